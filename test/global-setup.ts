@@ -1,5 +1,5 @@
-import type { TestProject } from 'vitest/node';
 import pg from 'pg';
+import type { TestProject } from 'vitest/node';
 
 /**
  * Decides once per run where test databases live: the PostgreSQL at TEST_DATABASE_URL, or

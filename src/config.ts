@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { ConfigError } from './platform/errors.js';
+
+/**
+ * The whole configuration, read once from the environment and validated. Every problem is
+ * a `ConfigError` naming the setting, so start-up stops with one clear line.
+ */
+export interface Config {
+  environment: 'development' | 'production' | 'test';
+  http: { host: string; port: number };
+  database: DatabaseConfig;
+  keysDir: string;
+  /** Base64 master key given through the environment instead of a file (production). */
+  masterKeyBase64: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where the built console lives; served at `/` when present. */
+  webDir: string;
+}
+
+export type DatabaseConfig =
+  | {
+      kind: 'postgres';
+      /** The application role's connection: least privilege. */
+      url: string;
+      /** The migrator's connection (owns the schema); defaults to `url`. */
+      migrationUrl: string;
+    }
+  | { kind: 'pglite'; dataDir: string };
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const environments = ['development', 'production', 'test'] as const;
+
+/**
+ * @example
+ *   const config = loadConfig(process.env);
+ *   config.database.kind; // 'pglite' unless DATABASE_URL is set
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
+  const dataDir = path.resolve(cwd, env.AMPARO_DATA_DIR || 'data');
+  return {
+    environment: oneOf('AMPARO_ENV', env.AMPARO_ENV, environments, 'development'),
+    http: {
+      host: env.HOST || '127.0.0.1',
+      port: parsePort(env.PORT),
+    },
+    database: parseDatabase(env, dataDir, cwd),
+    keysDir: path.resolve(cwd, env.AMPARO_KEYS_DIR || path.join(dataDir, 'keys')),
+    masterKeyBase64: env.AMPARO_MASTER_KEY || undefined,
+    logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL, logLevels, 'info'),
+    webDir: path.resolve(cwd, env.AMPARO_WEB_DIR || 'web/dist'),
+  };
+}
+
+function parseDatabase(env: NodeJS.ProcessEnv, dataDir: string, cwd: string): DatabaseConfig {
+  if (env.DATABASE_URL) {
+    const url = parsePostgresUrl('DATABASE_URL', env.DATABASE_URL);
+    const migrationUrl = env.MIGRATION_DATABASE_URL
+      ? parsePostgresUrl('MIGRATION_DATABASE_URL', env.MIGRATION_DATABASE_URL)
+      : url;
+    return { kind: 'postgres', url, migrationUrl };
+  }
+  if (env.MIGRATION_DATABASE_URL) {
+    throw new ConfigError('MIGRATION_DATABASE_URL', 'is set but DATABASE_URL is not');
+  }
+  return {
+    kind: 'pglite',
+    dataDir: path.resolve(cwd, env.AMPARO_DB_DIR || path.join(dataDir, 'db')),
+  };
+}
+
+export function parsePostgresUrl(setting: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(setting, 'is not a URL (expected postgres://user@host:port/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(setting, `has protocol "${url.protocol}" (expected postgres:)`);
+  }
+  if (!url.hostname && !url.searchParams.get('host')) {
+    throw new ConfigError(setting, 'names no host');
+  }
+  if (url.pathname.length <= 1) {
+    throw new ConfigError(setting, 'names no database (expected …/database)');
+  }
+  return value;
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value === '') return 8080;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `"${value}" is not a port number (0–65535)`);
+  }
+  return port;
+}
+
+function oneOf<T extends string>(
+  setting: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined || value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) {
+    // Safe: membership in `allowed` was just checked.
+    return value as T;
+  }
+  throw new ConfigError(setting, `"${value}" is not one of ${allowed.join(', ')}`);
+}

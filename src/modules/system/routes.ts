@@ -1,0 +1,55 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import { migrationsCurrent } from '../../platform/db/migrator.js';
+import type { Database } from '../../platform/db/schema.js';
+import { HealthResponse, ReadinessResponse } from './schema.js';
+
+export interface SystemRoutesOptions {
+  db: Kysely<Database>;
+}
+
+/**
+ * Liveness and readiness for orchestrators. `/healthz` answers while the process runs;
+ * `/readyz` answers 200 only when the database is reachable and every migration is applied.
+ */
+export const systemRoutes: FastifyPluginAsyncTypebox<SystemRoutesOptions> = async (app, { db }) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'The process is alive',
+        response: { 200: HealthResponse },
+      },
+      config: { rateLimit: false },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'The database is reachable and migrations are current',
+        response: { 200: ReadinessResponse, 503: ReadinessResponse },
+      },
+      config: { rateLimit: false },
+    },
+    async (request, reply) => {
+      let current: boolean;
+      try {
+        current = await migrationsCurrent(db);
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness check: database unreachable');
+        return reply
+          .code(503)
+          .send({ status: 'not_ready', database: 'unreachable', migrations: 'unknown' });
+      }
+      if (!current) {
+        return reply.code(503).send({ status: 'not_ready', database: 'ok', migrations: 'pending' });
+      }
+      return { status: 'ready' as const, database: 'ok' as const, migrations: 'current' as const };
+    },
+  );
+};

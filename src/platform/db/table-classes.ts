@@ -1,0 +1,22 @@
+/**
+ * Every table is declared here with its class, and the privilege test fails for a table
+ * that is missing. The class decides what the application role may do to it:
+ *
+ * - `personal`: holds data about a person. No DELETE, no TRUNCATE (safeguard 5).
+ * - `history`: append-only (versions, audit). No UPDATE, no DELETE, no TRUNCATE.
+ * - `operational`: no personal attributes (idempotency records, counters). May DELETE
+ *   expired rows; never TRUNCATE.
+ */
+export type TableClass = 'personal' | 'history' | 'operational';
+
+export const tableClasses: Readonly<Record<string, TableClass>> = {
+  amparo_migration: 'history',
+  idempotency_record: 'operational',
+};
+
+/** What the application role must never hold, per class. */
+export const forbiddenPrivileges: Readonly<Record<TableClass, readonly string[]>> = {
+  personal: ['DELETE', 'TRUNCATE'],
+  history: ['UPDATE', 'DELETE', 'TRUNCATE'],
+  operational: ['TRUNCATE'],
+};

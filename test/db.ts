@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { inject } from 'vitest';
+import type { DatabaseConfig } from '../src/config.js';
+import {
+  appRole,
+  closePglite,
+  createPostgresPool,
+  type DatabaseHandle,
+  kyselyOverPglite,
+  kyselyOverPool,
+  openPglite,
+  useAppRole,
+} from '../src/platform/db/database.js';
+import { migrateUp } from '../src/platform/db/migrator.js';
+import type { Database } from '../src/platform/db/schema.js';
+
+/**
+ * A throwaway, fully migrated database for one test file. `handle` connects as the
+ * least-privilege application role, exactly like the server; `asAdmin` runs as the
+ * superuser (to tamper with rows the way an attacker with database access would).
+ */
+export interface TestDatabase {
+  kind: 'postgres' | 'pglite';
+  handle: DatabaseHandle;
+  db: Kysely<Database>;
+  /** Connection settings another process (the CLI) can use; PGlite in memory has none. */
+  config: DatabaseConfig | undefined;
+  asAdmin<T>(work: (admin: Kysely<Database>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function createTestDatabase(
+  kind: 'postgres' | 'pglite' = inject('testDatabase').kind,
+): Promise<TestDatabase> {
+  return kind === 'postgres'
+    ? createPostgresTestDatabase(inject('testDatabase').url)
+    : createPgliteTestDatabase();
+}
+
+async function createPostgresTestDatabase(serverUrl: string): Promise<TestDatabase> {
+  const name = `amparo_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const server = kyselyOverPool(createPostgresPool(serverUrl, 1));
+  await sql`create database ${sql.id(name)}`.execute(server);
+  const adminUrl = withDatabase(serverUrl, name);
+  const admin = kyselyOverPool(createPostgresPool(adminUrl, 2));
+  await migrateUp(admin);
+  const appUrl = withUser(adminUrl, appRole);
+  const db = kyselyOverPool(createPostgresPool(appUrl, 4));
+  const handle: DatabaseHandle = { kind: 'postgres', db, close: () => db.destroy() };
+  return {
+    kind: 'postgres',
+    handle,
+    db,
+    config: { kind: 'postgres', url: appUrl, migrationUrl: adminUrl },
+    asAdmin: (work) => work(admin),
+    async close() {
+      await db.destroy();
+      await admin.destroy();
+      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(server);
+      await server.destroy();
+    },
+  };
+}
+
+async function createPgliteTestDatabase(): Promise<TestDatabase> {
+  const pglite = await openPglite('memory://');
+  const db = kyselyOverPglite(pglite);
+  await migrateUp(db);
+  await useAppRole(db);
+  const handle: DatabaseHandle = { kind: 'pglite', db, close: () => closePglite(db, pglite) };
+  return {
+    kind: 'pglite',
+    handle,
+    db,
+    config: undefined,
+    // One connection: step out of the application role for the work, then back in.
+    async asAdmin(work) {
+      await sql`reset role`.execute(db);
+      try {
+        return await work(db);
+      } finally {
+        await useAppRole(db);
+      }
+    },
+    close: () => closePglite(db, pglite),
+  };
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+function withUser(url: string, user: string): string {
+  const parsed = new URL(url);
+  parsed.username = user;
+  parsed.password = '';
+  return parsed.toString();
+}
