@@ -40,14 +40,20 @@ export function createPostgresPool(
   url: string,
   connectionsMax: number = limits.database.poolConnectionsMax,
 ): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: connectionsMax,
     connectionTimeoutMillis: limits.database.connectTimeoutMs,
     statement_timeout: limits.database.statementTimeoutMs,
     application_name: 'amparo',
+    // Safe: pgTypeParser returns a parser for every oid, which is all pg asks of it.
     types: { getTypeParser: pgTypeParser as pg.CustomTypesConfig['getTypeParser'] },
   });
+  // An idle connection that the server drops (restart, failover) emits `error` on the pool;
+  // without a listener that would crash the process. The pool discards the client and the
+  // next query connects afresh; /readyz reports a database that stays away.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /**
