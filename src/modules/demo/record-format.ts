@@ -1,0 +1,74 @@
+import type { PopulationRecord } from './population-record.js';
+
+/**
+ * Serialisation of population records: CSV (RFC 4180) and NDJSON with the same keys, plus
+ * the ground-truth file that says which records are the same person.
+ *
+ * @example
+ * POPULATION_COLUMNS[0]; // 'record_id'
+ * toCsvLine(record); // 'R00000001,H0000001,head,María José,...\r\n'
+ */
+
+/** The file format's columns, in order, with the record field each one comes from. */
+export const POPULATION_COLUMNS = [
+  ['record_id', 'recordId'],
+  ['household_id', 'householdId'],
+  ['relationship', 'relationship'],
+  ['given_names', 'givenNames'],
+  ['first_surname', 'firstSurname'],
+  ['second_surname', 'secondSurname'],
+  ['sex', 'sex'],
+  ['birth_date', 'birthDate'],
+  ['birth_date_approximate', 'birthDateApproximate'],
+  ['birth_state_code', 'birthStateCode'],
+  ['nationality', 'nationality'],
+  ['state_code', 'stateCode'],
+  ['municipality_code', 'municipalityCode'],
+  ['parish_code', 'parishCode'],
+  ['locality', 'locality'],
+  ['address_line', 'addressLine'],
+  ['phone', 'phone'],
+  ['preferred_language', 'preferredLanguage'],
+  ['income_band', 'incomeBand'],
+  ['disability_status', 'disabilityStatus'],
+] as const satisfies readonly (readonly [string, keyof PopulationRecord])[];
+
+export type PopulationColumn = (typeof POPULATION_COLUMNS)[number][0];
+
+export type PopulationFormat = 'csv' | 'ndjson';
+
+/** CSV header line, CRLF-terminated as RFC 4180 asks. */
+export const CSV_HEADER = `${POPULATION_COLUMNS.map(([column]) => column).join(',')}\r\n`;
+
+export const TRUTH_HEADER = 'record_id,person_id\r\n';
+
+/** One CSV line; fields with a comma, quote or line break are quoted, quotes doubled. */
+export function toCsvLine(record: PopulationRecord): string {
+  let line = '';
+  for (let index = 0; index < POPULATION_COLUMNS.length; index += 1) {
+    // noUncheckedIndexedAccess: index is within the constant tuple.
+    const field = POPULATION_COLUMNS[index]?.[1] ?? 'recordId';
+    if (index > 0) line += ',';
+    line += csvField(String(record[field]));
+  }
+  return `${line}\r\n`;
+}
+
+/**
+ * One NDJSON line with every column as a key, in column order. Empty values are written as
+ * "", the approximate-date flag as a boolean and the income band as a number.
+ */
+export function toNdjsonLine(record: PopulationRecord): string {
+  const row: Record<string, string | number | boolean> = {};
+  for (const [column, field] of POPULATION_COLUMNS) row[column] = record[field];
+  return `${JSON.stringify(row)}\n`;
+}
+
+/** One line of the ground truth: which person a record belongs to. */
+export function toTruthLine(record: PopulationRecord): string {
+  return `${record.recordId},${record.personId}\r\n`;
+}
+
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
