@@ -12,6 +12,9 @@ import { hashLengthBytes } from './limits.js';
 const leafPrefix = 0x00;
 const nodePrefix = 0x01;
 
+const leafScratch = new Uint8Array(4096);
+const nodeScratch = newNodeScratch();
+
 /** SHA-256 of the empty string: the Merkle Tree Hash of a tree with no leaves. */
 export const emptyRootHash: Uint8Array = hash('sha256', new Uint8Array(0), 'buffer');
 
@@ -22,10 +25,12 @@ export const emptyRootHash: Uint8Array = hash('sha256', new Uint8Array(0), 'buff
  * leafHash(new Uint8Array(0)); // 6e340b9c…afa01d (RFC 6962 test vector)
  */
 export function leafHash(entry: Uint8Array): Uint8Array {
-  const input = new Uint8Array(entry.length + 1);
+  // Reusing one input buffer saves an allocation per entry; safe because hashing is
+  // synchronous. Entries larger than the buffer (rare) get their own.
+  const input = entry.length < leafScratch.length ? leafScratch : new Uint8Array(entry.length + 1);
   input[0] = leafPrefix;
   input.set(entry, 1);
-  return hash('sha256', input, 'buffer');
+  return hash('sha256', input.subarray(0, entry.length + 1), 'buffer');
 }
 
 /**
@@ -37,11 +42,9 @@ export function leafHash(entry: Uint8Array): Uint8Array {
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   assertHashLength(left);
   assertHashLength(right);
-  const input = new Uint8Array(1 + 2 * hashLengthBytes);
-  input[0] = nodePrefix;
-  input.set(left, 1);
-  input.set(right, 1 + hashLengthBytes);
-  return hash('sha256', input, 'buffer');
+  nodeScratch.set(left, 1);
+  nodeScratch.set(right, 1 + hashLengthBytes);
+  return hash('sha256', nodeScratch, 'buffer');
 }
 
 /**
