@@ -12,6 +12,12 @@ export type TableClass = 'personal' | 'history' | 'operational';
 export const tableClasses: Readonly<Record<string, TableClass>> = {
   amparo_migration: 'history',
   idempotency_record: 'operational',
+  person: 'personal',
+  person_version: 'history',
+  person_key: 'personal',
+  person_blind_index: 'personal',
+  household: 'personal',
+  household_membership: 'personal',
 };
 
 /** What the application role must never hold, per class. */

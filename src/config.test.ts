@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+import { ConfigError } from './platform/errors.js';
+
+describe('configuration', () => {
+  it('defaults to the embedded database under ./data', () => {
+    const config = loadConfig({}, '/srv/amparo');
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: '/srv/amparo/data/db' });
+    expect(config.keysDir).toBe('/srv/amparo/data/keys');
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set, migrating through its own URL if given', () => {
+    const app = 'postgres://amparo_app@db:5432/amparo';
+    const owner = 'postgres://amparo_migrator@db:5432/amparo';
+    expect(loadConfig({ DATABASE_URL: app }).database).toEqual({
+      kind: 'postgres',
+      url: app,
+      migrationUrl: app,
+    });
+    expect(loadConfig({ DATABASE_URL: app, MIGRATION_DATABASE_URL: owner }).database).toEqual({
+      kind: 'postgres',
+      url: app,
+      migrationUrl: owner,
+    });
+  });
+
+  it.each([
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://host' }, 'DATABASE_URL'],
+    [{ MIGRATION_DATABASE_URL: 'postgres://h/db' }, 'MIGRATION_DATABASE_URL'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ AMPARO_ENV: 'staging' }, 'AMPARO_ENV'],
+  ])('names the setting at fault: %o', (env, setting) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect((error as ConfigError).setting).toBe(setting);
+    }
+  });
+});
