@@ -1,0 +1,23 @@
+/**
+ * Bounds of the duplicate-detection engine. They belong in src/limits.ts under `dedup`;
+ * they live here until the lead moves them, because this folder may not edit that file.
+ */
+export const dedupLimits = {
+  /**
+   * A block larger than this is skipped, not truncated: one common key ("garcia" born in
+   * 1980) must not explode the pair count, and the other keys still reach those records.
+   */
+  blockSizeMax: 100,
+  /** Random record pairs drawn to estimate the u probabilities (non-match agreement). */
+  uSamplePairsMax: 300_000,
+  /** EM stops after this many iterations even if it has not converged. */
+  emIterationsMax: 200,
+  /** EM has converged when no probability moves by more than this between iterations. */
+  emToleranceMax: 1e-6,
+  /** Candidates returned by one enrolment-time query. */
+  queryCandidatesMax: 20,
+  /** Records accepted by one batch run (the engine keeps several arrays per record). */
+  batchRecordsMax: 5_000_000,
+  /** Bytes of a FEBRL file read by `amparo dedup evaluate`. */
+  evaluateFileBytesMax: 64 * 1024 * 1024,
+} as const;
