@@ -64,10 +64,10 @@ const SPELLING_VARIANTS: readonly (readonly [RegExp, readonly string[]])[] = [
   [/b/g, ['v']],
   [/v/g, ['b']],
   [/ll/g, ['y']],
-  [/y(?=[aeiou])/g, ['ll']],
+  [/y(?=[aeiouáéíóú])/g, ['ll']],
   [/z/g, ['s']],
-  [/s(?=[aeiou])/g, ['z', 'c']],
-  [/c(?=[ei])/g, ['s', 'z']],
+  [/s(?=[aeiouáéíóú])/g, ['z', 'c']],
+  [/c(?=[eiéí])/g, ['s', 'z']],
 ];
 
 const KEY_NEIGHBOURS = buildKeyNeighbours();

@@ -48,7 +48,7 @@ describe('Prng', () => {
 
 describe('WeightedTable', () => {
   it('draws items in proportion to their weights', () => {
-    const table = new WeightedTable(['a', 'b', 'c'], [1, 2, 7]);
+    const table = new WeightedTable<'a' | 'b' | 'c'>(['a', 'b', 'c'], [1, 2, 7]);
     const prng = new Prng('weights');
     const counts = { a: 0, b: 0, c: 0 };
     for (let index = 0; index < 50_000; index += 1) counts[table.sample(prng)] += 1;

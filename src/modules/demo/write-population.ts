@@ -60,6 +60,14 @@ export async function writePopulation(
   let duplicates = 0;
   let chunk = format === 'csv' ? CSV_HEADER : '';
   let truthChunk = TRUTH_HEADER;
+  // Either stream may fail while we wait on the other one; listen from the start so an
+  // error always rejects this call instead of crashing the process as an unhandled event.
+  const failure = new Promise<never>((_resolve, reject) => {
+    output.once('error', reject);
+    truth.once('error', reject);
+  });
+  failure.catch(() => undefined);
+  const settle = (work: Promise<unknown>) => Promise.race([work, failure]);
   try {
     for (const record of generatePopulation(options)) {
       chunk += toLine(record);
@@ -67,7 +75,7 @@ export async function writePopulation(
       records += 1;
       if (record.duplicateOfRecordId !== '') duplicates += 1;
       if (records % WRITE_CHUNK_RECORDS === 0) {
-        await Promise.all([write(output, chunk), write(truth, truthChunk)]);
+        await settle(Promise.all([write(output, chunk), write(truth, truthChunk)]));
         chunk = '';
         truthChunk = '';
         options.onProgress?.({
@@ -77,10 +85,10 @@ export async function writePopulation(
         });
       }
     }
-    await Promise.all([write(output, chunk), write(truth, truthChunk)]);
+    await settle(Promise.all([write(output, chunk), write(truth, truthChunk)]));
     output.end();
     truth.end();
-    await Promise.all([finished(output), finished(truth)]);
+    await settle(Promise.all([finished(output), finished(truth)]));
   } catch (error) {
     output.destroy();
     truth.destroy();
