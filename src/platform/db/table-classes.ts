@@ -18,6 +18,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   person_blind_index: 'personal',
   household: 'personal',
   household_membership: 'personal',
+  operator: 'personal',
 };
 
 /** What the application role must never hold, per class. */

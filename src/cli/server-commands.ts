@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { initKeys } from '../platform/crypto/key-store.js';
+import { startServer } from '../server.js';
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/** `amparo start`, `amparo serve` and `amparo keys init`. */
+export function registerServerCommands(program: Command): void {
+  program
+    .command('start')
+    .description('development: create keys if missing, migrate, seed demo data, and serve')
+    .action(() => run('start'));
+  program
+    .command('serve')
+    .description('production: serve with existing keys and a current database')
+    .action(() => run('serve'));
+  const keys = program.command('keys').description('key material');
+  keys
+    .command('init')
+    .description('create development keys under AMPARO_KEYS_DIR (default ./data/keys), mode 0600')
+    .action(() => {
+      const { created } = initKeys(loadConfig(process.env).keysDir);
+      for (const file of created) console.log(`created ${file}`);
+    });
+}
+
+async function run(mode: 'start' | 'serve'): Promise<void> {
+  const config = loadConfig(process.env);
+  const startedAt = performance.now();
+  const server = await startServer({ config, mode, say });
+  const where =
+    config.database.kind === 'pglite'
+      ? `embedded database ${config.database.dataDir}`
+      : 'PostgreSQL';
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  say(
+    `Amparo is serving on ${server.url} (${where}; ready in ${seconds} s). Press Ctrl+C to stop.`,
+  );
+  let closing = false;
+  const stop = async () => {
+    if (closing) return;
+    closing = true;
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

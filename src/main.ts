@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerDatabaseCommands } from './cli/database-commands.js';
+import { registerServerCommands } from './cli/server-commands.js';
+import { registerDemoCommands } from './modules/demo/cli.js';
+import { ConfigError } from './platform/errors.js';
+
+/**
+ * The `amparo` command. Every subcommand is registered by the module that owns it; this
+ * file only assembles them and turns failures into one clear line and a non-zero exit.
+ */
+export function createProgram(): Command {
+  const program = new Command('amparo')
+    .description('Amparo: identity credentials and social-benefit delivery')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServerCommands(program);
+  registerDatabaseCommands(program);
+  registerDemoCommands(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = reportFailure(error);
+  }
+}
+
+function reportFailure(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode;
+  if (error instanceof ConfigError) {
+    process.stderr.write(`amparo: ${error.message}\n`);
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`amparo: ${message}\n`);
+  if (process.env.AMPARO_DEBUG) console.error(error);
+  return 1;
+}
+
+await main(process.argv);

@@ -1,0 +1,12 @@
+/** The roles an operator can hold; each is scoped to regions. See docs/ACCESS.md. */
+export const roles = [
+  'enrolment_clerk',
+  'registry_supervisor',
+  'program_officer',
+  'distribution_operator',
+  'auditor',
+  'statistics_analyst',
+  'administrator',
+] as const;
+
+export type Role = (typeof roles)[number];

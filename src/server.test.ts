@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+import { limits } from './limits.js';
+import { ConfigError } from './platform/errors.js';
+import { startServer } from './server.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'amparo-start-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function configIn(dir: string, extra: Record<string, string> = {}) {
+  return loadConfig({ AMPARO_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', ...extra });
+}
+
+async function occupiedPort(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  const address = server.address();
+  if (typeof address !== 'object' || !address) throw new Error('no address');
+  return { server, port: address.port };
+}
+
+describe('start-up', () => {
+  it('creates keys and an embedded database with demo data, then reuses them', async () => {
+    const dir = path.join(scratch, 'fresh');
+    const said: string[] = [];
+    const first = await startServer({
+      config: configIn(dir),
+      mode: 'start',
+      say: (line) => said.push(line),
+    });
+    try {
+      const persons = await sql<{ n: bigint }>`select count(*) as n from person`.execute(
+        first.database.db,
+      );
+      expect(persons.rows[0]?.n).toBe(BigInt(limits.demo.seedPersons));
+      const operators = await first.database.db
+        .selectFrom('operator')
+        .select(['username', 'password_hash'])
+        .execute();
+      expect(operators.map((operator) => operator.username)).toContain('admin');
+      expect(operators.every((operator) => operator.password_hash.startsWith('$argon2id$'))).toBe(
+        true,
+      );
+      const health = await fetch(`${first.url}/readyz`);
+      expect(health.status).toBe(200);
+    } finally {
+      await first.close();
+    }
+    expect(said.some((line) => line.startsWith('Seeded demo data'))).toBe(true);
+    expect(said.some((line) => /^ {2}admin +password \S{16} +TOTP [A-Z2-7]{32} /.test(line))).toBe(
+      true,
+    );
+    expect(existsSync(path.join(dir, 'keys', 'master.key'))).toBe(true);
+
+    const againSaid: string[] = [];
+    const second = await startServer({
+      config: configIn(dir),
+      mode: 'start',
+      say: (line) => againSaid.push(line),
+    });
+    try {
+      const persons = await sql<{ n: bigint }>`select count(*) as n from person`.execute(
+        second.database.db,
+      );
+      expect(persons.rows[0]?.n).toBe(BigInt(limits.demo.seedPersons));
+    } finally {
+      await second.close();
+    }
+    expect(againSaid).toEqual([]);
+  }, 120_000);
+
+  it('stops on a port in use before creating anything', async () => {
+    const { server, port } = await occupiedPort();
+    const dir = path.join(scratch, 'busy');
+    try {
+      const attempt = startServer({
+        config: configIn(dir, { PORT: String(port) }),
+        mode: 'start',
+        say: () => undefined,
+      });
+      await expect(attempt).rejects.toThrow(ConfigError);
+      await expect(attempt).rejects.toThrow(
+        new RegExp(`PORT: ${port} on 127.0.0.1 is already in use`),
+      );
+    } finally {
+      server.close();
+    }
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('refuses a world-readable key file and creates no database', async () => {
+    const dir = path.join(scratch, 'loose-keys');
+    const { initKeys } = await import('./platform/crypto/key-store.js');
+    initKeys(path.join(dir, 'keys'));
+    chmodSync(path.join(dir, 'keys', 'audit-signing.pem'), 0o644);
+    const attempt = startServer({ config: configIn(dir), mode: 'start', say: () => undefined });
+    await expect(attempt).rejects.toThrow(/audit-signing\.pem has mode 644/);
+    expect(existsSync(path.join(dir, 'db'))).toBe(false);
+  });
+
+  it('prints one clear line and exits non-zero for a bad setting', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: 'mysql://nobody@host/db',
+        AMPARO_DATA_DIR: path.join(scratch, 'bad-url'),
+      },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'amparo: DATABASE_URL: has protocol "mysql:" (expected postgres:)',
+    ]);
+    expect(existsSync(path.join(scratch, 'bad-url'))).toBe(false);
+  });
+});

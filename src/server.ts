@@ -1,0 +1,228 @@
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { type App, build } from './app.js';
+import type { Config } from './config.js';
+import { limits } from './limits.js';
+import {
+  createDemoOperators,
+  type DemoOperatorCredentials,
+} from './modules/access/demo-operators.js';
+import { validatePopulationOptions } from './modules/demo/options.js';
+import { generatePopulation } from './modules/demo/population.js';
+import { loadPopulation } from './modules/registry/population-loader.js';
+import { generateUin } from './modules/registry/uin/uin.js';
+import { initKeys, type KeyStore, keysExist, loadKeyStore } from './platform/crypto/key-store.js';
+import {
+  closePglite,
+  createPostgresPool,
+  type DatabaseHandle,
+  kyselyOverPglite,
+  kyselyOverPool,
+  openAppDatabase,
+  openPglite,
+  useAppRole,
+} from './platform/db/database.js';
+import { migrateUp, migrationsCurrent } from './platform/db/migrator.js';
+import type { Database } from './platform/db/schema.js';
+import { ConfigError } from './platform/errors.js';
+
+export interface StartOptions {
+  config: Config;
+  /** Development start: create keys if missing, apply migrations, seed demo data. */
+  mode: 'start' | 'serve';
+  /** One-line messages for the operator (stderr by default). */
+  say: (line: string) => void;
+}
+
+export interface RunningServer {
+  app: App;
+  url: string;
+  database: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Amparo. Checks come first (port free, keys readable) so a bad configuration stops
+ * with one line before anything is created. A new embedded database is built in a scratch
+ * directory and renamed into place only when migrated and seeded, so a crash never leaves
+ * a half-initialised database behind.
+ */
+export async function startServer({ config, mode, say }: StartOptions): Promise<RunningServer> {
+  await assertPortFree(config.http.host, config.http.port);
+  const keys = prepareKeys(config, mode, say);
+  const database =
+    mode === 'start'
+      ? await prepareDatabaseForStart(config, keys, say)
+      : await openForServe(config);
+  try {
+    const app = await build(config, { database });
+    await app.listen({ host: config.http.host, port: config.http.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.http.port;
+    const url = `http://${config.http.host === '127.0.0.1' ? 'localhost' : config.http.host}:${port}`;
+    return {
+      app,
+      url,
+      database,
+      async close() {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+function prepareKeys(
+  config: Config,
+  mode: StartOptions['mode'],
+  say: (line: string) => void,
+): KeyStore {
+  if (!keysExist(config.keysDir) && !config.masterKeyBase64) {
+    if (mode === 'serve' || config.environment === 'production') {
+      throw new ConfigError(
+        'AMPARO_KEYS_DIR',
+        `${config.keysDir} holds no keys (run: amparo keys init, or mount them)`,
+      );
+    }
+    initKeys(config.keysDir);
+    say(
+      `Created development keys in ${config.keysDir} (mode 0600). Production keys are provisioned separately.`,
+    );
+  }
+  return loadKeyStore(config.keysDir, config.masterKeyBase64);
+}
+
+async function openForServe(config: Config): Promise<DatabaseHandle> {
+  if (config.database.kind === 'pglite' && !existsSync(config.database.dataDir)) {
+    throw new ConfigError(
+      'AMPARO_DB_DIR',
+      `${config.database.dataDir} holds no database (run: amparo migrate)`,
+    );
+  }
+  const database = await openAppDatabase(config.database);
+  if (!(await migrationsCurrent(database.db))) {
+    await database.close();
+    throw new ConfigError(
+      'DATABASE_URL',
+      'the database has pending or edited migrations (run: amparo migrate status)',
+    );
+  }
+  return database;
+}
+
+async function prepareDatabaseForStart(
+  config: Config,
+  keys: KeyStore,
+  say: (line: string) => void,
+): Promise<DatabaseHandle> {
+  if (config.database.kind === 'postgres') {
+    const migrator = kyselyOverPool(createPostgresPool(config.database.migrationUrl, 1));
+    try {
+      await migrateUp(migrator);
+    } finally {
+      await migrator.destroy();
+    }
+    const database = await openAppDatabase(config.database);
+    await seedIfEmpty(database.db, keys, say);
+    return database;
+  }
+  const { dataDir } = config.database;
+  if (!existsSync(dataDir)) await createEmbeddedDatabase(dataDir, keys, say);
+  const pglite = await openPglite(dataDir);
+  const db = kyselyOverPglite(pglite);
+  try {
+    await migrateUp(db);
+    await useAppRole(db);
+  } catch (error) {
+    await closePglite(db, pglite);
+    throw error;
+  }
+  return { kind: 'pglite', db, close: () => closePglite(db, pglite) };
+}
+
+async function createEmbeddedDatabase(
+  dataDir: string,
+  keys: KeyStore,
+  say: (line: string) => void,
+): Promise<void> {
+  const scratchDir = `${dataDir}.partial-${process.pid}`;
+  rmSync(scratchDir, { recursive: true, force: true });
+  say(`Creating the embedded database in ${dataDir} …`);
+  const pglite = await openPglite(scratchDir);
+  const db = kyselyOverPglite(pglite);
+  try {
+    await migrateUp(db);
+    await useAppRole(db);
+    await seedIfEmpty(db, keys, say);
+  } catch (error) {
+    await closePglite(db, pglite);
+    rmSync(scratchDir, { recursive: true, force: true });
+    throw error;
+  }
+  await closePglite(db, pglite);
+  renameSync(scratchDir, dataDir);
+}
+
+/**
+ * Seeds demo households and demo operator accounts into an empty registry; a registry with
+ * anyone in it is left alone. Operator passwords and TOTP secrets are printed this once.
+ */
+async function seedIfEmpty(
+  db: Kysely<Database>,
+  keys: KeyStore,
+  say: (line: string) => void,
+): Promise<void> {
+  const existing = await sql<{
+    present: boolean;
+  }>`select exists (select 1 from person) or exists (select 1 from operator) as present`.execute(
+    db,
+  );
+  if (existing.rows[0]?.present) return;
+  const options = validatePopulationOptions({
+    persons: limits.demo.seedPersons,
+    seed: 'amparo-demo',
+    duplicateShare: 0.03,
+  });
+  const result = await loadPopulation(db, generatePopulation(options), {
+    masterKey: keys.masterKey,
+    nextUin: () => generateUin(),
+    reason: 'demo',
+  });
+  say(
+    `Seeded demo data: ${result.persons} persons in ${result.households} households (synthetic, seed "amparo-demo").`,
+  );
+  printDemoOperators(await createDemoOperators(db, keys.masterKey), say);
+}
+
+function printDemoOperators(
+  operators: DemoOperatorCredentials[],
+  say: (line: string) => void,
+): void {
+  say('Demo operator accounts (shown only now; add the TOTP secret to an authenticator app):');
+  for (const operator of operators) {
+    say(
+      `  ${operator.username.padEnd(11)} password ${operator.password}  TOTP ${operator.totpSecretBase32}  ${operator.roles.join(',')} in ${operator.regions.join(',')}`,
+    );
+  }
+}
+
+/** Fails with one clear line if the port is taken, before anything is created. */
+async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? 'is already in use'
+          : `cannot be used (${error.code ?? error.message})`;
+      reject(new ConfigError('PORT', `${port} on ${host} ${reason}`));
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
