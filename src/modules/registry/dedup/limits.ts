@@ -9,7 +9,7 @@ export const dedupLimits = {
    */
   blockSizeMax: 100,
   /** Random record pairs drawn to estimate the u probabilities (non-match agreement). */
-  uSamplePairsMax: 300_000,
+  uSamplePairsMax: 100_000,
   /** EM stops after this many iterations even if it has not converged. */
   emIterationsMax: 200,
   /** EM has converged when no probability moves by more than this between iterations. */

@@ -37,7 +37,7 @@ export function estimateU(
     });
   }
   return counts.map((row, c) => {
-    const exact = exactAgreementShare(store.valueCounts(c));
+    const exact = exactAgreementShare(store.valueCounts(comparisons[c]?.field ?? c));
     // Half a pair of smoothing: a level never seen at random keeps a finite weight.
     const others = normalise([0, ...row.slice(2)], 0.5);
     return [0, exact, ...others.slice(1).map((share) => share * (1 - exact))];
