@@ -41,7 +41,7 @@ export const nodePrimitives: CodecPrimitives = {
       const options = { maxOutputLength: outputBytesMax, info: true };
       result = inflateSync(compressed, options) as unknown as InflateWithInfo;
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      if (error instanceof RangeError && 'code' in error && error.code === 'ERR_BUFFER_TOO_LARGE') {
         throw new CredentialCodecError(
           'AMP_CRED_TOO_LARGE',
           `The credential inflates past ${outputBytesMax} bytes.`,
