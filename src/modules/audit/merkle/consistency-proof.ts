@@ -48,7 +48,7 @@ export function verifyConsistencyProof(claim: ConsistencyClaim): boolean {
   if (!Number.isSafeInteger(oldSize) || !Number.isSafeInteger(newSize)) return false;
   if (oldSize < 0 || oldSize > newSize || proof.length > proofHashesMax) return false;
   if (oldRoot.length !== hashLengthBytes || newRoot.length !== hashLengthBytes) return false;
-  if (oldSize === 0) return proof.length === 0 && hashesEqual(oldRoot, emptyRootHash);
+  if (oldSize === 0) return proof.length === 0 && hashesEqual(oldRoot, emptyRootHash());
   if (oldSize === newSize) return proof.length === 0 && hashesEqual(oldRoot, newRoot);
   if (proof.some((element) => element.length !== hashLengthBytes)) return false;
   const roots = rootsFromConsistencyProof(oldSize, newSize, oldRoot, proof);

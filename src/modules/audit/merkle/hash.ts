@@ -15,8 +15,19 @@ const nodePrefix = 0x01;
 const leafScratch = new Uint8Array(4096);
 const nodeScratch = newNodeScratch();
 
-/** SHA-256 of the empty string: the Merkle Tree Hash of a tree with no leaves. */
-export const emptyRootHash: Uint8Array = hash('sha256', new Uint8Array(0), 'buffer');
+const emptyRoot = hash('sha256', new Uint8Array(0), 'buffer');
+
+/**
+ * SHA-256 of the empty string: the Merkle Tree Hash of a tree with no leaves. A fresh copy on
+ * every call, because a typed array cannot be frozen and one caller mutating a shared constant
+ * would silently break every later verification.
+ *
+ * @example
+ * emptyRootHash(); // e3b0c442…7852b855
+ */
+export function emptyRootHash(): Uint8Array {
+  return Uint8Array.from(emptyRoot);
+}
 
 /**
  * Hash of one log entry: SHA-256(0x00 ‖ entry).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leafHash, MerkleFrontier } from './index.js';
+import { emptyRootHash, leafHash, MerkleFrontier, rootFromLeafHashes } from './index.js';
 
 const hashHex = 'ab'.repeat(32);
 
@@ -28,5 +28,16 @@ describe('MerkleFrontier state', () => {
 
   it('refuses a leaf hash of the wrong length', () => {
     expect(() => new MerkleFrontier().append(new Uint8Array(31))).toThrow(RangeError);
+  });
+});
+
+describe('empty tree root', () => {
+  it('is SHA-256 of the empty string and cannot be corrupted through a returned copy', () => {
+    const expected = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+    new MerkleFrontier().root().fill(0);
+    rootFromLeafHashes([]).fill(0);
+    emptyRootHash().fill(0);
+    expect(Buffer.from(emptyRootHash()).toString('hex')).toBe(expected);
+    expect(Buffer.from(new MerkleFrontier().root()).toString('hex')).toBe(expected);
   });
 });

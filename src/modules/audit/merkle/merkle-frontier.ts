@@ -18,7 +18,7 @@ const hexHashPattern = /^[0-9a-f]{64}$/;
 
 /**
  * Incremental Merkle tree ("compact range" of perfect subtree roots). The audit appender keeps
- * one, appends each new leaf hash in O(log n) amortised O(1) and reads the root for the signed
+ * one, appends each new leaf hash in O(log n) (O(1) on average) and reads the root for the signed
  * tree head in O(log n), without re-reading the log. Its state can be stored and resumed.
  *
  * @example
@@ -76,7 +76,7 @@ export class MerkleFrontier {
   /** Merkle Tree Hash of the leaves appended so far (RFC 9162 §2.1.1). */
   root(): Uint8Array {
     const roots = this.#subtreeRoots;
-    if (roots.length === 0) return emptyRootHash;
+    if (roots.length === 0) return emptyRootHash();
     let hash = roots[roots.length - 1]!;
     for (let i = roots.length - 2; i >= 0; i--) hash = nodeHash(roots[i]!, hash);
     return Uint8Array.from(hash);

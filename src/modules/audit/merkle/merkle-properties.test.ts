@@ -23,7 +23,7 @@ function splitPoint(n: number): number {
   return k;
 }
 function referenceRoot(d: readonly Uint8Array[]): Uint8Array {
-  if (d.length === 0) return emptyRootHash;
+  if (d.length === 0) return emptyRootHash();
   if (d.length === 1) return d[0]!;
   const k = splitPoint(d.length);
   return nodeHash(referenceRoot(d.slice(0, k)), referenceRoot(d.slice(k)));
@@ -147,13 +147,13 @@ describe('consistency edge cases', () => {
     const claim = {
       oldSize: 0,
       newSize: 13,
-      oldRoot: emptyRootHash,
+      oldRoot: emptyRootHash(),
       newRoot: rootOf(13),
       proof: [],
     };
     expect(verifyConsistencyProof(claim)).toBe(true);
     expect(verifyConsistencyProof({ ...claim, oldRoot: rootOf(1) })).toBe(false);
-    expect(verifyConsistencyProof({ ...claim, proof: [emptyRootHash] })).toBe(false);
+    expect(verifyConsistencyProof({ ...claim, proof: [emptyRootHash()] })).toBe(false);
   });
 
   it('to the same size: no proof, and the roots must be equal', async () => {

@@ -10,13 +10,13 @@ import { hashLengthBytes } from './limits.js';
  * leaves cost one 32 MB allocation and a million small hash calls.
  *
  * @example
- * rootFromLeafHashes([]);                       // emptyRootHash
+ * rootFromLeafHashes([]);                       // emptyRootHash()
  * rootFromLeafHashes([leafHash(a)]);            // leafHash(a)
  * rootFromLeafHashes([leafHash(a), leafHash(b)]); // nodeHash(leafHash(a), leafHash(b))
  */
 export function rootFromLeafHashes(leafHashes: readonly Uint8Array[]): Uint8Array {
   const count = leafHashes.length;
-  if (count === 0) return emptyRootHash;
+  if (count === 0) return emptyRootHash();
   const level = new Uint8Array(count * hashLengthBytes);
   for (let i = 0; i < count; i++) {
     const leaf = leafHashes[i]!;
@@ -34,7 +34,7 @@ export function rootOfPackedLevel(packed: Uint8Array, count: number): Uint8Array
   if (packed.length < count * hashLengthBytes) {
     throw new RangeError(`packed buffer holds fewer than ${count} hashes`);
   }
-  if (count === 0) return emptyRootHash;
+  if (count === 0) return emptyRootHash();
   const scratch = newNodeScratch();
   const pairBytes = 2 * hashLengthBytes;
   let width = count;
