@@ -78,7 +78,8 @@ export function addNoise(
   original: NoisyFields,
   environment: NoiseEnvironment,
 ): NoisyFields {
-  const fields: NoisyFields = { ...original };
+  // Only the noisy fields are copied, even when a whole record is passed in.
+  const fields = pickNoisyFields(original);
   const wanted = OPERATION_COUNTS.sample(prng);
   let applied = 0;
   // Some operations do not apply to every record (no accent to drop): draw again.
@@ -101,6 +102,21 @@ const NOISY_KEYS: readonly (keyof NoisyFields)[] = [
   'addressLine',
   'phone',
 ];
+
+function pickNoisyFields(from: NoisyFields): NoisyFields {
+  return {
+    givenNames: from.givenNames,
+    firstSurname: from.firstSurname,
+    secondSurname: from.secondSurname,
+    birthDate: from.birthDate,
+    stateCode: from.stateCode,
+    municipalityCode: from.municipalityCode,
+    parishCode: from.parishCode,
+    locality: from.locality,
+    addressLine: from.addressLine,
+    phone: from.phone,
+  };
+}
 
 function sameIdentity(a: NoisyFields, b: NoisyFields): boolean {
   return NOISY_KEYS.every((key) => a[key] === b[key]);

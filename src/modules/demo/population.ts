@@ -147,12 +147,29 @@ class GenerationState {
     while (avoidAdjacent && this.isAdjacent(source)) source = this.pickSource();
     this.duplicates += 1;
     this.lastWasOriginal = false;
+    const noisy = addNoise(prng, source, this.noise);
     return {
-      ...source,
-      ...addNoise(prng, source, this.noise),
       recordId: this.nextRecordId(),
+      personId: source.personId,
       householdId: this.nextHouseholdId(),
       relationship: 'head',
+      givenNames: noisy.givenNames,
+      firstSurname: noisy.firstSurname,
+      secondSurname: noisy.secondSurname,
+      sex: source.sex,
+      birthDate: noisy.birthDate,
+      birthDateApproximate: source.birthDateApproximate,
+      birthStateCode: source.birthStateCode,
+      nationality: source.nationality,
+      stateCode: noisy.stateCode,
+      municipalityCode: noisy.municipalityCode,
+      parishCode: noisy.parishCode,
+      locality: noisy.locality,
+      addressLine: noisy.addressLine,
+      phone: noisy.phone,
+      preferredLanguage: source.preferredLanguage,
+      incomeBand: source.incomeBand,
+      disabilityStatus: source.disabilityStatus,
       duplicateOfRecordId: source.recordId,
     };
   }
