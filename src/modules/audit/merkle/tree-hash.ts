@@ -31,6 +31,9 @@ export function rootFromLeafHashes(leafHashes: readonly Uint8Array[]): Uint8Arra
  * The buffer is overwritten: callers that stream rows into one buffer avoid a second copy.
  */
 export function rootOfPackedLevel(packed: Uint8Array, count: number): Uint8Array {
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new RangeError(`count must be a non-negative integer, got ${count}`);
+  }
   if (packed.length < count * hashLengthBytes) {
     throw new RangeError(`packed buffer holds fewer than ${count} hashes`);
   }
