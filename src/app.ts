@@ -51,7 +51,6 @@ export async function build(config: Config, services: AppServices): Promise<App>
     genReqId: () => randomUUID(),
     bodyLimit: limits.http.bodyBytesMax,
     requestTimeout: limits.http.requestTimeoutMs,
-    disableRequestLogging: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox validation: strict (no silent removal of unknown fields, no coercion of bodies),
   // so that an attribute Amparo does not hold is refused rather than quietly dropped.
