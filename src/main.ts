@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDatabaseCommands } from './cli/database-commands.js';
 import { registerServerCommands } from './cli/server-commands.js';
 import { registerDemoCommands } from './modules/demo/cli.js';
+import { registerDedupCommands } from './modules/registry/dedup/cli.js';
 import { ConfigError } from './platform/errors.js';
 
 /**
@@ -17,6 +18,7 @@ export function createProgram(): Command {
   registerServerCommands(program);
   registerDatabaseCommands(program);
   registerDemoCommands(program);
+  registerDedupCommands(program);
   return program;
 }
 
