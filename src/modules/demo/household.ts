@@ -56,16 +56,16 @@ const HOUSEHOLD_SIZES = tableOf([
 
 /** Age bands of household heads, [first age, last age] with relative weight. */
 const HEAD_AGE_BANDS = tableOf<readonly [number, number]>([
-  [[18, 24], 6],
-  [[25, 29], 9],
-  [[30, 34], 11],
+  [[18, 24], 4],
+  [[25, 29], 7],
+  [[30, 34], 10],
   [[35, 39], 12],
-  [[40, 44], 12],
-  [[45, 49], 11],
-  [[50, 54], 10],
+  [[40, 44], 13],
+  [[45, 49], 12],
+  [[50, 54], 11],
   [[55, 59], 9],
-  [[60, 64], 7],
-  [[65, 69], 5],
+  [[60, 64], 7.5],
+  [[65, 69], 5.5],
   [[70, 74], 4],
   [[75, 79], 2.5],
   [[80, 84], 1.3],
@@ -86,6 +86,15 @@ const FEMALE_HEAD_SHARE = 0.42;
 const SPOUSE_SHARE = 0.68;
 /** Youngest and oldest age of a parent at a child's birth. */
 const PARENT_AGE_GAP_YEARS: readonly [number, number] = [17, 45];
+/** Age of the younger parent at a child's birth: most children are born to parents of 20 to 34. */
+const PARENT_AGE_AT_BIRTH_BANDS = tableOf<readonly [number, number]>([
+  [[17, 19], 12],
+  [[20, 24], 28],
+  [[25, 29], 27],
+  [[30, 34], 19],
+  [[35, 39], 10],
+  [[40, 45], 4],
+]);
 const AGE_YEARS_MAX = 105;
 
 interface Family {
@@ -204,8 +213,7 @@ function relative(family: Family): PersonDraft {
   const sex: Sex = prng.chance(0.5) ? 'F' : 'M';
   if (relationship === 'child') {
     const youngestParentAge = Math.min(headAge, family.spouse?.ageYears ?? headAge);
-    const [gapMin, gapMax] = PARENT_AGE_GAP_YEARS;
-    const ageYears = youngestParentAge - prng.int(gapMin, Math.min(gapMax, youngestParentAge));
+    const ageYears = youngestParentAge - parentAgeAtBirth(prng, youngestParentAge);
     const surnames = [family.childFirstSurname, family.childSecondSurname] as const;
     return person(family, 'child', sex, Math.max(0, ageYears), surnames);
   }
@@ -258,6 +266,17 @@ function parentOfHead(family: Family): PersonDraft {
   // The head's first surname comes from the father, the second from the mother.
   const own = sex === 'M' ? family.head.firstSurname : family.head.secondSurname;
   return person(family, 'parent', sex, ageYears, [own, names.surname(prng)]);
+}
+
+/** A plausible age of the parent at the birth, no more than the parent's age today. */
+function parentAgeAtBirth(prng: Prng, parentAgeYears: number): number {
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    const [first, last] = PARENT_AGE_AT_BIRTH_BANDS.sample(prng);
+    const gap = prng.int(first, last);
+    if (gap <= parentAgeYears) return gap;
+  }
+  // Young parents: any age between the youngest parenthood and today's age.
+  return prng.int(PARENT_AGE_GAP_YEARS[0], Math.min(PARENT_AGE_GAP_YEARS[1], parentAgeYears));
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -1,13 +1,16 @@
+import { limits } from '../../limits.js';
+
 /**
- * Bounds of the demo population generator. They belong in src/limits.ts, which this module
- * may not edit yet; move them there when the lead merges the module.
+ * Bounds of the demo population generator. The user-facing ones come from src/limits.ts;
+ * the others are internal to the generator and should move there too when it is next edited
+ * (this module may not edit it).
  */
 
 /** Largest population one `demo generate` run may write (about a national registry's size). */
-export const DEMO_PERSONS_MAX = 50_000_000;
+export const DEMO_PERSONS_MAX = limits.demo.personsMax;
 
 /** Largest share of duplicate enrolments; beyond half the file is mostly noise. */
-export const DEMO_DUPLICATE_SHARE_MAX = 0.5;
+export const DEMO_DUPLICATE_SHARE_MAX = limits.demo.duplicateShareMax;
 
 /** Largest household the generator creates; the registry refuses larger ones. */
 export const HOUSEHOLD_MEMBERS_MAX = 12;
