@@ -1,0 +1,148 @@
+import type { Actor, Purpose } from './actor.js';
+import type { Role } from './roles.js';
+
+/**
+ * The policy layer (safeguard 2): who may do what, to which record, for which purpose.
+ * `decisionTable` must equal the table in docs/ACCESS.md; `policy.test.ts` parses the
+ * document and fails when they differ.
+ */
+export const actions = [
+  'person.read',
+  'person.search',
+  'person.enrol',
+  'person.correct',
+  'person.record_death',
+  'person.merge',
+  'person.move',
+  'person.access_history',
+  'person.erasure_request',
+  'person.erasure_approve',
+  'credential.issue',
+  'credential.revoke',
+  'citizen_code.issue',
+  'audit.read',
+  'alert.read',
+  'statistics.read',
+  'operator.manage',
+] as const;
+export type Action = (typeof actions)[number];
+
+export type Scope = 'region' | 'own' | 'any';
+export type Principal = Role | 'citizen';
+
+export interface PolicyRule {
+  action: Action;
+  role: Principal;
+  purposes: readonly Purpose[];
+  scope: Scope;
+}
+
+const rule = (action: Action, role: Principal, purposes: Purpose[], scope: Scope): PolicyRule => ({
+  action,
+  role,
+  purposes,
+  scope,
+});
+
+export const decisionTable: readonly PolicyRule[] = [
+  rule('person.read', 'enrolment_clerk', ['enrolment'], 'region'),
+  rule('person.read', 'registry_supervisor', ['enrolment', 'appeal'], 'region'),
+  rule('person.read', 'program_officer', ['eligibility_review', 'appeal'], 'region'),
+  rule('person.read', 'distribution_operator', ['distribution'], 'region'),
+  rule('person.read', 'auditor', ['audit'], 'region'),
+  rule('person.read', 'citizen', ['self'], 'own'),
+  rule('person.search', 'enrolment_clerk', ['enrolment'], 'region'),
+  rule('person.search', 'registry_supervisor', ['enrolment', 'appeal'], 'region'),
+  rule('person.search', 'program_officer', ['eligibility_review', 'appeal'], 'region'),
+  rule('person.enrol', 'enrolment_clerk', ['enrolment'], 'region'),
+  rule('person.enrol', 'registry_supervisor', ['enrolment'], 'region'),
+  rule('person.correct', 'enrolment_clerk', ['enrolment'], 'region'),
+  rule('person.correct', 'registry_supervisor', ['enrolment', 'appeal'], 'region'),
+  rule('person.record_death', 'registry_supervisor', ['enrolment'], 'region'),
+  rule('person.merge', 'registry_supervisor', ['enrolment'], 'region'),
+  rule('person.move', 'enrolment_clerk', ['enrolment'], 'region'),
+  rule('person.move', 'registry_supervisor', ['enrolment'], 'region'),
+  rule('person.access_history', 'auditor', ['audit'], 'region'),
+  rule('person.access_history', 'citizen', ['self'], 'own'),
+  rule('person.erasure_request', 'administrator', ['appeal'], 'region'),
+  rule('person.erasure_approve', 'administrator', ['appeal'], 'region'),
+  rule('credential.issue', 'enrolment_clerk', ['enrolment'], 'region'),
+  rule('credential.issue', 'registry_supervisor', ['enrolment', 'appeal'], 'region'),
+  rule('credential.revoke', 'registry_supervisor', ['enrolment', 'appeal'], 'region'),
+  rule('citizen_code.issue', 'enrolment_clerk', ['self'], 'region'),
+  rule('audit.read', 'auditor', ['audit'], 'any'),
+  rule('alert.read', 'auditor', ['audit'], 'any'),
+  rule('statistics.read', 'statistics_analyst', ['eligibility_review'], 'any'),
+  rule('operator.manage', 'administrator', ['enrolment'], 'any'),
+];
+
+/** Person records an operator may read per hour, by role (docs/ACCESS.md, read quotas). */
+export const readQuotaPerHour: Readonly<Record<Role, number>> = {
+  enrolment_clerk: 300,
+  registry_supervisor: 600,
+  program_officer: 600,
+  distribution_operator: 1200,
+  auditor: 300,
+  statistics_analyst: 0,
+  administrator: 0,
+};
+
+/** What the decision is about: a record's region or owner, or nothing for `any`. */
+export interface ResourceScope {
+  /** ISO 3166-2:VE code of the record's region; null when the record has none or is unknown. */
+  regionCode: string | null;
+  /** The person the record belongs to, for `own` scope. */
+  personId: string | null;
+}
+
+export type Refusal = 'no_role' | 'purpose_required' | 'purpose_not_allowed' | 'outside_scope';
+
+export type Decision =
+  | { allowed: true; principal: Principal | 'system'; purpose: Purpose | null }
+  | { allowed: false; refusal: Refusal };
+
+/**
+ * Decides one action on one record.
+ *
+ * @example
+ *   authorize(clerk, 'person.read', { regionCode: 'VE-A', personId: id }, 'enrolment');
+ *   // { allowed: true, principal: 'enrolment_clerk', purpose: 'enrolment' }
+ */
+export function authorize(
+  actor: Actor,
+  action: Action,
+  scope: ResourceScope,
+  purpose: Purpose | null,
+): Decision {
+  if (actor.kind === 'system') return { allowed: true, principal: 'system', purpose };
+  const principals: readonly Principal[] = actor.kind === 'citizen' ? ['citizen'] : actor.roles;
+  const rules = decisionTable.filter(
+    (entry) => entry.action === action && principals.includes(entry.role),
+  );
+  if (rules.length === 0) return { allowed: false, refusal: 'no_role' };
+  if (purpose === null) return { allowed: false, refusal: 'purpose_required' };
+  const forPurpose = rules.filter((entry) => entry.purposes.includes(purpose));
+  if (forPurpose.length === 0) return { allowed: false, refusal: 'purpose_not_allowed' };
+  const allowing = forPurpose.find((entry) => inScope(actor, entry.scope, scope));
+  if (!allowing) return { allowed: false, refusal: 'outside_scope' };
+  return { allowed: true, principal: allowing.role, purpose };
+}
+
+function inScope(
+  actor: Exclude<Actor, { kind: 'system' }>,
+  scope: Scope,
+  resource: ResourceScope,
+): boolean {
+  if (scope === 'any') return true;
+  if (scope === 'own') return actor.kind === 'citizen' && resource.personId === actor.personId;
+  return (
+    actor.kind === 'operator' &&
+    resource.regionCode !== null &&
+    actor.regions.includes(resource.regionCode)
+  );
+}
+
+/** The hourly person-read quota of an operator: the largest among their roles. */
+export function readQuotaFor(roles: readonly Role[]): number {
+  return roles.reduce((largest, role) => Math.max(largest, readQuotaPerHour[role]), 0);
+}
