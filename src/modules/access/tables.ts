@@ -1,7 +1,10 @@
 import type { Generated } from 'kysely';
 import type { Role } from './roles.js';
 
-/** Kysely types of the access tables; `migrations/0003_operators.sql` is the truth. */
+/**
+ * Kysely types of the access tables; `migrations/0003_operators.sql` and
+ * `migrations/0005_sessions.sql` are the truth.
+ */
 export interface AccessTables {
   operator: {
     id: string;
@@ -13,5 +16,51 @@ export interface AccessTables {
     regions: string[];
     created_at: Generated<Date>;
     disabled_at: Date | null;
+    /** int8 is read as bigint (see platform/db/database.ts). */
+    totp_last_step: Generated<bigint | null>;
+  };
+  auth_session: {
+    id: string;
+    kind: SessionKind;
+    operator_id: string | null;
+    person_id: string | null;
+    token_sha256: Buffer;
+    label: string | null;
+    created_at: Date;
+    expires_at: Date;
+    last_seen_at: Date;
+    revoked_at: Date | null;
+  };
+  sign_in_attempt: {
+    id: string;
+    kind: 'operator' | 'citizen';
+    subject_digest: Buffer;
+    address_digest: Buffer;
+    outcome: SignInAttemptOutcome;
+    attempted_at: Date;
+  };
+  citizen_sign_in_code: {
+    id: string;
+    person_id: string;
+    channel: 'sms' | 'slip';
+    code_hmac: Buffer;
+    issued_by: string | null;
+    created_at: Date;
+    expires_at: Date;
+    attempts: Generated<number>;
+    consumed_at: Date | null;
+    superseded_at: Date | null;
+  };
+  notification_outbox: {
+    id: string;
+    channel: 'sms';
+    recipient_sealed: Buffer;
+    template_id: string;
+    parameters: Record<string, string>;
+    created_at: Date;
+    sent_at: Date | null;
   };
 }
+
+export type SessionKind = 'console' | 'device' | 'citizen';
+export type SignInAttemptOutcome = 'pending' | 'success' | 'failure' | 'refused';

@@ -19,6 +19,14 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   household: 'personal',
   household_membership: 'personal',
   operator: 'personal',
+  operator_read_window: 'operational',
+  security_alert: 'history',
+  auth_session: 'personal',
+  sign_in_attempt: 'operational',
+  citizen_sign_in_code: 'personal',
+  notification_outbox: 'personal',
+  audit_entry: 'history',
+  audit_tree_head: 'history',
 };
 
 /** What the application role must never hold, per class. */
