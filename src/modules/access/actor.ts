@@ -4,7 +4,14 @@ import type { Role } from './roles.js';
  * Why person-level data is being read or written (safeguard 2). Every such request names
  * one; the policy checks it against the actor's role and the audit log records it.
  */
-export const purposes = ['enrolment', 'eligibility_review', 'distribution', 'appeal', 'audit', 'self'] as const;
+export const purposes = [
+  'enrolment',
+  'eligibility_review',
+  'distribution',
+  'appeal',
+  'audit',
+  'self',
+] as const;
 export type Purpose = (typeof purposes)[number];
 
 export function isPurpose(value: unknown): value is Purpose {

@@ -12,7 +12,12 @@ const regionCodes = listStates().map((state) => state.code);
 describe('the decision table', () => {
   it('in code is exactly the one in docs/ACCESS.md', () => {
     const normalise = (
-      rules: Array<{ action: string; role: string; purposes: readonly string[]; scope: string }>,
+      rules: ReadonlyArray<{
+        action: string;
+        role: string;
+        purposes: readonly string[];
+        scope: string;
+      }>,
     ) =>
       rules
         .map((r) => `${r.action}|${r.role}|${[...r.purposes].sort().join(',')}|${r.scope}`)

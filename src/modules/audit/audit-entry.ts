@@ -16,7 +16,10 @@ export interface AuditEntryInput {
   };
   /** Dotted verb, e.g. `person.read`, `person.correct`, `credential.issue`. */
   action: string;
-  resource: { type: 'person' | 'household' | 'credential' | 'operator' | 'audit' | 'erasure'; id: string | null };
+  resource: {
+    type: 'person' | 'household' | 'credential' | 'operator' | 'audit' | 'erasure';
+    id: string | null;
+  };
   purpose: Purpose | null;
   /** Catalogue attributes read or written; empty when none. */
   fields: readonly string[];

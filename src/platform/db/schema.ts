@@ -2,8 +2,9 @@
  * The typed shape of every table, for Kysely. Each module declares its own tables in its
  * folder (`tables.ts`) and they are joined here; the SQL in `migrations/` is the truth.
  */
+import type { QuotaTables } from '../../modules/access/quota-tables.js';
 import type { AccessTables } from '../../modules/access/tables.js';
 import type { RegistryTables } from '../../modules/registry/tables.js';
 import type { MigrationTables } from './migration-tables.js';
 
-export interface Database extends MigrationTables, AccessTables, RegistryTables {}
+export interface Database extends MigrationTables, AccessTables, QuotaTables, RegistryTables {}

@@ -1,0 +1,17 @@
+import type { Generated } from 'kysely';
+
+/** Kysely types for `migrations/0006_read_quotas.sql`. */
+export interface QuotaTables {
+  operator_read_window: {
+    operator_id: string;
+    window_start: Date;
+    reads: Generated<number>;
+  };
+  security_alert: {
+    id: string;
+    kind: 'read_quota_exceeded';
+    operator_id: string | null;
+    details: Record<string, unknown>;
+    created_at: Generated<Date>;
+  };
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
+import { AmparoError } from '../../platform/errors.js';
+import type { OperatorActor } from './actor.js';
+import { readQuotaPerHour } from './policy.js';
+import { consumePersonReads } from './read-quota.js';
+
+describe('person read quotas', () => {
+  let database: TestDatabase;
+  let clerk: OperatorActor;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const operatorId = randomUUID();
+    await database.db
+      .insertInto('operator')
+      .values({
+        id: operatorId,
+        username: 'quota.clerk',
+        display_name: 'Quota clerk',
+        password_hash: '$argon2id$v=19$m=19456,t=2,p=1$placeholder',
+        totp_secret_sealed: Buffer.alloc(45),
+        roles: ['enrolment_clerk'],
+        regions: ['VE-A'],
+      })
+      .execute();
+    clerk = {
+      kind: 'operator',
+      operatorId,
+      username: 'quota.clerk',
+      roles: ['enrolment_clerk'],
+      regions: ['VE-A'],
+      sessionId: randomUUID(),
+    };
+  });
+  afterAll(async () => database?.close());
+
+  it('allows reads up to the quota, then refuses with 429 and raises one alert per hour', async () => {
+    const quota = readQuotaPerHour.enrolment_clerk;
+    const hour = new Date('2026-11-23T10:15:00Z');
+    await consumePersonReads(database.db, clerk, quota - 1, hour);
+    await consumePersonReads(database.db, clerk, 1, hour);
+    const refusal = consumePersonReads(database.db, clerk, 1, hour);
+    await expect(refusal).rejects.toBeInstanceOf(AmparoError);
+    await expect(refusal).rejects.toMatchObject({ code: 'AMP_QUOTA_EXCEEDED', status: 429 });
+    await expect(
+      consumePersonReads(database.db, clerk, 1, new Date('2026-11-23T10:59:59Z')),
+    ).rejects.toMatchObject({
+      code: 'AMP_QUOTA_EXCEEDED',
+    });
+    const alerts = await database.db
+      .selectFrom('security_alert')
+      .selectAll()
+      .where('operator_id', '=', clerk.operatorId)
+      .execute();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.details).toMatchObject({ quotaPerHour: quota, readsThisHour: quota + 1 });
+  });
+
+  it('starts afresh in the next hour', async () => {
+    await expect(
+      consumePersonReads(database.db, clerk, 1, new Date('2026-11-23T11:00:00Z')),
+    ).resolves.toBeUndefined();
+  });
+
+  it('counts concurrent reads exactly', async () => {
+    const hour = new Date('2026-11-23T12:00:00Z');
+    const quota = readQuotaPerHour.enrolment_clerk;
+    const results = await Promise.allSettled(
+      Array.from({ length: quota + 20 }, () => consumePersonReads(database.db, clerk, 1, hour)),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(quota);
+  });
+});
