@@ -4,7 +4,13 @@
  */
 import type { QuotaTables } from '../../modules/access/quota-tables.js';
 import type { AccessTables } from '../../modules/access/tables.js';
+import type { AuditTables } from '../../modules/audit/tables.js';
 import type { RegistryTables } from '../../modules/registry/tables.js';
 import type { MigrationTables } from './migration-tables.js';
 
-export interface Database extends MigrationTables, AccessTables, QuotaTables, RegistryTables {}
+export interface Database
+  extends MigrationTables,
+    AccessTables,
+    AuditTables,
+    QuotaTables,
+    RegistryTables {}

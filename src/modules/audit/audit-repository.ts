@@ -1,0 +1,183 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.js';
+
+/*
+ * All SQL of the audit module. Functions take a Kysely instance or a transaction: the caller
+ * decides the transaction (DESIGN.md: opened at the edge, passed down).
+ */
+
+type Db = Kysely<Database>;
+
+/**
+ * Advisory lock key of the audit appender ("ampaudit" folded to fit int8). Every writer of
+ * audit_entry and audit_tree_head takes it inside its transaction, so leaf indexes are
+ * assigned densely and a tree head always covers exactly the committed prefix.
+ */
+const appendLockKey = '7020167290640967284';
+
+export interface AuditEntryRow {
+  leafIndex: number;
+  entry: string;
+  leafHash: Uint8Array;
+  entryMac: Uint8Array;
+}
+
+export interface TreeHeadRow {
+  treeSize: number;
+  rootHash: Uint8Array;
+  signedAt: Date;
+  keyId: string;
+  signature: Uint8Array;
+  frontier: Uint8Array;
+}
+
+/** Takes the appender lock until the transaction ends. */
+export async function lockAuditLog(trx: Transaction<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${sql.raw(appendLockKey)})`.execute(trx);
+}
+
+/** Number of entries in the log, i.e. the next leaf index (call under the lock to rely on it). */
+export async function auditLogSize(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('audit_entry')
+    .select(sql<bigint | null>`max(leaf_index)`.as('last'))
+    .executeTakeFirst();
+  return row?.last == null ? 0 : toIndex(row.last) + 1;
+}
+
+export async function insertEntries(db: Db, rows: readonly AuditEntryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('audit_entry')
+    .values(
+      rows.map((row) => ({
+        leaf_index: row.leafIndex,
+        entry: row.entry,
+        leaf_hash: row.leafHash,
+        entry_mac: row.entryMac,
+      })),
+    )
+    .execute();
+}
+
+/** Stored leaf hashes of [start, end), in order; the caller checks the count. */
+export async function readLeafHashes(db: Db, start: number, end: number): Promise<Uint8Array[]> {
+  const rows = await db
+    .selectFrom('audit_entry')
+    .select(['leaf_hash'])
+    .where('leaf_index', '>=', start)
+    .where('leaf_index', '<', end)
+    .orderBy('leaf_index')
+    .execute();
+  return rows.map((row) => row.leaf_hash);
+}
+
+/** Up to `limit` whole rows from leaf index `start` on, in order (the verifier's pages). */
+export async function readEntryPage(
+  db: Db,
+  start: number,
+  limit: number,
+): Promise<AuditEntryRow[]> {
+  const rows = await db
+    .selectFrom('audit_entry')
+    .select(['leaf_index', 'entry', 'leaf_hash', 'entry_mac'])
+    .where('leaf_index', '>=', start)
+    .orderBy('leaf_index')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    leafIndex: toIndex(row.leaf_index),
+    entry: row.entry,
+    leafHash: row.leaf_hash,
+    entryMac: row.entry_mac,
+  }));
+}
+
+/** Entries about one person, newest first, strictly before `beforeIndex` when given. */
+export async function readPersonEntries(
+  db: Db,
+  personId: string,
+  beforeIndex: number | undefined,
+  limit: number,
+): Promise<{ leafIndex: number; entry: string }[]> {
+  let query = db
+    .selectFrom('audit_entry')
+    .select(['leaf_index', 'entry'])
+    .where('person_id', '=', personId);
+  if (beforeIndex !== undefined) query = query.where('leaf_index', '<', beforeIndex);
+  const rows = await query.orderBy('leaf_index', 'desc').limit(limit).execute();
+  return rows.map((row) => ({ leafIndex: toIndex(row.leaf_index), entry: row.entry }));
+}
+
+export async function insertTreeHead(db: Db, head: TreeHeadRow): Promise<void> {
+  await db
+    .insertInto('audit_tree_head')
+    .values({
+      tree_size: head.treeSize,
+      root_hash: head.rootHash,
+      signed_at: head.signedAt,
+      key_id: head.keyId,
+      signature: head.signature,
+      frontier: head.frontier,
+    })
+    .execute();
+}
+
+export async function readLatestTreeHead(db: Db): Promise<TreeHeadRow | undefined> {
+  const row = await treeHeadColumns(db).orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+  return row === undefined ? undefined : toTreeHead(row);
+}
+
+export async function readTreeHeadAtSize(
+  db: Db,
+  treeSize: number,
+): Promise<TreeHeadRow | undefined> {
+  const row = await treeHeadColumns(db).where('tree_size', '=', treeSize).executeTakeFirst();
+  return row === undefined ? undefined : toTreeHead(row);
+}
+
+/** Tree heads with tree_size ≥ `fromSize`, smallest first. */
+export async function readTreeHeads(
+  db: Db,
+  fromSize: number,
+  limit: number,
+): Promise<TreeHeadRow[]> {
+  const rows = await treeHeadColumns(db)
+    .where('tree_size', '>=', fromSize)
+    .orderBy('tree_size')
+    .limit(limit)
+    .execute();
+  return rows.map(toTreeHead);
+}
+
+function treeHeadColumns(db: Db) {
+  return db
+    .selectFrom('audit_tree_head')
+    .select(['tree_size', 'root_hash', 'signed_at', 'key_id', 'signature', 'frontier']);
+}
+
+function toTreeHead(row: {
+  tree_size: bigint | number;
+  root_hash: Uint8Array;
+  signed_at: Date;
+  key_id: string;
+  signature: Uint8Array;
+  frontier: Uint8Array;
+}): TreeHeadRow {
+  return {
+    treeSize: toIndex(row.tree_size),
+    rootHash: row.root_hash,
+    signedAt: row.signed_at,
+    keyId: row.key_id,
+    signature: row.signature,
+    frontier: row.frontier,
+  };
+}
+
+/** int8 arrives as bigint; every index and size we hold stays below 2^53. */
+export function toIndex(value: bigint | number | string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number))
+    throw new RangeError(`audit index ${value} is not a safe integer`);
+  return number;
+}

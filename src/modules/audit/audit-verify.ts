@@ -1,0 +1,302 @@
+import type { Kysely } from 'kysely';
+import type { KeyStore } from '../../platform/crypto/key-store.js';
+import type { Database } from '../../platform/db/schema.js';
+import {
+  type AuditEntryRow,
+  auditLogSize,
+  readEntryPage,
+  readTreeHeads,
+  type TreeHeadRow,
+} from './audit-repository.js';
+import { parseTreeHeadRecordId, treeHeadSignAction } from './audit-writer.js';
+import { CachedSubtreeSource } from './cached-subtree-source.js';
+import { EntryMac } from './entry-mac.js';
+import { auditLimits } from './limits.js';
+import {
+  generateConsistencyProof,
+  hashesEqual,
+  leafHash,
+  MerkleFrontier,
+  verifyConsistencyProof,
+  verifyTreeHead,
+} from './merkle/index.js';
+
+export type AuditProblemKind =
+  | 'entry_missing'
+  | 'entry_edited'
+  | 'entry_mac_invalid'
+  | 'tree_head_missing'
+  | 'tree_head_unknown_key'
+  | 'tree_head_signature_invalid'
+  | 'tree_head_root_mismatch'
+  | 'tree_head_inconsistent';
+
+/** The first thing found wrong, in log order. */
+export interface AuditProblem {
+  kind: AuditProblemKind;
+  /** The first bad entry, when the problem is with an entry (or the entry that revealed it). */
+  leafIndex: number | null;
+  /** The tree head concerned, when the problem is with a head. */
+  treeSize: number | null;
+  detail: string;
+}
+
+export interface AuditVerifyReport {
+  ok: boolean;
+  entriesChecked: number;
+  treeHeadsChecked: number;
+  latestTreeHead: { treeSize: number; rootHashHex: string } | null;
+  /** Entries after the latest head: protected by their MACs only until the next head. */
+  entriesAfterLatestHead: number;
+  problem: AuditProblem | null;
+}
+
+/** Called after each page: entries checked so far and the log size seen at the start. */
+export type VerifyProgress = (checked: number, total: number) => void;
+
+/**
+ * Checks the whole audit log from the database, trusting nothing stored in it: every leaf hash
+ * is recomputed from the entry text, every MAC checked with the key held outside the database,
+ * indexes must be dense, every head's signature, root and consistency with the previous head
+ * are checked, and each head named by a signing record in the log must still exist. Streams the
+ * entries in pages; memory holds the leaf hashes (32 bytes per entry) and the tree heads.
+ *
+ * @example
+ * const report = await verifyAuditLog(db, keys, (done, total) => bar.update(done));
+ * if (!report.ok) console.error(report.problem); // { kind: 'entry_edited', leafIndex: 41, … }
+ */
+export async function verifyAuditLog(
+  db: Kysely<Database>,
+  keys: Pick<KeyStore, 'masterKey' | 'auditSigning'>,
+  onProgress: VerifyProgress = () => undefined,
+): Promise<AuditVerifyReport> {
+  const total = await auditLogSize(db);
+  const heads = await readAllTreeHeads(db);
+  const verifier = new LogVerifier(heads, keys);
+  let problem = await verifier.checkDueHeads();
+  let next = 0;
+  while (problem === null) {
+    const rows = await readEntryPage(db, next, auditLimits.verifyPageRows);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      problem = verifier.checkEntry(row);
+      // Awaiting only when a head is due keeps the per-entry path synchronous and fast.
+      if (problem === null && verifier.headDue) problem = await verifier.checkDueHeads();
+      if (problem !== null) break;
+    }
+    next = rows.at(-1)!.leafIndex + 1;
+    onProgress(verifier.size, total);
+  }
+  problem ??= verifier.checkHeadsBeyondLog();
+  return verifier.report(problem);
+}
+
+async function readAllTreeHeads(db: Kysely<Database>): Promise<TreeHeadRow[]> {
+  const heads: TreeHeadRow[] = [];
+  for (;;) {
+    const from = heads.length === 0 ? 0 : heads.at(-1)!.treeSize + 1;
+    const page = await readTreeHeads(db, from, auditLimits.treeHeadPageSizeMax);
+    heads.push(...page);
+    if (page.length < auditLimits.treeHeadPageSizeMax) return heads;
+  }
+}
+
+const hashBytes = 32;
+
+/** State of one verification pass; entries must be fed in leaf order. */
+class LogVerifier {
+  readonly #heads: readonly TreeHeadRow[];
+  readonly #headsBySize: Map<number, TreeHeadRow>;
+  readonly #keys: Pick<KeyStore, 'masterKey' | 'auditSigning'>;
+  readonly #mac: EntryMac;
+  readonly #frontier = new MerkleFrontier();
+  readonly #source: CachedSubtreeSource;
+  #leafHashes = new Uint8Array(1024 * hashBytes);
+  #nextHead = 0;
+  #previousHead: { treeSize: number; rootHash: Uint8Array } | undefined;
+
+  constructor(heads: readonly TreeHeadRow[], keys: Pick<KeyStore, 'masterKey' | 'auditSigning'>) {
+    this.#heads = heads;
+    this.#headsBySize = new Map(heads.map((head) => [head.treeSize, head]));
+    this.#keys = keys;
+    this.#mac = new EntryMac(keys.masterKey);
+    this.#source = new CachedSubtreeSource(async (start, end) => this.#leafHashRange(start, end));
+  }
+
+  get size(): number {
+    return this.#frontier.size;
+  }
+
+  checkEntry(row: AuditEntryRow): AuditProblem | null {
+    const expected = this.#frontier.size;
+    if (row.leafIndex !== expected) {
+      return entryProblem(
+        'entry_missing',
+        expected,
+        `no entry at ${expected}: the next stored entry is ${row.leafIndex}`,
+      );
+    }
+    const bytes = Buffer.from(row.entry, 'utf8');
+    const computed = leafHash(bytes);
+    if (!hashesEqual(computed, row.leafHash)) {
+      return entryProblem(
+        'entry_edited',
+        expected,
+        'the entry text does not match its stored leaf hash',
+      );
+    }
+    if (!this.#mac.verify(expected, bytes, row.entryMac)) {
+      return entryProblem(
+        'entry_mac_invalid',
+        expected,
+        'the MAC does not match: the entry was rewritten, moved or forged without the MAC key',
+      );
+    }
+    const recordProblem = this.#checkHeadRecord(row);
+    if (recordProblem !== null) return recordProblem;
+    this.#appendLeafHash(computed);
+    return null;
+  }
+
+  /** True when a tree head covers exactly the entries checked so far. */
+  get headDue(): boolean {
+    return this.#heads[this.#nextHead]?.treeSize === this.#frontier.size;
+  }
+
+  /** Checks the head(s) of the current size (sizes are unique, so at most one). */
+  async checkDueHeads(): Promise<AuditProblem | null> {
+    while (this.headDue) {
+      const head = this.#heads[this.#nextHead]!;
+      this.#nextHead += 1;
+      const problem = await this.#checkHead(head);
+      if (problem !== null) return problem;
+    }
+    return null;
+  }
+
+  /** A head larger than the log means entries it covered were deleted from the end. */
+  checkHeadsBeyondLog(): AuditProblem | null {
+    const head = this.#heads[this.#nextHead];
+    if (head === undefined) return null;
+    const missing = this.#frontier.size;
+    return {
+      kind: 'entry_missing',
+      leafIndex: missing,
+      treeSize: head.treeSize,
+      detail: `tree head ${head.treeSize} covers entries from ${missing} on, which are gone`,
+    };
+  }
+
+  report(problem: AuditProblem | null): AuditVerifyReport {
+    const latest = this.#previousHead;
+    return {
+      ok: problem === null,
+      entriesChecked: this.#frontier.size,
+      treeHeadsChecked: this.#nextHead,
+      latestTreeHead: latest
+        ? { treeSize: latest.treeSize, rootHashHex: Buffer.from(latest.rootHash).toString('hex') }
+        : null,
+      entriesAfterLatestHead: this.#frontier.size - (latest?.treeSize ?? 0),
+      problem,
+    };
+  }
+
+  async #checkHead(head: TreeHeadRow): Promise<AuditProblem | null> {
+    const size = head.treeSize;
+    if (head.keyId !== this.#keys.auditSigning.kid) {
+      return headProblem(
+        'tree_head_unknown_key',
+        size,
+        `signed with key ${head.keyId}, not the audit key ${this.#keys.auditSigning.kid}`,
+      );
+    }
+    const signed = {
+      size,
+      rootHash: head.rootHash,
+      timestampMs: head.signedAt.getTime(),
+      keyId: head.keyId,
+      signature: head.signature,
+    };
+    if (!verifyTreeHead(signed, this.#keys.auditSigning.publicKey)) {
+      return headProblem('tree_head_signature_invalid', size, 'the signature does not verify');
+    }
+    if (!hashesEqual(this.#frontier.root(), head.rootHash)) {
+      return headProblem(
+        'tree_head_root_mismatch',
+        size,
+        'the root recomputed from the entries differs from the signed root',
+      );
+    }
+    const previous = this.#previousHead;
+    this.#previousHead = { treeSize: size, rootHash: head.rootHash };
+    if (previous === undefined) return null;
+    return this.#consistencyProblem(previous, head);
+  }
+
+  /** Generates the proof an outside auditor would fetch, and verifies it like they would. */
+  async #consistencyProblem(
+    previous: { treeSize: number; rootHash: Uint8Array },
+    head: TreeHeadRow,
+  ): Promise<AuditProblem | null> {
+    const proof = await generateConsistencyProof(this.#source, previous.treeSize, head.treeSize);
+    const consistent = verifyConsistencyProof({
+      oldSize: previous.treeSize,
+      newSize: head.treeSize,
+      oldRoot: previous.rootHash,
+      newRoot: head.rootHash,
+      proof,
+    });
+    return consistent
+      ? null
+      : headProblem(
+          'tree_head_inconsistent',
+          head.treeSize,
+          `not consistent with tree head ${previous.treeSize}`,
+        );
+  }
+
+  #checkHeadRecord(row: AuditEntryRow): AuditProblem | null {
+    if (!row.entry.includes(`"action":"${treeHeadSignAction}"`)) return null;
+    const resource: unknown = Reflect.get(JSON.parse(row.entry), 'resource');
+    const id =
+      typeof resource === 'object' && resource !== null ? Reflect.get(resource, 'id') : null;
+    const named = parseTreeHeadRecordId(typeof id === 'string' ? id : null);
+    if (named === undefined) return null;
+    const head = this.#headsBySize.get(named.size);
+    if (head === undefined || Buffer.from(head.rootHash).toString('hex') !== named.rootHex) {
+      return {
+        kind: 'tree_head_missing',
+        leafIndex: row.leafIndex,
+        treeSize: named.size,
+        detail: `entry ${row.leafIndex} records tree head ${named.size}, which is not in the database`,
+      };
+    }
+    return null;
+  }
+
+  #appendLeafHash(hash: Uint8Array): void {
+    const offset = this.#frontier.size * hashBytes;
+    if (offset + hashBytes > this.#leafHashes.length) {
+      const grown = new Uint8Array(this.#leafHashes.length * 2);
+      grown.set(this.#leafHashes);
+      this.#leafHashes = grown;
+    }
+    this.#leafHashes.set(hash, offset);
+    this.#frontier.append(hash);
+  }
+
+  #leafHashRange(start: number, end: number): Uint8Array[] {
+    const hashes: Uint8Array[] = [];
+    for (let i = start; i < end; i++)
+      hashes.push(this.#leafHashes.subarray(i * hashBytes, (i + 1) * hashBytes));
+    return hashes;
+  }
+}
+
+function entryProblem(kind: AuditProblemKind, leafIndex: number, detail: string): AuditProblem {
+  return { kind, leafIndex, treeSize: null, detail };
+}
+
+function headProblem(kind: AuditProblemKind, treeSize: number, detail: string): AuditProblem {
+  return { kind, leafIndex: null, treeSize, detail };
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import type { Transaction } from 'kysely';
+import type { SigningKey } from '../../platform/crypto/key-store.js';
+import type { Database } from '../../platform/db/schema.js';
+import type { AuditEntryInput } from './audit-entry.js';
+import {
+  type AuditEntryRow,
+  auditLogSize,
+  insertEntries,
+  insertTreeHead,
+  lockAuditLog,
+  readLatestTreeHead,
+  readLeafHashes,
+  type TreeHeadRow,
+} from './audit-repository.js';
+import { canonicalEntry } from './canonical-entry.js';
+import type { EntryMac } from './entry-mac.js';
+import { auditLimits } from './limits.js';
+import {
+  hashesEqual,
+  leafHash,
+  MerkleFrontier,
+  signTreeHead,
+  verifyTreeHead,
+} from './merkle/index.js';
+
+/** The action of the entry the signer appends after each tree head it signs. */
+export const treeHeadSignAction = 'audit.tree_head.sign';
+
+/**
+ * Appends canonical entries with the next dense leaf indexes, under the appender lock held
+ * until `trx` ends. Returns the first index assigned.
+ */
+export async function appendEntryTexts(
+  trx: Transaction<Database>,
+  mac: EntryMac,
+  texts: readonly string[],
+): Promise<number> {
+  await lockAuditLog(trx);
+  const first = await auditLogSize(trx);
+  const rows: AuditEntryRow[] = texts.map((entry, i) => {
+    const bytes = Buffer.from(entry, 'utf8');
+    return {
+      leafIndex: first + i,
+      entry,
+      leafHash: leafHash(bytes),
+      entryMac: mac.compute(first + i, bytes),
+    };
+  });
+  await insertEntries(trx, rows);
+  return first;
+}
+
+/**
+ * The entry recording that head `size` was signed. It puts every head into the log itself, so
+ * deleting a head row is detected: a later entry names it.
+ */
+export function treeHeadRecord(size: number, rootHash: Uint8Array): AuditEntryInput {
+  return {
+    actor: { kind: 'system', id: 'audit-signer', role: null, region: null },
+    action: treeHeadSignAction,
+    resource: { type: 'audit', id: `tree-head:${size}:${Buffer.from(rootHash).toString('hex')}` },
+    purpose: 'audit',
+    fields: [],
+    outcome: 'allowed',
+    reasonCode: null,
+    requestId: null,
+  };
+}
+
+/** Reads `tree-head:<size>:<root hex>` back from a record's resource id. */
+export function parseTreeHeadRecordId(
+  id: string | null,
+): { size: number; rootHex: string } | undefined {
+  const match = /^tree-head:(\d{1,16}):([0-9a-f]{64})$/.exec(id ?? '');
+  if (match === null) return undefined;
+  return { size: Number(match[1]), rootHex: match[2]! };
+}
+
+export interface SignOutcome {
+  head: TreeHeadRow;
+  /** The frontier at `head.treeSize`, to keep in memory once the transaction commits. */
+  frontier: MerkleFrontier;
+  created: boolean;
+}
+
+/**
+ * Signs a head over every committed entry, inside `trx` and under the appender lock, so no
+ * entry is appended between reading the size and storing the head. `frontier` (a prefix of the
+ * log) is copied, caught up from the stored leaf hashes, and returned with the head; the caller
+ * adopts it after commit. With `onlyIfNew`, nothing is signed unless entries other than the
+ * previous head's own record exist.
+ */
+export async function signTreeHeadLocked(
+  trx: Transaction<Database>,
+  props: { frontier: MerkleFrontier; key: SigningKey; mac: EntryMac; onlyIfNew: boolean },
+): Promise<SignOutcome> {
+  await lockAuditLog(trx);
+  const size = await auditLogSize(trx);
+  const latest = await readLatestTreeHead(trx);
+  const frontier = MerkleFrontier.fromState(props.frontier.toState());
+  if (
+    latest !== undefined &&
+    (size <= latest.treeSize || (props.onlyIfNew && size <= latest.treeSize + 1))
+  ) {
+    return { head: latest, frontier, created: false };
+  }
+  await catchUp(trx, frontier, size);
+  const rootHash = frontier.root();
+  const timestampMs = Date.now();
+  const signed = signTreeHead(
+    { size, rootHash, timestampMs, keyId: props.key.kid },
+    props.key.privateKey,
+  );
+  const head: TreeHeadRow = {
+    treeSize: size,
+    rootHash,
+    signedAt: new Date(timestampMs),
+    keyId: props.key.kid,
+    signature: signed.signature,
+    frontier: Buffer.concat(frontier.subtreeRoots()),
+  };
+  await insertTreeHead(trx, head);
+  const recordText = canonicalEntry(treeHeadRecord(size, rootHash), head.signedAt);
+  const recordIndex = await appendEntryTexts(trx, props.mac, [recordText]);
+  assert.equal(recordIndex, size, 'the head record must follow the head it records');
+  return { head, frontier, created: true };
+}
+
+async function catchUp(
+  trx: Transaction<Database>,
+  frontier: MerkleFrontier,
+  size: number,
+): Promise<void> {
+  if (frontier.size > size) {
+    throw new Error(
+      `the audit log shrank from ${frontier.size} to ${size} entries: run amparo audit verify`,
+    );
+  }
+  for (let start = frontier.size; start < size; start += auditLimits.leafHashPageRows) {
+    const end = Math.min(size, start + auditLimits.leafHashPageRows);
+    const hashes = await readLeafHashes(trx, start, end);
+    if (hashes.length !== end - start) {
+      throw new Error(`audit entries ${start}..${end - 1} are not dense: run amparo audit verify`);
+    }
+    for (const hash of hashes) frontier.append(hash);
+  }
+}
+
+/**
+ * The frontier stored with a head, trusted only when its signature verifies and the subtree
+ * roots fold to the signed root (forging them would need a SHA-256 collision).
+ */
+export function frontierFromHead(head: TreeHeadRow, key: SigningKey): MerkleFrontier {
+  const signed = {
+    size: head.treeSize,
+    rootHash: head.rootHash,
+    timestampMs: head.signedAt.getTime(),
+    keyId: head.keyId,
+    signature: head.signature,
+  };
+  if (head.keyId !== key.kid || !verifyTreeHead(signed, key.publicKey)) {
+    throw new Error(`audit tree head ${head.treeSize} does not verify: run amparo audit verify`);
+  }
+  const roots: string[] = [];
+  for (let offset = 0; offset < head.frontier.length; offset += 32) {
+    roots.push(Buffer.from(head.frontier.subarray(offset, offset + 32)).toString('hex'));
+  }
+  const frontier = MerkleFrontier.fromState({ size: head.treeSize, subtreeRootsHex: roots });
+  if (!hashesEqual(frontier.root(), head.rootHash)) {
+    throw new Error(`audit tree head ${head.treeSize} has a frontier that is not its root`);
+  }
+  return frontier;
+}
