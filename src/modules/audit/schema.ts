@@ -1,0 +1,59 @@
+import { Type } from 'typebox';
+import { auditLimits } from './limits.js';
+
+/*
+ * Request and response schemas of the audit routes. Hashes and signatures are lower-case hex,
+ * the form `amparo audit verify` prints, so a published head can be compared by eye.
+ */
+
+const Hash = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256, lower-case hex' });
+const Size = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+export const TreeHeadView = Type.Object({
+  treeSize: Size,
+  rootHash: Hash,
+  timestampMs: Type.Integer({ minimum: 0, description: 'Signed: milliseconds since the epoch' }),
+  signedAt: Type.String({ format: 'date-time' }),
+  keyId: Type.String({ description: 'Id of the Ed25519 audit signing key' }),
+  signature: Type.String({
+    pattern: '^[0-9a-f]{128}$',
+    description: 'Ed25519 over the amparo/audit-tree-head/v1 bytes, hex',
+  }),
+});
+
+export const TreeHeadListQuery = Type.Object(
+  {
+    from: Type.Optional(Size),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: auditLimits.treeHeadPageSizeMax })),
+  },
+  { additionalProperties: false },
+);
+
+export const TreeHeadList = Type.Object({
+  treeHeads: Type.Array(TreeHeadView),
+  /** Pass as `from` for the next page; null on the last page. */
+  nextFrom: Type.Union([Size, Type.Null()]),
+});
+
+export const InclusionProofQuery = Type.Object(
+  { leafIndex: Size, treeSize: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
+  { additionalProperties: false },
+);
+
+export const InclusionProofResponse = Type.Object({
+  leafIndex: Size,
+  treeSize: Size,
+  leafHash: Hash,
+  proof: Type.Array(Hash, { description: 'RFC 9162 §2.1.3 audit path, leaf to root' }),
+});
+
+export const ConsistencyProofQuery = Type.Object(
+  { from: Size, to: Size },
+  { additionalProperties: false },
+);
+
+export const ConsistencyProofResponse = Type.Object({
+  from: Size,
+  to: Size,
+  proof: Type.Array(Hash, { description: 'RFC 9162 §2.1.4 consistency proof' }),
+});
