@@ -1,0 +1,179 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hash, type Options } from '@node-rs/argon2';
+import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
+import { type App, build } from '../../app.js';
+import { loadConfig } from '../../config.js';
+import { blindIndex, newDataKey, seal, wrapDataKey } from '../../platform/crypto/envelope.js';
+import { accessPlugin } from './access-plugin.js';
+import type { AuthenticationEvent, SignInAttemptEvent } from './authentication-events.js';
+import type { Role } from './roles.js';
+import { totpCode, totpStep } from './totp.js';
+
+/** argon2id at its smallest legal cost: tests check behaviour, not hashing strength. */
+export const cheapHashOptions: Options = {
+  algorithm: 2,
+  memoryCost: 1024,
+  timeCost: 1,
+  parallelism: 1,
+};
+
+export interface AccessTestApp {
+  app: App;
+  database: TestDatabase;
+  masterKey: Buffer;
+  /** The clock the plugin sees; move it with `advance`. */
+  now: () => Date;
+  advance: (ms: number) => void;
+  signInAttempts: SignInAttemptEvent[];
+  events: AuthenticationEvent[];
+  close: () => Promise<void>;
+}
+
+/**
+ * The application from `build()` with the access plugin registered the way `app.ts` will,
+ * on a throwaway database, with a clock the test controls.
+ */
+export async function buildAccessTestApp(
+  options: { secureCookies?: boolean; signInRequestsPerMinuteMax?: number } = {},
+): Promise<AccessTestApp> {
+  const database = await createTestDatabase();
+  const masterKey = randomBytes(32);
+  // A fixed start far from step boundaries keeps TOTP arithmetic in tests readable.
+  let nowMs = Date.UTC(2030, 0, 15, 9, 0, 10);
+  const signInAttempts: SignInAttemptEvent[] = [];
+  const events: AuthenticationEvent[] = [];
+  const config = loadConfig({ LOG_LEVEL: 'silent', AMPARO_WEB_DIR: '/nonexistent' });
+  const app = await build(config, { database: database.handle });
+  await app.register(accessPlugin, {
+    db: database.db,
+    masterKey,
+    clock: () => new Date(nowMs),
+    passwordHashOptions: cheapHashOptions,
+    ...options,
+    onSignInAttempt: (event) => {
+      signInAttempts.push(event);
+    },
+    onAuthenticationEvent: (event) => {
+      events.push(event);
+    },
+  });
+  await app.ready();
+  return {
+    app,
+    database,
+    masterKey,
+    now: () => new Date(nowMs),
+    advance: (ms) => {
+      nowMs += ms;
+    },
+    signInAttempts,
+    events,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+export interface TestOperator {
+  id: string;
+  username: string;
+  password: string;
+  totpSecret: Buffer;
+  /** The TOTP code for the test clock's current step, plus `stepOffset`. */
+  totp: (stepOffset?: number) => string;
+}
+
+export async function createTestOperator(
+  kit: AccessTestApp,
+  options: { username: string; roles?: Role[]; regions?: string[]; disabled?: boolean },
+): Promise<TestOperator> {
+  const id = randomUUID();
+  const password = `${options.username} ${randomBytes(9).toString('base64url')}`;
+  const totpSecret = randomBytes(20);
+  await kit.database.db
+    .insertInto('operator')
+    .values({
+      id,
+      username: options.username,
+      display_name: `Test ${options.username}`,
+      password_hash: await hash(password, cheapHashOptions),
+      totp_secret_sealed: seal(kit.masterKey, totpSecret, {
+        table: 'operator',
+        column: 'totp_secret',
+        recordId: id,
+      }),
+      roles: options.roles ?? ['enrolment_clerk'],
+      regions: options.regions ?? ['VE-A'],
+      disabled_at: options.disabled ? kit.now() : null,
+    })
+    .execute();
+  return {
+    id,
+    username: options.username,
+    password,
+    totpSecret,
+    totp: (stepOffset = 0) => totpCode(totpSecret, totpStep(kit.now().getTime()) + stepOffset),
+  };
+}
+
+/** A registered person with a phone (or none) sealed the way the population loader does. */
+export async function createTestPerson(
+  kit: AccessTestApp,
+  options: { uin: string; phone: string | null; status?: 'active' | 'deceased' },
+): Promise<{ id: string }> {
+  const id = randomUUID();
+  const dataKey = newDataKey();
+  const db = kit.database.db;
+  await db
+    .insertInto('person')
+    .values({ id, uin: options.uin, region_code: 'VE-A', merged_into: null })
+    .execute();
+  await db
+    .insertInto('person_key')
+    .values({
+      person_id: id,
+      wrapped_key: wrapDataKey(kit.masterKey, dataKey, id),
+      shredded_at: null,
+    })
+    .execute();
+  const sensitive = { phone: options.phone, address_line: null, disability_status: 'none' };
+  await db
+    .insertInto('person_version')
+    .values({
+      person_id: id,
+      version: 1,
+      attributes: { given_names: 'Prueba' },
+      sealed_attributes: seal(dataKey, Buffer.from(JSON.stringify(sensitive)), {
+        table: 'person_version',
+        column: 'sealed_attributes',
+        recordId: `${id}:1`,
+      }),
+      reason: 'demo',
+      recorded_by: null,
+    })
+    .execute();
+  if (options.phone) {
+    await db
+      .insertInto('person_blind_index')
+      .values({
+        person_id: id,
+        kind: 'phone',
+        digest: blindIndex(kit.masterKey, 'phone', options.phone),
+      })
+      .execute();
+  }
+  if (options.status && options.status !== 'active') {
+    await kit.database.asAdmin((admin) =>
+      admin.updateTable('person').set({ status: options.status }).where('id', '=', id).execute(),
+    );
+  }
+  return { id };
+}
+
+/** The `amparo_session` cookie value from a response, if it set one. */
+export function sessionCookieFrom(response: {
+  cookies: Array<{ name: string; value: string }>;
+}): string | undefined {
+  return response.cookies.find((cookie) => cookie.name === 'amparo_session')?.value;
+}

@@ -1,0 +1,103 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AmparoError } from '../../platform/errors.js';
+import {
+  type AccessRoutesOptions,
+  reportSignInAttempt,
+  signInRateLimit,
+  signInRefused,
+} from './auth-routes.js';
+import { requireOperator, setSessionCookie } from './authentication.js';
+import { issueSlipCode, startCitizenSignIn, verifyCitizenCode } from './citizen-sign-in.js';
+import {
+  CitizenCodeBody,
+  CitizenCodeIssued,
+  CitizenSignedIn,
+  CitizenStartBody,
+  CitizenStartResponse,
+  CitizenVerifyBody,
+} from './schema.js';
+
+/** The one answer to every start request, whether or not the ID number exists. */
+const startAnswer = {
+  status: 'accepted' as const,
+  message:
+    'If this ID number is registered with a phone, a code is on its way. Without a phone, ask for a code at any enrolment office.',
+};
+
+/**
+ * Citizen sign-in with a one-time code (docs/CITIZEN-SIGN-IN.md), under `/api`:
+ * `/citizen/sign-in/start`, `/citizen/sign-in/verify`, and `/citizen-codes` for clerks.
+ */
+export const citizenRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async (
+  app,
+  { context },
+) => {
+  app.post(
+    '/citizen/sign-in/start',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sends a one-time code by SMS to the phone on file (always answers 202)',
+        body: CitizenStartBody,
+        response: { 202: CitizenStartResponse },
+      },
+      config: signInRateLimit(context),
+    },
+    async (request, reply) => {
+      const event = await startCitizenSignIn(context, request.body.uin);
+      if (event) await context.onAuthenticationEvent(event, request);
+      return reply.code(202).send(startAnswer);
+    },
+  );
+
+  app.post(
+    '/citizen/sign-in/verify',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchanges ID number and one-time code for a citizen session cookie',
+        body: CitizenVerifyBody,
+        response: { 200: CitizenSignedIn },
+      },
+      config: signInRateLimit(context),
+    },
+    async (request, reply) => {
+      const result = await verifyCitizenCode(context, {
+        uin: request.body.uin,
+        code: request.body.code,
+        clientAddress: request.ip,
+      });
+      await reportSignInAttempt(context, request, result.event);
+      if (!result.ok) throw signInRefused();
+      setSessionCookie(context, request, reply, result.session);
+      reply.header('cache-control', 'no-store');
+      return { kind: 'citizen' as const, expiresAt: result.session.expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/citizen-codes',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'An enrolment clerk prints a one-time sign-in code for the person at the counter',
+        body: CitizenCodeBody,
+        response: { 201: CitizenCodeIssued },
+      },
+      // TODO(access): authorize(actor, 'citizen_code.issue', person, 'self') and audit the
+      // issue (the onAuthenticationEvent below carries what the entry needs).
+      preHandler: requireOperator,
+    },
+    async (request, reply) => {
+      const actor = request.actor;
+      if (actor?.kind !== 'operator') throw new AmparoError('AMP_UNAUTHENTICATED');
+      const issued = await issueSlipCode(context, {
+        personId: request.body.personId,
+        operatorId: actor.operatorId,
+      });
+      await context.onAuthenticationEvent(issued.event, request);
+      reply.header('cache-control', 'no-store');
+      return reply.code(201).send({ code: issued.code, expiresAt: issued.expiresAt.toISOString() });
+    },
+  );
+};

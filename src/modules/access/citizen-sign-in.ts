@@ -1,0 +1,191 @@
+import { createHmac, hkdfSync, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { seal } from '../../platform/crypto/envelope.js';
+import { AmparoError } from '../../platform/errors.js';
+import type { AccessContext } from './access-context.js';
+import { addressThrottled, beginAttempt, finishAttempt } from './attempt-repository.js';
+import type {
+  AuthenticationEvent,
+  SignInAttemptEvent,
+  SignInFailureReason,
+} from './authentication-events.js';
+import {
+  consumeCode,
+  countCodesIssued,
+  findLiveCode,
+  insertCode,
+  spendTry,
+} from './citizen-code-repository.js';
+import { accessLimits } from './limits.js';
+import {
+  type ActivePerson,
+  findActivePersonById,
+  findActivePersonByUin,
+  phoneOnFile,
+} from './person-contact.js';
+import { type IssuedSession, startSession } from './sessions.js';
+
+/** The SMS template a sending worker renders (es/en) with `{ code, validMinutes }`. */
+export const signInCodeTemplateId = 'citizen.sign_in_code';
+
+/**
+ * Sends a one-time code by SMS to the phone on file for `uin`, if the ID number names an
+ * active person with a phone and the per-person issue limit allows. The caller answers the
+ * same whatever happened, so the answer reveals nothing; the event (or null) is for audit.
+ *
+ * @example
+ *   const event = await startCitizenSignIn(context, '4839201756');
+ */
+export async function startCitizenSignIn(
+  context: AccessContext,
+  uin: string,
+): Promise<AuthenticationEvent | null> {
+  const person = await findActivePersonByUin(context.db, uin);
+  if (!person) return null;
+  const at = context.now();
+  const since = new Date(at.getTime() - accessLimits.citizenCode.issueWindowMs);
+  const issued = await countCodesIssued(context.db, person.id, 'sms', since);
+  if (issued >= accessLimits.citizenCode.issuesPerWindowMax) return null;
+  const phone = await phoneOnFile(context.db, context.masterKey, person);
+  if (phone === null) return null;
+  const { code, record } = newCode(context, person, 'sms', null, at);
+  const messageId = randomUUID();
+  await insertCode(context.db, record, {
+    id: messageId,
+    recipientSealed: seal(context.masterKey, Buffer.from(phone, 'utf8'), {
+      table: 'notification_outbox',
+      column: 'recipient',
+      recordId: messageId,
+    }),
+    templateId: signInCodeTemplateId,
+    parameters: { code, validMinutes: String(accessLimits.citizenCode.ttlMs / 60_000) },
+    createdAt: at,
+  });
+  return { type: 'citizen_code_issued', personId: person.id, channel: 'sms', operatorId: null, at };
+}
+
+/**
+ * A code for a clerk to print on a slip for the person at the counter. The code is returned
+ * once and kept only as an HMAC.
+ */
+export async function issueSlipCode(
+  context: AccessContext,
+  input: { personId: string; operatorId: string },
+): Promise<{ code: string; expiresAt: Date; event: AuthenticationEvent }> {
+  const person = await findActivePersonById(context.db, input.personId);
+  if (!person) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such active person' });
+  const at = context.now();
+  const since = new Date(at.getTime() - accessLimits.citizenCode.issueWindowMs);
+  if (
+    (await countCodesIssued(context.db, person.id, 'slip', since)) >=
+    accessLimits.citizenCode.issuesPerWindowMax
+  ) {
+    throw new AmparoError('AMP_RATE_LIMITED', {
+      detail: 'Too many codes for this person; wait a few minutes',
+    });
+  }
+  const { code, record } = newCode(context, person, 'slip', input.operatorId, at);
+  await insertCode(context.db, record, null);
+  const event: AuthenticationEvent = {
+    type: 'citizen_code_issued',
+    personId: person.id,
+    channel: 'slip',
+    operatorId: input.operatorId,
+    at,
+  };
+  return { code, expiresAt: record.expiresAt, event };
+}
+
+export type CitizenVerifyResult =
+  | { ok: true; session: IssuedSession; event: SignInAttemptEvent }
+  | { ok: false; event: SignInAttemptEvent };
+
+/**
+ * Checks a one-time code and starts a citizen session. A try is spent before the code is
+ * compared; after the fifth the code is dead. Every failure looks the same to the caller.
+ */
+export async function verifyCitizenCode(
+  context: AccessContext,
+  input: { uin: string; code: string; clientAddress: string },
+): Promise<CitizenVerifyResult> {
+  const at = context.now();
+  const key = {
+    kind: 'citizen' as const,
+    subjectDigest: context.digest('sign_in_subject', `citizen:${input.uin}`),
+    addressDigest: context.digest('sign_in_address', input.clientAddress),
+  };
+  const attemptId = await beginAttempt(context.db, key, at);
+  const event = (
+    outcome: SignInAttemptEvent['outcome'],
+    reason: SignInFailureReason | null,
+    personId: string | null,
+    sessionId: string | null = null,
+  ): SignInAttemptEvent => ({
+    kind: 'citizen',
+    outcome,
+    reason,
+    operatorId: null,
+    personId,
+    sessionId,
+    at,
+  });
+
+  if (await addressThrottled(context.db, key, attemptId, at)) {
+    await finishAttempt(context.db, attemptId, 'refused');
+    return { ok: false, event: event('refused', 'address_throttled', null) };
+  }
+  const person = await findActivePersonByUin(context.db, input.uin);
+  const reason = person ? await codeFailure(context, person, input.code, at) : 'unknown_subject';
+  if (reason !== null || !person) {
+    await finishAttempt(context.db, attemptId, 'failure');
+    return { ok: false, event: event('failure', reason ?? 'unknown_subject', person?.id ?? null) };
+  }
+  const session = await startSession(context, { kind: 'citizen', personId: person.id });
+  await finishAttempt(context.db, attemptId, 'success');
+  return { ok: true, session, event: event('success', null, person.id, session.id) };
+}
+
+async function codeFailure(
+  context: AccessContext,
+  person: ActivePerson,
+  code: string,
+  at: Date,
+): Promise<SignInFailureReason | null> {
+  const live = await findLiveCode(context.db, person.id, at);
+  if (!live || !(await spendTry(context.db, live.id))) return 'no_valid_code';
+  const presented = codeHmac(context.masterKey, person.id, live.id, code);
+  if (!timingSafeEqual(presented, live.codeHmac)) return 'wrong_code';
+  return (await consumeCode(context.db, live.id, at)) ? null : 'no_valid_code';
+}
+
+function newCode(
+  context: AccessContext,
+  person: ActivePerson,
+  channel: 'sms' | 'slip',
+  issuedBy: string | null,
+  at: Date,
+) {
+  const { digits, ttlMs } = accessLimits.citizenCode;
+  const code = String(randomInt(0, 10 ** digits)).padStart(digits, '0');
+  const id = randomUUID();
+  const record = {
+    id,
+    personId: person.id,
+    channel,
+    codeHmac: codeHmac(context.masterKey, person.id, id, code),
+    issuedBy,
+    createdAt: at,
+    expiresAt: new Date(at.getTime() + ttlMs),
+  };
+  return { code, record };
+}
+
+/**
+ * HMAC-SHA-256 of the code bound to its person and record, under a key derived from the
+ * master key: a copy of the database alone cannot try the million codes offline.
+ */
+function codeHmac(masterKey: Buffer, personId: string, codeId: string, code: string): Buffer {
+  const key = Buffer.from(
+    hkdfSync('sha256', masterKey, Buffer.alloc(0), 'amparo citizen sign-in code', 32),
+  );
+  return createHmac('sha256', key).update(`${personId}|${codeId}|${code}`, 'utf8').digest();
+}

@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AccessTestApp,
+  buildAccessTestApp,
+  createTestOperator,
+  sessionCookieFrom,
+  type TestOperator,
+} from './access-test-kit.js';
+import { accessLimits } from './limits.js';
+
+describe('operator sign-in', () => {
+  let kit: AccessTestApp;
+  let ana: TestOperator;
+  let luis: TestOperator;
+  let disabled: TestOperator;
+  let addressCounter = 0;
+  /** Each test signs in from its own address, so per-address limits of one test do not leak into another. */
+  const freshAddress = () => `10.0.0.${++addressCounter}`;
+
+  beforeAll(async () => {
+    // The in-process per-minute limit is lifted so that the database counters can be reached.
+    kit = await buildAccessTestApp({ signInRequestsPerMinuteMax: 1000 });
+    ana = await createTestOperator(kit, {
+      username: 'ana.perez',
+      roles: ['enrolment_clerk'],
+      regions: ['VE-A', 'VE-M'],
+    });
+    luis = await createTestOperator(kit, { username: 'luis.rojas' });
+    disabled = await createTestOperator(kit, { username: 'old.account', disabled: true });
+  });
+  afterAll(async () => {
+    await kit?.close();
+  });
+
+  const signIn = (
+    body: { username: string; password: string; totp: string },
+    remoteAddress = freshAddress(),
+  ) => kit.app.inject({ method: 'POST', url: '/api/auth/sign-in', payload: body, remoteAddress });
+
+  it('signs in with password and TOTP, sets a strict HttpOnly cookie, and returns the profile', async () => {
+    kit.advance(60_000);
+    const response = await signIn({
+      username: ana.username,
+      password: ana.password,
+      totp: ana.totp(),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      username: 'ana.perez',
+      displayName: 'Test ana.perez',
+      roles: ['enrolment_clerk'],
+      regions: ['VE-A', 'VE-M'],
+    });
+    const cookie = response.cookies.find((c) => c.name === 'amparo_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(cookie?.secure).toBeFalsy();
+    const me = await kit.app.inject({
+      url: '/api/auth/me',
+      cookies: { amparo_session: cookie?.value ?? '' },
+    });
+    expect(me.json()).toMatchObject({
+      kind: 'operator',
+      username: 'ana.perez',
+      sessionKind: 'console',
+    });
+    expect(kit.signInAttempts.at(-1)).toMatchObject({ outcome: 'success', operatorId: ana.id });
+  });
+
+  it('accepts the neighbouring TOTP steps and refuses a replayed code', async () => {
+    kit.advance(120_000);
+    const previousStep = ana.totp(-1);
+    const first = await signIn({
+      username: ana.username,
+      password: ana.password,
+      totp: previousStep,
+    });
+    expect(first.statusCode).toBe(200);
+    const replay = await signIn({
+      username: ana.username,
+      password: ana.password,
+      totp: previousStep,
+    });
+    expect(replay.statusCode).toBe(401);
+    expect(kit.signInAttempts.at(-1)).toMatchObject({
+      outcome: 'failure',
+      reason: 'replayed_totp',
+    });
+    // A later step still works after the earlier one was used.
+    const next = await signIn({
+      username: ana.username,
+      password: ana.password,
+      totp: ana.totp(1),
+    });
+    expect(next.statusCode).toBe(200);
+    // And now the current step is behind the last accepted one: refused too.
+    const behind = await signIn({
+      username: ana.username,
+      password: ana.password,
+      totp: ana.totp(0),
+    });
+    expect(behind.statusCode).toBe(401);
+  });
+
+  it('gives one identical answer for wrong password, wrong TOTP, unknown user and disabled account', async () => {
+    kit.advance(60_000);
+    const wrongTotp = String((Number(luis.totp()) + 1) % 1_000_000).padStart(6, '0');
+    const answers = [
+      await signIn({ username: luis.username, password: `${luis.password}x`, totp: luis.totp() }),
+      await signIn({ username: luis.username, password: luis.password, totp: wrongTotp }),
+      await signIn({ username: 'nobody.here', password: luis.password, totp: luis.totp() }),
+      await signIn({
+        username: disabled.username,
+        password: disabled.password,
+        totp: disabled.totp(),
+      }),
+    ];
+    const reasons = kit.signInAttempts.slice(-4).map((event) => event.reason);
+    expect(reasons).toEqual(['wrong_password', 'wrong_totp', 'unknown_subject', 'disabled']);
+    for (const answer of answers) {
+      expect(answer.statusCode).toBe(401);
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(answer.body).toBe(answers[0]?.body);
+      expect(sessionCookieFrom(answer)).toBeUndefined();
+    }
+    expect(answers[0]?.json()).toMatchObject({ code: 'AMP_UNAUTHENTICATED', status: 401 });
+  });
+
+  it('locks a username after 5 failures for 15 minutes, existing or not, with the same answer', async () => {
+    kit.advance(60_000);
+    const bella = await createTestOperator(kit, { username: 'bella.lock' });
+    const wrong = { password: 'not the password at all', totp: '000000' };
+    const lockedAnswers: string[] = [];
+    for (const username of [bella.username, 'ghost.user']) {
+      for (let failure = 0; failure < accessLimits.signIn.failuresMax; failure += 1) {
+        expect((await signIn({ username, ...wrong })).statusCode).toBe(401);
+      }
+      kit.advance(30_000);
+      const refused = await signIn(
+        username === bella.username
+          ? { username, password: bella.password, totp: bella.totp() }
+          : { username, ...wrong },
+      );
+      expect(refused.statusCode).toBe(401);
+      expect(kit.signInAttempts.at(-1)).toMatchObject({ outcome: 'refused', reason: 'locked' });
+      lockedAnswers.push(refused.body);
+    }
+    expect(lockedAnswers[0]).toBe(lockedAnswers[1]);
+    // Another account is not affected.
+    expect(
+      (await signIn({ username: luis.username, password: luis.password, totp: luis.totp(1) }))
+        .statusCode,
+    ).toBe(200);
+    // Still locked just before 15 minutes after the fifth failure; open after.
+    // The fifth failure was 60 s ago.
+    kit.advance(accessLimits.signIn.lockMs - 90_000);
+    expect(
+      (await signIn({ username: bella.username, password: bella.password, totp: bella.totp() }))
+        .statusCode,
+    ).toBe(401);
+    kit.advance(30_000);
+    expect(
+      (await signIn({ username: bella.username, password: bella.password, totp: bella.totp() }))
+        .statusCode,
+    ).toBe(200);
+  });
+
+  it('lets no more than 5 parallel guesses reach the password check', async () => {
+    kit.advance(60_000);
+    const emil = await createTestOperator(kit, { username: 'emil.parallel' });
+    const before = kit.signInAttempts.length;
+    const guesses = Array.from({ length: 12 }, (_, index) =>
+      signIn({ username: emil.username, password: `guess number ${index}`, totp: '000000' }),
+    );
+    const answers = await Promise.all(guesses);
+    expect(answers.every((answer) => answer.statusCode === 401)).toBe(true);
+    const checked = kit.signInAttempts
+      .slice(before)
+      .filter((event) => event.reason === 'wrong_password');
+    // Pending attempts count as failures, so a burst may be refused entirely: that is allowed.
+    const reasons = new Set(kit.signInAttempts.slice(before).map((event) => event.reason));
+    expect([...reasons].every((reason) => reason === 'wrong_password' || reason === 'locked')).toBe(
+      true,
+    );
+    expect(checked.length).toBeLessThanOrEqual(accessLimits.signIn.failuresMax);
+  });
+
+  it('does not lock for failures spread wider than the window, and a success resets the count', async () => {
+    kit.advance(60_000);
+    const carla = await createTestOperator(kit, { username: 'carla.slow' });
+    const wrong = { username: carla.username, password: 'wrong password here', totp: '000000' };
+    for (let failure = 0; failure < 4; failure += 1)
+      expect((await signIn(wrong)).statusCode).toBe(401);
+    expect(
+      (await signIn({ username: carla.username, password: carla.password, totp: carla.totp() }))
+        .statusCode,
+    ).toBe(200);
+    for (let failure = 0; failure < 4; failure += 1)
+      expect((await signIn(wrong)).statusCode).toBe(401);
+    kit.advance(accessLimits.signIn.failureWindowMs + 1000);
+    expect((await signIn(wrong)).statusCode).toBe(401);
+    expect(kit.signInAttempts.at(-1)).toMatchObject({ reason: 'wrong_password' });
+    expect(
+      (await signIn({ username: carla.username, password: carla.password, totp: carla.totp() }))
+        .statusCode,
+    ).toBe(200);
+  });
+
+  it('throttles a client address that fails across many usernames', async () => {
+    kit.advance(60_000);
+    const address = freshAddress();
+    const dario = await createTestOperator(kit, { username: 'dario.office' });
+    for (let failure = 0; failure < accessLimits.signIn.addressFailuresMax; failure += 1) {
+      const username = `spray.${failure}`;
+      const response = await kit.app.inject({
+        method: 'POST',
+        url: '/api/auth/sign-in',
+        payload: { username, password: 'guess guess guess', totp: '123456' },
+        remoteAddress: address,
+      });
+      expect(response.statusCode).toBe(401);
+    }
+    const refused = await signIn(
+      { username: dario.username, password: dario.password, totp: dario.totp() },
+      address,
+    );
+    expect(refused.statusCode).toBe(401);
+    expect(kit.signInAttempts.at(-1)).toMatchObject({
+      outcome: 'refused',
+      reason: 'address_throttled',
+    });
+    expect(
+      (await signIn({ username: dario.username, password: dario.password, totp: dario.totp() }))
+        .statusCode,
+    ).toBe(200);
+  });
+
+  it('never writes the password or TOTP code into the database', async () => {
+    const rows = await kit.database.asAdmin((admin) =>
+      admin.selectFrom('sign_in_attempt').selectAll().execute(),
+    );
+    expect(rows.length).toBeGreaterThan(10);
+    const dump = JSON.stringify(rows);
+    for (const secret of [ana.password, luis.password, 'ghost.user', 'ana.perez'])
+      expect(dump).not.toContain(secret);
+  });
+});

@@ -1,0 +1,115 @@
+import { verify } from '@node-rs/argon2';
+import { open } from '../../platform/crypto/envelope.js';
+import type { AccessContext } from './access-context.js';
+import {
+  addressThrottled,
+  beginAttempt,
+  finishAttempt,
+  pruneAttempts,
+  subjectLocked,
+} from './attempt-repository.js';
+import type { SignInAttemptEvent, SignInFailureReason } from './authentication-events.js';
+import {
+  claimTotpStep,
+  findOperatorByUsername,
+  type OperatorCredentials,
+} from './operator-repository.js';
+import { normalizePassword } from './password-policy.js';
+import { type IssuedSession, startSession } from './sessions.js';
+import { matchTotp } from './totp.js';
+
+export interface OperatorSignInInput {
+  username: string;
+  password: string;
+  totp: string;
+  clientAddress: string;
+}
+
+export type OperatorSignInResult =
+  | { ok: true; operator: OperatorCredentials; session: IssuedSession; event: SignInAttemptEvent }
+  | { ok: false; event: SignInAttemptEvent };
+
+/**
+ * Checks username, password and TOTP code, and starts a console session. Every failure
+ * looks the same to the caller (`ok: false`); the reason is only in the event, for the audit
+ * log. An unknown username is checked against a dummy hash so that it takes as long as a
+ * wrong password. A locked username or throttled address is refused without any check.
+ *
+ * @example
+ *   const result = await signInOperator(context, { username, password, totp, clientAddress: request.ip });
+ */
+export async function signInOperator(
+  context: AccessContext,
+  input: OperatorSignInInput,
+): Promise<OperatorSignInResult> {
+  const at = context.now();
+  const username = input.username.normalize('NFKC').toLowerCase();
+  const key = {
+    kind: 'operator' as const,
+    subjectDigest: context.digest('sign_in_subject', `operator:${username}`),
+    addressDigest: context.digest('sign_in_address', input.clientAddress),
+  };
+  await pruneAttempts(context.db, at);
+  const attemptId = await beginAttempt(context.db, key, at);
+  const event = (
+    outcome: SignInAttemptEvent['outcome'],
+    reason: SignInFailureReason | null,
+    operatorId: string | null,
+    sessionId: string | null = null,
+  ): SignInAttemptEvent => ({
+    kind: 'operator',
+    outcome,
+    reason,
+    operatorId,
+    personId: null,
+    sessionId,
+    at,
+  });
+
+  if (await addressThrottled(context.db, key, attemptId, at)) {
+    await finishAttempt(context.db, attemptId, 'refused');
+    return { ok: false, event: event('refused', 'address_throttled', null) };
+  }
+  if (await subjectLocked(context.db, key, attemptId, at)) {
+    await finishAttempt(context.db, attemptId, 'refused');
+    return { ok: false, event: event('refused', 'locked', null) };
+  }
+  const operator = await findOperatorByUsername(context.db, username);
+  const reason = await credentialFailure(context, operator, input, at);
+  if (reason !== null || !operator) {
+    await finishAttempt(context.db, attemptId, 'failure');
+    return {
+      ok: false,
+      event: event('failure', reason ?? 'unknown_subject', operator?.id ?? null),
+    };
+  }
+  const session = await startSession(context, { kind: 'console', operatorId: operator.id });
+  await finishAttempt(context.db, attemptId, 'success');
+  return { ok: true, operator, session, event: event('success', null, operator.id, session.id) };
+}
+
+/** Null when password and TOTP are right and the account may sign in; otherwise why not. */
+async function credentialFailure(
+  context: AccessContext,
+  operator: OperatorCredentials | undefined,
+  input: OperatorSignInInput,
+  at: Date,
+): Promise<SignInFailureReason | null> {
+  const hash = operator?.passwordHash ?? (await context.dummyPasswordHash());
+  const passwordMatches = await verify(hash, normalizePassword(input.password));
+  if (!operator) return 'unknown_subject';
+  if (!passwordMatches) return 'wrong_password';
+  const secret = open(context.masterKey, operator.totpSecretSealed, {
+    table: 'operator',
+    column: 'totp_secret',
+    recordId: operator.id,
+  });
+  const step = matchTotp(secret, input.totp, at.getTime(), operator.totpLastStep);
+  if (step === null) {
+    const usedBefore = matchTotp(secret, input.totp, at.getTime(), null) !== null;
+    return usedBefore ? 'replayed_totp' : 'wrong_totp';
+  }
+  if (operator.disabledAt !== null) return 'disabled';
+  if (!(await claimTotpStep(context.db, operator.id, step))) return 'replayed_totp';
+  return null;
+}
