@@ -1,0 +1,465 @@
+import { contentTokens, nameTokens, singularCandidates } from './name-tokens.js';
+
+/**
+ * The categories of data Amparo never holds (safeguard 1), with the English and Spanish
+ * words that name them. An attribute, request field or import column whose name is one of
+ * these words is refused with AMP_ATTRIBUTE_FORBIDDEN. README.md explains the word choices,
+ * including the words deliberately left out because they have ordinary meanings
+ * (`fe de vida`, `parroquia`, `seguridad social`, `longitud`).
+ *
+ * @example
+ *   findForbiddenName('partyMember')?.category.id; // 'political_affiliation'
+ *   findForbiddenName('parish_code'); // undefined
+ */
+export interface ForbiddenCategory {
+  readonly id: ForbiddenCategoryId;
+  /** English label used in error reasons: "<label> is a category Amparo never holds". */
+  readonly label: string;
+  readonly labelEs: string;
+  /**
+   * Words and phrases matched as whole words (after splitting the name into words), each
+   * word also in its simple plural. Safe for words that occur inside ordinary words:
+   * `partido` refuses `partido_politico` but not `hogar_compartido`.
+   */
+  readonly terms: readonly string[];
+  /**
+   * Letter sequences refused anywhere inside one word, for compounds written without a
+   * separator (`facebookid`, `votingrecord`). Only sequences that occur in no ordinary word
+   * of a person record belong here.
+   */
+  readonly stems: readonly string[];
+}
+
+export type ForbiddenCategoryId =
+  | 'political_affiliation'
+  | 'voting'
+  | 'religion'
+  | 'trade_union'
+  | 'sexual_orientation'
+  | 'social_media'
+  | 'location_trace';
+
+export const forbiddenCategories: readonly ForbiddenCategory[] = deepFreeze([
+  {
+    id: 'political_affiliation',
+    label: 'political affiliation',
+    labelEs: 'afiliación política',
+    terms: [
+      'party',
+      'partido',
+      'politics',
+      'political',
+      'política',
+      'político',
+      'partisan',
+      'partidista',
+      'militante',
+      'militancia',
+      'militancy',
+      'militant',
+      'afiliación política',
+      'political affiliation',
+      'party member',
+      'ideology',
+      'ideología',
+      'ideological',
+      'chavista',
+      'chavismo',
+      'madurista',
+      'opositor',
+      'oposición',
+      'opposition',
+      'psuv',
+      'copei',
+      'ubch',
+      'rally',
+      'mitin',
+    ],
+    stems: [
+      'politic',
+      'militan',
+      'partidis',
+      'partisan',
+      'chavis',
+      'madurist',
+      'opositor',
+      'oposicion',
+      'opposition',
+      'psuv',
+      'ubch',
+      'ideolog',
+      'party',
+    ],
+  },
+  {
+    id: 'voting',
+    label: 'voting or election participation',
+    labelEs: 'voto o participación electoral',
+    terms: [
+      'vote',
+      'voto',
+      'voted',
+      'voting',
+      'voter',
+      'votante',
+      'votar',
+      'votación',
+      'elector',
+      'electoral',
+      'election',
+      'elección',
+      'elecciones',
+      'sufragio',
+      'sufragar',
+      'suffrage',
+      'ballot',
+      'boleta electoral',
+      'centro de votación',
+      'mesa electoral',
+      'polling station',
+      'polling place',
+      'referendum',
+      'referéndum',
+      'referendo',
+      'plebiscito',
+      'plebiscite',
+      'comicios',
+      'cne',
+      'abstención',
+      'abstention',
+      'turnout',
+    ],
+    stems: [
+      'vote',
+      'voto',
+      'voting',
+      'votacion',
+      'votante',
+      'election',
+      'eleccion',
+      'electoral',
+      'sufragi',
+      'suffrag',
+      'ballot',
+      'referend',
+      'plebiscit',
+      'comicios',
+    ],
+  },
+  {
+    id: 'religion',
+    label: 'religion or belief',
+    labelEs: 'religión o creencias',
+    terms: [
+      'religion',
+      'religión',
+      'religious',
+      'religioso',
+      'religiosa',
+      'faith',
+      'belief',
+      'creencia',
+      'creed',
+      'credo',
+      'iglesia',
+      'church',
+      'culto',
+      'cult',
+      'congregation',
+      'congregación',
+      'temple',
+      'templo',
+      'mosque',
+      'mezquita',
+      'synagogue',
+      'sinagoga',
+      'catholic',
+      'católico',
+      'evangelical',
+      'evangélico',
+      'christian',
+      'cristiano',
+      'muslim',
+      'musulmán',
+      'islam',
+      'jewish',
+      'judío',
+      'atheist',
+      'ateo',
+      'agnostic',
+      'agnóstico',
+      'santería',
+      'baptism',
+      'bautismo',
+      'bautizo',
+    ],
+    stems: [
+      'religio',
+      'iglesia',
+      'church',
+      'congregac',
+      'congregation',
+      'mosque',
+      'mezquita',
+      'synagog',
+      'sinagoga',
+      'catholic',
+      'catolic',
+      'evangel',
+      'christian',
+      'cristian',
+      'muslim',
+      'musulman',
+      'islam',
+      'jewish',
+      'judio',
+      'atheis',
+      'ateism',
+      'agnostic',
+      'santeria',
+      'baptism',
+      'bautism',
+      'creencia',
+    ],
+  },
+  {
+    id: 'trade_union',
+    label: 'trade-union membership',
+    labelEs: 'afiliación sindical',
+    terms: [
+      'union',
+      'unión',
+      'trade union',
+      'labor union',
+      'labour union',
+      'sindicato',
+      'sindical',
+      'sindicalista',
+      'syndicate',
+      'gremio',
+      'gremial',
+      'unionized',
+      'unionised',
+    ],
+    stems: ['sindica', 'syndicat', 'unionis', 'unioniz', 'tradeunion', 'laborunion', 'labourunion'],
+  },
+  {
+    id: 'sexual_orientation',
+    label: 'sexual orientation',
+    labelEs: 'orientación sexual',
+    terms: [
+      'sexual orientation',
+      'orientación sexual',
+      'sexual preference',
+      'preferencia sexual',
+      'sexuality',
+      'sexualidad',
+      'lgbt',
+      'lgbti',
+      'lgbtq',
+      'lgbtiq',
+      'gay',
+      'lesbian',
+      'lesbiana',
+      'homosexual',
+      'heterosexual',
+      'bisexual',
+      'pansexual',
+      'asexual',
+      'queer',
+    ],
+    stems: [
+      'sexualorient',
+      'orientacionsexual',
+      'sexualpref',
+      'preferenciasexual',
+      'sexualidad',
+      'sexuality',
+      'lgbt',
+      'lesbian',
+      'homosexual',
+      'heterosexual',
+      'bisexual',
+      'pansexual',
+    ],
+  },
+  {
+    id: 'social_media',
+    label: 'social-media accounts or activity',
+    labelEs: 'cuentas o actividad en redes sociales',
+    terms: [
+      'social media',
+      'social network',
+      'social networking',
+      'red social',
+      'redes sociales',
+      'medios sociales',
+      'facebook',
+      'twitter',
+      'tweet',
+      'instagram',
+      'tiktok',
+      'youtube',
+      'whatsapp',
+      'telegram',
+      'snapchat',
+      'linkedin',
+      'mastodon',
+      'bluesky',
+      'reddit',
+      'handle',
+      'follower',
+      'seguidor',
+      'hashtag',
+      'x handle',
+      'x account',
+    ],
+    stems: [
+      'socialmedia',
+      'socialnetwork',
+      'redsocial',
+      'redessociales',
+      'mediossociales',
+      'facebook',
+      'twitter',
+      'tweet',
+      'instagram',
+      'tiktok',
+      'youtube',
+      'whatsapp',
+      'telegram',
+      'snapchat',
+      'linkedin',
+      'mastodon',
+      'bluesky',
+      'reddit',
+      'hashtag',
+    ],
+  },
+  {
+    id: 'location_trace',
+    label: 'location traces',
+    labelEs: 'rastros de ubicación',
+    terms: [
+      'gps',
+      'geolocation',
+      'geolocalización',
+      'geolocalizacion',
+      'geoposition',
+      'location history',
+      'location trace',
+      'location tracking',
+      'location log',
+      'live location',
+      'current location',
+      'real time location',
+      'ubicación en tiempo real',
+      'historial de ubicación',
+      'tracking',
+      'rastreo',
+      'rastrear',
+      'rastreado',
+      'cell tower',
+      'torre celular',
+      'cell id',
+      'imei',
+      'latitude',
+      'latitud',
+      'longitude',
+      'lat',
+      'lng',
+      'lon',
+      'coordinates',
+      'coordenadas',
+      'geohash',
+      'geofence',
+      'whereabouts',
+      'paradero',
+    ],
+    stems: [
+      'gps',
+      'geoloc',
+      'geoposition',
+      'locationhistor',
+      'locationtrac',
+      'tracking',
+      'rastreo',
+      'rastrea',
+      'celltower',
+      'torrecelular',
+      'latitud',
+      'longitude',
+      'coordenada',
+      'geohash',
+      'geofenc',
+      'whereabout',
+    ],
+  },
+]);
+
+/** Why a name was refused: its category and the forbidden word it contains. */
+export interface ForbiddenMatch {
+  readonly category: ForbiddenCategory;
+  /** The forbidden term or stem, in its normalised form. */
+  readonly matched: string;
+}
+
+interface CompiledCategory {
+  category: ForbiddenCategory;
+  phrases: string[][];
+  stems: string[];
+}
+
+const compiled: readonly CompiledCategory[] = forbiddenCategories.map((category) => ({
+  category,
+  phrases: category.terms.map(contentTokens).filter((phrase) => phrase.length > 0),
+  stems: category.stems.flatMap(nameTokens),
+}));
+
+/**
+ * The forbidden category a name belongs to, or undefined when it names none. The name is
+ * split into words (`nameTokens`); it is refused when its words contain a forbidden phrase
+ * (each word also tried as a plural), or one word contains a forbidden stem.
+ *
+ * @example
+ *   findForbiddenName('afiliación-política')?.category.label; // 'political affiliation'
+ *   findForbiddenName('given_names'); // undefined
+ */
+export function findForbiddenName(name: string): ForbiddenMatch | undefined {
+  const tokens = contentTokens(name);
+  const candidates = tokens.map(singularCandidates);
+  for (const { category, phrases, stems } of compiled) {
+    for (const phrase of phrases) {
+      if (containsPhrase(candidates, phrase)) return { category, matched: phrase.join(' ') };
+    }
+    for (const stem of stems) {
+      if (tokens.some((token) => token.includes(stem))) return { category, matched: stem };
+    }
+  }
+  return undefined;
+}
+
+/** The reason sent to the client and written to the log, e.g. for `partido`. */
+export function forbiddenReason(category: ForbiddenCategory): string {
+  return `${category.label} is a category Amparo never holds`;
+}
+
+function containsPhrase(candidates: readonly string[][], phrase: readonly string[]): boolean {
+  const last = candidates.length - phrase.length;
+  for (let start = 0; start <= last; start += 1) {
+    if (phrase.every((word, offset) => candidates[start + offset]?.includes(word) === true)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function deepFreeze<T extends readonly object[]>(categories: T): T {
+  for (const category of categories) {
+    for (const value of Object.values(category)) {
+      if (Array.isArray(value)) Object.freeze(value);
+    }
+    Object.freeze(category);
+  }
+  return Object.freeze(categories);
+}

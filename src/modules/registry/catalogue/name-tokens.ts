@@ -1,0 +1,51 @@
+/**
+ * Splits an attribute or column name into lowercase ASCII-folded words, whatever its
+ * spelling: snake_case, kebab-case, camelCase, PascalCase, SCREAMING_CASE, dotted, spaced,
+ * with accents or digits. Forbidden-name matching compares these words, so `partyMember`,
+ * `PARTIDO_POLITICO`, `afiliación-política` and `votó_2024` all reach the same words as
+ * `party member`, `partido politico`, `afiliacion politica` and `voto 2024`.
+ *
+ * @example
+ *   nameTokens('socialMediaHandles'); // ['social', 'media', 'handles']
+ *   nameTokens('Afiliación-Política'); // ['afiliacion', 'politica']
+ *   nameTokens('LGBTStatus2024'); // ['lgbt', 'status', '2024']
+ */
+export function nameTokens(name: string): string[] {
+  // NFKD folds compatibility forms (full-width letters, ligatures) and splits accents off
+  // their letters, so removing the combining marks leaves plain letters: ó → o, ñ → n.
+  const folded = name.normalize('NFKD').replace(/\p{M}+/gu, '');
+  const spaced = folded
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
+    .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2')
+    .replace(/(\p{L})(\p{N})/gu, '$1 $2')
+    .replace(/(\p{N})(\p{L})/gu, '$1 $2');
+  return spaced
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((token) => token !== '');
+}
+
+/**
+ * The word itself and the singulars it may be the plural of, by the simple English and
+ * Spanish rules (-s, -es, -ies → -y). Over-generating is harmless: a candidate only matters
+ * when it equals a forbidden term.
+ *
+ * @example
+ *   singularCandidates('elecciones'); // ['elecciones', 'eleccione', 'eleccion']
+ *   singularCandidates('parties'); // ['parties', 'partie', 'parti', 'party']
+ */
+export function singularCandidates(token: string): string[] {
+  const candidates = [token];
+  if (token.length > 2 && token.endsWith('s')) candidates.push(token.slice(0, -1));
+  if (token.length > 3 && token.endsWith('es')) candidates.push(token.slice(0, -2));
+  if (token.length > 4 && token.endsWith('ies')) candidates.push(`${token.slice(0, -3)}y`);
+  return candidates;
+}
+
+/** Function words skipped when matching phrases, so `centro_votacion` meets `centro de votación`. */
+const stopWords = new Set(['a', 'al', 'de', 'del', 'el', 'en', 'la', 'las', 'los', 'of', 'the']);
+
+/** `nameTokens` without the function words. */
+export function contentTokens(name: string): string[] {
+  return nameTokens(name).filter((token) => !stopWords.has(token));
+}

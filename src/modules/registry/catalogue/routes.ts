@@ -1,0 +1,25 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { listCatalogue } from './catalogue.js';
+import { PublishedCatalogueSchema } from './schema.js';
+
+/**
+ * `GET /catalogue` (register with prefix `/api`): the attributes Amparo may hold, who may
+ * read each, and the categories it refuses. Public, because the catalogue is a promise made
+ * to the people in the registry and anyone should be able to check it.
+ *
+ * @example
+ *   await app.register(catalogueRoutes, { prefix: '/api' });
+ */
+export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/catalogue',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'The attribute catalogue and the categories Amparo never holds',
+        response: { 200: PublishedCatalogueSchema },
+      },
+    },
+    async () => listCatalogue(),
+  );
+};
