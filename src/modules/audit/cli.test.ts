@@ -96,10 +96,12 @@ describe('amparo audit verify / sign', () => {
 
     const edit = sql`update audit_entry set entry = replace(entry, 'eligibility_review', 'appeal') where leaf_index in (4, 9)`;
     if (env.DATABASE_URL) await database.asAdmin((admin) => edit.execute(admin));
-    else
-      await withCommandDatabase(
-        async (db) => void (await sql`reset role`.execute(db), await edit.execute(db)),
-      );
+    else {
+      await withCommandDatabase(async (db) => {
+        await sql`reset role`.execute(db);
+        await edit.execute(db);
+      });
+    }
     const tampered = await run('audit', 'verify');
     expect(tampered.exitCode).toBe(1);
     expect(tampered.output).toContain('entry_edited at entry 4');
