@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { hash, type Options } from '@node-rs/argon2';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
 import { type App, build } from '../../app.js';
@@ -34,22 +35,36 @@ export interface AccessTestApp {
  * on a throwaway database, with a clock the test controls.
  */
 export async function buildAccessTestApp(
-  options: { secureCookies?: boolean; signInRequestsPerMinuteMax?: number } = {},
+  options: {
+    secureCookies?: boolean;
+    signInRequestsPerMinuteMax?: number;
+    logLines?: string[];
+  } = {},
 ): Promise<AccessTestApp> {
+  const { logLines, ...accessOptions } = options;
   const database = await createTestDatabase();
   const masterKey = randomBytes(32);
   // A fixed start far from step boundaries keeps TOTP arithmetic in tests readable.
   let nowMs = Date.UTC(2030, 0, 15, 9, 0, 10);
   const signInAttempts: SignInAttemptEvent[] = [];
   const events: AuthenticationEvent[] = [];
-  const config = loadConfig({ LOG_LEVEL: 'silent', AMPARO_WEB_DIR: '/nonexistent' });
-  const app = await build(config, { database: database.handle });
+  const config = loadConfig({
+    LOG_LEVEL: logLines ? 'info' : 'silent',
+    AMPARO_WEB_DIR: '/nonexistent',
+  });
+  const logDestination = new Writable({
+    write(chunk, _encoding, done) {
+      logLines?.push(String(chunk));
+      done();
+    },
+  });
+  const app = await build(config, { database: database.handle, logDestination });
   await app.register(accessPlugin, {
     db: database.db,
     masterKey,
     clock: () => new Date(nowMs),
     passwordHashOptions: cheapHashOptions,
-    ...options,
+    ...accessOptions,
     onSignInAttempt: (event) => {
       signInAttempts.push(event);
     },
