@@ -39,9 +39,11 @@ export async function buildAccessTestApp(
     secureCookies?: boolean;
     signInRequestsPerMinuteMax?: number;
     logLines?: string[];
+    /** Adds routes (as another module would) before the application is ready. */
+    addRoutes?: (app: App) => void;
   } = {},
 ): Promise<AccessTestApp> {
-  const { logLines, ...accessOptions } = options;
+  const { logLines, addRoutes, ...accessOptions } = options;
   const database = await createTestDatabase();
   const masterKey = randomBytes(32);
   // A fixed start far from step boundaries keeps TOTP arithmetic in tests readable.
@@ -72,6 +74,7 @@ export async function buildAccessTestApp(
       events.push(event);
     },
   });
+  addRoutes?.(app);
   await app.ready();
   return {
     app,

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../app.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { AccessContext } from './access-context.js';
 import {
@@ -70,6 +71,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async 
   app,
   { context },
 ) => {
+  signInRoute(app, context);
+  signOutRoute(app, context);
+  meRoute(app, context);
+  passwordRoute(app, context);
+  await app.register(deviceTokenRoutes, { context });
+};
+
+function signInRoute(app: App, context: AccessContext): void {
   app.post(
     '/sign-in',
     {
@@ -96,7 +105,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async 
       };
     },
   );
+}
 
+function signOutRoute(app: App, context: AccessContext): void {
   app.post(
     '/sign-out',
     { schema: { tags: ['auth'], summary: 'Ends the current session', response: { 200: Done } } },
@@ -112,7 +123,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async 
       return { ok: true as const };
     },
   );
+}
 
+function meRoute(app: App, context: AccessContext): void {
   app.get(
     '/me',
     { schema: { tags: ['auth'], summary: 'Who is signed in', response: { 200: MeResponse } } },
@@ -136,7 +149,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async 
       };
     },
   );
+}
 
+function passwordRoute(app: App, context: AccessContext): void {
   app.post(
     '/password',
     {
@@ -172,14 +187,18 @@ export const authRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async 
       return { ok: true as const };
     },
   );
-
-  await app.register(deviceTokenRoutes, { context });
-};
+}
 
 const deviceTokenRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async (
   app,
   { context },
 ) => {
+  createTokenRoute(app, context);
+  listTokensRoute(app, context);
+  revokeTokenRoute(app, context);
+};
+
+function createTokenRoute(app: App, context: AccessContext): void {
   app.post(
     '/tokens',
     {
@@ -218,7 +237,9 @@ const deviceTokenRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async 
       });
     },
   );
+}
 
+function listTokensRoute(app: App, context: AccessContext): void {
   app.get(
     '/tokens',
     {
@@ -245,7 +266,9 @@ const deviceTokenRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async 
       };
     },
   );
+}
 
+function revokeTokenRoute(app: App, context: AccessContext): void {
   app.post(
     '/tokens/:id/revoke',
     {
@@ -276,4 +299,4 @@ const deviceTokenRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async 
       return { ok: true as const };
     },
   );
-};
+}

@@ -59,7 +59,8 @@ export async function installAuthentication(
       });
     }
     const token = bearerToken ?? cookieToken;
-    if (token === undefined) return;
+    // Static files of the console carry the cookie too; only the API needs to know who asks.
+    if (token === undefined || !request.url.startsWith('/api/')) return;
     const session = await resolveSession(context, token);
     if (session) setAuthentication(request, session, bearerToken ? 'bearer' : 'cookie');
   });

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { App } from '../../app.js';
 import { AmparoError } from '../../platform/errors.js';
+import type { AccessContext } from './access-context.js';
 import {
   type AccessRoutesOptions,
   reportSignInAttempt,
@@ -32,6 +34,12 @@ export const citizenRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = asy
   app,
   { context },
 ) => {
+  startRoute(app, context);
+  verifyRoute(app, context);
+  slipCodeRoute(app, context);
+};
+
+function startRoute(app: App, context: AccessContext): void {
   app.post(
     '/citizen/sign-in/start',
     {
@@ -49,7 +57,9 @@ export const citizenRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = asy
       return reply.code(202).send(startAnswer);
     },
   );
+}
 
+function verifyRoute(app: App, context: AccessContext): void {
   app.post(
     '/citizen/sign-in/verify',
     {
@@ -74,7 +84,9 @@ export const citizenRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = asy
       return { kind: 'citizen' as const, expiresAt: result.session.expiresAt.toISOString() };
     },
   );
+}
 
+function slipCodeRoute(app: App, context: AccessContext): void {
   app.post(
     '/citizen-codes',
     {
@@ -100,4 +112,4 @@ export const citizenRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = asy
       return reply.code(201).send({ code: issued.code, expiresAt: issued.expiresAt.toISOString() });
     },
   );
-};
+}

@@ -7,6 +7,7 @@ import {
   createTestPerson,
   sessionCookieFrom,
 } from './access-test-kit.js';
+import { requireCitizen, requireOperator } from './authentication.js';
 import { accessLimits } from './limits.js';
 
 describe('citizen sign-in with a one-time code', () => {
@@ -16,7 +17,15 @@ describe('citizen sign-in with a one-time code', () => {
   const freshAddress = () => `10.1.0.${++addressCounter}`;
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ logLines });
+    kit = await buildAccessTestApp({
+      logLines,
+      addRoutes: (app) => {
+        app.get('/api/test/mine', { preHandler: requireCitizen }, async (request) => ({
+          personId: request.actor?.kind === 'citizen' ? request.actor.personId : null,
+        }));
+        app.get('/api/test/staff', { preHandler: requireOperator }, async () => ({ ok: true }));
+      },
+    });
   });
   afterAll(async () => {
     await kit?.close();
@@ -80,6 +89,17 @@ describe('citizen sign-in with a one-time code', () => {
       outcome: 'success',
       personId: person.id,
     });
+    const mine = await kit.app.inject({
+      url: '/api/test/mine',
+      cookies: { amparo_session: cookie ?? '' },
+    });
+    expect(mine.json()).toEqual({ personId: person.id });
+    expect((await kit.app.inject({ url: '/api/test/mine' })).statusCode).toBe(401);
+    const staff = await kit.app.inject({
+      url: '/api/test/staff',
+      cookies: { amparo_session: cookie ?? '' },
+    });
+    expect(staff.statusCode).toBe(401);
     // Single use.
     expect((await verify('2345678901', sms.code)).statusCode).toBe(401);
   });

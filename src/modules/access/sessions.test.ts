@@ -155,6 +155,7 @@ describe('sessions and device tokens', () => {
     expect((await post(`/api/auth/tokens/${second.id}/revoke`, cookie)).statusCode).toBe(200);
     expect((await me({ bearer: second.token })).statusCode).toBe(401);
     expect((await post(`/api/auth/tokens/${second.id}/revoke`, cookie)).statusCode).toBe(404);
+    expect((await post('/api/auth/tokens/not-a-uuid/revoke', cookie)).statusCode).toBe(400);
 
     // Device tokens have no idle limit, only their expiry (2 days here).
     kit.advance(2 * 86_400_000 - minuteMs);
