@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerDatabaseCommands } from './cli/database-commands.js';
 import { registerServerCommands } from './cli/server-commands.js';
+import { registerAuditCommands } from './modules/audit/cli.js';
+import { registerVerifyCommand } from './modules/credentials/verify-cli.js';
 import { registerDemoCommands } from './modules/demo/cli.js';
 import { registerDedupCommands } from './modules/registry/dedup/cli.js';
 import { ConfigError } from './platform/errors.js';
@@ -19,6 +21,8 @@ export function createProgram(): Command {
   registerDatabaseCommands(program);
   registerDemoCommands(program);
   registerDedupCommands(program);
+  registerAuditCommands(program);
+  registerVerifyCommand(program);
   return program;
 }
 
