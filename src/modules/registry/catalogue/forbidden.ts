@@ -1,4 +1,9 @@
-import { contentTokens, nameTokens, singularCandidates } from './name-tokens.js';
+import {
+  nameTokens,
+  separatorTokens,
+  singularCandidates,
+  withoutStopWords,
+} from './name-tokens.js';
 
 /**
  * The categories of data Amparo never holds (safeguard 1), with the English and Spanish
@@ -44,356 +49,108 @@ export const forbiddenCategories: readonly ForbiddenCategory[] = deepFreeze([
     id: 'political_affiliation',
     label: 'political affiliation',
     labelEs: 'afiliación política',
-    terms: [
-      'party',
-      'partido',
-      'politics',
-      'political',
-      'política',
-      'político',
-      'partisan',
-      'partidista',
-      'militante',
-      'militancia',
-      'militancy',
-      'militant',
-      'afiliación política',
-      'political affiliation',
-      'party member',
-      'ideology',
-      'ideología',
-      'ideological',
-      'chavista',
-      'chavismo',
-      'madurista',
-      'opositor',
-      'oposición',
-      'opposition',
-      'psuv',
-      'copei',
-      'ubch',
-      'rally',
-      'mitin',
-    ],
-    stems: [
-      'politic',
-      'militan',
-      'partidis',
-      'partisan',
-      'chavis',
-      'madurist',
-      'opositor',
-      'oposicion',
-      'opposition',
-      'psuv',
-      'ubch',
-      'ideolog',
-      'party',
-    ],
+    terms: words(
+      `party, partido, politics, political, política, político, partisan, partidista,`,
+      `militante, militancia, militancy, militant, afiliación política,`,
+      `political affiliation, party member, ideology, ideología, ideological, chavista,`,
+      `chavismo, madurista, opositor, oposición, opposition, psuv, copei, ubch, rally,`,
+      `mitin`,
+    ),
+    stems: words(
+      `politic, militan, partidis, partisan, chavis, madurist, opositor, oposicion,`,
+      `opposition, psuv, ubch, ideolog, party`,
+    ),
   },
   {
     id: 'voting',
     label: 'voting or election participation',
     labelEs: 'voto o participación electoral',
-    terms: [
-      'vote',
-      'voto',
-      'voted',
-      'voting',
-      'voter',
-      'votante',
-      'votar',
-      'votación',
-      'elector',
-      'electoral',
-      'election',
-      'elección',
-      'elecciones',
-      'sufragio',
-      'sufragar',
-      'suffrage',
-      'ballot',
-      'boleta electoral',
-      'centro de votación',
-      'mesa electoral',
-      'polling station',
-      'polling place',
-      'referendum',
-      'referéndum',
-      'referendo',
-      'plebiscito',
-      'plebiscite',
-      'comicios',
-      'cne',
-      'abstención',
-      'abstention',
-      'turnout',
-    ],
-    stems: [
-      'vote',
-      'voto',
-      'voting',
-      'votacion',
-      'votante',
-      'election',
-      'eleccion',
-      'electoral',
-      'sufragi',
-      'suffrag',
-      'ballot',
-      'referend',
-      'plebiscit',
-      'comicios',
-    ],
+    terms: words(
+      `vote, voto, voted, voting, voter, votante, votar, votación, elector, electoral,`,
+      `election, elección, elecciones, sufragio, sufragar, suffrage, ballot,`,
+      `boleta electoral, centro de votación, mesa electoral, polling station, polling place,`,
+      `referendum, referéndum, referendo, plebiscito, plebiscite, comicios, cne, abstención,`,
+      `abstention, turnout`,
+    ),
+    stems: words(
+      `vote, voto, voting, votacion, votante, election, eleccion, electoral, sufragi,`,
+      `suffrag, ballot, referend, plebiscit, comicios`,
+    ),
   },
   {
     id: 'religion',
     label: 'religion or belief',
     labelEs: 'religión o creencias',
-    terms: [
-      'religion',
-      'religión',
-      'religious',
-      'religioso',
-      'religiosa',
-      'faith',
-      'belief',
-      'creencia',
-      'creed',
-      'credo',
-      'iglesia',
-      'church',
-      'culto',
-      'cult',
-      'congregation',
-      'congregación',
-      'temple',
-      'templo',
-      'mosque',
-      'mezquita',
-      'synagogue',
-      'sinagoga',
-      'catholic',
-      'católico',
-      'evangelical',
-      'evangélico',
-      'christian',
-      'cristiano',
-      'muslim',
-      'musulmán',
-      'islam',
-      'jewish',
-      'judío',
-      'atheist',
-      'ateo',
-      'agnostic',
-      'agnóstico',
-      'santería',
-      'baptism',
-      'bautismo',
-      'bautizo',
-    ],
-    stems: [
-      'religio',
-      'iglesia',
-      'church',
-      'congregac',
-      'congregation',
-      'mosque',
-      'mezquita',
-      'synagog',
-      'sinagoga',
-      'catholic',
-      'catolic',
-      'evangel',
-      'christian',
-      'cristian',
-      'muslim',
-      'musulman',
-      'islam',
-      'jewish',
-      'judio',
-      'atheis',
-      'ateism',
-      'agnostic',
-      'santeria',
-      'baptism',
-      'bautism',
-      'creencia',
-    ],
+    terms: words(
+      `religion, religión, religious, religioso, religiosa, faith, belief, creencia, creed,`,
+      `credo, iglesia, church, culto, cult, congregation, congregación, temple, templo,`,
+      `mosque, mezquita, synagogue, sinagoga, catholic, católico, evangelical, evangélico,`,
+      `christian, cristiano, muslim, musulmán, islam, jewish, judío, atheist, ateo,`,
+      `agnostic, agnóstico, santería, baptism, bautismo, bautizo`,
+    ),
+    stems: words(
+      `religio, iglesia, church, congregac, congregation, mosque, mezquita, synagog,`,
+      `sinagoga, catholic, catolic, evangel, christian, cristian, muslim, musulman, islam,`,
+      `jewish, judio, atheis, ateism, agnostic, santeria, baptism, bautism, creencia`,
+    ),
   },
   {
     id: 'trade_union',
     label: 'trade-union membership',
     labelEs: 'afiliación sindical',
-    terms: [
-      'union',
-      'unión',
-      'trade union',
-      'labor union',
-      'labour union',
-      'sindicato',
-      'sindical',
-      'sindicalista',
-      'syndicate',
-      'gremio',
-      'gremial',
-      'unionized',
-      'unionised',
-    ],
-    stems: ['sindica', 'syndicat', 'unionis', 'unioniz', 'tradeunion', 'laborunion', 'labourunion'],
+    terms: words(
+      `union, unión, trade union, labor union, labour union, sindicato, sindical,`,
+      `sindicalista, syndicate, gremio, gremial, unionized, unionised`,
+    ),
+    stems: words(`sindica, syndicat, unionis, unioniz, tradeunion, laborunion, labourunion`),
   },
   {
     id: 'sexual_orientation',
     label: 'sexual orientation',
     labelEs: 'orientación sexual',
-    terms: [
-      'sexual orientation',
-      'orientación sexual',
-      'sexual preference',
-      'preferencia sexual',
-      'sexuality',
-      'sexualidad',
-      'lgbt',
-      'lgbti',
-      'lgbtq',
-      'lgbtiq',
-      'gay',
-      'lesbian',
-      'lesbiana',
-      'homosexual',
-      'heterosexual',
-      'bisexual',
-      'pansexual',
-      'asexual',
-      'queer',
-    ],
-    stems: [
-      'sexualorient',
-      'orientacionsexual',
-      'sexualpref',
-      'preferenciasexual',
-      'sexualidad',
-      'sexuality',
-      'lgbt',
-      'lesbian',
-      'homosexual',
-      'heterosexual',
-      'bisexual',
-      'pansexual',
-    ],
+    terms: words(
+      `sexual orientation, orientación sexual, sexual preference, preferencia sexual,`,
+      `sexuality, sexualidad, lgbt, lgbti, lgbtq, lgbtiq, gay, lesbian, lesbiana,`,
+      `homosexual, heterosexual, bisexual, pansexual, asexual, queer`,
+    ),
+    stems: words(
+      `sexualorient, orientacionsexual, sexualpref, preferenciasexual, sexualidad,`,
+      `sexuality, lgbt, lesbian, homosexual, heterosexual, bisexual, pansexual`,
+    ),
   },
   {
     id: 'social_media',
     label: 'social-media accounts or activity',
     labelEs: 'cuentas o actividad en redes sociales',
-    terms: [
-      'social media',
-      'social network',
-      'social networking',
-      'red social',
-      'redes sociales',
-      'medios sociales',
-      'facebook',
-      'twitter',
-      'tweet',
-      'instagram',
-      'tiktok',
-      'youtube',
-      'whatsapp',
-      'telegram',
-      'snapchat',
-      'linkedin',
-      'mastodon',
-      'bluesky',
-      'reddit',
-      'handle',
-      'follower',
-      'seguidor',
-      'hashtag',
-      'x handle',
-      'x account',
-    ],
-    stems: [
-      'socialmedia',
-      'socialnetwork',
-      'redsocial',
-      'redessociales',
-      'mediossociales',
-      'facebook',
-      'twitter',
-      'tweet',
-      'instagram',
-      'tiktok',
-      'youtube',
-      'whatsapp',
-      'telegram',
-      'snapchat',
-      'linkedin',
-      'mastodon',
-      'bluesky',
-      'reddit',
-      'hashtag',
-    ],
+    terms: words(
+      `social media, social network, social networking, red social, redes sociales,`,
+      `medios sociales, facebook, twitter, tweet, instagram, tiktok, youtube, whatsapp,`,
+      `telegram, snapchat, linkedin, mastodon, bluesky, reddit, handle, follower, seguidor,`,
+      `hashtag, x handle, x account`,
+    ),
+    stems: words(
+      `socialmedia, socialnetwork, redessociales, mediossociales, facebook, twitter, tweet,`,
+      `instagram, tiktok, youtube, whatsapp, telegram, snapchat, linkedin, mastodon,`,
+      `bluesky, reddit, hashtag`,
+    ),
   },
   {
     id: 'location_trace',
     label: 'location traces',
     labelEs: 'rastros de ubicación',
-    terms: [
-      'gps',
-      'geolocation',
-      'geolocalización',
-      'geolocalizacion',
-      'geoposition',
-      'location history',
-      'location trace',
-      'location tracking',
-      'location log',
-      'live location',
-      'current location',
-      'real time location',
-      'ubicación en tiempo real',
-      'historial de ubicación',
-      'tracking',
-      'rastreo',
-      'rastrear',
-      'rastreado',
-      'cell tower',
-      'torre celular',
-      'cell id',
-      'imei',
-      'latitude',
-      'latitud',
-      'longitude',
-      'lat',
-      'lng',
-      'lon',
-      'coordinates',
-      'coordenadas',
-      'geohash',
-      'geofence',
-      'whereabouts',
-      'paradero',
-    ],
-    stems: [
-      'gps',
-      'geoloc',
-      'geoposition',
-      'locationhistor',
-      'locationtrac',
-      'tracking',
-      'rastreo',
-      'rastrea',
-      'celltower',
-      'torrecelular',
-      'latitud',
-      'longitude',
-      'coordenada',
-      'geohash',
-      'geofenc',
-      'whereabout',
-    ],
+    terms: words(
+      `gps, geolocation, geolocalización, geolocalizacion, geoposition, location history,`,
+      `location trace, location tracking, location log, live location, current location,`,
+      `real time location, ubicación en tiempo real, historial de ubicación, tracking,`,
+      `rastreo, rastrear, rastreado, cell tower, torre celular, cell id, imei, latitude,`,
+      `latitud, longitude, lat, lng, lon, coordinates, coordenadas, geohash, geofence,`,
+      `whereabouts, paradero`,
+    ),
+    stems: words(
+      `gps, geoloc, geoposition, locationhistor, locationtrac, tracking, rastreo, rastrea,`,
+      `celltower, torrecelular, latitud, longitude, coordenada, geohash, geofenc,`,
+      `whereabout`,
+    ),
   },
 ]);
 
@@ -410,15 +167,24 @@ interface CompiledCategory {
   stems: string[];
 }
 
-const compiled: readonly CompiledCategory[] = forbiddenCategories.map((category) => ({
-  category,
-  phrases: category.terms.map(contentTokens).filter((phrase) => phrase.length > 0),
-  stems: category.stems.flatMap(nameTokens),
-}));
+const compiled: readonly CompiledCategory[] = forbiddenCategories.map((category) => {
+  const phrases = category.terms
+    .map((term) => withoutStopWords(nameTokens(term)))
+    .filter((phrase) => phrase.length > 0);
+  // A phrase written as one word (`pollingstation`, `historialdeubicacion`) is refused as
+  // that word too, with and without its function words.
+  const joined = category.terms.flatMap((term) => {
+    const words = nameTokens(term);
+    if (words.length < 2) return [];
+    return [[words.join('')], [withoutStopWords(words).join('')]];
+  });
+  return { category, phrases: [...phrases, ...joined], stems: category.stems.flatMap(nameTokens) };
+});
 
 /**
  * The forbidden category a name belongs to, or undefined when it names none. The name is
- * split into words (`nameTokens`); it is refused when its words contain a forbidden phrase
+ * split into words twice, at case changes and separators (`nameTokens`) and at separators
+ * only (`separatorTokens`); it is refused when either split contains a forbidden phrase
  * (each word also tried as a plural), or one word contains a forbidden stem.
  *
  * @example
@@ -426,7 +192,15 @@ const compiled: readonly CompiledCategory[] = forbiddenCategories.map((category)
  *   findForbiddenName('given_names'); // undefined
  */
 export function findForbiddenName(name: string): ForbiddenMatch | undefined {
-  const tokens = contentTokens(name);
+  const byCase = withoutStopWords(nameTokens(name));
+  const bySeparator = withoutStopWords(separatorTokens(name));
+  return (
+    matchTokens(byCase) ??
+    (bySeparator.join(' ') === byCase.join(' ') ? undefined : matchTokens(bySeparator))
+  );
+}
+
+function matchTokens(tokens: readonly string[]): ForbiddenMatch | undefined {
   const candidates = tokens.map(singularCandidates);
   for (const { category, phrases, stems } of compiled) {
     for (const phrase of phrases) {
@@ -452,6 +226,15 @@ function containsPhrase(candidates: readonly string[][], phrase: readonly string
     }
   }
   return false;
+}
+
+/** Splits comma-separated word lists (given over several lines) into trimmed words. */
+function words(...lines: string[]): string[] {
+  return lines
+    .join(',')
+    .split(',')
+    .map((word) => word.trim())
+    .filter((word) => word !== '');
 }
 
 function deepFreeze<T extends readonly object[]>(categories: T): T {

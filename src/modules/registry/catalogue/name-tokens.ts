@@ -11,10 +11,7 @@
  *   nameTokens('LGBTStatus2024'); // ['lgbt', 'status', '2024']
  */
 export function nameTokens(name: string): string[] {
-  // NFKD folds compatibility forms (full-width letters, ligatures) and splits accents off
-  // their letters, so removing the combining marks leaves plain letters: ó → o, ñ → n.
-  const folded = name.normalize('NFKD').replace(/\p{M}+/gu, '');
-  const spaced = folded
+  const spaced = foldAccents(name)
     .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
     .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2')
     .replace(/(\p{L})(\p{N})/gu, '$1 $2')
@@ -23,6 +20,29 @@ export function nameTokens(name: string): string[] {
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter((token) => token !== '');
+}
+
+/**
+ * The words of a name split at separators only, ignoring case changes. Matching uses these
+ * as well as `nameTokens`, so that odd casing (`pArTiDo`, `FaceBook`) cannot split a
+ * forbidden word into harmless pieces.
+ *
+ * @example
+ *   separatorTokens('pArTiDo_2024'); // ['partido', '2024']
+ */
+export function separatorTokens(name: string): string[] {
+  return foldAccents(name)
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((token) => token !== '');
+}
+
+/**
+ * NFKD folds compatibility forms (full-width letters, ligatures) and splits accents off
+ * their letters, so removing the combining marks leaves plain letters: ó → o, ñ → n.
+ */
+function foldAccents(name: string): string {
+  return name.normalize('NFKD').replace(/\p{M}+/gu, '');
 }
 
 /**
@@ -45,7 +65,7 @@ export function singularCandidates(token: string): string[] {
 /** Function words skipped when matching phrases, so `centro_votacion` meets `centro de votación`. */
 const stopWords = new Set(['a', 'al', 'de', 'del', 'el', 'en', 'la', 'las', 'los', 'of', 'the']);
 
-/** `nameTokens` without the function words. */
-export function contentTokens(name: string): string[] {
-  return nameTokens(name).filter((token) => !stopWords.has(token));
+/** Tokens without the function words. */
+export function withoutStopWords(tokens: readonly string[]): string[] {
+  return tokens.filter((token) => !stopWords.has(token));
 }
