@@ -13,13 +13,14 @@ describe('operator sign-in', () => {
   let ana: TestOperator;
   let luis: TestOperator;
   let disabled: TestOperator;
+  const logLines: string[] = [];
   let addressCounter = 0;
   /** Each test signs in from its own address, so per-address limits of one test do not leak into another. */
   const freshAddress = () => `10.0.0.${++addressCounter}`;
 
   beforeAll(async () => {
     // The in-process per-minute limit is lifted so that the database counters can be reached.
-    kit = await buildAccessTestApp({ signInRequestsPerMinuteMax: 1000 });
+    kit = await buildAccessTestApp({ signInRequestsPerMinuteMax: 1000, logLines });
     ana = await createTestOperator(kit, {
       username: 'ana.perez',
       roles: ['enrolment_clerk'],
@@ -68,6 +69,11 @@ describe('operator sign-in', () => {
 
   it('accepts the neighbouring TOTP steps and refuses a replayed code', async () => {
     kit.advance(120_000);
+    const spaced = ana.totp(-2).replace(/^(\d{3})/, '$1 ');
+    expect(spaced).toMatch(/^\d{3} \d{3}$/);
+    expect(
+      (await signIn({ username: ana.username, password: ana.password, totp: spaced })).statusCode,
+    ).toBe(401);
     const previousStep = ana.totp(-1);
     const first = await signIn({
       username: ana.username,
@@ -232,6 +238,16 @@ describe('operator sign-in', () => {
       (await signIn({ username: dario.username, password: dario.password, totp: dario.totp() }))
         .statusCode,
     ).toBe(200);
+  });
+
+  it('logs every attempt with its outcome, never the password, code or username typed', async () => {
+    const text = logLines.join('');
+    const attempts = logLines.filter((line) => line.includes('"msg":"sign-in attempt"'));
+    expect(attempts.length).toBe(kit.signInAttempts.length);
+    expect(text).toContain('"outcome":"refused"');
+    for (const secret of [ana.password, luis.password, 'not the password at all', 'ghost.user']) {
+      expect(text).not.toContain(secret);
+    }
   });
 
   it('never writes the password or TOTP code into the database', async () => {

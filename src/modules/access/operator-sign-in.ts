@@ -104,9 +104,11 @@ async function credentialFailure(
     column: 'totp_secret',
     recordId: operator.id,
   });
-  const step = matchTotp(secret, input.totp, at.getTime(), operator.totpLastStep);
+  // Authenticator apps show the code as "123 456"; people type the space too.
+  const code = input.totp.replace(/\s+/g, '');
+  const step = matchTotp(secret, code, at.getTime(), operator.totpLastStep);
   if (step === null) {
-    const usedBefore = matchTotp(secret, input.totp, at.getTime(), null) !== null;
+    const usedBefore = matchTotp(secret, code, at.getTime(), null) !== null;
     return usedBefore ? 'replayed_totp' : 'wrong_totp';
   }
   if (operator.disabledAt !== null) return 'disabled';
