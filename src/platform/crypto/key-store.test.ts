@@ -19,12 +19,13 @@ describe('key store', () => {
   it('creates owner-only key files and loads them back', () => {
     const dir = freshDir();
     const { created } = initKeys(dir);
-    expect(created).toHaveLength(4);
+    expect(created).toHaveLength(5);
     const keys = loadKeyStore(dir);
     expect(keys.masterKey).toHaveLength(32);
     expect(keys.currentIssuerKid).toMatch(/^[0-9a-f]{16}$/);
     expect(keys.issuerKeys.map((key) => key.kid)).toEqual([keys.currentIssuerKid]);
     expect(keys.auditSigning.kid).not.toBe(keys.currentIssuerKid);
+    expect(keys.trustListSigning.kid).not.toBe(keys.auditSigning.kid);
   });
 
   it('refuses to overwrite existing keys', () => {

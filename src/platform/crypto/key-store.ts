@@ -17,6 +17,8 @@ import { ConfigError } from '../errors.js';
  *
  *   master.key                  32 random bytes, base64: wraps per-person data keys
  *   audit-signing.pem           Ed25519 private key: signs audit tree heads
+ *   trust-list-signing.pem      Ed25519 private key: signs the trust and revocation lists that
+ *                               offline verifiers download (rarely used; can live offline)
  *   issuer/<kid>.pem            Ed25519 private keys: sign credentials (one per rotation)
  *   issuer/current              the kid new credentials are signed with
  *
@@ -25,6 +27,7 @@ import { ConfigError } from '../errors.js';
 export interface KeyStore {
   masterKey: Buffer;
   auditSigning: SigningKey;
+  trustListSigning: SigningKey;
   issuerKeys: SigningKey[];
   currentIssuerKid: string;
 }
@@ -55,6 +58,7 @@ export function initKeys(keysDir: string): { created: string[] } {
   };
   write('master.key', `${randomBytes(masterKeyBytes).toString('base64')}\n`);
   write('audit-signing.pem', newEd25519Pem());
+  write('trust-list-signing.pem', newEd25519Pem());
   const issuerPem = newEd25519Pem();
   const kid = kidOf(createPublicKey(createPrivateKey(issuerPem)));
   write(path.join('issuer', `${kid}.pem`), issuerPem);
@@ -82,6 +86,9 @@ export function loadKeyStore(keysDir: string, masterKeyBase64?: string): KeyStor
     masterKeyBase64 ? 'AMPARO_MASTER_KEY' : 'AMPARO_KEYS_DIR',
   );
   const auditSigning = signingKeyFrom(readKeyFile(path.join(keysDir, 'audit-signing.pem')));
+  const trustListSigning = signingKeyFrom(
+    readKeyFile(path.join(keysDir, 'trust-list-signing.pem')),
+  );
   const issuerDir = path.join(keysDir, 'issuer');
   const issuerKeys = readdirSync(issuerDir)
     .filter((name) => name.endsWith('.pem'))
@@ -94,7 +101,7 @@ export function loadKeyStore(keysDir: string, masterKeyBase64?: string): KeyStor
       `issuer/current names ${currentIssuerKid}, which has no key file`,
     );
   }
-  return { masterKey, auditSigning, issuerKeys, currentIssuerKid };
+  return { masterKey, auditSigning, trustListSigning, issuerKeys, currentIssuerKid };
 }
 
 /** The kid of an Ed25519 public key: first 8 bytes of SHA-256 of its raw 32 bytes. */
