@@ -161,25 +161,43 @@ export interface ForbiddenMatch {
   readonly matched: string;
 }
 
-interface CompiledCategory {
-  category: ForbiddenCategory;
-  phrases: string[][];
-  stems: string[];
+interface CompiledPhrase {
+  readonly words: readonly string[];
+  readonly category: ForbiddenCategory;
+  /** Position of the category in `forbiddenCategories`: the earlier one wins a tie. */
+  readonly rank: number;
 }
 
-const compiled: readonly CompiledCategory[] = forbiddenCategories.map((category) => {
-  const phrases = category.terms
-    .map((term) => withoutStopWords(nameTokens(term)))
-    .filter((phrase) => phrase.length > 0);
-  // A phrase written as one word (`pollingstation`, `historialdeubicacion`) is refused as
-  // that word too, with and without its function words.
-  const joined = category.terms.flatMap((term) => {
+/** Every phrase, filed under its first word, so a name's words are looked up, not scanned. */
+const phrasesByFirstWord = new Map<string, CompiledPhrase[]>();
+const stemCategories = new Map<string, ForbiddenCategory>();
+
+forbiddenCategories.forEach((category, rank) => {
+  const phrases = category.terms.flatMap((term) => {
     const words = nameTokens(term);
-    if (words.length < 2) return [];
-    return [[words.join('')], [withoutStopWords(words).join('')]];
+    const content = withoutStopWords(words);
+    // A phrase written as one word (`pollingstation`, `historialdeubicacion`) is refused as
+    // that word too, with and without its function words.
+    return words.length < 2 ? [content] : [content, [words.join('')], [content.join('')]];
   });
-  return { category, phrases: [...phrases, ...joined], stems: category.stems.flatMap(nameTokens) };
+  for (const words of phrases) {
+    const first = words[0];
+    if (first === undefined) continue;
+    const filed = phrasesByFirstWord.get(first) ?? [];
+    filed.push({ words, category, rank });
+    phrasesByFirstWord.set(first, filed);
+  }
+  for (const stem of category.stems.flatMap(nameTokens)) {
+    if (!stemCategories.has(stem)) stemCategories.set(stem, category);
+  }
 });
+
+/** Finds any stem inside a word; stems are plain lowercase letters, safe in a pattern. */
+const stemPattern = new RegExp([...stemCategories.keys()].join('|'));
+
+/** Names already judged; bounded, since request keys are chosen by the client. */
+const verdictCache = new Map<string, ForbiddenMatch | null>();
+const verdictCacheSizeMax = 4096;
 
 /**
  * The forbidden category a name belongs to, or undefined when it names none. The name is
@@ -192,40 +210,51 @@ const compiled: readonly CompiledCategory[] = forbiddenCategories.map((category)
  *   findForbiddenName('given_names'); // undefined
  */
 export function findForbiddenName(name: string): ForbiddenMatch | undefined {
+  const cached = verdictCache.get(name);
+  if (cached !== undefined) return cached ?? undefined;
   const byCase = withoutStopWords(nameTokens(name));
   const bySeparator = withoutStopWords(separatorTokens(name));
-  return (
+  const found =
     matchTokens(byCase) ??
-    (bySeparator.join(' ') === byCase.join(' ') ? undefined : matchTokens(bySeparator))
-  );
+    (bySeparator.join(' ') === byCase.join(' ') ? undefined : matchTokens(bySeparator));
+  // Frozen, because the cache hands the same object to every later caller.
+  const match = found === undefined ? undefined : Object.freeze(found);
+  if (verdictCache.size >= verdictCacheSizeMax) verdictCache.clear();
+  verdictCache.set(name, match ?? null);
+  return match;
 }
 
 function matchTokens(tokens: readonly string[]): ForbiddenMatch | undefined {
   const candidates = tokens.map(singularCandidates);
-  for (const { category, phrases, stems } of compiled) {
-    for (const phrase of phrases) {
-      if (containsPhrase(candidates, phrase)) return { category, matched: phrase.join(' ') };
+  let best: CompiledPhrase | undefined;
+  candidates.forEach((forms, start) => {
+    for (const form of forms) {
+      for (const phrase of phrasesByFirstWord.get(form) ?? []) {
+        if (
+          (best === undefined || phrase.rank < best.rank) &&
+          phraseAt(candidates, start, phrase)
+        ) {
+          best = phrase;
+        }
+      }
     }
-    for (const stem of stems) {
-      if (tokens.some((token) => token.includes(stem))) return { category, matched: stem };
-    }
+  });
+  if (best !== undefined) return { category: best.category, matched: best.words.join(' ') };
+  for (const token of tokens) {
+    const stem = stemPattern.exec(token)?.[0];
+    const category = stem === undefined ? undefined : stemCategories.get(stem);
+    if (stem !== undefined && category !== undefined) return { category, matched: stem };
   }
   return undefined;
+}
+
+function phraseAt(candidates: readonly string[][], start: number, phrase: CompiledPhrase): boolean {
+  return phrase.words.every((word, offset) => candidates[start + offset]?.includes(word) === true);
 }
 
 /** The reason sent to the client and written to the log, e.g. for `partido`. */
 export function forbiddenReason(category: ForbiddenCategory): string {
   return `${category.label} is a category Amparo never holds`;
-}
-
-function containsPhrase(candidates: readonly string[][], phrase: readonly string[]): boolean {
-  const last = candidates.length - phrase.length;
-  for (let start = 0; start <= last; start += 1) {
-    if (phrase.every((word, offset) => candidates[start + offset]?.includes(word) === true)) {
-      return true;
-    }
-  }
-  return false;
 }
 
 /** Splits comma-separated word lists (given over several lines) into trimmed words. */
