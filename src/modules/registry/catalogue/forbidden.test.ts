@@ -106,6 +106,12 @@ describe('findForbiddenName', () => {
       'participant',
       'pivot_table',
       'denomination',
+      'asistencia_social',
+      'afiliacion_ivss',
+      'campana_vacunacion',
+      'marcha_asistida',
+      'delivery_location',
+      'sexual_health',
     ]) {
       expect(findForbiddenName(name), name).toBeUndefined();
     }

@@ -23,9 +23,12 @@ export { type Catalogue, CatalogueDeclarationError, defineCatalogue } from './de
 export {
   type ForbiddenCategory,
   type ForbiddenCategoryId,
+  type ForbiddenMatch,
   findForbiddenName,
   forbiddenCategories,
+  forbiddenReason,
 } from './forbidden.js';
+export { catalogueLimits } from './limits.js';
 export { nameTokens } from './name-tokens.js';
 export {
   checkImportColumns,
@@ -36,10 +39,13 @@ export {
   refuseForbiddenAttributes,
   refuseImportColumns,
   type ScanResult,
+  scanError,
+  scanForbiddenKeys,
 } from './refuse.js';
 export { catalogueRoutes } from './routes.js';
 export {
   householdAttributesSchema,
+  PublishedCatalogueSchema,
   personAttributesPatchSchema,
   personAttributesSchema,
 } from './schema.js';
