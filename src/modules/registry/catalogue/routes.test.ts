@@ -2,10 +2,10 @@ import { Writable } from 'node:stream';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import { createTestKeyStore } from '../../../../test/keys.js';
 import { type App, build } from '../../../app.js';
 import { loadConfig } from '../../../config.js';
 import { forbiddenAttributeHook } from './refuse.js';
-import { catalogueRoutes } from './routes.js';
 import { personAttributesPatchSchema } from './schema.js';
 import { parsePersonAttributes } from './validate.js';
 
@@ -28,8 +28,12 @@ describe('catalogue over HTTP', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     const config = loadConfig({ LOG_LEVEL: 'info', AMPARO_WEB_DIR: '/nonexistent' });
-    app = await build(config, { database: database.handle, logDestination: logs.stream });
-    await app.register(catalogueRoutes, { prefix: '/api' });
+    // build() registers the catalogue route itself, as the server does.
+    app = await build(config, {
+      database: database.handle,
+      keys: createTestKeyStore(),
+      logDestination: logs.stream,
+    });
     // Stands in for the person-correction route: the hook, the generated schema, then the
     // validator that enforces what the schema only documents.
     app.post(

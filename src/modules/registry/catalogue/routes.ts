@@ -3,8 +3,8 @@ import { listCatalogue } from './catalogue.js';
 import { PublishedCatalogueSchema } from './schema.js';
 
 /**
- * `GET /catalogue` (register with prefix `/api`): the attributes Amparo may hold, who may
- * read each, and the categories it refuses. Public, because the catalogue is a promise made
+ * `GET /catalogue`, registered under the `/api` prefix: the attributes Amparo may hold, who
+ * may read each, and the categories it refuses. Public, because the catalogue is a promise made
  * to the people in the registry and anyone should be able to check it.
  *
  * @example
@@ -19,6 +19,7 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'The attribute catalogue and the categories Amparo never holds',
         response: { 200: PublishedCatalogueSchema },
       },
+      config: { rateLimit: false },
     },
     async () => listCatalogue(),
   );
