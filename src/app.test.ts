@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/db.js';
+import { createTestKeyStore } from '../test/keys.js';
 import { type App, build } from './app.js';
 import { loadConfig } from './config.js';
 import { limits } from './limits.js';
@@ -26,7 +27,11 @@ describe('HTTP foundation', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     const config = loadConfig({ LOG_LEVEL: 'info', AMPARO_WEB_DIR: '/nonexistent' });
-    app = await build(config, { database: database.handle, logDestination: logs.stream });
+    app = await build(config, {
+      database: database.handle,
+      keys: createTestKeyStore(),
+      logDestination: logs.stream,
+    });
     // A route with a body schema, standing in for the module routes that come later.
     app.post(
       '/api/test/echo',

@@ -16,7 +16,18 @@ import Fastify, {
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { limits } from './limits.js';
+import type { AccessOptions } from './modules/access/access-context.js';
+import { accessPlugin } from './modules/access/access-plugin.js';
+import {
+  authenticationAuditEntry,
+  signInAuditEntry,
+} from './modules/access/authentication-audit.js';
+import { AuditLog } from './modules/audit/audit-log.js';
+import { auditRoutes } from './modules/audit/routes.js';
+import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
+import { registryRoutes } from './modules/registry/routes.js';
 import { systemRoutes } from './modules/system/routes.js';
+import type { KeyStore } from './platform/crypto/key-store.js';
 import type { DatabaseHandle } from './platform/db/database.js';
 import { AmparoError } from './platform/errors.js';
 import { installProblemHandler } from './platform/http/problem-handler.js';
@@ -33,6 +44,21 @@ export type App = FastifyInstance<
 
 export interface AppServices {
   database: DatabaseHandle;
+  keys: KeyStore;
+  /** Sign audit tree heads on a timer (the server does; tests and CLI commands need not). */
+  auditTimer?: boolean;
+  /** Overrides for the access plugin: tests pass a clock and cheap password hashing. */
+  access?: Partial<
+    Pick<
+      AccessOptions,
+      | 'clock'
+      | 'passwordHashOptions'
+      | 'signInRequestsPerMinuteMax'
+      | 'secureCookies'
+      | 'onSignInAttempt'
+      | 'onAuthenticationEvent'
+    >
+  >;
   /** Where log lines go; standard output when absent. Tests pass a capturing stream. */
   logDestination?: DestinationStream;
 }
@@ -78,7 +104,36 @@ export async function build(config: Config, services: AppServices): Promise<App>
   });
   await registerOpenApi(app);
 
-  await app.register(systemRoutes, { db: services.database.db });
+  const { db } = services.database;
+  const auditLog = await AuditLog.open({
+    db,
+    keys: services.keys,
+    onBackgroundError: (error) =>
+      app.log.error({ err: error }, 'signing an audit tree head failed'),
+  });
+  if (services.auditTimer) auditLog.startTimer();
+  app.addHook('onClose', async () => auditLog.close());
+
+  // Authentication first: its hook must run before every module's routes.
+  await app.register(accessPlugin, {
+    db,
+    masterKey: services.keys.masterKey,
+    secureCookies: config.environment === 'production',
+    ...services.access,
+    // Every attempt is audited; an observer given by the caller (tests) sees it afterwards.
+    onSignInAttempt: async (event, request) => {
+      await auditLog.append(signInAuditEntry(event, request));
+      await services.access?.onSignInAttempt?.(event, request);
+    },
+    onAuthenticationEvent: async (event, request) => {
+      await auditLog.append(authenticationAuditEntry(event, request));
+      await services.access?.onAuthenticationEvent?.(event, request);
+    },
+  });
+  await app.register(systemRoutes, { db });
+  await app.register(auditRoutes, { auditLog });
+  await app.register(catalogueRoutes, { prefix: '/api' });
+  await app.register(registryRoutes, { db, audit: auditLog, masterKey: services.keys.masterKey });
   await app.register(
     async (api) => {
       api.get('/', { schema: { hide: true } }, async () => ({ name: 'amparo', docs: '/api/docs' }));

@@ -57,7 +57,7 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
       ? await prepareDatabaseForStart(config, keys, say)
       : await openForServe(config);
   try {
-    const app = await build(config, { database });
+    const app = await build(config, { database, keys, auditTimer: true });
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;

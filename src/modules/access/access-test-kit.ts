@@ -2,10 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { hash, type Options } from '@node-rs/argon2';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
+import { createTestKeyStore } from '../../../test/keys.js';
 import { type App, build } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { blindIndex, newDataKey, seal, wrapDataKey } from '../../platform/crypto/envelope.js';
-import { accessPlugin } from './access-plugin.js';
 import type { AuthenticationEvent, SignInAttemptEvent } from './authentication-events.js';
 import type { Role } from './roles.js';
 import { totpCode, totpStep } from './totp.js';
@@ -60,18 +60,21 @@ export async function buildAccessTestApp(
       done();
     },
   });
-  const app = await build(config, { database: database.handle, logDestination });
-  await app.register(accessPlugin, {
-    db: database.db,
-    masterKey,
-    clock: () => new Date(nowMs),
-    passwordHashOptions: cheapHashOptions,
-    ...accessOptions,
-    onSignInAttempt: (event) => {
-      signInAttempts.push(event);
-    },
-    onAuthenticationEvent: (event) => {
-      events.push(event);
+  // The plugin is registered by build(), exactly as in the server; the kit only observes.
+  const app = await build(config, {
+    database: database.handle,
+    keys: { ...createTestKeyStore(), masterKey },
+    logDestination,
+    access: {
+      clock: () => new Date(nowMs),
+      passwordHashOptions: cheapHashOptions,
+      ...accessOptions,
+      onSignInAttempt: (event) => {
+        signInAttempts.push(event);
+      },
+      onAuthenticationEvent: (event) => {
+        events.push(event);
+      },
     },
   });
   addRoutes?.(app);

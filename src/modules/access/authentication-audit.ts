@@ -1,0 +1,92 @@
+import type { FastifyRequest } from 'fastify';
+import type { AuditEntryInput } from '../audit/audit-entry.js';
+import type { Actor } from './actor.js';
+import type { AuthenticationEvent, SignInAttemptEvent } from './authentication-events.js';
+
+/**
+ * Turns sign-in attempts and session events into audit entries, so every attempt — the
+ * refused ones above all — is in the tamper-evident log. A citizen sign-in is recorded
+ * against the person, so it shows in their own access history ("someone tried to sign in
+ * as you"). Nothing typed by the user (username, code, password) is recorded.
+ */
+export function signInAuditEntry(
+  event: SignInAttemptEvent,
+  request: FastifyRequest,
+): AuditEntryInput {
+  const outcome = event.outcome === 'success' ? 'allowed' : 'denied';
+  if (event.kind === 'citizen') {
+    return {
+      actor: { kind: 'citizen', id: event.personId ?? 'unknown', role: null, region: null },
+      action: 'citizen.sign_in',
+      resource: { type: 'person', id: event.personId },
+      purpose: 'self',
+      fields: [],
+      outcome,
+      reasonCode: event.reason,
+      requestId: request.id,
+    };
+  }
+  return {
+    actor: { kind: 'operator', id: event.operatorId ?? 'unknown', role: null, region: null },
+    action: 'operator.sign_in',
+    resource: { type: 'operator', id: event.operatorId },
+    purpose: null,
+    fields: [],
+    outcome,
+    reasonCode: event.reason,
+    requestId: request.id,
+  };
+}
+
+export function authenticationAuditEntry(
+  event: AuthenticationEvent,
+  request: FastifyRequest,
+): AuditEntryInput {
+  const actor = auditActorOf(request.actor);
+  const base = {
+    actor,
+    purpose: null,
+    fields: [],
+    outcome: 'allowed' as const,
+    reasonCode: null,
+    requestId: request.id,
+  };
+  switch (event.type) {
+    case 'sign_out':
+      return { ...base, action: 'session.sign_out', resource: { type: 'operator', id: null } };
+    case 'device_token_created':
+      return {
+        ...base,
+        action: 'session.device_token_create',
+        resource: { type: 'operator', id: event.operatorId },
+      };
+    case 'device_token_revoked':
+      return {
+        ...base,
+        action: 'session.device_token_revoke',
+        resource: { type: 'operator', id: event.operatorId },
+      };
+    case 'password_changed':
+      return {
+        ...base,
+        action: 'operator.password_change',
+        resource: { type: 'operator', id: event.operatorId },
+      };
+    case 'citizen_code_issued':
+      return {
+        ...base,
+        action: event.channel === 'slip' ? 'citizen_code.issue' : 'citizen_code.send',
+        resource: { type: 'person', id: event.personId },
+        purpose: 'self',
+      };
+  }
+}
+
+function auditActorOf(actor: Actor | null): AuditEntryInput['actor'] {
+  if (actor === null) return { kind: 'system', id: 'anonymous', role: null, region: null };
+  if (actor.kind === 'operator')
+    return { kind: 'operator', id: actor.operatorId, role: null, region: null };
+  if (actor.kind === 'citizen')
+    return { kind: 'citizen', id: actor.personId, role: 'citizen', region: null };
+  return { kind: 'system', id: actor.job, role: 'system', region: null };
+}

@@ -1,0 +1,148 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.js';
+import { AmparoError, type ErrorCode } from '../../platform/errors.js';
+import type { AuditEntryInput } from '../audit/audit-entry.js';
+import type { Actor, Purpose } from './actor.js';
+import { type Action, authorize, type Principal, type Refusal } from './policy.js';
+import { consumePersonReads } from './read-quota.js';
+
+/** The part of the audit log the guard needs. */
+export interface AuditRecorder {
+  append(entry: AuditEntryInput): Promise<unknown>;
+}
+
+export interface GuardDependencies {
+  db: Kysely<Database>;
+  audit: AuditRecorder;
+}
+
+export interface GuardedAccess {
+  actor: Actor | null;
+  action: Action;
+  resource: { type: AuditEntryInput['resource']['type']; id: string | null };
+  /** The record's region and owner; both null when the record does not exist. */
+  regionCode: string | null;
+  personId: string | null;
+  /** False when the record was looked up and not found. */
+  exists: boolean;
+  purpose: Purpose | null;
+  requestId: string;
+  /** Reads of person records count against the operator's hourly quota. */
+  countsAsPersonRead: boolean;
+}
+
+/** Permission to go ahead; `record` writes the audit entry and must be awaited before answering. */
+export interface Grant {
+  principal: Principal | 'system';
+  purpose: Purpose | null;
+  record(fields: readonly string[]): Promise<void>;
+}
+
+const refusalAnswer: Record<Refusal, { code: ErrorCode; detail: string }> = {
+  no_role: { code: 'AMP_FORBIDDEN', detail: 'None of your roles may do this' },
+  purpose_required: {
+    code: 'AMP_FORBIDDEN',
+    detail: 'State the purpose of this access (query parameter purpose)',
+  },
+  purpose_not_allowed: {
+    code: 'AMP_FORBIDDEN',
+    detail: 'Your roles may not do this for that purpose',
+  },
+  // Outside the operator's regions looks exactly like a record that does not exist.
+  outside_scope: { code: 'AMP_NOT_FOUND', detail: 'No such record' },
+};
+
+/**
+ * The one gate in front of person-level data (safeguards 2, 3 and 10). Decides by role,
+ * region and purpose; counts the read against the operator's quota; audits every attempt,
+ * refused or allowed; and refuses without revealing whether a record exists.
+ *
+ * @example
+ *   const grant = await guardPersonAccess(deps, { actor, action: 'person.read', … });
+ *   const view = …; await grant.record(Object.keys(view.attributes)); return view;
+ */
+export async function guardPersonAccess(
+  deps: GuardDependencies,
+  access: GuardedAccess,
+): Promise<Grant> {
+  const { actor } = access;
+  if (actor === null) throw new AmparoError('AMP_UNAUTHENTICATED');
+  const decision = authorize(
+    actor,
+    access.action,
+    { regionCode: access.regionCode, personId: access.personId },
+    access.purpose,
+  );
+  if (!decision.allowed && decision.refusal !== 'outside_scope') {
+    await refuse(deps, access, actor, refusalAnswer[decision.refusal]);
+  }
+  if (actor.kind === 'operator' && access.countsAsPersonRead) {
+    try {
+      await consumePersonReads(deps.db, actor, 1);
+    } catch (error) {
+      if (error instanceof AmparoError)
+        await refuse(
+          deps,
+          access,
+          actor,
+          { code: error.code, detail: error.detail ?? error.title },
+          error,
+        );
+      throw error;
+    }
+  }
+  if (!decision.allowed || !access.exists)
+    await refuse(deps, access, actor, refusalAnswer.outside_scope);
+  // Safe: every refusing path above throws.
+  const allowed = decision as Extract<typeof decision, { allowed: true }>;
+  return {
+    principal: allowed.principal,
+    purpose: allowed.purpose,
+    record: async (fields) => {
+      await deps.audit.append(entryFor(access, actor, allowed.principal, 'allowed', null, fields));
+    },
+  };
+}
+
+async function refuse(
+  deps: GuardDependencies,
+  access: GuardedAccess,
+  actor: Actor,
+  answer: { code: ErrorCode; detail: string },
+  error?: AmparoError,
+): Promise<never> {
+  await deps.audit.append(entryFor(access, actor, null, 'denied', answer.code, []));
+  throw error ?? new AmparoError(answer.code, { detail: answer.detail });
+}
+
+function entryFor(
+  access: GuardedAccess,
+  actor: Actor,
+  principal: Principal | 'system' | null,
+  outcome: 'allowed' | 'denied',
+  reasonCode: string | null,
+  fields: readonly string[],
+): AuditEntryInput {
+  return {
+    actor: auditActor(actor, principal, outcome === 'allowed' ? access.regionCode : null),
+    action: access.action,
+    resource: access.resource,
+    purpose: access.purpose,
+    fields,
+    outcome,
+    reasonCode,
+    requestId: access.requestId,
+  };
+}
+
+function auditActor(
+  actor: Actor,
+  principal: Principal | 'system' | null,
+  region: string | null,
+): AuditEntryInput['actor'] {
+  if (actor.kind === 'operator')
+    return { kind: 'operator', id: actor.operatorId, role: principal, region };
+  if (actor.kind === 'citizen')
+    return { kind: 'citizen', id: actor.personId, role: principal, region: null };
+  return { kind: 'system', id: actor.job, role: 'system', region: null };
+}
