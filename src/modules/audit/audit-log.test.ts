@@ -184,6 +184,24 @@ describe('AuditLog', () => {
     expect(after.leafIndex).toBe((await storedEntries()).length - 1);
   });
 
+  it('signs on its timer when entries are new, and close() stops the timer', async () => {
+    const auditLog = await AuditLog.open({ db: database.db, keys, signEveryMs: 20 });
+    auditLog.startTimer();
+    const appended = await auditLog.append(buildAuditEntry());
+    let head = await auditLog.proofs.latestTreeHead();
+    for (let tries = 0; tries < 200 && head!.treeSize <= appended.leafIndex; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      head = await auditLog.proofs.latestTreeHead();
+    }
+    expect(head!.treeSize).toBe(appended.leafIndex + 1);
+    await auditLog.close();
+    const writer = await AuditLog.open({ db: database.db, keys });
+    await writer.append(buildAuditEntry());
+    await writer.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await auditLog.proofs.latestTreeHead())!.treeSize).toBe(head!.treeSize);
+  });
+
   it('refuses entries it could not store faithfully', async () => {
     const auditLog = await AuditLog.open({ db: database.db, keys });
     await expect(auditLog.append(buildAuditEntry({ requestId: 'a\u0000b' }))).rejects.toThrow(
