@@ -75,6 +75,7 @@ export class AuditLog {
       delayMs: options.flushDelayMs ?? auditLimits.flushDelayMs,
       batchMax: options.flushEntriesMax ?? auditLimits.flushEntriesMax,
       queueMax: auditLimits.queueEntriesMax,
+      flushesInFlightMax: auditLimits.flushesInFlightMax,
     });
     this.proofs = new AuditProofs(options.db);
   }

@@ -7,6 +7,11 @@ export interface GroupCommitOptions {
   batchMax: number;
   /** Items waiting before `submit` refuses more. */
   queueMax: number;
+  /**
+   * Flushes running at once. Two let the next batch begin its transaction and wait for the
+   * appender lock while the previous one commits, hiding a round trip or two per batch.
+   */
+  flushesInFlightMax?: number;
 }
 
 interface Pending<T, R> {
@@ -17,8 +22,9 @@ interface Pending<T, R> {
 
 /**
  * Group commit: items from concurrent callers are written together, one flush (one database
- * transaction) at a time. A flush starts `delayMs` after the first item arrives, at once when
- * `batchMax` items wait, and right after the previous flush when items queued meanwhile. Each
+ * transaction) per batch, at most `flushesInFlightMax` at once. A flush starts `delayMs` after
+ * the first item arrives, at once when `batchMax` items wait, and right after a previous flush
+ * when items queued meanwhile. Each
  * caller's promise settles with its own result when its batch is durable, or rejects with the
  * flush's error: nobody is told "logged" for an entry that was not.
  *
@@ -32,7 +38,7 @@ export class GroupCommitQueue<T, R> {
   readonly #options: GroupCommitOptions;
   #pending: Pending<T, R>[] = [];
   #timer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> | undefined;
+  readonly #runners = new Set<Promise<void>>();
   #closed = false;
 
   constructor(flush: (items: T[]) => Promise<R[]>, options: GroupCommitOptions) {
@@ -56,7 +62,7 @@ export class GroupCommitQueue<T, R> {
   /** Writes everything queued now and waits until it is written (or failed). */
   async drain(): Promise<void> {
     this.#start();
-    while (this.#flushing !== undefined) await this.#flushing;
+    while (this.#runners.size > 0) await Promise.all(this.#runners);
   }
 
   /** Refuses new items, then drains. */
@@ -66,7 +72,7 @@ export class GroupCommitQueue<T, R> {
   }
 
   #schedule(): void {
-    if (this.#flushing !== undefined) return;
+    if (this.#runners.size >= (this.#options.flushesInFlightMax ?? 1)) return;
     if (this.#pending.length >= this.#options.batchMax) this.#start();
     else this.#timer ??= setTimeout(() => this.#start(), this.#options.delayMs);
   }
@@ -74,12 +80,15 @@ export class GroupCommitQueue<T, R> {
   #start(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#flushing !== undefined || this.#pending.length === 0) return;
-    this.#flushing = this.#run().finally(() => {
-      this.#flushing = undefined;
-      // A caller woken by the last batch may have queued more before this ran.
-      if (this.#pending.length > 0) this.#schedule();
-    });
+    const runnersMax = this.#options.flushesInFlightMax ?? 1;
+    while (this.#runners.size < runnersMax && this.#pending.length > 0) {
+      const runner: Promise<void> = this.#run().finally(() => {
+        this.#runners.delete(runner);
+        // A caller woken by the last batch may have queued more before this ran.
+        if (this.#pending.length > 0) this.#schedule();
+      });
+      this.#runners.add(runner);
+    }
   }
 
   async #run(): Promise<void> {

@@ -13,6 +13,8 @@ export const auditLimits = {
   flushDelayMs: 2,
   /** Group commit: most entries written in one transaction. */
   flushEntriesMax: 1_000,
+  /** Group commit: transactions in flight; the second waits for the lock while the first commits. */
+  flushesInFlightMax: 2,
   /** Entries waiting in the queue before `append` refuses more (back-pressure). */
   queueEntriesMax: 100_000,
   /** A tree head is signed automatically once this many entries are not yet covered. */
