@@ -22,6 +22,7 @@ import {
   authenticationAuditEntry,
   signInAuditEntry,
 } from './modules/access/authentication-audit.js';
+import { accessHistoryRoutes } from './modules/audit/access-history-routes.js';
 import { AuditLog } from './modules/audit/audit-log.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
@@ -132,6 +133,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
   });
   await app.register(systemRoutes, { db });
   await app.register(auditRoutes, { auditLog });
+  await app.register(accessHistoryRoutes, { db, auditLog, keys: services.keys });
   await app.register(catalogueRoutes, { prefix: '/api' });
   await app.register(registryRoutes, { db, audit: auditLog, masterKey: services.keys.masterKey });
   await app.register(

@@ -1,0 +1,113 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import type { KeyStore } from '../../platform/crypto/key-store.js';
+import type { Database } from '../../platform/db/schema.js';
+import { PersonIdParams, PurposeQuery } from '../registry/schema.js';
+import { accessHistoryReader } from './access-history.js';
+import type { AuditLog } from './audit-log.js';
+import { TreeHeadView } from './schema.js';
+
+export interface AccessHistoryRoutesOptions {
+  db: Kysely<Database>;
+  auditLog: AuditLog;
+  keys: Pick<KeyStore, 'auditSigning'>;
+}
+
+const HistoryQuery = Type.Object(
+  {
+    ...PurposeQuery.properties,
+    cursor: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+const HistoryLine = Type.Object({
+  leafIndex: Type.Integer(),
+  time: Type.String(),
+  actorKind: Type.Union([
+    Type.Literal('operator'),
+    Type.Literal('citizen'),
+    Type.Literal('system'),
+  ]),
+  role: Type.Union([Type.String(), Type.Null()]),
+  region: Type.Union([Type.String(), Type.Null()]),
+  purpose: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(),
+  outcome: Type.Union([Type.Literal('allowed'), Type.Literal('denied')]),
+  entryText: Type.String(),
+  proof: Type.Array(Type.String()),
+});
+
+const HistoryResponse = Type.Object({
+  treeHead: TreeHeadView,
+  entries: Type.Array(HistoryLine),
+  nextCursor: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+const AuditKeysResponse = Type.Object({
+  keys: Type.Array(
+    Type.Object({
+      keyId: Type.String(),
+      algorithm: Type.Literal('Ed25519'),
+      publicKey: Type.String(),
+    }),
+  ),
+});
+
+/**
+ * The person's view of who looked at their record (safeguard 4), and the audit public key
+ * that lets anyone check the signed tree heads.
+ */
+export const accessHistoryRoutes: FastifyPluginAsyncTypebox<AccessHistoryRoutesOptions> = async (
+  app,
+  deps,
+) => {
+  app.get(
+    '/api/persons/:personId/access-history',
+    {
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Every access to a person record, each with an inclusion proof (the person themself, or an auditor)',
+        params: PersonIdParams,
+        querystring: HistoryQuery,
+        response: { 200: HistoryResponse },
+      },
+    },
+    async (request) =>
+      accessHistoryReader(deps, {
+        actor: request.actor,
+        personId: request.params.personId,
+        purpose: request.query.purpose ?? null,
+        cursor: request.query.cursor,
+        limit: request.query.limit,
+        requestId: request.id,
+      }),
+  );
+
+  // Public by design: tree heads are published, and this is the key that checks them.
+  app.get(
+    '/api/audit/keys',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Public keys that sign audit tree heads',
+        response: { 200: AuditKeysResponse },
+      },
+    },
+    async () => ({
+      keys: [
+        {
+          keyId: deps.keys.auditSigning.kid,
+          algorithm: 'Ed25519' as const,
+          publicKey: deps.keys.auditSigning.publicKey
+            .export({ format: 'der', type: 'spki' })
+            .subarray(-32)
+            .toString('hex'),
+        },
+      ],
+    }),
+  );
+};
