@@ -10,7 +10,7 @@ import {
   closePglite,
   kyselyOverPglite,
   openPglite,
-  useAppRole,
+  switchToAppRole as switchToAppRole,
 } from '../../platform/db/database.js';
 import { migrateUp } from '../../platform/db/migrator.js';
 import { AuditLog } from './audit-log.js';
@@ -56,7 +56,7 @@ describe('amparo audit verify / sign', () => {
     if (env.DATABASE_URL) return work(database.db);
     const pglite = await openPglite(env.AMPARO_DB_DIR!);
     const db = kyselyOverPglite(pglite);
-    await useAppRole(db);
+    await switchToAppRole(db);
     try {
       await work(db);
     } finally {
