@@ -22,7 +22,7 @@ import {
   kyselyOverPool,
   openAppDatabase,
   openPglite,
-  useAppRole,
+  switchToAppRole,
 } from './platform/db/database.js';
 import { migrateUp, migrationsCurrent } from './platform/db/migrator.js';
 import type { Database } from './platform/db/schema.js';
@@ -137,7 +137,7 @@ async function prepareDatabaseForStart(
   const db = kyselyOverPglite(pglite);
   try {
     await migrateUp(db);
-    await useAppRole(db);
+    await switchToAppRole(db);
   } catch (error) {
     await closePglite(db, pglite);
     throw error;
@@ -157,7 +157,7 @@ async function createEmbeddedDatabase(
   const db = kyselyOverPglite(pglite);
   try {
     await migrateUp(db);
-    await useAppRole(db);
+    await switchToAppRole(db);
     await seedIfEmpty(db, keys, say);
   } catch (error) {
     await closePglite(db, pglite);

@@ -11,7 +11,7 @@ import {
   kyselyOverPglite,
   kyselyOverPool,
   openPglite,
-  useAppRole,
+  switchToAppRole,
 } from '../src/platform/db/database.js';
 import { migrateUp } from '../src/platform/db/migrator.js';
 import type { Database } from '../src/platform/db/schema.js';
@@ -68,7 +68,7 @@ async function createPgliteTestDatabase(): Promise<TestDatabase> {
   const pglite = await openPglite('memory://');
   const db = kyselyOverPglite(pglite);
   await migrateUp(db);
-  await useAppRole(db);
+  await switchToAppRole(db);
   const handle: DatabaseHandle = { kind: 'pglite', db, close: () => closePglite(db, pglite) };
   return {
     kind: 'pglite',
@@ -81,7 +81,7 @@ async function createPgliteTestDatabase(): Promise<TestDatabase> {
       try {
         return await work(db);
       } finally {
-        await useAppRole(db);
+        await switchToAppRole(db);
       }
     },
     close: () => closePglite(db, pglite),

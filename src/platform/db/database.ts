@@ -58,7 +58,7 @@ export function createPostgresPool(
 
 /**
  * Opens PGlite at `dataDir` (or `memory://` for a throwaway instance). It starts as the
- * database superuser; call `useAppRole` after migrating.
+ * database superuser; call `switchToAppRole` after migrating.
  */
 export async function openPglite(dataDir: string): Promise<PGlite> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
@@ -83,7 +83,7 @@ export function kyselyOverPool(pool: pg.Pool): Kysely<Database> {
  * Drops the embedded connection to the application role for the rest of its life, so the
  * embedded server has exactly the privileges it has on PostgreSQL.
  */
-export async function useAppRole(db: Kysely<Database>): Promise<void> {
+export async function switchToAppRole(db: Kysely<Database>): Promise<void> {
   await sql`set role ${sql.id(appRole)}`.execute(db);
 }
 
@@ -100,7 +100,7 @@ export async function openAppDatabase(config: DatabaseConfig): Promise<DatabaseH
   }
   const pglite = await openPglite(config.dataDir);
   const db = kyselyOverPglite(pglite);
-  await useAppRole(db);
+  await switchToAppRole(db);
   return { kind: 'pglite', db, close: () => closePglite(db, pglite) };
 }
 
