@@ -113,7 +113,8 @@ export class AuditLog {
 
   /**
    * Appends entries inside the caller's transaction, so they commit or roll back with its
-   * other writes. The appender lock is held until that transaction ends: keep it short.
+   * other writes. The appender lock is held until that transaction ends: keep it short, and
+   * never await `append()` inside it (that batch would wait for this lock: a deadlock).
    */
   async appendInTransaction(
     trx: Transaction<Database>,
