@@ -6,6 +6,7 @@ import { registerAuditCommands } from './modules/audit/cli.js';
 import { registerVerifyCommand } from './modules/credentials/verify-cli.js';
 import { registerDemoCommands } from './modules/demo/cli.js';
 import { registerDedupCommands } from './modules/registry/dedup/cli.js';
+import { registerImportCommands } from './modules/registry/import/cli.js';
 import { ConfigError } from './platform/errors.js';
 
 /**
@@ -21,6 +22,7 @@ export function createProgram(): Command {
   registerDatabaseCommands(program);
   registerDemoCommands(program);
   registerDedupCommands(program);
+  registerImportCommands(program);
   registerAuditCommands(program);
   registerVerifyCommand(program);
   return program;

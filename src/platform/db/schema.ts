@@ -5,6 +5,7 @@
 import type { QuotaTables } from '../../modules/access/quota-tables.js';
 import type { AccessTables } from '../../modules/access/tables.js';
 import type { AuditTables } from '../../modules/audit/tables.js';
+import type { ImportTables } from '../../modules/registry/import/tables.js';
 import type { RegistryTables } from '../../modules/registry/tables.js';
 import type { MigrationTables } from './migration-tables.js';
 
@@ -13,4 +14,5 @@ export interface Database
     AccessTables,
     AuditTables,
     QuotaTables,
-    RegistryTables {}
+    RegistryTables,
+    ImportTables {}

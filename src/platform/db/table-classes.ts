@@ -27,6 +27,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   notification_outbox: 'personal',
   audit_entry: 'history',
   audit_tree_head: 'history',
+  import_job: 'operational',
+  import_batch: 'history',
+  import_row: 'personal',
+  household_version: 'history',
 };
 
 /** What the application role must never hold, per class. */

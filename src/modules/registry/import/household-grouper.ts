@@ -1,0 +1,205 @@
+import type { FieldError } from '../../../platform/errors.js';
+import { validateHouseholdAttributes } from '../catalogue/index.js';
+import { importLimits } from './limits.js';
+import type { ParsedRow, ValidRow } from './row-parser.js';
+
+/**
+ * Groups parsed rows into households and applies the household rules, so that a household
+ * is written whole or not at all:
+ *
+ * - a household's rows are consecutive in the file (the generator writes them so); a
+ *   household id that comes back after another household is an error on the late rows;
+ * - a record id appears once in the file; a repeat (the same person twice) is an error;
+ * - exactly one valid head; at most `householdMembersMax` members;
+ * - members share the head's state, and the household's income band.
+ *
+ * Errors of a row are reported once, on the row: a household-level problem is added only to
+ * rows that are otherwise valid.
+ *
+ * @example
+ *   const grouper = new HouseholdGrouper();
+ *   const closed = grouper.add(row); // a finished household, when `row` starts another
+ *   const last = grouper.finish();
+ */
+
+/** One error line of the error file. */
+export interface RowError {
+  readonly line: number;
+  readonly recordId: string;
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** A household ready to write, with the lines it spans (invalid rows included). */
+export interface ClosedHousehold {
+  readonly sourceId: string;
+  readonly firstLine: number;
+  readonly lastLine: number;
+  /** Empty when no member survived the checks. */
+  readonly members: readonly ValidRow[];
+  readonly regionCode: string;
+  readonly incomeBand: number | null;
+  /** Every error of the household's rows, by line. */
+  readonly errors: readonly RowError[];
+}
+
+interface OpenHousehold {
+  sourceId: string;
+  firstLine: number;
+  lastLine: number;
+  rows: ParsedRow[];
+}
+
+export class HouseholdGrouper {
+  readonly #recordIds = new Set<string>();
+  readonly #closedIds = new Set<string>();
+  #open: OpenHousehold | undefined;
+  /** Errors of rows that belong to no household (unreadable, or a late household row). */
+  #loose: RowError[] = [];
+
+  /** Adds the next row; returns the household it closes, if any. */
+  add(row: ParsedRow): ClosedHousehold | undefined {
+    const duplicate = row.recordId !== '' && this.#recordIds.has(row.recordId);
+    if (row.recordId !== '') this.#recordIds.add(row.recordId);
+    if (row.householdId === '') {
+      this.#loose.push(...errorsOf(row, []));
+      return undefined;
+    }
+    let closed: ClosedHousehold | undefined;
+    if (this.#open?.sourceId !== row.householdId) {
+      if (this.#closedIds.has(row.householdId)) {
+        this.#loose.push(
+          ...errorsOf(row, [
+            {
+              field: 'household_id',
+              reason: `household ${row.householdId} appeared earlier: a household's rows must be consecutive`,
+            },
+          ]),
+        );
+        return undefined;
+      }
+      closed = this.finish();
+      this.#open = { sourceId: row.householdId, firstLine: row.line, lastLine: row.line, rows: [] };
+    }
+    const open = this.#open;
+    if (open === undefined) return closed;
+    open.lastLine = row.line;
+    open.rows.push(
+      duplicate
+        ? {
+            ...row,
+            valid: undefined,
+            errors: [
+              ...row.errors,
+              { field: 'record_id', reason: `record ${row.recordId} appears earlier in the file` },
+            ],
+          }
+        : row,
+    );
+    return closed;
+  }
+
+  /** Closes the open household (at the end of the file, or before the next one). */
+  finish(): ClosedHousehold | undefined {
+    const open = this.#open;
+    this.#open = undefined;
+    if (open === undefined) return undefined;
+    this.#closedIds.add(open.sourceId);
+    return closeHousehold(open);
+  }
+
+  /** Takes the errors of rows outside any household collected so far. */
+  takeLooseErrors(): RowError[] {
+    const loose = this.#loose;
+    this.#loose = [];
+    return loose;
+  }
+}
+
+function closeHousehold(open: OpenHousehold): ClosedHousehold {
+  const valid = open.rows.flatMap((row) => (row.valid === undefined ? [] : [row.valid]));
+  const heads = valid.filter((row) => row.relationship === 'head');
+  const head = heads[0];
+  const problem = householdProblem(open, valid, heads);
+  const errors: RowError[] = [];
+  const members: ValidRow[] = [];
+  for (const row of open.rows) {
+    const own: FieldError[] = [];
+    if (row.valid !== undefined && problem !== undefined) own.push(problem);
+    else if (
+      row.valid !== undefined &&
+      head !== undefined &&
+      row.valid.stateCode !== head.stateCode
+    ) {
+      own.push({
+        field: 'state_code',
+        reason: `differs from the head of household's (line ${head.line})`,
+      });
+    }
+    if (row.valid !== undefined && own.length === 0) members.push(row.valid);
+    errors.push(...errorsOf(row, own));
+  }
+  return {
+    sourceId: open.sourceId,
+    firstLine: open.firstLine,
+    lastLine: open.lastLine,
+    members,
+    regionCode: head?.stateCode ?? '',
+    incomeBand: head?.incomeBand ?? null,
+    errors,
+  };
+}
+
+function householdProblem(
+  open: OpenHousehold,
+  valid: readonly ValidRow[],
+  heads: readonly ValidRow[],
+): FieldError | undefined {
+  const id = open.sourceId;
+  if (open.rows.length > importLimits.householdMembersMax) {
+    return {
+      field: 'household_id',
+      reason: `household ${id} has ${open.rows.length} rows; at most ${importLimits.householdMembersMax} members`,
+    };
+  }
+  if (heads.length > 1) {
+    const lines = heads.map((row) => row.line).join(', ');
+    return {
+      field: 'relationship',
+      reason: `household ${id} has ${heads.length} heads (lines ${lines})`,
+    };
+  }
+  if (heads.length === 0) {
+    const invalidHead = open.rows.find((row) => row.relationship === 'head');
+    return {
+      field: 'household_id',
+      reason:
+        invalidHead === undefined
+          ? `household ${id} has no head`
+          : `household ${id} has no valid head: its head (line ${invalidHead.line}) has errors`,
+    };
+  }
+  const bands = new Set(valid.map((row) => row.incomeBand));
+  if (bands.size > 1) {
+    return {
+      field: 'income_band',
+      reason: `members of household ${id} give different income bands`,
+    };
+  }
+  const band = heads[0]?.incomeBand;
+  if (band !== null && band !== undefined) {
+    const check = validateHouseholdAttributes({ income_band: band });
+    if (!check.ok)
+      return { field: 'income_band', reason: check.errors[0]?.reason ?? 'is not valid' };
+  }
+  return undefined;
+}
+
+function errorsOf(row: ParsedRow, extra: readonly FieldError[]): RowError[] {
+  return [...row.errors, ...extra].map((error) => ({
+    line: row.line,
+    recordId: row.recordId,
+    field: error.field,
+    reason: error.reason,
+  }));
+}

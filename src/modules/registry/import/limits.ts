@@ -1,0 +1,27 @@
+/**
+ * Bounds of the bulk import. They belong in `src/limits.ts` (under `registry.import`); they
+ * live here until that file is edited by its owner.
+ */
+export const importLimits = {
+  /**
+   * Persons per batch (one transaction, one statement per table). A batch closes at the
+   * first household boundary at or after this many persons, so it may be a little larger.
+   */
+  batchPersonsTarget: 5_000,
+  /** Batches written at the same time, each on its own connection. */
+  insertConnections: 2,
+  /** Largest file the command line imports (a national registry is a few GiB of CSV). */
+  fileBytesMax: 8 * 1024 ** 3,
+  /** Largest file accepted by POST /api/imports. */
+  uploadBytesMax: 1024 ** 3,
+  /** Longest physical line (CSV record or NDJSON object); a longer one refuses the file. */
+  lineBytesMax: 64 * 1024,
+  /** Members of one household; the demo generator never exceeds it. */
+  householdMembersMax: 12,
+  /** A row whose new UIN collides is redrawn at most this many times per batch. */
+  uinRedrawRoundsMax: 8,
+  /** Progress is reported at most this often. */
+  progressIntervalMs: 1_000,
+  /** Jobs listed or kept running in one server process at a time. */
+  serverJobsRunningMax: 2,
+} as const;
