@@ -26,6 +26,7 @@ import { accessHistoryRoutes } from './modules/audit/access-history-routes.js';
 import { AuditLog } from './modules/audit/audit-log.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
+import { erasureRoutes } from './modules/registry/erasure/routes.js';
 import { registryRoutes } from './modules/registry/routes.js';
 import { systemRoutes } from './modules/system/routes.js';
 import type { KeyStore } from './platform/crypto/key-store.js';
@@ -136,6 +137,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
   await app.register(accessHistoryRoutes, { db, auditLog, keys: services.keys });
   await app.register(catalogueRoutes, { prefix: '/api' });
   await app.register(registryRoutes, { db, audit: auditLog, masterKey: services.keys.masterKey });
+  await app.register(erasureRoutes, { db, audit: auditLog });
   await app.register(
     async (api) => {
       api.get('/', { schema: { hide: true } }, async () => ({ name: 'amparo', docs: '/api/docs' }));

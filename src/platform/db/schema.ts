@@ -5,6 +5,8 @@
 import type { QuotaTables } from '../../modules/access/quota-tables.js';
 import type { AccessTables } from '../../modules/access/tables.js';
 import type { AuditTables } from '../../modules/audit/tables.js';
+import type { ErasureTables } from '../../modules/registry/erasure/tables.js';
+import type { IdempotencyTables } from '../../modules/registry/idempotency.js';
 import type { ImportTables } from '../../modules/registry/import/tables.js';
 import type { RegistryTables } from '../../modules/registry/tables.js';
 import type { MigrationTables } from './migration-tables.js';
@@ -15,4 +17,6 @@ export interface Database
     AuditTables,
     QuotaTables,
     RegistryTables,
+    ErasureTables,
+    IdempotencyTables,
     ImportTables {}

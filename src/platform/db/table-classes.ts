@@ -18,6 +18,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   person_blind_index: 'personal',
   household: 'personal',
   household_membership: 'personal',
+  person_search: 'personal',
+  duplicate_review: 'personal',
   operator: 'personal',
   operator_read_window: 'operational',
   security_alert: 'history',
@@ -31,6 +33,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   import_batch: 'history',
   import_row: 'personal',
   household_version: 'history',
+  erasure_request: 'personal',
 };
 
 /** What the application role must never hold, per class. */
