@@ -53,8 +53,9 @@ export function registerImportCommands(
     .argument('<file>', 'the file to import')
     .option('--format <format>', 'csv or ndjson (default: from the file name)')
     .option('--errors <path>', 'where to write refused rows (default: <file>.errors.csv)')
+    .option('--batch-persons <count>', 'persons per transaction (default 5000)', positiveInteger)
     .option('--json', 'print the outcome as JSON')
-    .action(async (file: string, flags: { format?: string; errors?: string; json?: boolean }) => {
+    .action(async (file: string, flags: ImportFlags & { json?: boolean }) => {
       try {
         const result = await importPersonsCommand(context, file, flags);
         context.write(
@@ -74,7 +75,7 @@ export function registerImportCommands(
 async function importPersonsCommand(
   context: ImportCliContext,
   file: string,
-  flags: { format?: string; errors?: string },
+  flags: ImportFlags,
 ): Promise<ImportOutcome> {
   const format = parseFormat(flags.format);
   const config = loadConfig(context.env);
@@ -93,12 +94,29 @@ async function importPersonsCommand(
       facts,
       errorFilePath: path.resolve(flags.errors ?? `${file}.errors.csv`),
       onProgress: progress.update,
+      ...(flags.batchPersons === undefined ? {} : { batchPersons: flags.batchPersons }),
     });
   } finally {
     progress.stop();
     await auditLog.close();
     await handle.close();
   }
+}
+
+interface ImportFlags {
+  format?: string;
+  errors?: string;
+  batchPersons?: number;
+}
+
+function positiveInteger(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 100_000) {
+    throw new AmparoError('AMP_VALIDATION', {
+      detail: `--batch-persons must be a whole number from 1 to 100000, not "${value}"`,
+    });
+  }
+  return count;
 }
 
 function parseFormat(value: string | undefined): PopulationFormat | undefined {
