@@ -1,3 +1,4 @@
+import { BlockKeyCoder, kindOfKey, tightKinds } from './block-keys.js';
 import { IntBuffer } from './int-buffer.js';
 import type { RecordStore } from './record-store.js';
 import type { DedupSchema, FieldKind } from './types.js';
@@ -31,7 +32,7 @@ export function buildBlockingPlan(schema: DedupSchema): BlockingPlan {
     givenFields: given.length > 0 ? given : fullNames,
     surnameFields: surnames.length > 0 ? surnames : fullNames,
     dateField: indexesOf('date')[0] ?? -1,
-    phoneFields: indexesOf('phone'),
+    phoneFields: [...indexesOf('phone'), ...indexesOf('digest')],
     identifierFields: indexesOf('identifier'),
     localityFields: schema.fields.flatMap((spec, index) =>
       spec.locality === true || spec.kind === 'code' ? [index] : [],
@@ -127,24 +128,34 @@ export interface CandidatePairs {
   readonly blocksOverLimit: number;
 }
 
+/** Largest blocks used: tight kinds (rare coincidences) and loose ones (one common trait). */
+export interface BlockSizeLimits {
+  readonly tight: number;
+  readonly loose: number;
+}
+
 /**
- * Every pair of rows sharing a block of at most `blockSizeMax` rows, each pair once,
- * in O(total block pairs) time and without a global pair set.
+ * Every pair of rows sharing a block within its size limit, each pair once, in
+ * O(total block pairs) time and without a global pair set. Keys are numbers (see
+ * block-keys.ts) and block members sit in one flat array (CSR), not one array per block.
  */
 export function candidatePairs(
   store: RecordStore,
   plan: BlockingPlan,
-  blockSizeMax: number,
+  limits: BlockSizeLimits,
 ): CandidatePairs {
-  // One map per key kind: a single V8 Map holds at most 2^24 entries, fewer than the
-  // distinct keys of a million records.
-  const blockIdsByKind = new Map<string, Map<string, number>>();
-  const members: number[][] = [];
+  const coder = new BlockKeyCoder(plan);
+  // One map per key kind: a single V8 Map holds at most 2^24 entries.
+  const blockIdsByKind = new Map<number, Map<number, number>>();
+  const blockKind: number[] = [];
+  const entryBlock = new IntBuffer(store.size * 16);
   const rowStart = new Int32Array(store.size + 1);
-  const rowBlocks = new IntBuffer(store.size * 6);
+  const keys: number[] = [];
   for (let row = 0; row < store.size; row += 1) {
-    for (const key of new Set(blockingKeys(store, plan, row))) {
-      const kind = key.slice(0, key.indexOf('|'));
+    keys.length = 0;
+    coder.keys(store, row, keys);
+    for (const key of keys) {
+      const kind = kindOfKey(key);
       let blockIds = blockIdsByKind.get(kind);
       if (blockIds === undefined) {
         blockIds = new Map();
@@ -152,45 +163,78 @@ export function candidatePairs(
       }
       let id = blockIds.get(key);
       if (id === undefined) {
-        id = members.length;
+        id = blockKind.length;
         blockIds.set(key, id);
-        members.push([]);
+        blockKind.push(kind);
       }
-      members[id]?.push(row);
-      rowBlocks.push(id);
+      entryBlock.push(id);
     }
-    rowStart[row + 1] = rowBlocks.size;
+    rowStart[row + 1] = entryBlock.size;
   }
-  return enumeratePairs(members, rowStart, rowBlocks.toArray(), blockSizeMax);
+  blockIdsByKind.clear();
+  const rowBlocks = entryBlock.toArray();
+  const members = blockMembers(rowStart, rowBlocks, blockKind.length);
+  const usable = new Uint8Array(blockKind.length);
+  let blocksOverLimit = 0;
+  for (let block = 0; block < usable.length; block += 1) {
+    const size = (members.start[block + 1] ?? 0) - (members.start[block] ?? 0);
+    const limit = tightKinds.has(blockKind[block] ?? 0) ? limits.tight : limits.loose;
+    if (size <= limit) usable[block] = 1;
+    else blocksOverLimit += 1;
+  }
+  const pairs = enumeratePairs(members, rowStart, rowBlocks, usable);
+  return { ...pairs, blockCount: blockKind.length, blocksOverLimit };
+}
+
+interface BlockMembers {
+  /** Members of block b are rows[start[b] .. start[b+1]), in increasing row order. */
+  readonly start: Int32Array;
+  readonly rows: Int32Array;
+}
+
+/** Inverts row → blocks into block → rows with a counting sort. */
+function blockMembers(rowStart: Int32Array, rowBlocks: Int32Array, blockCount: number) {
+  const start = new Int32Array(blockCount + 1);
+  for (const block of rowBlocks) start[block + 1] = (start[block + 1] ?? 0) + 1;
+  for (let block = 0; block < blockCount; block += 1) {
+    start[block + 1] = (start[block + 1] ?? 0) + (start[block] ?? 0);
+  }
+  const fill = start.slice(0, blockCount);
+  const rows = new Int32Array(rowBlocks.length);
+  for (let row = 0; row + 1 < rowStart.length; row += 1) {
+    for (let k = rowStart[row] ?? 0; k < (rowStart[row + 1] ?? 0); k += 1) {
+      const block = rowBlocks[k] ?? 0;
+      rows[fill[block] ?? 0] = row;
+      fill[block] = (fill[block] ?? 0) + 1;
+    }
+  }
+  return { start, rows };
 }
 
 function enumeratePairs(
-  members: readonly number[][],
+  members: BlockMembers,
   rowStart: Int32Array,
   rowBlocks: Int32Array,
-  blockSizeMax: number,
-): CandidatePairs {
+  usable: Uint8Array,
+): { left: Int32Array; right: Int32Array } {
   const rowCount = rowStart.length - 1;
   const seenBy = new Int32Array(rowCount).fill(-1);
   const left = new IntBuffer(rowCount * 4);
   const right = new IntBuffer(rowCount * 4);
   for (let row = 0; row < rowCount; row += 1) {
     for (let k = rowStart[row] ?? 0; k < (rowStart[row + 1] ?? 0); k += 1) {
-      const block = members[rowBlocks[k] ?? 0] ?? [];
-      if (block.length > blockSizeMax) continue;
-      for (const other of block) {
-        if (other <= row || seenBy[other] === row) continue;
+      const block = rowBlocks[k] ?? 0;
+      if (usable[block] !== 1) continue;
+      // Members are in row order: only those after this row make new pairs.
+      for (let m = (members.start[block + 1] ?? 0) - 1; m >= (members.start[block] ?? 0); m -= 1) {
+        const other = members.rows[m] ?? 0;
+        if (other <= row) break;
+        if (seenBy[other] === row) continue;
         seenBy[other] = row;
         left.push(row);
         right.push(other);
       }
     }
   }
-  const blocksOverLimit = members.filter((block) => block.length > blockSizeMax).length;
-  return {
-    left: left.toArray(),
-    right: right.toArray(),
-    blockCount: members.length,
-    blocksOverLimit,
-  };
+  return { left: left.toArray(), right: right.toArray() };
 }

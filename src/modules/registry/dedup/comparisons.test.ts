@@ -92,6 +92,9 @@ describe('compareDate', () => {
     ['19840512', '19841205', 2], // day and month swapped
     ['19840512', '19840929', 3], // same year
     ['19840512', '19750512', 4],
+    ['1984', '1984', 3], // a year alone is never an exact date
+    ['1984', '19840512', 3],
+    ['1984', '1985', 4],
   ])('%s vs %s is level %i', (a, b, level) => {
     expect(compareDate(a, b, Number(a.slice(0, 4)), Number(b.slice(0, 4)))).toBe(level);
   });

@@ -31,6 +31,7 @@ const levelsByKind: Readonly<Record<FieldKind, readonly string[]>> = {
   phone: ['exact', 'one edit', 'else'],
   identifier: ['exact', 'one edit', 'two edits', 'else'],
   category: ['exact', 'else'],
+  digest: ['exact', 'else'],
 };
 
 /**
@@ -90,6 +91,7 @@ export function compareField(
     case 'phone':
       return a.key === b.key ? 1 : levenshtein(a.key, b.key, 1) <= 1 ? 2 : 3;
     case 'category':
+    case 'digest':
       return a.key === b.key ? 1 : 2;
   }
 }
@@ -103,11 +105,38 @@ function compareNameFuzzy(
   storeB: RecordStore,
   rowB: number,
 ): number {
+  const core = compareNameValues(a, b);
+  if (core !== nameElseLevel) return core;
+  return nameMovedLevel(a, b, comparison, storeA, rowA, storeB, rowB);
+}
+
+/** Level of a name comparison when neither value moved to another field. */
+export const nameElseLevel = 5;
+
+/**
+ * The levels of two different name values that depend on the values alone (2 to 4, or
+ * `nameElseLevel`), so a batch run can compute them once per distinct pair of values.
+ */
+export function compareNameValues(a: PreparedValue, b: PreparedValue): number {
+  if (a.key === b.key || a.sortedKey === b.sortedKey) return 1;
   if (a.compactKey === b.compactKey || a.phoneticKey === b.phoneticKey) return 2;
   const similarity = jaroWinkler(a.key, b.key, 0.88);
   if (similarity >= 0.94) return 2;
   if (similarity >= 0.88) return 3;
   if (sharesToken(a, b)) return 4;
+  return nameElseLevel;
+}
+
+/** Level 4 when the name was written in another name field of the other record, else 5. */
+export function nameMovedLevel(
+  a: PreparedValue,
+  b: PreparedValue,
+  comparison: Comparison,
+  storeA: RecordStore,
+  rowA: number,
+  storeB: RecordStore,
+  rowB: number,
+): number {
   for (const other of comparison.swapFields) {
     const otherB = storeB.value(other, rowB);
     const otherA = storeA.value(other, rowA);
@@ -190,6 +219,8 @@ function compareTextFuzzy(
  * compareDate('19840512', '19841205', 1984, 1984) // 2 (day and month swapped)
  */
 export function compareDate(a: string, b: string, yearA: number, yearB: number): number {
+  // A year alone is never an exact date: at best the years agree.
+  if (a.length !== 8 || b.length !== 8) return yearA > 0 && yearA === yearB ? 3 : 4;
   if (a === b) return 1;
   if (hammingAtMostOne(a, b) || isAdjacentTransposition(a, b) || isDayMonthSwap(a, b)) return 2;
   if (yearA > 0 && yearA === yearB) return 3;

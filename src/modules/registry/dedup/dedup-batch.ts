@@ -1,6 +1,8 @@
-import { buildBlockingPlan, candidatePairs } from './blocking.js';
-import { buildComparisons, compareField } from './comparisons.js';
+import { performance } from 'node:perf_hooks';
+import { type BlockSizeLimits, buildBlockingPlan, candidatePairs } from './blocking.js';
+import { buildComparisons } from './comparisons.js';
 import { expectationMaximisation, type PatternTable } from './em.js';
+import { comparePairPatterns } from './pair-patterns.js';
 import { dedupLimits } from './limits.js';
 import {
   type DecisionThresholds,
@@ -15,9 +17,17 @@ import type { DedupRecord, DedupSchema } from './types.js';
 import { estimateU } from './u-estimate.js';
 import { UnionFind } from './union-find.js';
 
+
 export interface DedupBatchOptions {
   readonly schema: DedupSchema;
+  /** Largest block of a tight key kind (name sound + date, phone …) that is used. */
   readonly blockSizeMax?: number;
+  /**
+   * Largest block of a loose key kind (name sound + year, place + name …). Default: the
+   * tight limit up to `looseBlockReferenceRecords` records, then shrinking with √n so that
+   * random pairs per record stay bounded as the registry grows.
+   */
+  readonly looseBlockSizeMax?: number;
   readonly uSamplePairsMax?: number;
   /** Seed of the random-pair sample; the same seed gives the same model. */
   readonly seed?: number;
@@ -54,6 +64,8 @@ export interface DedupBatchStats {
   readonly emConverged: boolean;
   /** EM's estimate of the share of candidate pairs that are matches. */
   readonly candidateMatchShare: number;
+  /** Wall time of each phase, for benchmarks. */
+  readonly phasesMs: Readonly<Record<string, number>>;
 }
 
 /**
@@ -69,17 +81,30 @@ export function dedupBatch(
   records: Iterable<DedupRecord>,
   options: DedupBatchOptions,
 ): DedupBatchResult {
-  const store = new RecordStore(options.schema);
-  for (const record of records) {
-    if (store.size >= dedupLimits.batchRecordsMax) {
-      throw new RangeError(`dedupBatch accepts at most ${dedupLimits.batchRecordsMax} records`);
-    }
-    store.append(record);
-  }
-  const plan = buildBlockingPlan(options.schema);
-  const pairs = candidatePairs(store, plan, options.blockSizeMax ?? dedupLimits.blockSizeMax);
-  const { table, pairPattern } = comparePairs(store, options.schema, pairs.left, pairs.right);
-  const model = trainModel(store, options, table, pairs.left.length);
+  const clock = new PhaseClock();
+  const store = loadStore(records, options.schema);
+  clock.lap('load');
+  const pairs = candidatePairs(store, buildBlockingPlan(options.schema), blockLimits(store, options));
+  clock.lap('blocking');
+  const comparisons = buildComparisons(options.schema);
+  const u = estimateU(
+    store,
+    comparisons,
+    options.uSamplePairsMax ?? dedupLimits.uSamplePairsMax,
+    options.seed ?? 20_240_601,
+  );
+  const tfScorer = new PairScorer({ ...modelShell(options), u, m: u });
+  const tfBits = (c: number, row: number) => tfScorer.tfAdjustment(c, store, row);
+  const { table, pairPattern } = comparePairPatterns(
+    store,
+    comparisons,
+    pairs.left,
+    pairs.right,
+    tfBits,
+  );
+  clock.lap('compare');
+  const model = trainModel(store, options, u, table, pairs.left.length);
+  clock.lap('em');
   const scorer = new PairScorer(model.model);
   const score = scorePairs(scorer, store, table, pairs.right, pairPattern);
   const prior = pairPrior(model.model, store.size);
@@ -87,13 +112,15 @@ export function dedupBatch(
   const accepted = acceptedPairs(score, acceptScoreMin);
   const sets = new UnionFind(store.size);
   for (const index of accepted) sets.union(pairs.left[index] ?? 0, pairs.right[index] ?? 0);
+  const clusters = sets.groups();
+  clock.lap('score');
   return {
     model: model.model,
     ids: store.ids,
     candidates: { left: pairs.left, right: pairs.right, score },
     acceptScoreMin,
     accepted,
-    clusters: sets.groups(),
+    clusters,
     stats: {
       recordCount: store.size,
       blockCount: pairs.blockCount,
@@ -103,73 +130,61 @@ export function dedupBatch(
       emIterations: model.emIterations,
       emConverged: model.emConverged,
       candidateMatchShare: model.candidateMatchShare,
+      phasesMs: clock.phases,
     },
   };
 }
 
-/** Levels of every candidate pair, grouped into patterns; pairPattern maps pair → pattern. */
-function comparePairs(
-  store: RecordStore,
-  schema: DedupSchema,
-  left: Int32Array,
-  right: Int32Array,
-) {
-  const comparisons = buildComparisons(schema);
-  const radix = comparisons.map((comparison) => comparison.levels.length + 1);
-  const patternOf = new Map<number, number>();
-  const levels: number[] = [];
-  const counts: number[] = [];
-  const pairPattern = new Int32Array(left.length);
-  for (let p = 0; p < left.length; p += 1) {
-    let code = 0;
-    const start = levels.length;
-    for (let c = 0; c < comparisons.length; c += 1) {
-      const comparison = comparisons[c];
-      if (comparison === undefined) continue;
-      const level = compareField(comparison, store, left[p] ?? 0, store, right[p] ?? 0);
-      code = code * (radix[c] ?? 1) + level;
-      levels.push(level);
+function loadStore(records: Iterable<DedupRecord>, schema: DedupSchema): RecordStore {
+  const store = new RecordStore(schema);
+  for (const record of records) {
+    if (store.size >= dedupLimits.batchRecordsMax) {
+      throw new RangeError(`dedupBatch accepts at most ${dedupLimits.batchRecordsMax} records`);
     }
-    let pattern = patternOf.get(code);
-    if (pattern === undefined) {
-      pattern = counts.length;
-      patternOf.set(code, pattern);
-      counts.push(0);
-    } else {
-      levels.length = start;
-    }
-    counts[pattern] = (counts[pattern] ?? 0) + 1;
-    pairPattern[p] = pattern;
+    store.append(record);
   }
-  const table: PatternTable = {
-    levelCounts: radix,
-    levels: Uint8Array.from(levels),
-    counts: Float64Array.from(counts),
+  return store;
+}
+
+/**
+ * Block limits of a run. Loose keys group people by one common trait, so their blocks grow
+ * linearly with the registry and their random pairs quadratically; the √n shrink keeps the
+ * candidate pairs per record roughly constant instead.
+ */
+export function blockLimits(
+  store: RecordStore,
+  options: Pick<DedupBatchOptions, 'blockSizeMax' | 'looseBlockSizeMax'>,
+): BlockSizeLimits {
+  const tight = options.blockSizeMax ?? dedupLimits.blockSizeMax;
+  const scale = Math.sqrt(dedupLimits.looseBlockReferenceRecords / Math.max(1, store.size));
+  const loose =
+    options.looseBlockSizeMax ??
+    Math.max(dedupLimits.looseBlockSizeMin, Math.round(tight * Math.min(1, scale)));
+  return { tight, loose };
+}
+
+function modelShell(options: DedupBatchOptions) {
+  return {
+    version: 1 as const,
+    schema: options.schema,
+    matchesPerRecord: 0,
+    thresholds: { ...defaultThresholds, ...options.thresholds },
   };
-  return { table, pairPattern };
 }
 
 function trainModel(
   store: RecordStore,
   options: DedupBatchOptions,
+  u: number[][],
   table: PatternTable,
   pairCount: number,
 ) {
-  const comparisons = buildComparisons(options.schema);
-  const u = estimateU(
-    store,
-    comparisons,
-    options.uSamplePairsMax ?? dedupLimits.uSamplePairsMax,
-    options.seed ?? 20_240_601,
-  );
   const em = expectationMaximisation(table, { uStart: u, fixU: options.emFixU === true });
   const model: DedupModel = {
-    version: 1,
-    schema: options.schema,
+    ...modelShell(options),
     m: em.m,
     u,
     matchesPerRecord: (em.matchShare * pairCount) / Math.max(1, store.size),
-    thresholds: { ...defaultThresholds, ...options.thresholds },
   };
   return {
     model,
@@ -177,6 +192,18 @@ function trainModel(
     emConverged: em.converged,
     candidateMatchShare: em.matchShare,
   };
+}
+
+/** Wall time per phase of a run. */
+class PhaseClock {
+  readonly phases: Record<string, number> = {};
+  private last = performance.now();
+
+  lap(name: string): void {
+    const now = performance.now();
+    this.phases[name] = Math.round(now - this.last);
+    this.last = now;
+  }
 }
 
 /**

@@ -10,6 +10,12 @@ export interface PatternTable {
   /** Pattern p, comparison c is at levels[p * comparisons + c]. */
   readonly levels: Uint8Array;
   readonly counts: Float64Array;
+  /**
+   * Per pattern, log-odds (natural log) added in the E-step: the term-frequency evidence of
+   * exact name matches, which depends on the value and not on the level. Patterns are then
+   * (levels, frequency bin) groups, so EM sees the same likelihood the scorer uses.
+   */
+  readonly offsets?: Float64Array;
 }
 
 export interface EmResult {
@@ -95,7 +101,7 @@ function expectation(
   let expectedMatches = 0;
   const priorLogOdds = Math.log(matchShare / (1 - matchShare));
   for (let p = 0; p < table.counts.length; p += 1) {
-    let logOdds = priorLogOdds;
+    let logOdds = priorLogOdds + (table.offsets?.[p] ?? 0);
     for (let c = 0; c < comparisonCount; c += 1) {
       const level = table.levels[p * comparisonCount + c] ?? 0;
       if (level === 0) continue;

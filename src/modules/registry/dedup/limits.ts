@@ -8,6 +8,13 @@ export const dedupLimits = {
    * 1980) must not explode the pair count, and the other keys still reach those records.
    */
   blockSizeMax: 100,
+  /**
+   * Loose key kinds (name sound + year, place + name …) use blockSizeMax up to this many
+   * records and a limit shrinking with √n above it (see blockLimits in dedup-batch.ts).
+   */
+  looseBlockReferenceRecords: 20_000,
+  /** The loose-block limit never shrinks below this. */
+  looseBlockSizeMin: 10,
   /** Random record pairs drawn to estimate the u probabilities (non-match agreement). */
   uSamplePairsMax: 100_000,
   /** EM stops after this many iterations even if it has not converged. */

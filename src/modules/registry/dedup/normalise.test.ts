@@ -41,7 +41,9 @@ describe('prepareValue', () => {
   it('reads dates with or without separators and keeps invalid dates as digits', () => {
     expect(prepareValue('date', '1984-05-12')?.key).toBe('19840512');
     expect(prepareValue('date', '19973015')?.year).toBe(1997);
-    expect(prepareValue('date', '1984')).toBeNull();
+    // A year alone (an approximate age) is kept as the year, never as an exact date.
+    expect(prepareValue('date', '1984')?.year).toBe(1984);
+    expect(prepareValue('date', '84')).toBeNull();
   });
 
   it('keeps the last eight digits of a phone number', () => {

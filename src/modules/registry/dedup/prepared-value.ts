@@ -45,6 +45,8 @@ export function prepareValue(kind: FieldKind, raw: FieldValue): PreparedValue | 
     case 'identifier':
     case 'number':
       return prepareDigits(normaliseText(raw).replaceAll(' ', ''));
+    case 'digest':
+      return prepareDigits(raw.trim());
     case 'text':
     case 'category':
       return prepareText(normaliseText(raw));
@@ -93,10 +95,13 @@ function prepareDigits(key: string): PreparedValue | null {
   };
 }
 
-/** Dates keep their digits even when invalid (19973015): a typo is still evidence. */
+/**
+ * Dates keep their digits even when invalid (19973015): a typo is still evidence. A date
+ * known only by its year (YYYY, an approximate age) keeps the year alone.
+ */
 function prepareDate(raw: string): PreparedValue | null {
   const key = digitsOnly(raw);
-  if (key.length !== 8) return null;
+  if (key.length !== 8 && key.length !== 4) return null;
   const base = prepareDigits(key);
   if (base === null) return null;
   const year = Number(key.slice(0, 4));

@@ -86,6 +86,11 @@ export class RecordStore {
     return this.columns[field]?.value(row) ?? null;
   }
 
+  /** Interned id of this row's value in the field, -1 when missing (same id, same key). */
+  valueId(field: number, row: number): number {
+    return this.columns[field]?.valueId(row) ?? -1;
+  }
+
   /** Rows sharing this row's value in the field (0 when missing). */
   valueCount(field: number, row: number): number {
     const column = this.columns[field];

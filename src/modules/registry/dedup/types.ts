@@ -25,6 +25,8 @@
  * - number: a short number such as a street number.
  * - phone: digits only, the last eight compared.
  * - category: a small closed set (sex, state): equal or not.
+ * - digest: an opaque token such as a blind-index digest of a phone: equal or not, and a
+ *   block of its own.
  */
 export type FieldKind =
   | 'given_name'
@@ -36,7 +38,8 @@ export type FieldKind =
   | 'identifier'
   | 'number'
   | 'phone'
-  | 'category';
+  | 'category'
+  | 'digest';
 
 export interface FieldSpec {
   readonly name: string;
