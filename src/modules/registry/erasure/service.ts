@@ -1,15 +1,22 @@
+// The erasure workflow (docs/ERASURE.md): request, approve-and-execute, withdraw. Every verb
+// passes the person access gate, refuses with an audited reason, and writes its own audit
+// entry in the same transaction as its change.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import { AmparoError, type ErrorCode } from '../../../platform/errors.js';
-import type { Actor, OperatorActor, Purpose } from '../../access/actor.js';
+import type { Actor, Purpose } from '../../access/actor.js';
 import { guardPersonAccess } from '../../access/person-access-guard.js';
-import { authorize } from '../../access/policy.js';
-import type { AuditEntryInput } from '../../audit/audit-entry.js';
-import type { AuditLog } from '../../audit/audit-log.js';
 import { listAttributes } from '../catalogue/catalogue.js';
 import { findPerson } from '../repository.js';
-import { erasureLimits } from './limits.js';
+import { entry, humanAdministrator, refuse } from './erasure-audit.js';
+import {
+  type ErasureDependencies,
+  type ErasureRequestView,
+  erasurePurpose,
+  mustFind,
+  now,
+  view,
+} from './erasure-view.js';
 import {
   type ErasureRequestRow,
   executeErasure,
@@ -17,39 +24,12 @@ import {
   hasPendingErasureRequest,
   insertErasureRequest,
   isUniqueViolation,
-  listErasureRequests,
   withdrawErasureRequest,
 } from './repository.js';
-import type { ErasureReasonCode, ErasureStatus } from './tables.js';
+import type { ErasureReasonCode } from './tables.js';
 
-export interface ErasureDependencies {
-  db: Kysely<Database>;
-  /** The audit log: refusals are appended on their own, decisions inside their transaction. */
-  audit: Pick<AuditLog, 'append' | 'appendInTransaction'>;
-  /** Time of requests and erasures; the wall clock when absent. */
-  clock?: () => Date;
-}
-
-/** A request as shown to administrators: identifiers, ground and dates, no attributes. */
-export interface ErasureRequestView {
-  id: string;
-  personId: string;
-  uin: string;
-  regionCode: string;
-  reasonCode: ErasureReasonCode;
-  reference: string | null;
-  status: ErasureStatus;
-  requestedBy: { id: string; username: string };
-  requestedAt: string;
-  approvedBy: string | null;
-  approvedAt: string | null;
-  executedAt: string | null;
-  withdrawnBy: string | null;
-  withdrawnAt: string | null;
-}
-
-/** The only purpose erasure is decided for (docs/ACCESS.md). */
-const erasurePurpose: Purpose = 'appeal';
+export { erasureLister } from './erasure-lister.js';
+export type { ErasureDependencies, ErasureRequestView } from './erasure-view.js';
 
 /** Catalogue attributes made unreadable by destroying the data key, named in the audit entry. */
 const sealedAttributeNames = listAttributes('person')
@@ -253,158 +233,4 @@ async function decide(
     await refuse(deps, props, admin, context, 'AMP_CONFLICT', notPendingDetail);
   }
   return { request: found, admin, context, purpose: grant.purpose };
-}
-
-export interface ErasureListProps {
-  actor: Actor | null;
-  status: ErasureStatus;
-  limit: number | null;
-  requestId: string;
-}
-
-/**
- * Requests in a status about persons of the administrator's regions, oldest first. Shows
- * the ID number so the approver can check it against the order or request on file, and no
- * attribute of the person. The listing itself is audited.
- *
- * @example
- *   const pending = await erasureLister(deps, { actor, status: 'pending', limit: null, requestId });
- */
-export async function erasureLister(
-  deps: ErasureDependencies,
-  props: ErasureListProps,
-): Promise<ErasureRequestView[]> {
-  const { actor } = props;
-  if (actor === null) throw new AmparoError('AMP_UNAUTHENTICATED');
-  const mayApprove = (regionCode: string | null) =>
-    authorize(actor, 'person.erasure_approve', { regionCode, personId: null }, erasurePurpose);
-  const decision = mayApprove(null);
-  if (actor.kind !== 'operator' || (!decision.allowed && decision.refusal !== 'outside_scope')) {
-    throw new AmparoError('AMP_FORBIDDEN', { detail: 'Only administrators see erasure requests' });
-  }
-  const limit = Math.min(
-    props.limit ?? erasureLimits.listPageSizeDefault,
-    erasureLimits.listPageSizeMax,
-  );
-  const rows = await listErasureRequests(deps.db, {
-    status: props.status,
-    regionCodes: actor.regions,
-    limit,
-  });
-  const visible = rows.filter((row) => mayApprove(row.regionCode).allowed);
-  await deps.audit.append(
-    entry(actor, {
-      action: 'person.erasure_list',
-      resource: { type: 'erasure', id: null },
-      regionCode: null,
-      purpose: erasurePurpose,
-      requestId: props.requestId,
-    }),
-  );
-  return visible.map(view);
-}
-
-interface EntryContext {
-  action: string;
-  resource: AuditEntryInput['resource'];
-  regionCode: string | null;
-}
-
-/**
- * Erasure is decided by people: a system job (which the policy lets do anything) may not
- * request or approve it, since two humans are the safeguard.
- */
-async function humanAdministrator(
-  deps: ErasureDependencies,
-  props: { actor: Actor | null; purpose: Purpose | null; requestId: string },
-  context: EntryContext,
-): Promise<OperatorActor> {
-  const { actor } = props;
-  if (actor?.kind === 'operator') return actor;
-  await deps.audit.append({
-    actor: {
-      kind: 'system',
-      id: actor?.kind === 'system' ? actor.job : 'unknown',
-      role: null,
-      region: null,
-    },
-    action: context.action,
-    resource: context.resource,
-    purpose: props.purpose,
-    fields: [],
-    outcome: 'denied',
-    reasonCode: 'AMP_FORBIDDEN',
-    requestId: props.requestId,
-  });
-  throw new AmparoError('AMP_FORBIDDEN', {
-    detail: 'Erasure is requested and approved by administrators signed in as themselves',
-  });
-}
-
-/** Audits a refusal made after the gate let the administrator through, then throws it. */
-async function refuse(
-  deps: ErasureDependencies,
-  props: { purpose: Purpose | null; requestId: string },
-  admin: OperatorActor,
-  context: EntryContext,
-  code: ErrorCode,
-  detail: string,
-): Promise<never> {
-  await deps.audit.append({
-    ...entry(admin, { ...context, purpose: props.purpose, requestId: props.requestId }),
-    outcome: 'denied',
-    reasonCode: code,
-    actor: { kind: 'operator', id: admin.operatorId, role: null, region: null },
-  });
-  throw new AmparoError(code, { detail });
-}
-
-function entry(
-  admin: OperatorActor,
-  input: EntryContext & { purpose: Purpose | null; requestId: string; fields?: string[] },
-): AuditEntryInput {
-  return {
-    actor: {
-      kind: 'operator',
-      id: admin.operatorId,
-      role: 'administrator',
-      region: input.regionCode,
-    },
-    action: input.action,
-    resource: input.resource,
-    purpose: input.purpose,
-    fields: input.fields ?? [],
-    outcome: 'allowed',
-    reasonCode: null,
-    requestId: input.requestId,
-  };
-}
-
-function now(deps: ErasureDependencies): Date {
-  return deps.clock?.() ?? new Date();
-}
-
-async function mustFind(db: Kysely<Database>, id: string): Promise<ErasureRequestRow> {
-  const row = await findErasureRequest(db, id);
-  if (!row) throw new Error(`erasure request ${id} vanished after it was written`);
-  return row;
-}
-
-function view(row: ErasureRequestRow): ErasureRequestView {
-  return {
-    id: row.id,
-    personId: row.personId,
-    uin: row.uin,
-    regionCode: row.regionCode,
-    reasonCode: row.reasonCode,
-    reference: row.reference,
-    status: row.status,
-    requestedBy: { id: row.requestedBy, username: row.requestedByUsername },
-    requestedAt: row.requestedAt.toISOString(),
-    approvedBy: row.approvedBy,
-    approvedAt: row.approvedAt?.toISOString() ?? null,
-    executedAt: row.executedAt?.toISOString() ?? null,
-    withdrawnBy: row.withdrawnBy,
-    withdrawnAt: row.withdrawnAt?.toISOString() ?? null,
-  };
 }
