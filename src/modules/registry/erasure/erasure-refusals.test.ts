@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestKeyStore } from '../../../../test/keys.js';
 import { appRole } from '../../../platform/db/database.js';
+import { AuditLog } from '../../audit/audit-log.js';
 import { buildErasureTestKit, type ErasureTestKit } from './erasure-test-kit.js';
+import { erasureRequester } from './service.js';
 
 describe('erasure refusals, withdrawal, atomicity and privileges', () => {
   let t: ErasureTestKit;
@@ -50,6 +53,37 @@ describe('erasure refusals, withdrawal, atomicity and privileges', () => {
     expect((await decide(request.id, 'withdraw', t.cookies.otherRegionAdmin)).statusCode).toBe(404);
     expect((await decide(randomUUID(), 'approve', t.cookies.secondAdmin)).statusCode).toBe(404);
     expect(await state(person.id)).toEqual(untouched);
+  });
+
+  it('refuses a system job, which the policy otherwise lets do anything', async () => {
+    const person = await t.person();
+    const db = t.kit.database.db;
+    const audit = await AuditLog.open({
+      db,
+      keys: { ...createTestKeyStore(), masterKey: t.kit.masterKey },
+    });
+    try {
+      const attempt = erasureRequester(
+        { db, audit },
+        {
+          actor: { kind: 'system', job: 'import' },
+          personId: person.id,
+          reasonCode: 'court_order',
+          reference: null,
+          purpose: 'appeal',
+          requestId: randomUUID(),
+        },
+      );
+      await expect(attempt).rejects.toMatchObject({ code: 'AMP_FORBIDDEN' });
+    } finally {
+      await audit.close();
+    }
+    const requests = await db
+      .selectFrom('erasure_request')
+      .select('id')
+      .where('person_id', '=', person.id)
+      .execute();
+    expect(requests).toEqual([]);
   });
 
   it('needs the purpose appeal, a listed reason and a reference that cannot hold a name', async () => {
