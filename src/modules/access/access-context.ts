@@ -7,6 +7,7 @@ import type { Database } from '../../platform/db/schema.js';
 import type { AuthenticationEvent, SignInAttemptEvent } from './authentication-events.js';
 import { passwordHashOptions } from './demo-operators.js';
 import { accessLimits } from './limits.js';
+import type { AuditRecorder } from './person-access-guard.js';
 
 /** What the access plugin needs from the application. */
 export interface AccessOptions {
@@ -29,6 +30,8 @@ export interface AccessOptions {
   signInRequestsPerMinuteMax?: number;
   /** Lifetime of a device token when the request names none. */
   deviceTokenDaysDefault?: number;
+  /** The audit log, for routes that read person records (the clerk's slip code). */
+  audit?: AuditRecorder;
   /** Called for every sign-in attempt, success or not, before the answer is sent. */
   onSignInAttempt?: (event: SignInAttemptEvent, request: FastifyRequest) => Promise<void> | void;
   /** Called for sign-out, token creation and revocation, password change and code issue. */
@@ -41,6 +44,7 @@ export interface AccessOptions {
 /** The resolved options plus helpers shared by the access services. */
 export interface AccessContext {
   db: Kysely<Database>;
+  audit: AuditRecorder;
   masterKey: Buffer;
   now: () => Date;
   hashOptions: Options;
@@ -64,6 +68,7 @@ export function createAccessContext(options: AccessOptions): AccessContext {
   let dummy: Promise<string> | undefined;
   return {
     db: options.db,
+    audit: options.audit ?? refuseUnaudited,
     masterKey: options.masterKey,
     now: options.clock ?? (() => new Date()),
     hashOptions,
@@ -81,3 +86,8 @@ export function createAccessContext(options: AccessOptions): AccessContext {
     digest: (kind, value) => blindIndex(options.masterKey, kind, value),
   };
 }
+
+/** Without an audit log, a route that must audit refuses rather than act unaudited. */
+const refuseUnaudited: AuditRecorder = {
+  append: () => Promise.reject(new Error('No audit log configured: refusing to act unaudited')),
+};

@@ -6,6 +6,7 @@ import { createTestKeyStore } from '../../../test/keys.js';
 import { type App, build } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { blindIndex, newDataKey, seal, wrapDataKey } from '../../platform/crypto/envelope.js';
+import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { AuthenticationEvent, SignInAttemptEvent } from './authentication-events.js';
 import type { Role } from './roles.js';
 import { totpCode, totpStep } from './totp.js';
@@ -22,6 +23,8 @@ export interface AccessTestApp {
   app: App;
   database: TestDatabase;
   masterKey: Buffer;
+  /** All key material the app was built with (audit signing key included). */
+  keys: KeyStore;
   /** The clock the plugin sees; move it with `advance`. */
   now: () => Date;
   advance: (ms: number) => void;
@@ -46,6 +49,7 @@ export async function buildAccessTestApp(
   const { logLines, addRoutes, ...accessOptions } = options;
   const database = await createTestDatabase();
   const masterKey = randomBytes(32);
+  const keys: KeyStore = { ...createTestKeyStore(), masterKey };
   // A fixed start far from step boundaries keeps TOTP arithmetic in tests readable.
   let nowMs = Date.UTC(2030, 0, 15, 9, 0, 10);
   const signInAttempts: SignInAttemptEvent[] = [];
@@ -63,7 +67,7 @@ export async function buildAccessTestApp(
   // The plugin is registered by build(), exactly as in the server; the kit only observes.
   const app = await build(config, {
     database: database.handle,
-    keys: { ...createTestKeyStore(), masterKey },
+    keys,
     logDestination,
     access: {
       clock: () => new Date(nowMs),
@@ -83,6 +87,7 @@ export async function buildAccessTestApp(
     app,
     database,
     masterKey,
+    keys,
     now: () => new Date(nowMs),
     advance: (ms) => {
       nowMs += ms;

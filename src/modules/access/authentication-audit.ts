@@ -38,10 +38,11 @@ export function signInAuditEntry(
   };
 }
 
+/** The entry for a session event; null when the route audits it itself (a clerk's slip code). */
 export function authenticationAuditEntry(
   event: AuthenticationEvent,
   request: FastifyRequest,
-): AuditEntryInput {
+): AuditEntryInput | null {
   const actor = auditActorOf(request.actor);
   const base = {
     actor,
@@ -73,9 +74,10 @@ export function authenticationAuditEntry(
         resource: { type: 'operator', id: event.operatorId },
       };
     case 'citizen_code_issued':
+      if (event.channel === 'slip') return null;
       return {
         ...base,
-        action: event.channel === 'slip' ? 'citizen_code.issue' : 'citizen_code.send',
+        action: 'citizen_code.send',
         resource: { type: 'person', id: event.personId },
         purpose: 'self',
       };

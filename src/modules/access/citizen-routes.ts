@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { App } from '../../app.js';
 import { AmparoError } from '../../platform/errors.js';
+import { personScope } from '../registry/person-scope.js';
+import { PurposeQuery } from '../registry/schema.js';
 import type { AccessContext } from './access-context.js';
 import {
   type AccessRoutesOptions,
@@ -10,6 +12,7 @@ import {
 } from './auth-routes.js';
 import { requireOperator, setSessionCookie } from './authentication.js';
 import { issueSlipCode, startCitizenSignIn, verifyCitizenCode } from './citizen-sign-in.js';
+import { guardPersonAccess } from './person-access-guard.js';
 import {
   CitizenCodeBody,
   CitizenCodeIssued,
@@ -94,19 +97,33 @@ function slipCodeRoute(app: App, context: AccessContext): void {
         tags: ['auth'],
         summary: 'An enrolment clerk prints a one-time sign-in code for the person at the counter',
         body: CitizenCodeBody,
+        querystring: PurposeQuery,
         response: { 201: CitizenCodeIssued },
       },
-      // TODO(access): authorize(actor, 'citizen_code.issue', person, 'self') and audit the
-      // issue (the onAuthenticationEvent below carries what the entry needs).
       preHandler: requireOperator,
     },
     async (request, reply) => {
       const actor = request.actor;
       if (actor?.kind !== 'operator') throw new AmparoError('AMP_UNAUTHENTICATED');
+      // The clerk acts for the person at the counter (purpose self): only in the clerk's
+      // regions, counted against the read quota, audited allowed or refused.
+      const scope = await personScope(context.db, request.body.personId);
+      const grant = await guardPersonAccess(context, {
+        actor,
+        action: 'citizen_code.issue',
+        resource: { type: 'person', id: request.body.personId },
+        regionCode: scope?.regionCode ?? null,
+        personId: scope ? request.body.personId : null,
+        exists: scope !== undefined,
+        purpose: request.query.purpose ?? null,
+        requestId: request.id,
+        countsAsPersonRead: true,
+      });
       const issued = await issueSlipCode(context, {
         personId: request.body.personId,
         operatorId: actor.operatorId,
       });
+      await grant.record([]);
       await context.onAuthenticationEvent(issued.event, request);
       reply.header('cache-control', 'no-store');
       return reply.code(201).send({ code: issued.code, expiresAt: issued.expiresAt.toISOString() });

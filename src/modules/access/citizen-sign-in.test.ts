@@ -185,9 +185,16 @@ describe('citizen sign-in with a one-time code', () => {
       payload: { username: clerk.username, password: clerk.password, totp: clerk.totp() },
     });
     const cookie = sessionCookieFrom(signIn) ?? '';
-    const slip = await kit.app.inject({
+    const withoutPurpose = await kit.app.inject({
       method: 'POST',
       url: '/api/citizen-codes',
+      payload: { personId: person.id },
+      cookies: { amparo_session: cookie },
+    });
+    expect(withoutPurpose.statusCode).toBe(403);
+    const slip = await kit.app.inject({
+      method: 'POST',
+      url: '/api/citizen-codes?purpose=self',
       payload: { personId: person.id },
       cookies: { amparo_session: cookie },
     });

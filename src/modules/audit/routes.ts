@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
 import type { Static } from 'typebox';
+import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
+import { guardPersonAccess } from '../access/person-access-guard.js';
 import type { AuditLog } from './audit-log.js';
 import type { TreeHeadRow } from './audit-repository.js';
 import { auditLimits } from './limits.js';
@@ -9,6 +12,7 @@ import {
   ConsistencyProofResponse,
   InclusionProofQuery,
   InclusionProofResponse,
+  SignNowQuery,
   TreeHeadList,
   TreeHeadListQuery,
   TreeHeadView,
@@ -16,6 +20,7 @@ import {
 
 export interface AuditRoutesOptions {
   auditLog: AuditLog;
+  db: Kysely<Database>;
 }
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -42,7 +47,7 @@ export function treeHeadView(head: TreeHeadRow): Static<typeof TreeHeadView> {
  */
 export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (
   app,
-  { auditLog },
+  { auditLog, db },
 ) => {
   const tags = ['audit'];
 
@@ -79,8 +84,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
     },
   );
 
-  // TODO(access): auditor role, and the person themself for a leaf of their own record
-  // (the citizen view links each access to this proof).
+  // An auditor, or the person themself for an entry about their own record.
   app.get(
     '/api/audit/proofs/inclusion',
     {
@@ -93,12 +97,28 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
     },
     async (request) => {
       const { leafIndex, treeSize } = request.query;
+      const personId = await personOfLeaf(db, leafIndex);
+      const grant = await guardPersonAccess(
+        { db, audit: auditLog },
+        {
+          actor: request.actor,
+          action: request.actor?.kind === 'citizen' ? 'person.access_history' : 'audit.read',
+          resource: { type: 'audit', id: null },
+          regionCode: null,
+          personId,
+          exists: true,
+          purpose: request.query.purpose ?? null,
+          requestId: request.id,
+          countsAsPersonRead: false,
+        },
+      );
+      await grant.record([]);
       const view = await auditLog.proofs.inclusionProof(leafIndex, treeSize);
       return { leafIndex, treeSize, leafHash: hex(view.leafHash), proof: view.proof.map(hex) };
     },
   );
 
-  // TODO(access): auditor role.
+  // Public like the tree heads: a consistency proof is hashes only and reveals no entry.
   app.get(
     '/api/audit/proofs/consistency',
     {
@@ -116,16 +136,44 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
     },
   );
 
-  // TODO(access): auditor role (signing on demand costs a lock on the log).
+  // Auditors only: signing on demand takes the log's lock.
   app.post(
     '/api/audit/tree-heads',
     {
       schema: {
         tags,
-        summary: 'Sign a tree head over everything committed now',
+        summary: 'Sign a tree head over everything committed now (auditors)',
+        querystring: SignNowQuery,
         response: { 200: TreeHeadView },
       },
     },
-    async () => treeHeadView(await auditLog.signTreeHead()),
+    async (request) => {
+      const grant = await guardPersonAccess(
+        { db, audit: auditLog },
+        {
+          actor: request.actor,
+          action: 'audit.read',
+          resource: { type: 'audit', id: null },
+          regionCode: null,
+          personId: null,
+          exists: true,
+          purpose: request.query.purpose ?? null,
+          requestId: request.id,
+          countsAsPersonRead: false,
+        },
+      );
+      await grant.record([]);
+      return treeHeadView(await auditLog.signTreeHead());
+    },
   );
 };
+
+/** The person an entry is about, so a citizen may fetch proofs of their own entries only. */
+async function personOfLeaf(db: Kysely<Database>, leafIndex: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('audit_entry')
+    .select('person_id')
+    .where('leaf_index', '=', leafIndex)
+    .executeTakeFirst();
+  return row?.person_id ?? null;
+}

@@ -36,7 +36,11 @@ export const TreeHeadList = Type.Object({
 });
 
 export const InclusionProofQuery = Type.Object(
-  { leafIndex: Size, treeSize: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
+  {
+    leafIndex: Size,
+    treeSize: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    purpose: Type.Optional(Type.Union([Type.Literal('audit'), Type.Literal('self')])),
+  },
   { additionalProperties: false },
 );
 
@@ -57,3 +61,8 @@ export const ConsistencyProofResponse = Type.Object({
   to: Size,
   proof: Type.Array(Hash, { description: 'RFC 9162 §2.1.4 consistency proof' }),
 });
+
+export const SignNowQuery = Type.Object(
+  { purpose: Type.Optional(Type.Literal('audit')) },
+  { additionalProperties: false },
+);

@@ -1,0 +1,76 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import { limits } from '../../limits.js';
+import type { Database } from '../../platform/db/schema.js';
+import { PurposeQuery } from '../registry/schema.js';
+import { type AuditRecorder, guardPersonAccess } from './person-access-guard.js';
+
+export interface AlertRoutesOptions {
+  db: Kysely<Database>;
+  audit: AuditRecorder;
+}
+
+const AlertQuery = Type.Object(
+  {
+    ...PurposeQuery.properties,
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.pagination.pageSizeMax })),
+  },
+  { additionalProperties: false },
+);
+
+const AlertList = Type.Object({
+  alerts: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      kind: Type.String(),
+      operatorId: Type.Union([Type.String(), Type.Null()]),
+      details: Type.Object({}, { additionalProperties: true }),
+      createdAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
+});
+
+/** Security alerts (bulk reading beyond quota) for auditors, newest first (safeguard 10). */
+export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async (app, deps) => {
+  app.get(
+    '/api/alerts',
+    {
+      schema: {
+        tags: ['access'],
+        summary: 'Security alerts, for auditors',
+        querystring: AlertQuery,
+        response: { 200: AlertList },
+      },
+    },
+    async (request) => {
+      const grant = await guardPersonAccess(deps, {
+        actor: request.actor,
+        action: 'alert.read',
+        resource: { type: 'operator', id: null },
+        regionCode: null,
+        personId: null,
+        exists: true,
+        purpose: request.query.purpose ?? null,
+        requestId: request.id,
+        countsAsPersonRead: false,
+      });
+      const rows = await deps.db
+        .selectFrom('security_alert')
+        .select(['id', 'kind', 'operator_id', 'details', 'created_at'])
+        .orderBy('created_at', 'desc')
+        .limit(request.query.limit ?? limits.pagination.pageSizeDefault)
+        .execute();
+      await grant.record([]);
+      return {
+        alerts: rows.map((row) => ({
+          id: row.id,
+          kind: row.kind,
+          operatorId: row.operator_id,
+          details: row.details,
+          createdAt: row.created_at.toISOString(),
+        })),
+      };
+    },
+  );
+};

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AccessTestApp,
+  buildAccessTestApp,
+  createTestOperator,
+  sessionCookieFrom,
+} from '../../access/access-test-kit.js';
+import { listStates } from '../../geography/divisions.js';
+import { buildFaultyPopulation, type FaultyPopulation } from './import-test-kit.js';
+
+describe('/api/imports', () => {
+  let kit: AccessTestApp;
+  let population: FaultyPopulation;
+  const cookies: Record<string, string> = {};
+  let excludedState = '';
+
+  async function signIn(
+    username: string,
+    roles: Array<'registry_supervisor' | 'enrolment_clerk'>,
+    regions: string[],
+  ) {
+    const operator = await createTestOperator(kit, { username, roles, regions });
+    const response = await kit.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in',
+      payload: { username, password: operator.password, totp: operator.totp() },
+    });
+    expect(response.statusCode).toBe(200);
+    cookies[username] = sessionCookieFrom(response) ?? '';
+  }
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp();
+    population = buildFaultyPopulation(60);
+    // The state of the first row: some rows are surely outside the supervisor's regions.
+    excludedState = population.csv.split('\r\n')[1]?.split(',')[11] ?? '';
+    const regions = listStates()
+      .map((state) => state.code)
+      .filter((code) => code !== excludedState);
+    await signIn('supervisor', ['registry_supervisor'], regions);
+    await signIn('clerk', ['enrolment_clerk'], regions);
+  });
+  afterAll(async () => kit?.close());
+
+  const upload = (username: string, body: string, contentType = 'text/csv') =>
+    kit.app.inject({
+      method: 'POST',
+      url: '/api/imports?purpose=enrolment&name=people.csv',
+      // A cookie-signed request must be JSON (CSRF guard): a file upload sends the session
+      // token as a bearer token instead, which a cross-site page cannot attach.
+      headers: { 'content-type': contentType, authorization: `Bearer ${cookies[username] ?? ''}` },
+      payload: body,
+    });
+
+  it('refuses an operator who is not a registry supervisor, and other media types', async () => {
+    expect((await upload('clerk', population.csv)).statusCode).toBe(403);
+    expect((await upload('supervisor', population.csv, 'text/plain')).statusCode).toBe(415);
+  });
+
+  it('refuses a file with a forbidden column before creating a job', async () => {
+    const response = await upload('supervisor', 'record_id,afiliacion_politica\r\nR1,x\r\n');
+    expect(response.statusCode).toBe(403);
+    expect(response.json().code).toBe('AMP_ATTRIBUTE_FORBIDDEN');
+  });
+
+  it('imports in the background, reports progress and serves the error file', async () => {
+    const started = await upload('supervisor', population.csv);
+    expect(started.statusCode).toBe(202);
+    const id: string = started.json().id;
+    let job = { status: 'running', personsImported: 0, rowsInvalid: null as number | null };
+    for (let attempt = 0; attempt < 200 && job.status === 'running'; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const response = await kit.app.inject({
+        url: `/api/imports/${id}`,
+        cookies: { amparo_session: cookies.supervisor ?? '' },
+      });
+      expect(response.statusCode).toBe(200);
+      job = response.json();
+    }
+    expect(job.status).toBe('finished');
+    const errors = await kit.app.inject({
+      url: `/api/imports/${id}/errors`,
+      cookies: { amparo_session: cookies.supervisor ?? '' },
+    });
+    expect(errors.statusCode).toBe(200);
+    const lines = errors.body
+      .split('\r\n')
+      .slice(1)
+      .filter((line) => line !== '');
+    const outside = lines.filter((line) => line.includes('is outside the regions of the import'));
+    const refusedLines = new Set(lines.map((line) => Number(line.split(',')[0])));
+    for (const line of population.invalidLines) expect(refusedLines.has(line)).toBe(true);
+    expect(job.rowsInvalid).toBe(refusedLines.size);
+    expect(job.personsImported).toBe(population.rows - refusedLines.size);
+    const excluded = await kit.database.db
+      .selectFrom('person')
+      .select('id')
+      .where('region_code', '=', excludedState)
+      .execute();
+    expect(excluded).toEqual([]);
+    expect(outside.length).toBeGreaterThan(0);
+  });
+});

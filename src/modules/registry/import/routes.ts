@@ -1,0 +1,118 @@
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AmparoError } from '../../../platform/errors.js';
+import {
+  errorFilePath,
+  type ImportServiceDependencies,
+  importReader,
+  importStarter,
+} from './import-service.js';
+import {
+  ImportIdParams,
+  ImportJobSchema,
+  ImportStartedSchema,
+  ImportStartQuery,
+} from './schema.js';
+
+/** What `app.ts` passes: everything but the logger, which comes from the app. */
+export type ImportRouteOptions = Omit<ImportServiceDependencies, 'log' | 'directory'> & {
+  /** Where uploads and error files are kept; a folder under the system temp by default. */
+  directory?: string;
+};
+
+const mediaTypes = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson' } as const;
+
+/**
+ * POST /api/imports (the file as the raw body, `text/csv` or `application/x-ndjson`),
+ * GET /api/imports/:id (progress and counts), GET /api/imports/:id/errors (the error file).
+ *
+ * @example
+ *   await app.register(importRoutes, { db, databaseKind: 'postgres', masterKey, audit: auditLog });
+ *   // curl -X POST --data-binary @people.csv -H 'content-type: text/csv' \
+ *   //   -H "authorization: Bearer $SESSION" '/api/imports?purpose=enrolment&name=people.csv'
+ *   // (a cookie-signed request must be JSON, the CSRF guard: uploads use the bearer form)
+ */
+export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteOptions> = async (app, options) => {
+  const deps: ImportServiceDependencies = {
+    ...options,
+    directory: options.directory ?? path.join(os.tmpdir(), 'amparo-imports'),
+    log: app.log,
+  };
+  // The body is left as a stream: the upload goes to a file, never into memory.
+  app.addContentTypeParser(Object.keys(mediaTypes), (_request, payload, done) =>
+    done(null, payload),
+  );
+
+  app.post(
+    '/api/imports',
+    {
+      schema: {
+        tags: ['registry'],
+        summary:
+          'Import persons from a CSV or NDJSON file (registry supervisor, purpose enrolment)',
+        querystring: ImportStartQuery,
+        response: { 202: ImportStartedSchema },
+      },
+    },
+    async (request, reply) => {
+      const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+      const format = mediaTypes[mediaType as keyof typeof mediaTypes];
+      if (format === undefined) {
+        throw new AmparoError('AMP_UNSUPPORTED_MEDIA_TYPE', {
+          detail: 'Send the file as text/csv or application/x-ndjson',
+        });
+      }
+      const started = await importStarter(deps, {
+        actor: request.actor,
+        // Safe: the content-type parser above hands over the raw request stream.
+        body: request.body as Readable,
+        format,
+        fileName: request.query.name ?? `upload.${format}`,
+        requestId: request.id,
+      });
+      return reply.code(202).send({ id: started.jobId, status: started.status });
+    },
+  );
+
+  app.get(
+    '/api/imports/:id',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Progress and counts of an import',
+        params: ImportIdParams,
+        response: { 200: ImportJobSchema },
+      },
+    },
+    async (request) =>
+      (await importReader(deps, { actor: request.actor, jobId: request.params.id })).view,
+  );
+
+  app.get(
+    '/api/imports/:id/errors',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'The refused rows of a finished import (CSV: line, record_id, field, reason)',
+        params: ImportIdParams,
+      },
+    },
+    async (request, reply) => {
+      const { job } = await importReader(deps, { actor: request.actor, jobId: request.params.id });
+      if (job.status !== 'finished') {
+        throw new AmparoError('AMP_CONFLICT', {
+          detail: 'The error file is ready once the import finishes',
+        });
+      }
+      const file = errorFilePath(deps, job.file_sha256);
+      await access(file).catch(() => {
+        throw new AmparoError('AMP_NOT_FOUND', { detail: 'The error file is no longer kept' });
+      });
+      return reply.type('text/csv; charset=utf-8').send(createReadStream(file));
+    },
+  );
+};
