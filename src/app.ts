@@ -18,7 +18,6 @@ import type { Config } from './config.js';
 import { limits } from './limits.js';
 import type { AccessOptions } from './modules/access/access-context.js';
 import { accessPlugin } from './modules/access/access-plugin.js';
-import { alertRoutes } from './modules/access/alert-routes.js';
 import {
   authenticationAuditEntry,
   signInAuditEntry,
@@ -29,6 +28,7 @@ import { auditRoutes } from './modules/audit/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
 import { registryRoutes } from './modules/registry/routes.js';
+import { registryWriteRoutes } from './modules/registry/write-routes.js';
 import { systemRoutes } from './modules/system/routes.js';
 import type { KeyStore } from './platform/crypto/key-store.js';
 import type { DatabaseHandle } from './platform/db/database.js';
@@ -122,7 +122,6 @@ export async function build(config: Config, services: AppServices): Promise<App>
     db,
     masterKey: services.keys.masterKey,
     secureCookies: config.environment === 'production',
-    audit: auditLog,
     ...services.access,
     // Every attempt is audited; an observer given by the caller (tests) sees it afterwards.
     onSignInAttempt: async (event, request) => {
@@ -130,17 +129,20 @@ export async function build(config: Config, services: AppServices): Promise<App>
       await services.access?.onSignInAttempt?.(event, request);
     },
     onAuthenticationEvent: async (event, request) => {
-      const entry = authenticationAuditEntry(event, request);
-      if (entry) await auditLog.append(entry);
+      await auditLog.append(authenticationAuditEntry(event, request));
       await services.access?.onAuthenticationEvent?.(event, request);
     },
   });
   await app.register(systemRoutes, { db });
-  await app.register(auditRoutes, { auditLog, db });
+  await app.register(auditRoutes, { auditLog });
   await app.register(accessHistoryRoutes, { db, auditLog, keys: services.keys });
-  await app.register(alertRoutes, { db, audit: auditLog });
   await app.register(catalogueRoutes, { prefix: '/api' });
   await app.register(registryRoutes, { db, audit: auditLog, masterKey: services.keys.masterKey });
+  await app.register(registryWriteRoutes, {
+    db,
+    audit: auditLog,
+    masterKey: services.keys.masterKey,
+  });
   await app.register(erasureRoutes, { db, audit: auditLog });
   await app.register(
     async (api) => {

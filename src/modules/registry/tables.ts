@@ -11,6 +11,8 @@ export interface RegistryTables {
     current_version: Generated<number>;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
+    /** `migrations/0008_registry_writes.sql`; the pool returns dates as YYYY-MM-DD text. */
+    date_of_death: Generated<string | null>;
   };
   person_version: {
     person_id: string;
@@ -20,6 +22,8 @@ export interface RegistryTables {
     reason: 'enrolment' | 'import' | 'correction' | 'death' | 'merge' | 'move' | 'demo';
     recorded_by: string | null;
     recorded_at: Generated<Date>;
+    /** `migrations/0008_registry_writes.sql`: why a correction was made. */
+    correction_reason: Generated<CorrectionReason | null>;
   };
   person_key: {
     person_id: string;
@@ -44,4 +48,53 @@ export interface RegistryTables {
     valid_to: Date | null;
     recorded_by: string | null;
   };
+  person_search: {
+    person_id: string;
+    region_code: string;
+    name_keys: string[];
+    name_tokens: string[];
+    updated_at: Generated<Date>;
+  };
+  duplicate_review: {
+    id: string;
+    kind: 'review' | 'held';
+    status: Generated<'open' | 'decided'>;
+    region_code: string;
+    person_id: string | null;
+    held_person_id: string | null;
+    held_wrapped_key: Buffer | null;
+    held_attributes: Buffer | null;
+    held_household: HeldHousehold | null;
+    candidates: StoredCandidate[];
+    decision: 'new' | 'merge' | null;
+    survivor_id: string | null;
+    opened_by: string | null;
+    opened_at: Generated<Date>;
+    decided_by: string | null;
+    decided_at: Date | null;
+  };
+}
+
+/** Why a correction was made: a closed list, so no free text about a person is stored. */
+export const correctionReasons = [
+  'clerical_error',
+  'document_presented',
+  'person_request',
+  'appeal_decision',
+  'other',
+] as const;
+export type CorrectionReason = (typeof correctionReasons)[number];
+
+/** The household part of a held enrolment: identifiers and relationship only. */
+export interface HeldHousehold {
+  householdId: string | null;
+  relationship: string;
+}
+
+/** A duplicate candidate as stored on a review item: identifiers and scores, no attributes. */
+export interface StoredCandidate {
+  personId: string;
+  score: number;
+  decision: 'auto' | 'review';
+  fieldLevels: Record<string, string>;
 }
