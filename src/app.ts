@@ -18,6 +18,7 @@ import type { Config } from './config.js';
 import { limits } from './limits.js';
 import type { AccessOptions } from './modules/access/access-context.js';
 import { accessPlugin } from './modules/access/access-plugin.js';
+import { alertRoutes } from './modules/access/alert-routes.js';
 import {
   authenticationAuditEntry,
   signInAuditEntry,
@@ -122,6 +123,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     db,
     masterKey: services.keys.masterKey,
     secureCookies: config.environment === 'production',
+    audit: auditLog,
     ...services.access,
     // Every attempt is audited; an observer given by the caller (tests) sees it afterwards.
     onSignInAttempt: async (event, request) => {
@@ -129,13 +131,15 @@ export async function build(config: Config, services: AppServices): Promise<App>
       await services.access?.onSignInAttempt?.(event, request);
     },
     onAuthenticationEvent: async (event, request) => {
-      await auditLog.append(authenticationAuditEntry(event, request));
+      const entry = authenticationAuditEntry(event, request);
+      if (entry) await auditLog.append(entry);
       await services.access?.onAuthenticationEvent?.(event, request);
     },
   });
   await app.register(systemRoutes, { db });
-  await app.register(auditRoutes, { auditLog });
+  await app.register(auditRoutes, { auditLog, db });
   await app.register(accessHistoryRoutes, { db, auditLog, keys: services.keys });
+  await app.register(alertRoutes, { db, audit: auditLog });
   await app.register(catalogueRoutes, { prefix: '/api' });
   await app.register(registryRoutes, { db, audit: auditLog, masterKey: services.keys.masterKey });
   await app.register(registryWriteRoutes, {
