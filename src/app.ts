@@ -28,6 +28,7 @@ import { AuditLog } from './modules/audit/audit-log.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
+import { importRoutes } from './modules/registry/import/routes.js';
 import { registryRoutes } from './modules/registry/routes.js';
 import { registryWriteRoutes } from './modules/registry/write-routes.js';
 import { systemRoutes } from './modules/system/routes.js';
@@ -142,6 +143,12 @@ export async function build(config: Config, services: AppServices): Promise<App>
   await app.register(alertRoutes, { db, audit: auditLog });
   await app.register(catalogueRoutes, { prefix: '/api' });
   await app.register(registryRoutes, { db, audit: auditLog, masterKey: services.keys.masterKey });
+  await app.register(importRoutes, {
+    db,
+    databaseKind: services.database.kind,
+    masterKey: services.keys.masterKey,
+    audit: auditLog,
+  });
   await app.register(registryWriteRoutes, {
     db,
     audit: auditLog,
