@@ -127,6 +127,18 @@ describe('erasure refusals, withdrawal, atomicity and privileges', () => {
       status: 'withdrawn',
       withdrawnBy: t.operators.firstAdmin.id,
     });
+    const withdrawals = await t.kit.database.db
+      .selectFrom('audit_entry')
+      .select(['actor_id', 'entry'])
+      .where('person_id', '=', person.id)
+      .where('action', '=', 'person.erasure_withdraw')
+      .orderBy('leaf_index')
+      .execute();
+    expect(withdrawals.map((row) => [row.actor_id, JSON.parse(row.entry).outcome])).toEqual([
+      [t.operators.secondAdmin.id, 'allowed'],
+      [t.operators.firstAdmin.id, 'denied'],
+      [t.operators.firstAdmin.id, 'allowed'],
+    ]);
     expect(await state(person.id)).toEqual(untouched);
   });
 

@@ -133,9 +133,13 @@ export async function erasureApprover(
   deps: ErasureDependencies,
   props: ErasureDecisionProps,
 ): Promise<ErasureRequestView> {
-  const { request, admin, context, purpose } = await decide(deps, props, 'person.erasure_approve');
+  const { request, admin, context, purpose } = await decide(deps, props, {
+    policy: 'person.erasure_approve',
+    audit: 'person.erasure_approve',
+  });
+  const said = { purpose, requestId: props.requestId };
   if (request.requestedBy === admin.operatorId) {
-    await refuse(deps, props, admin, context, 'AMP_FORBIDDEN', sameAdministratorDetail);
+    await refuse(deps, said, admin, context, 'AMP_FORBIDDEN', sameAdministratorDetail);
   }
   const at = now(deps);
   const executed = await deps.db.transaction().execute(async (trx) => {
@@ -145,7 +149,7 @@ export async function erasureApprover(
       at,
     });
     if (personId === undefined) return false;
-    const common = { purpose, requestId: props.requestId, regionCode: request.regionCode };
+    const common = { ...said, regionCode: request.regionCode };
     await deps.audit.appendInTransaction(trx, [
       entry(admin, { ...common, action: 'person.erasure_approve', resource: context.resource }),
       entry(admin, {
@@ -157,7 +161,7 @@ export async function erasureApprover(
     ]);
     return true;
   });
-  if (!executed) await refuse(deps, props, admin, context, 'AMP_CONFLICT', notPendingDetail);
+  if (!executed) await refuse(deps, said, admin, context, 'AMP_CONFLICT', notPendingDetail);
   return view(await mustFind(deps.db, request.id));
 }
 
@@ -176,7 +180,11 @@ export async function erasureWithdrawer(
   deps: ErasureDependencies,
   props: ErasureDecisionProps,
 ): Promise<ErasureRequestView> {
-  const { request, admin, context, purpose } = await decide(deps, props, 'person.erasure_request');
+  // Withdrawing is allowed to whoever may request: the policy has no separate action for it.
+  const { request, admin, context, purpose } = await decide(deps, props, {
+    policy: 'person.erasure_request',
+    audit: 'person.erasure_withdraw',
+  });
   const withdrawn = await deps.db.transaction().execute(async (trx) => {
     const changed = await withdrawErasureRequest(trx, {
       id: request.id,
@@ -185,17 +193,20 @@ export async function erasureWithdrawer(
     });
     if (!changed) return false;
     await deps.audit.appendInTransaction(trx, [
-      entry(admin, {
-        action: 'person.erasure_withdraw',
-        resource: context.resource,
-        regionCode: request.regionCode,
-        purpose,
-        requestId: props.requestId,
-      }),
+      entry(admin, { ...context, purpose, requestId: props.requestId }),
     ]);
     return true;
   });
-  if (!withdrawn) await refuse(deps, props, admin, context, 'AMP_CONFLICT', notPendingDetail);
+  if (!withdrawn) {
+    await refuse(
+      deps,
+      { purpose, requestId: props.requestId },
+      admin,
+      context,
+      'AMP_CONFLICT',
+      notPendingDetail,
+    );
+  }
   return view(await mustFind(deps.db, request.id));
 }
 
@@ -207,7 +218,12 @@ export async function erasureWithdrawer(
 async function decide(
   deps: ErasureDependencies,
   props: ErasureDecisionProps,
-  action: 'person.erasure_approve' | 'person.erasure_request',
+  actions: {
+    /** What the gate decides on (a policy action). */
+    policy: 'person.erasure_approve' | 'person.erasure_request';
+    /** What the audit entries of this step are called. */
+    audit: string;
+  },
 ) {
   const request = await findErasureRequest(deps.db, props.erasureId);
   const resource = request
@@ -216,7 +232,7 @@ async function decide(
   const purpose = props.purpose ?? erasurePurpose;
   const grant = await guardPersonAccess(deps, {
     actor: props.actor,
-    action,
+    action: actions.policy,
     resource,
     regionCode: request?.regionCode ?? null,
     personId: request?.personId ?? null,
@@ -227,10 +243,11 @@ async function decide(
   });
   // Safe: the guard refuses (throws) when the request does not exist.
   const found = request as ErasureRequestRow;
-  const context = { action, resource, regionCode: found.regionCode };
-  const admin = await humanAdministrator(deps, props, context);
+  const context = { action: actions.audit, resource, regionCode: found.regionCode };
+  const said = { purpose, requestId: props.requestId };
+  const admin = await humanAdministrator(deps, { ...said, actor: props.actor }, context);
   if (found.status !== 'pending') {
-    await refuse(deps, props, admin, context, 'AMP_CONFLICT', notPendingDetail);
+    await refuse(deps, said, admin, context, 'AMP_CONFLICT', notPendingDetail);
   }
   return { request: found, admin, context, purpose: grant.purpose };
 }
