@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
+import { buildComparisons } from './dedup/comparisons.js';
 import { createMatchIndex, type MatchIndex } from './dedup/match-index.js';
 import { type DedupModel, defaultThresholds } from './dedup/model.js';
 import type { DedupRecord, DedupSchema } from './dedup/types.js';
@@ -51,47 +52,97 @@ export const registryDedupSchema: DedupSchema = {
   ],
 };
 
-const nameM = [0, 0.8, 0.1, 0.04, 0.03, 0.03];
-const nameU = [1, 0.01, 0.01, 0.02, 0.02, 0.94];
+/**
+ * Per comparison level (by the engine's label), m = P(agree at this level | same person)
+ * and u = P(agree at this level | different people). Set by hand until a batch run over the
+ * registry trains a model (`dedupBatch(…).model` has the same shape and can be passed
+ * instead). A date of birth agrees by chance about once in 20,000 pairs, a sex in half;
+ * geography weighs lightly because parish, municipality and state are not independent.
+ * Exact name agreement is further adjusted by the name's frequency in the registry.
+ */
+const levelWeights: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>> =
+  {
+    name: {
+      exact: [0.8, 0.01],
+      'phonetic or jw>=0.94': [0.1, 0.01],
+      'jw>=0.88': [0.03, 0.02],
+      'shared token': [0.03, 0.02],
+      'shared token or swapped': [0.03, 0.02],
+      'moved to another name field': [0.01, 0.005],
+      else: [0.03, 0.935],
+    },
+    category: { exact: [0.98, 0.5], else: [0.02, 0.5] },
+    state: { exact: [0.95, 0.3], else: [0.05, 0.7] },
+    date: {
+      exact: [0.85, 0.00005],
+      'one-digit typo or day-month swap': [0.08, 0.0005],
+      'same year': [0.05, 0.013],
+      else: [0.02, 0.98645],
+    },
+    code: { exact: [0.8, 0.1], 'one edit': [0.02, 0.05], else: [0.18, 0.85] },
+    text: {
+      exact: [0.5, 0.05],
+      'same letters or jw>=0.94': [0.1, 0.01],
+      'jw>=0.88': [0.05, 0.01],
+      swapped: [0.05, 0.01],
+      else: [0.3, 0.92],
+    },
+    // Digest equality only: an edit of a digest means nothing, so it weighs like a mismatch.
+    digest: {
+      exact: [0.7, 0.0001],
+      'one edit': [0.01, 0.01],
+      'two edits': [0.01, 0.01],
+      else: [0.28, 0.9799],
+    },
+  };
+
+const weightGroupOf: Readonly<Record<string, string>> = {
+  given_names: 'name',
+  first_surname: 'name',
+  second_surname: 'name',
+  sex: 'category',
+  birth_date: 'date',
+  state_code: 'state',
+  municipality_code: 'code',
+  parish_code: 'code',
+  locality: 'text',
+  phone_digest: 'digest',
+};
 
 /**
- * A model set by hand until a batch run over the registry trains one (`dedupBatch(…).model`
- * has the same shape and can be passed instead). Each level's m (agreement among true
- * duplicates) and u (agreement among different people) are plain estimates: a date of birth
- * agrees by chance about once in 20,000 pairs, a sex in half; geography is weighted lightly
- * because parish, municipality and state are not independent. Exact name agreement is
- * adjusted by the name's frequency in the registry, so common names weigh less.
+ * The hand-set model, built from the engine's own level labels so that a change of levels
+ * in the engine fails loudly here (at start-up and in tests) instead of silently shifting
+ * weights onto the wrong levels.
  */
-export const registryDedupModel: DedupModel = {
-  version: 1,
-  schema: registryDedupSchema,
-  m: [
-    nameM,
-    nameM,
-    nameM,
-    [0, 0.98, 0.02],
-    [0, 0.85, 0.08, 0.05, 0.02],
-    [0, 0.95, 0.05],
-    [0, 0.85, 0.02, 0.13],
-    [0, 0.8, 0.02, 0.18],
-    [0, 0.5, 0.1, 0.05, 0.05, 0.3],
-    [0, 0.7, 0.01, 0.01, 0.28],
-  ],
-  u: [
-    nameU,
-    nameU,
-    nameU,
-    [1, 0.5, 0.5],
-    [1, 0.00005, 0.0005, 0.013, 0.98645],
-    [1, 0.3, 0.7],
-    [1, 0.05, 0.05, 0.9],
-    [1, 0.2, 0.05, 0.75],
-    [1, 0.05, 0.01, 0.01, 0.01, 0.92],
-    [1, 0.0001, 0.01, 0.01, 0.9799],
-  ],
-  matchesPerRecord: 0.02,
-  thresholds: defaultThresholds,
-};
+export function handSetModel(): DedupModel {
+  const m: number[][] = [];
+  const u: number[][] = [];
+  for (const comparison of buildComparisons(registryDedupSchema)) {
+    const group = levelWeights[weightGroupOf[comparison.name] ?? ''];
+    const mRow = [0];
+    const uRow = [1];
+    for (const label of comparison.levels) {
+      const weights = group?.[label];
+      if (weights === undefined) {
+        throw new Error(`duplicate model: no weights for level "${label}" of ${comparison.name}`);
+      }
+      mRow.push(weights[0]);
+      uRow.push(weights[1]);
+    }
+    m.push(mRow);
+    u.push(uRow);
+  }
+  return {
+    version: 1,
+    schema: registryDedupSchema,
+    m,
+    u,
+    matchesPerRecord: 0.02,
+    thresholds: defaultThresholds,
+  };
+}
+
+export const registryDedupModel: DedupModel = handSetModel();
 
 /** The engine's record for a person's attributes. */
 export function dedupRecordOf(id: string, input: DuplicateInput): DedupRecord {
