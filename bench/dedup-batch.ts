@@ -1,5 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { validatePopulationOptions } from '../src/modules/demo/options.js';
 import { generatePopulation } from '../src/modules/demo/population.js';
 import { dedupBatch } from '../src/modules/registry/dedup/dedup-batch.js';

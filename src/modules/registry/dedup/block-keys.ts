@@ -133,7 +133,8 @@ export class BlockKeyCoder {
     this.nameKeys(store, row, out);
     for (const field of [...plan.phoneFields, ...plan.identifierFields]) {
       const value = store.value(field, row);
-      if (value !== null) out.push(encode(keyKind.value, field, this.intern(`${field}|${value.key}`)));
+      if (value !== null)
+        out.push(encode(keyKind.value, field, this.intern(`${field}|${value.key}`)));
     }
     this.dropRepeats(out, start);
   }

@@ -57,8 +57,8 @@ describe('compareField', () => {
       { given_names: 'Pedro', first_surname: 'Quintero' },
       { given_names: 'Quintero', first_surname: 'Pedro' },
     );
-    expect(levels.given_names).toBe('shared token or swapped');
-    expect(levels.first_surname).toBe('shared token or swapped');
+    expect(levels.given_names).toBe('moved to another name field');
+    expect(levels.first_surname).toBe('moved to another name field');
   });
 
   it('credits a one-way move once, not in both comparisons', () => {
@@ -66,7 +66,7 @@ describe('compareField', () => {
       { given_names: 'Olivia', first_surname: 'White' },
       { given_names: 'White', first_surname: 'Holly' },
     );
-    expect(levels.given_names).toBe('shared token or swapped');
+    expect(levels.given_names).toBe('moved to another name field');
     expect(levels.first_surname).toBe('else');
   });
 

@@ -20,10 +20,23 @@ export interface Comparison {
   readonly swapFields: readonly number[];
 }
 
+/**
+ * A name written in another name field (given names entered as surnames) is its own level:
+ * random people rarely show it, so it is strong evidence, unlike merely sharing a token.
+ */
+const nameLevels = [
+  'exact',
+  'phonetic or jw>=0.94',
+  'jw>=0.88',
+  'shared token',
+  'moved to another name field',
+  'else',
+];
+
 const levelsByKind: Readonly<Record<FieldKind, readonly string[]>> = {
-  given_name: ['exact', 'phonetic or jw>=0.94', 'jw>=0.88', 'shared token or swapped', 'else'],
-  surname: ['exact', 'phonetic or jw>=0.94', 'jw>=0.88', 'shared token or swapped', 'else'],
-  full_name: ['exact', 'phonetic or jw>=0.94', 'jw>=0.88', 'shared token or swapped', 'else'],
+  given_name: nameLevels,
+  surname: nameLevels,
+  full_name: nameLevels,
   text: ['exact', 'same letters or jw>=0.94', 'jw>=0.88', 'swapped', 'else'],
   date: ['exact', 'one-digit typo or day-month swap', 'same year', 'else'],
   code: ['exact', 'one edit', 'else'],
@@ -53,7 +66,7 @@ export function buildComparisons(schema: DedupSchema): Comparison[] {
       name: spec.name,
       kind: spec.kind,
       levels: levelsByKind[spec.kind],
-      tfLevel: nameKinds.has(spec.kind) ? 1 : 0,
+      tfLevel: nameKinds.has(spec.kind) && spec.termFrequency !== false ? 1 : 0,
       swapFields,
     };
   });
@@ -111,10 +124,10 @@ function compareNameFuzzy(
 }
 
 /** Level of a name comparison when neither value moved to another field. */
-export const nameElseLevel = 5;
+export const nameElseLevel = 6;
 
 /**
- * The levels of two different name values that depend on the values alone (2 to 4, or
+ * The levels of two name values that depend on the values alone (1 to 4, or
  * `nameElseLevel`), so a batch run can compute them once per distinct pair of values.
  */
 export function compareNameValues(a: PreparedValue, b: PreparedValue): number {
@@ -127,7 +140,7 @@ export function compareNameValues(a: PreparedValue, b: PreparedValue): number {
   return nameElseLevel;
 }
 
-/** Level 4 when the name was written in another name field of the other record, else 5. */
+/** Level 5 when the name was written in another name field of the other record, else 6. */
 export function nameMovedLevel(
   a: PreparedValue,
   b: PreparedValue,
@@ -146,9 +159,9 @@ export function nameMovedLevel(
       other > comparison.field
         ? (otherB !== null && isAlike(a, otherB)) || (otherA !== null && isAlike(otherA, b))
         : isCrossed(a, otherB, otherA, b);
-    if (moved) return 4;
+    if (moved) return 5;
   }
-  return 5;
+  return nameElseLevel;
 }
 
 /**

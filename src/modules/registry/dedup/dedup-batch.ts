@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { type BlockSizeLimits, buildBlockingPlan, candidatePairs } from './blocking.js';
 import { buildComparisons } from './comparisons.js';
 import { expectationMaximisation, type PatternTable } from './em.js';
-import { comparePairPatterns } from './pair-patterns.js';
 import { dedupLimits } from './limits.js';
+import { estimateMBySessions } from './m-sessions.js';
 import {
   type DecisionThresholds,
   type DedupModel,
@@ -12,11 +12,11 @@ import {
   pairPrior,
   scoreForPosterior,
 } from './model.js';
+import { comparePairPatterns } from './pair-patterns.js';
 import { RecordStore } from './record-store.js';
 import type { DedupRecord, DedupSchema } from './types.js';
 import { estimateU } from './u-estimate.js';
 import { UnionFind } from './union-find.js';
-
 
 export interface DedupBatchOptions {
   readonly schema: DedupSchema;
@@ -84,7 +84,11 @@ export function dedupBatch(
   const clock = new PhaseClock();
   const store = loadStore(records, options.schema);
   clock.lap('load');
-  const pairs = candidatePairs(store, buildBlockingPlan(options.schema), blockLimits(store, options));
+  const pairs = candidatePairs(
+    store,
+    buildBlockingPlan(options.schema),
+    blockLimits(store, options),
+  );
   clock.lap('blocking');
   const comparisons = buildComparisons(options.schema);
   const u = estimateU(
@@ -103,7 +107,7 @@ export function dedupBatch(
     tfBits,
   );
   clock.lap('compare');
-  const model = trainModel(store, options, u, table, pairs.left.length);
+  const model = trainModel(store, options, u, table, pairs.left.length, tfBits);
   clock.lap('em');
   const scorer = new PairScorer(model.model);
   const score = scorePairs(scorer, store, table, pairs.right, pairPattern);
@@ -172,14 +176,30 @@ function modelShell(options: DedupBatchOptions) {
   };
 }
 
+/**
+ * m from blocked training sessions when the schema has a date and a surname (else from EM
+ * over the candidates), then EM over the candidates with m fixed for the match share,
+ * which sets the prior and so the label-free threshold.
+ */
 function trainModel(
   store: RecordStore,
   options: DedupBatchOptions,
   u: number[][],
   table: PatternTable,
   pairCount: number,
+  tfBits: (field: number, row: number) => number,
 ) {
-  const em = expectationMaximisation(table, { uStart: u, fixU: options.emFixU === true });
+  const sessionM = estimateMBySessions(store, buildComparisons(options.schema), u, {
+    seed: options.seed ?? 20_240_601,
+    blockSizeMax: dedupLimits.sessionBlockSizeMax,
+    pairsMax: dedupLimits.sessionPairsMax,
+    tfBits,
+  });
+  const em = expectationMaximisation(table, {
+    uStart: u,
+    fixU: options.emFixU === true,
+    ...(sessionM === null ? {} : { mStart: sessionM, fixM: true }),
+  });
   const model: DedupModel = {
     ...modelShell(options),
     m: em.m,

@@ -42,6 +42,13 @@ export interface EmOptions {
    * here: candidate pairs are not random pairs, and a free u absorbs the blocking bias.
    */
   readonly fixU?: boolean;
+  /** Starting m; EM's own start (high on the best level) when absent. */
+  readonly mStart?: readonly (readonly number[])[];
+  /**
+   * Keep m at its start: only the match share and the candidates' u are fitted. Used once m
+   * has been learnt in blocked training sessions (see m-sessions.ts).
+   */
+  readonly fixM?: boolean;
 }
 
 /**
@@ -55,7 +62,7 @@ export interface EmOptions {
  */
 export function expectationMaximisation(table: PatternTable, options: EmOptions): EmResult {
   const comparisonCount = table.levelCounts.length;
-  let m = table.levelCounts.map((count) => startingM(count));
+  let m = options.mStart?.map((levels) => [...levels]) ?? table.levelCounts.map(startingM);
   let u = options.uStart.map((levels) => [...levels]);
   let matchShare = options.matchShareStart ?? 0.1;
   const iterationsMax = options.iterationsMax ?? dedupLimits.emIterationsMax;
@@ -72,9 +79,9 @@ export function expectationMaximisation(table: PatternTable, options: EmOptions)
     const nextShare = Math.min(1 - 1e-9, Math.max(1e-9, expectedMatches / total));
     converged =
       Math.abs(nextShare - matchShare) < tolerance &&
-      maxDifference(m, next.m) < tolerance &&
+      (options.fixM === true || maxDifference(m, next.m) < tolerance) &&
       (options.fixU === true || maxDifference(u, next.u) < tolerance);
-    m = next.m;
+    if (options.fixM !== true) m = next.m;
     if (options.fixU !== true) u = next.u;
     matchShare = nextShare;
   }

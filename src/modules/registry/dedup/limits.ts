@@ -15,6 +15,10 @@ export const dedupLimits = {
   looseBlockReferenceRecords: 20_000,
   /** The loose-block limit never shrinks below this. */
   looseBlockSizeMin: 10,
+  /** Blocks of one exact value (a date, a surname) larger than this are left out of training. */
+  sessionBlockSizeMax: 50,
+  /** Pairs compared in one training session (see m-sessions.ts). */
+  sessionPairsMax: 300_000,
   /** Random record pairs drawn to estimate the u probabilities (non-match agreement). */
   uSamplePairsMax: 100_000,
   /** EM stops after this many iterations even if it has not converged. */

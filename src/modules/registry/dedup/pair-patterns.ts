@@ -58,7 +58,8 @@ export function comparePairPatterns(
       const level = (fieldLevel[c] as FieldComparer)(a, b); // c < comparisons.length
       current[c] = level;
       code = code * (radix[c] ?? 1) + level;
-      if (level === 1 && comparisons[c]?.tfLevel === 1) tf += tfBits(c, b);
+      const comparison = comparisons[c];
+      if (level === 1 && comparison?.tfLevel === 1) tf += tfBits(comparison.field, b);
     }
     const bin = Math.round(tf / tfBinBits);
     const groupKey = code * 512 + Math.max(-255, Math.min(255, bin)) + 256;
@@ -82,10 +83,10 @@ export function comparePairPatterns(
   return { table, pairPattern };
 }
 
-type FieldComparer = (a: number, b: number) => number;
+export type FieldComparer = (a: number, b: number) => number;
 
 /** A comparer of two rows on one field that caches per distinct pair of value ids. */
-function fieldComparer(store: RecordStore, comparison: Comparison): FieldComparer {
+export function fieldComparer(store: RecordStore, comparison: Comparison): FieldComparer {
   const field = comparison.field;
   const cache = new Map<number, number>();
   const isName = nameKinds.has(comparison.kind);

@@ -5,7 +5,10 @@ import type { DedupRecord, DedupSchema } from './types.js';
  * The registry's person fields as the duplicate-detection engine sees them. Only
  * attributes stored in the clear, plus the phone's blind-index digest, are compared: a
  * dedup run never decrypts sealed attributes, so the address line is left out.
- * State and municipality are implied by the parish and would count one move three times.
+ * Places are left out too: a household shares its parish, locality and address, so under
+ * the independence assumption of Fellegi–Sunter a shared place adds the same family
+ * evidence as shared surnames a second time, and siblings scored as one person (measured
+ * on the demo population: precision 0.80 with the parish, see README).
  *
  * @example
  * dedupBatch(records, { schema: registryDedupSchema });
@@ -13,12 +16,10 @@ import type { DedupRecord, DedupSchema } from './types.js';
 export const registryDedupSchema: DedupSchema = {
   fields: [
     { name: 'given_names', kind: 'given_name' },
-    { name: 'first_surname', kind: 'surname' },
-    { name: 'second_surname', kind: 'surname' },
+    { name: 'first_surname', kind: 'surname', termFrequency: false },
+    { name: 'second_surname', kind: 'surname', termFrequency: false },
     { name: 'sex', kind: 'category' },
     { name: 'birth_date', kind: 'date' },
-    { name: 'parish_code', kind: 'category' },
-    { name: 'locality', kind: 'text' },
     { name: 'phone_digest', kind: 'digest' },
   ],
 };
@@ -39,8 +40,6 @@ export function toDedupRecord(record: PopulationRecord): DedupRecord {
       second_surname: emptyToNull(record.secondSurname),
       sex: record.sex,
       birth_date: record.birthDate,
-      parish_code: emptyToNull(record.parishCode),
-      locality: emptyToNull(record.locality),
       phone_digest: emptyToNull(record.phone),
     },
   };

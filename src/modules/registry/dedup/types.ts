@@ -51,6 +51,12 @@ export interface FieldSpec {
    * line 2). All name fields form the group "name" without saying so.
    */
   readonly swapGroup?: string;
+  /**
+   * Weigh an exact match by the value's rarity (default: true for names). Set false for
+   * surnames in a registry of households: relatives share rare surnames, so sharing one is
+   * evidence of kinship, not of being the same person.
+   */
+  readonly termFrequency?: boolean;
 }
 
 export interface DedupSchema {
