@@ -88,31 +88,41 @@ export type FieldComparer = (a: number, b: number) => number;
 /** A comparer of two rows on one field that caches per distinct pair of value ids. */
 export function fieldComparer(store: RecordStore, comparison: Comparison): FieldComparer {
   const field = comparison.field;
-  const cache = new Map<number, number>();
   const isName = nameKinds.has(comparison.kind);
   const isDate = comparison.kind === 'date';
-  // Text compared for swaps looks at other fields: only the values' own levels are cached.
-  const cacheable = !(comparison.kind === 'text' && comparison.swapFields.length > 0);
+  // Only name levels are worth caching (Jaro–Winkler, tokens); the others are cheaper to
+  // recompute than to look up. Two levels of maps keep every key a small integer, which
+  // V8 hashes without allocating.
+  const cache = new Map<number, Map<number, number>>();
+  let cached = 0;
   return (a, b) => {
     const idA = store.valueId(field, a);
     const idB = store.valueId(field, b);
     if (idA < 0 || idB < 0) return 0;
     if (idA === idB && !isDate) return 1;
+    if (!isName) return compareField(comparison, store, a, store, b);
     const valueA = store.value(field, a);
     const valueB = store.value(field, b);
     if (valueA === null || valueB === null) return 0;
-    if (!cacheable) return compareField(comparison, store, a, store, b);
-    const key = idA < idB ? idA * 2 ** 26 + idB : idB * 2 ** 26 + idA;
-    let level = cache.get(key);
+    const low = Math.min(idA, idB);
+    const high = Math.max(idA, idB);
+    let inner = cache.get(low);
+    if (inner === undefined) {
+      if (cached >= cacheEntriesMax) {
+        cache.clear();
+        cached = 0;
+      }
+      inner = new Map();
+      cache.set(low, inner);
+    }
+    let level = inner.get(high);
     if (level === undefined) {
-      level = isName
-        ? compareNameValues(valueA, valueB)
-        : compareField(comparison, store, a, store, b);
-      if (cache.size >= cacheEntriesMax) cache.clear();
-      cache.set(key, level);
+      level = compareNameValues(valueA, valueB);
+      inner.set(high, level);
+      cached += 1;
     }
     // Whether a name moved depends on the other fields, so it is never cached.
-    if (isName && level === nameElseLevel) {
+    if (level === nameElseLevel) {
       return nameMovedLevel(valueA, valueB, comparison, store, a, store, b);
     }
     return level;
