@@ -5,6 +5,8 @@
 import type { QuotaTables } from '../../modules/access/quota-tables.js';
 import type { AccessTables } from '../../modules/access/tables.js';
 import type { AuditTables } from '../../modules/audit/tables.js';
+import type { CredentialTables } from '../../modules/credentials/tables.js';
+import type { DedupTables } from '../../modules/registry/dedup/tables.js';
 import type { ErasureTables } from '../../modules/registry/erasure/tables.js';
 import type { IdempotencyTables } from '../../modules/registry/idempotency.js';
 import type { ImportTables } from '../../modules/registry/import/tables.js';
@@ -19,4 +21,6 @@ export interface Database
     RegistryTables,
     ErasureTables,
     IdempotencyTables,
-    ImportTables {}
+    ImportTables,
+    DedupTables,
+    CredentialTables {}

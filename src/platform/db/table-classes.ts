@@ -34,6 +34,12 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   import_row: 'personal',
   household_version: 'history',
   erasure_request: 'personal',
+  dedup_run: 'operational',
+  dedup_cluster: 'personal',
+  card_batch: 'operational',
+  credential: 'personal',
+  revocation_list_entry: 'history',
+  trust_list_version: 'history',
 };
 
 /** What the application role must never hold, per class. */

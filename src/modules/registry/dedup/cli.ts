@@ -2,10 +2,17 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { evaluateFebrl, type FebrlEvaluation } from './evaluate.js';
 import { dedupLimits } from './limits.js';
+import { runDedupCommand } from './run-command.js';
 
 export interface DedupCommandOptions {
   /** Where output goes; tests pass their own. */
   readonly write?: (text: string) => void;
+  /** Where progress and refusals go (default: standard error). */
+  readonly writeError?: (text: string) => void;
+  /** Settings of `dedup run` (default: the process environment). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** A progress bar on standard error (default: when it is a terminal); else plain lines. */
+  readonly progressBar?: boolean;
 }
 
 interface EvaluateFlags {
@@ -16,11 +23,13 @@ interface EvaluateFlags {
 }
 
 /**
- * Adds `dedup evaluate` (quality of the engine against a labelled benchmark) to the CLI.
+ * Adds `dedup run` (batch duplicate detection over the registry, clusters stored for review)
+ * and `dedup evaluate` (quality of the engine against a labelled benchmark) to the CLI.
  * The `dedup` command is reused if another module registered it first.
  *
  * @example
  * registerDedupCommands(program);
+ * // amparo dedup run --json
  * // amparo dedup evaluate test/fixtures/febrl/dataset2.csv --format febrl --ignore soc_sec_id
  */
 export function registerDedupCommands(program: Command, options: DedupCommandOptions = {}): void {
@@ -28,6 +37,28 @@ export function registerDedupCommands(program: Command, options: DedupCommandOpt
   const dedup =
     program.commands.find((command) => command.name() === 'dedup') ??
     program.command('dedup').description('find people enrolled more than once');
+  dedup
+    .command('run')
+    .description(
+      'compare every active person with the others, store the fitted model and the clusters for review',
+    )
+    .option('--seed <number>', 'seed of the random samples (same registry and seed, same run)')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: { seed?: string; json?: boolean }) => {
+      const outcome = await runDedupCommand({
+        env: options.env ?? process.env,
+        writeError: options.writeError ?? ((text: string) => process.stderr.write(text)),
+        progressBar: options.progressBar ?? process.stderr.isTTY === true,
+        ...(flags.seed === undefined ? {} : { seed: parseSeed(flags.seed) }),
+      });
+      write(
+        flags.json === true
+          ? `${JSON.stringify(outcome)}\n`
+          : `Run ${outcome.runId}: ${outcome.persons} persons, ${outcome.candidatePairs} pairs compared, ` +
+              `${outcome.clusters} clusters (${outcome.personsInClusters} persons) stored for review ` +
+              `in ${(outcome.durationMs / 1000).toFixed(1)} s.\n`,
+      );
+    });
   dedup
     .command('evaluate')
     .description(
@@ -57,6 +88,14 @@ export function registerDedupCommands(program: Command, options: DedupCommandOpt
       });
       write(flags.json === true ? `${JSON.stringify(result)}\n` : formatEvaluation(file, result));
     });
+}
+
+function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new Error(`--seed must be a whole number from 0, not "${value}"`);
+  }
+  return seed;
 }
 
 function splitList(value: string | undefined): string[] | undefined {

@@ -34,6 +34,11 @@ export interface DedupBatchOptions {
   readonly thresholds?: Partial<DecisionThresholds>;
   /** Keep u at its random-pair values during EM (see EmOptions.fixU). */
   readonly emFixU?: boolean;
+  /**
+   * Called as the run moves through its phases (load, blocking, compare, em, score): `done`
+   * of `total` phases finished, so a command line can show a progress bar.
+   */
+  readonly onProgress?: (phase: string, done: number, total: number) => void;
 }
 
 export interface DedupBatchResult {
@@ -81,7 +86,7 @@ export function dedupBatch(
   records: Iterable<DedupRecord>,
   options: DedupBatchOptions,
 ): DedupBatchResult {
-  const clock = new PhaseClock();
+  const clock = new PhaseClock(options.onProgress);
   const store = loadStore(records, options.schema);
   clock.lap('load');
   const pairs = candidatePairs(
@@ -216,13 +221,20 @@ function trainModel(
 
 /** Wall time per phase of a run. */
 class PhaseClock {
+  static readonly names = ['load', 'blocking', 'compare', 'em', 'score'];
   readonly phases: Record<string, number> = {};
   private last = performance.now();
+
+  constructor(private readonly onProgress?: DedupBatchOptions['onProgress']) {
+    onProgress?.('load', 0, PhaseClock.names.length);
+  }
 
   lap(name: string): void {
     const now = performance.now();
     this.phases[name] = Math.round(now - this.last);
     this.last = now;
+    const done = Object.keys(this.phases).length;
+    this.onProgress?.(PhaseClock.names[done] ?? 'done', done, PhaseClock.names.length);
   }
 }
 

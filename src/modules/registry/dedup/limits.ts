@@ -32,3 +32,11 @@ export const dedupLimits = {
   /** Bytes of a FEBRL file read by `amparo dedup evaluate`. */
   evaluateFileBytesMax: 64 * 1024 * 1024,
 } as const;
+
+/** Bounds of `amparo dedup run` (src/limits.ts under `dedup.run` once moved). */
+export const runLimits = {
+  /** Persons read per query: keyset pages keep each query short on a large registry. */
+  readPageRecords: 10_000,
+  /** Cluster rows per multi-row INSERT (each row binds four parameters). */
+  insertClustersMax: 2_000,
+} as const;
