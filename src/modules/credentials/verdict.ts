@@ -1,4 +1,4 @@
-import { credentialIdFromText } from './card-payload.js';
+import { credentialIdFromPayload } from './card-payload.js';
 import type { Claim169 } from './codec/claim169.js';
 import type { CodecPrimitives } from './codec/codec-primitives.js';
 import { decodeCredential, decodeUnverified } from './codec/credential.js';
@@ -124,7 +124,8 @@ async function judge(text: unknown, context: VerifyContext): Promise<Verdict> {
       message: `The signing key may not have signed this card: ${periodProblem}.`,
     };
   }
-  const reason = context.revocations?.reasonFor(await credentialIdFromText(text, primitives));
+  // The id is hashed from the payload this decode already opened: no second base45/zlib pass.
+  const reason = context.revocations?.reasonFor(credentialIdFromPayload(verified.payload));
   if (reason !== undefined) {
     return {
       status: 'revoked',

@@ -47,6 +47,11 @@ export interface DecodedCredential {
   cwt: CwtMeta;
   kid: Uint8Array | undefined;
   algorithm: SignatureAlgorithm;
+  /**
+   * The signed CWT payload bytes, as carried. Returned so that a caller deriving something
+   * from them (the credential id is SHA-256 of these bytes) need not open the QR text again.
+   */
+  payload: Uint8Array;
 }
 
 export interface VerifiedCredential extends DecodedCredential {
@@ -143,6 +148,7 @@ function describe(
     cwt: meta,
     kid: message.kid,
     algorithm: message.algorithm,
+    payload: message.payload,
   };
 }
 

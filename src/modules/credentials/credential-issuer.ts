@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import type { Kysely, Transaction } from 'kysely';
+import type { KeyStore } from '../../platform/crypto/key-store.js';
+import type { Database } from '../../platform/db/schema.js';
+import { AmparoError } from '../../platform/errors.js';
+import type { AuditRecorder } from '../access/person-access-guard.js';
+import type { AuditEntryInput } from '../audit/audit-entry.js';
+import { openVersion, personDataKey } from '../registry/person-writer.js';
+import { findPerson, readPersonVersion } from '../registry/repository.js';
+import { lockPerson, readVersion } from '../registry/write-repository.js';
+import { cardHolderFrom } from './card-holder.js';
+import { type CardHolder, type EncodedCard, encodeCard } from './card-payload.js';
+import { createNodeSigner } from './codec/node-primitives.js';
+import {
+  type CredentialRow,
+  insertCredential,
+  lockActiveCredential,
+  nextRevocationVersion,
+  revokeCredentialRow,
+} from './credential-repository.js';
+import { cardValiditySecondsDefault } from './limits.js';
+import { type RevocationReason, revocationHash } from './revocation-list.js';
+
+/** How cards are issued here: validity and the issuer name printed on cards and lists. */
+export interface CredentialIssuance {
+  validitySeconds: number;
+  issuerName: string;
+}
+
+export const credentialIssuanceDefault: CredentialIssuance = {
+  validitySeconds: cardValiditySecondsDefault,
+  issuerName: 'Amparo',
+};
+
+/** What issuance, revocation and the published lists need. */
+export interface CredentialDependencies {
+  db: Kysely<Database>;
+  audit: AuditRecorder & {
+    appendInTransaction(
+      trx: Transaction<Database>,
+      entries: readonly AuditEntryInput[],
+    ): Promise<unknown>;
+  };
+  keys: KeyStore;
+  issuance: CredentialIssuance;
+  /** The clock cards are dated by; the system clock when absent. */
+  now?: () => Date;
+}
+
+export interface IssuedCredential {
+  credentialId: string;
+  expiresAt: number;
+  /** The credential this one replaced (revoked as `reissued`), if any. */
+  replacedCredentialId: string | null;
+}
+
+/**
+ * Issues a card for a locked, active person inside the caller's transaction: signs the current
+ * version with the current issuer key, stores the credential, and revokes the person's previous
+ * active card (reason `reissued`) under a new revocation list version. `auditEntries` gets the
+ * new credential and returns what to append in the same transaction.
+ *
+ * @throws AmparoError `AMP_CONFLICT` for a deceased, merged or erased person
+ * @example
+ * await db.transaction().execute((trx) => issueInTransaction(trx, deps,
+ *   { personId, issuedBy: operatorId, batchId: null, auditEntries: () => [entry] }));
+ */
+export async function issueInTransaction(
+  trx: Transaction<Database>,
+  deps: CredentialDependencies,
+  props: {
+    personId: string;
+    issuedBy: string | null;
+    batchId: string | null;
+    auditEntries: (issued: IssuedCredential) => AuditEntryInput[];
+  },
+): Promise<IssuedCredential> {
+  const person = await lockPerson(trx, props.personId);
+  if (person === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such record' });
+  refuseInactive(person.status);
+  const dataKey = personDataKey(deps.keys.masterKey, person.id, person.wrappedKey);
+  const version = await readVersion(trx, person.id, person.currentVersion);
+  const sealed = openVersion(dataKey, person.id, person.currentVersion, version.sealed);
+  const holder = cardHolderFrom(person.uin, { ...version.attributes, ...sealed });
+  const previous = await lockActiveCredential(trx, person.id);
+  const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
+  // Two cards of the same version signed in the same second would be the same card (Ed25519
+  // is deterministic): a reissue is dated at least one second after the card it replaces.
+  const issuedAt =
+    previous === undefined ? nowSeconds : Math.max(nowSeconds, previous.issuedAt + 1);
+  const kid = deps.keys.currentIssuerKid;
+  const card = await signCard(
+    deps.keys,
+    kid,
+    holder,
+    issuedAt,
+    issuedAt + deps.issuance.validitySeconds,
+  );
+  if (previous !== undefined) await revokeInTransaction(trx, previous, 'reissued', null);
+  await insertCredential(trx, {
+    id: card.credentialId,
+    personId: person.id,
+    personVersion: person.currentVersion,
+    kid,
+    issuedAt,
+    expiresAt: card.expiresAt,
+    issuedBy: props.issuedBy,
+    batchId: props.batchId,
+  });
+  const issued: IssuedCredential = {
+    credentialId: Buffer.from(card.credentialId).toString('hex'),
+    expiresAt: card.expiresAt,
+    replacedCredentialId: previous === undefined ? null : previous.id.toString('hex'),
+  };
+  await deps.audit.appendInTransaction(trx, props.auditEntries(issued));
+  return issued;
+}
+
+/**
+ * Revokes one active credential inside the caller's transaction and adds it to the revocation
+ * list under the next version. Returns that version.
+ *
+ * @example
+ * await revokeInTransaction(trx, row, 'lost', operatorId);
+ */
+export async function revokeInTransaction(
+  trx: Transaction<Database>,
+  credential: CredentialRow,
+  reason: RevocationReason,
+  revokedBy: string | null,
+): Promise<number> {
+  assert.equal(credential.status, 'active', 'only an active credential is revoked');
+  const version = await nextRevocationVersion(trx);
+  await revokeCredentialRow(trx, {
+    id: credential.id,
+    hash: Buffer.from(revocationHash(credential.id), 'base64url'),
+    reason,
+    version,
+    revokedBy,
+    at: new Date(),
+  });
+  return version;
+}
+
+/**
+ * The card of a stored credential, signed again from the person version it was issued from
+ * (Ed25519 is deterministic, so the text is the one first issued). Nothing personal is kept
+ * with the credential: once the person is erased, the photo no longer opens and the card can
+ * no longer be produced.
+ *
+ * @throws AmparoError `AMP_CONFLICT` when the record was erased, the key is gone, or the
+ *   version no longer yields the same card (for instance, a new UIN)
+ */
+export async function reproduceCard(
+  deps: Pick<CredentialDependencies, 'db' | 'keys'>,
+  credential: CredentialRow,
+): Promise<{ card: EncodedCard; holder: CardHolder }> {
+  const person = await findPerson(deps.db, { personId: credential.personId });
+  if (person === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such record' });
+  const version = await readPersonVersion(deps.db, person.id, credential.personVersion);
+  if (person.status === 'erased' || version.wrappedKey === null) {
+    throw conflict('This record was erased: its card can no longer be produced');
+  }
+  const dataKey = personDataKey(deps.keys.masterKey, person.id, version.wrappedKey);
+  const sealed = openVersion(
+    dataKey,
+    person.id,
+    credential.personVersion,
+    version.sealedAttributes,
+  );
+  const holder = cardHolderFrom(person.uin, { ...version.attributes, ...sealed });
+  const card = await signCard(
+    deps.keys,
+    credential.kid,
+    holder,
+    credential.issuedAt,
+    credential.expiresAt,
+  );
+  if (!Buffer.from(card.credentialId).equals(credential.id)) {
+    throw conflict(
+      'The record no longer yields this card (its ID number changed): issue a new card',
+    );
+  }
+  return { card, holder };
+}
+
+async function signCard(
+  keys: KeyStore,
+  kid: string,
+  holder: CardHolder,
+  issuedAt: number,
+  expiresAt: number,
+): Promise<EncodedCard> {
+  const key = keys.issuerKeys.find((candidate) => candidate.kid === kid);
+  if (key === undefined) throw conflict(`The issuer key ${kid} is no longer held`);
+  return encodeCard({
+    holder,
+    signer: createNodeSigner(key.privateKey),
+    issuedAt,
+    profile: { validitySeconds: expiresAt - issuedAt },
+  });
+}
+
+/** A card is issued only to an active person: refused for deceased, merged and erased ones. */
+export function refuseInactive(status: 'active' | 'deceased' | 'merged' | 'erased'): void {
+  if (status !== 'active') {
+    throw new AmparoError('AMP_CONFLICT', {
+      detail: `This person's record is ${status}: no card is issued or printed for it`,
+      errors: [{ field: 'params/personId', reason: `the record is ${status}` }],
+    });
+  }
+}
+
+function conflict(detail: string): AmparoError {
+  return new AmparoError('AMP_CONFLICT', { detail });
+}

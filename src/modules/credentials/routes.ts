@@ -1,0 +1,168 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Actor, Purpose } from '../access/actor.js';
+import { PersonIdParams, PurposeQuery } from '../registry/schema.js';
+import { renderCardPdf, renderCardPng } from './card-render.js';
+import type { CardFace } from './card-svg.js';
+import { type CredentialDependencies, credentialIssuanceDefault } from './credential-issuer.js';
+import { cardReader, credentialIssuer, credentialRevoker } from './credential-service.js';
+import { publishedRevocations, publishedTrustList } from './published-lists.js';
+import {
+  CredentialIdParams,
+  IssueAnswerSchema,
+  IssueBody,
+  RevocationListQuery,
+  RevokeAnswerSchema,
+  RevokeBody,
+  SignedRevocationListSchema,
+  SignedTrustListSchema,
+} from './schema.js';
+
+export type CredentialRouteOptions = Omit<CredentialDependencies, 'issuance'> &
+  Partial<Pick<CredentialDependencies, 'issuance'>>;
+
+/** Lists are public and change rarely: verifiers and caches may keep them for a while. */
+const listCacheControl = 'public, max-age=300';
+
+/**
+ * Credentials (Amparo issue 5): issue and reissue a card, print it, revoke it, and the public
+ * signed trust and revocation lists offline verifiers download. Thin: each handler calls one
+ * service verb, which authorises, writes in one transaction with its audit entry, and is
+ * idempotent where a device may retry.
+ */
+export const credentialRoutes: FastifyPluginAsyncTypebox<CredentialRouteOptions> = async (
+  app,
+  options,
+) => {
+  const deps: CredentialDependencies = {
+    ...options,
+    issuance: options.issuance ?? credentialIssuanceDefault,
+  };
+  const context = (request: { actor: Actor | null; id: string; query: { purpose?: Purpose } }) => ({
+    actor: request.actor,
+    purpose: request.query.purpose ?? null,
+    requestId: request.id,
+  });
+
+  app.post(
+    '/api/persons/:personId/credentials',
+    {
+      schema: {
+        tags: ['credentials'],
+        summary: "Issue a card, revoking the person's previous one (idempotent; audited)",
+        params: PersonIdParams,
+        querystring: PurposeQuery,
+        body: IssueBody,
+        response: { 201: IssueAnswerSchema },
+      },
+    },
+    async (request, reply) => {
+      const result = await credentialIssuer(deps, {
+        ...context(request),
+        personId: request.params.personId,
+        clientId: request.body.clientId,
+      });
+      return reply.code(201).header('cache-control', 'no-store').send(result.body);
+    },
+  );
+
+  for (const format of ['png', 'pdf'] as const) {
+    app.get(
+      `/api/credentials/:credentialId/card.${format}`,
+      {
+        schema: {
+          tags: ['credentials'],
+          summary: `The card as ${format.toUpperCase()}, for printing (audited)`,
+          params: CredentialIdParams,
+          querystring: PurposeQuery,
+        },
+      },
+      async (request, reply) => {
+        const { card, holder } = await cardReader(deps, {
+          ...context(request),
+          credentialId: request.params.credentialId,
+        });
+        const face: CardFace = {
+          holder,
+          qrText: card.text,
+          expiresAt: card.expiresAt,
+          issuerName: deps.issuance.issuerName,
+        };
+        const body =
+          format === 'png' ? renderCardPng(face).png : Buffer.from(await renderCardPdf(face));
+        return reply
+          .type(format === 'png' ? 'image/png' : 'application/pdf')
+          .header('cache-control', 'no-store')
+          .send(body);
+      },
+    );
+  }
+
+  app.post(
+    '/api/credentials/:credentialId/revoke',
+    {
+      schema: {
+        tags: ['credentials'],
+        summary: 'Revoke a card: it enters the next revocation list (audited)',
+        params: CredentialIdParams,
+        querystring: PurposeQuery,
+        body: RevokeBody,
+        response: { 200: RevokeAnswerSchema },
+      },
+    },
+    async (request) =>
+      credentialRevoker(deps, {
+        ...context(request),
+        credentialId: request.params.credentialId,
+        reason: request.body.reason,
+      }),
+  );
+
+  registerListRoutes(app, deps);
+};
+
+function registerListRoutes(
+  app: Parameters<FastifyPluginAsyncTypebox>[0],
+  deps: CredentialDependencies,
+): void {
+  const listDeps = { ...deps, issuerName: deps.issuance.issuerName };
+  app.get(
+    '/api/credentials/trust-list',
+    {
+      schema: {
+        tags: ['credentials'],
+        summary: 'The signed trust list: issuer keys and their issuing periods (public)',
+        response: { 200: SignedTrustListSchema },
+      },
+    },
+    async (_request, reply) => {
+      const document = await publishedTrustList(listDeps);
+      return reply
+        .header('cache-control', listCacheControl)
+        .header('etag', `"tl-${document.payload.version}"`)
+        .send(document);
+    },
+  );
+
+  app.get(
+    '/api/credentials/revocation-list',
+    {
+      schema: {
+        tags: ['credentials'],
+        summary:
+          'The signed revocation list, or with ?since=N the signed delta since version N; 204 when N is current (public)',
+        querystring: RevocationListQuery,
+        response: { 200: SignedRevocationListSchema, 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const { since } = request.query;
+      const published = await publishedRevocations(listDeps, since);
+      reply.header('cache-control', listCacheControl);
+      if (published.document === undefined) return reply.code(204).send(null);
+      const tag =
+        since === undefined ? `rl-${published.version}` : `rl-${since}-${published.version}`;
+      return reply.header('etag', `"${tag}"`).send(published.document);
+    },
+  );
+}
