@@ -1,0 +1,160 @@
+/**
+ * Shapes of the API answers the console reads, as published in `/api/openapi.json`. Only the
+ * fields the console shows are listed.
+ */
+import type { Purpose } from '../../../src/modules/access/actor.js';
+import type { Role } from '../../../src/modules/access/roles.js';
+
+export type { Purpose, Role };
+
+export interface OperatorMe {
+  kind: 'operator';
+  username: string;
+  displayName: string;
+  roles: Role[];
+  regions: string[];
+  sessionKind: string;
+  expiresAt: string;
+}
+
+export interface CitizenMe {
+  kind: 'citizen';
+  sessionKind: string;
+  expiresAt: string;
+}
+
+export type Me = OperatorMe | CitizenMe;
+
+export type Attributes = Record<string, unknown>;
+export type PersonStatus = 'active' | 'deceased' | 'merged' | 'erased';
+
+export interface PersonSummary {
+  id: string;
+  uin: string;
+  status: PersonStatus;
+  regionCode: string;
+  score: number | null;
+  attributes: Attributes;
+}
+
+export interface PersonPage {
+  items: PersonSummary[];
+  nextCursor: string | null;
+  truncated: boolean;
+}
+
+export interface PersonRecord {
+  id: string;
+  uin: string;
+  status: PersonStatus;
+  mergedInto: string | null;
+  regionCode: string;
+  version: number;
+  updatedAt: string;
+  household: { id: string; relationship: string } | null;
+  attributes: Attributes;
+}
+
+export interface Household {
+  id: string;
+  regionCode: string;
+  members: Array<{
+    personId: string;
+    uin: string;
+    status: PersonStatus;
+    relationship: string;
+    attributes: Attributes;
+  }>;
+}
+
+export interface CatalogueAttribute {
+  name: string;
+  subject: 'person' | 'household';
+  type: string;
+  constraints: string;
+  category: string;
+  sensitivity: string;
+  sealed: boolean;
+  required: boolean;
+  purposes: Purpose[];
+  description: string;
+}
+
+export interface Catalogue {
+  attributes: CatalogueAttribute[];
+}
+
+export interface DuplicateCandidate {
+  personId: string;
+  uin?: string;
+  score: number;
+  decision: 'auto' | 'review';
+  fieldLevels: Record<string, string>;
+  attributes?: Attributes;
+}
+
+export type EnrolAnswer =
+  | {
+      status: 'enrolled';
+      personId: string;
+      uin: string;
+      version: number;
+      householdId: string | null;
+      reviewId: string | null;
+    }
+  | {
+      status: 'held';
+      reviewId: string;
+      candidates: DuplicateCandidate[];
+      otherCandidates: number;
+    };
+
+export interface DuplicateReview {
+  id: string;
+  kind: 'review' | 'held';
+  regionCode: string;
+  personId: string | null;
+  openedAt: string;
+  candidates: DuplicateCandidate[];
+  heldAttributes: Attributes | null;
+}
+
+export interface TreeHead {
+  treeSize: number;
+  rootHash: string;
+  timestampMs: number;
+  signedAt: string;
+  keyId: string;
+  signature: string;
+}
+
+export interface AccessHistoryEntry {
+  leafIndex: number;
+  time: string;
+  actorKind: 'operator' | 'citizen' | 'system';
+  role: string | null;
+  region: string | null;
+  purpose: string | null;
+  action: string;
+  outcome: 'allowed' | 'denied';
+  entryText: string;
+  proof: string[];
+}
+
+export interface AccessHistory {
+  treeHead: TreeHead;
+  entries: AccessHistoryEntry[];
+  nextCursor: number | null;
+}
+
+export interface AuditKeys {
+  keys: Array<{ keyId: string; algorithm: 'Ed25519'; publicKey: string }>;
+}
+
+export interface Alert {
+  id: string;
+  kind: string;
+  operatorId: string | null;
+  details: Record<string, unknown>;
+  createdAt: string;
+}

@@ -1,0 +1,81 @@
+import { lazy, type ReactNode, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Navigate, Route, Routes } from 'react-router';
+import { Layout } from './components/layout.js';
+import { PageHeading } from './components/page-heading.js';
+import { SignInPage } from './features/auth/sign-in-page.js';
+import { CitizenHomePage } from './features/citizen/citizen-home-page.js';
+import { CitizenSignInPage } from './features/citizen/citizen-sign-in-page.js';
+import { HomePage } from './features/home-page.js';
+import { HouseholdPage } from './features/persons/household-page.js';
+import { PersonPage } from './features/persons/person-page.js';
+import { SearchPage } from './features/persons/search-page.js';
+import { useSession } from './session/use-session.js';
+
+// Pages with heavy dependencies (the card codec and QR reader, the enrolment form) load on
+// first use, so signing in and searching stay light on a slow connection.
+const AuditPage = lazy(async () => ({
+  default: (await import('./features/audit/audit-page.js')).AuditPage,
+}));
+const EnrolPage = lazy(async () => ({
+  default: (await import('./features/enrolment/enrol-page.js')).EnrolPage,
+}));
+const ReviewQueuePage = lazy(async () => ({
+  default: (await import('./features/enrolment/review-queue-page.js')).ReviewQueuePage,
+}));
+const VerifyPage = lazy(async () => ({
+  default: (await import('./features/verifier/verify-page.js')).VerifyPage,
+}));
+
+/** Every screen of the console and who may open it. */
+export function App() {
+  return (
+    <Layout>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="/persons" element={<Operator page={<SearchPage />} />} />
+          <Route path="/persons/:personId" element={<Operator page={<PersonPage />} />} />
+          <Route path="/households/:householdId" element={<Operator page={<HouseholdPage />} />} />
+          <Route path="/enrol" element={<Operator page={<EnrolPage />} />} />
+          <Route path="/reviews" element={<Operator page={<ReviewQueuePage />} />} />
+          <Route path="/audit" element={<Operator page={<AuditPage />} />} />
+          <Route path="/citizen" element={<CitizenSignInPage />} />
+          <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
+          <Route path="/verify" element={<VerifyPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Suspense>
+    </Layout>
+  );
+}
+
+function Operator({ page }: { page: ReactNode }) {
+  const { me, loading } = useSession();
+  if (loading) return <Loading />;
+  return me?.kind === 'operator' ? page : <Navigate to="/sign-in" replace />;
+}
+
+function Citizen({ page }: { page: ReactNode }) {
+  const { me, loading } = useSession();
+  if (loading) return <Loading />;
+  return me?.kind === 'citizen' ? page : <Navigate to="/citizen" replace />;
+}
+
+function Loading() {
+  const { t } = useTranslation();
+  return <p aria-live="polite">{t('common.loading')}</p>;
+}
+
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <section>
+      <PageHeading>{t('notFound.title')}</PageHeading>
+      <p>
+        <Link to="/">{t('notFound.home')}</Link>
+      </p>
+    </section>
+  );
+}

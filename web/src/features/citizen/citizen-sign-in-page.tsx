@@ -1,0 +1,103 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { ApiError, apiSend } from '../../api/client.js';
+import { Field } from '../../components/field.js';
+import { PageHeading } from '../../components/page-heading.js';
+import { ProblemNotice } from '../../components/problem-notice.js';
+import { rememberCitizenUin } from './citizen-uin.js';
+
+/**
+ * Citizen sign-in (docs/CITIZEN-SIGN-IN.md): the ID number, then a six-digit code that came
+ * by SMS or on a slip from an office. The person may skip the SMS step when they hold a slip.
+ */
+export function CitizenSignInPage() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const [uin, setUin] = useState('');
+  const [code, setCode] = useState('');
+  const [codeRequested, setCodeRequested] = useState(false);
+  const uinValid = /^[0-9]{10}$/.test(uin);
+  const start = useMutation({
+    mutationFn: () => apiSend('POST', '/api/citizen/sign-in/start', { uin }),
+    onSuccess: () => setCodeRequested(true),
+  });
+  const verify = useMutation({
+    mutationFn: () => apiSend('POST', '/api/citizen/sign-in/verify', { uin, code }),
+    onSuccess: async () => {
+      rememberCitizenUin(uin);
+      await client.invalidateQueries({ queryKey: ['me'] });
+      navigate('/citizen/me');
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (uinValid && code.length === 6) verify.mutate();
+  };
+  const refused = verify.error instanceof ApiError && verify.error.status === 401;
+  return (
+    <section className="narrow">
+      <PageHeading>{t('citizen.signInTitle')}</PageHeading>
+      <p className="lead">{t('citizen.signInLead')}</p>
+      <form onSubmit={submit}>
+        <Field
+          label={t('citizen.uin')}
+          hint={t('citizen.uinHint')}
+          error={uin !== '' && !uinValid ? t('citizen.uinInvalid') : undefined}
+          required
+        >
+          {(control) => (
+            <input
+              {...control}
+              inputMode="numeric"
+              autoComplete="off"
+              maxLength={10}
+              value={uin}
+              onChange={(event) => setUin(event.target.value.replace(/\D/g, ''))}
+            />
+          )}
+        </Field>
+        <div className="actions">
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={!uinValid || start.isPending}
+            onClick={() => start.mutate()}
+          >
+            {t('citizen.sendCode')}
+          </button>
+        </div>
+        {codeRequested ? (
+          <p className="notice" role="status">
+            {t('citizen.codeSent')}
+          </p>
+        ) : null}
+        {start.error ? <ProblemNotice error={start.error} /> : null}
+        <Field label={t('citizen.code')} hint={t('citizen.codeHint')} required>
+          {(control) => (
+            <input
+              {...control}
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              maxLength={6}
+              value={code}
+              onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
+            />
+          )}
+        </Field>
+        {refused ? (
+          <p className="notice notice-error" role="alert">
+            {t('citizen.refused')}
+          </p>
+        ) : verify.error ? (
+          <ProblemNotice error={verify.error} />
+        ) : null}
+        <button type="submit" disabled={!uinValid || code.length !== 6 || verify.isPending}>
+          {t('citizen.signIn')}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,39 @@
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { PageHeading } from '../components/page-heading.js';
+import { useSession } from '../session/use-session.js';
+
+/** The landing page: what Amparo is, and the way in for operators and for people. */
+export function HomePage() {
+  const { t } = useTranslation();
+  const { me } = useSession();
+  return (
+    <section>
+      <PageHeading>{t('home.title')}</PageHeading>
+      <p className="lead">{t('home.lead')}</p>
+      <ul className="card-list">
+        {me === null ? (
+          <>
+            <li>
+              <Link to="/sign-in">{t('home.operator')}</Link>
+            </li>
+            <li>
+              <Link to="/citizen">{t('home.citizen')}</Link>
+            </li>
+          </>
+        ) : me.kind === 'citizen' ? (
+          <li>
+            <Link to="/citizen/me">{t('home.myRecord')}</Link>
+          </li>
+        ) : (
+          <li>
+            <Link to="/persons">{t('home.search')}</Link>
+          </li>
+        )}
+        <li>
+          <Link to="/verify">{t('home.verify')}</Link>
+        </li>
+      </ul>
+    </section>
+  );
+}

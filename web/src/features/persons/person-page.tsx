@@ -1,0 +1,144 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { apiGet, apiSend, withQuery } from '../../api/client.js';
+import type { PersonRecord, Purpose } from '../../api/types.js';
+import { fullName } from '../../catalogue/attribute-value.js';
+import { AttributeList } from '../../components/attribute-list.js';
+import { PageHeading } from '../../components/page-heading.js';
+import { ProblemNotice } from '../../components/problem-notice.js';
+import { divisionName } from '../../geography/divisions.js';
+import { useFormat } from '../../i18n/format.js';
+import { may, purposesFor } from '../../session/permissions.js';
+import { useOperator } from '../../session/use-session.js';
+import { AccessHistoryView } from '../access-history/access-history-view.js';
+import { PurposePicker } from './purpose-picker.js';
+
+/**
+ * One person's record. Nothing is read until the operator has said why (the purpose goes
+ * into the address, the request and the audit entry).
+ */
+export function PersonPage() {
+  const { t } = useTranslation();
+  const { personId = '' } = useParams();
+  const [params, setParams] = useSearchParams();
+  const operator = useOperator();
+  const purposes = purposesFor(operator?.roles ?? [], 'person.read');
+  const purpose = params.get('purpose') as Purpose | null;
+  if (purpose === null || !purposes.includes(purpose)) {
+    return (
+      <section className="narrow">
+        <PageHeading>{t('person.openTitle')}</PageHeading>
+        <PurposePicker
+          purposes={purposes}
+          initial={(params.get('suggested') as Purpose | null) ?? undefined}
+          submitLabel={t('person.open')}
+          onChoose={(chosen) => setParams({ purpose: chosen })}
+        />
+      </section>
+    );
+  }
+  return <PersonRecordView personId={personId} purpose={purpose} />;
+}
+
+function PersonRecordView({ personId, purpose }: { personId: string; purpose: Purpose }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const operator = useOperator();
+  const roles = operator?.roles ?? [];
+  const query = useQuery({
+    queryKey: ['person', personId, purpose],
+    queryFn: () => apiGet<PersonRecord>(withQuery(`/api/persons/${personId}`, { purpose })),
+  });
+  if (query.isPending) return <p aria-live="polite">{t('common.loading')}</p>;
+  if (query.error) return <ProblemNotice error={query.error} />;
+  const person = query.data;
+  return (
+    <article>
+      <PageHeading>{fullName(person.attributes) || person.uin}</PageHeading>
+      <p className="purpose-banner" data-testid="purpose-banner">
+        {t('person.readFor', { purpose: t(`purpose.name.${purpose}`) })}
+      </p>
+      <dl className="summary">
+        <div>
+          <dt>{t('person.uin')}</dt>
+          <dd className="mono">{person.uin}</dd>
+        </div>
+        <div>
+          <dt>{t('person.status')}</dt>
+          <dd>{t(`status.${person.status}`)}</dd>
+        </div>
+        <div>
+          <dt>{t('person.region')}</dt>
+          <dd>{divisionName(person.regionCode)}</dd>
+        </div>
+        <div>
+          <dt>{t('person.version')}</dt>
+          <dd>
+            {t('person.versionOf', {
+              version: format.number(person.version),
+              date: format.dateTime(person.updatedAt),
+            })}
+          </dd>
+        </div>
+        {person.household ? (
+          <div>
+            <dt>{t('person.household')}</dt>
+            <dd>
+              <Link to={withQuery(`/households/${person.household.id}`, { purpose })}>
+                {t('person.householdLink', {
+                  relationship: t(`relationship.${person.household.relationship}`),
+                })}
+              </Link>
+            </dd>
+          </div>
+        ) : null}
+      </dl>
+      <h2>{t('person.attributes')}</h2>
+      <AttributeList attributes={person.attributes} />
+      {may(roles, 'citizen_code.issue') ? <SlipCode personId={person.id} /> : null}
+      {purposesFor(roles, 'person.access_history').includes('audit') ? (
+        <section aria-labelledby="history-heading">
+          <h2 id="history-heading">{t('history.auditTitle')}</h2>
+          <AccessHistoryView personId={person.id} purpose="audit" />
+        </section>
+      ) : null}
+    </article>
+  );
+}
+
+/** A clerk prints a one-time sign-in code for the person at the counter (purpose self). */
+function SlipCode({ personId }: { personId: string }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const issue = useMutation({
+    mutationFn: async () =>
+      (
+        await apiSend<{ code: string; expiresAt: string }>(
+          'POST',
+          withQuery('/api/citizen-codes', { purpose: 'self' }),
+          { personId },
+        )
+      ).body,
+  });
+  return (
+    <section aria-labelledby="slip-heading" className="panel">
+      <h2 id="slip-heading">{t('slip.title')}</h2>
+      <p className="hint">{t('slip.explain')}</p>
+      {issue.data ? (
+        <p className="slip" role="status">
+          {t('slip.code')}{' '}
+          <strong className="mono" data-testid="slip-code">
+            {issue.data.code}
+          </strong>{' '}
+          {t('slip.until', { time: format.dateTime(issue.data.expiresAt) })}
+        </p>
+      ) : (
+        <button type="button" onClick={() => issue.mutate()} disabled={issue.isPending}>
+          {t('slip.issue')}
+        </button>
+      )}
+      {issue.error ? <ProblemNotice error={issue.error} /> : null}
+    </section>
+  );
+}
