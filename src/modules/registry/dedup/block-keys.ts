@@ -40,7 +40,6 @@ export type KeyKind = (typeof keyKind)[keyof typeof keyKind];
  */
 export const tightKinds: ReadonlySet<number> = new Set([
   keyKind.soundDate,
-  keyKind.givenSurname,
   keyKind.tokenSet,
   keyKind.value,
 ]);

@@ -178,7 +178,7 @@ function isCrossed(
   return otherA !== null && otherB !== null && isAlike(a, otherB) && isAlike(otherA, b);
 }
 
-function isAlike(a: PreparedValue, b: PreparedValue): boolean {
+export function isAlike(a: PreparedValue, b: PreparedValue): boolean {
   return (
     a.key === b.key ||
     a.phoneticKey === b.phoneticKey ||

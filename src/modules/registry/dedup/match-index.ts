@@ -1,4 +1,7 @@
-import { blockingKeys, buildBlockingPlan } from './blocking.js';
+import { BlockKeyCoder } from './block-keys.js';
+import { buildBlockingPlan } from './blocking.js';
+import { FloatBuffer, IntBuffer } from './int-buffer.js';
+import { groupByKey, hashKey } from './key-sort.js';
 import { dedupLimits } from './limits.js';
 import { type DedupModel, PairScorer, pairPrior, posteriorFromScore } from './model.js';
 import { RecordStore } from './record-store.js';
@@ -29,9 +32,12 @@ export interface MatchIndex {
 }
 
 /**
- * An in-memory blocking index over the registry for enrolment-time checks: one query
- * looks up the new record's blocking keys (Map lookups), scores the few rows found and
- * returns those worth a look.
+ * An in-memory blocking index over the registry for enrolment-time checks. The records
+ * present at creation are indexed in bulk: their numeric block keys (block-keys.ts) are
+ * grouped by a radix sort into flat arrays, with no per-key object, so a million persons
+ * cost a few hundred megabytes and seconds rather than gigabytes and minutes; records added
+ * later go to a small Map. A query computes the new record's keys, finds each block by
+ * binary search over the key hashes, scores the rows found and returns those worth a look.
  *
  * @example
  * const index = createMatchIndex(registryRecords, result.model);
@@ -39,37 +45,44 @@ export interface MatchIndex {
  */
 export function createMatchIndex(records: Iterable<DedupRecord>, model: DedupModel): MatchIndex {
   const store = new RecordStore(model.schema);
-  const plan = buildBlockingPlan(model.schema);
+  const coder = new BlockKeyCoder(buildBlockingPlan(model.schema));
   const scorer = new PairScorer(model);
-  const blocksByKind = new Map<string, Map<string, number[]>>();
+  const bulk = bulkBlocks(store, coder, records);
+  const added = new Map<number, number[]>();
+  const keys: number[] = [];
 
   const add = (record: DedupRecord): void => {
     const row = store.append(record);
-    for (const key of new Set(blockingKeys(store, plan, row))) {
-      const kind = key.slice(0, key.indexOf('|'));
-      let blocks = blocksByKind.get(kind);
-      if (blocks === undefined) {
-        blocks = new Map();
-        blocksByKind.set(kind, blocks);
-      }
-      const members = blocks.get(key);
-      if (members === undefined) blocks.set(key, [row]);
+    keys.length = 0;
+    coder.keys(store, row, keys);
+    for (const key of keys) {
+      const members = added.get(key);
+      if (members === undefined) added.set(key, [row]);
       else members.push(row);
     }
+  };
+
+  const candidateRows = (query: RecordStore): Set<number> => {
+    keys.length = 0;
+    coder.keys(query, 0, keys);
+    const rows = new Set<number>();
+    for (const key of keys) {
+      const members = added.get(key);
+      const group = bulk.find(key);
+      const size = (members?.length ?? 0) + (group < 0 ? 0 : bulk.size(group));
+      if (size > dedupLimits.blockSizeMax) continue;
+      if (group >= 0) for (const row of bulk.members(group)) rows.add(row);
+      for (const row of members ?? []) rows.add(row);
+    }
+    return rows;
   };
 
   const findCandidates = (record: DedupRecord, limit: number = dedupLimits.queryCandidatesMax) => {
     const query = new RecordStore(model.schema);
     query.append(record);
-    const rows = new Set<number>();
-    for (const key of blockingKeys(query, plan, 0)) {
-      const members = blocksByKind.get(key.slice(0, key.indexOf('|')))?.get(key) ?? [];
-      if (members.length > dedupLimits.blockSizeMax) continue;
-      for (const row of members) rows.add(row);
-    }
     const prior = pairPrior(model, store.size + 1);
     const found: MatchCandidate[] = [];
-    for (const row of rows) {
+    for (const row of candidateRows(query)) {
       const score = scorer.score(query, 0, store, row, store, row);
       const posterior = posteriorFromScore(score, prior);
       if (posterior < model.thresholds.reviewPosteriorMin) continue;
@@ -87,13 +100,60 @@ export function createMatchIndex(records: Iterable<DedupRecord>, model: DedupMod
       .slice(0, Math.min(limit, dedupLimits.queryCandidatesMax));
   };
 
-  for (const record of records) add(record);
   return {
     get size() {
       return store.size;
     },
     add,
     findCandidates,
+  };
+}
+
+/** Blocks of the records indexed in bulk, found by binary search over their key hashes. */
+interface BulkBlocks {
+  /** The block of a key, or -1. */
+  find(key: number): number;
+  size(group: number): number;
+  members(group: number): Int32Array;
+}
+
+function bulkBlocks(
+  store: RecordStore,
+  coder: BlockKeyCoder,
+  records: Iterable<DedupRecord>,
+): BulkBlocks {
+  const entryKeys = new FloatBuffer(1024);
+  const entryRows = new IntBuffer(1024);
+  const keys: number[] = [];
+  for (const record of records) {
+    const row = store.append(record);
+    keys.length = 0;
+    coder.keys(store, row, keys);
+    for (const key of keys) {
+      entryKeys.push(key);
+      entryRows.push(row);
+    }
+  }
+  const groups = groupByKey(entryKeys.toArray(), entryRows.toArray());
+  // groupByKey returns groups in increasing hash order.
+  const hashes = Uint32Array.from(groups.keys, (key) => hashKey(key));
+  return {
+    find(key) {
+      const hash = hashKey(key);
+      let low = 0;
+      let high = hashes.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((hashes[middle] ?? 0) < hash) low = middle + 1;
+        else high = middle;
+      }
+      for (let group = low; group < hashes.length && hashes[group] === hash; group += 1) {
+        if (groups.keys[group] === key) return group;
+      }
+      return -1;
+    },
+    size: (group) => (groups.start[group + 1] ?? 0) - (groups.start[group] ?? 0),
+    members: (group) => groups.rows.subarray(groups.start[group], groups.start[group + 1]),
   };
 }
 

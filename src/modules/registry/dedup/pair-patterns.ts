@@ -1,14 +1,8 @@
-import {
-  type Comparison,
-  compareField,
-  compareNameValues,
-  nameElseLevel,
-  nameMovedLevel,
-} from './comparisons.js';
+import type { Comparison } from './comparisons.js';
 import type { PatternTable } from './em.js';
+import { type FieldComparer, FieldComparers } from './field-comparers.js';
 import { IntBuffer } from './int-buffer.js';
 import type { RecordStore } from './record-store.js';
-import { nameKinds } from './types.js';
 
 /**
  * The comparison vectors of all candidate pairs, grouped into patterns. Records repeat
@@ -24,12 +18,15 @@ export interface PairPatterns {
 
 /** Width of a term-frequency bin in bits: fine enough for EM, coarse enough to group. */
 const tfBinBits = 0.5;
-/** Cached value pairs per field before the cache is emptied (a V8 Map holds 2^24). */
-const cacheEntriesMax = 4_000_000;
+/** TF bins kept either side of zero (±127.5 bits). */
+const tfBinsHalf = 255;
+/** Pattern codes up to this many use a flat lookup array instead of a Map (32 MB). */
+const directCodesMax = 1 << 23;
 
 /**
  * Levels of every pair and their grouping into (levels, TF bin) patterns. `tfBits(c, row)`
- * gives the bits an exact match on row's value of comparison c adds (see PairScorer).
+ * gives the bits an exact match on row's value of comparison c adds (see PairScorer); it
+ * depends on the value only, so it is asked once per value id.
  *
  * @example
  * const { table, pairPattern } = comparePairPatterns(store, comparisons, left, right, tf);
@@ -41,90 +38,90 @@ export function comparePairPatterns(
   right: Int32Array,
   tfBits: (comparison: number, row: number) => number,
 ): PairPatterns {
-  const fieldLevel = comparisons.map((comparison) => fieldComparer(store, comparison));
+  const comparers = new FieldComparers(store, comparisons);
+  const fieldLevel: FieldComparer[] = comparisons.map((_, c) => comparers.of(c));
   const radix = comparisons.map((comparison) => comparison.levels.length + 1);
-  const patternOf = new Map<number, number>();
-  const levels = new IntBuffer(1024);
-  const offsets: number[] = [];
-  const counts: number[] = [];
+  const tf = comparisons.map((comparison) =>
+    comparison.tfLevel === 1 ? new TfByValue(store, comparison.field, tfBits) : null,
+  );
+  const codeCount = radix.reduce((product, size) => product * size, 1) * (2 * tfBinsHalf + 1);
+  const groups = new PatternGroups(comparisons.length, codeCount);
   const pairPattern = new Int32Array(left.length);
   const current = new Uint8Array(comparisons.length);
+  const comparisonCount = comparisons.length;
   for (let p = 0; p < left.length; p += 1) {
     const a = left[p] ?? 0;
     const b = right[p] ?? 0;
     let code = 0;
-    let tf = 0;
-    for (let c = 0; c < comparisons.length; c += 1) {
-      const level = (fieldLevel[c] as FieldComparer)(a, b); // c < comparisons.length
+    let bits = 0;
+    for (let c = 0; c < comparisonCount; c += 1) {
+      const level = (fieldLevel[c] as FieldComparer)(a, b); // c < comparisonCount
       current[c] = level;
       code = code * (radix[c] ?? 1) + level;
-      const comparison = comparisons[c];
-      if (level === 1 && comparison?.tfLevel === 1) tf += tfBits(comparison.field, b);
+      if (level === 1) bits += tf[c]?.bits(b) ?? 0;
     }
-    const bin = Math.round(tf / tfBinBits);
-    const groupKey = code * 512 + Math.max(-255, Math.min(255, bin)) + 256;
-    let pattern = patternOf.get(groupKey);
-    if (pattern === undefined) {
-      pattern = counts.length;
-      patternOf.set(groupKey, pattern);
-      counts.push(0);
-      offsets.push(bin * tfBinBits * Math.LN2);
-      for (const level of current) levels.push(level);
-    }
-    counts[pattern] = (counts[pattern] ?? 0) + 1;
-    pairPattern[p] = pattern;
+    const bin = Math.max(-tfBinsHalf, Math.min(tfBinsHalf, Math.round(bits / tfBinBits)));
+    pairPattern[p] = groups.patternOf(code * (2 * tfBinsHalf + 1) + bin + tfBinsHalf, bin, current);
   }
   const table: PatternTable = {
     levelCounts: radix,
-    levels: Uint8Array.from(levels.toArray()),
-    counts: Float64Array.from(counts),
-    offsets: Float64Array.from(offsets),
+    levels: Uint8Array.from(groups.levels.toArray()),
+    counts: Float64Array.from(groups.counts),
+    offsets: Float64Array.from(groups.offsets),
   };
   return { table, pairPattern };
 }
 
-export type FieldComparer = (a: number, b: number) => number;
+/** TF bits of a field per value id, computed on first use. */
+class TfByValue {
+  private readonly ids: Int32Array;
+  private readonly byId = new Map<number, number>();
 
-/** A comparer of two rows on one field that caches per distinct pair of value ids. */
-export function fieldComparer(store: RecordStore, comparison: Comparison): FieldComparer {
-  const field = comparison.field;
-  const isName = nameKinds.has(comparison.kind);
-  const isDate = comparison.kind === 'date';
-  // Only name levels are worth caching (Jaro–Winkler, tokens); the others are cheaper to
-  // recompute than to look up. Two levels of maps keep every key a small integer, which
-  // V8 hashes without allocating.
-  const cache = new Map<number, Map<number, number>>();
-  let cached = 0;
-  return (a, b) => {
-    const idA = store.valueId(field, a);
-    const idB = store.valueId(field, b);
-    if (idA < 0 || idB < 0) return 0;
-    if (idA === idB && !isDate) return 1;
-    if (!isName) return compareField(comparison, store, a, store, b);
-    const valueA = store.value(field, a);
-    const valueB = store.value(field, b);
-    if (valueA === null || valueB === null) return 0;
-    const low = Math.min(idA, idB);
-    const high = Math.max(idA, idB);
-    let inner = cache.get(low);
-    if (inner === undefined) {
-      if (cached >= cacheEntriesMax) {
-        cache.clear();
-        cached = 0;
-      }
-      inner = new Map();
-      cache.set(low, inner);
+  constructor(
+    private readonly store: RecordStore,
+    private readonly field: number,
+    private readonly tfBits: (comparison: number, row: number) => number,
+  ) {
+    this.ids = store.valueIds(field);
+  }
+
+  bits(row: number): number {
+    const id = this.ids[row] ?? -1;
+    let bits = this.byId.get(id);
+    if (bits === undefined) {
+      bits = this.tfBits(this.field, row);
+      this.byId.set(id, bits);
     }
-    let level = inner.get(high);
-    if (level === undefined) {
-      level = compareNameValues(valueA, valueB);
-      inner.set(high, level);
-      cached += 1;
+    return bits;
+  }
+}
+
+/** Pattern numbers by code: a flat array when the codes are few, else a Map. */
+class PatternGroups {
+  readonly levels = new IntBuffer(1024);
+  readonly offsets: number[] = [];
+  readonly counts: number[] = [];
+  private readonly direct: Int32Array | null;
+  private readonly byCode = new Map<number, number>();
+
+  constructor(
+    private readonly comparisonCount: number,
+    codeCount: number,
+  ) {
+    this.direct = codeCount <= directCodesMax ? new Int32Array(codeCount).fill(-1) : null;
+  }
+
+  patternOf(code: number, bin: number, current: Uint8Array): number {
+    let pattern = this.direct === null ? (this.byCode.get(code) ?? -1) : (this.direct[code] ?? -1);
+    if (pattern < 0) {
+      pattern = this.counts.length;
+      if (this.direct === null) this.byCode.set(code, pattern);
+      else this.direct[code] = pattern;
+      this.counts.push(0);
+      this.offsets.push(bin * tfBinBits * Math.LN2);
+      for (let c = 0; c < this.comparisonCount; c += 1) this.levels.push(current[c] ?? 0);
     }
-    // Whether a name moved depends on the other fields, so it is never cached.
-    if (level === nameElseLevel) {
-      return nameMovedLevel(valueA, valueB, comparison, store, a, store, b);
-    }
-    return level;
-  };
+    this.counts[pattern] = (this.counts[pattern] ?? 0) + 1;
+    return pattern;
+  }
 }

@@ -31,6 +31,11 @@ class Column {
     return this.valueIds[row] ?? -1;
   }
 
+  /** The value id of every row, as a view (valid until the next append). */
+  rowValueIds(rowCount: number): Int32Array {
+    return this.valueIds.subarray(0, rowCount);
+  }
+
   value(row: number): PreparedValue | null {
     const id = this.valueIds[row] ?? -1;
     return id < 0 ? null : (this.dictionary[id] ?? null);
@@ -89,6 +94,19 @@ export class RecordStore {
   /** Interned id of this row's value in the field, -1 when missing (same id, same key). */
   valueId(field: number, row: number): number {
     return this.columns[field]?.valueId(row) ?? -1;
+  }
+
+  /**
+   * The value id of every row in the field (-1 when missing), as a view for tight loops; it
+   * is valid until the next append.
+   */
+  valueIds(field: number): Int32Array {
+    return this.columns[field]?.rowValueIds(this.ids.length) ?? new Int32Array(this.ids.length);
+  }
+
+  /** The interned value with this id. */
+  valueById(field: number, id: number): PreparedValue | null {
+    return id < 0 ? null : (this.columns[field]?.dictionary[id] ?? null);
   }
 
   /** Rows sharing this row's value in the field (0 when missing). */
