@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDatabaseCommands } from './cli/database-commands.js';
 import { registerServerCommands } from './cli/server-commands.js';
 import { registerAuditCommands } from './modules/audit/cli.js';
+import { registerCardsCommands } from './modules/credentials/cards-cli.js';
 import { registerVerifyCommand } from './modules/credentials/verify-cli.js';
 import { registerDemoCommands } from './modules/demo/cli.js';
 import { registerDedupCommands } from './modules/registry/dedup/cli.js';
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   registerImportCommands(program);
   registerAuditCommands(program);
   registerVerifyCommand(program);
+  registerCardsCommands(program);
   return program;
 }
 

@@ -135,7 +135,11 @@ function drawCropMarks(page: PDFPage, xMm: number, yMm: number): void {
 }
 
 function fontFiles(options: CardRenderOptions): string[] {
-  const files = options.fontFiles ?? cardFontFilesDefault;
+  return checkFontFiles(options.fontFiles ?? cardFontFilesDefault);
+}
+
+/** The font files, once each is known to exist (resvg would silently drop the text). */
+export function checkFontFiles(files: string[]): string[] {
   for (const file of files) {
     if (!existsSync(file)) {
       throw new CredentialsError(

@@ -24,8 +24,8 @@ export interface CardLayout {
 }
 
 /** The layout is drawn on a 300 dpi grid and scaled; the QR is placed on whole pixels. */
-const grid = { width: 1011, height: 638, band: 84, margin: 36 } as const;
-const qrBox = { left: 580, top: 176, width: 410, height: 440 } as const;
+export const grid = { width: 1011, height: 638, band: 84, margin: 36 } as const;
+export const qrBox = { left: 580, top: 176, width: 410, height: 440 } as const;
 
 /**
  * The SVG of a card front at `dpi`, with its size in pixels. The QR is one path of whole-pixel
@@ -35,10 +35,34 @@ const qrBox = { left: 580, top: 176, width: 410, height: 440 } as const;
  * const { svg, layout } = cardSvg(face, 300); // layout.widthPx === 1011
  */
 export function cardSvg(face: CardFace, dpi: number): { svg: string; layout: CardLayout } {
+  const qr = cardQr(face.qrText);
+  const layout = cardLayout(qr, dpi);
+  const { widthPx, heightPx } = layout;
+  const scale = widthPx / grid.width;
+  const { modulePx } = layout.qr;
+  const quietPx = cardQrQuietZoneModules * modulePx;
+  const sidePx = modulePx * qr.size + 2 * quietPx;
+  const svg = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}">`,
+    `<rect width="${widthPx}" height="${heightPx}" fill="#ffffff"/>`,
+    `<g transform="scale(${scale})">${staticDesign(face.issuerName)}${variableDesign(face)}</g>`,
+    `<rect x="${layout.qr.leftPx - quietPx}" y="${layout.qr.topPx - quietPx}" width="${sidePx}" height="${sidePx}" fill="#ffffff"/>`,
+    qrPath(qr, layout.qr.leftPx, layout.qr.topPx, modulePx),
+    '</svg>',
+  ].join('');
+  return { svg, layout };
+}
+
+/**
+ * Where things land at `dpi`: the card's size in pixels and the QR's modules on whole pixels.
+ *
+ * @example
+ * cardLayout(cardQr(text), 300).qr.modulePx; // 6 for a version-11 code
+ */
+export function cardLayout(qr: CardQr, dpi: number): CardLayout {
   const widthPx = Math.round((cardWidthMm / millimetresPerInch) * dpi);
   const heightPx = Math.round((cardHeightMm / millimetresPerInch) * dpi);
   const scale = widthPx / grid.width;
-  const qr = cardQr(face.qrText);
   const quiet = cardQrQuietZoneModules;
   const modulePx = Math.max(
     1,
@@ -47,7 +71,7 @@ export function cardSvg(face: CardFace, dpi: number): { svg: string; layout: Car
   const sidePx = modulePx * (qr.size + 2 * quiet);
   const leftPx = Math.round((qrBox.left + qrBox.width) * scale) - sidePx;
   const topPx = Math.round(qrBox.top * scale);
-  const layout: CardLayout = {
+  return {
     widthPx,
     heightPx,
     qr: {
@@ -58,35 +82,74 @@ export function cardSvg(face: CardFace, dpi: number): { svg: string; layout: Car
       version: qr.version,
     },
   };
-  const svg = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}">`,
-    `<rect width="${widthPx}" height="${heightPx}" fill="#ffffff"/>`,
-    `<g transform="scale(${scale})">${frontDesign(face)}</g>`,
-    `<rect x="${leftPx}" y="${topPx}" width="${sidePx}" height="${sidePx}" fill="#ffffff"/>`,
-    qrPath(qr, layout.qr.leftPx, layout.qr.topPx, modulePx),
-    '</svg>',
-  ].join('');
-  return { svg, layout };
 }
 
-function frontDesign(face: CardFace): string {
+/**
+ * The SVG of everything on a card that is the same on every card of one issuer: bands,
+ * issuer name, field labels, the silhouette. The fast renderer rasterises it once.
+ */
+export function staticCardSvg(issuerName: string, dpi: number): string {
+  const widthPx = Math.round((cardWidthMm / millimetresPerInch) * dpi);
+  const heightPx = Math.round((cardHeightMm / millimetresPerInch) * dpi);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}">`,
+    `<rect width="${widthPx}" height="${heightPx}" fill="#ffffff"/>`,
+    `<g transform="scale(${widthPx / grid.width})">${staticDesign(issuerName)}</g>`,
+    '</svg>',
+  ].join('');
+}
+
+/** One line of text of a card that changes from card to card, in grid units. */
+export interface CardTextRun {
+  x: number;
+  y: number;
+  size: number;
+  bold: boolean;
+  fill: string;
+  content: string;
+}
+
+/** The holder's lines: name, ID number, date of birth, sex, expiry. */
+export function cardTextRuns(face: CardFace): CardTextRun[] {
   const { holder } = face;
-  const nameSize = Math.min(
-    38,
-    Math.floor(930 / (0.62 * Math.max(1, [...holder.fullName].length))),
-  );
+  const name = holder.fullName.trim();
+  const nameSize = Math.min(38, Math.floor(930 / (0.62 * Math.max(1, [...name].length))));
+  const value = (y: number, content: string): CardTextRun => ({
+    x: 270,
+    y: y + 40,
+    size: 32,
+    bold: false,
+    fill: '#111111',
+    content,
+  });
+  return [
+    { x: grid.margin, y: 140, size: nameSize, bold: true, fill: '#111111', content: name },
+    value(200, groupUin(holder.uin)),
+    value(290, displayDate(holder.dateOfBirth)),
+    value(380, { female: 'F', male: 'M', other: 'X' }[holder.sex]),
+    value(470, new Date(face.expiresAt * 1000).toISOString().slice(0, 10)),
+  ];
+}
+
+function staticDesign(issuerName: string): string {
   return [
     `<rect width="${grid.width}" height="${grid.band}" fill="#1f3a5f"/>`,
-    text(grid.margin, 40, 30, escapeXml(face.issuerName), '#ffffff', 'bold'),
+    text(grid.margin, 40, 30, escapeXml(issuerName), '#ffffff', 'bold'),
     text(grid.margin, 70, 20, 'Documento de identidad · Identity card', '#d6e2f0'),
-    text(grid.margin, 140, nameSize, escapeXml(holder.fullName.trim()), '#111111', 'bold'),
-    photo(holder),
-    field(270, 200, 'N.º de identidad · ID number', groupUin(holder.uin)),
-    field(270, 290, 'Fecha de nacimiento · Date of birth', displayDate(holder.dateOfBirth)),
-    field(270, 380, 'Sexo · Sex', { female: 'F', male: 'M', other: 'X' }[holder.sex]),
-    field(270, 470, 'Vence · Expires', new Date(face.expiresAt * 1000).toISOString().slice(0, 10)),
+    silhouette(),
+    text(270, 200, 18, 'N.º de identidad · ID number', '#555555'),
+    text(270, 290, 18, 'Fecha de nacimiento · Date of birth', '#555555'),
+    text(270, 380, 18, 'Sexo · Sex', '#555555'),
+    text(270, 470, 18, 'Vence · Expires', '#555555'),
     `<rect y="${grid.height - 14}" width="${grid.width}" height="14" fill="#1f3a5f"/>`,
   ].join('');
+}
+
+function variableDesign(face: CardFace): string {
+  const runs = cardTextRuns(face).map((run) =>
+    text(run.x, run.y, run.size, escapeXml(run.content), run.fill, run.bold ? 'bold' : 'normal'),
+  );
+  return runs.join('') + photoSvg(face.holder);
 }
 
 function text(
@@ -100,22 +163,26 @@ function text(
   return `<text x="${x}" y="${y}" font-family="DejaVu Sans" font-size="${size}" font-weight="${weight}" fill="${fill}">${content}</text>`;
 }
 
-function field(x: number, y: number, label: string, value: string): string {
-  return text(x, y, 18, label, '#555555') + text(x, y + 40, 32, escapeXml(value), '#111111');
-}
+/** Where the photo goes, in grid units. */
+export const photoBox = { x: grid.margin, y: 176, width: 206, height: 260 } as const;
 
-/** A neutral silhouette, with the photo on top of it when there is one. */
-function photo(holder: CardHolder): string {
-  const box = { x: grid.margin, y: 176, width: 206, height: 260 };
-  const silhouette = [
+/** A neutral silhouette, under the photo when there is one. */
+function silhouette(): string {
+  const box = photoBox;
+  return [
     `<rect x="${box.x}" y="${box.y}" width="${box.width}" height="${box.height}" fill="#e8edf2" stroke="#9aa8b6" stroke-width="2"/>`,
     `<circle cx="${box.x + 103}" cy="${box.y + 100}" r="48" fill="#b8c4cf"/>`,
     `<path d="M${box.x + 28},${box.y + 258} q0,-92 75,-92 q75,0 75,92 z" fill="#b8c4cf"/>`,
   ].join('');
-  if (holder.facePhoto === undefined) return silhouette;
+}
+
+/** The holder's photo as an SVG image, or nothing. */
+export function photoSvg(holder: CardHolder): string {
+  if (holder.facePhoto === undefined) return '';
+  const box = photoBox;
   const mime = `image/${holder.facePhoto.format === 'jpeg2000' ? 'jp2' : holder.facePhoto.format}`;
   const data = Buffer.from(holder.facePhoto.bytes).toString('base64');
-  return `${silhouette}<image x="${box.x}" y="${box.y}" width="${box.width}" height="${box.height}" preserveAspectRatio="xMidYMid slice" href="data:${mime};base64,${data}"/>`;
+  return `<image x="${box.x}" y="${box.y}" width="${box.width}" height="${box.height}" preserveAspectRatio="xMidYMid slice" href="data:${mime};base64,${data}"/>`;
 }
 
 /** Dark modules as one path; runs of dark modules in a row become one rectangle. */

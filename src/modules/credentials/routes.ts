@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Actor, Purpose } from '../access/actor.js';
 import { PersonIdParams, PurposeQuery } from '../registry/schema.js';
-import { renderCardPdf, renderCardPng } from './card-render.js';
+import { renderCardPngFast } from './card-raster.js';
+import { renderCardPdf } from './card-render.js';
 import type { CardFace } from './card-svg.js';
 import { type CredentialDependencies, credentialIssuanceDefault } from './credential-issuer.js';
 import { cardReader, credentialIssuer, credentialRevoker } from './credential-service.js';
@@ -89,7 +90,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<CredentialRouteOptions>
           issuerName: deps.issuance.issuerName,
         };
         const body =
-          format === 'png' ? renderCardPng(face).png : Buffer.from(await renderCardPdf(face));
+          format === 'png' ? renderCardPngFast(face).png : Buffer.from(await renderCardPdf(face));
         return reply
           .type(format === 'png' ? 'image/png' : 'application/pdf')
           .header('cache-control', 'no-store')
