@@ -26,6 +26,7 @@ import {
 import { accessHistoryRoutes } from './modules/audit/access-history-routes.js';
 import { AuditLog } from './modules/audit/audit-log.js';
 import { auditRoutes } from './modules/audit/routes.js';
+import { credentialRoutes } from './modules/credentials/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
 import { importRoutes } from './modules/registry/import/routes.js';
@@ -52,6 +53,8 @@ export interface AppServices {
   keys: KeyStore;
   /** Sign audit tree heads on a timer (the server does; tests and CLI commands need not). */
   auditTimer?: boolean;
+  /** Requests per client address per minute; tests that drive whole matrices raise it. */
+  rateLimitRequestsMax?: number;
   /** Overrides for the access plugin: tests pass a clock and cheap password hashing. */
   access?: Partial<
     Pick<
@@ -87,6 +90,11 @@ export async function build(config: Config, services: AppServices): Promise<App>
   // so that an attribute Amparo does not hold is refused rather than quietly dropped.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installProblemHandler(app);
+  // Every answer names its request id, so a user reporting a problem can quote it and an
+  // auditor can find the matching audit entries and log lines.
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -102,7 +110,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     crossOriginEmbedderPolicy: false,
   });
   await app.register(fastifyRateLimit, {
-    max: limits.http.rateLimitRequestsMax,
+    max: services.rateLimitRequestsMax ?? limits.http.rateLimitRequestsMax,
     timeWindow: limits.http.rateLimitWindowMs,
     errorResponseBuilder: (_request, context) =>
       new AmparoError('AMP_RATE_LIMITED', { detail: `Retry after ${context.after}` }),
@@ -155,6 +163,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     masterKey: services.keys.masterKey,
   });
   await app.register(erasureRoutes, { db, audit: auditLog });
+  await app.register(credentialRoutes, { db, audit: auditLog, keys: services.keys });
   await app.register(
     async (api) => {
       api.get('/', { schema: { hide: true } }, async () => ({ name: 'amparo', docs: '/api/docs' }));

@@ -41,12 +41,13 @@ export async function buildAccessTestApp(
   options: {
     secureCookies?: boolean;
     signInRequestsPerMinuteMax?: number;
+    rateLimitRequestsMax?: number;
     logLines?: string[];
     /** Adds routes (as another module would) before the application is ready. */
     addRoutes?: (app: App) => void;
   } = {},
 ): Promise<AccessTestApp> {
-  const { logLines, addRoutes, ...accessOptions } = options;
+  const { logLines, addRoutes, rateLimitRequestsMax, ...accessOptions } = options;
   const database = await createTestDatabase();
   const masterKey = randomBytes(32);
   const keys: KeyStore = { ...createTestKeyStore(), masterKey };
@@ -69,6 +70,7 @@ export async function buildAccessTestApp(
     database: database.handle,
     keys,
     logDestination,
+    ...(rateLimitRequestsMax === undefined ? {} : { rateLimitRequestsMax }),
     access: {
       clock: () => new Date(nowMs),
       passwordHashOptions: cheapHashOptions,

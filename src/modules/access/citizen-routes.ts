@@ -100,16 +100,14 @@ function slipCodeRoute(app: App, context: AccessContext): void {
         querystring: PurposeQuery,
         response: { 201: CitizenCodeIssued },
       },
-      preHandler: requireOperator,
     },
     async (request, reply) => {
-      const actor = request.actor;
-      if (actor?.kind !== 'operator') throw new AmparoError('AMP_UNAUTHENTICATED');
       // The clerk acts for the person at the counter (purpose self): only in the clerk's
-      // regions, counted against the read quota, audited allowed or refused.
+      // regions, counted against the read quota, audited allowed or refused. The guard
+      // answers 401 without a session and 403 to anyone else, citizens included.
       const scope = await personScope(context.db, request.body.personId);
       const grant = await guardPersonAccess(context, {
-        actor,
+        actor: request.actor,
         action: 'citizen_code.issue',
         resource: { type: 'person', id: request.body.personId },
         regionCode: scope?.regionCode ?? null,
@@ -119,6 +117,9 @@ function slipCodeRoute(app: App, context: AccessContext): void {
         requestId: request.id,
         countsAsPersonRead: true,
       });
+      const actor = request.actor;
+      // Safe by policy: only enrolment clerks hold citizen_code.issue (docs/ACCESS.md).
+      if (actor?.kind !== 'operator') throw new AmparoError('AMP_FORBIDDEN');
       const issued = await issueSlipCode(context, {
         personId: request.body.personId,
         operatorId: actor.operatorId,

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { PurposeQuery } from '../registry/schema.js';
 import { auditLimits } from './limits.js';
 
 /*
@@ -39,7 +40,8 @@ export const InclusionProofQuery = Type.Object(
   {
     leafIndex: Size,
     treeSize: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
-    purpose: Type.Optional(Type.Union([Type.Literal('audit'), Type.Literal('self')])),
+    // Any purpose is accepted here; the policy refuses the wrong ones with 403 (docs/ACCESS.md).
+    purpose: PurposeQuery.properties.purpose,
   },
   { additionalProperties: false },
 );
@@ -63,6 +65,6 @@ export const ConsistencyProofResponse = Type.Object({
 });
 
 export const SignNowQuery = Type.Object(
-  { purpose: Type.Optional(Type.Literal('audit')) },
+  { purpose: PurposeQuery.properties.purpose },
   { additionalProperties: false },
 );

@@ -9,6 +9,7 @@ import {
 } from '../access/access-test-kit.js';
 import { verifyAccessEntry } from '../audit/access-proof-verifier.js';
 import { treeHeadBytes } from '../audit/merkle/index.js';
+import { generateUin } from './uin/index.js';
 
 /**
  * The person read path end to end, through real sign-in: purpose-bound, region-scoped,
@@ -19,12 +20,12 @@ describe('reading a person, and the person seeing who looked', () => {
   let clerkCookie: string;
   let person: { id: string };
   let stranger: { id: string };
-  const personUin = '2345678902';
+  const personUin = generateUin();
 
   beforeAll(async () => {
     kit = await buildAccessTestApp();
     person = await createTestPerson(kit, { uin: personUin, phone: '+584121112233' });
-    stranger = await createTestPerson(kit, { uin: '3456789013', phone: '+584141112233' });
+    stranger = await createTestPerson(kit, { uin: generateUin(), phone: '+584141112233' });
     await kit.database.asAdmin((admin) =>
       admin
         .updateTable('person')

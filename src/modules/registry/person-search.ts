@@ -111,6 +111,9 @@ export async function personSearch(
       ),
     ),
   );
+  // A search that finds nobody is still an attempt (a guessed ID number is a probe): it is
+  // recorded once, with no person named.
+  if (items.length === 0) await grant.record([]);
   return { items, nextCursor: found.next, truncated: found.truncated };
 }
 

@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AccessTestApp,
+  buildAccessTestApp,
+  createTestOperator,
+  createTestPerson,
+  sessionCookieFrom,
+} from '../../src/modules/access/access-test-kit.js';
+import { purposes } from '../../src/modules/access/actor.js';
+import { type Role, roles } from '../../src/modules/access/roles.js';
+import { generateUin } from '../../src/modules/registry/uin/index.js';
+import { documentedDecisionTable } from '../access-table.js';
+
+/**
+ * The authorisation matrix (issue: access control, item 10). Generated from the decision table
+ * in docs/ACCESS.md: every route × role × region × purpose is answered allowed or refused
+ * exactly as the document says, every attempt leaves an audit entry, and no route returns
+ * person data without an audit entry of an allowed access.
+ */
+const table = documentedDecisionTable();
+
+type Target = {
+  kind: 'person';
+  personId: string;
+  uin: string;
+  householdId: string;
+  region: string;
+};
+type Principal =
+  | { kind: 'operator'; roles: readonly Role[]; regions: readonly string[] }
+  | { kind: 'citizen'; personId: string };
+
+interface RouteCase {
+  name: string;
+  action: string;
+  /** person: scope from the person; household: no owner; none: not tied to a record. */
+  resource: 'person' | 'household' | 'none';
+  request(
+    target: Target,
+    purpose: string | null,
+  ): { method: 'GET' | 'POST'; url: string; payload?: Record<string, unknown> };
+}
+
+const q = (purpose: string | null, extra = '') => {
+  const params = new URLSearchParams(extra);
+  if (purpose) params.set('purpose', purpose);
+  const text = params.toString();
+  return text ? `?${text}` : '';
+};
+
+const routes: RouteCase[] = [
+  {
+    name: 'read by id',
+    action: 'person.read',
+    resource: 'person',
+    request: (t, p) => ({ method: 'GET', url: `/api/persons/${t.personId}${q(p)}` }),
+  },
+  {
+    name: 'read by UIN',
+    action: 'person.read',
+    resource: 'person',
+    request: (t, p) => ({ method: 'GET', url: `/api/persons/by-uin/${t.uin}${q(p)}` }),
+  },
+  {
+    name: 'access history',
+    action: 'person.access_history',
+    resource: 'person',
+    request: (t, p) => ({ method: 'GET', url: `/api/persons/${t.personId}/access-history${q(p)}` }),
+  },
+  {
+    name: 'household',
+    action: 'person.read',
+    resource: 'household',
+    request: (t, p) => ({ method: 'GET', url: `/api/households/${t.householdId}${q(p)}` }),
+  },
+  {
+    name: 'search',
+    action: 'person.search',
+    resource: 'none',
+    request: (t, p) => ({ method: 'GET', url: `/api/persons${q(p, `uin=${t.uin}`)}` }),
+  },
+  {
+    name: 'alerts',
+    action: 'alert.read',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/alerts${q(p)}` }),
+  },
+  {
+    name: 'sign tree head',
+    action: 'audit.read',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'POST', url: `/api/audit/tree-heads${q(p)}`, payload: {} }),
+  },
+  {
+    name: 'slip code',
+    action: 'citizen_code.issue',
+    resource: 'person',
+    request: (t, p) => ({
+      method: 'POST',
+      url: `/api/citizen-codes${q(p)}`,
+      payload: { personId: t.personId },
+    }),
+  },
+  {
+    name: 'correction',
+    action: 'person.correct',
+    resource: 'person',
+    request: (t, p) => ({
+      method: 'POST',
+      url: `/api/persons/${t.personId}/corrections${q(p)}`,
+      payload: {
+        clientId: randomUUID(),
+        attributes: { locality: `Sector ${randomUUID().slice(0, 6)}` },
+        reason: 'clerical_error',
+      },
+    }),
+  },
+];
+
+/** What docs/ACCESS.md says: allowed, or the status of the refusal. */
+function expected(
+  route: RouteCase,
+  principal: Principal,
+  target: Target,
+  purpose: string | null,
+): 'allowed' | 403 | 404 {
+  const held: string[] = principal.kind === 'citizen' ? ['citizen'] : [...principal.roles];
+  const rules = table.filter((rule) => rule.action === route.action && held.includes(rule.role));
+  const forPurpose = rules.filter((rule) => purpose !== null && rule.purposes.includes(purpose));
+  if (forPurpose.length === 0) return 403;
+  const inScope = forPurpose.some((rule) => {
+    if (rule.scope === 'any') return true;
+    if (rule.scope === 'own')
+      return (
+        principal.kind === 'citizen' &&
+        route.resource === 'person' &&
+        principal.personId === target.personId
+      );
+    if (principal.kind !== 'operator') return false;
+    // A search is scoped by filtering its results to the operator's regions.
+    return route.resource === 'none' || principal.regions.includes(target.region);
+  });
+  return inScope ? 'allowed' : 404;
+}
+
+describe('authorisation matrix from docs/ACCESS.md', () => {
+  let kit: AccessTestApp;
+  let targets: Target[];
+
+  async function auditOutcomes(requestId: string): Promise<string[]> {
+    const rows = await kit.database.asAdmin((admin) =>
+      sql<{
+        outcome: string;
+      }>`select entry::json->>'outcome' as outcome from audit_entry where entry::json->>'requestId' = ${requestId}`.execute(
+        admin,
+      ),
+    );
+    return rows.rows.map((row) => row.outcome);
+  }
+
+  async function signInOperator(
+    username: string,
+    operatorRoles: readonly Role[],
+    regions: readonly string[],
+  ) {
+    const operator = await createTestOperator(kit, {
+      username,
+      roles: [...operatorRoles],
+      regions: [...regions],
+    });
+    kit.advance(30_000);
+    const response = await kit.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in',
+      payload: { username, password: operator.password, totp: operator.totp() },
+    });
+    expect(response.statusCode).toBe(200);
+    return { amparo_session: sessionCookieFrom(response) ?? '' };
+  }
+
+  async function checkPrincipal(principal: Principal, cookies: Record<string, string>) {
+    const mismatches: string[] = [];
+    for (const route of routes) {
+      for (const target of targets) {
+        for (const purpose of [null, ...purposes]) {
+          const want = expected(route, principal, target, purpose);
+          const response = await kit.app.inject({ ...route.request(target, purpose), cookies });
+          const got = response.statusCode < 300 ? 'allowed' : response.statusCode;
+          const label = `${route.name} ${target.region} purpose=${purpose}`;
+          if (got !== want)
+            mismatches.push(
+              `${label}: expected ${want}, got ${response.statusCode} ${response.body.slice(0, 120)}`,
+            );
+          const outcomes = await auditOutcomes(String(response.headers['x-request-id']));
+          if (got === 'allowed' && !outcomes.includes('allowed'))
+            mismatches.push(`${label}: answered without an allowed audit entry`);
+          if (got !== 'allowed' && !outcomes.includes('denied'))
+            mismatches.push(`${label}: refusal not audited`);
+          if (got !== 'allowed') expect(response.body).not.toContain(target.uin);
+        }
+      }
+    }
+    return mismatches;
+  }
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp({
+      signInRequestsPerMinuteMax: 10_000,
+      rateLimitRequestsMax: 100_000,
+    });
+    targets = [];
+    for (const region of ['VE-A', 'VE-Z']) {
+      const uin = generateUin();
+      const person = await createTestPerson(kit, {
+        uin,
+        phone: region === 'VE-A' ? '+584121230000' : null,
+      });
+      const householdId = randomUUID();
+      await kit.database.asAdmin(async (admin) => {
+        await admin
+          .updateTable('person')
+          .set({ region_code: region })
+          .where('id', '=', person.id)
+          .execute();
+        await admin
+          .insertInto('household')
+          .values({ id: householdId, region_code: region })
+          .execute();
+        await admin
+          .insertInto('household_membership')
+          .values({
+            household_id: householdId,
+            person_id: person.id,
+            relationship: 'head',
+            recorded_by: null,
+          })
+          .execute();
+      });
+      targets.push({ kind: 'person', personId: person.id, uin, householdId, region });
+    }
+  }, 60_000);
+  afterAll(async () => kit?.close());
+
+  it.each(roles.map((role) => [role]))(
+    'answers a %s in VE-A exactly as documented',
+    async (role) => {
+      const cookies = await signInOperator(`matrix.${role}`, [role], ['VE-A']);
+      expect(
+        await checkPrincipal({ kind: 'operator', roles: [role], regions: ['VE-A'] }, cookies),
+      ).toEqual([]);
+    },
+    60_000,
+  );
+
+  it('answers a citizen exactly as documented, for their own record and another', async () => {
+    const own = targets[0] as Target;
+    await kit.app.inject({
+      method: 'POST',
+      url: '/api/citizen/sign-in/start',
+      payload: { uin: own.uin },
+    });
+    const code = await kit.database.asAdmin(async (admin) => {
+      const row = await admin
+        .selectFrom('notification_outbox')
+        .select('parameters')
+        .orderBy('created_at', 'desc')
+        .executeTakeFirstOrThrow();
+      return String((row.parameters as { code?: string }).code);
+    });
+    const verify = await kit.app.inject({
+      method: 'POST',
+      url: '/api/citizen/sign-in/verify',
+      payload: { uin: own.uin, code },
+    });
+    const cookies = { amparo_session: sessionCookieFrom(verify) ?? '' };
+    expect(await checkPrincipal({ kind: 'citizen', personId: own.personId }, cookies)).toEqual([]);
+  }, 60_000);
+
+  it('answers operators holding several roles in several regions exactly as documented', async () => {
+    let counter = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray([...roles], { minLength: 2, maxLength: 3 }),
+        fc.subarray(['VE-A', 'VE-Z', 'VE-M'], { minLength: 1 }),
+        async (operatorRoles, regions) => {
+          counter += 1;
+          const cookies = await signInOperator(`matrix.multi.${counter}`, operatorRoles, regions);
+          expect(
+            await checkPrincipal({ kind: 'operator', roles: operatorRoles, regions }, cookies),
+          ).toEqual([]);
+        },
+      ),
+      { numRuns: 4 },
+    );
+  }, 120_000);
+});
