@@ -33,6 +33,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const result = dedupBatch(records, { schema: registryDedupSchema });
   const durationMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  // The machine is shared: the load during the run says how much of the wall time was ours.
+  const loadAverageAfter = readFileSync('/proc/loadavg', 'utf8').trim();
   const quality = scoreAgainstTruth(result, personOfRow);
   return {
     command: `npm run bench -- dedup-batch ${persons}`,
@@ -40,6 +42,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     durationMs: Math.round(durationMs),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     loadAverage,
+    loadAverageAfter,
     candidatePairs: result.stats.candidatePairCount,
     candidatePairsPerRecord: +(result.stats.candidatePairCount / persons).toFixed(2),
     patterns: result.stats.patternCount,

@@ -161,8 +161,8 @@ export class FieldComparers {
       ) {
         return 2;
       }
-      const low = idA < idB ? idA : idB;
-      const high = idA < idB ? idB : idA;
+      const low = Math.min(idA, idB);
+      const high = Math.max(idA, idB);
       let level = cache.get(low, high);
       if (level < 0) {
         const valueA = store.valueById(field, idA);
@@ -222,8 +222,8 @@ export class FieldComparers {
       const idA = ids[a] ?? -1;
       const idB = ids[b] ?? -1;
       if (idA < 0 || idB < 0) return 0;
-      const low = idA < idB ? idA : idB;
-      const high = idA < idB ? idB : idA;
+      const low = Math.min(idA, idB);
+      const high = Math.max(idA, idB);
       let level = cache.get(low, high);
       if (level < 0) {
         const valueA = store.valueById(field, idA);

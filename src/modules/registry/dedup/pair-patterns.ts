@@ -78,7 +78,7 @@ class TfByValue {
   private readonly byId = new Map<number, number>();
 
   constructor(
-    private readonly store: RecordStore,
+    store: RecordStore,
     private readonly field: number,
     private readonly tfBits: (comparison: number, row: number) => number,
   ) {
