@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -170,10 +171,32 @@ export async function build(config: Config, services: AppServices): Promise<App>
     },
     { prefix: '/api' },
   );
-  if (existsSync(config.webDir)) {
-    await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
-  }
+  if (existsSync(config.webDir)) await registerConsole(app, config.webDir);
   return app;
+}
+
+/**
+ * Serves the built console (`web/dist`) at `/`. Files present at start-up are served as they
+ * are (hashed assets cached for a year); any other GET outside `/api` answers `index.html`, so
+ * a bookmarked or reloaded console address (`/persons/…`) opens the console, which routes it.
+ */
+async function registerConsole(app: App, webDir: string): Promise<void> {
+  await app.register(fastifyStatic, {
+    root: webDir,
+    wildcard: false,
+    setHeaders: (reply, filePath) => {
+      const hashed = filePath.includes(`${path.sep}assets${path.sep}`);
+      reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+    const pathname = request.url.split('?')[0] ?? '';
+    // API paths and file-like paths that do not exist stay 404 problems, never the page.
+    if (pathname === '/api' || pathname.startsWith('/api/') || /\.[a-z0-9]+$/i.test(pathname)) {
+      throw new AmparoError('AMP_ROUTE_NOT_FOUND', { detail: 'GET has no route here' });
+    }
+    return reply.sendFile('index.html');
+  });
 }
 
 async function registerOpenApi(app: App): Promise<void> {

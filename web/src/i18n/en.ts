@@ -204,6 +204,14 @@ export const en: Dictionary = {
     other_relative: 'other relative',
     non_relative: 'not related',
   },
+  card: {
+    title: 'Card',
+    explain: 'Issuing a new card revokes the previous one. Issuing and downloading are recorded.',
+    issue: 'Issue a card',
+    issued: 'Card issued; it expires on {{date}}.',
+    replaced: 'The previous card was revoked.',
+    download: { png: 'Download image (PNG)', pdf: 'Download for printing (PDF)' },
+  },
   slip: {
     title: 'Sign-in code for the person',
     explain:

@@ -206,6 +206,15 @@ export const es = {
     other_relative: 'otro familiar',
     non_relative: 'sin parentesco',
   },
+  card: {
+    title: 'Carnet',
+    explain:
+      'Emitir un carnet nuevo anula el anterior. La emisión y la descarga quedan registradas.',
+    issue: 'Emitir carnet',
+    issued: 'Carnet emitido; vence el {{date}}.',
+    replaced: 'El carnet anterior quedó anulado.',
+    download: { png: 'Descargar imagen (PNG)', pdf: 'Descargar para imprimir (PDF)' },
+  },
   slip: {
     title: 'Código de acceso para la persona',
     explain:

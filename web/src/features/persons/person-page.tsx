@@ -12,6 +12,7 @@ import { useFormat } from '../../i18n/format.js';
 import { may, purposesFor } from '../../session/permissions.js';
 import { useOperator } from '../../session/use-session.js';
 import { AccessHistoryView } from '../access-history/access-history-view.js';
+import { CardPanel } from './card-panel.js';
 import { PurposePicker } from './purpose-picker.js';
 
 /**
@@ -96,6 +97,9 @@ function PersonRecordView({ personId, purpose }: { personId: string; purpose: Pu
       </dl>
       <h2>{t('person.attributes')}</h2>
       <AttributeList attributes={person.attributes} />
+      {purposesFor(roles, 'credential.issue').includes(purpose) && person.status === 'active' ? (
+        <CardPanel personId={person.id} purpose={purpose} />
+      ) : null}
       {may(roles, 'citizen_code.issue') ? <SlipCode personId={person.id} /> : null}
       {purposesFor(roles, 'person.access_history').includes('audit') ? (
         <section aria-labelledby="history-heading">

@@ -17,7 +17,8 @@ export function TrustListPanel(props: {
   const { t } = useTranslation();
   const format = useFormat();
   const [anchor, setAnchor] = useState(props.initialAnchor);
-  const [url, setUrl] = useState('');
+  // The issuing server publishes its list here; a verifier served elsewhere uses a file.
+  const [url, setUrl] = useState('/api/credentials/trust-list');
   const [file, setFile] = useState<File | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const accept = async (text: string) => {
@@ -89,7 +90,7 @@ export function TrustListPanel(props: {
           {(control) => (
             <input
               {...control}
-              type="url"
+              inputMode="url"
               value={url}
               onChange={(event) => setUrl(event.target.value)}
             />

@@ -1,0 +1,99 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { totpCode, totpStep } from '../../src/modules/access/totp.js';
+
+/**
+ * Debian's Chromium driven by playwright-core, headless, never a downloaded browser; plus the
+ * checks every page gets (axe-core) and screenshots kept under `test-results/` as artefacts.
+ */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export const viewports = {
+  phone: { width: 360, height: 740 },
+  desktop: { width: 1280, height: 800 },
+} as const;
+
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: number;
+}
+
+/** Runs axe-core on the page as it is now; returns serious and critical violations only. */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    // axe is the global the injected script defines; the page has no types for it.
+    const axe = (globalThis as unknown as { axe: { run: () => Promise<AxeResults> } }).axe;
+    interface AxeResults {
+      violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }>;
+    }
+    const results = await axe.run();
+    return results.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.length,
+    }));
+  });
+  return violations.filter((violation) => ['serious', 'critical'].includes(violation.impact ?? ''));
+}
+
+/** True when the page scrolls sideways: content wider than the viewport. */
+export async function overflowsHorizontally(page: Page): Promise<boolean> {
+  // A string expression: this file is type-checked without the DOM library.
+  const overflows = await page.evaluate(
+    'document.documentElement.scrollWidth > document.documentElement.clientWidth + 1',
+  );
+  return overflows === true;
+}
+
+const shotsDir = 'test-results/console';
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(shotsDir, { recursive: true });
+  await page.screenshot({ path: `${shotsDir}/${name}.png`, fullPage: true });
+}
+
+/** The authenticator app's current code for a base32 TOTP secret. */
+export function currentTotp(secretBase32: string): string {
+  return totpCode(base32Decode(secretBase32), totpStep(Date.now()));
+}
+
+function base32Decode(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const character of text.replace(/=+$/, '')) {
+    const index = alphabet.indexOf(character);
+    if (index === -1) throw new Error(`not base32: ${character}`);
+    value = ((value << 5) | index) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
