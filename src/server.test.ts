@@ -39,6 +39,14 @@ describe('start-up', () => {
         first.database.db,
       );
       expect(persons.rows[0]?.n).toBe(BigInt(limits.demo.seedPersons));
+      const searchable = await sql<{ n: bigint }>`select count(*) as n from person_search`.execute(
+        first.database.db,
+      );
+      expect(searchable.rows[0]?.n).toBe(BigInt(limits.demo.seedPersons));
+      const households = await sql<{
+        n: bigint;
+      }>`select count(*) as n from household_version`.execute(first.database.db);
+      expect(Number(households.rows[0]?.n)).toBeGreaterThan(limits.demo.seedPersons / 12);
       const operators = await first.database.db
         .selectFrom('operator')
         .select(['username', 'password_hash'])

@@ -1,5 +1,7 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { type App, build } from './app.js';
@@ -9,15 +11,17 @@ import {
   createDemoOperators,
   type DemoOperatorCredentials,
 } from './modules/access/demo-operators.js';
+import { AuditLog } from './modules/audit/audit-log.js';
 import { validatePopulationOptions } from './modules/demo/options.js';
-import { generatePopulation } from './modules/demo/population.js';
-import { loadPopulation } from './modules/registry/population-loader.js';
-import { generateUin } from './modules/registry/uin/uin.js';
+import { writePopulation } from './modules/demo/write-population.js';
+import { personImporter } from './modules/registry/import/person-importer.js';
+import { inspectImportFile } from './modules/registry/import/source-file.js';
 import { initKeys, type KeyStore, keysExist, loadKeyStore } from './platform/crypto/key-store.js';
 import {
   closePglite,
   createPostgresPool,
   type DatabaseHandle,
+  type DatabaseKind,
   kyselyOverPglite,
   kyselyOverPool,
   openAppDatabase,
@@ -128,7 +132,7 @@ async function prepareDatabaseForStart(
       await migrator.destroy();
     }
     const database = await openAppDatabase(config.database);
-    await seedIfEmpty(database.db, keys, say);
+    await seedIfEmpty(database.db, 'postgres', keys, say);
     return database;
   }
   const { dataDir } = config.database;
@@ -158,7 +162,7 @@ async function createEmbeddedDatabase(
   try {
     await migrateUp(db);
     await switchToAppRole(db);
-    await seedIfEmpty(db, keys, say);
+    await seedIfEmpty(db, 'pglite', keys, say);
   } catch (error) {
     await closePglite(db, pglite);
     rmSync(scratchDir, { recursive: true, force: true });
@@ -170,10 +174,13 @@ async function createEmbeddedDatabase(
 
 /**
  * Seeds demo households and demo operator accounts into an empty registry; a registry with
- * anyone in it is left alone. Operator passwords and TOTP secrets are printed this once.
+ * anyone in it is left alone. The synthetic population goes through the same import path
+ * as a real file (validation, households, UIN redraw, audit per batch), then gets its name
+ * search keys. Operator passwords and TOTP secrets are printed this once.
  */
 async function seedIfEmpty(
   db: Kysely<Database>,
+  databaseKind: DatabaseKind,
   keys: KeyStore,
   say: (line: string) => void,
 ): Promise<void> {
@@ -183,19 +190,31 @@ async function seedIfEmpty(
     db,
   );
   if (existing.rows[0]?.present) return;
-  const options = validatePopulationOptions({
-    persons: limits.demo.seedPersons,
-    seed: 'amparo-demo',
-    duplicateShare: 0.03,
-  });
-  const result = await loadPopulation(db, generatePopulation(options), {
-    masterKey: keys.masterKey,
-    nextUin: () => generateUin(),
-    reason: 'demo',
-  });
-  say(
-    `Seeded demo data: ${result.persons} persons in ${result.households} households (synthetic, seed "amparo-demo").`,
-  );
+  const scratch = mkdtempSync(path.join(tmpdir(), 'amparo-seed-'));
+  const auditLog = await AuditLog.open({ db, keys });
+  try {
+    const options = validatePopulationOptions({
+      persons: limits.demo.seedPersons,
+      seed: 'amparo-demo',
+      duplicateShare: 0.03,
+    });
+    const file = path.join(scratch, 'demo-population.csv');
+    await writePopulation({ ...options, out: file });
+    const outcome = await personImporter({
+      db,
+      databaseKind,
+      masterKey: keys.masterKey,
+      audit: auditLog,
+      facts: await inspectImportFile(file, { format: 'csv' }),
+      errorFilePath: path.join(scratch, 'errors.csv'),
+    });
+    say(
+      `Seeded demo data: ${outcome.personsImported} persons in ${outcome.householdsImported} households (synthetic, seed "amparo-demo").`,
+    );
+  } finally {
+    await auditLog.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
   printDemoOperators(await createDemoOperators(db, keys.masterKey), say);
 }
 

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DatabaseKind } from '../../../platform/db/database.js';
 import type { Database } from '../../../platform/db/schema.js';
 import type { AuditEntryInput } from '../../audit/audit-entry.js';
+import { backfillSearchKeys } from '../search-backfill.js';
 import { BatchEncoder } from './batch-encoder.js';
 import { ErrorFile } from './error-file.js';
 import { type ClosedHousehold, HouseholdGrouper, type RowError } from './household-grouper.js';
@@ -110,6 +111,8 @@ export async function personImporter(props: PersonImportProps): Promise<ImportOu
     await markJob(db, job.id, { status: 'failed', failure: message }).catch(() => undefined);
     throw error;
   }
+  // Bulk rows skip the per-person path, so their name search keys are written now.
+  await backfillSearchKeys(db);
   await markJob(db, job.id, { status: 'finished', rowsInvalid: run.rowsInvalid });
   const counts = await jobCounts(db, job.id);
   return outcome(
