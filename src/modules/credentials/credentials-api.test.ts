@@ -178,6 +178,22 @@ describe('credentials API', () => {
     expect(reprint.statusCode).toBe(409);
   });
 
+  it('revokes a card when the holder is recorded deceased, in the same write', async () => {
+    const holder = await createCardPerson(kit.database.db, kit.masterKey);
+    const issued = await issue(clerk, holder.id, randomUUID());
+    expect(issued.statusCode).toBe(201);
+    const credentialId = Uint8Array.from(Buffer.from(issued.json().credentialId, 'hex'));
+    expect((await fullRevocations()).reasonFor(credentialId)).toBeUndefined();
+    const death = await kit.app.inject({
+      method: 'POST',
+      url: `/api/persons/${holder.id}/death?purpose=enrolment`,
+      cookies: { amparo_session: supervisor },
+      payload: { clientId: randomUUID(), dateOfDeath: '2026-01-02' },
+    });
+    expect(death.statusCode).toBe(200);
+    expect((await fullRevocations()).reasonFor(credentialId)).toBe('deceased');
+  });
+
   it('refuses a wrong role (403), another region (404), a missing purpose (403), a deceased person (409)', async () => {
     expect((await issue(auditor, person.id, randomUUID())).statusCode).toBe(403);
     const outside = await issue(otherRegionClerk, person.id, randomUUID());

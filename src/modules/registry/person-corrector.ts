@@ -1,5 +1,6 @@
 import { AmparoError } from '../../platform/errors.js';
 import { authorize } from '../access/policy.js';
+import { revokePersonCredentials } from '../credentials/credential-service.js';
 import { parsePersonAttributes } from './catalogue/index.js';
 import { type IdempotentResult, runIdempotent } from './idempotency.js';
 import {
@@ -132,6 +133,8 @@ export async function deathRecorder(
         dateOfDeath,
         recordedBy: recordedBy(write.actor),
       });
+      // A dead person's card must stop verifying: revoked in the same transaction.
+      await revokePersonCredentials(trx, props.personId, 'deceased');
       await deps.audit.appendInTransaction(trx, [
         writeAuditEntry(write, { type: 'person', id: props.personId }, ['status'], props.requestId),
       ]);

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import { authorize } from '../access/policy.js';
+import { revokePersonCredentials } from '../credentials/credential-service.js';
 import { type IdempotentResult, runIdempotent } from './idempotency.js';
 import { authorizePersonWrite, type VersionAnswer, withId } from './person-corrector.js';
 import {
@@ -95,6 +96,8 @@ export async function mergeLocked(
     recordedBy: recordedBy(write.actor),
   });
   await closeMembership(trx, personId);
+  // The merged record's card is superseded by the survivor's: revoked in the same transaction.
+  await revokePersonCredentials(trx, personId, 'reissued');
   await deps.audit.appendInTransaction(trx, [
     writeAuditEntry(
       write,
