@@ -173,6 +173,7 @@ describe('console, end to end', () => {
     await page.getByRole('button', { name: 'Buscar' }).click();
     await page.getByRole('link', { name: /Yusmary Carolina/ }).click();
     const purposes = page.getByRole('radio');
+    await purposes.first().waitFor();
     expect(await purposes.count()).toBe(1);
     expect(await page.getByLabel(/Inscripción/).isChecked()).toBe(true);
     await expectAccessible(page);
@@ -263,8 +264,9 @@ describe('console, end to end', () => {
   it('lets a supervisor decide the held enrolment and an auditor check the log', async () => {
     const supervisor = await operatorPage('supervisor');
     await supervisor.getByRole('link', { name: 'Posibles duplicados' }).click();
-    await supervisor.getByTestId('candidates').first().waitFor();
-    expect(await supervisor.getByTestId('candidates').first().textContent()).toContain(state.uin);
+    // The candidates' records load after the queue: wait for them, not only for the table.
+    const comparison = supervisor.getByTestId('candidates').first();
+    await expect.poll(() => comparison.textContent()).toContain(state.uin);
     await expectAccessible(supervisor);
     await screenshot(supervisor, '08-review-queue');
     await supervisor.getByRole('button', { name: 'Es una persona nueva' }).click();
