@@ -4,6 +4,7 @@ import type { Actor, Purpose } from '../access/actor.js';
 import { guardPersonAccess } from '../access/person-access-guard.js';
 import { findPerson } from '../registry/repository.js';
 import type { AuditLog } from './audit-log.js';
+import type { PersonAccessView } from './audit-proofs.js';
 import { readPersonEntries } from './audit-repository.js';
 import { parseEntry } from './canonical-entry.js';
 import { auditLimits } from './limits.js';
@@ -18,15 +19,7 @@ export interface AccessHistoryProps {
   requestId: string;
 }
 
-export interface AccessHistoryLine {
-  leafIndex: number;
-  time: string;
-  actorKind: 'operator' | 'citizen' | 'system';
-  role: string | null;
-  region: string | null;
-  purpose: string | null;
-  action: string;
-  outcome: 'allowed' | 'denied';
+export interface AccessHistoryLine extends PersonAccessView {
   /** The canonical entry exactly as hashed into the log, so the reader can recompute its leaf. */
   entryText: string;
   /** Inclusion proof (hex) in the tree of `treeHead.treeSize`. */
