@@ -75,14 +75,19 @@ async function signatureHolds(
   publicKeyRaw: Uint8Array,
 ) {
   try {
-    const key = await crypto.subtle.importKey('raw', publicKeyRaw, { name: 'Ed25519' }, false, [
-      'verify',
-    ]);
+    // Fresh copies: WebCrypto's browser typings take ArrayBuffer-backed views only.
+    const key = await crypto.subtle.importKey(
+      'raw',
+      new Uint8Array(publicKeyRaw),
+      { name: 'Ed25519' },
+      false,
+      ['verify'],
+    );
     return await crypto.subtle.verify(
       { name: 'Ed25519' },
       key,
-      signature,
-      treeHeadMessage(head, root),
+      new Uint8Array(signature),
+      new Uint8Array(treeHeadMessage(head, root)),
     );
   } catch {
     return false;
@@ -125,7 +130,7 @@ async function rootFromProof(
 }
 
 async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(bytes)));
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
