@@ -1,24 +1,13 @@
-import { Writable } from 'node:stream';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { createTestKeyStore } from '../../../../test/keys.js';
+import { logCapture } from '../../../../test/log-capture.js';
 import { type App, build } from '../../../app.js';
 import { loadConfig } from '../../../config.js';
 import { forbiddenAttributeHook } from './refuse.js';
 import { personAttributesPatchSchema } from './schema.js';
 import { parsePersonAttributes } from './validate.js';
-
-function logCapture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => lines.join('') };
-}
 
 describe('catalogue over HTTP', () => {
   let database: TestDatabase;
