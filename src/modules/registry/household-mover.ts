@@ -13,7 +13,8 @@ import {
   type WriteContext,
   writeAuditEntry,
 } from './person-writer.js';
-import { closeMembership, currentMembership, lockPerson } from './write-repository.js';
+import { currentHousehold } from './repository.js';
+import { closeMembership, lockPerson } from './write-repository.js';
 
 export type MoveRequest = { clientId: string } & HouseholdTarget;
 
@@ -52,7 +53,7 @@ export async function householdMover(
           errors: [{ field: 'params/personId', reason: `the record is ${person.status}` }],
         });
       }
-      const current = await currentMembership(trx, props.personId);
+      const current = await currentHousehold(trx, props.personId);
       if ('householdId' in target && current?.householdId === target.householdId) {
         throw new AmparoError('AMP_CONFLICT', {
           detail: 'The person is already a member of this household',

@@ -210,19 +210,6 @@ export async function currentMembers(
   return rows.map((row) => ({ personId: row.person_id, relationship: row.relationship }));
 }
 
-export async function currentMembership(
-  trx: Trx,
-  personId: string,
-): Promise<{ householdId: string; relationship: string } | undefined> {
-  const row = await trx
-    .selectFrom('household_membership')
-    .select(['household_id', 'relationship'])
-    .where('person_id', '=', personId)
-    .where('valid_to', 'is', null)
-    .executeTakeFirst();
-  return row ? { householdId: row.household_id, relationship: row.relationship } : undefined;
-}
-
 export async function closeMembership(trx: Trx, personId: string): Promise<void> {
   await trx
     .updateTable('household_membership')
