@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 /**
  * The console is built from `web/` into `web/dist`, which the Amparo server serves at `/`.
@@ -11,9 +13,36 @@ import { defineConfig } from 'vite';
  */
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 
+/** Files copied from `public/` that the offline verifier needs; Vite does not list them. */
+const publicFiles = ['/manifest.webmanifest', '/icon.svg'];
+
+/**
+ * Writes `sw.js` (from sw/service-worker.js) with the list of every built file, so the
+ * verifier's service worker precaches the app shell and all chunks, the verifier's included.
+ */
+function verifierServiceWorker(): Plugin {
+  return {
+    name: 'amparo-verifier-service-worker',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const built = Object.keys(bundle)
+        .filter((file) => !file.endsWith('.map') && file !== 'index.html')
+        .map((file) => `/${file}`)
+        .sort();
+      const files = [...built, ...publicFiles];
+      const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 16);
+      const template = readFileSync(new URL('sw/service-worker.js', import.meta.url), 'utf8');
+      const source = template
+        .replace('[]; // build: files', `${JSON.stringify(files)};`)
+        .replace("'source'; // build: version", `'${version}';`);
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source });
+    },
+  };
+}
+
 export default defineConfig({
   root: webRoot,
-  plugins: [react()],
+  plugins: [react(), verifierServiceWorker()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

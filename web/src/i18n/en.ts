@@ -377,6 +377,24 @@ export const en: Dictionary = {
         download: 'The list could not be read.',
       },
     },
+    lists: {
+      title: 'Lists for offline verification',
+      trust: 'Trust list',
+      revocations: 'Revocation list',
+      never: 'never downloaded',
+      age: 'updated {{age}}',
+      version: 'version {{version}}',
+      refresh: 'Refresh the lists',
+      refreshing: 'Refreshing…',
+      failed: 'The lists could not be refreshed (offline?); the stored ones are still used.',
+      needAnchor: 'Enter the trust anchor key first.',
+    },
+    camera: {
+      start: 'Scan with the camera',
+      stop: 'Stop the camera',
+      unavailable: 'The camera could not be opened.',
+      video: 'Camera view',
+    },
     card: {
       title: 'Card',
       image: 'Photo or image of the card',
@@ -390,6 +408,7 @@ export const en: Dictionary = {
     },
     status: {
       valid: 'Authentic and valid card',
+      revoked: 'Revoked card',
       'invalid-signature': 'Invalid signature',
       'unknown-key': 'Issuer not recognised',
       expired: 'Expired card',
@@ -398,6 +417,8 @@ export const en: Dictionary = {
     },
     explain: {
       valid: 'The signature matches a key in the trust list and the card has not expired.',
+      revoked:
+        'The data is authentic but the card was cancelled (lost, stolen, replaced or the holder died). Do not accept it; the person can ask for a new one.',
       'invalid-signature':
         'The content was altered or the signature is false. Do not accept this card.',
       'unknown-key':

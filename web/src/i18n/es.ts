@@ -382,6 +382,25 @@ export const es = {
         download: 'No se pudo leer la lista.',
       },
     },
+    lists: {
+      title: 'Listas para verificar sin conexión',
+      trust: 'Lista de confianza',
+      revocations: 'Lista de revocaciones',
+      never: 'nunca descargada',
+      age: 'actualizada {{age}}',
+      version: 'versión {{version}}',
+      refresh: 'Actualizar las listas',
+      refreshing: 'Actualizando…',
+      failed:
+        'No se pudieron actualizar las listas (¿sin conexión?); se siguen usando las guardadas.',
+      needAnchor: 'Indique primero la clave ancla de confianza.',
+    },
+    camera: {
+      start: 'Escanear con la cámara',
+      stop: 'Detener la cámara',
+      unavailable: 'No se pudo abrir la cámara.',
+      video: 'Vista de la cámara',
+    },
     card: {
       title: 'Carnet',
       image: 'Foto o imagen del carnet',
@@ -395,6 +414,7 @@ export const es = {
     },
     status: {
       valid: 'Carnet auténtico y vigente',
+      revoked: 'Carnet revocado',
       'invalid-signature': 'Firma no válida',
       'unknown-key': 'Emisor no reconocido',
       expired: 'Carnet vencido',
@@ -403,6 +423,8 @@ export const es = {
     },
     explain: {
       valid: 'La firma corresponde a una clave de la lista de confianza y el carnet no ha vencido.',
+      revoked:
+        'Los datos son auténticos pero el carnet fue anulado (perdido, robado, reemplazado o por fallecimiento). No lo acepte; la persona puede pedir uno nuevo.',
       'invalid-signature': 'El contenido fue alterado o la firma es falsa. No acepte este carnet.',
       'unknown-key':
         'La clave que lo firmó no está en la lista de confianza, o no podía emitir en esa fecha.',

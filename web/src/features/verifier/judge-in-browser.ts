@@ -11,6 +11,7 @@ import {
 import type { CwtMeta } from '../../../../src/modules/credentials/codec/cwt.js';
 import { credentialClockSkewSecondsDefault } from '../../../../src/modules/credentials/codec/limits.js';
 import { webPrimitives } from '../../../../src/modules/credentials/codec/web-primitives.js';
+import { type BrowserRevocations, credentialIdOf } from './revocation-list-reader.js';
 import { type BrowserTrustList, keysForKid, toHex } from './trust-list-reader.js';
 
 /**
@@ -20,11 +21,12 @@ import { type BrowserTrustList, keysForKid, toHex } from './trust-list-reader.js
  * Node primitives. Never says `valid` for anything else, and never throws.
  *
  * @example
- *   const verdict = await judgeInBrowser(qrText, trustList, Date.now() / 1000);
+ *   const verdict = await judgeInBrowser(qrText, trustList, Date.now() / 1000, revocations);
  *   verdict.status; // 'valid'
  */
 export type BrowserVerdictStatus =
   | 'valid'
+  | 'revoked'
   | 'invalid-signature'
   | 'unknown-key'
   | 'expired'
@@ -76,11 +78,12 @@ export async function judgeInBrowser(
   rawText: string,
   list: BrowserTrustList,
   nowSeconds: number,
+  revocations?: BrowserRevocations,
 ): Promise<BrowserVerdict> {
   const text = rawText.trim();
   if (text === '') return { status: 'malformed', code: 'AMP_VERIFY_EMPTY', detail: '' };
   try {
-    return await judge(text, list, Math.floor(nowSeconds));
+    return await judge(text, list, Math.floor(nowSeconds), revocations);
   } catch (error) {
     return {
       status: 'malformed',
@@ -90,7 +93,12 @@ export async function judgeInBrowser(
   }
 }
 
-async function judge(text: string, list: BrowserTrustList, now: number): Promise<BrowserVerdict> {
+async function judge(
+  text: string,
+  list: BrowserTrustList,
+  now: number,
+  revocations: BrowserRevocations | undefined,
+): Promise<BrowserVerdict> {
   const primitives = webPrimitives;
   let verified: Awaited<ReturnType<typeof decodeCredential>>;
   try {
@@ -114,11 +122,17 @@ async function judge(text: string, list: BrowserTrustList, now: number): Promise
   if (problem !== undefined) {
     return { status: 'unknown-key', code: 'AMP_VERIFY_KEY_NOT_ISSUING', detail: problem };
   }
+  const fields = disclose(verified.claim169, verified.cwt, verified.kid, list);
+  // Checked last, as the server does: only an authentic card's id is looked up.
+  const reason = await revocations?.reasonForCredential(await credentialIdOf(verified.payload));
+  if (reason !== undefined) {
+    return { status: 'revoked', code: 'AMP_VERIFY_REVOKED', detail: reason, fields };
+  }
   return {
     status: 'valid',
     code: 'AMP_VERIFY_VALID',
     detail: '',
-    fields: disclose(verified.claim169, verified.cwt, verified.kid, list),
+    fields,
   };
 }
 

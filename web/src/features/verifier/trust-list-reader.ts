@@ -39,10 +39,26 @@ const trustListFormat = 'amparo.trust-list.v1';
 const trustListBytesMax = 1 << 20;
 
 export async function readTrustList(text: string, anchorHex: string): Promise<BrowserTrustList> {
+  return validate(await openSignedPayload(text, anchorHex, trustListFormat, trustListBytesMax));
+}
+
+/**
+ * The payload of a signed Amparo document (trust list or revocation list) once its Ed25519
+ * signature verifies against the anchor and its `format` is the one expected.
+ *
+ * @example
+ *   const payload = await openSignedPayload(text, anchorHex, 'amparo.revocation-list.v1', 1 << 22);
+ */
+export async function openSignedPayload(
+  text: string,
+  anchorHex: string,
+  format: string,
+  bytesMax: number,
+): Promise<unknown> {
   if (!/^[0-9a-fA-F]{64}$/.test(anchorHex.trim())) {
     throw new TrustListError('bad_anchor', 'the anchor is 64 hex digits');
   }
-  if (text.length > trustListBytesMax) throw malformed('the file is too large');
+  if (text.length > bytesMax) throw malformed('the file is too large');
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -66,8 +82,8 @@ export async function readTrustList(text: string, anchorHex: string): Promise<Br
   if (!(await crypto.subtle.verify({ name: 'Ed25519' }, anchor, fromBase64Url(value), signed))) {
     throw new TrustListError('bad_signature', 'the signature does not verify with the anchor');
   }
-  if (field(payload, 'format') !== trustListFormat) throw malformed('not a trust list');
-  return validate(payload);
+  if (field(payload, 'format') !== format) throw malformed(`not a ${format} document`);
+  return payload;
 }
 
 async function validate(payload: unknown): Promise<BrowserTrustList> {
@@ -120,18 +136,18 @@ export function keysForKid(list: BrowserTrustList, kid: Uint8Array | undefined):
     .map((key) => ({ algorithm: key.alg, publicKey: key.publicKey }));
 }
 
-function field(value: unknown, key: string): unknown {
+export function field(value: unknown, key: string): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw malformed(`expected an object holding ${key}`);
   }
   return Reflect.get(value, key);
 }
 
-function isCount(value: unknown): value is number {
+export function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-function malformed(detail: string): TrustListError {
+export function malformed(detail: string): TrustListError {
   return new TrustListError('malformed', detail);
 }
 
@@ -147,7 +163,7 @@ function fromHex(hex: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   if (!/^[\w-]*$/.test(text)) throw malformed('not base64url');
   const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
   const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));

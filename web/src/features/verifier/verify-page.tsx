@@ -1,17 +1,31 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Field } from '../../components/field.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { useFormat } from '../../i18n/format.js';
+import { CameraScanner } from './camera-scanner.js';
 import { type BrowserVerdict, judgeInBrowser } from './judge-in-browser.js';
+import { ListsPanel } from './lists-panel.js';
 import { qrTextFromImage } from './qr-from-image.js';
+import {
+  type HeldRevocations,
+  loadRevocations,
+  markTrustListFetched,
+  refreshRevocations,
+  trustListFetchedAtMs,
+} from './revocation-store.js';
 import { TrustListPanel } from './trust-list-panel.js';
 import { type BrowserTrustList, readTrustList } from './trust-list-reader.js';
-import { storedTrustList } from './trust-list-store.js';
+import { storedTrustList, storeTrustList } from './trust-list-store.js';
+
+const trustListUrl = '/api/credentials/trust-list';
+const revocationListUrl = '/api/credentials/revocation-list';
 
 /**
- * The offline card verifier: the QR text (pasted, typed by a scanner, or read from a photo of
- * the card) is checked in this browser against the trust list; nothing is sent anywhere.
+ * The offline card verifier: the QR text (pasted, typed by a scanner, read from a photo of the
+ * card or from the camera) is checked in this browser against the trust list and the revocation
+ * list; nothing is sent anywhere. The page installs a service worker, so once opened online it
+ * opens and verifies with the network off.
  */
 export function VerifyPage() {
   const { t } = useTranslation();
@@ -20,11 +34,11 @@ export function VerifyPage() {
   const [imageProblem, setImageProblem] = useState<string | null>(null);
   const [verdict, setVerdict] = useState<BrowserVerdict | null>(null);
   const [busy, setBusy] = useState(false);
+  const lists = useOfflineLists(setList);
   const stored = storedTrustList();
-  useEffect(() => {
-    const held = storedTrustList();
-    // A stored list is checked again on every load: localStorage is not a trusted place.
-    if (held) void readTrustList(held.text, held.anchor).then(setList, () => setList(null));
+  const onCameraText = useCallback((found: string) => {
+    setText(found);
+    setVerdict(null);
   }, []);
   const readImage = async (file: File | undefined) => {
     if (!file) return;
@@ -41,14 +55,23 @@ export function VerifyPage() {
   const verify = async () => {
     if (!list) return;
     setBusy(true);
-    setVerdict(await judgeInBrowser(text, list, Date.now() / 1000));
+    setVerdict(await judgeInBrowser(text, list, Date.now() / 1000, lists.held?.revocations));
     setBusy(false);
   };
   return (
     <section>
       <PageHeading>{t('verifier.title')}</PageHeading>
       <p className="lead">{t('verifier.lead')}</p>
-      <TrustListPanel list={list} initialAnchor={stored?.anchor ?? ''} onList={setList} />
+      <TrustListPanel list={list} initialAnchor={stored?.anchor ?? ''} onList={lists.accepted} />
+      <ListsPanel
+        trustFetchedAtMs={list ? lists.trustFetchedAtMs : null}
+        trustVersion={list?.version ?? null}
+        revocationsFetchedAtMs={lists.held?.fetchedAtMs ?? null}
+        revocationsVersion={lists.held?.revocations.version ?? null}
+        busy={lists.busy}
+        problem={lists.problem}
+        onRefresh={() => void lists.refresh(true)}
+      />
       <section aria-labelledby="card-heading" className="panel">
         <h2 id="card-heading">{t('verifier.card.title')}</h2>
         <Field label={t('verifier.card.image')} hint={t('verifier.card.imageHint')}>
@@ -62,6 +85,7 @@ export function VerifyPage() {
             />
           )}
         </Field>
+        <CameraScanner onText={onCameraText} />
         {imageProblem ? (
           <p className="notice notice-error" role="alert">
             {imageProblem}
@@ -90,6 +114,67 @@ export function VerifyPage() {
       <div aria-live="polite">{verdict ? <VerdictView verdict={verdict} /> : null}</div>
     </section>
   );
+}
+
+/**
+ * The lists the verifier holds: loaded (and re-verified) from localStorage on mount, refreshed
+ * from this server on demand and once on mount when online. Registers the service worker.
+ */
+function useOfflineLists(setList: (list: BrowserTrustList | null) => void) {
+  const { t } = useTranslation();
+  const [held, setHeld] = useState<HeldRevocations | null>(null);
+  const [trustFetchedAt, setTrustFetchedAt] = useState(trustListFetchedAtMs());
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const refresh = useCallback(
+    async (loud: boolean) => {
+      const anchor = storedTrustList()?.anchor;
+      if (!anchor) {
+        if (loud) setProblem(t('verifier.lists.needAnchor'));
+        return;
+      }
+      setBusy(true);
+      try {
+        const response = await fetch(trustListUrl, { credentials: 'omit', cache: 'no-store' });
+        if (!response.ok) throw new Error(String(response.status));
+        const listText = await response.text();
+        const trust = await readTrustList(listText, anchor);
+        // An older list than the one held is not taken; the held one stays current.
+        if (storeTrustList({ text: listText, anchor, version: trust.version })) setList(trust);
+        const now = Date.now();
+        markTrustListFetched(now);
+        setTrustFetchedAt(now);
+        setHeld(await refreshRevocations(revocationListUrl, anchor));
+        setProblem(null);
+      } catch {
+        if (loud) setProblem(t('verifier.lists.failed'));
+      } finally {
+        setBusy(false);
+      }
+    },
+    [setList, t],
+  );
+  useEffect(() => {
+    const stored = storedTrustList();
+    // A stored list is checked again on every load: localStorage is not a trusted place.
+    if (stored) {
+      void readTrustList(stored.text, stored.anchor).then(setList, () => setList(null));
+      void loadRevocations(stored.anchor).then(setHeld);
+    }
+    // `vite dev` has no sw.js: the registration then fails quietly and the page works online.
+    if ('serviceWorker' in navigator) {
+      void navigator.serviceWorker.register('/sw.js', { scope: '/verify' }).catch(() => undefined);
+    }
+    if (navigator.onLine) void refresh(false);
+  }, [refresh, setList]);
+  const accepted = (list: BrowserTrustList) => {
+    setList(list);
+    const now = Date.now();
+    markTrustListFetched(now);
+    setTrustFetchedAt(now);
+    void refresh(false);
+  };
+  return { held, trustFetchedAtMs: trustFetchedAt, busy, problem, refresh, accepted };
 }
 
 function VerdictView({ verdict }: { verdict: BrowserVerdict }) {
