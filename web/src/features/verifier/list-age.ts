@@ -13,10 +13,11 @@ const units: [Intl.RelativeTimeFormatUnit, number][] = [
 
 export function relativeAge(language: string, fetchedAtMs: number, nowMs: number): string {
   const locale = language === 'en' ? 'en-GB' : 'es-VE';
-  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' });
+  // Always a number ("hace 2 días", not "anteayer"): the reader compares ages at a glance.
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'always', style: 'short' });
   const ageMs = Math.max(0, nowMs - fetchedAtMs);
   for (const [unit, sizeMs] of units) {
     if (ageMs >= sizeMs) return format.format(-Math.floor(ageMs / sizeMs), unit);
   }
-  return format.format(0, 'second');
+  return new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(0, 'second');
 }
