@@ -27,6 +27,7 @@ import {
 import { accessHistoryRoutes } from './modules/audit/access-history-routes.js';
 import { AuditLog } from './modules/audit/audit-log.js';
 import { auditRoutes } from './modules/audit/routes.js';
+import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.js';
 import { credentialRoutes } from './modules/credentials/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
@@ -164,7 +165,12 @@ export async function build(config: Config, services: AppServices): Promise<App>
     masterKey: services.keys.masterKey,
   });
   await app.register(erasureRoutes, { db, audit: auditLog });
-  await app.register(credentialRoutes, { db, audit: auditLog, keys: services.keys });
+  await app.register(credentialRoutes, {
+    db,
+    audit: auditLog,
+    keys: services.keys,
+    issuance: credentialIssuanceFrom(config.cards),
+  });
   await app.register(
     async (api) => {
       api.get('/', { schema: { hide: true } }, async () => ({ name: 'amparo', docs: '/api/docs' }));

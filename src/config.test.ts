@@ -8,6 +8,8 @@ describe('configuration', () => {
     expect(config.database).toEqual({ kind: 'pglite', dataDir: '/srv/amparo/data/db' });
     expect(config.keysDir).toBe('/srv/amparo/data/keys');
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.cards).toEqual({ validityYears: 5, issuerName: 'Amparo' });
+    expect(loadConfig({ AMPARO_CARD_VALIDITY_YEARS: '3' }).cards.validityYears).toBe(3);
   });
 
   it('uses PostgreSQL when DATABASE_URL is set, migrating through its own URL if given', () => {
@@ -33,6 +35,9 @@ describe('configuration', () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ AMPARO_ENV: 'staging' }, 'AMPARO_ENV'],
+    [{ AMPARO_CARD_VALIDITY_YEARS: '0' }, 'AMPARO_CARD_VALIDITY_YEARS'],
+    [{ AMPARO_CARD_VALIDITY_YEARS: '2.5' }, 'AMPARO_CARD_VALIDITY_YEARS'],
+    [{ AMPARO_CARD_VALIDITY_YEARS: '11' }, 'AMPARO_CARD_VALIDITY_YEARS'],
   ])('names the setting at fault: %o', (env, setting) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

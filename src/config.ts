@@ -15,6 +15,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Where the built console lives; served at `/` when present. */
   webDir: string;
+  /** How new cards are signed: validity and the issuer name shown by verifiers. */
+  cards: { validityYears: number; issuerName: string };
 }
 
 export type DatabaseConfig =
@@ -48,6 +50,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     masterKeyBase64: env.AMPARO_MASTER_KEY || undefined,
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL, logLevels, 'info'),
     webDir: path.resolve(cwd, env.AMPARO_WEB_DIR || 'web/dist'),
+    cards: {
+      validityYears: parseValidityYears(env.AMPARO_CARD_VALIDITY_YEARS),
+      issuerName: parseIssuerName(env.AMPARO_CARD_ISSUER_NAME),
+    },
   };
 }
 
@@ -84,6 +90,26 @@ export function parsePostgresUrl(setting: string, value: string): string {
   if (url.pathname.length <= 1) {
     throw new ConfigError(setting, 'names no database (expected …/database)');
   }
+  return value;
+}
+
+/** Card validity in whole years, 1 to 10 (the credentials module refuses longer). */
+function parseValidityYears(value: string | undefined): number {
+  if (value === undefined || value === '') return 5;
+  const years = Number(value);
+  if (!Number.isInteger(years) || years < 1 || years > 10) {
+    throw new ConfigError(
+      'AMPARO_CARD_VALIDITY_YEARS',
+      `"${value}" is not a whole number of years from 1 to 10`,
+    );
+  }
+  return years;
+}
+
+function parseIssuerName(value: string | undefined): string {
+  if (value === undefined || value === '') return 'Amparo';
+  if (value.length > 60)
+    throw new ConfigError('AMPARO_CARD_ISSUER_NAME', 'is longer than 60 characters');
   return value;
 }
 

@@ -6,7 +6,7 @@ import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../platform/db/database.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { type BatchProgress, type BatchSelection, cardBatchIssuer } from './card-batch.js';
-import { credentialIssuanceDefault } from './credential-issuer.js';
+import { credentialIssuanceFrom } from './credential-issuer.js';
 
 interface IssueFlags {
   region?: string;
@@ -61,7 +61,7 @@ async function issueCommand(flags: IssueFlags) {
   const progress = progressReporter();
   try {
     return await cardBatchIssuer(
-      { db: handle.db, audit, keys, issuance: credentialIssuanceDefault },
+      { db: handle.db, audit, keys, issuance: credentialIssuanceFrom(config.cards) },
       {
         selection,
         ...(flags.out === undefined ? {} : { outDir: flags.out }),

@@ -32,6 +32,16 @@ export const credentialIssuanceDefault: CredentialIssuance = {
   issuerName: 'Amparo',
 };
 
+const secondsPerYear = 365 * 24 * 3600;
+
+/** The issuance settings from configuration (`AMPARO_CARD_VALIDITY_YEARS`, `AMPARO_CARD_ISSUER_NAME`). */
+export function credentialIssuanceFrom(cards: {
+  validityYears: number;
+  issuerName: string;
+}): CredentialIssuance {
+  return { validitySeconds: cards.validityYears * secondsPerYear, issuerName: cards.issuerName };
+}
+
 /** What issuance, revocation and the published lists need. */
 export interface CredentialDependencies {
   db: Kysely<Database>;
