@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { initKeys } from '../platform/crypto/key-store.js';
+import { initKeys, rotateIssuerKey } from '../platform/crypto/key-store.js';
 import { startServer } from '../server.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -22,6 +22,17 @@ export function registerServerCommands(program: Command): void {
     .action(() => {
       const { created } = initKeys(loadConfig(process.env).keysDir);
       for (const file of created) console.log(`created ${file}`);
+    });
+  keys
+    .command('rotate-issuer')
+    .description(
+      'make a new card signing key current; older cards keep verifying until they expire (restart to apply)',
+    )
+    .action(() => {
+      const { kid, previousKid } = rotateIssuerKey(loadConfig(process.env).keysDir);
+      console.log(
+        `New cards will be signed with ${kid} after the next start; ${previousKid} stays trusted for the cards it signed.`,
+      );
     });
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { initKeys, loadKeyStore } from './key-store.js';
+import { initKeys, loadKeyStore, rotateIssuerKey } from './key-store.js';
 
 describe('key store', () => {
   const dirs: string[] = [];
@@ -52,6 +52,18 @@ describe('key store', () => {
     const good = Buffer.alloc(32, 7).toString('base64');
     expect(loadKeyStore(dir, good).masterKey.equals(Buffer.alloc(32, 7))).toBe(true);
     expect(() => loadKeyStore(dir, 'short')).toThrow(/AMPARO_MASTER_KEY/);
+  });
+
+  it('rotates the issuer key: the new one is current, the old one stays loadable', () => {
+    const dir = freshDir();
+    initKeys(dir);
+    const before = loadKeyStore(dir);
+    const { kid, previousKid } = rotateIssuerKey(dir);
+    const after = loadKeyStore(dir);
+    expect(previousKid).toBe(before.currentIssuerKid);
+    expect(after.currentIssuerKid).toBe(kid);
+    expect(kid).not.toBe(previousKid);
+    expect(after.issuerKeys.map((key) => key.kid).sort()).toEqual([kid, previousKid].sort());
   });
 
   it('names a missing keys directory', () => {

@@ -6,7 +6,15 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { limits } from '../../limits.js';
 import { ConfigError } from '../errors.js';
@@ -64,6 +72,27 @@ export function initKeys(keysDir: string): { created: string[] } {
   write(path.join('issuer', `${kid}.pem`), issuerPem);
   write(path.join('issuer', 'current'), `${kid}\n`);
   return { created };
+}
+
+/**
+ * Rotates the credential signing key: writes a new issuer key beside the old ones and makes it
+ * current. New cards are signed with it after the next start; old keys stay, so cards they
+ * signed keep verifying until their own expiry (the trust list records each key's period).
+ *
+ * @example
+ *   const { kid } = rotateIssuerKey('./data/keys'); // then restart the server
+ */
+export function rotateIssuerKey(keysDir: string): { kid: string; previousKid: string } {
+  const previousKid = loadKeyStore(keysDir).currentIssuerKid;
+  const pem = newEd25519Pem();
+  const kid = kidOf(createPublicKey(createPrivateKey(pem)));
+  const issuerDir = path.join(keysDir, 'issuer');
+  writeFileSync(path.join(issuerDir, `${kid}.pem`), pem, { mode: 0o600, flag: 'wx' });
+  // Written beside, then renamed: a crash never leaves `current` naming a missing key.
+  const currentFile = path.join(issuerDir, 'current');
+  writeFileSync(`${currentFile}.next`, `${kid}\n`, { mode: 0o600 });
+  renameSync(`${currentFile}.next`, currentFile);
+  return { kid, previousKid };
 }
 
 export function keysExist(keysDir: string): boolean {
