@@ -20,6 +20,9 @@ const AuditPage = lazy(async () => ({
 const EnrolPage = lazy(async () => ({
   default: (await import('./features/enrolment/enrol-page.js')).EnrolPage,
 }));
+const ImportPage = lazy(async () => ({
+  default: (await import('./features/imports/import-page.js')).ImportPage,
+}));
 const ReviewQueuePage = lazy(async () => ({
   default: (await import('./features/enrolment/review-queue-page.js')).ReviewQueuePage,
 }));
@@ -40,6 +43,7 @@ export function App() {
           <Route path="/households/:householdId" element={<Operator page={<HouseholdPage />} />} />
           <Route path="/enrol" element={<Operator page={<EnrolPage />} />} />
           <Route path="/reviews" element={<Operator page={<ReviewQueuePage />} />} />
+          <Route path="/imports" element={<Operator page={<ImportPage />} />} />
           <Route path="/audit" element={<Operator page={<AuditPage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />

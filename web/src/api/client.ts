@@ -59,6 +59,39 @@ export async function apiSendText<T>(
   return request<T>('POST', path, text, contentType);
 }
 
+/**
+ * POST a file as the raw body with a bearer token instead of the session cookie. The CSRF
+ * guard refuses cookie-signed writes that are not JSON, so a file upload (a CSV import)
+ * authenticates with a short-lived device token; the cookie is left out because a request
+ * carrying both, with different values, is refused.
+ */
+export async function apiUploadWithBearer<T>(
+  path: string,
+  file: Blob,
+  contentType: string,
+  bearerToken: string,
+): Promise<ApiAnswer<T>> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      credentials: 'omit',
+      headers: {
+        accept: 'application/json, application/problem+json',
+        'content-type': contentType,
+        authorization: `Bearer ${bearerToken}`,
+      },
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, 'AMP_NETWORK', 'The server could not be reached.');
+  }
+  const parsed: unknown = await response.json().catch(() => null);
+  if (response.status >= 400) throw problemFrom(response.status, parsed);
+  // The response schema on the server is the contract; the caller names the type it reads.
+  return { status: response.status, body: parsed as T };
+}
+
 async function request<T>(
   method: string,
   path: string,

@@ -17,6 +17,7 @@ export const en: Dictionary = {
     search: 'Find people',
     enrol: 'Enrol',
     reviews: 'Possible duplicates',
+    imports: 'Import',
     audit: 'Audit',
     myRecord: 'My data',
     operatorSignIn: 'Staff sign-in',
@@ -461,6 +462,27 @@ export const en: Dictionary = {
       title: 'Alerts',
       none: 'No alerts.',
       kind: { read_quota_exceeded: 'Read quota exceeded' },
+    },
+  },
+  imports: {
+    title: 'Import people from a file',
+    explain:
+      'A CSV file with the columns of the demo generator. Each household must be in consecutive rows and in your regions; a refused row is skipped and listed in the error file.',
+    upload: {
+      title: 'Upload a file',
+      file: 'CSV file',
+      hint: 'Columns record_id, household_id, relationship, given_names, … (any order).',
+      button: 'Import',
+    },
+    job: {
+      title: 'Import of {{name}}',
+      status: { running: 'In progress…', finished: 'Finished', failed: 'Failed' },
+      lines: 'Lines read',
+      persons: 'People imported',
+      households: 'Households imported',
+      invalid: 'Rows refused',
+      failure: 'The import stopped: {{detail}}',
+      errorFile: 'Download the refused rows (CSV)',
     },
   },
 };

@@ -18,6 +18,7 @@ export const es = {
     search: 'Buscar personas',
     enrol: 'Inscribir',
     reviews: 'Posibles duplicados',
+    imports: 'Importar',
     audit: 'Auditoría',
     myRecord: 'Mis datos',
     operatorSignIn: 'Acceso de personal',
@@ -466,6 +467,27 @@ export const es = {
       title: 'Alertas',
       none: 'Sin alertas.',
       kind: { read_quota_exceeded: 'Límite de consultas superado' },
+    },
+  },
+  imports: {
+    title: 'Importar personas desde un archivo',
+    explain:
+      'Un archivo CSV con las columnas del generador de demostración. Cada hogar debe ir en filas seguidas y en sus regiones; una fila rechazada se omite y aparece en el archivo de errores.',
+    upload: {
+      title: 'Subir un archivo',
+      file: 'Archivo CSV',
+      hint: 'Columnas record_id, household_id, relationship, given_names, … (en cualquier orden).',
+      button: 'Importar',
+    },
+    job: {
+      title: 'Importación de {{name}}',
+      status: { running: 'En curso…', finished: 'Terminada', failed: 'Fallida' },
+      lines: 'Líneas leídas',
+      persons: 'Personas importadas',
+      households: 'Hogares importados',
+      invalid: 'Filas rechazadas',
+      failure: 'La importación se detuvo: {{detail}}',
+      errorFile: 'Descargar las filas rechazadas (CSV)',
     },
   },
 };

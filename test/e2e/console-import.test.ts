@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PopulationRecord } from '../../src/modules/demo/population-record.js';
+import { CSV_HEADER, toCsvLine } from '../../src/modules/demo/record-format.js';
+import { demoRecords } from '../../src/modules/registry/import/import-test-kit.js';
+import {
+  currentTotp,
+  launchChromium,
+  screenshot,
+  seriousAxeViolations,
+  viewports,
+} from './browser.js';
+import { buildConsole, type ConsoleServer, startConsoleServer } from './console-server.js';
+
+/**
+ * The import screen in Debian's Chromium against the real server: a registry supervisor
+ * uploads a small CSV in the demo generator's format with one bad phone number, follows the
+ * job to its end, and downloads the error file, which names exactly that row.
+ */
+
+let server: ConsoleServer;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  const [webDir, launched] = await Promise.all([buildConsole(), launchChromium()]);
+  browser = launched;
+  server = await startConsoleServer(webDir);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The demo supervisor's regions (`demo-operators.ts`): rows elsewhere would be refused. */
+const supervisorRegions = new Set(['VE-A', 'VE-M', 'VE-V']);
+
+/** Whole households in the supervisor's regions, with one member's phone made invalid. */
+function smallFileWithOneBadRow(): { csv: string; badRecordId: string; badLine: number } {
+  const households = new Map<string, PopulationRecord[]>();
+  for (const record of demoRecords(80, 'console-import')) {
+    if (!supervisorRegions.has(record.stateCode)) continue;
+    households.set(record.householdId, [...(households.get(record.householdId) ?? []), record]);
+  }
+  const chosen = [...households.values()].filter((members) => members.length >= 2).slice(0, 3);
+  if (chosen.length < 3) throw new Error('need three households of two or more');
+  const rows = chosen.flat();
+  const badIndex = rows.findIndex((record) => record.relationship !== 'head');
+  const bad = rows[badIndex];
+  if (!bad) throw new Error('no member to spoil');
+  // Eleven digits where the catalogue asks for a Venezuelan number: refused by validation.
+  rows[badIndex] = { ...bad, phone: '04121234567' };
+  return {
+    csv: CSV_HEADER + rows.map(toCsvLine).join(''),
+    badRecordId: bad.recordId,
+    // The header is line 1.
+    badLine: badIndex + 2,
+  };
+}
+
+async function signInSupervisor(page: Page): Promise<void> {
+  const operator = server.operators.get('supervisor');
+  if (!operator) throw new Error('no demo supervisor');
+  await page.goto(`${server.baseUrl}/sign-in`);
+  await page.getByLabel('Usuario').fill('supervisor');
+  await page.getByLabel('Contraseña').fill(operator.password);
+  await page
+    .getByLabel('Código de la aplicación autenticadora')
+    .fill(currentTotp(operator.totpSecretBase32));
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await page.getByTestId('who-am-i').waitFor();
+}
+
+describe('console import page', () => {
+  it('uploads a CSV, shows the progress and offers the refused rows as a file', async () => {
+    const file = smallFileWithOneBadRow();
+    const rowsTotal = file.csv.split('\r\n').length - 2;
+    const context = await browser.newContext({ viewport: viewports.desktop, bypassCSP: true });
+    context.setDefaultTimeout(8_000);
+    context.on('weberror', (error) => pageErrors.push(error.error().message));
+    const page = await context.newPage();
+    await signInSupervisor(page);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Importar' }).click();
+    await page
+      .getByRole('heading', { level: 1, name: 'Importar personas desde un archivo' })
+      .waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.getByLabel('Archivo CSV').setInputFiles({
+      name: 'personas.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(file.csv, 'utf8'),
+    });
+    await page.getByRole('button', { name: 'Importar' }).click();
+    const job = page.locator('[data-testid="import-job"][data-status="finished"]');
+    await job.waitFor({ timeout: 15_000 });
+    expect(await job.getByRole('heading').textContent()).toContain('personas.csv');
+    expect(await page.getByTestId('import-persons').textContent()).toBe(String(rowsTotal - 1));
+    expect(await page.getByTestId('import-invalid').textContent()).toBe('1');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, 'import-finished');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Descargar las filas rechazadas (CSV)' }).click(),
+    ]);
+    const downloaded = readFileSync((await download.path()) ?? '', 'utf8');
+    const lines = downloaded.trim().split(/\r?\n/).slice(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.startsWith(`${file.badLine},${file.badRecordId},phone,`)).toBe(true);
+
+    // The upload's device token was revoked straight after the upload.
+    const tokens = await page.evaluate(async () => {
+      const response = await fetch('/api/auth/tokens');
+      // The response schema of GET /api/auth/tokens is the contract this reads.
+      return (await response.json()) as { tokens: Array<{ revokedAt: string | null }> };
+    });
+    expect(tokens.tokens.length).toBeGreaterThan(0);
+    expect(tokens.tokens.every((token) => token.revokedAt !== null)).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 30_000);
+});
