@@ -212,6 +212,21 @@ export const en: Dictionary = {
     issued: 'Card issued; it expires on {{date}}.',
     replaced: 'The previous card was revoked.',
     download: { png: 'Download image (PNG)', pdf: 'Download for printing (PDF)' },
+    revoke: {
+      button: 'Revoke this card…',
+      reasonLabel: 'Reason for revoking',
+      reason: {
+        lost: 'Lost',
+        stolen: 'Stolen',
+        reissued: 'Replaced by another',
+        deceased: 'Death',
+      },
+      confirmQuestion:
+        'Revoke this card as “{{reason}}”? This cannot be undone: it enters the next revocation list.',
+      confirm: 'Yes, revoke the card',
+      cancel: 'Cancel',
+      done: 'Card revoked ({{reason}}); revocation list version {{version}}.',
+    },
   },
   slip: {
     title: 'Sign-in code for the person',

@@ -215,6 +215,21 @@ export const es = {
     issued: 'Carnet emitido; vence el {{date}}.',
     replaced: 'El carnet anterior quedó anulado.',
     download: { png: 'Descargar imagen (PNG)', pdf: 'Descargar para imprimir (PDF)' },
+    revoke: {
+      button: 'Anular este carnet…',
+      reasonLabel: 'Motivo de la anulación',
+      reason: {
+        lost: 'Extraviado',
+        stolen: 'Robado',
+        reissued: 'Reemplazado por otro',
+        deceased: 'Fallecimiento',
+      },
+      confirmQuestion:
+        '¿Anular este carnet por «{{reason}}»? No se puede deshacer: entra en la próxima lista de revocación.',
+      confirm: 'Sí, anular el carnet',
+      cancel: 'Cancelar',
+      done: 'Carnet anulado ({{reason}}); lista de revocación versión {{version}}.',
+    },
   },
   slip: {
     title: 'Código de acceso para la persona',

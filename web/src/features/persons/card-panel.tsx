@@ -5,6 +5,7 @@ import { apiSend, withQuery } from '../../api/client.js';
 import type { Purpose } from '../../api/types.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
+import { RevokeCard } from './revoke-card.js';
 
 interface Issued {
   credentialId: string;
@@ -15,9 +16,19 @@ interface Issued {
 
 /**
  * Issues the person's card (a new one revokes the previous) and offers it as PNG or PDF for
- * printing. Issuing and downloading are audited under the chosen purpose.
+ * printing. Issuing and downloading are audited under the chosen purpose. A supervisor may
+ * revoke the card just issued (the API lists no cards, so only that one is known here).
  */
-export function CardPanel({ personId, purpose }: { personId: string; purpose: Purpose }) {
+export function CardPanel({
+  personId,
+  purpose,
+  canRevoke,
+}: {
+  personId: string;
+  purpose: Purpose;
+  /** True when the roles may revoke a card under this purpose (registry supervisors). */
+  canRevoke: boolean;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   // One id per person page: pressing the button twice gives the same card, not two.
@@ -64,6 +75,7 @@ export function CardPanel({ personId, purpose }: { personId: string; purpose: Pu
           {t('card.issue')}
         </button>
       )}
+      {card && canRevoke ? <RevokeCard credentialId={card.credentialId} purpose={purpose} /> : null}
       {issue.error ? <ProblemNotice error={issue.error} /> : null}
     </section>
   );

@@ -98,7 +98,11 @@ function PersonRecordView({ personId, purpose }: { personId: string; purpose: Pu
       <h2>{t('person.attributes')}</h2>
       <AttributeList attributes={person.attributes} />
       {purposesFor(roles, 'credential.issue').includes(purpose) && person.status === 'active' ? (
-        <CardPanel personId={person.id} purpose={purpose} />
+        <CardPanel
+          personId={person.id}
+          purpose={purpose}
+          canRevoke={purposesFor(roles, 'credential.revoke').includes(purpose)}
+        />
       ) : null}
       {may(roles, 'citizen_code.issue') ? <SlipCode personId={person.id} /> : null}
       {purposesFor(roles, 'person.access_history').includes('audit') ? (
