@@ -68,33 +68,46 @@ export function RevokeCard({ credentialId, purpose }: { credentialId: string; pu
         </select>
       </div>
       {confirming ? (
-        <div role="alertdialog" aria-labelledby={`${selectId}-confirm`}>
-          <p id={`${selectId}-confirm`}>
-            {t('card.revoke.confirmQuestion', { reason: t(`card.revoke.reason.${reason}`) })}
-          </p>
-          <ul className="actions">
-            <li>
-              <button type="button" onClick={() => revoke.mutate()} disabled={revoke.isPending}>
-                {revoke.isPending ? t('common.wait') : t('card.revoke.confirm')}
-              </button>
-            </li>
-            <li>
-              <button
-                type="button"
-                onClick={() => setConfirming(false)}
-                disabled={revoke.isPending}
-              >
-                {t('card.revoke.cancel')}
-              </button>
-            </li>
-          </ul>
-        </div>
+        <ConfirmRevoke
+          question={t('card.revoke.confirmQuestion', { reason: t(`card.revoke.reason.${reason}`) })}
+          pending={revoke.isPending}
+          onConfirm={() => revoke.mutate()}
+          onCancel={() => setConfirming(false)}
+        />
       ) : (
         <button type="button" onClick={() => setConfirming(true)}>
           {t('card.revoke.button')}
         </button>
       )}
       {revoke.error ? <ProblemNotice error={revoke.error} /> : null}
+    </div>
+  );
+}
+
+/** The second step: the question in words, then "yes, revoke" or "cancel". */
+function ConfirmRevoke(props: {
+  question: string;
+  pending: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const questionId = useId();
+  return (
+    <div role="alertdialog" aria-labelledby={questionId}>
+      <p id={questionId}>{props.question}</p>
+      <ul className="actions">
+        <li>
+          <button type="button" onClick={props.onConfirm} disabled={props.pending}>
+            {props.pending ? t('common.wait') : t('card.revoke.confirm')}
+          </button>
+        </li>
+        <li>
+          <button type="button" onClick={props.onCancel} disabled={props.pending}>
+            {t('card.revoke.cancel')}
+          </button>
+        </li>
+      </ul>
     </div>
   );
 }
