@@ -9,7 +9,9 @@ import type { Kysely } from 'kysely';
 import type { DatabaseKind } from '../../../platform/db/database.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
-import type { Actor } from '../../access/actor.js';
+import type { Actor, Purpose } from '../../access/actor.js';
+import { guardPersonAccess } from '../../access/person-access-guard.js';
+import { authorize, decisionTable } from '../../access/policy.js';
 import type { AuditEntryInput } from '../../audit/audit-entry.js';
 import type { PopulationFormat } from '../../demo/record-format.js';
 import { importLimits } from './limits.js';
@@ -36,17 +38,46 @@ export interface ImportServiceDependencies {
   log: FastifyBaseLogger;
 }
 
-/** Only a registry supervisor imports, for enrolment, into the regions they serve. */
-export const importRole = 'registry_supervisor';
+/**
+ * Who may import: the `person.import` rows of docs/ACCESS.md (a registry supervisor, purpose
+ * enrolment, into the regions they serve). The attempt is audited, allowed or refused, through
+ * the person-access guard; the answer carries the regions rows may be imported into.
+ */
+async function importAuthorizer(
+  deps: ImportServiceDependencies,
+  props: { actor: Actor | null; purpose: Purpose | null; requestId: string },
+) {
+  const { actor, purpose } = props;
+  const operatorRegions = actor?.kind === 'operator' ? actor.regions : [];
+  const grant = await guardPersonAccess(deps, {
+    actor,
+    action: 'person.import',
+    resource: { type: 'person', id: null },
+    regionCode: operatorRegions[0] ?? null,
+    personId: null,
+    exists: true,
+    purpose,
+    requestId: props.requestId,
+    countsAsPersonRead: false,
+  });
+  // Safe: the guard has refused anyone but an operator allowed to import for this purpose.
+  const operator = actor as Extract<Actor, { kind: 'operator' }>;
+  const regions = operatorRegions.filter(
+    (regionCode) =>
+      authorize(operator, 'person.import', { regionCode, personId: null }, purpose).allowed,
+  );
+  return { grant, operator, regions };
+}
 
-export function requireImporter(actor: Actor | null): Extract<Actor, { kind: 'operator' }> {
+/** Progress and error files of imports: for any role with a `person.import` row. */
+function requireImporter(actor: Actor | null): void {
   if (actor === null) throw new AmparoError('AMP_UNAUTHENTICATED');
-  if (actor.kind !== 'operator' || !actor.roles.includes(importRole)) {
-    throw new AmparoError('AMP_FORBIDDEN', {
-      detail: 'Only a registry supervisor may import persons',
-    });
-  }
-  return actor;
+  const roles: readonly string[] = actor.kind === 'operator' ? actor.roles : [];
+  const mayImport = decisionTable.some(
+    (rule) => rule.action === 'person.import' && roles.includes(rule.role),
+  );
+  if (!mayImport)
+    throw new AmparoError('AMP_FORBIDDEN', { detail: 'None of your roles may import persons' });
 }
 
 const running = new Set<string>();
@@ -55,13 +86,14 @@ export async function importStarter(
   deps: ImportServiceDependencies,
   props: {
     actor: Actor | null;
+    purpose: Purpose | null;
     body: Readable;
     format: PopulationFormat;
     fileName: string;
     requestId: string;
   },
 ): Promise<{ jobId: string; status: 'running' | 'finished' }> {
-  const actor = requireImporter(props.actor);
+  const { grant, operator, regions } = await importAuthorizer(deps, props);
   if (running.size >= importLimits.serverJobsRunningMax) {
     throw new AmparoError('AMP_CONFLICT', {
       detail: 'Imports are already running; try again later',
@@ -81,24 +113,15 @@ export async function importStarter(
     await rm(upload, { force: true });
     throw error;
   }
-  await deps.audit.append({
-    actor: { kind: 'operator', id: actor.operatorId, role: importRole, region: null },
-    action: 'person.import',
-    resource: { type: 'person', id: null },
-    purpose: 'enrolment',
-    fields: [],
-    outcome: 'allowed',
-    reasonCode: null,
-    requestId: props.requestId,
-  });
-  return startInBackground(deps, facts, upload, actor);
+  await grant.record([]);
+  return startInBackground(deps, facts, upload, { operatorId: operator.operatorId, regions });
 }
 
 async function startInBackground(
   deps: ImportServiceDependencies,
   facts: Awaited<ReturnType<typeof inspectImportFile>>,
   upload: string,
-  actor: Extract<Actor, { kind: 'operator' }>,
+  importer: { operatorId: string; regions: readonly string[] },
 ): Promise<{ jobId: string; status: 'running' | 'finished' }> {
   let announce!: (jobId: string) => void;
   const jobKnown = new Promise<string>((resolve) => {
@@ -111,8 +134,8 @@ async function startInBackground(
     audit: deps.audit,
     facts,
     errorFilePath: errorFilePath(deps, facts.sha256),
-    regions: actor.regions,
-    startedBy: actor.operatorId,
+    regions: importer.regions,
+    startedBy: importer.operatorId,
     onJob: (jobId) => {
       running.add(jobId);
       announce(jobId);

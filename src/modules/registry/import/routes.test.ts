@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AccessTestApp,
@@ -52,8 +53,20 @@ describe('/api/imports', () => {
       payload: body,
     });
 
-  it('refuses an operator who is not a registry supervisor, and other media types', async () => {
-    expect((await upload('clerk', population.csv)).statusCode).toBe(403);
+  /** Outcomes of the `person.import` audit entries written for one request. */
+  async function importAudit(requestId: string): Promise<string[]> {
+    const rows = await kit.database.asAdmin((admin) =>
+      sql<{ outcome: string }>`select entry::json->>'outcome' as outcome from audit_entry
+        where entry::json->>'requestId' = ${requestId}
+          and entry::json->>'action' = 'person.import'`.execute(admin),
+    );
+    return rows.rows.map((row) => row.outcome);
+  }
+
+  it('refuses, and audits, an operator without a person.import rule; other media types', async () => {
+    const refused = await upload('clerk', population.csv);
+    expect(refused.statusCode).toBe(403);
+    expect(await importAudit(String(refused.headers['x-request-id']))).toEqual(['denied']);
     expect((await upload('supervisor', population.csv, 'text/plain')).statusCode).toBe(415);
   });
 
@@ -66,6 +79,7 @@ describe('/api/imports', () => {
   it('imports in the background, reports progress and serves the error file', async () => {
     const started = await upload('supervisor', population.csv);
     expect(started.statusCode).toBe(202);
+    expect(await importAudit(String(started.headers['x-request-id']))).toEqual(['allowed']);
     const id: string = started.json().id;
     let job = { status: 'running', personsImported: 0, rowsInvalid: null as number | null };
     for (let attempt = 0; attempt < 200 && job.status === 'running'; attempt += 1) {

@@ -68,6 +68,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteOptions> = async
       }
       const started = await importStarter(deps, {
         actor: request.actor,
+        purpose: request.query.purpose,
         // Safe: the content-type parser above hands over the raw request stream.
         body: request.body as Readable,
         format,
