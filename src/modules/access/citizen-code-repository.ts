@@ -75,6 +75,7 @@ export async function insertCode(
           id: message.id,
           channel: 'sms',
           recipient_sealed: message.recipientSealed,
+          person_id: code.personId,
           template_id: message.templateId,
           parameters: message.parameters,
           created_at: message.createdAt,

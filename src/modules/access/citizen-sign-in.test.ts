@@ -54,6 +54,7 @@ describe('citizen sign-in with a one-time code', () => {
   async function lastSms(): Promise<{ recipient: string; code: string; templateId: string }> {
     const row = (await outbox()).at(-1);
     if (!row) throw new Error('outbox is empty');
+    if (row.recipient_sealed === null) throw new Error('the newest SMS has no recipient');
     const recipient = open(kit.masterKey, row.recipient_sealed, {
       table: 'notification_outbox',
       column: 'recipient',

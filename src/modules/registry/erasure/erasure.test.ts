@@ -12,6 +12,7 @@ import { buildErasureTestKit, type ErasureTestKit } from './erasure-test-kit.js'
 const sealedNames = listAttributes('person')
   .filter((attribute) => attribute.sealed)
   .map((attribute) => attribute.name);
+const allNames = listAttributes('person').map((attribute) => attribute.name);
 
 describe('lawful erasure by two administrators', () => {
   let t: ErasureTestKit;
@@ -142,6 +143,76 @@ describe('lawful erasure by two administrators', () => {
     for (const name of sealedNames) expect(read.json().attributes).not.toHaveProperty(name);
   });
 
+  /** A second version, a search row, two queued SMS (one sent) and an active card. */
+  async function describePerson(personId: string) {
+    await t.kit.database.asAdmin(async (admin) => {
+      await sql`insert into person_version (person_id, version, attributes, reason)
+        values (${personId}, 2, ${JSON.stringify({ given_names: 'Prueba', first_surname: 'Ejemplo', date_of_birth: '1990-04-02' })}::jsonb, 'correction')`.execute(
+        admin,
+      );
+      await sql`insert into person_search (person_id, region_code, name_keys, name_tokens)
+        values (${personId}, 'VE-A', array['t:prueba', 't:ejemplo'], array['prueba', 'ejemplo'])`.execute(
+        admin,
+      );
+      for (const sent of [null, new Date()]) {
+        await sql`insert into notification_outbox (id, channel, recipient_sealed, template_id, parameters, created_at, sent_at, person_id)
+          values (gen_random_uuid(), 'sms', '\\x00', 'citizen.sign_in_code', '{}', now(), ${sent}, ${personId})`.execute(
+          admin,
+        );
+      }
+      await sql`insert into credential (id, person_id, person_version, kid, issued_at, expires_at)
+        values (decode(md5(${personId}), 'hex'), ${personId}, 2, '00112233445566aa', now(), now() + interval '1 year')`.execute(
+        admin,
+      );
+    });
+  }
+
+  it('also removes what describes the person: clear attributes, search keys, SMS recipients; revokes the card', async () => {
+    const person = await t.person();
+    await describePerson(person.id);
+    const request = (await requestErasure(person.id, t.cookies.firstAdmin)).json();
+    // The application role cannot run the removal for a request that was not approved.
+    await expect(
+      sql`select erase_person_records(${request.id}::uuid)`.execute(t.kit.database.db),
+    ).rejects.toThrow(/not executed/);
+    expect((await approve(request.id, t.cookies.secondAdmin)).statusCode).toBe(200);
+
+    const state = await t.kit.database.asAdmin(async (admin) => ({
+      versions: await sql<{ attributes: object }>`select attributes from person_version
+        where person_id = ${person.id} order by version`.execute(admin),
+      search: await sql<{
+        keys: string[];
+        tokens: string[];
+      }>`select name_keys as keys, name_tokens as tokens
+        from person_search where person_id = ${person.id}`.execute(admin),
+      outbox: await sql<{ recipient: Buffer | null; cancelled: boolean; sent: boolean }>`
+        select recipient_sealed as recipient, cancelled_at is not null as cancelled, sent_at is not null as sent
+        from notification_outbox where person_id = ${person.id} order by sent_at nulls first`.execute(
+        admin,
+      ),
+      cards: await sql<{
+        status: string;
+        reason: string | null;
+      }>`select status, revocation_reason as reason
+        from credential where person_id = ${person.id}`.execute(admin),
+    }));
+    expect(state.versions.rows.map((row) => row.attributes)).toEqual([{}, {}]);
+    expect(state.search.rows).toEqual([{ keys: [], tokens: [] }]);
+    expect(state.outbox.rows).toEqual([
+      { recipient: null, cancelled: true, sent: false },
+      { recipient: null, cancelled: false, sent: true },
+    ]);
+    expect(state.cards.rows).toEqual([{ status: 'revoked', reason: 'deceased' }]);
+    const read = await readAsSupervisor(person.id);
+    expect(read.json().attributes).toEqual({});
+    // History rows stay closed to the application role outside the erasure function.
+    await expect(
+      sql`update person_version set attributes = '{}'::jsonb where person_id = ${person.id}`.execute(
+        t.kit.database.db,
+      ),
+    ).rejects.toThrow(/permission denied/);
+  });
+
   it('leaves nothing the master key can open: the sealed bytes have no key left', async () => {
     const person = await t.person();
     const db = t.kit.database.db;
@@ -203,7 +274,7 @@ describe('lawful erasure by two administrators', () => {
       ['person.erasure_execute', t.operators.secondAdmin.id],
     ]);
     expect(entries.every((entry) => entry.actor.role === 'administrator')).toBe(true);
-    expect(entries[2]?.fields).toEqual([...sealedNames].sort());
+    expect(entries[2]?.fields).toEqual([...allNames].sort());
   });
 
   it('refuses an erased person (409), a second pending request (409), and a done request (409)', async () => {

@@ -128,13 +128,15 @@ export function isUniqueViolation(error: unknown): boolean {
  * Marks a pending request executed and destroys what makes the person's sealed data readable:
  * the wrapped data key of the person and of every record merged into it (their duplicates
  * hold the same person's data), and their blind indexes. The person becomes `erased` and
- * leaves their household. Returns the person id, or undefined when the request was no longer
+ * leaves their household, and `erase_person_records` (migration 0012) empties the clear
+ * attributes of every version, the name search keys and queued SMS recipients of all those
+ * records. Returns the person id and its records, or undefined when the request was no longer
  * pending (withdrawn or executed by someone else meanwhile), in which case nothing changed.
  */
 export async function executeErasure(
   trx: Transaction<Database>,
   input: { id: string; approvedBy: string; at: Date },
-): Promise<string | undefined> {
+): Promise<{ personId: string; records: string[] } | undefined> {
   const executed = await trx
     .updateTable('erasure_request')
     .set({
@@ -173,7 +175,10 @@ export async function executeErasure(
     .where('person_id', '=', personId)
     .where('valid_to', 'is', null)
     .execute();
-  return personId;
+  // Clear attributes of every version, name search keys and queued SMS recipients: the
+  // migration-owned function is the only path by which the application changes history rows.
+  await sql`select erase_person_records(${input.id}::uuid)`.execute(trx);
+  return { personId, records: family };
 }
 
 /** The person and every record merged into it, at any depth. */

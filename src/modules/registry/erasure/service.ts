@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../access/actor.js';
 import { guardPersonAccess } from '../../access/person-access-guard.js';
+import { revokePersonCredentials } from '../../credentials/credential-service.js';
 import { listAttributes } from '../catalogue/catalogue.js';
 import { findPerson } from '../repository.js';
 import { entry, humanAdministrator, refuse } from './erasure-audit.js';
@@ -31,9 +32,11 @@ import type { ErasureReasonCode } from './tables.js';
 export { erasureLister } from './erasure-lister.js';
 export type { ErasureDependencies, ErasureRequestView } from './erasure-view.js';
 
-/** Catalogue attributes made unreadable by destroying the data key, named in the audit entry. */
-const sealedAttributeNames = listAttributes('person')
-  .filter((attribute) => attribute.sealed)
+/**
+ * Catalogue attributes erased, named in the audit entry: the sealed ones by destroying the data
+ * key, the others by emptying them from every version.
+ */
+const erasedAttributeNames = listAttributes('person')
   .map((attribute) => attribute.name)
   .sort();
 
@@ -143,12 +146,14 @@ export async function erasureApprover(
   }
   const at = now(deps);
   const executed = await deps.db.transaction().execute(async (trx) => {
-    const personId = await executeErasure(trx, {
+    const erased = await executeErasure(trx, {
       id: request.id,
       approvedBy: admin.operatorId,
       at,
     });
-    if (personId === undefined) return false;
+    if (erased === undefined) return false;
+    // A printed card of an erased person must stop verifying offline too.
+    for (const record of erased.records) await revokePersonCredentials(trx, record, 'deceased');
     const common = { ...said, regionCode: request.regionCode };
     await deps.audit.appendInTransaction(trx, [
       entry(admin, { ...common, action: 'person.erasure_approve', resource: context.resource }),
@@ -156,7 +161,7 @@ export async function erasureApprover(
         ...common,
         action: 'person.erasure_execute',
         resource: { type: 'person', id: request.personId },
-        fields: sealedAttributeNames,
+        fields: erasedAttributeNames,
       }),
     ]);
     return true;
