@@ -30,6 +30,7 @@ import { auditRoutes } from './modules/audit/routes.js';
 import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.js';
 import { credentialRoutes } from './modules/credentials/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
+import { clusterRoutes } from './modules/registry/dedup/cluster-routes.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
 import { importRoutes } from './modules/registry/import/routes.js';
 import { registryRoutes } from './modules/registry/routes.js';
@@ -165,6 +166,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     masterKey: services.keys.masterKey,
   });
   await app.register(erasureRoutes, { db, audit: auditLog });
+  await app.register(clusterRoutes, { db, audit: auditLog });
   await app.register(credentialRoutes, {
     db,
     audit: auditLog,
