@@ -71,6 +71,12 @@ const routes: RouteCase[] = [
     request: (t, p) => ({ method: 'GET', url: `/api/persons/${t.personId}/access-history${q(p)}` }),
   },
   {
+    name: 'cards',
+    action: 'person.read',
+    resource: 'person',
+    request: (t, p) => ({ method: 'GET', url: `/api/persons/${t.personId}/credentials${q(p)}` }),
+  },
+  {
     name: 'household',
     action: 'person.read',
     resource: 'household',

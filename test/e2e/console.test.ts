@@ -253,6 +253,14 @@ describe('console, end to end', () => {
     );
     expect(text).toContain('imprimió un código de acceso para usted');
     expect(await history.locator('[data-verified=false]').count()).toBe(0);
+    // Their card: valid, and the download is the very card the clerk printed.
+    const myCard = page.getByTestId('my-card');
+    expect(await myCard.getAttribute('data-status')).toBe('active');
+    expect(await myCard.textContent()).toContain('Su carnet está vigente hasta el');
+    const ownHref = (await page.getByTestId('my-card-png').getAttribute('href')) ?? '';
+    const ownPng = await page.request.get(`${server.baseUrl}${ownHref}`);
+    expect(ownPng.headers()['content-type']).toBe('image/png');
+    expect(Buffer.from(await ownPng.body()).equals(state.cardPng)).toBe(true);
     expect(await overflowsHorizontally(page)).toBe(false);
     await expectAccessible(page);
     await screenshot(page, '07-citizen-phone');

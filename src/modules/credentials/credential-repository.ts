@@ -192,3 +192,53 @@ export async function revocationEntriesSince(
     .execute();
   return rows.map((row) => ({ hash: row.hash, version: Number(row.version), reason: row.reason }));
 }
+
+/** The facts of one card as listed for its holder's record: no personal data. */
+export interface CredentialListing {
+  id: Buffer;
+  kid: string;
+  issuedAt: Date;
+  expiresAt: Date;
+  status: 'active' | 'revoked';
+  revokedAt: Date | null;
+  revocationReason: RevocationReason | null;
+}
+
+/** A person's cards, newest first, at most `limit`. */
+export async function listPersonCredentials(
+  db: Kysely<Database>,
+  personId: string,
+  limit: number,
+): Promise<CredentialListing[]> {
+  const rows = await db
+    .selectFrom('credential')
+    .select(['id', 'kid', 'issued_at', 'expires_at', 'status', 'revoked_at', 'revocation_reason'])
+    .where('person_id', '=', personId)
+    .orderBy('issued_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    kid: row.kid,
+    issuedAt: row.issued_at,
+    expiresAt: row.expires_at,
+    status: row.status,
+    revokedAt: row.revoked_at,
+    revocationReason: row.revocation_reason,
+  }));
+}
+
+/** The person's active credential, if any (no lock: for reading). */
+export async function findActiveCredential(
+  db: Kysely<Database>,
+  personId: string,
+): Promise<CredentialRow | undefined> {
+  const row = await db
+    .selectFrom('credential')
+    .select(credentialColumns)
+    .where('person_id', '=', personId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  return row ? toRow(row) : undefined;
+}

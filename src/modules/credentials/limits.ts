@@ -43,3 +43,9 @@ export const revocationListBytesMax = 64 * 1024 * 1024;
 /** Card image given to the verifier: refused before decoding when larger. */
 export const verifyImageBytesMax = 10 * 1024 * 1024;
 export const verifyImagePixelsMax = 40_000_000;
+
+/**
+ * Most cards listed for one person. A person gets a new card when one is lost, stolen or their
+ * data change: a few in a lifetime; the newest are listed and `truncated` says there were more.
+ */
+export const personCredentialsListedMax = 50;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Actor, Purpose } from '../access/actor.js';
 import { PersonIdParams, PurposeQuery } from '../registry/schema.js';
@@ -7,11 +8,13 @@ import { renderCardPdf } from './card-render.js';
 import type { CardFace } from './card-svg.js';
 import { type CredentialDependencies, credentialIssuanceDefault } from './credential-issuer.js';
 import { cardReader, credentialIssuer, credentialRevoker } from './credential-service.js';
+import { holderCardReader, personCardsReader } from './person-cards.js';
 import { publishedRevocations, publishedTrustList } from './published-lists.js';
 import {
   CredentialIdParams,
   IssueAnswerSchema,
   IssueBody,
+  PersonCredentialsSchema,
   RevocationListQuery,
   RevokeAnswerSchema,
   RevokeBody,
@@ -67,6 +70,26 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<CredentialRouteOptions>
     },
   );
 
+  app.get(
+    '/api/persons/:personId/credentials',
+    {
+      schema: {
+        tags: ['credentials'],
+        summary: "A person's cards, newest first: status, dates, key, revocation (audited)",
+        params: PersonIdParams,
+        querystring: PurposeQuery,
+        response: { 200: PersonCredentialsSchema },
+      },
+    },
+    async (request, reply) => {
+      const listed = await personCardsReader(deps, {
+        ...context(request),
+        personId: request.params.personId,
+      });
+      return reply.header('cache-control', 'no-store').send(listed);
+    },
+  );
+
   for (const format of ['png', 'pdf'] as const) {
     app.get(
       `/api/credentials/:credentialId/card.${format}`,
@@ -83,20 +106,42 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<CredentialRouteOptions>
           ...context(request),
           credentialId: request.params.credentialId,
         });
-        const face: CardFace = {
-          holder,
-          qrText: card.text,
-          expiresAt: card.expiresAt,
-          issuerName: deps.issuance.issuerName,
-        };
-        const body =
-          format === 'png' ? renderCardPngFast(face).png : Buffer.from(await renderCardPdf(face));
-        return reply
-          .type(format === 'png' ? 'image/png' : 'application/pdf')
-          .header('cache-control', 'no-store')
-          .send(body);
+        return sendCard(reply, format, { holder, qrText: card.text, expiresAt: card.expiresAt });
       },
     );
+
+    app.get(
+      `/api/persons/:personId/card.${format}`,
+      {
+        schema: {
+          tags: ['credentials'],
+          summary: `The holder's own active card as ${format.toUpperCase()} (purpose self; audited)`,
+          params: PersonIdParams,
+          querystring: PurposeQuery,
+        },
+      },
+      async (request, reply) => {
+        const { card, holder } = await holderCardReader(deps, {
+          ...context(request),
+          personId: request.params.personId,
+        });
+        return sendCard(reply, format, { holder, qrText: card.text, expiresAt: card.expiresAt });
+      },
+    );
+  }
+
+  async function sendCard(
+    reply: FastifyReply,
+    format: 'png' | 'pdf',
+    card: Omit<CardFace, 'issuerName'>,
+  ) {
+    const face: CardFace = { ...card, issuerName: deps.issuance.issuerName };
+    const body =
+      format === 'png' ? renderCardPngFast(face).png : Buffer.from(await renderCardPdf(face));
+    return reply
+      .type(format === 'png' ? 'image/png' : 'application/pdf')
+      .header('cache-control', 'no-store')
+      .send(body);
   }
 
   app.post(

@@ -158,3 +158,19 @@ export interface Alert {
   details: Record<string, unknown>;
   createdAt: string;
 }
+
+/** One of a person's cards (`GET /api/persons/:id/credentials`): its facts, nothing personal. */
+export interface CardFacts {
+  credentialId: string;
+  status: 'active' | 'revoked';
+  issuedAt: string;
+  expiresAt: string;
+  kid: string;
+  revokedAt: string | null;
+  revocationReason: 'lost' | 'stolen' | 'reissued' | 'deceased' | null;
+}
+
+export interface PersonCards {
+  credentials: CardFacts[];
+  truncated: boolean;
+}

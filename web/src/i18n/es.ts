@@ -214,6 +214,17 @@ export const es = {
     issue: 'Emitir carnet',
     issued: 'Carnet emitido; vence el {{date}}.',
     replaced: 'El carnet anterior quedó anulado.',
+    none: 'Esta persona no tiene carnets.',
+    truncated: 'Se muestran los más recientes; hay carnets más antiguos.',
+    status: { active: 'Vigente', revoked: 'Anulado' },
+    number: 'n.º {{id}}…',
+    dates: 'Emitido el {{issued}}; vence el {{expires}}.',
+    key: 'Clave {{kid}}',
+    revokedOn: 'Anulado el {{date}}: {{reason}}.',
+    reissue: 'Reemitir carnet…',
+    reissueQuestion:
+      '¿Emitir un carnet nuevo? El carnet vigente queda anulado («Reemplazado por otro») en el mismo paso.',
+    reissueConfirm: 'Sí, emitir uno nuevo',
     download: { png: 'Descargar imagen (PNG)', pdf: 'Descargar para imprimir (PDF)' },
     revoke: {
       button: 'Anular este carnet…',
@@ -274,6 +285,7 @@ export const es = {
       'citizen.sign_in': 'entró para ver sus datos',
       'credential.issue': 'emitió su carnet',
       'credential.revoke': 'anuló su carnet',
+      'credential.read': 'descargó su carnet',
       other: 'hizo «{{action}}»',
     },
     sentence: '{{who}}{{where}} {{what}}{{why}}.',
@@ -352,6 +364,21 @@ export const es = {
     acceptNew: 'Es una persona nueva',
     merge: 'Es el candidato {{number}}: unir',
   },
+  clusters: {
+    title: 'Encontrados por la revisión general',
+    explain:
+      'Grupos de registros que la búsqueda de duplicados en todo el registro cree que son la misma persona. Abrir cada registro queda registrado con el motivo «inscripción».',
+    empty: 'No hay grupos pendientes.',
+    heading_one: '{{count}} registro · puntuación {{score}}',
+    heading_other: '{{count}} registros · puntuación {{score}}',
+    caption_one: 'Un registro del grupo',
+    caption_other: 'Los {{count}} registros del grupo, lado a lado',
+    record: 'Registro {{number}}',
+    oldest: 'el más antiguo',
+    keep: 'Registro que se conserva',
+    merge: 'Son la misma persona: unir los demás al registro elegido',
+    distinct: 'Son personas distintas',
+  },
   citizen: {
     signInTitle: 'Ver mis datos',
     signInLead:
@@ -372,6 +399,15 @@ export const es = {
     myData: 'Lo que Amparo guarda sobre usted',
     myDataExplain:
       'Si algo no es correcto, pida una corrección en cualquier oficina. Amparo nunca guarda datos políticos, religiosos ni de redes sociales.',
+    myCard: 'Su carnet',
+    myCardExplain:
+      'Puede descargar su carnet vigente para guardarlo o imprimirlo. La descarga queda registrada.',
+    myCardActive: 'Su carnet está vigente hasta el {{date}}.',
+    myCardIssued: 'Se emitió el {{date}}.',
+    myCardNone: 'Usted no tiene un carnet vigente. Pídalo en cualquier oficina de inscripción.',
+    myCardRevoked: 'Su último carnet fue anulado el {{date}} ({{reason}}).',
+    myCardPng: 'Descargar mi carnet (imagen)',
+    myCardPdf: 'Descargar mi carnet para imprimir (PDF)',
     whoLooked: 'Quién consultó sus datos, y para qué',
     whoLookedExplain:
       'Cada línea se comprueba en este navegador contra el registro firmado: nadie puede borrar ni cambiar una consulta sin que se note.',

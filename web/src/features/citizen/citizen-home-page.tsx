@@ -9,10 +9,11 @@ import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { AccessHistoryView } from '../access-history/access-history-view.js';
 import { citizenUin } from './citizen-uin.js';
+import { MyCard } from './my-card.js';
 
 /**
- * The person's own page: what Amparo holds about them (purpose `self`) and who looked at it
- * and why, each line checked in this browser against the signed audit log.
+ * The person's own page: what Amparo holds about them (purpose `self`), their card, and who
+ * looked at it and why, each line checked in this browser against the signed audit log.
  */
 export function CitizenHomePage() {
   const { t } = useTranslation();
@@ -44,6 +45,11 @@ export function CitizenHomePage() {
         <h2 id="my-data">{t('citizen.myData')}</h2>
         <p className="hint">{t('citizen.myDataExplain')}</p>
         <AttributeList attributes={person.attributes} />
+      </section>
+      <section aria-labelledby="my-card-heading">
+        <h2 id="my-card-heading">{t('citizen.myCard')}</h2>
+        <p className="hint">{t('citizen.myCardExplain')}</p>
+        <MyCard personId={person.id} />
       </section>
       <section aria-labelledby="who-looked">
         <h2 id="who-looked">{t('citizen.whoLooked')}</h2>

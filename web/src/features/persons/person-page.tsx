@@ -97,13 +97,14 @@ function PersonRecordView({ personId, purpose }: { personId: string; purpose: Pu
       </dl>
       <h2>{t('person.attributes')}</h2>
       <AttributeList attributes={person.attributes} />
-      {purposesFor(roles, 'credential.issue').includes(purpose) && person.status === 'active' ? (
-        <CardPanel
-          personId={person.id}
-          purpose={purpose}
-          canRevoke={purposesFor(roles, 'credential.revoke').includes(purpose)}
-        />
-      ) : null}
+      <CardPanel
+        personId={person.id}
+        purpose={purpose}
+        canIssue={
+          purposesFor(roles, 'credential.issue').includes(purpose) && person.status === 'active'
+        }
+        canRevoke={purposesFor(roles, 'credential.revoke').includes(purpose)}
+      />
       {may(roles, 'citizen_code.issue') ? <SlipCode personId={person.id} /> : null}
       {purposesFor(roles, 'person.access_history').includes('audit') ? (
         <section aria-labelledby="history-heading">

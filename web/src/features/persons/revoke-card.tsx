@@ -9,7 +9,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 export const revocationReasons = ['lost', 'stolen', 'reissued', 'deceased'] as const;
 export type RevocationReason = (typeof revocationReasons)[number];
 
-interface Revoked {
+export interface Revoked {
   credentialId: string;
   reason: RevocationReason;
   revocationListVersion: number;
@@ -17,14 +17,21 @@ interface Revoked {
 
 /**
  * Revokes one card for a registry supervisor, after a reason is chosen and the revocation
- * confirmed in a second step. The API has no listing of a person's cards yet, so the console
- * knows a card's id only from the issuance answer: this sits in the card panel, under the card
- * just issued.
+ * confirmed in a second step. It sits in the card panel under the person's active card;
+ * `onRevoked` gets the answer (the panel says what happened and reloads the list).
  *
  * @example
- *   <RevokeCard credentialId={card.credentialId} purpose="enrolment" />
+ *   <RevokeCard credentialId={card.credentialId} purpose="enrolment" onRevoked={show} />
  */
-export function RevokeCard({ credentialId, purpose }: { credentialId: string; purpose: Purpose }) {
+export function RevokeCard({
+  credentialId,
+  purpose,
+  onRevoked,
+}: {
+  credentialId: string;
+  purpose: Purpose;
+  onRevoked: (revoked: Revoked) => unknown;
+}) {
   const { t } = useTranslation();
   const selectId = useId();
   const [reason, setReason] = useState<RevocationReason>('lost');
@@ -38,17 +45,8 @@ export function RevokeCard({ credentialId, purpose }: { credentialId: string; pu
           { reason },
         )
       ).body,
+    onSuccess: (revoked) => onRevoked(revoked),
   });
-  if (revoke.data) {
-    return (
-      <p role="status" data-testid="card-revoked">
-        {t('card.revoke.done', {
-          reason: t(`card.revoke.reason.${revoke.data.reason}`),
-          version: revoke.data.revocationListVersion,
-        })}
-      </p>
-    );
-  }
   return (
     <div className="revoke-card">
       <div className="field">
