@@ -7,6 +7,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { divisionName } from '../../geography/divisions.js';
 import { useFormat } from '../../i18n/format.js';
 import { CandidatesComparison } from './candidates-comparison.js';
+import { ClusterReviews } from './cluster-reviews.js';
 
 /**
  * The duplicate review queue for registry supervisors: each held enrolment beside its
@@ -32,6 +33,7 @@ export function ReviewQueuePage() {
       {reviews.data?.items.map((review) => (
         <ReviewItem key={review.id} review={review} />
       ))}
+      <ClusterReviews />
     </section>
   );
 }
