@@ -285,6 +285,26 @@ describe('console, end to end', () => {
     await auditor.getByRole('link', { name: 'Auditoría' }).click();
     await auditor.getByRole('button', { name: 'Comprobar ahora' }).click();
     await expect.poll(() => auditor.getByTestId('log-check').getAttribute('data-ok')).toBe('true');
+    // The log's entries, newest first; filtered to card issuances, only those remain.
+    const entries = auditor.getByTestId('audit-entries');
+    expect(await entries.locator('tbody tr').first().getAttribute('data-action')).toBe(
+      'audit.read',
+    );
+    await auditor.getByLabel('Acción').selectOption('credential.issue');
+    await auditor.getByRole('button', { name: 'Mostrar' }).click();
+    await expect
+      .poll(async () => [
+        ...new Set(
+          await entries
+            .locator('tbody tr')
+            .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-action'))),
+        ),
+      ])
+      .toEqual(['credential.issue']);
+    expect(await entries.textContent()).toContain('personal de inscripción');
+    await auditor.setViewportSize(viewports.phone);
+    expect(await overflowsHorizontally(auditor)).toBe(false);
+    await auditor.setViewportSize(viewports.desktop);
     await expectAccessible(auditor);
     await screenshot(auditor, '09-audit');
     await auditor.close();

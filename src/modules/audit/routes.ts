@@ -4,6 +4,7 @@ import type { Static } from 'typebox';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import { guardPersonAccess } from '../access/person-access-guard.js';
+import { auditEntryRoutes } from './audit-entry-routes.js';
 import type { AuditLog } from './audit-log.js';
 import type { TreeHeadRow } from './audit-repository.js';
 import { auditLimits } from './limits.js';
@@ -50,6 +51,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
   { auditLog, db },
 ) => {
   const tags = ['audit'];
+  await app.register(auditEntryRoutes, { auditLog, db });
 
   // Tree heads are public by design (safeguard 3: they are published), so no role is needed.
   app.get(

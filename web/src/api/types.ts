@@ -174,3 +174,27 @@ export interface PersonCards {
   credentials: CardFacts[];
   truncated: boolean;
 }
+
+/** One audit log entry as `GET /api/audit/entries` lists it: ids and field names, no values. */
+export interface AuditEntry {
+  leafIndex: number;
+  time: string;
+  actor: {
+    kind: 'operator' | 'citizen' | 'system';
+    id: string;
+    role: string | null;
+    region: string | null;
+  };
+  action: string;
+  resource: { type: string; id: string | null };
+  purpose: string | null;
+  fields: string[];
+  outcome: 'allowed' | 'denied';
+  reasonCode: string | null;
+  requestId: string | null;
+}
+
+export interface AuditEntryPage {
+  entries: AuditEntry[];
+  nextBefore: number | null;
+}

@@ -5,14 +5,15 @@ import type { Alert, TreeHead } from '../../api/types.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
+import { AuditEntries } from './audit-entries.js';
 import { checkLogNow, type LogCheckReport, lastCheckedHead } from './check-log.js';
 
 /** How many recent tree heads the page lists. */
 const headsShown = 10;
 
 /**
- * For auditors: the latest signed tree heads, the alerts (bulk reading, refused access), and a
- * "verify now" that checks in this browser that the log only ever grew.
+ * For auditors: the latest signed tree heads, the alerts (bulk reading, refused access), a
+ * "verify now" that checks in this browser that the log only ever grew, and the log's entries.
  */
 export function AuditPage() {
   const { t } = useTranslation();
@@ -22,6 +23,7 @@ export function AuditPage() {
       <VerifyNow />
       <TreeHeads />
       <Alerts />
+      <AuditEntries />
     </section>
   );
 }

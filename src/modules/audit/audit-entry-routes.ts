@@ -1,0 +1,102 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import type { Database } from '../../platform/db/schema.js';
+import { PurposeQuery } from '../registry/schema.js';
+import {
+  auditEntryLister,
+  auditEntryPageSizeDefault,
+  auditEntryPageSizeMax,
+} from './audit-entry-listing.js';
+import type { AuditLog } from './audit-log.js';
+
+const Text = Type.String({ maxLength: 200 });
+const NullableText = Type.Union([Text, Type.Null()]);
+
+export const AuditEntryListQuery = Type.Object(
+  {
+    purpose: PurposeQuery.properties.purpose,
+    before: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Entries below this leaf index' }),
+    ),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: auditEntryPageSizeMax,
+        description: `Entries per page (default ${auditEntryPageSizeDefault})`,
+      }),
+    ),
+    action: Type.Optional(
+      Type.String({
+        pattern: '^[a-z_]+\\.[a-z_]+$',
+        maxLength: 64,
+        description: 'e.g. person.read',
+      }),
+    ),
+    outcome: Type.Optional(Type.Union([Type.Literal('allowed'), Type.Literal('denied')])),
+  },
+  { additionalProperties: false },
+);
+
+/** The presenter: an entry's own fields (ids and field names, never attribute values). */
+export const AuditEntryList = Type.Object({
+  entries: Type.Array(
+    Type.Object({
+      leafIndex: Type.Integer(),
+      time: Type.String(),
+      actor: Type.Object({
+        kind: Type.Union([
+          Type.Literal('operator'),
+          Type.Literal('citizen'),
+          Type.Literal('system'),
+        ]),
+        id: Text,
+        role: NullableText,
+        region: NullableText,
+      }),
+      action: Text,
+      resource: Type.Object({ type: Text, id: NullableText }),
+      purpose: NullableText,
+      fields: Type.Array(Text),
+      outcome: Type.Union([Type.Literal('allowed'), Type.Literal('denied')]),
+      reasonCode: NullableText,
+      requestId: NullableText,
+    }),
+  ),
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+/**
+ * `GET /api/audit/entries`: the log's entries for auditors, newest first, a bounded page at a
+ * time, optionally one action or outcome only. Audited as `audit.read`.
+ *
+ * @example
+ * await app.register(auditEntryRoutes, { auditLog, db }); // GET /api/audit/entries?purpose=audit
+ */
+export const auditEntryRoutes: FastifyPluginAsyncTypebox<{
+  auditLog: AuditLog;
+  db: Kysely<Database>;
+}> = async (app, deps) => {
+  app.get(
+    '/api/audit/entries',
+    {
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Audit log entries, newest first, filtered by action or outcome (auditors; audited)',
+        querystring: AuditEntryListQuery,
+        response: { 200: AuditEntryList },
+      },
+    },
+    async (request, reply) => {
+      const { purpose, ...filter } = request.query;
+      const page = await auditEntryLister(
+        { db: deps.db, audit: deps.auditLog },
+        { actor: request.actor, purpose: purpose ?? null, requestId: request.id },
+        filter,
+      );
+      return reply.header('cache-control', 'no-store').send(page);
+    },
+  );
+};
