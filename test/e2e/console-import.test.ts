@@ -185,4 +185,55 @@ describe('console import page', () => {
     expect(stored.every((row) => row.revoked_at !== null)).toBe(true);
     expect(pageErrors).toEqual([]);
   }, 25_000);
+
+  it('corrects a detail, moves the person to a new household and records a death, with server errors on the fields', async () => {
+    const page = supervisorPage;
+    if (!page) throw new Error('the import test signs the supervisor in');
+    const person = await server.database.asAdmin((admin) =>
+      createCardPerson(admin, server.keys.masterKey),
+    );
+    await page.goto(`${server.baseUrl}/persons/${person.id}?purpose=enrolment`);
+    await page.getByRole('heading', { level: 1, name: person.fullName }).waitFor();
+
+    await page.getByLabel('Dato a corregir').selectOption('given_names');
+    await page.getByLabel(/^Nombres/).fill('María 2');
+    await page.getByRole('button', { name: 'Guardar la corrección' }).click();
+    await page.getByText('Solo letras, espacios, apóstrofos').waitFor();
+    await page.getByLabel(/^Nombres/).fill('María Josefina');
+    await page.getByLabel('Motivo de la corrección').selectOption('document_presented');
+    await page.getByRole('button', { name: 'Guardar la corrección' }).click();
+    expect(await page.getByTestId('correction-done').textContent()).toContain('versión 2');
+    await page.getByRole('heading', { level: 1, name: 'María Josefina Pérez Lugo' }).waitFor();
+
+    await page.getByLabel('Un hogar nuevo, con esta persona como jefa del hogar').check();
+    await page.getByRole('button', { name: 'Cambiar de hogar' }).click();
+    await page.getByTestId('move-done').waitFor();
+    await page.getByRole('link', { name: /jefe\/a del hogar/ }).waitFor();
+
+    // Before the birth date: the server refuses and says so on the date field.
+    const date = page.getByLabel(/^Fecha del fallecimiento/);
+    await date.fill('1980-05-01');
+    await page.getByRole('button', { name: 'Registrar el fallecimiento…' }).click();
+    await page.getByRole('button', { name: 'Sí, registrar el fallecimiento' }).click();
+    await expect.poll(() => date.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('.field-error').textContent()).toContain('before birth_date');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.setViewportSize(viewports.phone);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await screenshot(page, 'person-changes-phone');
+    await page.setViewportSize(viewports.desktop);
+    await date.fill('2026-01-02');
+    await page.getByRole('button', { name: 'Registrar el fallecimiento…' }).click();
+    await page.getByRole('button', { name: 'Sí, registrar el fallecimiento' }).click();
+    await expect.poll(() => page.locator('dl.summary').textContent()).toContain('Fallecido');
+    const stored = await server.database.asAdmin((admin) =>
+      admin
+        .selectFrom('person')
+        .select(['status', 'current_version'])
+        .where('id', '=', person.id)
+        .executeTakeFirstOrThrow(),
+    );
+    expect(stored.status).toBe('deceased');
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
 });

@@ -239,6 +239,43 @@ export const en: Dictionary = {
       done: 'Card revoked ({{reason}}); revocation list version {{version}}.',
     },
   },
+  changes: {
+    correct: {
+      title: 'Correct a detail',
+      attribute: 'Detail to correct',
+      reason: 'Reason for the correction',
+      reasons: {
+        clerical_error: 'Typed in wrongly',
+        document_presented: 'The person showed a document',
+        person_request: 'The person asked for it',
+        appeal_decision: 'Decision on an appeal',
+        other: 'Other',
+      },
+      submit: 'Save the correction',
+      done: 'Correction saved: this is now version {{version}}.',
+    },
+    move: {
+      title: 'Move to another household',
+      where: 'New household',
+      new: 'A new household, with this person as its head',
+      existing: 'A household that already exists',
+      idHint: 'It is on the household page; 36 characters.',
+      idInvalid: 'This is not a household id (36 characters, with hyphens).',
+      submit: 'Move to this household',
+      done: 'The move is saved.',
+      open: 'Open the household',
+    },
+    death: {
+      title: 'Record a death',
+      explain:
+        'The record stops being active and the card is revoked in the same step. A death certificate is needed.',
+      date: 'Date of death',
+      submit: 'Record the death…',
+      question:
+        'Record the death on {{date}}? The record stops being active and the card is revoked.',
+      confirm: 'Yes, record the death',
+    },
+  },
   slip: {
     title: 'Sign-in code for the person',
     explain:

@@ -242,6 +242,43 @@ export const es = {
       done: 'Carnet anulado ({{reason}}); lista de revocación versión {{version}}.',
     },
   },
+  changes: {
+    correct: {
+      title: 'Corregir un dato',
+      attribute: 'Dato a corregir',
+      reason: 'Motivo de la corrección',
+      reasons: {
+        clerical_error: 'Error al escribirlo',
+        document_presented: 'La persona presentó un documento',
+        person_request: 'La persona lo pidió',
+        appeal_decision: 'Decisión de un reclamo',
+        other: 'Otro',
+      },
+      submit: 'Guardar la corrección',
+      done: 'Corrección guardada: ahora es la versión {{version}}.',
+    },
+    move: {
+      title: 'Cambiar de hogar',
+      where: 'Nuevo hogar',
+      new: 'Un hogar nuevo, con esta persona como jefa del hogar',
+      existing: 'Un hogar que ya existe',
+      idHint: 'Está en la página del hogar; 36 caracteres.',
+      idInvalid: 'No es un identificador de hogar (36 caracteres, con guiones).',
+      submit: 'Cambiar de hogar',
+      done: 'Cambio de hogar guardado.',
+      open: 'Abrir el hogar',
+    },
+    death: {
+      title: 'Registrar un fallecimiento',
+      explain:
+        'El registro deja de estar activo y su carnet se anula en el mismo paso. Se necesita el acta de defunción.',
+      date: 'Fecha del fallecimiento',
+      submit: 'Registrar el fallecimiento…',
+      question:
+        '¿Registrar el fallecimiento con fecha {{date}}? El registro deja de estar activo y su carnet queda anulado.',
+      confirm: 'Sí, registrar el fallecimiento',
+    },
+  },
   slip: {
     title: 'Código de acceso para la persona',
     explain:

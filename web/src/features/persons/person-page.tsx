@@ -13,6 +13,7 @@ import { may, purposesFor } from '../../session/permissions.js';
 import { useOperator } from '../../session/use-session.js';
 import { AccessHistoryView } from '../access-history/access-history-view.js';
 import { CardPanel } from './card-panel.js';
+import { RecordChanges } from './changes/record-changes.js';
 import { PurposePicker } from './purpose-picker.js';
 
 /**
@@ -105,6 +106,7 @@ function PersonRecordView({ personId, purpose }: { personId: string; purpose: Pu
         }
         canRevoke={purposesFor(roles, 'credential.revoke').includes(purpose)}
       />
+      <RecordChanges person={person} purpose={purpose} roles={roles} />
       {may(roles, 'citizen_code.issue') ? <SlipCode personId={person.id} /> : null}
       {purposesFor(roles, 'person.access_history').includes('audit') ? (
         <section aria-labelledby="history-heading">
