@@ -95,6 +95,12 @@ const routes: RouteCase[] = [
     request: (_t, p) => ({ method: 'GET', url: `/api/alerts${q(p)}` }),
   },
   {
+    name: 'audit entries',
+    action: 'audit.read',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/audit/entries${q(p, 'limit=1')}` }),
+  },
+  {
     name: 'sign tree head',
     action: 'audit.read',
     resource: 'none',
