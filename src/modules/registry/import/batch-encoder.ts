@@ -1,45 +1,92 @@
-import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
-import { newDataKey, seal, wrapDataKey } from '../../../platform/crypto/envelope.js';
+import { createCipheriv, createHmac, hkdfSync, randomUUID } from 'node:crypto';
+import { nameSearchKeys } from '../search-keys.js';
 import { generateUin } from '../uin/index.js';
+import { hexArrayLiteral, plainArrayLiteral, textArrayLiteral } from './array-literal.js';
 import type { ClosedHousehold } from './household-grouper.js';
+import { RandomPool } from './random-pool.js';
 
 /**
- * Turns a batch of households into the column arrays of one multi-row insert per table:
+ * Turns a batch of households into one array literal per column (see array-literal.ts):
  * fresh ids, UINs, a data key per person (wrapped by the master key), sealed sensitive
- * attributes and the phone blind index. This is where the import spends its CPU, so it
- * works column-wise and derives the blind-index key once.
+ * attributes, the phone blind index and the name search keys. This is where the import spends
+ * its CPU, so it runs in the import workers, draws its random bytes in blocks and derives the
+ * blind-index key once.
  *
  * @example
  *   const encoder = new BatchEncoder(masterKey);
- *   const columns = encoder.encode(households);
- *   columns.person.uin.length; // persons in the batch
+ *   const batch = encoder.encode(households);
+ *   batch.uin.length; // persons in the batch
  */
 export interface EncodedBatch {
   readonly firstLine: number;
   readonly lastLine: number;
-  readonly person: { id: string[]; uin: string[]; region: string[] };
-  readonly key: { wrapped: Buffer[] };
-  readonly version: { attributes: string[]; sealed: Buffer[] };
-  readonly phoneIndex: { personId: string[]; digest: Buffer[] };
-  readonly household: { id: string[]; region: string[] };
-  readonly householdVersion: { householdId: string[]; attributes: string[] };
-  readonly membership: { householdId: string[]; relationship: string[] };
-  /** File line each person came from. */
-  readonly lines: number[];
+  /** Per person, in batch order: what the writer needs to check and redraw UINs. */
+  readonly personId: string[];
+  readonly uin: string[];
+  readonly region: string[];
+  readonly households: number;
+  readonly householdVersions: number;
+  readonly phones: number;
+  /** One PostgreSQL array literal per column, ready to be cast in the insert statements. */
+  readonly literals: BatchLiterals;
   /** Catalogue attribute names written, for the audit entry. */
   readonly fields: readonly string[];
 }
 
+export interface BatchLiterals {
+  readonly personId: string;
+  readonly region: string;
+  readonly wrappedKey: string;
+  readonly attributes: string;
+  readonly sealed: string;
+  readonly phonePersonId: string;
+  readonly phoneDigest: string;
+  readonly householdId: string;
+  readonly householdRegion: string;
+  readonly householdVersionId: string;
+  readonly householdVersionAttributes: string;
+  readonly membershipHouseholdId: string;
+  readonly relationship: string;
+  readonly lines: string;
+  /** Per person, the text of a text[] literal of its search keys (cast per row). */
+  readonly searchKeys: string;
+  readonly searchTokens: string;
+}
+
 const phoneIndexKind = 'phone';
+const sealFormatVersion = '01';
+const dataKeyBytes = 32;
+const ivBytes = 12;
+
+/** The columns of a batch while it is being filled. */
+interface Columns {
+  personId: string[];
+  uin: string[];
+  region: string[];
+  wrappedKey: string[];
+  attributes: string[];
+  sealed: string[];
+  phonePersonId: string[];
+  phoneDigest: string[];
+  householdId: string[];
+  householdRegion: string[];
+  householdVersionId: string[];
+  householdVersionAttributes: string[];
+  membershipHouseholdId: string[];
+  relationship: string[];
+  lines: number[];
+  searchKeys: string[];
+  searchTokens: string[];
+  fields: Set<string>;
+}
 
 export class BatchEncoder {
   readonly #masterKey: Buffer;
   readonly #phoneIndexKey: Buffer;
-  /** UINs drawn by this process: the file's own collisions never reach the database. */
-  readonly #uinsDrawn = new Set<string>();
+  readonly #random = new RandomPool();
 
   constructor(masterKey: Buffer) {
-    this.#masterKey = masterKey;
+    this.#masterKey = Buffer.from(masterKey);
     // The key `blindIndex()` in platform/crypto/envelope.ts derives on every call; derived
     // once here (a test checks both give the same digest).
     this.#phoneIndexKey = Buffer.from(
@@ -47,15 +94,9 @@ export class BatchEncoder {
     );
   }
 
-  /** A UIN no earlier row of this process received. */
+  /** A fresh UIN (the generator's rules), each digit drawn uniformly from the pool. */
   drawUin(): string {
-    for (;;) {
-      const uin = generateUin();
-      if (!this.#uinsDrawn.has(uin)) {
-        this.#uinsDrawn.add(uin);
-        return uin;
-      }
-    }
+    return generateUin(this.#random.int);
   }
 
   phoneDigest(phone: string): Buffer {
@@ -67,57 +108,121 @@ export class BatchEncoder {
     const last = households[households.length - 1];
     if (first === undefined || last === undefined)
       throw new Error('an import batch is never empty');
-    const batch: EncodedBatch = {
+    const columns = emptyColumns();
+    for (const household of households) this.#encodeHousehold(household, columns);
+    return {
       firstLine: first.firstLine,
       lastLine: last.lastLine,
-      person: { id: [], uin: [], region: [] },
-      key: { wrapped: [] },
-      version: { attributes: [], sealed: [] },
-      phoneIndex: { personId: [], digest: [] },
-      household: { id: [], region: [] },
-      householdVersion: { householdId: [], attributes: [] },
-      membership: { householdId: [], relationship: [] },
-      lines: [],
-      fields: [],
+      personId: columns.personId,
+      uin: columns.uin,
+      region: columns.region,
+      households: columns.householdId.length,
+      householdVersions: columns.householdVersionId.length,
+      phones: columns.phonePersonId.length,
+      literals: literalsOf(columns),
+      fields: [...columns.fields].sort(),
     };
-    const fields = new Set<string>();
-    for (const household of households) this.#encodeHousehold(household, batch, fields);
-    return { ...batch, fields: [...fields].sort() };
   }
 
-  #encodeHousehold(household: ClosedHousehold, batch: EncodedBatch, fields: Set<string>): void {
+  #encodeHousehold(household: ClosedHousehold, columns: Columns): void {
     const householdId = randomUUID();
-    batch.household.id.push(householdId);
-    batch.household.region.push(household.regionCode);
+    columns.householdId.push(householdId);
+    columns.householdRegion.push(household.regionCode);
     if (household.incomeBand !== null) {
-      batch.householdVersion.householdId.push(householdId);
-      batch.householdVersion.attributes.push(JSON.stringify({ income_band: household.incomeBand }));
-      fields.add('income_band');
+      columns.householdVersionId.push(householdId);
+      columns.householdVersionAttributes.push(
+        JSON.stringify({ income_band: household.incomeBand }),
+      );
+      columns.fields.add('income_band');
     }
     for (const member of household.members) {
       const personId = randomUUID();
-      const dataKey = newDataKey();
-      batch.person.id.push(personId);
-      batch.person.uin.push(this.drawUin());
-      batch.person.region.push(member.stateCode);
-      batch.key.wrapped.push(wrapDataKey(this.#masterKey, dataKey, personId));
-      batch.version.attributes.push(JSON.stringify(member.plain));
-      batch.version.sealed.push(
-        seal(dataKey, Buffer.from(JSON.stringify(member.sealed)), {
-          table: 'person_version',
-          column: 'sealed_attributes',
-          recordId: `${personId}:1`,
-        }),
+      const dataKey = this.#random.bytes(dataKeyBytes);
+      columns.personId.push(personId);
+      columns.uin.push(this.drawUin());
+      columns.region.push(member.stateCode);
+      columns.wrappedKey.push(
+        this.#sealHex(this.#masterKey, dataKey, `person_key|wrapped_key|${personId}`),
+      );
+      columns.attributes.push(JSON.stringify(member.plain));
+      columns.sealed.push(
+        this.#sealHex(
+          dataKey,
+          Buffer.from(JSON.stringify(member.sealed)),
+          `person_version|sealed_attributes|${personId}:1`,
+        ),
       );
       if (member.phone !== '') {
-        batch.phoneIndex.personId.push(personId);
-        batch.phoneIndex.digest.push(this.phoneDigest(member.phone));
+        columns.phonePersonId.push(personId);
+        columns.phoneDigest.push(this.phoneDigest(member.phone).toString('hex'));
       }
-      batch.membership.householdId.push(householdId);
-      batch.membership.relationship.push(member.relationship);
-      batch.lines.push(member.line);
-      for (const name in member.plain) fields.add(name);
-      for (const name in member.sealed) fields.add(name);
+      columns.membershipHouseholdId.push(householdId);
+      columns.relationship.push(member.relationship);
+      columns.lines.push(member.line);
+      const search = nameSearchKeys(member.plain);
+      columns.searchKeys.push(textArrayLiteral(search.keys));
+      columns.searchTokens.push(textArrayLiteral(search.tokens));
+      for (const name in member.plain) columns.fields.add(name);
+      for (const name in member.sealed) columns.fields.add(name);
     }
   }
+
+  /**
+   * `seal()` of platform/crypto/envelope.ts, written straight to hex: the same layout
+   * (version ‖ IV ‖ tag ‖ ciphertext) and associated data (`table|column|record id`), so
+   * `open()` reads it; a test checks that. The IV comes from the pool.
+   */
+  #sealHex(key: Buffer, plaintext: Buffer, associatedData: string): string {
+    const iv = this.#random.bytes(ivBytes);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(associatedData, 'utf8'));
+    const head = cipher.update(plaintext);
+    const tail = cipher.final();
+    const ciphertext = tail.length === 0 ? head : Buffer.concat([head, tail]);
+    return `${sealFormatVersion}${iv.toString('hex')}${cipher.getAuthTag().toString('hex')}${ciphertext.toString('hex')}`;
+  }
+}
+
+function emptyColumns(): Columns {
+  return {
+    personId: [],
+    uin: [],
+    region: [],
+    wrappedKey: [],
+    attributes: [],
+    sealed: [],
+    phonePersonId: [],
+    phoneDigest: [],
+    householdId: [],
+    householdRegion: [],
+    householdVersionId: [],
+    householdVersionAttributes: [],
+    membershipHouseholdId: [],
+    relationship: [],
+    lines: [],
+    searchKeys: [],
+    searchTokens: [],
+    fields: new Set(),
+  };
+}
+
+function literalsOf(columns: Columns): BatchLiterals {
+  return {
+    personId: plainArrayLiteral(columns.personId),
+    region: textArrayLiteral(columns.region),
+    wrappedKey: hexArrayLiteral(columns.wrappedKey),
+    attributes: textArrayLiteral(columns.attributes),
+    sealed: hexArrayLiteral(columns.sealed),
+    phonePersonId: plainArrayLiteral(columns.phonePersonId),
+    phoneDigest: hexArrayLiteral(columns.phoneDigest),
+    householdId: plainArrayLiteral(columns.householdId),
+    householdRegion: textArrayLiteral(columns.householdRegion),
+    householdVersionId: plainArrayLiteral(columns.householdVersionId),
+    householdVersionAttributes: textArrayLiteral(columns.householdVersionAttributes),
+    membershipHouseholdId: plainArrayLiteral(columns.membershipHouseholdId),
+    relationship: textArrayLiteral(columns.relationship),
+    lines: plainArrayLiteral(columns.lines),
+    searchKeys: textArrayLiteral(columns.searchKeys),
+    searchTokens: textArrayLiteral(columns.searchTokens),
+  };
 }

@@ -50,12 +50,29 @@ interface OpenHousehold {
   rows: ParsedRow[];
 }
 
+/** What earlier parts of the file left behind, for a grouper that starts mid-file. */
+export interface GrouperHistory {
+  /** Record ids of this part that appeared in an earlier part. */
+  readonly recordIdsSeen?: Iterable<string>;
+  /** Household ids of this part that were closed in an earlier part. */
+  readonly householdIdsClosed?: Iterable<string>;
+}
+
 export class HouseholdGrouper {
-  readonly #recordIds = new Set<string>();
-  readonly #closedIds = new Set<string>();
+  readonly #recordIds: Set<string>;
+  readonly #closedIds: Set<string>;
   #open: OpenHousehold | undefined;
   /** Errors of rows that belong to no household (unreadable, or a late household row). */
   #loose: RowError[] = [];
+
+  /**
+   * A grouper for the whole file, or for a part of it that starts at a household boundary
+   * (an import worker's chunk) given what the parts before it saw.
+   */
+  constructor(history: GrouperHistory = {}) {
+    this.#recordIds = new Set(history.recordIdsSeen);
+    this.#closedIds = new Set(history.householdIdsClosed);
+  }
 
   /** Adds the next row; returns the household it closes, if any. */
   add(row: ParsedRow): ClosedHousehold | undefined {

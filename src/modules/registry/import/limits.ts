@@ -10,6 +10,14 @@ export const importLimits = {
   batchPersonsTarget: 5_000,
   /** Batches written at the same time, each on its own connection. */
   insertConnections: 2,
+  /** Import worker threads (parse, validate, encrypt) at most; by default one per core. */
+  workersMax: 4,
+  /** Smaller files are encoded in the main thread: loading the workers would cost more. */
+  workerFileBytesMin: 4 * 1024 ** 2,
+  /** Young-generation size of a worker's heap (MiB); see chunk-executor.ts. */
+  workerYoungGenerationMb: 64,
+  /** Chunks handed to the workers and not yet written, per worker (bounds memory). */
+  chunksInFlightPerWorker: 2,
   /** Largest file the command line imports (a national registry is a few GiB of CSV). */
   fileBytesMax: 8 * 1024 ** 3,
   /** Largest file accepted by POST /api/imports. */

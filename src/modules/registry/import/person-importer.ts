@@ -1,11 +1,14 @@
+import { availableParallelism } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { DatabaseKind } from '../../../platform/db/database.js';
 import type { Database } from '../../../platform/db/schema.js';
 import type { AuditEntryInput } from '../../audit/audit-entry.js';
 import { backfillSearchKeys } from '../search-backfill.js';
-import { BatchEncoder } from './batch-encoder.js';
+import type { EncodedBatch } from './batch-encoder.js';
+import type { ChunkResult, ChunkSettings } from './chunk-encoder.js';
+import { type ChunkExecutor, inlineExecutor, workerExecutor } from './chunk-executor.js';
 import { ErrorFile } from './error-file.js';
-import { type ClosedHousehold, HouseholdGrouper, type RowError } from './household-grouper.js';
+import { FileChunker } from './file-chunker.js';
 import { importLimits } from './limits.js';
 import {
   type BatchAuditor,
@@ -15,13 +18,9 @@ import {
   markJob,
   writeBatch,
 } from './repository.js';
-import { rowParser } from './row-parser.js';
-import {
-  type ImportFileFacts,
-  readRecords,
-  type SourceRecord,
-  splitCsvRecord,
-} from './source-file.js';
+import { rowKeysReader } from './row-parser.js';
+import { type ImportFileFacts, readRecords, splitCsvRecord } from './source-file.js';
+import { UinRegister } from './uin-register.js';
 import { WriteQueue } from './write-queue.js';
 
 /**
@@ -52,6 +51,11 @@ export interface PersonImportProps {
   today?: Date;
   batchPersons?: number;
   connections?: number;
+  /**
+   * Worker threads that parse, validate and encode; 0 does it in this thread. By default one
+   * per core (at most `workersMax`) on PostgreSQL for files of `workerFileBytesMin` or more.
+   */
+  workers?: number;
   onProgress?: (progress: ImportProgress) => void;
   /** Called once the job row exists (the API answers with its id). */
   onJob?: (jobId: string) => void;
@@ -111,8 +115,9 @@ export async function personImporter(props: PersonImportProps): Promise<ImportOu
     await markJob(db, job.id, { status: 'failed', failure: message }).catch(() => undefined);
     throw error;
   }
-  // Bulk rows skip the per-person path, so their name search keys are written now.
-  await backfillSearchKeys(db);
+  // Every batch writes its persons' name search keys. A job resumed from a run of an older
+  // version may have batches without them; the backfill finds those (and only those).
+  if (ranges.length > 0) await backfillSearchKeys(db);
   await markJob(db, job.id, { status: 'finished', rowsInvalid: run.rowsInvalid });
   const counts = await jobCounts(db, job.id);
   return outcome(
@@ -159,21 +164,26 @@ interface JobSettings {
   startedBy: string | null;
 }
 
-/** One run of a job: the reading loop and its state. */
+/**
+ * One run of a job. The main thread reads the file, cuts it into chunks at household
+ * boundaries (FileChunker) and hands them to the executor (a worker pool, or this thread for
+ * small files and PGlite), which parses, validates and encodes them. Results are taken in file
+ * order: their errors go to the error file, their UINs are checked against the process's, and
+ * their batches are written on up to `connections` connections while later chunks are being
+ * encoded. At most `chunksInFlightPerWorker` chunks per worker wait, which bounds memory.
+ */
 class ImportRun {
   personsWritten = 0;
   #personsSkipped = 0;
   #linesRead = 0;
   #lastProgressAt = 0;
-  #batch: ClosedHousehold[] = [];
-  #batchPersons = 0;
-  #rangeIndex = 0;
   readonly #started = performance.now();
-  readonly #encoder: BatchEncoder;
+  readonly #uins = new UinRegister();
   readonly #queue: WriteQueue;
-  readonly #grouper = new HouseholdGrouper();
   readonly #errors: ErrorFile;
   readonly #batchPersonsTarget: number;
+  readonly #inFlight: Array<{ lastLine: number; result: Promise<ChunkResult> }> = [];
+  readonly #workers: number;
 
   constructor(
     readonly props: PersonImportProps,
@@ -181,12 +191,12 @@ class ImportRun {
     readonly ranges: ReadonlyArray<{ firstLine: number; lastLine: number }>,
     readonly settings: JobSettings,
   ) {
-    this.#encoder = new BatchEncoder(props.masterKey);
     // PGlite is one connection: a second writer would only wait for it.
     const connections = props.databaseKind === 'pglite' ? 1 : props.connections;
     this.#queue = new WriteQueue(connections ?? importLimits.insertConnections);
     this.#errors = ErrorFile.create(props.errorFilePath);
     this.#batchPersonsTarget = props.batchPersons ?? importLimits.batchPersonsTarget;
+    this.#workers = props.workers ?? defaultWorkers(props);
   }
 
   get rowsInvalid(): number {
@@ -194,79 +204,86 @@ class ImportRun {
   }
 
   async execute(): Promise<void> {
+    let executor: ChunkExecutor | undefined;
     try {
-      await this.#readAll();
-      await this.#takeHousehold(this.#grouper.finish());
-      await this.#errors.write(sortByLine(this.#grouper.takeLooseErrors()));
-      await this.#dispatch();
+      const header = await this.#header();
+      executor = this.#executor(header);
+      await this.#readAll(executor, header);
+      while (this.#inFlight.length > 0) await this.#takeOldest();
       await this.#queue.drain();
       await this.#errors.commit();
     } catch (error) {
       this.#errors.abandon();
       await this.#queue.drain().catch(() => undefined);
+      await Promise.allSettled(this.#inFlight.map((chunk) => chunk.result));
       throw error;
+    } finally {
+      await executor?.close();
     }
     this.#report(true);
   }
 
-  async #readAll(): Promise<void> {
-    const { facts } = this.props;
-    let parse: ((record: SourceRecord) => ReturnType<ReturnType<typeof rowParser>>) | undefined;
-    const options = {
-      format: facts.format,
-      today: this.settings.today,
-      regions: this.settings.regions,
+  /** The CSV header's columns (checked by inspectImportFile); none for NDJSON. */
+  async #header(): Promise<string[]> {
+    if (this.props.facts.format === 'ndjson') return [];
+    for await (const chunk of readRecords(this.props.facts)) {
+      return splitCsvRecord(chunk[0]?.text ?? '') ?? [];
+    }
+    return [];
+  }
+
+  #executor(header: string[]): ChunkExecutor {
+    const settings: ChunkSettings = {
+      format: this.props.facts.format,
+      header,
+      today: this.settings.today.toISOString().slice(0, 10),
+      regions: this.settings.regions === undefined ? null : [...this.settings.regions],
+      committed: this.ranges,
+      masterKey: this.props.masterKey,
     };
-    if (facts.format === 'ndjson') parse = rowParser({ ...options, header: [] });
-    for await (const chunk of readRecords(facts)) {
-      for (const record of chunk) {
-        this.#linesRead = record.line;
-        if (parse === undefined) {
-          // The header was checked by inspectImportFile; here it gives the column order.
-          parse = rowParser({ ...options, header: splitCsvRecord(record.text) ?? [] });
+    return this.#workers > 0 ? workerExecutor(settings, this.#workers) : inlineExecutor(settings);
+  }
+
+  async #readAll(executor: ChunkExecutor, header: string[]): Promise<void> {
+    const { facts } = this.props;
+    const chunker = new FileChunker(
+      rowKeysReader({ format: facts.format, header }),
+      this.#batchPersonsTarget,
+    );
+    const windowSize = importLimits.chunksInFlightPerWorker * Math.max(1, this.#workers);
+    let skipHeader = facts.format === 'csv';
+    for await (const records of readRecords(facts)) {
+      for (const record of records) {
+        if (skipHeader) {
+          skipHeader = false;
           continue;
         }
-        await this.#takeHousehold(this.#grouper.add(parse(record)));
+        const chunk = chunker.add(record);
+        if (chunk === undefined) continue;
+        this.#inFlight.push({ lastLine: lastOf(chunk.lines), result: executor.run(chunk) });
+        while (this.#inFlight.length > windowSize) await this.#takeOldest();
       }
-      this.#report(false);
     }
-    this.#linesRead = facts.linesTotal;
-  }
-
-  async #takeHousehold(household: ClosedHousehold | undefined): Promise<void> {
-    if (household === undefined) return;
-    const loose = this.#grouper.takeLooseErrors();
-    const errors: RowError[] =
-      loose.length > 0 ? sortByLine([...household.errors, ...loose]) : [...household.errors];
-    await this.#errors.write(errors);
-    if (household.members.length === 0) return;
-    if (this.#committedBefore(household.firstLine)) {
-      this.#personsSkipped += household.members.length;
-      return;
-    }
-    this.#batch.push(household);
-    this.#batchPersons += household.members.length;
-    if (this.#batchPersons >= this.#batchPersonsTarget) await this.#dispatch();
-  }
-
-  /** Ranges are sorted and households arrive in line order, so one forward walk suffices. */
-  #committedBefore(line: number): boolean {
-    for (;;) {
-      const range = this.ranges[this.#rangeIndex];
-      if (range === undefined) return false;
-      if (line > range.lastLine) {
-        this.#rangeIndex += 1;
-        continue;
-      }
-      return line >= range.firstLine;
+    const last = chunker.finish();
+    if (last !== undefined) {
+      this.#inFlight.push({ lastLine: facts.linesTotal, result: executor.run(last) });
     }
   }
 
-  async #dispatch(): Promise<void> {
-    if (this.#batch.length === 0) return;
-    const batch = this.#encoder.encode(this.#batch);
-    this.#batch = [];
-    this.#batchPersons = 0;
+  /** Takes the oldest chunk's result: its errors, then its batch to the write queue. */
+  async #takeOldest(): Promise<void> {
+    const oldest = this.#inFlight.shift();
+    if (oldest === undefined) return;
+    const result = await oldest.result;
+    await this.#errors.write(result.errors);
+    this.#personsSkipped += result.personsSkipped;
+    this.#linesRead = oldest.lastLine;
+    if (result.batch !== undefined) await this.#write(result.batch);
+    this.#report(false);
+  }
+
+  async #write(batch: EncodedBatch): Promise<void> {
+    this.#uins.claim(batch.uin);
     const { props, jobId } = this;
     await this.#queue.submit(async () => {
       await writeBatch(props.db, {
@@ -275,10 +292,10 @@ class ImportRun {
         recordedBy: this.settings.startedBy,
         audit: props.audit,
         auditEntry: batchAuditEntry(jobId, batch),
-        redrawUin: () => this.#encoder.drawUin(),
+        redrawUin: () => this.#uins.draw(),
         asynchronousCommit: props.databaseKind === 'postgres',
       });
-      this.personsWritten += batch.person.id.length;
+      this.personsWritten += batch.personId.length;
     });
   }
 
@@ -288,7 +305,7 @@ class ImportRun {
     this.#lastProgressAt = now;
     this.props.onProgress?.({
       jobId: this.jobId,
-      linesRead: this.#linesRead,
+      linesRead: final ? this.props.facts.linesTotal : this.#linesRead,
       linesTotal: this.props.facts.linesTotal,
       personsWritten: this.personsWritten,
       personsSkipped: this.#personsSkipped,
@@ -296,6 +313,21 @@ class ImportRun {
       elapsedMs: now - this.#started,
     });
   }
+}
+
+/**
+ * Workers pay off on PostgreSQL with a file of more than a few batches; PGlite has one
+ * connection in this process, and a small file (the start-up seed) would wait for the
+ * workers to load longer than it takes to import.
+ */
+function defaultWorkers(props: PersonImportProps): number {
+  if (props.databaseKind !== 'postgres') return 0;
+  if (props.facts.bytes < importLimits.workerFileBytesMin) return 0;
+  return Math.min(importLimits.workersMax, availableParallelism());
+}
+
+function lastOf(lines: readonly number[]): number {
+  return lines[lines.length - 1] ?? 0;
 }
 
 /**
@@ -307,7 +339,7 @@ export function batchAuditEntry(
   batch: {
     firstLine: number;
     lastLine: number;
-    person: { id: readonly string[] };
+    personId: readonly string[];
     fields: readonly string[];
   },
 ): AuditEntryInput {
@@ -319,10 +351,6 @@ export function batchAuditEntry(
     fields: batch.fields,
     outcome: 'allowed',
     reasonCode: null,
-    requestId: `import:${jobId}:lines:${batch.firstLine}-${batch.lastLine}:persons:${batch.person.id.length}`,
+    requestId: `import:${jobId}:lines:${batch.firstLine}-${batch.lastLine}:persons:${batch.personId.length}`,
   };
-}
-
-function sortByLine(errors: RowError[]): RowError[] {
-  return errors.sort((a, b) => a.line - b.line);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { AuditEntryInput } from '../../audit/audit-entry.js';
+import { plainArrayLiteral } from './array-literal.js';
 import type { EncodedBatch } from './batch-encoder.js';
 import { importLimits } from './limits.js';
 import type { ImportFileFacts } from './source-file.js';
@@ -140,62 +141,92 @@ export interface BatchWrite {
 
 /**
  * Writes one batch and its checkpoint in one transaction: the batch is wholly present
- * (and its lines skipped on resume) or wholly absent.
+ * (and its lines skipped on resume) or wholly absent. Columns arrive as array literals built
+ * by the encoder (array-literal.ts), each one parameter cast to its array type.
  */
 export async function writeBatch(db: Kysely<Database>, write: BatchWrite): Promise<void> {
-  const { batch, jobId } = write;
   await db.transaction().execute(async (trx) => {
     // A crash can lose the last commits before they reach disk; the checkpoint is lost with
     // them, so a resume redoes exactly those batches. Nothing is half-written either way.
     if (write.asynchronousCommit) await sql`set local synchronous_commit = off`.execute(trx);
-    await insertPersons(trx, batch, write.redrawUin);
-    const by = write.recordedBy;
-    await sql`insert into household (id, region_code)
-      select * from unnest(${batch.household.id}::uuid[], ${batch.household.region}::text[])`.execute(
-      trx,
-    );
-    if (batch.householdVersion.householdId.length > 0) {
-      await sql`insert into household_version (household_id, version, attributes, reason, recorded_by)
-        select h, 1, a, 'import', ${by}::uuid
-          from unnest(${batch.householdVersion.householdId}::uuid[], ${batch.householdVersion.attributes}::jsonb[]) as t(h, a)`.execute(
-        trx,
-      );
-    }
-    await sql`insert into person_key (person_id, wrapped_key)
-      select * from unnest(${batch.person.id}::uuid[], ${batch.key.wrapped}::bytea[])`.execute(trx);
-    await sql`insert into person_version (person_id, version, attributes, sealed_attributes, reason, recorded_by)
-      select p, 1, a, s, 'import', ${by}::uuid
-        from unnest(${batch.person.id}::uuid[], ${batch.version.attributes}::jsonb[], ${batch.version.sealed}::bytea[]) as t(p, a, s)`.execute(
-      trx,
-    );
-    if (batch.phoneIndex.personId.length > 0) {
-      await sql`insert into person_blind_index (person_id, kind, digest)
-        select p, 'phone', d from unnest(${batch.phoneIndex.personId}::uuid[], ${batch.phoneIndex.digest}::bytea[]) as t(p, d)`.execute(
-        trx,
-      );
-    }
-    await sql`insert into household_membership (household_id, person_id, relationship, recorded_by)
-      select h, p, r, ${by}::uuid
-        from unnest(${batch.membership.householdId}::uuid[], ${batch.person.id}::uuid[], ${batch.membership.relationship}::text[]) as t(h, p, r)`.execute(
-      trx,
-    );
-    await sql`insert into import_row (job_id, line, person_id)
-      select ${jobId}::uuid, l, p from unnest(${batch.lines}::int4[], ${batch.person.id}::uuid[]) as t(l, p)`.execute(
-      trx,
-    );
-    await trx
-      .insertInto('import_batch')
-      .values({
-        job_id: jobId,
-        first_line: batch.firstLine,
-        last_line: batch.lastLine,
-        persons: batch.person.id.length,
-        households: batch.household.id.length,
-      })
-      .execute();
+    await insertPersons(trx, write.batch, write.redrawUin);
+    await insertHouseholds(trx, write.batch, write.recordedBy);
+    await insertPersonRows(trx, write.batch, write.recordedBy);
+    await insertImportRows(trx, write);
     // Last: the audit appender lock is held from here until commit.
     await write.audit.appendInTransaction(trx, [write.auditEntry]);
   });
+}
+
+async function insertHouseholds(
+  trx: Transaction<Database>,
+  batch: EncodedBatch,
+  by: string | null,
+): Promise<void> {
+  const columns = batch.literals;
+  await sql`insert into household (id, region_code)
+    select * from unnest(${columns.householdId}::uuid[], ${columns.householdRegion}::text[])`.execute(
+    trx,
+  );
+  if (batch.householdVersions > 0) {
+    await sql`insert into household_version (household_id, version, attributes, reason, recorded_by)
+      select h, 1, a, 'import', ${by}::uuid
+        from unnest(${columns.householdVersionId}::uuid[], ${columns.householdVersionAttributes}::jsonb[]) as t(h, a)`.execute(
+      trx,
+    );
+  }
+}
+
+/** The rows that hang off person: key, version, blind index, membership, search keys. */
+async function insertPersonRows(
+  trx: Transaction<Database>,
+  batch: EncodedBatch,
+  by: string | null,
+): Promise<void> {
+  const columns = batch.literals;
+  await sql`insert into person_key (person_id, wrapped_key)
+    select * from unnest(${columns.personId}::uuid[], ${columns.wrappedKey}::bytea[])`.execute(trx);
+  await sql`insert into person_version (person_id, version, attributes, sealed_attributes, reason, recorded_by)
+    select p, 1, a, s, 'import', ${by}::uuid
+      from unnest(${columns.personId}::uuid[], ${columns.attributes}::jsonb[], ${columns.sealed}::bytea[]) as t(p, a, s)`.execute(
+    trx,
+  );
+  if (batch.phones > 0) {
+    await sql`insert into person_blind_index (person_id, kind, digest)
+      select p, 'phone', d from unnest(${columns.phonePersonId}::uuid[], ${columns.phoneDigest}::bytea[]) as t(p, d)`.execute(
+      trx,
+    );
+  }
+  await sql`insert into household_membership (household_id, person_id, relationship, recorded_by)
+    select h, p, r, ${by}::uuid
+      from unnest(${columns.membershipHouseholdId}::uuid[], ${columns.personId}::uuid[], ${columns.relationship}::text[]) as t(h, p, r)`.execute(
+    trx,
+  );
+  // Each person's keys travel as the text of a text[] literal, cast per row: arrays of
+  // arrays of different lengths cannot be one parameter.
+  await sql`insert into person_search (person_id, region_code, name_keys, name_tokens)
+    select p, r, k::text[], n::text[]
+      from unnest(${columns.personId}::uuid[], ${columns.region}::text[], ${columns.searchKeys}::text[], ${columns.searchTokens}::text[]) as t(p, r, k, n)`.execute(
+    trx,
+  );
+}
+
+async function insertImportRows(trx: Transaction<Database>, write: BatchWrite): Promise<void> {
+  const { batch, jobId } = write;
+  await sql`insert into import_row (job_id, line, person_id)
+    select ${jobId}::uuid, l, p from unnest(${batch.literals.lines}::int4[], ${batch.literals.personId}::uuid[]) as t(l, p)`.execute(
+    trx,
+  );
+  await trx
+    .insertInto('import_batch')
+    .values({
+      job_id: jobId,
+      first_line: batch.firstLine,
+      last_line: batch.lastLine,
+      persons: batch.personId.length,
+      households: batch.households,
+    })
+    .execute();
 }
 
 /**
@@ -208,19 +239,25 @@ async function insertPersons(
   batch: EncodedBatch,
   redrawUin: () => string,
 ): Promise<void> {
-  let ids = batch.person.id;
-  let uins = batch.person.uin;
-  let regions = batch.person.region;
-  for (let round = 0; round <= importLimits.uinRedrawRoundsMax; round += 1) {
-    const inserted = await sql<{ id: string }>`insert into person (id, uin, region_code)
-      select * from unnest(${ids}::uuid[], ${uins}::text[], ${regions}::text[])
-      on conflict (uin) do nothing returning id`.execute(trx);
-    if (inserted.rows.length === ids.length) return;
-    const done = new Set(inserted.rows.map((row) => row.id));
+  const first = await sql<{ id: string }>`insert into person (id, uin, region_code)
+    select * from unnest(${batch.literals.personId}::uuid[], ${plainArrayLiteral(batch.uin)}::text[], ${batch.literals.region}::text[])
+    on conflict (uin) do nothing returning id`.execute(trx);
+  if (first.rows.length === batch.personId.length) return;
+  let inserted = first.rows;
+  let ids = batch.personId;
+  let regions = batch.region;
+  for (let round = 1; round <= importLimits.uinRedrawRoundsMax; round += 1) {
+    const done = new Set(inserted.map((row) => row.id));
     const left = ids.flatMap((id, index) => (done.has(id) ? [] : [index]));
     ids = left.map((index) => ids[index] ?? '');
     regions = left.map((index) => regions[index] ?? '');
-    uins = left.map(() => redrawUin());
+    const uins = left.map(() => redrawUin());
+    inserted = (
+      await sql<{ id: string }>`insert into person (id, uin, region_code)
+        select * from unnest(${ids}::uuid[], ${uins}::text[], ${regions}::text[])
+        on conflict (uin) do nothing returning id`.execute(trx)
+    ).rows;
+    if (inserted.length === ids.length) return;
   }
   throw new Error(`UINs kept colliding after ${importLimits.uinRedrawRoundsMax} redraws`);
 }

@@ -76,6 +76,43 @@ export function rowParser(options: RowParserOptions): (record: SourceRecord) => 
   };
 }
 
+/** The two ids that decide how rows group into households; empty when unreadable. */
+export interface RowKeys {
+  readonly recordId: string;
+  readonly householdId: string;
+}
+
+/**
+ * Reads only a record's record and household ids, exactly as `rowParser` reads them (an
+ * unreadable record has neither), but without validating the row. The import's main thread
+ * uses it to cut the file into chunks at household boundaries while workers parse them.
+ *
+ * @example
+ *   const keysOf = rowKeysReader({ format: 'csv', header });
+ *   keysOf({ line: 2, text: 'R1,H1,head,…' }); // { recordId: 'R1', householdId: 'H1' }
+ */
+export function rowKeysReader(
+  options: Pick<RowParserOptions, 'format' | 'header'>,
+): (record: SourceRecord) => RowKeys {
+  const recordIndex = options.header.indexOf('record_id');
+  const householdIndex = options.header.indexOf('household_id');
+  const columnCount = options.header.length;
+  const none: RowKeys = { recordId: '', householdId: '' };
+  return (record) => {
+    if (options.format === 'ndjson') {
+      const values = ndjsonValues(record.text);
+      if (typeof values === 'string') return none;
+      return {
+        recordId: values.get('record_id') ?? '',
+        householdId: values.get('household_id') ?? '',
+      };
+    }
+    const fields = splitCsvRecord(record.text);
+    if (fields === undefined || fields.length !== columnCount) return none;
+    return { recordId: fields[recordIndex] ?? '', householdId: fields[householdIndex] ?? '' };
+  };
+}
+
 type RowValues = ReadonlyMap<string, string>;
 
 function csvValues(

@@ -6,9 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { blindIndex } from '../../../platform/crypto/envelope.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { CSV_HEADER, toCsvLine, toNdjsonLine } from '../../demo/record-format.js';
+import { isValidUin } from '../uin/index.js';
 import { BatchEncoder } from './batch-encoder.js';
 import { demoRecords, writeText } from './import-test-kit.js';
 import { inspectImportFile, readRecords, splitCsvRecord } from './source-file.js';
+import { UinRegister } from './uin-register.js';
 
 const workDir = mkdtempSync(path.join(tmpdir(), 'amparo-import-file-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
@@ -106,9 +108,28 @@ describe('BatchEncoder', () => {
     );
   });
 
-  it('never draws the same UIN twice in one process', () => {
+  it('draws valid UINs from its random pool', () => {
     const encoder = new BatchEncoder(randomBytes(32));
-    const uins = Array.from({ length: 5000 }, () => encoder.drawUin());
+    const uins = Array.from({ length: 2000 }, () => encoder.drawUin());
+    expect(uins.every(isValidUin)).toBe(true);
+  });
+});
+
+describe('UinRegister', () => {
+  it('never hands out the same UIN twice in one process', () => {
+    const register = new UinRegister();
+    const uins = Array.from({ length: 5000 }, () => register.draw());
     expect(new Set(uins).size).toBe(uins.length);
+  });
+
+  it('replaces a UIN claimed before, as two workers drawing the same number would', () => {
+    const register = new UinRegister();
+    const first = ['2764440235', '3958201746'];
+    register.claim(first);
+    const second = ['2764440235', '4072918366'];
+    register.claim(second);
+    expect(second[0]).not.toBe('2764440235');
+    expect(isValidUin(second[0] ?? '')).toBe(true);
+    expect(second[1]).toBe('4072918366');
   });
 });

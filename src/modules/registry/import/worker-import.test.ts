@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import { createTestKeyStore } from '../../../../test/keys.js';
+import { open, unwrapDataKey } from '../../../platform/crypto/envelope.js';
+import { AuditLog } from '../../audit/audit-log.js';
+import { nameSearchKeys } from '../search-keys.js';
+import { isValidUin } from '../uin/index.js';
+import { buildFaultyPopulation, testReferenceDate, writeText } from './import-test-kit.js';
+import { personImporter } from './person-importer.js';
+import { inspectImportFile } from './source-file.js';
+
+/**
+ * The worker pool must give what one pass in one thread gives: the same refused rows for the
+ * same reasons, also when a row repeats a record or returns to a household from an earlier
+ * chunk, and rows that open with the same keys.
+ */
+describe('personImporter with import workers', () => {
+  const keys = createTestKeyStore();
+  let database: TestDatabase;
+  let auditLog: AuditLog;
+  let workDir: string;
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(path.join(tmpdir(), 'amparo-import-workers-'));
+    database = await createTestDatabase();
+    auditLog = await AuditLog.open({ db: database.db, keys });
+  });
+  afterAll(async () => {
+    await auditLog?.close();
+    await database?.close();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  /** The faulty population plus rows that only another chunk can refuse. */
+  function crossChunkFile(): string {
+    const lines = buildFaultyPopulation(200).csv.split('\r\n');
+    const early = (lines[2] ?? '').split(',');
+    // A late row of an early household (and a repeat of its record).
+    const late = lines[3] ?? '';
+    // A new household whose head repeats an early record (another chunk's).
+    const repeatedHead = [early[0], 'HNEW1', 'head', ...early.slice(3)].join(',');
+    const body = lines.filter((line) => line !== '');
+    return `${[...body, late, repeatedHead].join('\r\n')}\r\n`;
+  }
+
+  async function importWith(file: string, workers: number) {
+    return personImporter({
+      db: database.db,
+      databaseKind: database.kind,
+      masterKey: keys.masterKey,
+      audit: auditLog,
+      facts: await inspectImportFile(file),
+      errorFilePath: `${file}.errors.csv`,
+      today: testReferenceDate,
+      batchPersons: 20,
+      workers,
+    });
+  }
+
+  it('refuses the same rows for the same reasons as one thread, and writes readable rows', async () => {
+    const text = crossChunkFile();
+    // Two files with the same rows (a trailing blank line changes the hash, not the rows).
+    const single = writeText(path.join(workDir, 'single.csv'), text);
+    const pooled = writeText(path.join(workDir, 'pooled.csv'), `${text}\r\n`);
+    const inThread = await importWith(single, 0);
+    const inWorkers = await importWith(pooled, 2);
+
+    expect(inWorkers.personsImported).toBe(inThread.personsImported);
+    expect(inWorkers.rowsInvalid).toBe(inThread.rowsInvalid);
+    expect(readFileSync(`${pooled}.errors.csv`, 'utf8')).toBe(
+      readFileSync(`${single}.errors.csv`, 'utf8'),
+    );
+    const errors = readFileSync(`${pooled}.errors.csv`, 'utf8');
+    expect(errors).toMatch(/appeared earlier/);
+    expect(errors).toMatch(/record R00000002 appears earlier in the file/);
+
+    const rows = await sql<{
+      person_id: string;
+      uin: string;
+      attributes: Record<string, unknown>;
+      sealed_attributes: Buffer;
+      wrapped_key: Buffer;
+      name_keys: string[];
+    }>`select p.id as person_id, p.uin, v.attributes, v.sealed_attributes, k.wrapped_key, s.name_keys
+         from import_row r
+         join import_job j on j.id = r.job_id and j.file_name = 'pooled.csv'
+         join person p on p.id = r.person_id
+         join person_version v on v.person_id = p.id and v.version = 1
+         join person_key k on k.person_id = p.id
+         join person_search s on s.person_id = p.id`.execute(database.db);
+    expect(rows.rows.length).toBe(inWorkers.personsImported);
+    for (const row of rows.rows.slice(0, 20)) {
+      expect(isValidUin(row.uin)).toBe(true);
+      const dataKey = unwrapDataKey(keys.masterKey, row.wrapped_key, row.person_id);
+      const sealed = open(dataKey, row.sealed_attributes, {
+        table: 'person_version',
+        column: 'sealed_attributes',
+        recordId: `${row.person_id}:1`,
+      });
+      expect(JSON.parse(sealed.toString('utf8'))).toBeTypeOf('object');
+      expect(row.name_keys).toEqual(nameSearchKeys(row.attributes).keys);
+    }
+  });
+});
