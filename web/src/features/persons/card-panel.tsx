@@ -3,6 +3,7 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiGet, apiSend, withQuery } from '../../api/client.js';
 import type { CardFacts, PersonCards, Purpose } from '../../api/types.js';
+import { ConfirmStep } from '../../components/confirm-step.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
 import { RevokeCard, type Revoked } from './revoke-card.js';
@@ -201,21 +202,13 @@ function IssueCard(props: {
         </p>
       ) : null}
       {confirming ? (
-        <div role="alertdialog" aria-labelledby="reissue-question">
-          <p id="reissue-question">{t('card.reissueQuestion')}</p>
-          <ul className="actions">
-            <li>
-              <button type="button" onClick={() => issue.mutate()} disabled={issue.isPending}>
-                {issue.isPending ? t('common.wait') : t('card.reissueConfirm')}
-              </button>
-            </li>
-            <li>
-              <button type="button" onClick={() => setConfirming(false)} disabled={issue.isPending}>
-                {t('card.revoke.cancel')}
-              </button>
-            </li>
-          </ul>
-        </div>
+        <ConfirmStep
+          question={t('card.reissueQuestion')}
+          confirmLabel={t('card.reissueConfirm')}
+          pending={issue.isPending}
+          onConfirm={() => issue.mutate()}
+          onCancel={() => setConfirming(false)}
+        />
       ) : (
         <button
           type="button"

@@ -1,4 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiSend, withQuery } from '../../../api/client.js';
@@ -10,6 +11,7 @@ import { AttributeInput } from '../../enrolment/attribute-input.js';
 import {
   attributesFromForm,
   type FieldProblemKey,
+  type FieldRule,
   formRules,
   validateValue,
 } from '../../enrolment/validate.js';
@@ -42,40 +44,19 @@ export function CorrectionForm(props: {
   const [values, setValues] = useState<Record<string, string>>({});
   const [reason, setReason] = useState<CorrectionReason>('clerical_error');
   const [submitted, setSubmitted] = useState(false);
-  const clientId = useRef(crypto.randomUUID());
   const rule = rules.find((candidate) => candidate.name === name);
-  const correct = useMutation({
-    mutationFn: async () =>
-      (
-        await apiSend<{ version: number }>(
-          'POST',
-          withQuery(`/api/persons/${props.person.id}/corrections`, { purpose: props.purpose }),
-          {
-            clientId: clientId.current,
-            attributes: attributesFromForm(rule ? [rule] : [], values),
-            reason,
-          },
-        )
-      ).body,
-    onSuccess: async () => {
-      clientId.current = crypto.randomUUID();
-      setSubmitted(false);
-      await props.onDone();
-    },
-  });
+  const correct = useCorrector(props, () => ({
+    attributes: attributesFromForm(rule ? [rule] : [], values),
+    reason,
+  }));
   const choose = (next: string) => {
     setName(next);
     const current = props.person.attributes[next];
     setValues(current === undefined || current === null ? {} : { [next]: String(current) });
     correct.reset();
   };
-  const today = new Date().toISOString().slice(0, 10);
-  const local = rule
-    ? validateValue(rule, values[rule.name] ?? '', { approximateBirthDate: true, today })
-    : undefined;
-  const server = serverFieldReasons(correct.error)[name];
-  const problem: FieldProblemKey | undefined =
-    (submitted ? local : undefined) ?? (server ? { key: 'server', reason: server } : undefined);
+  const local = localProblem(rule, values);
+  const problem = shownProblem(submitted ? local : undefined, correct.error, name);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
@@ -87,13 +68,7 @@ export function CorrectionForm(props: {
       <Picker
         label={t('changes.correct.attribute')}
         value={name}
-        options={[
-          { value: '', label: t('enrol.choose') },
-          ...rules.map((candidate) => ({
-            value: candidate.name,
-            label: attributeLabel(candidate.name, t),
-          })),
-        ]}
+        options={[{ value: '', label: t('enrol.choose') }, ...attributeOptions(rules, t)]}
         onChange={choose}
       />
       {rule ? (
@@ -118,15 +93,23 @@ export function CorrectionForm(props: {
       <button type="submit" disabled={correct.isPending || !rule}>
         {correct.isPending ? t('common.wait') : t('changes.correct.submit')}
       </button>
-      {correct.data ? (
+      <CorrectionOutcome version={correct.data?.version} error={correct.error} />
+    </form>
+  );
+}
+
+/** What became of the last attempt: the new version, or a problem not tied to the field. */
+function CorrectionOutcome(props: { version: number | undefined; error: unknown }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {props.version !== undefined ? (
         <p role="status" data-testid="correction-done">
-          {t('changes.correct.done', { version: correct.data.version })}
+          {t('changes.correct.done', { version: props.version })}
         </p>
       ) : null}
-      {correct.error && isGeneralProblem(correct.error) ? (
-        <ProblemNotice error={correct.error} />
-      ) : null}
-    </form>
+      {props.error && isGeneralProblem(props.error) ? <ProblemNotice error={props.error} /> : null}
+    </>
   );
 }
 
@@ -150,4 +133,50 @@ function Picker(props: {
       </select>
     </div>
   );
+}
+
+/** The correction write; `body` gives attributes and reason, the client id is added. */
+function useCorrector(
+  props: { person: PersonRecord; purpose: Purpose; onDone: () => Promise<unknown> },
+  body: () => Record<string, unknown>,
+) {
+  const clientId = useRef(crypto.randomUUID());
+  return useMutation({
+    mutationFn: async () =>
+      (
+        await apiSend<{ version: number }>(
+          'POST',
+          withQuery(`/api/persons/${props.person.id}/corrections`, { purpose: props.purpose }),
+          { clientId: clientId.current, ...body() },
+        )
+      ).body,
+    onSuccess: async () => {
+      clientId.current = crypto.randomUUID();
+      await props.onDone();
+    },
+  });
+}
+
+/** The problem the client sees in the value now (checked as in enrolment), if any. */
+function localProblem(
+  rule: FieldRule | undefined,
+  values: Readonly<Record<string, string>>,
+): FieldProblemKey | undefined {
+  if (!rule) return undefined;
+  const today = new Date().toISOString().slice(0, 10);
+  return validateValue(rule, values[rule.name] ?? '', { approximateBirthDate: true, today });
+}
+
+/** The client's problem once submitted, else the server's field error for this attribute. */
+function shownProblem(
+  local: FieldProblemKey | undefined,
+  error: unknown,
+  name: string,
+): FieldProblemKey | undefined {
+  const server = serverFieldReasons(error)[name];
+  return local ?? (server ? { key: 'server', reason: server } : undefined);
+}
+
+function attributeOptions(rules: readonly FieldRule[], t: TFunction) {
+  return rules.map((rule) => ({ value: rule.name, label: attributeLabel(rule.name, t) }));
 }

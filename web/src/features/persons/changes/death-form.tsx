@@ -3,6 +3,7 @@ import { type FormEvent, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiSend, withQuery } from '../../../api/client.js';
 import type { Purpose } from '../../../api/types.js';
+import { ConfirmStep } from '../../../components/confirm-step.js';
 import { Field } from '../../../components/field.js';
 import { ProblemNotice } from '../../../components/problem-notice.js';
 import { isGeneralProblem, serverFieldReasons } from './write-problems.js';
@@ -20,22 +21,7 @@ export function DeathForm(props: {
   const { t } = useTranslation();
   const [date, setDate] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const clientId = useRef(crypto.randomUUID());
-  const record = useMutation({
-    mutationFn: async () =>
-      (
-        await apiSend<{ status: string; version: number }>(
-          'POST',
-          withQuery(`/api/persons/${props.personId}/death`, { purpose: props.purpose }),
-          { clientId: clientId.current, dateOfDeath: date },
-        )
-      ).body,
-    onSuccess: async () => {
-      clientId.current = crypto.randomUUID();
-      await props.onDone();
-    },
-    onSettled: () => setConfirming(false),
-  });
+  const record = useDeathRecorder(props, date, () => setConfirming(false));
   const today = new Date().toISOString().slice(0, 10);
   const local =
     date === '' ? t('validation.required') : date > today ? t('validation.future') : undefined;
@@ -66,25 +52,13 @@ export function DeathForm(props: {
         )}
       </Field>
       {confirming ? (
-        <div role="alertdialog" aria-labelledby="death-question">
-          <p id="death-question">{t('changes.death.question', { date })}</p>
-          <ul className="actions">
-            <li>
-              <button type="button" onClick={() => record.mutate()} disabled={record.isPending}>
-                {record.isPending ? t('common.wait') : t('changes.death.confirm')}
-              </button>
-            </li>
-            <li>
-              <button
-                type="button"
-                onClick={() => setConfirming(false)}
-                disabled={record.isPending}
-              >
-                {t('card.revoke.cancel')}
-              </button>
-            </li>
-          </ul>
-        </div>
+        <ConfirmStep
+          question={t('changes.death.question', { date })}
+          confirmLabel={t('changes.death.confirm')}
+          pending={record.isPending}
+          onConfirm={() => record.mutate()}
+          onCancel={() => setConfirming(false)}
+        />
       ) : (
         <button type="submit">{t('changes.death.submit')}</button>
       )}
@@ -93,4 +67,28 @@ export function DeathForm(props: {
       ) : null}
     </form>
   );
+}
+
+/** The death write, with one client id per recorded death (a retry is answered, not repeated). */
+function useDeathRecorder(
+  props: { personId: string; purpose: Purpose; onDone: () => Promise<unknown> },
+  date: string,
+  onSettled: () => void,
+) {
+  const clientId = useRef(crypto.randomUUID());
+  return useMutation({
+    mutationFn: async () =>
+      (
+        await apiSend<{ status: string; version: number }>(
+          'POST',
+          withQuery(`/api/persons/${props.personId}/death`, { purpose: props.purpose }),
+          { clientId: clientId.current, dateOfDeath: date },
+        )
+      ).body,
+    onSuccess: async () => {
+      clientId.current = crypto.randomUUID();
+      await props.onDone();
+    },
+    onSettled: onSettled,
+  });
 }

@@ -25,24 +25,11 @@ export function MoveForm(props: {
   const [householdId, setHouseholdId] = useState('');
   const [relationship, setRelationship] = useState<Relationship>('child');
   const [submitted, setSubmitted] = useState(false);
-  const clientId = useRef(crypto.randomUUID());
-  const move = useMutation({
-    mutationFn: async () =>
-      (
-        await apiSend<{ householdId: string; relationship: string }>(
-          'POST',
-          withQuery(`/api/persons/${props.personId}/household`, { purpose: props.purpose }),
-          target === 'new'
-            ? { clientId: clientId.current, new: true, relationship: 'head' }
-            : { clientId: clientId.current, householdId: householdId.trim(), relationship },
-        )
-      ).body,
-    onSuccess: async () => {
-      clientId.current = crypto.randomUUID();
-      setSubmitted(false);
-      await props.onDone();
-    },
-  });
+  const move = useMover(props, () =>
+    target === 'new'
+      ? { new: true, relationship: 'head' }
+      : { householdId: householdId.trim(), relationship },
+  );
   const local =
     target === 'existing' && !uuidPattern.test(householdId.trim())
       ? t('changes.move.idInvalid')
@@ -59,20 +46,7 @@ export function MoveForm(props: {
   return (
     <form onSubmit={submit} noValidate aria-labelledby="move-heading" className="panel">
       <h2 id="move-heading">{t('changes.move.title')}</h2>
-      <fieldset className="form-group">
-        <legend>{t('changes.move.where')}</legend>
-        {(['new', 'existing'] as const).map((kind) => (
-          <label key={kind} className="choice">
-            <input
-              type="radio"
-              name="move-target"
-              checked={target === kind}
-              onChange={() => setTarget(kind)}
-            />
-            <span>{t(`changes.move.${kind}`)}</span>
-          </label>
-        ))}
-      </fieldset>
+      <TargetChoice target={target} onChange={setTarget} />
       {target === 'existing' ? (
         <ExistingHousehold
           householdId={householdId}
@@ -96,6 +70,29 @@ export function MoveForm(props: {
       ) : null}
       {move.error && isGeneralProblem(move.error) ? <ProblemNotice error={move.error} /> : null}
     </form>
+  );
+}
+
+function TargetChoice(props: {
+  target: 'new' | 'existing';
+  onChange: (target: 'new' | 'existing') => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <fieldset className="form-group">
+      <legend>{t('changes.move.where')}</legend>
+      {(['new', 'existing'] as const).map((kind) => (
+        <label key={kind} className="choice">
+          <input
+            type="radio"
+            name="move-target"
+            checked={props.target === kind}
+            onChange={() => props.onChange(kind)}
+          />
+          <span>{t(`changes.move.${kind}`)}</span>
+        </label>
+      ))}
+    </fieldset>
   );
 }
 
@@ -152,4 +149,26 @@ function ExistingHousehold(props: {
       </Field>
     </>
   );
+}
+
+/** The move write; `body` gives the target part, the client id is added (new after a success). */
+function useMover(
+  props: { personId: string; purpose: Purpose; onDone: () => Promise<unknown> },
+  body: () => Record<string, unknown>,
+) {
+  const clientId = useRef(crypto.randomUUID());
+  return useMutation({
+    mutationFn: async () =>
+      (
+        await apiSend<{ householdId: string; relationship: string }>(
+          'POST',
+          withQuery(`/api/persons/${props.personId}/household`, { purpose: props.purpose }),
+          { clientId: clientId.current, ...body() },
+        )
+      ).body,
+    onSuccess: async () => {
+      clientId.current = crypto.randomUUID();
+      await props.onDone();
+    },
+  });
 }
