@@ -24,6 +24,8 @@ import {
   authenticationAuditEntry,
   signInAuditEntry,
 } from './modules/access/authentication-audit.js';
+import { passwordHashOptions } from './modules/access/demo-operators.js';
+import { operatorAdminRoutes } from './modules/access/operator-admin-routes.js';
 import { accessHistoryRoutes } from './modules/audit/access-history-routes.js';
 import { AuditLog } from './modules/audit/audit-log.js';
 import { auditRoutes } from './modules/audit/routes.js';
@@ -152,6 +154,13 @@ export async function build(config: Config, services: AppServices): Promise<App>
   await app.register(auditRoutes, { auditLog, db });
   await app.register(accessHistoryRoutes, { db, auditLog, keys: services.keys });
   await app.register(alertRoutes, { db, audit: auditLog });
+  await app.register(operatorAdminRoutes, {
+    db,
+    audit: auditLog,
+    masterKey: services.keys.masterKey,
+    hashOptions: services.access?.passwordHashOptions ?? passwordHashOptions,
+    now: services.access?.clock ?? (() => new Date()),
+  });
   await app.register(catalogueRoutes, { prefix: '/api' });
   await app.register(registryRoutes, { db, audit: auditLog, masterKey: services.keys.masterKey });
   await app.register(importRoutes, {

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDatabaseCommands } from './cli/database-commands.js';
 import { registerServerCommands } from './cli/server-commands.js';
+import { registerOperatorCommands } from './modules/access/operators-cli.js';
 import { registerAuditCommands } from './modules/audit/cli.js';
 import { registerCardsCommands } from './modules/credentials/cards-cli.js';
 import { registerVerifyCommand } from './modules/credentials/verify-cli.js';
@@ -24,6 +25,7 @@ export function createProgram(): Command {
   registerDemoCommands(program);
   registerDedupCommands(program);
   registerImportCommands(program);
+  registerOperatorCommands(program);
   registerAuditCommands(program);
   registerVerifyCommand(program);
   registerCardsCommands(program);

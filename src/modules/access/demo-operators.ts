@@ -1,9 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { hash, type Options } from '@node-rs/argon2';
+import { randomUUID } from 'node:crypto';
+import type { Options } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
-import { seal } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
-import { base32Encode } from './base32.js';
+import { insertOperator } from './operator-admin-repository.js';
+import { freshCredentials } from './operator-credentials.js';
 import type { Role } from './roles.js';
 
 /**
@@ -74,30 +74,18 @@ export async function createDemoOperators(
   const credentials: DemoOperatorCredentials[] = [];
   for (const account of demoAccounts) {
     const id = randomUUID();
-    const password = randomBytes(12).toString('base64url');
-    const totpSecret = randomBytes(20);
-    await db
-      .insertInto('operator')
-      .values({
-        id,
-        username: account.username,
-        display_name: account.displayName,
-        password_hash: await hash(password, passwordHashOptions),
-        totp_secret_sealed: seal(masterKey, totpSecret, {
-          table: 'operator',
-          column: 'totp_secret',
-          recordId: id,
-        }),
-        roles: account.roles,
-        regions: account.regions,
-      })
-      .execute();
+    const fresh = await freshCredentials(
+      masterKey,
+      { id, username: account.username },
+      passwordHashOptions,
+    );
+    await insertOperator(db, { id, ...account, ...fresh.stored });
     credentials.push({
       username: account.username,
       roles: account.roles,
       regions: account.regions,
-      password,
-      totpSecretBase32: base32Encode(totpSecret),
+      password: fresh.shown.password,
+      totpSecretBase32: fresh.shown.totpSecretBase32,
     });
   }
   return credentials;

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { loadKeyStore } from '../../platform/crypto/key-store.js';
+import { openAppDatabase } from '../../platform/db/database.js';
+import { AmparoError } from '../../platform/errors.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { passwordHashOptions } from './demo-operators.js';
+import {
+  type OperatorAdminDependencies,
+  type OperatorView,
+  operatorChanger,
+  operatorCreator,
+} from './operator-admin.js';
+import type { FreshCredentials } from './operator-credentials.js';
+import { roles as knownRoles, type Role } from './roles.js';
+
+/** Where the commands read settings and write results; tests pass their own. */
+export interface OperatorsCliContext {
+  env: NodeJS.ProcessEnv;
+  write(text: string): void;
+  setExitCode(code: number): void;
+}
+
+const processContext: OperatorsCliContext = {
+  env: process.env,
+  write: (text) => process.stdout.write(text),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
+/**
+ * `amparo operators create` and `amparo operators change`: account administration from the
+ * command line, for the first administrator of a new installation and for recovery (all
+ * administrators locked out). Runs as the application role with the keys from
+ * AMPARO_KEYS_DIR; audited as the system job `cli:operators`. The first password and TOTP
+ * secret are printed once, to hand to the person.
+ *
+ * @example
+ * // $ amparo operators create --username ana.perez --name "Ana Pérez" \
+ * //     --roles administrator --regions VE-A,VE-M
+ */
+export function registerOperatorCommands(
+  program: Command,
+  context: OperatorsCliContext = processContext,
+): void {
+  const operators = program.command('operators').description('staff accounts');
+  operators
+    .command('create')
+    .description('create an account; prints its first password and TOTP secret once')
+    .requiredOption('--username <name>', 'sign-in name: a-z, 0-9, . _ -')
+    .requiredOption('--name <display name>', 'name shown in the console and audit views')
+    .requiredOption('--roles <list>', `comma-separated: ${knownRoles.join(', ')}`)
+    .requiredOption('--regions <list>', 'comma-separated ISO 3166-2:VE codes, e.g. VE-A,VE-M')
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (flags: {
+        username: string;
+        name: string;
+        roles: string;
+        regions: string;
+        json?: boolean;
+      }) => {
+        await run(context, flags.json, (deps) =>
+          operatorCreator(deps, {
+            ...systemContext(),
+            account: {
+              username: flags.username,
+              displayName: flags.name,
+              roles: parseRoles(flags.roles),
+              regions: list(flags.regions),
+            },
+          }),
+        );
+      },
+    );
+  operators
+    .command('change')
+    .description(
+      'change roles or regions, disable or enable, or reset the credentials of an account',
+    )
+    .argument('<username>', 'the account')
+    .option('--roles <list>', 'new roles, comma-separated')
+    .option('--regions <list>', 'new regions, comma-separated')
+    .option('--disable', 'disable the account (its sessions end at once)')
+    .option('--enable', 'enable a disabled account')
+    .option('--reset-credentials', 'new password and TOTP secret, printed once; sessions end')
+    .option('--json', 'print the result as JSON')
+    .action(async (username: string, flags: ChangeFlags) => {
+      await run(context, flags.json, async (deps) => {
+        const row = await deps.db
+          .selectFrom('operator')
+          .select('id')
+          .where('username', '=', username)
+          .executeTakeFirst();
+        if (!row) throw new AmparoError('AMP_NOT_FOUND', { detail: `No account ${username}` });
+        return operatorChanger(deps, {
+          ...systemContext(),
+          operatorId: row.id,
+          change: changeFrom(flags),
+        });
+      });
+    });
+}
+
+interface AdminResult {
+  operator: OperatorView;
+  credentials: FreshCredentials['shown'] | null;
+}
+
+interface ChangeFlags {
+  roles?: string;
+  regions?: string;
+  disable?: boolean;
+  enable?: boolean;
+  resetCredentials?: boolean;
+  json?: boolean;
+}
+
+function changeFrom(flags: ChangeFlags) {
+  if (flags.disable && flags.enable) throw usage('Choose --disable or --enable, not both');
+  const change = {
+    ...(flags.roles === undefined ? {} : { roles: parseRoles(flags.roles) }),
+    ...(flags.regions === undefined ? {} : { regions: list(flags.regions) }),
+    ...(flags.disable ? { disabled: true } : flags.enable ? { disabled: false } : {}),
+    ...(flags.resetCredentials ? { resetCredentials: true } : {}),
+  };
+  if (Object.keys(change).length === 0) throw usage('Nothing to change: give an option');
+  return change;
+}
+
+const systemContext = () => ({
+  actor: { kind: 'system' as const, job: 'cli:operators' },
+  purpose: 'enrolment' as const,
+  requestId: `cli:${randomUUID()}`,
+});
+
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function parseRoles(text: string): Role[] {
+  const given = list(text);
+  const unknown = given.filter((role) => !(knownRoles as readonly string[]).includes(role));
+  if (unknown.length > 0 || given.length === 0)
+    throw usage(
+      `Unknown roles: ${unknown.join(', ') || '(none given)'}; known: ${knownRoles.join(', ')}`,
+    );
+  return given as Role[];
+}
+
+function usage(detail: string): AmparoError {
+  return new AmparoError('AMP_VALIDATION', { detail });
+}
+
+async function run(
+  context: OperatorsCliContext,
+  json: boolean | undefined,
+  work: (deps: OperatorAdminDependencies) => Promise<AdminResult>,
+): Promise<void> {
+  const config = loadConfig(context.env);
+  const keys = loadKeyStore(config.keysDir, config.masterKeyBase64);
+  const handle = await openAppDatabase(config.database);
+  const audit = await AuditLog.open({ db: handle.db, keys });
+  try {
+    const deps = {
+      db: handle.db,
+      audit,
+      masterKey: keys.masterKey,
+      hashOptions: passwordHashOptions,
+      now: () => new Date(),
+    };
+    const result = await work(deps);
+    context.write(json ? `${JSON.stringify(result, null, 2)}\n` : describe(result));
+  } catch (error) {
+    if (!(error instanceof AmparoError)) throw error;
+    const fields = (error.errors ?? []).map((item) => ` (${item.field}: ${item.reason})`).join('');
+    context.write(`${error.detail ?? error.title}${fields}\n`);
+    context.setExitCode(1);
+  } finally {
+    await audit.close();
+    await handle.close();
+  }
+}
+
+function describe(result: AdminResult): string {
+  const { operator, credentials } = result;
+  const lines = [
+    `Account ${operator.username}: ${operator.roles.join(', ')} in ${operator.regions.join(', ')}${operator.disabledAt ? ' (disabled)' : ''}`,
+  ];
+  if (credentials) {
+    lines.push(
+      'Hand these to the person, once; they are not stored in clear anywhere:',
+      `  password:     ${credentials.password}`,
+      `  TOTP secret:  ${credentials.totpSecretBase32}`,
+      `  TOTP URI:     ${credentials.otpauthUri}`,
+      'They should change the password after signing in (POST /api/auth/password).',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
