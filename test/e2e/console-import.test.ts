@@ -148,7 +148,11 @@ describe('console import page', () => {
     // Reissue: a confirmation, then the old card is listed as replaced and the new one is valid.
     await page.getByRole('button', { name: 'Reemitir carnet…' }).click();
     expect(await page.getByRole('alertdialog').textContent()).toContain('queda anulado');
-    await page.getByRole('button', { name: 'Sí, emitir uno nuevo' }).click();
+    // The confirmation takes the focus, so a keyboard user confirms with Enter.
+    await expect
+      .poll(() => page.evaluate('document.activeElement && document.activeElement.textContent'))
+      .toBe('Sí, emitir uno nuevo');
+    await page.keyboard.press('Enter');
     await expect.poll(() => lines.count()).toBe(2);
     expect(await page.getByTestId('card-issued').textContent()).toContain('anterior quedó anulado');
     expect(await lines.nth(0).getAttribute('data-status')).toBe('active');

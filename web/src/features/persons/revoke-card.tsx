@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiSend, withQuery } from '../../api/client.js';
 import type { Purpose } from '../../api/types.js';
+import { ConfirmStep } from '../../components/confirm-step.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 
 /** The reasons `POST /api/credentials/:id/revoke` accepts (`ReasonSchema` on the server). */
@@ -66,8 +67,9 @@ export function RevokeCard({
         </select>
       </div>
       {confirming ? (
-        <ConfirmRevoke
+        <ConfirmStep
           question={t('card.revoke.confirmQuestion', { reason: t(`card.revoke.reason.${reason}`) })}
+          confirmLabel={t('card.revoke.confirm')}
           pending={revoke.isPending}
           onConfirm={() => revoke.mutate()}
           onCancel={() => setConfirming(false)}
@@ -78,34 +80,6 @@ export function RevokeCard({
         </button>
       )}
       {revoke.error ? <ProblemNotice error={revoke.error} /> : null}
-    </div>
-  );
-}
-
-/** The second step: the question in words, then "yes, revoke" or "cancel". */
-function ConfirmRevoke(props: {
-  question: string;
-  pending: boolean;
-  onConfirm: () => void;
-  onCancel: () => void;
-}) {
-  const { t } = useTranslation();
-  const questionId = useId();
-  return (
-    <div role="alertdialog" aria-labelledby={questionId}>
-      <p id={questionId}>{props.question}</p>
-      <ul className="actions">
-        <li>
-          <button type="button" onClick={props.onConfirm} disabled={props.pending}>
-            {props.pending ? t('common.wait') : t('card.revoke.confirm')}
-          </button>
-        </li>
-        <li>
-          <button type="button" onClick={props.onCancel} disabled={props.pending}>
-            {t('card.revoke.cancel')}
-          </button>
-        </li>
-      </ul>
     </div>
   );
 }
