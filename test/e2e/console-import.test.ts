@@ -213,6 +213,21 @@ describe('console import page', () => {
     await page.getByRole('button', { name: 'Cambiar de hogar' }).click();
     await page.getByTestId('move-done').waitFor();
     await page.getByRole('link', { name: /jefe\/a del hogar/ }).waitFor();
+    await page.getByRole('link', { name: 'Abrir el hogar' }).click();
+    const householdId = (await page.getByTestId('household-id').textContent()) ?? '';
+    expect(householdId).toMatch(/^[0-9a-f-]{36}$/);
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'María Josefina Pérez Lugo' }).waitFor();
+    // Into a household the person already belongs to: the server's refusal shows on the field.
+    await page.getByLabel('Un hogar que ya existe').check();
+    const idField = page.getByLabel(/^Identificador del hogar/);
+    await idField.fill(householdId);
+    await page.getByLabel('Parentesco').selectOption('head');
+    await page.getByRole('button', { name: 'Cambiar de hogar' }).click();
+    await expect.poll(() => idField.getAttribute('aria-invalid')).toBe('true');
+    expect(
+      await page.locator('form[aria-labelledby="move-heading"] .field-error').textContent(),
+    ).toContain('already a member');
 
     // Before the birth date: the server refuses and says so on the date field.
     const date = page.getByLabel(/^Fecha del fallecimiento/);
@@ -220,7 +235,9 @@ describe('console import page', () => {
     await page.getByRole('button', { name: 'Registrar el fallecimiento…' }).click();
     await page.getByRole('button', { name: 'Sí, registrar el fallecimiento' }).click();
     await expect.poll(() => date.getAttribute('aria-invalid')).toBe('true');
-    expect(await page.locator('.field-error').textContent()).toContain('before birth_date');
+    expect(
+      await page.locator('form[aria-labelledby="death-heading"] .field-error').textContent(),
+    ).toContain('before birth_date');
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.setViewportSize(viewports.phone);
     expect(await overflowsHorizontally(page)).toBe(false);

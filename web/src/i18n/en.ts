@@ -18,6 +18,7 @@ export const en: Dictionary = {
     enrol: 'Enrol',
     reviews: 'Possible duplicates',
     imports: 'Import',
+    operators: 'Staff accounts',
     audit: 'Audit',
     myRecord: 'My data',
     operatorSignIn: 'Staff sign-in',
@@ -331,6 +332,7 @@ export const en: Dictionary = {
     members_one: '{{count}} member',
     members_other: '{{count}} members',
     relationship: 'Relationship',
+    id: 'Household id (to move someone into it):',
   },
   enrol: {
     title: 'Enrol a person',
@@ -412,6 +414,47 @@ export const en: Dictionary = {
     keep: 'Record to keep',
     merge: 'They are one person: merge the others into the chosen record',
     distinct: 'They are different people',
+  },
+  operators: {
+    title: 'Staff accounts',
+    explain:
+      'Create accounts, change roles and regions, disable accounts or reset access. Accounts are never deleted. Every change is recorded.',
+    form: {
+      title: 'New account',
+      username: 'User name',
+      usernameRule: 'Lower case letters, digits, dot, dash or underscore; 3 to 64 characters.',
+      displayName: 'Name shown',
+      roles: 'Roles',
+      regions: 'States they work in',
+      required: 'Enter a name.',
+      chooseOne: 'Choose at least one.',
+      create: 'Create the account',
+    },
+    credentials: {
+      title: 'Sign-in details for {{username}}',
+      once: 'Hand them to the person now: they are not shown again and Amparo does not keep them.',
+      password: 'First password',
+      secret: 'Authenticator app key',
+      qr: 'QR code for the authenticator app',
+      change: 'The person must change the password on first sign-in.',
+      done: 'I have handed them over',
+    },
+    list: {
+      title: 'Accounts',
+      self: 'This is your own account: another administrator must change it.',
+      activeSince: 'Active, created {{date}}',
+      disabledSince: 'Disabled since {{date}}',
+      edit: 'Change roles or regions',
+      disable: 'Disable',
+      enable: 'Enable',
+      reset: 'Reset access',
+      save: 'Save',
+    },
+    reset: {
+      question:
+        'Reset access for {{username}}? Their password and key stop working and their sessions end.',
+      confirm: 'Yes, reset',
+    },
   },
   citizen: {
     signInTitle: 'See my data',

@@ -19,6 +19,7 @@ export const es = {
     enrol: 'Inscribir',
     reviews: 'Posibles duplicados',
     imports: 'Importar',
+    operators: 'Cuentas del personal',
     audit: 'Auditoría',
     myRecord: 'Mis datos',
     operatorSignIn: 'Acceso de personal',
@@ -334,6 +335,7 @@ export const es = {
     members_one: '{{count}} miembro',
     members_other: '{{count}} miembros',
     relationship: 'Parentesco',
+    id: 'Identificador del hogar (para mudar a alguien a él):',
   },
   enrol: {
     title: 'Inscribir a una persona',
@@ -415,6 +417,47 @@ export const es = {
     keep: 'Registro que se conserva',
     merge: 'Son la misma persona: unir los demás al registro elegido',
     distinct: 'Son personas distintas',
+  },
+  operators: {
+    title: 'Cuentas del personal',
+    explain:
+      'Cree cuentas, cambie funciones y regiones, desactive cuentas o restablezca el acceso. Las cuentas nunca se borran. Cada cambio queda registrado.',
+    form: {
+      title: 'Nueva cuenta',
+      username: 'Usuario',
+      usernameRule: 'Minúsculas, cifras, punto, guion o guion bajo; de 3 a 64 caracteres.',
+      displayName: 'Nombre que se muestra',
+      roles: 'Funciones',
+      regions: 'Estados donde trabaja',
+      required: 'Escriba un nombre.',
+      chooseOne: 'Elija al menos una.',
+      create: 'Crear la cuenta',
+    },
+    credentials: {
+      title: 'Datos de acceso de {{username}}',
+      once: 'Entréguelos a la persona ahora: no se vuelven a mostrar y Amparo no los guarda.',
+      password: 'Contraseña inicial',
+      secret: 'Clave de la aplicación autenticadora',
+      qr: 'Código QR para la aplicación autenticadora',
+      change: 'La persona debe cambiar la contraseña al entrar por primera vez.',
+      done: 'Ya los entregué',
+    },
+    list: {
+      title: 'Cuentas',
+      self: 'Es su propia cuenta: otra persona con función de administración debe cambiarla.',
+      activeSince: 'Activa, creada el {{date}}',
+      disabledSince: 'Desactivada desde el {{date}}',
+      edit: 'Cambiar funciones o regiones',
+      disable: 'Desactivar',
+      enable: 'Activar',
+      reset: 'Restablecer el acceso',
+      save: 'Guardar',
+    },
+    reset: {
+      question:
+        '¿Restablecer el acceso de {{username}}? Su contraseña y su clave dejarán de servir y sus sesiones se cerrarán.',
+      confirm: 'Sí, restablecer',
+    },
   },
   citizen: {
     signInTitle: 'Ver mis datos',

@@ -53,6 +53,12 @@ function HouseholdView({ householdId, purpose }: { householdId: string; purpose:
       <p className="purpose-banner">
         {t('person.readFor', { purpose: t(`purpose.name.${purpose}`) })}
       </p>
+      <p>
+        {t('household.id')}{' '}
+        <span className="mono" data-testid="household-id">
+          {household.id}
+        </span>
+      </p>
       <div className="table-scroll">
         <table>
           <caption>{t('household.members', { count: household.members.length })}</caption>
