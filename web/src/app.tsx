@@ -23,6 +23,9 @@ const EnrolPage = lazy(async () => ({
 const ImportPage = lazy(async () => ({
   default: (await import('./features/imports/import-page.js')).ImportPage,
 }));
+const OperatorsPage = lazy(async () => ({
+  default: (await import('./features/operators/operators-page.js')).OperatorsPage,
+}));
 const ReviewQueuePage = lazy(async () => ({
   default: (await import('./features/enrolment/review-queue-page.js')).ReviewQueuePage,
 }));
@@ -45,6 +48,7 @@ export function App() {
           <Route path="/reviews" element={<Operator page={<ReviewQueuePage />} />} />
           <Route path="/imports" element={<Operator page={<ImportPage />} />} />
           <Route path="/audit" element={<Operator page={<AuditPage />} />} />
+          <Route path="/operators" element={<Operator page={<OperatorsPage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
           <Route path="/verify" element={<VerifyPage />} />

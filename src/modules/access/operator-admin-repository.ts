@@ -151,6 +151,9 @@ export async function updateOperator(
         : {
             password_hash: change.credentials.passwordHash,
             totp_secret_sealed: change.credentials.totpSecretSealed,
+            // A new secret: codes of the old one are void anyway, and the first code of the
+            // new one must not be refused as a replay of a step the old secret used.
+            totp_last_step: null,
           }),
     })
     .where('id', '=', id)

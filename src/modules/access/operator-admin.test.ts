@@ -183,6 +183,13 @@ describe('operator account administration (/api/operators)', () => {
     const reset = await change('admin', ana.id, { resetCredentials: true, roles: ['auditor'] });
     expect(reset.statusCode).toBe(200);
     const fresh = reset.json().credentials;
+    // The old secret's last step is forgotten: the new secret's first code is no replay.
+    const step = await kit.database.db
+      .selectFrom('operator')
+      .select('totp_last_step')
+      .where('id', '=', ana.id)
+      .executeTakeFirstOrThrow();
+    expect(step.totp_last_step).toBeNull();
     expect(reset.json().operator.roles).toEqual(['auditor']);
     const entries = await auditOf(String(reset.headers['x-request-id']));
     expect(entries.at(-1)?.fields).toEqual(['roles', 'password', 'totp_secret']);

@@ -1,0 +1,81 @@
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Role } from '../../../../src/modules/access/roles.js';
+import { ApiError } from '../../api/client.js';
+import { Field } from '../../components/field.js';
+import { ProblemNotice } from '../../components/problem-notice.js';
+import { RegionPicker, RolePicker } from './access-pickers.js';
+import { type ShownCredentials, useAccountCreation } from './operator-api.js';
+
+const usernamePattern = /^[a-z0-9][a-z0-9._-]{2,63}$/;
+
+/** The new-account form; on success the first credentials go up to the page, shown once. */
+export function NewOperatorForm(props: {
+  onCreated: (username: string, credentials: ShownCredentials) => void;
+}) {
+  const { t } = useTranslation();
+  const [username, setUsername] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [roles, setRoles] = useState<Role[]>([]);
+  const [regions, setRegions] = useState<string[]>([]);
+  const [tried, setTried] = useState(false);
+  const create = useAccountCreation();
+  const server = (field: string) =>
+    create.error instanceof ApiError
+      ? create.error.fieldProblems.find((problem) => problem.field === `body/${field}`)?.reason
+      : undefined;
+  const errors = {
+    username: usernamePattern.test(username)
+      ? server('username')
+      : t('operators.form.usernameRule'),
+    displayName: displayName.trim() === '' ? t('operators.form.required') : server('displayName'),
+    roles: roles.length === 0 ? t('operators.form.chooseOne') : server('roles'),
+    regions: regions.length === 0 ? t('operators.form.chooseOne') : server('regions'),
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTried(true);
+    if (Object.values(errors).some((error) => error !== undefined)) return;
+    create.mutate(
+      { username, displayName, roles, regions },
+      { onSuccess: (created) => props.onCreated(created.operator.username, created.credentials) },
+    );
+  };
+  const shown = (error: string | undefined) => (tried ? error : undefined);
+  return (
+    <form onSubmit={submit} noValidate aria-labelledby="new-operator-heading" className="panel">
+      <h2 id="new-operator-heading">{t('operators.form.title')}</h2>
+      <Field
+        label={t('operators.form.username')}
+        hint={t('operators.form.usernameRule')}
+        error={shown(errors.username)}
+        required
+      >
+        {(control) => (
+          <input
+            {...control}
+            autoComplete="off"
+            value={username}
+            onChange={(event) => setUsername(event.target.value.trim().toLowerCase())}
+          />
+        )}
+      </Field>
+      <Field label={t('operators.form.displayName')} error={shown(errors.displayName)} required>
+        {(control) => (
+          <input
+            {...control}
+            autoComplete="off"
+            value={displayName}
+            onChange={(event) => setDisplayName(event.target.value)}
+          />
+        )}
+      </Field>
+      <RolePicker value={roles} onChange={setRoles} error={shown(errors.roles)} />
+      <RegionPicker value={regions} onChange={setRegions} error={shown(errors.regions)} />
+      <button type="submit" disabled={create.isPending}>
+        {create.isPending ? t('common.wait') : t('operators.form.create')}
+      </button>
+      {create.error ? <ProblemNotice error={create.error} /> : null}
+    </form>
+  );
+}
