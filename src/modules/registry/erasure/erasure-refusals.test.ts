@@ -3,7 +3,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKeyStore } from '../../../../test/keys.js';
 import { appRole } from '../../../platform/db/database.js';
+import { createTestPerson } from '../../access/access-test-kit.js';
 import { AuditLog } from '../../audit/audit-log.js';
+import { generateUin } from '../uin/index.js';
 import { buildErasureTestKit, type ErasureTestKit } from './erasure-test-kit.js';
 import { erasureRequester } from './service.js';
 
@@ -53,6 +55,35 @@ describe('erasure refusals, withdrawal, atomicity and privileges', () => {
     expect((await decide(request.id, 'withdraw', t.cookies.otherRegionAdmin)).statusCode).toBe(404);
     expect((await decide(randomUUID(), 'approve', t.cookies.secondAdmin)).statusCode).toBe(404);
     expect(await state(person.id)).toEqual(untouched);
+  });
+
+  it('takes the ID number from the order instead of a record id; refuses a bad or unknown one', async () => {
+    const uin = generateUin();
+    const { id } = await createTestPerson(t.kit, { uin, phone: '+584121112233' });
+    const byUin = (number: string, cookie: string) =>
+      t.post('/api/erasure-requests?purpose=appeal', cookie, { uin: number, ...body });
+    const created = await byUin(uin, t.cookies.firstAdmin);
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ personId: id, uin, status: 'pending' });
+    const typo = `${uin.slice(0, 9)}${(Number(uin[9]) + 1) % 10}`;
+    const badDigit = await byUin(typo, t.cookies.firstAdmin);
+    expect(badDigit.statusCode).toBe(400);
+    expect(badDigit.json().errors).toEqual([
+      { field: 'body/uin', reason: 'is not a valid ID number (check digit)' },
+    ]);
+    let unknown = generateUin();
+    while (unknown === uin) unknown = generateUin();
+    const missing = await byUin(unknown, t.cookies.firstAdmin);
+    expect(missing.statusCode).toBe(404);
+    const refused = await t.kit.database.asAdmin((admin) =>
+      sql<{ outcome: string }>`select entry::json->>'outcome' as outcome from audit_entry
+        where entry::json->>'requestId' = ${String(missing.headers['x-request-id'])}`.execute(
+        admin,
+      ),
+    );
+    expect(refused.rows.map((row) => row.outcome)).toEqual(['denied']);
+    // Another region's administrator cannot tell an existing number from a missing one.
+    expect((await byUin(uin, t.cookies.otherRegionAdmin)).json()).toEqual(missing.json());
   });
 
   it('refuses a system job, which the policy otherwise lets do anything', async () => {

@@ -6,6 +6,7 @@ import {
   ErasurePersonParams,
   ErasurePurposeQuery,
   ErasureRequestBody,
+  ErasureRequestByUinBody,
   ErasureRequestList,
   ErasureRequestSchema,
 } from './schema.js';
@@ -14,6 +15,7 @@ import {
   erasureApprover,
   erasureLister,
   erasureRequester,
+  erasureRequesterByUin,
   erasureWithdrawer,
 } from './service.js';
 
@@ -39,6 +41,30 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<ErasureDependencies> = asy
       const created = await erasureRequester(deps, {
         actor: request.actor,
         personId: request.params.personId,
+        reasonCode: request.body.reasonCode,
+        reference: request.body.reference ?? null,
+        purpose: request.query.purpose ?? null,
+        requestId: request.id,
+      });
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.post(
+    '/api/erasure-requests',
+    {
+      schema: {
+        tags: ['erasure'],
+        summary: 'Ask for the erasure of the person with this ID number (administrator)',
+        querystring: ErasurePurposeQuery,
+        body: ErasureRequestByUinBody,
+        response: { 201: ErasureRequestSchema },
+      },
+    },
+    async (request, reply) => {
+      const created = await erasureRequesterByUin(deps, {
+        actor: request.actor,
+        uin: request.body.uin,
         reasonCode: request.body.reasonCode,
         reference: request.body.reference ?? null,
         purpose: request.query.purpose ?? null,

@@ -35,6 +35,19 @@ export const ErasureRequestBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** The same request naming the person by the ID number on the order (administrators read no records). */
+export const ErasureRequestByUinBody = Type.Object(
+  {
+    uin: Type.String({
+      pattern: '^[0-9]{10}$',
+      description: 'ID number of the person, from the order',
+    }),
+    reasonCode: ErasureRequestBody.properties.reasonCode,
+    reference: ErasureRequestBody.properties.reference,
+  },
+  { additionalProperties: false },
+);
+
 /** Approve and withdraw carry no data; an empty JSON object keeps the CSRF guard meaningful. */
 export const EmptyBody = Type.Object({}, { additionalProperties: false });
 

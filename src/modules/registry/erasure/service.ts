@@ -4,11 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import { AmparoError } from '../../../platform/errors.js';
 import type { Actor, Purpose } from '../../access/actor.js';
 import { guardPersonAccess } from '../../access/person-access-guard.js';
 import { revokePersonCredentials } from '../../credentials/credential-service.js';
 import { listAttributes } from '../catalogue/catalogue.js';
 import { findPerson } from '../repository.js';
+import { isValidUin } from '../uin/index.js';
 import { entry, humanAdministrator, refuse } from './erasure-audit.js';
 import {
   type ErasureDependencies,
@@ -102,6 +104,32 @@ export async function erasureRequester(
   }
   return view(await mustFind(deps.db, id));
 }
+
+/**
+ * The same request, naming the person by the ID number written on the order or signed
+ * request: administrators read no person data, so they cannot look the record up first. A
+ * valid number that matches no record is refused like any unknown record (404, audited).
+ *
+ * @example
+ *   await erasureRequesterByUin(deps, { actor, uin: '5127394860', reasonCode: 'court_order',
+ *     reference: 'TSJ-2026-00123', purpose: 'appeal', requestId });
+ */
+export async function erasureRequesterByUin(
+  deps: ErasureDependencies,
+  props: Omit<ErasureRequestProps, 'personId'> & { uin: string },
+): Promise<ErasureRequestView> {
+  if (!isValidUin(props.uin)) {
+    throw new AmparoError('AMP_VALIDATION', {
+      detail: 'The ID number is not valid',
+      errors: [{ field: 'body/uin', reason: 'is not a valid ID number (check digit)' }],
+    });
+  }
+  const person = await findPerson(deps.db, { uin: props.uin });
+  // No record: the nil id is looked up, found missing and refused by the guard (404, audited).
+  return erasureRequester(deps, { ...props, personId: person?.id ?? nilId });
+}
+
+const nilId = '00000000-0000-0000-0000-000000000000';
 
 const pendingDetail = 'An erasure request for this person is already waiting for approval';
 
