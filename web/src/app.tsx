@@ -20,6 +20,9 @@ const AuditPage = lazy(async () => ({
 const EnrolPage = lazy(async () => ({
   default: (await import('./features/enrolment/enrol-page.js')).EnrolPage,
 }));
+const ErasurePage = lazy(async () => ({
+  default: (await import('./features/erasure/erasure-page.js')).ErasurePage,
+}));
 const ImportPage = lazy(async () => ({
   default: (await import('./features/imports/import-page.js')).ImportPage,
 }));
@@ -49,6 +52,7 @@ export function App() {
           <Route path="/imports" element={<Operator page={<ImportPage />} />} />
           <Route path="/audit" element={<Operator page={<AuditPage />} />} />
           <Route path="/operators" element={<Operator page={<OperatorsPage />} />} />
+          <Route path="/erasure" element={<Operator page={<ErasurePage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
           <Route path="/verify" element={<VerifyPage />} />

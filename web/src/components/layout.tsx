@@ -46,6 +46,8 @@ function Navigation() {
     if (may(me.roles, 'person.merge')) links.push({ to: '/reviews', label: t('nav.reviews') });
     if (may(me.roles, 'person.import')) links.push({ to: '/imports', label: t('nav.imports') });
     if (may(me.roles, 'audit.read')) links.push({ to: '/audit', label: t('nav.audit') });
+    if (may(me.roles, 'person.erasure_request'))
+      links.push({ to: '/erasure', label: t('nav.erasure') });
     if (may(me.roles, 'operator.manage'))
       links.push({ to: '/operators', label: t('nav.operators') });
   } else if (me?.kind === 'citizen') {

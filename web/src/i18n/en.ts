@@ -19,6 +19,7 @@ export const en: Dictionary = {
     reviews: 'Possible duplicates',
     imports: 'Import',
     operators: 'Staff accounts',
+    erasure: 'Erasure',
     audit: 'Audit',
     myRecord: 'My data',
     operatorSignIn: 'Staff sign-in',
@@ -454,6 +455,38 @@ export const en: Dictionary = {
       question:
         'Reset access for {{username}}? Their password and key stop working and their sessions end.',
       confirm: 'Yes, reset',
+    },
+  },
+  erasure: {
+    title: 'Erasure by legal order',
+    explain:
+      'One administrator asks for the erasure with the ID number and ground from the order; a different one approves it, and the erasure happens then and cannot be undone. No personal data is shown here.',
+    form: {
+      title: 'Ask for an erasure',
+      uin: 'ID number (from the order)',
+      uinRule: 'Ten digits, as written on the order or request.',
+      ground: 'Ground',
+      reference: 'Case or order number',
+      referenceRule: 'Optional. One code with at least one digit, no spaces; up to 40 characters.',
+      submit: 'Ask for the erasure',
+      filed: 'Request filed for {{uin}}. A different administrator must approve it.',
+    },
+    ground: {
+      person_request: 'The person asked (right to erasure)',
+      court_order: 'Court order',
+      duplicate_of_erased: 'Duplicate of a record already erased',
+      deceased_retention_expired: 'Death, and the retention period has ended',
+    },
+    pending: {
+      title: 'Waiting requests',
+      empty: 'No requests are waiting.',
+      requested: 'Asked by {{username}} on {{date}}',
+      own: 'You filed this request: a different administrator must approve it.',
+      approve: 'Approve and erase',
+      withdraw: 'Withdraw the request',
+      question:
+        'Erase the data of {{uin}} now? Their key is destroyed, their data emptied and their card revoked. This cannot be undone.',
+      confirm: 'Yes, erase',
     },
   },
   citizen: {

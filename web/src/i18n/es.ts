@@ -20,6 +20,7 @@ export const es = {
     reviews: 'Posibles duplicados',
     imports: 'Importar',
     operators: 'Cuentas del personal',
+    erasure: 'Borrados',
     audit: 'Auditoría',
     myRecord: 'Mis datos',
     operatorSignIn: 'Acceso de personal',
@@ -457,6 +458,40 @@ export const es = {
       question:
         '¿Restablecer el acceso de {{username}}? Su contraseña y su clave dejarán de servir y sus sesiones se cerrarán.',
       confirm: 'Sí, restablecer',
+    },
+  },
+  erasure: {
+    title: 'Borrado por mandato legal',
+    explain:
+      'Una persona con función de administración pide el borrado con el número de identificación y el fundamento de la orden; otra distinta lo aprueba, y el borrado se hace en ese momento y no se puede deshacer. Aquí no se ven datos de la persona.',
+    form: {
+      title: 'Pedir un borrado',
+      uin: 'Número de identificación (de la orden)',
+      uinRule: 'Diez cifras, como figura en la orden o solicitud.',
+      ground: 'Fundamento',
+      reference: 'Número de expediente u orden',
+      referenceRule:
+        'Opcional. Un solo código con al menos una cifra, sin espacios; hasta 40 caracteres.',
+      submit: 'Pedir el borrado',
+      filed:
+        'Pedido registrado para {{uin}}. Otra persona con función de administración debe aprobarlo.',
+    },
+    ground: {
+      person_request: 'La persona lo pidió (derecho de supresión)',
+      court_order: 'Orden judicial',
+      duplicate_of_erased: 'Duplicado de un registro ya borrado',
+      deceased_retention_expired: 'Fallecimiento y plazo de conservación vencido',
+    },
+    pending: {
+      title: 'Pedidos en espera',
+      empty: 'No hay pedidos en espera.',
+      requested: 'Pedido por {{username}} el {{date}}',
+      own: 'Usted hizo este pedido: otra persona con función de administración debe aprobarlo.',
+      approve: 'Aprobar y borrar',
+      withdraw: 'Retirar el pedido',
+      question:
+        '¿Borrar ahora los datos de {{uin}}? Se destruye su clave, se vacían sus datos y se revoca su carnet. No se puede deshacer.',
+      confirm: 'Sí, borrar',
     },
   },
   citizen: {

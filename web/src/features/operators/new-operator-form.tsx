@@ -24,18 +24,30 @@ export function NewOperatorForm(props: {
     create.error instanceof ApiError
       ? create.error.fieldProblems.find((problem) => problem.field === `body/${field}`)?.reason
       : undefined;
-  const errors = {
-    username: usernamePattern.test(username)
-      ? server('username')
-      : t('operators.form.usernameRule'),
-    displayName: displayName.trim() === '' ? t('operators.form.required') : server('displayName'),
-    roles: roles.length === 0 ? t('operators.form.chooseOne') : server('roles'),
-    regions: regions.length === 0 ? t('operators.form.chooseOne') : server('regions'),
+  // Problems found here block the submission; the server's refusals are shown on the field
+  // until it is edited, and never block a corrected submission.
+  const local = {
+    username: usernamePattern.test(username) ? undefined : t('operators.form.usernameRule'),
+    displayName: displayName.trim() === '' ? t('operators.form.required') : undefined,
+    roles: roles.length === 0 ? t('operators.form.chooseOne') : undefined,
+    regions: regions.length === 0 ? t('operators.form.chooseOne') : undefined,
   };
+  const errors = {
+    username: local.username ?? server('username'),
+    displayName: local.displayName ?? server('displayName'),
+    roles: local.roles ?? server('roles'),
+    regions: local.regions ?? server('regions'),
+  };
+  const edit =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      if (create.error) create.reset();
+      set(value);
+    };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTried(true);
-    if (Object.values(errors).some((error) => error !== undefined)) return;
+    if (Object.values(local).some((error) => error !== undefined)) return;
     create.mutate(
       { username, displayName, roles, regions },
       { onSuccess: (created) => props.onCreated(created.operator.username, created.credentials) },
@@ -56,7 +68,7 @@ export function NewOperatorForm(props: {
             {...control}
             autoComplete="off"
             value={username}
-            onChange={(event) => setUsername(event.target.value.trim().toLowerCase())}
+            onChange={(event) => edit(setUsername)(event.target.value.trim().toLowerCase())}
           />
         )}
       </Field>
@@ -66,12 +78,12 @@ export function NewOperatorForm(props: {
             {...control}
             autoComplete="off"
             value={displayName}
-            onChange={(event) => setDisplayName(event.target.value)}
+            onChange={(event) => edit(setDisplayName)(event.target.value)}
           />
         )}
       </Field>
-      <RolePicker value={roles} onChange={setRoles} error={shown(errors.roles)} />
-      <RegionPicker value={regions} onChange={setRegions} error={shown(errors.regions)} />
+      <RolePicker value={roles} onChange={edit(setRoles)} error={shown(errors.roles)} />
+      <RegionPicker value={regions} onChange={edit(setRegions)} error={shown(errors.regions)} />
       <button type="submit" disabled={create.isPending}>
         {create.isPending ? t('common.wait') : t('operators.form.create')}
       </button>
