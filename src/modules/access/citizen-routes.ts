@@ -10,7 +10,7 @@ import {
   signInRateLimit,
   signInRefused,
 } from './auth-routes.js';
-import { requireOperator, setSessionCookie } from './authentication.js';
+import { setSessionCookie } from './authentication.js';
 import { issueSlipCode, startCitizenSignIn, verifyCitizenCode } from './citizen-sign-in.js';
 import { guardPersonAccess } from './person-access-guard.js';
 import {

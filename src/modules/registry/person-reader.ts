@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import { DecryptionError, open, unwrapDataKey } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
-import { AmparoError } from '../../platform/errors.js';
 import type { Actor, Purpose } from '../access/actor.js';
 import { type AuditRecorder, guardPersonAccess } from '../access/person-access-guard.js';
 import { discloseAttributes } from './catalogue/catalogue.js';
