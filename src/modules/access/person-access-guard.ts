@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError, type ErrorCode } from '../../platform/errors.js';
 import type { AuditEntryInput } from '../audit/audit-entry.js';
-import type { Actor, Purpose } from './actor.js';
+import type { Actor, OperatorActor, Purpose } from './actor.js';
 import { type Action, authorize, type Principal, type Refusal } from './policy.js';
 import { consumePersonReads } from './read-quota.js';
 
@@ -145,4 +145,36 @@ function auditActor(
   if (actor.kind === 'citizen')
     return { kind: 'citizen', id: actor.personId, role: principal, region: null };
   return { kind: 'system', id: actor.job, role: 'system', region: null };
+}
+
+/**
+ * The gate for an action over many records at once (a search, an import, a review listing):
+ * decided and audited like a single access, with the operator's first region standing for the
+ * scope, then narrowed to every region where the operator's roles allow the action for the
+ * purpose. Only an operator passes.
+ *
+ * @example
+ *   const { grant, operator, regions } = await guardRegionalAccess(deps, { actor,
+ *     action: 'person.search', resource: { type: 'person', id: null }, purpose, requestId });
+ *   // query only `regions`; then await grant.record(fields)
+ */
+export async function guardRegionalAccess(
+  deps: GuardDependencies,
+  access: Pick<GuardedAccess, 'actor' | 'action' | 'resource' | 'purpose' | 'requestId'>,
+): Promise<{ grant: Grant; operator: OperatorActor; regions: string[] }> {
+  const held = access.actor?.kind === 'operator' ? access.actor.regions : [];
+  const grant = await guardPersonAccess(deps, {
+    ...access,
+    regionCode: held[0] ?? null,
+    personId: null,
+    exists: true,
+    countsAsPersonRead: false,
+  });
+  // Safe: the guard refuses citizens and operators without a rule; a system actor has no regions.
+  const operator = access.actor as OperatorActor;
+  const regions = held.filter(
+    (regionCode) =>
+      authorize(operator, access.action, { regionCode, personId: null }, access.purpose).allowed,
+  );
+  return { grant, operator, regions };
 }

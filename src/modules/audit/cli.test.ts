@@ -10,7 +10,7 @@ import {
   closePglite,
   kyselyOverPglite,
   openPglite,
-  switchToAppRole as switchToAppRole,
+  switchToAppRole,
 } from '../../platform/db/database.js';
 import { migrateUp } from '../../platform/db/migrator.js';
 import { AuditLog } from './audit-log.js';

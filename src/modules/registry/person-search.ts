@@ -2,8 +2,7 @@ import { limits } from '../../limits.js';
 import { blindIndex } from '../../platform/crypto/envelope.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { Actor, Purpose } from '../access/actor.js';
-import { type AuditRecorder, guardPersonAccess } from '../access/person-access-guard.js';
-import { authorize } from '../access/policy.js';
+import { type AuditRecorder, guardRegionalAccess } from '../access/person-access-guard.js';
 import { consumePersonReads } from '../access/read-quota.js';
 import { discloseAttributes, validatePersonAttributes } from './catalogue/index.js';
 import { jaroWinkler } from './dedup/string-distance.js';
@@ -68,24 +67,13 @@ export async function personSearch(
 ): Promise<SearchAnswer> {
   const criterion = parseCriterion(deps.masterKey, props.query);
   const { actor, purpose } = props;
-  const operatorRegions = actor?.kind === 'operator' ? actor.regions : [];
-  const grant = await guardPersonAccess(deps, {
+  const { grant, operator, regions } = await guardRegionalAccess(deps, {
     actor,
     action: 'person.search',
     resource: { type: 'person', id: null },
-    regionCode: operatorRegions[0] ?? null,
-    personId: null,
-    exists: true,
     purpose,
     requestId: props.requestId,
-    countsAsPersonRead: false,
   });
-  // Safe: the guard has refused anyone but an operator allowed to search for this purpose.
-  const operator = actor as Extract<Actor, { kind: 'operator' }>;
-  const regions = operatorRegions.filter(
-    (regionCode) =>
-      authorize(operator, 'person.search', { regionCode, personId: null }, purpose).allowed,
-  );
   const limit = Math.min(
     props.query.limit ?? limits.pagination.pageSizeDefault,
     limits.pagination.pageSizeMax,

@@ -4,7 +4,7 @@ import { open, unwrapDataKey } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { Actor, Purpose } from '../access/actor.js';
-import { guardPersonAccess } from '../access/person-access-guard.js';
+import { guardRegionalAccess } from '../access/person-access-guard.js';
 import { authorize } from '../access/policy.js';
 import { consumePersonReads } from '../access/read-quota.js';
 import { type AttributeValues, discloseAttributes } from './catalogue/index.js';
@@ -53,24 +53,17 @@ export async function reviewLister(
   deps: RegistryWriteDependencies,
   props: { actor: Actor | null; purpose: Purpose | null; requestId: string; cursor?: string },
 ): Promise<{ items: ReviewItem[]; nextCursor: string | null }> {
-  const regionsHeld = props.actor?.kind === 'operator' ? props.actor.regions : [];
-  const grant = await guardPersonAccess(deps, {
+  const {
+    grant,
+    operator: actor,
+    regions: regionCodes,
+  } = await guardRegionalAccess(deps, {
     actor: props.actor,
     action: 'person.merge',
     resource: { type: 'person', id: null },
-    regionCode: regionsHeld[0] ?? null,
-    personId: null,
-    exists: true,
     purpose: props.purpose,
     requestId: props.requestId,
-    countsAsPersonRead: false,
   });
-  // Safe: the guard has refused everyone but an operator allowed to merge.
-  const actor = props.actor as Extract<Actor, { kind: 'operator' }>;
-  const regionCodes = regionsHeld.filter(
-    (regionCode) =>
-      authorize(actor, 'person.merge', { regionCode, personId: null }, props.purpose).allowed,
-  );
   const pageSize = Math.min(limits.pagination.pageSizeMax, registryWriteLimits.reviewPageSizeMax);
   const rows = await listOpenReviews(deps.db, {
     regionCodes,

@@ -3,8 +3,7 @@ import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { Actor, Purpose } from '../../access/actor.js';
-import { type AuditRecorder, guardPersonAccess } from '../../access/person-access-guard.js';
-import { authorize } from '../../access/policy.js';
+import { type AuditRecorder, guardRegionalAccess } from '../../access/person-access-guard.js';
 
 /**
  * The supervisor's side of `amparo dedup run`: the open clusters a run found, and marking a
@@ -40,24 +39,13 @@ async function mergeRegions(
   context: ClusterContext,
   resourceId: string | null,
 ): Promise<{ regions: string[]; record(fields: readonly string[]): Promise<void> }> {
-  const held = context.actor?.kind === 'operator' ? context.actor.regions : [];
-  const grant = await guardPersonAccess(deps, {
+  const { grant, regions } = await guardRegionalAccess(deps, {
     actor: context.actor,
     action: 'person.merge',
     resource: { type: 'person', id: resourceId },
-    regionCode: held[0] ?? null,
-    personId: null,
-    exists: true,
     purpose: context.purpose,
     requestId: context.requestId,
-    countsAsPersonRead: false,
   });
-  // Safe: the guard has refused everyone but an operator allowed to merge.
-  const operator = context.actor as Extract<Actor, { kind: 'operator' }>;
-  const regions = held.filter(
-    (regionCode) =>
-      authorize(operator, 'person.merge', { regionCode, personId: null }, context.purpose).allowed,
-  );
   return { regions, record: (fields) => grant.record(fields) };
 }
 

@@ -10,8 +10,8 @@ import type { DatabaseKind } from '../../../platform/db/database.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { Actor, Purpose } from '../../access/actor.js';
-import { guardPersonAccess } from '../../access/person-access-guard.js';
-import { authorize, decisionTable } from '../../access/policy.js';
+import { guardRegionalAccess } from '../../access/person-access-guard.js';
+import { decisionTable } from '../../access/policy.js';
 import type { AuditEntryInput } from '../../audit/audit-entry.js';
 import type { PopulationFormat } from '../../demo/record-format.js';
 import { importLimits } from './limits.js';
@@ -47,26 +47,13 @@ async function importAuthorizer(
   deps: ImportServiceDependencies,
   props: { actor: Actor | null; purpose: Purpose | null; requestId: string },
 ) {
-  const { actor, purpose } = props;
-  const operatorRegions = actor?.kind === 'operator' ? actor.regions : [];
-  const grant = await guardPersonAccess(deps, {
-    actor,
+  return guardRegionalAccess(deps, {
+    actor: props.actor,
     action: 'person.import',
     resource: { type: 'person', id: null },
-    regionCode: operatorRegions[0] ?? null,
-    personId: null,
-    exists: true,
-    purpose,
+    purpose: props.purpose,
     requestId: props.requestId,
-    countsAsPersonRead: false,
   });
-  // Safe: the guard has refused anyone but an operator allowed to import for this purpose.
-  const operator = actor as Extract<Actor, { kind: 'operator' }>;
-  const regions = operatorRegions.filter(
-    (regionCode) =>
-      authorize(operator, 'person.import', { regionCode, personId: null }, purpose).allowed,
-  );
-  return { grant, operator, regions };
 }
 
 /** Progress and error files of imports: for any role with a `person.import` row. */
