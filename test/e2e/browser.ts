@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { base32Decode } from '../../src/modules/access/base32.js';
 import { totpCode, totpStep } from '../../src/modules/access/totp.js';
 
 /**
@@ -78,22 +79,4 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** The authenticator app's current code for a base32 TOTP secret. */
 export function currentTotp(secretBase32: string): string {
   return totpCode(base32Decode(secretBase32), totpStep(Date.now()));
-}
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const character of text.replace(/=+$/, '')) {
-    const index = alphabet.indexOf(character);
-    if (index === -1) throw new Error(`not base32: ${character}`);
-    value = ((value << 5) | index) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
 }

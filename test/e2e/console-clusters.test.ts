@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
-import {
-  currentTotp,
-  launchChromium,
-  overflowsHorizontally,
-  screenshot,
-  seriousAxeViolations,
-  viewports,
-} from './browser.js';
-import { buildConsole, type ConsoleServer, startConsoleServer } from './console-server.js';
+import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
+import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
  * The batch duplicate clusters on the review page, in Debian's Chromium against the real
@@ -20,24 +13,20 @@ import { buildConsole, type ConsoleServer, startConsoleServer } from './console-
  * cluster as different people. The database then holds exactly those merges and reviews.
  */
 
-let server: ConsoleServer;
-let browser: Browser;
+let run: ConsoleRun;
 let page: Page;
-const pageErrors: string[] = [];
 const runId = randomUUID();
 let trio: string[] = [];
 let pair: string[] = [];
 
 beforeAll(async () => {
-  const [webDir, launched] = await Promise.all([buildConsole(), launchChromium()]);
-  browser = launched;
-  server = await startConsoleServer(webDir);
-  const { db } = server.database;
-  const masterKey = server.keys.masterKey;
+  run = await openConsoleRun();
+  const { db } = run.server.database;
+  const masterKey = run.server.keys.masterKey;
   trio = [];
   for (let index = 0; index < 3; index += 1) trio.push((await createCardPerson(db, masterKey)).id);
   pair = [(await createCardPerson(db, masterKey)).id, (await createCardPerson(db, masterKey)).id];
-  await server.database.asAdmin(async (admin) => {
+  await run.server.database.asAdmin(async (admin) => {
     await sql`insert into dedup_run (id, status, finished_at, persons, clusters)
       values (${runId}, 'finished', now(), 5, 2)`.execute(admin);
     await sql`insert into dedup_cluster (run_id, cluster_id, person_ids, max_score)
@@ -47,34 +36,12 @@ beforeAll(async () => {
   });
 }, 90_000);
 
-afterAll(async () => {
-  await page?.context().close();
-  await browser?.close();
-  await server?.close();
-});
-
-async function signInSupervisor(): Promise<Page> {
-  const operator = server.operators.get('supervisor');
-  if (!operator) throw new Error('no demo supervisor');
-  // bypassCSP lets the test inject axe-core; the console itself runs under the server's CSP.
-  const context = await browser.newContext({ viewport: viewports.desktop, bypassCSP: true });
-  const opened = await context.newPage();
-  opened.on('pageerror', (error) => pageErrors.push(error.message));
-  await opened.goto(`${server.baseUrl}/sign-in`);
-  await opened.getByLabel('Usuario').fill('supervisor');
-  await opened.getByLabel('Contraseña').fill(operator.password);
-  await opened
-    .getByLabel('Código de la aplicación autenticadora')
-    .fill(currentTotp(operator.totpSecretBase32));
-  await opened.getByRole('button', { name: 'Entrar' }).click();
-  await opened.getByTestId('who-am-i').waitFor();
-  return opened;
-}
+afterAll(async () => run?.close());
 
 describe('batch duplicate clusters in the console', () => {
   it('shows each cluster side by side; merging keeps the chosen record', async () => {
-    page = await signInSupervisor();
-    await page.goto(`${server.baseUrl}/reviews`);
+    page = await run.signedIn('supervisor');
+    await page.goto(`${run.server.baseUrl}/reviews`);
     const first = page.getByRole('article').filter({ hasText: '3 registros' });
     await first.getByTestId('cluster').waitFor();
     await first.getByText('María José').first().waitFor();
@@ -89,7 +56,7 @@ describe('batch duplicate clusters in the console', () => {
     await first.getByRole('button', { name: /unir los demás/ }).click();
     await first.waitFor({ state: 'detached' });
 
-    const statuses = await server.database.db
+    const statuses = await run.server.database.db
       .selectFrom('person')
       .select(['id', 'status', 'merged_into'])
       .where('id', 'in', trio)
@@ -104,7 +71,7 @@ describe('batch duplicate clusters in the console', () => {
     const second = page.getByRole('article').filter({ hasText: '2 registros' });
     await second.getByRole('button', { name: 'Son personas distintas' }).click();
     await page.getByText('No hay grupos pendientes.').waitFor();
-    const reviews = await server.database.db
+    const reviews = await run.server.database.db
       .selectFrom('dedup_cluster')
       .select(['cluster_id', 'status'])
       .where('run_id', '=', runId)
@@ -114,13 +81,13 @@ describe('batch duplicate clusters in the console', () => {
       { cluster_id: 1, status: 'reviewed' },
       { cluster_id: 2, status: 'reviewed' },
     ]);
-    const statuses = await server.database.db
+    const statuses = await run.server.database.db
       .selectFrom('person')
       .select('status')
       .where('id', 'in', pair)
       .execute();
     expect(statuses.map((row) => row.status)).toEqual(['active', 'active']);
-    const reads = await server.database.asAdmin((admin) =>
+    const reads = await run.server.database.asAdmin((admin) =>
       sql<{ person_id: string }>`select distinct person_id from audit_entry
         where action = 'person.read' and entry::json->>'outcome' = 'allowed'
           and entry::json->>'purpose' = 'enrolment' and person_id = any (${[...trio, ...pair]}::uuid[])`.execute(
@@ -128,6 +95,6 @@ describe('batch duplicate clusters in the console', () => {
       ),
     );
     expect(reads.rows.map((row) => row.person_id).sort()).toEqual([...trio, ...pair].sort());
-    expect(pageErrors).toEqual([]);
+    expect(run.pageErrors).toEqual([]);
   });
 });

@@ -1,15 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
-import {
-  currentTotp,
-  launchChromium,
-  overflowsHorizontally,
-  screenshot,
-  seriousAxeViolations,
-  viewports,
-} from './browser.js';
-import { buildConsole, type ConsoleServer, startConsoleServer } from './console-server.js';
+import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
+import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
  * Lawful erasure in Debian's Chromium against the real server: the first demo administrator
@@ -17,48 +9,19 @@ import { buildConsole, type ConsoleServer, startConsoleServer } from './console-
  * administrator approves it after a confirmation; the record is then erased in the database.
  */
 
-let server: ConsoleServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let run: ConsoleRun;
 let person: { id: string; uin: string };
 
 beforeAll(async () => {
-  const [webDir, launched] = await Promise.all([buildConsole(), launchChromium()]);
-  browser = launched;
-  server = await startConsoleServer(webDir);
-  person = await createCardPerson(server.database.db, server.keys.masterKey);
+  run = await openConsoleRun();
+  person = await createCardPerson(run.server.database.db, run.server.keys.masterKey);
 }, 90_000);
 
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await server?.close();
-});
-
-async function signedInAdministrator(username: 'admin' | 'admin2'): Promise<Page> {
-  const operator = server.operators.get(username);
-  if (!operator) throw new Error(`no demo ${username}`);
-  // bypassCSP lets the test inject axe-core; the console itself runs under the server's CSP.
-  const context = await browser.newContext({ viewport: viewports.desktop, bypassCSP: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${server.baseUrl}/sign-in`);
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByLabel('Contraseña').fill(operator.password);
-  await page
-    .getByLabel('Código de la aplicación autenticadora')
-    .fill(currentTotp(operator.totpSecretBase32));
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await page.getByTestId('who-am-i').waitFor();
-  return page;
-}
+afterAll(async () => run?.close());
 
 describe('erasure in the console', () => {
   it('files a request from the order; the requester cannot approve it', async () => {
-    const first = await signedInAdministrator('admin');
+    const first = await run.signedIn('admin');
     await first.getByRole('link', { name: 'Borrados' }).click();
     await first.getByRole('heading', { level: 1, name: 'Borrado por mandato legal' }).waitFor();
     const uin = first.getByLabel('Número de identificación (de la orden)');
@@ -80,8 +43,8 @@ describe('erasure in the console', () => {
   });
 
   it('is approved by a second administrator after a confirmation, and erases', async () => {
-    const second = await signedInAdministrator('admin2');
-    await second.goto(`${server.baseUrl}/erasure`);
+    const second = await run.signedIn('admin2');
+    await second.goto(`${run.server.baseUrl}/erasure`);
     const item = second.getByTestId(`erasure-${person.uin}`);
     await item.getByRole('button', { name: 'Aprobar y borrar' }).click();
     await second
@@ -91,13 +54,13 @@ describe('erasure in the console', () => {
     expect(await seriousAxeViolations(second)).toEqual([]);
     await second.getByRole('button', { name: 'Sí, borrar' }).click();
     await second.getByText('No hay pedidos en espera.').waitFor();
-    const stored = await server.database.db
+    const stored = await run.server.database.db
       .selectFrom('person')
       .innerJoin('person_key', 'person_key.person_id', 'person.id')
       .select(['person.status', 'person_key.wrapped_key'])
       .where('person.id', '=', person.id)
       .executeTakeFirstOrThrow();
     expect(stored).toEqual({ status: 'erased', wrapped_key: null });
-    expect(pageErrors).toEqual([]);
+    expect(run.pageErrors).toEqual([]);
   });
 });

@@ -1,14 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  currentTotp,
-  launchChromium,
-  overflowsHorizontally,
-  screenshot,
-  seriousAxeViolations,
-  viewports,
-} from './browser.js';
-import { buildConsole, type ConsoleServer, startConsoleServer } from './console-server.js';
+import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
+import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
  * Staff accounts in Debian's Chromium against the real server: the demo administrator
@@ -17,42 +10,15 @@ import { buildConsole, type ConsoleServer, startConsoleServer } from './console-
  * resets its access (new details, shown once, that work).
  */
 
-let server: ConsoleServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let run: ConsoleRun;
 let admin: Page;
 let first: { password: string; secret: string };
 
 beforeAll(async () => {
-  const [webDir, launched] = await Promise.all([buildConsole(), launchChromium()]);
-  browser = launched;
-  server = await startConsoleServer(webDir);
+  run = await openConsoleRun();
 }, 90_000);
 
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await server?.close();
-});
-
-async function newPage(viewport: keyof typeof viewports = 'desktop'): Promise<Page> {
-  // bypassCSP lets the test inject axe-core; the console itself runs under the server's CSP.
-  const context = await browser.newContext({ viewport: viewports[viewport], bypassCSP: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  return page;
-}
-
-async function signIn(page: Page, username: string, password: string, secret: string) {
-  await page.goto(`${server.baseUrl}/sign-in`);
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByLabel('Contraseña').fill(password);
-  await page.getByLabel('Código de la aplicación autenticadora').fill(currentTotp(secret));
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await page.getByTestId('who-am-i').waitFor();
-}
+afterAll(async () => run?.close());
 
 async function shownCredentials(page: Page) {
   const panel = page.getByTestId('credentials');
@@ -65,10 +31,7 @@ async function shownCredentials(page: Page) {
 
 describe('staff accounts in the console', () => {
   it('creates an account whose details, shown once, sign in', async () => {
-    const demoAdmin = server.operators.get('admin');
-    if (!demoAdmin) throw new Error('no demo administrator');
-    admin = await newPage();
-    await signIn(admin, 'admin', demoAdmin.password, demoAdmin.totpSecretBase32);
+    admin = await run.signedIn('admin');
     await admin.getByRole('link', { name: 'Cuentas del personal' }).click();
     await admin.getByRole('heading', { level: 1, name: 'Cuentas del personal' }).waitFor();
     await admin.getByRole('button', { name: 'Crear la cuenta' }).click();
@@ -87,8 +50,8 @@ describe('staff accounts in the console', () => {
     await admin.getByTestId('operator-luisa.mora').waitFor();
     await expect(admin.getByTestId('credentials').count()).resolves.toBe(0);
 
-    const clerk = await newPage('phone');
-    await signIn(clerk, 'luisa.mora', first.password, first.secret);
+    const clerk = await run.newPage('phone');
+    await run.signIn(clerk, 'luisa.mora', first.password, first.secret);
     expect(await clerk.getByTestId('who-am-i').textContent()).toContain('Luisa Mora');
     await admin.setViewportSize(viewports.phone);
     expect(await overflowsHorizontally(admin)).toBe(false);
@@ -99,7 +62,7 @@ describe('staff accounts in the console', () => {
     const row = admin.getByTestId('operator-luisa.mora');
     await row.getByRole('button', { name: 'Desactivar' }).click();
     await row.getByText(/Desactivada desde/).waitFor();
-    const sessions = await server.database.db
+    const sessions = await run.server.database.db
       .selectFrom('auth_session as s')
       .innerJoin('operator as o', 'o.id', 's.operator_id')
       .select('s.revoked_at')
@@ -115,11 +78,11 @@ describe('staff accounts in the console', () => {
     const reset = await shownCredentials(admin);
     expect(reset.password).not.toBe(first.password);
     await screenshot(admin, 'operators');
-    const again = await newPage();
-    await signIn(again, 'luisa.mora', reset.password, reset.secret);
+    const again = await run.newPage();
+    await run.signIn(again, 'luisa.mora', reset.password, reset.secret);
     const own = admin.getByTestId('operator-admin');
     await own.getByText(/su propia cuenta/).waitFor();
     expect(await own.getByRole('button').count()).toBe(0);
-    expect(pageErrors).toEqual([]);
+    expect(run.pageErrors).toEqual([]);
   });
 });
