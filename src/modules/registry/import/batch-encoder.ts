@@ -1,4 +1,4 @@
-import { createCipheriv, createHmac, hkdfSync, randomUUID } from 'node:crypto';
+import { createCipheriv, createHmac, hkdfSync } from 'node:crypto';
 import { nameSearchKeys } from '../search-keys.js';
 import { generateUin } from '../uin/index.js';
 import { hexArrayLiteral, plainArrayLiteral, textArrayLiteral } from './array-literal.js';
@@ -7,7 +7,7 @@ import { RandomPool } from './random-pool.js';
 
 /**
  * Turns a batch of households into one array literal per column (see array-literal.ts):
- * fresh ids, UINs, a data key per person (wrapped by the master key), sealed sensitive
+ * fresh ids (time-ordered UUIDs, see `RandomPool.uuidV7`), UINs, a data key per person (wrapped by the master key), sealed sensitive
  * attributes, the phone blind index and the name search keys. This is where the import spends
  * its CPU, so it runs in the import workers, draws its random bytes in blocks and derives the
  * blind-index key once.
@@ -37,6 +37,7 @@ export interface BatchLiterals {
   readonly personId: string;
   readonly region: string;
   readonly wrappedKey: string;
+  /** A JSON array of the persons' plain attributes (no array-literal escaping needed). */
   readonly attributes: string;
   readonly sealed: string;
   readonly phonePersonId: string;
@@ -125,7 +126,7 @@ export class BatchEncoder {
   }
 
   #encodeHousehold(household: ClosedHousehold, columns: Columns): void {
-    const householdId = randomUUID();
+    const householdId = this.#random.uuidV7(Date.now());
     columns.householdId.push(householdId);
     columns.householdRegion.push(household.regionCode);
     if (household.incomeBand !== null) {
@@ -136,7 +137,7 @@ export class BatchEncoder {
       columns.fields.add('income_band');
     }
     for (const member of household.members) {
-      const personId = randomUUID();
+      const personId = this.#random.uuidV7(Date.now());
       const dataKey = this.#random.bytes(dataKeyBytes);
       columns.personId.push(personId);
       columns.uin.push(this.drawUin());
@@ -211,7 +212,7 @@ function literalsOf(columns: Columns): BatchLiterals {
     personId: plainArrayLiteral(columns.personId),
     region: textArrayLiteral(columns.region),
     wrappedKey: hexArrayLiteral(columns.wrappedKey),
-    attributes: textArrayLiteral(columns.attributes),
+    attributes: `[${columns.attributes.join(',')}]`,
     sealed: hexArrayLiteral(columns.sealed),
     phonePersonId: plainArrayLiteral(columns.phonePersonId),
     phoneDigest: hexArrayLiteral(columns.phoneDigest),

@@ -45,6 +45,20 @@ export class RandomPool {
     }
   };
 
+  /**
+   * A version 7 UUID (RFC 9562): 48 bits of Unix time in milliseconds, then 74 random bits.
+   * Rows written together get neighbouring keys, so the primary-key and foreign-key indexes
+   * of a bulk import grow at their right edge instead of touching a random page per row.
+   */
+  uuidV7(nowMs: number): string {
+    const bytes = Buffer.from(this.bytes(16));
+    bytes.writeUIntBE(nowMs, 0, 6);
+    bytes[6] = 0x70 | ((bytes[6] ?? 0) & 0x0f);
+    bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
   #refill(): void {
     // A new buffer, not an overwrite: views handed out earlier keep their bytes.
     this.#block = randomBytes(poolBytes);

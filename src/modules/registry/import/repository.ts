@@ -186,11 +186,11 @@ async function insertPersonRows(
   const columns = batch.literals;
   await sql`insert into person_key (person_id, wrapped_key)
     select * from unnest(${columns.personId}::uuid[], ${columns.wrappedKey}::bytea[])`.execute(trx);
+  // The attributes are one JSON array, read element by element alongside the other columns.
   await sql`insert into person_version (person_id, version, attributes, sealed_attributes, reason, recorded_by)
     select p, 1, a, s, 'import', ${by}::uuid
-      from unnest(${columns.personId}::uuid[], ${columns.attributes}::jsonb[], ${columns.sealed}::bytea[]) as t(p, a, s)`.execute(
-    trx,
-  );
+      from rows from (unnest(${columns.personId}::uuid[]), jsonb_array_elements(${columns.attributes}::jsonb),
+                      unnest(${columns.sealed}::bytea[])) as t(p, a, s)`.execute(trx);
   if (batch.phones > 0) {
     await sql`insert into person_blind_index (person_id, kind, digest)
       select p, 'phone', d from unnest(${columns.phonePersonId}::uuid[], ${columns.phoneDigest}::bytea[]) as t(p, d)`.execute(
