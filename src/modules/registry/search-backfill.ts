@@ -7,14 +7,17 @@ const backfillBatchPersons = 2_000;
 
 /**
  * Writes name search keys for every active person who has none yet — persons written in bulk
- * (imports, the demo seed) skip the per-person path that enrolment takes. Idempotent and
- * resumable: it only ever looks at persons without a `person_search` row.
+ * by an older import skip the per-person path that enrolment takes (the import now writes
+ * them with each batch). Idempotent and resumable: it only ever writes persons without a
+ * `person_search` row. It walks the persons in key order, so each round starts where the last
+ * one stopped instead of skipping, again, every person already done.
  *
  * @example
  *   const written = await backfillSearchKeys(db); // after an import
  */
 export async function backfillSearchKeys(db: Kysely<Database>): Promise<number> {
   let written = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const rows = await db
       .selectFrom('person')
@@ -27,9 +30,12 @@ export async function backfillSearchKeys(db: Kysely<Database>): Promise<number> 
       .select(['person.id', 'person.region_code', 'person_version.attributes'])
       .where('person_search.person_id', 'is', null)
       .where('person.status', '=', 'active')
+      .where('person.id', '>', after)
+      .orderBy('person.id')
       .limit(backfillBatchPersons)
       .execute();
     if (rows.length === 0) return written;
+    after = rows[rows.length - 1]?.id ?? after;
     const keyed = rows.map((row) => ({ ...row, keys: nameSearchKeys(row.attributes) }));
     // Arrays of arrays do not travel well as parameters; each person's keys go as one JSON text.
     await sql`

@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { createTestKeyStore } from '../../../../test/keys.js';
 import { open, unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import { AuditLog } from '../../audit/audit-log.js';
+import { backfillSearchKeys } from '../search-backfill.js';
 import { nameSearchKeys } from '../search-keys.js';
 import { isValidUin } from '../uin/index.js';
 import { buildFaultyPopulation, testReferenceDate, writeText } from './import-test-kit.js';
@@ -104,5 +105,24 @@ describe('personImporter with import workers', () => {
       expect(JSON.parse(sealed.toString('utf8'))).toBeTypeOf('object');
       expect(row.name_keys).toEqual(nameSearchKeys(row.attributes).keys);
     }
+  });
+
+  it('backfills search keys a batch did not write, walking persons in key order', async () => {
+    const removed = await database.asAdmin(async (admin) => {
+      const result = await sql`delete from person_search
+        where person_id in (select person_id from person_search order by person_id limit 250)`.execute(
+        admin,
+      );
+      return Number(result.numAffectedRows);
+    });
+    expect(removed).toBe(250);
+    expect(await backfillSearchKeys(database.db)).toBe(removed);
+    const rows = await sql<{ attributes: Record<string, unknown>; name_keys: string[] }>`
+      select v.attributes, s.name_keys from person_search s
+        join person_version v on v.person_id = s.person_id and v.version = 1`.execute(database.db);
+    const persons = await database.db.selectFrom('person').select('id').execute();
+    expect(rows.rows.length).toBe(persons.length);
+    for (const row of rows.rows) expect(row.name_keys).toEqual(nameSearchKeys(row.attributes).keys);
+    expect(await backfillSearchKeys(database.db)).toBe(0);
   });
 });
