@@ -101,6 +101,24 @@ const routes: RouteCase[] = [
     request: (_t, p) => ({ method: 'GET', url: `/api/audit/entries${q(p, 'limit=1')}` }),
   },
   {
+    name: 'duplicate reviews',
+    action: 'person.merge',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/duplicate-reviews${q(p)}` }),
+  },
+  {
+    name: 'duplicate clusters',
+    action: 'person.merge',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/dedup-clusters${q(p)}` }),
+  },
+  {
+    name: 'operator accounts',
+    action: 'operator.manage',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/operators${q(p)}` }),
+  },
+  {
     name: 'sign tree head',
     action: 'audit.read',
     resource: 'none',

@@ -89,6 +89,8 @@ export async function reviewLister(
         ),
       ),
   );
+  // The listing itself (candidate ids and scores) is an access too, with or without items.
+  await grant.record([]);
   const last = page.at(-1);
   const nextCursor =
     rows.length > pageSize && last !== undefined
