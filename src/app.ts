@@ -33,6 +33,11 @@ import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.
 import { credentialRoutes } from './modules/credentials/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { clusterRoutes } from './modules/registry/dedup/cluster-routes.js';
+import { loadDuplicateChecker } from './modules/registry/duplicate-checker.js';
+import {
+  DuplicateIndexWarmingError,
+  startDuplicateChecker,
+} from './modules/registry/duplicate-checker-warmup.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
 import { importRoutes } from './modules/registry/import/routes.js';
 import { registryRoutes } from './modules/registry/routes.js';
@@ -74,6 +79,12 @@ export interface AppServices {
   >;
   /** Where log lines go; standard output when absent. Tests pass a capturing stream. */
   logDestination?: DestinationStream;
+  /**
+   * The enrolment-time duplicate index: 'background' (the server) starts taking requests at
+   * once and holds enrolments back (503, Retry-After) until the index is built; 'wait' (the
+   * default: tests, CLI commands) builds it before `build` returns.
+   */
+  duplicateIndex?: 'background' | 'wait';
 }
 
 /**
@@ -150,7 +161,8 @@ export async function build(config: Config, services: AppServices): Promise<App>
       await services.access?.onAuthenticationEvent?.(event, request);
     },
   });
-  await app.register(systemRoutes, { db });
+  const duplicates = await duplicateCheckerFor(app, db, services.duplicateIndex ?? 'wait');
+  await app.register(systemRoutes, { db, duplicateIndex: duplicates.status });
   await app.register(auditRoutes, { auditLog, db });
   await app.register(accessHistoryRoutes, { db, auditLog, keys: services.keys });
   await app.register(alertRoutes, { db, audit: auditLog });
@@ -173,6 +185,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     db,
     audit: auditLog,
     masterKey: services.keys.masterKey,
+    duplicates: duplicates.checker,
   });
   await app.register(erasureRoutes, { db, audit: auditLog });
   await app.register(clusterRoutes, { db, audit: auditLog });
@@ -232,4 +245,35 @@ async function registerOpenApi(app: App): Promise<void> {
   app.get('/api/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () =>
     app.swagger(),
   );
+}
+
+/**
+ * The enrolment-time duplicate checker and its state for `/readyz`. In the background mode
+ * a refused check carries a Retry-After header (set here: the problem handler sends only
+ * the problem body).
+ */
+async function duplicateCheckerFor(
+  app: App,
+  db: DatabaseHandle['db'],
+  mode: 'background' | 'wait',
+) {
+  if (mode === 'wait') {
+    const checker = await loadDuplicateChecker(db);
+    const status = () => ({
+      state: 'ready' as const,
+      indexedPersons: checker.size,
+      retryAfterSeconds: null,
+    });
+    return { checker, status };
+  }
+  const checker = startDuplicateChecker(db, {
+    log: (message, fields) => app.log.info(fields, message),
+  });
+  app.addHook('onClose', async () => checker.close());
+  app.addHook('onError', async (_request, reply, error) => {
+    if (error instanceof DuplicateIndexWarmingError) {
+      reply.header('retry-after', String(error.retryAfterSeconds));
+    }
+  });
+  return { checker, status: () => checker.status() };
 }

@@ -61,7 +61,14 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
       ? await prepareDatabaseForStart(config, keys, say)
       : await openForServe(config);
   try {
-    const app = await build(config, { database, keys, auditTimer: true });
+    // The duplicate index is built in the background: at a million persons it takes about a
+    // minute, during which enrolments answer 503 with Retry-After and all else is served.
+    const app = await build(config, {
+      database,
+      keys,
+      auditTimer: true,
+      duplicateIndex: 'background',
+    });
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;

@@ -1,9 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { buildComparisons } from './dedup/comparisons.js';
-import { createMatchIndex, type MatchIndex } from './dedup/match-index.js';
+import {
+  createMatchIndex,
+  type MatchIndex,
+  MatchIndexBuilder,
+  type ModelSource,
+} from './dedup/match-index.js';
+import { trainMatchModel } from './dedup/match-model.js';
 import { type DedupModel, defaultThresholds } from './dedup/model.js';
-import type { DedupRecord, DedupSchema } from './dedup/types.js';
+import { registryDedupSchema } from './dedup/population-adapter.js';
+import type { DedupRecord } from './dedup/types.js';
 
 /** What the duplicate check sees of an enrolment: plain attributes and the phone's digest. */
 export interface DuplicateInput {
@@ -35,30 +42,22 @@ export interface DuplicateChecker {
   recordEnrolment(personId: string, input: DuplicateInput): void;
 }
 
-/** The registry's fields as the duplicate engine compares them. */
-export const registryDedupSchema: DedupSchema = {
-  fields: [
-    { name: 'given_names', kind: 'given_name' },
-    { name: 'first_surname', kind: 'surname' },
-    { name: 'second_surname', kind: 'surname' },
-    { name: 'sex', kind: 'category' },
-    { name: 'birth_date', kind: 'date' },
-    { name: 'state_code', kind: 'category' },
-    { name: 'municipality_code', kind: 'code' },
-    { name: 'parish_code', kind: 'code' },
-    { name: 'locality', kind: 'text', locality: true },
-    // The digest is compared for equality only: edits of a digest mean nothing.
-    { name: 'phone_digest', kind: 'identifier' },
-  ],
-};
+/**
+ * The registry's fields as the duplicate engine compares them: the batch run's schema
+ * (`dedup/population-adapter.ts`), so enrolment and `dedup run` weigh the same evidence.
+ * Places are left out on purpose: a household shares its parish, so under conditional
+ * independence a shared place repeats the family evidence of shared surnames (see the
+ * dedup README); leaving them out also makes a third of the block keys.
+ */
+export { registryDedupSchema };
 
 /**
- * Per comparison level (by the engine's label), m = P(agree at this level | same person)
- * and u = P(agree at this level | different people). Set by hand until a batch run over the
- * registry trains a model (`dedupBatch(…).model` has the same shape and can be passed
- * instead). A date of birth agrees by chance about once in 20,000 pairs, a sex in half;
- * geography weighs lightly because parish, municipality and state are not independent.
- * Exact name agreement is further adjusted by the name's frequency in the registry.
+ * Starting weights, used only while the registry holds fewer than `trainingRecordsMin`
+ * persons (a new deployment, the tests): below that, training sessions are too small for a
+ * stable m. Per level (by the engine's label): m = P(level | same person), u = P(level |
+ * different people). From a registry of 20,000 persons on, the checker trains its model on
+ * the registry itself at every start (`trainMatchModel`: u from random pairs, m from blocked
+ * EM sessions, the prior by EM over sampled candidates).
  */
 const levelWeights: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>> =
   {
@@ -67,33 +66,20 @@ const levelWeights: Readonly<Record<string, Readonly<Record<string, readonly [nu
       'phonetic or jw>=0.94': [0.1, 0.01],
       'jw>=0.88': [0.03, 0.02],
       'shared token': [0.03, 0.02],
-      'shared token or swapped': [0.03, 0.02],
+      'names swapped': [0.01, 0.00001],
       'moved to another name field': [0.01, 0.005],
-      else: [0.03, 0.935],
+      else: [0.02, 0.935],
     },
     category: { exact: [0.98, 0.5], else: [0.02, 0.5] },
-    state: { exact: [0.95, 0.3], else: [0.05, 0.7] },
     date: {
       exact: [0.85, 0.00005],
-      'one-digit typo or day-month swap': [0.08, 0.0005],
+      'day-month swap': [0.04, 0.00005],
+      'one-digit typo or adjacent swap': [0.04, 0.00045],
       'same year': [0.05, 0.013],
       else: [0.02, 0.98645],
     },
-    code: { exact: [0.8, 0.1], 'one edit': [0.02, 0.05], else: [0.18, 0.85] },
-    text: {
-      exact: [0.5, 0.05],
-      'same letters or jw>=0.94': [0.1, 0.01],
-      'jw>=0.88': [0.05, 0.01],
-      swapped: [0.05, 0.01],
-      else: [0.3, 0.92],
-    },
-    // Digest equality only: an edit of a digest means nothing, so it weighs like a mismatch.
-    digest: {
-      exact: [0.7, 0.0001],
-      'one edit': [0.01, 0.01],
-      'two edits': [0.01, 0.01],
-      else: [0.28, 0.9799],
-    },
+    // Digest equality only: an edit of a digest means nothing.
+    digest: { exact: [0.7, 0.0001], else: [0.3, 0.9999] },
   };
 
 const weightGroupOf: Readonly<Record<string, string>> = {
@@ -102,19 +88,15 @@ const weightGroupOf: Readonly<Record<string, string>> = {
   second_surname: 'name',
   sex: 'category',
   birth_date: 'date',
-  state_code: 'state',
-  municipality_code: 'code',
-  parish_code: 'code',
-  locality: 'text',
   phone_digest: 'digest',
 };
 
 /**
- * The hand-set model, built from the engine's own level labels so that a change of levels
+ * The starting model, built from the engine's own level labels so that a change of levels
  * in the engine fails loudly here (at start-up and in tests) instead of silently shifting
  * weights onto the wrong levels.
  */
-export function handSetModel(): DedupModel {
+export function startingModel(): DedupModel {
   const m: number[][] = [];
   const u: number[][] = [];
   for (const comparison of buildComparisons(registryDedupSchema)) {
@@ -142,7 +124,18 @@ export function handSetModel(): DedupModel {
   };
 }
 
-export const registryDedupModel: DedupModel = handSetModel();
+export const registryStartingModel: DedupModel = startingModel();
+
+/**
+ * The model source of the enrolment-time index: trained on the indexed registry (u by
+ * random sampling, m and the prior by EM), or the starting model below `trainingRecordsMin`.
+ */
+export const trainedRegistryModel: ModelSource = {
+  schema: registryDedupSchema,
+  train: (view) =>
+    trainMatchModel(view, { schema: registryDedupSchema, thresholds: defaultThresholds }) ??
+    registryStartingModel,
+};
 
 /** The engine's record for a person's attributes. */
 export function dedupRecordOf(id: string, input: DuplicateInput): DedupRecord {
@@ -156,23 +149,34 @@ export function dedupRecordOf(id: string, input: DuplicateInput): DedupRecord {
 }
 
 /**
- * An in-memory checker over the duplicate engine's match index. Build it at start-up with
- * `loadDuplicateChecker`; candidates no longer active (merged, erased) are filtered out by
- * the caller, which reads their status anyway.
+ * An in-memory checker over the duplicate engine's match index. The server builds it in the
+ * background with `startDuplicateChecker` (duplicate-checker-warmup.ts); candidates no
+ * longer active (merged, erased) are filtered out by the caller, which reads their status
+ * anyway.
  *
  * @example
- *   const checker = createDuplicateChecker([], registryDedupModel);
+ *   const checker = createDuplicateChecker([]);
  *   checker.recordEnrolment(personId, { attributes, phoneDigest: null });
  */
 export function createDuplicateChecker(
   records: Iterable<DedupRecord>,
-  model: DedupModel = registryDedupModel,
-): DuplicateChecker & { readonly size: number } {
-  const index: MatchIndex = createMatchIndex(records, model);
+  model: ModelSource = trainedRegistryModel,
+): IndexedDuplicateChecker {
+  return checkerOver(createMatchIndex(records, model));
+}
+
+/** A checker over a built index, with its size and the model in use. */
+export type IndexedDuplicateChecker = DuplicateChecker & {
+  readonly size: number;
+  readonly model: DedupModel;
+};
+
+export function checkerOver(index: MatchIndex): IndexedDuplicateChecker {
   return {
     get size() {
       return index.size;
     },
+    model: index.model,
     async findCandidates(input) {
       return index.findCandidates(dedupRecordOf('query', input)).map((candidate) => ({
         personId: candidate.id,
@@ -192,14 +196,11 @@ export function createDuplicateChecker(
 const loadPageRecords = 5_000;
 
 /**
- * Builds the checker from every active or deceased person's current version and phone
- * digest. Sealed attributes are never opened: the phone takes part through its digest.
+ * Every active or deceased person's current version and phone digest, in pages of
+ * `loadPageRecords` in id order. Sealed attributes are never opened: the phone takes part
+ * through its digest.
  */
-export async function loadDuplicateChecker(
-  db: Kysely<Database>,
-  model: DedupModel = registryDedupModel,
-): Promise<DuplicateChecker & { readonly size: number }> {
-  const records: DedupRecord[] = [];
+export async function* registryDedupPages(db: Kysely<Database>): AsyncGenerator<DedupRecord[]> {
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const rows = await db
@@ -220,17 +221,29 @@ export async function loadDuplicateChecker(
       .orderBy('person.id')
       .limit(loadPageRecords)
       .execute();
-    for (const row of rows) {
-      records.push(
-        dedupRecordOf(row.id, {
-          attributes: row.attributes,
-          phoneDigest: row.digest ? row.digest.toString('hex') : null,
-        }),
-      );
-    }
+    yield rows.map((row) =>
+      dedupRecordOf(row.id, {
+        attributes: row.attributes,
+        phoneDigest: row.digest ? row.digest.toString('hex') : null,
+      }),
+    );
     const last = rows.at(-1);
-    if (last === undefined || rows.length < loadPageRecords) break;
+    if (last === undefined || rows.length < loadPageRecords) return;
     after = last.id;
   }
-  return createDuplicateChecker(records, model);
+}
+
+/**
+ * Builds the checker from the registry and waits for it. The server does not wait: it uses
+ * `startDuplicateChecker`, which builds the same index in the background.
+ */
+export async function loadDuplicateChecker(
+  db: Kysely<Database>,
+  model: ModelSource = trainedRegistryModel,
+): Promise<IndexedDuplicateChecker> {
+  const builder = new MatchIndexBuilder(model.schema);
+  for await (const page of registryDedupPages(db)) {
+    for (const record of page) builder.append(record);
+  }
+  return checkerOver(builder.finish(model));
 }

@@ -2,17 +2,25 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { migrationsCurrent } from '../../platform/db/migrator.js';
 import type { Database } from '../../platform/db/schema.js';
+import type { DuplicateIndexStatus } from '../registry/duplicate-checker-warmup.js';
 import { HealthResponse, ReadinessResponse } from './schema.js';
 
 export interface SystemRoutesOptions {
   db: Kysely<Database>;
+  /** The enrolment-time duplicate index's state, reported by `/readyz`. */
+  duplicateIndex?: () => DuplicateIndexStatus;
 }
 
 /**
  * Liveness and readiness for orchestrators. `/healthz` answers while the process runs;
  * `/readyz` answers 200 only when the database is reachable and every migration is applied.
+ * It also reports the duplicate index (warming, ready, failed) without letting it decide:
+ * a warming index holds back enrolments only (503 with Retry-After), not the whole service.
  */
-export const systemRoutes: FastifyPluginAsyncTypebox<SystemRoutesOptions> = async (app, { db }) => {
+export const systemRoutes: FastifyPluginAsyncTypebox<SystemRoutesOptions> = async (
+  app,
+  { db, duplicateIndex },
+) => {
   app.get(
     '/healthz',
     {
@@ -49,7 +57,12 @@ export const systemRoutes: FastifyPluginAsyncTypebox<SystemRoutesOptions> = asyn
       if (!current) {
         return reply.code(503).send({ status: 'not_ready', database: 'ok', migrations: 'pending' });
       }
-      return { status: 'ready' as const, database: 'ok' as const, migrations: 'current' as const };
+      return {
+        status: 'ready' as const,
+        database: 'ok' as const,
+        migrations: 'current' as const,
+        ...(duplicateIndex === undefined ? {} : { duplicateIndex: duplicateIndex() }),
+      };
     },
   );
 };

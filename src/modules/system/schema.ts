@@ -10,4 +10,15 @@ export const ReadinessResponse = Type.Object({
     Type.Literal('pending'),
     Type.Literal('unknown'),
   ]),
+  /**
+   * The enrolment-time duplicate index. While it is warming up the service is ready for
+   * everything but enrolment, which answers 503 with Retry-After until the index is built.
+   */
+  duplicateIndex: Type.Optional(
+    Type.Object({
+      state: Type.Union([Type.Literal('warming'), Type.Literal('ready'), Type.Literal('failed')]),
+      indexedPersons: Type.Integer({ minimum: 0 }),
+      retryAfterSeconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    }),
+  ),
 });

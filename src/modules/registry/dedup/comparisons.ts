@@ -18,17 +18,31 @@ export interface Comparison {
   /** The level whose weight is adjusted by term frequency (0: none). */
   readonly tfLevel: number;
   readonly swapFields: readonly number[];
+  /**
+   * For name fields: the schema's given-name field and first surname field (-1 when it has
+   * none); given names crossed with the surnames mark the "names swapped" level of every
+   * name comparison.
+   */
+  readonly swapGivenField: number;
+  readonly swapSurnameField: number;
+  /** All surname fields, in schema order (the first one is `swapSurnameField`). */
+  readonly swapSurnameFields: readonly number[];
 }
 
 /**
- * A name written in another name field (given names entered as surnames) is its own level:
- * random people rarely show it, so it is strong evidence, unlike merely sharing a token.
+ * Given names and surnames written the other way round ("names swapped", see
+ * `namesSwapKind`) is its own level, apart from a
+ * name merely moved to another name field one way. A clerk's swap is strong evidence of the
+ * same person, and it turns every name field to "else", so without its own level the swap
+ * looks like two different people; a one-way move (a surname written as another surname,
+ * "gonzalo" against "gonzález") happens by chance between strangers and weighs little.
  */
 const nameLevels = [
   'exact',
   'phonetic or jw>=0.94',
   'jw>=0.88',
   'shared token',
+  'names swapped',
   'moved to another name field',
   'else',
 ];
@@ -38,7 +52,8 @@ const levelsByKind: Readonly<Record<FieldKind, readonly string[]>> = {
   surname: nameLevels,
   full_name: nameLevels,
   text: ['exact', 'same letters or jw>=0.94', 'jw>=0.88', 'swapped', 'else'],
-  date: ['exact', 'one-digit typo or day-month swap', 'same year', 'else'],
+  // A day-month swap and a one-digit typo are different mistakes with their own rates.
+  date: ['exact', 'day-month swap', 'one-digit typo or adjacent swap', 'same year', 'else'],
   code: ['exact', 'one edit', 'else'],
   number: ['exact', 'one edit', 'else'],
   phone: ['exact', 'one edit', 'else'],
@@ -54,6 +69,11 @@ const levelsByKind: Readonly<Record<FieldKind, readonly string[]>> = {
  * buildComparisons({ fields: [{ name: 'surname', kind: 'surname' }] })[0]?.levels[0] // 'exact'
  */
 export function buildComparisons(schema: DedupSchema): Comparison[] {
+  const swapGivenField = schema.fields.findIndex((spec) => spec.kind === 'given_name');
+  const swapSurnameFields = schema.fields.flatMap((spec, field) =>
+    spec.kind === 'surname' ? [field] : [],
+  );
+  const swapSurnameField = swapSurnameFields[0] ?? -1;
   return schema.fields.map((spec, field) => {
     const group = nameKinds.has(spec.kind) ? 'name' : spec.swapGroup;
     const swapFields: number[] = [];
@@ -68,6 +88,9 @@ export function buildComparisons(schema: DedupSchema): Comparison[] {
       levels: levelsByKind[spec.kind],
       tfLevel: nameKinds.has(spec.kind) && spec.termFrequency !== false ? 1 : 0,
       swapFields,
+      swapGivenField: nameKinds.has(spec.kind) ? swapGivenField : -1,
+      swapSurnameField: nameKinds.has(spec.kind) ? swapSurnameField : -1,
+      swapSurnameFields: nameKinds.has(spec.kind) ? swapSurnameFields : [],
     };
   });
 }
@@ -120,11 +143,166 @@ function compareNameFuzzy(
 ): number {
   const core = compareNameValues(a, b);
   if (core !== nameElseLevel) return core;
+  const swap = namesSwapKind(comparison, storeA, rowA, storeB, rowB);
+  if (swap !== namesCrossedNot) return swappedNameLevel(comparison, swap);
   return nameMovedLevel(a, b, comparison, storeA, rowA, storeB, rowB);
 }
 
+/** Level of a name comparison when the given names and surnames of the records are swapped. */
+export const nameSwappedLevel = 5;
+/** Level of a name comparison when a value moved one way to another name field. */
+export const nameMovedLevelNumber = 6;
 /** Level of a name comparison when neither value moved to another field. */
-export const nameElseLevel = 6;
+export const nameElseLevel = 7;
+
+/**
+ * Whether the two records' given names and surnames are crossed: the given names and the
+ * first surnames disagree and each record's given-name tokens are the other's surname tokens (see
+ * `givenNamesAreSurnames`). The schema's first given-name field and its surname fields
+ * decide it; `swappedNameLevel` says which comparison is credited. Returns
+ * `namesCrossedNot`, `namesCrossedPartly` or `namesCrossedFully` (see `swapKind`).
+ *
+ * @example
+ * // { given: 'José Juan', first: 'Mascareñas', second: 'Ramírez' } and
+ * // { given: 'Mascareñas Ramírez', first: 'José', second: 'Juan' }
+ * namesSwapKind(comparison, store, 0, store, 1) // namesCrossedFully
+ */
+export function namesSwapKind(
+  comparison: Comparison,
+  storeA: RecordStore,
+  rowA: number,
+  storeB: RecordStore,
+  rowB: number,
+): number {
+  const given = comparison.swapGivenField;
+  if (given < 0 || comparison.swapSurnameField < 0) return namesCrossedNot;
+  const surnames = comparison.swapSurnameFields;
+  const givenA = storeA.value(given, rowA);
+  const givenB = storeB.value(given, rowB);
+  if (givenA === null || givenB === null) return namesCrossedNot;
+  if (compareNameValues(givenA, givenB) !== nameElseLevel) return namesCrossedNot;
+  // Swapped names leave the first surnames apart too; agreeing ones are a family's.
+  const firstA = storeA.value(comparison.swapSurnameField, rowA);
+  const firstB = storeB.value(comparison.swapSurnameField, rowB);
+  if (firstA !== null && firstB !== null && compareNameValues(firstA, firstB) !== nameElseLevel) {
+    return namesCrossedNot;
+  }
+  const surnamesB = surnames.map((field) => storeB.value(field, rowB));
+  const forward = givenNamesAsSurnames(givenA, surnamesB);
+  if (forward === namesCrossedNot) return namesCrossedNot;
+  const surnamesA = surnames.map((field) => storeA.value(field, rowA));
+  return swapKind(forward, givenNamesAsSurnames(givenB, surnamesA));
+}
+
+/**
+ * The level a name comparison takes in a swapped pair: "names swapped" for the given names,
+ * the null level for the surnames. A swap is credited once. Credited to the first surname
+ * as well, under conditional independence a swapped "González Pérez, David" weighed more
+ * (27 bits) than the same three names written in the right fields (20 bits), and
+ * namesakes born decades apart scored above the threshold.
+ */
+export function swappedNameLevel(comparison: Comparison, _swap: number): number {
+  return comparison.field === comparison.swapGivenField ? nameSwappedLevel : nullLevel;
+}
+
+/** How given names match a record's surnames, and how complete a swap is. */
+export const namesCrossedNot = 0;
+export const namesCrossedPartly = 1;
+export const namesCrossedFully = 2;
+
+/**
+ * A swap needs both directions, and one of them complete: a name dropped after the swap
+ * leaves one side short, but two strangers who share one name each ("Romero Quintana, José"
+ * against "José Miguel Romero") leave both sides short. `namesCrossedFully` when both
+ * directions are complete, `namesCrossedPartly` when one is, else `namesCrossedNot`.
+ */
+export function swapKind(forward: number, backward: number): number {
+  if (forward === namesCrossedNot || backward === namesCrossedNot) return namesCrossedNot;
+  if (forward === namesCrossedFully && backward === namesCrossedFully) return namesCrossedFully;
+  return forward === namesCrossedFully || backward === namesCrossedFully
+    ? namesCrossedPartly
+    : namesCrossedNot;
+}
+
+/**
+ * Whether a given-name value and a record's surname values hold the same names in any
+ * order: every token of the shorter side is alike (equal, same sound, Jaro–Winkler ≥ 0.94)
+ * a token of the other. `namesCrossedFully` when both sides have as many tokens,
+ * `namesCrossedPartly` when the longer side has more, `namesCrossedNot` otherwise.
+ *
+ * @example
+ * givenNamesAsSurnames(prepareValue('given_name', 'Ibarra Romero'),
+ *   [prepareValue('surname', 'Romero'), prepareValue('surname', 'Ibarra')]) // 2
+ */
+export function givenNamesAsSurnames(
+  given: PreparedValue,
+  surnames: readonly (PreparedValue | null)[],
+): number {
+  let surnameTokens = 0;
+  for (const surname of surnames) surnameTokens += surname?.tokens.length ?? 0;
+  if (surnameTokens === 0) return namesCrossedNot;
+  // Equal counts: every token on each side has its match on the other.
+  if (given.tokens.length <= surnameTokens && !givenTokensInSurnames(given, surnames)) {
+    return namesCrossedNot;
+  }
+  if (given.tokens.length >= surnameTokens && !surnameTokensInGiven(given, surnames)) {
+    return namesCrossedNot;
+  }
+  return given.tokens.length === surnameTokens ? namesCrossedFully : namesCrossedPartly;
+}
+
+function givenTokensInSurnames(
+  given: PreparedValue,
+  surnames: readonly (PreparedValue | null)[],
+): boolean {
+  for (let i = 0; i < given.tokens.length; i += 1) {
+    if (!surnamesHaveToken(surnames, given.tokens[i] ?? '', given.phoneticTokens[i] ?? '')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function surnameTokensInGiven(
+  given: PreparedValue,
+  surnames: readonly (PreparedValue | null)[],
+): boolean {
+  for (const surname of surnames) {
+    if (surname === null) continue;
+    for (let i = 0; i < surname.tokens.length; i += 1) {
+      const token = surname.tokens[i] ?? '';
+      if (!hasAlikeToken(given, token, surname.phoneticTokens[i] ?? '')) return false;
+    }
+  }
+  return true;
+}
+
+function surnamesHaveToken(
+  surnames: readonly (PreparedValue | null)[],
+  token: string,
+  sound: string,
+): boolean {
+  for (const surname of surnames) {
+    if (surname !== null && hasAlikeToken(surname, token, sound)) return true;
+  }
+  return false;
+}
+
+/**
+ * A token of `value` is the same name as `token`: equal, same sound, or Jaro–Winkler ≥ 0.94
+ * (one typo). Stricter than within a field: across fields the prefix bonus alone made
+ * "maría" and "maricarmen" one name.
+ */
+function hasAlikeToken(value: PreparedValue, token: string, sound: string): boolean {
+  for (let j = 0; j < value.tokens.length; j += 1) {
+    const other = value.tokens[j] ?? '';
+    if (token === other || (sound.length > 1 && sound === value.phoneticTokens[j])) return true;
+    if (jaroWinkler(token, other, crossTokenSimilarityMin) >= crossTokenSimilarityMin) return true;
+  }
+  return false;
+}
+
+const crossTokenSimilarityMin = 0.94;
 
 /**
  * The levels of two name values that depend on the values alone (1 to 4, or
@@ -140,7 +318,7 @@ export function compareNameValues(a: PreparedValue, b: PreparedValue): number {
   return nameElseLevel;
 }
 
-/** Level 5 when the name was written in another name field of the other record, else 6. */
+/** Level 6 when the name was written in another name field of the other record, else 7. */
 export function nameMovedLevel(
   a: PreparedValue,
   b: PreparedValue,
@@ -159,7 +337,7 @@ export function nameMovedLevel(
       other > comparison.field
         ? (otherB !== null && isAlike(a, otherB)) || (otherA !== null && isAlike(otherA, b))
         : isCrossed(a, otherB, otherA, b);
-    if (moved) return 5;
+    if (moved) return nameMovedLevelNumber;
   }
   return nameElseLevel;
 }
@@ -225,19 +403,21 @@ function compareTextFuzzy(
 }
 
 /**
- * Dates: exact; one digit mistyped, two adjacent digits swapped or day and month swapped;
+ * Dates: exact; day and month swapped; one digit mistyped or two adjacent digits swapped;
  * same year; else.
  *
  * @example
  * compareDate('19840512', '19841205', 1984, 1984) // 2 (day and month swapped)
+ * compareDate('19840512', '19840513', 1984, 1984) // 3 (one digit)
  */
 export function compareDate(a: string, b: string, yearA: number, yearB: number): number {
   // A year alone is never an exact date: at best the years agree.
-  if (a.length !== 8 || b.length !== 8) return yearA > 0 && yearA === yearB ? 3 : 4;
+  if (a.length !== 8 || b.length !== 8) return yearA > 0 && yearA === yearB ? 4 : 5;
   if (a === b) return 1;
-  if (hammingAtMostOne(a, b) || isAdjacentTransposition(a, b) || isDayMonthSwap(a, b)) return 2;
-  if (yearA > 0 && yearA === yearB) return 3;
-  return 4;
+  if (isDayMonthSwap(a, b)) return 2;
+  if (hammingAtMostOne(a, b) || isAdjacentTransposition(a, b)) return 3;
+  if (yearA > 0 && yearA === yearB) return 4;
+  return 5;
 }
 
 function hammingAtMostOne(a: string, b: string): boolean {

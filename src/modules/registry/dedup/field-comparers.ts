@@ -3,8 +3,13 @@ import {
   compareDate,
   compareField,
   compareNameValues,
+  givenNamesAsSurnames,
   isAlike,
   nameElseLevel,
+  nameMovedLevelNumber,
+  namesCrossedNot,
+  swapKind,
+  swappedNameLevel,
 } from './comparisons.js';
 import { PairCache } from './pair-cache.js';
 import type { RecordStore } from './record-store.js';
@@ -21,6 +26,8 @@ export type FieldComparer = (a: number, b: number) => number;
 const levelCacheSlots = 1 << 20;
 /** Slots of each cache of "alike across two name fields". */
 const alikeCacheSlots = 1 << 20;
+/** Slots of the cache of "given names are these surnames" (the swap test). */
+const swapCacheSlots = 1 << 20;
 
 /**
  * Integer codes of each name value's exact, sorted, compact and phonetic keys, interned in
@@ -32,6 +39,13 @@ interface NameCodes {
   readonly sorted: Int32Array;
   readonly compact: Int32Array;
   readonly phonetic: Int32Array;
+}
+
+/** Rows' combinations of surname value ids: the other side of the names-swapped test. */
+interface SurnameCombos {
+  readonly fields: readonly number[];
+  readonly ofRow: Int32Array;
+  readonly members: readonly (readonly number[])[];
 }
 
 const nameCodesByStore = new WeakMap<RecordStore, Map<number, NameCodes>>();
@@ -92,6 +106,13 @@ export class FieldComparers {
   private readonly alikeCaches: (PairCache | undefined)[] = [];
   private readonly codesByField: (NameCodes | undefined)[];
   private readonly fieldCount: number;
+  private readonly swapCache = new PairCache(swapCacheSlots);
+  private combos: SurnameCombos | null = null;
+  private lastSwapA = -1;
+  private lastSwapB = -1;
+  private lastSwapped = 0;
+  /** By field: levels of distinct name value pairs that needed Jaro–Winkler. */
+  private readonly levelCaches: (PairCache | undefined)[] = [];
 
   constructor(
     private readonly store: RecordStore,
@@ -139,14 +160,35 @@ export class FieldComparers {
     }
   }
 
+  /** `compareNameValues` of two value ids of a name field (cached, symmetric). */
+  private nameCoreLevel(field: number, idA: number, idB: number): number {
+    const codes = this.codesByField[field] ?? nameCodesOf(this.store, field);
+    if (idA === idB || codes.sorted[idA] === codes.sorted[idB]) return 1;
+    if (codes.compact[idA] === codes.compact[idB] || codes.phonetic[idA] === codes.phonetic[idB]) {
+      return 2;
+    }
+    let cache = this.levelCaches[field];
+    if (cache === undefined) {
+      cache = new PairCache(levelCacheSlots);
+      this.levelCaches[field] = cache;
+    }
+    const low = Math.min(idA, idB);
+    const high = Math.max(idA, idB);
+    let level = cache.get(low, high);
+    if (level < 0) {
+      const valueA = this.store.valueById(field, idA);
+      const valueB = this.store.valueById(field, idB);
+      level = valueA === null || valueB === null ? 0 : compareNameValues(valueA, valueB);
+      cache.set(low, high, level);
+    }
+    return level;
+  }
+
   private nameComparer(comparison: Comparison, ids: Int32Array): FieldComparer {
-    const store = this.store;
     const field = comparison.field;
-    const cache = new PairCache(levelCacheSlots);
-    const codes = this.codesByField[field] ?? nameCodesOf(store, field);
     const others = comparison.swapFields.map((other) => ({
       other,
-      ids: store.valueIds(other),
+      ids: this.store.valueIds(other),
       // A one-way move is credited to the earlier field only (see nameMovedLevel).
       later: other > field,
     }));
@@ -154,32 +196,97 @@ export class FieldComparers {
       const idA = ids[a] ?? -1;
       const idB = ids[b] ?? -1;
       if (idA < 0 || idB < 0) return 0;
-      if (idA === idB || codes.sorted[idA] === codes.sorted[idB]) return 1;
-      if (
-        codes.compact[idA] === codes.compact[idB] ||
-        codes.phonetic[idA] === codes.phonetic[idB]
-      ) {
-        return 2;
-      }
-      const low = Math.min(idA, idB);
-      const high = Math.max(idA, idB);
-      let level = cache.get(low, high);
-      if (level < 0) {
-        const valueA = store.valueById(field, idA);
-        const valueB = store.valueById(field, idB);
-        level = valueA === null || valueB === null ? 0 : compareNameValues(valueA, valueB);
-        cache.set(low, high, level);
-      }
+      const level = this.nameCoreLevel(field, idA, idB);
       if (level !== nameElseLevel) return level;
+      const swap = this.swapped(comparison, a, b);
+      if (swap !== namesCrossedNot) return swappedNameLevel(comparison, swap);
       for (let o = 0; o < others.length; o += 1) {
         const { other, ids: otherIds, later } = others[o] as (typeof others)[number]; // o < length
         const aToB = this.alike(field, idA, other, otherIds[b] ?? -1);
-        if (later && aToB) return nameElseLevel - 1;
+        if (later && aToB) return nameMovedLevelNumber;
         if (!later && !aToB) continue;
-        if (this.alike(other, otherIds[a] ?? -1, field, idB)) return nameElseLevel - 1;
+        if (this.alike(other, otherIds[a] ?? -1, field, idB)) return nameMovedLevelNumber;
       }
       return nameElseLevel;
     };
+  }
+
+  /**
+   * `namesSwapKind` of rows a and b, on value ids with a cache. The name comparers of one
+   * pair run one after another, so the last answer is kept for the next name field.
+   */
+  private swapped(comparison: Comparison, a: number, b: number): number {
+    if (a === this.lastSwapA && b === this.lastSwapB) return this.lastSwapped;
+    this.lastSwapA = a;
+    this.lastSwapB = b;
+    this.lastSwapped = this.computeSwapped(comparison, a, b);
+    return this.lastSwapped;
+  }
+
+  private computeSwapped(comparison: Comparison, a: number, b: number): number {
+    const given = comparison.swapGivenField;
+    if (given < 0 || comparison.swapSurnameField < 0) return namesCrossedNot;
+    const givenIds = this.store.valueIds(given);
+    const givenA = givenIds[a] ?? -1;
+    const givenB = givenIds[b] ?? -1;
+    if (givenA < 0 || givenB < 0) return namesCrossedNot;
+    if (this.nameCoreLevel(given, givenA, givenB) !== nameElseLevel) return namesCrossedNot;
+    const surname = comparison.swapSurnameField;
+    const surnameIds = this.store.valueIds(surname);
+    const firstA = surnameIds[a] ?? -1;
+    const firstB = surnameIds[b] ?? -1;
+    if (
+      firstA >= 0 &&
+      firstB >= 0 &&
+      this.nameCoreLevel(surname, firstA, firstB) !== nameElseLevel
+    ) {
+      return namesCrossedNot;
+    }
+    const combos = this.surnameCombos(comparison.swapSurnameFields);
+    const forward = this.givenAsSurnames(given, givenA, combos, combos.ofRow[b] ?? -1);
+    if (forward === namesCrossedNot) return namesCrossedNot;
+    return swapKind(forward, this.givenAsSurnames(given, givenB, combos, combos.ofRow[a] ?? -1));
+  }
+
+  /** Each row's combination of surname value ids, numbered (built on first use). */
+  private surnameCombos(fields: readonly number[]): SurnameCombos {
+    if (this.combos !== null) return this.combos;
+    const idsByField = fields.map((field) => this.store.valueIds(field));
+    const comboIds = new Map<string, number>();
+    const members: (readonly number[])[] = [];
+    const ofRow = new Int32Array(this.store.size);
+    for (let row = 0; row < ofRow.length; row += 1) {
+      const ids = idsByField.map((ids) => ids[row] ?? -1);
+      const key = ids.join(',');
+      let combo = comboIds.get(key);
+      if (combo === undefined) {
+        combo = members.length;
+        comboIds.set(key, combo);
+        members.push(ids);
+      }
+      ofRow[row] = combo;
+    }
+    this.combos = { fields, ofRow, members };
+    return this.combos;
+  }
+
+  /** `givenNamesAsSurnames` of a given-name value id and a surname combination (cached). */
+  private givenAsSurnames(
+    given: number,
+    idG: number,
+    combos: SurnameCombos,
+    combo: number,
+  ): number {
+    if (idG < 0 || combo < 0) return namesCrossedNot;
+    let known = this.swapCache.get(idG, combo);
+    if (known < 0) {
+      const value = this.store.valueById(given, idG);
+      const ids = combos.members[combo] ?? [];
+      const surnames = combos.fields.map((field, i) => this.store.valueById(field, ids[i] ?? -1));
+      known = value === null ? namesCrossedNot : givenNamesAsSurnames(value, surnames);
+      this.swapCache.set(idG, combo, known);
+    }
+    return known;
   }
 
   /** Whether value idX of field x and value idY of field y are alike (cached, symmetric). */

@@ -5,7 +5,7 @@ import { groupByKey, hashKey } from './key-sort.js';
 import { dedupLimits } from './limits.js';
 import { type DedupModel, PairScorer, pairPrior, posteriorFromScore } from './model.js';
 import { RecordStore } from './record-store.js';
-import type { DedupRecord } from './types.js';
+import type { DedupRecord, DedupSchema } from './types.js';
 
 export type MatchDecision = 'auto' | 'review';
 
@@ -22,6 +22,8 @@ export interface MatchCandidate {
 
 export interface MatchIndex {
   readonly size: number;
+  /** The weights in use: the given model, or the one trained on the indexed records. */
+  readonly model: DedupModel;
   /** Adds an enrolled record, so the next query sees it. */
   add(record: DedupRecord): void;
   /**
@@ -43,11 +45,99 @@ export interface MatchIndex {
  * const index = createMatchIndex(registryRecords, result.model);
  * index.findCandidates({ id: 'new', fields: { given_names: 'Maria', … } })[0]?.decision // 'review'
  */
-export function createMatchIndex(records: Iterable<DedupRecord>, model: DedupModel): MatchIndex {
-  const store = new RecordStore(model.schema);
-  const coder = new BlockKeyCoder(buildBlockingPlan(model.schema));
+export function createMatchIndex(records: Iterable<DedupRecord>, model: ModelSource): MatchIndex {
+  const builder = new MatchIndexBuilder(model.schema);
+  for (const record of records) builder.append(record);
+  return builder.finish(model);
+}
+
+/**
+ * Where the index's weights come from: a fixed model, or a trainer that estimates one
+ * from the indexed records once they are loaded (see match-model.ts).
+ */
+export type ModelSource =
+  | DedupModel
+  | {
+      readonly schema: DedupSchema;
+      readonly train: (view: TrainingView) => DedupModel;
+    };
+
+/** What a trainer sees of the loaded index: its records and each row's blocked neighbours. */
+export interface TrainingView {
+  readonly store: RecordStore;
+  /** Rows sharing a usable block with `row` (not `row` itself), each once. */
+  candidateRowsOf(row: number): number[];
+}
+
+/**
+ * Builds a match index a record (or a page of records) at a time, so a server can load the
+ * registry in pages and yield between them instead of blocking its event loop.
+ *
+ * @example
+ * const builder = new MatchIndexBuilder(schema);
+ * for (const record of page) builder.append(record);
+ * const index = builder.finish(model);
+ */
+export class MatchIndexBuilder {
+  readonly store: RecordStore;
+  private readonly coder: BlockKeyCoder;
+  private readonly entryKeys = new FloatBuffer(1024);
+  private readonly entryRows = new IntBuffer(1024);
+  private readonly keys: number[] = [];
+
+  constructor(schema: DedupSchema) {
+    this.store = new RecordStore(schema);
+    this.coder = new BlockKeyCoder(buildBlockingPlan(schema));
+  }
+
+  append(record: DedupRecord): void {
+    const row = this.store.append(record);
+    this.keys.length = 0;
+    this.coder.keys(this.store, row, this.keys);
+    for (const key of this.keys) {
+      this.entryKeys.push(key);
+      this.entryRows.push(row);
+    }
+  }
+
+  /** Groups the keys, trains the model when asked to, and returns the index. */
+  finish(source: ModelSource): MatchIndex {
+    const bulk = bulkBlocks(this.entryKeys.toArray(), this.entryRows.toArray());
+    const model =
+      'train' in source
+        ? source.train({
+            store: this.store,
+            candidateRowsOf: (row) => bulkNeighbours(this.store, this.coder, bulk, row),
+          })
+        : source;
+    return indexOver(this.store, this.coder, bulk, model);
+  }
+}
+
+function bulkNeighbours(
+  store: RecordStore,
+  coder: BlockKeyCoder,
+  bulk: BulkBlocks,
+  row: number,
+): number[] {
+  const keys: number[] = [];
+  coder.keys(store, row, keys);
+  const rows = new Set<number>();
+  for (const key of keys) {
+    const group = bulk.find(key);
+    if (group < 0 || bulk.size(group) > dedupLimits.blockSizeMax) continue;
+    for (const member of bulk.members(group)) if (member !== row) rows.add(member);
+  }
+  return [...rows];
+}
+
+function indexOver(
+  store: RecordStore,
+  coder: BlockKeyCoder,
+  bulk: BulkBlocks,
+  model: DedupModel,
+): MatchIndex {
   const scorer = new PairScorer(model);
-  const bulk = bulkBlocks(store, coder, records);
   const added = new Map<number, number[]>();
   const keys: number[] = [];
 
@@ -104,6 +194,7 @@ export function createMatchIndex(records: Iterable<DedupRecord>, model: DedupMod
     get size() {
       return store.size;
     },
+    model,
     add,
     findCandidates,
   };
@@ -117,24 +208,8 @@ interface BulkBlocks {
   members(group: number): Int32Array;
 }
 
-function bulkBlocks(
-  store: RecordStore,
-  coder: BlockKeyCoder,
-  records: Iterable<DedupRecord>,
-): BulkBlocks {
-  const entryKeys = new FloatBuffer(1024);
-  const entryRows = new IntBuffer(1024);
-  const keys: number[] = [];
-  for (const record of records) {
-    const row = store.append(record);
-    keys.length = 0;
-    coder.keys(store, row, keys);
-    for (const key of keys) {
-      entryKeys.push(key);
-      entryRows.push(row);
-    }
-  }
-  const groups = groupByKey(entryKeys.toArray(), entryRows.toArray());
+function bulkBlocks(entryKeys: Float64Array, entryRows: Int32Array): BulkBlocks {
+  const groups = groupByKey(entryKeys, entryRows);
   // groupByKey returns groups in increasing hash order.
   const hashes = Uint32Array.from(groups.keys, (key) => hashKey(key));
   return {

@@ -18,8 +18,12 @@ export interface PairPatterns {
 
 /** Width of a term-frequency bin in bits: fine enough for EM, coarse enough to group. */
 const tfBinBits = 0.5;
-/** TF bins kept either side of zero (±127.5 bits). */
-const tfBinsHalf = 255;
+/**
+ * TF bins kept either side of zero (±31.5 bits; a name's TF adjustment stays far inside,
+ * since term frequencies are floored at 1e-6). Few bins keep the pattern codes within the
+ * flat lookup array.
+ */
+const tfBinsHalf = 63;
 /** Pattern codes up to this many use a flat lookup array instead of a Map (32 MB). */
 const directCodesMax = 1 << 23;
 

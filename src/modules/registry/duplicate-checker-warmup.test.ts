@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
+import { generatePopulation } from '../demo/population.js';
+import type { PopulationRecord } from '../demo/population-record.js';
+import type { DuplicateInput } from './duplicate-checker.js';
+import { DuplicateIndexWarmingError, startDuplicateChecker } from './duplicate-checker-warmup.js';
+import { loadPopulation } from './population-loader.js';
+import { generateUin } from './uin/index.js';
+
+function inputOf(record: PopulationRecord): DuplicateInput {
+  return {
+    attributes: {
+      given_names: record.givenNames,
+      first_surname: record.firstSurname,
+      second_surname: record.secondSurname,
+      sex: record.sex,
+      birth_date: record.birthDate,
+    },
+    phoneDigest: null,
+  };
+}
+
+/**
+ * Holds an exclusive lock on the person table from another connection, so the index build
+ * waits on its first read for as long as the test wants: the build is observed in progress
+ * without a fake clock or a fake database.
+ */
+async function holdPersonTable(database: TestDatabase): Promise<() => Promise<void>> {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let locked: () => void = () => {};
+  const isLocked = new Promise<void>((resolve) => {
+    locked = resolve;
+  });
+  const transaction = database.asAdmin((admin) =>
+    admin.transaction().execute(async (trx) => {
+      await sql`lock table person in access exclusive mode`.execute(trx);
+      locked();
+      await released;
+    }),
+  );
+  await isLocked;
+  return async () => {
+    release();
+    await transaction;
+  };
+}
+
+describe('duplicate index built in the background', () => {
+  let database: TestDatabase;
+  let records: PopulationRecord[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    records = [
+      ...generatePopulation({
+        persons: 201,
+        seed: 'duplicate-warmup-test',
+        duplicateShare: 0,
+        referenceDate: '2026-01-01',
+      }),
+    ];
+    await loadPopulation(database.db, records.slice(0, 200), {
+      masterKey: randomBytes(32),
+      nextUin: () => generateUin(),
+      reason: 'demo',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('refuses the check with 503 and a retry hint while building, never skipping it, then finds duplicates', async () => {
+    const releaseTable = await holdPersonTable(database);
+    const checker = startDuplicateChecker(database.db);
+    try {
+      expect(checker.status()).toMatchObject({ state: 'warming', indexedPersons: 0 });
+      const refused = await checker.findCandidates(inputOf(records[0] as PopulationRecord)).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(DuplicateIndexWarmingError);
+      expect(refused).toMatchObject({ code: 'AMP_NOT_READY', status: 503 });
+      expect((refused as Error).message).toMatch(/^duplicate index warming up, retry in \d+ s$/);
+      expect((refused as DuplicateIndexWarmingError).retryAfterSeconds).toBeGreaterThan(0);
+      // Enrolled during the build (a review decision, say): kept and added once built.
+      const late = records[200] as PopulationRecord;
+      checker.recordEnrolment('late-person', inputOf(late));
+    } finally {
+      await releaseTable();
+    }
+    await checker.ready;
+    expect(checker.status()).toEqual({
+      state: 'ready',
+      indexedPersons: 201,
+      retryAfterSeconds: null,
+    });
+    const original = records[7] as PopulationRecord;
+    const stored = await database.asAdmin((admin) =>
+      admin
+        .selectFrom('person_version')
+        .select('person_id')
+        .where(sql<string>`attributes->>'given_names'`, '=', original.givenNames)
+        .where(sql<string>`attributes->>'first_surname'`, '=', original.firstSurname)
+        .where(sql<string>`attributes->>'birth_date'`, '=', original.birthDate)
+        .executeTakeFirstOrThrow(),
+    );
+    const again = await checker.findCandidates(inputOf(original));
+    expect(again.map((candidate) => candidate.personId)).toContain(stored.person_id);
+    const late = await checker.findCandidates(inputOf(records[200] as PopulationRecord));
+    expect(late.map((candidate) => candidate.personId)).toContain('late-person');
+    checker.close();
+  });
+});
