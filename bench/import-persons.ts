@@ -18,6 +18,7 @@ import { migrateUp } from '../src/platform/db/migrator.js';
  * role, as `amparo import persons` does), then loads the same file with a plain `\copy` into
  * a table of 20 text columns, and reports both and their ratio. Each run uses a new
  * database; the best run is reported with the load average, since the machine is shared.
+ * The import uses its defaults: one worker thread per core for a file this size.
  * PostgreSQL: TEST_DATABASE_URL (a superuser), default postgres://postgres@127.0.0.1:5432/postgres.
  */
 export async function run(args: string[]): Promise<Record<string, unknown>> {
@@ -57,6 +58,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 
 interface RunResult {
   importSeconds: number;
+  /** CPU of this process (main thread and import workers) during the import. */
+  importProcessCpuSeconds: number;
   importPersonsPerSecond: number;
   personsImported: number;
   rowsInvalid: number;
@@ -75,11 +78,14 @@ async function measureOnce(serverUrl: string, file: string, persons: number): Pr
   try {
     await migrateUp(admin);
     const loadAverageBefore = loadAverage();
+    const cpuBefore = process.cpuUsage();
     const imported = await importAsApp(withUser(adminUrl, appRole), file);
+    const cpu = process.cpuUsage(cpuBefore);
     const copySeconds = await copyRaw(admin, adminUrl, file);
     const importSeconds = imported.durationMs / 1000;
     return {
       importSeconds: round(importSeconds),
+      importProcessCpuSeconds: round((cpu.user + cpu.system) / 1e6),
       importPersonsPerSecond: Math.round(imported.personsImported / importSeconds),
       personsImported: imported.personsImported,
       rowsInvalid: imported.rowsInvalid,
