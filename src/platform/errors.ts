@@ -10,6 +10,10 @@ export const errorCodes = {
   AMP_VALIDATION: { status: 400, title: 'The request is not valid' },
   AMP_UNAUTHENTICATED: { status: 401, title: 'Sign-in required' },
   AMP_FORBIDDEN: { status: 403, title: 'Not allowed' },
+  AMP_PASSWORD_CHANGE_REQUIRED: {
+    status: 403,
+    title: 'Choose your own password first (POST /api/auth/password)',
+  },
   AMP_ATTRIBUTE_FORBIDDEN: {
     status: 403,
     title: 'This attribute is of a category Amparo never holds',

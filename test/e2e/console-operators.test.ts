@@ -53,6 +53,25 @@ describe('staff accounts in the console', () => {
     const clerk = await run.newPage('phone');
     await run.signIn(clerk, 'luisa.mora', first.password, first.secret);
     expect(await clerk.getByTestId('who-am-i').textContent()).toContain('Luisa Mora');
+    // A handed-over password opens one page: choosing her own.
+    await clerk.getByRole('heading', { level: 1, name: 'Mi contraseña' }).waitFor();
+    await clerk
+      .getByRole('alert')
+      .getByText(/Elija ahora la suya/)
+      .waitFor();
+    expect(await seriousAxeViolations(clerk)).toEqual([]);
+    await clerk.getByLabel('Contraseña actual').fill(first.password);
+    await clerk.getByLabel('Contraseña nueva').fill('123456789012');
+    await clerk.getByRole('button', { name: 'Cambiar la contraseña' }).click();
+    await clerk.getByText('Es una secuencia (como 123456 o abcdef).').waitFor();
+    await clerk.getByLabel('Contraseña nueva').fill('el río guaire baja crecido');
+    await clerk.getByRole('button', { name: 'Cambiar la contraseña' }).click();
+    await clerk
+      .getByRole('status')
+      .getByText(/su contraseña cambió/)
+      .waitFor();
+    await clerk.getByRole('link', { name: 'Buscar personas' }).click();
+    await clerk.getByRole('heading', { level: 1, name: 'Buscar personas' }).waitFor();
     await admin.setViewportSize(viewports.phone);
     expect(await overflowsHorizontally(admin)).toBe(false);
     await admin.setViewportSize(viewports.desktop);

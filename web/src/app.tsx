@@ -1,6 +1,6 @@
 import { lazy, type ReactNode, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Navigate, Route, Routes } from 'react-router';
+import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { Layout } from './components/layout.js';
 import { PageHeading } from './components/page-heading.js';
 import { SignInPage } from './features/auth/sign-in-page.js';
@@ -14,6 +14,9 @@ import { useSession } from './session/use-session.js';
 
 // Pages with heavy dependencies (the card codec and QR reader, the enrolment form) load on
 // first use, so signing in and searching stay light on a slow connection.
+const AccountPage = lazy(async () => ({
+  default: (await import('./features/account/account-page.js')).AccountPage,
+}));
 const AuditPage = lazy(async () => ({
   default: (await import('./features/audit/audit-page.js')).AuditPage,
 }));
@@ -51,6 +54,7 @@ export function App() {
           <Route path="/reviews" element={<Operator page={<ReviewQueuePage />} />} />
           <Route path="/imports" element={<Operator page={<ImportPage />} />} />
           <Route path="/audit" element={<Operator page={<AuditPage />} />} />
+          <Route path="/account" element={<Operator page={<AccountPage />} />} />
           <Route path="/operators" element={<Operator page={<OperatorsPage />} />} />
           <Route path="/erasure" element={<Operator page={<ErasurePage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
@@ -65,8 +69,13 @@ export function App() {
 
 function Operator({ page }: { page: ReactNode }) {
   const { me, loading } = useSession();
+  const location = useLocation();
   if (loading) return <Loading />;
-  return me?.kind === 'operator' ? page : <Navigate to="/sign-in" replace />;
+  if (me?.kind !== 'operator') return <Navigate to="/sign-in" replace />;
+  // A password an administrator handed over must be replaced before anything else.
+  if (me.passwordChangeRequired && location.pathname !== '/account')
+    return <Navigate to="/account" replace />;
+  return page;
 }
 
 function Citizen({ page }: { page: ReactNode }) {

@@ -145,6 +145,7 @@ function meRoute(app: App, context: AccessContext): void {
         displayName: operator.displayName,
         roles: operator.roles,
         regions: operator.regions,
+        passwordChangeRequired: operator.passwordChangeRequired,
         ...session,
       };
     },

@@ -62,9 +62,23 @@ export async function installAuthentication(
     // Static files of the console carry the cookie too; only the API needs to know who asks.
     if (token === undefined || !request.url.startsWith('/api/')) return;
     const session = await resolveSession(context, token);
-    if (session) setAuthentication(request, session, bearerToken ? 'bearer' : 'cookie');
+    if (!session) return;
+    setAuthentication(request, session, bearerToken ? 'bearer' : 'cookie');
+    const path = request.url.split('?')[0] ?? '';
+    if (session.passwordChangeRequired && !allowedBeforePasswordChange.has(path)) {
+      throw new AmparoError('AMP_PASSWORD_CHANGE_REQUIRED', {
+        detail: 'An administrator set your password: choose your own before anything else',
+      });
+    }
   });
 }
+
+/** What an operator may call while their password is one an administrator handed over. */
+const allowedBeforePasswordChange = new Set([
+  '/api/auth/me',
+  '/api/auth/password',
+  '/api/auth/sign-out',
+]);
 
 function setAuthentication(
   request: FastifyRequest,

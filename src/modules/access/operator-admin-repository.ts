@@ -101,6 +101,8 @@ export async function insertOperator(
     regions: string[];
     passwordHash: string;
     totpSecretSealed: Buffer;
+    /** True when the password was handed over (an administrator's create). */
+    passwordChangeRequired?: boolean;
   },
 ): Promise<OperatorSummary> {
   const row = await db
@@ -113,6 +115,7 @@ export async function insertOperator(
       totp_secret_sealed: operator.totpSecretSealed,
       roles: operator.roles,
       regions: operator.regions,
+      password_change_required: operator.passwordChangeRequired ?? false,
     })
     .onConflict((conflict) => conflict.column('username').doNothing())
     .returning(summaryColumns)
@@ -154,6 +157,7 @@ export async function updateOperator(
             // A new secret: codes of the old one are void anyway, and the first code of the
             // new one must not be refused as a replay of a step the old secret used.
             totp_last_step: null,
+            password_change_required: true,
           }),
     })
     .where('id', '=', id)

@@ -104,6 +104,23 @@ describe('operator account administration (/api/operators)', () => {
       codeFor(body.credentials.totpSecretBase32),
     );
     expect(signedIn.statusCode).toBe(200);
+    // A handed-over password works for one thing only: choosing a new one.
+    const session = { amparo_session: sessionCookieFrom(signedIn) ?? '' };
+    const me = await kit.app.inject({ url: '/api/auth/me', cookies: session });
+    expect(me.json().passwordChangeRequired).toBe(true);
+    const search = () =>
+      kit.app.inject({ url: '/api/persons?purpose=enrolment&name=perez', cookies: session });
+    const blocked = await search();
+    expect(blocked.statusCode).toBe(403);
+    expect(blocked.json().code).toBe('AMP_PASSWORD_CHANGE_REQUIRED');
+    const changed = await kit.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      cookies: session,
+      payload: { current: body.credentials.password, next: 'una frase larga que solo Ana conoce' },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect((await search()).statusCode).toBe(200);
     const entries = await auditOf(String(created.headers['x-request-id']));
     expect(entries.at(-1)).toMatchObject({
       action: 'operator.manage',

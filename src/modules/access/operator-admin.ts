@@ -158,7 +158,12 @@ export async function operatorCreator(
   );
   try {
     const created = await deps.db.transaction().execute(async (trx) => {
-      const row = await insertOperator(trx, { id, ...account, ...fresh.stored });
+      const row = await insertOperator(trx, {
+        id,
+        ...account,
+        ...fresh.stored,
+        passwordChangeRequired: true,
+      });
       await deps.audit.appendInTransaction(trx, [
         changeEntry(context, id, [
           'username',

@@ -12,6 +12,7 @@ export interface OperatorCredentials {
   roles: Role[];
   regions: string[];
   disabledAt: Date | null;
+  passwordChangeRequired: boolean;
 }
 
 export async function findOperatorByUsername(
@@ -45,6 +46,7 @@ async function findOperator(
       'roles',
       'regions',
       'disabled_at',
+      'password_change_required',
     ])
     .where(column, '=', value)
     .executeTakeFirst();
@@ -59,6 +61,7 @@ async function findOperator(
     roles: row.roles,
     regions: row.regions,
     disabledAt: row.disabled_at,
+    passwordChangeRequired: row.password_change_required,
   };
 }
 
@@ -90,7 +93,7 @@ export async function updatePasswordHash(
 ): Promise<void> {
   await db
     .updateTable('operator')
-    .set({ password_hash: passwordHash })
+    .set({ password_hash: passwordHash, password_change_required: false })
     .where('id', '=', operatorId)
     .execute();
 }

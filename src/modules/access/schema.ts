@@ -26,6 +26,7 @@ export const MeResponse = Type.Union([
     displayName: Type.String(),
     roles: Type.Array(Type.String()),
     regions: Type.Array(Type.String()),
+    passwordChangeRequired: Type.Boolean(),
     sessionKind: Type.String(),
     expiresAt: Type.String({ format: 'date-time' }),
   }),

@@ -18,6 +18,7 @@ export interface StoredSession {
     roles: Role[];
     regions: string[];
     disabledAt: Date | null;
+    passwordChangeRequired: boolean;
   } | null;
   personStatus: string | null;
 }
@@ -81,6 +82,7 @@ export async function findSessionByDigest(
       'o.roles',
       'o.regions',
       'o.disabled_at',
+      'o.password_change_required',
       'p.status as person_status',
     ])
     .where('s.token_sha256', '=', tokenSha256)
@@ -102,6 +104,7 @@ export async function findSessionByDigest(
             roles: row.roles,
             regions: row.regions,
             disabledAt: row.disabled_at,
+            passwordChangeRequired: row.password_change_required === true,
           }
         : null,
     personStatus: row.person_status,

@@ -62,6 +62,8 @@ export interface ResolvedSession {
   kind: SessionKind;
   expiresAt: Date;
   actor: Actor;
+  /** An operator whose password an administrator set: only /api/auth/me, /password, /sign-out. */
+  passwordChangeRequired: boolean;
 }
 
 /**
@@ -82,7 +84,13 @@ export async function resolveSession(
   if (now.getTime() - stored.lastSeenAt.getTime() >= accessLimits.session.lastSeenWriteIntervalMs) {
     await touchSession(context.db, stored.id, now);
   }
-  return { id: stored.id, kind: stored.kind, expiresAt: stored.expiresAt, actor };
+  return {
+    id: stored.id,
+    kind: stored.kind,
+    expiresAt: stored.expiresAt,
+    actor,
+    passwordChangeRequired: stored.operator?.passwordChangeRequired === true,
+  };
 }
 
 function sessionLive(session: StoredSession, now: Date): boolean {

@@ -18,6 +18,8 @@ export interface AccessTables {
     disabled_at: Date | null;
     /** int8 is read as bigint (see platform/db/database.ts). */
     totp_last_step: Generated<bigint | null>;
+    /** Set by an administrator's create or reset; cleared by the operator's own change. */
+    password_change_required: Generated<boolean>;
   };
   auth_session: {
     id: string;

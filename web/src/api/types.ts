@@ -13,6 +13,8 @@ export interface OperatorMe {
   displayName: string;
   roles: Role[];
   regions: string[];
+  /** An administrator set the password: only the account page works until it is changed. */
+  passwordChangeRequired: boolean;
   sessionKind: string;
   expiresAt: string;
 }

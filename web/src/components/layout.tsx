@@ -40,7 +40,9 @@ function Navigation() {
   const { t } = useTranslation();
   const { me } = useSession();
   const links: Array<{ to: string; label: string }> = [];
-  if (me?.kind === 'operator') {
+  if (me?.kind === 'operator' && me.passwordChangeRequired) {
+    links.push({ to: '/account', label: t('nav.account') });
+  } else if (me?.kind === 'operator') {
     if (may(me.roles, 'person.search')) links.push({ to: '/persons', label: t('nav.search') });
     if (may(me.roles, 'person.enrol')) links.push({ to: '/enrol', label: t('nav.enrol') });
     if (may(me.roles, 'person.merge')) links.push({ to: '/reviews', label: t('nav.reviews') });
@@ -50,6 +52,7 @@ function Navigation() {
       links.push({ to: '/erasure', label: t('nav.erasure') });
     if (may(me.roles, 'operator.manage'))
       links.push({ to: '/operators', label: t('nav.operators') });
+    links.push({ to: '/account', label: t('nav.account') });
   } else if (me?.kind === 'citizen') {
     links.push({ to: '/citizen/me', label: t('nav.myRecord') });
   } else {

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, Navigate } from 'react-router';
 import { PageHeading } from '../components/page-heading.js';
 import { useSession } from '../session/use-session.js';
 
@@ -7,6 +7,9 @@ import { useSession } from '../session/use-session.js';
 export function HomePage() {
   const { t } = useTranslation();
   const { me } = useSession();
+  // Straight after signing in with a handed-over password: the one page that works.
+  if (me?.kind === 'operator' && me.passwordChangeRequired)
+    return <Navigate to="/account" replace />;
   return (
     <section>
       <PageHeading>{t('home.title')}</PageHeading>

@@ -20,6 +20,7 @@ export const en: Dictionary = {
     imports: 'Import',
     operators: 'Staff accounts',
     erasure: 'Erasure',
+    account: 'My password',
     audit: 'Audit',
     myRecord: 'My data',
     operatorSignIn: 'Staff sign-in',
@@ -41,6 +42,7 @@ export const en: Dictionary = {
     AMP_NETWORK: 'The server could not be reached. Check the connection and try again.',
     AMP_UNAUTHENTICATED: 'Your session ended. Please sign in again.',
     AMP_FORBIDDEN: 'Your role may not do this for this purpose. The attempt was recorded.',
+    AMP_PASSWORD_CHANGE_REQUIRED: 'Choose your own password first (My password).',
     AMP_NOT_FOUND: 'The record was not found, or it is outside your regions.',
     AMP_ROUTE_NOT_FOUND: 'The server has no such function.',
     AMP_VALIDATION: 'Some of the data is not valid.',
@@ -487,6 +489,26 @@ export const en: Dictionary = {
       question:
         'Erase the data of {{uin}} now? Their key is destroyed, their data emptied and their card revoked. This cannot be undone.',
       confirm: 'Yes, erase',
+    },
+  },
+  account: {
+    title: 'My password',
+    required:
+      'An administrator gave you this password. Choose your own now: until then you cannot use Amparo.',
+    current: 'Current password',
+    next: 'New password',
+    nextHint:
+      'At least 12 characters. A phrase is fine. Do not use your user name or a common password.',
+    missing: 'Enter your current password.',
+    submit: 'Change the password',
+    changed: 'Done: your password changed and your other sessions were closed.',
+    policy: {
+      too_short: 'It has fewer than 12 characters.',
+      too_long: 'It has more than 128 characters.',
+      common: 'It is a common or leaked password.',
+      contains_username: 'It contains your user name.',
+      repetitive: 'It repeats the same characters.',
+      sequential: 'It is a sequence (like 123456 or abcdef).',
     },
   },
   citizen: {

@@ -21,6 +21,7 @@ export const es = {
     imports: 'Importar',
     operators: 'Cuentas del personal',
     erasure: 'Borrados',
+    account: 'Mi contraseña',
     audit: 'Auditoría',
     myRecord: 'Mis datos',
     operatorSignIn: 'Acceso de personal',
@@ -43,6 +44,7 @@ export const es = {
     AMP_UNAUTHENTICATED: 'Su sesión terminó. Vuelva a entrar.',
     AMP_FORBIDDEN:
       'Su función no permite esta acción con este motivo. El intento quedó registrado.',
+    AMP_PASSWORD_CHANGE_REQUIRED: 'Elija primero su propia contraseña (Mi contraseña).',
     AMP_NOT_FOUND: 'No se encontró el registro, o está fuera de sus regiones.',
     AMP_ROUTE_NOT_FOUND: 'Esta función no existe en el servidor.',
     AMP_VALIDATION: 'Algunos datos no son válidos.',
@@ -492,6 +494,26 @@ export const es = {
       question:
         '¿Borrar ahora los datos de {{uin}}? Se destruye su clave, se vacían sus datos y se revoca su carnet. No se puede deshacer.',
       confirm: 'Sí, borrar',
+    },
+  },
+  account: {
+    title: 'Mi contraseña',
+    required:
+      'Una persona con función de administración le dio esta contraseña. Elija ahora la suya: hasta entonces no puede usar Amparo.',
+    current: 'Contraseña actual',
+    next: 'Contraseña nueva',
+    nextHint:
+      'Al menos 12 caracteres. Puede ser una frase. No use su usuario ni una contraseña común.',
+    missing: 'Escriba su contraseña actual.',
+    submit: 'Cambiar la contraseña',
+    changed: 'Listo: su contraseña cambió y sus otras sesiones se cerraron.',
+    policy: {
+      too_short: 'Tiene menos de 12 caracteres.',
+      too_long: 'Tiene más de 128 caracteres.',
+      common: 'Es una contraseña común o filtrada.',
+      contains_username: 'Contiene su usuario.',
+      repetitive: 'Repite los mismos caracteres.',
+      sequential: 'Es una secuencia (como 123456 o abcdef).',
     },
   },
   citizen: {
