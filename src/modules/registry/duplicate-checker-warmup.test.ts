@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
+import { createTestKeyStore } from '../../../test/keys.js';
+import { build } from '../../app.js';
+import { loadConfig } from '../../config.js';
 import { generatePopulation } from '../demo/population.js';
 import type { PopulationRecord } from '../demo/population-record.js';
 import type { DuplicateInput } from './duplicate-checker.js';
@@ -114,5 +117,39 @@ describe('duplicate index built in the background', () => {
     const late = await checker.findCandidates(inputOf(records[200] as PopulationRecord));
     expect(late.map((candidate) => candidate.personId)).toContain('late-person');
     checker.close();
+  });
+
+  it('lets the server start while the index builds, and /readyz says so', async () => {
+    const releaseTable = await holdPersonTable(database);
+    const config = loadConfig({ LOG_LEVEL: 'silent', AMPARO_WEB_DIR: '/nonexistent' });
+    // build() returns although the index cannot read a single person yet.
+    const app = await build(config, {
+      database: { ...database.handle, close: async () => {} },
+      keys: createTestKeyStore(),
+      duplicateIndex: 'background',
+    });
+    try {
+      const warming = await app.inject({ url: '/readyz' });
+      expect(warming.statusCode).toBe(200);
+      expect(warming.json()).toMatchObject({
+        status: 'ready',
+        duplicateIndex: { state: 'warming', indexedPersons: 0 },
+      });
+      expect(warming.json().duplicateIndex.retryAfterSeconds).toBeGreaterThan(0);
+      await releaseTable();
+      let state = 'warming';
+      for (let attempt = 0; attempt < 200 && state !== 'ready'; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        state = (await app.inject({ url: '/readyz' })).json().duplicateIndex.state;
+      }
+      expect((await app.inject({ url: '/readyz' })).json().duplicateIndex).toEqual({
+        state: 'ready',
+        indexedPersons: 200,
+        retryAfterSeconds: null,
+      });
+    } finally {
+      await releaseTable();
+      await app.close();
+    }
   });
 });
