@@ -1,5 +1,5 @@
 import { createCipheriv, createHmac, hkdfSync } from 'node:crypto';
-import { nameSearchKeys } from '../search-keys.js';
+import { type NameSearchKeys, nameSearchKeys, searchNameAttributes } from '../search-keys.js';
 import { generateUin } from '../uin/index.js';
 import { hexArrayLiteral, plainArrayLiteral, textArrayLiteral } from './array-literal.js';
 import type { ClosedHousehold } from './household-grouper.js';
@@ -58,6 +58,8 @@ const phoneIndexKind = 'phone';
 const sealFormatVersion = '01';
 const dataKeyBytes = 32;
 const ivBytes = 12;
+/** Distinct names whose search keys a worker remembers (the cache is emptied when full). */
+const nameKeysCachedMax = 100_000;
 
 /** The columns of a batch while it is being filled. */
 interface Columns {
@@ -85,6 +87,7 @@ export class BatchEncoder {
   readonly #masterKey: Buffer;
   readonly #phoneIndexKey: Buffer;
   readonly #random = new RandomPool();
+  readonly #nameKeys = new Map<string, NameSearchKeys>();
 
   constructor(masterKey: Buffer) {
     this.#masterKey = Buffer.from(masterKey);
@@ -160,12 +163,35 @@ export class BatchEncoder {
       columns.membershipHouseholdId.push(householdId);
       columns.relationship.push(member.relationship);
       columns.lines.push(member.line);
-      const search = nameSearchKeys(member.plain);
+      const search = this.#searchKeys(member.plain);
       columns.searchKeys.push(textArrayLiteral(search.keys));
       columns.searchTokens.push(textArrayLiteral(search.tokens));
       for (const name in member.plain) columns.fields.add(name);
       for (const name in member.sealed) columns.fields.add(name);
     }
+  }
+
+  /**
+   * `nameSearchKeys(attributes)`, with each name's keys remembered: names repeat a great deal
+   * in a registry (a few thousand surnames cover most people), and normalising them is a
+   * tenth of the encoding time. The same tokens and keys, in the same order.
+   */
+  #searchKeys(attributes: Readonly<Record<string, unknown>>): NameSearchKeys {
+    const tokens: string[] = [];
+    const keys = new Set<string>();
+    for (const name of searchNameAttributes) {
+      const value = attributes[name];
+      if (typeof value !== 'string') continue;
+      let known = this.#nameKeys.get(value);
+      if (known === undefined) {
+        known = nameSearchKeys({ given_names: value });
+        if (this.#nameKeys.size >= nameKeysCachedMax) this.#nameKeys.clear();
+        this.#nameKeys.set(value, known);
+      }
+      tokens.push(...known.tokens);
+      for (const key of known.keys) keys.add(key);
+    }
+    return { keys: [...keys], tokens };
   }
 
   /**
