@@ -69,7 +69,7 @@ export interface StartDuplicateCheckerOptions {
  * recorded meanwhile (a review decision, a correction) are queued and added once the index
  * is built, unless the build already read them from the database. The registry is read in
  * pages, yielding to the event loop between them, so other requests are served during the
- * build; grouping the keys and training the model at the end run in one stretch.
+ * build, and between the grouping of the keys and each phase of the training at the end.
  *
  * @example
  *   const duplicates = startDuplicateChecker(db, { log: (m, f) => app.log.info(f, m) });
@@ -155,7 +155,7 @@ class Warmup {
         await nextTurn();
       }
       this.readDoneAt = Date.now();
-      const checker = checkerOver(builder.finish(model));
+      const checker = checkerOver(await builder.finishAsync(model, () => nextTurn()));
       this.applyPending(checker, builder.store.ids);
       this.checker = checker;
       this.state = 'ready';

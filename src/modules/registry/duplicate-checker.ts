@@ -7,7 +7,7 @@ import {
   MatchIndexBuilder,
   type ModelSource,
 } from './dedup/match-index.js';
-import { trainMatchModel } from './dedup/match-model.js';
+import { matchModelSteps } from './dedup/match-model.js';
 import { type DedupModel, defaultThresholds } from './dedup/model.js';
 import { registryDedupSchema } from './dedup/population-adapter.js';
 import type { DedupRecord } from './dedup/types.js';
@@ -132,9 +132,10 @@ export const registryStartingModel: DedupModel = startingModel();
  */
 export const trainedRegistryModel: ModelSource = {
   schema: registryDedupSchema,
-  train: (view) =>
-    trainMatchModel(view, { schema: registryDedupSchema, thresholds: defaultThresholds }) ??
-    registryStartingModel,
+  *train(view) {
+    const options = { schema: registryDedupSchema, thresholds: defaultThresholds };
+    return (yield* matchModelSteps(view, options)) ?? registryStartingModel;
+  },
 };
 
 /** The engine's record for a person's attributes. */

@@ -59,7 +59,8 @@ export type ModelSource =
   | DedupModel
   | {
       readonly schema: DedupSchema;
-      readonly train: (view: TrainingView) => DedupModel;
+      /** Yields between phases of the training (see `finishAsync`). */
+      readonly train: (view: TrainingView) => Generator<void, DedupModel, void>;
     };
 
 /** What a trainer sees of the loaded index: its records and each row's blocked neighbours. */
@@ -103,14 +104,35 @@ export class MatchIndexBuilder {
   /** Groups the keys, trains the model when asked to, and returns the index. */
   finish(source: ModelSource): MatchIndex {
     const bulk = bulkBlocks(this.entryKeys.toArray(), this.entryRows.toArray());
-    const model =
-      'train' in source
-        ? source.train({
-            store: this.store,
-            candidateRowsOf: (row) => bulkNeighbours(this.store, this.coder, bulk, row),
-          })
-        : source;
-    return indexOver(this.store, this.coder, bulk, model);
+    if (!('train' in source)) return indexOver(this.store, this.coder, bulk, source);
+    const steps = source.train(this.trainingView(bulk));
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return indexOver(this.store, this.coder, bulk, step.value);
+    }
+  }
+
+  /**
+   * `finish`, awaiting `pause()` between the grouping and each phase of the training, so a
+   * server's event loop is not held for the whole of it.
+   */
+  async finishAsync(source: ModelSource, pause: () => Promise<void>): Promise<MatchIndex> {
+    const bulk = bulkBlocks(this.entryKeys.toArray(), this.entryRows.toArray());
+    if (!('train' in source)) return indexOver(this.store, this.coder, bulk, source);
+    await pause();
+    const steps = source.train(this.trainingView(bulk));
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return indexOver(this.store, this.coder, bulk, step.value);
+      await pause();
+    }
+  }
+
+  private trainingView(bulk: BulkBlocks): TrainingView {
+    return {
+      store: this.store,
+      candidateRowsOf: (row) => bulkNeighbours(this.store, this.coder, bulk, row),
+    };
   }
 }
 
