@@ -15,7 +15,7 @@ export const importLimits = {
   /** Smaller files are encoded in the main thread: loading the workers would cost more. */
   workerFileBytesMin: 4 * 1024 ** 2,
   /** Young-generation size of a worker's heap (MiB); see chunk-executor.ts. */
-  workerYoungGenerationMb: 64,
+  workerYoungGenerationMb: 192,
   /** Chunks handed to the workers and not yet written, per worker (bounds memory). */
   chunksInFlightPerWorker: 2,
   /** Largest file the command line imports (a national registry is a few GiB of CSV). */
