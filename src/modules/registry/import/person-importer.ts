@@ -5,7 +5,7 @@ import type { Database } from '../../../platform/db/schema.js';
 import type { AuditEntryInput } from '../../audit/audit-entry.js';
 import { backfillSearchKeys } from '../search-backfill.js';
 import type { EncodedBatch } from './batch-encoder.js';
-import type { ChunkResult, ChunkSettings } from './chunk-encoder.js';
+import type { ChunkResult, ChunkSettings, ChunkTask } from './chunk-encoder.js';
 import { type ChunkExecutor, inlineExecutor, workerExecutor } from './chunk-executor.js';
 import { ErrorFile } from './error-file.js';
 import { FileChunker } from './file-chunker.js';
@@ -260,14 +260,22 @@ class ImportRun {
         }
         const chunk = chunker.add(record);
         if (chunk === undefined) continue;
-        this.#inFlight.push({ lastLine: lastOf(chunk.lines), result: executor.run(chunk) });
+        this.#send(executor, chunk, lastOf(chunk.lines));
         while (this.#inFlight.length > windowSize) await this.#takeOldest();
       }
     }
     const last = chunker.finish();
     if (last !== undefined) {
-      this.#inFlight.push({ lastLine: facts.linesTotal, result: executor.run(last) });
+      this.#send(executor, last, facts.linesTotal);
     }
+  }
+
+  #send(executor: ChunkExecutor, chunk: ChunkTask, lastLine: number): void {
+    const result = executor.run(chunk);
+    // A failure is taken when its turn comes (or at clean-up); until then it is not an
+    // unhandled rejection, which would end the process.
+    result.catch(() => undefined);
+    this.#inFlight.push({ lastLine, result });
   }
 
   /** Takes the oldest chunk's result: its errors, then its batch to the write queue. */

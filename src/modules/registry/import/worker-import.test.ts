@@ -127,4 +127,27 @@ describe('personImporter with import workers', () => {
     for (const row of rows.rows) expect(row.name_keys).toEqual(nameSearchKeys(row.attributes).keys);
     expect(await backfillSearchKeys(database.db)).toBe(0);
   });
+
+  it('fails the job, and stops its workers, when a worker cannot encode', async () => {
+    const file = writeText(path.join(workDir, 'broken.csv'), `${crossChunkFile()}\r\n\r\n`);
+    const failing = personImporter({
+      db: database.db,
+      databaseKind: database.kind,
+      // A 16-byte key: AES-256-GCM refuses it when the first person is encoded.
+      masterKey: keys.masterKey.subarray(0, 16),
+      audit: auditLog,
+      facts: await inspectImportFile(file),
+      errorFilePath: `${file}.errors.csv`,
+      today: testReferenceDate,
+      batchPersons: 20,
+      workers: 2,
+    });
+    await expect(failing).rejects.toThrow(/import worker: Invalid key length/);
+    const job = await database.db
+      .selectFrom('import_job')
+      .select(['status', 'failure'])
+      .where('file_name', '=', 'broken.csv')
+      .executeTakeFirstOrThrow();
+    expect(job.status).toBe('failed');
+  });
 });
