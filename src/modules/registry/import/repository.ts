@@ -239,11 +239,18 @@ async function insertPersons(
   batch: EncodedBatch,
   redrawUin: () => string,
 ): Promise<void> {
-  const first = await sql<{ id: string }>`insert into person (id, uin, region_code)
+  // No `returning`: the count says whether every row went in, and thousands of ids do not
+  // travel back for the rare batch where one did not.
+  const first = await sql`insert into person (id, uin, region_code)
     select * from unnest(${batch.literals.personId}::uuid[], ${plainArrayLiteral(batch.uin)}::text[], ${batch.literals.region}::text[])
-    on conflict (uin) do nothing returning id`.execute(trx);
-  if (first.rows.length === batch.personId.length) return;
-  let inserted = first.rows;
+    on conflict (uin) do nothing`.execute(trx);
+  if (first.numAffectedRows === BigInt(batch.personId.length)) return;
+  let inserted = (
+    await sql<{
+      id: string;
+    }>`select id from person where id = any(${batch.literals.personId}::uuid[])`.execute(trx)
+  ).rows;
+  if (inserted.length === batch.personId.length) return;
   let ids = batch.personId;
   let regions = batch.region;
   for (let round = 1; round <= importLimits.uinRedrawRoundsMax; round += 1) {

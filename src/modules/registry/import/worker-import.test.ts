@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,9 +11,12 @@ import { AuditLog } from '../../audit/audit-log.js';
 import { backfillSearchKeys } from '../search-backfill.js';
 import { nameSearchKeys } from '../search-keys.js';
 import { isValidUin } from '../uin/index.js';
+import { ChunkEncoder } from './chunk-encoder.js';
 import { buildFaultyPopulation, testReferenceDate, writeText } from './import-test-kit.js';
-import { personImporter } from './person-importer.js';
+import { batchAuditEntry, personImporter } from './person-importer.js';
+import { createOrFindJob, writeBatch } from './repository.js';
 import { inspectImportFile } from './source-file.js';
+import { UinRegister } from './uin-register.js';
 
 /**
  * The worker pool must give what one pass in one thread gives: the same refused rows for the
@@ -149,5 +153,55 @@ describe('personImporter with import workers', () => {
       .where('file_name', '=', 'broken.csv')
       .executeTakeFirstOrThrow();
     expect(job.status).toBe('failed');
+  });
+
+  it('redraws a UIN the registry already holds, and writes the whole batch', async () => {
+    const lines = buildFaultyPopulation(40).csv.split('\r\n');
+    const header = lines[0]?.split(',') ?? [];
+    const encoder = new ChunkEncoder({
+      format: 'csv',
+      header,
+      today: '2026-01-01',
+      regions: null,
+      committed: [],
+      masterKey: keys.masterKey,
+    });
+    const texts = lines.slice(1, 6);
+    const { batch } = encoder.encode({
+      lines: texts.map((_text, index) => index + 2),
+      texts,
+      recordIdsSeen: [],
+      householdIdsClosed: [],
+    });
+    if (batch === undefined) throw new Error('the first households are valid');
+    const taken = batch.uin[0] ?? '';
+    await database.db
+      .insertInto('person')
+      .values({ id: randomUUID(), uin: taken, region_code: batch.region[0] ?? 'VE-A' })
+      .execute();
+    const job = await createOrFindJob(
+      database.db,
+      await inspectImportFile(writeText(path.join(workDir, 'redraw.csv'), lines.join('\r\n'))),
+      { referenceDate: '2026-01-01', regions: null, startedBy: null },
+    );
+    const register = new UinRegister();
+    await writeBatch(database.db, {
+      jobId: job.id,
+      batch,
+      recordedBy: null,
+      audit: auditLog,
+      auditEntry: batchAuditEntry(job.id, batch),
+      redrawUin: () => register.draw(),
+      asynchronousCommit: false,
+    });
+    const written = await database.db
+      .selectFrom('person')
+      .select(['id', 'uin'])
+      .where('id', 'in', batch.personId)
+      .execute();
+    expect(written.length).toBe(batch.personId.length);
+    const redrawn = written.find((row) => row.id === batch.personId[0]);
+    expect(redrawn?.uin).not.toBe(taken);
+    expect(isValidUin(redrawn?.uin ?? '')).toBe(true);
   });
 });
