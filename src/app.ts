@@ -187,7 +187,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     masterKey: services.keys.masterKey,
     duplicates: duplicates.checker,
   });
-  await app.register(erasureRoutes, { db, audit: auditLog });
+  await app.register(erasureRoutes, { db, audit: auditLog, duplicates: duplicates.checker });
   await app.register(clusterRoutes, { db, audit: auditLog });
   await app.register(credentialRoutes, {
     db,

@@ -90,6 +90,9 @@ export function startDuplicateChecker(
     recordEnrolment(personId, input) {
       warmup.recordEnrolment(personId, input);
     },
+    forgetPerson(personId) {
+      warmup.forgetPerson(personId);
+    },
   };
 }
 
@@ -102,6 +105,8 @@ class Warmup {
   private startedAt = Date.now();
   private readDoneAt: number | null = null;
   private pending: { personId: string; input: DuplicateInput }[] = [];
+  /** Merged or erased during the build: the build may have read them before the change. */
+  private forgotten = new Set<string>();
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private markReady: () => void = () => {};
@@ -134,6 +139,11 @@ class Warmup {
     else this.pending.push({ personId, input });
   }
 
+  forgetPerson(personId: string): void {
+    if (this.checker !== null) this.checker.forgetPerson(personId);
+    else this.forgotten.add(personId);
+  }
+
   close(): void {
     this.closed = true;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
@@ -157,6 +167,8 @@ class Warmup {
       this.readDoneAt = Date.now();
       const checker = checkerOver(await builder.finishAsync(model, () => nextTurn()));
       this.applyPending(checker, builder.store.ids);
+      for (const personId of this.forgotten) checker.forgetPerson(personId);
+      this.forgotten.clear();
       this.checker = checker;
       this.state = 'ready';
       this.options.log?.('duplicate index ready', {

@@ -40,6 +40,8 @@ export interface DuplicateChecker {
   findCandidates(input: DuplicateInput): Promise<DuplicateCandidate[]>;
   /** Called after an enrolment commits, so the next check sees the new person. */
   recordEnrolment(personId: string, input: DuplicateInput): void;
+  /** Called after a merge or an erasure commits: the record is no longer anyone's candidate. */
+  forgetPerson(personId: string): void;
 }
 
 /**
@@ -189,6 +191,9 @@ export function checkerOver(index: MatchIndex): IndexedDuplicateChecker {
     },
     recordEnrolment(personId, input) {
       index.add(dedupRecordOf(personId, input));
+    },
+    forgetPerson(personId) {
+      index.forget(personId);
     },
   };
 }

@@ -52,6 +52,8 @@ export async function personMerger(
     { scope: 'registry.merge', clientId: props.request.clientId, request: withId(props) },
     (trx) => mergeLocked(trx, deps, write, props),
   );
+  // Committed: the merged record is no longer anyone's duplicate candidate (its survivor is).
+  if (!result.replayed) deps.duplicates.forgetPerson(props.personId);
   return { status: result.status, body: result.body };
 }
 

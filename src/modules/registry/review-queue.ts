@@ -216,6 +216,9 @@ export async function reviewDecider(
       phoneDigest: phoneDigest(deps.masterKey, made.phone)?.toString('hex') ?? null,
     });
   }
+  // Committed: a record merged by the decision is no longer anyone's duplicate candidate.
+  if (answer.decision === 'merge' && answer.personId !== null)
+    deps.duplicates.forgetPerson(answer.personId);
   return answer;
 }
 

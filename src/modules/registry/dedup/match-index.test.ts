@@ -106,4 +106,17 @@ describe('dedupBatch and createMatchIndex', () => {
     expect(index.size).toBe(601);
     expect(index.findCandidates({ ...stranger, id: 'x2' })[0]?.id).toBe('x');
   });
+
+  it('stops returning a forgotten record (merged or erased), bulk-indexed or added', () => {
+    const index = createMatchIndex(base, result.model);
+    const original = base[7] as DedupRecord;
+    const added: DedupRecord = { ...reEnrolled(base[8] as DedupRecord, 'late'), id: 'late' };
+    index.add(added);
+    expect(index.findCandidates(reEnrolled(original, 'q1')).map((c) => c.id)).toContain('p7');
+    index.forget('p7');
+    index.forget('late');
+    expect(index.findCandidates(reEnrolled(original, 'q2')).map((c) => c.id)).not.toContain('p7');
+    const nearLate = index.findCandidates(reEnrolled(base[8] as DedupRecord, 'q3'));
+    expect(nearLate.map((c) => c.id)).toEqual(['p8']);
+  });
 });

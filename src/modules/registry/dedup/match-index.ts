@@ -27,6 +27,11 @@ export interface MatchIndex {
   /** Adds an enrolled record, so the next query sees it. */
   add(record: DedupRecord): void;
   /**
+   * Stops returning a record (every row under its id): it was merged into another or erased.
+   * Its rows stay in memory until the index is rebuilt; no query reaches them.
+   */
+  forget(id: string): void;
+  /**
    * Registry records that may be the same person as `record`, best first. Only records at
    * or above the review threshold are returned: the index never lists unrelated people.
    */
@@ -161,6 +166,7 @@ function indexOver(
 ): MatchIndex {
   const scorer = new PairScorer(model);
   const added = new Map<number, number[]>();
+  const forgotten = new Set<string>();
   const keys: number[] = [];
 
   const add = (record: DedupRecord): void => {
@@ -195,6 +201,7 @@ function indexOver(
     const prior = pairPrior(model, store.size + 1);
     const found: MatchCandidate[] = [];
     for (const row of candidateRows(query)) {
+      if (forgotten.size > 0 && forgotten.has(store.ids[row] ?? '')) continue;
       const score = scorer.score(query, 0, store, row, store, row);
       const posterior = posteriorFromScore(score, prior);
       if (posterior < model.thresholds.reviewPosteriorMin) continue;
@@ -218,6 +225,9 @@ function indexOver(
     },
     model,
     add,
+    forget: (id) => {
+      forgotten.add(id);
+    },
     findCandidates,
   };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { Purpose } from '../../access/actor.js';
 import type { AuditLog } from '../../audit/audit-log.js';
+import type { DuplicateChecker } from '../duplicate-checker.js';
 import { type ErasureRequestRow, findErasureRequest } from './repository.js';
 import type { ErasureReasonCode, ErasureStatus } from './tables.js';
 
@@ -12,6 +13,8 @@ export interface ErasureDependencies {
   audit: Pick<AuditLog, 'append' | 'appendInTransaction'>;
   /** Time of requests and erasures; the wall clock when absent. */
   clock?: () => Date;
+  /** The enrolment-time duplicate index, told to forget erased records. */
+  duplicates?: Pick<DuplicateChecker, 'forgetPerson'>;
 }
 
 /** The only purpose erasure is decided for (docs/ACCESS.md). */

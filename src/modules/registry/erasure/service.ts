@@ -179,7 +179,7 @@ export async function erasureApprover(
       approvedBy: admin.operatorId,
       at,
     });
-    if (erased === undefined) return false;
+    if (erased === undefined) return null;
     // A printed card of an erased person must stop verifying offline too.
     for (const record of erased.records) await revokePersonCredentials(trx, record, 'deceased');
     const common = { ...said, regionCode: request.regionCode };
@@ -192,9 +192,11 @@ export async function erasureApprover(
         fields: erasedAttributeNames,
       }),
     ]);
-    return true;
+    return erased.records;
   });
-  if (!executed) await refuse(deps, said, admin, context, 'AMP_CONFLICT', notPendingDetail);
+  if (executed === null) await refuse(deps, said, admin, context, 'AMP_CONFLICT', notPendingDetail);
+  // Committed: the erased records are no longer anyone's duplicate candidate.
+  for (const record of executed ?? []) deps.duplicates?.forgetPerson(record);
   return view(await mustFind(deps.db, request.id));
 }
 
