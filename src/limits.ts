@@ -2,8 +2,12 @@
  * Every bound the service enforces, in one place (TigerBeetle style: put a limit on
  * everything). A limit that is hit produces a clear, typed error, never silent truncation.
  *
- * Names carry their unit last: `bodyBytesMax`, `pageSizeMax`.
+ * Names carry their unit last: `bodyBytesMax`, `pageSizeMax`. Modules read their section
+ * through a short re-export in their own `limits.ts` (`accessLimits = limits.access`), so the
+ * values and their reasons are written here only.
  */
+const minuteMs = 60_000;
+
 export const limits = {
   http: {
     /** Largest JSON request body accepted; file uploads have their own limit. */
@@ -29,9 +33,295 @@ export const limits = {
     duplicateShareMax: 0.5,
     /** Persons seeded by `npm start` into an empty embedded database. */
     seedPersons: 2_000,
+    /** Largest household the generator creates; the registry refuses larger ones. */
+    householdMembersMax: 12,
+    /**
+     * How many recent original records a duplicate may copy. Duplicates land at random later
+     * positions within this window, which keeps memory constant in the population size.
+     */
+    duplicateSourceWindowRecords: 20_000,
+    /** Records serialised into one string before it is written to the stream. */
+    writeChunkRecords: 2_000,
   },
   keys: {
     /** Key files are small; anything bigger is not a key we wrote. */
     keyFileBytesMax: 64 * 1024,
+  },
+  /** Sign-in, sessions, passwords, citizen codes (modules/access). */
+  access: {
+    signIn: {
+      /** Failures for one username (existing or not) within the window before it locks. */
+      failuresMax: 5,
+      failureWindowMs: 15 * minuteMs,
+      /** How long a lock lasts after the failure that triggered it. */
+      lockMs: 15 * minuteMs,
+      /**
+       * Failures from one client address within the window before the address is refused.
+       * Larger than `failuresMax` because an office behind one address has many operators.
+       */
+      addressFailuresMax: 50,
+      /** Requests per minute per address to each sign-in route (in-process, first line). */
+      routeRequestsPerMinuteMax: 30,
+      /** Attempt counters older than this are pruned. */
+      attemptRetentionMs: 60 * minuteMs,
+    },
+    totp: {
+      stepSeconds: 30,
+      digits: 6,
+      /** Steps accepted either side of the current one, for clock drift. */
+      skewSteps: 1,
+    },
+    session: {
+      consoleAbsoluteMs: 12 * 60 * minuteMs,
+      consoleIdleMs: 30 * minuteMs,
+      citizenAbsoluteMs: 2 * 60 * minuteMs,
+      citizenIdleMs: 15 * minuteMs,
+      deviceDaysDefault: 30,
+      deviceDaysMax: 365,
+      /** Live device tokens one operator may hold. */
+      deviceTokensPerOperatorMax: 50,
+      /** `last_seen_at` is written at most this often, so reads do not each cost a write. */
+      lastSeenWriteIntervalMs: minuteMs,
+      tokenBytes: 32,
+    },
+    password: {
+      codePointsMin: 12,
+      codePointsMax: 128,
+    },
+    citizenCode: {
+      digits: 6,
+      ttlMs: 10 * minuteMs,
+      attemptsMax: 5,
+      /** Codes issued to one person per window (SMS costs money and can be used to harass). */
+      issuesPerWindowMax: 3,
+      issueWindowMs: 15 * minuteMs,
+    },
+  },
+  /** The audit log: entries, group commit, proofs, pages (modules/audit). */
+  audit: {
+    /** Longest any single string of an entry may be (ids, action, codes). */
+    entryStringLengthMax: 200,
+    /** Most catalogue attributes one entry may name. */
+    entryFieldsMax: 200,
+    /** Largest canonical entry, in UTF-8 bytes. */
+    entryBytesMax: 16 * 1024,
+    /** Group commit: longest an entry waits in the queue before its batch is written. */
+    flushDelayMs: 2,
+    /** Group commit: most entries written in one transaction. */
+    flushEntriesMax: 1_000,
+    /** Group commit: transactions in flight; the second waits for the lock while the first commits. */
+    flushesInFlightMax: 2,
+    /** Entries waiting in the queue before `append` refuses more (back-pressure). */
+    queueEntriesMax: 100_000,
+    /** A tree head is signed automatically once this many entries are not yet covered. */
+    signEveryEntries: 1_000,
+    /** …and at this interval whenever new entries exist (the server's timer). */
+    signEveryMs: 60_000,
+    /** Rows read per query when streaming leaf hashes for proofs and start-up. */
+    leafHashPageRows: 65_536,
+    /** Rows read per query by `verifyAuditLog`. */
+    verifyPageRows: 10_000,
+    /** Entries in a citizen's access-history page. */
+    personPageSizeDefault: 25,
+    personPageSizeMax: 100,
+    /** Tree heads in one page of `GET /api/audit/tree-heads`. */
+    treeHeadPageSizeMax: 100,
+    /** Entries in one page of `GET /api/audit/entries`. */
+    entryListPageSizeDefault: 50,
+    entryListPageSizeMax: 200,
+  },
+  /** The Merkle tree library (modules/audit/merkle). */
+  merkle: {
+    /** Length of every hash in the tree: SHA-256 output. */
+    hashLengthBytes: 32,
+
+    /**
+     * Largest tree size we accept. Sizes and indices are JavaScript numbers, so every arithmetic
+     * step must stay exact; 2^53 − 1 entries is far beyond any audit log we will hold.
+     */
+    treeSizeMax: Number.MAX_SAFE_INTEGER,
+
+    /**
+     * Longest proof a verifier will process. An inclusion proof has at most ⌈log2 n⌉ hashes and a
+     * consistency proof at most ⌈log2 n⌉ + 1; with n < 2^53 that is 54, so 64 leaves headroom and
+     * still refuses a proof padded to make the verifier do unbounded work.
+     */
+    proofHashesMax: 64,
+
+    /** Longest key id accepted in a tree head (hex SHA-256 of the public key is 64 characters). */
+    treeHeadKeyIdLengthMax: 64,
+  },
+  /** Cards, trust and revocation lists, the verifier (modules/credentials). */
+  credentials: {
+    /** Largest face photo a card's QR may carry (issue: "optionally, a face photo of ≤ 1 KB"). */
+    cardFacePhotoBytesMax: 1024,
+
+    /**
+     * Longest full name accepted on a card, in UTF-8 bytes. Far above real names (the demo
+     * population's longest is 45 bytes); it only stops absurd input from making an unprintable card.
+     */
+    cardFullNameBytesMax: 200,
+
+    /** Default card validity: five years of 365 days, in seconds. */
+    cardValiditySecondsDefault: 5 * 365 * 24 * 3600,
+
+    /** Longest card validity an issuance profile may configure (ten years), in seconds. */
+    cardValiditySecondsMax: 10 * 365 * 24 * 3600,
+
+    /** Largest QR version the issuance profile aims for, at error-correction level Q. */
+    cardQrVersionTarget: 11,
+
+    /** Resolution of rendered cards. The issue asks for at least 300 dpi. */
+    cardRenderDpiDefault: 300,
+    cardRenderDpiMax: 1200,
+
+    /** Quiet zone around a card's QR, in modules (ISO/IEC 18004 asks for 4). */
+    cardQrQuietZoneModules: 4,
+
+    /** Signed trust list file: a few hundred keys at most. */
+    trustListBytesMax: 1024 * 1024,
+    trustListKeysMax: 1000,
+
+    /**
+     * Signed revocation list file: 30 million persons with a few revocations each would be far
+     * more, but a verifier keeps one country's list in memory, so 64 MiB (about 1.2 million
+     * entries) is the bound until lists are split by expiry year.
+     */
+    revocationListBytesMax: 64 * 1024 * 1024,
+
+    /** Card image given to the verifier: refused before decoding when larger. */
+    verifyImageBytesMax: 10 * 1024 * 1024,
+    verifyImagePixelsMax: 40_000_000,
+
+    /**
+     * Most cards listed for one person. A person gets a new card when one is lost, stolen or their
+     * data change: a few in a lifetime; the newest are listed and `truncated` says there were more.
+     */
+    personCredentialsListedMax: 50,
+  },
+  /** The Claim 169 codec (modules/credentials/codec). */
+  codec: {
+    /**
+     * Longest base45 text accepted, checked before any other work. A QR code holds at most 4,296
+     * alphanumeric characters (version 40, level L), so anything longer cannot come from a card.
+     */
+    credentialTextLengthMax: 8 * 1024,
+
+    /**
+     * Largest decompressed COSE message. Our cards carry well under 2 KiB; the bound stops a small
+     * zlib stream that expands to gigabytes (a "zip bomb") from exhausting memory.
+     */
+    credentialDecompressedBytesMax: 64 * 1024,
+
+    /** Tolerated difference between the verifier's clock and the issuer's, for exp and nbf. */
+    credentialClockSkewSecondsDefault: 60,
+  },
+  /** The attribute catalogue and its checks (modules/registry/catalogue). */
+  catalogue: {
+    /** Longest declared attribute name, and the longest name written to a log line. */
+    attributeNameLengthMax: 64,
+    /**
+     * Deepest nesting of a request body or import record the forbidden-name scan walks. A body
+     * nested deeper is refused rather than partly scanned, since an unscanned level could hide
+     * a forbidden key.
+     */
+    scanDepthMax: 32,
+    /** Most object keys the scan visits in one body; more is refused for the same reason. */
+    scanKeysMax: 20_000,
+    /** Most field errors reported for one body; the rest are counted in the detail. */
+    fieldErrorsMax: 50,
+    /** Oldest date of birth accepted, in years before the reference date. */
+    birthAgeYearsMax: 130,
+    /** Largest stored photo, decoded. The card carries a much smaller derived image. */
+    photoBytesMax: 256 * 1024,
+    /** Longest given names or surname, in characters. */
+    nameLengthMax: 100,
+    /** Longest locality (town, village, sector) name, in characters. */
+    localityLengthMax: 120,
+    /** Longest free-text address detail, in characters. */
+    addressLineLengthMax: 300,
+    /** Longest identity document number, in characters. */
+    documentNumberLengthMax: 30,
+    /** RFC 5321: 254 characters for a whole address, 64 for the part before the @. */
+    emailLengthMax: 254,
+    emailLocalLengthMax: 64,
+  },
+  /** Registry search and writes (modules/registry). */
+  registry: {
+    /** Merge chains followed before a survivor is refused (a chain is normally one link). */
+    mergeChainLengthMax: 32,
+    /** Words of a name query; more would only widen the search. */
+    searchNameTokensMax: 6,
+    /** Characters of a name query. */
+    searchNameLengthMax: 200,
+    /**
+     * Rows a name search ranks at most. Every query word must match a key, so only a very
+     * common full name reaches this; the answer then says it was truncated.
+     */
+    searchCandidatesMax: 1_000,
+    /** Lowest mean Jaro–Winkler similarity of the query words for a name match. */
+    searchNameScoreMin: 0.85,
+    /** Open review items listed per page. */
+    reviewPageSizeMax: 100,
+  },
+  /** ID numbers (modules/registry/uin). */
+  uin: {
+    /** Digits in a person ID number, check digit included. */
+    uinLength: 10,
+
+    /**
+     * Redraws allowed before giving up. About 12% of candidates show a refused pattern, so the
+     * chance of needing more than 64 draws with a healthy random source is below 10^-58; hitting
+     * the bound means the random source is broken (for example constant), and looping forever
+     * would hide that.
+     */
+    uinDrawAttemptsMax: 64,
+  },
+  /** Lawful erasure (modules/registry/erasure). */
+  erasure: {
+    /** Longest case reference; the migration's check uses the same number. */
+    referenceLengthMax: 40,
+    /** Requests returned by one listing when the caller does not ask for fewer. */
+    listPageSizeDefault: 50,
+    /** Most requests one listing returns. */
+    listPageSizeMax: 200,
+  },
+  /** The duplicate-detection engine (modules/registry/dedup). */
+  dedup: {
+    /**
+     * A block larger than this is skipped, not truncated: one common key ("garcia" born in
+     * 1980) must not explode the pair count, and the other keys still reach those records.
+     */
+    blockSizeMax: 100,
+    /**
+     * Loose key kinds (name sound + year, place + name …) use blockSizeMax up to this many
+     * records and a limit shrinking with √n above it (see blockLimits in dedup-batch.ts).
+     */
+    looseBlockReferenceRecords: 20_000,
+    /** The loose-block limit never shrinks below this. */
+    looseBlockSizeMin: 10,
+    /** Blocks of one exact value (a date, a surname) larger than this are left out of training. */
+    sessionBlockSizeMax: 50,
+    /** Pairs compared in one training session (see m-sessions.ts). */
+    sessionPairsMax: 300_000,
+    /** Random record pairs drawn to estimate the u probabilities (non-match agreement). */
+    uSamplePairsMax: 100_000,
+    /** EM stops after this many iterations even if it has not converged. */
+    emIterationsMax: 200,
+    /** EM has converged when no probability moves by more than this between iterations. */
+    emToleranceMax: 1e-6,
+    /** Candidates returned by one enrolment-time query. */
+    queryCandidatesMax: 20,
+    /** Records accepted by one batch run (the engine keeps several arrays per record). */
+    batchRecordsMax: 5_000_000,
+    /** Bytes of a FEBRL file read by `amparo dedup evaluate`. */
+    evaluateFileBytesMax: 64 * 1024 * 1024,
+    /** `amparo dedup run`. */
+    run: {
+      /** Persons read per query: keyset pages keep each query short on a large registry. */
+      readPageRecords: 10_000,
+      /** Cluster rows per multi-row INSERT (each row binds four parameters). */
+      insertClustersMax: 2_000,
+    },
   },
 } as const;

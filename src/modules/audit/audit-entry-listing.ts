@@ -6,13 +6,11 @@ import { guardPersonAccess } from '../access/person-access-guard.js';
 import type { AuditEntryInput } from './audit-entry.js';
 import { toIndex } from './audit-repository.js';
 import { parseEntry } from './canonical-entry.js';
+import { auditLimits } from './limits.js';
 
-/**
- * Entries in one page of `GET /api/audit/entries`. Here rather than in `limits.ts`, which is
- * not this change's file; they belong beside the other audit bounds.
- */
-export const auditEntryPageSizeDefault = 50;
-export const auditEntryPageSizeMax = 200;
+/** Entries in one page of `GET /api/audit/entries` (`limits.audit` in src/limits.ts). */
+export const auditEntryPageSizeDefault = auditLimits.entryListPageSizeDefault;
+export const auditEntryPageSizeMax = auditLimits.entryListPageSizeMax;
 
 /** One entry as an auditor sees it: the entry itself (ids and field names, never values). */
 export interface AuditEntryView extends Omit<AuditEntryInput, 'fields'> {
