@@ -1,40 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { verify } from '@node-rs/argon2';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
-import { initKeys } from '../../platform/crypto/key-store.js';
-import { closePglite, kyselyOverPglite, openPglite } from '../../platform/db/database.js';
-import { migrateUp } from '../../platform/db/migrator.js';
+import { type CliEnvironment, createCliEnvironment } from '../../../test/cli-environment.js';
 import { registerOperatorCommands } from './operators-cli.js';
 
 describe('amparo operators create / change', () => {
-  let database: TestDatabase;
-  let workDir: string;
+  let cli: CliEnvironment;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    workDir = mkdtempSync(path.join(tmpdir(), 'amparo-operators-cli-'));
-    initKeys(path.join(workDir, 'keys'));
-    database = await createTestDatabase();
-    env = { AMPARO_KEYS_DIR: path.join(workDir, 'keys'), AMPARO_DATA_DIR: workDir };
-    if (database.config?.kind === 'postgres') {
-      env.DATABASE_URL = database.config.url;
-    } else {
-      // In-memory PGlite cannot be shared with the command: use an on-disk one instead.
-      env.AMPARO_DB_DIR = path.join(workDir, 'db');
-      const pglite = await openPglite(env.AMPARO_DB_DIR);
-      const db = kyselyOverPglite(pglite);
-      await migrateUp(db);
-      await closePglite(db, pglite);
-    }
+    cli = await createCliEnvironment('amparo-operators-cli-');
+    env = cli.env;
   });
-  afterAll(async () => {
-    await database?.close();
-    rmSync(workDir, { recursive: true, force: true });
-  });
+  afterAll(async () => cli?.close());
 
   async function run(...args: string[]): Promise<{ output: string; exitCode: number }> {
     let output = '';
@@ -71,18 +49,21 @@ describe('amparo operators create / change', () => {
     const { operator, credentials } = JSON.parse(created.output);
     expect(operator).toMatchObject({ username: 'first.admin', regions: ['VE-A', 'VE-M'] });
     expect(credentials.totpSecretBase32).toMatch(/^[A-Z2-7]{32}$/);
-    if (!env.DATABASE_URL) return;
-    const stored = await database.db
-      .selectFrom('operator')
-      .select('password_hash')
-      .where('username', '=', 'first.admin')
-      .executeTakeFirstOrThrow();
+    const stored = await cli.withCommandDatabase((db) =>
+      db
+        .selectFrom('operator')
+        .select('password_hash')
+        .where('username', '=', 'first.admin')
+        .executeTakeFirstOrThrow(),
+    );
     expect(await verify(stored.password_hash, credentials.password)).toBe(true);
-    const audited = await database.db
-      .selectFrom('audit_entry')
-      .select('entry')
-      .where('action', '=', 'operator.manage')
-      .execute();
+    const audited = await cli.withCommandDatabase((db) =>
+      db
+        .selectFrom('audit_entry')
+        .select('entry')
+        .where('action', '=', 'operator.manage')
+        .execute(),
+    );
     expect(audited.map((row) => JSON.parse(row.entry).actor)).toEqual([
       { kind: 'system', id: 'cli:operators', role: null, region: null },
     ]);

@@ -4,12 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AccessTestApp,
   buildAccessTestApp,
-  createTestOperator,
   createTestPerson,
-  sessionCookieFrom,
 } from '../../access/access-test-kit.js';
 import type { Role } from '../../access/roles.js';
 import { generateUin } from '../uin/index.js';
+import { signedInOperator } from '../write-test-support.js';
 
 describe('/api/dedup-clusters: reviewing what the batch run found', () => {
   let kit: AccessTestApp;
@@ -17,15 +16,7 @@ describe('/api/dedup-clusters: reviewing what the batch run found', () => {
   let runId = '';
 
   async function signIn(username: string, roles: Role[], regions: string[]) {
-    const operator = await createTestOperator(kit, { username, roles, regions });
-    kit.advance(30_000);
-    const response = await kit.app.inject({
-      method: 'POST',
-      url: '/api/auth/sign-in',
-      payload: { username, password: operator.password, totp: operator.totp() },
-    });
-    expect(response.statusCode).toBe(200);
-    cookies[username] = sessionCookieFrom(response) ?? '';
+    cookies[username] = (await signedInOperator(kit, username, roles, regions)).cookie;
   }
 
   async function person(region = 'VE-A'): Promise<string> {

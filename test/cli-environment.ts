@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { initKeys } from '../src/platform/crypto/key-store.js';
+import {
+  closePglite,
+  kyselyOverPglite,
+  openPglite,
+  switchToAppRole,
+} from '../src/platform/db/database.js';
+import { migrateUp } from '../src/platform/db/migrator.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+/**
+ * What a test of an `amparo` command needs: a key directory, a migrated database the command
+ * can open from its environment (the test's PostgreSQL database, or an on-disk PGlite when
+ * PostgreSQL is unreachable, since an in-memory one cannot be shared), and a way for the test
+ * to use the same database as the application role.
+ *
+ * @example
+ *   const cli = await createCliEnvironment('amparo-operators-cli-');
+ *   registerOperatorCommands(program, { env: cli.env, … });
+ *   await cli.withCommandDatabase((db) => db.selectFrom('operator').selectAll().execute());
+ *   await cli.close();
+ */
+export interface CliEnvironment {
+  env: NodeJS.ProcessEnv;
+  database: TestDatabase;
+  /** Runs `work` on the database the command opens, as the application role. */
+  withCommandDatabase<T>(work: (db: TestDatabase['db']) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function createCliEnvironment(prefix: string): Promise<CliEnvironment> {
+  const workDir = mkdtempSync(path.join(tmpdir(), prefix));
+  const keysDir = path.join(workDir, 'keys');
+  initKeys(keysDir);
+  const database = await createTestDatabase();
+  const env: NodeJS.ProcessEnv = { AMPARO_KEYS_DIR: keysDir, AMPARO_DATA_DIR: workDir };
+  if (database.config?.kind === 'postgres') {
+    env.DATABASE_URL = database.config.url;
+  } else {
+    env.AMPARO_DB_DIR = path.join(workDir, 'db');
+    const pglite = await openPglite(env.AMPARO_DB_DIR);
+    const db = kyselyOverPglite(pglite);
+    await migrateUp(db);
+    await closePglite(db, pglite);
+  }
+  return {
+    env,
+    database,
+    async withCommandDatabase(work) {
+      if (env.DATABASE_URL) return work(database.db);
+      const pglite = await openPglite(env.AMPARO_DB_DIR ?? '');
+      const db = kyselyOverPglite(pglite);
+      await switchToAppRole(db);
+      try {
+        return await work(db);
+      } finally {
+        await closePglite(db, pglite);
+      }
+    },
+    async close() {
+      await database.close();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
