@@ -10,6 +10,7 @@ import {
 import { matchModelSteps } from './dedup/match-model.js';
 import { type DedupModel, defaultThresholds } from './dedup/model.js';
 import { registryDedupSchema } from './dedup/population-adapter.js';
+import { readDedupRecords } from './dedup/run-repository.js';
 import type { DedupRecord } from './dedup/types.js';
 
 /** What the duplicate check sees of an enrolment: plain attributes and the phone's digest. */
@@ -203,40 +204,10 @@ const loadPageRecords = 5_000;
 
 /**
  * Every active or deceased person's current version and phone digest, in pages of
- * `loadPageRecords` in id order. Sealed attributes are never opened: the phone takes part
- * through its digest.
+ * `loadPageRecords` in id order (the batch run's reader). Sealed attributes are never opened.
  */
-export async function* registryDedupPages(db: Kysely<Database>): AsyncGenerator<DedupRecord[]> {
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const rows = await db
-      .selectFrom('person')
-      .innerJoin('person_version', (join) =>
-        join
-          .onRef('person_version.person_id', '=', 'person.id')
-          .onRef('person_version.version', '=', 'person.current_version'),
-      )
-      .leftJoin('person_blind_index', (join) =>
-        join
-          .onRef('person_blind_index.person_id', '=', 'person.id')
-          .on('person_blind_index.kind', '=', 'phone'),
-      )
-      .select(['person.id', 'person_version.attributes', 'person_blind_index.digest'])
-      .where('person.status', 'in', ['active', 'deceased'])
-      .where('person.id', '>', after)
-      .orderBy('person.id')
-      .limit(loadPageRecords)
-      .execute();
-    yield rows.map((row) =>
-      dedupRecordOf(row.id, {
-        attributes: row.attributes,
-        phoneDigest: row.digest ? row.digest.toString('hex') : null,
-      }),
-    );
-    const last = rows.at(-1);
-    if (last === undefined || rows.length < loadPageRecords) return;
-    after = last.id;
-  }
+export function registryDedupPages(db: Kysely<Database>): AsyncGenerator<DedupRecord[]> {
+  return readDedupRecords(db, { statuses: ['active', 'deceased'], pageRecords: loadPageRecords });
 }
 
 /**

@@ -5,21 +5,25 @@ import type { DedupModel } from './model.js';
 import { registryDedupSchema } from './population-adapter.js';
 import type { DedupRecord } from './types.js';
 
-/** The catalogue attributes a run reads, in the order of `registryDedupSchema`. */
-const plainFields = ['given_names', 'first_surname', 'second_surname', 'sex', 'birth_date'];
+/** The plain catalogue attributes the schema compares; the phone takes part by its digest. */
+const plainFields = registryDedupSchema.fields
+  .map((field) => field.name)
+  .filter((name) => name !== 'phone_digest');
 
 /**
- * Reads the current version of every active person, page by page in id order, as engine
- * records: the plain attributes the schema compares and the phone's blind-index digest
- * (hex). Sealed attributes are never read, so a run needs no data key.
+ * Reads the current version of every person in `statuses`, page by page in id order, as
+ * engine records: the plain attributes the schema compares (`attributes->>name`) and the
+ * phone's blind-index digest (hex). Sealed attributes are never read, so neither the batch run
+ * nor the enrolment-time index needs a data key.
  *
  * @example
- * for await (const page of readActivePersons(db)) records.push(...page);
+ * for await (const page of readDedupRecords(db, { statuses: ['active'] })) records.push(...page);
  */
-export async function* readActivePersons(
+export async function* readDedupRecords(
   db: Kysely<Database>,
-  pageRecords: number = runLimits.readPageRecords,
+  options: { statuses: ReadonlyArray<'active' | 'deceased'>; pageRecords?: number },
 ): AsyncGenerator<DedupRecord[]> {
+  const pageRecords = options.pageRecords ?? runLimits.readPageRecords;
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const rows = await db
@@ -36,36 +40,41 @@ export async function* readActivePersons(
       )
       .select([
         'person.id',
-        sql<string | null>`person_version.attributes->>'given_names'`.as('given_names'),
-        sql<string | null>`person_version.attributes->>'first_surname'`.as('first_surname'),
-        sql<string | null>`person_version.attributes->>'second_surname'`.as('second_surname'),
-        sql<string | null>`person_version.attributes->>'sex'`.as('sex'),
-        sql<string | null>`person_version.attributes->>'birth_date'`.as('birth_date'),
+        sql<Array<string | null>>`array[${sql.join(
+          plainFields.map((name) => sql`person_version.attributes->>${name}`),
+        )}]`.as('values'),
         sql<string | null>`encode(person_blind_index.digest, 'hex')`.as('phone_digest'),
       ])
-      .where('person.status', '=', 'active')
+      .where('person.status', 'in', [...options.statuses])
       .where('person.id', '>', after)
       .orderBy('person.id')
       .limit(pageRecords)
       .execute();
-    yield rows.map((row) => ({ id: row.id, fields: fieldsOf(row) }));
+    yield rows.map((row) => ({ id: row.id, fields: fieldsOf(row.values, row.phone_digest) }));
     const last = rows.at(-1);
     if (last === undefined || rows.length < pageRecords) return;
     after = last.id;
   }
 }
 
-function fieldsOf(row: Record<string, string | null>): Record<string, string | null> {
-  const fields: Record<string, string | null> = { phone_digest: row.phone_digest ?? null };
-  for (const name of plainFields) fields[name] = row[name] ?? null;
-  return fields;
+/** Active persons, for `amparo dedup run`. */
+export function readActivePersons(
+  db: Kysely<Database>,
+  pageRecords: number = runLimits.readPageRecords,
+): AsyncGenerator<DedupRecord[]> {
+  return readDedupRecords(db, { statuses: ['active'], pageRecords });
 }
 
-/** Names of the schema's fields, to check the reader and the schema agree. */
-export const readFieldNames = [...plainFields, 'phone_digest'];
-if (readFieldNames.join() !== registryDedupSchema.fields.map((field) => field.name).join()) {
-  // A schema change without a reader change would compare nulls silently: fail at load.
-  throw new Error('run-repository: the fields read differ from registryDedupSchema');
+function fieldsOf(
+  values: ReadonlyArray<string | null>,
+  phoneDigest: string | null,
+): Record<string, string | null> {
+  const fields: Record<string, string | null> = {};
+  plainFields.forEach((name, index) => {
+    fields[name] = values[index] ?? null;
+  });
+  fields.phone_digest = phoneDigest;
+  return fields;
 }
 
 export async function countActivePersons(db: Kysely<Database>): Promise<number> {
