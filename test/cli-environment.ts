@@ -24,7 +24,10 @@ import { createTestDatabase, type TestDatabase } from './db.js';
  *   await cli.close();
  */
 export interface CliEnvironment {
+  /** Keys, database and data directory for the command (`MIGRATION_DATABASE_URL` too). */
   env: NodeJS.ProcessEnv;
+  /** A scratch directory removed by `close` (keys live in `keys/` below it). */
+  workDir: string;
   database: TestDatabase;
   /** Runs `work` on the database the command opens, as the application role. */
   withCommandDatabase<T>(work: (db: TestDatabase['db']) => Promise<T>): Promise<T>;
@@ -39,6 +42,7 @@ export async function createCliEnvironment(prefix: string): Promise<CliEnvironme
   const env: NodeJS.ProcessEnv = { AMPARO_KEYS_DIR: keysDir, AMPARO_DATA_DIR: workDir };
   if (database.config?.kind === 'postgres') {
     env.DATABASE_URL = database.config.url;
+    env.MIGRATION_DATABASE_URL = database.config.migrationUrl;
   } else {
     env.AMPARO_DB_DIR = path.join(workDir, 'db');
     const pglite = await openPglite(env.AMPARO_DB_DIR);
@@ -48,6 +52,7 @@ export async function createCliEnvironment(prefix: string): Promise<CliEnvironme
   }
   return {
     env,
+    workDir,
     database,
     async withCommandDatabase(work) {
       if (env.DATABASE_URL) return work(database.db);

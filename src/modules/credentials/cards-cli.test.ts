@@ -1,15 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
-import { initKeys, loadKeyStore } from '../../platform/crypto/key-store.js';
-import { closePglite, kyselyOverPglite, openPglite } from '../../platform/db/database.js';
-import { migrateUp } from '../../platform/db/migrator.js';
-import type { Database } from '../../platform/db/schema.js';
+import { type CliEnvironment, createCliEnvironment } from '../../../test/cli-environment.js';
+import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { decodePng, findQrText } from './card-image.js';
 import { createCardPerson } from './credentials-test-kit.js';
 
@@ -17,42 +12,19 @@ const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 
 /** `amparo cards issue` run twice: the second run issues only what the first left. */
 describe('amparo cards issue: resumable batch', () => {
-  let database: TestDatabase;
+  let cli: CliEnvironment;
   let workDir: string;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    workDir = mkdtempSync(path.join(tmpdir(), 'amparo-cards-'));
-    initKeys(path.join(workDir, 'keys'));
-    database = await createTestDatabase();
-    env = {
-      PATH: process.env.PATH,
-      AMPARO_KEYS_DIR: path.join(workDir, 'keys'),
-      LOG_LEVEL: 'silent',
-    };
-    if (database.config?.kind === 'postgres') {
-      env.DATABASE_URL = database.config.url;
-      env.MIGRATION_DATABASE_URL = database.config.migrationUrl;
-    } else {
-      env.AMPARO_DB_DIR = path.join(workDir, 'db');
-      await withCommandDatabase(async (db) => migrateUp(db));
-    }
+    cli = await createCliEnvironment('amparo-cards-');
+    workDir = cli.workDir;
+    env = { ...cli.env, PATH: process.env.PATH, LOG_LEVEL: 'silent' };
   });
-  afterAll(async () => {
-    await database?.close();
-    rmSync(workDir, { recursive: true, force: true });
-  });
+  afterAll(async () => cli?.close());
 
-  async function withCommandDatabase<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-    if (env.DATABASE_URL) return work(database.db);
-    const pglite = await openPglite(env.AMPARO_DB_DIR ?? '');
-    const db = kyselyOverPglite(pglite);
-    try {
-      return await work(db);
-    } finally {
-      await closePglite(db, pglite);
-    }
-  }
+  const withCommandDatabase: CliEnvironment['withCommandDatabase'] = (work) =>
+    cli.withCommandDatabase(work);
 
   function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(
