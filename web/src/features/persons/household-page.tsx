@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { apiGet, withQuery } from '../../api/client.js';
 import type { Household, Purpose } from '../../api/types.js';
 import { attributeText, fullName } from '../../catalogue/attribute-value.js';
@@ -8,31 +8,17 @@ import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { divisionName } from '../../geography/divisions.js';
 import { useFormat } from '../../i18n/format.js';
-import { purposesFor } from '../../session/permissions.js';
-import { useOperator } from '../../session/use-session.js';
-import { PurposePicker } from './purpose-picker.js';
+import { PurposeGate } from './purpose-picker.js';
 
 /** A household and its members, read under a purpose like any person-level data. */
 export function HouseholdPage() {
   const { t } = useTranslation();
   const { householdId = '' } = useParams();
-  const [params, setParams] = useSearchParams();
-  const operator = useOperator();
-  const purposes = purposesFor(operator?.roles ?? [], 'person.read');
-  const purpose = params.get('purpose') as Purpose | null;
-  if (purpose === null || !purposes.includes(purpose)) {
-    return (
-      <section className="narrow">
-        <PageHeading>{t('household.openTitle')}</PageHeading>
-        <PurposePicker
-          purposes={purposes}
-          submitLabel={t('person.open')}
-          onChoose={(chosen) => setParams({ purpose: chosen })}
-        />
-      </section>
-    );
-  }
-  return <HouseholdView householdId={householdId} purpose={purpose} />;
+  return (
+    <PurposeGate title={t('household.openTitle')}>
+      {(purpose) => <HouseholdView householdId={householdId} purpose={purpose} />}
+    </PurposeGate>
+  );
 }
 
 function HouseholdView({ householdId, purpose }: { householdId: string; purpose: Purpose }) {

@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { apiGet, apiSend, withQuery } from '../../api/client.js';
 import type { PersonRecord, Purpose } from '../../api/types.js';
 import { fullName } from '../../catalogue/attribute-value.js';
@@ -14,7 +14,7 @@ import { useOperator } from '../../session/use-session.js';
 import { AccessHistoryView } from '../access-history/access-history-view.js';
 import { CardPanel } from './card-panel.js';
 import { RecordChanges } from './changes/record-changes.js';
-import { PurposePicker } from './purpose-picker.js';
+import { PurposeGate } from './purpose-picker.js';
 
 /**
  * One person's record. Nothing is read until the operator has said why (the purpose goes
@@ -23,24 +23,11 @@ import { PurposePicker } from './purpose-picker.js';
 export function PersonPage() {
   const { t } = useTranslation();
   const { personId = '' } = useParams();
-  const [params, setParams] = useSearchParams();
-  const operator = useOperator();
-  const purposes = purposesFor(operator?.roles ?? [], 'person.read');
-  const purpose = params.get('purpose') as Purpose | null;
-  if (purpose === null || !purposes.includes(purpose)) {
-    return (
-      <section className="narrow">
-        <PageHeading>{t('person.openTitle')}</PageHeading>
-        <PurposePicker
-          purposes={purposes}
-          initial={(params.get('suggested') as Purpose | null) ?? undefined}
-          submitLabel={t('person.open')}
-          onChoose={(chosen) => setParams({ purpose: chosen })}
-        />
-      </section>
-    );
-  }
-  return <PersonRecordView personId={personId} purpose={purpose} />;
+  return (
+    <PurposeGate title={t('person.openTitle')}>
+      {(purpose) => <PersonRecordView personId={personId} purpose={purpose} />}
+    </PurposeGate>
+  );
 }
 
 function PersonRecordView({ personId, purpose }: { personId: string; purpose: Purpose }) {

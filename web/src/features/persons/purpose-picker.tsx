@@ -1,6 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import type { Purpose } from '../../api/types.js';
+import { PageHeading } from '../../components/page-heading.js';
+import { purposesFor } from '../../session/permissions.js';
+import { useOperator } from '../../session/use-session.js';
 
 /**
  * Asks why the operator opens a record before anything is read (safeguard 2). Only the
@@ -57,5 +61,33 @@ export function PurposePicker(props: {
         {props.submitLabel}
       </button>
     </form>
+  );
+}
+
+/**
+ * A page that reads person-level data: until the address names a purpose the operator's roles
+ * allow for `person.read`, it shows only the picker under `title`; then it renders `children`
+ * with that purpose (which goes into the request and the audit entry).
+ *
+ * @example
+ *   <PurposeGate title={t('person.openTitle')}>{(purpose) => <View purpose={purpose} />}</PurposeGate>
+ */
+export function PurposeGate(props: { title: string; children: (purpose: Purpose) => ReactNode }) {
+  const { t } = useTranslation();
+  const [params, setParams] = useSearchParams();
+  const operator = useOperator();
+  const purposes = purposesFor(operator?.roles ?? [], 'person.read');
+  const purpose = params.get('purpose') as Purpose | null;
+  if (purpose !== null && purposes.includes(purpose)) return props.children(purpose);
+  return (
+    <section className="narrow">
+      <PageHeading>{props.title}</PageHeading>
+      <PurposePicker
+        purposes={purposes}
+        initial={(params.get('suggested') as Purpose | null) ?? undefined}
+        submitLabel={t('person.open')}
+        onChoose={(chosen) => setParams({ purpose: chosen })}
+      />
+    </section>
   );
 }
