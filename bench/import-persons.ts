@@ -60,6 +60,8 @@ interface RunResult {
   importSeconds: number;
   /** CPU of this process (main thread and import workers) during the import. */
   importProcessCpuSeconds: number;
+  /** CPU of the import's PostgreSQL backends (its pool's connections; not autovacuum). */
+  importBackendsCpuSeconds: number | null;
   importPersonsPerSecond: number;
   personsImported: number;
   rowsInvalid: number;
@@ -86,6 +88,7 @@ async function measureOnce(serverUrl: string, file: string, persons: number): Pr
     return {
       importSeconds: round(importSeconds),
       importProcessCpuSeconds: round((cpu.user + cpu.system) / 1e6),
+      importBackendsCpuSeconds: imported.backendsCpuSeconds,
       importPersonsPerSecond: Math.round(imported.personsImported / importSeconds),
       personsImported: imported.personsImported,
       rowsInvalid: imported.rowsInvalid,
@@ -107,7 +110,7 @@ async function importAsApp(appUrl: string, file: string) {
   const keys = { masterKey: randomBytes(32), auditSigning: signingKey() };
   const auditLog = await AuditLog.open({ db, keys });
   try {
-    return await personImporter({
+    const outcome = await personImporter({
       db,
       databaseKind: 'postgres',
       masterKey: keys.masterKey,
@@ -122,10 +125,32 @@ async function importAsApp(appUrl: string, file: string) {
         }
       },
     });
+    return { ...outcome, backendsCpuSeconds: await backendsCpuSeconds(db) };
   } finally {
     await auditLog.close();
     await db.destroy();
   }
+}
+
+/**
+ * User and system CPU of the pool's backends so far, read from /proc (the server runs on this
+ * machine); null when it cannot be read. The pool's connections live for the whole import.
+ */
+async function backendsCpuSeconds(db: ReturnType<typeof kyselyOverPool>): Promise<number | null> {
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity
+    where datname = current_database() and usename = current_user`.execute(db);
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  let ticks = 0;
+  try {
+    for (const { pid } of rows) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    }
+  } catch {
+    return null;
+  }
+  return round(ticks / ticksPerSecond);
 }
 
 /** The same rows through psql's \copy into a plain table without keys or indexes. */
