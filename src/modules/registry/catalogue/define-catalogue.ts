@@ -37,7 +37,7 @@ const snakeCase = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
  *
  * @example
  *   const catalogue = defineCatalogue([givenNames, sex, birthDate, birthDateApproximate]);
- *   defineCatalogue([{ ...givenNames, name: 'partido' }]); // throws CatalogueDeclarationError
+ *   // a name on the deny-list in forbidden.ts throws CatalogueDeclarationError
  */
 export function defineCatalogue(declarations: readonly AttributeDeclaration[]): Catalogue {
   const byName = new Map<string, AttributeDeclaration>();

@@ -1,14 +1,14 @@
 /**
  * Splits an attribute or column name into lowercase ASCII-folded words, whatever its
  * spelling: snake_case, kebab-case, camelCase, PascalCase, SCREAMING_CASE, dotted, spaced,
- * with accents or digits. Forbidden-name matching compares these words, so `partyMember`,
- * `PARTIDO_POLITICO`, `afiliación-política` and `votó_2024` all reach the same words as
- * `party member`, `partido politico`, `afiliacion politica` and `voto 2024`.
+ * with accents or digits. Forbidden-name matching (forbidden.ts) compares these words, so
+ * `birthPlace`, `LUGAR_NACIMIENTO`, `lugar-de-nacimiento` and `año_2024` all reach the same
+ * words as `birth place`, `lugar nacimiento`, `lugar de nacimiento` and `ano 2024`.
  *
  * @example
- *   nameTokens('socialMediaHandles'); // ['social', 'media', 'handles']
- *   nameTokens('Afiliación-Política'); // ['afiliacion', 'politica']
- *   nameTokens('LGBTStatus2024'); // ['lgbt', 'status', '2024']
+ *   nameTokens('householdIncomeBand'); // ['household', 'income', 'band']
+ *   nameTokens('Lugar-de-Nacimiento'); // ['lugar', 'de', 'nacimiento']
+ *   nameTokens('UINCheck2024'); // ['uin', 'check', '2024']
  */
 export function nameTokens(name: string): string[] {
   const spaced = foldAccents(name)
@@ -24,11 +24,11 @@ export function nameTokens(name: string): string[] {
 
 /**
  * The words of a name split at separators only, ignoring case changes. Matching uses these
- * as well as `nameTokens`, so that odd casing (`pArTiDo`, `FaceBook`) cannot split a
+ * as well as `nameTokens`, so that odd casing (`fEcHa`, `NaMe`) cannot split a
  * forbidden word into harmless pieces.
  *
  * @example
- *   separatorTokens('pArTiDo_2024'); // ['partido', '2024']
+ *   separatorTokens('fEcHa_2024'); // ['fecha', '2024']
  */
 export function separatorTokens(name: string): string[] {
   return foldAccents(name)

@@ -10,10 +10,10 @@ import { catalogueLimits } from './limits.js';
  *
  * @example
  *   app.post('/api/persons', { preValidation: forbiddenAttributeHook(), schema }, handler);
- *   refuseForbiddenAttributes({ attributes: { partido: 'x' } }); // throws 403 AMP_ATTRIBUTE_FORBIDDEN
+ *   refuseForbiddenAttributes({ attributes: { [denied]: 'x' } }); // denied: any name forbidden.ts refuses → 403 AMP_ATTRIBUTE_FORBIDDEN
  */
 
-/** A forbidden name found at a JSON-pointer path, e.g. `body/attributes/partido`. */
+/** A forbidden name found at a JSON-pointer path, e.g. `body/attributes/<refused name>`. */
 export interface ForbiddenFinding {
   readonly path: string;
   readonly name: string;
@@ -28,7 +28,7 @@ export interface ScanResult {
 }
 
 /**
- * Keys whose string value is itself an attribute name, as in `[{ attribute: 'partido',
+ * Keys whose string value is itself an attribute name, as in `[{ attribute: '<refused name>',
  * value: 'x' }]`, so a name/value list cannot carry a forbidden name past the scan. `name`
  * is not among them: it holds people's names, and a surname such as Iglesias is a value.
  */
@@ -178,7 +178,7 @@ export interface ForbiddenColumn {
  * before a single row is read: a forbidden column cannot be "skipped" into the registry.
  *
  * @example
- *   checkImportColumns(['given_names', 'Partido Político']); // [{ column: 'Partido Político', index: 1, … }]
+ *   checkImportColumns(['given_names', denied]); // [{ column: denied, index: 1, … }] for a name forbidden.ts refuses
  */
 export function checkImportColumns(headerNames: readonly string[]): ForbiddenColumn[] {
   const forbidden: ForbiddenColumn[] = [];
