@@ -5,6 +5,7 @@ import { AmparoError } from '../../platform/errors.js';
 import type { Actor } from '../access/actor.js';
 import { type Action, authorize } from '../access/policy.js';
 import type { RegistryWriteDependencies } from './person-writer.js';
+import type { Relationship } from './relationships.js';
 import {
   currentMembers,
   findHousehold,
@@ -12,18 +13,7 @@ import {
   openMembership,
 } from './write-repository.js';
 
-/** Relationships to the head of household (the check constraint of household_membership). */
-export const relationships = [
-  'head',
-  'spouse',
-  'child',
-  'parent',
-  'sibling',
-  'grandchild',
-  'other_relative',
-  'non_relative',
-] as const;
-export type Relationship = (typeof relationships)[number];
+export { type Relationship, relationships } from './relationships.js';
 
 /** Where a person goes: an existing household or a new one in the person's region. */
 export type HouseholdTarget =

@@ -1,19 +1,13 @@
 import { useTranslation } from 'react-i18next';
+import {
+  type Relationship,
+  relationships,
+} from '../../../../src/modules/registry/relationships.js';
 import { Field } from '../../components/field.js';
 
-/** Where the new person lives: alone for now, a new household they head, or an existing one. */
-export const relationships = [
-  'head',
-  'spouse',
-  'child',
-  'parent',
-  'sibling',
-  'grandchild',
-  'other_relative',
-  'non_relative',
-] as const;
-export type Relationship = (typeof relationships)[number];
+export { type Relationship, relationships };
 
+/** Where the new person lives: alone for now, a new household they head, or an existing one. */
 export type HouseholdValue =
   | { kind: 'none' }
   | { kind: 'new' }
