@@ -3,14 +3,37 @@ import type { Database } from '../../platform/db/schema.js';
 
 /** All SQL of the registry's read side. */
 
-export interface PersonRow {
+/** What identifies a person record and where it stands, whoever reads it. */
+export interface PersonIdentity {
   id: string;
   uin: string;
   status: 'active' | 'deceased' | 'merged' | 'erased';
   regionCode: string;
   mergedInto: string | null;
   currentVersion: number;
+}
+
+export interface PersonRow extends PersonIdentity {
   updatedAt: Date;
+}
+
+/** The `person` columns every reader selects, as a `PersonIdentity`. */
+export function personIdentityOf(row: {
+  id: string;
+  uin: string;
+  status: PersonIdentity['status'];
+  region_code: string;
+  merged_into: string | null;
+  current_version: number;
+}): PersonIdentity {
+  return {
+    id: row.id,
+    uin: row.uin,
+    status: row.status,
+    regionCode: row.region_code,
+    mergedInto: row.merged_into,
+    currentVersion: row.current_version,
+  };
 }
 
 export type PersonLookup = { personId: string } | { uin: string };
@@ -28,15 +51,7 @@ export async function findPerson(
       : query.where('uin', '=', lookup.uin);
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
-  return {
-    id: row.id,
-    uin: row.uin,
-    status: row.status,
-    regionCode: row.region_code,
-    mergedInto: row.merged_into,
-    currentVersion: row.current_version,
-    updatedAt: row.updated_at,
-  };
+  return { ...personIdentityOf(row), updatedAt: row.updated_at };
 }
 
 export interface PersonVersionRow {

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
+import { type PersonIdentity, personIdentityOf } from './repository.js';
 import type { NameSearchKeys } from './search-keys.js';
 import type { CorrectionReason } from './tables.js';
 
@@ -67,13 +68,7 @@ export async function insertVersion(trx: Trx, version: NewVersion): Promise<void
 }
 
 /** The person row, locked until the transaction ends, with its wrapped key. */
-export interface LockedPerson {
-  id: string;
-  uin: string;
-  status: 'active' | 'deceased' | 'merged' | 'erased';
-  regionCode: string;
-  mergedInto: string | null;
-  currentVersion: number;
+export interface LockedPerson extends PersonIdentity {
   wrappedKey: Buffer | null;
 }
 
@@ -94,15 +89,7 @@ export async function lockPerson(trx: Trx, personId: string): Promise<LockedPers
     .forUpdate('person')
     .executeTakeFirst();
   if (row === undefined) return undefined;
-  return {
-    id: row.id,
-    uin: row.uin,
-    status: row.status,
-    regionCode: row.region_code,
-    mergedInto: row.merged_into,
-    currentVersion: row.current_version,
-    wrappedKey: row.wrapped_key,
-  };
+  return { ...personIdentityOf(row), wrappedKey: row.wrapped_key };
 }
 
 export async function readVersion(
