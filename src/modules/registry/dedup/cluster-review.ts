@@ -70,6 +70,11 @@ export async function clusterLister(
   return { items };
 }
 
+/** A cluster's records (`c`), oldest first: id, status and region, never an attribute. */
+const clusterPersons = sql<ClusterItem['persons']>`(select jsonb_agg(jsonb_build_object(
+    'personId', p.id, 'status', p.status, 'regionCode', p.region_code) order by p.created_at, p.id)
+  from person p where p.id = any (c.person_ids))`;
+
 async function openClusters(
   db: Kysely<Database>,
   regions: readonly string[],
@@ -82,9 +87,7 @@ async function openClusters(
     persons: Array<{ personId: string; status: string; regionCode: string }>;
   }>`
     select c.run_id, c.cluster_id, c.max_score,
-      (select jsonb_agg(jsonb_build_object('personId', p.id, 'status', p.status,
-                                           'regionCode', p.region_code) order by p.created_at, p.id)
-         from person p where p.id = any (c.person_ids)) as persons
+      ${clusterPersons} as persons
     from dedup_cluster c
     where c.status = 'open'
       and not exists (select 1 from person p
@@ -148,9 +151,7 @@ async function openClusterRow(db: Kysely<Database>, runId: string, clusterId: nu
     persons: Array<{ personId: string; status: string; regionCode: string }>;
   }>`
     select c.status,
-      (select jsonb_agg(jsonb_build_object('personId', p.id, 'status', p.status,
-                                           'regionCode', p.region_code))
-         from person p where p.id = any (c.person_ids)) as persons
+      ${clusterPersons} as persons
     from dedup_cluster c where c.run_id = ${runId}::uuid and c.cluster_id = ${clusterId}`.execute(
     db,
   );
