@@ -63,12 +63,23 @@ describe('amparo demo generate', () => {
     [['--persons', '10', '--duplicates', '-0.1'], /duplicates must be/],
     [['--persons', '10', '--reference-date', '2025-02-30'], /reference date/],
     [['--persons', '10', '--format', 'xml'], /xml.*invalid|Allowed choices/],
+    [['--persons', '10', '--regions', 'VE-A,VE-Q'], /regions must be state codes.*not VE-Q/],
+    [['--persons', '10', '--regions', 'VE-W'], /regions must be state codes.*not VE-W/],
   ])('refuses %j with a clear message', async (args, message) => {
     const out = join(directory, 'refused.csv');
     const failure = run(...args, '--out', out);
     await expect(failure).rejects.toBeInstanceOf(CommanderError);
     await expect(failure).rejects.toThrow(message);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('places every household in the --regions states, and only there', async () => {
+    const out = join(directory, 'regions.csv');
+    await run('--persons', '300', '--seed', '3', '--regions', 'VE-A, VE-Z', '--out', out);
+    const [header, ...rows] = readFileSync(out, 'utf8').split('\r\n').filter(Boolean);
+    const column = header?.split(',').indexOf('state_code') ?? -1;
+    const states = new Set(rows.map((row) => row.split(',')[column]));
+    expect(states).toEqual(new Set(['VE-A', 'VE-Z']));
   });
 
   it('requires --persons and --out', async () => {

@@ -34,6 +34,10 @@ export function registerDemoCommands(program: Command): void {
     .addOption(
       new Option('--format <format>', 'output format').choices(['csv', 'ndjson']).default('csv'),
     )
+    .option(
+      '--regions <codes>',
+      'only these states, comma-separated (e.g. VE-A,VE-M,VE-V: the regions of the account that imports)',
+    )
     .option('--truth <file>', 'record_id,person_id file (default: <out>.truth.csv)')
     .option(
       '--reference-date <date>',
@@ -53,6 +57,7 @@ interface GenerateFlags {
   format: PopulationFormat;
   truth?: string;
   referenceDate: string;
+  regions?: string;
 }
 
 async function runGenerate(flags: GenerateFlags, command: Command): Promise<void> {
@@ -63,6 +68,7 @@ async function runGenerate(flags: GenerateFlags, command: Command): Promise<void
       seed: flags.seed,
       duplicateShare: flags.duplicates,
       referenceDate: flags.referenceDate,
+      ...(flags.regions === undefined ? {} : { regions: flags.regions }),
     });
   } catch (error) {
     if (error instanceof DemoOptionsError)

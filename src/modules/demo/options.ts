@@ -1,5 +1,6 @@
 import { daysFromIsoDate } from './calendar.js';
 import { DEMO_DUPLICATE_SHARE_MAX, DEMO_PERSONS_MAX } from './limits.js';
+import { populatedStateCodes } from './places.js';
 
 /**
  * Validated options of the demo population generator.
@@ -17,6 +18,12 @@ export interface PopulationOptions {
   readonly duplicateShare: number;
   /** Ages are counted to this `YYYY-MM-DD` day, so output never depends on the clock. */
   readonly referenceDate: string;
+  /**
+   * States (`VE-X` codes) households live in; all populated states when absent. An import
+   * is refused row by row outside the importing operator's regions, so a file meant for one
+   * account is generated inside that account's regions.
+   */
+  readonly regions?: readonly string[];
 }
 
 export interface PopulationOptionsInput {
@@ -24,6 +31,8 @@ export interface PopulationOptionsInput {
   seed: unknown;
   duplicateShare?: unknown;
   referenceDate?: unknown;
+  /** Comma-separated state codes or a list of them. */
+  regions?: unknown;
 }
 
 export const DEFAULT_REFERENCE_DATE = '2026-01-01';
@@ -55,7 +64,29 @@ export function validatePopulationOptions(input: PopulationOptionsInput): Popula
       `reference date must be a YYYY-MM-DD calendar date, got ${referenceDate}`,
     );
   }
-  return { persons, seed: toSeed(input.seed), duplicateShare, referenceDate };
+  const regions = input.regions === undefined ? undefined : toRegions(input.regions);
+  return {
+    persons,
+    seed: toSeed(input.seed),
+    duplicateShare,
+    referenceDate,
+    ...(regions === undefined ? {} : { regions }),
+  };
+}
+
+/** State codes with residents (the Federal Dependencies have none), as the generator needs. */
+function toRegions(value: unknown): string[] {
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list)) throw new DemoOptionsError('regions must be a list of state codes');
+  const codes = [...new Set(list.map((code) => String(code).trim()).filter((code) => code !== ''))];
+  const populated = new Set(populatedStateCodes());
+  const unknown = codes.filter((code) => !populated.has(code));
+  if (codes.length === 0 || unknown.length > 0) {
+    throw new DemoOptionsError(
+      `regions must be state codes with residents (such as VE-A,VE-M); not ${unknown.join(', ') || 'an empty list'}`,
+    );
+  }
+  return codes;
 }
 
 function toNumber(value: unknown, name: string): number {

@@ -82,9 +82,24 @@ const INDIGENOUS_LANGUAGES: Readonly<Record<string, readonly (readonly [string, 
   'VE-C': [['yae', 0.02]],
 };
 
-/** Builds the weighted tables once from the geography catalogue. */
-export function createPlacePicker(): PlacePicker {
-  const populated = listStates().filter((state) => state.municipalities.length > 0);
+/** Codes of the states the generator can place households in. */
+export function populatedStateCodes(): string[] {
+  return listStates()
+    .filter((state) => state.municipalities.length > 0)
+    .map((state) => state.code);
+}
+
+/**
+ * Builds the weighted tables once from the geography catalogue; with `regions`, only those
+ * states are drawn (for residence, moves and birth), keeping their relative weights.
+ */
+export function createPlacePicker(regions?: readonly string[]): PlacePicker {
+  const allowed = regions === undefined ? undefined : new Set(regions);
+  const populated = listStates().filter(
+    (state) =>
+      state.municipalities.length > 0 && (allowed === undefined || allowed.has(state.code)),
+  );
+  if (populated.length === 0) throw new Error('no populated state among the regions');
   const states = new WeightedTable(
     populated,
     populated.map((state) => STATE_POPULATION_THOUSANDS[state.code] ?? 0),

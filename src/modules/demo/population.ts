@@ -72,7 +72,7 @@ class GenerationState {
     options: PopulationOptions,
     private readonly plan: PopulationPlan,
   ) {
-    const places = createPlacePicker();
+    const places = createPlacePicker(options.regions);
     const names = loadNameData();
     this.context = {
       prng: new Prng(options.seed),
