@@ -1,3 +1,4 @@
+import { csvCell } from '../../platform/csv.js';
 import type { PopulationRecord } from './population-record.js';
 
 /**
@@ -43,17 +44,18 @@ export const CSV_HEADER = `${POPULATION_COLUMNS.map(([column]) => column).join('
 export const TRUTH_HEADER = 'record_id,person_id\r\n';
 
 /**
- * One CSV line; fields with a comma, quote or line break are quoted, quotes doubled. Written
- * out column by column because this runs millions of times: only the free-text columns can
- * hold such characters, the others are codes, numbers and booleans made by the generator.
+ * One CSV line; text cells go through the shared `csvCell` (RFC 4180 quoting and formula
+ * neutralisation; a phone number keeps its exact text). Written out column by column because
+ * this runs millions of times: the other columns are codes, numbers and booleans made by the
+ * generator, which can hold neither separators nor formulas.
  */
 export function toCsvLine(r: PopulationRecord): string {
   return (
-    `${r.recordId},${r.householdId},${r.relationship},${csvField(r.givenNames)},` +
-    `${csvField(r.firstSurname)},${csvField(r.secondSurname)},${r.sex},${r.birthDate},` +
+    `${r.recordId},${r.householdId},${r.relationship},${csvCell(r.givenNames)},` +
+    `${csvCell(r.firstSurname)},${csvCell(r.secondSurname)},${r.sex},${r.birthDate},` +
     `${r.birthDateApproximate},${r.birthStateCode},${r.nationality},${r.stateCode},` +
-    `${r.municipalityCode},${r.parishCode},${csvField(r.locality)},${csvField(r.addressLine)},` +
-    `${r.phone},${r.preferredLanguage},${r.incomeBand},${r.disabilityStatus}\r\n`
+    `${r.municipalityCode},${r.parishCode},${csvCell(r.locality)},${csvCell(r.addressLine)},` +
+    `${csvCell(r.phone)},${r.preferredLanguage},${r.incomeBand},${r.disabilityStatus}\r\n`
   );
 }
 
@@ -70,8 +72,4 @@ export function toNdjsonLine(record: PopulationRecord): string {
 /** One line of the ground truth: which person a record belongs to. */
 export function toTruthLine(record: PopulationRecord): string {
   return `${record.recordId},${record.personId}\r\n`;
-}
-
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import { csvField } from '../../demo/record-format.js';
+import { csvRow } from '../../../platform/csv.js';
 import type { RowError } from './household-grouper.js';
 
 /** Header of the error file. */
@@ -10,7 +10,8 @@ export const errorFileHeader = 'line,record_id,field,reason\r\n';
 
 /**
  * The error file: one CSV line per refused field (`line,record_id,field,reason`), in line
- * order. It is a function of the file and the job's fixed settings, so every run (a resume
+ * order, written by the shared `csvRow`: a record id such as `=HYPERLINK(…)` arrives in a
+ * spreadsheet as text, never as a formula. It is a function of the file and the job's fixed settings, so every run (a resume
  * too) writes it whole to `<path>.partial` and renames it into place at the end: a reader
  * never sees a half-written file, and a resume cannot list a line twice.
  *
@@ -53,7 +54,7 @@ export class ErrorFile {
     for (const error of errors) {
       this.#lines.add(error.line);
       this.#rows += 1;
-      text += `${error.line},${csvField(error.recordId)},${csvField(error.field)},${csvField(error.reason)}\r\n`;
+      text += csvRow([error.line, error.recordId, error.field, error.reason]);
     }
     if (!this.#stream.write(text)) await Promise.race([once(this.#stream, 'drain'), this.#failure]);
   }

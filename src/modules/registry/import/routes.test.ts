@@ -6,8 +6,10 @@ import {
   createTestOperator,
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
+import { CSV_HEADER, toCsvLine } from '../../demo/record-format.js';
 import { listStates } from '../../geography/divisions.js';
-import { buildFaultyPopulation, type FaultyPopulation } from './import-test-kit.js';
+import { buildFaultyPopulation, demoRecords, type FaultyPopulation } from './import-test-kit.js';
+import { splitCsvRecord } from './source-file.js';
 
 describe('/api/imports', () => {
   let kit: AccessTestApp;
@@ -113,5 +115,50 @@ describe('/api/imports', () => {
       .execute();
     expect(excluded).toEqual([]);
     expect(outside.length).toBeGreaterThan(0);
+  });
+
+  it('serves formulas in record ids as text in the error file (CSV injection)', async () => {
+    const attacks = [
+      '=HYPERLINK("http://evil.example/","click")',
+      "+cmd|' /C calc'!A0",
+      '@SUM(1+1)',
+    ];
+    const records = demoRecords(3, 'csv-injection');
+    let file = CSV_HEADER;
+    attacks.forEach((attack, index) => {
+      const record = records[index];
+      if (record === undefined) throw new Error('the generator made fewer records');
+      const line = toCsvLine(record);
+      file += `"${attack.replaceAll('"', '""')}"${line.slice(line.indexOf(','))}`;
+    });
+    const started = await upload('supervisor', file);
+    expect(started.statusCode).toBe(202);
+    const id: string = started.json().id;
+    let status = 'running';
+    for (let attempt = 0; attempt < 200 && status === 'running'; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const response = await kit.app.inject({
+        url: `/api/imports/${id}`,
+        cookies: { amparo_session: cookies.supervisor ?? '' },
+      });
+      status = response.json().status;
+    }
+    const errors = await kit.app.inject({
+      url: `/api/imports/${id}/errors`,
+      cookies: { amparo_session: cookies.supervisor ?? '' },
+    });
+    const recordIds = errors.body
+      .split('\r\n')
+      .slice(1)
+      .filter((line) => line !== '')
+      .map((line) => splitCsvRecord(line)?.[1]);
+    // Each refused attack is listed, behind a single quote that makes a spreadsheet read text.
+    expect(new Set(recordIds)).toEqual(new Set(attacks.map((attack) => `'${attack}`)));
+    for (const line of errors.body
+      .split('\r\n')
+      .slice(1)
+      .filter((text) => text !== '')) {
+      expect(line.split(',')[1]?.startsWith(`"'`)).toBe(true);
+    }
   });
 });
