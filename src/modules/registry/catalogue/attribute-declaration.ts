@@ -79,6 +79,11 @@ export interface StringType {
   readonly pattern?: RegExp;
   /** Says in words what `pattern` requires, for error reasons and the published catalogue. */
   readonly patternDescription?: string;
+  /**
+   * Latin letters may not be mixed with letters of another script (Cyrillic а in "Mаriа"):
+   * that is how a look-alike name gets past a reader. See `src/platform/lookalikes.ts`.
+   */
+  readonly singleScript?: boolean;
 }
 
 /** `YYYY-MM-DD`, or `YYYY` alone when the record's `birth_date_approximate` is true. */

@@ -42,7 +42,8 @@ const eligibilityPurposes: readonly Purpose[] = ['eligibility_review', 'appeal',
 
 /** Letters (any script, with accents), spaces, apostrophes, hyphens and dots. */
 const personNamePattern = /^[\p{L}\p{M}][\p{L}\p{M}' .-]*$/u;
-const personNameDescription = 'letters, spaces, apostrophes, hyphens and dots';
+const personNameDescription =
+  'letters of one script, spaces, apostrophes, hyphens and dots (Latin mixed with Cyrillic or Greek look-alikes is refused)';
 
 function personName(name: string, required: boolean, description: string): AttributeDeclaration {
   return {
@@ -53,6 +54,7 @@ function personName(name: string, required: boolean, description: string): Attri
       lengthMax: catalogueLimits.nameLengthMax,
       pattern: personNamePattern,
       patternDescription: personNameDescription,
+      singleScript: true,
     },
     category: 'identity',
     sensitivity: 'personal',

@@ -1,3 +1,5 @@
+import { latinSkeleton } from '../../../platform/lookalikes.js';
+
 /**
  * Splits an attribute or column name into lowercase ASCII-folded words, whatever its
  * spelling: snake_case, kebab-case, camelCase, PascalCase, SCREAMING_CASE, dotted, spaced,
@@ -38,11 +40,15 @@ export function separatorTokens(name: string): string[] {
 }
 
 /**
- * NFKD folds compatibility forms (full-width letters, ligatures) and splits accents off
- * their letters, so removing the combining marks leaves plain letters: ó → o, ñ → n.
+ * Look-alikes become the Latin letters they imitate and invisible characters go
+ * (`latinSkeleton`: `rеligion` with a Cyrillic е, `reli\u200Bgion` with a zero-width space);
+ * NFKD folds compatibility forms (full-width letters, ligatures) and splits accents off their
+ * letters, so removing the combining marks leaves plain letters: ó → o, ñ → n.
  */
 function foldAccents(name: string): string {
-  return name.normalize('NFKD').replace(/\p{M}+/gu, '');
+  return latinSkeleton(name)
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '');
 }
 
 /**

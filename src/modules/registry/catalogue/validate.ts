@@ -1,4 +1,5 @@
 import { AmparoError, type FieldError } from '../../../platform/errors.js';
+import { normaliseStoredText } from '../../../platform/lookalikes.js';
 import { findMunicipality, findParish } from '../../geography/divisions.js';
 import type { AttributeDeclaration, AttributeSubject } from './attribute-declaration.js';
 import { attributeCatalogue } from './attributes.js';
@@ -95,8 +96,9 @@ function validateAttributes(
   const errors: FieldError[] = [];
   const plain: AttributeValues = {};
   const sealed: AttributeValues = {};
-  for (const [name, value] of entries) {
+  for (const [name, sent] of entries) {
     const declaration = attributeCatalogue.byName.get(name);
+    const value = storedForm(declaration, sent);
     const problem = entryProblem(subject, declaration, value, today);
     if (problem !== undefined || declaration === undefined) {
       errors.push({ field: at(name), reason: problem ?? 'is not an attribute of the catalogue' });
@@ -115,6 +117,17 @@ function validateAttributes(
     };
   }
   return { ok: true, plain, sealed };
+}
+
+/**
+ * Text is checked and stored in its compatibility-folded form without invisible characters
+ * (`normaliseStoredText`): full-width "Ｍａｒｉａ" is stored as "Maria", so it meets the
+ * "Maria" already enrolled as an exact match, not as a near miss.
+ */
+function storedForm(declaration: AttributeDeclaration | undefined, value: unknown): unknown {
+  return declaration?.type.kind === 'string' && typeof value === 'string'
+    ? normaliseStoredText(value)
+    : value;
 }
 
 function forbiddenErrors(

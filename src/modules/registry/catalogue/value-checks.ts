@@ -1,3 +1,4 @@
+import { otherScriptThanLatin } from '../../../platform/lookalikes.js';
 import { findMunicipality, findParish, findState } from '../../geography/divisions.js';
 import type {
   AttributeType,
@@ -58,6 +59,10 @@ function stringProblem(type: StringType, value: unknown): string | undefined {
   if (/\p{Cc}/u.test(value)) return 'must not contain control characters';
   if (type.pattern !== undefined && !type.pattern.test(value)) {
     return `may contain only ${type.patternDescription ?? 'the allowed characters'}`;
+  }
+  const otherScript = type.singleScript === true ? otherScriptThanLatin(value) : undefined;
+  if (otherScript !== undefined) {
+    return `mixes Latin letters with ${otherScript} letters that look alike; write it in one script`;
   }
   return undefined;
 }

@@ -1,6 +1,10 @@
+import { latinSkeleton } from '../../../platform/lookalikes.js';
+
 /**
- * Spanish-aware normalisation of names and free text. The exact key keeps ñ distinct
- * (Peña is not Pena on a document); only phonetic keys fold it to n.
+ * Spanish-aware normalisation of names and free text: the one place where a person's name
+ * becomes a comparison key. Duplicate detection (batch and enrolment-time), search keys and
+ * the bulk import (in its worker threads too) all go through `normaliseText`. The exact key
+ * keeps ñ distinct (Peña is not Pena on a document); only phonetic keys fold it to n.
  */
 
 /** Particles dropped from names: records often omit them ("de la Cruz" → "Cruz"). */
@@ -25,15 +29,17 @@ const placeholderEnye = '\u0001';
 const placeholderEnyeUpper = '\u0002';
 
 /**
- * Lower case, accents removed except ñ, apostrophes joined, every other punctuation mark a
- * space, spaces collapsed.
+ * Look-alikes folded to the Latin letters they imitate (`latinSkeleton`: NFKC, invisible
+ * characters removed, Cyrillic and Greek look-alikes mapped, so "Mаriа" with Cyrillic а and
+ * full-width "Ｍａｒｉａ" are "maria"), lower case, accents removed except ñ, apostrophes
+ * joined, every other punctuation mark a space, spaces collapsed.
  *
  * @example
  * normaliseText("  JOSÉ-María  O'Brien ") // 'jose maria obrien'
  * normaliseText('Peña') // 'peña'
  */
 export function normaliseText(raw: string): string {
-  return raw
+  return latinSkeleton(raw)
     .normalize('NFC')
     .replaceAll('ñ', placeholderEnye)
     .replaceAll('Ñ', placeholderEnyeUpper)
