@@ -26,9 +26,11 @@ import {
 } from './modules/access/authentication-audit.js';
 import { passwordHashOptions } from './modules/access/demo-operators.js';
 import { operatorAdminRoutes } from './modules/access/operator-admin-routes.js';
+import { raiseSecurityAlert } from './modules/access/security-alerts.js';
 import { accessHistoryRoutes } from './modules/audit/access-history-routes.js';
-import { AuditLog } from './modules/audit/audit-log.js';
+import { AuditLog, type AuditLogOptions } from './modules/audit/audit-log.js';
 import { auditRoutes } from './modules/audit/routes.js';
+import { signingReporters } from './modules/audit/signing-alerts.js';
 import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.js';
 import { credentialRoutes } from './modules/credentials/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
@@ -63,6 +65,14 @@ export interface AppServices {
   keys: KeyStore;
   /** Sign audit tree heads on a timer (the server does; tests and CLI commands need not). */
   auditTimer?: boolean;
+  /**
+   * Where signed tree heads are also written (the server passes the configured witness file
+   * and URL; tests their own or none), and signing timings that tests shorten.
+   */
+  audit?: Pick<
+    AuditLogOptions,
+    'witnesses' | 'signEveryMs' | 'signLockTimeoutMs' | 'signRetryDelayMs'
+  >;
   /** Requests per client address per minute; tests that drive whole matrices raise it. */
   rateLimitRequestsMax?: number;
   /** Overrides for the access plugin: tests pass a clock and cheap password hashing. */
@@ -137,8 +147,11 @@ export async function build(config: Config, services: AppServices): Promise<App>
   const auditLog = await AuditLog.open({
     db,
     keys: services.keys,
-    onBackgroundError: (error) =>
-      app.log.error({ err: error }, 'signing an audit tree head failed'),
+    ...services.audit,
+    ...signingReporters({
+      log: app.log,
+      raiseAlert: (status) => raiseSecurityAlert(db, 'audit_signing_failed', null, { ...status }),
+    }),
   });
   if (services.auditTimer) auditLog.startTimer();
   app.addHook('onClose', async () => auditLog.close());
@@ -162,7 +175,11 @@ export async function build(config: Config, services: AppServices): Promise<App>
     },
   });
   const duplicates = await duplicateCheckerFor(app, db, services.duplicateIndex ?? 'wait');
-  await app.register(systemRoutes, { db, duplicateIndex: duplicates.status });
+  await app.register(systemRoutes, {
+    db,
+    duplicateIndex: duplicates.status,
+    auditSigning: () => auditLog.signingStatus(),
+  });
   await app.register(auditRoutes, { auditLog, db });
   await app.register(accessHistoryRoutes, { db, auditLog, keys: services.keys });
   await app.register(alertRoutes, { db, audit: auditLog });

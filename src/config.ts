@@ -17,6 +17,12 @@ export interface Config {
   webDir: string;
   /** How new cards are signed: validity and the issuer name shown by verifiers. */
   cards: { validityYears: number; issuerName: string };
+  /**
+   * Where every signed audit tree head is also written, outside the database, so a rollback
+   * of the log's end is detected (modules/audit/README.md). The file belongs on other storage
+   * than the database; development defaults to `<data dir>/audit-witness.jsonl`.
+   */
+  audit: { witnessFile: string | undefined; witnessUrl: string | undefined };
 }
 
 export type DatabaseConfig =
@@ -39,8 +45,9 @@ const environments = ['development', 'production', 'test'] as const;
  */
 export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
   const dataDir = path.resolve(cwd, env.AMPARO_DATA_DIR || 'data');
+  const environment = oneOf('AMPARO_ENV', env.AMPARO_ENV, environments, 'development');
   return {
-    environment: oneOf('AMPARO_ENV', env.AMPARO_ENV, environments, 'development'),
+    environment,
     http: {
       host: env.HOST || '127.0.0.1',
       port: parsePort(env.PORT),
@@ -54,7 +61,33 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       validityYears: parseValidityYears(env.AMPARO_CARD_VALIDITY_YEARS),
       issuerName: parseIssuerName(env.AMPARO_CARD_ISSUER_NAME),
     },
+    audit: {
+      witnessFile: env.AMPARO_AUDIT_WITNESS_FILE
+        ? path.resolve(cwd, env.AMPARO_AUDIT_WITNESS_FILE)
+        : environment === 'development'
+          ? path.join(dataDir, 'audit-witness.jsonl')
+          : undefined,
+      witnessUrl: parseWitnessUrl(env.AMPARO_AUDIT_WITNESS_URL),
+    },
   };
+}
+
+/** An http(s) URL that receives each signed tree head by POST; none when unset. */
+function parseWitnessUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('AMPARO_AUDIT_WITNESS_URL', 'is not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(
+      'AMPARO_AUDIT_WITNESS_URL',
+      `has protocol "${url.protocol}" (expected https:)`,
+    );
+  }
+  return value;
 }
 
 function parseDatabase(env: NodeJS.ProcessEnv, dataDir: string, cwd: string): DatabaseConfig {

@@ -117,6 +117,16 @@ export const limits = {
     signEveryEntries: 1_000,
     /** …and at this interval whenever new entries exist (the server's timer). */
     signEveryMs: 60_000,
+    /**
+     * Longest a signing waits for a table lock once it holds the appender lock: appends wait
+     * behind it, so a stuck lock fails the signing (retried) instead of stalling every write.
+     */
+    signLockTimeoutMs: 5_000,
+    /** A failed background signing is retried after this delay, doubling up to the maximum. */
+    signRetryDelayMsMin: 1_000,
+    signRetryDelayMsMax: 60_000,
+    /** Longest a witness URL may take to acknowledge a posted tree head. */
+    witnessPostTimeoutMs: 5_000,
     /** Rows read per query when streaming leaf hashes for proofs and start-up. */
     leafHashPageRows: 65_536,
     /** Rows read per query by `verifyAuditLog`. */

@@ -12,6 +12,7 @@ import {
   type DemoOperatorCredentials,
 } from './modules/access/demo-operators.js';
 import { AuditLog } from './modules/audit/audit-log.js';
+import { witnessesFrom } from './modules/audit/witness.js';
 import { validatePopulationOptions } from './modules/demo/options.js';
 import { writePopulation } from './modules/demo/write-population.js';
 import { personImporter } from './modules/registry/import/person-importer.js';
@@ -67,8 +68,14 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
       database,
       keys,
       auditTimer: true,
+      audit: { witnesses: witnessesFrom(config.audit) },
       duplicateIndex: 'background',
     });
+    if (config.audit.witnessFile === undefined && config.audit.witnessUrl === undefined) {
+      app.log.warn(
+        'no audit witness (AMPARO_AUDIT_WITNESS_FILE, AMPARO_AUDIT_WITNESS_URL): a rollback of the audit log cannot be detected',
+      );
+    }
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;

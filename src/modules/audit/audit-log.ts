@@ -10,6 +10,14 @@ import { EntryMac } from './entry-mac.js';
 import { GroupCommitQueue } from './group-commit-queue.js';
 import { auditLimits } from './limits.js';
 import { MerkleFrontier } from './merkle/index.js';
+import {
+  type AuditSigningStatus,
+  type RetryDelays,
+  SigningHealth,
+  SigningStepError,
+} from './signing-health.js';
+import { treeHeadView } from './tree-head-view.js';
+import type { TreeHeadWitness } from './witness.js';
 
 export interface AuditLogOptions {
   db: Kysely<Database>;
@@ -20,8 +28,18 @@ export interface AuditLogOptions {
   signEveryMs?: number;
   flushDelayMs?: number;
   flushEntriesMax?: number;
-  /** Where failures of background signing go; they never reject a caller's append. */
-  onBackgroundError?: (error: unknown) => void;
+  /** Longest a signing waits for a table lock while holding the appender lock. */
+  signLockTimeoutMs?: number;
+  /** Backoff of background signing after a failure (default 1 s doubling to 60 s). */
+  signRetryDelayMs?: RetryDelays;
+  /** Every signed head is handed to each of these after it commits (README: witness). */
+  witnesses?: readonly TreeHeadWitness[];
+  /**
+   * Called after each failed background signing (already scheduled for retry) and once when a
+   * failing streak ends. Never reject a caller's append; their own failures are swallowed.
+   */
+  onSigningFailed?: (status: AuditSigningStatus, error: unknown) => void | Promise<void>;
+  onSigningRecovered?: (status: AuditSigningStatus, failures: number) => void | Promise<void>;
 }
 
 /** Where an appended entry landed. */
@@ -54,13 +72,22 @@ export class AuditLog {
   readonly #queue: GroupCommitQueue<Queued, AppendedEntry>;
   readonly #signEveryEntries: number;
   readonly #signEveryMs: number;
-  readonly #onBackgroundError: (error: unknown) => void;
+  readonly #signLockTimeoutMs: number;
+  readonly #witnesses: readonly TreeHeadWitness[];
+  readonly #health: SigningHealth;
+  readonly #onSigningFailed: NonNullable<AuditLogOptions['onSigningFailed']>;
+  readonly #onSigningRecovered: NonNullable<AuditLogOptions['onSigningRecovered']>;
   #frontier: MerkleFrontier;
   #latestHeadSize: number;
+  /** -1 until this process has handed a head to the witnesses: the latest is then re-sent. */
+  #witnessedHeadSize = -1;
   #committedSize = 0;
-  #signing: Promise<TreeHeadRow> | undefined;
+  /** The signing under way; it never rejects (callers await their own promise). */
+  #signing: Promise<void> | undefined;
   #backgroundSign: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   private constructor(options: AuditLogOptions, frontier: MerkleFrontier, latestHeadSize: number) {
     this.#db = options.db;
@@ -70,7 +97,18 @@ export class AuditLog {
     this.#latestHeadSize = latestHeadSize;
     this.#signEveryEntries = options.signEveryEntries ?? auditLimits.signEveryEntries;
     this.#signEveryMs = options.signEveryMs ?? auditLimits.signEveryMs;
-    this.#onBackgroundError = options.onBackgroundError ?? (() => undefined);
+    this.#signLockTimeoutMs = options.signLockTimeoutMs ?? auditLimits.signLockTimeoutMs;
+    this.#witnesses = options.witnesses ?? [];
+    this.#health = new SigningHealth(
+      options.signRetryDelayMs ?? {
+        minMs: auditLimits.signRetryDelayMsMin,
+        maxMs: auditLimits.signRetryDelayMsMax,
+      },
+      latestHeadSize,
+      this.#witnesses.length > 0,
+    );
+    this.#onSigningFailed = options.onSigningFailed ?? (() => undefined);
+    this.#onSigningRecovered = options.onSigningRecovered ?? (() => undefined);
     this.#queue = new GroupCommitQueue((items) => this.#flush(items), {
       delayMs: options.flushDelayMs ?? auditLimits.flushDelayMs,
       batchMax: options.flushEntriesMax ?? auditLimits.flushEntriesMax,
@@ -126,23 +164,35 @@ export class AuditLog {
     return texts.map((_, i) => ({ leafIndex: first + i, time: now.toISOString() }));
   }
 
-  /** Signs a head over everything committed now; returns the latest head when nothing is new. */
+  /**
+   * Signs a head over everything committed now and hands it to the witnesses; returns the
+   * latest head when nothing is new. Rejects with a `SigningStepError` naming the failed step
+   * (a head that was signed but not witnessed stays signed; the next signing re-sends it).
+   */
   signTreeHead(): Promise<TreeHeadRow> {
     return this.#sign(false);
   }
 
+  /** The state of background signing, for `/readyz`. */
+  signingStatus(): AuditSigningStatus {
+    return this.#health.status();
+  }
+
   /** Starts signing every `signEveryMs` when new entries exist; `close()` stops it. */
   startTimer(): void {
-    if (this.#timer !== undefined) return;
+    if (this.#timer !== undefined || this.#closed) return;
     this.#timer = setInterval(() => this.#signInBackground(), this.#signEveryMs);
     // Never the reason a process stays alive; the server keeps itself alive by listening.
     this.#timer.unref();
   }
 
-  /** Writes queued entries, waits for background signing, and stops the timer. */
+  /** Writes queued entries, waits for background signing, and stops the timers. */
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     this.#timer = undefined;
+    this.#retryTimer = undefined;
     await this.#queue.close();
     while (this.#backgroundSign !== undefined) await this.#backgroundSign;
   }
@@ -162,36 +212,100 @@ export class AuditLog {
     return items.map((item, i) => ({ leafIndex: first + i, time: item.time }));
   }
 
+  /**
+   * Signs without a caller to tell: a failure is recorded, reported and retried with backoff,
+   * and never becomes an unhandled rejection (that would end the server). While a failing
+   * streak waits out its backoff, the minute timer and the entry count do not hurry it.
+   */
   #signInBackground(): void {
-    if (this.#backgroundSign !== undefined) return;
+    if (this.#backgroundSign !== undefined || this.#closed) return;
+    if (this.#health.waiting(Date.now())) return;
     this.#backgroundSign = this.#sign(true)
-      .then(() => undefined, this.#onBackgroundError)
+      .then(
+        () => this.#afterSuccess(),
+        (error: unknown) => this.#afterFailure(error),
+      )
       .finally(() => {
         this.#backgroundSign = undefined;
       });
   }
 
+  async #afterSuccess(): Promise<void> {
+    const failures = this.#health.succeeded();
+    if (failures > 0) {
+      await swallow(() => this.#onSigningRecovered(this.#health.status(), failures));
+    }
+  }
+
+  async #afterFailure(error: unknown): Promise<void> {
+    const delayMs = this.#health.failed(error, Date.now());
+    if (!this.#closed) {
+      if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        this.#signInBackground();
+      }, delayMs);
+      this.#retryTimer.unref();
+    }
+    await swallow(() => this.#onSigningFailed(this.#health.status(), error));
+  }
+
   /** One signing at a time in this process; other processes are kept out by the lock. */
   async #sign(onlyIfNew: boolean): Promise<TreeHeadRow> {
-    while (this.#signing !== undefined) await this.#signing.catch(() => undefined);
-    const signing = this.#db.transaction().execute(async (trx) => {
-      const outcome = await signTreeHeadLocked(trx, {
-        frontier: this.#frontier,
-        key: this.#keys.auditSigning,
-        mac: this.#mac,
-        onlyIfNew,
-      });
-      return outcome;
-    });
-    this.#signing = signing.then((outcome) => outcome.head);
+    while (this.#signing !== undefined) await this.#signing;
+    const run = this.#signAndWitness(onlyIfNew);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#signing = settled;
     try {
-      const outcome = await signing;
-      // Adopted only after commit: a rolled-back signing leaves the old, still true, frontier.
-      this.#frontier = outcome.frontier;
-      this.#latestHeadSize = outcome.head.treeSize;
-      return outcome.head;
+      return await run;
     } finally {
-      this.#signing = undefined;
+      if (this.#signing === settled) this.#signing = undefined;
     }
+  }
+
+  async #signAndWitness(onlyIfNew: boolean): Promise<TreeHeadRow> {
+    let outcome: Awaited<ReturnType<typeof signTreeHeadLocked>>;
+    try {
+      outcome = await this.#db.transaction().execute((trx) =>
+        signTreeHeadLocked(trx, {
+          frontier: this.#frontier,
+          key: this.#keys.auditSigning,
+          mac: this.#mac,
+          onlyIfNew,
+          lockTimeoutMs: this.#signLockTimeoutMs,
+        }),
+      );
+    } catch (error) {
+      throw new SigningStepError('sign', error);
+    }
+    // Adopted only after commit: a rolled-back signing leaves the old, still true, frontier.
+    this.#frontier = outcome.frontier;
+    this.#latestHeadSize = outcome.head.treeSize;
+    this.#health.signed(outcome.head.treeSize);
+    await this.#witness(outcome.head);
+    return outcome.head;
+  }
+
+  /** Hands the head to every witness; all must take it (each is a separate memory). */
+  async #witness(head: TreeHeadRow): Promise<void> {
+    if (this.#witnesses.length === 0 || head.treeSize <= this.#witnessedHeadSize) return;
+    const view = treeHeadView(head);
+    const results = await Promise.allSettled(this.#witnesses.map((w) => w.record(view)));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw new SigningStepError('witness', failed.reason);
+    this.#witnessedHeadSize = head.treeSize;
+    this.#health.witnessed(head.treeSize);
+  }
+}
+
+/** Runs a reporting callback; its failure must not disturb signing (it is the reporter). */
+async function swallow(report: () => void | Promise<void>): Promise<void> {
+  try {
+    await report();
+  } catch {
+    // Nothing better to do: the status stays visible in /readyz.
   }
 }

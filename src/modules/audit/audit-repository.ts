@@ -36,6 +36,17 @@ export async function lockAuditLog(trx: Transaction<Database>): Promise<void> {
   await sql`select pg_advisory_xact_lock(${sql.raw(appendLockKey)})`.execute(trx);
 }
 
+/**
+ * Bounds how long the rest of `trx` waits for any lock (SET LOCAL: ends with the transaction).
+ * The signer sets it once it holds the appender lock, so appends never wait longer than this
+ * behind a signing stuck on a locked table.
+ */
+export async function limitLockWait(trx: Transaction<Database>, timeoutMs: number): Promise<void> {
+  await sql`select set_config('lock_timeout', ${`${Math.max(1, Math.round(timeoutMs))}ms`}, true)`.execute(
+    trx,
+  );
+}
+
 /** Number of entries in the log, i.e. the next leaf index (call under the lock to rely on it). */
 export async function auditLogSize(db: Db): Promise<number> {
   const row = await db

@@ -12,6 +12,7 @@ import { parseTreeHeadRecordId, treeHeadSignAction } from './audit-writer.js';
 import { EntryMac } from './entry-mac.js';
 import { auditLimits } from './limits.js';
 import {
+  emptyRootHash,
   generateConsistencyProof,
   hashesEqual,
   leafHash,
@@ -156,6 +157,11 @@ class LogVerifier {
     return null;
   }
 
+  /** The root of the first `size` entries checked (the empty tree's root for 0). */
+  rootAt(size: number): Uint8Array {
+    return size === 0 ? emptyRootHash() : this.#tree.root(size);
+  }
+
   /** True when a tree head covers exactly the entries checked so far. */
   get headDue(): boolean {
     return this.#heads[this.#nextHead]?.treeSize === this.#tree.size;
@@ -218,7 +224,7 @@ class LogVerifier {
     if (!verifyTreeHead(signed, this.#keys.auditSigning.publicKey)) {
       return headProblem('tree_head_signature_invalid', size, 'the signature does not verify');
     }
-    if (!hashesEqual(this.#tree.root(size), head.rootHash)) {
+    if (!hashesEqual(this.rootAt(size), head.rootHash)) {
       return headProblem(
         'tree_head_root_mismatch',
         size,

@@ -8,6 +8,7 @@ import {
   auditLogSize,
   insertEntries,
   insertTreeHead,
+  limitLockWait,
   lockAuditLog,
   readLatestTreeHead,
   readLeafHashes,
@@ -93,9 +94,16 @@ export interface SignOutcome {
  */
 export async function signTreeHeadLocked(
   trx: Transaction<Database>,
-  props: { frontier: MerkleFrontier; key: SigningKey; mac: EntryMac; onlyIfNew: boolean },
+  props: {
+    frontier: MerkleFrontier;
+    key: SigningKey;
+    mac: EntryMac;
+    onlyIfNew: boolean;
+    lockTimeoutMs: number;
+  },
 ): Promise<SignOutcome> {
   await lockAuditLog(trx);
+  await limitLockWait(trx, props.lockTimeoutMs);
   const size = await auditLogSize(trx);
   const latest = await readLatestTreeHead(trx);
   const frontier = MerkleFrontier.fromState(props.frontier.toState());

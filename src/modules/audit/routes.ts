@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
-import type { Static } from 'typebox';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import { guardPersonAccess } from '../access/person-access-guard.js';
 import { auditEntryRoutes } from './audit-entry-routes.js';
 import type { AuditLog } from './audit-log.js';
-import type { TreeHeadRow } from './audit-repository.js';
 import { auditLimits } from './limits.js';
 import {
   ConsistencyProofQuery,
@@ -18,6 +16,10 @@ import {
   TreeHeadListQuery,
   TreeHeadView,
 } from './schema.js';
+import { treeHeadView } from './tree-head-view.js';
+
+// Re-exported: the CLI and tests have long imported it from here.
+export { treeHeadView };
 
 export interface AuditRoutesOptions {
   auditLog: AuditLog;
@@ -25,18 +27,6 @@ export interface AuditRoutesOptions {
 }
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-
-/** The response form of a stored head. */
-export function treeHeadView(head: TreeHeadRow): Static<typeof TreeHeadView> {
-  return {
-    treeSize: head.treeSize,
-    rootHash: hex(head.rootHash),
-    timestampMs: head.signedAt.getTime(),
-    signedAt: head.signedAt.toISOString(),
-    keyId: head.keyId,
-    signature: hex(head.signature),
-  };
-}
 
 /**
  * Audit routes under /api/audit: signed tree heads and the proofs that let anyone holding a

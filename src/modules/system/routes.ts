@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { migrationsCurrent } from '../../platform/db/migrator.js';
 import type { Database } from '../../platform/db/schema.js';
+import type { AuditSigningStatus } from '../audit/signing-health.js';
 import type { DuplicateIndexStatus } from '../registry/duplicate-checker-warmup.js';
 import { HealthResponse, ReadinessResponse } from './schema.js';
 
@@ -9,6 +10,8 @@ export interface SystemRoutesOptions {
   db: Kysely<Database>;
   /** The enrolment-time duplicate index's state, reported by `/readyz`. */
   duplicateIndex?: () => DuplicateIndexStatus;
+  /** Background signing of audit tree heads, reported by `/readyz`. */
+  auditSigning?: () => AuditSigningStatus;
 }
 
 /**
@@ -16,10 +19,15 @@ export interface SystemRoutesOptions {
  * `/readyz` answers 200 only when the database is reachable and every migration is applied.
  * It also reports the duplicate index (warming, ready, failed) without letting it decide:
  * a warming index holds back enrolments only (503 with Retry-After), not the whole service.
+ *
+ * Failing audit signing makes the answer `degraded` with 200, not 503: entries are still
+ * appended (each under its MAC) and every instance shares the one database, so taking them
+ * all out of rotation would stop the service without making the log any safer. The detail
+ * (`auditSigning`) and the auditors' alert say what is wrong (modules/audit/README.md).
  */
 export const systemRoutes: FastifyPluginAsyncTypebox<SystemRoutesOptions> = async (
   app,
-  { db, duplicateIndex },
+  { db, duplicateIndex, auditSigning },
 ) => {
   app.get(
     '/healthz',
@@ -57,11 +65,13 @@ export const systemRoutes: FastifyPluginAsyncTypebox<SystemRoutesOptions> = asyn
       if (!current) {
         return reply.code(503).send({ status: 'not_ready', database: 'ok', migrations: 'pending' });
       }
+      const signing = auditSigning?.();
       return {
-        status: 'ready' as const,
+        status: signing?.state === 'failing' ? ('degraded' as const) : ('ready' as const),
         database: 'ok' as const,
         migrations: 'current' as const,
         ...(duplicateIndex === undefined ? {} : { duplicateIndex: duplicateIndex() }),
+        ...(signing === undefined ? {} : { auditSigning: signing }),
       };
     },
   );

@@ -669,7 +669,10 @@ export const en: Dictionary = {
     alerts: {
       title: 'Alerts',
       none: 'No alerts.',
-      kind: { read_quota_exceeded: 'Read quota exceeded' },
+      kind: {
+        read_quota_exceeded: 'Read quota exceeded',
+        audit_signing_failed: 'Audit log signing failed',
+      },
     },
   },
   imports: {

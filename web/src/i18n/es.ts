@@ -654,7 +654,10 @@ export const es = {
     alerts: {
       title: 'Alertas',
       none: 'Sin alertas.',
-      kind: { read_quota_exceeded: 'Límite de consultas superado' },
+      kind: {
+        read_quota_exceeded: 'Límite de consultas superado',
+        audit_signing_failed: 'No se pudo firmar el registro de auditoría',
+      },
     },
     entries: {
       title: 'Entradas del registro',
