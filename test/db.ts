@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { inject } from 'vitest';
@@ -65,7 +66,12 @@ async function createPostgresTestDatabase(serverUrl: string): Promise<TestDataba
 }
 
 async function createPgliteTestDatabase(): Promise<TestDatabase> {
-  const pglite = await openPglite('memory://');
+  // Global setup migrates one PGlite and dumps it when the run is on PGlite; starting from
+  // that dump skips initdb and the migrations (each test file is its own process, so the
+  // template cannot be kept in memory). `migrateUp` then finds nothing to apply.
+  const templatePath = inject('testDatabase').pgliteTemplatePath;
+  const template = templatePath ? new Blob([readFileSync(templatePath)]) : undefined;
+  const pglite = await openPglite('memory://', template);
   const db = kyselyOverPglite(pglite);
   await migrateUp(db);
   await switchToAppRole(db);

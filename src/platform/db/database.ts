@@ -21,17 +21,48 @@ export interface DatabaseHandle {
 }
 
 /**
- * The same value types on both dialects: int8 as bigint (exact counts and money), `date` as
- * its ISO text (a calendar date has no time zone), numeric as text (exact).
+ * The same value types on both dialects (docs/DATABASE.md, `value-types.test.ts`): int8 as
+ * bigint (exact counts and money), `date` as its ISO text (a calendar date has no time zone),
+ * numeric and interval as text (exact), bytea as a Node `Buffer`, and arrays of these as
+ * arrays of the same. `pg` and PGlite disagree on each of these by default (PGlite hands
+ * bytea over as a bare Uint8Array, whose `toString('hex')` is not hex; `pg` parses int8[]
+ * to strings and date[] to Dates), so both are told.
  */
-const OID = { int8: 20, numeric: 1700, date: 1082 } as const;
+const OID = {
+  bytea: 17,
+  int8: 20,
+  numeric: 1700,
+  date: 1082,
+  interval: 1186,
+  textArray: 1009,
+  int8Array: 1016,
+  numericArray: 1231,
+  dateArray: 1182,
+  intervalArray: 1187,
+} as const;
 
 const parseInt8 = (value: string): bigint => BigInt(value);
 const keepText = (value: string): string => value;
+/** PGlite hands parsers the text form of bytea, `\x` followed by hex digits. */
+const parseByteaHex = (value: string): Buffer => Buffer.from(value.slice(2), 'hex');
+
+// pg's TypeId enum lists no array types, but its parser table has them; a number is accepted.
+const textArrayOid: number = OID.textArray;
+// Safe: pg's parser for text[] takes the array literal and returns its elements as strings
+// (or null), which is what these element types keep as text.
+const parseTextArray = pg.types.getTypeParser(textArrayOid) as (
+  value: string,
+) => Array<string | null>;
+const parseInt8Array = (value: string): Array<bigint | null> =>
+  parseTextArray(value).map((element) => (element === null ? null : BigInt(element)));
 
 function pgTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
   if (oid === OID.int8) return parseInt8;
-  if (oid === OID.numeric || oid === OID.date) return keepText;
+  if (oid === OID.numeric || oid === OID.date || oid === OID.interval) return keepText;
+  if (oid === OID.int8Array) return parseInt8Array;
+  if (oid === OID.numericArray || oid === OID.dateArray || oid === OID.intervalArray) {
+    return parseTextArray;
+  }
   return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid);
 }
 
@@ -57,13 +88,22 @@ export function createPostgresPool(
 }
 
 /**
- * Opens PGlite at `dataDir` (or `memory://` for a throwaway instance). It starts as the
- * database superuser; call `switchToAppRole` after migrating.
+ * Opens PGlite at `dataDir` (or `memory://` for a throwaway instance), optionally starting
+ * from a data directory dumped by `dumpDataDir` (tests start from a migrated template). It
+ * starts as the database superuser; call `switchToAppRole` after migrating.
  */
-export async function openPglite(dataDir: string): Promise<PGlite> {
+export async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<PGlite> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const pglite = new PGlite(dataDir, {
-    parsers: { [OID.int8]: parseInt8, [OID.numeric]: keepText, [OID.date]: keepText },
+    ...(loadDataDir ? { loadDataDir } : {}),
+    // PGlite applies an element type's parser to the elements of its arrays too.
+    parsers: {
+      [OID.int8]: parseInt8,
+      [OID.numeric]: keepText,
+      [OID.date]: keepText,
+      [OID.interval]: keepText,
+      [OID.bytea]: parseByteaHex,
+    },
   });
   await pglite.waitReady;
   return pglite;
