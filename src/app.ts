@@ -284,7 +284,7 @@ async function duplicateCheckerFor(
     return { checker, status };
   }
   const checker = startDuplicateChecker(db, {
-    log: (message, fields) => app.log.info(fields, message),
+    log: (level, message, fields) => app.log[level](fields, message),
   });
   app.addHook('onClose', async () => checker.close());
   app.addHook('onError', async (_request, reply, error) => {

@@ -45,6 +45,8 @@ export interface RunningServer {
   app: App;
   url: string;
   database: DatabaseHandle;
+  /** The keys it serves with (start-up lines name the verifier trust anchor from them). */
+  keys: KeyStore;
   close(): Promise<void>;
 }
 
@@ -72,11 +74,14 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
       duplicateIndex: 'background',
     });
     if (config.audit.witnessFile === undefined && config.audit.witnessUrl === undefined) {
-      app.log.warn(
+      // The warning is for a deployment. On a development start with demo data it is a debug
+      // line, so that a newcomer's first start stays one serving line.
+      const level = mode === 'start' && config.environment !== 'production' ? 'debug' : 'warn';
+      app.log[level](
         'no audit witness (AMPARO_AUDIT_WITNESS_FILE, AMPARO_AUDIT_WITNESS_URL): a rollback of the audit log cannot be detected',
       );
     }
-    await app.listen({ host: config.http.host, port: config.http.port });
+    await listenQuietly(app, config.http);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const url = `http://${config.http.host === '127.0.0.1' ? 'localhost' : config.http.host}:${port}`;
@@ -84,6 +89,7 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
       app,
       url,
       database,
+      keys,
       async close() {
         await app.close();
         await database.close();
@@ -241,6 +247,20 @@ function printDemoOperators(
     say(
       `  ${operator.username.padEnd(11)} password ${operator.password}  TOTP ${operator.totpSecretBase32}  ${operator.roles.join(',')} in ${operator.regions.join(',')}`,
     );
+  }
+}
+
+/**
+ * Listens without Fastify's own "Server listening at" info line: the command prints the
+ * serving line a person reads, so at `info` the JSON copy was only noise. At `debug` it stays.
+ */
+async function listenQuietly(app: App, http: Config['http']): Promise<void> {
+  const level = app.log.level;
+  if (level === 'info') app.log.level = 'warn';
+  try {
+    await app.listen({ host: http.host, port: http.port });
+  } finally {
+    app.log.level = level;
   }
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { initKeys, rotateIssuerKey } from '../platform/crypto/key-store.js';
 import { startServer } from '../server.js';
+import { servingLines } from './start-up-lines.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -40,14 +41,8 @@ async function run(mode: 'start' | 'serve'): Promise<void> {
   const config = loadConfig(process.env);
   const startedAt = performance.now();
   const server = await startServer({ config, mode, say });
-  const where =
-    config.database.kind === 'pglite'
-      ? `embedded database ${config.database.dataDir}`
-      : 'PostgreSQL';
-  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
-  say(
-    `Amparo is serving on ${server.url} (${where}; ready in ${seconds} s). Press Ctrl+C to stop.`,
-  );
+  const readySeconds = (performance.now() - startedAt) / 1000;
+  for (const line of servingLines({ config, mode, server, readySeconds })) say(line);
   let closing = false;
   const stop = async () => {
     if (closing) return;

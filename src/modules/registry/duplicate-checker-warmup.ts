@@ -58,8 +58,16 @@ const rebuildDelayMs = 10_000;
 
 export interface StartDuplicateCheckerOptions {
   readonly model?: ModelSource;
-  /** One line per build outcome, without personal data. */
-  readonly log?: (message: string, fields: Record<string, unknown>) => void;
+  /**
+   * One line per build outcome, without personal data: a finished build at `debug` (`/readyz`
+   * reports the index's state; a start-up log line for it was noise at demo size), a failed
+   * one at `warn`.
+   */
+  readonly log?: (
+    level: 'debug' | 'warn',
+    message: string,
+    fields: Record<string, unknown>,
+  ) => void;
 }
 
 /**
@@ -72,7 +80,7 @@ export interface StartDuplicateCheckerOptions {
  * build, and between the grouping of the keys and each phase of the training at the end.
  *
  * @example
- *   const duplicates = startDuplicateChecker(db, { log: (m, f) => app.log.info(f, m) });
+ *   const duplicates = startDuplicateChecker(db, { log: (level, m, f) => app.log[level](f, m) });
  *   duplicates.status().state // 'warming'
  */
 export function startDuplicateChecker(
@@ -171,7 +179,7 @@ class Warmup {
       this.forgotten.clear();
       this.checker = checker;
       this.state = 'ready';
-      this.options.log?.('duplicate index ready', {
+      this.options.log?.('debug', 'duplicate index ready', {
         persons: checker.size,
         buildMs: Date.now() - this.startedAt,
         trained: checker.model !== model && 'train' in model,
@@ -179,7 +187,7 @@ class Warmup {
       this.markReady();
     } catch (error) {
       this.state = 'failed';
-      this.options.log?.('duplicate index build failed; retrying', {
+      this.options.log?.('warn', 'duplicate index build failed; retrying', {
         err: error,
         retryInMs: rebuildDelayMs,
       });

@@ -38,6 +38,8 @@ export const systemRoutes: FastifyPluginAsyncTypebox<SystemRoutesOptions> = asyn
         response: { 200: HealthResponse },
       },
       config: { rateLimit: false },
+      // Probes poll every few seconds: logging each at info would bury the real requests.
+      logLevel: 'warn',
     },
     async () => ({ status: 'ok' as const }),
   );
@@ -51,6 +53,8 @@ export const systemRoutes: FastifyPluginAsyncTypebox<SystemRoutesOptions> = asyn
         response: { 200: ReadinessResponse, 503: ReadinessResponse },
       },
       config: { rateLimit: false },
+      // Probes poll every few seconds: logging each at info would bury the real requests.
+      logLevel: 'warn',
     },
     async (request, reply) => {
       let current: boolean;
