@@ -88,6 +88,16 @@ export const limits = {
       codePointsMin: 12,
       codePointsMax: 128,
     },
+    /**
+     * Person-read quotas (safeguard 10; the per-role numbers are in access/policy.ts). Reads
+     * are counted in buckets of `bucketMs` and a read is allowed when the buckets of the last
+     * `windowMs` hold at most the quota: a sliding window, so reading the quota just before a
+     * clock hour and again just after it is refused (a fixed hour would allow twice).
+     */
+    readQuota: {
+      windowMs: 60 * minuteMs,
+      bucketMs: minuteMs,
+    },
     citizenCode: {
       digits: 6,
       ttlMs: 10 * minuteMs,

@@ -46,6 +46,8 @@ export interface AmparoErrorOptions {
   detail?: string;
   errors?: FieldError[];
   cause?: unknown;
+  /** Sent as the `Retry-After` header (seconds) by the problem handler, e.g. for a 429. */
+  retryAfterSeconds?: number;
 }
 
 export class AmparoError extends Error {
@@ -54,6 +56,7 @@ export class AmparoError extends Error {
   readonly title: string;
   readonly detail: string | undefined;
   readonly errors: FieldError[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, options: AmparoErrorOptions = {}) {
     const entry = errorCodes[code];
@@ -64,6 +67,7 @@ export class AmparoError extends Error {
     this.title = entry.title;
     this.detail = options.detail;
     this.errors = options.errors;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -58,14 +58,35 @@ describe('person read quotas', () => {
     expect(alerts[0]?.details).toMatchObject({ quotaPerHour: quota, readsThisHour: quota + 1 });
   });
 
-  it('starts afresh in the next hour', async () => {
+  it('frees reads as the oldest minutes leave the sliding hour', async () => {
+    // The quota was read at 10:15; an hour later those reads have left the window.
     await expect(
-      consumePersonReads(database.db, clerk, 1, new Date('2026-11-23T11:00:00Z')),
+      consumePersonReads(database.db, clerk, 1, new Date('2026-11-23T11:15:00Z')),
+    ).resolves.toBeUndefined();
+  });
+
+  it('refuses twice the quota across a clock hour, with Retry-After (the boundary attack)', async () => {
+    const quota = readQuotaPerHour.enrolment_clerk;
+    await consumePersonReads(database.db, clerk, quota - 1, new Date('2026-11-23T14:59:00Z'));
+    // A clock-hour window started afresh at 15:00 and allowed another full quota here.
+    const refusal = consumePersonReads(database.db, clerk, 2, new Date('2026-11-23T15:00:30Z'));
+    await expect(refusal).rejects.toMatchObject({ code: 'AMP_QUOTA_EXCEEDED', status: 429 });
+    // The 14:59 minute leaves the window at 15:59:00, 3,510 s after 15:00:30.
+    await expect(refusal).rejects.toMatchObject({ retryAfterSeconds: 3510 });
+    // The refused reads were not counted: the one read still left is allowed.
+    await expect(
+      consumePersonReads(database.db, clerk, 1, new Date('2026-11-23T15:01:00Z')),
+    ).resolves.toBeUndefined();
+    await expect(
+      consumePersonReads(database.db, clerk, 1, new Date('2026-11-23T15:58:59Z')),
+    ).rejects.toMatchObject({ retryAfterSeconds: 1 });
+    await expect(
+      consumePersonReads(database.db, clerk, 1, new Date('2026-11-23T15:59:00Z')),
     ).resolves.toBeUndefined();
   });
 
   it('counts concurrent reads exactly', async () => {
-    const hour = new Date('2026-11-23T12:00:00Z');
+    const hour = new Date('2026-11-23T18:00:00Z');
     const quota = readQuotaPerHour.enrolment_clerk;
     const results = await Promise.allSettled(
       Array.from({ length: quota + 20 }, () => consumePersonReads(database.db, clerk, 1, hour)),

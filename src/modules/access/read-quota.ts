@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { OperatorActor } from './actor.js';
+import { accessLimits } from './limits.js';
 import { readQuotaFor } from './policy.js';
 
-const hourMs = 3_600_000;
+const { windowMs, bucketMs } = accessLimits.readQuota;
 
 /**
- * Counts person reads per operator per clock hour and refuses reads beyond the quota of the
- * operator's roles (safeguard 10). The first read over the quota in an hour raises one
- * alert for auditors; every refused read is answered 429 AMP_QUOTA_EXCEEDED.
+ * Counts person reads per operator in a sliding hour and refuses reads beyond the quota of
+ * the operator's roles (safeguard 10). Reads are counted in one-minute buckets
+ * (`operator_read_window`, migration 0025) and a read is allowed when the buckets of the
+ * last hour, this one included, hold at most the quota, so no 59 minutes ever hold more than
+ * the quota (a clock hour let an operator read it at 10:59 and again at 11:00). A refused
+ * read is answered 429 AMP_QUOTA_EXCEEDED with `Retry-After`: the seconds until enough of
+ * the oldest buckets leave the window. It is not counted (its increment is taken back), so
+ * the hint stays true. Crossing the quota raises one alert per operator per window.
  *
  * Counting happens before the read, so a refused read reveals nothing, and in the
  * database, so several server processes share one count.
@@ -25,35 +31,110 @@ export async function consumePersonReads(
   now: Date = new Date(),
 ): Promise<void> {
   const quota = readQuotaFor(actor.roles);
-  const windowStart = new Date(Math.floor(now.getTime() / hourMs) * hourMs);
-  const row = await db
-    .insertInto('operator_read_window')
-    .values({ operator_id: actor.operatorId, window_start: windowStart, reads: count })
-    .onConflict((conflict) =>
-      conflict.columns(['operator_id', 'window_start']).doUpdateSet((eb) => ({
-        reads: eb('operator_read_window.reads', '+', count),
-      })),
+  const bucketStart = new Date(Math.floor(now.getTime() / bucketMs) * bucketMs);
+  const windowFloor = new Date(now.getTime() - windowMs);
+  // One statement: bump this minute's bucket and add the other buckets still in the window
+  // (a data-modifying CTE is not visible to the outer query, hence the separate terms).
+  const counted = await sql<{ reads: number; bucket: number }>`
+    with bumped as (
+      insert into operator_read_window as w (operator_id, window_start, reads)
+      values (${actor.operatorId}, ${bucketStart}, ${count})
+      on conflict (operator_id, window_start) do update set reads = w.reads + excluded.reads
+      returning reads
     )
-    .returning('reads')
-    .executeTakeFirstOrThrow();
+    select (bumped.reads + coalesce((
+      select sum(other.reads) from operator_read_window other
+      where other.operator_id = ${actor.operatorId}
+        and other.window_start > ${windowFloor} and other.window_start <> ${bucketStart}
+    ), 0))::int as reads, bumped.reads as bucket
+    from bumped`.execute(db);
+  const row = counted.rows[0];
+  if (row === undefined) throw new Error('the read counter returned no row');
+  // A bucket just begun: the operator's buckets that left the window are no longer needed.
+  if (row.bucket === count) await pruneBuckets(db, actor.operatorId, windowFloor);
   if (row.reads <= quota) return;
-  if (row.reads - count <= quota) {
-    await db
-      .insertInto('security_alert')
-      .values({
-        id: randomUUID(),
-        kind: 'read_quota_exceeded',
-        operator_id: actor.operatorId,
-        details: {
-          quotaPerHour: quota,
-          readsThisHour: row.reads,
-          windowStart: windowStart.toISOString(),
-          roles: [...actor.roles],
-        },
-      })
-      .execute();
-  }
-  throw new AmparoError('AMP_QUOTA_EXCEEDED', {
-    detail: `The read quota of ${quota} person records per hour is used up; it resets at ${new Date(windowStart.getTime() + hourMs).toISOString()}`,
+  await db
+    .updateTable('operator_read_window')
+    .set((eb) => ({ reads: eb('reads', '-', count) }))
+    .where('operator_id', '=', actor.operatorId)
+    .where('window_start', '=', bucketStart)
+    .execute();
+  await raiseAlertOnce(db, actor, { quota, reads: row.reads, windowFloor, now });
+  const retryAfterSeconds = await secondsUntilRoom(db, actor.operatorId, {
+    needed: row.reads - quota,
+    windowFloor,
+    now,
   });
+  throw new AmparoError('AMP_QUOTA_EXCEEDED', {
+    detail: `The read quota of ${quota} person records per hour is used up; retry in ${retryAfterSeconds} s`,
+    retryAfterSeconds,
+  });
+}
+
+async function pruneBuckets(db: Kysely<Database>, operatorId: string, windowFloor: Date) {
+  await db
+    .deleteFrom('operator_read_window')
+    .where('operator_id', '=', operatorId)
+    .where('window_start', '<=', new Date(windowFloor.getTime() - bucketMs))
+    .execute();
+}
+
+/** The first refusal in a window raises an alert for auditors; later ones do not repeat it. */
+async function raiseAlertOnce(
+  db: Kysely<Database>,
+  actor: OperatorActor,
+  reading: { quota: number; reads: number; windowFloor: Date; now: Date },
+): Promise<void> {
+  const recent = await db
+    .selectFrom('security_alert')
+    .select('id')
+    .where('operator_id', '=', actor.operatorId)
+    .where('kind', '=', 'read_quota_exceeded')
+    .where('created_at', '>', reading.windowFloor)
+    .where('created_at', '<=', reading.now)
+    .executeTakeFirst();
+  if (recent !== undefined) return;
+  await db
+    .insertInto('security_alert')
+    .values({
+      id: randomUUID(),
+      kind: 'read_quota_exceeded',
+      operator_id: actor.operatorId,
+      created_at: reading.now,
+      details: {
+        quotaPerHour: reading.quota,
+        readsThisHour: reading.reads,
+        windowStart: reading.windowFloor.toISOString(),
+        roles: [...actor.roles],
+      },
+    })
+    .execute();
+}
+
+/**
+ * Seconds until the oldest buckets leaving the window free `needed` reads: a bucket leaves
+ * one window length after it began. At least 1; a request larger than the whole quota never
+ * fits and is told to wait a window.
+ */
+async function secondsUntilRoom(
+  db: Kysely<Database>,
+  operatorId: string,
+  props: { needed: number; windowFloor: Date; now: Date },
+): Promise<number> {
+  const buckets = await db
+    .selectFrom('operator_read_window')
+    .select(['window_start', 'reads'])
+    .where('operator_id', '=', operatorId)
+    .where('window_start', '>', props.windowFloor)
+    .orderBy('window_start')
+    .execute();
+  let freed = 0;
+  for (const bucket of buckets) {
+    freed += bucket.reads;
+    if (freed >= props.needed) {
+      const leavesAtMs = bucket.window_start.getTime() + windowMs;
+      return Math.max(1, Math.ceil((leavesAtMs - props.now.getTime()) / 1000));
+    }
+  }
+  return Math.ceil(windowMs / 1000);
 }

@@ -31,7 +31,9 @@ const cardFactFields = ['credentials'] as const;
 /**
  * A person's cards, newest first (at most `personCredentialsListedMax`): guarded as
  * `person.read` (operators in the record's region for their purposes; the holder, purpose
- * `self`), audited, and not counted against the read quota since no attribute is returned.
+ * `self`), audited, and counted against the read quota like any person read: no attribute
+ * is returned, but each answer confirms that a person id exists in the caller's regions and
+ * when they were given cards, so walking ids through it is scraping too (issue #11).
  *
  * @example
  * const { credentials } = await personCardsReader(deps, { actor, purpose: 'enrolment', requestId, personId });
@@ -40,7 +42,7 @@ export async function personCardsReader(
   deps: CredentialDependencies,
   props: CredentialContext & { personId: string },
 ): Promise<{ credentials: CardFacts[]; truncated: boolean }> {
-  const { grant } = await guardFor(deps, props, 'person.read', false);
+  const { grant } = await guardFor(deps, props, 'person.read', true);
   const rows = await listPersonCredentials(deps.db, props.personId, personCredentialsListedMax + 1);
   await grant.record(cardFactFields);
   return {

@@ -34,19 +34,21 @@ export interface WarmingDuplicateChecker extends DuplicateChecker {
 
 /**
  * Refusal of a duplicate check while the index is being built: 503 problem+json
- * (AMP_NOT_READY) with a Retry-After header (set by app.ts from `retryAfterSeconds`). An
+ * (AMP_NOT_READY) with a Retry-After header (sent by the problem handler from
+ * `retryAfterSeconds`). An
  * enrolment is never written without its duplicate check.
  */
 export class DuplicateIndexWarmingError extends AmparoError {
-  constructor(
-    readonly retryAfterSeconds: number,
-    failed: boolean,
-  ) {
+  override readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number, failed: boolean) {
     super('AMP_NOT_READY', {
       detail: failed
         ? `duplicate index could not be built and is being rebuilt, retry in ${retryAfterSeconds} s`
         : `duplicate index warming up, retry in ${retryAfterSeconds} s`,
+      retryAfterSeconds,
     });
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

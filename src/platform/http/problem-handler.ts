@@ -32,6 +32,9 @@ export function sendProblem(
   request: FastifyRequest,
   error: AmparoError,
 ): FastifyReply {
+  if (error.retryAfterSeconds !== undefined) {
+    reply.header('retry-after', String(error.retryAfterSeconds));
+  }
   return reply
     .code(error.status)
     .type('application/problem+json')
