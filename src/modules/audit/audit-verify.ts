@@ -20,6 +20,7 @@ import {
   verifyTreeHead,
 } from './merkle/index.js';
 import { MerkleLevels } from './merkle-levels.js';
+import { type CheckedLog, checkTrustedHead, type TrustedHead } from './trusted-heads.js';
 
 export type AuditProblemKind =
   | 'entry_missing'
@@ -29,7 +30,11 @@ export type AuditProblemKind =
   | 'tree_head_unknown_key'
   | 'tree_head_signature_invalid'
   | 'tree_head_root_mismatch'
-  | 'tree_head_inconsistent';
+  | 'tree_head_inconsistent'
+  // Against a head remembered outside the database (trusted-heads.ts):
+  | 'log_rolled_back'
+  | 'trusted_head_inconsistent'
+  | 'trusted_head_invalid';
 
 /** The first thing found wrong, in log order. */
 export interface AuditProblem {
@@ -48,7 +53,17 @@ export interface AuditVerifyReport {
   latestTreeHead: { treeSize: number; rootHashHex: string } | null;
   /** Entries after the latest head: protected by their MACs only until the next head. */
   entriesAfterLatestHead: number;
+  /**
+   * Heads remembered outside the database that the log was checked against (empty: a rollback
+   * of the log's end, heads included, cannot be seen from the database alone).
+   */
+  trustedHeads: { treeSize: number; rootHashHex: string; source: string; malformedLines: number }[];
   problem: AuditProblem | null;
+}
+
+export interface VerifyOptions {
+  /** Heads remembered outside the database: the witness file's, `--trusted-head`. */
+  trustedHeads?: readonly TrustedHead[];
 }
 
 /** Called after each page: entries checked so far and the log size seen at the start. */
@@ -69,6 +84,7 @@ export async function verifyAuditLog(
   db: Kysely<Database>,
   keys: Pick<KeyStore, 'masterKey' | 'auditSigning'>,
   onProgress: VerifyProgress = () => undefined,
+  options: VerifyOptions = {},
 ): Promise<AuditVerifyReport> {
   const total = await auditLogSize(db);
   const heads = await readAllTreeHeads(db);
@@ -91,7 +107,20 @@ export async function verifyAuditLog(
   // A prefetched page left behind by an early stop must not become an unhandled rejection.
   await page.catch(() => undefined);
   problem ??= verifier.checkHeadsBeyondLog();
-  return verifier.report(problem);
+  // Last: a rollback shows at the end of the log, after everything before it checked out.
+  const trustedHeads = options.trustedHeads ?? [];
+  for (const trusted of trustedHeads) {
+    problem ??= await checkTrustedHead(verifier, trusted, keys);
+  }
+  return {
+    ...verifier.report(problem),
+    trustedHeads: trustedHeads.map((trusted) => ({
+      treeSize: trusted.treeSize,
+      rootHashHex: Buffer.from(trusted.rootHash).toString('hex'),
+      source: trusted.source,
+      malformedLines: trusted.malformedLines,
+    })),
+  };
 }
 
 async function readAllTreeHeads(db: Kysely<Database>): Promise<TreeHeadRow[]> {
@@ -105,7 +134,7 @@ async function readAllTreeHeads(db: Kysely<Database>): Promise<TreeHeadRow[]> {
 }
 
 /** State of one verification pass; entries must be fed in leaf order. */
-class LogVerifier {
+class LogVerifier implements CheckedLog {
   readonly #heads: readonly TreeHeadRow[];
   readonly #headsBySize: Map<number, TreeHeadRow>;
   readonly #keys: Pick<KeyStore, 'masterKey' | 'auditSigning'>;
@@ -191,7 +220,15 @@ class LogVerifier {
     };
   }
 
-  report(problem: AuditProblem | null): AuditVerifyReport {
+  consistencyProof(fromSize: number, toSize: number): Promise<Uint8Array[]> {
+    return generateConsistencyProof(this.#tree, fromSize, toSize);
+  }
+
+  storedRootAt(size: number): Uint8Array | undefined {
+    return this.#headsBySize.get(size)?.rootHash;
+  }
+
+  report(problem: AuditProblem | null): Omit<AuditVerifyReport, 'trustedHeads'> {
     const latest = this.#previousHead;
     return {
       ok: problem === null,
@@ -242,7 +279,7 @@ class LogVerifier {
     previous: { treeSize: number; rootHash: Uint8Array },
     head: TreeHeadRow,
   ): Promise<AuditProblem | null> {
-    const proof = await generateConsistencyProof(this.#tree, previous.treeSize, head.treeSize);
+    const proof = await this.consistencyProof(previous.treeSize, head.treeSize);
     const consistent = verifyConsistencyProof({
       oldSize: previous.treeSize,
       newSize: head.treeSize,

@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { Command } from 'commander';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliEnvironment, createCliEnvironment } from '../../../test/cli-environment.js';
 import { loadKeyStore } from '../../platform/crypto/key-store.js';
@@ -51,18 +52,46 @@ describe('amparo audit verify / sign', () => {
       ok: true,
       entriesChecked: 13,
       treeHeadsChecked: 1,
+      // `sign` wrote the head to the development witness file, which verify reads by default.
+      trustedHeads: [{ treeSize: 12, source: `witness file ${witnessFile()}` }],
     });
 
     const edit = sql`update audit_entry set entry = replace(entry, 'eligibility_review', 'appeal') where leaf_index in (4, 9)`;
-    if (env.DATABASE_URL) await cli.database.asAdmin((admin) => edit.execute(admin));
-    else {
-      await cli.withCommandDatabase(async (db) => {
-        await sql`reset role`.execute(db);
-        await edit.execute(db);
-      });
-    }
+    await asSuperuser(edit);
     const tampered = await run('audit', 'verify');
     expect(tampered.exitCode).toBe(1);
     expect(tampered.output).toContain('entry_edited at entry 4');
   });
+
+  it('refuses a log emptied by the superuser, against the witness file or a written-down head', async () => {
+    const latest = JSON.parse((await run('audit', 'verify', '--json')).output);
+    await asSuperuser(sql`truncate audit_entry, audit_tree_head`);
+
+    const byDefault = await run('audit', 'verify');
+    expect(byDefault.exitCode).toBe(1);
+    expect(byDefault.output).toContain('log_rolled_back at entry 0, tree head 12');
+
+    const written = await run(
+      'audit',
+      'verify',
+      '--trusted-head',
+      `12:${latest.trustedHeads[0].rootHashHex}`,
+    );
+    expect(written.exitCode).toBe(1);
+    expect(written.output).toContain('log_rolled_back');
+  });
+
+  function witnessFile(): string {
+    return path.join(cli.workDir, 'audit-witness.jsonl');
+  }
+
+  async function asSuperuser(statement: RawBuilder<unknown>): Promise<void> {
+    if (env.DATABASE_URL) await cli.database.asAdmin((admin) => statement.execute(admin));
+    else {
+      await cli.withCommandDatabase(async (db) => {
+        await sql`reset role`.execute(db);
+        await statement.execute(db);
+      });
+    }
+  }
 });

@@ -1,11 +1,13 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.js';
+import { type Config, loadConfig } from '../../config.js';
 import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { type DatabaseHandle, openAppDatabase } from '../../platform/db/database.js';
 import { AuditLog } from './audit-log.js';
 import { type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
 import { treeHeadView } from './routes.js';
+import { loadTrustedHead, type TrustedHead } from './trusted-heads.js';
+import { witnessesFrom } from './witness.js';
 
 /** Where the commands read settings and write results; tests pass their own. */
 export interface AuditCliContext {
@@ -42,10 +44,22 @@ export function registerAuditCommands(
     .command('verify')
     .description('recompute every leaf hash, MAC, root and consistency proof of the audit log')
     .option('--json', 'print the report as JSON')
-    .action(async (flags: { json?: boolean }) => {
-      const report = await withAuditDatabase(context, (handle, keys) =>
-        verifyWithProgress(handle, keys, context.progress ?? (process.stderr.isTTY && !flags.json)),
-      );
+    .option(
+      '--trusted-head <FILE|SIZE:ROOT>',
+      'a head remembered outside the database: a witness or head file, or SIZE:ROOTHEX (repeatable; default: the witness file)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .action(async (flags: { json?: boolean; trustedHead: string[] }) => {
+      const report = await withAuditDatabase(context, async (handle, keys, config) => {
+        const trustedHeads = await trustedHeadsFor(flags.trustedHead, config);
+        return verifyWithProgress(
+          handle,
+          keys,
+          context.progress ?? (process.stderr.isTTY && !flags.json),
+          trustedHeads,
+        );
+      });
       context.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : describeReport(report));
       context.setExitCode(report.ok ? 0 : 1);
     });
@@ -54,8 +68,12 @@ export function registerAuditCommands(
     .description('sign a tree head over every committed entry now')
     .option('--json', 'print the head as JSON')
     .action(async (flags: { json?: boolean }) => {
-      const head = await withAuditDatabase(context, async (handle, keys) => {
-        const auditLog = await AuditLog.open({ db: handle.db, keys });
+      const head = await withAuditDatabase(context, async (handle, keys, config) => {
+        const auditLog = await AuditLog.open({
+          db: handle.db,
+          keys,
+          witnesses: witnessesFrom(config.audit),
+        });
         try {
           return treeHeadView(await auditLog.signTreeHead());
         } finally {
@@ -74,24 +92,48 @@ type AuditKeys = ReturnType<typeof loadKeyStore>;
 
 async function withAuditDatabase<T>(
   context: AuditCliContext,
-  work: (handle: DatabaseHandle, keys: AuditKeys) => Promise<T>,
+  work: (handle: DatabaseHandle, keys: AuditKeys, config: Config) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig(context.env);
   const keys = loadKeyStore(config.keysDir, config.masterKeyBase64);
   const handle = await openAppDatabase(config.database);
   try {
-    return await work(handle, keys);
+    return await work(handle, keys, config);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The heads given with --trusted-head, or else the configured witness file's largest head.
+ * A given head that cannot be read stops the command; a missing witness file means none.
+ */
+async function trustedHeadsFor(arguments_: string[], config: Config): Promise<TrustedHead[]> {
+  if (arguments_.length === 0) {
+    const file = config.audit.witnessFile;
+    const head = file === undefined ? undefined : await loadTrustedHead(file);
+    return head === undefined ? [] : [head];
+  }
+  const heads: TrustedHead[] = [];
+  for (const argument of arguments_) {
+    const head = await loadTrustedHead(argument);
+    if (head === undefined) {
+      throw new Error(
+        `--trusted-head ${argument}: no tree head there (expected a head or witness file, or SIZE:ROOTHEX)`,
+      );
+    }
+    heads.push(head);
+  }
+  return heads;
 }
 
 async function verifyWithProgress(
   handle: DatabaseHandle,
   keys: AuditKeys,
   showBar: boolean,
+  trustedHeads: TrustedHead[],
 ): Promise<AuditVerifyReport> {
-  if (!showBar) return verifyAuditLog(handle.db, keys);
+  if (!showBar) return verifyAuditLog(handle.db, keys, undefined, { trustedHeads });
   const bar = new SingleBar({
     format: 'audit verify [{bar}] {percentage}% | {value}/{total} entries | ETA {eta_formatted}',
     stream: process.stderr,
@@ -99,10 +141,15 @@ async function verifyWithProgress(
   });
   bar.start(0, 0);
   try {
-    return await verifyAuditLog(handle.db, keys, (checked, total) => {
-      bar.setTotal(total);
-      bar.update(checked);
-    });
+    return await verifyAuditLog(
+      handle.db,
+      keys,
+      (checked, total) => {
+        bar.setTotal(total);
+        bar.update(checked);
+      },
+      { trustedHeads },
+    );
   } finally {
     bar.stop();
   }
@@ -114,8 +161,12 @@ export function describeReport(report: AuditVerifyReport): string {
   const coverage = head
     ? `latest signed tree head ${head.treeSize} (root ${head.rootHashHex}); ${report.entriesAfterLatestHead} entries after it are protected by their MACs until the next head`
     : 'no signed tree head yet';
+  const witnessed = describeTrustedHeads(report);
   if (report.ok) {
-    return `Audit log intact: ${report.entriesChecked} entries, ${report.treeHeadsChecked} signed tree heads checked.\n${coverage}\n`;
+    const remember = head
+      ? `\nTo check against this head later: --trusted-head ${head.treeSize}:${head.rootHashHex}`
+      : '';
+    return `Audit log intact: ${report.entriesChecked} entries, ${report.treeHeadsChecked} signed tree heads checked.\n${coverage}\n${witnessed}${remember}\n`;
   }
   const problem = report.problem!;
   const where = [
@@ -125,4 +176,16 @@ export function describeReport(report: AuditVerifyReport): string {
     .filter((part) => part !== undefined)
     .join(', ');
   return `AUDIT LOG TAMPERED: ${problem.kind} at ${where}: ${problem.detail}\nChecked ${report.entriesChecked} entries and ${report.treeHeadsChecked} tree heads before the first problem.\n`;
+}
+
+function describeTrustedHeads(report: AuditVerifyReport): string {
+  if (report.trustedHeads.length === 0) {
+    return 'No head remembered outside the database was given (witness file, --trusted-head): removing the newest entries together with their heads would not be seen.';
+  }
+  return report.trustedHeads
+    .map(
+      (trusted) =>
+        `Consistent with tree head ${trusted.treeSize} from ${trusted.source}${trusted.malformedLines > 0 ? ` (${trusted.malformedLines} unreadable lines skipped)` : ''}.`,
+    )
+    .join('\n');
 }
