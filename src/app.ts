@@ -48,7 +48,12 @@ import { systemRoutes } from './modules/system/routes.js';
 import type { KeyStore } from './platform/crypto/key-store.js';
 import type { DatabaseHandle } from './platform/db/database.js';
 import { AmparoError } from './platform/errors.js';
-import { installProblemHandler } from './platform/http/problem-handler.js';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  installProblemHandler,
+} from './platform/http/problem-handler.js';
+import { declareProblemResponses, ProblemSchema } from './platform/http/problem-responses.js';
 import { createLogger } from './platform/logging.js';
 
 /** The application type every module plugin receives. */
@@ -111,11 +116,18 @@ export async function build(config: Config, services: AppServices): Promise<App>
     genReqId: () => randomUUID(),
     bodyLimit: limits.http.bodyBytesMax,
     requestTimeout: limits.http.requestTimeoutMs,
+    // Errors before routing (an over-long path segment: 414) and while Node.js parses the
+    // request (over-long URL or headers: 431) are problem+json too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox validation: strict (no silent removal of unknown fields, no coercion of bodies),
   // so that an attribute Amparo does not hold is refused rather than quietly dropped.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installProblemHandler(app);
+  // Every route's OpenAPI entry lists the problem answers it can give (one shared schema).
+  app.addSchema(ProblemSchema);
+  app.addHook('onRoute', declareProblemResponses);
   // Every answer names its request id, so a user reporting a problem can quote it and an
   // auditor can find the matching audit entries and log lines.
   app.addHook('onSend', async (request, reply) => {
@@ -248,6 +260,10 @@ async function registerConsole(app: App, webDir: string): Promise<void> {
 
 async function registerOpenApi(app: App): Promise<void> {
   await app.register(fastifySwagger, {
+    // Shared schemas (`Problem`) appear under their own name in components/schemas.
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, index) => String(json.$id ?? `def-${index}`),
+    },
     openapi: {
       openapi: '3.0.3',
       info: {

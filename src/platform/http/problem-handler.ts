@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AmparoError, type ErrorCode, type FieldError, toProblem } from '../errors.js';
 
@@ -81,4 +83,58 @@ function validationErrors(error: FastifyError): FieldError[] {
     const pointer = missing ? `${issue.instancePath}/${missing}` : issue.instancePath;
     return { field: `${part}${pointer || ''}`, reason: issue.message ?? 'is not valid' };
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors raised by the router before any route runs
+ * (a path parameter longer than the router allows, a URL that cannot be decoded) answered as
+ * problems like every other error, instead of Fastify's plain JSON.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const amparoError =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new AmparoError('AMP_URI_TOO_LONG', { detail: 'A path segment of the URL is too long' })
+      : error.code === 'FST_ERR_BAD_URL'
+        ? new AmparoError('AMP_VALIDATION', { detail: 'The URL cannot be decoded' })
+        : toAmparoError(error);
+  request.log.info({ code: amparoError.code }, 'request refused before routing');
+  sendProblem(reply, request, amparoError);
+}
+
+/**
+ * Fastify's `clientErrorHandler` option: requests Node.js refuses while parsing them, before
+ * Fastify sees a request (a request line and headers over `maxHeaderSize`, so also an
+ * over-long URL; a request that arrives too slowly; a malformed one). Answered on the raw
+ * socket as problem+json, then the connection is closed as Node.js does.
+ */
+export function clientErrorHandler(
+  this: FastifyInstance,
+  error: Error & { code?: string },
+  socket: Socket,
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const amparoError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new AmparoError('AMP_HEADERS_TOO_LARGE', {
+          detail: 'The URL and headers together exceed the size the server reads',
+        })
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new AmparoError('AMP_REQUEST_TIMEOUT')
+        : new AmparoError('AMP_VALIDATION', { detail: 'The request could not be parsed' });
+  this.log.debug({ code: amparoError.code, parserCode: error.code }, 'client error');
+  if (socket.writable) {
+    const body = JSON.stringify(toProblem(amparoError));
+    socket.write(
+      `HTTP/1.1 ${amparoError.status} ${STATUS_CODES[amparoError.status] ?? 'Error'}\r\n` +
+        'Content-Type: application/problem+json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy(error);
 }
