@@ -11,6 +11,7 @@ import {
 } from '../../src/modules/access/access-test-kit.js';
 import { purposes } from '../../src/modules/access/actor.js';
 import { type Role, roles } from '../../src/modules/access/roles.js';
+import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
 import { generateUin } from '../../src/modules/registry/uin/index.js';
 import { documentedDecisionTable } from '../access-table.js';
 
@@ -28,6 +29,8 @@ type Target = {
   uin: string;
   householdId: string;
   region: string;
+  /** An active card in the same region (of another person, who has what a card needs). */
+  credentialId: string;
 };
 type Principal =
   | { kind: 'operator'; roles: readonly Role[]; regions: readonly string[] }
@@ -75,6 +78,15 @@ const routes: RouteCase[] = [
     action: 'person.read',
     resource: 'person',
     request: (t, p) => ({ method: 'GET', url: `/api/persons/${t.personId}/credentials${q(p)}` }),
+  },
+  {
+    name: 'card download',
+    action: 'credential.download',
+    resource: 'person',
+    request: (t, p) => ({
+      method: 'GET',
+      url: `/api/credentials/${t.credentialId}/card.png${q(p)}`,
+    }),
   },
   {
     name: 'household',
@@ -242,7 +254,17 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
       rateLimitRequestsMax: 100_000,
     });
     targets = [];
+    const issuer = await signInOperator('matrix.issuer', ['registry_supervisor'], ['VE-A', 'VE-Z']);
     for (const region of ['VE-A', 'VE-Z']) {
+      const holder = await createCardPerson(kit.database.db, kit.masterKey, { region });
+      const issued = await kit.app.inject({
+        method: 'POST',
+        url: `/api/persons/${holder.id}/credentials?purpose=enrolment`,
+        cookies: issuer,
+        payload: { clientId: randomUUID() },
+      });
+      expect(issued.statusCode).toBe(201);
+      const credentialId: string = issued.json().credentialId;
       const uin = generateUin();
       const person = await createTestPerson(kit, {
         uin,
@@ -269,7 +291,7 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
           })
           .execute();
       });
-      targets.push({ kind: 'person', personId: person.id, uin, householdId, region });
+      targets.push({ kind: 'person', personId: person.id, uin, householdId, region, credentialId });
     }
   }, 60_000);
   afterAll(async () => kit?.close());

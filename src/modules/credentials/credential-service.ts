@@ -120,9 +120,10 @@ export async function credentialRevoker(
 }
 
 /**
- * The card of a credential, for printing: guarded as `credential.issue` (a reprint is an
- * issuance of the same card), counted as a read of the person and audited with the card's
- * attributes. A revoked card, or a card of a person no longer active, is not printed (409).
+ * The card of a credential, for printing: guarded as `credential.download`, a read of the
+ * person (not an issuance: the card exists already, and the holder's access history must not
+ * show one issue and two downloads as three issues), counted against the read quota and
+ * audited with the card's attributes. A revoked card, or a card of a person no longer active, is not printed (409).
  *
  * @example
  * const { card, holder } = await cardReader(deps, { actor, purpose: 'enrolment', requestId, credentialId });
@@ -135,7 +136,7 @@ export async function cardReader(
   const person = row ? await findPerson(deps.db, { personId: row.personId }) : undefined;
   const grant = await guardPersonAccess(deps, {
     actor: props.actor,
-    action: 'credential.issue',
+    action: 'credential.download',
     resource: { type: 'person', id: person?.id ?? null },
     regionCode: person?.regionCode ?? null,
     personId: person?.id ?? null,

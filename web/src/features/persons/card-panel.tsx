@@ -18,8 +18,10 @@ interface Issued {
 export interface CardPanelProps {
   personId: string;
   purpose: Purpose;
-  /** True when the roles may issue (and print) a card under this purpose and the person is active. */
+  /** True when the roles may issue a card under this purpose and the person is active. */
   canIssue: boolean;
+  /** True when the roles may download the active card to print it (`credential.download`). */
+  canDownload: boolean;
   /** True when the roles may revoke a card under this purpose (registry supervisors). */
   canRevoke: boolean;
 }
@@ -30,7 +32,13 @@ export interface CardPanelProps {
  * revokes the previous card as `reissued` in the same transaction); print the active card as
  * PNG or PDF; and, for a supervisor, revoke the active card after a reason and a confirmation.
  */
-export function CardPanel({ personId, purpose, canIssue, canRevoke }: CardPanelProps) {
+export function CardPanel({
+  personId,
+  purpose,
+  canIssue,
+  canDownload,
+  canRevoke,
+}: CardPanelProps) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [revoked, setRevoked] = useState<Revoked | null>(null);
@@ -47,7 +55,7 @@ export function CardPanel({ personId, purpose, canIssue, canRevoke }: CardPanelP
       <h2 id="card-heading">{t('card.title')}</h2>
       <p className="hint">{t('card.explain')}</p>
       {cards.error ? <ProblemNotice error={cards.error} /> : null}
-      {cards.data ? <CardList cards={cards.data} purpose={purpose} canPrint={canIssue} /> : null}
+      {cards.data ? <CardList cards={cards.data} purpose={purpose} canPrint={canDownload} /> : null}
       {canIssue && cards.data ? (
         <IssueCard
           personId={personId}

@@ -91,6 +91,7 @@ function PersonRecordView({ personId, purpose }: { personId: string; purpose: Pu
         canIssue={
           purposesFor(roles, 'credential.issue').includes(purpose) && person.status === 'active'
         }
+        canDownload={purposesFor(roles, 'credential.download').includes(purpose)}
         canRevoke={purposesFor(roles, 'credential.revoke').includes(purpose)}
       />
       <RecordChanges person={person} purpose={purpose} roles={roles} />
