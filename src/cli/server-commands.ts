@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { registerShowAnchorCommand } from '../modules/credentials/trust-anchor.js';
 import { initKeys, rotateIssuerKey } from '../platform/crypto/key-store.js';
 import { startServer } from '../server.js';
 import { servingLines } from './start-up-lines.js';
@@ -35,6 +36,7 @@ export function registerServerCommands(program: Command): void {
         `New cards will be signed with ${kid} after the next start; ${previousKid} stays trusted for the cards it signed.`,
       );
     });
+  registerShowAnchorCommand(keys);
 }
 
 async function run(mode: 'start' | 'serve'): Promise<void> {

@@ -20,7 +20,9 @@ import {
   RevokeBody,
   SignedRevocationListSchema,
   SignedTrustListSchema,
+  TrustAnchorSchema,
 } from './schema.js';
+import { trustAnchorOf, verifierSetupPath } from './trust-anchor.js';
 
 export type CredentialRouteOptions = Omit<CredentialDependencies, 'issuance'> &
   Partial<Pick<CredentialDependencies, 'issuance'>>;
@@ -172,6 +174,25 @@ function registerListRoutes(
   deps: CredentialDependencies,
 ): void {
   const listDeps = { ...deps, issuerName: deps.issuance.issuerName };
+  const anchor = trustAnchorOf(deps.keys);
+  app.get(
+    '/api/credentials/trust-anchor',
+    {
+      schema: {
+        tags: ['credentials'],
+        summary:
+          'The trust anchor: the public key verifiers pin to check the signed lists (public)',
+        response: { 200: TrustAnchorSchema },
+      },
+    },
+    async (_request, reply) =>
+      reply.header('cache-control', listCacheControl).send({
+        ...anchor,
+        trustList: '/api/credentials/trust-list',
+        revocationList: '/api/credentials/revocation-list',
+        verifierSetup: verifierSetupPath(anchor.anchor),
+      }),
+  );
   app.get(
     '/api/credentials/trust-list',
     {

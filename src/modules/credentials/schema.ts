@@ -102,3 +102,18 @@ export const PersonCredentialsSchema = Type.Object({
   ),
   truncated: Type.Boolean({ description: 'True when older cards were left off' }),
 });
+
+/** The public key verifiers pin, and where to set a verifier up with it. */
+export const TrustAnchorSchema = Type.Object({
+  anchor: Type.String({
+    pattern: '^[0-9a-f]{64}$',
+    description: 'Ed25519 public key that signs the trust and revocation lists, 64 hex digits',
+  }),
+  kid: Type.String({ description: 'First 8 bytes of SHA-256 of the key, hex' }),
+  alg: Type.Literal('EdDSA'),
+  trustList: Type.String({ description: 'Path of the signed trust list' }),
+  revocationList: Type.String({ description: 'Path of the signed revocation list' }),
+  verifierSetup: Type.String({
+    description: 'Path of the console verifier with this anchor filled in',
+  }),
+});

@@ -32,13 +32,7 @@ export interface CardPanelProps {
  * revokes the previous card as `reissued` in the same transaction); print the active card as
  * PNG or PDF; and, for a supervisor, revoke the active card after a reason and a confirmation.
  */
-export function CardPanel({
-  personId,
-  purpose,
-  canIssue,
-  canDownload,
-  canRevoke,
-}: CardPanelProps) {
+export function CardPanel({ personId, purpose, canIssue, canDownload, canRevoke }: CardPanelProps) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [revoked, setRevoked] = useState<Revoked | null>(null);
