@@ -9,6 +9,8 @@ export interface Config {
   environment: 'development' | 'production' | 'test';
   http: { host: string; port: number };
   database: DatabaseConfig;
+  /** AMPARO_DATA_DIR: the embedded database, development keys and development's SMS file. */
+  dataDir: string;
   keysDir: string;
   /** Base64 master key given through the environment instead of a file (production). */
   masterKeyBase64: string | undefined;
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       port: parsePort(env.PORT),
     },
     database: parseDatabase(env, dataDir, cwd),
+    dataDir,
     keysDir: path.resolve(cwd, env.AMPARO_KEYS_DIR || path.join(dataDir, 'keys')),
     masterKeyBase64: env.AMPARO_MASTER_KEY || undefined,
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL, logLevels, 'info'),

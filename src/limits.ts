@@ -306,6 +306,13 @@ export const limits = {
     /** Most requests one listing returns. */
     listPageSizeMax: 200,
   },
+  /** Text messages (modules/notifications). */
+  notifications: {
+    /** How often the development SMS sink looks for queued messages. */
+    developmentSinkIntervalMs: 1_000,
+    /** Messages taken from the outbox in one pass of the development sink. */
+    developmentSinkBatchMax: 100,
+  },
   /** The duplicate-detection engine (modules/registry/dedup). */
   dedup: {
     /**

@@ -5,8 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { servingLines } from './cli/start-up-lines.js';
 import { loadConfig } from './config.js';
 import { limits } from './limits.js';
+import { trustAnchorOf } from './modules/credentials/trust-anchor.js';
+import { loadKeyStore } from './platform/crypto/key-store.js';
 import { ConfigError } from './platform/errors.js';
 import { startServer } from './server.js';
 
@@ -72,15 +75,50 @@ describe('start-up', () => {
       mode: 'start',
       say: (line) => againSaid.push(line),
     });
+    let secondLines: string[];
     try {
       const persons = await sql<{ n: bigint }>`select count(*) as n from person`.execute(
         second.database.db,
       );
       expect(persons.rows[0]?.n).toBe(BigInt(limits.demo.seedPersons));
+      secondLines = servingLines({
+        config: configIn(dir),
+        mode: 'start',
+        server: second,
+        readySeconds: 1,
+      });
     } finally {
       await second.close();
     }
     expect(againSaid).toEqual([]);
+    const anchor = trustAnchorOf(loadKeyStore(path.join(dir, 'keys'))).anchor;
+    const anchorLine = `Trust anchor for card verifiers: ${anchor} (also at /api/credentials/trust-anchor)`;
+    const smsFile = path.join(dir, 'sms-outbox.log');
+    expect(second.smsSinkFile).toBe(smsFile);
+    expect(secondLines.slice(1)).toEqual([
+      anchorLine,
+      `Text messages (citizen sign-in codes) are written to ${smsFile} in development.`,
+    ]);
+    expect(existsSync(smsFile)).toBe(true);
+
+    // Production prints the anchor too, but never delivers text messages to a file.
+    rmSync(smsFile);
+    const production = await startServer({
+      config: configIn(dir, { AMPARO_ENV: 'production' }),
+      mode: 'serve',
+      say: () => undefined,
+    });
+    await production.close();
+    expect(production.smsSinkFile).toBeNull();
+    expect(
+      servingLines({
+        config: configIn(dir, { AMPARO_ENV: 'production' }),
+        mode: 'serve',
+        server: production,
+        readySeconds: 1,
+      }).slice(1),
+    ).toEqual([anchorLine]);
+    expect(existsSync(smsFile)).toBe(false);
   }, 120_000);
 
   it('stops on a port in use before creating anything', async () => {

@@ -15,6 +15,11 @@ import { AuditLog } from './modules/audit/audit-log.js';
 import { witnessesFrom } from './modules/audit/witness.js';
 import { validatePopulationOptions } from './modules/demo/options.js';
 import { writePopulation } from './modules/demo/write-population.js';
+import {
+  type DevelopmentSmsSink,
+  developmentSmsSink,
+  developmentSmsSinkFile,
+} from './modules/notifications/index.js';
 import { personImporter } from './modules/registry/import/person-importer.js';
 import { inspectImportFile } from './modules/registry/import/source-file.js';
 import { initKeys, type KeyStore, keysExist, loadKeyStore } from './platform/crypto/key-store.js';
@@ -47,6 +52,8 @@ export interface RunningServer {
   database: DatabaseHandle;
   /** The keys it serves with (start-up lines name the verifier trust anchor from them). */
   keys: KeyStore;
+  /** Where development writes text messages; null when it does not (production, serve). */
+  smsSinkFile: string | null;
   close(): Promise<void>;
 }
 
@@ -85,12 +92,15 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const url = `http://${config.http.host === '127.0.0.1' ? 'localhost' : config.http.host}:${port}`;
+    const smsSink = startSmsSink(config, mode, app, database, keys);
     return {
       app,
       url,
       database,
       keys,
+      smsSinkFile: smsSink?.file ?? null,
       async close() {
+        await smsSink?.stop();
         await app.close();
         await database.close();
       },
@@ -99,6 +109,28 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
     await database.close();
     throw error;
   }
+}
+
+/**
+ * Development delivers text messages to a file under the data directory (no provider yet);
+ * production never does: its messages wait in the outbox for a real provider.
+ */
+function startSmsSink(
+  config: Config,
+  mode: StartOptions['mode'],
+  app: App,
+  database: DatabaseHandle,
+  keys: KeyStore,
+): DevelopmentSmsSink | null {
+  if (mode !== 'start' || config.environment === 'production') return null;
+  const sink = developmentSmsSink({
+    db: database.db,
+    masterKey: keys.masterKey,
+    file: developmentSmsSinkFile(config.dataDir),
+    onError: (error) => app.log.error({ err: error }, 'development SMS sink: a pass failed'),
+  });
+  sink.start();
+  return sink;
 }
 
 function prepareKeys(

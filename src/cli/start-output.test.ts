@@ -26,6 +26,8 @@ const firstStartLines = [
   /^Demo operator accounts \(shown only now; add the TOTP secret to an authenticator app\):$/,
   /^ {2}[a-z0-9]+ +password \S{22} +TOTP [A-Z2-7]{32} +\S+ in \S+$/,
   /^Amparo is serving on http:\/\/localhost:\d+ \(embedded database \S+; ready in [\d.]+ s\)\. Press Ctrl\+C to stop\.$/,
+  /^Trust anchor for card verifiers: [0-9a-f]{64} \(also at \/api\/credentials\/trust-anchor\)$/,
+  /^Text messages \(citizen sign-in codes\) are written to \S+sms-outbox\.log in development\.$/,
 ];
 
 interface Started {
@@ -53,6 +55,10 @@ describe('amparo start output', () => {
         ).toBe(true);
       }
       expect(lines.filter((line) => line.startsWith('Amparo is serving')).length).toBe(1);
+      expect(
+        lines.filter((line) => line.startsWith('Trust anchor for card verifiers')).length,
+      ).toBe(1);
+      expect(lines.filter((line) => line.startsWith('Text messages')).length).toBe(1);
       expect(lines.filter((line) => line.includes(' password ')).length).toBeGreaterThan(0);
 
       // A real request is logged (JSON, route pattern only), so the log is not simply off.

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { Config } from '../config.js';
+import { trustAnchorOf } from '../modules/credentials/trust-anchor.js';
 import type { RunningServer, StartOptions } from '../server.js';
 
 /** What the lines printed once Amparo serves may draw on. */
@@ -21,7 +23,21 @@ export function servingLines({ config, server, readySeconds }: ServingFacts): st
     config.database.kind === 'pglite'
       ? `embedded database ${config.database.dataDir}`
       : 'PostgreSQL';
-  return [
+  const lines = [
     `Amparo is serving on ${server.url} (${where}; ready in ${readySeconds.toFixed(1)} s). Press Ctrl+C to stop.`,
+    // A public key: verifiers pin it, and nobody could give it to them before it was printed.
+    `Trust anchor for card verifiers: ${trustAnchorOf(server.keys).anchor} (also at /api/credentials/trust-anchor)`,
   ];
+  if (server.smsSinkFile !== null) {
+    lines.push(
+      `Text messages (citizen sign-in codes) are written to ${shownPath(server.smsSinkFile)} in development.`,
+    );
+  }
+  return lines;
+}
+
+/** A path below the working directory as ./relative (shorter to read), any other as is. */
+function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : `./${relative}`;
 }
