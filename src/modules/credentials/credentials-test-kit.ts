@@ -24,7 +24,7 @@ export interface CardPerson {
 export async function createCardPerson(
   db: Kysely<Database>,
   masterKey: Buffer,
-  options: { region?: string; photo?: Buffer; householdId?: string } = {},
+  options: { region?: string; photo?: Buffer; householdId?: string; phone?: string } = {},
 ): Promise<CardPerson> {
   const id = randomUUID();
   const uin = generateUin();
@@ -37,7 +37,10 @@ export async function createCardPerson(
     birth_date: '1988-01-02',
     state_code: options.region ?? 'VE-A',
   };
-  const sealed = options.photo ? { photo: options.photo.toString('base64') } : {};
+  const sealed = {
+    ...(options.photo ? { photo: options.photo.toString('base64') } : {}),
+    ...(options.phone ? { phone: options.phone } : {}),
+  };
   await db
     .insertInto('person')
     .values({ id, uin, region_code: options.region ?? 'VE-A', merged_into: null })

@@ -287,6 +287,8 @@ export const en: Dictionary = {
     code: 'Code:',
     until: 'valid until {{time}}.',
     issue: 'Create a code',
+    replaced:
+      'This code stops working if the person then asks for a code by SMS, or if another one is created here: only the newest works.',
   },
   history: {
     auditTitle: 'Who looked at this record',
@@ -525,6 +527,8 @@ export const en: Dictionary = {
       'If the number is registered with a phone, the code is on its way. Without a phone, ask at an office.',
     code: 'One-time code',
     codeHint: 'Six digits, valid for 10 minutes.',
+    codeReplaces:
+      'A new code cancels the earlier one, including one printed at an office: use the last one you received.',
     refused: 'Could not sign in. Check the number and the code, or ask for a new code.',
     signIn: 'Sign in',
     myTitle: 'My data',
@@ -559,6 +563,8 @@ export const en: Dictionary = {
       urlHint: 'On this same server, e.g. /api/… (the security policy allows no other site).',
       load: 'Load the list',
       older: 'This list is older than the one you have; it is not replaced.',
+      fromLink:
+        'The address brings this trust anchor key; it is used when you load the list. Check that it is your office’s.',
       problem: {
         malformed: 'The file is not a valid trust list.',
         bad_signature: 'The list’s signature does not match the anchor key: not used.',
@@ -577,6 +583,16 @@ export const en: Dictionary = {
       refreshing: 'Refreshing…',
       failed: 'The lists could not be refreshed (offline?); the stored ones are still used.',
       needAnchor: 'Enter the trust anchor key first.',
+    },
+    setup: {
+      title: 'Set up a verifier',
+      explain:
+        'Open this address on the phone or computer that will verify cards, or scan the code: the verifier opens with this server’s trust anchor key filled in. Then press “Load the list” while online.',
+      link: 'Open the verifier with this server’s trust anchor',
+      qr: 'QR code with the verifier’s address and the trust anchor',
+      anchor: 'This server’s trust anchor key:',
+      compare:
+        'Compare it with the one printed when the server starts, or with “amparo keys show-anchor”: whoever controls the connection could change both at once.',
     },
     camera: {
       start: 'Scan with the camera',

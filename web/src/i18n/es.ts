@@ -290,6 +290,8 @@ export const es = {
     code: 'Código:',
     until: 'válido hasta {{time}}.',
     issue: 'Generar código',
+    replaced:
+      'Este código deja de valer si la persona pide después un código por SMS, o si se genera otro aquí: solo vale el más reciente.',
   },
   history: {
     auditTitle: 'Quién consultó este registro',
@@ -531,6 +533,8 @@ export const es = {
       'Si el número está registrado con un teléfono, el código va en camino. Sin teléfono, pídalo en una oficina.',
     code: 'Código de un solo uso',
     codeHint: 'Seis cifras, válido 10 minutos.',
+    codeReplaces:
+      'Un código nuevo anula el anterior, también el impreso en una oficina: use el último que recibió.',
     refused: 'No se pudo entrar. Revise el número y el código, o pida un código nuevo.',
     signIn: 'Entrar',
     myTitle: 'Mis datos',
@@ -567,6 +571,8 @@ export const es = {
         'En este mismo servidor, p. ej. /api/… (la política de seguridad no permite otros sitios).',
       load: 'Cargar la lista',
       older: 'Esta lista es más antigua que la que ya tiene; no se reemplaza.',
+      fromLink:
+        'La dirección trae esta clave ancla; se usará cuando cargue la lista. Compruebe que es la de su oficina.',
       problem: {
         malformed: 'El archivo no es una lista de confianza válida.',
         bad_signature: 'La firma de la lista no corresponde a la clave ancla: no se usa.',
@@ -586,6 +592,16 @@ export const es = {
       failed:
         'No se pudieron actualizar las listas (¿sin conexión?); se siguen usando las guardadas.',
       needAnchor: 'Indique primero la clave ancla de confianza.',
+    },
+    setup: {
+      title: 'Preparar un verificador',
+      explain:
+        'Abra esta dirección en el teléfono o el computador que verificará carnets, o escanee el código: el verificador se abre con la clave ancla de este servidor ya escrita. Luego pulse «Cargar la lista» con conexión.',
+      link: 'Abrir el verificador con la clave ancla de este servidor',
+      qr: 'Código QR con la dirección del verificador y la clave ancla',
+      anchor: 'Clave ancla de este servidor:',
+      compare:
+        'Compárela con la que se imprime al arrancar el servidor o con «amparo keys show-anchor»: quien controla la conexión podría cambiar las dos cosas a la vez.',
     },
     camera: {
       start: 'Escanear con la cámara',

@@ -71,7 +71,7 @@ export function CitizenSignInPage() {
         </div>
         {codeRequested ? (
           <p className="notice" role="status">
-            {t('citizen.codeSent')}
+            {t('citizen.codeSent')} {t('citizen.codeReplaces')}
           </p>
         ) : null}
         {start.error ? <ProblemNotice error={start.error} /> : null}

@@ -132,6 +132,11 @@ function SlipCode({ personId }: { personId: string }) {
           </strong>{' '}
           {t('slip.until', { time: format.dateTime(issue.data.expiresAt) })}
         </p>
+      ) : null}
+      {issue.data ? (
+        <p className="notice notice-warning" data-testid="slip-replaced">
+          {t('slip.replaced')}
+        </p>
       ) : (
         <button type="button" onClick={() => issue.mutate()} disabled={issue.isPending}>
           {t('slip.issue')}

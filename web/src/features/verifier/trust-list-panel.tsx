@@ -12,6 +12,8 @@ import { storeTrustList } from './trust-list-store.js';
 export function TrustListPanel(props: {
   list: BrowserTrustList | null;
   initialAnchor: string;
+  /** The anchor came from a set-up link and differs from the one held: say so. */
+  fromLink?: boolean;
   onList: (list: BrowserTrustList) => void;
 }) {
   const { t } = useTranslation();
@@ -63,6 +65,11 @@ export function TrustListPanel(props: {
       ) : (
         <p className="notice">{t('verifier.list.none')}</p>
       )}
+      {props.fromLink ? (
+        <p className="notice notice-warning" data-testid="anchor-from-link">
+          {t('verifier.list.fromLink')}
+        </p>
+      ) : null}
       <form onSubmit={(event) => void submit(event)}>
         <Field label={t('verifier.list.anchor')} hint={t('verifier.list.anchorHint')} required>
           {(control) => (

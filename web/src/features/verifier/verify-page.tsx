@@ -17,6 +17,7 @@ import {
 import { TrustListPanel } from './trust-list-panel.js';
 import { type BrowserTrustList, readTrustList } from './trust-list-reader.js';
 import { storedTrustList, storeTrustList } from './trust-list-store.js';
+import { anchorFromAddress, VerifierSetup } from './verifier-setup.js';
 
 const trustListUrl = '/api/credentials/trust-list';
 const revocationListUrl = '/api/credentials/revocation-list';
@@ -36,6 +37,8 @@ export function VerifyPage() {
   const [busy, setBusy] = useState(false);
   const lists = useOfflineLists(setList);
   const stored = storedTrustList();
+  // A set-up link (`/verify?anchor=HEX`) fills the anchor in; the list is loaded by the person.
+  const [linkedAnchor] = useState(() => anchorFromAddress(window.location.search));
   const onCameraText = useCallback((found: string) => {
     setText(found);
     setVerdict(null);
@@ -62,7 +65,12 @@ export function VerifyPage() {
     <section>
       <PageHeading>{t('verifier.title')}</PageHeading>
       <p className="lead">{t('verifier.lead')}</p>
-      <TrustListPanel list={list} initialAnchor={stored?.anchor ?? ''} onList={lists.accepted} />
+      <TrustListPanel
+        list={list}
+        initialAnchor={linkedAnchor ?? stored?.anchor ?? ''}
+        fromLink={linkedAnchor !== null && linkedAnchor !== stored?.anchor}
+        onList={lists.accepted}
+      />
       <ListsPanel
         trustFetchedAtMs={list ? lists.trustFetchedAtMs : null}
         trustVersion={list?.version ?? null}
@@ -112,6 +120,7 @@ export function VerifyPage() {
         {!list ? <p className="hint">{t('verifier.card.needList')}</p> : null}
       </section>
       <div aria-live="polite">{verdict ? <VerdictView verdict={verdict} /> : null}</div>
+      <VerifierSetup />
     </section>
   );
 }
