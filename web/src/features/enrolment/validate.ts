@@ -47,7 +47,8 @@ export function ruleFor(attribute: CatalogueAttribute): FieldRule {
   if (length?.[1]) rule.lengthMax = Number(length[1]);
   const options = /^one of (.+)$/.exec(attribute.constraints);
   if (attribute.type === 'enum' && options?.[1]) rule.options = options[1].split(/,\s*/);
-  if (/letters, spaces, apostrophes/.test(attribute.constraints)) rule.nameLike = true;
+  // The server words a name's rule 'letters of one script, spaces, apostrophes, …'.
+  if (/letters\b.*\bspaces, apostrophes/.test(attribute.constraints)) rule.nameLike = true;
   if (/letters, digits, spaces and hyphens/.test(attribute.constraints)) rule.codeLike = true;
   return rule;
 }
