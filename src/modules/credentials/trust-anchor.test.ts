@@ -31,6 +31,11 @@ describe('trust anchor over HTTP', () => {
     });
     const list = await kit.app.inject({ url: '/api/credentials/trust-list' });
     expect(verifyTrustList(list.body, anchorFromHex(body.anchor)).version).toBeGreaterThan(0);
+    // Public in the API description too: no sign-in answers are declared for it.
+    const openApi = (await kit.app.inject({ url: '/api/openapi.json' })).json();
+    const responses = Object.keys(openApi.paths['/api/credentials/trust-anchor'].get.responses);
+    expect(responses).toContain('200');
+    expect(responses).not.toContain('401');
     // Not the audit key nor an issuer key: the one verifiers pin for lists.
     expect(body.anchor).not.toBe(trustAnchorOf({ trustListSigning: kit.keys.auditSigning }).anchor);
   });

@@ -57,7 +57,7 @@ export const ProblemSchema = Type.Object(
 const publicRoutes: readonly RegExp[] = [
   /^\/(healthz|readyz)$/,
   /^\/api\/catalogue$/,
-  /^\/api\/credentials\/(trust-list|revocation-list)$/,
+  /^\/api\/credentials\/(trust-list|revocation-list|trust-anchor)$/,
   /^\/api\/auth\/sign-in$/,
   /^\/api\/citizen\/sign-in\//,
 ];
