@@ -42,7 +42,14 @@ export type ErrorCode = keyof typeof errorCodes;
 /** One offending field of a request, named by its JSON pointer. */
 export interface FieldError {
   field: string;
+  /** The English sentence. */
   reason: string;
+  /**
+   * A stable code for the reason and its parameters, so a reader (the console, a refused-rows
+   * file) can say it in another language; see `modules/registry/refusals.ts`.
+   */
+  code?: string;
+  params?: Readonly<Record<string, string | number>>;
 }
 
 export interface AmparoErrorOptions {

@@ -84,6 +84,8 @@ export interface StringType {
    * that is how a look-alike name gets past a reader. See `src/platform/lookalikes.ts`.
    */
   readonly singleScript?: boolean;
+  /** The refusal for a value that does not match `pattern`, said in every language. */
+  readonly patternRefusal?: { readonly code: 'name_characters' | 'document_characters' };
 }
 
 /** `YYYY-MM-DD`, or `YYYY` alone when the record's `birth_date_approximate` is true. */

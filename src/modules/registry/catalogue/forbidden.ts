@@ -1,3 +1,4 @@
+import { type RefusedField, refusedField } from '../refusals.js';
 import {
   nameTokens,
   separatorTokens,
@@ -255,6 +256,14 @@ function phraseAt(candidates: readonly string[][], start: number, phrase: Compil
 /** The reason sent to the client and written to the log, e.g. for `partido`. */
 export function forbiddenReason(category: ForbiddenCategory): string {
   return `${category.label} is a category Amparo never holds`;
+}
+
+/** A field error for a forbidden name, with its code and the category in both languages. */
+export function forbiddenField(field: string, category: ForbiddenCategory): RefusedField {
+  return refusedField(field, 'forbidden_category', {
+    category: category.label,
+    categoryEs: category.labelEs,
+  });
 }
 
 /** Splits comma-separated word lists (given over several lines) into trimmed words. */

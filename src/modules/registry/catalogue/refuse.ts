@@ -1,6 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { AmparoError, type FieldError } from '../../../platform/errors.js';
-import { type ForbiddenCategory, findForbiddenName, forbiddenReason } from './forbidden.js';
+import { refusedField } from '../refusals.js';
+import {
+  type ForbiddenCategory,
+  findForbiddenName,
+  forbiddenField,
+  forbiddenReason,
+} from './forbidden.js';
 import { catalogueLimits } from './limits.js';
 
 /**
@@ -118,7 +124,7 @@ export function scanError(result: ScanResult, pathPrefix: string): AmparoError |
   if (result.findings.length > 0) {
     const errors: FieldError[] = result.findings
       .slice(0, catalogueLimits.fieldErrorsMax)
-      .map((finding) => ({ field: finding.path, reason: finding.reason }));
+      .map((finding) => forbiddenField(finding.path, finding.category));
     return new AmparoError('AMP_ATTRIBUTE_FORBIDDEN', {
       detail: 'The request names a category of data Amparo never holds',
       errors,
@@ -202,10 +208,13 @@ export function refuseImportColumns(headerNames: readonly string[]): void {
   if (forbidden.length === 0) return;
   throw new AmparoError('AMP_ATTRIBUTE_FORBIDDEN', {
     detail: 'The import has columns of categories Amparo never holds; nothing was imported',
-    errors: forbidden.slice(0, catalogueLimits.fieldErrorsMax).map((column) => ({
-      field: `header/${column.index}`,
-      reason: `${column.column}: ${column.reason}`,
-    })),
+    errors: forbidden.slice(0, catalogueLimits.fieldErrorsMax).map((column) =>
+      refusedField(`header/${column.index}`, 'forbidden_column', {
+        column: column.column,
+        category: column.category.label,
+        categoryEs: column.category.labelEs,
+      }),
+    ),
   });
 }
 

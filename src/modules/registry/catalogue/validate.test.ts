@@ -66,13 +66,14 @@ describe('validatePersonAttributes', () => {
 
   it('answers a forbidden attribute 403 before any other problem', () => {
     const result = check({ partido: 'PSUV', given_names: 42, shoe_size: 40 });
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: false,
       code: 'AMP_ATTRIBUTE_FORBIDDEN',
       errors: [
         {
           field: 'body/attributes/partido',
           reason: 'political affiliation is a category Amparo never holds',
+          code: 'forbidden_category',
         },
       ],
     });

@@ -1,13 +1,14 @@
 import { AmparoError, type FieldError } from '../../../platform/errors.js';
 import { normaliseStoredText } from '../../../platform/lookalikes.js';
 import { findMunicipality, findParish } from '../../geography/divisions.js';
+import { refusedField } from '../refusals.js';
 import type { AttributeDeclaration, AttributeSubject } from './attribute-declaration.js';
 import { attributeCatalogue } from './attributes.js';
 import { listAttributes } from './catalogue.js';
-import { findForbiddenName, forbiddenReason } from './forbidden.js';
+import { findForbiddenName, forbiddenField } from './forbidden.js';
 import { catalogueLimits } from './limits.js';
 import { jsonPointerToken } from './refuse.js';
-import { parseBirthDate, valueProblem } from './value-checks.js';
+import { parseBirthDate, type ValueRefusal, valueProblem } from './value-checks.js';
 
 /** A stored attribute value: attributes are flat, scalar values (a photo is base64 text). */
 export type AttributeValue = string | number | boolean | null;
@@ -83,7 +84,7 @@ function validateAttributes(
     return {
       ok: false,
       code: 'AMP_VALIDATION',
-      errors: [{ field: prefix, reason: 'must be an object' }],
+      errors: [refusedField(prefix, 'must_be_object')],
     };
   }
   const entries = Object.entries(input);
@@ -101,7 +102,8 @@ function validateAttributes(
     const value = storedForm(declaration, sent);
     const problem = entryProblem(subject, declaration, value, today);
     if (problem !== undefined || declaration === undefined) {
-      errors.push({ field: at(name), reason: problem ?? 'is not an attribute of the catalogue' });
+      const refusal = problem ?? { code: 'not_in_catalogue' };
+      errors.push(refusedField(at(name), refusal.code, refusal.params));
       continue;
     }
     // `entryProblem` accepted the value, so it is null or a scalar of the declared type.
@@ -137,8 +139,7 @@ function forbiddenErrors(
   const errors: FieldError[] = [];
   for (const [name] of entries) {
     const match = findForbiddenName(name);
-    if (match !== undefined)
-      errors.push({ field: at(name), reason: forbiddenReason(match.category) });
+    if (match !== undefined) errors.push(forbiddenField(at(name), match.category));
   }
   return errors.slice(0, catalogueLimits.fieldErrorsMax);
 }
@@ -148,12 +149,21 @@ function entryProblem(
   declaration: AttributeDeclaration | undefined,
   value: unknown,
   today: Date,
-): string | undefined {
-  if (declaration === undefined) return 'is not an attribute of the catalogue';
+): ValueRefusal | undefined {
+  if (declaration === undefined) return { code: 'not_in_catalogue' };
   if (declaration.subject !== subject) {
-    return `is a ${declaration.subject} attribute, not a ${subject} attribute`;
+    const spanish = { person: 'persona', household: 'hogar' } as const;
+    return {
+      code: 'wrong_subject',
+      params: {
+        subject: declaration.subject,
+        expected: subject,
+        subjectEs: spanish[declaration.subject],
+        expectedEs: spanish[subject],
+      },
+    };
   }
-  if (value === null) return declaration.required ? 'is required and cannot be cleared' : undefined;
+  if (value === null) return declaration.required ? { code: 'required_not_cleared' } : undefined;
   return valueProblem(declaration.type, value, today);
 }
 
@@ -164,7 +174,7 @@ function missingErrors(
 ): FieldError[] {
   return listAttributes(subject)
     .filter((declaration) => declaration.required && !Object.hasOwn(input, declaration.name))
-    .map((declaration) => ({ field: at(declaration.name), reason: 'is required' }));
+    .map((declaration) => refusedField(at(declaration.name), 'required'));
 }
 
 /**
@@ -181,7 +191,7 @@ function crossFieldErrors(input: object, at: (name: string) => string): FieldErr
     const flag = declaration.type.approximateFlag;
     const parts = typeof value === 'string' ? parseBirthDate(value) : undefined;
     if (parts !== undefined && parts.month === undefined && values.get(flag) !== true) {
-      errors.push({ field: at(declaration.name), reason: `a year alone needs ${flag}: true` });
+      errors.push(refusedField(at(declaration.name), 'year_needs_flag', { flag }));
     }
   }
   errors.push(...addressChainErrors(values, at));
@@ -202,19 +212,16 @@ function addressChainErrors(
   const errors: FieldError[] = [];
   if (parish !== undefined) {
     if (municipality === undefined) {
-      errors.push({ field: at('parish_code'), reason: 'needs municipality_code' });
+      errors.push(refusedField(at('parish_code'), 'parish_needs_municipality'));
     } else if (findParish(parish)?.municipalityCode !== municipality) {
-      errors.push({ field: at('parish_code'), reason: 'is not a parish of municipality_code' });
+      errors.push(refusedField(at('parish_code'), 'parish_not_in_municipality'));
     }
   }
   if (municipality !== undefined) {
     if (state === undefined) {
-      errors.push({ field: at('municipality_code'), reason: 'needs state_code' });
+      errors.push(refusedField(at('municipality_code'), 'municipality_needs_state'));
     } else if (findMunicipality(municipality)?.stateCode !== state) {
-      errors.push({
-        field: at('municipality_code'),
-        reason: 'is not a municipality of state_code',
-      });
+      errors.push(refusedField(at('municipality_code'), 'municipality_not_in_state'));
     }
   }
   return errors;

@@ -1,5 +1,6 @@
 import { otherScriptThanLatin } from '../../../platform/lookalikes.js';
 import { findMunicipality, findParish, findState } from '../../geography/divisions.js';
+import type { RefusalCode, RefusalParams } from '../refusals.js';
 import type {
   AttributeType,
   GeographyType,
@@ -9,16 +10,26 @@ import type {
 } from './attribute-declaration.js';
 import { catalogueLimits } from './limits.js';
 
+/** Why a value is refused: a code of `refusals.ts` and its parameters. */
+export interface ValueRefusal {
+  readonly code: RefusalCode;
+  readonly params?: RefusalParams;
+}
+
 /**
- * Checks one value against its declared type. Returns the reason it is refused, or
- * undefined when it is acceptable. Cross-attribute rules (a year-only date needs the
+ * Checks one value against its declared type. Returns why it is refused (a code and its
+ * parameters), or undefined when it is acceptable. Cross-attribute rules (a year-only date needs the
  * approximate flag; a parish must lie in its municipality) are in `validate.ts`.
  *
  * @example
  *   valueProblem({ kind: 'phone' }, '+584121234567', new Date()); // undefined
- *   valueProblem({ kind: 'phone' }, '04121234567', new Date()); // 'must be an E.164 number …'
+ *   valueProblem({ kind: 'phone' }, '04121234567', new Date()); // { code: 'phone_e164' }
  */
-export function valueProblem(type: AttributeType, value: unknown, today: Date): string | undefined {
+export function valueProblem(
+  type: AttributeType,
+  value: unknown,
+  today: Date,
+): ValueRefusal | undefined {
   switch (type.kind) {
     case 'string':
       return stringProblem(type, value);
@@ -27,42 +38,49 @@ export function valueProblem(type: AttributeType, value: unknown, today: Date): 
     case 'enum':
       return typeof value === 'string' && type.values.includes(value)
         ? undefined
-        : `must be one of ${type.values.join(', ')}`;
+        : { code: 'one_of', params: { values: type.values.join(', ') } };
     case 'integer':
       return Number.isInteger(value) && Number(value) >= type.min && Number(value) <= type.max
         ? undefined
-        : `must be an integer from ${type.min} to ${type.max}`;
+        : { code: 'integer_range', params: { min: type.min, max: type.max } };
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : 'must be true or false';
+      return typeof value === 'boolean' ? undefined : { code: 'boolean' };
     case 'geography':
       return geographyProblem(type, value);
     case 'country':
-      return isCountryCode(value) ? undefined : 'must be an ISO 3166-1 alpha-2 country code';
+      return isCountryCode(value) ? undefined : { code: 'country' };
     case 'language':
       return typeof value === 'string' && /^[a-z]{2,3}$/.test(value)
         ? undefined
-        : 'must be an ISO 639 language code of 2 or 3 lowercase letters';
+        : { code: 'language' };
     case 'phone':
       return phoneProblem(value);
     case 'email':
-      return isEmailAddress(value) ? undefined : 'must be an e-mail address';
+      return isEmailAddress(value) ? undefined : { code: 'email' };
     case 'image':
       return imageProblem(type, value);
   }
 }
 
-function stringProblem(type: StringType, value: unknown): string | undefined {
-  if (typeof value !== 'string') return 'must be a string';
-  if (value.trim() === '') return 'must not be empty; send null when it is not recorded';
+function stringProblem(type: StringType, value: unknown): ValueRefusal | undefined {
+  if (typeof value !== 'string') return { code: 'text_type' };
+  if (value.trim() === '') return { code: 'text_empty' };
   // Length in characters (code points), as a person counts them, not UTF-16 units.
-  if ([...value].length > type.lengthMax) return `must be at most ${type.lengthMax} characters`;
-  if (/\p{Cc}/u.test(value)) return 'must not contain control characters';
+  if ([...value].length > type.lengthMax) {
+    return { code: 'text_too_long', params: { max: type.lengthMax } };
+  }
+  if (/\p{Cc}/u.test(value)) return { code: 'text_control' };
   if (type.pattern !== undefined && !type.pattern.test(value)) {
-    return `may contain only ${type.patternDescription ?? 'the allowed characters'}`;
+    return (
+      type.patternRefusal ?? {
+        code: 'text_pattern',
+        params: { allowed: type.patternDescription ?? 'the allowed characters' },
+      }
+    );
   }
   const otherScript = type.singleScript === true ? otherScriptThanLatin(value) : undefined;
   if (otherScript !== undefined) {
-    return `mixes Latin letters with ${otherScript} letters that look alike; write it in one script`;
+    return { code: 'mixed_scripts', params: { script: otherScript } };
   }
   return undefined;
 }
@@ -89,28 +107,28 @@ export function parseBirthDate(value: string): BirthDateParts | undefined {
   return real ? { year, month, day } : undefined;
 }
 
-function birthDateProblem(value: unknown, today: Date): string | undefined {
-  if (typeof value !== 'string') return 'must be a date string, YYYY-MM-DD or YYYY';
+function birthDateProblem(value: unknown, today: Date): ValueRefusal | undefined {
+  if (typeof value !== 'string') return { code: 'date_type' };
   const parts = parseBirthDate(value);
-  if (parts === undefined) return 'must be a real date, YYYY-MM-DD, or a year YYYY';
+  if (parts === undefined) return { code: 'date_invalid' };
   const todayText = today.toISOString().slice(0, 10);
   const todayYear = today.getUTCFullYear();
   if (parts.year < todayYear - catalogueLimits.birthAgeYearsMax) {
-    return `must be within the last ${catalogueLimits.birthAgeYearsMax} years`;
+    return { code: 'date_too_old', params: { years: catalogueLimits.birthAgeYearsMax } };
   }
   const future = parts.month === undefined ? parts.year > todayYear : value > todayText;
-  return future ? 'must not be in the future' : undefined;
+  return future ? { code: 'date_future' } : undefined;
 }
 
-function geographyProblem(type: GeographyType, value: unknown): string | undefined {
-  if (typeof value !== 'string') return `must be a ${type.level} code`;
+function geographyProblem(type: GeographyType, value: unknown): ValueRefusal | undefined {
+  if (typeof value !== 'string') return { code: `${type.level}_code` };
   const found =
     type.level === 'state'
       ? findState(value)
       : type.level === 'municipality'
         ? findMunicipality(value)
         : findParish(value);
-  return found === undefined ? `is not a Venezuelan ${type.level} code` : undefined;
+  return found === undefined ? { code: `${type.level}_unknown` } : undefined;
 }
 
 const regionNames = createRegionNames();
@@ -134,12 +152,12 @@ function isCountryCode(value: unknown): boolean {
  * Venezuelan number (+58) has exactly 10 more digits, an area code starting with 2
  * (landline) or 4 (mobile): +58 412 1234567.
  */
-function phoneProblem(value: unknown): string | undefined {
+function phoneProblem(value: unknown): ValueRefusal | undefined {
   if (typeof value !== 'string' || !/^\+[1-9]\d{6,14}$/.test(value)) {
-    return 'must be an E.164 number: +, country code and number, digits only';
+    return { code: 'phone_e164' };
   }
   if (value.startsWith('+58') && !/^\+58[24]\d{9}$/.test(value)) {
-    return 'must be a Venezuelan number: +58, then 10 digits starting with 2 or 4';
+    return { code: 'phone_venezuela' };
   }
   return undefined;
 }
@@ -166,21 +184,23 @@ function isEmailAddress(value: unknown): boolean {
   );
 }
 
-function imageProblem(type: ImageType, value: unknown): string | undefined {
+function imageProblem(type: ImageType, value: unknown): ValueRefusal | undefined {
   if (
     typeof value !== 'string' ||
     value.length % 4 !== 0 ||
     !/^[A-Za-z0-9+/]*={0,2}$/.test(value)
   ) {
-    return 'must be an image encoded as base64';
+    return { code: 'image_base64' };
   }
   // The decoded size follows from the text length, so a huge image is refused unread.
   const padding = value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
   const bytes = (value.length / 4) * 3 - padding;
-  if (bytes > type.bytesMax) return `must be at most ${type.bytesMax} bytes (is ${bytes})`;
+  if (bytes > type.bytesMax) {
+    return { code: 'image_too_large', params: { max: type.bytesMax, bytes } };
+  }
   const mediaType = sniffImage(Buffer.from(value.slice(0, 16), 'base64'));
   if (mediaType === undefined || !type.mediaTypes.includes(mediaType)) {
-    return `must be one of ${type.mediaTypes.join(', ')}`;
+    return { code: 'one_of', params: { values: type.mediaTypes.join(', ') } };
   }
   return undefined;
 }

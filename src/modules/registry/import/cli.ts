@@ -7,6 +7,7 @@ import { openAppDatabase } from '../../../platform/db/database.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { PopulationFormat } from '../../demo/record-format.js';
+import { type RefusalLanguage, refusalLanguageOf } from '../refusals.js';
 import { type ImportOutcome, type ImportProgress, personImporter } from './person-importer.js';
 import { inspectImportFile } from './source-file.js';
 
@@ -53,6 +54,10 @@ export function registerImportCommands(
     .argument('<file>', 'the file to import')
     .option('--format <format>', 'csv or ndjson (default: from the file name)')
     .option('--errors <path>', 'where to write refused rows (default: <file>.errors.csv)')
+    .option(
+      '--lang <language>',
+      'language of the reasons in the refused rows: es or en (default: from AMPARO_LANG or LANG, else es)',
+    )
     .option('--batch-persons <count>', 'persons per transaction (default 5000)', positiveInteger)
     .option('--json', 'print the outcome as JSON')
     .action(async (file: string, flags: ImportFlags & { json?: boolean }) => {
@@ -93,6 +98,7 @@ async function importPersonsCommand(
       audit: auditLog,
       facts,
       errorFilePath: path.resolve(flags.errors ?? `${file}.errors.csv`),
+      errorFileForm: { language: errorLanguage(flags.lang, context.env) },
       onProgress: progress.update,
       ...(flags.batchPersons === undefined ? {} : { batchPersons: flags.batchPersons }),
     });
@@ -103,8 +109,17 @@ async function importPersonsCommand(
   }
 }
 
+/** `--lang`, else the environment's language when it is one of ours, else Spanish. */
+function errorLanguage(flag: string | undefined, env: NodeJS.ProcessEnv): RefusalLanguage {
+  if (flag !== undefined && flag !== 'es' && flag !== 'en') {
+    throw new AmparoError('AMP_VALIDATION', { detail: `--lang must be es or en, not "${flag}"` });
+  }
+  return refusalLanguageOf(flag, env.AMPARO_LANG, env.LANG);
+}
+
 interface ImportFlags {
   format?: string;
+  lang?: string;
   errors?: string;
   batchPersons?: number;
 }

@@ -2,22 +2,27 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import { csvRow } from '../../../platform/csv.js';
+import type { RefusalLanguage } from '../refusals.js';
 import type { RowError } from './household-grouper.js';
-
-/** Header of the error file. */
-export const errorFileHeader = 'line,record_id,field,reason\r\n';
+import { refusedRowCsvLine, refusedRowsCsvHeader, storedRefusalLine } from './refused-rows.js';
 
 /**
- * The error file: one CSV line per refused field (`line,record_id,field,reason`), in line
- * order, written by the shared `csvRow`: a record id such as `=HYPERLINK(…)` arrives in a
- * spreadsheet as text, never as a formula. It is a function of the file and the job's fixed settings, so every run (a resume
+ * How the file is written: as CSV with each reason in a language (the command line), or
+ * stored as codes and parameters (`stored`, one JSON object a line) so that the API can
+ * serve it in the language each reader asks for (`refused-rows.ts`).
+ */
+export type ErrorFileForm = { readonly language: RefusalLanguage } | 'stored';
+
+/**
+ * The error file: one line per refused field, in line order; in CSV
+ * `line,record_id,field,reason` (reason in the reader's language; cells written by the shared
+ * spreadsheet-safe `csvRow`). It is a function of the file and the job's fixed settings, so every run (a resume
  * too) writes it whole to `<path>.partial` and renames it into place at the end: a reader
  * never sees a half-written file, and a resume cannot list a line twice.
  *
  * @example
- *   const errors = ErrorFile.create('/tmp/p.csv.errors.csv');
- *   await errors.write([{ line: 7, recordId: 'R7', field: 'phone', reason: 'must be …' }]);
+ *   const errors = ErrorFile.create('/tmp/p.csv.errors.csv', { language: 'es' });
+ *   await errors.write([{ line: 7, recordId: 'R7', field: 'phone', code: 'phone_e164', params: {} }]);
  *   await errors.commit();
  */
 export class ErrorFile {
@@ -26,17 +31,24 @@ export class ErrorFile {
   readonly #failure: Promise<never>;
   #rows = 0;
   readonly #lines = new Set<number>();
+  readonly #lineOf: (error: RowError) => string;
 
-  private constructor(filePath: string) {
+  private constructor(filePath: string, form: ErrorFileForm) {
     this.#path = filePath;
     this.#stream = createWriteStream(`${filePath}.partial`);
     this.#failure = new Promise<never>((_resolve, reject) => this.#stream.once('error', reject));
     this.#failure.catch(() => undefined);
-    this.#stream.write(errorFileHeader);
+    if (form === 'stored') {
+      this.#lineOf = storedRefusalLine;
+    } else {
+      const { language } = form;
+      this.#lineOf = (error) => refusedRowCsvLine(error, language);
+      this.#stream.write(refusedRowsCsvHeader);
+    }
   }
 
-  static create(filePath: string): ErrorFile {
-    return new ErrorFile(filePath);
+  static create(filePath: string, form: ErrorFileForm): ErrorFile {
+    return new ErrorFile(filePath, form);
   }
 
   /** Distinct lines with at least one error so far. */
@@ -54,7 +66,7 @@ export class ErrorFile {
     for (const error of errors) {
       this.#lines.add(error.line);
       this.#rows += 1;
-      text += csvRow([error.line, error.recordId, error.field, error.reason]);
+      text += this.#lineOf(error);
     }
     if (!this.#stream.write(text)) await Promise.race([once(this.#stream, 'drain'), this.#failure]);
   }

@@ -1,7 +1,12 @@
-import type { FieldError } from '../../../platform/errors.js';
 import { validateHouseholdAttributes } from '../catalogue/index.js';
+import {
+  type RefusalCode,
+  type RefusalParams,
+  type RefusedField,
+  refusedField,
+} from '../refusals.js';
 import { importLimits } from './limits.js';
-import type { ParsedRow, ValidRow } from './row-parser.js';
+import { asRefusedField, type ParsedRow, type ValidRow } from './row-parser.js';
 
 /**
  * Groups parsed rows into households and applies the household rules, so that a household
@@ -27,7 +32,9 @@ export interface RowError {
   readonly line: number;
   readonly recordId: string;
   readonly field: string;
-  readonly reason: string;
+  /** Why, as a code of `refusals.ts`: the file is written in the reader's language. */
+  readonly code: RefusalCode;
+  readonly params: RefusalParams;
 }
 
 /** A household ready to write, with the lines it spans (invalid rows included). */
@@ -87,10 +94,9 @@ export class HouseholdGrouper {
       if (this.#closedIds.has(row.householdId)) {
         this.#loose.push(
           ...errorsOf(row, [
-            {
-              field: 'household_id',
-              reason: `household ${row.householdId} appeared earlier: a household's rows must be consecutive`,
-            },
+            refusedField('household_id', 'household_not_consecutive', {
+              household: row.householdId,
+            }),
           ]),
         );
         return undefined;
@@ -108,7 +114,7 @@ export class HouseholdGrouper {
             valid: undefined,
             errors: [
               ...row.errors,
-              { field: 'record_id', reason: `record ${row.recordId} appears earlier in the file` },
+              refusedField('record_id', 'record_repeated', { record: row.recordId }),
             ],
           }
         : row,
@@ -141,17 +147,14 @@ function closeHousehold(open: OpenHousehold): ClosedHousehold {
   const errors: RowError[] = [];
   const members: ValidRow[] = [];
   for (const row of open.rows) {
-    const own: FieldError[] = [];
+    const own: RefusedField[] = [];
     if (row.valid !== undefined && problem !== undefined) own.push(problem);
     else if (
       row.valid !== undefined &&
       head !== undefined &&
       row.valid.stateCode !== head.stateCode
     ) {
-      own.push({
-        field: 'state_code',
-        reason: `differs from the head of household's (line ${head.line})`,
-      });
+      own.push(refusedField('state_code', 'state_differs_from_head', { line: head.line }));
     }
     if (row.valid !== undefined && own.length === 0) members.push(row.valid);
     errors.push(...errorsOf(row, own));
@@ -171,52 +174,49 @@ function householdProblem(
   open: OpenHousehold,
   valid: readonly ValidRow[],
   heads: readonly ValidRow[],
-): FieldError | undefined {
-  const id = open.sourceId;
+): RefusedField | undefined {
+  const household = open.sourceId;
   if (open.rows.length > importLimits.householdMembersMax) {
-    return {
-      field: 'household_id',
-      reason: `household ${id} has ${open.rows.length} rows; at most ${importLimits.householdMembersMax} members`,
-    };
+    return refusedField('household_id', 'household_too_large', {
+      household,
+      rows: open.rows.length,
+      max: importLimits.householdMembersMax,
+    });
   }
   if (heads.length > 1) {
     const lines = heads.map((row) => row.line).join(', ');
-    return {
-      field: 'relationship',
-      reason: `household ${id} has ${heads.length} heads (lines ${lines})`,
-    };
+    return refusedField('relationship', 'household_heads', {
+      household,
+      count: heads.length,
+      lines,
+    });
   }
   if (heads.length === 0) {
     const invalidHead = open.rows.find((row) => row.relationship === 'head');
-    return {
-      field: 'household_id',
-      reason:
-        invalidHead === undefined
-          ? `household ${id} has no head`
-          : `household ${id} has no valid head: its head (line ${invalidHead.line}) has errors`,
-    };
+    return invalidHead === undefined
+      ? refusedField('household_id', 'household_no_head', { household })
+      : refusedField('household_id', 'household_invalid_head', {
+          household,
+          line: invalidHead.line,
+        });
   }
   const bands = new Set(valid.map((row) => row.incomeBand));
-  if (bands.size > 1) {
-    return {
-      field: 'income_band',
-      reason: `members of household ${id} give different income bands`,
-    };
-  }
+  if (bands.size > 1) return refusedField('income_band', 'household_income_bands', { household });
   const band = heads[0]?.incomeBand;
   if (band !== null && band !== undefined) {
     const check = validateHouseholdAttributes({ income_band: band });
-    if (!check.ok)
-      return { field: 'income_band', reason: check.errors[0]?.reason ?? 'is not valid' };
+    const first = check.ok ? undefined : check.errors[0];
+    if (first !== undefined) return asRefusedField(first, 'income_band');
   }
   return undefined;
 }
 
-function errorsOf(row: ParsedRow, extra: readonly FieldError[]): RowError[] {
+function errorsOf(row: ParsedRow, extra: readonly RefusedField[]): RowError[] {
   return [...row.errors, ...extra].map((error) => ({
     line: row.line,
     recordId: row.recordId,
     field: error.field,
-    reason: error.reason,
+    code: error.code,
+    params: error.params,
   }));
 }

@@ -16,6 +16,7 @@ import type { AuditEntryInput } from '../../audit/audit-entry.js';
 import type { PopulationFormat } from '../../demo/record-format.js';
 import { importLimits } from './limits.js';
 import { personImporter } from './person-importer.js';
+import { firstStoredRefusals } from './refused-rows.js';
 import { type BatchAuditor, findJob, jobCounts } from './repository.js';
 import { inspectImportFile } from './source-file.js';
 
@@ -121,6 +122,7 @@ async function startInBackground(
     audit: deps.audit,
     facts,
     errorFilePath: errorFilePath(deps, facts.sha256),
+    errorFileForm: 'stored',
     regions: importer.regions,
     startedBy: importer.operatorId,
     onJob: (jobId) => {
@@ -170,7 +172,8 @@ export function errorFilePath(
   deps: Pick<ImportServiceDependencies, 'directory'>,
   sha256: Buffer,
 ): string {
-  return path.join(deps.directory, `${sha256.toString('hex')}.errors.csv`);
+  // Codes and parameters, one JSON object a line: served in the language each reader asks.
+  return path.join(deps.directory, `${sha256.toString('hex')}.refusals.ndjson`);
 }
 
 /** The job's state and counts, for the operator who may import. */
@@ -182,6 +185,13 @@ export async function importReader(
   const job = await findJob(deps.db, props.jobId);
   if (job === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such import' });
   const counts = await jobCounts(deps.db, job.id);
+  const refusedRows =
+    job.status === 'finished' && (job.rows_invalid ?? 0) > 0
+      ? await firstStoredRefusals(
+          errorFilePath(deps, job.file_sha256),
+          importLimits.refusedRowsPreviewMax,
+        ).catch(() => [])
+      : [];
   return {
     job,
     view: {
@@ -198,6 +208,7 @@ export async function importReader(
       startedAt: job.started_at.toISOString(),
       finishedAt: job.finished_at?.toISOString() ?? null,
       failure: job.failure,
+      refusedRows,
     },
   };
 }

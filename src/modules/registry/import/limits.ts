@@ -30,6 +30,12 @@ export const importLimits = {
   uinRedrawRoundsMax: 8,
   /** Progress is reported at most this often. */
   progressIntervalMs: 1_000,
+  /** Characters of the refused-rows CSV sent as one piece when it is served. */
+  refusedRowsPieceCharsMax: 64 * 1024,
+  /** Problems of a refused file (header columns) listed in the answer. */
+  fileProblemsMax: 40,
+  /** Refused rows shown on the console's import page (the file has them all). */
+  refusedRowsPreviewMax: 20,
   /** Jobs listed or kept running in one server process at a time. */
   serverJobsRunningMax: 2,
 } as const;

@@ -7,7 +7,7 @@ import { backfillSearchKeys } from '../search-backfill.js';
 import type { EncodedBatch } from './batch-encoder.js';
 import type { ChunkResult, ChunkSettings, ChunkTask } from './chunk-encoder.js';
 import { type ChunkExecutor, inlineExecutor, workerExecutor } from './chunk-executor.js';
-import { ErrorFile } from './error-file.js';
+import { ErrorFile, type ErrorFileForm } from './error-file.js';
 import { FileChunker } from './file-chunker.js';
 import { importLimits } from './limits.js';
 import {
@@ -43,6 +43,11 @@ export interface PersonImportProps {
   audit: BatchAuditor;
   facts: ImportFileFacts;
   errorFilePath: string;
+  /**
+   * The refused rows as CSV in a language (the command line), or stored as codes for the API
+   * to serve in each reader's language; CSV in Spanish by default.
+   */
+  errorFileForm?: ErrorFileForm;
   /** States rows may be in; null or absent for a system job (any state). */
   regions?: readonly string[] | null;
   /** The operator who started the import; null for the command line. */
@@ -194,7 +199,7 @@ class ImportRun {
     // PGlite is one connection: a second writer would only wait for it.
     const connections = props.databaseKind === 'pglite' ? 1 : props.connections;
     this.#queue = new WriteQueue(connections ?? importLimits.insertConnections);
-    this.#errors = ErrorFile.create(props.errorFilePath);
+    this.#errors = ErrorFile.create(props.errorFilePath, props.errorFileForm ?? { language: 'es' });
     this.#batchPersonsTarget = props.batchPersons ?? importLimits.batchPersonsTarget;
     this.#workers = props.workers ?? defaultWorkers(props);
   }

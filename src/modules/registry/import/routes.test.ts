@@ -83,7 +83,12 @@ describe('/api/imports', () => {
     expect(started.statusCode).toBe(202);
     expect(await importAudit(String(started.headers['x-request-id']))).toEqual(['allowed']);
     const id: string = started.json().id;
-    let job = { status: 'running', personsImported: 0, rowsInvalid: null as number | null };
+    let job = {
+      status: 'running',
+      personsImported: 0,
+      rowsInvalid: null as number | null,
+      refusedRows: [] as Array<{ line: number; code: string; params: object }>,
+    };
     for (let attempt = 0; attempt < 200 && job.status === 'running'; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const response = await kit.app.inject({
@@ -95,10 +100,12 @@ describe('/api/imports', () => {
     }
     expect(job.status).toBe('finished');
     const errors = await kit.app.inject({
-      url: `/api/imports/${id}/errors`,
+      url: `/api/imports/${id}/errors?lang=en`,
+      headers: { 'accept-language': 'es-VE,es;q=0.9' },
       cookies: { amparo_session: cookies.supervisor ?? '' },
     });
     expect(errors.statusCode).toBe(200);
+    expect(errors.headers['content-language']).toBe('en');
     const lines = errors.body
       .split('\r\n')
       .slice(1)
@@ -115,6 +122,22 @@ describe('/api/imports', () => {
       .execute();
     expect(excluded).toEqual([]);
     expect(outside.length).toBeGreaterThan(0);
+
+    // The same file in Spanish, asked by Accept-Language; and the first rows for the console,
+    // as codes and parameters.
+    const spanish = await kit.app.inject({
+      url: `/api/imports/${id}/errors`,
+      headers: { 'accept-language': 'es-VE,es;q=0.9,en;q=0.5' },
+      cookies: { amparo_session: cookies.supervisor ?? '' },
+    });
+    expect(spanish.headers['content-language']).toBe('es');
+    expect(spanish.body.split('\r\n').length).toBe(errors.body.split('\r\n').length);
+    expect(spanish.body).toContain('está fuera de las regiones de la importación');
+    expect(spanish.body).toContain('debe ser un número E.164');
+    expect(spanish.body).not.toContain('is outside the regions');
+    expect(job.refusedRows.length).toBeGreaterThan(0);
+    expect(job.refusedRows[0]?.line).toBe(Math.min(...refusedLines));
+    expect(job.refusedRows.map((row) => row.code)).toContain('outside_regions');
   });
 
   it('serves formulas in record ids as text in the error file (CSV injection)', async () => {

@@ -1,21 +1,24 @@
-import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AmparoError } from '../../../platform/errors.js';
+import { refusalLanguageOf } from '../refusals.js';
 import {
   errorFilePath,
   type ImportServiceDependencies,
   importReader,
   importStarter,
 } from './import-service.js';
+import { refusedRowsCsv } from './refused-rows.js';
 import {
+  ImportErrorsQuery,
   ImportIdParams,
   ImportJobSchema,
   ImportStartedSchema,
   ImportStartQuery,
+  RefusedRowsCsvSchema,
 } from './schema.js';
 
 /** What `app.ts` passes: everything but the logger, which comes from the app. */
@@ -98,8 +101,11 @@ export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteOptions> = async
     {
       schema: {
         tags: ['registry'],
-        summary: 'The refused rows of a finished import (CSV: line, record_id, field, reason)',
+        summary:
+          'The refused rows of a finished import (CSV: line, record_id, field, reason), each reason in the language of `lang` or Accept-Language (Spanish by default)',
         params: ImportIdParams,
+        querystring: ImportErrorsQuery,
+        response: { 200: RefusedRowsCsvSchema },
       },
     },
     async (request, reply) => {
@@ -113,7 +119,12 @@ export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteOptions> = async
       await access(file).catch(() => {
         throw new AmparoError('AMP_NOT_FOUND', { detail: 'The error file is no longer kept' });
       });
-      return reply.type('text/csv; charset=utf-8').send(createReadStream(file));
+      const language = refusalLanguageOf(request.query.lang, request.headers['accept-language']);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-language', language)
+        .header('content-disposition', `attachment; filename="refused-rows-${language}.csv"`)
+        .send(Readable.from(refusedRowsCsv(file, language)));
     },
   );
 };

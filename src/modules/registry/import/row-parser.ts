@@ -2,6 +2,13 @@ import type { FieldError } from '../../../platform/errors.js';
 import { RELATIONSHIPS, type Relationship } from '../../demo/population-record.js';
 import type { PopulationFormat } from '../../demo/record-format.js';
 import { type AttributeValues, validatePersonAttributes } from '../catalogue/index.js';
+import {
+  isRefusalCode,
+  type RefusalCode,
+  type RefusalParams,
+  type RefusedField,
+  refusedField,
+} from '../refusals.js';
 import { importColumns, type SourceRecord, splitCsvRecord } from './source-file.js';
 
 /**
@@ -39,7 +46,7 @@ export interface ParsedRow {
   /** Empty when unreadable; an invalid row still counts for its household's checks. */
   readonly householdId: string;
   readonly relationship: string;
-  readonly errors: readonly FieldError[];
+  readonly errors: readonly RefusedField[];
   /** Present exactly when `errors` is empty. */
   readonly valid: ValidRow | undefined;
 }
@@ -69,9 +76,7 @@ export function rowParser(options: RowParserOptions): (record: SourceRecord) => 
       options.format === 'csv'
         ? csvValues(record.text, positions, columnCount)
         : ndjsonValues(record.text);
-    if (typeof values === 'string') {
-      return unreadable(record.line, values);
-    }
+    if ('code' in values) return unreadable(record.line, values);
     return parseValues(record.line, values, options);
   };
 }
@@ -101,7 +106,7 @@ export function rowKeysReader(
   return (record) => {
     if (options.format === 'ndjson') {
       const values = ndjsonValues(record.text);
-      if (typeof values === 'string') return none;
+      if ('code' in values) return none;
       return {
         recordId: values.get('record_id') ?? '',
         householdId: values.get('household_id') ?? '',
@@ -119,30 +124,37 @@ function csvValues(
   text: string,
   positions: ReadonlyMap<string, number>,
   columnCount: number,
-): RowValues | string {
+): RowValues | Unreadable {
   const fields = splitCsvRecord(text);
-  if (fields === undefined) return 'is not a well-formed CSV record (quotes)';
+  if (fields === undefined) return { code: 'csv_quotes' };
   if (fields.length !== columnCount) {
-    return `has ${fields.length} fields; the header has ${columnCount}`;
+    return { code: 'field_count', params: { count: fields.length, expected: columnCount } };
   }
   const values = new Map<string, string>();
   for (const [column, index] of positions) values.set(column, fields[index] ?? '');
   return values;
 }
 
-function ndjsonValues(text: string): RowValues | string {
+/** Why a record cannot be read at all. */
+interface Unreadable {
+  readonly code: RefusalCode;
+  readonly params?: RefusalParams;
+}
+
+function ndjsonValues(text: string): RowValues | Unreadable {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return 'is not valid JSON';
+    return { code: 'json_invalid' };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return 'is not a JSON object';
+    return { code: 'json_not_object' };
   }
   const values = new Map<string, string>();
   for (const [key, child] of Object.entries(value)) {
-    if (typeof child === 'object' && child !== null) return `has a nested value under "${key}"`;
+    if (typeof child === 'object' && child !== null)
+      return { code: 'json_nested', params: { key } };
     // The generator writes the flag as a boolean and the band as a number; both are read
     // back through the same text checks as CSV so the two formats accept the same rows.
     values.set(key, child === null ? '' : String(child));
@@ -150,46 +162,41 @@ function ndjsonValues(text: string): RowValues | string {
   return values;
 }
 
-function unreadable(line: number, reason: string): ParsedRow {
+function unreadable(line: number, why: Unreadable): ParsedRow {
   return {
     line,
     recordId: '',
     householdId: '',
     relationship: '',
-    errors: [{ field: 'record', reason }],
+    errors: [refusedField('record', why.code, why.params)],
     valid: undefined,
   };
 }
 
 function parseValues(line: number, values: RowValues, options: RowParserOptions): ParsedRow {
-  const errors: FieldError[] = [];
+  const errors: RefusedField[] = [];
   for (const key of values.keys()) {
-    if (!importColumns.includes(key)) {
-      errors.push({ field: key, reason: 'is not a column of the import format' });
-    }
+    if (!importColumns.includes(key)) errors.push(refusedField(key, 'unknown_column'));
   }
   const recordId = values.get('record_id') ?? '';
   const householdId = values.get('household_id') ?? '';
   const relationship = values.get('relationship') ?? '';
-  if (!identifierPattern.test(recordId)) {
-    errors.push({ field: 'record_id', reason: 'must be 1–64 letters, digits, . _ : -' });
-  }
+  if (!identifierPattern.test(recordId)) errors.push(refusedField('record_id', 'identifier'));
   if (!identifierPattern.test(householdId)) {
-    errors.push({ field: 'household_id', reason: 'must be 1–64 letters, digits, . _ : -' });
+    errors.push(refusedField('household_id', 'identifier'));
   }
   if (!relationshipSet.has(relationship)) {
-    errors.push({ field: 'relationship', reason: `must be one of ${RELATIONSHIPS.join(', ')}` });
+    errors.push(refusedField('relationship', 'one_of', { values: RELATIONSHIPS.join(', ') }));
   }
   const incomeBand = parseIncomeBand(values.get('income_band') ?? '', errors);
   const attributes = personAttributes(values);
   const result = validatePersonAttributes(attributes, { today: options.today, pathPrefix: '' });
   if (!result.ok) {
-    for (const error of result.errors)
-      errors.push({ field: error.field.slice(1), reason: error.reason });
+    for (const error of result.errors) errors.push(asRefusedField(error, error.field.slice(1)));
   }
   const stateCode = values.get('state_code') ?? '';
   if (options.regions !== undefined && stateCode !== '' && !options.regions.has(stateCode)) {
-    errors.push({ field: 'state_code', reason: 'is outside the regions of the import' });
+    errors.push(refusedField('state_code', 'outside_regions'));
   }
   const known = { line, recordId, householdId, relationship };
   if (errors.length > 0 || !result.ok) return { ...known, errors, valid: undefined };
@@ -225,12 +232,23 @@ function booleanOrText(value: string): boolean | string {
   return value;
 }
 
-function parseIncomeBand(text: string, errors: FieldError[]): number | null {
+function parseIncomeBand(text: string, errors: RefusedField[]): number | null {
   if (text === '') return null;
   const band = /^[1-5]$/.test(text) ? Number(text) : undefined;
   if (band === undefined) {
-    errors.push({ field: 'income_band', reason: 'must be an integer from 1 to 5' });
+    errors.push(refusedField('income_band', 'integer_range', { min: 1, max: 5 }));
     return null;
   }
   return band;
+}
+
+/**
+ * A catalogue field error with its code, under the import's field name. The catalogue gives
+ * every error a code; one without (from another version) keeps its English sentence.
+ */
+export function asRefusedField(error: FieldError, field: string): RefusedField {
+  if (error.code !== undefined && isRefusalCode(error.code)) {
+    return refusedField(field, error.code, error.params);
+  }
+  return refusedField(field, 'text_pattern', { allowed: error.reason });
 }

@@ -33,6 +33,10 @@ describe('file-level checks', () => {
     const error = await refusal(writeText(path.join(workDir, 'forbidden.csv'), header + rows));
     expect(error.code).toBe('AMP_ATTRIBUTE_FORBIDDEN');
     expect(error.errors?.[0]?.reason).toMatch(/^partido: /);
+    expect(error.errors?.[0]).toMatchObject({
+      code: 'forbidden_column',
+      params: { column: 'partido', categoryEs: 'afiliación política' },
+    });
   });
 
   it('refuses an NDJSON file whose last record has a forbidden key', async () => {
@@ -49,14 +53,29 @@ describe('file-level checks', () => {
       writeText(path.join(workDir, 'header.csv'), header + toCsvLine(records[0]!)),
     );
     expect(error.code).toBe('AMP_VALIDATION');
-    expect(error.errors?.[0]?.reason).toContain('unknown column "telefono_fijo"');
-    expect(error.errors?.[0]?.reason).toContain('missing column "phone"');
+    expect(error.detail).toContain('unknown column "telefono_fijo"');
+    expect(error.detail).toContain('missing column "phone"');
+    // Each problem comes with a code and parameters, for the console to say in Spanish.
+    expect(error.errors).toEqual([
+      {
+        field: 'header',
+        code: 'header_unknown_column',
+        params: { column: 'telefono_fijo' },
+        reason: 'unknown column "telefono_fijo"',
+      },
+      {
+        field: 'header',
+        code: 'header_missing_column',
+        params: { column: 'phone' },
+        reason: 'missing column "phone"',
+      },
+    ]);
   });
 
   it('refuses an empty or missing file', async () => {
-    expect((await refusal(writeText(path.join(workDir, 'empty.csv'), ''))).code).toBe(
-      'AMP_VALIDATION',
-    );
+    const empty = await refusal(writeText(path.join(workDir, 'empty.csv'), ''));
+    expect(empty.code).toBe('AMP_VALIDATION');
+    expect(empty.errors).toMatchObject([{ field: 'file', code: 'file_empty' }]);
     expect((await refusal(path.join(workDir, 'absent.csv'))).code).toBe('AMP_VALIDATION');
   });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { AmparoError } from '../../../platform/errors.js';
 import { POPULATION_COLUMNS, type PopulationFormat } from '../../demo/record-format.js';
 import { checkRecordKeys, refuseImportColumns } from '../catalogue/index.js';
+import { type RefusedField, refusedField } from '../refusals.js';
 import { importLimits } from './limits.js';
 
 /**
@@ -60,14 +61,15 @@ export async function inspectImportFile(
     if (!info.isFile()) throw new Error('not a regular file');
     bytes = info.size;
   } catch (error) {
-    throw refusal('AMP_VALIDATION', 'file', `cannot read the file (${reasonOf(error)})`);
+    throw refusal([refusedField('file', 'file_unreadable', { cause: reasonOf(error) })]);
   }
   if (bytes > bytesMax) {
     throw new AmparoError('AMP_PAYLOAD_TOO_LARGE', {
       detail: `The file has ${bytes} bytes; at most ${bytesMax} are imported at once. Split it.`,
+      errors: [refusedField('file', 'file_too_large', { bytes, max: bytesMax })],
     });
   }
-  if (bytes === 0) throw refusal('AMP_VALIDATION', 'file', 'the file is empty');
+  if (bytes === 0) throw refusal([refusedField('file', 'file_empty')]);
   const { sha256, linesTotal } = await fingerprint(filePath);
   const facts: ImportFileFacts = { path: filePath, name, format, bytes, sha256, linesTotal };
   if (format === 'csv') await checkCsvHeader(facts);
@@ -90,7 +92,7 @@ async function fingerprint(filePath: string): Promise<{ sha256: Buffer; linesTot
       lastByte = buffer[buffer.length - 1] ?? lastByte;
     }
   } catch (error) {
-    throw refusal('AMP_VALIDATION', 'file', `cannot read the file (${reasonOf(error)})`);
+    throw refusal([refusedField('file', 'file_unreadable', { cause: reasonOf(error) })]);
   }
   return { sha256: hash.digest(), linesTotal: lineFeeds + (lastByte === 0x0a ? 0 : 1) };
 }
@@ -104,23 +106,22 @@ async function checkCsvHeader(facts: ImportFileFacts): Promise<void> {
   const names = splitCsvRecord(header ?? '') ?? [];
   // Forbidden first: a file that names a refused category is refused for that reason.
   refuseImportColumns(names);
-  const problems: string[] = [];
+  const problems: RefusedField[] = [];
   const seen = new Set<string>();
   for (const column of names) {
-    if (!importColumnSet.has(column)) problems.push(`unknown column "${column}"`);
-    else if (seen.has(column)) problems.push(`column "${column}" appears twice`);
+    if (!importColumnSet.has(column)) {
+      problems.push(refusedField('header', 'header_unknown_column', { column }));
+    } else if (seen.has(column)) {
+      problems.push(refusedField('header', 'header_repeated_column', { column }));
+    }
     seen.add(column);
   }
   for (const column of importColumns) {
-    if (!seen.has(column)) problems.push(`missing column "${column}"`);
+    if (!seen.has(column)) {
+      problems.push(refusedField('header', 'header_missing_column', { column }));
+    }
   }
-  if (problems.length > 0) {
-    throw refusal(
-      'AMP_VALIDATION',
-      'header',
-      `the header line is not the import format: ${problems.join('; ')}`,
-    );
-  }
+  if (problems.length > 0) throw refusal(problems, 'the header line is not the import format: ');
 }
 
 /**
@@ -259,17 +260,20 @@ function stripBom(text: string): string {
 }
 
 function lineTooLong(line: number): AmparoError {
-  return refusal(
-    'AMP_VALIDATION',
-    `line ${line}`,
-    `a record is longer than ${importLimits.lineBytesMax} characters; is this the import format?`,
-  );
+  return refusal([
+    refusedField(`line ${line}`, 'line_too_long', { max: importLimits.lineBytesMax, line }),
+  ]);
 }
 
-function refusal(code: 'AMP_VALIDATION', field: string, reason: string): AmparoError {
-  return new AmparoError(code, {
-    detail: `The file cannot be imported: ${reason}. Nothing was imported.`,
-    errors: [{ field, reason }],
+/**
+ * The file is refused: the detail says why in English, and each problem is a field error
+ * with its code, which the console says in the operator's language.
+ */
+function refusal(problems: readonly RefusedField[], lead = ''): AmparoError {
+  const reasons = problems.map((problem) => problem.reason).join('; ');
+  return new AmparoError('AMP_VALIDATION', {
+    detail: `The file cannot be imported: ${lead}${reasons}. Nothing was imported.`,
+    errors: problems.slice(0, importLimits.fileProblemsMax),
   });
 }
 
