@@ -105,7 +105,7 @@ describe('console import page', () => {
     await page.getByRole('button', { name: 'Importar' }).click();
     const job = page.locator('[data-testid="import-job"][data-status="finished"]');
     await job.waitFor({ timeout: 15_000 });
-    expect(await job.getByRole('heading').textContent()).toContain('personas.csv');
+    expect(await job.getByRole('heading', { level: 2 }).textContent()).toContain('personas.csv');
     expect(await page.getByTestId('import-persons').textContent()).toBe(String(rowsTotal - 1));
     expect(await page.getByTestId('import-invalid').textContent()).toBe('1');
     expect(await seriousAxeViolations(page)).toEqual([]);

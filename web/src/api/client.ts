@@ -13,7 +13,10 @@
 /** One field the server refused, e.g. `{ field: 'body/attributes/sex', reason: 'must be one of F, M' }`. */
 export interface FieldProblem {
   field: string;
+  /** The server's English sentence; `code` and `params`, when sent, say it in any language. */
   reason: string;
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 export class ApiError extends Error {

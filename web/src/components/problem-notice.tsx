@@ -1,9 +1,12 @@
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.js';
+import { refusalText } from '../i18n/refusal-text.js';
 
 /**
  * An error from the API in the reader's language: the `AMP_*` code picks the sentence, the
- * server's English detail is shown only when no translation exists.
+ * server's English detail is shown only when no translation exists. Field errors that carry a
+ * refusal code (a refused import file: "missing column household_id") are listed under it,
+ * each said in the reader's language, so the reader learns what to fix.
  *
  * @example
  *   {query.error && <ProblemNotice error={query.error} />}
@@ -12,9 +15,22 @@ export function ProblemNotice({ error }: { error: unknown }) {
   const { t } = useTranslation();
   const code = error instanceof ApiError ? error.code : 'AMP_UNKNOWN';
   const fallback = error instanceof Error ? error.message : String(error);
+  const reasons =
+    error instanceof ApiError
+      ? error.fieldProblems
+          .filter((problem) => problem.code !== undefined)
+          .map((problem) => refusalText(t, problem))
+      : [];
   return (
-    <p className="notice notice-error" role="alert">
-      {t(`problem.${code}`, { defaultValue: t('problem.generic', { detail: fallback }) })}
-    </p>
+    <div className="notice notice-error" role="alert">
+      <p>{t(`problem.${code}`, { defaultValue: t('problem.generic', { detail: fallback }) })}</p>
+      {reasons.length > 0 ? (
+        <ul data-testid="problem-reasons">
+          {[...new Set(reasons)].map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
   );
 }

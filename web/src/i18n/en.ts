@@ -1,3 +1,4 @@
+import { refusalTexts } from '../../../src/modules/registry/refusals.js';
 import type { Dictionary } from './es.js';
 
 /** English. Same keys as `es.ts`; the type refuses a missing or extra key. */
@@ -713,6 +714,10 @@ export const en: Dictionary = {
       invalid: 'Rows refused',
       failure: 'The import stopped: {{detail}}',
       errorFile: 'Download the refused rows (CSV)',
+      refusedTitle: 'First refused rows',
+      refusedMore: 'The file of refused rows has them all.',
+      where: 'Line {{line}}, record {{record}}, field {{field}}:',
     },
   },
+  refusal: refusalTexts.en,
 };

@@ -1,3 +1,5 @@
+import { refusalTexts } from '../../../src/modules/registry/refusals.js';
+
 /**
  * Spanish, the console's default language. `en.ts` must hold the same keys (the type checks
  * it). Plural keys end in `_one` / `_other` (i18next).
@@ -721,8 +723,13 @@ export const es = {
       invalid: 'Filas rechazadas',
       failure: 'La importación se detuvo: {{detail}}',
       errorFile: 'Descargar las filas rechazadas (CSV)',
+      refusedTitle: 'Primeras filas rechazadas',
+      refusedMore: 'El archivo de filas rechazadas las tiene todas.',
+      where: 'Línea {{line}}, registro {{record}}, campo {{field}}:',
     },
   },
+  /** Why a value, a row or a file is refused (codes of src/modules/registry/refusals.ts). */
+  refusal: refusalTexts.es,
 };
 
 /** The shape every language must fill: the same keys, any strings. */

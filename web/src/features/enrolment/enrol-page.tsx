@@ -1,4 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { type FormEvent, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -7,6 +8,7 @@ import type { EnrolAnswer } from '../../api/types.js';
 import { useCatalogue } from '../../catalogue/use-catalogue.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
+import { refusalText } from '../../i18n/refusal-text.js';
 import { AttributeInput } from './attribute-input.js';
 import { CandidatesComparison } from './candidates-comparison.js';
 import { HouseholdChoice, type HouseholdValue, householdBody } from './household-choice.js';
@@ -58,7 +60,7 @@ function EnrolForm({ rules }: { rules: FieldRule[] }) {
         })
       ).body,
   });
-  const serverProblems = serverFieldProblems(enrol.error);
+  const serverProblems = serverFieldProblems(enrol.error, t);
   const shown = (name: string): FieldProblemKey | undefined =>
     (submitted || touched.has(name) ? problems[name] : undefined) ?? serverProblems[name];
   const submit = (event: FormEvent) => {
@@ -133,13 +135,16 @@ function EnrolForm({ rules }: { rules: FieldRule[] }) {
   );
 }
 
-/** The server's field errors (`body/attributes/sex`) keyed by attribute name. */
-function serverFieldProblems(error: unknown): Record<string, FieldProblemKey> {
+/**
+ * The server's field errors (`body/attributes/sex`) keyed by attribute name, each said in the
+ * operator's language from its refusal code.
+ */
+function serverFieldProblems(error: unknown, t: TFunction): Record<string, FieldProblemKey> {
   const found: Record<string, FieldProblemKey> = {};
   if (!(error instanceof ApiError)) return found;
   for (const problem of error.fieldProblems) {
     const name = problem.field.split('/').at(-1);
-    if (name) found[name] = { key: 'server', reason: problem.reason };
+    if (name) found[name] = { key: 'server', reason: refusalText(t, problem) };
   }
   return found;
 }

@@ -1,11 +1,13 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiGet } from '../../api/client.js';
+import { apiGet, withQuery } from '../../api/client.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
-import { type ImportJob, uploadImport } from './upload-import.js';
+import { currentLanguage } from '../../i18n/i18n.js';
+import { refusalText } from '../../i18n/refusal-text.js';
+import { type ImportJob, type RefusedRow, uploadImport } from './upload-import.js';
 
 /** How often a running import is asked for its progress. */
 const pollIntervalMs = 1000;
@@ -101,12 +103,42 @@ function JobSummary({ job }: { job: ImportJob }) {
         </p>
       ) : null}
       {job.status === 'finished' && (job.rowsInvalid ?? 0) > 0 ? (
-        <p>
-          <a href={`/api/imports/${encodeURIComponent(job.id)}/errors`} download="refused-rows.csv">
-            {t('imports.job.errorFile')}
-          </a>
-        </p>
+        <>
+          <RefusedRows rows={job.refusedRows} />
+          <p>
+            <a
+              href={withQuery(`/api/imports/${encodeURIComponent(job.id)}/errors`, {
+                lang: currentLanguage(),
+              })}
+              download={`refused-rows-${currentLanguage()}.csv`}
+            >
+              {t('imports.job.errorFile')}
+            </a>
+          </p>
+        </>
       ) : null}
     </section>
+  );
+}
+
+/** The first refused fields, each reason said in the operator's language from its code. */
+function RefusedRows({ rows }: { rows: readonly RefusedRow[] }) {
+  const { t } = useTranslation();
+  if (rows.length === 0) return null;
+  return (
+    <>
+      <h3>{t('imports.job.refusedTitle')}</h3>
+      <ul className="refused-rows" data-testid="refused-rows">
+        {rows.map((row) => (
+          <li key={`${row.line}-${row.field}-${row.code}`}>
+            <span className="refused-where">
+              {t('imports.job.where', { line: row.line, record: row.recordId, field: row.field })}
+            </span>{' '}
+            {refusalText(t, row)}
+          </li>
+        ))}
+      </ul>
+      <p className="hint">{t('imports.job.refusedMore')}</p>
+    </>
   );
 }

@@ -21,6 +21,16 @@ export interface ImportJob {
   startedAt: string;
   finishedAt: string | null;
   failure: string | null;
+  /** The first refused fields, as codes and parameters (said in the operator's language). */
+  refusedRows: RefusedRow[];
+}
+
+export interface RefusedRow {
+  line: number;
+  recordId: string;
+  field: string;
+  code: string;
+  params: Record<string, string | number>;
 }
 
 interface DeviceTokenCreated {
