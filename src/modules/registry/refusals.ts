@@ -36,7 +36,8 @@ const english = {
   text_pattern: 'may contain only {{allowed}}',
   mixed_scripts:
     'mixes Latin letters with {{script}} letters that look alike; write it in one script',
-  name_characters: 'may contain only letters, spaces, apostrophes, hyphens and dots',
+  name_characters:
+    'may contain only letters of one script, spaces, apostrophes, hyphens and dots (Latin mixed with Cyrillic or Greek look-alikes is refused)',
   document_characters: 'may contain only letters, digits, spaces and hyphens',
   date_type: 'must be a date string, YYYY-MM-DD or YYYY',
   date_invalid: 'must be a real date, YYYY-MM-DD, or a year YYYY',
@@ -109,7 +110,8 @@ const spanish: Record<RefusalCode, string> = {
   text_pattern: 'solo puede contener {{allowed}}',
   mixed_scripts:
     'mezcla letras latinas con letras parecidas de otro alfabeto ({{script}}); escríbalo en un solo alfabeto',
-  name_characters: 'solo puede contener letras, espacios, apóstrofos, guiones y puntos',
+  name_characters:
+    'solo puede contener letras de un mismo alfabeto, espacios, apóstrofos, guiones y puntos (no se aceptan letras latinas mezcladas con cirílicas o griegas parecidas)',
   document_characters: 'solo puede contener letras, dígitos, espacios y guiones',
   date_type: 'debe ser una fecha, AAAA-MM-DD o AAAA',
   date_invalid: 'debe ser una fecha real, AAAA-MM-DD, o un año AAAA',
