@@ -187,8 +187,14 @@ describe('console, end to end', () => {
     await page.getByRole('button', { name: 'Emitir carnet' }).click();
     const pngLink = page.getByTestId('card-png');
     const href = (await pngLink.getAttribute('href')) ?? '';
+    // The card id is hex on both dialects (PGlite once handed bytea over as a Uint8Array,
+    // and the console linked to /api/credentials/107,73,…/card.png).
+    expect(href).toMatch(/^\/api\/credentials\/[0-9a-f]{16,}\/card\.png/);
     const png = await page.request.get(`${server.baseUrl}${href}`);
     expect(png.headers()['content-type']).toBe('image/png');
+    const pdfHref = (await page.getByTestId('card-pdf').getAttribute('href')) ?? '';
+    const pdf = await page.request.get(`${server.baseUrl}${pdfHref}`);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
     state.cardPng = Buffer.from(await png.body());
 
     await page.getByRole('button', { name: 'Generar código' }).click();
