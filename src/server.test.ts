@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,6 +81,24 @@ describe('start-up', () => {
         second.database.db,
       );
       expect(persons.rows[0]?.n).toBe(BigInt(limits.demo.seedPersons));
+      // The development sink runs on its own: codes asked for reach the file within seconds.
+      const uins = await second.database.db
+        .selectFrom('person')
+        .select('uin')
+        .where('status', '=', 'active')
+        .limit(10)
+        .execute();
+      for (const { uin } of uins) {
+        const asked = await second.app.inject({
+          method: 'POST',
+          url: '/api/citizen/sign-in/start',
+          payload: { uin },
+        });
+        expect(asked.statusCode).toBe(202);
+      }
+      await expect
+        .poll(() => readFileSync(path.join(dir, 'sms-outbox.log'), 'utf8'), { timeout: 15_000 })
+        .toMatch(/to \+58\d+ +Amparo: su código de acceso es \d{6}/);
       secondLines = servingLines({
         config: configIn(dir),
         mode: 'start',
