@@ -50,14 +50,34 @@ export const limits = {
   /** Sign-in, sessions, passwords, citizen codes (modules/access). */
   access: {
     signIn: {
-      /** Failures for one username (existing or not) within the window before it locks. */
-      failuresMax: 5,
-      failureWindowMs: 15 * minuteMs,
-      /** How long a lock lasts after the failure that triggered it. */
-      lockMs: 15 * minuteMs,
       /**
-       * Failures from one client address within the window before the address is refused.
-       * Larger than `failuresMax` because an office behind one address has many operators.
+       * Throttling, never a lock-out (OWASP ASVS 6.3): a lock that anyone can trigger by
+       * typing wrong passwords shuts the real operator out. Failures are counted per
+       * (account, address) since that pair's last success: the first `pairFailuresFree` cost
+       * nothing, then each attempt must wait `pairDelayBaseMs` doubled per further failure, up
+       * to `pairDelayMaxMs`, after the last one. Attempts before the time allowed are refused
+       * (429 with Retry-After) without checking the password and are not counted.
+       */
+      pairFailuresFree: 3,
+      pairDelayBaseMs: 5_000,
+      pairDelayMaxMs: 15 * minuteMs,
+      /**
+       * The account over all addresses (a guesser with many addresses): from
+       * `accountFailuresFree` failures within `accountFailureWindowMs` since the account's
+       * last success, every attempt on it waits a doubling delay up to `accountDelayMaxMs`
+       * after the last failure. Much higher than the pair's and capped at a minute, so the
+       * real operator is at worst slowed, while a guesser gets at most about 60 tries an hour.
+       */
+      accountFailuresFree: 30,
+      accountFailureWindowMs: 15 * minuteMs,
+      accountDelayBaseMs: 2_000,
+      accountDelayMaxMs: minuteMs,
+      /** Window of the per-address failure count below. */
+      failureWindowMs: 15 * minuteMs,
+      /**
+       * Failures from one client address within the window, over all accounts, before the
+       * address is refused (password spraying). Large because an office behind one address
+       * has many operators.
        */
       addressFailuresMax: 50,
       /** Requests per minute per address to each sign-in route (in-process, first line). */

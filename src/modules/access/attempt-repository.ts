@@ -5,7 +5,7 @@ import { accessLimits } from './limits.js';
 import type { SignInAttemptOutcome } from './tables.js';
 
 /**
- * Sign-in attempt counters in the database, so that lock-out holds across every server
+ * Sign-in attempt counters in the database, so that throttling holds across every server
  * process. An attempt is inserted as `pending` *before* it is checked and pending rows count
  * as failures: of any number of parallel guesses, each one sees every guess inserted before
  * it, so no more than the limit ever reach the password check.
@@ -46,61 +46,117 @@ export async function finishAttempt(
   await db.updateTable('sign_in_attempt').set({ outcome }).where('id', '=', id).execute();
 }
 
+/** Why an attempt must wait, and until when. */
+export interface Throttle {
+  /** `pair`: this account from this address; `account`: this account from any address. */
+  scope: 'pair' | 'account' | 'address';
+  untilMs: number;
+}
+
+interface FailureCounts {
+  pair_failures: number;
+  pair_last: Date | null;
+  account_failures: number;
+  account_last: Date | null;
+}
+
 /**
- * True while the subject is locked: some failure in the last `lockMs` was the
- * `failuresMax`-th within `failureWindowMs`, counting only failures after the subject's last
- * success. The attempt `exceptId` (the one being decided) does not count.
+ * When the subject may next be tried from this address, if not now (`limits.access.signIn`):
+ * failures of the (subject, address) pair since the pair's last success, and of the subject
+ * from every address within the account window since its last success, each give a doubling
+ * delay after their last failure once past their free allowance. Pending attempts count as
+ * failures, so parallel guesses see each other; `exceptId` (the attempt being decided) does
+ * not count. Nothing is ever locked: once the delay has passed, the next attempt is checked.
  */
-export async function subjectLocked(
+export async function throttledUntil(
   db: Kysely<Database>,
   key: AttemptKey,
   exceptId: string,
   at: Date,
-): Promise<boolean> {
-  const { failuresMax, failureWindowMs, lockMs } = accessLimits.signIn;
-  const since = new Date(at.getTime() - failureWindowMs - lockMs);
-  const lockedSince = new Date(at.getTime() - lockMs);
-  const result = await sql<{ locked: boolean }>`
-    with last_success as (
-      select max(attempted_at) as at from sign_in_attempt
-       where kind = ${key.kind} and subject_digest = ${key.subjectDigest}
-         and outcome = 'success' and attempted_at <= ${at}
-    ), failures as (
-      select attempted_at,
-             count(*) over (order by attempted_at
-                            range between make_interval(secs => ${failureWindowMs / 1000}) preceding
-                                      and current row) as in_window
+): Promise<Throttle | undefined> {
+  const limits = accessLimits.signIn;
+  const since = new Date(at.getTime() - limits.attemptRetentionMs);
+  const accountSince = new Date(at.getTime() - limits.accountFailureWindowMs);
+  const result = await sql<FailureCounts>`
+    with recent as (
+      select address_digest = ${key.addressDigest} as same_address, outcome, attempted_at
         from sign_in_attempt
-       where kind = ${key.kind} and subject_digest = ${key.subjectDigest}
-         and outcome in ('pending', 'failure') and id <> ${exceptId}
+       where kind = ${key.kind} and subject_digest = ${key.subjectDigest} and id <> ${exceptId}
          and attempted_at > ${since} and attempted_at <= ${at}
-         and attempted_at > coalesce((select at from last_success), '-infinity')
+    ), pair_failures as (
+      select attempted_at from recent
+       where same_address and outcome in ('pending', 'failure')
+         and attempted_at > coalesce((select max(attempted_at) from recent
+                                       where same_address and outcome = 'success'), '-infinity')
+    ), account_failures as (
+      select attempted_at from recent
+       where outcome in ('pending', 'failure') and attempted_at > ${accountSince}
+         and attempted_at > coalesce((select max(attempted_at) from recent
+                                       where outcome = 'success'), '-infinity')
     )
-    select exists (
-      select 1 from failures where in_window >= ${failuresMax} and attempted_at > ${lockedSince}
-    ) as locked`.execute(db);
-  return result.rows[0]?.locked === true;
+    select (select count(*) from pair_failures)::int as pair_failures,
+           (select max(attempted_at) from pair_failures) as pair_last,
+           (select count(*) from account_failures)::int as account_failures,
+           (select max(attempted_at) from account_failures) as account_last`.execute(db);
+  const counts = result.rows[0];
+  if (counts === undefined) return undefined;
+  const pairUntilMs = waitUntil(counts.pair_last, counts.pair_failures, {
+    free: limits.pairFailuresFree,
+    baseMs: limits.pairDelayBaseMs,
+    maxMs: limits.pairDelayMaxMs,
+  });
+  const accountUntilMs = waitUntil(counts.account_last, counts.account_failures, {
+    free: limits.accountFailuresFree,
+    baseMs: limits.accountDelayBaseMs,
+    maxMs: limits.accountDelayMaxMs,
+  });
+  const throttle: Throttle =
+    pairUntilMs >= accountUntilMs
+      ? { scope: 'pair', untilMs: pairUntilMs }
+      : { scope: 'account', untilMs: accountUntilMs };
+  return throttle.untilMs > at.getTime() ? throttle : undefined;
 }
 
-/** True when the client address has too many recent failures, over all subjects. */
+/** The time the last failure plus its doubling delay allows; 0 within the free allowance. */
+function waitUntil(
+  last: Date | null,
+  failures: number,
+  delay: { free: number; baseMs: number; maxMs: number },
+): number {
+  if (last === null || failures < delay.free) return 0;
+  const delayMs = Math.min(delay.baseMs * 2 ** (failures - delay.free), delay.maxMs);
+  return new Date(last).getTime() + delayMs;
+}
+
+/**
+ * Whether the client address has too many recent failures over all subjects (password
+ * spraying), and until when: until enough of them leave the window.
+ */
 export async function addressThrottled(
   db: Kysely<Database>,
   key: AttemptKey,
   exceptId: string,
   at: Date,
-): Promise<boolean> {
+): Promise<Throttle | undefined> {
   const { addressFailuresMax, failureWindowMs } = accessLimits.signIn;
-  const row = await db
+  const failures = await db
     .selectFrom('sign_in_attempt')
-    .select((eb) => eb.fn.countAll<bigint>().as('n'))
+    .select('attempted_at')
     .where('kind', '=', key.kind)
     .where('address_digest', '=', key.addressDigest)
     .where('outcome', 'in', ['pending', 'failure'])
     .where('id', '<>', exceptId)
     .where('attempted_at', '>', new Date(at.getTime() - failureWindowMs))
     .where('attempted_at', '<=', at)
-    .executeTakeFirstOrThrow();
-  return Number(row.n) >= addressFailuresMax;
+    .orderBy('attempted_at', 'desc')
+    .limit(addressFailuresMax)
+    .execute();
+  const oldestCounted = failures[addressFailuresMax - 1];
+  if (oldestCounted === undefined) return undefined;
+  return {
+    scope: 'address',
+    untilMs: new Date(oldestCounted.attempted_at).getTime() + failureWindowMs,
+  };
 }
 
 /** Deletes counters older than the retention period; they no longer affect any decision. */

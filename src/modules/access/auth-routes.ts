@@ -18,7 +18,7 @@ import {
   revokeDeviceToken,
 } from './operator-account.js';
 import { findOperatorById } from './operator-repository.js';
-import { signInOperator } from './operator-sign-in.js';
+import { signInOperator, signInThrottled } from './operator-sign-in.js';
 import {
   DeviceTokenBody,
   DeviceTokenCreated,
@@ -93,7 +93,11 @@ function signInRoute(app: App, context: AccessContext): void {
     async (request, reply) => {
       const result = await signInOperator(context, { ...request.body, clientAddress: request.ip });
       await reportSignInAttempt(context, request, result.event);
-      if (!result.ok) throw signInRefused();
+      if (!result.ok) {
+        throw result.retryAfterSeconds === undefined
+          ? signInRefused()
+          : signInThrottled(result.retryAfterSeconds);
+      }
       setSessionCookie(context, request, reply, result.session);
       noStore(reply);
       const { operator } = result;

@@ -9,7 +9,11 @@ export type SignInFailureReason =
   | 'wrong_totp'
   | 'replayed_totp'
   | 'disabled'
-  | 'locked'
+  /** Refused unchecked: too soon after failures of this account from this address. */
+  | 'throttled'
+  /** Refused unchecked: too soon after many failures of this account from any address. */
+  | 'account_throttled'
+  /** Refused unchecked: too many failures from this address over all accounts. */
   | 'address_throttled'
   | 'no_valid_code'
   | 'wrong_code';

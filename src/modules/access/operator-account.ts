@@ -2,9 +2,10 @@ import { hash, verify } from '@node-rs/argon2';
 import { limits } from '../../limits.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { AccessContext } from './access-context.js';
-import { beginAttempt, finishAttempt, subjectLocked } from './attempt-repository.js';
+import { beginAttempt, finishAttempt, throttledUntil } from './attempt-repository.js';
 import { accessLimits } from './limits.js';
 import { findOperatorById, updatePasswordHash } from './operator-repository.js';
+import { secondsUntil, signInThrottled } from './operator-sign-in.js';
 import { checkPasswordPolicy, normalizePassword } from './password-policy.js';
 import {
   countLiveDeviceTokens,
@@ -42,10 +43,14 @@ export async function changePassword(
     addressDigest: context.digest('sign_in_address', input.clientAddress),
   };
   const attemptId = await beginAttempt(context.db, key, at);
-  const locked = await subjectLocked(context.db, key, attemptId, at);
-  const matches =
-    !locked && (await verify(operator.passwordHash, normalizePassword(input.current)));
-  await finishAttempt(context.db, attemptId, locked ? 'refused' : matches ? 'success' : 'failure');
+  // The current password is guessable here too: the same throttle as sign-in applies.
+  const throttle = await throttledUntil(context.db, key, attemptId, at);
+  if (throttle !== undefined) {
+    await finishAttempt(context.db, attemptId, 'refused');
+    throw signInThrottled(secondsUntil(throttle, at));
+  }
+  const matches = await verify(operator.passwordHash, normalizePassword(input.current));
+  await finishAttempt(context.db, attemptId, matches ? 'success' : 'failure');
   if (!matches) {
     throw new AmparoError('AMP_FORBIDDEN', { detail: 'The current password is not correct' });
   }

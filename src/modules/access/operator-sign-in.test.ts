@@ -131,82 +131,133 @@ describe('operator sign-in', () => {
     expect(answers[0]?.json()).toMatchObject({ code: 'AMP_UNAUTHENTICATED', status: 401 });
   });
 
-  it('locks a username after 5 failures for 15 minutes, existing or not, with the same answer', async () => {
+  it('throttles (account, address) with growing delays instead of locking the account out', async () => {
     kit.advance(60_000);
+    const { pairFailuresFree, pairDelayBaseMs } = accessLimits.signIn;
     const bella = await createTestOperator(kit, { username: 'bella.lock' });
+    const attacker = freshAddress();
     const wrong = { password: 'not the password at all', totp: '000000' };
-    const lockedAnswers: string[] = [];
+    const throttledAnswers: string[] = [];
     for (const username of [bella.username, 'ghost.user']) {
-      for (let failure = 0; failure < accessLimits.signIn.failuresMax; failure += 1) {
-        expect((await signIn({ username, ...wrong })).statusCode).toBe(401);
+      // The attack of issue #11: five wrong passwords used to lock the account for 15 minutes.
+      for (let failure = 0; failure < pairFailuresFree; failure += 1) {
+        expect((await signIn({ username, ...wrong }, attacker)).statusCode).toBe(401);
       }
-      kit.advance(30_000);
-      const refused = await signIn(
-        username === bella.username
-          ? { username, password: bella.password, totp: bella.totp() }
-          : { username, ...wrong },
-      );
-      expect(refused.statusCode).toBe(401);
-      expect(kit.signInAttempts.at(-1)).toMatchObject({ outcome: 'refused', reason: 'locked' });
-      lockedAnswers.push(refused.body);
+      const tooSoon = await signIn({ username, ...wrong }, attacker);
+      expect(tooSoon.statusCode).toBe(429);
+      expect(tooSoon.headers['retry-after']).toBe(String(pairDelayBaseMs / 1000));
+      expect(kit.signInAttempts.at(-1)).toMatchObject({ outcome: 'refused', reason: 'throttled' });
+      throttledAnswers.push(tooSoon.json().code);
     }
-    expect(lockedAnswers[0]).toBe(lockedAnswers[1]);
-    // Another account is not affected.
+    // An account that does not exist is throttled exactly like one that does.
+    expect(throttledAnswers).toEqual(['AMP_RATE_LIMITED', 'AMP_RATE_LIMITED']);
+    // Each further failure from the attacker's address doubles the wait: five wrong
+    // passwords in all, the attack of issue #11, which used to lock the account 15 minutes.
+    kit.advance(pairDelayBaseMs);
+    expect((await signIn({ username: bella.username, ...wrong }, attacker)).statusCode).toBe(401);
+    const doubled = await signIn({ username: bella.username, ...wrong }, attacker);
+    expect(doubled.statusCode).toBe(429);
+    expect(doubled.headers['retry-after']).toBe(String((2 * pairDelayBaseMs) / 1000));
+    kit.advance(2 * pairDelayBaseMs);
+    expect((await signIn({ username: bella.username, ...wrong }, attacker)).statusCode).toBe(401);
+    // The operator, from their own address, signs in at once: nothing is locked.
+    const owner = await signIn({
+      username: bella.username,
+      password: bella.password,
+      totp: bella.totp(),
+    });
+    expect(owner.statusCode).toBe(200);
+    // From the attacker's address the right password waits its turn too (four times the base),
+    // and is checked once the wait is over: the refused attempts did not count.
+    const waiting = await signIn(
+      { username: bella.username, password: bella.password, totp: bella.totp(1) },
+      attacker,
+    );
+    expect(waiting.statusCode).toBe(429);
+    expect(waiting.headers['retry-after']).toBe(String((4 * pairDelayBaseMs) / 1000));
+    kit.advance(4 * pairDelayBaseMs);
     expect(
-      (await signIn({ username: luis.username, password: luis.password, totp: luis.totp(1) }))
-        .statusCode,
-    ).toBe(200);
-    // Still locked just before 15 minutes after the fifth failure; open after.
-    // The fifth failure was 60 s ago.
-    kit.advance(accessLimits.signIn.lockMs - 90_000);
-    expect(
-      (await signIn({ username: bella.username, password: bella.password, totp: bella.totp() }))
-        .statusCode,
-    ).toBe(401);
-    kit.advance(30_000);
-    expect(
-      (await signIn({ username: bella.username, password: bella.password, totp: bella.totp() }))
-        .statusCode,
+      (
+        await signIn(
+          { username: bella.username, password: bella.password, totp: bella.totp(1) },
+          attacker,
+        )
+      ).statusCode,
     ).toBe(200);
   });
 
-  it('lets no more than 5 parallel guesses reach the password check', async () => {
+  it('lets no more than the free failures of parallel guesses reach the password check', async () => {
     kit.advance(60_000);
     const emil = await createTestOperator(kit, { username: 'emil.parallel' });
+    const address = freshAddress();
     const before = kit.signInAttempts.length;
     const guesses = Array.from({ length: 12 }, (_, index) =>
-      signIn({ username: emil.username, password: `guess number ${index}`, totp: '000000' }),
+      signIn(
+        { username: emil.username, password: `guess number ${index}`, totp: '000000' },
+        address,
+      ),
     );
     const answers = await Promise.all(guesses);
-    expect(answers.every((answer) => answer.statusCode === 401)).toBe(true);
+    expect(answers.every((answer) => [401, 429].includes(answer.statusCode))).toBe(true);
     const checked = kit.signInAttempts
       .slice(before)
       .filter((event) => event.reason === 'wrong_password');
     // Pending attempts count as failures, so a burst may be refused entirely: that is allowed.
     const reasons = new Set(kit.signInAttempts.slice(before).map((event) => event.reason));
-    expect([...reasons].every((reason) => reason === 'wrong_password' || reason === 'locked')).toBe(
-      true,
-    );
-    expect(checked.length).toBeLessThanOrEqual(accessLimits.signIn.failuresMax);
+    expect(
+      [...reasons].every((reason) => reason === 'wrong_password' || reason === 'throttled'),
+    ).toBe(true);
+    expect(checked.length).toBeLessThanOrEqual(accessLimits.signIn.pairFailuresFree);
   });
 
-  it('does not lock for failures spread wider than the window, and a success resets the count', async () => {
+  it('forgets the failures of a pair after its success', async () => {
     kit.advance(60_000);
     const carla = await createTestOperator(kit, { username: 'carla.slow' });
+    const address = freshAddress();
     const wrong = { username: carla.username, password: 'wrong password here', totp: '000000' };
-    for (let failure = 0; failure < 4; failure += 1)
-      expect((await signIn(wrong)).statusCode).toBe(401);
+    const { pairFailuresFree, pairDelayBaseMs } = accessLimits.signIn;
+    for (let failure = 0; failure < pairFailuresFree; failure += 1)
+      expect((await signIn(wrong, address)).statusCode).toBe(401);
+    kit.advance(pairDelayBaseMs);
     expect(
-      (await signIn({ username: carla.username, password: carla.password, totp: carla.totp() }))
-        .statusCode,
+      (
+        await signIn(
+          { username: carla.username, password: carla.password, totp: carla.totp() },
+          address,
+        )
+      ).statusCode,
     ).toBe(200);
-    for (let failure = 0; failure < 4; failure += 1)
-      expect((await signIn(wrong)).statusCode).toBe(401);
-    kit.advance(accessLimits.signIn.failureWindowMs + 1000);
-    expect((await signIn(wrong)).statusCode).toBe(401);
-    expect(kit.signInAttempts.at(-1)).toMatchObject({ reason: 'wrong_password' });
+    for (let failure = 0; failure < pairFailuresFree; failure += 1) {
+      expect((await signIn(wrong, address)).statusCode).toBe(401);
+      expect(kit.signInAttempts.at(-1)).toMatchObject({ reason: 'wrong_password' });
+    }
+  });
+
+  it('slows, never locks, an account guessed at from many addresses', async () => {
+    kit.advance(60_000);
+    const { accountFailuresFree, accountDelayBaseMs, accountDelayMaxMs } = accessLimits.signIn;
+    const dora = await createTestOperator(kit, { username: 'dora.botnet' });
+    for (let failure = 0; failure < accountFailuresFree; failure += 1) {
+      const response = await signIn({
+        username: dora.username,
+        password: 'guess guess',
+        totp: '1',
+      });
+      expect(response.statusCode).toBe(401);
+    }
+    const slowed = await signIn({
+      username: dora.username,
+      password: dora.password,
+      totp: dora.totp(),
+    });
+    expect(slowed.statusCode).toBe(429);
+    expect(kit.signInAttempts.at(-1)).toMatchObject({ reason: 'account_throttled' });
+    const waitSeconds = Number(slowed.headers['retry-after']);
+    expect(waitSeconds).toBe(accountDelayBaseMs / 1000);
+    expect(waitSeconds).toBeLessThanOrEqual(accountDelayMaxMs / 1000);
+    kit.advance(waitSeconds * 1000);
     expect(
-      (await signIn({ username: carla.username, password: carla.password, totp: carla.totp() }))
+      (await signIn({ username: dora.username, password: dora.password, totp: dora.totp(1) }))
         .statusCode,
     ).toBe(200);
   });
@@ -229,7 +280,8 @@ describe('operator sign-in', () => {
       { username: dario.username, password: dario.password, totp: dario.totp() },
       address,
     );
-    expect(refused.statusCode).toBe(401);
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(kit.signInAttempts.at(-1)).toMatchObject({
       outcome: 'refused',
       reason: 'address_throttled',

@@ -1,12 +1,14 @@
 import { verify } from '@node-rs/argon2';
 import { open } from '../../platform/crypto/envelope.js';
+import { AmparoError } from '../../platform/errors.js';
 import type { AccessContext } from './access-context.js';
 import {
   addressThrottled,
   beginAttempt,
   finishAttempt,
   pruneAttempts,
-  subjectLocked,
+  type Throttle,
+  throttledUntil,
 } from './attempt-repository.js';
 import type { SignInAttemptEvent, SignInFailureReason } from './authentication-events.js';
 import {
@@ -27,13 +29,35 @@ export interface OperatorSignInInput {
 
 export type OperatorSignInResult =
   | { ok: true; operator: OperatorCredentials; session: IssuedSession; event: SignInAttemptEvent }
-  | { ok: false; event: SignInAttemptEvent };
+  /** `retryAfterSeconds` when the attempt came too soon and was refused unchecked. */
+  | { ok: false; event: SignInAttemptEvent; retryAfterSeconds?: number };
+
+const throttleReasons: Record<Throttle['scope'], SignInFailureReason> = {
+  pair: 'throttled',
+  account: 'account_throttled',
+  address: 'address_throttled',
+};
+
+/** A sign-in (or password check) that came too soon after failures: 429, seconds to wait. */
+export const signInThrottled = (retryAfterSeconds: number) =>
+  new AmparoError('AMP_RATE_LIMITED', {
+    detail: `Too many failed sign-ins; try again in ${retryAfterSeconds} s`,
+    retryAfterSeconds,
+  });
+
+/** Whole seconds until a throttle ends, at least 1 (the Retry-After header). */
+export function secondsUntil(throttle: Throttle, at: Date): number {
+  return Math.max(1, Math.ceil((throttle.untilMs - at.getTime()) / 1000));
+}
 
 /**
  * Checks username, password and TOTP code, and starts a console session. Every failure
  * looks the same to the caller (`ok: false`); the reason is only in the event, for the audit
  * log. An unknown username is checked against a dummy hash so that it takes as long as a
- * wrong password. A locked username or throttled address is refused without any check.
+ * wrong password. An attempt that comes before its throttle allows (too many failures of
+ * this account from this address, of this account from anywhere, or from this address) is
+ * refused without any check, with the seconds to wait: nothing is ever locked, so the right
+ * password from another address still works.
  *
  * @example
  *   const result = await signInOperator(context, { username, password, totp, clientAddress: request.ip });
@@ -66,13 +90,16 @@ export async function signInOperator(
     at,
   });
 
-  if (await addressThrottled(context.db, key, attemptId, at)) {
+  const throttle =
+    (await addressThrottled(context.db, key, attemptId, at)) ??
+    (await throttledUntil(context.db, key, attemptId, at));
+  if (throttle !== undefined) {
     await finishAttempt(context.db, attemptId, 'refused');
-    return { ok: false, event: event('refused', 'address_throttled', null) };
-  }
-  if (await subjectLocked(context.db, key, attemptId, at)) {
-    await finishAttempt(context.db, attemptId, 'refused');
-    return { ok: false, event: event('refused', 'locked', null) };
+    return {
+      ok: false,
+      event: event('refused', throttleReasons[throttle.scope], null),
+      retryAfterSeconds: secondsUntil(throttle, at),
+    };
   }
   const operator = await findOperatorByUsername(context.db, username);
   const reason = await credentialFailure(context, operator, input, at);
