@@ -139,6 +139,11 @@ describe('runVerify', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^amparo verify: /);
   });
+  it('says where the trust anchor is published when it is missing', async () => {
+    const result = await run({ text: card.text, trustList: trustListFile });
+    expect(result.stderr).toContain('amparo keys show-anchor');
+    expect(result.stderr).toContain('/api/credentials/trust-anchor');
+  });
 });
 
 describe('amparo verify, spawned', () => {

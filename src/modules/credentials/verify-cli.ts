@@ -100,7 +100,9 @@ function loadRevocations(args: VerifyArgs): RevocationState | undefined {
 function anchor(args: VerifyArgs) {
   const hex = args.trustAnchor ?? process.env.AMPARO_TRUST_ANCHOR;
   if (hex === undefined) {
-    throw new UsageError('signed lists need --trust-anchor HEX (or AMPARO_TRUST_ANCHOR)');
+    throw new UsageError(
+      'signed lists need --trust-anchor HEX (or AMPARO_TRUST_ANCHOR): printed at start-up, by "amparo keys show-anchor" and at GET /api/credentials/trust-anchor',
+    );
   }
   return anchorFromHex(hex);
 }
