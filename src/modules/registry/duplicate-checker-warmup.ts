@@ -61,6 +61,11 @@ const rebuildDelayMs = 10_000;
 export interface StartDuplicateCheckerOptions {
   readonly model?: ModelSource;
   /**
+   * The build begins when this settles (the server: once it listens, so that reading the
+   * registry does not lengthen start-up); at once when absent.
+   */
+  readonly startAfter?: Promise<void>;
+  /**
    * One line per build outcome, without personal data: a finished build at `debug` (`/readyz`
    * reports the index's state; a start-up log line for it was noise at demo size), a failed
    * one at `warn`.
@@ -128,7 +133,8 @@ class Warmup {
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
     });
-    void this.build();
+    const begin = options.startAfter ?? Promise.resolve();
+    void begin.then(() => (this.closed ? undefined : this.build()));
   }
 
   status(): DuplicateIndexStatus {
