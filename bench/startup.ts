@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Start-up time of `npm start` as a newcomer meets it: from spawning `npm start` (npm, the
- * `prestart` console check and the server process included) until `GET /readyz` answers
+ * console check and the server process included) until `GET /readyz` answers
  * 200. The first start creates keys, the embedded database and demo data; the following
  * ones reuse them (target: warm start ≤ 5 s). Each run reports the one-minute load
  * average when it began, because the machine is shared and a loaded run is slower.

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx amparo …` works from a clone without a build.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// The `amparo` command (`npx amparo …`, and `npm start`, which is `amparo start`). It runs
+// src/ as one bundled file (bin/server-bundle.mjs), in this one process: no tsx CLI and no
+// npm `prestart` step, each of which started another Node.js process on every start.
+import { pathToFileURL } from 'node:url';
+import { serverBundle } from './server-bundle.mjs';
 
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx/cli');
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const result = spawnSync(process.execPath, [tsx, main, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+// A development start serves the console: build it once when missing (a fresh clone),
+// unless AMPARO_WEB_DIR points at a console built elsewhere.
+if (process.argv[2] === 'start' && process.env.AMPARO_WEB_DIR === undefined) {
+  const { buildConsoleIfMissing } = await import('../web/scripts/build-if-missing.mjs');
+  await buildConsoleIfMissing();
+}
+await import(pathToFileURL(await serverBundle()).href);

@@ -10,8 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 /**
  * What a newcomer sees in the terminal from `amparo start` on the embedded database: the
  * first-start lines (keys, database, seed, demo accounts), one serving line, and nothing for
- * the health probes an orchestrator or a script polls. Runs the real command in its own
- * process, so Fastify's own start-up logging and every plugin are included.
+ * the health probes an orchestrator or a script polls. Runs what `npm start` runs
+ * (`bin/amparo.js start`: the bundled sources) in its own process, so Fastify's own start-up
+ * logging and every plugin are included. AMPARO_WEB_DIR is set, so no console is built.
  */
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -97,7 +98,7 @@ async function startCommand(dataDir: string): Promise<Started> {
         !name.startsWith('AMPARO_') && !name.includes('DATABASE_URL') && name !== 'LOG_LEVEL',
     ),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
+  const child = spawn(process.execPath, ['bin/amparo.js', 'start'], {
     cwd: repositoryRoot,
     env: { ...env, AMPARO_DATA_DIR: dataDir, PORT: String(port), AMPARO_WEB_DIR: scratch },
     stdio: ['ignore', 'pipe', 'pipe'],
