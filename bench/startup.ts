@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * console check and the server process included) until `GET /readyz` answers
  * 200. The first start creates keys, the embedded database and demo data; the following
  * ones reuse them (target: warm start ≤ 5 s). Each run reports the one-minute load
- * average when it began, because the machine is shared and a loaded run is slower.
+ * average when it began, because the machine is shared and a loaded run is slower, and on
+ * Linux the CPU time its processes had used when it was ready, which load changes far less.
  *
  *   npm run bench -- startup [warmRuns=5]
  */
@@ -20,18 +21,24 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'amparo-bench-start-'));
   try {
     const cold = await timeStart(dataDir);
-    const warm: Array<{ ms: number; load1: number }> = [];
+    const warm: Measured[] = [];
     for (let index = 0; index < warmRuns; index += 1) {
       const measured = await timeStart(dataDir);
       warm.push(measured);
-      progress(`warm run ${index + 1}: ${measured.ms} ms (load ${measured.load1})`);
+      progress(
+        `warm run ${index + 1}: ${measured.ms} ms, CPU ${measured.cpuMs} ms (load ${measured.load1})`,
+      );
     }
     const sortedMs = warm.map(({ ms }) => ms).sort((a, b) => a - b);
+    const sortedCpuMs = warm.map(({ cpuMs }) => cpuMs).sort((a, b) => a - b);
     return {
       coldStartMs: cold.ms,
       coldLoad1: cold.load1,
       warmStartMsMedian: sortedMs[Math.floor(sortedMs.length / 2)] ?? Number.NaN,
       warmStartMsMax: sortedMs.at(-1) ?? Number.NaN,
+      warmStartCpuMsMedian: sortedCpuMs[Math.floor(sortedCpuMs.length / 2)] ?? Number.NaN,
+      coldStartCpuMs: cold.cpuMs,
+      warmRunsCpuMs: warm.map(({ cpuMs }) => cpuMs),
       warmRunsMs: warm.map(({ ms }) => ms),
       warmRunsLoad1: warm.map(({ load1 }) => load1),
       warmRuns,
@@ -41,8 +48,15 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   }
 }
 
+interface Measured {
+  ms: number;
+  /** CPU time of npm and everything it started, when ready (NaN where /proc is missing). */
+  cpuMs: number;
+  load1: number;
+}
+
 /** Milliseconds from spawning `npm start` until `/readyz` answers 200; then stops it. */
-async function timeStart(dataDir: string): Promise<{ ms: number; load1: number }> {
+async function timeStart(dataDir: string): Promise<Measured> {
   const port = await freePort();
   const load1 = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   const startedAt = performance.now();
@@ -62,10 +76,47 @@ async function timeStart(dataDir: string): Promise<{ ms: number; load1: number }
       if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}: ${stderr}`);
       await sleep(25);
     }
-    return { ms: Math.round(performance.now() - startedAt), load1 };
+    const ms = Math.round(performance.now() - startedAt);
+    return { ms, cpuMs: child.pid === undefined ? Number.NaN : groupCpuMs(child.pid), load1 };
   } finally {
     stopGroup(child);
     await exited;
+  }
+}
+
+/**
+ * CPU time used so far by the live processes of a process group, each with its children
+ * that have exited (so the `prestart` process and tsx's first process count too), from
+ * /proc/<pid>/stat: utime, stime, cutime and cstime in clock ticks (100 per second).
+ */
+function groupCpuMs(groupId: number): number {
+  let ticks = 0;
+  let found = false;
+  for (const entry of safeReaddir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(entry);
+    if (fields === undefined || Number(fields[2]) !== groupId) continue;
+    found = true;
+    for (const index of [11, 12, 13, 14]) ticks += Number(fields[index]);
+  }
+  return found ? ticks * 10 : Number.NaN;
+}
+
+/** The fields of /proc/<pid>/stat after the command name (state first). */
+function statFields(pid: string): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 
