@@ -71,5 +71,5 @@ export function toNdjsonLine(record: PopulationRecord): string {
 
 /** One line of the ground truth: which person a record belongs to. */
 export function toTruthLine(record: PopulationRecord): string {
-  return `${record.recordId},${record.personId}\r\n`;
+  return `${csvCell(record.recordId)},${csvCell(record.personId)}\r\n`;
 }
