@@ -73,6 +73,29 @@ async function operatorPage(username: string): Promise<Page> {
   return page;
 }
 
+/**
+ * The browser remembers the largest head it verified; a later visit shown a smaller log (as a
+ * rolled-back server would show) gets a warning. Here the memory is raised instead of the
+ * server's log lowered: the browser's check is the same.
+ */
+async function expectRollbackWarning(page: Page): Promise<void> {
+  const key = 'amparo.history.largestVerifiedHead';
+  // Expressions, not functions: this file is compiled without the DOM's types.
+  const remembered = await page.evaluate<string | null>(
+    `localStorage.getItem(${JSON.stringify(key)})`,
+  );
+  expect(JSON.parse(remembered ?? '{}').treeSize).toBeGreaterThan(0);
+  expect(await page.getByTestId('head-memory').count()).toBe(0);
+  const larger = JSON.stringify({ ...JSON.parse(remembered ?? '{}'), treeSize: 1_000_000 });
+  await page.evaluate(`localStorage.setItem(${JSON.stringify(key)}, ${JSON.stringify(larger)})`);
+  await page.reload();
+  const banner = page.getByTestId('head-memory');
+  await banner.waitFor();
+  expect(await banner.getAttribute('data-state')).toBe('rolled_back');
+  expect(await banner.textContent()).toContain('más corto');
+  await expectAccessible(page);
+}
+
 async function expectAccessible(page: Page): Promise<void> {
   expect(await seriousAxeViolations(page)).toEqual([]);
 }
@@ -272,6 +295,7 @@ describe('console, end to end', () => {
     await screenshot(page, '07-citizen-phone');
     await page.setViewportSize(viewports.desktop);
     await screenshot(page, '07-citizen-desktop');
+    await expectRollbackWarning(page);
     await page.context().close();
   });
 

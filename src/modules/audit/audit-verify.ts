@@ -20,7 +20,12 @@ import {
   verifyTreeHead,
 } from './merkle/index.js';
 import { MerkleLevels } from './merkle-levels.js';
-import { type CheckedLog, checkTrustedHead, type TrustedHead } from './trusted-heads.js';
+import {
+  type CheckedLog,
+  checkTrustedSource,
+  type TrustedHeadSource,
+  type TrustedSourceReport,
+} from './trusted-heads.js';
 
 export type AuditProblemKind =
   | 'entry_missing'
@@ -57,13 +62,13 @@ export interface AuditVerifyReport {
    * Heads remembered outside the database that the log was checked against (empty: a rollback
    * of the log's end, heads included, cannot be seen from the database alone).
    */
-  trustedHeads: { treeSize: number; rootHashHex: string; source: string; malformedLines: number }[];
+  trustedHeads: TrustedSourceReport[];
   problem: AuditProblem | null;
 }
 
 export interface VerifyOptions {
   /** Heads remembered outside the database: the witness file's, `--trusted-head`. */
-  trustedHeads?: readonly TrustedHead[];
+  trustedHeads?: readonly TrustedHeadSource[];
 }
 
 /** Called after each page: entries checked so far and the log size seen at the start. */
@@ -108,19 +113,14 @@ export async function verifyAuditLog(
   await page.catch(() => undefined);
   problem ??= verifier.checkHeadsBeyondLog();
   // Last: a rollback shows at the end of the log, after everything before it checked out.
-  const trustedHeads = options.trustedHeads ?? [];
-  for (const trusted of trustedHeads) {
-    problem ??= await checkTrustedHead(verifier, trusted, keys);
+  const trustedHeads: TrustedSourceReport[] = [];
+  for (const source of options.trustedHeads ?? []) {
+    if (problem !== null) break;
+    const checked = await checkTrustedSource(verifier, source, keys);
+    problem = checked.problem;
+    trustedHeads.push(checked.report);
   }
-  return {
-    ...verifier.report(problem),
-    trustedHeads: trustedHeads.map((trusted) => ({
-      treeSize: trusted.treeSize,
-      rootHashHex: Buffer.from(trusted.rootHash).toString('hex'),
-      source: trusted.source,
-      malformedLines: trusted.malformedLines,
-    })),
-  };
+  return { ...verifier.report(problem), trustedHeads };
 }
 
 async function readAllTreeHeads(db: Kysely<Database>): Promise<TreeHeadRow[]> {

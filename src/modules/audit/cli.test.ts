@@ -7,6 +7,7 @@ import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { AuditLog } from './audit-log.js';
 import { buildAuditEntry } from './audit-test-support.js';
 import { registerAuditCommands } from './cli.js';
+import { readWitnessFile } from './witness.js';
 
 describe('amparo audit verify / sign', () => {
   let cli: CliEnvironment;
@@ -53,7 +54,9 @@ describe('amparo audit verify / sign', () => {
       entriesChecked: 13,
       treeHeadsChecked: 1,
       // `sign` wrote the head to the development witness file, which verify reads by default.
-      trustedHeads: [{ treeSize: 12, source: `witness file ${witnessFile()}` }],
+      trustedHeads: [
+        { largestTreeSize: 12, headsChecked: 1, source: `witness file ${witnessFile()}` },
+      ],
     });
 
     const edit = sql`update audit_entry set entry = replace(entry, 'eligibility_review', 'appeal') where leaf_index in (4, 9)`;
@@ -64,7 +67,7 @@ describe('amparo audit verify / sign', () => {
   });
 
   it('refuses a log emptied by the superuser, against the witness file or a written-down head', async () => {
-    const latest = JSON.parse((await run('audit', 'verify', '--json')).output);
+    const witnessed = await readWitnessFile(witnessFile());
     await asSuperuser(sql`truncate audit_entry, audit_tree_head`);
 
     const byDefault = await run('audit', 'verify');
@@ -75,7 +78,7 @@ describe('amparo audit verify / sign', () => {
       'audit',
       'verify',
       '--trusted-head',
-      `12:${latest.trustedHeads[0].rootHashHex}`,
+      `12:${witnessed.largest?.rootHash}`,
     );
     expect(written.exitCode).toBe(1);
     expect(written.output).toContain('log_rolled_back');

@@ -6,7 +6,7 @@ import { type DatabaseHandle, openAppDatabase } from '../../platform/db/database
 import { AuditLog } from './audit-log.js';
 import { type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
 import { treeHeadView } from './routes.js';
-import { loadTrustedHead, type TrustedHead } from './trusted-heads.js';
+import { loadTrustedHeads, type TrustedHeadSource } from './trusted-heads.js';
 import { witnessesFrom } from './witness.js';
 
 /** Where the commands read settings and write results; tests pass their own. */
@@ -108,30 +108,30 @@ async function withAuditDatabase<T>(
  * The heads given with --trusted-head, or else the configured witness file's largest head.
  * A given head that cannot be read stops the command; a missing witness file means none.
  */
-async function trustedHeadsFor(arguments_: string[], config: Config): Promise<TrustedHead[]> {
+async function trustedHeadsFor(arguments_: string[], config: Config): Promise<TrustedHeadSource[]> {
   if (arguments_.length === 0) {
     const file = config.audit.witnessFile;
-    const head = file === undefined ? undefined : await loadTrustedHead(file);
-    return head === undefined ? [] : [head];
+    const source = file === undefined ? undefined : await loadTrustedHeads(file);
+    return source === undefined ? [] : [source];
   }
-  const heads: TrustedHead[] = [];
+  const sources: TrustedHeadSource[] = [];
   for (const argument of arguments_) {
-    const head = await loadTrustedHead(argument);
-    if (head === undefined) {
+    const source = await loadTrustedHeads(argument);
+    if (source === undefined) {
       throw new Error(
         `--trusted-head ${argument}: no tree head there (expected a head or witness file, or SIZE:ROOTHEX)`,
       );
     }
-    heads.push(head);
+    sources.push(source);
   }
-  return heads;
+  return sources;
 }
 
 async function verifyWithProgress(
   handle: DatabaseHandle,
   keys: AuditKeys,
   showBar: boolean,
-  trustedHeads: TrustedHead[],
+  trustedHeads: TrustedHeadSource[],
 ): Promise<AuditVerifyReport> {
   if (!showBar) return verifyAuditLog(handle.db, keys, undefined, { trustedHeads });
   const bar = new SingleBar({
@@ -185,7 +185,7 @@ function describeTrustedHeads(report: AuditVerifyReport): string {
   return report.trustedHeads
     .map(
       (trusted) =>
-        `Consistent with tree head ${trusted.treeSize} from ${trusted.source}${trusted.malformedLines > 0 ? ` (${trusted.malformedLines} unreadable lines skipped)` : ''}.`,
+        `Consistent with ${trusted.headsChecked} tree heads (largest ${trusted.largestTreeSize}) from ${trusted.source}${trusted.malformedLines > 0 ? ` (${trusted.malformedLines} unreadable lines skipped)` : ''}.`,
     )
     .join('\n');
 }

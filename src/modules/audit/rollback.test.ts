@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql, type Transaction } from 'kysely';
@@ -9,10 +9,12 @@ import { AuditLog } from './audit-log.js';
 import type { TreeHeadRow } from './audit-repository.js';
 import { buildAuditEntry, buildAuditKeys } from './audit-test-support.js';
 import { type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
-import { appendEntryTexts } from './audit-writer.js';
+import { appendEntryTexts, signTreeHeadLocked } from './audit-writer.js';
 import { canonicalEntry } from './canonical-entry.js';
 import { EntryMac } from './entry-mac.js';
-import { loadTrustedHead, type TrustedHead } from './trusted-heads.js';
+import { MerkleFrontier } from './merkle/index.js';
+import { treeHeadView } from './tree-head-view.js';
+import { loadTrustedHeads, type TrustedHeadSource } from './trusted-heads.js';
 import { FileWitness, readWitnessFile } from './witness.js';
 
 /**
@@ -53,14 +55,14 @@ describe('rollback of the audit log against the witness file', () => {
 
   class Rollback extends Error {}
 
-  async function witnessed(): Promise<TrustedHead[]> {
-    const head = await loadTrustedHead(witnessFile);
-    return head === undefined ? [] : [head];
+  async function witnessed(file: string = witnessFile): Promise<TrustedHeadSource[]> {
+    const source = await loadTrustedHeads(file);
+    return source === undefined ? [] : [source];
   }
 
   async function verifyAfter(
     tamper: (admin: Transaction<Database>) => Promise<unknown>,
-    trustedHeads: TrustedHead[],
+    trustedHeads: TrustedHeadSource[],
   ): Promise<AuditVerifyReport> {
     let report: AuditVerifyReport | undefined;
     await database.asAdmin((admin) =>
@@ -96,7 +98,12 @@ describe('rollback of the audit log against the witness file', () => {
     });
     expect(report).toMatchObject({ ok: true, problem: null });
     expect(report.trustedHeads).toEqual([
-      expect.objectContaining({ treeSize: heads.at(-1)!.treeSize, malformedLines: 0 }),
+      {
+        source: `witness file ${witnessFile}`,
+        headsChecked: 4,
+        largestTreeSize: heads.at(-1)!.treeSize,
+        malformedLines: 0,
+      },
     ]);
   });
 
@@ -116,10 +123,11 @@ describe('rollback of the audit log against the witness file', () => {
 
       const report = await verifyAfter(rollBackTo(from), await witnessed());
       expect(report.ok).toBe(false);
+      // Named at the first witnessed head the log no longer holds.
       expect(report.problem).toMatchObject({
         kind: 'log_rolled_back',
         leafIndex: from.treeSize,
-        treeSize: heads.at(-1)!.treeSize,
+        treeSize: from.treeSize,
       });
     },
   );
@@ -130,20 +138,42 @@ describe('rollback of the audit log against the witness file', () => {
     expect(report.problem).toMatchObject({ kind: 'log_rolled_back', leafIndex: 0 });
   });
 
-  it('detects a rollback that was written over again past the witnessed size', async () => {
+  it('detects a rollback written over again past the witnessed size, and newly witnessed', async () => {
     const last = heads.at(-1)!;
+    const grownFile = path.join(witnessDir, 'grown.jsonl');
     const regrow = async (admin: Transaction<Database>) => {
       await rollBackTo(heads[2]!)(admin);
-      // The application keeps appending (it holds the MAC key), so the log grows back.
+      // The application keeps appending (it holds the MAC key), so the log grows back...
       const texts = Array.from({ length: last.treeSize - heads[2]!.treeSize + 10 }, () =>
         canonicalEntry(buildAuditEntry(), new Date()),
       );
-      await appendEntryTexts(admin, new EntryMac(keys.masterKey), texts);
+      const mac = new EntryMac(keys.masterKey);
+      await appendEntryTexts(admin, mac, texts);
+      // ...and signs a head over it, larger than any before, which the witness takes too.
+      const signed = await signTreeHeadLocked(admin, {
+        frontier: new MerkleFrontier(),
+        key: keys.auditSigning,
+        mac,
+        onlyIfNew: false,
+        lockTimeoutMs: 1_000,
+      });
+      copyFileSync(witnessFile, grownFile);
+      await new FileWitness(grownFile).record(treeHeadView(signed.head));
     };
     const blind = await verifyAfter(regrow, []);
     expect(blind.ok).toBe(true);
-    const report = await verifyAfter(regrow, await witnessed());
-    expect(report.problem).toMatchObject({
+    for (const file of [witnessFile, grownFile]) {
+      const report = await verifyAfter(regrow, await witnessed(file));
+      // Head 2's entries are intact, but its row and record were replaced.
+      expect(report.problem).toMatchObject({
+        kind: 'tree_head_missing',
+        treeSize: heads[2]!.treeSize,
+      });
+    }
+    // Head 3 covered entries that were replaced: no consistency proof from it holds.
+    const rootHex = Buffer.from(last.rootHash).toString('hex');
+    const fromLast = await verifyAfter(regrow, await witnessed(`${last.treeSize}:${rootHex}`));
+    expect(fromLast.problem).toMatchObject({
       kind: 'trusted_head_inconsistent',
       treeSize: last.treeSize,
     });
@@ -161,15 +191,15 @@ describe('rollback of the audit log against the witness file', () => {
 
   it('takes a head written down as SIZE:ROOT, and refuses a witness line with a forged signature', async () => {
     const first = heads[0]!;
-    const written = await loadTrustedHead(
+    const written = await witnessed(
       `${first.treeSize}:${Buffer.from(first.rootHash).toString('hex')}`,
     );
-    expect(
-      (await verifyAuditLog(database.db, keys, undefined, { trustedHeads: [written!] })).ok,
-    ).toBe(true);
-    const wrongRoot = await loadTrustedHead(`${first.treeSize}:${'ab'.repeat(32)}`);
+    expect((await verifyAuditLog(database.db, keys, undefined, { trustedHeads: written })).ok).toBe(
+      true,
+    );
+    const wrongRoot = await witnessed(`${first.treeSize}:${'ab'.repeat(32)}`);
     const mismatch = await verifyAuditLog(database.db, keys, undefined, {
-      trustedHeads: [wrongRoot!],
+      trustedHeads: wrongRoot,
     });
     expect(mismatch.problem).toMatchObject({ kind: 'trusted_head_inconsistent' });
 
@@ -178,13 +208,15 @@ describe('rollback of the audit log against the witness file', () => {
     const forged = { ...contents.largest!, treeSize: contents.largest!.treeSize + 500 };
     writeFileSync(
       forgedFile,
-      `${JSON.stringify(contents.largest)}\n${JSON.stringify(forged)}\n{"torn`,
+      `${JSON.stringify(contents.largest)}\n{"torn\n${JSON.stringify(forged)}\n`,
     );
-    const trusted = await loadTrustedHead(forgedFile);
-    expect(trusted).toMatchObject({ treeSize: forged.treeSize, malformedLines: 1 });
     const refused = await verifyAuditLog(database.db, keys, undefined, {
-      trustedHeads: [trusted!],
+      trustedHeads: await witnessed(forgedFile),
     });
-    expect(refused.problem).toMatchObject({ kind: 'trusted_head_invalid' });
+    expect(refused.problem).toMatchObject({
+      kind: 'trusted_head_invalid',
+      treeSize: forged.treeSize,
+    });
+    expect(refused.trustedHeads).toEqual([expect.objectContaining({ malformedLines: 1 })]);
   });
 });

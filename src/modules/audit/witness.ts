@@ -104,11 +104,14 @@ export interface WitnessFileContents {
 }
 
 /**
- * Reads a witness file line by line (it grows by about 1,440 lines a day) and keeps the head
- * with the largest tree size. A missing file reads as empty; the caller decides what that means.
+ * The heads of a witness file in file order, read line by line (it grows by about 1,440 lines
+ * a day, so it is never held whole). Lines that are not heads (a torn last write, damage) are
+ * passed to `onMalformed` with their number. A missing file yields nothing.
  */
-export async function readWitnessFile(filePath: string): Promise<WitnessFileContents> {
-  const contents: WitnessFileContents = { largest: undefined, headLines: 0, malformedLines: [] };
+export async function* witnessFileHeads(
+  filePath: string,
+  onMalformed: (lineNumber: number) => void = () => undefined,
+): AsyncGenerator<PublishedTreeHead> {
   let stream: ReturnType<typeof createReadStream>;
   try {
     stream = createReadStream(filePath, { encoding: 'utf8' });
@@ -117,7 +120,7 @@ export async function readWitnessFile(filePath: string): Promise<WitnessFileCont
       stream.once('error', reject);
     });
   } catch (error) {
-    if (Reflect.get(Object(error), 'code') === 'ENOENT') return contents;
+    if (Reflect.get(Object(error), 'code') === 'ENOENT') return;
     throw error;
   }
   let lineNumber = 0;
@@ -128,10 +131,17 @@ export async function readWitnessFile(filePath: string): Promise<WitnessFileCont
     lineNumber += 1;
     if (line.trim() === '') continue;
     const head = parsePublishedHead(line);
-    if (head === undefined) {
-      contents.malformedLines.push(lineNumber);
-      continue;
-    }
+    if (head === undefined) onMalformed(lineNumber);
+    else yield head;
+  }
+}
+
+/** Reads a whole witness file for its largest head (tests, and a look at a file by hand). */
+export async function readWitnessFile(filePath: string): Promise<WitnessFileContents> {
+  const contents: WitnessFileContents = { largest: undefined, headLines: 0, malformedLines: [] };
+  for await (const head of witnessFileHeads(filePath, (line) =>
+    contents.malformedLines.push(line),
+  )) {
     contents.headLines += 1;
     if (contents.largest === undefined || head.treeSize > contents.largest.treeSize) {
       contents.largest = head;

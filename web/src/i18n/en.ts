@@ -297,6 +297,12 @@ export const en: Dictionary = {
     more: 'Show more',
     checking: 'Checking…',
     verified: 'Checked against the signed log',
+    headMemory: {
+      rolled_back:
+        'Warning: this log is shorter than the one this browser checked on an earlier visit. Entries may have been removed; please tell the data protection office.',
+      inconsistent:
+        'Warning: this log does not continue the one this browser checked on an earlier visit. It may have been rewritten; please tell the data protection office.',
+    },
     failed: {
       bad_signature: 'Warning: the log signature is not valid',
       not_in_log: 'Warning: this line is not in the signed log',

@@ -301,6 +301,12 @@ export const es = {
     more: 'Ver más',
     checking: 'Comprobando…',
     verified: 'Comprobado en el registro firmado',
+    headMemory: {
+      rolled_back:
+        'Atención: este registro es más corto que el que este navegador comprobó en una visita anterior. Pueden haberse borrado entradas; avise a la oficina de protección de datos.',
+      inconsistent:
+        'Atención: este registro no continúa el que este navegador comprobó en una visita anterior. Puede haber sido reescrito; avise a la oficina de protección de datos.',
+    },
     failed: {
       bad_signature: 'Atención: la firma del registro no es válida',
       not_in_log: 'Atención: esta línea no está en el registro firmado',

@@ -6,6 +6,7 @@ import type { AccessHistory, AccessHistoryEntry, AuditKeys, Purpose } from '../.
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { divisionName } from '../../geography/divisions.js';
 import { type Formatters, useFormat } from '../../i18n/format.js';
+import { HeadMemoryBanner } from './head-memory-banner.js';
 import { type LineVerdict, verifyHistory } from './verify-history.js';
 
 /**
@@ -49,8 +50,10 @@ export function AccessHistoryView({ personId, purpose }: { personId: string; pur
   if (keys.error) return <ProblemNotice error={keys.error} />;
   const entries = pages.flatMap((page) => page.entries);
   if (entries.length === 0) return <p>{t('history.empty')}</p>;
+  const firstHead = pages[0]?.treeHead;
   return (
     <>
+      {firstHead && keys.data ? <HeadMemoryBanner head={firstHead} keys={keys.data} /> : null}
       <ol className="history" data-testid="access-history">
         {entries.map((entry) => (
           <li key={entry.leafIndex} className="history-line">

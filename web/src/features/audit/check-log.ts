@@ -1,8 +1,8 @@
-import { treeHeadMessage } from '../../../../src/modules/audit/access-proof-verifier.js';
 import { apiGet, apiSend, withQuery } from '../../api/client.js';
 import type { AuditKeys, TreeHead } from '../../api/types.js';
 import { hexBytes } from '../access-history/verify-history.js';
 import { consistencyHolds } from './consistency.js';
+import { headSignatureHolds } from './head-signature.js';
 
 /**
  * "Verify now" on the audit page: has a new head signed, then checks in this browser that
@@ -62,28 +62,4 @@ export async function checkLogNow(): Promise<LogCheckReport> {
   const ok = steps.every((step) => step.ok);
   if (ok) localStorage.setItem(lastCheckedKey, JSON.stringify(to));
   return { ok, from, to, steps };
-}
-
-export async function headSignatureHolds(head: TreeHead, keys: AuditKeys): Promise<boolean> {
-  const key = keys.keys.find((candidate) => candidate.keyId === head.keyId);
-  if (!key || !/^[0-9a-f]{64}$/.test(key.publicKey) || !/^[0-9a-f]{64}$/.test(head.rootHash)) {
-    return false;
-  }
-  try {
-    const publicKey = await crypto.subtle.importKey(
-      'raw',
-      new Uint8Array(hexBytes(key.publicKey)),
-      { name: 'Ed25519' },
-      false,
-      ['verify'],
-    );
-    return await crypto.subtle.verify(
-      { name: 'Ed25519' },
-      publicKey,
-      new Uint8Array(hexBytes(head.signature)),
-      new Uint8Array(treeHeadMessage(head, hexBytes(head.rootHash))),
-    );
-  } catch {
-    return false;
-  }
 }
