@@ -11,4 +11,11 @@ if (process.argv[2] === 'start' && process.env.AMPARO_WEB_DIR === undefined) {
   const { buildConsoleIfMissing } = await import('../web/scripts/build-if-missing.mjs');
   await buildConsoleIfMissing();
 }
-await import(pathToFileURL(await serverBundle()).href);
+const bundle = await serverBundle();
+if (bundle === null) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(new URL('../src/main.ts', import.meta.url).href);
+} else {
+  await import(pathToFileURL(bundle).href);
+}

@@ -11,10 +11,20 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const sourceDir = path.join(root, 'src');
 const bundleFile = path.join(root, 'node_modules', '.cache', 'amparo', 'main.mjs');
 
-/** The path of an up-to-date bundle of src/main.ts, building it first when needed. */
+/**
+ * The path of an up-to-date bundle of src/main.ts, building it first when needed; `null`
+ * when it cannot be written (node_modules read-only, as in some container images): the
+ * caller then runs the sources through tsx, slower to start but the same program.
+ */
 export async function serverBundle() {
-  if (bundleTimeMs() <= newestSourceTimeMs(sourceDir)) await buildBundle();
-  return bundleFile;
+  if (bundleTimeMs() > newestSourceTimeMs(sourceDir)) return bundleFile;
+  try {
+    await buildBundle();
+    return bundleFile;
+  } catch (error) {
+    if (['EACCES', 'EPERM', 'EROFS'].includes(error?.code)) return null;
+    throw error;
+  }
 }
 
 function bundleTimeMs() {
