@@ -118,6 +118,15 @@ export const limits = {
       windowMs: 60 * minuteMs,
       bucketMs: minuteMs,
     },
+    /** Enrolment of a staff account: the person sets their own password and TOTP secret. */
+    enrolment: {
+      /** Random bytes in each half of an enrolment code: 80 bits, 16 base32 characters. */
+      codeHalfBytes: 10,
+      /** How long an approved enrolment code may be used. */
+      ttlMs: 7 * 24 * 60 * minuteMs,
+      /** TOTP secret the person's authenticator holds: RFC 4226's recommended 160 bits. */
+      totpSecretBytes: 20,
+    },
     citizenCode: {
       digits: 6,
       ttlMs: 10 * minuteMs,
@@ -161,6 +170,8 @@ export const limits = {
     leafHashPageRows: 65_536,
     /** Rows read per query by `verifyAuditLog`. */
     verifyPageRows: 10_000,
+    /** Problems of the change-trail check listed in its report (all are counted). */
+    changeTrailProblemsMax: 100,
     /** Entries in a citizen's access-history page. */
     personPageSizeDefault: 25,
     personPageSizeMax: 100,

@@ -263,11 +263,11 @@ async function seedIfEmpty(
     say(
       `Seeded demo data: ${outcome.personsImported} persons in ${outcome.householdsImported} households (synthetic, seed "amparo-demo").`,
     );
+    printDemoOperators(await createDemoOperators(db, keys.masterKey, auditLog), say);
   } finally {
     await auditLog.close();
     rmSync(scratch, { recursive: true, force: true });
   }
-  printDemoOperators(await createDemoOperators(db, keys.masterKey), say);
 }
 
 function printDemoOperators(

@@ -119,23 +119,23 @@ export async function createTestOperator(
   const id = randomUUID();
   const password = `${options.username} ${randomBytes(9).toString('base64url')}`;
   const totpSecret = randomBytes(20);
-  await kit.database.db
-    .insertInto('operator')
-    .values({
-      id,
-      username: options.username,
-      display_name: `Test ${options.username}`,
-      password_hash: await hash(password, cheapHashOptions),
-      totp_secret_sealed: seal(kit.masterKey, totpSecret, {
-        table: 'operator',
-        column: 'totp_secret',
-        recordId: id,
-      }),
-      roles: options.roles ?? ['enrolment_clerk'],
-      regions: options.regions ?? ['VE-A'],
-      disabled_at: options.disabled ? kit.now() : null,
-    })
-    .execute();
+  // As the migrator: the application role may not grant roles without a second administrator
+  // (migration 0022); a test's fixtures are set up the way a database owner would.
+  const values = {
+    id,
+    username: options.username,
+    display_name: `Test ${options.username}`,
+    password_hash: await hash(password, cheapHashOptions),
+    totp_secret_sealed: seal(kit.masterKey, totpSecret, {
+      table: 'operator',
+      column: 'totp_secret',
+      recordId: id,
+    }),
+    roles: options.roles ?? ['enrolment_clerk'],
+    regions: options.regions ?? ['VE-A'],
+    disabled_at: options.disabled ? kit.now() : null,
+  };
+  await kit.database.asAdmin((admin) => admin.insertInto('operator').values(values).execute());
   return {
     id,
     username: options.username,

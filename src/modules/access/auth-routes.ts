@@ -17,6 +17,7 @@ import {
   listOwnDeviceTokens,
   revokeDeviceToken,
 } from './operator-account.js';
+import { enrolOperator } from './operator-enrolment.js';
 import { findOperatorById } from './operator-repository.js';
 import { signInOperator, signInThrottled } from './operator-sign-in.js';
 import {
@@ -24,6 +25,7 @@ import {
   DeviceTokenCreated,
   DeviceTokenList,
   Done,
+  EnrolBody,
   MeResponse,
   OperatorProfile,
   PasswordChangeBody,
@@ -75,6 +77,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async 
   signOutRoute(app, context);
   meRoute(app, context);
   passwordRoute(app, context);
+  enrolRoute(app, context);
   await app.register(deviceTokenRoutes, { context });
 };
 
@@ -189,6 +192,38 @@ function passwordRoute(app: App, context: AccessContext): void {
         },
         request,
       );
+      return { ok: true as const };
+    },
+  );
+}
+
+function enrolRoute(app: App, context: AccessContext): void {
+  app.post(
+    '/enrol',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'A new staff member (or one whose credentials were reset) sets their own password and TOTP secret with both enrolment code halves',
+        body: EnrolBody,
+        response: { 200: Done },
+      },
+      config: signInRateLimit(context),
+    },
+    async (request, reply) => {
+      const result = await enrolOperator(context, { ...request.body, clientAddress: request.ip });
+      if (!result.ok) {
+        await reportSignInAttempt(context, request, result.event);
+        throw new AmparoError('AMP_UNAUTHENTICATED', {
+          detail:
+            'Enrolment failed: the user name or a code half is wrong or used, the code has expired, or the authenticator code is wrong',
+        });
+      }
+      await context.onAuthenticationEvent(
+        { type: 'operator_enrolled', operatorId: result.operatorId, at: context.now() },
+        request,
+      );
+      noStore(reply);
       return { ok: true as const };
     },
   );

@@ -73,6 +73,14 @@ export function authenticationAuditEntry(
         action: 'operator.password_change',
         resource: { type: 'operator', id: event.operatorId },
       };
+    case 'operator_enrolled':
+      return {
+        ...base,
+        actor: { kind: 'operator', id: event.operatorId, role: null, region: null },
+        action: 'operator.enrol',
+        resource: { type: 'operator', id: event.operatorId },
+        fields: ['password', 'totp_secret'],
+      };
     case 'citizen_code_issued':
       if (event.channel === 'slip') return null;
       return {

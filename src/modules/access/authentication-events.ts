@@ -37,6 +37,8 @@ export type AuthenticationEvent =
   | { type: 'device_token_created'; operatorId: string; sessionId: string; at: Date }
   | { type: 'device_token_revoked'; operatorId: string; sessionId: string; at: Date }
   | { type: 'password_changed'; operatorId: string; sessionsRevoked: number; at: Date }
+  /** The person set their own password and TOTP secret with both enrolment code halves. */
+  | { type: 'operator_enrolled'; operatorId: string; at: Date }
   | {
       type: 'citizen_code_issued';
       personId: string;

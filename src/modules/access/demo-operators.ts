@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Options } from '@node-rs/argon2';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
+import type { AuditEntryInput } from '../audit/audit-entry.js';
 import { insertOperator } from './operator-admin-repository.js';
 import { freshCredentials } from './operator-credentials.js';
+import { decideChange, insertChange } from './operator-grant-repository.js';
 import type { Role } from './roles.js';
 
 /**
@@ -63,15 +65,30 @@ const demoAccounts: Array<{
   },
 ];
 
+/** What seeding needs of the audit log: entries written in the seeding transaction. */
+export interface DemoAudit {
+  appendInTransaction(
+    trx: Transaction<Database>,
+    entries: readonly AuditEntryInput[],
+  ): Promise<unknown>;
+}
+
 /**
  * Creates the demo operator accounts with fresh random passwords and TOTP secrets and
  * returns them, so start-up can print them once. They are never written anywhere else.
+ *
+ * They are made the way the rules allow (migration 0022): the two administrators as the
+ * bootstrap of an installation, every other account with roles granted by a change that
+ * `admin` asks and `admin2` approves. With an audit log each step is audited as the system
+ * job `demo:seed`, so `amparo audit verify` finds the change trail matched.
  */
 export async function createDemoOperators(
   db: Kysely<Database>,
   masterKey: Buffer,
+  audit?: DemoAudit,
 ): Promise<DemoOperatorCredentials[]> {
   const credentials: DemoOperatorCredentials[] = [];
+  const administrators: string[] = [];
   for (const account of demoAccounts) {
     const id = randomUUID();
     const fresh = await freshCredentials(
@@ -79,7 +96,20 @@ export async function createDemoOperators(
       { id, username: account.username },
       passwordHashOptions,
     );
-    await insertOperator(db, { id, ...account, ...fresh.stored });
+    const bootstrap = account.roles.join() === 'administrator';
+    await db.transaction().execute(async (trx) => {
+      await insertOperator(trx, {
+        id,
+        ...account,
+        ...(bootstrap ? {} : { roles: [], regions: [] }),
+        ...fresh.stored,
+      });
+      const [asker, approver] = administrators;
+      if (!bootstrap && asker !== undefined && approver !== undefined)
+        await grantDemoRoles(trx, { id, ...account }, asker, approver);
+      await audit?.appendInTransaction(trx, [demoEntry(id)]);
+    });
+    if (bootstrap) administrators.push(id);
     credentials.push({
       username: account.username,
       roles: account.roles,
@@ -89,4 +119,42 @@ export async function createDemoOperators(
     });
   }
   return credentials;
+}
+
+async function grantDemoRoles(
+  trx: Transaction<Database>,
+  account: { id: string; roles: Role[]; regions: string[] },
+  asker: string,
+  approver: string,
+): Promise<void> {
+  const changeId = randomUUID();
+  const at = new Date();
+  await insertChange(trx, {
+    id: changeId,
+    operatorId: account.id,
+    addRoles: account.roles,
+    addRegions: account.regions,
+    newCredentials: false,
+    requestedBy: asker,
+    requestedAt: at,
+  });
+  await decideChange(trx, { id: changeId, status: 'approved', decidedBy: approver, at });
+  await trx
+    .updateTable('operator')
+    .set({ roles: account.roles, regions: account.regions })
+    .where('id', '=', account.id)
+    .execute();
+}
+
+function demoEntry(operatorId: string): AuditEntryInput {
+  return {
+    actor: { kind: 'system', id: 'demo:seed', role: null, region: null },
+    action: 'operator.manage',
+    resource: { type: 'operator', id: operatorId },
+    purpose: null,
+    fields: ['username', 'display_name', 'roles', 'regions', 'password', 'totp_secret'],
+    outcome: 'allowed',
+    reasonCode: null,
+    requestId: `demo:${randomUUID()}`,
+  };
 }

@@ -142,6 +142,7 @@ export async function updateOperator(
     credentials?: { passwordHash: string; totpSecretSealed: Buffer };
   },
 ): Promise<void> {
+  if (Object.values(change).every((value) => value === undefined)) return;
   await trx
     .updateTable('operator')
     .set({

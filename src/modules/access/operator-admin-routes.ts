@@ -9,6 +9,8 @@ import {
   operatorCreator,
   operatorLister,
 } from './operator-admin.js';
+import { AdminResultSchema, OperatorSchema } from './operator-admin-schema.js';
+import { operatorChangeRoutes } from './operator-change-routes.js';
 import { roles } from './roles.js';
 
 const Username = Type.String({
@@ -21,22 +23,6 @@ const Roles = Type.Array(Type.Union(roles.map((role) => Type.Literal(role))), {
   maxItems: roles.length,
 });
 const Regions = Type.Array(Type.String({ pattern: '^VE-[A-Z]$' }), { minItems: 1, maxItems: 30 });
-
-const OperatorSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  username: Type.String(),
-  displayName: Type.String(),
-  roles: Type.Array(Type.String()),
-  regions: Type.Array(Type.String()),
-  createdAt: Type.String(),
-  disabledAt: Type.Union([Type.String(), Type.Null()]),
-});
-
-const CredentialsSchema = Type.Object({
-  password: Type.String(),
-  totpSecretBase32: Type.String(),
-  otpauthUri: Type.String(),
-});
 
 const ListQuery = Type.Object(
   {
@@ -65,8 +51,9 @@ const ChangeBody = Type.Object(
 
 /**
  * Operator accounts for administrators (`operator.manage`): GET /api/operators,
- * POST /api/operators (201, with the first password and TOTP secret, shown once) and
- * POST /api/operators/:id/changes (roles, regions, name, disabled, or new credentials).
+ * POST /api/operators (201, with the first half of the enrolment code, shown once),
+ * POST /api/operators/:id/changes (roles, regions, name, disabled, or new credentials), and
+ * the grants waiting for a second administrator (operator-change-routes.ts).
  *
  * @example
  *   await app.register(operatorAdminRoutes, { db, audit: auditLog, masterKey, hashOptions, now });
@@ -75,6 +62,7 @@ export const operatorAdminRoutes: FastifyPluginAsyncTypebox<OperatorAdminDepende
   app,
   deps,
 ) => {
+  await app.register(operatorChangeRoutes, deps);
   const context = (request: { actor: Actor | null; id: string }, purpose?: Purpose) => ({
     actor: request.actor,
     purpose: purpose ?? null,
@@ -110,11 +98,11 @@ export const operatorAdminRoutes: FastifyPluginAsyncTypebox<OperatorAdminDepende
       schema: {
         tags: ['access'],
         summary:
-          'Create an operator account; the answer holds its first password and TOTP secret, once',
+          'Create an operator account; its roles wait for a second administrator, the answer holds the first half of its enrolment code, once',
         querystring: PurposeQuery,
         body: CreateBody,
         response: {
-          201: Type.Object({ operator: OperatorSchema, credentials: CredentialsSchema }),
+          201: AdminResultSchema,
         },
       },
     },
@@ -133,16 +121,11 @@ export const operatorAdminRoutes: FastifyPluginAsyncTypebox<OperatorAdminDepende
       schema: {
         tags: ['access'],
         summary:
-          'Change roles, regions or name, disable or enable, or reset the credentials of an account',
+          'Change an account: removals apply now; added roles or regions and new credentials wait for a second administrator',
         params: Type.Object({ operatorId: Type.String({ format: 'uuid' }) }),
         querystring: PurposeQuery,
         body: ChangeBody,
-        response: {
-          200: Type.Object({
-            operator: OperatorSchema,
-            credentials: Type.Union([CredentialsSchema, Type.Null()]),
-          }),
-        },
+        response: { 200: AdminResultSchema },
       },
     },
     async (request, reply) => {

@@ -1,4 +1,3 @@
-import { verify } from '@node-rs/argon2';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliEnvironment, createCliEnvironment } from '../../../test/cli-environment.js';
@@ -31,32 +30,46 @@ describe('amparo operators create / change', () => {
     return { output, exitCode };
   }
 
-  it('creates the first administrator, prints the credentials once, and stores only their hash', async () => {
-    const created = await run(
+  const createAdmin = (username: string, roles = 'administrator') =>
+    run(
       'operators',
       'create',
       '--username',
-      'first.admin',
+      username,
       '--name',
-      'Primera Administradora',
+      'Administradora',
       '--roles',
-      'administrator',
+      roles,
       '--regions',
       'VE-A,VE-M',
       '--json',
     );
+
+  it('creates the first administrator with an enrolment code, never a password, audited', async () => {
+    const created = await createAdmin('first.admin');
     expect(created.exitCode).toBe(0);
-    const { operator, credentials } = JSON.parse(created.output);
-    expect(operator).toMatchObject({ username: 'first.admin', regions: ['VE-A', 'VE-M'] });
-    expect(credentials.totpSecretBase32).toMatch(/^[A-Z2-7]{32}$/);
+    const { operator, enrolmentCode } = JSON.parse(created.output);
+    expect(operator).toMatchObject({
+      username: 'first.admin',
+      roles: ['administrator'],
+      regions: ['VE-A', 'VE-M'],
+      awaitingEnrolment: true,
+    });
+    expect(enrolmentCode.first).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
+    expect(enrolmentCode.second).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
+    expect(created.output).not.toContain('password');
     const stored = await cli.withCommandDatabase((db) =>
       db
-        .selectFrom('operator')
-        .select('password_hash')
+        .selectFrom('operator_enrolment')
+        .innerJoin('operator', 'operator.id', 'operator_enrolment.operator_id')
+        .select(['first_code_digest', 'second_code_digest'])
         .where('username', '=', 'first.admin')
         .executeTakeFirstOrThrow(),
     );
-    expect(await verify(stored.password_hash, credentials.password)).toBe(true);
+    // Only keyed digests are stored, never the code.
+    expect(Buffer.from(stored.first_code_digest).toString()).not.toContain(
+      enrolmentCode.first.replaceAll('-', ''),
+    );
     const audited = await cli.withCommandDatabase((db) =>
       db
         .selectFrom('audit_entry')
@@ -67,6 +80,19 @@ describe('amparo operators create / change', () => {
     expect(audited.map((row) => JSON.parse(row.entry).actor)).toEqual([
       { kind: 'system', id: 'cli:operators', role: null, region: null },
     ]);
+  });
+
+  it('makes only administrators, and only the first two: then the console and two people decide', async () => {
+    const clerk = await createAdmin('a.clerk', 'enrolment_clerk');
+    expect(clerk.exitCode).toBe(1);
+    expect(clerk.output).toContain('only administrators');
+    expect((await createAdmin('second.admin')).exitCode).toBe(0);
+    const third = await createAdmin('third.admin');
+    expect(third.exitCode).toBe(1);
+    expect(third.output).toContain('already has two active administrators');
+    const grant = await run('operators', 'change', 'second.admin', '--regions', 'VE-A,VE-Z');
+    expect(grant.exitCode).toBe(1);
+    expect(grant.output).toContain('granted in the console');
   });
 
   it('refuses unknown roles and the last administrator, with a message and exit code 1', async () => {
@@ -84,11 +110,12 @@ describe('amparo operators create / change', () => {
     );
     expect(unknown.exitCode).toBe(1);
     expect(unknown.output).toContain('Unknown roles: commissar');
+    expect((await run('operators', 'change', 'second.admin', '--disable')).exitCode).toBe(0);
     const last = await run('operators', 'change', 'first.admin', '--disable');
     expect(last.exitCode).toBe(1);
     expect(last.output).toContain('last active administrator');
     const reset = await run('operators', 'change', 'first.admin', '--reset-credentials');
     expect(reset.exitCode).toBe(0);
-    expect(reset.output).toContain('TOTP secret:');
+    expect(reset.output).toContain('second half:');
   });
 });

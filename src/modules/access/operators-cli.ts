@@ -7,12 +7,11 @@ import { AmparoError } from '../../platform/errors.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { passwordHashOptions } from './demo-operators.js';
 import {
+  type AdminResult,
   type OperatorAdminDependencies,
-  type OperatorView,
   operatorChanger,
   operatorCreator,
 } from './operator-admin.js';
-import type { FreshCredentials } from './operator-credentials.js';
 import { roles as knownRoles, type Role } from './roles.js';
 
 /** Where the commands read settings and write results; tests pass their own. */
@@ -32,10 +31,12 @@ const processContext: OperatorsCliContext = {
 
 /**
  * `amparo operators create` and `amparo operators change`: account administration from the
- * command line, for the first administrator of a new installation and for recovery (all
- * administrators locked out). Runs as the application role with the keys from
- * AMPARO_KEYS_DIR; audited as the system job `cli:operators`. The first password and TOTP
- * secret are printed once, to hand to the person.
+ * command line, for the first two administrators of a new installation and for recovery.
+ * Runs as the application role with the keys from AMPARO_KEYS_DIR; audited as the system job
+ * `cli:operators`. `create` makes only administrators, and only while fewer than two are
+ * active (the database refuses it too); `change` may remove roles and regions, disable, enable
+ * and reset credentials, never grant. No password is printed: the two halves of an enrolment
+ * code, with which the person sets their own password and TOTP secret.
  *
  * @example
  * // $ amparo operators create --username ana.perez --name "Ana Pérez" \
@@ -48,7 +49,9 @@ export function registerOperatorCommands(
   const operators = program.command('operators').description('staff accounts');
   operators
     .command('create')
-    .description('create an account; prints its first password and TOTP secret once')
+    .description(
+      'create one of the first two administrators; prints the enrolment code once (the person sets their own password and TOTP secret)',
+    )
     .requiredOption('--username <name>', 'sign-in name: a-z, 0-9, . _ -')
     .requiredOption('--name <display name>', 'name shown in the console and audit views')
     .requiredOption('--roles <list>', `comma-separated: ${knownRoles.join(', ')}`)
@@ -78,14 +81,17 @@ export function registerOperatorCommands(
   operators
     .command('change')
     .description(
-      'change roles or regions, disable or enable, or reset the credentials of an account',
+      'remove roles or regions, disable or enable, or reset the credentials of an account (grants need two administrators in the console)',
     )
     .argument('<username>', 'the account')
-    .option('--roles <list>', 'new roles, comma-separated')
-    .option('--regions <list>', 'new regions, comma-separated')
+    .option('--roles <list>', 'roles to keep, comma-separated (adding one needs the console)')
+    .option('--regions <list>', 'regions to keep, comma-separated (adding one needs the console)')
     .option('--disable', 'disable the account (its sessions end at once)')
     .option('--enable', 'enable a disabled account')
-    .option('--reset-credentials', 'new password and TOTP secret, printed once; sessions end')
+    .option(
+      '--reset-credentials',
+      'the current password and TOTP secret stop working; prints a new enrolment code once',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (username: string, flags: ChangeFlags) => {
       await run(context, flags.json, async (deps) => {
@@ -102,11 +108,6 @@ export function registerOperatorCommands(
         });
       });
     });
-}
-
-interface AdminResult {
-  operator: OperatorView;
-  credentials: FreshCredentials['shown'] | null;
 }
 
 interface ChangeFlags {
@@ -188,17 +189,17 @@ async function run(
 }
 
 function describe(result: AdminResult): string {
-  const { operator, credentials } = result;
+  const { operator, enrolmentCode } = result;
   const lines = [
-    `Account ${operator.username}: ${operator.roles.join(', ')} in ${operator.regions.join(', ')}${operator.disabledAt ? ' (disabled)' : ''}`,
+    `Account ${operator.username}: ${operator.roles.join(', ') || '(no roles)'} in ${operator.regions.join(', ') || '(no regions)'}${operator.disabledAt ? ' (disabled)' : ''}`,
   ];
-  if (credentials) {
+  if (enrolmentCode?.first && enrolmentCode.second) {
     lines.push(
-      'Hand these to the person, once; they are not stored in clear anywhere:',
-      `  password:     ${credentials.password}`,
-      `  TOTP secret:  ${credentials.totpSecretBase32}`,
-      `  TOTP URI:     ${credentials.otpauthUri}`,
-      'They should change the password after signing in (POST /api/auth/password).',
+      'Give this enrolment code to the person, once; it is not stored in clear anywhere:',
+      `  first half:   ${enrolmentCode.first}`,
+      `  second half:  ${enrolmentCode.second}`,
+      'With it they choose their own password and add their own authenticator at /enrol in the console',
+      '(POST /api/auth/enrol); nobody else ever holds them.',
     );
   }
   return `${lines.join('\n')}\n`;

@@ -13,18 +13,21 @@ describe('person read quotas', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     const operatorId = randomUUID();
-    await database.db
-      .insertInto('operator')
-      .values({
-        id: operatorId,
-        username: 'quota.clerk',
-        display_name: 'Quota clerk',
-        password_hash: '$argon2id$v=19$m=19456,t=2,p=1$placeholder',
-        totp_secret_sealed: Buffer.alloc(45),
-        roles: ['enrolment_clerk'],
-        regions: ['VE-A'],
-      })
-      .execute();
+    // As the migrator: the application role may not grant roles alone (migration 0022).
+    await database.asAdmin((admin) =>
+      admin
+        .insertInto('operator')
+        .values({
+          id: operatorId,
+          username: 'quota.clerk',
+          display_name: 'Quota clerk',
+          password_hash: '$argon2id$v=19$m=19456,t=2,p=1$placeholder',
+          totp_secret_sealed: Buffer.alloc(45),
+          roles: ['enrolment_clerk'],
+          regions: ['VE-A'],
+        })
+        .execute(),
+    );
     clerk = {
       kind: 'operator',
       operatorId,

@@ -110,3 +110,17 @@ export const CitizenCodeIssued = Type.Object({
   code: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
 });
+
+/** A staff member enrols: both code halves, their own password and their own TOTP secret. */
+export const EnrolBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    firstCode: Type.String({ minLength: 1, maxLength: 64 }),
+    secondCode: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    /** Base32 (RFC 4648), made by the person's device; 160 bits. */
+    totpSecret: Type.String({ pattern: '^[A-Za-z2-7]{32}$' }),
+    totp: Type.String({ minLength: 1, maxLength: 16 }),
+  },
+  { additionalProperties: false },
+);

@@ -21,6 +21,32 @@ export interface AccessTables {
     /** Set by an administrator's create or reset; cleared by the operator's own change. */
     password_change_required: Generated<boolean>;
   };
+  /** migrations/0022_operator_grants.sql: grants of roles, regions and new credentials. */
+  operator_change: {
+    id: string;
+    operator_id: string;
+    add_roles: Role[];
+    add_regions: string[];
+    new_credentials: boolean;
+    requested_by: string;
+    requested_at: Date;
+    status: Generated<OperatorChangeStatus>;
+    decided_by: string | null;
+    decided_at: Date | null;
+    /** Set by the database's trigger; int8 is read as bigint. */
+    decided_txid: Generated<bigint | null>;
+  };
+  operator_enrolment: {
+    id: string;
+    operator_id: string;
+    change_id: string | null;
+    first_code_digest: Buffer;
+    second_code_digest: Buffer | null;
+    created_at: Date;
+    expires_at: Date | null;
+    completed_at: Date | null;
+    superseded_at: Date | null;
+  };
   auth_session: {
     id: string;
     kind: SessionKind;
@@ -68,5 +94,6 @@ export interface AccessTables {
   };
 }
 
+export type OperatorChangeStatus = 'pending' | 'approved' | 'refused';
 export type SessionKind = 'console' | 'device' | 'citizen';
 export type SignInAttemptOutcome = 'pending' | 'success' | 'failure' | 'refused';

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { AuditEntryInput } from './audit-entry.js';
@@ -160,6 +160,12 @@ export class AuditLog {
   ): Promise<AppendedEntry[]> {
     const now = new Date();
     const texts = entries.map((entry) => canonicalEntry(entry, now));
+    // The database's change trail (migration 0024) records this request id with every change
+    // of roles, regions or a person's region in this transaction, so `amparo audit verify`
+    // can pair each change with its entry; a change made outside the application has none.
+    const requestId = entries.find((entry) => entry.requestId !== null)?.requestId;
+    if (requestId)
+      await sql`select set_config('amparo.request_id', ${requestId}, true)`.execute(trx);
     const first = await appendEntryTexts(trx, this.#mac, texts);
     return texts.map((_, i) => ({ leafIndex: first + i, time: now.toISOString() }));
   }

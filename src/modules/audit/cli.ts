@@ -5,6 +5,7 @@ import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { type DatabaseHandle, openAppDatabase } from '../../platform/db/database.js';
 import { AuditLog } from './audit-log.js';
 import { type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
+import { checkChangeTrail, describeChangeTrail } from './change-trail-check.js';
 import { treeHeadView } from './routes.js';
 import { loadTrustedHeads, type TrustedHeadSource } from './trusted-heads.js';
 import { witnessesFrom } from './witness.js';
@@ -60,8 +61,16 @@ export function registerAuditCommands(
           trustedHeads,
         );
       });
-      context.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : describeReport(report));
-      context.setExitCode(report.ok ? 0 : 1);
+      // The change trail is checked against the log only once the log itself is intact.
+      const trail = report.ok
+        ? await withAuditDatabase(context, (handle, keys) => checkChangeTrail(handle.db, keys))
+        : null;
+      context.write(
+        flags.json
+          ? `${JSON.stringify({ ...report, changeTrail: trail }, null, 2)}\n`
+          : describeReport(report) + (trail ? describeChangeTrail(trail) : ''),
+      );
+      context.setExitCode(report.ok && trail?.ok !== false ? 0 : 1);
     });
   audit
     .command('sign')

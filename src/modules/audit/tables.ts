@@ -19,6 +19,17 @@ export interface AuditTables {
     action: GeneratedAlways<string | null>;
     recorded_at: GeneratedAlways<Date | null>;
   };
+  /** migrations/0024_change_trail.sql: written by triggers only; the application reads it. */
+  change_trail: {
+    id: GeneratedAlways<bigint>;
+    recorded_at: GeneratedAlways<Date>;
+    table_name: 'operator' | 'person';
+    record_id: string;
+    column_name: 'roles' | 'regions' | 'disabled_at' | 'region_code';
+    request_id: string | null;
+    session_role: string;
+    txid: bigint;
+  };
   audit_tree_head: {
     tree_size: Int8Key;
     root_hash: Uint8Array;

@@ -40,6 +40,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   credential: 'personal',
   revocation_list_entry: 'history',
   trust_list_version: 'history',
+  // Staff-account grants and enrolments are kept for ever: who asked and who approved.
+  operator_change: 'personal',
+  operator_enrolment: 'personal',
+  change_trail: 'history',
 };
 
 /** What the application role must never hold, per class. */

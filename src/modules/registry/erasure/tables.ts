@@ -27,5 +27,8 @@ export interface ErasureTables {
     executed_at: Date | null;
     withdrawn_by: string | null;
     withdrawn_at: Date | null;
+    /** Set by the database's guard (migration 0023); int8 is read as bigint. */
+    requested_txid: Generated<bigint | null>;
+    executed_txid: Generated<bigint | null>;
   };
 }
