@@ -1,18 +1,24 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base32Decode } from '../../src/modules/access/base32.js';
+import { totpCode, totpStep } from '../../src/modules/access/totp.js';
 import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
- * Staff accounts in Debian's Chromium against the real server: the demo administrator
- * creates a clerk's account, the clerk signs in with the password and authenticator key
- * shown once, the administrator disables the account (the clerk's session ends at once) and
- * resets its access (new details, shown once, that work).
+ * Staff accounts in Debian's Chromium against the real server: the demo administrator asks
+ * for a clerk's account and sees the first half of its enrolment code; she cannot approve her
+ * own request nor enrol with her half alone; the second demo administrator approves and sees
+ * the second half; the clerk sets her own password and authenticator at the first sign-in and
+ * signs in. Then the account is disabled (its session ends at once) and its access reset,
+ * which again needs both administrators.
  */
 
 let run: ConsoleRun;
 let admin: Page;
-let first: { password: string; secret: string };
+let admin2: Page;
+let halves: { first: string; second: string };
+const password = 'el río guaire baja crecido';
 
 beforeAll(async () => {
   run = await openConsoleRun();
@@ -20,17 +26,34 @@ beforeAll(async () => {
 
 afterAll(async () => run?.close());
 
-async function shownCredentials(page: Page) {
-  const panel = page.getByTestId('credentials');
-  await panel.getByRole('img', { name: /Código QR/ }).waitFor();
-  return {
-    password: (await panel.getByTestId('first-password').textContent()) ?? '',
-    secret: (await panel.getByTestId('totp-secret').textContent()) ?? '',
-  };
+async function shownHalf(page: Page): Promise<string> {
+  const panel = page.getByTestId('code-half');
+  const code = (await panel.getByTestId('code-half-value').textContent()) ?? '';
+  expect(code).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await panel.getByRole('button', { name: 'Ya lo entregué' }).click();
+  return code;
+}
+
+/** Fills the first sign-in; the authenticator code is that of the previous 30-second step. */
+async function firstSignIn(page: Page, codes: { first: string; second: string }) {
+  await page.goto(`${run.server.baseUrl}/sign-in`);
+  await page.getByRole('link', { name: /Configure su ingreso/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Primer ingreso' }).waitFor();
+  await page.getByLabel('Usuario').fill('luisa.mora');
+  await page.getByLabel('Código de activación, primera mitad').fill(codes.first);
+  await page.getByLabel('Código de activación, segunda mitad').fill(codes.second);
+  await page.getByLabel('Contraseña nueva').fill(password);
+  const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
+  // The previous step is accepted too (clock drift), and leaves the current one for sign-in.
+  const code = totpCode(base32Decode(secret), totpStep(Date.now()) - 1);
+  await page.getByLabel('Código de la aplicación autenticadora').fill(code);
+  await page.getByRole('button', { name: 'Configurar mi ingreso' }).click();
+  return secret;
 }
 
 describe('staff accounts in the console', () => {
-  it('creates an account whose details, shown once, sign in', async () => {
+  it('asks for an account that a second administrator approves; the person sets their own secrets', async () => {
     admin = await run.signedIn('admin');
     await admin.getByRole('link', { name: 'Cuentas del personal' }).click();
     await admin.getByRole('heading', { level: 1, name: 'Cuentas del personal' }).waitFor();
@@ -42,42 +65,56 @@ describe('staff accounts in the console', () => {
     await admin.getByRole('checkbox', { name: 'Distrito Capital' }).check();
     expect(await seriousAxeViolations(admin)).toEqual([]);
     await admin.getByRole('button', { name: 'Crear la cuenta' }).click();
-    first = await shownCredentials(admin);
-    expect(first.secret).toMatch(/^[A-Z2-7]{32}$/);
-    expect(await seriousAxeViolations(admin)).toEqual([]);
-    await screenshot(admin, 'operators-credentials');
-    await admin.getByRole('button', { name: 'Ya los entregué' }).click();
-    await admin.getByTestId('operator-luisa.mora').waitFor();
-    await expect(admin.getByTestId('credentials').count()).resolves.toBe(0);
+    await screenshot(admin, 'operators-code-half');
+    const first = await shownHalf(admin);
+    const pending = admin.getByTestId('pending-luisa.mora');
+    await pending.getByText(/Usted lo pidió/).waitFor();
+    expect(await pending.getByRole('button', { name: 'Aprobar' }).count()).toBe(0);
+    await admin.getByTestId('operator-luisa.mora').getByText('Todavía sin funciones').waitFor();
+
+    // The creator's half alone opens nothing.
+    const creator = await run.newPage();
+    await firstSignIn(creator, { first, second: first });
+    await creator
+      .getByRole('alert')
+      .getByText(/No funcionó/)
+      .waitFor();
+
+    admin2 = await run.signedIn('admin2');
+    await admin2.getByRole('link', { name: 'Cuentas del personal' }).click();
+    const waiting = admin2.getByTestId('pending-luisa.mora');
+    await waiting.getByText(/Pedido por admin/).waitFor();
+    expect(await seriousAxeViolations(admin2)).toEqual([]);
+    await waiting.getByRole('button', { name: 'Aprobar' }).click();
+    halves = { first, second: await shownHalf(admin2) };
+    await admin2
+      .getByTestId('operator-luisa.mora')
+      .getByText(/personal de inscripción/)
+      .waitFor();
 
     const clerk = await run.newPage('phone');
-    await run.signIn(clerk, 'luisa.mora', first.password, first.secret);
-    expect(await clerk.getByTestId('who-am-i').textContent()).toContain('Luisa Mora');
-    // A handed-over password opens one page: choosing her own.
-    await clerk.getByRole('heading', { level: 1, name: 'Mi contraseña' }).waitFor();
-    await clerk
-      .getByRole('alert')
-      .getByText(/Elija ahora la suya/)
-      .waitFor();
+    const secret = await firstSignIn(clerk, halves);
+    await clerk.getByRole('status').getByText(/Listo/).waitFor();
     expect(await seriousAxeViolations(clerk)).toEqual([]);
-    await clerk.getByLabel('Contraseña actual').fill(first.password);
-    await clerk.getByLabel('Contraseña nueva').fill('123456789012');
-    await clerk.getByRole('button', { name: 'Cambiar la contraseña' }).click();
-    await clerk.getByText('Es una secuencia (como 123456 o abcdef).').waitFor();
-    await clerk.getByLabel('Contraseña nueva').fill('el río guaire baja crecido');
-    await clerk.getByRole('button', { name: 'Cambiar la contraseña' }).click();
-    await clerk
-      .getByRole('status')
-      .getByText(/su contraseña cambió/)
-      .waitFor();
+    expect(await overflowsHorizontally(clerk)).toBe(false);
+    await run.signIn(clerk, 'luisa.mora', password, secret);
+    expect(await clerk.getByTestId('who-am-i').textContent()).toContain('Luisa Mora');
     await clerk.getByRole('link', { name: 'Buscar personas' }).click();
     await clerk.getByRole('heading', { level: 1, name: 'Buscar personas' }).waitFor();
+    // What the administrators saw is useless now.
+    const replay = await run.newPage();
+    await firstSignIn(replay, halves);
+    await replay
+      .getByRole('alert')
+      .getByText(/No funcionó/)
+      .waitFor();
     await admin.setViewportSize(viewports.phone);
     expect(await overflowsHorizontally(admin)).toBe(false);
     await admin.setViewportSize(viewports.desktop);
-  });
+  }, 120_000);
 
-  it('disables the account at once and resets its access', async () => {
+  it('disables the account at once and resets its access with two administrators', async () => {
+    await admin.reload();
     const row = admin.getByTestId('operator-luisa.mora');
     await row.getByRole('button', { name: 'Desactivar' }).click();
     await row.getByText(/Desactivada desde/).waitFor();
@@ -94,14 +131,20 @@ describe('staff accounts in the console', () => {
     await row.getByText(/Activa, creada/).waitFor();
     await row.getByRole('button', { name: 'Restablecer el acceso' }).click();
     await admin.getByRole('button', { name: 'Sí, restablecer' }).click();
-    const reset = await shownCredentials(admin);
-    expect(reset.password).not.toBe(first.password);
-    await screenshot(admin, 'operators');
-    const again = await run.newPage();
-    await run.signIn(again, 'luisa.mora', reset.password, reset.secret);
+    const first = await shownHalf(admin);
+    expect(first).not.toBe(halves.first);
+    await admin2.reload();
+    await admin2.getByTestId('pending-luisa.mora').getByRole('button', { name: 'Aprobar' }).click();
+    const second = await shownHalf(admin2);
+    await screenshot(admin2, 'operators');
+    await admin2
+      .getByTestId('operator-luisa.mora')
+      .getByText('La persona todavía no configuró su ingreso.')
+      .waitFor();
     const own = admin.getByTestId('operator-admin');
     await own.getByText(/su propia cuenta/).waitFor();
     expect(await own.getByRole('button').count()).toBe(0);
+    expect(second).not.toBe(halves.second);
     expect(run.pageErrors).toEqual([]);
-  });
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { Layout } from './components/layout.js';
 import { PageHeading } from './components/page-heading.js';
+import { FirstSignInPage } from './features/auth/first-sign-in-page.js';
 import { SignInPage } from './features/auth/sign-in-page.js';
 import { CitizenHomePage } from './features/citizen/citizen-home-page.js';
 import { CitizenSignInPage } from './features/citizen/citizen-sign-in-page.js';
@@ -47,6 +48,7 @@ export function App() {
         <Routes>
           <Route path="/" element={<HomePage />} />
           <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="/first-sign-in" element={<FirstSignInPage />} />
           <Route path="/persons" element={<Operator page={<SearchPage />} />} />
           <Route path="/persons/:personId" element={<Operator page={<PersonPage />} />} />
           <Route path="/households/:householdId" element={<Operator page={<HouseholdPage />} />} />

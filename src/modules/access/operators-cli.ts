@@ -198,7 +198,7 @@ function describe(result: AdminResult): string {
       'Give this enrolment code to the person, once; it is not stored in clear anywhere:',
       `  first half:   ${enrolmentCode.first}`,
       `  second half:  ${enrolmentCode.second}`,
-      'With it they choose their own password and add their own authenticator at /enrol in the console',
+      'With it they choose their own password and add their own authenticator at /first-sign-in in the console',
       '(POST /api/auth/enrol); nobody else ever holds them.',
     );
   }

@@ -433,7 +433,7 @@ export const en: Dictionary = {
   operators: {
     title: 'Staff accounts',
     explain:
-      'Create accounts, change roles and regions, disable accounts or reset access. Accounts are never deleted. Every change is recorded.',
+      'Create accounts, change roles and regions, disable accounts or reset access. Giving roles or regions, a new account or new access needs a different administrator to approve it, and nobody is handed another person’s password. Taking access away works at once. Accounts are never deleted. Every change is recorded.',
     form: {
       title: 'New account',
       username: 'User name',
@@ -445,16 +445,32 @@ export const en: Dictionary = {
       chooseOne: 'Choose at least one.',
       create: 'Create the account',
     },
-    credentials: {
-      title: 'Sign-in details for {{username}}',
-      once: 'Hand them to the person now: they are not shown again and Amparo does not keep them.',
-      password: 'First password',
-      secret: 'Authenticator app key',
-      qr: 'QR code for the authenticator app',
-      change: 'The person must change the password on first sign-in.',
-      done: 'I have handed them over',
+    code: {
+      title: {
+        first: 'Enrolment code for {{username}}, first half',
+        second: 'Enrolment code for {{username}}, second half',
+      },
+      once: 'Give it to the person now: it is not shown again and Amparo does not keep it.',
+      next: {
+        first:
+          'A different administrator must approve the account; they will see the second half. With both, the person chooses their own password and authenticator at “First sign-in”.',
+        second:
+          'The administrator who asked has the first half. With both, the person chooses their own password and authenticator at “First sign-in”, within 7 days.',
+      },
+      done: 'I have handed it over',
+    },
+    pending: {
+      title: 'Waiting for a second administrator:',
+      newCredentials: 'a new sign-in (enrolment code)',
+      asked: 'Asked by {{username}}, {{date}}',
+      mine: 'You asked for this: a different administrator must approve it.',
+      approve: 'Approve',
+      refuse: 'Refuse',
+      withdraw: 'Withdraw the request',
     },
     list: {
+      noRoles: 'No roles yet',
+      awaitingEnrolment: 'The person has not set up their sign-in yet.',
       title: 'Accounts',
       self: 'This is your own account: another administrator must change it.',
       activeSince: 'Active, created {{date}}',
@@ -467,7 +483,7 @@ export const en: Dictionary = {
     },
     reset: {
       question:
-        'Reset access for {{username}}? Their password and key stop working and their sessions end.',
+        'Reset access for {{username}}? Once a second administrator approves, their password and key stop working and their sessions end.',
       confirm: 'Yes, reset',
     },
   },
@@ -502,6 +518,22 @@ export const en: Dictionary = {
         'Erase the data of {{uin}} now? Their key is destroyed, their data emptied and their card revoked. This cannot be undone.',
       confirm: 'Yes, erase',
     },
+  },
+  firstSignIn: {
+    link: 'First time here, or your access was reset? Set up your sign-in',
+    title: 'First sign-in',
+    lead: 'Your two administrators each gave you half of an enrolment code. With both, choose your own password and add your own authenticator key: nobody else will know them.',
+    firstCode: 'Enrolment code, first half',
+    secondCode: 'Enrolment code, second half',
+    codeHint: 'Four groups of four letters and digits; dashes are optional.',
+    authenticator: 'Your authenticator app',
+    authenticatorHint:
+      'Scan this code with your authenticator app, or type the key below; then enter the six digits it shows.',
+    qr: 'QR code for your authenticator app',
+    submit: 'Set up my sign-in',
+    refused:
+      'That did not work. Check the user name, both code halves (used, expired or mistyped?) and the authenticator code.',
+    done: 'Done: your password and authenticator are set. Sign in with them now.',
   },
   account: {
     title: 'My password',

@@ -437,7 +437,7 @@ export const es = {
   operators: {
     title: 'Cuentas del personal',
     explain:
-      'Cree cuentas, cambie funciones y regiones, desactive cuentas o restablezca el acceso. Las cuentas nunca se borran. Cada cambio queda registrado.',
+      'Cree cuentas, cambie funciones y regiones, desactive cuentas o restablezca el acceso. Dar funciones o regiones, una cuenta nueva o un acceso nuevo requiere que otro administrador lo apruebe, y nadie recibe la contraseña de otro. Quitar acceso vale al instante. Las cuentas nunca se borran. Cada cambio queda registrado.',
     form: {
       title: 'Nueva cuenta',
       username: 'Usuario',
@@ -449,16 +449,32 @@ export const es = {
       chooseOne: 'Elija al menos una.',
       create: 'Crear la cuenta',
     },
-    credentials: {
-      title: 'Datos de acceso de {{username}}',
-      once: 'Entréguelos a la persona ahora: no se vuelven a mostrar y Amparo no los guarda.',
-      password: 'Contraseña inicial',
-      secret: 'Clave de la aplicación autenticadora',
-      qr: 'Código QR para la aplicación autenticadora',
-      change: 'La persona debe cambiar la contraseña al entrar por primera vez.',
-      done: 'Ya los entregué',
+    code: {
+      title: {
+        first: 'Código de activación de {{username}}, primera mitad',
+        second: 'Código de activación de {{username}}, segunda mitad',
+      },
+      once: 'Entrégueselo ahora a la persona: no se vuelve a mostrar y Amparo no lo guarda.',
+      next: {
+        first:
+          'Otro administrador debe aprobar la cuenta; verá la segunda mitad. Con las dos, la persona elige su propia contraseña y autenticador en «Primer ingreso».',
+        second:
+          'El administrador que la pidió tiene la primera mitad. Con las dos, la persona elige su propia contraseña y autenticador en «Primer ingreso», dentro de 7 días.',
+      },
+      done: 'Ya lo entregué',
+    },
+    pending: {
+      title: 'Esperando a un segundo administrador:',
+      newCredentials: 'un nuevo acceso (código de activación)',
+      asked: 'Pedido por {{username}}, {{date}}',
+      mine: 'Usted lo pidió: otro administrador debe aprobarlo.',
+      approve: 'Aprobar',
+      refuse: 'Rechazar',
+      withdraw: 'Retirar la solicitud',
     },
     list: {
+      noRoles: 'Todavía sin funciones',
+      awaitingEnrolment: 'La persona todavía no configuró su ingreso.',
       title: 'Cuentas',
       self: 'Es su propia cuenta: otra persona con función de administración debe cambiarla.',
       activeSince: 'Activa, creada el {{date}}',
@@ -471,7 +487,7 @@ export const es = {
     },
     reset: {
       question:
-        '¿Restablecer el acceso de {{username}}? Su contraseña y su clave dejarán de servir y sus sesiones se cerrarán.',
+        '¿Restablecer el acceso de {{username}}? Cuando otro administrador lo apruebe, su contraseña y su clave dejarán de servir y sus sesiones se cerrarán.',
       confirm: 'Sí, restablecer',
     },
   },
@@ -508,6 +524,22 @@ export const es = {
         '¿Borrar ahora los datos de {{uin}}? Se destruye su clave, se vacían sus datos y se revoca su carnet. No se puede deshacer.',
       confirm: 'Sí, borrar',
     },
+  },
+  firstSignIn: {
+    link: '¿Primera vez, o le restablecieron el acceso? Configure su ingreso',
+    title: 'Primer ingreso',
+    lead: 'Cada uno de sus dos administradores le dio una mitad de un código de activación. Con las dos, elija su propia contraseña y agregue su propia clave de autenticador: nadie más las conocerá.',
+    firstCode: 'Código de activación, primera mitad',
+    secondCode: 'Código de activación, segunda mitad',
+    codeHint: 'Cuatro grupos de cuatro letras y números; los guiones son opcionales.',
+    authenticator: 'Su aplicación de autenticación',
+    authenticatorHint:
+      'Escanee este código con su aplicación de autenticación o escriba la clave de abajo; luego ingrese los seis dígitos que muestra.',
+    qr: 'Código QR para su aplicación de autenticación',
+    submit: 'Configurar mi ingreso',
+    refused:
+      'No funcionó. Revise el usuario, las dos mitades del código (¿usadas, vencidas o mal escritas?) y el código del autenticador.',
+    done: 'Listo: su contraseña y su autenticador quedaron configurados. Ingrese con ellos ahora.',
   },
   account: {
     title: 'Mi contraseña',

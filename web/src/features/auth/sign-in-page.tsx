@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useNavigate } from 'react-router';
+import { Link, Navigate, useNavigate } from 'react-router';
 import { ApiError, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { PageHeading } from '../../components/page-heading.js';
@@ -83,6 +83,9 @@ export function SignInPage() {
           {signIn.isPending ? t('common.wait') : t('signIn.submit')}
         </button>
       </form>
+      <p className="hint">
+        <Link to="/first-sign-in">{t('firstSignIn.link')}</Link>
+      </p>
     </section>
   );
 }

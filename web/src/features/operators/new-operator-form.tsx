@@ -5,14 +5,16 @@ import { ApiError } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { RegionPicker, RolePicker } from './access-pickers.js';
-import { type ShownCredentials, useAccountCreation } from './operator-api.js';
+import type { ShownCodeHalf } from './code-half-once.js';
+import { useAccountCreation } from './operator-api.js';
 
 const usernamePattern = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
-/** The new-account form; on success the first credentials go up to the page, shown once. */
-export function NewOperatorForm(props: {
-  onCreated: (username: string, credentials: ShownCredentials) => void;
-}) {
+/**
+ * The new-account form. The account holds nothing until a second administrator approves its
+ * roles; on success the first half of its enrolment code goes up to the page, shown once.
+ */
+export function NewOperatorForm(props: { onCreated: (shown: ShownCodeHalf) => void }) {
   const { t } = useTranslation();
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -50,7 +52,12 @@ export function NewOperatorForm(props: {
     if (Object.values(local).some((error) => error !== undefined)) return;
     create.mutate(
       { username, displayName, roles, regions },
-      { onSuccess: (created) => props.onCreated(created.operator.username, created.credentials) },
+      {
+        onSuccess: (created) => {
+          const code = created.enrolmentCode?.first;
+          if (code) props.onCreated({ username: created.operator.username, half: 'first', code });
+        },
+      },
     );
   };
   const shown = (error: string | undefined) => (tried ? error : undefined);

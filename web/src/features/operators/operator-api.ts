@@ -2,6 +2,19 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Role } from '../../../../src/modules/access/roles.js';
 import { apiSend, withQuery } from '../../api/client.js';
 
+/** A grant waiting for (or decided by) a second administrator. */
+export interface OperatorChange {
+  id: string;
+  operatorId: string;
+  operatorUsername: string;
+  addRoles: Role[];
+  addRegions: string[];
+  newCredentials: boolean;
+  requestedBy: { id: string; username: string };
+  requestedAt: string;
+  status: 'pending' | 'approved' | 'refused';
+}
+
 /** An account as `GET /api/operators` lists it: no secrets. */
 export interface OperatorAccount {
   id: string;
@@ -11,13 +24,20 @@ export interface OperatorAccount {
   regions: string[];
   createdAt: string;
   disabledAt: string | null;
+  awaitingEnrolment: boolean;
+  pendingChange: OperatorChange | null;
 }
 
-/** First (or reset) credentials: in one answer only, never stored in clear. */
-export interface ShownCredentials {
-  password: string;
-  totpSecretBase32: string;
-  otpauthUri: string;
+/** The half of an enrolment code this administrator may see, in one answer only. */
+export interface EnrolmentCode {
+  first: string | null;
+  second: string | null;
+}
+
+export interface AdminResult {
+  operator: OperatorAccount;
+  change: OperatorChange | null;
+  enrolmentCode: EnrolmentCode | null;
 }
 
 export interface AccountChange {
@@ -41,7 +61,7 @@ export function useAccountChange(operatorId: string) {
   return useMutation({
     mutationFn: async (change: AccountChange) =>
       (
-        await apiSend<{ operator: OperatorAccount; credentials: ShownCredentials | null }>(
+        await apiSend<AdminResult>(
           'POST',
           withQuery(`/api/operators/${operatorId}/changes`, { purpose: 'enrolment' }),
           change,
@@ -59,12 +79,21 @@ export function useAccountCreation() {
       displayName: string;
       roles: Role[];
       regions: string[];
-    }) =>
+    }) => (await apiSend<AdminResult>('POST', operatorsPath, account)).body,
+    onSuccess: () => client.invalidateQueries({ queryKey: ['operators'] }),
+  });
+}
+
+/** Approves or refuses a grant asked by another administrator (or withdraws one's own). */
+export function useChangeDecision(changeId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (verb: 'approve' | 'refuse') =>
       (
-        await apiSend<{ operator: OperatorAccount; credentials: ShownCredentials }>(
+        await apiSend<AdminResult>(
           'POST',
-          operatorsPath,
-          account,
+          withQuery(`/api/operator-changes/${changeId}/${verb}`, { purpose: 'enrolment' }),
+          {},
         )
       ).body,
     onSuccess: () => client.invalidateQueries({ queryKey: ['operators'] }),

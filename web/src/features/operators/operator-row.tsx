@@ -5,17 +5,21 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { divisionName } from '../../geography/divisions.js';
 import { useFormat } from '../../i18n/format.js';
 import { RegionPicker, RolePicker } from './access-pickers.js';
-import { type OperatorAccount, type ShownCredentials, useAccountChange } from './operator-api.js';
+import type { ShownCodeHalf } from './code-half-once.js';
+import { type OperatorAccount, useAccountChange } from './operator-api.js';
+import { PendingChange } from './pending-change.js';
 
 /**
  * One account in the list with what an administrator may do to it: change its roles and
- * regions, disable or enable it, or reset its credentials (after a confirmation). Their own
- * account has no actions: another administrator must change it.
+ * regions, disable or enable it, or reset its credentials (after a confirmation), and decide
+ * the grant waiting for a second administrator. Their own account has no actions: another
+ * administrator must change it.
  */
 export function OperatorRow(props: {
   account: OperatorAccount;
   self: boolean;
-  onCredentials: (username: string, credentials: ShownCredentials) => void;
+  me: string | null;
+  onCodeHalf: (shown: ShownCodeHalf) => void;
 }) {
   const { t } = useTranslation();
   const format = useFormat();
@@ -28,7 +32,8 @@ export function OperatorRow(props: {
       {
         onSuccess: (changed) => {
           setMode('idle');
-          if (changed.credentials) props.onCredentials(account.username, changed.credentials);
+          const code = changed.enrolmentCode?.first;
+          if (code) props.onCodeHalf({ username: account.username, half: 'first', code });
         },
       },
     );
@@ -38,9 +43,21 @@ export function OperatorRow(props: {
         {account.displayName} <span className="mono">({account.username})</span>
       </h3>
       <p>
-        {account.roles.map((role) => t(`role.${role}`)).join(', ')} ·{' '}
-        {account.regions.map(divisionName).join(', ')}
+        {account.roles.length === 0
+          ? t('operators.list.noRoles')
+          : `${account.roles.map((role) => t(`role.${role}`)).join(', ')} · ${account.regions.map(divisionName).join(', ')}`}
       </p>
+      {account.awaitingEnrolment ? (
+        <p className="hint">{t('operators.list.awaitingEnrolment')}</p>
+      ) : null}
+      {account.pendingChange ? (
+        <PendingChange
+          change={account.pendingChange}
+          mine={account.pendingChange.requestedBy.username === props.me}
+          self={props.self}
+          onCodeHalf={props.onCodeHalf}
+        />
+      ) : null}
       <p className="hint">
         {account.disabledAt
           ? t('operators.list.disabledSince', { date: format.dateTime(account.disabledAt) })
