@@ -214,6 +214,7 @@ function enrolRoute(app: App, context: AccessContext): void {
       const result = await enrolOperator(context, { ...request.body, clientAddress: request.ip });
       if (!result.ok) {
         await reportSignInAttempt(context, request, result.event);
+        if (result.retryAfterSeconds !== undefined) throw signInThrottled(result.retryAfterSeconds);
         throw new AmparoError('AMP_UNAUTHENTICATED', {
           detail:
             'Enrolment failed: the user name or a code half is wrong or used, the code has expired, or the authenticator code is wrong',

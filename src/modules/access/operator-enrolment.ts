@@ -2,7 +2,7 @@ import { hash } from '@node-rs/argon2';
 import { seal } from '../../platform/crypto/envelope.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { AccessContext } from './access-context.js';
-import { beginAttempt, finishAttempt, subjectLocked } from './attempt-repository.js';
+import { beginAttempt, finishAttempt, throttledUntil } from './attempt-repository.js';
 import type { SignInAttemptEvent, SignInFailureReason } from './authentication-events.js';
 import { base32Decode } from './base32.js';
 import { digestsEqual, enrolmentCodeDigest } from './operator-enrolment-code.js';
@@ -12,6 +12,7 @@ import {
   setEnrolledCredentials,
 } from './operator-grant-repository.js';
 import { findOperatorByUsername } from './operator-repository.js';
+import { secondsUntil } from './operator-sign-in.js';
 import { checkPasswordPolicy, normalizePassword } from './password-policy.js';
 import { matchTotp } from './totp.js';
 
@@ -29,13 +30,13 @@ export interface EnrolInput {
 
 export type EnrolResult =
   | { ok: true; operatorId: string; event: SignInAttemptEvent }
-  | { ok: false; event: SignInAttemptEvent };
+  | { ok: false; event: SignInAttemptEvent; retryAfterSeconds?: number };
 
 /**
  * A staff member's first sign-in step (docs/ACCESS.md): with both halves of their enrolment
  * code they set their own password and TOTP secret. Until then their account has credentials
  * nobody knows; from then on nothing an administrator saw works. A wrong code counts towards
- * the username's lock-out like a wrong password, and every failure looks the same to the caller.
+ * the username's sign-in throttle like a wrong password, and every failure looks the same to the caller.
  * The password policy is checked before the codes, so a weak password says why without
  * spending the attempt.
  *
@@ -71,9 +72,21 @@ export async function enrolOperator(
     sessionId: null,
     at,
   });
-  if (await subjectLocked(context.db, key, attemptId, at)) {
+  // Code halves are guessable like a password: the same throttle as sign-in applies.
+  const throttle = await throttledUntil(context.db, key, attemptId, at);
+  if (throttle !== undefined) {
     await finishAttempt(context.db, attemptId, 'refused');
-    return { ok: false, event: { ...event('locked', null), outcome: 'refused' } };
+    const reason: SignInFailureReason =
+      throttle.scope === 'pair'
+        ? 'throttled'
+        : throttle.scope === 'account'
+          ? 'account_throttled'
+          : 'address_throttled';
+    return {
+      ok: false,
+      event: { ...event(reason, null), outcome: 'refused' },
+      retryAfterSeconds: secondsUntil(throttle, at),
+    };
   }
   const checked = await checkEnrolment(context, username, input, at);
   if (checked.reason !== null) {
