@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
+import { reviewReference } from './review-reference.js';
 import { generateUin, isValidUin } from './uin/index.js';
 import {
   call,
@@ -347,13 +348,8 @@ describe('corrections, deaths, merges, households, search and duplicate review',
     });
     const first = await enrol(clerk, original);
     const before = await registryCounts(kit);
-    const heldAnswer = await call(
-      kit,
-      clerk,
-      'POST',
-      `/api/persons${q}`,
-      enrolBody({ ...original }),
-    );
+    const heldBody = enrolBody({ ...original });
+    const heldAnswer = await call(kit, clerk, 'POST', `/api/persons${q}`, heldBody);
     expect(heldAnswer.statusCode).toBe(202);
     const held = heldAnswer.json();
     expect(held.candidates[0]).toMatchObject({
@@ -383,6 +379,13 @@ describe('corrections, deaths, merges, households, search and duplicate review',
     const list = await call(kit, supervisor, 'GET', `/api/duplicate-reviews${q}`);
     const ids = list.json().items.map((item: { id: string }) => item.id);
     expect(ids).toEqual(expect.arrayContaining([held.reviewId, near.json().reviewId]));
+    // The held enrolment's reference, given to the person, names the same review in the queue.
+    expect(held.reference).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$/);
+    expect(held.reference).toBe(reviewReference(held.reviewId));
+    const listed = list.json().items.find((item: { id: string }) => item.id === held.reviewId);
+    expect(listed.reference).toBe(held.reference);
+    const replay = await call(kit, clerk, 'POST', `/api/persons${q}`, heldBody);
+    expect(replay.json().reference).toBe(held.reference);
     expect((await call(kit, clerk, 'GET', `/api/duplicate-reviews${q}`)).statusCode).toBe(403);
     const keep = await call(
       kit,

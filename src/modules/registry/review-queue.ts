@@ -19,6 +19,7 @@ import {
   type WriteGrant,
   writeAuditEntry,
 } from './person-writer.js';
+import { reviewReference } from './review-reference.js';
 import {
   decideReview,
   findReview,
@@ -32,6 +33,8 @@ import type { StoredCandidate } from './tables.js';
 export interface ReviewItem {
   id: string;
   kind: 'review' | 'held';
+  /** `reviewReference(id)`: what the person was given to ask about a held enrolment. */
+  reference: string;
   regionCode: string;
   /** The enrolled person (review); null while an enrolment is held. */
   personId: string | null;
@@ -106,6 +109,7 @@ function toItem(masterKey: Buffer, row: ReviewRow): ReviewItem {
   return {
     id: row.id,
     kind: row.kind,
+    reference: reviewReference(row.id),
     regionCode: row.regionCode,
     personId: row.personId,
     openedAt: row.openedAt.toISOString(),

@@ -10,6 +10,7 @@ import { personSearch } from './person-search.js';
 import type { RegistryWriteDependencies } from './person-writer.js';
 import { presentCandidates } from './review-candidates.js';
 import { reviewDecider, reviewLister } from './review-queue.js';
+import { reviewReference } from './review-reference.js';
 import { PersonIdParams, PurposeQuery } from './schema.js';
 import {
   CorrectionBody,
@@ -77,7 +78,10 @@ export const registryWriteRoutes: FastifyPluginAsyncTypebox<RegistryWriteOptions
       const result = await personEnroller(deps, { ...context(request), request: request.body });
       const body =
         result.body.status === 'held'
-          ? await presentCandidates(deps, context(request), result.body)
+          ? {
+              ...(await presentCandidates(deps, context(request), result.body)),
+              reference: reviewReference(result.body.reviewId),
+            }
           : result.body;
       // Safe: the enroller answers 201 (enrolled) or 202 (held), nothing else.
       return reply.code(result.status as 201 | 202).send(body);

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { limits } from '../../limits.js';
 import { type Relationship, relationships } from './household-membership.js';
+import { reviewReferencePattern } from './review-reference.js';
 import { PersonAttributes, PurposeQuery } from './schema.js';
 import { type CorrectionReason, correctionReasons } from './tables.js';
 
@@ -86,6 +87,11 @@ export const EnrolledSchema = Type.Object({
 export const HeldSchema = Type.Object({
   status: Type.Literal('held'),
   reviewId: Uuid,
+  reference: Type.String({
+    pattern: reviewReferencePattern,
+    description:
+      'The review as a short reference the person can ask about (not personal data; it never changes)',
+  }),
   candidates: Type.Array(Candidate),
   otherCandidates: Type.Integer({ description: 'Candidates outside your regions (not shown)' }),
 });
@@ -196,6 +202,11 @@ export const ReviewListSchema = Type.Object({
     Type.Object({
       id: Uuid,
       kind: Type.Union([Type.Literal('review'), Type.Literal('held')]),
+      reference: Type.String({
+        pattern: reviewReferencePattern,
+        description:
+          'The review as a short reference the person can ask about (not personal data; it never changes)',
+      }),
       regionCode: Type.String(),
       personId: Type.Union([Uuid, Type.Null()]),
       openedAt: Type.String({ format: 'date-time' }),
