@@ -107,6 +107,8 @@ export type EnrolAnswer =
   | {
       status: 'held';
       reviewId: string;
+      /** The server's reference for the person to ask about the held enrolment. */
+      reference: string;
       candidates: DuplicateCandidate[];
       otherCandidates: number;
     };
@@ -114,6 +116,7 @@ export type EnrolAnswer =
 export interface DuplicateReview {
   id: string;
   kind: 'review' | 'held';
+  reference: string;
   regionCode: string;
   personId: string | null;
   openedAt: string;

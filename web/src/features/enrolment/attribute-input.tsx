@@ -1,8 +1,10 @@
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { attributeLabel } from '../../catalogue/attribute-value.js';
+import { countryOptions, languageOptions } from '../../catalogue/code-names.js';
 import { Field } from '../../components/field.js';
 import { listStates, municipalitiesOf, parishesOf } from '../../geography/divisions.js';
+import { CodePicker } from './code-picker.js';
 import type { FieldProblemKey, FieldRule } from './validate.js';
 
 /**
@@ -16,7 +18,7 @@ export function AttributeInput(props: {
   onChange: (name: string, value: string) => void;
   onBlur: (name: string) => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { rule, values } = props;
   const value = values[rule.name] ?? '';
   const error = props.problem
@@ -36,6 +38,30 @@ export function AttributeInput(props: {
           {attributeLabel(rule.name, t)}
         </label>
       </div>
+    );
+  }
+  const codes =
+    rule.type === 'country'
+      ? countryOptions(i18n.language)
+      : rule.type === 'language'
+        ? languageOptions(i18n.language, t)
+        : undefined;
+  if (codes) {
+    const label = attributeLabel(rule.name, t);
+    return (
+      <Field label={label} hint={t('picker.hint')} error={error} required={rule.required}>
+        {(control) => (
+          <CodePicker
+            control={control}
+            name={rule.name}
+            label={label}
+            options={codes}
+            value={value}
+            onChange={set}
+            onBlur={() => props.onBlur(rule.name)}
+          />
+        )}
+      </Field>
     );
   }
   const options = optionsFor(rule, values, t);

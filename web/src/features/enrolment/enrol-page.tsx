@@ -11,6 +11,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { refusalText } from '../../i18n/refusal-text.js';
 import { AttributeInput } from './attribute-input.js';
 import { CandidatesComparison } from './candidates-comparison.js';
+import { EnrolReceipt } from './enrol-receipt.js';
 import { HouseholdChoice, type HouseholdValue, householdBody } from './household-choice.js';
 import {
   attributesFromForm,
@@ -106,23 +107,31 @@ function EnrolForm({ rules }: { rules: FieldRule[] }) {
           </div>
         ) : null}
       </div>
-      {categories.map((category) => (
-        <fieldset key={category} className="form-group">
-          <legend>{t(`category.${category}`, { defaultValue: category })}</legend>
-          {rules
-            .filter((rule) => rule.category === category)
-            .map((rule) => (
-              <AttributeInput
-                key={rule.name}
-                rule={rule}
-                values={values}
-                problem={shown(rule.name)}
-                onChange={(name, value) => setValues((old) => ({ ...old, [name]: value }))}
-                onBlur={(name) => setTouched((old) => new Set(old).add(name))}
-              />
-            ))}
-        </fieldset>
-      ))}
+      {categories.map((category) => {
+        const members = rules.filter((rule) => rule.category === category);
+        const inputs = members.map((rule) => (
+          <AttributeInput
+            key={rule.name}
+            rule={rule}
+            values={values}
+            problem={shown(rule.name)}
+            onChange={(name, value) => setValues((old) => ({ ...old, [name]: value }))}
+            onBlur={(name) => setTouched((old) => new Set(old).add(name))}
+          />
+        ));
+        // A group of one field needs no legend: it would repeat the label ("Estado civil /
+        // Estado civil") and a screen reader would read both.
+        return members.length === 1 ? (
+          <div key={category} className="form-group">
+            {inputs}
+          </div>
+        ) : (
+          <fieldset key={category} className="form-group">
+            <legend>{t(`category.${category}`, { defaultValue: category })}</legend>
+            {inputs}
+          </fieldset>
+        );
+      })}
       <HouseholdChoice value={household} onChange={setHousehold} />
       {enrol.error && Object.keys(serverProblems).length === 0 ? (
         <ProblemNotice error={enrol.error} />
@@ -182,6 +191,7 @@ function EnrolResult(props: {
           ) : null}
         </div>
       )}
+      <EnrolReceipt answer={answer} entered={props.entered} />
       {answer.status === 'held' ? (
         <CandidatesComparison entered={props.entered} candidates={answer.candidates} />
       ) : null}

@@ -71,6 +71,9 @@ function ReviewItem({ review }: { review: DuplicateReview }) {
         {t(`reviews.kind.${review.kind}`)} · {divisionName(review.regionCode)} ·{' '}
         {format.dateTime(review.openedAt)}
       </h2>
+      <p>
+        {t('receipt.reference')}: <strong className="mono">{review.reference}</strong>
+      </p>
       <CandidatesComparison entered={review.heldAttributes ?? {}} candidates={shown} />
       <div className="actions">
         <button

@@ -6,6 +6,7 @@ import type { PersonRecord, Purpose } from '../../api/types.js';
 import { fullName } from '../../catalogue/attribute-value.js';
 import { AttributeList } from '../../components/attribute-list.js';
 import { PageHeading } from '../../components/page-heading.js';
+import { citizenAddress, PrintButton } from '../../components/print-button.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { divisionName } from '../../geography/divisions.js';
 import { useFormat } from '../../i18n/format.js';
@@ -125,13 +126,18 @@ function SlipCode({ personId }: { personId: string }) {
       <h2 id="slip-heading">{t('slip.title')}</h2>
       <p className="hint">{t('slip.explain')}</p>
       {issue.data ? (
-        <p className="slip" role="status">
-          {t('slip.code')}{' '}
-          <strong className="mono" data-testid="slip-code">
-            {issue.data.code}
-          </strong>{' '}
-          {t('slip.until', { time: format.dateTime(issue.data.expiresAt) })}
-        </p>
+        <div className="print-area" data-testid="slip-print">
+          <h2 className="print-only">{t('slip.printTitle')}</h2>
+          <p className="slip" role="status">
+            {t('slip.code')}{' '}
+            <strong className="mono" data-testid="slip-code">
+              {issue.data.code}
+            </strong>{' '}
+            {t('slip.until', { time: format.dateTime(issue.data.expiresAt) })}
+          </p>
+          <p className="print-only">{t('slip.howTo', { address: citizenAddress() })}</p>
+          <PrintButton label={t('slip.print')} />
+        </div>
       ) : null}
       {issue.data ? (
         <p className="notice notice-warning" data-testid="slip-replaced">
