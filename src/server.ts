@@ -11,8 +11,10 @@ import {
   createDemoOperators,
   type DemoOperatorCredentials,
 } from './modules/access/demo-operators.js';
+import { raiseSecurityAlert } from './modules/access/security-alerts.js';
 import { AuditLog } from './modules/audit/audit-log.js';
 import { witnessesFrom } from './modules/audit/witness.js';
+import { checkLogAgainstWitness } from './modules/audit/witness-start-check.js';
 import { validatePopulationOptions } from './modules/demo/options.js';
 import { writePopulation } from './modules/demo/write-population.js';
 import {
@@ -88,6 +90,7 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
         'no audit witness (AMPARO_AUDIT_WITNESS_FILE, AMPARO_AUDIT_WITNESS_URL): a rollback of the audit log cannot be detected',
       );
     }
+    await compareLogWithWitness(app, database.db, config.audit.witnessFile);
     await listenQuietly(app, config.http);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -131,6 +134,23 @@ function startSmsSink(
   });
   sink.start();
   return sink;
+}
+
+/** A log shorter than the witness file remembers is logged and alerted; the server starts. */
+async function compareLogWithWitness(
+  app: App,
+  db: Kysely<Database>,
+  witnessFile: string | undefined,
+): Promise<void> {
+  const found = await checkLogAgainstWitness(db, witnessFile, (details) =>
+    raiseSecurityAlert(db, 'audit_log_rolled_back', null, details),
+  );
+  if (found.state === 'rolled_back') {
+    app.log.error(
+      found,
+      'the audit log is shorter than a head in the witness file: it was rolled back or restored (run amparo audit verify)',
+    );
+  }
 }
 
 function prepareKeys(

@@ -9,7 +9,7 @@ export interface QuotaTables {
   };
   security_alert: {
     id: string;
-    kind: 'read_quota_exceeded' | 'audit_signing_failed';
+    kind: 'read_quota_exceeded' | 'audit_signing_failed' | 'audit_log_rolled_back';
     operator_id: string | null;
     details: Record<string, unknown>;
     created_at: Generated<Date>;

@@ -733,6 +733,7 @@ export const en: Dictionary = {
       kind: {
         read_quota_exceeded: 'Read quota exceeded',
         audit_signing_failed: 'Audit log signing failed',
+        audit_log_rolled_back: 'Audit log shorter than its witness',
       },
     },
   },

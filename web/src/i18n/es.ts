@@ -719,6 +719,7 @@ export const es = {
       kind: {
         read_quota_exceeded: 'Límite de consultas superado',
         audit_signing_failed: 'No se pudo firmar el registro de auditoría',
+        audit_log_rolled_back: 'Registro de auditoría más corto que su testigo',
       },
     },
     entries: {
