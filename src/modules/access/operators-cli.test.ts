@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliEnvironment, createCliEnvironment } from '../../../test/cli-environment.js';
+import { registerAuditCommands } from '../audit/cli.js';
 import { registerOperatorCommands } from './operators-cli.js';
 
 describe('amparo operators create / change', () => {
@@ -17,15 +18,18 @@ describe('amparo operators create / change', () => {
     let output = '';
     let exitCode = 0;
     const program = new Command('amparo').exitOverride();
-    registerOperatorCommands(program, {
+    const context = {
       env,
-      write: (text) => {
+      write: (text: string) => {
         output += text;
       },
-      setExitCode: (code) => {
+      setExitCode: (code: number) => {
         exitCode = code;
       },
-    });
+      progress: false,
+    };
+    registerOperatorCommands(program, context);
+    registerAuditCommands(program, context);
     await program.parseAsync(['node', 'amparo', ...args]);
     return { output, exitCode };
   }
@@ -117,5 +121,25 @@ describe('amparo operators create / change', () => {
     const reset = await run('operators', 'change', 'first.admin', '--reset-credentials');
     expect(reset.exitCode).toBe(0);
     expect(reset.output).toContain('second half:');
+  });
+
+  it('audit verify pairs these changes with their entries, and reports one made around the command', async () => {
+    const clean = await run('audit', 'verify');
+    expect(clean.output).toContain('Change trail matched');
+    expect(clean.exitCode).toBe(0);
+    // As the application role, without the application: a region taken away by SQL.
+    await cli.withCommandDatabase((db) =>
+      db
+        .updateTable('operator')
+        .set({ regions: ['VE-A'] })
+        .where('username', '=', 'first.admin')
+        .execute(),
+    );
+    const caught = await run('audit', 'verify', '--json');
+    expect(caught.exitCode).toBe(1);
+    const report = JSON.parse(caught.output);
+    expect(report.changeTrail.problems).toEqual([
+      expect.objectContaining({ kind: 'change_unaudited', table: 'operator', what: 'regions' }),
+    ]);
   });
 });
