@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
 import { AuditLog } from './audit-log.js';
 import { buildAuditEntry, buildAuditKeys } from './audit-test-support.js';
@@ -77,5 +77,42 @@ describe('HTTP witness', () => {
     ]);
     expect(auditLog.signingStatus().witnessedTreeHeadSize).toBe(8);
     await auditLog.close();
+  });
+
+  it('retries a refused post in the background until the witness takes the very same head', async () => {
+    witness.refuse.on = true;
+    witness.received.length = 0;
+    const { port } = witness.server.address() as AddressInfo; // listening on TCP: an object
+    const auditLog = await AuditLog.open({
+      db: database.db,
+      keys,
+      signEveryMs: 20,
+      signRetryDelayMs: { minMs: 10, maxMs: 40 },
+      witnesses: [new HttpWitness(`http://127.0.0.1:${port}/heads`)],
+    });
+    await Promise.all(Array.from({ length: 3 }, () => auditLog.append(buildAuditEntry())));
+    auditLog.startTimer();
+    await vi.waitFor(
+      () => expect(auditLog.signingStatus().consecutiveFailures).toBeGreaterThan(1),
+      {
+        timeout: 20_000,
+        interval: 10,
+      },
+    );
+    expect(auditLog.signingStatus()).toMatchObject({
+      state: 'failing',
+      failedStep: 'witness',
+      lastErrorCode: 'HTTP_503',
+    });
+    // Signed once: the retries find nothing new to sign and only re-send the head.
+    const signed = await auditLog.proofs.latestTreeHead();
+    witness.refuse.on = false;
+    await vi.waitFor(() => expect(auditLog.signingStatus().state).toBe('ok'), {
+      timeout: 20_000,
+      interval: 10,
+    });
+    await auditLog.close();
+    expect(witness.received.map((head) => head.treeSize)).toEqual([signed!.treeSize]);
+    expect(auditLog.signingStatus().witnessedTreeHeadSize).toBe(signed!.treeSize);
   });
 });
