@@ -111,6 +111,10 @@ describe('enrolment pickers, receipt and reference', () => {
     expect(await page.getByTestId('enrol-receipt').textContent()).toContain(
       'Comprobante: inscripción en revisión',
     );
+    // The candidate's countries and language read by name, not as codes.
+    const candidates = (await page.getByTestId('candidates').textContent()) ?? '';
+    expect(candidates).toContain('Alemania (DE)');
+    expect(candidates).toContain('español (es)');
     await screenshot(page, 'enrol-held-reference-360');
     // At 1280 px: at 360 px the candidates' comparison table scrolls sideways (not this page's
     // receipt), which axe reports as a scrollable region without keyboard access.
