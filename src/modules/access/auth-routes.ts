@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
 import type { App } from '../../app.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { AccessContext } from './access-context.js';
@@ -29,6 +30,7 @@ import {
   MeResponse,
   OperatorProfile,
   PasswordChangeBody,
+  SessionResponse,
   SignInBody,
   TokenIdParams,
 } from './schema.js';
@@ -76,6 +78,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AccessRoutesOptions> = async 
   signInRoute(app, context);
   signOutRoute(app, context);
   meRoute(app, context);
+  sessionRoute(app, context);
   passwordRoute(app, context);
   enrolRoute(app, context);
   await app.register(deviceTokenRoutes, { context });
@@ -137,26 +140,55 @@ function meRoute(app: App, context: AccessContext): void {
     '/me',
     { schema: { tags: ['auth'], summary: 'Who is signed in', response: { 200: MeResponse } } },
     async (request) => {
-      const { actor, authentication } = request;
-      if (!actor || !authentication) throw new AmparoError('AMP_UNAUTHENTICATED');
-      const session = {
-        sessionKind: authentication.sessionKind,
-        expiresAt: authentication.expiresAt.toISOString(),
-      };
-      if (actor.kind !== 'operator') return { kind: 'citizen' as const, ...session };
-      const operator = await findOperatorById(context.db, actor.operatorId);
-      if (!operator) throw new AmparoError('AMP_UNAUTHENTICATED');
-      return {
-        kind: 'operator' as const,
-        username: operator.username,
-        displayName: operator.displayName,
-        roles: operator.roles,
-        regions: operator.regions,
-        passwordChangeRequired: operator.passwordChangeRequired,
-        ...session,
-      };
+      const me = await signedInIdentity(context, request);
+      if (!me) throw new AmparoError('AMP_UNAUTHENTICATED');
+      return me;
     },
   );
+}
+
+/**
+ * The console's probe on every page, public ones included: "nobody" is a normal answer here
+ * (200 with `me: null`), not a failed request, so a visitor's browser logs no error. `/me`
+ * keeps answering 401 to API clients that expect to be signed in.
+ */
+function sessionRoute(app: App, context: AccessContext): void {
+  app.get(
+    '/session',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who is signed in, or nobody (me: null) without an error',
+        response: { 200: SessionResponse },
+      },
+    },
+    async (request) => ({ me: await signedInIdentity(context, request) }),
+  );
+}
+
+/** The signed-in operator or citizen, or null when the request carries no live session. */
+async function signedInIdentity(
+  context: AccessContext,
+  request: FastifyRequest,
+): Promise<Static<typeof MeResponse> | null> {
+  const { actor, authentication } = request;
+  if (!actor || !authentication) return null;
+  const session = {
+    sessionKind: authentication.sessionKind,
+    expiresAt: authentication.expiresAt.toISOString(),
+  };
+  if (actor.kind !== 'operator') return { kind: 'citizen' as const, ...session };
+  const operator = await findOperatorById(context.db, actor.operatorId);
+  if (!operator) return null;
+  return {
+    kind: 'operator' as const,
+    username: operator.username,
+    displayName: operator.displayName,
+    roles: operator.roles,
+    regions: operator.regions,
+    passwordChangeRequired: operator.passwordChangeRequired,
+    ...session,
+  };
 }
 
 function passwordRoute(app: App, context: AccessContext): void {

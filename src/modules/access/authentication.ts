@@ -76,6 +76,7 @@ export async function installAuthentication(
 /** What an operator may call while their password is one an administrator handed over. */
 const allowedBeforePasswordChange = new Set([
   '/api/auth/me',
+  '/api/auth/session',
   '/api/auth/password',
   '/api/auth/sign-out',
 ]);

@@ -37,6 +37,9 @@ export const MeResponse = Type.Union([
   }),
 ]);
 
+/** `GET /api/auth/session`: the same identity as `/me`, or null for a visitor. */
+export const SessionResponse = Type.Object({ me: Type.Union([MeResponse, Type.Null()]) });
+
 export const PasswordChangeBody = Type.Object(
   {
     current: Type.String({ minLength: 1, maxLength: 1024 }),

@@ -235,4 +235,21 @@ describe('sessions and device tokens', () => {
     expect((await kit.app.inject({ url: '/api/auth/tokens' })).statusCode).toBe(401);
     expect((await me({ bearer: 'amp_not-a-real-token' })).statusCode).toBe(401);
   });
+
+  it('answers the session probe with me: null for a visitor and the identity when signed in', async () => {
+    const probe = (cookie?: string) =>
+      kit.app.inject({
+        url: '/api/auth/session',
+        cookies: cookie ? { amparo_session: cookie } : {},
+      });
+    for (const visitor of [await probe(), await probe('amp_expired-or-made-up')]) {
+      expect(visitor.statusCode).toBe(200);
+      expect(visitor.json()).toEqual({ me: null });
+    }
+    const cookie = await signIn(ana);
+    const signedIn = await probe(cookie);
+    expect(signedIn.statusCode).toBe(200);
+    expect(signedIn.json().me).toEqual((await me({ cookie })).json());
+    expect(signedIn.json().me).toMatchObject({ kind: 'operator', username: ana.username });
+  });
 });

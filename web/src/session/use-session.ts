@@ -1,10 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, apiGet, apiSend } from '../api/client.js';
+import { apiGet, apiSend } from '../api/client.js';
 import type { Me, OperatorMe } from '../api/types.js';
 
 /**
- * Who is signed in: an operator, a citizen, or nobody (`null`). A 401 from `/api/auth/me` is
- * not an error here, it is the signed-out state.
+ * Who is signed in: an operator, a citizen, or nobody (`null`). Asked of `/api/auth/session`,
+ * which answers a visitor with `me: null` rather than a 401, so public pages log no failed
+ * request in the browser's console.
  *
  * @example
  *   const { me } = useSession();
@@ -13,14 +14,7 @@ import type { Me, OperatorMe } from '../api/types.js';
 export function useSession(): { me: Me | null; loading: boolean } {
   const query = useQuery({
     queryKey: ['me'],
-    queryFn: async () => {
-      try {
-        return await apiGet<Me>('/api/auth/me');
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) return null;
-        throw error;
-      }
-    },
+    queryFn: async () => (await apiGet<{ me: Me | null }>('/api/auth/session')).me,
     staleTime: 60_000,
   });
   return { me: query.data ?? null, loading: query.isPending };
