@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateUin, hasObviousPattern, isValidUin, type RandomIntSource } from './uin.js';
+import { uinProblem } from './uin-rules.js';
 import {
   verhoeffInverse,
   verhoeffMultiplication,
@@ -57,6 +58,31 @@ describe('generateUin with an injected random source', () => {
     expect(() => generateUin(() => 0)).toThrow(/random source is broken/);
     expect(() => generateUin(() => 10)).toThrow(RangeError);
     expect(() => generateUin(() => 0.5)).toThrow(RangeError);
+  });
+});
+
+describe('uinProblem (the console checks typed numbers with it)', () => {
+  it.each([
+    ['5072946180', null],
+    ['', 'incomplete'],
+    ['507294618', 'incomplete'],
+    ['5072946181', 'check_digit'],
+    ['2744448159', 'check_digit'], // valid check digit, refused pattern: the server refuses it too
+    ['50729461800', 'format'],
+    ['1507294613', 'format'],
+    ['0', 'format'],
+    ['507 294', 'format'],
+  ])('%s → %s', (value, expected) => {
+    expect(uinProblem(value)).toBe(expected);
+  });
+
+  it('agrees with isValidUin on every 10-character string it accepts', () => {
+    for (let i = 0; i < 200; i++) {
+      const uin = generateUin();
+      expect(uinProblem(uin)).toBeNull();
+      const typo = `${uin.slice(0, 9)}${(Number(uin[9]) + 1) % 10}`;
+      expect(uinProblem(typo) === null).toBe(isValidUin(typo));
+    }
   });
 });
 

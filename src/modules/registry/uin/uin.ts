@@ -1,6 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { uinDrawAttemptsMax, uinLength } from './limits.js';
-import { verhoeffCheckDigit, verhoeffValidate } from './verhoeff.js';
+import { hasObviousPattern } from './uin-rules.js';
+import { verhoeffCheckDigit } from './verhoeff.js';
+
+// The rules that check a number are browser-safe and live apart (the console imports them).
+export { hasObviousPattern, isValidUin } from './uin-rules.js';
 
 /**
  * The person ID number (UIN): 10 digits, never derived from personal data.
@@ -22,7 +26,6 @@ import { verhoeffCheckDigit, verhoeffValidate } from './verhoeff.js';
 export type RandomIntSource = (maxExclusive: number) => number;
 
 const cryptoRandomInt: RandomIntSource = (maxExclusive) => randomInt(maxExclusive);
-const uinPattern = /^[2-9][0-9]{9}$/;
 
 /**
  * Draws a new UIN. Pass `random` only in tests; production uses `crypto.randomInt`.
@@ -40,40 +43,6 @@ export function generateUin(random: RandomIntSource = cryptoRandomInt): string {
     if (!hasObviousPattern(candidate)) return candidate;
   }
   throw new Error(`no acceptable UIN after ${uinDrawAttemptsMax} draws: random source is broken`);
-}
-
-/**
- * True for a well-formed UIN: 10 digits, first digit 2–9, correct Verhoeff check digit and no
- * refused pattern. Accepts only the bare digits (no spaces or dashes): callers normalise input.
- *
- * @example
- * isValidUin(generateUin()); // true
- * isValidUin('0123456789');  // false
- */
-export function isValidUin(value: string): boolean {
-  return uinPattern.test(value) && verhoeffValidate(value) && !hasObviousPattern(value);
-}
-
-/**
- * True when a digit string contains three consecutive ascending or descending digits or four
- * equal consecutive digits.
- *
- * @example
- * hasObviousPattern('2764441235'); // true (123)
- * hasObviousPattern('2764440235'); // false
- */
-export function hasObviousPattern(digits: string): boolean {
-  let ascendingRun = 1;
-  let descendingRun = 1;
-  let equalRun = 1;
-  for (let i = 1; i < digits.length; i++) {
-    const step = digits.charCodeAt(i) - digits.charCodeAt(i - 1);
-    ascendingRun = step === 1 ? ascendingRun + 1 : 1;
-    descendingRun = step === -1 ? descendingRun + 1 : 1;
-    equalRun = step === 0 ? equalRun + 1 : 1;
-    if (ascendingRun >= 3 || descendingRun >= 3 || equalRun >= 4) return true;
-  }
-  return false;
 }
 
 function drawDigit(random: RandomIntSource, maxExclusive: number): number {

@@ -6,6 +6,7 @@ import { ApiError, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
+import { uinDigits, uinFeedback } from '../../components/uin-feedback.js';
 import { rememberCitizenUin } from './citizen-uin.js';
 
 /**
@@ -19,7 +20,11 @@ export function CitizenSignInPage() {
   const [uin, setUin] = useState('');
   const [code, setCode] = useState('');
   const [codeRequested, setCodeRequested] = useState(false);
-  const uinValid = /^[0-9]{10}$/.test(uin);
+  // Set once the person asks for a code or signs in: then a short number is pointed out too.
+  const [tried, setTried] = useState(false);
+  const uinProblem = uinFeedback(uin, tried);
+  const uinValid = uinFeedback(uin, true) === null;
+  const [submitted, setSubmitted] = useState(false);
   const start = useMutation({
     mutationFn: () => apiSend('POST', '/api/citizen/sign-in/start', { uin }),
     onSuccess: () => setCodeRequested(true),
@@ -34,6 +39,8 @@ export function CitizenSignInPage() {
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setTried(true);
+    setSubmitted(true);
     if (uinValid && code.length === 6) verify.mutate();
   };
   const refused = verify.error instanceof ApiError && verify.error.status === 401;
@@ -45,7 +52,7 @@ export function CitizenSignInPage() {
         <Field
           label={t('citizen.uin')}
           hint={t('citizen.uinHint')}
-          error={uin !== '' && !uinValid ? t('citizen.uinInvalid') : undefined}
+          error={uinProblem ? t(`uin.problem.${uinProblem}`) : undefined}
           required
         >
           {(control) => (
@@ -53,9 +60,9 @@ export function CitizenSignInPage() {
               {...control}
               inputMode="numeric"
               autoComplete="off"
-              maxLength={10}
               value={uin}
-              onChange={(event) => setUin(event.target.value.replace(/\D/g, ''))}
+              onChange={(event) => setUin(uinDigits(event.target.value))}
+              onBlur={() => uin !== '' && setTried(true)}
             />
           )}
         </Field>
@@ -63,8 +70,11 @@ export function CitizenSignInPage() {
           <button
             type="button"
             className="button-secondary"
-            disabled={!uinValid || start.isPending}
-            onClick={() => start.mutate()}
+            disabled={start.isPending}
+            onClick={() => {
+              setTried(true);
+              if (uinValid) start.mutate();
+            }}
           >
             {t('citizen.sendCode')}
           </button>
@@ -75,7 +85,12 @@ export function CitizenSignInPage() {
           </p>
         ) : null}
         {start.error ? <ProblemNotice error={start.error} /> : null}
-        <Field label={t('citizen.code')} hint={t('citizen.codeHint')} required>
+        <Field
+          label={t('citizen.code')}
+          hint={t('citizen.codeHint')}
+          error={submitted && code.length !== 6 ? t('citizen.codeIncomplete') : undefined}
+          required
+        >
           {(control) => (
             <input
               {...control}
@@ -94,7 +109,7 @@ export function CitizenSignInPage() {
         ) : verify.error ? (
           <ProblemNotice error={verify.error} />
         ) : null}
-        <button type="submit" disabled={!uinValid || code.length !== 6 || verify.isPending}>
+        <button type="submit" disabled={verify.isPending}>
           {t('citizen.signIn')}
         </button>
       </form>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
+import { uinDigits, uinFeedback } from '../../components/uin-feedback.js';
 import { type ErasureGround, erasureGrounds, useErasureRequest } from './erasure-api.js';
 
 const referencePattern = /^(?=.*[0-9])[A-Za-z0-9][A-Za-z0-9./_:#-]*$/;
@@ -21,8 +22,10 @@ export function ErasureRequestForm() {
       : undefined;
   // Problems found here block the submission; the server's refusals are shown on the field
   // until it is edited, and never block a corrected submission.
+  const uinProblem = uinFeedback(uin, tried);
   const local = {
-    uin: /^[0-9]{10}$/.test(uin) ? undefined : t('erasure.form.uinRule'),
+    // Checked as it is typed, with the server's rules: a typo in the check digit shows at once.
+    uin: uinProblem ? t(`uin.problem.${uinProblem}`) : undefined,
     reference:
       reference === '' || (referencePattern.test(reference) && reference.length <= 40)
         ? undefined
@@ -40,7 +43,7 @@ export function ErasureRequestForm() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTried(true);
-    if (local.uin !== undefined || local.reference !== undefined) return;
+    if (uinFeedback(uin, true) !== null || local.reference !== undefined) return;
     request.mutate(
       { uin, reasonCode: ground, ...(reference === '' ? {} : { reference }) },
       {
@@ -58,7 +61,7 @@ export function ErasureRequestForm() {
       <Field
         label={t('erasure.form.uin')}
         hint={t('erasure.form.uinRule')}
-        error={tried ? errors.uin : undefined}
+        error={errors.uin}
         required
       >
         {(control) => (
@@ -67,7 +70,7 @@ export function ErasureRequestForm() {
             inputMode="numeric"
             autoComplete="off"
             value={uin}
-            onChange={(event) => edit(setUin, event.target.value.trim())}
+            onChange={(event) => edit(setUin, uinDigits(event.target.value))}
           />
         )}
       </Field>

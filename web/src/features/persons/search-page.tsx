@@ -8,6 +8,7 @@ import { attributeText, fullName } from '../../catalogue/attribute-value.js';
 import { Field } from '../../components/field.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
+import { uinDigits, uinFeedback } from '../../components/uin-feedback.js';
 import { divisionName } from '../../geography/divisions.js';
 import { useFormat } from '../../i18n/format.js';
 import { purposesFor } from '../../session/permissions.js';
@@ -30,9 +31,15 @@ export function SearchPage() {
   );
   const [kind, setKind] = useState<SearchKind>((params.get('kind') as SearchKind) ?? 'name');
   const [text, setText] = useState(params.get('q') ?? '');
+  const [tried, setTried] = useState(false);
+  // An ID number is checked as it is typed (check digit included), with the server's rules.
+  const uinProblem = kind === 'uin' ? uinFeedback(uinDigits(text), tried) : null;
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (purpose && text.trim()) setParams({ purpose, kind, q: text.trim() });
+    setTried(true);
+    if (kind === 'uin' && uinFeedback(uinDigits(text), true) !== null) return;
+    const q = kind === 'uin' ? uinDigits(text) : text.trim();
+    if (purpose && q) setParams({ purpose, kind, q });
   };
   return (
     <section>
@@ -69,11 +76,17 @@ export function SearchPage() {
               </select>
             )}
           </Field>
-          <Field label={t('search.text')} hint={t(`search.hint.${kind}`)} required>
+          <Field
+            label={t('search.text')}
+            hint={t(`search.hint.${kind}`)}
+            error={uinProblem ? t(`uin.problem.${uinProblem}`) : undefined}
+            required
+          >
             {(control) => (
               <input
                 {...control}
                 type="search"
+                inputMode={kind === 'uin' ? 'numeric' : undefined}
                 value={text}
                 onChange={(event) => setText(event.target.value)}
               />
