@@ -26,11 +26,15 @@ describe('erasure in the console', () => {
     await first.getByRole('heading', { level: 1, name: 'Borrado por mandato legal' }).waitFor();
     const uin = first.getByLabel('Número de identificación (de la orden)');
     const typo = `${person.uin.slice(0, 9)}${(Number(person.uin[9]) + 1) % 10}`;
+    // The check digit is checked as it is typed, in the console's language, before any request.
     await uin.fill(typo);
+    await first.getByText(/la última es de control y no coincide/).waitFor();
+    expect(await uin.getAttribute('aria-invalid')).toBe('true');
     await first.getByLabel('Número de expediente u orden').fill('TSJ-2026-00123');
     await first.getByRole('button', { name: 'Pedir el borrado' }).click();
-    await first.getByText('is not a valid ID number (check digit)').waitFor();
+    expect(await first.getByText(/check digit/).count()).toBe(0);
     await uin.fill(person.uin);
+    expect(await uin.getAttribute('aria-invalid')).toBeNull();
     await first.getByRole('button', { name: 'Pedir el borrado' }).click();
     await first.getByRole('status').getByText(person.uin).waitFor();
     const item = first.getByTestId(`erasure-${person.uin}`);
@@ -54,6 +58,11 @@ describe('erasure in the console', () => {
     expect(await seriousAxeViolations(second)).toEqual([]);
     await second.getByRole('button', { name: 'Sí, borrar' }).click();
     await second.getByText('No hay pedidos en espera.').waitFor();
+    // The approval says what it did, though the request has left the pending list.
+    await second
+      .getByTestId('erasure-decided')
+      .getByText(new RegExp(`Borrado hecho para ${person.uin}`))
+      .waitFor();
     const stored = await run.server.database.db
       .selectFrom('person')
       .innerJoin('person_key', 'person_key.person_id', 'person.id')

@@ -229,7 +229,7 @@ describe('console, end to end', () => {
   });
 
   it('verifies the card offline from its PNG against the signed trust list', async () => {
-    const page = await newPage();
+    const page = await newPage('phone');
     await page.goto(`${server.baseUrl}/verify`);
     const anchor = Buffer.from(
       server.keys.trustListSigning.publicKey.export({ format: 'der', type: 'spki' }),
@@ -246,8 +246,19 @@ describe('console, end to end', () => {
     });
     const text = page.getByLabel('Texto del código QR');
     await expect.poll(() => text.inputValue(), { timeout: 10_000 }).not.toBe('');
-    await page.getByRole('button', { name: 'Verificar' }).click();
+    // The photo alone gives the verdict, above the trust-list set-up and scrolled into view.
     const verdict = page.getByTestId('verdict');
+    await expect.poll(() => verdict.getAttribute('data-status')).toBe('valid');
+    // Positions in the viewport (boundingBox); both are measured at the same scroll position.
+    const top = async (selector: string) =>
+      (await page.locator(selector).first().boundingBox())?.y ?? Number.NaN;
+    expect(await top('[data-testid=verdict]')).toBeLessThan(await top('#trust-heading'));
+    await expect.poll(() => top('[data-testid=verdict]')).toBeLessThan(viewports.phone.height / 2);
+    expect(await top('[data-testid=verdict]')).toBeGreaterThanOrEqual(0);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await screenshot(page, '06-verifier-phone');
+    await page.setViewportSize(viewports.desktop);
+    await page.getByRole('button', { name: 'Verificar' }).click();
     await expect.poll(() => verdict.getAttribute('data-status')).toBe('valid');
     expect(await verdict.textContent()).toContain('Yusmary Carolina Villalobos Ortega');
     expect(await verdict.textContent()).toContain(state.uin);
@@ -272,15 +283,28 @@ describe('console, end to end', () => {
     await page.getByRole('button', { name: 'Entrar' }).click();
     const history = page.getByTestId('access-history');
     await history.waitFor();
-    const lines = history.getByRole('listitem');
+    // Grouped by day and by who looked; every line inside is still checked on its own.
+    const lines = history.locator('.history-line');
     await expect
       .poll(async () => history.locator('[data-verified=true]').count())
       .toBe(await lines.count());
-    const text = (await history.textContent()) ?? '';
-    expect(text).toContain(
-      'Alguien de personal de inscripción en Distrito Capital miró su registro, para inscribir o actualizar a la persona en el registro.',
-    );
-    expect(text).toContain('imprimió un código de acceso para usted');
+    const groups = history.getByTestId('history-group');
+    expect(await groups.count()).toBeLessThan(await lines.count());
+    expect(await history.locator('[data-group-verified=true]').count()).toBe(await groups.count());
+    const clerkGroup = groups.filter({
+      hasText: 'Alguien de personal de inscripción en Distrito Capital',
+    });
+    expect(await clerkGroup.count()).toBe(1);
+    // The person's own sign-in and reads of one day are one group, not a line each.
+    expect(await groups.filter({ hasText: /Usted \d+ acceso/ }).count()).toBe(1);
+    await clerkGroup.locator('summary').click();
+    await clerkGroup
+      .getByText(
+        /^\d{2}:\d{2} — Miró su registro, para inscribir o actualizar a la persona en el registro\.$/,
+      )
+      .first()
+      .waitFor();
+    await clerkGroup.getByText(/Imprimió un código de acceso para usted/).waitFor();
     expect(await history.locator('[data-verified=false]').count()).toBe(0);
     // Their card: valid, and the download is the very card the clerk printed.
     const myCard = page.getByTestId('my-card');
@@ -307,6 +331,19 @@ describe('console, end to end', () => {
     await expect.poll(() => comparison.textContent()).toContain(state.uin);
     await expectAccessible(supervisor);
     await screenshot(supervisor, '08-review-queue');
+    // On a phone each candidate is a card of its own, inside the screen, not a column off it.
+    await supervisor.setViewportSize(viewports.phone);
+    const card = supervisor.getByTestId('candidates-narrow').first();
+    await card.getByText(state.uin).waitFor();
+    const box = await card.boundingBox();
+    expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 0) <= viewports.phone.width).toBe(
+      true,
+    );
+    expect(await comparison.isVisible()).toBe(false);
+    expect(await overflowsHorizontally(supervisor)).toBe(false);
+    await expectAccessible(supervisor);
+    await screenshot(supervisor, '08-review-queue-phone');
+    await supervisor.setViewportSize(viewports.desktop);
     await supervisor.getByRole('button', { name: 'Es una persona nueva' }).click();
     await supervisor.getByText('No hay nada pendiente.').waitFor();
     await supervisor.close();
@@ -326,15 +363,19 @@ describe('console, end to end', () => {
     await expect
       .poll(async () => [
         ...new Set(
-          await entries
-            .locator('tbody tr')
-            .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-action'))),
+          await Promise.all(
+            (await entries.locator('tbody tr').all()).map((row) => row.getAttribute('data-action')),
+          ),
         ),
       ])
       .toEqual(['credential.issue']);
     expect(await entries.textContent()).toContain('personal de inscripción');
     await auditor.setViewportSize(viewports.phone);
     expect(await overflowsHorizontally(auditor)).toBe(false);
+    // A root hash wraps in lines of several characters, not one character per line.
+    const hashCell = await auditor.locator('td.hash').first().boundingBox();
+    expect(hashCell?.width ?? 0).toBeGreaterThan(100);
+    await screenshot(auditor, '09-audit-phone');
     await auditor.setViewportSize(viewports.desktop);
     await expectAccessible(auditor);
     await screenshot(auditor, '09-audit');

@@ -27,7 +27,12 @@ export interface DemoOperatorCredentials {
   totpSecretBase32: string;
 }
 
-const demoAccounts: Array<{
+/**
+ * The demo staff. Display names are ordinary Spanish names, as staff of a Venezuelan office
+ * would have: the console shows them beside the role ("Ana Pérez (inscripción)"), so the
+ * role, not the name, says what the account may do.
+ */
+export const demoAccounts: ReadonlyArray<{
   username: string;
   displayName: string;
   roles: Role[];
@@ -35,31 +40,31 @@ const demoAccounts: Array<{
 }> = [
   {
     username: 'admin',
-    displayName: 'Demo administrator',
+    displayName: 'Carmen Rojas',
     roles: ['administrator'],
     regions: ['VE-A'],
   },
   {
     username: 'admin2',
-    displayName: 'Second demo administrator',
+    displayName: 'Luis Mendoza',
     roles: ['administrator'],
     regions: ['VE-A'],
   },
   {
     username: 'clerk',
-    displayName: 'Demo enrolment clerk',
+    displayName: 'Ana Pérez',
     roles: ['enrolment_clerk'],
     regions: ['VE-A', 'VE-M', 'VE-V'],
   },
   {
     username: 'supervisor',
-    displayName: 'Demo registry supervisor',
+    displayName: 'José Ramírez',
     roles: ['registry_supervisor'],
     regions: ['VE-A', 'VE-M', 'VE-V'],
   },
   {
     username: 'auditor',
-    displayName: 'Demo auditor',
+    displayName: 'Marta Salazar',
     roles: ['auditor'],
     regions: ['VE-A', 'VE-M', 'VE-V'],
   },

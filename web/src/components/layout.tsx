@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, useNavigate } from 'react-router';
 import { type Language, languages, setLanguage } from '../i18n/i18n.js';
-import { may } from '../session/permissions.js';
+import { staffLinks } from '../session/staff-links.js';
 import { useSession, useSignOut } from '../session/use-session.js';
 
 /**
@@ -43,16 +43,7 @@ function Navigation() {
   if (me?.kind === 'operator' && me.passwordChangeRequired) {
     links.push({ to: '/account', label: t('nav.account') });
   } else if (me?.kind === 'operator') {
-    if (may(me.roles, 'person.search')) links.push({ to: '/persons', label: t('nav.search') });
-    if (may(me.roles, 'person.enrol')) links.push({ to: '/enrol', label: t('nav.enrol') });
-    if (may(me.roles, 'person.merge')) links.push({ to: '/reviews', label: t('nav.reviews') });
-    if (may(me.roles, 'person.import')) links.push({ to: '/imports', label: t('nav.imports') });
-    if (may(me.roles, 'audit.read')) links.push({ to: '/audit', label: t('nav.audit') });
-    if (may(me.roles, 'person.erasure_request'))
-      links.push({ to: '/erasure', label: t('nav.erasure') });
-    if (may(me.roles, 'operator.manage'))
-      links.push({ to: '/operators', label: t('nav.operators') });
-    links.push({ to: '/account', label: t('nav.account') });
+    for (const link of staffLinks(me.roles)) links.push({ to: link.to, label: t(link.labelKey) });
   } else if (me?.kind === 'citizen') {
     links.push({ to: '/citizen/me', label: t('nav.myRecord') });
   } else {

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate } from 'react-router';
 import { PageHeading } from '../components/page-heading.js';
+import { staffLinks } from '../session/staff-links.js';
 import { useSession } from '../session/use-session.js';
 
 /** The landing page: what Amparo is, and the way in for operators and for people. */
@@ -29,9 +30,13 @@ export function HomePage() {
             <Link to="/citizen/me">{t('home.myRecord')}</Link>
           </li>
         ) : (
-          <li>
-            <Link to="/persons">{t('home.search')}</Link>
-          </li>
+          // Staff see the tasks their roles allow, as in the menu: an administrator, who
+          // reads no person data, is not offered a person search.
+          staffLinks(me.roles).map((link) => (
+            <li key={link.to}>
+              <Link to={link.to}>{t(link.taskKey)}</Link>
+            </li>
+          ))
         )}
         <li>
           <Link to="/verify">{t('home.verify')}</Link>

@@ -1,22 +1,19 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { apiGet, withQuery } from '../../api/client.js';
-import type { AccessHistory, AccessHistoryEntry, AuditKeys, Purpose } from '../../api/types.js';
+import type { AccessHistory, AuditKeys, Purpose } from '../../api/types.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
-import { divisionName } from '../../geography/divisions.js';
-import { type Formatters, useFormat } from '../../i18n/format.js';
 import { HeadMemoryBanner } from './head-memory-banner.js';
+import { HistoryGroupList } from './history-group-list.js';
 import { type LineVerdict, verifyHistory } from './verify-history.js';
 
 /**
- * "Who looked at this record and why", one plain sentence per access, each verified in the
- * browser against the signed tree head (safeguard 4). Used by the person (purpose `self`)
- * and by auditors (purpose `audit`).
+ * "Who looked at this record and why", grouped by day and by who looked, each line verified
+ * in the browser against the signed tree head (safeguard 4). Used by the person (purpose
+ * `self`) and by auditors (purpose `audit`).
  */
 export function AccessHistoryView({ personId, purpose }: { personId: string; purpose: Purpose }) {
   const { t } = useTranslation();
-  const format = useFormat();
   const keys = useQuery({
     queryKey: ['audit-keys'],
     queryFn: () => apiGet<AuditKeys>('/api/audit/keys'),
@@ -54,14 +51,7 @@ export function AccessHistoryView({ personId, purpose }: { personId: string; pur
   return (
     <>
       {firstHead && keys.data ? <HeadMemoryBanner head={firstHead} keys={keys.data} /> : null}
-      <ol className="history" data-testid="access-history">
-        {entries.map((entry) => (
-          <li key={entry.leafIndex} className="history-line">
-            <p>{describeAccess(entry, t, format)}</p>
-            <VerdictBadge verdict={verdicts.data?.get(entry.leafIndex)} />
-          </li>
-        ))}
-      </ol>
+      <HistoryGroupList entries={entries} verdicts={verdicts.data} />
       {history.hasNextPage ? (
         <button
           type="button"
@@ -74,52 +64,4 @@ export function AccessHistoryView({ personId, purpose }: { personId: string; pur
       ) : null}
     </>
   );
-}
-
-function VerdictBadge({ verdict }: { verdict: LineVerdict | undefined }) {
-  const { t } = useTranslation();
-  if (verdict === undefined) {
-    return <span className="badge badge-pending">{t('history.checking')}</span>;
-  }
-  if (verdict.ok) {
-    return (
-      <span className="badge badge-ok" data-verified="true">
-        <span aria-hidden="true">✓ </span>
-        {t('history.verified')}
-      </span>
-    );
-  }
-  return (
-    <span className="badge badge-bad" role="alert" data-verified="false">
-      <span aria-hidden="true">⚠ </span>
-      {t(`history.failed.${verdict.reason}`)}
-    </span>
-  );
-}
-
-/**
- * One access in plain words, e.g. "23 Nov 2026, 04:11 — An enrolment clerk in Distrito
- * Capital looked at your record, to enrol or update a person."
- */
-export function describeAccess(entry: AccessHistoryEntry, t: TFunction, format: Formatters) {
-  const who =
-    entry.actorKind === 'citizen'
-      ? t('history.who.citizen')
-      : entry.actorKind === 'system'
-        ? t('history.who.system')
-        : t('history.who.operator', {
-            role: t(`role.${entry.role ?? 'unknown'}`, { defaultValue: entry.role ?? '' }),
-          });
-  const where = entry.region ? t('history.where', { region: divisionName(entry.region) }) : '';
-  const what = t(`history.action.${entry.action}`, {
-    defaultValue: t('history.action.other', { action: entry.action }),
-  });
-  const why = entry.purpose
-    ? t('history.why', { purpose: t(`purpose.describe.${entry.purpose}`) })
-    : '';
-  const sentence =
-    entry.outcome === 'denied'
-      ? t('history.deniedSentence', { who, where, what, why })
-      : t('history.sentence', { who, where, what, why });
-  return `${format.dateTime(entry.time)} — ${sentence}`;
 }

@@ -1,11 +1,12 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { actions } from '../../../../src/modules/access/policy.js';
 import { apiGet, withQuery } from '../../api/client.js';
 import type { AuditEntry, AuditEntryPage } from '../../api/types.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
+import { auditActions } from './audit-actions.js';
+import { actionLabel, actorText, resourceText } from './entry-text.js';
 
 /** Entries fetched per page; the server allows up to 200. */
 const entriesPerPage = 25;
@@ -80,9 +81,9 @@ function EntryFilter({ initial, onApply }: { initial: Filter; onApply: (filter: 
           onChange={(event) => setDraft({ ...draft, action: event.currentTarget.value })}
         >
           <option value="">{t('audit.entries.any')}</option>
-          {actions.map((action) => (
+          {auditActions.map((action) => (
             <option key={action} value={action}>
-              {action}
+              {actionLabel(action, t)}
             </option>
           ))}
         </select>
@@ -130,19 +131,10 @@ function EntryTable({ rows }: { rows: AuditEntry[] }) {
             <tr key={entry.leafIndex} data-outcome={entry.outcome} data-action={entry.action}>
               <td>{format.number(entry.leafIndex)}</td>
               <td>{format.dateTime(entry.time)}</td>
+              <td>{actorText(entry.actor, t)}</td>
+              <td>{actionLabel(entry.action, t)}</td>
               <td>
-                {entry.actor.role
-                  ? t(`role.${entry.actor.role}`, { defaultValue: entry.actor.role })
-                  : t(`audit.entries.kind.${entry.actor.kind}`)}
-                {entry.actor.region ? ` · ${entry.actor.region}` : ''}{' '}
-                <span className="mono">{entry.actor.id.slice(0, 8)}</span>
-              </td>
-              <td className="mono">{entry.action}</td>
-              <td>
-                {entry.resource.type}{' '}
-                {entry.resource.id ? (
-                  <span className="mono">{entry.resource.id.slice(0, 8)}</span>
-                ) : null}
+                {resourceText(entry.resource, t)}
                 {entry.fields.length > 0
                   ? ` (${t('audit.entries.fields', { count: entry.fields.length })})`
                   : ''}

@@ -38,8 +38,14 @@ export function useErasureRequest() {
   });
 }
 
-/** Approve (executes the erasure at once) or withdraw a pending request. */
-export function useErasureDecision(requestId: string) {
+/**
+ * Approve (executes the erasure at once) or withdraw a pending request. `onDecided` runs
+ * before the pending list is reloaded, while the request's own row still exists to call it.
+ */
+export function useErasureDecision(
+  requestId: string,
+  onDecided: (decided: ErasureRequest) => void,
+) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (verb: 'approve' | 'withdraw') =>
@@ -49,6 +55,7 @@ export function useErasureDecision(requestId: string) {
           withQuery(`/api/erasure-requests/${requestId}/${verb}`, appeal),
         )
       ).body,
+    onSuccess: onDecided,
     onSettled: () => client.invalidateQueries({ queryKey: ['erasure-requests'] }),
   });
 }

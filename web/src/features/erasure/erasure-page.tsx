@@ -18,6 +18,8 @@ import { ErasureRequestForm } from './erasure-request-form.js';
  */
 export function ErasurePage() {
   const { t } = useTranslation();
+  // The decided request leaves the pending list at once; this keeps saying what happened.
+  const [decided, setDecided] = useState<ErasureRequest | null>(null);
   const pending = useQuery({
     queryKey: ['erasure-requests', 'pending'],
     queryFn: () =>
@@ -31,24 +33,51 @@ export function ErasurePage() {
       <p className="hint">{t('erasure.explain')}</p>
       <ErasureRequestForm />
       <h2>{t('erasure.pending.title')}</h2>
+      <DecisionNotice decided={decided} />
       {pending.isPending ? <p aria-live="polite">{t('common.loading')}</p> : null}
       {pending.error ? <ProblemNotice error={pending.error} /> : null}
       {pending.data?.items.length === 0 ? <p>{t('erasure.pending.empty')}</p> : null}
       <ul className="plain-list">
         {pending.data?.items.map((request) => (
-          <PendingRequest key={request.id} request={request} />
+          <PendingRequest key={request.id} request={request} onDecided={setDecided} />
         ))}
       </ul>
     </section>
   );
 }
 
-function PendingRequest({ request }: { request: ErasureRequest }) {
+/** Confirms the last approval or withdrawal in words, announced to screen readers. */
+function DecisionNotice({ decided }: { decided: ErasureRequest | null }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (
+    <div role="status" data-testid="erasure-decided">
+      {decided?.status === 'executed' ? (
+        <p className="notice notice-ok">
+          {t('erasure.pending.executed', {
+            uin: decided.uin,
+            date: format.dateTime(decided.approvedAt ?? Date.now()),
+          })}
+        </p>
+      ) : decided?.status === 'withdrawn' ? (
+        <p className="notice">{t('erasure.pending.withdrawn', { uin: decided.uin })}</p>
+      ) : null}
+    </div>
+  );
+}
+
+function PendingRequest({
+  request,
+  onDecided,
+}: {
+  request: ErasureRequest;
+  onDecided: (decided: ErasureRequest) => void;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   const me = useOperator();
   const [confirming, setConfirming] = useState(false);
-  const decide = useErasureDecision(request.id);
+  const decide = useErasureDecision(request.id, onDecided);
   const own = request.requestedBy.username === me?.username;
   return (
     <li className="panel" data-testid={`erasure-${request.uin}`}>

@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiGet, withQuery } from '../../api/client.js';
+import { FilePicker } from '../../components/file-picker.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
@@ -34,12 +35,10 @@ export function ImportPage() {
         <h2 id={`${inputId}-heading`}>{t('imports.upload.title')}</h2>
         <div className="field">
           <label htmlFor={inputId}>{t('imports.upload.file')}</label>
-          <input
-            id={inputId}
-            type="file"
+          <FilePicker
+            control={{ id: inputId, 'aria-describedby': `${inputId}-hint` }}
             accept=".csv,text/csv"
-            aria-describedby={`${inputId}-hint`}
-            onChange={(event) => setFile(event.currentTarget.files?.[0] ?? null)}
+            onFile={setFile}
           />
           <p className="hint" id={`${inputId}-hint`}>
             {t('imports.upload.hint')}

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Field } from '../../components/field.js';
+import { FilePicker } from '../../components/file-picker.js';
 import { useFormat } from '../../i18n/format.js';
 import { type BrowserTrustList, readTrustList, TrustListError } from './trust-list-reader.js';
 import { storeTrustList } from './trust-list-store.js';
@@ -58,7 +59,7 @@ export function TrustListPanel(props: {
           {t('verifier.list.loaded', {
             issuer: props.list.issuerName,
             version: props.list.version,
-            keys: props.list.keys.length,
+            count: props.list.keys.length,
             date: format.dateTime(props.list.issuedAt * 1000),
           })}
         </p>
@@ -85,12 +86,7 @@ export function TrustListPanel(props: {
         </Field>
         <Field label={t('verifier.list.file')}>
           {(control) => (
-            <input
-              {...control}
-              type="file"
-              accept="application/json,.json"
-              onChange={(event) => setFile(event.target.files?.[0] ?? null)}
-            />
+            <FilePicker control={control} accept="application/json,.json" onFile={setFile} />
           )}
         </Field>
         <Field label={t('verifier.list.url')} hint={t('verifier.list.urlHint')}>

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Field } from '../../components/field.js';
+import { FilePicker } from '../../components/file-picker.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { useFormat } from '../../i18n/format.js';
 import { CameraScanner } from './camera-scanner.js';
@@ -39,61 +40,69 @@ export function VerifyPage() {
   const stored = storedTrustList();
   // A set-up link (`/verify?anchor=HEX`) fills the anchor in; the list is loaded by the person.
   const [linkedAnchor] = useState(() => anchorFromAddress(window.location.search));
-  const onCameraText = useCallback((found: string) => {
-    setText(found);
-    setVerdict(null);
-  }, []);
+  const verdictRef = useRef<HTMLDivElement>(null);
+  const verify = useCallback(
+    async (qrText: string) => {
+      if (!list || !qrText) return;
+      setBusy(true);
+      setVerdict(await judgeInBrowser(qrText, list, Date.now() / 1000, lists.held?.revocations));
+      setBusy(false);
+    },
+    [list, lists.held],
+  );
+  // A scanned or photographed card is judged at once when the lists are there: the verdict is
+  // what the person at the counter is waiting for.
+  const onScanned = useCallback(
+    (found: string) => {
+      setText(found);
+      setVerdict(null);
+      void verify(found);
+    },
+    [verify],
+  );
   const readImage = async (file: File | undefined) => {
     if (!file) return;
     setImageProblem(null);
     setVerdict(null);
     try {
       const found = await qrTextFromImage(file);
-      if (found) setText(found);
+      if (found) onScanned(found);
       else setImageProblem(t('verifier.card.noQr'));
     } catch {
       setImageProblem(t('verifier.card.badImage'));
     }
   };
-  const verify = async () => {
-    if (!list) return;
-    setBusy(true);
-    setVerdict(await judgeInBrowser(text, list, Date.now() / 1000, lists.held?.revocations));
-    setBusy(false);
-  };
+  // On a phone the verdict would sit below the fold: bring it into view when it arrives.
+  useEffect(() => {
+    if (verdict) verdictRef.current?.scrollIntoView({ block: 'start' });
+  }, [verdict]);
+  const trustPanel = (
+    <TrustListPanel
+      list={list}
+      initialAnchor={linkedAnchor ?? stored?.anchor ?? ''}
+      fromLink={linkedAnchor !== null && linkedAnchor !== stored?.anchor}
+      onList={lists.accepted}
+    />
+  );
   return (
     <section>
       <PageHeading>{t('verifier.title')}</PageHeading>
       <p className="lead">{t('verifier.lead')}</p>
-      <TrustListPanel
-        list={list}
-        initialAnchor={linkedAnchor ?? stored?.anchor ?? ''}
-        fromLink={linkedAnchor !== null && linkedAnchor !== stored?.anchor}
-        onList={lists.accepted}
-      />
-      <ListsPanel
-        trustFetchedAtMs={list ? lists.trustFetchedAtMs : null}
-        trustVersion={list?.version ?? null}
-        revocationsFetchedAtMs={lists.held?.fetchedAtMs ?? null}
-        revocationsVersion={lists.held?.revocations.version ?? null}
-        busy={lists.busy}
-        problem={lists.problem}
-        onRefresh={() => void lists.refresh(true)}
-      />
+      {/* Setting up comes first only until it is done; then the card and its verdict lead. */}
+      {list ? null : trustPanel}
       <section aria-labelledby="card-heading" className="panel">
         <h2 id="card-heading">{t('verifier.card.title')}</h2>
         <Field label={t('verifier.card.image')} hint={t('verifier.card.imageHint')}>
           {(control) => (
-            <input
-              {...control}
-              type="file"
+            <FilePicker
+              control={control}
               accept="image/*"
               capture="environment"
-              onChange={(event) => void readImage(event.target.files?.[0])}
+              onFile={(file) => void readImage(file ?? undefined)}
             />
           )}
         </Field>
-        <CameraScanner onText={onCameraText} />
+        <CameraScanner onText={onScanned} />
         {imageProblem ? (
           <p className="notice notice-error" role="alert">
             {imageProblem}
@@ -114,12 +123,24 @@ export function VerifyPage() {
             />
           )}
         </Field>
-        <button type="button" onClick={() => void verify()} disabled={!list || !text || busy}>
+        <button type="button" onClick={() => void verify(text)} disabled={!list || !text || busy}>
           {t('verifier.card.verify')}
         </button>
         {!list ? <p className="hint">{t('verifier.card.needList')}</p> : null}
       </section>
-      <div aria-live="polite">{verdict ? <VerdictView verdict={verdict} /> : null}</div>
+      <div aria-live="polite" ref={verdictRef} className="verdict-anchor">
+        {verdict ? <VerdictView verdict={verdict} /> : null}
+      </div>
+      {list ? trustPanel : null}
+      <ListsPanel
+        trustFetchedAtMs={list ? lists.trustFetchedAtMs : null}
+        trustVersion={list?.version ?? null}
+        revocationsFetchedAtMs={lists.held?.fetchedAtMs ?? null}
+        revocationsVersion={lists.held?.revocations.version ?? null}
+        busy={lists.busy}
+        problem={lists.problem}
+        onRefresh={() => void lists.refresh(true)}
+      />
       <VerifierSetup />
     </section>
   );

@@ -1,0 +1,23 @@
+import { actions } from '../../../../src/modules/access/policy.js';
+
+/**
+ * Every action an audit entry can name: the policy's actions (docs/ACCESS.md) and those the
+ * server records outside the decision table (sign-ins, sessions, the erasure's execution, the
+ * tree head's own signing, batch jobs). Each has a label under `action.` in both languages;
+ * `console-text.test.ts` finds every action the server's code records and fails on one missing
+ * here, so a new action never shows up as a raw code.
+ */
+export const auditActions: readonly string[] = [
+  ...actions,
+  'person.erasure_execute',
+  'person.erasure_list',
+  'person.dedup',
+  'citizen.sign_in',
+  'citizen_code.send',
+  'operator.sign_in',
+  'operator.password_change',
+  'session.sign_out',
+  'session.device_token_create',
+  'session.device_token_revoke',
+  'audit.tree_head.sign',
+];

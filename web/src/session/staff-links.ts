@@ -1,0 +1,40 @@
+import type { Role } from '../../../src/modules/access/roles.js';
+import { may } from './permissions.js';
+
+/**
+ * The console's tasks an operator's roles allow, in menu order, each with the i18n key of its
+ * label. The banner menu and the home page read the same list, so neither offers a page the
+ * server would refuse (an administrator, who reads no person data, gets no person search).
+ *
+ * @example
+ *   staffLinks(['administrator']).map((link) => link.to); // ['/erasure', '/operators', '/account']
+ */
+export interface StaffLink {
+  to: string;
+  /** The short menu label's i18n key. */
+  labelKey: `nav.${string}`;
+  /**
+   * The home page's longer wording of the same task. It never contains the menu label, so a
+   * link found by its name ("Inscribir") is the menu's, wherever the page is.
+   */
+  taskKey: `home.task.${string}`;
+}
+
+const link = (to: string, task: string): StaffLink => ({
+  to,
+  labelKey: `nav.${task}`,
+  taskKey: `home.task.${task}`,
+});
+
+export function staffLinks(roles: readonly Role[]): StaffLink[] {
+  const links: StaffLink[] = [];
+  if (may(roles, 'person.search')) links.push(link('/persons', 'search'));
+  if (may(roles, 'person.enrol')) links.push(link('/enrol', 'enrol'));
+  if (may(roles, 'person.merge')) links.push(link('/reviews', 'reviews'));
+  if (may(roles, 'person.import')) links.push(link('/imports', 'imports'));
+  if (may(roles, 'audit.read')) links.push(link('/audit', 'audit'));
+  if (may(roles, 'person.erasure_request')) links.push(link('/erasure', 'erasure'));
+  if (may(roles, 'operator.manage')) links.push(link('/operators', 'operators'));
+  links.push(link('/account', 'account'));
+  return links;
+}
