@@ -16,7 +16,6 @@ export function CandidatesComparison(props: {
   enteredLabel?: string;
 }) {
   const { t } = useTranslation();
-  const format = useFormat();
   const names = [
     ...new Set([
       ...Object.keys(props.entered),
