@@ -117,7 +117,7 @@ describe('the console as a newcomer reads it', () => {
     const input = page.getByLabel('Foto o imagen del carnet');
     // The browser's own control is hidden from sight (its words follow the browser, not us).
     expect((await input.boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
-    const picker = page.locator('.file-picker').first();
+    const picker = page.locator('.file-picker', { has: input });
     expect(await picker.locator('.file-picker-button').textContent()).toBe('Elegir archivo…');
     expect(await picker.getByTestId('file-picker-name').textContent()).toBe(
       'Ningún archivo elegido',
