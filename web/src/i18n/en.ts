@@ -134,6 +134,7 @@ export const en: Dictionary = {
     'credential.issue': 'Issue a card',
     'credential.revoke': 'Revoke a card',
     'credential.read': 'Download one’s own card',
+    'credential.download': 'Download a card to print it',
     'citizen_code.issue': 'Print a sign-in code',
     'citizen_code.send': 'Send a sign-in code by SMS',
     'citizen.sign_in': 'Sign in to see one’s own data',

@@ -137,6 +137,7 @@ export const es = {
     'credential.issue': 'Emitir un carnet',
     'credential.revoke': 'Anular un carnet',
     'credential.read': 'Descargar el propio carnet',
+    'credential.download': 'Descargar un carnet para imprimirlo',
     'citizen_code.issue': 'Imprimir un código de acceso',
     'citizen_code.send': 'Enviar un código de acceso por SMS',
     'citizen.sign_in': 'Entrar para ver los propios datos',
