@@ -47,7 +47,7 @@ describe('the console as a newcomer reads it', () => {
       expect(await rawKeys(page), path).toEqual([]);
     }
     expect(errors).toEqual([]);
-  });
+  }, 60_000);
 
   it('offers an administrator their own tasks on the home page, and no person search', async () => {
     const page = await run.signedIn('admin');
@@ -59,7 +59,7 @@ describe('the console as a newcomer reads it', () => {
     expect(await rawKeys(page)).toEqual([]);
     expect(await page.getByTestId('who-am-i').textContent()).toContain('Carmen Rojas');
     await screenshot(page, 'home-administrator');
-  });
+  }, 60_000);
 
   it('checks the check digit on the citizen sign-in page as it is typed, in Spanish and English', async () => {
     const page = await run.newPage('phone');
@@ -80,7 +80,7 @@ describe('the console as a newcomer reads it', () => {
     await page.getByLabel('ID number').fill(person.uin.slice(0, 6));
     await page.getByRole('button', { name: 'Send me a code by SMS' }).click();
     await page.getByText('Digits missing: an ID number has ten.').waitFor();
-  });
+  }, 60_000);
 
   it('checks the check digit in the person search as it is typed', async () => {
     const page = await run.signedIn('clerk');
@@ -96,7 +96,7 @@ describe('the console as a newcomer reads it', () => {
     await text.fill(person.uin);
     await page.getByRole('button', { name: 'Buscar' }).click();
     await page.getByRole('heading', { name: '1 resultado' }).waitFor();
-  });
+  }, 60_000);
 
   it('names audit actions, actors and resources in words', async () => {
     const page = await run.signedIn('auditor');
@@ -109,7 +109,7 @@ describe('the console as a newcomer reads it', () => {
     expect(text).toContain('cuenta del personal');
     await page.getByLabel('Acción').selectOption({ label: 'Ver un registro' });
     expect(await page.getByLabel('Acción').inputValue()).toBe('person.read');
-  });
+  }, 60_000);
 
   it('replaces the browser’s "Choose File" with a picker in the console’s language', async () => {
     const page = await run.newPage('phone');
@@ -136,5 +136,5 @@ describe('the console as a newcomer reads it', () => {
       .poll(() => picker.locator('.file-picker-button').textContent())
       .toBe('Choose a file…');
     await screenshot(page, 'verifier-file-picker');
-  });
+  }, 60_000);
 });
