@@ -117,7 +117,9 @@ describe('the console as a newcomer reads it', () => {
     const input = page.getByLabel('Foto o imagen del carnet');
     // The browser's own control is hidden from sight (its words follow the browser, not us).
     expect((await input.boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
-    const picker = page.locator('.file-picker', { has: input });
+    // The card photo's picker (the trust list has one too); `has` looks inside the picker,
+    // where the input's visible label is not, so it is found by what it accepts.
+    const picker = page.locator('.file-picker', { has: page.locator('input[accept="image/*"]') });
     expect(await picker.locator('.file-picker-button').textContent()).toBe('Elegir archivo…');
     expect(await picker.getByTestId('file-picker-name').textContent()).toBe(
       'Ningún archivo elegido',
