@@ -36,10 +36,7 @@ import { credentialRoutes } from './modules/credentials/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { clusterRoutes } from './modules/registry/dedup/cluster-routes.js';
 import { loadDuplicateChecker } from './modules/registry/duplicate-checker.js';
-import {
-  DuplicateIndexWarmingError,
-  startDuplicateChecker,
-} from './modules/registry/duplicate-checker-warmup.js';
+import { startDuplicateChecker } from './modules/registry/duplicate-checker-warmup.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
 import { importRoutes } from './modules/registry/import/routes.js';
 import { registryRoutes } from './modules/registry/routes.js';
@@ -282,8 +279,8 @@ async function registerOpenApi(app: App): Promise<void> {
 
 /**
  * The enrolment-time duplicate checker and its state for `/readyz`. In the background mode
- * a refused check carries a Retry-After header (set here: the problem handler sends only
- * the problem body).
+ * a refused check is a `DuplicateIndexWarmingError`, whose Retry-After the problem handler
+ * sends like any AmparoError's.
  */
 async function duplicateCheckerFor(
   app: App,
@@ -312,10 +309,5 @@ async function duplicateCheckerFor(
     startAfter: serving,
   });
   app.addHook('onClose', async () => checker.close());
-  app.addHook('onError', async (_request, reply, error) => {
-    if (error instanceof DuplicateIndexWarmingError) {
-      reply.header('retry-after', String(error.retryAfterSeconds));
-    }
-  });
   return { checker, status: () => checker.status() };
 }

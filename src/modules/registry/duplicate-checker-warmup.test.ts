@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
 import { createTestKeyStore } from '../../../test/keys.js';
 import { build } from '../../app.js';
 import { loadConfig } from '../../config.js';
+import { installProblemHandler } from '../../platform/http/problem-handler.js';
 import { generatePopulation } from '../demo/population.js';
 import type { PopulationRecord } from '../demo/population-record.js';
 import type { DuplicateInput } from './duplicate-checker.js';
@@ -149,6 +151,25 @@ describe('duplicate index built in the background', () => {
       });
     } finally {
       await releaseTable();
+      await app.close();
+    }
+  });
+});
+
+describe('a refusal while the index warms', () => {
+  it('reaches the client as 503 problem+json with Retry-After, through the one problem handler', async () => {
+    const app = Fastify();
+    installProblemHandler(app);
+    app.post('/enrol', async () => {
+      throw new DuplicateIndexWarmingError(7, false);
+    });
+    try {
+      const answer = await app.inject({ method: 'POST', url: '/enrol' });
+      expect(answer.statusCode).toBe(503);
+      expect(answer.headers['retry-after']).toBe('7');
+      expect(answer.headers['content-type']).toContain('application/problem+json');
+      expect(answer.json()).toMatchObject({ code: 'AMP_NOT_READY' });
+    } finally {
       await app.close();
     }
   });
