@@ -1,5 +1,5 @@
 import type { Options } from '@node-rs/argon2';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError, type ErrorCode } from '../../platform/errors.js';
 import type { AuditEntryInput } from '../audit/audit-entry.js';
@@ -7,7 +7,7 @@ import { findState } from '../geography/divisions.js';
 import type { Actor, OperatorActor, Purpose } from './actor.js';
 import type { OperatorSummary } from './operator-admin-repository.js';
 import type { OperatorChangeRow } from './operator-grant-repository.js';
-import { type AuditRecorder, guardPersonAccess } from './person-access-guard.js';
+import { guardPersonAccess, type TransactionalAuditRecorder } from './person-access-guard.js';
 import type { Role } from './roles.js';
 
 /**
@@ -16,12 +16,7 @@ import type { Role } from './roles.js';
  */
 export interface OperatorAdminDependencies {
   db: Kysely<Database>;
-  audit: AuditRecorder & {
-    appendInTransaction(
-      trx: Transaction<Database>,
-      entries: readonly AuditEntryInput[],
-    ): Promise<unknown>;
-  };
+  audit: TransactionalAuditRecorder;
   masterKey: Buffer;
   hashOptions: Options;
   now: () => Date;

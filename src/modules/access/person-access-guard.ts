@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError, type ErrorCode } from '../../platform/errors.js';
 import type { AuditEntryInput } from '../audit/audit-entry.js';
@@ -9,6 +9,14 @@ import { consumePersonReads } from './read-quota.js';
 /** The part of the audit log the guard needs. */
 export interface AuditRecorder {
   append(entry: AuditEntryInput): Promise<unknown>;
+}
+
+/** An audit recorder that also appends inside a write's own transaction. */
+export interface TransactionalAuditRecorder extends AuditRecorder {
+  appendInTransaction(
+    trx: Transaction<Database>,
+    entries: readonly AuditEntryInput[],
+  ): Promise<unknown>;
 }
 
 export interface GuardDependencies {

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
-import type { AuditRecorder } from '../access/person-access-guard.js';
+import type { TransactionalAuditRecorder } from '../access/person-access-guard.js';
 import type { AuditEntryInput } from '../audit/audit-entry.js';
 import { openVersion, personDataKey } from '../registry/person-writer.js';
 import { findPerson, readPersonVersion } from '../registry/repository.js';
@@ -45,12 +45,7 @@ export function credentialIssuanceFrom(cards: {
 /** What issuance, revocation and the published lists need. */
 export interface CredentialDependencies {
   db: Kysely<Database>;
-  audit: AuditRecorder & {
-    appendInTransaction(
-      trx: Transaction<Database>,
-      entries: readonly AuditEntryInput[],
-    ): Promise<unknown>;
-  };
+  audit: TransactionalAuditRecorder;
   keys: KeyStore;
   issuance: CredentialIssuance;
   /** The clock cards are dated by; the system clock when absent. */

@@ -4,9 +4,9 @@ import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { Actor, Purpose } from '../access/actor.js';
 import {
-  type AuditRecorder,
   type Grant,
   guardPersonAccess,
+  type TransactionalAuditRecorder,
 } from '../access/person-access-guard.js';
 import type { Action } from '../access/policy.js';
 import type { AuditEntryInput } from '../audit/audit-entry.js';
@@ -30,12 +30,7 @@ import {
  */
 export interface RegistryWriteDependencies {
   db: Kysely<Database>;
-  audit: AuditRecorder & {
-    appendInTransaction(
-      trx: Transaction<Database>,
-      entries: readonly AuditEntryInput[],
-    ): Promise<unknown>;
-  };
+  audit: TransactionalAuditRecorder;
   masterKey: Buffer;
   duplicates: DuplicateChecker;
 }
