@@ -2,12 +2,12 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { type Kysely, sql } from 'kysely';
-import type { AuditEntryInput } from '../src/modules/audit/audit-entry.js';
 import { AuditLog } from '../src/modules/audit/audit-log.js';
 import { kidOf } from '../src/platform/crypto/key-store.js';
 import { appRole, createPostgresPool, kyselyOverPool } from '../src/platform/db/database.js';
 import { migrateUp } from '../src/platform/db/migrator.js';
 import type { Database } from '../src/platform/db/schema.js';
+import type { AuditEntryInput } from '../src/shared/audit/audit-entry.js';
 
 /**
  * Append throughput of the audit log on PostgreSQL: many concurrent callers, group commit, a

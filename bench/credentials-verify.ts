@@ -1,7 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { encodeCard } from '../src/modules/credentials/card-payload.js';
-import { createNodeSigner } from '../src/modules/credentials/codec/node-primitives.js';
 import {
   appendRevocations,
   emptyRevocationList,
@@ -10,6 +9,7 @@ import {
 import { buildTrustList, trustedKeysFromList } from '../src/modules/credentials/trust-list.js';
 import { judgeCredential } from '../src/modules/credentials/verdict.js';
 import { generateUin } from '../src/modules/registry/uin/index.js';
+import { createNodeSigner } from '../src/shared/claim169/node-primitives.js';
 
 /**
  * Offline verification on one core: the full verdict (base45, zlib, COSE, Ed25519, key period,

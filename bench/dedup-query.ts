@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { validatePopulationOptions } from '../src/modules/demo/options.js';
 import { generatePopulation } from '../src/modules/demo/population.js';
-import type { PopulationRecord } from '../src/modules/demo/population-record.js';
 import { createMatchIndex } from '../src/modules/registry/dedup/match-index.js';
 import { toDedupRecord } from '../src/modules/registry/dedup/population-adapter.js';
 import type { DedupRecord } from '../src/modules/registry/dedup/types.js';
+import type { PopulationRecord } from '../src/modules/registry/import/population-record.js';
 import {
   registryStartingModel,
   trainedRegistryModel,
-} from '../src/modules/registry/duplicate-checker.js';
+} from '../src/modules/registry/review/duplicate-checker.js';
 
 /**
  * Enrolment-time duplicate check at registry scale: the match index the server builds in

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { validatePopulationOptions } from '../src/modules/demo/options.js';
-import type { PopulationFormat } from '../src/modules/demo/record-format.js';
 import { writePopulation } from '../src/modules/demo/write-population.js';
+import type { PopulationFormat } from '../src/modules/registry/import/record-format.js';
 
 /**
  * Throughput of `amparo demo generate`: one million persons (5% duplicate enrolments) to a

@@ -35,12 +35,12 @@ import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.
 import { credentialRoutes } from './modules/credentials/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { clusterRoutes } from './modules/registry/dedup/cluster-routes.js';
-import { loadDuplicateChecker } from './modules/registry/duplicate-checker.js';
-import { startDuplicateChecker } from './modules/registry/duplicate-checker-warmup.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
 import { importRoutes } from './modules/registry/import/routes.js';
-import { registryRoutes } from './modules/registry/routes.js';
-import { registryWriteRoutes } from './modules/registry/write-routes.js';
+import { registryRoutes } from './modules/registry/persons/read-routes.js';
+import { registryWriteRoutes } from './modules/registry/persons/write-routes.js';
+import { loadDuplicateChecker } from './modules/registry/review/duplicate-checker.js';
+import { startDuplicateChecker } from './modules/registry/review/duplicate-checker-warmup.js';
 import { systemRoutes } from './modules/system/routes.js';
 import type { KeyStore } from './platform/crypto/key-store.js';
 import type { DatabaseHandle } from './platform/db/database.js';

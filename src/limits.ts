@@ -109,7 +109,7 @@ export const limits = {
       codePointsMax: 128,
     },
     /**
-     * Person-read quotas (safeguard 10; the per-role numbers are in access/policy.ts). Reads
+     * Person-read quotas (safeguard 10; the per-role numbers are in shared/access/policy.ts). Reads
      * are counted in buckets of `bucketMs` and a read is allowed when the buckets of the last
      * `windowMs` hold at most the quota: a sliding window, so reading the quota just before a
      * clock hour and again just after it is refused (a fixed hour would allow twice).
@@ -250,7 +250,7 @@ export const limits = {
      */
     personCredentialsListedMax: 50,
   },
-  /** The Claim 169 codec (modules/credentials/codec). */
+  /** The Claim 169 codec (shared/claim169). */
   codec: {
     /**
      * Longest base45 text accepted, checked before any other work. A QR code holds at most 4,296

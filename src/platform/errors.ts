@@ -46,7 +46,7 @@ export interface FieldError {
   reason: string;
   /**
    * A stable code for the reason and its parameters, so a reader (the console, a refused-rows
-   * file) can say it in another language; see `modules/registry/refusals.ts`.
+   * file) can say it in another language; see `shared/import/refusals.ts`.
    */
   code?: string;
   params?: Readonly<Record<string, string | number>>;

@@ -9,10 +9,10 @@ import {
   createTestPerson,
   sessionCookieFrom,
 } from '../../src/modules/access/access-test-kit.js';
-import { purposes } from '../../src/modules/access/actor.js';
-import { type Role, roles } from '../../src/modules/access/roles.js';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
 import { generateUin } from '../../src/modules/registry/uin/index.js';
+import { purposes } from '../../src/shared/access/actor.js';
+import { type Role, roles } from '../../src/shared/access/roles.js';
 import { documentedDecisionTable } from '../access-table.js';
 
 /**

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
-import type { PopulationRecord } from '../../src/modules/demo/population-record.js';
-import { CSV_HEADER, toCsvLine } from '../../src/modules/demo/record-format.js';
 import { demoRecords } from '../../src/modules/registry/import/import-test-kit.js';
+import type { PopulationRecord } from '../../src/modules/registry/import/population-record.js';
+import { CSV_HEADER, toCsvLine } from '../../src/modules/registry/import/record-format.js';
 import {
   currentTotp,
   launchChromium,

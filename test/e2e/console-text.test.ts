@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { roles } from '../../src/modules/access/roles.js';
+import { roles } from '../../src/shared/access/roles.js';
 import { uinFeedback } from '../../web/src/components/uin-feedback.js';
 import {
   groupAccessHistory,
@@ -86,7 +86,7 @@ describe('translation keys', () => {
   it('pluralises every string that shows a count', () => {
     const single: string[] = [];
     // `refusal.*` are the import's refusal reasons, shared with the server's error file
-    // (src/modules/registry/refusals.ts) and filled in there without plural forms.
+    // (src/shared/import/refusals.ts) and filled in there without plural forms.
     const walk = (tree: Tree, prefix: string) => {
       for (const [key, value] of Object.entries(tree)) {
         if (prefix === '' && key === 'refusal') continue;

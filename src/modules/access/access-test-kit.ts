@@ -7,8 +7,8 @@ import { type App, build } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { blindIndex, newDataKey, seal, wrapDataKey } from '../../platform/crypto/envelope.js';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
+import type { Role } from '../../shared/access/roles.js';
 import type { AuthenticationEvent, SignInAttemptEvent } from './authentication-events.js';
-import type { Role } from './roles.js';
 import { totpCode, totpStep } from './totp.js';
 
 /** argon2id at its smallest legal cost: tests check behaviour, not hashing strength. */

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuditEntryInput } from '../audit/audit-entry.js';
-import type { Actor } from './actor.js';
+import type { Actor } from '../../shared/access/actor.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import type { AuthenticationEvent, SignInAttemptEvent } from './authentication-events.js';
 
 /**

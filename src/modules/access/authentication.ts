@@ -1,8 +1,8 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AmparoError } from '../../platform/errors.js';
+import type { Actor } from '../../shared/access/actor.js';
 import type { AccessContext } from './access-context.js';
-import type { Actor } from './actor.js';
 import { type ResolvedSession, resolveSession } from './sessions.js';
 import type { SessionKind } from './tables.js';
 

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Options } from '@node-rs/argon2';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
-import type { AuditEntryInput } from '../audit/audit-entry.js';
+import type { Role } from '../../shared/access/roles.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { insertOperator } from './operator-admin-repository.js';
 import { freshCredentials } from './operator-credentials.js';
 import { decideChange, insertChange } from './operator-grant-repository.js';
-import type { Role } from './roles.js';
 
 /**
  * argon2id at OWASP's recommended minimum (19 MiB, 2 passes). `algorithm: 2` is the

@@ -2,13 +2,13 @@ import type { Options } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError, type ErrorCode } from '../../platform/errors.js';
-import type { AuditEntryInput } from '../audit/audit-entry.js';
+import type { Actor, OperatorActor, Purpose } from '../../shared/access/actor.js';
+import type { Role } from '../../shared/access/roles.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { findState } from '../geography/divisions.js';
-import type { Actor, OperatorActor, Purpose } from './actor.js';
 import type { OperatorSummary } from './operator-admin-repository.js';
 import type { OperatorChangeRow } from './operator-grant-repository.js';
 import { guardPersonAccess, type TransactionalAuditRecorder } from './person-access-guard.js';
-import type { Role } from './roles.js';
 
 /**
  * What account administration shares: its dependencies, the gate (`operator.manage`), the

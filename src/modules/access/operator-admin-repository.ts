@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
-import type { Role } from './roles.js';
+import type { Role } from '../../shared/access/roles.js';
 
 /** All SQL of operator account administration. Accounts are never deleted, only disabled. */
 

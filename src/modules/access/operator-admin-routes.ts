@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { limits } from '../../limits.js';
+import type { Actor, Purpose } from '../../shared/access/actor.js';
+import { roles } from '../../shared/access/roles.js';
 import { PurposeQuery } from '../registry/schema.js';
-import type { Actor, Purpose } from './actor.js';
 import {
   type OperatorAdminDependencies,
   operatorChanger,
@@ -11,7 +12,6 @@ import {
 } from './operator-admin.js';
 import { AdminResultSchema, OperatorSchema } from './operator-admin-schema.js';
 import { operatorChangeRoutes } from './operator-change-routes.js';
-import { roles } from './roles.js';
 
 const Username = Type.String({
   pattern: '^[a-z0-9][a-z0-9._-]{2,63}$',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { limits } from '../../limits.js';
 import { AmparoError } from '../../platform/errors.js';
+import type { Role } from '../../shared/access/roles.js';
 import {
   type AdminContext,
   type AdminResult,
@@ -22,7 +23,6 @@ import {
 import { newEnrolmentCodeHalf, unusableCredentials } from './operator-enrolment-code.js';
 import { awaitingEnrolment, pendingChangesOf } from './operator-grant-repository.js';
 import { answer, insertBothHalves, requestGrant } from './operator-grants.js';
-import type { Role } from './roles.js';
 
 export type {
   AdminContext,

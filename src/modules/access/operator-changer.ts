@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
+import type { Role } from '../../shared/access/roles.js';
 import {
   type AdminContext,
   type AdminResult,
@@ -21,7 +22,6 @@ import {
 import { newEnrolmentCodeHalf, unusableCredentials } from './operator-enrolment-code.js';
 import { hasPendingChange, supersedeEnrolments } from './operator-grant-repository.js';
 import { answer, type GrantRequest, insertBothHalves, requestGrant } from './operator-grants.js';
-import type { Role } from './roles.js';
 
 export interface ChangeRequest {
   roles?: Role[];

@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import { limits } from '../../limits.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
+import type { Role } from '../../shared/access/roles.js';
 import { accessLimits } from './limits.js';
 import {
   type AdminContext,
@@ -41,7 +42,6 @@ import {
   openEnrolment,
   supersedeEnrolments,
 } from './operator-grant-repository.js';
-import type { Role } from './roles.js';
 
 /**
  * Grants of access need two administrators (issue #11; docs/ACCESS.md "Two administrators for

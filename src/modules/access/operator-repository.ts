@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
-import type { Role } from './roles.js';
+import type { Role } from '../../shared/access/roles.js';
 
 export interface OperatorCredentials {
   id: string;

@@ -4,6 +4,7 @@ import { loadConfig } from '../../config.js';
 import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../platform/db/database.js';
 import { AmparoError } from '../../platform/errors.js';
+import { roles as knownRoles, type Role } from '../../shared/access/roles.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { passwordHashOptions } from './demo-operators.js';
 import {
@@ -12,7 +13,6 @@ import {
   operatorChanger,
   operatorCreator,
 } from './operator-admin.js';
-import { roles as knownRoles, type Role } from './roles.js';
 
 /** Where the commands read settings and write results; tests pass their own. */
 export interface OperatorsCliContext {

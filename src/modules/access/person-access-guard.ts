@@ -1,9 +1,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError, type ErrorCode } from '../../platform/errors.js';
-import type { AuditEntryInput } from '../audit/audit-entry.js';
-import type { Actor, OperatorActor, Purpose } from './actor.js';
-import { type Action, authorize, type Principal, type Refusal } from './policy.js';
+import type { Actor, OperatorActor, Purpose } from '../../shared/access/actor.js';
+import {
+  type Action,
+  authorize,
+  type Principal,
+  type Refusal,
+} from '../../shared/access/policy.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { consumePersonReads } from './read-quota.js';
 
 /** The part of the audit log the guard needs. */

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
 import { AmparoError } from '../../platform/errors.js';
-import type { OperatorActor } from './actor.js';
-import { readQuotaPerHour } from './policy.js';
+import type { OperatorActor } from '../../shared/access/actor.js';
+import { readQuotaPerHour } from '../../shared/access/policy.js';
 import { consumePersonReads } from './read-quota.js';
 
 describe('person read quotas', () => {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
-import type { OperatorActor } from './actor.js';
+import type { OperatorActor } from '../../shared/access/actor.js';
+import { readQuotaFor } from '../../shared/access/policy.js';
 import { accessLimits } from './limits.js';
-import { readQuotaFor } from './policy.js';
 
 const { windowMs, bucketMs } = accessLimits.readQuota;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Actor } from '../../shared/access/actor.js';
 import type { AccessContext } from './access-context.js';
-import type { Actor } from './actor.js';
 import { accessLimits } from './limits.js';
 import {
   findSessionByDigest,

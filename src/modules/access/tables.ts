@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { Role } from './roles.js';
+import type { Role } from '../../shared/access/roles.js';
 
 /**
  * Kysely types of the access tables; `migrations/0003_operators.sql` and

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
-import type { Actor, Purpose } from '../access/actor.js';
+import type { Actor, Purpose } from '../../shared/access/actor.js';
 import { guardPersonAccess } from '../access/person-access-guard.js';
-import { findPerson } from '../registry/repository.js';
+import { findPerson } from '../registry/persons/repository.js';
 import type { AuditLog } from './audit-log.js';
 import type { PersonAccessView } from './audit-proofs.js';
 import { readPersonEntries } from './audit-repository.js';

@@ -1,9 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
-import type { Actor, Purpose } from '../access/actor.js';
+import type { Actor, Purpose } from '../../shared/access/actor.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import type { AuditRecorder } from '../access/person-access-guard.js';
 import { guardPersonAccess } from '../access/person-access-guard.js';
-import type { AuditEntryInput } from './audit-entry.js';
 import { toIndex } from './audit-repository.js';
 import { parseEntry } from './canonical-entry.js';
 import { auditLimits } from './limits.js';

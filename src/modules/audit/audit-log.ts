@@ -1,7 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
-import type { AuditEntryInput } from './audit-entry.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { AuditProofs } from './audit-proofs.js';
 import { readLatestTreeHead, type TreeHeadRow } from './audit-repository.js';
 import { appendEntryTexts, frontierFromHead, signTreeHeadLocked } from './audit-writer.js';

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { type KeyStore, kidOf } from '../../platform/crypto/key-store.js';
-import type { AuditEntryInput } from './audit-entry.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 
 /**
  * Test factories for the audit module (not a test file): throwaway keys shaped like the

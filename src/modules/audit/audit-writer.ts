@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Transaction } from 'kysely';
 import type { SigningKey } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
-import type { AuditEntryInput } from './audit-entry.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import {
   type AuditEntryRow,
   auditLogSize,

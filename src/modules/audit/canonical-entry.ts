@@ -1,5 +1,5 @@
-import { isPurpose } from '../access/actor.js';
-import type { AuditEntryInput } from './audit-entry.js';
+import { isPurpose } from '../../shared/access/actor.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { auditLimits } from './limits.js';
 
 /** Version of the stored entry shape; bumped when a field is added or its meaning changes. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
-import type { AuditEntryInput } from '../audit/audit-entry.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { cardAttributeNames } from './card-holder.js';
 import { renderCardPngFast } from './card-raster.js';
 import { renderCardSheetPdf } from './card-render.js';

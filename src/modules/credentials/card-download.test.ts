@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../../web/src/i18n/en.js';
 import { es } from '../../../web/src/i18n/es.js';
+import { actions } from '../../shared/access/policy.js';
 import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
-import { actions } from '../access/policy.js';
 import { createCardPerson, signedInOperator } from './credentials-test-kit.js';
 
 /**

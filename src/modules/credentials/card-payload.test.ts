@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { decodeBase45 } from '../../shared/claim169/base45.js';
+import { decodeCbor } from '../../shared/claim169/cbor.js';
+import { parseCoseSign1 } from '../../shared/claim169/cose-sign1.js';
+import { decodeCredential, decodeUnverified } from '../../shared/claim169/credential.js';
+import {
+  createNodeSigner,
+  nodePrimitives,
+  rawPublicKey,
+} from '../../shared/claim169/node-primitives.js';
 import { validatePopulationOptions } from '../demo/options.js';
 import { generatePopulation } from '../demo/population.js';
 import { buildCardClaims, credentialIdFromText, encodeCard } from './card-payload.js';
 import { cardQr } from './card-qr.js';
 import { issuedAtExample, makeHolder, makeSigningKey } from './card-test-kit.js';
-import { decodeBase45 } from './codec/base45.js';
-import { decodeCbor } from './codec/cbor.js';
-import { parseCoseSign1 } from './codec/cose-sign1.js';
-import { decodeCredential, decodeUnverified } from './codec/credential.js';
-import { createNodeSigner, nodePrimitives, rawPublicKey } from './codec/node-primitives.js';
 import { CredentialsError } from './credentials-error.js';
 import { cardQrVersionTarget, cardValiditySecondsDefault } from './limits.js';
 

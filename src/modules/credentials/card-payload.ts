@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { decodeBase45, encodeBase45 } from '../../shared/claim169/base45.js';
+import { type Claim169, encodeClaim169 } from '../../shared/claim169/claim169.js';
+import type { CodecPrimitives, CredentialSigner } from '../../shared/claim169/codec-primitives.js';
+import { parseCoseSign1, signCoseSign1 } from '../../shared/claim169/cose-sign1.js';
+import { type CwtMeta, encodeCwtClaims } from '../../shared/claim169/cwt.js';
+import {
+  credentialDecompressedBytesMax,
+  credentialTextLengthMax,
+} from '../../shared/claim169/limits.js';
+import { nodePrimitives } from '../../shared/claim169/node-primitives.js';
 import { isValidUin } from '../registry/uin/index.js';
-import { decodeBase45, encodeBase45 } from './codec/base45.js';
-import { type Claim169, encodeClaim169 } from './codec/claim169.js';
-import type { CodecPrimitives, CredentialSigner } from './codec/codec-primitives.js';
-import { parseCoseSign1, signCoseSign1 } from './codec/cose-sign1.js';
-import { type CwtMeta, encodeCwtClaims } from './codec/cwt.js';
-import { credentialDecompressedBytesMax, credentialTextLengthMax } from './codec/limits.js';
-import { nodePrimitives } from './codec/node-primitives.js';
 import { CredentialsError } from './credentials-error.js';
 import {
   cardFacePhotoBytesMax,

@@ -1,5 +1,11 @@
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
+import { decodeCredential } from '../../shared/claim169/credential.js';
+import {
+  createNodeSigner,
+  nodePrimitives,
+  rawPublicKey,
+} from '../../shared/claim169/node-primitives.js';
 import { decodePng, findQrText } from './card-image.js';
 import { encodeCard } from './card-payload.js';
 import {
@@ -10,8 +16,6 @@ import {
 } from './card-render.js';
 import type { CardFace } from './card-svg.js';
 import { issuedAtExample, makeHolder, makeSigningKey } from './card-test-kit.js';
-import { decodeCredential } from './codec/credential.js';
-import { createNodeSigner, nodePrimitives, rawPublicKey } from './codec/node-primitives.js';
 import { CredentialsError } from './credentials-error.js';
 
 const key = makeSigningKey();

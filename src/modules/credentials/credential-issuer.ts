@@ -3,14 +3,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
+import { createNodeSigner } from '../../shared/claim169/node-primitives.js';
 import type { TransactionalAuditRecorder } from '../access/person-access-guard.js';
-import type { AuditEntryInput } from '../audit/audit-entry.js';
-import { openVersion, personDataKey } from '../registry/person-writer.js';
-import { findPerson, readPersonVersion } from '../registry/repository.js';
-import { lockPerson, readVersion } from '../registry/write-repository.js';
+import { openVersion, personDataKey } from '../registry/persons/person-writer.js';
+import { findPerson, readPersonVersion } from '../registry/persons/repository.js';
+import { lockPerson, readVersion } from '../registry/persons/write-repository.js';
 import { cardHolderFrom } from './card-holder.js';
 import { type CardHolder, type EncodedCard, encodeCard } from './card-payload.js';
-import { createNodeSigner } from './codec/node-primitives.js';
 import {
   type CredentialRow,
   insertCredential,

@@ -1,12 +1,12 @@
 import type { Transaction } from 'kysely';
+import { runIdempotent } from '../../platform/db/idempotency.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
-import type { Actor, Purpose } from '../access/actor.js';
+import type { Actor, Purpose } from '../../shared/access/actor.js';
+import type { Action } from '../../shared/access/policy.js';
 import { guardPersonAccess } from '../access/person-access-guard.js';
-import type { Action } from '../access/policy.js';
-import { runIdempotent } from '../registry/idempotency.js';
-import { type WriteGrant, writeAuditEntry } from '../registry/person-writer.js';
-import { findPerson } from '../registry/repository.js';
+import { type WriteGrant, writeAuditEntry } from '../registry/persons/person-writer.js';
+import { findPerson } from '../registry/persons/repository.js';
 import { cardAttributeNames } from './card-holder.js';
 import type { CardHolder, EncodedCard } from './card-payload.js';
 import {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readQuotaPerHour } from '../../shared/access/policy.js';
 import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
-import { readQuotaPerHour } from '../access/policy.js';
 import { type CardPerson, createCardPerson, signedInOperator } from './credentials-test-kit.js';
 
 /**

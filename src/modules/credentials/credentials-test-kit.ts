@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { newDataKey, seal, wrapDataKey } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
+import type { Role } from '../../shared/access/roles.js';
 import {
   type AccessTestApp,
   createTestOperator,
   sessionCookieFrom,
 } from '../access/access-test-kit.js';
-import type { Role } from '../access/roles.js';
 import { generateUin } from '../registry/uin/index.js';
 
 export interface CardPerson {

@@ -1,7 +1,7 @@
 import { AmparoError } from '../../platform/errors.js';
+import type { Action } from '../../shared/access/policy.js';
 import { guardPersonAccess } from '../access/person-access-guard.js';
-import type { Action } from '../access/policy.js';
-import { findPerson } from '../registry/repository.js';
+import { findPerson } from '../registry/persons/repository.js';
 import { cardAttributeNames } from './card-holder.js';
 import type { CardHolder, EncodedCard } from './card-payload.js';
 import { type CredentialDependencies, refuseInactive, reproduceCard } from './credential-issuer.js';

@@ -1,10 +1,13 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import type { SigningKey } from '../../platform/crypto/key-store.js';
-import type { SignatureAlgorithm, VerificationKey } from './codec/codec-primitives.js';
-import type { KeyResolver } from './codec/cose-sign1.js';
-import type { CwtMeta } from './codec/cwt.js';
-import { credentialClockSkewSecondsDefault } from './codec/limits.js';
-import { rawPublicKey } from './codec/node-primitives.js';
+import type {
+  SignatureAlgorithm,
+  VerificationKey,
+} from '../../shared/claim169/codec-primitives.js';
+import type { KeyResolver } from '../../shared/claim169/cose-sign1.js';
+import type { CwtMeta } from '../../shared/claim169/cwt.js';
+import { credentialClockSkewSecondsDefault } from '../../shared/claim169/limits.js';
+import { rawPublicKey } from '../../shared/claim169/node-primitives.js';
 import { trustListBytesMax, trustListKeysMax } from './limits.js';
 import {
   isPlainObject,

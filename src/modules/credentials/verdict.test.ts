@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeBase45, encodeBase45 } from '../../shared/claim169/base45.js';
+import { decodeCbor, encodeCbor, tagged, untag } from '../../shared/claim169/cbor.js';
+import { createNodeSigner, nodePrimitives } from '../../shared/claim169/node-primitives.js';
 import { decodePng, findQrText } from './card-image.js';
 import { encodeCard } from './card-payload.js';
 import { renderCardPng } from './card-render.js';
 import { issuedAtExample, makeHolder, makeSigningKey } from './card-test-kit.js';
-import { decodeBase45, encodeBase45 } from './codec/base45.js';
-import { decodeCbor, encodeCbor, tagged, untag } from './codec/cbor.js';
-import { createNodeSigner, nodePrimitives } from './codec/node-primitives.js';
 import { appendRevocations, emptyRevocationList, RevocationState } from './revocation-list.js';
 import { buildTrustList, trustedKeysFromList } from './trust-list.js';
 import { judgeCredential, type Verdict } from './verdict.js';

@@ -1,13 +1,13 @@
-import { credentialIdFromPayload } from './card-payload.js';
-import type { Claim169 } from './codec/claim169.js';
-import type { CodecPrimitives } from './codec/codec-primitives.js';
-import { decodeCredential, decodeUnverified } from './codec/credential.js';
+import type { Claim169 } from '../../shared/claim169/claim169.js';
+import type { CodecPrimitives } from '../../shared/claim169/codec-primitives.js';
+import { decodeCredential, decodeUnverified } from '../../shared/claim169/credential.js';
 import {
   CredentialCodecError,
   type CredentialCodecErrorCode,
-} from './codec/credential-codec-error.js';
-import type { CwtMeta } from './codec/cwt.js';
-import { nodePrimitives } from './codec/node-primitives.js';
+} from '../../shared/claim169/credential-codec-error.js';
+import type { CwtMeta } from '../../shared/claim169/cwt.js';
+import { nodePrimitives } from '../../shared/claim169/node-primitives.js';
+import { credentialIdFromPayload } from './card-payload.js';
 import type { RevocationReason, RevocationState } from './revocation-list.js';
 import type { TrustedKeys } from './trust-list.js';
 

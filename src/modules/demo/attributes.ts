@@ -1,6 +1,6 @@
+import type { DisabilityStatus } from '../registry/import/population-record.js';
 import { birthDaysForAge, formatDate } from './calendar.js';
 import type { NameData } from './name-data.js';
-import type { DisabilityStatus } from './population-record.js';
 import type { Prng } from './prng.js';
 import { tableOf } from './weighted-table.js';
 

@@ -1,12 +1,12 @@
 import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
+import type { PopulationFormat } from '../registry/import/record-format.js';
 import {
   DEFAULT_DUPLICATE_SHARE,
   DEFAULT_REFERENCE_DATE,
   DemoOptionsError,
   validatePopulationOptions,
 } from './options.js';
-import type { PopulationFormat } from './record-format.js';
 import { type PopulationProgress, writePopulation } from './write-population.js';
 
 /**

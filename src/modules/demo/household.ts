@@ -1,4 +1,10 @@
 import type { Parish } from '../geography/divisions.js';
+import type {
+  HouseholdShared,
+  PersonDraft,
+  Relationship,
+  Sex,
+} from '../registry/import/population-record.js';
 import {
   ADULT_AGE_YEARS,
   addressLineFor,
@@ -11,7 +17,6 @@ import {
 } from './attributes.js';
 import type { NameData } from './name-data.js';
 import type { PlacePicker } from './places.js';
-import type { HouseholdShared, PersonDraft, Relationship, Sex } from './population-record.js';
 import type { Prng } from './prng.js';
 import { tableOf } from './weighted-table.js';
 

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { findParish, findState, isValidAddressCodes } from '../geography/divisions.js';
+import {
+  DISABILITY_STATUSES,
+  type PopulationRecord,
+  RELATIONSHIPS,
+} from '../registry/import/population-record.js';
 import { validatePopulationOptions } from './options.js';
 import { generatePopulation, planCounts } from './population.js';
-import { DISABILITY_STATUSES, type PopulationRecord, RELATIONSHIPS } from './population-record.js';
 
 const PERSONS = 6000;
 const options = validatePopulationOptions({

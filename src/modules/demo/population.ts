@@ -1,4 +1,9 @@
 import { findParish } from '../geography/divisions.js';
+import type {
+  HouseholdShared,
+  PersonDraft,
+  PopulationRecord,
+} from '../registry/import/population-record.js';
 import { addressLineFor } from './attributes.js';
 import { daysFromIsoDate } from './calendar.js';
 import { buildHousehold, type GeneratorContext } from './household.js';
@@ -7,7 +12,6 @@ import { loadNameData } from './name-data.js';
 import { addNoise, type NoiseEnvironment } from './noise.js';
 import type { PopulationOptions } from './options.js';
 import { createPlacePicker } from './places.js';
-import type { HouseholdShared, PersonDraft, PopulationRecord } from './population-record.js';
 import { Prng } from './prng.js';
 
 /**

@@ -1,9 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { WRITE_CHUNK_RECORDS } from './limits.js';
-import type { PopulationOptions } from './options.js';
-import { generatePopulation } from './population.js';
 import {
   CSV_HEADER,
   type PopulationFormat,
@@ -11,7 +8,10 @@ import {
   toCsvLine,
   toNdjsonLine,
   toTruthLine,
-} from './record-format.js';
+} from '../registry/import/record-format.js';
+import { WRITE_CHUNK_RECORDS } from './limits.js';
+import type { PopulationOptions } from './options.js';
+import { generatePopulation } from './population.js';
 
 /**
  * Writes a demo population file and its ground truth, streaming with backpressure so memory

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { purposes } from '../access/actor.js';
+import { purposes } from '../../shared/access/actor.js';
 import { listAttributes } from './catalogue/catalogue.js';
 
 export const PurposeQuery = Type.Object(

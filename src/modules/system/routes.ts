@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { migrationsCurrent } from '../../platform/db/migrator.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { AuditSigningStatus } from '../audit/signing-health.js';
-import type { DuplicateIndexStatus } from '../registry/duplicate-checker-warmup.js';
+import type { DuplicateIndexStatus } from '../registry/review/duplicate-checker-warmup.js';
 import { HealthResponse, ReadinessResponse } from './schema.js';
 
 export interface SystemRoutesOptions {

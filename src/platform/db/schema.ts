@@ -8,9 +8,9 @@ import type { AuditTables } from '../../modules/audit/tables.js';
 import type { CredentialTables } from '../../modules/credentials/tables.js';
 import type { DedupTables } from '../../modules/registry/dedup/tables.js';
 import type { ErasureTables } from '../../modules/registry/erasure/tables.js';
-import type { IdempotencyTables } from '../../modules/registry/idempotency.js';
 import type { ImportTables } from '../../modules/registry/import/tables.js';
 import type { RegistryTables } from '../../modules/registry/tables.js';
+import type { IdempotencyTables } from './idempotency.js';
 import type { MigrationTables } from './migration-tables.js';
 
 export interface Database

@@ -2,8 +2,8 @@
  * Shapes of the API answers the console reads, as published in `/api/openapi.json`. Only the
  * fields the console shows are listed.
  */
-import type { Purpose } from '../../../src/modules/access/actor.js';
-import type { Role } from '../../../src/modules/access/roles.js';
+import type { Purpose } from '../../../src/shared/access/actor.js';
+import type { Role } from '../../../src/shared/access/roles.js';
 
 export type { Purpose, Role };
 

@@ -1,4 +1,4 @@
-import { type UinProblem, uinProblem } from '../../../src/modules/registry/uin/uin-rules.js';
+import { type UinProblem, uinProblem } from '../../../src/shared/uin/uin-rules.js';
 
 /**
  * What to say about an ID number while it is typed, with the server's own rules (10 digits,

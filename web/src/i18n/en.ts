@@ -1,4 +1,4 @@
-import { refusalTexts } from '../../../src/modules/registry/refusals.js';
+import { refusalTexts } from '../../../src/shared/import/refusals.js';
 import type { Dictionary } from './es.js';
 
 /** English. Same keys as `es.ts`; the type refuses a missing or extra key. */

@@ -1,4 +1,4 @@
-import { refusalTexts } from '../../../src/modules/registry/refusals.js';
+import { refusalTexts } from '../../../src/shared/import/refusals.js';
 
 /**
  * Spanish, the console's default language. `en.ts` must hold the same keys (the type checks
@@ -889,7 +889,7 @@ export const es = {
       'Su inscripción se parece a la de otra persona ya inscrita y una persona supervisora la revisará. Con esta referencia puede preguntar en la oficina cómo sigue.',
     print: 'Imprimir comprobante',
   },
-  /** Why a value, a row or a file is refused (codes of src/modules/registry/refusals.ts). */
+  /** Why a value, a row or a file is refused (codes of src/shared/import/refusals.ts). */
   refusal: refusalTexts.es,
 };
 

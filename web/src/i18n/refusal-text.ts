@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import { isRefusalCode } from '../../../src/modules/registry/refusals.js';
+import { isRefusalCode } from '../../../src/shared/import/refusals.js';
 
 /**
  * A refusal from the server in the operator's language: its code and parameters pick the

@@ -1,6 +1,6 @@
-import type { Purpose } from '../../../src/modules/access/actor.js';
-import { type Action, decisionTable } from '../../../src/modules/access/policy.js';
-import type { Role } from '../../../src/modules/access/roles.js';
+import type { Purpose } from '../../../src/shared/access/actor.js';
+import { type Action, decisionTable } from '../../../src/shared/access/policy.js';
+import type { Role } from '../../../src/shared/access/roles.js';
 
 /**
  * What the console offers an operator, read from the server's own decision table

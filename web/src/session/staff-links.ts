@@ -1,4 +1,4 @@
-import type { Role } from '../../../src/modules/access/roles.js';
+import type { Role } from '../../../src/shared/access/roles.js';
 import { may } from './permissions.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Purpose } from '../../access/actor.js';
+import type { Purpose } from '../../../shared/access/actor.js';
 
 /**
  * The shape of one declared attribute. A person or household record may hold an attribute

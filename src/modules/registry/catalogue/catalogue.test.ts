@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { purposes } from '../../access/actor.js';
+import { purposes } from '../../../shared/access/actor.js';
 import { attributeCatalogue } from './attributes.js';
 import {
   attributePurposes,

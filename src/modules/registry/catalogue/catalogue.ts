@@ -1,4 +1,4 @@
-import type { Purpose } from '../../access/actor.js';
+import type { Purpose } from '../../../shared/access/actor.js';
 import type {
   AttributeDeclaration,
   AttributeSubject,

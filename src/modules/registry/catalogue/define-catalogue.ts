@@ -1,4 +1,4 @@
-import { isPurpose } from '../../access/actor.js';
+import { isPurpose } from '../../../shared/access/actor.js';
 import {
   type AttributeDeclaration,
   attributeCategories,

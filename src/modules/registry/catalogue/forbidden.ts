@@ -1,4 +1,4 @@
-import { type RefusedField, refusedField } from '../refusals.js';
+import { type RefusedField, refusedField } from '../../../shared/import/refusals.js';
 import {
   nameTokens,
   separatorTokens,

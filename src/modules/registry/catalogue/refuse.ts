@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AmparoError, type FieldError } from '../../../platform/errors.js';
-import { refusedField } from '../refusals.js';
+import { refusedField } from '../../../shared/import/refusals.js';
 import {
   type ForbiddenCategory,
   findForbiddenName,

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../../shared/access/roles.js';
 import {
   type AccessTestApp,
   buildAccessTestApp,
   createTestPerson,
 } from '../../access/access-test-kit.js';
-import type { Role } from '../../access/roles.js';
+import { signedInOperator } from '../persons/person-test-kit.js';
 import { generateUin } from '../uin/index.js';
-import { signedInOperator } from '../write-test-support.js';
 
 describe('/api/dedup-clusters: reviewing what the batch run found', () => {
   let kit: AccessTestApp;

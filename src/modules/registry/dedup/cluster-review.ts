@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
-import type { Actor, Purpose } from '../../access/actor.js';
+import type { Actor, Purpose } from '../../../shared/access/actor.js';
 import { type AuditRecorder, guardRegionalAccess } from '../../access/person-access-guard.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validatePopulationOptions } from '../../demo/options.js';
 import { generatePopulation } from '../../demo/population.js';
-import { registryStartingModel, trainedRegistryModel } from '../duplicate-checker.js';
+import { registryStartingModel, trainedRegistryModel } from '../review/duplicate-checker.js';
 import { createMatchIndex } from './match-index.js';
 import { trainingRecordsMin } from './match-model.js';
 import { PairScorer } from './model.js';

@@ -1,4 +1,4 @@
-import type { PopulationRecord } from '../../demo/population-record.js';
+import type { PopulationRecord } from '../import/population-record.js';
 import type { DedupRecord, DedupSchema } from './types.js';
 
 /**

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPopulation } from '../../../../test/population-loader.js';
 import { initKeys, loadKeyStore } from '../../../platform/crypto/key-store.js';
 import {
   closePglite,
@@ -13,8 +14,7 @@ import {
 } from '../../../platform/db/database.js';
 import { migrateUp } from '../../../platform/db/migrator.js';
 import { generatePopulation } from '../../demo/population.js';
-import type { PopulationRecord } from '../../demo/population-record.js';
-import { loadPopulation } from '../population-loader.js';
+import type { PopulationRecord } from '../import/population-record.js';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 

@@ -1,6 +1,6 @@
 import { AmparoError, type ErrorCode } from '../../../platform/errors.js';
-import type { Actor, OperatorActor, Purpose } from '../../access/actor.js';
-import type { AuditEntryInput } from '../../audit/audit-entry.js';
+import type { Actor, OperatorActor, Purpose } from '../../../shared/access/actor.js';
+import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import type { ErasureDependencies } from './erasure-view.js';
 
 /**

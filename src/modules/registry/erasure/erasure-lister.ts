@@ -1,6 +1,6 @@
 import { AmparoError } from '../../../platform/errors.js';
-import type { Actor } from '../../access/actor.js';
-import { authorize } from '../../access/policy.js';
+import type { Actor } from '../../../shared/access/actor.js';
+import { authorize } from '../../../shared/access/policy.js';
 import { entry } from './erasure-audit.js';
 import {
   type ErasureDependencies,

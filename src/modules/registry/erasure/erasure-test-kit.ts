@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
+import type { Role } from '../../../shared/access/roles.js';
 import {
   type AccessTestApp,
   buildAccessTestApp,
@@ -8,7 +9,6 @@ import {
   sessionCookieFrom,
   type TestOperator,
 } from '../../access/access-test-kit.js';
-import type { Role } from '../../access/roles.js';
 
 /** Signed-in operators of the erasure tests, by name. */
 export interface ErasureTestCast {

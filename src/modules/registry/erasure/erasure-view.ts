@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import type { Purpose } from '../../access/actor.js';
+import type { Purpose } from '../../../shared/access/actor.js';
 import type { AuditLog } from '../../audit/audit-log.js';
-import type { DuplicateChecker } from '../duplicate-checker.js';
+import type { DuplicateChecker } from '../review/duplicate-checker.js';
 import { type ErasureRequestRow, findErasureRequest } from './repository.js';
 import type { ErasureReasonCode, ErasureStatus } from './tables.js';
 

@@ -1,6 +1,6 @@
 // Type.Enum rather than a mapped Type.Union of literals: it keeps the literal types.
 import { Type } from 'typebox';
-import { purposes } from '../../access/actor.js';
+import { purposes } from '../../../shared/access/actor.js';
 import { erasureLimits } from './limits.js';
 import { erasureReasonCodes, erasureStatuses } from './tables.js';
 

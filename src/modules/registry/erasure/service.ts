@@ -5,11 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
-import type { Actor, Purpose } from '../../access/actor.js';
+import type { Actor, Purpose } from '../../../shared/access/actor.js';
 import { guardPersonAccess } from '../../access/person-access-guard.js';
 import { revokePersonCredentials } from '../../credentials/credential-service.js';
 import { listAttributes } from '../catalogue/catalogue.js';
-import { findPerson } from '../repository.js';
+import { findPerson } from '../persons/repository.js';
 import { isValidUin } from '../uin/index.js';
 import { entry, humanAdministrator, refuse } from './erasure-audit.js';
 import {

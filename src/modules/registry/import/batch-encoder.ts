@@ -1,5 +1,9 @@
 import { createCipheriv, createHmac, hkdfSync } from 'node:crypto';
-import { type NameSearchKeys, nameSearchKeys, searchNameAttributes } from '../search-keys.js';
+import {
+  type NameSearchKeys,
+  nameSearchKeys,
+  searchNameAttributes,
+} from '../search/search-keys.js';
 import { generateUin } from '../uin/index.js';
 import { hexArrayLiteral, plainArrayLiteral, textArrayLiteral } from './array-literal.js';
 import type { ClosedHousehold } from './household-grouper.js';

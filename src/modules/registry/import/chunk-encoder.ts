@@ -1,6 +1,6 @@
-import type { PopulationFormat } from '../../demo/record-format.js';
 import { BatchEncoder, type EncodedBatch } from './batch-encoder.js';
 import { type ClosedHousehold, HouseholdGrouper, type RowError } from './household-grouper.js';
+import type { PopulationFormat } from './record-format.js';
 import { rowParser } from './row-parser.js';
 
 /**

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliEnvironment, createCliEnvironment } from '../../../../test/cli-environment.js';
-import { CSV_HEADER, toCsvLine } from '../../demo/record-format.js';
 import { type ImportCliContext, registerImportCommands } from './cli.js';
 import { demoRecords, writeText } from './import-test-kit.js';
+import { CSV_HEADER, toCsvLine } from './record-format.js';
 
 /**
  * `amparo import persons --lang`: the refused rows come out in the language asked for, else

@@ -5,10 +5,10 @@ import { loadConfig } from '../../../config.js';
 import { loadKeyStore } from '../../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../../platform/db/database.js';
 import { AmparoError } from '../../../platform/errors.js';
+import { type RefusalLanguage, refusalLanguageOf } from '../../../shared/import/refusals.js';
 import { AuditLog } from '../../audit/audit-log.js';
-import type { PopulationFormat } from '../../demo/record-format.js';
-import { type RefusalLanguage, refusalLanguageOf } from '../refusals.js';
 import { type ImportOutcome, type ImportProgress, personImporter } from './person-importer.js';
+import type { PopulationFormat } from './record-format.js';
 import { inspectImportFile } from './source-file.js';
 
 /** Where the command reads settings and writes results; tests pass their own. */

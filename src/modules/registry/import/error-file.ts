@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import type { RefusalLanguage } from '../refusals.js';
+import type { RefusalLanguage } from '../../../shared/import/refusals.js';
 import type { RowError } from './household-grouper.js';
 import { refusedRowCsvLine, refusedRowsCsvHeader, storedRefusalLine } from './refused-rows.js';
 

@@ -1,10 +1,10 @@
-import { validateHouseholdAttributes } from '../catalogue/index.js';
 import {
   type RefusalCode,
   type RefusalParams,
   type RefusedField,
   refusedField,
-} from '../refusals.js';
+} from '../../../shared/import/refusals.js';
+import { validateHouseholdAttributes } from '../catalogue/index.js';
 import { importLimits } from './limits.js';
 import { asRefusedField, type ParsedRow, type ValidRow } from './row-parser.js';
 

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { generatePopulation } from '../../demo/population.js';
-import type { PopulationRecord } from '../../demo/population-record.js';
-import { CSV_HEADER, toCsvLine, toNdjsonLine } from '../../demo/record-format.js';
+import type { PopulationRecord } from './population-record.js';
+import { CSV_HEADER, toCsvLine, toNdjsonLine } from './record-format.js';
 import { splitCsvRecord } from './source-file.js';
 
 /**

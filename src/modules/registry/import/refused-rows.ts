@@ -6,7 +6,7 @@ import {
   type RefusalLanguage,
   type RefusalParams,
   renderRefusal,
-} from '../refusals.js';
+} from '../../../shared/import/refusals.js';
 import type { RowError } from './household-grouper.js';
 import { importLimits } from './limits.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import type { AuditEntryInput } from '../../audit/audit-entry.js';
+import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import { plainArrayLiteral } from './array-literal.js';
 import type { EncodedBatch } from './batch-encoder.js';
 import { importLimits } from './limits.js';

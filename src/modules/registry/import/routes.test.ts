@@ -6,9 +6,9 @@ import {
   createTestOperator,
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
-import { CSV_HEADER, toCsvLine } from '../../demo/record-format.js';
 import { listStates } from '../../geography/divisions.js';
 import { buildFaultyPopulation, demoRecords, type FaultyPopulation } from './import-test-kit.js';
+import { CSV_HEADER, toCsvLine } from './record-format.js';
 import { splitCsvRecord } from './source-file.js';
 
 describe('/api/imports', () => {

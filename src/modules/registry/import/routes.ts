@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AmparoError } from '../../../platform/errors.js';
-import { refusalLanguageOf } from '../refusals.js';
+import { refusalLanguageOf } from '../../../shared/import/refusals.js';
 import {
   errorFilePath,
   type ImportServiceDependencies,

@@ -1,14 +1,14 @@
 import type { FieldError } from '../../../platform/errors.js';
-import { RELATIONSHIPS, type Relationship } from '../../demo/population-record.js';
-import type { PopulationFormat } from '../../demo/record-format.js';
-import { type AttributeValues, validatePersonAttributes } from '../catalogue/index.js';
 import {
   isRefusalCode,
   type RefusalCode,
   type RefusalParams,
   type RefusedField,
   refusedField,
-} from '../refusals.js';
+} from '../../../shared/import/refusals.js';
+import { type AttributeValues, validatePersonAttributes } from '../catalogue/index.js';
+import { RELATIONSHIPS, type Relationship } from './population-record.js';
+import type { PopulationFormat } from './record-format.js';
 import { importColumns, type SourceRecord, splitCsvRecord } from './source-file.js';
 
 /**

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blindIndex } from '../../../platform/crypto/envelope.js';
 import { AmparoError } from '../../../platform/errors.js';
-import { CSV_HEADER, toCsvLine, toNdjsonLine } from '../../demo/record-format.js';
 import { isValidUin } from '../uin/index.js';
 import { BatchEncoder } from './batch-encoder.js';
 import { demoRecords, writeText } from './import-test-kit.js';
+import { CSV_HEADER, toCsvLine, toNdjsonLine } from './record-format.js';
 import { inspectImportFile, readRecords, splitCsvRecord } from './source-file.js';
 import { UinRegister } from './uin-register.js';
 

@@ -3,10 +3,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AmparoError } from '../../../platform/errors.js';
-import { POPULATION_COLUMNS, type PopulationFormat } from '../../demo/record-format.js';
+import { type RefusedField, refusedField } from '../../../shared/import/refusals.js';
 import { checkRecordKeys, refuseImportColumns } from '../catalogue/index.js';
-import { type RefusedField, refusedField } from '../refusals.js';
 import { importLimits } from './limits.js';
+import { POPULATION_COLUMNS, type PopulationFormat } from './record-format.js';
 
 /**
  * Reading an import file: its fingerprint and file-level checks (done before a job exists or

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateUin, hasObviousPattern, isValidUin, type RandomIntSource } from './uin.js';
-import { uinProblem } from './uin-rules.js';
+import { uinProblem } from '../../../shared/uin/uin-rules.js';
 import {
   verhoeffInverse,
   verhoeffMultiplication,
   verhoeffPermutation,
   verhoeffValidate,
-} from './verhoeff.js';
+} from '../../../shared/uin/verhoeff.js';
+import { generateUin, hasObviousPattern, isValidUin, type RandomIntSource } from './uin.js';
 
 /** A random source that replays fixed values and counts how often it was asked. */
 function scripted(values: readonly number[]): RandomIntSource & { calls: number } {

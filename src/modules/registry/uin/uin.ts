@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
+import { hasObviousPattern } from '../../../shared/uin/uin-rules.js';
+import { verhoeffCheckDigit } from '../../../shared/uin/verhoeff.js';
 import { uinDrawAttemptsMax, uinLength } from './limits.js';
-import { hasObviousPattern } from './uin-rules.js';
-import { verhoeffCheckDigit } from './verhoeff.js';
 
 // The rules that check a number are browser-safe and live apart (the console imports them).
-export { hasObviousPattern, isValidUin } from './uin-rules.js';
+export { hasObviousPattern, isValidUin } from '../../../shared/uin/uin-rules.js';
 
 /**
  * The person ID number (UIN): 10 digits, never derived from personal data.

@@ -1,7 +1,7 @@
 import {
   type AccessProofVerdict,
   verifyAccessEntry,
-} from '../../../../src/modules/audit/access-proof-verifier.js';
+} from '../../../../src/shared/audit/access-proof-verifier.js';
 import type { AccessHistoryEntry, AuditKeys, TreeHead } from '../../api/types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { actions } from '../../../../src/modules/access/policy.js';
+import { actions } from '../../../../src/shared/access/policy.js';
 
 /**
  * Every action an audit entry can name: the policy's actions (docs/ACCESS.md) and those the

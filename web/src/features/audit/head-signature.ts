@@ -1,4 +1,4 @@
-import { treeHeadMessage } from '../../../../src/modules/audit/access-proof-verifier.js';
+import { treeHeadMessage } from '../../../../src/shared/audit/access-proof-verifier.js';
 import type { AuditKeys, TreeHead } from '../../api/types.js';
 import { hexBytes } from '../access-history/verify-history.js';
 

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import {
   type Relationship,
   relationships,
-} from '../../../../src/modules/registry/relationships.js';
+} from '../../../../src/shared/households/relationships.js';
 import { Field } from '../../components/field.js';
 
 export { type Relationship, relationships };

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { type Role, roles } from '../../../../src/modules/access/roles.js';
+import { type Role, roles } from '../../../../src/shared/access/roles.js';
 import { listStates } from '../../geography/divisions.js';
 
 /** Check boxes for the roles of an account. */

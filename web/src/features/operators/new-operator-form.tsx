@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Role } from '../../../../src/modules/access/roles.js';
+import type { Role } from '../../../../src/shared/access/roles.js';
 import { ApiError } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';

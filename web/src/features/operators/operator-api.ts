@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { Role } from '../../../../src/modules/access/roles.js';
+import type { Role } from '../../../../src/shared/access/roles.js';
 import { apiSend, withQuery } from '../../api/client.js';
 
 /** A grant waiting for (or decided by) a second administrator. */

@@ -1,16 +1,13 @@
-import type { Claim169 } from '../../../../src/modules/credentials/codec/claim169.js';
-import type { VerificationKey } from '../../../../src/modules/credentials/codec/codec-primitives.js';
-import {
-  decodeCredential,
-  decodeUnverified,
-} from '../../../../src/modules/credentials/codec/credential.js';
+import type { Claim169 } from '../../../../src/shared/claim169/claim169.js';
+import type { VerificationKey } from '../../../../src/shared/claim169/codec-primitives.js';
+import { decodeCredential, decodeUnverified } from '../../../../src/shared/claim169/credential.js';
 import {
   CredentialCodecError,
   type CredentialCodecErrorCode,
-} from '../../../../src/modules/credentials/codec/credential-codec-error.js';
-import type { CwtMeta } from '../../../../src/modules/credentials/codec/cwt.js';
-import { credentialClockSkewSecondsDefault } from '../../../../src/modules/credentials/codec/limits.js';
-import { webPrimitives } from '../../../../src/modules/credentials/codec/web-primitives.js';
+} from '../../../../src/shared/claim169/credential-codec-error.js';
+import type { CwtMeta } from '../../../../src/shared/claim169/cwt.js';
+import { credentialClockSkewSecondsDefault } from '../../../../src/shared/claim169/limits.js';
+import { webPrimitives } from '../../../../src/shared/claim169/web-primitives.js';
 import { type BrowserRevocations, credentialIdOf } from './revocation-list-reader.js';
 import { type BrowserTrustList, keysForKid, toHex } from './trust-list-reader.js';
 

@@ -1,4 +1,4 @@
-import type { VerificationKey } from '../../../../src/modules/credentials/codec/codec-primitives.js';
+import type { VerificationKey } from '../../../../src/shared/claim169/codec-primitives.js';
 import { canonicalJson } from './canonical-json.js';
 
 /**

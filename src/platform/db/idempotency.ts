@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { type Generated, type Kysely, sql, type Transaction } from 'kysely';
+import { AmparoError } from '../errors.js';
+import type { Database } from './schema.js';
+
+/** Kysely type of `idempotency_record` (`migrations/0001_foundation.sql` is the truth). */
+export interface IdempotencyTables {
+  idempotency_record: {
+    scope: string;
+    key: string;
+    request_sha256: Buffer;
+    response_status: number;
+    /** Written as JSON text; read back parsed. */
+    response_body: unknown;
+    created_at: Generated<Date>;
+  };
+}
+
+/** The first answer to a retryable write, replayed to every retry with the same body. */
+export interface IdempotentResult<Body> {
+  status: number;
+  body: Body;
+}
+
+export interface IdempotencyKey {
+  /** The operation, e.g. `registry.enrol`; the same client id may be reused across scopes. */
+  scope: string;
+  /** The client-generated UUID sent with the write. */
+  clientId: string;
+  /**
+   * Everything that defines the request (body and path parameters). A retry must send the
+   * same; key order does not matter.
+   */
+  request: unknown;
+}
+
+/**
+ * Runs a retryable write at most once per (scope, client id), DESIGN.md "Identifiers". The
+ * work runs in a transaction that also stores its answer, so the write and the record of it
+ * commit together. A transaction-scoped advisory lock on the key makes simultaneous retries
+ * queue: the second sees the first's committed answer instead of writing again.
+ *
+ * Only successful answers are kept. A refused write (4xx) has changed nothing, so a retry
+ * simply runs again and is refused the same way.
+ *
+ * The stored body must hold identifiers only (the table is `operational`, never personal).
+ *
+ * @example
+ *   const result = await runIdempotent(db, { scope: 'registry.enrol', clientId, request: body },
+ *     async (trx) => ({ status: 201, body: { personId } }));
+ *   reply.code(result.status).send(result.body);
+ */
+export async function runIdempotent<Body>(
+  db: Kysely<Database>,
+  key: IdempotencyKey,
+  work: (trx: Transaction<Database>) => Promise<IdempotentResult<Body>>,
+): Promise<IdempotentResult<Body> & { replayed: boolean }> {
+  const requestSha256 = requestDigest(key.request);
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${lockNumber(key.scope, key.clientId)}::bigint)`.execute(
+      trx,
+    );
+    const previous = await trx
+      .selectFrom('idempotency_record')
+      .select(['request_sha256', 'response_status', 'response_body'])
+      .where('scope', '=', key.scope)
+      .where('key', '=', key.clientId)
+      .executeTakeFirst();
+    if (previous !== undefined) {
+      if (!previous.request_sha256.equals(requestSha256)) {
+        throw new AmparoError('AMP_IDEMPOTENCY_MISMATCH', {
+          detail: `clientId ${key.clientId} was already used for a different request; send a new clientId for a new write`,
+          errors: [{ field: 'body/clientId', reason: 'already used with a different body' }],
+        });
+      }
+      // Safe: the body was stored from a result of this same scope's work.
+      const body = previous.response_body as Body;
+      return { status: previous.response_status, body, replayed: true };
+    }
+    const result = await work(trx);
+    await trx
+      .insertInto('idempotency_record')
+      .values({
+        scope: key.scope,
+        key: key.clientId,
+        request_sha256: requestSha256,
+        response_status: result.status,
+        response_body: JSON.stringify(result.body),
+      })
+      .execute();
+    return { ...result, replayed: false };
+  });
+}
+
+/**
+ * SHA-256 of the request in canonical JSON (object keys sorted at every depth), so that a
+ * retry from a client that serialises keys in another order is still the same request.
+ *
+ * @example
+ *   requestDigest({ b: 1, a: 2 }).equals(requestDigest({ a: 2, b: 1 })); // true
+ */
+export function requestDigest(request: unknown): Buffer {
+  return createHash('sha256').update(canonicalJson(request), 'utf8').digest();
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, item]) => `${JSON.stringify(name)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** A signed 64-bit advisory-lock number from the key; a collision only makes two keys queue. */
+function lockNumber(scope: string, clientId: string): string {
+  const digest = createHash('sha256').update(`idempotency|${scope}|${clientId}`).digest();
+  return digest.readBigInt64BE(0).toString();
+}
