@@ -59,6 +59,11 @@ export function registerImportCommands(
       'language of the reasons in the refused rows: es or en (default: from AMPARO_LANG or LANG, else es)',
     )
     .option('--batch-persons <count>', 'persons per transaction (default 5000)', positiveInteger)
+    .option(
+      '--progress-every <ms>',
+      'milliseconds between progress lines (default 1000)',
+      positiveInteger,
+    )
     .option('--json', 'print the outcome as JSON')
     .action(async (file: string, flags: ImportFlags & { json?: boolean }) => {
       try {
@@ -101,6 +106,7 @@ async function importPersonsCommand(
       errorFileForm: { language: errorLanguage(flags.lang, context.env) },
       onProgress: progress.update,
       ...(flags.batchPersons === undefined ? {} : { batchPersons: flags.batchPersons }),
+      ...(flags.progressEvery === undefined ? {} : { progressIntervalMs: flags.progressEvery }),
     });
   } finally {
     progress.stop();
@@ -122,6 +128,7 @@ interface ImportFlags {
   lang?: string;
   errors?: string;
   batchPersons?: number;
+  progressEvery?: number;
 }
 
 function positiveInteger(value: string): number {

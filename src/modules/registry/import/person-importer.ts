@@ -62,6 +62,8 @@ export interface PersonImportProps {
    */
   workers?: number;
   onProgress?: (progress: ImportProgress) => void;
+  /** Milliseconds between progress reports (default `importLimits.progressIntervalMs`). */
+  progressIntervalMs?: number;
   /** Called once the job row exists (the API answers with its id). */
   onJob?: (jobId: string) => void;
 }
@@ -314,7 +316,8 @@ class ImportRun {
 
   #report(final: boolean): void {
     const now = performance.now();
-    if (!final && now - this.#lastProgressAt < importLimits.progressIntervalMs) return;
+    const interval = this.props.progressIntervalMs ?? importLimits.progressIntervalMs;
+    if (!final && now - this.#lastProgressAt < interval) return;
     this.#lastProgressAt = now;
     this.props.onProgress?.({
       jobId: this.jobId,

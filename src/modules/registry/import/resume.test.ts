@@ -72,7 +72,18 @@ describe('amparo import persons: resume after SIGKILL', () => {
   function startImport(file: string): ChildProcess {
     return spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/main.ts', 'import', 'persons', file, '--batch-persons', '20'],
+      [
+        '--import',
+        'tsx',
+        'src/main.ts',
+        'import',
+        'persons',
+        file,
+        '--batch-persons',
+        '20',
+        '--progress-every',
+        '20',
+      ],
       { cwd: repositoryRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
   }
