@@ -7,13 +7,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { limits } from './limits.js';
@@ -45,6 +39,7 @@ import { systemRoutes } from './modules/system/routes.js';
 import type { KeyStore } from './platform/crypto/key-store.js';
 import type { DatabaseHandle } from './platform/db/database.js';
 import { AmparoError } from './platform/errors.js';
+import type { App } from './platform/http/app-type.js';
 import {
   clientErrorHandler,
   frameworkErrorHandler,
@@ -53,14 +48,7 @@ import {
 import { declareProblemResponses, ProblemSchema } from './platform/http/problem-responses.js';
 import { createLogger } from './platform/logging.js';
 
-/** The application type every module plugin receives. */
-export type App = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
+export type { App };
 
 export interface AppServices {
   database: DatabaseHandle;

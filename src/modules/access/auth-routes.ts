@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
-import type { App } from '../../app.js';
 import { AmparoError } from '../../platform/errors.js';
+import type { App } from '../../platform/http/app-type.js';
 import type { AccessContext } from './access-context.js';
 import {
   clearSessionCookie,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { App } from '../../app.js';
 import { AmparoError } from '../../platform/errors.js';
+import type { App } from '../../platform/http/app-type.js';
 import { personScope } from '../registry/persons/person-scope.js';
 import { PurposeQuery } from '../registry/schema.js';
 import type { AccessContext } from './access-context.js';

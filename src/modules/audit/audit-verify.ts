@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
+import type { AuditProblem, AuditProblemKind } from './audit-problem.js';
 import {
   type AuditEntryRow,
   auditLogSize,
@@ -26,30 +27,6 @@ import {
   type TrustedHeadSource,
   type TrustedSourceReport,
 } from './trusted-heads.js';
-
-export type AuditProblemKind =
-  | 'entry_missing'
-  | 'entry_edited'
-  | 'entry_mac_invalid'
-  | 'tree_head_missing'
-  | 'tree_head_unknown_key'
-  | 'tree_head_signature_invalid'
-  | 'tree_head_root_mismatch'
-  | 'tree_head_inconsistent'
-  // Against a head remembered outside the database (trusted-heads.ts):
-  | 'log_rolled_back'
-  | 'trusted_head_inconsistent'
-  | 'trusted_head_invalid';
-
-/** The first thing found wrong, in log order. */
-export interface AuditProblem {
-  kind: AuditProblemKind;
-  /** The first bad entry, when the problem is with an entry (or the entry that revealed it). */
-  leafIndex: number | null;
-  /** The tree head concerned, when the problem is with a head. */
-  treeSize: number | null;
-  detail: string;
-}
 
 export interface AuditVerifyReport {
   ok: boolean;

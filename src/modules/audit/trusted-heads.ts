@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
-import type { AuditProblem } from './audit-verify.js';
+import type { AuditProblem } from './audit-problem.js';
 import { hashesEqual, verifyConsistencyProof, verifyTreeHead } from './merkle/index.js';
 import { type PublishedTreeHead, parsePublishedHead, witnessFileHeads } from './witness.js';
 

@@ -1,20 +1,7 @@
 import { createHash } from 'node:crypto';
-import { type Generated, type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { AmparoError } from '../errors.js';
 import type { Database } from './schema.js';
-
-/** Kysely type of `idempotency_record` (`migrations/0001_foundation.sql` is the truth). */
-export interface IdempotencyTables {
-  idempotency_record: {
-    scope: string;
-    key: string;
-    request_sha256: Buffer;
-    response_status: number;
-    /** Written as JSON text; read back parsed. */
-    response_body: unknown;
-    created_at: Generated<Date>;
-  };
-}
 
 /** The first answer to a retryable write, replayed to every retry with the same body. */
 export interface IdempotentResult<Body> {

@@ -1,4 +1,4 @@
-import type { BlockingPlan } from './blocking.js';
+import type { BlockingPlan } from './blocking-plan.js';
 import type { PreparedValue } from './prepared-value.js';
 import type { RecordStore } from './record-store.js';
 

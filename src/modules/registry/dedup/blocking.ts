@@ -1,23 +1,9 @@
 import { BlockKeyCoder, kindOfKey, tightKinds } from './block-keys.js';
+import type { BlockingPlan } from './blocking-plan.js';
 import { FloatBuffer, IntBuffer } from './int-buffer.js';
 import { groupByKey } from './key-sort.js';
 import type { RecordStore } from './record-store.js';
 import type { DedupSchema, FieldKind } from './types.js';
-
-/**
- * Which fields feed which blocking keys. Candidate pairs are the union of pairs that share
- * at least one key, so a typo in one field is caught by a key built from the others.
- */
-export interface BlockingPlan {
-  readonly givenFields: readonly number[];
-  readonly surnameFields: readonly number[];
-  readonly dateField: number;
-  readonly phoneFields: readonly number[];
-  readonly identifierFields: readonly number[];
-  readonly localityFields: readonly number[];
-  /** Names come in one full_name field: its last token stands for the surname. */
-  readonly fullNameOnly: boolean;
-}
 
 /**
  * Reads the blocking plan off the schema. A full_name field stands for both given names

@@ -1,0 +1,28 @@
+/**
+ * The database type, composed from each module's tables (`tables.ts` in its folder). The
+ * platform declares `Database` with its own tables only and imports no module; this file,
+ * beside the composition root, merges every module's tables into it. A new module adds its
+ * line here, never in `src/platform/`.
+ */
+import type { QuotaTables } from './modules/access/quota-tables.js';
+import type { AccessTables } from './modules/access/tables.js';
+import type { AuditTables } from './modules/audit/tables.js';
+import type { CredentialTables } from './modules/credentials/tables.js';
+import type { DedupTables } from './modules/registry/dedup/tables.js';
+import type { ErasureTables } from './modules/registry/erasure/tables.js';
+import type { ImportTables } from './modules/registry/import/tables.js';
+import type { RegistryTables } from './modules/registry/tables.js';
+
+declare module './platform/db/schema.js' {
+  interface Database
+    extends AccessTables,
+      AuditTables,
+      QuotaTables,
+      RegistryTables,
+      ErasureTables,
+      ImportTables,
+      DedupTables,
+      CredentialTables {}
+}
+
+export type { Database } from './platform/db/schema.js';
