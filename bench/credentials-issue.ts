@@ -2,10 +2,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type CardHolder, encodeCard } from '../src/modules/credentials/card-payload.js';
 import { cardQr } from '../src/modules/credentials/card-qr.js';
+import { createNodeSigner } from '../src/modules/credentials/node-primitives.js';
 import { validatePopulationOptions } from '../src/modules/demo/options.js';
 import { generatePopulation } from '../src/modules/demo/population.js';
 import { generateUin } from '../src/modules/registry/uin/index.js';
-import { createNodeSigner } from '../src/shared/claim169/node-primitives.js';
 
 /**
  * Issuance on one core: build claims, CWT, Ed25519 COSE_Sign1, zlib, base45 (target ≥ 5,000/s),

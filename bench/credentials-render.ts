@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { encodeCard } from '../src/modules/credentials/card-payload.js';
 import { renderCardPngFast } from '../src/modules/credentials/card-raster.js';
+import { createNodeSigner } from '../src/modules/credentials/node-primitives.js';
 import { generateUin } from '../src/modules/registry/uin/index.js';
-import { createNodeSigner } from '../src/shared/claim169/node-primitives.js';
 
 /**
  * Card front rendering to a 300 dpi PNG on one core with the fast renderer (card-raster.ts:

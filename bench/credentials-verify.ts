@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { encodeCard } from '../src/modules/credentials/card-payload.js';
+import { createNodeSigner } from '../src/modules/credentials/node-primitives.js';
 import {
   appendRevocations,
   emptyRevocationList,
@@ -9,7 +10,6 @@ import {
 import { buildTrustList, trustedKeysFromList } from '../src/modules/credentials/trust-list.js';
 import { judgeCredential } from '../src/modules/credentials/verdict.js';
 import { generateUin } from '../src/modules/registry/uin/index.js';
-import { createNodeSigner } from '../src/shared/claim169/node-primitives.js';
 
 /**
  * Offline verification on one core: the full verdict (base45, zlib, COSE, Ed25519, key period,

@@ -68,9 +68,9 @@ async function buildBundle() {
 }
 
 /**
- * Modules find their files next to them (`new URL('../../../migrations/', import.meta.url)`,
- * the import worker, divisions.json). In a bundle every module would share the bundle's URL,
- * so each module's `import.meta.url` is replaced by the URL of its own source file: paths
+ * Modules find their files relative to their own source (`new URL('../../../migrations/',
+ * import.meta.url)`, the import worker, geography's `../../shared/geography/divisions.json`).
+ * In a bundle every module would share the bundle's URL, so each module's `import.meta.url` is replaced by the URL of its own source file: paths
  * resolve exactly as when running the sources.
  */
 const sourceLocations = {

@@ -4,8 +4,13 @@
  *
  * Names carry their unit last: `bodyBytesMax`, `pageSizeMax`. Modules read their section
  * through a short re-export in their own `limits.ts` (`accessLimits = limits.access`), so the
- * values and their reasons are written here only.
+ * values and their reasons are written here only. Two sections are imported instead: the codec's
+ * and the ID number's bounds live in src/shared/ because the browser runs that code too, and
+ * src/shared/ imports nothing outside itself.
  */
+import { codecLimits } from './shared/claim169/limits.js';
+import { uinLimits } from './shared/uin/limits.js';
+
 const minuteMs = 60_000;
 
 export const limits = {
@@ -250,23 +255,8 @@ export const limits = {
      */
     personCredentialsListedMax: 50,
   },
-  /** The Claim 169 codec (shared/claim169). */
-  codec: {
-    /**
-     * Longest base45 text accepted, checked before any other work. A QR code holds at most 4,296
-     * alphanumeric characters (version 40, level L), so anything longer cannot come from a card.
-     */
-    credentialTextLengthMax: 8 * 1024,
-
-    /**
-     * Largest decompressed COSE message. Our cards carry well under 2 KiB; the bound stops a small
-     * zlib stream that expands to gigabytes (a "zip bomb") from exhausting memory.
-     */
-    credentialDecompressedBytesMax: 64 * 1024,
-
-    /** Tolerated difference between the verifier's clock and the issuer's, for exp and nbf. */
-    credentialClockSkewSecondsDefault: 60,
-  },
+  /** The Claim 169 codec; the values are in shared/claim169/limits.ts (the browser runs it too). */
+  codec: codecLimits,
   /** The attribute catalogue and its checks (modules/registry/catalogue). */
   catalogue: {
     /** Longest declared attribute name, and the longest name written to a log line. */
@@ -315,19 +305,8 @@ export const limits = {
     /** Open review items listed per page. */
     reviewPageSizeMax: 100,
   },
-  /** ID numbers (modules/registry/uin). */
-  uin: {
-    /** Digits in a person ID number, check digit included. */
-    uinLength: 10,
-
-    /**
-     * Redraws allowed before giving up. About 12% of candidates show a refused pattern, so the
-     * chance of needing more than 64 draws with a healthy random source is below 10^-58; hitting
-     * the bound means the random source is broken (for example constant), and looping forever
-     * would hide that.
-     */
-    uinDrawAttemptsMax: 64,
-  },
+  /** ID numbers (modules/registry/uin); the values are in shared/uin/limits.ts (the console checks them too). */
+  uin: uinLimits,
   /** Lawful erasure (modules/registry/erasure). */
   erasure: {
     /** Longest case reference; the migration's check uses the same number. */

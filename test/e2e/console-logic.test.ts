@@ -7,11 +7,11 @@ import {
   memoryLeafHashSource,
   rootFromLeafHashes,
 } from '../../src/modules/audit/merkle/index.js';
+import { rawPublicKey } from '../../src/modules/credentials/node-primitives.js';
 import { buildTrustList, signTrustList } from '../../src/modules/credentials/trust-list.js';
 import { listCatalogue } from '../../src/modules/registry/catalogue/catalogue.js';
 import { validatePersonAttributes } from '../../src/modules/registry/catalogue/validate.js';
 import { kidOf } from '../../src/platform/crypto/key-store.js';
-import { rawPublicKey } from '../../src/shared/claim169/node-primitives.js';
 import type { CatalogueAttribute } from '../../web/src/api/types.js';
 import { consistencyHolds } from '../../web/src/features/audit/consistency.js';
 import { formRules, validateForm } from '../../web/src/features/enrolment/validate.js';

@@ -7,8 +7,8 @@ import {
   rootFromLeafHashes,
   signTreeHead,
 } from '../../src/modules/audit/merkle/index.js';
+import { rawPublicKey } from '../../src/modules/credentials/node-primitives.js';
 import { kidOf } from '../../src/platform/crypto/key-store.js';
-import { rawPublicKey } from '../../src/shared/claim169/node-primitives.js';
 import type { AuditKeys, TreeHead } from '../../web/src/api/types.js';
 import {
   checkShownHead,

@@ -3,11 +3,6 @@ import { decodeBase45 } from '../../shared/claim169/base45.js';
 import { decodeCbor } from '../../shared/claim169/cbor.js';
 import { parseCoseSign1 } from '../../shared/claim169/cose-sign1.js';
 import { decodeCredential, decodeUnverified } from '../../shared/claim169/credential.js';
-import {
-  createNodeSigner,
-  nodePrimitives,
-  rawPublicKey,
-} from '../../shared/claim169/node-primitives.js';
 import { validatePopulationOptions } from '../demo/options.js';
 import { generatePopulation } from '../demo/population.js';
 import { buildCardClaims, credentialIdFromText, encodeCard } from './card-payload.js';
@@ -15,6 +10,7 @@ import { cardQr } from './card-qr.js';
 import { issuedAtExample, makeHolder, makeSigningKey } from './card-test-kit.js';
 import { CredentialsError } from './credentials-error.js';
 import { cardQrVersionTarget, cardValiditySecondsDefault } from './limits.js';
+import { createNodeSigner, nodePrimitives, rawPublicKey } from './node-primitives.js';
 
 const key = makeSigningKey();
 const signer = createNodeSigner(key.privateKey);

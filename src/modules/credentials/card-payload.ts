@@ -9,7 +9,6 @@ import {
   credentialDecompressedBytesMax,
   credentialTextLengthMax,
 } from '../../shared/claim169/limits.js';
-import { nodePrimitives } from '../../shared/claim169/node-primitives.js';
 import { isValidUin } from '../registry/uin/index.js';
 import { CredentialsError } from './credentials-error.js';
 import {
@@ -18,6 +17,7 @@ import {
   cardValiditySecondsDefault,
   cardValiditySecondsMax,
 } from './limits.js';
+import { nodePrimitives } from './node-primitives.js';
 
 /** Image formats a face photo may have, with their Claim 169 image sub-format numbers. */
 const faceSubFormats = { png: 0, jpeg: 1, jpeg2000: 2, avif: 3, webp: 4 } as const;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createNodeSigner } from '../../shared/claim169/node-primitives.js';
 import { decodePng, findQrText } from './card-image.js';
 import { encodeCard } from './card-payload.js';
 import { renderCardPngFast } from './card-raster.js';
 import { renderCardPng } from './card-render.js';
 import { issuedAtExample, makeHolder, makeSigningKey } from './card-test-kit.js';
+import { createNodeSigner } from './node-primitives.js';
 
 describe('renderCardPngFast', () => {
   const signer = createNodeSigner(makeSigningKey().privateKey);

@@ -1,11 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { decodeCredential } from '../../shared/claim169/credential.js';
-import {
-  createNodeSigner,
-  nodePrimitives,
-  rawPublicKey,
-} from '../../shared/claim169/node-primitives.js';
 import { decodePng, findQrText } from './card-image.js';
 import { encodeCard } from './card-payload.js';
 import {
@@ -17,6 +12,7 @@ import {
 import type { CardFace } from './card-svg.js';
 import { issuedAtExample, makeHolder, makeSigningKey } from './card-test-kit.js';
 import { CredentialsError } from './credentials-error.js';
+import { createNodeSigner, nodePrimitives, rawPublicKey } from './node-primitives.js';
 
 const key = makeSigningKey();
 const signer = createNodeSigner(key.privateKey);

@@ -4,7 +4,6 @@ import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
-import { createNodeSigner } from '../../shared/claim169/node-primitives.js';
 import type { TransactionalAuditRecorder } from '../access/person-access-guard.js';
 import { openVersion, personDataKey } from '../registry/persons/person-writer.js';
 import { findPerson, readPersonVersion } from '../registry/persons/repository.js';
@@ -19,6 +18,7 @@ import {
   revokeCredentialRow,
 } from './credential-repository.js';
 import { cardValiditySecondsDefault } from './limits.js';
+import { createNodeSigner } from './node-primitives.js';
 import { type RevocationReason, revocationHash } from './revocation-list.js';
 
 /** How cards are issued here: validity and the issuer name printed on cards and lists. */

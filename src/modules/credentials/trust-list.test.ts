@@ -1,10 +1,10 @@
 import { sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createNodeSigner } from '../../shared/claim169/node-primitives.js';
 import { encodeCard } from './card-payload.js';
 import { issuedAtExample, makeHolder, makeSigningKey } from './card-test-kit.js';
 import { CredentialsError } from './credentials-error.js';
 import { cardValiditySecondsDefault } from './limits.js';
+import { createNodeSigner } from './node-primitives.js';
 import { emptyRevocationList, signRevocationList } from './revocation-list.js';
 import { anchorFromHex, canonicalJson } from './signed-document.js';
 import {

@@ -7,8 +7,8 @@ import type {
 import type { KeyResolver } from '../../shared/claim169/cose-sign1.js';
 import type { CwtMeta } from '../../shared/claim169/cwt.js';
 import { credentialClockSkewSecondsDefault } from '../../shared/claim169/limits.js';
-import { rawPublicKey } from '../../shared/claim169/node-primitives.js';
 import { trustListBytesMax, trustListKeysMax } from './limits.js';
+import { rawPublicKey } from './node-primitives.js';
 import {
   isPlainObject,
   malformed,

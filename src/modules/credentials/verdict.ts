@@ -6,8 +6,8 @@ import {
   type CredentialCodecErrorCode,
 } from '../../shared/claim169/credential-codec-error.js';
 import type { CwtMeta } from '../../shared/claim169/cwt.js';
-import { nodePrimitives } from '../../shared/claim169/node-primitives.js';
 import { credentialIdFromPayload } from './card-payload.js';
+import { nodePrimitives } from './node-primitives.js';
 import type { RevocationReason, RevocationState } from './revocation-list.js';
 import type { TrustedKeys } from './trust-list.js';
 

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Venezuela's states, municipalities and parishes, read once from `divisions.json` (CC BY 4.0,
- * see DIVISIONS-LICENSE.md) into a frozen catalogue.
+ * Venezuela's states, municipalities and parishes, read once from
+ * `src/shared/geography/divisions.json` (CC BY 4.0, see DIVISIONS-LICENSE.md there) into a frozen
+ * catalogue. The file sits in src/shared/ because the console reads the same data.
  *
  * States carry their ISO 3166-2:VE code. Municipalities and parishes have no official short
  * code, so codes are derived from their position in the file: the third municipality of
@@ -62,7 +63,9 @@ interface Catalogue {
 }
 
 const catalogue: Catalogue = buildCatalogue(
-  JSON.parse(readFileSync(new URL('./divisions.json', import.meta.url), 'utf8')),
+  JSON.parse(
+    readFileSync(new URL('../../shared/geography/divisions.json', import.meta.url), 'utf8'),
+  ),
 );
 
 /** All 25 first-level divisions in file order. */

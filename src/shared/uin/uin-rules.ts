@@ -1,4 +1,4 @@
-import { uinLength } from '../../modules/registry/uin/limits.js';
+import { uinLength } from './limits.js';
 import { verhoeffValidate } from './verhoeff.js';
 
 /**

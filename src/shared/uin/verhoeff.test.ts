@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateUin } from '../../modules/registry/uin/uin.js';
 import {
   verhoeffCheckDigit,
   verhoeffInverse,
@@ -8,6 +7,7 @@ import {
   verhoeffPermutation,
   verhoeffValidate,
 } from './verhoeff.js';
+import { singleErrors } from './verhoeff-test-kit.js';
 
 describe('Verhoeff known answers', () => {
   // Wikipedia "Verhoeff algorithm" (236 → 3, 1428570 valid), Rosetta Code task "Verhoeff
@@ -62,39 +62,8 @@ describe('Verhoeff tables have the structure the error guarantees rest on', () =
   });
 });
 
-/** Every number that one mistyped digit or one swap of unequal neighbours makes of `number`. */
-function singleErrors(number: string): string[] {
-  const variants: string[] = [];
-  for (let i = 0; i < number.length; i++) {
-    for (let digit = 0; digit < 10; digit++) {
-      if (String(digit) !== number[i]) {
-        variants.push(`${number.slice(0, i)}${digit}${number.slice(i + 1)}`);
-      }
-    }
-    if (i + 1 < number.length && number[i] !== number[i + 1]) {
-      variants.push(`${number.slice(0, i)}${number[i + 1]}${number[i]}${number.slice(i + 2)}`);
-    }
-  }
-  return variants;
-}
-
 describe('Verhoeff error detection', () => {
-  it('catches every single-digit error and adjacent transposition in 3,000 generated UINs', () => {
-    let checked = 0;
-    for (let sample = 0; sample < 3000; sample++) {
-      const uin = generateUin();
-      const variants = singleErrors(uin);
-      // 10 positions × 9 substitutions, plus one swap per pair of unequal neighbours.
-      expect(variants.length).toBeGreaterThanOrEqual(90);
-      for (const variant of variants) {
-        if (verhoeffValidate(variant)) throw new Error(`${variant} passes as ${uin}`);
-      }
-      checked += variants.length;
-    }
-    expect(checked).toBeGreaterThan(3000 * 90);
-  });
-
-  it('does the same for digit strings of any length (unlike Luhn, which misses 09 ↔ 90)', () => {
+  it('catches every single-digit error and swap at any length (unlike Luhn, which misses 09 ↔ 90)', () => {
     expect(verhoeffValidate(`09${verhoeffCheckDigit('09')}`)).toBe(true);
     expect(verhoeffValidate(`90${verhoeffCheckDigit('09')}`)).toBe(false);
     fc.assert(

@@ -1,9 +1,9 @@
-import raw from '../../../src/modules/geography/divisions.json';
+import raw from '../../../src/shared/geography/divisions.json';
 
 /**
  * Venezuela's states, municipalities and parishes for pickers and for showing names instead
  * of codes. The data is the server's own file (CC BY 4.0, see
- * src/modules/geography/DIVISIONS-LICENSE.md); codes are derived from file position exactly
+ * src/shared/geography/DIVISIONS-LICENSE.md); codes are derived from file position exactly
  * as `src/modules/geography/divisions.ts` derives them (`VE-Z-03`, `VE-Z-03-01`), which the
  * console tests compare.
  *

@@ -4,14 +4,17 @@
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { expect } from 'vitest';
-import { encodeBase45 } from './base45.js';
-import { encodeCbor, tagged } from './cbor.js';
-import type { Claim169 } from './claim169.js';
-import type { CredentialSigner, VerificationKey } from './codec-primitives.js';
-import { sigStructure } from './cose-sign1.js';
-import type { CredentialContent } from './credential.js';
-import { CredentialCodecError } from './credential-codec-error.js';
-import { createNodeSigner, nodePrimitives, rawPublicKey } from './node-primitives.js';
+import { encodeBase45 } from '../../../shared/claim169/base45.js';
+import { encodeCbor, tagged } from '../../../shared/claim169/cbor.js';
+import type { Claim169 } from '../../../shared/claim169/claim169.js';
+import type {
+  CredentialSigner,
+  VerificationKey,
+} from '../../../shared/claim169/codec-primitives.js';
+import { sigStructure } from '../../../shared/claim169/cose-sign1.js';
+import type { CredentialContent } from '../../../shared/claim169/credential.js';
+import { CredentialCodecError } from '../../../shared/claim169/credential-codec-error.js';
+import { createNodeSigner, nodePrimitives, rawPublicKey } from '../node-primitives.js';
 
 export interface TestIssuer {
   privateKey: KeyObject;

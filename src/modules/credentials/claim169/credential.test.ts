@@ -2,10 +2,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { deflateRawSync, deflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
-import { encodeBase45 } from './base45.js';
-import { decodeCbor, encodeCbor, tagged } from './cbor.js';
-import { encodeClaim169 } from './claim169.js';
-import type { CodecPrimitives } from './codec-primitives.js';
+import { encodeBase45 } from '../../../shared/claim169/base45.js';
+import { decodeCbor, encodeCbor, tagged } from '../../../shared/claim169/cbor.js';
+import { encodeClaim169 } from '../../../shared/claim169/claim169.js';
+import type { CodecPrimitives } from '../../../shared/claim169/codec-primitives.js';
+import {
+  decodeCredential,
+  decodeUnverified,
+  encodeCredential,
+} from '../../../shared/claim169/credential.js';
+import { encodeCwtClaims } from '../../../shared/claim169/cwt.js';
+import { credentialTextLengthMax } from '../../../shared/claim169/limits.js';
+import { webPrimitives } from '../../../shared/claim169/web-primitives.js';
+import { kidFromPublicKey, nodePrimitives } from '../node-primitives.js';
 import {
   buildCose,
   codeOf,
@@ -17,11 +26,6 @@ import {
   typicalClaims,
   typicalContent,
 } from './codec-test-kit.js';
-import { decodeCredential, decodeUnverified, encodeCredential } from './credential.js';
-import { encodeCwtClaims } from './cwt.js';
-import { credentialTextLengthMax } from './limits.js';
-import { kidFromPublicKey, nodePrimitives } from './node-primitives.js';
-import { webPrimitives } from './web-primitives.js';
 
 const issuer = makeIssuer();
 const now = issuedAt + 3600;

@@ -1,10 +1,14 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeBase45 } from './base45.js';
-import { decodeCbor, encodeCbor, tagged } from './cbor.js';
-import type { Claim169 } from './claim169.js';
-import { encodeClaim169 } from './claim169.js';
-import type { VerificationKey } from './codec-primitives.js';
+import { decodeBase45 } from '../../../shared/claim169/base45.js';
+import { decodeCbor, encodeCbor, tagged } from '../../../shared/claim169/cbor.js';
+import type { Claim169 } from '../../../shared/claim169/claim169.js';
+import { encodeClaim169 } from '../../../shared/claim169/claim169.js';
+import type { VerificationKey } from '../../../shared/claim169/codec-primitives.js';
+import { decodeCredential, encodeCredential } from '../../../shared/claim169/credential.js';
+import { encodeCwtClaims } from '../../../shared/claim169/cwt.js';
+import { credentialDecompressedBytesMax } from '../../../shared/claim169/limits.js';
+import { nodePrimitives } from '../node-primitives.js';
 import {
   buildCose,
   codeOf,
@@ -13,10 +17,6 @@ import {
   typicalClaims,
   typicalContent,
 } from './codec-test-kit.js';
-import { decodeCredential, encodeCredential } from './credential.js';
-import { encodeCwtClaims } from './cwt.js';
-import { credentialDecompressedBytesMax } from './limits.js';
-import { nodePrimitives } from './node-primitives.js';
 
 const issuer = makeIssuer();
 const attackers = [makeIssuer(), makeIssuer(), makeIssuer('p256')];

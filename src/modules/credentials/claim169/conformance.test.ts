@@ -1,16 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Claim169 } from './claim169.js';
-import type { CodecPrimitives, VerificationKey } from './codec-primitives.js';
+import type { Claim169 } from '../../../shared/claim169/claim169.js';
+import type {
+  CodecPrimitives,
+  VerificationKey,
+} from '../../../shared/claim169/codec-primitives.js';
+import { decodeCredential, decodeUnverified } from '../../../shared/claim169/credential.js';
+import type { CredentialCodecErrorCode } from '../../../shared/claim169/credential-codec-error.js';
+import { webPrimitives } from '../../../shared/claim169/web-primitives.js';
+import { nodePrimitives } from '../node-primitives.js';
 import { codeOf } from './codec-test-kit.js';
-import { decodeCredential, decodeUnverified } from './credential.js';
-import type { CredentialCodecErrorCode } from './credential-codec-error.js';
-import { nodePrimitives } from './node-primitives.js';
-import { webPrimitives } from './web-primitives.js';
 
 /** The MOSIP Claim 169 vectors (test/fixtures/claim169, see SOURCE.md there). */
-const fixtures = fileURLToPath(new URL('../../../test/fixtures/claim169/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../../test/fixtures/claim169/', import.meta.url));
 
 interface Vector {
   name: string;

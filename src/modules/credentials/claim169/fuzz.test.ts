@@ -1,8 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeBase45 } from './base45.js';
-import { encodeCbor, tagged } from './cbor.js';
-import type { CodecPrimitives } from './codec-primitives.js';
+import { encodeBase45 } from '../../../shared/claim169/base45.js';
+import { encodeCbor, tagged } from '../../../shared/claim169/cbor.js';
+import type { CodecPrimitives } from '../../../shared/claim169/codec-primitives.js';
+import {
+  decodeCredential,
+  decodeUnverified,
+  encodeCredential,
+} from '../../../shared/claim169/credential.js';
+import { CredentialCodecError } from '../../../shared/claim169/credential-codec-error.js';
+import { webPrimitives } from '../../../shared/claim169/web-primitives.js';
+import { nodePrimitives } from '../node-primitives.js';
 import {
   buildCose,
   codeOf,
@@ -11,10 +19,6 @@ import {
   resolverFor,
   typicalContent,
 } from './codec-test-kit.js';
-import { decodeCredential, decodeUnverified, encodeCredential } from './credential.js';
-import { CredentialCodecError } from './credential-codec-error.js';
-import { nodePrimitives } from './node-primitives.js';
-import { webPrimitives } from './web-primitives.js';
 
 const issuer = makeIssuer();
 const now = typicalContent().issuedAt + 60;

@@ -6,8 +6,12 @@ import {
   verify as verifyWithKey,
 } from 'node:crypto';
 import { constants, deflateSync, inflateSync } from 'node:zlib';
-import type { CodecPrimitives, CredentialSigner, SignatureAlgorithm } from './codec-primitives.js';
-import { CredentialCodecError } from './credential-codec-error.js';
+import type {
+  CodecPrimitives,
+  CredentialSigner,
+  SignatureAlgorithm,
+} from '../../shared/claim169/codec-primitives.js';
+import { CredentialCodecError } from '../../shared/claim169/credential-codec-error.js';
 
 /**
  * DER SubjectPublicKeyInfo prefixes: a raw key appended to one of these is a complete SPKI,
