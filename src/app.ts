@@ -26,11 +26,13 @@ import { AuditLog, type AuditLogOptions } from './modules/audit/audit-log.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { signingReporters } from './modules/audit/signing-alerts.js';
 import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.js';
+import { revokeCardsOnRegistryEvents } from './modules/credentials/index.js';
 import { credentialRoutes } from './modules/credentials/routes.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { clusterRoutes } from './modules/registry/dedup/cluster-routes.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
 import { importRoutes } from './modules/registry/import/routes.js';
+import { RegistryEvents } from './modules/registry/index.js';
 import { registryRoutes } from './modules/registry/persons/read-routes.js';
 import { registryWriteRoutes } from './modules/registry/persons/write-routes.js';
 import { loadDuplicateChecker } from './modules/registry/review/duplicate-checker.js';
@@ -85,6 +87,11 @@ export interface AppServices {
    * default: tests, CLI commands) builds it before `build` returns.
    */
   duplicateIndex?: 'background' | 'wait';
+  /**
+   * More subscribers to the registry's lifecycle events, after the modules' own: tests watch
+   * what is published, or make a subscriber fail to see the registry write roll back.
+   */
+  registrySubscribers?: (events: RegistryEvents) => void;
 }
 
 /**
@@ -172,6 +179,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     },
   });
   const duplicates = await duplicateCheckerFor(app, db, services.duplicateIndex ?? 'wait');
+  const registryEvents = registryEventsFor(services);
   await app.register(systemRoutes, {
     db,
     duplicateIndex: duplicates.status,
@@ -200,8 +208,14 @@ export async function build(config: Config, services: AppServices): Promise<App>
     audit: auditLog,
     masterKey: services.keys.masterKey,
     duplicates: duplicates.checker,
+    events: registryEvents,
   });
-  await app.register(erasureRoutes, { db, audit: auditLog, duplicates: duplicates.checker });
+  await app.register(erasureRoutes, {
+    db,
+    audit: auditLog,
+    duplicates: duplicates.checker,
+    events: registryEvents,
+  });
   await app.register(clusterRoutes, { db, audit: auditLog });
   await app.register(credentialRoutes, {
     db,
@@ -217,6 +231,18 @@ export async function build(config: Config, services: AppServices): Promise<App>
   );
   if (existsSync(config.webDir)) await registerConsole(app, config.webDir);
   return app;
+}
+
+/**
+ * The registry's lifecycle events and who acts on them. The registry publishes a death, a merge
+ * or an erasure inside the write's transaction and imports none of its subscribers: modules
+ * above it subscribe here. Credentials revokes the person's card.
+ */
+function registryEventsFor(services: AppServices): RegistryEvents {
+  const events = new RegistryEvents();
+  revokeCardsOnRegistryEvents(events);
+  services.registrySubscribers?.(events);
+  return events;
 }
 
 /**

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { hash, type Options } from '@node-rs/argon2';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
 import { createTestKeyStore } from '../../../test/keys.js';
-import { type App, build } from '../../app.js';
+import { type App, type AppServices, build } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { blindIndex, newDataKey, seal, wrapDataKey } from '../../platform/crypto/envelope.js';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
@@ -45,9 +45,12 @@ export async function buildAccessTestApp(
     logLines?: string[];
     /** Adds routes (as another module would) before the application is ready. */
     addRoutes?: (app: App) => void;
+    /** Subscribes to the registry's lifecycle events after the modules' own subscribers. */
+    registrySubscribers?: AppServices['registrySubscribers'];
   } = {},
 ): Promise<AccessTestApp> {
-  const { logLines, addRoutes, rateLimitRequestsMax, ...accessOptions } = options;
+  const { logLines, addRoutes, rateLimitRequestsMax, registrySubscribers, ...accessOptions } =
+    options;
   const database = await createTestDatabase();
   const masterKey = randomBytes(32);
   const keys: KeyStore = { ...createTestKeyStore(), masterKey };
@@ -71,6 +74,7 @@ export async function buildAccessTestApp(
     keys,
     logDestination,
     ...(rateLimitRequestsMax === undefined ? {} : { rateLimitRequestsMax }),
+    ...(registrySubscribers === undefined ? {} : { registrySubscribers }),
     access: {
       clock: () => new Date(nowMs),
       passwordHashOptions: cheapHashOptions,

@@ -1,6 +1,4 @@
-import type { Transaction } from 'kysely';
 import { runIdempotent } from '../../platform/db/idempotency.js';
-import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import type { Action } from '../../shared/access/policy.js';
@@ -156,23 +154,6 @@ export async function cardReader(
   const reproduced = await reproduceCard(deps, credential);
   await grant.record(cardAttributeNames);
   return reproduced;
-}
-
-/**
- * Revokes a person's active card, if any, inside the caller's transaction: for the registry to
- * call when it records a death (reason `deceased`), a merge or an erasure (`deceased` is the
- * closest published reason for "this holder no longer exists"; the credential row says why).
- *
- * @example
- * await revokePersonCredentials(trx, personId); // in the death recorder's transaction
- */
-export async function revokePersonCredentials(
-  trx: Transaction<Database>,
-  personId: string,
-  reason: RevocationReason = 'deceased',
-): Promise<number | undefined> {
-  const active = await lockActiveCredential(trx, personId);
-  return active === undefined ? undefined : revokeInTransaction(trx, active, reason, null);
 }
 
 async function findCredentialById(

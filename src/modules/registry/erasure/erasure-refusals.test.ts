@@ -5,6 +5,7 @@ import { createTestKeyStore } from '../../../../test/keys.js';
 import { appRole } from '../../../platform/db/database.js';
 import { createTestPerson } from '../../access/access-test-kit.js';
 import { AuditLog } from '../../audit/audit-log.js';
+import { RegistryEvents } from '../registry-events.js';
 import { generateUin } from '../uin/index.js';
 import { buildErasureTestKit, type ErasureTestKit } from './erasure-test-kit.js';
 import { erasureRequester } from './service.js';
@@ -95,7 +96,7 @@ describe('erasure refusals, withdrawal, atomicity and privileges', () => {
     });
     try {
       const attempt = erasureRequester(
-        { db, audit },
+        { db, audit, events: new RegistryEvents() },
         {
           actor: { kind: 'system', job: 'import' },
           personId: person.id,

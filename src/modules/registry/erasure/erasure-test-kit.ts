@@ -43,8 +43,10 @@ let uinCounter = 0;
  * password and TOTP: two administrators of VE-A, one of VE-B, and a registry supervisor of
  * VE-A who may read persons (administrators read no person data).
  */
-export async function buildErasureTestKit(): Promise<ErasureTestKit> {
-  const kit = await buildAccessTestApp();
+export async function buildErasureTestKit(
+  options: Parameters<typeof buildAccessTestApp>[0] = {},
+): Promise<ErasureTestKit> {
+  const kit = await buildAccessTestApp(options);
   const operators = {} as Record<keyof ErasureTestCast, TestOperator>;
   const cookies = {} as ErasureTestCast;
   // Safe: the loop below fills every key of both records before they are used.

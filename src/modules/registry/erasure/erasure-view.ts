@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { Purpose } from '../../../shared/access/actor.js';
 import type { AuditLog } from '../../audit/audit-log.js';
+import type { RegistryEvents } from '../registry-events.js';
 import type { DuplicateChecker } from '../review/duplicate-checker.js';
 import { type ErasureRequestRow, findErasureRequest } from './repository.js';
 import type { ErasureReasonCode, ErasureStatus } from './tables.js';
@@ -15,6 +16,8 @@ export interface ErasureDependencies {
   clock?: () => Date;
   /** The enrolment-time duplicate index, told to forget erased records. */
   duplicates?: Pick<DuplicateChecker, 'forgetPerson'>;
+  /** An executed erasure is published here, inside its transaction (registry-events.ts). */
+  events: RegistryEvents;
 }
 
 /** The only purpose erasure is decided for (docs/ACCESS.md). */

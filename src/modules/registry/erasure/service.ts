@@ -7,7 +7,6 @@ import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { Actor, Purpose } from '../../../shared/access/actor.js';
 import { guardPersonAccess } from '../../access/person-access-guard.js';
-import { revokePersonCredentials } from '../../credentials/credential-service.js';
 import { listAttributes } from '../catalogue/catalogue.js';
 import { findPerson } from '../persons/repository.js';
 import { isValidUin } from '../uin/index.js';
@@ -180,8 +179,11 @@ export async function erasureApprover(
       at,
     });
     if (erased === undefined) return null;
-    // A printed card of an erased person must stop verifying offline too.
-    for (const record of erased.records) await revokePersonCredentials(trx, record, 'deceased');
+    // Subscribers act in this transaction (credentials revokes the card: a printed card of an
+    // erased person must stop verifying offline too); if one fails, nothing is erased.
+    for (const record of erased.records) {
+      await deps.events.publish(trx, 'personErased', { personId: record });
+    }
     const common = { ...said, regionCode: request.regionCode };
     await deps.audit.appendInTransaction(trx, [
       entry(admin, { ...common, action: 'person.erasure_approve', resource: context.resource }),

@@ -1,7 +1,6 @@
 import { type IdempotentResult, runIdempotent } from '../../../platform/db/idempotency.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { authorize } from '../../../shared/access/policy.js';
-import { revokePersonCredentials } from '../../credentials/credential-service.js';
 import { parsePersonAttributes } from '../catalogue/index.js';
 import type { CorrectionReason } from '../tables.js';
 import {
@@ -133,8 +132,9 @@ export async function deathRecorder(
         dateOfDeath,
         recordedBy: recordedBy(write.actor),
       });
-      // A dead person's card must stop verifying: revoked in the same transaction.
-      await revokePersonCredentials(trx, props.personId, 'deceased');
+      // Subscribers act in this transaction (credentials revokes the card: a dead person's
+      // card must stop verifying); if one fails, the death is not recorded either.
+      await deps.events.publish(trx, 'personDied', { personId: props.personId });
       await deps.audit.appendInTransaction(trx, [
         writeAuditEntry(write, { type: 'person', id: props.personId }, ['status'], props.requestId),
       ]);

@@ -3,7 +3,6 @@ import { type IdempotentResult, runIdempotent } from '../../../platform/db/idemp
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { authorize } from '../../../shared/access/policy.js';
-import { revokePersonCredentials } from '../../credentials/credential-service.js';
 import { registryWriteLimits } from '../search/limits.js';
 import { authorizePersonWrite, type VersionAnswer, withId } from './person-corrector.js';
 import {
@@ -98,8 +97,9 @@ export async function mergeLocked(
     recordedBy: recordedBy(write.actor),
   });
   await closeMembership(trx, personId);
-  // The merged record's card is superseded by the survivor's: revoked in the same transaction.
-  await revokePersonCredentials(trx, personId, 'reissued');
+  // Subscribers act in this transaction (credentials revokes the merged record's card, which
+  // the survivor's supersedes); if one fails, the merge is not recorded either.
+  await deps.events.publish(trx, 'personsMerged', { mergedId: personId, survivorId });
   await deps.audit.appendInTransaction(trx, [
     writeAuditEntry(
       write,

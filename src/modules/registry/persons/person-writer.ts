@@ -10,6 +10,7 @@ import {
   guardPersonAccess,
   type TransactionalAuditRecorder,
 } from '../../access/person-access-guard.js';
+import type { RegistryEvents } from '../registry-events.js';
 import type { DuplicateChecker } from '../review/duplicate-checker.js';
 import { nameSearchKeys } from '../search/search-keys.js';
 import type { CorrectionReason } from '../tables.js';
@@ -33,6 +34,8 @@ export interface RegistryWriteDependencies {
   audit: TransactionalAuditRecorder;
   masterKey: Buffer;
   duplicates: DuplicateChecker;
+  /** Deaths and merges are published here, inside their transaction (registry-events.ts). */
+  events: RegistryEvents;
 }
 
 /** Who writes, why, and for which request: the common part of every write verb's props. */

@@ -1,0 +1,5 @@
+/**
+ * Credentials' public face: the only file other modules and the composition (`src/app.ts`)
+ * import. Re-exports only.
+ */
+export { revokeCardsOnRegistryEvents } from './registry-subscriptions.js';

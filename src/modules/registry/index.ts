@@ -1,0 +1,10 @@
+/**
+ * The registry's public face: the only file other modules import (issue #12). Re-exports only;
+ * what a module may learn about a person goes through a service here, never the tables.
+ */
+export {
+  type RegistryEventHandler,
+  type RegistryEventMap,
+  type RegistryEventName,
+  RegistryEvents,
+} from './registry-events.js';
