@@ -32,7 +32,7 @@ import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { clusterRoutes } from './modules/registry/dedup/cluster-routes.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
 import { importRoutes } from './modules/registry/import/routes.js';
-import { RegistryEvents } from './modules/registry/index.js';
+import { personContacts, RegistryEvents } from './modules/registry/index.js';
 import { registryRoutes } from './modules/registry/persons/read-routes.js';
 import { registryWriteRoutes } from './modules/registry/persons/write-routes.js';
 import { loadDuplicateChecker } from './modules/registry/review/duplicate-checker.js';
@@ -164,6 +164,8 @@ export async function build(config: Config, services: AppServices): Promise<App>
   await app.register(accessPlugin, {
     db,
     masterKey: services.keys.masterKey,
+    // Access sits below the registry: who an ID number names and their phone come through a port.
+    contacts: personContacts({ db, masterKey: services.keys.masterKey }),
     secureCookies: config.environment === 'production',
     audit: auditLog,
     ...services.access,

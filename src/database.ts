@@ -8,6 +8,7 @@ import type { QuotaTables } from './modules/access/quota-tables.js';
 import type { AccessTables } from './modules/access/tables.js';
 import type { AuditTables } from './modules/audit/tables.js';
 import type { CredentialTables } from './modules/credentials/tables.js';
+import type { NotificationTables } from './modules/notifications/tables.js';
 import type { DedupTables } from './modules/registry/dedup/tables.js';
 import type { ErasureTables } from './modules/registry/erasure/tables.js';
 import type { ImportTables } from './modules/registry/import/tables.js';
@@ -22,7 +23,8 @@ declare module './platform/db/schema.js' {
       ErasureTables,
       ImportTables,
       DedupTables,
-      CredentialTables {}
+      CredentialTables,
+      NotificationTables {}
 }
 
 export type { Database } from './platform/db/schema.js';

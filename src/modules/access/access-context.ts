@@ -8,12 +8,15 @@ import type { AuthenticationEvent, SignInAttemptEvent } from './authentication-e
 import { passwordHashOptions } from './demo-operators.js';
 import { accessLimits } from './limits.js';
 import type { AuditRecorder } from './person-access-guard.js';
+import type { PersonContacts } from './person-contact.js';
 
 /** What the access plugin needs from the application. */
 export interface AccessOptions {
   db: Kysely<Database>;
   /** Seals TOTP secrets and SMS recipients, keys the attempt counters and code hashes. */
   masterKey: Buffer;
+  /** The registry's answers about persons: who an ID number names, their phone for a text. */
+  contacts: PersonContacts;
   /** Time source. Tests pass a clock they move forward; production uses the system clock. */
   clock?: () => Date;
   /**
@@ -46,6 +49,7 @@ export interface AccessContext {
   db: Kysely<Database>;
   audit: AuditRecorder;
   masterKey: Buffer;
+  contacts: PersonContacts;
   now: () => Date;
   hashOptions: Options;
   secureCookies: boolean;
@@ -70,6 +74,7 @@ export function createAccessContext(options: AccessOptions): AccessContext {
     db: options.db,
     audit: options.audit ?? refuseUnaudited,
     masterKey: options.masterKey,
+    contacts: options.contacts,
     now: options.clock ?? (() => new Date()),
     hashOptions,
     secureCookies: options.secureCookies ?? false,

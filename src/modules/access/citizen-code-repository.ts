@@ -12,14 +12,6 @@ export interface NewCitizenCode {
   expiresAt: Date;
 }
 
-export interface OutboxMessage {
-  id: string;
-  recipientSealed: Buffer;
-  templateId: string;
-  parameters: Record<string, string>;
-  createdAt: Date;
-}
-
 /** Codes issued to a person on one channel since `since` (the issue limit). */
 export async function countCodesIssued(
   db: Kysely<Database>,
@@ -39,13 +31,13 @@ export async function countCodesIssued(
 
 /**
  * Stores a new code, retiring the person's earlier live codes so that only one can be
- * guessed at a time, and queues its SMS when there is one. One transaction: a code is never
- * live without its message, nor a message queued for a code that was not stored.
+ * guessed at a time, and runs `alongside` (queueing its SMS) in the same transaction: a code
+ * is never live without its message, nor a message queued for a code that was not stored.
  */
 export async function insertCode(
   db: Kysely<Database>,
   code: NewCitizenCode,
-  message: OutboxMessage | null,
+  alongside?: (trx: Kysely<Database>) => Promise<unknown>,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
@@ -68,20 +60,7 @@ export async function insertCode(
         expires_at: code.expiresAt,
       })
       .execute();
-    if (message) {
-      await trx
-        .insertInto('notification_outbox')
-        .values({
-          id: message.id,
-          channel: 'sms',
-          recipient_sealed: message.recipientSealed,
-          person_id: code.personId,
-          template_id: message.templateId,
-          parameters: message.parameters,
-          created_at: message.createdAt,
-        })
-        .execute();
-    }
+    if (alongside) await alongside(trx);
   });
 }
 

@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { seal } from '../../platform/crypto/envelope.js';
 import { AmparoError } from '../../platform/errors.js';
+import { enqueueText } from '../notifications/index.js';
 import type { AccessContext } from './access-context.js';
 import { addressThrottled, beginAttempt, finishAttempt } from './attempt-repository.js';
 import type {
@@ -16,12 +16,7 @@ import {
   spendTry,
 } from './citizen-code-repository.js';
 import { accessLimits } from './limits.js';
-import {
-  type ActivePerson,
-  findActivePersonById,
-  findActivePersonByUin,
-  phoneOnFile,
-} from './person-contact.js';
+import type { ActivePerson } from './person-contact.js';
 import { type IssuedSession, startSession } from './sessions.js';
 
 /** The SMS template a sending worker renders (es/en) with `{ code, validMinutes }`. */
@@ -39,27 +34,25 @@ export async function startCitizenSignIn(
   context: AccessContext,
   uin: string,
 ): Promise<AuthenticationEvent | null> {
-  const person = await findActivePersonByUin(context.db, uin);
+  const person = await context.contacts.activePersonByUin(uin);
   if (!person) return null;
   const at = context.now();
   const since = new Date(at.getTime() - accessLimits.citizenCode.issueWindowMs);
   const issued = await countCodesIssued(context.db, person.id, 'sms', since);
   if (issued >= accessLimits.citizenCode.issuesPerWindowMax) return null;
-  const phone = await phoneOnFile(context.db, context.masterKey, person);
+  const phone = await context.contacts.phoneForText(person);
   if (phone === null) return null;
   const { code, record } = newCode(context, person, 'sms', null, at);
-  const messageId = randomUUID();
-  await insertCode(context.db, record, {
-    id: messageId,
-    recipientSealed: seal(context.masterKey, Buffer.from(phone, 'utf8'), {
-      table: 'notification_outbox',
-      column: 'recipient',
-      recordId: messageId,
+  // The code and its text commit together: never a live code without its message.
+  await insertCode(context.db, record, (trx) =>
+    enqueueText(trx, context.masterKey, {
+      personId: person.id,
+      phone,
+      templateId: signInCodeTemplateId,
+      parameters: { code, validMinutes: String(accessLimits.citizenCode.ttlMs / 60_000) },
+      queuedAt: at,
     }),
-    templateId: signInCodeTemplateId,
-    parameters: { code, validMinutes: String(accessLimits.citizenCode.ttlMs / 60_000) },
-    createdAt: at,
-  });
+  );
   return { type: 'citizen_code_issued', personId: person.id, channel: 'sms', operatorId: null, at };
 }
 
@@ -71,7 +64,7 @@ export async function issueSlipCode(
   context: AccessContext,
   input: { personId: string; operatorId: string },
 ): Promise<{ code: string; expiresAt: Date; event: AuthenticationEvent }> {
-  const person = await findActivePersonById(context.db, input.personId);
+  const person = await context.contacts.activePersonById(input.personId);
   if (!person) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such active person' });
   const at = context.now();
   const since = new Date(at.getTime() - accessLimits.citizenCode.issueWindowMs);
@@ -84,7 +77,7 @@ export async function issueSlipCode(
     });
   }
   const { code, record } = newCode(context, person, 'slip', input.operatorId, at);
-  await insertCode(context.db, record, null);
+  await insertCode(context.db, record);
   const event: AuthenticationEvent = {
     type: 'citizen_code_issued',
     personId: person.id,
@@ -133,7 +126,7 @@ export async function verifyCitizenCode(
     await finishAttempt(context.db, attemptId, 'refused');
     return { ok: false, event: event('refused', 'address_throttled', null) };
   }
-  const person = await findActivePersonByUin(context.db, input.uin);
+  const person = await context.contacts.activePersonByUin(input.uin);
   const reason = person ? await codeFailure(context, person, input.code, at) : 'unknown_subject';
   if (reason !== null || !person) {
     await finishAttempt(context.db, attemptId, 'failure');

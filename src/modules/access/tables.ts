@@ -79,19 +79,6 @@ export interface AccessTables {
     consumed_at: Date | null;
     superseded_at: Date | null;
   };
-  notification_outbox: {
-    id: string;
-    channel: 'sms';
-    /** Null once the person was erased (the message is then cancelled, or was sent). */
-    recipient_sealed: Buffer | null;
-    template_id: string;
-    parameters: Record<string, string>;
-    created_at: Date;
-    sent_at: Date | null;
-    /** Null for rows queued before migration 0012. */
-    person_id: string | null;
-    cancelled_at: Date | null;
-  };
 }
 
 export type OperatorChangeStatus = 'pending' | 'approved' | 'refused';

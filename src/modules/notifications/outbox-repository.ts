@@ -15,8 +15,8 @@ export interface QueuedMessage {
  * Messages waiting to be sent, oldest first: not sent, not cancelled (an erased person's
  * messages are cancelled and their recipient blanked).
  *
- * The outbox table is declared by the access module, which queues the sign-in codes; this
- * module reads it and marks rows sent, the one column the application role may update.
+ * Senders read the outbox and mark rows sent, the one column the application role may update;
+ * `enqueueText` (outbox-enqueuer.ts) queues them.
  */
 export async function unsentMessages(
   db: Kysely<Database>,

@@ -3,6 +3,11 @@
  * what a module may learn about a person goes through a service here, never the tables.
  */
 export {
+  type ContactPerson,
+  type PersonContactService,
+  personContacts,
+} from './persons/person-contact.js';
+export {
   type RegistryEventHandler,
   type RegistryEventMap,
   type RegistryEventName,
