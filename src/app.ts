@@ -47,7 +47,7 @@ import {
   frameworkErrorHandler,
   installProblemHandler,
 } from './platform/http/problem-handler.js';
-import { declareProblemResponses, ProblemSchema } from './platform/http/problem-responses.js';
+import { declareProblemResponses, problemSchema } from './platform/http/problem-responses.js';
 import { createLogger } from './platform/logging.js';
 
 export type { App };
@@ -118,7 +118,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installProblemHandler(app);
   // Every route's OpenAPI entry lists the problem answers it can give (one shared schema).
-  app.addSchema(ProblemSchema);
+  app.addSchema(problemSchema());
   app.addHook('onRoute', declareProblemResponses);
   // Every answer names its request id, so a user reporting a problem can quote it and an
   // auditor can find the matching audit entries and log lines.

@@ -1,7 +1,9 @@
 /**
- * The one registry of error codes. Every error the API returns is an `AmparoError` with a
- * stable `AMP_*` code, served as RFC 9457 problem+json. Codes are never renamed or reused:
- * clients and translations depend on them.
+ * The one registry of error codes. Every error the API returns has a stable `AMP_*` code,
+ * served as RFC 9457 problem+json by the one problem handler. The platform's own codes are
+ * below and thrown as `AmparoError`; a module that throws its own error class registers the
+ * class and its codes with `defineErrors`, so the handler answers them too instead of a 500.
+ * Codes are never renamed or reused: clients and translations depend on them.
  *
  * @example
  *   throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such program' });
@@ -38,6 +40,12 @@ export const errorCodes = {
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;
+
+/** The HTTP status and English title a code is answered with. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly title: string;
+}
 
 /** One offending field of a request, named by its JSON pointer. */
 export interface FieldError {
@@ -81,18 +89,31 @@ export class AmparoError extends Error {
   }
 }
 
+/**
+ * What a problem answer is made from: an `AmparoError`, or a registered module error turned
+ * into one by `registeredProblem`.
+ */
+export interface ProblemSource {
+  readonly code: string;
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly errors: readonly FieldError[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
+}
+
 /** RFC 9457 problem details, with Amparo's stable code and field errors as extensions. */
 export interface ProblemDetails {
   type: string;
   title: string;
   status: number;
-  code: ErrorCode;
+  code: string;
   detail?: string;
   instance?: string;
   errors?: FieldError[];
 }
 
-export function toProblem(error: AmparoError, instance?: string): ProblemDetails {
+export function toProblem(error: ProblemSource, instance?: string): ProblemDetails {
   const problem: ProblemDetails = {
     type: `https://amparo.dev/problems/${error.code.toLowerCase().replaceAll('_', '-')}`,
     title: error.title,
@@ -101,9 +122,104 @@ export function toProblem(error: AmparoError, instance?: string): ProblemDetails
   };
   if (error.detail !== undefined) problem.detail = error.detail;
   if (instance !== undefined) problem.instance = instance;
-  if (error.errors !== undefined) problem.errors = error.errors;
+  if (error.errors !== undefined) problem.errors = [...error.errors];
   return problem;
 }
+
+/** An error a module throws with a registered code (and, if it has them, field errors). */
+export interface CodedError extends Error {
+  readonly code: string;
+  readonly errors?: readonly FieldError[] | undefined;
+}
+
+/** A module's error class and the answer for each of its codes. */
+export interface ErrorFamily<Code extends string> {
+  /** The class the module throws; the problem handler answers its instances. */
+  readonly errorClass: abstract new (
+    ...args: never[]
+  ) => CodedError;
+  readonly answers: Readonly<Record<Code, ErrorAnswer>>;
+  /** Makes an error of the class with this code: the registry's test throws each from a route. */
+  readonly example: (code: Code) => CodedError;
+}
+
+/** One registered code, with the class that carries it. */
+export interface RegisteredError {
+  readonly code: string;
+  readonly answer: ErrorAnswer;
+  readonly errorClass: ErrorFamily<string>['errorClass'];
+  readonly example: () => CodedError;
+}
+
+const registered = new Map<string, RegisteredError>();
+
+/**
+ * Registers a module's error class and its codes. Called once, where the class is declared,
+ * so an error of the class cannot exist without its answers being known. A code registered
+ * twice with another answer or class is a programming error and stops the process at load.
+ *
+ * @example
+ *   defineErrors({
+ *     errorClass: CredentialsError,
+ *     answers: { AMP_LIST_MALFORMED: { status: 422, title: 'The list is not well-formed' } },
+ *     example: (code) => new CredentialsError(code, 'example'),
+ *   });
+ */
+export function defineErrors<Code extends string>(family: ErrorFamily<Code>): void {
+  // Safe: the keys of `answers` are exactly the family's codes (Record<Code, …>).
+  for (const code of Object.keys(family.answers) as Code[]) {
+    const answer = family.answers[code];
+    const known = registered.get(code);
+    if (known !== undefined) {
+      const same =
+        known.errorClass === family.errorClass &&
+        known.answer.status === answer.status &&
+        known.answer.title === answer.title;
+      if (!same) throw new Error(`${code} is registered twice with different answers`);
+      continue;
+    }
+    registered.set(code, {
+      code,
+      answer,
+      errorClass: family.errorClass,
+      example: () => family.example(code),
+    });
+  }
+}
+
+/** Every registered code, the platform's first. */
+export function registeredErrors(): readonly RegisteredError[] {
+  return [...registered.values()];
+}
+
+/**
+ * The problem a registered error is answered with (an `AmparoError` is its own), or null when
+ * the error is not of a registered class or its code is not registered for that class. The message is the detail
+ * for a refusal; a server-side failure (5xx) keeps it for the log, as for any internal error.
+ */
+export function registeredProblem(error: unknown): ProblemSource | null {
+  if (error instanceof AmparoError) return error;
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') {
+    return null;
+  }
+  const entry = registered.get(error.code);
+  if (entry === undefined || !(error instanceof entry.errorClass)) return null;
+  const fieldErrors = error.errors;
+  return {
+    code: entry.code,
+    status: entry.answer.status,
+    title: entry.answer.title,
+    detail: entry.answer.status >= 500 ? undefined : error.message,
+    errors: fieldErrors,
+    retryAfterSeconds: undefined,
+  };
+}
+
+defineErrors({
+  errorClass: AmparoError,
+  answers: errorCodes,
+  example: (code) => new AmparoError(code),
+});
 
 /**
  * A configuration or start-up problem. The CLI prints `message` as one line, naming the

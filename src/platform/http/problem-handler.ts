@@ -1,24 +1,29 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AmparoError, type ErrorCode, type FieldError, toProblem } from '../errors.js';
+import {
+  AmparoError,
+  type ErrorCode,
+  type FieldError,
+  type ProblemSource,
+  registeredProblem,
+  toProblem,
+} from '../errors.js';
 
 /**
- * Turns every error into RFC 9457 problem+json with a stable AMP_* code. Unexpected errors
+ * Turns every error into RFC 9457 problem+json with a stable AMP_* code: an `AmparoError`, an
+ * error of a class a module registered (`defineErrors`), Fastify's own. Unexpected errors
  * become AMP_INTERNAL with no detail: internals are logged, never sent.
  */
 export function installProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const amparoError = toAmparoError(error);
-    if (amparoError.status >= 500) {
+    const problem = registeredProblem(error) ?? toAmparoError(error);
+    if (problem.status >= 500) {
       request.log.error({ err: error }, 'request failed');
     } else {
-      request.log.info(
-        { code: amparoError.code, statusCode: amparoError.status },
-        'request refused',
-      );
+      request.log.info({ code: problem.code, statusCode: problem.status }, 'request refused');
     }
-    sendProblem(reply, request, amparoError);
+    sendProblem(reply, request, problem);
   });
   app.setNotFoundHandler((request, reply) => {
     sendProblem(
@@ -32,7 +37,7 @@ export function installProblemHandler(app: FastifyInstance): void {
 export function sendProblem(
   reply: FastifyReply,
   request: FastifyRequest,
-  error: AmparoError,
+  error: ProblemSource,
 ): FastifyReply {
   if (error.retryAfterSeconds !== undefined) {
     reply.header('retry-after', String(error.retryAfterSeconds));

@@ -1,6 +1,6 @@
 import type { RouteOptions } from 'fastify';
 import { Type } from 'typebox';
-import { errorCodes } from '../errors.js';
+import { registeredErrors } from '../errors.js';
 
 /**
  * Declares, in every route's response map, the RFC 9457 problem answers the route can give,
@@ -20,38 +20,42 @@ import { errorCodes } from '../errors.js';
  * - 429 for all (the per-address rate limit; person reads also have the read quota) and 500.
  *
  * The schema allows further members (`additionalProperties`), so an extension a module adds
- * to a problem is serialised, not dropped: the response schema is also the serialiser.
+ * to a problem is serialised, not dropped: the response schema is also the serialiser. Its
+ * `code` lists every registered code, so it is made when the app is built, once every module
+ * has registered its own (`defineErrors`).
  */
-export const ProblemSchema = Type.Object(
-  {
-    type: Type.String({ description: 'URI naming the problem type' }),
-    title: Type.String(),
-    status: Type.Integer({ minimum: 400, maximum: 599 }),
-    code: Type.String({
-      description: 'Stable Amparo error code',
-      enum: Object.keys(errorCodes),
-    }),
-    detail: Type.Optional(Type.String()),
-    instance: Type.Optional(Type.String({ description: 'The route that answered' })),
-    errors: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            field: Type.String({ description: 'JSON pointer of the field, e.g. body/phone' }),
-            reason: Type.String(),
-          },
-          { additionalProperties: true },
+export function problemSchema() {
+  return Type.Object(
+    {
+      type: Type.String({ description: 'URI naming the problem type' }),
+      title: Type.String(),
+      status: Type.Integer({ minimum: 400, maximum: 599 }),
+      code: Type.String({
+        description: 'Stable Amparo error code',
+        enum: registeredErrors().map((entry) => entry.code),
+      }),
+      detail: Type.Optional(Type.String()),
+      instance: Type.Optional(Type.String({ description: 'The route that answered' })),
+      errors: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              field: Type.String({ description: 'JSON pointer of the field, e.g. body/phone' }),
+              reason: Type.String(),
+            },
+            { additionalProperties: true },
+          ),
         ),
       ),
-    ),
-  },
-  {
-    $id: 'Problem',
-    title: 'Problem',
-    description: 'RFC 9457 problem details with the AMP_* code',
-    additionalProperties: true,
-  },
-);
+    },
+    {
+      $id: 'Problem',
+      title: 'Problem',
+      description: 'RFC 9457 problem details with the AMP_* code',
+      additionalProperties: true,
+    },
+  );
+}
 
 /** Routes anyone may call without a session: no 401 or 403 is declared for them. */
 const publicRoutes: readonly RegExp[] = [
