@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { limits } from '../../limits.js';
 import type { Database } from '../../platform/db/schema.js';
-import { PurposeQuery } from '../registry/schema.js';
+import { PurposeQuery } from '../../shared/api/params.js';
 import { type AuditRecorder, guardPersonAccess } from './person-access-guard.js';
 
 export interface AlertRoutesOptions {

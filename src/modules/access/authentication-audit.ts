@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../shared/access/actor.js';
+import { auditActorOf } from '../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import type { AuthenticationEvent, SignInAttemptEvent } from './authentication-events.js';
 
@@ -43,7 +44,7 @@ export function authenticationAuditEntry(
   event: AuthenticationEvent,
   request: FastifyRequest,
 ): AuditEntryInput | null {
-  const actor = auditActorOf(request.actor);
+  const actor = auditActorOf(request.actor, sessionRoleOf(request.actor), null);
   const base = {
     actor,
     purpose: null,
@@ -92,11 +93,12 @@ export function authenticationAuditEntry(
   }
 }
 
-function auditActorOf(actor: Actor | null): AuditEntryInput['actor'] {
-  if (actor === null) return { kind: 'system', id: 'anonymous', role: null, region: null };
-  if (actor.kind === 'operator')
-    return { kind: 'operator', id: actor.operatorId, role: null, region: null };
-  if (actor.kind === 'citizen')
-    return { kind: 'citizen', id: actor.personId, role: 'citizen', region: null };
-  return { kind: 'system', id: actor.job, role: 'system', region: null };
+/**
+ * The role a session event runs under: a citizen acts as themself, a system job as 'system';
+ * an operator's session events come before any of their roles applies.
+ */
+function sessionRoleOf(actor: Actor | null): string | null {
+  if (actor?.kind === 'citizen') return 'citizen';
+  if (actor?.kind === 'system') return 'system';
+  return null;
 }

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AmparoError } from '../../platform/errors.js';
 import type { App } from '../../platform/http/app-type.js';
+import { PurposeQuery } from '../../shared/api/params.js';
 import { personScope } from '../registry/persons/person-scope.js';
-import { PurposeQuery } from '../registry/schema.js';
 import type { AccessContext } from './access-context.js';
 import {
   type AccessRoutesOptions,

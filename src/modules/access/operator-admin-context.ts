@@ -4,6 +4,7 @@ import type { Database } from '../../platform/db/schema.js';
 import { AmparoError, type ErrorCode } from '../../platform/errors.js';
 import type { Actor, OperatorActor, Purpose } from '../../shared/access/actor.js';
 import type { Role } from '../../shared/access/roles.js';
+import { auditActorOf } from '../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { findState } from '../geography/divisions.js';
 import type { OperatorSummary } from './operator-admin-repository.js';
@@ -128,15 +129,9 @@ export function adminEntry(
 ): AuditEntryInput {
   const actor = context.actor;
   return {
-    actor:
-      actor?.kind === 'operator'
-        ? { kind: 'operator', id: actor.operatorId, role: 'administrator', region: null }
-        : {
-            kind: 'system',
-            id: actor?.kind === 'system' ? actor.job : 'unknown',
-            role: null,
-            region: null,
-          },
+    // The gate (`decide`) lets only operators and system jobs this far; a system job holds no
+    // administrator role.
+    actor: auditActorOf(actor, actor?.kind === 'operator' ? 'administrator' : null, null),
     action,
     resource: { type: 'operator', id: operatorId },
     purpose: context.purpose,

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { limits } from '../../limits.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import { roles } from '../../shared/access/roles.js';
-import { PurposeQuery } from '../registry/schema.js';
+import { PurposeQuery } from '../../shared/api/params.js';
 import {
   type OperatorAdminDependencies,
   operatorChanger,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { limits } from '../../limits.js';
-import { PurposeQuery } from '../registry/schema.js';
+import { PurposeQuery } from '../../shared/api/params.js';
 import type { OperatorAdminDependencies } from './operator-admin-context.js';
 import { AdminResultSchema, OperatorChangeSchema } from './operator-admin-schema.js';
 import {

@@ -8,6 +8,7 @@ import {
   type Principal,
   type Refusal,
 } from '../../shared/access/policy.js';
+import { auditActorOf } from '../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { consumePersonReads } from './read-quota.js';
 
@@ -137,7 +138,13 @@ function entryFor(
   fields: readonly string[],
 ): AuditEntryInput {
   return {
-    actor: auditActor(actor, principal, outcome === 'allowed' ? access.regionCode : null),
+    // A system job acts as 'system' even when refused (the policy refuses it nothing, so only
+    // a missing record does).
+    actor: auditActorOf(
+      actor,
+      actor.kind === 'system' ? 'system' : principal,
+      outcome === 'allowed' ? access.regionCode : null,
+    ),
     action: access.action,
     resource: access.resource,
     purpose: access.purpose,
@@ -146,18 +153,6 @@ function entryFor(
     reasonCode,
     requestId: access.requestId,
   };
-}
-
-function auditActor(
-  actor: Actor,
-  principal: Principal | 'system' | null,
-  region: string | null,
-): AuditEntryInput['actor'] {
-  if (actor.kind === 'operator')
-    return { kind: 'operator', id: actor.operatorId, role: principal, region };
-  if (actor.kind === 'citizen')
-    return { kind: 'citizen', id: actor.personId, role: principal, region: null };
-  return { kind: 'system', id: actor.job, role: 'system', region: null };
 }
 
 /**

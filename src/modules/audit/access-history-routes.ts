@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
-import { PersonIdParams, PurposeQuery } from '../registry/schema.js';
+import { PersonIdParams, PurposeQuery } from '../../shared/api/params.js';
 import { accessHistoryReader } from './access-history.js';
 import type { AuditLog } from './audit-log.js';
 import { TreeHeadView } from './schema.js';

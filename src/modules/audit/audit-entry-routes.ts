@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Database } from '../../platform/db/schema.js';
-import { PurposeQuery } from '../registry/schema.js';
+import { PurposeQuery } from '../../shared/api/params.js';
 import {
   auditEntryLister,
   auditEntryPageSizeDefault,

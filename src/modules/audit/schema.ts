@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { PurposeQuery } from '../registry/schema.js';
+import { PurposeQuery } from '../../shared/api/params.js';
 import { auditLimits } from './limits.js';
 
 /*

@@ -2,8 +2,8 @@ import { runIdempotent } from '../../platform/db/idempotency.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import type { Action } from '../../shared/access/policy.js';
+import { type AllowedWrite, writeAuditEntry } from '../../shared/audit/write-audit-entry.js';
 import { guardPersonAccess } from '../access/person-access-guard.js';
-import { type WriteGrant, writeAuditEntry } from '../registry/persons/person-writer.js';
 import { findPerson } from '../registry/persons/repository.js';
 import { cardAttributeNames } from './card-holder.js';
 import type { CardHolder, EncodedCard } from './card-payload.js';
@@ -169,7 +169,7 @@ async function authorize(
   context: CredentialContext,
   action: Action,
   personId: string | null,
-): Promise<WriteGrant> {
+): Promise<AllowedWrite> {
   const person = personId === null ? undefined : await findPerson(deps.db, { personId });
   const grant = await guardPersonAccess(deps, {
     actor: context.actor,

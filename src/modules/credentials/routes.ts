@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
-import { PersonIdParams, PurposeQuery } from '../registry/schema.js';
+import { PersonIdParams, PurposeQuery } from '../../shared/api/params.js';
 import { renderCardPngFast } from './card-raster.js';
 import { renderCardPdf } from './card-render.js';
 import type { CardFace } from './card-svg.js';

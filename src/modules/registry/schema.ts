@@ -1,23 +1,6 @@
 import { Type } from 'typebox';
-import { purposes } from '../../shared/access/actor.js';
 import { listAttributes } from './catalogue/catalogue.js';
 
-export const PurposeQuery = Type.Object(
-  {
-    purpose: Type.Optional(
-      Type.Union(
-        purposes.map((purpose) => Type.Literal(purpose)),
-        {
-          description:
-            'Why the record is read; required by policy, checked against your roles and audited',
-        },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-export const PersonIdParams = Type.Object({ personId: Type.String({ format: 'uuid' }) });
 export const UinParams = Type.Object({ uin: Type.String({ pattern: '^[2-9][0-9]{9}$' }) });
 
 /**

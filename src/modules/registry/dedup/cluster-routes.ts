@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { limits } from '../../../limits.js';
-import { PurposeQuery } from '../schema.js';
+import { PurposeQuery } from '../../../shared/api/params.js';
 import { type ClusterDependencies, clusterLister, clusterReviewer } from './cluster-review.js';
 
 const ClusterListQuery = Type.Object(

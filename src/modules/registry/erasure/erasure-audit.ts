@@ -1,5 +1,6 @@
 import { AmparoError, type ErrorCode } from '../../../platform/errors.js';
 import type { Actor, OperatorActor, Purpose } from '../../../shared/access/actor.js';
+import { auditActorOf } from '../../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import type { ErasureDependencies } from './erasure-view.js';
 
@@ -29,12 +30,7 @@ export function entry(
   input: EntryContext & EntryProps & { fields?: readonly string[] },
 ): AuditEntryInput {
   return {
-    actor: {
-      kind: 'operator',
-      id: admin.operatorId,
-      role: 'administrator',
-      region: input.regionCode,
-    },
+    actor: auditActorOf(admin, 'administrator', input.regionCode),
     action: input.action,
     resource: input.resource,
     purpose: input.purpose,
@@ -57,7 +53,7 @@ export async function refuse(
   await deps.audit.append({
     ...entry(admin, { ...context, ...props }),
     // Like the gate's refusals: no role or region was exercised.
-    actor: { kind: 'operator', id: admin.operatorId, role: null, region: null },
+    actor: auditActorOf(admin, null, null),
     outcome: 'denied',
     reasonCode: code,
   });

@@ -85,33 +85,8 @@ export async function authorizeWrite(
   return { grant, actor, action: access.action, regionCode: access.regionCode };
 }
 
-/** The audit entry of an allowed write, shaped like the guard's own entries. */
-export function writeAuditEntry(
-  write: WriteGrant,
-  resource: AuditEntryInput['resource'],
-  fields: readonly string[],
-  requestId: string,
-): AuditEntryInput {
-  const { actor, grant } = write;
-  const role = grant.principal;
-  const base = { role, region: null as string | null };
-  const auditActor: AuditEntryInput['actor'] =
-    actor.kind === 'operator'
-      ? { kind: 'operator', id: actor.operatorId, role, region: write.regionCode }
-      : actor.kind === 'citizen'
-        ? { kind: 'citizen', id: actor.personId, ...base }
-        : { kind: 'system', id: actor.job, role: 'system', region: null };
-  return {
-    actor: auditActor,
-    action: write.action,
-    resource,
-    purpose: grant.purpose,
-    fields: [...fields].sort(),
-    outcome: 'allowed',
-    reasonCode: null,
-    requestId,
-  };
-}
+/** The audit entry of an allowed write: one builder in src/shared/audit/ for every module. */
+export { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 
 /** The operator id recorded on versions and memberships; null for system jobs. */
 export function recordedBy(actor: Actor): string | null {

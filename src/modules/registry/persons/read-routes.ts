@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { PersonIdParams, PersonViewSchema, PurposeQuery, UinParams } from '../schema.js';
+import { PersonIdParams, PurposeQuery } from '../../../shared/api/params.js';
+import { PersonViewSchema, UinParams } from '../schema.js';
 import { personReader, type RegistryDependencies } from './person-reader.js';
 
 /**

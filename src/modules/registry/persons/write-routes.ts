@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { PersonIdParams, PurposeQuery } from '../../../shared/api/params.js';
 import { forbiddenAttributeHook } from '../catalogue/index.js';
 import { householdMover } from '../households/household-mover.js';
 import { householdReader } from '../households/household-reader.js';
@@ -6,7 +7,6 @@ import { type DuplicateChecker, loadDuplicateChecker } from '../review/duplicate
 import { presentCandidates } from '../review/review-candidates.js';
 import { reviewDecider, reviewLister } from '../review/review-queue.js';
 import { reviewReference } from '../review/review-reference.js';
-import { PersonIdParams, PurposeQuery } from '../schema.js';
 import { personSearch } from '../search/person-search.js';
 import { deathRecorder, personCorrector } from './person-corrector.js';
 import { personEnroller } from './person-enroller.js';

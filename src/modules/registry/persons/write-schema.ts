@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
 import { limits } from '../../../limits.js';
+import { PurposeQuery } from '../../../shared/api/params.js';
 import { type Relationship, relationships } from '../households/household-membership.js';
 import { reviewReferencePattern } from '../review/review-reference.js';
-import { PersonAttributes, PurposeQuery } from '../schema.js';
+import { PersonAttributes } from '../schema.js';
 import { type CorrectionReason, correctionReasons } from '../tables.js';
 
 /**
