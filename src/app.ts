@@ -20,8 +20,10 @@ import {
 } from './modules/access/authentication-audit.js';
 import { passwordHashOptions } from './modules/access/demo-operators.js';
 import { operatorAdminRoutes } from './modules/access/operator-admin-routes.js';
+import { guardPersonAccess } from './modules/access/person-access-guard.js';
 import { raiseSecurityAlert } from './modules/access/security-alerts.js';
 import { accessHistoryRoutes } from './modules/audit/access-history-routes.js';
+import type { AccessGuard } from './modules/audit/access-ports.js';
 import { AuditLog, type AuditLogOptions } from './modules/audit/audit-log.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { signingReporters } from './modules/audit/signing-alerts.js';
@@ -32,7 +34,7 @@ import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { clusterRoutes } from './modules/registry/dedup/cluster-routes.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
 import { importRoutes } from './modules/registry/import/routes.js';
-import { personContacts, RegistryEvents } from './modules/registry/index.js';
+import { personContacts, personRegionLookup, RegistryEvents } from './modules/registry/index.js';
 import { registryRoutes } from './modules/registry/persons/read-routes.js';
 import { registryWriteRoutes } from './modules/registry/persons/write-routes.js';
 import { loadDuplicateChecker } from './modules/registry/review/duplicate-checker.js';
@@ -187,8 +189,16 @@ export async function build(config: Config, services: AppServices): Promise<App>
     duplicateIndex: duplicates.status,
     auditSigning: () => auditLog.signingStatus(),
   });
-  await app.register(auditRoutes, { auditLog, db });
-  await app.register(accessHistoryRoutes, { db, auditLog, keys: services.keys });
+  // Audit imports no module: the guard and the person's region are injected (its ports).
+  const guard: AccessGuard = (access) => guardPersonAccess({ db, audit: auditLog }, access);
+  await app.register(auditRoutes, { auditLog, db, guard });
+  await app.register(accessHistoryRoutes, {
+    db,
+    auditLog,
+    keys: services.keys,
+    guard,
+    personRegion: personRegionLookup(db),
+  });
   await app.register(alertRoutes, { db, audit: auditLog });
   await app.register(operatorAdminRoutes, {
     db,

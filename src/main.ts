@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommands } from './cli/audit-commands.js';
 import { registerDatabaseCommands } from './cli/database-commands.js';
 import { registerServerCommands } from './cli/server-commands.js';
 import { registerOperatorCommands } from './modules/access/operators-cli.js';
-import { registerAuditCommands } from './modules/audit/cli.js';
 import { registerCardsCommands } from './modules/credentials/cards-cli.js';
 import { registerVerifyCommand } from './modules/credentials/verify-cli.js';
 import { registerDemoCommands } from './modules/demo/cli.js';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliEnvironment, createCliEnvironment } from '../../../test/cli-environment.js';
-import { registerAuditCommands } from '../audit/cli.js';
+import { registerAuditCommands } from '../../cli/audit-commands.js';
 import { registerOperatorCommands } from './operators-cli.js';
 
 describe('amparo operators create / change', () => {

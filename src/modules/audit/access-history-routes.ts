@@ -1,16 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
-import type { Database } from '../../platform/db/schema.js';
 import { PersonIdParams, PurposeQuery } from '../../shared/api/params.js';
-import { accessHistoryReader } from './access-history.js';
-import type { AuditLog } from './audit-log.js';
+import { type AccessHistoryDependencies, accessHistoryReader } from './access-history.js';
 import { TreeHeadView } from './schema.js';
 
-export interface AccessHistoryRoutesOptions {
-  db: Kysely<Database>;
-  auditLog: AuditLog;
+export interface AccessHistoryRoutesOptions extends AccessHistoryDependencies {
   keys: Pick<KeyStore, 'auditSigning'>;
 }
 

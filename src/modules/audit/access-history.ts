@@ -1,14 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
-import { guardPersonAccess } from '../access/person-access-guard.js';
-import { findPerson } from '../registry/persons/repository.js';
+import type { AccessGuard, PersonRegionLookup } from './access-ports.js';
 import type { AuditLog } from './audit-log.js';
 import type { PersonAccessView } from './audit-proofs.js';
 import { readPersonEntries } from './audit-repository.js';
 import { parseEntry } from './canonical-entry.js';
 import { auditLimits } from './limits.js';
 import { treeHeadView } from './routes.js';
+
+/** The log, and the ports `src/app.ts` injects: the access guard and the person's region. */
+export interface AccessHistoryDependencies {
+  db: Kysely<Database>;
+  auditLog: AuditLog;
+  guard: AccessGuard;
+  personRegion: PersonRegionLookup;
+}
 
 export interface AccessHistoryProps {
   actor: Actor | null;
@@ -33,27 +40,25 @@ export interface AccessHistoryLine extends PersonAccessView {
  * itself audited first, so it appears in the history it returns.
  *
  * @example
- *   const history = await accessHistoryReader({ db, auditLog }, { actor, personId, purpose: 'self', … });
+ *   const history = await accessHistoryReader({ db, auditLog, guard, personRegion },
+ *     { actor, personId, purpose: 'self', … });
  */
 export async function accessHistoryReader(
-  deps: { db: Kysely<Database>; auditLog: AuditLog },
+  deps: AccessHistoryDependencies,
   props: AccessHistoryProps,
 ) {
-  const person = await findPerson(deps.db, { personId: props.personId });
-  const grant = await guardPersonAccess(
-    { db: deps.db, audit: deps.auditLog },
-    {
-      actor: props.actor,
-      action: 'person.access_history',
-      resource: { type: 'person', id: props.personId },
-      regionCode: person?.regionCode ?? null,
-      personId: person?.id ?? null,
-      exists: person !== undefined,
-      purpose: props.purpose,
-      requestId: props.requestId,
-      countsAsPersonRead: true,
-    },
-  );
+  const person = await deps.personRegion(props.personId);
+  const grant = await deps.guard({
+    actor: props.actor,
+    action: 'person.access_history',
+    resource: { type: 'person', id: props.personId },
+    regionCode: person?.regionCode ?? null,
+    personId: person?.personId ?? null,
+    exists: person !== undefined,
+    purpose: props.purpose,
+    requestId: props.requestId,
+    countsAsPersonRead: true,
+  });
   await grant.record([]);
   const head = await deps.auditLog.signTreeHead();
   const limit = Math.min(

@@ -2,8 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
-import type { AuditRecorder } from '../access/person-access-guard.js';
-import { guardPersonAccess } from '../access/person-access-guard.js';
+import type { AccessGuard } from './access-ports.js';
 import { toIndex } from './audit-repository.js';
 import { parseEntry } from './canonical-entry.js';
 import { auditLimits } from './limits.js';
@@ -33,14 +32,14 @@ export interface AuditEntryFilter {
  * it shows at the top of its own page). Entries hold ids and field names only, as written.
  *
  * @example
- * const page = await auditEntryLister({ db, audit }, { actor, purpose: 'audit', requestId }, { outcome: 'denied' });
+ * const page = await auditEntryLister({ db, guard }, { actor, purpose: 'audit', requestId }, { outcome: 'denied' });
  */
 export async function auditEntryLister(
-  deps: { db: Kysely<Database>; audit: AuditRecorder },
+  deps: { db: Kysely<Database>; guard: AccessGuard },
   context: { actor: Actor | null; purpose: Purpose | null; requestId: string },
   filter: AuditEntryFilter,
 ): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
-  const grant = await guardPersonAccess(deps, {
+  const grant = await deps.guard({
     actor: context.actor,
     action: 'audit.read',
     resource: { type: 'audit', id: null },

@@ -3,12 +3,12 @@ import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Database } from '../../platform/db/schema.js';
 import { PurposeQuery } from '../../shared/api/params.js';
+import type { AccessGuard } from './access-ports.js';
 import {
   auditEntryLister,
   auditEntryPageSizeDefault,
   auditEntryPageSizeMax,
 } from './audit-entry-listing.js';
-import type { AuditLog } from './audit-log.js';
 
 const Text = Type.String({ maxLength: 200 });
 const NullableText = Type.Union([Text, Type.Null()]);
@@ -72,11 +72,11 @@ export const AuditEntryList = Type.Object({
  * time, optionally one action or outcome only. Audited as `audit.read`.
  *
  * @example
- * await app.register(auditEntryRoutes, { auditLog, db }); // GET /api/audit/entries?purpose=audit
+ * await app.register(auditEntryRoutes, { db, guard }); // GET /api/audit/entries?purpose=audit
  */
 export const auditEntryRoutes: FastifyPluginAsyncTypebox<{
-  auditLog: AuditLog;
   db: Kysely<Database>;
+  guard: AccessGuard;
 }> = async (app, deps) => {
   app.get(
     '/api/audit/entries',
@@ -92,7 +92,7 @@ export const auditEntryRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) => {
       const { purpose, ...filter } = request.query;
       const page = await auditEntryLister(
-        { db: deps.db, audit: deps.auditLog },
+        deps,
         { actor: request.actor, purpose: purpose ?? null, requestId: request.id },
         filter,
       );

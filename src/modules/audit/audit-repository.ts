@@ -120,6 +120,16 @@ export async function readPersonEntries(
   return rows.map((row) => ({ leafIndex: toIndex(row.leaf_index), entry: row.entry }));
 }
 
+/** The person an entry is about, so a citizen may fetch proofs of their own entries only. */
+export async function personOfLeaf(db: Db, leafIndex: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('audit_entry')
+    .select('person_id')
+    .where('leaf_index', '=', leafIndex)
+    .executeTakeFirst();
+  return row?.person_id ?? null;
+}
+
 export async function insertTreeHead(db: Db, head: TreeHeadRow): Promise<void> {
   await db
     .insertInto('audit_tree_head')

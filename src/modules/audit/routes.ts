@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
-import { guardPersonAccess } from '../access/person-access-guard.js';
+import type { AccessGuard } from './access-ports.js';
 import { auditEntryRoutes } from './audit-entry-routes.js';
 import type { AuditLog } from './audit-log.js';
+import { personOfLeaf } from './audit-repository.js';
 import { auditLimits } from './limits.js';
 import {
   ConsistencyProofQuery,
@@ -24,6 +25,8 @@ export { treeHeadView };
 export interface AuditRoutesOptions {
   auditLog: AuditLog;
   db: Kysely<Database>;
+  /** The person-access guard, injected by `src/app.ts` (audit imports no module). */
+  guard: AccessGuard;
 }
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -33,15 +36,15 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
  * published head check that history was only ever appended to.
  *
  * @example
- * await app.register(auditRoutes, { auditLog });
+ * await app.register(auditRoutes, { auditLog, db, guard });
  * // GET /api/audit/proofs/inclusion?leafIndex=12&treeSize=1000
  */
 export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (
   app,
-  { auditLog, db },
+  { auditLog, db, guard },
 ) => {
   const tags = ['audit'];
-  await app.register(auditEntryRoutes, { auditLog, db });
+  await app.register(auditEntryRoutes, { db, guard });
 
   // Tree heads are public by design (safeguard 3: they are published), so no role is needed.
   app.get(
@@ -90,20 +93,17 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
     async (request) => {
       const { leafIndex, treeSize } = request.query;
       const personId = await personOfLeaf(db, leafIndex);
-      const grant = await guardPersonAccess(
-        { db, audit: auditLog },
-        {
-          actor: request.actor,
-          action: request.actor?.kind === 'citizen' ? 'person.access_history' : 'audit.read',
-          resource: { type: 'audit', id: null },
-          regionCode: null,
-          personId,
-          exists: true,
-          purpose: request.query.purpose ?? null,
-          requestId: request.id,
-          countsAsPersonRead: false,
-        },
-      );
+      const grant = await guard({
+        actor: request.actor,
+        action: request.actor?.kind === 'citizen' ? 'person.access_history' : 'audit.read',
+        resource: { type: 'audit', id: null },
+        regionCode: null,
+        personId,
+        exists: true,
+        purpose: request.query.purpose ?? null,
+        requestId: request.id,
+        countsAsPersonRead: false,
+      });
       await grant.record([]);
       const view = await auditLog.proofs.inclusionProof(leafIndex, treeSize);
       return { leafIndex, treeSize, leafHash: hex(view.leafHash), proof: view.proof.map(hex) };
@@ -140,32 +140,19 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
       },
     },
     async (request) => {
-      const grant = await guardPersonAccess(
-        { db, audit: auditLog },
-        {
-          actor: request.actor,
-          action: 'audit.read',
-          resource: { type: 'audit', id: null },
-          regionCode: null,
-          personId: null,
-          exists: true,
-          purpose: request.query.purpose ?? null,
-          requestId: request.id,
-          countsAsPersonRead: false,
-        },
-      );
+      const grant = await guard({
+        actor: request.actor,
+        action: 'audit.read',
+        resource: { type: 'audit', id: null },
+        regionCode: null,
+        personId: null,
+        exists: true,
+        purpose: request.query.purpose ?? null,
+        requestId: request.id,
+        countsAsPersonRead: false,
+      });
       await grant.record([]);
       return treeHeadView(await auditLog.signTreeHead());
     },
   );
 };
-
-/** The person an entry is about, so a citizen may fetch proofs of their own entries only. */
-async function personOfLeaf(db: Kysely<Database>, leafIndex: number): Promise<string | null> {
-  const row = await db
-    .selectFrom('audit_entry')
-    .select('person_id')
-    .where('leaf_index', '=', leafIndex)
-    .executeTakeFirst();
-  return row?.person_id ?? null;
-}

@@ -2,12 +2,12 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { type RawBuilder, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliEnvironment, createCliEnvironment } from '../../../test/cli-environment.js';
-import { loadKeyStore } from '../../platform/crypto/key-store.js';
-import { AuditLog } from './audit-log.js';
-import { buildAuditEntry } from './audit-test-support.js';
-import { registerAuditCommands } from './cli.js';
-import { readWitnessFile } from './witness.js';
+import { type CliEnvironment, createCliEnvironment } from '../../test/cli-environment.js';
+import { AuditLog } from '../modules/audit/audit-log.js';
+import { buildAuditEntry } from '../modules/audit/audit-test-support.js';
+import { readWitnessFile } from '../modules/audit/witness.js';
+import { loadKeyStore } from '../platform/crypto/key-store.js';
+import { registerAuditCommands } from './audit-commands.js';
 
 describe('amparo audit verify / sign', () => {
   let cli: CliEnvironment;

@@ -1,14 +1,14 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { type Config, loadConfig } from '../../config.js';
-import { loadKeyStore } from '../../platform/crypto/key-store.js';
-import { type DatabaseHandle, openAppDatabase } from '../../platform/db/database.js';
-import { AuditLog } from './audit-log.js';
-import { type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
-import { checkChangeTrail, describeChangeTrail } from './change-trail-check.js';
-import { treeHeadView } from './routes.js';
-import { loadTrustedHeads, type TrustedHeadSource } from './trusted-heads.js';
-import { witnessesFrom } from './witness.js';
+import { type Config, loadConfig } from '../config.js';
+import { AuditLog } from '../modules/audit/audit-log.js';
+import { type AuditVerifyReport, verifyAuditLog } from '../modules/audit/audit-verify.js';
+import { checkChangeTrail, describeChangeTrail } from '../modules/audit/change-trail-check.js';
+import { treeHeadView } from '../modules/audit/routes.js';
+import { loadTrustedHeads, type TrustedHeadSource } from '../modules/audit/trusted-heads.js';
+import { witnessesFrom } from '../modules/audit/witness.js';
+import { loadKeyStore } from '../platform/crypto/key-store.js';
+import { type DatabaseHandle, openAppDatabase } from '../platform/db/database.js';
 
 /** Where the commands read settings and write results; tests pass their own. */
 export interface AuditCliContext {
