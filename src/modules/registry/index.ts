@@ -2,13 +2,12 @@
  * The registry's public face: the only file other modules import (issue #12). Re-exports only;
  * what a module may learn about a person goes through a service here, never the tables.
  */
-
-export { personRegionLookup } from './persons/person-region.js';
 export {
   type ContactPerson,
   type PersonContactService,
   personContacts,
 } from './persons/person-contact.js';
+export { personRegionLookup } from './persons/person-region.js';
 export {
   type RegistryEventHandler,
   type RegistryEventMap,
