@@ -30,6 +30,7 @@ import { signingReporters } from './modules/audit/signing-alerts.js';
 import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.js';
 import { revokeCardsOnRegistryEvents } from './modules/credentials/index.js';
 import { credentialRoutes } from './modules/credentials/routes.js';
+import { publicProgramRoutes } from './modules/programs/index.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { clusterRoutes } from './modules/registry/dedup/cluster-routes.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
@@ -208,6 +209,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     now: services.access?.clock ?? (() => new Date()),
   });
   await app.register(catalogueRoutes, { prefix: '/api' });
+  await app.register(publicProgramRoutes, { prefix: '/api', db });
   await app.register(registryRoutes, { db, audit: auditLog, masterKey: services.keys.masterKey });
   await app.register(importRoutes, {
     db,

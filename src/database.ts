@@ -9,6 +9,7 @@ import type { AccessTables } from './modules/access/tables.js';
 import type { AuditTables } from './modules/audit/tables.js';
 import type { CredentialTables } from './modules/credentials/tables.js';
 import type { NotificationTables } from './modules/notifications/tables.js';
+import type { ProgramTables } from './modules/programs/tables.js';
 import type { DedupTables } from './modules/registry/dedup/tables.js';
 import type { ErasureTables } from './modules/registry/erasure/tables.js';
 import type { ImportTables } from './modules/registry/import/tables.js';
@@ -24,7 +25,8 @@ declare module './platform/db/schema.js' {
       ImportTables,
       DedupTables,
       CredentialTables,
-      NotificationTables {}
+      NotificationTables,
+      ProgramTables {}
 }
 
 export type { Database } from './platform/db/schema.js';

@@ -316,6 +316,43 @@ export const limits = {
     /** Most requests one listing returns. */
     listPageSizeMax: 200,
   },
+  /** Benefit programs and their eligibility rules (modules/programs). */
+  programs: {
+    /** Longest program name in one language; the migration's check uses the same number. */
+    nameLengthMax: 120,
+    /** Longest program description in one language; the migration checks it too. */
+    descriptionLengthMax: 2000,
+    /**
+     * Longest eligibility rule or benefit formula, in characters (the migration checks it
+     * too). A rule is published for everyone to read: one that needs more is not plain.
+     */
+    ruleLengthMax: 4000,
+    /**
+     * Deepest nesting of a rule's syntax tree. Bounds the parser's and the SQL compiler's
+     * recursion, and the compiled query's size.
+     */
+    ruleDepthMax: 16,
+    /** Most syntax-tree nodes in one rule or formula. */
+    ruleNodesMax: 300,
+    /** Most elements of one list literal (`state_code in [...]`). */
+    ruleListElementsMax: 64,
+    /**
+     * Largest integer literal in a rule or formula, in magnitude. Attribute values are small
+     * (ages, counts, bands), so this keeps sums and products far from int64 overflow, which
+     * PostgreSQL would raise for the whole batch while CEL fails one person.
+     */
+    ruleIntegerLiteralMax: 1_000_000_000_000,
+    /** Items in one benefit basket. */
+    basketItemsMax: 30,
+    /** Largest quantity of one basket item. */
+    basketQuantityMax: 1_000_000,
+    /** States one program may name (Venezuela has 24 and the federal dependencies). */
+    regionsMax: 30,
+    /** Largest fixed benefit amount or budget cap, in minor units (10^15: far below 2^63). */
+    amountMinorMax: 1_000_000_000_000_000n,
+    /** Programs or versions returned by one listing. */
+    listPageSizeMax: 100,
+  },
   /** Text messages (modules/notifications). */
   notifications: {
     /** How often the development SMS sink looks for queued messages. */

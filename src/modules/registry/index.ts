@@ -2,6 +2,16 @@
  * The registry's public face: the only file other modules import (issue #12). Re-exports only;
  * what a module may learn about a person goes through a service here, never the tables.
  */
+export { findAttribute, findForbiddenName } from './catalogue/index.js';
+export {
+  derivedEligibilityFacts,
+  type EligibilityFact,
+  type EligibilityFactType,
+  eligibilityFacts,
+  eligibilityFactsRelation,
+  type FactsRelationOptions,
+  readEligibilityFacts,
+} from './eligibility/eligibility-facts.js';
 export {
   type ContactPerson,
   type PersonContactService,

@@ -44,6 +44,12 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   operator_change: 'personal',
   operator_enrolment: 'personal',
   change_trail: 'history',
+  // Programs hold no person data but name the operators who wrote and published them, and
+  // are never deleted: a decision must always trace back to its program.
+  program: 'personal',
+  program_version: 'history',
+  program_status_change: 'history',
+  program_publication: 'personal',
 };
 
 /** What the application role must never hold, per class. */

@@ -1,0 +1,30 @@
+/**
+ * The programs module's public face (issue #13): benefit programs, their versions and
+ * publication, and eligibility rules in CEL. Re-exports only.
+ */
+export { programLimits } from './limits.js';
+export {
+  type Benefit,
+  type CheckedContent,
+  checkContent,
+  type ProgramContent,
+} from './program-content.js';
+export {
+  programCreator,
+  programStatusChanger,
+  programVersionSaver,
+  publicationDecider,
+  publicationRequester,
+} from './program-service.js';
+export { ProgramsError, type ProgramsErrorCode } from './programs-error.js';
+export {
+  listPublishedPrograms,
+  type PublishedProgram,
+  PublishedProgramSchema,
+  publicProgramRoutes,
+} from './public-routes.js';
+export { type CheckedRule, checkRule } from './rules/rule-checker.js';
+export { evaluateFormula, evaluateRule, type RuleOutcome } from './rules/rule-evaluator.js';
+export { planRule, type RulePlan } from './rules/rule-plan.js';
+export { compileFormula, compileRule } from './rules/rule-sql.js';
+export type { ProgramTables } from './tables.js';

@@ -1,0 +1,41 @@
+import { defineErrors, type ErrorAnswer, type FieldError } from '../../platform/errors.js';
+
+/**
+ * The typed error of the programs module, registered with the platform's one error registry
+ * so the problem handler answers it as problem+json.
+ *
+ * @example
+ *   throw new ProgramsError('AMP_RULE_INVALID', "'voted' is not a declared attribute", errors);
+ */
+export const programsErrorCodes = [
+  /**
+   * An eligibility rule or benefit formula that cannot be accepted: syntax, types, an
+   * undeclared or forbidden name, a fact its purposes exclude, outside the compilable part
+   * of CEL, over a bound, or not plannable at publication. Field errors carry the position.
+   */
+  'AMP_RULE_INVALID',
+] as const;
+
+export type ProgramsErrorCode = (typeof programsErrorCodes)[number];
+
+export class ProgramsError extends Error {
+  override readonly name = 'ProgramsError';
+  readonly code: ProgramsErrorCode;
+  readonly errors: readonly FieldError[] | undefined;
+
+  constructor(code: ProgramsErrorCode, message: string, errors?: readonly FieldError[]) {
+    super(message);
+    this.code = code;
+    this.errors = errors;
+  }
+}
+
+const programsAnswers: Record<ProgramsErrorCode, ErrorAnswer> = {
+  AMP_RULE_INVALID: { status: 422, title: 'The eligibility rule or benefit formula is not valid' },
+};
+
+defineErrors({
+  errorClass: ProgramsError,
+  answers: programsAnswers,
+  example: (code) => new ProgramsError(code, `Example of ${code}.`),
+});

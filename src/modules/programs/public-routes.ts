@@ -1,0 +1,94 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import { type Static, Type } from 'typebox';
+import type { Database } from '../../platform/db/schema.js';
+import { programLimits } from './limits.js';
+
+/**
+ * `GET /programs` under `/api`: every published or suspended program with the version in
+ * force — names, benefit, regions, cadence and the eligibility rule itself. Public and
+ * without sign-in, like the attribute catalogue: a program is a published rule that is the
+ * same for everyone, and anyone may read it. No person data.
+ *
+ * @example
+ *   await app.register(publicProgramRoutes, { prefix: '/api', db });
+ */
+const BasketItemSchema = Type.Object({
+  item: Type.String(),
+  quantity: Type.Integer(),
+  unit: Type.String(),
+});
+
+export const PublishedProgramSchema = Type.Object({
+  code: Type.String(),
+  status: Type.Union([Type.Literal('published'), Type.Literal('suspended')]),
+  version: Type.Integer({ minimum: 1 }),
+  name: Type.Object({ es: Type.String(), en: Type.String() }),
+  description: Type.Object({ es: Type.String(), en: Type.String() }),
+  kind: Type.String(),
+  unit: Type.String(),
+  regions: Type.Array(Type.String(), { description: 'ISO 3166-2:VE states; empty: national' }),
+  cadence: Type.String(),
+  benefit: Type.Object({
+    basket: Type.Optional(Type.Array(BasketItemSchema)),
+    amountMinor: Type.Optional(Type.String({ description: 'Minor units, as decimal text' })),
+    formula: Type.Optional(Type.String()),
+    currency: Type.Optional(Type.String()),
+  }),
+  eligibilityRule: Type.String(),
+  publishedAt: Type.String({ format: 'date-time' }),
+});
+export type PublishedProgram = Static<typeof PublishedProgramSchema>;
+
+export const publicProgramRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (
+  app,
+  { db },
+) => {
+  app.get(
+    '/programs',
+    {
+      schema: {
+        tags: ['programs'],
+        summary: 'Published benefit programs and their eligibility rules (public)',
+        response: { 200: Type.Object({ programs: Type.Array(PublishedProgramSchema) }) },
+      },
+    },
+    async () => ({ programs: await listPublishedPrograms(db) }),
+  );
+};
+
+export async function listPublishedPrograms(db: Kysely<Database>): Promise<PublishedProgram[]> {
+  const rows = await db
+    .selectFrom('program as p')
+    .innerJoin('program_version as v', (join) =>
+      join.onRef('v.program_id', '=', 'p.id').onRef('v.version', '=', 'p.published_version'),
+    )
+    .select(['p.code', 'p.status', 'p.updated_at'])
+    .selectAll('v')
+    .where('p.status', 'in', ['published', 'suspended'])
+    .orderBy('p.code')
+    .limit(programLimits.listPageSizeMax)
+    .execute();
+  return rows.map((row) => ({
+    code: row.code,
+    // Safe: the query keeps only these two statuses.
+    status: row.status as 'published' | 'suspended',
+    version: row.version,
+    name: { es: row.name_es, en: row.name_en },
+    description: { es: row.description_es, en: row.description_en },
+    kind: row.kind,
+    unit: row.unit,
+    regions: row.regions,
+    cadence: row.cadence,
+    benefit: {
+      ...(row.benefit_basket === null ? {} : { basket: row.benefit_basket }),
+      ...(row.benefit_amount_minor === null
+        ? {}
+        : { amountMinor: row.benefit_amount_minor.toString() }),
+      ...(row.benefit_formula === null ? {} : { formula: row.benefit_formula }),
+      ...(row.currency === null ? {} : { currency: row.currency }),
+    },
+    eligibilityRule: row.eligibility_rule,
+    publishedAt: row.updated_at.toISOString(),
+  }));
+}

@@ -1,0 +1,76 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely types of the programs tables; `migrations/0030_programs.sql` is the truth. */
+export interface ProgramTables {
+  program: {
+    id: string;
+    code: string;
+    status: Generated<ProgramStatus>;
+    published_version: number | null;
+    created_by: string | null;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  program_version: {
+    program_id: string;
+    version: number;
+    name_es: string;
+    name_en: string;
+    description_es: string;
+    description_en: string;
+    kind: ProgramKind;
+    unit: BenefitUnit;
+    regions: string[];
+    cadence: Cadence;
+    /** Written as JSON text: the driver would send a JavaScript array as a SQL array. */
+    benefit_basket: ColumnType<BasketItem[] | null, string | null, never>;
+    benefit_amount_minor: bigint | null;
+    benefit_formula: string | null;
+    currency: Currency | null;
+    budget_cap: bigint;
+    eligibility_rule: string;
+    created_by: string | null;
+    created_at: Generated<Date>;
+  };
+  program_status_change: {
+    id: string;
+    program_id: string;
+    version: number;
+    status_from: ProgramStatus;
+    status_to: Exclude<ProgramStatus, 'draft'>;
+    changed_by: string | null;
+    changed_at: Generated<Date>;
+  };
+  program_publication: {
+    id: string;
+    program_id: string;
+    version: number;
+    requested_by: string;
+    requested_at: Generated<Date>;
+    status: Generated<'pending' | 'approved' | 'refused'>;
+    decided_by: string | null;
+    decided_at: Date | null;
+  };
+}
+
+export const programStatuses = ['draft', 'published', 'suspended', 'closed'] as const;
+export type ProgramStatus = (typeof programStatuses)[number];
+
+export const programKinds = ['in_kind', 'cash', 'voucher', 'service'] as const;
+export type ProgramKind = (typeof programKinds)[number];
+
+export const benefitUnits = ['person', 'household'] as const;
+export type BenefitUnit = (typeof benefitUnits)[number];
+
+export const cadences = ['monthly', 'quarterly', 'once', 'on_demand'] as const;
+export type Cadence = (typeof cadences)[number];
+
+export const currencies = ['VES', 'USD'] as const;
+export type Currency = (typeof currencies)[number];
+
+/** One line of an in-kind basket: "1 food box", "30 L fuel". Quantities are whole numbers. */
+export interface BasketItem {
+  item: string;
+  quantity: number;
+  unit: string;
+}

@@ -1,0 +1,197 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import type { AttributeDeclaration, AttributeType } from '../catalogue/attribute-declaration.js';
+import { listAttributes } from '../catalogue/catalogue.js';
+
+/**
+ * What an eligibility rule may know about a person: the catalogue's declared attributes that
+ * the purpose `eligibility_review` may read, plus facts derived from the registry at a
+ * reference date (age, household composition). Only what a person *is*: the registry holds
+ * nothing about what a person did, and nothing here reads another module's tables.
+ *
+ * The registry owns the SQL over its tables; a rule compiler composes over the relation
+ * returned by `eligibilityFactsRelation`, whose columns are exactly `eligibilityFacts()`.
+ *
+ * @example
+ *   const facts = eligibilityFactsRelation({ referenceDate: '2026-12-01' });
+ *   await sql`select count(*) from ${facts} as f where f.age >= ${65n}`.execute(db);
+ */
+
+/** The value type of a fact, in CEL's names: `int` values are bigint, never number. */
+export type EligibilityFactType = 'int' | 'bool' | 'string';
+
+export interface EligibilityFact {
+  readonly name: string;
+  readonly type: EligibilityFactType;
+  /**
+   * Stored encrypted (e.g. `disability_status`): not in the SQL relation, decided only after
+   * decryption.
+   */
+  readonly sealed: boolean;
+  /** Declared in the catalogue (true) or derived by the registry at the reference date. */
+  readonly declared: boolean;
+  readonly description: { readonly en: string; readonly es: string };
+}
+
+/** Facts the registry derives at the reference date; none is stored. */
+export const derivedEligibilityFacts: readonly EligibilityFact[] = Object.freeze([
+  derived(
+    'age',
+    'int',
+    'Age in whole years at the reference date (a year-only birth date counts from 1 July).',
+    'Edad en años cumplidos a la fecha de referencia (si solo se sabe el año, desde el 1 de julio).',
+  ),
+  derived(
+    'household_size',
+    'int',
+    "Current members of the person's household, the person included.",
+    'Miembros actuales del hogar de la persona, ella incluida.',
+  ),
+  derived(
+    'members_under_5',
+    'int',
+    'Members of the household younger than 5 at the reference date.',
+    'Miembros del hogar menores de 5 años a la fecha de referencia.',
+  ),
+  derived(
+    'members_under_18',
+    'int',
+    'Members of the household younger than 18 at the reference date.',
+    'Miembros del hogar menores de 18 años a la fecha de referencia.',
+  ),
+  derived(
+    'members_over_65',
+    'int',
+    'Members of the household aged 65 or more at the reference date.',
+    'Miembros del hogar de 65 años o más a la fecha de referencia.',
+  ),
+  derived(
+    'head_of_household',
+    'bool',
+    'True for the head of a household.',
+    'Verdadero para quien encabeza un hogar.',
+  ),
+]);
+
+function derived(name: string, type: EligibilityFactType, en: string, es: string): EligibilityFact {
+  return { name, type, sealed: false, declared: false, description: { en, es } };
+}
+
+/** The CEL type of a catalogue attribute, or undefined when no rule may use it (a photo). */
+function factType(type: AttributeType): EligibilityFactType | undefined {
+  switch (type.kind) {
+    case 'integer':
+      return 'int';
+    case 'boolean':
+      return 'bool';
+    case 'image':
+      return undefined;
+    default:
+      return 'string';
+  }
+}
+
+function declaredFact(attribute: AttributeDeclaration): EligibilityFact | undefined {
+  const type = factType(attribute.type);
+  if (type === undefined || !attribute.purposes.includes('eligibility_review')) return undefined;
+  return {
+    name: attribute.name,
+    type,
+    sealed: attribute.sealed,
+    declared: true,
+    description: { en: attribute.description, es: attribute.description },
+  };
+}
+
+/** Every fact a rule may name: declared attributes for `eligibility_review`, then derived ones. */
+export function eligibilityFacts(): readonly EligibilityFact[] {
+  const declared = listAttributes().flatMap((attribute) => declaredFact(attribute) ?? []);
+  return [...declared, ...derivedEligibilityFacts];
+}
+
+export interface FactsRelationOptions {
+  /** `YYYY-MM-DD`: ages are computed at this date. */
+  referenceDate: string;
+  /** Only this person (and, for the household counts, the members of their household). */
+  personId?: string;
+}
+
+/** `(attributes->>'name')` with the cast its type needs. */
+function attributeColumn(source: 'a' | 'hv', fact: EligibilityFact): RawBuilder<unknown> {
+  const text = sql`(${sql.ref(`${source}.attributes`)} ->> ${sql.lit(fact.name)})`;
+  if (fact.type === 'int') return sql`${text}::int8`;
+  if (fact.type === 'bool') return sql`${text}::boolean`;
+  return text;
+}
+
+/**
+ * The facts of every active person, one row each: `person_id`, `region_code`, and one column
+ * per clear fact of `eligibilityFacts()` (null when unknown). Sealed facts are not columns.
+ */
+export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuilder<unknown> {
+  const reference = sql`${options.referenceDate}::date`;
+  const clear = eligibilityFacts().filter((fact) => fact.declared && !fact.sealed);
+  const columns = clear.map((fact) => {
+    const declaration = listAttributes().find((attribute) => attribute.name === fact.name);
+    const source = declaration?.subject === 'household' ? 'hv' : 'a';
+    return sql`${attributeColumn(source, fact)} as ${sql.id(fact.name)}`;
+  });
+  const scope =
+    options.personId === undefined
+      ? sql`true`
+      : sql`p.id = ${options.personId}::uuid or p.id in (
+          select o.person_id from household_membership o
+           where o.valid_to is null and o.household_id = (
+             select s.household_id from household_membership s
+              where s.person_id = ${options.personId}::uuid and s.valid_to is null))`;
+  return sql`(
+    with aged as (
+      select p.id, p.region_code, v.attributes,
+             case
+               when v.attributes ->> 'birth_date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+                 then extract(year from age(${reference}, (v.attributes ->> 'birth_date')::date))::int8
+               when v.attributes ->> 'birth_date' ~ '^[0-9]{4}$'
+                 then extract(year from age(${reference},
+                        make_date((v.attributes ->> 'birth_date')::int, 7, 1)))::int8
+             end as age
+        from person p
+        join person_version v on v.person_id = p.id and v.version = p.current_version
+       where p.status = 'active' and (${scope})
+    ), members as (
+      select m.household_id, m.person_id, m.relationship, a.age
+        from household_membership m join aged a on a.id = m.person_id
+       where m.valid_to is null
+    ), households as (
+      select household_id,
+             count(*)::int8 as household_size,
+             (count(*) filter (where age < 5))::int8 as members_under_5,
+             (count(*) filter (where age < 18))::int8 as members_under_18,
+             (count(*) filter (where age >= 65))::int8 as members_over_65
+        from members group by household_id
+    )
+    select a.id as person_id, a.region_code,
+           ${sql.join(columns)},
+           a.age,
+           h.household_size, h.members_under_5, h.members_under_18, h.members_over_65,
+           (m.relationship = 'head') as head_of_household
+      from aged a
+      left join members m on m.person_id = a.id
+      left join households h on h.household_id = m.household_id
+      left join lateral (
+        select x.attributes from household_version x
+         where x.household_id = m.household_id order by x.version desc limit 1
+      ) hv on true
+     ${options.personId === undefined ? sql`` : sql`where a.id = ${options.personId}::uuid`}
+  )`;
+}
+
+/** One person's facts at the reference date, or undefined when the person is not active. */
+export async function readEligibilityFacts(
+  db: Kysely<Database>,
+  personId: string,
+  referenceDate: string,
+): Promise<Record<string, unknown> | undefined> {
+  const relation = eligibilityFactsRelation({ referenceDate, personId });
+  const result = await sql<Record<string, unknown>>`select * from ${relation} as f`.execute(db);
+  return result.rows[0];
+}
