@@ -8,6 +8,7 @@
  * and the ID number's bounds live in src/shared/ because the browser runs that code too, and
  * src/shared/ imports nothing outside itself.
  */
+import type { Role } from './shared/access/roles.js';
 import { codecLimits } from './shared/claim169/limits.js';
 import { uinLimits } from './shared/uin/limits.js';
 
@@ -38,8 +39,6 @@ export const limits = {
     duplicateShareMax: 0.5,
     /** Persons seeded by `npm start` into an empty embedded database. */
     seedPersons: 2_000,
-    /** Largest household the generator creates; the registry refuses larger ones. */
-    householdMembersMax: 12,
     /**
      * How many recent original records a duplicate may copy. Duplicates land at random later
      * positions within this window, which keeps memory constant in the population size.
@@ -114,14 +113,27 @@ export const limits = {
       codePointsMax: 128,
     },
     /**
-     * Person-read quotas (safeguard 10; the per-role numbers are in shared/access/policy.ts). Reads
-     * are counted in buckets of `bucketMs` and a read is allowed when the buckets of the last
-     * `windowMs` hold at most the quota: a sliding window, so reading the quota just before a
-     * clock hour and again just after it is refused (a fixed hour would allow twice).
+     * Person-read quotas (safeguard 10). Reads are counted in buckets of `bucketMs` and a read
+     * is allowed when the buckets of the last `windowMs` hold at most the quota: a sliding
+     * window, so reading the quota just before a clock hour and again just after it is refused
+     * (a fixed hour would allow twice).
      */
     readQuota: {
       windowMs: 60 * minuteMs,
       bucketMs: minuteMs,
+      /**
+       * Person records an operator may read per hour, by role (docs/ACCESS.md, read quotas); an
+       * operator with several roles has the largest. Roles that read no person data have 0.
+       */
+      personReadsPerHour: {
+        enrolment_clerk: 300,
+        registry_supervisor: 600,
+        program_officer: 600,
+        distribution_operator: 1200,
+        auditor: 300,
+        statistics_analyst: 0,
+        administrator: 0,
+      } satisfies Record<Role, number>,
     },
     /** Enrolment of a staff account: the person sets their own password and TOTP secret. */
     enrolment: {
@@ -304,6 +316,11 @@ export const limits = {
     searchNameScoreMin: 0.85,
     /** Open review items listed per page. */
     reviewPageSizeMax: 100,
+    /**
+     * Members of one household, head included: refused on import, on online enrolment into an
+     * existing household and on a move into one. The demo generator never creates more.
+     */
+    householdMembersMax: 12,
   },
   /** ID numbers (modules/registry/uin); the values are in shared/uin/limits.ts (the console checks them too). */
   uin: uinLimits,
@@ -359,6 +376,42 @@ export const limits = {
     developmentSinkIntervalMs: 1_000,
     /** Messages taken from the outbox in one pass of the development sink. */
     developmentSinkBatchMax: 100,
+  },
+  /** Bulk import of persons (modules/registry/import); households are bounded by the registry's. */
+  import: {
+    /**
+     * Persons per batch (one transaction, one statement per table). A batch closes at the
+     * first household boundary at or after this many persons, so it may be a little larger.
+     */
+    batchPersonsTarget: 5_000,
+    /** Batches written at the same time, each on its own connection. */
+    insertConnections: 2,
+    /** Import worker threads (parse, validate, encrypt) at most; by default one per core. */
+    workersMax: 4,
+    /** Smaller files are encoded in the main thread: loading the workers would cost more. */
+    workerFileBytesMin: 4 * 1024 ** 2,
+    /** Young-generation size of a worker's heap (MiB); see chunk-executor.ts. */
+    workerYoungGenerationMb: 192,
+    /** Chunks handed to the workers and not yet written, per worker (bounds memory). */
+    chunksInFlightPerWorker: 2,
+    /** Largest file the command line imports (a national registry is a few GiB of CSV). */
+    fileBytesMax: 8 * 1024 ** 3,
+    /** Largest file accepted by POST /api/imports. */
+    uploadBytesMax: 1024 ** 3,
+    /** Longest physical line (CSV record or NDJSON object); a longer one refuses the file. */
+    lineBytesMax: 64 * 1024,
+    /** A row whose new UIN collides is redrawn at most this many times per batch. */
+    uinRedrawRoundsMax: 8,
+    /** Progress is reported at most this often. */
+    progressIntervalMs: 1_000,
+    /** Characters of the refused-rows CSV sent as one piece when it is served. */
+    refusedRowsPieceCharsMax: 64 * 1024,
+    /** Problems of a refused file (header columns) listed in the answer. */
+    fileProblemsMax: 40,
+    /** Refused rows shown on the console's import page (the file has them all). */
+    refusedRowsPreviewMax: 20,
+    /** Jobs listed or kept running in one server process at a time. */
+    serverJobsRunningMax: 2,
   },
   /** The duplicate-detection engine (modules/registry/dedup). */
   dedup: {

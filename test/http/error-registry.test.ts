@@ -57,7 +57,7 @@ describe('the error registry', () => {
 
   it('registers every error class in src/ that carries a code', () => {
     const registeredClasses = new Set(registeredErrors().map((entry) => entry.errorClass.name));
-    const codedClass = /export class (\w+) extends Error \{[^}]*?readonly code:/gs;
+    const codedClass = /export class (\w+) extends Error \{[^}]*?readonly code\b/gs;
     const found = sourceFiles('src').flatMap((file) =>
       [...readFileSync(file, 'utf8').matchAll(codedClass)].map((match) => match[1]),
     );

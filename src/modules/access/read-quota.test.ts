@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentedReadQuotas } from '../../../test/access-table.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { OperatorActor } from '../../shared/access/actor.js';
-import { readQuotaPerHour } from '../../shared/access/policy.js';
-import { consumePersonReads } from './read-quota.js';
+import { accessLimits } from './limits.js';
+import { consumePersonReads, readQuotaFor } from './read-quota.js';
+
+const readQuotaPerHour = accessLimits.readQuota.personReadsPerHour;
 
 describe('person read quotas', () => {
+  it("are the documented ones, the largest of an operator's roles counting", () => {
+    expect(readQuotaPerHour).toEqual(documentedReadQuotas());
+    expect(readQuotaFor(['enrolment_clerk', 'distribution_operator'])).toBe(1200);
+    expect(readQuotaFor(['administrator'])).toBe(0);
+  });
+
   let database: TestDatabase;
   let clerk: OperatorActor;
 

@@ -3,10 +3,21 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { OperatorActor } from '../../shared/access/actor.js';
-import { readQuotaFor } from '../../shared/access/policy.js';
+import type { Role } from '../../shared/access/roles.js';
 import { accessLimits } from './limits.js';
 
-const { windowMs, bucketMs } = accessLimits.readQuota;
+const { windowMs, bucketMs, personReadsPerHour } = accessLimits.readQuota;
+
+/**
+ * The hourly person-read quota of an operator: the largest among their roles
+ * (`limits.access.readQuota.personReadsPerHour`).
+ *
+ * @example
+ *   readQuotaFor(['enrolment_clerk', 'distribution_operator']); // 1200
+ */
+export function readQuotaFor(roles: readonly Role[]): number {
+  return roles.reduce((largest, role) => Math.max(largest, personReadsPerHour[role]), 0);
+}
 
 /**
  * Counts person reads per operator in a sliding hour and refuses reads beyond the quota of

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readQuotaPerHour } from '../../shared/access/policy.js';
 import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
+import { accessLimits } from '../access/limits.js';
 import { type CardPerson, createCardPerson, signedInOperator } from './credentials-test-kit.js';
 
 /**
@@ -52,7 +52,7 @@ describe('GET /api/persons/:id/credentials and the read quota', () => {
       .values({
         operator_id: operatorId,
         window_start: new Date(Math.floor(Date.now() / 60_000) * 60_000 - 120_000),
-        reads: readQuotaPerHour.enrolment_clerk - 1,
+        reads: accessLimits.readQuota.personReadsPerHour.enrolment_clerk - 1,
       })
       .execute();
     const refused = await list();

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { documentedDecisionTable, documentedReadQuotas } from '../../../test/access-table.js';
+import { documentedDecisionTable } from '../../../test/access-table.js';
 import divisions from '../geography/divisions.json' with { type: 'json' };
 import { type Actor, purposes } from './actor.js';
-import { actions, authorize, decisionTable, readQuotaFor, readQuotaPerHour } from './policy.js';
+import { actions, authorize, decisionTable } from './policy.js';
 import { roles } from './roles.js';
 
 const documented = documentedDecisionTable();
@@ -42,12 +42,6 @@ describe('the decision table', () => {
         rule.role === 'administrator' && ['person.read', 'person.search'].includes(rule.action),
     );
     expect(reads).toEqual([]);
-  });
-
-  it('has the documented read quotas', () => {
-    expect(readQuotaPerHour).toEqual(documentedReadQuotas());
-    expect(readQuotaFor(['enrolment_clerk', 'distribution_operator'])).toBe(1200);
-    expect(readQuotaFor(['administrator'])).toBe(0);
   });
 });
 

@@ -83,17 +83,6 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('operator.manage', 'administrator', ['enrolment'], 'any'),
 ];
 
-/** Person records an operator may read per hour, by role (docs/ACCESS.md, read quotas). */
-export const readQuotaPerHour: Readonly<Record<Role, number>> = {
-  enrolment_clerk: 300,
-  registry_supervisor: 600,
-  program_officer: 600,
-  distribution_operator: 1200,
-  auditor: 300,
-  statistics_analyst: 0,
-  administrator: 0,
-};
-
 /** What the decision is about: a record's region or owner, or nothing for `any`. */
 export interface ResourceScope {
   /** ISO 3166-2:VE code of the record's region; null when the record has none or is unknown. */
@@ -147,9 +136,4 @@ function inScope(
     resource.regionCode !== null &&
     actor.regions.includes(resource.regionCode)
   );
-}
-
-/** The hourly person-read quota of an operator: the largest among their roles. */
-export function readQuotaFor(roles: readonly Role[]): number {
-  return roles.reduce((largest, role) => Math.max(largest, readQuotaPerHour[role]), 0);
 }

@@ -73,6 +73,7 @@ const english = {
   record_repeated: 'record {{record}} appears earlier in the file',
   state_differs_from_head: "differs from the head of household's (line {{line}})",
   household_too_large: 'household {{household}} has {{rows}} rows; at most {{max}} members',
+  household_full: 'the household already has {{max}} members, the most one may have',
   household_heads: 'household {{household}} has {{count}} heads (lines {{lines}})',
   household_no_head: 'household {{household}} has no head',
   household_invalid_head:
@@ -146,6 +147,7 @@ const spanish: Record<RefusalCode, string> = {
   record_repeated: 'el registro {{record}} aparece antes en el archivo',
   state_differs_from_head: 'es distinto del de la persona jefa del hogar (línea {{line}})',
   household_too_large: 'el hogar {{household}} tiene {{rows}} filas; como máximo {{max}} miembros',
+  household_full: 'el hogar ya tiene {{max}} miembros, el máximo permitido',
   household_heads: 'el hogar {{household}} tiene {{count}} jefes (líneas {{lines}})',
   household_no_head: 'el hogar {{household}} no tiene jefe',
   household_invalid_head:

@@ -59,6 +59,7 @@ export const en: Dictionary = {
     AMP_VALIDATION: 'Some of the data is not valid.',
     AMP_ATTRIBUTE_FORBIDDEN: 'Amparo does not hold that kind of data.',
     AMP_CONFLICT: 'The record changed in the meantime. Reload the page.',
+    AMP_HOUSEHOLD_FULL: 'The household already has as many members as one may have.',
     AMP_IDEMPOTENCY_MISMATCH: 'This submission was already made with other data.',
     AMP_RATE_LIMITED: 'Too many requests. Please wait a moment.',
     AMP_QUOTA_EXCEEDED: 'You reached your hourly read limit. Auditors were alerted.',

@@ -62,6 +62,7 @@ export const es = {
     AMP_VALIDATION: 'Algunos datos no son válidos.',
     AMP_ATTRIBUTE_FORBIDDEN: 'Amparo no guarda ese tipo de dato.',
     AMP_CONFLICT: 'El registro cambió mientras tanto. Recargue la página.',
+    AMP_HOUSEHOLD_FULL: 'El hogar ya tiene el máximo de miembros permitido.',
     AMP_IDEMPOTENCY_MISMATCH: 'Este envío ya se hizo con otros datos.',
     AMP_RATE_LIMITED: 'Demasiadas solicitudes. Espere un momento.',
     AMP_QUOTA_EXCEEDED: 'Alcanzó su límite de consultas por hora. La auditoría fue avisada.',

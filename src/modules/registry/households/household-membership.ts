@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import { createHash, randomUUID } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { Actor } from '../../../shared/access/actor.js';
@@ -12,6 +12,8 @@ import {
   insertHousehold,
   openMembership,
 } from '../persons/write-repository.js';
+import { registryWriteLimits } from '../search/limits.js';
+import { HouseholdFullError } from './household-full-error.js';
 
 export { type Relationship, relationships } from '../../../shared/households/relationships.js';
 
@@ -50,8 +52,10 @@ export async function checkHouseholdTarget(
 
 /**
  * Opens a membership in the target household (creating it when new), refusing a person
- * already in that household and a second head. Call after closing any current membership.
- * Returns the household id.
+ * already in that household, a second head, and a member beyond `householdMembersMax`
+ * (`HouseholdFullError`). Joins of one household queue on a transaction lock, so two at once
+ * cannot both take its last place. Call after closing any current membership. Returns the
+ * household id.
  */
 export async function joinHousehold(
   trx: Transaction<Database>,
@@ -67,6 +71,7 @@ export async function joinHousehold(
   let householdId: string;
   if ('householdId' in target) {
     householdId = target.householdId;
+    await lockHouseholdJoins(trx, householdId);
     const members = await currentMembers(trx, householdId);
     if (members.some((member) => member.personId === props.personId)) {
       throw new AmparoError('AMP_CONFLICT', {
@@ -80,6 +85,9 @@ export async function joinHousehold(
         errors: [{ field: `${fieldPrefix}/relationship`, reason: 'the household has a head' }],
       });
     }
+    if (members.length >= registryWriteLimits.householdMembersMax) {
+      throw new HouseholdFullError(fieldPrefix);
+    }
   } else {
     householdId = randomUUID();
     await insertHousehold(trx, householdId, props.regionCode);
@@ -91,4 +99,15 @@ export async function joinHousehold(
     recordedBy: props.recordedBy,
   });
   return householdId;
+}
+
+/**
+ * Holds joins of one household until the transaction ends: a transaction-scoped advisory lock
+ * on a number drawn from the household id (a collision only makes two households queue). The
+ * application role has no UPDATE on `household`, so it cannot lock the row itself.
+ */
+async function lockHouseholdJoins(trx: Transaction<Database>, householdId: string): Promise<void> {
+  const digest = createHash('sha256').update(`household-join|${householdId}`).digest();
+  const lockNumber = digest.readBigInt64BE(0).toString();
+  await sql`select pg_advisory_xact_lock(${lockNumber}::bigint)`.execute(trx);
 }
