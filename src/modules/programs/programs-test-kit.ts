@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../platform/db/schema.js';
+
+/**
+ * A small random population written straight into the registry's tables (as the superuser,
+ * the way a fixture would), for tests that compare the batch and per-person evaluators.
+ * Attributes are left out at random, so NULL and missing facts are exercised.
+ *
+ * @example
+ *   await database.asAdmin((admin) => insertRandomPopulation(admin, { persons: 80, seed: 7 }));
+ */
+export interface RandomPopulationOptions {
+  persons: number;
+  seed: number;
+}
+
+/** mulberry32: a tiny seeded generator, so a failing population can be rebuilt. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const populationStates = ['VE-A', 'VE-V', 'VE-Z'] as const;
+const civilStatuses = ['single', 'married', 'cohabiting', 'widowed'];
+const relationships = ['spouse', 'child', 'parent', 'grandchild', 'other_relative'];
+
+function birthDate(random: () => number): string | undefined {
+  const roll = random();
+  const year = 1925 + Math.floor(random() * 100);
+  if (roll < 0.1) return undefined;
+  if (roll < 0.2) return String(year);
+  const month = String(1 + Math.floor(random() * 12)).padStart(2, '0');
+  const day = String(1 + Math.floor(random() * 28)).padStart(2, '0');
+  return `${year}-${month}-${day}`;
+}
+
+function attributes(random: () => number, state: string): Record<string, unknown> {
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
+  const maybe = (value: unknown): unknown => (random() < 0.15 ? undefined : value);
+  const born = birthDate(random);
+  const values: Record<string, unknown> = {
+    given_names: pick(['Ana', 'José', 'María', 'Luis', 'Zoë']),
+    first_surname: pick(['Pérez', 'García', 'Rojas']),
+    sex: maybe(pick(['F', 'M'])),
+    birth_date: born,
+    birth_date_approximate: born !== undefined && born.length === 4 ? true : maybe(false),
+    state_code: state,
+    municipality_code: maybe(`${state}-0${1 + Math.floor(random() * 3)}`),
+    civil_status: maybe(pick(civilStatuses)),
+    nationality: maybe(pick(['VE', 'CO'])),
+  };
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}
+
+export async function insertRandomPopulation(
+  admin: Kysely<Database>,
+  options: RandomPopulationOptions,
+): Promise<void> {
+  const random = seededRandom(options.seed);
+  let uin = 2_000_000_000 + options.seed * 10_000;
+  let householdId: string | undefined;
+  let membersLeft = 0;
+  for (let index = 0; index < options.persons; index += 1) {
+    const personId = randomUUID();
+    const state = populationStates[Math.floor(random() * populationStates.length)] ?? 'VE-A';
+    const status = random() < 0.05 ? 'deceased' : 'active';
+    uin += 1;
+    await sql`insert into person (id, uin, status, region_code)
+      values (${personId}, ${String(uin)}, ${status}, ${state})`.execute(admin);
+    await sql`insert into person_version (person_id, version, attributes, reason)
+      values (${personId}, 1, ${JSON.stringify(attributes(random, state))}::jsonb, 'demo')`.execute(
+      admin,
+    );
+    if (membersLeft === 0 && random() < 0.2) continue;
+    let relationship = relationships[Math.floor(random() * relationships.length)] ?? 'child';
+    if (membersLeft === 0 || householdId === undefined) {
+      householdId = randomUUID();
+      membersLeft = 1 + Math.floor(random() * 5);
+      relationship = 'head';
+      await sql`insert into household (id, region_code) values (${householdId}, ${state})`.execute(
+        admin,
+      );
+      if (random() < 0.85) {
+        const band = 1 + Math.floor(random() * 5);
+        await sql`insert into household_version (household_id, version, attributes, reason)
+          values (${householdId}, 1, ${JSON.stringify({ income_band: band })}::jsonb, 'demo')`.execute(
+          admin,
+        );
+      }
+    }
+    membersLeft -= 1;
+    await sql`insert into household_membership (household_id, person_id, relationship)
+      values (${householdId}, ${personId}, ${relationship})`.execute(admin);
+  }
+}
