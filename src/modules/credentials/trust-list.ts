@@ -4,9 +4,8 @@ import type {
   SignatureAlgorithm,
   VerificationKey,
 } from '../../shared/claim169/codec-primitives.js';
-import type { KeyResolver } from '../../shared/claim169/cose-sign1.js';
-import type { CwtMeta } from '../../shared/claim169/cwt.js';
-import { credentialClockSkewSecondsDefault } from '../../shared/claim169/limits.js';
+import { issuingPeriodProblem } from '../../shared/claim169/issuing-period.js';
+import type { TrustedKeys } from '../../shared/claim169/verdict.js';
 import { trustListBytesMax, trustListKeysMax } from './limits.js';
 import { rawPublicKey } from './node-primitives.js';
 import {
@@ -16,6 +15,8 @@ import {
   type SignedDocument,
   signDocument,
 } from './signed-document.js';
+
+export type { TrustedKeys } from '../../shared/claim169/verdict.js';
 
 export const trustListFormat = 'amparo.trust-list.v1';
 
@@ -165,24 +166,9 @@ function validateKey(value: unknown): TrustedIssuerKey {
   return key;
 }
 
-/** Trusted keys in the shape the verifier uses, from a trust list or one public key. */
-export interface TrustedKeys {
-  /** For the codec: every trusted key with this kid. */
-  resolveKeys: KeyResolver;
-  /**
-   * Whether the key that verified a card was allowed to sign it. Returns the reason it was
-   * not, or undefined.
-   */
-  keyPeriodProblem(key: VerificationKey, cwt: CwtMeta): string | undefined;
-  issuerName?: string;
-}
-
 /**
- * Turns a verified trust list into the codec's `resolveKeys`, plus the issuing-period check.
- * A card signed by a retired key is refused when its expiry lies beyond the key's `notAfter`
- * plus the longest card validity: `exp` is the claim whose lie would matter (a holder of a
- * leaked retired key could write any `iat`). When a card does carry `iat`, it must lie in the
- * period too.
+ * Turns a verified trust list into the codec's `resolveKeys`, plus the issuing-period check
+ * (`issuingPeriodProblem`, the rule the browser's verifier applies too).
  *
  * @example
  * const trusted = trustedKeysFromList(list);
@@ -207,24 +193,9 @@ export function trustedKeysFromList(list: TrustList): TrustedKeys {
     keyPeriodProblem(key, cwt) {
       const entry = entries.get(key);
       if (entry === undefined) return 'the key is not in the trust list';
-      return periodProblem(entry, cwt, list.credentialValiditySecondsMax);
+      return issuingPeriodProblem(entry, cwt, list.credentialValiditySecondsMax);
     },
   };
-}
-
-function periodProblem(entry: TrustedIssuerKey, cwt: CwtMeta, validityMax: number) {
-  const skew = credentialClockSkewSecondsDefault;
-  if (cwt.expiresAt === undefined) return 'the card has no expiry';
-  if (entry.notAfter !== undefined && cwt.expiresAt > entry.notAfter + validityMax) {
-    return `key ${entry.kid} stopped issuing at ${entry.notAfter}; a card it signed cannot expire at ${cwt.expiresAt}`;
-  }
-  if (cwt.issuedAt !== undefined) {
-    const tooLate = entry.notAfter !== undefined && cwt.issuedAt > entry.notAfter + skew;
-    if (cwt.issuedAt < entry.notBefore - skew || tooLate) {
-      return `key ${entry.kid} was not issuing at ${cwt.issuedAt}`;
-    }
-  }
-  return undefined;
 }
 
 /**

@@ -1,47 +1,21 @@
-import type { Claim169 } from '../../shared/claim169/claim169.js';
 import type { CodecPrimitives } from '../../shared/claim169/codec-primitives.js';
-import { decodeCredential, decodeUnverified } from '../../shared/claim169/credential.js';
 import {
-  CredentialCodecError,
-  type CredentialCodecErrorCode,
-} from '../../shared/claim169/credential-codec-error.js';
-import type { CwtMeta } from '../../shared/claim169/cwt.js';
+  judgeCredentialWith,
+  type Verdict as SharedVerdict,
+  type TrustedKeys,
+} from '../../shared/claim169/verdict.js';
 import { credentialIdFromPayload } from './card-payload.js';
 import { nodePrimitives } from './node-primitives.js';
 import type { RevocationReason, RevocationState } from './revocation-list.js';
-import type { TrustedKeys } from './trust-list.js';
 
-export const verdictStatuses = [
-  'valid',
-  'invalid-signature',
-  'unknown-key',
-  'expired',
-  'not-yet-valid',
-  'revoked',
-  'malformed',
-] as const;
-export type VerdictStatus = (typeof verdictStatuses)[number];
+export {
+  type DisclosedFields,
+  type VerdictStatus,
+  verdictStatuses,
+} from '../../shared/claim169/verdict.js';
 
-/** What the card says, shown only once its signature verified. */
-export interface DisclosedFields {
-  uin?: string;
-  fullName?: string;
-  dateOfBirth?: string;
-  sex?: string;
-  facePhoto?: { subFormat?: number; base64: string };
-  expiresAt?: string;
-  issuer?: string;
-  kid?: string;
-}
-
-/** The verifier's answer. `code` is the codec's error code or one of `AMP_VERIFY_*`. */
-export interface Verdict {
-  status: VerdictStatus;
-  code: string;
-  message: string;
-  fields?: DisclosedFields;
-  revocationReason?: RevocationReason;
-}
+/** The verifier's answer; the rules are src/shared/claim169/verdict.ts, shared with the browser. */
+export type Verdict = SharedVerdict<RevocationReason>;
 
 export interface VerifyContext {
   trusted: TrustedKeys;
@@ -51,123 +25,23 @@ export interface VerifyContext {
   primitives?: CodecPrimitives;
 }
 
-const statusByCode: Record<CredentialCodecErrorCode, VerdictStatus> = {
-  AMP_CRED_TOO_LARGE: 'malformed',
-  AMP_CRED_MALFORMED_BASE45: 'malformed',
-  AMP_CRED_BAD_COMPRESSION: 'malformed',
-  AMP_CRED_NOT_COSE: 'malformed',
-  AMP_CRED_UNSUPPORTED_ALGORITHM: 'malformed',
-  AMP_CRED_MALFORMED_CLAIMS: 'malformed',
-  AMP_CRED_MISSING_CLAIM169: 'malformed',
-  AMP_CRED_INVALID_INPUT: 'malformed',
-  AMP_CRED_UNKNOWN_KEY: 'unknown-key',
-  AMP_CRED_BAD_SIGNATURE: 'invalid-signature',
-  AMP_CRED_EXPIRED: 'expired',
-  AMP_CRED_NOT_YET_VALID: 'not-yet-valid',
-};
-
 /**
- * Judges QR text: signature against the trusted keys, the signing key's issuing period, the
- * validity period and the revocation list. Never throws and never says `valid` for anything
- * else: any failure, including an unexpected one (code `AMP_VERIFY_INTERNAL`), is a verdict.
+ * Judges QR text on the server and in `amparo verify`: the shared verdict with the Node
+ * primitives (unless others are given) and the revocation list the server holds.
  *
  * @example
  * const verdict = await judgeCredential(text, { trusted, revocations, now: nowSeconds() });
  * verdict.status; // 'valid' | 'revoked' | …
  */
-export async function judgeCredential(text: unknown, context: VerifyContext): Promise<Verdict> {
-  try {
-    return await judge(text, context);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return {
-      status: 'malformed',
-      code: 'AMP_VERIFY_INTERNAL',
-      message: `Could not be read: ${detail}`,
-    };
-  }
-}
-
-async function judge(text: unknown, context: VerifyContext): Promise<Verdict> {
-  const primitives = context.primitives ?? nodePrimitives;
-  if (typeof text !== 'string' || text.length === 0) {
-    return {
-      status: 'malformed',
-      code: 'AMP_VERIFY_EMPTY',
-      message: 'There is no credential text.',
-    };
-  }
-  let verified: Awaited<ReturnType<typeof decodeCredential>>;
-  try {
-    verified = await decodeCredential(text, {
-      primitives,
-      now: context.now,
-      resolveKeys: context.trusted.resolveKeys,
-    });
-  } catch (error) {
-    if (!(error instanceof CredentialCodecError)) throw error;
-    const status = statusByCode[error.code];
-    const verdict: Verdict = { status, code: error.code, message: error.message };
-    // Dates are checked after the signature, so an expired card's fields are authentic.
-    if (status === 'expired' || status === 'not-yet-valid') {
-      const decoded = await decodeUnverified(text, { primitives });
-      verdict.fields = disclose(decoded.claim169, decoded.cwt, decoded.kid, context.trusted);
-    }
-    return verdict;
-  }
-  const fields = disclose(verified.claim169, verified.cwt, verified.kid, context.trusted);
-  const periodProblem = context.trusted.keyPeriodProblem(verified.key, verified.cwt);
-  if (periodProblem !== undefined) {
-    return {
-      status: 'unknown-key',
-      code: 'AMP_VERIFY_KEY_NOT_ISSUING',
-      message: `The signing key may not have signed this card: ${periodProblem}.`,
-    };
-  }
-  // The id is hashed from the payload this decode already opened: no second base45/zlib pass.
-  const reason = context.revocations?.reasonFor(credentialIdFromPayload(verified.payload));
-  if (reason !== undefined) {
-    return {
-      status: 'revoked',
-      code: 'AMP_VERIFY_REVOKED',
-      message: `The credential was revoked (${reason}).`,
-      fields,
-      revocationReason: reason,
-    };
-  }
-  return {
-    status: 'valid',
-    code: 'AMP_VERIFY_VALID',
-    message: 'The credential is authentic and valid.',
-    fields,
-  };
-}
-
-function disclose(
-  claims: Claim169,
-  cwt: CwtMeta,
-  kid: Uint8Array | undefined,
-  trusted: TrustedKeys,
-): DisclosedFields {
-  const fields: DisclosedFields = {};
-  if (claims.id !== undefined) fields.uin = claims.id;
-  if (claims.fullName !== undefined) fields.fullName = claims.fullName;
-  if (claims.dateOfBirth !== undefined) fields.dateOfBirth = claims.dateOfBirth;
-  if (claims.gender !== undefined) fields.sex = claims.gender;
-  const face = claims.face?.[0];
-  if (face !== undefined) {
-    fields.facePhoto = { base64: Buffer.from(face.data).toString('base64') };
-    if (face.subFormat !== undefined) fields.facePhoto.subFormat = face.subFormat;
-  }
-  if (cwt.expiresAt !== undefined) fields.expiresAt = isoTime(cwt.expiresAt);
-  const issuer = trusted.issuerName ?? cwt.issuer;
-  if (issuer !== undefined) fields.issuer = issuer;
-  if (kid !== undefined) fields.kid = Buffer.from(kid).toString('hex');
-  return fields;
-}
-
-/** A NumericDate as ISO 8601; one outside what Date can show stays a number of seconds. */
-function isoTime(seconds: number): string {
-  const date = new Date(seconds * 1000);
-  return Number.isNaN(date.getTime()) ? `${seconds} s` : date.toISOString();
+export function judgeCredential(text: unknown, context: VerifyContext): Promise<Verdict> {
+  const { revocations } = context;
+  return judgeCredentialWith(text, {
+    primitives: context.primitives ?? nodePrimitives,
+    trusted: context.trusted,
+    now: context.now,
+    // The id is hashed from the payload the decode already opened: no second base45/zlib pass.
+    revocations: revocations && {
+      reasonForPayload: (payload) => revocations.reasonFor(credentialIdFromPayload(payload)),
+    },
+  });
 }

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Verdict } from '../../../../src/shared/claim169/verdict.js';
 import { Field } from '../../components/field.js';
 import { FilePicker } from '../../components/file-picker.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { useFormat } from '../../i18n/format.js';
 import { CameraScanner } from './camera-scanner.js';
-import { type BrowserVerdict, judgeInBrowser } from './judge-in-browser.js';
+import { judgeInBrowser } from './judge-in-browser.js';
 import { ListsPanel } from './lists-panel.js';
 import { qrTextFromImage } from './qr-from-image.js';
 import {
@@ -34,7 +35,7 @@ export function VerifyPage() {
   const [list, setList] = useState<BrowserTrustList | null>(null);
   const [text, setText] = useState('');
   const [imageProblem, setImageProblem] = useState<string | null>(null);
-  const [verdict, setVerdict] = useState<BrowserVerdict | null>(null);
+  const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [busy, setBusy] = useState(false);
   const lists = useOfflineLists(setList);
   const stored = storedTrustList();
@@ -207,7 +208,7 @@ function useOfflineLists(setList: (list: BrowserTrustList | null) => void) {
   return { held, trustFetchedAtMs: trustFetchedAt, busy, problem, refresh, accepted };
 }
 
-function VerdictView({ verdict }: { verdict: BrowserVerdict }) {
+function VerdictView({ verdict }: { verdict: Verdict }) {
   const { t } = useTranslation();
   const format = useFormat();
   const ok = verdict.status === 'valid';
@@ -226,11 +227,15 @@ function VerdictView({ verdict }: { verdict: BrowserVerdict }) {
       <p>{t(`verifier.explain.${verdict.status}`)}</p>
       {fields ? (
         <dl className="attributes">
-          {fields.photoDataUrl ? (
+          {fields.facePhoto ? (
             <div className="attribute">
               <dt>{t('attribute.photo')}</dt>
               <dd>
-                <img className="photo" src={fields.photoDataUrl} alt={t('attribute.photoAlt')} />
+                <img
+                  className="photo"
+                  src={photoDataUrl(fields.facePhoto)}
+                  alt={t('attribute.photoAlt')}
+                />
               </dd>
             </div>
           ) : null}
@@ -246,7 +251,7 @@ function VerdictView({ verdict }: { verdict: BrowserVerdict }) {
           />
           <Row
             label={t('verifier.field.expires')}
-            value={fields.expiresAt ? format.dateTime(fields.expiresAt * 1000) : undefined}
+            value={fields.expiresAt ? format.dateTime(fields.expiresAt) : undefined}
           />
           <Row label={t('verifier.field.issuer')} value={fields.issuer} />
         </dl>
@@ -263,6 +268,19 @@ function Row(props: { label: string; value: string | undefined; mono?: boolean }
       <dd className={props.mono ? 'mono' : undefined}>{props.value}</dd>
     </div>
   );
+}
+
+/** Claim 169 image sub-formats (0 png, 1 jpeg, 3 avif, 4 webp); jpeg2000 browsers cannot show. */
+const photoTypes: Record<number, string> = {
+  0: 'image/png',
+  1: 'image/jpeg',
+  3: 'image/avif',
+  4: 'image/webp',
+};
+
+function photoDataUrl(photo: { subFormat?: number; base64: string }): string {
+  const type = photoTypes[photo.subFormat ?? -1] ?? 'application/octet-stream';
+  return `data:${type};base64,${photo.base64}`;
 }
 
 /** Claim 169 writes dates of birth as YYYYMMDD; Intl wants YYYY-MM-DD. */
