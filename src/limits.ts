@@ -372,10 +372,51 @@ export const limits = {
   },
   /** Text messages (modules/notifications). */
   notifications: {
-    /** How often the development SMS sink looks for queued messages. */
-    developmentSinkIntervalMs: 1_000,
     /** Messages taken from the outbox in one pass of the development sink. */
     developmentSinkBatchMax: 100,
+    /** How often the outbox worker looks for due messages when the last pass found none. */
+    workerIntervalMs: 1_000,
+    /** Messages one worker claims in one statement (FOR UPDATE SKIP LOCKED). */
+    claimBatchMax: 200,
+    /**
+     * A message left `sending` this long (its worker died mid-send) is failed as interrupted,
+     * never sent again: the provider may have it (send too little rather than twice).
+     */
+    sendingLeaseMs: 5 * 60_000,
+    /** Claims of one message before a provider that keeps refusing fails it. */
+    attemptsMax: 8,
+    /** Backoff after a refused attempt: base × 2^(attempt − 1), at most `retryMaxMs`. */
+    retryBaseMs: 15_000,
+    retryMaxMs: 60 * 60_000,
+    /** SMS parts one message may take (a template that could take more is refused at load). */
+    segmentsMax: 4,
+    /** Messages to one person in `recipientWindowMs` (requested sign-in codes not counted). */
+    recipientMessagesMax: 6,
+    recipientWindowMs: 24 * 60 * 60_000,
+    /** A message over the per-recipient limit is looked at again this much later. */
+    recipientHoldMs: 60 * 60_000,
+    /**
+     * No message but a requested sign-in code between these local hours (start ≤ h or h < end),
+     * in this time zone; the rest wait until the quiet hours end.
+     */
+    quietHours: { startHour: 21, endHour: 7, timeZone: 'America/Caracas' },
+    /** Bytes of one delivery receipt or inbound message posted by an HTTP gateway. */
+    webhookBodyBytesMax: 16 * 1024,
+    /** A signed webhook request or receipt older or newer than this is refused (replay). */
+    webhookClockSkewMs: 5 * 60_000,
+    /** One HTTP request to the gateway. */
+    webhookTimeoutMs: 10_000,
+    /** SMPP: submit_sm sent and not yet answered, per bind. */
+    smppWindowMax: 10,
+    /** SMPP: submit_sm per second, per bind (the SMS centre's contracted rate). */
+    smppSubmitsPerSecondMax: 500,
+    /** SMPP: a submit_sm unanswered this long counts as refused (the bind is then dropped). */
+    smppResponseTimeoutMs: 10_000,
+    /** SMPP: reconnect delay after a lost bind: base × 2^n, at most the max. */
+    smppReconnectBaseMs: 500,
+    smppReconnectMaxMs: 30_000,
+    /** Messages listed at once in the citizen's view of their messages. */
+    citizenListMax: 50,
   },
   /** Bulk import of persons (modules/registry/import); households are bounded by the registry's. */
   import: {

@@ -7,6 +7,7 @@ import { registerOperatorCommands } from './modules/access/operators-cli.js';
 import { registerCardsCommands } from './modules/credentials/cards-cli.js';
 import { registerVerifyCommand } from './modules/credentials/verify-cli.js';
 import { registerDemoCommands } from './modules/demo/cli.js';
+import { registerNotificationsCommands } from './modules/notifications/cli.js';
 import { registerDedupCommands } from './modules/registry/dedup/cli.js';
 import { registerImportCommands } from './modules/registry/import/cli.js';
 import { ConfigError } from './platform/errors.js';
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   registerAuditCommands(program);
   registerVerifyCommand(program);
   registerCardsCommands(program);
+  registerNotificationsCommands(program);
   return program;
 }
 

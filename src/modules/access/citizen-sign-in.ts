@@ -40,14 +40,15 @@ export async function startCitizenSignIn(
   const since = new Date(at.getTime() - accessLimits.citizenCode.issueWindowMs);
   const issued = await countCodesIssued(context.db, person.id, 'sms', since);
   if (issued >= accessLimits.citizenCode.issuesPerWindowMax) return null;
-  const phone = await context.contacts.phoneForText(person);
-  if (phone === null) return null;
+  const contact = await context.contacts.phoneForText(person);
+  if (contact === null) return null;
   const { code, record } = newCode(context, person, 'sms', null, at);
   // The code and its text commit together: never a live code without its message.
   await insertCode(context.db, record, (trx) =>
     enqueueText(trx, context.masterKey, {
       personId: person.id,
-      phone,
+      phone: contact.phone,
+      language: contact.language,
       templateId: signInCodeTemplateId,
       parameters: { code, validMinutes: String(accessLimits.citizenCode.ttlMs / 60_000) },
       queuedAt: at,

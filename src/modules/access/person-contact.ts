@@ -15,8 +15,14 @@ export interface PersonContacts {
   /** The active person with this record id; undefined for any other status or none. */
   activePersonById(id: string): Promise<ActivePerson | undefined>;
   /**
-   * The phone in the person's current version; null when there is none or the data key was
-   * destroyed (erasure).
+   * The phone in the person's current version and their preferred language (for the text's
+   * words); null when there is no phone or the data key was destroyed (erasure).
    */
-  phoneForText(person: ActivePerson): Promise<string | null>;
+  phoneForText(person: ActivePerson): Promise<TextContact | null>;
+}
+
+export interface TextContact {
+  phone: string;
+  /** ISO 639 code of the preferred language, or null when none is recorded. */
+  language: string | null;
 }

@@ -1,13 +1,24 @@
 /**
  * Text messages: the outbox (`notification_outbox`) and its enqueue service, which every
- * module that texts a person calls inside its own transaction, and for now development's
- * local sink. Providers (SMPP, an HTTP gateway) come with the notifications issue.
+ * module that texts a person calls inside its own transaction; the worker that sends them
+ * through a provider; delivery receipts and opt-outs.
  */
 export {
   type DevelopmentSmsSink,
   developmentSmsSink,
   developmentSmsSinkFile,
 } from './development-sms-sink.js';
-export { enqueueText, type TextMessage } from './outbox-enqueuer.js';
-export { smsText } from './sms-text.js';
-export type { NotificationTables } from './tables.js';
+export { consoleProvider, fileProvider } from './file-provider.js';
+export { e164, enqueueText, type TextMessage } from './outbox-enqueuer.js';
+export { inQuietHours, type OutboxWorker, outboxWorker } from './outbox-worker.js';
+export type { OutgoingText, SendOutcome, SmsProvider } from './provider.js';
+export {
+  type DeliveryReceipt,
+  type InboundText,
+  type ReceiptOutcome,
+  recordInbound,
+  recordReceipt,
+} from './receipts.js';
+export { isGsm7, smsLayout, smsParts } from './segments.js';
+export type { MessageLanguage, MessageStatus, NotificationTables } from './tables.js';
+export { renderText, TemplateError, templates } from './templates.js';

@@ -1,26 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { seal } from '../../platform/crypto/envelope.js';
+import { blindIndex, seal } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
+import type { MessageLanguage } from './tables.js';
+import { checkParameters, templateFor } from './templates.js';
 
 /** A text message to queue: who it is for, where it goes, and which words (by template). */
 export interface TextMessage {
   /** The person the message is for, so that erasure can cancel it. */
   personId: string;
-  /** The phone number it goes to; sealed under the master key before it is stored. */
+  /** The phone number it goes to (E.164); sealed under the master key before it is stored. */
   phone: string;
-  /** Which message text (rendered by the sender), e.g. `citizen.sign_in_code`. */
+  /** The person's preferred language; anything but English is sent in Spanish. */
+  language?: string | null;
+  /** Which message text (templates.ts), e.g. `citizen.sign_in_code`. */
   templateId: string;
-  /** Values for the template; never personal attributes. */
+  /** Values for the template's typed variables; never personal attributes. */
   parameters: Record<string, string>;
   queuedAt: Date;
+}
+
+/** A phone number in E.164: +, country code, at most 15 digits. */
+export const e164 = /^\+[1-9]\d{6,14}$/;
+
+/** The keyed hash an opt-out is recorded under (the number itself is not kept). */
+export function recipientDigest(masterKey: Buffer, phone: string): Buffer {
+  return blindIndex(masterKey, 'sms_recipient', phone);
 }
 
 /**
  * Queues a text message in `notification_outbox`, the phone sealed under the master key
  * (associated data `notification_outbox|recipient|<id>`). Pass the transaction of the change
  * that causes the message, so that the two commit together or not at all (transactional
- * outbox). Resolves to the message's id.
+ * outbox). An unknown template or parameters that do not fit it throw a `TemplateError` (a
+ * bug in the caller); a phone that is not E.164 is kept as a failed message (`not_e164`), so
+ * the person's view shows that a text could not be sent. Resolves to the message's id.
  *
  * @example
  *   await db.transaction().execute((trx) =>
@@ -31,7 +45,11 @@ export async function enqueueText(
   masterKey: Buffer,
   message: TextMessage,
 ): Promise<string> {
+  const template = templateFor(message.templateId);
+  checkParameters(template, message.parameters);
   const id = randomUUID();
+  const valid = e164.test(message.phone);
+  const language: MessageLanguage = message.language === 'en' ? 'en' : 'es';
   await db
     .insertInto('notification_outbox')
     .values({
@@ -42,10 +60,17 @@ export async function enqueueText(
         column: 'recipient',
         recordId: id,
       }),
+      recipient_digest: valid ? recipientDigest(masterKey, message.phone) : null,
       person_id: message.personId,
       template_id: message.templateId,
       parameters: message.parameters,
+      language,
+      requested: template.requested,
       created_at: message.queuedAt,
+      expires_at: new Date(message.queuedAt.getTime() + template.ttlMs),
+      ...(valid
+        ? {}
+        : { status: 'failed' as const, failed_at: message.queuedAt, failure_reason: 'not_e164' }),
     })
     .execute();
   return id;

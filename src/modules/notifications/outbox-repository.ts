@@ -1,64 +1,228 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
+import type { MessageLanguage } from './tables.js';
 
-/** A queued message as a sender needs it: the recipient is still sealed. */
-export interface QueuedMessage {
+/** A claimed message as a sender needs it: the recipient is still sealed. */
+export interface ClaimedMessage {
   id: string;
-  channel: 'sms';
+  personId: string | null;
   recipientSealed: Buffer;
   templateId: string;
   parameters: Record<string, string>;
+  language: MessageLanguage;
+  requested: boolean;
   createdAt: Date;
+  expiresAt: Date | null;
+  attempts: number;
+}
+
+export interface ClaimOptions {
+  at: Date;
+  limit: number;
+  /** In quiet hours only requested messages (sign-in codes) are claimed. */
+  quiet: boolean;
+  /** Per-recipient limit: a person with this many messages sent since `windowStart` waits. */
+  recipientMessagesMax: number;
+  recipientWindowStart: Date;
 }
 
 /**
- * Messages waiting to be sent, oldest first: not sent, not cancelled (an erased person's
- * messages are cancelled and their recipient blanked).
- *
- * Senders read the outbox and mark rows sent, the one column the application role may update;
- * `enqueueText` (outbox-enqueuer.ts) queues them.
+ * Claims due messages: queued, their backoff over, not expired, oldest first, in one
+ * statement whose inner SELECT takes the rows with FOR UPDATE SKIP LOCKED, so two workers
+ * never claim the same row and neither waits for the other. One statement, no transaction
+ * held while sending: it works alike on PostgreSQL and on PGlite (a single connection).
  */
-export async function unsentMessages(
+export async function claimDue(
   db: Kysely<Database>,
-  limit: number,
-): Promise<QueuedMessage[]> {
-  const rows = await db
-    .selectFrom('notification_outbox')
-    .select(['id', 'channel', 'recipient_sealed', 'template_id', 'parameters', 'created_at'])
-    .where('sent_at', 'is', null)
-    .where('cancelled_at', 'is', null)
-    .where('recipient_sealed', 'is not', null)
-    .orderBy('created_at')
-    .limit(limit)
-    .execute();
-  return rows.flatMap((row) =>
-    row.recipient_sealed === null
-      ? []
-      : [
-          {
-            id: row.id,
-            channel: row.channel,
-            recipientSealed: Buffer.from(row.recipient_sealed),
-            templateId: row.template_id,
-            parameters: row.parameters,
-            createdAt: row.created_at,
-          },
-        ],
-  );
+  options: ClaimOptions,
+): Promise<ClaimedMessage[]> {
+  const { rows } = await sql<{
+    id: string;
+    person_id: string | null;
+    recipient_sealed: Buffer;
+    template_id: string;
+    parameters: Record<string, string>;
+    language: MessageLanguage;
+    requested: boolean;
+    created_at: Date;
+    expires_at: Date | null;
+    attempts: number;
+  }>`
+    update notification_outbox set status = 'sending', claimed_at = ${options.at},
+      attempts = attempts + 1
+    where id in (
+      select o.id from notification_outbox o
+      where o.status = 'queued' and o.recipient_sealed is not null
+        and (o.next_attempt_at is null or o.next_attempt_at <= ${options.at})
+        and (o.expires_at is null or o.expires_at > ${options.at})
+        and (o.requested or not ${options.quiet})
+        and (o.requested or o.person_id is null or (
+          select count(*) from notification_outbox s
+          where s.person_id = o.person_id and not s.requested
+            and s.sent_at > ${options.recipientWindowStart}
+        ) < ${options.recipientMessagesMax})
+      order by o.created_at
+      limit ${options.limit}
+      for update skip locked
+    )
+    returning id, person_id, recipient_sealed, template_id, parameters, language, requested,
+      created_at, expires_at, attempts`.execute(db);
+  // RETURNING keeps no order: sort again, oldest first.
+  rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
+  return rows.map((row) => ({
+    id: row.id,
+    personId: row.person_id,
+    recipientSealed: Buffer.from(row.recipient_sealed),
+    templateId: row.template_id,
+    parameters: row.parameters,
+    language: row.language,
+    requested: row.requested,
+    createdAt: new Date(row.created_at),
+    expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+    attempts: row.attempts,
+  }));
 }
 
-/** Marks messages sent; a row another sender marked first keeps its time. */
-export async function markSent(
+/**
+ * What no worker will send: queued messages past their expiry (expired), messages to a phone
+ * that opted out (failed, except requested sign-in codes), and messages left `sending` longer
+ * than the lease by a worker that died (failed as interrupted: the provider may have them).
+ */
+export async function settleStale(
+  db: Kysely<Database>,
+  at: Date,
+  leaseStart: Date,
+): Promise<{ expired: number; optedOut: number; interrupted: number }> {
+  const expired = await db
+    .updateTable('notification_outbox')
+    .set({ status: 'expired', failed_at: at, failure_reason: 'expired' })
+    .where('status', '=', 'queued')
+    .where('expires_at', '<=', at)
+    .executeTakeFirst();
+  const optedOut = await db
+    .updateTable('notification_outbox')
+    .set({ status: 'failed', failed_at: at, failure_reason: 'opted_out' })
+    .where('status', '=', 'queued')
+    .where('requested', '=', false)
+    .where('recipient_digest', 'in', (eb) =>
+      eb.selectFrom('notification_opt_out').select('recipient_digest'),
+    )
+    .executeTakeFirst();
+  const interrupted = await db
+    .updateTable('notification_outbox')
+    .set({ status: 'failed', failed_at: at, failure_reason: 'interrupted' })
+    .where('status', '=', 'sending')
+    .where('claimed_at', '<', leaseStart)
+    .executeTakeFirst();
+  return {
+    expired: Number(expired.numUpdatedRows),
+    optedOut: Number(optedOut.numUpdatedRows),
+    interrupted: Number(interrupted.numUpdatedRows),
+  };
+}
+
+/**
+ * The provider accepted the message: sent, with one row per part naming the provider's id.
+ * False when the row is no longer `sending` (an erasure cancelled it meanwhile).
+ */
+export async function recordAccepted(
+  db: Kysely<Database>,
+  input: { id: string; provider: string; partIds: readonly string[]; at: Date },
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('notification_outbox')
+      .set({
+        status: 'sent',
+        sent_at: input.at,
+        provider: input.provider,
+        segments: input.partIds.length,
+      })
+      .where('id', '=', input.id)
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) return false;
+    if (input.partIds.length > 0) {
+      await trx
+        .insertInto('notification_part')
+        .values(
+          input.partIds.map((providerMessageId, index) => ({
+            message_id: input.id,
+            part: index + 1,
+            provider: input.provider,
+            provider_message_id: providerMessageId,
+            updated_at: input.at,
+          })),
+        )
+        .execute();
+    }
+    return true;
+  });
+}
+
+/** Ends a message that is being sent: failed or expired, with a reason code. */
+export async function recordEnded(
+  db: Kysely<Database>,
+  input: { id: string; status: 'failed' | 'expired'; reason: string; at: Date },
+): Promise<void> {
+  await db
+    .updateTable('notification_outbox')
+    .set({ status: input.status, failed_at: input.at, failure_reason: input.reason })
+    .where('id', '=', input.id)
+    .where('status', '=', 'sending')
+    .execute();
+}
+
+/**
+ * Messages sent (not requested) to each of these persons since `since`: the per-recipient
+ * limit. The claim already leaves out persons at the limit; this catches several messages to
+ * one person in the same batch.
+ */
+export async function sentSince(
+  db: Kysely<Database>,
+  personIds: readonly string[],
+  since: Date,
+): Promise<Map<string, number>> {
+  if (personIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('notification_outbox')
+    .select(['person_id', (eb) => eb.fn.countAll<bigint>().as('n')])
+    .where('person_id', 'in', personIds)
+    .where('requested', '=', false)
+    .where('sent_at', '>', since)
+    .groupBy('person_id')
+    .execute();
+  return new Map(rows.map((row) => [row.person_id ?? '', Number(row.n)]));
+}
+
+/** Gives claimed messages back unsent and uncounted, not to be claimed before `until`. */
+export async function recordHeld(
   db: Kysely<Database>,
   ids: readonly string[],
-  at: Date,
-): Promise<number> {
-  if (ids.length === 0) return 0;
-  const result = await db
+  until: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
     .updateTable('notification_outbox')
-    .set({ sent_at: at })
+    .set((eb) => ({
+      status: 'queued',
+      next_attempt_at: until,
+      attempts: eb('attempts', '-', 1),
+    }))
     .where('id', 'in', ids)
-    .where('sent_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .where('status', '=', 'sending')
+    .execute();
+}
+
+/** Puts a message the provider did not take back in the queue until `nextAttemptAt`. */
+export async function recordRetry(
+  db: Kysely<Database>,
+  input: { id: string; nextAttemptAt: Date },
+): Promise<void> {
+  await db
+    .updateTable('notification_outbox')
+    .set({ status: 'queued', next_attempt_at: input.nextAttemptAt })
+    .where('id', '=', input.id)
+    .where('status', '=', 'sending')
+    .execute();
 }

@@ -1,6 +1,9 @@
+import type { Generated } from 'kysely';
+
 /**
- * Kysely types of the notifications tables; `migrations/0005_sessions.sql` and
- * `migrations/0012_erasure_redaction.sql` are the truth.
+ * Kysely types of the notifications tables; `migrations/0005_sessions.sql`,
+ * `migrations/0012_erasure_redaction.sql` and `migrations/0026_notification_delivery.sql` are
+ * the truth.
  */
 export interface NotificationTables {
   notification_outbox: {
@@ -15,5 +18,49 @@ export interface NotificationTables {
     /** Null for rows queued before migration 0012. */
     person_id: string | null;
     cancelled_at: Date | null;
+    status: Generated<MessageStatus>;
+    language: Generated<MessageLanguage>;
+    requested: Generated<boolean>;
+    recipient_digest: Buffer | null;
+    expires_at: Date | null;
+    attempts: Generated<number>;
+    next_attempt_at: Date | null;
+    claimed_at: Date | null;
+    provider: string | null;
+    segments: number | null;
+    delivered_at: Date | null;
+    failed_at: Date | null;
+    failure_reason: string | null;
+  };
+  notification_part: {
+    message_id: string;
+    part: number;
+    provider: string;
+    provider_message_id: string;
+    status: Generated<PartStatus>;
+    updated_at: Date;
+  };
+  notification_receipt: {
+    id: string;
+    provider: string;
+    provider_message_id: string;
+    status: 'delivered' | 'failed';
+    received_at: Date;
+  };
+  notification_opt_out: {
+    recipient_digest: Buffer;
+    keyword: 'BAJA' | 'STOP';
+    opted_out_at: Date;
   };
 }
+
+export type MessageStatus =
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'failed'
+  | 'expired'
+  | 'cancelled';
+export type MessageLanguage = 'es' | 'en';
+export type PartStatus = 'sent' | 'delivered' | 'failed';

@@ -16,6 +16,7 @@ export {
   type ContactPerson,
   type PersonContactService,
   personContacts,
+  type TextContact,
 } from './persons/person-contact.js';
 export { personRegionLookup } from './persons/person-region.js';
 export {

@@ -13,13 +13,19 @@ export interface ContactPerson {
 export interface PersonContactService {
   activePersonByUin(uin: string): Promise<ContactPerson | undefined>;
   activePersonById(id: string): Promise<ContactPerson | undefined>;
-  phoneForText(person: ContactPerson): Promise<string | null>;
+  phoneForText(person: ContactPerson): Promise<TextContact | null>;
+}
+
+/** Where a text goes and in which language it is written. */
+export interface TextContact {
+  phone: string;
+  language: string | null;
 }
 
 /**
  * The registry's answer to "who is this, and where does a text to them go": an active
  * person by ID number or record id, and the phone in their current version, opened with their
- * data key. Nothing else of the record leaves the registry; reading a phone for a text the
+ * data key, with their preferred language (kept in clear). Nothing else of the record leaves the registry; reading a phone for a text the
  * person asked for (their sign-in code) is not a person read and is not audited here.
  *
  * @example
@@ -54,7 +60,9 @@ export function personContacts(deps: {
         return null;
       }
       const phone = attributes.phone;
-      return typeof phone === 'string' && phone.length > 0 ? phone : null;
+      if (typeof phone !== 'string' || phone.length === 0) return null;
+      const language = version.attributes.preferred_language;
+      return { phone, language: typeof language === 'string' ? language : null };
     },
   };
 }

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { loadKeyStore } from '../../platform/crypto/key-store.js';
+import { openAppDatabase } from '../../platform/db/database.js';
+import { developmentSmsSinkFile } from './development-sms-sink.js';
+import { consoleProvider, fileProvider } from './file-provider.js';
+import { outboxWorker } from './outbox-worker.js';
+import type { SmsProvider } from './provider.js';
+import { providerFromEnv } from './provider-config.js';
+
+/** Where the command reads settings and writes; tests pass their own. */
+export interface NotificationsCliContext {
+  env: NodeJS.ProcessEnv;
+  write(text: string): void;
+  /** Resolves when the process is asked to stop (SIGINT, SIGTERM); tests resolve it. */
+  stopSignal?: Promise<void>;
+}
+
+const processContext: NotificationsCliContext = {
+  env: process.env,
+  write: (text) => process.stderr.write(text),
+};
+
+/**
+ * `amparo notifications work [--provider NAME] [--once]`: the outbox worker as its own
+ * process, beside or instead of the one inside the server (claims skip each other's rows).
+ * The provider comes from AMPARO_SMS_PROVIDER (file, console, webhook, smpp; see the module's
+ * README); `--once` sends what is due and exits.
+ *
+ * @example
+ *   // $ AMPARO_SMS_PROVIDER=smpp AMPARO_SMPP_URL=smpp://amparo:secret@smsc:2775 amparo notifications work
+ */
+export function registerNotificationsCommands(
+  program: Command,
+  context: NotificationsCliContext = processContext,
+): void {
+  const notifications = program.command('notifications').description('text messages');
+  notifications
+    .command('work')
+    .description('send queued text messages through the configured provider until stopped')
+    .option('--provider <name>', 'file, console, webhook or smpp (default: AMPARO_SMS_PROVIDER)')
+    .option('--once', 'send what is due now and exit')
+    .action(async (flags: { provider?: string; once?: boolean }) => {
+      const config = loadConfig(context.env);
+      const keys = loadKeyStore(config.keysDir, config.masterKeyBase64);
+      const env = flags.provider
+        ? { ...context.env, AMPARO_SMS_PROVIDER: flags.provider }
+        : context.env;
+      const provider: SmsProvider = providerFromEnv(env, {
+        file: () => fileProvider({ file: developmentSmsSinkFile(config.dataDir) }),
+        console: () => consoleProvider((line) => process.stdout.write(line)),
+      });
+      const handle = await openAppDatabase(config.database);
+      const worker = outboxWorker({
+        db: handle.db,
+        masterKey: keys.masterKey,
+        provider,
+        onError: (error) =>
+          context.write(`notifications: a pass failed: ${(error as Error).message}\n`),
+      });
+      try {
+        if (flags.once) {
+          const sent = await worker.drain();
+          context.write(`notifications: ${sent} sent through ${provider.name}\n`);
+          return;
+        }
+        context.write(`notifications: sending through ${provider.name}; stop with Ctrl-C\n`);
+        worker.start();
+        await (context.stopSignal ??
+          new Promise<void>((resolve) => {
+            process.once('SIGINT', () => resolve());
+            process.once('SIGTERM', () => resolve());
+          }));
+        await worker.stop();
+      } finally {
+        await provider.close();
+        await handle.close();
+      }
+    });
+}

@@ -1,0 +1,241 @@
+import type { Kysely } from 'kysely';
+import { limits } from '../../limits.js';
+import { DecryptionError, open } from '../../platform/crypto/envelope.js';
+import type { Database } from '../../platform/db/schema.js';
+import { e164 } from './outbox-enqueuer.js';
+import {
+  type ClaimedMessage,
+  claimDue,
+  recordAccepted,
+  recordEnded,
+  recordHeld,
+  recordRetry,
+  sentSince,
+  settleStale,
+} from './outbox-repository.js';
+import type { SmsProvider } from './provider.js';
+import { smsLayout } from './segments.js';
+import { renderText, TemplateError } from './templates.js';
+
+export interface OutboxWorkerOptions {
+  db: Kysely<Database>;
+  /** Opens the sealed recipients. */
+  masterKey: Buffer;
+  provider: SmsProvider;
+  now?: () => Date;
+  /** A pass that failed (the database, the provider); never given personal data. */
+  onError?: (error: unknown) => void;
+  /** Messages claimed per statement; `limits.notifications.claimBatchMax` by default. */
+  batchMax?: number;
+}
+
+/** What one pass did, by outcome. */
+export interface PassReport {
+  sent: number;
+  failed: number;
+  retried: number;
+  expired: number;
+}
+
+export interface OutboxWorker {
+  /** One claim-and-send pass. */
+  runOnce(): Promise<PassReport>;
+  /** Passes until nothing is due; resolves to the messages sent. */
+  drain(): Promise<number>;
+  /** Passes every `workerIntervalMs` (at once again after a full batch) until `stop`. */
+  start(): void;
+  /** Stops the timer and waits for a pass under way. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The outbox's sender: claims due messages, renders each in its language, hands it to the
+ * provider and records the outcome. Runs inside the server and as `amparo notifications work`;
+ * any number of workers may run against one database (claims skip locked rows).
+ *
+ * - Never sends past expiry: expired messages are settled before claiming, and a claimed one
+ *   whose expiry passed meanwhile is expired instead of sent.
+ * - A provider that is down gets the message back later, with backoff (base × 2^(n − 1));
+ *   after `attemptsMax` claims it fails.
+ * - Quiet hours hold everything but requested sign-in codes; so does the per-recipient limit.
+ * - A message left `sending` by a dead worker is failed as interrupted, never sent again.
+ *
+ * @example
+ *   const worker = outboxWorker({ db, masterKey, provider: fileProvider({ file }) });
+ *   worker.start(); // … await worker.stop();
+ */
+export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const now = options.now ?? (() => new Date());
+  const settings = limits.notifications;
+  const batchMax = options.batchMax ?? settings.claimBatchMax;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<PassReport> | undefined;
+  let stopped = true;
+
+  const pass = async (): Promise<PassReport> => {
+    const at = now();
+    const settled = await settleStale(
+      options.db,
+      at,
+      new Date(at.getTime() - settings.sendingLeaseMs),
+    );
+    const report: PassReport = { sent: 0, failed: 0, retried: 0, expired: settled.expired };
+    const claimed = await claimDue(options.db, {
+      at,
+      limit: batchMax,
+      quiet: inQuietHours(at),
+      recipientMessagesMax: settings.recipientMessagesMax,
+      recipientWindowStart: new Date(at.getTime() - settings.recipientWindowMs),
+    });
+    const allowed = await withinRecipientLimit(claimed, at);
+    await Promise.all(allowed.map((message) => deliver(message, report)));
+    return report;
+  };
+
+  /** Several notices to one person in one batch: those over the limit wait an hour. */
+  const withinRecipientLimit = async (
+    claimed: ClaimedMessage[],
+    at: Date,
+  ): Promise<ClaimedMessage[]> => {
+    const counted = claimed.filter((message) => !message.requested && message.personId !== null);
+    const sent = await sentSince(
+      options.db,
+      [...new Set(counted.map((message) => message.personId ?? ''))],
+      new Date(at.getTime() - settings.recipientWindowMs),
+    );
+    const held: string[] = [];
+    const allowed = claimed.filter((message) => {
+      if (message.requested || message.personId === null) return true;
+      const count = sent.get(message.personId) ?? 0;
+      if (count >= settings.recipientMessagesMax) {
+        held.push(message.id);
+        return false;
+      }
+      sent.set(message.personId, count + 1);
+      return true;
+    });
+    await recordHeld(options.db, held, new Date(at.getTime() + settings.recipientHoldMs));
+    return allowed;
+  };
+
+  const deliver = async (message: ClaimedMessage, report: PassReport): Promise<void> => {
+    const end = async (status: 'failed' | 'expired', reason: string) => {
+      await recordEnded(options.db, { id: message.id, status, reason, at: now() });
+      if (status === 'failed') report.failed += 1;
+      else report.expired += 1;
+    };
+    const to = recipientOf(message);
+    if (to === null) return end('failed', 'recipient_unreadable');
+    if (!e164.test(to)) return end('failed', 'not_e164');
+    let text: string;
+    try {
+      text = renderText(message.templateId, message.language, message.parameters);
+    } catch (error) {
+      if (error instanceof TemplateError) return end('failed', `template_${error.reason}`);
+      throw error;
+    }
+    if (smsLayout(text).segments > settings.segmentsMax) return end('failed', 'too_long');
+    if (message.expiresAt !== null && message.expiresAt.getTime() <= now().getTime()) {
+      return end('expired', 'expired');
+    }
+    let outcome: Awaited<ReturnType<SmsProvider['send']>>;
+    try {
+      outcome = await options.provider.send({ id: message.id, to, text });
+    } catch (error) {
+      // A provider that throws instead of answering: we do not know whether it sent. Failing
+      // the message (not retrying) keeps the promise never to send twice.
+      options.onError?.(error);
+      return end('failed', 'provider_error');
+    }
+    if (outcome.kind === 'accepted') {
+      await recordAccepted(options.db, {
+        id: message.id,
+        provider: options.provider.name,
+        partIds: outcome.partIds,
+        at: now(),
+      });
+      report.sent += 1;
+      return;
+    }
+    if (outcome.kind === 'refused') return end('failed', 'provider_refused');
+    if (message.attempts >= settings.attemptsMax) return end('failed', 'provider_unavailable');
+    const delay = Math.min(settings.retryBaseMs * 2 ** (message.attempts - 1), settings.retryMaxMs);
+    const nextAttemptAt = new Date(now().getTime() + delay);
+    if (message.expiresAt !== null && nextAttemptAt >= message.expiresAt) {
+      return end('expired', 'expired');
+    }
+    await recordRetry(options.db, { id: message.id, nextAttemptAt });
+    report.retried += 1;
+  };
+
+  const recipientOf = (message: ClaimedMessage): string | null => {
+    try {
+      return open(options.masterKey, message.recipientSealed, {
+        table: 'notification_outbox',
+        column: 'recipient',
+        recordId: message.id,
+      }).toString('utf8');
+    } catch (error) {
+      // Sealed under another master key (a database kept, keys re-created).
+      if (error instanceof DecryptionError) return null;
+      throw error;
+    }
+  };
+
+  const runOnce = (): Promise<PassReport> => {
+    running ??= pass().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const schedule = (delay: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      runOnce()
+        .then((report) => {
+          const busy = report.sent + report.failed + report.retried >= batchMax;
+          schedule(busy ? 0 : settings.workerIntervalMs);
+        })
+        .catch((error: unknown) => {
+          options.onError?.(error);
+          schedule(settings.workerIntervalMs);
+        });
+    }, delay);
+    timer.unref();
+  };
+
+  return {
+    runOnce,
+    async drain() {
+      let sent = 0;
+      for (;;) {
+        const report = await runOnce();
+        sent += report.sent;
+        if (report.sent + report.failed + report.retried + report.expired === 0) return sent;
+      }
+    },
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+/** True when `at` falls in the quiet hours of `limits.notifications.quietHours`. */
+export function inQuietHours(at: Date): boolean {
+  const { startHour, endHour, timeZone } = limits.notifications.quietHours;
+  const hour = Number(
+    new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone }).format(at),
+  );
+  return startHour > endHour
+    ? hour >= startHour || hour < endHour
+    : hour >= startHour && hour < endHour;
+}

@@ -1,0 +1,228 @@
+import { limits } from '../../limits.js';
+import { smsLayout } from './segments.js';
+import type { MessageLanguage } from './tables.js';
+
+/**
+ * The closed set of things a message may say, by kind of value. None of them can hold a
+ * person's attribute: a code, a count, a date, the name of a place or a program, an amount.
+ * Each has a pattern (checked when a message is queued) and a longest value (used to count
+ * the worst case of segments when the template is defined).
+ */
+export const variableKinds = {
+  code: { pattern: /^\d{4,8}$/, longest: '12345678' },
+  count: { pattern: /^\d{1,4}$/, longest: '9999' },
+  date: { pattern: /^\d{4}-\d{2}-\d{2}$/, longest: '2026-12-31' },
+  place: { pattern: /^[\p{L}\p{N} .,'()-]{1,40}$/u, longest: 'x'.repeat(40) },
+  program: { pattern: /^[\p{L}\p{N} .,'()-]{1,40}$/u, longest: 'x'.repeat(40) },
+  amount: { pattern: /^\d{1,12}(\.\d{2})? [A-Z]{3}$/, longest: '999999999999.99 VES' },
+  reference: { pattern: /^[A-Z0-9-]{1,16}$/, longest: 'X'.repeat(16) },
+} as const;
+
+export type VariableKind = keyof typeof variableKinds;
+
+export interface TemplateDefinition {
+  id: string;
+  variables: Readonly<Record<string, VariableKind>>;
+  /**
+   * A message the person asked for (their sign-in code): sent despite an opt-out, quiet hours
+   * and the per-recipient rate limit.
+   */
+  requested: boolean;
+  /** Not sent after this long in the outbox. */
+  ttlMs: number;
+  text: Readonly<Record<MessageLanguage, string>>;
+}
+
+export class TemplateError extends Error {
+  constructor(
+    readonly reason: 'unknown_template' | 'variable_missing' | 'variable_invalid' | 'too_long',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+const placeholder = /\{([a-zA-Z]+)\}/g;
+
+/**
+ * Checks a template when it is defined (refused at load time, so a broken template never
+ * reaches the outbox): every placeholder declared, every variable used in every language, and
+ * the longest possible text within `limits.notifications.segmentsMax` segments.
+ */
+export function defineTemplate(template: TemplateDefinition): TemplateDefinition {
+  for (const language of messageLanguages) {
+    const text = template.text[language];
+    const used = new Set([...text.matchAll(placeholder)].map((match) => match[1] ?? ''));
+    for (const name of used) {
+      if (!(name in template.variables)) {
+        throw new TemplateError(
+          'variable_missing',
+          `Template ${template.id} (${language}) uses {${name}}, which it does not declare`,
+        );
+      }
+    }
+    for (const name of Object.keys(template.variables)) {
+      if (!used.has(name)) {
+        throw new TemplateError(
+          'variable_missing',
+          `Template ${template.id} (${language}) does not say its variable {${name}}`,
+        );
+      }
+    }
+    const longest = fill(text, (name) => {
+      const kind = template.variables[name] as VariableKind;
+      return variableKinds[kind].longest;
+    });
+    if (smsLayout(longest).segments > limits.notifications.segmentsMax) {
+      throw new TemplateError(
+        'too_long',
+        `Template ${template.id} (${language}) can take more than ${limits.notifications.segmentsMax} SMS`,
+      );
+    }
+  }
+  return template;
+}
+
+export const messageLanguages: readonly MessageLanguage[] = ['es', 'en'];
+
+const minutes = 60_000;
+const days = 24 * 60 * minutes;
+
+/**
+ * Every message Amparo sends. Benefit messages name no benefit, no health condition and no
+ * amount unless the template says so by name (`…_named`), which a program opts into.
+ */
+export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
+  [
+    defineTemplate({
+      id: 'citizen.sign_in_code',
+      variables: { code: 'code', validMinutes: 'count' },
+      requested: true,
+      ttlMs: 10 * minutes,
+      text: {
+        es: 'Amparo: su código de acceso es {code} (vale {validMinutes} min).',
+        en: 'Your Amparo sign-in code is {code} (valid {validMinutes} min).',
+      },
+    }),
+    defineTemplate({
+      id: 'registry.enrolled',
+      variables: {},
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: su registro quedó completo.',
+        en: 'Amparo: your registration is complete.',
+      },
+    }),
+    defineTemplate({
+      id: 'credentials.card_ready',
+      variables: { place: 'place' },
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: su carnet está listo. Retírelo en {place}.',
+        en: 'Amparo: your card is ready. Collect it at {place}.',
+      },
+    }),
+    defineTemplate({
+      id: 'programs.entitlement_published',
+      variables: { place: 'place', date: 'date' },
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: tiene algo para retirar en {place} desde el {date}.',
+        en: 'Amparo: you have something to collect at {place} from {date}.',
+      },
+    }),
+    defineTemplate({
+      id: 'programs.entitlement_published_named',
+      variables: { program: 'program', place: 'place', date: 'date' },
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: {program} disponible en {place} desde el {date}.',
+        en: 'Amparo: {program} available at {place} from {date}.',
+      },
+    }),
+    defineTemplate({
+      id: 'programs.appeal_decided',
+      variables: { reference: 'reference' },
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: su apelación {reference} tiene respuesta. Consúltela en la oficina o en línea.',
+        en: 'Amparo: your appeal {reference} has been decided. See it at the office or online.',
+      },
+    }),
+    defineTemplate({
+      id: 'distribution.redemption_receipt',
+      variables: { place: 'place', date: 'date' },
+      requested: false,
+      ttlMs: 1 * days,
+      text: {
+        es: 'Amparo: retiro registrado en {place} el {date}. Si no fue usted, avise en la oficina.',
+        en: 'Amparo: collection recorded at {place} on {date}. If it was not you, tell the office.',
+      },
+    }),
+    defineTemplate({
+      id: 'ledger.payment_received',
+      variables: { amount: 'amount', date: 'date' },
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: recibió un pago de {amount} el {date}.',
+        en: 'Amparo: you received a payment of {amount} on {date}.',
+      },
+    }),
+  ].map((template) => [template.id, template]),
+);
+
+/** The template or a refusal naming it. */
+export function templateFor(templateId: string): TemplateDefinition {
+  const template = templates.get(templateId);
+  if (!template) throw new TemplateError('unknown_template', `No template ${templateId}`);
+  return template;
+}
+
+/** Refuses parameters that miss a variable, add one, or do not match its kind. */
+export function checkParameters(
+  template: TemplateDefinition,
+  parameters: Readonly<Record<string, string>>,
+): void {
+  for (const [name, kind] of Object.entries(template.variables)) {
+    const value = parameters[name];
+    if (value === undefined) {
+      throw new TemplateError('variable_missing', `${template.id} needs {${name}}`);
+    }
+    if (!variableKinds[kind].pattern.test(value)) {
+      throw new TemplateError('variable_invalid', `${template.id}: {${name}} is not a ${kind}`);
+    }
+  }
+  for (const name of Object.keys(parameters)) {
+    if (!(name in template.variables)) {
+      throw new TemplateError('variable_invalid', `${template.id} has no variable {${name}}`);
+    }
+  }
+}
+
+/**
+ * The text of a message in a language.
+ *
+ * @example
+ *   renderText('citizen.sign_in_code', 'en', { code: '042917', validMinutes: '10' });
+ *   // 'Your Amparo sign-in code is 042917 (valid 10 min).'
+ */
+export function renderText(
+  templateId: string,
+  language: MessageLanguage,
+  parameters: Readonly<Record<string, string>>,
+): string {
+  const template = templateFor(templateId);
+  checkParameters(template, parameters);
+  return fill(template.text[language], (name) => parameters[name] ?? '');
+}
+
+function fill(text: string, value: (name: string) => string): string {
+  return text.replace(placeholder, (_match, name: string) => value(name));
+}
