@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely } from 'kysely';
 import type { PopulationRecord } from '../src/modules/registry/import/population-record.js';
-import { blindIndex, newDataKey, seal, wrapDataKey } from '../src/platform/crypto/envelope.js';
+import { sealVersion } from '../src/modules/registry/persons/sealed-attributes.js';
+import { blindIndex, newDataKey, wrapDataKey } from '../src/platform/crypto/envelope.js';
 import type { Database } from '../src/platform/db/schema.js';
 
 /** Rows per multi-row INSERT: large enough to amortise round trips, small for memory. */
@@ -107,11 +108,7 @@ function buildRows(
       person_id: personId,
       version: 1,
       attributes: plainAttributes(record),
-      sealed_attributes: seal(dataKey, Buffer.from(JSON.stringify(sensitiveAttributes(record))), {
-        table: 'person_version',
-        column: 'sealed_attributes',
-        recordId: `${personId}:1`,
-      }),
+      sealed_attributes: sealVersion(dataKey, personId, 1, sensitiveAttributes(record)),
       reason: options.reason,
       recorded_by: null,
     });

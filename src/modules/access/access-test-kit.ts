@@ -8,6 +8,7 @@ import { loadConfig } from '../../config.js';
 import { blindIndex, newDataKey, seal, wrapDataKey } from '../../platform/crypto/envelope.js';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Role } from '../../shared/access/roles.js';
+import { sealVersion } from '../registry/persons/sealed-attributes.js';
 import type { AuthenticationEvent, SignInAttemptEvent } from './authentication-events.js';
 import { totpCode, totpStep } from './totp.js';
 
@@ -176,11 +177,7 @@ export async function createTestPerson(
       person_id: id,
       version: 1,
       attributes: { given_names: 'Prueba' },
-      sealed_attributes: seal(dataKey, Buffer.from(JSON.stringify(sensitive)), {
-        table: 'person_version',
-        column: 'sealed_attributes',
-        recordId: `${id}:1`,
-      }),
+      sealed_attributes: sealVersion(dataKey, id, 1, sensitive),
       reason: 'demo',
       recorded_by: null,
     })

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
+import { activePersonIds, type PersonSelection } from '../registry/index.js';
 import { cardAttributeNames } from './card-holder.js';
 import { renderCardPngFast } from './card-raster.js';
 import { renderCardSheetPdf } from './card-render.js';
@@ -17,10 +18,7 @@ import {
 import { findCredential } from './credential-repository.js';
 
 /** Which persons a batch issues cards to. */
-export type BatchSelection =
-  | { kind: 'region'; regionCode: string }
-  | { kind: 'household'; householdId: string }
-  | { kind: 'uins'; uins: string[] };
+export type BatchSelection = PersonSelection;
 
 export interface BatchProgress {
   batchId: string;
@@ -148,21 +146,8 @@ async function openBatch(db: Kysely<Database>, kind: BatchSelection['kind'], val
 
 /** Active persons of the selection, in a stable order so that parts of a batch add up. */
 async function selectPersons(db: Kysely<Database>, selection: BatchSelection): Promise<string[]> {
-  let query = db.selectFrom('person').select('person.id').where('person.status', '=', 'active');
-  if (selection.kind === 'region')
-    query = query.where('person.region_code', '=', selection.regionCode);
-  if (selection.kind === 'household') {
-    query = query
-      .innerJoin('household_membership', 'household_membership.person_id', 'person.id')
-      .where('household_membership.household_id', '=', selection.householdId)
-      .where('household_membership.valid_to', 'is', null);
-  }
-  if (selection.kind === 'uins') {
-    if (selection.uins.length === 0) return [];
-    query = query.where('person.uin', 'in', selection.uins);
-  }
-  const rows = await query.orderBy('person.id').execute();
-  return rows.map((row) => row.id);
+  // The registry owns person and household_membership: it answers with ids only.
+  return activePersonIds(db, selection);
 }
 
 async function holdersOfBatch(db: Kysely<Database>, batchId: string): Promise<Set<string>> {

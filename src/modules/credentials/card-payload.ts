@@ -9,7 +9,7 @@ import {
   credentialDecompressedBytesMax,
   credentialTextLengthMax,
 } from '../../shared/claim169/limits.js';
-import { isValidUin } from '../registry/uin/index.js';
+import { isValidUin } from '../../shared/uin/uin-rules.js';
 import { CredentialsError } from './credentials-error.js';
 import {
   cardFacePhotoBytesMax,

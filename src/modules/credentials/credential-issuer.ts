@@ -5,10 +5,8 @@ import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import type { TransactionalAuditRecorder } from '../access/person-access-guard.js';
-import { openVersion, personDataKey } from '../registry/persons/person-writer.js';
-import { findPerson, readPersonVersion } from '../registry/persons/repository.js';
-import { lockPerson, readVersion } from '../registry/persons/write-repository.js';
-import { cardHolderFrom } from './card-holder.js';
+import { holderFactsAt, lockHolderFacts } from '../registry/index.js';
+import { cardAttributeNames, cardHolderFrom } from './card-holder.js';
 import { type CardHolder, type EncodedCard, encodeCard } from './card-payload.js';
 import {
   type CredentialRow,
@@ -80,13 +78,17 @@ export async function issueInTransaction(
     auditEntries: (issued: IssuedCredential) => AuditEntryInput[];
   },
 ): Promise<IssuedCredential> {
-  const person = await lockPerson(trx, props.personId);
+  // The registry locks the person until this transaction ends and names only card attributes.
+  const person = await lockHolderFacts(
+    trx,
+    deps.keys.masterKey,
+    props.personId,
+    cardAttributeNames,
+  );
   if (person === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such record' });
   refuseInactive(person.status);
-  const dataKey = personDataKey(deps.keys.masterKey, person.id, person.wrappedKey);
-  const version = await readVersion(trx, person.id, person.currentVersion);
-  const sealed = openVersion(dataKey, person.id, person.currentVersion, version.sealed);
-  const holder = cardHolderFrom(person.uin, { ...version.attributes, ...sealed });
+  if (person.attributes === null) throw conflict('This record was erased: it has no card data');
+  const holder = cardHolderFrom(person.uin, person.attributes);
   const previous = await lockActiveCredential(trx, person.id);
   const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
   // Two cards of the same version signed in the same second would be the same card (Ed25519
@@ -105,7 +107,7 @@ export async function issueInTransaction(
   await insertCredential(trx, {
     id: card.credentialId,
     personId: person.id,
-    personVersion: person.currentVersion,
+    personVersion: person.version,
     kid,
     issuedAt,
     expiresAt: card.expiresAt,
@@ -160,20 +162,18 @@ export async function reproduceCard(
   deps: Pick<CredentialDependencies, 'db' | 'keys'>,
   credential: CredentialRow,
 ): Promise<{ card: EncodedCard; holder: CardHolder }> {
-  const person = await findPerson(deps.db, { personId: credential.personId });
+  const person = await holderFactsAt(
+    deps.db,
+    deps.keys.masterKey,
+    credential.personId,
+    credential.personVersion,
+    cardAttributeNames,
+  );
   if (person === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such record' });
-  const version = await readPersonVersion(deps.db, person.id, credential.personVersion);
-  if (person.status === 'erased' || version.wrappedKey === null) {
+  if (person.attributes === null) {
     throw conflict('This record was erased: its card can no longer be produced');
   }
-  const dataKey = personDataKey(deps.keys.masterKey, person.id, version.wrappedKey);
-  const sealed = openVersion(
-    dataKey,
-    person.id,
-    credential.personVersion,
-    version.sealedAttributes,
-  );
-  const holder = cardHolderFrom(person.uin, { ...version.attributes, ...sealed });
+  const holder = cardHolderFrom(person.uin, person.attributes);
   const card = await signCard(
     deps.keys,
     credential.kid,

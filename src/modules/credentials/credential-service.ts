@@ -4,7 +4,7 @@ import type { Actor, Purpose } from '../../shared/access/actor.js';
 import type { Action } from '../../shared/access/policy.js';
 import { type AllowedWrite, writeAuditEntry } from '../../shared/audit/write-audit-entry.js';
 import { guardPersonAccess } from '../access/person-access-guard.js';
-import { findPerson } from '../registry/persons/repository.js';
+import { personStanding } from '../registry/index.js';
 import { cardAttributeNames } from './card-holder.js';
 import type { CardHolder, EncodedCard } from './card-payload.js';
 import {
@@ -131,7 +131,7 @@ export async function cardReader(
   props: CredentialContext & { credentialId: string },
 ): Promise<{ card: EncodedCard; holder: CardHolder }> {
   const row = await findCredentialById(deps, props.credentialId);
-  const person = row ? await findPerson(deps.db, { personId: row.personId }) : undefined;
+  const person = row ? await personStanding(deps.db, row.personId) : undefined;
   const grant = await guardPersonAccess(deps, {
     actor: props.actor,
     action: 'credential.download',
@@ -170,7 +170,7 @@ async function authorize(
   action: Action,
   personId: string | null,
 ): Promise<AllowedWrite> {
-  const person = personId === null ? undefined : await findPerson(deps.db, { personId });
+  const person = personId === null ? undefined : await personStanding(deps.db, personId);
   const grant = await guardPersonAccess(deps, {
     actor: context.actor,
     action,

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { newDataKey, seal, wrapDataKey } from '../../platform/crypto/envelope.js';
+import { newDataKey, wrapDataKey } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
 import {
@@ -12,6 +12,7 @@ import {
   createTestOperator,
   sessionCookieFrom,
 } from '../access/access-test-kit.js';
+import { sealVersion } from '../registry/persons/sealed-attributes.js';
 import { generateUin } from '../registry/uin/index.js';
 
 export interface CardPerson {
@@ -55,11 +56,7 @@ export async function createCardPerson(
       person_id: id,
       version: 1,
       attributes: plain,
-      sealed_attributes: seal(dataKey, Buffer.from(JSON.stringify(sealed)), {
-        table: 'person_version',
-        column: 'sealed_attributes',
-        recordId: `${id}:1`,
-      }),
+      sealed_attributes: sealVersion(dataKey, id, 1, sealed),
       reason: 'demo',
       recorded_by: null,
     })

@@ -1,7 +1,7 @@
 import { AmparoError } from '../../platform/errors.js';
 import type { Action } from '../../shared/access/policy.js';
 import { guardPersonAccess } from '../access/person-access-guard.js';
-import { findPerson } from '../registry/persons/repository.js';
+import { personStanding } from '../registry/index.js';
 import { cardAttributeNames } from './card-holder.js';
 import type { CardHolder, EncodedCard } from './card-payload.js';
 import { type CredentialDependencies, refuseInactive, reproduceCard } from './credential-issuer.js';
@@ -93,7 +93,7 @@ async function guardFor(
   action: Action,
   countsAsPersonRead: boolean,
 ) {
-  const person = await findPerson(deps.db, { personId: props.personId });
+  const person = await personStanding(deps.db, props.personId);
   const grant = await guardPersonAccess(deps, {
     actor: props.actor,
     action,

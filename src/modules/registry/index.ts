@@ -13,12 +13,20 @@ export {
   readEligibilityFacts,
 } from './eligibility/eligibility-facts.js';
 export {
+  activePersonIds,
+  type HolderFacts,
+  holderFactsAt,
+  lockHolderFacts,
+  personStanding,
+} from './persons/holder-facts.js';
+export {
   type ContactPerson,
   type PersonContactService,
   personContacts,
   type TextContact,
 } from './persons/person-contact.js';
 export { personRegionLookup } from './persons/person-region.js';
+export type { PersonIdentity, PersonSelection } from './persons/repository.js';
 export {
   type RegistryEventHandler,
   type RegistryEventMap,

@@ -1,4 +1,5 @@
 import { createCipheriv, createHmac, hkdfSync } from 'node:crypto';
+import { sealedAttributesAssociatedData } from '../persons/sealed-attributes.js';
 import {
   type NameSearchKeys,
   nameSearchKeys,
@@ -157,7 +158,7 @@ export class BatchEncoder {
         this.#sealHex(
           dataKey,
           Buffer.from(JSON.stringify(member.sealed)),
-          `person_version|sealed_attributes|${personId}:1`,
+          sealedAttributesAssociatedData(personId, 1),
         ),
       );
       if (member.phone !== '') {

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
-import { open, unwrapDataKey } from '../../../platform/crypto/envelope.js';
+import { unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { findPerson, type PersonLookup, readPersonVersion } from './repository.js';
+import { openVersion } from './sealed-attributes.js';
 
 /** An active person as the sign-in needs one: the record and its current version. */
 export interface ContactPerson {
@@ -50,15 +51,12 @@ export function personContacts(deps: {
       const version = await readPersonVersion(deps.db, person.id, person.currentVersion);
       if (!version.sealedAttributes || !version.wrappedKey) return null;
       const dataKey = unwrapDataKey(deps.masterKey, version.wrappedKey, person.id);
-      const plain = open(dataKey, version.sealedAttributes, {
-        table: 'person_version',
-        column: 'sealed_attributes',
-        recordId: `${person.id}:${person.currentVersion}`,
-      });
-      const attributes: unknown = JSON.parse(plain.toString('utf8'));
-      if (typeof attributes !== 'object' || attributes === null || !('phone' in attributes)) {
-        return null;
-      }
+      const attributes = openVersion(
+        dataKey,
+        person.id,
+        person.currentVersion,
+        version.sealedAttributes,
+      );
       const phone = attributes.phone;
       if (typeof phone !== 'string' || phone.length === 0) return null;
       const language = version.attributes.preferred_language;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { DecryptionError, open, unwrapDataKey } from '../../../platform/crypto/envelope.js';
+import { DecryptionError, unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import type { Database } from '../../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../../shared/access/actor.js';
 import { type AuditRecorder, guardPersonAccess } from '../../access/person-access-guard.js';
@@ -10,6 +10,7 @@ import {
   type PersonLookup,
   readPersonVersion,
 } from './repository.js';
+import { openVersion } from './sealed-attributes.js';
 
 export interface RegistryDependencies {
   db: Kysely<Database>;
@@ -105,13 +106,7 @@ function openSealed(
   if (sealed === null || wrappedKey === null) return {};
   try {
     const dataKey = unwrapDataKey(masterKey, wrappedKey, personId);
-    const plaintext = open(dataKey, sealed, {
-      table: 'person_version',
-      column: 'sealed_attributes',
-      recordId: `${personId}:${version}`,
-    });
-    // Safe: sealed attributes are always written as a JSON object (population-loader, enrolment).
-    return JSON.parse(plaintext.toString('utf8')) as Record<string, unknown>;
+    return openVersion(dataKey, personId, version, sealed);
   } catch (error) {
     if (error instanceof DecryptionError)
       throw new Error(

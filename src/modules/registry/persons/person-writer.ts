@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { blindIndex, open, seal, unwrapDataKey } from '../../../platform/crypto/envelope.js';
+import { blindIndex, unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { Actor, Purpose } from '../../../shared/access/actor.js';
@@ -14,6 +14,7 @@ import type { RegistryEvents } from '../registry-events.js';
 import type { DuplicateChecker } from '../review/duplicate-checker.js';
 import { nameSearchKeys } from '../search/search-keys.js';
 import type { CorrectionReason } from '../tables.js';
+import { openVersion, sealVersion } from './sealed-attributes.js';
 import {
   advancePerson,
   insertVersion,
@@ -93,36 +94,8 @@ export function recordedBy(actor: Actor): string | null {
   return actor.kind === 'operator' ? actor.operatorId : null;
 }
 
-/** Seals a version's sensitive attributes under the person's data key (AAD names the row). */
-export function sealVersion(
-  dataKey: Buffer,
-  personId: string,
-  version: number,
-  sealed: Readonly<Record<string, unknown>>,
-): Buffer {
-  return seal(dataKey, Buffer.from(JSON.stringify(sealed)), {
-    table: 'person_version',
-    column: 'sealed_attributes',
-    recordId: `${personId}:${version}`,
-  });
-}
-
-/** Opens a version's sealed attributes; empty when there are none. */
-export function openVersion(
-  dataKey: Buffer,
-  personId: string,
-  version: number,
-  sealed: Buffer | null,
-): Record<string, unknown> {
-  if (sealed === null) return {};
-  const plaintext = open(dataKey, sealed, {
-    table: 'person_version',
-    column: 'sealed_attributes',
-    recordId: `${personId}:${version}`,
-  });
-  // Safe: sealed attributes are always written as a JSON object (sealVersion, the loader).
-  return JSON.parse(plaintext.toString('utf8')) as Record<string, unknown>;
-}
+// Sealing and opening live in sealed-attributes.ts, the one place that names their context.
+export { openVersion, sealVersion } from './sealed-attributes.js';
 
 /** The person's data key, or a 409 when it was destroyed by an erasure. */
 export function personDataKey(masterKey: Buffer, personId: string, wrapped: Buffer | null): Buffer {

@@ -96,3 +96,31 @@ export async function currentHousehold(
     .executeTakeFirst();
   return row ? { householdId: row.household_id, relationship: row.relationship } : undefined;
 }
+
+/** Which persons a job selects: every person of a region, of a household, or by ID numbers. */
+export type PersonSelection =
+  | { kind: 'region'; regionCode: string }
+  | { kind: 'household'; householdId: string }
+  | { kind: 'uins'; uins: string[] };
+
+/** Active persons of a selection, by id: a stable order, so that parts of a long job add up. */
+export async function selectActivePersonIds(
+  db: Kysely<Database>,
+  selection: PersonSelection,
+): Promise<string[]> {
+  let query = db.selectFrom('person').select('person.id').where('person.status', '=', 'active');
+  if (selection.kind === 'region')
+    query = query.where('person.region_code', '=', selection.regionCode);
+  if (selection.kind === 'household') {
+    query = query
+      .innerJoin('household_membership', 'household_membership.person_id', 'person.id')
+      .where('household_membership.household_id', '=', selection.householdId)
+      .where('household_membership.valid_to', 'is', null);
+  }
+  if (selection.kind === 'uins') {
+    if (selection.uins.length === 0) return [];
+    query = query.where('person.uin', 'in', selection.uins);
+  }
+  const rows = await query.orderBy('person.id').execute();
+  return rows.map((row) => row.id);
+}
