@@ -5,6 +5,7 @@ import { limits } from '../../limits.js';
 import type { Database } from '../../platform/db/schema.js';
 import { PurposeQuery } from '../../shared/api/params.js';
 import { type AuditRecorder, guardPersonAccess } from './person-access-guard.js';
+import { listSecurityAlerts } from './security-alerts.js';
 
 export interface AlertRoutesOptions {
   db: Kysely<Database>;
@@ -55,22 +56,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
         requestId: request.id,
         countsAsPersonRead: false,
       });
-      const rows = await deps.db
-        .selectFrom('security_alert')
-        .select(['id', 'kind', 'operator_id', 'details', 'created_at'])
-        .orderBy('created_at', 'desc')
-        .limit(request.query.limit ?? limits.pagination.pageSizeDefault)
-        .execute();
+      const alerts = await listSecurityAlerts(
+        deps.db,
+        request.query.limit ?? limits.pagination.pageSizeDefault,
+      );
       await grant.record([]);
-      return {
-        alerts: rows.map((row) => ({
-          id: row.id,
-          kind: row.kind,
-          operatorId: row.operator_id,
-          details: row.details,
-          createdAt: row.created_at.toISOString(),
-        })),
-      };
+      return { alerts };
     },
   );
 };

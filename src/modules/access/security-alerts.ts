@@ -23,3 +23,32 @@ export async function raiseSecurityAlert(
     .values({ id: randomUUID(), kind, operator_id: operatorId, details })
     .execute();
 }
+
+/** One alert as auditors see it: the kind, who caused it, counts and codes, when. */
+export interface SecurityAlertView {
+  id: string;
+  kind: string;
+  operatorId: string | null;
+  details: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** The newest alerts first, at most `limit` of them. */
+export async function listSecurityAlerts(
+  db: Kysely<Database>,
+  limit: number,
+): Promise<SecurityAlertView[]> {
+  const rows = await db
+    .selectFrom('security_alert')
+    .select(['id', 'kind', 'operator_id', 'details', 'created_at'])
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    operatorId: row.operator_id,
+    details: row.details,
+    createdAt: row.created_at.toISOString(),
+  }));
+}

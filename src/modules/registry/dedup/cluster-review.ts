@@ -1,9 +1,15 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { Actor, Purpose } from '../../../shared/access/actor.js';
 import { type AuditRecorder, guardRegionalAccess } from '../../access/person-access-guard.js';
+import {
+  type ClusterItem,
+  markClusterReviewed,
+  openClusterRow,
+  openClusters,
+} from './cluster-repository.js';
 
 /**
  * The supervisor's side of `amparo dedup run`: the open clusters a run found, and marking a
@@ -12,15 +18,10 @@ import { type AuditRecorder, guardRegionalAccess } from '../../access/person-acc
  *
  * A listing carries record ids, statuses and regions, never attributes: the console opens each
  * record with a purpose, so every look at a person is an audited person read. A cluster is
- * shown only to a supervisor who may merge in the region of every one of its records.
+ * shown only to a supervisor who may merge in the region of every one of its records. The SQL
+ * is in cluster-repository.ts.
  */
-export interface ClusterItem {
-  runId: string;
-  clusterId: number;
-  /** Highest score inside the cluster (log2 Bayes factor, bits). */
-  maxScore: number;
-  persons: Array<{ personId: string; status: string; regionCode: string }>;
-}
+export type { ClusterItem };
 
 export interface ClusterDependencies {
   db: Kysely<Database>;
@@ -70,38 +71,6 @@ export async function clusterLister(
   return { items };
 }
 
-/** A cluster's records (`c`), oldest first: id, status and region, never an attribute. */
-const clusterPersons = sql<ClusterItem['persons']>`(select jsonb_agg(jsonb_build_object(
-    'personId', p.id, 'status', p.status, 'regionCode', p.region_code) order by p.created_at, p.id)
-  from person p where p.id = any (c.person_ids))`;
-
-async function openClusters(
-  db: Kysely<Database>,
-  regions: readonly string[],
-  limit: number,
-): Promise<ClusterItem[]> {
-  const rows = await sql<{
-    run_id: string;
-    cluster_id: number;
-    max_score: number;
-    persons: Array<{ personId: string; status: string; regionCode: string }>;
-  }>`
-    select c.run_id, c.cluster_id, c.max_score,
-      ${clusterPersons} as persons
-    from dedup_cluster c
-    where c.status = 'open'
-      and not exists (select 1 from person p
-                      where p.id = any (c.person_ids) and p.region_code <> all (${[...regions]}::text[]))
-    order by c.max_score desc, c.run_id, c.cluster_id
-    limit ${limit}`.execute(db);
-  return rows.rows.map((row) => ({
-    runId: row.run_id,
-    clusterId: row.cluster_id,
-    maxScore: Number(row.max_score),
-    persons: row.persons,
-  }));
-}
-
 /**
  * Marks a cluster reviewed. Refused (409) while two of its records are still active: merge
  * them first, or say they are different people with `distinct: true`.
@@ -131,29 +100,10 @@ export async function clusterReviewer(
     });
   }
   const operatorId = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
-  const updated = await deps.db
-    .updateTable('dedup_cluster')
-    .set({ status: 'reviewed', reviewed_by: operatorId, reviewed_at: sql<Date>`now()` })
-    .where('run_id', '=', context.runId)
-    .where('cluster_id', '=', context.clusterId)
-    .where('status', '=', 'open')
-    .executeTakeFirst();
-  if (updated.numUpdatedRows === 0n) {
+  const marked = await markClusterReviewed(deps.db, context.runId, context.clusterId, operatorId);
+  if (!marked) {
     throw new AmparoError('AMP_CONFLICT', { detail: 'This cluster was already reviewed' });
   }
   await allowed.record([]);
   return { runId: context.runId, clusterId: context.clusterId, status: 'reviewed' };
-}
-
-async function openClusterRow(db: Kysely<Database>, runId: string, clusterId: number) {
-  const rows = await sql<{
-    status: string;
-    persons: Array<{ personId: string; status: string; regionCode: string }>;
-  }>`
-    select c.status,
-      ${clusterPersons} as persons
-    from dedup_cluster c where c.run_id = ${runId}::uuid and c.cluster_id = ${clusterId}`.execute(
-    db,
-  );
-  return rows.rows[0];
 }
