@@ -369,6 +369,11 @@ export const limits = {
     amountMinorMax: 1_000_000_000_000_000n,
     /** Programs or versions returned by one listing. */
     listPageSizeMax: 100,
+    /**
+     * A cash or voucher cycle whose total exceeds this (minor units) needs two different
+     * approvers (issue #13, point 4). A deployment sets its own figure here.
+     */
+    cycleSecondApproverAboveMinor: 100_000_000_00n,
   },
   /** Text messages (modules/notifications). */
   notifications: {

@@ -2,6 +2,16 @@
  * The programs module's public face (issue #13): benefit programs, their versions and
  * publication, and eligibility rules in CEL. Re-exports only.
  */
+export {
+  cycleApprover,
+  cycleCreator,
+  cycleRecomputer,
+} from './cycles/cycle-service.js';
+export {
+  countEligible,
+  type EligibilityQuery,
+  eligiblePersonIds,
+} from './eligibility/eligibility-query.js';
 export { programLimits } from './limits.js';
 export {
   type Benefit,
@@ -25,6 +35,11 @@ export {
 } from './public-routes.js';
 export { type CheckedRule, checkRule } from './rules/rule-checker.js';
 export { evaluateFormula, evaluateRule, type RuleOutcome } from './rules/rule-evaluator.js';
+export {
+  type ClauseExplanation,
+  explainRule,
+  type RuleExplanation,
+} from './rules/rule-explainer.js';
 export { planRule, type RulePlan } from './rules/rule-plan.js';
 export { compileFormula, compileRule } from './rules/rule-sql.js';
 export type { ProgramTables } from './tables.js';

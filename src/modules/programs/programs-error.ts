@@ -14,6 +14,13 @@ export const programsErrorCodes = [
    * of CEL, over a bound, or not plannable at publication. Field errors carry the position.
    */
   'AMP_RULE_INVALID',
+  /**
+   * A cycle's eligible beneficiaries times the benefit exceed the program's budget cap: the
+   * approval is refused with the figures, never truncated.
+   */
+  'AMP_BUDGET_EXCEEDED',
+  /** A benefit formula fails (divides by zero, an unknown fact) or is negative for someone. */
+  'AMP_FORMULA_FAILED',
 ] as const;
 
 export type ProgramsErrorCode = (typeof programsErrorCodes)[number];
@@ -32,6 +39,11 @@ export class ProgramsError extends Error {
 
 const programsAnswers: Record<ProgramsErrorCode, ErrorAnswer> = {
   AMP_RULE_INVALID: { status: 422, title: 'The eligibility rule or benefit formula is not valid' },
+  AMP_BUDGET_EXCEEDED: { status: 409, title: "The cycle would exceed the program's budget cap" },
+  AMP_FORMULA_FAILED: {
+    status: 422,
+    title: 'The benefit formula gives no valid amount for some beneficiaries',
+  },
 };
 
 defineErrors({

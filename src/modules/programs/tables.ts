@@ -51,6 +51,44 @@ export interface ProgramTables {
     decided_by: string | null;
     decided_at: Date | null;
   };
+  program_cycle: {
+    id: string;
+    program_id: string;
+    version: number;
+    /** `date`: the pool returns it as YYYY-MM-DD text. */
+    reference_date: string;
+    status: Generated<'computed' | 'approved' | 'closed'>;
+    round: Generated<number>;
+    approvals_required: Generated<number>;
+    created_by: string | null;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  program_cycle_member: {
+    cycle_id: string;
+    round: number;
+    person_id: string;
+    region_code: string;
+    amount_minor: bigint | null;
+  };
+  program_cycle_approval: {
+    cycle_id: string;
+    round: number;
+    approved_by: string;
+    approved_at: Generated<Date>;
+  };
+  entitlement: {
+    id: string;
+    cycle_id: string;
+    program_id: string;
+    person_id: string;
+    basis: 'rule' | 'appeal';
+    amount_minor: bigint | null;
+    status: Generated<'open' | 'ended'>;
+    ended_reason: 'death' | 'merge' | 'erasure' | 'cycle_closed' | null;
+    created_at: Generated<Date>;
+    ended_at: Date | null;
+  };
 }
 
 export const programStatuses = ['draft', 'published', 'suspended', 'closed'] as const;

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import { AmparoError } from '../../../platform/errors.js';
+import { eligiblePersonIds } from '../eligibility/eligibility-query.js';
+import { programLimits } from '../limits.js';
+import type { ProgramContent } from '../program-content.js';
+import { programCreator, publicationDecider, publicationRequester } from '../program-service.js';
+import { ProgramsError } from '../programs-error.js';
+import { insertRandomPopulation } from '../programs-test-kit.js';
+import { checkRule } from '../rules/rule-checker.js';
+import { cycleApprover, cycleCreator, cycleRecomputer } from './cycle-service.js';
+
+const referenceDate = '2026-12-01';
+const [officer, approverA, approverB] = [randomUUID(), randomUUID(), randomUUID()];
+
+function pension(overrides: Partial<ProgramContent> = {}): ProgramContent {
+  return {
+    nameEs: 'Pensión',
+    nameEn: 'Pension',
+    descriptionEs: '',
+    descriptionEn: '',
+    kind: 'cash',
+    unit: 'person',
+    regions: [],
+    cadence: 'monthly',
+    benefit: { amountMinor: 130_000_00n, currency: 'VES' },
+    budgetCap: 1_000_000_000_00n,
+    eligibilityRule: '(sex == "F" && age >= 55) || (sex == "M" && age >= 60)',
+    ...overrides,
+  };
+}
+
+async function refusal(work: Promise<unknown>): Promise<AmparoError | ProgramsError> {
+  const error = await work.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (error instanceof AmparoError || error instanceof ProgramsError) return error;
+  throw new Error(`expected a coded refusal, got ${error}`);
+}
+
+describe('cycles and entitlements', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await database.asAdmin((admin) => insertRandomPopulation(admin, { persons: 120, seed: 5 }));
+  });
+  afterAll(async () => database?.close());
+
+  async function publishedProgram(code: string, content: ProgramContent): Promise<string> {
+    const db = database.db;
+    const { programId } = await programCreator(db, { code, content, operatorId: officer });
+    const { publicationId } = await publicationRequester(db, {
+      programId,
+      version: 1,
+      operatorId: officer,
+    });
+    await publicationDecider(db, { publicationId, approve: true, operatorId: approverA });
+    return programId;
+  }
+
+  async function entitlementCount(cycleId: string): Promise<number> {
+    const rows = await database.db
+      .selectFrom('entitlement')
+      .select('person_id')
+      .where('cycle_id', '=', cycleId)
+      .execute();
+    return rows.length;
+  }
+
+  it('freezes the rule’s set; a recomputation is explicit and says who entered, by state', async () => {
+    const content = pension();
+    const programId = await publishedProgram('pension', content);
+    const { cycleId, summary } = await cycleCreator(database.db, {
+      programId,
+      referenceDate,
+      operatorId: officer,
+    });
+    const rule = checkRule(content.eligibilityRule, 'bool', '/r');
+    const expected = await eligiblePersonIds(database.db, { rule, referenceDate, regions: [] });
+    expect(summary.eligible).toBe(BigInt(expected.length));
+    expect(summary.totalMinor).toBe(BigInt(expected.length) * 130_000_00n);
+    expect(expected.length).toBeGreaterThan(5);
+
+    // A person enrolled later does not change the frozen set until someone recomputes.
+    const newcomer = randomUUID();
+    await database.asAdmin(async (admin) => {
+      await sql`insert into person (id, uin, region_code) values (${newcomer}, '2999999999', 'VE-Z')`.execute(
+        admin,
+      );
+      await sql`insert into person_version (person_id, version, attributes, reason) values
+        (${newcomer}, 1, ${JSON.stringify({ sex: 'F', birth_date: '1950-03-01' })}::jsonb, 'demo')`.execute(
+        admin,
+      );
+    });
+    const frozen = await database.db
+      .selectFrom('program_cycle_member')
+      .select('person_id')
+      .where('cycle_id', '=', cycleId)
+      .where('round', '=', 1)
+      .execute();
+    expect(frozen.map((row) => row.person_id).sort()).toEqual(expected);
+    const again = await cycleRecomputer(database.db, { cycleId });
+    expect(again.round).toBe(2);
+    expect(again.diff).toEqual({ entered: [{ regionCode: 'VE-Z', count: 1n }], left: [] });
+    expect(again.summary.eligible).toBe(summary.eligible + 1n);
+  });
+
+  it('refuses approval over the budget cap with the figures, writing nothing', async () => {
+    const programId = await publishedProgram('tight', pension({ budgetCap: 130_000_00n }));
+    const { cycleId } = await cycleCreator(database.db, {
+      programId,
+      referenceDate,
+      operatorId: officer,
+    });
+    const refused = await refusal(cycleApprover(database.db, { cycleId, operatorId: approverA }));
+    expect(refused.code).toBe('AMP_BUDGET_EXCEEDED');
+    expect(refused.message).toMatch(/eligible; the cycle would cost \d+, over the cap of 13000000/);
+    const approvals = await database.db
+      .selectFrom('program_cycle_approval')
+      .selectAll()
+      .where('cycle_id', '=', cycleId)
+      .execute();
+    expect(approvals).toEqual([]);
+    expect(await entitlementCount(cycleId)).toBe(0);
+  });
+
+  it('a cash cycle over the threshold needs two different approvers; entitlements once each', async () => {
+    const big = programLimits.cycleSecondApproverAboveMinor;
+    const programId = await publishedProgram(
+      'big_bonus',
+      pension({ benefit: { amountMinor: big, currency: 'USD' }, budgetCap: big * 1000n }),
+    );
+    const { cycleId, summary } = await cycleCreator(database.db, {
+      programId,
+      referenceDate,
+      operatorId: officer,
+    });
+    const first = await cycleApprover(database.db, { cycleId, operatorId: approverA });
+    expect(first).toEqual({ status: 'computed', approvals: 1, required: 2 });
+    expect(await entitlementCount(cycleId)).toBe(0);
+    const twice = await refusal(cycleApprover(database.db, { cycleId, operatorId: approverA }));
+    expect(twice.code).toBe('AMP_CONFLICT');
+    const second = await cycleApprover(database.db, { cycleId, operatorId: approverB });
+    expect(second).toEqual({ status: 'approved', approvals: 2, required: 2 });
+    expect(await entitlementCount(cycleId)).toBe(Number(summary.eligible));
+    const closed = await refusal(cycleApprover(database.db, { cycleId, operatorId: officer }));
+    expect(closed.code).toBe('AMP_CONFLICT');
+  });
+
+  it('of two concurrent approvals exactly one takes effect', async () => {
+    const programId = await publishedProgram('food_box', {
+      ...pension(),
+      kind: 'in_kind',
+      unit: 'household',
+      benefit: { basket: [{ item: 'food_box', quantity: 1, unit: 'box' }] },
+      budgetCap: 10_000n,
+      eligibilityRule: 'income_band <= 2',
+    });
+    const { cycleId, summary } = await cycleCreator(database.db, {
+      programId,
+      referenceDate,
+      operatorId: officer,
+    });
+    expect(summary.eligible).toBeGreaterThan(0n);
+    const outcomes = await Promise.allSettled([
+      cycleApprover(database.db, { cycleId, operatorId: approverA }),
+      cycleApprover(database.db, { cycleId, operatorId: approverB }),
+    ]);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    expect(await entitlementCount(cycleId)).toBe(Number(summary.eligible));
+    // Household program: every beneficiary is a head of household.
+    const heads = await sql<{ n: bigint }>`select count(*)::int8 as n from entitlement e
+      join household_membership m on m.person_id = e.person_id and m.valid_to is null
+      where e.cycle_id = ${cycleId} and m.relationship = 'head'`.execute(database.db);
+    expect(heads.rows[0]?.n).toBe(summary.eligible);
+  });
+
+  it('refuses a formula that fails for someone, and writes no cycle', async () => {
+    const programId = await publishedProgram(
+      'per_child',
+      pension({
+        benefit: { formula: '1000 / members_under_5', currency: 'VES' },
+        eligibilityRule: 'head_of_household',
+      }),
+    );
+    const refused = await refusal(
+      cycleCreator(database.db, { programId, referenceDate, operatorId: officer }),
+    );
+    expect(refused.code).toBe('AMP_FORMULA_FAILED');
+    const cycles = await database.db
+      .selectFrom('program_cycle')
+      .select('id')
+      .where('program_id', '=', programId)
+      .execute();
+    expect(cycles).toEqual([]);
+  });
+
+  it('no one is added to a cycle by hand: the database refuses an entitlement by rule', async () => {
+    const cycle = await database.db
+      .selectFrom('program_cycle')
+      .select(['id', 'program_id'])
+      .executeTakeFirstOrThrow();
+    const outsider = await database.db
+      .selectFrom('person')
+      .select('id')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('program_cycle_member')
+              .select('person_id')
+              .whereRef('program_cycle_member.person_id', '=', 'person.id')
+              .where('cycle_id', '=', cycle.id),
+          ),
+        ),
+      )
+      .executeTakeFirstOrThrow();
+    const outcome = await sql`insert into entitlement (id, cycle_id, program_id, person_id, basis)
+      values (${randomUUID()}, ${cycle.id}, ${cycle.program_id}, ${outsider.id}, 'rule')`
+      .execute(database.db)
+      .then(
+        () => 'inserted',
+        (error: unknown) => String(error),
+      );
+    expect(outcome).toMatch(/eligible set/);
+  });
+});
