@@ -287,6 +287,11 @@ describe('operator account administration (/api/operators, /api/operator-changes
     expect((await auditOf(String(refused.headers['x-request-id']))).at(-1)?.outcome).toBe('denied');
     const self = await change('admin', admin.id, { roles: ['auditor'] });
     expect(self.statusCode).toBe(403);
+    // Refused after the gate allowed it: still audited, as the attempt it was.
+    expect((await auditOf(String(self.headers['x-request-id']))).at(-1)).toMatchObject({
+      outcome: 'denied',
+      resource: { type: 'operator', id: admin.id },
+    });
   });
 
   it('disables an account at once (its sessions end), enables it, and resets its credentials with two halves', async () => {

@@ -10,6 +10,7 @@ import {
   decide,
   grantFields,
   type OperatorAdminDependencies,
+  refuseStep,
   sortedSet,
 } from './operator-admin-context.js';
 import {
@@ -48,43 +49,69 @@ export async function operatorChanger(
 ): Promise<AdminResult> {
   await decide(deps, context, context.operatorId);
   const { change, actor } = context;
+  const step = { action: 'operator.manage', operatorId: context.operatorId };
   if (actor?.kind === 'operator' && actor.operatorId === context.operatorId) {
-    throw new AmparoError('AMP_FORBIDDEN', {
-      detail: 'Administrators cannot change their own account here; another administrator must',
-    });
+    await refuseStep(
+      deps,
+      context,
+      step,
+      'AMP_FORBIDDEN',
+      'Administrators cannot change their own account here; another administrator must',
+    );
   }
   if (change.regions !== undefined) checkRegions(change.regions);
-  const outcome = await deps.db.transaction().execute(async (trx) => {
-    const current = await lockOperator(trx, context.operatorId);
-    if (current === undefined)
-      throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such operator' });
-    const grant = grantOf(current, change);
-    const immediate = await applyNarrowing(deps, trx, current, change);
-    const entries = [];
-    if (immediate.length > 0)
-      entries.push(adminEntry(context, 'operator.manage', current.id, immediate));
-    let requested: { changeId: string | null; first: string | null; second: string | null } = {
-      changeId: null,
-      first: null,
-      second: null,
-    };
-    if (grant !== null) {
-      requested = await startGrant(deps, trx, context, current.id, grant);
-      entries.push(
-        adminEntry(
-          context,
-          actor?.kind === 'operator' ? 'operator.grant_request' : 'operator.manage',
-          current.id,
-          grantFields(grant),
-        ),
-      );
-    }
-    await deps.audit.appendInTransaction(trx, entries);
-    return { operator: (await lockOperator(trx, current.id)) ?? current, requested };
-  });
+  const outcome = await auditRefusal(deps, context, step, () =>
+    deps.db.transaction().execute(async (trx) => {
+      const current = await lockOperator(trx, context.operatorId);
+      if (current === undefined)
+        throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such operator' });
+      const grant = grantOf(current, change);
+      const immediate = await applyNarrowing(deps, trx, current, change);
+      const entries = [];
+      if (immediate.length > 0)
+        entries.push(adminEntry(context, 'operator.manage', current.id, immediate));
+      let requested: { changeId: string | null; first: string | null; second: string | null } = {
+        changeId: null,
+        first: null,
+        second: null,
+      };
+      if (grant !== null) {
+        requested = await startGrant(deps, trx, context, current.id, grant);
+        entries.push(
+          adminEntry(
+            context,
+            actor?.kind === 'operator' ? 'operator.grant_request' : 'operator.manage',
+            current.id,
+            grantFields(grant),
+          ),
+        );
+      }
+      await deps.audit.appendInTransaction(trx, entries);
+      return { operator: (await lockOperator(trx, current.id)) ?? current, requested };
+    }),
+  );
   const { first, second, changeId } = outcome.requested;
   const code = first === null && second === null ? null : { first, second };
   return answer(deps, outcome.operator, changeId, code);
+}
+
+/**
+ * Runs a step the gate allowed; a refusal inside it (no such account, a grant already
+ * waiting) is audited like every other attempt, after its transaction rolled back.
+ */
+async function auditRefusal<T>(
+  deps: OperatorAdminDependencies,
+  context: AdminContext,
+  step: { action: string; operatorId: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AmparoError)
+      await deps.audit.append(adminEntry(context, step.action, step.operatorId, [], error.code));
+    throw error;
+  }
 }
 
 /** What the change adds: null when it only narrows. */
