@@ -295,6 +295,7 @@ const notDecidedByTheTable: Record<string, string> = {
   'GET /healthz': 'public, no data',
   'GET /readyz': 'public, no data',
   'GET /api/catalogue': 'public: the closed attribute catalogue is published (safeguard 1)',
+  'GET /api/programs': 'public: published programs and their rules, the same for everyone',
   'GET /api/credentials/trust-anchor': 'public: signed trust list for offline verifiers',
   'GET /api/credentials/trust-list': 'public: signed trust list for offline verifiers',
   'GET /api/credentials/revocation-list': 'public: signed revocation list',
