@@ -30,7 +30,7 @@ import { signingReporters } from './modules/audit/signing-alerts.js';
 import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.js';
 import { revokeCardsOnRegistryEvents } from './modules/credentials/index.js';
 import { credentialRoutes } from './modules/credentials/routes.js';
-import { publicProgramRoutes } from './modules/programs/index.js';
+import { endEntitlementsOnRegistryEvents, publicProgramRoutes } from './modules/programs/index.js';
 import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
 import { clusterRoutes } from './modules/registry/dedup/cluster-routes.js';
 import { erasureRoutes } from './modules/registry/erasure/routes.js';
@@ -255,6 +255,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
 function registryEventsFor(services: AppServices): RegistryEvents {
   const events = new RegistryEvents();
   revokeCardsOnRegistryEvents(events);
+  endEntitlementsOnRegistryEvents(events);
   services.registrySubscribers?.(events);
   return events;
 }

@@ -33,6 +33,7 @@ export {
   PublishedProgramSchema,
   publicProgramRoutes,
 } from './public-routes.js';
+export { endEntitlementsOnRegistryEvents } from './registry-subscriptions.js';
 export { type CheckedRule, checkRule } from './rules/rule-checker.js';
 export { evaluateFormula, evaluateRule, type RuleOutcome } from './rules/rule-evaluator.js';
 export {

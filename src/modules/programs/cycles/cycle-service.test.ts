@@ -3,12 +3,14 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { AmparoError } from '../../../platform/errors.js';
+import { RegistryEvents } from '../../registry/index.js';
 import { eligiblePersonIds } from '../eligibility/eligibility-query.js';
 import { programLimits } from '../limits.js';
 import type { ProgramContent } from '../program-content.js';
 import { programCreator, publicationDecider, publicationRequester } from '../program-service.js';
 import { ProgramsError } from '../programs-error.js';
 import { insertRandomPopulation } from '../programs-test-kit.js';
+import { endEntitlementsOnRegistryEvents } from '../registry-subscriptions.js';
 import { checkRule } from '../rules/rule-checker.js';
 import { cycleApprover, cycleCreator, cycleRecomputer } from './cycle-service.js';
 
@@ -176,6 +178,36 @@ describe('cycles and entitlements', () => {
       join household_membership m on m.person_id = e.person_id and m.valid_to is null
       where e.cycle_id = ${cycleId} and m.relationship = 'head'`.execute(database.db);
     expect(heads.rows[0]?.n).toBe(summary.eligible);
+  });
+
+  it('ends open entitlements on death, merge and erasure, with the reason', async () => {
+    const events = new RegistryEvents();
+    endEntitlementsOnRegistryEvents(events);
+    const open = await database.db
+      .selectFrom('entitlement')
+      .select('person_id')
+      .distinct()
+      .where('status', '=', 'open')
+      .orderBy('person_id')
+      .limit(4)
+      .execute();
+    const [died, merged, erased, untouched] = open.map((row) => row.person_id);
+    if (!died || !merged || !erased || !untouched) throw new Error('too few entitlements');
+    await database.db.transaction().execute(async (trx) => {
+      await events.publish(trx, 'personDied', { personId: died });
+      await events.publish(trx, 'personsMerged', { mergedId: merged, survivorId: untouched });
+      await events.publish(trx, 'personErased', { personId: erased });
+    });
+    const rows = await database.db
+      .selectFrom('entitlement')
+      .select(['person_id', 'status', 'ended_reason'])
+      .where('person_id', 'in', [died, merged, erased, untouched])
+      .execute();
+    const reasonOf = (id: string) => rows.filter((row) => row.person_id === id);
+    expect(reasonOf(died).every((row) => row.ended_reason === 'death')).toBe(true);
+    expect(reasonOf(merged).every((row) => row.ended_reason === 'merge')).toBe(true);
+    expect(reasonOf(erased).every((row) => row.ended_reason === 'erasure')).toBe(true);
+    expect(reasonOf(untouched).every((row) => row.status === 'open')).toBe(true);
   });
 
   it('refuses a formula that fails for someone, and writes no cycle', async () => {
