@@ -21,6 +21,8 @@ import {
   type DevelopmentSmsSink,
   developmentSmsSink,
   developmentSmsSinkFile,
+  outboxWorker,
+  providerFromEnv,
 } from './modules/notifications/index.js';
 import { personImporter } from './modules/registry/import/person-importer.js';
 import { inspectImportFile } from './modules/registry/import/source-file.js';
@@ -95,7 +97,7 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const url = `http://${config.http.host === '127.0.0.1' ? 'localhost' : config.http.host}:${port}`;
-    const smsSink = startSmsSink(config, mode, app, database, keys);
+    const smsSink = startSmsSink(config, mode, app, database, keys, process.env);
     return {
       app,
       url,
@@ -104,6 +106,7 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
       smsSinkFile: smsSink?.file ?? null,
       async close() {
         await smsSink?.stop();
+        await smsSink?.close?.();
         await app.close();
         await database.close();
       },
@@ -115,8 +118,10 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
 }
 
 /**
- * Development delivers text messages to a file under the data directory (no provider yet);
- * production never does: its messages wait in the outbox for a real provider.
+ * The outbox worker inside the server. With AMPARO_SMS_PROVIDER set (file, console, smpp) it
+ * sends through that provider in every mode; without it development's `amparo start` writes
+ * to a file under the data directory, and production's messages wait for a provider (or for
+ * `amparo notifications work` in another process).
  */
 function startSmsSink(
   config: Config,
@@ -124,13 +129,32 @@ function startSmsSink(
   app: App,
   database: DatabaseHandle,
   keys: KeyStore,
-): DevelopmentSmsSink | null {
+  env: NodeJS.ProcessEnv,
+):
+  | (Pick<DevelopmentSmsSink, 'stop'> & { file: string | null; close?: () => Promise<void> })
+  | null {
+  const onError = (error: unknown) => app.log.error({ err: error }, 'notifications: a pass failed');
+  if (env.AMPARO_SMS_PROVIDER) {
+    const provider = providerFromEnv(env, {
+      db: database.db,
+      masterKey: keys.masterKey,
+      dataDir: config.dataDir,
+      onError,
+    });
+    const worker = outboxWorker({ db: database.db, masterKey: keys.masterKey, provider, onError });
+    worker.start();
+    return {
+      file: provider.name === 'file' ? developmentSmsSinkFile(config.dataDir) : null,
+      stop: worker.stop,
+      close: () => provider.close(),
+    };
+  }
   if (mode !== 'start' || config.environment === 'production') return null;
   const sink = developmentSmsSink({
     db: database.db,
     masterKey: keys.masterKey,
     file: developmentSmsSinkFile(config.dataDir),
-    onError: (error) => app.log.error({ err: error }, 'development SMS sink: a pass failed'),
+    onError,
   });
   sink.start();
   return sink;

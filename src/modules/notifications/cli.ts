@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../platform/db/database.js';
-import { developmentSmsSinkFile } from './development-sms-sink.js';
-import { consoleProvider, fileProvider } from './file-provider.js';
 import { outboxWorker } from './outbox-worker.js';
 import type { SmsProvider } from './provider.js';
 import { providerFromEnv } from './provider-config.js';
@@ -24,7 +22,7 @@ const processContext: NotificationsCliContext = {
 /**
  * `amparo notifications work [--provider NAME] [--once]`: the outbox worker as its own
  * process, beside or instead of the one inside the server (claims skip each other's rows).
- * The provider comes from AMPARO_SMS_PROVIDER (file, console, webhook, smpp; see the module's
+ * The provider comes from AMPARO_SMS_PROVIDER (file, console, smpp; see the module's
  * README); `--once` sends what is due and exits.
  *
  * @example
@@ -38,7 +36,7 @@ export function registerNotificationsCommands(
   notifications
     .command('work')
     .description('send queued text messages through the configured provider until stopped')
-    .option('--provider <name>', 'file, console, webhook or smpp (default: AMPARO_SMS_PROVIDER)')
+    .option('--provider <name>', 'file, console or smpp (default: AMPARO_SMS_PROVIDER, else file)')
     .option('--once', 'send what is due now and exit')
     .action(async (flags: { provider?: string; once?: boolean }) => {
       const config = loadConfig(context.env);
@@ -46,17 +44,26 @@ export function registerNotificationsCommands(
       const env = flags.provider
         ? { ...context.env, AMPARO_SMS_PROVIDER: flags.provider }
         : context.env;
-      const provider: SmsProvider = providerFromEnv(env, {
-        file: () => fileProvider({ file: developmentSmsSinkFile(config.dataDir) }),
-        console: () => consoleProvider((line) => process.stdout.write(line)),
-      });
       const handle = await openAppDatabase(config.database);
+      const onError = (error: unknown) =>
+        context.write(`notifications: ${(error as Error).message}\n`);
+      let provider: SmsProvider;
+      try {
+        provider = providerFromEnv(env, {
+          db: handle.db,
+          masterKey: keys.masterKey,
+          dataDir: config.dataDir,
+          onError,
+        });
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
       const worker = outboxWorker({
         db: handle.db,
         masterKey: keys.masterKey,
         provider,
-        onError: (error) =>
-          context.write(`notifications: a pass failed: ${(error as Error).message}\n`),
+        onError,
       });
       try {
         if (flags.once) {

@@ -12,6 +12,7 @@ export { consoleProvider, fileProvider } from './file-provider.js';
 export { e164, enqueueText, type TextMessage } from './outbox-enqueuer.js';
 export { inQuietHours, type OutboxWorker, outboxWorker } from './outbox-worker.js';
 export type { OutgoingText, SendOutcome, SmsProvider } from './provider.js';
+export { type ProviderContext, providerFromEnv } from './provider-config.js';
 export {
   type DeliveryReceipt,
   type InboundText,
@@ -20,5 +21,6 @@ export {
   recordReceipt,
 } from './receipts.js';
 export { isGsm7, smsLayout, smsParts } from './segments.js';
+export { type SmppProviderOptions, smppProvider } from './smpp-provider.js';
 export type { MessageLanguage, MessageStatus, NotificationTables } from './tables.js';
 export { renderText, TemplateError, templates } from './templates.js';

@@ -1,0 +1,179 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueText } from './outbox-enqueuer.js';
+import { buildOutboxTestKit, type OutboxTestKit } from './outbox-test-kit.js';
+import { outboxWorker } from './outbox-worker.js';
+import { recordInbound, recordReceipt } from './receipts.js';
+import { smppProvider } from './smpp-provider.js';
+import { startTestSmsc, type TestSmsc } from './smpp-test-kit.js';
+
+/**
+ * The SMPP provider against a real SMS centre on 127.0.0.1 (the `smpp` package's own server
+ * side), issue 14 points 2, 3 and 5: transceiver bind, GSM-7 or UCS-2 per message, UDH
+ * concatenation, window and throughput, reconnect, receipts and BAJA by deliver_sm.
+ */
+describe('SMPP provider', () => {
+  let kit: OutboxTestKit;
+  let smsc: TestSmsc;
+  const providers: Array<{ close(): Promise<void> }> = [];
+  const day = Date.UTC(2030, 0, 15, 19, 0, 0);
+
+  beforeAll(async () => {
+    kit = await buildOutboxTestKit();
+  });
+  afterAll(async () => {
+    await kit?.close();
+  });
+  afterEach(async () => {
+    for (const provider of providers.splice(0)) await provider.close();
+    await smsc?.close();
+  });
+
+  const connect = (options: { windowMax?: number; submitsPerSecondMax?: number } = {}) => {
+    const provider = smppProvider({
+      url: smsc.url,
+      systemId: 'amparo',
+      password: 'secret',
+      sourceAddr: 'AMPARO',
+      onReceipt: async (receipt) => {
+        await recordReceipt(kit.database.db, { provider: 'smpp', ...receipt, at: new Date(day) });
+      },
+      onInbound: async (inbound) => {
+        await recordInbound(kit.database.db, kit.masterKey, { ...inbound, at: new Date(day) });
+      },
+      ...options,
+    });
+    providers.push(provider);
+    return provider;
+  };
+
+  it('sends GSM-7 when it can, UCS-2 for á, and long texts in parts joined by a UDH', async () => {
+    smsc = await startTestSmsc();
+    const provider = connect();
+    const gsm = await provider.send({ id: 'a', to: '+584121000001', text: 'Año ¿señor? {ok}' });
+    expect(gsm).toEqual({ kind: 'accepted', partIds: ['smsc-1'] });
+    const long = `Amparo: su apelación tiene respuesta. ${'Consúltela en la oficina. '.repeat(6)}`;
+    const parts = await provider.send({ id: 'b', to: '+584121000002', text: long });
+    expect(parts.kind === 'accepted' && parts.partIds).toHaveLength(3);
+    const [first, ...rest] = smsc.submits;
+    expect(first).toMatchObject({ to: '584121000001', dataCoding: 0, esmClass: 0, concat: null });
+    expect(first?.text).toBe('Año ¿señor? {ok}');
+    expect(rest.map((s) => s.dataCoding)).toEqual([8, 8, 8]);
+    expect(rest.every((s) => (s.esmClass & 0x40) === 0x40)).toBe(true);
+    const reference = rest[0]?.concat?.[0];
+    expect(rest.map((s) => s.concat)).toEqual([
+      [reference, 3, 1],
+      [reference, 3, 2],
+      [reference, 3, 3],
+    ]);
+    expect(rest.map((s) => s.text).join('')).toBe(long);
+  });
+
+  it('keeps the window and the throughput limit', async () => {
+    smsc = await startTestSmsc();
+    smsc.responseDelayMs = 20;
+    const provider = connect({ windowMax: 3, submitsPerSecondMax: 100 });
+    await provider.bound();
+    const started = Date.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        provider.send({ id: `w${i}`, to: '+584121000003', text: `hola ${i}` }),
+      ),
+    );
+    expect(outcomes.every((o) => o.kind === 'accepted')).toBe(true);
+    expect(smsc.maxInFlight).toBeLessThanOrEqual(3);
+    // 30 submits at 100 a second take at least 290 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+  });
+
+  it('answers unavailable while the SMS centre is down or throttling, and binds again after a drop', async () => {
+    smsc = await startTestSmsc();
+    const provider = connect();
+    await provider.bound();
+    smsc.throttleNext = 1;
+    expect((await provider.send({ id: 't', to: '+584121000004', text: 'x' })).kind).toBe(
+      'unavailable',
+    );
+    smsc.dropSessions();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Right after the drop the provider waits out its backoff, then binds again on demand.
+    const during = await provider.send({ id: 'd', to: '+584121000004', text: 'x' });
+    expect(during.kind).toBe('unavailable');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await provider.send({ id: 'e', to: '+584121000004', text: 'y' })).kind).toBe(
+      'accepted',
+    );
+
+    const url = smsc.url;
+    await smsc.close();
+    const down = smppProvider({ url, systemId: 'a', password: 'b', sourceAddr: 'AMPARO' });
+    providers.push(down);
+    expect((await down.send({ id: 'f', to: '+584121000004', text: 'z' })).kind).toBe('unavailable');
+    smsc = await startTestSmsc();
+  });
+
+  it('delivers through the worker; receipts by deliver_sm mark it delivered, once; BAJA opts out', async () => {
+    smsc = await startTestSmsc();
+    const provider = connect();
+    const person = await kit.person();
+    const phone = '+584121777001';
+    const id = await enqueueText(kit.database.db, kit.masterKey, {
+      personId: person,
+      phone,
+      templateId: 'programs.appeal_decided',
+      parameters: { reference: 'AP-2031' },
+      queuedAt: new Date(day),
+    });
+    const worker = outboxWorker({
+      db: kit.database.db,
+      masterKey: kit.masterKey,
+      provider,
+      now: () => new Date(day + 1000),
+    });
+    expect(await worker.drain()).toBe(1);
+    const status = async () =>
+      (
+        await kit.database.db
+          .selectFrom('notification_outbox')
+          .select(['status', 'segments', 'provider'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).status;
+    expect(await status()).toBe('sent');
+    const submitted = smsc.submits.map((s) => s.messageId);
+    expect(submitted.length).toBeGreaterThanOrEqual(2);
+    for (const messageId of submitted) await smsc.receipt(messageId, 'DELIVRD');
+    await smsc.receipt(submitted[0] ?? '', 'DELIVRD');
+    await smsc.receipt('smsc-unknown', 'DELIVRD');
+    await expect.poll(status, { timeout: 5000 }).toBe('delivered');
+    const receipts = await kit.database.db
+      .selectFrom('notification_receipt')
+      .select('provider_message_id')
+      .where('provider', '=', 'smpp')
+      .execute();
+    expect(receipts.map((r) => r.provider_message_id).sort()).toEqual(
+      [...submitted, 'smsc-unknown'].sort(),
+    );
+
+    const queued = await enqueueText(kit.database.db, kit.masterKey, {
+      personId: person,
+      phone,
+      templateId: 'registry.enrolled',
+      parameters: {},
+      queuedAt: new Date(day),
+    });
+    await smsc.reply('584121777001', 'BAJA');
+    await expect
+      .poll(
+        async () =>
+          (
+            await kit.database.db
+              .selectFrom('notification_outbox')
+              .select('failure_reason')
+              .where('id', '=', queued)
+              .executeTakeFirstOrThrow()
+          ).failure_reason,
+        { timeout: 5000 },
+      )
+      .toBe('opted_out');
+  });
+});
