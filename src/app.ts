@@ -11,36 +11,33 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { limits } from './limits.js';
-import type { AccessOptions } from './modules/access/access-context.js';
-import { accessPlugin } from './modules/access/access-plugin.js';
-import { alertRoutes } from './modules/access/alert-routes.js';
 import {
   authenticationAuditEntry,
   signInAuditEntry,
 } from './modules/access/authentication-audit.js';
 import { passwordHashOptions } from './modules/access/demo-operators.js';
-import { operatorAdminRoutes } from './modules/access/operator-admin-routes.js';
+import { type AccessOptions, accessAdminPlugin, accessPlugin } from './modules/access/index.js';
 import { guardPersonAccess } from './modules/access/person-access-guard.js';
 import { raiseSecurityAlert } from './modules/access/security-alerts.js';
-import { accessHistoryRoutes } from './modules/audit/access-history-routes.js';
-import type { AccessGuard } from './modules/audit/access-ports.js';
-import { AuditLog, type AuditLogOptions } from './modules/audit/audit-log.js';
-import { auditRoutes } from './modules/audit/routes.js';
-import { signingReporters } from './modules/audit/signing-alerts.js';
+import {
+  type AccessGuard,
+  AuditLog,
+  type AuditLogOptions,
+  auditPlugin,
+  signingReporters,
+} from './modules/audit/index.js';
 import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.js';
-import { revokeCardsOnRegistryEvents } from './modules/credentials/index.js';
-import { credentialRoutes } from './modules/credentials/routes.js';
+import { credentialsPlugin, revokeCardsOnRegistryEvents } from './modules/credentials/index.js';
 import { endEntitlementsOnRegistryEvents, publicProgramRoutes } from './modules/programs/index.js';
-import { catalogueRoutes } from './modules/registry/catalogue/routes.js';
-import { clusterRoutes } from './modules/registry/dedup/cluster-routes.js';
-import { erasureRoutes } from './modules/registry/erasure/routes.js';
-import { importRoutes } from './modules/registry/import/routes.js';
-import { personContacts, personRegionLookup, RegistryEvents } from './modules/registry/index.js';
-import { registryRoutes } from './modules/registry/persons/read-routes.js';
-import { registryWriteRoutes } from './modules/registry/persons/write-routes.js';
+import {
+  personContacts,
+  personRegionLookup,
+  RegistryEvents,
+  registryPlugin,
+} from './modules/registry/index.js';
 import { loadDuplicateChecker } from './modules/registry/review/duplicate-checker.js';
 import { startDuplicateChecker } from './modules/registry/review/duplicate-checker-warmup.js';
-import { systemRoutes } from './modules/system/routes.js';
+import { systemPlugin } from './modules/system/index.js';
 import type { KeyStore } from './platform/crypto/key-store.js';
 import type { DatabaseHandle } from './platform/db/database.js';
 import { AmparoError } from './platform/errors.js';
@@ -185,53 +182,42 @@ export async function build(config: Config, services: AppServices): Promise<App>
   });
   const duplicates = await duplicateCheckerFor(app, db, services.duplicateIndex ?? 'wait');
   const registryEvents = registryEventsFor(services);
-  await app.register(systemRoutes, {
+  await app.register(systemPlugin, {
     db,
     duplicateIndex: duplicates.status,
     auditSigning: () => auditLog.signingStatus(),
   });
-  // Audit imports no module: the guard and the person's region are injected (its ports).
+  // Each module's routes are one plugin under its own prefix. Audit imports no module: the
+  // guard and the person's region are injected (its ports).
   const guard: AccessGuard = (access) => guardPersonAccess({ db, audit: auditLog }, access);
-  await app.register(auditRoutes, { auditLog, db, guard });
-  await app.register(accessHistoryRoutes, {
+  await app.register(auditPlugin, {
+    prefix: '/api',
     db,
     auditLog,
     keys: services.keys,
     guard,
     personRegion: personRegionLookup(db),
   });
-  await app.register(alertRoutes, { db, audit: auditLog });
-  await app.register(operatorAdminRoutes, {
+  await app.register(accessAdminPlugin, {
+    prefix: '/api',
     db,
     audit: auditLog,
     masterKey: services.keys.masterKey,
     hashOptions: services.access?.passwordHashOptions ?? passwordHashOptions,
     now: services.access?.clock ?? (() => new Date()),
   });
-  await app.register(catalogueRoutes, { prefix: '/api' });
-  await app.register(publicProgramRoutes, { prefix: '/api', db });
-  await app.register(registryRoutes, { db, audit: auditLog, masterKey: services.keys.masterKey });
-  await app.register(importRoutes, {
+  await app.register(registryPlugin, {
+    prefix: '/api',
     db,
+    audit: auditLog,
+    masterKey: services.keys.masterKey,
     databaseKind: services.database.kind,
-    masterKey: services.keys.masterKey,
-    audit: auditLog,
-  });
-  await app.register(registryWriteRoutes, {
-    db,
-    audit: auditLog,
-    masterKey: services.keys.masterKey,
     duplicates: duplicates.checker,
     events: registryEvents,
   });
-  await app.register(erasureRoutes, {
-    db,
-    audit: auditLog,
-    duplicates: duplicates.checker,
-    events: registryEvents,
-  });
-  await app.register(clusterRoutes, { db, audit: auditLog });
-  await app.register(credentialRoutes, {
+  await app.register(publicProgramRoutes, { prefix: '/api', db });
+  await app.register(credentialsPlugin, {
+    prefix: '/api',
     db,
     audit: auditLog,
     keys: services.keys,

@@ -187,9 +187,18 @@ export function defineErrors<Code extends string>(family: ErrorFamily<Code>): vo
   }
 }
 
-/** Every registered code, the platform's first. */
+/**
+ * Every registered code: the platform's first, in their order above, then the modules' by
+ * code, so the list (and the OpenAPI document that shows it) does not depend on the order in
+ * which modules happen to load.
+ */
 export function registeredErrors(): readonly RegisteredError[] {
-  return [...registered.values()];
+  const entries = [...registered.values()];
+  const platform = entries.filter((entry) => entry.errorClass === AmparoError);
+  const modules = entries
+    .filter((entry) => entry.errorClass !== AmparoError)
+    .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return [...platform, ...modules];
 }
 
 /**

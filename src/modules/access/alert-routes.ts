@@ -35,7 +35,7 @@ const AlertList = Type.Object({
 /** Security alerts (bulk reading beyond quota) for auditors, newest first (safeguard 10). */
 export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async (app, deps) => {
   app.get(
-    '/api/alerts',
+    '/alerts',
     {
       schema: {
         tags: ['access'],

@@ -70,7 +70,7 @@ export const operatorAdminRoutes: FastifyPluginAsyncTypebox<OperatorAdminDepende
   });
 
   app.get(
-    '/api/operators',
+    '/operators',
     {
       schema: {
         tags: ['access'],
@@ -93,7 +93,7 @@ export const operatorAdminRoutes: FastifyPluginAsyncTypebox<OperatorAdminDepende
   );
 
   app.post(
-    '/api/operators',
+    '/operators',
     {
       schema: {
         tags: ['access'],
@@ -116,7 +116,7 @@ export const operatorAdminRoutes: FastifyPluginAsyncTypebox<OperatorAdminDepende
   );
 
   app.post(
-    '/api/operators/:operatorId/changes',
+    '/operators/:operatorId/changes',
     {
       schema: {
         tags: ['access'],

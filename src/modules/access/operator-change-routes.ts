@@ -38,7 +38,7 @@ export const operatorChangeRoutes: FastifyPluginAsyncTypebox<OperatorAdminDepend
   deps,
 ) => {
   app.get(
-    '/api/operator-changes',
+    '/operator-changes',
     {
       schema: {
         tags: ['access'],
@@ -61,7 +61,7 @@ export const operatorChangeRoutes: FastifyPluginAsyncTypebox<OperatorAdminDepend
     ['refuse', operatorChangeRefuser],
   ] as const) {
     app.post(
-      `/api/operator-changes/:changeId/${verb}`,
+      `/operator-changes/:changeId/${verb}`,
       {
         schema: {
           tags: ['access'],

@@ -60,7 +60,7 @@ export const accessHistoryRoutes: FastifyPluginAsyncTypebox<AccessHistoryRoutesO
   deps,
 ) => {
   app.get(
-    '/api/persons/:personId/access-history',
+    '/persons/:personId/access-history',
     {
       schema: {
         tags: ['audit'],
@@ -84,7 +84,7 @@ export const accessHistoryRoutes: FastifyPluginAsyncTypebox<AccessHistoryRoutesO
 
   // Public by design: tree heads are published, and this is the key that checks them.
   app.get(
-    '/api/audit/keys',
+    '/audit/keys',
     {
       schema: {
         tags: ['audit'],

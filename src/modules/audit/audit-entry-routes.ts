@@ -79,7 +79,7 @@ export const auditEntryRoutes: FastifyPluginAsyncTypebox<{
   guard: AccessGuard;
 }> = async (app, deps) => {
   app.get(
-    '/api/audit/entries',
+    '/audit/entries',
     {
       schema: {
         tags: ['audit'],

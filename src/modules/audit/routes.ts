@@ -48,7 +48,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
 
   // Tree heads are public by design (safeguard 3: they are published), so no role is needed.
   app.get(
-    '/api/audit/tree-heads/latest',
+    '/audit/tree-heads/latest',
     { schema: { tags, summary: 'The latest signed tree head', response: { 200: TreeHeadView } } },
     async () => {
       const head = await auditLog.proofs.latestTreeHead();
@@ -59,7 +59,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
   );
 
   app.get(
-    '/api/audit/tree-heads',
+    '/audit/tree-heads',
     {
       schema: {
         tags,
@@ -81,7 +81,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
 
   // An auditor, or the person themself for an entry about their own record.
   app.get(
-    '/api/audit/proofs/inclusion',
+    '/audit/proofs/inclusion',
     {
       schema: {
         tags,
@@ -112,7 +112,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
 
   // Public like the tree heads: a consistency proof is hashes only and reveals no entry.
   app.get(
-    '/api/audit/proofs/consistency',
+    '/audit/proofs/consistency',
     {
       schema: {
         tags,
@@ -130,7 +130,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
 
   // Auditors only: signing on demand takes the log's lock.
   app.post(
-    '/api/audit/tree-heads',
+    '/audit/tree-heads',
     {
       schema: {
         tags,

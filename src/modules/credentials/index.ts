@@ -2,4 +2,5 @@
  * Credentials' public face: the only file other modules and the composition (`src/app.ts`)
  * import. Re-exports only.
  */
+export { type CredentialsPluginOptions, credentialsPlugin } from './plugin.js';
 export { revokeCardsOnRegistryEvents } from './registry-subscriptions.js';

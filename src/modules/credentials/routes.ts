@@ -51,7 +51,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<CredentialRouteOptions>
   });
 
   app.post(
-    '/api/persons/:personId/credentials',
+    '/persons/:personId/credentials',
     {
       schema: {
         tags: ['credentials'],
@@ -73,7 +73,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<CredentialRouteOptions>
   );
 
   app.get(
-    '/api/persons/:personId/credentials',
+    '/persons/:personId/credentials',
     {
       schema: {
         tags: ['credentials'],
@@ -94,7 +94,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<CredentialRouteOptions>
 
   for (const format of ['png', 'pdf'] as const) {
     app.get(
-      `/api/credentials/:credentialId/card.${format}`,
+      `/credentials/:credentialId/card.${format}`,
       {
         schema: {
           tags: ['credentials'],
@@ -113,7 +113,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<CredentialRouteOptions>
     );
 
     app.get(
-      `/api/persons/:personId/card.${format}`,
+      `/persons/:personId/card.${format}`,
       {
         schema: {
           tags: ['credentials'],
@@ -147,7 +147,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<CredentialRouteOptions>
   }
 
   app.post(
-    '/api/credentials/:credentialId/revoke',
+    '/credentials/:credentialId/revoke',
     {
       schema: {
         tags: ['credentials'],
@@ -176,7 +176,7 @@ function registerListRoutes(
   const listDeps = { ...deps, issuerName: deps.issuance.issuerName };
   const anchor = trustAnchorOf(deps.keys);
   app.get(
-    '/api/credentials/trust-anchor',
+    '/credentials/trust-anchor',
     {
       schema: {
         tags: ['credentials'],
@@ -194,7 +194,7 @@ function registerListRoutes(
       }),
   );
   app.get(
-    '/api/credentials/trust-list',
+    '/credentials/trust-list',
     {
       schema: {
         tags: ['credentials'],
@@ -212,7 +212,7 @@ function registerListRoutes(
   );
 
   app.get(
-    '/api/credentials/revocation-list',
+    '/credentials/revocation-list',
     {
       schema: {
         tags: ['credentials'],

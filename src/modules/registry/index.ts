@@ -27,6 +27,7 @@ export {
 } from './persons/person-contact.js';
 export { personRegionLookup } from './persons/person-region.js';
 export type { PersonIdentity, PersonSelection } from './persons/repository.js';
+export { type RegistryPluginOptions, registryPlugin } from './plugin.js';
 export {
   type RegistryEventHandler,
   type RegistryEventMap,

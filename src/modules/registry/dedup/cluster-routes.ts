@@ -52,7 +52,7 @@ const ClusterSchema = Type.Object({
  */
 export const clusterRoutes: FastifyPluginAsyncTypebox<ClusterDependencies> = async (app, deps) => {
   app.get(
-    '/api/dedup-clusters',
+    '/dedup-clusters',
     {
       schema: {
         tags: ['registry'],
@@ -72,7 +72,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<ClusterDependencies> = asy
   );
 
   app.post(
-    '/api/dedup-clusters/:runId/:clusterId/review',
+    '/dedup-clusters/:runId/:clusterId/review',
     {
       schema: {
         tags: ['registry'],

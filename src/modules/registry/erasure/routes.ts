@@ -26,7 +26,7 @@ import {
  */
 export const erasureRoutes: FastifyPluginAsyncTypebox<ErasureDependencies> = async (app, deps) => {
   app.post(
-    '/api/persons/:personId/erasure-requests',
+    '/persons/:personId/erasure-requests',
     {
       schema: {
         tags: ['erasure'],
@@ -51,7 +51,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<ErasureDependencies> = asy
   );
 
   app.post(
-    '/api/erasure-requests',
+    '/erasure-requests',
     {
       schema: {
         tags: ['erasure'],
@@ -81,7 +81,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<ErasureDependencies> = asy
     response: { 200: ErasureRequestSchema },
   };
   app.post(
-    '/api/erasure-requests/:id/approve',
+    '/erasure-requests/:id/approve',
     {
       schema: {
         ...decision,
@@ -98,7 +98,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<ErasureDependencies> = asy
       }),
   );
   app.post(
-    '/api/erasure-requests/:id/withdraw',
+    '/erasure-requests/:id/withdraw',
     {
       schema: { ...decision, tags: ['erasure'], summary: 'Withdraw a pending erasure request' },
     },
@@ -112,7 +112,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<ErasureDependencies> = asy
   );
 
   app.get(
-    '/api/erasure-requests',
+    '/erasure-requests',
     {
       schema: {
         tags: ['erasure'],

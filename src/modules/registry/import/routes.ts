@@ -51,7 +51,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteOptions> = async
   );
 
   app.post(
-    '/api/imports',
+    '/imports',
     {
       schema: {
         tags: ['registry'],
@@ -83,7 +83,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteOptions> = async
   );
 
   app.get(
-    '/api/imports/:id',
+    '/imports/:id',
     {
       schema: {
         tags: ['registry'],
@@ -97,7 +97,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteOptions> = async
   );
 
   app.get(
-    '/api/imports/:id/errors',
+    '/imports/:id/errors',
     {
       schema: {
         tags: ['registry'],

@@ -12,7 +12,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<RegistryDependencies> = a
   deps,
 ) => {
   app.get(
-    '/api/persons/:personId',
+    '/persons/:personId',
     {
       schema: {
         tags: ['registry'],
@@ -32,7 +32,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<RegistryDependencies> = a
   );
 
   app.get(
-    '/api/persons/by-uin/:uin',
+    '/persons/by-uin/:uin',
     {
       schema: {
         tags: ['registry'],

@@ -63,7 +63,7 @@ export const registryWriteRoutes: FastifyPluginAsyncTypebox<RegistryWriteOptions
   const attributesHook = forbiddenAttributeHook();
 
   app.post(
-    '/api/persons',
+    '/persons',
     {
       preValidation: attributesHook,
       schema: {
@@ -89,7 +89,7 @@ export const registryWriteRoutes: FastifyPluginAsyncTypebox<RegistryWriteOptions
   );
 
   app.post(
-    '/api/persons/:personId/corrections',
+    '/persons/:personId/corrections',
     {
       preValidation: attributesHook,
       schema: {
@@ -113,7 +113,7 @@ export const registryWriteRoutes: FastifyPluginAsyncTypebox<RegistryWriteOptions
   );
 
   app.post(
-    '/api/persons/:personId/death',
+    '/persons/:personId/death',
     {
       schema: {
         tags: ['registry'],
@@ -136,7 +136,7 @@ export const registryWriteRoutes: FastifyPluginAsyncTypebox<RegistryWriteOptions
   );
 
   app.post(
-    '/api/persons/:personId/merge',
+    '/persons/:personId/merge',
     {
       schema: {
         tags: ['registry'],
@@ -159,7 +159,7 @@ export const registryWriteRoutes: FastifyPluginAsyncTypebox<RegistryWriteOptions
   );
 
   app.post(
-    '/api/persons/:personId/household',
+    '/persons/:personId/household',
     {
       schema: {
         tags: ['registry'],
@@ -198,7 +198,7 @@ function registerReadRoutes(
   context: Context,
 ): void {
   app.get(
-    '/api/persons',
+    '/persons',
     {
       schema: {
         tags: ['registry'],
@@ -215,7 +215,7 @@ function registerReadRoutes(
   );
 
   app.get(
-    '/api/households/:householdId',
+    '/households/:householdId',
     {
       schema: {
         tags: ['registry'],
@@ -230,7 +230,7 @@ function registerReadRoutes(
   );
 
   app.get(
-    '/api/duplicate-reviews',
+    '/duplicate-reviews',
     {
       schema: {
         tags: ['registry'],
@@ -247,7 +247,7 @@ function registerReadRoutes(
   );
 
   app.post(
-    '/api/duplicate-reviews/:reviewId/decision',
+    '/duplicate-reviews/:reviewId/decision',
     {
       schema: {
         tags: ['registry'],

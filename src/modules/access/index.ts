@@ -1,0 +1,7 @@
+/**
+ * The access module's public face: the only file other modules and the composition
+ * (`src/app.ts`) import. Re-exports only.
+ */
+export type { AccessOptions } from './access-context.js';
+export { accessPlugin } from './access-plugin.js';
+export { type AccessAdminPluginOptions, accessAdminPlugin } from './plugin.js';
