@@ -6,7 +6,7 @@ import type { Actor, OperatorActor, Purpose } from '../../shared/access/actor.js
 import type { Role } from '../../shared/access/roles.js';
 import { auditActorOf } from '../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
-import { findState } from '../geography/divisions.js';
+import { findState } from '../geography/index.js';
 import type { OperatorSummary } from './operator-admin-repository.js';
 import type { OperatorChangeRow } from './operator-grant-repository.js';
 import { guardPersonAccess, type TransactionalAuditRecorder } from './person-access-guard.js';

@@ -5,7 +5,7 @@ import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../platform/db/database.js';
 import { AmparoError } from '../../platform/errors.js';
 import { roles as knownRoles, type Role } from '../../shared/access/roles.js';
-import { AuditLog } from '../audit/audit-log.js';
+import { AuditLog } from '../audit/index.js';
 import { passwordHashOptions } from './demo-operators.js';
 import {
   type AdminResult,

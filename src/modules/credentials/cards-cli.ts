@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../platform/db/database.js';
-import { AuditLog } from '../audit/audit-log.js';
+import { AuditLog } from '../audit/index.js';
 import { type BatchProgress, type BatchSelection, cardBatchIssuer } from './card-batch.js';
 import { credentialIssuanceFrom } from './credential-issuer.js';
 

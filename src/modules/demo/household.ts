@@ -1,4 +1,4 @@
-import type { Parish } from '../geography/divisions.js';
+import type { Parish } from '../geography/index.js';
 import type {
   HouseholdShared,
   PersonDraft,

@@ -1,4 +1,4 @@
-import type { Parish } from '../geography/divisions.js';
+import type { Parish } from '../geography/index.js';
 import type { PopulationRecord } from '../registry/import/population-record.js';
 import type { Prng } from './prng.js';
 import { tableOf } from './weighted-table.js';

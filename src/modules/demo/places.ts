@@ -1,4 +1,4 @@
-import { listStates, type Municipality, type Parish, type State } from '../geography/divisions.js';
+import { listStates, type Municipality, type Parish, type State } from '../geography/index.js';
 import type { Prng } from './prng.js';
 import { tableOf, WeightedTable } from './weighted-table.js';
 

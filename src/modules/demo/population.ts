@@ -1,4 +1,4 @@
-import { findParish } from '../geography/divisions.js';
+import { findParish } from '../geography/index.js';
 import type {
   HouseholdShared,
   PersonDraft,

@@ -1,7 +1,7 @@
 import { AmparoError, type FieldError } from '../../../platform/errors.js';
 import { normaliseStoredText } from '../../../platform/lookalikes.js';
 import { refusedField } from '../../../shared/import/refusals.js';
-import { findMunicipality, findParish } from '../../geography/divisions.js';
+import { findMunicipality, findParish } from '../../geography/index.js';
 import type { AttributeDeclaration, AttributeSubject } from './attribute-declaration.js';
 import { attributeCatalogue } from './attributes.js';
 import { listAttributes } from './catalogue.js';

@@ -1,6 +1,6 @@
 import { otherScriptThanLatin } from '../../../platform/lookalikes.js';
 import type { RefusalCode, RefusalParams } from '../../../shared/import/refusals.js';
-import { findMunicipality, findParish, findState } from '../../geography/divisions.js';
+import { findMunicipality, findParish, findState } from '../../geography/index.js';
 import type {
   AttributeType,
   GeographyType,

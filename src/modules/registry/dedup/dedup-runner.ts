@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
-import type { AuditLog } from '../../audit/audit-log.js';
+import type { AuditLog } from '../../audit/index.js';
 import { type DedupBatchResult, dedupBatch } from './dedup-batch.js';
 import { registryDedupSchema } from './population-adapter.js';
 import {

@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../../../config.js';
 import { loadKeyStore } from '../../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../../platform/db/database.js';
-import { AuditLog } from '../../audit/audit-log.js';
+import { AuditLog } from '../../audit/index.js';
 import { type DedupRunOutcome, type DedupRunProgress, dedupRunner } from './dedup-runner.js';
 
 export interface DedupRunCommandContext {

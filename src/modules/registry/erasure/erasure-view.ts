@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { Purpose } from '../../../shared/access/actor.js';
-import type { AuditLog } from '../../audit/audit-log.js';
+import type { AuditLog } from '../../audit/index.js';
 import type { RegistryEvents } from '../registry-events.js';
 import type { DuplicateChecker } from '../review/duplicate-checker.js';
 import { type ErasureRequestRow, findErasureRequest } from './repository.js';

@@ -6,7 +6,7 @@ import { loadKeyStore } from '../../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../../platform/db/database.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { type RefusalLanguage, refusalLanguageOf } from '../../../shared/import/refusals.js';
-import { AuditLog } from '../../audit/audit-log.js';
+import { AuditLog } from '../../audit/index.js';
 import { type ImportOutcome, type ImportProgress, personImporter } from './person-importer.js';
 import type { PopulationFormat } from './record-format.js';
 import { inspectImportFile } from './source-file.js';
