@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { limits } from '../../limits.js';
 import type { Database } from '../../platform/db/schema.js';
+import { AlertList } from '../../shared/api/access.js';
 import { PurposeQuery } from '../../shared/api/params.js';
 import { type AuditRecorder, guardPersonAccess } from './person-access-guard.js';
 import { listSecurityAlerts } from './security-alerts.js';
@@ -19,18 +20,6 @@ const AlertQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const AlertList = Type.Object({
-  alerts: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      kind: Type.String(),
-      operatorId: Type.Union([Type.String(), Type.Null()]),
-      details: Type.Object({}, { additionalProperties: true }),
-      createdAt: Type.String({ format: 'date-time' }),
-    }),
-  ),
-});
 
 /** Security alerts (bulk reading beyond quota) for auditors, newest first (safeguard 10). */
 export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async (app, deps) => {

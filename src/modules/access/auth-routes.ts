@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import { AmparoError } from '../../platform/errors.js';
 import type { App } from '../../platform/http/app-type.js';
+import { MeResponse } from '../../shared/api/access.js';
 import type { AccessContext } from './access-context.js';
 import {
   clearSessionCookie,
@@ -27,7 +28,6 @@ import {
   DeviceTokenList,
   Done,
   EnrolBody,
-  MeResponse,
   OperatorProfile,
   PasswordChangeBody,
   SessionResponse,

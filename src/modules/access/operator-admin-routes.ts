@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { limits } from '../../limits.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import { roles } from '../../shared/access/roles.js';
+import { AdminResultSchema, OperatorSchema } from '../../shared/api/operators.js';
 import { PurposeQuery } from '../../shared/api/params.js';
 import {
   type OperatorAdminDependencies,
@@ -10,7 +11,6 @@ import {
   operatorCreator,
   operatorLister,
 } from './operator-admin.js';
-import { AdminResultSchema, OperatorSchema } from './operator-admin-schema.js';
 import { operatorChangeRoutes } from './operator-change-routes.js';
 
 const Username = Type.String({

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { limits } from '../../limits.js';
+import { AdminResultSchema, OperatorChangeSchema } from '../../shared/api/operators.js';
 import { PurposeQuery } from '../../shared/api/params.js';
 import type { OperatorAdminDependencies } from './operator-admin-context.js';
-import { AdminResultSchema, OperatorChangeSchema } from './operator-admin-schema.js';
 import {
   operatorChangeApprover,
   operatorChangeLister,

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MeResponse } from '../../shared/api/access.js';
 import { accessLimits } from './limits.js';
 
 /** Request and response schemas of the authentication routes (the response is the presenter). */
@@ -18,24 +19,6 @@ export const OperatorProfile = Type.Object({
   roles: Type.Array(Type.String()),
   regions: Type.Array(Type.String()),
 });
-
-export const MeResponse = Type.Union([
-  Type.Object({
-    kind: Type.Literal('operator'),
-    username: Type.String(),
-    displayName: Type.String(),
-    roles: Type.Array(Type.String()),
-    regions: Type.Array(Type.String()),
-    passwordChangeRequired: Type.Boolean(),
-    sessionKind: Type.String(),
-    expiresAt: Type.String({ format: 'date-time' }),
-  }),
-  Type.Object({
-    kind: Type.Literal('citizen'),
-    sessionKind: Type.String(),
-    expiresAt: Type.String({ format: 'date-time' }),
-  }),
-]);
 
 /** `GET /api/auth/session`: the same identity as `/me`, or null for a visitor. */
 export const SessionResponse = Type.Object({ me: Type.Union([MeResponse, Type.Null()]) });

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
+import { AccessHistoryResponse, AuditKeysResponse } from '../../shared/api/audit.js';
 import { PersonIdParams, PurposeQuery } from '../../shared/api/params.js';
 import { type AccessHistoryDependencies, accessHistoryReader } from './access-history.js';
-import { TreeHeadView } from './schema.js';
 
 export interface AccessHistoryRoutesOptions extends AccessHistoryDependencies {
   keys: Pick<KeyStore, 'auditSigning'>;
@@ -17,39 +17,6 @@ const HistoryQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const HistoryLine = Type.Object({
-  leafIndex: Type.Integer(),
-  time: Type.String(),
-  actorKind: Type.Union([
-    Type.Literal('operator'),
-    Type.Literal('citizen'),
-    Type.Literal('system'),
-  ]),
-  role: Type.Union([Type.String(), Type.Null()]),
-  region: Type.Union([Type.String(), Type.Null()]),
-  purpose: Type.Union([Type.String(), Type.Null()]),
-  action: Type.String(),
-  outcome: Type.Union([Type.Literal('allowed'), Type.Literal('denied')]),
-  entryText: Type.String(),
-  proof: Type.Array(Type.String()),
-});
-
-const HistoryResponse = Type.Object({
-  treeHead: TreeHeadView,
-  entries: Type.Array(HistoryLine),
-  nextCursor: Type.Union([Type.Integer(), Type.Null()]),
-});
-
-const AuditKeysResponse = Type.Object({
-  keys: Type.Array(
-    Type.Object({
-      keyId: Type.String(),
-      algorithm: Type.Literal('Ed25519'),
-      publicKey: Type.String(),
-    }),
-  ),
-});
 
 /**
  * The person's view of who looked at their record (safeguard 4), and the audit public key
@@ -68,7 +35,7 @@ export const accessHistoryRoutes: FastifyPluginAsyncTypebox<AccessHistoryRoutesO
           'Every access to a person record, each with an inclusion proof (the person themself, or an auditor)',
         params: PersonIdParams,
         querystring: HistoryQuery,
-        response: { 200: HistoryResponse },
+        response: { 200: AccessHistoryResponse },
       },
     },
     async (request) =>

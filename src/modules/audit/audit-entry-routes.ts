@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Database } from '../../platform/db/schema.js';
+import { AuditEntryList } from '../../shared/api/audit.js';
 import { PurposeQuery } from '../../shared/api/params.js';
 import type { AccessGuard } from './access-ports.js';
 import {
@@ -9,9 +10,6 @@ import {
   auditEntryPageSizeDefault,
   auditEntryPageSizeMax,
 } from './audit-entry-listing.js';
-
-const Text = Type.String({ maxLength: 200 });
-const NullableText = Type.Union([Text, Type.Null()]);
 
 export const AuditEntryListQuery = Type.Object(
   {
@@ -37,35 +35,6 @@ export const AuditEntryListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/** The presenter: an entry's own fields (ids and field names, never attribute values). */
-export const AuditEntryList = Type.Object({
-  entries: Type.Array(
-    Type.Object({
-      leafIndex: Type.Integer(),
-      time: Type.String(),
-      actor: Type.Object({
-        kind: Type.Union([
-          Type.Literal('operator'),
-          Type.Literal('citizen'),
-          Type.Literal('system'),
-        ]),
-        id: Text,
-        role: NullableText,
-        region: NullableText,
-      }),
-      action: Text,
-      resource: Type.Object({ type: Text, id: NullableText }),
-      purpose: NullableText,
-      fields: Type.Array(Text),
-      outcome: Type.Union([Type.Literal('allowed'), Type.Literal('denied')]),
-      reasonCode: NullableText,
-      requestId: NullableText,
-    }),
-  ),
-  /** Pass as `before` for the next (older) page; null on the last page. */
-  nextBefore: Type.Union([Type.Integer(), Type.Null()]),
-});
 
 /**
  * `GET /api/audit/entries`: the log's entries for auditors, newest first, a bounded page at a

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
+import { TreeHeadView } from '../../shared/api/audit.js';
 import type { AccessGuard } from './access-ports.js';
 import { auditEntryRoutes } from './audit-entry-routes.js';
 import type { AuditLog } from './audit-log.js';
@@ -15,7 +16,6 @@ import {
   SignNowQuery,
   TreeHeadList,
   TreeHeadListQuery,
-  TreeHeadView,
 } from './schema.js';
 import { treeHeadView } from './tree-head-view.js';
 

@@ -1,26 +1,13 @@
 import { Type } from 'typebox';
+import { Hash, Size, TreeHeadView } from '../../shared/api/audit.js';
 import { PurposeQuery } from '../../shared/api/params.js';
+
 import { auditLimits } from './limits.js';
 
 /*
- * Request and response schemas of the audit routes. Hashes and signatures are lower-case hex,
- * the form `amparo audit verify` prints, so a published head can be compared by eye.
+ * Request and response schemas of the audit routes that the console does not read; the ones it
+ * reads (tree heads, access history, entries) are in src/shared/api/audit.ts.
  */
-
-const Hash = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256, lower-case hex' });
-const Size = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
-
-export const TreeHeadView = Type.Object({
-  treeSize: Size,
-  rootHash: Hash,
-  timestampMs: Type.Integer({ minimum: 0, description: 'Signed: milliseconds since the epoch' }),
-  signedAt: Type.String({ format: 'date-time' }),
-  keyId: Type.String({ description: 'Id of the Ed25519 audit signing key' }),
-  signature: Type.String({
-    pattern: '^[0-9a-f]{128}$',
-    description: 'Ed25519 over the amparo/audit-tree-head/v1 bytes, hex',
-  }),
-});
 
 export const TreeHeadListQuery = Type.Object(
   {

@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
+import type { TreeHeadView } from '../../shared/api/audit.js';
 import type { TreeHeadRow } from './audit-repository.js';
-import type { TreeHeadView } from './schema.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Static } from 'typebox';
 import { limits } from '../../limits.js';
+import type { TreeHeadView } from '../../shared/api/audit.js';
 import { auditLimits } from './limits.js';
-import type { TreeHeadView } from './schema.js';
 
 /** A signed tree head as published: the API's `TreeHeadView`, one JSON line in the file. */
 export type PublishedTreeHead = Static<typeof TreeHeadView>;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
+import { PersonCredentialsSchema } from '../../shared/api/credentials.js';
 import { PersonIdParams, PurposeQuery } from '../../shared/api/params.js';
 import { renderCardPngFast } from './card-raster.js';
 import { renderCardPdf } from './card-render.js';
@@ -14,7 +15,6 @@ import {
   CredentialIdParams,
   IssueAnswerSchema,
   IssueBody,
-  PersonCredentialsSchema,
   RevocationListQuery,
   RevokeAnswerSchema,
   RevokeBody,

@@ -1,14 +1,7 @@
 import { Type } from 'typebox';
+import { ReasonSchema } from '../../shared/api/credentials.js';
 
 /** TypeBox schemas of the credentials routes; the response schemas are the presenters. */
-
-/** The revocation reasons, spelled out so TypeBox infers the literal union (see revocation-list.ts). */
-const ReasonSchema = Type.Union([
-  Type.Literal('lost'),
-  Type.Literal('stolen'),
-  Type.Literal('reissued'),
-  Type.Literal('deceased'),
-]);
 
 export const CredentialIdParams = Type.Object({
   credentialId: Type.String({
@@ -85,22 +78,6 @@ export const SignedRevocationListSchema = Type.Object({
     ),
   }),
   signature: SignatureSchema,
-});
-
-/** A person's cards: the facts of each, newest first; nothing about the holder. */
-export const PersonCredentialsSchema = Type.Object({
-  credentials: Type.Array(
-    Type.Object({
-      credentialId: Type.String(),
-      status: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
-      issuedAt: Type.String({ format: 'date-time' }),
-      expiresAt: Type.String({ format: 'date-time' }),
-      kid: Type.String({ description: 'The issuer key that signed the card' }),
-      revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-      revocationReason: Type.Union([ReasonSchema, Type.Null()]),
-    }),
-  ),
-  truncated: Type.Boolean({ description: 'True when older cards were left off' }),
 });
 
 /** The public key verifiers pin, and where to set a verifier up with it. */

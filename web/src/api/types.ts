@@ -1,30 +1,33 @@
 /**
- * Shapes of the API answers the console reads, as published in `/api/openapi.json`. Only the
- * fields the console shows are listed.
+ * Shapes of the API answers the console reads, as published in `/api/openapi.json`. Most are
+ * derived from the routes' own TypeBox response schemas in src/shared/api/ (the response schema
+ * is the presenter, so these are exactly what is sent). Person and household records, whose
+ * attributes the server builds from its catalogue, are still written here.
  */
+import type { Static } from 'typebox';
 import type { Purpose } from '../../../src/shared/access/actor.js';
 import type { Role } from '../../../src/shared/access/roles.js';
+import type { AlertList, MeResponse } from '../../../src/shared/api/access.js';
+import type {
+  AccessHistoryResponse,
+  AuditEntryList,
+  AuditKeysResponse,
+  TreeHeadView,
+} from '../../../src/shared/api/audit.js';
+import type { PublishedCatalogueSchema } from '../../../src/shared/api/catalogue.js';
+import type { PersonCredentialsSchema } from '../../../src/shared/api/credentials.js';
 
 export type { Purpose, Role };
 
-export interface OperatorMe {
-  kind: 'operator';
-  username: string;
-  displayName: string;
-  roles: Role[];
-  regions: string[];
-  /** An administrator set the password: only the account page works until it is changed. */
-  passwordChangeRequired: boolean;
-  sessionKind: string;
-  expiresAt: string;
-}
+/**
+ * `T` with its string-list field `K` read as the vocabulary the server draws it from: the
+ * schemas say `string` so the OpenAPI document stays as published.
+ */
+export type Narrowed<T, K extends keyof T, V> = Omit<T, K> & { [P in K]: V };
 
-export interface CitizenMe {
-  kind: 'citizen';
-  sessionKind: string;
-  expiresAt: string;
-}
-
+type MeAnswer = Static<typeof MeResponse>;
+export type OperatorMe = Narrowed<Extract<MeAnswer, { kind: 'operator' }>, 'roles', Role[]>;
+export type CitizenMe = Extract<MeAnswer, { kind: 'citizen' }>;
 export type Me = OperatorMe | CitizenMe;
 
 export type Attributes = Record<string, unknown>;
@@ -69,22 +72,13 @@ export interface Household {
   }>;
 }
 
-export interface CatalogueAttribute {
-  name: string;
-  subject: 'person' | 'household';
-  type: string;
-  constraints: string;
-  category: string;
-  sensitivity: string;
-  sealed: boolean;
-  required: boolean;
-  purposes: Purpose[];
-  description: string;
-}
-
-export interface Catalogue {
-  attributes: CatalogueAttribute[];
-}
+type PublishedCatalogue = Static<typeof PublishedCatalogueSchema>;
+export type CatalogueAttribute = Narrowed<
+  PublishedCatalogue['attributes'][number],
+  'purposes',
+  Purpose[]
+>;
+export type Catalogue = Narrowed<PublishedCatalogue, 'attributes', CatalogueAttribute[]>;
 
 export interface DuplicateCandidate {
   personId: string;
@@ -124,82 +118,16 @@ export interface DuplicateReview {
   heldAttributes: Attributes | null;
 }
 
-export interface TreeHead {
-  treeSize: number;
-  rootHash: string;
-  timestampMs: number;
-  signedAt: string;
-  keyId: string;
-  signature: string;
-}
+export type TreeHead = Static<typeof TreeHeadView>;
+export type AccessHistory = Static<typeof AccessHistoryResponse>;
+export type AccessHistoryEntry = AccessHistory['entries'][number];
+export type AuditKeys = Static<typeof AuditKeysResponse>;
+export type Alert = Static<typeof AlertList>['alerts'][number];
 
-export interface AccessHistoryEntry {
-  leafIndex: number;
-  time: string;
-  actorKind: 'operator' | 'citizen' | 'system';
-  role: string | null;
-  region: string | null;
-  purpose: string | null;
-  action: string;
-  outcome: 'allowed' | 'denied';
-  entryText: string;
-  proof: string[];
-}
+/** A person's cards (`GET /api/persons/:id/credentials`): their facts, nothing personal. */
+export type PersonCards = Static<typeof PersonCredentialsSchema>;
+export type CardFacts = PersonCards['credentials'][number];
 
-export interface AccessHistory {
-  treeHead: TreeHead;
-  entries: AccessHistoryEntry[];
-  nextCursor: number | null;
-}
-
-export interface AuditKeys {
-  keys: Array<{ keyId: string; algorithm: 'Ed25519'; publicKey: string }>;
-}
-
-export interface Alert {
-  id: string;
-  kind: string;
-  operatorId: string | null;
-  details: Record<string, unknown>;
-  createdAt: string;
-}
-
-/** One of a person's cards (`GET /api/persons/:id/credentials`): its facts, nothing personal. */
-export interface CardFacts {
-  credentialId: string;
-  status: 'active' | 'revoked';
-  issuedAt: string;
-  expiresAt: string;
-  kid: string;
-  revokedAt: string | null;
-  revocationReason: 'lost' | 'stolen' | 'reissued' | 'deceased' | null;
-}
-
-export interface PersonCards {
-  credentials: CardFacts[];
-  truncated: boolean;
-}
-
-/** One audit log entry as `GET /api/audit/entries` lists it: ids and field names, no values. */
-export interface AuditEntry {
-  leafIndex: number;
-  time: string;
-  actor: {
-    kind: 'operator' | 'citizen' | 'system';
-    id: string;
-    role: string | null;
-    region: string | null;
-  };
-  action: string;
-  resource: { type: string; id: string | null };
-  purpose: string | null;
-  fields: string[];
-  outcome: 'allowed' | 'denied';
-  reasonCode: string | null;
-  requestId: string | null;
-}
-
-export interface AuditEntryPage {
-  entries: AuditEntry[];
-  nextBefore: number | null;
-}
+/** `GET /api/audit/entries`: ids and field names, no values. */
+export type AuditEntryPage = Static<typeof AuditEntryList>;
+export type AuditEntry = AuditEntryPage['entries'][number];

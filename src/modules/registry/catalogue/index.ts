@@ -45,7 +45,6 @@ export {
 export { catalogueRoutes } from './routes.js';
 export {
   householdAttributesSchema,
-  PublishedCatalogueSchema,
   personAttributesPatchSchema,
   personAttributesSchema,
 } from './schema.js';

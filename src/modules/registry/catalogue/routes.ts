@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { PublishedCatalogueSchema } from '../../../shared/api/catalogue.js';
 import { listCatalogue } from './catalogue.js';
-import { PublishedCatalogueSchema } from './schema.js';
 
 /**
  * `GET /catalogue`, registered under the `/api` prefix: the attributes Amparo may hold, who

@@ -81,29 +81,3 @@ export const personAttributesSchema: TSchema = attributesSchema('person', false)
 export const personAttributesPatchSchema: TSchema = attributesSchema('person', true);
 /** A household's attributes (e.g. income band). */
 export const householdAttributesSchema: TSchema = attributesSchema('household', true);
-
-/** Response of `GET /api/catalogue`. */
-export const PublishedCatalogueSchema = Type.Object({
-  attributes: Type.Array(
-    Type.Object({
-      name: Type.String(),
-      subject: Type.Union([Type.Literal('person'), Type.Literal('household')]),
-      type: Type.String(),
-      constraints: Type.String(),
-      category: Type.String(),
-      sensitivity: Type.String(),
-      sealed: Type.Boolean(),
-      required: Type.Boolean(),
-      purposes: Type.Array(Type.String()),
-      description: Type.String(),
-    }),
-  ),
-  refusedCategories: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      label: Type.String(),
-      labelEs: Type.String(),
-      terms: Type.Array(Type.String()),
-    }),
-  ),
-});

@@ -1,39 +1,27 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { Static } from 'typebox';
 import type { Role } from '../../../../src/shared/access/roles.js';
+import type {
+  AdminResultSchema,
+  OperatorChangeSchema,
+  OperatorSchema,
+} from '../../../../src/shared/api/operators.js';
 import { apiSend, withQuery } from '../../api/client.js';
+import type { Narrowed } from '../../api/types.js';
 
 /** A grant waiting for (or decided by) a second administrator. */
-export interface OperatorChange {
-  id: string;
-  operatorId: string;
-  operatorUsername: string;
-  addRoles: Role[];
-  addRegions: string[];
-  newCredentials: boolean;
-  requestedBy: { id: string; username: string };
-  requestedAt: string;
-  status: 'pending' | 'approved' | 'refused';
-}
+export type OperatorChange = Narrowed<Static<typeof OperatorChangeSchema>, 'addRoles', Role[]>;
 
 /** An account as `GET /api/operators` lists it: no secrets. */
-export interface OperatorAccount {
-  id: string;
-  username: string;
-  displayName: string;
+export type OperatorAccount = Omit<Static<typeof OperatorSchema>, 'roles' | 'pendingChange'> & {
   roles: Role[];
-  regions: string[];
-  createdAt: string;
-  disabledAt: string | null;
-  awaitingEnrolment: boolean;
   pendingChange: OperatorChange | null;
-}
+};
 
 /** The half of an enrolment code this administrator may see, in one answer only. */
-export interface EnrolmentCode {
-  first: string | null;
-  second: string | null;
-}
+export type EnrolmentCode = NonNullable<Static<typeof AdminResultSchema>['enrolmentCode']>;
 
+/** The answer of every step that changes an account. */
 export interface AdminResult {
   operator: OperatorAccount;
   change: OperatorChange | null;

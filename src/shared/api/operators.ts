@@ -1,6 +1,11 @@
 import { Type } from 'typebox';
 
-/** Response schemas of account administration: what is not here is never sent. */
+/*
+ * Response schemas of account administration, in src/shared/ because the console derives its
+ * types from them. What is not here is never sent.
+ */
+
+/** A grant waiting for (or decided by) a second administrator. */
 export const OperatorChangeSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   operatorId: Type.String({ format: 'uuid' }),
