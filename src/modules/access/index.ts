@@ -4,4 +4,14 @@
  */
 export type { AccessOptions } from './access-context.js';
 export { accessPlugin } from './access-plugin.js';
+export {
+  type AuditRecorder,
+  type Grant,
+  type GuardDependencies,
+  type GuardedAccess,
+  guardPersonAccess,
+  guardRegionalAccess,
+  type TransactionalAuditRecorder,
+} from './person-access-guard.js';
 export { type AccessAdminPluginOptions, accessAdminPlugin } from './plugin.js';
+export { consumePersonReads } from './read-quota.js';

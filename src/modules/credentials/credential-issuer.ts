@@ -4,7 +4,7 @@ import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
-import type { TransactionalAuditRecorder } from '../access/person-access-guard.js';
+import type { TransactionalAuditRecorder } from '../access/index.js';
 import { holderFactsAt, lockHolderFacts } from '../registry/index.js';
 import { cardAttributeNames, cardHolderFrom } from './card-holder.js';
 import { type CardHolder, type EncodedCard, encodeCard } from './card-payload.js';

@@ -1,6 +1,6 @@
 import { AmparoError } from '../../platform/errors.js';
 import type { Action } from '../../shared/access/policy.js';
-import { guardPersonAccess } from '../access/person-access-guard.js';
+import { guardPersonAccess } from '../access/index.js';
 import { personStanding } from '../registry/index.js';
 import { cardAttributeNames } from './card-holder.js';
 import type { CardHolder, EncodedCard } from './card-payload.js';

@@ -3,7 +3,7 @@ import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { Actor, Purpose } from '../../../shared/access/actor.js';
-import { type AuditRecorder, guardRegionalAccess } from '../../access/person-access-guard.js';
+import { type AuditRecorder, guardRegionalAccess } from '../../access/index.js';
 import {
   type ClusterItem,
   markClusterReviewed,

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { Actor, Purpose } from '../../../shared/access/actor.js';
-import { guardPersonAccess } from '../../access/person-access-guard.js';
+import { guardPersonAccess } from '../../access/index.js';
 import { listAttributes } from '../catalogue/catalogue.js';
 import { findPerson } from '../persons/repository.js';
 import { isValidUin } from '../uin/index.js';

@@ -1,6 +1,5 @@
 import type { Actor, Purpose } from '../../../shared/access/actor.js';
-import { type AuditRecorder, guardPersonAccess } from '../../access/person-access-guard.js';
-import { consumePersonReads } from '../../access/read-quota.js';
+import { type AuditRecorder, consumePersonReads, guardPersonAccess } from '../../access/index.js';
 import { discloseAttributes } from '../catalogue/index.js';
 import { type RegistryWriteDependencies, writeAuditEntry } from '../persons/person-writer.js';
 import { findHousehold } from '../persons/write-repository.js';

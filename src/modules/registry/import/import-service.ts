@@ -12,7 +12,7 @@ import { AmparoError } from '../../../platform/errors.js';
 import type { Actor, Purpose } from '../../../shared/access/actor.js';
 import { decisionTable } from '../../../shared/access/policy.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
-import { guardRegionalAccess } from '../../access/person-access-guard.js';
+import { guardRegionalAccess } from '../../access/index.js';
 import { importLimits } from './limits.js';
 import { personImporter } from './person-importer.js';
 import type { PopulationFormat } from './record-format.js';

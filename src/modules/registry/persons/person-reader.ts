@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { DecryptionError, unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import type { Database } from '../../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../../shared/access/actor.js';
-import { type AuditRecorder, guardPersonAccess } from '../../access/person-access-guard.js';
+import { type AuditRecorder, guardPersonAccess } from '../../access/index.js';
 import { discloseAttributes } from '../catalogue/catalogue.js';
 import {
   currentHousehold,

@@ -9,7 +9,7 @@ import {
   type Grant,
   guardPersonAccess,
   type TransactionalAuditRecorder,
-} from '../../access/person-access-guard.js';
+} from '../../access/index.js';
 import type { RegistryEvents } from '../registry-events.js';
 import type { DuplicateChecker } from '../review/duplicate-checker.js';
 import { nameSearchKeys } from '../search/search-keys.js';

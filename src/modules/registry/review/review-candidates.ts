@@ -1,7 +1,7 @@
 import { unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import type { Actor } from '../../../shared/access/actor.js';
 import { authorize } from '../../../shared/access/policy.js';
-import { consumePersonReads } from '../../access/read-quota.js';
+import { consumePersonReads } from '../../access/index.js';
 import { discloseAttributes } from '../catalogue/index.js';
 import type { EnrolAnswer, EnrolCandidate } from '../persons/person-enroller.js';
 import {
