@@ -6,3 +6,4 @@ export type { AccessGuard, AuditGuardedAccess, PersonRegionLookup } from './acce
 export { AuditLog, type AuditLogOptions } from './audit-log.js';
 export { type AuditPluginOptions, auditPlugin } from './plugin.js';
 export { signingReporters } from './signing-alerts.js';
+export type { AuditSigningStatus } from './signing-health.js';

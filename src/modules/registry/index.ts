@@ -34,3 +34,4 @@ export {
   type RegistryEventName,
   RegistryEvents,
 } from './registry-events.js';
+export type { DuplicateIndexStatus } from './review/duplicate-checker-warmup.js';

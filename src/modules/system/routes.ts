@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { migrationsCurrent } from '../../platform/db/migrator.js';
 import type { Database } from '../../platform/db/schema.js';
-import type { AuditSigningStatus } from '../audit/signing-health.js';
-import type { DuplicateIndexStatus } from '../registry/review/duplicate-checker-warmup.js';
+import type { AuditSigningStatus } from '../audit/index.js';
+import type { DuplicateIndexStatus } from '../registry/index.js';
 import { HealthResponse, ReadinessResponse } from './schema.js';
 
 export interface SystemRoutesOptions {
