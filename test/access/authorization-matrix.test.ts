@@ -6,14 +6,13 @@ import {
   type AccessTestApp,
   buildAccessTestApp,
   createTestOperator,
-  createTestPerson,
   sessionCookieFrom,
 } from '../../src/modules/access/access-test-kit.js';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
-import { generateUin } from '../../src/modules/registry/uin/index.js';
 import { purposes } from '../../src/shared/access/actor.js';
 import { type Role, roles } from '../../src/shared/access/roles.js';
 import { documentedDecisionTable } from '../access-table.js';
+import { buildHousehold, buildPerson } from '../factories.js';
 
 /**
  * The authorisation matrix (issue: access control, item 10). Generated from the decision table
@@ -255,7 +254,7 @@ function absentRecordCases(): RouteCase[] {
     post(
       'revoke a card',
       'credential.revoke',
-      (id) => `/api/credentials/${madeUpCredentialId()}/revoke`,
+      (_id) => `/api/credentials/${madeUpCredentialId()}/revoke`,
       {
         reason: 'lost',
       },
@@ -263,7 +262,7 @@ function absentRecordCases(): RouteCase[] {
     get(
       'card PDF',
       'credential.download',
-      (id) => `/api/credentials/${madeUpCredentialId()}/card.pdf`,
+      (_id) => `/api/credentials/${madeUpCredentialId()}/card.pdf`,
     ),
     get("a person's card PNG", 'credential.read', (id) => `/api/persons/${id}/card.png`),
     get("a person's card PDF", 'credential.read', (id) => `/api/persons/${id}/card.pdf`),
@@ -394,7 +393,12 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
   async function checkPrincipal(principal: Principal, cookies: Record<string, string>) {
     const mismatches: string[] = [];
     for (const route of routes) {
-      for (const target of targets) {
+      // A route tied to no record answers the same for either target: one is enough.
+      const routeTargets =
+        route.resource === 'person' || route.resource === 'household'
+          ? targets
+          : targets.slice(0, 1);
+      for (const target of routeTargets) {
         for (const purpose of [null, ...purposes]) {
           const want = expected(route, principal, target, purpose);
           const response = await kit.app.inject({ ...route.request(target, purpose), cookies });
@@ -437,31 +441,14 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
       });
       expect(issued.statusCode).toBe(201);
       const credentialId: string = issued.json().credentialId;
-      const uin = generateUin();
-      const person = await createTestPerson(kit, {
-        uin,
+      const person = await buildPerson(kit, {
+        region,
         phone: region === 'VE-A' ? '+584121230000' : null,
       });
-      const householdId = randomUUID();
-      await kit.database.asAdmin(async (admin) => {
-        await admin
-          .updateTable('person')
-          .set({ region_code: region })
-          .where('id', '=', person.id)
-          .execute();
-        await admin
-          .insertInto('household')
-          .values({ id: householdId, region_code: region })
-          .execute();
-        await admin
-          .insertInto('household_membership')
-          .values({
-            household_id: householdId,
-            person_id: person.id,
-            relationship: 'head',
-            recorded_by: null,
-          })
-          .execute();
+      const { uin } = person;
+      const { id: householdId } = await buildHousehold(kit, {
+        region,
+        members: [{ person, relationship: 'head' }],
       });
       targets.push({ kind: 'person', personId: person.id, uin, householdId, region, credentialId });
     }

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentedReadQuotas } from '../../../test/access-table.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
+import { buildOperator } from '../../../test/factories.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { OperatorActor } from '../../shared/access/actor.js';
 import { accessLimits } from './limits.js';
@@ -21,21 +22,9 @@ describe('person read quotas', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const operatorId = randomUUID();
-    // As the migrator: the application role may not grant roles alone (migration 0022).
-    await database.asAdmin((admin) =>
-      admin
-        .insertInto('operator')
-        .values({
-          id: operatorId,
-          username: 'quota.clerk',
-          display_name: 'Quota clerk',
-          password_hash: '$argon2id$v=19$m=19456,t=2,p=1$placeholder',
-          totp_secret_sealed: Buffer.alloc(45),
-          roles: ['enrolment_clerk'],
-          regions: ['VE-A'],
-        })
-        .execute(),
+    const { id: operatorId } = await buildOperator(
+      { database, masterKey: randomBytes(32) },
+      { username: 'quota.clerk', roles: ['enrolment_clerk'], regions: ['VE-A'] },
     );
     clerk = {
       kind: 'operator',

@@ -1,10 +1,5 @@
-/**
- * Test helpers for the credentials routes and CLI: persons with everything a card needs, and
- * signed-in operators. Not used by production code.
- */
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { newDataKey, wrapDataKey } from '../../platform/crypto/envelope.js';
+import { buildPerson } from '../../../test/factories.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
 import {
@@ -12,8 +7,6 @@ import {
   createTestOperator,
   sessionCookieFrom,
 } from '../access/access-test-kit.js';
-import { sealVersion } from '../registry/persons/sealed-attributes.js';
-import { generateUin } from '../registry/uin/index.js';
 
 export interface CardPerson {
   id: string;
@@ -25,43 +18,17 @@ export interface CardPerson {
 export async function createCardPerson(
   db: Kysely<Database>,
   masterKey: Buffer,
-  options: { region?: string; photo?: Buffer; householdId?: string; phone?: string } = {},
+  options: { region?: string; photo?: Buffer; phone?: string } = {},
 ): Promise<CardPerson> {
-  const id = randomUUID();
-  const uin = generateUin();
-  const dataKey = newDataKey();
-  const plain = {
-    given_names: 'María José',
-    first_surname: 'Pérez',
-    second_surname: 'Lugo',
-    sex: 'F',
-    birth_date: '1988-01-02',
-    state_code: options.region ?? 'VE-A',
-  };
-  const sealed = {
-    ...(options.photo ? { photo: options.photo.toString('base64') } : {}),
-    ...(options.phone ? { phone: options.phone } : {}),
-  };
-  await db
-    .insertInto('person')
-    .values({ id, uin, region_code: options.region ?? 'VE-A', merged_into: null })
-    .execute();
-  await db
-    .insertInto('person_key')
-    .values({ person_id: id, wrapped_key: wrapDataKey(masterKey, dataKey, id), shredded_at: null })
-    .execute();
-  await db
-    .insertInto('person_version')
-    .values({
-      person_id: id,
-      version: 1,
-      attributes: plain,
-      sealed_attributes: sealVersion(dataKey, id, 1, sealed),
-      reason: 'demo',
-      recorded_by: null,
-    })
-    .execute();
-  return { id, uin, fullName: 'María José Pérez Lugo' };
+  const person = await buildPerson(
+    { database: { db }, masterKey },
+    {
+      ...(options.region === undefined ? {} : { region: options.region }),
+      ...(options.phone === undefined ? {} : { phone: options.phone }),
+      sealed: options.photo ? { photo: options.photo.toString('base64') } : {},
+    },
+  );
+  return { id: person.id, uin: person.uin, fullName: 'María José Pérez Lugo' };
 }
 
 /** Creates an operator and signs them in; returns the session cookie. */

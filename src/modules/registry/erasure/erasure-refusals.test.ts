@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHousehold } from '../../../../test/factories.js';
 import { createTestKeyStore } from '../../../../test/keys.js';
 import { appRole } from '../../../platform/db/database.js';
 import { createTestPerson } from '../../access/access-test-kit.js';
@@ -256,17 +257,10 @@ describe('erasure refusals, withdrawal, atomicity and privileges', () => {
         .where('id', '=', duplicate.id)
         .execute(),
     );
-    const householdId = randomUUID();
-    await db.insertInto('household').values({ id: householdId, region_code: 'VE-A' }).execute();
-    await db
-      .insertInto('household_membership')
-      .values({
-        household_id: householdId,
-        person_id: survivor.id,
-        relationship: 'head',
-        recorded_by: null,
-      })
-      .execute();
+    await buildHousehold(
+      { database: t.kit.database, masterKey: t.kit.masterKey },
+      { members: [{ person: survivor, relationship: 'head' }] },
+    );
     const onDuplicate = await requestErasure(duplicate.id, t.cookies.firstAdmin);
     expect(onDuplicate.statusCode).toBe(409);
     const request = (await requestErasure(survivor.id, t.cookies.firstAdmin)).json();

@@ -151,7 +151,8 @@ describe('lawful erasure by two administrators', () => {
         admin,
       );
       await sql`insert into person_search (person_id, region_code, name_keys, name_tokens)
-        values (${personId}, 'VE-A', array['t:prueba', 't:ejemplo'], array['prueba', 'ejemplo'])`.execute(
+        values (${personId}, 'VE-A', array['t:prueba', 't:ejemplo'], array['prueba', 'ejemplo'])
+        on conflict (person_id) do update set name_keys = excluded.name_keys, name_tokens = excluded.name_tokens`.execute(
         admin,
       );
       for (const sent of [null, new Date()]) {

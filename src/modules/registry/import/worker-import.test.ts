@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import { buildPerson } from '../../../../test/factories.js';
 import { createTestKeyStore } from '../../../../test/keys.js';
 import { open, unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import { AuditLog } from '../../audit/audit-log.js';
@@ -177,10 +177,10 @@ describe('personImporter with import workers', () => {
     });
     if (batch === undefined) throw new Error('the first households are valid');
     const taken = batch.uin[0] ?? '';
-    await database.db
-      .insertInto('person')
-      .values({ id: randomUUID(), uin: taken, region_code: batch.region[0] ?? 'VE-A' })
-      .execute();
+    await buildPerson(
+      { database, masterKey: keys.masterKey },
+      { uin: taken, region: batch.region[0] ?? 'VE-A' },
+    );
     const job = await createOrFindJob(
       database.db,
       await inspectImportFile(writeText(path.join(workDir, 'redraw.csv'), lines.join('\r\n'))),
