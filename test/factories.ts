@@ -3,9 +3,10 @@
  * writes them, so a test's fixtures cannot drift from the real rows (a hand-written
  * `person_version` with its own idea of the sealed attributes' associated data once did).
  *
- * - `buildPerson` goes through the registry's own write repository and sealing
- *   (`persons/write-repository.ts`, `persons/sealed-attributes.ts`): person, wrapped data key,
- *   version 1 with the sensitive attributes sealed, phone blind index and name search keys.
+ * - `buildPerson` goes through the registry's own repositories and sealing
+ *   (`persons/repository.ts`, `households/household-repository.ts`,
+ *   `persons/sealed-attributes.ts`): person, wrapped data key, version 1 with the sensitive
+ *   attributes sealed, phone blind index and name search keys.
  * - `buildHousehold` opens memberships the way enrolment and moves do.
  * - `buildOperator` makes credentials with access's own `freshCredentials` and inserts the
  *   account as the database owner would (the application role may not grant roles alone,
@@ -22,16 +23,18 @@ import type { Kysely } from 'kysely';
 import { base32Decode } from '../src/modules/access/base32.js';
 import { freshCredentials } from '../src/modules/access/operator-credentials.js';
 import { totpCode, totpStep } from '../src/modules/access/totp.js';
-import { sealVersion } from '../src/modules/registry/persons/sealed-attributes.js';
 import {
   insertHousehold,
+  openMembership,
+} from '../src/modules/registry/households/household-repository.js';
+import {
   insertPerson,
   insertPersonKey,
   insertVersion,
-  openMembership,
   setPhoneDigest,
   setSearchKeys,
-} from '../src/modules/registry/persons/write-repository.js';
+} from '../src/modules/registry/persons/repository.js';
+import { sealVersion } from '../src/modules/registry/persons/sealed-attributes.js';
 import { nameSearchKeys } from '../src/modules/registry/search/search-keys.js';
 import { generateUin } from '../src/modules/registry/uin/index.js';
 import { blindIndex, newDataKey, wrapDataKey } from '../src/platform/crypto/envelope.js';

@@ -3,19 +3,26 @@ import { catalogueRoutes } from './catalogue/routes.js';
 import { clusterRoutes } from './dedup/cluster-routes.js';
 import type { ErasureDependencies } from './erasure/erasure-view.js';
 import { erasureRoutes } from './erasure/routes.js';
+import { householdRoutes } from './households/routes.js';
 import { type ImportRouteOptions, importRoutes } from './import/routes.js';
-import { registryRoutes } from './persons/read-routes.js';
-import { type RegistryWriteOptions, registryWriteRoutes } from './persons/write-routes.js';
+import type { RegistryWriteDependencies } from './persons/person-writer.js';
+import { personReadRoutes } from './persons/read-routes.js';
+import { personWriteRoutes } from './persons/write-routes.js';
+import { type DuplicateChecker, loadDuplicateChecker } from './review/duplicate-checker.js';
+import { reviewRoutes } from './review/routes.js';
+import { searchRoutes } from './search/routes.js';
 
-/** What the composition (`src/app.ts`) gives the registry's routes. */
-export type RegistryPluginOptions = RegistryWriteOptions &
+/** What the composition (`src/app.ts`) gives the registry; the duplicate checker is built here when not given. */
+export type RegistryPluginOptions = Omit<RegistryWriteDependencies, 'duplicates'> &
   ImportRouteOptions &
-  Pick<ErasureDependencies, 'audit' | 'duplicates' | 'events'>;
+  Pick<ErasureDependencies, 'audit' | 'events'> & { duplicates?: DuplicateChecker };
 
 /**
- * The registry's routes, one plugin under the prefix `app.ts` gives it (`/api`): the
- * catalogue, person reads and writes, households, duplicate review, imports, erasure and
- * duplicate clusters.
+ * The registry's routes, one plugin under the prefix `app.ts` gives it (`/api`). Each room
+ * registers its own routes here, side by side, so no room's routes hide inside another's: the
+ * catalogue, person reads, imports, person writes, households, search, the duplicate review
+ * queue, erasure and duplicate clusters (in the order of the API document). Deaths, merges and
+ * erasures are published on `events`, to which modules above subscribe in `src/app.ts`.
  *
  * @example
  *   await app.register(registryPlugin, { prefix: '/api', db, audit, masterKey, databaseKind,
@@ -25,16 +32,21 @@ export const registryPlugin: FastifyPluginAsyncTypebox<RegistryPluginOptions> = 
   app,
   options,
 ) => {
-  const { db, audit, masterKey, duplicates, events } = options;
+  const { db, audit, masterKey, events } = options;
+  const duplicates = options.duplicates ?? (await loadDuplicateChecker(db));
+  const deps: RegistryWriteDependencies = { db, audit, masterKey, duplicates, events };
   await app.register(catalogueRoutes);
-  await app.register(registryRoutes, { db, audit, masterKey });
+  await app.register(personReadRoutes, { db, audit, masterKey });
   await app.register(importRoutes, {
     db,
     databaseKind: options.databaseKind,
     masterKey,
     audit,
   });
-  await app.register(registryWriteRoutes, { db, audit, masterKey, duplicates, events });
+  await app.register(personWriteRoutes, deps);
+  await app.register(householdRoutes, deps);
+  await app.register(searchRoutes, deps);
+  await app.register(reviewRoutes, deps);
   await app.register(erasureRoutes, { db, audit, duplicates, events });
   await app.register(clusterRoutes, { db, audit });
 };

@@ -6,14 +6,14 @@ import type { Actor } from '../../../shared/access/actor.js';
 import { type Action, authorize } from '../../../shared/access/policy.js';
 import type { Relationship } from '../../../shared/households/relationships.js';
 import type { RegistryWriteDependencies } from '../persons/person-writer.js';
+import { registryWriteLimits } from '../search/limits.js';
+import { HouseholdFullError } from './household-full-error.js';
 import {
   currentMembers,
   findHousehold,
   insertHousehold,
   openMembership,
-} from '../persons/write-repository.js';
-import { registryWriteLimits } from '../search/limits.js';
-import { HouseholdFullError } from './household-full-error.js';
+} from './household-repository.js';
 
 export { type Relationship, relationships } from '../../../shared/households/relationships.js';
 

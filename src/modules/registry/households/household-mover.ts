@@ -7,14 +7,14 @@ import {
   type WriteContext,
   writeAuditEntry,
 } from '../persons/person-writer.js';
-import { currentHousehold } from '../persons/repository.js';
-import { closeMembership, lockPerson } from '../persons/write-repository.js';
+import { lockPerson } from '../persons/repository.js';
 import {
   checkHouseholdTarget,
   type HouseholdTarget,
   joinHousehold,
   type Relationship,
 } from './household-membership.js';
+import { closeMembership, currentHousehold } from './household-repository.js';
 
 export type MoveRequest = { clientId: string } & HouseholdTarget;
 

@@ -2,8 +2,8 @@ import type { Actor, Purpose } from '../../../shared/access/actor.js';
 import { type AuditRecorder, consumePersonReads, guardPersonAccess } from '../../access/index.js';
 import { discloseAttributes } from '../catalogue/index.js';
 import { type RegistryWriteDependencies, writeAuditEntry } from '../persons/person-writer.js';
-import { findHousehold } from '../persons/write-repository.js';
-import { householdMembers, personSummaries } from '../search/search-repository.js';
+import { personSummaries } from '../search/search-repository.js';
+import { currentMembers, findHousehold } from './household-repository.js';
 
 export interface HouseholdView {
   id: string;
@@ -45,7 +45,7 @@ export async function householdReader(
   const found = household as NonNullable<typeof household>;
   // Safe: the guard refuses a null actor.
   const actor = props.actor as Actor;
-  const memberships = await householdMembers(deps.db, found.id);
+  const memberships = await currentMembers(deps.db, found.id);
   const summaries = await personSummaries(
     deps.db,
     memberships.map((member) => member.personId),

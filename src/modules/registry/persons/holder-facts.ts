@@ -3,13 +3,14 @@ import { unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import type { Database } from '../../../platform/db/schema.js';
 import {
   findPerson,
+  lockPerson,
   type PersonIdentity,
   type PersonSelection,
   readPersonVersion,
+  readVersion,
   selectActivePersonIds,
 } from './repository.js';
 import { openVersion } from './sealed-attributes.js';
-import { lockPerson, readVersion } from './write-repository.js';
 
 /*
  * What the registry tells a module above it (credentials) about a person: where the record

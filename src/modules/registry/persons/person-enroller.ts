@@ -33,7 +33,7 @@ import {
   personStatuses,
   setPhoneDigest,
   setSearchKeys,
-} from './write-repository.js';
+} from './repository.js';
 
 export interface EnrolRequest {
   clientId: string;

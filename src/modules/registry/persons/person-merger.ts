@@ -3,6 +3,7 @@ import { type IdempotentResult, runIdempotent } from '../../../platform/db/idemp
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { authorize } from '../../../shared/access/policy.js';
+import { closeMembership } from '../households/household-repository.js';
 import { registryWriteLimits } from '../search/limits.js';
 import { authorizePersonWrite, type VersionAnswer, withId } from './person-corrector.js';
 import {
@@ -14,8 +15,7 @@ import {
   type WriteGrant,
   writeAuditEntry,
 } from './person-writer.js';
-import { findPerson } from './repository.js';
-import { closeMembership, type LockedPerson, lockPerson } from './write-repository.js';
+import { findPerson, type LockedPerson, lockPerson } from './repository.js';
 
 export interface MergeRequest {
   clientId: string;

@@ -4,12 +4,8 @@ import type { Database } from '../../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../../shared/access/actor.js';
 import { type AuditRecorder, guardPersonAccess } from '../../access/index.js';
 import { discloseAttributes } from '../catalogue/catalogue.js';
-import {
-  currentHousehold,
-  findPerson,
-  type PersonLookup,
-  readPersonVersion,
-} from './repository.js';
+import { currentHousehold } from '../households/household-repository.js';
+import { findPerson, type PersonLookup, readPersonVersion } from './repository.js';
 import { openVersion } from './sealed-attributes.js';
 
 export interface RegistryDependencies {

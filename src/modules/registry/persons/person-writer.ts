@@ -14,7 +14,6 @@ import type { RegistryEvents } from '../registry-events.js';
 import type { DuplicateChecker } from '../review/duplicate-checker.js';
 import { nameSearchKeys } from '../search/search-keys.js';
 import type { CorrectionReason } from '../tables.js';
-import { openVersion, sealVersion } from './sealed-attributes.js';
 import {
   advancePerson,
   insertVersion,
@@ -23,7 +22,8 @@ import {
   readVersion,
   setPhoneDigest,
   setSearchKeys,
-} from './write-repository.js';
+} from './repository.js';
+import { openVersion, sealVersion } from './sealed-attributes.js';
 
 /**
  * What the registry's write side needs. `appendInTransaction` puts the audit entry of a

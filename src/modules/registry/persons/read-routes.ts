@@ -4,10 +4,10 @@ import { PersonViewSchema, UinParams } from '../schema.js';
 import { personReader, type RegistryDependencies } from './person-reader.js';
 
 /**
- * Registry routes under /api/persons. Every handler goes through a service verb that
+ * Reading a person (by id or by ID number), registered by the registry's plugin. Every handler goes through a service verb that
  * authorises per record, checks the purpose and audits before returning data.
  */
-export const registryRoutes: FastifyPluginAsyncTypebox<RegistryDependencies> = async (
+export const personReadRoutes: FastifyPluginAsyncTypebox<RegistryDependencies> = async (
   app,
   deps,
 ) => {

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 
-/** All SQL of person search and household reads. */
+/** All SQL of person search. */
 
 type Db = Kysely<Database>;
 const searchableStatuses = ['active', 'deceased'] as const;
@@ -119,19 +119,4 @@ export async function searchByNameKeys(
   }
   const rows = await query.orderBy('person_search.person_id').limit(props.limit).execute();
   return rows.map((row) => ({ personId: row.person_id, tokens: row.name_tokens }));
-}
-
-/** Current members of a household with their relationship, in person id order. */
-export async function householdMembers(
-  db: Db,
-  householdId: string,
-): Promise<Array<{ personId: string; relationship: string }>> {
-  const rows = await db
-    .selectFrom('household_membership')
-    .select(['person_id', 'relationship'])
-    .where('household_id', '=', householdId)
-    .where('valid_to', 'is', null)
-    .orderBy('person_id')
-    .execute();
-  return rows.map((row) => ({ personId: row.person_id, relationship: row.relationship }));
 }
