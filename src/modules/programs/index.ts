@@ -12,6 +12,11 @@ export {
   type EligibilityQuery,
   eligiblePersonIds,
 } from './eligibility/eligibility-query.js';
+export {
+  type PreviewCount,
+  type RulePreview,
+  rulePreview,
+} from './eligibility/rule-preview.js';
 export { programLimits } from './limits.js';
 export {
   type Benefit,

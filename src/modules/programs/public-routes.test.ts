@@ -59,4 +59,44 @@ describe('GET /api/programs', () => {
       eligibilityRule: content.eligibilityRule,
     });
   });
+
+  it('lists the facts a rule may use, none about what a person did', async () => {
+    const response = await kit.app.inject({ url: '/api/programs/eligibility-facts' });
+    expect(response.statusCode).toBe(200);
+    const names = response.json().facts.map((fact: { name: string }) => fact.name);
+    expect(names).toEqual(expect.arrayContaining(['age', 'income_band', 'head_of_household']));
+    expect(names).not.toEqual(expect.arrayContaining(['phone']));
+    expect(names.some((name: string) => /audit|access|card|redempt|payment/.test(name))).toBe(
+      false,
+    );
+  });
+
+  it('checks a rule for anyone, refusing with AMP_RULE_INVALID and the position', async () => {
+    const ok = await kit.app.inject({
+      method: 'POST',
+      url: '/api/programs/rule-check',
+      payload: { source: 'age >= 60 && disability_status != "none"', yields: 'bool' },
+    });
+    expect(ok.json()).toEqual({
+      variables: ['age', 'disability_status'],
+      sealedVariables: ['disability_status'],
+    });
+    const refused = await kit.app.inject({
+      method: 'POST',
+      url: '/api/programs/rule-check',
+      payload: { source: 'age >= 60 && card_redemptions > 3', yields: 'bool' },
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json()).toMatchObject({
+      code: 'AMP_RULE_INVALID',
+      errors: [
+        {
+          field: '/eligibilityRule',
+          code: 'rule_unknown_attribute',
+          params: { start: 13, end: 29 },
+        },
+      ],
+    });
+  });
 });

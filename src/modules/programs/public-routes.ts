@@ -2,13 +2,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { type Static, Type } from 'typebox';
 import type { Database } from '../../platform/db/schema.js';
+import { eligibilityFacts } from '../registry/index.js';
 import { programLimits } from './limits.js';
+import { checkRule } from './rules/rule-checker.js';
 
 /**
  * `GET /programs` under `/api`: every published or suspended program with the version in
  * force — names, benefit, regions, cadence and the eligibility rule itself. Public and
  * without sign-in, like the attribute catalogue: a program is a published rule that is the
- * same for everyone, and anyone may read it. No person data.
+ * same for everyone, and anyone may read it. No person data. Also public, for the program
+ * editor's live checking and for anyone who wants to verify a rule: `GET
+ * /programs/eligibility-facts` (every name a rule may use) and `POST /programs/rule-check`
+ * (type-checks a rule or formula; refused with `AMP_RULE_INVALID` and the position).
  *
  * @example
  *   await app.register(publicProgramRoutes, { prefix: '/api', db });
@@ -55,7 +60,61 @@ export const publicProgramRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Databas
     },
     async () => ({ programs: await listPublishedPrograms(db) }),
   );
+  const facts = eligibilityFacts().map((fact) => ({
+    name: fact.name,
+    type: fact.type,
+    sealed: fact.sealed,
+    declared: fact.declared,
+    description: { ...fact.description },
+  }));
+  app.get(
+    '/programs/eligibility-facts',
+    {
+      schema: {
+        tags: ['programs'],
+        summary: 'Every fact an eligibility rule may name (public)',
+        response: { 200: Type.Object({ facts: Type.Array(EligibilityFactSchema) }) },
+      },
+    },
+    async () => ({ facts }),
+  );
+  app.post(
+    '/programs/rule-check',
+    {
+      schema: {
+        tags: ['programs'],
+        summary: 'Type-checks an eligibility rule or benefit formula (public)',
+        body: Type.Object(
+          {
+            source: Type.String({ maxLength: programLimits.ruleLengthMax * 2 }),
+            yields: Type.Union([Type.Literal('bool'), Type.Literal('int')]),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            variables: Type.Array(Type.String()),
+            sealedVariables: Type.Array(Type.String()),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { source, yields } = request.body;
+      const field = yields === 'bool' ? '/eligibilityRule' : '/benefit/formula';
+      const checked = checkRule(source, yields, field);
+      return { variables: [...checked.variables], sealedVariables: [...checked.sealedVariables] };
+    },
+  );
 };
+
+const EligibilityFactSchema = Type.Object({
+  name: Type.String(),
+  type: Type.Union([Type.Literal('int'), Type.Literal('bool'), Type.Literal('string')]),
+  sealed: Type.Boolean(),
+  declared: Type.Boolean(),
+  description: Type.Object({ es: Type.String(), en: Type.String() }),
+});
 
 export async function listPublishedPrograms(db: Kysely<Database>): Promise<PublishedProgram[]> {
   const rows = await db
