@@ -295,6 +295,8 @@ const notDecidedByTheTable: Record<string, string> = {
   'GET /readyz': 'public, no data',
   'GET /api/catalogue': 'public: the closed attribute catalogue is published (safeguard 1)',
   'GET /api/programs': 'public: published programs and their rules, the same for everyone',
+  'GET /api/programs/eligibility-facts': 'public: the names a rule may use, no person data',
+  'POST /api/programs/rule-check': 'public: type-checks rule text, reads no person data',
   'GET /api/credentials/trust-anchor': 'public: signed trust list for offline verifiers',
   'GET /api/credentials/trust-list': 'public: signed trust list for offline verifiers',
   'GET /api/credentials/revocation-list': 'public: signed revocation list',
