@@ -28,6 +28,7 @@ import {
 } from './modules/audit/index.js';
 import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.js';
 import { credentialsPlugin, revokeCardsOnRegistryEvents } from './modules/credentials/index.js';
+import { notificationsPlugin } from './modules/notifications/index.js';
 import { endEntitlementsOnRegistryEvents, publicProgramRoutes } from './modules/programs/index.js';
 import {
   personContacts,
@@ -195,6 +196,13 @@ export async function build(config: Config, services: AppServices): Promise<App>
     db,
     auditLog,
     keys: services.keys,
+    guard,
+    personRegion: personRegionLookup(db),
+  });
+  // Notifications sits below access and the registry: the same guard and region lookup.
+  await app.register(notificationsPlugin, {
+    prefix: '/api',
+    db,
     guard,
     personRegion: personRegionLookup(db),
   });

@@ -82,6 +82,12 @@ const routes: RouteCase[] = [
     request: (t, p) => ({ method: 'GET', url: `/api/persons/${t.personId}/access-history${q(p)}` }),
   },
   {
+    name: 'text messages',
+    action: 'person.messages',
+    resource: 'person',
+    request: (t, p) => ({ method: 'GET', url: `/api/persons/${t.personId}/messages${q(p)}` }),
+  },
+  {
     name: 'cards',
     action: 'person.read',
     resource: 'person',

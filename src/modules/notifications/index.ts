@@ -20,6 +20,7 @@ export {
   recordInbound,
   recordReceipt,
 } from './receipts.js';
+export { MessageLineSchema, notificationsPlugin } from './routes.js';
 export { isGsm7, smsLayout, smsParts } from './segments.js';
 export { type SmppProviderOptions, smppProvider } from './smpp-provider.js';
 export type { MessageLanguage, MessageStatus, NotificationTables } from './tables.js';

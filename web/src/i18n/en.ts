@@ -127,6 +127,7 @@ export const en: Dictionary = {
     'person.move': 'Move to another household',
     'person.import': 'Import records',
     'person.access_history': 'Read who looked at a record',
+    'person.messages': 'Read the messages sent to a person',
     'person.erasure_request': 'Request an erasure',
     'person.erasure_approve': 'Approve an erasure',
     'person.erasure_execute': 'Erase a record',
@@ -389,6 +390,7 @@ export const en: Dictionary = {
       'person.erasure_request': 'asked for your data to be erased',
       'person.erasure_approve': 'approved erasing your data',
       'person.access_history': 'looked at who read your record',
+      'person.messages': 'looked at the messages we sent you',
       'person.import': 'imported your record',
       'person.dedup': 'compared your record with others',
       'citizen_code.issue': 'printed a sign-in code for you',
@@ -656,6 +658,20 @@ export const en: Dictionary = {
     whoLooked: 'Who looked at your data, and why',
     whoLookedExplain:
       'Each line is checked in this browser against the signed log: nobody can delete or change a look at your data without it showing.',
+    myMessages: 'Messages we sent you',
+    myMessagesExplain:
+      'The text messages Amparo prepared for your phone and what became of each. Sign-in codes are not shown. To stop notices, reply STOP to any message (codes you ask for still arrive).',
+    myMessagesNone: 'We have not sent you any message yet.',
+    messageQueued: 'Prepared on {{date}}',
+    messageStatus: {
+      queued: 'waiting',
+      sending: 'being sent',
+      sent: 'sent',
+      delivered: 'delivered',
+      failed: 'could not be delivered',
+      expired: 'expired unsent',
+      cancelled: 'cancelled',
+    },
   },
   verifier: {
     title: 'Verify a card',

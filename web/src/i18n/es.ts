@@ -130,6 +130,7 @@ export const es = {
     'person.move': 'Cambiar de hogar',
     'person.import': 'Importar registros',
     'person.access_history': 'Ver quién consultó un registro',
+    'person.messages': 'Ver los mensajes enviados a una persona',
     'person.erasure_request': 'Pedir un borrado',
     'person.erasure_approve': 'Aprobar un borrado',
     'person.erasure_execute': 'Borrar un registro',
@@ -393,6 +394,7 @@ export const es = {
       'person.erasure_request': 'pidió borrar sus datos',
       'person.erasure_approve': 'aprobó borrar sus datos',
       'person.access_history': 'miró quién consultó su registro',
+      'person.messages': 'miró los mensajes que le enviamos',
       'person.import': 'importó su registro',
       'person.dedup': 'comparó su registro con otros',
       'citizen_code.issue': 'imprimió un código de acceso para usted',
@@ -664,6 +666,20 @@ export const es = {
     whoLooked: 'Quién consultó sus datos, y para qué',
     whoLookedExplain:
       'Cada línea se comprueba en este navegador contra el registro firmado: nadie puede borrar ni cambiar una consulta sin que se note.',
+    myMessages: 'Mensajes que le enviamos',
+    myMessagesExplain:
+      'Los SMS que Amparo preparó para su teléfono y qué pasó con cada uno. Los códigos de acceso no se muestran. Para no recibir más avisos, responda BAJA a cualquier mensaje (los códigos que usted pida le seguirán llegando).',
+    myMessagesNone: 'Todavía no le enviamos ningún mensaje.',
+    messageQueued: 'Preparado el {{date}}',
+    messageStatus: {
+      queued: 'en espera',
+      sending: 'enviándose',
+      sent: 'enviado',
+      delivered: 'entregado',
+      failed: 'no se pudo entregar',
+      expired: 'vencido sin enviar',
+      cancelled: 'anulado',
+    },
   },
   verifier: {
     title: 'Verificar un carnet',

@@ -10,6 +10,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { AccessHistoryView } from '../access-history/access-history-view.js';
 import { citizenUin } from './citizen-uin.js';
 import { MyCard } from './my-card.js';
+import { MyMessages } from './my-messages.js';
 
 /**
  * The person's own page: what Amparo holds about them (purpose `self`), their card, and who
@@ -50,6 +51,11 @@ export function CitizenHomePage() {
         <h2 id="my-card-heading">{t('citizen.myCard')}</h2>
         <p className="hint">{t('citizen.myCardExplain')}</p>
         <MyCard personId={person.id} />
+      </section>
+      <section aria-labelledby="my-messages-heading">
+        <h2 id="my-messages-heading">{t('citizen.myMessages')}</h2>
+        <p className="hint">{t('citizen.myMessagesExplain')}</p>
+        <MyMessages personId={person.id} />
       </section>
       <section aria-labelledby="who-looked">
         <h2 id="who-looked">{t('citizen.whoLooked')}</h2>

@@ -1,0 +1,108 @@
+import type { Kysely } from 'kysely';
+import { limits } from '../../limits.js';
+import type { Database } from '../../platform/db/schema.js';
+import type { Actor, Purpose } from '../../shared/access/actor.js';
+import type { NotificationsAccessGuard, NotificationsPersonRegion } from './access-ports.js';
+import type { MessageLanguage, MessageStatus } from './tables.js';
+import { renderText, templateFor } from './templates.js';
+
+export interface MessageHistoryDependencies {
+  db: Kysely<Database>;
+  guard: NotificationsAccessGuard;
+  personRegion: NotificationsPersonRegion;
+}
+
+export interface MessageLine {
+  id: string;
+  queuedAt: string;
+  templateId: string;
+  language: MessageLanguage;
+  /** The words as sent, with any code hidden (a code shown later could be replayed). */
+  text: string;
+  status: MessageStatus;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  /** failed, expired: why (a code such as opted_out, expired, not_e164). */
+  failureReason: string | null;
+}
+
+/**
+ * "What did Amparo text me": the messages queued for a person, newest first — the person
+ * themself (`self`) or an auditor (`audit`), through the one person-access guard, audited.
+ * Never the phone number; sign-in codes shown as ••••••.
+ *
+ * @example
+ *   const lines = await messageHistory(deps, { actor, personId, purpose: 'self', requestId });
+ */
+export async function messageHistory(
+  deps: MessageHistoryDependencies,
+  props: { actor: Actor | null; personId: string; purpose: Purpose | null; requestId: string },
+): Promise<MessageLine[]> {
+  const person = await deps.personRegion(props.personId);
+  const grant = await deps.guard({
+    actor: props.actor,
+    action: 'person.messages',
+    resource: { type: 'person', id: props.personId },
+    regionCode: person?.regionCode ?? null,
+    personId: person?.personId ?? null,
+    exists: person !== undefined,
+    purpose: props.purpose,
+    requestId: props.requestId,
+    countsAsPersonRead: true,
+  });
+  const rows = await deps.db
+    .selectFrom('notification_outbox')
+    .select([
+      'id',
+      'created_at',
+      'template_id',
+      'language',
+      'parameters',
+      'status',
+      'sent_at',
+      'delivered_at',
+      'failure_reason',
+    ])
+    .where('person_id', '=', props.personId)
+    .orderBy('created_at', 'desc')
+    .limit(limits.notifications.citizenListMax)
+    .execute();
+  await grant.record(['messages']);
+  return rows.map((row) => ({
+    id: row.id,
+    queuedAt: row.created_at.toISOString(),
+    templateId: row.template_id,
+    language: row.language,
+    text: shownText(row.template_id, row.language, row.parameters),
+    status: row.status,
+    sentAt: row.sent_at?.toISOString() ?? null,
+    deliveredAt: row.delivered_at?.toISOString() ?? null,
+    failureReason: row.failure_reason,
+  }));
+}
+
+function shownText(
+  templateId: string,
+  language: MessageLanguage,
+  parameters: Record<string, string>,
+): string {
+  try {
+    const template = templateFor(templateId);
+    const shown = Object.fromEntries(
+      Object.entries(parameters).map(([name, value]) => [
+        name,
+        template.variables[name] === 'code' ? '0'.repeat(value.length) : value,
+      ]),
+    );
+    // Rendered with zeros (a valid code), then the zeros of each code hidden.
+    let text = renderText(templateId, language, shown);
+    for (const [name, kind] of Object.entries(template.variables)) {
+      if (kind !== 'code') continue;
+      const zeros = '0'.repeat(parameters[name]?.length ?? 0);
+      if (zeros) text = text.replace(zeros, '•'.repeat(zeros.length));
+    }
+    return text;
+  } catch {
+    return templateId;
+  }
+}

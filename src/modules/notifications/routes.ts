@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { PersonIdParams, PurposeQuery } from '../../shared/api/params.js';
+import { type MessageHistoryDependencies, messageHistory } from './message-history.js';
+
+export const MessageLineSchema = Type.Object({
+  id: Type.String(),
+  queuedAt: Type.String(),
+  templateId: Type.String(),
+  language: Type.Union([Type.Literal('es'), Type.Literal('en')]),
+  text: Type.String(),
+  status: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('sending'),
+    Type.Literal('sent'),
+    Type.Literal('delivered'),
+    Type.Literal('failed'),
+    Type.Literal('expired'),
+    Type.Literal('cancelled'),
+  ]),
+  sentAt: Type.Union([Type.String(), Type.Null()]),
+  deliveredAt: Type.Union([Type.String(), Type.Null()]),
+  failureReason: Type.Union([Type.String(), Type.Null()]),
+});
+
+const MessagesResponse = Type.Object({ messages: Type.Array(MessageLineSchema) });
+
+/**
+ * The notifications module's routes, registered under `/api`: the person's view of the text
+ * messages Amparo queued for them (issue 14, point 5).
+ */
+export const notificationsPlugin: FastifyPluginAsyncTypebox<MessageHistoryDependencies> = async (
+  app,
+  deps,
+) => {
+  app.get(
+    '/persons/:personId/messages',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary:
+          'The text messages queued for a person, newest first, codes hidden (the person themself, or an auditor)',
+        params: PersonIdParams,
+        querystring: PurposeQuery,
+        response: { 200: MessagesResponse },
+      },
+    },
+    async (request) => ({
+      messages: await messageHistory(deps, {
+        actor: request.actor,
+        personId: request.params.personId,
+        purpose: request.query.purpose ?? null,
+        requestId: request.id,
+      }),
+    }),
+  );
+};
