@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AmparoError } from '../../platform/errors.js';
 import type { App } from '../../platform/http/app-type.js';
 import { PurposeQuery } from '../../shared/api/params.js';
-import { personScope } from '../registry/persons/person-scope.js';
 import type { AccessContext } from './access-context.js';
 import {
   type AccessRoutesOptions,
@@ -105,7 +104,7 @@ function slipCodeRoute(app: App, context: AccessContext): void {
       // The clerk acts for the person at the counter (purpose self): only in the clerk's
       // regions, counted against the read quota, audited allowed or refused. The guard
       // answers 401 without a session and 403 to anyone else, citizens included.
-      const scope = await personScope(context.db, request.body.personId);
+      const scope = await context.contacts.regionOf(request.body.personId);
       const grant = await guardPersonAccess(context, {
         actor: request.actor,
         action: 'citizen_code.issue',

@@ -15,6 +15,11 @@ export interface PersonContacts {
   /** The active person with this record id; undefined for any other status or none. */
   activePersonById(id: string): Promise<ActivePerson | undefined>;
   /**
+   * The region of a record of any status, for an access decision (the clerk's slip code);
+   * undefined when there is no such record.
+   */
+  regionOf(id: string): Promise<{ regionCode: string } | undefined>;
+  /**
    * The phone in the person's current version and their preferred language (for the text's
    * words); null when there is no phone or the data key was destroyed (erasure).
    */

@@ -1,4 +1,4 @@
-import type { DisabilityStatus } from '../registry/import/population-record.js';
+import type { DisabilityStatus } from '../registry/index.js';
 import { birthDaysForAge, formatDate } from './calendar.js';
 import type { NameData } from './name-data.js';
 import type { Prng } from './prng.js';

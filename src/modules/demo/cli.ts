@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
-import type { PopulationFormat } from '../registry/import/record-format.js';
+import type { PopulationFormat } from '../registry/index.js';
 import {
   DEFAULT_DUPLICATE_SHARE,
   DEFAULT_REFERENCE_DATE,

@@ -1,10 +1,5 @@
 import type { Parish } from '../geography/index.js';
-import type {
-  HouseholdShared,
-  PersonDraft,
-  Relationship,
-  Sex,
-} from '../registry/import/population-record.js';
+import type { HouseholdShared, PersonDraft, Relationship, Sex } from '../registry/index.js';
 import {
   ADULT_AGE_YEARS,
   addressLineFor,

@@ -1,5 +1,5 @@
 import type { Parish } from '../geography/index.js';
-import type { PopulationRecord } from '../registry/import/population-record.js';
+import type { PopulationRecord } from '../registry/index.js';
 import type { Prng } from './prng.js';
 import { tableOf } from './weighted-table.js';
 

@@ -1,9 +1,5 @@
 import { findParish } from '../geography/index.js';
-import type {
-  HouseholdShared,
-  PersonDraft,
-  PopulationRecord,
-} from '../registry/import/population-record.js';
+import type { HouseholdShared, PersonDraft, PopulationRecord } from '../registry/index.js';
 import { addressLineFor } from './attributes.js';
 import { daysFromIsoDate } from './calendar.js';
 import { buildHousehold, type GeneratorContext } from './household.js';

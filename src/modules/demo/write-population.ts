@@ -8,7 +8,7 @@ import {
   toCsvLine,
   toNdjsonLine,
   toTruthLine,
-} from '../registry/import/record-format.js';
+} from '../registry/index.js';
 import { WRITE_CHUNK_RECORDS } from './limits.js';
 import type { PopulationOptions } from './options.js';
 import { generatePopulation } from './population.js';

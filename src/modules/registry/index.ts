@@ -13,6 +13,26 @@ export {
   readEligibilityFacts,
 } from './eligibility/eligibility-facts.js';
 export {
+  DISABILITY_STATUSES,
+  type DisabilityStatus,
+  type HouseholdShared,
+  type PersonDraft,
+  type PopulationRecord,
+  RELATIONSHIPS,
+  type Relationship,
+  type Sex,
+} from './import/population-record.js';
+export {
+  CSV_HEADER,
+  POPULATION_COLUMNS,
+  type PopulationColumn,
+  type PopulationFormat,
+  TRUTH_HEADER,
+  toCsvLine,
+  toNdjsonLine,
+  toTruthLine,
+} from './import/record-format.js';
+export {
   activePersonIds,
   type HolderFacts,
   holderFactsAt,

@@ -14,6 +14,8 @@ export interface ContactPerson {
 export interface PersonContactService {
   activePersonByUin(uin: string): Promise<ContactPerson | undefined>;
   activePersonById(id: string): Promise<ContactPerson | undefined>;
+  /** The region of a record of any status, for an access decision; nothing else about it. */
+  regionOf(id: string): Promise<{ regionCode: string } | undefined>;
   phoneForText(person: ContactPerson): Promise<TextContact | null>;
 }
 
@@ -47,6 +49,10 @@ export function personContacts(deps: {
   return {
     activePersonByUin: (uin) => active({ uin }),
     activePersonById: (personId) => active({ personId }),
+    async regionOf(personId) {
+      const person = await findPerson(deps.db, { personId });
+      return person ? { regionCode: person.regionCode } : undefined;
+    },
     async phoneForText(person) {
       const version = await readPersonVersion(deps.db, person.id, person.currentVersion);
       if (!version.sealedAttributes || !version.wrappedKey) return null;
