@@ -61,7 +61,7 @@ const english = {
   image_too_large: 'must be at most {{max}} bytes (is {{bytes}})',
   // Rows of an import file.
   csv_quotes: 'is not a well-formed CSV record (quotes)',
-  field_count: 'has {{count}} fields; the header has {{expected}}',
+  field_count: 'the number of fields is {{count}}; the header has {{expected}}',
   json_invalid: 'is not valid JSON',
   json_not_object: 'is not a JSON object',
   json_nested: 'has a nested value under "{{key}}"',
@@ -135,7 +135,7 @@ const spanish: Record<RefusalCode, string> = {
   image_base64: 'debe ser una imagen codificada en base64',
   image_too_large: 'debe tener como máximo {{max}} bytes (tiene {{bytes}})',
   csv_quotes: 'no es un registro CSV bien formado (comillas)',
-  field_count: 'tiene {{count}} campos; la cabecera tiene {{expected}}',
+  field_count: 'el número de campos es {{count}}; la cabecera tiene {{expected}}',
   json_invalid: 'no es JSON válido',
   json_not_object: 'no es un objeto JSON',
   json_nested: 'tiene un valor anidado en "{{key}}"',
