@@ -50,6 +50,15 @@ describe('batch duplicate clusters in the console', () => {
     await screenshot(page, 'cluster-review');
     await page.setViewportSize(viewports.phone);
     expect(await overflowsHorizontally(page)).toBe(false);
+    // On a phone each record is a card, not a table column that scrolls sideways.
+    await first.getByTestId('cluster-narrow').waitFor();
+    expect(await first.getByTestId('cluster').isVisible()).toBe(false);
+    expect(await first.getByRole('region', { name: /Registro \d/ }).count()).toBe(3);
+    // A string expression: the tests are type-checked without the DOM library.
+    const scrolls = await page.evaluate(
+      "[...document.querySelectorAll('[data-testid=cluster-narrow]')].some((cards) => cards.scrollWidth > cards.clientWidth + 1)",
+    );
+    expect(scrolls).toBe(false);
     await page.setViewportSize(viewports.desktop);
 
     await first.getByRole('radio', { name: /Registro 2/ }).check();

@@ -136,48 +136,88 @@ function ClusterTable(props: { cluster: DedupCluster; records: Array<PersonRecor
     ...new Set(props.records.flatMap((record) => Object.keys(record?.attributes ?? {}))),
   ].filter((name) => name !== 'photo');
   const first = props.records[0]?.attributes ?? {};
+  // A phone gets one card per record (the stylesheet shows the table or the cards), since a
+  // table of three records side by side would scroll sideways at 360 px.
   return (
-    <div className="table-scroll">
-      <table className="comparison" data-testid="cluster">
-        <caption>{t('clusters.caption', { count: props.cluster.persons.length })}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('duplicates.attribute')}</th>
-            {props.cluster.persons.map((person, index) => (
-              <th scope="col" key={person.personId}>
-                {t('clusters.record', { number: index + 1 })}
-                <br />
-                <span className="mono">{props.records[index]?.uin ?? ''}</span>
-                <br />
+    <>
+      <div className="table-scroll comparison-wide">
+        <table className="comparison" data-testid="cluster">
+          <caption>{t('clusters.caption', { count: props.cluster.persons.length })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('duplicates.attribute')}</th>
+              {props.cluster.persons.map((person, index) => (
+                <th scope="col" key={person.personId}>
+                  {t('clusters.record', { number: index + 1 })}
+                  <br />
+                  <span className="mono">{props.records[index]?.uin ?? ''}</span>
+                  <br />
+                  <span className="hint">
+                    {t(`status.${person.status}`, { defaultValue: person.status })} ·{' '}
+                    {divisionName(person.regionCode)}
+                  </span>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {names.map((name) => (
+              <tr key={name}>
+                <th scope="row">{attributeLabel(name, t)}</th>
+                {props.records.map((record, index) => {
+                  const value = record?.attributes[name];
+                  const differs = index > 0 && String(value ?? '') !== String(first[name] ?? '');
+                  return (
+                    <td
+                      key={props.cluster.persons[index]?.personId}
+                      className={differs ? 'differs' : undefined}
+                    >
+                      {attributeText(name, value, t, format)}
+                      {differs ? <span className="tag">{t('duplicates.differs')}</span> : null}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="comparison-narrow" data-testid="cluster-narrow">
+        {props.cluster.persons.map((person, index) => {
+          const record = props.records[index];
+          return (
+            <section
+              key={person.personId}
+              className="panel comparison-card"
+              aria-label={t('clusters.record', { number: index + 1 })}
+            >
+              <p className="comparison-card-title">
+                <strong>{t('clusters.record', { number: index + 1 })}</strong>{' '}
+                <span className="mono">{record?.uin ?? ''}</span>{' '}
                 <span className="hint">
                   {t(`status.${person.status}`, { defaultValue: person.status })} ·{' '}
                   {divisionName(person.regionCode)}
                 </span>
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {names.map((name) => (
-            <tr key={name}>
-              <th scope="row">{attributeLabel(name, t)}</th>
-              {props.records.map((record, index) => {
-                const value = record?.attributes[name];
-                const differs = index > 0 && String(value ?? '') !== String(first[name] ?? '');
-                return (
-                  <td
-                    key={props.cluster.persons[index]?.personId}
-                    className={differs ? 'differs' : undefined}
-                  >
-                    {attributeText(name, value, t, format)}
-                    {differs ? <span className="tag">{t('duplicates.differs')}</span> : null}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+              </p>
+              <dl className="attributes">
+                {names.map((name) => {
+                  const value = record?.attributes[name];
+                  const differs = index > 0 && String(value ?? '') !== String(first[name] ?? '');
+                  return (
+                    <div key={name} className={differs ? 'attribute differs' : 'attribute'}>
+                      <dt>{attributeLabel(name, t)}</dt>
+                      <dd>
+                        {attributeText(name, value, t, format)}
+                        {differs ? <span className="tag">{t('duplicates.differs')}</span> : null}
+                      </dd>
+                    </div>
+                  );
+                })}
+              </dl>
+            </section>
+          );
+        })}
+      </div>
+    </>
   );
 }
