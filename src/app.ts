@@ -88,6 +88,8 @@ export interface AppServices {
    * default: tests, CLI commands) builds it before `build` returns.
    */
   duplicateIndex?: 'background' | 'wait';
+  /** The secret an HTTP SMS gateway signs its receipts with (AMPARO_SMS_WEBHOOK_SECRET). */
+  notifications?: { webhookSecret?: string };
   /**
    * More subscribers to the registry's lifecycle events, after the modules' own: tests watch
    * what is published, or make a subscriber fail to see the registry write roll back.
@@ -203,6 +205,8 @@ export async function build(config: Config, services: AppServices): Promise<App>
   await app.register(notificationsPlugin, {
     prefix: '/api',
     db,
+    masterKey: services.keys.masterKey,
+    webhookSecret: services.notifications?.webhookSecret,
     guard,
     personRegion: personRegionLookup(db),
   });

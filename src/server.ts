@@ -83,6 +83,7 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
       auditTimer: true,
       audit: { witnesses: witnessesFrom(config.audit) },
       duplicateIndex: 'background',
+      notifications: { webhookSecret: process.env.AMPARO_SMS_WEBHOOK_SECRET || undefined },
     });
     if (config.audit.witnessFile === undefined && config.audit.witnessUrl === undefined) {
       // The warning is for a deployment. On a development start with demo data it is a debug

@@ -314,6 +314,10 @@ const notDecidedByTheTable: Record<string, string> = {
   'POST /api/citizen/sign-in/start': 'public sign-in; throttled (citizen-sign-in.test.ts)',
   'POST /api/citizen/sign-in/verify': 'public sign-in; throttled (citizen-sign-in.test.ts)',
   'POST /api/auth/sign-in': 'public sign-in; throttled (operator-sign-in.test.ts)',
+  'POST /api/notifications/webhook/receipts':
+    'the SMS gateway, authenticated by its HMAC signature, no person data (webhook.test.ts)',
+  'POST /api/notifications/webhook/inbound':
+    'the SMS gateway, authenticated by its HMAC signature, no person data (webhook.test.ts)',
   'POST /api/auth/enrol': 'public, proven by two code halves (operator-admin.test.ts)',
   'POST /api/auth/sign-out': "the caller's own session (sessions.test.ts)",
   'GET /api/auth/me': "the caller's own session (sessions.test.ts)",

@@ -36,7 +36,10 @@ export function registerNotificationsCommands(
   notifications
     .command('work')
     .description('send queued text messages through the configured provider until stopped')
-    .option('--provider <name>', 'file, console or smpp (default: AMPARO_SMS_PROVIDER, else file)')
+    .option(
+      '--provider <name>',
+      'file, console, smpp or webhook (default: AMPARO_SMS_PROVIDER, else file)',
+    )
     .option('--once', 'send what is due now and exit')
     .action(async (flags: { provider?: string; once?: boolean }) => {
       const config = loadConfig(context.env);

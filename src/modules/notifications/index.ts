@@ -20,8 +20,14 @@ export {
   recordInbound,
   recordReceipt,
 } from './receipts.js';
-export { MessageLineSchema, notificationsPlugin } from './routes.js';
+export {
+  MessageLineSchema,
+  type NotificationsPluginOptions,
+  notificationsPlugin,
+} from './routes.js';
 export { isGsm7, smsLayout, smsParts } from './segments.js';
 export { type SmppProviderOptions, smppProvider } from './smpp-provider.js';
 export type { MessageLanguage, MessageStatus, NotificationTables } from './tables.js';
 export { renderText, TemplateError, templates } from './templates.js';
+export { webhookProvider } from './webhook-provider.js';
+export { signWebhook, webhookSignatureValid } from './webhook-signature.js';

@@ -6,6 +6,7 @@ import { consoleProvider, fileProvider } from './file-provider.js';
 import type { SmsProvider } from './provider.js';
 import { recordInbound, recordReceipt } from './receipts.js';
 import { smppProvider } from './smpp-provider.js';
+import { webhookProvider } from './webhook-provider.js';
 
 export interface ProviderContext {
   db: Kysely<Database>;
@@ -16,7 +17,7 @@ export interface ProviderContext {
   onError?: (error: unknown) => void;
 }
 
-export const providerNames = ['file', 'console', 'smpp'] as const;
+export const providerNames = ['file', 'console', 'smpp', 'webhook'] as const;
 
 /**
  * The provider AMPARO_SMS_PROVIDER names (default `file`), with its receipts and replies
@@ -25,7 +26,9 @@ export const providerNames = ['file', 'console', 'smpp'] as const;
  * - `file`: `$AMPARO_DATA_DIR/sms-outbox.log` (development);
  * - `console`: standard output;
  * - `smpp`: AMPARO_SMPP_URL (`smpp://system_id:password@host:port`), AMPARO_SMPP_SOURCE (the
- *   sender shown, default AMPARO).
+ *   sender shown, default AMPARO);
+ * - `webhook`: AMPARO_SMS_WEBHOOK_URL (the gateway's send URL), AMPARO_SMS_WEBHOOK_SECRET (the
+ *   shared signing secret, at least 16 characters; the server checks receipts with it too).
  *
  * A missing or unknown setting stops with a ConfigError naming it.
  */
@@ -61,6 +64,17 @@ export function providerFromEnv(env: NodeJS.ProcessEnv, context: ProviderContext
       },
       ...(context.onError ? { onError: context.onError } : {}),
     });
+  }
+  if (name === 'webhook') {
+    const url = env.AMPARO_SMS_WEBHOOK_URL;
+    const secret = env.AMPARO_SMS_WEBHOOK_SECRET;
+    if (!url || !/^https?:\/\//.test(url)) {
+      throw new ConfigError('AMPARO_SMS_WEBHOOK_URL', 'must be an http(s) URL');
+    }
+    if (!secret || secret.length < 16) {
+      throw new ConfigError('AMPARO_SMS_WEBHOOK_SECRET', 'must be at least 16 characters');
+    }
+    return webhookProvider({ url, secret });
   }
   throw new ConfigError(
     'AMPARO_SMS_PROVIDER',

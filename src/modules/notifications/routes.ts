@@ -2,6 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { PersonIdParams, PurposeQuery } from '../../shared/api/params.js';
 import { type MessageHistoryDependencies, messageHistory } from './message-history.js';
+import { webhookRoutes } from './webhook-routes.js';
+
+export interface NotificationsPluginOptions extends MessageHistoryDependencies {
+  masterKey: Buffer;
+  /** The secret shared with an HTTP SMS gateway (AMPARO_SMS_WEBHOOK_SECRET), if there is one. */
+  webhookSecret: string | undefined;
+}
 
 export const MessageLineSchema = Type.Object({
   id: Type.String(),
@@ -27,12 +34,18 @@ const MessagesResponse = Type.Object({ messages: Type.Array(MessageLineSchema) }
 
 /**
  * The notifications module's routes, registered under `/api`: the person's view of the text
- * messages Amparo queued for them (issue 14, point 5).
+ * messages Amparo queued for them (issue 14, point 5), and the signed receipts and replies of
+ * an HTTP SMS gateway (webhook-routes.ts).
  */
-export const notificationsPlugin: FastifyPluginAsyncTypebox<MessageHistoryDependencies> = async (
+export const notificationsPlugin: FastifyPluginAsyncTypebox<NotificationsPluginOptions> = async (
   app,
   deps,
 ) => {
+  await app.register(webhookRoutes, {
+    db: deps.db,
+    masterKey: deps.masterKey,
+    secret: deps.webhookSecret,
+  });
   app.get(
     '/persons/:personId/messages',
     {
