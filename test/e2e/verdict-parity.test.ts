@@ -141,6 +141,22 @@ describe('the server and the browser verifier', () => {
     expect([...statuses].sort()).toEqual([...verdictStatuses].sort());
   });
 
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])(
+    'agree on a card cut short by %i characters',
+    async (cut) => {
+      const { server, browser } = await bothVerdicts(genuine.text.slice(0, -cut), now);
+      expect(browser).toEqual(server);
+    },
+  );
+
+  it('agree on a cut card that ends with a space (a base45 character, not padding)', async () => {
+    const space = genuine.text.indexOf(' ', 10);
+    expect(space).toBeGreaterThan(0);
+    const { server, browser } = await bothVerdicts(genuine.text.slice(0, space + 1), now);
+    expect(server.status).not.toBe('valid');
+    expect(browser).toEqual(server);
+  });
+
   it('agree on any change to a genuine card', async () => {
     await fc.assert(
       fc.asyncProperty(

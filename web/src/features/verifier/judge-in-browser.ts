@@ -25,7 +25,9 @@ export function judgeInBrowser(
   nowSeconds: number,
   revocations?: BrowserRevocations,
 ): Promise<Verdict> {
-  return judgeCredentialWith(rawText.trim(), {
+  // Only line breaks and tabs around a pasted text are dropped: a space is a base45 character,
+  // and a genuine card's text can end with one.
+  return judgeCredentialWith(rawText.replace(/^[\r\n\t]+|[\r\n\t]+$/g, ''), {
     primitives: webPrimitives,
     trusted: trustedKeysOf(list),
     now: Math.floor(nowSeconds),
