@@ -53,6 +53,8 @@ interface RouteCase {
    * matrix changes nothing): the refusal after the gate is audited as denied.
    */
   allowedStatus?: number;
+  /** The purpose the route assumes when the request names none (erasure: always `appeal`). */
+  impliedPurpose?: string;
 }
 
 const q = (purpose: string | null, extra = '') => {
@@ -278,6 +280,19 @@ function absentRecordCases(): RouteCase[] {
       (id) => `/api/persons/${id}/erasure-requests`,
       { reasonCode: 'court_order', reference: 'TSJ-2026-00123' },
     ),
+    // Erasure is decided for one purpose only (docs/ACCESS.md), assumed when none is named;
+    // withdrawing is allowed to whoever may request.
+    ...(
+      [
+        ['approve', 'person.erasure_approve'],
+        ['withdraw', 'person.erasure_request'],
+      ] as const
+    ).map(
+      ([verb, action]): RouteCase => ({
+        ...post(`${verb} an erasure`, action, (id) => `/api/erasure-requests/${id}/${verb}`, {}),
+        impliedPurpose: 'appeal',
+      }),
+    ),
     post('change an operator account', 'operator.manage', (id) => `/api/operators/${id}/changes`, {
       displayName: 'Matrix',
     }),
@@ -334,9 +349,6 @@ const notDecidedByTheTable: Record<string, string> = {
   'GET /api/imports/{id}/errors': 'for the roles that may import (docs/ACCESS.md)',
   'POST /api/erasure-requests': 'by ID number from an order; erasure-refusals.test.ts',
   'GET /api/erasure-requests': 'administrators; erasure-refusals.test.ts',
-  'POST /api/erasure-requests/{id}/approve':
-    'two administrators; erasure-refusals.test.ts, erasure-database-guards.test.ts',
-  'POST /api/erasure-requests/{id}/withdraw': 'administrators; erasure-refusals.test.ts',
   'POST /api/dedup-clusters/{runId}/{clusterId}/review': 'person.merge; cluster-review.test.ts',
 };
 
@@ -349,7 +361,10 @@ function expected(
 ): 'allowed' | 403 | 404 {
   const held: string[] = principal.kind === 'citizen' ? ['citizen'] : [...principal.roles];
   const rules = table.filter((rule) => rule.action === route.action && held.includes(rule.role));
-  const forPurpose = rules.filter((rule) => purpose !== null && rule.purposes.includes(purpose));
+  const effective = purpose ?? route.impliedPurpose ?? null;
+  const forPurpose = rules.filter(
+    (rule) => effective !== null && rule.purposes.includes(effective),
+  );
   if (forPurpose.length === 0) return 403;
   if (route.resource === 'absent') return 'allowed';
   const inScope = forPurpose.some((rule) => {
