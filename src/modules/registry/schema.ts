@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { registryAnswerSchemas } from '../../shared/api/registry.js';
 import { listAttributes } from './catalogue/catalogue.js';
 
 export const UinParams = Type.Object({ uin: Type.String({ pattern: '^[2-9][0-9]{9}$' }) });
@@ -14,22 +15,6 @@ export const PersonAttributes = Type.Object(
   { additionalProperties: false },
 );
 
-export const PersonViewSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  uin: Type.String(),
-  status: Type.Union([
-    Type.Literal('active'),
-    Type.Literal('deceased'),
-    Type.Literal('merged'),
-    Type.Literal('erased'),
-  ]),
-  mergedInto: Type.Union([Type.String(), Type.Null()]),
-  regionCode: Type.String(),
-  version: Type.Integer(),
-  updatedAt: Type.String({ format: 'date-time' }),
-  household: Type.Union([
-    Type.Object({ id: Type.String(), relationship: Type.String() }),
-    Type.Null(),
-  ]),
-  attributes: PersonAttributes,
-});
+/** The registry's answers that carry attributes, with the catalogue's (src/shared/api/registry.ts). */
+export const registryAnswers = registryAnswerSchemas(PersonAttributes);
+export const { PersonViewSchema } = registryAnswers;

@@ -1,8 +1,9 @@
 /**
  * Shapes of the API answers the console reads, as published in `/api/openapi.json`. Most are
  * derived from the routes' own TypeBox response schemas in src/shared/api/ (the response schema
- * is the presenter, so these are exactly what is sent). Person and household records, whose
- * attributes the server builds from its catalogue, are still written here.
+ * is the presenter, so these are exactly what is sent). Person, household, enrolment and review
+ * answers come from src/shared/api/registry.ts with attributes read as a plain record (the
+ * server builds their schema from its catalogue).
  */
 import type { Static } from 'typebox';
 import type { Purpose } from '../../../src/shared/access/actor.js';
@@ -16,6 +17,7 @@ import type {
 } from '../../../src/shared/api/audit.js';
 import type { PublishedCatalogueSchema } from '../../../src/shared/api/catalogue.js';
 import type { PersonCredentialsSchema } from '../../../src/shared/api/credentials.js';
+import type { PersonStatusSchema, RegistryAnswers } from '../../../src/shared/api/registry.js';
 
 export type { Purpose, Role };
 
@@ -31,46 +33,12 @@ export type CitizenMe = Extract<MeAnswer, { kind: 'citizen' }>;
 export type Me = OperatorMe | CitizenMe;
 
 export type Attributes = Record<string, unknown>;
-export type PersonStatus = 'active' | 'deceased' | 'merged' | 'erased';
+export type PersonStatus = Static<typeof PersonStatusSchema>;
 
-export interface PersonSummary {
-  id: string;
-  uin: string;
-  status: PersonStatus;
-  regionCode: string;
-  score: number | null;
-  attributes: Attributes;
-}
-
-export interface PersonPage {
-  items: PersonSummary[];
-  nextCursor: string | null;
-  truncated: boolean;
-}
-
-export interface PersonRecord {
-  id: string;
-  uin: string;
-  status: PersonStatus;
-  mergedInto: string | null;
-  regionCode: string;
-  version: number;
-  updatedAt: string;
-  household: { id: string; relationship: string } | null;
-  attributes: Attributes;
-}
-
-export interface Household {
-  id: string;
-  regionCode: string;
-  members: Array<{
-    personId: string;
-    uin: string;
-    status: PersonStatus;
-    relationship: string;
-    attributes: Attributes;
-  }>;
-}
+export type PersonSummary = Static<RegistryAnswers['SearchAnswerSchema']>['items'][number];
+export type PersonPage = Static<RegistryAnswers['SearchAnswerSchema']>;
+export type PersonRecord = Static<RegistryAnswers['PersonViewSchema']>;
+export type Household = Static<RegistryAnswers['HouseholdViewSchema']>;
 
 type PublishedCatalogue = Static<typeof PublishedCatalogueSchema>;
 export type CatalogueAttribute = Narrowed<
@@ -80,43 +48,14 @@ export type CatalogueAttribute = Narrowed<
 >;
 export type Catalogue = Narrowed<PublishedCatalogue, 'attributes', CatalogueAttribute[]>;
 
-export interface DuplicateCandidate {
-  personId: string;
-  uin?: string;
-  score: number;
-  decision: 'auto' | 'review';
-  fieldLevels: Record<string, string>;
-  attributes?: Attributes;
-}
-
-export type EnrolAnswer =
-  | {
-      status: 'enrolled';
-      personId: string;
-      uin: string;
-      version: number;
-      householdId: string | null;
-      reviewId: string | null;
-    }
-  | {
-      status: 'held';
-      reviewId: string;
-      /** The server's reference for the person to ask about the held enrolment. */
-      reference: string;
-      candidates: DuplicateCandidate[];
-      otherCandidates: number;
-    };
-
-export interface DuplicateReview {
-  id: string;
-  kind: 'review' | 'held';
-  reference: string;
-  regionCode: string;
-  personId: string | null;
-  openedAt: string;
-  candidates: DuplicateCandidate[];
-  heldAttributes: Attributes | null;
-}
+type Held = Static<RegistryAnswers['HeldSchema']>;
+/**
+ * A candidate as the comparison shows it: as an enrolment held answers it, or as the review
+ * queue stores it (no ID number or attributes until the console reads the record).
+ */
+export type DuplicateCandidate = Omit<Held['candidates'][number], 'uin'> & { uin?: string };
+export type EnrolAnswer = Static<RegistryAnswers['EnrolledSchema']> | Held;
+export type DuplicateReview = Static<RegistryAnswers['ReviewListSchema']>['items'][number];
 
 export type TreeHead = Static<typeof TreeHeadView>;
 export type AccessHistory = Static<typeof AccessHistoryResponse>;

@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import { limits } from '../../../limits.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
+import { PersonStatusSchema } from '../../../shared/api/registry.js';
 import { type Relationship, relationships } from '../households/household-membership.js';
-import { reviewReferencePattern } from '../review/review-reference.js';
-import { PersonAttributes } from '../schema.js';
+import { registryAnswers } from '../schema.js';
 import { type CorrectionReason, correctionReasons } from '../tables.js';
 
 /**
@@ -67,36 +67,6 @@ export const EnrolBody = Type.Object(
   { additionalProperties: false },
 );
 
-const Candidate = Type.Object({
-  personId: Uuid,
-  uin: Type.String(),
-  score: Type.Number(),
-  decision: Type.Union([Type.Literal('auto'), Type.Literal('review')]),
-  fieldLevels: Type.Record(Type.String(), Type.String()),
-  attributes: Type.Optional(PersonAttributes),
-});
-
-export const EnrolledSchema = Type.Object({
-  status: Type.Literal('enrolled'),
-  personId: Uuid,
-  uin: Type.String(),
-  version: Type.Integer(),
-  householdId: Type.Union([Uuid, Type.Null()]),
-  reviewId: Type.Union([Uuid, Type.Null()]),
-});
-
-export const HeldSchema = Type.Object({
-  status: Type.Literal('held'),
-  reviewId: Uuid,
-  reference: Type.String({
-    pattern: reviewReferencePattern,
-    description:
-      'The review as a short reference the person can ask about (not personal data; it never changes)',
-  }),
-  candidates: Type.Array(Candidate),
-  otherCandidates: Type.Integer({ description: 'Candidates outside your regions (not shown)' }),
-});
-
 export const CorrectionBody = Type.Object(
   {
     clientId: ClientId,
@@ -129,16 +99,9 @@ export const MoveBody = Type.Union([
   ),
 ]);
 
-const Status = Type.Union([
-  Type.Literal('active'),
-  Type.Literal('deceased'),
-  Type.Literal('merged'),
-  Type.Literal('erased'),
-]);
-
 export const VersionAnswerSchema = Type.Object({
   personId: Uuid,
-  status: Status,
+  status: PersonStatusSchema,
   version: Type.Integer(),
   mergedInto: Type.Optional(Uuid),
 });
@@ -162,61 +125,13 @@ export const SearchQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SearchAnswerSchema = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      id: Uuid,
-      uin: Type.String(),
-      status: Status,
-      regionCode: Type.String(),
-      score: Type.Union([Type.Number(), Type.Null()]),
-      attributes: PersonAttributes,
-    }),
-  ),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-  truncated: Type.Boolean(),
-});
-
-export const HouseholdViewSchema = Type.Object({
-  id: Uuid,
-  regionCode: Type.String(),
-  members: Type.Array(
-    Type.Object({
-      personId: Uuid,
-      uin: Type.String(),
-      status: Status,
-      relationship: Type.String(),
-      attributes: PersonAttributes,
-    }),
-  ),
-});
-
-const StoredCandidate = Type.Object({
-  personId: Uuid,
-  score: Type.Number(),
-  decision: Type.Union([Type.Literal('auto'), Type.Literal('review')]),
-  fieldLevels: Type.Record(Type.String(), Type.String()),
-});
-
-export const ReviewListSchema = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      id: Uuid,
-      kind: Type.Union([Type.Literal('review'), Type.Literal('held')]),
-      reference: Type.String({
-        pattern: reviewReferencePattern,
-        description:
-          'The review as a short reference the person can ask about (not personal data; it never changes)',
-      }),
-      regionCode: Type.String(),
-      personId: Type.Union([Uuid, Type.Null()]),
-      openedAt: Type.String({ format: 'date-time' }),
-      candidates: Type.Array(StoredCandidate),
-      heldAttributes: Type.Union([PersonAttributes, Type.Null()]),
-    }),
-  ),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-});
+export const {
+  EnrolledSchema,
+  HeldSchema,
+  SearchAnswerSchema,
+  HouseholdViewSchema,
+  ReviewListSchema,
+} = registryAnswers;
 
 export const ReviewDecisionBody = Type.Object(
   {

@@ -15,4 +15,4 @@ export function reviewReference(reviewId: string): string {
 }
 
 /** What a reference looks like (the API's response schemas use it). */
-export const reviewReferencePattern = '^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$';
+export { reviewReferencePattern } from '../../../shared/api/registry.js';
