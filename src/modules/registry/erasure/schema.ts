@@ -67,26 +67,4 @@ export const ErasureListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const Timestamp = Type.String({ format: 'date-time' });
-const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
-const NullableId = Type.Union([Type.String({ format: 'uuid' }), Type.Null()]);
-
-/** The presenter: identifiers, ground and dates; never an attribute of the person. */
-export const ErasureRequestSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  personId: Type.String({ format: 'uuid' }),
-  uin: Type.String({ description: 'ID number, to check against the order or request on file' }),
-  regionCode: Type.String(),
-  reasonCode: Type.Enum(erasureReasonCodes, { description: 'Legal ground' }),
-  reference: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Enum(erasureStatuses, { description: 'pending, executed or withdrawn' }),
-  requestedBy: Type.Object({ id: Type.String({ format: 'uuid' }), username: Type.String() }),
-  requestedAt: Timestamp,
-  approvedBy: NullableId,
-  approvedAt: NullableTimestamp,
-  executedAt: NullableTimestamp,
-  withdrawnBy: NullableId,
-  withdrawnAt: NullableTimestamp,
-});
-
-export const ErasureRequestList = Type.Object({ items: Type.Array(ErasureRequestSchema) });
+export { ErasureRequestList, ErasureRequestSchema } from '../../../shared/api/erasure.js';

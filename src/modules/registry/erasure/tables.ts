@@ -1,16 +1,13 @@
 import type { Generated } from 'kysely';
 
-/** Why a person may be erased: a fixed list, so that no free text (and no personal data) creeps in. */
-export const erasureReasonCodes = [
-  'person_request',
-  'court_order',
-  'duplicate_of_erased',
-  'deceased_retention_expired',
-] as const;
-export type ErasureReasonCode = (typeof erasureReasonCodes)[number];
+import type { ErasureReasonCode, ErasureStatus } from '../../../shared/api/erasure.js';
 
-export const erasureStatuses = ['pending', 'executed', 'withdrawn'] as const;
-export type ErasureStatus = (typeof erasureStatuses)[number];
+export {
+  type ErasureReasonCode,
+  type ErasureStatus,
+  erasureReasonCodes,
+  erasureStatuses,
+} from '../../../shared/api/erasure.js';
 
 /** Kysely types of the erasure tables; `migrations/0007_erasure.sql` is the truth. */
 export interface ErasureTables {

@@ -1,29 +1,17 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { Static } from 'typebox';
+import {
+  type ErasureRequestSchema,
+  erasureReasonCodes,
+} from '../../../../src/shared/api/erasure.js';
 import { apiSend, withQuery } from '../../api/client.js';
 
-/** Legal grounds, as `src/modules/registry/erasure/tables.ts` lists them. */
-export const erasureGrounds = [
-  'person_request',
-  'court_order',
-  'duplicate_of_erased',
-  'deceased_retention_expired',
-] as const;
+/** Legal grounds, the server's own list. */
+export const erasureGrounds = erasureReasonCodes;
 export type ErasureGround = (typeof erasureGrounds)[number];
 
 /** A request as the API shows it: identifiers, ground and dates, never an attribute. */
-export interface ErasureRequest {
-  id: string;
-  personId: string;
-  uin: string;
-  regionCode: string;
-  reasonCode: ErasureGround;
-  reference: string | null;
-  status: 'pending' | 'executed' | 'withdrawn';
-  requestedBy: { id: string; username: string };
-  requestedAt: string;
-  approvedAt: string | null;
-  withdrawnAt: string | null;
-}
+export type ErasureRequest = Static<typeof ErasureRequestSchema>;
 
 /** Erasure is decided for purpose `appeal` (docs/ACCESS.md). */
 const appeal = { purpose: 'appeal' } as const;
