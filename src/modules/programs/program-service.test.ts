@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
-import { AmparoError } from '../../platform/errors.js';
 import type { ProgramContent } from './program-content.js';
 import {
   programCreator,
@@ -11,7 +10,7 @@ import {
   publicationDecider,
   publicationRequester,
 } from './program-service.js';
-import { ProgramsError } from './programs-error.js';
+import { refusal } from './programs-test-kit.js';
 
 const asker = randomUUID();
 const approver = randomUUID();
@@ -31,15 +30,6 @@ function foodBox(overrides: Partial<ProgramContent> = {}): ProgramContent {
     eligibilityRule: 'income_band <= 2 && head_of_household',
     ...overrides,
   };
-}
-
-async function refusal(work: Promise<unknown>): Promise<AmparoError | ProgramsError> {
-  const error = await work.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (error instanceof AmparoError || error instanceof ProgramsError) return error;
-  throw new Error(`expected a coded refusal, got ${error}`);
 }
 
 describe('programs and versions', () => {

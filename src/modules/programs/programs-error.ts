@@ -5,7 +5,7 @@ import { defineErrors, type ErrorAnswer, type FieldError } from '../../platform/
  * so the problem handler answers it as problem+json.
  *
  * @example
- *   throw new ProgramsError('AMP_RULE_INVALID', "'voted' is not a declared attribute", errors);
+ *   throw new ProgramsError('AMP_RULE_INVALID', "'x' is not a declared attribute", errors); // refused
  */
 export const programsErrorCodes = [
   /**

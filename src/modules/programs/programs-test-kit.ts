@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
+import { AmparoError } from '../../platform/errors.js';
+import { ProgramsError } from './programs-error.js';
 
 /**
  * A small random population written straight into the registry's tables (as the superuser,
@@ -99,4 +101,14 @@ export async function insertRandomPopulation(
     await sql`insert into household_membership (household_id, person_id, relationship)
       values (${householdId}, ${personId}, ${relationship})`.execute(admin);
   }
+}
+
+/** The coded refusal a call ends in; fails the test when it succeeds or throws anything else. */
+export async function refusal(work: Promise<unknown>): Promise<AmparoError | ProgramsError> {
+  const error = await work.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (error instanceof AmparoError || error instanceof ProgramsError) return error;
+  throw new Error(`expected a coded refusal, got ${error}`);
 }

@@ -2,14 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
-import { AmparoError } from '../../../platform/errors.js';
 import { RegistryEvents } from '../../registry/index.js';
 import { eligiblePersonIds } from '../eligibility/eligibility-query.js';
 import { programLimits } from '../limits.js';
 import type { ProgramContent } from '../program-content.js';
 import { programCreator, publicationDecider, publicationRequester } from '../program-service.js';
-import { ProgramsError } from '../programs-error.js';
-import { insertRandomPopulation } from '../programs-test-kit.js';
+import { insertRandomPopulation, refusal } from '../programs-test-kit.js';
 import { endEntitlementsOnRegistryEvents } from '../registry-subscriptions.js';
 import { checkRule } from '../rules/rule-checker.js';
 import { cycleApprover, cycleCreator, cycleRecomputer } from './cycle-service.js';
@@ -32,15 +30,6 @@ function pension(overrides: Partial<ProgramContent> = {}): ProgramContent {
     eligibilityRule: '(sex == "F" && age >= 55) || (sex == "M" && age >= 60)',
     ...overrides,
   };
-}
-
-async function refusal(work: Promise<unknown>): Promise<AmparoError | ProgramsError> {
-  const error = await work.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (error instanceof AmparoError || error instanceof ProgramsError) return error;
-  throw new Error(`expected a coded refusal, got ${error}`);
 }
 
 describe('cycles and entitlements', () => {

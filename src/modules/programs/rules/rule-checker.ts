@@ -14,7 +14,7 @@ import { ruleVariables } from './rule-environment.js';
  *
  * @example
  *   checkRule('age >= 65', 'bool', 'eligibilityRule').variables; // ['age']
- *   checkRule('voted_2024 == true', 'bool', 'eligibilityRule'); // throws AMP_RULE_INVALID
+ *   checkRule('voted_2024 == true', 'bool', 'eligibilityRule'); // refused: AMP_RULE_INVALID
  */
 export interface CheckedRule {
   readonly source: string;
