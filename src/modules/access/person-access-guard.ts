@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError, type ErrorCode } from '../../platform/errors.js';
 import type { Actor, OperatorActor, Purpose } from '../../shared/access/actor.js';
+import type { GuardedAccess } from '../../shared/access/guard-port.js';
 import {
   type Action,
   authorize,
@@ -30,20 +31,7 @@ export interface GuardDependencies {
   audit: AuditRecorder;
 }
 
-export interface GuardedAccess {
-  actor: Actor | null;
-  action: Action;
-  resource: { type: AuditEntryInput['resource']['type']; id: string | null };
-  /** The record's region and owner; both null when the record does not exist. */
-  regionCode: string | null;
-  personId: string | null;
-  /** False when the record was looked up and not found. */
-  exists: boolean;
-  purpose: Purpose | null;
-  requestId: string;
-  /** Reads of person records count against the operator's hourly quota. */
-  countsAsPersonRead: boolean;
-}
+export type { GuardedAccess };
 
 /** Permission to go ahead; `record` writes the audit entry and must be awaited before answering. */
 export interface Grant {

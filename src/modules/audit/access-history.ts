@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
-import type { AccessGuard, PersonRegionLookup } from './access-ports.js';
+import type { AccessGuard, PersonRegionLookup } from '../../shared/access/guard-port.js';
 import type { AuditLog } from './audit-log.js';
 import type { PersonAccessView } from './audit-proofs.js';
 import { readPersonEntries } from './audit-repository.js';

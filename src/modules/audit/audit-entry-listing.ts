@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
+import type { AccessGuard } from '../../shared/access/guard-port.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
-import type { AccessGuard } from './access-ports.js';
 import { toIndex } from './audit-repository.js';
 import { parseEntry } from './canonical-entry.js';
 import { auditLimits } from './limits.js';

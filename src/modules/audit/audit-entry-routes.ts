@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Database } from '../../platform/db/schema.js';
+import type { AccessGuard } from '../../shared/access/guard-port.js';
 import { AuditEntryList } from '../../shared/api/audit.js';
 import { PurposeQuery } from '../../shared/api/params.js';
-import type { AccessGuard } from './access-ports.js';
 import {
   auditEntryLister,
   auditEntryPageSizeDefault,

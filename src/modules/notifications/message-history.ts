@@ -2,14 +2,14 @@ import type { Kysely } from 'kysely';
 import { limits } from '../../limits.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
-import type { NotificationsAccessGuard, NotificationsPersonRegion } from './access-ports.js';
+import type { AccessGuard, PersonRegionLookup } from '../../shared/access/guard-port.js';
 import type { MessageLanguage, MessageStatus } from './tables.js';
 import { renderText, templateFor } from './templates.js';
 
 export interface MessageHistoryDependencies {
   db: Kysely<Database>;
-  guard: NotificationsAccessGuard;
-  personRegion: NotificationsPersonRegion;
+  guard: AccessGuard;
+  personRegion: PersonRegionLookup;
 }
 
 export interface MessageLine {

@@ -1,16 +1,16 @@
-import type { Actor, Purpose } from '../../shared/access/actor.js';
-import type { Action } from '../../shared/access/policy.js';
-import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
+import type { AuditEntryInput } from '../audit/audit-entry.js';
+import type { Actor, Purpose } from './actor.js';
+import type { Action } from './policy.js';
 
 /*
- * What the audit module needs from modules above it, declared here as small ports so that audit
- * imports only the platform and shared (it sits under every module, and every module writes to
- * it). `src/app.ts` injects the implementations: access's person-access guard and the
- * registry's region lookup.
+ * The person-access guard as a port. Access implements it (access/person-access-guard.ts);
+ * modules below access that guard something about a person (audit's access history and entry
+ * listing, notifications' message history) declare what they need with these types, and
+ * `src/app.ts` passes them access's guard and the registry's region lookup.
  */
 
 /** One access to decide, in the words of the person-access guard. */
-export interface AuditGuardedAccess {
+export interface GuardedAccess {
   actor: Actor | null;
   action: Action;
   resource: { type: AuditEntryInput['resource']['type']; id: string | null };
@@ -26,11 +26,11 @@ export interface AuditGuardedAccess {
 }
 
 /**
- * The one gate in front of person-level data (access/person-access-guard.ts): refuses by
- * throwing, audits the refusal; an allowed access is audited when `record` is awaited.
+ * The one gate in front of person-level data: refuses by throwing, audits the refusal; an
+ * allowed access is audited when `record` is awaited.
  */
 export type AccessGuard = (
-  access: AuditGuardedAccess,
+  access: GuardedAccess,
 ) => Promise<{ record(fields: readonly string[]): Promise<void> }>;
 
 /** The region a person record belongs to (the registry's), or undefined when there is none. */
