@@ -1,7 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
-import type { AccessGuard, PersonRegionLookup } from '../../shared/access/guard-port.js';
+import {
+  type AccessGuard,
+  guardPersonRecord,
+  type PersonRegionLookup,
+} from '../../shared/access/guard-port.js';
 import type { AuditLog } from './audit-log.js';
 import type { PersonAccessView } from './audit-proofs.js';
 import { readPersonEntries } from './audit-repository.js';
@@ -47,14 +51,10 @@ export async function accessHistoryReader(
   deps: AccessHistoryDependencies,
   props: AccessHistoryProps,
 ) {
-  const person = await deps.personRegion(props.personId);
-  const grant = await deps.guard({
+  const grant = await guardPersonRecord(deps, {
     actor: props.actor,
     action: 'person.access_history',
-    resource: { type: 'person', id: props.personId },
-    regionCode: person?.regionCode ?? null,
-    personId: person?.personId ?? null,
-    exists: person !== undefined,
+    personId: props.personId,
     purpose: props.purpose,
     requestId: props.requestId,
     countsAsPersonRead: true,

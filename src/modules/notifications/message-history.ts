@@ -2,7 +2,11 @@ import type { Kysely } from 'kysely';
 import { limits } from '../../limits.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
-import type { AccessGuard, PersonRegionLookup } from '../../shared/access/guard-port.js';
+import {
+  type AccessGuard,
+  guardPersonRecord,
+  type PersonRegionLookup,
+} from '../../shared/access/guard-port.js';
 import type { MessageLanguage, MessageStatus } from './tables.js';
 import { renderText, templateFor } from './templates.js';
 
@@ -38,14 +42,10 @@ export async function messageHistory(
   deps: MessageHistoryDependencies,
   props: { actor: Actor | null; personId: string; purpose: Purpose | null; requestId: string },
 ): Promise<MessageLine[]> {
-  const person = await deps.personRegion(props.personId);
-  const grant = await deps.guard({
+  const grant = await guardPersonRecord(deps, {
     actor: props.actor,
     action: 'person.messages',
-    resource: { type: 'person', id: props.personId },
-    regionCode: person?.regionCode ?? null,
-    personId: person?.personId ?? null,
-    exists: person !== undefined,
+    personId: props.personId,
     purpose: props.purpose,
     requestId: props.requestId,
     countsAsPersonRead: true,

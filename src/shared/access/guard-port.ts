@@ -37,3 +37,30 @@ export type AccessGuard = (
 export type PersonRegionLookup = (
   personId: string,
 ) => Promise<{ personId: string; regionCode: string } | undefined>;
+
+/**
+ * Looks up the person's region and asks the guard about one access to that person's record:
+ * what every module below access does before answering something about a person.
+ *
+ * @example
+ *   const grant = await guardPersonRecord({ guard, personRegion }, {
+ *     actor, action: 'person.messages', personId, purpose, requestId, countsAsPersonRead: true });
+ */
+export async function guardPersonRecord(
+  ports: { guard: AccessGuard; personRegion: PersonRegionLookup },
+  access: Pick<
+    GuardedAccess,
+    'actor' | 'action' | 'purpose' | 'requestId' | 'countsAsPersonRead'
+  > & {
+    personId: string;
+  },
+): Promise<{ record(fields: readonly string[]): Promise<void> }> {
+  const person = await ports.personRegion(access.personId);
+  return ports.guard({
+    ...access,
+    resource: { type: 'person', id: access.personId },
+    regionCode: person?.regionCode ?? null,
+    personId: person?.personId ?? null,
+    exists: person !== undefined,
+  });
+}
