@@ -1,0 +1,200 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadSolver } from './interval-attack.js';
+import { type Dimension, linkedTable } from './linked-table.js';
+import { type ProtectedTable, protectTable, roundToBase } from './protect-table.js';
+
+const solver = loadSolver();
+const rules = { threshold: 10, protectionLevel: 10, roundingBase: 5 };
+
+const region: Dimension = {
+  name: 'region',
+  nodes: [
+    { code: 'VE', parent: null },
+    { code: 'VE-A', parent: 'VE' },
+    { code: 'VE-B', parent: 'VE' },
+    { code: 'A1', parent: 'VE-A' },
+    { code: 'A2', parent: 'VE-A' },
+    { code: 'B1', parent: 'VE-B' },
+    { code: 'B2', parent: 'VE-B' },
+  ],
+};
+const sex: Dimension = {
+  name: 'sex',
+  nodes: [
+    { code: 'all', parent: null },
+    { code: 'F', parent: 'all' },
+    { code: 'M', parent: 'all' },
+  ],
+};
+
+/**
+ * The attacker, written apart from the publisher: it reads the additivity of the table
+ * from the cells' keys and the dimensions' trees, knows every published cell's true count
+ * (more than the rounded figure anyone sees), and bounds each withheld cell by linear
+ * programming over the whole table at once.
+ */
+async function attackerBounds(
+  dimensions: readonly Dimension[],
+  table: ProtectedTable,
+  truth: ReadonlyMap<string, number>,
+): Promise<Map<string, { lower: number; upper: number }>> {
+  const highs = await solver;
+  const id = (key: readonly string[]): string => key.join('|');
+  const variable = new Map<string, string>();
+  table.cells.forEach((cell, i) => {
+    if (cell.value === null) variable.set(id(cell.key), `v${i}`);
+  });
+  const term = (key: readonly string[]): { name?: string; known: number } => {
+    const name = variable.get(id(key));
+    return name === undefined ? { known: truth.get(id(key)) ?? 0 } : { name, known: 0 };
+  };
+  const equations: string[] = [];
+  for (const cell of table.cells) {
+    dimensions.forEach((dimension, d) => {
+      const children = dimension.nodes.filter((node) => node.parent === cell.key[d]);
+      if (children.length === 0) return;
+      const parts = children.map((child) =>
+        term(cell.key.map((c, i) => (i === d ? child.code : c))),
+      );
+      const whole = term(cell.key);
+      const names = [
+        whole.name ? `+ ${whole.name}` : '',
+        ...parts.map((p) => (p.name ? `- ${p.name}` : '')),
+      ]
+        .filter((text) => text !== '')
+        .join(' ');
+      const rhs = parts.reduce((sum, p) => sum + p.known, 0) - whole.known;
+      if (names !== '') equations.push(` e${equations.length}: ${names} = ${rhs}`);
+    });
+  }
+  const bounds = [...variable.values()].map((name) => ` ${name} >= 0`);
+  const result = new Map<string, { lower: number; upper: number }>();
+  for (const [key, name] of variable) {
+    const solve = (sense: string): number => {
+      const model = [
+        sense,
+        ` obj: ${name}`,
+        'Subject To',
+        ...equations,
+        'Bounds',
+        ...bounds,
+        'End',
+      ];
+      const answer = highs.solve(model.join('\n'));
+      if (answer.Status === 'Unbounded') return Number.POSITIVE_INFINITY;
+      expect(answer.Status).toBe('Optimal');
+      return answer.ObjectiveValue;
+    };
+    result.set(key, { lower: solve('Minimize'), upper: solve('Maximize') });
+  }
+  return result;
+}
+
+function truthOf(dimensions: readonly Dimension[], counts: { key: string[]; count: number }[]) {
+  const table = linkedTable(dimensions, counts);
+  return {
+    table,
+    truth: new Map(table.keys.map((key, i) => [key.join('|'), table.values[i] ?? 0])),
+  };
+}
+
+describe('disclosure control of a table of counts', () => {
+  it('builds every margin of a hierarchy: municipality, state and national totals, by sex and for all', () => {
+    const { truth } = truthOf(
+      [region, sex],
+      [
+        { key: ['A1', 'F'], count: 3 },
+        { key: ['A1', 'M'], count: 40 },
+        { key: ['A2', 'F'], count: 25 },
+        { key: ['B1', 'M'], count: 12 },
+      ],
+    );
+    expect(truth.get('VE-A|F')).toBe(28);
+    expect(truth.get('VE-A|all')).toBe(68);
+    expect(truth.get('VE|M')).toBe(52);
+    expect(truth.get('VE|all')).toBe(80);
+    expect(truth.get('B2|all')).toBe(0);
+  });
+
+  it('withholds small cells, keeps zero as zero, rounds the rest to base 5 and withholds enough margins that subtraction finds nothing', async () => {
+    const counts = [
+      { key: ['A1', 'F'], count: 3 },
+      { key: ['A1', 'M'], count: 40 },
+      { key: ['A2', 'F'], count: 25 },
+      { key: ['A2', 'M'], count: 31 },
+      { key: ['B1', 'F'], count: 18 },
+      { key: ['B1', 'M'], count: 12 },
+      { key: ['B2', 'F'], count: 0 },
+      { key: ['B2', 'M'], count: 22 },
+    ];
+    const { table, truth } = truthOf([region, sex], counts);
+    const published = await protectTable(table, rules);
+    const byKey = new Map(published.cells.map((cell) => [cell.key.join('|'), cell]));
+    expect(byKey.get('A1|F')?.status).toBe('primary');
+    expect(byKey.get('B2|F')).toEqual({ key: ['B2', 'F'], value: 0, status: 'published' });
+    expect(byKey.get('VE|all')?.value).toBe(150);
+    // Without complements, A1|F = A1|all − A1|M. Something in each of its constraints is withheld.
+    expect(
+      published.cells.filter((cell) => cell.status === 'secondary').length,
+    ).toBeGreaterThanOrEqual(3);
+    const bounds = await attackerBounds([region, sex], published, truth);
+    const interval = bounds.get('A1|F');
+    expect(interval?.lower).toBeLessThanOrEqual(0);
+    expect(interval?.upper).toBeGreaterThanOrEqual(3 + rules.protectionLevel);
+  });
+
+  it('a linear-programming attacker cannot bound any withheld cell tighter than its protection interval, for random hierarchical tables', async () => {
+    const sizes = fc.record({
+      states: fc.integer({ min: 1, max: 3 }),
+      municipalities: fc.integer({ min: 1, max: 3 }),
+      counts: fc.array(fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 80 })), {
+        minLength: 18,
+        maxLength: 18,
+      }),
+    });
+    await fc.assert(
+      fc.asyncProperty(sizes, async ({ states, municipalities, counts }) => {
+        const nodes = [{ code: 'VE', parent: null as string | null }];
+        const leaves: string[] = [];
+        for (let s = 0; s < states; s++) {
+          nodes.push({ code: `S${s}`, parent: 'VE' });
+          for (let m = 0; m < municipalities; m++) {
+            nodes.push({ code: `S${s}M${m}`, parent: `S${s}` });
+            leaves.push(`S${s}M${m}`);
+          }
+        }
+        const geography: Dimension = { name: 'region', nodes };
+        const leafCounts = leaves.flatMap((leaf, i) => [
+          { key: [leaf, 'F'], count: counts[(2 * i) % counts.length] ?? 0 },
+          { key: [leaf, 'M'], count: counts[(2 * i + 1) % counts.length] ?? 0 },
+        ]);
+        const { table, truth } = truthOf([geography, sex], leafCounts);
+        const published = await protectTable(table, rules);
+        const bounds = await attackerBounds([geography, sex], published, truth);
+        for (const cell of published.cells) {
+          const value = truth.get(cell.key.join('|')) ?? 0;
+          if (cell.status === 'published') {
+            expect(cell.value).toBe(roundToBase(value, rules.roundingBase));
+            expect(value === 0 || value >= rules.threshold).toBe(true);
+            continue;
+          }
+          if (cell.status !== 'primary') continue;
+          const interval = bounds.get(cell.key.join('|'));
+          expect(interval?.lower ?? 0).toBeLessThanOrEqual(
+            Math.max(0, value - rules.protectionLevel) + 1e-6,
+          );
+          expect(interval?.upper ?? 0).toBeGreaterThanOrEqual(value + rules.protectionLevel - 1e-6);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('never lets a non-zero count round to zero', () => {
+    expect(roundToBase(0, 5)).toBe(0);
+    expect(roundToBase(1, 5)).toBe(5);
+    expect(roundToBase(12, 5)).toBe(10);
+    expect(roundToBase(13, 5)).toBe(15);
+  });
+});
