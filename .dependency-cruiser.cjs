@@ -66,6 +66,17 @@ module.exports = {
         pathNot: ['^src/modules/audit/', '^src/platform/', '^src/shared/', '^src/limits\\.ts$'],
       },
     },
+    {
+      name: 'ledger-imports-platform-and-shared',
+      comment:
+        'The ledger is money only (accounts and transfers): it knows no program or person, so it depends on no module.',
+      severity: 'error',
+      from: { path: '^src/modules/ledger/', pathNot: testCode },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/modules/ledger/', '^src/platform/', '^src/shared/', '^src/limits\\.ts$'],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

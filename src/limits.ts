@@ -497,4 +497,24 @@ export const limits = {
       insertClustersMax: 2_000,
     },
   },
+  /** Accounts and transfers (modules/ledger). */
+  ledger: {
+    /**
+     * Transfers in one `transferCreator` call (TigerBeetle's batch size): one transaction,
+     * so the size bounds memory and how long its accounts stay locked.
+     */
+    transfersPerBatchMax: 8_190,
+    /** Accounts in one `accountCreator` or `lookupAccounts` call. */
+    accountsPerBatchMax: 8_190,
+    /** Longest timeout of a pending transfer (30 days), in seconds. */
+    pendingTimeoutSecondsMax: 30 * 24 * 60 * 60,
+    /**
+     * Times a batch is run again after a conflict another transaction caused (the same id
+     * written at once, a deadlock, a hot account that ran short): each run sees the other's
+     * committed work, so a second run rarely conflicts.
+     */
+    batchAttemptsMax: 5,
+    /** Expired pending transfers released by one pass of the expiry sweep. */
+    expiryBatchMax: 1_000,
+  },
 } as const;

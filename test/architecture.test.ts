@@ -90,6 +90,11 @@ describe('module boundaries', () => {
       "import { guard } from '../access/index.js';\nexport const x = guard;\n",
     ],
     [
+      'ledger-imports-platform-and-shared',
+      'src/modules/ledger/knows-persons.ts',
+      "import { person } from '../registry/index.js';\nexport const x = person;\n",
+    ],
+    [
       'platform-imports-no-module',
       'src/platform/knows-domain.ts',
       "import { person } from '../modules/registry/index.js';\nexport const x = person;\n",

@@ -57,6 +57,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   program_cycle_member: 'history',
   program_cycle_approval: 'history',
   entitlement: 'personal',
+  // A wallet's account names its holder by an opaque reference: never deleted. Transfers are
+  // written once and never changed (migration 0060 refuses it for every role).
+  ledger_account: 'personal',
+  ledger_transfer: 'history',
 };
 
 /** What the application role must never hold, per class. */

@@ -1,0 +1,44 @@
+/**
+ * The ledger's public face (issue #16): money only. It knows accounts and transfers, in
+ * TigerBeetle's model (docs/LEDGER.md), never programs or persons: what an account belongs
+ * to and what caused a transfer are opaque references. It imports only platform and shared.
+ * Re-exports only.
+ */
+export {
+  type AccountInput,
+  type AccountOutcome,
+  type AccountResult,
+  accountCreator,
+  lookupAccounts,
+  postedBalance,
+} from './account-service.js';
+export {
+  type AccountKind,
+  accountFlags,
+  accountKindCodes,
+  amountMax,
+  isModifiedRequest,
+  type LedgerCurrency,
+  ledgerCurrencies,
+  ledgerNumbers,
+  type ReferenceKind,
+  referenceKindCodes,
+  type TransferReason,
+  type TransferResult,
+  transferFlags,
+  transferReasonCodes,
+  transferResults,
+  zeroId,
+} from './ledger-codes.js';
+export type { AccountState } from './ledger-state.js';
+export { type LedgerVerification, ledgerIsSound, verifyLedger } from './ledger-verifier.js';
+export { ledgerLimits } from './limits.js';
+export { expiryId, pendingExpirer } from './pending-expirer.js';
+export type { LedgerTables } from './tables.js';
+export {
+  type CreateTransfersOptions,
+  deferredAccountKinds,
+  transferCreator,
+} from './transfer-creator.js';
+export type { TransferOutcome } from './transfer-engine.js';
+export type { TransferInput } from './transfer-validation.js';

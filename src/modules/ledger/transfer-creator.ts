@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../platform/db/schema.js';
+import type { AccountKind, TransferResult } from './ledger-codes.js';
+import { zeroId } from './ledger-codes.js';
+import { assertBatchInvariants, assertSound } from './ledger-invariants.js';
+import {
+  addToBalances,
+  type BalanceDelta,
+  insertTransfers,
+  readAccounts,
+  readResolutions,
+  readTransfers,
+} from './ledger-repository.js';
+import type { AccountState, LedgerSnapshot } from './ledger-state.js';
+import { ledgerLimits } from './limits.js';
+import { applyTransfers, type TransferOutcome } from './transfer-engine.js';
+import { resolvesPending, type TransferInput, validateTransfer } from './transfer-validation.js';
+
+/**
+ * Accounts whose balance row many transfers at once want (docs/LEDGER.md, "The hot funding
+ * account"): every disbursement debits its program's funding account. A batch does not lock
+ * them when it starts; it reads them, applies everything else, and adds its one aggregated
+ * change to each at the very end, so the row is locked only from that statement to the
+ * commit. The table's CHECK constraints still refuse an overdraft; if one does, or the stale
+ * balance already refused a transfer, the batch runs again with every account locked first.
+ */
+export const deferredAccountKinds: readonly AccountKind[] = ['program_funding', 'settlement'];
+
+export interface CreateTransfersOptions {
+  /** The ledger's clock; tests move it. */
+  now?: Date;
+  /** False locks every account first (the way without the hot-account design; the bench compares). */
+  deferHotAccounts?: boolean;
+  /** Only the expiry sweep writes the reserved reason `pending_expired`. */
+  allowReservedReason?: boolean;
+}
+
+/**
+ * Creates a batch of transfers in one transaction (TigerBeetle `create_transfers`) and
+ * answers each, in order. The batch is applied as if alone, whatever runs beside it: a
+ * conflict with another batch (the same id written at once, a deadlock, a hot account that
+ * ran short) rolls it back and it runs again, up to `batchAttemptsMax` times.
+ *
+ * @example
+ *   const [outcome] = await transferCreator(db, [{ id, debitAccountId: funding,
+ *     creditAccountId: wallet, amountMinor: 50_000n, flags: 0, currency: 'VES',
+ *     reason: 'disbursement', referenceKind: 'entitlement', referenceId }]);
+ *   outcome.result; // 'ok'
+ */
+export async function transferCreator(
+  db: Kysely<Database>,
+  transfers: readonly TransferInput[],
+  options: CreateTransfersOptions = {},
+): Promise<TransferOutcome[]> {
+  assert.ok(transfers.length <= ledgerLimits.transfersPerBatchMax, 'batch within its limit');
+  const validations = transfers.map((transfer) =>
+    validateTransfer(transfer, { allowReservedReason: options.allowReservedReason === true }),
+  );
+  let deferHot = options.deferHotAccounts !== false;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db
+        .transaction()
+        .execute((trx) =>
+          applyBatch(trx, transfers, validations, options.now ?? new Date(), deferHot),
+        );
+    } catch (error) {
+      const conflict = conflictOf(error);
+      if (conflict === null || attempt >= ledgerLimits.batchAttemptsMax) throw error;
+      if (conflict === 'hot-account-short') deferHot = false;
+    }
+  }
+}
+
+/** Raised inside the transaction when the optimistic path must give way to the exact one. */
+class HotAccountShort extends Error {
+  override readonly name = 'HotAccountShort';
+}
+
+type Conflict = 'hot-account-short' | 'retry';
+
+function conflictOf(error: unknown): Conflict | null {
+  if (error instanceof HotAccountShort) return 'hot-account-short';
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  // 23514: a CHECK constraint refused the hot account's final change (it ran short).
+  if (code === '23514') return 'hot-account-short';
+  // 23505: the same transfer id, or a resolution of the same pending transfer, was written
+  // by a batch that committed meanwhile; 40P01, 40001: deadlock or serialisation failure.
+  if (code === '23505' || code === '40P01' || code === '40001') return 'retry';
+  return null;
+}
+
+async function applyBatch(
+  trx: Transaction<Database>,
+  transfers: readonly TransferInput[],
+  validations: readonly (TransferResult | null)[],
+  now: Date,
+  deferHot: boolean,
+): Promise<TransferOutcome[]> {
+  const snapshot = await readSnapshot(trx, transfers, validations, deferHot);
+  const before = new Map(snapshot.accounts);
+  const pendingTransfers = new Map(snapshot.transfers);
+  const { outcomes, rows } = applyTransfers(snapshot, transfers, validations, now);
+  const pendingOf = (id: string) => pendingTransfers.get(id) ?? snapshot.transfers.get(id);
+  const touched = new Set(
+    rows
+      .filter((row) => row.result === 'ok')
+      .flatMap((row) => [row.debitAccountId, row.creditAccountId]),
+  );
+  const after = new Map([...touched].map((id) => [id, snapshot.accounts.get(id) as AccountState]));
+  assertBatchInvariants(before, after, rows, pendingOf);
+  const hot = deferHot ? new Set(deferredIds(before)) : new Set<string>();
+  if (deferHot && shortOnHotAccount(outcomes, transfers, hot, pendingOf)) {
+    throw new HotAccountShort();
+  }
+  await insertTransfers(trx, rows);
+  const deltas = [...touched].map((id) => deltaOf(before, after, id));
+  const updated = await addToBalances(
+    trx,
+    deltas.filter((delta) => !hot.has(delta.id)),
+  );
+  for (const account of updated)
+    assert.deepEqual(account, after.get(account.id), 'balances as computed');
+  const hotDeltas = deltas.filter((delta) => hot.has(delta.id)).sort(byId);
+  if (hotDeltas.length > 1)
+    await readAccounts(
+      trx,
+      hotDeltas.map((delta) => delta.id),
+      { kinds: [], kindsExcluded: true, lock: true },
+    );
+  for (const account of await addToBalances(trx, hotDeltas)) assertSound(account);
+  return outcomes;
+}
+
+/**
+ * Reads what the batch needs: the pending transfers it resolves (their rows never change, so
+ * unlocked), then the accounts (all but the hot kinds locked in id order, then the hot kinds,
+ * locked too unless deferred), then its own ids and the resolutions, after the locks, so
+ * they include whatever a batch that held those accounts committed.
+ */
+async function readSnapshot(
+  trx: Transaction<Database>,
+  transfers: readonly TransferInput[],
+  validations: readonly (TransferResult | null)[],
+  deferHot: boolean,
+): Promise<LedgerSnapshot> {
+  const valid = transfers.filter((_, index) => validations[index] === null);
+  const pendingIds = [
+    ...new Set(valid.filter((t) => resolvesPending(t.flags)).map((t) => t.pendingId ?? zeroId)),
+  ];
+  const pendings = await readTransfers(trx, pendingIds);
+  const accountIds = new Set<string>();
+  for (const transfer of valid) {
+    accountIds.add(transfer.debitAccountId).add(transfer.creditAccountId);
+  }
+  for (const pending of pendings)
+    accountIds.add(pending.debitAccountId).add(pending.creditAccountId);
+  accountIds.delete(zeroId);
+  const ids = [...accountIds];
+  const ordinary = await readAccounts(trx, ids, {
+    kinds: deferredAccountKinds,
+    kindsExcluded: true,
+    lock: true,
+  });
+  const hot = await readAccounts(trx, ids, {
+    kinds: deferredAccountKinds,
+    kindsExcluded: false,
+    lock: !deferHot,
+  });
+  const own = await readTransfers(trx, [...new Set(valid.map((transfer) => transfer.id))]);
+  const resolutions = await readResolutions(trx, pendingIds);
+  return {
+    accounts: new Map([...ordinary, ...hot].map((account) => [account.id, account])),
+    transfers: new Map([...pendings, ...own].map((transfer) => [transfer.id, transfer])),
+    resolutions,
+  };
+}
+
+function deferredIds(accounts: ReadonlyMap<string, AccountState>): string[] {
+  return [...accounts.values()]
+    .filter((account) => deferredAccountKinds.includes(account.kind))
+    .map((account) => account.id);
+}
+
+/**
+ * True when a transfer was refused for a balance on a hot account that was read without a
+ * lock: another batch may have changed it since, so only the exact path can say.
+ */
+function shortOnHotAccount(
+  outcomes: readonly TransferOutcome[],
+  transfers: readonly TransferInput[],
+  hot: ReadonlySet<string>,
+  pendingOf: (id: string) => { debitAccountId: string; creditAccountId: string } | undefined,
+): boolean {
+  const balanceRefusals = new Set<TransferResult>([
+    'exceeds_credits',
+    'exceeds_debits',
+    'overflows_debits',
+    'overflows_credits',
+  ]);
+  return outcomes.some((outcome, index) => {
+    if (outcome.replayed || !balanceRefusals.has(outcome.result)) return false;
+    const transfer = transfers[index];
+    if (transfer === undefined) return false;
+    const pending = resolvesPending(transfer.flags)
+      ? pendingOf(transfer.pendingId ?? zeroId)
+      : undefined;
+    const debit = pending?.debitAccountId ?? transfer.debitAccountId;
+    const credit = pending?.creditAccountId ?? transfer.creditAccountId;
+    return hot.has(debit) || hot.has(credit);
+  });
+}
+
+function deltaOf(
+  before: ReadonlyMap<string, AccountState>,
+  after: ReadonlyMap<string, AccountState>,
+  id: string,
+): BalanceDelta {
+  const from = before.get(id);
+  const to = after.get(id);
+  assert.ok(from !== undefined && to !== undefined);
+  return {
+    id,
+    debitsPending: to.debitsPending - from.debitsPending,
+    debitsPosted: to.debitsPosted - from.debitsPosted,
+    creditsPending: to.creditsPending - from.creditsPending,
+    creditsPosted: to.creditsPosted - from.creditsPosted,
+  };
+}
+
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
