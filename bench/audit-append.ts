@@ -86,8 +86,11 @@ export interface ThrowawayDatabase {
   drop(): Promise<void>;
 }
 
-/** A migrated database on the test server; `app` connects as the least-privilege role. */
-export async function createThrowawayDatabase(): Promise<ThrowawayDatabase> {
+/**
+ * A migrated database on the test server; `app` connects as the least-privilege role, with
+ * `appConnectionsMax` connections in its pool.
+ */
+export async function createThrowawayDatabase(appConnectionsMax = 4): Promise<ThrowawayDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `amparo_bench_${Date.now()}_${randomBytes(4).toString('hex')}`;
   const server = kyselyOverPool(createPostgresPool(serverUrl, 1));
@@ -99,7 +102,7 @@ export async function createThrowawayDatabase(): Promise<ThrowawayDatabase> {
   const appUrl = new URL(adminUrl);
   appUrl.username = appRole;
   appUrl.password = '';
-  const app = kyselyOverPool(createPostgresPool(appUrl.toString(), 4));
+  const app = kyselyOverPool(createPostgresPool(appUrl.toString(), appConnectionsMax));
   return {
     app,
     admin,
