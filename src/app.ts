@@ -28,13 +28,18 @@ import {
 } from './modules/audit/index.js';
 import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.js';
 import { credentialsPlugin, revokeCardsOnRegistryEvents } from './modules/credentials/index.js';
-import { notificationsPlugin } from './modules/notifications/index.js';
+import {
+  notificationsPlugin,
+  type PersonNotifier,
+  personNotifier,
+} from './modules/notifications/index.js';
 import { endEntitlementsOnRegistryEvents, publicProgramRoutes } from './modules/programs/index.js';
 import {
   personContacts,
   personRegionLookup,
   RegistryEvents,
   registryPlugin,
+  textContacts,
 } from './modules/registry/index.js';
 import { loadDuplicateChecker } from './modules/registry/review/duplicate-checker.js';
 import { startDuplicateChecker } from './modules/registry/review/duplicate-checker-warmup.js';
@@ -184,7 +189,14 @@ export async function build(config: Config, services: AppServices): Promise<App>
     },
   });
   const duplicates = await duplicateCheckerFor(app, db, services.duplicateIndex ?? 'wait');
-  const registryEvents = registryEventsFor(services);
+  // Modules above notifications tell a person something through this one notifier, inside
+  // their own transaction; the phone and language come from the registry through the port.
+  const notifier = personNotifier({
+    masterKey: services.keys.masterKey,
+    contacts: textContacts(services.keys.masterKey),
+    ...(services.access?.clock ? { now: services.access.clock } : {}),
+  });
+  const registryEvents = registryEventsFor(services, notifier);
   await app.register(systemPlugin, {
     db,
     duplicateIndex: duplicates.status,
@@ -234,6 +246,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     audit: auditLog,
     keys: services.keys,
     issuance: credentialIssuanceFrom(config.cards),
+    notifier,
   });
   await app.register(
     async (api) => {
@@ -248,10 +261,14 @@ export async function build(config: Config, services: AppServices): Promise<App>
 /**
  * The registry's lifecycle events and who acts on them. The registry publishes a death, a merge
  * or an erasure inside the write's transaction and imports none of its subscribers: modules
- * above it subscribe here. Credentials revokes the person's card.
+ * above it subscribe here. Credentials revokes the person's card; an enrolment is texted.
  */
-function registryEventsFor(services: AppServices): RegistryEvents {
+function registryEventsFor(services: AppServices, notifier: PersonNotifier): RegistryEvents {
   const events = new RegistryEvents();
+  // Notifications sits below the registry and cannot subscribe itself: the enrolment text.
+  events.on('personEnrolled', async (trx, { personId }) => {
+    await notifier.notify(trx, personId, { event: 'enrolled' });
+  });
   revokeCardsOnRegistryEvents(events);
   endEntitlementsOnRegistryEvents(events);
   services.registrySubscribers?.(events);

@@ -379,6 +379,8 @@ export const limits = {
   notifications: {
     /** Messages taken from the outbox in one pass of the development sink. */
     developmentSinkBatchMax: 100,
+    /** Persons whose phones one `notifyAll` reads and queues per statement (a cycle's many). */
+    noticeBatchMax: 500,
     /** How often the outbox worker looks for due messages when the last pass found none. */
     workerIntervalMs: 1_000,
     /** Messages one worker claims in one statement (FOR UPDATE SKIP LOCKED). */

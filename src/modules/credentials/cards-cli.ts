@@ -5,6 +5,8 @@ import { loadConfig } from '../../config.js';
 import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../platform/db/database.js';
 import { AuditLog } from '../audit/index.js';
+import { personNotifier } from '../notifications/index.js';
+import { textContacts } from '../registry/index.js';
 import { type BatchProgress, type BatchSelection, cardBatchIssuer } from './card-batch.js';
 import { credentialIssuanceFrom } from './credential-issuer.js';
 
@@ -61,7 +63,16 @@ async function issueCommand(flags: IssueFlags) {
   const progress = progressReporter();
   try {
     return await cardBatchIssuer(
-      { db: handle.db, audit, keys, issuance: credentialIssuanceFrom(config.cards) },
+      {
+        db: handle.db,
+        audit,
+        keys,
+        issuance: credentialIssuanceFrom(config.cards),
+        notifier: personNotifier({
+          masterKey: keys.masterKey,
+          contacts: textContacts(keys.masterKey),
+        }),
+      },
       {
         selection,
         ...(flags.out === undefined ? {} : { outDir: flags.out }),

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import type { TransactionalAuditRecorder } from '../access/index.js';
+import type { PersonNotifier } from '../notifications/index.js';
 import { holderFactsAt, lockHolderFacts } from '../registry/index.js';
 import { cardAttributeNames, cardHolderFrom } from './card-holder.js';
 import { type CardHolder, type EncodedCard, encodeCard } from './card-payload.js';
@@ -46,6 +47,8 @@ export interface CredentialDependencies {
   audit: TransactionalAuditRecorder;
   keys: KeyStore;
   issuance: CredentialIssuance;
+  /** Texts the holder that the card is ready, in the issuing transaction (app.ts builds it). */
+  notifier: PersonNotifier;
   /** The clock cards are dated by; the system clock when absent. */
   now?: () => Date;
 }
@@ -114,6 +117,8 @@ export async function issueInTransaction(
     issuedBy: props.issuedBy,
     batchId: props.batchId,
   });
+  // Queued with the card: the text goes if and only if the card is issued.
+  await deps.notifier.notify(trx, person.id, { event: 'card_ready' });
   const issued: IssuedCredential = {
     credentialId: Buffer.from(card.credentialId).toString('hex'),
     expiresAt: card.expiresAt,

@@ -8,13 +8,13 @@ export type CredentialsPluginOptions = CredentialRouteOptions;
  * person's cards, card files, revocation, and the published trust anchor and lists.
  *
  * @example
- *   await app.register(credentialsPlugin, { prefix: '/api', db, audit, keys, issuance });
+ *   await app.register(credentialsPlugin, { prefix: '/api', db, audit, keys, issuance, notifier });
  */
 export const credentialsPlugin: FastifyPluginAsyncTypebox<CredentialsPluginOptions> = async (
   app,
   options,
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
-  const { db, audit, keys, issuance, now } = options;
-  await app.register(credentialRoutes, { db, audit, keys, issuance, now });
+  const { db, audit, keys, issuance, notifier, now } = options;
+  await app.register(credentialRoutes, { db, audit, keys, issuance, notifier, now });
 };

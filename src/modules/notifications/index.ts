@@ -11,6 +11,15 @@ export {
 export { consoleProvider, fileProvider } from './file-provider.js';
 export { e164, enqueueText, type TextMessage } from './outbox-enqueuer.js';
 export { inQuietHours, type OutboxWorker, outboxWorker } from './outbox-worker.js';
+export {
+  noticeText,
+  type PersonNotice,
+  type PersonNoticeEvent,
+  type PersonNotifier,
+  personNotifier,
+  type TextContact,
+  type TextContacts,
+} from './person-notices.js';
 export type { OutgoingText, SendOutcome, SmsProvider } from './provider.js';
 export { type ProviderContext, providerFromEnv } from './provider-config.js';
 export {

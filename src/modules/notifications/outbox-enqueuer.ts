@@ -45,16 +45,30 @@ export async function enqueueText(
   masterKey: Buffer,
   message: TextMessage,
 ): Promise<string> {
-  const template = templateFor(message.templateId);
-  checkParameters(template, message.parameters);
-  const id = randomUUID();
-  const valid = e164.test(message.phone);
-  const language: MessageLanguage = message.language === 'en' ? 'en' : 'es';
-  await db
-    .insertInto('notification_outbox')
-    .values({
+  const [id] = await enqueueTexts(db, masterKey, [message]);
+  if (id === undefined) throw new Error('a queued message has no id');
+  return id;
+}
+
+/**
+ * `enqueueText` for many messages in one statement (a cycle's entitlements), each checked
+ * against its template first: one wrong message refuses them all. Resolves to the ids in order.
+ */
+export async function enqueueTexts(
+  db: Kysely<Database>,
+  masterKey: Buffer,
+  messages: readonly TextMessage[],
+): Promise<string[]> {
+  if (messages.length === 0) return [];
+  const rows = messages.map((message) => {
+    const template = templateFor(message.templateId);
+    checkParameters(template, message.parameters);
+    const id = randomUUID();
+    const valid = e164.test(message.phone);
+    const language: MessageLanguage = message.language === 'en' ? 'en' : 'es';
+    return {
       id,
-      channel: 'sms',
+      channel: 'sms' as const,
       recipient_sealed: seal(masterKey, Buffer.from(message.phone, 'utf8'), {
         table: 'notification_outbox',
         column: 'recipient',
@@ -71,7 +85,19 @@ export async function enqueueText(
       ...(valid
         ? {}
         : { status: 'failed' as const, failed_at: message.queuedAt, failure_reason: 'not_e164' }),
-    })
+    };
+  });
+  // Rows with and without the failed columns take the same columns in one insert.
+  await db
+    .insertInto('notification_outbox')
+    .values(
+      rows.map((row) => ({
+        status: 'queued' as const,
+        failed_at: null,
+        failure_reason: null,
+        ...row,
+      })),
+    )
     .execute();
-  return id;
+  return rows.map((row) => row.id);
 }

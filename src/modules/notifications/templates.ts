@@ -126,6 +126,16 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       },
     }),
     defineTemplate({
+      id: 'credentials.card_ready_office',
+      variables: {},
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: su carnet está listo. Retírelo en la oficina donde se registró.',
+        en: 'Amparo: your card is ready. Collect it at the office where you registered.',
+      },
+    }),
+    defineTemplate({
       id: 'programs.entitlement_published',
       variables: { place: 'place', date: 'date' },
       requested: false,

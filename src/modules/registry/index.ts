@@ -44,6 +44,7 @@ export {
   type PersonContactService,
   personContacts,
   type TextContact,
+  textContacts,
 } from './persons/person-contact.js';
 export { personRegionLookup } from './persons/person-region.js';
 export type { PersonIdentity, PersonSelection } from './persons/repository.js';

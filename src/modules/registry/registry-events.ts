@@ -7,6 +7,11 @@ import type { Database } from '../../platform/db/schema.js';
  * under its own access rules, so an event can never carry personal data past them.
  */
 export interface RegistryEventMap {
+  /**
+   * A person was enrolled (at a desk, or a held enrolment kept as new): the person is active
+   * from this transaction on. Bulk import does not publish it.
+   */
+  personEnrolled: { personId: string };
   /** A death was recorded: the person's status is now `deceased`. */
   personDied: { personId: string };
   /** `mergedId` was merged into `survivorId`, which holds the person from now on. */
@@ -41,7 +46,12 @@ type Subscribers = { [Name in RegistryEventName]: RegistryEventHandler<Name>[] }
  *   await events.publish(trx, 'personDied', { personId }); // inside the write's transaction
  */
 export class RegistryEvents {
-  readonly #subscribers: Subscribers = { personDied: [], personsMerged: [], personErased: [] };
+  readonly #subscribers: Subscribers = {
+    personEnrolled: [],
+    personDied: [],
+    personsMerged: [],
+    personErased: [],
+  };
 
   on<Name extends RegistryEventName>(name: Name, handler: RegistryEventHandler<Name>): void {
     this.#subscribers[name].push(handler);

@@ -1,7 +1,13 @@
 import type { Kysely } from 'kysely';
 import { unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import type { Database } from '../../../platform/db/schema.js';
-import { findPerson, type PersonLookup, readPersonVersion } from './repository.js';
+import {
+  findPerson,
+  type PersonLookup,
+  type PersonVersionRow,
+  readActiveCurrentVersions,
+  readPersonVersion,
+} from './repository.js';
 import { openVersion } from './sealed-attributes.js';
 
 /** An active person as the sign-in needs one: the record and its current version. */
@@ -53,20 +59,58 @@ export function personContacts(deps: {
       const person = await findPerson(deps.db, { personId });
       return person ? { regionCode: person.regionCode } : undefined;
     },
-    async phoneForText(person) {
-      const version = await readPersonVersion(deps.db, person.id, person.currentVersion);
-      if (!version.sealedAttributes || !version.wrappedKey) return null;
-      const dataKey = unwrapDataKey(deps.masterKey, version.wrappedKey, person.id);
-      const attributes = openVersion(
-        dataKey,
-        person.id,
-        person.currentVersion,
-        version.sealedAttributes,
-      );
-      const phone = attributes.phone;
-      if (typeof phone !== 'string' || phone.length === 0) return null;
-      const language = version.attributes.preferred_language;
-      return { phone, language: typeof language === 'string' ? language : null };
+    phoneForText: (person) => phoneOf(deps.db, deps.masterKey, person),
+  };
+}
+
+/**
+ * The notifications module's `TextContacts` port (app.ts wires it): the phone and preferred
+ * language of active persons, read with the caller's transaction, so that a text is queued in
+ * the same commit as the change that causes it (a person enrolled in that transaction is seen).
+ * A person who is not active, has no phone, or whose key was destroyed is left out. One query
+ * for many persons (a cycle's entitlements); each phone opened with its person's data key.
+ *
+ * @example
+ *   const notifier = personNotifier({ masterKey, contacts: textContacts(masterKey) });
+ */
+export function textContacts(masterKey: Buffer): {
+  contactsIn(
+    trx: Kysely<Database>,
+    personIds: readonly string[],
+  ): Promise<Map<string, TextContact>>;
+} {
+  return {
+    async contactsIn(trx, personIds) {
+      const contacts = new Map<string, TextContact>();
+      for (const row of await readActiveCurrentVersions(trx, personIds)) {
+        const contact = contactOf(masterKey, row.personId, row.version, row);
+        if (contact !== null) contacts.set(row.personId, contact);
+      }
+      return contacts;
     },
   };
+}
+
+async function phoneOf(
+  db: Kysely<Database>,
+  masterKey: Buffer,
+  person: ContactPerson,
+): Promise<TextContact | null> {
+  const version = await readPersonVersion(db, person.id, person.currentVersion);
+  return contactOf(masterKey, person.id, person.currentVersion, version);
+}
+
+function contactOf(
+  masterKey: Buffer,
+  personId: string,
+  versionNumber: number,
+  version: PersonVersionRow,
+): TextContact | null {
+  if (!version.sealedAttributes || !version.wrappedKey) return null;
+  const dataKey = unwrapDataKey(masterKey, version.wrappedKey, personId);
+  const attributes = openVersion(dataKey, personId, versionNumber, version.sealedAttributes);
+  const phone = attributes.phone;
+  if (typeof phone !== 'string' || phone.length === 0) return null;
+  const language = version.attributes.preferred_language;
+  return { phone, language: typeof language === 'string' ? language : null };
 }

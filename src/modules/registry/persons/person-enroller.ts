@@ -211,7 +211,7 @@ export interface CreatePersonProps {
  */
 export async function createPerson(
   trx: Transaction<Database>,
-  deps: Pick<RegistryWriteDependencies, 'masterKey' | 'audit'>,
+  deps: Pick<RegistryWriteDependencies, 'masterKey' | 'audit' | 'events'>,
   props: CreatePersonProps,
 ): Promise<{ personId: string; uin: string; householdId: string | null }> {
   const { personId, dataKey, plain, sealed } = props;
@@ -244,6 +244,8 @@ export async function createPerson(
   await deps.audit.appendInTransaction(trx, [
     writeAuditEntry(props.write, { type: 'person', id: personId }, fields, props.requestId),
   ]);
+  // Subscribers (the enrolment text, app.ts) act in this transaction: both commit or neither.
+  await deps.events.publish(trx, 'personEnrolled', { personId });
   return { personId, uin, householdId };
 }
 

@@ -91,6 +91,39 @@ export async function readPersonVersion(
   };
 }
 
+/** The current version of each active person among `personIds`, with their wrapped data key. */
+export async function readActiveCurrentVersions(
+  db: Kysely<Database>,
+  personIds: readonly string[],
+): Promise<Array<PersonVersionRow & { personId: string; version: number }>> {
+  if (personIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('person')
+    .innerJoin('person_version', (join) =>
+      join
+        .onRef('person_version.person_id', '=', 'person.id')
+        .onRef('person_version.version', '=', 'person.current_version'),
+    )
+    .innerJoin('person_key', 'person_key.person_id', 'person.id')
+    .select([
+      'person.id',
+      'person.current_version',
+      'person_version.attributes',
+      'person_version.sealed_attributes',
+      'person_key.wrapped_key',
+    ])
+    .where('person.id', 'in', personIds)
+    .where('person.status', '=', 'active')
+    .execute();
+  return rows.map((row) => ({
+    personId: row.id,
+    version: row.current_version,
+    attributes: row.attributes,
+    sealedAttributes: row.sealed_attributes,
+    wrappedKey: row.wrapped_key,
+  }));
+}
+
 /** Which persons a job selects: every person of a region, of a household, or by ID numbers. */
 export type PersonSelection =
   | { kind: 'region'; regionCode: string }

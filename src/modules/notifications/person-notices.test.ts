@@ -1,0 +1,249 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPerson } from '../../../test/factories.js';
+import { open } from '../../platform/crypto/envelope.js';
+import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
+import {
+  signedInOperator as cardOperator,
+  createCardPerson,
+} from '../credentials/credentials-test-kit.js';
+import { textContacts } from '../registry/index.js';
+import {
+  call,
+  enrolBody,
+  personAttributes,
+  type SignedIn,
+  signedInOperator,
+} from '../registry/persons/person-test-kit.js';
+import { noticeText, type PersonNotice, personNotifier } from './person-notices.js';
+import { renderText, TemplateError, templates } from './templates.js';
+
+const enrolUrl = '/api/persons?purpose=enrolment';
+
+/** One example of every event, with values of the kinds its template declares. */
+const everyNotice: PersonNotice[] = [
+  { event: 'enrolled' },
+  { event: 'card_ready' },
+  { event: 'card_ready', place: 'Oficina Catia' },
+  { event: 'entitlement_published', place: 'Escuela Bolívar', from: '2026-12-10' },
+  {
+    event: 'entitlement_published',
+    place: 'Escuela Bolívar',
+    from: '2026-12-10',
+    namedProgram: 'Programa Invierno',
+  },
+  { event: 'appeal_decided', reference: 'A-2026-0042' },
+  { event: 'redemption_receipt', place: 'Escuela Bolívar', date: '2026-12-11' },
+  { event: 'payment_received', amount: '1500.00 VES', date: '2026-12-12' },
+];
+
+/**
+ * Events enqueue inside the transaction of the change that causes them (issue 14, point 6):
+ * every event has words in es and en, an enrolment and a card issue queue their text in their
+ * own commit, a write that rolls back queues nothing, and a person without a phone is skipped.
+ */
+describe('person notices (transactional outbox)', () => {
+  it('gives every event a template in es and en, named only when the program opted in', () => {
+    const used = new Set<string>();
+    for (const notice of everyNotice) {
+      const { templateId, parameters } = noticeText(notice);
+      used.add(templateId);
+      for (const language of ['es', 'en'] as const) {
+        const text = renderText(templateId, language, parameters);
+        expect(text.startsWith('Amparo')).toBe(true);
+        for (const value of Object.values(parameters)) expect(text).toContain(value);
+      }
+      const named = templates.get(templateId)?.variables.program !== undefined;
+      expect(named, templateId).toBe('namedProgram' in notice);
+    }
+    // Every event template is reachable; only the sign-in code is queued another way.
+    const unreachable = [...templates.keys()].filter((id) => !used.has(id));
+    expect(unreachable).toEqual(['citizen.sign_in_code']);
+  });
+
+  it('refuses a value that does not fit its kind (a person attribute cannot pass as a place)', () => {
+    expect(() =>
+      renderText(
+        noticeText({ event: 'appeal_decided', reference: 'V-12.345.678 Pérez' }).templateId,
+        'es',
+        noticeText({ event: 'appeal_decided', reference: 'V-12.345.678 Pérez' }).parameters,
+      ),
+    ).toThrow(TemplateError);
+    const payment = noticeText({ event: 'payment_received', amount: '1500', date: '12/12/2026' });
+    expect(() => renderText(payment.templateId, 'en', payment.parameters)).toThrow(/not a amount/);
+  });
+
+  describe('wired: enrolment and card issue', () => {
+    let kit: AccessTestApp;
+    let clerk: SignedIn;
+    let failEnrolment = false;
+
+    beforeAll(async () => {
+      kit = await buildAccessTestApp({
+        // Runs after the modules' own subscribers: a throw here rolls the enrolment back.
+        registrySubscribers: (events) =>
+          events.on('personEnrolled', async () => {
+            if (failEnrolment) throw new Error('a later subscriber failed');
+          }),
+      });
+      clerk = await signedInOperator(kit, 'clerk.notices', ['enrolment_clerk'], ['VE-A']);
+    });
+    afterAll(async () => {
+      await kit?.close();
+    });
+
+    const outboxOf = (personId: string) =>
+      kit.database.db
+        .selectFrom('notification_outbox')
+        .select(['id', 'template_id', 'parameters', 'language', 'status', 'recipient_sealed'])
+        .where('person_id', '=', personId)
+        .orderBy('created_at')
+        .execute();
+
+    it('queues the enrolment text in the person’s language, in the enrolment’s commit', async () => {
+      const phone = '+584125550101';
+      const spanish = await call(
+        kit,
+        clerk,
+        'POST',
+        enrolUrl,
+        enrolBody(personAttributes({ phone, given_names: 'Aurora', birth_date: '1990-01-02' })),
+      );
+      expect(spanish.statusCode).toBe(201);
+      const [queued, ...more] = await outboxOf(spanish.json().personId);
+      expect(more).toEqual([]);
+      expect(queued).toMatchObject({
+        template_id: 'registry.enrolled',
+        language: 'es',
+        status: 'queued',
+        parameters: {},
+      });
+      // The phone is the enrolled one, sealed under the master key.
+      const sealed = queued?.recipient_sealed ?? Buffer.alloc(0);
+      const opened = open(kit.masterKey, sealed, {
+        table: 'notification_outbox',
+        column: 'recipient',
+        recordId: queued?.id ?? '',
+      });
+      expect(opened.toString('utf8')).toBe(phone);
+
+      const english = await call(
+        kit,
+        clerk,
+        'POST',
+        enrolUrl,
+        enrolBody(
+          personAttributes({
+            phone: '+584125550102',
+            preferred_language: 'en',
+            given_names: 'Beatriz',
+            first_surname: 'Ocampo',
+            birth_date: '1971-03-04',
+          }),
+        ),
+      );
+      expect((await outboxOf(english.json().personId))[0]?.language).toBe('en');
+    });
+
+    it('queues nothing when the enrolment rolls back, or when the person has no phone', async () => {
+      const before = await kit.database.db
+        .selectFrom('notification_outbox')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow();
+      failEnrolment = true;
+      try {
+        const refused = await call(
+          kit,
+          clerk,
+          'POST',
+          enrolUrl,
+          enrolBody(
+            personAttributes({
+              phone: '+584125550103',
+              given_names: 'Carmen',
+              first_surname: 'Uzcátegui',
+              birth_date: '1965-07-08',
+            }),
+          ),
+        );
+        expect(refused.statusCode).toBe(500);
+      } finally {
+        failEnrolment = false;
+      }
+      const { phone: _none, ...noPhone } = personAttributes({
+        given_names: 'Dolores',
+        first_surname: 'Zambrano',
+        birth_date: '1950-09-10',
+      });
+      const silent = await call(kit, clerk, 'POST', enrolUrl, enrolBody(noPhone));
+      expect(silent.statusCode).toBe(201);
+      expect(await outboxOf(silent.json().personId)).toEqual([]);
+      const after = await kit.database.db
+        .selectFrom('notification_outbox')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(after.n)).toBe(Number(before.n));
+    });
+
+    it('tells many persons at once: those with a phone, active, in the caller’s commit', async () => {
+      const notifier = personNotifier({
+        masterKey: kit.masterKey,
+        contacts: textContacts(kit.masterKey),
+      });
+      const withPhone = await buildPerson(kit, { phone: '+584125550105' });
+      const english = await buildPerson(kit, {
+        phone: '+584125550106',
+        attributes: { ...personAttributes(), preferred_language: 'en' },
+      });
+      const noPhone = await buildPerson(kit, {});
+      const dead = await buildPerson(kit, { phone: '+584125550107', status: 'deceased' });
+      const ids = [withPhone.id, english.id, noPhone.id, dead.id];
+      const notice: PersonNotice = {
+        event: 'entitlement_published',
+        place: 'Escuela Bolívar',
+        from: '2026-12-10',
+      };
+      // Rolled back with the change: nothing stays queued.
+      await expect(
+        kit.database.db.transaction().execute(async (trx) => {
+          expect(await notifier.notifyAll(trx, ids, notice)).toBe(2);
+          throw new Error('the cycle approval failed');
+        }),
+      ).rejects.toThrow(/cycle approval failed/);
+      for (const id of ids) expect(await outboxOf(id)).toEqual([]);
+      // Words that do not fit are refused before anything is read or queued.
+      await expect(
+        kit.database.db
+          .transaction()
+          .execute((trx) => notifier.notifyAll(trx, ids, { ...notice, from: 'mañana' })),
+      ).rejects.toThrow(TemplateError);
+
+      await kit.database.db.transaction().execute((trx) => notifier.notifyAll(trx, ids, notice));
+      expect((await outboxOf(withPhone.id)).map((row) => [row.template_id, row.language])).toEqual([
+        ['programs.entitlement_published', 'es'],
+      ]);
+      expect((await outboxOf(english.id)).map((row) => row.language)).toEqual(['en']);
+      expect(await outboxOf(noPhone.id)).toEqual([]);
+      expect(await outboxOf(dead.id)).toEqual([]);
+    });
+
+    it('queues “card ready” with the card, once per issue', async () => {
+      const person = await createCardPerson(kit.database.db, kit.masterKey, {
+        phone: '+584125550104',
+      });
+      const cookie = await cardOperator(kit, 'clerk.cards', ['enrolment_clerk']);
+      const issue = (clientId: string) =>
+        kit.app.inject({
+          method: 'POST',
+          url: `/api/persons/${person.id}/credentials?purpose=enrolment`,
+          cookies: { amparo_session: cookie },
+          payload: { clientId },
+        });
+      const clientId = crypto.randomUUID();
+      expect((await issue(clientId)).statusCode).toBe(201);
+      // A retry of the same request is the same issue: no second text.
+      expect((await issue(clientId)).statusCode).toBe(201);
+      const queued = await outboxOf(person.id);
+      expect(queued.map((row) => row.template_id)).toEqual(['credentials.card_ready_office']);
+    });
+  });
+});

@@ -1,0 +1,170 @@
+import type { Kysely } from 'kysely';
+import { limits } from '../../limits.js';
+import type { Database } from '../../platform/db/schema.js';
+import { enqueueTexts } from './outbox-enqueuer.js';
+import { checkParameters, templateFor } from './templates.js';
+
+/**
+ * What happened to a person that they are told by text (issue 14, point 6). Each notice
+ * carries only the template's typed values — never a person's attribute — and names its
+ * template through `noticeText` below, so a caller cannot pick words, only an event.
+ *
+ * Dates are calendar dates `YYYY-MM-DD`; places and program names at most 40 letters,
+ * digits and `.,'()-`; an amount `1234.50 VES`; an appeal reference `A-1234` (upper case,
+ * digits, hyphens, at most 16). A value that does not fit throws a `TemplateError` (a bug in
+ * the caller), which rolls back the caller's transaction.
+ */
+export type PersonNotice =
+  /** Enrolment done (registry; published as `personEnrolled`, subscribed in `src/app.ts`). */
+  | { event: 'enrolled' }
+  /** A card was issued. Without a place the text says "at the office where you registered". */
+  | { event: 'card_ready'; place?: string }
+  /**
+   * A cycle's entitlement is published for the person. `namedProgram` only when the program
+   * version opted into being named in texts: without it the text says "something to collect",
+   * never the benefit (a stranger holding the phone learns nothing more).
+   */
+  | { event: 'entitlement_published'; place: string; from: string; namedProgram?: string }
+  /** An appeal was decided; the text gives the reference, never the decision. */
+  | { event: 'appeal_decided'; reference: string }
+  /** A collection (redemption) was recorded; "if it was not you, tell the office". */
+  | { event: 'redemption_receipt'; place: string; date: string }
+  /** A payment was received. */
+  | { event: 'payment_received'; amount: string; date: string };
+
+export type PersonNoticeEvent = PersonNotice['event'];
+
+/** The template and its parameters for a notice (templates.ts holds the words). */
+export function noticeText(notice: PersonNotice): {
+  templateId: string;
+  parameters: Record<string, string>;
+} {
+  switch (notice.event) {
+    case 'enrolled':
+      return { templateId: 'registry.enrolled', parameters: {} };
+    case 'card_ready':
+      return notice.place === undefined
+        ? { templateId: 'credentials.card_ready_office', parameters: {} }
+        : { templateId: 'credentials.card_ready', parameters: { place: notice.place } };
+    case 'entitlement_published':
+      return notice.namedProgram === undefined
+        ? {
+            templateId: 'programs.entitlement_published',
+            parameters: { place: notice.place, date: notice.from },
+          }
+        : {
+            templateId: 'programs.entitlement_published_named',
+            parameters: { program: notice.namedProgram, place: notice.place, date: notice.from },
+          };
+    case 'appeal_decided':
+      return { templateId: 'programs.appeal_decided', parameters: { reference: notice.reference } };
+    case 'redemption_receipt':
+      return {
+        templateId: 'distribution.redemption_receipt',
+        parameters: { place: notice.place, date: notice.date },
+      };
+    case 'payment_received':
+      return {
+        templateId: 'ledger.payment_received',
+        parameters: { amount: notice.amount, date: notice.date },
+      };
+  }
+}
+
+/** Where a text to a person goes and in which language; the registry answers it. */
+export interface TextContact {
+  phone: string;
+  /** ISO 639 code of the preferred language, or null when none is recorded. */
+  language: string | null;
+}
+
+/**
+ * The port through which notifications learns a person's phone and language. Notifications
+ * sits below the registry, which owns persons: `src/app.ts` passes the registry's
+ * `textContacts`. It reads with the caller's transaction (a person enrolled in it is seen,
+ * and PGlite's one connection is not asked twice) and answers null for a person who is not
+ * active, has no phone, or was erased.
+ */
+export interface TextContacts {
+  contactsIn(
+    trx: Kysely<Database>,
+    personIds: readonly string[],
+  ): Promise<Map<string, TextContact>>;
+}
+
+/**
+ * The one way a module tells a person something by text: `notify(trx, personId, notice)`
+ * inside the transaction of the change that causes it (transactional outbox), so the message
+ * is queued if and only if the change commits. Resolves to the message id, or null when the
+ * person has no phone to text (nothing is queued; nothing fails). `notifyAll` tells many
+ * persons the same thing (a cycle's entitlements), reading phones and queueing in batches of
+ * `limits.notifications.noticeBatchMax`; it resolves to the number queued.
+ */
+export interface PersonNotifier {
+  notify(trx: Kysely<Database>, personId: string, notice: PersonNotice): Promise<string | null>;
+  notifyAll(
+    trx: Kysely<Database>,
+    personIds: readonly string[],
+    notice: PersonNotice,
+  ): Promise<number>;
+}
+
+/**
+ * The notifier `src/app.ts` (and a CLI command that writes, like `amparo cards issue`) builds
+ * once and hands to the modules that cause events.
+ *
+ * @example
+ *   const notifier = personNotifier({ masterKey, contacts: textContacts(masterKey) });
+ *   await db.transaction().execute(async (trx) => {
+ *     // … issue the card …
+ *     await notifier.notify(trx, personId, { event: 'card_ready' });
+ *   });
+ */
+export function personNotifier(deps: {
+  masterKey: Buffer;
+  contacts: TextContacts;
+  /** The clock messages are queued by; the system clock when absent. */
+  now?: () => Date;
+}): PersonNotifier {
+  const queue = async (
+    trx: Kysely<Database>,
+    personIds: readonly string[],
+    notice: PersonNotice,
+  ): Promise<string[]> => {
+    // The words are checked first: a wrong value is refused even when no one has a phone.
+    const { templateId, parameters } = noticeText(notice);
+    checkParameters(templateFor(templateId), parameters);
+    const queuedAt = deps.now?.() ?? new Date();
+    const ids: string[] = [];
+    const batch = limits.notifications.noticeBatchMax;
+    for (let start = 0; start < personIds.length; start += batch) {
+      const chunk = personIds.slice(start, start + batch);
+      const contacts = await deps.contacts.contactsIn(trx, chunk);
+      const messages = chunk.flatMap((personId) => {
+        const contact = contacts.get(personId);
+        if (contact === undefined) return [];
+        return [
+          {
+            personId,
+            phone: contact.phone,
+            language: contact.language,
+            templateId,
+            parameters,
+            queuedAt,
+          },
+        ];
+      });
+      ids.push(...(await enqueueTexts(trx, deps.masterKey, messages)));
+    }
+    return ids;
+  };
+  return {
+    async notify(trx, personId, notice) {
+      const [id] = await queue(trx, [personId], notice);
+      return id ?? null;
+    },
+    async notifyAll(trx, personIds, notice) {
+      return (await queue(trx, personIds, notice)).length;
+    },
+  };
+}
