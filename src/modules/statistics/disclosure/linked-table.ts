@@ -31,6 +31,13 @@ export interface LinkedTable {
   readonly constraints: readonly { readonly total: number; readonly parts: readonly number[] }[];
   /** Depth of each cell: the sum over dimensions of its node's depth (0 = grand total). */
   readonly depths: readonly number[];
+  /** Cell i's coordinates as node indexes, one per dimension. */
+  readonly coordinates: readonly (readonly number[])[];
+  /** Cell index = Σ coordinate × stride. */
+  readonly strides: readonly number[];
+  /** Per dimension, each node's parent index (−1 for the root) and children. */
+  readonly parents: readonly (readonly number[])[];
+  readonly children: readonly (readonly (readonly number[])[])[];
 }
 
 interface IndexedDimension {
@@ -126,10 +133,29 @@ export function linkedTable(
   });
   const keys: string[][] = [];
   const depths: number[] = [];
+  const cellCoordinates: number[][] = [];
   for (let cell = 0; cell < cellCount; cell++) {
     const coordinate = coordinates(cell);
+    cellCoordinates.push(coordinate);
     keys.push(coordinate.map((node, i) => indexed[i]?.codes[node] ?? ''));
     depths.push(coordinate.reduce((sum, node, i) => sum + (indexed[i]?.depth[node] ?? 0), 0));
   }
-  return { dimensions, keys, values, constraints, depths };
+  const parents = indexed.map((d) => {
+    const parent = d.codes.map(() => -1);
+    d.children.forEach((kids, node) => {
+      for (const kid of kids) parent[kid] = node;
+    });
+    return parent;
+  });
+  return {
+    dimensions,
+    keys,
+    values,
+    constraints,
+    depths,
+    coordinates: cellCoordinates,
+    strides: stride,
+    parents,
+    children: indexed.map((d) => d.children),
+  };
 }

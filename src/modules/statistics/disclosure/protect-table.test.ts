@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadSolver } from './interval-attack.js';
 import { type Dimension, linkedTable } from './linked-table.js';
 import { type ProtectedTable, protectTable, roundToBase } from './protect-table.js';
+import { loadSolver } from './solver.js';
 
 const solver = loadSolver();
 const rules = { threshold: 10, protectionLevel: 10, roundingBase: 5 };
