@@ -15,6 +15,7 @@ import { raiseSecurityAlert } from './modules/access/security-alerts.js';
 import { AuditLog } from './modules/audit/audit-log.js';
 import { witnessesFrom } from './modules/audit/witness.js';
 import { checkLogAgainstWitness } from './modules/audit/witness-start-check.js';
+import { seedDemoPrograms } from './modules/demo/demo-programs.js';
 import { validatePopulationOptions } from './modules/demo/options.js';
 import { writePopulation } from './modules/demo/write-population.js';
 import {
@@ -308,11 +309,35 @@ async function seedIfEmpty(
     say(
       `Seeded demo data: ${outcome.personsImported} persons in ${outcome.householdsImported} households (synthetic, seed "amparo-demo").`,
     );
-    printDemoOperators(await createDemoOperators(db, keys.masterKey, auditLog), say);
+    const operators = await createDemoOperators(db, keys.masterKey, auditLog);
+    await seedProgramsWith(db, operators, say);
+    printDemoOperators(operators, say);
   } finally {
     await auditLog.close();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The three demo programs, published by the two demo program officers (one asks, the other
+ * approves) and their first cycle computed and approved at today's date (issue #13, point 11).
+ */
+async function seedProgramsWith(
+  db: Kysely<Database>,
+  operators: readonly DemoOperatorCredentials[],
+  say: (line: string) => void,
+): Promise<void> {
+  const asker = operators.find((operator) => operator.username === 'officer');
+  const approver = operators.find((operator) => operator.username === 'officer2');
+  if (asker === undefined || approver === undefined) throw new Error('demo officers missing');
+  const seeded = await seedDemoPrograms(db, {
+    askerId: asker.id,
+    approverId: approver.id,
+    referenceDate: new Date().toISOString().slice(0, 10),
+  });
+  say(
+    `Seeded demo programs: ${seeded.programs} published, their first cycles approved with ${seeded.entitlements} entitlements.`,
+  );
 }
 
 function printDemoOperators(

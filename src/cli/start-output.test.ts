@@ -24,6 +24,7 @@ const firstStartLines = [
   /^Created development keys in \S+ \(mode 0600\)\. Production keys are provisioned separately\.$/,
   /^Creating the embedded database in \S+ …$/,
   /^Seeded demo data: \d+ persons in \d+ households \(synthetic, seed "amparo-demo"\)\.$/,
+  /^Seeded demo programs: 3 published, their first cycles approved with \d+ entitlements\.$/,
   /^Demo operator accounts \(shown only now; add the TOTP secret to an authenticator app\):$/,
   /^ {2}[a-z0-9]+ +password \S{22} +TOTP [A-Z2-7]{32} +\S+ in \S+$/,
   /^Amparo is serving on http:\/\/localhost:\d+ \(embedded database \S+; ready in [\d.]+ s\)\. Press Ctrl\+C to stop\.$/,
@@ -61,6 +62,7 @@ describe('amparo start output', () => {
       ).toBe(1);
       expect(lines.filter((line) => line.startsWith('Text messages')).length).toBe(1);
       expect(lines.filter((line) => line.includes(' password ')).length).toBeGreaterThan(0);
+      expect(lines.filter((line) => line.startsWith('Seeded demo programs')).length).toBe(1);
 
       // A real request is logged (JSON, route pattern only), so the log is not simply off.
       expect((await fetch(url(started, '/api/catalogue'))).status).toBe(200);

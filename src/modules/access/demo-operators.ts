@@ -20,6 +20,7 @@ export const passwordHashOptions: Options = {
 };
 
 export interface DemoOperatorCredentials {
+  id: string;
   username: string;
   roles: Role[];
   regions: string[];
@@ -60,6 +61,18 @@ export const demoAccounts: ReadonlyArray<{
     username: 'supervisor',
     displayName: 'José Ramírez',
     roles: ['registry_supervisor'],
+    regions: ['VE-A', 'VE-M', 'VE-V'],
+  },
+  {
+    username: 'officer',
+    displayName: 'Rosa Villegas',
+    roles: ['program_officer'],
+    regions: ['VE-A', 'VE-M', 'VE-V'],
+  },
+  {
+    username: 'officer2',
+    displayName: 'Pedro Guzmán',
+    roles: ['program_officer'],
     regions: ['VE-A', 'VE-M', 'VE-V'],
   },
   {
@@ -116,6 +129,7 @@ export async function createDemoOperators(
     });
     if (bootstrap) administrators.push(id);
     credentials.push({
+      id,
       username: account.username,
       roles: account.roles,
       regions: account.regions,

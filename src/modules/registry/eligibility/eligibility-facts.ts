@@ -144,45 +144,52 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
            where o.valid_to is null and o.household_id = (
              select s.household_id from household_membership s
               where s.person_id = ${options.personId}::uuid and s.valid_to is null))`;
+  // No CTE joined back to itself: a fresh embedded database has no statistics (PGlite runs no
+  // autovacuum), and the planner then joined two materialised CTEs by nested loop, quadratic
+  // in the population. Household counts are window aggregates over the one join instead.
+  const household = sql`partition by m.household_id`;
+  const count = (condition: RawBuilder<unknown>) =>
+    sql`case when m.household_id is not null
+          then (count(*) filter (where ${condition}) over (${household}))::int8 end`;
   return sql`(
-    with aged as (
-      select p.id, p.region_code, v.attributes,
-             case
-               when v.attributes ->> 'birth_date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
-                 then extract(year from age(${reference}, (v.attributes ->> 'birth_date')::date))::int8
-               when v.attributes ->> 'birth_date' ~ '^[0-9]{4}$'
-                 then extract(year from age(${reference},
-                        make_date((v.attributes ->> 'birth_date')::int, 7, 1)))::int8
-             end as age
-        from person p
-        join person_version v on v.person_id = p.id and v.version = p.current_version
-       where p.status = 'active' and (${scope})
-    ), members as (
-      select m.household_id, m.person_id, m.relationship, a.age
-        from household_membership m join aged a on a.id = m.person_id
-       where m.valid_to is null
-    ), households as (
-      select household_id,
-             count(*)::int8 as household_size,
-             (count(*) filter (where age < 5))::int8 as members_under_5,
-             (count(*) filter (where age < 18))::int8 as members_under_18,
-             (count(*) filter (where age >= 65))::int8 as members_over_65
-        from members group by household_id
-    )
-    select a.id as person_id, a.region_code,
-           ${sql.join(columns)},
-           a.age,
-           h.household_size, h.members_under_5, h.members_under_18, h.members_over_65,
-           (m.relationship = 'head') as head_of_household
-      from aged a
-      left join members m on m.person_id = a.id
-      left join households h on h.household_id = m.household_id
-      left join lateral (
-        select x.attributes from household_version x
-         where x.household_id = m.household_id order by x.version desc limit 1
-      ) hv on true
-     ${options.personId === undefined ? sql`` : sql`where a.id = ${options.personId}::uuid`}
+    select person_id, region_code, ${sql.join(eligibilityFactColumns().map((name) => sql.ref(name)))}
+      from (
+        select a.id as person_id, a.region_code,
+               ${sql.join(columns)},
+               a.age,
+               ${count(sql`true`)} as household_size,
+               ${count(sql`a.age < 5`)} as members_under_5,
+               ${count(sql`a.age < 18`)} as members_under_18,
+               ${count(sql`a.age >= 65`)} as members_over_65,
+               (m.relationship = 'head') as head_of_household
+          from (
+            select p.id, p.region_code, v.attributes,
+                   case
+                     when v.attributes ->> 'birth_date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+                       then extract(year from age(${reference}, (v.attributes ->> 'birth_date')::date))::int8
+                     when v.attributes ->> 'birth_date' ~ '^[0-9]{4}$'
+                       then extract(year from age(${reference},
+                              make_date((v.attributes ->> 'birth_date')::int, 7, 1)))::int8
+                   end as age
+              from person p
+              join person_version v on v.person_id = p.id and v.version = p.current_version
+             where p.status = 'active' and (${scope})
+          ) a
+          left join household_membership m on m.person_id = a.id and m.valid_to is null
+          left join lateral (
+            select x.attributes from household_version x
+             where x.household_id = m.household_id order by x.version desc limit 1
+          ) hv on true
+      ) facts
+     ${options.personId === undefined ? sql`` : sql`where person_id = ${options.personId}::uuid`}
   )`;
+}
+
+/** The relation's fact columns, in order: clear declared attributes, then derived facts. */
+function eligibilityFactColumns(): string[] {
+  return eligibilityFacts()
+    .filter((fact) => !fact.sealed)
+    .map((fact) => fact.name);
 }
 
 /** One person's facts at the reference date, or undefined when the person is not active. */
