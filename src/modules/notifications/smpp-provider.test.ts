@@ -28,6 +28,9 @@ describe('SMPP provider', () => {
     await smsc?.close();
   });
 
+  // Receipts and replies are handled after the deliver_sm is answered: tests wait for the
+  // count handled, not for a time (a fixed wait flaked on a loaded machine).
+  const handled = counter();
   const connect = (options: { windowMax?: number; submitsPerSecondMax?: number } = {}) => {
     const provider = smppProvider({
       url: smsc.url,
@@ -36,9 +39,11 @@ describe('SMPP provider', () => {
       sourceAddr: 'AMPARO',
       onReceipt: async (receipt) => {
         await recordReceipt(kit.database.db, { provider: 'smpp', ...receipt, at: new Date(day) });
+        handled.add();
       },
       onInbound: async (inbound) => {
         await recordInbound(kit.database.db, kit.masterKey, { ...inbound, at: new Date(day) });
+        handled.add();
       },
       ...options,
     });
@@ -94,11 +99,12 @@ describe('SMPP provider', () => {
       'unavailable',
     );
     smsc.dropSessions();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    // Right after the drop the provider waits out its backoff, then binds again on demand.
+    // The provider has seen the drop once it refuses to bind (it waits out its backoff).
+    await until(() => provider.bound().then(notYet, () => true));
     const during = await provider.send({ id: 'd', to: '+584121000004', text: 'x' });
     expect(during.kind).toBe('unavailable');
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // After the backoff it binds again on demand.
+    await until(() => provider.bound().then(() => true, notYet));
     expect((await provider.send({ id: 'e', to: '+584121000004', text: 'y' })).kind).toBe(
       'accepted',
     );
@@ -130,6 +136,7 @@ describe('SMPP provider', () => {
       now: () => new Date(day + 1000),
     });
     expect(await worker.drain()).toBe(1);
+    const handledBefore = handled.count;
     const status = async () =>
       (
         await kit.database.db
@@ -144,7 +151,9 @@ describe('SMPP provider', () => {
     for (const messageId of submitted) await smsc.receipt(messageId, 'DELIVRD');
     await smsc.receipt(submitted[0] ?? '', 'DELIVRD');
     await smsc.receipt('smsc-unknown', 'DELIVRD');
-    await expect.poll(status, { timeout: 5000 }).toBe('delivered');
+    // Every part's receipt, one duplicate and one unknown id: all handled, then the state.
+    await handled.reach(handledBefore + submitted.length + 2);
+    expect(await status()).toBe('delivered');
     const receipts = await kit.database.db
       .selectFrom('notification_receipt')
       .select('provider_message_id')
@@ -161,19 +170,43 @@ describe('SMPP provider', () => {
       parameters: {},
       queuedAt: new Date(day),
     });
+    const repliesBefore = handled.count;
     await smsc.reply('584121777001', 'BAJA');
-    await expect
-      .poll(
-        async () =>
-          (
-            await kit.database.db
-              .selectFrom('notification_outbox')
-              .select('failure_reason')
-              .where('id', '=', queued)
-              .executeTakeFirstOrThrow()
-          ).failure_reason,
-        { timeout: 5000 },
-      )
-      .toBe('opted_out');
+    await handled.reach(repliesBefore + 1);
+    const optedOut = await kit.database.db
+      .selectFrom('notification_outbox')
+      .select('failure_reason')
+      .where('id', '=', queued)
+      .executeTakeFirstOrThrow();
+    expect(optedOut.failure_reason).toBe('opted_out');
   });
 });
+
+const notYet = () => false;
+
+/** Resolves when `condition` holds, checking every 10 ms (bounded by the test's timeout). */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** Counts events and lets a test wait until a count is reached. */
+function counter() {
+  let count = 0;
+  const waiters: Array<{ target: number; resolve: () => void }> = [];
+  return {
+    get count() {
+      return count;
+    },
+    add() {
+      count += 1;
+      for (const waiter of waiters.filter((w) => w.target <= count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    },
+    reach(target: number): Promise<void> {
+      if (count >= target) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ target, resolve }));
+    },
+  };
+}
