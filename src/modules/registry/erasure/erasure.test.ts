@@ -6,6 +6,8 @@ import {
   open,
   unwrapDataKey,
 } from '../../../platform/crypto/envelope.js';
+import { enqueueText, outboxWorker } from '../../notifications/index.js';
+import { recordingProvider } from '../../notifications/outbox-test-kit.js';
 import { listAttributes } from '../catalogue/catalogue.js';
 import { buildErasureTestKit, type ErasureTestKit } from './erasure-test-kit.js';
 
@@ -155,12 +157,21 @@ describe('lawful erasure by two administrators', () => {
         on conflict (person_id) do update set name_keys = excluded.name_keys, name_tokens = excluded.name_tokens`.execute(
         admin,
       );
-      for (const sent of [null, new Date()]) {
-        await sql`insert into notification_outbox (id, channel, recipient_sealed, template_id, parameters, created_at, sent_at, person_id)
-          values (gen_random_uuid(), 'sms', '\\x00', 'citizen.sign_in_code', '{}', now(), ${sent}, ${personId})`.execute(
-          admin,
-        );
-      }
+      // Sent already (kept, phone blanked), as an old row with no phone hash.
+      await sql`insert into notification_outbox (id, channel, recipient_sealed, template_id, parameters, created_at, sent_at, person_id, status)
+        values (gen_random_uuid(), 'sms', '\\x00', 'citizen.sign_in_code', '{}', now(), now(), ${personId}, 'sent')`.execute(
+        admin,
+      );
+    });
+    // Queued the way every message is (sealed phone and its keyed hash): dropped by erasure.
+    await enqueueText(t.kit.database.db, t.kit.masterKey, {
+      personId,
+      phone: '+584125559001',
+      templateId: 'registry.enrolled',
+      parameters: {},
+      queuedAt: new Date(),
+    });
+    await t.kit.database.asAdmin(async (admin) => {
       await sql`insert into credential (id, person_id, person_version, kid, issued_at, expires_at)
         values (decode(md5(${personId}), 'hex'), ${personId}, 2, '00112233445566aa', now(), now() + interval '1 year')`.execute(
         admin,
@@ -186,8 +197,15 @@ describe('lawful erasure by two administrators', () => {
         tokens: string[];
       }>`select name_keys as keys, name_tokens as tokens
         from person_search where person_id = ${person.id}`.execute(admin),
-      outbox: await sql<{ recipient: Buffer | null; cancelled: boolean; sent: boolean }>`
-        select recipient_sealed as recipient, cancelled_at is not null as cancelled, sent_at is not null as sent
+      outbox: await sql<{
+        recipient: Buffer | null;
+        digest: Buffer | null;
+        status: string;
+        cancelled: boolean;
+        sent: boolean;
+      }>`
+        select recipient_sealed as recipient, recipient_digest as digest, status,
+          cancelled_at is not null as cancelled, sent_at is not null as sent
         from notification_outbox where person_id = ${person.id} order by sent_at nulls first`.execute(
         admin,
       ),
@@ -199,10 +217,25 @@ describe('lawful erasure by two administrators', () => {
     }));
     expect(state.versions.rows.map((row) => row.attributes)).toEqual([{}, {}]);
     expect(state.search.rows).toEqual([{ keys: [], tokens: [] }]);
+    // The queued message is dropped (cancelled: never sent, phone and its hash gone); the
+    // sent one stays in the person's history without the phone.
     expect(state.outbox.rows).toEqual([
-      { recipient: null, cancelled: true, sent: false },
-      { recipient: null, cancelled: false, sent: true },
+      { recipient: null, digest: null, status: 'cancelled', cancelled: true, sent: false },
+      { recipient: null, digest: null, status: 'sent', cancelled: false, sent: true },
     ]);
+    const worker = outboxWorker({
+      db: t.kit.database.db,
+      masterKey: t.kit.masterKey,
+      provider: recordingProvider(),
+    });
+    await worker.drain();
+    const stillQueued = await t.kit.database.db
+      .selectFrom('notification_outbox')
+      .select('status')
+      .where('person_id', '=', person.id)
+      .where('status', 'in', ['queued', 'sending', 'sent', 'delivered'])
+      .execute();
+    expect(stillQueued.map((row) => row.status)).toEqual(['sent']);
     expect(state.cards.rows).toEqual([{ status: 'revoked', reason: 'deceased' }]);
     const read = await readAsSupervisor(person.id);
     expect(read.json().attributes).toEqual({});
