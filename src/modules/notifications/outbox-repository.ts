@@ -155,9 +155,59 @@ export async function recordAccepted(
           })),
         )
         .execute();
+      await applyEarlyReceipts(trx, input);
     }
     return true;
   });
+}
+
+/**
+ * Receipts that arrived before the parts were recorded (an SMS centre can send the receipt
+ * right after its submit_sm_resp, while this worker is still writing the parts): they were
+ * kept as `unknown`, and are applied now, with the same rules as `recordReceipt` (a failed
+ * part beats a success; delivered when every part is).
+ */
+async function applyEarlyReceipts(
+  trx: Kysely<Database>,
+  input: { id: string; provider: string; partIds: readonly string[]; at: Date },
+): Promise<void> {
+  const early = await trx
+    .selectFrom('notification_receipt')
+    .select(['provider_message_id', 'status', 'received_at'])
+    .where('provider', '=', input.provider)
+    .where('provider_message_id', 'in', [...input.partIds])
+    .execute();
+  if (early.length === 0) return;
+  for (const receipt of early) {
+    await trx
+      .updateTable('notification_part')
+      .set({ status: receipt.status, updated_at: receipt.received_at })
+      .where('provider', '=', input.provider)
+      .where('provider_message_id', '=', receipt.provider_message_id)
+      .where('status', 'in', receipt.status === 'failed' ? ['sent', 'delivered'] : ['sent'])
+      .execute();
+  }
+  const parts = await trx
+    .selectFrom('notification_part')
+    .select('status')
+    .where('message_id', '=', input.id)
+    .execute();
+  const latest = new Date(Math.max(...early.map((receipt) => receipt.received_at.getTime())));
+  if (parts.some((part) => part.status === 'failed')) {
+    await trx
+      .updateTable('notification_outbox')
+      .set({ status: 'failed', failed_at: latest, failure_reason: 'part_undeliverable' })
+      .where('id', '=', input.id)
+      .where('status', '=', 'sent')
+      .execute();
+  } else if (parts.every((part) => part.status === 'delivered')) {
+    await trx
+      .updateTable('notification_outbox')
+      .set({ status: 'delivered', delivered_at: latest })
+      .where('id', '=', input.id)
+      .where('status', '=', 'sent')
+      .execute();
+  }
 }
 
 /** Ends a message that is being sent: failed or expired, with a reason code. */

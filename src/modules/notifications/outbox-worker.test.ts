@@ -273,6 +273,34 @@ describe('outbox worker', () => {
     ).toBe('unknown');
   });
 
+  it('applies a receipt that arrived before the parts were recorded (a fast SMS centre)', async () => {
+    const person = await kit.person();
+    const delivered = await notice(person, day, '+584121000031');
+    const failed = await notice(person, day, '+584121000032');
+    // The receipt is in before the provider answers the worker, as over SMPP when the centre
+    // sends deliver_sm right after submit_sm_resp: it is `unknown` at that moment.
+    const provider = recordingProvider(async (message) => {
+      const partIds = [`fast-1-${message.id}`, `fast-2-${message.id}`];
+      for (const [index, partId] of partIds.entries()) {
+        const status = message.id === failed && index === 1 ? 'failed' : 'delivered';
+        const outcome = await recordReceipt(kit.database.db, {
+          provider: 'test',
+          providerMessageId: partId,
+          status,
+          at: new Date(day + 2),
+        });
+        expect(outcome).toBe('unknown');
+      }
+      return { kind: 'accepted', partIds };
+    });
+    await workerAt({ t: day + 1 }, provider).worker.drain();
+    expect((await row(delivered)).status).toBe('delivered');
+    expect(await row(failed)).toMatchObject({
+      status: 'failed',
+      failure_reason: 'part_undeliverable',
+    });
+  });
+
   it('refuses, in the database, to move a message backwards', async () => {
     const person = await kit.person();
     const id = await notice(person, day);
