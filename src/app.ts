@@ -33,7 +33,12 @@ import {
   type PersonNotifier,
   personNotifier,
 } from './modules/notifications/index.js';
-import { endEntitlementsOnRegistryEvents, publicProgramRoutes } from './modules/programs/index.js';
+import {
+  appealRoutes,
+  closeAppealsOnRegistryEvents,
+  endEntitlementsOnRegistryEvents,
+  publicProgramRoutes,
+} from './modules/programs/index.js';
 import {
   personContacts,
   personRegionLookup,
@@ -240,6 +245,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     events: registryEvents,
   });
   await app.register(publicProgramRoutes, { prefix: '/api', db });
+  await app.register(appealRoutes, { prefix: '/api', db, audit: auditLog });
   await app.register(credentialsPlugin, {
     prefix: '/api',
     db,
@@ -271,6 +277,7 @@ function registryEventsFor(services: AppServices, notifier: PersonNotifier): Reg
   });
   revokeCardsOnRegistryEvents(events);
   endEntitlementsOnRegistryEvents(events);
+  closeAppealsOnRegistryEvents(events);
   services.registrySubscribers?.(events);
   return events;
 }

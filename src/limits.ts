@@ -374,6 +374,18 @@ export const limits = {
      * approvers (issue #13, point 4). A deployment sets its own figure here.
      */
     cycleSecondApproverAboveMinor: 100_000_000_00n,
+    /**
+     * Appeals (issue #13, point 7): service levels and bounds. An appeal not assigned within
+     * `assignWithinHours` or not decided within `decideWithinDays` of its filing is overdue.
+     */
+    appeals: {
+      assignWithinHours: 72,
+      decideWithinDays: 30,
+      /** Longest statement or decision reason, in characters (the migration checks it too). */
+      textLengthMax: 2000,
+      /** Appeals in one page of the operators' queue or of a person's list. */
+      listPageSizeMax: 100,
+    },
   },
   /** Text messages (modules/notifications). */
   notifications: {

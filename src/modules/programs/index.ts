@@ -2,6 +2,11 @@
  * The programs module's public face (issue #13): benefit programs, their versions and
  * publication, and eligibility rules in CEL. Re-exports only.
  */
+export { type AppealDecidedHook, appealDecider } from './appeals/appeal-decider.js';
+export { closeAppealsOnRegistryEvents } from './appeals/appeal-lifecycle.js';
+export { type AppealRoutesOptions, appealRoutes } from './appeals/appeal-routes.js';
+export { appealAssigner, appealFiler } from './appeals/appeal-service.js';
+export { type BenefitLine, benefitStatus } from './appeals/benefit-status.js';
 export {
   cycleApprover,
   cycleCreator,

@@ -21,6 +21,8 @@ export const programsErrorCodes = [
   'AMP_BUDGET_EXCEEDED',
   /** A benefit formula fails (divides by zero, an unknown fact) or is negative for someone. */
   'AMP_FORMULA_FAILED',
+  /** An appeal filed or decided on a cycle that is closed: nothing can be granted in it. */
+  'AMP_APPEAL_CYCLE_CLOSED',
 ] as const;
 
 export type ProgramsErrorCode = (typeof programsErrorCodes)[number];
@@ -43,6 +45,10 @@ const programsAnswers: Record<ProgramsErrorCode, ErrorAnswer> = {
   AMP_FORMULA_FAILED: {
     status: 422,
     title: 'The benefit formula gives no valid amount for some beneficiaries',
+  },
+  AMP_APPEAL_CYCLE_CLOSED: {
+    status: 409,
+    title: 'The cycle is closed: an appeal can no longer be filed or granted in it',
   },
 };
 

@@ -89,7 +89,47 @@ export interface ProgramTables {
     created_at: Generated<Date>;
     ended_at: Date | null;
   };
+  /** `migrations/0035_appeals.sql`: appeals against being out of a cycle. */
+  appeal: {
+    id: string;
+    person_id: string;
+    program_id: string;
+    cycle_id: string;
+    version: number;
+    region_code: string;
+    statement: string;
+    filed_by_kind: 'citizen' | 'operator';
+    filed_by: string;
+    status: Generated<AppealStatus>;
+    assigned_to: string | null;
+    assigned_at: Date | null;
+    assign_due_at: Date;
+    decide_due_at: Date;
+    outcome: AppealOutcome | null;
+    decision_reason: string | null;
+    data_error_fields: string[] | null;
+    correction_version: number | null;
+    decided_by: string | null;
+    decided_at: Date | null;
+    entitlement_id: string | null;
+    closed_reason: 'death' | 'merge' | 'erasure' | null;
+    filed_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  appeal_step: {
+    appeal_id: string;
+    step: number;
+    kind: AppealStepKind;
+    actor_kind: 'citizen' | 'operator' | 'system';
+    actor_role: string | null;
+    actor_id: string;
+    at: Generated<Date>;
+  };
 }
+
+export type AppealStatus = 'filed' | 'assigned' | 'awaiting_correction' | 'decided' | 'closed';
+export type AppealOutcome = 'upheld' | 'rejected';
+export type AppealStepKind = 'filed' | 'assigned' | 'data_error' | 'upheld' | 'rejected' | 'closed';
 
 export const programStatuses = ['draft', 'published', 'suspended', 'closed'] as const;
 export type ProgramStatus = (typeof programStatuses)[number];

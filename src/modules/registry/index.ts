@@ -46,6 +46,7 @@ export {
   type TextContact,
   textContacts,
 } from './persons/person-contact.js';
+export { latestCorrectionSince } from './persons/person-corrections.js';
 export { personRegionLookup } from './persons/person-region.js';
 export type { PersonIdentity, PersonSelection } from './persons/repository.js';
 export { type RegistryPluginOptions, registryPlugin } from './plugin.js';

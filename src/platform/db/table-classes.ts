@@ -61,6 +61,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // written once and never changed (migration 0060 refuses it for every role).
   ledger_account: 'personal',
   ledger_transfer: 'history',
+  // An appeal holds the person's statement and the decider's reason (blanked by an erasure);
+  // its steps hold identifiers only and are append-only.
+  appeal: 'personal',
+  appeal_step: 'history',
 };
 
 /** What the application role must never hold, per class. */

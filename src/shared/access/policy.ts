@@ -28,6 +28,10 @@ export const actions = [
   'alert.read',
   'statistics.read',
   'operator.manage',
+  'person.benefits',
+  'appeal.file',
+  'appeal.read',
+  'appeal.decide',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -84,6 +88,16 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('alert.read', 'auditor', ['audit'], 'any'),
   rule('statistics.read', 'statistics_analyst', ['eligibility_review'], 'any'),
   rule('operator.manage', 'administrator', ['enrolment'], 'any'),
+  rule('person.benefits', 'citizen', ['self'], 'own'),
+  rule('person.benefits', 'enrolment_clerk', ['appeal'], 'region'),
+  rule('person.benefits', 'program_officer', ['eligibility_review', 'appeal'], 'region'),
+  rule('appeal.file', 'citizen', ['self'], 'own'),
+  rule('appeal.file', 'enrolment_clerk', ['appeal'], 'region'),
+  rule('appeal.read', 'citizen', ['self'], 'own'),
+  rule('appeal.read', 'enrolment_clerk', ['appeal'], 'region'),
+  rule('appeal.read', 'program_officer', ['appeal'], 'region'),
+  rule('appeal.read', 'auditor', ['audit'], 'region'),
+  rule('appeal.decide', 'program_officer', ['appeal'], 'region'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */
