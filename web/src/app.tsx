@@ -18,6 +18,9 @@ import { useSession } from './session/use-session.js';
 const AccountPage = lazy(async () => ({
   default: (await import('./features/account/account-page.js')).AccountPage,
 }));
+const AppealsPage = lazy(async () => ({
+  default: (await import('./features/appeals/appeals-page.js')).AppealsPage,
+}));
 const AuditPage = lazy(async () => ({
   default: (await import('./features/audit/audit-page.js')).AuditPage,
 }));
@@ -59,6 +62,7 @@ export function App() {
           <Route path="/account" element={<Operator page={<AccountPage />} />} />
           <Route path="/operators" element={<Operator page={<OperatorsPage />} />} />
           <Route path="/erasure" element={<Operator page={<ErasurePage />} />} />
+          <Route path="/appeals" element={<Operator page={<AppealsPage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
           <Route path="/verify" element={<VerifyPage />} />

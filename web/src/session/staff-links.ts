@@ -35,6 +35,7 @@ export function staffLinks(roles: readonly Role[]): StaffLink[] {
   if (may(roles, 'audit.read')) links.push(link('/audit', 'audit'));
   if (may(roles, 'person.erasure_request')) links.push(link('/erasure', 'erasure'));
   if (may(roles, 'operator.manage')) links.push(link('/operators', 'operators'));
+  if (may(roles, 'appeal.decide')) links.push(link('/appeals', 'appeals'));
   links.push(link('/account', 'account'));
   return links;
 }

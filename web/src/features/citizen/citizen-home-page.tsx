@@ -9,6 +9,8 @@ import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { AccessHistoryView } from '../access-history/access-history-view.js';
 import { citizenUin } from './citizen-uin.js';
+import { MyAppeals } from './my-appeals.js';
+import { MyBenefits } from './my-benefits.js';
 import { MyCard } from './my-card.js';
 import { MyMessages } from './my-messages.js';
 
@@ -51,6 +53,16 @@ export function CitizenHomePage() {
         <h2 id="my-card-heading">{t('citizen.myCard')}</h2>
         <p className="hint">{t('citizen.myCardExplain')}</p>
         <MyCard personId={person.id} />
+      </section>
+      <section aria-labelledby="my-benefits-heading">
+        <h2 id="my-benefits-heading">{t('citizen.myBenefits')}</h2>
+        <p className="hint">{t('citizen.myBenefitsExplain')}</p>
+        <MyBenefits personId={person.id} />
+      </section>
+      <section aria-labelledby="my-appeals-heading">
+        <h2 id="my-appeals-heading">{t('citizen.myAppeals')}</h2>
+        <p className="hint">{t('citizen.myAppealsExplain')}</p>
+        <MyAppeals personId={person.id} />
       </section>
       <section aria-labelledby="my-messages-heading">
         <h2 id="my-messages-heading">{t('citizen.myMessages')}</h2>

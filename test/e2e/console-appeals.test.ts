@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cycleApprover, cycleCreator } from '../../src/modules/programs/cycles/cycle-service.js';
+import {
+  programCreator,
+  publicationDecider,
+  publicationRequester,
+} from '../../src/modules/programs/program-service.js';
+import { buildOperator, buildPerson } from '../factories.js';
+import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
+import { type ConsoleRun, openConsoleRun } from './console-run.js';
+
+/**
+ * "My benefits" and appeals in Debian's Chromium against the real server (issue #13, point 7):
+ * the person reads that they are out of the pension and the condition they did not meet, in
+ * Spanish and in English, files an appeal from the page; a program officer finds it in the
+ * queue, takes it and upholds it; the person sees every step. Phone width and desktop,
+ * axe-clean.
+ */
+let run: ConsoleRun;
+let person: { id: string; uin: string };
+let officer: { username: string; password: string; totp: () => string };
+
+beforeAll(async () => {
+  run = await openConsoleRun();
+  const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+  const built = await buildPerson(context, {
+    region: 'VE-A',
+    phone: '+584121239876',
+    attributes: {
+      given_names: 'Ana',
+      first_surname: 'Reclamo',
+      sex: 'F',
+      birth_date: '1990-03-04',
+      state_code: 'VE-A',
+    },
+  });
+  person = { id: built.id, uin: built.uin };
+  officer = await buildOperator(context, {
+    username: 'officer.appeals',
+    roles: ['program_officer'],
+    regions: ['VE-A'],
+  });
+  const db = run.server.database.db;
+  const { programId } = await programCreator(db, {
+    code: 'pension-e2e',
+    operatorId: randomUUID(),
+    content: {
+      nameEs: 'Pensión de vejez',
+      nameEn: 'Old-age pension',
+      descriptionEs: '',
+      descriptionEn: '',
+      kind: 'cash',
+      unit: 'person',
+      regions: [],
+      cadence: 'monthly',
+      benefit: { amountMinor: 130_000_00n, currency: 'VES' },
+      budgetCap: 1_000_000_000_00n,
+      eligibilityRule: 'sex == "F" && age >= 55',
+    },
+  });
+  const { publicationId } = await publicationRequester(db, {
+    programId,
+    version: 1,
+    operatorId: randomUUID(),
+  });
+  await publicationDecider(db, { publicationId, approve: true, operatorId: randomUUID() });
+  const { cycleId } = await cycleCreator(db, {
+    programId,
+    referenceDate: '2026-12-01',
+    operatorId: null,
+  });
+  await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+}, 120_000);
+
+afterAll(async () => run?.close());
+
+async function citizenPage() {
+  const page = await run.newPage('phone');
+  await page.goto(`${run.server.baseUrl}/citizen`);
+  await page.getByLabel('Número de identificación').fill(person.uin);
+  await page.getByRole('button', { name: 'Enviarme un código por SMS' }).click();
+  await page.getByText(/el código va en camino/i).waitFor();
+  const code = await run.server.database.asAdmin(async (admin) => {
+    const row = await admin
+      .selectFrom('notification_outbox')
+      .select('parameters')
+      .where('person_id', '=', person.id)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    return String((row.parameters as { code?: string }).code);
+  });
+  await page.getByLabel('Código de un solo uso').fill(code);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await page.getByTestId('my-benefits').waitFor();
+  return page;
+}
+
+describe('my benefits and appeals in the console', () => {
+  it('shows the person the failed condition and files an appeal from the page', async () => {
+    const page = await citizenPage();
+    const benefits = page.getByTestId('my-benefits');
+    await benefits.getByText('Usted no está incluido').waitFor();
+    await benefits.getByText('la edad es al menos 55').waitFor();
+    expect(await benefits.textContent()).toContain('versión 1 de la regla');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await benefits.getByRole('button', { name: 'Reclamar' }).click();
+    await page.getByLabel(/Por qué cree que es un error/).fill('Nací en 1960, no en 1990.');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Presentar el reclamo' }).click();
+    const appeals = page.getByTestId('my-appeals');
+    await appeals.getByText('presentado, en espera').waitFor();
+    await benefits.getByText(/Ya reclamó en este ciclo/).waitFor();
+    await screenshot(page, 'appeals-citizen-phone');
+    await page.setViewportSize(viewports.desktop);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await page.getByLabel('Idioma').selectOption('en');
+    await benefits.getByText('age is at least 55').waitFor();
+    await page.context().close();
+  }, 90_000);
+
+  it('lets a program officer take and uphold it; the person sees each step', async () => {
+    const page = await run.newPage('desktop');
+    const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
+      data: { username: officer.username, password: officer.password, totp: officer.totp() },
+    });
+    expect(signIn.status()).toBe(200);
+    await page.goto(`${run.server.baseUrl}/appeals`);
+    const queue = page.getByTestId('appeal-queue');
+    await queue.getByText('pension-e2e').waitFor();
+    await queue.getByRole('button', { name: 'Abrir' }).click();
+    const detail = page.getByTestId('appeal-detail');
+    await detail.getByText('Nací en 1960, no en 1990.').waitFor();
+    await detail.getByRole('button', { name: 'Tomar este reclamo' }).click();
+    await detail.getByLabel(/Aceptar: otorgar el beneficio/).check();
+    await detail
+      .getByLabel(/Motivo que leerá la persona/)
+      .fill('La partida de nacimiento dice 1960.');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await detail.getByRole('button', { name: 'Registrar la decisión' }).click();
+    await detail.getByText(/Motivo: La partida de nacimiento dice 1960/).waitFor();
+    await screenshot(page, 'appeals-queue-desktop');
+    await page.setViewportSize(viewports.phone);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    const granted = await run.server.database.db
+      .selectFrom('entitlement')
+      .select('basis')
+      .where('person_id', '=', person.id)
+      .execute();
+    expect(granted).toEqual([{ basis: 'appeal' }]);
+
+    const citizen = await citizenPage();
+    const appeals = citizen.getByTestId('my-appeals');
+    await appeals.getByText('aceptado: se le otorgó el beneficio').waitFor();
+    expect(await appeals.locator('.appeal-steps li').count()).toBe(3);
+    await citizen.getByTestId('my-benefits').getByText('Usted está incluido').waitFor();
+    expect(await seriousAxeViolations(citizen)).toEqual([]);
+    expect(run.pageErrors).toEqual([]);
+  }, 90_000);
+});
