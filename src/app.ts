@@ -60,6 +60,7 @@ import {
 } from './platform/http/problem-handler.js';
 import { declareProblemResponses, problemSchema } from './platform/http/problem-responses.js';
 import { createLogger } from './platform/logging.js';
+import { appealReference } from './shared/api/appeals.js';
 
 export type { App };
 
@@ -245,7 +246,19 @@ export async function build(config: Config, services: AppServices): Promise<App>
     events: registryEvents,
   });
   await app.register(publicProgramRoutes, { prefix: '/api', db });
-  await app.register(appealRoutes, { prefix: '/api', db, audit: auditLog });
+  await app.register(appealRoutes, {
+    prefix: '/api',
+    db,
+    audit: auditLog,
+    // The person is told that their appeal was decided (never how: they read it signed in), in
+    // the decision's own transaction.
+    onDecided: async (trx, decided) => {
+      await notifier.notify(trx, decided.personId, {
+        event: 'appeal_decided',
+        reference: appealReference(decided.appealId),
+      });
+    },
+  });
   await app.register(credentialsPlugin, {
     prefix: '/api',
     db,

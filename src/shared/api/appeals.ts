@@ -18,6 +18,17 @@ export const ClauseSchema = Type.Object({
 });
 export type Clause = Static<typeof ClauseSchema>;
 
+/**
+ * The short reference of an appeal that the person's text message and the console show, so
+ * the message names the appeal without saying anything about it.
+ *
+ * @example
+ *   appealReference('1a2b3c4d-…'); // 'AP-1A2B3C4D'
+ */
+export function appealReference(appealId: string): string {
+  return `AP-${appealId.slice(0, 8).toUpperCase()}`;
+}
+
 export const BenefitLineSchema = Type.Object({
   programId: Type.String(),
   code: Type.String(),
@@ -47,6 +58,7 @@ export const BenefitsResponse = Type.Object({ benefits: Type.Array(BenefitLineSc
 
 export const AppealSchema = Type.Object({
   id: Type.String(),
+  reference: Type.String({ description: 'AP- and 8 characters: named in the text message' }),
   personId: Type.String(),
   program: Type.Object({ id: Type.String(), code: Type.String(), name: Text }),
   cycle: Type.Object({ id: Type.String(), referenceDate: Type.String(), status: Type.String() }),

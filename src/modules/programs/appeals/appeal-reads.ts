@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import { appealReference } from '../../../shared/api/appeals.js';
 import { guardRegionalAccess } from '../../access/index.js';
 import { readEligibilityFacts } from '../../registry/index.js';
 import { programLimits } from '../limits.js';
@@ -45,6 +46,7 @@ export async function personBenefits(
 
 export interface AppealView {
   id: string;
+  reference: string;
   personId: string;
   program: { id: string; code: string; name: { es: string; en: string } };
   cycle: { id: string; referenceDate: string; status: string };
@@ -111,6 +113,7 @@ async function viewsOf(
     const open = (openStatuses as readonly string[]).includes(row.status);
     return {
       id: row.id,
+      reference: appealReference(row.id),
       personId: row.person_id,
       program: { id: row.program_id, code: row.code, name: { es: row.name_es, en: row.name_en } },
       cycle: {

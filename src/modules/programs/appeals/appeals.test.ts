@@ -229,6 +229,18 @@ describe('appeals', () => {
       (response) => response.statusCode === 200 && response.json().entitlementId !== null,
     );
     expect(entitlements).toEqual(upheld ? [{ basis: 'appeal' }] : []);
+    // The person is texted the appeal's reference, queued in the decision's own commit.
+    const texts = await kit.database.asAdmin((admin) =>
+      admin
+        .selectFrom('notification_outbox')
+        .select('parameters')
+        .where('person_id', '=', anaId)
+        .where('template_id', '=', 'programs.appeal_decided')
+        .execute(),
+    );
+    expect(texts).toEqual([
+      { parameters: { reference: `AP-${String(appealId).slice(0, 8).toUpperCase()}` } },
+    ]);
     const mine = await call('ana', 'GET', `/api/persons/${anaId}/appeals?purpose=self`);
     expect(mine.json().appeals[0]).toMatchObject({
       status: 'decided',
