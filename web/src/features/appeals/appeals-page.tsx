@@ -55,7 +55,7 @@ export function AppealsPage() {
         {queue.data?.appeals.map((appeal) => (
           <li key={appeal.id} data-overdue={appeal.overdue}>
             <p>
-              <strong>{appeal.program.code}</strong>
+              <strong>{appeal.program.code}</strong> {appeal.reference}
               {' · '}
               <AppealStatusText
                 status={appeal.status}

@@ -31,7 +31,9 @@ export function MyAppeals({ personId }: { personId: string }) {
     <ul className="appeal-list" data-testid="my-appeals">
       {appeals.data.appeals.map((appeal) => (
         <li key={appeal.id}>
-          <h3>{appeal.program.name[language]}</h3>
+          <h3>
+            {appeal.program.name[language]} · {appeal.reference}
+          </h3>
           <p>
             <strong>
               <AppealStatusText
