@@ -35,7 +35,7 @@ const base: Omit<ProgramContent, 'nameEs' | 'nameEn' | 'eligibilityRule'> = {
 };
 
 const programs: Array<[string, Partial<ProgramContent> & { eligibilityRule: string }]> = [
-  ['food-box', { unit: 'household', eligibilityRule: 'income_band <= 2' }],
+  ['food_box', { unit: 'household', eligibilityRule: 'income_band <= 2' }],
   ['pension', { eligibilityRule: '(sex == "F" && age >= 55) || (sex == "M" && age >= 60)' }],
   ['bonus', { eligibilityRule: 'sex == "F" && head_of_household && members_under_18 >= 1' }],
 ];

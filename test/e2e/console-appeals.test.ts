@@ -43,7 +43,7 @@ beforeAll(async () => {
   });
   const db = run.server.database.db;
   const { programId } = await programCreator(db, {
-    code: 'pension-e2e',
+    code: 'pension_e2e',
     operatorId: randomUUID(),
     content: {
       nameEs: 'Pensión de vejez',
@@ -128,7 +128,7 @@ describe('my benefits and appeals in the console', () => {
     expect(signIn.status()).toBe(200);
     await page.goto(`${run.server.baseUrl}/appeals`);
     const queue = page.getByTestId('appeal-queue');
-    await queue.getByText('pension-e2e').waitFor();
+    await queue.getByText('pension_e2e').waitFor();
     await queue.getByRole('button', { name: 'Abrir' }).click();
     const detail = page.getByTestId('appeal-detail');
     await detail.getByText('Nací en 1960, no en 1990.').waitFor();
@@ -139,6 +139,10 @@ describe('my benefits and appeals in the console', () => {
       .fill('La partida de nacimiento dice 1960.');
     expect(await seriousAxeViolations(page)).toEqual([]);
     await detail.getByRole('button', { name: 'Registrar la decisión' }).click();
+    // Decided, it leaves the open queue and is found among the decided ones.
+    await queue.getByText('pension_e2e').waitFor({ state: 'detached' });
+    await page.getByLabel('Decididos').check();
+    await queue.getByRole('button', { name: 'Abrir' }).click();
     await detail.getByText(/Motivo: La partida de nacimiento dice 1960/).waitFor();
     await screenshot(page, 'appeals-queue-desktop');
     await page.setViewportSize(viewports.phone);

@@ -42,7 +42,10 @@ export function AppealsPage() {
               type="radio"
               name="view"
               checked={view === name}
-              onChange={() => setView(name)}
+              onChange={() => {
+                setView(name);
+                setOpenId(null);
+              }}
             />{' '}
             {t(`appeals.view.${name}`)}
           </label>
