@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { benefitStatus } from '../src/modules/programs/appeals/benefit-status.js';
 import { cycleApprover, cycleCreator } from '../src/modules/programs/cycles/cycle-service.js';
@@ -11,7 +12,14 @@ import {
   publicationRequester,
 } from '../src/modules/programs/program-service.js';
 import { insertRandomPopulation } from '../src/modules/programs/programs-test-kit.js';
-import { createTestDatabase } from '../test/db.js';
+import {
+  closePglite,
+  kyselyOverPglite,
+  openPglite,
+  switchToAppRole,
+} from '../src/platform/db/database.js';
+import { migrateUp } from '../src/platform/db/migrator.js';
+import type { Database } from '../src/platform/db/schema.js';
 
 /**
  * One person's explanation ("my benefits", issue #13): for a random person, every published
@@ -43,7 +51,7 @@ const programs: Array<[string, Partial<ProgramContent> & { eligibilityRule: stri
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const persons = Number(args[0] ?? 100_000);
   const queryCount = Number(args[1] ?? 2_000);
-  const database = await createTestDatabase();
+  const database = await benchDatabase();
   try {
     const setupStarted = performance.now();
     await database.asAdmin((admin) => insertRandomPopulation(admin, { persons, seed: 11 }));
@@ -90,7 +98,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       +(latencies[Math.floor(q * (latencies.length - 1))] ?? 0).toFixed(2);
     return {
       command: `npm run bench -- benefit-explanation ${persons} ${queryCount}`,
-      dialect: process.env.AMPARO_TEST_DATABASE ?? 'postgres',
+      dialect: 'pglite',
       persons,
       queries: latencies.length,
       programsPerAnswerMean: +(lines / Math.max(1, latencies.length)).toFixed(2),
@@ -105,4 +113,24 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   } finally {
     await database.close();
   }
+}
+
+/** A migrated PGlite in memory, as the application role (the test helper needs vitest). */
+async function benchDatabase() {
+  const pglite = await openPglite('memory://');
+  const db: Kysely<Database> = kyselyOverPglite(pglite);
+  await migrateUp(db);
+  await switchToAppRole(db);
+  return {
+    db,
+    async asAdmin<T>(work: (admin: Kysely<Database>) => Promise<T>): Promise<T> {
+      await sql`reset role`.execute(db);
+      try {
+        return await work(db);
+      } finally {
+        await switchToAppRole(db);
+      }
+    },
+    close: () => closePglite(db, pglite),
+  };
 }
