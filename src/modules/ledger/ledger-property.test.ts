@@ -129,7 +129,13 @@ describe('ledger invariants under random concurrent batches', () => {
               const now = new Date(base + (batchIndex * 2 + clientIndex) * 1000);
               if (work === 'sweep') {
                 const outcomes = await pendingExpirer(database.db, now);
-                for (const outcome of outcomes) expect(outcome.result).toBe('ok');
+                // A client may resolve a pending transfer between the sweep's read and its
+                // write: then the sweep's void is refused as already resolved (or expired, by another sweep), nothing else.
+                for (const outcome of outcomes) {
+                  expect(outcome.result).toMatch(
+                    /^(ok|pending_transfer_already_(posted|voided)|pending_transfer_expired)$/,
+                  );
+                }
                 continue;
               }
               const transfers = work.map((op) => toTransfer(op, ids, accounts));
@@ -168,7 +174,13 @@ describe('ledger invariants under random concurrent batches', () => {
               .execute()
           ).map((row) => [row.id, row.result]),
         );
-        for (const { transfers } of sent) {
+        // A transfer answered `linked_event_failed` was not written (as in TigerBeetle, the
+        // client may mend its chain and send the same ids again), so a batch holding one may
+        // legitimately apply now that the ledger has moved on: only the others are resent.
+        const resent = sent.filter(({ outcomes }) =>
+          outcomes.every((outcome) => outcome.result !== 'linked_event_failed'),
+        );
+        for (const { transfers } of resent) {
           const again = await transferCreator(database.db, transfers, { now: new Date(base) });
           for (const [index, outcome] of again.entries()) {
             const stored = rows.get(transfers[index]?.id ?? '');
