@@ -37,7 +37,7 @@ import {
   appealRoutes,
   closeAppealsOnRegistryEvents,
   endEntitlementsOnRegistryEvents,
-  publicProgramRoutes,
+  programsPlugin,
 } from './modules/programs/index.js';
 import {
   personContacts,
@@ -245,7 +245,6 @@ export async function build(config: Config, services: AppServices): Promise<App>
     duplicates: duplicates.checker,
     events: registryEvents,
   });
-  await app.register(publicProgramRoutes, { prefix: '/api', db });
   await app.register(appealRoutes, {
     prefix: '/api',
     db,
@@ -259,6 +258,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
       });
     },
   });
+  await app.register(programsPlugin, { prefix: '/api', db, audit: auditLog });
   await app.register(credentialsPlugin, {
     prefix: '/api',
     db,

@@ -129,6 +129,7 @@ export const limits = {
         enrolment_clerk: 300,
         registry_supervisor: 600,
         program_officer: 600,
+        program_supervisor: 0,
         distribution_operator: 1200,
         auditor: 300,
         statistics_analyst: 0,
@@ -386,6 +387,12 @@ export const limits = {
       /** Appeals in one page of the operators' queue or of a person's list. */
       listPageSizeMax: 100,
     },
+    /**
+     * Chunks of the person-id space one cycle round is computed in, each its own transaction
+     * with the run's progress: the granularity of the progress bar and of what a killed run
+     * computes again. At 1M persons, about 16k persons a chunk.
+     */
+    cycleChunks: 64,
   },
   /** Text messages (modules/notifications). */
   notifications: {

@@ -9,6 +9,12 @@ import {
   sessionCookieFrom,
 } from '../../src/modules/access/access-test-kit.js';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
+import {
+  cycleCreator,
+  programCreator,
+  publicationDecider,
+  publicationRequester,
+} from '../../src/modules/programs/index.js';
 import { purposes } from '../../src/shared/access/actor.js';
 import { type Role, roles } from '../../src/shared/access/roles.js';
 import { documentedDecisionTable } from '../access-table.js';
@@ -30,6 +36,9 @@ type Target = {
   region: string;
   /** An active card in the same region (of another person, who has what a card needs). */
   credentialId: string;
+  /** A published program of this region only, and a computed cycle of it. */
+  programId: string;
+  cycleId: string;
 };
 type Principal =
   | { kind: 'operator'; roles: readonly Role[]; regions: readonly string[] }
@@ -43,7 +52,7 @@ interface RouteCase {
    * made-up record (for writes the matrix must not perform), so the role and purpose decide
    * 403 and anything the table allows ends as "no such record" (`allowedStatus` 404).
    */
-  resource: 'person' | 'household' | 'none' | 'absent';
+  resource: 'person' | 'household' | 'program' | 'none' | 'absent';
   request(
     target: Target,
     purpose: string | null,
@@ -228,8 +237,110 @@ const routes: RouteCase[] = [
     resource: 'none',
     request: (_t, p) => ({ method: 'GET', url: `/api/appeals${q(p, 'view=overdue')}` }),
   },
+  ...programCases(),
   ...absentRecordCases(),
 ];
+
+/** A program's content for the routes that take one: a regional program of `region`. */
+function programContent(region: string) {
+  return {
+    nameEs: 'Matriz',
+    nameEn: 'Matrix',
+    descriptionEs: '',
+    descriptionEn: '',
+    kind: 'in_kind',
+    unit: 'household',
+    regions: [region],
+    cadence: 'monthly',
+    benefit: { basket: [{ item: 'food_box', quantity: 1, unit: 'box' }] },
+    budgetCap: '1000',
+    eligibilityRule: 'household_size >= 1',
+  };
+}
+
+/**
+ * Program management (docs/ACCESS.md, "Benefit programs and cycles"): reads of the target's
+ * program and cycle, and creation in the target's region, are performed; every other write
+ * names a made-up program, publication or cycle, so the gate decides and nothing changes.
+ */
+function programCases(): RouteCase[] {
+  const read = (name: string, url: (t: Target) => string): RouteCase => ({
+    name,
+    action: 'program.read',
+    resource: 'program',
+    request: (t, p) => ({ method: 'GET', url: `${url(t)}${q(p)}` }),
+  });
+  const absent = (
+    name: string,
+    action: string,
+    url: (id: string) => string,
+    payload: Record<string, unknown>,
+  ): RouteCase => ({
+    name,
+    action,
+    resource: 'absent',
+    allowedStatus: 404,
+    request: (t, p) => ({
+      method: 'POST',
+      url: `${url(randomUUID())}${q(p)}`,
+      payload: {
+        ...payload,
+        ...(name === 'save a program version' ? { content: programContent(t.region) } : {}),
+      },
+    }),
+  });
+  return [
+    {
+      name: 'programs to manage',
+      action: 'program.read',
+      resource: 'none',
+      request: (_t, p) => ({ method: 'GET', url: `/api/programs/managed${q(p)}` }),
+    },
+    read('a program with its versions', (t) => `/api/programs/${t.programId}`),
+    read("a program's cycles", (t) => `/api/programs/${t.programId}/cycles`),
+    read('a cycle with its counts by state', (t) => `/api/program-cycles/${t.cycleId}`),
+    {
+      name: 'create a program',
+      action: 'program.manage',
+      resource: 'program',
+      request: (t, p) => ({
+        method: 'POST',
+        url: `/api/programs${q(p)}`,
+        payload: { code: `matrix_${randomUUID().slice(0, 8)}`, content: programContent(t.region) },
+      }),
+    },
+    absent('save a program version', 'program.manage', (id) => `/api/programs/${id}/versions`, {}),
+    absent(
+      'ask for publication',
+      'program.manage',
+      (id) => `/api/programs/${id}/publication-requests`,
+      { version: 1 },
+    ),
+    absent(
+      'decide a publication',
+      'program.publish_decide',
+      (id) => `/api/program-publications/${id}/decision`,
+      { approve: true },
+    ),
+    absent('suspend a program', 'program.manage', (id) => `/api/programs/${id}/status`, {
+      to: 'suspended',
+    }),
+    absent('create a cycle', 'program.manage', (id) => `/api/programs/${id}/cycles`, {
+      referenceDate: '2026-12-01',
+    }),
+    ...(
+      [
+        ['compute', 'program.manage'],
+        ['recompute', 'program.manage'],
+        ['approvals', 'cycle.approve'],
+        ['publish', 'program.manage'],
+        ['close', 'program.manage'],
+      ] as const
+    ).map(([verb, action]) =>
+      absent(`cycle ${verb}`, action, (id) => `/api/program-cycles/${id}/${verb}`, {}),
+    ),
+  ];
+}
 
 /**
  * Writes and downloads named by a made-up id: the gate still answers 403 for a role or
@@ -410,6 +521,36 @@ function expected(
   return inScope ? 'allowed' : 404;
 }
 
+/** A published program of one region and its first cycle, through the programs module's verbs. */
+async function regionalProgram(db: AccessTestApp['database']['db'], region: string) {
+  const [officer, supervisor] = [randomUUID(), randomUUID()];
+  const content = programContent(region);
+  const { programId } = await programCreator(db, {
+    code: `matrix_${region.slice(3).toLowerCase()}_${randomUUID().slice(0, 6)}`,
+    content: {
+      ...content,
+      benefit: { basket: content.benefit.basket },
+      kind: 'in_kind',
+      unit: 'household',
+      cadence: 'monthly',
+      budgetCap: 1000n,
+    },
+    operatorId: officer,
+  });
+  const { publicationId } = await publicationRequester(db, {
+    programId,
+    version: 1,
+    operatorId: officer,
+  });
+  await publicationDecider(db, { publicationId, approve: true, operatorId: supervisor });
+  const { cycleId } = await cycleCreator(db, {
+    programId,
+    referenceDate: '2026-12-01',
+    operatorId: officer,
+  });
+  return { programId, cycleId };
+}
+
 describe('authorisation matrix from docs/ACCESS.md', () => {
   let kit: AccessTestApp;
   let targets: Target[];
@@ -450,7 +591,9 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
     for (const route of routes) {
       // A route tied to no record answers the same for either target: one is enough.
       const routeTargets =
-        route.resource === 'person' || route.resource === 'household'
+        route.resource === 'person' ||
+        route.resource === 'household' ||
+        route.resource === 'program'
           ? targets
           : targets.slice(0, 1);
       for (const target of routeTargets) {
@@ -505,7 +648,17 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
         region,
         members: [{ person, relationship: 'head' }],
       });
-      targets.push({ kind: 'person', personId: person.id, uin, householdId, region, credentialId });
+      const { programId, cycleId } = await regionalProgram(kit.database.db, region);
+      targets.push({
+        kind: 'person',
+        personId: person.id,
+        uin,
+        householdId,
+        region,
+        credentialId,
+        programId,
+        cycleId,
+      });
     }
   }, 60_000);
   afterAll(async () => kit?.close());
@@ -546,7 +699,7 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
         await checkPrincipal({ kind: 'operator', roles: [role], regions: ['VE-A'] }, cookies),
       ).toEqual([]);
     },
-    60_000,
+    120_000,
   );
 
   it('answers a citizen exactly as documented, for their own record and another', async () => {

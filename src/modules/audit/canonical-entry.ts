@@ -28,6 +28,8 @@ const resourceTypes = new Set([
   'operator',
   'audit',
   'erasure',
+  'program',
+  'program_cycle',
 ]);
 const outcomes = new Set(['allowed', 'denied']);
 

@@ -7,11 +7,16 @@ export { closeAppealsOnRegistryEvents } from './appeals/appeal-lifecycle.js';
 export { type AppealRoutesOptions, appealRoutes } from './appeals/appeal-routes.js';
 export { appealAssigner, appealFiler } from './appeals/appeal-service.js';
 export { type BenefitLine, benefitStatus } from './appeals/benefit-status.js';
+export { type ComputeOutcome, cycleComputer, type RunProgress } from './cycles/cycle-run.js';
 export {
   cycleApprover,
+  cycleCloser,
   cycleCreator,
+  cycleOpener,
+  cyclePublisher,
   cycleRecomputer,
 } from './cycles/cycle-service.js';
+export { cycleView } from './cycles/cycle-view.js';
 export {
   countEligible,
   type EligibilityQuery,
@@ -23,6 +28,7 @@ export {
   rulePreview,
 } from './eligibility/rule-preview.js';
 export { programLimits } from './limits.js';
+export { type ProgramsPluginOptions, programsPlugin } from './plugin.js';
 export {
   type Benefit,
   type CheckedContent,

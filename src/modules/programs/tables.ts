@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** Kysely types of the programs tables; `migrations/0030_programs.sql` is the truth. */
+/** Kysely types of the programs tables; `migrations/0030_programs.sql`, `0031` and `0032` are the truth. */
 export interface ProgramTables {
   program: {
     id: string;
@@ -57,7 +57,7 @@ export interface ProgramTables {
     version: number;
     /** `date`: the pool returns it as YYYY-MM-DD text. */
     reference_date: string;
-    status: Generated<'computed' | 'approved' | 'closed'>;
+    status: Generated<CycleStatus>;
     round: Generated<number>;
     approvals_required: Generated<number>;
     created_by: string | null;
@@ -70,6 +70,15 @@ export interface ProgramTables {
     person_id: string;
     region_code: string;
     amount_minor: bigint | null;
+  };
+  program_cycle_run: {
+    cycle_id: string;
+    round: number;
+    chunks_total: number;
+    chunks_done: Generated<number>;
+    started_at: Generated<Date>;
+    updated_at: Generated<Date>;
+    finished_at: Date | null;
   };
   program_cycle_approval: {
     cycle_id: string;
@@ -133,6 +142,9 @@ export type AppealStepKind = 'filed' | 'assigned' | 'data_error' | 'upheld' | 'r
 
 export const programStatuses = ['draft', 'published', 'suspended', 'closed'] as const;
 export type ProgramStatus = (typeof programStatuses)[number];
+
+export const cycleStatuses = ['computing', 'computed', 'approved', 'published', 'closed'] as const;
+export type CycleStatus = (typeof cycleStatuses)[number];
 
 export const programKinds = ['in_kind', 'cash', 'voucher', 'service'] as const;
 export type ProgramKind = (typeof programKinds)[number];

@@ -56,6 +56,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   program_cycle: 'personal',
   program_cycle_member: 'history',
   program_cycle_approval: 'history',
+  program_cycle_run: 'personal',
   entitlement: 'personal',
   // A wallet's account names its holder by an opaque reference: never deleted. Transfers are
   // written once and never changed (migration 0060 refuses it for every role).

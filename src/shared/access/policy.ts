@@ -32,6 +32,10 @@ export const actions = [
   'appeal.file',
   'appeal.read',
   'appeal.decide',
+  'program.read',
+  'program.manage',
+  'program.publish_decide',
+  'cycle.approve',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -98,6 +102,12 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('appeal.read', 'program_officer', ['appeal'], 'region'),
   rule('appeal.read', 'auditor', ['audit'], 'region'),
   rule('appeal.decide', 'program_officer', ['appeal'], 'region'),
+  rule('program.read', 'program_officer', ['eligibility_review'], 'region'),
+  rule('program.read', 'program_supervisor', ['eligibility_review'], 'region'),
+  rule('program.read', 'auditor', ['audit'], 'region'),
+  rule('program.manage', 'program_officer', ['eligibility_review'], 'region'),
+  rule('program.publish_decide', 'program_supervisor', ['eligibility_review'], 'region'),
+  rule('cycle.approve', 'program_supervisor', ['eligibility_review'], 'region'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */

@@ -3,6 +3,7 @@ export const roles = [
   'enrolment_clerk',
   'registry_supervisor',
   'program_officer',
+  'program_supervisor',
   'distribution_operator',
   'auditor',
   'statistics_analyst',

@@ -17,7 +17,15 @@ export interface AuditEntryInput {
   /** Dotted verb, e.g. `person.read`, `person.correct`, `credential.issue`. */
   action: string;
   resource: {
-    type: 'person' | 'household' | 'credential' | 'operator' | 'audit' | 'erasure';
+    type:
+      | 'person'
+      | 'household'
+      | 'credential'
+      | 'operator'
+      | 'audit'
+      | 'erasure'
+      | 'program'
+      | 'program_cycle';
     id: string | null;
   };
   purpose: Purpose | null;

@@ -83,6 +83,7 @@ export const en: Dictionary = {
     enrolment_clerk: 'an enrolment clerk',
     registry_supervisor: 'a registry supervisor',
     program_officer: 'a social-programme officer',
+    program_supervisor: 'a social-programme supervisor',
     distribution_operator: 'a distribution-point operator',
     auditor: 'an auditor',
     statistics_analyst: 'a statistics analyst',

@@ -86,6 +86,7 @@ export const es = {
     enrolment_clerk: 'personal de inscripción',
     registry_supervisor: 'supervisión del registro',
     program_officer: 'personal de programas sociales',
+    program_supervisor: 'supervisión de programas sociales',
     distribution_operator: 'personal de un punto de entrega',
     auditor: 'auditoría',
     statistics_analyst: 'análisis estadístico',

@@ -6,13 +6,14 @@ import { programLimits } from '../limits.js';
 import { type CheckedContent, checkContent, contentOf } from '../program-content.js';
 import { findProgram, findVersion } from '../program-repository.js';
 import { ProgramsError } from '../programs-error.js';
+import type { CycleStatus } from '../tables.js';
 import {
-  diffRounds,
-  insertRound,
   type RoundDiff,
   type RoundSummary,
+  refuseFailingFormula,
   summariseRound,
 } from './cycle-members.js';
+import { type ComputeOptions, cycleComputer, startRound } from './cycle-run.js';
 
 /**
  * Cycles (issue #13, point 4): create for a published program at a reference date (the
@@ -49,18 +50,34 @@ async function versionContent(
   return checkContent(contentOf(row));
 }
 
-export async function cycleCreator(
-  db: Kysely<Database>,
-  props: { programId: string; referenceDate: string; operatorId: string | null },
-): Promise<{ cycleId: string; summary: RoundSummary }> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(props.referenceDate)) {
+function checkReferenceDate(referenceDate: string): void {
+  const parsed = new Date(`${referenceDate}T00:00:00Z`);
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(referenceDate) ||
+    Number.isNaN(parsed.getTime()) ||
+    parsed.toISOString().slice(0, 10) !== referenceDate
+  ) {
     throw new AmparoError('AMP_VALIDATION', {
       errors: [{ field: '/referenceDate', reason: 'a date, YYYY-MM-DD' }],
     });
   }
+}
+
+/**
+ * Creates the cycle for the program's published version at the reference date, computing
+ * (the first round starts, see `cycle-run.ts`), and writes nothing when the formula fails for
+ * someone. `cycleCreator` also computes it; the CLI and the HTTP route open it here and
+ * compute with progress.
+ */
+export async function cycleOpener(
+  db: Kysely<Database>,
+  props: { programId: string; referenceDate: string; operatorId: string | null },
+): Promise<{ cycleId: string }> {
+  checkReferenceDate(props.referenceDate);
   const cycleId = randomUUID();
-  return db.transaction().execute(async (trx) => {
+  await db.transaction().execute(async (trx) => {
     const { version, checked } = await publishedContent(trx, props.programId);
+    await refuseFailingFormula(trx, { referenceDate: props.referenceDate, checked });
     const inserted = await trx
       .insertInto('program_cycle')
       .values({
@@ -68,6 +85,7 @@ export async function cycleCreator(
         program_id: props.programId,
         version,
         reference_date: props.referenceDate,
+        status: 'computing',
         created_by: props.operatorId,
       })
       .onConflict((conflict) => conflict.columns(['program_id', 'reference_date']).doNothing())
@@ -77,12 +95,29 @@ export async function cycleCreator(
         detail: `The program already has a cycle for ${props.referenceDate}`,
       });
     }
-    await insertRound(trx, { cycleId, round: 1, referenceDate: props.referenceDate, checked });
-    return { cycleId, summary: await summariseRound(trx, cycleId, 1) };
+    await startRound(trx, cycleId, 1);
   });
+  return { cycleId };
 }
 
-async function lockCycle(trx: Transaction<Database>, cycleId: string) {
+export async function cycleCreator(
+  db: Kysely<Database>,
+  props: {
+    programId: string;
+    referenceDate: string;
+    operatorId: string | null;
+    onProgress?: ComputeOptions['onProgress'];
+  },
+): Promise<{ cycleId: string; summary: RoundSummary }> {
+  const { cycleId } = await cycleOpener(db, props);
+  const { summary } = await cycleComputer(db, {
+    cycleId,
+    ...(props.onProgress === undefined ? {} : { onProgress: props.onProgress }),
+  });
+  return { cycleId, summary };
+}
+
+export async function lockCycle(trx: Transaction<Database>, cycleId: string) {
   const cycle = await trx
     .selectFrom('program_cycle')
     .selectAll()
@@ -93,37 +128,50 @@ async function lockCycle(trx: Transaction<Database>, cycleId: string) {
   return cycle;
 }
 
-/** Computes the set again (a new round) and says who entered and left, by state. */
+function refuseUnless(cycle: { status: CycleStatus }, ...allowed: CycleStatus[]): void {
+  if (!allowed.includes(cycle.status)) {
+    throw new AmparoError('AMP_CONFLICT', { detail: `The cycle is ${cycle.status}` });
+  }
+}
+
+/**
+ * Computes the set again (a new round, with progress like the first) and says who entered and
+ * left, by state. Approvals of the earlier round no longer count.
+ */
 export async function cycleRecomputer(
   db: Kysely<Database>,
-  props: { cycleId: string },
+  props: { cycleId: string; onProgress?: ComputeOptions['onProgress'] },
 ): Promise<{ round: number; summary: RoundSummary; diff: RoundDiff }> {
-  return db.transaction().execute(async (trx) => {
+  await db.transaction().execute(async (trx) => {
     const cycle = await lockCycle(trx, props.cycleId);
-    if (cycle.status !== 'computed') {
-      throw new AmparoError('AMP_CONFLICT', { detail: `The cycle is ${cycle.status}` });
-    }
+    refuseUnless(cycle, 'computed');
     const checked = await versionContent(trx, cycle.program_id, cycle.version);
+    await refuseFailingFormula(trx, { referenceDate: cycle.reference_date, checked });
     const round = cycle.round + 1;
-    await insertRound(trx, {
-      cycleId: cycle.id,
-      round,
-      referenceDate: cycle.reference_date,
-      checked,
-    });
     await trx
       .updateTable('program_cycle')
-      .set({ round, updated_at: new Date() })
+      .set({ round, status: 'computing', updated_at: new Date() })
       .where('id', '=', cycle.id)
       .execute();
-    const summary = await summariseRound(trx, cycle.id, round);
-    return { round, summary, diff: await diffRounds(trx, cycle.id, cycle.round, round) };
+    await startRound(trx, cycle.id, round);
   });
+  const outcome = await cycleComputer(db, {
+    cycleId: props.cycleId,
+    ...(props.onProgress === undefined ? {} : { onProgress: props.onProgress }),
+  });
+  // Safe: a recomputed round is at least the second, so there is a previous one to compare.
+  return { round: outcome.round, summary: outcome.summary, diff: outcome.diff as RoundDiff };
 }
 
 /** What the benefit costs against the cap: money for cash and vouchers, benefits otherwise. */
-function costOf(checked: CheckedContent, summary: RoundSummary): bigint {
+export function costOf(checked: CheckedContent, summary: RoundSummary): bigint {
   return 'basket' in checked.content.benefit ? summary.eligible : summary.totalMinor;
+}
+
+/** Two different approvers for money over the configured threshold, one otherwise. */
+export function requiredApprovals(checked: CheckedContent, cost: bigint): 1 | 2 {
+  const money = !('basket' in checked.content.benefit);
+  return money && cost > programLimits.cycleSecondApproverAboveMinor ? 2 : 1;
 }
 
 /**
@@ -137,9 +185,7 @@ export async function cycleApprover(
 ): Promise<{ status: 'computed' | 'approved'; approvals: number; required: number }> {
   return db.transaction().execute(async (trx) => {
     const cycle = await lockCycle(trx, props.cycleId);
-    if (cycle.status !== 'computed') {
-      throw new AmparoError('AMP_CONFLICT', { detail: `The cycle is ${cycle.status}` });
-    }
+    refuseUnless(cycle, 'computed');
     const checked = await versionContent(trx, cycle.program_id, cycle.version);
     const summary = await summariseRound(trx, cycle.id, cycle.round);
     const cost = costOf(checked, summary);
@@ -149,8 +195,7 @@ export async function cycleApprover(
         `${summary.eligible} eligible; the cycle would cost ${cost}, over the cap of ${checked.content.budgetCap}`,
       );
     }
-    const money = !('basket' in checked.content.benefit);
-    const required = money && cost > programLimits.cycleSecondApproverAboveMinor ? 2 : 1;
+    const required = requiredApprovals(checked, cost);
     const approved = await trx
       .insertInto('program_cycle_approval')
       .values({ cycle_id: cycle.id, round: cycle.round, approved_by: props.operatorId })
@@ -197,4 +242,65 @@ async function grantEntitlements(
     select gen_random_uuid(), m.cycle_id, ${programId}::uuid, m.person_id, 'rule', m.amount_minor
       from program_cycle_member m where m.cycle_id = ${cycleId} and m.round = ${round}
     on conflict (program_id, cycle_id, person_id) do nothing`.execute(trx);
+}
+
+/**
+ * Publishes an approved cycle: its entitlements stand and each beneficiary is told, inside the
+ * same transaction (`onPublished`, the notifications module's outbox), so a published cycle
+ * whose messages were not queued cannot exist.
+ */
+export async function cyclePublisher(
+  db: Kysely<Database>,
+  props: {
+    cycleId: string;
+    operatorId: string;
+    onPublished?: (
+      trx: Transaction<Database>,
+      cycle: { id: string; programId: string },
+    ) => Promise<void>;
+  },
+): Promise<{ status: 'published'; entitlements: number }> {
+  return db.transaction().execute(async (trx) => {
+    const cycle = await lockCycle(trx, props.cycleId);
+    refuseUnless(cycle, 'approved');
+    await trx
+      .updateTable('program_cycle')
+      .set({ status: 'published', updated_at: new Date() })
+      .where('id', '=', cycle.id)
+      .execute();
+    await props.onPublished?.(trx, { id: cycle.id, programId: cycle.program_id });
+    const count = await trx
+      .selectFrom('entitlement')
+      .select((eb) => eb.fn.countAll<bigint>().as('count'))
+      .where('cycle_id', '=', cycle.id)
+      .executeTakeFirstOrThrow();
+    return { status: 'published' as const, entitlements: Number(count.count) };
+  });
+}
+
+/**
+ * Closes a cycle for good: its open entitlements end (reason `cycle_closed`). A cycle still
+ * computing or awaiting approval may be closed too (abandoned); its frozen rounds remain.
+ */
+export async function cycleCloser(
+  db: Kysely<Database>,
+  props: { cycleId: string; operatorId: string },
+): Promise<{ status: 'closed'; entitlementsEnded: number }> {
+  return db.transaction().execute(async (trx) => {
+    const cycle = await lockCycle(trx, props.cycleId);
+    refuseUnless(cycle, 'computing', 'computed', 'approved', 'published');
+    const now = new Date();
+    await trx
+      .updateTable('program_cycle')
+      .set({ status: 'closed', updated_at: now })
+      .where('id', '=', cycle.id)
+      .execute();
+    const ended = await trx
+      .updateTable('entitlement')
+      .set({ status: 'ended', ended_reason: 'cycle_closed', ended_at: now })
+      .where('cycle_id', '=', cycle.id)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    return { status: 'closed' as const, entitlementsEnded: Number(ended.numUpdatedRows) };
+  });
 }

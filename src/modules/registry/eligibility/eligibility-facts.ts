@@ -114,6 +114,12 @@ export interface FactsRelationOptions {
   referenceDate: string;
   /** Only this person (and, for the household counts, the members of their household). */
   personId?: string;
+  /**
+   * Only persons whose id is in `[from, to)` (`to` absent: no upper end), and for the
+   * household counts the members of their households: one chunk of a batch run over the
+   * person-id space (programs' resumable cycle computation).
+   */
+  personIdRange?: { from: string; to: string | undefined };
 }
 
 /** `(attributes->>'name')` with the cast its type needs. */
@@ -136,14 +142,15 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
     const source = declaration?.subject === 'household' ? 'hv' : 'a';
     return sql`${attributeColumn(source, fact)} as ${sql.id(fact.name)}`;
   });
+  const selected = selectedPersons(options);
   const scope =
-    options.personId === undefined
+    selected === undefined
       ? sql`true`
-      : sql`p.id = ${options.personId}::uuid or p.id in (
+      : sql`${selected('p.id')} or p.id in (
           select o.person_id from household_membership o
-           where o.valid_to is null and o.household_id = (
+           where o.valid_to is null and o.household_id in (
              select s.household_id from household_membership s
-              where s.person_id = ${options.personId}::uuid and s.valid_to is null))`;
+              where ${selected('s.person_id')} and s.valid_to is null))`;
   // No CTE joined back to itself: a fresh embedded database has no statistics (PGlite runs no
   // autovacuum), and the planner then joined two materialised CTEs by nested loop, quadratic
   // in the population. Household counts are window aggregates over the one join instead.
@@ -181,7 +188,7 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
              where x.household_id = m.household_id order by x.version desc limit 1
           ) hv on true
       ) facts
-     ${options.personId === undefined ? sql`` : sql`where person_id = ${options.personId}::uuid`}
+     ${selected === undefined ? sql`` : sql`where ${selected('person_id')}`}
   )`;
 }
 

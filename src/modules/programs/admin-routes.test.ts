@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../shared/access/roles.js';
+import type { CycleView } from '../../shared/api/programs.js';
+import {
+  type AccessTestApp,
+  buildAccessTestApp,
+  createTestOperator,
+  sessionCookieFrom,
+} from '../access/access-test-kit.js';
+import { programLimits } from './limits.js';
+import { insertRandomPopulation, populationStates } from './programs-test-kit.js';
+
+/**
+ * Program management over HTTP (issue #13): the two-person publication, a cycle computed
+ * with progress, recomputed with its difference, refused over the budget with the figures,
+ * approved by exactly one of two concurrent approvers, published and closed.
+ */
+const purpose = '?purpose=eligibility_review';
+const regions = [...populationStates];
+
+function content(overrides: Record<string, unknown> = {}) {
+  return {
+    nameEs: 'Caja de alimentos',
+    nameEn: 'Food box',
+    descriptionEs: 'Una caja por hogar.',
+    descriptionEn: 'One box per household.',
+    kind: 'in_kind',
+    unit: 'household',
+    regions,
+    cadence: 'monthly',
+    benefit: { basket: [{ item: 'food_box', quantity: 1, unit: 'box' }] },
+    budgetCap: '100000',
+    eligibilityRule: 'household_size >= 1',
+    ...overrides,
+  };
+}
+
+describe('program management routes', () => {
+  let kit: AccessTestApp;
+  const cookies: Record<string, Record<string, string>> = {};
+
+  async function signIn(username: string, roles: Role[], held: string[]) {
+    const operator = await createTestOperator(kit, { username, roles, regions: held });
+    kit.advance(30_000);
+    const response = await kit.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in',
+      payload: { username, password: operator.password, totp: operator.totp() },
+    });
+    expect(response.statusCode).toBe(200);
+    cookies[username] = { amparo_session: sessionCookieFrom(response) ?? '' };
+  }
+
+  const call = (who: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+    kit.app.inject({
+      method,
+      url: `${url}${purpose}`,
+      cookies: cookies[who] ?? {},
+      ...(payload === undefined ? {} : { payload }),
+    });
+
+  async function publishedProgram(code: string, body = content()): Promise<string> {
+    const created = await call('officer', 'POST', '/api/programs', { code, content: body });
+    expect(created.statusCode).toBe(201);
+    const { programId } = created.json() as { programId: string };
+    const asked = await call('officer', 'POST', `/api/programs/${programId}/publication-requests`, {
+      version: 1,
+    });
+    expect(asked.statusCode).toBe(201);
+    const { publicationId } = asked.json() as { publicationId: string };
+    const decided = await call(
+      'supervisor',
+      'POST',
+      `/api/program-publications/${publicationId}/decision`,
+      { approve: true },
+    );
+    expect(decided.json()).toEqual({ status: 'approved' });
+    return programId;
+  }
+
+  async function computedCycle(programId: string, referenceDate: string): Promise<CycleView> {
+    const created = await call('officer', 'POST', `/api/programs/${programId}/cycles`, {
+      referenceDate,
+    });
+    expect(created.statusCode).toBe(202);
+    const { cycleId } = created.json() as { cycleId: string };
+    for (;;) {
+      const view = (
+        await call('officer', 'GET', `/api/program-cycles/${cycleId}`)
+      ).json() as CycleView;
+      expect(view.progress.chunksDone).toBeLessThanOrEqual(view.progress.chunksTotal);
+      if (view.cycle.status !== 'computing') return view;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp({
+      signInRequestsPerMinuteMax: 1000,
+      rateLimitRequestsMax: 10_000,
+    });
+    await kit.database.asAdmin((admin) =>
+      insertRandomPopulation(admin, { persons: 150, seed: 11 }),
+    );
+    await signIn('officer', ['program_officer'], regions);
+    await signIn('supervisor', ['program_supervisor'], regions);
+    await signIn('supervisor2', ['program_supervisor'], regions);
+    await signIn('local', ['program_officer'], ['VE-A']);
+  }, 60_000);
+  afterAll(async () => kit?.close());
+
+  it('publishes a version only when a different person with the right decides', async () => {
+    const created = await call('officer', 'POST', '/api/programs', {
+      code: 'food_box',
+      content: content(),
+    });
+    const { programId } = created.json() as { programId: string };
+    const saved = await call('officer', 'POST', `/api/programs/${programId}/versions`, {
+      content: content({ eligibilityRule: 'income_band <= 2' }),
+    });
+    expect(saved.json()).toEqual({ version: 2 });
+    const asked = await call('officer', 'POST', `/api/programs/${programId}/publication-requests`, {
+      version: 2,
+    });
+    const { publicationId } = asked.json() as { publicationId: string };
+    // The officer holds no right to decide; the supervisor does.
+    const self = await call(
+      'officer',
+      'POST',
+      `/api/program-publications/${publicationId}/decision`,
+      {
+        approve: true,
+      },
+    );
+    expect(self.statusCode).toBe(403);
+    const decided = await call(
+      'supervisor',
+      'POST',
+      `/api/program-publications/${publicationId}/decision`,
+      { approve: true },
+    );
+    expect(decided.json()).toEqual({ status: 'approved' });
+    const detail = (await call('officer', 'GET', `/api/programs/${programId}`)).json();
+    expect(detail.program).toMatchObject({ status: 'published', publishedVersion: 2 });
+    expect(detail.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    expect(detail.versions[1].content.eligibilityRule).toBe('income_band <= 2');
+    expect(detail.publications).toMatchObject([{ version: 2, status: 'approved' }]);
+    // A program naming states the operator does not hold is as if it did not exist.
+    expect((await call('local', 'GET', `/api/programs/${programId}`)).statusCode).toBe(200);
+    const elsewhere = await call('local', 'POST', `/api/programs/${programId}/status`, {
+      to: 'suspended',
+    });
+    expect(elsewhere.statusCode).toBe(404);
+    const listed = (await call('officer', 'GET', '/api/programs/managed')).json();
+    expect(listed.programs.map((p: { code: string }) => p.code)).toContain('food_box');
+  });
+
+  it('computes a cycle with progress, recomputes it with the difference, approves, publishes and closes', async () => {
+    const programId = await publishedProgram('monthly_box');
+    const view = await computedCycle(programId, '2026-12-01');
+    expect(view.cycle.status).toBe('computed');
+    expect(view.progress).toMatchObject({
+      chunksDone: programLimits.cycleChunks,
+      chunksTotal: programLimits.cycleChunks,
+    });
+    expect(Number(view.summary.eligible)).toBeGreaterThan(0);
+    expect(view.approvals).toEqual({ required: 1, given: [] });
+    const recomputed = await call(
+      'officer',
+      'POST',
+      `/api/program-cycles/${view.cycle.id}/recompute`,
+      {},
+    );
+    expect(recomputed.statusCode).toBe(200);
+    const again = recomputed.json() as CycleView;
+    expect(again.cycle.round).toBe(2);
+    expect(again.diffPreviousRound).toEqual({ entered: [], left: [] });
+    const approved = await call(
+      'supervisor',
+      'POST',
+      `/api/program-cycles/${view.cycle.id}/approvals`,
+      {},
+    );
+    expect(approved.json().cycle.status).toBe('approved');
+    expect(approved.json().entitlements.open).toBe(view.summary.eligible);
+    const published = await call(
+      'officer',
+      'POST',
+      `/api/program-cycles/${view.cycle.id}/publish`,
+      {},
+    );
+    expect(published.json().cycle.status).toBe('published');
+    const next = await computedCycle(programId, '2027-01-01');
+    expect(next.previousCycle?.id).toBe(view.cycle.id);
+    expect(next.diffPreviousCycle).toEqual({ entered: [], left: [] });
+    const closed = await call('officer', 'POST', `/api/program-cycles/${view.cycle.id}/close`, {});
+    expect(closed.json().cycle.status).toBe('closed');
+    expect(closed.json().entitlements).toEqual({ open: '0', ended: view.summary.eligible });
+  });
+
+  it('refuses approval over the budget cap with the figures, and writes nothing', async () => {
+    const programId = await publishedProgram('tight_box', content({ budgetCap: '1' }));
+    const view = await computedCycle(programId, '2026-12-01');
+    expect(view.budget).toMatchObject({ cap: '1', exceeded: true, measuredIn: 'benefits' });
+    const refused = await call(
+      'supervisor',
+      'POST',
+      `/api/program-cycles/${view.cycle.id}/approvals`,
+      {},
+    );
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: 'AMP_BUDGET_EXCEEDED' });
+    expect(refused.json().detail).toContain(`${view.summary.eligible} eligible`);
+    expect(refused.json().detail).toContain('over the cap of 1');
+    const after = (await call('officer', 'GET', `/api/program-cycles/${view.cycle.id}`)).json();
+    expect(after.approvals.given).toEqual([]);
+    expect(after.entitlements).toEqual({ open: '0', ended: '0' });
+  });
+
+  it('of two concurrent approvals exactly one takes effect', async () => {
+    const programId = await publishedProgram('race_box');
+    const view = await computedCycle(programId, '2026-12-01');
+    const url = `/api/program-cycles/${view.cycle.id}/approvals`;
+    const answers = await Promise.all([
+      call('supervisor', 'POST', url, {}),
+      call('supervisor2', 'POST', url, {}),
+    ]);
+    const statuses = answers.map((answer) => answer.statusCode).sort();
+    expect(statuses).toEqual([200, 409]);
+    const refused = answers.find((answer) => answer.statusCode === 409);
+    expect(refused?.json().code).toBe('AMP_CONFLICT');
+    const after = (await call('officer', 'GET', `/api/program-cycles/${view.cycle.id}`)).json();
+    expect(after.approvals.given).toHaveLength(1);
+    expect(after.entitlements.open).toBe(view.summary.eligible);
+  });
+});

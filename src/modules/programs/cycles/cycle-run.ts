@@ -1,0 +1,142 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import { AmparoError } from '../../../platform/errors.js';
+import { programLimits } from '../limits.js';
+import { checkContent, contentOf } from '../program-content.js';
+import { findVersion } from '../program-repository.js';
+import {
+  diffRounds,
+  insertRound,
+  type RoundDiff,
+  type RoundSummary,
+  summariseRound,
+} from './cycle-members.js';
+
+/**
+ * The computation of a cycle's round as a resumable batch job (issue #13, point 4). The
+ * person-id space is cut into `cycleChunks` equal ranges of the UUID's first 16 bits (ids
+ * are random, so the chunks are about equal); each chunk's members and the run's progress
+ * are written in one transaction, with the cycle's row locked. A process killed halfway
+ * leaves whole chunks only; the next `cycleComputer` starts at the first chunk not written,
+ * and two computers running at once take turns on the lock and never write a chunk twice.
+ *
+ * @example
+ *   await startRound(trx, cycleId, 1);                     // inside the creating transaction
+ *   const done = await cycleComputer(db, { cycleId, onProgress: (p) => bar.update(p.chunksDone) });
+ */
+export interface RunProgress {
+  round: number;
+  chunksDone: number;
+  chunksTotal: number;
+}
+
+export async function startRound(
+  trx: Transaction<Database>,
+  cycleId: string,
+  round: number,
+): Promise<void> {
+  await trx
+    .insertInto('program_cycle_run')
+    .values({ cycle_id: cycleId, round, chunks_total: programLimits.cycleChunks })
+    .execute();
+}
+
+/** The person ids of chunk `index` of `total`: `[from, to)`, the last one open-ended. */
+export function chunkRange(index: number, total: number): { from: string; to: string | undefined } {
+  const bound = (chunk: number) =>
+    `${Math.floor((chunk * 0x10000) / total)
+      .toString(16)
+      .padStart(4, '0')}0000-0000-0000-0000-000000000000`;
+  return { from: bound(index), to: index + 1 < total ? bound(index + 1) : undefined };
+}
+
+export interface ComputeOptions {
+  cycleId: string;
+  /** Called after each chunk is committed (a progress bar; a test's pause). */
+  onProgress?: (progress: RunProgress) => void | Promise<void>;
+}
+
+export interface ComputeOutcome {
+  round: number;
+  summary: RoundSummary;
+  /** Against the previous round of the same cycle; absent for the first. */
+  diff: RoundDiff | undefined;
+}
+
+/**
+ * Writes the remaining chunks of the cycle's current round, then answers its summary and its
+ * difference from the previous round. A cycle no longer computing (computed already, or
+ * closed meanwhile) is answered as it stands.
+ */
+export async function cycleComputer(
+  db: Kysely<Database>,
+  options: ComputeOptions,
+): Promise<ComputeOutcome> {
+  for (;;) {
+    const progress = await db
+      .transaction()
+      .execute((trx) => computeNextChunk(trx, options.cycleId));
+    if (progress === undefined) break;
+    await options.onProgress?.(progress);
+    if (progress.chunksDone === progress.chunksTotal) break;
+  }
+  const cycle = await db
+    .selectFrom('program_cycle')
+    .select(['round', 'status'])
+    .where('id', '=', options.cycleId)
+    .executeTakeFirstOrThrow();
+  const summary = await summariseRound(db, options.cycleId, cycle.round);
+  const diff =
+    cycle.round > 1
+      ? await diffRounds(db, options.cycleId, cycle.round - 1, cycle.round)
+      : undefined;
+  return { round: cycle.round, summary, diff };
+}
+
+/** One chunk in one transaction; undefined when there is nothing left to compute. */
+async function computeNextChunk(
+  trx: Transaction<Database>,
+  cycleId: string,
+): Promise<RunProgress | undefined> {
+  const cycle = await trx
+    .selectFrom('program_cycle')
+    .selectAll()
+    .where('id', '=', cycleId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (cycle === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such cycle' });
+  if (cycle.status !== 'computing') return undefined;
+  const run = await trx
+    .selectFrom('program_cycle_run')
+    .selectAll()
+    .where('cycle_id', '=', cycleId)
+    .where('round', '=', cycle.round)
+    .executeTakeFirstOrThrow();
+  if (run.finished_at !== null) return undefined;
+  const version = await findVersion(trx, cycle.program_id, cycle.version);
+  if (version === undefined) throw new Error('cycle version missing');
+  await insertRound(trx, {
+    cycleId,
+    round: cycle.round,
+    referenceDate: cycle.reference_date,
+    checked: checkContent(contentOf(version)),
+    personIdRange: chunkRange(run.chunks_done, run.chunks_total),
+  });
+  const chunksDone = run.chunks_done + 1;
+  const finished = chunksDone === run.chunks_total;
+  const now = new Date();
+  await trx
+    .updateTable('program_cycle_run')
+    .set({ chunks_done: chunksDone, updated_at: now, finished_at: finished ? now : null })
+    .where('cycle_id', '=', cycleId)
+    .where('round', '=', cycle.round)
+    .execute();
+  if (finished) {
+    await trx
+      .updateTable('program_cycle')
+      .set({ status: 'computed', updated_at: now })
+      .where('id', '=', cycleId)
+      .execute();
+  }
+  return { round: cycle.round, chunksDone, chunksTotal: run.chunks_total };
+}

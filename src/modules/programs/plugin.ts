@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type ProgramAdminOptions, programAdminRoutes } from './admin-routes.js';
+import { publicProgramRoutes } from './public-routes.js';
+
+export type ProgramsPluginOptions = ProgramAdminOptions;
+
+/**
+ * The programs module's routes, one plugin under the prefix `app.ts` gives it (`/api`): the
+ * public ones (published programs, eligibility facts, rule check) and program management
+ * for operators (docs/ACCESS.md, "Benefit programs and cycles").
+ *
+ * @example
+ *   await app.register(programsPlugin, { prefix: '/api', db, audit: auditLog });
+ */
+export const programsPlugin: FastifyPluginAsyncTypebox<ProgramsPluginOptions> = async (
+  app,
+  options,
+) => {
+  // Named one by one: the options also carry the prefix, which must not apply twice.
+  const { db, audit, onCyclePublished } = options;
+  await app.register(publicProgramRoutes, { db });
+  await app.register(programAdminRoutes, {
+    db,
+    audit,
+    ...(onCyclePublished === undefined ? {} : { onCyclePublished }),
+  });
+};
