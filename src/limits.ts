@@ -393,6 +393,8 @@ export const limits = {
      * computes again. At 1M persons, about 16k persons a chunk.
      */
     cycleChunks: 64,
+    /** Most chunks a run may be cut into (the migration checks it too). */
+    cycleChunksMax: 4096,
   },
   /** Text messages (modules/notifications). */
   notifications: {

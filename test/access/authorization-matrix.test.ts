@@ -544,6 +544,7 @@ async function regionalProgram(db: AccessTestApp['database']['db'], region: stri
   });
   await publicationDecider(db, { publicationId, approve: true, operatorId: supervisor });
   const { cycleId } = await cycleCreator(db, {
+    chunks: 1,
     programId,
     referenceDate: '2026-12-01',
     operatorId: officer,

@@ -30,14 +30,23 @@ export interface RunProgress {
   chunksTotal: number;
 }
 
+/** Starts a round's run; `chunks` defaults to `limits.programs.cycleChunks`. */
 export async function startRound(
   trx: Transaction<Database>,
   cycleId: string,
   round: number,
+  chunks: number = programLimits.cycleChunks,
 ): Promise<void> {
+  if (!Number.isInteger(chunks) || chunks < 1 || chunks > programLimits.cycleChunksMax) {
+    throw new AmparoError('AMP_VALIDATION', {
+      errors: [
+        { field: '/chunks', reason: `a whole number from 1 to ${programLimits.cycleChunksMax}` },
+      ],
+    });
+  }
   await trx
     .insertInto('program_cycle_run')
-    .values({ cycle_id: cycleId, round, chunks_total: programLimits.cycleChunks })
+    .values({ cycle_id: cycleId, round, chunks_total: chunks })
     .execute();
 }
 

@@ -71,7 +71,13 @@ function checkReferenceDate(referenceDate: string): void {
  */
 export async function cycleOpener(
   db: Kysely<Database>,
-  props: { programId: string; referenceDate: string; operatorId: string | null },
+  props: {
+    programId: string;
+    referenceDate: string;
+    operatorId: string | null;
+    /** Chunks of the computation (default `limits.programs.cycleChunks`). */
+    chunks?: number;
+  },
 ): Promise<{ cycleId: string }> {
   checkReferenceDate(props.referenceDate);
   const cycleId = randomUUID();
@@ -95,7 +101,7 @@ export async function cycleOpener(
         detail: `The program already has a cycle for ${props.referenceDate}`,
       });
     }
-    await startRound(trx, cycleId, 1);
+    await startRound(trx, cycleId, 1, props.chunks);
   });
   return { cycleId };
 }
@@ -106,6 +112,7 @@ export async function cycleCreator(
     programId: string;
     referenceDate: string;
     operatorId: string | null;
+    chunks?: number;
     onProgress?: ComputeOptions['onProgress'];
   },
 ): Promise<{ cycleId: string; summary: RoundSummary }> {
