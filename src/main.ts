@@ -8,6 +8,7 @@ import { registerCardsCommands } from './modules/credentials/cards-cli.js';
 import { registerVerifyCommand } from './modules/credentials/verify-cli.js';
 import { registerDemoCommands } from './modules/demo/cli.js';
 import { registerNotificationsCommands } from './modules/notifications/cli.js';
+import { registerProgramsCommands } from './modules/programs/cli.js';
 import { registerDedupCommands } from './modules/registry/dedup/cli.js';
 import { registerImportCommands } from './modules/registry/import/cli.js';
 import { ConfigError } from './platform/errors.js';
@@ -31,6 +32,7 @@ export function createProgram(): Command {
   registerVerifyCommand(program);
   registerCardsCommands(program);
   registerNotificationsCommands(program);
+  registerProgramsCommands(program);
   return program;
 }
 

@@ -1,0 +1,171 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliEnvironment, createCliEnvironment } from '../../../../test/cli-environment.js';
+import { closePglite, kyselyOverPglite, openPglite } from '../../../platform/db/database.js';
+import type { Database } from '../../../platform/db/schema.js';
+import { eligiblePersonIds } from '../eligibility/eligibility-query.js';
+import { programCreator, publicationDecider, publicationRequester } from '../program-service.js';
+import { insertRandomPopulation } from '../programs-test-kit.js';
+import { checkRule } from '../rules/rule-checker.js';
+import { cycleApprover, cycleOpener } from './cycle-service.js';
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const referenceDate = '2026-12-01';
+const rule = '(sex == "F" && age >= 55) || (sex == "M" && age >= 60)';
+
+/**
+ * A cycle's computation is killed with SIGKILL halfway (a real `amparo programs cycle compute`
+ * process, after it reported some chunks committed) and resumed by a second process: the
+ * frozen set is exactly the rule's, nobody twice, and the entitlements that follow are one
+ * per beneficiary.
+ */
+describe('amparo programs cycle compute: resume after SIGKILL', () => {
+  let cli: CliEnvironment;
+
+  /** The command's database as its owner (PGlite on disk is opened as the superuser). */
+  async function asOwner<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (cli.env.DATABASE_URL) return cli.database.asAdmin(work);
+    const pglite = await openPglite(cli.env.AMPARO_DB_DIR ?? '');
+    const db = kyselyOverPglite(pglite);
+    try {
+      return await work(db);
+    } finally {
+      await closePglite(db, pglite);
+    }
+  }
+
+  beforeAll(async () => {
+    cli = await createCliEnvironment('amparo-cycle-resume-');
+    await asOwner((db) => insertRandomPopulation(db, { persons: 200, seed: 21 }));
+  }, 120_000);
+  afterAll(async () => cli?.close());
+
+  function computeCommand(cycleId: string, pauseMs: number): ChildProcess {
+    return spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/main.ts',
+        'programs',
+        'cycle',
+        'compute',
+        cycleId,
+        '--chunk-pause-ms',
+        String(pauseMs),
+      ],
+      {
+        cwd: repositoryRoot,
+        env: { ...cli.env, PATH: process.env.PATH, LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+  }
+
+  it('resumes where the killed run stopped, with no duplicate member or entitlement', async () => {
+    const [officer, approver] = [randomUUID(), randomUUID()];
+    const { cycleId, expected } = await cli.withCommandDatabase(async (db) => {
+      const { programId } = await programCreator(db, {
+        code: 'pension',
+        content: {
+          nameEs: 'Pensión',
+          nameEn: 'Pension',
+          descriptionEs: '',
+          descriptionEn: '',
+          kind: 'cash',
+          unit: 'person',
+          regions: [],
+          cadence: 'monthly',
+          benefit: { amountMinor: 130_000_00n, currency: 'VES' },
+          budgetCap: 1_000_000_000_00n,
+          eligibilityRule: rule,
+        },
+        operatorId: officer,
+      });
+      const { publicationId } = await publicationRequester(db, {
+        programId,
+        version: 1,
+        operatorId: officer,
+      });
+      await publicationDecider(db, { publicationId, approve: true, operatorId: approver });
+      const opened = await cycleOpener(db, {
+        programId,
+        referenceDate,
+        operatorId: officer,
+        chunks: 16,
+      });
+      const ids = await eligiblePersonIds(db, {
+        rule: checkRule(rule, 'bool', '/r'),
+        referenceDate,
+        regions: [],
+      });
+      return { cycleId: opened.cycleId, expected: ids };
+    });
+    expect(expected.length).toBeGreaterThan(10);
+
+    const first = computeCommand(cycleId, 400);
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      first.stderr?.on('data', (data: Buffer) => {
+        stderr += data.toString();
+        // Killed once a few chunks are committed: the run is mid-way.
+        if (/chunk [4-9]\/16/.test(stderr) && first.exitCode === null) first.kill('SIGKILL');
+      });
+      first.on('exit', () => resolve());
+    });
+    expect(first.signalCode).toBe('SIGKILL');
+    const interrupted = await cli.withCommandDatabase(async (db) => ({
+      cycle: await db
+        .selectFrom('program_cycle')
+        .select(['status'])
+        .where('id', '=', cycleId)
+        .executeTakeFirstOrThrow(),
+      run: await db
+        .selectFrom('program_cycle_run')
+        .select(['chunks_done', 'finished_at'])
+        .where('cycle_id', '=', cycleId)
+        .executeTakeFirstOrThrow(),
+    }));
+    expect(interrupted.cycle.status).toBe('computing');
+    expect(interrupted.run.chunks_done).toBeGreaterThanOrEqual(4);
+    expect(interrupted.run.chunks_done).toBeLessThan(16);
+    expect(interrupted.run.finished_at).toBeNull();
+
+    const second = computeCommand(cycleId, 0);
+    let output = '';
+    second.stdout?.on('data', (data: Buffer) => {
+      output += data.toString();
+    });
+    const exitCode = await new Promise<number | null>((resolve) => second.on('exit', resolve));
+    expect(exitCode).toBe(0);
+    expect(output).toContain(`${expected.length} eligible`);
+
+    await cli.withCommandDatabase(async (db) => {
+      const members = await sql<{ n: number; distinct_persons: number }>`
+        select count(*)::int as n, count(distinct person_id)::int as distinct_persons
+          from program_cycle_member where cycle_id = ${cycleId}`.execute(db);
+      expect(members.rows[0]).toEqual({ n: expected.length, distinct_persons: expected.length });
+      const frozen = await db
+        .selectFrom('program_cycle_member')
+        .select('person_id')
+        .where('cycle_id', '=', cycleId)
+        .orderBy('person_id')
+        .execute();
+      expect(frozen.map((row) => row.person_id)).toEqual(expected);
+      expect(await cycleApprover(db, { cycleId, operatorId: approver })).toMatchObject({
+        status: 'approved',
+      });
+      const entitlements = await sql<{ n: number; distinct_persons: number }>`
+        select count(*)::int as n, count(distinct person_id)::int as distinct_persons
+          from entitlement where cycle_id = ${cycleId}`.execute(db);
+      expect(entitlements.rows[0]).toEqual({
+        n: expected.length,
+        distinct_persons: expected.length,
+      });
+    });
+  }, 180_000); // two command starts (tsx compiles the CLI) on a shared two-core machine
+});
