@@ -661,7 +661,9 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
         cycleId,
       });
     }
-  }, 60_000);
+    // Cards, persons, households and two programs with a cycle each: on PGlite on a busy
+    // two-core machine this took over a minute.
+  }, 180_000);
   afterAll(async () => kit?.close());
 
   it('drives every API route, or names why a route is not decided by the table', async () => {

@@ -106,7 +106,8 @@ describe('program management routes', () => {
     await signIn('supervisor', ['program_supervisor'], regions);
     await signIn('supervisor2', ['program_supervisor'], regions);
     await signIn('local', ['program_officer'], ['VE-A']);
-  }, 60_000);
+    // Four sign-ins and a population: over a minute on PGlite on a busy two-core machine.
+  }, 180_000);
   afterAll(async () => kit?.close());
 
   it('publishes a version only when a different person with the right decides', async () => {

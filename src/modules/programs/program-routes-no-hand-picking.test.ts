@@ -53,7 +53,7 @@ describe('no hand-picked beneficiaries', () => {
   beforeAll(async () => {
     kit = await buildAccessTestApp();
     await kit.database.asAdmin((admin) => insertRandomPopulation(admin, { persons: 80, seed: 3 }));
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => kit?.close());
 
   it('no write that names a program, cycle or entitlement takes a person, except an appeal', async () => {
