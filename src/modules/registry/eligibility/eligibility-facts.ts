@@ -199,6 +199,20 @@ function eligibilityFactColumns(): string[] {
     .map((fact) => fact.name);
 }
 
+/** The condition naming the selected persons on a person-id column, or none for everyone. */
+function selectedPersons(
+  options: FactsRelationOptions,
+): ((column: string) => RawBuilder<unknown>) | undefined {
+  const { personId, personIdRange } = options;
+  if (personId !== undefined) return (column) => sql`${sql.ref(column)} = ${personId}::uuid`;
+  if (personIdRange === undefined) return undefined;
+  const { from, to } = personIdRange;
+  return (column) =>
+    to === undefined
+      ? sql`${sql.ref(column)} >= ${from}::uuid`
+      : sql`(${sql.ref(column)} >= ${from}::uuid and ${sql.ref(column)} < ${to}::uuid)`;
+}
+
 /** One person's facts at the reference date, or undefined when the person is not active. */
 export async function readEligibilityFacts(
   db: Kysely<Database>,
