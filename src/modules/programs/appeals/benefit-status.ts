@@ -28,7 +28,11 @@ export interface BenefitLine {
   /** The rule version explained: the cycle's, or the published one. */
   version: number;
   basis: 'cycle' | 'rule_today';
-  cycle: { id: string; referenceDate: string; status: 'computed' | 'approved' | 'closed' } | null;
+  cycle: {
+    id: string;
+    referenceDate: string;
+    status: 'computing' | 'computed' | 'approved' | 'published' | 'closed';
+  } | null;
   /** In the latest cycle (or eligible today when there is none). */
   included: boolean;
   entitlement: { basis: 'rule' | 'appeal'; status: 'open' | 'ended' } | null;
@@ -122,6 +126,8 @@ async function lineFor(
     .selectFrom('program_cycle')
     .select(['id', 'version', 'reference_date', 'status', 'round'])
     .where('program_id', '=', program.program_id)
+    // A round still being computed has no set yet: the person sees the last finished cycle.
+    .where('status', '<>', 'computing')
     .orderBy('reference_date', 'desc')
     .limit(1)
     .executeTakeFirst();
