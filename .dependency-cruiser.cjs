@@ -57,6 +57,17 @@ module.exports = {
       },
     },
     {
+      name: 'nothing-below-imports-distribution',
+      comment:
+        'Distribution sits above programs and credentials: only the composition root wires it in.',
+      severity: 'error',
+      from: {
+        path: '^src/modules/(access|audit|credentials|demo|geography|notifications|programs|registry|system)/',
+        pathNot: testCode,
+      },
+      to: { path: '^src/modules/distribution/' },
+    },
+    {
       name: 'audit-imports-platform-and-shared',
       comment: 'The audit log sits under every module, so it depends on none of them.',
       severity: 'error',

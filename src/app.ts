@@ -29,6 +29,10 @@ import {
 import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.js';
 import { credentialsPlugin, revokeCardsOnRegistryEvents } from './modules/credentials/index.js';
 import {
+  cancelRedemptionsOnRegistryEvents,
+  distributionPlugin,
+} from './modules/distribution/index.js';
+import {
   notificationsPlugin,
   type PersonNotifier,
   personNotifier,
@@ -267,6 +271,12 @@ export async function build(config: Config, services: AppServices): Promise<App>
     issuance: credentialIssuanceFrom(config.cards),
     notifier,
   });
+  await app.register(distributionPlugin, {
+    prefix: '/api',
+    db,
+    audit: auditLog,
+    keys: services.keys,
+  });
   await app.register(
     async (api) => {
       api.get('/', { schema: { hide: true } }, async () => ({ name: 'amparo', docs: '/api/docs' }));
@@ -280,7 +290,8 @@ export async function build(config: Config, services: AppServices): Promise<App>
 /**
  * The registry's lifecycle events and who acts on them. The registry publishes a death, a merge
  * or an erasure inside the write's transaction and imports none of its subscribers: modules
- * above it subscribe here. Credentials revokes the person's card; an enrolment is texted.
+ * above it subscribe here. Credentials revokes the person's card; an enrolment is texted;
+ * programs ends entitlements; distribution cancels their redemption state.
  */
 function registryEventsFor(services: AppServices, notifier: PersonNotifier): RegistryEvents {
   const events = new RegistryEvents();
@@ -291,6 +302,7 @@ function registryEventsFor(services: AppServices, notifier: PersonNotifier): Reg
   revokeCardsOnRegistryEvents(events);
   endEntitlementsOnRegistryEvents(events);
   closeAppealsOnRegistryEvents(events);
+  cancelRedemptionsOnRegistryEvents(events);
   services.registrySubscribers?.(events);
   return events;
 }

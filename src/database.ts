@@ -8,6 +8,7 @@ import type { QuotaTables } from './modules/access/quota-tables.js';
 import type { AccessTables } from './modules/access/tables.js';
 import type { AuditTables } from './modules/audit/tables.js';
 import type { CredentialTables } from './modules/credentials/tables.js';
+import type { DistributionTables } from './modules/distribution/tables.js';
 import type { LedgerTables } from './modules/ledger/tables.js';
 import type { NotificationTables } from './modules/notifications/tables.js';
 import type { ProgramTables } from './modules/programs/tables.js';
@@ -28,7 +29,8 @@ declare module './platform/db/schema.js' {
       CredentialTables,
       NotificationTables,
       ProgramTables,
-      LedgerTables {}
+      LedgerTables,
+      DistributionTables {}
 }
 
 export type { Database } from './platform/db/schema.js';

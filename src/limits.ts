@@ -396,6 +396,26 @@ export const limits = {
     /** Most chunks a run may be cut into (the migration checks it too). */
     cycleChunksMax: 4096,
   },
+  /** Distribution points, stock and redemption (modules/distribution). */
+  distribution: {
+    /** Points, movements or assisted redemptions returned by one listing. */
+    listPageSizeMax: 100,
+    /** Programs on one point's allow-list; operators assigned to one point. */
+    pointProgramsMax: 50,
+    pointOperatorsMax: 200,
+    /** Largest quantity one stock movement or one redemption line may move. */
+    movementQuantityMax: 1_000_000,
+    /** Lines in one redemption (a basket has at most `programs.basketItemsMax` items). */
+    redemptionLinesMax: 60,
+    /** Longest note on a stock movement; the migration checks it too. */
+    noteLengthMax: 500,
+    /**
+     * Assisted redemptions (without the card) one operator may record in a day (UTC): a lost
+     * card must never stop a benefit, but an operator redeeming many persons without their
+     * cards is what a fraud would look like, so the bound stops it and the supervisor sees it.
+     */
+    assistedPerOperatorPerDayMax: 30,
+  },
   /** Text messages (modules/notifications). */
   notifications: {
     /** Messages taken from the outbox in one pass of the development sink. */

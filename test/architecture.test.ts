@@ -62,6 +62,7 @@ describe('module boundaries', () => {
       "import { person } from '../registry/index.js';\nexport const card = person;\n",
     );
     write('src/modules/audit/index.ts', 'export const log = 1;\n');
+    write('src/modules/distribution/index.ts', 'export const point = 1;\n');
     write(
       'web/src/app.ts',
       "import { word } from '../../src/shared/words.js';\nexport const app = word;\n",
@@ -83,6 +84,11 @@ describe('module boundaries', () => {
       'registry-imports-no-downstream',
       'src/modules/registry/calls-down.ts',
       "import { card } from '../credentials/index.js';\nexport const x = card;\n",
+    ],
+    [
+      'nothing-below-imports-distribution',
+      'src/modules/programs/calls-distribution.ts',
+      "import { point } from '../distribution/index.js';\nexport const x = point;\n",
     ],
     [
       'audit-imports-platform-and-shared',

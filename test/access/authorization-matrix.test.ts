@@ -238,6 +238,12 @@ const routes: RouteCase[] = [
     request: (_t, p) => ({ method: 'GET', url: `/api/appeals${q(p, 'view=overdue')}` }),
   },
   ...programCases(),
+  {
+    name: 'distribution points',
+    action: 'distribution.point_read',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/distribution/points${q(p)}` }),
+  },
   ...absentRecordCases(),
 ];
 
@@ -435,6 +441,57 @@ function absentRecordCases(): RouteCase[] {
       outcome: 'rejected',
       reason: 'Matrix',
     }),
+    get(
+      'a distribution point',
+      'distribution.point_read',
+      (id) => `/api/distribution/points/${id}`,
+    ),
+    get(
+      "a distribution point's stock ledger",
+      'distribution.point_read',
+      (id) => `/api/distribution/points/${id}/movements`,
+    ),
+    post(
+      'change a distribution point',
+      'distribution.point_manage',
+      (id) => `/api/distribution/points/${id}/changes`,
+      { status: 'open' },
+    ),
+    post(
+      'stock delivery',
+      'distribution.stock_record',
+      (id) => `/api/distribution/points/${id}/deliveries`,
+      { clientId: clientId(), item: 'food_box', quantity: 1 },
+    ),
+    post(
+      'stock transfer',
+      'distribution.stock_record',
+      (id) => `/api/distribution/points/${id}/transfers`,
+      { clientId: clientId(), toPointId: randomUUID(), item: 'food_box', quantity: 1 },
+    ),
+    post(
+      'stock adjustment',
+      'distribution.stock_adjust',
+      (id) => `/api/distribution/points/${id}/adjustments`,
+      { clientId: clientId(), item: 'food_box', quantityDelta: -1, reason: 'loss' },
+    ),
+    post(
+      'scan a card at a distribution point',
+      'distribution.redeem',
+      (id) => `/api/distribution/points/${id}/entitlement-lookups`,
+      { qrText: 'NOT A CARD' },
+    ),
+    post(
+      'redeem at a distribution point',
+      'distribution.redeem',
+      (id) => `/api/distribution/points/${id}/redemptions`,
+      {
+        clientId: clientId(),
+        qrText: 'NOT A CARD',
+        entitlementId: randomUUID(),
+        lines: [{ item: 'food_box', quantity: 1 }],
+      },
+    ),
     post(
       'decide a duplicate review',
       'person.merge',
@@ -489,6 +546,9 @@ const notDecidedByTheTable: Record<string, string> = {
   'POST /api/erasure-requests': 'by ID number from an order; erasure-refusals.test.ts',
   'GET /api/erasure-requests': 'administrators; erasure-refusals.test.ts',
   'POST /api/dedup-clusters/{runId}/{clusterId}/review': 'person.merge; cluster-review.test.ts',
+  'GET /api/distribution/receipt-key': 'public: the key that verifies redemption receipts',
+  'POST /api/distribution/points':
+    'distribution.point_manage, decided by the table on the region of the body; stock.test.ts',
 };
 
 /** What docs/ACCESS.md says: allowed, or the status of the refusal. */
@@ -727,7 +787,7 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
     });
     const cookies = { amparo_session: sessionCookieFrom(verify) ?? '' };
     expect(await checkPrincipal({ kind: 'citizen', personId: own.personId }, cookies)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('answers operators holding several roles in several regions exactly as documented', async () => {
     let counter = 0;

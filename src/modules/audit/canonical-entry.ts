@@ -30,6 +30,7 @@ const resourceTypes = new Set([
   'erasure',
   'program',
   'program_cycle',
+  'distribution_point',
 ]);
 const outcomes = new Set(['allowed', 'denied']);
 

@@ -18,6 +18,11 @@ export {
 } from './cycles/cycle-service.js';
 export { cycleView } from './cycles/cycle-view.js';
 export {
+  type EntitlementForRedemption,
+  entitlementForRedemption,
+  openEntitlementsOf,
+} from './cycles/entitlement-reader.js';
+export {
   countEligible,
   type EligibilityQuery,
   eligiblePersonIds,

@@ -66,6 +66,19 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // its steps hold identifiers only and are append-only.
   appeal: 'personal',
   appeal_step: 'history',
+  // Points and their lists name the operators who set them up and are never deleted; the
+  // stock ledger is append-only, its balance row a counter the movements can rebuild.
+  distribution_point: 'personal',
+  distribution_point_program: 'personal',
+  distribution_point_operator: 'personal',
+  stock_balance: 'operational',
+  stock_movement: 'history',
+  // What happened to each entitlement at the points: state and remaining quantities change,
+  // redemptions and their lines never do.
+  entitlement_redemption_state: 'personal',
+  entitlement_item_balance: 'personal',
+  redemption: 'history',
+  redemption_line: 'history',
 };
 
 /** What the application role must never hold, per class. */

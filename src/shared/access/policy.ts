@@ -36,6 +36,13 @@ export const actions = [
   'program.manage',
   'program.publish_decide',
   'cycle.approve',
+  'distribution.point_manage',
+  'distribution.point_read',
+  'distribution.stock_record',
+  'distribution.stock_adjust',
+  'distribution.redeem',
+  'distribution.assisted_redeem',
+  'distribution.assisted_review',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -108,6 +115,15 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('program.manage', 'program_officer', ['eligibility_review'], 'region'),
   rule('program.publish_decide', 'program_supervisor', ['eligibility_review'], 'region'),
   rule('cycle.approve', 'program_supervisor', ['eligibility_review'], 'region'),
+  rule('distribution.point_manage', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.point_read', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.point_read', 'distribution_operator', ['distribution'], 'region'),
+  rule('distribution.stock_record', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.stock_record', 'distribution_operator', ['distribution'], 'region'),
+  rule('distribution.stock_adjust', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.redeem', 'distribution_operator', ['distribution'], 'region'),
+  rule('distribution.assisted_redeem', 'distribution_operator', ['distribution'], 'region'),
+  rule('distribution.assisted_review', 'program_officer', ['distribution'], 'region'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */

@@ -25,7 +25,8 @@ export interface AuditEntryInput {
       | 'audit'
       | 'erasure'
       | 'program'
-      | 'program_cycle';
+      | 'program_cycle'
+      | 'distribution_point';
     id: string | null;
   };
   purpose: Purpose | null;

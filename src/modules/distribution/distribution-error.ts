@@ -1,0 +1,80 @@
+import { defineErrors, type ErrorAnswer, type FieldError } from '../../platform/errors.js';
+
+/**
+ * The typed error of the distribution module, registered with the platform's one error
+ * registry so the problem handler answers it as problem+json. Every one of these refusals
+ * changes nothing (no stock, no entitlement) and is audited by the service that throws it.
+ *
+ * @example
+ *   throw new DistributionError('AMP_STOCK_INSUFFICIENT', '3 food_box on hand, 5 asked'); // refused
+ */
+export const distributionErrorCodes = [
+  /** The operator is not (or no longer) assigned to this point. */
+  'AMP_POINT_NOT_ASSIGNED',
+  /** The point is closed: no redemptions and no stock movements. */
+  'AMP_POINT_CLOSED',
+  /** The point does not serve this program (its allow-list). */
+  'AMP_PROGRAM_NOT_SERVED',
+  /** A movement would take the stock below zero and no override was recorded. */
+  'AMP_STOCK_INSUFFICIENT',
+  /** A stock adjustment without its reason (loss, damage, count correction). */
+  'AMP_ADJUSTMENT_REASON_REQUIRED',
+  /** The card was refused by the verifier: forged, revoked, expired, unreadable. */
+  'AMP_CARD_REFUSED',
+  /** The entitlement cannot be redeemed now: consumed, cancelled, expired, suspended, blocked. */
+  'AMP_ENTITLEMENT_NOT_REDEEMABLE',
+  /** A line asks for more than remains of the item, or for an item the basket does not hold. */
+  'AMP_QUANTITY_ABOVE_REMAINING',
+  /** The second check of an assisted redemption failed. */
+  'AMP_SECOND_CHECK_FAILED',
+  /** The operator reached the day's bound of assisted redemptions. */
+  'AMP_ASSISTED_LIMIT_REACHED',
+] as const;
+
+export type DistributionErrorCode = (typeof distributionErrorCodes)[number];
+
+export class DistributionError extends Error {
+  override readonly name = 'DistributionError';
+  readonly code: DistributionErrorCode;
+  readonly errors: readonly FieldError[] | undefined;
+
+  constructor(code: DistributionErrorCode, message: string, errors?: readonly FieldError[]) {
+    super(message);
+    this.code = code;
+    this.errors = errors;
+  }
+}
+
+const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
+  AMP_POINT_NOT_ASSIGNED: { status: 403, title: 'You are not assigned to this distribution point' },
+  AMP_POINT_CLOSED: { status: 409, title: 'The distribution point is closed' },
+  AMP_PROGRAM_NOT_SERVED: {
+    status: 409,
+    title: 'The distribution point does not serve this program',
+  },
+  AMP_STOCK_INSUFFICIENT: { status: 409, title: 'Not enough stock at the distribution point' },
+  AMP_ADJUSTMENT_REASON_REQUIRED: {
+    status: 400,
+    title: 'A stock adjustment needs its reason (loss, damage, count_correction)',
+  },
+  AMP_CARD_REFUSED: { status: 422, title: 'The card was refused by the verifier' },
+  AMP_ENTITLEMENT_NOT_REDEEMABLE: { status: 409, title: 'The entitlement cannot be redeemed now' },
+  AMP_QUANTITY_ABOVE_REMAINING: {
+    status: 422,
+    title: 'More was asked than remains of the entitlement',
+  },
+  AMP_SECOND_CHECK_FAILED: {
+    status: 422,
+    title: 'The second check of an assisted redemption failed',
+  },
+  AMP_ASSISTED_LIMIT_REACHED: {
+    status: 429,
+    title: "You reached today's bound of redemptions without the card",
+  },
+};
+
+defineErrors({
+  errorClass: DistributionError,
+  answers: distributionAnswers,
+  example: (code) => new DistributionError(code, `Example of ${code}.`),
+});

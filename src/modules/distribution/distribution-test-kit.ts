@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Role } from '../../shared/access/roles.js';
+import {
+  type AccessTestApp,
+  createTestOperator,
+  sessionCookieFrom,
+} from '../access/access-test-kit.js';
+import { createCardPerson } from '../credentials/credentials-test-kit.js';
+import {
+  cycleApprover,
+  cycleCreator,
+  programCreator,
+  publicationDecider,
+  publicationRequester,
+} from '../programs/index.js';
+
+/** A signed-in operator: their id and the session cookie to send. */
+export interface SignedIn {
+  operatorId: string;
+  cookies: { amparo_session: string };
+}
+
+export async function signIn(
+  kit: AccessTestApp,
+  roles: Role[],
+  regions: string[] = ['VE-A'],
+): Promise<SignedIn> {
+  const username = `dist.${randomUUID().slice(0, 8)}`;
+  const operator = await createTestOperator(kit, { username, roles, regions });
+  kit.advance(30_000);
+  const response = await kit.app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in',
+    payload: { username, password: operator.password, totp: operator.totp() },
+  });
+  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.body}`);
+  return {
+    operatorId: operator.id,
+    cookies: { amparo_session: sessionCookieFrom(response) ?? '' },
+  };
+}
+
+/** Registers an open point in `regionCode` as the supervisor; returns its id. */
+export async function createPoint(
+  kit: AccessTestApp,
+  supervisor: SignedIn,
+  options: { regionCode?: string; kind?: string; operators?: string[]; programs?: string[] } = {},
+): Promise<string> {
+  const created = await kit.app.inject({
+    method: 'POST',
+    url: '/api/distribution/points?purpose=distribution',
+    cookies: supervisor.cookies,
+    payload: {
+      code: `p-${randomUUID().slice(0, 8)}`,
+      name: 'Kiosco de prueba',
+      kind: options.kind ?? 'kiosk',
+      regionCode: options.regionCode ?? 'VE-A',
+    },
+  });
+  if (created.statusCode !== 201) throw new Error(`point: ${created.body}`);
+  const { pointId } = created.json() as { pointId: string };
+  if (options.operators || options.programs) {
+    const changed = await kit.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${pointId}/changes?purpose=distribution`,
+      cookies: supervisor.cookies,
+      payload: { addOperators: options.operators ?? [], addPrograms: options.programs ?? [] },
+    });
+    if (changed.statusCode !== 200) throw new Error(`point change: ${changed.body}`);
+  }
+  return pointId;
+}
+
+/** Audit entries of one request: action, outcome and reason, as the log holds them. */
+export async function auditedAs(
+  kit: AccessTestApp,
+  requestId: string,
+): Promise<{ action: string; outcome: string; reasonCode: string | null }[]> {
+  const rows = await kit.database.asAdmin((admin) =>
+    sql<{ action: string; outcome: string; reason_code: string | null }>`
+      select entry::json->>'action' as action, entry::json->>'outcome' as outcome,
+             entry::json->>'reasonCode' as reason_code
+        from audit_entry where entry::json->>'requestId' = ${requestId}`.execute(admin),
+  );
+  return rows.rows.map((row) => ({
+    action: row.action,
+    outcome: row.outcome,
+    reasonCode: row.reason_code,
+  }));
+}
+
+/**
+ * A published in-kind program whose rule selects the persons of `regionCode`, and its first
+ * cycle approved: every person of that state enrolled before holds one open entitlement.
+ */
+export async function inKindProgramWithCycle(
+  kit: AccessTestApp,
+  options: {
+    code: string;
+    regionCode?: string;
+    basket: { item: string; quantity: number; unit: string }[];
+    referenceDate?: string;
+  },
+): Promise<{ programId: string; cycleId: string }> {
+  const db = kit.database.db;
+  const [officer, approver] = [randomUUID(), randomUUID()];
+  const { programId } = await programCreator(db, {
+    code: options.code,
+    operatorId: officer,
+    content: {
+      nameEs: `Programa ${options.code}`,
+      nameEn: `Program ${options.code}`,
+      descriptionEs: '',
+      descriptionEn: '',
+      kind: 'in_kind',
+      unit: 'person',
+      regions: [],
+      cadence: 'monthly',
+      benefit: { basket: options.basket },
+      budgetCap: 1_000_000n,
+      eligibilityRule: `state_code == "${options.regionCode ?? 'VE-A'}"`,
+    },
+  });
+  const { publicationId } = await publicationRequester(db, {
+    programId,
+    version: 1,
+    operatorId: officer,
+  });
+  await publicationDecider(db, { publicationId, approve: true, operatorId: approver });
+  const { cycleId } = await cycleCreator(db, {
+    programId,
+    referenceDate: options.referenceDate ?? '2026-12-01',
+    operatorId: officer,
+  });
+  await cycleApprover(db, { cycleId, operatorId: approver });
+  return { programId, cycleId };
+}
+
+/** A person of `region` with an issued card; returns the person and the card's QR text. */
+export async function personWithCard(
+  kit: AccessTestApp,
+  issuer: SignedIn,
+  region = 'VE-A',
+): Promise<{ personId: string; uin: string; qrText: string; credentialId: string }> {
+  const person = await createCardPerson(kit.database.db, kit.masterKey, { region });
+  const issued = await kit.app.inject({
+    method: 'POST',
+    url: `/api/persons/${person.id}/credentials?purpose=enrolment`,
+    cookies: issuer.cookies,
+    payload: { clientId: randomUUID() },
+  });
+  if (issued.statusCode !== 201) throw new Error(`card: ${issued.body}`);
+  const body = issued.json() as { qrText: string; credentialId: string };
+  return {
+    personId: person.id,
+    uin: person.uin,
+    qrText: body.qrText,
+    credentialId: body.credentialId,
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * The distribution module's public face (issue #15): points, stock, redemption. Only the
+ * composition (`src/app.ts`) imports it; no module below it may. Re-exports only.
+ */
+export type { DistributionDependencies } from './distribution-context.js';
+export { DistributionError, type DistributionErrorCode } from './distribution-error.js';
+export { type DistributionPluginOptions, distributionPlugin } from './plugin.js';
+export { cancelRedemptionsOnRegistryEvents } from './redemption/registry-subscriptions.js';
+export type { DistributionTables } from './tables.js';

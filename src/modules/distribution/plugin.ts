@@ -1,0 +1,24 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { DistributionDependencies } from './distribution-context.js';
+import { redemptionRoutes } from './redemption/redemption-routes.js';
+import { pointRoutes } from './routes.js';
+
+export type DistributionPluginOptions = DistributionDependencies;
+
+/**
+ * The distribution module's routes, one plugin under the prefix `app.ts` gives it (`/api`):
+ * points, stock, redemption.
+ *
+ * @example
+ *   await app.register(distributionPlugin, { prefix: '/api', db, audit, keys });
+ */
+export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOptions> = async (
+  app,
+  options,
+) => {
+  // Named one by one: the options also carry the prefix, which must not apply twice.
+  const { db, audit, keys, now } = options;
+  const deps = { db, audit, keys, ...(now ? { now } : {}) };
+  await app.register(pointRoutes, deps);
+  await app.register(redemptionRoutes, deps);
+};

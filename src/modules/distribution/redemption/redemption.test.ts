@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import {
+  auditedAs,
+  createPoint,
+  inKindProgramWithCycle,
+  personWithCard,
+  type SignedIn,
+  signIn,
+} from '../distribution-test-kit.js';
+import { receiptKeyFrom, verifyReceipt } from './receipt.js';
+
+interface Answer {
+  entitlementId: string;
+  state: string;
+  items: { item: string; granted: number; remaining: number }[];
+}
+
+/**
+ * Redemption with the card over HTTP (issue #15, point 3), on PostgreSQL and PGlite alike: a
+ * bad card is refused with its reason, the point learns what remains and not the person's
+ * file, a basket is taken in parts, a retry is answered once, and many simultaneous attempts on
+ * one entitlement from two points count exactly one.
+ */
+describe('redemption with the card', () => {
+  let kit: AccessTestApp;
+  let supervisor: SignedIn;
+  let operator: SignedIn;
+  let issuer: SignedIn;
+  let pointA: string;
+  let pointB: string;
+  let holder: Awaited<ReturnType<typeof personWithCard>>;
+  let second: Awaited<ReturnType<typeof personWithCard>>;
+  let revoked: Awaited<ReturnType<typeof personWithCard>>;
+  let fourth: Awaited<ReturnType<typeof personWithCard>>;
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
+    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+    holder = await personWithCard(kit, issuer);
+    second = await personWithCard(kit, issuer);
+    revoked = await personWithCard(kit, issuer);
+    fourth = await personWithCard(kit, issuer);
+    const revoke = await kit.app.inject({
+      method: 'POST',
+      url: `/api/credentials/${revoked.credentialId}/revoke?purpose=enrolment`,
+      cookies: issuer.cookies,
+      payload: { reason: 'stolen' },
+    });
+    expect(revoke.statusCode).toBe(200);
+    const { programId } = await inKindProgramWithCycle(kit, {
+      code: 'fuel',
+      basket: [
+        { item: 'fuel_litre', quantity: 60, unit: 'litre' },
+        { item: 'oil_can', quantity: 1, unit: 'can' },
+      ],
+    });
+    pointA = await createPoint(kit, supervisor, {
+      kind: 'fuel_station',
+      operators: [operator.operatorId],
+      programs: [programId],
+    });
+    pointB = await createPoint(kit, supervisor, {
+      kind: 'fuel_station',
+      operators: [operator.operatorId],
+      programs: [programId],
+    });
+    for (const point of [pointA, pointB]) {
+      for (const [item, quantity] of [
+        ['fuel_litre', 1000],
+        ['oil_can', 50],
+      ] as const) {
+        const delivered = await post(`${point}/deliveries`, {
+          clientId: randomUUID(),
+          item,
+          quantity,
+        });
+        expect(delivered.statusCode).toBe(201);
+      }
+    }
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  const post = (url: string, payload: object, who: SignedIn = operator) =>
+    kit.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${url}?purpose=distribution`,
+      cookies: who.cookies,
+      payload,
+    });
+
+  async function lookup(qrText: string, point = pointA): Promise<Answer[]> {
+    const response = await post(`${point}/entitlement-lookups`, { qrText });
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json() as { entitlements: Answer[] }).entitlements;
+  }
+
+  async function onHand(point: string, item: string): Promise<number> {
+    const response = await kit.app.inject({
+      url: `/api/distribution/points/${point}?purpose=distribution`,
+      cookies: supervisor.cookies,
+    });
+    const stock = (response.json() as { stock: { item: string; quantity: number }[] }).stock;
+    return stock.find((line) => line.item === item)?.quantity ?? 0;
+  }
+
+  it('answers what the holder may take and what remains, and nothing of their file', async () => {
+    const response = await post(`${pointA}/entitlement-lookups`, { qrText: holder.qrText });
+    expect(response.statusCode).toBe(200);
+    const [entitlement] = (response.json() as { entitlements: Answer[] }).entitlements;
+    expect(entitlement).toMatchObject({
+      state: 'activated',
+      items: [
+        { item: 'fuel_litre', granted: 60, remaining: 60 },
+        { item: 'oil_can', granted: 1, remaining: 1 },
+      ],
+    });
+    expect(response.body).not.toContain(holder.uin);
+    expect(response.body).not.toContain(holder.personId);
+    expect(response.body).not.toContain('Pérez');
+    expect(await auditedAs(kit, String(response.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'allowed',
+      reasonCode: null,
+    });
+  });
+
+  it('refuses a revoked, a forged and an unreadable card with the reason, and audits it', async () => {
+    const forged = `${holder.qrText.slice(0, -6)}${holder.qrText.slice(-6) === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA'}`;
+    for (const [qrText, status] of [
+      [revoked.qrText, 'revoked'],
+      [forged, undefined],
+      ['NOT A CARD', 'malformed'],
+    ] as const) {
+      const response = await post(`${pointA}/entitlement-lookups`, { qrText });
+      expect(response.statusCode, qrText).toBe(422);
+      const problem = response.json() as { code: string; errors: { code: string }[] };
+      expect(problem.code).toBe('AMP_CARD_REFUSED');
+      if (status) expect(problem.errors[0]?.code).toBe(status);
+      expect(await auditedAs(kit, String(response.headers['x-request-id']))).toContainEqual({
+        action: 'distribution.redeem',
+        outcome: 'denied',
+        reasonCode: 'AMP_CARD_REFUSED',
+      });
+    }
+  });
+
+  it('redeems part of a basket, keeps what remains, and signs the receipt', async () => {
+    const [entitlement] = await lookup(holder.qrText);
+    const body = {
+      clientId: randomUUID(),
+      qrText: holder.qrText,
+      entitlementId: entitlement?.entitlementId,
+      lines: [{ item: 'fuel_litre', quantity: 30 }],
+    };
+    const first = await post(`${pointA}/redemptions`, body);
+    expect(first.statusCode, first.body).toBe(201);
+    const answer = first.json() as { entitlement: Answer; qrText: string; receipt: object };
+    expect(answer.entitlement.state).toBe('partially_consumed');
+    expect(answer.entitlement.items).toContainEqual(
+      expect.objectContaining({ item: 'fuel_litre', remaining: 30 }),
+    );
+    const receipt = verifyReceipt(receiptKeyFrom(kit.masterKey).publicKey, answer.qrText);
+    expect(receipt).toEqual(answer.receipt);
+    expect(receipt?.lines).toEqual([
+      { item: 'fuel_litre', unit: 'litre', quantity: 30, remainingAfter: 30 },
+    ]);
+    expect(answer.qrText).not.toContain(holder.uin);
+
+    // A retry gets the first answer; the same key with another body is refused.
+    const retry = await post(`${pointA}/redemptions`, body);
+    expect(retry.json()).toEqual(first.json());
+    const other = await post(`${pointA}/redemptions`, {
+      ...body,
+      lines: [{ item: 'fuel_litre', quantity: 31 }],
+    });
+    expect(other.json().code).toBe('AMP_IDEMPOTENCY_MISMATCH');
+    expect(await onHand(pointA, 'fuel_litre')).toBe(970);
+
+    const tooMuch = await post(`${pointA}/redemptions`, {
+      ...body,
+      clientId: randomUUID(),
+      lines: [{ item: 'fuel_litre', quantity: 31 }],
+    });
+    expect(tooMuch.statusCode).toBe(422);
+    expect(tooMuch.json().code).toBe('AMP_QUANTITY_ABOVE_REMAINING');
+    expect(await auditedAs(kit, String(tooMuch.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_QUANTITY_ABOVE_REMAINING',
+    });
+    expect(await onHand(pointA, 'fuel_litre')).toBe(970);
+
+    const rest = await post(`${pointB}/redemptions`, {
+      ...body,
+      clientId: randomUUID(),
+      lines: [
+        { item: 'fuel_litre', quantity: 30 },
+        { item: 'oil_can', quantity: 1 },
+      ],
+    });
+    expect(rest.statusCode, rest.body).toBe(201);
+    expect((rest.json() as { entitlement: Answer }).entitlement.state).toBe('consumed');
+    const [after] = await lookup(holder.qrText, pointB);
+    expect(after?.state).toBe('consumed');
+  });
+
+  it('counts one of many simultaneous redemptions of one entitlement at two points', async () => {
+    const [entitlement] = await lookup(second.qrText);
+    const stockBefore = (await onHand(pointA, 'fuel_litre')) + (await onHand(pointB, 'fuel_litre'));
+    const attempts = Array.from({ length: 16 }, (_, index) =>
+      post(`${index % 2 === 0 ? pointA : pointB}/redemptions`, {
+        clientId: randomUUID(),
+        qrText: second.qrText,
+        entitlementId: entitlement?.entitlementId,
+        lines: [{ item: 'fuel_litre', quantity: 60 }],
+      }),
+    );
+    const answers = await Promise.all(attempts);
+    const statuses = answers.map((response) => response.statusCode);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    for (const response of answers.filter((each) => each.statusCode !== 201)) {
+      expect(response.json().code).toBe('AMP_QUANTITY_ABOVE_REMAINING');
+    }
+    const stockAfter = (await onHand(pointA, 'fuel_litre')) + (await onHand(pointB, 'fuel_litre'));
+    expect(stockBefore - stockAfter).toBe(60);
+    const redemptions = await kit.database.db
+      .selectFrom('redemption')
+      .select('id')
+      .where('entitlement_id', '=', entitlement?.entitlementId ?? '')
+      .execute();
+    expect(redemptions).toHaveLength(1);
+  });
+
+  it('cancels what remains when the registry records the death, in the same commit', async () => {
+    const [entitlement] = await lookup(fourth.qrText);
+    const partial = await post(`${pointA}/redemptions`, {
+      clientId: randomUUID(),
+      qrText: fourth.qrText,
+      entitlementId: entitlement?.entitlementId,
+      lines: [{ item: 'fuel_litre', quantity: 10 }],
+    });
+    expect(partial.statusCode).toBe(201);
+    const death = await kit.app.inject({
+      method: 'POST',
+      url: `/api/persons/${fourth.personId}/death?purpose=enrolment`,
+      cookies: issuer.cookies,
+      payload: { clientId: randomUUID(), dateOfDeath: '2026-12-02' },
+    });
+    expect(death.statusCode, death.body).toBeLessThan(300);
+    const state = await kit.database.db
+      .selectFrom('entitlement_redemption_state')
+      .select(['state', 'state_reason'])
+      .where('entitlement_id', '=', entitlement?.entitlementId ?? '')
+      .executeTakeFirstOrThrow();
+    expect(state).toEqual({ state: 'cancelled', state_reason: 'death' });
+    // The card was revoked in the same commit: the point refuses it.
+    const after = await post(`${pointA}/entitlement-lookups`, { qrText: fourth.qrText });
+    expect(after.json().code).toBe('AMP_CARD_REFUSED');
+  });
+
+  it('answers nothing for a person the cycle did not select', async () => {
+    const third = await personWithCard(kit, issuer);
+    // The program's cycle was computed before this person was enrolled: no entitlement.
+    expect(await lookup(third.qrText)).toEqual([]);
+  });
+});

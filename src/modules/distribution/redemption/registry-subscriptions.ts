@@ -1,0 +1,38 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import type { RegistryEvents } from '../../registry/index.js';
+
+/**
+ * Distribution's answer to the registry's lifecycle events (issue #15, point 8): a death, a
+ * merge or an erasure cancels the redemption state of the person's entitlements that are still
+ * redeemable, with the reason, inside the registry write's transaction (programs ends the
+ * entitlements themselves in the same commit). An entitlement no point has seen yet needs no
+ * row: its answer follows the entitlement programs ended. Subscribed in `app.ts`.
+ *
+ * @example
+ *   cancelRedemptionsOnRegistryEvents(events);
+ */
+export function cancelRedemptionsOnRegistryEvents(events: RegistryEvents): void {
+  events.on('personDied', (trx, { personId }) => cancelOpen(trx, personId, 'death'));
+  events.on('personsMerged', (trx, { mergedId }) => cancelOpen(trx, mergedId, 'merge'));
+  events.on('personErased', (trx, { personId }) => cancelOpen(trx, personId, 'erasure'));
+}
+
+async function cancelOpen(
+  trx: Transaction<Database>,
+  personId: string,
+  reason: 'death' | 'merge' | 'erasure',
+): Promise<void> {
+  await trx
+    .updateTable('entitlement_redemption_state')
+    .set({ state: 'cancelled', state_reason: reason, updated_at: new Date() })
+    .where('person_id', '=', personId)
+    .where('state', 'in', [
+      'pre_activated',
+      'activated',
+      'partially_consumed',
+      'suspended',
+      'blocked',
+    ])
+    .execute();
+}

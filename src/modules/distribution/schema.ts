@@ -1,0 +1,100 @@
+import { Type } from 'typebox';
+import { PointKindSchema, PointStatusSchema } from '../../shared/api/distribution.js';
+import { PurposeQuery } from '../../shared/api/params.js';
+import { distributionLimits } from './limits.js';
+
+/** TypeBox schemas of the distribution routes' inputs; answers are in src/shared/api. */
+
+const ClientId = Type.String({ format: 'uuid', description: 'Client-generated id of this write' });
+const Item = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'Basket item name' });
+const Quantity = Type.Integer({ minimum: 1, maximum: distributionLimits.movementQuantityMax });
+const Note = Type.String({ maxLength: distributionLimits.noteLengthMax });
+const Uuid = Type.String({ format: 'uuid' });
+
+export const PointIdParams = Type.Object({ pointId: Type.String({ format: 'uuid' }) });
+
+export const NewPointBody = Type.Object(
+  {
+    code: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{1,39}$' }),
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    kind: PointKindSchema,
+    regionCode: Type.String({ pattern: '^VE-[A-Z]$' }),
+    municipalityCode: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+const Ids = Type.Array(Uuid, { maxItems: distributionLimits.pointOperatorsMax });
+
+export const PointChangeBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+    status: Type.Optional(PointStatusSchema),
+    addPrograms: Type.Optional(Ids),
+    removePrograms: Type.Optional(Ids),
+    addOperators: Type.Optional(Ids),
+    removeOperators: Type.Optional(Ids),
+  },
+  { additionalProperties: false },
+);
+
+export const PointsQuery = Type.Object(
+  {
+    purpose: PurposeQuery.properties.purpose,
+    regionCode: Type.Optional(Type.String({ pattern: '^VE-[A-Z]$' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: distributionLimits.listPageSizeMax })),
+  },
+  { additionalProperties: false },
+);
+
+export const MovementsQuery = Type.Object(
+  {
+    purpose: PurposeQuery.properties.purpose,
+    item: Type.Optional(Item),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: distributionLimits.listPageSizeMax })),
+  },
+  { additionalProperties: false },
+);
+
+export const DeliveryBody = Type.Object(
+  { clientId: ClientId, item: Item, quantity: Quantity, note: Type.Optional(Note) },
+  { additionalProperties: false },
+);
+
+export const TransferBody = Type.Object(
+  { clientId: ClientId, toPointId: Uuid, item: Item, quantity: Quantity },
+  { additionalProperties: false },
+);
+
+export const AdjustmentBody = Type.Object(
+  {
+    clientId: ClientId,
+    item: Item,
+    quantityDelta: Type.Integer({
+      minimum: -distributionLimits.movementQuantityMax,
+      maximum: distributionLimits.movementQuantityMax,
+    }),
+    // Optional in the schema so that an adjustment without its reason reaches the service,
+    // which refuses it with its own code and audits the attempt.
+    reason: Type.Optional(
+      Type.Union([Type.Literal('loss'), Type.Literal('damage'), Type.Literal('count_correction')]),
+    ),
+    note: Type.Optional(Note),
+    overrideNegative: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const QrText = Type.String({ minLength: 1, maxLength: 4096, description: "The card's QR text" });
+
+export const LookupBody = Type.Object({ qrText: QrText }, { additionalProperties: false });
+
+export const RedemptionLines = Type.Array(
+  Type.Object({ item: Item, quantity: Quantity }, { additionalProperties: false }),
+  { minItems: 1, maxItems: distributionLimits.redemptionLinesMax },
+);
+
+export const RedemptionBody = Type.Object(
+  { clientId: ClientId, qrText: QrText, entitlementId: Uuid, lines: RedemptionLines },
+  { additionalProperties: false },
+);

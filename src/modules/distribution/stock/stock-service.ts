@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { runIdempotent } from '../../../platform/db/idempotency.js';
+import { AmparoError } from '../../../platform/errors.js';
+import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
+import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
+import { distributionLimits } from '../limits.js';
+import { findPoint, guardPoint, type PointGrant, refuseAudited } from '../point-gate.js';
+import { operatorIdOf } from '../points/point-service.js';
+import { auditingRefusals } from '../refusals.js';
+import type { AdjustmentReason, StockMovementKind } from '../tables.js';
+import { appendMovement, lockBalances } from './stock-ledger.js';
+
+/**
+ * Stock per point and item (issue #15, point 2): deliveries and transfers by the point's
+ * operators or a supervisor, adjustments (with their reason) by a supervisor only. Each is
+ * idempotent on the device's client id and appends to the stock ledger in the same transaction
+ * as its audit entry; a refusal changes nothing and is audited.
+ *
+ * @example
+ *   await deliveryRecorder(deps, context, pointId, { clientId, item: 'food_box', quantity: 40 });
+ */
+export interface StockAnswer {
+  movementIds: string[];
+  item: string;
+  balanceAfter: number;
+}
+
+async function openPoint(deps: DistributionDependencies, gate: PointGrant): Promise<void> {
+  if (gate.point.status !== 'open') {
+    await refuseAudited(
+      deps,
+      gate.write,
+      { type: 'distribution_point', id: gate.point.id },
+      'AMP_POINT_CLOSED',
+      `Point ${gate.point.code} is closed`,
+    );
+  }
+}
+
+export async function deliveryRecorder(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  props: { clientId: string; item: string; quantity: number; note?: string | undefined },
+): Promise<{ status: number; body: StockAnswer }> {
+  const gate = await guardPoint(deps, context, 'distribution.stock_record', pointId);
+  await openPoint(deps, gate);
+  const resource = { type: 'distribution_point' as const, id: pointId };
+  return auditingRefusals(deps, gate.write, resource, () =>
+    runIdempotent<StockAnswer>(
+      deps.db,
+      { scope: 'distribution.delivery', clientId: props.clientId, request: { pointId, ...props } },
+      async (trx) => {
+        const moved = await appendMovement(trx, {
+          pointId,
+          item: props.item,
+          kind: 'delivery',
+          quantityDelta: props.quantity,
+          note: props.note ?? null,
+          recordedBy: operatorIdOf(gate.write.actor),
+        });
+        await deps.audit.appendInTransaction(trx, [
+          writeAuditEntry(gate.write, resource, [], context.requestId),
+        ]);
+        return {
+          status: 201,
+          body: {
+            movementIds: [moved.movementId],
+            item: props.item,
+            balanceAfter: moved.balanceAfter,
+          },
+        };
+      },
+    ),
+  );
+}
+
+/** Moves stock from this point to another, as two movements paired by one transfer id. */
+export async function transferRecorder(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  props: { clientId: string; toPointId: string; item: string; quantity: number },
+): Promise<{ status: number; body: StockAnswer }> {
+  const gate = await guardPoint(deps, context, 'distribution.stock_record', pointId);
+  await openPoint(deps, gate);
+  const resource = { type: 'distribution_point' as const, id: pointId };
+  const destination = await findPoint(deps.db, props.toPointId);
+  if (destination === undefined || destination.id === pointId) {
+    throw new AmparoError('AMP_VALIDATION', {
+      errors: [{ field: '/toPointId', reason: 'another existing point' }],
+    });
+  }
+  return auditingRefusals(deps, gate.write, resource, () =>
+    runIdempotent<StockAnswer>(
+      deps.db,
+      { scope: 'distribution.transfer', clientId: props.clientId, request: { pointId, ...props } },
+      async (trx) => {
+        await lockBalances(trx, [
+          { pointId, item: props.item },
+          { pointId: destination.id, item: props.item },
+        ]);
+        const transferId = randomUUID();
+        const recordedBy = operatorIdOf(gate.write.actor);
+        const out = await appendMovement(trx, {
+          pointId,
+          item: props.item,
+          kind: 'transfer_out',
+          quantityDelta: -props.quantity,
+          transferId,
+          recordedBy,
+        });
+        const into = await appendMovement(trx, {
+          pointId: destination.id,
+          item: props.item,
+          kind: 'transfer_in',
+          quantityDelta: props.quantity,
+          transferId,
+          recordedBy,
+        });
+        await deps.audit.appendInTransaction(trx, [
+          writeAuditEntry(gate.write, resource, [], context.requestId),
+        ]);
+        return {
+          status: 201,
+          body: {
+            movementIds: [out.movementId, into.movementId],
+            item: props.item,
+            balanceAfter: out.balanceAfter,
+          },
+        };
+      },
+    ),
+  );
+}
+
+/**
+ * A supervisor's correction of the stock (loss, damage, a count): the reason is required, and
+ * a balance below zero only with `overrideNegative`, which the movement records.
+ */
+export async function adjustmentRecorder(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  props: {
+    clientId: string;
+    item: string;
+    quantityDelta: number;
+    reason?: AdjustmentReason | undefined;
+    note?: string | undefined;
+    overrideNegative?: boolean | undefined;
+  },
+): Promise<{ status: number; body: StockAnswer }> {
+  const gate = await guardPoint(deps, context, 'distribution.stock_adjust', pointId);
+  const resource = { type: 'distribution_point' as const, id: pointId };
+  const { reason } = props;
+  if (reason === undefined) {
+    return refuseAudited(
+      deps,
+      gate.write,
+      resource,
+      'AMP_ADJUSTMENT_REASON_REQUIRED',
+      'Say why the stock is adjusted: loss, damage or count_correction',
+      [{ field: '/reason', reason: 'required for an adjustment', code: 'reason_required' }],
+    );
+  }
+  if (props.quantityDelta === 0) {
+    throw new AmparoError('AMP_VALIDATION', {
+      errors: [{ field: '/quantityDelta', reason: 'not zero' }],
+    });
+  }
+  return auditingRefusals(deps, gate.write, resource, () =>
+    runIdempotent<StockAnswer>(
+      deps.db,
+      {
+        scope: 'distribution.adjustment',
+        clientId: props.clientId,
+        request: { pointId, ...props },
+      },
+      async (trx) => {
+        const moved = await appendMovement(trx, {
+          pointId,
+          item: props.item,
+          kind: 'adjustment',
+          quantityDelta: props.quantityDelta,
+          reason,
+          note: props.note ?? null,
+          overrideNegative: props.overrideNegative === true,
+          recordedBy: operatorIdOf(gate.write.actor),
+        });
+        await deps.audit.appendInTransaction(trx, [
+          writeAuditEntry(gate.write, resource, [], context.requestId),
+        ]);
+        return {
+          status: 201,
+          body: {
+            movementIds: [moved.movementId],
+            item: props.item,
+            balanceAfter: moved.balanceAfter,
+          },
+        };
+      },
+    ),
+  );
+}
+
+export interface MovementView {
+  id: string;
+  item: string;
+  kind: StockMovementKind;
+  quantityDelta: number;
+  balanceAfter: number;
+  reason: AdjustmentReason | null;
+  note: string | null;
+  overrideNegative: boolean;
+  transferId: string | null;
+  redemptionId: string | null;
+  recordedBy: string | null;
+  recordedAt: string;
+}
+
+/** The point's stock ledger, newest first (`before` pages back by time). */
+export async function movementsLister(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  query: { item?: string | undefined; limit?: number | undefined },
+): Promise<MovementView[]> {
+  const { grant } = await guardPoint(deps, context, 'distribution.point_read', pointId);
+  let select = deps.db
+    .selectFrom('stock_movement')
+    .selectAll()
+    .where('point_id', '=', pointId)
+    .orderBy('recorded_at', 'desc')
+    .orderBy('id')
+    .limit(Math.min(query.limit ?? 50, distributionLimits.listPageSizeMax));
+  if (query.item !== undefined) select = select.where('item', '=', query.item);
+  const rows = await select.execute();
+  await grant.record([]);
+  return rows.map((row) => ({
+    id: row.id,
+    item: row.item,
+    kind: row.kind,
+    quantityDelta: row.quantity_delta,
+    balanceAfter: row.balance_after,
+    reason: row.reason,
+    note: row.note,
+    overrideNegative: row.override_negative,
+    transferId: row.transfer_id,
+    redemptionId: row.redemption_id,
+    recordedBy: row.recorded_by,
+    recordedAt: row.recorded_at.toISOString(),
+  }));
+}

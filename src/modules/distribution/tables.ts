@@ -1,0 +1,136 @@
+import type { Generated } from 'kysely';
+
+/** Kysely types of the distribution tables; `migrations/0050_distribution_points.sql` is the truth. */
+export interface DistributionTables {
+  distribution_point: {
+    id: string;
+    code: string;
+    name: string;
+    kind: PointKind;
+    region_code: string;
+    municipality_code: string | null;
+    status: Generated<PointStatus>;
+    created_by: string | null;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  distribution_point_program: {
+    point_id: string;
+    program_id: string;
+    active: Generated<boolean>;
+    changed_by: string | null;
+    changed_at: Generated<Date>;
+  };
+  distribution_point_operator: {
+    point_id: string;
+    operator_id: string;
+    active: Generated<boolean>;
+    changed_by: string | null;
+    changed_at: Generated<Date>;
+  };
+  stock_balance: {
+    point_id: string;
+    item: string;
+    quantity: number;
+    last_movement_id: string | null;
+  };
+  stock_movement: {
+    id: string;
+    point_id: string;
+    item: string;
+    kind: StockMovementKind;
+    quantity_delta: number;
+    balance_after: number;
+    reason: AdjustmentReason | null;
+    note: string | null;
+    override_negative: Generated<boolean>;
+    transfer_id: string | null;
+    redemption_id: string | null;
+    recorded_by: string | null;
+    recorded_at: Generated<Date>;
+  };
+  entitlement_redemption_state: {
+    entitlement_id: string;
+    person_id: string;
+    program_id: string;
+    state: VoucherState;
+    state_reason: StateReason | null;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  entitlement_item_balance: {
+    entitlement_id: string;
+    item: string;
+    unit: string;
+    quantity_granted: number;
+    quantity_remaining: number;
+  };
+  redemption: {
+    id: string;
+    entitlement_id: string;
+    person_id: string;
+    program_id: string;
+    point_id: string;
+    operator_id: string | null;
+    mode: 'card' | 'assisted';
+    credential_id: Buffer | null;
+    assisted_id: string | null;
+    redeemed_at: Date;
+    receipt_signature: string;
+  };
+  redemption_line: {
+    redemption_id: string;
+    item: string;
+    unit: string;
+    quantity: number;
+    remaining_after: number;
+  };
+}
+
+/**
+ * An entitlement's state at the points, after the GovStack Payments building block's voucher
+ * states, plus partially consumed, expired (a cycle closed without carry-over) and
+ * conflict-flagged (two offline redemptions of the same entitlement; offline comes later).
+ */
+export const voucherStates = [
+  'pre_activated',
+  'activated',
+  'partially_consumed',
+  'consumed',
+  'suspended',
+  'blocked',
+  'cancelled',
+  'expired',
+  'conflict_flagged',
+] as const;
+export type VoucherState = (typeof voucherStates)[number];
+
+/** States in which an entitlement may be redeemed. */
+export const redeemableStates: readonly VoucherState[] = ['activated', 'partially_consumed'];
+
+export type StateReason =
+  | 'death'
+  | 'merge'
+  | 'erasure'
+  | 'cycle_closed'
+  | 'suspended_by_program'
+  | 'blocked_for_review'
+  | 'offline_conflict';
+
+export const pointKinds = ['kiosk', 'shop', 'warehouse', 'pharmacy', 'fuel_station'] as const;
+export type PointKind = (typeof pointKinds)[number];
+
+export const pointStatuses = ['open', 'closed'] as const;
+export type PointStatus = (typeof pointStatuses)[number];
+
+export const stockMovementKinds = [
+  'delivery',
+  'redemption',
+  'transfer_out',
+  'transfer_in',
+  'adjustment',
+] as const;
+export type StockMovementKind = (typeof stockMovementKinds)[number];
+
+export const adjustmentReasons = ['loss', 'damage', 'count_correction'] as const;
+export type AdjustmentReason = (typeof adjustmentReasons)[number];

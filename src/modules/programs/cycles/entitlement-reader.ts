@@ -1,0 +1,108 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import type { BasketItem, ProgramKind } from '../tables.js';
+
+/**
+ * What another module may learn of an entitlement (issue #15): the program, the cycle, whether
+ * it is open, and the benefit it grants (the basket, or an amount). Distribution reads
+ * entitlements only through this, and keeps its own redemption state in its own tables.
+ */
+export interface EntitlementForRedemption {
+  entitlementId: string;
+  personId: string;
+  programId: string;
+  programCode: string;
+  programNameEs: string;
+  programNameEn: string;
+  kind: ProgramKind;
+  cycleId: string;
+  cycleStatus: 'computing' | 'computed' | 'approved' | 'published' | 'closed';
+  referenceDate: string;
+  status: 'open' | 'ended';
+  endedReason: 'death' | 'merge' | 'erasure' | 'cycle_closed' | null;
+  /** In-kind and service programs: what one entitlement grants. Null for cash and vouchers. */
+  basket: BasketItem[] | null;
+  amountMinor: bigint | null;
+}
+
+function query(db: Kysely<Database>) {
+  return db
+    .selectFrom('entitlement as e')
+    .innerJoin('program as p', 'p.id', 'e.program_id')
+    .innerJoin('program_cycle as c', 'c.id', 'e.cycle_id')
+    .innerJoin('program_version as v', (join) =>
+      join.onRef('v.program_id', '=', 'c.program_id').onRef('v.version', '=', 'c.version'),
+    )
+    .select([
+      'e.id',
+      'e.person_id',
+      'e.program_id',
+      'p.code',
+      'v.name_es',
+      'v.name_en',
+      'v.kind',
+      'e.cycle_id',
+      'c.status as cycle_status',
+      'c.reference_date',
+      'e.status',
+      'e.ended_reason',
+      'v.benefit_basket',
+      'e.amount_minor',
+    ]);
+}
+
+type Row = Awaited<ReturnType<ReturnType<typeof query>['execute']>>[number];
+
+function toEntitlement(row: Row): EntitlementForRedemption {
+  const basket = row.benefit_basket;
+  return {
+    entitlementId: row.id,
+    personId: row.person_id,
+    programId: row.program_id,
+    programCode: row.code,
+    programNameEs: row.name_es,
+    programNameEn: row.name_en,
+    kind: row.kind,
+    cycleId: row.cycle_id,
+    cycleStatus: row.cycle_status,
+    referenceDate: String(row.reference_date),
+    status: row.status,
+    endedReason: row.ended_reason,
+    // Safe: the column holds JSON written by programs from BasketItem values (text on PGlite).
+    basket:
+      basket === null
+        ? null
+        : ((typeof basket === 'string' ? JSON.parse(basket) : basket) as BasketItem[]),
+    amountMinor: row.amount_minor,
+  };
+}
+
+/**
+ * A person's open entitlements in the given programs, oldest cycle first.
+ *
+ * @example
+ *   const open = await openEntitlementsOf(db, { personId, programIds: [foodBoxId] });
+ */
+export async function openEntitlementsOf(
+  db: Kysely<Database>,
+  props: { personId: string; programIds: readonly string[] },
+): Promise<EntitlementForRedemption[]> {
+  if (props.programIds.length === 0) return [];
+  const rows = await query(db)
+    .where('e.person_id', '=', props.personId)
+    .where('e.program_id', 'in', props.programIds)
+    .where('e.status', '=', 'open')
+    .orderBy('c.reference_date')
+    .orderBy('e.id')
+    .execute();
+  return rows.map(toEntitlement);
+}
+
+/** One entitlement, open or ended, or undefined. */
+export async function entitlementForRedemption(
+  db: Kysely<Database>,
+  entitlementId: string,
+): Promise<EntitlementForRedemption | undefined> {
+  const row = await query(db).where('e.id', '=', entitlementId).executeTakeFirst();
+  return row === undefined ? undefined : toEntitlement(row);
+}

@@ -1,0 +1,150 @@
+import { type Static, Type } from 'typebox';
+
+/**
+ * Answers of the distribution routes (issue #15) that the console reads: points, stock,
+ * entitlement answers at a point and receipts. A field not in a schema is never sent. An
+ * entitlement answer says what a person may take and what remains, never the person's file
+ * (safeguard 7).
+ */
+
+export const pointKindValues = ['kiosk', 'shop', 'warehouse', 'pharmacy', 'fuel_station'] as const;
+
+export const PointKindSchema = Type.Union([
+  Type.Literal('kiosk'),
+  Type.Literal('shop'),
+  Type.Literal('warehouse'),
+  Type.Literal('pharmacy'),
+  Type.Literal('fuel_station'),
+]);
+
+export const PointStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('closed')]);
+
+export const PointSchema = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  name: Type.String(),
+  kind: PointKindSchema,
+  regionCode: Type.String(),
+  municipalityCode: Type.Union([Type.String(), Type.Null()]),
+  status: PointStatusSchema,
+});
+
+export const PointSummarySchema = Type.Object({
+  ...PointSchema.properties,
+  assigned: Type.Boolean({ description: 'Whether you are assigned to this point' }),
+});
+export type PointSummary = Static<typeof PointSummarySchema>;
+
+export const StockLineSchema = Type.Object({ item: Type.String(), quantity: Type.Integer() });
+
+export const PointDetailSchema = Type.Object({
+  ...PointSchema.properties,
+  programIds: Type.Array(Type.String()),
+  operatorIds: Type.Array(Type.String()),
+  stock: Type.Array(StockLineSchema),
+});
+export type PointDetail = Static<typeof PointDetailSchema>;
+
+export const StockAnswerSchema = Type.Object({
+  movementIds: Type.Array(Type.String()),
+  item: Type.String(),
+  balanceAfter: Type.Integer(),
+});
+
+export const MovementSchema = Type.Object({
+  id: Type.String(),
+  item: Type.String(),
+  kind: Type.Union([
+    Type.Literal('delivery'),
+    Type.Literal('redemption'),
+    Type.Literal('transfer_out'),
+    Type.Literal('transfer_in'),
+    Type.Literal('adjustment'),
+  ]),
+  quantityDelta: Type.Integer(),
+  balanceAfter: Type.Integer(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  note: Type.Union([Type.String(), Type.Null()]),
+  overrideNegative: Type.Boolean(),
+  transferId: Type.Union([Type.String(), Type.Null()]),
+  redemptionId: Type.Union([Type.String(), Type.Null()]),
+  recordedBy: Type.Union([Type.String(), Type.Null()]),
+  recordedAt: Type.String({ format: 'date-time' }),
+});
+
+export const voucherStateValues = [
+  'pre_activated',
+  'activated',
+  'partially_consumed',
+  'consumed',
+  'suspended',
+  'blocked',
+  'cancelled',
+  'expired',
+  'conflict_flagged',
+] as const;
+export type VoucherStateValue = (typeof voucherStateValues)[number];
+
+export const VoucherStateSchema = Type.Union([
+  Type.Literal('pre_activated'),
+  Type.Literal('activated'),
+  Type.Literal('partially_consumed'),
+  Type.Literal('consumed'),
+  Type.Literal('suspended'),
+  Type.Literal('blocked'),
+  Type.Literal('cancelled'),
+  Type.Literal('expired'),
+  Type.Literal('conflict_flagged'),
+]);
+
+/** What a point learns of one entitlement: what may be taken and what remains. */
+export const EntitlementAnswerSchema = Type.Object({
+  entitlementId: Type.String(),
+  programCode: Type.String(),
+  programNameEs: Type.String(),
+  programNameEn: Type.String(),
+  referenceDate: Type.String(),
+  state: VoucherStateSchema,
+  items: Type.Array(
+    Type.Object({
+      item: Type.String(),
+      unit: Type.String(),
+      granted: Type.Integer(),
+      remaining: Type.Integer(),
+    }),
+  ),
+});
+export type EntitlementAnswer = Static<typeof EntitlementAnswerSchema>;
+
+export const LookupAnswerSchema = Type.Object({
+  card: Type.Object({ expiresAt: Type.String() }),
+  entitlements: Type.Array(EntitlementAnswerSchema),
+});
+export type LookupAnswer = Static<typeof LookupAnswerSchema>;
+
+export const ReceiptSchema = Type.Object({
+  v: Type.Literal(1),
+  receiptId: Type.String(),
+  pointCode: Type.String(),
+  programCode: Type.String(),
+  entitlementId: Type.String(),
+  mode: Type.Union([Type.Literal('card'), Type.Literal('assisted')]),
+  redeemedAt: Type.String(),
+  lines: Type.Array(
+    Type.Object({
+      item: Type.String(),
+      unit: Type.String(),
+      quantity: Type.Integer(),
+      remainingAfter: Type.Integer(),
+    }),
+  ),
+});
+
+export const RedemptionAnswerSchema = Type.Object({
+  redemptionId: Type.String(),
+  entitlement: EntitlementAnswerSchema,
+  receipt: ReceiptSchema,
+  signature: Type.String({ description: 'Ed25519 over the canonical receipt, base64url' }),
+  qrText: Type.String({ description: 'AMPR1.<receipt>.<signature>: the QR the person keeps' }),
+});
+export type RedemptionAnswer = Static<typeof RedemptionAnswerSchema>;
