@@ -101,7 +101,10 @@ export async function seedDemoPrograms(
       operatorId: props.askerId,
     });
     await publicationDecider(db, { publicationId, approve: true, operatorId: props.approverId });
+    // Two thousand persons fit in one chunk: the default (sized for a national registry) cut
+    // each cycle into 64 transactions, which cost more CPU on first start than the whole import.
     const { cycleId, summary } = await cycleCreator(db, {
+      chunks: 1,
       programId,
       referenceDate: props.referenceDate,
       operatorId: props.askerId,
