@@ -44,6 +44,7 @@ import {
   programsPlugin,
 } from './modules/programs/index.js';
 import {
+  assistedIdentities,
   personContacts,
   personRegionLookup,
   RegistryEvents,
@@ -276,6 +277,10 @@ export async function build(config: Config, services: AppServices): Promise<App>
     db,
     audit: auditLog,
     keys: services.keys,
+    // Redemption without the card: the person by ID number, the photo and household on file
+    // (the registry's port), and the one-time code texted through the one notifier.
+    identities: assistedIdentities(services.keys.masterKey),
+    notifier,
   });
   await app.register(
     async (api) => {

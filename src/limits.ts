@@ -415,6 +415,12 @@ export const limits = {
      * cards is what a fraud would look like, so the bound stops it and the supervisor sees it.
      */
     assistedPerOperatorPerDayMax: 30,
+    /** How long the texted one-time code of an assisted redemption is accepted. */
+    assistedCodeTtlMs: 5 * minuteMs,
+    /** Wrong codes before the check fails for good (a new one must be started, and counted). */
+    assistedCodeAttemptsMax: 3,
+    /** How long after the second check passed its redemptions may be recorded. */
+    assistedRedeemWindowMs: 15 * minuteMs,
   },
   /** Text messages (modules/notifications). */
   notifications: {

@@ -493,6 +493,33 @@ function absentRecordCases(): RouteCase[] {
       },
     ),
     post(
+      'start a redemption without the card',
+      'distribution.assisted_redeem',
+      (id) => `/api/distribution/points/${id}/assisted-redemptions`,
+      { uin: '2000000000', reason: 'lost', method: 'photo_attested' },
+    ),
+    post(
+      'pass the second check of a redemption without the card',
+      'distribution.assisted_redeem',
+      (id) => `/api/distribution/points/${id}/assisted-redemptions/${randomUUID()}/check`,
+      { attestation: true },
+    ),
+    post(
+      'redeem without the card',
+      'distribution.assisted_redeem',
+      (id) => `/api/distribution/points/${id}/assisted-redemptions/${randomUUID()}/redemptions`,
+      {
+        clientId: clientId(),
+        entitlementId: randomUUID(),
+        lines: [{ item: 'food_box', quantity: 1 }],
+      },
+    ),
+    get(
+      "a point's redemptions without the card",
+      'distribution.assisted_review',
+      (id) => `/api/distribution/points/${id}/assisted-redemptions`,
+    ),
+    post(
       'decide a duplicate review',
       'person.merge',
       (id) => `/api/duplicate-reviews/${id}/decision`,

@@ -3,6 +3,18 @@ import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import type { TransactionalAuditRecorder } from '../access/index.js';
+import type { PersonNotifier } from '../notifications/index.js';
+
+/**
+ * What a redemption without the card asks of the registry, which distribution does not import:
+ * `src/app.ts` passes the registry's `assistedIdentities(masterKey)`.
+ */
+export interface AssistedIdentities {
+  activePersonByUin(db: Kysely<Database>, uin: string): Promise<{ personId: string } | undefined>;
+  /** The photo on file (base64), or null. */
+  photoOf(db: Kysely<Database>, personId: string): Promise<string | null>;
+  sameHousehold(db: Kysely<Database>, personId: string, otherId: string): Promise<boolean>;
+}
 
 /** What every distribution verb needs: the database, the audit log, the keys and a clock. */
 export interface DistributionDependencies {
@@ -11,6 +23,9 @@ export interface DistributionDependencies {
   /** Issuer keys verify cards; the master key derives the receipt-signing key. */
   keys: KeyStore;
   now?: () => Date;
+  /** Redemption without the card: the registry's port and the notifier that texts the code. */
+  identities?: AssistedIdentities;
+  notifier?: PersonNotifier;
 }
 
 /** Who acts, why, and for which request. */

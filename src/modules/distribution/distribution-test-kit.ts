@@ -142,8 +142,9 @@ export async function personWithCard(
   kit: AccessTestApp,
   issuer: SignedIn,
   region = 'VE-A',
+  options: { phone?: string } = {},
 ): Promise<{ personId: string; uin: string; qrText: string; credentialId: string }> {
-  const person = await createCardPerson(kit.database.db, kit.masterKey, { region });
+  const person = await createCardPerson(kit.database.db, kit.masterKey, { region, ...options });
   const issued = await kit.app.inject({
     method: 'POST',
     url: `/api/persons/${person.id}/credentials?purpose=enrolment`,

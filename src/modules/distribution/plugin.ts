@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { assistedRoutes } from './assisted/assisted-routes.js';
 import type { DistributionDependencies } from './distribution-context.js';
 import { redemptionRoutes } from './redemption/redemption-routes.js';
 import { pointRoutes } from './routes.js';
@@ -17,8 +18,16 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
   options,
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
-  const { db, audit, keys, now } = options;
-  const deps = { db, audit, keys, ...(now ? { now } : {}) };
+  const { db, audit, keys, now, identities, notifier } = options;
+  const deps = {
+    db,
+    audit,
+    keys,
+    ...(now ? { now } : {}),
+    ...(identities ? { identities } : {}),
+    ...(notifier ? { notifier } : {}),
+  };
   await app.register(pointRoutes, deps);
   await app.register(redemptionRoutes, deps);
+  await app.register(assistedRoutes, deps);
 };

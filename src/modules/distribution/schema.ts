@@ -1,5 +1,10 @@
 import { Type } from 'typebox';
-import { PointKindSchema, PointStatusSchema } from '../../shared/api/distribution.js';
+import {
+  AssistedMethodSchema,
+  AssistedReasonSchema,
+  PointKindSchema,
+  PointStatusSchema,
+} from '../../shared/api/distribution.js';
 import { PurposeQuery } from '../../shared/api/params.js';
 import { distributionLimits } from './limits.js';
 
@@ -96,5 +101,42 @@ export const RedemptionLines = Type.Array(
 
 export const RedemptionBody = Type.Object(
   { clientId: ClientId, qrText: QrText, entitlementId: Uuid, lines: RedemptionLines },
+  { additionalProperties: false },
+);
+
+export const AssistedIdParams = Type.Object({
+  pointId: Type.String({ format: 'uuid' }),
+  assistedId: Type.String({ format: 'uuid' }),
+});
+
+export const AssistedStartBody = Type.Object(
+  {
+    uin: Type.String({ pattern: '^[0-9]{10}$', description: "The person's ID number" }),
+    reason: AssistedReasonSchema,
+    method: AssistedMethodSchema,
+  },
+  { additionalProperties: false },
+);
+
+export const AssistedCheckBody = Type.Object(
+  {
+    code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+    attestation: Type.Optional(Type.Boolean()),
+    householdQrText: Type.Optional(QrText),
+  },
+  { additionalProperties: false },
+);
+
+export const AssistedRedemptionBody = Type.Object(
+  { clientId: ClientId, entitlementId: Uuid, lines: RedemptionLines },
+  { additionalProperties: false },
+);
+
+export const AssistedListQuery = Type.Object(
+  {
+    purpose: PurposeQuery.properties.purpose,
+    day: Type.Optional(Type.String({ format: 'date' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: distributionLimits.listPageSizeMax })),
+  },
   { additionalProperties: false },
 );

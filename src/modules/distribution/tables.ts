@@ -78,6 +78,22 @@ export interface DistributionTables {
     redeemed_at: Date;
     receipt_signature: string;
   };
+  assisted_redemption: {
+    id: string;
+    point_id: string;
+    operator_id: string;
+    person_id: string;
+    reason: AssistedReason;
+    method: AssistedMethod;
+    code_hash: Buffer | null;
+    code_expires_at: Date | null;
+    code_attempts: Generated<number>;
+    household_credential_id: Buffer | null;
+    started_at: Date;
+    started_day: string;
+    verified_at: Date | null;
+    failed_at: Date | null;
+  };
   redemption_line: {
     redemption_id: string;
     item: string;
@@ -134,3 +150,11 @@ export type StockMovementKind = (typeof stockMovementKinds)[number];
 
 export const adjustmentReasons = ['loss', 'damage', 'count_correction'] as const;
 export type AdjustmentReason = (typeof adjustmentReasons)[number];
+
+/** Why a person has no card to show (issue #15, point 4). */
+export const assistedReasons = ['lost', 'not_yet_issued', 'damaged', 'never_had'] as const;
+export type AssistedReason = (typeof assistedReasons)[number];
+
+/** The second check of a redemption without the card. */
+export const assistedMethods = ['phone_code', 'photo_attested', 'household_card'] as const;
+export type AssistedMethod = (typeof assistedMethods)[number];

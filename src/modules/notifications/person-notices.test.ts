@@ -32,6 +32,7 @@ const everyNotice: PersonNotice[] = [
     namedProgram: 'Programa Invierno',
   },
   { event: 'appeal_decided', reference: 'A-2026-0042' },
+  { event: 'redemption_code', code: '042917', validMinutes: '5' },
   { event: 'redemption_receipt', place: 'Escuela Bolívar', date: '2026-12-11' },
   { event: 'payment_received', amount: '1500.00 VES', date: '2026-12-12' },
 ];

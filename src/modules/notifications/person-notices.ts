@@ -27,6 +27,12 @@ export type PersonNotice =
   | { event: 'entitlement_published'; place: string; from: string; namedProgram?: string }
   /** An appeal was decided; the text gives the reference, never the decision. */
   | { event: 'appeal_decided'; reference: string }
+  /**
+   * The one-time code of a redemption without the card (distribution, issue #15 point 4): the
+   * person in front of the operator asked for it, so it is sent despite an opt-out or quiet
+   * hours. It names no benefit and no place.
+   */
+  | { event: 'redemption_code'; code: string; validMinutes: string }
   /** A collection (redemption) was recorded; "if it was not you, tell the office". */
   | { event: 'redemption_receipt'; place: string; date: string }
   /** A payment was received. */
@@ -58,6 +64,11 @@ export function noticeText(notice: PersonNotice): {
           };
     case 'appeal_decided':
       return { templateId: 'programs.appeal_decided', parameters: { reference: notice.reference } };
+    case 'redemption_code':
+      return {
+        templateId: 'distribution.redemption_code',
+        parameters: { code: notice.code, validMinutes: notice.validMinutes },
+      };
     case 'redemption_receipt':
       return {
         templateId: 'distribution.redemption_receipt',

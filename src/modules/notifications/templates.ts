@@ -166,6 +166,16 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       },
     }),
     defineTemplate({
+      id: 'distribution.redemption_code',
+      variables: { code: 'code', validMinutes: 'count' },
+      requested: true,
+      ttlMs: 10 * minutes,
+      text: {
+        es: 'Amparo: su código para retirar sin carnet es {code} (vale {validMinutes} min). No lo comparta si no lo pidió.',
+        en: 'Amparo: your code to collect without your card is {code} (valid {validMinutes} min). Do not share it unless you asked.',
+      },
+    }),
+    defineTemplate({
       id: 'distribution.redemption_receipt',
       variables: { place: 'place', date: 'date' },
       requested: false,

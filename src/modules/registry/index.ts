@@ -32,6 +32,7 @@ export {
   toNdjsonLine,
   toTruthLine,
 } from './import/record-format.js';
+export { type AssistedIdentities, assistedIdentities } from './persons/assisted-identity.js';
 export {
   activePersonIds,
   type HolderFacts,

@@ -148,3 +148,56 @@ export const RedemptionAnswerSchema = Type.Object({
   qrText: Type.String({ description: 'AMPR1.<receipt>.<signature>: the QR the person keeps' }),
 });
 export type RedemptionAnswer = Static<typeof RedemptionAnswerSchema>;
+
+export const AssistedReasonSchema = Type.Union([
+  Type.Literal('lost'),
+  Type.Literal('not_yet_issued'),
+  Type.Literal('damaged'),
+  Type.Literal('never_had'),
+]);
+export type AssistedReasonValue = Static<typeof AssistedReasonSchema>;
+
+export const AssistedMethodSchema = Type.Union([
+  Type.Literal('phone_code'),
+  Type.Literal('photo_attested'),
+  Type.Literal('household_card'),
+]);
+export type AssistedMethodValue = Static<typeof AssistedMethodSchema>;
+
+/** A redemption without the card, started: the code was texted, or the photo is shown. */
+export const AssistedStartAnswerSchema = Type.Object({
+  assistedId: Type.String(),
+  method: AssistedMethodSchema,
+  reason: AssistedReasonSchema,
+  codeExpiresAt: Type.Union([Type.String(), Type.Null()]),
+  photo: Type.Union([Type.String({ description: 'The photo on file, base64' }), Type.Null()]),
+});
+export type AssistedStartAnswer = Static<typeof AssistedStartAnswerSchema>;
+
+/** The second check passed: what the person may take at this point. */
+export const AssistedCheckAnswerSchema = Type.Object({
+  assistedId: Type.String(),
+  entitlements: Type.Array(EntitlementAnswerSchema),
+});
+export type AssistedCheckAnswer = Static<typeof AssistedCheckAnswerSchema>;
+
+/** The supervisor's list of a point's redemptions without the card on one day; no person named. */
+export const AssistedListingSchema = Type.Object({
+  day: Type.String(),
+  perOperatorPerDayMax: Type.Integer(),
+  byOperator: Type.Array(Type.Object({ operatorId: Type.String(), count: Type.Integer() })),
+  assisted: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      operatorId: Type.String(),
+      reason: AssistedReasonSchema,
+      method: AssistedMethodSchema,
+      startedAt: Type.String(),
+      verifiedAt: Type.Union([Type.String(), Type.Null()]),
+      failedAt: Type.Union([Type.String(), Type.Null()]),
+      codeAttempts: Type.Integer(),
+      redemptions: Type.Integer(),
+    }),
+  ),
+});
+export type AssistedListing = Static<typeof AssistedListingSchema>;

@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import { unwrapDataKey } from '../../../platform/crypto/envelope.js';
+import type { Database } from '../../../platform/db/schema.js';
+import { findPerson, readActiveCurrentVersions } from './repository.js';
+import { openVersion } from './sealed-attributes.js';
+
+/**
+ * What a redemption without the card needs of the registry (issue #15, point 4): who an ID
+ * number names (an active person only), the photo on file for the operator to compare with the
+ * face in front of them, and whether a card's holder shares the person's household. Distribution
+ * sits above credentials, not the registry: `src/app.ts` hands it this port. Nothing else of the
+ * record leaves the registry; the caller audits the read (the photo is named in its entry).
+ *
+ * @example
+ *   const identities = assistedIdentities(masterKey);
+ *   const person = await identities.activePersonByUin(db, '4839201756');
+ */
+export interface AssistedIdentities {
+  activePersonByUin(db: Kysely<Database>, uin: string): Promise<{ personId: string } | undefined>;
+  /** The photo on file (base64 JPEG, PNG or WebP), or null when none is recorded. */
+  photoOf(db: Kysely<Database>, personId: string): Promise<string | null>;
+  /** Whether both persons are current members of one household. */
+  sameHousehold(db: Kysely<Database>, personId: string, otherId: string): Promise<boolean>;
+}
+
+export function assistedIdentities(masterKey: Buffer): AssistedIdentities {
+  return {
+    async activePersonByUin(db, uin) {
+      const person = await findPerson(db, { uin });
+      return person?.status === 'active' ? { personId: person.id } : undefined;
+    },
+    async photoOf(db, personId) {
+      const [row] = await readActiveCurrentVersions(db, [personId]);
+      if (row === undefined || !row.sealedAttributes || !row.wrappedKey) return null;
+      const dataKey = unwrapDataKey(masterKey, row.wrappedKey, personId);
+      const sealed = openVersion(dataKey, personId, row.version, row.sealedAttributes);
+      return typeof sealed.photo === 'string' && sealed.photo !== '' ? sealed.photo : null;
+    },
+    async sameHousehold(db, personId, otherId) {
+      const rows = await db
+        .selectFrom('household_membership as mine')
+        .innerJoin('household_membership as theirs', 'theirs.household_id', 'mine.household_id')
+        .select('mine.household_id')
+        .where('mine.person_id', '=', personId)
+        .where('theirs.person_id', '=', otherId)
+        .where('mine.valid_to', 'is', null)
+        .where('theirs.valid_to', 'is', null)
+        .execute();
+      return rows.length > 0;
+    },
+  };
+}
