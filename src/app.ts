@@ -31,6 +31,7 @@ import { credentialsPlugin, revokeCardsOnRegistryEvents } from './modules/creden
 import {
   cancelRedemptionsOnRegistryEvents,
   distributionPlugin,
+  settleUnredeemedOnCycleClose,
 } from './modules/distribution/index.js';
 import {
   notificationsPlugin,
@@ -263,7 +264,13 @@ export async function build(config: Config, services: AppServices): Promise<App>
       });
     },
   });
-  await app.register(programsPlugin, { prefix: '/api', db, audit: auditLog });
+  await app.register(programsPlugin, {
+    prefix: '/api',
+    db,
+    audit: auditLog,
+    // Distribution expires what was not taken, or carries it over, in the closing transaction.
+    onCycleClosing: settleUnredeemedOnCycleClose,
+  });
   await app.register(credentialsPlugin, {
     prefix: '/api',
     db,

@@ -421,6 +421,8 @@ export const limits = {
     assistedCodeAttemptsMax: 3,
     /** How long after the second check passed its redemptions may be recorded. */
     assistedRedeemWindowMs: 15 * minuteMs,
+    /** Entitlements settled per page when a cycle closes (expiry and carry-over). */
+    cycleCloseBatchMax: 500,
   },
   /** Text messages (modules/notifications). */
   notifications: {

@@ -99,8 +99,10 @@ export async function inKindProgramWithCycle(
   options: {
     code: string;
     regionCode?: string;
-    basket: { item: string; quantity: number; unit: string }[];
+    basket: { item: string; quantity: number; unit: string; carryOver?: boolean }[];
     referenceDate?: string;
+    /** The program's states (a program officer of them may close its cycles); national if absent. */
+    regions?: string[];
   },
 ): Promise<{ programId: string; cycleId: string }> {
   const db = kit.database.db;
@@ -115,7 +117,7 @@ export async function inKindProgramWithCycle(
       descriptionEn: '',
       kind: 'in_kind',
       unit: 'person',
-      regions: [],
+      regions: options.regions ?? [],
       cadence: 'monthly',
       benefit: { basket: options.basket },
       budgetCap: 1_000_000n,
@@ -128,13 +130,21 @@ export async function inKindProgramWithCycle(
     operatorId: officer,
   });
   await publicationDecider(db, { publicationId, approve: true, operatorId: approver });
-  const { cycleId } = await cycleCreator(db, {
-    programId,
-    referenceDate: options.referenceDate ?? '2026-12-01',
-    operatorId: officer,
-  });
-  await cycleApprover(db, { cycleId, operatorId: approver });
+  const { cycleId } = await approvedCycle(kit, programId, options.referenceDate ?? '2026-12-01');
   return { programId, cycleId };
+}
+
+/** A new cycle of a published program, computed and approved: its entitlements are open. */
+export async function approvedCycle(
+  kit: AccessTestApp,
+  programId: string,
+  referenceDate: string,
+): Promise<{ cycleId: string }> {
+  const db = kit.database.db;
+  const [officer, approver] = [randomUUID(), randomUUID()];
+  const { cycleId } = await cycleCreator(db, { programId, referenceDate, operatorId: officer });
+  await cycleApprover(db, { cycleId, operatorId: approver });
+  return { cycleId };
 }
 
 /** A person of `region` with an issued card; returns the person and the card's QR text. */

@@ -94,6 +94,19 @@ export interface DistributionTables {
     verified_at: Date | null;
     failed_at: Date | null;
   };
+  entitlement_carry_over: {
+    from_entitlement_id: string;
+    item: string;
+    person_id: string;
+    program_id: string;
+    from_cycle_id: string;
+    unit: string;
+    quantity: number;
+    carried_at: Date;
+    into_entitlement_id: string | null;
+    applied_at: Date | null;
+    lapsed_at: Date | null;
+  };
   redemption_line: {
     redemption_id: string;
     item: string;

@@ -14,6 +14,7 @@ import {
 } from '../../shared/api/programs.js';
 import { guardRegionalAccess } from '../access/index.js';
 import { cycleComputer } from './cycles/cycle-run.js';
+import type { CycleClosingHook } from './cycles/cycle-service.js';
 import {
   cycleApprover,
   cycleCloser,
@@ -46,6 +47,8 @@ import {
 export interface ProgramAdminOptions extends GateDependencies {
   /** Called inside the publishing transaction of a cycle (the notifications outbox). */
   onCyclePublished?: Parameters<typeof cyclePublisher>[1]['onPublished'];
+  /** Called inside the closing transaction of a cycle, before its entitlements end. */
+  onCycleClosing?: CycleClosingHook;
 }
 
 const ProgramParams = Type.Object({ programId: Type.String({ format: 'uuid' }) });
@@ -478,7 +481,12 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
       'close',
       'Close a cycle: its open entitlements end',
       'program.manage',
-      (cycleId, operator) => cycleCloser(db, { cycleId, operatorId: operator }),
+      (cycleId, operator) =>
+        cycleCloser(db, {
+          cycleId,
+          operatorId: operator,
+          ...(options.onCycleClosing === undefined ? {} : { onClosing: options.onCycleClosing }),
+        }),
     );
   }
 };

@@ -9,6 +9,7 @@ export { appealAssigner, appealFiler } from './appeals/appeal-service.js';
 export { type BenefitLine, benefitStatus } from './appeals/benefit-status.js';
 export { type ComputeOutcome, cycleComputer, type RunProgress } from './cycles/cycle-run.js';
 export {
+  type CycleClosingHook,
   cycleApprover,
   cycleCloser,
   cycleCreator,
@@ -21,6 +22,7 @@ export {
   type EntitlementForRedemption,
   entitlementForRedemption,
   openEntitlementsOf,
+  openEntitlementsOfCycle,
 } from './cycles/entitlement-reader.js';
 export {
   countEligible,

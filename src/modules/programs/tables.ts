@@ -163,4 +163,10 @@ export interface BasketItem {
   item: string;
   quantity: number;
   unit: string;
+  /**
+   * What is left of this item when the cycle closes moves to the person's entitlement of the
+   * program's next cycle (at most one basket's worth); absent or false: it expires. Medicines
+   * carry over, a food box does not (issue #15, point 8).
+   */
+  carryOver?: boolean;
 }

@@ -30,6 +30,12 @@ export const BasketItemSchema = Type.Object(
     item: Type.String({ maxLength: 40 }),
     quantity: Type.Integer({ minimum: 1 }),
     unit: Type.String({ maxLength: 40 }),
+    carryOver: Type.Optional(
+      Type.Boolean({
+        description:
+          "What is left of this item at cycle close moves to the next cycle's entitlement (at most one basket's worth); otherwise it expires",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

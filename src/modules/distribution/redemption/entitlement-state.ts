@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { EntitlementForRedemption } from '../../programs/index.js';
 import type { StateReason, VoucherState } from '../tables.js';
+import { type CarriedLine, carriedInto, withCarried } from './carry-over.js';
 
 /** What a point learns of one entitlement: what the person may take and what remains. */
 export interface EntitlementAnswer {
@@ -33,8 +34,11 @@ function initialState(entitlement: EntitlementForRedemption): {
   return { state: 'activated', reason: null };
 }
 
-function grantedItems(entitlement: EntitlementForRedemption): ItemBalance[] {
-  return (entitlement.basket ?? []).map((line) => ({
+function grantedItems(
+  entitlement: EntitlementForRedemption,
+  carried: readonly CarriedLine[],
+): ItemBalance[] {
+  return withCarried(entitlement.basket ?? [], carried).map((line) => ({
     item: line.item,
     unit: line.unit,
     granted: line.quantity,
@@ -44,7 +48,8 @@ function grantedItems(entitlement: EntitlementForRedemption): ItemBalance[] {
 
 /**
  * The answer for one entitlement, read without writing: the point's recorded state and
- * remaining quantities, or, if no point has redeemed it yet, what the program grants.
+ * remaining quantities, or, if no point has redeemed it yet, what the program grants plus what
+ * was carried over to it from the program's closed cycle.
  * An entitlement programs ended is cancelled or expired here whatever was recorded before.
  */
 export async function entitlementAnswer(
@@ -58,7 +63,7 @@ export async function entitlementAnswer(
     .executeTakeFirst();
   const items =
     state === undefined
-      ? grantedItems(entitlement)
+      ? grantedItems(entitlement, await carriedInto(db, entitlement, { take: false }))
       : await itemBalances(db, entitlement.entitlementId);
   const initial = initialState(entitlement);
   return {
@@ -109,7 +114,8 @@ export async function lockEntitlementState(
     .onConflict((conflict) => conflict.column('entitlement_id').doNothing())
     .executeTakeFirst();
   if (created.numInsertedOrUpdatedRows === 1n) {
-    const items = grantedItems(entitlement);
+    // First seen at a point: what waits from the program's closed cycle is taken into it now.
+    const items = grantedItems(entitlement, await carriedInto(trx, entitlement, { take: true }));
     if (items.length > 0) {
       await trx
         .insertInto('entitlement_item_balance')

@@ -285,17 +285,26 @@ export async function cyclePublisher(
   });
 }
 
+/** Told inside the closing transaction, before the cycle's open entitlements end. */
+export type CycleClosingHook = (
+  trx: Transaction<Database>,
+  cycle: { id: string; programId: string },
+) => Promise<void>;
+
 /**
  * Closes a cycle for good: its open entitlements end (reason `cycle_closed`). A cycle still
  * computing or awaiting approval may be closed too (abandoned); its frozen rounds remain.
+ * `onClosing` runs in the same transaction while the entitlements are still open (distribution
+ * expires what was not taken, or carries it over by the basket's rule).
  */
 export async function cycleCloser(
   db: Kysely<Database>,
-  props: { cycleId: string; operatorId: string },
+  props: { cycleId: string; operatorId: string; onClosing?: CycleClosingHook },
 ): Promise<{ status: 'closed'; entitlementsEnded: number }> {
   return db.transaction().execute(async (trx) => {
     const cycle = await lockCycle(trx, props.cycleId);
     refuseUnless(cycle, 'computing', 'computed', 'approved', 'published');
+    await props.onClosing?.(trx, { id: cycle.id, programId: cycle.program_id });
     const now = new Date();
     await trx
       .updateTable('program_cycle')

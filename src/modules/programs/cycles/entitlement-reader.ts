@@ -106,3 +106,20 @@ export async function entitlementForRedemption(
   const row = await query(db).where('e.id', '=', entitlementId).executeTakeFirst();
   return row === undefined ? undefined : toEntitlement(row);
 }
+
+/**
+ * One page of a cycle's open entitlements, by id after `afterId` (keyset), for a subscriber
+ * that settles them when the cycle closes (distribution's carry-over).
+ *
+ * @example
+ *   const page = await openEntitlementsOfCycle(trx, { cycleId, afterId: null, limit: 500 });
+ */
+export async function openEntitlementsOfCycle(
+  db: Kysely<Database>,
+  props: { cycleId: string; afterId: string | null; limit: number },
+): Promise<EntitlementForRedemption[]> {
+  let select = query(db).where('e.cycle_id', '=', props.cycleId).where('e.status', '=', 'open');
+  if (props.afterId !== null) select = select.where('e.id', '>', props.afterId);
+  const rows = await select.orderBy('e.id').limit(props.limit).execute();
+  return rows.map(toEntitlement);
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import {
+  approvedCycle,
+  createPoint,
+  inKindProgramWithCycle,
+  personWithCard,
+  type SignedIn,
+  signIn,
+} from '../distribution-test-kit.js';
+
+interface Answer {
+  entitlementId: string;
+  referenceDate: string;
+  state: string;
+  items: { item: string; granted: number; remaining: number }[];
+}
+
+/**
+ * Cycle close at the points (issue #15, point 8), on PostgreSQL and PGlite alike: closing a
+ * cycle through the programs route expires what was not taken, and carries over what remains of
+ * the items the basket marks `carryOver` (at most one basket's worth, once) into the person's
+ * entitlement of the next cycle, whether or not a point had seen the closed one.
+ */
+describe('cycle close: expiry and carry-over', () => {
+  let kit: AccessTestApp;
+  let officer: SignedIn;
+  let operator: SignedIn;
+  let point: string;
+  let programId: string;
+  let firstCycle: string;
+  let ana: Awaited<ReturnType<typeof personWithCard>>;
+  let beto: Awaited<ReturnType<typeof personWithCard>>;
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
+    officer = await signIn(kit, ['program_officer'], ['VE-A']);
+    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+    ana = await personWithCard(kit, issuer);
+    beto = await personWithCard(kit, issuer);
+    ({ programId, cycleId: firstCycle } = await inKindProgramWithCycle(kit, {
+      code: 'insulin',
+      regions: ['VE-A'],
+      basket: [
+        { item: 'food_box', quantity: 2, unit: 'box' },
+        { item: 'insulin', quantity: 30, unit: 'vial', carryOver: true },
+      ],
+    }));
+    point = await createPoint(kit, officer, {
+      kind: 'pharmacy',
+      operators: [operator.operatorId],
+      programs: [programId],
+    });
+    for (const [item, quantity] of [
+      ['food_box', 100],
+      ['insulin', 1000],
+    ] as const) {
+      const delivered = await post('deliveries', { clientId: randomUUID(), item, quantity });
+      expect(delivered.statusCode, delivered.body).toBe(201);
+    }
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  const post = (url: string, payload: object, who: SignedIn = operator) =>
+    kit.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${point}/${url}?purpose=distribution`,
+      cookies: who.cookies,
+      payload,
+    });
+
+  async function lookup(qrText: string): Promise<Answer[]> {
+    const response = await post('entitlement-lookups', { qrText });
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json() as { entitlements: Answer[] }).entitlements;
+  }
+
+  async function redeem(holder: typeof ana, entitlementId: string, lines: object[]) {
+    const response = await post('redemptions', {
+      clientId: randomUUID(),
+      qrText: holder.qrText,
+      entitlementId,
+      lines,
+    });
+    expect(response.statusCode, response.body).toBe(201);
+  }
+
+  async function close(cycleId: string) {
+    const response = await kit.app.inject({
+      method: 'POST',
+      url: `/api/program-cycles/${cycleId}/close?purpose=eligibility_review`,
+      cookies: officer.cookies,
+      payload: {},
+    });
+    expect(response.statusCode, response.body).toBe(200);
+  }
+
+  const carried = () =>
+    kit.database.db
+      .selectFrom('entitlement_carry_over')
+      .select(['person_id', 'item', 'quantity', 'from_cycle_id', 'applied_at', 'lapsed_at'])
+      .orderBy('carried_at')
+      .orderBy('person_id')
+      .execute();
+
+  it('expires what was not taken and carries over the marked items, once', async () => {
+    const [first] = await lookup(ana.qrText);
+    await redeem(ana, first?.entitlementId ?? '', [
+      { item: 'food_box', quantity: 1 },
+      { item: 'insulin', quantity: 10 },
+    ]);
+    await close(firstCycle);
+
+    const state = await kit.database.db
+      .selectFrom('entitlement_redemption_state')
+      .select(['state', 'state_reason'])
+      .where('entitlement_id', '=', first?.entitlementId ?? '')
+      .executeTakeFirstOrThrow();
+    expect(state).toEqual({ state: 'expired', state_reason: 'cycle_closed' });
+    expect(await lookup(ana.qrText)).toEqual([]);
+    // The food box expired; insulin carried: what Ana left (20), all of Beto's (30).
+    const afterFirst = await carried();
+    expect(afterFirst.map((row) => [row.person_id, row.item, row.quantity])).toEqual(
+      [
+        [ana.personId, 'insulin', 20],
+        [beto.personId, 'insulin', 30],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+
+    const { cycleId: secondCycle } = await approvedCycle(kit, programId, '2027-01-01');
+    const [anaNext] = await lookup(ana.qrText);
+    expect(anaNext?.referenceDate).toBe('2027-01-01');
+    expect(anaNext?.items).toEqual([
+      { item: 'food_box', unit: 'box', granted: 2, remaining: 2 },
+      { item: 'insulin', unit: 'vial', granted: 50, remaining: 50 },
+    ]);
+    const [betoNext] = await lookup(beto.qrText);
+    expect(betoNext?.items).toContainEqual({
+      item: 'insulin',
+      unit: 'vial',
+      granted: 60,
+      remaining: 60,
+    });
+    await redeem(ana, anaNext?.entitlementId ?? '', [{ item: 'insulin', quantity: 45 }]);
+
+    await close(secondCycle);
+    const rows = await carried();
+    const fromSecond = rows.filter((row) => row.from_cycle_id === secondCycle);
+    // Ana: 5 left of 50; Beto took nothing of 60: one basket's worth (30) carries, not 60.
+    expect(
+      fromSecond
+        .map((row) => [row.person_id, row.quantity])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual(
+      [
+        [ana.personId, 5],
+        [beto.personId, 30],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    const fromFirst = rows.filter((row) => row.from_cycle_id === firstCycle);
+    const anaFirst = fromFirst.find((row) => row.person_id === ana.personId);
+    const betoFirst = fromFirst.find((row) => row.person_id === beto.personId);
+    expect(anaFirst?.applied_at).not.toBeNull();
+    expect(anaFirst?.lapsed_at).toBeNull();
+    expect(betoFirst?.applied_at).toBeNull();
+    expect(betoFirst?.lapsed_at).not.toBeNull();
+  });
+});
