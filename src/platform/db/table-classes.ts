@@ -79,6 +79,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   entitlement_item_balance: 'personal',
   redemption: 'history',
   redemption_line: 'history',
+  // A redemption without the card: its check passes or fails once (those columns only change).
+  assisted_redemption: 'personal',
+  // What a closed cycle carried over: taken in or lapsed once (those columns only change).
+  entitlement_carry_over: 'personal',
 };
 
 /** What the application role must never hold, per class. */
