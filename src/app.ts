@@ -255,6 +255,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     prefix: '/api',
     db,
     audit: auditLog,
+    masterKey: services.keys.masterKey,
     // The person is told that their appeal was decided (never how: they read it signed in), in
     // the decision's own transaction.
     onDecided: async (trx, decided) => {
@@ -270,6 +271,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     audit: auditLog,
     // Distribution expires what was not taken, or carries it over, in the closing transaction.
     onCycleClosing: settleUnredeemedOnCycleClose,
+    masterKey: services.keys.masterKey,
   });
   await app.register(credentialsPlugin, {
     prefix: '/api',

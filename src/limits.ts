@@ -360,6 +360,16 @@ export const limits = {
      * PostgreSQL would raise for the whole batch while CEL fails one person.
      */
     ruleIntegerLiteralMax: 1_000_000_000_000,
+    /**
+     * Program versions (rows and checked rules) kept in memory by the per-person explanation;
+     * versions never change, so the cache is only emptied when it reaches this size.
+     */
+    versionCacheEntriesMax: 2_000,
+    /**
+     * Worker threads that decide the sealed part of a rule after decryption (rule-plan.ts):
+     * one per core of the reference machine.
+     */
+    sealedWorkers: 2,
     /** Items in one benefit basket. */
     basketItemsMax: 30,
     /** Largest quantity of one basket item. */

@@ -23,6 +23,8 @@ import {
   cycleRecomputer,
 } from './cycles/cycle-service.js';
 import { cycleView } from './cycles/cycle-view.js';
+import { lazySealedPool } from './eligibility/sealed-pool.js';
+import { programLimits } from './limits.js';
 import {
   type Caller,
   contentScope,
@@ -49,6 +51,8 @@ export interface ProgramAdminOptions extends GateDependencies {
   onCyclePublished?: Parameters<typeof cyclePublisher>[1]['onPublished'];
   /** Called inside the closing transaction of a cycle, before its entitlements end. */
   onCycleClosing?: CycleClosingHook;
+  /** For rules over sealed facts: the worker pool opens them with it (rule-plan.ts). */
+  masterKey?: Buffer;
 }
 
 const ProgramParams = Type.Object({ programId: Type.String({ format: 'uuid' }) });
@@ -72,6 +76,15 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
 ) => {
   const { db } = options;
   const deps: GateDependencies = { db, audit: options.audit };
+  // A rule over sealed facts is decided after decryption in worker threads (rule-plan.ts).
+  const pool =
+    options.masterKey === undefined
+      ? undefined
+      : lazySealedPool(options.masterKey, programLimits.sealedWorkers);
+  const sealed = pool === undefined ? {} : { sealed: { pool, audit: options.audit } };
+  app.addHook('onClose', async () => {
+    await pool?.close();
+  });
   const caller = (request: {
     actor: Actor | null;
     id: string;
@@ -126,7 +139,7 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
     await Promise.allSettled([...running]);
   });
   const computeInBackground = (cycleId: string, log: FastifyBaseLogger) => {
-    const job = cycleComputer(db, { cycleId })
+    const job = cycleComputer(db, { cycleId, ...sealed })
       .catch((error: unknown) => {
         log.error(
           { cycleId, code: (error as { code?: string }).code },
@@ -389,6 +402,7 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
         const { programId } = request.params;
         const grant = await onProgram(request, programId, 'program.manage', 'all');
         const { cycleId } = await cycleOpener(db, {
+          ...sealed,
           programId,
           referenceDate: request.body.referenceDate,
           operatorId: operatorId(request),
@@ -450,13 +464,13 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
       'compute',
       "Resume a cycle's computation where it stopped (after a crash); answers when done",
       'program.manage',
-      (cycleId) => cycleComputer(db, { cycleId }),
+      (cycleId) => cycleComputer(db, { cycleId, ...sealed }),
     );
     cycleWrite(
       'recompute',
       'Compute the eligible set again as a new round; the answer says who entered and left, by state',
       'program.manage',
-      (cycleId) => cycleRecomputer(db, { cycleId }),
+      (cycleId) => cycleRecomputer(db, { cycleId, ...sealed }),
     );
     cycleWrite(
       'approvals',

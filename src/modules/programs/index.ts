@@ -34,6 +34,8 @@ export {
   type RulePreview,
   rulePreview,
 } from './eligibility/rule-preview.js';
+export type { SealedDeciding } from './eligibility/sealed-decider.js';
+export { type SealedPool, sealedPool } from './eligibility/sealed-pool.js';
 export { programLimits } from './limits.js';
 export { type ProgramsPluginOptions, programsPlugin } from './plugin.js';
 export {
@@ -64,6 +66,11 @@ export {
   explainRule,
   type RuleExplanation,
 } from './rules/rule-explainer.js';
-export { planRule, type RulePlan } from './rules/rule-plan.js';
+export {
+  planFormula,
+  planRule,
+  type RulePlan,
+  type RulePlanDescription,
+} from './rules/rule-plan.js';
 export { compileFormula, compileRule } from './rules/rule-sql.js';
 export type { ProgramTables } from './tables.js';

@@ -17,12 +17,13 @@ export const programsPlugin: FastifyPluginAsyncTypebox<ProgramsPluginOptions> = 
   options,
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
-  const { db, audit, onCyclePublished, onCycleClosing } = options;
+  const { db, audit, onCyclePublished, onCycleClosing, masterKey } = options;
   await app.register(publicProgramRoutes, { db });
   await app.register(programAdminRoutes, {
     db,
     audit,
     ...(onCyclePublished === undefined ? {} : { onCyclePublished }),
     ...(onCycleClosing === undefined ? {} : { onCycleClosing }),
+    ...(masterKey === undefined ? {} : { masterKey }),
   });
 };

@@ -2,6 +2,7 @@ import type { Insertable, Selectable } from 'kysely';
 import { AmparoError, type FieldError } from '../../platform/errors.js';
 import { programLimits } from './limits.js';
 import { type CheckedRule, checkRule } from './rules/rule-checker.js';
+import { planRule } from './rules/rule-plan.js';
 import type {
   BasketItem,
   BenefitUnit,
@@ -170,6 +171,7 @@ export function versionRow(
     currency: 'currency' in benefit ? benefit.currency : null,
     budget_cap: content.budgetCap,
     eligibility_rule: content.eligibilityRule,
+    rule_plan: JSON.stringify(planRule(checked.rule).described),
     created_by: createdBy,
   };
 }

@@ -176,18 +176,41 @@ describe('programs and versions', () => {
     ]);
   });
 
-  it('refuses a rule over a sealed attribute at publication, not at a cycle', async () => {
+  it('plans a rule over a sealed attribute and stores the plan with the version; refuses a formula over one at publication', async () => {
     const db = database.db;
     const { programId } = await programCreator(db, {
       code: 'disability_support',
-      content: foodBox({ eligibilityRule: 'disability_status != "none"' }),
+      content: foodBox({
+        eligibilityRule: 'income_band <= 2 && (disability_status != "none" || age >= 65)',
+      }),
+      operatorId: asker,
+    });
+    const stored = await db
+      .selectFrom('program_version')
+      .select('rule_plan')
+      .where('program_id', '=', programId)
+      .executeTakeFirstOrThrow();
+    expect(stored.rule_plan).toEqual({
+      sql: 'income_band <= 2',
+      workers: ['disability_status != "none" || age >= 65'],
+      sealedFacts: ['disability_status'],
+    });
+    await publicationRequester(db, { programId, version: 1, operatorId: asker });
+    const cash = await programCreator(db, {
+      code: 'disability_cash',
+      content: foodBox({
+        kind: 'cash',
+        benefit: { formula: 'disability_status == "none" ? 0 : 1000', currency: 'VES' },
+        eligibilityRule: 'age >= 18',
+      }),
       operatorId: asker,
     });
     const refused = await refusal(
-      publicationRequester(db, { programId, version: 1, operatorId: asker }),
+      publicationRequester(db, { programId: cash.programId, version: 1, operatorId: asker }),
     );
     expect(refused.code).toBe('AMP_RULE_INVALID');
     expect(refused.errors?.[0]?.code).toBe('rule_sealed_not_planned');
+    expect(refused.errors?.[0]?.field).toBe('/benefit/formula');
   });
 
   it('the database refuses to change or remove a version, even to the superuser', async () => {

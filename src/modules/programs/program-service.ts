@@ -22,7 +22,7 @@ import {
   type ProgramRow,
   recordStatus,
 } from './program-repository.js';
-import { planRule } from './rules/rule-plan.js';
+import { planFormula, planRule } from './rules/rule-plan.js';
 
 /**
  * The verbs of program management. Every change of content is a new version; a version is
@@ -93,7 +93,7 @@ async function checkedVersion(
   if (row === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such version' });
   const checked = checkContent(contentOf(row));
   planRule(checked.rule);
-  if (checked.formula !== undefined) planRule(checked.formula);
+  if (checked.formula !== undefined) planFormula(checked.formula);
   return checked;
 }
 

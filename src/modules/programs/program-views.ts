@@ -10,6 +10,8 @@ import type {
 import { programLimits } from './limits.js';
 import { type Benefit, contentOf, type ProgramContent } from './program-content.js';
 import type { ProgramVersionRow } from './program-repository.js';
+import { checkRule } from './rules/rule-checker.js';
+import { planRule } from './rules/rule-plan.js';
 
 /**
  * What operators read about programs (`program.read`): every program with its latest
@@ -107,9 +109,18 @@ function versionView(row: ProgramVersionRow): ProgramDetail['versions'][number] 
   return {
     version: row.version,
     content: contentBody(contentOf(row)),
+    rulePlan: planView(row),
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
   };
+}
+
+/** The stored plan, or the rule planned now for a version saved before plans were stored. */
+function planView(row: ProgramVersionRow): ProgramDetail['versions'][number]['rulePlan'] {
+  const plan =
+    row.rule_plan ??
+    planRule(checkRule(row.eligibility_rule, 'bool', '/eligibilityRule')).described;
+  return { sql: plan.sql, workers: [...plan.workers], sealedFacts: [...plan.sealedFacts] };
 }
 
 export async function programDetail(

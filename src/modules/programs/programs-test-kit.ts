@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { newDataKey, wrapDataKey } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
+import { sealVersion } from '../registry/persons/sealed-attributes.js';
 import { ProgramsError } from './programs-error.js';
 
 /**
@@ -15,6 +17,12 @@ import { ProgramsError } from './programs-error.js';
 export interface RandomPopulationOptions {
   persons: number;
   seed: number;
+  /**
+   * Also give persons a data key (wrapped by this master key) and sealed attributes, drawn
+   * from a generator of their own so the clear population is the same with or without: a
+   * disability status, none sealed, or a key destroyed by an erasure.
+   */
+  masterKey?: Buffer;
 }
 
 /** mulberry32: a tiny seeded generator, so a failing population can be rebuilt. */
@@ -66,6 +74,7 @@ export async function insertRandomPopulation(
   options: RandomPopulationOptions,
 ): Promise<void> {
   const random = seededRandom(options.seed);
+  const sealedRandom = options.masterKey === undefined ? undefined : seededRandom(options.seed + 1);
   let uin = 2_000_000_000 + options.seed * 10_000;
   let householdId: string | undefined;
   let membersLeft = 0;
@@ -76,8 +85,12 @@ export async function insertRandomPopulation(
     uin += 1;
     await sql`insert into person (id, uin, status, region_code)
       values (${personId}, ${String(uin)}, ${status}, ${state})`.execute(admin);
-    await sql`insert into person_version (person_id, version, attributes, reason)
-      values (${personId}, 1, ${JSON.stringify(attributes(random, state))}::jsonb, 'demo')`.execute(
+    const box =
+      sealedRandom !== undefined && options.masterKey !== undefined
+        ? await insertKey(admin, options.masterKey, personId, sealedRandom)
+        : null;
+    await sql`insert into person_version (person_id, version, attributes, sealed_attributes, reason)
+      values (${personId}, 1, ${JSON.stringify(attributes(random, state))}::jsonb, ${box}, 'demo')`.execute(
       admin,
     );
     if (membersLeft === 0 && random() < 0.2) continue;
@@ -101,6 +114,35 @@ export async function insertRandomPopulation(
     await sql`insert into household_membership (household_id, person_id, relationship)
       values (${householdId}, ${personId}, ${relationship})`.execute(admin);
   }
+}
+
+const disabilities = ['none', 'physical', 'visual', 'hearing', 'intellectual', 'psychosocial'];
+
+/**
+ * A person's data key, and their sealed version-1 attributes to store: a disability status
+ * (70 %), a phone only (10 %: the fact is missing), none (10 %), or a key already destroyed by
+ * an erasure (10 %: the ciphertext stays, unreadable).
+ */
+async function insertKey(
+  admin: Kysely<Database>,
+  masterKey: Buffer,
+  personId: string,
+  random: () => number,
+): Promise<Buffer | null> {
+  const roll = random();
+  const disability = disabilities[Math.floor(random() * disabilities.length)] ?? 'none';
+  const dataKey = newDataKey();
+  const sealed =
+    roll < 0.7
+      ? { disability_status: disability, phone: '+584121234567' }
+      : roll < 0.8 || roll >= 0.9
+        ? { phone: '+584121234567' }
+        : undefined;
+  const shredded = roll >= 0.9;
+  await sql`insert into person_key (person_id, wrapped_key, shredded_at)
+    values (${personId}, ${shredded ? null : wrapDataKey(masterKey, dataKey, personId)},
+            ${shredded ? new Date() : null})`.execute(admin);
+  return sealed === undefined ? null : sealVersion(dataKey, personId, 1, sealed);
 }
 
 /** The coded refusal a call ends in; fails the test when it succeeds or throws anything else. */

@@ -1,6 +1,13 @@
 import type { ColumnType, Generated } from 'kysely';
 
 /** Kysely types of the programs tables; `migrations/0030_programs.sql`, `0031` and `0032` are the truth. */
+/** The stored plan of a version's rule (`RulePlanDescription`). */
+export interface RulePlanColumn {
+  sql: string;
+  workers: string[];
+  sealedFacts: string[];
+}
+
 export interface ProgramTables {
   program: {
     id: string;
@@ -29,6 +36,8 @@ export interface ProgramTables {
     currency: Currency | null;
     budget_cap: bigint;
     eligibility_rule: string;
+    /** Where the rule runs (rule-plan.ts), stored with the version; JSON text on insert. */
+    rule_plan: ColumnType<RulePlanColumn | null, string | null, never>;
     created_by: string | null;
     created_at: Generated<Date>;
   };

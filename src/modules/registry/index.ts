@@ -13,6 +13,12 @@ export {
   readEligibilityFacts,
 } from './eligibility/eligibility-facts.js';
 export {
+  openSealedFacts,
+  type SealedFactsRow,
+  sealedEligibilityFactNames,
+  sealedFactsReadEntry,
+} from './eligibility/sealed-facts.js';
+export {
   DISABILITY_STATUSES,
   type DisabilityStatus,
   type HouseholdShared,

@@ -119,6 +119,16 @@ export const ProgramDetailSchema = Type.Object({
     Type.Object({
       version: Type.Integer(),
       content: ProgramContentSchema,
+      rulePlan: Type.Object(
+        {
+          sql: Type.String({ description: 'The condition run in SQL over clear facts, in CEL' }),
+          workers: Type.Array(Type.String(), {
+            description: 'Clauses decided after decryption in worker threads (sealed facts)',
+          }),
+          sealedFacts: Type.Array(Type.String()),
+        },
+        { description: "Where the version's eligibility rule runs" },
+      ),
       createdBy: Type.Union([Type.String(), Type.Null()]),
       createdAt: Type.String({ format: 'date-time' }),
     }),

@@ -15,6 +15,11 @@ import { personStanding } from '../../registry/index.js';
 export interface AppealDependencies {
   db: Kysely<Database>;
   audit: TransactionalAuditRecorder;
+  /**
+   * Opens the sealed facts a rule reads (`disability_status`) for the explanation, so it
+   * decides them as the batch does; without it they are explained as unknown.
+   */
+  masterKey?: Buffer;
 }
 
 export interface AppealRequest {

@@ -36,7 +36,12 @@ export async function personBenefits(
     { personId: props.personId },
     true,
   );
-  const lines = await benefitStatus(deps.db, props.personId, props.now ?? new Date());
+  const lines = await benefitStatus(
+    deps.db,
+    props.personId,
+    props.now ?? new Date(),
+    deps.masterKey === undefined ? undefined : { masterKey: deps.masterKey },
+  );
   const read = new Set<string>();
   for (const line of lines)
     for (const clause of line.clauses) for (const name of Object.keys(clause.facts)) read.add(name);
@@ -193,9 +198,15 @@ export async function appealView(
     .where('program_id', '=', appeal.program.id)
     .where('version', '=', appeal.version)
     .executeTakeFirstOrThrow();
+  const checked = checkedVersion(version);
+  const sealed =
+    deps.masterKey === undefined
+      ? undefined
+      : { masterKey: deps.masterKey, names: checked.rule.sealedVariables };
   const facts =
-    (await readEligibilityFacts(deps.db, appeal.personId, appeal.cycle.referenceDate)) ?? {};
-  const explanation = explainFor(checkedVersion(version), facts);
+    (await readEligibilityFacts(deps.db, appeal.personId, appeal.cycle.referenceDate, sealed)) ??
+    {};
+  const explanation = explainFor(checked, facts);
   const read = new Set(explanation.clauses.flatMap((clause) => Object.keys(clause.facts)));
   await grant.record(['appeal', ...[...read].sort()]);
   return {

@@ -1,6 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { readEligibilityFacts } from '../../registry/index.js';
+import { programLimits } from '../limits.js';
 import { type CheckedContent, checkContent, contentOf } from '../program-content.js';
 import type { ProgramVersionRow } from '../program-repository.js';
 import type { RuleOutcome } from '../rules/rule-evaluator.js';
@@ -55,6 +56,7 @@ export function checkedVersion(row: ProgramVersionRow): CheckedContent {
   let checked = checkedVersions.get(key);
   if (checked === undefined) {
     checked = checkContent(contentOf(row));
+    if (checkedVersions.size >= programLimits.versionCacheEntriesMax) checkedVersions.clear();
     checkedVersions.set(key, checked);
   }
   return checked;
@@ -84,127 +86,169 @@ export function explainFor(checked: CheckedContent, facts: Readonly<Record<strin
   };
 }
 
-export async function benefitStatus(db: Db, personId: string, today: Date): Promise<BenefitLine[]> {
-  const todayText = today.toISOString().slice(0, 10);
-  const factsByDate = new Map<string, Record<string, unknown> | undefined>();
-  const factsAt = async (date: string) => {
-    if (!factsByDate.has(date))
-      factsByDate.set(date, await readEligibilityFacts(db, personId, date));
-    return factsByDate.get(date);
-  };
-  const current = await factsAt(todayText);
-  if (current === undefined) return [];
-  const region = String(current.region_code);
-  const programs = await db
-    .selectFrom('program as p')
-    .innerJoin('program_version as v', (join) =>
-      join.onRef('v.program_id', '=', 'p.id').onRef('v.version', '=', 'p.published_version'),
-    )
-    .selectAll('v')
-    .select('p.code')
-    .where('p.status', '=', 'published')
-    .orderBy('p.code')
-    .execute();
-  const lines: BenefitLine[] = [];
-  for (const program of programs) {
-    if (program.regions.length > 0 && !program.regions.includes(region)) continue;
-    lines.push(await lineFor(db, personId, program, { todayText, factsAt }));
-  }
-  return lines;
+/** Where the per-person explanation may open sealed facts (app.ts passes the master key). */
+export interface SealedFactsKey {
+  masterKey: Buffer;
 }
 
-async function lineFor(
+/**
+ * Two queries in the usual case (issue #13 performance: p99 ≤ 20 ms): one over the programs'
+ * own tables for every published program with its latest finished cycle and the person's
+ * standing in it, then the person's facts once per reference date (one date when the cycles
+ * share it). Versions are immutable, so their rows and checked rules are kept in memory.
+ * With `sealed`, the sealed facts the rules read are opened, so the explanation decides them
+ * as the batch's workers do; the caller audits them (`personBenefits`).
+ */
+export async function benefitStatus(
   db: Db,
   personId: string,
-  program: ProgramVersionRow & { code: string },
+  today: Date,
+  sealed?: SealedFactsKey,
+): Promise<BenefitLine[]> {
+  const todayText = today.toISOString().slice(0, 10);
+  const standings = await programStandings(db, personId);
+  const lines: Array<{
+    standing: StandingRow;
+    published: ProgramVersionRow;
+    row: ProgramVersionRow;
+  }> = [];
+  for (const standing of standings) {
+    const published = await versionRow(db, standing.program_id, standing.published_version);
+    const row =
+      standing.cycle_version === null
+        ? published
+        : await versionRow(db, standing.program_id, standing.cycle_version);
+    lines.push({ standing, published, row });
+  }
+  const names = [
+    ...new Set(lines.flatMap((line) => checkedVersion(line.row).rule.sealedVariables)),
+  ];
+  const factsByDate = new Map<string, Record<string, unknown> | undefined>();
+  const factsAt = async (date: string) => {
+    if (!factsByDate.has(date)) {
+      const opened = sealed === undefined ? undefined : { masterKey: sealed.masterKey, names };
+      factsByDate.set(date, await readEligibilityFacts(db, personId, date, opened));
+    }
+    return factsByDate.get(date);
+  };
+  const firstDate =
+    lines[0]?.standing.reference_date == null
+      ? todayText
+      : dateText(lines[0].standing.reference_date);
+  // The region is the person's current one whatever the date: any date's facts tell it.
+  const current = await factsAt(firstDate);
+  if (current === undefined) return [];
+  const region = String(current.region_code);
+  const answer: BenefitLine[] = [];
+  for (const line of lines) {
+    if (line.published.regions.length > 0 && !line.published.regions.includes(region)) continue;
+    answer.push(await lineFor(line, { todayText, factsAt }));
+  }
+  return answer;
+}
+
+/** A published program, its latest finished cycle and the person's standing in it. */
+interface StandingRow {
+  program_id: string;
+  code: string;
+  published_version: number;
+  cycle_id: string | null;
+  cycle_version: number | null;
+  reference_date: unknown;
+  cycle_status: 'computed' | 'approved' | 'published' | 'closed' | null;
+  entitlement_basis: 'rule' | 'appeal' | null;
+  entitlement_status: 'open' | 'ended' | null;
+  member: boolean;
+  appeal_id: string | null;
+}
+
+async function programStandings(db: Db, personId: string): Promise<StandingRow[]> {
+  // A round still being computed has no set yet: the person sees the last finished cycle.
+  const result = await sql<StandingRow>`
+    select p.id as program_id, p.code, p.published_version,
+           c.id as cycle_id, c.version as cycle_version, c.reference_date, c.status as cycle_status,
+           e.basis as entitlement_basis, e.status as entitlement_status,
+           (m.person_id is not null) as member, a.id as appeal_id
+      from program p
+      left join lateral (
+        select x.id, x.version, x.reference_date, x.status, x.round from program_cycle x
+         where x.program_id = p.id and x.status <> 'computing'
+         order by x.reference_date desc limit 1) c on true
+      left join entitlement e on e.cycle_id = c.id and e.person_id = ${personId}::uuid
+      left join program_cycle_member m
+        on e.person_id is null and c.status = 'computed'
+       and m.cycle_id = c.id and m.round = c.round and m.person_id = ${personId}::uuid
+      left join lateral (
+        select y.id from appeal y
+         where y.cycle_id = c.id and y.person_id = ${personId}::uuid and y.status <> 'closed'
+         limit 1) a on true
+     where p.status = 'published' and p.published_version is not null
+     order by p.code`.execute(db);
+  return result.rows;
+}
+
+/** Version rows, kept: a version never changes once written (a trigger refuses it). */
+const versionRows = new Map<string, ProgramVersionRow>();
+
+async function versionRow(db: Db, programId: string, version: number): Promise<ProgramVersionRow> {
+  const key = `${programId}:${version}`;
+  const kept = versionRows.get(key);
+  if (kept !== undefined) return kept;
+  const row = await db
+    .selectFrom('program_version')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where('version', '=', version)
+    .executeTakeFirstOrThrow();
+  if (versionRows.size >= programLimits.versionCacheEntriesMax) versionRows.clear();
+  versionRows.set(key, row);
+  return row;
+}
+
+function lineFor(
+  line: { standing: StandingRow; row: ProgramVersionRow },
   context: {
     todayText: string;
     factsAt: (date: string) => Promise<Record<string, unknown> | undefined>;
   },
 ): Promise<BenefitLine> {
-  const cycle = await db
-    .selectFrom('program_cycle')
-    .select(['id', 'version', 'reference_date', 'status', 'round'])
-    .where('program_id', '=', program.program_id)
-    // A round still being computed has no set yet: the person sees the last finished cycle.
-    .where('status', '<>', 'computing')
-    .orderBy('reference_date', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const versionRow =
-    cycle === undefined || cycle.version === program.version
-      ? program
-      : await db
-          .selectFrom('program_version')
-          .selectAll()
-          .where('program_id', '=', program.program_id)
-          .where('version', '=', cycle.version)
-          .executeTakeFirstOrThrow();
-  const referenceDate = cycle === undefined ? context.todayText : dateText(cycle.reference_date);
-  const facts = (await context.factsAt(referenceDate)) ?? {};
-  const explanation = explainFor(checkedVersion(versionRow), facts);
-  const standing = cycle === undefined ? undefined : await cycleStanding(db, personId, cycle);
-  const included = standing === undefined ? explanation.outcome === 'true' : standing.included;
-  return {
-    programId: program.program_id,
-    code: program.code,
-    name: { es: versionRow.name_es, en: versionRow.name_en },
-    kind: versionRow.kind,
-    unit: versionRow.unit,
-    version: versionRow.version,
-    basis: cycle === undefined ? 'rule_today' : 'cycle',
-    cycle: cycle === undefined ? null : { id: cycle.id, referenceDate, status: cycle.status },
-    included,
-    entitlement: standing?.entitlement ?? null,
-    outcome: explanation.outcome,
-    clauses: explanation.clauses,
-    failedClause: included ? null : (explanation.failedClause ?? null),
-    appealable:
-      cycle !== undefined && cycle.status !== 'closed' && !included && standing?.appealId == null,
-    appealId: standing?.appealId ?? null,
-  };
+  const { standing, row } = line;
+  const hasCycle = standing.cycle_id !== null;
+  const referenceDate = hasCycle ? dateText(standing.reference_date) : context.todayText;
+  return context.factsAt(referenceDate).then((found) => {
+    const explanation = explainFor(checkedVersion(row), found ?? {});
+    const entitlement =
+      standing.entitlement_basis === null || standing.entitlement_status === null
+        ? null
+        : { basis: standing.entitlement_basis, status: standing.entitlement_status };
+    const included = hasCycle
+      ? entitlement !== null || standing.member
+      : explanation.outcome === 'true';
+    return {
+      programId: standing.program_id,
+      code: standing.code,
+      name: { es: row.name_es, en: row.name_en },
+      kind: row.kind,
+      unit: row.unit,
+      version: row.version,
+      basis: hasCycle ? 'cycle' : 'rule_today',
+      cycle:
+        standing.cycle_id === null || standing.cycle_status === null
+          ? null
+          : { id: standing.cycle_id, referenceDate, status: standing.cycle_status },
+      included,
+      entitlement,
+      outcome: explanation.outcome,
+      clauses: explanation.clauses,
+      failedClause: included ? null : (explanation.failedClause ?? null),
+      appealable:
+        hasCycle && standing.cycle_status !== 'closed' && !included && standing.appeal_id === null,
+      appealId: standing.appeal_id,
+    };
+  });
 }
 
 /** The pool returns a `date` as text; PGlite may return a Date. */
 export function dateText(value: unknown): string {
   return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
-}
-
-async function cycleStanding(
-  db: Db,
-  personId: string,
-  cycle: { id: string; status: string; round: number },
-): Promise<{
-  included: boolean;
-  entitlement: BenefitLine['entitlement'];
-  appealId: string | null;
-}> {
-  const entitlement = await db
-    .selectFrom('entitlement')
-    .select(['basis', 'status'])
-    .where('cycle_id', '=', cycle.id)
-    .where('person_id', '=', personId)
-    .executeTakeFirst();
-  const member =
-    entitlement === undefined && cycle.status === 'computed'
-      ? await db
-          .selectFrom('program_cycle_member')
-          .select('person_id')
-          .where('cycle_id', '=', cycle.id)
-          .where('round', '=', cycle.round)
-          .where('person_id', '=', personId)
-          .executeTakeFirst()
-      : undefined;
-  const appeal = await db
-    .selectFrom('appeal')
-    .select('id')
-    .where('cycle_id', '=', cycle.id)
-    .where('person_id', '=', personId)
-    .where('status', '<>', 'closed')
-    .executeTakeFirst();
-  return {
-    included: entitlement !== undefined || member !== undefined,
-    entitlement: entitlement ?? null,
-    appealId: appeal?.id ?? null,
-  };
 }

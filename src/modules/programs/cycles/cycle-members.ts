@@ -1,10 +1,16 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { eligibilityFactsRelation } from '../../registry/index.js';
+import {
+  type CandidateRow,
+  requireSealed,
+  type SealedDeciding,
+  selectEligibleRows,
+} from '../eligibility/sealed-decider.js';
 import type { CheckedContent } from '../program-content.js';
 import { ProgramsError } from '../programs-error.js';
-import { planRule } from '../rules/rule-plan.js';
-import { compileFormula, compileRule } from '../rules/rule-sql.js';
+import { planFormula, planRule } from '../rules/rule-plan.js';
+import { compileFormula } from '../rules/rule-sql.js';
 
 /** Which persons a round (or one chunk of it) is computed over. */
 export interface RoundScope {
@@ -14,13 +20,20 @@ export interface RoundScope {
   checked: CheckedContent;
   /** One chunk of the person-id space; absent: everyone. */
   personIdRange?: { from: string; to: string | undefined };
+  /** The sealed-fact pool and audit, for a rule over sealed facts (rule-plan.ts). */
+  sealed?: SealedDeciding;
 }
 
-/** The eligible rows of a round or chunk: beneficiary, state and amount, by the rule. */
-function eligibleRows(props: Omit<RoundScope, 'cycleId' | 'round'>): RawBuilder<unknown> {
+/**
+ * The rows of a round or chunk that the SQL part of the rule selects: beneficiary, state and
+ * amount; for a rule over sealed facts also the facts and ciphertext the workers decide on.
+ */
+function eligibleRows(props: Omit<RoundScope, 'cycleId' | 'round'>): RawBuilder<CandidateRow> {
   const { content, rule } = props.checked;
+  const plan = planRule(rule);
   const facts = eligibilityFactsRelation({
     referenceDate: props.referenceDate,
+    withSealed: plan.needsWorkers,
     ...(props.personIdRange === undefined ? {} : { personIdRange: props.personIdRange }),
   });
   const inRegions =
@@ -28,9 +41,27 @@ function eligibleRows(props: Omit<RoundScope, 'cycleId' | 'round'>): RawBuilder<
       ? sql`true`
       : sql`f.region_code in (${sql.join(content.regions.map((region) => sql`${region}`))})`;
   const unit = content.unit === 'household' ? sql`f.head_of_household` : sql`true`;
-  return sql`select f.person_id, f.region_code, ${amountSql(props.checked)} as amount_minor
+  const columns = plan.needsWorkers ? sql`f.*, ` : sql`f.person_id, f.region_code, `;
+  return sql<CandidateRow>`select ${columns}${amountSql(props.checked)} as amount_minor
       from ${facts} as f
-     where ${inRegions} and ${unit} and ${compileRule(planRule(rule).sql, 'f')}`;
+     where ${inRegions} and ${unit} and ${plan.sqlCondition('f')}`;
+}
+
+/** The sealed step of a round's chunk, when its rule has one. */
+function sealedStep(props: Omit<RoundScope, 'round'> & { round?: number }, what: string) {
+  const plan = planRule(props.checked.rule);
+  const deps = requireSealed(plan, props.sealed);
+  if (deps === undefined) return undefined;
+  const chunk = props.personIdRange?.from.slice(0, 4) ?? 'all';
+  return {
+    deps,
+    plan,
+    job: `cycle:${props.cycleId}`,
+    requestId: `cycle:${props.cycleId}:round:${props.round ?? 0}:${what}:${chunk}`,
+    // A chunk's read is audited before its transaction (cycle-run.ts): appending inside it
+    // would wait for the audit log's own transaction on a one-connection PGlite.
+    audited: what === 'members',
+  };
 }
 
 /**
@@ -41,9 +72,21 @@ function eligibleRows(props: Omit<RoundScope, 'cycleId' | 'round'>): RawBuilder<
  * written or not at all.
  */
 export async function insertRound(trx: Transaction<Database>, props: RoundScope): Promise<void> {
-  await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor)
-    select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor
-      from (${eligibleRows(props)}) as e`.execute(trx);
+  const sealed = sealedStep(props, 'members');
+  if (sealed === undefined) {
+    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor)
+      select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor
+        from (${eligibleRows(props)}) as e`.execute(trx);
+  } else {
+    // Only ids, states and amounts are written: the opened facts stayed in the workers.
+    const rows = await selectEligibleRows(trx, eligibleRows(props), sealed);
+    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor)
+      select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor
+        from unnest(${rows.map((row) => row.person_id)}::uuid[],
+                    ${rows.map((row) => String(row.region_code))}::text[],
+                    ${rows.map((row) => (row.amount_minor === null ? null : String(row.amount_minor)))}::int8[])
+          as e(person_id, region_code, amount_minor)`.execute(trx);
+  }
   if (props.checked.formula !== undefined) {
     await refuseFailedAmounts(trx, props.cycleId, props.round);
   }
@@ -55,9 +98,17 @@ export async function insertRound(trx: Transaction<Database>, props: RoundScope)
  */
 export async function refuseFailingFormula(
   trx: Transaction<Database>,
-  props: Omit<RoundScope, 'cycleId' | 'round'>,
+  props: Omit<RoundScope, 'round'>,
 ): Promise<void> {
   if (props.checked.formula === undefined) return;
+  const sealed = sealedStep(props, 'formula');
+  if (sealed !== undefined) {
+    // The workers decide only the candidates without an amount: usually none.
+    const failing = sql<CandidateRow>`select * from (${eligibleRows(props)}) as e
+      where e.amount_minor is null`;
+    failedAmounts(BigInt((await selectEligibleRows(trx, failing, sealed)).length));
+    return;
+  }
   const result = await sql<{ failed: bigint }>`select count(*)::int8 as failed
       from (${eligibleRows(props)}) as e where e.amount_minor is null`.execute(trx);
   failedAmounts(BigInt(result.rows[0]?.failed ?? 0));
@@ -77,7 +128,7 @@ function amountSql(checked: CheckedContent): RawBuilder<unknown> {
   const { benefit } = checked.content;
   if ('amountMinor' in benefit) return sql`${benefit.amountMinor.toString()}::int8`;
   if (checked.formula === undefined) return sql`null::int8`;
-  const amount = compileFormula(planRule(checked.formula).sql, 'f');
+  const amount = compileFormula(planFormula(checked.formula).rule, 'f');
   return sql`(case when ${amount} >= 0 then ${amount} end)`;
 }
 

@@ -1,9 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
+import { sealedFactsReadEntry } from '../../registry/index.js';
+import type { SealedDeciding } from '../eligibility/sealed-decider.js';
 import { programLimits } from '../limits.js';
 import { checkContent, contentOf } from '../program-content.js';
 import { findVersion } from '../program-repository.js';
+import { planRule } from '../rules/rule-plan.js';
+import { chunkRange } from './cycle-chunks.js';
 import {
   diffRounds,
   insertRound,
@@ -50,19 +54,12 @@ export async function startRound(
     .execute();
 }
 
-/** The person ids of chunk `index` of `total`: `[from, to)`, the last one open-ended. */
-export function chunkRange(index: number, total: number): { from: string; to: string | undefined } {
-  const bound = (chunk: number) =>
-    `${Math.floor((chunk * 0x10000) / total)
-      .toString(16)
-      .padStart(4, '0')}0000-0000-0000-0000-000000000000`;
-  return { from: bound(index), to: index + 1 < total ? bound(index + 1) : undefined };
-}
-
 export interface ComputeOptions {
   cycleId: string;
   /** Called after each chunk is committed (a progress bar; a test's pause). */
   onProgress?: (progress: RunProgress) => void | Promise<void>;
+  /** The sealed-fact pool and audit, for a rule over sealed facts (a chunk fails without). */
+  sealed?: SealedDeciding;
 }
 
 export interface ComputeOutcome {
@@ -82,9 +79,10 @@ export async function cycleComputer(
   options: ComputeOptions,
 ): Promise<ComputeOutcome> {
   for (;;) {
+    await auditSealedChunk(db, options.cycleId, options.sealed);
     const progress = await db
       .transaction()
-      .execute((trx) => computeNextChunk(trx, options.cycleId));
+      .execute((trx) => computeNextChunk(trx, options.cycleId, options.sealed));
     if (progress === undefined) break;
     await options.onProgress?.(progress);
     if (progress.chunksDone === progress.chunksTotal) break;
@@ -102,10 +100,46 @@ export async function cycleComputer(
   return { round: cycle.round, summary, diff };
 }
 
+/**
+ * For a rule over sealed facts, the audit entry of the next chunk's sealed read, appended
+ * before the chunk's transaction (the registry's rule: audited before opened). Read without
+ * the lock: at worst a chunk another computer wrote meanwhile is announced and not read.
+ */
+async function auditSealedChunk(
+  db: Kysely<Database>,
+  cycleId: string,
+  sealed: SealedDeciding | undefined,
+): Promise<void> {
+  if (sealed === undefined) return;
+  const state = await db
+    .selectFrom('program_cycle as c')
+    .innerJoin('program_cycle_run as r', (join) =>
+      join.onRef('r.cycle_id', '=', 'c.id').onRef('r.round', '=', 'c.round'),
+    )
+    .select(['c.program_id', 'c.version', 'c.round', 'c.status', 'r.chunks_done', 'r.chunks_total'])
+    .where('c.id', '=', cycleId)
+    .executeTakeFirst();
+  if (state === undefined || state.status !== 'computing') return;
+  const version = await findVersion(db, state.program_id, state.version);
+  if (version === undefined) return;
+  const plan = planRule(checkContent(contentOf(version)).rule);
+  if (!plan.needsWorkers) return;
+  const chunk = chunkRange(state.chunks_done, state.chunks_total).from.slice(0, 4);
+  await sealed.audit.append(
+    sealedFactsReadEntry({
+      job: `cycle:${cycleId}`,
+      fields: plan.described.sealedFacts,
+      persons: null,
+      requestId: `cycle:${cycleId}:round:${state.round}:members:${chunk}`,
+    }),
+  );
+}
+
 /** One chunk in one transaction; undefined when there is nothing left to compute. */
 async function computeNextChunk(
   trx: Transaction<Database>,
   cycleId: string,
+  sealed: SealedDeciding | undefined,
 ): Promise<RunProgress | undefined> {
   const cycle = await trx
     .selectFrom('program_cycle')
@@ -130,6 +164,7 @@ async function computeNextChunk(
     referenceDate: cycle.reference_date,
     checked: checkContent(contentOf(version)),
     personIdRange: chunkRange(run.chunks_done, run.chunks_total),
+    ...(sealed === undefined ? {} : { sealed }),
   });
   const chunksDone = run.chunks_done + 1;
   const finished = chunksDone === run.chunks_total;

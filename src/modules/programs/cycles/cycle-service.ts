@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
+import type { SealedDeciding } from '../eligibility/sealed-decider.js';
 import { programLimits } from '../limits.js';
 import { type CheckedContent, checkContent, contentOf } from '../program-content.js';
 import { findProgram, findVersion } from '../program-repository.js';
@@ -77,13 +78,20 @@ export async function cycleOpener(
     operatorId: string | null;
     /** Chunks of the computation (default `limits.programs.cycleChunks`). */
     chunks?: number;
+    /** The sealed-fact pool and audit, for a rule over sealed facts. */
+    sealed?: SealedDeciding;
   },
 ): Promise<{ cycleId: string }> {
   checkReferenceDate(props.referenceDate);
   const cycleId = randomUUID();
   await db.transaction().execute(async (trx) => {
     const { version, checked } = await publishedContent(trx, props.programId);
-    await refuseFailingFormula(trx, { referenceDate: props.referenceDate, checked });
+    await refuseFailingFormula(trx, {
+      cycleId,
+      referenceDate: props.referenceDate,
+      checked,
+      ...(props.sealed === undefined ? {} : { sealed: props.sealed }),
+    });
     const inserted = await trx
       .insertInto('program_cycle')
       .values({
@@ -114,12 +122,14 @@ export async function cycleCreator(
     operatorId: string | null;
     chunks?: number;
     onProgress?: ComputeOptions['onProgress'];
+    sealed?: SealedDeciding;
   },
 ): Promise<{ cycleId: string; summary: RoundSummary }> {
   const { cycleId } = await cycleOpener(db, props);
   const { summary } = await cycleComputer(db, {
     cycleId,
     ...(props.onProgress === undefined ? {} : { onProgress: props.onProgress }),
+    ...(props.sealed === undefined ? {} : { sealed: props.sealed }),
   });
   return { cycleId, summary };
 }
@@ -147,13 +157,22 @@ function refuseUnless(cycle: { status: CycleStatus }, ...allowed: CycleStatus[])
  */
 export async function cycleRecomputer(
   db: Kysely<Database>,
-  props: { cycleId: string; onProgress?: ComputeOptions['onProgress'] },
+  props: {
+    cycleId: string;
+    onProgress?: ComputeOptions['onProgress'];
+    sealed?: SealedDeciding;
+  },
 ): Promise<{ round: number; summary: RoundSummary; diff: RoundDiff }> {
   await db.transaction().execute(async (trx) => {
     const cycle = await lockCycle(trx, props.cycleId);
     refuseUnless(cycle, 'computed');
     const checked = await versionContent(trx, cycle.program_id, cycle.version);
-    await refuseFailingFormula(trx, { referenceDate: cycle.reference_date, checked });
+    await refuseFailingFormula(trx, {
+      cycleId: cycle.id,
+      referenceDate: cycle.reference_date,
+      checked,
+      ...(props.sealed === undefined ? {} : { sealed: props.sealed }),
+    });
     const round = cycle.round + 1;
     await trx
       .updateTable('program_cycle')
@@ -165,6 +184,7 @@ export async function cycleRecomputer(
   const outcome = await cycleComputer(db, {
     cycleId: props.cycleId,
     ...(props.onProgress === undefined ? {} : { onProgress: props.onProgress }),
+    ...(props.sealed === undefined ? {} : { sealed: props.sealed }),
   });
   // Safe: a recomputed round is at least the second, so there is a previous one to compare.
   return { round: outcome.round, summary: outcome.summary, diff: outcome.diff as RoundDiff };

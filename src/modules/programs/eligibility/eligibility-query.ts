@@ -1,14 +1,23 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { eligibilityFactsRelation } from '../../registry/index.js';
+import { chunkRange } from '../cycles/cycle-chunks.js';
+import { programLimits } from '../limits.js';
 import type { CheckedRule } from '../rules/rule-checker.js';
-import { planRule } from '../rules/rule-plan.js';
-import { compileRule } from '../rules/rule-sql.js';
+import { planRule, type RulePlan } from '../rules/rule-plan.js';
+import {
+  type CandidateRow,
+  decideSealed,
+  requireSealed,
+  type SealedDeciding,
+} from './sealed-decider.js';
 
 /**
- * Runs a rule in the database, in one query, over every active person's facts at the
- * reference date: the batch evaluator. The rule's SQL is the compiled CEL (parameters only);
- * the facts relation is the registry's. A program's regions narrow the persons in scope.
+ * Runs a rule over every active person's facts at the reference date: the batch evaluator.
+ * A rule over clear facts is one query (the compiled CEL, parameters only). A rule over sealed
+ * facts follows its plan: SQL selects the candidates chunk by chunk, the sealed-fact pool's
+ * worker threads decide them after decryption (the next chunk's query runs meanwhile). A
+ * program's regions narrow the persons in scope.
  *
  * @example
  *   const ids = await eligiblePersonIds(db, { rule, referenceDate: '2026-12-01', regions: [] });
@@ -19,17 +28,29 @@ export interface EligibilityQuery {
   referenceDate: string;
   /** ISO 3166-2:VE states of the program; empty for national. */
   regions: readonly string[];
+  /** The pool and audit for a rule over sealed facts; a rule that needs them fails without. */
+  sealed?: SealedDeciding;
+  /** Chunks of a sealed run (default `limits.programs.cycleChunks`). */
+  chunks?: number;
 }
 
-function eligibleSelect(query: EligibilityQuery): RawBuilder<{ person_id: string }> {
-  const plan = planRule(query.rule);
-  const facts = eligibilityFactsRelation({ referenceDate: query.referenceDate });
+function eligibleSelect(
+  query: EligibilityQuery,
+  plan: RulePlan,
+  personIdRange?: { from: string; to: string | undefined },
+): RawBuilder<CandidateRow> {
+  const facts = eligibilityFactsRelation({
+    referenceDate: query.referenceDate,
+    withSealed: plan.needsWorkers,
+    ...(personIdRange === undefined ? {} : { personIdRange }),
+  });
   const inScope =
     query.regions.length === 0
       ? sql`true`
       : sql`f.region_code in (${sql.join(query.regions.map((region) => sql`${region}`))})`;
-  return sql<{ person_id: string }>`select f.person_id from ${facts} as f
-    where ${inScope} and ${compileRule(plan.sql, 'f')}`;
+  const columns = plan.needsWorkers ? sql`f.*` : sql`f.person_id`;
+  return sql<CandidateRow>`select ${columns} from ${facts} as f
+    where ${inScope} and ${plan.sqlCondition('f')}`;
 }
 
 /** Ids of the persons the rule makes eligible, in id order. */
@@ -37,9 +58,12 @@ export async function eligiblePersonIds(
   db: Kysely<Database>,
   query: EligibilityQuery,
 ): Promise<string[]> {
+  const plan = planRule(query.rule);
+  const sealed = requireSealed(plan, query.sealed);
+  if (sealed !== undefined) return (await sealedEligibleIds(db, query, plan, sealed)).sort();
   const result = await sql<{
     person_id: string;
-  }>`${eligibleSelect(query)} order by f.person_id`.execute(db);
+  }>`${eligibleSelect(query, plan)} order by f.person_id`.execute(db);
   return result.rows.map((row) => row.person_id);
 }
 
@@ -48,8 +72,44 @@ export async function countEligible(
   db: Kysely<Database>,
   query: EligibilityQuery,
 ): Promise<bigint> {
+  const plan = planRule(query.rule);
+  const sealed = requireSealed(plan, query.sealed);
+  if (sealed !== undefined)
+    return BigInt((await sealedEligibleIds(db, query, plan, sealed)).length);
   const result = await sql<{
     eligible: bigint;
-  }>`select count(*)::int8 as eligible from (${eligibleSelect(query)}) as e`.execute(db);
+  }>`select count(*)::int8 as eligible from (${eligibleSelect(query, plan)}) as e`.execute(db);
   return result.rows[0]?.eligible ?? 0n;
+}
+
+/** Chunk by chunk: the next chunk's candidates are read while the workers decide this one. */
+async function sealedEligibleIds(
+  db: Kysely<Database>,
+  query: EligibilityQuery,
+  plan: RulePlan,
+  sealed: SealedDeciding,
+): Promise<string[]> {
+  const chunks = query.chunks ?? programLimits.cycleChunks;
+  const read = (index: number) => {
+    const rows = sql<CandidateRow>`${eligibleSelect(query, plan, chunkRange(index, chunks))}`
+      .execute(db)
+      .then((result) => result.rows);
+    // Handled when awaited; this only keeps a failure meanwhile from being reported unhandled.
+    rows.catch(() => undefined);
+    return rows;
+  };
+  const ids: string[] = [];
+  let next = read(0);
+  for (let index = 0; index < chunks; index += 1) {
+    const rows = await next;
+    if (index + 1 < chunks) next = read(index + 1);
+    const eligible = await decideSealed(sealed, {
+      plan,
+      rows,
+      job: 'eligibility',
+      requestId: `eligibility:${query.referenceDate}:chunk:${index}`,
+    });
+    for (const row of rows) if (eligible.has(row.person_id)) ids.push(row.person_id);
+  }
+  return ids;
 }

@@ -2,8 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { eligibilityFactsRelation } from '../../registry/index.js';
 import type { CheckedRule } from '../rules/rule-checker.js';
-import { planRule } from '../rules/rule-plan.js';
-import { compileRule } from '../rules/rule-sql.js';
+import { sqlOnlyCondition } from '../rules/rule-plan.js';
 
 /**
  * Before a rule change is published (issue #13, point 6): how many would enter and how many
@@ -38,9 +37,8 @@ export async function rulePreview(
   },
 ): Promise<RulePreview> {
   const facts = eligibilityFactsRelation({ referenceDate: props.referenceDate });
-  const now =
-    props.current === undefined ? sql`false` : compileRule(planRule(props.current).sql, 'f');
-  const next = compileRule(planRule(props.proposed).sql, 'f');
+  const now = props.current === undefined ? sql`false` : sqlOnlyCondition(props.current, 'f');
+  const next = sqlOnlyCondition(props.proposed, 'f');
   const inScope =
     props.regions.length === 0
       ? sql`true`

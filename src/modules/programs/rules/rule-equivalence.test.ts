@@ -5,10 +5,11 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { eligibilityFactsRelation } from '../../registry/index.js';
 import { eligiblePersonIds } from '../eligibility/eligibility-query.js';
 import { rulePreview, smallCountMin } from '../eligibility/rule-preview.js';
-import { insertRandomPopulation, populationStates } from '../programs-test-kit.js';
+import { insertRandomPopulation } from '../programs-test-kit.js';
 import { checkRule } from './rule-checker.js';
 import { evaluateFormula, evaluateRule } from './rule-evaluator.js';
 import { compileFormula, compileRule } from './rule-sql.js';
+import { boundedIntExpr, ruleSource } from './rule-test-kit.js';
 
 /**
  * One rule, two evaluators that agree (issue #13, point 3): for random well-typed rules over a
@@ -19,61 +20,6 @@ import { compileFormula, compileRule } from './rule-sql.js';
 const dialects: Array<'pglite' | 'postgres'> =
   inject('testDatabase').kind === 'postgres' ? ['pglite', 'postgres'] : ['pglite'];
 const referenceDate = '2026-12-01';
-
-const intVars = [
-  'age',
-  'household_size',
-  'members_under_5',
-  'members_under_18',
-  'members_over_65',
-  'income_band',
-];
-const stringVars = ['sex', 'state_code', 'municipality_code', 'civil_status', 'nationality'];
-const boolVars = ['head_of_household', 'birth_date_approximate'];
-const stringValues = ['F', 'M', ...populationStates, 'VE-A-01', 'VE-V-02', 'married', 'VE', ''];
-
-const intLiteral = fc.integer({ min: -3, max: 90 }).map(String);
-const intAtom = fc.oneof(fc.constantFrom(...intVars), intLiteral);
-const intExpr: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({
-  expr: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    intAtom,
-    fc
-      .tuple(tie('expr'), fc.constantFrom('+', '-', '*', '/', '%'), tie('expr'))
-      .map(([a, op, b]) => `(${a} ${op} ${b})`),
-    tie('expr').map((a) => `-(${a})`),
-  ),
-})).expr;
-const boundedIntExpr = intExpr.filter((source) => source.length < 60);
-const stringAtom = fc.oneof(
-  fc.constantFrom(...stringVars),
-  fc.constantFrom(...stringValues).map((value) => JSON.stringify(value)),
-);
-const comparison = fc.constantFrom('==', '!=', '<', '<=', '>', '>=');
-const leaf = fc.oneof(
-  fc.constantFrom(...boolVars, 'true', 'false'),
-  fc.tuple(boundedIntExpr, comparison, boundedIntExpr).map(([a, op, b]) => `${a} ${op} ${b}`),
-  fc.tuple(stringAtom, comparison, stringAtom).map(([a, op, b]) => `${a} ${op} ${b}`),
-  fc
-    .tuple(fc.constantFrom(...stringVars), fc.subarray(stringValues, { maxLength: 4 }))
-    .map(([name, values]) => `${name} in [${values.map((v) => JSON.stringify(v)).join(', ')}]`),
-  fc
-    .tuple(fc.constantFrom(...intVars), fc.array(fc.integer({ min: 0, max: 70 }), { maxLength: 4 }))
-    .map(([name, values]) => `${name} in [${values.join(', ')}]`),
-  fc
-    .tuple(fc.constantFrom(...boolVars), fc.constantFrom('true', 'false', ...boolVars))
-    .map(([a, b]) => `${a} == ${b}`),
-);
-const ruleSource: fc.Arbitrary<string> = fc.letrec<{ rule: string }>((tie) => ({
-  rule: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leaf,
-    tie('rule').map((a) => `!(${a})`),
-    fc.tuple(tie('rule'), tie('rule')).map(([a, b]) => `(${a} && ${b})`),
-    fc.tuple(tie('rule'), tie('rule')).map(([a, b]) => `(${a} || ${b})`),
-    fc.tuple(tie('rule'), tie('rule'), tie('rule')).map(([c, a, b]) => `(${c} ? ${a} : ${b})`),
-  ),
-})).rule;
 
 describe.each(dialects)('batch (SQL) and per-person (CEL) evaluation agree on %s', (kind) => {
   let database: TestDatabase;

@@ -24,6 +24,11 @@ export function compileRule(rule: CheckedRule, relationAlias: string): RawBuilde
   return compileNode(rule.ast, relationAlias) as RawBuilder<boolean>;
 }
 
+/** One boolean node of a checked rule (a clause of a rule's plan), compiled the same way. */
+export function compileCondition(node: ASTNode, relationAlias: string): RawBuilder<boolean> {
+  return compileNode(node, relationAlias) as RawBuilder<boolean>;
+}
+
 /** Same as compileRule, for a benefit formula: an int8 expression, NULL when it fails. */
 export function compileFormula(formula: CheckedRule, relationAlias: string): RawBuilder<bigint> {
   return compileNode(formula.ast, relationAlias) as RawBuilder<bigint>;

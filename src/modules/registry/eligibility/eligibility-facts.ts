@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { AttributeDeclaration, AttributeType } from '../catalogue/attribute-declaration.js';
 import { listAttributes } from '../catalogue/catalogue.js';
+import { openSealedFacts, type SealedFactsRow } from './sealed-facts.js';
 
 /**
  * What an eligibility rule may know about a person: the catalogue's declared attributes that
@@ -120,6 +121,12 @@ export interface FactsRelationOptions {
    * person-id space (programs' resumable cycle computation).
    */
   personIdRange?: { from: string; to: string | undefined };
+  /**
+   * Also the ciphertext a sealed fact is decided from: `sealed_version`, `sealed_box` (the
+   * current version's sealed attributes) and `sealed_key` (the wrapped data key, null once
+   * erased). Only for `openSealedFacts`, in the programs' worker threads; never decrypted in SQL.
+   */
+  withSealed?: boolean;
 }
 
 /** `(attributes->>'name')` with the cast its type needs. */
@@ -158,10 +165,15 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
   const count = (condition: RawBuilder<unknown>) =>
     sql`case when m.household_id is not null
           then (count(*) filter (where ${condition}) over (${household}))::int8 end`;
+  const sealedOut = options.withSealed ? sql`, sealed_version, sealed_box, sealed_key` : sql``;
+  const sealedIn = options.withSealed
+    ? sql`, a.version as sealed_version, a.sealed_attributes as sealed_box,
+          (select k.wrapped_key from person_key k where k.person_id = a.id) as sealed_key`
+    : sql``;
   return sql`(
-    select person_id, region_code, ${sql.join(eligibilityFactColumns().map((name) => sql.ref(name)))}
+    select person_id, region_code, ${sql.join(eligibilityFactColumns().map((name) => sql.ref(name)))}${sealedOut}
       from (
-        select a.id as person_id, a.region_code,
+        select a.id as person_id, a.region_code${sealedIn},
                ${sql.join(columns)},
                a.age,
                ${count(sql`true`)} as household_size,
@@ -170,7 +182,7 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
                ${count(sql`a.age >= 65`)} as members_over_65,
                (m.relationship = 'head') as head_of_household
           from (
-            select p.id, p.region_code, v.attributes,
+            select p.id, p.region_code, v.attributes${options.withSealed ? sql`, v.version, v.sealed_attributes` : sql``},
                    case
                      when v.attributes ->> 'birth_date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
                        then extract(year from age(${reference}, (v.attributes ->> 'birth_date')::date))::int8
@@ -213,13 +225,28 @@ function selectedPersons(
       : sql`(${sql.ref(column)} >= ${from}::uuid and ${sql.ref(column)} < ${to}::uuid)`;
 }
 
-/** One person's facts at the reference date, or undefined when the person is not active. */
+/**
+ * One person's facts at the reference date, or undefined when the person is not active. With
+ * `sealed`, the sealed facts named there are opened too (`openSealedFacts`); the caller has
+ * audited the read with those fields.
+ */
 export async function readEligibilityFacts(
   db: Kysely<Database>,
   personId: string,
   referenceDate: string,
+  sealed?: { masterKey: Buffer; names: readonly string[] },
 ): Promise<Record<string, unknown> | undefined> {
-  const relation = eligibilityFactsRelation({ referenceDate, personId });
+  const withSealed = sealed !== undefined && sealed.names.length > 0;
+  const relation = eligibilityFactsRelation({ referenceDate, personId, withSealed });
   const result = await sql<Record<string, unknown>>`select * from ${relation} as f`.execute(db);
-  return result.rows[0];
+  const row = result.rows[0];
+  if (row === undefined || !withSealed) return row;
+  const { sealed_version, sealed_box, sealed_key, ...clear } = row;
+  const opened = openSealedFacts(
+    sealed.masterKey,
+    // Safe: the relation's sealed columns have exactly these types (int4, bytea, bytea).
+    { person_id: personId, sealed_version, sealed_box, sealed_key } as SealedFactsRow,
+    sealed.names,
+  );
+  return { ...clear, ...opened };
 }
