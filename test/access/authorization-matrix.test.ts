@@ -519,6 +519,22 @@ function absentRecordCases(): RouteCase[] {
       'distribution.assisted_review',
       (id) => `/api/distribution/points/${id}/assisted-redemptions`,
     ),
+    get(
+      "a point's reconciliation for a cycle",
+      'distribution.point_read',
+      (id) => `/api/distribution/points/${id}/cycles/${randomUUID()}/reconciliation`,
+    ),
+    get(
+      "a point's reconciliation for a cycle as CSV",
+      'distribution.point_read',
+      (id) => `/api/distribution/points/${id}/cycles/${randomUUID()}/reconciliation.csv`,
+    ),
+    post(
+      "sign off a point's reconciliation",
+      'distribution.reconcile_sign',
+      (id) => `/api/distribution/points/${id}/cycles/${randomUUID()}/reconciliation/sign-offs`,
+      { note: 'Matrix' },
+    ),
     post(
       'decide a duplicate review',
       'person.merge',

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { assistedRoutes } from './assisted/assisted-routes.js';
 import type { DistributionDependencies } from './distribution-context.js';
+import { reconciliationRoutes } from './reconciliation/reconciliation-routes.js';
 import { redemptionRoutes } from './redemption/redemption-routes.js';
 import { pointRoutes } from './routes.js';
 
@@ -30,4 +31,5 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
   await app.register(pointRoutes, deps);
   await app.register(redemptionRoutes, deps);
   await app.register(assistedRoutes, deps);
+  await app.register(reconciliationRoutes, deps);
 };

@@ -140,3 +140,13 @@ export const AssistedListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const CycleAtPointParams = Type.Object({
+  pointId: Type.String({ format: 'uuid' }),
+  cycleId: Type.String({ format: 'uuid' }),
+});
+
+export const SignOffBody = Type.Object(
+  { note: Type.Optional(Note) },
+  { additionalProperties: false },
+);

@@ -70,6 +70,7 @@ export interface DistributionTables {
     entitlement_id: string;
     person_id: string;
     program_id: string;
+    cycle_id: string;
     point_id: string;
     operator_id: string | null;
     mode: 'card' | 'assisted';
@@ -106,6 +107,16 @@ export interface DistributionTables {
     into_entitlement_id: string | null;
     applied_at: Date | null;
     lapsed_at: Date | null;
+  };
+  reconciliation_sign_off: {
+    id: string;
+    point_id: string;
+    cycle_id: string;
+    signed_by: string;
+    signed_at: Date;
+    figures: unknown;
+    figures_sha256: Buffer;
+    note: string | null;
   };
   redemption_line: {
     redemption_id: string;

@@ -19,6 +19,8 @@ export {
 } from './cycles/cycle-service.js';
 export { cycleView } from './cycles/cycle-view.js';
 export {
+  type CycleForReconciliation,
+  cycleForReconciliation,
   type EntitlementForRedemption,
   entitlementForRedemption,
   openEntitlementsOf,

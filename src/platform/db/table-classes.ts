@@ -83,6 +83,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   assisted_redemption: 'personal',
   // What a closed cycle carried over: taken in or lapsed once (those columns only change).
   entitlement_carry_over: 'personal',
+  // A supervisor's sign-off of a point's figures for a cycle: append-only.
+  reconciliation_sign_off: 'history',
 };
 
 /** What the application role must never hold, per class. */

@@ -43,6 +43,7 @@ export const actions = [
   'distribution.redeem',
   'distribution.assisted_redeem',
   'distribution.assisted_review',
+  'distribution.reconcile_sign',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -124,6 +125,7 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('distribution.redeem', 'distribution_operator', ['distribution'], 'region'),
   rule('distribution.assisted_redeem', 'distribution_operator', ['distribution'], 'region'),
   rule('distribution.assisted_review', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.reconcile_sign', 'program_officer', ['distribution'], 'region'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */

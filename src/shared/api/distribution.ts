@@ -201,3 +201,57 @@ export const AssistedListingSchema = Type.Object({
   ),
 });
 export type AssistedListing = Static<typeof AssistedListingSchema>;
+
+const CycleStatusSchema = Type.Union([
+  Type.Literal('computing'),
+  Type.Literal('computed'),
+  Type.Literal('approved'),
+  Type.Literal('published'),
+  Type.Literal('closed'),
+]);
+
+/** A point's figures for one cycle (issue #15, point 7); no person appears. */
+export const ReconciliationFiguresSchema = Type.Object({
+  pointCode: Type.String(),
+  cycleId: Type.String(),
+  programCode: Type.String(),
+  referenceDate: Type.String(),
+  cycleStatus: CycleStatusSchema,
+  entitled: Type.Integer({
+    description: "The cycle's entitlements (any point serving it may hand them over)",
+  }),
+  entitlementsRedeemed: Type.Integer(),
+  redemptions: Type.Integer(),
+  assisted: Type.Integer({ description: 'Redemptions without the card' }),
+  conflicts: Type.Integer(),
+  items: Type.Array(
+    Type.Object({
+      item: Type.String(),
+      redeemed: Type.Integer(),
+      stockOutForRedemptions: Type.Integer(),
+      discrepancy: Type.Integer({ description: 'Stock out for redemptions minus redeemed: 0' }),
+      delivered: Type.Integer(),
+      transferredIn: Type.Integer(),
+      transferredOut: Type.Integer(),
+      adjusted: Type.Integer(),
+      onHand: Type.Integer(),
+    }),
+  ),
+});
+
+export const SignOffSchema = Type.Object({
+  id: Type.String(),
+  signedBy: Type.String(),
+  signedAt: Type.String(),
+  figuresSha256: Type.String(),
+  note: Type.Union([Type.String(), Type.Null()]),
+  current: Type.Boolean({ description: 'Whether the figures are still those that were signed' }),
+});
+export type SignOff = Static<typeof SignOffSchema>;
+
+export const ReconciliationSchema = Type.Object({
+  figures: ReconciliationFiguresSchema,
+  figuresSha256: Type.String(),
+  signOffs: Type.Array(SignOffSchema),
+});
+export type Reconciliation = Static<typeof ReconciliationSchema>;

@@ -163,6 +163,7 @@ export const en: Dictionary = {
     'distribution.redeem': 'Hand over benefits with the card',
     'distribution.assisted_redeem': 'Hand over benefits without the card',
     'distribution.assisted_review': 'Review hand-overs without the card',
+    'distribution.reconcile_sign': "Sign off a distribution point's reconciliation",
     'operator.manage': 'Manage staff accounts',
     'operator.sign_in': 'Sign in as staff',
     'operator.password_change': 'Change a password',

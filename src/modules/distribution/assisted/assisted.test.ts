@@ -32,6 +32,7 @@ describe('redemption without the card', () => {
   let colleague: SignedIn;
   let pointA: string;
   let pointB: string;
+  let cycleId: string;
   let ana: { id: string; uin: string };
   let beto: { id: string; uin: string };
   let carla: { id: string; uin: string };
@@ -55,11 +56,12 @@ describe('redemption without the card', () => {
         { person: { id: member.personId }, relationship: 'child' },
       ],
     });
-    const { programId } = await inKindProgramWithCycle(kit, {
+    const { programId, cycleId: cycle } = await inKindProgramWithCycle(kit, {
       code: 'food',
       basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
     });
     const everyone = [operator.operatorId, colleague.operatorId];
+    cycleId = cycle;
     pointA = await createPoint(kit, supervisor, { operators: everyone, programs: [programId] });
     pointB = await createPoint(kit, supervisor, { operators: everyone, programs: [programId] });
     const delivered = await post(`${pointA}/deliveries`, {
@@ -312,6 +314,12 @@ describe('redemption without the card', () => {
     expect(list.byOperator).toContainEqual({ operatorId: busy.operatorId, count: max });
     expect(list.assisted.some((each) => each.redemptions === 1)).toBe(true);
     expect(listing.body).not.toContain(beto.uin);
+    // The point's reconciliation counts the one redemption made without the card.
+    const reconciliation = await kit.app.inject({
+      url: `/api/distribution/points/${pointA}/cycles/${cycleId}/reconciliation?purpose=distribution`,
+      cookies: supervisor.cookies,
+    });
+    expect(reconciliation.json().figures).toMatchObject({ redemptions: 1, assisted: 1 });
     expect(listing.body).not.toContain(beto.id);
     // An operator does not review: the table gives it to the supervisor only.
     const mine = await kit.app.inject({

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import {
   approvedCycle,
+  auditedAs,
   createPoint,
   inKindProgramWithCycle,
   personWithCard,
@@ -166,5 +167,86 @@ describe('cycle close: expiry and carry-over', () => {
     expect(anaFirst?.lapsed_at).toBeNull();
     expect(betoFirst?.applied_at).toBeNull();
     expect(betoFirst?.lapsed_at).not.toBeNull();
+  });
+
+  it('reconciles the point for a cycle, exports it as CSV, and keeps sign-offs', async () => {
+    const url = `/api/distribution/points/${point}/cycles/${firstCycle}/reconciliation`;
+    const read = async () => {
+      const response = await kit.app.inject({
+        url: `${url}?purpose=distribution`,
+        cookies: officer.cookies,
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json() as {
+        figures: Record<string, unknown> & { items: Record<string, unknown>[] };
+        signOffs: { current: boolean }[];
+      };
+    };
+    const report = await read();
+    expect(report.figures).toMatchObject({
+      entitled: 2,
+      entitlementsRedeemed: 1,
+      redemptions: 1,
+      assisted: 0,
+      conflicts: 0,
+    });
+    expect(report.figures.items).toEqual([
+      expect.objectContaining({
+        item: 'food_box',
+        redeemed: 1,
+        stockOutForRedemptions: 1,
+        discrepancy: 0,
+        delivered: 100,
+        onHand: 99,
+      }),
+      // Cycle 1 took 10; cycle 2's 45 are not this cycle's, but left the shelf all the same.
+      expect.objectContaining({ item: 'insulin', redeemed: 10, discrepancy: 0, onHand: 945 }),
+    ]);
+    expect(JSON.stringify(report)).not.toContain(ana.personId);
+
+    const csv = await kit.app.inject({
+      url: `${url}.csv?purpose=distribution`,
+      cookies: officer.cookies,
+    });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]?.split(',')).toContain('stock_out_for_redemptions');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toMatch(/,insulin,10,10,0,1000,0,0,0,945,,$/);
+
+    const refused = await kit.app.inject({
+      method: 'POST',
+      url: `${url}/sign-offs?purpose=distribution`,
+      cookies: operator.cookies,
+      payload: {},
+    });
+    expect(refused.statusCode).toBe(403);
+    const signed = await kit.app.inject({
+      method: 'POST',
+      url: `${url}/sign-offs?purpose=distribution`,
+      cookies: officer.cookies,
+      payload: { note: 'Contado en sitio' },
+    });
+    expect(signed.statusCode, signed.body).toBe(201);
+    expect(await auditedAs(kit, String(signed.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.reconcile_sign',
+      outcome: 'allowed',
+      reasonCode: null,
+    });
+    expect((await read()).signOffs.map((each) => each.current)).toEqual([true]);
+    // A later adjustment changes the figures: the sign-off stays, marked as no longer current.
+    const adjusted = await post(
+      'adjustments',
+      { clientId: randomUUID(), item: 'insulin', quantityDelta: -1, reason: 'damage' },
+      officer,
+    );
+    expect(adjusted.statusCode, adjusted.body).toBe(201);
+    const after = await read();
+    expect(after.signOffs.map((each) => each.current)).toEqual([false]);
+    expect(after.figures.items[1]).toMatchObject({ adjusted: -1, onHand: 944 });
   });
 });

@@ -329,6 +329,7 @@ async function writeRedemption(
       entitlement_id: entitlement.entitlementId,
       person_id: entitlement.personId,
       program_id: entitlement.programId,
+      cycle_id: entitlement.cycleId,
       point_id: point.id,
       operator_id: input.operatorId,
       mode: props.mode.kind,

@@ -123,3 +123,46 @@ export async function openEntitlementsOfCycle(
   const rows = await select.orderBy('e.id').limit(props.limit).execute();
   return rows.map(toEntitlement);
 }
+
+/** A cycle as a point's reconciliation names it, with how many entitlements it holds. */
+export interface CycleForReconciliation {
+  cycleId: string;
+  programId: string;
+  programCode: string;
+  referenceDate: string;
+  status: 'computing' | 'computed' | 'approved' | 'published' | 'closed';
+  entitled: number;
+}
+
+/**
+ * The cycle and its number of entitlements (open or ended), or undefined: what distribution's
+ * reconciliation reports as "entitled".
+ *
+ * @example
+ *   const cycle = await cycleForReconciliation(db, cycleId); // { entitled: 1840, … }
+ */
+export async function cycleForReconciliation(
+  db: Kysely<Database>,
+  cycleId: string,
+): Promise<CycleForReconciliation | undefined> {
+  const cycle = await db
+    .selectFrom('program_cycle as c')
+    .innerJoin('program as p', 'p.id', 'c.program_id')
+    .select(['c.id', 'c.program_id', 'p.code', 'c.reference_date', 'c.status'])
+    .where('c.id', '=', cycleId)
+    .executeTakeFirst();
+  if (cycle === undefined) return undefined;
+  const counted = await db
+    .selectFrom('entitlement')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('cycle_id', '=', cycleId)
+    .executeTakeFirstOrThrow();
+  return {
+    cycleId: cycle.id,
+    programId: cycle.program_id,
+    programCode: cycle.code,
+    referenceDate: String(cycle.reference_date),
+    status: cycle.status,
+    entitled: Number(counted.count),
+  };
+}

@@ -1,0 +1,68 @@
+import { csvRow } from '../../../platform/csv.js';
+import type { Reconciliation } from './reconciliation-service.js';
+
+const header = [
+  'point',
+  'program',
+  'reference_date',
+  'cycle_status',
+  'entitled',
+  'entitlements_redeemed',
+  'redemptions',
+  'assisted',
+  'conflicts',
+  'item',
+  'redeemed',
+  'stock_out_for_redemptions',
+  'discrepancy',
+  'delivered',
+  'transferred_in',
+  'transferred_out',
+  'adjusted',
+  'on_hand',
+  'last_signed_off_at',
+  'last_sign_off_current',
+];
+
+/**
+ * A point's reconciliation as CSV for a spreadsheet: one row per item with the cycle's counts
+ * repeated (so the sheet filters and sums without merged cells), every cell through the
+ * platform's `csvRow` (RFC 4180 quoting, formulas neutralised), a UTF-8 byte-order mark so a
+ * spreadsheet reads "Pérez" and "conciliación" right.
+ *
+ * @example
+ *   reply.type('text/csv; charset=utf-8').send(reconciliationCsv(report));
+ */
+export function reconciliationCsv(report: Reconciliation): string {
+  const figures = report.figures;
+  const last = report.signOffs[0];
+  const common = [
+    figures.pointCode,
+    figures.programCode,
+    figures.referenceDate,
+    figures.cycleStatus,
+    figures.entitled,
+    figures.entitlementsRedeemed,
+    figures.redemptions,
+    figures.assisted,
+    figures.conflicts,
+  ];
+  const signed = [last?.signedAt ?? null, last === undefined ? null : last.current];
+  const lines = figures.items.map((item) =>
+    csvRow([
+      ...common,
+      item.item,
+      item.redeemed,
+      item.stockOutForRedemptions,
+      item.discrepancy,
+      item.delivered,
+      item.transferredIn,
+      item.transferredOut,
+      item.adjusted,
+      item.onHand,
+      ...signed,
+    ]),
+  );
+  if (lines.length === 0) lines.push(csvRow([...common, ...Array(9).fill(null), ...signed]));
+  return `\uFEFF${csvRow(header)}${lines.join('')}`;
+}

@@ -1,0 +1,266 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { AmparoError } from '../../../platform/errors.js';
+import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
+import { type CycleForReconciliation, cycleForReconciliation } from '../../programs/index.js';
+import {
+  type DistributionContext,
+  type DistributionDependencies,
+  nowOf,
+} from '../distribution-context.js';
+import { guardPoint, type PointGrant, type PointRow, refusalEntry } from '../point-gate.js';
+import { operatorIdOf } from '../points/point-service.js';
+
+/**
+ * Reconciliation per point and cycle (issue #15, point 7): what the cycle entitled (program-wide:
+ * any point serving the program may hand it over), what this point handed over of it — with the
+ * card and without, the entitlements it touched that are flagged as conflicts — and per item the
+ * quantities redeemed beside the stock that left for those redemptions, the stock that came in
+ * and went out otherwise since the cycle's reference date, and the discrepancy between the two
+ * ledgers (which must be zero: a redemption and its stock movement are one transaction). No
+ * person appears. A supervisor signs the figures off; each sign-off keeps the figures and their
+ * SHA-256, so a later change shows.
+ *
+ * @example
+ *   const report = await reconciliationReader(deps, context, pointId, cycleId);
+ *   await reconciliationSigner(deps, context, pointId, cycleId, { note: 'Counted on site' });
+ */
+export interface ReconciliationFigures {
+  pointCode: string;
+  cycleId: string;
+  programCode: string;
+  referenceDate: string;
+  cycleStatus: CycleForReconciliation['status'];
+  entitled: number;
+  entitlementsRedeemed: number;
+  redemptions: number;
+  assisted: number;
+  conflicts: number;
+  items: ItemFigures[];
+}
+
+export interface ItemFigures {
+  item: string;
+  redeemed: number;
+  stockOutForRedemptions: number;
+  discrepancy: number;
+  delivered: number;
+  transferredIn: number;
+  transferredOut: number;
+  adjusted: number;
+  onHand: number;
+}
+
+export interface SignOff {
+  id: string;
+  signedBy: string;
+  signedAt: string;
+  figuresSha256: string;
+  note: string | null;
+  /** Whether the figures are still those that were signed. */
+  current: boolean;
+}
+
+export interface Reconciliation {
+  figures: ReconciliationFigures;
+  figuresSha256: string;
+  signOffs: SignOff[];
+}
+
+async function cycleOrNotFound(
+  deps: DistributionDependencies,
+  gate: PointGrant,
+  cycleId: string,
+): Promise<CycleForReconciliation> {
+  const cycle = /^[0-9a-f-]{36}$/i.test(cycleId)
+    ? await cycleForReconciliation(deps.db, cycleId)
+    : undefined;
+  if (cycle === undefined) {
+    await deps.audit.append(
+      refusalEntry(gate.write, { type: 'distribution_point', id: gate.point.id }, 'AMP_NOT_FOUND'),
+    );
+    throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such cycle' });
+  }
+  return cycle;
+}
+
+export async function reconciliationReader(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  cycleId: string,
+): Promise<Reconciliation> {
+  const gate = await guardPoint(deps, context, 'distribution.point_read', pointId);
+  const cycle = await cycleOrNotFound(deps, gate, cycleId);
+  const figures = await figuresOf(deps, gate.point, cycle);
+  const figuresSha256 = digest(figures);
+  const rows = await deps.db
+    .selectFrom('reconciliation_sign_off')
+    .select(['id', 'signed_by', 'signed_at', 'figures_sha256', 'note'])
+    .where('point_id', '=', gate.point.id)
+    .where('cycle_id', '=', cycle.cycleId)
+    .orderBy('signed_at', 'desc')
+    .execute();
+  await gate.grant.record([]);
+  return {
+    figures,
+    figuresSha256,
+    signOffs: rows.map((row) => ({
+      id: row.id,
+      signedBy: row.signed_by,
+      signedAt: row.signed_at.toISOString(),
+      figuresSha256: row.figures_sha256.toString('hex'),
+      note: row.note,
+      current: row.figures_sha256.toString('hex') === figuresSha256,
+    })),
+  };
+}
+
+/** Signs the figures as they are now (append-only, audited); answers the sign-off. */
+export async function reconciliationSigner(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  cycleId: string,
+  props: { note?: string | undefined },
+): Promise<SignOff> {
+  const gate = await guardPoint(deps, context, 'distribution.reconcile_sign', pointId);
+  const cycle = await cycleOrNotFound(deps, gate, cycleId);
+  const signedBy = operatorIdOf(gate.write.actor) as string; // Safe: only operators hold the action.
+  const signedAt = nowOf(deps);
+  const id = randomUUID();
+  return deps.db.transaction().execute(async (trx) => {
+    const figures = await figuresOf({ ...deps, db: trx }, gate.point, cycle);
+    const hash = Buffer.from(digest(figures), 'hex');
+    await trx
+      .insertInto('reconciliation_sign_off')
+      .values({
+        id,
+        point_id: gate.point.id,
+        cycle_id: cycle.cycleId,
+        signed_by: signedBy,
+        signed_at: signedAt,
+        figures: JSON.stringify(figures),
+        figures_sha256: hash,
+        note: props.note ?? null,
+      })
+      .execute();
+    await deps.audit.appendInTransaction(trx, [
+      writeAuditEntry(
+        gate.write,
+        { type: 'distribution_point', id: gate.point.id },
+        ['reconciliation_sign_off'],
+        context.requestId,
+      ),
+    ]);
+    return {
+      id,
+      signedBy,
+      signedAt: signedAt.toISOString(),
+      figuresSha256: hash.toString('hex'),
+      note: props.note ?? null,
+      current: true,
+    };
+  });
+}
+
+/** SHA-256 of the figures as canonical JSON (their keys are written in one fixed order). */
+function digest(figures: ReconciliationFigures): string {
+  return createHash('sha256').update(JSON.stringify(figures)).digest('hex');
+}
+
+async function figuresOf(
+  deps: Pick<DistributionDependencies, 'db'>,
+  point: PointRow,
+  cycle: CycleForReconciliation,
+): Promise<ReconciliationFigures> {
+  const counts = await deps.db
+    .selectFrom('redemption as r')
+    .leftJoin('entitlement_redemption_state as s', 's.entitlement_id', 'r.entitlement_id')
+    .select((eb) => [
+      eb.fn.count<string>('r.id').as('redemptions'),
+      sql<string>`count(distinct r.entitlement_id)`.as('entitlements'),
+      sql<string>`count(*) filter (where r.mode = 'assisted')`.as('assisted'),
+      sql<string>`count(distinct r.entitlement_id) filter (where s.state = 'conflict_flagged')`.as(
+        'conflicts',
+      ),
+    ])
+    .where('r.point_id', '=', point.id)
+    .where('r.cycle_id', '=', cycle.cycleId)
+    .executeTakeFirstOrThrow();
+  return {
+    pointCode: point.code,
+    cycleId: cycle.cycleId,
+    programCode: cycle.programCode,
+    referenceDate: cycle.referenceDate,
+    cycleStatus: cycle.status,
+    entitled: cycle.entitled,
+    entitlementsRedeemed: Number(counts.entitlements),
+    redemptions: Number(counts.redemptions),
+    assisted: Number(counts.assisted),
+    conflicts: Number(counts.conflicts),
+    items: await itemFigures(deps, point, cycle),
+  };
+}
+
+async function itemFigures(
+  deps: Pick<DistributionDependencies, 'db'>,
+  point: PointRow,
+  cycle: CycleForReconciliation,
+): Promise<ItemFigures[]> {
+  const redeemed = await deps.db
+    .selectFrom('redemption_line as l')
+    .innerJoin('redemption as r', 'r.id', 'l.redemption_id')
+    .select(['l.item', sql<string>`sum(l.quantity)`.as('quantity')])
+    .where('r.point_id', '=', point.id)
+    .where('r.cycle_id', '=', cycle.cycleId)
+    .groupBy('l.item')
+    .execute();
+  const forRedemptions = await deps.db
+    .selectFrom('stock_movement as m')
+    .innerJoin('redemption as r', 'r.id', 'm.redemption_id')
+    .select(['m.item', sql<string>`sum(-m.quantity_delta)`.as('quantity')])
+    .where('m.point_id', '=', point.id)
+    .where('r.cycle_id', '=', cycle.cycleId)
+    .groupBy('m.item')
+    .execute();
+  // Other movements since the cycle's reference date (UTC): stock is not tied to a cycle.
+  const since = new Date(`${cycle.referenceDate}T00:00:00Z`);
+  const movements = await deps.db
+    .selectFrom('stock_movement')
+    .select(['item', 'kind', sql<string>`sum(quantity_delta)`.as('quantity')])
+    .where('point_id', '=', point.id)
+    .where('kind', '!=', 'redemption')
+    .where('recorded_at', '>=', since)
+    .groupBy(['item', 'kind'])
+    .execute();
+  const onHand = await deps.db
+    .selectFrom('stock_balance')
+    .select(['item', 'quantity'])
+    .where('point_id', '=', point.id)
+    .execute();
+  const items = new Set([
+    ...redeemed.map((row) => row.item),
+    ...forRedemptions.map((row) => row.item),
+    ...movements.map((row) => row.item),
+  ]);
+  const sumOf = (rows: readonly { item: string; quantity: string }[], item: string) =>
+    Number(rows.find((row) => row.item === item)?.quantity ?? 0);
+  const kindOf = (item: string, kind: string) =>
+    Number(movements.find((row) => row.item === item && row.kind === kind)?.quantity ?? 0);
+  return [...items].sort().map((item) => {
+    const redeemedQuantity = sumOf(redeemed, item);
+    const stockOut = sumOf(forRedemptions, item);
+    return {
+      item,
+      redeemed: redeemedQuantity,
+      stockOutForRedemptions: stockOut,
+      discrepancy: stockOut - redeemedQuantity,
+      delivered: kindOf(item, 'delivery'),
+      transferredIn: kindOf(item, 'transfer_in'),
+      transferredOut: -kindOf(item, 'transfer_out'),
+      adjusted: kindOf(item, 'adjustment'),
+      onHand: onHand.find((row) => row.item === item)?.quantity ?? 0,
+    };
+  });
+}
