@@ -27,15 +27,11 @@ describe('amparo cards issue: resumable batch', () => {
     cli.withCommandDatabase(work);
 
   function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/main.ts', 'cards', 'issue', ...args],
-      {
-        cwd: repositoryRoot,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, ['bin/amparo.js', 'cards', 'issue', ...args], {
+      cwd: repositoryRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));

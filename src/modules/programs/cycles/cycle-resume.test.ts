@@ -48,9 +48,7 @@ describe('amparo programs cycle compute: resume after SIGKILL', () => {
     return spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        'src/main.ts',
+        'bin/amparo.js',
         'programs',
         'cycle',
         'compute',

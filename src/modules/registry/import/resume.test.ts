@@ -73,9 +73,7 @@ describe('amparo import persons: resume after SIGKILL', () => {
     return spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        'src/main.ts',
+        'bin/amparo.js',
         'import',
         'persons',
         file,
