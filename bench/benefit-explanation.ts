@@ -20,6 +20,7 @@ import {
 } from '../src/platform/db/database.js';
 import { migrateUp } from '../src/platform/db/migrator.js';
 import type { Database } from '../src/platform/db/schema.js';
+import { addPersons, throwawayDatabase } from './lib/program-population.js';
 
 /**
  * One person's explanation ("my benefits", issue #13): for a random person, every published
@@ -29,7 +30,10 @@ import type { Database } from '../src/platform/db/schema.js';
  * an approved cycle over a random population. Target: p99 ≤ 20 ms. The database is a
  * throwaway one (PostgreSQL, or PGlite with AMPARO_TEST_DATABASE=pglite).
  *
- *   npm run bench -- benefit-explanation [persons=100000] [queries=2000]
+ *   npm run bench -- benefit-explanation [persons=100000] [queries=2000] [pglite|postgres]
+ *
+ * On `postgres` (a throwaway database; TEST_DATABASE_URL as for the other benchmarks) the
+ * population is generated with SQL (bench/lib/program-population.ts), households of four.
  */
 const base: Omit<ProgramContent, 'nameEs' | 'nameEn' | 'eligibilityRule'> = {
   descriptionEs: '',
@@ -51,12 +55,15 @@ const programs: Array<[string, Partial<ProgramContent> & { eligibilityRule: stri
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const persons = Number(args[0] ?? 100_000);
   const queryCount = Number(args[1] ?? 2_000);
-  const database = await benchDatabase();
+  const dialect = args[2] === 'postgres' ? 'postgres' : 'pglite';
+  const database = dialect === 'postgres' ? await postgresDatabase(persons) : await benchDatabase();
   try {
     const setupStarted = performance.now();
-    await database.asAdmin((admin) => insertRandomPopulation(admin, { persons, seed: 11 }));
-    // Fresh tables have no statistics (PGlite runs no autovacuum): give the planner some.
-    await database.asAdmin((admin) => sql`analyze`.execute(admin));
+    if (dialect === 'pglite') {
+      await database.asAdmin((admin) => insertRandomPopulation(admin, { persons, seed: 11 }));
+      // Fresh tables have no statistics (PGlite runs no autovacuum): give the planner some.
+      await database.asAdmin((admin) => sql`analyze`.execute(admin));
+    }
     const db = database.db;
     for (const [code, content] of programs) {
       const { programId } = await programCreator(db, {
@@ -97,8 +104,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const quantile = (q: number) =>
       +(latencies[Math.floor(q * (latencies.length - 1))] ?? 0).toFixed(2);
     return {
-      command: `npm run bench -- benefit-explanation ${persons} ${queryCount}`,
-      dialect: 'pglite',
+      command: `npm run bench -- benefit-explanation ${persons} ${queryCount} ${dialect}`,
+      dialect,
       persons,
       queries: latencies.length,
       programsPerAnswerMean: +(lines / Math.max(1, latencies.length)).toFixed(2),
@@ -113,6 +120,17 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   } finally {
     await database.close();
   }
+}
+
+/** A throwaway PostgreSQL database with the population generated in SQL. */
+async function postgresDatabase(persons: number) {
+  const database = await throwawayDatabase('explanation');
+  await addPersons(database.admin, 0, Math.ceil(persons / 4) * 4);
+  return {
+    db: database.app,
+    asAdmin: <T>(work: (admin: Kysely<Database>) => Promise<T>): Promise<T> => work(database.admin),
+    close: () => database.close(),
+  };
 }
 
 /** A migrated PGlite in memory, as the application role (the test helper needs vitest). */

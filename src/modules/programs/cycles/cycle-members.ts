@@ -34,6 +34,11 @@ function eligibleRows(props: Omit<RoundScope, 'cycleId' | 'round'>): RawBuilder<
   const facts = eligibilityFactsRelation({
     referenceDate: props.referenceDate,
     withSealed: plan.needsWorkers,
+    only: [
+      ...rule.variables,
+      ...(props.checked.formula?.variables ?? []),
+      ...(content.unit === 'household' ? ['head_of_household'] : []),
+    ],
     ...(props.personIdRange === undefined ? {} : { personIdRange: props.personIdRange }),
   });
   const inRegions =

@@ -42,6 +42,7 @@ function eligibleSelect(
   const facts = eligibilityFactsRelation({
     referenceDate: query.referenceDate,
     withSealed: plan.needsWorkers,
+    only: query.rule.variables,
     ...(personIdRange === undefined ? {} : { personIdRange }),
   });
   const inScope =

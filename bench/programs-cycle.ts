@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import {
+  cycleApprover,
+  cycleCreator,
+  cyclePublisher,
+} from '../src/modules/programs/cycles/cycle-service.js';
+import {
+  programCreator,
+  publicationDecider,
+  publicationRequester,
+} from '../src/modules/programs/program-service.js';
+import { addPersons, loadAverage, seconds, throwawayDatabase } from './lib/program-population.js';
+
+/**
+ * A cycle over a whole population (issue #13, performance), in a throwaway PostgreSQL
+ * database: computing the frozen set of beneficiaries with their amounts (64 chunks, each
+ * committed with its progress), then the approval that completes the two required and writes
+ * one entitlement per beneficiary in its transaction, then publication. Targets: entitlements
+ * for 1M beneficiaries ≤ 30 s; approving a cycle of 1M entitlements ≤ 10 s.
+ *
+ *   npm run bench -- programs-cycle 1000000
+ */
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const persons = Number(args[0] ?? 1_000_000);
+  const database = await throwawayDatabase('cycle');
+  try {
+    const generateSeconds = await addPersons(database.admin, 0, persons);
+    const db = database.app;
+    const { programId } = await programCreator(db, {
+      code: 'bench_bonus',
+      operatorId: randomUUID(),
+      content: {
+        nameEs: 'Bono',
+        nameEn: 'Bonus',
+        descriptionEs: '',
+        descriptionEn: '',
+        kind: 'cash',
+        unit: 'person',
+        regions: [],
+        cadence: 'once',
+        benefit: { amountMinor: 100_00n, currency: 'VES' },
+        budgetCap: 1_000_000_000_000_00n,
+        eligibilityRule: 'age >= 0',
+      },
+    });
+    const { publicationId } = await publicationRequester(db, {
+      programId,
+      version: 1,
+      operatorId: randomUUID(),
+    });
+    await publicationDecider(db, { publicationId, approve: true, operatorId: randomUUID() });
+    const loadBefore = loadAverage();
+    let started = performance.now();
+    const { cycleId, summary } = await cycleCreator(db, {
+      programId,
+      referenceDate: '2026-12-01',
+      operatorId: null,
+    });
+    const computeSeconds = seconds(started);
+    const first = await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+    started = performance.now();
+    const second = await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+    const approveSeconds = seconds(started);
+    started = performance.now();
+    const published = await cyclePublisher(db, { cycleId, operatorId: randomUUID() });
+    const publishSeconds = seconds(started);
+    const entitlements = await sql<{ count: string }>`select count(*) as count from entitlement
+      where cycle_id = ${cycleId}`.execute(db);
+    return {
+      command: `npm run bench -- programs-cycle ${persons}`,
+      database: 'postgres',
+      persons,
+      beneficiaries: Number(summary.eligible),
+      entitlements: Number(entitlements.rows[0]?.count ?? 0),
+      generateSeconds: +generateSeconds.toFixed(1),
+      computeSetSeconds: computeSeconds,
+      approvalsRequired: second.required,
+      firstApprovalStatus: first.status,
+      approveWithEntitlementsSeconds: approveSeconds,
+      publishSeconds,
+      publishedEntitlements: published.entitlements,
+      targets: { entitlementsSeconds: 30, approveSeconds: 10 },
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadAverage(),
+    };
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,79 @@
+import { sql } from 'kysely';
+import { countEligible } from '../src/modules/programs/eligibility/eligibility-query.js';
+import { checkRule } from '../src/modules/programs/rules/rule-checker.js';
+import { addPersons, loadAverage, seconds, throwawayDatabase } from './lib/program-population.js';
+
+/**
+ * Eligibility in batch over a clear-attribute rule (issue #13, performance): the compiled
+ * CEL (`countEligible`, the registry's facts relation) against hand-written SQL for the same
+ * rule, in the same run, at each population size (grown in steps in one throwaway PostgreSQL
+ * database, persons generated with generate_series). Targets: ≤ 10 s at 1M; compiled ≥ 0.8×
+ * the hand-written speed. Each query runs twice; the faster run counts.
+ *
+ *   npm run bench -- programs-eligibility 100000 1000000 3000000
+ */
+const rule = 'income_band <= 2 && sex == "F" && age >= 18';
+const referenceDate = '2026-12-01';
+
+const handWritten = sql<{ eligible: string }>`
+  select count(*) as eligible
+    from person p
+    join person_version v on v.person_id = p.id and v.version = p.current_version
+    join household_membership m on m.person_id = p.id and m.valid_to is null
+    join lateral (select x.attributes from household_version x
+                   where x.household_id = m.household_id order by x.version desc limit 1) hv on true
+   where p.status = 'active'
+     and (hv.attributes ->> 'income_band')::int8 <= 2
+     and v.attributes ->> 'sex' = 'F'
+     and extract(year from age(date '2026-12-01', (v.attributes ->> 'birth_date')::date)) >= 18`;
+
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const sizes = (args.length === 0 ? ['100000', '1000000'] : args).map(Number);
+  const database = await throwawayDatabase('eligibility');
+  const checked = checkRule(rule, 'bool', '/eligibilityRule');
+  const results: Array<Record<string, unknown>> = [];
+  try {
+    let persons = 0;
+    for (const size of sizes) {
+      const generateSeconds = await addPersons(database.admin, persons, size);
+      persons = size;
+      const compiled: number[] = [];
+      const hand: number[] = [];
+      let eligible = 0n;
+      let handEligible = 0n;
+      for (let run = 0; run < 2; run += 1) {
+        let started = performance.now();
+        eligible = await countEligible(database.app, { rule: checked, referenceDate, regions: [] });
+        compiled.push(seconds(started));
+        started = performance.now();
+        handEligible = BigInt((await handWritten.execute(database.app)).rows[0]?.eligible ?? 0);
+        hand.push(seconds(started));
+      }
+      if (eligible !== handEligible) throw new Error(`counts differ: ${eligible} ${handEligible}`);
+      const compiledSeconds = Math.min(...compiled);
+      const handSeconds = Math.min(...hand);
+      const row = {
+        persons: size,
+        eligible: Number(eligible),
+        generateSeconds: +generateSeconds.toFixed(1),
+        compiledSeconds,
+        handWrittenSeconds: handSeconds,
+        speedRatioCompiledToHand: +(handSeconds / compiledSeconds).toFixed(2),
+        compiledRuns: compiled,
+        handRuns: hand,
+        loadAverage: loadAverage(),
+      };
+      process.stderr.write(`${JSON.stringify(row)}\n`);
+      results.push(row);
+    }
+    return {
+      command: `npm run bench -- programs-eligibility ${sizes.join(' ')}`,
+      rule,
+      database: 'postgres',
+      results,
+      targets: { secondsAt1M: 10, speedRatioMin: 0.8 },
+    };
+  } finally {
+    await database.close();
+  }
+}
