@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './cli/audit-commands.js';
 import { registerDatabaseCommands } from './cli/database-commands.js';
+import { registerLedgerCommands } from './cli/ledger-commands.js';
 import { registerServerCommands } from './cli/server-commands.js';
 import { registerOperatorCommands } from './modules/access/operators-cli.js';
 import { registerCardsCommands } from './modules/credentials/cards-cli.js';
@@ -33,6 +34,7 @@ export function createProgram(): Command {
   registerCardsCommands(program);
   registerNotificationsCommands(program);
   registerProgramsCommands(program);
+  registerLedgerCommands(program);
   return program;
 }
 
