@@ -21,6 +21,9 @@ const AccountPage = lazy(async () => ({
 const AppealsPage = lazy(async () => ({
   default: (await import('./features/appeals/appeals-page.js')).AppealsPage,
 }));
+const DistributionPage = lazy(async () => ({
+  default: (await import('./features/distribution/distribution-page.js')).DistributionPage,
+}));
 const AuditPage = lazy(async () => ({
   default: (await import('./features/audit/audit-page.js')).AuditPage,
 }));
@@ -63,6 +66,7 @@ export function App() {
           <Route path="/operators" element={<Operator page={<OperatorsPage />} />} />
           <Route path="/erasure" element={<Operator page={<ErasurePage />} />} />
           <Route path="/appeals" element={<Operator page={<AppealsPage />} />} />
+          <Route path="/distribution" element={<Operator page={<DistributionPage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
           <Route path="/verify" element={<VerifyPage />} />

@@ -36,6 +36,7 @@ export function staffLinks(roles: readonly Role[]): StaffLink[] {
   if (may(roles, 'person.erasure_request')) links.push(link('/erasure', 'erasure'));
   if (may(roles, 'operator.manage')) links.push(link('/operators', 'operators'));
   if (may(roles, 'appeal.decide')) links.push(link('/appeals', 'appeals'));
+  if (may(roles, 'distribution.redeem')) links.push(link('/distribution', 'distribution'));
   links.push(link('/account', 'account'));
   return links;
 }

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
+import { cycleApprover, cycleCreator } from '../../src/modules/programs/cycles/cycle-service.js';
+import {
+  programCreator,
+  publicationDecider,
+  publicationRequester,
+} from '../../src/modules/programs/program-service.js';
+import { buildOperator, buildPerson } from '../factories.js';
+import { overflowsHorizontally, seriousAxeViolations, viewports } from './browser.js';
+import { type ConsoleRun, openConsoleRun } from './console-run.js';
+
+/**
+ * The point of service in Debian's Chromium against the real server (issue #15, point 6,
+ * online part): an operator at phone width reads a card's QR, sees what remains, hands over part
+ * and gets the signed receipt with its QR; then serves a person without a card by ID number and
+ * a code texted to their phone. Spanish and English, axe-clean, no sideways scrolling.
+ */
+let run: ConsoleRun;
+let operator: { id: string; username: string; password: string; totp: () => string };
+let holderQr: string;
+let noCard: { id: string; uin: string };
+
+async function cookieOf(username: string, password: string, totp: string): Promise<string> {
+  const response = await run.server.app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in',
+    payload: { username, password, totp },
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  const header = String(response.headers['set-cookie']);
+  return /amparo_session=([^;]+)/.exec(header)?.[1] ?? '';
+}
+
+beforeAll(async () => {
+  run = await openConsoleRun();
+  const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+  const db = run.server.database.db;
+  const [registrar, officer] = await Promise.all([
+    buildOperator(context, { username: 'pos.registrar', roles: ['registry_supervisor'] }),
+    buildOperator(context, { username: 'pos.officer', roles: ['program_officer'] }),
+  ]);
+  operator = await buildOperator(context, {
+    username: 'pos.operator',
+    roles: ['distribution_operator'],
+    regions: ['VE-A'],
+  });
+  const holder = await createCardPerson(db, run.server.keys.masterKey, { region: 'VE-A' });
+  noCard = await buildPerson(context, { region: 'VE-A', phone: '+584121230077' });
+  const registrarCookie = await cookieOf(registrar.username, registrar.password, registrar.totp());
+  const issued = await run.server.app.inject({
+    method: 'POST',
+    url: `/api/persons/${holder.id}/credentials?purpose=enrolment`,
+    cookies: { amparo_session: registrarCookie },
+    payload: { clientId: randomUUID() },
+  });
+  expect(issued.statusCode, issued.body).toBe(201);
+  holderQr = issued.json().qrText;
+
+  const { programId } = await programCreator(db, {
+    code: 'food_e2e',
+    operatorId: randomUUID(),
+    content: {
+      nameEs: 'Caja de alimentos',
+      nameEn: 'Food box',
+      descriptionEs: '',
+      descriptionEn: '',
+      kind: 'in_kind',
+      unit: 'person',
+      regions: ['VE-A'],
+      cadence: 'monthly',
+      benefit: { basket: [{ item: 'food_box', quantity: 2, unit: 'box' }] },
+      budgetCap: 1_000_000n,
+      eligibilityRule: 'state_code == "VE-A"',
+    },
+  });
+  const { publicationId } = await publicationRequester(db, {
+    programId,
+    version: 1,
+    operatorId: randomUUID(),
+  });
+  await publicationDecider(db, { publicationId, approve: true, operatorId: randomUUID() });
+  const { cycleId } = await cycleCreator(db, {
+    programId,
+    referenceDate: '2026-12-01',
+    operatorId: null,
+  });
+  await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+
+  const officerCookie = {
+    amparo_session: await cookieOf(officer.username, officer.password, officer.totp()),
+  };
+  const point = await run.server.app.inject({
+    method: 'POST',
+    url: '/api/distribution/points?purpose=distribution',
+    cookies: officerCookie,
+    payload: { code: 'kiosco-e2e', name: 'Kiosco Catia', kind: 'kiosk', regionCode: 'VE-A' },
+  });
+  expect(point.statusCode, point.body).toBe(201);
+  const pointId = point.json().pointId;
+  for (const [path, payload] of [
+    ['changes', { addOperators: [operator.id], addPrograms: [programId] }],
+    ['deliveries', { clientId: randomUUID(), item: 'food_box', quantity: 100 }],
+  ] as const) {
+    const response = await run.server.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${pointId}/${path}?purpose=distribution`,
+      cookies: officerCookie,
+      payload,
+    });
+    expect(response.statusCode, response.body).toBeLessThan(300);
+  }
+}, 120_000);
+
+afterAll(async () => run?.close());
+
+describe('the point of service in the console', () => {
+  it('hands over part of a basket with the card, and without it by a texted code', async () => {
+    const page = await run.newPage('phone');
+    const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
+      data: { username: operator.username, password: operator.password, totp: operator.totp() },
+    });
+    expect(signIn.status()).toBe(200);
+    await page.goto(`${run.server.baseUrl}/distribution`);
+    await page.getByRole('heading', { name: 'Punto de entrega' }).waitFor();
+    await page.getByTestId('pos-stock').getByText('food_box: 100').waitFor();
+    await page.getByLabel('Texto del código QR del carnet').fill(holderQr);
+    await page.getByRole('button', { name: 'Ver lo que puede retirar' }).click();
+    const entitlements = page.getByTestId('pos-entitlements');
+    await entitlements.getByText('Caja de alimentos').waitFor();
+    expect(await entitlements.textContent()).toContain('2 de 2 box');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await entitlements.getByLabel('Cantidad de food_box a entregar').fill('1');
+    await entitlements.getByRole('button', { name: 'Entregar' }).click();
+    const receipt = page.getByTestId('pos-receipt');
+    await receipt.getByText('food_box: 1 box entregados, quedan 1').waitFor();
+    await receipt.getByRole('img', { name: 'Código QR firmado del comprobante' }).waitFor();
+    await page.getByTestId('pos-stock').getByText('food_box: 99').waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // The next person has no card: ID number, reason, a code to the phone on file.
+    await receipt.getByRole('button', { name: 'Atender a otra persona' }).click();
+    await page.getByLabel('Sin carnet').check();
+    await page.getByLabel('Número de identificación').fill(noCard.uin);
+    await page.getByLabel('Por qué no trae el carnet').selectOption('damaged');
+    await page.getByLabel('Código por SMS al teléfono registrado').check();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Continuar' }).click();
+    await page.getByLabel('Código recibido por SMS').waitFor();
+    const code = await run.server.database.asAdmin(async (admin) => {
+      const row = await admin
+        .selectFrom('notification_outbox')
+        .select('parameters')
+        .where('person_id', '=', noCard.id)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirstOrThrow();
+      return String((row.parameters as { code?: string }).code);
+    });
+    await page.getByLabel('Código recibido por SMS').fill(code);
+    await page.getByRole('button', { name: 'Comprobar' }).click();
+    await entitlements.getByText('Caja de alimentos').waitFor();
+    await page.setViewportSize(viewports.desktop);
+    await page.getByLabel('Idioma').selectOption('en');
+    await entitlements.getByText('Food box').waitFor();
+    await entitlements.getByRole('button', { name: 'Hand over' }).click();
+    await receipt.getByText('Handed over without a card, with a second check.').waitFor();
+    expect(await overflowsHorizontally(page)).toBe(false);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+});
