@@ -305,6 +305,10 @@ function programCases(): RouteCase[] {
     read('a program with its versions', (t) => `/api/programs/${t.programId}`),
     read("a program's cycles", (t) => `/api/programs/${t.programId}/cycles`),
     read('a cycle with its counts by state', (t) => `/api/program-cycles/${t.cycleId}`),
+    read(
+      "a version's rule change previewed as counts by state",
+      (t) => `/api/programs/${t.programId}/versions/1/preview`,
+    ),
     {
       name: 'create a program',
       action: 'program.manage',

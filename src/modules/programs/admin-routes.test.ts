@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../shared/access/roles.js';
 import type { CycleView } from '../../shared/api/programs.js';
@@ -7,8 +8,12 @@ import {
   createTestOperator,
   sessionCookieFrom,
 } from '../access/access-test-kit.js';
+import { eligibilityFactsRelation } from '../registry/index.js';
+import { smallCountMin } from './eligibility/rule-preview.js';
 import { programLimits } from './limits.js';
 import { insertRandomPopulation, populationStates } from './programs-test-kit.js';
+import { checkRule } from './rules/rule-checker.js';
+import { evaluateRule } from './rules/rule-evaluator.js';
 
 /**
  * Program management over HTTP (issue #13): the two-person publication, a cycle computed
@@ -233,5 +238,76 @@ describe('program management routes', () => {
     const after = (await call('officer', 'GET', `/api/program-cycles/${view.cycle.id}`)).json();
     expect(after.approvals.given).toHaveLength(1);
     expect(after.entitlements.open).toBe(view.summary.eligible);
+  });
+
+  it('previews a version as counts by state with the cycles evaluator, under 10 hidden, naming nobody', async () => {
+    const [before, after] = [
+      'age >= 60',
+      'age >= 18 && sex == "F" && municipality_code != "VE-V-01"',
+    ];
+    const programId = await publishedProgram(
+      'preview_box',
+      content({ unit: 'person', eligibilityRule: before }),
+    );
+    const saved = await call('officer', 'POST', `/api/programs/${programId}/versions`, {
+      content: content({ unit: 'person', eligibilityRule: after }),
+    });
+    expect(saved.json()).toEqual({ version: 2 });
+    const url = `/api/programs/${programId}/versions/2/preview`;
+    const answer = await kit.app.inject({
+      url: `${url}${purpose}&referenceDate=2026-12-01`,
+      cookies: cookies.supervisor ?? {},
+    });
+    expect(answer.statusCode).toBe(200);
+    const preview = answer.json();
+    // The same sets, worked out person by person in memory with CEL.
+    const facts = await sql<Record<string, unknown>>`select * from ${eligibilityFactsRelation({
+      referenceDate: '2026-12-01',
+    })} as f`.execute(kit.database.db);
+    const [now, next] = [checkRule(before, 'bool', 'r'), checkRule(after, 'bool', 'r')];
+    const counts = new Map<string, { entering: number; leaving: number }>();
+    for (const row of facts.rows) {
+      const [was, will] = [evaluateRule(now, row) === 'true', evaluateRule(next, row) === 'true'];
+      if (was === will) continue;
+      const state = counts.get(String(row.region_code)) ?? { entering: 0, leaving: 0 };
+      if (will) state.entering += 1;
+      else state.leaving += 1;
+      counts.set(String(row.region_code), state);
+    }
+    const shown = (n: number) => (n < smallCountMin ? { fewerThan: smallCountMin } : { count: n });
+    expect(preview).toMatchObject({ version: 2, comparedWith: 1, referenceDate: '2026-12-01' });
+    expect(preview.byState).toEqual(
+      [...counts.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([regionCode, state]) => ({
+          regionCode,
+          entering: shown(state.entering),
+          leaving: shown(state.leaving),
+        })),
+    );
+    // The fixture has a state where between 1 and 9 would change: it is said as fewer than 10.
+    const small = [...counts.values()].flatMap((state) => [state.entering, state.leaving]);
+    expect(small.some((n) => n > 0 && n < smallCountMin)).toBe(true);
+    expect(JSON.stringify(preview)).not.toMatch(/"count":[1-9],|"count":[1-9]}/);
+    // No identifier of any person in the answer.
+    const persons = await kit.database.asAdmin((admin) =>
+      admin.selectFrom('person').select(['id', 'uin']).execute(),
+    );
+    for (const person of persons) {
+      expect(answer.body).not.toContain(person.id);
+      expect(answer.body).not.toContain(person.uin);
+    }
+    const audited = await kit.database.asAdmin((admin) =>
+      sql<{ entry: string }>`select entry::text as entry from audit_entry
+        where entry::json->>'requestId' = ${String(answer.headers['x-request-id'])}`.execute(admin),
+    );
+    expect(audited.rows.map((row) => JSON.parse(row.entry))).toMatchObject([
+      { action: 'program.read', outcome: 'allowed', resource: { type: 'program', id: programId } },
+    ]);
+    // The counts span every state of the program: an officer of one of them is refused.
+    expect((await call('local', 'GET', url)).statusCode).toBe(404);
+    expect(
+      (await call('officer', 'GET', `/api/programs/${programId}/versions/3/preview`)).statusCode,
+    ).toBe(404);
   });
 });

@@ -1,13 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type ProgramAdminOptions, programAdminRoutes } from './admin-routes.js';
 import { publicProgramRoutes } from './public-routes.js';
+import { rulePreviewRoutes } from './rule-preview-routes.js';
 
 export type ProgramsPluginOptions = ProgramAdminOptions;
 
 /**
  * The programs module's routes, one plugin under the prefix `app.ts` gives it (`/api`): the
  * public ones (published programs, eligibility facts, rule check) and program management
- * for operators (docs/ACCESS.md, "Benefit programs and cycles").
+ * for operators (docs/ACCESS.md, "Benefit programs and cycles"), with the preview of a
+ * version's rule change as counts by state.
  *
  * @example
  *   await app.register(programsPlugin, { prefix: '/api', db, audit: auditLog });
@@ -26,4 +28,5 @@ export const programsPlugin: FastifyPluginAsyncTypebox<ProgramsPluginOptions> = 
     ...(onCycleClosing === undefined ? {} : { onCycleClosing }),
     ...(masterKey === undefined ? {} : { masterKey }),
   });
+  await app.register(rulePreviewRoutes, { db, audit });
 };

@@ -58,6 +58,21 @@ describe('GET /api/programs', () => {
       benefit: { amountMinor: '25000000', currency: 'VES' },
       eligibilityRule: content.eligibilityRule,
     });
+    // Each clause of the published rule in the same plain words a denial uses.
+    expect(programs[0].eligibilityClauses).toEqual([
+      { source: 'sex == "F"', text: { es: 'el sexo es "F"', en: 'sex is "F"' } },
+      {
+        source: 'head_of_household',
+        text: { es: 'jefe o jefa de hogar', en: 'head of household' },
+      },
+      {
+        source: 'members_under_18 > 0',
+        text: {
+          es: 'los menores de 18 años del hogar es mayor que 0',
+          en: 'household members under 18 is more than 0',
+        },
+      },
+    ]);
   });
 
   it('lists the facts a rule may use, none about what a person did', async () => {
@@ -80,6 +95,13 @@ describe('GET /api/programs', () => {
     expect(ok.json()).toEqual({
       variables: ['age', 'disability_status'],
       sealedVariables: ['disability_status'],
+      clauses: [
+        { source: 'age >= 60', text: { es: 'la edad es al menos 60', en: 'age is at least 60' } },
+        {
+          source: 'disability_status != "none"',
+          text: { es: 'disability_status no es "none"', en: 'disability_status is not "none"' },
+        },
+      ],
     });
     const refused = await kit.app.inject({
       method: 'POST',

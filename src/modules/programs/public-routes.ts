@@ -1,10 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 import type { Database } from '../../platform/db/schema.js';
+import {
+  type PublishedProgram,
+  PublishedProgramSchema,
+  RuleCheckAnswerSchema,
+} from '../../shared/api/program-rules.js';
 import { eligibilityFacts } from '../registry/index.js';
 import { programLimits } from './limits.js';
 import { checkRule } from './rules/rule-checker.js';
+import { describeRule } from './rules/rule-explainer.js';
+
+export { type PublishedProgram, PublishedProgramSchema };
 
 /**
  * `GET /programs` under `/api`: every published or suspended program with the version in
@@ -13,37 +21,13 @@ import { checkRule } from './rules/rule-checker.js';
  * same for everyone, and anyone may read it. No person data. Also public, for the program
  * editor's live checking and for anyone who wants to verify a rule: `GET
  * /programs/eligibility-facts` (every name a rule may use) and `POST /programs/rule-check`
- * (type-checks a rule or formula; refused with `AMP_RULE_INVALID` and the position).
+ * (type-checks a rule or formula and says its clauses in plain Spanish and English; refused
+ * with `AMP_RULE_INVALID` and the position). Each published rule comes with its clauses in the
+ * same plain words a denial uses.
  *
  * @example
  *   await app.register(publicProgramRoutes, { prefix: '/api', db });
  */
-const BasketItemSchema = Type.Object({
-  item: Type.String(),
-  quantity: Type.Integer(),
-  unit: Type.String(),
-});
-
-export const PublishedProgramSchema = Type.Object({
-  code: Type.String(),
-  status: Type.Union([Type.Literal('published'), Type.Literal('suspended')]),
-  version: Type.Integer({ minimum: 1 }),
-  name: Type.Object({ es: Type.String(), en: Type.String() }),
-  description: Type.Object({ es: Type.String(), en: Type.String() }),
-  kind: Type.String(),
-  unit: Type.String(),
-  regions: Type.Array(Type.String(), { description: 'ISO 3166-2:VE states; empty: national' }),
-  cadence: Type.String(),
-  benefit: Type.Object({
-    basket: Type.Optional(Type.Array(BasketItemSchema)),
-    amountMinor: Type.Optional(Type.String({ description: 'Minor units, as decimal text' })),
-    formula: Type.Optional(Type.String()),
-    currency: Type.Optional(Type.String()),
-  }),
-  eligibilityRule: Type.String(),
-  publishedAt: Type.String({ format: 'date-time' }),
-});
-export type PublishedProgram = Static<typeof PublishedProgramSchema>;
 
 export const publicProgramRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (
   app,
@@ -91,19 +75,18 @@ export const publicProgramRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Databas
           },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({
-            variables: Type.Array(Type.String()),
-            sealedVariables: Type.Array(Type.String()),
-          }),
-        },
+        response: { 200: RuleCheckAnswerSchema },
       },
     },
     async (request) => {
       const { source, yields } = request.body;
       const field = yields === 'bool' ? '/eligibilityRule' : '/benefit/formula';
       const checked = checkRule(source, yields, field);
-      return { variables: [...checked.variables], sealedVariables: [...checked.sealedVariables] };
+      return {
+        variables: [...checked.variables],
+        sealedVariables: [...checked.sealedVariables],
+        clauses: describeRule(checked),
+      };
     },
   );
 };
@@ -148,6 +131,7 @@ export async function listPublishedPrograms(db: Kysely<Database>): Promise<Publi
       ...(row.currency === null ? {} : { currency: row.currency }),
     },
     eligibilityRule: row.eligibility_rule,
+    eligibilityClauses: describeRule(checkRule(row.eligibility_rule, 'bool', '/eligibilityRule')),
     publishedAt: row.updated_at.toISOString(),
   }));
 }

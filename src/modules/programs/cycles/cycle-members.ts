@@ -28,7 +28,9 @@ export interface RoundScope {
  * The rows of a round or chunk that the SQL part of the rule selects: beneficiary, state and
  * amount; for a rule over sealed facts also the facts and ciphertext the workers decide on.
  */
-function eligibleRows(props: Omit<RoundScope, 'cycleId' | 'round'>): RawBuilder<CandidateRow> {
+export function eligibleRows(
+  props: Omit<RoundScope, 'cycleId' | 'round'>,
+): RawBuilder<CandidateRow> {
   const { content, rule } = props.checked;
   const plan = planRule(rule);
   const facts = eligibilityFactsRelation({

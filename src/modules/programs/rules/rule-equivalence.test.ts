@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { eligibilityFactsRelation } from '../../registry/index.js';
 import { eligiblePersonIds } from '../eligibility/eligibility-query.js';
 import { rulePreview, smallCountMin } from '../eligibility/rule-preview.js';
+import { checkContent, type ProgramContent } from '../program-content.js';
 import { insertRandomPopulation } from '../programs-test-kit.js';
 import { checkRule } from './rule-checker.js';
 import { evaluateFormula, evaluateRule } from './rule-evaluator.js';
@@ -135,18 +136,26 @@ describe('a rule change is previewed as aggregates by state', () => {
   afterAll(async () => database?.close());
 
   it('counts who would enter and leave, hiding counts under 10, never listing persons', async () => {
-    const current = checkRule('age >= 65', 'bool', '/r');
-    const proposed = checkRule('age >= 60 && sex == "F"', 'bool', '/r');
-    const preview = await rulePreview(database.db, {
-      current,
-      proposed,
-      referenceDate,
+    const content = (eligibilityRule: string): ProgramContent => ({
+      nameEs: 'Vista previa',
+      nameEn: 'Preview',
+      descriptionEs: '',
+      descriptionEn: '',
+      kind: 'in_kind',
+      unit: 'person',
       regions: [],
+      cadence: 'monthly',
+      benefit: { basket: [{ item: 'food_box', quantity: 1, unit: 'box' }] },
+      budgetCap: 1000n,
+      eligibilityRule,
     });
+    const current = checkContent(content('age >= 65'));
+    const proposed = checkContent(content('age >= 60 && sex == "F"'));
+    const preview = await rulePreview(database.db, { current, proposed, referenceDate });
     const expected = new Map<string, { entering: number; leaving: number }>();
     for (const row of facts) {
-      const before = evaluateRule(current, row) === 'true';
-      const after = evaluateRule(proposed, row) === 'true';
+      const before = evaluateRule(current.rule, row) === 'true';
+      const after = evaluateRule(proposed.rule, row) === 'true';
       if (before === after) continue;
       const state = String(row.region_code);
       const counts = expected.get(state) ?? { entering: 0, leaving: 0 };

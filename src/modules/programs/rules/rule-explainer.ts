@@ -113,17 +113,39 @@ function outcomeOf(value: unknown): RuleOutcome {
   return value === false ? 'false' : 'unknown';
 }
 
+/** A clause of a rule in plain words, without a person: for a published rule or the editor. */
+export interface ClauseDescription {
+  source: string;
+  text: { es: string; en: string };
+}
+
+/**
+ * The rule's clauses in plain Spanish and English, the same words a denial uses, for anyone
+ * reading a published rule or an officer writing one.
+ *
+ * @example
+ *   describeRule(checkRule('age >= 60 && sex == "F"', 'bool', 'r'))[0]?.text.es;
+ *   // 'la edad es al menos 60'
+ */
+export function describeRule(rule: CheckedRule): ClauseDescription[] {
+  return topClauses(rule.ast).map((node) => {
+    const source = rule.source.slice(node.range.start, node.range.end);
+    return { source, text: { es: plain(node, source, 'es'), en: plain(node, source, 'en') } };
+  });
+}
+
 export function explainRule(
   rule: CheckedRule,
   facts: Readonly<Record<string, unknown>>,
 ): RuleExplanation {
   const context = factsContext(facts);
-  const clauses = topClauses(rule.ast).map((node) => {
-    const source = rule.source.slice(node.range.start, node.range.end);
+  const described = describeRule(rule);
+  const clauses = topClauses(rule.ast).map((node, index) => {
+    // Safe: describeRule walks the same top clauses in the same order.
+    const clause = described[index] as ClauseDescription;
     return {
-      source,
-      text: { es: plain(node, source, 'es'), en: plain(node, source, 'en') },
-      outcome: outcomeOf(evaluateSource(source, context)),
+      ...clause,
+      outcome: outcomeOf(evaluateSource(clause.source, context)),
       facts: readFacts(node, facts),
     };
   });
