@@ -39,6 +39,18 @@ const ImportPage = lazy(async () => ({
 const OperatorsPage = lazy(async () => ({
   default: (await import('./features/operators/operators-page.js')).OperatorsPage,
 }));
+const ManagedProgramsPage = lazy(async () => ({
+  default: (await import('./features/programs/managed-programs-page.js')).ManagedProgramsPage,
+}));
+const ProgramPage = lazy(async () => ({
+  default: (await import('./features/programs/program-page.js')).ProgramPage,
+}));
+const CyclePage = lazy(async () => ({
+  default: (await import('./features/programs/cycle-page.js')).CyclePage,
+}));
+const PublicProgramsPage = lazy(async () => ({
+  default: (await import('./features/programs/public-programs-page.js')).PublicProgramsPage,
+}));
 const ReviewQueuePage = lazy(async () => ({
   default: (await import('./features/enrolment/review-queue-page.js')).ReviewQueuePage,
 }));
@@ -67,6 +79,10 @@ export function App() {
           <Route path="/erasure" element={<Operator page={<ErasurePage />} />} />
           <Route path="/appeals" element={<Operator page={<AppealsPage />} />} />
           <Route path="/distribution" element={<Operator page={<DistributionPage />} />} />
+          <Route path="/programs" element={<PublicProgramsPage />} />
+          <Route path="/programs/manage" element={<Operator page={<ManagedProgramsPage />} />} />
+          <Route path="/programs/manage/:programId" element={<Operator page={<ProgramPage />} />} />
+          <Route path="/programs/cycles/:cycleId" element={<Operator page={<CyclePage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
           <Route path="/verify" element={<VerifyPage />} />

@@ -285,6 +285,15 @@ describe('program management routes', () => {
           leaving: shown(state.leaving),
         })),
     );
+    // A total is withheld where it would reveal the one state of several said as fewer than 10.
+    const total = (key: 'entering' | 'leaving') => {
+      const column = [...counts.values()].map((state) => state[key]);
+      const hidden = column.filter((n) => n < smallCountMin).length;
+      return hidden === 1 && column.length > 1
+        ? null
+        : shown(column.reduce((sum, n) => sum + n, 0));
+    };
+    expect(preview.total).toEqual({ entering: total('entering'), leaving: total('leaving') });
     // The fixture has a state where between 1 and 9 would change: it is said as fewer than 10.
     const small = [...counts.values()].flatMap((state) => [state.entering, state.leaving]);
     expect(small.some((n) => n > 0 && n < smallCountMin)).toBe(true);

@@ -50,6 +50,7 @@ function Navigation() {
     links.push({ to: '/sign-in', label: t('nav.operatorSignIn') });
     links.push({ to: '/citizen', label: t('nav.citizen') });
   }
+  links.push({ to: '/programs', label: t('nav.publicPrograms') });
   links.push({ to: '/verify', label: t('nav.verify') });
   return (
     <nav aria-label={t('nav.label')}>

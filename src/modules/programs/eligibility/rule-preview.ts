@@ -33,13 +33,14 @@ function shown(count: bigint): PreviewCount {
 }
 
 /**
- * The total of one column. With exactly one state said as "fewer than 10", the exact total
- * minus the others would give that state's count, so the total is withheld (complementary
- * suppression, as the statistics do).
+ * The total of one column. With exactly one of several states said as "fewer than 10", the
+ * exact total minus the others would give that state's count, so the total is withheld
+ * (complementary suppression, as the statistics do). With one state only, the total is that
+ * state's own figure and says no more than it.
  */
 function columnTotal(counts: readonly bigint[]): PreviewCount | null {
   const hidden = counts.filter((count) => count < BigInt(smallCountMin)).length;
-  if (hidden === 1) return null;
+  if (hidden === 1 && counts.length > 1) return null;
   return shown(counts.reduce((sum, count) => sum + count, 0n));
 }
 

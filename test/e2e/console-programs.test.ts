@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  programCreator,
+  publicationDecider,
+  publicationRequester,
+} from '../../src/modules/programs/program-service.js';
+import { buildOperator, buildPerson } from '../factories.js';
+import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
+import { type ConsoleRun, openConsoleRun } from './console-run.js';
+
+/**
+ * Programs in the console, in Debian's Chromium against the real server (issue #13, point
+ * 10, and the preview of point 6): the public page read without signing in, in Spanish and
+ * English; an officer writes a program whose rule is type-checked as it is typed (the error
+ * marked at its position, then the clauses in plain words) and asks for publication; a
+ * supervisor sees who would enter, as counts only, and publishes; the officer computes a
+ * cycle with its progress, the supervisor approves it and the officer publishes it. Phone
+ * width and desktop, axe-clean.
+ */
+let run: ConsoleRun;
+type Operator = { username: string; password: string; totp: () => string };
+let officer: Operator;
+let supervisor: Operator;
+
+beforeAll(async () => {
+  run = await openConsoleRun();
+  const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+  for (const [index, sex] of (['F', 'M', 'F'] as const).entries()) {
+    await buildPerson(context, {
+      region: 'VE-A',
+      attributes: {
+        given_names: `Persona ${index}`,
+        first_surname: 'Programa',
+        sex,
+        birth_date: '1950-01-02',
+        state_code: 'VE-A',
+      },
+    });
+  }
+  officer = await buildOperator(context, {
+    username: 'officer.programs',
+    roles: ['program_officer'],
+    regions: ['VE-A'],
+  });
+  supervisor = await buildOperator(context, {
+    username: 'supervisor.programs',
+    roles: ['program_supervisor'],
+    regions: ['VE-A'],
+  });
+  const db = run.server.database.db;
+  const { programId } = await programCreator(db, {
+    code: 'pension_public',
+    operatorId: randomUUID(),
+    content: {
+      nameEs: 'Pensión de vejez',
+      nameEn: 'Old-age pension',
+      descriptionEs: 'Para mujeres desde los 55 años.',
+      descriptionEn: 'For women from 55.',
+      kind: 'cash',
+      unit: 'person',
+      regions: [],
+      cadence: 'monthly',
+      benefit: { amountMinor: 130_000_00n, currency: 'VES' },
+      budgetCap: 1_000_000_000_00n,
+      eligibilityRule: 'sex == "F" && age >= 55',
+    },
+  });
+  const { publicationId } = await publicationRequester(db, {
+    programId,
+    version: 1,
+    operatorId: randomUUID(),
+  });
+  await publicationDecider(db, { publicationId, approve: true, operatorId: randomUUID() });
+}, 120_000);
+
+afterAll(async () => run?.close());
+
+async function signedIn(operator: Operator, viewport: keyof typeof viewports): Promise<Page> {
+  const page = await run.newPage(viewport);
+  const answer = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
+    data: { username: operator.username, password: operator.password, totp: operator.totp() },
+  });
+  expect(answer.status()).toBe(200);
+  return page;
+}
+
+async function clean(page: Page): Promise<void> {
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  expect(await overflowsHorizontally(page)).toBe(false);
+}
+
+describe('programs in the console', () => {
+  it('shows every published program and its rule in plain words without signing in', async () => {
+    const page = await run.newPage('phone');
+    await page.goto(`${run.server.baseUrl}/programs`);
+    const programs = page.getByTestId('public-programs');
+    await programs.getByRole('heading', { name: 'Pensión de vejez' }).waitFor();
+    await programs.getByText('la edad es al menos 55').waitFor();
+    expect(await programs.textContent()).toContain('Todo el país');
+    await clean(page);
+    await page.setViewportSize(viewports.desktop);
+    await page.getByLabel('Idioma').selectOption('en');
+    await programs.getByText('age is at least 55').waitFor();
+    await programs.getByText('Monthly').waitFor();
+    await clean(page);
+    await page.context().close();
+  }, 30_000);
+
+  it('writes a program with the rule checked as typed, published by a second person, and runs a cycle', async () => {
+    const page = await signedIn(officer, 'desktop');
+    await page.goto(`${run.server.baseUrl}/programs/manage`);
+    await page.getByRole('button', { name: 'Crear un programa' }).click();
+    await page.getByLabel('Código del programa').fill('caja_e2e');
+    await page.getByLabel('Nombre en español').fill('Caja de prueba');
+    await page.getByLabel('Nombre en inglés').fill('Test box');
+    await page.getByLabel('Se entrega').selectOption('person');
+    await page.getByLabel('Distrito Capital').check();
+    const rule = page.getByLabel('Regla de elegibilidad');
+    await rule.fill('age >= 18 && sex == 1');
+    const problem = page.getByTestId('rule-problem');
+    await problem.getByText(/Error de tipos/).waitFor();
+    expect(await problem.locator('mark').textContent()).toBe('sex == 1');
+    expect(await problem.textContent()).toContain('caracteres 14 a 21');
+    expect(await page.getByRole('button', { name: 'Guardar como borrador' }).isDisabled()).toBe(
+      true,
+    );
+    await clean(page);
+    await rule.fill('age >= 18 && sex == "F"');
+    const explained = page.getByTestId('rule-explanation');
+    await explained.getByText('la edad es al menos 18').waitFor();
+    await explained.getByText('el sexo es "F"').waitFor();
+    await page.getByRole('button', { name: 'Guardar como borrador' }).click();
+    await page.getByRole('heading', { name: 'Caja de prueba', level: 1 }).waitFor();
+    const programUrl = page.url();
+    await page.getByRole('button', { name: 'Pedir la publicación' }).click();
+    await page
+      .getByTestId('publications')
+      .getByText('espera la decisión de otra persona')
+      .waitFor();
+    await clean(page);
+
+    // A supervisor, at phone width, sees who would enter as counts only and publishes.
+    const decider = await signedIn(supervisor, 'phone');
+    await decider.goto(programUrl);
+    const preview = decider.getByTestId('rule-preview');
+    await preview.getByText('Distrito Capital').waitFor();
+    expect(await preview.locator('tbody td').first().textContent()).toBe('menos de 10');
+    await clean(decider);
+    await screenshot(decider, 'programs-publication-phone');
+    await decider.getByRole('button', { name: 'Aprobar y publicar' }).click();
+    await decider.getByTestId('publications').getByText('publicada').waitFor();
+
+    // The officer opens a cycle; its progress is polled until it is computed.
+    await page.reload();
+    await page.getByRole('button', { name: 'Crear y calcular el ciclo' }).click();
+    const status = page.getByTestId('cycle-status');
+    await status.getByText('calculado, espera aprobación').waitFor();
+    const progress = page.locator('progress');
+    expect(await progress.getAttribute('value')).toBe(await progress.getAttribute('max'));
+    const summary = page.getByTestId('cycle-summary');
+    await summary.getByText('Distrito Capital').waitFor();
+    expect(await summary.locator('tfoot td').first().textContent()).toBe('2');
+    await page.getByTestId('approvals').getByText('0 de 1 aprobaciones').waitFor();
+    await clean(page);
+    const cycleUrl = page.url();
+
+    await decider.goto(cycleUrl);
+    await decider.getByRole('button', { name: 'Aprobar el ciclo' }).click();
+    await decider.getByTestId('cycle-status').getByText('aprobado').waitFor();
+    await clean(decider);
+
+    await page.reload();
+    await page.getByRole('button', { name: 'Publicar el ciclo' }).click();
+    await status.getByText('publicado').waitFor();
+    await screenshot(page, 'programs-cycle-desktop');
+    await page.setViewportSize(viewports.phone);
+    await clean(page);
+    const entitlements = await run.server.database.db
+      .selectFrom('entitlement')
+      .select('basis')
+      .execute();
+    expect(entitlements).toEqual([{ basis: 'rule' }, { basis: 'rule' }]);
+    expect(run.pageErrors).toEqual([]);
+  }, 60_000);
+});
