@@ -57,7 +57,10 @@ function Navigation() {
       <ul className="nav-list">
         {links.map((link) => (
           <li key={link.to}>
-            <NavLink to={link.to}>{link.label}</NavLink>
+            {/* The public programs page is not the parent of the staff's program pages. */}
+            <NavLink to={link.to} end={link.to === '/programs'}>
+              {link.label}
+            </NavLink>
           </li>
         ))}
       </ul>
