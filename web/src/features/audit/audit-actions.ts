@@ -12,6 +12,7 @@ export const auditActions: readonly string[] = [
   'person.erasure_execute',
   'person.erasure_list',
   'person.dedup',
+  'person.eligibility_sealed_read',
   'citizen.sign_in',
   'citizen_code.send',
   'operator.sign_in',
