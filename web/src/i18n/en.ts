@@ -431,7 +431,8 @@ export const en: Dictionary = {
       'citizen_code.issue': 'printed a sign-in code for you',
       'citizen_code.send': 'sent you a sign-in code by SMS',
       'person.benefits': 'looked at your benefits',
-      'person.eligibility_sealed_read': 'opened an encrypted fact of yours to decide whether you qualify for a programme',
+      'person.eligibility_sealed_read':
+        'opened an encrypted fact of yours to decide whether you qualify for a programme',
       'appeal.file': 'filed an appeal for you',
       'appeal.read': 'looked at your appeals',
       'appeal.decide': 'took or decided your appeal',

@@ -435,7 +435,8 @@ export const es = {
       'citizen_code.issue': 'imprimió un código de acceso para usted',
       'citizen_code.send': 'le envió un código de acceso por SMS',
       'person.benefits': 'miró sus beneficios',
-      'person.eligibility_sealed_read': 'abrió un dato cifrado suyo para decidir si tiene derecho a un programa',
+      'person.eligibility_sealed_read':
+        'abrió un dato cifrado suyo para decidir si tiene derecho a un programa',
       'appeal.file': 'presentó un reclamo suyo',
       'appeal.read': 'miró sus reclamos',
       'appeal.decide': 'tomó o decidió su reclamo',
