@@ -169,11 +169,13 @@ describe('start-up', () => {
   });
 
   it('prints one clear line and exits non-zero for a bad setting', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
+    // The command people run; AMPARO_WEB_DIR only spares it building the console first.
+    const result = spawnSync(process.execPath, ['bin/amparo.js', 'start'], {
       env: {
         ...process.env,
         DATABASE_URL: 'mysql://nobody@host/db',
         AMPARO_DATA_DIR: path.join(scratch, 'bad-url'),
+        AMPARO_WEB_DIR: scratch,
       },
       encoding: 'utf8',
     });
