@@ -58,10 +58,15 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       operatorId: null,
     });
     const computeSeconds = seconds(started);
-    const first = await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+    // The approval that completes the number required writes the entitlements: time that one.
     started = performance.now();
-    const second = await cycleApprover(db, { cycleId, operatorId: randomUUID() });
-    const approveSeconds = seconds(started);
+    let approval = await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+    let approveSeconds = seconds(started);
+    if (approval.status === 'computed') {
+      started = performance.now();
+      approval = await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+      approveSeconds = seconds(started);
+    }
     started = performance.now();
     const published = await cyclePublisher(db, { cycleId, operatorId: randomUUID() });
     const publishSeconds = seconds(started);
@@ -75,8 +80,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       entitlements: Number(entitlements.rows[0]?.count ?? 0),
       generateSeconds: +generateSeconds.toFixed(1),
       computeSetSeconds: computeSeconds,
-      approvalsRequired: second.required,
-      firstApprovalStatus: first.status,
+      approvalsRequired: approval.required,
       approveWithEntitlementsSeconds: approveSeconds,
       publishSeconds,
       publishedEntitlements: published.entitlements,
