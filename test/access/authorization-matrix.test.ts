@@ -540,6 +540,23 @@ function absentRecordCases(): RouteCase[] {
       { note: 'Matrix' },
     ),
     post(
+      "register a point's offline device",
+      'distribution.device_manage',
+      (id) => `/api/distribution/points/${id}/devices`,
+      { publicKey: 'A'.repeat(43), proof: 'A'.repeat(86), label: 'Matrix' },
+    ),
+    get(
+      "a point's offline devices",
+      'distribution.point_read',
+      (id) => `/api/distribution/points/${id}/devices`,
+    ),
+    post(
+      "revoke a point's offline device",
+      'distribution.device_manage',
+      (id) => `/api/distribution/points/${id}/devices/${randomUUID()}/revoke`,
+      { reason: 'lost' },
+    ),
+    post(
       'decide a duplicate review',
       'person.merge',
       (id) => `/api/duplicate-reviews/${id}/decision`,

@@ -29,6 +29,8 @@ export const distributionErrorCodes = [
   'AMP_SECOND_CHECK_FAILED',
   /** The operator reached the day's bound of assisted redemptions. */
   'AMP_ASSISTED_LIMIT_REACHED',
+  /** A device's public key is not an Ed25519 key, or its proof is not signed by it. */
+  'AMP_DEVICE_PROOF_INVALID',
 ] as const;
 
 export type DistributionErrorCode = (typeof distributionErrorCodes)[number];
@@ -70,6 +72,10 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   AMP_ASSISTED_LIMIT_REACHED: {
     status: 429,
     title: "You reached today's bound of redemptions without the card",
+  },
+  AMP_DEVICE_PROOF_INVALID: {
+    status: 422,
+    title: "The device's key or its proof of holding it is not valid",
   },
 };
 

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { assistedRoutes } from './assisted/assisted-routes.js';
+import { deviceRoutes } from './devices/device-routes.js';
 import type { DistributionDependencies } from './distribution-context.js';
 import { reconciliationRoutes } from './reconciliation/reconciliation-routes.js';
 import { redemptionRoutes } from './redemption/redemption-routes.js';
@@ -32,4 +33,5 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
   await app.register(redemptionRoutes, deps);
   await app.register(assistedRoutes, deps);
   await app.register(reconciliationRoutes, deps);
+  await app.register(deviceRoutes, deps);
 };

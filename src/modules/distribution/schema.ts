@@ -150,3 +150,32 @@ export const SignOffBody = Type.Object(
   { note: Type.Optional(Note) },
   { additionalProperties: false },
 );
+
+const Base64url = (bytes: number) =>
+  Type.String({ pattern: `^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$` });
+
+export const DeviceBody = Type.Object(
+  {
+    publicKey: Base64url(32),
+    proof: Base64url(64),
+    label: Type.String({ minLength: 1, maxLength: 80 }),
+  },
+  { additionalProperties: false },
+);
+
+export const DeviceParams = Type.Object({
+  pointId: Type.String({ format: 'uuid' }),
+  deviceId: Type.String({ format: 'uuid' }),
+});
+
+export const DeviceRevokeBody = Type.Object(
+  {
+    reason: Type.Union([
+      Type.Literal('lost'),
+      Type.Literal('stolen'),
+      Type.Literal('retired'),
+      Type.Literal('compromised'),
+    ]),
+  },
+  { additionalProperties: false },
+);

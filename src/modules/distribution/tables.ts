@@ -118,6 +118,17 @@ export interface DistributionTables {
     figures_sha256: Buffer;
     note: string | null;
   };
+  distribution_device: {
+    id: string;
+    point_id: string;
+    public_key: Buffer;
+    label: string;
+    registered_by: string;
+    registered_at: Date;
+    revoked_at: Date | null;
+    revoked_by: string | null;
+    revocation_reason: DeviceRevocationReason | null;
+  };
   redemption_line: {
     redemption_id: string;
     item: string;
@@ -182,3 +193,7 @@ export type AssistedReason = (typeof assistedReasons)[number];
 /** The second check of a redemption without the card. */
 export const assistedMethods = ['phone_code', 'photo_attested', 'household_card'] as const;
 export type AssistedMethod = (typeof assistedMethods)[number];
+
+/** Why a point's offline device was revoked. */
+export const deviceRevocationReasons = ['lost', 'stolen', 'retired', 'compromised'] as const;
+export type DeviceRevocationReason = (typeof deviceRevocationReasons)[number];

@@ -85,6 +85,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   entitlement_carry_over: 'personal',
   // A supervisor's sign-off of a point's figures for a cycle: append-only.
   reconciliation_sign_off: 'history',
+  // A point's offline device: registered once, revoked once (those columns only change).
+  distribution_device: 'personal',
 };
 
 /** What the application role must never hold, per class. */

@@ -44,6 +44,7 @@ export const actions = [
   'distribution.assisted_redeem',
   'distribution.assisted_review',
   'distribution.reconcile_sign',
+  'distribution.device_manage',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -126,6 +127,7 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('distribution.assisted_redeem', 'distribution_operator', ['distribution'], 'region'),
   rule('distribution.assisted_review', 'program_officer', ['distribution'], 'region'),
   rule('distribution.reconcile_sign', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.device_manage', 'program_officer', ['distribution'], 'region'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */

@@ -255,3 +255,21 @@ export const ReconciliationSchema = Type.Object({
   signOffs: Type.Array(SignOffSchema),
 });
 export type Reconciliation = Static<typeof ReconciliationSchema>;
+
+/** A point's offline device (issue #15, point 5). */
+export const DeviceSchema = Type.Object({
+  id: Type.String(),
+  label: Type.String(),
+  publicKey: Type.String({ description: 'Raw Ed25519 public key, base64url' }),
+  registeredBy: Type.String(),
+  registeredAt: Type.String(),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+  revocationReason: Type.Union([
+    Type.Literal('lost'),
+    Type.Literal('stolen'),
+    Type.Literal('retired'),
+    Type.Literal('compromised'),
+    Type.Null(),
+  ]),
+});
+export type Device = Static<typeof DeviceSchema>;

@@ -179,6 +179,7 @@ export const en: Dictionary = {
     'distribution.assisted_redeem': 'Hand over benefits without the card',
     'distribution.assisted_review': 'Review hand-overs without the card',
     'distribution.reconcile_sign': "Sign off a distribution point's reconciliation",
+    'distribution.device_manage': "Register or revoke a point's offline device",
     'operator.manage': 'Manage staff accounts',
     'operator.sign_in': 'Sign in as staff',
     'operator.password_change': 'Change a password',

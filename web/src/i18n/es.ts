@@ -182,6 +182,7 @@ export const es = {
     'distribution.assisted_redeem': 'Entregar beneficios sin el carnet',
     'distribution.assisted_review': 'Revisar entregas sin el carnet',
     'distribution.reconcile_sign': 'Firmar la conciliación de un punto de entrega',
+    'distribution.device_manage': 'Registrar o anular un dispositivo sin conexión de un punto',
     'operator.manage': 'Gestionar cuentas del personal',
     'operator.sign_in': 'Entrar como personal',
     'operator.password_change': 'Cambiar la contraseña',
