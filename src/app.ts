@@ -30,6 +30,7 @@ import { credentialIssuanceFrom } from './modules/credentials/credential-issuer.
 import { credentialsPlugin, revokeCardsOnRegistryEvents } from './modules/credentials/index.js';
 import {
   cancelRedemptionsOnRegistryEvents,
+  collectionNotices,
   distributionPlugin,
   settleUnredeemedOnCycleClose,
 } from './modules/distribution/index.js';
@@ -46,6 +47,7 @@ import {
 } from './modules/programs/index.js';
 import {
   assistedIdentities,
+  personAreas,
   personContacts,
   personRegionLookup,
   RegistryEvents,
@@ -272,6 +274,13 @@ export async function build(config: Config, services: AppServices): Promise<App>
     // Distribution expires what was not taken, or carries it over, in the closing transaction.
     onCycleClosing: settleUnredeemedOnCycleClose,
     masterKey: services.keys.masterKey,
+    // Each holder of a published cycle is told where to collect (distribution knows the points;
+    // the registry, through the port, where the person lives), in the publication's transaction.
+    onCyclePublished: collectionNotices({
+      notifier,
+      areas: personAreas(),
+      ...(services.access?.clock ? { now: services.access.clock } : {}),
+    }),
   });
   await app.register(credentialsPlugin, {
     prefix: '/api',

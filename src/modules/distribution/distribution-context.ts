@@ -23,8 +23,12 @@ export interface DistributionDependencies {
   /** Issuer keys verify cards; the master key derives the receipt-signing key. */
   keys: KeyStore;
   now?: () => Date;
-  /** Redemption without the card: the registry's port and the notifier that texts the code. */
+  /** Redemption without the card: the registry's port. */
   identities?: AssistedIdentities;
+  /**
+   * Texts the one-time code of a redemption without the card, and the receipt of every
+   * redemption in its transaction (`src/app.ts` passes the one notifier).
+   */
   notifier?: PersonNotifier;
 }
 

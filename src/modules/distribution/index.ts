@@ -5,6 +5,7 @@
 export type { DistributionDependencies } from './distribution-context.js';
 export { DistributionError, type DistributionErrorCode } from './distribution-error.js';
 export { type DistributionPluginOptions, distributionPlugin } from './plugin.js';
+export { collectionNotices, type PersonAreas } from './points/collection-notices.js';
 export { settleUnredeemedOnCycleClose } from './redemption/carry-over.js';
 export { cancelRedemptionsOnRegistryEvents } from './redemption/registry-subscriptions.js';
 export type { DistributionTables } from './tables.js';

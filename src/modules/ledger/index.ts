@@ -42,3 +42,4 @@ export {
 } from './transfer-creator.js';
 export type { TransferOutcome } from './transfer-engine.js';
 export type { TransferInput } from './transfer-validation.js';
+export type { WalletCredit, WalletCreditHook } from './wallet-credits.js';

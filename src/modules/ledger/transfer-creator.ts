@@ -16,6 +16,7 @@ import type { AccountState, LedgerSnapshot } from './ledger-state.js';
 import { ledgerLimits } from './limits.js';
 import { applyTransfers, type TransferOutcome } from './transfer-engine.js';
 import { resolvesPending, type TransferInput, validateTransfer } from './transfer-validation.js';
+import { postedWalletCredits, type WalletCreditHook } from './wallet-credits.js';
 
 /**
  * Accounts whose balance row many transfers at once want (docs/LEDGER.md, "The hot funding
@@ -34,6 +35,11 @@ export interface CreateTransfersOptions {
   deferHotAccounts?: boolean;
   /** Only the expiry sweep writes the reserved reason `pending_expired`. */
   allowReservedReason?: boolean;
+  /**
+   * Told, in the batch's transaction, of the money it posted to beneficiary wallets (the
+   * "payment received" text is queued in the same commit; see `WalletCreditHook`).
+   */
+  onWalletCredited?: WalletCreditHook;
 }
 
 /**
@@ -60,11 +66,13 @@ export async function transferCreator(
   let deferHot = options.deferHotAccounts !== false;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await db
-        .transaction()
-        .execute((trx) =>
-          applyBatch(trx, transfers, validations, options.now ?? new Date(), deferHot),
-        );
+      return await db.transaction().execute((trx) =>
+        applyBatch(trx, transfers, validations, {
+          now: options.now ?? new Date(),
+          deferHot,
+          onWalletCredited: options.onWalletCredited,
+        }),
+      );
     } catch (error) {
       const conflict = conflictOf(error);
       if (conflict === null || attempt >= ledgerLimits.batchAttemptsMax) throw error;
@@ -95,9 +103,9 @@ async function applyBatch(
   trx: Transaction<Database>,
   transfers: readonly TransferInput[],
   validations: readonly (TransferResult | null)[],
-  now: Date,
-  deferHot: boolean,
+  batch: { now: Date; deferHot: boolean; onWalletCredited: WalletCreditHook | undefined },
 ): Promise<TransferOutcome[]> {
+  const { now, deferHot } = batch;
   const snapshot = await readSnapshot(trx, transfers, validations, deferHot);
   const before = new Map(snapshot.accounts);
   const pendingTransfers = new Map(snapshot.transfers);
@@ -130,6 +138,10 @@ async function applyBatch(
       { kinds: [], kindsExcluded: true, lock: true },
     );
   for (const account of await addToBalances(trx, hotDeltas)) assertSound(account);
+  if (batch.onWalletCredited) {
+    const credits = await postedWalletCredits(trx, rows);
+    if (credits.length > 0) await batch.onWalletCredited(trx, credits);
+  }
   return outcomes;
 }
 

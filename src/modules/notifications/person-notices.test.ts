@@ -25,6 +25,7 @@ const everyNotice: PersonNotice[] = [
   { event: 'card_ready' },
   { event: 'card_ready', place: 'Oficina Catia' },
   { event: 'entitlement_published', place: 'Escuela Bolívar', from: '2026-12-10' },
+  { event: 'entitlement_published', from: '2026-12-10' },
   {
     event: 'entitlement_published',
     place: 'Escuela Bolívar',
@@ -33,7 +34,12 @@ const everyNotice: PersonNotice[] = [
   },
   { event: 'appeal_decided', reference: 'A-2026-0042' },
   { event: 'redemption_code', code: '042917', validMinutes: '5' },
-  { event: 'redemption_receipt', place: 'Escuela Bolívar', date: '2026-12-11' },
+  {
+    event: 'redemption_receipt',
+    place: 'Escuela Bolívar',
+    date: '2026-12-11',
+    reference: 'R-1A2B3C4D',
+  },
   { event: 'payment_received', amount: '1500.00 VES', date: '2026-12-12' },
 ];
 

@@ -22,9 +22,10 @@ export type PersonNotice =
   /**
    * A cycle's entitlement is published for the person. `namedProgram` only when the program
    * version opted into being named in texts: without it the text says "something to collect",
-   * never the benefit (a stranger holding the phone learns nothing more).
+   * never the benefit (a stranger holding the phone learns nothing more). Without a place (no
+   * open point near the person) the text sends them to the office where they registered.
    */
-  | { event: 'entitlement_published'; place: string; from: string; namedProgram?: string }
+  | { event: 'entitlement_published'; place?: string; from: string; namedProgram?: string }
   /** An appeal was decided; the text gives the reference, never the decision. */
   | { event: 'appeal_decided'; reference: string }
   /**
@@ -33,8 +34,11 @@ export type PersonNotice =
    * hours. It names no benefit and no place.
    */
   | { event: 'redemption_code'; code: string; validMinutes: string }
-  /** A collection (redemption) was recorded; "if it was not you, tell the office". */
-  | { event: 'redemption_receipt'; place: string; date: string }
+  /**
+   * A collection (redemption) was recorded; "if it was not you, tell the office". The
+   * reference is the signed receipt's (`receiptReference`); the items taken are never said.
+   */
+  | { event: 'redemption_receipt'; place: string; date: string; reference: string }
   /** A payment was received. */
   | { event: 'payment_received'; amount: string; date: string };
 
@@ -53,6 +57,12 @@ export function noticeText(notice: PersonNotice): {
         ? { templateId: 'credentials.card_ready_office', parameters: {} }
         : { templateId: 'credentials.card_ready', parameters: { place: notice.place } };
     case 'entitlement_published':
+      if (notice.place === undefined) {
+        return {
+          templateId: 'programs.entitlement_published_office',
+          parameters: { date: notice.from },
+        };
+      }
       return notice.namedProgram === undefined
         ? {
             templateId: 'programs.entitlement_published',
@@ -72,7 +82,7 @@ export function noticeText(notice: PersonNotice): {
     case 'redemption_receipt':
       return {
         templateId: 'distribution.redemption_receipt',
-        parameters: { place: notice.place, date: notice.date },
+        parameters: { place: notice.place, date: notice.date, reference: notice.reference },
       };
     case 'payment_received':
       return {

@@ -146,6 +146,16 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       },
     }),
     defineTemplate({
+      id: 'programs.entitlement_published_office',
+      variables: { date: 'date' },
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: tiene algo para retirar desde el {date}. Pregunte dónde en la oficina donde se registró.',
+        en: 'Amparo: you have something to collect from {date}. Ask where at the office where you registered.',
+      },
+    }),
+    defineTemplate({
       id: 'programs.entitlement_published_named',
       variables: { program: 'program', place: 'place', date: 'date' },
       requested: false,
@@ -177,12 +187,12 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
     }),
     defineTemplate({
       id: 'distribution.redemption_receipt',
-      variables: { place: 'place', date: 'date' },
+      variables: { place: 'place', date: 'date', reference: 'reference' },
       requested: false,
       ttlMs: 1 * days,
       text: {
-        es: 'Amparo: retiro registrado en {place} el {date}. Si no fue usted, avise en la oficina.',
-        en: 'Amparo: collection recorded at {place} on {date}. If it was not you, tell the office.',
+        es: 'Amparo: retiro registrado en {place} el {date}, recibo {reference}. Si no fue usted, avise en la oficina.',
+        en: 'Amparo: collection recorded at {place} on {date}, receipt {reference}. If it was not you, tell the office.',
       },
     }),
     defineTemplate({

@@ -20,7 +20,9 @@ export {
 export { cycleView } from './cycles/cycle-view.js';
 export {
   type CycleForReconciliation,
+  type CycleHolderPage,
   cycleForReconciliation,
+  cycleHolders,
   type EntitlementForRedemption,
   entitlementForRedemption,
   openEntitlementsOf,

@@ -29,6 +29,7 @@ import {
   recordRemaining,
 } from './entitlement-state.js';
 import { type Receipt, receiptKeyFrom, type SignedReceipt, signReceipt } from './receipt.js';
+import { queueRedemptionNotice } from './redemption-notice.js';
 
 /**
  * Redemption online with the card (issue #15, point 3): the card is verified by the
@@ -216,6 +217,12 @@ export async function redeemFor(
           operatorId: operatorIdOf(gate.write.actor),
         });
         await moveStock(trx, gate.point, redemptionId, props.lines, operatorIdOf(gate.write.actor));
+        await queueRedemptionNotice(trx, deps, {
+          personId: entitlement.personId,
+          point: gate.point,
+          receiptId: redemptionId,
+          redeemedAt: new Date(receipt.receipt.redeemedAt),
+        });
         await deps.audit.appendInTransaction(trx, [
           writeAuditEntry(gate.write, resource, [], props.requestId),
         ]);

@@ -166,3 +166,40 @@ export async function cycleForReconciliation(
     entitled: Number(counted.count),
   };
 }
+
+/** One page of a cycle's holders of open entitlements, and whether the benefit is in kind. */
+export interface CycleHolderPage {
+  personIds: string[];
+  /** True when the benefit is a basket (collected at a point); false for cash and vouchers. */
+  inKind: boolean;
+}
+
+/**
+ * The holders of a cycle's open entitlements, by person id after `afterPersonId`, at most
+ * `limit` (a published cycle can hold hundreds of thousands: the caller pages through it).
+ *
+ * @example
+ *   let page = await cycleHolders(trx, { cycleId, limit: 500 });
+ *   page = await cycleHolders(trx, { cycleId, afterPersonId: page.personIds.at(-1), limit: 500 });
+ */
+export async function cycleHolders(
+  db: Kysely<Database>,
+  props: { cycleId: string; afterPersonId?: string | undefined; limit: number },
+): Promise<CycleHolderPage> {
+  let select = db
+    .selectFrom('entitlement as e')
+    .innerJoin('program_cycle as c', 'c.id', 'e.cycle_id')
+    .innerJoin('program_version as v', (join) =>
+      join.onRef('v.program_id', '=', 'c.program_id').onRef('v.version', '=', 'c.version'),
+    )
+    .select(['e.person_id', 'v.benefit_basket'])
+    .where('e.cycle_id', '=', props.cycleId)
+    .where('e.status', '=', 'open');
+  if (props.afterPersonId !== undefined)
+    select = select.where('e.person_id', '>', props.afterPersonId);
+  const rows = await select.orderBy('e.person_id').limit(props.limit).execute();
+  return {
+    personIds: rows.map((row) => row.person_id),
+    inKind: rows.some((row) => row.benefit_basket !== null),
+  };
+}
