@@ -235,6 +235,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     webhookSecret: services.notifications?.webhookSecret,
     guard,
     personRegion: personRegionLookup(db),
+    now: services.access?.clock,
   });
   await app.register(accessAdminPlugin, {
     prefix: '/api',

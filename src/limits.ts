@@ -483,6 +483,11 @@ export const limits = {
     smppReconnectMaxMs: 30_000,
     /** Messages listed at once in the citizen's view of their messages. */
     citizenListMax: 50,
+    /** Days the operators' delivery dashboard counts back from today (and at most asks). */
+    dashboardDaysDefault: 14,
+    dashboardDaysMax: 92,
+    /** Failed messages the dashboard lists, newest first. */
+    dashboardFailedMax: 50,
   },
   /** Bulk import of persons (modules/registry/import); households are bounded by the registry's. */
   import: {

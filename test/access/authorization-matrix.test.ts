@@ -99,6 +99,12 @@ const routes: RouteCase[] = [
     request: (t, p) => ({ method: 'GET', url: `/api/persons/${t.personId}/messages${q(p)}` }),
   },
   {
+    name: 'delivery dashboard',
+    action: 'notification.dashboard',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/notifications/dashboard${q(p)}` }),
+  },
+  {
     name: 'cards',
     action: 'person.read',
     resource: 'person',

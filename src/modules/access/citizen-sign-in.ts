@@ -49,6 +49,7 @@ export async function startCitizenSignIn(
       personId: person.id,
       phone: contact.phone,
       language: contact.language,
+      regionCode: contact.regionCode ?? null,
       templateId: signInCodeTemplateId,
       parameters: { code, validMinutes: String(accessLimits.citizenCode.ttlMs / 60_000) },
       queuedAt: at,

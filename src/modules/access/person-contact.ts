@@ -30,4 +30,6 @@ export interface TextContact {
   phone: string;
   /** ISO 639 code of the preferred language, or null when none is recorded. */
   language: string | null;
+  /** The person's state, kept with the text to scope the operators' delivery dashboard. */
+  regionCode?: string | null;
 }

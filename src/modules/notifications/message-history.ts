@@ -81,7 +81,7 @@ export async function messageHistory(
   }));
 }
 
-function shownText(
+export function shownText(
   templateId: string,
   language: MessageLanguage,
   parameters: Record<string, string>,

@@ -13,6 +13,8 @@ export interface TextMessage {
   phone: string;
   /** The person's preferred language; anything but English is sent in Spanish. */
   language?: string | null;
+  /** The person's state (ISO 3166-2:VE): scopes the operators' delivery dashboard. */
+  regionCode?: string | null;
   /** Which message text (templates.ts), e.g. `citizen.sign_in_code`. */
   templateId: string;
   /** Values for the template's typed variables; never personal attributes. */
@@ -76,6 +78,7 @@ export async function enqueueTexts(
       }),
       recipient_digest: valid ? recipientDigest(masterKey, message.phone) : null,
       person_id: message.personId,
+      region_code: message.regionCode ?? null,
       template_id: message.templateId,
       parameters: message.parameters,
       language,

@@ -97,6 +97,8 @@ export interface TextContact {
   phone: string;
   /** ISO 639 code of the preferred language, or null when none is recorded. */
   language: string | null;
+  /** The person's state (ISO 3166-2:VE), kept with the message to scope the dashboard. */
+  regionCode?: string | null;
 }
 
 /**
@@ -169,6 +171,7 @@ export function personNotifier(deps: {
             personId,
             phone: contact.phone,
             language: contact.language,
+            regionCode: contact.regionCode ?? null,
             templateId,
             parameters,
             queuedAt,

@@ -31,6 +31,8 @@ export interface NotificationTables {
     delivered_at: Date | null;
     failed_at: Date | null;
     failure_reason: string | null;
+    /** `migrations/0027_notification_region.sql`: the person's state when queued. */
+    region_code: string | null;
   };
   notification_part: {
     message_id: string;

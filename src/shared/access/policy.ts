@@ -45,6 +45,8 @@ export const actions = [
   'distribution.assisted_review',
   'distribution.reconcile_sign',
   'distribution.device_manage',
+  'notification.dashboard',
+  'notification.content',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -128,6 +130,9 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('distribution.assisted_review', 'program_officer', ['distribution'], 'region'),
   rule('distribution.reconcile_sign', 'program_officer', ['distribution'], 'region'),
   rule('distribution.device_manage', 'program_officer', ['distribution'], 'region'),
+  rule('notification.dashboard', 'registry_supervisor', ['enrolment'], 'region'),
+  rule('notification.dashboard', 'auditor', ['audit'], 'region'),
+  rule('notification.content', 'auditor', ['audit'], 'region'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */

@@ -180,6 +180,8 @@ export const en: Dictionary = {
     'distribution.assisted_review': 'Review hand-overs without the card',
     'distribution.reconcile_sign': "Sign off a distribution point's reconciliation",
     'distribution.device_manage': "Register or revoke a point's offline device",
+    'notification.dashboard': 'See text message delivery',
+    'notification.content': 'Read the words of failed text messages',
     'operator.manage': 'Manage staff accounts',
     'operator.sign_in': 'Sign in as staff',
     'operator.password_change': 'Change a password',

@@ -183,6 +183,8 @@ export const es = {
     'distribution.assisted_review': 'Revisar entregas sin el carnet',
     'distribution.reconcile_sign': 'Firmar la conciliación de un punto de entrega',
     'distribution.device_manage': 'Registrar o anular un dispositivo sin conexión de un punto',
+    'notification.dashboard': 'Ver la entrega de mensajes de texto',
+    'notification.content': 'Leer el texto de los mensajes fallidos',
     'operator.manage': 'Gestionar cuentas del personal',
     'operator.sign_in': 'Entrar como personal',
     'operator.password_change': 'Cambiar la contraseña',

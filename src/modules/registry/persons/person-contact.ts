@@ -14,6 +14,8 @@ import { openVersion } from './sealed-attributes.js';
 export interface ContactPerson {
   id: string;
   currentVersion: number;
+  /** The person's state (ISO 3166-2:VE): kept with a text to scope the delivery dashboard. */
+  regionCode?: string;
 }
 
 /** What the access module's `PersonContacts` port asks of the registry (app.ts wires it). */
@@ -25,10 +27,11 @@ export interface PersonContactService {
   phoneForText(person: ContactPerson): Promise<TextContact | null>;
 }
 
-/** Where a text goes and in which language it is written. */
+/** Where a text goes, in which language it is written, and the person's state. */
 export interface TextContact {
   phone: string;
   language: string | null;
+  regionCode: string | null;
 }
 
 /**
@@ -49,7 +52,7 @@ export function personContacts(deps: {
   const active = async (lookup: PersonLookup): Promise<ContactPerson | undefined> => {
     const person = await findPerson(deps.db, lookup);
     return person?.status === 'active'
-      ? { id: person.id, currentVersion: person.currentVersion }
+      ? { id: person.id, currentVersion: person.currentVersion, regionCode: person.regionCode }
       : undefined;
   };
   return {
@@ -84,7 +87,8 @@ export function textContacts(masterKey: Buffer): {
       const contacts = new Map<string, TextContact>();
       for (const row of await readActiveCurrentVersions(trx, personIds)) {
         const contact = contactOf(masterKey, row.personId, row.version, row);
-        if (contact !== null) contacts.set(row.personId, contact);
+        if (contact !== null)
+          contacts.set(row.personId, { ...contact, regionCode: row.regionCode });
       }
       return contacts;
     },
@@ -97,7 +101,8 @@ async function phoneOf(
   person: ContactPerson,
 ): Promise<TextContact | null> {
   const version = await readPersonVersion(db, person.id, person.currentVersion);
-  return contactOf(masterKey, person.id, person.currentVersion, version);
+  const contact = contactOf(masterKey, person.id, person.currentVersion, version);
+  return contact === null ? null : { ...contact, regionCode: person.regionCode ?? null };
 }
 
 function contactOf(
@@ -112,5 +117,5 @@ function contactOf(
   const phone = attributes.phone;
   if (typeof phone !== 'string' || phone.length === 0) return null;
   const language = version.attributes.preferred_language;
-  return { phone, language: typeof language === 'string' ? language : null };
+  return { phone, language: typeof language === 'string' ? language : null, regionCode: null };
 }

@@ -95,7 +95,7 @@ export async function readPersonVersion(
 export async function readActiveCurrentVersions(
   db: Kysely<Database>,
   personIds: readonly string[],
-): Promise<Array<PersonVersionRow & { personId: string; version: number }>> {
+): Promise<Array<PersonVersionRow & { personId: string; version: number; regionCode: string }>> {
   if (personIds.length === 0) return [];
   const rows = await db
     .selectFrom('person')
@@ -107,6 +107,7 @@ export async function readActiveCurrentVersions(
     .innerJoin('person_key', 'person_key.person_id', 'person.id')
     .select([
       'person.id',
+      'person.region_code',
       'person.current_version',
       'person_version.attributes',
       'person_version.sealed_attributes',
@@ -117,6 +118,7 @@ export async function readActiveCurrentVersions(
     .execute();
   return rows.map((row) => ({
     personId: row.id,
+    regionCode: row.region_code,
     version: row.current_version,
     attributes: row.attributes,
     sealedAttributes: row.sealed_attributes,
