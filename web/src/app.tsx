@@ -27,6 +27,9 @@ const DistributionPage = lazy(async () => ({
 const AuditPage = lazy(async () => ({
   default: (await import('./features/audit/audit-page.js')).AuditPage,
 }));
+const DeliveryPage = lazy(async () => ({
+  default: (await import('./features/notifications/delivery-page.js')).DeliveryPage,
+}));
 const EnrolPage = lazy(async () => ({
   default: (await import('./features/enrolment/enrol-page.js')).EnrolPage,
 }));
@@ -83,6 +86,7 @@ export function App() {
           <Route path="/programs/manage" element={<Operator page={<ManagedProgramsPage />} />} />
           <Route path="/programs/manage/:programId" element={<Operator page={<ProgramPage />} />} />
           <Route path="/programs/cycles/:cycleId" element={<Operator page={<CyclePage />} />} />
+          <Route path="/messages" element={<Operator page={<DeliveryPage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
           <Route path="/verify" element={<VerifyPage />} />

@@ -38,6 +38,7 @@ export function staffLinks(roles: readonly Role[]): StaffLink[] {
   if (may(roles, 'appeal.decide')) links.push(link('/appeals', 'appeals'));
   if (may(roles, 'distribution.redeem')) links.push(link('/distribution', 'distribution'));
   if (may(roles, 'program.read')) links.push(link('/programs/manage', 'programs'));
+  if (may(roles, 'notification.dashboard')) links.push(link('/messages', 'messages'));
   links.push(link('/account', 'account'));
   return links;
 }
