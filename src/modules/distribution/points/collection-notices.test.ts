@@ -109,7 +109,7 @@ describe('collection and receipt texts', () => {
     // By code, "a-…" comes first in the state; the municipality's own point beats it.
     await point('a-sucre', 'Mercado Sucre', 'VE-M-05', [fuel.programId]);
     nearPoint = await point('b-bolivar', 'Escuela Bolívar #2', 'VE-M-02', [fuel.programId]);
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => kit?.close());
 
   it('tells each holder the nearest open point serving the program, in the publication', async () => {
