@@ -82,7 +82,7 @@ export async function addPersons(
   const sealedJoin =
     masterKey === undefined
       ? sql`null::bytea`
-      : sql`(select decode(s.box, 'hex') from bench_sealed s where s.g = g)`;
+      : sql`(select decode(s.box, 'hex') from bench_sealed s where s.g = g.g)`;
   await sql`insert into person_version (person_id, version, attributes, sealed_attributes, reason)
     select md5('p' || g)::uuid, 1, jsonb_strip_nulls(jsonb_build_object(
              'given_names', 'Ana', 'first_surname', 'Pérez',
@@ -129,7 +129,7 @@ async function stageSealed(
     for (let g = start; g < Math.min(to, start + batch); g += 1) {
       const id = personId(g);
       const dataKey = keys.subarray((g - start) * 32, (g - start + 1) * 32);
-      const status = disabilities[(g * 7) % disabilities.length] ?? 'none';
+      const status = disabilities[(g * 7919) % disabilities.length] ?? 'none';
       gs.push(g);
       wrapped.push(wrapDataKey(masterKey, dataKey, id).toString('hex'));
       boxes.push(sealVersion(dataKey, id, 1, { disability_status: status }).toString('hex'));
