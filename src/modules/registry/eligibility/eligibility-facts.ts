@@ -166,14 +166,18 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
   const needsMembership = needsCounts || needsHousehold || wanted('head_of_household');
   const needsAge = needsCounts || wanted('age');
   const selected = selectedPersons(options);
+  const members = sql`select o.person_id from household_membership o
+           where o.valid_to is null and o.household_id in (
+             select s.household_id from household_membership s
+              where ${selected === undefined ? sql`true` : selected('s.person_id')} and s.valid_to is null)`;
+  // One person: a union, not `id = $1 or id in (…)`, which the planner answers with a scan of
+  // every person (the explanation's p99).
   const scope =
     selected === undefined
       ? sql`true`
-      : sql`${selected('p.id')} or p.id in (
-          select o.person_id from household_membership o
-           where o.valid_to is null and o.household_id in (
-             select s.household_id from household_membership s
-              where ${selected('s.person_id')} and s.valid_to is null))`;
+      : options.personId !== undefined
+        ? sql`p.id in (select ${options.personId}::uuid union ${members})`
+        : sql`${selected('p.id')} or p.id in (${members})`;
   // No CTE joined back to itself: a fresh embedded database has no statistics (PGlite runs no
   // autovacuum), and the planner then joined two materialised CTEs by nested loop, quadratic
   // in the population. Household counts are window aggregates over the one join instead.
