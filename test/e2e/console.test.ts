@@ -148,7 +148,14 @@ describe('console, end to end', () => {
     const navigation = page.getByRole('navigation', { name: 'Principal' });
     await expect
       .poll(() => navigation.getByRole('link').allTextContents())
-      .toEqual(['Buscar personas', 'Inscribir', 'Mi contraseña', 'Verificar un carnet']);
+      .toEqual([
+        'Buscar personas',
+        'Inscribir',
+        'Mi contraseña',
+        // Public pages, in everyone's menu.
+        'Programas sociales',
+        'Verificar un carnet',
+      ]);
     await page.getByLabel('Idioma').selectOption('en');
     await expect
       .poll(() => page.getByTestId('who-am-i').textContent())
