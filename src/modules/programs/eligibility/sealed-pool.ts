@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { WorkerPool, workerEntry } from '../../../platform/worker-pool.js';
 import type { SealedFactsRow } from '../../registry/index.js';
 
 /**
@@ -23,8 +21,6 @@ export interface SealedTask {
   readonly rows: readonly SealedCandidate[];
 }
 
-export type SealedWorkerAnswer = { id: number; eligible: string[] } | { id: number; error: string };
-
 export interface SealedPool {
   readonly size: number;
   /** Ids of the eligible among `rows`, in the order given. */
@@ -32,126 +28,36 @@ export interface SealedPool {
   close(): Promise<void>;
 }
 
-interface Pending {
-  readonly id: number;
-  readonly task: SealedTask;
-  resolve(eligible: string[]): void;
-  reject(error: Error): void;
-}
-
 export function sealedPool(masterKey: Buffer, workers: number): SealedPool {
-  return new WorkerPool(masterKey, workers);
-}
-
-class WorkerPool implements SealedPool {
-  readonly size: number;
-  readonly #idle: Worker[] = [];
-  readonly #all: Worker[] = [];
-  readonly #queue: Pending[] = [];
-  readonly #running = new Map<Worker, Pending>();
-  #nextId = 0;
-  #failure: Error | undefined;
-
-  constructor(masterKey: Buffer, workers: number) {
-    this.size = workers;
-    for (let index = 0; index < workers; index += 1) this.#start(masterKey);
-  }
-
-  /** Splits the rows across the workers and joins their answers in the rows' order. */
-  async decide(rule: string, rows: readonly SealedCandidate[]): Promise<string[]> {
-    if (rows.length === 0) return [];
-    const slice = Math.ceil(rows.length / this.size);
-    const parts: Promise<string[]>[] = [];
-    for (let from = 0; from < rows.length; from += slice) {
-      parts.push(this.#run({ rule, rows: rows.slice(from, from + slice) }));
-    }
-    return (await Promise.all(parts)).flat();
-  }
-
-  async close(): Promise<void> {
-    this.#fail(new Error('the sealed-fact worker pool is closed'));
-    await Promise.all(this.#all.map((worker) => worker.terminate()));
-  }
-
-  #run(task: SealedTask): Promise<string[]> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, task, resolve, reject });
-      this.#dispatch();
-    });
-  }
-
-  #start(masterKey: Buffer): void {
-    const copy = new Uint8Array(masterKey);
-    const worker = new Worker(workerEntry.script, {
-      eval: workerEntry.evaluate,
-      workerData: { masterKey: copy },
-      transferList: [copy.buffer],
-    });
-    worker.on('message', (answer: SealedWorkerAnswer) => this.#answer(worker, answer));
-    worker.on('error', (error) => this.#fail(error));
-    worker.on('exit', (code) => {
-      if (code !== 0) this.#fail(new Error(`a sealed-fact worker stopped (exit code ${code})`));
-    });
+  const pool = new WorkerPool<SealedTask, string[]>({
+    name: 'sealed-fact worker',
+    size: workers,
+    entry: sealedWorkerEntry,
+    start: () => {
+      const copy = new Uint8Array(masterKey);
+      return { data: { masterKey: copy }, transfer: [copy.buffer] };
+    },
     // An idle pool does not keep the process alive (a CLI run ends when its work does).
-    worker.unref();
-    this.#all.push(worker);
-    this.#idle.push(worker);
-  }
-
-  #dispatch(): void {
-    for (;;) {
-      const worker = this.#idle.pop();
-      if (worker === undefined) return;
-      const next = this.#queue.shift();
-      if (next === undefined) {
-        this.#idle.push(worker);
-        return;
+    unrefWhenIdle: true,
+  });
+  return {
+    size: workers,
+    /** Splits the rows across the workers and joins their answers in the rows' order. */
+    async decide(rule, rows) {
+      if (rows.length === 0) return [];
+      const slice = Math.ceil(rows.length / workers);
+      const parts: Promise<string[]>[] = [];
+      for (let from = 0; from < rows.length; from += slice) {
+        parts.push(pool.run({ rule, rows: rows.slice(from, from + slice) }));
       }
-      this.#running.set(worker, next);
-      worker.ref();
-      worker.postMessage({ id: next.id, task: next.task });
-    }
-  }
-
-  #answer(worker: Worker, answer: SealedWorkerAnswer): void {
-    const pending = this.#running.get(worker);
-    this.#running.delete(worker);
-    worker.unref();
-    this.#idle.push(worker);
-    if (pending !== undefined && pending.id === answer.id) {
-      if ('error' in answer) pending.reject(new Error(`sealed-fact worker: ${answer.error}`));
-      else pending.resolve(answer.eligible);
-    }
-    this.#dispatch();
-  }
-
-  #fail(error: Error): void {
-    this.#failure ??= error;
-    for (const pending of [...this.#queue, ...this.#running.values()]) pending.reject(error);
-    this.#queue.length = 0;
-    this.#running.clear();
-  }
+      return (await Promise.all(parts)).flat();
+    },
+    close: () => pool.close(),
+  };
 }
 
-/**
- * How to start a worker: from the TypeScript sources (tsx, vitest, the bundle, which keeps
- * each module's own source URL) the worker first registers tsx's loader, then imports
- * `sealed-worker.ts`, as the registry's import workers do (chunk-executor.ts says why).
- */
-const workerEntry = ((): { script: string | URL; evaluate: boolean } => {
-  if (!import.meta.url.endsWith('.ts')) {
-    return { script: new URL('./sealed-worker.js', import.meta.url), evaluate: false };
-  }
-  const entry = new URL('./sealed-worker.ts', import.meta.url).href;
-  const tsxApi = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const script = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return { script, evaluate: true };
-})();
+/** The worker runs `sealed-worker.ts`, as the registry's import workers do (worker-pool.ts). */
+const sealedWorkerEntry = workerEntry(import.meta.url, './sealed-worker');
 
 /**
  * A pool whose threads start at the first rule that needs them and then stay (idle threads

@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { answerTasks } from '../../../platform/worker-pool.js';
 import { openSealedFacts } from '../../registry/index.js';
 import { checkRule } from '../rules/rule-checker.js';
 import { evaluateRule } from '../rules/rule-evaluator.js';
-import type { SealedTask, SealedWorkerAnswer } from './sealed-pool.js';
+import type { SealedTask } from './sealed-pool.js';
 
 /**
  * A worker thread of the sealed-fact pool (sealed-pool.ts): opens each candidate's sealed
@@ -28,12 +29,4 @@ function decide(task: SealedTask): string[] {
   return eligible;
 }
 
-parentPort?.on('message', (message: { id: number; task: SealedTask }) => {
-  let answer: SealedWorkerAnswer;
-  try {
-    answer = { id: message.id, eligible: decide(message.task) };
-  } catch (error) {
-    answer = { id: message.id, error: error instanceof Error ? error.message : 'unknown failure' };
-  }
-  parentPort?.postMessage(answer);
-});
+answerTasks(parentPort, decide);

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { answerTasks } from '../../../platform/worker-pool.js';
 import { ChunkEncoder, type ChunkSettings, type ChunkTask } from './chunk-encoder.js';
 
 /**
@@ -6,22 +7,10 @@ import { ChunkEncoder, type ChunkSettings, type ChunkTask } from './chunk-encode
  * with its own copy of the master key, once as `workerData`, then encodes chunks on request.
  * A failure is answered with its message only: a stack or a row could carry personal data.
  */
-interface TaskMessage {
-  readonly id: number;
-  readonly task: ChunkTask;
-}
-
 // Safe: chunk-executor.ts is the only creator of this worker and passes ChunkSettings.
 const settings = workerData as ChunkSettings;
 const encoder = new ChunkEncoder(settings);
 // The encoder keeps its own copy; the one that travelled here is wiped.
 settings.masterKey.fill(0);
 
-parentPort?.on('message', (message: TaskMessage) => {
-  try {
-    parentPort?.postMessage({ id: message.id, result: encoder.encode(message.task) });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : 'unknown failure';
-    parentPort?.postMessage({ id: message.id, error: reason });
-  }
-});
+answerTasks(parentPort, (task: ChunkTask) => encoder.encode(task));
