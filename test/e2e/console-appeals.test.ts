@@ -1,11 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cycleApprover, cycleCreator } from '../../src/modules/programs/cycles/cycle-service.js';
-import {
-  programCreator,
-  publicationDecider,
-  publicationRequester,
-} from '../../src/modules/programs/program-service.js';
+import { approvedCycle, publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
@@ -42,9 +36,8 @@ beforeAll(async () => {
     regions: ['VE-A'],
   });
   const db = run.server.database.db;
-  const { programId } = await programCreator(db, {
+  const { programId } = await publishedProgram(db, {
     code: 'pension_e2e',
-    operatorId: randomUUID(),
     content: {
       nameEs: 'Pensión de vejez',
       nameEn: 'Old-age pension',
@@ -59,18 +52,7 @@ beforeAll(async () => {
       eligibilityRule: 'sex == "F" && age >= 55',
     },
   });
-  const { publicationId } = await publicationRequester(db, {
-    programId,
-    version: 1,
-    operatorId: randomUUID(),
-  });
-  await publicationDecider(db, { publicationId, approve: true, operatorId: randomUUID() });
-  const { cycleId } = await cycleCreator(db, {
-    programId,
-    referenceDate: '2026-12-01',
-    operatorId: null,
-  });
-  await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+  await approvedCycle(db, programId);
 }, 120_000);
 
 afterAll(async () => run?.close());

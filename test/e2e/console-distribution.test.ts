@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
-import { cycleApprover, cycleCreator } from '../../src/modules/programs/cycles/cycle-service.js';
-import {
-  programCreator,
-  publicationDecider,
-  publicationRequester,
-} from '../../src/modules/programs/program-service.js';
+import { approvedCycle, publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import { overflowsHorizontally, seriousAxeViolations, viewports } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
@@ -58,9 +53,8 @@ beforeAll(async () => {
   expect(issued.statusCode, issued.body).toBe(201);
   holderQr = issued.json().qrText;
 
-  const { programId } = await programCreator(db, {
+  const { programId } = await publishedProgram(db, {
     code: 'food_e2e',
-    operatorId: randomUUID(),
     content: {
       nameEs: 'Caja de alimentos',
       nameEn: 'Food box',
@@ -75,18 +69,7 @@ beforeAll(async () => {
       eligibilityRule: 'state_code == "VE-A"',
     },
   });
-  const { publicationId } = await publicationRequester(db, {
-    programId,
-    version: 1,
-    operatorId: randomUUID(),
-  });
-  await publicationDecider(db, { publicationId, approve: true, operatorId: randomUUID() });
-  const { cycleId } = await cycleCreator(db, {
-    programId,
-    referenceDate: '2026-12-01',
-    operatorId: null,
-  });
-  await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+  await approvedCycle(db, programId);
 
   const officerCookie = {
     amparo_session: await cookieOf(officer.username, officer.password, officer.totp()),

@@ -1,11 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  programCreator,
-  publicationDecider,
-  publicationRequester,
-} from '../../src/modules/programs/program-service.js';
+import { publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
@@ -50,9 +45,8 @@ beforeAll(async () => {
     regions: ['VE-A'],
   });
   const db = run.server.database.db;
-  const { programId } = await programCreator(db, {
+  const { programId } = await publishedProgram(db, {
     code: 'pension_public',
-    operatorId: randomUUID(),
     content: {
       nameEs: 'Pensión de vejez',
       nameEn: 'Old-age pension',
@@ -67,12 +61,6 @@ beforeAll(async () => {
       eligibilityRule: 'sex == "F" && age >= 55',
     },
   });
-  const { publicationId } = await publicationRequester(db, {
-    programId,
-    version: 1,
-    operatorId: randomUUID(),
-  });
-  await publicationDecider(db, { publicationId, approve: true, operatorId: randomUUID() });
 }, 120_000);
 
 afterAll(async () => run?.close());

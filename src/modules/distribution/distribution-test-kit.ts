@@ -8,12 +8,9 @@ import {
 } from '../access/access-test-kit.js';
 import { createCardPerson } from '../credentials/credentials-test-kit.js';
 import {
-  cycleApprover,
-  cycleCreator,
-  programCreator,
-  publicationDecider,
-  publicationRequester,
-} from '../programs/index.js';
+  approvedCycle as approvedProgramCycle,
+  publishedProgram,
+} from '../programs/programs-test-kit.js';
 
 /** A signed-in operator: their id and the session cookie to send. */
 export interface SignedIn {
@@ -105,11 +102,8 @@ export async function inKindProgramWithCycle(
     regions?: string[];
   },
 ): Promise<{ programId: string; cycleId: string }> {
-  const db = kit.database.db;
-  const [officer, approver] = [randomUUID(), randomUUID()];
-  const { programId } = await programCreator(db, {
+  const { programId } = await publishedProgram(kit.database.db, {
     code: options.code,
-    operatorId: officer,
     content: {
       nameEs: `Programa ${options.code}`,
       nameEn: `Program ${options.code}`,
@@ -124,12 +118,6 @@ export async function inKindProgramWithCycle(
       eligibilityRule: `state_code == "${options.regionCode ?? 'VE-A'}"`,
     },
   });
-  const { publicationId } = await publicationRequester(db, {
-    programId,
-    version: 1,
-    operatorId: officer,
-  });
-  await publicationDecider(db, { publicationId, approve: true, operatorId: approver });
   const { cycleId } = await approvedCycle(kit, programId, options.referenceDate ?? '2026-12-01');
   return { programId, cycleId };
 }
@@ -140,11 +128,7 @@ export async function approvedCycle(
   programId: string,
   referenceDate: string,
 ): Promise<{ cycleId: string }> {
-  const db = kit.database.db;
-  const [officer, approver] = [randomUUID(), randomUUID()];
-  const { cycleId } = await cycleCreator(db, { programId, referenceDate, operatorId: officer });
-  await cycleApprover(db, { cycleId, operatorId: approver });
-  return { cycleId };
+  return approvedProgramCycle(kit.database.db, programId, referenceDate);
 }
 
 /** A person of `region` with an issued card; returns the person and the card's QR text. */

@@ -4,6 +4,9 @@ import { newDataKey, wrapDataKey } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import { sealVersion } from '../registry/persons/sealed-attributes.js';
+import { cycleApprover, cycleCreator } from './cycles/cycle-service.js';
+import type { ProgramContent } from './program-content.js';
+import { programCreator, publicationDecider, publicationRequester } from './program-service.js';
 import { ProgramsError } from './programs-error.js';
 
 /**
@@ -153,4 +156,40 @@ export async function refusal(work: Promise<unknown>): Promise<AmparoError | Pro
   );
   if (error instanceof AmparoError || error instanceof ProgramsError) return error;
   throw new Error(`expected a coded refusal, got ${error}`);
+}
+
+/**
+ * A program published the way any program is: created and asked for by one officer, approved
+ * by a second (two made-up operator ids). Returns its id; the version is 1.
+ *
+ * @example
+ *   const { programId } = await publishedProgram(db, { code: 'food_e2e', content });
+ */
+export async function publishedProgram(
+  db: Kysely<Database>,
+  props: { code: string; content: ProgramContent },
+): Promise<{ programId: string }> {
+  const officer = randomUUID();
+  const { programId } = await programCreator(db, { ...props, operatorId: officer });
+  const { publicationId } = await publicationRequester(db, {
+    programId,
+    version: 1,
+    operatorId: officer,
+  });
+  await publicationDecider(db, { publicationId, approve: true, operatorId: randomUUID() });
+  return { programId };
+}
+
+/**
+ * A cycle of a published program at `referenceDate`, computed by its rule and approved by one
+ * made-up approver (enough below the second-approver threshold): its entitlements are open.
+ */
+export async function approvedCycle(
+  db: Kysely<Database>,
+  programId: string,
+  referenceDate = '2026-12-01',
+): Promise<{ cycleId: string }> {
+  const { cycleId } = await cycleCreator(db, { programId, referenceDate, operatorId: null });
+  await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+  return { cycleId };
 }
