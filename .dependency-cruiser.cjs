@@ -4,7 +4,7 @@
  * into any module to set up what they check; production code may not.
  */
 const modules =
-  'access|audit|credentials|demo|geography|notifications|registry|system|programs|distribution|ledger|statistics';
+  'access|audit|credentials|demo|geography|notifications|registry|system|programs|distribution|ledger|payments|statistics';
 const testCode = '(\\.test\\.tsx?$|-test-kit\\.ts$|^test/)';
 module.exports = {
   forbidden: [
@@ -53,7 +53,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/modules/registry/', pathNot: testCode },
       to: {
-        path: '^src/modules/(credentials|programs|distribution|ledger|notifications|statistics)/',
+        path: '^src/modules/(credentials|programs|distribution|ledger|payments|notifications|statistics)/',
       },
     },
     {
@@ -66,6 +66,17 @@ module.exports = {
         pathNot: testCode,
       },
       to: { path: '^src/modules/distribution/' },
+    },
+    {
+      name: 'nothing-below-imports-payments',
+      comment:
+        'Payments (issue #16) is the glue above programs and the ledger: only the composition root wires it in.',
+      severity: 'error',
+      from: {
+        path: '^src/modules/(access|audit|credentials|demo|distribution|geography|ledger|notifications|programs|registry|statistics|system)/',
+        pathNot: testCode,
+      },
+      to: { path: '^src/modules/payments/' },
     },
     {
       name: 'audit-imports-platform-and-shared',

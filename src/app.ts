@@ -37,8 +37,10 @@ import {
 import {
   notificationsPlugin,
   type PersonNotifier,
+  paymentNotices,
   personNotifier,
 } from './modules/notifications/index.js';
+import { freezeWalletsOnRegistryEvents, paymentsPlugin } from './modules/payments/index.js';
 import {
   appealRoutes,
   closeAppealsOnRegistryEvents,
@@ -301,6 +303,14 @@ export async function build(config: Config, services: AppServices): Promise<App>
     identities: assistedIdentities(services.keys.masterKey),
     notifier,
   });
+  await app.register(paymentsPlugin, {
+    prefix: '/api',
+    db,
+    audit: auditLog,
+    ...(services.access?.clock ? { now: services.access.clock } : {}),
+    // "Payment received" is queued in the ledger batch's transaction that credits the wallet.
+    onWalletCredited: paymentNotices(notifier),
+  });
   await app.register(
     async (api) => {
       api.get('/', { schema: { hide: true } }, async () => ({ name: 'amparo', docs: '/api/docs' }));
@@ -315,7 +325,8 @@ export async function build(config: Config, services: AppServices): Promise<App>
  * The registry's lifecycle events and who acts on them. The registry publishes a death, a merge
  * or an erasure inside the write's transaction and imports none of its subscribers: modules
  * above it subscribe here. Credentials revokes the person's card; an enrolment is texted;
- * programs ends entitlements; distribution cancels their redemption state.
+ * programs ends entitlements; distribution cancels their redemption state; payments freezes
+ * the person's wallets.
  */
 function registryEventsFor(services: AppServices, notifier: PersonNotifier): RegistryEvents {
   const events = new RegistryEvents();
@@ -327,6 +338,7 @@ function registryEventsFor(services: AppServices, notifier: PersonNotifier): Reg
   endEntitlementsOnRegistryEvents(events);
   closeAppealsOnRegistryEvents(events);
   cancelRedemptionsOnRegistryEvents(events);
+  freezeWalletsOnRegistryEvents(events);
   services.registrySubscribers?.(events);
   return events;
 }

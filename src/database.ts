@@ -11,6 +11,7 @@ import type { CredentialTables } from './modules/credentials/tables.js';
 import type { DistributionTables } from './modules/distribution/tables.js';
 import type { LedgerTables } from './modules/ledger/tables.js';
 import type { NotificationTables } from './modules/notifications/tables.js';
+import type { PaymentTables } from './modules/payments/tables.js';
 import type { ProgramTables } from './modules/programs/tables.js';
 import type { DedupTables } from './modules/registry/dedup/tables.js';
 import type { ErasureTables } from './modules/registry/erasure/tables.js';
@@ -30,6 +31,7 @@ declare module './platform/db/schema.js' {
       NotificationTables,
       ProgramTables,
       LedgerTables,
+      PaymentTables,
       DistributionTables {}
 }
 

@@ -134,6 +134,7 @@ export const limits = {
         auditor: 300,
         statistics_analyst: 0,
         administrator: 0,
+        finance_officer: 300,
       } satisfies Record<Role, number>,
     },
     /** Enrolment of a staff account: the person sets their own password and TOTP secret. */

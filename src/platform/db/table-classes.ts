@@ -87,6 +87,11 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   reconciliation_sign_off: 'history',
   // A point's offline device: registered once, revoked once (those columns only change).
   distribution_device: 'personal',
+  // Payments (issue #16): a frozen wallet names its person and is never unfrozen by deletion;
+  // a disbursement and its chunks only move forward (status and figures change).
+  payment_wallet_freeze: 'history',
+  payment_disbursement: 'personal',
+  payment_disbursement_chunk: 'personal',
 };
 
 /** What the application role must never hold, per class. */

@@ -8,6 +8,7 @@ export const roles = [
   'auditor',
   'statistics_analyst',
   'administrator',
+  'finance_officer',
 ] as const;
 
 export type Role = (typeof roles)[number];

@@ -104,6 +104,7 @@ export const en: Dictionary = {
     auditor: 'an auditor',
     statistics_analyst: 'a statistics analyst',
     administrator: 'an administrator',
+    finance_officer: 'a finance officer',
     citizen: 'the person themself',
     unknown: 'an unknown role',
   },

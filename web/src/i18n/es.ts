@@ -107,6 +107,7 @@ export const es = {
     auditor: 'auditoría',
     statistics_analyst: 'análisis estadístico',
     administrator: 'administración',
+    finance_officer: 'finanzas',
     citizen: 'la persona misma',
     unknown: 'función desconocida',
   },

@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import type { LedgerCurrency } from '../../ledger/index.js';
+
+/**
+ * Ledger ids that payments derives instead of storing: the same inputs always give the same
+ * id, so opening a wallet on its first credit, or paying an entitlement, is idempotent by
+ * construction — two runs that race, or a run resumed after `kill -9`, name the same account
+ * and the same transfer, and the ledger answers the second `replayed`.
+ *
+ * A derived id is a UUIDv8 (RFC 9562: custom) over SHA-256 of a namespaced text.
+ *
+ * @example
+ *   walletAccountId(personId, 'VES'); // always the same id for this person and currency
+ */
+export function derivedId(namespace: string, ...parts: readonly string[]): string {
+  const digest = createHash('sha256')
+    .update(['amparo', namespace, ...parts].join('|'))
+    .digest();
+  const bytes = digest.subarray(0, 16);
+  // Safe: indexes 6 and 8 exist in a 16-byte slice.
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A person's wallet in one currency (the ledger account's reference is the person id). */
+export const walletAccountId = (personId: string, currency: LedgerCurrency): string =>
+  derivedId('wallet', personId, currency);
+
+/** A program's funding account in one currency (its reference is the program id). */
+export const fundingAccountId = (programId: string, currency: LedgerCurrency): string =>
+  derivedId('funding', programId, currency);
+
+/** The settlement (bank) account of a currency: where money enters and leaves Amparo. */
+export const settlementAccountId = (currency: LedgerCurrency): string =>
+  derivedId('settlement', currency);
+
+/** The transfer that pays one entitlement: one id per entitlement, so it is paid once. */
+export const disbursementTransferId = (entitlementId: string): string =>
+  derivedId('disbursement', entitlementId);

@@ -1,0 +1,61 @@
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import type { RegistryEvents } from '../../registry/index.js';
+import type { WalletFreezeReason } from '../tables.js';
+
+/**
+ * Payments' answer to the registry's lifecycle events (issue #16, point 7): a death, a merge
+ * (the record merged away) or an erasure freezes the person's wallets inside the registry
+ * write's transaction, so no disbursement reaches them and nothing is paid from them. The
+ * balance stays where it is until moved by the documented process (README.md). Subscribed in
+ * `app.ts`.
+ *
+ * @example
+ *   freezeWalletsOnRegistryEvents(events);
+ */
+export function freezeWalletsOnRegistryEvents(events: RegistryEvents): void {
+  events.on('personDied', (trx, { personId }) => freezeWallets(trx, personId, 'death'));
+  events.on('personsMerged', (trx, { mergedId }) => freezeWallets(trx, mergedId, 'merge'));
+  events.on('personErased', (trx, { personId }) => freezeWallets(trx, personId, 'erasure'));
+}
+
+/** Freezes the person's wallets; a wallet frozen already keeps its first reason. */
+export async function freezeWallets(
+  trx: Transaction<Database>,
+  personId: string,
+  reason: WalletFreezeReason,
+): Promise<void> {
+  await trx
+    .insertInto('payment_wallet_freeze')
+    .values({ person_id: personId, reason })
+    .onConflict((conflict) => conflict.column('person_id').doNothing())
+    .execute();
+}
+
+/** Which of these persons have frozen wallets. */
+export async function frozenAmong(
+  db: Kysely<Database>,
+  personIds: readonly string[],
+): Promise<Set<string>> {
+  if (personIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('payment_wallet_freeze')
+    .select('person_id')
+    .where('person_id', '=', sql<string>`any(${[...personIds]}::uuid[])`)
+    .execute();
+  return new Set(rows.map((row) => row.person_id));
+}
+
+/** Why the person's wallets are frozen, or undefined when they are not. */
+export async function walletFreezeOf(
+  db: Kysely<Database>,
+  personId: string,
+): Promise<{ reason: WalletFreezeReason; frozenAt: Date } | undefined> {
+  const row = await db
+    .selectFrom('payment_wallet_freeze')
+    .select(['reason', 'frozen_at'])
+    .where('person_id', '=', personId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : { reason: row.reason, frozenAt: row.frozen_at };
+}

@@ -1,0 +1,18 @@
+/**
+ * The payments module's public face (issue #16): the glue between programs and the ledger —
+ * wallets, program funding, cash disbursement, statements, payouts. It sits above programs
+ * and the ledger; only the composition (`src/app.ts`, the CLI) imports it. Re-exports only.
+ */
+
+export {
+  derivedId,
+  disbursementTransferId,
+  fundingAccountId,
+  settlementAccountId,
+  walletAccountId,
+} from './accounts/account-ids.js';
+export { freezeWalletsOnRegistryEvents } from './accounts/wallet-freeze.js';
+export type { PaymentsContext, PaymentsDependencies } from './payments-context.js';
+export { PaymentsError, type PaymentsErrorCode } from './payments-error.js';
+export { type PaymentsPluginOptions, paymentsPlugin } from './plugin.js';
+export type { DisbursementStatus, PaymentTables, WalletFreezeReason } from './tables.js';

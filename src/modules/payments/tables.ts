@@ -1,0 +1,49 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Kysely types of the payments tables; `migrations/0061_payments.sql` is the truth. The money
+ * itself is in the ledger's tables, which payments reaches only through the ledger's face.
+ * Parts of the module with their own tables (payouts) add an interface here.
+ */
+export interface PaymentTables {
+  payment_wallet_freeze: {
+    person_id: string;
+    reason: WalletFreezeReason;
+    frozen_at: Generated<Date>;
+  };
+  payment_disbursement: {
+    id: string;
+    cycle_id: string;
+    program_id: string;
+    currency: 'VES' | 'USD';
+    funding_account_id: string;
+    status: Generated<DisbursementStatus>;
+    chunks_total: number;
+    chunks_done: Generated<number>;
+    entitlements_total: bigint;
+    amount_total_minor: bigint;
+    credited_count: Generated<bigint>;
+    credited_minor: Generated<bigint>;
+    skipped_count: Generated<bigint>;
+    refused_count: Generated<bigint>;
+    started_by: string | null;
+    started_at: Generated<Date>;
+    updated_at: Generated<Date>;
+    finished_at: Date | null;
+  };
+  payment_disbursement_chunk: {
+    disbursement_id: string;
+    chunk: number;
+    first_entitlement_id: string;
+    last_entitlement_id: string;
+    status: Generated<'pending' | 'done'>;
+    credited_count: Generated<number>;
+    credited_minor: Generated<bigint>;
+    skipped_count: Generated<number>;
+    refused_count: Generated<number>;
+    done_at: Date | null;
+  };
+}
+
+export type WalletFreezeReason = 'death' | 'merge' | 'erasure';
+export type DisbursementStatus = 'running' | 'finished';
