@@ -564,6 +564,20 @@ export const limits = {
       insertClustersMax: 2_000,
     },
   },
+  /** Bank payout files and statements (modules/payments/payouts). */
+  payouts: {
+    /** Payments in one pain.001 file (the bench writes 100,000 in under 10 s). */
+    paymentsPerFileMax: 100_000,
+    /**
+     * Bytes of one uploaded pain.002, camt.053, camt.054 or MT940 file: a statement of
+     * 100,000 entries is about 60 MB of XML; the file is read whole before anything posts.
+     */
+    bankFileBytesMax: 96 * 1024 * 1024,
+    /** Entries (or transaction statuses) in one uploaded file. */
+    bankFileEntriesMax: 200_000,
+    /** Nesting depth of an uploaded XML file (camt.053 nests about 12 deep). */
+    xmlDepthMax: 40,
+  },
   /** Accounts and transfers (modules/ledger). */
   ledger: {
     /**
