@@ -598,4 +598,19 @@ export const limits = {
     /** Expired pending transfers released by one pass of the expiry sweep. */
     expiryBatchMax: 1_000,
   },
+  /** Wallets, funding and cash disbursement (modules/payments). */
+  payments: {
+    /**
+     * Entitlements per disbursement chunk: one ledger batch (at most the ledger's
+     * `transfersPerBatchMax`), so one aggregated debit of the funding account per chunk, and
+     * what a run killed in the middle pays again (replayed, never twice).
+     */
+    disbursementChunkEntitlements: 4_000,
+    /** Chunks paid at once by one run: the funding account's deferred update lets them overlap. */
+    disbursementWorkers: 3,
+    /** Transfers per page of a wallet's history or an account's statement. */
+    historyPageMax: 200,
+    /** Rows of one account statement CSV. */
+    statementRowsMax: 50_000,
+  },
 } as const;

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './cli/audit-commands.js';
 import { registerDatabaseCommands } from './cli/database-commands.js';
 import { registerLedgerCommands } from './cli/ledger-commands.js';
+import { registerPaymentsCommands } from './cli/payments-commands.js';
 import { registerServerCommands } from './cli/server-commands.js';
 import { registerOperatorCommands } from './modules/access/operators-cli.js';
 import { registerCardsCommands } from './modules/credentials/cards-cli.js';
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   registerNotificationsCommands(program);
   registerProgramsCommands(program);
   registerLedgerCommands(program);
+  registerPaymentsCommands(program);
   return program;
 }
 

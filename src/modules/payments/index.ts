@@ -12,6 +12,15 @@ export {
   walletAccountId,
 } from './accounts/account-ids.js';
 export { freezeWalletsOnRegistryEvents } from './accounts/wallet-freeze.js';
+export {
+  type DisbursementProgress,
+  disbursementProgress,
+} from './disbursement/disbursement-progress.js';
+export { disbursementRunner, type RunOptions } from './disbursement/disbursement-runner.js';
+export { disbursementStarter } from './disbursement/disbursement-starter.js';
+export { type FundingOutcome, programFunder } from './funding/program-funder.js';
+export { paymentLimits } from './limits.js';
+export { amountFrom, currencyFrom } from './money-input.js';
 export type { PaymentsContext, PaymentsDependencies } from './payments-context.js';
 export { PaymentsError, type PaymentsErrorCode } from './payments-error.js';
 export { type PaymentsPluginOptions, paymentsPlugin } from './plugin.js';

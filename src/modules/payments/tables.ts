@@ -34,8 +34,10 @@ export interface PaymentTables {
   payment_disbursement_chunk: {
     disbursement_id: string;
     chunk: number;
-    first_entitlement_id: string;
-    last_entitlement_id: string;
+    first_person_id: string;
+    last_person_id: string;
+    entitlements: Generated<number>;
+    amount_minor: Generated<bigint>;
     status: Generated<'pending' | 'done'>;
     credited_count: Generated<number>;
     credited_minor: Generated<bigint>;

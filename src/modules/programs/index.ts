@@ -7,6 +7,15 @@ export { closeAppealsOnRegistryEvents } from './appeals/appeal-lifecycle.js';
 export { type AppealRoutesOptions, appealRoutes } from './appeals/appeal-routes.js';
 export { appealAssigner, appealFiler } from './appeals/appeal-service.js';
 export { type BenefitLine, benefitStatus } from './appeals/benefit-status.js';
+export {
+  type CashEntitlement,
+  type CashEntitlementRange,
+  type CycleForDisbursement,
+  cashEntitlementRanges,
+  cashEntitlementsInRange,
+  cycleForDisbursement,
+  programForFunding,
+} from './cycles/cash-entitlements.js';
 export { type ComputeOutcome, cycleComputer, type RunProgress } from './cycles/cycle-run.js';
 export {
   type CycleClosingHook,

@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { paymentNotices, personNotifier } from '../modules/notifications/index.js';
+import {
+  type DisbursementProgress,
+  disbursementRunner,
+  disbursementStarter,
+} from '../modules/payments/index.js';
+import { textContacts } from '../modules/registry/index.js';
+import { loadKeyStore } from '../platform/crypto/key-store.js';
+import { openAppDatabase } from '../platform/db/database.js';
+
+/** Where the command reads settings and writes; tests pass their own. */
+export interface PaymentsCliContext {
+  env: NodeJS.ProcessEnv;
+  writeError(text: string): void;
+  write(text: string): void;
+}
+
+const processContext: PaymentsCliContext = {
+  env: process.env,
+  writeError: (text) => process.stderr.write(text),
+  write: (text) => process.stdout.write(text),
+};
+
+interface DisburseFlags {
+  cycle: string;
+  workers?: string;
+  chunkEntitlements?: string;
+  chunkPauseMs?: string;
+  json?: boolean;
+}
+
+/**
+ * `amparo payments disburse --cycle ID` (issue #16, point 4) pays an approved cash cycle into
+ * its beneficiaries' wallets, and resumes it when run again after a crash or a kill: each
+ * chunk's transfers derive their ids from the entitlements, so what was paid is replayed by the
+ * ledger, never paid twice. "Payment received" is queued in each chunk's transaction. Progress
+ * goes to standard error, one line a chunk; it runs as the application role.
+ *
+ * @example
+ *   // $ amparo payments disburse --cycle 6f1c…
+ *   // Disbursement 2b9e… of cycle 6f1c…: finished, 184201 credited (…), 12 skipped, 0 refused.
+ */
+export function registerPaymentsCommands(
+  program: Command,
+  context: PaymentsCliContext = processContext,
+): void {
+  const payments = program.command('payments').description('wallets and cash disbursement');
+  payments
+    .command('disburse')
+    .description('pay (or resume paying) an approved cash cycle into wallets')
+    .requiredOption('--cycle <id>', 'the cycle')
+    .option('--workers <n>', 'chunks paid at once (default: limits.payments.disbursementWorkers)')
+    .option('--chunk-entitlements <n>', 'entitlements per chunk, when the disbursement starts')
+    .option('--chunk-pause-ms <ms>', 'wait after each chunk, leaving the database to other work')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: DisburseFlags) => {
+      const config = loadConfig(context.env);
+      const keys = loadKeyStore(config.keysDir, config.masterKeyBase64);
+      const handle = await openAppDatabase(config.database);
+      try {
+        const chunkEntitlements = optionalNumber(flags.chunkEntitlements, '--chunk-entitlements');
+        const started = await disbursementStarter(handle.db, {
+          cycleId: flags.cycle,
+          operatorId: null,
+          ...(chunkEntitlements === undefined ? {} : { chunkEntitlements }),
+        });
+        const workers = optionalNumber(flags.workers, '--workers');
+        const pauseMs = optionalNumber(flags.chunkPauseMs, '--chunk-pause-ms') ?? 0;
+        const notifier = personNotifier({
+          masterKey: keys.masterKey,
+          contacts: textContacts(keys.masterKey),
+        });
+        const done = await disbursementRunner(handle.db, {
+          disbursementId: started.id,
+          ...(workers === undefined ? {} : { workers }),
+          onWalletCredited: paymentNotices(notifier),
+          onProgress: async (progress) => {
+            context.writeError(
+              `disbursement ${started.id}: chunk ${progress.chunksDone}/${progress.chunksTotal}\n`,
+            );
+            if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+          },
+        });
+        context.write(flags.json === true ? `${toJson(done)}\n` : describe(done));
+      } finally {
+        await handle.close();
+      }
+    });
+}
+
+function describe(done: DisbursementProgress): string {
+  return `Disbursement ${done.id} of cycle ${done.cycleId}: ${done.status}, ${done.creditedCount} credited (${done.creditedMinor} ${done.currency} minor units), ${done.skippedCount} skipped, ${done.refusedCount} refused; chunk ${done.chunksDone}/${done.chunksTotal}.\n`;
+}
+
+function toJson(done: DisbursementProgress): string {
+  return JSON.stringify(done, (_key, value) =>
+    typeof value === 'bigint' ? value.toString() : value,
+  );
+}
+
+function optionalNumber(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new Error(`${flag} must be a whole number from 0, not "${text}"`);
+  }
+  return value;
+}

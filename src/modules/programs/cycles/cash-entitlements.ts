@@ -1,0 +1,136 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import type { CycleStatus, ProgramKind } from '../tables.js';
+
+/**
+ * What the payments module (issue #16) may learn of a cycle's cash entitlements, to pay them:
+ * the cycle and its program's currency, the open entitlements cut into ranges of person ids,
+ * and one range's entitlements. Ranges follow the unique index (program, cycle, person), so a
+ * range is one index scan however large the cycle.
+ */
+export interface CycleForDisbursement {
+  cycleId: string;
+  programId: string;
+  status: CycleStatus;
+  kind: ProgramKind;
+  /** The program version's currency; null for benefits that are not money. */
+  currency: 'VES' | 'USD' | null;
+  referenceDate: string;
+}
+
+/** The cycle with its program's kind and currency, or undefined. */
+export async function cycleForDisbursement(
+  db: Kysely<Database>,
+  cycleId: string,
+): Promise<CycleForDisbursement | undefined> {
+  const row = await db
+    .selectFrom('program_cycle as c')
+    .innerJoin('program_version as v', (join) =>
+      join.onRef('v.program_id', '=', 'c.program_id').onRef('v.version', '=', 'c.version'),
+    )
+    .select(['c.id', 'c.program_id', 'c.status', 'v.kind', 'v.currency', 'c.reference_date'])
+    .where('c.id', '=', cycleId)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return {
+    cycleId: row.id,
+    programId: row.program_id,
+    status: row.status,
+    kind: row.kind,
+    currency: row.currency,
+    referenceDate: String(row.reference_date),
+  };
+}
+
+/** A range of a cycle's open cash entitlements, by person id (both ends included). */
+export interface CashEntitlementRange {
+  firstPersonId: string;
+  lastPersonId: string;
+  entitlements: number;
+  amountMinor: bigint;
+}
+
+/**
+ * The cycle's open entitlements with an amount above zero, cut into ranges of at most
+ * `rangeSize` in person-id order.
+ *
+ * @example
+ *   const ranges = await cashEntitlementRanges(db, { programId, cycleId, rangeSize: 2000 });
+ */
+export async function cashEntitlementRanges(
+  db: Kysely<Database>,
+  props: { programId: string; cycleId: string; rangeSize: number },
+): Promise<CashEntitlementRange[]> {
+  // PostgreSQL has no min() over uuid: the text of a lowercase UUID sorts the same way in the
+  // C collation.
+  const { rows } = await sql<{
+    first: string;
+    last: string;
+    entitlements: string;
+    amount: string;
+  }>`select min(person_id::text collate "C") as first, max(person_id::text collate "C") as last,
+        count(*) as entitlements, sum(amount_minor) as amount
+      from (select person_id, amount_minor,
+                   (row_number() over (order by person_id) - 1) / ${props.rangeSize} as range
+              from entitlement
+             where program_id = ${props.programId} and cycle_id = ${props.cycleId}
+               and status = 'open' and amount_minor > 0) as open_cash
+     group by range
+     order by range`.execute(db);
+  return rows.map((row) => ({
+    firstPersonId: row.first,
+    lastPersonId: row.last,
+    entitlements: Number(row.entitlements),
+    amountMinor: BigInt(row.amount),
+  }));
+}
+
+/** One open cash entitlement to pay. */
+export interface CashEntitlement {
+  entitlementId: string;
+  personId: string;
+  amountMinor: bigint;
+}
+
+/** The open cash entitlements of the cycle whose person ids lie in the range. */
+export async function cashEntitlementsInRange(
+  db: Kysely<Database>,
+  props: { programId: string; cycleId: string; firstPersonId: string; lastPersonId: string },
+): Promise<CashEntitlement[]> {
+  const rows = await db
+    .selectFrom('entitlement')
+    .select(['id', 'person_id', 'amount_minor'])
+    .where('program_id', '=', props.programId)
+    .where('cycle_id', '=', props.cycleId)
+    .where('person_id', '>=', props.firstPersonId)
+    .where('person_id', '<=', props.lastPersonId)
+    .where('status', '=', 'open')
+    .where('amount_minor', '>', 0n)
+    .orderBy('person_id')
+    .execute();
+  return rows.map((row) => ({
+    entitlementId: row.id,
+    personId: row.person_id,
+    // Safe: the query keeps amounts above zero only.
+    amountMinor: row.amount_minor as bigint,
+  }));
+}
+
+/** A program's kind and its published (or latest) version's currency, or undefined. */
+export async function programForFunding(
+  db: Kysely<Database>,
+  programId: string,
+): Promise<{ programId: string; kind: ProgramKind; currency: 'VES' | 'USD' | null } | undefined> {
+  const row = await db
+    .selectFrom('program as p')
+    .innerJoin('program_version as v', 'v.program_id', 'p.id')
+    .select(['p.id', 'v.kind', 'v.currency'])
+    .where('p.id', '=', programId)
+    .orderBy(sql`v.version = p.published_version`, 'desc')
+    .orderBy('v.version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined
+    ? undefined
+    : { programId: row.id, kind: row.kind, currency: row.currency };
+}
