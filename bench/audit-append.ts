@@ -83,6 +83,9 @@ export function loadAverage(): string {
 export interface ThrowawayDatabase {
   app: Kysely<Database>;
   admin: Kysely<Database>;
+  /** Connection URLs, for another process (a spawned worker) to use the same database. */
+  appUrl: string;
+  adminUrl: string;
   drop(): Promise<void>;
 }
 
@@ -106,6 +109,8 @@ export async function createThrowawayDatabase(appConnectionsMax = 4): Promise<Th
   return {
     app,
     admin,
+    appUrl: appUrl.toString(),
+    adminUrl: adminUrl.toString(),
     async drop() {
       await app.destroy();
       await admin.destroy();

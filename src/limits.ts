@@ -446,8 +446,15 @@ export const limits = {
     /** Messages one worker claims in one statement (FOR UPDATE SKIP LOCKED). */
     claimBatchMax: 200,
     /**
-     * A message left `sending` this long (its worker died mid-send) is failed as interrupted,
-     * never sent again: the provider may have it (send too little rather than twice).
+     * Messages one worker hands to the provider at a time (marked `handed_at` first): a worker
+     * killed mid-send leaves at most this many whose fate is unknown.
+     */
+    handBatchMax: 20,
+    /**
+     * A message left `sending` this long (its worker died mid-send) is settled: queued again
+     * when it was never handed to the provider, else failed as interrupted and never sent
+     * again (the provider may have it: send too little rather than twice). `amparo
+     * notifications work --lease SECONDS` shortens it for a worker that restarts alone.
      */
     sendingLeaseMs: 5 * 60_000,
     /** Claims of one message before a provider that keeps refusing fails it. */

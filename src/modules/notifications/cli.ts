@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../config.js';
 import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../platform/db/database.js';
@@ -23,7 +23,8 @@ const processContext: NotificationsCliContext = {
  * `amparo notifications work [--provider NAME] [--once]`: the outbox worker as its own
  * process, beside or instead of the one inside the server (claims skip each other's rows).
  * The provider comes from AMPARO_SMS_PROVIDER (file, console, smpp; see the module's
- * README); `--once` sends what is due and exits.
+ * README); `--once` sends what is due and exits; `--lease SECONDS` settles what a dead worker
+ * left `sending` sooner than the default five minutes (only when no other worker is slower).
  *
  * @example
  *   // $ AMPARO_SMS_PROVIDER=smpp AMPARO_SMPP_URL=smpp://amparo:secret@smsc:2775 amparo notifications work
@@ -41,7 +42,18 @@ export function registerNotificationsCommands(
       'file, console, smpp or webhook (default: AMPARO_SMS_PROVIDER, else file)',
     )
     .option('--once', 'send what is due now and exit')
-    .action(async (flags: { provider?: string; once?: boolean }) => {
+    .option(
+      '--lease <seconds>',
+      'settle messages another worker left sending this long ago (default 300)',
+      (value: string) => {
+        const seconds = Number(value);
+        if (!Number.isInteger(seconds) || seconds < 5 || seconds > 86_400) {
+          throw new InvalidArgumentError('a whole number of seconds from 5 to 86400');
+        }
+        return seconds;
+      },
+    )
+    .action(async (flags: { provider?: string; once?: boolean; lease?: number }) => {
       const config = loadConfig(context.env);
       const keys = loadKeyStore(config.keysDir, config.masterKeyBase64);
       const env = flags.provider
@@ -67,6 +79,7 @@ export function registerNotificationsCommands(
         masterKey: keys.masterKey,
         provider,
         onError,
+        ...(flags.lease === undefined ? {} : { sendingLeaseMs: flags.lease * 1000 }),
       });
       try {
         if (flags.once) {

@@ -49,7 +49,7 @@ export async function claimDue(
     attempts: number;
   }>`
     update notification_outbox set status = 'sending', claimed_at = ${options.at},
-      attempts = attempts + 1
+      handed_at = null, attempts = attempts + 1
     where id in (
       select o.id from notification_outbox o
       where o.status = 'queued' and o.recipient_sealed is not null
@@ -85,14 +85,16 @@ export async function claimDue(
 
 /**
  * What no worker will send: queued messages past their expiry (expired), messages to a phone
- * that opted out (failed, except requested sign-in codes), and messages left `sending` longer
- * than the lease by a worker that died (failed as interrupted: the provider may have them).
+ * that opted out (failed, except requested sign-in codes); and messages left `sending` longer
+ * than the lease by a worker that died: those it never handed to the provider go back to the
+ * queue (the provider never saw them), those it handed fail as interrupted (the provider may
+ * have them: never sent twice).
  */
 export async function settleStale(
   db: Kysely<Database>,
   at: Date,
   leaseStart: Date,
-): Promise<{ expired: number; optedOut: number; interrupted: number }> {
+): Promise<{ expired: number; optedOut: number; interrupted: number; requeued: number }> {
   const expired = await db
     .updateTable('notification_outbox')
     .set({ status: 'expired', failed_at: at, failure_reason: 'expired' })
@@ -113,12 +115,45 @@ export async function settleStale(
     .set({ status: 'failed', failed_at: at, failure_reason: 'interrupted' })
     .where('status', '=', 'sending')
     .where('claimed_at', '<', leaseStart)
+    .where('handed_at', 'is not', null)
+    .executeTakeFirst();
+  // Claimed and never handed: the claim's attempt stays counted, so the dead worker's claim
+  // (claimed_at, attempts) can never match the row again (`recordHanded`).
+  const requeued = await db
+    .updateTable('notification_outbox')
+    .set({ status: 'queued', next_attempt_at: null })
+    .where('status', '=', 'sending')
+    .where('claimed_at', '<', leaseStart)
+    .where('handed_at', 'is', null)
     .executeTakeFirst();
   return {
     expired: Number(expired.numUpdatedRows),
     optedOut: Number(optedOut.numUpdatedRows),
     interrupted: Number(interrupted.numUpdatedRows),
+    requeued: Number(requeued.numUpdatedRows),
   };
+}
+
+/**
+ * Marks claimed messages as handed to the provider, just before they are: only rows this
+ * claim still holds (still `sending`, same `claimed_at` and attempt; a lease that ran out may
+ * have queued them again for another worker). Answers the ids the caller may send.
+ */
+export async function recordHanded(
+  db: Kysely<Database>,
+  claims: readonly { id: string; attempts: number }[],
+  claimedAt: Date,
+  at: Date,
+): Promise<Set<string>> {
+  if (claims.length === 0) return new Set();
+  const { rows } = await sql<{ id: string }>`
+    update notification_outbox o set handed_at = ${at}
+    from (select unnest(${claims.map((claim) => claim.id)}::uuid[]) as id,
+                 unnest(${claims.map((claim) => claim.attempts)}::int[]) as attempts) c
+    where o.id = c.id and o.attempts = c.attempts and o.status = 'sending'
+      and o.claimed_at = ${claimedAt} and o.handed_at is null
+    returning o.id`.execute(db);
+  return new Set(rows.map((row) => row.id));
 }
 
 /**
@@ -143,6 +178,7 @@ export async function recordAccepted(
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) return false;
     if (input.partIds.length > 0) {
+      await lockProviderIds(trx, input.provider, input.partIds);
       await trx
         .insertInto('notification_part')
         .values(
@@ -207,6 +243,25 @@ async function applyEarlyReceipts(
       .where('id', '=', input.id)
       .where('status', '=', 'sent')
       .execute();
+  }
+}
+
+/**
+ * Serialises what is recorded about provider ids: the parts a worker records and a receipt
+ * that names one of them take the same transaction-scoped advisory locks (`recordReceipt`
+ * takes its id's). Without them, on PostgreSQL a receipt arriving while its parts are being
+ * written sees no part (kept as unknown) while the parts' transaction sees no receipt yet,
+ * and the message stays `sent` for ever. Ids are locked in order, so two never deadlock.
+ */
+export async function lockProviderIds(
+  trx: Kysely<Database>,
+  provider: string,
+  providerMessageIds: readonly string[],
+): Promise<void> {
+  const keys = [...new Set(providerMessageIds.map((id) => `notification:${provider}:${id}`))];
+  keys.sort();
+  for (const key of keys) {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
   }
 }
 

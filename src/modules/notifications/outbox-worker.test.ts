@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limits } from '../../limits.js';
 import { enqueueText } from './outbox-enqueuer.js';
 import { buildOutboxTestKit, type OutboxTestKit, recordingProvider } from './outbox-test-kit.js';
+import { recordHanded } from './outbox-repository.js';
 import { outboxWorker } from './outbox-worker.js';
 import { recordInbound, recordReceipt } from './receipts.js';
 
@@ -218,7 +219,7 @@ describe('outbox worker', () => {
     expect(provider.sent.map((m) => m.to)).toEqual([phone]);
   });
 
-  it('keeps a number that is not E.164 as a failed message, and fails one left sending by a dead worker', async () => {
+  it('keeps a number that is not E.164 as a failed message, and settles what a dead worker left sending', async () => {
     const person = await kit.person();
     const bad = await notice(person, day, '04121234567');
     expect([(await row(bad)).status, (await row(bad)).failure_reason]).toEqual([
@@ -226,19 +227,63 @@ describe('outbox worker', () => {
       'not_e164',
     ]);
 
-    const stuck = await notice(person, day);
+    // A dead worker's claim: one message handed to the provider (its fate unknown), one
+    // claimed and never handed (the provider never saw it).
+    const handed = await notice(person, day, '+584121000020');
+    const unhanded = await notice(person, day, '+584121000021');
     await kit.database.db
       .updateTable('notification_outbox')
-      .set({ status: 'sending', claimed_at: new Date(day) })
-      .where('id', '=', stuck)
+      .set({ status: 'sending', claimed_at: new Date(day), attempts: 1 })
+      .where('id', 'in', [handed, unhanded])
       .execute();
+    await kit.database.db
+      .updateTable('notification_outbox')
+      .set({ handed_at: new Date(day) })
+      .where('id', '=', handed)
+      .execute();
+    // Within the lease nothing is touched (the worker may be alive).
+    const early = workerAt({ t: day + limits.notifications.sendingLeaseMs - 1 });
+    await early.worker.drain();
+    expect(early.provider.sent).toHaveLength(0);
+    expect((await row(unhanded)).status).toBe('sending');
+
     const { provider, worker } = workerAt({ t: day + limits.notifications.sendingLeaseMs + 1 });
     await worker.drain();
-    expect([(await row(stuck)).status, (await row(stuck)).failure_reason]).toEqual([
+    expect([(await row(handed)).status, (await row(handed)).failure_reason]).toEqual([
       'failed',
       'interrupted',
     ]);
-    expect(provider.sent).toHaveLength(0);
+    expect((await row(unhanded)).status).toBe('sent');
+    expect(provider.sent.map((m) => m.to)).toEqual(['+584121000021']);
+  });
+
+  it('a worker whose lease ran out cannot hand over what another worker took back', async () => {
+    const person = await kit.person();
+    const id = await notice(person, day, '+584121000030');
+    // A slow worker claimed it at `day` (attempt 1) and has not handed it yet.
+    await kit.database.db
+      .updateTable('notification_outbox')
+      .set({ status: 'sending', claimed_at: new Date(day), attempts: 1 })
+      .where('id', '=', id)
+      .execute();
+    const clock = { t: day + 60_001 };
+    const other = workerAt(clock);
+    const quick = outboxWorker({
+      db: kit.database.db,
+      masterKey: kit.masterKey,
+      provider: other.provider,
+      now: () => new Date(clock.t),
+      sendingLeaseMs: 60_000,
+    });
+    // Past a one-minute lease another worker queues it again and sends it once.
+    await quick.runOnce();
+    expect((await row(id)).status).toBe('sent');
+    expect((await row(id)).attempts).toBe(2);
+    // The slow worker's claim (claimed_at, attempt 1) no longer holds the row.
+    expect(
+      await recordHanded(kit.database.db, [{ id, attempts: 1 }], new Date(day), new Date(clock.t)),
+    ).toEqual(new Set());
+    expect(other.provider.sent).toHaveLength(1);
   });
 
   it('keeps receipts once and moves status forward only: a failed part beats a later success', async () => {

@@ -8,6 +8,7 @@ import {
   claimDue,
   recordAccepted,
   recordEnded,
+  recordHanded,
   recordHeld,
   recordRetry,
   sentSince,
@@ -27,6 +28,17 @@ export interface OutboxWorkerOptions {
   onError?: (error: unknown) => void;
   /** Messages claimed per statement; `limits.notifications.claimBatchMax` by default. */
   batchMax?: number;
+  /**
+   * Messages handed to the provider at a time, marked `handed_at` first;
+   * `limits.notifications.handBatchMax` by default. A worker killed mid-send leaves at most
+   * this many messages whose fate is unknown (failed as interrupted).
+   */
+  handMax?: number;
+  /**
+   * How long a message may stay `sending` before another worker settles it as abandoned:
+   * `limits.notifications.sendingLeaseMs` by default (`--lease` of the command).
+   */
+  sendingLeaseMs?: number;
 }
 
 /** What one pass did, by outcome. */
@@ -58,7 +70,9 @@ export interface OutboxWorker {
  * - A provider that is down gets the message back later, with backoff (base × 2^(n − 1));
  *   after `attemptsMax` claims it fails.
  * - Quiet hours hold everything but requested sign-in codes; so does the per-recipient limit.
- * - A message left `sending` by a dead worker is failed as interrupted, never sent again.
+ * - Claims a batch but hands it to the provider in groups of `handMax`, each marked `handed_at`
+ *   first. After the lease, a message a dead worker left `sending` goes back to the queue if it
+ *   was never handed, and fails as interrupted (never sent again) if it was.
  *
  * @example
  *   const worker = outboxWorker({ db, masterKey, provider: fileProvider({ file }) });
@@ -68,6 +82,8 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const now = options.now ?? (() => new Date());
   const settings = limits.notifications;
   const batchMax = options.batchMax ?? settings.claimBatchMax;
+  const handMax = options.handMax ?? settings.handBatchMax;
+  const leaseMs = options.sendingLeaseMs ?? settings.sendingLeaseMs;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<PassReport> | undefined;
   let stopped = true;
@@ -77,7 +93,7 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const settled = await settleStale(
       options.db,
       at,
-      new Date(at.getTime() - settings.sendingLeaseMs),
+      new Date(at.getTime() - leaseMs),
     );
     const report: PassReport = { sent: 0, failed: 0, retried: 0, expired: settled.expired };
     const claimed = await claimDue(options.db, {
@@ -88,7 +104,9 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       recipientWindowStart: new Date(at.getTime() - settings.recipientWindowMs),
     });
     const allowed = await withinRecipientLimit(claimed, at);
-    await Promise.all(allowed.map((message) => deliver(message, report)));
+    for (let start = 0; start < allowed.length; start += handMax) {
+      await deliverGroup(allowed.slice(start, start + handMax), at, report);
+    }
     return report;
   };
 
@@ -118,26 +136,69 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return allowed;
   };
 
-  const deliver = async (message: ClaimedMessage, report: PassReport): Promise<void> => {
-    const end = async (status: 'failed' | 'expired', reason: string) => {
-      await recordEnded(options.db, { id: message.id, status, reason, at: now() });
-      if (status === 'failed') report.failed += 1;
-      else report.expired += 1;
+  const end = async (
+    message: ClaimedMessage,
+    report: PassReport,
+    status: 'failed' | 'expired',
+    reason: string,
+  ) => {
+    await recordEnded(options.db, { id: message.id, status, reason, at: now() });
+    if (status === 'failed') report.failed += 1;
+    else report.expired += 1;
+  };
+
+  /** The recipient and words of a message, or null when it was ended instead (a clear state). */
+  const prepare = async (
+    message: ClaimedMessage,
+    report: PassReport,
+  ): Promise<{ to: string; text: string } | null> => {
+    const stop = async (status: 'failed' | 'expired', reason: string) => {
+      await end(message, report, status, reason);
+      return null;
     };
     const to = recipientOf(message);
-    if (to === null) return end('failed', 'recipient_unreadable');
-    if (!e164.test(to)) return end('failed', 'not_e164');
+    if (to === null) return stop('failed', 'recipient_unreadable');
+    if (!e164.test(to)) return stop('failed', 'not_e164');
     let text: string;
     try {
       text = renderText(message.templateId, message.language, message.parameters);
     } catch (error) {
-      if (error instanceof TemplateError) return end('failed', `template_${error.reason}`);
+      if (error instanceof TemplateError) return stop('failed', `template_${error.reason}`);
       throw error;
     }
-    if (smsLayout(text).segments > settings.segmentsMax) return end('failed', 'too_long');
+    if (smsLayout(text).segments > settings.segmentsMax) return stop('failed', 'too_long');
     if (message.expiresAt !== null && message.expiresAt.getTime() <= now().getTime()) {
-      return end('expired', 'expired');
+      return stop('expired', 'expired');
     }
+    return { to, text };
+  };
+
+  /** Prepares a group, marks what this claim still holds as handed, then sends it. */
+  const deliverGroup = async (group: ClaimedMessage[], claimedAt: Date, report: PassReport) => {
+    const ready: Array<{ message: ClaimedMessage; to: string; text: string }> = [];
+    for (const message of group) {
+      const prepared = await prepare(message, report);
+      if (prepared !== null) ready.push({ message, ...prepared });
+    }
+    const held = await recordHanded(
+      options.db,
+      ready.map(({ message }) => ({ id: message.id, attempts: message.attempts })),
+      claimedAt,
+      now(),
+    );
+    await Promise.all(
+      ready
+        .filter(({ message }) => held.has(message.id))
+        .map(({ message, to, text }) => send(message, to, text, report)),
+    );
+  };
+
+  const send = async (
+    message: ClaimedMessage,
+    to: string,
+    text: string,
+    report: PassReport,
+  ): Promise<void> => {
     let outcome: Awaited<ReturnType<SmsProvider['send']>>;
     try {
       outcome = await options.provider.send({ id: message.id, to, text });
@@ -145,7 +206,7 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       // A provider that throws instead of answering: we do not know whether it sent. Failing
       // the message (not retrying) keeps the promise never to send twice.
       options.onError?.(error);
-      return end('failed', 'provider_error');
+      return end(message, report, 'failed', 'provider_error');
     }
     if (outcome.kind === 'accepted') {
       await recordAccepted(options.db, {
@@ -157,12 +218,12 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       report.sent += 1;
       return;
     }
-    if (outcome.kind === 'refused') return end('failed', 'provider_refused');
-    if (message.attempts >= settings.attemptsMax) return end('failed', 'provider_unavailable');
+    if (outcome.kind === 'refused') return end(message, report, 'failed', 'provider_refused');
+    if (message.attempts >= settings.attemptsMax) return end(message, report, 'failed', 'provider_unavailable');
     const delay = Math.min(settings.retryBaseMs * 2 ** (message.attempts - 1), settings.retryMaxMs);
     const nextAttemptAt = new Date(now().getTime() + delay);
     if (message.expiresAt !== null && nextAttemptAt >= message.expiresAt) {
-      return end('expired', 'expired');
+      return end(message, report, 'expired', 'expired');
     }
     await recordRetry(options.db, { id: message.id, nextAttemptAt });
     report.retried += 1;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { e164, recipientDigest } from './outbox-enqueuer.js';
+import { lockProviderIds } from './outbox-repository.js';
 
 export interface DeliveryReceipt {
   provider: string;
@@ -32,6 +33,8 @@ export async function recordReceipt(
   receipt: DeliveryReceipt,
 ): Promise<ReceiptOutcome> {
   return db.transaction().execute(async (trx) => {
+    // Waits for the parts being recorded with this id, if any (`recordAccepted`).
+    await lockProviderIds(trx, receipt.provider, [receipt.providerMessageId]);
     const inserted = await trx
       .insertInto('notification_receipt')
       .values({

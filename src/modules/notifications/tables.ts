@@ -26,6 +26,7 @@ export interface NotificationTables {
     attempts: Generated<number>;
     next_attempt_at: Date | null;
     claimed_at: Date | null;
+    handed_at: Date | null;
     provider: string | null;
     segments: number | null;
     delivered_at: Date | null;
