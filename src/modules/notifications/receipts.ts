@@ -55,6 +55,14 @@ export async function recordReceipt(
       .where('provider_message_id', '=', receipt.providerMessageId)
       .executeTakeFirst();
     if (!part) return 'unknown';
+    // Receipts for two parts of one message wait for each other: each would otherwise count
+    // the other part as still undelivered and the message would stay `sent`.
+    await trx
+      .selectFrom('notification_outbox')
+      .select('id')
+      .where('id', '=', part.message_id)
+      .forUpdate()
+      .execute();
     await trx
       .updateTable('notification_part')
       .set({ status: receipt.status, updated_at: receipt.at })

@@ -180,6 +180,99 @@ describe('SMPP provider', () => {
       .executeTakeFirstOrThrow();
     expect(optedOut.failure_reason).toBe('opted_out');
   });
+
+  it('answers malformed, unknown, duplicated and per-segment receipts, keeps a clear state and does not crash', async () => {
+    smsc = await startTestSmsc('smsc-m-');
+    const errors: unknown[] = [];
+    const provider = smppProvider({
+      url: smsc.url,
+      systemId: 'amparo',
+      password: 'secret',
+      sourceAddr: 'AMPARO',
+      onReceipt: async (receipt) => {
+        await recordReceipt(kit.database.db, { provider: 'smpp', ...receipt, at: new Date(day) });
+        handled.add();
+      },
+      onInbound: async (inbound) => {
+        await recordInbound(kit.database.db, kit.masterKey, { ...inbound, at: new Date(day) });
+        handled.add();
+      },
+      onError: (error) => errors.push(error),
+    });
+    providers.push(provider);
+    const person = await kit.person();
+    // A three-part message (UCS-2: the accents) through the worker.
+    const id = await enqueueText(kit.database.db, kit.masterKey, {
+      personId: person,
+      phone: '+584121777002',
+      templateId: 'programs.appeal_decided',
+      parameters: { reference: 'AP-2032' },
+      queuedAt: new Date(day),
+    });
+    const worker = outboxWorker({
+      db: kit.database.db,
+      masterKey: kit.masterKey,
+      provider,
+      now: () => new Date(day + 1000),
+    });
+    expect(await worker.drain()).toBe(1);
+    const parts = smsc.submits.map((submit) => submit.messageId);
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    const row = () =>
+      kit.database.db
+        .selectFrom('notification_outbox')
+        .select(['status', 'failure_reason'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    const receiptsStored = async () =>
+      (await kit.database.db.selectFrom('notification_receipt').select('id').execute()).length;
+    const storedBefore = await receiptsStored();
+
+    // Garbage: the receipt bit with text that names no id or state, an unknown state word, a
+    // message_state no receipt uses, bytes that are no text, and an empty body. Each one is
+    // answered ESME_ROK (0) by the provider; none is recorded.
+    const garbage: Array<Record<string, unknown>> = [
+      { esm_class: 0x04, short_message: 'garbage ☃ no id, no stat' },
+      { esm_class: 0x04, short_message: `id:${parts[0]} stat:WHATEVER err:000` },
+      { esm_class: 0x04, short_message: 'x', receipted_message_id: parts[0], message_state: 99 },
+      { esm_class: 0x04, short_message: Buffer.from([0xff, 0x00, 0xfe, 0x1b, 0x1b]) },
+      { esm_class: 0x04, short_message: '' },
+      { esm_class: 0x00, short_message: Buffer.from([0xff, 0xfe, 0x00]) },
+    ];
+    for (const fields of garbage) {
+      expect(
+        await smsc.deliver({ source_addr: '584120000000', destination_addr: 'AMPARO', ...fields }),
+      ).toEqual([0]);
+    }
+    expect(await receiptsStored()).toBe(storedBefore);
+    expect((await row()).status).toBe('sent');
+
+    // A receipt per segment: the second part undeliverable, the others delivered, one of them
+    // twice, and an id no part has: failed (a failed segment beats the successes), and only
+    // the distinct (id, status) pairs are kept.
+    const before = handled.count;
+    await smsc.receipt(parts[1] ?? '', 'UNDELIV');
+    for (const part of parts) await smsc.receipt(part, 'DELIVRD');
+    await smsc.receipt(parts[0] ?? '', 'DELIVRD');
+    await smsc.receipt('smsc-never-sent', 'UNDELIV');
+    await handled.reach(before + parts.length + 3);
+    expect(await row()).toEqual({ status: 'failed', failure_reason: 'part_undeliverable' });
+    expect((await receiptsStored()) - storedBefore).toBe(1 + parts.length + 1);
+    const partStates = await kit.database.db
+      .selectFrom('notification_part')
+      .select(['part', 'status'])
+      .where('message_id', '=', id)
+      .orderBy('part')
+      .execute();
+    expect(partStates.map((p) => p.status)).toEqual(
+      parts.map((_, index) => (index === 1 ? 'failed' : 'delivered')),
+    );
+    // The bind survived all of it: the provider still sends.
+    expect((await provider.send({ id: 'after', to: '+584121777002', text: 'ok' })).kind).toBe(
+      'accepted',
+    );
+    expect(errors).toEqual([]);
+  });
 });
 
 const notYet = () => false;

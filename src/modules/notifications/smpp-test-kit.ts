@@ -29,12 +29,18 @@ export interface TestSmsc {
   throttleNext: number;
   receipt(messageId: string, state: 'DELIVRD' | 'UNDELIV'): Promise<void>;
   reply(from: string, text: string): Promise<void>;
+  /**
+   * Any deliver_sm, as malformed as a test wants (fields as the `smpp` package takes them):
+   * resolves to the command_status of each bound session's deliver_sm_resp.
+   */
+  deliver(fields: Record<string, unknown>): Promise<number[]>;
   /** Drops every bound session (the provider must reconnect). */
   dropSessions(): void;
   close(): Promise<void>;
 }
 
-export async function startTestSmsc(): Promise<TestSmsc> {
+/** `idPrefix`: the centre's message ids are `<idPrefix><n>` (tests sharing a database differ). */
+export async function startTestSmsc(idPrefix = 'smsc-'): Promise<TestSmsc> {
   let next = 1;
   let inFlight = 0;
   const sessions = new Set<Session>();
@@ -55,6 +61,17 @@ export async function startTestSmsc(): Promise<TestSmsc> {
       }),
     reply: (from, text) =>
       toEach({ source_addr: from, destination_addr: 'AMPARO', esm_class: 0, short_message: text }),
+    deliver: (fields) =>
+      Promise.all(
+        [...sessions].map(
+          (session) =>
+            new Promise<number>((resolve) => {
+              session.deliver_sm(fields, (response: Pdu) =>
+                resolve(Number(response.command_status)),
+              );
+            }),
+        ),
+      ),
     dropSessions() {
       for (const session of sessions) session.destroy();
       sessions.clear();
@@ -94,7 +111,7 @@ export async function startTestSmsc(): Promise<TestSmsc> {
           session.send(pdu.response({ command_status: smpp.ESME_RTHROTTLED }));
           return;
         }
-        const messageId = `smsc-${next++}`;
+        const messageId = `${idPrefix}${next++}`;
         const body = pdu.short_message as { udh?: Buffer[]; message: string };
         const udh = body.udh?.[0];
         smsc.submits.push({
