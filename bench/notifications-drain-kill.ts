@@ -44,7 +44,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const { masterKey } = loadKeyStore(keysDir, undefined);
     const queuedAt = new Date();
     const started = performance.now();
-    const chunk = 5_000;
+    const chunk = 2_000;
     for (let start = 0; start < messages; start += chunk) {
       const size = Math.min(chunk, messages - start);
       const { rows } = await sql<{ id: string }>`

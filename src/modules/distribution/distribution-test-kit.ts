@@ -100,6 +100,8 @@ export async function inKindProgramWithCycle(
     referenceDate?: string;
     /** The program's states (a program officer of them may close its cycles); national if absent. */
     regions?: string[];
+    /** The version opts into being named in texts (issue 14, point 4). */
+    nameInTexts?: boolean;
   },
 ): Promise<{ programId: string; cycleId: string }> {
   const { programId } = await publishedProgram(kit.database.db, {
@@ -116,6 +118,7 @@ export async function inKindProgramWithCycle(
       benefit: { basket: options.basket },
       budgetCap: 1_000_000n,
       eligibilityRule: `state_code == "${options.regionCode ?? 'VE-A'}"`,
+      ...(options.nameInTexts === undefined ? {} : { nameInTexts: options.nameInTexts }),
     },
   });
   const { cycleId } = await approvedCycle(kit, programId, options.referenceDate ?? '2026-12-01');

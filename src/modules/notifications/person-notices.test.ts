@@ -30,7 +30,7 @@ const everyNotice: PersonNotice[] = [
     event: 'entitlement_published',
     place: 'Escuela Bolívar',
     from: '2026-12-10',
-    namedProgram: 'Programa Invierno',
+    namedProgram: { es: 'Programa Invierno', en: 'Winter Programme' },
   },
   { event: 'appeal_decided', reference: 'A-2026-0042' },
   { event: 'redemption_code', code: '042917', validMinutes: '5' },
@@ -52,15 +52,15 @@ describe('person notices (transactional outbox)', () => {
   it('gives every event a template in es and en, named only when the program opted in', () => {
     const used = new Set<string>();
     for (const notice of everyNotice) {
-      const { templateId, parameters } = noticeText(notice);
-      used.add(templateId);
       for (const language of ['es', 'en'] as const) {
+        const { templateId, parameters } = noticeText(notice, language);
+        used.add(templateId);
         const text = renderText(templateId, language, parameters);
         expect(text.startsWith('Amparo')).toBe(true);
         for (const value of Object.values(parameters)) expect(text).toContain(value);
+        const named = templates.get(templateId)?.variables.program !== undefined;
+        expect(named, templateId).toBe('namedProgram' in notice);
       }
-      const named = templates.get(templateId)?.variables.program !== undefined;
-      expect(named, templateId).toBe('namedProgram' in notice);
     }
     // Every event template is reachable; only the sign-in code is queued another way.
     const unreachable = [...templates.keys()].filter((id) => !used.has(id));

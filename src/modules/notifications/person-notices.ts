@@ -20,12 +20,18 @@ export type PersonNotice =
   /** A card was issued. Without a place the text says "at the office where you registered". */
   | { event: 'card_ready'; place?: string }
   /**
-   * A cycle's entitlement is published for the person. `namedProgram` only when the program
-   * version opted into being named in texts: without it the text says "something to collect",
-   * never the benefit (a stranger holding the phone learns nothing more). Without a place (no
-   * open point near the person) the text sends them to the office where they registered.
+   * A cycle's entitlement is published for the person. `namedProgram` (its name in each
+   * language; each person gets theirs) only when the program version opted into being named in
+   * texts: without it the text says "something to collect", never the benefit (a stranger
+   * holding the phone learns nothing more). Without a place (no open point near the person)
+   * the text sends them to the office where they registered, and names nothing either.
    */
-  | { event: 'entitlement_published'; place?: string; from: string; namedProgram?: string }
+  | {
+      event: 'entitlement_published';
+      place?: string;
+      from: string;
+      namedProgram?: { es: string; en: string };
+    }
   /** An appeal was decided; the text gives the reference, never the decision. */
   | { event: 'appeal_decided'; reference: string }
   /**
@@ -44,8 +50,14 @@ export type PersonNotice =
 
 export type PersonNoticeEvent = PersonNotice['event'];
 
-/** The template and its parameters for a notice (templates.ts holds the words). */
-export function noticeText(notice: PersonNotice): {
+/**
+ * The template and its parameters for a notice (templates.ts holds the words), for a person
+ * who reads `language` (only a program's name differs by language).
+ */
+export function noticeText(
+  notice: PersonNotice,
+  language: 'es' | 'en' = 'es',
+): {
   templateId: string;
   parameters: Record<string, string>;
 } {
@@ -70,7 +82,11 @@ export function noticeText(notice: PersonNotice): {
           }
         : {
             templateId: 'programs.entitlement_published_named',
-            parameters: { program: notice.namedProgram, place: notice.place, date: notice.from },
+            parameters: {
+              program: notice.namedProgram[language],
+              place: notice.place,
+              date: notice.from,
+            },
           };
     case 'appeal_decided':
       return { templateId: 'programs.appeal_decided', parameters: { reference: notice.reference } };
@@ -154,9 +170,12 @@ export function personNotifier(deps: {
     personIds: readonly string[],
     notice: PersonNotice,
   ): Promise<string[]> => {
-    // The words are checked first: a wrong value is refused even when no one has a phone.
-    const { templateId, parameters } = noticeText(notice);
-    checkParameters(templateFor(templateId), parameters);
+    // The words are checked first, in both languages: a wrong value is refused even when no
+    // one has a phone.
+    const words = { es: noticeText(notice, 'es'), en: noticeText(notice, 'en') };
+    for (const { templateId, parameters } of Object.values(words)) {
+      checkParameters(templateFor(templateId), parameters);
+    }
     const queuedAt = deps.now?.() ?? new Date();
     const ids: string[] = [];
     const batch = limits.notifications.noticeBatchMax;
@@ -166,6 +185,7 @@ export function personNotifier(deps: {
       const messages = chunk.flatMap((personId) => {
         const contact = contacts.get(personId);
         if (contact === undefined) return [];
+        const { templateId, parameters } = words[contact.language === 'en' ? 'en' : 'es'];
         return [
           {
             personId,

@@ -39,6 +39,11 @@ export interface ProgramContent {
   /** Per cycle: minor units for cash and voucher, number of benefits for in_kind and service. */
   budgetCap: bigint;
   eligibilityRule: string;
+  /**
+   * Texts about this version's entitlements may name the program (issue 14, point 4); absent
+   * or false, they never do. Kept in `program_text_naming` (migration 0029).
+   */
+  nameInTexts?: boolean;
 }
 
 export type Benefit =
@@ -93,8 +98,24 @@ function textErrors(content: ProgramContent): FieldError[] {
       errors.push({ field, reason: `between ${min} and ${max} characters` });
     }
   }
+  if (content.nameInTexts === true) {
+    for (const [field, name] of [
+      ['/nameEs', content.nameEs],
+      ['/nameEn', content.nameEn],
+    ] as const) {
+      if (!textNamePattern.test(name)) {
+        errors.push({
+          field,
+          reason: "to be named in texts: at most 40 letters, digits, spaces and .,'()-",
+        });
+      }
+    }
+  }
   return errors;
 }
+
+/** A program name a text can carry (the `program` kind of the notifications templates). */
+const textNamePattern = /^[\p{L}\p{N} .,'()-]{1,40}$/u;
 
 function benefitErrors(content: ProgramContent): FieldError[] {
   const { benefit, kind } = content;
@@ -176,9 +197,13 @@ export function versionRow(
   };
 }
 
-/** The content a stored version says. */
-export function contentOf(row: Selectable<ProgramTables['program_version']>): ProgramContent {
+/** The content a stored version says; `nameInTexts` when it has a `program_text_naming` row. */
+export function contentOf(
+  row: Selectable<ProgramTables['program_version']>,
+  nameInTexts = false,
+): ProgramContent {
   return {
+    ...(nameInTexts ? { nameInTexts: true } : {}),
     nameEs: row.name_es,
     nameEn: row.name_en,
     descriptionEs: row.description_es,

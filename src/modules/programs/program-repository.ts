@@ -21,8 +21,25 @@ export async function insertProgram(
 export async function insertVersion(
   db: Db,
   row: Insertable<ProgramTables['program_version']>,
+  nameInTexts = false,
 ): Promise<void> {
   await db.insertInto('program_version').values(row).execute();
+  if (nameInTexts) {
+    await db
+      .insertInto('program_text_naming')
+      .values({ program_id: row.program_id, version: row.version })
+      .execute();
+  }
+}
+
+/** The versions of a program that opted into being named in texts. */
+export async function textNamedVersions(db: Db, programId: string): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom('program_text_naming')
+    .select('version')
+    .where('program_id', '=', programId)
+    .execute();
+  return new Set(rows.map((row) => row.version));
 }
 
 /** The program, locked for the rest of the transaction when `forUpdate`. */

@@ -54,7 +54,11 @@ export async function programCreator(
       throw new AmparoError('AMP_CONFLICT', { detail: `A program named ${props.code} exists` });
     }
     await insertProgram(trx, { id: programId, code: props.code, createdBy: props.operatorId });
-    await insertVersion(trx, versionRow(checked, programId, 1, props.operatorId));
+    await insertVersion(
+      trx,
+      versionRow(checked, programId, 1, props.operatorId),
+      checked.content.nameInTexts === true,
+    );
   });
   return { programId, version: 1 };
 }
@@ -68,7 +72,11 @@ export async function programVersionSaver(
   return db.transaction().execute(async (trx) => {
     const program = await openProgram(trx, props.programId);
     const version = (await latestVersionNumber(trx, program.id)) + 1;
-    await insertVersion(trx, versionRow(checked, program.id, version, props.operatorId));
+    await insertVersion(
+      trx,
+      versionRow(checked, program.id, version, props.operatorId),
+      checked.content.nameInTexts === true,
+    );
     return { version };
   });
 }

@@ -9,7 +9,7 @@ import type {
 } from '../../shared/api/programs.js';
 import { programLimits } from './limits.js';
 import { type Benefit, contentOf, type ProgramContent } from './program-content.js';
-import type { ProgramVersionRow } from './program-repository.js';
+import { type ProgramVersionRow, textNamedVersions } from './program-repository.js';
 import { checkRule } from './rules/rule-checker.js';
 import { planRule } from './rules/rule-plan.js';
 
@@ -34,6 +34,7 @@ export function contentBody(content: ProgramContent): ProgramContentBody {
     benefit: benefitBody(content.benefit),
     budgetCap: content.budgetCap.toString(),
     eligibilityRule: content.eligibilityRule,
+    ...(content.nameInTexts === true ? { nameInTexts: true } : {}),
   };
 }
 
@@ -105,10 +106,13 @@ export async function listManagedPrograms(
     }));
 }
 
-function versionView(row: ProgramVersionRow): ProgramDetail['versions'][number] {
+function versionView(
+  row: ProgramVersionRow,
+  named: ReadonlySet<number>,
+): ProgramDetail['versions'][number] {
   return {
     version: row.version,
-    content: contentBody(contentOf(row)),
+    content: contentBody(contentOf(row, named.has(row.version))),
     rulePlan: planView(row),
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
@@ -139,6 +143,7 @@ export async function programDetail(
     .where('program_id', '=', programId)
     .orderBy('version')
     .execute();
+  const named = await textNamedVersions(db, programId);
   const publications = await db
     .selectFrom('program_publication')
     .selectAll()
@@ -164,7 +169,7 @@ export async function programDetail(
       regions: latest.regions,
       updatedAt: program.updated_at.toISOString(),
     },
-    versions: versions.map(versionView),
+    versions: versions.map((row) => versionView(row, named)),
     publications: publications.map((row) => ({
       id: row.id,
       version: row.version,

@@ -50,6 +50,12 @@ export interface ProgramTables {
     changed_by: string | null;
     changed_at: Generated<Date>;
   };
+  /** `migrations/0029_program_text_naming.sql`: versions whose texts may name the program. */
+  program_text_naming: {
+    program_id: string;
+    version: number;
+    created_at: Generated<Date>;
+  };
   program_publication: {
     id: string;
     program_id: string;

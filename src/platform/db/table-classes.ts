@@ -53,6 +53,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   program_version: 'history',
   program_status_change: 'history',
   program_publication: 'personal',
+  program_text_naming: 'history',
   program_cycle: 'personal',
   program_cycle_member: 'history',
   program_cycle_approval: 'history',

@@ -81,6 +81,12 @@ export const ProgramContentSchema = Type.Object(
     benefit: BenefitSchema,
     budgetCap: Decimal,
     eligibilityRule: Type.String({ maxLength: 4000 }),
+    nameInTexts: Type.Optional(
+      Type.Boolean({
+        description:
+          'Texts about this program may name it (issue 14, point 4). Absent or false: a text says "something to collect", never the program. Names must then fit a text: at most 40 letters, digits and .,\'()-',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

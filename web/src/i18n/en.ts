@@ -845,6 +845,8 @@ export const en: Dictionary = {
     codeHint: 'Lower-case letters, digits and _ (for example food_box). It never changes.',
     nameEs: 'Name in Spanish',
     nameEn: 'Name in English',
+    nameInTexts:
+      'Name the program in text messages (otherwise a text only says there is something to collect; the name: up to 40 letters, digits and .,\'()-)',
     descriptionEs: 'Description in Spanish',
     descriptionEn: 'Description in English',
     kindLabel: 'Kind',

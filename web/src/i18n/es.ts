@@ -863,6 +863,8 @@ export const es = {
     codeHint: 'Minúsculas, cifras y _ (por ejemplo caja_alimentos). No cambia después.',
     nameEs: 'Nombre en español',
     nameEn: 'Nombre en inglés',
+    nameInTexts:
+      'Nombrar el programa en los mensajes de texto (si no, el mensaje solo dice que hay algo que retirar; el nombre: hasta 40 letras, cifras y .,\'()-)',
     descriptionEs: 'Descripción en español',
     descriptionEn: 'Descripción en inglés',
     kindLabel: 'Tipo',

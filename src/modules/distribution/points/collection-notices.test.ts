@@ -18,7 +18,8 @@ interface Queued {
 /**
  * Texts that distribution causes (issue 14, point 6), through the composed app: a published
  * cycle tells each holder where to collect (the open point serving the program in their
- * municipality, else their state, else the office), never naming the program; a redemption
+ * municipality, else their state, else the office), naming the program only when its version
+ * opted in; a redemption
  * texts its receipt's reference in the redemption's commit, never the items.
  */
 describe('collection and receipt texts', () => {
@@ -166,6 +167,73 @@ describe('collection and receipt texts', () => {
         throw new Error('rolled back on purpose');
       }),
     ).rejects.toThrow(/on purpose/);
+  });
+
+  it('names the program only when its version opted in, each person in their language (issue 14, point 4)', async () => {
+    const spanish = await person('VE-M-03', '+584125550403');
+    const english = (
+      await buildPerson(kit, {
+        region: 'VE-M',
+        phone: '+584125550404',
+        attributes: {
+          given_names: 'John',
+          first_surname: 'Reed',
+          sex: 'M',
+          birth_date: '1979-05-06',
+          state_code: 'VE-M',
+          municipality_code: 'VE-M-03',
+          preferred_language: 'en',
+        },
+      })
+    ).id;
+    const basket = [{ item: 'lamp_oil', quantity: 1, unit: 'litre' }];
+    const named = await inKindProgramWithCycle(kit, {
+      code: 'lamp',
+      regionCode: 'VE-M',
+      basket,
+      nameInTexts: true,
+    });
+    const plain = await inKindProgramWithCycle(kit, { code: 'candle', regionCode: 'VE-M', basket });
+    await point('c-plaza', 'Plaza Miranda', 'VE-M-03', [named.programId, plain.programId]);
+    const ours = async () =>
+      (await queued('programs.entitlement_published')).filter(
+        (row) => row.person_id === spanish || row.person_id === english,
+      );
+    const today = localDate(kit.now());
+
+    await publish(named.cycleId);
+    const namedTexts = await ours();
+    expect(namedTexts.map((row) => [row.person_id, row.template_id, row.parameters])).toEqual(
+      expect.arrayContaining([
+        [
+          spanish,
+          'programs.entitlement_published_named',
+          { program: 'Programa lamp', place: 'Plaza Miranda', date: today },
+        ],
+        [
+          english,
+          'programs.entitlement_published_named',
+          { program: 'Program lamp', place: 'Plaza Miranda', date: today },
+        ],
+      ]),
+    );
+    expect(namedTexts).toHaveLength(2);
+
+    // The same benefit from a program that did not opt in: nothing names it, in any language.
+    await publish(plain.cycleId);
+    const plainTexts = (await ours()).slice(2);
+    expect(plainTexts.map((row) => row.template_id)).toEqual([
+      'programs.entitlement_published',
+      'programs.entitlement_published',
+    ]);
+    for (const row of plainTexts) {
+      expect(row.parameters).toEqual({ place: 'Plaza Miranda', date: today });
+      for (const language of ['es', 'en'] as const) {
+        expect(renderText(row.template_id, language, row.parameters)).not.toMatch(
+          /candle|lamp|Programa|Program /i,
+        );
+      }
+    }
   });
 
   it('texts the receipt reference of a redemption in its commit, never the items', async () => {

@@ -23,8 +23,9 @@ interface OpenPoint {
  * in the publication's transaction, each holder of an in-kind entitlement of the cycle is told
  * that something is to collect and where — the first open point (by code) that serves the
  * program in their municipality, else in their state, else "ask at the office where you
- * registered". The text never names the program or the benefit (issue 14, point 4: no program
- * has opted into being named). Cash and vouchers are told when paid ("payment received").
+ * registered". The text names the program only when the cycle's version opted into it
+ * (`nameInTexts`, issue 14 point 4), and never the benefit. Cash and vouchers are told when
+ * paid ("payment received").
  * Holders are read and texted in pages of `limits.notifications.noticeBatchMax`.
  *
  * @example
@@ -59,6 +60,7 @@ export function collectionNotices(deps: {
           event: 'entitlement_published',
           from,
           ...(place === undefined ? {} : { place }),
+          ...(page.namedProgram === undefined ? {} : { namedProgram: page.namedProgram }),
         });
       }
       if (page.personIds.length < limit) return;

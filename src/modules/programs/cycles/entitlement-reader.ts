@@ -172,6 +172,11 @@ export interface CycleHolderPage {
   personIds: string[];
   /** True when the benefit is a basket (collected at a point); false for cash and vouchers. */
   inKind: boolean;
+  /**
+   * The program's names when the cycle's version opted into being named in texts
+   * (`program_text_naming`, issue 14 point 4); absent otherwise: texts never name it.
+   */
+  namedProgram?: { es: string; en: string };
 }
 
 /**
@@ -192,14 +197,19 @@ export async function cycleHolders(
     .innerJoin('program_version as v', (join) =>
       join.onRef('v.program_id', '=', 'c.program_id').onRef('v.version', '=', 'c.version'),
     )
-    .select(['e.person_id', 'v.benefit_basket'])
+    .leftJoin('program_text_naming as n', (join) =>
+      join.onRef('n.program_id', '=', 'v.program_id').onRef('n.version', '=', 'v.version'),
+    )
+    .select(['e.person_id', 'v.benefit_basket', 'v.name_es', 'v.name_en', 'n.version as named'])
     .where('e.cycle_id', '=', props.cycleId)
     .where('e.status', '=', 'open');
   if (props.afterPersonId !== undefined)
     select = select.where('e.person_id', '>', props.afterPersonId);
   const rows = await select.orderBy('e.person_id').limit(props.limit).execute();
+  const named = rows.find((row) => row.named !== null);
   return {
     personIds: rows.map((row) => row.person_id),
     inKind: rows.some((row) => row.benefit_basket !== null),
+    ...(named === undefined ? {} : { namedProgram: { es: named.name_es, en: named.name_en } }),
   };
 }

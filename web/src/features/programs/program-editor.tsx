@@ -145,6 +145,14 @@ export function ProgramEditor(props: {
           )}
         </Field>
       </div>
+      <label>
+        <input
+          type="checkbox"
+          checked={content.nameInTexts === true}
+          onChange={(event) => set('nameInTexts', event.target.checked)}
+        />{' '}
+        {t('programs.nameInTexts')}
+      </label>
       <fieldset className="region-picker">
         <legend>{t('programs.regions')}</legend>
         <p className="hint">{t('programs.regionsHint')}</p>
