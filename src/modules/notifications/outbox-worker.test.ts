@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limits } from '../../limits.js';
 import { enqueueText } from './outbox-enqueuer.js';
-import { buildOutboxTestKit, type OutboxTestKit, recordingProvider } from './outbox-test-kit.js';
 import { recordHanded } from './outbox-repository.js';
+import { buildOutboxTestKit, type OutboxTestKit, recordingProvider } from './outbox-test-kit.js';
 import { outboxWorker } from './outbox-worker.js';
 import { recordInbound, recordReceipt } from './receipts.js';
 

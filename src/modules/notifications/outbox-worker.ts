@@ -90,11 +90,7 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   const pass = async (): Promise<PassReport> => {
     const at = now();
-    const settled = await settleStale(
-      options.db,
-      at,
-      new Date(at.getTime() - leaseMs),
-    );
+    const settled = await settleStale(options.db, at, new Date(at.getTime() - leaseMs));
     const report: PassReport = { sent: 0, failed: 0, retried: 0, expired: settled.expired };
     const claimed = await claimDue(options.db, {
       at,
@@ -219,7 +215,8 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return;
     }
     if (outcome.kind === 'refused') return end(message, report, 'failed', 'provider_refused');
-    if (message.attempts >= settings.attemptsMax) return end(message, report, 'failed', 'provider_unavailable');
+    if (message.attempts >= settings.attemptsMax)
+      return end(message, report, 'failed', 'provider_unavailable');
     const delay = Math.min(settings.retryBaseMs * 2 ** (message.attempts - 1), settings.retryMaxMs);
     const nextAttemptAt = new Date(now().getTime() + delay);
     if (message.expiresAt !== null && nextAttemptAt >= message.expiresAt) {

@@ -846,7 +846,7 @@ export const en: Dictionary = {
     nameEs: 'Name in Spanish',
     nameEn: 'Name in English',
     nameInTexts:
-      'Name the program in text messages (otherwise a text only says there is something to collect; the name: up to 40 letters, digits and .,\'()-)',
+      "Name the program in text messages (otherwise a text only says there is something to collect; the name: up to 40 letters, digits and .,'()-)",
     descriptionEs: 'Description in Spanish',
     descriptionEn: 'Description in English',
     kindLabel: 'Kind',

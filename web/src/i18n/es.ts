@@ -864,7 +864,7 @@ export const es = {
     nameEs: 'Nombre en español',
     nameEn: 'Nombre en inglés',
     nameInTexts:
-      'Nombrar el programa en los mensajes de texto (si no, el mensaje solo dice que hay algo que retirar; el nombre: hasta 40 letras, cifras y .,\'()-)',
+      "Nombrar el programa en los mensajes de texto (si no, el mensaje solo dice que hay algo que retirar; el nombre: hasta 40 letras, cifras y .,'()-)",
     descriptionEs: 'Descripción en español',
     descriptionEn: 'Descripción en inglés',
     kindLabel: 'Tipo',
