@@ -584,6 +584,8 @@ export const limits = {
     bankFileEntriesMax: 200_000,
     /** Nesting depth of an uploaded XML file (camt.053 nests about 12 deep). */
     xmlDepthMax: 40,
+    /** Rows of one suspense report (newest first). */
+    suspenseReportRowsMax: 100_000,
   },
   /** Accounts and transfers (modules/ledger). */
   ledger: {

@@ -177,6 +177,12 @@ const routes: RouteCase[] = [
     }),
   },
   {
+    name: 'suspense report',
+    action: 'payout.read',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/payouts/suspense.csv${q(p)}` }),
+  },
+  {
     name: 'operator changes waiting',
     action: 'operator.manage',
     resource: 'none',
@@ -562,6 +568,46 @@ function absentRecordCases(): RouteCase[] {
       (id) => `/api/distribution/points/${id}/devices/${randomUUID()}/revoke`,
       { reason: 'lost' },
     ),
+    post(
+      'create a payout batch for a program without funding',
+      'payout.manage',
+      () => '/api/payouts/batches',
+      {
+        clientId: clientId(),
+        programId: randomUUID(),
+        currency: 'VES',
+        requestedExecutionDate: '2026-12-07',
+        debtor: { name: 'Matrix', accountNumber: '01020000000000000001', bankCode: '0102' },
+        instructions: [
+          {
+            referenceKind: 'entitlement',
+            referenceId: randomUUID(),
+            creditorName: 'Matrix',
+            account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
+            bank: { bankCode: '0134' },
+            amountMinor: '100',
+          },
+        ],
+      },
+    ),
+    get("a payout batch's figures", 'payout.read', (id) => `/api/payouts/batches/${id}`),
+    get(
+      'a payout file for the bank',
+      'payout.manage',
+      (id) => `/api/payouts/batches/${id}/pain.001.xml`,
+    ),
+    {
+      ...post(
+        'upload a malformed bank statement',
+        'payout.reconcile',
+        () => '/api/payouts/bank-files',
+        {
+          format: 'mt940',
+          content: ':20:MATRIX\n',
+        },
+      ),
+      allowedStatus: 422,
+    },
     post(
       'decide a duplicate review',
       'person.merge',

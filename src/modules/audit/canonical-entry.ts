@@ -31,6 +31,8 @@ const resourceTypes = new Set([
   'program',
   'program_cycle',
   'distribution_point',
+  'payout_batch',
+  'bank_file',
 ]);
 const outcomes = new Set(['allowed', 'denied']);
 

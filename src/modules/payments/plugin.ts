@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { PaymentsDependencies } from './payments-context.js';
+import { payoutRoutes } from './payouts/payout-routes.js';
 
 export type PaymentsPluginOptions = PaymentsDependencies;
 
@@ -11,7 +12,7 @@ export type PaymentsPluginOptions = PaymentsDependencies;
  *   await app.register(paymentsPlugin, { prefix: '/api', db, audit, onWalletCredited });
  */
 export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = async (
-  _app,
+  app,
   options,
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
@@ -22,5 +23,5 @@ export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = 
     ...(now ? { now } : {}),
     ...(onWalletCredited ? { onWalletCredited } : {}),
   };
-  void deps;
+  await app.register(payoutRoutes, deps);
 };

@@ -1,11 +1,12 @@
 import type { Generated } from 'kysely';
+import type { PayoutTables } from './payouts/payout-tables.js';
 
 /**
  * Kysely types of the payments tables; `migrations/0061_payments.sql` is the truth. The money
  * itself is in the ledger's tables, which payments reaches only through the ledger's face.
  * Parts of the module with their own tables (payouts) add an interface here.
  */
-export interface PaymentTables {
+export interface PaymentTables extends PayoutTables {
   payment_wallet_freeze: {
     person_id: string;
     reason: WalletFreezeReason;

@@ -93,6 +93,13 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   payment_wallet_freeze: 'history',
   payment_disbursement: 'personal',
   payment_disbursement_chunk: 'personal',
+  // Bank payouts (issue #16): a batch and its instructions hold creditors' names and accounts and
+  // only move forward (status changes); a bank file's status and summary are written once it is
+  // applied; the suspense report is append-only.
+  payout_batch: 'personal',
+  payout_instruction: 'personal',
+  payout_bank_file: 'personal',
+  payout_suspense: 'history',
 };
 
 /** What the application role must never hold, per class. */

@@ -47,6 +47,9 @@ export const actions = [
   'distribution.device_manage',
   'notification.dashboard',
   'notification.content',
+  'payout.manage',
+  'payout.reconcile',
+  'payout.read',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -133,6 +136,10 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('notification.dashboard', 'registry_supervisor', ['enrolment'], 'region'),
   rule('notification.dashboard', 'auditor', ['audit'], 'region'),
   rule('notification.content', 'auditor', ['audit'], 'region'),
+  rule('payout.manage', 'finance_officer', ['distribution'], 'any'),
+  rule('payout.reconcile', 'finance_officer', ['distribution'], 'any'),
+  rule('payout.read', 'finance_officer', ['distribution'], 'any'),
+  rule('payout.read', 'auditor', ['audit'], 'any'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */

@@ -26,7 +26,9 @@ export interface AuditEntryInput {
       | 'erasure'
       | 'program'
       | 'program_cycle'
-      | 'distribution_point';
+      | 'distribution_point'
+      | 'payout_batch'
+      | 'bank_file';
     id: string | null;
   };
   purpose: Purpose | null;

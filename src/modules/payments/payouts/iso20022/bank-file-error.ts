@@ -15,6 +15,8 @@ export const bankFileErrorCodes = [
   'AMP_BANK_FILE_MALFORMED',
   /** A message type or version Amparo does not read (e.g. a pain.008 or a camt.052). */
   'AMP_BANK_FILE_UNSUPPORTED',
+  /** A well-formed bank file about a payout file or an account Amparo does not know. */
+  'AMP_BANK_FILE_UNMATCHED',
   /** A payout instruction the payout file cannot carry (a text too long, an amount too large). */
   'AMP_PAYOUT_INSTRUCTION_INVALID',
 ] as const;
@@ -41,6 +43,11 @@ const bankFileAnswers: Record<BankFileErrorCode, ErrorAnswer> = {
   AMP_BANK_FILE_UNSUPPORTED: {
     status: 415,
     title: 'Amparo does not read this kind of bank file; nothing was posted',
+  },
+  AMP_BANK_FILE_UNMATCHED: {
+    status: 422,
+    title:
+      'The bank file is about a payout file or an account Amparo does not know; nothing was posted',
   },
   AMP_PAYOUT_INSTRUCTION_INVALID: {
     status: 422,

@@ -1,0 +1,282 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { AmparoError } from '../../../platform/errors.js';
+import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
+import {
+  accountCreator,
+  accountFlags,
+  type LedgerCurrency,
+  ledgerLimits,
+  lookupAccounts,
+  type TransferInput,
+  transferCreator,
+  transferFlags,
+} from '../../ledger/index.js';
+import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
+import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
+import { PaymentsError } from '../payments-error.js';
+import { batchSummary, type PayoutBatchSummary, writeBatchFile } from './batch-reader.js';
+import { BankFileError } from './iso20022/bank-file-error.js';
+import { type PayoutFile, payoutFileProblems } from './iso20022/pain001-writer.js';
+import { auditingRefusals, guardPayout } from './payout-gate.js';
+import { payoutPendingId, suspenseAccountId } from './payout-ids.js';
+
+/** One payment of a batch as the client asks for it. */
+export interface PayoutInstructionInput {
+  referenceKind: 'entitlement' | 'disbursement';
+  referenceId: string;
+  creditorName: string;
+  creditorNationalId?: string | undefined;
+  account:
+    | { kind: 'bank_account'; accountNumber: string }
+    | { kind: 'mobile_money'; phoneNumber: string };
+  bank: { bankCode?: string | undefined; bic?: string | undefined };
+  amountMinor: bigint;
+  remittance?: string | undefined;
+}
+
+export interface PayoutBatchInput {
+  clientId: string;
+  programId: string;
+  currency: LedgerCurrency;
+  requestedExecutionDate: string;
+  debtor: {
+    name: string;
+    accountNumber: string;
+    bankCode?: string | undefined;
+    bic?: string | undefined;
+  };
+  instructions: readonly PayoutInstructionInput[];
+}
+
+const base32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+function randomCode(length: number): string {
+  return [...randomBytes(length)].map((byte) => base32[byte % 32]).join('');
+}
+
+/**
+ * Creates a payout batch (issue #16, point 4): checks every instruction can go into a
+ * pain.001.001.09 file and that the program's funding account holds the total, records the
+ * batch, reserves each payment by a pending ledger transfer funding → settlement (its id
+ * derived from the instruction's), then writes the file once, validates it against the
+ * official schema and keeps its SHA-256. The same `clientId` with the same batch answers the
+ * first result, and finishes a batch that was interrupted; with another batch it is refused.
+ */
+export async function payoutBatchCreator(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  input: PayoutBatchInput,
+): Promise<PayoutBatchSummary> {
+  const resource = { type: 'payout_batch' as const, id: null };
+  const { write } = await guardPayout(deps, context, 'payout.manage', resource, true);
+  return auditingRefusals(deps, write, resource, async () => {
+    const total = input.instructions.reduce((sum, item) => sum + item.amountMinor, 0n);
+    const existing = await deps.db
+      .selectFrom('payout_batch')
+      .select(['id', 'program_id', 'currency', 'payments_count', 'amount_total_minor', 'status'])
+      .where('client_id', '=', input.clientId)
+      .executeTakeFirst();
+    if (existing !== undefined) {
+      const same =
+        existing.program_id === input.programId &&
+        existing.currency === input.currency &&
+        existing.payments_count === input.instructions.length &&
+        BigInt(existing.amount_total_minor) === total;
+      if (!same) throw new AmparoError('AMP_IDEMPOTENCY_MISMATCH');
+      if (existing.status === 'preparing') await reserveAndWrite(deps, existing.id);
+      return batchSummary(deps.db, existing.id);
+    }
+    const batchId = randomUUID();
+    const rows = instructionRows(batchId, input);
+    const file: PayoutFile = {
+      messageId: `AMP-${randomCode(20)}`,
+      createdAt: new Date(),
+      initiatingPartyName: input.debtor.name,
+      paymentInformationId: `PMT-${randomCode(20)}`,
+      requestedExecutionDate: input.requestedExecutionDate,
+      debtorName: input.debtor.name,
+      debtorAccountNumber: input.debtor.accountNumber,
+      debtorBank: { bankCode: input.debtor.bankCode, bic: input.debtor.bic },
+      currency: input.currency,
+      payments: input.instructions.map((item, index) => ({
+        ...item,
+        endToEndId: rows[index]?.end_to_end_id ?? '',
+      })),
+    };
+    const problems = payoutFileProblems(file).map((problem) => ({
+      ...problem,
+      field: problem.field.replace(/^\/payments\//, '/instructions/'),
+    }));
+    if (problems.length > 0) {
+      throw new BankFileError(
+        'AMP_PAYOUT_INSTRUCTION_INVALID',
+        `${problems.length} instruction problem(s)`,
+        problems.slice(0, 100),
+      );
+    }
+    const fundingId = fundingAccountId(input.programId, input.currency);
+    await checkFunding(deps, fundingId, input.currency, total);
+    await deps.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('payout_batch')
+        .values({
+          id: batchId,
+          client_id: input.clientId,
+          program_id: input.programId,
+          currency: input.currency,
+          funding_account_id: fundingId,
+          message_id: file.messageId,
+          payment_information_id: file.paymentInformationId,
+          requested_execution_date: input.requestedExecutionDate,
+          debtor_name: input.debtor.name,
+          debtor_account: input.debtor.accountNumber,
+          debtor_bank_code: input.debtor.bankCode ?? null,
+          debtor_bic: input.debtor.bic ?? null,
+          payments_count: rows.length,
+          amount_total_minor: total,
+          created_by: context.actor?.kind === 'operator' ? context.actor.operatorId : null,
+          created_at: file.createdAt,
+        })
+        .execute();
+      for (let start = 0; start < rows.length; start += 2_000) {
+        await trx
+          .insertInto('payout_instruction')
+          .values(rows.slice(start, start + 2_000))
+          .execute();
+      }
+      await deps.audit.appendInTransaction(trx, [
+        writeAuditEntry(write, { type: 'payout_batch', id: batchId }, [], context.requestId),
+      ]);
+    });
+    await reserveAndWrite(deps, batchId);
+    return batchSummary(deps.db, batchId);
+  });
+}
+
+function instructionRows(batchId: string, input: PayoutBatchInput) {
+  return input.instructions.map((item, seq) => ({
+    id: randomUUID(),
+    batch_id: batchId,
+    seq,
+    end_to_end_id: `P${randomCode(15)}`,
+    reference_kind: item.referenceKind,
+    reference_id: item.referenceId,
+    creditor_name: item.creditorName,
+    creditor_national_id: item.creditorNationalId ?? null,
+    account_kind: item.account.kind,
+    account_number:
+      item.account.kind === 'bank_account' ? item.account.accountNumber : item.account.phoneNumber,
+    bank_code: item.bank.bankCode ?? null,
+    bank_bic: item.bank.bic ?? null,
+    amount_minor: item.amountMinor,
+    remittance: item.remittance ?? null,
+  }));
+}
+
+/** The funding account must exist in the currency and hold the total beyond what it reserved. */
+async function checkFunding(
+  deps: PaymentsDependencies,
+  fundingId: string,
+  currency: LedgerCurrency,
+  total: bigint,
+) {
+  const [funding] = await lookupAccounts(deps.db, [fundingId]);
+  if (funding === undefined) {
+    throw new PaymentsError(
+      'AMP_ACCOUNT_NOT_FOUND',
+      'The program has no funding account in this currency',
+    );
+  }
+  if (funding.currency !== currency)
+    throw new PaymentsError('AMP_CURRENCY_MISMATCH', 'The funding account is in another currency');
+  const available = funding.creditsPosted - funding.debitsPosted - funding.debitsPending;
+  if (available < total) {
+    throw new PaymentsError(
+      'AMP_FUNDS_INSUFFICIENT',
+      `The funding account holds ${available}, the batch needs ${total} (minor units)`,
+    );
+  }
+}
+
+/** The settlement and suspense accounts of the currency, opened if they are not yet. */
+export async function ensurePayoutAccounts(
+  deps: PaymentsDependencies,
+  currency: LedgerCurrency,
+): Promise<void> {
+  const wanted = [
+    { id: settlementAccountId(currency), kind: 'settlement' },
+    { id: suspenseAccountId(currency), kind: 'suspense' },
+  ];
+  const found = new Set(
+    (
+      await lookupAccounts(
+        deps.db,
+        wanted.map((account) => account.id),
+      )
+    ).map((account) => account.id),
+  );
+  const missing = wanted.filter((account) => !found.has(account.id));
+  if (missing.length === 0) return;
+  await accountCreator(
+    deps.db,
+    missing.map((account) => ({ ...account, currency, flags: accountFlags.none })),
+  );
+}
+
+/**
+ * Reserves every instruction still pending (a pending transfer each, replayed if it was
+ * written before an interruption), marks those the ledger refused, then writes the file.
+ */
+async function reserveAndWrite(deps: PaymentsDependencies, batchId: string): Promise<void> {
+  const batch = await deps.db
+    .selectFrom('payout_batch')
+    .select(['currency', 'funding_account_id'])
+    .where('id', '=', batchId)
+    .executeTakeFirstOrThrow();
+  await ensurePayoutAccounts(deps, batch.currency);
+  const instructions = await deps.db
+    .selectFrom('payout_instruction')
+    .select(['id', 'amount_minor'])
+    .where('batch_id', '=', batchId)
+    .where('status', '=', 'pending')
+    .orderBy('seq')
+    .execute();
+  const refused: Array<{ id: string; result: string }> = [];
+  for (let start = 0; start < instructions.length; start += ledgerLimits.transfersPerBatchMax) {
+    const chunk = instructions.slice(start, start + ledgerLimits.transfersPerBatchMax);
+    const transfers: TransferInput[] = chunk.map((instruction) => ({
+      id: payoutPendingId(instruction.id),
+      debitAccountId: batch.funding_account_id,
+      creditAccountId: settlementAccountId(batch.currency),
+      amountMinor: BigInt(instruction.amount_minor),
+      flags: transferFlags.pending,
+      timeoutSeconds: 0,
+      currency: batch.currency,
+      reason: 'disbursement',
+      referenceKind: 'payout',
+      referenceId: instruction.id,
+    }));
+    const outcomes = await transferCreator(deps.db, transfers);
+    outcomes.forEach((outcome, index) => {
+      const instruction = chunk[index];
+      if (outcome.result !== 'ok' && instruction !== undefined)
+        refused.push({ id: instruction.id, result: outcome.result });
+    });
+  }
+  for (const item of refused) {
+    await deps.db
+      .updateTable('payout_instruction')
+      .set({ status: 'refused', status_reason: item.result, updated_at: new Date() })
+      .where('id', '=', item.id)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+  const xml = await writeBatchFile(deps.db, batchId);
+  await deps.db
+    .updateTable('payout_batch')
+    .set({
+      status: 'ready',
+      file_sha256: xml === null ? null : createHash('sha256').update(xml).digest('hex'),
+    })
+    .where('id', '=', batchId)
+    .execute();
+}

@@ -1,0 +1,134 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { limits } from '../../../limits.js';
+import { PurposeQuery } from '../../../shared/api/params.js';
+import { contextOf, type PaymentsDependencies } from '../payments-context.js';
+import { bankFileApplier } from './bank-file-applier.js';
+import { payoutBatchCreator } from './batch-creator.js';
+import { type PayoutBatchSummary, payoutBatchReader, payoutFileReader } from './batch-reader.js';
+import {
+  BankFileBody,
+  BankFileSchema,
+  BatchIdParams,
+  PayoutBatchBody,
+  PayoutBatchSchema,
+} from './payout-schema.js';
+import { suspenseReport } from './suspense-report.js';
+
+function presented(summary: PayoutBatchSummary) {
+  return {
+    ...summary,
+    amountTotalMinor: summary.amountTotalMinor.toString(),
+    byStatus: summary.byStatus.map((group) => ({
+      ...group,
+      amountMinor: group.amountMinor.toString(),
+    })),
+  };
+}
+
+/**
+ * Bank payouts (issue #16, point 4): batches and their pain.001.001.09 file, the bank's
+ * answers (pain.002, camt.053, camt.054, MT940) and the suspense report. docs/ACCESS.md
+ * (`payout.*`) says who may do what; src/modules/payments/payouts/README.md how it works.
+ */
+export const payoutRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = async (app, deps) => {
+  const tags = ['payouts'];
+  app.post(
+    '/payouts/batches',
+    {
+      bodyLimit: 64 * 1024 * 1024,
+      schema: {
+        tags,
+        summary:
+          "Create a payout batch from a program's funding account: each payment reserved in the ledger (audited)",
+        querystring: PurposeQuery,
+        body: PayoutBatchBody,
+        response: { 201: PayoutBatchSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const summary = await payoutBatchCreator(deps, contextOf(request), {
+        ...body,
+        debtor: body.debtor,
+        instructions: body.instructions.map((item) => ({
+          ...item,
+          amountMinor: BigInt(item.amountMinor),
+        })),
+      });
+      return reply.code(201).send(presented(summary));
+    },
+  );
+
+  app.get(
+    '/payouts/batches/:batchId',
+    {
+      schema: {
+        tags,
+        summary: "A payout batch's figures by status; no creditor (audited)",
+        params: BatchIdParams,
+        querystring: PurposeQuery,
+        response: { 200: PayoutBatchSchema },
+      },
+    },
+    async (request) =>
+      presented(await payoutBatchReader(deps, contextOf(request), request.params.batchId)),
+  );
+
+  app.get(
+    '/payouts/batches/:batchId/pain.001.xml',
+    {
+      schema: {
+        tags,
+        summary:
+          'The batch as an ISO 20022 pain.001.001.09 file for the bank, valid against the official schema (audited)',
+        params: BatchIdParams,
+        querystring: PurposeQuery,
+        produces: ['application/xml'],
+        response: { 200: Type.String() },
+      },
+    },
+    async (request, reply) => {
+      const file = await payoutFileReader(deps, contextOf(request), request.params.batchId);
+      return reply
+        .type('application/xml; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${file.fileName}"`)
+        .send(file.xml);
+    },
+  );
+
+  app.post(
+    '/payouts/bank-files',
+    {
+      bodyLimit: limits.payouts.bankFileBytesMax + 1024 * 1024,
+      schema: {
+        tags,
+        summary:
+          'Apply a pain.002, camt.053, camt.054 or MT940 from the bank: posts, voids and returns each payment once (audited)',
+        querystring: PurposeQuery,
+        body: BankFileBody,
+        response: { 200: BankFileSchema },
+      },
+    },
+    async (request) => bankFileApplier(deps, contextOf(request), request.body),
+  );
+
+  app.get(
+    '/payouts/suspense.csv',
+    {
+      schema: {
+        tags,
+        summary:
+          'The suspense report: returned and unmatched money, as CSV safe for spreadsheets (audited)',
+        querystring: PurposeQuery,
+        produces: ['text/csv'],
+        response: { 200: Type.String() },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="payout-suspense.csv"')
+        .send(await suspenseReport(deps, contextOf(request))),
+  );
+};

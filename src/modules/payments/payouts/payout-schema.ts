@@ -1,0 +1,128 @@
+import { Type } from 'typebox';
+import { limits } from '../../../limits.js';
+
+const Amount = Type.String({
+  pattern: '^[1-9][0-9]{0,17}$',
+  description: 'Minor units, as a decimal integer string',
+});
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const Bank = Type.Object(
+  {
+    bankCode: Type.Optional(Type.String({ pattern: '^[0-9]{4}$' })),
+    bic: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const PayoutInstructionBody = Type.Object(
+  {
+    referenceKind: Type.Union([Type.Literal('entitlement'), Type.Literal('disbursement')]),
+    referenceId: Type.String({ format: 'uuid' }),
+    creditorName: Text(140),
+    creditorNationalId: Type.Optional(Type.String({ pattern: '^[VEJGP][0-9]{5,10}$' })),
+    account: Type.Union([
+      Type.Object(
+        {
+          kind: Type.Literal('bank_account'),
+          accountNumber: Type.String({ pattern: '^[0-9]{20}$' }),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Object(
+        {
+          kind: Type.Literal('mobile_money'),
+          phoneNumber: Type.String({ pattern: '^\\+58[0-9]{10}$' }),
+        },
+        { additionalProperties: false },
+      ),
+    ]),
+    bank: Bank,
+    amountMinor: Amount,
+    remittance: Type.Optional(Text(140)),
+  },
+  { additionalProperties: false },
+);
+
+export const PayoutBatchBody = Type.Object(
+  {
+    clientId: Type.String({ format: 'uuid', description: 'Idempotency key of the batch' }),
+    programId: Type.String({
+      format: 'uuid',
+      description: 'The program whose funding account pays',
+    }),
+    currency: Type.Union([Type.Literal('VES'), Type.Literal('USD')]),
+    requestedExecutionDate: Type.String({ format: 'date' }),
+    debtor: Type.Object(
+      {
+        name: Text(140),
+        accountNumber: Type.String({ pattern: '^[0-9]{20}$' }),
+        bankCode: Type.Optional(Type.String({ pattern: '^[0-9]{4}$' })),
+        bic: Type.Optional(
+          Type.String({ pattern: '^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$' }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    instructions: Type.Array(PayoutInstructionBody, {
+      minItems: 1,
+      maxItems: limits.payouts.paymentsPerFileMax,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const Status = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('refused'),
+  Type.Literal('accepted'),
+  Type.Literal('rejected'),
+  Type.Literal('settled'),
+  Type.Literal('returned'),
+]);
+
+export const PayoutBatchSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  status: Type.Union([Type.Literal('preparing'), Type.Literal('ready')]),
+  messageId: Type.String(),
+  programId: Type.String({ format: 'uuid' }),
+  currency: Type.String(),
+  requestedExecutionDate: Type.String(),
+  paymentsCount: Type.Integer(),
+  amountTotalMinor: Type.String(),
+  fileSha256: Type.Union([Type.String(), Type.Null()]),
+  byStatus: Type.Array(
+    Type.Object({ status: Status, count: Type.Integer(), amountMinor: Type.String() }),
+  ),
+});
+
+export const BankFileBody = Type.Object(
+  {
+    format: Type.Union([
+      Type.Literal('pain.002'),
+      Type.Literal('camt.053'),
+      Type.Literal('camt.054'),
+      Type.Literal('mt940'),
+    ]),
+    content: Type.String({ minLength: 1, maxLength: limits.payouts.bankFileBytesMax }),
+  },
+  { additionalProperties: false },
+);
+
+const Count = Type.Integer({ minimum: 0 });
+export const BankFileSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  format: Type.String(),
+  messageId: Type.String(),
+  replayed: Type.Boolean(),
+  summary: Type.Object({
+    accepted: Count,
+    rejected: Count,
+    settled: Count,
+    returned: Count,
+    suspense: Count,
+    unchanged: Count,
+    refused: Count,
+  }),
+});
+
+export const BatchIdParams = Type.Object({ batchId: Type.String({ format: 'uuid' }) });

@@ -1,0 +1,86 @@
+import type { Generated } from 'kysely';
+
+/** Kysely types of the payout tables; `migrations/0065_payouts.sql` is the truth. */
+export interface PayoutTables {
+  payout_batch: {
+    id: string;
+    client_id: string;
+    program_id: string;
+    currency: 'VES' | 'USD';
+    funding_account_id: string;
+    status: Generated<PayoutBatchStatus>;
+    message_id: string;
+    payment_information_id: string;
+    requested_execution_date: string;
+    debtor_name: string;
+    debtor_account: string;
+    debtor_bank_code: string | null;
+    debtor_bic: string | null;
+    payments_count: number;
+    amount_total_minor: bigint;
+    file_sha256: string | null;
+    created_by: string | null;
+    created_at: Generated<Date>;
+  };
+  payout_instruction: {
+    id: string;
+    batch_id: string;
+    seq: number;
+    end_to_end_id: string;
+    reference_kind: 'entitlement' | 'disbursement';
+    reference_id: string;
+    creditor_name: string;
+    creditor_national_id: string | null;
+    account_kind: 'bank_account' | 'mobile_money';
+    account_number: string;
+    bank_code: string | null;
+    bank_bic: string | null;
+    amount_minor: bigint;
+    remittance: string | null;
+    status: Generated<PayoutStatus>;
+    status_reason: string | null;
+    updated_at: Generated<Date>;
+  };
+  payout_bank_file: {
+    id: string;
+    sha256: string;
+    format: BankFileFormat;
+    message_id: string;
+    status: Generated<'applying' | 'applied'>;
+    summary: BankFileSummary | null;
+    received_by: string | null;
+    received_at: Generated<Date>;
+    applied_at: Date | null;
+  };
+  payout_suspense: {
+    id: string;
+    bank_file_id: string;
+    location: string;
+    kind: SuspenseKind;
+    instruction_id: string | null;
+    end_to_end_id: string | null;
+    bank_reference: string | null;
+    currency: 'VES' | 'USD';
+    amount_minor: bigint;
+    reason: string | null;
+    booking_date: string | null;
+    created_at: Generated<Date>;
+  };
+}
+
+export type PayoutBatchStatus = 'preparing' | 'ready';
+export type PayoutStatus = 'pending' | 'refused' | 'accepted' | 'rejected' | 'settled' | 'returned';
+export type BankFileFormat = 'pain.002' | 'camt.053' | 'camt.054' | 'mt940';
+export type SuspenseKind = 'returned' | 'unmatched_credit' | 'unmatched_debit';
+
+/** What one bank file did, counted by payment (or movement, for suspense). */
+export interface BankFileSummary {
+  accepted: number;
+  rejected: number;
+  settled: number;
+  returned: number;
+  suspense: number;
+  unchanged: number;
+  /** Transfers the ledger refused (each named by its result in the ledger's table). */
+  refused: number;
+}

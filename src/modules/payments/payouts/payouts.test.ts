@@ -1,0 +1,288 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import { AuditLog } from '../../audit/audit-log.js';
+import { buildAuditKeys } from '../../audit/audit-test-support.js';
+import {
+  accountCreator,
+  accountFlags,
+  ledgerIsSound,
+  lookupAccounts,
+  transferCreator,
+  transferFlags,
+  verifyLedger,
+} from '../../ledger/index.js';
+import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
+import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
+import { bankFileApplier } from './bank-file-applier.js';
+import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
+import { payoutFileReader } from './batch-reader.js';
+import { camt053For, camt054For, mt940For, pain002For } from './iso20022/bank-files-test-kit.js';
+import { validatePain001 } from './iso20022/xsd-validator.js';
+import { suspenseAccountId } from './payout-ids.js';
+import { suspenseReport } from './suspense-report.js';
+
+/**
+ * Issue #16, point 4, the bank side: a batch reserves each payment in the ledger and gives a
+ * schema-valid pain.001; pain.002 posts and voids, statements settle and return, unmatched
+ * money goes to suspense with a report, each exactly once however often a file comes.
+ */
+describe('bank payouts', () => {
+  let database: TestDatabase;
+  let deps: PaymentsDependencies;
+  const context: PaymentsContext = {
+    actor: { kind: 'system', job: 'payouts-test' },
+    purpose: 'distribution',
+    requestId: 'test',
+  };
+  const programId = randomUUID();
+  const debtorAccount = '01020123456789012345';
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const audit = await AuditLog.open({
+      db: database.db,
+      keys: { ...buildAuditKeys(), masterKey: randomBytes(32) },
+    });
+    deps = { db: database.db, audit };
+    const funding = fundingAccountId(programId, 'VES');
+    const settlement = settlementAccountId('VES');
+    await accountCreator(database.db, [
+      { id: settlement, currency: 'VES', kind: 'settlement', flags: accountFlags.none },
+      {
+        id: funding,
+        currency: 'VES',
+        kind: 'program_funding',
+        flags: accountFlags.debitsMustNotExceedCredits,
+        referenceId: programId,
+      },
+    ]);
+    await transferCreator(database.db, [
+      {
+        id: randomUUID(),
+        debitAccountId: settlement,
+        creditAccountId: funding,
+        amountMinor: 1_000_00n,
+        flags: transferFlags.none,
+        currency: 'VES',
+        reason: 'funding',
+      },
+    ]);
+  });
+  afterAll(async () => database?.close());
+
+  const batch = (amounts: bigint[], clientId = randomUUID()): PayoutBatchInput => ({
+    clientId,
+    programId,
+    currency: 'VES',
+    requestedExecutionDate: '2026-12-07',
+    debtor: { name: 'Programa Bono', accountNumber: debtorAccount, bankCode: '0102' },
+    instructions: amounts.map((amountMinor, index) => ({
+      referenceKind: 'entitlement',
+      referenceId: randomUUID(),
+      creditorName: `Beneficiaria ${index} Peña`,
+      creditorNationalId: `V1000000${index}`,
+      account:
+        index % 2 === 0
+          ? { kind: 'bank_account', accountNumber: `0134${String(index).padStart(16, '0')}` }
+          : { kind: 'mobile_money', phoneNumber: `+5841200000${String(index).padStart(2, '0')}` },
+      bank: { bankCode: '0134' },
+      amountMinor,
+    })),
+  });
+
+  async function balances() {
+    const [funding, settlement, suspense] = await lookupAccounts(database.db, [
+      fundingAccountId(programId, 'VES'),
+      settlementAccountId('VES'),
+      suspenseAccountId('VES'),
+    ]);
+    return {
+      fundingPosted: (funding?.creditsPosted ?? 0n) - (funding?.debitsPosted ?? 0n),
+      fundingReserved: funding?.debitsPending ?? 0n,
+      suspense: (suspense?.creditsPosted ?? 0n) - (suspense?.debitsPosted ?? 0n),
+      settlementPending: settlement?.creditsPending ?? 0n,
+    };
+  }
+
+  async function endToEndIds(batchId: string) {
+    const rows = await database.db
+      .selectFrom('payout_instruction')
+      .select(['end_to_end_id', 'status'])
+      .where('batch_id', '=', batchId)
+      .orderBy('seq')
+      .execute();
+    return rows;
+  }
+
+  it('reserves a batch, writes a schema-valid file, and refuses one the funding cannot cover', async () => {
+    await expect(payoutBatchCreator(deps, context, batch([2_000_00n]))).rejects.toMatchObject({
+      code: 'AMP_FUNDS_INSUFFICIENT',
+    });
+    const input = batch([100_00n, 50_00n, 25_00n, 10_00n]);
+    const summary = await payoutBatchCreator(deps, context, input);
+    expect(summary).toMatchObject({ status: 'ready', paymentsCount: 4, amountTotalMinor: 185_00n });
+    expect(summary.byStatus).toEqual([{ status: 'pending', count: 4, amountMinor: 185_00n }]);
+    expect(await balances()).toMatchObject({ fundingPosted: 1_000_00n, fundingReserved: 185_00n });
+    // The same client id answers the first batch; another batch under it is refused.
+    expect((await payoutBatchCreator(deps, context, input)).id).toBe(summary.id);
+    await expect(
+      payoutBatchCreator(deps, context, { ...input, instructions: input.instructions.slice(1) }),
+    ).rejects.toMatchObject({ code: 'AMP_IDEMPOTENCY_MISMATCH' });
+    const file = await payoutFileReader(deps, context, summary.id);
+    expect(await validatePain001(file.xml)).toEqual({ valid: true, errors: [] });
+    expect(file.xml).toContain('<Prxy><Tp><Cd>MBNO</Cd></Tp><Id>+584120000001</Id></Prxy>');
+    expect(file.xml).toContain('<CtrlSum>185.00</CtrlSum>');
+  });
+
+  it('posts and voids from pain.002, settles and returns from statements, each once', async () => {
+    const summary = await payoutBatchCreator(deps, context, batch([30_00n, 20_00n, 15_00n]));
+    const [a, b, c] = (await endToEndIds(summary.id)).map((row) => row.end_to_end_id) as [
+      string,
+      string,
+      string,
+    ];
+    const before = await balances();
+    const status = pain002For(summary.messageId, [
+      { endToEndId: a, status: 'ACSC' },
+      { endToEndId: b, status: 'RJCT', reason: 'AC04' },
+      { endToEndId: c, status: 'ACTC' },
+    ]);
+    const first = await bankFileApplier(deps, context, { format: 'pain.002', content: status });
+    expect(first).toMatchObject({
+      replayed: false,
+      summary: { accepted: 1, rejected: 1, unchanged: 1, refused: 0 },
+    });
+    const again = await bankFileApplier(deps, context, { format: 'pain.002', content: status });
+    expect(again).toMatchObject({ id: first.id, replayed: true });
+    expect((await endToEndIds(summary.id)).map((row) => row.status)).toEqual([
+      'accepted',
+      'rejected',
+      'pending',
+    ]);
+    const afterStatus = await balances();
+    expect(afterStatus.fundingPosted).toBe(before.fundingPosted - 30_00n);
+    expect(afterStatus.fundingReserved).toBe(before.fundingReserved - 50_00n);
+
+    // The day's notification: c paid, a returned (closed account), someone's unknown deposit.
+    const movements = [
+      { amountMinor: 30_00n, direction: 'debit' as const, endToEndId: a },
+      { amountMinor: 15_00n, direction: 'debit' as const, endToEndId: c },
+      { amountMinor: 30_00n, direction: 'credit' as const, endToEndId: a, returnReason: 'AC04' },
+      { amountMinor: 7_77n, direction: 'credit' as const, bankReference: 'DEP-1' },
+    ];
+    const notification = await bankFileApplier(deps, context, {
+      format: 'camt.054',
+      content: camt054For({ account: debtorAccount, movements }),
+    });
+    expect(notification.summary).toMatchObject({
+      accepted: 1,
+      settled: 2,
+      returned: 1,
+      suspense: 1,
+      refused: 0,
+    });
+    // The end-of-day camt.053 and MT940 repeat the same movements: nothing moves again.
+    for (const upload of [
+      {
+        format: 'camt.053' as const,
+        content: camt053For({ account: debtorAccount, openingMinor: 500_00n, movements }),
+      },
+      {
+        format: 'mt940' as const,
+        content: mt940For({ account: debtorAccount, openingMinor: 500_00n, movements }),
+      },
+    ]) {
+      const outcome = await bankFileApplier(deps, context, upload);
+      expect(outcome.replayed).toBe(false);
+      expect(outcome.summary).toMatchObject({
+        accepted: 0,
+        settled: 0,
+        returned: 0,
+        suspense: 0,
+        refused: 0,
+      });
+    }
+    expect((await endToEndIds(summary.id)).map((row) => row.status)).toEqual([
+      'returned',
+      'rejected',
+      'settled',
+    ]);
+    const after = await balances();
+    expect(after.fundingPosted).toBe(before.fundingPosted - 45_00n);
+    expect(after.suspense - before.suspense).toBe(30_00n + 7_77n);
+    expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
+
+    const report = await suspenseReport(deps, context);
+    const lines = report
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      'recorded_at,kind,currency,amount,end_to_end_id,bank_reference,reason,booking_date,file_format,file_message_id,location,transfer_id',
+    );
+    expect(
+      lines.filter(
+        (line) =>
+          line.includes(',returned,VES,30.00,') &&
+          line.includes(`,${a},`) &&
+          line.includes(',AC04,'),
+      ),
+    ).toHaveLength(1);
+    expect(
+      lines.filter(
+        (line) => line.includes(',unmatched_credit,VES,7.77,') && line.includes(',DEP-1,'),
+      ),
+    ).toHaveLength(1);
+    expect(lines).toHaveLength(3);
+  });
+
+  it('refuses malformed and unknown files whole, posting nothing', async () => {
+    const before = await balances();
+    const good = camt053For({
+      account: debtorAccount,
+      movements: [{ amountMinor: 1_00n, direction: 'credit', bankReference: 'X-1' }],
+    });
+    const cases: Array<[Parameters<typeof bankFileApplier>[2], string]> = [
+      [{ format: 'camt.053', content: good.replace('</Ntry>', '') }, 'AMP_BANK_FILE_MALFORMED'],
+      [
+        {
+          format: 'camt.053',
+          content: good.replace(
+            '<CdtDbtInd>CRDT</CdtDbtInd><Sts>',
+            '<CdtDbtInd>CRDT</CdtDbtInd><Foo>1</Foo><Sts>',
+          ),
+        },
+        'AMP_BANK_FILE_MALFORMED',
+      ],
+      [
+        {
+          format: 'mt940',
+          content: mt940For({
+            account: debtorAccount,
+            movements: [{ amountMinor: 1_00n, direction: 'credit' }],
+          }).replace(':62F:C', ':62F:D'),
+        },
+        'AMP_BANK_FILE_MALFORMED',
+      ],
+      [
+        {
+          format: 'camt.053',
+          content: camt053For({ account: '01919999999999999999', movements: [] }),
+        },
+        'AMP_BANK_FILE_UNMATCHED',
+      ],
+      [
+        { format: 'pain.002', content: pain002For('AMP-UNKNOWN', [], 'ACSC') },
+        'AMP_BANK_FILE_UNMATCHED',
+      ],
+      [{ format: 'camt.054', content: good }, 'AMP_BANK_FILE_UNSUPPORTED'],
+    ];
+    for (const [upload, code] of cases) {
+      await expect(bankFileApplier(deps, context, upload)).rejects.toMatchObject({ code });
+    }
+    expect(await balances()).toEqual(before);
+    const files = await database.db.selectFrom('payout_bank_file').select('id').execute();
+    expect(files).toHaveLength(4);
+  });
+});
