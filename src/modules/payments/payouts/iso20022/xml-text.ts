@@ -52,6 +52,9 @@ export function xmlTextProblem(text: string, lengthMax: number): string | null {
     return 'must not be empty nor start or end with a space';
   }
   if (hasForbiddenCharacter(text)) return 'holds a control character';
-  if ([...text].length > lengthMax) return `is longer than ${lengthMax} characters`;
+  // A UTF-16 length within the bound is within it in code points too: count only past it.
+  if (text.length > lengthMax && [...text].length > lengthMax) {
+    return `is longer than ${lengthMax} characters`;
+  }
   return null;
 }
