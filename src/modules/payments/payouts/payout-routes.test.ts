@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AccessTestApp,
+  buildAccessTestApp,
+  createTestOperator,
+  sessionCookieFrom,
+} from '../../access/access-test-kit.js';
+import {
+  accountCreator,
+  accountFlags,
+  transferCreator,
+  transferFlags,
+} from '../../ledger/index.js';
+import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
+import { pain002For } from './iso20022/bank-files-test-kit.js';
+
+/**
+ * The payout routes over HTTP as a finance officer: what the schemas accept and answer (the
+ * service tests cover the money; the authorisation matrix covers who may call them).
+ */
+describe('payout routes', () => {
+  let kit: AccessTestApp;
+  let cookies: Record<string, string>;
+  const programId = randomUUID();
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp();
+    const operator = await createTestOperator(kit, {
+      username: 'finanzas.uno',
+      roles: ['finance_officer'],
+      regions: ['VE-A'],
+    });
+    kit.advance(30_000);
+    const signIn = await kit.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in',
+      payload: { username: 'finanzas.uno', password: operator.password, totp: operator.totp() },
+    });
+    cookies = { amparo_session: sessionCookieFrom(signIn) ?? '' };
+    const funding = fundingAccountId(programId, 'VES');
+    const settlement = settlementAccountId('VES');
+    await accountCreator(kit.database.db, [
+      { id: settlement, currency: 'VES', kind: 'settlement', flags: accountFlags.none },
+      {
+        id: funding,
+        currency: 'VES',
+        kind: 'program_funding',
+        flags: accountFlags.debitsMustNotExceedCredits,
+        referenceId: programId,
+      },
+    ]);
+    await transferCreator(kit.database.db, [
+      {
+        id: randomUUID(),
+        debitAccountId: settlement,
+        creditAccountId: funding,
+        amountMinor: 500_00n,
+        flags: transferFlags.none,
+        currency: 'VES',
+        reason: 'funding',
+      },
+    ]);
+  });
+  afterAll(async () => kit?.close());
+
+  it('creates a batch, serves its file, applies a status report and the suspense report', async () => {
+    const body = {
+      clientId: randomUUID(),
+      programId,
+      currency: 'VES',
+      requestedExecutionDate: '2026-12-07',
+      debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
+      instructions: [
+        {
+          referenceKind: 'entitlement',
+          referenceId: randomUUID(),
+          creditorName: '=HYPERLINK("x") Ana',
+          account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
+          bank: { bankCode: '0134' },
+          amountMinor: '12345',
+        },
+      ],
+    };
+    const created = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payouts/batches?purpose=distribution',
+      payload: body,
+      cookies,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const batch = created.json();
+    expect(batch).toMatchObject({
+      status: 'ready',
+      amountTotalMinor: '12345',
+      requestedExecutionDate: '2026-12-07',
+      byStatus: [{ status: 'pending', count: 1, amountMinor: '12345' }],
+    });
+    expect(created.body).not.toContain('HYPERLINK');
+
+    const file = await kit.app.inject({
+      method: 'GET',
+      url: `/api/payouts/batches/${batch.id}/pain.001.xml?purpose=distribution`,
+      cookies,
+    });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toMatch(/^application\/xml/);
+    expect(file.body).toContain('<InstdAmt Ccy="VES">123.45</InstdAmt>');
+    const endToEndId = /<EndToEndId>([A-Z0-9]+)<\/EndToEndId>/.exec(file.body)?.[1] ?? '';
+
+    const upload = {
+      format: 'pain.002',
+      content: pain002For(batch.messageId, [{ endToEndId, status: 'ACSC' }]),
+    };
+    const applied = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payouts/bank-files?purpose=distribution',
+      payload: upload,
+      cookies,
+    });
+    expect(applied.statusCode, applied.body).toBe(200);
+    expect(applied.json()).toMatchObject({ replayed: false, summary: { accepted: 1 } });
+    const again = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payouts/bank-files?purpose=distribution',
+      payload: upload,
+      cookies,
+    });
+    expect(again.json()).toMatchObject({ replayed: true, summary: { accepted: 1 } });
+
+    const malformed = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payouts/bank-files?purpose=distribution',
+      payload: {
+        format: 'camt.053',
+        content: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>',
+      },
+      cookies,
+    });
+    expect(malformed.statusCode).toBe(422);
+    expect(malformed.json()).toMatchObject({ code: 'AMP_BANK_FILE_MALFORMED' });
+
+    const read = await kit.app.inject({
+      method: 'GET',
+      url: `/api/payouts/batches/${batch.id}?purpose=distribution`,
+      cookies,
+    });
+    expect(read.json().byStatus).toEqual([{ status: 'accepted', count: 1, amountMinor: '12345' }]);
+    const report = await kit.app.inject({
+      method: 'GET',
+      url: '/api/payouts/suspense.csv?purpose=distribution',
+      cookies,
+    });
+    expect(report.statusCode).toBe(200);
+    expect(report.headers['content-type']).toMatch(/^text\/csv/);
+    expect(report.body.replace(/^\uFEFF/, '').startsWith('recorded_at,kind,')).toBe(true);
+  });
+});
