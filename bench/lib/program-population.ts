@@ -18,11 +18,15 @@ import type { Database } from '../../src/platform/db/schema.js';
 export interface BenchDatabase {
   admin: Kysely<Database>;
   app: Kysely<Database>;
+  /** The application role's URL of this database, for a server in another process. */
+  appUrl: string;
   close(): Promise<void>;
 }
 
-export async function throwawayDatabase(tag: string): Promise<BenchDatabase> {
-  const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export async function throwawayDatabase(
+  tag: string,
+  serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+): Promise<BenchDatabase> {
   const name = `amparo_bench_${tag}_${randomBytes(4).toString('hex')}`;
   const server = kyselyOverPool(createPostgresPool(serverUrl, 1));
   await sql`create database ${sql.id(name)}`.execute(server);
@@ -32,10 +36,12 @@ export async function throwawayDatabase(tag: string): Promise<BenchDatabase> {
   const admin = kyselyOverPool(createPostgresPool(adminUrl, 1));
   await sql`set statement_timeout = 0`.execute(admin);
   await migrateUp(admin);
-  const app = kyselyOverPool(createPostgresPool(withUser(adminUrl, appRole), 4));
+  const appUrl = withUser(adminUrl, appRole);
+  const app = kyselyOverPool(createPostgresPool(appUrl, 4));
   return {
     admin,
     app,
+    appUrl,
     async close() {
       await app.destroy();
       await admin.destroy();

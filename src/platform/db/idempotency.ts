@@ -41,6 +41,13 @@ export async function runIdempotent<Body>(
   db: Kysely<Database>,
   key: IdempotencyKey,
   work: (trx: Transaction<Database>) => Promise<IdempotentResult<Body>>,
+  options: {
+    /**
+     * The transaction's last writes, after the answer is stored: a write that takes a lock
+     * every request needs (the audit appender's) holds it for the commit alone.
+     */
+    lastInTransaction?: (trx: Transaction<Database>) => Promise<void>;
+  } = {},
 ): Promise<IdempotentResult<Body> & { replayed: boolean }> {
   const requestSha256 = requestDigest(key.request);
   return db.transaction().execute(async (trx) => {
@@ -75,6 +82,7 @@ export async function runIdempotent<Body>(
         response_body: JSON.stringify(result.body),
       })
       .execute();
+    await options.lastInTransaction?.(trx);
     return { ...result, replayed: false };
   });
 }

@@ -191,6 +191,7 @@ export async function redeemFor(
 ): Promise<{ status: number; body: RedemptionAnswer }> {
   const resource = { type: 'person' as const, id: props.personId };
   const served = await programsServed(deps, gate.point.id);
+  const redemptionId = randomUUID();
   return auditingRefusals(deps, gate.write, resource, () =>
     runIdempotent<RedemptionAnswer>(
       deps.db,
@@ -206,7 +207,6 @@ export async function redeemFor(
           );
         }
         const after = takeLines(locked.items, props.lines);
-        const redemptionId = randomUUID();
         await props.alsoInTransaction?.(trx);
         const state = await recordRemaining(trx, entitlement.entitlementId, after);
         const receipt = await writeRedemption(trx, deps, gate.point, {
@@ -216,21 +216,34 @@ export async function redeemFor(
           after,
           operatorId: operatorIdOf(gate.write.actor),
         });
-        await moveStock(trx, gate.point, redemptionId, props.lines, operatorIdOf(gate.write.actor));
         await queueRedemptionNotice(trx, deps, {
           personId: entitlement.personId,
           point: gate.point,
           receiptId: redemptionId,
           redeemedAt: new Date(receipt.receipt.redeemedAt),
         });
-        await deps.audit.appendInTransaction(trx, [
-          writeAuditEntry(gate.write, resource, [], props.requestId),
-        ]);
         const answer = await entitlementAnswer(trx, entitlement);
         return {
           status: 201,
           body: { redemptionId, entitlement: { ...answer, state }, ...receipt },
         };
+      },
+      {
+        // Last, the writes that wait for locks other redemptions need: the point's stock
+        // balance row, then the audit appender's lock (every request's), so each is held for
+        // little more than the commit (bench/distribution-redeem.ts).
+        lastInTransaction: async (trx) => {
+          await moveStock(
+            trx,
+            gate.point,
+            redemptionId,
+            props.lines,
+            operatorIdOf(gate.write.actor),
+          );
+          await deps.audit.appendInTransaction(trx, [
+            writeAuditEntry(gate.write, resource, [], props.requestId),
+          ]);
+        },
       },
     ),
   );

@@ -1,0 +1,221 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { distributionWorld, quantiles, startServer } from './lib/distribution-world.js';
+import { loadAverage } from './lib/program-population.js';
+
+/**
+ * Redemption with the card end to end over HTTP (issue #15, performance): a server in its own
+ * process (`bench/lib/distribution-server.ts`, `build()` as `amparo serve` runs it) on a
+ * throwaway PostgreSQL database; each request verifies the card's QR, finds the entitlement,
+ * writes the redemption exactly once (idempotency key, locked entitlement state), moves the
+ * stock and appends the audit entry. In the same run and on the same PostgreSQL:
+ * `pgbench -c 16` TPC-B at scale 10 in a throwaway database.
+ *
+ * 1. pgbench: TPC-B transactions per second (`seconds` long).
+ * 2. Redemptions per second, closed loop with `clients` HTTP clients (`seconds` long); the
+ *    target is ≥ 1.0× the pgbench figure.
+ * 3. Open loop at a fixed rate, half the pgbench figure (`seconds` long): latency from the
+ *    moment each request was due (no coordinated omission); the target is p99 ≤ 50 ms.
+ *
+ * Each client is one operator at one of `points` points (each operator may read 1,200
+ * persons an hour, safeguard 10, so there are 64); each redemption takes 1 litre of a random
+ * card holder's 1,000 litres.
+ *
+ *   npm run bench -- distribution-redeem [persons=1000] [seconds=20] [clients=16]
+ */
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const persons = Number(args[0] ?? 1_000);
+  const seconds = Number(args[1] ?? 20);
+  const clients = Number(args[2] ?? 16);
+  const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const loadAtStart = loadAverage();
+
+  const pgbenchTps = pgbench(serverUrl, seconds);
+  progress(`pgbench: ${pgbenchTps} tps`);
+
+  const setupStarted = performance.now();
+  const world = await distributionWorld({
+    persons,
+    litres: 1_000,
+    points: 16,
+    operatorsPerPoint: 4,
+    stockPerPoint: 1_000_000,
+  });
+  const setupSeconds = +((performance.now() - setupStarted) / 1000).toFixed(1);
+  progress(`world ready in ${setupSeconds} s`);
+  const server = await startServer(world);
+  try {
+    const redeem = redeemer(server.url, world);
+    await closedLoop(redeem, clients, 3); // warm-up: JIT, pools, caches
+    const loadBeforeClosed = loadAverage();
+    const closed = await closedLoop(redeem, clients, seconds);
+    progress(`closed loop: ${closed.perSecond}/s`);
+    const rate = Math.max(1, Math.round(pgbenchTps / 2));
+    const loadBeforeOpen = loadAverage();
+    const open = await openLoop(redeem, rate, seconds);
+    progress(`open loop at ${rate}/s: p99 ${open.latencyMs.p99} ms`);
+
+    const counts = await sql<{
+      redemptions: string;
+      litres: string;
+      moved: string;
+      audited: string;
+    }>`
+      select (select count(*) from redemption) as redemptions,
+             (select coalesce(sum(quantity), 0) from redemption_line) as litres,
+             (select coalesce(-sum(quantity_delta), 0) from stock_movement where kind = 'redemption') as moved,
+             (select count(*) from audit_entry where entry::json->>'action' = 'distribution.redeem') as audited
+    `.execute(world.database.admin);
+    const row = counts.rows[0];
+    return {
+      command: `npm run bench -- distribution-redeem ${persons} ${seconds} ${clients}`,
+      pgbenchTps,
+      pgbenchCommand: `pgbench -c 16 -j 2 -T ${seconds} (TPC-B, scale 10)`,
+      redemptionsPerSecond: closed.perSecond,
+      ratioToPgbench: +(closed.perSecond / pgbenchTps).toFixed(3),
+      targetRatio: 1,
+      closedLoop: { clients, ...closed },
+      openLoop: { ratePerSecond: rate, ...open },
+      targetP99Ms: 50,
+      database: {
+        redemptions: Number(row?.redemptions),
+        litresRedeemed: Number(row?.litres),
+        litresMovedFromStock: Number(row?.moved),
+        redeemAuditEntries: Number(row?.audited),
+      },
+      persons,
+      setupSeconds,
+      loadAverage: {
+        atStart: loadAtStart,
+        beforeClosed: loadBeforeClosed,
+        beforeOpen: loadBeforeOpen,
+        atEnd: loadAverage(),
+      },
+    };
+  } finally {
+    await server.stop();
+    await world.close();
+  }
+}
+
+type Redeem = (index: number) => Promise<{ status: number }>;
+
+function redeemer(url: string, world: Awaited<ReturnType<typeof distributionWorld>>): Redeem {
+  return async (index) => {
+    const operator = world.operators[index % world.operators.length];
+    const card = world.cards[Math.floor(Math.random() * world.cards.length)];
+    if (operator === undefined || card === undefined) throw new Error('no operator or card');
+    const response = await fetch(
+      `${url}/api/distribution/points/${operator.pointId}/redemptions?purpose=distribution`,
+      {
+        method: 'POST',
+        headers: { cookie: operator.cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          clientId: randomUUID(),
+          qrText: card.qrText,
+          entitlementId: card.entitlementId,
+          lines: [{ item: world.item, quantity: 1 }],
+        }),
+      },
+    );
+    await response.arrayBuffer();
+    return { status: response.status };
+  };
+}
+
+async function closedLoop(redeem: Redeem, clients: number, seconds: number) {
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      let count = 0;
+      while (performance.now() < until) {
+        const begun = performance.now();
+        const { status } = await redeem(client + count * clients);
+        count += 1;
+        if (status === 201) latencies.push(performance.now() - begun);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return {
+    seconds: +elapsed.toFixed(2),
+    redeemed: latencies.length,
+    perSecond: +(latencies.length / elapsed).toFixed(1),
+    statuses,
+    latencyMs: quantiles(latencies),
+  };
+}
+
+/** Requests due at a fixed rate whatever the answers; latency counted from when each was due. */
+async function openLoop(redeem: Redeem, rate: number, seconds: number) {
+  const total = Math.round(rate * seconds);
+  const started = performance.now();
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const pending: Promise<void>[] = [];
+  for (let index = 0; index < total; index += 1) {
+    const due = started + (index * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(
+      redeem(index).then(({ status }) => {
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status === 201) latencies.push(performance.now() - due);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  return {
+    requests: total,
+    redeemed: latencies.length,
+    achievedPerSecond: +(latencies.length / ((performance.now() - started) / 1000)).toFixed(1),
+    statuses,
+    latencyMs: quantiles(latencies),
+  };
+}
+
+/** `pgbench -c 16` TPC-B at scale 10 in a throwaway database on the same server; its tps. */
+function pgbench(serverUrl: string, seconds: number): number {
+  const name = `amparo_bench_pgbench_${randomBytes(4).toString('hex')}`;
+  const url = new URL(serverUrl);
+  const env = {
+    ...process.env,
+    PGHOST: url.hostname,
+    PGPORT: url.port || '5432',
+    PGUSER: decodeURIComponent(url.username) || 'postgres',
+    PGPASSWORD: decodeURIComponent(url.password),
+  };
+  const binary = pgbenchBinary();
+  execFileSync('createdb', [name], { env });
+  try {
+    execFileSync(binary, ['-i', '-q', '-s', '10', name], { env, stdio: 'ignore' });
+    const out = execFileSync(binary, ['-c', '16', '-j', '2', '-T', String(seconds), name], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const match = /tps = ([\d.]+) \(without initial connection time\)/.exec(out);
+    if (match?.[1] === undefined) throw new Error(`pgbench said: ${out}`);
+    return +Number(match[1]).toFixed(1);
+  } finally {
+    execFileSync('dropdb', ['--force', name], { env });
+  }
+}
+
+function pgbenchBinary(): string {
+  try {
+    execFileSync('pgbench', ['--version'], { stdio: 'ignore' });
+    return 'pgbench';
+  } catch {
+    return '/usr/lib/postgresql/15/bin/pgbench';
+  }
+}
+
+function progress(line: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`${line}\n`);
+}
