@@ -10,10 +10,13 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * The point of service in Debian's Chromium against the real server (issue #15, point 6,
  * online part): an operator at phone width reads a card's QR, sees what remains, hands over part
  * and gets the signed receipt with its QR; then serves a person without a card by ID number and
- * a code texted to their phone. Spanish and English, axe-clean, no sideways scrolling.
+ * a code texted to their phone. Then the supervisor, at phone width too, finds that hand-over
+ * without a card in the day's list, reads the point's reconciliation for the cycle, downloads
+ * it as CSV and signs it off. Spanish and English, axe-clean, no sideways scrolling.
  */
 let run: ConsoleRun;
 let operator: { id: string; username: string; password: string; totp: () => string };
+let officer: Awaited<ReturnType<typeof buildOperator>>;
 let holderQr: string;
 let noCard: { id: string; uin: string };
 
@@ -32,7 +35,8 @@ beforeAll(async () => {
   run = await openConsoleRun();
   const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
   const db = run.server.database.db;
-  const [registrar, officer] = await Promise.all([
+  let registrar: typeof officer;
+  [registrar, officer] = await Promise.all([
     buildOperator(context, { username: 'pos.registrar', roles: ['registry_supervisor'] }),
     buildOperator(context, { username: 'pos.officer', roles: ['program_officer'] }),
   ]);
@@ -151,6 +155,47 @@ describe('the point of service in the console', () => {
     await receipt.getByText('Handed over without a card, with a second check.').waitFor();
     expect(await overflowsHorizontally(page)).toBe(false);
     expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
+  it("shows the supervisor the hand-over without a card and the point's reconciliation", async () => {
+    const page = await run.newPage('phone');
+    const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
+      // The next step's code: this step's was used to set the point up (a code is used once).
+      data: { username: officer.username, password: officer.password, totp: officer.totp(1) },
+    });
+    expect(signIn.status()).toBe(200);
+    await page.goto(`${run.server.baseUrl}/`);
+    await page.getByRole('link', { name: 'Supervisar entregas' }).first().click();
+    await page.getByRole('heading', { name: 'Supervisión de entregas' }).waitFor();
+    const assisted = page.getByTestId('assisted-list');
+    await assisted.getByText('Está dañado').waitFor();
+    expect(await assisted.textContent()).toContain('superada');
+    const figures = page.getByTestId('reconciliation');
+    await figures.getByText('Salida de inventario por entregas').waitFor();
+    expect(await figures.getByRole('alert').count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    const csvLink = figures.getByRole('link', { name: 'Descargar el cuadre (CSV)' });
+    const csv = await page.request.get(
+      new URL(String(await csvLink.getAttribute('href')), run.server.baseUrl).toString(),
+    );
+    expect(csv.status()).toBe(200);
+    expect(await csv.text()).toContain('food_box');
+    await figures.getByText('Nadie ha firmado este cuadre.').waitFor();
+    await figures.getByRole('button', { name: 'Firmar el cuadre' }).click();
+    await page
+      .getByTestId('sign-offs')
+      .getByText('las cifras no han cambiado.', { exact: false })
+      .waitFor();
+    await page.getByLabel('Idioma').selectOption('en');
+    await page.getByRole('heading', { name: 'Hand-over supervision' }).waitFor();
+    await page
+      .getByTestId('sign-offs')
+      .getByText('the figures have not changed.', { exact: false })
+      .waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
     await page.context().close();
   }, 60_000);
 });

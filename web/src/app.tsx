@@ -24,6 +24,9 @@ const AppealsPage = lazy(async () => ({
 const DistributionPage = lazy(async () => ({
   default: (await import('./features/distribution/distribution-page.js')).DistributionPage,
 }));
+const SupervisionPage = lazy(async () => ({
+  default: (await import('./features/distribution/supervision-page.js')).SupervisionPage,
+}));
 const AuditPage = lazy(async () => ({
   default: (await import('./features/audit/audit-page.js')).AuditPage,
 }));
@@ -82,6 +85,10 @@ export function App() {
           <Route path="/erasure" element={<Operator page={<ErasurePage />} />} />
           <Route path="/appeals" element={<Operator page={<AppealsPage />} />} />
           <Route path="/distribution" element={<Operator page={<DistributionPage />} />} />
+          <Route
+            path="/distribution/supervision"
+            element={<Operator page={<SupervisionPage />} />}
+          />
           <Route path="/programs" element={<PublicProgramsPage />} />
           <Route path="/programs/manage" element={<Operator page={<ManagedProgramsPage />} />} />
           <Route path="/programs/manage/:programId" element={<Operator page={<ProgramPage />} />} />

@@ -37,6 +37,9 @@ export function staffLinks(roles: readonly Role[]): StaffLink[] {
   if (may(roles, 'operator.manage')) links.push(link('/operators', 'operators'));
   if (may(roles, 'appeal.decide')) links.push(link('/appeals', 'appeals'));
   if (may(roles, 'distribution.redeem')) links.push(link('/distribution', 'distribution'));
+  if (may(roles, 'distribution.assisted_review')) {
+    links.push(link('/distribution/supervision', 'supervision'));
+  }
   if (may(roles, 'program.read')) links.push(link('/programs/manage', 'programs'));
   if (may(roles, 'notification.dashboard')) links.push(link('/messages', 'messages'));
   links.push(link('/account', 'account'));

@@ -1,0 +1,334 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type {
+  AssistedListing,
+  PointDetail,
+  PointSummary,
+  Reconciliation,
+} from '../../../../src/shared/api/distribution.js';
+import type { CycleSummary, ProgramDetail } from '../../../../src/shared/api/programs.js';
+import { apiGet, apiSend } from '../../api/client.js';
+import { Field } from '../../components/field.js';
+import { PageHeading } from '../../components/page-heading.js';
+import { ProblemNotice } from '../../components/problem-notice.js';
+import { useFormat } from '../../i18n/format.js';
+import { useOperator } from '../../session/use-session.js';
+import { purposeQuery } from '../programs/program-api.js';
+
+const purpose = 'purpose=distribution';
+
+/**
+ * The supervisor's screens for a distribution point (issue #15, points 4 and 7): the
+ * redemptions made without the card on a day (who, why, which second check, passed or not, and
+ * each operator's count against the daily bound — no person named), and the reconciliation per
+ * cycle (entitled, redeemed, without the card, conflicts, stock in and out, discrepancies), its
+ * CSV, and the sign-off with whether the figures are still those signed.
+ */
+export function SupervisionPage() {
+  const { t } = useTranslation();
+  const points = useQuery({
+    queryKey: ['distribution-points'],
+    queryFn: () => apiGet<{ points: PointSummary[] }>(`/api/distribution/points?${purpose}`),
+  });
+  const list = points.data?.points ?? [];
+  const [chosen, setChosen] = useState<string | null>(null);
+  const pointId = chosen ?? list[0]?.id ?? null;
+  return (
+    <section>
+      <PageHeading>{t('supervision.title')}</PageHeading>
+      {points.isPending ? <p aria-live="polite">{t('common.loading')}</p> : null}
+      {points.error ? <ProblemNotice error={points.error} /> : null}
+      {points.data && list.length === 0 ? <p>{t('supervision.noPoint')}</p> : null}
+      {list.length > 0 ? (
+        <Field label={t('pos.point')}>
+          {(control) => (
+            <select
+              {...control}
+              value={pointId ?? ''}
+              onChange={(event) => setChosen(event.target.value)}
+            >
+              {list.map((point) => (
+                <option key={point.id} value={point.id}>
+                  {point.name} ({point.code})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      ) : null}
+      {pointId ? (
+        <>
+          <AssistedList key={`a-${pointId}`} pointId={pointId} />
+          <ReconciliationPanel key={`r-${pointId}`} pointId={pointId} />
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function AssistedList({ pointId }: { pointId: string }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const [day, setDay] = useState(() => new Date().toISOString().slice(0, 10));
+  const listing = useQuery({
+    queryKey: ['distribution-assisted', pointId, day],
+    queryFn: () =>
+      apiGet<AssistedListing>(
+        `/api/distribution/points/${pointId}/assisted-redemptions?${purpose}&day=${day}`,
+      ),
+    enabled: /^\d{4}-\d{2}-\d{2}$/.test(day),
+  });
+  const outcome = (row: AssistedListing['assisted'][number]) =>
+    row.verifiedAt !== null ? 'passed' : row.failedAt !== null ? 'failed' : 'pending';
+  return (
+    <section aria-labelledby="assisted-title">
+      <h2 id="assisted-title">{t('supervision.assisted.title')}</h2>
+      <Field label={t('supervision.assisted.day')} hint={t('supervision.assisted.dayHint')}>
+        {(control) => (
+          <input
+            {...control}
+            type="date"
+            value={day}
+            onChange={(event) => setDay(event.target.value)}
+          />
+        )}
+      </Field>
+      {listing.error ? <ProblemNotice error={listing.error} /> : null}
+      {listing.data ? (
+        <>
+          <p>{t('supervision.assisted.bound', { max: listing.data.perOperatorPerDayMax })}</p>
+          {listing.data.assisted.length === 0 ? <p>{t('supervision.assisted.none')}</p> : null}
+          <ul className="supervision-cards" data-testid="assisted-list">
+            {listing.data.assisted.map((row) => (
+              <li key={row.id}>
+                <dl className="supervision-figures">
+                  <dt>{t('supervision.assisted.started')}</dt>
+                  <dd>{format.dateTime(row.startedAt)}</dd>
+                  <dt>{t('supervision.assisted.operator')}</dt>
+                  <dd>
+                    <code>{row.operatorId.slice(0, 8)}</code>
+                  </dd>
+                  <dt>{t('pos.assisted.reason')}</dt>
+                  <dd>{t(`pos.assisted.reasons.${row.reason}`)}</dd>
+                  <dt>{t('pos.assisted.method')}</dt>
+                  <dd>{t(`pos.assisted.methods.${row.method}`)}</dd>
+                  <dt>{t('supervision.assisted.outcome')}</dt>
+                  <dd>{t(`supervision.assisted.outcomes.${outcome(row)}`)}</dd>
+                  <dt>{t('supervision.assisted.wrongCodes')}</dt>
+                  <dd>{row.codeAttempts}</dd>
+                  <dt>{t('supervision.assisted.redemptions')}</dt>
+                  <dd>{row.redemptions}</dd>
+                </dl>
+              </li>
+            ))}
+          </ul>
+          {listing.data.byOperator.length > 0 ? (
+            <>
+              <h3>{t('supervision.assisted.byOperator')}</h3>
+              <ul data-testid="assisted-by-operator">
+                {listing.data.byOperator.map((row) => (
+                  <li key={row.operatorId}>
+                    {t('supervision.assisted.operatorCount', {
+                      operator: row.operatorId.slice(0, 8),
+                      used: row.count,
+                      max: listing.data.perOperatorPerDayMax,
+                    })}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+interface CycleChoice {
+  cycleId: string;
+  label: string;
+}
+
+/** The cycles of the programs the point serves, newest first, named by program and date. */
+function useCycleChoices(pointId: string): {
+  choices: CycleChoice[];
+  error: unknown;
+  pending: boolean;
+} {
+  const { i18n } = useTranslation();
+  const language = i18n.language === 'en' ? 'en' : 'es';
+  const me = useOperator();
+  const roles = me?.roles ?? [];
+  const query = useQuery({
+    queryKey: ['distribution-cycle-choices', pointId],
+    queryFn: async () => {
+      const detail = await apiGet<PointDetail>(`/api/distribution/points/${pointId}?${purpose}`);
+      return Promise.all(
+        detail.programIds.map(async (programId) => {
+          const [program, cycles] = await Promise.all([
+            apiGet<ProgramDetail>(`/api/programs/${programId}${purposeQuery(roles)}`),
+            apiGet<{ cycles: CycleSummary[] }>(
+              `/api/programs/${programId}/cycles${purposeQuery(roles)}`,
+            ),
+          ]);
+          return { name: program.program.name, cycles: cycles.cycles };
+        }),
+      );
+    },
+  });
+  const choices = (query.data ?? []).flatMap((program) =>
+    program.cycles
+      .filter((cycle) => cycle.status !== 'computing' && cycle.status !== 'computed')
+      .map((cycle) => ({
+        cycleId: cycle.id,
+        label: `${program.name[language]} · ${cycle.referenceDate}`,
+      })),
+  );
+  return { choices, error: query.error, pending: query.isPending };
+}
+
+function ReconciliationPanel({ pointId }: { pointId: string }) {
+  const { t } = useTranslation();
+  const { choices, error, pending } = useCycleChoices(pointId);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const cycleId = chosen ?? choices[0]?.cycleId ?? null;
+  return (
+    <section aria-labelledby="reconciliation-title">
+      <h2 id="reconciliation-title">{t('supervision.reconciliation.title')}</h2>
+      {pending ? <p aria-live="polite">{t('common.loading')}</p> : null}
+      {error ? <ProblemNotice error={error} /> : null}
+      {!pending && choices.length === 0 ? <p>{t('supervision.reconciliation.noCycle')}</p> : null}
+      {choices.length > 0 ? (
+        <Field label={t('supervision.reconciliation.cycle')}>
+          {(control) => (
+            <select
+              {...control}
+              value={cycleId ?? ''}
+              onChange={(event) => setChosen(event.target.value)}
+            >
+              {choices.map((choice) => (
+                <option key={choice.cycleId} value={choice.cycleId}>
+                  {choice.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      ) : null}
+      {cycleId ? <Figures key={cycleId} pointId={pointId} cycleId={cycleId} /> : null}
+    </section>
+  );
+}
+
+function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const client = useQueryClient();
+  const path = `/api/distribution/points/${pointId}/cycles/${cycleId}/reconciliation`;
+  const report = useQuery({
+    queryKey: ['distribution-reconciliation', pointId, cycleId],
+    queryFn: () => apiGet<Reconciliation>(`${path}?${purpose}`),
+  });
+  const [note, setNote] = useState('');
+  const signOff = useMutation({
+    mutationFn: () =>
+      apiSend('POST', `${path}/sign-offs?${purpose}`, note.trim() === '' ? {} : { note }),
+    onSuccess: () => {
+      setNote('');
+      void client.invalidateQueries({
+        queryKey: ['distribution-reconciliation', pointId, cycleId],
+      });
+    },
+  });
+  if (report.isPending) return <p aria-live="polite">{t('common.loading')}</p>;
+  if (report.error) return <ProblemNotice error={report.error} />;
+  const { figures, signOffs } = report.data;
+  const counts = [
+    ['entitled', figures.entitled],
+    ['entitlementsRedeemed', figures.entitlementsRedeemed],
+    ['redemptions', figures.redemptions],
+    ['assisted', figures.assisted],
+    ['conflicts', figures.conflicts],
+  ] as const;
+  const itemFigures = [
+    'redeemed',
+    'stockOutForRedemptions',
+    'discrepancy',
+    'delivered',
+    'transferredIn',
+    'transferredOut',
+    'adjusted',
+    'onHand',
+  ] as const;
+  return (
+    <div data-testid="reconciliation">
+      <dl className="supervision-figures">
+        {counts.map(([name, value]) => (
+          <div key={name}>
+            <dt>{t(`supervision.reconciliation.counts.${name}`)}</dt>
+            <dd>{format.number(value)}</dd>
+          </div>
+        ))}
+      </dl>
+      <ul className="supervision-cards">
+        {figures.items.map((line) => (
+          <li key={line.item} className={line.discrepancy !== 0 ? 'supervision-discrepancy' : ''}>
+            <h3>{line.item}</h3>
+            <dl className="supervision-figures">
+              {itemFigures.map((name) => (
+                <div key={name}>
+                  <dt>{t(`supervision.reconciliation.items.${name}`)}</dt>
+                  <dd>{format.number(line[name])}</dd>
+                </div>
+              ))}
+            </dl>
+            {line.discrepancy !== 0 ? (
+              <p role="alert">{t('supervision.reconciliation.discrepancyAlert')}</p>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      <p>
+        <a href={`${path}.csv?${purpose}`} download>
+          {t('supervision.reconciliation.csv')}
+        </a>
+      </p>
+      <h3>{t('supervision.reconciliation.signOffs')}</h3>
+      {signOffs.length === 0 ? <p>{t('supervision.reconciliation.notSigned')}</p> : null}
+      <ul data-testid="sign-offs">
+        {signOffs.map((each) => (
+          <li key={each.id}>
+            {t('supervision.reconciliation.signedAt', { time: format.dateTime(each.signedAt) })}{' '}
+            {each.current
+              ? t('supervision.reconciliation.current')
+              : t('supervision.reconciliation.changed')}
+            {each.note ? ` — ${each.note}` : ''}
+          </li>
+        ))}
+      </ul>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          signOff.mutate();
+        }}
+      >
+        <Field label={t('supervision.reconciliation.note')}>
+          {(control) => (
+            <textarea
+              {...control}
+              rows={2}
+              maxLength={500}
+              value={note}
+              onChange={(event) => setNote(event.target.value)}
+            />
+          )}
+        </Field>
+        {signOff.error ? <ProblemNotice error={signOff.error} /> : null}
+        <button type="submit" disabled={signOff.isPending}>
+          {signOff.isPending ? t('common.wait') : t('supervision.reconciliation.sign')}
+        </button>
+      </form>
+    </div>
+  );
+}
