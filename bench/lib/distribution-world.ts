@@ -214,6 +214,8 @@ export interface ServerProcess {
   url: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** What the server wrote to stderr so far (its last 4,000 characters). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -260,6 +262,7 @@ export async function startServer(
     url,
     child,
     exited,
+    stderr: () => stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

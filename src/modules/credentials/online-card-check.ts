@@ -44,6 +44,10 @@ export async function onlineCardCheck(
     }),
   );
   let credentialId: Buffer | undefined;
+  // The verifier reads any error inside it as an unreadable card. A database that cannot be
+  // reached is no verdict on the card: it is thrown on (a 5xx the point retries), never
+  // answered as "malformed" (bench/distribution-crash.ts found it when PostgreSQL restarted).
+  let lookupFailure: { error: unknown } | undefined;
   const verdict = await judgeCredentialWith<string>(text, {
     primitives: nodePrimitives,
     trusted,
@@ -51,11 +55,17 @@ export async function onlineCardCheck(
     revocations: {
       reasonForPayload: async (payload) => {
         credentialId = Buffer.from(credentialIdFromPayload(payload));
-        const row = await findCredential(deps.db, credentialId);
-        return row?.status === 'revoked' ? (row.revocationReason ?? 'revoked') : undefined;
+        try {
+          const row = await findCredential(deps.db, credentialId);
+          return row?.status === 'revoked' ? (row.revocationReason ?? 'revoked') : undefined;
+        } catch (error) {
+          lookupFailure = { error };
+          throw error;
+        }
       },
     },
   });
+  if (lookupFailure !== undefined) throw lookupFailure.error;
   if (verdict.status !== 'valid' || credentialId === undefined) {
     return { status: verdict.status, code: verdict.code, message: verdict.message };
   }
