@@ -128,6 +128,45 @@ describe('redemption with the card', () => {
     });
   });
 
+  it('redeems nothing with a revoked or a forged card: refused, audited, stock untouched', async () => {
+    const entitlementOf = async (personId: string) =>
+      (
+        await kit.database.db
+          .selectFrom('entitlement')
+          .select('id')
+          .where('person_id', '=', personId)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const forged = `${holder.qrText.slice(0, -6)}${holder.qrText.slice(-6) === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA'}`;
+    const before = await onHand(pointB, 'fuel_litre');
+    for (const [qrText, personId] of [
+      [revoked.qrText, revoked.personId],
+      [forged, holder.personId],
+    ] as const) {
+      const entitlementId = await entitlementOf(personId);
+      const response = await post(`${pointB}/redemptions`, {
+        clientId: randomUUID(),
+        qrText,
+        entitlementId,
+        lines: [{ item: 'fuel_litre', quantity: 5 }],
+      });
+      expect(response.statusCode, response.body).toBe(422);
+      expect(response.json().code).toBe('AMP_CARD_REFUSED');
+      expect(await auditedAs(kit, String(response.headers['x-request-id']))).toContainEqual({
+        action: 'distribution.redeem',
+        outcome: 'denied',
+        reasonCode: 'AMP_CARD_REFUSED',
+      });
+      const redeemed = await kit.database.db
+        .selectFrom('redemption')
+        .select('id')
+        .where('entitlement_id', '=', entitlementId)
+        .execute();
+      expect(redeemed).toEqual([]);
+    }
+    expect(await onHand(pointB, 'fuel_litre')).toBe(before);
+  });
+
   it('refuses a revoked, a forged and an unreadable card with the reason, and audits it', async () => {
     const forged = `${holder.qrText.slice(0, -6)}${holder.qrText.slice(-6) === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA'}`;
     for (const [qrText, status] of [

@@ -104,21 +104,23 @@ function AssistedList({ pointId }: { pointId: string }) {
               <li key={row.id}>
                 <dl className="supervision-figures">
                   <dt>{t('supervision.assisted.started')}</dt>
-                  <dd>{format.dateTime(row.startedAt)}</dd>
+                  <dd className="supervision-value">{format.dateTime(row.startedAt)}</dd>
                   <dt>{t('supervision.assisted.operator')}</dt>
-                  <dd>
+                  <dd className="supervision-value">
                     <code>{row.operatorId.slice(0, 8)}</code>
                   </dd>
                   <dt>{t('pos.assisted.reason')}</dt>
-                  <dd>{t(`pos.assisted.reasons.${row.reason}`)}</dd>
+                  <dd className="supervision-value">{t(`pos.assisted.reasons.${row.reason}`)}</dd>
                   <dt>{t('pos.assisted.method')}</dt>
-                  <dd>{t(`pos.assisted.methods.${row.method}`)}</dd>
+                  <dd className="supervision-value">{t(`pos.assisted.methods.${row.method}`)}</dd>
                   <dt>{t('supervision.assisted.outcome')}</dt>
-                  <dd>{t(`supervision.assisted.outcomes.${outcome(row)}`)}</dd>
+                  <dd className="supervision-value">
+                    {t(`supervision.assisted.outcomes.${outcome(row)}`)}
+                  </dd>
                   <dt>{t('supervision.assisted.wrongCodes')}</dt>
-                  <dd>{row.codeAttempts}</dd>
+                  <dd className="supervision-value">{row.codeAttempts}</dd>
                   <dt>{t('supervision.assisted.redemptions')}</dt>
-                  <dd>{row.redemptions}</dd>
+                  <dd className="supervision-value">{row.redemptions}</dd>
                 </dl>
               </li>
             ))}
@@ -267,7 +269,7 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
         {counts.map(([name, value]) => (
           <div key={name}>
             <dt>{t(`supervision.reconciliation.counts.${name}`)}</dt>
-            <dd>{format.number(value)}</dd>
+            <dd className="supervision-value">{format.number(value)}</dd>
           </div>
         ))}
       </dl>
@@ -279,7 +281,7 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
               {itemFigures.map((name) => (
                 <div key={name}>
                   <dt>{t(`supervision.reconciliation.items.${name}`)}</dt>
-                  <dd>{format.number(line[name])}</dd>
+                  <dd className="supervision-value">{format.number(line[name])}</dd>
                 </div>
               ))}
             </dl>
