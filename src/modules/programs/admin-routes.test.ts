@@ -9,6 +9,7 @@ import {
   sessionCookieFrom,
 } from '../access/access-test-kit.js';
 import { eligibilityFactsRelation } from '../registry/index.js';
+import { expectProtected } from './eligibility/preview-test-kit.js';
 import { smallCountMin } from './eligibility/rule-preview.js';
 import { programLimits } from './limits.js';
 import { insertRandomPopulation, populationStates } from './programs-test-kit.js';
@@ -274,26 +275,29 @@ describe('program management routes', () => {
       else state.leaving += 1;
       counts.set(String(row.region_code), state);
     }
-    const shown = (n: number) => (n < smallCountMin ? { fewerThan: smallCountMin } : { count: n });
     expect(preview).toMatchObject({ version: 2, comparedWith: 1, referenceDate: '2026-12-01' });
-    expect(preview.byState).toEqual(
-      [...counts.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([regionCode, state]) => ({
-          regionCode,
-          entering: shown(state.entering),
-          leaving: shown(state.leaving),
-        })),
+    // Every state is listed, changed or not; each count is the exact one protected: under 10
+    // hidden, otherwise a multiple of 5 within one step of it (rule-preview.test.ts).
+    const exact = (regionCode: string) => counts.get(regionCode) ?? { entering: 0, leaving: 0 };
+    expect(preview.byState.map((state: { regionCode: string }) => state.regionCode)).toEqual(
+      [...regions].sort(),
     );
+    for (const state of preview.byState) {
+      expectProtected(state.entering, exact(state.regionCode).entering);
+      expectProtected(state.leaving, exact(state.regionCode).leaving);
+    }
     // A total is withheld where it would reveal the one state of several said as fewer than 10.
     const total = (key: 'entering' | 'leaving') => {
-      const column = [...counts.values()].map((state) => state[key]);
-      const hidden = column.filter((n) => n < smallCountMin).length;
-      return hidden === 1 && column.length > 1
-        ? null
-        : shown(column.reduce((sum, n) => sum + n, 0));
+      const column = preview.byState.map(
+        (state: { regionCode: string }) => exact(state.regionCode)[key],
+      );
+      const hidden = column.filter((n: number) => n < smallCountMin).length;
+      const sum = column.reduce((a: number, n: number) => a + n, 0);
+      if (hidden === 1) expect(preview.total[key]).toBeNull();
+      else expectProtected(preview.total[key], sum);
     };
-    expect(preview.total).toEqual({ entering: total('entering'), leaving: total('leaving') });
+    total('entering');
+    total('leaving');
     // The fixture has a state where between 1 and 9 would change: it is said as fewer than 10.
     const small = [...counts.values()].flatMap((state) => [state.entering, state.leaving]);
     expect(small.some((n) => n > 0 && n < smallCountMin)).toBe(true);
@@ -318,5 +322,16 @@ describe('program management routes', () => {
     expect(
       (await call('officer', 'GET', `/api/programs/${programId}/versions/3/preview`)).statusCode,
     ).toBe(404);
+    // A rule over a sealed fact is decided only after decryption: the preview refuses it.
+    const sealed = await call('officer', 'POST', `/api/programs/${programId}/versions`, {
+      content: content({ unit: 'person', eligibilityRule: 'disability_status != "none"' }),
+    });
+    expect(sealed.json()).toEqual({ version: 3 });
+    const refused = await call('officer', 'GET', `/api/programs/${programId}/versions/3/preview`);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({
+      code: 'AMP_RULE_INVALID',
+      errors: [{ code: 'rule_sealed_sql_only' }],
+    });
   });
 });

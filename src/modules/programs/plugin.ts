@@ -28,5 +28,9 @@ export const programsPlugin: FastifyPluginAsyncTypebox<ProgramsPluginOptions> = 
     ...(onCycleClosing === undefined ? {} : { onCycleClosing }),
     ...(masterKey === undefined ? {} : { masterKey }),
   });
-  await app.register(rulePreviewRoutes, { db, audit });
+  await app.register(rulePreviewRoutes, {
+    db,
+    audit,
+    ...(masterKey === undefined ? {} : { masterKey }),
+  });
 };

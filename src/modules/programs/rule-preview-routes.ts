@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { purposes } from '../../shared/access/actor.js';
 import { RulePreviewSchema } from '../../shared/api/program-rules.js';
-import { rulePreview } from './eligibility/rule-preview.js';
+import { previewCellKeySecret, rulePreview } from './eligibility/rule-preview.js';
 import { checkContent, contentOf } from './program-content.js';
 import { type GateDependencies, gateProgram, programScope } from './program-gate.js';
 import { findProgram, findVersion } from './program-repository.js';
@@ -23,17 +23,25 @@ const PreviewQuery = Type.Object(
 /**
  * `GET /programs/:programId/versions/:version/preview` under `/api` (issue #13, point 6):
  * before a version is published, how many would enter and leave compared with the version in
- * force, by state, computed with the cycles' batch evaluator. Counts only, under 10 said as
- * "fewer than 10", no person ever listed. Action `program.read` over every state of the
+ * force, by state, computed with the cycles' batch evaluator. Counts only, protected against
+ * differencing (under 10 said as "fewer than 10", others randomly rounded to 5 by the set's
+ * cell key, every state listed; see rule-preview.ts), no person ever listed. A rule over a
+ * sealed fact is refused with AMP_RULE_INVALID. Action `program.read` over every state of the
  * program (the counts span them all); every attempt is audited by the gate.
  *
  * @example
  *   GET /api/programs/…/versions/2/preview?purpose=eligibility_review&referenceDate=2026-12-01
  */
-export const rulePreviewRoutes: FastifyPluginAsyncTypebox<GateDependencies> = async (
+export interface RulePreviewOptions extends GateDependencies {
+  /** The cell keys' secret of the protected counts is derived from it (rule-preview.ts). */
+  masterKey?: Buffer;
+}
+
+export const rulePreviewRoutes: FastifyPluginAsyncTypebox<RulePreviewOptions> = async (
   app,
-  { db, audit },
+  { db, audit, masterKey },
 ) => {
+  const secret = previewCellKeySecret(masterKey);
   app.get(
     '/programs/:programId/versions/:version/preview',
     {
@@ -77,6 +85,7 @@ export const rulePreviewRoutes: FastifyPluginAsyncTypebox<GateDependencies> = as
         current: inForce === undefined ? undefined : checkContent(contentOf(inForce)),
         proposed: checkContent(contentOf(proposed)),
         referenceDate,
+        secret,
       });
       await grant.record([]);
       return reply.header('cache-control', 'no-store').send({

@@ -56,9 +56,12 @@ export const PublishedProgramSchema = Type.Object({
 });
 export type PublishedProgram = Static<typeof PublishedProgramSchema>;
 
-/** A count in a preview: exact from 10 up, otherwise only "fewer than 10". */
+/** A count in a preview: from 10 up a multiple of 5 (randomly rounded), otherwise only "fewer than 10". */
 export const PreviewCountSchema = Type.Union([
-  Type.Object({ count: Type.Integer({ minimum: 10 }) }, { additionalProperties: false }),
+  Type.Object(
+    { count: Type.Integer({ minimum: 10, multipleOf: 5 }) },
+    { additionalProperties: false },
+  ),
   Type.Object({ fewerThan: Type.Integer() }, { additionalProperties: false }),
 ]);
 export type PreviewCountView = Static<typeof PreviewCountSchema>;

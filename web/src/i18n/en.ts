@@ -912,7 +912,8 @@ export const en: Dictionary = {
     previewAgainst: 'If version {{version}} replaced version {{inForce}}, at {{date}}:',
     previewNoChange: 'Nobody would enter or leave.',
     previewCaption: 'People who would enter and leave, by state',
-    previewPrivacy: 'Figures only: under 10 is shown as “fewer than 10”, and nobody is ever named.',
+    previewPrivacy:
+      'Figures only: under 10 is shown as “fewer than 10”, larger figures are rounded to 5, and nobody is ever named.',
     state: 'State',
     entering: 'Would enter',
     leaving: 'Would leave',
@@ -954,6 +955,8 @@ export const en: Dictionary = {
     approvalsLine: '{{given}} of {{required}} approvals needed',
     approvedAt: 'Approved on {{date}}',
     approve: 'Approve the cycle',
+    approvalByAnother:
+      'A different operator approves this cycle: you created it or approved this round already.',
     recompute: 'Compute again',
     publishCycle: 'Publish the cycle',
     closeCycle: 'Close the cycle',

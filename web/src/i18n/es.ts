@@ -936,7 +936,7 @@ export const es = {
     previewNoChange: 'Nadie entraría ni saldría.',
     previewCaption: 'Personas que entrarían y saldrían, por estado',
     previewPrivacy:
-      'Solo cifras: menos de 10 se muestra como «menos de 10» y nunca se nombra a una persona.',
+      'Solo cifras: menos de 10 se muestra como «menos de 10», las demás se redondean a 5 y nunca se nombra a una persona.',
     state: 'Estado',
     entering: 'Entrarían',
     leaving: 'Saldrían',
@@ -978,6 +978,7 @@ export const es = {
     approvalsLine: '{{given}} de {{required}} aprobaciones necesarias',
     approvedAt: 'Aprobado el {{date}}',
     approve: 'Aprobar el ciclo',
+    approvalByAnother: 'Otra persona aprueba este ciclo: usted lo creó o ya aprobó esta ronda.',
     recompute: 'Volver a calcular',
     publishCycle: 'Publicar el ciclo',
     closeCycle: 'Cerrar el ciclo',
