@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
+import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../platform/db/database.js';
+import { AuditLog } from '../audit/index.js';
 import { cycleComputer, type RunProgress } from './cycles/cycle-run.js';
 import { cycleOpener } from './cycles/cycle-service.js';
+import type { SealedDeciding } from './eligibility/sealed-decider.js';
+import { lazySealedPool } from './eligibility/sealed-pool.js';
+import { programLimits } from './limits.js';
 import { findProgramByCode } from './program-repository.js';
 
 /** Where the command reads settings and writes; tests pass their own. */
@@ -52,17 +57,18 @@ export function registerProgramsCommands(
     .option('--chunk-pause-ms <ms>', 'wait between chunks, leaving the database to other work')
     .option('--json', 'print one JSON object')
     .action(async (flags: ComputeFlags & { program: string; date: string; chunks?: string }) => {
-      await withDatabase(context, async (db) => {
+      await withDatabase(context, async (db, sealed) => {
         const found = await findProgramByCode(db, flags.program);
         if (found === undefined) throw new Error(`no program named ${flags.program}`);
         const { cycleId } = await cycleOpener(db, {
           programId: found.id,
           referenceDate: flags.date,
           operatorId: null,
+          sealed,
           ...(flags.chunks === undefined ? {} : { chunks: wholeNumber(flags.chunks, '--chunks') }),
         });
         context.writeError(`cycle ${cycleId}: opened\n`);
-        await compute(context, db, cycleId, flags);
+        await compute(context, db, cycleId, flags, sealed);
       });
     });
   cycle
@@ -72,18 +78,35 @@ export function registerProgramsCommands(
     .option('--chunk-pause-ms <ms>', 'wait between chunks, leaving the database to other work')
     .option('--json', 'print one JSON object')
     .action(async (cycleId: string, flags: ComputeFlags) => {
-      await withDatabase(context, (db) => compute(context, db, cycleId, flags));
+      await withDatabase(context, (db, sealed) => compute(context, db, cycleId, flags, sealed));
     });
 }
 
+/**
+ * The database, and what a rule over sealed facts needs, as the server has it: the master key
+ * from the key directory (or AMPARO_MASTER_KEY), the audit log (each chunk's sealed read is
+ * audited before it is opened) and the worker pool that opens and decides, started only when
+ * a rule needs it.
+ */
 async function withDatabase(
   context: ProgramsCliContext,
-  work: (db: Awaited<ReturnType<typeof openAppDatabase>>['db']) => Promise<void>,
+  work: (
+    db: Awaited<ReturnType<typeof openAppDatabase>>['db'],
+    sealed: SealedDeciding,
+  ) => Promise<void>,
 ): Promise<void> {
   const config = loadConfig(context.env);
+  const keys = loadKeyStore(config.keysDir, config.masterKeyBase64);
   const handle = await openAppDatabase(config.database);
   try {
-    await work(handle.db);
+    const audit = await AuditLog.open({ db: handle.db, keys });
+    const pool = lazySealedPool(keys.masterKey, programLimits.sealedWorkers);
+    try {
+      await work(handle.db, { pool, audit });
+    } finally {
+      await pool.close();
+      await audit.close();
+    }
   } finally {
     await handle.close();
   }
@@ -94,6 +117,7 @@ async function compute(
   db: Awaited<ReturnType<typeof openAppDatabase>>['db'],
   cycleId: string,
   flags: ComputeFlags,
+  sealed: SealedDeciding,
 ): Promise<void> {
   const pauseMs =
     flags.chunkPauseMs === undefined ? 0 : wholeNumber(flags.chunkPauseMs, '--chunk-pause-ms');
@@ -103,7 +127,7 @@ async function compute(
     );
     if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
   };
-  const outcome = await cycleComputer(db, { cycleId, onProgress });
+  const outcome = await cycleComputer(db, { cycleId, onProgress, sealed });
   const eligible = outcome.summary.eligible.toString();
   context.write(
     flags.json === true

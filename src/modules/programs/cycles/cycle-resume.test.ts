@@ -5,9 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliEnvironment, createCliEnvironment } from '../../../../test/cli-environment.js';
+import { loadKeyStore } from '../../../platform/crypto/key-store.js';
 import { closePglite, kyselyOverPglite, openPglite } from '../../../platform/db/database.js';
 import type { Database } from '../../../platform/db/schema.js';
+import { AuditLog } from '../../audit/index.js';
 import { eligiblePersonIds } from '../eligibility/eligibility-query.js';
+import { sealedPool } from '../eligibility/sealed-pool.js';
 import { programCreator, publicationDecider, publicationRequester } from '../program-service.js';
 import { insertRandomPopulation } from '../programs-test-kit.js';
 import { checkRule } from '../rules/rule-checker.js';
@@ -166,4 +169,98 @@ describe('amparo programs cycle compute: resume after SIGKILL', () => {
       });
     });
   }, 180_000); // two command starts (tsx compiles the CLI) on a shared two-core machine
+  it('computes a cycle over a sealed fact from the command line, with the master key as the server has it', async () => {
+    // Persons with a sealed disability status, sealed with the command's own master key.
+    const keys = loadKeyStore(cli.env.AMPARO_KEYS_DIR ?? '', undefined);
+    await asOwner((db) =>
+      insertRandomPopulation(db, { persons: 60, seed: 22, masterKey: keys.masterKey }),
+    );
+    const sealedRule = 'age >= 18 && disability_status != "none"';
+    const [officer, approver] = [randomUUID(), randomUUID()];
+    const expected = await cli.withCommandDatabase(async (db) => {
+      const { programId } = await programCreator(db, {
+        code: 'disability_grant',
+        content: {
+          nameEs: 'Bono de discapacidad',
+          nameEn: 'Disability grant',
+          descriptionEs: '',
+          descriptionEn: '',
+          kind: 'cash',
+          unit: 'person',
+          regions: [],
+          cadence: 'monthly',
+          benefit: { amountMinor: 50_000_00n, currency: 'VES' },
+          budgetCap: 1_000_000_000_00n,
+          eligibilityRule: sealedRule,
+        },
+        operatorId: officer,
+      });
+      const { publicationId } = await publicationRequester(db, {
+        programId,
+        version: 1,
+        operatorId: officer,
+      });
+      await publicationDecider(db, { publicationId, approve: true, operatorId: approver });
+      // The same set worked out here, with a pool of this test's own.
+      const pool = sealedPool(keys.masterKey, 1);
+      const audit = await AuditLog.open({ db, keys });
+      try {
+        return await eligiblePersonIds(db, {
+          rule: checkRule(sealedRule, 'bool', '/r'),
+          referenceDate,
+          regions: [],
+          sealed: { pool, audit },
+        });
+      } finally {
+        await pool.close();
+        await audit.close();
+      }
+    });
+    expect(expected.length).toBeGreaterThan(5);
+    const run = spawn(
+      process.execPath,
+      [
+        'bin/amparo.js',
+        'programs',
+        'cycle',
+        'create',
+        '--program',
+        'disability_grant',
+        '--date',
+        referenceDate,
+        '--json',
+      ],
+      {
+        cwd: repositoryRoot,
+        env: { ...cli.env, PATH: process.env.PATH, LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let [output, errors] = ['', ''];
+    run.stdout?.on('data', (data: Buffer) => {
+      output += data.toString();
+    });
+    run.stderr?.on('data', (data: Buffer) => {
+      errors += data.toString();
+    });
+    const exitCode = await new Promise<number | null>((resolve) => run.on('exit', resolve));
+    expect({ exitCode, errors: exitCode === 0 ? '' : errors }).toEqual({ exitCode: 0, errors: '' });
+    const answer = JSON.parse(output) as { cycleId: string; eligible: string };
+    expect(answer.eligible).toBe(String(expected.length));
+    await cli.withCommandDatabase(async (db) => {
+      const frozen = await db
+        .selectFrom('program_cycle_member')
+        .select('person_id')
+        .where('cycle_id', '=', answer.cycleId)
+        .orderBy('person_id')
+        .execute();
+      expect(frozen.map((row) => row.person_id)).toEqual(expected);
+    });
+    // Each chunk's read of the sealed fact is audited, as the server's are.
+    const audited = await asOwner((db) =>
+      sql<{ n: number }>`select count(*)::int as n from audit_entry
+        where entry::text like ${`%cycle:${answer.cycleId}%`}`.execute(db),
+    );
+    expect(audited.rows[0]?.n ?? 0).toBeGreaterThan(0);
+  }, 120_000);
 });
