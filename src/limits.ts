@@ -406,6 +406,14 @@ export const limits = {
     cycleChunks: 64,
     /** Most chunks a run may be cut into (the migration checks it too). */
     cycleChunksMax: 4096,
+    /**
+     * Chunks of person ids in which an approved cycle's entitlements are written, each in its
+     * own transaction with the grant's progress (migration 0033): at 1M beneficiaries about
+     * 62,500 rows a statement, well within the 30 s statement limit.
+     */
+    grantChunks: 16,
+    /** A round of at most this many beneficiaries is granted in one chunk. */
+    grantChunkRows: 20_000,
   },
   /** Distribution points, stock and redemption (modules/distribution). */
   distribution: {

@@ -36,7 +36,8 @@ beforeAll(async () => {
   }
   officer = await buildOperator(context, {
     username: 'officer.programs',
-    roles: ['program_officer'],
+    // Also an approver of cycles: the cycle they create must still go to someone else.
+    roles: ['program_officer', 'program_supervisor'],
     regions: ['VE-A'],
   });
   supervisor = await buildOperator(context, {
@@ -151,6 +152,9 @@ describe('programs in the console', () => {
     await summary.getByText('Distrito Capital').waitFor();
     expect(await summary.locator('tfoot td').first().textContent()).toBe('2');
     await page.getByTestId('approvals').getByText('0 de 1 aprobaciones').waitFor();
+    // Two persons: the officer holds the approving role too, but created this cycle.
+    await page.getByTestId('approval-by-another').waitFor();
+    expect(await page.getByRole('button', { name: 'Aprobar el ciclo' }).count()).toBe(0);
     await clean(page);
     const cycleUrl = page.url();
 

@@ -103,11 +103,13 @@ export async function seedDemoPrograms(
     await publicationDecider(db, { publicationId, approve: true, operatorId: props.approverId });
     // Two thousand persons fit in one chunk: the default (sized for a national registry) cut
     // each cycle into 64 transactions, which cost more CPU on first start than the whole import.
+    // Opened by the seeding itself (no operator), so both officers may approve it: whoever
+    // creates a cycle never approves it.
     const { cycleId, summary } = await cycleCreator(db, {
       chunks: 1,
       programId,
       referenceDate: props.referenceDate,
-      operatorId: props.askerId,
+      operatorId: null,
     });
     // Above the second-approver threshold a cash cycle needs both officers.
     const first = await cycleApprover(db, { cycleId, operatorId: props.approverId });

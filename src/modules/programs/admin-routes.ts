@@ -427,7 +427,7 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
       },
       async (request, reply) => {
         const grant = await onCycle(request, request.params.cycleId, 'program.read', 'any');
-        const view = await cycleView(db, request.params.cycleId);
+        const view = await cycleView(db, request.params.cycleId, operatorId(request));
         await grant.record([]);
         return reply.header('cache-control', 'no-store').send(view);
       },
@@ -456,7 +456,7 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
           const grant = await onCycle(request, cycleId, action, 'all');
           await work(cycleId, operatorId(request));
           await grant.record([]);
-          return cycleView(db, cycleId);
+          return cycleView(db, cycleId, operatorId(request));
         },
       );
 

@@ -78,6 +78,10 @@ export interface ProgramTables {
     created_by: string | null;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
+    /** Chunks of the approved round's entitlements written (migration 0033). */
+    grant_chunks_total: Generated<number>;
+    grant_chunks_done: Generated<number>;
+    entitlements_granted_at: Date | null;
   };
   program_cycle_member: {
     cycle_id: string;

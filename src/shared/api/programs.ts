@@ -238,6 +238,10 @@ export const CycleViewSchema = Type.Object({
     given: Type.Array(
       Type.Object({ approvedBy: Type.String(), approvedAt: Type.String({ format: 'date-time' }) }),
     ),
+    byViewerAllowed: Type.Boolean({
+      description:
+        'Whether the operator reading may approve now: the cycle awaits approval, they did not create it and have not approved this round (roles aside)',
+    }),
   }),
   diffPreviousRound: Type.Union([RoundDiffSchema, Type.Null()]),
   previousCycle: Type.Union([

@@ -10,7 +10,14 @@ import { programCreator, publicationDecider, publicationRequester } from '../pro
 import { insertRandomPopulation, refusal } from '../programs-test-kit.js';
 import { endEntitlementsOnRegistryEvents } from '../registry-subscriptions.js';
 import { checkRule } from '../rules/rule-checker.js';
-import { cycleApprover, cycleCreator, cycleRecomputer } from './cycle-service.js';
+import {
+  approvalRecorder,
+  cycleApprover,
+  cycleCreator,
+  cyclePublisher,
+  cycleRecomputer,
+  entitlementGranter,
+} from './cycle-service.js';
 
 const referenceDate = '2026-12-01';
 const [officer, approverA, approverB] = [randomUUID(), randomUUID(), randomUUID()];
@@ -129,6 +136,9 @@ describe('cycles and entitlements', () => {
       referenceDate,
       operatorId: officer,
     });
+    // The operator who created the cycle never approves it, even holding the right.
+    const own = await refusal(cycleApprover(database.db, { cycleId, operatorId: officer }));
+    expect(own.code).toBe('AMP_FORBIDDEN');
     const first = await cycleApprover(database.db, { cycleId, operatorId: approverA });
     expect(first).toEqual({ status: 'computed', approvals: 1, required: 2 });
     expect(await entitlementCount(cycleId)).toBe(0);
@@ -137,7 +147,7 @@ describe('cycles and entitlements', () => {
     const second = await cycleApprover(database.db, { cycleId, operatorId: approverB });
     expect(second).toEqual({ status: 'approved', approvals: 2, required: 2 });
     expect(await entitlementCount(cycleId)).toBe(Number(summary.eligible));
-    const closed = await refusal(cycleApprover(database.db, { cycleId, operatorId: officer }));
+    const closed = await refusal(cycleApprover(database.db, { cycleId, operatorId: randomUUID() }));
     expect(closed.code).toBe('AMP_CONFLICT');
   });
 
@@ -246,5 +256,75 @@ describe('cycles and entitlements', () => {
         (error: unknown) => String(error),
       );
     expect(outcome).toMatch(/eligible set/);
+    // Without per-row foreign keys (migration 0033) a person, cycle or program that does not
+    // exist is refused by the same check.
+    for (const [cycleId, programId, personId] of [
+      [cycle.id, cycle.program_id, randomUUID()],
+      [randomUUID(), cycle.program_id, outsider.id],
+      [cycle.id, randomUUID(), outsider.id],
+    ]) {
+      for (const basis of ['rule', 'appeal']) {
+        const made = await sql`insert into entitlement (id, cycle_id, program_id, person_id, basis)
+          values (${randomUUID()}, ${cycleId}, ${programId}, ${personId}, ${basis})`
+          .execute(database.db)
+          .then(
+            () => 'inserted',
+            (error: unknown) => String(error),
+          );
+        expect(made).toMatch(/eligible set|upheld appeal/);
+      }
+    }
+  });
+
+  it('an approval’s entitlements are written in chunks; a grant stopped halfway resumes, nobody twice', async () => {
+    const programId = await publishedProgram('chunked_grant', pension());
+    const { cycleId, summary } = await cycleCreator(database.db, {
+      programId,
+      referenceDate,
+      operatorId: officer,
+    });
+    expect(summary.eligible).toBeGreaterThan(5n);
+    // The decision alone: the cycle is approved, no entitlement is written yet.
+    expect(
+      await approvalRecorder(database.db, { cycleId, operatorId: approverA, grantChunks: 16 }),
+    ).toMatchObject({ status: 'approved' });
+    expect(await entitlementCount(cycleId)).toBe(0);
+    // The grant stops (a crash) after some chunks were committed.
+    const stopped = await entitlementGranter(database.db, {
+      cycleId,
+      onProgress: (progress) => {
+        if (progress.chunksDone === 5) throw new Error('killed');
+      },
+    }).then(
+      () => 'finished',
+      (error: unknown) => String(error),
+    );
+    expect(stopped).toMatch(/killed/);
+    const partial = await database.db
+      .selectFrom('program_cycle')
+      .select(['grant_chunks_done', 'entitlements_granted_at'])
+      .where('id', '=', cycleId)
+      .executeTakeFirstOrThrow();
+    expect(partial).toEqual({ grant_chunks_done: 5, entitlements_granted_at: null });
+    const written = await entitlementCount(cycleId);
+    expect(written).toBeLessThan(Number(summary.eligible));
+    // Publication completes the grant first; a repeat writes nothing.
+    const published = await cyclePublisher(database.db, { cycleId, operatorId: approverA });
+    expect(published.entitlements).toBe(Number(summary.eligible));
+    expect(await entitlementGranter(database.db, { cycleId })).toEqual({ granted: true });
+    const distinct = await sql<{ n: number; persons: number }>`select count(*)::int as n,
+      count(distinct person_id)::int as persons from entitlement where cycle_id = ${cycleId}`.execute(
+      database.db,
+    );
+    expect(distinct.rows[0]).toEqual({
+      n: Number(summary.eligible),
+      persons: Number(summary.eligible),
+    });
+    const members = await sql<{ n: number }>`select count(*)::int as n from program_cycle_member m
+      join entitlement e on e.cycle_id = m.cycle_id and e.person_id = m.person_id
+      where m.cycle_id = ${cycleId} and e.amount_minor is not distinct from m.amount_minor`.execute(
+      database.db,
+    );
+    expect(members.rows[0]?.n).toBe(Number(summary.eligible));
   });
 });

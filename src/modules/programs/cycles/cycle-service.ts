@@ -8,6 +8,7 @@ import { type CheckedContent, checkContent, contentOf } from '../program-content
 import { findProgram, findVersion } from '../program-repository.js';
 import { ProgramsError } from '../programs-error.js';
 import type { CycleStatus } from '../tables.js';
+import { chunkRange } from './cycle-chunks.js';
 import {
   type RoundDiff,
   type RoundSummary,
@@ -203,16 +204,50 @@ export function requiredApprovals(checked: CheckedContent, cost: bigint): 1 | 2 
 
 /**
  * Records one approval of the cycle's current round. Over the budget cap it is refused with
- * the figures. The approval that completes the number required creates the entitlements.
- * Concurrent approvals queue on the cycle's row lock; the same approver counts once.
+ * the figures. Concurrent approvals queue on the cycle's row lock; the same approver counts
+ * once. The approval that completes the number required makes the cycle approved, and its
+ * entitlements are then written chunk by chunk (`entitlementGranter`) before this answers.
  */
 export async function cycleApprover(
   db: Kysely<Database>,
-  props: { cycleId: string; operatorId: string },
+  props: {
+    cycleId: string;
+    operatorId: string;
+    onGrantProgress?: (progress: GrantProgress) => void;
+  },
+): Promise<{ status: 'computed' | 'approved'; approvals: number; required: number }> {
+  const outcome = await approvalRecorder(db, props);
+  if (outcome.status === 'approved') {
+    await entitlementGranter(db, {
+      cycleId: props.cycleId,
+      ...(props.onGrantProgress === undefined ? {} : { onProgress: props.onGrantProgress }),
+    });
+  }
+  return outcome;
+}
+
+/**
+ * The decision of an approval, in one transaction and without writing entitlements: its cost
+ * is a summary of the frozen round (counts and totals), whatever the number of beneficiaries.
+ */
+export async function approvalRecorder(
+  db: Kysely<Database>,
+  props: {
+    cycleId: string;
+    operatorId: string;
+    /** Chunks of the grant (default: one up to `grantChunkRows` beneficiaries, else `grantChunks`). */
+    grantChunks?: number;
+  },
 ): Promise<{ status: 'computed' | 'approved'; approvals: number; required: number }> {
   return db.transaction().execute(async (trx) => {
     const cycle = await lockCycle(trx, props.cycleId);
     refuseUnless(cycle, 'computed');
+    // Two persons: whoever created the cycle (and so ran its computation) does not approve it.
+    if (cycle.created_by === props.operatorId) {
+      throw new AmparoError('AMP_FORBIDDEN', {
+        detail: 'The operator who created the cycle cannot approve it; a different operator must',
+      });
+    }
     const checked = await versionContent(trx, cycle.program_id, cycle.version);
     const summary = await summariseRound(trx, cycle.id, cycle.round);
     const cost = costOf(checked, summary);
@@ -240,35 +275,83 @@ export async function cycleApprover(
       .where('round', '=', cycle.round)
       .executeTakeFirstOrThrow();
     const count = Number(approvals.count);
-    if (count < required) {
-      await trx
-        .updateTable('program_cycle')
-        .set({ approvals_required: required, updated_at: new Date() })
-        .where('id', '=', cycle.id)
-        .execute();
-      return { status: 'computed', approvals: count, required };
-    }
-    await grantEntitlements(trx, cycle.id, cycle.program_id, cycle.round);
+    const complete = count >= required;
     await trx
       .updateTable('program_cycle')
-      .set({ status: 'approved', approvals_required: required, updated_at: new Date() })
+      .set({
+        ...(complete
+          ? {
+              status: 'approved' as const,
+              grant_chunks_total:
+                props.grantChunks ??
+                (summary.eligible <= BigInt(programLimits.grantChunkRows)
+                  ? 1
+                  : programLimits.grantChunks),
+            }
+          : {}),
+        approvals_required: required,
+        updated_at: new Date(),
+      })
       .where('id', '=', cycle.id)
       .execute();
-    return { status: 'approved', approvals: count, required };
+    return {
+      status: complete ? ('approved' as const) : ('computed' as const),
+      approvals: count,
+      required,
+    };
   });
 }
 
-/** One entitlement per member of the frozen round; a repeat inserts nothing. */
-async function grantEntitlements(
-  trx: Transaction<Database>,
-  cycleId: string,
-  programId: string,
-  round: number,
-): Promise<void> {
-  await sql`insert into entitlement (id, cycle_id, program_id, person_id, basis, amount_minor)
-    select gen_random_uuid(), m.cycle_id, ${programId}::uuid, m.person_id, 'rule', m.amount_minor
-      from program_cycle_member m where m.cycle_id = ${cycleId} and m.round = ${round}
-    on conflict (program_id, cycle_id, person_id) do nothing`.execute(trx);
+export interface GrantProgress {
+  chunksDone: number;
+  chunksTotal: number;
+}
+
+/**
+ * Writes the entitlements of an approved cycle's final round: one per member, chunk by chunk
+ * of the person-id space, each chunk and the progress in one transaction under the cycle's
+ * row lock (so two granters take turns and a closing waits). A grant stopped halfway resumes
+ * at the first chunk not written; a repeat writes nothing. Stops, writing nothing more, when
+ * the cycle was closed meanwhile. Answers whether every chunk is written.
+ */
+export async function entitlementGranter(
+  db: Kysely<Database>,
+  props: { cycleId: string; onProgress?: (progress: GrantProgress) => void },
+): Promise<{ granted: boolean }> {
+  for (;;) {
+    const step = await db.transaction().execute(async (trx) => {
+      const cycle = await lockCycle(trx, props.cycleId);
+      if (cycle.entitlements_granted_at !== null) return { done: true, granted: true };
+      if (cycle.status !== 'approved' && cycle.status !== 'published') {
+        return { done: true, granted: false };
+      }
+      const chunk = cycle.grant_chunks_done;
+      const chunksTotal = cycle.grant_chunks_total;
+      const range = chunkRange(chunk, chunksTotal);
+      await sql`insert into entitlement (id, cycle_id, program_id, person_id, basis, amount_minor)
+        select gen_random_uuid(), m.cycle_id, ${cycle.program_id}::uuid, m.person_id, 'rule', m.amount_minor
+          from program_cycle_member m
+         where m.cycle_id = ${cycle.id} and m.round = ${cycle.round}
+           and m.person_id >= ${range.from}::uuid
+           ${range.to === undefined ? sql`` : sql`and m.person_id < ${range.to}::uuid`}
+        on conflict (program_id, cycle_id, person_id) do nothing`.execute(trx);
+      const chunksDone = chunk + 1;
+      const finished = chunksDone >= chunksTotal;
+      await trx
+        .updateTable('program_cycle')
+        .set({
+          grant_chunks_done: chunksDone,
+          ...(finished ? { entitlements_granted_at: new Date() } : {}),
+        })
+        .where('id', '=', cycle.id)
+        .execute();
+      return { done: finished, granted: finished, chunksDone, chunksTotal };
+    });
+    if (step.chunksDone !== undefined && step.chunksTotal !== undefined) {
+      props.onProgress?.({ chunksDone: step.chunksDone, chunksTotal: step.chunksTotal });
+    }
+    if (step.done) return { granted: step.granted };
+  }
 }
 
 /**
@@ -287,9 +370,14 @@ export async function cyclePublisher(
     ) => Promise<void>;
   },
 ): Promise<{ status: 'published'; entitlements: number }> {
+  // An approval whose grant stopped halfway (a crash) is completed first.
+  await entitlementGranter(db, { cycleId: props.cycleId });
   return db.transaction().execute(async (trx) => {
     const cycle = await lockCycle(trx, props.cycleId);
     refuseUnless(cycle, 'approved');
+    if (cycle.entitlements_granted_at === null) {
+      throw new AmparoError('AMP_CONFLICT', { detail: 'The entitlements are still being written' });
+    }
     await trx
       .updateTable('program_cycle')
       .set({ status: 'published', updated_at: new Date() })

@@ -23,7 +23,12 @@ function diffView(diff: RoundDiff): RoundDiffView {
   return { entered: counts(diff.entered), left: counts(diff.left) };
 }
 
-export async function cycleView(db: Kysely<Database>, cycleId: string): Promise<CycleView> {
+export async function cycleView(
+  db: Kysely<Database>,
+  cycleId: string,
+  /** The operator who reads it: whether they may still approve it (two-person rule). */
+  viewerId?: string,
+): Promise<CycleView> {
   const cycle = await db
     .selectFrom('program_cycle')
     .selectAll()
@@ -105,6 +110,11 @@ export async function cycleView(db: Kysely<Database>, cycleId: string): Promise<
         approvedBy: row.approved_by,
         approvedAt: row.approved_at.toISOString(),
       })),
+      byViewerAllowed:
+        viewerId !== undefined &&
+        cycle.status === 'computed' &&
+        viewerId !== cycle.created_by &&
+        !approvals.some((row) => row.approved_by === viewerId),
     },
     diffPreviousRound:
       computed && cycle.round > 1

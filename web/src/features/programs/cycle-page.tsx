@@ -216,7 +216,10 @@ function Steps(props: { view: CycleView; canApprove: boolean; canManage: boolean
   });
   const offered: Array<{ verb: 'approvals' | 'publish' | 'close' | 'recompute'; label: string }> =
     [];
-  if (cycle.status === 'computed' && props.canApprove)
+  // Two persons: whoever created the cycle, or approved this round already, is not offered it
+  // (the server refuses them too).
+  const mayApprove = props.canApprove && props.view.approvals.byViewerAllowed;
+  if (cycle.status === 'computed' && mayApprove)
     offered.push({ verb: 'approvals', label: t('programs.approve') });
   if (cycle.status === 'computed' && props.canManage)
     offered.push({ verb: 'recompute', label: t('programs.recompute') });
@@ -226,6 +229,9 @@ function Steps(props: { view: CycleView; canApprove: boolean; canManage: boolean
     offered.push({ verb: 'close', label: t('programs.closeCycle') });
   return (
     <div className="button-row">
+      {cycle.status === 'computed' && props.canApprove && !mayApprove ? (
+        <p data-testid="approval-by-another">{t('programs.approvalByAnother')}</p>
+      ) : null}
       {offered.map(({ verb, label }) => (
         <button
           key={verb}
