@@ -1,6 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import { AmparoError } from '../../../platform/errors.js';
 import type { CycleStatus, ProgramKind } from '../tables.js';
+import { entitlementGranter } from './cycle-service.js';
 
 /**
  * What the payments module (issue #16) may learn of a cycle's cash entitlements, to pay them:
@@ -23,6 +25,11 @@ export async function cycleForDisbursement(
   db: Kysely<Database>,
   cycleId: string,
 ): Promise<CycleForDisbursement | undefined> {
+  // An approval whose chunked grant stopped halfway (a crash) is completed first, as
+  // publication does: a disbursement sees every entitlement of the approved round.
+  await entitlementGranter(db, { cycleId }).catch((error: unknown) => {
+    if (!(error instanceof AmparoError && error.code === 'AMP_NOT_FOUND')) throw error;
+  });
   const row = await db
     .selectFrom('program_cycle as c')
     .innerJoin('program_version as v', (join) =>
