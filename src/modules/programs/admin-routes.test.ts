@@ -171,7 +171,10 @@ describe('program management routes', () => {
       chunksTotal: programLimits.cycleChunks,
     });
     expect(Number(view.summary.eligible)).toBeGreaterThan(0);
-    expect(view.approvals).toEqual({ required: 1, given: [] });
+    // The officer created it: they are not offered the approval, the supervisor is.
+    expect(view.approvals).toEqual({ required: 1, given: [], byViewerAllowed: false });
+    const seen = (await call('supervisor', 'GET', `/api/program-cycles/${view.cycle.id}`)).json();
+    expect(seen.approvals.byViewerAllowed).toBe(true);
     const recomputed = await call(
       'officer',
       'POST',

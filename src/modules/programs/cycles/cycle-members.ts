@@ -108,6 +108,25 @@ export async function refuseFailingFormula(
   props: Omit<RoundScope, 'round'>,
 ): Promise<void> {
   if (props.checked.formula === undefined) return;
+  try {
+    await countFailingAmounts(trx, props);
+  } catch (error) {
+    // PostgreSQL's int8 arithmetic refuses an overflow (22003) where CEL fails: the same
+    // refusal, and the caller's transaction writes nothing.
+    if ((error as { code?: unknown }).code === '22003') {
+      throw new ProgramsError(
+        'AMP_FORMULA_FAILED',
+        'The benefit formula overflows a 64-bit integer for some eligible persons; nothing was written',
+      );
+    }
+    throw error;
+  }
+}
+
+async function countFailingAmounts(
+  trx: Transaction<Database>,
+  props: Omit<RoundScope, 'round'>,
+): Promise<void> {
   const sealed = sealedStep(props, 'formula');
   if (sealed !== undefined) {
     // The workers decide only the candidates without an amount: usually none.

@@ -209,24 +209,30 @@ describe('cycles and entitlements', () => {
     expect(reasonOf(untouched).every((row) => row.status === 'open')).toBe(true);
   });
 
-  it('refuses a formula that fails for someone, and writes no cycle', async () => {
-    const programId = await publishedProgram(
-      'per_child',
-      pension({
-        benefit: { formula: '1000 / members_under_5', currency: 'VES' },
-        eligibilityRule: 'head_of_household',
-      }),
-    );
-    const refused = await refusal(
-      cycleCreator(database.db, { programId, referenceDate, operatorId: officer }),
-    );
-    expect(refused.code).toBe('AMP_FORMULA_FAILED');
-    const cycles = await database.db
-      .selectFrom('program_cycle')
-      .select('id')
-      .where('program_id', '=', programId)
-      .execute();
-    expect(cycles).toEqual([]);
+  it('refuses a formula that fails for someone (division by zero, overflow), and writes no cycle', async () => {
+    const failing = [
+      ['per_child', '1000 / members_under_5'],
+      ['overflowing', '1000000000000 * 1000000000000 * age'],
+    ] as const;
+    for (const [code, formula] of failing) {
+      const programId = await publishedProgram(
+        code,
+        pension({
+          benefit: { formula, currency: 'VES' },
+          eligibilityRule: 'head_of_household',
+        }),
+      );
+      const refused = await refusal(
+        cycleCreator(database.db, { programId, referenceDate, operatorId: officer }),
+      );
+      expect({ formula, code: refused.code }).toEqual({ formula, code: 'AMP_FORMULA_FAILED' });
+      const cycles = await database.db
+        .selectFrom('program_cycle')
+        .select('id')
+        .where('program_id', '=', programId)
+        .execute();
+      expect(cycles).toEqual([]);
+    }
   });
 
   it('no one is added to a cycle by hand: the database refuses an entitlement by rule', async () => {
