@@ -257,7 +257,62 @@ const routes: RouteCase[] = [
     request: (_t, p) => ({ method: 'GET', url: `/api/distribution/points${q(p)}` }),
   },
   ...absentRecordCases(),
+  ...paymentCases(),
 ];
+
+/**
+ * Money (issue #16): a person's wallet is read like the person's record; the trial balance is
+ * tied to no record; funding, starting a disbursement, its progress and an account's statement
+ * are named by made-up ids, so the matrix moves no money.
+ */
+function paymentCases(): RouteCase[] {
+  const absent = (
+    name: string,
+    action: string,
+    request: (p: string | null) => ReturnType<RouteCase['request']>,
+  ): RouteCase => ({
+    name,
+    action,
+    resource: 'absent',
+    allowedStatus: 404,
+    request: (_t, p) => request(p),
+  });
+  return [
+    {
+      name: "a person's wallet",
+      action: 'payment.wallet_read',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'GET',
+        url: `/api/payments/persons/${t.personId}/wallet${q(p)}`,
+      }),
+    },
+    {
+      name: 'the trial balance',
+      action: 'payment.ledger_read',
+      resource: 'none',
+      request: (_t, p) => ({ method: 'GET', url: `/api/payments/trial-balance${q(p)}` }),
+    },
+    absent('fund a program', 'payment.fund', (p) => ({
+      method: 'POST',
+      url: `/api/payments/programs/${randomUUID()}/funding${q(p)}`,
+      payload: { transferId: randomUUID(), currency: 'VES', amountMinor: '100' },
+    })),
+    absent('start a disbursement', 'payment.disburse', (p) => ({
+      method: 'POST',
+      url: `/api/payments/disbursements${q(p)}`,
+      payload: { cycleId: randomUUID() },
+    })),
+    absent("a disbursement's progress", 'payment.ledger_read', (p) => ({
+      method: 'GET',
+      url: `/api/payments/disbursements/${randomUUID()}${q(p)}`,
+    })),
+    absent("an account's statement", 'payment.ledger_read', (p) => ({
+      method: 'GET',
+      url: `/api/payments/accounts/${randomUUID()}/statement.csv${q(p)}`,
+    })),
+  ];
+}
 
 /** A program's content for the routes that take one: a regional program of `region`. */
 function programContent(region: string) {
@@ -663,6 +718,8 @@ const notDecidedByTheTable: Record<string, string> = {
   'GET /api/erasure-requests': 'administrators; erasure-refusals.test.ts',
   'POST /api/dedup-clusters/{runId}/{clusterId}/review': 'person.merge; cluster-review.test.ts',
   'GET /api/distribution/receipt-key': 'public: the key that verifies redemption receipts',
+  'GET /api/payments/me/wallet':
+    "the caller's own wallet, citizens only (payments-routes.test.ts); a person's wallet by id is in the matrix",
   'POST /api/distribution/points':
     'distribution.point_manage, decided by the table on the region of the body; stock.test.ts',
 };

@@ -33,6 +33,8 @@ const resourceTypes = new Set([
   'distribution_point',
   'payout_batch',
   'bank_file',
+  'ledger_account',
+  'disbursement',
 ]);
 const outcomes = new Set(['allowed', 'denied']);
 

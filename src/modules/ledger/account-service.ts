@@ -171,3 +171,12 @@ export async function lookupAccounts(
 export function postedBalance(account: AccountState): bigint {
   return account.creditsPosted - account.debitsPosted;
 }
+
+/** What each of these accounts belongs to (its opaque `reference_id`, TigerBeetle user_data_128). */
+export async function accountReferences(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Map<string, string | null>> {
+  const rows = await readAccountRows(db, ids);
+  return new Map(rows.map((row) => [row.id, row.reference_id]));
+}

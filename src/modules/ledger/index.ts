@@ -5,10 +5,17 @@
  * Re-exports only.
  */
 export {
+  type AccountEntry,
+  accountTransfers,
+  type TrialBalanceLine,
+  trialBalance,
+} from './account-history.js';
+export {
   type AccountInput,
   type AccountOutcome,
   type AccountResult,
   accountCreator,
+  accountReferences,
   lookupAccounts,
   postedBalance,
 } from './account-service.js';

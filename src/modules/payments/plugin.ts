@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { PaymentsDependencies } from './payments-context.js';
 import { payoutRoutes } from './payouts/payout-routes.js';
+import { paymentsRoutes } from './payments-routes.js';
 
 export type PaymentsPluginOptions = PaymentsDependencies;
 
@@ -24,4 +25,5 @@ export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = 
     ...(onWalletCredited ? { onWalletCredited } : {}),
   };
   await app.register(payoutRoutes, deps);
+  await app.register(paymentsRoutes, deps);
 };

@@ -50,6 +50,10 @@ export const actions = [
   'payout.manage',
   'payout.reconcile',
   'payout.read',
+  'payment.fund',
+  'payment.disburse',
+  'payment.ledger_read',
+  'payment.wallet_read',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -140,6 +144,13 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('payout.reconcile', 'finance_officer', ['distribution'], 'any'),
   rule('payout.read', 'finance_officer', ['distribution'], 'any'),
   rule('payout.read', 'auditor', ['audit'], 'any'),
+  rule('payment.fund', 'finance_officer', ['distribution'], 'any'),
+  rule('payment.disburse', 'finance_officer', ['distribution'], 'any'),
+  rule('payment.ledger_read', 'finance_officer', ['distribution'], 'any'),
+  rule('payment.ledger_read', 'auditor', ['audit'], 'any'),
+  rule('payment.wallet_read', 'citizen', ['self'], 'own'),
+  rule('payment.wallet_read', 'finance_officer', ['distribution', 'appeal'], 'region'),
+  rule('payment.wallet_read', 'auditor', ['audit'], 'region'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */

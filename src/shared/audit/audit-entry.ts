@@ -29,6 +29,8 @@ export interface AuditEntryInput {
       | 'distribution_point'
       | 'payout_batch'
       | 'bank_file';
+      | 'ledger_account'
+      | 'disbursement';
     id: string | null;
   };
   purpose: Purpose | null;

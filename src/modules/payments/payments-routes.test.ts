@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPerson } from '../../../test/factories.js';
+import {
+  type AccessTestApp,
+  buildAccessTestApp,
+  sessionCookieFrom,
+} from '../access/access-test-kit.js';
+import { type SignedIn, signIn } from '../distribution/distribution-test-kit.js';
+import { cashCycle } from './payments-test-kit.js';
+
+/**
+ * The money routes (issue #16): funding with bad input refused as AMP_* problems with nothing
+ * posted, a disbursement started over HTTP and followed to its end, the person's wallet for
+ * themself and for an operator with a purpose, a statement CSV and the trial balance.
+ */
+describe('payments routes', () => {
+  let kit: AccessTestApp;
+  let finance: SignedIn;
+  let programId: string;
+  let cycleId: string;
+  let personId: string;
+  let uin: string;
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp();
+    const person = await buildPerson(kit, { phone: '+584125550777' });
+    ({ id: personId, uin } = person);
+    await buildPerson(kit, {});
+    ({ programId, cycleId } = await cashCycle(kit.database.db, {
+      code: 'bono',
+      amountMinor: 30_000n,
+    }));
+    finance = await signIn(kit, ['finance_officer'], ['VE-A']);
+  });
+  afterAll(async () => kit?.close());
+
+  const fund = (body: Record<string, unknown>, program = programId) =>
+    kit.app.inject({
+      method: 'POST',
+      url: `/api/payments/programs/${program}/funding?purpose=distribution`,
+      cookies: finance.cookies,
+      payload: { transferId: randomUUID(), currency: 'VES', amountMinor: '100', ...body },
+    });
+
+  it('refuses bad amounts, a wrong currency and an unknown program, posting nothing', async () => {
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [{ amountMinor: '0' }, 400, 'AMP_AMOUNT_INVALID'],
+      [{ amountMinor: '-5' }, 400, 'AMP_AMOUNT_INVALID'],
+      [{ amountMinor: '9223372036854775808' }, 400, 'AMP_AMOUNT_INVALID'],
+      [{ amountMinor: '1.5' }, 400, 'AMP_VALIDATION'],
+      [{ currency: 'USD' }, 422, 'AMP_CURRENCY_MISMATCH'],
+      [{ currency: 'EUR' }, 422, 'AMP_CURRENCY_MISMATCH'],
+    ];
+    for (const [body, status, code] of cases) {
+      const response = await fund(body);
+      expect([response.statusCode, response.json().code], JSON.stringify(body)).toEqual([
+        status,
+        code,
+      ]);
+    }
+    const unknown = await fund({}, randomUUID());
+    expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'AMP_NOT_FOUND']);
+    const transfers = await kit.database.db.selectFrom('ledger_transfer').select('id').execute();
+    expect(transfers).toEqual([]);
+  });
+
+  it('disburses a cycle over HTTP, and the person sees the money; the operator with a purpose too', async () => {
+    const transferId = randomUUID();
+    const funded = await fund({ transferId, amountMinor: '60000' });
+    expect(funded.statusCode).toBe(201);
+    // The same request again is the first answer; another amount with the same id is refused.
+    expect((await fund({ transferId, amountMinor: '60000' })).json().replayed).toBe(true);
+    expect((await fund({ transferId, amountMinor: '60001' })).json().code).toBe(
+      'AMP_TRANSFER_REFUSED',
+    );
+
+    const started = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payments/disbursements?purpose=distribution',
+      cookies: finance.cookies,
+      payload: { cycleId },
+    });
+    expect(started.statusCode).toBe(202);
+    const { id } = started.json() as { id: string };
+    let progress: { status: string; creditedCount: string } = {
+      status: 'running',
+      creditedCount: '0',
+    };
+    for (let poll = 0; poll < 100 && progress.status !== 'finished'; poll += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      progress = (
+        await kit.app.inject({
+          url: `/api/payments/disbursements/${id}?purpose=distribution`,
+          cookies: finance.cookies,
+        })
+      ).json();
+    }
+    expect(progress).toMatchObject({ status: 'finished', creditedCount: '2' });
+
+    const citizen = await citizenCookies();
+    const mine = await kit.app.inject({ url: '/api/payments/me/wallet', cookies: citizen });
+    expect(mine.statusCode).toBe(200);
+    expect(mine.json()).toMatchObject({
+      personId,
+      frozen: false,
+      wallets: [{ currency: 'VES', balanceMinor: '30000' }],
+      history: [{ direction: 'credit', amountMinor: '30000', reason: 'disbursement' }],
+    });
+    const refused = await kit.app.inject({
+      url: `/api/payments/persons/${personId}/wallet`,
+      cookies: finance.cookies,
+    });
+    expect(refused.statusCode).toBe(403);
+    const read = await kit.app.inject({
+      url: `/api/payments/persons/${personId}/wallet?purpose=appeal`,
+      cookies: finance.cookies,
+    });
+    expect(read.json().wallets[0].balanceMinor).toBe('30000');
+
+    const accountId = mine.json().wallets[0].accountId as string;
+    const statement = await kit.app.inject({
+      url: `/api/payments/accounts/${accountId}/statement.csv?purpose=distribution`,
+      cookies: finance.cookies,
+    });
+    expect(statement.headers['content-type']).toContain('text/csv');
+    const lines = statement.body.trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/,disbursement,entitlement,[0-9a-f-]{36},,30000,30000,VES$/);
+
+    const balance = await kit.app.inject({
+      url: '/api/payments/trial-balance?purpose=distribution',
+      cookies: finance.cookies,
+    });
+    expect(balance.json().currencies).toEqual([
+      expect.objectContaining({ currency: 'VES', balanced: true }),
+    ]);
+  });
+
+  async function citizenCookies(): Promise<{ amparo_session: string }> {
+    await kit.app.inject({ method: 'POST', url: '/api/citizen/sign-in/start', payload: { uin } });
+    const row = await kit.database.db
+      .selectFrom('notification_outbox')
+      .select('parameters')
+      .where('person_id', '=', personId)
+      .where('template_id', 'like', '%sign_in%')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    const code = String((row.parameters as { code?: string }).code);
+    const verify = await kit.app.inject({
+      method: 'POST',
+      url: '/api/citizen/sign-in/verify',
+      payload: { uin, code },
+    });
+    return { amparo_session: sessionCookieFrom(verify) ?? '' };
+  }
+});
