@@ -107,7 +107,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const resumed = performance.now();
     await disburseToEnd(env, args2);
     const resumeSeconds = (performance.now() - resumed) / 1000;
-    process.stderr.write(`killed at "${killedAt}" (${chunksAtKill} chunks counted), resumed in ${round(resumeSeconds)} s\n`);
+    process.stderr.write(
+      `killed at "${killedAt}" (${chunksAtKill} chunks counted), resumed in ${round(resumeSeconds)} s\n`,
+    );
     const check = await exactlyOnce(database.admin, [first, second]);
     process.stderr.write(`${JSON.stringify(check)}\n`);
     // As the owner: over a million transfers takes longer than the application's 30 s limit.
