@@ -232,15 +232,17 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
       },
     },
     async (request) => {
-      const grant = await guardLedgerAction(deps, contextOf(request), 'payment.ledger_read', {
-        type: 'disbursement',
-        id: request.params.disbursementId,
-      });
       const progress = await disbursementProgress(deps.db, { id: request.params.disbursementId });
-      if (progress === undefined)
-        throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such disbursement' });
+      const grant = await guardLedgerAction(
+        deps,
+        contextOf(request),
+        'payment.ledger_read',
+        { type: 'disbursement', id: request.params.disbursementId },
+        progress !== undefined,
+      );
       await grant.record([]);
-      return progressAnswer(progress);
+      // Safe: the guard refused a disbursement that does not exist (404, audited as denied).
+      return progressAnswer(progress as DisbursementProgress);
     },
   );
 
