@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { PaymentsDependencies } from './payments-context.js';
-import { payoutRoutes } from './payouts/payout-routes.js';
 import { paymentsRoutes } from './payments-routes.js';
+import { payoutRoutes } from './payouts/payout-routes.js';
 
 export type PaymentsPluginOptions = PaymentsDependencies;
 

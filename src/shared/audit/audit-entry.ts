@@ -28,7 +28,7 @@ export interface AuditEntryInput {
       | 'program_cycle'
       | 'distribution_point'
       | 'payout_batch'
-      | 'bank_file';
+      | 'bank_file'
       | 'ledger_account'
       | 'disbursement';
     id: string | null;
