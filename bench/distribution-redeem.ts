@@ -102,10 +102,11 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 type Redeem = (index: number) => Promise<{ status: number }>;
 
 function redeemer(url: string, world: Awaited<ReturnType<typeof distributionWorld>>): Redeem {
-  return async (index) => {
+  const attempt: Redeem = async (index) => {
     const operator = world.operators[index % world.operators.length];
     const card = world.cards[Math.floor(Math.random() * world.cards.length)];
     if (operator === undefined || card === undefined) throw new Error('no operator or card');
+    // An overwhelmed server refuses or resets connections: counted as status 0, not thrown.
     const response = await fetch(
       `${url}/api/distribution/points/${operator.pointId}/redemptions?purpose=distribution`,
       {
@@ -122,6 +123,7 @@ function redeemer(url: string, world: Awaited<ReturnType<typeof distributionWorl
     await response.arrayBuffer();
     return { status: response.status };
   };
+  return async (index) => attempt(index).catch(() => ({ status: 0 }));
 }
 
 async function closedLoop(redeem: Redeem, clients: number, seconds: number) {
