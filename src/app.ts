@@ -302,6 +302,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     // (the registry's port), and the one-time code texted through the one notifier.
     identities: assistedIdentities(services.keys.masterKey),
     notifier,
+    issuerName: config.cards.issuerName,
   });
   await app.register(paymentsPlugin, {
     prefix: '/api',

@@ -442,6 +442,26 @@ export const limits = {
     assistedRedeemWindowMs: 15 * minuteMs,
     /** Entitlements settled per page when a cycle closes (expiry and carry-over). */
     cycleCloseBatchMax: 500,
+    /** Offline devices: the signed snapshot and the sync of their receipts (issue #15, point 5). */
+    offline: {
+      /** How long a snapshot may be used; a receipt made with an older one is refused. */
+      snapshotTtlMs: 72 * 60 * minuteMs,
+      /** After this age the point-of-service app warns the operator to download a new one. */
+      snapshotWarnAfterMs: 12 * 60 * minuteMs,
+      /** (Card, entitlement) entries one snapshot may hold; a point beyond it is refused. */
+      snapshotEntriesMax: 200_000,
+      /** Entitlements read per page while a snapshot is built. */
+      snapshotPageMax: 5_000,
+      /**
+       * Receipts a device may make with one snapshot before it must sync (the allowance that
+       * bounds what one lost or cloned device could hand out unseen); the app stops there.
+       */
+      receiptsPerSnapshotMax: 10_000,
+      /** Receipts in one sync request; a device with more sends several. */
+      syncBatchMax: 500,
+      /** How far a device's clock may be from the server's at sync before it is refused. */
+      deviceClockSkewMaxMs: 5 * minuteMs,
+    },
   },
   /** Text messages (modules/notifications). */
   notifications: {

@@ -623,6 +623,36 @@ function absentRecordCases(): RouteCase[] {
       (id) => `/api/distribution/points/${id}/devices/${randomUUID()}/revoke`,
       { reason: 'lost' },
     ),
+    get(
+      "an offline device's signed snapshot",
+      'distribution.redeem',
+      (id) => `/api/distribution/points/${id}/devices/${randomUUID()}/snapshot`,
+    ),
+    post(
+      "sync an offline device's receipts",
+      'distribution.redeem',
+      (id) => `/api/distribution/points/${id}/offline-syncs`,
+      {
+        deviceId: randomUUID(),
+        deviceNow: Date.now(),
+        receipts: [
+          {
+            receiptId: randomUUID(),
+            snapshotId: randomUUID(),
+            entitlementId: randomUUID(),
+            credentialId: '0'.repeat(32),
+            lines: [{ item: 'food_box', quantity: 1 }],
+            deviceTime: Date.now(),
+            signature: 'A'.repeat(86),
+          },
+        ],
+      },
+    ),
+    get(
+      "a point's offline conflicts",
+      'distribution.point_read',
+      (id) => `/api/distribution/points/${id}/offline-conflicts`,
+    ),
     post(
       'create a payout batch for a program without funding',
       'payout.manage',
@@ -720,6 +750,7 @@ const notDecidedByTheTable: Record<string, string> = {
   'GET /api/distribution/receipt-key': 'public: the key that verifies redemption receipts',
   'GET /api/payments/me/wallet':
     "the caller's own wallet, citizens only (payments-routes.test.ts); a person's wallet by id is in the matrix",
+  'GET /api/distribution/snapshot-key': 'public: the key that verifies offline snapshots',
   'POST /api/distribution/points':
     'distribution.point_manage, decided by the table on the region of the body; stock.test.ts',
 };

@@ -3,6 +3,17 @@
  * import. Re-exports only.
  */
 
+export {
+  activeCardHashesOf,
+  type OfflineCardHolder,
+  offlineCardHolders,
+} from './offline-card-lookup.js';
 export { type OnlineCardCheck, onlineCardCheck } from './online-card-check.js';
 export { type CredentialsPluginOptions, credentialsPlugin } from './plugin.js';
+export {
+  type ListDependencies,
+  publishedRevocations,
+  publishedTrustList,
+} from './published-lists.js';
 export { revokeCardsOnRegistryEvents } from './registry-subscriptions.js';
+export { canonicalJson, type SignedDocument } from './signed-document.js';

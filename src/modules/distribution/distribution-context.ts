@@ -23,6 +23,8 @@ export interface DistributionDependencies {
   /** Issuer keys verify cards; the master key derives the receipt-signing key. */
   keys: KeyStore;
   now?: () => Date;
+  /** The issuer name cards carry (config `cards.issuerName`): an offline snapshot's trust list names it. */
+  issuerName?: string;
   /** Redemption without the card: the registry's port. */
   identities?: AssistedIdentities;
   /**

@@ -31,6 +31,18 @@ export const distributionErrorCodes = [
   'AMP_ASSISTED_LIMIT_REACHED',
   /** A device's public key is not an Ed25519 key, or its proof is not signed by it. */
   'AMP_DEVICE_PROOF_INVALID',
+  /** The device was revoked: no snapshot, and none of its receipts is counted any more. */
+  'AMP_DEVICE_REVOKED',
+  /** The device's clock is too far from the server's: its receipts' times cannot be trusted. */
+  'AMP_DEVICE_CLOCK_OFF',
+  /** An offline receipt was made with a snapshot past its expiry, or one not issued to the device. */
+  'AMP_SNAPSHOT_EXPIRED',
+  /** The point holds more entitlements than one snapshot may carry. */
+  'AMP_SNAPSHOT_TOO_LARGE',
+  /** An offline receipt whose signature is not the device's over its content. */
+  'AMP_OFFLINE_SIGNATURE_INVALID',
+  /** A receipt id already synced with other content. */
+  'AMP_OFFLINE_RECEIPT_MISMATCH',
 ] as const;
 
 export type DistributionErrorCode = (typeof distributionErrorCodes)[number];
@@ -76,6 +88,27 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   AMP_DEVICE_PROOF_INVALID: {
     status: 422,
     title: "The device's key or its proof of holding it is not valid",
+  },
+  AMP_DEVICE_REVOKED: { status: 403, title: 'The device was revoked' },
+  AMP_DEVICE_CLOCK_OFF: {
+    status: 422,
+    title: "The device's clock is too far from the server's; set it and sync again",
+  },
+  AMP_SNAPSHOT_EXPIRED: {
+    status: 422,
+    title: 'The offline receipt was made with an expired or unknown snapshot',
+  },
+  AMP_SNAPSHOT_TOO_LARGE: {
+    status: 413,
+    title: 'The point holds more entitlements than one snapshot may carry',
+  },
+  AMP_OFFLINE_SIGNATURE_INVALID: {
+    status: 422,
+    title: "The offline receipt is not signed by the device's key",
+  },
+  AMP_OFFLINE_RECEIPT_MISMATCH: {
+    status: 409,
+    title: 'This receipt id was already synced with other content',
   },
 };
 

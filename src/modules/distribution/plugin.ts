@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { assistedRoutes } from './assisted/assisted-routes.js';
 import { deviceRoutes } from './devices/device-routes.js';
 import type { DistributionDependencies } from './distribution-context.js';
+import { offlineRoutes } from './offline/offline-routes.js';
 import { reconciliationRoutes } from './reconciliation/reconciliation-routes.js';
 import { redemptionRoutes } from './redemption/redemption-routes.js';
 import { pointRoutes } from './routes.js';
@@ -20,7 +21,7 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
   options,
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
-  const { db, audit, keys, now, identities, notifier } = options;
+  const { db, audit, keys, now, identities, notifier, issuerName } = options;
   const deps = {
     db,
     audit,
@@ -28,10 +29,12 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
     ...(now ? { now } : {}),
     ...(identities ? { identities } : {}),
     ...(notifier ? { notifier } : {}),
+    ...(issuerName ? { issuerName } : {}),
   };
   await app.register(pointRoutes, deps);
   await app.register(redemptionRoutes, deps);
   await app.register(assistedRoutes, deps);
   await app.register(reconciliationRoutes, deps);
   await app.register(deviceRoutes, deps);
+  await app.register(offlineRoutes, deps);
 };

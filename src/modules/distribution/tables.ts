@@ -1,7 +1,8 @@
 import type { Generated } from 'kysely';
+import type { OfflineTables } from './offline/offline-tables.js';
 
 /** Kysely types of the distribution tables; `migrations/0050_distribution_points.sql` is the truth. */
-export interface DistributionTables {
+export interface DistributionTables extends OfflineTables {
   distribution_point: {
     id: string;
     code: string;

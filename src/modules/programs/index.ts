@@ -34,8 +34,10 @@ export {
   cycleHolders,
   type EntitlementForRedemption,
   entitlementForRedemption,
+  entitlementsForRedemption,
   openEntitlementsOf,
   openEntitlementsOfCycle,
+  openInKindEntitlementsOf,
 } from './cycles/entitlement-reader.js';
 export {
   countEligible,

@@ -100,6 +100,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   payout_instruction: 'personal',
   payout_bank_file: 'personal',
   payout_suspense: 'history',
+  // A snapshot a device downloaded, and the receipts it signed offline: both append-only.
+  distribution_snapshot: 'history',
+  offline_receipt: 'history',
 };
 
 /** What the application role must never hold, per class. */

@@ -213,3 +213,41 @@ export async function cycleHolders(
     ...(named === undefined ? {} : { namedProgram: { es: named.name_es, en: named.name_en } }),
   };
 }
+
+/**
+ * Several entitlements at once (open or ended), by id: a device's offline receipts are synced in
+ * batches. Ids that are not entitlements are simply absent from the map.
+ *
+ * @example
+ *   const byId = await entitlementsForRedemption(db, ['0c9f…', '5d1e…']);
+ */
+export async function entitlementsForRedemption(
+  db: Kysely<Database>,
+  entitlementIds: readonly string[],
+): Promise<Map<string, EntitlementForRedemption>> {
+  const valid = entitlementIds.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  if (valid.length === 0) return new Map();
+  const rows = await query(db).where('e.id', 'in', valid).execute();
+  return new Map(rows.map((row) => [row.id, toEntitlement(row)]));
+}
+
+/**
+ * One page of the open in-kind entitlements (a basket, not cash) of the given programs, by id
+ * after `afterId` (keyset): what a distribution point's offline snapshot holds.
+ *
+ * @example
+ *   const page = await openInKindEntitlementsOf(db, { programIds, afterId: null, limit: 5000 });
+ */
+export async function openInKindEntitlementsOf(
+  db: Kysely<Database>,
+  props: { programIds: readonly string[]; afterId: string | null; limit: number },
+): Promise<EntitlementForRedemption[]> {
+  if (props.programIds.length === 0) return [];
+  let select = query(db)
+    .where('e.program_id', 'in', props.programIds)
+    .where('e.status', '=', 'open')
+    .where('v.benefit_basket', 'is not', null);
+  if (props.afterId !== null) select = select.where('e.id', '>', props.afterId);
+  const rows = await select.orderBy('e.id').limit(props.limit).execute();
+  return rows.map(toEntitlement);
+}

@@ -1,0 +1,425 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
+import type { EntitlementForRedemption } from '../../programs/index.js';
+import type { DistributionDependencies } from '../distribution-context.js';
+import type { PointGrant } from '../point-gate.js';
+import { operatorIdOf } from '../points/point-service.js';
+import { lockEntitlementState } from '../redemption/entitlement-state.js';
+import { receiptKeyFrom, signReceipt } from '../redemption/receipt.js';
+import { queueRedemptionNotice } from '../redemption/redemption-notice.js';
+import { redeemableStates, type VoucherState } from '../tables.js';
+import type { OfflineReceiptInput } from './offline-receipt.js';
+import { moveStockInBulk } from './offline-stock.js';
+import { waitingCarryOvers } from './snapshot-builder.js';
+import type { SyncResult } from './sync-result.js';
+
+/** A receipt that passed the checks made before the transaction. */
+export interface Candidate {
+  receipt: OfflineReceiptInput;
+  entitlement: EntitlementForRedemption;
+  snapshotIssuedAt: Date;
+}
+
+interface Balance {
+  unit: string;
+  remaining: number;
+}
+
+interface Entitled {
+  entitlement: EntitlementForRedemption;
+  state: VoucherState;
+  items: Map<string, Balance>;
+  changed: boolean;
+  /** Counted in this batch, by item: taken after any snapshot of it. */
+  takenHere: Map<string, number>;
+}
+
+/** States after which a shortfall is another device's redemption: a conflict, not an error. */
+const takenStates: readonly VoucherState[] = ['consumed', 'conflict_flagged'];
+
+/**
+ * Counts a batch of checked offline receipts in one transaction, in the documented order —
+ * **the earlier device time first, ties by receipt id** — after the receipts synced before
+ * them. The entitlements' state rows are created if absent and locked (in id order) first, so
+ * an online redemption or another device's sync waits, and what each receipt sees is what the
+ * one before it left. A receipt that fits what remains is **counted**: a redemption with its
+ * lines and signed server receipt, the stock movement, the person's text. One that no longer
+ * fits (another device or point took it first) but fitted what remained when its snapshot was
+ * made is a **conflict**: kept, counted nowhere, the entitlement `conflict_flagged`
+ * (`offline_conflict`) for the supervisor. One that asks more than the snapshot showed is
+ * refused (`AMP_QUANTITY_ABOVE_REMAINING`). Stock and entitlement are therefore never counted
+ * twice.
+ */
+export async function offlineApplier(
+  deps: DistributionDependencies,
+  gate: PointGrant,
+  deviceId: string,
+  candidates: readonly Candidate[],
+  now: Date,
+): Promise<{ results: Map<string, SyncResult> }> {
+  const results = new Map<string, SyncResult>();
+  if (candidates.length === 0) return { results };
+  const ordered = [...candidates].sort(
+    (a, b) =>
+      a.receipt.deviceTime - b.receipt.deviceTime ||
+      (a.receipt.receiptId < b.receipt.receiptId ? -1 : 1),
+  );
+  const operatorId = operatorIdOf(gate.write.actor) as string; // Safe: only operators redeem.
+  await deps.db.transaction().execute(async (trx) => {
+    const entitled = await lockedEntitlements(trx, ordered);
+    const writes = new BatchWrites();
+    for (const candidate of ordered) {
+      const target = entitled.get(candidate.entitlement.entitlementId) as Entitled;
+      const result = await decide(trx, candidate, target);
+      results.set(candidate.receipt.receiptId, result);
+      if (result.outcome !== 'refused') writes.add(candidate, target, result);
+    }
+    await writes.flush(trx, deps, gate, { deviceId, operatorId, now });
+  });
+  return { results };
+}
+
+async function decide(
+  trx: Transaction<Database>,
+  candidate: Candidate,
+  target: Entitled,
+): Promise<SyncResult> {
+  const { receipt } = candidate;
+  const base = { receiptId: receipt.receiptId, replayed: false, redemptionId: null };
+  const redeemable = redeemableStates.includes(target.state);
+  if (!redeemable && !takenStates.includes(target.state)) {
+    return { ...base, outcome: 'refused', code: 'AMP_ENTITLEMENT_NOT_REDEEMABLE' };
+  }
+  // An item named twice, or one the entitlement does not hold, is never redeemable.
+  const distinct = new Set(receipt.lines.map((line) => line.item)).size === receipt.lines.length;
+  const fits = receipt.lines.every(
+    (line) => line.quantity <= (target.items.get(line.item)?.remaining ?? -1),
+  );
+  if (redeemable && fits && distinct) {
+    for (const line of receipt.lines) {
+      const balance = target.items.get(line.item) as Balance;
+      balance.remaining -= line.quantity;
+      target.takenHere.set(line.item, (target.takenHere.get(line.item) ?? 0) + line.quantity);
+    }
+    target.state = [...target.items.values()].every((item) => item.remaining === 0)
+      ? 'consumed'
+      : 'partially_consumed';
+    target.changed = true;
+    return { ...base, outcome: 'counted', code: null, redemptionId: randomUUID() };
+  }
+  const atSnapshot = await remainingAtSnapshot(trx, target, candidate.snapshotIssuedAt);
+  const withinSnapshot =
+    distinct && receipt.lines.every((line) => line.quantity <= (atSnapshot.get(line.item) ?? 0));
+  if (!withinSnapshot) {
+    return { ...base, outcome: 'refused', code: 'AMP_QUANTITY_ABOVE_REMAINING' };
+  }
+  target.state = 'conflict_flagged';
+  target.changed = true;
+  return { ...base, outcome: 'conflict', code: null };
+}
+
+/** What remained of each item when a snapshot was made: now, plus what was counted since. */
+async function remainingAtSnapshot(
+  trx: Transaction<Database>,
+  target: Entitled,
+  issuedAt: Date,
+): Promise<Map<string, number>> {
+  const since = await trx
+    .selectFrom('redemption as r')
+    .innerJoin('redemption_line as l', 'l.redemption_id', 'r.id')
+    .select(['l.item', (eb) => eb.fn.sum<string>('l.quantity').as('taken')])
+    .where('r.entitlement_id', '=', target.entitlement.entitlementId)
+    .where('r.redeemed_at', '>', issuedAt)
+    .groupBy('l.item')
+    .execute();
+  const remaining = new Map<string, number>();
+  for (const [item, balance] of target.items) {
+    remaining.set(item, balance.remaining + (target.takenHere.get(item) ?? 0));
+  }
+  for (const row of since) {
+    remaining.set(row.item, (remaining.get(row.item) ?? 0) + Number(row.taken));
+  }
+  return remaining;
+}
+
+/** Creates the state rows not yet there, then locks every one of the batch, in id order. */
+async function lockedEntitlements(
+  trx: Transaction<Database>,
+  ordered: readonly Candidate[],
+): Promise<Map<string, Entitled>> {
+  const byId = new Map<string, EntitlementForRedemption>();
+  for (const candidate of ordered) {
+    byId.set(candidate.entitlement.entitlementId, candidate.entitlement);
+  }
+  const ids = [...byId.keys()].sort();
+  await createMissingStates(trx, [...byId.values()]);
+  const states = await trx
+    .selectFrom('entitlement_redemption_state')
+    .select(['entitlement_id', 'state'])
+    .where('entitlement_id', 'in', ids)
+    .orderBy('entitlement_id')
+    .forUpdate()
+    .execute();
+  const balances = await trx
+    .selectFrom('entitlement_item_balance')
+    .select(['entitlement_id', 'item', 'unit', 'quantity_remaining'])
+    .where('entitlement_id', 'in', ids)
+    .execute();
+  const entitled = new Map<string, Entitled>();
+  for (const row of states) {
+    entitled.set(row.entitlement_id, {
+      entitlement: byId.get(row.entitlement_id) as EntitlementForRedemption,
+      state: row.state,
+      items: new Map(),
+      changed: false,
+      takenHere: new Map(),
+    });
+  }
+  for (const row of balances) {
+    entitled
+      .get(row.entitlement_id)
+      ?.items.set(row.item, { unit: row.unit, remaining: row.quantity_remaining });
+  }
+  return entitled;
+}
+
+/**
+ * The state rows of entitlements no point has touched yet, as `lockEntitlementState` makes them:
+ * one at a time for those a carry-over waits for (it is taken in), in bulk for the others.
+ */
+async function createMissingStates(
+  trx: Transaction<Database>,
+  entitlements: readonly EntitlementForRedemption[],
+): Promise<void> {
+  const existing = await trx
+    .selectFrom('entitlement_redemption_state')
+    .select('entitlement_id')
+    .where(
+      'entitlement_id',
+      'in',
+      entitlements.map((e) => e.entitlementId),
+    )
+    .execute();
+  const known = new Set(existing.map((row) => row.entitlement_id));
+  const missing = entitlements.filter((e) => !known.has(e.entitlementId));
+  if (missing.length === 0) return;
+  const carried = await waitingCarryOvers(trx, missing);
+  const plain: EntitlementForRedemption[] = [];
+  for (const entitlement of missing) {
+    const key = `${entitlement.personId}|${entitlement.programId}|${entitlement.cycleId}`;
+    if (carried.has(key)) await lockEntitlementState(trx, entitlement);
+    else plain.push(entitlement);
+  }
+  for (let start = 0; start < plain.length; start += 500) {
+    const chunk = plain.slice(start, start + 500);
+    const created = await trx
+      .insertInto('entitlement_redemption_state')
+      .values(
+        chunk.map((e) => ({
+          entitlement_id: e.entitlementId,
+          person_id: e.personId,
+          program_id: e.programId,
+          state: 'activated' as const,
+          state_reason: null,
+        })),
+      )
+      .onConflict((conflict) => conflict.column('entitlement_id').doNothing())
+      .returning('entitlement_id')
+      .execute();
+    const fresh = new Set(created.map((row) => row.entitlement_id));
+    const lines = chunk
+      .filter((e) => fresh.has(e.entitlementId))
+      .flatMap((e) =>
+        (e.basket ?? []).map((line) => ({
+          entitlement_id: e.entitlementId,
+          item: line.item,
+          unit: line.unit,
+          quantity_granted: line.quantity,
+          quantity_remaining: line.quantity,
+        })),
+      );
+    if (lines.length > 0) await trx.insertInto('entitlement_item_balance').values(lines).execute();
+  }
+}
+
+interface Written {
+  candidate: Candidate;
+  target: Entitled;
+  result: SyncResult;
+  remainingAfter: Map<string, number>;
+}
+
+/** The rows of a batch, written with a few multi-row statements at the end. */
+class BatchWrites {
+  readonly #written: Written[] = [];
+
+  add(candidate: Candidate, target: Entitled, result: SyncResult): void {
+    const remainingAfter = new Map(
+      [...target.items].map(([item, balance]) => [item, balance.remaining]),
+    );
+    this.#written.push({ candidate, target, result, remainingAfter });
+  }
+
+  async flush(
+    trx: Transaction<Database>,
+    deps: DistributionDependencies,
+    gate: PointGrant,
+    meta: { deviceId: string; operatorId: string; now: Date },
+  ): Promise<void> {
+    if (this.#written.length === 0) return;
+    const counted = this.#written.filter((each) => each.result.outcome === 'counted');
+    await insertRedemptions(trx, deps, gate, counted, meta);
+    await insertChunked(
+      trx,
+      this.#written.map(({ candidate, result }) => ({
+        id: candidate.receipt.receiptId,
+        device_id: meta.deviceId,
+        point_id: gate.point.id,
+        snapshot_id: candidate.receipt.snapshotId,
+        entitlement_id: candidate.entitlement.entitlementId,
+        cycle_id: candidate.entitlement.cycleId,
+        device_time: new Date(candidate.receipt.deviceTime),
+        lines: JSON.stringify(candidate.receipt.lines),
+        signature: candidate.receipt.signature,
+        synced_at: meta.now,
+        synced_by: meta.operatorId,
+        outcome: result.outcome as 'counted' | 'conflict',
+        redemption_id: result.redemptionId,
+      })),
+      (rows) => trx.insertInto('offline_receipt').values(rows).execute(),
+    );
+    await updateEntitlements(trx, [...new Set(this.#written.map((each) => each.target))], meta.now);
+    await moveStockInBulk(trx, gate.point.id, counted, meta.operatorId);
+    for (const each of counted) {
+      await queueRedemptionNotice(trx, deps, {
+        personId: each.candidate.entitlement.personId,
+        point: gate.point,
+        receiptId: each.result.redemptionId as string,
+        redeemedAt: new Date(each.candidate.receipt.deviceTime),
+      });
+    }
+    await deps.audit.appendInTransaction(
+      trx,
+      this.#written.map((each) =>
+        writeAuditEntry(
+          gate.write,
+          { type: 'person', id: each.candidate.entitlement.personId },
+          each.result.outcome === 'conflict' ? ['offline_conflict'] : [],
+          gate.write.requestId,
+        ),
+      ),
+    );
+  }
+}
+
+async function insertRedemptions(
+  trx: Transaction<Database>,
+  deps: DistributionDependencies,
+  gate: PointGrant,
+  counted: readonly Written[],
+  meta: { operatorId: string; now: Date },
+): Promise<void> {
+  const key = receiptKeyFrom(deps.keys.masterKey);
+  const rows = counted.map(({ candidate, result, target, remainingAfter }) => {
+    const { entitlement, receipt } = candidate;
+    const signed = signReceipt(key, {
+      v: 1,
+      receiptId: result.redemptionId as string,
+      pointCode: gate.point.code,
+      programCode: entitlement.programCode,
+      entitlementId: entitlement.entitlementId,
+      mode: 'card',
+      redeemedAt: meta.now.toISOString(),
+      lines: receipt.lines.map((line) => ({
+        item: line.item,
+        unit: (target.items.get(line.item) as Balance).unit,
+        quantity: line.quantity,
+        remainingAfter: remainingAfter.get(line.item) ?? 0,
+      })),
+    });
+    return {
+      redemption: {
+        id: result.redemptionId as string,
+        entitlement_id: entitlement.entitlementId,
+        person_id: entitlement.personId,
+        program_id: entitlement.programId,
+        cycle_id: entitlement.cycleId,
+        point_id: gate.point.id,
+        operator_id: meta.operatorId,
+        mode: 'card' as const,
+        credential_id: Buffer.from(receipt.credentialId, 'hex'),
+        assisted_id: null,
+        redeemed_at: meta.now,
+        receipt_signature: signed.signature,
+      },
+      lines: signed.receipt.lines.map((line) => ({
+        redemption_id: result.redemptionId as string,
+        item: line.item,
+        unit: line.unit,
+        quantity: line.quantity,
+        remaining_after: line.remainingAfter,
+      })),
+    };
+  });
+  await insertChunked(
+    trx,
+    rows.map((row) => row.redemption),
+    (chunk) => trx.insertInto('redemption').values(chunk).execute(),
+  );
+  await insertChunked(
+    trx,
+    rows.flatMap((row) => row.lines),
+    (chunk) => trx.insertInto('redemption_line').values(chunk).execute(),
+  );
+}
+
+/** The remaining quantities and states of the entitlements the batch changed, in bulk. */
+async function updateEntitlements(
+  trx: Kysely<Database>,
+  targets: readonly Entitled[],
+  now: Date,
+): Promise<void> {
+  const changed = targets.filter((target) => target.changed);
+  const balances = changed.flatMap((target) =>
+    [...target.items].map(([item, balance]) => ({
+      id: target.entitlement.entitlementId,
+      item,
+      remaining: balance.remaining,
+    })),
+  );
+  await insertChunked(trx, balances, async (chunk) => {
+    const values = sql.join(
+      chunk.map((row) => sql`(${row.id}::uuid, ${row.item}::text, ${row.remaining}::integer)`),
+    );
+    await sql`update entitlement_item_balance as b set quantity_remaining = v.remaining
+      from (values ${values}) as v(entitlement_id, item, remaining)
+      where b.entitlement_id = v.entitlement_id and b.item = v.item`.execute(trx);
+  });
+  await insertChunked(trx, changed, async (chunk) => {
+    const values = sql.join(
+      chunk.map(
+        (target) =>
+          sql`(${target.entitlement.entitlementId}::uuid, ${target.state}::text, ${
+            target.state === 'conflict_flagged' ? 'offline_conflict' : null
+          }::text)`,
+      ),
+    );
+    await sql`update entitlement_redemption_state as s
+      set state = v.state, state_reason = v.reason, updated_at = ${now}
+      from (values ${values}) as v(entitlement_id, state, reason)
+      where s.entitlement_id = v.entitlement_id`.execute(trx);
+  });
+}
+
+/** Runs a multi-row statement per chunk of 500 rows (far below the parameter bound). */
+export async function insertChunked<Row>(
+  _trx: Kysely<Database>,
+  rows: readonly Row[],
+  run: (chunk: Row[]) => Promise<unknown>,
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += 500) {
+    await run(rows.slice(start, start + 500));
+  }
+}

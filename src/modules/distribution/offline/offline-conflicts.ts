@@ -1,0 +1,56 @@
+import type { OfflineConflictAnswer } from '../../../shared/api/distribution-offline.js';
+import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
+import { distributionLimits } from '../limits.js';
+import { guardPoint } from '../point-gate.js';
+import type { OfflineLine } from './offline-tables.js';
+
+/**
+ * The offline conflicts of a point for the supervisor (issue #15, point 5): receipts a device
+ * made for an entitlement another device or point had already taken, kept and counted nowhere,
+ * newest first, with how many redemptions were counted for that entitlement. No person appears.
+ *
+ * @example
+ *   const conflicts = await offlineConflictsLister(deps, context, pointId);
+ */
+export async function offlineConflictsLister(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+): Promise<OfflineConflictAnswer[]> {
+  const { point, grant } = await guardPoint(deps, context, 'distribution.point_read', pointId);
+  const rows = await deps.db
+    .selectFrom('offline_receipt as o')
+    .innerJoin('distribution_device as d', 'd.id', 'o.device_id')
+    .select((eb) => [
+      'o.id',
+      'o.device_id',
+      'd.label',
+      'o.entitlement_id',
+      'o.device_time',
+      'o.synced_at',
+      'o.lines',
+      eb
+        .selectFrom('redemption as r')
+        .select((inner) => inner.fn.countAll<string>().as('count'))
+        .whereRef('r.entitlement_id', '=', 'o.entitlement_id')
+        .as('counted'),
+    ])
+    .where('o.point_id', '=', point.id)
+    .where('o.outcome', '=', 'conflict')
+    .orderBy('o.synced_at', 'desc')
+    .orderBy('o.id')
+    .limit(distributionLimits.listPageSizeMax)
+    .execute();
+  await grant.record([]);
+  return rows.map((row) => ({
+    receiptId: row.id,
+    deviceId: row.device_id,
+    deviceLabel: row.label,
+    entitlementId: row.entitlement_id,
+    deviceTime: row.device_time.toISOString(),
+    syncedAt: row.synced_at.toISOString(),
+    // Safe: written by the sync from the validated, signed lines (text on PGlite).
+    lines: (typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines) as OfflineLine[],
+    countedRedemptions: Number(row.counted ?? 0),
+  }));
+}

@@ -1,0 +1,67 @@
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { canonicalJson } from '../../credentials/index.js';
+import type { OfflineLine } from './offline-tables.js';
+
+export const offlineReceiptFormat = 'amparo.offline-receipt.v1';
+
+/**
+ * A redemption a device made with the network off (issue #15, point 5): which card (its
+ * credential id, read from the QR), which entitlement, what was handed over, when by the
+ * device's clock and with which snapshot. The device signs the canonical JSON of exactly these
+ * fields with its own Ed25519 key (`offlineReceiptMessage`); its id is the sync's idempotency key.
+ *
+ * @example
+ *   const message = offlineReceiptMessage(pointId, deviceId, receipt); // signed on the device
+ *   offlineSignatureHolds(publicKey, message, receipt.signature); // true
+ */
+export interface OfflineReceiptInput {
+  receiptId: string;
+  snapshotId: string;
+  entitlementId: string;
+  /** 32 hex digits, as the card's QR gives it. */
+  credentialId: string;
+  lines: OfflineLine[];
+  /** The device's clock at the redemption, Unix milliseconds. */
+  deviceTime: number;
+  /** Ed25519 signature (base64url) of `offlineReceiptMessage`. */
+  signature: string;
+}
+
+export function offlineReceiptMessage(
+  pointId: string,
+  deviceId: string,
+  receipt: OfflineReceiptInput,
+): Buffer {
+  return Buffer.from(
+    canonicalJson({
+      format: offlineReceiptFormat,
+      receiptId: receipt.receiptId,
+      pointId,
+      deviceId,
+      snapshotId: receipt.snapshotId,
+      entitlementId: receipt.entitlementId,
+      credentialId: receipt.credentialId,
+      lines: receipt.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
+      deviceTime: receipt.deviceTime,
+    }),
+    'utf8',
+  );
+}
+
+/** DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow it. */
+const ed25519SpkiPrefix = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** A device's registered raw public key as a key object (made once per sync). */
+export function devicePublicKey(rawPublicKey: Buffer): KeyObject {
+  return createPublicKey({
+    key: Buffer.concat([ed25519SpkiPrefix, rawPublicKey]),
+    format: 'der',
+    type: 'spki',
+  });
+}
+
+export function offlineSignatureHolds(key: KeyObject, message: Buffer, signature: string): boolean {
+  const bytes = Buffer.from(signature, 'base64url');
+  if (bytes.length !== 64) return false;
+  return verify(null, message, key, bytes);
+}

@@ -1,0 +1,98 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import {
+  OfflineConflictSchema,
+  SignedSnapshotSchema,
+  SnapshotKeySchema,
+  SyncAnswerSchema,
+} from '../../../shared/api/distribution-offline.js';
+import { PurposeQuery } from '../../../shared/api/params.js';
+import type { DistributionDependencies } from '../distribution-context.js';
+import { contextOf } from '../routes.js';
+import { PointIdParams } from '../schema.js';
+import { offlineConflictsLister } from './offline-conflicts.js';
+import { SnapshotParams, SyncBodySchema } from './offline-schema.js';
+import { offlineSyncer } from './offline-sync.js';
+import { snapshotBuilder } from './snapshot-builder.js';
+import { snapshotKeyFrom } from './snapshot-key.js';
+
+/** Offline work at a point (issue #15, point 5): the signed snapshot, the sync, the conflicts. */
+export const offlineRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> = async (
+  app,
+  deps,
+) => {
+  const tags = ['distribution'];
+  app.get(
+    '/distribution/points/:pointId/devices/:deviceId/snapshot',
+    {
+      schema: {
+        tags,
+        summary:
+          "A registered device's signed snapshot for offline work: trust and revocation lists, cards' hashes → what remains (operator of the point; audited)",
+        params: SnapshotParams,
+        querystring: PurposeQuery,
+        response: { 200: SignedSnapshotSchema },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .header('cache-control', 'no-store')
+        .send(
+          await snapshotBuilder(
+            deps,
+            contextOf(request),
+            request.params.pointId,
+            request.params.deviceId,
+          ),
+        ),
+  );
+
+  app.post(
+    '/distribution/points/:pointId/offline-syncs',
+    {
+      schema: {
+        tags,
+        summary:
+          "A device's offline receipts, each applied once: counted, conflict or refused; a replay answers the first result (operator of the point; audited)",
+        params: PointIdParams,
+        querystring: PurposeQuery,
+        body: SyncBodySchema,
+        response: { 200: SyncAnswerSchema },
+      },
+    },
+    async (request) =>
+      offlineSyncer(deps, contextOf(request), request.params.pointId, request.body),
+  );
+
+  app.get(
+    '/distribution/points/:pointId/offline-conflicts',
+    {
+      schema: {
+        tags,
+        summary:
+          'Offline receipts kept as conflicts at this point, for review, newest first (audited)',
+        params: PointIdParams,
+        querystring: PurposeQuery,
+        response: { 200: Type.Object({ conflicts: Type.Array(OfflineConflictSchema) }) },
+      },
+    },
+    async (request) => ({
+      conflicts: await offlineConflictsLister(deps, contextOf(request), request.params.pointId),
+    }),
+  );
+
+  app.get(
+    '/distribution/snapshot-key',
+    {
+      schema: {
+        tags,
+        summary: 'The Ed25519 public key that signs offline snapshots (public)',
+        response: { 200: SnapshotKeySchema },
+      },
+    },
+    async () => {
+      const key = snapshotKeyFrom(deps.keys.masterKey);
+      return { alg: 'EdDSA' as const, kid: key.kid, publicKey: key.publicKeyHex };
+    },
+  );
+};

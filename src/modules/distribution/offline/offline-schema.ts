@@ -1,0 +1,33 @@
+import { Type } from 'typebox';
+import { distributionLimits } from '../limits.js';
+import { RedemptionLines } from '../schema.js';
+
+const Uuid = Type.String({ format: 'uuid' });
+const limits = distributionLimits.offline;
+
+export const SnapshotParams = Type.Object({
+  pointId: Uuid,
+  deviceId: Uuid,
+});
+
+export const OfflineReceiptBody = Type.Object(
+  {
+    receiptId: Type.String({ format: 'uuid', description: "The device's id of the receipt" }),
+    snapshotId: Uuid,
+    entitlementId: Uuid,
+    credentialId: Type.String({ pattern: '^[0-9a-f]{32}$', description: "The card's id, hex" }),
+    lines: RedemptionLines,
+    deviceTime: Type.Integer({ minimum: 0, description: "The device's clock, Unix ms" }),
+    signature: Type.String({ pattern: '^[A-Za-z0-9_-]{86}$' }),
+  },
+  { additionalProperties: false },
+);
+
+export const SyncBodySchema = Type.Object(
+  {
+    deviceId: Uuid,
+    deviceNow: Type.Integer({ minimum: 0, description: "The device's clock now, Unix ms" }),
+    receipts: Type.Array(OfflineReceiptBody, { minItems: 1, maxItems: limits.syncBatchMax }),
+  },
+  { additionalProperties: false },
+);

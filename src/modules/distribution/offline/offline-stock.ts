@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import { lockBalances } from '../stock/stock-ledger.js';
+import type { OfflineLine } from './offline-tables.js';
+
+/** What the stock needs of a counted receipt: its lines and its redemption. */
+export interface CountedLines {
+  candidate: { receipt: { lines: OfflineLine[] } };
+  result: { redemptionId: string | null };
+}
+
+/**
+ * The stock movements of a batch of counted offline receipts, as `appendMovement` writes them
+ * one by one, in a few statements: the point's balance rows of the items are locked in order,
+ * each movement gets the balance after it in the receipts' order, the balances move once. The
+ * goods already left the point while it was offline, so a balance may go below zero here: the
+ * movement records it (`override_negative`), and the supervisor sees it in the stock and the
+ * reconciliation, instead of the handing-over going unrecorded.
+ */
+export async function moveStockInBulk(
+  trx: Transaction<Database>,
+  pointId: string,
+  counted: readonly CountedLines[],
+  recordedBy: string,
+): Promise<void> {
+  if (counted.length === 0) return;
+  const items = [
+    ...new Set(counted.flatMap((each) => each.candidate.receipt.lines.map((l) => l.item))),
+  ];
+  await lockBalances(
+    trx,
+    items.map((item) => ({ pointId, item })),
+  );
+  const rows = await trx
+    .selectFrom('stock_balance')
+    .select(['item', 'quantity'])
+    .where('point_id', '=', pointId)
+    .where('item', 'in', items)
+    .execute();
+  const balance = new Map(rows.map((row) => [row.item, row.quantity]));
+  const last = new Map<string, string>();
+  const movements = counted.flatMap((each) =>
+    each.candidate.receipt.lines.map((line) => {
+      const after = (balance.get(line.item) ?? 0) - line.quantity;
+      balance.set(line.item, after);
+      const id = randomUUID();
+      last.set(line.item, id);
+      return {
+        id,
+        point_id: pointId,
+        item: line.item,
+        kind: 'redemption' as const,
+        quantity_delta: -line.quantity,
+        balance_after: after,
+        reason: null,
+        note: null,
+        override_negative: after < 0,
+        transfer_id: null,
+        redemption_id: each.result.redemptionId,
+        recorded_by: recordedBy,
+      };
+    }),
+  );
+  for (let start = 0; start < movements.length; start += 500) {
+    await trx
+      .insertInto('stock_movement')
+      .values(movements.slice(start, start + 500))
+      .execute();
+  }
+  for (const item of items) {
+    await trx
+      .updateTable('stock_balance')
+      .set({ quantity: balance.get(item) ?? 0, last_movement_id: last.get(item) ?? null })
+      .where('point_id', '=', pointId)
+      .where('item', '=', item)
+      .execute();
+  }
+}

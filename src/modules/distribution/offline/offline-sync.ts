@@ -1,0 +1,228 @@
+import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
+import { offlineCardHolders } from '../../credentials/index.js';
+import { type EntitlementForRedemption, entitlementsForRedemption } from '../../programs/index.js';
+import {
+  type DistributionContext,
+  type DistributionDependencies,
+  nowOf,
+} from '../distribution-context.js';
+import type { DistributionErrorCode } from '../distribution-error.js';
+import { distributionLimits } from '../limits.js';
+import { guardPoint, type PointGrant, refusalEntry, refuseAudited } from '../point-gate.js';
+import { programsServed } from '../redemption/redemption-service.js';
+import { type Candidate, offlineApplier } from './offline-apply.js';
+import { type ActiveDevice, activeDeviceAt } from './offline-device.js';
+import {
+  devicePublicKey,
+  type OfflineReceiptInput,
+  offlineReceiptMessage,
+  offlineSignatureHolds,
+} from './offline-receipt.js';
+import type { SyncResult } from './sync-result.js';
+
+export interface SyncBody {
+  deviceId: string;
+  /** The device's clock when it sends, Unix milliseconds. */
+  deviceNow: number;
+  receipts: OfflineReceiptInput[];
+}
+
+/**
+ * Applies a device's offline receipts (issue #15, point 5), each exactly once. The whole sync is
+ * refused for a revoked or unknown device, or a device whose clock is more than
+ * `offline.deviceClockSkewMaxMs` from the server's. Each receipt is then, in order:
+ *
+ * - a **replay** (its id was synced before): the first answer, unchanged (other content under
+ *   the same id: `AMP_OFFLINE_RECEIPT_MISMATCH`);
+ * - **refused**, nothing counted, audited: not signed by the device (`AMP_OFFLINE_SIGNATURE_INVALID`),
+ *   made after the device's clock says now (`AMP_DEVICE_CLOCK_OFF`), with a snapshot not issued
+ *   to it or past its expiry (`AMP_SNAPSHOT_EXPIRED`), with a card unknown, revoked or expired at
+ *   that moment (`AMP_CARD_REFUSED`), for an entitlement not the card holder's, ended, or of a
+ *   program the point does not serve, or for more than remained when the snapshot was made
+ *   (`AMP_QUANTITY_ABOVE_REMAINING`);
+ * - **counted** or a **conflict**, by `offlineApplier` (one transaction for the batch).
+ *
+ * @example
+ *   const { results } = await offlineSyncer(deps, context, pointId, { deviceId, deviceNow, receipts });
+ */
+export async function offlineSyncer(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  body: SyncBody,
+): Promise<{ results: SyncResult[] }> {
+  const gate = await guardPoint(deps, context, 'distribution.redeem', pointId);
+  const device = await activeDeviceAt(deps, gate, body.deviceId);
+  const now = nowOf(deps);
+  const skewMax = distributionLimits.offline.deviceClockSkewMaxMs;
+  if (Math.abs(body.deviceNow - now.getTime()) > skewMax) {
+    await refuseAudited(
+      deps,
+      gate.write,
+      { type: 'distribution_point', id: gate.point.id },
+      'AMP_DEVICE_CLOCK_OFF',
+      `The device's clock is ${Math.round((body.deviceNow - now.getTime()) / 1000)} s from the server's`,
+    );
+  }
+  const results = await replays(deps, device, body.receipts);
+  const fresh = body.receipts.filter((receipt, index) => {
+    const first = body.receipts.findIndex((other) => other.receiptId === receipt.receiptId);
+    return first === index && !results.has(receipt.receiptId);
+  });
+  const refusals: AuditEntryInput[] = [];
+  const candidates = await checked(deps, gate, device, body, fresh, (receipt, code, personId) => {
+    results.set(receipt.receiptId, refused(receipt.receiptId, code));
+    const resource = personId
+      ? { type: 'person' as const, id: personId }
+      : { type: 'distribution_point' as const, id: gate.point.id };
+    refusals.push(refusalEntry(gate.write, resource, code));
+  });
+  const applied = await offlineApplier(deps, gate, device.id, candidates, now);
+  for (const [receiptId, result] of applied.results) {
+    results.set(receiptId, result);
+    if (result.outcome === 'refused' && result.code !== null) {
+      const candidate = candidates.find((each) => each.receipt.receiptId === receiptId);
+      refusals.push(
+        refusalEntry(
+          gate.write,
+          { type: 'person', id: candidate?.entitlement.personId ?? null },
+          result.code,
+        ),
+      );
+    }
+  }
+  for (const entry of refusals) await deps.audit.append(entry);
+  return {
+    results: body.receipts.map(
+      (receipt) => results.get(receipt.receiptId) ?? refused(receipt.receiptId, 'AMP_VALIDATION'),
+    ),
+  };
+}
+
+function refused(receiptId: string, code: string): SyncResult {
+  return { receiptId, outcome: 'refused', code, redemptionId: null, replayed: false };
+}
+
+/** Receipts synced before: their first answer, or a mismatch for other content under the id. */
+async function replays(
+  deps: DistributionDependencies,
+  device: ActiveDevice,
+  receipts: readonly OfflineReceiptInput[],
+): Promise<Map<string, SyncResult>> {
+  const results = new Map<string, SyncResult>();
+  if (receipts.length === 0) return results;
+  const known = await deps.db
+    .selectFrom('offline_receipt')
+    .select(['id', 'device_id', 'signature', 'outcome', 'redemption_id'])
+    .where(
+      'id',
+      'in',
+      receipts.map((receipt) => receipt.receiptId),
+    )
+    .execute();
+  const byId = new Map(known.map((row) => [row.id, row]));
+  for (const receipt of receipts) {
+    const row = byId.get(receipt.receiptId);
+    if (row === undefined) continue;
+    const same = row.device_id === device.id && row.signature === receipt.signature;
+    results.set(
+      receipt.receiptId,
+      same
+        ? {
+            receiptId: receipt.receiptId,
+            outcome: row.outcome,
+            code: null,
+            redemptionId: row.redemption_id,
+            replayed: true,
+          }
+        : refused(receipt.receiptId, 'AMP_OFFLINE_RECEIPT_MISMATCH'),
+    );
+  }
+  return results;
+}
+
+type Refuse = (
+  receipt: OfflineReceiptInput,
+  code: DistributionErrorCode,
+  personId: string | null,
+) => void;
+
+/** The receipts that pass every check made before the transaction; the others are refused. */
+async function checked(
+  deps: DistributionDependencies,
+  gate: PointGrant,
+  device: ActiveDevice,
+  body: SyncBody,
+  fresh: readonly OfflineReceiptInput[],
+  refuse: Refuse,
+): Promise<Candidate[]> {
+  if (fresh.length === 0) return [];
+  const key = devicePublicKey(device.publicKey);
+  const snapshots = await deps.db
+    .selectFrom('distribution_snapshot')
+    .select(['id', 'issued_at', 'expires_at'])
+    .where('id', 'in', [...new Set(fresh.map((receipt) => receipt.snapshotId))])
+    .where('device_id', '=', device.id)
+    .execute();
+  const snapshotOf = new Map(snapshots.map((row) => [row.id, row]));
+  const holders = await offlineCardHolders(
+    deps.db,
+    fresh.map((receipt) => receipt.credentialId),
+  );
+  const entitlements = await entitlementsForRedemption(
+    deps.db,
+    fresh.map((receipt) => receipt.entitlementId),
+  );
+  const served = await programsServed(deps, gate.point.id);
+  const skewMax = distributionLimits.offline.deviceClockSkewMaxMs;
+  const candidates: Candidate[] = [];
+  for (const receipt of fresh) {
+    const message = offlineReceiptMessage(gate.point.id, device.id, receipt);
+    if (!offlineSignatureHolds(key, message, receipt.signature)) {
+      refuse(receipt, 'AMP_OFFLINE_SIGNATURE_INVALID', null);
+      continue;
+    }
+    if (receipt.deviceTime > body.deviceNow + 1000) {
+      refuse(receipt, 'AMP_DEVICE_CLOCK_OFF', null);
+      continue;
+    }
+    const at = new Date(receipt.deviceTime);
+    const snapshot = snapshotOf.get(receipt.snapshotId);
+    if (
+      snapshot === undefined ||
+      at > snapshot.expires_at ||
+      at.getTime() < snapshot.issued_at.getTime() - skewMax
+    ) {
+      refuse(receipt, 'AMP_SNAPSHOT_EXPIRED', null);
+      continue;
+    }
+    const holder = holders.get(receipt.credentialId)?.(at);
+    if (holder === undefined || holder.problem !== null) {
+      refuse(receipt, 'AMP_CARD_REFUSED', holder?.personId ?? null);
+      continue;
+    }
+    const entitlement = entitlements.get(receipt.entitlementId);
+    const problem = entitlementProblem(entitlement, holder.personId, served);
+    if (problem !== null || entitlement === undefined) {
+      refuse(receipt, problem ?? 'AMP_ENTITLEMENT_NOT_REDEEMABLE', holder.personId);
+      continue;
+    }
+    candidates.push({ receipt, entitlement, snapshotIssuedAt: snapshot.issued_at });
+  }
+  return candidates;
+}
+
+function entitlementProblem(
+  entitlement: EntitlementForRedemption | undefined,
+  personId: string,
+  served: readonly string[],
+): DistributionErrorCode | null {
+  if (entitlement === undefined || entitlement.personId !== personId) {
+    return 'AMP_ENTITLEMENT_NOT_REDEEMABLE';
+  }
+  if (!served.includes(entitlement.programId)) return 'AMP_PROGRAM_NOT_SERVED';
+  if (entitlement.basket === null || entitlement.status !== 'open') {
+    return 'AMP_ENTITLEMENT_NOT_REDEEMABLE';
+  }
+  return null;
+}

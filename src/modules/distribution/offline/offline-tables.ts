@@ -1,0 +1,34 @@
+/** Kysely types of the offline tables; `migrations/0056_offline_redemption.sql` is the truth. */
+export interface OfflineTables {
+  distribution_snapshot: {
+    id: string;
+    point_id: string;
+    device_id: string;
+    issued_at: Date;
+    expires_at: Date;
+    entries: number;
+    payload_sha256: Buffer;
+    issued_by: string;
+  };
+  offline_receipt: {
+    id: string;
+    device_id: string;
+    point_id: string;
+    snapshot_id: string;
+    entitlement_id: string;
+    cycle_id: string;
+    device_time: Date;
+    /** Written as JSON text; read back parsed (text on PGlite). */
+    lines: OfflineLine[] | string;
+    signature: string;
+    synced_at: Date;
+    synced_by: string;
+    outcome: 'counted' | 'conflict';
+    redemption_id: string | null;
+  };
+}
+
+export interface OfflineLine {
+  item: string;
+  quantity: number;
+}

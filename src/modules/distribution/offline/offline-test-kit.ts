@@ -1,0 +1,65 @@
+import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
+import { registrationMessage } from '../devices/device-service.js';
+import { type OfflineReceiptInput, offlineReceiptMessage } from './offline-receipt.js';
+import type { OfflineLine } from './offline-tables.js';
+
+/**
+ * A device as the point-of-service app makes one (an Ed25519 key pair that never leaves it),
+ * for tests and benchmarks: its registration body, and receipts signed as the app signs them.
+ *
+ * @example
+ *   const device = offlineDevice();
+ *   await register(device.registration(pointId));
+ *   const receipt = device.receipt(pointId, deviceId, { snapshotId, entitlementId, credentialId, lines });
+ */
+export interface OfflineDevice {
+  registration(
+    pointId: string,
+    label?: string,
+  ): { publicKey: string; proof: string; label: string };
+  receipt(
+    pointId: string,
+    deviceId: string,
+    props: {
+      snapshotId: string;
+      entitlementId: string;
+      credentialId: string;
+      lines: OfflineLine[];
+      deviceTime?: number;
+      receiptId?: string;
+    },
+  ): OfflineReceiptInput;
+  privateKey: KeyObject;
+}
+
+export function offlineDevice(): OfflineDevice {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('base64url');
+  return {
+    privateKey,
+    registration: (pointId, label = 'Tablet') => ({
+      publicKey: raw,
+      proof: sign(null, registrationMessage(pointId, raw), privateKey).toString('base64url'),
+      label,
+    }),
+    receipt(pointId, deviceId, props) {
+      const unsigned: OfflineReceiptInput = {
+        receiptId: props.receiptId ?? randomUUID(),
+        snapshotId: props.snapshotId,
+        entitlementId: props.entitlementId,
+        credentialId: props.credentialId,
+        lines: props.lines,
+        deviceTime: props.deviceTime ?? Date.now() - 1000,
+        signature: '',
+      };
+      const message = offlineReceiptMessage(pointId, deviceId, unsigned);
+      return { ...unsigned, signature: sign(null, message, privateKey).toString('base64url') };
+    },
+  };
+}
+
+/** The entitlement id as a snapshot entry carries it (16 bytes, base64url) back to a UUID. */
+export function entitlementIdOfEntry(compact: string): string {
+  const hex = Buffer.from(compact, 'base64url').toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,289 @@
+import { createHash, createPublicKey, randomUUID, verify } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import { canonicalJson } from '../../credentials/index.js';
+import {
+  auditedAs,
+  createPoint,
+  inKindProgramWithCycle,
+  personWithCard,
+  type SignedIn,
+  signIn,
+} from '../distribution-test-kit.js';
+import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
+
+const cardHash = (credentialIdHex: string) =>
+  createHash('sha256')
+    .update(Buffer.from(credentialIdHex, 'hex'))
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
+
+/**
+ * Offline work at a point (issue #15, point 5), on PostgreSQL and PGlite alike: a registered
+ * device's signed snapshot holds cards' hashes and what remains, nothing of the person; synced
+ * receipts count once; the same entitlement redeemed on two devices keeps both receipts, counts
+ * one and flags the other; bad input is refused, counted nowhere, and audited.
+ */
+describe('offline snapshot and sync', () => {
+  let kit: AccessTestApp;
+  let supervisor: SignedIn;
+  let operator: SignedIn;
+  let point: string;
+  let ana: Awaited<ReturnType<typeof personWithCard>>;
+  let beto: Awaited<ReturnType<typeof personWithCard>>;
+  let cycleId: string;
+  const devices: { key: OfflineDevice; id: string }[] = [];
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
+    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+    ana = await personWithCard(kit, issuer);
+    beto = await personWithCard(kit, issuer);
+    const program = await inKindProgramWithCycle(kit, {
+      code: 'offline',
+      basket: [
+        { item: 'food_box', quantity: 1, unit: 'box' },
+        { item: 'rice', quantity: 5, unit: 'kg' },
+      ],
+    });
+    cycleId = program.cycleId;
+    point = await createPoint(kit, supervisor, {
+      operators: [operator.operatorId],
+      programs: [program.programId],
+    });
+    const delivered = await call('POST', 'deliveries', supervisor, {
+      clientId: randomUUID(),
+      item: 'food_box',
+      quantity: 10,
+    });
+    expect(delivered.statusCode, delivered.body).toBe(201);
+    for (const label of ['Tablet A', 'Tablet B', 'Tablet C']) {
+      const key = offlineDevice();
+      const registered = await call('POST', 'devices', supervisor, key.registration(point, label));
+      expect(registered.statusCode, registered.body).toBe(201);
+      devices.push({ key, id: registered.json().id });
+    }
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
+    kit.app.inject({
+      method,
+      url: `/api/distribution/points/${point}/${url}?purpose=distribution`,
+      cookies: who.cookies,
+      ...(payload ? { payload } : {}),
+    });
+
+  async function snapshotOf(device: { id: string }) {
+    const response = await call('GET', `devices/${device.id}/snapshot`, operator);
+    expect(response.statusCode, response.body).toBe(200);
+    return { text: response.body, snapshot: response.json() };
+  }
+
+  const sync = (device: { id: string }, receipts: object[], deviceNow = Date.now()) =>
+    call('POST', 'offline-syncs', operator, { deviceId: device.id, deviceNow, receipts });
+
+  async function counted(entitlementId: string): Promise<number> {
+    const rows = await kit.database.asAdmin((admin) =>
+      sql<{
+        n: string;
+      }>`select count(*) as n from redemption where entitlement_id = ${entitlementId}`.execute(
+        admin,
+      ),
+    );
+    return Number(rows.rows[0]?.n);
+  }
+
+  async function foodBoxesOnHand(): Promise<number> {
+    const detail = await kit.app.inject({
+      url: `/api/distribution/points/${point}?purpose=distribution`,
+      cookies: operator.cookies,
+    });
+    const line = (detail.json().stock as { item: string; quantity: number }[]).find(
+      (each) => each.item === 'food_box',
+    );
+    return line?.quantity ?? 0;
+  }
+
+  it('gives a registered device a signed snapshot with cards hashed and what remains', async () => {
+    const [device] = devices;
+    if (device === undefined) throw new Error('no device');
+    const { text, snapshot } = await snapshotOf(device);
+    const key = (await kit.app.inject({ url: '/api/distribution/snapshot-key' })).json();
+    const publicKey = createPublicKey({
+      key: Buffer.concat([
+        Buffer.from('302a300506032b6570032100', 'hex'),
+        Buffer.from(key.publicKey, 'hex'),
+      ]),
+      format: 'der',
+      type: 'spki',
+    });
+    const signed = Buffer.from(canonicalJson(snapshot.payload));
+    expect(
+      verify(null, signed, publicKey, Buffer.from(snapshot.signature.value, 'base64url')),
+    ).toBe(true);
+    const tampered = structuredClone(snapshot.payload);
+    tampered.entries[0][3][1] = 99;
+    expect(
+      verify(
+        null,
+        Buffer.from(canonicalJson(tampered)),
+        publicKey,
+        Buffer.from(snapshot.signature.value, 'base64url'),
+      ),
+    ).toBe(false);
+    const entry = snapshot.payload.entries.find(
+      (each: string[]) => each[0] === cardHash(ana.credentialId),
+    );
+    expect(entry).toBeDefined();
+    expect(snapshot.payload.items).toEqual([
+      { item: 'food_box', unit: 'box' },
+      { item: 'rice', unit: 'kg' },
+    ]);
+    expect(entry[3]).toEqual([0, 1, 1, 5]);
+    expect(snapshot.payload.programs[entry[2]].code).toBe('offline');
+    // Nothing the card does not show: no person id, no ID number, no credential id in clear.
+    for (const secret of [ana.personId, ana.uin, ana.credentialId, beto.personId]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(snapshot.payload.expiresAt).toBeGreaterThan(snapshot.payload.issuedAt);
+    expect(snapshot.payload.trustList.payload.keys.length).toBeGreaterThan(0);
+  });
+
+  it("counts a receipt once, keeps a second device's receipt of the same entitlement as a conflict", async () => {
+    const [a, b] = devices;
+    if (a === undefined || b === undefined) throw new Error('no devices');
+    const snapA = (await snapshotOf(a)).snapshot.payload;
+    const snapB = (await snapshotOf(b)).snapshot.payload;
+    const entry = snapA.entries.find((each: string[]) => each[0] === cardHash(ana.credentialId));
+    const entitlementId = entitlementIdOfEntry(entry[1]);
+    const lines = [
+      { item: 'food_box', quantity: 1 },
+      { item: 'rice', quantity: 5 },
+    ];
+    const before = await foodBoxesOnHand();
+    const fromA = a.key.receipt(point, a.id, {
+      snapshotId: snapA.snapshotId,
+      entitlementId,
+      credentialId: ana.credentialId,
+      lines,
+      deviceTime: Date.now() - 60_000,
+    });
+    const fromB = b.key.receipt(point, b.id, {
+      snapshotId: snapB.snapshotId,
+      entitlementId,
+      credentialId: ana.credentialId,
+      lines,
+      deviceTime: Date.now() - 30_000,
+    });
+    const first = await sync(a, [fromA]);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json().results[0]).toMatchObject({ outcome: 'counted', replayed: false });
+    const second = await sync(b, [fromB]);
+    expect(second.json().results[0], second.body).toMatchObject({
+      outcome: 'conflict',
+      redemptionId: null,
+    });
+    // A replay answers the first result and counts nothing more.
+    const replay = await sync(a, [fromA]);
+    expect(replay.json().results[0]).toMatchObject({
+      outcome: 'counted',
+      replayed: true,
+      redemptionId: first.json().results[0].redemptionId,
+    });
+    expect(await counted(entitlementId)).toBe(1);
+    expect(await foodBoxesOnHand()).toBe(before - 1);
+    const state = await kit.database.asAdmin((admin) =>
+      sql<{
+        state: string;
+      }>`select state from entitlement_redemption_state where entitlement_id = ${entitlementId}`.execute(
+        admin,
+      ),
+    );
+    expect(state.rows[0]?.state).toBe('conflict_flagged');
+    const conflicts = await call('GET', 'offline-conflicts', supervisor);
+    expect(conflicts.statusCode, conflicts.body).toBe(200);
+    expect(conflicts.json().conflicts).toEqual([
+      expect.objectContaining({
+        receiptId: fromB.receiptId,
+        deviceLabel: 'Tablet B',
+        countedRedemptions: 1,
+      }),
+    ]);
+    const figures = await call('GET', `cycles/${cycleId}/reconciliation`, supervisor);
+    expect(figures.json().figures).toMatchObject({ conflicts: 1, entitlementsRedeemed: 1 });
+  });
+
+  it('refuses bad receipts, counts none of them, and audits each', async () => {
+    const [, , c] = devices;
+    if (c === undefined) throw new Error('no device');
+    const snap = (await snapshotOf(c)).snapshot.payload;
+    const entry = snap.entries.find((each: string[]) => each[0] === cardHash(beto.credentialId));
+    const entitlementId = entitlementIdOfEntry(entry[1]);
+    const base = { snapshotId: snap.snapshotId, entitlementId, credentialId: beto.credentialId };
+    const good = c.key.receipt(point, c.id, { ...base, lines: [{ item: 'rice', quantity: 2 }] });
+    const forged = { ...good, receiptId: randomUUID(), lines: [{ item: 'rice', quantity: 1 }] };
+    const tooMuch = c.key.receipt(point, c.id, { ...base, lines: [{ item: 'rice', quantity: 6 }] });
+    const expiredSnapshot = randomUUID();
+    await kit.database.asAdmin((admin) =>
+      sql`insert into distribution_snapshot values (${expiredSnapshot}, ${point}, ${c.id},
+        now() - interval '100 hours', now() - interval '28 hours', 0, ${Buffer.alloc(32)}, ${operator.operatorId})`.execute(
+        admin,
+      ),
+    );
+    const stale = c.key.receipt(point, c.id, {
+      ...base,
+      snapshotId: expiredSnapshot,
+      lines: [{ item: 'rice', quantity: 1 }],
+    });
+    const response = await sync(c, [forged, tooMuch, stale]);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().results.map((r: { code: string }) => r.code)).toEqual([
+      'AMP_OFFLINE_SIGNATURE_INVALID',
+      'AMP_QUANTITY_ABOVE_REMAINING',
+      'AMP_SNAPSHOT_EXPIRED',
+    ]);
+    const audited = await auditedAs(kit, String(response.headers['x-request-id']));
+    for (const code of [
+      'AMP_OFFLINE_SIGNATURE_INVALID',
+      'AMP_QUANTITY_ABOVE_REMAINING',
+      'AMP_SNAPSHOT_EXPIRED',
+    ]) {
+      expect(audited).toContainEqual({
+        action: 'distribution.redeem',
+        outcome: 'denied',
+        reasonCode: code,
+      });
+    }
+    // A device whose clock is far off: the whole sync is refused.
+    const clock = await sync(c, [good], Date.now() + 3_600_000);
+    expect(clock.statusCode).toBe(422);
+    expect(clock.json().code).toBe('AMP_DEVICE_CLOCK_OFF');
+    expect(await auditedAs(kit, String(clock.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_DEVICE_CLOCK_OFF',
+    });
+    expect(await counted(entitlementId)).toBe(0);
+    // A revoked device: no receipt counted, no snapshot.
+    const revoked = await call('POST', `devices/${c.id}/revoke`, supervisor, { reason: 'stolen' });
+    expect(revoked.statusCode, revoked.body).toBe(200);
+    for (const refused of [
+      await sync(c, [good]),
+      await call('GET', `devices/${c.id}/snapshot`, operator),
+    ]) {
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().code).toBe('AMP_DEVICE_REVOKED');
+      expect(await auditedAs(kit, String(refused.headers['x-request-id']))).toContainEqual({
+        action: 'distribution.redeem',
+        outcome: 'denied',
+        reasonCode: 'AMP_DEVICE_REVOKED',
+      });
+    }
+    expect(await counted(entitlementId)).toBe(0);
+  });
+});

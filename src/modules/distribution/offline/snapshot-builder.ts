@@ -1,0 +1,282 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
+import {
+  activeCardHashesOf,
+  canonicalJson,
+  publishedRevocations,
+  publishedTrustList,
+  type SignedDocument,
+} from '../../credentials/index.js';
+import { type EntitlementForRedemption, openInKindEntitlementsOf } from '../../programs/index.js';
+import {
+  type DistributionContext,
+  type DistributionDependencies,
+  nowOf,
+} from '../distribution-context.js';
+import { distributionLimits } from '../limits.js';
+import { guardPoint, refuseAudited } from '../point-gate.js';
+import { operatorIdOf } from '../points/point-service.js';
+import { type CarriedLine, withCarried } from '../redemption/carry-over.js';
+import { programsServed } from '../redemption/redemption-service.js';
+import { redeemableStates } from '../tables.js';
+import { activeDeviceAt } from './offline-device.js';
+import { signSnapshotBytes, snapshotKeyFrom } from './snapshot-key.js';
+
+export const snapshotFormat = 'amparo.point-snapshot.v1';
+
+/**
+ * One entry: a card's hash (`revocationHash`, as in the revocation list), the entitlement id
+ * (its 16 bytes, base64url), the index of its program in `programs`, and what remains as
+ * pairs of (index in `items`, quantity). Nothing the card itself does not show: no name, no
+ * person id, no ID number — a device finds an entry only by scanning the card.
+ */
+export type SnapshotEntry = [string, string, number, number[]];
+
+export interface SnapshotPayload {
+  format: typeof snapshotFormat;
+  snapshotId: string;
+  pointId: string;
+  pointCode: string;
+  deviceId: string;
+  /** Unix seconds. */
+  issuedAt: number;
+  expiresAt: number;
+  warnAfter: number;
+  /** Receipts the device may make with this snapshot before it must sync. */
+  receiptsMax: number;
+  /** Raw Ed25519 key (hex) that signs the trust and revocation lists inside. */
+  trustAnchor: string;
+  trustList: SignedDocument<unknown>;
+  revocations: SignedDocument<unknown>;
+  programs: { code: string; nameEs: string; nameEn: string }[];
+  items: { item: string; unit: string }[];
+  entries: SnapshotEntry[];
+}
+
+export type SignedSnapshot = SignedDocument<SnapshotPayload>;
+
+/**
+ * The signed snapshot a registered device downloads for offline work at its point (issue #15,
+ * point 5): the trust list and the full revocation list (each still signed by the trust-list
+ * key), and for each card of each person holding an open in-kind entitlement in a program the
+ * point serves, what remains redeemable. Signed (canonical JSON, Ed25519) with the snapshot key
+ * derived from the master key; recorded (id, expiry, SHA-256), and audited as the operator's
+ * write on the point. Built in pages of `offline.snapshotPageMax` entitlements.
+ *
+ * @example
+ *   const snapshot = await snapshotBuilder(deps, context, pointId, deviceId);
+ */
+export async function snapshotBuilder(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  deviceId: string,
+): Promise<SignedSnapshot> {
+  const gate = await guardPoint(deps, context, 'distribution.redeem', pointId);
+  const device = await activeDeviceAt(deps, gate, deviceId);
+  const now = nowOf(deps);
+  const limits = distributionLimits.offline;
+  const body = await snapshotEntries(deps.db, await programsServed(deps, gate.point.id), now);
+  if (body.entries.length > limits.snapshotEntriesMax) {
+    await refuseAudited(
+      deps,
+      gate.write,
+      { type: 'distribution_point', id: gate.point.id },
+      'AMP_SNAPSHOT_TOO_LARGE',
+      `${body.entries.length} entries; at most ${limits.snapshotEntriesMax}`,
+    );
+  }
+  const listDeps = {
+    db: deps.db,
+    keys: deps.keys,
+    issuerName: deps.issuerName ?? 'Amparo',
+    now: () => now,
+  };
+  const seconds = Math.floor(now.getTime() / 1000);
+  const payload: SnapshotPayload = {
+    format: snapshotFormat,
+    snapshotId: randomUUID(),
+    pointId: gate.point.id,
+    pointCode: gate.point.code,
+    deviceId: device.id,
+    issuedAt: seconds,
+    expiresAt: seconds + Math.floor(limits.snapshotTtlMs / 1000),
+    warnAfter: seconds + Math.floor(limits.snapshotWarnAfterMs / 1000),
+    receiptsMax: limits.receiptsPerSnapshotMax,
+    trustAnchor: deps.keys.trustListSigning.publicKey
+      .export({ format: 'der', type: 'spki' })
+      .subarray(-32)
+      .toString('hex'),
+    trustList: (await publishedTrustList(listDeps)) as SignedDocument<unknown>,
+    revocations: (await publishedRevocations(listDeps)).document as SignedDocument<unknown>,
+    ...body,
+  };
+  const bytes = Buffer.from(canonicalJson(payload), 'utf8');
+  const key = snapshotKeyFrom(deps.keys.masterKey);
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('distribution_snapshot')
+      .values({
+        id: payload.snapshotId,
+        point_id: gate.point.id,
+        device_id: device.id,
+        issued_at: new Date(payload.issuedAt * 1000),
+        expires_at: new Date(payload.expiresAt * 1000),
+        entries: payload.entries.length,
+        payload_sha256: createHash('sha256').update(bytes).digest(),
+        issued_by: operatorIdOf(gate.write.actor) as string, // Safe: only operators redeem.
+      })
+      .execute();
+    await deps.audit.appendInTransaction(trx, [
+      writeAuditEntry(
+        gate.write,
+        { type: 'distribution_point', id: gate.point.id },
+        ['snapshot'],
+        context.requestId,
+      ),
+    ]);
+  });
+  return {
+    payload,
+    signature: { alg: 'EdDSA', kid: key.kid, value: signSnapshotBytes(key, bytes) },
+  };
+}
+
+interface SnapshotBody {
+  programs: SnapshotPayload['programs'];
+  items: SnapshotPayload['items'];
+  entries: SnapshotEntry[];
+}
+
+/** The entries of every open in-kind entitlement of the programs, page by page. */
+export async function snapshotEntries(
+  db: Kysely<Database>,
+  programIds: readonly string[],
+  now: Date,
+): Promise<SnapshotBody> {
+  const body: SnapshotBody = { programs: [], items: [], entries: [] };
+  const programIndex = new Map<string, number>();
+  const itemIndex = new Map<string, number>();
+  const indexOf = (map: Map<string, number>, key: string, add: () => void): number => {
+    let index = map.get(key);
+    if (index === undefined) {
+      index = map.size;
+      map.set(key, index);
+      add();
+    }
+    return index;
+  };
+  let afterId: string | null = null;
+  for (;;) {
+    const page: EntitlementForRedemption[] = await openInKindEntitlementsOf(db, {
+      programIds,
+      afterId,
+      limit: distributionLimits.offline.snapshotPageMax,
+    });
+    if (page.length === 0) break;
+    afterId = page[page.length - 1]?.entitlementId ?? null;
+    const remaining = await remainingOfPage(db, page);
+    const cards = await activeCardHashesOf(db, [...new Set(page.map((e) => e.personId))], now);
+    for (const entitlement of page) {
+      const lines = remaining.get(entitlement.entitlementId);
+      const hashes = cards.get(entitlement.personId);
+      if (lines === undefined || hashes === undefined) continue;
+      const program = indexOf(programIndex, entitlement.programId, () =>
+        body.programs.push({
+          code: entitlement.programCode,
+          nameEs: entitlement.programNameEs,
+          nameEn: entitlement.programNameEn,
+        }),
+      );
+      const pairs = lines.flatMap((line) => [
+        indexOf(itemIndex, `${line.item}|${line.unit}`, () =>
+          body.items.push({ item: line.item, unit: line.unit }),
+        ),
+        line.quantity,
+      ]);
+      const id = Buffer.from(entitlement.entitlementId.replaceAll('-', ''), 'hex').toString(
+        'base64url',
+      );
+      for (const hash of hashes) body.entries.push([hash, id, program, pairs]);
+    }
+  }
+  body.entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
+  return body;
+}
+
+/**
+ * What remains of each entitlement of a page that is still redeemable: the recorded balance of
+ * one a point already touched, or what the basket grants plus what waits from the program's
+ * closed cycle. Consumed, expired, cancelled or flagged ones are left out (undefined).
+ */
+async function remainingOfPage(
+  db: Kysely<Database>,
+  page: readonly EntitlementForRedemption[],
+): Promise<Map<string, CarriedLine[]>> {
+  const ids = page.map((e) => e.entitlementId);
+  const states = await db
+    .selectFrom('entitlement_redemption_state')
+    .select(['entitlement_id', 'state'])
+    .where('entitlement_id', 'in', ids)
+    .execute();
+  const stateOf = new Map(states.map((row) => [row.entitlement_id, row.state]));
+  const balances = await db
+    .selectFrom('entitlement_item_balance')
+    .select(['entitlement_id', 'item', 'unit', 'quantity_remaining'])
+    .where('entitlement_id', 'in', ids)
+    .orderBy('entitlement_id')
+    .orderBy('item')
+    .execute();
+  const untouched = page.filter((e) => !stateOf.has(e.entitlementId));
+  const carried = await waitingCarryOvers(db, untouched);
+  const result = new Map<string, CarriedLine[]>();
+  for (const row of balances) {
+    const state = stateOf.get(row.entitlement_id);
+    if (state === undefined || !redeemableStates.includes(state)) continue;
+    const lines = result.get(row.entitlement_id) ?? [];
+    if (row.quantity_remaining > 0) {
+      lines.push({ item: row.item, unit: row.unit, quantity: row.quantity_remaining });
+    }
+    result.set(row.entitlement_id, lines);
+  }
+  for (const entitlement of untouched) {
+    const key = `${entitlement.personId}|${entitlement.programId}|${entitlement.cycleId}`;
+    result.set(entitlement.entitlementId, withCarried(entitlement.basket ?? [], carried.get(key)));
+  }
+  for (const [id, lines] of result) if (lines.length === 0) result.delete(id);
+  return result;
+}
+
+/** Carry-overs waiting for untouched entitlements, by person, program and receiving cycle. */
+export async function waitingCarryOvers(
+  db: Kysely<Database>,
+  untouched: readonly EntitlementForRedemption[],
+): Promise<Map<string, CarriedLine[]>> {
+  const byKey = new Map<string, CarriedLine[]>();
+  if (untouched.length === 0) return byKey;
+  const rows = await db
+    .selectFrom('entitlement_carry_over')
+    .select(['person_id', 'program_id', 'from_cycle_id', 'item', 'unit', 'quantity'])
+    .where('person_id', 'in', [...new Set(untouched.map((e) => e.personId))])
+    .where('program_id', 'in', [...new Set(untouched.map((e) => e.programId))])
+    .where('applied_at', 'is', null)
+    .where('lapsed_at', 'is', null)
+    .execute();
+  if (rows.length === 0) return byKey;
+  for (const entitlement of untouched) {
+    const lines = rows
+      .filter(
+        (row) =>
+          row.person_id === entitlement.personId &&
+          row.program_id === entitlement.programId &&
+          row.from_cycle_id !== entitlement.cycleId,
+      )
+      .map((row) => ({ item: row.item, unit: row.unit, quantity: row.quantity }));
+    if (lines.length > 0) {
+      byKey.set(`${entitlement.personId}|${entitlement.programId}|${entitlement.cycleId}`, lines);
+    }
+  }
+  return byKey;
+}

@@ -1,0 +1,83 @@
+import { type Static, Type } from 'typebox';
+
+/**
+ * Answers of the offline routes of distribution (issue #15, point 5) that the point-of-service
+ * app reads. The snapshot is a signed document: every field of its payload is in the schema,
+ * since a field the serialiser dropped would break the signature.
+ */
+
+const SignatureSchema = Type.Object({
+  alg: Type.Literal('EdDSA'),
+  kid: Type.String(),
+  value: Type.String(),
+});
+
+/** A trust or revocation list as the credentials module signs it, passed through whole. */
+const SignedListSchema = Type.Object({ payload: Type.Unknown(), signature: SignatureSchema });
+
+export const SnapshotEntrySchema = Type.Tuple([
+  Type.String({
+    description: 'revocationHash of the card: SHA-256 of its credential id, 128 bits, base64url',
+  }),
+  Type.String({ description: 'The entitlement id: its 16 bytes, base64url' }),
+  Type.Integer({ description: 'Index of its program in programs' }),
+  Type.Array(Type.Integer(), {
+    description: 'What remains: pairs of (index in items, quantity)',
+  }),
+]);
+
+export const SnapshotPayloadSchema = Type.Object({
+  format: Type.Literal('amparo.point-snapshot.v1'),
+  snapshotId: Type.String(),
+  pointId: Type.String(),
+  pointCode: Type.String(),
+  deviceId: Type.String(),
+  issuedAt: Type.Integer(),
+  expiresAt: Type.Integer(),
+  warnAfter: Type.Integer(),
+  receiptsMax: Type.Integer(),
+  trustAnchor: Type.String(),
+  trustList: SignedListSchema,
+  revocations: SignedListSchema,
+  programs: Type.Array(
+    Type.Object({ code: Type.String(), nameEs: Type.String(), nameEn: Type.String() }),
+  ),
+  items: Type.Array(Type.Object({ item: Type.String(), unit: Type.String() })),
+  entries: Type.Array(SnapshotEntrySchema),
+});
+
+export const SignedSnapshotSchema = Type.Object({
+  payload: SnapshotPayloadSchema,
+  signature: SignatureSchema,
+});
+export type SignedSnapshotAnswer = Static<typeof SignedSnapshotSchema>;
+
+export const SnapshotKeySchema = Type.Object({
+  alg: Type.Literal('EdDSA'),
+  kid: Type.String(),
+  publicKey: Type.String({ description: 'Raw Ed25519 public key, hex' }),
+});
+
+export const SyncResultSchema = Type.Object({
+  receiptId: Type.String(),
+  outcome: Type.Union([Type.Literal('counted'), Type.Literal('conflict'), Type.Literal('refused')]),
+  code: Type.Union([Type.String(), Type.Null()]),
+  redemptionId: Type.Union([Type.String(), Type.Null()]),
+  replayed: Type.Boolean(),
+});
+export type SyncResultAnswer = Static<typeof SyncResultSchema>;
+
+export const SyncAnswerSchema = Type.Object({ results: Type.Array(SyncResultSchema) });
+
+export const OfflineConflictSchema = Type.Object({
+  receiptId: Type.String(),
+  deviceId: Type.String(),
+  deviceLabel: Type.String(),
+  entitlementId: Type.String(),
+  deviceTime: Type.String(),
+  syncedAt: Type.String(),
+  lines: Type.Array(Type.Object({ item: Type.String(), quantity: Type.Integer() })),
+  /** The receipts counted for the same entitlement (what was handed over first). */
+  countedRedemptions: Type.Integer(),
+});
+export type OfflineConflictAnswer = Static<typeof OfflineConflictSchema>;
