@@ -146,6 +146,14 @@ export interface PersonNotifier {
     personIds: readonly string[],
     notice: PersonNotice,
   ): Promise<number>;
+  /**
+   * A notice of its own to each person (a receipt each, say), the phones read per chunk as
+   * `notifyAll` reads them: what a batch of offline redemptions synced at once queues.
+   */
+  notifyEach?(
+    trx: Kysely<Database>,
+    notices: readonly { personId: string; notice: PersonNotice }[],
+  ): Promise<number>;
 }
 
 /**
@@ -168,22 +176,28 @@ export function personNotifier(deps: {
   const queue = async (
     trx: Kysely<Database>,
     personIds: readonly string[],
-    notice: PersonNotice,
+    notice: PersonNotice | readonly PersonNotice[],
   ): Promise<string[]> => {
     // The words are checked first, in both languages: a wrong value is refused even when no
-    // one has a phone.
-    const words = { es: noticeText(notice, 'es'), en: noticeText(notice, 'en') };
-    for (const { templateId, parameters } of Object.values(words)) {
-      checkParameters(templateFor(templateId), parameters);
-    }
+    // one has a phone. One notice for everyone, or one per person (`notifyEach`).
+    const texts = (Array.isArray(notice) ? notice : [notice]).map((each: PersonNotice) => {
+      const words = { es: noticeText(each, 'es'), en: noticeText(each, 'en') };
+      for (const { templateId, parameters } of Object.values(words)) {
+        checkParameters(templateFor(templateId), parameters);
+      }
+      return words;
+    });
     const queuedAt = deps.now?.() ?? new Date();
     const ids: string[] = [];
     const batch = limits.notifications.noticeBatchMax;
     for (let start = 0; start < personIds.length; start += batch) {
       const chunk = personIds.slice(start, start + batch);
       const contacts = await deps.contacts.contactsIn(trx, chunk);
-      const messages = chunk.flatMap((personId) => {
+      const messages = chunk.flatMap((personId, index) => {
         const contact = contacts.get(personId);
+        const words = (
+          texts.length === 1 ? texts[0] : texts[start + index]
+        ) as (typeof texts)[number];
         if (contact === undefined) return [];
         const { templateId, parameters } = words[contact.language === 'en' ? 'en' : 'es'];
         return [
@@ -209,6 +223,17 @@ export function personNotifier(deps: {
     },
     async notifyAll(trx, personIds, notice) {
       return (await queue(trx, personIds, notice)).length;
+    },
+    async notifyEach(trx, notices) {
+      if (notices.length === 0) return 0;
+      const personIds = notices.map((each) => each.personId);
+      return (
+        await queue(
+          trx,
+          personIds,
+          notices.map((each) => each.notice),
+        )
+      ).length;
     },
   };
 }

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
+import { localDate } from '../../notifications/index.js';
 import type { EntitlementForRedemption } from '../../programs/index.js';
 import type { DistributionDependencies } from '../distribution-context.js';
-import type { PointGrant } from '../point-gate.js';
+import type { PointGrant, PointRow } from '../point-gate.js';
+import { placeText } from '../points/collection-notices.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { lockEntitlementState } from '../redemption/entitlement-state.js';
 import { receiptKeyFrom, signReceipt } from '../redemption/receipt.js';
-import { queueRedemptionNotice } from '../redemption/redemption-notice.js';
+import { receiptReference } from '../redemption/redemption-notice.js';
 import { redeemableStates, type VoucherState } from '../tables.js';
 import type { OfflineReceiptInput } from './offline-receipt.js';
 import { moveStockInBulk } from './offline-stock.js';
@@ -292,14 +294,7 @@ class BatchWrites {
     );
     await updateEntitlements(trx, [...new Set(this.#written.map((each) => each.target))], meta.now);
     await moveStockInBulk(trx, gate.point.id, counted, meta.operatorId);
-    for (const each of counted) {
-      await queueRedemptionNotice(trx, deps, {
-        personId: each.candidate.entitlement.personId,
-        point: gate.point,
-        receiptId: each.result.redemptionId as string,
-        redeemedAt: new Date(each.candidate.receipt.deviceTime),
-      });
-    }
+    await queueReceiptTexts(trx, deps, gate.point, counted);
     await deps.audit.appendInTransaction(
       trx,
       this.#written.map((each) =>
@@ -422,4 +417,34 @@ export async function insertChunked<Row>(
   for (let start = 0; start < rows.length; start += 500) {
     await run(rows.slice(start, start + 500));
   }
+}
+
+/**
+ * The person's text for each counted receipt, as an online redemption queues it ("a collection
+ * was recorded here, on this day, with this receipt"), dated by the device's clock, and queued
+ * for the batch at once (`notifyEach`) instead of a phone read per receipt.
+ */
+async function queueReceiptTexts(
+  trx: Transaction<Database>,
+  deps: DistributionDependencies,
+  point: PointRow,
+  counted: readonly Written[],
+): Promise<void> {
+  const notifier = deps.notifier;
+  if (notifier === undefined || counted.length === 0) return;
+  const place = placeText(point.name) ?? placeText(point.code) ?? 'Amparo';
+  const notices = counted.map((each) => ({
+    personId: each.candidate.entitlement.personId,
+    notice: {
+      event: 'redemption_receipt' as const,
+      place,
+      date: localDate(new Date(each.candidate.receipt.deviceTime)),
+      reference: receiptReference(each.result.redemptionId as string),
+    },
+  }));
+  if (notifier.notifyEach !== undefined) {
+    await notifier.notifyEach(trx, notices);
+    return;
+  }
+  for (const each of notices) await notifier.notify(trx, each.personId, each.notice);
 }

@@ -1,0 +1,329 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { build } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import {
+  entitlementIdOfEntry,
+  type OfflineDevice,
+  offlineDevice,
+} from '../src/modules/distribution/offline/offline-test-kit.js';
+import { approvedCycle, publishedProgram } from '../src/modules/programs/programs-test-kit.js';
+import { initKeys, loadKeyStore } from '../src/platform/crypto/key-store.js';
+import type { Role } from '../src/shared/access/roles.js';
+import { buildOperator, cheapHashOptions } from '../test/factories.js';
+import { addPersons, loadAverage, throwawayDatabase } from './lib/program-population.js';
+
+/**
+ * Offline redemption (issue #15, point 5) on a throwaway PostgreSQL database, through `build()`
+ * and `inject` (the routes, schemas, access guard and audit log as served):
+ *
+ * 1. The signed snapshot of a point whose program entitles `persons` card holders: its size in
+ *    bytes (the JSON body) and the time to build and serve it, `runs` times. Target ≤ 5 MB, ≤ 5 s.
+ * 2. The sync of 10,000 receipts from one device (batches of 500, the sync's bound): total
+ *    time. Target ≤ 10 s.
+ * 3. Two devices each redeeming the same 1,000 entitlements offline, synced one after the other:
+ *    every overlap is a conflict, none counted twice, the stock exact.
+ *
+ * Persons and cards are written with SQL (`generate_series`), not the API; the cycle's rule
+ * (`age >= 0`) entitles every one of them:
+ * what is measured is the snapshot and the sync, not the set-up.
+ *
+ *   npm run bench -- distribution-offline [persons=50000] [runs=3]
+ */
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const persons = Math.ceil(Number(args[0] ?? 50_000) / 4) * 4;
+  const runs = Number(args[1] ?? 3);
+  const loadAtStart = loadAverage();
+  const database = await throwawayDatabase('offline');
+  const keysDir = mkdtempSync(path.join(tmpdir(), 'amparo-bench-keys-'));
+  try {
+    initKeys(keysDir);
+    const keys = loadKeyStore(keysDir);
+    const app = await build(loadConfig({ LOG_LEVEL: 'silent', AMPARO_WEB_DIR: '/nonexistent' }), {
+      database: { kind: 'postgres', db: database.app, close: async () => undefined },
+      keys,
+      rateLimitRequestsMax: 1_000_000_000,
+      access: { passwordHashOptions: cheapHashOptions, signInRequestsPerMinuteMax: 1_000_000 },
+    });
+    await app.ready();
+    const factory = {
+      database: {
+        db: database.app,
+        asAdmin: <T>(work: (a: typeof database.admin) => Promise<T>) => work(database.admin),
+      },
+      masterKey: keys.masterKey,
+    };
+    const signIn = async (roles: Role[]) => {
+      const username = `bench.${randomUUID().slice(0, 12)}`;
+      const operator = await buildOperator(factory, { username, roles, regions: ['VE-A'] });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/auth/sign-in',
+        payload: { username, password: operator.password, totp: operator.totp() },
+      });
+      const cookie = response.cookies.find((each) => each.name === 'amparo_session')?.value;
+      if (cookie === undefined) throw new Error(`sign-in: ${response.body}`);
+      return { id: operator.id, cookie: `amparo_session=${cookie}` };
+    };
+    const call = async (cookie: string, method: 'GET' | 'POST', url: string, payload?: object) => {
+      const response = await app.inject({
+        method,
+        url: `${url}${url.includes('?') ? '&' : '?'}purpose=distribution`,
+        headers: { cookie },
+        ...(payload ? { payload } : {}),
+      });
+      if (response.statusCode >= 300)
+        throw new Error(`${url}: ${response.statusCode} ${response.body}`);
+      return response;
+    };
+
+    progress(`${persons} persons with cards and entitlements…`);
+    const setupStarted = performance.now();
+    await addPersons(database.admin, 0, persons);
+    await sql`insert into credential (id, person_id, person_version, kid, issued_at, expires_at)
+      select substring(decode(md5('c' || p.id::text), 'hex') from 1 for 16), p.id, 1,
+             '0123456789abcdef', now() - interval '1 day', now() + interval '5 years'
+        from person p`.execute(database.admin);
+    const { programId } = await publishedProgram(database.app, {
+      code: 'offline_bench',
+      content: {
+        nameEs: 'Caja de comida',
+        nameEn: 'Food box',
+        descriptionEs: '',
+        descriptionEn: '',
+        kind: 'in_kind',
+        unit: 'person',
+        regions: [],
+        cadence: 'monthly',
+        benefit: {
+          basket: [
+            { item: 'food_box', quantity: 1, unit: 'box' },
+            { item: 'rice', quantity: 5, unit: 'kg' },
+          ],
+        },
+        budgetCap: 1_000_000_000n,
+        eligibilityRule: 'age >= 0',
+      },
+    });
+    const { cycleId } = await approvedCycle(database.app, programId, '2026-12-01');
+    await sql`analyze`.execute(database.admin);
+    const supervisor = await signIn(['program_officer']);
+    const operator = await signIn(['distribution_operator']);
+    const created = await call(supervisor.cookie, 'POST', '/api/distribution/points', {
+      code: 'bench-offline',
+      name: 'Almacén de prueba',
+      kind: 'warehouse',
+      regionCode: 'VE-A',
+    });
+    const pointId = created.json().pointId as string;
+    await call(supervisor.cookie, 'POST', `/api/distribution/points/${pointId}/changes`, {
+      addOperators: [operator.id],
+      addPrograms: [programId],
+    });
+    for (const item of ['food_box', 'rice']) {
+      await call(supervisor.cookie, 'POST', `/api/distribution/points/${pointId}/deliveries`, {
+        clientId: randomUUID(),
+        item,
+        quantity: 500_000,
+      });
+    }
+    const devices: { key: OfflineDevice; id: string }[] = [];
+    for (const label of ['Tablet 1', 'Tablet 2', 'Tablet 3']) {
+      const key = offlineDevice();
+      const registered = await call(
+        supervisor.cookie,
+        'POST',
+        `/api/distribution/points/${pointId}/devices`,
+        key.registration(pointId, label),
+      );
+      devices.push({ key, id: registered.json().id as string });
+    }
+    const setupSeconds = +((performance.now() - setupStarted) / 1000).toFixed(1);
+    progress(`set up in ${setupSeconds} s`);
+
+    // 1. The snapshot.
+    const snapshotRuns: { ms: number; bytes: number; entries: number }[] = [];
+    let snapshot: SnapshotBody | undefined;
+    for (let index = 0; index < runs; index += 1) {
+      const started = performance.now();
+      const response = await call(
+        operator.cookie,
+        'GET',
+        `/api/distribution/points/${pointId}/devices/${devices[0]?.id}/snapshot`,
+      );
+      const ms = +(performance.now() - started).toFixed(0);
+      snapshot = response.json() as SnapshotBody;
+      snapshotRuns.push({
+        ms,
+        bytes: response.rawPayload.length,
+        entries: snapshot.payload.entries.length,
+      });
+      progress(`snapshot: ${ms} ms, ${response.rawPayload.length} bytes`);
+    }
+    if (snapshot === undefined) throw new Error('no snapshot');
+    const payload = snapshot.payload;
+    // Which card holds which entitlement, from the snapshot as a device reads it.
+    const credentialOf = new Map<string, string>();
+    const personIds = await database.admin.selectFrom('person').select('id').execute();
+    for (const { id } of personIds) {
+      const credential = createHash('md5').update(`c${id}`).digest().subarray(0, 16);
+      const hash = createHash('sha256')
+        .update(credential)
+        .digest()
+        .subarray(0, 16)
+        .toString('base64url');
+      credentialOf.set(hash, credential.toString('hex'));
+    }
+    const cards = payload.entries.map(([hash, compact]) => ({
+      credentialId: credentialOf.get(hash) as string,
+      entitlementId: entitlementIdOfEntry(compact),
+    }));
+
+    // 2. 10,000 receipts from one device.
+    const [one, two, three] = devices as [
+      (typeof devices)[0],
+      (typeof devices)[0],
+      (typeof devices)[0],
+    ];
+    const lines = [
+      { item: 'food_box', quantity: 1 },
+      { item: 'rice', quantity: 5 },
+    ];
+    const receipts = cards.slice(0, 10_000).map((card, index) =>
+      one.key.receipt(pointId, one.id, {
+        snapshotId: payload.snapshotId,
+        ...card,
+        lines,
+        deviceTime: Date.now() - 60_000 + index,
+      }),
+    );
+    const sync = async (device: { id: string }, batch: object[]) =>
+      (
+        await call(operator.cookie, 'POST', `/api/distribution/points/${pointId}/offline-syncs`, {
+          deviceId: device.id,
+          deviceNow: Date.now(),
+          receipts: batch,
+        })
+      ).json().results as { outcome: string }[];
+    const outcomes = new Map<string, number>();
+    const syncStarted = performance.now();
+    for (let start = 0; start < receipts.length; start += 500) {
+      for (const result of await sync(one, receipts.slice(start, start + 500))) {
+        outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1);
+      }
+    }
+    const syncSeconds = +((performance.now() - syncStarted) / 1000).toFixed(2);
+    progress(`sync of ${receipts.length}: ${syncSeconds} s`);
+
+    // 3. Two devices, the same 1,000 entitlements.
+    const overlap = cards.slice(10_000, 11_000);
+    const snap2 = (
+      await call(
+        operator.cookie,
+        'GET',
+        `/api/distribution/points/${pointId}/devices/${two.id}/snapshot`,
+      )
+    ).json().payload.snapshotId as string;
+    const snap3 = (
+      await call(
+        operator.cookie,
+        'GET',
+        `/api/distribution/points/${pointId}/devices/${three.id}/snapshot`,
+      )
+    ).json().payload.snapshotId as string;
+    const fromTwo = overlap.map((card) =>
+      two.key.receipt(pointId, two.id, {
+        snapshotId: snap2,
+        ...card,
+        lines,
+        deviceTime: Date.now() - 50_000,
+      }),
+    );
+    const fromThree = overlap.map((card) =>
+      three.key.receipt(pointId, three.id, {
+        snapshotId: snap3,
+        ...card,
+        lines,
+        deviceTime: Date.now() - 40_000,
+      }),
+    );
+    const overlapOutcomes = new Map<string, number>();
+    const overlapStarted = performance.now();
+    for (const [device, batch] of [
+      [two, fromTwo],
+      [three, fromThree],
+    ] as const) {
+      for (let start = 0; start < batch.length; start += 500) {
+        for (const result of await sync(device, batch.slice(start, start + 500))) {
+          overlapOutcomes.set(result.outcome, (overlapOutcomes.get(result.outcome) ?? 0) + 1);
+        }
+      }
+    }
+    const overlapSeconds = +((performance.now() - overlapStarted) / 1000).toFixed(2);
+    const ids = overlap.map((card) => card.entitlementId);
+    const checks = await sql<{
+      doubled: string;
+      flagged: string;
+      conflicts: string;
+      redemptions: string;
+      stock_out: string;
+      on_hand: string;
+    }>`select
+        (select count(*) from (select entitlement_id from redemption group by entitlement_id having count(*) > 1) d) as doubled,
+        (select count(*) from entitlement_redemption_state where state = 'conflict_flagged' and entitlement_id = any(${ids}::uuid[])) as flagged,
+        (select count(*) from offline_receipt where outcome = 'conflict') as conflicts,
+        (select count(*) from redemption) as redemptions,
+        (select coalesce(-sum(quantity_delta), 0) from stock_movement where kind = 'redemption' and item = 'food_box') as stock_out,
+        (select quantity from stock_balance where item = 'food_box') as on_hand`.execute(
+      database.admin,
+    );
+    const row = checks.rows[0];
+    await app.close();
+    return {
+      command: `npm run bench -- distribution-offline ${persons} ${runs}`,
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: loadAverage(),
+      persons,
+      setupSeconds,
+      snapshot: {
+        runs: snapshotRuns,
+        bytesMax: Math.max(...snapshotRuns.map((each) => each.bytes)),
+        msMax: Math.max(...snapshotRuns.map((each) => each.ms)),
+        targetBytes: 5 * 1024 * 1024,
+        targetMs: 5_000,
+      },
+      sync: {
+        receipts: receipts.length,
+        seconds: syncSeconds,
+        receiptsPerSecond: Math.round(receipts.length / syncSeconds),
+        outcomes: Object.fromEntries(outcomes),
+        targetSeconds: 10,
+      },
+      overlap: {
+        entitlements: overlap.length,
+        seconds: overlapSeconds,
+        outcomes: Object.fromEntries(overlapOutcomes),
+        flaggedEntitlements: Number(row?.flagged),
+        conflictReceipts: Number(row?.conflicts),
+        entitlementsCountedTwice: Number(row?.doubled),
+        redemptions: Number(row?.redemptions),
+        foodBoxesOut: Number(row?.stock_out),
+        foodBoxesOnHand: Number(row?.on_hand),
+      },
+    };
+  } finally {
+    rmSync(keysDir, { recursive: true, force: true });
+    await database.close();
+  }
+}
+
+interface SnapshotBody {
+  payload: { snapshotId: string; entries: [string, string, number, number[]][] };
+}
+
+function progress(message: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`${message}\n`);
+}
