@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
   LookupAnswer,
@@ -12,6 +12,7 @@ import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { CameraScanner } from '../verifier/camera-scanner.js';
 import { AssistedPanel } from './assisted-panel.js';
+import { OfflinePanel } from './offline/offline-panel.js';
 import { RedeemPanel } from './redeem-panel.js';
 
 const purpose = 'purpose=distribution';
@@ -31,7 +32,8 @@ export function DistributionPage() {
   const mine = points.data?.points.filter((point) => point.assigned) ?? [];
   const [chosen, setChosen] = useState<string | null>(null);
   const pointId = chosen ?? mine[0]?.id ?? null;
-  const [mode, setMode] = useState<'card' | 'assisted'>('card');
+  const [mode, setMode] = useState<'card' | 'assisted' | 'offline'>('card');
+  useInstallablePointOfService();
   return (
     <section>
       <PageHeading>{t('pos.title')}</PageHeading>
@@ -59,7 +61,7 @@ export function DistributionPage() {
         <>
           <fieldset className="choice-row">
             <legend>{t('pos.mode.legend')}</legend>
-            {(['card', 'assisted'] as const).map((name) => (
+            {(['card', 'assisted', 'offline'] as const).map((name) => (
               <label key={name}>
                 <input
                   type="radio"
@@ -71,16 +73,35 @@ export function DistributionPage() {
               </label>
             ))}
           </fieldset>
-          {mode === 'card' ? (
-            <CardFlow key={pointId} pointId={pointId} />
-          ) : (
-            <AssistedPanel key={pointId} pointId={pointId} />
-          )}
+          {mode === 'card' ? <CardFlow key={pointId} pointId={pointId} /> : null}
+          {mode === 'assisted' ? <AssistedPanel key={pointId} pointId={pointId} /> : null}
+          {mode === 'offline' ? <OfflinePanel key={pointId} pointId={pointId} /> : null}
           <StockOnHand pointId={pointId} />
         </>
       ) : null}
     </section>
   );
+}
+
+/**
+ * The point of service as an installable app: its own manifest (start and scope
+ * `/distribution`) and the console's service worker registered for that scope, which keeps the
+ * app shell and every built file, so the page and its offline panel open with the network off.
+ */
+function useInstallablePointOfService(): void {
+  useEffect(() => {
+    const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
+    const previous = link?.getAttribute('href') ?? null;
+    link?.setAttribute('href', '/pos.webmanifest');
+    if ('serviceWorker' in navigator) {
+      void navigator.serviceWorker
+        .register('/sw.js', { scope: '/distribution' })
+        .catch(() => undefined);
+    }
+    return () => {
+      if (previous !== null) link?.setAttribute('href', previous);
+    };
+  }, []);
 }
 
 function CardFlow({ pointId }: { pointId: string }) {

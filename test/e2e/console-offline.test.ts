@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
+import { approvedCycle, publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
+import { buildOperator } from '../factories.js';
+import { seriousAxeViolations } from './browser.js';
+import { type ConsoleRun, openConsoleRun } from './console-run.js';
+
+/**
+ * The point of service with the network off, in Debian's Chromium against the real server
+ * (issue #15, points 5 and 6): two browser contexts are two devices of one point; each makes
+ * its key pair, is registered by the supervisor, downloads the signed snapshot, then — offline —
+ * checks the same card against the snapshot and hands over the same entitlement. Back online,
+ * the first sync counts it and the second is kept as a conflict: one redemption, one conflict,
+ * the stock moved once. The browser's card check plus lookup is timed on every check.
+ */
+let run: ConsoleRun;
+type Operator = { id: string; username: string; password: string; totp: () => string };
+/** One operator per device: a TOTP code is accepted once. */
+let operators: Operator[];
+let officerCookie: { amparo_session: string };
+let holderQr: string;
+let pointId: string;
+
+async function cookieOf(username: string, password: string, totp: string): Promise<string> {
+  const response = await run.server.app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in',
+    payload: { username, password, totp },
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  return /amparo_session=([^;]+)/.exec(String(response.headers['set-cookie']))?.[1] ?? '';
+}
+
+beforeAll(async () => {
+  run = await openConsoleRun();
+  const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+  const db = run.server.database.db;
+  const [registrar, officer] = await Promise.all([
+    buildOperator(context, { username: 'off.registrar', roles: ['registry_supervisor'] }),
+    buildOperator(context, { username: 'off.officer', roles: ['program_officer'] }),
+  ]);
+  operators = await Promise.all(
+    ['off.operator1', 'off.operator2'].map((username) =>
+      buildOperator(context, { username, roles: ['distribution_operator'], regions: ['VE-A'] }),
+    ),
+  );
+  const holder = await createCardPerson(db, run.server.keys.masterKey, { region: 'VE-A' });
+  const issued = await run.server.app.inject({
+    method: 'POST',
+    url: `/api/persons/${holder.id}/credentials?purpose=enrolment`,
+    cookies: {
+      amparo_session: await cookieOf(registrar.username, registrar.password, registrar.totp()),
+    },
+    payload: { clientId: randomUUID() },
+  });
+  expect(issued.statusCode, issued.body).toBe(201);
+  holderQr = issued.json().qrText;
+  const { programId } = await publishedProgram(db, {
+    code: 'food_offline',
+    content: {
+      nameEs: 'Caja sin red',
+      nameEn: 'Offline box',
+      descriptionEs: '',
+      descriptionEn: '',
+      kind: 'in_kind',
+      unit: 'person',
+      regions: ['VE-A'],
+      cadence: 'monthly',
+      benefit: { basket: [{ item: 'food_box', quantity: 1, unit: 'box' }] },
+      budgetCap: 1_000_000n,
+      eligibilityRule: 'state_code == "VE-A"',
+    },
+  });
+  await approvedCycle(db, programId);
+  officerCookie = {
+    amparo_session: await cookieOf(officer.username, officer.password, officer.totp()),
+  };
+  const point = await run.server.app.inject({
+    method: 'POST',
+    url: '/api/distribution/points?purpose=distribution',
+    cookies: officerCookie,
+    payload: { code: 'kiosco-sin-red', name: 'Kiosco Petare', kind: 'kiosk', regionCode: 'VE-A' },
+  });
+  expect(point.statusCode, point.body).toBe(201);
+  pointId = point.json().pointId;
+  for (const [path, payload] of [
+    ['changes', { addOperators: operators.map((each) => each.id), addPrograms: [programId] }],
+    ['deliveries', { clientId: randomUUID(), item: 'food_box', quantity: 10 }],
+  ] as const) {
+    const response = await run.server.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${pointId}/${path}?purpose=distribution`,
+      cookies: officerCookie,
+      payload,
+    });
+    expect(response.statusCode, response.body).toBeLessThan(300);
+  }
+}, 120_000);
+
+afterAll(async () => run?.close());
+
+/** A device: signed in, its key registered by the supervisor, the snapshot downloaded. */
+async function readyDevice(operator: Operator): Promise<Page> {
+  const page = await run.newPage('phone');
+  const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
+    data: { username: operator.username, password: operator.password, totp: operator.totp() },
+  });
+  expect(signIn.status()).toBe(200);
+  await page.goto(`${run.server.baseUrl}/distribution`);
+  await page.getByLabel('Sin conexión (carnet)').check();
+  const publicKey = await page.getByTestId('pos-device-key').textContent();
+  const proof = await page.getByTestId('pos-device-proof').textContent();
+  const registered = await run.server.app.inject({
+    method: 'POST',
+    url: `/api/distribution/points/${pointId}/devices?purpose=distribution`,
+    cookies: officerCookie,
+    payload: { publicKey, proof, label: `Teléfono ${randomUUID().slice(0, 4)}` },
+  });
+  expect(registered.statusCode, registered.body).toBe(201);
+  await page.getByRole('button', { name: 'Descargar la instantánea' }).click();
+  await page.getByTestId('pos-snapshot').getByText('1 carnets').waitFor();
+  return page;
+}
+
+/** Checks the card offline; returns how long the browser took (check plus lookup, ms). */
+async function checkCard(page: Page): Promise<number> {
+  await page.getByLabel('Texto del código QR del carnet').fill(holderQr);
+  await page.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
+  const answer = page.getByTestId('pos-offline-answer');
+  await answer.getByText('food_box: quedan 1 box').waitFor();
+  const ms = Number(await answer.getAttribute('data-ms'));
+  await page.getByLabel('Texto del código QR del carnet').fill('');
+  return ms;
+}
+
+describe('the point of service offline', () => {
+  it('redeems with the network off on two devices: one counted, one conflict', async () => {
+    const [one, two] = operators as [Operator, Operator];
+    const [first, second] = [await readyDevice(one), await readyDevice(two)];
+    for (const page of [first, second]) await page.context().setOffline(true);
+
+    // Timed, not asserted: a test on a shared CI machine must not fail on its neighbours' load
+    // (figures in BENCHMARKS.md). The first check loads the codec and is left out.
+    await checkCard(first);
+    const timings: number[] = [];
+    for (let round = 0; round < 20; round += 1) timings.push(await checkCard(first));
+    timings.sort((a, b) => a - b);
+    console.info(
+      `offline check + lookup in the browser (20 checks): p50 ${timings[10]} ms, p99 ${timings[19]} ms`,
+    );
+
+    for (const page of [first, second]) {
+      if (page === second) await checkCard(page);
+      else {
+        await page.getByLabel('Texto del código QR del carnet').fill(holderQr);
+        await page.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
+      }
+      await page.getByRole('button', { name: 'Entregar todo lo que queda' }).click();
+      await page.getByText('Registrada en este dispositivo').waitFor();
+      await page.getByTestId('pos-pending').getByText('1').waitFor();
+    }
+    expect(await seriousAxeViolations(first)).toEqual([]);
+
+    for (const [page, expected] of [
+      [first, 'Sincronizado: 1 contadas, 0 en conflicto'],
+      [second, 'Sincronizado: 0 contadas, 1 en conflicto'],
+    ] as const) {
+      await page.context().setOffline(false);
+      await page.getByRole('button', { name: 'Sincronizar ahora' }).click();
+      await page.getByTestId('pos-sync-result').getByText(expected).waitFor();
+      await page.getByTestId('pos-pending').getByText('0').waitFor();
+    }
+    const counts = await run.server.database.asAdmin((admin) =>
+      sql<{ redemptions: unknown; conflicts: unknown; flagged: unknown; on_hand: unknown }>`
+        select (select count(*) from redemption where point_id = ${pointId}) as redemptions,
+               (select count(*) from offline_receipt where point_id = ${pointId} and outcome = 'conflict') as conflicts,
+               (select count(*) from entitlement_redemption_state s
+                  join offline_receipt o on o.entitlement_id = s.entitlement_id
+                 where o.point_id = ${pointId} and s.state = 'conflict_flagged') as flagged,
+               (select quantity from stock_balance where point_id = ${pointId} and item = 'food_box') as on_hand`.execute(
+        admin,
+      ),
+    );
+    const row = counts.rows[0];
+    expect([row?.redemptions, row?.conflicts, row?.on_hand].map(Number)).toEqual([1, 1, 9]);
+    expect(Number(row?.flagged)).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,173 @@
+import type { SyncResultAnswer } from '../../../../../src/shared/api/distribution-offline.js';
+import { apiGet, apiSend } from '../../../api/client.js';
+import { canonicalJson } from '../../verifier/canonical-json.js';
+import { allValues, deleteValue, getValue, putValue } from './offline-db.js';
+import { type HeldSnapshot, openSnapshot } from './offline-snapshot.js';
+
+const purpose = 'purpose=distribution';
+
+/** This browser as a point's offline device: its key pair, made here, and its id once registered. */
+export interface DeviceRecord {
+  pointId: string;
+  keyPair: CryptoKeyPair;
+  /** Raw Ed25519 public key, base64url: what the supervisor registers. */
+  publicKey: string;
+  /** Signature over the registration, base64url: the proof that this browser holds the key. */
+  proof: string;
+  deviceId: string | null;
+  /** The snapshot key, pinned at the first download (hex). */
+  snapshotKeyHex: string | null;
+}
+
+/** A receipt made offline and not yet answered by a sync. */
+export interface PendingReceipt {
+  pointId: string;
+  receiptId: string;
+  snapshotId: string;
+  entitlementId: string;
+  credentialId: string;
+  lines: { item: string; quantity: number }[];
+  deviceTime: number;
+  signature: string;
+}
+
+function base64Url(bytes: ArrayBuffer): string {
+  const text = btoa(String.fromCharCode(...new Uint8Array(bytes)));
+  return text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * The device of this point in this browser, made on first use: an Ed25519 key pair from
+ * WebCrypto whose private key cannot be exported, and the proof the supervisor's registration
+ * checks (`amparo device registration v1`, the point, the key).
+ */
+export async function deviceOf(pointId: string): Promise<DeviceRecord> {
+  const held = await getValue<DeviceRecord>('device', pointId);
+  if (held) return held;
+  // Safe: Ed25519 generateKey answers a key pair.
+  const keyPair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
+  const publicKey = base64Url(await crypto.subtle.exportKey('raw', keyPair.publicKey));
+  const message = `amparo device registration v1\n${pointId}\n${publicKey}`;
+  const proof = base64Url(
+    await crypto.subtle.sign(
+      { name: 'Ed25519' },
+      keyPair.privateKey,
+      new TextEncoder().encode(message),
+    ),
+  );
+  const record: DeviceRecord = {
+    pointId,
+    keyPair,
+    publicKey,
+    proof,
+    deviceId: null,
+    snapshotKeyHex: null,
+  };
+  await putValue('device', pointId, record);
+  return record;
+}
+
+/** Finds this browser's key among the point's registered devices (online). */
+export async function registeredDevice(device: DeviceRecord): Promise<DeviceRecord> {
+  const { devices } = await apiGet<{
+    devices: { id: string; publicKey: string; revokedAt: string | null }[];
+  }>(`/api/distribution/points/${device.pointId}/devices?${purpose}`);
+  const mine = devices.find((each) => each.publicKey === device.publicKey && !each.revokedAt);
+  const next = { ...device, deviceId: mine?.id ?? null };
+  await putValue('device', device.pointId, next);
+  return next;
+}
+
+/** Downloads, verifies and keeps the point's signed snapshot for this device (online). */
+export async function downloadSnapshot(device: DeviceRecord): Promise<HeldSnapshot> {
+  if (device.deviceId === null) throw new Error('the device is not registered');
+  let keyHex = device.snapshotKeyHex;
+  if (keyHex === null) {
+    keyHex = (await apiGet<{ publicKey: string }>('/api/distribution/snapshot-key')).publicKey;
+    await putValue('device', device.pointId, { ...device, snapshotKeyHex: keyHex });
+  }
+  const response = await fetch(
+    `/api/distribution/points/${device.pointId}/devices/${device.deviceId}/snapshot?${purpose}`,
+    { credentials: 'same-origin', headers: { accept: 'application/json' } },
+  );
+  if (!response.ok) throw new Error(`snapshot: ${response.status}`);
+  const text = await response.text();
+  const held = await openSnapshot(text, keyHex);
+  await putValue('snapshot', device.pointId, { text, fetchedAtMs: Date.now() });
+  return held;
+}
+
+/** The snapshot kept for the point, verified again, or undefined. */
+export async function heldSnapshot(device: DeviceRecord): Promise<HeldSnapshot | undefined> {
+  const kept = await getValue<{ text: string }>('snapshot', device.pointId);
+  if (kept === undefined || device.snapshotKeyHex === null) return undefined;
+  return openSnapshot(kept.text, device.snapshotKeyHex);
+}
+
+/** Signs and keeps a receipt made offline; it waits in IndexedDB for the next sync. */
+export async function recordOfflineReceipt(
+  device: DeviceRecord,
+  props: Omit<PendingReceipt, 'pointId' | 'receiptId' | 'deviceTime' | 'signature'>,
+): Promise<PendingReceipt> {
+  if (device.deviceId === null) throw new Error('the device is not registered');
+  const unsigned = {
+    pointId: device.pointId,
+    receiptId: crypto.randomUUID(),
+    deviceTime: Date.now(),
+    ...props,
+  };
+  const message = canonicalJson({
+    format: 'amparo.offline-receipt.v1',
+    receiptId: unsigned.receiptId,
+    pointId: device.pointId,
+    deviceId: device.deviceId,
+    snapshotId: unsigned.snapshotId,
+    entitlementId: unsigned.entitlementId,
+    credentialId: unsigned.credentialId,
+    lines: unsigned.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
+    deviceTime: unsigned.deviceTime,
+  });
+  const signature = base64Url(
+    await crypto.subtle.sign(
+      { name: 'Ed25519' },
+      device.keyPair.privateKey,
+      new TextEncoder().encode(message),
+    ),
+  );
+  const receipt = { ...unsigned, signature };
+  await putValue('pending', receipt.receiptId, receipt);
+  return receipt;
+}
+
+export async function pendingReceipts(pointId: string): Promise<PendingReceipt[]> {
+  return (await allValues<PendingReceipt>('pending')).filter((each) => each.pointId === pointId);
+}
+
+/**
+ * Sends the pending receipts (500 a request, the server's bound); each one the server answered
+ * leaves the queue, whatever the answer, and the answers are returned for the operator.
+ */
+export async function syncPending(device: DeviceRecord): Promise<SyncResultAnswer[]> {
+  const pending = await pendingReceipts(device.pointId);
+  const answered: SyncResultAnswer[] = [];
+  for (let start = 0; start < pending.length; start += 500) {
+    const batch = pending.slice(start, start + 500);
+    const { body } = await apiSend<{ results: SyncResultAnswer[] }>(
+      'POST',
+      `/api/distribution/points/${device.pointId}/offline-syncs?${purpose}`,
+      {
+        deviceId: device.deviceId,
+        deviceNow: Date.now(),
+        receipts: batch.map(({ pointId: _point, ...receipt }) => receipt),
+      },
+    );
+    for (const result of body.results) {
+      await deleteValue('pending', result.receiptId);
+      answered.push(result);
+    }
+  }
+  return answered;
+}

@@ -1,0 +1,239 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SyncResultAnswer } from '../../../../../src/shared/api/distribution-offline.js';
+import { Field } from '../../../components/field.js';
+import { ProblemNotice } from '../../../components/problem-notice.js';
+import { CameraScanner } from '../../verifier/camera-scanner.js';
+import {
+  type DeviceRecord,
+  deviceOf,
+  downloadSnapshot,
+  heldSnapshot,
+  pendingReceipts,
+  recordOfflineReceipt,
+  registeredDevice,
+  syncPending,
+} from './offline-device.js';
+import { type HeldSnapshot, type OfflineLookup, offlineLookup } from './offline-snapshot.js';
+
+/**
+ * The point of service with the network off (issue #15, points 5 and 6): this browser is a
+ * device of the point (its key pair made here; a supervisor registers the public key shown), it
+ * keeps the point's signed snapshot and checks a card against it — the signature with the
+ * snapshot's trust list, the revocation list, then what the holder may take — and records a
+ * hand-over as a receipt signed by the device, pending until the next sync. The pending count and
+ * the last sync's answers (counted, conflict, refused) are shown.
+ */
+export function OfflinePanel({ pointId }: { pointId: string }) {
+  const { t } = useTranslation();
+  const [device, setDevice] = useState<DeviceRecord | null>(null);
+  const [held, setHeld] = useState<HeldSnapshot | null>(null);
+  const [pending, setPending] = useState(0);
+  const [synced, setSynced] = useState<SyncResultAnswer[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const refreshPending = useCallback(
+    async () => setPending((await pendingReceipts(pointId)).length),
+    [pointId],
+  );
+  useEffect(() => {
+    void (async () => {
+      const made = await deviceOf(pointId);
+      setDevice(made);
+      setHeld((await heldSnapshot(made).catch(() => undefined)) ?? null);
+      await refreshPending();
+    })().catch(setError);
+  }, [pointId, refreshPending]);
+
+  const act = (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    work()
+      .catch(setError)
+      .finally(() => setBusy(false));
+  };
+  if (device === null) return <p aria-live="polite">{t('common.loading')}</p>;
+  const nowSeconds = Date.now() / 1000;
+  return (
+    <section className="pos-offline" aria-labelledby="pos-offline-title">
+      <h2 id="pos-offline-title">{t('pos.offline.title')}</h2>
+      <dl>
+        <dt>{t('pos.offline.deviceKey')}</dt>
+        <dd>
+          <code data-testid="pos-device-key">{device.publicKey}</code>
+          <code hidden data-testid="pos-device-proof">
+            {device.proof}
+          </code>
+        </dd>
+        <dt>{t('pos.offline.registered')}</dt>
+        <dd data-testid="pos-device-id">{device.deviceId ?? t('pos.offline.notRegistered')}</dd>
+        <dt>{t('pos.offline.snapshot')}</dt>
+        <dd data-testid="pos-snapshot">
+          {held
+            ? t('pos.offline.snapshotHeld', {
+                entries: held.payload.entries.length,
+                expires: new Date(held.payload.expiresAt * 1000).toLocaleString(),
+              })
+            : t('pos.offline.noSnapshot')}
+        </dd>
+        <dt>{t('pos.offline.pending')}</dt>
+        <dd data-testid="pos-pending">{pending}</dd>
+      </dl>
+      {held && nowSeconds > held.payload.warnAfter ? (
+        <p role="alert">{t('pos.offline.snapshotOld')}</p>
+      ) : null}
+      <div className="button-row">
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            act(async () => {
+              const found = await registeredDevice(device);
+              setDevice(found);
+              if (found.deviceId !== null) setHeld(await downloadSnapshot(found));
+            })
+          }
+        >
+          {t('pos.offline.download')}
+        </button>
+        <button
+          type="button"
+          disabled={busy || pending === 0 || device.deviceId === null}
+          onClick={() =>
+            act(async () => {
+              setSynced(await syncPending(device));
+              await refreshPending();
+            })
+          }
+        >
+          {t('pos.offline.sync')}
+        </button>
+      </div>
+      {error ? <ProblemNotice error={error} /> : null}
+      {synced ? <SyncSummary results={synced} /> : null}
+      {held ? (
+        <OfflineCheck
+          held={held}
+          onRecorded={async (receipt) => {
+            await recordOfflineReceipt(device, receipt);
+            await refreshPending();
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function SyncSummary({ results }: { results: SyncResultAnswer[] }) {
+  const { t } = useTranslation();
+  const count = (outcome: SyncResultAnswer['outcome']) =>
+    results.filter((each) => each.outcome === outcome).length;
+  return (
+    <p role="status" data-testid="pos-sync-result">
+      {t('pos.offline.synced', {
+        counted: count('counted'),
+        conflict: count('conflict'),
+        refused: count('refused'),
+      })}
+    </p>
+  );
+}
+
+function OfflineCheck(props: {
+  held: HeldSnapshot;
+  onRecorded: (receipt: {
+    snapshotId: string;
+    entitlementId: string;
+    credentialId: string;
+    lines: { item: string; quantity: number }[];
+  }) => Promise<void>;
+}) {
+  const { t, i18n } = useTranslation();
+  const [qrText, setQrText] = useState('');
+  const [answer, setAnswer] = useState<(OfflineLookup & { ms: number }) | null>(null);
+  const [done, setDone] = useState(false);
+  const check = async (text: string) => {
+    const started = performance.now();
+    const found = await offlineLookup(props.held, text.trim(), Date.now() / 1000);
+    setAnswer({ ...found, ms: performance.now() - started });
+    setDone(false);
+  };
+  return (
+    <div className="pos-scan">
+      <CameraScanner onText={(text) => void check(text)} />
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void check(qrText);
+        }}
+      >
+        <Field label={t('pos.offline.qrText')}>
+          {(control) => (
+            <textarea
+              {...control}
+              rows={3}
+              value={qrText}
+              onChange={(event) => setQrText(event.target.value)}
+            />
+          )}
+        </Field>
+        <button type="submit" disabled={qrText.trim() === ''}>
+          {t('pos.offline.check')}
+        </button>
+      </form>
+      {answer ? (
+        <div data-testid="pos-offline-answer" data-ms={answer.ms.toFixed(1)}>
+          {answer.verdict.status !== 'valid' ? (
+            <p role="alert">{t('pos.offline.cardRefused', { reason: answer.verdict.message })}</p>
+          ) : answer.entitlements.length === 0 ? (
+            <p>{t('pos.nothingToCollect')}</p>
+          ) : done ? (
+            <p role="status">{t('pos.offline.recorded')}</p>
+          ) : (
+            <ul className="pos-entitlements">
+              {answer.entitlements.map((entitlement) => (
+                <li key={entitlement.entitlementId}>
+                  <h3>
+                    {i18n.language === 'en' ? entitlement.programNameEn : entitlement.programNameEs}
+                  </h3>
+                  <ul>
+                    {entitlement.items.map((item) => (
+                      <li key={item.item}>
+                        {t('pos.offline.remaining', {
+                          item: item.item,
+                          quantity: item.remaining,
+                          unit: item.unit,
+                        })}
+                      </li>
+                    ))}
+                  </ul>
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void props
+                        .onRecorded({
+                          snapshotId: props.held.payload.snapshotId,
+                          entitlementId: entitlement.entitlementId,
+                          credentialId: answer.credentialId ?? '',
+                          lines: entitlement.items
+                            .filter((item) => item.remaining > 0)
+                            .map((item) => ({ item: item.item, quantity: item.remaining })),
+                        })
+                        .then(() => {
+                          setDone(true);
+                          setQrText('');
+                        })
+                    }
+                  >
+                    {t('pos.offline.handOver')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      ) : null}
+    </div>
+  );
+}

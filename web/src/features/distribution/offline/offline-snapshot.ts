@@ -1,0 +1,142 @@
+import { judgeCredentialWith, type Verdict } from '../../../../../src/shared/claim169/verdict.js';
+import { webPrimitives } from '../../../../../src/shared/claim169/web-primitives.js';
+import { trustedKeysOf } from '../../verifier/judge-in-browser.js';
+import {
+  BrowserRevocations,
+  credentialIdOf,
+  readRevocationList,
+  revocationHash,
+} from '../../verifier/revocation-list-reader.js';
+import {
+  type BrowserTrustList,
+  fromBase64Url,
+  openSignedPayload,
+  readTrustList,
+  toHex,
+} from '../../verifier/trust-list-reader.js';
+
+export const snapshotFormat = 'amparo.point-snapshot.v1';
+const snapshotCharactersMax = 16 * 1024 * 1024;
+
+/** The payload the server signs (src/modules/distribution/offline/snapshot-builder.ts). */
+export interface SnapshotPayload {
+  format: typeof snapshotFormat;
+  snapshotId: string;
+  pointId: string;
+  pointCode: string;
+  deviceId: string;
+  issuedAt: number;
+  expiresAt: number;
+  warnAfter: number;
+  receiptsMax: number;
+  trustAnchor: string;
+  trustList: unknown;
+  revocations: unknown;
+  programs: { code: string; nameEs: string; nameEn: string }[];
+  items: { item: string; unit: string }[];
+  entries: [string, string, number, number[]][];
+}
+
+/** A verified snapshot, indexed by card hash, with its lists read for the card check. */
+export interface HeldSnapshot {
+  payload: SnapshotPayload;
+  byCard: Map<string, [string, string, number, number[]][]>;
+  trustList: BrowserTrustList;
+  revocations: BrowserRevocations;
+}
+
+/**
+ * Opens a snapshot's text: its Ed25519 signature must verify with the snapshot key the app
+ * pinned (`keyHex`), and its trust and revocation lists with the trust anchor it names (both
+ * are also covered by the snapshot's signature). Throws on anything else.
+ */
+export async function openSnapshot(text: string, keyHex: string): Promise<HeldSnapshot> {
+  // Safe: openSignedPayload checked the signature and the format; the server wrote this shape.
+  const payload = (await openSignedPayload(
+    text,
+    keyHex,
+    snapshotFormat,
+    snapshotCharactersMax,
+  )) as SnapshotPayload;
+  const trustList = await readTrustList(JSON.stringify(payload.trustList), payload.trustAnchor);
+  const revocations = new BrowserRevocations(
+    await readRevocationList(JSON.stringify(payload.revocations), payload.trustAnchor),
+  );
+  const byCard = new Map<string, [string, string, number, number[]][]>();
+  for (const entry of payload.entries) {
+    const list = byCard.get(entry[0]);
+    if (list === undefined) byCard.set(entry[0], [entry]);
+    else list.push(entry);
+  }
+  return { payload, byCard, trustList, revocations };
+}
+
+/** What an offline card check answers: the verdict and, for a valid card, what it may take. */
+export interface OfflineLookup {
+  verdict: Verdict;
+  /** Hex, for the receipt; set for a valid card. */
+  credentialId?: string;
+  entitlements: OfflineEntitlement[];
+}
+
+export interface OfflineEntitlement {
+  entitlementId: string;
+  programCode: string;
+  programNameEs: string;
+  programNameEn: string;
+  items: { item: string; unit: string; remaining: number }[];
+}
+
+/**
+ * The card check with the network off: the one verdict (signature against the snapshot's trust
+ * list, validity, the snapshot's revocation list), then the card's hash looked up in the
+ * snapshot — what its holder may take at this point, nothing else.
+ *
+ * @example
+ *   const answer = await offlineLookup(held, qrText, Date.now() / 1000);
+ */
+export async function offlineLookup(
+  held: HeldSnapshot,
+  qrText: string,
+  nowSeconds: number,
+): Promise<OfflineLookup> {
+  let credentialId: Uint8Array<ArrayBuffer> | undefined;
+  const verdict = await judgeCredentialWith(qrText.replace(/^[\r\n\t]+|[\r\n\t]+$/g, ''), {
+    primitives: webPrimitives,
+    trusted: trustedKeysOf(held.trustList),
+    now: Math.floor(nowSeconds),
+    revocations: {
+      reasonForPayload: async (payload) => {
+        credentialId = await credentialIdOf(payload);
+        return held.revocations.reasonForCredential(credentialId);
+      },
+    },
+  });
+  if (verdict.status !== 'valid' || credentialId === undefined)
+    return { verdict, entitlements: [] };
+  const entries = held.byCard.get(await revocationHash(credentialId)) ?? [];
+  return {
+    verdict,
+    credentialId: toHex(credentialId),
+    entitlements: entries.map(([, compact, program, pairs]) => {
+      const named = held.payload.programs[program];
+      const items: OfflineEntitlement['items'] = [];
+      for (let index = 0; index + 1 < pairs.length; index += 2) {
+        const item = held.payload.items[pairs[index] as number];
+        if (item) items.push({ ...item, remaining: pairs[index + 1] as number });
+      }
+      return {
+        entitlementId: uuidOf(compact),
+        programCode: named?.code ?? '',
+        programNameEs: named?.nameEs ?? '',
+        programNameEn: named?.nameEn ?? '',
+        items,
+      };
+    }),
+  };
+}
+
+function uuidOf(compact: string): string {
+  const hex = toHex(fromBase64Url(compact));
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
