@@ -273,6 +273,35 @@ describe('SMPP provider', () => {
     );
     expect(errors).toEqual([]);
   });
+
+  it('answers a receipt it could not record with a temporary error, so the centre sends it again', async () => {
+    smsc = await startTestSmsc('smsc-t-');
+    let down = true;
+    const recorded: string[] = [];
+    const provider = smppProvider({
+      url: smsc.url,
+      systemId: 'amparo',
+      password: 'secret',
+      sourceAddr: 'AMPARO',
+      onReceipt: async (receipt) => {
+        if (down) throw new Error('database unreachable');
+        recorded.push(receipt.providerMessageId);
+      },
+      onError: () => {},
+    });
+    providers.push(provider);
+    await provider.bound();
+    const receipt = {
+      source_addr: '584120000000',
+      destination_addr: 'AMPARO',
+      esm_class: 0x04,
+      short_message: 'id:smsc-t-9 stat:DELIVRD err:000',
+    };
+    expect(await smsc.deliver(receipt)).toEqual([0x64]);
+    down = false;
+    expect(await smsc.deliver(receipt)).toEqual([0]);
+    expect(recorded).toEqual(['smsc-t-9']);
+  });
 });
 
 const notYet = () => false;

@@ -51,7 +51,8 @@ const messageStates: Record<number, 'delivered' | 'failed' | undefined> = {
  * - At most `smppWindowMax` submit_sm unanswered and `smppSubmitsPerSecondMax` a second.
  * - A submit written but never answered (the bind dropped) is `refused`, not retried: the
  *   SMS centre may have it, and the outbox prefers sending too little to sending twice.
- * - deliver_sm is answered at once; receipts and replies go to the handlers.
+ * - deliver_sm is answered once its handler recorded it (ESME_RX_T_APPN when it failed, so the
+ *   centre sends it again); one that is not a receipt or reply we can read is answered at once.
  *
  * @example
  *   const provider = smppProvider({ url: 'smpp://smsc:2775', systemId: 'amparo', password, sourceAddr: 'AMPARO' });
@@ -98,9 +99,18 @@ export function smppProvider(options: SmppProviderOptions): SmsProvider & {
         reject(new Error('SMPP: connection closed'));
         if (!closed) noteFailure();
       });
+      // Answered once recorded: a worker killed before that leaves the deliver_sm unanswered,
+      // and the centre sends it again on the next bind (answered first, the receipt was lost
+      // with the worker and its message stayed `sent`). A handler that fails answers
+      // ESME_RX_T_APPN (0x64, a temporary error): the centre retries later.
       candidate.on('deliver_sm', (pdu: Pdu) => {
-        candidate.send(pdu.response());
-        void handleDeliver(pdu).catch((error: unknown) => options.onError?.(error));
+        handleDeliver(pdu).then(
+          () => candidate.send(pdu.response()),
+          (error: unknown) => {
+            options.onError?.(error);
+            candidate.send(pdu.response({ command_status: 0x64 }));
+          },
+        );
       });
       candidate.on('connect', () => {
         candidate.bind_transceiver(
