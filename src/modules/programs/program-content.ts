@@ -41,7 +41,7 @@ export interface ProgramContent {
   eligibilityRule: string;
   /**
    * Texts about this version's entitlements may name the program (issue 14, point 4); absent
-   * or false, they never do. Kept in `program_text_naming` (migration 0029).
+   * or false, they never do. Kept in `program_text_naming` (migration 0039).
    */
   nameInTexts?: boolean;
 }

@@ -107,7 +107,7 @@ describe('programs named in texts', () => {
       await outcome(
         sql`insert into program_text_naming (program_id, version) values (${programId}, 9)`,
       ),
-    ).toMatch(/has no version 9/);
+    ).toMatch(/violates foreign key constraint/);
     const asApp = await db
       .deleteFrom('program_text_naming')
       .where('program_id', '=', programId)

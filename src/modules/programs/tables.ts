@@ -50,7 +50,7 @@ export interface ProgramTables {
     changed_by: string | null;
     changed_at: Generated<Date>;
   };
-  /** `migrations/0029_program_text_naming.sql`: versions whose texts may name the program. */
+  /** `migrations/0039_program_text_naming.sql`: versions whose texts may name the program. */
   program_text_naming: {
     program_id: string;
     version: number;
