@@ -13,3 +13,12 @@ export {
   protectTable,
   roundToBase,
 } from './disclosure/protect-table.js';
+export {
+  ageBandDimension,
+  ageBandOf,
+  ageBands,
+  flatDimension,
+  type RegionLevel,
+  regionDimension,
+  sexDimension,
+} from './tables/dimensions.js';

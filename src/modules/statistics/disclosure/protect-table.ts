@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { type Certificate, certificateChecker } from './certificate.js';
+import { hypercubeCertificate, proportionalCertificate } from './hypercube-search.js';
 import type { LinkedTable } from './linked-table.js';
 import { loadSolver, type Solver } from './solver.js';
 
@@ -34,7 +36,7 @@ export interface DisclosureRules {
   readonly roundingBase: number;
 }
 
-export type CellStatus = 'published' | 'primary' | 'secondary';
+export type CellStatus = 'published' | 'primary' | 'secondary' | 'unpublished';
 
 export interface ProtectedCell {
   readonly key: readonly string[];
@@ -89,7 +91,7 @@ function complementsFor(
   shift: number,
   table: LinkedTable,
   withheld: ReadonlySet<number>,
-): number[] {
+): Certificate {
   const objective: string[] = [];
   table.values.forEach((value, i) => {
     if (value > 0 && !withheld.has(i)) objective.push(`+ ${value} u${i} + ${value} d${i}`);
@@ -107,104 +109,106 @@ function complementsFor(
     ].join('\n'),
   );
   assert.equal(answer.Status, 'Optimal', 'withholding every non-zero cell always protects a cell');
-  const changed = new Set<number>();
+  const change = new Map<number, number>();
   for (const [name, column] of Object.entries(answer.Columns)) {
     const member = Number(name.slice(1));
     // Columns are `{ Primal, … }` objects; the package types them loosely.
     const primal = (column as { Primal: number }).Primal;
-    if (!withheld.has(member) && Math.abs(primal) > 1e-7) changed.add(member);
+    if (Math.abs(primal) <= 1e-9) continue;
+    const signed = name.startsWith('u') ? primal : -primal;
+    change.set(member, (change.get(member) ?? 0) + signed);
   }
-  return [...changed];
+  return { cell, shift, change };
 }
 
-/**
- * A quick way to know a cell is already protected, without a linear program: a hypercube of
- * withheld cells around it. Pick, in every dimension where the cell is not the total, a
- * sibling; moving the cell by +δ and each corner by ±δ (− where an odd number of
- * coordinates were switched) keeps every margin, so if the "−" corners hold at least the
- * protection level and the "+" corners at least the downward shift, the attacker cannot rule
- * out either end of the interval. Only for cells that are a leaf or the total in each
- * dimension (an inner node's own children would have to move too).
- */
-function hypercubeProtects(
-  cell: number,
-  table: LinkedTable,
-  withheld: ReadonlySet<number>,
-  rules: DisclosureRules,
-): boolean {
-  const coordinate = table.coordinates[cell] ?? [];
-  const varied: { dimension: number; siblings: number[] }[] = [];
-  for (const [dimension, node] of coordinate.entries()) {
-    const parent = table.parents[dimension]?.[node] ?? -1;
-    if (parent === -1) continue;
-    if ((table.children[dimension]?.[node]?.length ?? 0) > 0) return false;
-    const siblings = (table.children[dimension]?.[parent] ?? []).filter((other) => other !== node);
-    if (siblings.length === 0) return false;
-    varied.push({ dimension, siblings });
-  }
-  if (varied.length === 0) return false;
-  const value = table.values[cell] ?? 0;
-  const down = Math.min(value, rules.protectionLevel);
-  const search = (depth: number, switched: number[]): boolean => {
-    if (depth === varied.length) {
-      // Every corner but the cell itself: those with an odd number of switches fall as the cell rises.
-      for (let mask = 1; mask < 1 << varied.length; mask++) {
-        let corner = cell;
-        let odd = false;
-        varied.forEach((axis, k) => {
-          if ((mask >> k) & 1) {
-            corner += switched[k] ?? 0;
-            odd = !odd;
-          }
-        });
-        const cornerValue = table.values[corner] ?? 0;
-        if (!withheld.has(corner) || cornerValue < (odd ? rules.protectionLevel : down))
-          return false;
-      }
-      return true;
-    }
-    const axis = varied[depth] as (typeof varied)[number]; // depth < varied.length here
-    const node = coordinate[axis.dimension] ?? 0;
-    const stride = table.strides[axis.dimension] ?? 1;
-    for (const sibling of axis.siblings) {
-      // The corner that switches only this coordinate falls as the cell rises.
-      const step = (sibling - node) * stride;
-      const lone = cell + step;
-      if ((table.values[lone] ?? 0) < rules.protectionLevel || !withheld.has(lone)) continue;
-      if (search(depth + 1, [...switched, step])) return true;
-    }
-    return false;
-  };
-  return search(0, []);
+export interface ProtectOptions {
+  /**
+   * Cells no published table shows (linked tables are views of one cube): the attacker does
+   * not see them, so they move for free and are never suppressed themselves. Default: none.
+   */
+  readonly unpublished?: ReadonlySet<number>;
 }
+
+export interface ProtectStatistics {
+  readonly primary: number;
+  readonly secondary: number;
+  /** Certificates found by the hypercube search, and by a linear program when it found none. */
+  readonly byHypercube: number;
+  readonly byLinearProgram: number;
+  /** …and, on a large table, by scaling the cell's detail (hides its ancestors). */
+  readonly byProportion: number;
+}
+
+/** Above this many cells one linear program over the table takes seconds: not used. */
+const linearProgramCellsMax = 5_000;
 
 export async function protectTable(
   table: LinkedTable,
   rules: DisclosureRules,
-): Promise<ProtectedTable> {
-  const primary = new Set<number>();
+  options: ProtectOptions = {},
+): Promise<ProtectedTable & { readonly statistics: ProtectStatistics }> {
+  const unpublished = options.unpublished ?? new Set<number>();
+  const primary: number[] = [];
   table.values.forEach((value, cell) => {
-    if (value > 0 && value < rules.threshold) primary.add(cell);
+    if (value > 0 && value < rules.threshold && !unpublished.has(cell)) primary.push(cell);
   });
-  const withheld = new Set(primary);
-  const highs = await loadSolver();
-  const model = changeModel(table);
-  // Withholding a cell only adds a variable to the attacker's problem, so a cell once
-  // protected stays protected: one pass, two directions per primary cell.
+  // Totals before detail, as τ-Argus's HiTaS does: complements chosen for a state's cell
+  // are then free for the municipalities' cells beneath it.
+  primary.sort((a, b) => (table.depths[a] ?? 0) - (table.depths[b] ?? 0) || a - b);
+  const hidden = new Set<number>([...unpublished, ...primary]);
+  const certificates: Certificate[] = [];
+  let byLinearProgram = 0;
+  let byProportion = 0;
+  let model: { rows: string[]; bounds: string[] } | undefined;
   for (const cell of primary) {
-    if (hypercubeProtects(cell, table, withheld, rules)) continue;
     const value = table.values[cell] ?? 0;
     for (const shift of [rules.protectionLevel, -Math.min(value, rules.protectionLevel)]) {
-      for (const complement of complementsFor(highs, model, cell, shift, table, withheld)) {
-        withheld.add(complement);
+      let certificate = hypercubeCertificate({ table, hidden, cell, shift });
+      if (certificate === null && table.values.length <= linearProgramCellsMax) {
+        // Rare: no product change fits (sparse detail under a withheld total). The linear
+        // program over the whole table finds the cheapest change; on a small table it is quick.
+        model ??= changeModel(table);
+        certificate = complementsFor(await loadSolver(), model, cell, shift, table, hidden);
+        byLinearProgram++;
       }
+      if (certificate === null) {
+        certificate = proportionalCertificate({ table, hidden, cell, shift });
+        byProportion++;
+      }
+      for (const [member, amount] of certificate.change) {
+        if (amount !== 0) hidden.add(member);
+      }
+      certificates.push(certificate);
     }
   }
+  // Hiding more only adds freedom, so a certificate found earlier still holds; checked anyway,
+  // because a wrong certificate would publish a derivable cell.
+  const check = certificateChecker(table);
+  for (const certificate of certificates) {
+    const reason = check(certificate, hidden);
+    assert.equal(reason, null, `protection certificate of cell ${certificate.cell}: ${reason}`);
+  }
+  const primarySet = new Set(primary);
+  let secondary = 0;
   const cells = table.values.map((value, cell): ProtectedCell => {
     const key = table.keys[cell] ?? [];
-    if (primary.has(cell)) return { key, value: null, status: 'primary' };
-    if (withheld.has(cell)) return { key, value: null, status: 'secondary' };
+    if (primarySet.has(cell)) return { key, value: null, status: 'primary' };
+    if (unpublished.has(cell)) return { key, value: null, status: 'unpublished' };
+    if (hidden.has(cell)) {
+      secondary++;
+      return { key, value: null, status: 'secondary' };
+    }
     return { key, value: roundToBase(value, rules.roundingBase), status: 'published' };
   });
-  return { cells, rules };
+  return {
+    cells,
+    rules,
+    statistics: {
+      primary: primary.length,
+      secondary,
+      byHypercube: certificates.length - byLinearProgram - byProportion,
+      byLinearProgram,
+      byProportion,
+    },
+  };
 }
