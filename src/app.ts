@@ -58,6 +58,7 @@ import {
 } from './modules/registry/index.js';
 import { loadDuplicateChecker } from './modules/registry/review/duplicate-checker.js';
 import { startDuplicateChecker } from './modules/registry/review/duplicate-checker-warmup.js';
+import { statisticsPlugin } from './modules/statistics/index.js';
 import { systemPlugin } from './modules/system/index.js';
 import type { KeyStore } from './platform/crypto/key-store.js';
 import type { DatabaseHandle } from './platform/db/database.js';
@@ -312,6 +313,8 @@ export async function build(config: Config, services: AppServices): Promise<App>
     // "Payment received" is queued in the ledger batch's transaction that credits the wallet.
     onWalletCredited: paymentNotices(notifier),
   });
+  // Statistics reads only the aggregate read models the owning modules publish.
+  await app.register(statisticsPlugin, { prefix: '/api', db, guard });
   await app.register(
     async (api) => {
       api.get('/', { schema: { hide: true } }, async () => ({ name: 'amparo', docs: '/api/docs' }));

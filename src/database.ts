@@ -17,6 +17,7 @@ import type { DedupTables } from './modules/registry/dedup/tables.js';
 import type { ErasureTables } from './modules/registry/erasure/tables.js';
 import type { ImportTables } from './modules/registry/import/tables.js';
 import type { RegistryTables } from './modules/registry/tables.js';
+import type { StatisticsTables } from './modules/statistics/tables.js';
 
 declare module './platform/db/schema.js' {
   interface Database
@@ -32,7 +33,8 @@ declare module './platform/db/schema.js' {
       ProgramTables,
       LedgerTables,
       PaymentTables,
-      DistributionTables {}
+      DistributionTables,
+      StatisticsTables {}
 }
 
 export type { Database } from './platform/db/schema.js';

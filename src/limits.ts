@@ -650,4 +650,15 @@ export const limits = {
     /** Rows of one account statement CSV. */
     statementRowsMax: 50_000,
   },
+  /** Published statistics (modules/statistics; issue #17, safeguard 8). */
+  statistics: {
+    /** Cells from 1 to this − 1 are withheld (primary suppression); zero stays zero. */
+    threshold: 10,
+    /** How far either side of a withheld cell an attacker must be unable to rule out. */
+    protectionLevel: 10,
+    /** Published counts are multiples of this. */
+    roundingBase: 5,
+    /** Dimensions in one request's `by`. */
+    breakdownDimensionsMax: 4,
+  },
 } as const;

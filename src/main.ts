@@ -5,6 +5,7 @@ import { registerDatabaseCommands } from './cli/database-commands.js';
 import { registerLedgerCommands } from './cli/ledger-commands.js';
 import { registerPaymentsCommands } from './cli/payments-commands.js';
 import { registerServerCommands } from './cli/server-commands.js';
+import { registerStatisticsCommands } from './cli/statistics-commands.js';
 import { registerOperatorCommands } from './modules/access/operators-cli.js';
 import { registerCardsCommands } from './modules/credentials/cards-cli.js';
 import { registerVerifyCommand } from './modules/credentials/verify-cli.js';
@@ -37,6 +38,7 @@ export function createProgram(): Command {
   registerProgramsCommands(program);
   registerLedgerCommands(program);
   registerPaymentsCommands(program);
+  registerStatisticsCommands(program);
   return program;
 }
 

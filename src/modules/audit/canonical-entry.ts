@@ -35,6 +35,7 @@ const resourceTypes = new Set([
   'bank_file',
   'ledger_account',
   'disbursement',
+  'statistics_table',
 ]);
 const outcomes = new Set(['allowed', 'denied']);
 

@@ -16,6 +16,7 @@ export {
   cycleForDisbursement,
   programForFunding,
 } from './cycles/cash-entitlements.js';
+export { type CoverageGroup, coverageByProgramCycle } from './cycles/coverage-aggregate.js';
 export { type ComputeOutcome, cycleComputer, type RunProgress } from './cycles/cycle-run.js';
 export {
   type CycleClosingHook,

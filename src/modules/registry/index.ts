@@ -46,6 +46,7 @@ export {
   lockHolderFacts,
   personStanding,
 } from './persons/holder-facts.js';
+export { type PeopleGroup, peopleByAreaAgeSex } from './persons/people-aggregate.js';
 export { type PersonArea, personAreas } from './persons/person-areas.js';
 export {
   type ContactPerson,

@@ -1,8 +1,10 @@
 /**
  * The statistics module's public face (issue #17): aggregate tables for ministries, never
- * lists of people. Re-exports only. So far: disclosure control — primary and complementary
- * suppression chosen by linear programming, rounding, the p % dominance rule.
+ * lists of people. Re-exports only. It reads the aggregate read models the owning modules
+ * publish (handed in by `src/app.ts`), protects every table (suppression, rounding), stores
+ * only protected cells and serves them to analysts and, for public tables, as open data.
  */
+export { certificateChecker } from './disclosure/certificate.js';
 export { dominanceSensitive } from './disclosure/dominance.js';
 export { type Dimension, type LinkedTable, linkedTable } from './disclosure/linked-table.js';
 export {
@@ -13,6 +15,11 @@ export {
   protectTable,
   roundToBase,
 } from './disclosure/protect-table.js';
+export { type StatisticsPluginOptions, statisticsPlugin } from './plugin.js';
+export { publishedTables } from './published/catalogue.js';
+export { type RefreshProgress, statisticsRefresher } from './published/table-refresher.js';
+export type { AggregateReadModels } from './read-models.js';
+export { StatisticsError } from './statistics-error.js';
 export {
   ageBandDimension,
   ageBandOf,

@@ -103,6 +103,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // A snapshot a device downloaded, and the receipts it signed offline: both append-only.
   distribution_snapshot: 'history',
   offline_receipt: 'history',
+  // Published statistics: protected counts only, no person data; a refresh replaces a table.
+  statistics_table: 'operational',
+  statistics_refresh: 'operational',
 };
 
 /** What the application role must never hold, per class. */

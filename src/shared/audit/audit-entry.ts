@@ -30,7 +30,8 @@ export interface AuditEntryInput {
       | 'payout_batch'
       | 'bank_file'
       | 'ledger_account'
-      | 'disbursement';
+      | 'disbursement'
+      | 'statistics_table';
     id: string | null;
   };
   purpose: Purpose | null;

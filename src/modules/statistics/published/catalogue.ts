@@ -1,0 +1,230 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import type { Dimension } from '../disclosure/linked-table.js';
+import type { AggregateReadModels, CoverageGroup } from '../read-models.js';
+import { ageBands, regionDimension } from '../tables/dimensions.js';
+
+/**
+ * The fixed published tables (issue #17, point 2): what each counts, in Spanish and English,
+ * whether it is open data, the breakdowns it may be read at, and how its cube is built from
+ * the read models. Every table is one cube with all its margins; its breakdowns are views of
+ * that cube, protected together, so no two of them can be combined to find a withheld cell.
+ *
+ * @example
+ *   publishedTables.find((t) => t.code === 'people_by_age_sex_region')?.public; // true
+ */
+export interface Text {
+  readonly es: string;
+  readonly en: string;
+}
+
+/** A breakdown: the finest level of each dimension it shows (absent = the total only). */
+export type Breakdown = Readonly<Record<string, number>>;
+
+export interface Cube {
+  readonly dimensions: readonly Dimension[];
+  readonly leafCounts: readonly { readonly key: readonly string[]; readonly count: number }[];
+}
+
+export interface PublishedTable {
+  readonly code: string;
+  readonly public: boolean;
+  readonly title: Text;
+  readonly definition: Text;
+  /** `dimension` or `dimension.level` → depth in that dimension's tree. */
+  readonly levels: Readonly<Record<string, { dimension: string; depth: number }>>;
+  readonly breakdowns: readonly Breakdown[];
+  build(models: AggregateReadModels, db: Kysely<Database>, now: Date): Promise<Cube>;
+}
+
+/** A region tree down to municipalities, with an "unknown" leaf where the record says none. */
+function regionWithUnknown(depth: 1 | 2): Dimension {
+  const base = regionDimension(depth === 1 ? 'state' : 'municipality');
+  const nodes = [...base.nodes, { code: 'VE-unknown', parent: 'VE' }];
+  if (depth === 2) {
+    for (const node of base.nodes) {
+      const isState = node.parent === 'VE';
+      const hasChildren = base.nodes.some((other) => other.parent === node.code);
+      if (isState && hasChildren) nodes.push({ code: `${node.code}-unknown`, parent: node.code });
+    }
+  }
+  return { name: 'region', nodes };
+}
+
+function leafOf(dimension: Dimension, wanted: string | null, fallback: string): string {
+  const known = wanted !== null && dimension.nodes.some((node) => node.code === wanted);
+  if (!known) return fallback;
+  const isLeaf = !dimension.nodes.some((node) => node.parent === wanted);
+  return isLeaf ? (wanted as string) : fallback; // `known` says wanted is not null
+}
+
+const regionLevels = {
+  'region.state': { dimension: 'region', depth: 1 },
+  'region.municipality': { dimension: 'region', depth: 2 },
+} as const;
+
+function peopleTable(): PublishedTable {
+  return {
+    code: 'people_by_age_sex_region',
+    public: true,
+    title: {
+      es: 'Personas inscritas por grupo de edad, sexo y territorio',
+      en: 'Enrolled persons by age group, sex and area',
+    },
+    definition: {
+      es: 'Personas activas en el registro, por estado o municipio de residencia, grupo de edad de cinco años a la fecha de actualización y sexo. Celdas de 1 a 9 y las necesarias para que no se deduzcan se ocultan; el resto se redondea a múltiplos de 5.',
+      en: 'Active persons in the registry, by state or municipality of residence, five-year age group at the refresh date and sex. Cells from 1 to 9, and those needed so they cannot be derived, are withheld; the rest are rounded to multiples of 5.',
+    },
+    levels: {
+      ...regionLevels,
+      age_band: { dimension: 'age_band', depth: 1 },
+      sex: { dimension: 'sex', depth: 1 },
+    },
+    breakdowns: [{ region: 1, age_band: 1, sex: 1 }, { region: 2 }],
+    async build(models, db, now) {
+      const region = regionWithUnknown(2);
+      const age: Dimension = {
+        name: 'age_band',
+        nodes: [
+          { code: 'all', parent: null },
+          ...[...ageBands, 'unknown'].map((code) => ({ code, parent: 'all' })),
+        ],
+      };
+      const sex: Dimension = {
+        name: 'sex',
+        nodes: ['all', 'F', 'M', 'unknown'].map((code) => ({
+          code,
+          parent: code === 'all' ? null : 'all',
+        })),
+      };
+      const groups = await models.people(db, now.toISOString().slice(0, 10));
+      const parentOf = new Map(region.nodes.map((node) => [node.code, node.parent]));
+      const isLeaf = (code: string) => !region.nodes.some((node) => node.parent === code);
+      const leafCounts = groups.map((group) => {
+        const municipality = group.municipalityCode ?? '';
+        const placeLeaf =
+          parentOf.get(group.stateCode) !== 'VE'
+            ? 'VE-unknown'
+            : isLeaf(group.stateCode)
+              ? group.stateCode
+              : parentOf.get(municipality) === group.stateCode
+                ? municipality
+                : `${group.stateCode}-unknown`;
+        const band =
+          group.ageBandFrom === null
+            ? 'unknown'
+            : (ageBands[Math.min(19, Math.floor(group.ageBandFrom / 5))] ?? 'unknown');
+        return {
+          key: [placeLeaf, band, group.sex === 'F' || group.sex === 'M' ? group.sex : 'unknown'],
+          count: group.persons,
+        };
+      });
+      return { dimensions: [region, age, sex], leafCounts };
+    },
+  };
+}
+
+/** A program → cycle tree from the cycles present (cycles ordered by reference date). */
+function programCycleDimension(groups: readonly CoverageGroup[]): Dimension {
+  const nodes: { code: string; parent: string | null }[] = [{ code: 'all', parent: null }];
+  const seen = new Set<string>();
+  const ordered = [...groups].sort((a, b) => a.referenceDate.localeCompare(b.referenceDate));
+  for (const group of ordered) {
+    if (!seen.has(group.programCode)) {
+      seen.add(group.programCode);
+      nodes.push({ code: group.programCode, parent: 'all' });
+    }
+    const cycle = `${group.programCode}/${group.referenceDate}/${group.cycleId.slice(0, 8)}`;
+    if (!seen.has(cycle)) {
+      seen.add(cycle);
+      nodes.push({ code: cycle, parent: group.programCode });
+    }
+  }
+  return { name: 'program_cycle', nodes };
+}
+
+function coverageTable(
+  code: string,
+  measure: 'eligible' | 'entitled' | 'appealsFiled' | 'appealsUpheld',
+  isPublic: boolean,
+  title: Text,
+  definition: Text,
+): PublishedTable {
+  return {
+    code,
+    public: isPublic,
+    title,
+    definition,
+    levels: {
+      'region.state': regionLevels['region.state'],
+      program: { dimension: 'program_cycle', depth: 1 },
+      'program.cycle': { dimension: 'program_cycle', depth: 2 },
+    },
+    breakdowns: [{ region: 1, program_cycle: 2 }],
+    async build(models, db) {
+      const groups = await models.coverage(db);
+      const region = regionWithUnknown(1);
+      const programCycle = programCycleDimension(groups);
+      const leafCounts = groups.map((group) => ({
+        key: [
+          leafOf(region, group.stateCode, 'VE-unknown'),
+          `${group.programCode}/${group.referenceDate}/${group.cycleId.slice(0, 8)}`,
+        ],
+        count: group[measure],
+      }));
+      return { dimensions: [region, programCycle], leafCounts };
+    },
+  };
+}
+
+const byStateProgramCycle = {
+  es: ' por estado, programa y ciclo (tendencia entre ciclos); mismas reglas de ocultación y redondeo a 5.',
+  en: ' by state, program and cycle (the trend across cycles); the same withholding and rounding to 5.',
+};
+
+export const publishedTables: readonly PublishedTable[] = [
+  peopleTable(),
+  coverageTable(
+    'eligible_by_program_cycle_state',
+    'eligible',
+    true,
+    { es: 'Personas elegibles por programa y ciclo', en: 'Eligible persons by program and cycle' },
+    {
+      es: `Personas en el conjunto elegible congelado del ciclo${byStateProgramCycle.es}`,
+      en: `Persons in the cycle's frozen eligible set${byStateProgramCycle.en}`,
+    },
+  ),
+  coverageTable(
+    'entitled_by_program_cycle_state',
+    'entitled',
+    true,
+    {
+      es: 'Personas con derecho por programa y ciclo',
+      en: 'Entitled persons by program and cycle',
+    },
+    {
+      es: `Personas con un derecho del ciclo, por regla o por apelación aceptada${byStateProgramCycle.es}`,
+      en: `Persons holding an entitlement of the cycle, by rule or by an upheld appeal${byStateProgramCycle.en}`,
+    },
+  ),
+  coverageTable(
+    'appeals_filed_by_program_cycle_state',
+    'appealsFiled',
+    false,
+    { es: 'Apelaciones presentadas', en: 'Appeals filed' },
+    {
+      es: `Apelaciones presentadas contra la exclusión de un ciclo${byStateProgramCycle.es}`,
+      en: `Appeals filed against being left out of a cycle${byStateProgramCycle.en}`,
+    },
+  ),
+  coverageTable(
+    'appeals_upheld_by_program_cycle_state',
+    'appealsUpheld',
+    false,
+    { es: 'Apelaciones aceptadas', en: 'Appeals upheld' },
+    {
+      es: `Apelaciones decididas a favor de la persona${byStateProgramCycle.es}`,
+      en: `Appeals decided in the person's favour${byStateProgramCycle.en}`,
+    },
+  ),
+];

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import { linkedTable } from '../disclosure/linked-table.js';
+import { protectTable } from '../disclosure/protect-table.js';
+import { statisticsLimits } from '../limits.js';
+import type { AggregateReadModels } from '../read-models.js';
+import { type Breakdown, type PublishedTable, publishedTables } from './catalogue.js';
+
+/** One stored cell: which breakdowns show it, its key, and its protected value. */
+export interface StoredCell {
+  /** Indexes into the table's `breakdowns` that show this cell. */
+  readonly views: readonly number[];
+  readonly key: readonly string[];
+  /** Depth of each coordinate in its dimension's tree (0 = the total). */
+  readonly depths: readonly number[];
+  /** Rounded to the base; null when withheld. */
+  readonly value: number | null;
+}
+
+export interface RefreshProgress {
+  refreshId: string;
+  tablesDone: number;
+  tablesTotal: number;
+  table: string;
+  durationMs: number;
+}
+
+/** Whether a cell at these depths is shown by a breakdown (every dimension at or above it). */
+export function shownBy(
+  breakdown: Breakdown,
+  dimensions: readonly string[],
+  depths: readonly number[],
+): boolean {
+  return dimensions.every((name, d) => (depths[d] ?? 0) <= (breakdown[name] ?? 0));
+}
+
+/**
+ * Refreshes every published table (issue #17, point 2): reads the owning modules' aggregate
+ * read models, builds each table's cube, protects it (primary and complementary suppression
+ * across all its breakdowns at once, rounding to the base) and replaces the stored table.
+ * Resumable: a run that stopped (crash, deploy) is continued by the next call, which skips the
+ * tables it already wrote; each table is written in its own transaction together with the
+ * run's progress. Nothing but protected cells is stored.
+ *
+ * @example
+ *   await statisticsRefresher({ db, models }, { onProgress: (p) => bar.update(p.tablesDone) });
+ */
+export async function statisticsRefresher(
+  deps: { db: Kysely<Database>; models: AggregateReadModels; now?: () => Date },
+  options: { onProgress?: (progress: RefreshProgress) => void } = {},
+): Promise<{ refreshId: string; tables: string[] }> {
+  const { db, models } = deps;
+  const now = deps.now ?? (() => new Date());
+  const tables = publishedTables;
+  const unfinished = await db
+    .selectFrom('statistics_refresh')
+    .select(['id', 'tables_done'])
+    .where('finished_at', 'is', null)
+    .orderBy('started_at', 'desc')
+    .executeTakeFirst();
+  const refreshId = unfinished?.id ?? randomUUID();
+  if (unfinished === undefined) {
+    await db
+      .insertInto('statistics_refresh')
+      .values({ id: refreshId, tables_total: tables.length })
+      .execute();
+  }
+  const done = new Set(unfinished?.tables_done ?? []);
+  for (const table of tables) {
+    if (done.has(table.code)) continue;
+    const started = performance.now();
+    const stored = await protectedCells(table, models, db, now());
+    await db.transaction().execute(async (trx) => {
+      const row = {
+        refreshed_at: now(),
+        refresh_id: refreshId,
+        rules: JSON.stringify(stored.rules),
+        cells: JSON.stringify(stored.cells),
+        primary_cells: stored.primary,
+        secondary_cells: stored.secondary,
+      };
+      await trx
+        .insertInto('statistics_table')
+        .values({ code: table.code, ...row })
+        .onConflict((conflict) => conflict.column('code').doUpdateSet(row))
+        .execute();
+      await sql`update statistics_refresh set tables_done = array_append(tables_done, ${table.code})
+                 where id = ${refreshId}`.execute(trx);
+    });
+    done.add(table.code);
+    options.onProgress?.({
+      refreshId,
+      tablesDone: done.size,
+      tablesTotal: tables.length,
+      table: table.code,
+      durationMs: Math.round(performance.now() - started),
+    });
+  }
+  await db
+    .updateTable('statistics_refresh')
+    .set({ finished_at: now() })
+    .where('id', '=', refreshId)
+    .execute();
+  return { refreshId, tables: tables.map((table) => table.code) };
+}
+
+async function protectedCells(
+  table: PublishedTable,
+  models: AggregateReadModels,
+  db: Kysely<Database>,
+  now: Date,
+) {
+  const cube = await table.build(models, db, now);
+  const linked = linkedTable(cube.dimensions, cube.leafCounts);
+  const names = cube.dimensions.map((dimension) => dimension.name);
+  const depths = linked.coordinates.map((coordinate) =>
+    coordinate.map((node, d) => depthOf(linked.parents[d] ?? [], node)),
+  );
+  const views = depths.map((cellDepths) =>
+    table.breakdowns.flatMap((breakdown, i) => (shownBy(breakdown, names, cellDepths) ? [i] : [])),
+  );
+  const unpublished = new Set<number>();
+  views.forEach((shown, cell) => {
+    if (shown.length === 0) unpublished.add(cell);
+  });
+  const rules = {
+    threshold: statisticsLimits.threshold,
+    protectionLevel: statisticsLimits.protectionLevel,
+    roundingBase: statisticsLimits.roundingBase,
+  };
+  const result = await protectTable(linked, rules, { unpublished });
+  const cells: StoredCell[] = [];
+  result.cells.forEach((cell, i) => {
+    const shown = views[i] ?? [];
+    if (shown.length === 0) return;
+    cells.push({ views: shown, key: cell.key, depths: depths[i] ?? [], value: cell.value });
+  });
+  return {
+    rules,
+    cells,
+    primary: result.statistics.primary,
+    secondary: result.statistics.secondary,
+  };
+}
+
+function depthOf(parents: readonly number[], node: number): number {
+  let depth = 0;
+  for (let up = parents[node] ?? -1; up !== -1; up = parents[up] ?? -1) depth++;
+  return depth;
+}
