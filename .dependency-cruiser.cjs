@@ -89,6 +89,23 @@ module.exports = {
       },
     },
     {
+      name: 'statistics-reads-aggregates-only',
+      comment:
+        'Statistics reads only the aggregate read models src/app.ts hands it (safeguard 8): it imports no module that owns person data, only geography, platform and shared.',
+      severity: 'error',
+      from: { path: '^src/modules/statistics/', pathNot: testCode },
+      to: {
+        path: '^src/',
+        pathNot: [
+          '^src/modules/statistics/',
+          '^src/modules/geography/index\\.ts$',
+          '^src/platform/',
+          '^src/shared/',
+          '^src/limits\\.ts$',
+        ],
+      },
+    },
+    {
       name: 'ledger-imports-platform-and-shared',
       comment:
         'The ledger is money only (accounts and transfers): it knows no program or person, so it depends on no module.',

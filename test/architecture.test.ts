@@ -98,6 +98,11 @@ describe('module boundaries', () => {
       "import { guard } from '../access/index.js';\nexport const x = guard;\n",
     ],
     [
+      'statistics-reads-aggregates-only',
+      'src/modules/statistics/reads-persons.ts',
+      "import { person } from '../registry/index.js';\nexport const x = person;\n",
+    ],
+    [
       'ledger-imports-platform-and-shared',
       'src/modules/ledger/knows-persons.ts',
       "import { person } from '../registry/index.js';\nexport const x = person;\n",

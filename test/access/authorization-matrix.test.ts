@@ -15,8 +15,10 @@ import {
   publicationDecider,
   publicationRequester,
 } from '../../src/modules/programs/index.js';
+import { statisticsRefresher } from '../../src/modules/statistics/index.js';
 import { purposes } from '../../src/shared/access/actor.js';
 import { type Role, roles } from '../../src/shared/access/roles.js';
+import { aggregateReadModels } from '../../src/statistics-read-models.js';
 import { documentedDecisionTable } from '../access-table.js';
 import { buildHousehold, buildPerson } from '../factories.js';
 
@@ -97,6 +99,21 @@ const routes: RouteCase[] = [
     action: 'person.messages',
     resource: 'person',
     request: (t, p) => ({ method: 'GET', url: `/api/persons/${t.personId}/messages${q(p)}` }),
+  },
+  {
+    name: 'statistics tables',
+    action: 'statistics.read',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/statistics/tables${q(p)}` }),
+  },
+  {
+    name: 'statistics table',
+    action: 'statistics.read',
+    resource: 'none',
+    request: (_t, p) => ({
+      method: 'GET',
+      url: `/api/statistics/tables/people_by_age_sex_region${q(p, 'by=region.state,age_band,sex')}`,
+    }),
   },
   {
     name: 'delivery dashboard',
@@ -751,6 +768,9 @@ const notDecidedByTheTable: Record<string, string> = {
   'GET /api/payments/me/wallet':
     "the caller's own wallet, citizens only (payments-routes.test.ts); a person's wallet by id is in the matrix",
   'GET /api/distribution/snapshot-key': 'public: the key that verifies offline snapshots',
+  'GET /api/open-data/statistics': 'public: the list of open-data statistics tables',
+  'GET /api/open-data/statistics/{code}':
+    'public: protected aggregate tables marked public (published-tables.test.ts)',
   'POST /api/distribution/points':
     'distribution.point_manage, decided by the table on the region of the body; stock.test.ts',
 };
@@ -918,6 +938,13 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
             auditedAs: route.allowedStatus === undefined ? 'allowed' : 'denied',
           });
           if (got !== 'allowed') expect(response.body).not.toContain(target.uin);
+          // Safeguard 8: no statistics answer carries a person id or a household id.
+          if (route.action === 'statistics.read') {
+            for (const any of targets) {
+              expect(response.body).not.toContain(any.personId);
+              expect(response.body).not.toContain(any.householdId);
+            }
+          }
         }
       }
     }
@@ -970,6 +997,9 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
         cycleId,
       });
     }
+    // The published statistics, refreshed over these persons and cycles: the statistics
+    // routes then answer real protected tables.
+    await statisticsRefresher({ db: kit.database.db, models: aggregateReadModels() });
     // Cards, persons, households and two programs with a cycle each: on PGlite on a busy
     // two-core machine this took over a minute.
   }, 180_000);
