@@ -1,11 +1,5 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  hkdfSync,
-  type KeyObject,
-  sign,
-  verify,
-} from 'node:crypto';
+import { type KeyObject, sign, verify } from 'node:crypto';
+import { derivedSigningKey } from '../../../platform/crypto/derived-signing-key.js';
 import { kidOf } from '../../../platform/crypto/key-store.js';
 
 /**
@@ -27,27 +21,17 @@ export interface SnapshotKey {
   publicKeyHex: string;
 }
 
-// PKCS #8 header of an Ed25519 private key (RFC 8410), followed by the 32-byte seed.
-const ed25519Pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-const keys = new WeakMap<Buffer, SnapshotKey>();
-
 export function snapshotKeyFrom(masterKey: Buffer): SnapshotKey {
-  const known = keys.get(masterKey);
-  if (known) return known;
-  const seed = Buffer.from(
-    hkdfSync('sha256', masterKey, Buffer.alloc(0), 'amparo point snapshot signing v1', 32),
+  const { privateKey, publicKey, rawPublicKey } = derivedSigningKey(
+    masterKey,
+    'amparo point snapshot signing v1',
   );
-  const privateKey = createPrivateKey({
-    key: Buffer.concat([ed25519Pkcs8Prefix, seed]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-  const publicKey = createPublicKey(privateKey);
-  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
-  const key = { privateKey, publicKey, kid: kidOf(publicKey), publicKeyHex: raw.toString('hex') };
-  keys.set(masterKey, key);
-  return key;
+  return {
+    privateKey,
+    publicKey,
+    kid: kidOf(publicKey),
+    publicKeyHex: rawPublicKey.toString('hex'),
+  };
 }
 
 export function signSnapshotBytes(key: SnapshotKey, bytes: Buffer): string {

@@ -1,11 +1,5 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  hkdfSync,
-  type KeyObject,
-  sign,
-  verify,
-} from 'node:crypto';
+import { type KeyObject, sign, verify } from 'node:crypto';
+import { derivedSigningKey } from '../../../platform/crypto/derived-signing-key.js';
 
 /**
  * The signed receipt a person keeps after a redemption: printable, and as QR text
@@ -42,27 +36,12 @@ export interface ReceiptKey {
   publicKeyBase64: string;
 }
 
-// PKCS #8 header of an Ed25519 private key (RFC 8410), followed by the 32-byte seed.
-const ed25519Pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-const keys = new WeakMap<Buffer, ReceiptKey>();
-
 export function receiptKeyFrom(masterKey: Buffer): ReceiptKey {
-  const known = keys.get(masterKey);
-  if (known) return known;
-  const seed = Buffer.from(
-    hkdfSync('sha256', masterKey, Buffer.alloc(0), 'amparo receipt signing v1', 32),
+  const { privateKey, publicKey, rawPublicKey } = derivedSigningKey(
+    masterKey,
+    'amparo receipt signing v1',
   );
-  const privateKey = createPrivateKey({
-    key: Buffer.concat([ed25519Pkcs8Prefix, seed]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-  const publicKey = createPublicKey(privateKey);
-  const jwk = publicKey.export({ format: 'jwk' });
-  const key = { privateKey, publicKey, publicKeyBase64: String(jwk.x) };
-  keys.set(masterKey, key);
-  return key;
+  return { privateKey, publicKey, publicKeyBase64: rawPublicKey.toString('base64url') };
 }
 
 function canonical(receipt: Receipt): Buffer {
