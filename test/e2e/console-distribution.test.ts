@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
-import { approvedCycle, publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
+import { inKindProgramWithCycle } from '../../src/modules/distribution/distribution-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import { overflowsHorizontally, seriousAxeViolations, viewports } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
@@ -57,23 +57,12 @@ beforeAll(async () => {
   expect(issued.statusCode, issued.body).toBe(201);
   holderQr = issued.json().qrText;
 
-  const { programId } = await publishedProgram(db, {
+  const { programId } = await inKindProgramWithCycle(run.server, {
     code: 'food_e2e',
-    content: {
-      nameEs: 'Caja de alimentos',
-      nameEn: 'Food box',
-      descriptionEs: '',
-      descriptionEn: '',
-      kind: 'in_kind',
-      unit: 'person',
-      regions: ['VE-A'],
-      cadence: 'monthly',
-      benefit: { basket: [{ item: 'food_box', quantity: 2, unit: 'box' }] },
-      budgetCap: 1_000_000n,
-      eligibilityRule: 'state_code == "VE-A"',
-    },
+    names: { es: 'Caja de alimentos', en: 'Food box' },
+    regions: ['VE-A'],
+    basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
   });
-  await approvedCycle(db, programId);
 
   const officerCookie = {
     amparo_session: await cookieOf(officer.username, officer.password, officer.totp()),

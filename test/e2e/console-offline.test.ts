@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
-import { approvedCycle, publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
+import { inKindProgramWithCycle } from '../../src/modules/distribution/distribution-test-kit.js';
 import { buildOperator } from '../factories.js';
 import { seriousAxeViolations } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
@@ -58,23 +58,12 @@ beforeAll(async () => {
   });
   expect(issued.statusCode, issued.body).toBe(201);
   holderQr = issued.json().qrText;
-  const { programId } = await publishedProgram(db, {
+  const { programId } = await inKindProgramWithCycle(run.server, {
     code: 'food_offline',
-    content: {
-      nameEs: 'Caja sin red',
-      nameEn: 'Offline box',
-      descriptionEs: '',
-      descriptionEn: '',
-      kind: 'in_kind',
-      unit: 'person',
-      regions: ['VE-A'],
-      cadence: 'monthly',
-      benefit: { basket: [{ item: 'food_box', quantity: 1, unit: 'box' }] },
-      budgetCap: 1_000_000n,
-      eligibilityRule: 'state_code == "VE-A"',
-    },
+    names: { es: 'Caja sin red', en: 'Offline box' },
+    regions: ['VE-A'],
+    basket: [{ item: 'food_box', quantity: 1, unit: 'box' }],
   });
-  await approvedCycle(db, programId);
   officerCookie = {
     amparo_session: await cookieOf(officer.username, officer.password, officer.totp()),
   };

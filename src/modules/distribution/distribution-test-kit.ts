@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
 import {
   type AccessTestApp,
@@ -11,6 +12,9 @@ import {
   approvedCycle as approvedProgramCycle,
   publishedProgram,
 } from '../programs/programs-test-kit.js';
+
+/** What the program helpers need: a test app, or the browser tests' server. */
+type WithDatabase = { database: { db: Kysely<Database> } };
 
 /** A signed-in operator: their id and the session cookie to send. */
 export interface SignedIn {
@@ -92,9 +96,11 @@ export async function auditedAs(
  * cycle approved: every person of that state enrolled before holds one open entitlement.
  */
 export async function inKindProgramWithCycle(
-  kit: AccessTestApp,
+  kit: WithDatabase,
   options: {
     code: string;
+    /** The program's names; `Programa <code>` / `Program <code>` if absent. */
+    names?: { es: string; en: string };
     regionCode?: string;
     basket: { item: string; quantity: number; unit: string; carryOver?: boolean }[];
     referenceDate?: string;
@@ -107,8 +113,8 @@ export async function inKindProgramWithCycle(
   const { programId } = await publishedProgram(kit.database.db, {
     code: options.code,
     content: {
-      nameEs: `Programa ${options.code}`,
-      nameEn: `Program ${options.code}`,
+      nameEs: options.names?.es ?? `Programa ${options.code}`,
+      nameEn: options.names?.en ?? `Program ${options.code}`,
       descriptionEs: '',
       descriptionEn: '',
       kind: 'in_kind',
@@ -127,7 +133,7 @@ export async function inKindProgramWithCycle(
 
 /** A new cycle of a published program, computed and approved: its entitlements are open. */
 export async function approvedCycle(
-  kit: AccessTestApp,
+  kit: WithDatabase,
   programId: string,
   referenceDate: string,
 ): Promise<{ cycleId: string }> {
