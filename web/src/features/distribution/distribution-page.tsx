@@ -1,11 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type {
-  LookupAnswer,
-  PointDetail,
-  PointSummary,
-} from '../../../../src/shared/api/distribution.js';
+import type { LookupAnswer, PointDetail } from '../../../../src/shared/api/distribution.js';
 import { apiGet, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { PageHeading } from '../../components/page-heading.js';
@@ -13,6 +9,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { CameraScanner } from '../verifier/camera-scanner.js';
 import { AssistedPanel } from './assisted-panel.js';
 import { OfflinePanel } from './offline/offline-panel.js';
+import { PointSelect, usePointChoice } from './point-choice.js';
 import { RedeemPanel } from './redeem-panel.js';
 
 const purpose = 'purpose=distribution';
@@ -25,13 +22,7 @@ const purpose = 'purpose=distribution';
  */
 export function DistributionPage() {
   const { t } = useTranslation();
-  const points = useQuery({
-    queryKey: ['distribution-points'],
-    queryFn: () => apiGet<{ points: PointSummary[] }>(`/api/distribution/points?${purpose}`),
-  });
-  const mine = points.data?.points.filter((point) => point.assigned) ?? [];
-  const [chosen, setChosen] = useState<string | null>(null);
-  const pointId = chosen ?? mine[0]?.id ?? null;
+  const { points, list: mine, pointId, choose } = usePointChoice((point) => point.assigned);
   const [mode, setMode] = useState<'card' | 'assisted' | 'offline'>('card');
   useInstallablePointOfService();
   return (
@@ -40,23 +31,7 @@ export function DistributionPage() {
       {points.isPending ? <p aria-live="polite">{t('common.loading')}</p> : null}
       {points.error ? <ProblemNotice error={points.error} /> : null}
       {points.data && mine.length === 0 ? <p>{t('pos.noPoint')}</p> : null}
-      {mine.length > 1 ? (
-        <Field label={t('pos.point')}>
-          {(control) => (
-            <select
-              {...control}
-              value={pointId ?? ''}
-              onChange={(event) => setChosen(event.target.value)}
-            >
-              {mine.map((point) => (
-                <option key={point.id} value={point.id}>
-                  {point.name} ({point.code})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-      ) : null}
+      {mine.length > 1 ? <PointSelect list={mine} pointId={pointId} onChoose={choose} /> : null}
       {pointId ? (
         <>
           <fieldset className="choice-row">

@@ -4,7 +4,6 @@ import { useTranslation } from 'react-i18next';
 import type {
   AssistedListing,
   PointDetail,
-  PointSummary,
   Reconciliation,
 } from '../../../../src/shared/api/distribution.js';
 import type { CycleSummary, ProgramDetail } from '../../../../src/shared/api/programs.js';
@@ -15,6 +14,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
 import { useOperator } from '../../session/use-session.js';
 import { purposeQuery } from '../programs/program-api.js';
+import { PointSelect, usePointChoice } from './point-choice.js';
 
 const purpose = 'purpose=distribution';
 
@@ -27,36 +27,14 @@ const purpose = 'purpose=distribution';
  */
 export function SupervisionPage() {
   const { t } = useTranslation();
-  const points = useQuery({
-    queryKey: ['distribution-points'],
-    queryFn: () => apiGet<{ points: PointSummary[] }>(`/api/distribution/points?${purpose}`),
-  });
-  const list = points.data?.points ?? [];
-  const [chosen, setChosen] = useState<string | null>(null);
-  const pointId = chosen ?? list[0]?.id ?? null;
+  const { points, list, pointId, choose } = usePointChoice();
   return (
     <section>
       <PageHeading>{t('supervision.title')}</PageHeading>
       {points.isPending ? <p aria-live="polite">{t('common.loading')}</p> : null}
       {points.error ? <ProblemNotice error={points.error} /> : null}
       {points.data && list.length === 0 ? <p>{t('supervision.noPoint')}</p> : null}
-      {list.length > 0 ? (
-        <Field label={t('pos.point')}>
-          {(control) => (
-            <select
-              {...control}
-              value={pointId ?? ''}
-              onChange={(event) => setChosen(event.target.value)}
-            >
-              {list.map((point) => (
-                <option key={point.id} value={point.id}>
-                  {point.name} ({point.code})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-      ) : null}
+      {list.length > 0 ? <PointSelect list={list} pointId={pointId} onChoose={choose} /> : null}
       {pointId ? (
         <>
           <AssistedList key={`a-${pointId}`} pointId={pointId} />
