@@ -41,7 +41,20 @@ function base64Url(bytes: ArrayBuffer): string {
  * WebCrypto whose private key cannot be exported, and the proof the supervisor's registration
  * checks (`amparo device registration v1`, the point, the key).
  */
-export async function deviceOf(pointId: string): Promise<DeviceRecord> {
+export function deviceOf(pointId: string): Promise<DeviceRecord> {
+  // One making at a time per point: two calls at once (an effect run twice) would otherwise
+  // make two key pairs, show one and keep the other, and the registered key would not sign.
+  let making = devicesInMaking.get(pointId);
+  if (!making) {
+    making = heldOrNewDevice(pointId).finally(() => devicesInMaking.delete(pointId));
+    devicesInMaking.set(pointId, making);
+  }
+  return making;
+}
+
+const devicesInMaking = new Map<string, Promise<DeviceRecord>>();
+
+async function heldOrNewDevice(pointId: string): Promise<DeviceRecord> {
   const held = await getValue<DeviceRecord>('device', pointId);
   if (held) return held;
   // Safe: Ed25519 generateKey answers a key pair.
