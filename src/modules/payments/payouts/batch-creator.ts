@@ -14,7 +14,12 @@ import {
 import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
-import { batchSummary, type PayoutBatchSummary, writeBatchFile } from './batch-reader.js';
+import {
+  assertSchemaValid,
+  batchSummary,
+  type PayoutBatchSummary,
+  writeBatchFile,
+} from './batch-reader.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, payoutFileProblems } from './iso20022/pain001-writer.js';
 import { auditingRefusals, guardPayout } from './payout-gate.js';
@@ -271,6 +276,7 @@ async function reserveAndWrite(deps: PaymentsDependencies, batchId: string): Pro
       .execute();
   }
   const xml = await writeBatchFile(deps.db, batchId);
+  if (xml !== null) await assertSchemaValid(xml);
   await deps.db
     .updateTable('payout_batch')
     .set({

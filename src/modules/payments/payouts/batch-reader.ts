@@ -72,8 +72,9 @@ function isoDay(value: string | Date): string {
 
 /**
  * Writes the batch's pain.001.001.09 file from its rows (every instruction the ledger did not
- * refuse) and validates it against the official schema; null when nothing is left to pay. The
- * file is the same every time it is written (the rows do not change what goes in it).
+ * refuse); null when nothing is left to pay. The file is the same every time it is written (the
+ * rows do not change what goes in it): the batch creator validates it once against the official
+ * schema and keeps its SHA-256, and a download checks the hash instead of validating again.
  */
 export async function writeBatchFile(
   db: Kysely<Database>,
@@ -118,15 +119,17 @@ export async function writeBatchFile(
       remittance: row.remittance ?? undefined,
     })),
   };
-  const xml = writePain001(file);
+  return writePain001(file);
+}
+
+/** Refuses a file the writer made that the schema refuses: a bug, it must never reach a bank. */
+export async function assertSchemaValid(xml: string): Promise<void> {
   const verdict = await validatePain001(xml);
-  // A file the writer made that the schema refuses is a bug: it must never reach a bank.
   if (!verdict.valid) {
     throw new AmparoError('AMP_INTERNAL', {
       detail: `The payout file failed the schema: ${verdict.errors[0]?.message ?? ''}`,
     });
   }
-  return xml;
 }
 
 /** A batch's figures for the finance officer or the auditor (`payout.read`, audited). */
