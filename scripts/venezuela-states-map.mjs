@@ -19,7 +19,9 @@ const all = JSON.parse(readFileSync(source, 'utf8'));
 // Natural Earth's `VE-X01~` is Isla de Aves (a Federal Dependency 500 km north of the coast):
 // it is left out so the map's frame holds the mainland and the near islands.
 const features = all.features
-  .filter((feature) => feature.properties.adm0_a3 === 'VEN' && codes.has(feature.properties.iso_3166_2))
+  .filter(
+    (feature) => feature.properties.adm0_a3 === 'VEN' && codes.has(feature.properties.iso_3166_2),
+  )
   .map((feature) => ({
     type: 'Feature',
     id: feature.properties.iso_3166_2,

@@ -116,6 +116,15 @@ const routes: RouteCase[] = [
     }),
   },
   {
+    name: 'statistics table csv',
+    action: 'statistics.read',
+    resource: 'none',
+    request: (_t, p) => ({
+      method: 'GET',
+      url: `/api/statistics/tables/people_by_age_sex_region/csv${q(p, 'by=region.state,sex')}`,
+    }),
+  },
+  {
     name: 'delivery dashboard',
     action: 'notification.dashboard',
     resource: 'none',
@@ -771,6 +780,8 @@ const notDecidedByTheTable: Record<string, string> = {
   'GET /api/open-data/statistics': 'public: the list of open-data statistics tables',
   'GET /api/open-data/statistics/{code}':
     'public: protected aggregate tables marked public (published-tables.test.ts)',
+  'GET /api/open-data/statistics/{code}/csv':
+    'public: the same tables as CSV (published-tables.test.ts)',
   'POST /api/distribution/points':
     'distribution.point_manage, decided by the table on the region of the body; stock.test.ts',
 };

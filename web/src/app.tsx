@@ -60,6 +60,13 @@ const PublicProgramsPage = lazy(async () => ({
 const ReviewQueuePage = lazy(async () => ({
   default: (await import('./features/enrolment/review-queue-page.js')).ReviewQueuePage,
 }));
+// The statistics pages carry the chart library and the map (recharts, d3-geo, topojson).
+const StatisticsDashboardPage = lazy(async () => ({
+  default: (await import('./features/statistics/statistics-pages.js')).StatisticsDashboardPage,
+}));
+const OpenDataPage = lazy(async () => ({
+  default: (await import('./features/statistics/statistics-pages.js')).OpenDataPage,
+}));
 const VerifyPage = lazy(async () => ({
   default: (await import('./features/verifier/verify-page.js')).VerifyPage,
 }));
@@ -94,6 +101,8 @@ export function App() {
           <Route path="/programs/manage/:programId" element={<Operator page={<ProgramPage />} />} />
           <Route path="/programs/cycles/:cycleId" element={<Operator page={<CyclePage />} />} />
           <Route path="/messages" element={<Operator page={<DeliveryPage />} />} />
+          <Route path="/statistics" element={<Operator page={<StatisticsDashboardPage />} />} />
+          <Route path="/open-data" element={<OpenDataPage />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
           <Route path="/verify" element={<VerifyPage />} />

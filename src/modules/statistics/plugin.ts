@@ -4,6 +4,8 @@ import { Type } from 'typebox';
 import type { Database } from '../../platform/db/schema.js';
 import type { AccessGuard } from '../../shared/access/guard-port.js';
 import { PurposeQuery } from '../../shared/api/params.js';
+import { StatisticsSummarySchema, StatisticsTableSchema } from '../../shared/api/statistics.js';
+import { tableCsv } from './published/table-csv.js';
 import { findTable, listTables, readTable } from './published/table-reader.js';
 
 export interface StatisticsPluginOptions {
@@ -12,36 +14,8 @@ export interface StatisticsPluginOptions {
   guard: AccessGuard;
 }
 
-const Text = Type.Object({ es: Type.String(), en: Type.String() });
-const Summary = Type.Object({
-  code: Type.String(),
-  public: Type.Boolean(),
-  title: Text,
-  definition: Text,
-  breakdowns: Type.Array(Type.String()),
-});
-/**
- * The response schema is the presenter: a cell is a key of area, age band, sex, program or
- * cycle codes and a protected count. There is no field a person or household id could be
- * sent in.
- */
-const Answer = Type.Object({
-  ...Summary.properties,
-  refreshedAt: Type.String(),
-  by: Type.Array(Type.String()),
-  dimensions: Type.Array(Type.String()),
-  rules: Type.Object({
-    threshold: Type.Integer(),
-    protectionLevel: Type.Integer(),
-    roundingBase: Type.Integer(),
-  }),
-  cells: Type.Array(
-    Type.Object({
-      key: Type.Array(Type.String({ maxLength: 64 })),
-      value: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
-    }),
-  ),
-});
+const Summary = StatisticsSummarySchema;
+const Answer = StatisticsTableSchema;
 const CodeParams = Type.Object({ code: Type.String({ pattern: '^[a-z][a-z0-9_]{1,62}$' }) });
 const ByQuery = Type.Object({
   by: Type.Optional(
@@ -51,6 +25,26 @@ const ByQuery = Type.Object({
     }),
   ),
 });
+
+const CsvQuery = Type.Object({
+  ...ByQuery.properties,
+  lang: Type.Optional(Type.Union([Type.Literal('es'), Type.Literal('en')], { default: 'es' })),
+});
+const CsvAnswer = Type.String({
+  description: 'text/csv, spreadsheet-safe; withheld = empty value',
+});
+
+/** Sends a table as a CSV download named after its code and breakdown. */
+function sendCsv(
+  reply: { header: (name: string, value: string) => unknown },
+  answer: Parameters<typeof tableCsv>[0],
+  language: 'es' | 'en' | undefined,
+): string {
+  const name = `${answer.code}_${answer.by.join('_').replaceAll('.', '-')}.csv`;
+  reply.header('content-type', 'text/csv; charset=utf-8');
+  reply.header('content-disposition', `attachment; filename="${name}"`);
+  return tableCsv(answer, language ?? 'es');
+}
 
 const splitBy = (by: string | undefined): string[] => (by ? by.split(',') : []);
 
@@ -133,6 +127,31 @@ export const statisticsPlugin: FastifyPluginAsyncTypebox<StatisticsPluginOptions
   );
 
   app.get(
+    '/statistics/tables/:code/csv',
+    {
+      schema: {
+        tags,
+        summary: 'One protected table as a CSV download (statistics analysts; audited)',
+        params: CodeParams,
+        querystring: Type.Object({ ...PurposeQuery.properties, ...CsvQuery.properties }),
+        response: { 200: CsvAnswer },
+      },
+    },
+    async (request, reply) => {
+      const grant = await allow(request, request.params.code);
+      try {
+        const table = findTable(request.params.code, false);
+        const answer = await readTable(db, table, splitBy(request.query.by));
+        await grant.record(['counts']);
+        return sendCsv(reply, answer, request.query.lang);
+      } catch (error) {
+        await grant.record([]);
+        throw error;
+      }
+    },
+  );
+
+  app.get(
     '/open-data/statistics',
     {
       schema: {
@@ -163,6 +182,28 @@ export const statisticsPlugin: FastifyPluginAsyncTypebox<StatisticsPluginOptions
       );
       request.log.info({ table: request.params.code, by: answer.by }, 'open data read');
       return answer;
+    },
+  );
+
+  app.get(
+    '/open-data/statistics/:code/csv',
+    {
+      schema: {
+        tags,
+        summary: 'Open data: one public protected table as a CSV download (no sign-in)',
+        params: CodeParams,
+        querystring: CsvQuery,
+        response: { 200: CsvAnswer },
+      },
+    },
+    async (request, reply) => {
+      const answer = await readTable(
+        db,
+        findTable(request.params.code, true),
+        splitBy(request.query.by),
+      );
+      request.log.info({ table: request.params.code, by: answer.by }, 'open data read (csv)');
+      return sendCsv(reply, answer, request.query.lang);
     },
   );
 };

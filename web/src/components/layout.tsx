@@ -51,6 +51,7 @@ function Navigation() {
     links.push({ to: '/citizen', label: t('nav.citizen') });
   }
   links.push({ to: '/programs', label: t('nav.publicPrograms') });
+  links.push({ to: '/open-data', label: t('nav.openData') });
   links.push({ to: '/verify', label: t('nav.verify') });
   return (
     <nav aria-label={t('nav.label')}>

@@ -137,4 +137,35 @@ describe('published statistics tables', () => {
     expect(closed.statusCode).toBe(404);
     expect(closed.json().code).toBe('AMP_STATISTICS_UNKNOWN_TABLE');
   });
+
+  it('downloads a table as spreadsheet-safe CSV with withheld cells marked, not written as 0', async () => {
+    const analystCsv = await kit.app.inject({
+      url: '/api/statistics/tables/people_by_age_sex_region/csv?by=region.state,sex&lang=en&purpose=eligibility_review',
+      cookies: analyst,
+    });
+    expect(analystCsv.statusCode, analystCsv.body).toBe(200);
+    expect(analystCsv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(analystCsv.headers['content-disposition']).toContain(
+      'people_by_age_sex_region_region-state_sex.csv',
+    );
+    const lines = analystCsv.body.split('\r\n');
+    expect(lines[0]).toBe('area,age_group,sex,value,status');
+    expect(lines).toContain('VE-A,all,M,,withheld');
+    expect(lines).toContain('VE-B,all,F,15,published');
+    const open = await kit.app.inject({
+      url: '/api/open-data/statistics/people_by_age_sex_region/csv?by=region.state,sex',
+    });
+    expect(open.statusCode).toBe(200);
+    expect(open.body.split('\r\n')[0]).toBe('territorio,grupo_de_edad,sexo,valor,estado');
+    expect(open.body).toContain('VE-A,all,M,,oculta');
+    const closed = await kit.app.inject({
+      url: '/api/open-data/statistics/appeals_filed_by_program_cycle_state/csv',
+    });
+    expect(closed.statusCode).toBe(404);
+    const refused = await kit.app.inject({
+      url: '/api/statistics/tables/people_by_age_sex_region/csv?purpose=eligibility_review',
+      cookies: clerk,
+    });
+    expect(refused.statusCode).toBe(403);
+  });
 });

@@ -1,27 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import type { StatisticsSummary, StatisticsTable } from '../../../shared/api/statistics.js';
 import { statisticsLimits } from '../limits.js';
 import { StatisticsError } from '../statistics-error.js';
-import { type PublishedTable, publishedTables, type Text } from './catalogue.js';
+import { type PublishedTable, publishedTables } from './catalogue.js';
 import type { StoredCell } from './table-refresher.js';
 
-export interface TableSummary {
-  code: string;
-  public: boolean;
-  title: Text;
-  definition: Text;
-  /** The breakdowns the table may be read at, as `by` values. */
-  breakdowns: string[];
-}
-
-export interface TableAnswer extends TableSummary {
-  refreshedAt: string;
-  by: string[];
-  dimensions: string[];
-  rules: { threshold: number; protectionLevel: number; roundingBase: number };
-  /** Counts rounded to the base; null = withheld (too few, or so others cannot be derived). */
-  cells: { key: string[]; value: number | null }[];
-}
+export type TableSummary = StatisticsSummary;
+export type TableAnswer = StatisticsTable;
 
 function byOf(table: PublishedTable, breakdown: Readonly<Record<string, number>>): string {
   return Object.entries(table.levels)
@@ -101,7 +87,11 @@ export async function readTable(
     by: [...chosen],
     dimensions,
     rules,
-    cells: shown.map((cell) => ({ key: [...cell.key], value: cell.value })),
+    cells: shown.map((cell) => ({
+      key: [...cell.key],
+      depths: [...cell.depths],
+      value: cell.value,
+    })),
   };
 }
 

@@ -1,0 +1,45 @@
+import { type Static, Type } from 'typebox';
+
+/**
+ * Answers of the published statistics routes (issue #17), shared by the server's response
+ * schemas and the console's dashboard and open-data page. The schema is the presenter: a cell
+ * is a key of area, age band, sex, program or cycle codes and a protected count. There is no
+ * field a person or household id could be sent in.
+ *
+ * @example
+ *   const table = await apiGet<StatisticsTable>('/api/open-data/statistics/people_by_age_sex_region');
+ *   table.cells.filter((cell) => cell.value === null); // the withheld cells
+ */
+const Text = Type.Object({ es: Type.String(), en: Type.String() });
+
+export const StatisticsSummarySchema = Type.Object({
+  code: Type.String(),
+  public: Type.Boolean(),
+  title: Text,
+  definition: Text,
+  /** The breakdowns the table may be read at, as `by` values. */
+  breakdowns: Type.Array(Type.String()),
+});
+export type StatisticsSummary = Static<typeof StatisticsSummarySchema>;
+
+export const StatisticsTableSchema = Type.Object({
+  ...StatisticsSummarySchema.properties,
+  refreshedAt: Type.String(),
+  by: Type.Array(Type.String()),
+  dimensions: Type.Array(Type.String()),
+  rules: Type.Object({
+    threshold: Type.Integer(),
+    protectionLevel: Type.Integer(),
+    roundingBase: Type.Integer(),
+  }),
+  cells: Type.Array(
+    Type.Object({
+      key: Type.Array(Type.String({ maxLength: 64 })),
+      /** Depth of each coordinate in its dimension's tree (0 = the total). */
+      depths: Type.Array(Type.Integer({ minimum: 0, maximum: 8 })),
+      /** Rounded to the base; null = withheld (too few, or so others cannot be derived). */
+      value: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    }),
+  ),
+});
+export type StatisticsTable = Static<typeof StatisticsTableSchema>;

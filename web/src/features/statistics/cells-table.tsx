@@ -1,0 +1,88 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { StatisticsTable } from '../../../../src/shared/api/statistics.js';
+import { useFormat } from '../../i18n/format.js';
+import { codeLabel } from './cell-labels.js';
+
+const pageSize = 50;
+
+/**
+ * The protected cells of one table, a page at a time: one column per dimension in words, and
+ * the count, or "withheld" (marked, never 0) where the protection hid it.
+ */
+export function CellsTable({ table, caption }: { table: StatisticsTable; caption: string }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const [page, setPage] = useState(0);
+  const total = table.cells.length;
+  const from = Math.min(page * pageSize, Math.max(0, total - 1));
+  const shown = table.cells.slice(from, from + pageSize);
+  return (
+    <>
+      <div className="table-scroll">
+        <table data-testid="statistics-table">
+          <caption>{caption}</caption>
+          <thead>
+            <tr>
+              {table.dimensions.map((dimension) => (
+                <th key={dimension} scope="col">
+                  {t(`statistics.dimension.${dimension}`, { defaultValue: dimension })}
+                </th>
+              ))}
+              <th scope="col" className="number">
+                {t('statistics.value')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((cell) => (
+              <tr key={cell.key.join('|')}>
+                {cell.key.map((code, d) => (
+                  <td key={table.dimensions[d] ?? d}>
+                    {codeLabel(t, table.dimensions[d] ?? '', code)}
+                  </td>
+                ))}
+                <td className="number">
+                  {cell.value === null ? (
+                    <span className="withheld" data-withheld="true">
+                      {t('statistics.withheld')}
+                    </span>
+                  ) : (
+                    format.number(cell.value)
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {total > pageSize ? (
+        <div className="pager">
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={page === 0}
+            onClick={() => setPage(page - 1)}
+          >
+            {t('statistics.previous')}
+          </button>
+          <span aria-live="polite">
+            {t('statistics.rowsShown', {
+              from: from + 1,
+              to: from + shown.length,
+              total,
+            })}
+          </span>
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={from + pageSize >= total}
+            onClick={() => setPage(page + 1)}
+          >
+            {t('statistics.next')}
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}
