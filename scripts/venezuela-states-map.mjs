@@ -26,11 +26,31 @@ const features = all.features
     type: 'Feature',
     id: feature.properties.iso_3166_2,
     properties: {},
-    geometry: feature.geometry,
+    geometry: clockwise(feature.geometry),
   }));
 if (features.length !== codes.size) {
   throw new Error(`expected ${codes.size} divisions, found ${features.length}`);
 }
+/**
+ * d3-geo reads polygons on the sphere: an outer ring must run clockwise, or it is taken as
+ * the rest of the globe. Natural Earth's GeoJSON runs outer rings anticlockwise (RFC 7946),
+ * so every ring is turned: outer rings clockwise, holes anticlockwise.
+ */
+function clockwise(geometry) {
+  const turned = (ring, outer) => {
+    let sum = 0;
+    for (let i = 0; i < ring.length - 1; i++) {
+      sum += (ring[i + 1][0] - ring[i][0]) * (ring[i + 1][1] + ring[i][1]);
+    }
+    return sum > 0 === outer ? ring : [...ring].reverse();
+  };
+  const polygon = (rings) => rings.map((ring, i) => turned(ring, i === 0));
+  if (geometry.type === 'Polygon') {
+    return { type: 'Polygon', coordinates: polygon(geometry.coordinates) };
+  }
+  return { type: 'MultiPolygon', coordinates: geometry.coordinates.map(polygon) };
+}
+
 // Simplified (Visvalingam, shared borders kept shared) to the 10 % of points with the largest
 // triangle areas, then quantised to a 4,000-step grid: about 10 KB, enough for a 25-state
 // choropleth a few hundred pixels wide.

@@ -1312,6 +1312,7 @@ export const en: Dictionary = {
     },
   },
   statistics: {
+    areaFilter: 'Rows for',
     dashboardTitle: 'Statistics',
     dashboardLead:
       'Protected aggregate tables for ministries: counts by area, age, sex, program and cycle. No table lists anyone; small counts are withheld and the rest rounded to 5.',

@@ -1337,6 +1337,7 @@ export const es = {
     },
   },
   statistics: {
+    areaFilter: 'Filas de',
     dashboardTitle: 'Estadísticas',
     dashboardLead:
       'Tablas agregadas y protegidas para los ministerios: conteos por territorio, edad, sexo, programa y ciclo. Ninguna tabla lista personas; los conteos pequeños se ocultan y el resto se redondea a 5.',

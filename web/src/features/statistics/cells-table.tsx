@@ -14,12 +14,43 @@ export function CellsTable({ table, caption }: { table: StatisticsTable; caption
   const { t } = useTranslation();
   const format = useFormat();
   const [page, setPage] = useState(0);
-  const total = table.cells.length;
+  const [area, setArea] = useState('');
+  const region = table.dimensions.indexOf('region');
+  const areas = [
+    ...new Set(
+      table.cells.map((cell) => (cell.key[region] ?? '').split('-').slice(0, 2).join('-')),
+    ),
+  ].filter((code) => code.startsWith('VE-') && code !== 'VE-unknown');
+  const rows =
+    area === '' ? table.cells : table.cells.filter((cell) => cell.key[region]?.startsWith(area));
+  const total = rows.length;
   const from = Math.min(page * pageSize, Math.max(0, total - 1));
-  const shown = table.cells.slice(from, from + pageSize);
+  const shown = rows.slice(from, from + pageSize);
   return (
     <>
-      <div className="table-scroll">
+      {region !== -1 && areas.length > 1 ? (
+        <div className="field">
+          <label htmlFor="statistics-area">{t('statistics.areaFilter')}</label>
+          <select
+            id="statistics-area"
+            value={area}
+            onChange={(event) => {
+              setArea(event.target.value);
+              setPage(0);
+            }}
+          >
+            <option value="">{t('statistics.code.VE')}</option>
+            {areas.map((code) => (
+              <option key={code} value={code}>
+                {codeLabel(t, 'region', code)}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      {/* A table wider than a phone scrolls; the region takes focus so a keyboard can scroll it. */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: axe's scrollable-region-focusable asks for it */}
+      <section className="table-scroll" aria-label={caption} tabIndex={0}>
         <table data-testid="statistics-table">
           <caption>{caption}</caption>
           <thead>
@@ -55,7 +86,7 @@ export function CellsTable({ table, caption }: { table: StatisticsTable; caption
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
       {total > pageSize ? (
         <div className="pager">
           <button

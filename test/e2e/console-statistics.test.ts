@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statisticsRefresher } from '../../src/modules/statistics/index.js';
+import { aggregateReadModels } from '../../src/statistics-read-models.js';
+import { buildOperator, buildPerson } from '../factories.js';
+import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
+import { type ConsoleRun, openConsoleRun } from './console-run.js';
+
+/**
+ * Statistics in the console, in Debian's Chromium against the real server (issue #17, point
+ * 5): the open-data page read without signing in at phone width, and the analysts' dashboard
+ * at desktop width, each with the map of the 25 states, the chart and the table, a withheld
+ * cell marked as withheld (not 0), Spanish and English, axe-clean and without sideways
+ * scrolling.
+ */
+let run: ConsoleRun;
+let analyst: { username: string; password: string; totp: () => string };
+
+beforeAll(async () => {
+  run = await openConsoleRun();
+  const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+  // 23 women and 3 men in the Capital District, 14 women in Anzoátegui: the 3 men are withheld.
+  const people = [
+    { region: 'VE-A', count: 23, sex: 'F' },
+    { region: 'VE-A', count: 3, sex: 'M' },
+    { region: 'VE-B', count: 14, sex: 'F' },
+  ];
+  for (const group of people) {
+    for (let i = 0; i < group.count; i++) {
+      await buildPerson(context, {
+        region: group.region,
+        attributes: {
+          given_names: `Persona ${i}`,
+          first_surname: 'Estadística',
+          sex: group.sex,
+          birth_date: '1980-03-04',
+          state_code: group.region,
+        },
+      });
+    }
+  }
+  analyst = await buildOperator(context, {
+    username: 'analyst.statistics',
+    roles: ['statistics_analyst'],
+    regions: ['VE-A'],
+  });
+  await statisticsRefresher({ db: run.server.database.db, models: aggregateReadModels() });
+}, 180_000);
+
+afterAll(async () => run?.close());
+
+async function clean(page: Awaited<ReturnType<ConsoleRun['newPage']>>): Promise<void> {
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  expect(await overflowsHorizontally(page)).toBe(false);
+}
+
+describe('statistics in the console', () => {
+  it('shows open data without signing in: a map of 25 states, a chart and withheld cells marked', async () => {
+    const page = await run.newPage('phone');
+    await page.goto(`${run.server.baseUrl}/open-data`);
+    await page.getByRole('heading', { name: 'Datos abiertos', level: 1 }).waitFor();
+    const answer = page.getByTestId('statistics-answer');
+    await answer.getByTestId('state-map').waitFor();
+    expect(await answer.locator('[data-testid="state-map"] path[data-code]').count()).toBe(25);
+    // The two states with people are shaded by their rounded totals (26 → 25, 14 → 15).
+    expect(await answer.locator('path[data-code="VE-A"] title').textContent()).toBe(
+      'Distrito Capital: 25',
+    );
+    expect(await answer.locator('path[data-code="VE-B"] title').textContent()).toMatch(/: 15$/);
+    await answer.getByTestId('table-chart').getByText('45-49').waitFor();
+    const table = answer.getByTestId('statistics-table');
+    // The Capital District's 3 men are withheld, and so is what would give them away.
+    await answer.getByLabel('Filas de').selectOption('VE-A');
+    const firstWithheld = table.locator('[data-withheld="true"]').first();
+    expect(await firstWithheld.textContent()).toBe('oculta');
+    const csv = answer.getByRole('link', { name: 'Descargar CSV' });
+    expect(await csv.getAttribute('href')).toMatch(
+      /^\/api\/open-data\/statistics\/people_by_age_sex_region\/csv\?by=.*&lang=es$/,
+    );
+    await screenshot(page, 'statistics-open-data-phone');
+    await clean(page);
+    await page.setViewportSize(viewports.desktop);
+    await page.getByLabel('Idioma').selectOption('en');
+    await page.getByRole('heading', { name: 'Open data', level: 1 }).waitFor();
+    expect(await table.locator('[data-withheld="true"]').first().textContent()).toBe('withheld');
+    await clean(page);
+    await page.context().close();
+  }, 60_000);
+
+  it('gives a statistics analyst the dashboard, every table, with the same map and marks', async () => {
+    const page = await run.newPage('desktop');
+    const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
+      data: { username: analyst.username, password: analyst.password, totp: analyst.totp() },
+    });
+    expect(signIn.status()).toBe(200);
+    await page.goto(`${run.server.baseUrl}/`);
+    await page.getByRole('navigation').getByRole('link', { name: 'Estadísticas' }).click();
+    await page.getByRole('heading', { name: 'Estadísticas', level: 1 }).waitFor();
+    const answer = page.getByTestId('statistics-answer');
+    await answer.getByTestId('state-map').waitFor();
+    expect(await answer.locator('[data-testid="state-map"] path[data-code]').count()).toBe(25);
+    const options = await page.getByLabel('Tabla').locator('option').allTextContents();
+    expect(options).toContain('Apelaciones presentadas');
+    await answer.getByLabel('Filas de').selectOption('VE-A');
+    expect(
+      await answer.getByTestId('statistics-table').locator('[data-withheld="true"]').count(),
+    ).toBeGreaterThan(0);
+    await screenshot(page, 'statistics-dashboard-desktop');
+    await clean(page);
+    await page.setViewportSize(viewports.phone);
+    await clean(page);
+    expect(run.pageErrors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+});
