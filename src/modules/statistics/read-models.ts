@@ -7,9 +7,8 @@ import type { Database } from '../../platform/db/schema.js';
  * composition root), so this module imports no module that owns person data and its SQL
  * touches only its own tables. Every source answers counts by groups, never a row per person.
  *
- * Seams: `distribution` (redemptions, redemptions without the card, time to redeem, stock
- * movements by point) and `payments` (amounts by program and month, from the payments module
- * of issue #16) are optional; a published table whose source is absent is not refreshed.
+ * `redemptions` (distribution) and `payments` are optional: a published table whose source is
+ * absent is not refreshed (a deployment without those modules still publishes the rest).
  */
 export interface PeopleGroup {
   stateCode: string;
@@ -30,13 +29,25 @@ export interface CoverageGroup {
   appealsUpheld: number;
 }
 
+/** The distribution module's `redemptionsByCycleStateDay`: first redemptions by day. */
+export interface RedemptionGroup {
+  cycleId: string;
+  /** The state of the point where the entitlement was first redeemed. */
+  stateCode: string;
+  /** `assisted` = handed over without the card (safeguard 9). */
+  mode: 'card' | 'assisted';
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  entitlements: number;
+}
+
 export interface AggregateReadModels {
   /** The registry's `peopleByAreaAgeSex`. */
   people(db: Kysely<Database>, referenceDate: string): Promise<readonly PeopleGroup[]>;
   /** The programs module's `coverageByProgramCycle`. */
   coverage(db: Kysely<Database>): Promise<readonly CoverageGroup[]>;
-  /** Seam for the distribution module's aggregate (not wired yet). */
-  distribution?: (db: Kysely<Database>) => Promise<readonly Record<string, unknown>[]>;
+  /** The distribution module's `redemptionsByCycleStateDay`; absent = its tables are skipped. */
+  redemptions?: (db: Kysely<Database>) => Promise<readonly RedemptionGroup[]>;
   /** Seam for the payments module's amounts by program and month (issue #16; not wired yet). */
   payments?: (db: Kysely<Database>) => Promise<readonly Record<string, unknown>[]>;
 }

@@ -57,7 +57,7 @@ export const en: Dictionary = {
       programs: 'Write rules, decide publications and compute cycles',
       messages: 'See whether our SMS arrived, by day and provider',
       account: 'Change your own password',
-      statistics: 'Read the protected statistics tables, map and charts',
+      statistics: 'See protected counts by area, program and cycle: map, charts and tables',
     },
     verify: 'Verify a card offline',
   },

@@ -59,7 +59,8 @@ export const es = {
       programs: 'Escribir reglas, decidir publicaciones y calcular ciclos',
       messages: 'Ver si nuestros SMS llegaron, por día y proveedor',
       account: 'Cambiar su propia contraseña',
-      statistics: 'Consultar las tablas estadísticas protegidas, el mapa y los gráficos',
+      statistics:
+        'Consultar cifras protegidas por territorio, programa y ciclo: mapa, gráficos y tablas',
     },
     verify: 'Verificar un carnet sin conexión',
   },

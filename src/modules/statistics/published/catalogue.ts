@@ -1,8 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { Dimension } from '../disclosure/linked-table.js';
-import type { AggregateReadModels, CoverageGroup } from '../read-models.js';
-import { ageBands, regionDimension } from '../tables/dimensions.js';
+import type { AggregateReadModels } from '../read-models.js';
+import { ageBands } from '../tables/dimensions.js';
+import {
+  cycleKey,
+  leafOf,
+  programCycleDimension,
+  regionLevels,
+  regionWithUnknown,
+} from './cube-dimensions.js';
+import { redemptionTables } from './redemption-tables.js';
 
 /**
  * The fixed published tables (issue #17, point 2): what each counts, in Spanish and English,
@@ -34,34 +42,9 @@ export interface PublishedTable {
   /** `dimension` or `dimension.level` → depth in that dimension's tree. */
   readonly levels: Readonly<Record<string, { dimension: string; depth: number }>>;
   readonly breakdowns: readonly Breakdown[];
-  build(models: AggregateReadModels, db: Kysely<Database>, now: Date): Promise<Cube>;
+  /** The cube; null when its read model is absent (the table is then not refreshed). */
+  build(models: AggregateReadModels, db: Kysely<Database>, now: Date): Promise<Cube | null>;
 }
-
-/** A region tree down to municipalities, with an "unknown" leaf where the record says none. */
-function regionWithUnknown(depth: 1 | 2): Dimension {
-  const base = regionDimension(depth === 1 ? 'state' : 'municipality');
-  const nodes = [...base.nodes, { code: 'VE-unknown', parent: 'VE' }];
-  if (depth === 2) {
-    for (const node of base.nodes) {
-      const isState = node.parent === 'VE';
-      const hasChildren = base.nodes.some((other) => other.parent === node.code);
-      if (isState && hasChildren) nodes.push({ code: `${node.code}-unknown`, parent: node.code });
-    }
-  }
-  return { name: 'region', nodes };
-}
-
-function leafOf(dimension: Dimension, wanted: string | null, fallback: string): string {
-  const known = wanted !== null && dimension.nodes.some((node) => node.code === wanted);
-  if (!known) return fallback;
-  const isLeaf = !dimension.nodes.some((node) => node.parent === wanted);
-  return isLeaf ? (wanted as string) : fallback; // `known` says wanted is not null
-}
-
-const regionLevels = {
-  'region.state': { dimension: 'region', depth: 1 },
-  'region.municipality': { dimension: 'region', depth: 2 },
-} as const;
 
 function peopleTable(): PublishedTable {
   return {
@@ -124,25 +107,6 @@ function peopleTable(): PublishedTable {
   };
 }
 
-/** A program → cycle tree from the cycles present (cycles ordered by reference date). */
-function programCycleDimension(groups: readonly CoverageGroup[]): Dimension {
-  const nodes: { code: string; parent: string | null }[] = [{ code: 'all', parent: null }];
-  const seen = new Set<string>();
-  const ordered = [...groups].sort((a, b) => a.referenceDate.localeCompare(b.referenceDate));
-  for (const group of ordered) {
-    if (!seen.has(group.programCode)) {
-      seen.add(group.programCode);
-      nodes.push({ code: group.programCode, parent: 'all' });
-    }
-    const cycle = `${group.programCode}/${group.referenceDate}/${group.cycleId.slice(0, 8)}`;
-    if (!seen.has(cycle)) {
-      seen.add(cycle);
-      nodes.push({ code: cycle, parent: group.programCode });
-    }
-  }
-  return { name: 'program_cycle', nodes };
-}
-
 function coverageTable(
   code: string,
   measure: 'eligible' | 'entitled' | 'appealsFiled' | 'appealsUpheld',
@@ -166,10 +130,7 @@ function coverageTable(
       const region = regionWithUnknown(1);
       const programCycle = programCycleDimension(groups);
       const leafCounts = groups.map((group) => ({
-        key: [
-          leafOf(region, group.stateCode, 'VE-unknown'),
-          `${group.programCode}/${group.referenceDate}/${group.cycleId.slice(0, 8)}`,
-        ],
+        key: [leafOf(region, group.stateCode, 'VE-unknown'), cycleKey(group)],
         count: group[measure],
       }));
       return { dimensions: [region, programCycle], leafCounts };
@@ -177,7 +138,7 @@ function coverageTable(
   };
 }
 
-const byStateProgramCycle = {
+export const byStateProgramCycle = {
   es: ' por estado, programa y ciclo (tendencia entre ciclos); mismas reglas de ocultación y redondeo a 5.',
   en: ' by state, program and cycle (the trend across cycles); the same withholding and rounding to 5.',
 };
@@ -227,4 +188,5 @@ export const publishedTables: readonly PublishedTable[] = [
       en: `Appeals decided in the person's favour${byStateProgramCycle.en}`,
     },
   ),
+  ...redemptionTables,
 ];

@@ -71,6 +71,12 @@ export async function statisticsRefresher(
     if (done.has(table.code)) continue;
     const started = performance.now();
     const stored = await protectedCells(table, models, db, now());
+    if (stored === null) {
+      // Its read model is absent here: the table is left as it is, and the run goes on.
+      await markDone(db, refreshId, table.code);
+      done.add(table.code);
+      continue;
+    }
     await db.transaction().execute(async (trx) => {
       const row = {
         refreshed_at: now(),
@@ -85,8 +91,7 @@ export async function statisticsRefresher(
         .values({ code: table.code, ...row })
         .onConflict((conflict) => conflict.column('code').doUpdateSet(row))
         .execute();
-      await sql`update statistics_refresh set tables_done = array_append(tables_done, ${table.code})
-                 where id = ${refreshId}`.execute(trx);
+      await markDone(trx, refreshId, table.code);
     });
     done.add(table.code);
     options.onProgress?.({
@@ -105,6 +110,11 @@ export async function statisticsRefresher(
   return { refreshId, tables: tables.map((table) => table.code) };
 }
 
+async function markDone(db: Kysely<Database>, refreshId: string, code: string): Promise<void> {
+  await sql`update statistics_refresh set tables_done = array_append(tables_done, ${code})
+             where id = ${refreshId}`.execute(db);
+}
+
 async function protectedCells(
   table: PublishedTable,
   models: AggregateReadModels,
@@ -112,6 +122,7 @@ async function protectedCells(
   now: Date,
 ) {
   const cube = await table.build(models, db, now);
+  if (cube === null) return null;
   const linked = linkedTable(cube.dimensions, cube.leafCounts);
   const names = cube.dimensions.map((dimension) => dimension.name);
   const depths = linked.coordinates.map((coordinate) =>

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
+import {
+  createPoint,
+  inKindProgramWithCycle,
+  personWithCard,
+  type SignedIn,
+  signIn,
+} from './distribution-test-kit.js';
+import { redemptionsByCycleStateDay } from './statistics-read-model.js';
+
+/**
+ * The aggregate distribution publishes for statistics (issue #17): redeemed entitlements by
+ * cycle, point state, mode and day, each entitlement counted once however many partial
+ * hand-overs it took, and nothing that names a person, an entitlement or a point.
+ */
+describe('redemptions by cycle, state and day', () => {
+  let kit: AccessTestApp;
+  let operator: SignedIn;
+  let cycleId: string;
+  let point: string;
+  const holders: Awaited<ReturnType<typeof personWithCard>>[] = [];
+
+  const post = (url: string, payload: object) =>
+    kit.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${url}?purpose=distribution`,
+      cookies: operator.cookies,
+      payload,
+    });
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
+    const supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+    for (let i = 0; i < 3; i++) holders.push(await personWithCard(kit, issuer));
+    const created = await inKindProgramWithCycle(kit, {
+      code: 'stats_box',
+      basket: [{ item: 'rice_kg', quantity: 4, unit: 'kg' }],
+    });
+    cycleId = created.cycleId;
+    point = await createPoint(kit, supervisor, {
+      operators: [operator.operatorId],
+      programs: [created.programId],
+    });
+    const delivered = await post(`${point}/deliveries`, {
+      clientId: randomUUID(),
+      item: 'rice_kg',
+      quantity: 100,
+    });
+    expect(delivered.statusCode).toBe(201);
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  async function redeem(holder: (typeof holders)[number], quantity: number) {
+    const lookup = await post(`${point}/entitlement-lookups`, { qrText: holder.qrText });
+    const [entitlement] = (lookup.json() as { entitlements: { entitlementId: string }[] })
+      .entitlements;
+    const response = await post(`${point}/redemptions`, {
+      clientId: randomUUID(),
+      qrText: holder.qrText,
+      entitlementId: entitlement?.entitlementId,
+      lines: [{ item: 'rice_kg', quantity }],
+    });
+    expect(response.statusCode, response.body).toBe(201);
+  }
+
+  it('counts each redeemed entitlement once, at its first redemption, with no ids', async () => {
+    const [first, second] = holders;
+    if (first === undefined || second === undefined) throw new Error('holders');
+    await redeem(first, 1);
+    await redeem(first, 3); // the rest of the same entitlement: still one
+    await redeem(second, 4);
+    const groups = await redemptionsByCycleStateDay(kit.database.db);
+    const [row] = await kit.database.db
+      .selectFrom('redemption')
+      .select('redeemed_at')
+      .orderBy('redeemed_at')
+      .execute();
+    const day = new Date(row?.redeemed_at ?? 0).toISOString().slice(0, 10);
+    expect(groups).toEqual([{ cycleId, stateCode: 'VE-A', mode: 'card', day, entitlements: 2 }]);
+    const text = JSON.stringify(groups);
+    for (const holder of holders) expect(text).not.toContain(holder.personId);
+    expect(text).not.toContain(point);
+  });
+});

@@ -1,0 +1,57 @@
+import type { Dimension } from '../disclosure/linked-table.js';
+import type { CoverageGroup } from '../read-models.js';
+import { regionDimension } from '../tables/dimensions.js';
+
+/**
+ * Dimensions the published cubes share: areas with an "unknown" leaf for records that name
+ * none, and programs → cycles keyed the same way in every table, so linked tables line up.
+ */
+/** A region tree down to municipalities, with an "unknown" leaf where the record says none. */
+export function regionWithUnknown(depth: 1 | 2): Dimension {
+  const base = regionDimension(depth === 1 ? 'state' : 'municipality');
+  const nodes = [...base.nodes, { code: 'VE-unknown', parent: 'VE' }];
+  if (depth === 2) {
+    for (const node of base.nodes) {
+      const isState = node.parent === 'VE';
+      const hasChildren = base.nodes.some((other) => other.parent === node.code);
+      if (isState && hasChildren) nodes.push({ code: `${node.code}-unknown`, parent: node.code });
+    }
+  }
+  return { name: 'region', nodes };
+}
+
+export function leafOf(dimension: Dimension, wanted: string | null, fallback: string): string {
+  const known = wanted !== null && dimension.nodes.some((node) => node.code === wanted);
+  if (!known) return fallback;
+  const isLeaf = !dimension.nodes.some((node) => node.parent === wanted);
+  return isLeaf ? (wanted as string) : fallback; // `known` says wanted is not null
+}
+
+export const regionLevels = {
+  'region.state': { dimension: 'region', depth: 1 },
+  'region.municipality': { dimension: 'region', depth: 2 },
+} as const;
+
+/** The key of a cycle in the program → cycle tree: `program/reference date/id prefix`. */
+export function cycleKey(group: { programCode: string; referenceDate: string; cycleId: string }) {
+  return `${group.programCode}/${group.referenceDate}/${group.cycleId.slice(0, 8)}`;
+}
+
+/** A program → cycle tree from the cycles present (cycles ordered by reference date). */
+export function programCycleDimension(groups: readonly CoverageGroup[]): Dimension {
+  const nodes: { code: string; parent: string | null }[] = [{ code: 'all', parent: null }];
+  const seen = new Set<string>();
+  const ordered = [...groups].sort((a, b) => a.referenceDate.localeCompare(b.referenceDate));
+  for (const group of ordered) {
+    if (!seen.has(group.programCode)) {
+      seen.add(group.programCode);
+      nodes.push({ code: group.programCode, parent: 'all' });
+    }
+    const cycle = cycleKey(group);
+    if (!seen.has(cycle)) {
+      seen.add(cycle);
+      nodes.push({ code: cycle, parent: group.programCode });
+    }
+  }
+  return { name: 'program_cycle', nodes };
+}

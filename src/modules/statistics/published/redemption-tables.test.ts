@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import type { AggregateReadModels, CoverageGroup, RedemptionGroup } from '../read-models.js';
+import { dayBandOf } from './redemption-tables.js';
+import { findTable, readTable } from './table-reader.js';
+import { statisticsRefresher } from './table-refresher.js';
+
+/**
+ * The distribution tables (issue #17, point 2) from given read-model answers, refreshed and
+ * protected on a real database: redeemed and redeemed without the card by state × cycle, the
+ * time to redeem in day bands from the cycle's reference date, each protected like every
+ * table (1 to 9 withheld, the rest rounded to 5); and without a distribution read model the
+ * tables are skipped, not emptied.
+ */
+const cycleA = '00000000-0000-4000-8000-00000000000a';
+const cycleB = '00000000-0000-4000-8000-00000000000b';
+const coverage: CoverageGroup[] = [cycleA, cycleB].flatMap((cycleId, i) =>
+  ['VE-A', 'VE-B'].map((stateCode) => ({
+    programCode: 'food_box',
+    cycleId,
+    referenceDate: i === 0 ? '2026-10-01' : '2026-11-01',
+    stateCode,
+    eligible: 60,
+    entitled: 60,
+    appealsFiled: 0,
+    appealsUpheld: 0,
+  })),
+);
+const redemptions: RedemptionGroup[] = [
+  { cycleId: cycleA, stateCode: 'VE-A', mode: 'card', day: '2026-10-01', entitlements: 40 },
+  { cycleId: cycleA, stateCode: 'VE-A', mode: 'assisted', day: '2026-10-03', entitlements: 12 },
+  { cycleId: cycleA, stateCode: 'VE-B', mode: 'card', day: '2026-10-20', entitlements: 31 },
+  { cycleId: cycleA, stateCode: 'VE-B', mode: 'assisted', day: '2026-10-20', entitlements: 4 },
+  { cycleId: cycleB, stateCode: 'VE-A', mode: 'card', day: '2026-11-02', entitlements: 50 },
+  { cycleId: cycleB, stateCode: 'VE-B', mode: 'card', day: '2026-12-15', entitlements: 45 },
+];
+const models: AggregateReadModels = {
+  people: async () => [],
+  coverage: async () => coverage,
+  redemptions: async () => redemptions,
+};
+
+describe('distribution tables', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  }, 60_000);
+  afterAll(async () => database?.close());
+
+  const cells = async (code: string, by: string[]) => {
+    const answer = await readTable(database.db, findTable(code, true), by);
+    return new Map(answer.cells.map((cell) => [cell.key.join('|'), cell.value]));
+  };
+
+  it('bands days from the reference date to the first redemption', () => {
+    expect(dayBandOf('2026-10-01', '2026-10-01')).toBe('0');
+    expect(dayBandOf('2026-10-01', '2026-10-03')).toBe('1-2');
+    expect(dayBandOf('2026-10-01', '2026-10-07')).toBe('3-6');
+    expect(dayBandOf('2026-10-01', '2026-10-20')).toBe('14-29');
+    expect(dayBandOf('2026-10-01', '2026-12-15')).toBe('30+');
+  });
+
+  it('skips the distribution tables when no distribution read model is wired', async () => {
+    const { people, coverage: onlyCoverage } = models;
+    await statisticsRefresher({ db: database.db, models: { people, coverage: onlyCoverage } });
+    const stored = await database.db.selectFrom('statistics_table').select('code').execute();
+    expect(stored.map((row) => row.code)).not.toContain('redeemed_by_program_cycle_state');
+  });
+
+  it('publishes redeemed, redeemed without the card and time to redeem, protected', async () => {
+    await statisticsRefresher({ db: database.db, models });
+    const redeemed = await cells('redeemed_by_program_cycle_state', [
+      'region.state',
+      'program.cycle',
+    ]);
+    const a = 'food_box/2026-10-01/00000000';
+    const b = 'food_box/2026-11-01/00000000';
+    expect(redeemed.get(`VE-A|${a}`)).toBe(50); // 52 rounded to 5
+    expect(redeemed.get(`VE-B|${a}`)).toBe(35);
+    expect(redeemed.get(`VE|all`)).toBe(180); // 182
+    const withoutCard = await cells('redeemed_without_card_by_program_cycle_state', [
+      'region.state',
+      'program.cycle',
+    ]);
+    expect(withoutCard.get(`VE-A|${a}`)).toBeNull(); // 12, withheld so the 4 cannot be derived
+    expect(withoutCard.get(`VE-B|${a}`)).toBeNull(); // 4
+    expect(withoutCard.get(`VE-A|${b}`)).toBe(0);
+    const time = await cells('time_to_redeem_by_program_state', [
+      'program.cycle',
+      'time_to_redeem',
+    ]);
+    expect(time.get(`VE|${a}|0`)).toBe(40);
+    expect(time.get(`VE|${b}|30+`)).toBe(45);
+    for (const value of time.values()) {
+      expect(value === null || value === 0 || (value >= 10 && value % 5 === 0)).toBe(true);
+    }
+  });
+});
