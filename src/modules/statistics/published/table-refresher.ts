@@ -50,7 +50,8 @@ export async function statisticsRefresher(
   deps: { db: Kysely<Database>; models: AggregateReadModels; now?: () => Date },
   options: { onProgress?: (progress: RefreshProgress) => void } = {},
 ): Promise<{ refreshId: string; tables: string[] }> {
-  const { db, models } = deps;
+  const { db } = deps;
+  const models = onceEach(deps.models);
   const now = deps.now ?? (() => new Date());
   const tables = publishedTables;
   const unfinished = await db
@@ -108,6 +109,33 @@ export async function statisticsRefresher(
     .where('id', '=', refreshId)
     .execute();
   return { refreshId, tables: tables.map((table) => table.code) };
+}
+
+/**
+ * The read models asked once per run: several tables are views of one source (four coverage
+ * tables, three redemption tables), and at a national scale each source query reads millions
+ * of rows.
+ */
+function onceEach(models: AggregateReadModels): AggregateReadModels {
+  const remembered = new Map<string, Promise<unknown>>();
+  function once<T>(key: string, ask: () => Promise<T>): Promise<T> {
+    const known = remembered.get(key);
+    // Safe: a key is only ever stored with the answer of the call that uses the same key.
+    if (known !== undefined) return known as Promise<T>;
+    const answer = ask();
+    remembered.set(key, answer);
+    return answer;
+  }
+  const { redemptions, payments } = models;
+  return {
+    people: (db, referenceDate) =>
+      once(`people:${referenceDate}`, () => models.people(db, referenceDate)),
+    coverage: (db) => once('coverage', () => models.coverage(db)),
+    ...(redemptions === undefined
+      ? {}
+      : { redemptions: (db) => once('redemptions', () => redemptions(db)) }),
+    ...(payments === undefined ? {} : { payments: (db) => once('payments', () => payments(db)) }),
+  };
 }
 
 async function markDone(db: Kysely<Database>, refreshId: string, code: string): Promise<void> {
