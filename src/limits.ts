@@ -660,5 +660,13 @@ export const limits = {
     roundingBase: 5,
     /** Dimensions in one request's `by`. */
     breakdownDimensionsMax: 4,
+    /**
+     * The p % dominance rule for amounts: a cell is withheld when its two largest
+     * contributions leave less than this share of the largest to the rest, and a withheld
+     * amount is protected by this share of its value either side.
+     */
+    dominancePercent: 10,
+    /** Published amounts (major units) are multiples of this. */
+    amountRoundingBase: 1000,
   },
 } as const;

@@ -1,4 +1,5 @@
 import { redemptionsByCycleStateDay } from './modules/distribution/index.js';
+import { paymentsByProgramMonth } from './modules/payments/index.js';
 import { coverageByProgramCycle } from './modules/programs/index.js';
 import { peopleByAreaAgeSex } from './modules/registry/index.js';
 import type { AggregateReadModels } from './modules/statistics/index.js';
@@ -6,13 +7,14 @@ import type { AggregateReadModels } from './modules/statistics/index.js';
 /**
  * The aggregate read models statistics reads, wired at the composition root (issue #17): the
  * registry's people counts and the programs module's coverage counts, each from its owner's
- * public face, and the distribution module's redemptions by cycle, point state, mode and day.
- * The payments module's amounts by program and month plug in here as `payments`.
+ * public face, the distribution module's redemptions by cycle, point state, mode and day, and
+ * the payments module's disbursements by program and month.
  */
 export function aggregateReadModels(): AggregateReadModels {
   return {
     people: (db, referenceDate) => peopleByAreaAgeSex(db, referenceDate),
     coverage: (db) => coverageByProgramCycle(db),
     redemptions: (db) => redemptionsByCycleStateDay(db),
+    payments: (db) => paymentsByProgramMonth(db),
   };
 }

@@ -41,6 +41,18 @@ export interface RedemptionGroup {
   entitlements: number;
 }
 
+/** The payments module's `paymentsByProgramMonth`: one cycle's disbursement. */
+export interface PaymentGroup {
+  cycleId: string;
+  currency: 'VES' | 'USD';
+  /** YYYY-MM (UTC). */
+  month: string;
+  payees: number;
+  amountMinor: bigint;
+  /** The two largest single payments, when the source keeps them (the p % rule). */
+  largestMinor?: readonly bigint[];
+}
+
 export interface AggregateReadModels {
   /** The registry's `peopleByAreaAgeSex`. */
   people(db: Kysely<Database>, referenceDate: string): Promise<readonly PeopleGroup[]>;
@@ -48,6 +60,6 @@ export interface AggregateReadModels {
   coverage(db: Kysely<Database>): Promise<readonly CoverageGroup[]>;
   /** The distribution module's `redemptionsByCycleStateDay`; absent = its tables are skipped. */
   redemptions?: (db: Kysely<Database>) => Promise<readonly RedemptionGroup[]>;
-  /** Seam for the payments module's amounts by program and month (issue #16; not wired yet). */
-  payments?: (db: Kysely<Database>) => Promise<readonly Record<string, unknown>[]>;
+  /** The payments module's `paymentsByProgramMonth`; absent = its tables are skipped. */
+  payments?: (db: Kysely<Database>) => Promise<readonly PaymentGroup[]>;
 }

@@ -13,9 +13,23 @@ export function dominanceSensitive(contributions: readonly bigint[], percent: nu
   }
   if (contributions.length === 0) return false;
   const sorted = [...contributions].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-  const largest = sorted[0] ?? 0n;
-  const second = sorted[1] ?? 0n;
   const total = sorted.reduce((sum, amount) => sum + amount, 0n);
-  const remainder = total - largest - second;
-  return remainder * 100n < BigInt(percent) * largest;
+  return dominatedTotal(total, sorted[0] ?? 0n, sorted[1] ?? 0n, percent);
+}
+
+/**
+ * The same rule from a cell's total and its two largest contributions, which is all it
+ * needs (a margin's two largest are the two largest of its parts' two largest).
+ *
+ * @example
+ *   dominatedTotal(960_00n, 900_00n, 50_00n, 10); // true
+ */
+export function dominatedTotal(
+  total: bigint,
+  largest: bigint,
+  second: bigint,
+  percent: number,
+): boolean {
+  if (largest <= 0n) return false;
+  return (total - largest - second) * 100n < BigInt(percent) * largest;
 }

@@ -127,6 +127,16 @@ export interface ProtectOptions {
    * not see them, so they move for free and are never suppressed themselves. Default: none.
    */
   readonly unpublished?: ReadonlySet<number>;
+  /**
+   * Cells sensitive for a reason the values do not show (an amount a dominant contributor
+   * could estimate: the p % rule), withheld as primary cells besides the threshold rule.
+   */
+  readonly primary?: ReadonlySet<number>;
+  /**
+   * The protection distance of a primary cell, when it is not `rules.protectionLevel` (for
+   * amounts: a share of the cell's value, so a large amount is not pinned down to 10 units).
+   */
+  readonly protectionOf?: (cell: number) => number;
 }
 
 export interface ProtectStatistics {
@@ -150,7 +160,8 @@ export async function protectTable(
   const unpublished = options.unpublished ?? new Set<number>();
   const primary: number[] = [];
   table.values.forEach((value, cell) => {
-    if (value > 0 && value < rules.threshold && !unpublished.has(cell)) primary.push(cell);
+    if (unpublished.has(cell) || value <= 0) return;
+    if (value < rules.threshold || options.primary?.has(cell)) primary.push(cell);
   });
   // Totals before detail, as τ-Argus's HiTaS does: complements chosen for a state's cell
   // are then free for the municipalities' cells beneath it.
@@ -162,7 +173,8 @@ export async function protectTable(
   let model: { rows: string[]; bounds: string[] } | undefined;
   for (const cell of primary) {
     const value = table.values[cell] ?? 0;
-    for (const shift of [rules.protectionLevel, -Math.min(value, rules.protectionLevel)]) {
+    const level = options.protectionOf?.(cell) ?? rules.protectionLevel;
+    for (const shift of [level, -Math.min(value, level)]) {
       let certificate = hypercubeCertificate({ table, hidden, cell, shift });
       if (certificate === null && table.values.length <= linearProgramCellsMax) {
         // Rare: no product change fits (sparse detail under a withheld total). The linear

@@ -3,6 +3,7 @@ import type { Database } from '../../../platform/db/schema.js';
 import type { Dimension } from '../disclosure/linked-table.js';
 import type { AggregateReadModels } from '../read-models.js';
 import { ageBands } from '../tables/dimensions.js';
+import type { AmountCube } from './amount-protection.js';
 import {
   cycleKey,
   leafOf,
@@ -10,6 +11,7 @@ import {
   regionLevels,
   regionWithUnknown,
 } from './cube-dimensions.js';
+import { paymentTables } from './payment-tables.js';
 import { redemptionTables } from './redemption-tables.js';
 
 /**
@@ -32,6 +34,8 @@ export type Breakdown = Readonly<Record<string, number>>;
 export interface Cube {
   readonly dimensions: readonly Dimension[];
   readonly leafCounts: readonly { readonly key: readonly string[]; readonly count: number }[];
+  /** A table of money: what is published is these amounts, protected as amounts. */
+  readonly amounts?: AmountCube;
 }
 
 export interface PublishedTable {
@@ -189,4 +193,5 @@ export const publishedTables: readonly PublishedTable[] = [
     },
   ),
   ...redemptionTables,
+  ...paymentTables,
 ];

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import { linkedTable } from '../disclosure/linked-table.js';
-import { protectTable } from '../disclosure/protect-table.js';
+import { type LinkedTable, linkedTable } from '../disclosure/linked-table.js';
+import { type DisclosureRules, protectTable } from '../disclosure/protect-table.js';
 import { statisticsLimits } from '../limits.js';
 import type { AggregateReadModels } from '../read-models.js';
+import { protectAmounts } from './amount-protection.js';
 import { type Breakdown, type PublishedTable, publishedTables } from './catalogue.js';
 
 /** One stored cell: which breakdowns show it, its key, and its protected value. */
@@ -72,28 +73,9 @@ export async function statisticsRefresher(
     if (done.has(table.code)) continue;
     const started = performance.now();
     const stored = await protectedCells(table, models, db, now());
-    if (stored === null) {
-      // Its read model is absent here: the table is left as it is, and the run goes on.
-      await markDone(db, refreshId, table.code);
-      done.add(table.code);
-      continue;
-    }
-    await db.transaction().execute(async (trx) => {
-      const row = {
-        refreshed_at: now(),
-        refresh_id: refreshId,
-        rules: JSON.stringify(stored.rules),
-        cells: JSON.stringify(stored.cells),
-        primary_cells: stored.primary,
-        secondary_cells: stored.secondary,
-      };
-      await trx
-        .insertInto('statistics_table')
-        .values({ code: table.code, ...row })
-        .onConflict((conflict) => conflict.column('code').doUpdateSet(row))
-        .execute();
-      await markDone(trx, refreshId, table.code);
-    });
+    // A table whose read model is absent here is left as it is, and the run goes on.
+    if (stored === null) await markDone(db, refreshId, table.code);
+    else await storeTable(db, refreshId, table.code, stored, now());
     done.add(table.code);
     options.onProgress?.({
       refreshId,
@@ -138,6 +120,31 @@ function onceEach(models: AggregateReadModels): AggregateReadModels {
   };
 }
 
+async function storeTable(
+  db: Kysely<Database>,
+  refreshId: string,
+  code: string,
+  stored: NonNullable<Awaited<ReturnType<typeof protectedCells>>>,
+  refreshedAt: Date,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = {
+      refreshed_at: refreshedAt,
+      refresh_id: refreshId,
+      rules: JSON.stringify(stored.rules),
+      cells: JSON.stringify(stored.cells),
+      primary_cells: stored.primary,
+      secondary_cells: stored.secondary,
+    };
+    await trx
+      .insertInto('statistics_table')
+      .values({ code, ...row })
+      .onConflict((conflict) => conflict.column('code').doUpdateSet(row))
+      .execute();
+    await markDone(trx, refreshId, code);
+  });
+}
+
 async function markDone(db: Kysely<Database>, refreshId: string, code: string): Promise<void> {
   await sql`update statistics_refresh set tables_done = array_append(tables_done, ${code})
              where id = ${refreshId}`.execute(db);
@@ -166,9 +173,15 @@ async function protectedCells(
   const rules = {
     threshold: statisticsLimits.threshold,
     protectionLevel: statisticsLimits.protectionLevel,
-    roundingBase: statisticsLimits.roundingBase,
+    roundingBase:
+      cube.amounts === undefined
+        ? statisticsLimits.roundingBase
+        : statisticsLimits.amountRoundingBase,
   };
-  const result = await protectTable(linked, rules, { unpublished });
+  const result =
+    cube.amounts === undefined
+      ? await countsProtected(linked, rules, unpublished)
+      : await protectAmounts(cube.amounts, rules, statisticsLimits.dominancePercent, unpublished);
   const cells: StoredCell[] = [];
   result.cells.forEach((cell, i) => {
     const shown = views[i] ?? [];
@@ -178,9 +191,18 @@ async function protectedCells(
   return {
     rules,
     cells,
-    primary: result.statistics.primary,
-    secondary: result.statistics.secondary,
+    primary: result.primary,
+    secondary: result.secondary,
   };
+}
+
+async function countsProtected(
+  linked: LinkedTable,
+  rules: DisclosureRules,
+  unpublished: ReadonlySet<number>,
+) {
+  const result = await protectTable(linked, rules, { unpublished });
+  return { cells: result.cells, ...result.statistics };
 }
 
 function depthOf(parents: readonly number[], node: number): number {
