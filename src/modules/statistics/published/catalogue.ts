@@ -1,9 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../platform/db/schema.js';
 import type { Dimension } from '../disclosure/linked-table.js';
-import type { AggregateReadModels } from '../read-models.js';
 import { ageBands } from '../tables/dimensions.js';
-import type { AmountCube } from './amount-protection.js';
 import {
   cycleKey,
   leafOf,
@@ -12,6 +8,7 @@ import {
   regionWithUnknown,
 } from './cube-dimensions.js';
 import { paymentTables } from './payment-tables.js';
+import type { PublishedTable, Text } from './published-table.js';
 import { redemptionTables } from './redemption-tables.js';
 
 /**
@@ -23,32 +20,7 @@ import { redemptionTables } from './redemption-tables.js';
  * @example
  *   publishedTables.find((t) => t.code === 'people_by_age_sex_region')?.public; // true
  */
-export interface Text {
-  readonly es: string;
-  readonly en: string;
-}
-
-/** A breakdown: the finest level of each dimension it shows (absent = the total only). */
-export type Breakdown = Readonly<Record<string, number>>;
-
-export interface Cube {
-  readonly dimensions: readonly Dimension[];
-  readonly leafCounts: readonly { readonly key: readonly string[]; readonly count: number }[];
-  /** A table of money: what is published is these amounts, protected as amounts. */
-  readonly amounts?: AmountCube;
-}
-
-export interface PublishedTable {
-  readonly code: string;
-  readonly public: boolean;
-  readonly title: Text;
-  readonly definition: Text;
-  /** `dimension` or `dimension.level` → depth in that dimension's tree. */
-  readonly levels: Readonly<Record<string, { dimension: string; depth: number }>>;
-  readonly breakdowns: readonly Breakdown[];
-  /** The cube; null when its read model is absent (the table is then not refreshed). */
-  build(models: AggregateReadModels, db: Kysely<Database>, now: Date): Promise<Cube | null>;
-}
+export type { Breakdown, Cube, PublishedTable, Text } from './published-table.js';
 
 function peopleTable(): PublishedTable {
   return {

@@ -1,7 +1,7 @@
 import type { CoverageGroup, PaymentGroup } from '../read-models.js';
 import { flatDimension } from '../tables/dimensions.js';
 import type { AmountCube } from './amount-protection.js';
-import type { Cube, PublishedTable } from './catalogue.js';
+import type { Cube, PublishedTable } from './published-table.js';
 
 /**
  * The payments tables (issue #17, point 2): persons paid and amounts paid by program and the

@@ -1,7 +1,7 @@
 import type { CoverageGroup, RedemptionGroup } from '../read-models.js';
 import { flatDimension } from '../tables/dimensions.js';
-import type { Cube, PublishedTable, Text } from './catalogue.js';
 import { cycleKey, leafOf, programCycleDimension, regionWithUnknown } from './cube-dimensions.js';
+import type { Cube, PublishedTable, Text } from './published-table.js';
 
 /**
  * The distribution tables (issue #17, point 2): entitlements redeemed, redeemed without the

@@ -1,0 +1,37 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import type { Dimension } from '../disclosure/linked-table.js';
+import type { AggregateReadModels } from '../read-models.js';
+import type { AmountCube } from './amount-protection.js';
+
+/**
+ * What a published table is (issue #17, point 2): its code, whether it is open data, its
+ * titles and definitions in es and en, the breakdowns it may be read at, and how its cube is
+ * built from the read models. The tables themselves are in `catalogue.ts`.
+ */
+export interface Text {
+  readonly es: string;
+  readonly en: string;
+}
+
+/** A breakdown: the finest level of each dimension it shows (absent = the total only). */
+export type Breakdown = Readonly<Record<string, number>>;
+
+export interface Cube {
+  readonly dimensions: readonly Dimension[];
+  readonly leafCounts: readonly { readonly key: readonly string[]; readonly count: number }[];
+  /** A table of money: what is published is these amounts, protected as amounts. */
+  readonly amounts?: AmountCube;
+}
+
+export interface PublishedTable {
+  readonly code: string;
+  readonly public: boolean;
+  readonly title: Text;
+  readonly definition: Text;
+  /** `dimension` or `dimension.level` → depth in that dimension's tree. */
+  readonly levels: Readonly<Record<string, { dimension: string; depth: number }>>;
+  readonly breakdowns: readonly Breakdown[];
+  /** The cube; null when its read model is absent (the table is then not refreshed). */
+  build(models: AggregateReadModels, db: Kysely<Database>, now: Date): Promise<Cube | null>;
+}
