@@ -1,20 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
+import type { RedemptionGroup } from '../../shared/statistics/aggregate-groups.js';
 
-/**
- * Entitlements redeemed, by the day, point state and way of the first redemption (issue #17):
- * `mode` says whether the card was shown or the hand-over was assisted (no card, safeguard 9).
- */
-export interface RedemptionGroup {
-  cycleId: string;
-  /** The state of the point where the entitlement was first redeemed. */
-  stateCode: string;
-  mode: 'card' | 'assisted';
-  /** The day of the first redemption, YYYY-MM-DD (UTC). */
-  day: string;
-  /** Entitlements whose first redemption falls in this group. */
-  entitlements: number;
-}
+export type { RedemptionGroup };
 
 /**
  * The distribution module's aggregate read model for statistics (issue #17, point 2): counts

@@ -1,18 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
+import type { PaymentGroup } from '../../shared/statistics/aggregate-groups.js';
 
-/** What one cycle's cash disbursement paid, for statistics (issue #17). */
-export interface PaymentGroup {
-  programId: string;
-  cycleId: string;
-  currency: 'VES' | 'USD';
-  /** The month the disbursement started, YYYY-MM (UTC). */
-  month: string;
-  /** Persons credited. */
-  payees: number;
-  /** The amount credited, minor units. */
-  amountMinor: bigint;
-}
+export type { PaymentGroup };
 
 /**
  * The payments module's aggregate read model for statistics (issue #17, point 2): per cycle's

@@ -29,29 +29,10 @@ export interface CoverageGroup {
   appealsUpheld: number;
 }
 
-/** The distribution module's `redemptionsByCycleStateDay`: first redemptions by day. */
-export interface RedemptionGroup {
-  cycleId: string;
-  /** The state of the point where the entitlement was first redeemed. */
-  stateCode: string;
-  /** `assisted` = handed over without the card (safeguard 9). */
-  mode: 'card' | 'assisted';
-  /** YYYY-MM-DD (UTC). */
-  day: string;
-  entitlements: number;
-}
+import type { PaymentGroup, RedemptionGroup } from '../../shared/statistics/aggregate-groups.js';
 
-/** The payments module's `paymentsByProgramMonth`: one cycle's disbursement. */
-export interface PaymentGroup {
-  cycleId: string;
-  currency: 'VES' | 'USD';
-  /** YYYY-MM (UTC). */
-  month: string;
-  payees: number;
-  amountMinor: bigint;
-  /** The two largest single payments, when the source keeps them (the p % rule). */
-  largestMinor?: readonly bigint[];
-}
+/** The distribution module's `redemptionsByCycleStateDay` and the payments module's `paymentsByProgramMonth`. */
+export type { PaymentGroup, RedemptionGroup };
 
 export interface AggregateReadModels {
   /** The registry's `peopleByAreaAgeSex`. */

@@ -23,18 +23,28 @@ const coverage: CoverageGroup[] = [1, 2, 3, 4].map((n) => ({
   appealsFiled: 0,
   appealsUpheld: 0,
 }));
+const programId = '00000000-0000-4000-8000-0000000000ff';
 const payments: PaymentGroup[] = [
   // bono: October, 500 persons; November, 8 persons (too few).
   {
+    programId,
     cycleId: cycle(1),
     currency: 'VES',
     month: '2026-10',
     payees: 500,
     amountMinor: 65_000_000_00n,
   },
-  { cycleId: cycle(2), currency: 'VES', month: '2026-11', payees: 8, amountMinor: 1_040_000_00n },
+  {
+    programId,
+    cycleId: cycle(2),
+    currency: 'VES',
+    month: '2026-11',
+    payees: 8,
+    amountMinor: 1_040_000_00n,
+  },
   // pension: October ordinary; November one payment of 900,000 in 1,000,000 (dominated).
   {
+    programId,
     cycleId: cycle(3),
     currency: 'VES',
     month: '2026-10',
@@ -43,6 +53,7 @@ const payments: PaymentGroup[] = [
     largestMinor: [130_000_00n, 130_000_00n],
   },
   {
+    programId,
     cycleId: cycle(4),
     currency: 'VES',
     month: '2026-11',

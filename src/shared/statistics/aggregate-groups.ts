@@ -1,0 +1,34 @@
+/**
+ * The shapes of the aggregate read models that owning modules publish for statistics (issue
+ * #17): the distribution module's first redemptions and the payments module's disbursements.
+ * One definition for the module that answers and the statistics module that reads, which may
+ * not import each other. Counts and sums by group only; there is no field for a person.
+ */
+
+/** Entitlements first redeemed in one cycle, point state, mode and day. */
+export interface RedemptionGroup {
+  cycleId: string;
+  /** The state of the point where the entitlement was first redeemed. */
+  stateCode: string;
+  /** `assisted` = handed over without the card (safeguard 9). */
+  mode: 'card' | 'assisted';
+  /** The day of the first redemption, YYYY-MM-DD (UTC). */
+  day: string;
+  /** Entitlements whose first redemption falls in this group. */
+  entitlements: number;
+}
+
+/** What one cycle's cash disbursement paid. */
+export interface PaymentGroup {
+  programId: string;
+  cycleId: string;
+  currency: 'VES' | 'USD';
+  /** The month the disbursement started, YYYY-MM (UTC). */
+  month: string;
+  /** Persons credited. */
+  payees: number;
+  /** The amount credited, minor units. */
+  amountMinor: bigint;
+  /** The two largest single payments, when the source keeps them (the p % rule). */
+  largestMinor?: readonly bigint[];
+}
