@@ -32,7 +32,9 @@ export function TableChart({ table }: { table: StatisticsTable }) {
   const data = plan.rows.map((row) => ({
     ...row,
     label:
-      plan.xDimension === 'age_band' ? row.code : codeLabel(t, plan.xDimension, String(row.code)),
+      plan.xDimension === 'age_band' && row.code !== 'unknown'
+        ? row.code
+        : codeLabel(t, plan.xDimension, String(row.code)),
   }));
   return (
     <figure className="table-chart">
