@@ -309,6 +309,8 @@ export async function build(config: Config, services: AppServices): Promise<App>
     prefix: '/api',
     db,
     audit: auditLog,
+    // Payout creditors are sealed under the paid person's data key (payouts/creditor-seal.ts).
+    masterKey: services.keys.masterKey,
     ...(services.access?.clock ? { now: services.access.clock } : {}),
     // "Payment received" is queued in the ledger batch's transaction that credits the wallet.
     onWalletCredited: paymentNotices(notifier),

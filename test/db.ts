@@ -29,6 +29,11 @@ export interface TestDatabase {
   /** Connection settings another process (the CLI) can use; PGlite in memory has none. */
   config: DatabaseConfig | undefined;
   asAdmin<T>(work: (admin: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * PGlite only: the raw files of its data directory (heap, WAL) as one uncompressed tar, after
+   * a checkpoint — what someone who copied the embedded database's directory would hold.
+   */
+  rawDataDirectory?(): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -89,6 +94,18 @@ async function createPgliteTestDatabase(): Promise<TestDatabase> {
       } finally {
         await switchToAppRole(db);
       }
+    },
+    async rawDataDirectory() {
+      await sql`checkpoint`.execute(db).catch(async () => {
+        // The application role may not checkpoint; the owner may.
+        await sql`reset role`.execute(db);
+        try {
+          await sql`checkpoint`.execute(db);
+        } finally {
+          await switchToAppRole(db);
+        }
+      });
+      return Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer());
     },
     close: () => closePglite(db, pglite),
   };

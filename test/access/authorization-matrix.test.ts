@@ -691,6 +691,7 @@ function absentRecordCases(): RouteCase[] {
         debtor: { name: 'Matrix', accountNumber: '01020000000000000001', bankCode: '0102' },
         instructions: [
           {
+            personId: randomUUID(),
             referenceKind: 'entitlement',
             referenceId: randomUUID(),
             creditorName: 'Matrix',

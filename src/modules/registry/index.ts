@@ -56,6 +56,11 @@ export {
   textContacts,
 } from './persons/person-contact.js';
 export { latestCorrectionSince } from './persons/person-corrections.js';
+export {
+  type PersonOpenItem,
+  type PersonSealItem,
+  personDataSealer,
+} from './persons/person-data-sealer.js';
 export { personRegionLookup } from './persons/person-region.js';
 export type { PersonIdentity, PersonSelection } from './persons/repository.js';
 export { type RegistryPluginOptions, registryPlugin } from './plugin.js';

@@ -93,7 +93,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   payment_wallet_freeze: 'history',
   payment_disbursement: 'personal',
   payment_disbursement_chunk: 'personal',
-  // Bank payouts (issue #16): a batch and its instructions hold creditors' names and accounts and
+  // Bank payouts (issue #16): instructions hold creditors' names and accounts (sealed under the
+  // person's data key, migration 0067) and
   // only move forward (status changes); a bank file's status and summary are written once it is
   // applied; the suspense report is append-only.
   payout_batch: 'personal',

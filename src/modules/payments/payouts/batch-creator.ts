@@ -20,13 +20,16 @@ import {
   type PayoutBatchSummary,
   writeBatchFile,
 } from './batch-reader.js';
+import { sealCreditors } from './creditor-seal.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, payoutFileProblems } from './iso20022/pain001-writer.js';
-import { auditingRefusals, guardPayout } from './payout-gate.js';
+import { auditingRefusals, guardPayout, type PayoutDependencies } from './payout-gate.js';
 import { payoutPendingId, suspenseAccountId } from './payout-ids.js';
 
 /** One payment of a batch as the client asks for it. */
 export interface PayoutInstructionInput {
+  /** The person paid: their data key seals the creditor below (safeguard 6). */
+  personId: string;
   referenceKind: 'entitlement' | 'disbursement';
   referenceId: string;
   creditorName: string;
@@ -67,7 +70,7 @@ function randomCode(length: number): string {
  * first result, and finishes a batch that was interrupted; with another batch it is refused.
  */
 export async function payoutBatchCreator(
-  deps: PaymentsDependencies,
+  deps: PayoutDependencies,
   context: PaymentsContext,
   input: PayoutBatchInput,
 ): Promise<PayoutBatchSummary> {
@@ -91,7 +94,7 @@ export async function payoutBatchCreator(
       return batchSummary(deps.db, existing.id);
     }
     const batchId = randomUUID();
-    const rows = instructionRows(batchId, input);
+    const endToEndIds = input.instructions.map(() => `P${randomCode(15)}`);
     const file: PayoutFile = {
       messageId: `AMP-${randomCode(20)}`,
       createdAt: new Date(),
@@ -104,7 +107,7 @@ export async function payoutBatchCreator(
       currency: input.currency,
       payments: input.instructions.map((item, index) => ({
         ...item,
-        endToEndId: rows[index]?.end_to_end_id ?? '',
+        endToEndId: endToEndIds[index] ?? '',
       })),
     };
     const problems = payoutFileProblems(file).map((problem) => ({
@@ -120,6 +123,7 @@ export async function payoutBatchCreator(
     }
     const fundingId = fundingAccountId(input.programId, input.currency);
     await checkFunding(deps, fundingId, input.currency, total);
+    const rows = await instructionRows(deps, { batchId, endToEndIds }, input);
     await deps.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('payout_batch')
@@ -157,19 +161,60 @@ export async function payoutBatchCreator(
   });
 }
 
-function instructionRows(batchId: string, input: PayoutBatchInput) {
+/**
+ * The rows of the batch, each creditor sealed under its person's data key. A person with no
+ * live key (unknown, or erased) is refused before anything is written.
+ */
+async function instructionRows(
+  deps: PayoutDependencies,
+  batch: { batchId: string; endToEndIds: readonly string[] },
+  input: PayoutBatchInput,
+) {
+  const ids = input.instructions.map(() => randomUUID());
+  const sealed = await sealCreditors(
+    deps.db,
+    deps.masterKey,
+    input.instructions.map((item, index) => ({
+      instructionId: ids[index] ?? '',
+      personId: item.personId,
+      creditor: {
+        name: item.creditorName,
+        nationalId: item.creditorNationalId,
+        accountNumber:
+          item.account.kind === 'bank_account'
+            ? item.account.accountNumber
+            : item.account.phoneNumber,
+      },
+    })),
+  );
+  const unknown = sealed.flatMap((box, index) =>
+    box === null
+      ? [
+          {
+            field: `/instructions/${index}/personId`,
+            reason: 'no such person, or their data was erased',
+          },
+        ]
+      : [],
+  );
+  if (unknown.length > 0) {
+    throw new BankFileError(
+      'AMP_PAYOUT_INSTRUCTION_INVALID',
+      `${unknown.length} instruction(s) name no person whose data can be kept`,
+      unknown.slice(0, 100),
+    );
+  }
   return input.instructions.map((item, seq) => ({
-    id: randomUUID(),
-    batch_id: batchId,
+    id: ids[seq] ?? '',
+    batch_id: batch.batchId,
     seq,
-    end_to_end_id: `P${randomCode(15)}`,
+    end_to_end_id: batch.endToEndIds[seq] ?? '',
     reference_kind: item.referenceKind,
     reference_id: item.referenceId,
-    creditor_name: item.creditorName,
-    creditor_national_id: item.creditorNationalId ?? null,
+    person_id: item.personId,
+    // Safe: every box was checked non-null above.
+    creditor_sealed: sealed[seq] as Buffer,
     account_kind: item.account.kind,
-    account_number:
-      item.account.kind === 'bank_account' ? item.account.accountNumber : item.account.phoneNumber,
     bank_code: item.bank.bankCode ?? null,
     bank_bic: item.bank.bic ?? null,
     amount_minor: item.amountMinor,
@@ -231,7 +276,7 @@ export async function ensurePayoutAccounts(
  * Reserves every instruction still pending (a pending transfer each, replayed if it was
  * written before an interruption), marks those the ledger refused, then writes the file.
  */
-async function reserveAndWrite(deps: PaymentsDependencies, batchId: string): Promise<void> {
+async function reserveAndWrite(deps: PayoutDependencies, batchId: string): Promise<void> {
   const batch = await deps.db
     .selectFrom('payout_batch')
     .select(['currency', 'funding_account_id'])
@@ -275,7 +320,8 @@ async function reserveAndWrite(deps: PaymentsDependencies, batchId: string): Pro
       .where('status', '=', 'pending')
       .execute();
   }
-  const xml = await writeBatchFile(deps.db, batchId);
+  const written = await writeBatchFile(deps, batchId);
+  const xml = written?.xml ?? null;
   if (xml !== null) await assertSchemaValid(xml);
   await deps.db
     .updateTable('payout_batch')

@@ -2,10 +2,19 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
+import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
+import { consumePersonReads } from '../../access/index.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
+import { type Creditor, openCreditors } from './creditor-seal.js';
+import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, writePain001 } from './iso20022/pain001-writer.js';
 import { validatePain001 } from './iso20022/xsd-validator.js';
-import { guardPayout } from './payout-gate.js';
+import {
+  auditingRefusals,
+  guardPayout,
+  type PayoutDependencies,
+  type PayoutGrant,
+} from './payout-gate.js';
 import type { PayoutBatchStatus, PayoutStatus } from './payout-tables.js';
 
 /** A batch's figures: no creditor's name or account. */
@@ -70,16 +79,29 @@ function isoDay(value: string | Date): string {
     : value.slice(0, 10);
 }
 
+/** A batch's file as written, with the persons it names. */
+export interface WrittenBatchFile {
+  xml: string;
+  /** Each payment's person, once each: whose data the file reads. */
+  personIds: string[];
+}
+
 /**
  * Writes the batch's pain.001.001.09 file from its rows (every instruction the ledger did not
- * refuse); null when nothing is left to pay. The file is the same every time it is written (the
- * rows do not change what goes in it): the batch creator validates it once against the official
- * schema and keeps its SHA-256, and a download checks the hash instead of validating again.
+ * refuse), opening each creditor with its person's data key; null when nothing is left to pay.
+ * The file is the same every time it is written (the rows do not change what goes in it): the
+ * batch creator validates it once against the official schema and keeps its SHA-256, and a
+ * download checks the hash instead of validating again. A person erased since the batch was
+ * made has no creditor any more: the file is refused (`AMP_PAYOUT_CREDITOR_ERASED`), naming the
+ * payments by end-to-end id only. `beforeOpening` runs first with the persons the file names
+ * (the download counts them against the read quota there).
  */
 export async function writeBatchFile(
-  db: Kysely<Database>,
+  deps: Pick<PayoutDependencies, 'db' | 'masterKey'>,
   batchId: string,
-): Promise<string | null> {
+  beforeOpening: (personIds: string[]) => Promise<void> = async () => {},
+): Promise<WrittenBatchFile | null> {
+  const { db } = deps;
   const batch = await db
     .selectFrom('payout_batch')
     .selectAll()
@@ -93,6 +115,20 @@ export async function writeBatchFile(
     .orderBy('seq')
     .execute();
   if (rows.length === 0) return null;
+  const personIds = [...new Set(rows.map((row) => row.person_id))];
+  await beforeOpening(personIds);
+  const creditors = await openCreditors(db, deps.masterKey, rows);
+  const erased = rows.filter((_, index) => creditors[index] === null);
+  if (erased.length > 0) {
+    throw new BankFileError(
+      'AMP_PAYOUT_CREDITOR_ERASED',
+      `${erased.length} payment(s) of this file are to persons whose data was erased; void them (a pain.002 rejection) or pay them otherwise`,
+      erased.slice(0, 100).map((row) => ({
+        field: `/payments/${row.end_to_end_id}`,
+        reason: 'the creditor was erased',
+      })),
+    );
+  }
   const file: PayoutFile = {
     messageId: batch.message_id,
     createdAt: batch.created_at,
@@ -106,20 +142,24 @@ export async function writeBatchFile(
       bic: batch.debtor_bic ?? undefined,
     },
     currency: batch.currency,
-    payments: rows.map((row) => ({
-      endToEndId: row.end_to_end_id,
-      amountMinor: BigInt(row.amount_minor),
-      creditorName: row.creditor_name,
-      creditorNationalId: row.creditor_national_id ?? undefined,
-      account:
-        row.account_kind === 'bank_account'
-          ? { kind: 'bank_account', accountNumber: row.account_number }
-          : { kind: 'mobile_money', phoneNumber: row.account_number },
-      bank: { bankCode: row.bank_code ?? undefined, bic: row.bank_bic ?? undefined },
-      remittance: row.remittance ?? undefined,
-    })),
+    payments: rows.map((row, index) => {
+      // Safe: a null creditor was refused above.
+      const creditor = creditors[index] as Creditor;
+      return {
+        endToEndId: row.end_to_end_id,
+        amountMinor: BigInt(row.amount_minor),
+        creditorName: creditor.name,
+        creditorNationalId: creditor.nationalId,
+        account:
+          row.account_kind === 'bank_account'
+            ? { kind: 'bank_account' as const, accountNumber: creditor.accountNumber }
+            : { kind: 'mobile_money' as const, phoneNumber: creditor.accountNumber },
+        bank: { bankCode: row.bank_code ?? undefined, bic: row.bank_bic ?? undefined },
+        remittance: row.remittance ?? undefined,
+      };
+    }),
   };
-  return writePain001(file);
+  return { xml: writePain001(file), personIds };
 }
 
 /** Refuses a file the writer made that the schema refuses: a bug, it must never reach a bank. */
@@ -157,13 +197,20 @@ export async function payoutBatchReader(
   return summary;
 }
 
+/** The fields of a person a payout file reads, as their access history names them. */
+export const payoutFileFields = ['account_number', 'creditor_name', 'national_id'] as const;
+
 /**
- * The batch's pain.001.001.09 file for the bank (`payout.manage`): the creditors' names and
- * accounts, so the download is audited on the batch. It is written again, validated, and must
- * be byte for byte the file whose SHA-256 was kept when the batch was made.
+ * The batch's pain.001.001.09 file for the bank (`payout.manage`): a bulk read of the
+ * creditors' names, accounts and cédulas. Before anything is opened, each person it names
+ * counts as one person read against the operator's hourly quota (a file larger than what is
+ * left of the quota is refused, 429 `AMP_QUOTA_EXCEEDED`, like a search); before the file
+ * leaves, each person gets their own audit entry (so the download shows in their access
+ * history), in one transaction, and the batch one. The file is written again and must be byte
+ * for byte the one whose SHA-256 was kept when the batch was made.
  */
 export async function payoutFileReader(
-  deps: PaymentsDependencies,
+  deps: PayoutDependencies,
   context: PaymentsContext,
   batchId: string,
 ): Promise<{ fileName: string; xml: string }> {
@@ -174,25 +221,56 @@ export async function payoutFileReader(
         .where('id', '=', batchId)
         .executeTakeFirst()
     : undefined;
-  const { grant } = await guardPayout(
+  const resource = { type: 'payout_batch' as const, id: batchId };
+  const { grant, write } = await guardPayout(
     deps,
     context,
     'payout.manage',
-    { type: 'payout_batch', id: batchId },
+    resource,
     batch !== undefined,
   );
-  const xml = batch?.status === 'ready' ? await writeBatchFile(deps.db, batchId) : null;
-  if (batch === undefined || xml === null) {
+  const actor = context.actor;
+  const written = await auditingRefusals(deps, write, resource, async () =>
+    batch?.status === 'ready'
+      ? writeBatchFile(deps, batchId, async (personIds) => {
+          if (actor?.kind === 'operator')
+            await consumePersonReads(deps.db, actor, personIds.length);
+        })
+      : null,
+  );
+  if (batch === undefined || written === null) {
     throw new AmparoError('AMP_CONFLICT', {
       detail:
         'The batch has no file: it is still being prepared or the ledger refused every payment',
     });
   }
-  if (createHash('sha256').update(xml).digest('hex') !== batch.file_sha256) {
+  if (createHash('sha256').update(written.xml).digest('hex') !== batch.file_sha256) {
     throw new AmparoError('AMP_INTERNAL', {
       detail: 'The payout file is not the one that was validated',
     });
   }
+  await auditPersonReads(deps, write, written.personIds);
   await grant.record([]);
-  return { fileName: `${batch.message_id}.xml`, xml };
+  return { fileName: `${batch.message_id}.xml`, xml: written.xml };
 }
+
+/** One audit entry per person the file names, appended together before the file leaves. */
+async function auditPersonReads(
+  deps: PayoutDependencies,
+  write: PayoutGrant['write'],
+  personIds: readonly string[],
+): Promise<void> {
+  const entries = personIds.map((personId) =>
+    writeAuditEntry(write, { type: 'person', id: personId }, payoutFileFields, write.requestId),
+  );
+  await deps.db.transaction().execute(async (trx) => {
+    for (let start = 0; start < entries.length; start += auditEntriesPerAppend) {
+      await deps.audit.appendInTransaction(
+        trx,
+        entries.slice(start, start + auditEntriesPerAppend),
+      );
+    }
+  });
+}
+
+const auditEntriesPerAppend = 2_000;

@@ -5,6 +5,12 @@ import type { AllowedWrite } from '../../../shared/audit/write-audit-entry.js';
 import { type Grant, guardPersonAccess } from '../../access/index.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 
+/**
+ * What the payout verbs need beyond the module's dependencies: the master key, which unwraps
+ * the paid persons' data keys that seal each creditor (creditor-seal.ts).
+ */
+export type PayoutDependencies = PaymentsDependencies & { masterKey: Buffer };
+
 /** What the gate allowed: the grant (which records the read) and the write for audit entries. */
 export interface PayoutGrant {
   grant: Grant;

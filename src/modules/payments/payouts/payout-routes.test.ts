@@ -4,6 +4,7 @@ import {
   type AccessTestApp,
   buildAccessTestApp,
   createTestOperator,
+  createTestPerson,
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
 import {
@@ -23,6 +24,7 @@ describe('payout routes', () => {
   let kit: AccessTestApp;
   let cookies: Record<string, string>;
   const programId = randomUUID();
+  let personId: string;
 
   beforeAll(async () => {
     kit = await buildAccessTestApp();
@@ -38,6 +40,7 @@ describe('payout routes', () => {
       payload: { username: 'finanzas.uno', password: operator.password, totp: operator.totp() },
     });
     cookies = { amparo_session: sessionCookieFrom(signIn) ?? '' };
+    personId = (await createTestPerson(kit, { uin: '3000000017', phone: null })).id;
     const funding = fundingAccountId(programId, 'VES');
     const settlement = settlementAccountId('VES');
     await accountCreator(kit.database.db, [
@@ -73,6 +76,7 @@ describe('payout routes', () => {
       debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
       instructions: [
         {
+          personId,
           referenceKind: 'entitlement',
           referenceId: randomUUID(),
           creditorName: '=HYPERLINK("x") Ana',
@@ -106,6 +110,34 @@ describe('payout routes', () => {
     expect(file.statusCode).toBe(200);
     expect(file.headers['content-type']).toMatch(/^application\/xml/);
     expect(file.body).toContain('<InstdAmt Ccy="VES">123.45</InstdAmt>');
+    expect(file.body).toContain('=HYPERLINK(&quot;x&quot;) Ana');
+    const history = await kit.database.db
+      .selectFrom('audit_entry')
+      .select('entry')
+      .where('person_id', '=', personId)
+      .execute();
+    expect(history.map((row) => JSON.parse(row.entry))).toEqual([
+      expect.objectContaining({
+        action: 'payout.manage',
+        fields: ['account_number', 'creditor_name', 'national_id'],
+        outcome: 'allowed',
+      }),
+    ]);
+    const unknownPerson = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payouts/batches?purpose=distribution',
+      payload: {
+        ...body,
+        clientId: randomUUID(),
+        instructions: [{ ...body.instructions[0], personId: randomUUID() }],
+      },
+      cookies,
+    });
+    expect(unknownPerson.statusCode).toBe(422);
+    expect(unknownPerson.json()).toMatchObject({
+      code: 'AMP_PAYOUT_INSTRUCTION_INVALID',
+      errors: [{ field: '/instructions/0/personId' }],
+    });
     const endToEndId = /<EndToEndId>([A-Z0-9]+)<\/EndToEndId>/.exec(file.body)?.[1] ?? '';
 
     const upload = {

@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { limits } from '../../../limits.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
-import { contextOf, type PaymentsDependencies } from '../payments-context.js';
+import { contextOf } from '../payments-context.js';
 import { bankFileApplier } from './bank-file-applier.js';
 import { payoutBatchCreator } from './batch-creator.js';
 import { type PayoutBatchSummary, payoutBatchReader, payoutFileReader } from './batch-reader.js';
+import type { PayoutDependencies } from './payout-gate.js';
 import {
   BankFileBody,
   BankFileSchema,
@@ -31,7 +32,7 @@ function presented(summary: PayoutBatchSummary) {
  * answers (pain.002, camt.053, camt.054, MT940) and the suspense report. docs/ACCESS.md
  * (`payout.*`) says who may do what; src/modules/payments/payouts/README.md how it works.
  */
-export const payoutRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = async (app, deps) => {
+export const payoutRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async (app, deps) => {
   const tags = ['payouts'];
   app.post(
     '/payouts/batches',

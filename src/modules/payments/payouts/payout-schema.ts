@@ -16,6 +16,10 @@ const Bank = Type.Object(
 
 export const PayoutInstructionBody = Type.Object(
   {
+    personId: Type.String({
+      format: 'uuid',
+      description: "The person paid: the creditor is sealed under this person's data key",
+    }),
     referenceKind: Type.Union([Type.Literal('entitlement'), Type.Literal('disbursement')]),
     referenceId: Type.String({ format: 'uuid' }),
     creditorName: Text(140),

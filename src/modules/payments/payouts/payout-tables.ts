@@ -29,10 +29,11 @@ export interface PayoutTables {
     end_to_end_id: string;
     reference_kind: 'entitlement' | 'disbursement';
     reference_id: string;
-    creditor_name: string;
-    creditor_national_id: string | null;
+    /** `migrations/0067_payout_creditor_sealed.sql`: the person paid. */
+    person_id: string;
+    /** Name, account and cédula sealed under the person's data key (`creditor-seal.ts`). */
+    creditor_sealed: Buffer;
     account_kind: 'bank_account' | 'mobile_money';
-    account_number: string;
     bank_code: string | null;
     bank_bic: string | null;
     amount_minor: bigint;

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import { buildPerson } from '../../../../test/factories.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import { buildAuditKeys } from '../../audit/audit-test-support.js';
 import {
@@ -13,12 +14,13 @@ import {
   verifyLedger,
 } from '../../ledger/index.js';
 import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
-import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
+import type { PaymentsContext } from '../payments-context.js';
 import { bankFileApplier } from './bank-file-applier.js';
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
 import { camt053For, camt054For, mt940For, pain002For } from './iso20022/bank-files-test-kit.js';
 import { validatePain001 } from './iso20022/xsd-validator.js';
+import type { PayoutDependencies } from './payout-gate.js';
 import { suspenseAccountId } from './payout-ids.js';
 import { suspenseReport } from './suspense-report.js';
 
@@ -29,7 +31,8 @@ import { suspenseReport } from './suspense-report.js';
  */
 describe('bank payouts', () => {
   let database: TestDatabase;
-  let deps: PaymentsDependencies;
+  let deps: PayoutDependencies;
+  const personIds: string[] = [];
   const context: PaymentsContext = {
     actor: { kind: 'system', job: 'payouts-test' },
     purpose: 'distribution',
@@ -44,7 +47,10 @@ describe('bank payouts', () => {
       db: database.db,
       keys: { ...buildAuditKeys(), masterKey: randomBytes(32) },
     });
-    deps = { db: database.db, audit };
+    const masterKey = randomBytes(32);
+    deps = { db: database.db, audit, masterKey };
+    for (let index = 0; index < 4; index += 1)
+      personIds.push((await buildPerson({ database, masterKey })).id);
     const funding = fundingAccountId(programId, 'VES');
     const settlement = settlementAccountId('VES');
     await accountCreator(database.db, [
@@ -78,6 +84,7 @@ describe('bank payouts', () => {
     requestedExecutionDate: '2026-12-07',
     debtor: { name: 'Programa Bono', accountNumber: debtorAccount, bankCode: '0102' },
     instructions: amounts.map((amountMinor, index) => ({
+      personId: personIds[index % personIds.length] ?? '',
       referenceKind: 'entitlement',
       referenceId: randomUUID(),
       creditorName: `Beneficiaria ${index} Peña`,

@@ -19,6 +19,8 @@ export const bankFileErrorCodes = [
   'AMP_BANK_FILE_UNMATCHED',
   /** A payout instruction the payout file cannot carry (a text too long, an amount too large). */
   'AMP_PAYOUT_INSTRUCTION_INVALID',
+  /** A payout file names a person whose data was erased: their creditor data is unreadable. */
+  'AMP_PAYOUT_CREDITOR_ERASED',
 ] as const;
 
 export type BankFileErrorCode = (typeof bankFileErrorCodes)[number];
@@ -52,6 +54,11 @@ const bankFileAnswers: Record<BankFileErrorCode, ErrorAnswer> = {
   AMP_PAYOUT_INSTRUCTION_INVALID: {
     status: 422,
     title: 'A payout instruction cannot be written into a pain.001 file',
+  },
+  AMP_PAYOUT_CREDITOR_ERASED: {
+    status: 409,
+    title:
+      'The payout file names persons whose data was erased; their creditor data no longer exists, so the file is not written',
   },
 };
 

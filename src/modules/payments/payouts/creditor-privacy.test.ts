@@ -1,0 +1,278 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import { buildOperator, buildPerson } from '../../../../test/factories.js';
+import type { OperatorActor } from '../../../shared/access/actor.js';
+import { consumePersonReads } from '../../access/index.js';
+import { AuditLog } from '../../audit/audit-log.js';
+import { buildAuditKeys } from '../../audit/audit-test-support.js';
+import {
+  accountCreator,
+  accountFlags,
+  transferCreator,
+  transferFlags,
+} from '../../ledger/index.js';
+import { executeErasure, insertErasureRequest } from '../../registry/erasure/repository.js';
+import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
+import type { PaymentsContext } from '../payments-context.js';
+import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
+import { payoutFileReader } from './batch-reader.js';
+import type { PayoutDependencies } from './payout-gate.js';
+
+/**
+ * Safeguard 6 for payouts: a creditor's name, account and cédula are sealed under the paid
+ * person's data key. Someone holding the database (every row of the payout and ledger tables,
+ * and the raw files) finds none of them; the person's erasure makes them unreadable and the
+ * file is refused; a download is a person read, counted against the quota and audited per person.
+ */
+describe('payout creditors under the person key', () => {
+  let database: TestDatabase;
+  let deps: PayoutDependencies;
+  const masterKey = randomBytes(32);
+  const programId = randomUUID();
+  const system: PaymentsContext = {
+    actor: { kind: 'system', job: 'payout-privacy-test' },
+    purpose: 'distribution',
+    requestId: 'privacy-test',
+  };
+  const secrets = {
+    name: 'Zoraida Quintanilla Belisario',
+    nationalId: 'V19283746',
+    account: '01349876543210987654',
+    phone: '+584169998877',
+    phoneNationalId: 'V27364518',
+    phoneName: 'Eleuterio Arismendi Palacios',
+  };
+  const persons: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const audit = await AuditLog.open({
+      db: database.db,
+      keys: { ...buildAuditKeys(), masterKey: randomBytes(32) },
+    });
+    deps = { db: database.db, audit, masterKey };
+    for (let index = 0; index < 2; index += 1)
+      persons.push((await buildPerson({ database, masterKey })).id);
+    const funding = fundingAccountId(programId, 'VES');
+    const settlement = settlementAccountId('VES');
+    await accountCreator(database.db, [
+      { id: settlement, currency: 'VES', kind: 'settlement', flags: accountFlags.none },
+      {
+        id: funding,
+        currency: 'VES',
+        kind: 'program_funding',
+        flags: accountFlags.debitsMustNotExceedCredits,
+        referenceId: programId,
+      },
+    ]);
+    await transferCreator(database.db, [
+      {
+        id: randomUUID(),
+        debitAccountId: settlement,
+        creditAccountId: funding,
+        amountMinor: 10_000_00n,
+        flags: transferFlags.none,
+        currency: 'VES',
+        reason: 'funding',
+      },
+    ]);
+  });
+  afterAll(async () => database?.close());
+
+  const batch = (): PayoutBatchInput => ({
+    clientId: randomUUID(),
+    programId,
+    currency: 'VES',
+    requestedExecutionDate: '2026-12-07',
+    debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
+    instructions: [
+      {
+        personId: persons[0] ?? '',
+        referenceKind: 'entitlement',
+        referenceId: randomUUID(),
+        creditorName: secrets.name,
+        creditorNationalId: secrets.nationalId,
+        account: { kind: 'bank_account', accountNumber: secrets.account },
+        bank: { bankCode: '0134' },
+        amountMinor: 10_00n,
+      },
+      {
+        personId: persons[1] ?? '',
+        referenceKind: 'entitlement',
+        referenceId: randomUUID(),
+        creditorName: secrets.phoneName,
+        creditorNationalId: secrets.phoneNationalId,
+        account: { kind: 'mobile_money', phoneNumber: secrets.phone },
+        bank: { bankCode: '0105' },
+        amountMinor: 20_00n,
+      },
+    ],
+  });
+
+  /** Each secret as text, and as the UTF-8 and UTF-16 bytes a raw file would hold it in. */
+  function leaks(haystack: Buffer | string): string[] {
+    const bytes = Buffer.isBuffer(haystack) ? haystack : Buffer.from(haystack, 'utf8');
+    const words = [
+      secrets.name,
+      'Quintanilla',
+      secrets.nationalId,
+      '19283746',
+      secrets.account,
+      secrets.phone,
+      '4169998877',
+      secrets.phoneNationalId,
+      'Arismendi',
+    ];
+    return words.filter(
+      (word) =>
+        bytes.includes(Buffer.from(word, 'utf8')) || bytes.includes(Buffer.from(word, 'utf16le')),
+    );
+  }
+
+  it('keeps no creditor in clear: not in any row of the payout and ledger tables, nor in the raw files', async () => {
+    const summary = await payoutBatchCreator(deps, system, batch());
+    const file = await payoutFileReader(deps, system, summary.id);
+    // The bank still gets everything it needs.
+    expect(leaks(file.xml)).toHaveLength(9);
+
+    const tables = [
+      'payout_batch',
+      'payout_instruction',
+      'payout_bank_file',
+      'payout_suspense',
+      'ledger_account',
+      'ledger_transfer',
+    ];
+    const everyRow = await database.asAdmin(async (admin) => {
+      const dumps: string[] = [];
+      for (const table of tables) {
+        const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(
+          admin,
+        );
+        for (const row of rows.rows) {
+          for (const value of Object.values(row)) {
+            // A bytea column is read as bytes: search both the bytes and their text forms.
+            if (value instanceof Uint8Array) {
+              const bytes = Buffer.from(value);
+              dumps.push(bytes.toString('latin1'), bytes.toString('hex'));
+            } else
+              dumps.push(
+                JSON.stringify(value, (_, item) =>
+                  typeof item === 'bigint' ? String(item) : item,
+                ),
+              );
+          }
+        }
+      }
+      return dumps.join('\n');
+    });
+    expect(everyRow).toContain(summary.messageId);
+    expect(leaks(everyRow)).toEqual([]);
+
+    // The raw files: PGlite's whole data directory (heap and WAL); on PostgreSQL the payout
+    // tables' heap files, read by the superuser after a checkpoint.
+    const raw =
+      database.rawDataDirectory !== undefined
+        ? await database.rawDataDirectory()
+        : await database.asAdmin(async (admin) => {
+            await sql`checkpoint`.execute(admin);
+            const files: Buffer[] = [];
+            for (const table of ['payout_batch', 'payout_instruction']) {
+              const read = await sql<{ bytes: Uint8Array }>`
+                select pg_read_binary_file(pg_relation_filepath(${table}::regclass)) as bytes`.execute(
+                admin,
+              );
+              files.push(Buffer.from(read.rows[0]?.bytes ?? new Uint8Array()));
+            }
+            return Buffer.concat(files);
+          });
+    expect(raw.includes(Buffer.from(summary.messageId))).toBe(true);
+    expect(leaks(raw)).toEqual([]);
+  });
+
+  it("crypto-shreds a creditor with the person's erasure: the file is refused, naming payments only", async () => {
+    const summary = await payoutBatchCreator(deps, system, batch());
+    const [requester, approver] = [
+      await buildOperator(
+        { database, masterKey },
+        { username: 'erasure.asks', roles: ['administrator'] },
+      ),
+      await buildOperator(
+        { database, masterKey },
+        { username: 'erasure.approves', roles: ['administrator'] },
+      ),
+    ];
+    const requestId = randomUUID();
+    await database.db.transaction().execute(async (trx) => {
+      await insertErasureRequest(trx, {
+        id: requestId,
+        personId: persons[0] ?? '',
+        requestedBy: requester.id,
+        reasonCode: 'person_request',
+        reference: null,
+        requestedAt: new Date(),
+      });
+    });
+    await database.db.transaction().execute(async (trx) => {
+      expect(
+        await executeErasure(trx, { id: requestId, approvedBy: approver.id, at: new Date() }),
+      ).toBeDefined();
+    });
+
+    const refused = payoutFileReader(deps, system, summary.id);
+    await expect(refused).rejects.toMatchObject({ code: 'AMP_PAYOUT_CREDITOR_ERASED' });
+    const error = await refused.catch((caught: unknown) => caught);
+    expect(leaks(JSON.stringify(error))).toEqual([]);
+    expect(JSON.stringify(error)).toMatch(/"field":"\/payments\/P[A-Z0-9]{15}"/);
+    // A new batch for the erased person is refused before anything is written.
+    await expect(payoutBatchCreator(deps, system, batch())).rejects.toMatchObject({
+      code: 'AMP_PAYOUT_INSTRUCTION_INVALID',
+      errors: [{ field: '/instructions/0/personId' }],
+    });
+  });
+
+  it('counts a download against the read quota before opening anything, and audits it per person', async () => {
+    const officer = await buildOperator(
+      { database, masterKey },
+      { username: 'finanzas.cuota', roles: ['finance_officer'], regions: ['VE-A'] },
+    );
+    const actor: OperatorActor = {
+      kind: 'operator',
+      operatorId: officer.id,
+      username: 'finanzas.cuota',
+      roles: ['finance_officer'],
+      regions: ['VE-A'],
+      sessionId: randomUUID(),
+    };
+    const context: PaymentsContext = { actor, purpose: 'distribution', requestId: 'quota-test' };
+    const fresh = await buildPerson({ database, masterKey });
+    const input = batch();
+    const instructions = input.instructions.map((item) => ({ ...item, personId: fresh.id }));
+    const summary = await payoutBatchCreator(deps, context, { ...input, instructions });
+    const auditedOn = async (personId: string) =>
+      (
+        await database.db
+          .selectFrom('audit_entry')
+          .select('entry')
+          .where('person_id', '=', personId)
+          .execute()
+      ).map((row) => JSON.parse(row.entry) as { action: string; outcome: string });
+
+    await consumePersonReads(database.db, actor, 300);
+    await expect(payoutFileReader(deps, context, summary.id)).rejects.toMatchObject({
+      code: 'AMP_QUOTA_EXCEEDED',
+    });
+    expect(await auditedOn(fresh.id)).toEqual([]);
+
+    await database.asAdmin((admin) =>
+      admin.deleteFrom('operator_read_window').where('operator_id', '=', officer.id).execute(),
+    );
+    await payoutFileReader(deps, context, summary.id);
+    // Two payments to one person: one read, one entry in that person's access history.
+    expect(await auditedOn(fresh.id)).toEqual([
+      expect.objectContaining({ action: 'payout.manage', outcome: 'allowed' }),
+    ]);
+  });
+});
