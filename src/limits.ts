@@ -634,6 +634,18 @@ export const limits = {
     batchAttemptsMax: 5,
     /** Expired pending transfers released by one pass of the expiry sweep. */
     expiryBatchMax: 1_000,
+    /**
+     * Daily debit limits by account kind and currency, in minor units (issue #16, point 7):
+     * what may leave one such account in a day (payments and pending reservations; resolving
+     * a pending transfer adds nothing). A transfer beyond it is refused
+     * `exceeds_daily_debit_limit` and not written, so it can be sent again the next day. Only
+     * a two-person approved adjustment passes over it (`dailyDebitLimits: false`).
+     */
+    dailyDebitMaxMinor: {
+      beneficiary_wallet: { VES: 50_000_00n, USD: 1_000_00n },
+    },
+    /** The limits' day: Venezuela's civil day (UTC−4, no summer time), in minutes from UTC. */
+    dailyLimitUtcOffsetMinutes: -240,
   },
   /** Wallets, funding and cash disbursement (modules/payments). */
   payments: {

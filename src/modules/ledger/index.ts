@@ -20,6 +20,11 @@ export {
   postedBalance,
 } from './account-service.js';
 export {
+  type DailyDebitLimits,
+  defaultDailyDebitLimits,
+  limitDayStart,
+} from './daily-debit-limits.js';
+export {
   type AccountKind,
   accountFlags,
   accountKindCodes,

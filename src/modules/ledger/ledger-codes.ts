@@ -123,6 +123,8 @@ export const transferResults = [
   'overflows_credits',
   'exceeds_credits',
   'exceeds_debits',
+  /** Ledger's own: the debit account's daily debit limit (`limits.ledger.dailyDebitMaxMinor`). */
+  'exceeds_daily_debit_limit',
 ] as const;
 export type TransferResult = (typeof transferResults)[number];
 

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
+import {
+  type DailyDebitLimits,
+  defaultDailyDebitLimits,
+  withinDailyDebitLimits,
+} from './daily-debit-limits.js';
 import type { AccountKind, TransferResult } from './ledger-codes.js';
 import { zeroId } from './ledger-codes.js';
 import { assertBatchInvariants, assertSound } from './ledger-invariants.js';
@@ -40,6 +45,12 @@ export interface CreateTransfersOptions {
    * "payment received" text is queued in the same commit; see `WalletCreditHook`).
    */
   onWalletCredited?: WalletCreditHook;
+  /**
+   * Daily debit limits by account kind and currency (`daily-debit-limits.ts`); the limits in
+   * `limits.ledger.dailyDebitMaxMinor` unless given. `false` only for a two-person approved
+   * adjustment (moving a frozen wallet's balance).
+   */
+  dailyDebitLimits?: DailyDebitLimits | false;
 }
 
 /**
@@ -71,6 +82,10 @@ export async function transferCreator(
           now: options.now ?? new Date(),
           deferHot,
           onWalletCredited: options.onWalletCredited,
+          dailyDebitLimits:
+            options.dailyDebitLimits === false
+              ? null
+              : (options.dailyDebitLimits ?? defaultDailyDebitLimits),
         }),
       );
     } catch (error) {
@@ -103,13 +118,25 @@ async function applyBatch(
   trx: Transaction<Database>,
   transfers: readonly TransferInput[],
   validations: readonly (TransferResult | null)[],
-  batch: { now: Date; deferHot: boolean; onWalletCredited: WalletCreditHook | undefined },
+  batch: {
+    now: Date;
+    deferHot: boolean;
+    onWalletCredited: WalletCreditHook | undefined;
+    dailyDebitLimits: DailyDebitLimits | null;
+  },
 ): Promise<TransferOutcome[]> {
   const { now, deferHot } = batch;
   const snapshot = await readSnapshot(trx, transfers, validations, deferHot);
+  const limited =
+    batch.dailyDebitLimits === null
+      ? validations
+      : await withinDailyDebitLimits(trx, snapshot, transfers, validations, {
+          now,
+          limits: batch.dailyDebitLimits,
+        });
   const before = new Map(snapshot.accounts);
   const pendingTransfers = new Map(snapshot.transfers);
-  const { outcomes, rows } = applyTransfers(snapshot, transfers, validations, now);
+  const { outcomes, rows } = applyTransfers(snapshot, transfers, limited, now);
   const pendingOf = (id: string) => pendingTransfers.get(id) ?? snapshot.transfers.get(id);
   const touched = new Set(
     rows

@@ -12,6 +12,8 @@ export {
   walletAccountId,
 } from './accounts/account-ids.js';
 export { freezeWalletsOnRegistryEvents } from './accounts/wallet-freeze.js';
+export { ControlsError, type ControlsErrorCode } from './controls/controls-error.js';
+export { refuseOverDailyLimit } from './controls/wallet-limits.js';
 export {
   type DisbursementProgress,
   disbursementProgress,
