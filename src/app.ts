@@ -40,7 +40,11 @@ import {
   paymentNotices,
   personNotifier,
 } from './modules/notifications/index.js';
-import { freezeWalletsOnRegistryEvents, paymentsPlugin } from './modules/payments/index.js';
+import {
+  freezeWalletsOnRegistryEvents,
+  paymentsPlugin,
+  startPatternScan,
+} from './modules/payments/index.js';
 import {
   appealRoutes,
   closeAppealsOnRegistryEvents,
@@ -315,6 +319,12 @@ export async function build(config: Config, services: AppServices): Promise<App>
     // "Payment received" is queued in the ledger batch's transaction that credits the wallet.
     onWalletCredited: paymentNotices(notifier),
   });
+  // Alerts to auditors on payment patterns (many wallets paying one merchant within minutes),
+  // scanned over the ledger beside the audit signing timer.
+  if (services.auditTimer) {
+    const stopPatternScan = startPatternScan(db, app.log);
+    app.addHook('onClose', async () => stopPatternScan());
+  }
   // Statistics reads only the aggregate read models the owning modules publish.
   await app.register(statisticsPlugin, { prefix: '/api', db, guard });
   await app.register(

@@ -661,6 +661,14 @@ export const limits = {
     historyPageMax: 200,
     /** Rows of one account statement CSV. */
     statementRowsMax: 50_000,
+    /**
+     * Alerts to auditors (issue #16, point 7): this many distinct beneficiary wallets paying
+     * one merchant account within the window raise `payment_merchant_fan_in`, once per account
+     * per window. The scan runs every `patternScanIntervalMs` in the server.
+     */
+    merchantFanInWallets: 20,
+    merchantFanInWindowMs: 10 * 60_000,
+    patternScanIntervalMs: 60_000,
   },
   /** Published statistics (modules/statistics; issue #17, safeguard 8). */
   statistics: {

@@ -337,6 +337,40 @@ function paymentCases(): RouteCase[] {
       method: 'GET',
       url: `/api/payments/accounts/${randomUUID()}/statement.csv${q(p)}`,
     })),
+    {
+      name: 'adjustments',
+      action: 'payment.ledger_read',
+      resource: 'none',
+      request: (_t, p) => ({ method: 'GET', url: `/api/payments/adjustments${q(p)}` }),
+    },
+    {
+      name: 'frozen wallets',
+      action: 'payment.ledger_read',
+      resource: 'none',
+      request: (_t, p) => ({ method: 'GET', url: `/api/payments/frozen-wallets${q(p)}` }),
+    },
+    absent('propose an adjustment between unknown accounts', 'payment.adjust', (p) => ({
+      method: 'POST',
+      url: `/api/payments/adjustments${q(p)}`,
+      payload: {
+        debitAccountId: randomUUID(),
+        creditAccountId: randomUUID(),
+        currency: 'VES',
+        amountMinor: '100',
+        reasonCode: 'correction',
+        note: 'Matrix',
+      },
+    })),
+    absent('decide an unknown adjustment', 'payment.adjust', (p) => ({
+      method: 'POST',
+      url: `/api/payments/adjustments/${randomUUID()}/decision${q(p)}`,
+      payload: { decision: 'approve' },
+    })),
+    absent("move an unknown frozen wallet's balance", 'payment.adjust', (p) => ({
+      method: 'POST',
+      url: `/api/payments/frozen-wallets/${randomUUID()}/moves${q(p)}`,
+      payload: { currency: 'VES', note: 'Matrix' },
+    })),
   ];
 }
 

@@ -15,3 +15,4 @@ export {
 } from './person-access-guard.js';
 export { type AccessAdminPluginOptions, accessAdminPlugin } from './plugin.js';
 export { consumePersonReads } from './read-quota.js';
+export { raiseSecurityAlert, type SecurityAlertKind } from './security-alerts.js';

@@ -9,7 +9,11 @@ export interface QuotaTables {
   };
   security_alert: {
     id: string;
-    kind: 'read_quota_exceeded' | 'audit_signing_failed' | 'audit_log_rolled_back';
+    kind:
+      | 'read_quota_exceeded'
+      | 'audit_signing_failed'
+      | 'audit_log_rolled_back'
+      | 'payment_merchant_fan_in';
     operator_id: string | null;
     details: Record<string, unknown>;
     created_at: Generated<Date>;

@@ -36,6 +36,7 @@ const resourceTypes = new Set([
   'ledger_account',
   'disbursement',
   'statistics_table',
+  'payment_adjustment',
 ]);
 const outcomes = new Set(['allowed', 'denied']);
 

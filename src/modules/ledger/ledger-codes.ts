@@ -61,6 +61,7 @@ export const referenceKindCodes = {
   payout: 3,
   batch: 4,
   statement: 5,
+  adjustment: 6,
 } as const;
 export type ReferenceKind = keyof typeof referenceKindCodes;
 

@@ -13,6 +13,7 @@ export {
 } from './accounts/account-ids.js';
 export { freezeWalletsOnRegistryEvents } from './accounts/wallet-freeze.js';
 export { ControlsError, type ControlsErrorCode } from './controls/controls-error.js';
+export { merchantFanInScan, startPatternScan } from './controls/pattern-alerts.js';
 export { refuseOverDailyLimit } from './controls/wallet-limits.js';
 export {
   type DisbursementProgress,

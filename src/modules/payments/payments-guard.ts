@@ -1,6 +1,6 @@
 import type { Action } from '../../shared/access/policy.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
-import { guardPersonAccess } from '../access/index.js';
+import { type Grant, guardPersonAccess } from '../access/index.js';
 import { personRegionLookup } from '../registry/index.js';
 import type { PaymentsContext, PaymentsDependencies } from './payments-context.js';
 
@@ -17,7 +17,7 @@ export async function guardLedgerAction(
   resource: { type: AuditEntryInput['resource']['type']; id: string | null },
   /** False when the thing named was looked up and not found: refused as 404 and audited. */
   exists = true,
-): Promise<{ record(fields: readonly string[]): Promise<void> }> {
+): Promise<Grant> {
   return guardPersonAccess(deps, {
     actor: context.actor,
     action,

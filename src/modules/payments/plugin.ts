@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { controlsRoutes } from './controls/controls-routes.js';
 import type { PaymentsDependencies } from './payments-context.js';
 import { paymentsRoutes } from './payments-routes.js';
 import { payoutRoutes } from './payouts/payout-routes.js';
@@ -27,4 +28,5 @@ export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = 
   };
   await app.register(payoutRoutes, { ...deps, masterKey });
   await app.register(paymentsRoutes, deps);
+  await app.register(controlsRoutes, deps);
 };

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { LedgerCurrency } from '../ledger/index.js';
 import type { PayoutTables } from './payouts/payout-tables.js';
 
 /**
@@ -11,6 +12,27 @@ export interface PaymentTables extends PayoutTables {
     person_id: string;
     reason: WalletFreezeReason;
     frozen_at: Generated<Date>;
+    /** `migrations/0063_payment_adjustments.sql`: the survivor of a merge. */
+    survivor_id: Generated<string | null>;
+  };
+  /** `migrations/0063_payment_adjustments.sql`: two-person adjustments. */
+  payment_adjustment: {
+    id: string;
+    kind: 'manual' | 'frozen_balance';
+    debit_account_id: string;
+    credit_account_id: string;
+    currency: LedgerCurrency;
+    amount_minor: bigint;
+    reason_code: AdjustmentReason;
+    note: string;
+    person_id: string | null;
+    proposed_by: string;
+    proposed_at: Generated<Date>;
+    status: Generated<AdjustmentStatus>;
+    decided_by: string | null;
+    decided_at: Date | null;
+    transfer_id: string | null;
+    failure: string | null;
   };
   payment_disbursement: {
     id: string;
@@ -50,3 +72,15 @@ export interface PaymentTables extends PayoutTables {
 
 export type WalletFreezeReason = 'death' | 'merge' | 'erasure';
 export type DisbursementStatus = 'running' | 'finished';
+
+export const adjustmentReasons = [
+  'correction',
+  'reversal',
+  'suspense_resolution',
+  'frozen_merge',
+  'frozen_death',
+  'frozen_erasure',
+  'other',
+] as const;
+export type AdjustmentReason = (typeof adjustmentReasons)[number];
+export type AdjustmentStatus = 'proposed' | 'approved' | 'rejected' | 'applied' | 'failed';

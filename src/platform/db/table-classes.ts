@@ -91,6 +91,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // Payments (issue #16): a frozen wallet names its person and is never unfrozen by deletion;
   // a disbursement and its chunks only move forward (status and figures change).
   payment_wallet_freeze: 'history',
+  // Two-person adjustments: decided once, never removed (migration 0063).
+  payment_adjustment: 'personal',
   payment_disbursement: 'personal',
   payment_disbursement_chunk: 'personal',
   // Bank payouts (issue #16): instructions hold creditors' names and accounts (sealed under the

@@ -54,6 +54,7 @@ export const actions = [
   'payment.disburse',
   'payment.ledger_read',
   'payment.wallet_read',
+  'payment.adjust',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -151,6 +152,7 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('payment.wallet_read', 'citizen', ['self'], 'own'),
   rule('payment.wallet_read', 'finance_officer', ['distribution', 'appeal'], 'region'),
   rule('payment.wallet_read', 'auditor', ['audit'], 'region'),
+  rule('payment.adjust', 'finance_officer', ['distribution'], 'any'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */

@@ -31,7 +31,8 @@ export interface AuditEntryInput {
       | 'bank_file'
       | 'ledger_account'
       | 'disbursement'
-      | 'statistics_table';
+      | 'statistics_table'
+      | 'payment_adjustment';
     id: string | null;
   };
   purpose: Purpose | null;

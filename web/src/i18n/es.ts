@@ -198,6 +198,7 @@ export const es = {
     'payment.disburse': 'Pagar un ciclo aprobado a los monederos',
     'payment.ledger_read': 'Ver estados de cuenta y el balance de comprobación',
     'payment.wallet_read': 'Ver el saldo y los movimientos de un monedero',
+    'payment.adjust': 'Proponer y aprobar ajustes manuales (dos personas)',
     'payout.manage': 'Crear archivos de pago para el banco y descargarlos',
     'payout.reconcile': 'Cargar informes de estado y estados de cuenta del banco',
     'payout.read': 'Ver archivos de pago y el informe de cuentas transitorias',
@@ -1115,6 +1116,7 @@ export const es = {
         read_quota_exceeded: 'Límite de consultas superado',
         audit_signing_failed: 'No se pudo firmar el registro de auditoría',
         audit_log_rolled_back: 'Registro de auditoría más corto que su testigo',
+        payment_merchant_fan_in: 'Muchas billeteras pagaron a un comercio en pocos minutos',
       },
     },
     entries: {

@@ -16,7 +16,9 @@ import type { WalletFreezeReason } from '../tables.js';
  */
 export function freezeWalletsOnRegistryEvents(events: RegistryEvents): void {
   events.on('personDied', (trx, { personId }) => freezeWallets(trx, personId, 'death'));
-  events.on('personsMerged', (trx, { mergedId }) => freezeWallets(trx, mergedId, 'merge'));
+  events.on('personsMerged', (trx, { mergedId, survivorId }) =>
+    freezeWallets(trx, mergedId, 'merge', survivorId),
+  );
   events.on('personErased', (trx, { personId }) => freezeWallets(trx, personId, 'erasure'));
 }
 
@@ -25,10 +27,12 @@ export async function freezeWallets(
   trx: Transaction<Database>,
   personId: string,
   reason: WalletFreezeReason,
+  /** For a merge: the record that receives the frozen balance (README, "Frozen wallets"). */
+  survivorId?: string,
 ): Promise<void> {
   await trx
     .insertInto('payment_wallet_freeze')
-    .values({ person_id: personId, reason })
+    .values({ person_id: personId, reason, survivor_id: survivorId ?? null })
     .onConflict((conflict) => conflict.column('person_id').doNothing())
     .execute();
 }

@@ -1,0 +1,263 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import { buildOperator } from '../../../../test/factories.js';
+import type { OperatorActor } from '../../../shared/access/actor.js';
+import { AuditLog } from '../../audit/audit-log.js';
+import { buildAuditKeys } from '../../audit/audit-test-support.js';
+import {
+  accountCreator,
+  accountFlags,
+  ledgerIsSound,
+  lookupAccounts,
+  transferCreator,
+  transferFlags,
+  verifyLedger,
+} from '../../ledger/index.js';
+import { settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
+import { freezeWallets } from '../accounts/wallet-freeze.js';
+import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
+import {
+  adjustmentDecider,
+  adjustmentLister,
+  adjustmentProposer,
+  estateAccountId,
+  frozenBalanceProposer,
+} from './adjustments.js';
+import { frozenBalanceLister } from './frozen-wallets.js';
+import { merchantFanInScan } from './pattern-alerts.js';
+
+/**
+ * Issue #16, point 7: manual adjustments need two finance officers; a frozen wallet's balance
+ * moves by the documented process (merge → survivor, death → estate), two-person approved;
+ * many wallets paying one merchant account within minutes raise an alert for auditors.
+ */
+describe('money controls', () => {
+  let database: TestDatabase;
+  let deps: PaymentsDependencies;
+  const masterKey = randomBytes(32);
+  const officers: Record<'ana' | 'beto', PaymentsContext> = {} as never;
+  const settlement = settlementAccountId('VES');
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const audit = await AuditLog.open({
+      db: database.db,
+      keys: { ...buildAuditKeys(), masterKey: randomBytes(32) },
+    });
+    deps = { db: database.db, audit };
+    for (const name of ['ana', 'beto'] as const) {
+      const operator = await buildOperator(
+        { database, masterKey },
+        { username: `finanzas.${name}`, roles: ['finance_officer'], regions: ['VE-A'] },
+      );
+      const actor: OperatorActor = {
+        kind: 'operator',
+        operatorId: operator.id,
+        username: `finanzas.${name}`,
+        roles: ['finance_officer'],
+        regions: ['VE-A'],
+        sessionId: randomUUID(),
+      };
+      officers[name] = { actor, purpose: 'distribution', requestId: `controls-${name}` };
+    }
+    await accountCreator(database.db, [
+      { id: settlement, currency: 'VES', kind: 'settlement', flags: accountFlags.none },
+    ]);
+  });
+  afterAll(async () => database?.close());
+
+  async function walletWith(personId: string, amountMinor: bigint): Promise<string> {
+    const id = walletAccountId(personId, 'VES');
+    await accountCreator(database.db, [
+      {
+        id,
+        currency: 'VES',
+        kind: 'beneficiary_wallet',
+        flags: accountFlags.debitsMustNotExceedCredits,
+        referenceId: personId,
+      },
+    ]);
+    await transferCreator(database.db, [
+      {
+        id: randomUUID(),
+        debitAccountId: settlement,
+        creditAccountId: id,
+        amountMinor,
+        flags: transferFlags.none,
+        currency: 'VES',
+        reason: 'funding',
+      },
+    ]);
+    return id;
+  }
+  const balanceOf = async (id: string) => {
+    const [account] = await lookupAccounts(database.db, [id]);
+    return (account?.creditsPosted ?? 0n) - (account?.debitsPosted ?? 0n);
+  };
+
+  it('needs a second finance officer: the proposer cannot approve, and nothing moves until approved', async () => {
+    const wallet = await walletWith(randomUUID(), 100_00n);
+    const proposed = await adjustmentProposer(deps, officers.ana, {
+      debitAccountId: settlement,
+      creditAccountId: wallet,
+      currency: 'VES',
+      amountMinor: 25_00n,
+      reasonCode: 'correction',
+      note: 'Ticket 4411: a disbursement paid short',
+    });
+    expect(proposed.status).toBe('proposed');
+    expect(await balanceOf(wallet)).toBe(100_00n);
+    await expect(
+      adjustmentDecider(deps, officers.ana, proposed.id, 'approve'),
+    ).rejects.toMatchObject({
+      code: 'AMP_ADJUSTMENT_SAME_PERSON',
+    });
+    expect(await balanceOf(wallet)).toBe(100_00n);
+    // The database refuses it too, whoever writes it.
+    await expect(
+      database.db
+        .updateTable('payment_adjustment')
+        .set({ status: 'approved', decided_by: proposed.proposedBy, decided_at: new Date() })
+        .where('id', '=', proposed.id)
+        .execute(),
+    ).rejects.toThrow();
+
+    const approved = await adjustmentDecider(deps, officers.beto, proposed.id, 'approve');
+    expect(approved).toMatchObject({
+      status: 'applied',
+      decidedBy: officers.beto.actor?.kind === 'operator' ? officers.beto.actor.operatorId : '',
+    });
+    expect(await balanceOf(wallet)).toBe(125_00n);
+    await expect(
+      adjustmentDecider(deps, officers.beto, proposed.id, 'reject'),
+    ).rejects.toMatchObject({
+      code: 'AMP_ADJUSTMENT_DECIDED',
+    });
+    expect(await balanceOf(wallet)).toBe(125_00n);
+
+    const rejected = await adjustmentProposer(deps, officers.beto, {
+      debitAccountId: wallet,
+      creditAccountId: settlement,
+      currency: 'VES',
+      amountMinor: 10_00n,
+      reasonCode: 'reversal',
+      note: 'Duplicate of ticket 4411',
+    });
+    expect((await adjustmentDecider(deps, officers.ana, rejected.id, 'reject')).status).toBe(
+      'rejected',
+    );
+    expect(await balanceOf(wallet)).toBe(125_00n);
+    const listed = await adjustmentLister(deps, officers.ana, undefined);
+    expect(listed.map((item) => item.status).slice(0, 2)).toEqual(['rejected', 'applied']);
+
+    const audited = await database.db
+      .selectFrom('audit_entry')
+      .select('entry')
+      .where('action', '=', 'payment.adjust')
+      .execute();
+    const entries = audited.map(
+      (row) => JSON.parse(row.entry) as { outcome: string; reasonCode: string | null },
+    );
+    expect(entries.filter((entry) => entry.outcome === 'allowed')).toHaveLength(4);
+    expect(
+      entries.filter((entry) => entry.reasonCode === 'AMP_ADJUSTMENT_SAME_PERSON'),
+    ).toHaveLength(1);
+  });
+
+  it("moves a merged person's frozen balance to the survivor and a dead person's to the estate, each two-person approved", async () => {
+    const merged = randomUUID();
+    const survivor = randomUUID();
+    const dead = randomUUID();
+    const mergedWallet = await walletWith(merged, 70_00n);
+    const deadWallet = await walletWith(dead, 40_00n);
+    await database.db.transaction().execute(async (trx) => {
+      await freezeWallets(trx, merged, 'merge', survivor);
+      await freezeWallets(trx, dead, 'death');
+    });
+    const frozen = await frozenBalanceLister(deps, officers.ana);
+    expect(frozen.map((item) => [item.personId, item.destination, item.balanceMinor])).toEqual([
+      [merged, 'survivor', 70_00n],
+      [dead, 'estate', 40_00n],
+    ]);
+
+    const toSurvivor = await frozenBalanceProposer(deps, officers.ana, {
+      personId: merged,
+      currency: 'VES',
+      note: 'Merge reviewed in case 88',
+    });
+    expect(toSurvivor).toMatchObject({
+      kind: 'frozen_balance',
+      reasonCode: 'frozen_merge',
+      amountMinor: 70_00n,
+    });
+    const toEstate = await frozenBalanceProposer(deps, officers.beto, {
+      personId: dead,
+      currency: 'VES',
+      note: 'Death certificate 2026-991',
+    });
+    expect(toEstate.creditAccountId).toBe(estateAccountId('VES'));
+    expect(
+      (await frozenBalanceLister(deps, officers.ana)).map((item) => item.pendingAdjustmentId),
+    ).toEqual([toSurvivor.id, toEstate.id]);
+    await adjustmentDecider(deps, officers.beto, toSurvivor.id, 'approve');
+    await adjustmentDecider(deps, officers.ana, toEstate.id, 'approve');
+    expect(await balanceOf(mergedWallet)).toBe(0n);
+    expect(await balanceOf(walletAccountId(survivor, 'VES'))).toBe(70_00n);
+    expect(await balanceOf(deadWallet)).toBe(0n);
+    expect(await balanceOf(estateAccountId('VES'))).toBe(40_00n);
+    expect(await frozenBalanceLister(deps, officers.ana)).toEqual([]);
+    await expect(
+      frozenBalanceProposer(deps, officers.ana, { personId: dead, currency: 'VES', note: 'Again' }),
+    ).rejects.toMatchObject({ code: 'AMP_ADJUSTMENT_INVALID' });
+    expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
+  });
+
+  it('alerts auditors when many wallets pay one merchant account within minutes, once per window', async () => {
+    const merchant = randomUUID();
+    const quiet = randomUUID();
+    await accountCreator(database.db, [
+      { id: merchant, currency: 'VES', kind: 'merchant', flags: accountFlags.none },
+      { id: quiet, currency: 'VES', kind: 'merchant', flags: accountFlags.none },
+    ]);
+    const payers = await Promise.all(
+      Array.from({ length: 6 }, () => walletWith(randomUUID(), 10_00n)),
+    );
+    await transferCreator(
+      database.db,
+      payers.map((wallet, index) => ({
+        id: randomUUID(),
+        debitAccountId: wallet,
+        creditAccountId: index < 5 ? merchant : quiet,
+        amountMinor: 1_00n,
+        flags: transferFlags.none,
+        currency: 'VES' as const,
+        reason: 'payment' as const,
+      })),
+    );
+    const now = new Date(Date.now() + 1_000);
+    const raised = await merchantFanInScan(database.db, now, { wallets: 5, windowMs: 600_000 });
+    expect(raised).toEqual([
+      expect.objectContaining({
+        accountId: merchant,
+        distinctWallets: 5,
+        transfers: 5,
+        amountMinor: '500',
+      }),
+    ]);
+    expect(await merchantFanInScan(database.db, now, { wallets: 5, windowMs: 600_000 })).toEqual(
+      [],
+    );
+    const alerts = await database.db
+      .selectFrom('security_alert')
+      .select(['kind', 'details'])
+      .where('kind', '=', 'payment_merchant_fan_in')
+      .execute();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.details).toMatchObject({
+      accountId: merchant,
+      threshold: 5,
+      windowMinutes: 10,
+    });
+  });
+});
