@@ -661,6 +661,8 @@ export const limits = {
     historyPageMax: 200,
     /** Rows of one account statement CSV. */
     statementRowsMax: 50_000,
+    /** Rows of one account statement PDF (about 65 lines a page): the latest ones. */
+    statementPdfRowsMax: 5_000,
     /**
      * Alerts to auditors (issue #16, point 7): this many distinct beneficiary wallets paying
      * one merchant account within the window raise `payment_merchant_fan_in`, once per account

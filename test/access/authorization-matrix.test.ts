@@ -337,6 +337,10 @@ function paymentCases(): RouteCase[] {
       method: 'GET',
       url: `/api/payments/accounts/${randomUUID()}/statement.csv${q(p)}`,
     })),
+    absent("an account's statement as PDF", 'payment.ledger_read', (p) => ({
+      method: 'GET',
+      url: `/api/payments/accounts/${randomUUID()}/statement.pdf${q(p)}`,
+    })),
     {
       name: 'adjustments',
       action: 'payment.ledger_read',

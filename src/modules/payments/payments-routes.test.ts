@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../test/factories.js';
 import {
@@ -127,6 +128,15 @@ describe('payments routes', () => {
     const lines = statement.body.trim().split('\r\n');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/,disbursement,entitlement,[0-9a-f-]{36},,30000,30000,VES$/);
+    const pdf = await kit.app.inject({
+      url: `/api/payments/accounts/${accountId}/statement.pdf?purpose=distribution`,
+      cookies: finance.cookies,
+    });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const document = await PDFDocument.load(pdf.rawPayload);
+    expect(document.getPageCount()).toBe(1);
+    expect(document.getTitle()).toBe(`Estado de cuenta / Account statement ${accountId}`);
 
     const balance = await kit.app.inject({
       url: '/api/payments/trial-balance?purpose=distribution',

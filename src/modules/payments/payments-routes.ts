@@ -10,9 +10,11 @@ import {
 import { disbursementRunner } from './disbursement/disbursement-runner.js';
 import { disbursementStarter } from './disbursement/disbursement-starter.js';
 import { programFunder } from './funding/program-funder.js';
-import { contextOf, type PaymentsDependencies } from './payments-context.js';
+import { paymentLimits } from './limits.js';
+import { contextOf, nowOf, type PaymentsDependencies } from './payments-context.js';
 import { guardLedgerAction } from './payments-guard.js';
-import { statementWriter, trialBalanceReader } from './wallets/statement.js';
+import { statementReader, statementWriter, trialBalanceReader } from './wallets/statement.js';
+import { statementPdf } from './wallets/statement-pdf.js';
 import { walletReader } from './wallets/wallet-view.js';
 
 // The ledger's currencies (`ledgerCurrencies`), spelt out so the answer types keep them.
@@ -322,6 +324,35 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${fileName}"`)
         .send(csv);
+    },
+  );
+
+  app.get(
+    '/payments/accounts/:accountId/statement.pdf',
+    {
+      schema: {
+        tags,
+        summary: "An account's statement as PDF (A4, es/en), oldest first (audited)",
+        params: Type.Object({ accountId: Uuid }),
+        querystring: PurposeQuery,
+        produces: ['application/pdf'],
+      },
+    },
+    async (request, reply) => {
+      const statement = await statementReader(
+        deps,
+        contextOf(request),
+        request.params.accountId,
+        paymentLimits.statementPdfRowsMax,
+      );
+      const pdf = await statementPdf(statement, nowOf(deps));
+      return reply
+        .type('application/pdf')
+        .header(
+          'content-disposition',
+          `attachment; filename="statement-${statement.accountId}.pdf"`,
+        )
+        .send(Buffer.from(pdf));
     },
   );
 

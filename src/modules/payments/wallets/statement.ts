@@ -11,17 +11,41 @@ import type { PaymentsContext, PaymentsDependencies } from '../payments-context.
 import { PaymentsError } from '../payments-error.js';
 import { guardLedgerAction, guardWallet } from '../payments-guard.js';
 
+/** One line of a statement: a transfer and the posted balance after it. */
+export interface StatementLine {
+  seq: bigint;
+  createdAt: Date;
+  transferId: string;
+  reason: string;
+  referenceKind: string | null;
+  referenceId: string | null;
+  debitMinor: bigint | null;
+  creditMinor: bigint | null;
+  balanceMinor: bigint;
+}
+
+/** An account's statement, oldest first: what the CSV and the PDF both write. */
+export interface Statement {
+  accountId: string;
+  kind: string;
+  currency: string;
+  lines: StatementLine[];
+  /** True when older transfers were left out (beyond `rowsMax`). */
+  truncated: boolean;
+  balanceMinor: bigint;
+}
+
 /**
- * An account's statement as CSV (issue #16, point 8), oldest first with the running posted
- * balance, through the platform's spreadsheet-safe writer. A wallet's statement is the person's
- * data (`payment.wallet_read`, audited on the person); any other account's is
- * `payment.ledger_read`. At most `limits.payments.statementRowsMax` of the latest transfers.
+ * An account's statement (issue #16, point 8), oldest first with the running posted balance.
+ * A wallet's statement is the person's data (`payment.wallet_read`, audited on the person);
+ * any other account's is `payment.ledger_read`. At most `rowsMax` of the latest transfers.
  */
-export async function statementWriter(
+export async function statementReader(
   deps: PaymentsDependencies,
   context: PaymentsContext,
   accountId: string,
-): Promise<{ fileName: string; csv: string }> {
+  rowsMax: number = paymentLimits.statementRowsMax,
+): Promise<Statement> {
   const [account] = await lookupAccounts(deps.db, [accountId]);
   const referenceId =
     account?.kind === 'beneficiary_wallet'
@@ -42,15 +66,24 @@ export async function statementWriter(
   }
   const entries = [];
   let before: bigint | undefined;
-  while (entries.length < paymentLimits.statementRowsMax) {
+  let truncated = false;
+  while (entries.length < rowsMax) {
     const page = await accountTransfers(deps.db, {
       accountId,
       beforeSeq: before,
-      limit: Math.min(5_000, paymentLimits.statementRowsMax - entries.length),
+      limit: Math.min(5_000, rowsMax - entries.length),
     });
     entries.push(...page);
     if (page.length === 0 || page.length < 5_000) break;
     before = page.at(-1)?.seq;
+  }
+  if (entries.length >= rowsMax) {
+    const older = await accountTransfers(deps.db, {
+      accountId,
+      beforeSeq: entries.at(-1)?.seq,
+      limit: 1,
+    });
+    truncated = older.length > 0;
   }
   entries.reverse();
   const moved = entries.reduce(
@@ -59,7 +92,40 @@ export async function statementWriter(
     0n,
   );
   let balance = postedBalance(account) - moved;
-  const lines = [
+  const lines = entries.map((entry): StatementLine => {
+    const credit = entry.creditAccountId === accountId;
+    balance += credit ? entry.amountMinor : -entry.amountMinor;
+    return {
+      seq: entry.seq,
+      createdAt: entry.createdAt,
+      transferId: entry.id,
+      reason: entry.reason,
+      referenceKind: entry.referenceKind,
+      referenceId: entry.referenceId,
+      debitMinor: credit ? null : entry.amountMinor,
+      creditMinor: credit ? entry.amountMinor : null,
+      balanceMinor: balance,
+    };
+  });
+  await grant.record(['ledger_statement']);
+  return {
+    accountId,
+    kind: account.kind,
+    currency: account.currency,
+    lines,
+    truncated,
+    balanceMinor: postedBalance(account),
+  };
+}
+
+/** The statement as spreadsheet-safe CSV (`csvRow`). */
+export async function statementWriter(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  accountId: string,
+): Promise<{ fileName: string; csv: string }> {
+  const statement = await statementReader(deps, context, accountId);
+  const rows = [
     csvRow([
       'seq',
       'date',
@@ -72,27 +138,22 @@ export async function statementWriter(
       'balance_minor',
       'currency',
     ]),
-  ];
-  for (const entry of entries) {
-    const credit = entry.creditAccountId === accountId;
-    balance += credit ? entry.amountMinor : -entry.amountMinor;
-    lines.push(
+    ...statement.lines.map((line) =>
       csvRow([
-        entry.seq,
-        entry.createdAt.toISOString(),
-        entry.id,
-        entry.reason,
-        entry.referenceKind,
-        entry.referenceId,
-        credit ? '' : entry.amountMinor,
-        credit ? entry.amountMinor : '',
-        balance,
-        entry.currency,
+        line.seq,
+        line.createdAt.toISOString(),
+        line.transferId,
+        line.reason,
+        line.referenceKind,
+        line.referenceId,
+        line.debitMinor ?? '',
+        line.creditMinor ?? '',
+        line.balanceMinor,
+        statement.currency,
       ]),
-    );
-  }
-  await grant.record(['ledger_statement']);
-  return { fileName: `statement-${accountId}.csv`, csv: lines.join('') };
+    ),
+  ];
+  return { fileName: `statement-${accountId}.csv`, csv: rows.join('') };
 }
 
 /** The trial balance, by currency and account kind (`payment.ledger_read`, audited). */
