@@ -42,6 +42,9 @@ const ErasurePage = lazy(async () => ({
 const ImportPage = lazy(async () => ({
   default: (await import('./features/imports/import-page.js')).ImportPage,
 }));
+const MoneyPage = lazy(async () => ({
+  default: (await import('./features/payments/money-page.js')).MoneyPage,
+}));
 const OperatorsPage = lazy(async () => ({
   default: (await import('./features/operators/operators-page.js')).OperatorsPage,
 }));
@@ -103,6 +106,7 @@ export function App() {
           <Route path="/messages" element={<Operator page={<DeliveryPage />} />} />
           <Route path="/statistics" element={<Operator page={<StatisticsDashboardPage />} />} />
           <Route path="/open-data" element={<OpenDataPage />} />
+          <Route path="/money" element={<Operator page={<MoneyPage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
           <Route path="/verify" element={<VerifyPage />} />

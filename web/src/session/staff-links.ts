@@ -43,6 +43,7 @@ export function staffLinks(roles: readonly Role[]): StaffLink[] {
   if (may(roles, 'program.read')) links.push(link('/programs/manage', 'programs'));
   if (may(roles, 'notification.dashboard')) links.push(link('/messages', 'messages'));
   if (may(roles, 'statistics.read')) links.push(link('/statistics', 'statistics'));
+  if (may(roles, 'payment.ledger_read')) links.push(link('/money', 'money'));
   links.push(link('/account', 'account'));
   return links;
 }

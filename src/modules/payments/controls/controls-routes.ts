@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Actor } from '../../../shared/access/actor.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
 import { amountFrom } from '../money-input.js';
 import { contextOf, type PaymentsDependencies } from '../payments-context.js';
@@ -38,6 +39,8 @@ const AdjustmentSchema = Type.Object({
   decidedAt: Type.Union([Type.String(), Type.Null()]),
   transferId: Type.Union([Uuid, Type.Null()]),
   failure: Type.Union([Type.String(), Type.Null()]),
+  /** True when the signed-in operator proposed it (so the console offers no decision). */
+  mine: Type.Boolean(),
 });
 const FrozenSchema = Type.Object({
   personId: Uuid,
@@ -50,7 +53,11 @@ const FrozenSchema = Type.Object({
   pendingAdjustmentId: Type.Union([Uuid, Type.Null()]),
 });
 
-const presented = (view: AdjustmentView) => ({ ...view, amountMinor: view.amountMinor.toString() });
+const presented = (view: AdjustmentView, actor: Actor | null) => ({
+  ...view,
+  amountMinor: view.amountMinor.toString(),
+  mine: actor?.kind === 'operator' && actor.operatorId === view.proposedBy,
+});
 const presentedFrozen = (item: FrozenBalance) => ({
   ...item,
   balanceMinor: item.balanceMinor.toString(),
@@ -98,7 +105,7 @@ export const controlsRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
         ...body,
         amountMinor: amountFrom(body.amountMinor),
       });
-      return reply.code(201).send(presented(view));
+      return reply.code(201).send(presented(view, request.actor));
     },
   );
 
@@ -126,6 +133,7 @@ export const controlsRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
           request.params.adjustmentId,
           request.body.decision,
         ),
+        request.actor,
       ),
   );
 
@@ -141,7 +149,7 @@ export const controlsRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
     },
     async (request) => ({
       items: (await adjustmentLister(deps, contextOf(request), request.query.status)).map(
-        presented,
+        (view) => presented(view, request.actor),
       ),
     }),
   );
@@ -180,7 +188,7 @@ export const controlsRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
         personId: request.params.personId,
         ...request.body,
       });
-      return reply.code(201).send(presented(view));
+      return reply.code(201).send(presented(view, request.actor));
     },
   );
 };
