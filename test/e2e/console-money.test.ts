@@ -54,7 +54,7 @@ describe('money in the console', () => {
     const page = await signedInAs(first, 'phone');
     await page
       .getByRole('link', {
-        name: 'Fondear programas, pagar ciclos, ver el balance y aprobar ajustes',
+        name: 'Fondear beneficios en efectivo, pagar ciclos a monederos y aprobar ajustes',
       })
       .click();
     await page.getByRole('heading', { name: 'Dinero', level: 1 }).waitFor();
@@ -70,7 +70,7 @@ describe('money in the console', () => {
     await disbursement.getByRole('button', { name: 'Iniciar o continuar el pago' }).click();
     const progress = page.getByTestId('disbursement-progress');
     await progress.getByText(/^Terminado: (\d+) de \1 partes$/).waitFor({ timeout: 60_000 });
-    const paid = await progress.locator("dd").nth(1).textContent();
+    const paid = await progress.locator('dd').nth(1).textContent();
     expect(paid).toMatch(/^[1-9]\d* \(\d+\.00 VES\)$/);
 
     const trial = page.getByTestId('trial-balance');

@@ -54,7 +54,7 @@ export const en: Dictionary = {
       operators: 'Create and change staff logins',
       appeals: 'Review and settle what people ask about their benefits',
       distribution: 'Serve people at a distribution point: with a card or without',
-      money: 'Fund programs, pay cycles, see the balance and approve adjustments',
+      money: 'Fund cash benefits, pay cycles into wallets and approve adjustments',
       supervision: 'Review what was handed over without a card and reconcile each point by cycle',
       programs: 'Write rules, decide publications and compute cycles',
       messages: 'See whether our SMS arrived, by day and provider',

@@ -56,7 +56,7 @@ export const es = {
       operators: 'Crear y cambiar accesos del personal',
       appeals: 'Revisar y resolver lo que la gente pide sobre sus beneficios',
       distribution: 'Atender en un punto de entrega: con carnet o sin él',
-      money: 'Fondear programas, pagar ciclos, ver el balance y aprobar ajustes',
+      money: 'Fondear beneficios en efectivo, pagar ciclos a monederos y aprobar ajustes',
       supervision: 'Revisar lo entregado sin carnet y cuadrar cada punto por ciclo',
       programs: 'Escribir reglas, decidir publicaciones y calcular ciclos',
       messages: 'Ver si nuestros SMS llegaron, por día y proveedor',

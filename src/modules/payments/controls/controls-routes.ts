@@ -148,8 +148,8 @@ export const controlsRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
       },
     },
     async (request) => ({
-      items: (await adjustmentLister(deps, contextOf(request), request.query.status)).map(
-        (view) => presented(view, request.actor),
+      items: (await adjustmentLister(deps, contextOf(request), request.query.status)).map((view) =>
+        presented(view, request.actor),
       ),
     }),
   );
