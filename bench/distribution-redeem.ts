@@ -182,7 +182,7 @@ async function openLoop(redeem: Redeem, rate: number, seconds: number) {
 }
 
 /** `pgbench -c 16` TPC-B at scale 10 in a throwaway database on the same server; its tps. */
-function pgbench(serverUrl: string, seconds: number): number {
+export function pgbench(serverUrl: string, seconds: number): number {
   const name = `amparo_bench_pgbench_${randomBytes(4).toString('hex')}`;
   const url = new URL(serverUrl);
   const env = {
