@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { distributionWorld, quantiles, startServer } from './lib/distribution-world.js';
+import { distributionWorld, startServer } from './lib/distribution-world.js';
+import { closedLoop, type LoadRequest, openLoop } from './lib/http-loops.js';
 import { loadAverage } from './lib/program-population.js';
 
 /**
@@ -47,13 +48,24 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const server = await startServer(world);
   try {
     const redeem = redeemer(server.url, world);
-    await closedLoop(redeem, clients, 3); // warm-up: JIT, pools, caches
+    const send: LoadRequest = async (index) => (await redeem(index)).status;
+    await closedLoop(send, { clients, seconds: 3, okStatus: 201 }); // warm-up: JIT, pools, caches
     const loadBeforeClosed = loadAverage();
-    const closed = await closedLoop(redeem, clients, seconds);
+    const { succeeded: redeemed, ...closedRest } = await closedLoop(send, {
+      clients,
+      seconds,
+      okStatus: 201,
+    });
+    const closed = { ...closedRest, redeemed };
     progress(`closed loop: ${closed.perSecond}/s`);
     const rate = Math.max(1, Math.round(pgbenchTps / 2));
     const loadBeforeOpen = loadAverage();
-    const open = await openLoop(redeem, rate, seconds);
+    const { succeeded: openRedeemed, ...openRest } = await openLoop(send, {
+      rate,
+      seconds,
+      okStatus: 201,
+    });
+    const open = { ...openRest, redeemed: openRedeemed };
     progress(`open loop at ${rate}/s: p99 ${open.latencyMs.p99} ms`);
 
     const counts = await sql<{
@@ -124,61 +136,6 @@ function redeemer(url: string, world: Awaited<ReturnType<typeof distributionWorl
     return { status: response.status };
   };
   return async (index) => attempt(index).catch(() => ({ status: 0 }));
-}
-
-async function closedLoop(redeem: Redeem, clients: number, seconds: number) {
-  const until = performance.now() + seconds * 1000;
-  const started = performance.now();
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  await Promise.all(
-    Array.from({ length: clients }, async (_, client) => {
-      let count = 0;
-      while (performance.now() < until) {
-        const begun = performance.now();
-        const { status } = await redeem(client + count * clients);
-        count += 1;
-        if (status === 201) latencies.push(performance.now() - begun);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  return {
-    seconds: +elapsed.toFixed(2),
-    redeemed: latencies.length,
-    perSecond: +(latencies.length / elapsed).toFixed(1),
-    statuses,
-    latencyMs: quantiles(latencies),
-  };
-}
-
-/** Requests due at a fixed rate whatever the answers; latency counted from when each was due. */
-async function openLoop(redeem: Redeem, rate: number, seconds: number) {
-  const total = Math.round(rate * seconds);
-  const started = performance.now();
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  const pending: Promise<void>[] = [];
-  for (let index = 0; index < total; index += 1) {
-    const due = started + (index * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(
-      redeem(index).then(({ status }) => {
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status === 201) latencies.push(performance.now() - due);
-      }),
-    );
-  }
-  await Promise.all(pending);
-  return {
-    requests: total,
-    redeemed: latencies.length,
-    achievedPerSecond: +(latencies.length / ((performance.now() - started) / 1000)).toFixed(1),
-    statuses,
-    latencyMs: quantiles(latencies),
-  };
 }
 
 /** `pgbench -c 16` TPC-B at scale 10 in a throwaway database on the same server; its tps. */

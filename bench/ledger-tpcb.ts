@@ -15,6 +15,7 @@ import { loadKeyStore } from '../src/platform/crypto/key-store.js';
 import { buildOperator } from '../test/factories.js';
 import { pgbench } from './distribution-redeem.js';
 import { distributionWorld, quantiles, startServer } from './lib/distribution-world.js';
+import { closedLoop, type LoadRequest, openLoop } from './lib/http-loops.js';
 import { loadAverage } from './lib/program-population.js';
 
 /**
@@ -96,7 +97,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
           return cookie[0];
         }),
       );
-      const fund: Fund = async (index) => {
+      const fund: LoadRequest = async (index) => {
         const client = index % clients;
         try {
           const response = await fetch(
@@ -113,12 +114,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
           return 0;
         }
       };
-      await closedLoop(fund, clients, 3); // warm-up
+      await closedLoop(fund, { clients, seconds: 3, okStatus: 201 }); // warm-up
       const loadBeforeHttp = loadAverage();
-      const http = await closedLoop(fund, clients, seconds);
+      const http = await closedLoop(fund, { clients, seconds, okStatus: 201 });
       const rate = Math.max(1, Math.round(pgbenchTps / 2));
       const loadBeforeOpen = loadAverage();
-      const open = await openLoop(fund, rate, seconds);
+      const open = await openLoop(fund, { rate, seconds, okStatus: 201 });
       const verification = await verifyLedger(world.database.admin);
       return {
         command: `npm run bench -- ledger-tpcb ${seconds} ${clients} ${batch}`,
@@ -147,8 +148,6 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     await world.close();
   }
 }
-
-type Fund = (index: number) => Promise<number>;
 
 /** 10,000 funded wallets and 100 merchant accounts. */
 async function paymentAccounts(db: Parameters<typeof transferCreator>[0]) {
@@ -238,57 +237,5 @@ async function batchedLoop(
     refused,
     perSecond: Math.round(transfers / elapsed),
     batchLatencyMs: quantiles(batchMs),
-  };
-}
-
-async function closedLoop(fund: Fund, clients: number, seconds: number) {
-  const until = performance.now() + seconds * 1000;
-  const started = performance.now();
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  await Promise.all(
-    Array.from({ length: clients }, async (_, client) => {
-      while (performance.now() < until) {
-        const begun = performance.now();
-        const status = await fund(client);
-        if (status === 201) latencies.push(performance.now() - begun);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  return {
-    seconds: +elapsed.toFixed(2),
-    transfers: latencies.length,
-    perSecond: +(latencies.length / elapsed).toFixed(1),
-    statuses,
-    latencyMs: quantiles(latencies),
-  };
-}
-
-async function openLoop(fund: Fund, rate: number, seconds: number) {
-  const total = Math.round(rate * seconds);
-  const started = performance.now();
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  const pending: Promise<void>[] = [];
-  for (let index = 0; index < total; index += 1) {
-    const due = started + (index * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(
-      fund(index).then((status) => {
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status === 201) latencies.push(performance.now() - due);
-      }),
-    );
-  }
-  await Promise.all(pending);
-  return {
-    requests: total,
-    transfers: latencies.length,
-    achievedPerSecond: +(latencies.length / ((performance.now() - started) / 1000)).toFixed(1),
-    statuses,
-    latencyMs: quantiles(latencies),
   };
 }

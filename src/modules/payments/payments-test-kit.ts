@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
+import { accountCreator, accountFlags, transferCreator, transferFlags } from '../ledger/index.js';
 import { approvedCycle, publishedProgram } from '../programs/programs-test-kit.js';
+import { fundingAccountId, settlementAccountId } from './accounts/account-ids.js';
 
 /**
  * A published cash program (everyone of age, `amountMinor` VES each) and its approved cycle:
@@ -28,4 +31,38 @@ export async function cashCycle(
   });
   const { cycleId } = await approvedCycle(db, programId, props.referenceDate);
   return { programId, cycleId };
+}
+
+/**
+ * The VES settlement account and a program's funding account holding `amountMinor`, funded
+ * from settlement through the ledger (no program row: the payout verbs need only the account).
+ */
+export async function fundedProgramAccount(
+  db: Kysely<Database>,
+  programId: string,
+  amountMinor: bigint,
+): Promise<void> {
+  const funding = fundingAccountId(programId, 'VES');
+  const settlement = settlementAccountId('VES');
+  await accountCreator(db, [
+    { id: settlement, currency: 'VES', kind: 'settlement', flags: accountFlags.none },
+    {
+      id: funding,
+      currency: 'VES',
+      kind: 'program_funding',
+      flags: accountFlags.debitsMustNotExceedCredits,
+      referenceId: programId,
+    },
+  ]);
+  await transferCreator(db, [
+    {
+      id: randomUUID(),
+      debitAccountId: settlement,
+      creditAccountId: funding,
+      amountMinor,
+      flags: transferFlags.none,
+      currency: 'VES',
+      reason: 'funding',
+    },
+  ]);
 }

@@ -7,15 +7,9 @@ import type { OperatorActor } from '../../../shared/access/actor.js';
 import { consumePersonReads } from '../../access/index.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import { buildAuditKeys } from '../../audit/audit-test-support.js';
-import {
-  accountCreator,
-  accountFlags,
-  transferCreator,
-  transferFlags,
-} from '../../ledger/index.js';
 import { executeErasure, insertErasureRequest } from '../../registry/erasure/repository.js';
-import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
 import type { PaymentsContext } from '../payments-context.js';
+import { fundedProgramAccount } from '../payments-test-kit.js';
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
 import type { PayoutDependencies } from './payout-gate.js';
@@ -55,29 +49,7 @@ describe('payout creditors under the person key', () => {
     deps = { db: database.db, audit, masterKey };
     for (let index = 0; index < 2; index += 1)
       persons.push((await buildPerson({ database, masterKey })).id);
-    const funding = fundingAccountId(programId, 'VES');
-    const settlement = settlementAccountId('VES');
-    await accountCreator(database.db, [
-      { id: settlement, currency: 'VES', kind: 'settlement', flags: accountFlags.none },
-      {
-        id: funding,
-        currency: 'VES',
-        kind: 'program_funding',
-        flags: accountFlags.debitsMustNotExceedCredits,
-        referenceId: programId,
-      },
-    ]);
-    await transferCreator(database.db, [
-      {
-        id: randomUUID(),
-        debitAccountId: settlement,
-        creditAccountId: funding,
-        amountMinor: 10_000_00n,
-        flags: transferFlags.none,
-        currency: 'VES',
-        reason: 'funding',
-      },
-    ]);
+    await fundedProgramAccount(database.db, programId, 10_000_00n);
   });
   afterAll(async () => database?.close());
 

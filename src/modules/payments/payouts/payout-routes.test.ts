@@ -7,13 +7,7 @@ import {
   createTestPerson,
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
-import {
-  accountCreator,
-  accountFlags,
-  transferCreator,
-  transferFlags,
-} from '../../ledger/index.js';
-import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
+import { fundedProgramAccount } from '../payments-test-kit.js';
 import { pain002For } from './iso20022/bank-files-test-kit.js';
 
 /**
@@ -41,29 +35,7 @@ describe('payout routes', () => {
     });
     cookies = { amparo_session: sessionCookieFrom(signIn) ?? '' };
     personId = (await createTestPerson(kit, { uin: '3000000017', phone: null })).id;
-    const funding = fundingAccountId(programId, 'VES');
-    const settlement = settlementAccountId('VES');
-    await accountCreator(kit.database.db, [
-      { id: settlement, currency: 'VES', kind: 'settlement', flags: accountFlags.none },
-      {
-        id: funding,
-        currency: 'VES',
-        kind: 'program_funding',
-        flags: accountFlags.debitsMustNotExceedCredits,
-        referenceId: programId,
-      },
-    ]);
-    await transferCreator(kit.database.db, [
-      {
-        id: randomUUID(),
-        debitAccountId: settlement,
-        creditAccountId: funding,
-        amountMinor: 500_00n,
-        flags: transferFlags.none,
-        currency: 'VES',
-        reason: 'funding',
-      },
-    ]);
+    await fundedProgramAccount(kit.database.db, programId, 500_00n);
   });
   afterAll(async () => kit?.close());
 

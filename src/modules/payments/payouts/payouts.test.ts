@@ -4,17 +4,10 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { buildPerson } from '../../../../test/factories.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import { buildAuditKeys } from '../../audit/audit-test-support.js';
-import {
-  accountCreator,
-  accountFlags,
-  ledgerIsSound,
-  lookupAccounts,
-  transferCreator,
-  transferFlags,
-  verifyLedger,
-} from '../../ledger/index.js';
+import { ledgerIsSound, lookupAccounts, verifyLedger } from '../../ledger/index.js';
 import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
 import type { PaymentsContext } from '../payments-context.js';
+import { fundedProgramAccount } from '../payments-test-kit.js';
 import { bankFileApplier } from './bank-file-applier.js';
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
@@ -51,29 +44,7 @@ describe('bank payouts', () => {
     deps = { db: database.db, audit, masterKey };
     for (let index = 0; index < 4; index += 1)
       personIds.push((await buildPerson({ database, masterKey })).id);
-    const funding = fundingAccountId(programId, 'VES');
-    const settlement = settlementAccountId('VES');
-    await accountCreator(database.db, [
-      { id: settlement, currency: 'VES', kind: 'settlement', flags: accountFlags.none },
-      {
-        id: funding,
-        currency: 'VES',
-        kind: 'program_funding',
-        flags: accountFlags.debitsMustNotExceedCredits,
-        referenceId: programId,
-      },
-    ]);
-    await transferCreator(database.db, [
-      {
-        id: randomUUID(),
-        debitAccountId: settlement,
-        creditAccountId: funding,
-        amountMinor: 1_000_00n,
-        flags: transferFlags.none,
-        currency: 'VES',
-        reason: 'funding',
-      },
-    ]);
+    await fundedProgramAccount(database.db, programId, 1_000_00n);
   });
   afterAll(async () => database?.close());
 
