@@ -21,6 +21,11 @@ export const programsErrorCodes = [
   'AMP_BUDGET_EXCEEDED',
   /** A benefit formula fails (divides by zero, an unknown fact) or is negative for someone. */
   'AMP_FORMULA_FAILED',
+  /**
+   * An eligibility rule that cannot be evaluated in a batch run: its integer arithmetic
+   * overflows 64 bits for some persons. The run is refused and writes nothing.
+   */
+  'AMP_RULE_FAILED',
   /** An appeal filed or decided on a cycle that is closed: nothing can be granted in it. */
   'AMP_APPEAL_CYCLE_CLOSED',
 ] as const;
@@ -45,6 +50,10 @@ const programsAnswers: Record<ProgramsErrorCode, ErrorAnswer> = {
   AMP_FORMULA_FAILED: {
     status: 422,
     title: 'The benefit formula gives no valid amount for some beneficiaries',
+  },
+  AMP_RULE_FAILED: {
+    status: 422,
+    title: 'The eligibility rule cannot be evaluated for some persons',
   },
   AMP_APPEAL_CYCLE_CLOSED: {
     status: 409,

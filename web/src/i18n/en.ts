@@ -74,6 +74,10 @@ export const en: Dictionary = {
     AMP_ROUTE_NOT_FOUND: 'The server has no such function.',
     AMP_VALIDATION: 'Some of the data is not valid.',
     AMP_ATTRIBUTE_FORBIDDEN: 'Amparo does not hold that kind of data.',
+    AMP_RULE_FAILED:
+      'The rule cannot be evaluated for some persons (a number too large): nothing was computed.',
+    AMP_FORMULA_FAILED:
+      'The benefit formula gives no valid amount for some persons: nothing was computed.',
     AMP_APPEAL_CYCLE_CLOSED: 'That cycle is closed: it can no longer be appealed or granted.',
     AMP_CONFLICT: 'The record changed in the meantime. Reload the page.',
     AMP_HOUSEHOLD_FULL: 'The household already has as many members as one may have.',

@@ -78,6 +78,10 @@ export const es = {
     AMP_ROUTE_NOT_FOUND: 'Esta función no existe en el servidor.',
     AMP_VALIDATION: 'Algunos datos no son válidos.',
     AMP_ATTRIBUTE_FORBIDDEN: 'Amparo no guarda ese tipo de dato.',
+    AMP_RULE_FAILED:
+      'La regla no se puede evaluar para algunas personas (un número demasiado grande): no se calculó nada.',
+    AMP_FORMULA_FAILED:
+      'La fórmula del beneficio no da un monto válido para algunas personas: no se calculó nada.',
     AMP_APPEAL_CYCLE_CLOSED: 'Ese ciclo está cerrado: ya no se puede reclamar ni otorgar en él.',
     AMP_CONFLICT: 'El registro cambió mientras tanto. Recargue la página.',
     AMP_HOUSEHOLD_FULL: 'El hogar ya tiene el máximo de miembros permitido.',

@@ -9,6 +9,7 @@ import {
 } from '../eligibility/sealed-decider.js';
 import type { CheckedContent } from '../program-content.js';
 import { ProgramsError } from '../programs-error.js';
+import { canOverflow, refusingOverflow } from '../rules/rule-overflow.js';
 import { planFormula, planRule } from '../rules/rule-plan.js';
 import { compileFormula } from '../rules/rule-sql.js';
 
@@ -29,7 +30,10 @@ export interface RoundScope {
  * amount; for a rule over sealed facts also the facts and ciphertext the workers decide on.
  */
 export function eligibleRows(
-  props: Omit<RoundScope, 'cycleId' | 'round'>,
+  props: Omit<RoundScope, 'cycleId' | 'round'> & {
+    /** Without the amount column: the rule alone is evaluated (its overflow check). */
+    withoutAmount?: boolean;
+  },
 ): RawBuilder<CandidateRow> {
   const { content, rule } = props.checked;
   const plan = planRule(rule);
@@ -49,7 +53,8 @@ export function eligibleRows(
       : sql`f.region_code in (${sql.join(content.regions.map((region) => sql`${region}`))})`;
   const unit = content.unit === 'household' ? sql`f.head_of_household` : sql`true`;
   const columns = plan.needsWorkers ? sql`f.*, ` : sql`f.person_id, f.region_code, `;
-  return sql<CandidateRow>`select ${columns}${amountSql(props.checked)} as amount_minor
+  const amount = props.withoutAmount === true ? sql`null::int8` : amountSql(props.checked);
+  return sql<CandidateRow>`select ${columns}${amount} as amount_minor
       from ${facts} as f
      where ${inRegions} and ${unit} and ${plan.sqlCondition('f')}`;
 }
@@ -100,27 +105,35 @@ export async function insertRound(trx: Transaction<Database>, props: RoundScope)
 }
 
 /**
- * Refuses, before anything is written, a formula that gives no amount for someone the rule
- * selects now: one pass over everyone, so a cycle whose formula fails is never started.
+ * Refuses, before anything is written, a rule that overflows (`AMP_RULE_FAILED`) or a formula
+ * that gives no amount (`AMP_FORMULA_FAILED`) for someone the rule selects now: one pass over
+ * everyone for each that can fail, so a cycle that cannot be computed is never started. A rule
+ * without arithmetic cannot overflow and is not run here (rule-overflow.ts).
  */
-export async function refuseFailingFormula(
+export async function refuseFailingComputation(
   trx: Transaction<Database>,
   props: Omit<RoundScope, 'round'>,
 ): Promise<void> {
-  if (props.checked.formula === undefined) return;
-  try {
-    await countFailingAmounts(trx, props);
-  } catch (error) {
-    // PostgreSQL's int8 arithmetic refuses an overflow (22003) where CEL fails: the same
-    // refusal, and the caller's transaction writes nothing.
-    if ((error as { code?: unknown }).code === '22003') {
-      throw new ProgramsError(
-        'AMP_FORMULA_FAILED',
-        'The benefit formula overflows a 64-bit integer for some eligible persons; nothing was written',
-      );
-    }
-    throw error;
+  if (canOverflow(props.checked.rule)) {
+    await refusingOverflow('rule', () => runRuleOnce(trx, props));
   }
+  if (props.checked.formula === undefined) return;
+  // The rule ran without overflowing just above (or cannot): an overflow now is the formula's.
+  await refusingOverflow('formula', () => countFailingAmounts(trx, props));
+}
+
+/** Evaluates the rule over everyone in scope, for its overflow only (workers included). */
+async function runRuleOnce(
+  trx: Transaction<Database>,
+  props: Omit<RoundScope, 'round'>,
+): Promise<void> {
+  const rows = eligibleRows({ ...props, withoutAmount: true });
+  const sealed = sealedStep(props, 'rule');
+  if (sealed !== undefined) {
+    await selectEligibleRows(trx, rows, sealed);
+    return;
+  }
+  await sql`select count(*) from (${rows}) as e`.execute(trx);
 }
 
 async function countFailingAmounts(

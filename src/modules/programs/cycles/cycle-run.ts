@@ -6,6 +6,7 @@ import type { SealedDeciding } from '../eligibility/sealed-decider.js';
 import { programLimits } from '../limits.js';
 import { checkContent, contentOf } from '../program-content.js';
 import { findVersion } from '../program-repository.js';
+import { overflowSuspect, refusingOverflow } from '../rules/rule-overflow.js';
 import { planRule } from '../rules/rule-plan.js';
 import { chunkRange } from './cycle-chunks.js';
 import {
@@ -25,7 +26,7 @@ import {
  * and two computers running at once take turns on the lock and never write a chunk twice.
  *
  * @example
- *   await startRound(trx, cycleId, 1);                     // inside the creating transaction
+ *   await startRound(trx, { cycleId, round: 1, startedBy });  // inside the creating transaction
  *   const done = await cycleComputer(db, { cycleId, onProgress: (p) => bar.update(p.chunksDone) });
  */
 export interface RunProgress {
@@ -34,11 +35,13 @@ export interface RunProgress {
   chunksTotal: number;
 }
 
-/** Starts a round's run; `chunks` defaults to `limits.programs.cycleChunks`. */
+/**
+ * Starts a round's run, recording who started it (barred from approving the cycle);
+ * `chunks` defaults to `limits.programs.cycleChunks`.
+ */
 export async function startRound(
   trx: Transaction<Database>,
-  cycleId: string,
-  round: number,
+  round: { cycleId: string; round: number; startedBy: string | null },
   chunks: number = programLimits.cycleChunks,
 ): Promise<void> {
   if (!Number.isInteger(chunks) || chunks < 1 || chunks > programLimits.cycleChunksMax) {
@@ -50,7 +53,12 @@ export async function startRound(
   }
   await trx
     .insertInto('program_cycle_run')
-    .values({ cycle_id: cycleId, round, chunks_total: chunks })
+    .values({
+      cycle_id: round.cycleId,
+      round: round.round,
+      started_by: round.startedBy,
+      chunks_total: chunks,
+    })
     .execute();
 }
 
@@ -158,14 +166,19 @@ async function computeNextChunk(
   if (run.finished_at !== null) return undefined;
   const version = await findVersion(trx, cycle.program_id, cycle.version);
   if (version === undefined) throw new Error('cycle version missing');
-  await insertRound(trx, {
-    cycleId,
-    round: cycle.round,
-    referenceDate: cycle.reference_date,
-    checked: checkContent(contentOf(version)),
-    personIdRange: chunkRange(run.chunks_done, run.chunks_total),
-    ...(sealed === undefined ? {} : { sealed }),
-  });
+  const checked = checkContent(contentOf(version));
+  // Checked when the round started; a registry edit since can still make it overflow: the
+  // chunk is refused whole, and the round stays at its last whole chunk.
+  await refusingOverflow(overflowSuspect(checked), () =>
+    insertRound(trx, {
+      cycleId,
+      round: cycle.round,
+      referenceDate: cycle.reference_date,
+      checked,
+      personIdRange: chunkRange(run.chunks_done, run.chunks_total),
+      ...(sealed === undefined ? {} : { sealed }),
+    }),
+  );
   const chunksDone = run.chunks_done + 1;
   const finished = chunksDone === run.chunks_total;
   const now = new Date();

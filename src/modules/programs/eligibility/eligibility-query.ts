@@ -4,6 +4,7 @@ import { eligibilityFactsRelation } from '../../registry/index.js';
 import { chunkRange } from '../cycles/cycle-chunks.js';
 import { programLimits } from '../limits.js';
 import type { CheckedRule } from '../rules/rule-checker.js';
+import { refusingOverflow } from '../rules/rule-overflow.js';
 import { planRule, type RulePlan } from '../rules/rule-plan.js';
 import {
   type CandidateRow,
@@ -62,9 +63,9 @@ export async function eligiblePersonIds(
   const plan = planRule(query.rule);
   const sealed = requireSealed(plan, query.sealed);
   if (sealed !== undefined) return (await sealedEligibleIds(db, query, plan, sealed)).sort();
-  const result = await sql<{
-    person_id: string;
-  }>`${eligibleSelect(query, plan)} order by f.person_id`.execute(db);
+  const result = await refusingOverflow('rule', () =>
+    sql<{ person_id: string }>`${eligibleSelect(query, plan)} order by f.person_id`.execute(db),
+  );
   return result.rows.map((row) => row.person_id);
 }
 
@@ -77,9 +78,11 @@ export async function countEligible(
   const sealed = requireSealed(plan, query.sealed);
   if (sealed !== undefined)
     return BigInt((await sealedEligibleIds(db, query, plan, sealed)).length);
-  const result = await sql<{
-    eligible: bigint;
-  }>`select count(*)::int8 as eligible from (${eligibleSelect(query, plan)}) as e`.execute(db);
+  const result = await refusingOverflow('rule', () =>
+    sql<{
+      eligible: bigint;
+    }>`select count(*)::int8 as eligible from (${eligibleSelect(query, plan)}) as e`.execute(db),
+  );
   return result.rows[0]?.eligible ?? 0n;
 }
 
@@ -92,9 +95,9 @@ async function sealedEligibleIds(
 ): Promise<string[]> {
   const chunks = query.chunks ?? programLimits.cycleChunks;
   const read = (index: number) => {
-    const rows = sql<CandidateRow>`${eligibleSelect(query, plan, chunkRange(index, chunks))}`
-      .execute(db)
-      .then((result) => result.rows);
+    const rows = refusingOverflow('rule', () =>
+      sql<CandidateRow>`${eligibleSelect(query, plan, chunkRange(index, chunks))}`.execute(db),
+    ).then((result) => result.rows);
     // Handled when awaited; this only keeps a failure meanwhile from being reported unhandled.
     rows.catch(() => undefined);
     return rows;

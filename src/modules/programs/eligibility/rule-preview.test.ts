@@ -158,6 +158,13 @@ describe('a rule change is previewed as protected aggregates by state', () => {
     expect(await preview(current, rewritten)).toEqual(await preview(current, without));
   });
 
+  it('refuses a rule whose arithmetic overflows for someone with AMP_RULE_FAILED', async () => {
+    const overflowing = checkContent(content('age * 1000000000000 * 1000000 > 1'));
+    await expect(preview(undefined, overflowing)).rejects.toMatchObject({
+      code: 'AMP_RULE_FAILED',
+    });
+  });
+
   it('refuses a rule over a sealed fact with AMP_RULE_INVALID', async () => {
     const sealed = checkContent(content('age >= 18 && disability_status != "none"'));
     await expect(preview(undefined, sealed)).rejects.toMatchObject({

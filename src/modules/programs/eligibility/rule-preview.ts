@@ -4,6 +4,7 @@ import type { Database } from '../../../platform/db/schema.js';
 import { listStates } from '../../geography/index.js';
 import { eligibleRows } from '../cycles/cycle-members.js';
 import type { CheckedContent } from '../program-content.js';
+import { refusingOverflow } from '../rules/rule-overflow.js';
 import { sqlOnlyCondition } from '../rules/rule-plan.js';
 
 /**
@@ -110,7 +111,7 @@ function eligibleSet(
   // Counts run in SQL only: a rule over a sealed fact is decided after decryption by the
   // cycles' worker pool, which a preview does not open, so it is refused (AMP_RULE_INVALID).
   sqlOnlyCondition(checked.rule, 'f');
-  return sql`select e.person_id, e.region_code from (${eligibleRows({ checked, referenceDate })}) as e`;
+  return sql`select e.person_id, e.region_code from (${eligibleRows({ checked, referenceDate, withoutAmount: true })}) as e`;
 }
 
 /** The states a preview lists: the program's (either version's), or every state if national. */
@@ -134,7 +135,7 @@ export async function rulePreview(
     secret: string;
   },
 ): Promise<RulePreview> {
-  const result = await sql<{
+  const query = sql<{
     region_code: string;
     entering: string;
     leaving: string;
@@ -155,7 +156,9 @@ export async function rulePreview(
            coalesce(sum(cell_key) filter (where entering), 0)::text as entering_key,
            coalesce(sum(cell_key) filter (where not entering), 0)::text as leaving_key
       from changed
-     group by region_code`.execute(db);
+     group by region_code`;
+  // A rule whose arithmetic overflows for someone is refused clearly (AMP_RULE_FAILED).
+  const result = await refusingOverflow('rule', () => query.execute(db));
   const byRegion = new Map(result.rows.map((row) => [row.region_code, row]));
   const states = [
     ...new Set([...statesInScope(props.current, props.proposed), ...byRegion.keys()]),

@@ -1,5 +1,6 @@
 import { WorkerPool, workerEntry } from '../../../platform/worker-pool.js';
 import type { SealedFactsRow } from '../../registry/index.js';
+import { workerOverflowRefusal } from '../rules/rule-overflow.js';
 
 /**
  * A small pool of worker threads that decide the sealed part of a rule (rule-plan.ts): each
@@ -21,15 +22,24 @@ export interface SealedTask {
   readonly rows: readonly SealedCandidate[];
 }
 
+/** A worker's answer: the eligible ids, and how many candidates the rule overflowed for. */
+export interface SealedAnswer {
+  readonly eligible: string[];
+  readonly overflowed: number;
+}
+
 export interface SealedPool {
   readonly size: number;
-  /** Ids of the eligible among `rows`, in the order given. */
+  /**
+   * Ids of the eligible among `rows`, in the order given; refused with `AMP_RULE_FAILED` when
+   * the rule overflows for any of them (rule-overflow.ts).
+   */
   decide(rule: string, rows: readonly SealedCandidate[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
 export function sealedPool(masterKey: Buffer, workers: number): SealedPool {
-  const pool = new WorkerPool<SealedTask, string[]>({
+  const pool = new WorkerPool<SealedTask, SealedAnswer>({
     name: 'sealed-fact worker',
     size: workers,
     entry: sealedWorkerEntry,
@@ -46,11 +56,14 @@ export function sealedPool(masterKey: Buffer, workers: number): SealedPool {
     async decide(rule, rows) {
       if (rows.length === 0) return [];
       const slice = Math.ceil(rows.length / workers);
-      const parts: Promise<string[]>[] = [];
+      const parts: Promise<SealedAnswer>[] = [];
       for (let from = 0; from < rows.length; from += slice) {
         parts.push(pool.run({ rule, rows: rows.slice(from, from + slice) }));
       }
-      return (await Promise.all(parts)).flat();
+      const answers = await Promise.all(parts);
+      const overflowed = answers.reduce((sum, answer) => sum + answer.overflowed, 0);
+      if (overflowed > 0) throw workerOverflowRefusal(overflowed);
+      return answers.flatMap((answer) => answer.eligible);
     },
     close: () => pool.close(),
   };

@@ -190,6 +190,23 @@ describe.each(dialects)(
       }
     });
 
+    it('a rule that overflows in the workers is refused with AMP_RULE_FAILED, not read as false', async () => {
+      // `a || s` narrows nothing in SQL: the overflow is met only after decryption, in CEL.
+      const rule = checkRule(
+        'disability_status == "visual" || age * 1000000000000 * 1000000 > 1',
+        'bool',
+        '/r',
+      );
+      expect(planRule(rule).described.sql).toBe('true');
+      const refused = await eligiblePersonIds(database.db, {
+        rule,
+        referenceDate,
+        regions: [],
+        sealed,
+      }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'AMP_RULE_FAILED' });
+    });
+
     it('refuses to run a sealed rule without the worker pool, rather than skip its sealed part', async () => {
       const rule = checkRule('disability_status == "visual"', 'bool', '/r');
       await expect(

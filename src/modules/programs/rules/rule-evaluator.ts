@@ -49,6 +49,25 @@ export function evaluateRule(
   return value === false ? 'false' : 'unknown';
 }
 
+/**
+ * As `evaluateRule`, for a batch run: an error that is an integer overflow is told apart
+ * (`'overflow'`), since a batch refuses a rule that overflows for someone (rule-overflow.ts)
+ * where one person's explanation shows it as unknown.
+ */
+export function evaluateRuleInBatch(
+  rule: CheckedRule,
+  facts: Readonly<Record<string, unknown>>,
+): RuleOutcome | 'overflow' {
+  let value: unknown;
+  try {
+    value = ruleVariables().environment.evaluate(rule.source, factsContext(facts));
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'numeric_overflow' ? 'overflow' : 'unknown';
+  }
+  if (value === true) return 'true';
+  return value === false ? 'false' : 'unknown';
+}
+
 /** A benefit formula's amount in minor units, or undefined when it cannot be computed. */
 export function evaluateFormula(
   formula: CheckedRule,
