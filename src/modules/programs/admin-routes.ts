@@ -470,7 +470,7 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
       'recompute',
       'Compute the eligible set again as a new round; the answer says who entered and left, by state',
       'program.manage',
-      (cycleId) => cycleRecomputer(db, { cycleId, ...sealed }),
+      (cycleId, operator) => cycleRecomputer(db, { cycleId, operatorId: operator, ...sealed }),
     );
     cycleWrite(
       'approvals',

@@ -95,6 +95,8 @@ export interface ProgramTables {
     round: number;
     chunks_total: number;
     chunks_done: Generated<number>;
+    /** Who started the round (migration 0040): barred from approving the cycle. */
+    started_by: string | null;
     started_at: Generated<Date>;
     updated_at: Generated<Date>;
     finished_at: Date | null;

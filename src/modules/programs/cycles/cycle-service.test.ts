@@ -18,6 +18,7 @@ import {
   cycleRecomputer,
   entitlementGranter,
 } from './cycle-service.js';
+import { cycleView } from './cycle-view.js';
 
 const referenceDate = '2026-12-01';
 const [officer, approverA, approverB] = [randomUUID(), randomUUID(), randomUUID()];
@@ -100,10 +101,29 @@ describe('cycles and entitlements', () => {
       .where('round', '=', 1)
       .execute();
     expect(frozen.map((row) => row.person_id).sort()).toEqual(expected);
-    const again = await cycleRecomputer(database.db, { cycleId });
+    const recomputer = randomUUID();
+    const again = await cycleRecomputer(database.db, { cycleId, operatorId: recomputer });
     expect(again.round).toBe(2);
     expect(again.diff).toEqual({ entered: [{ regionCode: 'VE-Z', count: 1n }], left: [] });
     expect(again.summary.eligible).toBe(summary.eligible + 1n);
+    // Separation of duties: whoever recomputed the cycle does not approve it (nor its
+    // creator), and the console does not offer them the approval; someone else may.
+    for (const operatorId of [recomputer, officer]) {
+      const own = await refusal(cycleApprover(database.db, { cycleId, operatorId }));
+      expect(own.code).toBe('AMP_FORBIDDEN');
+      expect((await cycleView(database.db, cycleId, operatorId)).approvals.byViewerAllowed).toBe(
+        false,
+      );
+    }
+    const approvals = await database.db
+      .selectFrom('program_cycle_approval')
+      .selectAll()
+      .where('cycle_id', '=', cycleId)
+      .execute();
+    expect(approvals).toEqual([]);
+    expect((await cycleView(database.db, cycleId, approverA)).approvals.byViewerAllowed).toBe(true);
+    const approved = await cycleApprover(database.db, { cycleId, operatorId: approverA });
+    expect(approved.approvals).toBe(1);
   });
 
   it('refuses approval over the budget cap with the figures, writing nothing', async () => {
@@ -226,6 +246,35 @@ describe('cycles and entitlements', () => {
         cycleCreator(database.db, { programId, referenceDate, operatorId: officer }),
       );
       expect({ formula, code: refused.code }).toEqual({ formula, code: 'AMP_FORMULA_FAILED' });
+      const cycles = await database.db
+        .selectFrom('program_cycle')
+        .select('id')
+        .where('program_id', '=', programId)
+        .execute();
+      expect(cycles).toEqual([]);
+    }
+  });
+
+  it('refuses a rule whose arithmetic overflows for someone with AMP_RULE_FAILED, and writes no cycle', async () => {
+    const overflowing = 'head_of_household && age * 1000000000000 * 1000000 > 1';
+    const rule = checkRule(overflowing, 'bool', '/r');
+    const direct = await refusal(
+      eligiblePersonIds(database.db, { rule, referenceDate, regions: [] }),
+    );
+    expect(direct.code).toBe('AMP_RULE_FAILED');
+    // With a formula beside it, the refusal still names the rule, not the formula.
+    for (const [code, benefit] of [
+      ['rule_overflow_fixed', { amountMinor: 100n, currency: 'VES' as const }],
+      ['rule_overflow_formula', { formula: '1000 + age', currency: 'VES' as const }],
+    ] as const) {
+      const programId = await publishedProgram(
+        code,
+        pension({ benefit, eligibilityRule: overflowing }),
+      );
+      const refused = await refusal(
+        cycleCreator(database.db, { programId, referenceDate, operatorId: officer }),
+      );
+      expect({ code, refused: refused.code }).toEqual({ code, refused: 'AMP_RULE_FAILED' });
       const cycles = await database.db
         .selectFrom('program_cycle')
         .select('id')

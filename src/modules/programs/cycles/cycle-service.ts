@@ -12,7 +12,7 @@ import { chunkRange } from './cycle-chunks.js';
 import {
   type RoundDiff,
   type RoundSummary,
-  refuseFailingFormula,
+  refuseFailingComputation,
   summariseRound,
 } from './cycle-members.js';
 import { type ComputeOptions, cycleComputer, startRound } from './cycle-run.js';
@@ -87,7 +87,7 @@ export async function cycleOpener(
   const cycleId = randomUUID();
   await db.transaction().execute(async (trx) => {
     const { version, checked } = await publishedContent(trx, props.programId);
-    await refuseFailingFormula(trx, {
+    await refuseFailingComputation(trx, {
       cycleId,
       referenceDate: props.referenceDate,
       checked,
@@ -110,7 +110,7 @@ export async function cycleOpener(
         detail: `The program already has a cycle for ${props.referenceDate}`,
       });
     }
-    await startRound(trx, cycleId, 1, props.chunks);
+    await startRound(trx, { cycleId, round: 1, startedBy: props.operatorId }, props.chunks);
   });
   return { cycleId };
 }
@@ -160,6 +160,8 @@ export async function cycleRecomputer(
   db: Kysely<Database>,
   props: {
     cycleId: string;
+    /** Who asks for it: barred from approving the cycle, as its creator is. */
+    operatorId: string | null;
     onProgress?: ComputeOptions['onProgress'];
     sealed?: SealedDeciding;
   },
@@ -168,7 +170,7 @@ export async function cycleRecomputer(
     const cycle = await lockCycle(trx, props.cycleId);
     refuseUnless(cycle, 'computed');
     const checked = await versionContent(trx, cycle.program_id, cycle.version);
-    await refuseFailingFormula(trx, {
+    await refuseFailingComputation(trx, {
       cycleId: cycle.id,
       referenceDate: cycle.reference_date,
       checked,
@@ -180,7 +182,7 @@ export async function cycleRecomputer(
       .set({ round, status: 'computing', updated_at: new Date() })
       .where('id', '=', cycle.id)
       .execute();
-    await startRound(trx, cycle.id, round);
+    await startRound(trx, { cycleId: cycle.id, round, startedBy: props.operatorId });
   });
   const outcome = await cycleComputer(db, {
     cycleId: props.cycleId,
@@ -227,6 +229,36 @@ export async function cycleApprover(
 }
 
 /**
+ * Who computed the cycle: its creator and whoever started any of its rounds (a recomputation).
+ * Two persons: none of them approves it (they chose when its set was computed).
+ */
+export async function cycleComputedBy(
+  db: Kysely<Database> | Transaction<Database>,
+  cycle: { id: string; created_by: string | null },
+): Promise<Set<string>> {
+  const runs = await db
+    .selectFrom('program_cycle_run')
+    .select('started_by')
+    .where('cycle_id', '=', cycle.id)
+    .execute();
+  const ids = [cycle.created_by, ...runs.map((run) => run.started_by)];
+  return new Set(ids.filter((id): id is string => id !== null));
+}
+
+async function refuseOwnComputation(
+  trx: Transaction<Database>,
+  cycle: { id: string; created_by: string | null },
+  operatorId: string,
+): Promise<void> {
+  if ((await cycleComputedBy(trx, cycle)).has(operatorId)) {
+    throw new AmparoError('AMP_FORBIDDEN', {
+      detail:
+        'The operator who created or recomputed the cycle cannot approve it; a different operator must',
+    });
+  }
+}
+
+/**
  * The decision of an approval, in one transaction and without writing entitlements: its cost
  * is a summary of the frozen round (counts and totals), whatever the number of beneficiaries.
  */
@@ -242,12 +274,7 @@ export async function approvalRecorder(
   return db.transaction().execute(async (trx) => {
     const cycle = await lockCycle(trx, props.cycleId);
     refuseUnless(cycle, 'computed');
-    // Two persons: whoever created the cycle (and so ran its computation) does not approve it.
-    if (cycle.created_by === props.operatorId) {
-      throw new AmparoError('AMP_FORBIDDEN', {
-        detail: 'The operator who created the cycle cannot approve it; a different operator must',
-      });
-    }
+    await refuseOwnComputation(trx, cycle, props.operatorId);
     const checked = await versionContent(trx, cycle.program_id, cycle.version);
     const summary = await summariseRound(trx, cycle.id, cycle.round);
     const cost = costOf(checked, summary);

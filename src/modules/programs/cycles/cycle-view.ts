@@ -6,7 +6,7 @@ import { checkContent, contentOf } from '../program-content.js';
 import { findVersion } from '../program-repository.js';
 import { cycleSummary } from '../program-views.js';
 import { diffRounds, diffSets, type RoundDiff, summariseRound } from './cycle-members.js';
-import { costOf, requiredApprovals } from './cycle-service.js';
+import { costOf, cycleComputedBy, requiredApprovals } from './cycle-service.js';
 
 /**
  * What the cycle page and the approvers see (issue #13, point 4): the computation's progress,
@@ -113,7 +113,7 @@ export async function cycleView(
       byViewerAllowed:
         viewerId !== undefined &&
         cycle.status === 'computed' &&
-        viewerId !== cycle.created_by &&
+        !(await cycleComputedBy(db, cycle)).has(viewerId) &&
         !approvals.some((row) => row.approved_by === viewerId),
     },
     diffPreviousRound:
