@@ -81,14 +81,15 @@ function sealedStep(props: Omit<RoundScope, 'round'> & { round?: number }, what:
  * INSERT … SELECT: the compiled rule over the registry's facts at the reference date,
  * narrowed to the program's regions (and to heads of household for a household program),
  * with each beneficiary's amount. Runs inside the caller's transaction, so a chunk is wholly
- * written or not at all.
+ * written or not at all. Members are written in person-id order: the grant reads them back by
+ * person-id range, and reads the table's pages in order instead of one page per member.
  */
 export async function insertRound(trx: Transaction<Database>, props: RoundScope): Promise<void> {
   const sealed = sealedStep(props, 'members');
   if (sealed === undefined) {
     await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor)
       select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor
-        from (${eligibleRows(props)}) as e`.execute(trx);
+        from (${eligibleRows(props)}) as e order by e.person_id`.execute(trx);
   } else {
     // Only ids, states and amounts are written: the opened facts stayed in the workers.
     const rows = await selectEligibleRows(trx, eligibleRows(props), sealed);
@@ -97,7 +98,7 @@ export async function insertRound(trx: Transaction<Database>, props: RoundScope)
         from unnest(${rows.map((row) => row.person_id)}::uuid[],
                     ${rows.map((row) => String(row.region_code))}::text[],
                     ${rows.map((row) => (row.amount_minor === null ? null : String(row.amount_minor)))}::int8[])
-          as e(person_id, region_code, amount_minor)`.execute(trx);
+          as e(person_id, region_code, amount_minor) order by e.person_id`.execute(trx);
   }
   if (props.checked.formula !== undefined) {
     await refuseFailedAmounts(trx, props.cycleId, props.round);
