@@ -36,6 +36,9 @@ export function sealedEligibilityFactNames(): string[] {
     .map((attribute) => attribute.name);
 }
 
+/** The sealed facts a rule may read: the catalogue is fixed while the process runs. */
+let allowed: ReadonlySet<string> | undefined;
+
 /**
  * The named sealed facts of one person; a fact that is absent, or a key destroyed by an
  * erasure, is simply unknown (left out). A ciphertext that does not open is corruption: it
@@ -59,7 +62,7 @@ export function openSealedFacts(
     }
     throw error;
   }
-  const allowed = new Set(sealedEligibilityFactNames());
+  allowed ??= new Set(sealedEligibilityFactNames());
   const facts: Record<string, unknown> = {};
   for (const name of names) {
     const value = opened[name];
