@@ -8,7 +8,7 @@ import { checkContent, contentOf } from '../program-content.js';
 import { findVersion } from '../program-repository.js';
 import { overflowSuspect, refusingOverflow } from '../rules/rule-overflow.js';
 import { planRule } from '../rules/rule-plan.js';
-import { chunkRange } from './cycle-chunks.js';
+import { chunkRange, withoutJit } from './cycle-chunks.js';
 import {
   diffRounds,
   insertRound,
@@ -164,6 +164,7 @@ async function computeNextChunk(
     .where('round', '=', cycle.round)
     .executeTakeFirstOrThrow();
   if (run.finished_at !== null) return undefined;
+  await withoutJit(trx);
   const version = await findVersion(trx, cycle.program_id, cycle.version);
   if (version === undefined) throw new Error('cycle version missing');
   const checked = checkContent(contentOf(version));

@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { eligibilityFactsRelation } from '../../registry/index.js';
-import { chunkRange } from '../cycles/cycle-chunks.js';
+import { chunkRange, withoutJit } from '../cycles/cycle-chunks.js';
 import { programLimits } from '../limits.js';
 import type { CheckedRule } from '../rules/rule-checker.js';
 import { refusingOverflow } from '../rules/rule-overflow.js';
@@ -96,7 +96,12 @@ async function sealedEligibleIds(
   const chunks = query.chunks ?? programLimits.cycleChunks;
   const read = (index: number) => {
     const rows = refusingOverflow('rule', () =>
-      sql<CandidateRow>`${eligibleSelect(query, plan, chunkRange(index, chunks))}`.execute(db),
+      db.transaction().execute(async (trx) => {
+        await withoutJit(trx);
+        return sql<CandidateRow>`${eligibleSelect(query, plan, chunkRange(index, chunks))}`.execute(
+          trx,
+        );
+      }),
     ).then((result) => result.rows);
     // Handled when awaited; this only keeps a failure meanwhile from being reported unhandled.
     rows.catch(() => undefined);

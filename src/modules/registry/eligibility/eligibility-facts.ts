@@ -172,12 +172,17 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
               where ${selected === undefined ? sql`true` : selected('s.person_id')} and s.valid_to is null)`;
   // One person: a union, not `id = $1 or id in (…)`, which the planner answers with a scan of
   // every person (the explanation's p99).
+  // A range: the persons in it, and their households' members only when the counts need them
+  // (a union too: `in range or in (…)` read every person and every membership for each chunk,
+  // so a batch of k chunks read k times the registry).
   const scope =
     selected === undefined
       ? sql`true`
       : options.personId !== undefined
         ? sql`p.id in (select ${options.personId}::uuid union ${members})`
-        : sql`${selected('p.id')} or p.id in (${members})`;
+        : needsCounts
+          ? sql`p.id in (select r.id from person r where ${selected('r.id')} union ${members})`
+          : selected('p.id');
   // No CTE joined back to itself: a fresh embedded database has no statistics (PGlite runs no
   // autovacuum), and the planner then joined two materialised CTEs by nested loop, quadratic
   // in the population. Household counts are window aggregates over the one join instead.
