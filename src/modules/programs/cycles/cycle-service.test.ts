@@ -60,6 +60,20 @@ describe('cycles and entitlements', () => {
     return programId;
   }
 
+  /** The refusal of a cycle's creation, once it is checked that no cycle was written. */
+  async function refusedCreation(programId: string) {
+    const refused = await refusal(
+      cycleCreator(database.db, { programId, referenceDate, operatorId: officer }),
+    );
+    const cycles = await database.db
+      .selectFrom('program_cycle')
+      .select('id')
+      .where('program_id', '=', programId)
+      .execute();
+    expect(cycles).toEqual([]);
+    return refused;
+  }
+
   async function entitlementCount(cycleId: string): Promise<number> {
     const rows = await database.db
       .selectFrom('entitlement')
@@ -242,16 +256,8 @@ describe('cycles and entitlements', () => {
           eligibilityRule: 'head_of_household',
         }),
       );
-      const refused = await refusal(
-        cycleCreator(database.db, { programId, referenceDate, operatorId: officer }),
-      );
+      const refused = await refusedCreation(programId);
       expect({ formula, code: refused.code }).toEqual({ formula, code: 'AMP_FORMULA_FAILED' });
-      const cycles = await database.db
-        .selectFrom('program_cycle')
-        .select('id')
-        .where('program_id', '=', programId)
-        .execute();
-      expect(cycles).toEqual([]);
     }
   });
 
@@ -271,16 +277,8 @@ describe('cycles and entitlements', () => {
         code,
         pension({ benefit, eligibilityRule: overflowing }),
       );
-      const refused = await refusal(
-        cycleCreator(database.db, { programId, referenceDate, operatorId: officer }),
-      );
+      const refused = await refusedCreation(programId);
       expect({ code, refused: refused.code }).toEqual({ code, refused: 'AMP_RULE_FAILED' });
-      const cycles = await database.db
-        .selectFrom('program_cycle')
-        .select('id')
-        .where('program_id', '=', programId)
-        .execute();
-      expect(cycles).toEqual([]);
     }
   });
 
