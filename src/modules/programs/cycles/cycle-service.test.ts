@@ -74,6 +74,14 @@ describe('cycles and entitlements', () => {
     return refused;
   }
 
+  async function approvalsOf(cycleId: string) {
+    return database.db
+      .selectFrom('program_cycle_approval')
+      .selectAll()
+      .where('cycle_id', '=', cycleId)
+      .execute();
+  }
+
   async function entitlementCount(cycleId: string): Promise<number> {
     const rows = await database.db
       .selectFrom('entitlement')
@@ -129,12 +137,7 @@ describe('cycles and entitlements', () => {
         false,
       );
     }
-    const approvals = await database.db
-      .selectFrom('program_cycle_approval')
-      .selectAll()
-      .where('cycle_id', '=', cycleId)
-      .execute();
-    expect(approvals).toEqual([]);
+    expect(await approvalsOf(cycleId)).toEqual([]);
     expect((await cycleView(database.db, cycleId, approverA)).approvals.byViewerAllowed).toBe(true);
     const approved = await cycleApprover(database.db, { cycleId, operatorId: approverA });
     expect(approved.approvals).toBe(1);
@@ -150,12 +153,7 @@ describe('cycles and entitlements', () => {
     const refused = await refusal(cycleApprover(database.db, { cycleId, operatorId: approverA }));
     expect(refused.code).toBe('AMP_BUDGET_EXCEEDED');
     expect(refused.message).toMatch(/eligible; the cycle would cost \d+, over the cap of 13000000/);
-    const approvals = await database.db
-      .selectFrom('program_cycle_approval')
-      .selectAll()
-      .where('cycle_id', '=', cycleId)
-      .execute();
-    expect(approvals).toEqual([]);
+    expect(await approvalsOf(cycleId)).toEqual([]);
     expect(await entitlementCount(cycleId)).toBe(0);
   });
 
