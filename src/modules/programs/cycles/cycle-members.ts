@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import { eligibilityFactsRelation } from '../../registry/index.js';
+import { eligibilityFactsRelation, sealedFactsReadEntry } from '../../registry/index.js';
 import {
   type CandidateRow,
   requireSealed,
@@ -70,9 +70,10 @@ function sealedStep(props: Omit<RoundScope, 'round'> & { round?: number }, what:
     plan,
     job: `cycle:${props.cycleId}`,
     requestId: `cycle:${props.cycleId}:round:${props.round ?? 0}:${what}:${chunk}`,
-    // A chunk's read is audited before its transaction (cycle-run.ts): appending inside it
-    // would wait for the audit log's own transaction on a one-connection PGlite.
-    audited: what === 'members',
+    // Audited before the transaction (a chunk's in cycle-run.ts, the checks' in
+    // `auditComputationChecks`): appending inside it would wait for the audit log's own
+    // transaction on a one-connection PGlite.
+    audited: true,
   };
 }
 
@@ -121,6 +122,27 @@ export async function refuseFailingComputation(
   if (props.checked.formula === undefined) return;
   // The rule ran without overflowing just above (or cannot): an overflow now is the formula's.
   await refusingOverflow('formula', () => countFailingAmounts(trx, props));
+}
+
+/**
+ * For a rule over sealed facts, the audit entry of the reads `refuseFailingComputation` will
+ * make (the rule's overflow check, the formula's amounts), appended before its transaction as
+ * the registry requires of a sealed read; nothing when those checks read no sealed fact.
+ */
+export async function auditComputationChecks(
+  props: Omit<RoundScope, 'round'> & { round: number },
+): Promise<void> {
+  const plan = planRule(props.checked.rule);
+  if (props.sealed === undefined || !plan.needsWorkers) return;
+  if (!canOverflow(props.checked.rule) && props.checked.formula === undefined) return;
+  await props.sealed.audit.append(
+    sealedFactsReadEntry({
+      job: `cycle:${props.cycleId}`,
+      fields: plan.described.sealedFacts,
+      persons: null,
+      requestId: `cycle:${props.cycleId}:round:${props.round}:checks`,
+    }),
+  );
 }
 
 /** Evaluates the rule over everyone in scope, for its overflow only (workers included). */

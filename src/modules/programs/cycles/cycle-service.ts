@@ -10,6 +10,7 @@ import { ProgramsError } from '../programs-error.js';
 import type { CycleStatus } from '../tables.js';
 import { chunkRange } from './cycle-chunks.js';
 import {
+  auditComputationChecks,
   type RoundDiff,
   type RoundSummary,
   refuseFailingComputation,
@@ -85,6 +86,18 @@ export async function cycleOpener(
 ): Promise<{ cycleId: string }> {
   checkReferenceDate(props.referenceDate);
   const cycleId = randomUUID();
+  if (props.sealed !== undefined) {
+    const { checked } = await db
+      .transaction()
+      .execute((trx) => publishedContent(trx, props.programId));
+    await auditComputationChecks({
+      cycleId,
+      round: 1,
+      referenceDate: props.referenceDate,
+      checked,
+      sealed: props.sealed,
+    });
+  }
   await db.transaction().execute(async (trx) => {
     const { version, checked } = await publishedContent(trx, props.programId);
     await refuseFailingComputation(trx, {
@@ -166,6 +179,27 @@ export async function cycleRecomputer(
     sealed?: SealedDeciding;
   },
 ): Promise<{ round: number; summary: RoundSummary; diff: RoundDiff }> {
+  if (props.sealed !== undefined) {
+    const sealed = props.sealed;
+    await db
+      .transaction()
+      .execute(async (trx) => {
+        const cycle = await lockCycle(trx, props.cycleId);
+        return {
+          cycle,
+          checked: await versionContent(trx, cycle.program_id, cycle.version),
+        };
+      })
+      .then(({ cycle, checked }) =>
+        auditComputationChecks({
+          cycleId: cycle.id,
+          round: cycle.round + 1,
+          referenceDate: cycle.reference_date,
+          checked,
+          sealed,
+        }),
+      );
+  }
   await db.transaction().execute(async (trx) => {
     const cycle = await lockCycle(trx, props.cycleId);
     refuseUnless(cycle, 'computed');
