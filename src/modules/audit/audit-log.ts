@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
@@ -163,10 +163,9 @@ export class AuditLog {
     // The database's change trail (migration 0024) records this request id with every change
     // of roles, regions or a person's region in this transaction, so `amparo audit verify`
     // can pair each change with its entry; a change made outside the application has none.
+    // It is set in the same call that takes the appender lock (migration 0057).
     const requestId = entries.find((entry) => entry.requestId !== null)?.requestId;
-    if (requestId)
-      await sql`select set_config('amparo.request_id', ${requestId}, true)`.execute(trx);
-    const first = await appendEntryTexts(trx, this.#mac, texts);
+    const first = await appendEntryTexts(trx, this.#mac, texts, requestId || null);
     return texts.map((_, i) => ({ leafIndex: first + i, time: now.toISOString() }));
   }
 

@@ -32,6 +32,22 @@ export interface TreeHeadRow {
 }
 
 /** Takes the appender lock until the transaction ends. */
+/**
+ * Takes the appender lock and reads the next leaf index under it, in one call (migration
+ * 0057), after naming the request for the change trail when `requestId` is given.
+ */
+export async function lockAuditLogForAppend(
+  trx: Transaction<Database>,
+  requestId: string | null,
+): Promise<number> {
+  const result = await sql<{
+    next: bigint;
+  }>`select audit_append_lock(${requestId}) as next`.execute(trx);
+  const next = result.rows[0]?.next;
+  if (next === undefined) throw new Error('audit_append_lock answered no row');
+  return toIndex(next);
+}
+
 export async function lockAuditLog(trx: Transaction<Database>): Promise<void> {
   await sql`select pg_advisory_xact_lock(${sql.raw(appendLockKey)})`.execute(trx);
 }

@@ -10,6 +10,7 @@ import {
   insertTreeHead,
   limitLockWait,
   lockAuditLog,
+  lockAuditLogForAppend,
   readLatestTreeHead,
   readLeafHashes,
   type TreeHeadRow,
@@ -36,9 +37,9 @@ export async function appendEntryTexts(
   trx: Transaction<Database>,
   mac: EntryMac,
   texts: readonly string[],
+  requestId: string | null = null,
 ): Promise<number> {
-  await lockAuditLog(trx);
-  const first = await auditLogSize(trx);
+  const first = await lockAuditLogForAppend(trx, requestId);
   const rows: AuditEntryRow[] = texts.map((entry, i) => {
     const bytes = Buffer.from(entry, 'utf8');
     return {

@@ -50,7 +50,10 @@ export class GroupCommitQueue<T, R> {
     if (this.#closed) return Promise.reject(new Error('the audit log is closed'));
     if (this.#pending.length >= this.#options.queueMax) {
       return Promise.reject(
-        new AmparoError('AMP_NOT_READY', { detail: 'The audit log is falling behind; retry' }),
+        new AmparoError('AMP_NOT_READY', {
+          detail: 'The audit log is falling behind; retry',
+          retryAfterSeconds: 1,
+        }),
       );
     }
     return new Promise<R>((resolve, reject) => {

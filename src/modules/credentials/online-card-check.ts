@@ -19,6 +19,30 @@ export interface OnlineCardCheck {
 }
 
 /**
+ * The keys the server's own cards verify with, built once per key store: a fresh list per card
+ * made new key byte arrays, so the imported-key cache never hit and every check re-imported
+ * the issuer's public key (bench/distribution-redeem-profile.ts).
+ */
+const trustedByKeyStore = new WeakMap<KeyStore, ReturnType<typeof trustedKeysFromList>>();
+
+function serverTrustedKeys(keys: KeyStore): ReturnType<typeof trustedKeysFromList> {
+  const cached = trustedByKeyStore.get(keys);
+  if (cached !== undefined) return cached;
+  const trusted = trustedKeysFromList(
+    buildTrustList({
+      version: 1,
+      issuedAt: 0,
+      issuerName: 'Amparo',
+      credentialValiditySecondsMax: cardValiditySecondsMax,
+      // Every key the server holds verifies its own cards; a removed (compromised) key does not.
+      keys: keys.issuerKeys.map((key) => ({ publicKey: key.publicKey, notBefore: 0 })),
+    }),
+  );
+  trustedByKeyStore.set(keys, trusted);
+  return trusted;
+}
+
+/**
  * Checks QR text on the server, online: the one verdict (signature against the issuer keys
  * the server holds, the validity period), then the card's own row, so a revocation counts the
  * moment it is recorded, not when the next list is published. Used by distribution points,
@@ -33,17 +57,10 @@ export async function onlineCardCheck(
   text: unknown,
   now: Date,
 ): Promise<OnlineCardCheck> {
-  const trusted = trustedKeysFromList(
-    buildTrustList({
-      version: 1,
-      issuedAt: 0,
-      issuerName: 'Amparo',
-      credentialValiditySecondsMax: cardValiditySecondsMax,
-      // Every key the server holds verifies its own cards; a removed (compromised) key does not.
-      keys: deps.keys.issuerKeys.map((key) => ({ publicKey: key.publicKey, notBefore: 0 })),
-    }),
-  );
+  const trusted = serverTrustedKeys(deps.keys);
   let credentialId: Buffer | undefined;
+  // The row read for the revocation check is the row the holder comes from: one read, not two.
+  let found: Awaited<ReturnType<typeof findCredential>>;
   // The verifier reads any error inside it as an unreadable card. A database that cannot be
   // reached is no verdict on the card: it is thrown on (a 5xx the point retries), never
   // answered as "malformed" (bench/distribution-crash.ts found it when PostgreSQL restarted).
@@ -57,6 +74,7 @@ export async function onlineCardCheck(
         credentialId = Buffer.from(credentialIdFromPayload(payload));
         try {
           const row = await findCredential(deps.db, credentialId);
+          found = row;
           return row?.status === 'revoked' ? (row.revocationReason ?? 'revoked') : undefined;
         } catch (error) {
           lookupFailure = { error };
@@ -69,7 +87,7 @@ export async function onlineCardCheck(
   if (verdict.status !== 'valid' || credentialId === undefined) {
     return { status: verdict.status, code: verdict.code, message: verdict.message };
   }
-  const row = await findCredential(deps.db, credentialId);
+  const row = found;
   if (row === undefined) {
     return {
       status: 'unknown-credential',

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor } from '../../shared/access/actor.js';
 import type { Action } from '../../shared/access/policy.js';
@@ -21,21 +21,50 @@ export interface PointRow {
 }
 
 export async function findPoint(db: Kysely<Database>, id: string): Promise<PointRow | undefined> {
+  return (await findPointFor(db, id, null))?.point;
+}
+
+/**
+ * The point, whether this operator is assigned to it, and the programs it serves, in one
+ * statement: the gate runs before every request at a point, and a redemption needs all three
+ * (bench/distribution-redeem-profile.ts counted three round trips where one does).
+ */
+async function findPointFor(
+  db: Kysely<Database>,
+  id: string,
+  operatorId: string | null,
+): Promise<{ point: PointRow; assigned: boolean; servedProgramIds: string[] } | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
   const row = await db
-    .selectFrom('distribution_point')
-    .select(['id', 'code', 'name', 'kind', 'region_code', 'municipality_code', 'status'])
-    .where('id', '=', id)
+    .selectFrom('distribution_point as p')
+    .select([
+      'p.id',
+      'p.code',
+      'p.name',
+      'p.kind',
+      'p.region_code',
+      'p.municipality_code',
+      'p.status',
+      sql<boolean>`exists (select 1 from distribution_point_operator o
+        where o.point_id = p.id and o.operator_id = ${operatorId} and o.active)`.as('assigned'),
+      sql<string[]>`array(select s.program_id::text from distribution_point_program s
+        where s.point_id = p.id and s.active order by s.program_id)`.as('served'),
+    ])
+    .where('p.id', '=', id)
     .executeTakeFirst();
   if (row === undefined) return undefined;
   return {
-    id: row.id,
-    code: row.code,
-    name: row.name,
-    kind: row.kind,
-    regionCode: row.region_code,
-    municipalityCode: row.municipality_code,
-    status: row.status,
+    point: {
+      id: row.id,
+      code: row.code,
+      name: row.name,
+      kind: row.kind,
+      regionCode: row.region_code,
+      municipalityCode: row.municipality_code,
+      status: row.status,
+    },
+    assigned: row.assigned,
+    servedProgramIds: row.served,
   };
 }
 
@@ -47,6 +76,8 @@ export interface RequestWrite extends AllowedWrite {
 /** A point-level action the guard allowed: the point, the write for audit entries, the grant. */
 export interface PointGrant {
   point: PointRow;
+  /** The programs the point serves (active allow-list rows), read with the point. */
+  servedProgramIds: string[];
   write: RequestWrite;
   grant: Grant;
 }
@@ -68,7 +99,9 @@ export async function guardPoint(
   options: { resource?: AuditEntryInput['resource']; countsAsPersonRead?: boolean } = {},
 ): Promise<PointGrant> {
   const resource = options.resource ?? { type: 'distribution_point', id: pointId };
-  const point = await findPoint(deps.db, pointId);
+  const operatorId = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
+  const found = await findPointFor(deps.db, pointId, operatorId);
+  const point = found?.point;
   const grant = await guardPersonAccess(deps, {
     actor: context.actor,
     action,
@@ -83,23 +116,16 @@ export async function guardPoint(
   });
   // Safe: the guard refuses a missing actor and a missing point.
   const actor = context.actor as Actor;
-  const found = point as PointRow;
+  const { assigned, servedProgramIds } = found as NonNullable<typeof found>;
   const write: RequestWrite = {
     actor,
     action,
-    regionCode: found.regionCode,
+    regionCode: (point as PointRow).regionCode,
     grant,
     requestId: context.requestId,
   };
   if (grant.principal === 'distribution_operator' && actor.kind === 'operator') {
-    const assigned = await deps.db
-      .selectFrom('distribution_point_operator')
-      .select('operator_id')
-      .where('point_id', '=', found.id)
-      .where('operator_id', '=', actor.operatorId)
-      .where('active', '=', true)
-      .executeTakeFirst();
-    if (assigned === undefined) {
+    if (!assigned) {
       await refuseAudited(
         deps,
         write,
@@ -109,7 +135,7 @@ export async function guardPoint(
       );
     }
   }
-  return { point: found, write, grant };
+  return { point: point as PointRow, servedProgramIds, write, grant };
 }
 
 /**

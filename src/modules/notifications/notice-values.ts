@@ -8,13 +8,16 @@ import type { PersonNotifier } from './person-notices.js';
  * zone, America/Caracas): a payment posted at 22:00 in Caracas is that day's, not UTC's next.
  */
 export function localDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: limits.notifications.quietHours.timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
+  return localDateFormat.format(at);
 }
+
+/** Made once: building an Intl formatter costs more than formatting (one per redemption text). */
+const localDateFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: limits.notifications.quietHours.timeZone,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /**
  * An amount in minor units as a text's `amount` (`1500.00 VES`): both ledger currencies have

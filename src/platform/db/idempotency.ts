@@ -40,8 +40,16 @@ export interface IdempotencyKey {
 export async function runIdempotent<Body>(
   db: Kysely<Database>,
   key: IdempotencyKey,
-  work: (trx: Transaction<Database>) => Promise<IdempotentResult<Body>>,
+  work: (
+    trx: Transaction<Database>,
+    answer: { row(result: IdempotentResult<Body>): IdempotencyRow },
+  ) => Promise<IdempotentResult<Body>>,
   options: {
+    /**
+     * The work inserts `answer.row(result)` into `idempotency_record` itself, in one of its own
+     * statements (a hot path saving a round trip); otherwise it is inserted after the work.
+     */
+    workStoresAnswer?: boolean;
     /**
      * The transaction's last writes, after the answer is stored: a write that takes a lock
      * every request needs (the audit appender's) holds it for the commit alone.
@@ -51,15 +59,15 @@ export async function runIdempotent<Body>(
 ): Promise<IdempotentResult<Body> & { replayed: boolean }> {
   const requestSha256 = requestDigest(key.request);
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${lockNumber(key.scope, key.clientId)}::bigint)`.execute(
+    // The key's lock, then its first answer read under it, in one call (migration 0057).
+    const claimed = await sql<{
+      request_sha256: Buffer;
+      response_status: number;
+      response_body: unknown;
+    }>`select * from idempotency_claim(${lockNumber(key.scope, key.clientId)}::bigint, ${key.scope}, ${key.clientId}::uuid)`.execute(
       trx,
     );
-    const previous = await trx
-      .selectFrom('idempotency_record')
-      .select(['request_sha256', 'response_status', 'response_body'])
-      .where('scope', '=', key.scope)
-      .where('key', '=', key.clientId)
-      .executeTakeFirst();
+    const previous = claimed.rows[0];
     if (previous !== undefined) {
       if (!previous.request_sha256.equals(requestSha256)) {
         throw new AmparoError('AMP_IDEMPOTENCY_MISMATCH', {
@@ -71,20 +79,30 @@ export async function runIdempotent<Body>(
       const body = previous.response_body as Body;
       return { status: previous.response_status, body, replayed: true };
     }
-    const result = await work(trx);
-    await trx
-      .insertInto('idempotency_record')
-      .values({
-        scope: key.scope,
-        key: key.clientId,
-        request_sha256: requestSha256,
-        response_status: result.status,
-        response_body: JSON.stringify(result.body),
-      })
-      .execute();
+    const row = (result: IdempotentResult<Body>): IdempotencyRow => ({
+      scope: key.scope,
+      key: key.clientId,
+      request_sha256: requestSha256,
+      response_status: result.status,
+      response_body: JSON.stringify(result.body),
+    });
+    const result = await work(trx, { row });
+    if (options.workStoresAnswer !== true) {
+      await trx.insertInto('idempotency_record').values(row(result)).execute();
+    }
     await options.lastInTransaction?.(trx);
     return { ...result, replayed: false };
   });
+}
+
+/** The `idempotency_record` row that keeps a first answer. */
+export interface IdempotencyRow {
+  scope: string;
+  key: string;
+  request_sha256: Buffer;
+  response_status: number;
+  /** The answer as JSON text. */
+  response_body: string;
 }
 
 /**

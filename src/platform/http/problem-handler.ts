@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { databaseUnavailable } from '../db/database-unavailable.js';
 import {
   AmparoError,
   type ErrorCode,
@@ -48,6 +49,9 @@ export function sendProblem(
     .send(toProblem(error, request.routeOptions?.url));
 }
 
+/** What a client waits before retrying when the database could not serve the request. */
+const databaseRetryAfterSeconds = 1;
+
 const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'AMP_PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'AMP_UNSUPPORTED_MEDIA_TYPE',
@@ -75,6 +79,14 @@ function toAmparoError(error: FastifyError): AmparoError {
   if (error.statusCode === 415) return new AmparoError('AMP_UNSUPPORTED_MEDIA_TYPE');
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new AmparoError('AMP_VALIDATION', { detail: 'The request is not valid' });
+  }
+  // An overloaded or restarting database is no fault of the request: 503, retry shortly.
+  if (databaseUnavailable(error) || databaseUnavailable(error.cause)) {
+    return new AmparoError('AMP_NOT_READY', {
+      detail: 'The database is busy or unreachable; retry shortly',
+      retryAfterSeconds: databaseRetryAfterSeconds,
+      cause: error,
+    });
   }
   return new AmparoError('AMP_INTERNAL', { cause: error });
 }

@@ -214,7 +214,7 @@ export async function assistedChecker(
   });
   // Two operators' screens entering the same right code at once: one passes.
   if (!passed) return refuse('This check was already used', 'used');
-  return { assistedId: row.id, entitlements: await personAnswers(deps, pointId, row.person_id) };
+  return { assistedId: row.id, entitlements: await personAnswers(deps, gate, row.person_id) };
 }
 
 async function codeFailure(

@@ -9,7 +9,6 @@ import {
 import type { DistributionErrorCode } from '../distribution-error.js';
 import { distributionLimits } from '../limits.js';
 import { guardPoint, type PointGrant, refusalEntry, refuseAudited } from '../point-gate.js';
-import { programsServed } from '../redemption/redemption-service.js';
 import { type Candidate, offlineApplier } from './offline-apply.js';
 import { type ActiveDevice, activeDeviceAt } from './offline-device.js';
 import {
@@ -173,7 +172,7 @@ async function checked(
     deps.db,
     fresh.map((receipt) => receipt.entitlementId),
   );
-  const served = await programsServed(deps, gate.point.id);
+  const served = gate.servedProgramIds;
   const skewMax = distributionLimits.offline.deviceClockSkewMaxMs;
   const candidates: Candidate[] = [];
   for (const receipt of fresh) {

@@ -19,7 +19,6 @@ import { distributionLimits } from '../limits.js';
 import { guardPoint, refuseAudited } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { type CarriedLine, withCarried } from '../redemption/carry-over.js';
-import { programsServed } from '../redemption/redemption-service.js';
 import { redeemableStates } from '../tables.js';
 import { activeDeviceAt } from './offline-device.js';
 import { signSnapshotBytes, snapshotKeyFrom } from './snapshot-key.js';
@@ -78,7 +77,7 @@ export async function snapshotBuilder(
   const device = await activeDeviceAt(deps, gate, deviceId);
   const now = nowOf(deps);
   const limits = distributionLimits.offline;
-  const body = await snapshotEntries(deps.db, await programsServed(deps, gate.point.id), now);
+  const body = await snapshotEntries(deps.db, gate.servedProgramIds, now);
   if (body.entries.length > limits.snapshotEntriesMax) {
     await refuseAudited(
       deps,

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { EntitlementForRedemption } from '../../programs/index.js';
 import type { StateReason, VoucherState } from '../tables.js';
@@ -102,7 +102,10 @@ export async function lockEntitlementState(
   entitlement: EntitlementForRedemption,
 ): Promise<{ state: VoucherState; items: ItemBalance[] }> {
   const initial = initialState(entitlement);
-  const created = await trx
+  // One statement creates the row or, when it exists, locks it (the no-op update waits for a
+  // redemption holding it and returns the state that one committed): `xmax = 0` only on a row
+  // this statement inserted.
+  const locked = await trx
     .insertInto('entitlement_redemption_state')
     .values({
       entitlement_id: entitlement.entitlementId,
@@ -111,34 +114,54 @@ export async function lockEntitlementState(
       state: initial.state,
       state_reason: initial.reason,
     })
-    .onConflict((conflict) => conflict.column('entitlement_id').doNothing())
-    .executeTakeFirst();
-  if (created.numInsertedOrUpdatedRows === 1n) {
-    // First seen at a point: what waits from the program's closed cycle is taken into it now.
-    const items = grantedItems(entitlement, await carriedInto(trx, entitlement, { take: true }));
-    if (items.length > 0) {
-      await trx
-        .insertInto('entitlement_item_balance')
-        .values(
-          items.map((line) => ({
-            entitlement_id: entitlement.entitlementId,
-            item: line.item,
-            unit: line.unit,
-            quantity_granted: line.granted,
-            quantity_remaining: line.remaining,
-          })),
-        )
-        .execute();
-    }
-  }
-  const locked = await trx
-    .selectFrom('entitlement_redemption_state')
-    .select('state')
-    .where('entitlement_id', '=', entitlement.entitlementId)
-    .forUpdate()
+    .onConflict((conflict) =>
+      conflict
+        .column('entitlement_id')
+        .doUpdateSet((update) => ({ state: update.ref('entitlement_redemption_state.state') })),
+    )
+    .returning(['state', sql<boolean>`xmax = 0`.as('created')])
     .executeTakeFirstOrThrow();
   const state = entitlement.status === 'ended' ? initial.state : locked.state;
-  return { state, items: await itemBalances(trx, entitlement.entitlementId) };
+  if (!locked.created) return { state, items: await itemBalances(trx, entitlement.entitlementId) };
+  // First seen at a point: what waits from the program's closed cycle is taken into it now.
+  const items = grantedItems(entitlement, await carriedInto(trx, entitlement, { take: true }));
+  if (items.length > 0) {
+    await trx
+      .insertInto('entitlement_item_balance')
+      .values(
+        items.map((line) => ({
+          entitlement_id: entitlement.entitlementId,
+          item: line.item,
+          unit: line.unit,
+          quantity_granted: line.granted,
+          quantity_remaining: line.remaining,
+        })),
+      )
+      .execute();
+  }
+  return { state, items: [...items].sort((a, b) => (a.item < b.item ? -1 : 1)) };
+}
+
+/** The answer after a redemption, from what the transaction wrote (no second read). */
+export function answerAfter(
+  entitlement: EntitlementForRedemption,
+  state: VoucherState,
+  items: readonly ItemBalance[],
+): EntitlementAnswer {
+  return {
+    entitlementId: entitlement.entitlementId,
+    programCode: entitlement.programCode,
+    programNameEs: entitlement.programNameEs,
+    programNameEn: entitlement.programNameEn,
+    referenceDate: entitlement.referenceDate,
+    state,
+    items: items.map((line) => ({ ...line })),
+  };
+}
+
+/** The state the remaining quantities imply. */
+export function stateAfter(items: readonly ItemBalance[]): VoucherState {
+  return items.every((line) => line.remaining === 0) ? 'consumed' : 'partially_consumed';
 }
 
 /** Writes the remaining quantities and the state they imply, after a redemption. */
@@ -155,9 +178,7 @@ export async function recordRemaining(
       .where('item', '=', line.item)
       .execute();
   }
-  const state: VoucherState = items.every((line) => line.remaining === 0)
-    ? 'consumed'
-    : 'partially_consumed';
+  const state = stateAfter(items);
   await trx
     .updateTable('entitlement_redemption_state')
     .set({ state, updated_at: new Date() })

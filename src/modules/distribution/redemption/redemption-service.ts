@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
-import { runIdempotent } from '../../../platform/db/idempotency.js';
+import { sql, type Transaction } from 'kysely';
+import { type IdempotencyRow, runIdempotent } from '../../../platform/db/idempotency.js';
 import type { Database } from '../../../platform/db/schema.js';
 import type { Action } from '../../../shared/access/policy.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
@@ -20,13 +20,14 @@ import { guardPoint, type PointGrant, type PointRow, refuseAudited } from '../po
 import { operatorIdOf } from '../points/point-service.js';
 import { auditingRefusals } from '../refusals.js';
 import { appendMovement, lockBalances } from '../stock/stock-ledger.js';
-import { redeemableStates } from '../tables.js';
+import { redeemableStates, type VoucherState } from '../tables.js';
 import {
+  answerAfter,
   type EntitlementAnswer,
   entitlementAnswer,
   type ItemBalance,
   lockEntitlementState,
-  recordRemaining,
+  stateAfter,
 } from './entitlement-state.js';
 import { type Receipt, receiptKeyFrom, type SignedReceipt, signReceipt } from './receipt.js';
 import { queueRedemptionNotice } from './redemption-notice.js';
@@ -101,19 +102,6 @@ export async function refuseClosed(
   }
 }
 
-export async function programsServed(
-  deps: DistributionDependencies,
-  pointId: string,
-): Promise<string[]> {
-  const rows = await deps.db
-    .selectFrom('distribution_point_program')
-    .select('program_id')
-    .where('point_id', '=', pointId)
-    .where('active', '=', true)
-    .execute();
-  return rows.map((row) => row.program_id);
-}
-
 /** What the holder of a valid card may take at this point (audited as a read of the person). */
 export async function entitlementLookup(
   deps: DistributionDependencies,
@@ -122,19 +110,19 @@ export async function entitlementLookup(
   props: { qrText: string },
 ): Promise<LookupAnswer> {
   const holder = await cardHolderAt(deps, context, pointId, props.qrText, 'distribution.redeem');
-  const answers = await personAnswers(deps, pointId, holder.personId);
+  const answers = await personAnswers(deps, holder.gate, holder.personId);
   await holder.gate.grant.record([]);
   return { card: { expiresAt: holder.expiresAt }, entitlements: answers };
 }
 
 export async function personAnswers(
   deps: DistributionDependencies,
-  pointId: string,
+  gate: PointGrant,
   personId: string,
 ): Promise<EntitlementAnswer[]> {
   const open = await openEntitlementsOf(deps.db, {
     personId,
-    programIds: await programsServed(deps, pointId),
+    programIds: gate.servedProgramIds,
   });
   // Cash and vouchers are paid, not handed over: a point answers baskets only.
   const inKind = open.filter((entitlement) => entitlement.basket !== null);
@@ -190,13 +178,13 @@ export async function redeemFor(
   props: RedeemProps,
 ): Promise<{ status: number; body: RedemptionAnswer }> {
   const resource = { type: 'person' as const, id: props.personId };
-  const served = await programsServed(deps, gate.point.id);
+  const served = gate.servedProgramIds;
   const redemptionId = randomUUID();
   return auditingRefusals(deps, gate.write, resource, () =>
     runIdempotent<RedemptionAnswer>(
       deps.db,
       { scope: 'distribution.redeem', clientId: props.clientId, request: props.request },
-      async (trx) => {
+      async (trx, answer) => {
         const entitlement = await redeemableEntitlement(trx, props, served);
         const locked = await lockEntitlementState(trx, entitlement);
         if (!redeemableStates.includes(locked.state)) {
@@ -208,38 +196,43 @@ export async function redeemFor(
         }
         const after = takeLines(locked.items, props.lines);
         await props.alsoInTransaction?.(trx);
-        const state = await recordRemaining(trx, entitlement.entitlementId, after);
-        const receipt = await writeRedemption(trx, deps, gate.point, {
-          redemptionId,
-          entitlement,
-          props,
-          after,
-          operatorId: operatorIdOf(gate.write.actor),
-        });
+        const state = stateAfter(after);
+        const redeemedAt = nowOf(deps);
+        // The text is queued before the write that takes the point's stock row, so that lock
+        // waits on nothing but the audit append and the commit.
         await queueRedemptionNotice(trx, deps, {
           personId: entitlement.personId,
           point: gate.point,
           receiptId: redemptionId,
-          redeemedAt: new Date(receipt.receipt.redeemedAt),
+          redeemedAt,
         });
-        const answer = await entitlementAnswer(trx, entitlement);
-        return {
+        const receipt = signedReceiptOf(deps, gate.point, {
+          redemptionId,
+          entitlement,
+          mode: props.mode.kind,
+          lines: linesAfter(props.lines, after),
+          redeemedAt,
+        });
+        const result = {
           status: 201,
-          body: { redemptionId, entitlement: { ...answer, state }, ...receipt },
+          body: { redemptionId, entitlement: answerAfter(entitlement, state, after), ...receipt },
         };
+        await writeRedemption(trx, gate.point, {
+          redemptionId,
+          entitlement,
+          props,
+          state,
+          receipt,
+          answerRow: answer.row(result),
+          operatorId: operatorIdOf(gate.write.actor),
+        });
+        return result;
       },
       {
-        // Last, the writes that wait for locks other redemptions need: the point's stock
-        // balance row, then the audit appender's lock (every request's), so each is held for
-        // little more than the commit (bench/distribution-redeem.ts).
+        workStoresAnswer: true,
+        // Last, the audit appender's lock (every request's), so it is held for little more
+        // than the commit (bench/distribution-redeem.ts).
         lastInTransaction: async (trx) => {
-          await moveStock(
-            trx,
-            gate.point,
-            redemptionId,
-            props.lines,
-            operatorIdOf(gate.write.actor),
-          );
           await deps.audit.appendInTransaction(trx, [
             writeAuditEntry(gate.write, resource, [], props.requestId),
           ]);
@@ -308,22 +301,14 @@ function takeLines(items: readonly ItemBalance[], lines: readonly RedemptionLine
   return after;
 }
 
-async function writeRedemption(
-  trx: Transaction<Database>,
-  deps: DistributionDependencies,
-  point: PointRow,
-  input: {
-    redemptionId: string;
-    entitlement: EntitlementForRedemption;
-    props: RedeemProps;
-    after: ItemBalance[];
-    operatorId: string | null;
-  },
-): Promise<SignedReceipt> {
-  const { entitlement, props } = input;
-  const redeemedAt = nowOf(deps);
-  const lines = props.lines.map((line) => {
-    const balance = input.after.find((each) => each.item === line.item) as ItemBalance;
+type ReceiptLine = Receipt['lines'][number];
+
+function linesAfter(
+  lines: readonly RedemptionLine[],
+  after: readonly ItemBalance[],
+): ReceiptLine[] {
+  return lines.map((line) => {
+    const balance = after.find((each) => each.item === line.item) as ItemBalance;
     return {
       item: line.item,
       unit: balance.unit,
@@ -331,48 +316,115 @@ async function writeRedemption(
       remainingAfter: balance.remaining,
     };
   });
-  const receipt: Receipt = {
+}
+
+function signedReceiptOf(
+  deps: DistributionDependencies,
+  point: PointRow,
+  input: {
+    redemptionId: string;
+    entitlement: EntitlementForRedemption;
+    mode: Receipt['mode'];
+    lines: ReceiptLine[];
+    redeemedAt: Date;
+  },
+): SignedReceipt {
+  return signReceipt(receiptKeyFrom(deps.keys.masterKey), {
     v: 1,
     receiptId: input.redemptionId,
     pointCode: point.code,
-    programCode: entitlement.programCode,
-    entitlementId: entitlement.entitlementId,
-    mode: props.mode.kind,
-    redeemedAt: redeemedAt.toISOString(),
-    lines,
-  };
-  const signed = signReceipt(receiptKeyFrom(deps.keys.masterKey), receipt);
-  await trx
-    .insertInto('redemption')
-    .values({
-      id: input.redemptionId,
-      entitlement_id: entitlement.entitlementId,
-      person_id: entitlement.personId,
-      program_id: entitlement.programId,
-      cycle_id: entitlement.cycleId,
-      point_id: point.id,
-      operator_id: input.operatorId,
-      mode: props.mode.kind,
-      credential_id:
-        props.mode.kind === 'card' ? Buffer.from(props.mode.credentialId, 'hex') : null,
-      assisted_id: props.mode.kind === 'assisted' ? props.mode.assistedId : null,
-      redeemed_at: redeemedAt,
-      receipt_signature: signed.signature,
-    })
-    .execute();
-  await trx
-    .insertInto('redemption_line')
-    .values(
-      lines.map((line) => ({
-        redemption_id: input.redemptionId,
-        item: line.item,
-        unit: line.unit,
-        quantity: line.quantity,
-        remaining_after: line.remainingAfter,
-      })),
+    programCode: input.entitlement.programCode,
+    entitlementId: input.entitlement.entitlementId,
+    mode: input.mode,
+    redeemedAt: input.redeemedAt.toISOString(),
+    lines: input.lines,
+  });
+}
+
+/**
+ * Writes the redemption in one statement (one round trip where nine were): what remains of the
+ * items taken and the state that implies, the redemption and its lines, the first answer under
+ * the idempotency key, and, for one line, the stock movement with the point's balance row
+ * (locked here, late, and held only through the audit append and the commit). When that
+ * balance row is missing or too low, or for several lines, the stock moves on the general path
+ * (`moveStock`), which refuses with the figures.
+ */
+async function writeRedemption(
+  trx: Transaction<Database>,
+  point: PointRow,
+  input: {
+    redemptionId: string;
+    entitlement: EntitlementForRedemption;
+    props: RedeemProps;
+    state: VoucherState;
+    receipt: SignedReceipt;
+    answerRow: IdempotencyRow;
+    operatorId: string | null;
+  },
+): Promise<void> {
+  const { entitlement, props, receipt } = input;
+  const lines = receipt.receipt.lines;
+  const redeemedAt = new Date(receipt.receipt.redeemedAt);
+  const credentialId =
+    props.mode.kind === 'card' ? Buffer.from(props.mode.credentialId, 'hex') : null;
+  const assistedId = props.mode.kind === 'assisted' ? props.mode.assistedId : null;
+  const remaining = sql.join(
+    lines.map((line) => sql`(${line.item}::text, ${line.remainingAfter}::int)`),
+  );
+  const lineRows = sql.join(
+    lines.map(
+      (line) =>
+        sql`(${input.redemptionId}::uuid, ${line.item}::text, ${line.unit}::text, ${line.quantity}::int, ${line.remainingAfter}::int)`,
+    ),
+  );
+  const single = lines.length === 1 ? lines[0] : undefined;
+  const movementId = randomUUID();
+  const row = input.answerRow;
+  const result = await sql<{ moved: number }>`
+    with balances as (
+      update entitlement_item_balance b set quantity_remaining = v.remaining
+      from (values ${remaining}) as v (item, remaining)
+      where b.entitlement_id = ${entitlement.entitlementId} and b.item = v.item
+      returning 1
+    ), state as (
+      update entitlement_redemption_state set state = ${input.state}, updated_at = ${redeemedAt}
+      where entitlement_id = ${entitlement.entitlementId}
+      returning 1
+    ), written as (
+      insert into redemption (id, entitlement_id, person_id, program_id, cycle_id, point_id,
+        operator_id, mode, credential_id, assisted_id, redeemed_at, receipt_signature)
+      values (${input.redemptionId}, ${entitlement.entitlementId}, ${entitlement.personId},
+        ${entitlement.programId}, ${entitlement.cycleId}, ${point.id}, ${input.operatorId},
+        ${props.mode.kind}, ${credentialId}, ${assistedId}, ${redeemedAt}, ${receipt.signature})
+      returning id
+    ), written_lines as (
+      insert into redemption_line (redemption_id, item, unit, quantity, remaining_after)
+      select * from (values ${lineRows}) as l where exists (select 1 from written)
+      returning 1
+    ), answered as (
+      insert into idempotency_record (scope, key, request_sha256, response_status, response_body)
+      values (${row.scope}, ${row.key}, ${row.request_sha256}, ${row.response_status},
+        ${row.response_body}::jsonb)
+      returning 1
+    ), moved as (
+      update stock_balance set quantity = quantity - ${single?.quantity ?? 0}::int,
+        last_movement_id = ${movementId}
+      where ${single !== undefined} and point_id = ${point.id} and item = ${single?.item ?? ''}
+        and quantity - ${single?.quantity ?? 0}::int >= 0
+      returning quantity
+    ), movement as (
+      insert into stock_movement (id, point_id, item, kind, quantity_delta, balance_after,
+        redemption_id, recorded_by)
+      select ${movementId}, ${point.id}, ${single?.item ?? ''}, 'redemption',
+        -${single?.quantity ?? 0}::int, moved.quantity, ${input.redemptionId}, ${input.operatorId}
+      from moved
+      returning 1
     )
-    .execute();
-  return signed;
+    select (select count(*) from movement)::int as moved
+  `.execute(trx);
+  if (result.rows[0]?.moved !== 1) {
+    await moveStock(trx, point, input.redemptionId, props.lines, input.operatorId);
+  }
 }
 
 async function moveStock(
