@@ -457,6 +457,11 @@ export const limits = {
        * bounds what one lost or cloned device could hand out unseen); the app stops there.
        */
       receiptsPerSnapshotMax: 10_000,
+      /**
+       * Units (of all items, over all its receipts) a device may hand over with one snapshot
+       * before it must sync: the allowance's second bound. A supervisor may set a device lower.
+       */
+      unitsPerSnapshotMax: 100_000,
       /** Receipts in one sync request; a device with more sends several. */
       syncBatchMax: 500,
       /** How far a device's clock may be from the server's at sync before it is refused. */

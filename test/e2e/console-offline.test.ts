@@ -12,9 +12,11 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * The point of service with the network off, in Debian's Chromium against the real server
  * (issue #15, points 5 and 6): two browser contexts are two devices of one point; each makes
  * its key pair, is registered by the supervisor, downloads the signed snapshot, then — offline —
- * checks the same card against the snapshot and hands over the same entitlement. Back online,
- * the first sync counts it and the second is kept as a conflict: one redemption, one conflict,
- * the stock moved once. The browser's card check plus lookup is timed on every check.
+ * checks the same card against the snapshot and hands over the same entitlement: the first in two
+ * parts (part of the basket, then, checked again, what remains), the second once, then refused
+ * a second hand-over by its offline allowance (one receipt per snapshot). Back online, the first
+ * sync counts both parts and the second is kept as a conflict: two redemptions, one conflict,
+ * the stock moved once per part. The browser's card check plus lookup is timed on every check.
  */
 let run: ConsoleRun;
 type Operator = { id: string; username: string; password: string; totp: () => string };
@@ -62,7 +64,10 @@ beforeAll(async () => {
     code: 'food_offline',
     names: { es: 'Caja sin red', en: 'Offline box' },
     regions: ['VE-A'],
-    basket: [{ item: 'food_box', quantity: 1, unit: 'box' }],
+    basket: [
+      { item: 'food_box', quantity: 1, unit: 'box' },
+      { item: 'rice', quantity: 5, unit: 'kg' },
+    ],
   });
   officerCookie = {
     amparo_session: await cookieOf(officer.username, officer.password, officer.totp()),
@@ -92,7 +97,7 @@ beforeAll(async () => {
 afterAll(async () => run?.close());
 
 /** A device: signed in, its key registered by the supervisor, the snapshot downloaded. */
-async function readyDevice(operator: Operator): Promise<Page> {
+async function readyDevice(operator: Operator, allowance: object = {}): Promise<Page> {
   const page = await run.newPage('phone');
   const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
     data: { username: operator.username, password: operator.password, totp: operator.totp() },
@@ -106,7 +111,7 @@ async function readyDevice(operator: Operator): Promise<Page> {
     method: 'POST',
     url: `/api/distribution/points/${pointId}/devices?purpose=distribution`,
     cookies: officerCookie,
-    payload: { publicKey, proof, label: `Teléfono ${randomUUID().slice(0, 4)}` },
+    payload: { publicKey, proof, label: `Teléfono ${randomUUID().slice(0, 4)}`, ...allowance },
   });
   expect(registered.statusCode, registered.body).toBe(201);
   await page.getByRole('button', { name: 'Descargar la instantánea' }).click();
@@ -125,10 +130,21 @@ async function checkCard(page: Page): Promise<number> {
   return ms;
 }
 
+/** Checks the card shown in the QR field again (its text typed in), without waiting. */
+function page(device: Page) {
+  return {
+    async check() {
+      await device.getByLabel('Texto del código QR del carnet').fill(holderQr);
+      await device.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
+      await device.getByTestId('pos-offline-answer').waitFor();
+    },
+  };
+}
+
 describe('the point of service offline', () => {
-  it('redeems with the network off on two devices: one counted, one conflict', async () => {
+  it('redeems with the network off on two devices: two parts counted, one conflict, the allowance kept', async () => {
     const [one, two] = operators as [Operator, Operator];
-    const [first, second] = [await readyDevice(one), await readyDevice(two)];
+    const [first, second] = [await readyDevice(one), await readyDevice(two, { receiptsMax: 1 })];
     for (const page of [first, second]) await page.context().setOffline(true);
 
     // Timed, not asserted: a test on a shared CI machine must not fail on its neighbours' load
@@ -141,20 +157,34 @@ describe('the point of service offline', () => {
       `offline check + lookup in the browser (20 checks): p50 ${timings[10]} ms, p99 ${timings[19]} ms`,
     );
 
-    for (const page of [first, second]) {
-      if (page === second) await checkCard(page);
-      else {
-        await page.getByLabel('Texto del código QR del carnet').fill(holderQr);
-        await page.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
+    const handOver = async (page: Page, quantities: Record<string, number>) => {
+      for (const [item, quantity] of Object.entries(quantities)) {
+        await page.getByLabel(new RegExp(`^${item} a entregar`)).fill(String(quantity));
       }
-      await page.getByRole('button', { name: 'Entregar todo lo que queda' }).click();
-      await page.getByText('Registrada en este dispositivo').waitFor();
-      await page.getByTestId('pos-pending').getByText('1').waitFor();
-    }
+      await page.getByRole('button', { name: 'Entregar las cantidades indicadas' }).click();
+    };
+    // The first device: part of the basket, then, checked again, what remains of it.
+    await page(first).check();
+    await handOver(first, { food_box: 1, rice: 2 });
+    await first.getByText('Registrada en este dispositivo').waitFor();
+    await first.getByTestId('pos-pending').getByText('1').waitFor();
+    await page(first).check();
+    await first.getByTestId('pos-offline-answer').getByText('rice: quedan 3 kg').waitFor();
+    await handOver(first, {});
+    await first.getByTestId('pos-pending').getByText('2').waitFor();
+    // The second device: one hand-over, then its allowance (one receipt) refuses another.
+    await checkCard(second);
+    await page(second).check();
+    await handOver(second, { rice: 1 });
+    await second.getByTestId('pos-pending').getByText('1').waitFor();
+    await page(second).check();
+    await handOver(second, {});
+    await second.getByRole('alert').getByText('Se agotó el margen sin red').waitFor();
+    await second.getByTestId('pos-pending').getByText('1').waitFor();
     expect(await seriousAxeViolations(first)).toEqual([]);
 
     for (const [page, expected] of [
-      [first, 'Sincronizado: 1 contadas, 0 en conflicto'],
+      [first, 'Sincronizado: 2 contadas, 0 en conflicto'],
       [second, 'Sincronizado: 0 contadas, 1 en conflicto'],
     ] as const) {
       await page.context().setOffline(false);
@@ -174,7 +204,7 @@ describe('the point of service offline', () => {
       ),
     );
     const row = counts.rows[0];
-    expect([row?.redemptions, row?.conflicts, row?.on_hand].map(Number)).toEqual([1, 1, 9]);
+    expect([row?.redemptions, row?.conflicts, row?.on_hand].map(Number)).toEqual([2, 1, 9]);
     expect(Number(row?.flagged)).toBeGreaterThan(0);
   });
 });

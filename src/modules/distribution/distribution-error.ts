@@ -43,6 +43,8 @@ export const distributionErrorCodes = [
   'AMP_OFFLINE_SIGNATURE_INVALID',
   /** A receipt id already synced with other content. */
   'AMP_OFFLINE_RECEIPT_MISMATCH',
+  /** A receipt beyond the device's allowance for its snapshot (receipts or units). */
+  'AMP_OFFLINE_ALLOWANCE_EXCEEDED',
 ] as const;
 
 export type DistributionErrorCode = (typeof distributionErrorCodes)[number];
@@ -109,6 +111,10 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   AMP_OFFLINE_RECEIPT_MISMATCH: {
     status: 409,
     title: 'This receipt id was already synced with other content',
+  },
+  AMP_OFFLINE_ALLOWANCE_EXCEEDED: {
+    status: 422,
+    title: "The receipt is beyond the device's offline allowance for its snapshot",
   },
 };
 

@@ -159,6 +159,13 @@ export const DeviceBody = Type.Object(
     publicKey: Base64url(32),
     proof: Base64url(64),
     label: Type.String({ minLength: 1, maxLength: 80 }),
+    /** The offline allowance per snapshot; absent: the default (which is also the most). */
+    receiptsMax: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: distributionLimits.offline.receiptsPerSnapshotMax }),
+    ),
+    unitsMax: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: distributionLimits.offline.unitsPerSnapshotMax }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -129,6 +129,10 @@ export interface DistributionTables extends OfflineTables {
     revoked_at: Date | null;
     revoked_by: string | null;
     revocation_reason: DeviceRevocationReason | null;
+    /** Null: `offline.receiptsPerSnapshotMax`. */
+    receipts_max: number | null;
+    /** Null: `offline.unitsPerSnapshotMax`. */
+    units_max: number | null;
   };
   redemption_line: {
     redemption_id: string;

@@ -36,6 +36,7 @@ export const SnapshotPayloadSchema = Type.Object({
   expiresAt: Type.Integer(),
   warnAfter: Type.Integer(),
   receiptsMax: Type.Integer(),
+  unitsMax: Type.Integer(),
   trustAnchor: Type.String(),
   trustList: SignedListSchema,
   revocations: SignedListSchema,

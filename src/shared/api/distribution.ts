@@ -271,5 +271,7 @@ export const DeviceSchema = Type.Object({
     Type.Literal('compromised'),
     Type.Null(),
   ]),
+  receiptsMax: Type.Integer({ description: 'Receipts per snapshot before a sync is needed' }),
+  unitsMax: Type.Integer({ description: 'Units per snapshot before a sync is needed' }),
 });
 export type Device = Static<typeof DeviceSchema>;

@@ -1252,7 +1252,12 @@ export const en: Dictionary = {
       check: 'Check the card offline',
       cardRefused: 'Card refused: {{reason}}',
       remaining: '{{item}}: {{quantity}} {{unit}} remain',
-      handOver: 'Hand over everything that remains',
+      handOver: 'Hand over the quantities shown',
+      quantity: '{{item}} to hand over ({{unit}})',
+      allowance: 'Offline allowance of this snapshot',
+      allowanceUsed: '{{receipts}} of {{receiptsMax}} hand-overs, {{units}} of {{unitsMax}} units',
+      allowanceReached:
+        'The offline allowance is used up ({{receiptsMax}} hand-overs, {{unitsMax}} units): sync and download a new snapshot before handing over more.',
       recorded: 'Recorded on this device; it will count when synced.',
     },
     qrText: "Text of the card's QR code",

@@ -1278,7 +1278,12 @@ export const es = {
       check: 'Verificar el carnet sin conexión',
       cardRefused: 'Carnet rechazado: {{reason}}',
       remaining: '{{item}}: quedan {{quantity}} {{unit}}',
-      handOver: 'Entregar todo lo que queda',
+      handOver: 'Entregar las cantidades indicadas',
+      quantity: '{{item}} a entregar ({{unit}})',
+      allowance: 'Margen sin red de esta instantánea',
+      allowanceUsed: '{{receipts}} de {{receiptsMax}} entregas, {{units}} de {{unitsMax}} unidades',
+      allowanceReached:
+        'Se agotó el margen sin red ({{receiptsMax}} entregas, {{unitsMax}} unidades): sincronice y descargue una instantánea nueva antes de entregar más.',
       recorded: 'Registrada en este dispositivo; contará al sincronizar.',
     },
     qrText: 'Texto del código QR del carnet',

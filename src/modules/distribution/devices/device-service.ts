@@ -6,6 +6,7 @@ import {
   type DistributionDependencies,
   nowOf,
 } from '../distribution-context.js';
+import { distributionLimits } from '../limits.js';
 import { guardPoint, refusalEntry, refuseAudited } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import type { DeviceRevocationReason } from '../tables.js';
@@ -52,13 +53,21 @@ export interface DeviceView {
   registeredAt: string;
   revokedAt: string | null;
   revocationReason: DeviceRevocationReason | null;
+  receiptsMax: number;
+  unitsMax: number;
 }
 
 export async function deviceRegistrar(
   deps: DistributionDependencies,
   context: DistributionContext,
   pointId: string,
-  props: { publicKey: string; proof: string; label: string },
+  props: {
+    publicKey: string;
+    proof: string;
+    label: string;
+    receiptsMax?: number;
+    unitsMax?: number;
+  },
 ): Promise<DeviceView> {
   const gate = await guardPoint(deps, context, 'distribution.device_manage', pointId);
   const resource = { type: 'distribution_point' as const, id: gate.point.id };
@@ -92,6 +101,8 @@ export async function deviceRegistrar(
     revoked_at: null,
     revoked_by: null,
     revocation_reason: null,
+    receipts_max: props.receiptsMax ?? null,
+    units_max: props.unitsMax ?? null,
   };
   await deps.db.transaction().execute(async (trx) => {
     await trx.insertInto('distribution_device').values(device).execute();
@@ -157,6 +168,18 @@ export async function devicesLister(
   return rows.map(viewOf);
 }
 
+/** The device's offline allowance per snapshot: its own, or the default. */
+export function allowanceOf(row: { receipts_max: number | null; units_max: number | null }): {
+  receiptsMax: number;
+  unitsMax: number;
+} {
+  const limits = distributionLimits.offline;
+  return {
+    receiptsMax: row.receipts_max ?? limits.receiptsPerSnapshotMax,
+    unitsMax: row.units_max ?? limits.unitsPerSnapshotMax,
+  };
+}
+
 function viewOf(row: {
   id: string;
   label: string;
@@ -165,6 +188,8 @@ function viewOf(row: {
   registered_at: Date;
   revoked_at: Date | null;
   revocation_reason: DeviceRevocationReason | null;
+  receipts_max: number | null;
+  units_max: number | null;
 }): DeviceView {
   return {
     id: row.id,
@@ -174,5 +199,6 @@ function viewOf(row: {
     registeredAt: row.registered_at.toISOString(),
     revokedAt: row.revoked_at?.toISOString() ?? null,
     revocationReason: row.revocation_reason,
+    ...allowanceOf(row),
   };
 }

@@ -12,6 +12,7 @@ import { lockEntitlementState } from '../redemption/entitlement-state.js';
 import { receiptKeyFrom, signReceipt } from '../redemption/receipt.js';
 import { receiptReference } from '../redemption/redemption-notice.js';
 import { redeemableStates, type VoucherState } from '../tables.js';
+import type { ActiveDevice } from './offline-device.js';
 import type { OfflineReceiptInput } from './offline-receipt.js';
 import { moveStockInBulk } from './offline-stock.js';
 import { waitingCarryOvers } from './snapshot-builder.js';
@@ -57,10 +58,11 @@ const takenStates: readonly VoucherState[] = ['consumed', 'conflict_flagged'];
 export async function offlineApplier(
   deps: DistributionDependencies,
   gate: PointGrant,
-  deviceId: string,
+  device: ActiveDevice,
   candidates: readonly Candidate[],
   now: Date,
 ): Promise<{ results: Map<string, SyncResult> }> {
+  const deviceId = device.id;
   const results = new Map<string, SyncResult>();
   if (candidates.length === 0) return { results };
   const ordered = [...candidates].sort(
@@ -70,17 +72,85 @@ export async function offlineApplier(
   );
   const operatorId = operatorIdOf(gate.write.actor) as string; // Safe: only operators redeem.
   await deps.db.transaction().execute(async (trx) => {
+    const allowance = await allowanceUsed(trx, device, ordered);
     const entitled = await lockedEntitlements(trx, ordered);
     const writes = new BatchWrites();
     for (const candidate of ordered) {
       const target = entitled.get(candidate.entitlement.entitlementId) as Entitled;
-      const result = await decide(trx, candidate, target);
+      const result = allowance.admits(candidate.receipt)
+        ? await decide(trx, candidate, target)
+        : refusedBeyondAllowance(candidate.receipt.receiptId);
+      if (result.outcome !== 'refused') allowance.use(candidate.receipt);
       results.set(candidate.receipt.receiptId, result);
       if (result.outcome !== 'refused') writes.add(candidate, target, result);
     }
     await writes.flush(trx, deps, gate, { deviceId, operatorId, now });
   });
   return { results };
+}
+
+function refusedBeyondAllowance(receiptId: string): SyncResult {
+  return {
+    receiptId,
+    replayed: false,
+    redemptionId: null,
+    outcome: 'refused',
+    code: 'AMP_OFFLINE_ALLOWANCE_EXCEEDED',
+  };
+}
+
+const unitsOf = (receipt: OfflineReceiptInput) =>
+  receipt.lines.reduce((sum, line) => sum + line.quantity, 0);
+
+/**
+ * The device's allowance per snapshot (issue #15, point 5): receipts and units already kept
+ * (counted or conflict) for each snapshot of this batch, read under a lock on the device so two
+ * syncs of one device at once count each other. In the documented order, a receipt that would
+ * pass `receiptsMax` receipts or `unitsMax` units of its snapshot is refused
+ * (`AMP_OFFLINE_ALLOWANCE_EXCEEDED`): nothing is counted for it, whatever the device did.
+ */
+async function allowanceUsed(
+  trx: Transaction<Database>,
+  device: ActiveDevice,
+  ordered: readonly Candidate[],
+): Promise<{
+  admits(receipt: OfflineReceiptInput): boolean;
+  use(receipt: OfflineReceiptInput): void;
+}> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`offline device ${device.id}`}))`.execute(trx);
+  const snapshotIds = [...new Set(ordered.map((each) => each.receipt.snapshotId))];
+  const rows = await sql<{ snapshot_id: string; receipts: number; units: number }>`
+    select r.snapshot_id, count(*)::int as receipts, coalesce(sum(u.units), 0)::int as units
+    from offline_receipt r
+    cross join lateral (
+      select coalesce(sum((l ->> 'quantity')::int), 0) as units from jsonb_array_elements(r.lines) l
+    ) u
+    where r.snapshot_id in (${sql.join(snapshotIds)})
+    group by r.snapshot_id
+  `.execute(trx);
+  const used = new Map(rows.rows.map((row) => [row.snapshot_id, { ...row }]));
+  const usedOf = (snapshotId: string) => {
+    let entry = used.get(snapshotId);
+    if (entry === undefined) {
+      entry = { snapshot_id: snapshotId, receipts: 0, units: 0 };
+      used.set(snapshotId, entry);
+    }
+    return entry;
+  };
+  return {
+    admits: (receipt) => {
+      const entry = usedOf(receipt.snapshotId);
+      return (
+        entry.receipts + 1 <= device.receiptsMax &&
+        entry.units + unitsOf(receipt) <= device.unitsMax
+      );
+    },
+    use: (receipt) => {
+      const entry = usedOf(receipt.snapshotId);
+      entry.receipts += 1;
+      entry.units += unitsOf(receipt);
+    },
+  };
 }
 
 async function decide(

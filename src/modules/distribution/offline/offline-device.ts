@@ -1,10 +1,14 @@
 import { AmparoError } from '../../../platform/errors.js';
+import { allowanceOf } from '../devices/device-service.js';
 import type { DistributionDependencies } from '../distribution-context.js';
 import { type PointGrant, refusalEntry, refuseAudited } from '../point-gate.js';
 
 export interface ActiveDevice {
   id: string;
   publicKey: Buffer;
+  /** The offline allowance per snapshot. */
+  receiptsMax: number;
+  unitsMax: number;
 }
 
 /**
@@ -20,7 +24,7 @@ export async function activeDeviceAt(
   const row = /^[0-9a-f-]{36}$/i.test(deviceId)
     ? await deps.db
         .selectFrom('distribution_device')
-        .select(['id', 'public_key', 'revoked_at'])
+        .select(['id', 'public_key', 'revoked_at', 'receipts_max', 'units_max'])
         .where('id', '=', deviceId)
         .where('point_id', '=', gate.point.id)
         .executeTakeFirst()
@@ -38,5 +42,5 @@ export async function activeDeviceAt(
       'The device was revoked',
     );
   }
-  return { id: row.id, publicKey: row.public_key };
+  return { id: row.id, publicKey: row.public_key, ...allowanceOf(row) };
 }

@@ -39,7 +39,9 @@ export interface SyncBody {
  *   that moment (`AMP_CARD_REFUSED`), for an entitlement not the card holder's, ended, or of a
  *   program the point does not serve, or for more than remained when the snapshot was made
  *   (`AMP_QUANTITY_ABOVE_REMAINING`);
- * - **counted** or a **conflict**, by `offlineApplier` (one transaction for the batch).
+ * - **counted** or a **conflict**, by `offlineApplier` (one transaction for the batch), or
+ *   refused there when beyond the device's allowance for its snapshot
+ *   (`AMP_OFFLINE_ALLOWANCE_EXCEEDED`).
  *
  * @example
  *   const { results } = await offlineSyncer(deps, context, pointId, { deviceId, deviceNow, receipts });
@@ -76,7 +78,7 @@ export async function offlineSyncer(
       : { type: 'distribution_point' as const, id: gate.point.id };
     refusals.push(refusalEntry(gate.write, resource, code));
   });
-  const applied = await offlineApplier(deps, gate, device.id, candidates, now);
+  const applied = await offlineApplier(deps, gate, device, candidates, now);
   for (const [receiptId, result] of applied.results) {
     results.set(receiptId, result);
     if (result.outcome === 'refused' && result.code !== null) {

@@ -33,6 +33,7 @@ describe('offline snapshot and sync', () => {
   let point: string;
   let ana: Awaited<ReturnType<typeof personWithCard>>;
   let beto: Awaited<ReturnType<typeof personWithCard>>;
+  let caro: Awaited<ReturnType<typeof personWithCard>>;
   let cycleId: string;
   const devices: { key: OfflineDevice; id: string }[] = [];
 
@@ -43,6 +44,7 @@ describe('offline snapshot and sync', () => {
     const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
     ana = await personWithCard(kit, issuer);
     beto = await personWithCard(kit, issuer);
+    caro = await personWithCard(kit, issuer);
     const program = await inKindProgramWithCycle(kit, {
       code: 'offline',
       basket: [
@@ -285,5 +287,62 @@ describe('offline snapshot and sync', () => {
       });
     }
     expect(await counted(entitlementId)).toBe(0);
+  });
+
+  it("refuses the receipts beyond the device's allowance for its snapshot; a new snapshot starts afresh", async () => {
+    const key = offlineDevice();
+    const registered = await call('POST', 'devices', supervisor, {
+      ...key.registration(point, 'Tablet D'),
+      receiptsMax: 2,
+      unitsMax: 3,
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+    expect(registered.json()).toMatchObject({ receiptsMax: 2, unitsMax: 3 });
+    const device = { key, id: registered.json().id as string };
+    const snap = (await snapshotOf(device)).snapshot.payload;
+    expect(snap).toMatchObject({ receiptsMax: 2, unitsMax: 3 });
+    const entry = snap.entries.find((each: string[]) => each[0] === cardHash(caro.credentialId));
+    const entitlementId = entitlementIdOfEntry(entry[1]);
+    const at = Date.now() - 60_000;
+    const receipt = (snapshotId: string, item: string, quantity: number, deviceTime: number) =>
+      key.receipt(point, device.id, {
+        snapshotId,
+        entitlementId,
+        credentialId: caro.credentialId,
+        lines: [{ item, quantity }],
+        deviceTime,
+      });
+    const made = [
+      receipt(snap.snapshotId, 'rice', 2, at), // 1 receipt, 2 units: counted
+      receipt(snap.snapshotId, 'rice', 2, at + 1), // 4 units > 3: refused
+      receipt(snap.snapshotId, 'food_box', 1, at + 2), // 2 receipts, 3 units: counted
+      receipt(snap.snapshotId, 'rice', 1, at + 3), // 3 receipts > 2: refused
+    ];
+    const response = await sync(device, made);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(
+      response
+        .json()
+        .results.map((r: { outcome: string; code: string | null }) => r.code ?? r.outcome),
+    ).toEqual([
+      'counted',
+      'AMP_OFFLINE_ALLOWANCE_EXCEEDED',
+      'counted',
+      'AMP_OFFLINE_ALLOWANCE_EXCEEDED',
+    ]);
+    expect(await auditedAs(kit, String(response.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_OFFLINE_ALLOWANCE_EXCEEDED',
+    });
+    // Sent again, a refused receipt is refused again: the allowance counts what was kept.
+    const again = await sync(device, made.slice(3));
+    expect(again.json().results[0].code).toBe('AMP_OFFLINE_ALLOWANCE_EXCEEDED');
+    expect(await counted(entitlementId)).toBe(2);
+    // After a sync the device downloads a new snapshot: its allowance starts again.
+    const next = (await snapshotOf(device)).snapshot.payload;
+    const fresh = await sync(device, [receipt(next.snapshotId, 'rice', 1, Date.now() - 1000)]);
+    expect(fresh.json().results[0]).toMatchObject({ outcome: 'counted' });
+    expect(await counted(entitlementId)).toBe(3);
   });
 });

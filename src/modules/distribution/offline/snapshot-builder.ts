@@ -45,6 +45,8 @@ export interface SnapshotPayload {
   warnAfter: number;
   /** Receipts the device may make with this snapshot before it must sync. */
   receiptsMax: number;
+  /** Units (all items, all receipts) it may hand over with this snapshot before it must sync. */
+  unitsMax: number;
   /** Raw Ed25519 key (hex) that signs the trust and revocation lists inside. */
   trustAnchor: string;
   trustList: SignedDocument<unknown>;
@@ -103,7 +105,8 @@ export async function snapshotBuilder(
     issuedAt: seconds,
     expiresAt: seconds + Math.floor(limits.snapshotTtlMs / 1000),
     warnAfter: seconds + Math.floor(limits.snapshotWarnAfterMs / 1000),
-    receiptsMax: limits.receiptsPerSnapshotMax,
+    receiptsMax: device.receiptsMax,
+    unitsMax: device.unitsMax,
     trustAnchor: deps.keys.trustListSigning.publicKey
       .export({ format: 'der', type: 'spki' })
       .subarray(-32)

@@ -2,7 +2,12 @@ import type { SyncResultAnswer } from '../../../../../src/shared/api/distributio
 import { apiGet, apiSend } from '../../../api/client.js';
 import { canonicalJson } from '../../verifier/canonical-json.js';
 import { allValues, deleteValue, getValue, putValue } from './offline-db.js';
-import { type HeldSnapshot, openSnapshot } from './offline-snapshot.js';
+import {
+  type HeldSnapshot,
+  type OfflineLookup,
+  openSnapshot,
+  type SnapshotPayload,
+} from './offline-snapshot.js';
 
 const purpose = 'purpose=distribution';
 
@@ -120,16 +125,78 @@ export async function heldSnapshot(device: DeviceRecord): Promise<HeldSnapshot |
   return openSnapshot(kept.text, device.snapshotKeyHex);
 }
 
-/** Signs and keeps a receipt made offline; it waits in IndexedDB for the next sync. */
+/**
+ * What this device handed over with its current snapshot, kept beside it: receipts and units
+ * against the snapshot's allowance, and per entitlement and item what was taken, so a second
+ * check of the same card offline shows what remains after a partial hand-over. A new snapshot
+ * (after a sync) starts from zero: the server's figures then include what was synced.
+ */
+export interface OfflineUsage {
+  snapshotId: string;
+  receipts: number;
+  units: number;
+  taken: Record<string, Record<string, number>>;
+}
+
+const usageKey = (pointId: string) => `${pointId}#usage`;
+
+export async function usageOf(pointId: string, snapshotId: string): Promise<OfflineUsage> {
+  const kept = await getValue<OfflineUsage>('snapshot', usageKey(pointId));
+  if (kept?.snapshotId === snapshotId) return kept;
+  return { snapshotId, receipts: 0, units: 0, taken: {} };
+}
+
+/** The snapshot's answer less what this device handed over since it was downloaded. */
+export function remainingAfterUsage(lookup: OfflineLookup, usage: OfflineUsage): OfflineLookup {
+  return {
+    ...lookup,
+    entitlements: lookup.entitlements.map((entitlement) => ({
+      ...entitlement,
+      items: entitlement.items.map((item) => ({
+        ...item,
+        remaining: Math.max(
+          0,
+          item.remaining - (usage.taken[entitlement.entitlementId]?.[item.item] ?? 0),
+        ),
+      })),
+    })),
+  };
+}
+
+/** A hand-over the device may not record: its allowance for this snapshot is used up. */
+export class OfflineAllowanceReached extends Error {
+  constructor(
+    readonly receiptsMax: number,
+    readonly unitsMax: number | undefined,
+  ) {
+    super('the offline allowance of this snapshot is used up');
+  }
+}
+
+/**
+ * Signs and keeps a receipt made offline; it waits in IndexedDB for the next sync. Refused
+ * (`OfflineAllowanceReached`) when it would pass the snapshot's allowance — `receiptsMax`
+ * receipts or `unitsMax` units — which the server also enforces at sync.
+ */
 export async function recordOfflineReceipt(
   device: DeviceRecord,
-  props: Omit<PendingReceipt, 'pointId' | 'receiptId' | 'deviceTime' | 'signature'>,
+  snapshot: Pick<SnapshotPayload, 'snapshotId' | 'receiptsMax' | 'unitsMax'>,
+  props: Omit<PendingReceipt, 'pointId' | 'receiptId' | 'deviceTime' | 'signature' | 'snapshotId'>,
 ): Promise<PendingReceipt> {
   if (device.deviceId === null) throw new Error('the device is not registered');
+  const usage = await usageOf(device.pointId, snapshot.snapshotId);
+  const units = props.lines.reduce((sum, line) => sum + line.quantity, 0);
+  if (
+    usage.receipts + 1 > snapshot.receiptsMax ||
+    usage.units + units > (snapshot.unitsMax ?? Number.POSITIVE_INFINITY)
+  ) {
+    throw new OfflineAllowanceReached(snapshot.receiptsMax, snapshot.unitsMax);
+  }
   const unsigned = {
     pointId: device.pointId,
     receiptId: crypto.randomUUID(),
     deviceTime: Date.now(),
+    snapshotId: snapshot.snapshotId,
     ...props,
   };
   const message = canonicalJson({
@@ -152,6 +219,14 @@ export async function recordOfflineReceipt(
   );
   const receipt = { ...unsigned, signature };
   await putValue('pending', receipt.receiptId, receipt);
+  const taken = { ...(usage.taken[props.entitlementId] ?? {}) };
+  for (const line of props.lines) taken[line.item] = (taken[line.item] ?? 0) + line.quantity;
+  await putValue('snapshot', usageKey(device.pointId), {
+    snapshotId: snapshot.snapshotId,
+    receipts: usage.receipts + 1,
+    units: usage.units + units,
+    taken: { ...usage.taken, [props.entitlementId]: taken },
+  } satisfies OfflineUsage);
   return receipt;
 }
 

@@ -9,12 +9,21 @@ import {
   deviceOf,
   downloadSnapshot,
   heldSnapshot,
+  OfflineAllowanceReached,
+  type OfflineUsage,
   pendingReceipts,
   recordOfflineReceipt,
   registeredDevice,
+  remainingAfterUsage,
   syncPending,
+  usageOf,
 } from './offline-device.js';
-import { type HeldSnapshot, type OfflineLookup, offlineLookup } from './offline-snapshot.js';
+import {
+  type HeldSnapshot,
+  type OfflineEntitlement,
+  type OfflineLookup,
+  offlineLookup,
+} from './offline-snapshot.js';
 
 /**
  * The point of service with the network off (issue #15, points 5 and 6): this browser is a
@@ -29,6 +38,7 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
   const [device, setDevice] = useState<DeviceRecord | null>(null);
   const [held, setHeld] = useState<HeldSnapshot | null>(null);
   const [pending, setPending] = useState(0);
+  const [usage, setUsage] = useState<OfflineUsage | null>(null);
   const [synced, setSynced] = useState<SyncResultAnswer[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -37,6 +47,10 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
     async () => setPending((await pendingReceipts(pointId)).length),
     [pointId],
   );
+  useEffect(() => {
+    if (held === null) return;
+    void usageOf(pointId, held.payload.snapshotId).then(setUsage, setError);
+  }, [pointId, held]);
   useEffect(() => {
     void (async () => {
       const made = await deviceOf(pointId);
@@ -79,6 +93,19 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
         </dd>
         <dt>{t('pos.offline.pending')}</dt>
         <dd data-testid="pos-pending">{pending}</dd>
+        {held && usage ? (
+          <>
+            <dt>{t('pos.offline.allowance')}</dt>
+            <dd data-testid="pos-allowance">
+              {t('pos.offline.allowanceUsed', {
+                receipts: usage.receipts,
+                receiptsMax: held.payload.receiptsMax,
+                units: usage.units,
+                unitsMax: held.payload.unitsMax ?? '∞',
+              })}
+            </dd>
+          </>
+        ) : null}
       </dl>
       {held && nowSeconds > held.payload.warnAfter ? (
         <p role="alert">{t('pos.offline.snapshotOld')}</p>
@@ -115,8 +142,10 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
       {held ? (
         <OfflineCheck
           held={held}
+          usage={() => usageOf(pointId, held.payload.snapshotId)}
           onRecorded={async (receipt) => {
-            await recordOfflineReceipt(device, receipt);
+            await recordOfflineReceipt(device, held.payload, receipt);
+            setUsage(await usageOf(pointId, held.payload.snapshotId));
             await refreshPending();
           }}
         />
@@ -142,8 +171,8 @@ function SyncSummary({ results }: { results: SyncResultAnswer[] }) {
 
 function OfflineCheck(props: {
   held: HeldSnapshot;
+  usage: () => Promise<OfflineUsage>;
   onRecorded: (receipt: {
-    snapshotId: string;
     entitlementId: string;
     credentialId: string;
     lines: { item: string; quantity: number }[];
@@ -153,11 +182,54 @@ function OfflineCheck(props: {
   const [qrText, setQrText] = useState('');
   const [answer, setAnswer] = useState<(OfflineLookup & { ms: number }) | null>(null);
   const [done, setDone] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  /** Quantities to hand over, by entitlement and item; what remains until changed. */
+  const [chosen, setChosen] = useState<Record<string, number>>({});
   const check = async (text: string) => {
     const started = performance.now();
     const found = await offlineLookup(props.held, text.trim(), Date.now() / 1000);
-    setAnswer({ ...found, ms: performance.now() - started });
+    // What this device already handed over with this snapshot is not offered again.
+    const after = remainingAfterUsage(found, await props.usage());
+    setAnswer({ ...after, ms: performance.now() - started });
+    setChosen({});
     setDone(false);
+    setRefusal(null);
+  };
+  const handOver = (entitlement: OfflineEntitlement) => {
+    const lines = entitlement.items
+      .map((item) => ({
+        item: item.item,
+        quantity: Math.min(
+          item.remaining,
+          chosen[`${entitlement.entitlementId}|${item.item}`] ?? item.remaining,
+        ),
+      }))
+      .filter((line) => line.quantity > 0);
+    if (lines.length === 0) return;
+    props
+      .onRecorded({
+        entitlementId: entitlement.entitlementId,
+        credentialId: answer?.credentialId ?? '',
+        lines,
+      })
+      .then(
+        () => {
+          setDone(true);
+          setQrText('');
+        },
+        (error: unknown) => {
+          if (!(error instanceof OfflineAllowanceReached)) {
+            setRefusal(error instanceof Error ? error.message : String(error));
+            return;
+          }
+          setRefusal(
+            t('pos.offline.allowanceReached', {
+              receiptsMax: error.receiptsMax,
+              unitsMax: error.unitsMax ?? '∞',
+            }),
+          );
+        },
+      );
   };
   return (
     <div className="pos-scan">
@@ -182,6 +254,7 @@ function OfflineCheck(props: {
           {t('pos.offline.check')}
         </button>
       </form>
+      {refusal ? <p role="alert">{refusal}</p> : null}
       {answer ? (
         <div data-testid="pos-offline-answer" data-ms={answer.ms.toFixed(1)}>
           {answer.verdict.status !== 'valid' ? (
@@ -198,33 +271,53 @@ function OfflineCheck(props: {
                     {i18n.language === 'en' ? entitlement.programNameEn : entitlement.programNameEs}
                   </h3>
                   <ul>
-                    {entitlement.items.map((item) => (
-                      <li key={item.item}>
-                        {t('pos.offline.remaining', {
-                          item: item.item,
-                          quantity: item.remaining,
-                          unit: item.unit,
-                        })}
-                      </li>
-                    ))}
+                    {entitlement.items.map((item) => {
+                      const key = `${entitlement.entitlementId}|${item.item}`;
+                      return (
+                        <li key={item.item}>
+                          <p>
+                            {t('pos.offline.remaining', {
+                              item: item.item,
+                              quantity: item.remaining,
+                              unit: item.unit,
+                            })}
+                          </p>
+                          {item.remaining > 0 ? (
+                            <Field
+                              label={t('pos.offline.quantity', {
+                                item: item.item,
+                                unit: item.unit,
+                              })}
+                            >
+                              {(control) => (
+                                <input
+                                  {...control}
+                                  type="number"
+                                  inputMode="numeric"
+                                  min={0}
+                                  max={item.remaining}
+                                  value={chosen[key] ?? item.remaining}
+                                  onChange={(event) =>
+                                    setChosen({
+                                      ...chosen,
+                                      [key]: Math.max(
+                                        0,
+                                        Math.min(item.remaining, Number(event.target.value) || 0),
+                                      ),
+                                    })
+                                  }
+                                />
+                              )}
+                            </Field>
+                          ) : null}
+                        </li>
+                      );
+                    })}
                   </ul>
                   <button
                     type="button"
-                    onClick={() =>
-                      void props
-                        .onRecorded({
-                          snapshotId: props.held.payload.snapshotId,
-                          entitlementId: entitlement.entitlementId,
-                          credentialId: answer.credentialId ?? '',
-                          lines: entitlement.items
-                            .filter((item) => item.remaining > 0)
-                            .map((item) => ({ item: item.item, quantity: item.remaining })),
-                        })
-                        .then(() => {
-                          setDone(true);
-                          setQrText('');
-                        })
-                    }
+                    disabled={entitlement.items.every((item) => item.remaining === 0)}
+                    onClick={() => handOver(entitlement)}
                   >
                     {t('pos.offline.handOver')}
                   </button>

@@ -29,6 +29,8 @@ export interface SnapshotPayload {
   expiresAt: number;
   warnAfter: number;
   receiptsMax: number;
+  /** Absent from snapshots made before the units bound existed: no units bound then. */
+  unitsMax?: number;
   trustAnchor: string;
   trustList: unknown;
   revocations: unknown;
