@@ -718,6 +718,12 @@ function absentRecordCases(): RouteCase[] {
       (id) => `/api/distribution/points/${id}/offline-conflicts`,
     ),
     post(
+      'clear an offline conflict',
+      'distribution.stock_adjust',
+      (id) => `/api/distribution/points/${id}/offline-conflicts/${randomUUID()}/resolution`,
+      { decision: 'counted_stands', goodsLeft: false },
+    ),
+    post(
       'create a payout batch for a program without funding',
       'payout.manage',
       () => '/api/payouts/batches',

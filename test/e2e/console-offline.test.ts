@@ -96,8 +96,27 @@ beforeAll(async () => {
 
 afterAll(async () => run?.close());
 
-/** A device: signed in, its key registered by the supervisor, the snapshot downloaded. */
-async function readyDevice(operator: Operator, allowance: object = {}): Promise<Page> {
+/** The supervisor's screen for the point, in its own browser context (its session reused). */
+async function supervisorPage(): Promise<Page> {
+  const page = await run.newPage('phone');
+  await page
+    .context()
+    .addCookies([
+      { name: 'amparo_session', value: officerCookie.amparo_session, url: run.server.baseUrl },
+    ]);
+  await page.goto(`${run.server.baseUrl}/distribution/supervision`);
+  await page.getByRole('heading', { name: 'Dispositivos sin red' }).waitFor();
+  return page;
+}
+
+/**
+ * A device: signed in, its key registered by the supervisor (through the API, or on the
+ * supervisor's screen from the registration code the device shows), the snapshot downloaded.
+ */
+async function readyDevice(
+  operator: Operator,
+  register: { onScreen: Page; receiptsMax: number } | undefined = undefined,
+): Promise<Page> {
   const page = await run.newPage('phone');
   const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
     data: { username: operator.username, password: operator.password, totp: operator.totp() },
@@ -107,13 +126,27 @@ async function readyDevice(operator: Operator, allowance: object = {}): Promise<
   await page.getByLabel('Sin conexión (carnet)').check();
   const publicKey = await page.getByTestId('pos-device-key').textContent();
   const proof = await page.getByTestId('pos-device-proof').textContent();
-  const registered = await run.server.app.inject({
-    method: 'POST',
-    url: `/api/distribution/points/${pointId}/devices?purpose=distribution`,
-    cookies: officerCookie,
-    payload: { publicKey, proof, label: `Teléfono ${randomUUID().slice(0, 4)}`, ...allowance },
-  });
-  expect(registered.statusCode, registered.body).toBe(201);
+  if (register === undefined) {
+    const registered = await run.server.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${pointId}/devices?purpose=distribution`,
+      cookies: officerCookie,
+      payload: { publicKey, proof, label: `Teléfono ${randomUUID().slice(0, 4)}` },
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+  } else {
+    const screen = register.onScreen;
+    const code = await page.getByTestId('pos-registration-code').textContent();
+    expect(code).toBe(`${publicKey}.${proof}`);
+    await screen.getByLabel('Nombre del dispositivo').fill('Teléfono B');
+    await screen.getByLabel('Código de registro que muestra el dispositivo').fill(code ?? '');
+    await screen.getByLabel(/^Entregas por instantánea/).fill(String(register.receiptsMax));
+    await screen.getByRole('button', { name: 'Registrar el dispositivo' }).click();
+    await screen
+      .getByTestId('supervision-devices')
+      .getByText(`margen por instantánea: ${register.receiptsMax} entregas`)
+      .waitFor();
+  }
   await page.getByRole('button', { name: 'Descargar la instantánea' }).click();
   await page.getByTestId('pos-snapshot').getByText('1 carnets').waitFor();
   return page;
@@ -144,7 +177,12 @@ function page(device: Page) {
 describe('the point of service offline', () => {
   it('redeems with the network off on two devices: two parts counted, one conflict, the allowance kept', async () => {
     const [one, two] = operators as [Operator, Operator];
-    const [first, second] = [await readyDevice(one), await readyDevice(two, { receiptsMax: 1 })];
+    const supervisor = await supervisorPage();
+    const [first, second] = [
+      await readyDevice(one),
+      // The second device is registered on the supervisor's screen, with an allowance of one.
+      await readyDevice(two, { onScreen: supervisor, receiptsMax: 1 }),
+    ];
     for (const page of [first, second]) await page.context().setOffline(true);
 
     // Timed, not asserted: a test on a shared CI machine must not fail on its neighbours' load
@@ -206,5 +244,29 @@ describe('the point of service offline', () => {
     const row = counts.rows[0];
     expect([row?.redemptions, row?.conflicts, row?.on_hand].map(Number)).toEqual([2, 1, 9]);
     expect(Number(row?.flagged)).toBeGreaterThan(0);
+
+    // The supervisor clears the conflict: the first receipt stands; the second device's goods
+    // did leave, so they are written off. The entitlement is no longer flagged.
+    await supervisor.reload();
+    const conflicts = supervisor.getByTestId('supervision-conflicts');
+    await conflicts.getByText('Teléfono B').waitFor();
+    expect(await seriousAxeViolations(supervisor)).toEqual([]);
+    await conflicts
+      .getByRole('button', { name: 'Vale el primer recibo: resolver el conflicto' })
+      .click();
+    await conflicts
+      .getByText('Resuelto: vale el primer recibo; estos bienes se dieron de baja.')
+      .waitFor();
+    const after = await run.server.database.asAdmin((admin) =>
+      sql<{ flagged: unknown; on_hand: unknown }>`
+        select (select count(*) from entitlement_redemption_state s
+                  join offline_receipt o on o.entitlement_id = s.entitlement_id
+                 where o.point_id = ${pointId} and s.state = 'conflict_flagged') as flagged,
+               (select quantity from stock_balance where point_id = ${pointId} and item = 'food_box') as on_hand`.execute(
+        admin,
+      ),
+    );
+    // The second device's box (with its rice) left the point too: 10 delivered − 1 − 1.
+    expect([after.rows[0]?.flagged, after.rows[0]?.on_hand].map(Number)).toEqual([0, 8]);
   });
 });

@@ -80,5 +80,21 @@ export const OfflineConflictSchema = Type.Object({
   lines: Type.Array(Type.Object({ item: Type.String(), quantity: Type.Integer() })),
   /** The receipts counted for the same entitlement (what was handed over first). */
   countedRedemptions: Type.Integer(),
+  /** Set once a supervisor cleared it. */
+  resolution: Type.Union([
+    Type.Object({
+      decision: Type.Literal('counted_stands'),
+      goodsLeft: Type.Boolean(),
+      resolvedAt: Type.String(),
+    }),
+    Type.Null(),
+  ]),
+});
+
+export const ConflictResolutionSchema = Type.Object({
+  receiptId: Type.String(),
+  decision: Type.Literal('counted_stands'),
+  goodsLeft: Type.Boolean(),
+  entitlementState: Type.String(),
 });
 export type OfflineConflictAnswer = Static<typeof OfflineConflictSchema>;

@@ -1175,6 +1175,27 @@ export const en: Dictionary = {
     hint: 'Type part of the name or the code, then choose from the list.',
   },
   supervision: {
+    devices: {
+      title: 'Offline devices',
+      active: 'active; allowance per snapshot: {{receiptsMax}} hand-overs, {{unitsMax}} units',
+      revoked: 'revoked {{time}}',
+      revoke: 'Revoke {{label}} (lost)',
+      label: 'Name of the device',
+      code: 'Registration code shown by the device',
+      codeHint: 'The device shows it in its offline panel; it proves the device holds the key.',
+      receiptsMax: 'Hand-overs per snapshot before a sync (empty: the default)',
+      register: 'Register the device',
+    },
+    conflicts: {
+      title: 'Offline conflicts',
+      none: 'No offline conflicts at this point.',
+      receipt:
+        '{{device}}, {{time}}: {{lines}} — the entitlement was already counted ({{counted}} hand-overs).',
+      goodsLeft: "This receipt's goods did leave the point: write them off as a loss",
+      clear: 'The first receipt stands: clear the conflict',
+      cleared: 'Cleared: the first receipt stands.',
+      clearedWrittenOff: 'Cleared: the first receipt stands; these goods were written off.',
+    },
     title: 'Hand-over supervision',
     noPoint: 'There are no distribution points in your regions.',
     assisted: {
@@ -1237,6 +1258,7 @@ export const en: Dictionary = {
     offline: {
       title: 'Without network',
       deviceKey: "This device's key",
+      registrationCode: 'Registration code (for the supervisor)',
       registered: 'Registered device',
       notRegistered: 'not yet: a supervisor registers the key above',
       snapshot: 'Snapshot',

@@ -1200,6 +1200,27 @@ export const es = {
     hint: 'Escriba parte del nombre o el código y elija en la lista.',
   },
   supervision: {
+    devices: {
+      title: 'Dispositivos sin red',
+      active: 'activo; margen por instantánea: {{receiptsMax}} entregas, {{unitsMax}} unidades',
+      revoked: 'revocado {{time}}',
+      revoke: 'Revocar {{label}} (perdido)',
+      label: 'Nombre del dispositivo',
+      code: 'Código de registro que muestra el dispositivo',
+      codeHint: 'El dispositivo lo muestra en su panel sin red; prueba que tiene la clave.',
+      receiptsMax: 'Entregas por instantánea antes de sincronizar (vacío: el valor por defecto)',
+      register: 'Registrar el dispositivo',
+    },
+    conflicts: {
+      title: 'Conflictos sin red',
+      none: 'No hay conflictos sin red en este punto.',
+      receipt:
+        '{{device}}, {{time}}: {{lines}} — el beneficio ya estaba contado ({{counted}} entregas).',
+      goodsLeft: 'Los bienes de este recibo sí salieron del punto: darlos de baja como pérdida',
+      clear: 'Vale el primer recibo: resolver el conflicto',
+      cleared: 'Resuelto: vale el primer recibo.',
+      clearedWrittenOff: 'Resuelto: vale el primer recibo; estos bienes se dieron de baja.',
+    },
     title: 'Supervisión de entregas',
     noPoint: 'No hay puntos de entrega en sus regiones.',
     assisted: {
@@ -1263,6 +1284,7 @@ export const es = {
     offline: {
       title: 'Sin red',
       deviceKey: 'Clave de este dispositivo',
+      registrationCode: 'Código de registro (para el supervisor)',
       registered: 'Dispositivo registrado',
       notRegistered: 'todavía no: un supervisor registra la clave de arriba',
       snapshot: 'Instantánea',

@@ -21,7 +21,11 @@ export async function offlineConflictsLister(
   const rows = await deps.db
     .selectFrom('offline_receipt as o')
     .innerJoin('distribution_device as d', 'd.id', 'o.device_id')
+    .leftJoin('offline_conflict_resolution as c', 'c.receipt_id', 'o.id')
     .select((eb) => [
+      'c.decision',
+      'c.goods_left',
+      'c.resolved_at',
       'o.id',
       'o.device_id',
       'd.label',
@@ -52,5 +56,13 @@ export async function offlineConflictsLister(
     // Safe: written by the sync from the validated, signed lines (text on PGlite).
     lines: (typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines) as OfflineLine[],
     countedRedemptions: Number(row.counted ?? 0),
+    resolution:
+      row.decision === null || row.resolved_at === null
+        ? null
+        : {
+            decision: row.decision,
+            goodsLeft: row.goods_left === true,
+            resolvedAt: row.resolved_at.toISOString(),
+          },
   }));
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
+  ConflictResolutionSchema,
   OfflineConflictSchema,
   SignedSnapshotSchema,
   SnapshotKeySchema,
@@ -10,8 +11,14 @@ import { PurposeQuery } from '../../../shared/api/params.js';
 import type { DistributionDependencies } from '../distribution-context.js';
 import { contextOf } from '../routes.js';
 import { PointIdParams } from '../schema.js';
+import { offlineConflictResolver } from './conflict-resolution.js';
 import { offlineConflictsLister } from './offline-conflicts.js';
-import { SnapshotParams, SyncBodySchema } from './offline-schema.js';
+import {
+  ConflictParams,
+  ConflictResolutionBody,
+  SnapshotParams,
+  SyncBodySchema,
+} from './offline-schema.js';
 import { offlineSyncer } from './offline-sync.js';
 import { snapshotBuilder } from './snapshot-builder.js';
 import { snapshotKeyFrom } from './snapshot-key.js';
@@ -79,6 +86,29 @@ export const offlineRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> 
     async (request) => ({
       conflicts: await offlineConflictsLister(deps, contextOf(request), request.params.pointId),
     }),
+  );
+
+  app.post(
+    '/distribution/points/:pointId/offline-conflicts/:receiptId/resolution',
+    {
+      schema: {
+        tags,
+        summary:
+          "Clear an offline conflict: the receipt counted first stands; this one's goods written off if they left (supervisor; audited)",
+        params: ConflictParams,
+        querystring: PurposeQuery,
+        body: ConflictResolutionBody,
+        response: { 200: ConflictResolutionSchema },
+      },
+    },
+    async (request) =>
+      offlineConflictResolver(
+        deps,
+        contextOf(request),
+        request.params.pointId,
+        request.params.receiptId,
+        request.body,
+      ),
   );
 
   app.get(

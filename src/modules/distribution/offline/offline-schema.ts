@@ -23,6 +23,24 @@ export const OfflineReceiptBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const ConflictParams = Type.Object({
+  pointId: Uuid,
+  receiptId: Uuid,
+});
+
+export const ConflictResolutionBody = Type.Object(
+  {
+    decision: Type.Literal('counted_stands', {
+      description: 'The receipt counted first stands; this one is closed, counted nowhere',
+    }),
+    goodsLeft: Type.Boolean({
+      description: "This receipt's goods did leave the point: written off as a stock loss",
+    }),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
 export const SyncBodySchema = Type.Object(
   {
     deviceId: Uuid,

@@ -26,6 +26,15 @@ export interface OfflineTables {
     outcome: 'counted' | 'conflict';
     redemption_id: string | null;
   };
+  offline_conflict_resolution: {
+    receipt_id: string;
+    entitlement_id: string;
+    decision: 'counted_stands';
+    goods_left: boolean;
+    note: string | null;
+    resolved_by: string;
+    resolved_at: Date;
+  };
 }
 
 export interface OfflineLine {

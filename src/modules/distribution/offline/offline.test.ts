@@ -220,6 +220,36 @@ describe('offline snapshot and sync', () => {
     expect(figures.json().figures).toMatchObject({ conflicts: 1, entitlementsRedeemed: 1 });
   });
 
+  it('lets the supervisor clear a conflict: the counted receipt stands, goods written off, audited once', async () => {
+    const listed = (await call('GET', 'offline-conflicts', supervisor)).json().conflicts;
+    const conflict = listed.find((each: { resolution: unknown }) => each.resolution === null);
+    expect(conflict).toBeDefined();
+    const url = `offline-conflicts/${conflict.receiptId}/resolution`;
+    const body = { decision: 'counted_stands', goodsLeft: true, note: 'Both tablets handed it' };
+    // The point's operator may list conflicts but not clear them.
+    const byOperator = await call('POST', url, operator, body);
+    expect(byOperator.statusCode).toBe(403);
+    const before = await foodBoxesOnHand();
+    const cleared = await call('POST', url, supervisor, body);
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json()).toMatchObject({ goodsLeft: true, entitlementState: 'consumed' });
+    // The second box that left is a loss on the ledger; the entitlement counted once.
+    expect(await foodBoxesOnHand()).toBe(before - 1);
+    expect(await counted(conflict.entitlementId)).toBe(1);
+    expect(await auditedAs(kit, String(cleared.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.stock_adjust',
+      outcome: 'allowed',
+      reasonCode: null,
+    });
+    const again = await call('POST', url, supervisor, body);
+    expect(again.statusCode).toBe(409);
+    expect(await foodBoxesOnHand()).toBe(before - 1);
+    const after = (await call('GET', 'offline-conflicts', supervisor)).json().conflicts;
+    expect(
+      after.find((each: { receiptId: string }) => each.receiptId === conflict.receiptId),
+    ).toMatchObject({ resolution: { decision: 'counted_stands', goodsLeft: true } });
+  });
+
   it('refuses bad receipts, counts none of them, and audits each', async () => {
     const [, , c] = devices;
     if (c === undefined) throw new Error('no device');

@@ -14,6 +14,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
 import { useOperator } from '../../session/use-session.js';
 import { purposeQuery } from '../programs/program-api.js';
+import { ConflictsPanel, DevicesPanel } from './offline/offline-review.js';
 import { PointSelect, usePointChoice } from './point-choice.js';
 
 const purpose = 'purpose=distribution';
@@ -23,7 +24,8 @@ const purpose = 'purpose=distribution';
  * redemptions made without the card on a day (who, why, which second check, passed or not, and
  * each operator's count against the daily bound — no person named), and the reconciliation per
  * cycle (entitled, redeemed, without the card, conflicts, stock in and out, discrepancies), its
- * CSV, and the sign-off with whether the figures are still those signed.
+ * CSV, and the sign-off with whether the figures are still those signed; the offline conflicts
+ * to clear and the point's devices (`offline/offline-review.tsx`).
  */
 export function SupervisionPage() {
   const { t } = useTranslation();
@@ -39,6 +41,8 @@ export function SupervisionPage() {
         <>
           <AssistedList key={`a-${pointId}`} pointId={pointId} />
           <ReconciliationPanel key={`r-${pointId}`} pointId={pointId} />
+          <ConflictsPanel key={`c-${pointId}`} pointId={pointId} />
+          <DevicesPanel key={`d-${pointId}`} pointId={pointId} />
         </>
       ) : null}
     </section>

@@ -80,6 +80,10 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
             {device.proof}
           </code>
         </dd>
+        <dt>{t('pos.offline.registrationCode')}</dt>
+        <dd>
+          <code data-testid="pos-registration-code">{`${device.publicKey}.${device.proof}`}</code>
+        </dd>
         <dt>{t('pos.offline.registered')}</dt>
         <dd data-testid="pos-device-id">{device.deviceId ?? t('pos.offline.notRegistered')}</dd>
         <dt>{t('pos.offline.snapshot')}</dt>
