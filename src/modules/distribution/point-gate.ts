@@ -54,17 +54,30 @@ async function findPointFor(
     .executeTakeFirst();
   if (row === undefined) return undefined;
   return {
-    point: {
-      id: row.id,
-      code: row.code,
-      name: row.name,
-      kind: row.kind,
-      regionCode: row.region_code,
-      municipalityCode: row.municipality_code,
-      status: row.status,
-    },
+    point: pointRowOf(row),
     assigned: row.assigned,
     servedProgramIds: row.served,
+  };
+}
+
+/** A point as its table row says, in the module's names. */
+export function pointRowOf(row: {
+  id: string;
+  code: string;
+  name: string;
+  kind: PointKind;
+  region_code: string;
+  municipality_code: string | null;
+  status: PointStatus;
+}): PointRow {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    kind: row.kind,
+    regionCode: row.region_code,
+    municipalityCode: row.municipality_code,
+    status: row.status,
   };
 }
 

@@ -7,7 +7,7 @@ import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import { guardPersonAccess, guardRegionalAccess } from '../../access/index.js';
 import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
 import { distributionLimits } from '../limits.js';
-import { guardPoint, type PointRow, type RequestWrite } from '../point-gate.js';
+import { guardPoint, type PointRow, pointRowOf, type RequestWrite } from '../point-gate.js';
 import type { PointKind, PointStatus } from '../tables.js';
 
 /**
@@ -304,26 +304,6 @@ export async function pointsLister(
     .execute();
   await grant.record([]);
   return rows.map((row) => ({ ...pointRowOf(row), assigned: row.operator_id !== null }));
-}
-
-function pointRowOf(row: {
-  id: string;
-  code: string;
-  name: string;
-  kind: PointKind;
-  region_code: string;
-  municipality_code: string | null;
-  status: PointStatus;
-}): PointRow {
-  return {
-    id: row.id,
-    code: row.code,
-    name: row.name,
-    kind: row.kind,
-    regionCode: row.region_code,
-    municipalityCode: row.municipality_code,
-    status: row.status,
-  };
 }
 
 export function operatorIdOf(actor: Actor): string | null {

@@ -66,15 +66,11 @@ export async function entitlementAnswer(
       ? grantedItems(entitlement, await carriedInto(db, entitlement, { take: false }))
       : await itemBalances(db, entitlement.entitlementId);
   const initial = initialState(entitlement);
-  return {
-    entitlementId: entitlement.entitlementId,
-    programCode: entitlement.programCode,
-    programNameEs: entitlement.programNameEs,
-    programNameEn: entitlement.programNameEn,
-    referenceDate: entitlement.referenceDate,
-    state: entitlement.status === 'ended' ? initial.state : (state?.state ?? initial.state),
+  return answerAfter(
+    entitlement,
+    entitlement.status === 'ended' ? initial.state : (state?.state ?? initial.state),
     items,
-  };
+  );
 }
 
 async function itemBalances(db: Kysely<Database>, entitlementId: string): Promise<ItemBalance[]> {
