@@ -106,6 +106,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // A snapshot a device downloaded, and the receipts it signed offline: both append-only.
   distribution_snapshot: 'history',
   offline_receipt: 'history',
+  offline_conflict_resolution: 'history',
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',
   statistics_refresh: 'operational',
