@@ -170,6 +170,8 @@ function page(device: Page) {
       await device.getByLabel('Texto del código QR del carnet').fill(holderQr);
       await device.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
       await device.getByTestId('pos-offline-answer').waitFor();
+      // The answer of this check, not the last hand-over's "recorded" line still on screen.
+      await device.getByText('Registrada en este dispositivo').waitFor({ state: 'hidden' });
     },
   };
 }
