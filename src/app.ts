@@ -315,6 +315,10 @@ export async function build(config: Config, services: AppServices): Promise<App>
     audit: auditLog,
     // Payout creditors are sealed under the paid person's data key (payouts/creditor-seal.ts).
     masterKey: services.keys.masterKey,
+    // Payment requests are signed with a key derived from the master key; a card at a
+    // merchant's counter is verified against the issuer keys; PINs hash like passwords.
+    keys: services.keys,
+    pinHashOptions: services.access?.passwordHashOptions ?? passwordHashOptions,
     ...(services.access?.clock ? { now: services.access.clock } : {}),
     // "Payment received" is queued in the ledger batch's transaction that credits the wallet.
     onWalletCredited: paymentNotices(notifier),

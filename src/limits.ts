@@ -135,6 +135,7 @@ export const limits = {
         statistics_analyst: 0,
         administrator: 0,
         finance_officer: 300,
+        merchant: 0,
       } satisfies Record<Role, number>,
     },
     /** Enrolment of a staff account: the person sets their own password and TOTP secret. */
@@ -676,6 +677,19 @@ export const limits = {
     merchantFanInWallets: 20,
     merchantFanInWindowMs: 10 * 60_000,
     patternScanIntervalMs: 60_000,
+  },
+  /** Merchant payments and the payment app (modules/payments/merchants; issue #16). */
+  merchants: {
+    /** A payment request can be paid for at most this long after it was made. */
+    requestSecondsMax: 900,
+    /** …and at least this long (a request that expires as it is shown helps nobody). */
+    requestSecondsMin: 30,
+    /** Wrong PIN tries in a row that lock the PIN until a clerk sets a new one. */
+    pinAttemptsMax: 5,
+    /** Payments, settlements or requests in one page of a merchant's or payer's list. */
+    listPageMax: 100,
+    /** Characters of the signed request token (what a QR holds). */
+    requestTokenCharactersMax: 1_000,
   },
   /** Published statistics (modules/statistics; issue #17, safeguard 8). */
   statistics: {

@@ -72,7 +72,11 @@ export async function guardPersonAccess(
   const decision = authorize(
     actor,
     access.action,
-    { regionCode: access.regionCode, personId: access.personId },
+    {
+      regionCode: access.regionCode,
+      personId: access.personId,
+      staffOperatorIds: access.staffOperatorIds,
+    },
     access.purpose,
   );
   if (!decision.allowed && decision.refusal !== 'outside_scope') {

@@ -37,6 +37,8 @@ const resourceTypes = new Set([
   'disbursement',
   'statistics_table',
   'payment_adjustment',
+  'merchant',
+  'payment_request',
 ]);
 const outcomes = new Set(['allowed', 'denied']);
 

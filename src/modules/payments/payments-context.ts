@@ -1,4 +1,6 @@
+import type { Options as HashOptions } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
+import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import type { TransactionalAuditRecorder } from '../access/index.js';
@@ -14,6 +16,14 @@ export interface PaymentsDependencies {
    * `src/app.ts` passes notifications' `paymentNotices(notifier)` ("payment received").
    */
   onWalletCredited?: WalletCreditHook;
+  /**
+   * The server's keys, for merchant payments: the master key signs payment requests (a derived
+   * key) and seals a person's settlement account; the issuer keys verify a card at the counter.
+   * Without them the merchant routes answer 503.
+   */
+  keys?: KeyStore;
+  /** argon2id parameters of payment PINs: the operators' password parameters; tests cheaper. */
+  pinHashOptions?: HashOptions;
 }
 
 /** Who acts, why, and for which request. */

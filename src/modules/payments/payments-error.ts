@@ -22,6 +22,24 @@ export const paymentsErrorCodes = [
   'AMP_CYCLE_NOT_DISBURSABLE',
   /** The transfer id was already used with another request (Mojaloop 3106), or failed before. */
   'AMP_TRANSFER_REFUSED',
+  /** A payment request that is not one Amparo signed: malformed, altered or forged. */
+  'AMP_PAYMENT_REQUEST_INVALID',
+  /** A payment request past its expiry. */
+  'AMP_PAYMENT_REQUEST_EXPIRED',
+  /** A payment request already paid: it is paid once. */
+  'AMP_PAYMENT_REQUEST_USED',
+  /** No payment PIN is set for the person. */
+  'AMP_PIN_NOT_SET',
+  /** The PIN is wrong (the answer says how many tries are left). */
+  'AMP_PIN_WRONG',
+  /** Five wrong PINs in a row locked it: a clerk at the counter sets a new one. */
+  'AMP_PIN_LOCKED',
+  /** The card shown at the counter is not valid (forged, revoked, expired, unknown). */
+  'AMP_PAYMENT_CARD_REFUSED',
+  /** The payment was already refunded. */
+  'AMP_PAYMENT_REFUNDED',
+  /** A subsidised price, but the payer holds no open entitlement of the subsidising program. */
+  'AMP_SUBSIDY_NOT_ENTITLED',
 ] as const;
 
 export type PaymentsErrorCode = (typeof paymentsErrorCodes)[number];
@@ -49,6 +67,18 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
   AMP_WALLET_FROZEN: { status: 409, title: 'The wallet is frozen' },
   AMP_CYCLE_NOT_DISBURSABLE: { status: 409, title: 'The cycle cannot be disbursed' },
   AMP_TRANSFER_REFUSED: { status: 409, title: 'The ledger refused the transfer' },
+  AMP_PAYMENT_REQUEST_INVALID: { status: 422, title: 'The payment request is not valid' },
+  AMP_PAYMENT_REQUEST_EXPIRED: { status: 410, title: 'The payment request has expired' },
+  AMP_PAYMENT_REQUEST_USED: { status: 409, title: 'The payment request was already paid' },
+  AMP_PIN_NOT_SET: { status: 409, title: 'No payment PIN is set' },
+  AMP_PIN_WRONG: { status: 403, title: 'The PIN is wrong' },
+  AMP_PIN_LOCKED: { status: 423, title: 'The PIN is locked after too many wrong tries' },
+  AMP_PAYMENT_CARD_REFUSED: { status: 422, title: 'The card was refused by the verifier' },
+  AMP_PAYMENT_REFUNDED: { status: 409, title: 'The payment was already refunded' },
+  AMP_SUBSIDY_NOT_ENTITLED: {
+    status: 409,
+    title: 'The payer holds no entitlement of the program that subsidises this price',
+  },
 };
 
 defineErrors({

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { controlsRoutes } from './controls/controls-routes.js';
+import { merchantRoutes } from './merchants/merchant-routes.js';
 import type { PaymentsDependencies } from './payments-context.js';
 import { paymentsRoutes } from './payments-routes.js';
 import { payoutRoutes } from './payouts/payout-routes.js';
@@ -19,14 +20,17 @@ export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = 
   options,
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
-  const { db, audit, now, onWalletCredited, masterKey } = options;
+  const { db, audit, now, onWalletCredited, masterKey, keys, pinHashOptions } = options;
   const deps: PaymentsDependencies = {
     db,
     audit,
     ...(now ? { now } : {}),
     ...(onWalletCredited ? { onWalletCredited } : {}),
+    ...(keys ? { keys } : {}),
+    ...(pinHashOptions ? { pinHashOptions } : {}),
   };
   await app.register(payoutRoutes, { ...deps, masterKey });
   await app.register(paymentsRoutes, deps);
   await app.register(controlsRoutes, deps);
+  await app.register(merchantRoutes, deps);
 };

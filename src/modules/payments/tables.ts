@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { LedgerCurrency } from '../ledger/index.js';
+import type { MerchantTables } from './merchants/merchant-tables.js';
 import type { PayoutTables } from './payouts/payout-tables.js';
 
 /**
@@ -7,7 +8,7 @@ import type { PayoutTables } from './payouts/payout-tables.js';
  * itself is in the ledger's tables, which payments reaches only through the ledger's face.
  * Parts of the module with their own tables (payouts) add an interface here.
  */
-export interface PaymentTables extends PayoutTables {
+export interface PaymentTables extends PayoutTables, MerchantTables {
   payment_wallet_freeze: {
     person_id: string;
     reason: WalletFreezeReason;

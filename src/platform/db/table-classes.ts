@@ -103,6 +103,18 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   payout_instruction: 'personal',
   payout_bank_file: 'personal',
   payout_suspense: 'history',
+  // Merchant payments (issue #16): a merchant holds a sealed settlement account and is never
+  // deleted; staff, subsidies, requests, payments and refunds are append-only; a PIN's hash and
+  // its wrong-try count change.
+  merchant: 'personal',
+  merchant_staff: 'history',
+  merchant_subsidy: 'history',
+  payment_request: 'history',
+  payment_pin: 'personal',
+  merchant_payment: 'history',
+  merchant_refund: 'history',
+  merchant_settlement_run: 'history',
+  merchant_settlement: 'history',
   // A snapshot a device downloaded, and the receipts it signed offline: both append-only.
   distribution_snapshot: 'history',
   offline_receipt: 'history',

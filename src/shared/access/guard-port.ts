@@ -17,6 +17,8 @@ export interface GuardedAccess {
   /** The record's region and owner; both null when the record does not exist. */
   regionCode: string | null;
   personId: string | null;
+  /** For an action of `merchant` scope: the operators who act for the merchant named. */
+  staffOperatorIds?: readonly string[] | undefined;
   /** False when the record was looked up and not found. */
   exists: boolean;
   purpose: Purpose | null;

@@ -32,7 +32,7 @@ describe('the decision table', () => {
       expect(actions).toContain(rule.action);
       expect([...roles, 'citizen']).toContain(rule.role);
       for (const purpose of rule.purposes) expect(purposes).toContain(purpose);
-      expect(['region', 'own', 'any']).toContain(rule.scope);
+      expect(['region', 'own', 'any', 'merchant']).toContain(rule.scope);
     }
   });
 
@@ -52,6 +52,7 @@ function expectedFromDocument(
   region: string,
   personId: string,
   purpose: string | null,
+  staff: readonly string[] = [],
 ) {
   if (actor.kind === 'system') return true;
   const principals: string[] = actor.kind === 'citizen' ? ['citizen'] : [...actor.roles];
@@ -63,7 +64,10 @@ function expectedFromDocument(
       rule.purposes.includes(purpose) &&
       (rule.scope === 'any' ||
         (rule.scope === 'own' && actor.kind === 'citizen' && actor.personId === personId) ||
-        (rule.scope === 'region' && actor.kind === 'operator' && actor.regions.includes(region))),
+        (rule.scope === 'region' && actor.kind === 'operator' && actor.regions.includes(region)) ||
+        (rule.scope === 'merchant' &&
+          actor.kind === 'operator' &&
+          staff.includes(actor.operatorId))),
   );
 }
 
@@ -91,16 +95,20 @@ describe('authorize', () => {
         fc.uuid(),
         fc.option(fc.constantFrom(...purposes), { nil: null }),
         fc.boolean(),
-        (actor, action, region, personId, purpose, ownRecord) => {
+        fc.boolean(),
+        (actor, action, region, personId, purpose, ownRecord, staffOfMerchant) => {
           const recordPerson = ownRecord && actor.kind === 'citizen' ? actor.personId : personId;
+          // A merchant's staff: the operator acting, or someone else.
+          const staff =
+            staffOfMerchant && actor.kind === 'operator' ? [actor.operatorId] : ['someone-else'];
           const decision = authorize(
             actor,
             action,
-            { regionCode: region, personId: recordPerson },
+            { regionCode: region, personId: recordPerson, staffOperatorIds: staff },
             purpose,
           );
           expect(decision.allowed).toBe(
-            expectedFromDocument(actor, action, region, recordPerson, purpose),
+            expectedFromDocument(actor, action, region, recordPerson, purpose, staff),
           );
         },
       ),

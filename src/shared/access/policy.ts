@@ -55,10 +55,18 @@ export const actions = [
   'payment.ledger_read',
   'payment.wallet_read',
   'payment.adjust',
+  'merchant.manage',
+  'merchant.read',
+  'merchant.request',
+  'merchant.counter_pay',
+  'merchant.refund',
+  'merchant.settle',
+  'payment.pay',
+  'payment.pin_set',
 ] as const;
 export type Action = (typeof actions)[number];
 
-export type Scope = 'region' | 'own' | 'any';
+export type Scope = 'region' | 'own' | 'any' | 'merchant';
 export type Principal = Role | 'citizen';
 
 export interface PolicyRule {
@@ -153,6 +161,17 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('payment.wallet_read', 'finance_officer', ['distribution', 'appeal'], 'region'),
   rule('payment.wallet_read', 'auditor', ['audit'], 'region'),
   rule('payment.adjust', 'finance_officer', ['distribution'], 'any'),
+  rule('merchant.manage', 'finance_officer', ['distribution'], 'any'),
+  rule('merchant.read', 'merchant', ['distribution'], 'merchant'),
+  rule('merchant.read', 'finance_officer', ['distribution'], 'any'),
+  rule('merchant.read', 'auditor', ['audit'], 'any'),
+  rule('merchant.request', 'merchant', ['distribution'], 'merchant'),
+  rule('merchant.counter_pay', 'merchant', ['distribution'], 'merchant'),
+  rule('merchant.refund', 'merchant', ['distribution'], 'merchant'),
+  rule('merchant.settle', 'finance_officer', ['distribution'], 'any'),
+  rule('payment.pay', 'citizen', ['self'], 'own'),
+  rule('payment.pin_set', 'citizen', ['self'], 'own'),
+  rule('payment.pin_set', 'enrolment_clerk', ['self'], 'region'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */
@@ -161,6 +180,8 @@ export interface ResourceScope {
   regionCode: string | null;
   /** The person the record belongs to, for `own` scope. */
   personId: string | null;
+  /** For `merchant` scope: the operators who act for the record's merchant (its staff). */
+  staffOperatorIds?: readonly string[] | undefined;
 }
 
 export type Refusal = 'no_role' | 'purpose_required' | 'purpose_not_allowed' | 'outside_scope';
@@ -203,6 +224,10 @@ function inScope(
 ): boolean {
   if (scope === 'any') return true;
   if (scope === 'own') return actor.kind === 'citizen' && resource.personId === actor.personId;
+  if (scope === 'merchant')
+    return (
+      actor.kind === 'operator' && (resource.staffOperatorIds ?? []).includes(actor.operatorId)
+    );
   return (
     actor.kind === 'operator' &&
     resource.regionCode !== null &&

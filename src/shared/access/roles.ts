@@ -9,6 +9,7 @@ export const roles = [
   'statistics_analyst',
   'administrator',
   'finance_officer',
+  'merchant',
 ] as const;
 
 export type Role = (typeof roles)[number];

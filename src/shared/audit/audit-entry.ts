@@ -32,7 +32,9 @@ export interface AuditEntryInput {
       | 'ledger_account'
       | 'disbursement'
       | 'statistics_table'
-      | 'payment_adjustment';
+      | 'payment_adjustment'
+      | 'merchant'
+      | 'payment_request';
     id: string | null;
   };
   purpose: Purpose | null;

@@ -39,3 +39,22 @@ export const settlementAccountId = (currency: LedgerCurrency): string =>
 /** The transfer that pays one entitlement: one id per entitlement, so it is paid once. */
 export const disbursementTransferId = (entitlementId: string): string =>
   derivedId('disbursement', entitlementId);
+
+/** A merchant's account in its currency (its reference is the merchant id). */
+export const merchantAccountId = (merchantId: string, currency: LedgerCurrency): string =>
+  derivedId('merchant', merchantId, currency);
+
+/**
+ * The transfers that pay one payment request: the payer's share and the program's. One pair per
+ * request, so a request is paid at most once whoever presents it and however often.
+ */
+export const merchantPaymentTransferIds = (requestId: string) => ({
+  payer: derivedId('merchant-payment', requestId),
+  subsidy: derivedId('merchant-subsidy', requestId),
+});
+
+/** The transfers that refund one payment (to the wallet, to the funding account). */
+export const merchantRefundTransferIds = (requestId: string) => ({
+  payer: derivedId('merchant-refund', requestId),
+  subsidy: derivedId('merchant-refund-subsidy', requestId),
+});

@@ -1,0 +1,252 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+import {
+  type AccountState,
+  isModifiedRequest,
+  lookupAccounts,
+  type TransferInput,
+  type TransferOutcome,
+  transferCreator,
+  transferFlags,
+} from '../../ledger/index.js';
+import { openEntitlementsOf } from '../../programs/index.js';
+import {
+  fundingAccountId,
+  merchantAccountId,
+  merchantPaymentTransferIds,
+  walletAccountId,
+} from '../accounts/account-ids.js';
+import { walletFreezeOf } from '../accounts/wallet-freeze.js';
+import { PaymentsError } from '../payments-error.js';
+import type { PaymentChannel } from './merchant-tables.js';
+import { pinChecker } from './payment-pin.js';
+import { type PaymentReceipt, receiptOf } from './payment-receipts.js';
+import { type PaymentRequestFields, readPaymentRequestToken } from './payment-request-token.js';
+
+/**
+ * Pays a merchant's payment request from a person's wallet (issue #16, point 5): in the
+ * payment app (the person's session and PIN), or at the counter (the card's QR and the PIN on
+ * the merchant's device). With a subsidised price, the program's share moves from its funding
+ * account in the same linked ledger transfer: both or neither.
+ *
+ * Everything refusable is refused before anything is posted: a forged, expired or already
+ * paid request, a wrong or locked PIN, a frozen or missing wallet, a payer without the
+ * subsidising program's entitlement, too little money. The transfer ids derive from the
+ * request id, so the ledger pays a request at most once whoever presents it and however often;
+ * a request presented again is `AMP_PAYMENT_REQUEST_USED`. A request whose ledger transfer was
+ * refused (the wallet emptied by a payment at the same moment) cannot be paid any more: the
+ * merchant makes a new one.
+ *
+ * @example
+ *   const receipt = await merchantPayer(db, masterKey, { token, pin: '4821',
+ *     payerPersonId, channel: 'wallet', now });
+ */
+export async function merchantPayer(
+  db: Kysely<Database>,
+  masterKey: Buffer,
+  props: {
+    token: string;
+    pin: string;
+    payerPersonId: string;
+    channel: PaymentChannel;
+    /** At the counter: the merchant whose device took the payment; the request must be its. */
+    merchantId?: string;
+    now: Date;
+  },
+): Promise<PaymentReceipt> {
+  const request = await requestToPay(db, masterKey, props);
+  await pinChecker(db, { personId: props.payerPersonId, pin: props.pin, now: props.now });
+  if ((await walletFreezeOf(db, props.payerPersonId)) !== undefined) {
+    throw new PaymentsError('AMP_WALLET_FROZEN', 'The wallet is frozen');
+  }
+  const split = await splitOf(db, request, props.payerPersonId);
+  const transfers = transfersOf(request, split, props.payerPersonId);
+  await checkFunds(db, transfers);
+  const outcomes = await transferCreator(db, transfers, { now: props.now });
+  const replayed = settledOutcome(outcomes);
+  if (replayed) {
+    const paid = await paymentOf(db, request.requestId);
+    if (paid !== undefined) throw used();
+  }
+  await db
+    .insertInto('merchant_payment')
+    .values({
+      request_id: request.requestId,
+      merchant_id: request.merchantId,
+      payer_person_id: props.payerPersonId,
+      channel: props.channel,
+      currency: request.currency,
+      amount_minor: request.amountMinor,
+      payer_minor: split.payerMinor,
+      subsidy_minor: split.subsidyMinor,
+      program_id: split.subsidyMinor > 0n ? request.programId : null,
+      payer_transfer_id:
+        split.payerMinor > 0n ? merchantPaymentTransferIds(request.requestId).payer : null,
+      subsidy_transfer_id:
+        split.subsidyMinor > 0n ? merchantPaymentTransferIds(request.requestId).subsidy : null,
+      paid_at: props.now,
+    })
+    .onConflict((conflict) => conflict.column('request_id').doNothing())
+    .execute();
+  const receipt = await receiptOf(db, request.requestId);
+  // Safe: the row was written just above (or by the run that posted the same transfers).
+  return receipt as PaymentReceipt;
+}
+
+async function requestToPay(
+  db: Kysely<Database>,
+  masterKey: Buffer,
+  props: { token: string; merchantId?: string; now: Date },
+): Promise<PaymentRequestFields> {
+  const fields = readPaymentRequestToken(masterKey, props.token, props.now);
+  const row = await db
+    .selectFrom('payment_request')
+    .select(['merchant_id', 'amount_minor', 'currency', 'program_id'])
+    .where('id', '=', fields.requestId)
+    .executeTakeFirst();
+  if (
+    row === undefined ||
+    row.merchant_id !== fields.merchantId ||
+    row.amount_minor !== fields.amountMinor ||
+    row.currency !== fields.currency ||
+    row.program_id !== fields.programId ||
+    (props.merchantId !== undefined && props.merchantId !== fields.merchantId)
+  ) {
+    throw new PaymentsError(
+      'AMP_PAYMENT_REQUEST_INVALID',
+      'Not a valid payment request: it does not match one this merchant made',
+    );
+  }
+  if ((await paymentOf(db, fields.requestId)) !== undefined) throw used();
+  return fields;
+}
+
+interface Split {
+  payerMinor: bigint;
+  subsidyMinor: bigint;
+}
+
+async function splitOf(
+  db: Kysely<Database>,
+  request: PaymentRequestFields,
+  payerPersonId: string,
+): Promise<Split> {
+  if (request.programId === null) return { payerMinor: request.amountMinor, subsidyMinor: 0n };
+  const subsidy = await db
+    .selectFrom('merchant_subsidy')
+    .select('share_basis_points')
+    .where('merchant_id', '=', request.merchantId)
+    .where('program_id', '=', request.programId)
+    .executeTakeFirst();
+  const entitled = await openEntitlementsOf(db, {
+    personId: payerPersonId,
+    programIds: [request.programId],
+  });
+  if (subsidy === undefined || entitled.length === 0) {
+    throw new PaymentsError(
+      'AMP_SUBSIDY_NOT_ENTITLED',
+      'This price is subsidised by a program the payer holds no entitlement of',
+    );
+  }
+  // Rounded down to the minor unit: the payer never pays less than their share.
+  const subsidyMinor = (request.amountMinor * BigInt(subsidy.share_basis_points)) / 10_000n;
+  return { payerMinor: request.amountMinor - subsidyMinor, subsidyMinor };
+}
+
+function transfersOf(
+  request: PaymentRequestFields,
+  split: Split,
+  payerPersonId: string,
+): TransferInput[] {
+  const ids = merchantPaymentTransferIds(request.requestId);
+  const merchant = merchantAccountId(request.merchantId, request.currency);
+  const common = {
+    creditAccountId: merchant,
+    currency: request.currency,
+    referenceKind: 'payment_request',
+    referenceId: request.requestId,
+  };
+  const payer: TransferInput = {
+    ...common,
+    id: ids.payer,
+    debitAccountId: walletAccountId(payerPersonId, request.currency),
+    amountMinor: split.payerMinor,
+    flags: transferFlags.none,
+    reason: 'payment',
+  };
+  if (split.subsidyMinor === 0n) return [payer];
+  const subsidy: TransferInput = {
+    ...common,
+    id: ids.subsidy,
+    // Safe: a subsidy exists only with a program (splitOf).
+    debitAccountId: fundingAccountId(request.programId as string, request.currency),
+    amountMinor: split.subsidyMinor,
+    flags: transferFlags.none,
+    reason: 'subsidy',
+  };
+  // Linked: the payer's share and the program's apply together or not at all.
+  if (split.payerMinor === 0n) return [subsidy];
+  return [{ ...payer, flags: transferFlags.linked }, subsidy];
+}
+
+/** Refuses before posting when an account is missing or too short, so no id is burnt. */
+async function checkFunds(db: Kysely<Database>, transfers: readonly TransferInput[]) {
+  const accounts = new Map(
+    (
+      await lookupAccounts(db, [
+        ...new Set(transfers.flatMap((each) => [each.debitAccountId, each.creditAccountId])),
+      ])
+    ).map((account) => [account.id, account]),
+  );
+  for (const transfer of transfers) {
+    const debit = accounts.get(transfer.debitAccountId);
+    if (debit === undefined || !accounts.has(transfer.creditAccountId)) {
+      throw new PaymentsError(
+        'AMP_ACCOUNT_NOT_FOUND',
+        transfer.reason === 'subsidy'
+          ? "The program's funding account does not exist"
+          : 'The payer has no wallet in this currency',
+      );
+    }
+    if (available(debit) < transfer.amountMinor) {
+      throw new PaymentsError(
+        'AMP_FUNDS_INSUFFICIENT',
+        transfer.reason === 'subsidy'
+          ? "The program's funding account cannot pay its share"
+          : 'The wallet does not hold enough',
+      );
+    }
+  }
+}
+
+const available = (account: AccountState): bigint =>
+  account.creditsPosted - account.debitsPosted - account.debitsPending;
+
+/** True when the ledger had already posted these transfers; throws on a refusal. */
+function settledOutcome(outcomes: readonly TransferOutcome[]): boolean {
+  const refused = outcomes.find((outcome) => outcome.result !== 'ok');
+  if (refused === undefined) return outcomes.every((outcome) => outcome.replayed);
+  if (isModifiedRequest(refused.result) || refused.result === 'linked_event_failed') throw used();
+  if (refused.result === 'exceeds_credits') {
+    throw new PaymentsError(
+      'AMP_FUNDS_INSUFFICIENT',
+      'The money was spent by another payment at the same moment; ask the merchant for a new request',
+    );
+  }
+  throw new PaymentsError(
+    'AMP_TRANSFER_REFUSED',
+    `The ledger refused the payment: ${refused.result}`,
+  );
+}
+
+async function paymentOf(db: Kysely<Database>, requestId: string) {
+  return db
+    .selectFrom('merchant_payment')
+    .select('request_id')
+    .where('request_id', '=', requestId)
+    .executeTakeFirst();
+}
+
+function used(): PaymentsError {
+  return new PaymentsError('AMP_PAYMENT_REQUEST_USED', 'This payment request was already paid');
+}

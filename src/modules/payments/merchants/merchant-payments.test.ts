@@ -1,0 +1,317 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPerson } from '../../../../test/factories.js';
+import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import { personWithCard, type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
+import { ledgerIsSound, lookupAccounts, postedBalance, verifyLedger } from '../../ledger/index.js';
+import { fundingAccountId, merchantAccountId, walletAccountId } from '../accounts/account-ids.js';
+import { cashCycle } from '../payments-test-kit.js';
+import { validatePain001 } from '../payouts/iso20022/xsd-validator.js';
+import {
+  citizenSession,
+  fundProgram,
+  fundWallet,
+  registeredMerchant,
+} from './merchant-test-kit.js';
+
+/**
+ * Merchant payments (issue #16, points 5 and 6's server side): a signed request paid from the
+ * wallet with a PIN and at the counter with the card, the subsidy split in one linked transfer,
+ * receipts for both sides, a refund, the daily settlement file; and the bad input — expired,
+ * replayed and forged requests, bad amounts, a wrong PIN locked after five tries — each an
+ * AMP_ problem with nothing posted, audited.
+ */
+describe('merchant payments', () => {
+  let kit: AccessTestApp;
+  let payer: { personId: string; uin: string; qrText: string };
+  let citizen: { amparo_session: string };
+  let merchantId: string;
+  let staff: SignedIn;
+  let finance: SignedIn;
+  let programId: string;
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp();
+    const clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
+    payer = await personWithCard(kit, clerk, 'VE-A', { phone: '+584125550901' });
+    ({ programId } = await cashCycle(kit.database.db, { code: 'cesta', amountMinor: 100n }));
+    await fundProgram(kit, programId, 1_000_000n);
+    await fundWallet(kit, payer.personId, 10_000n);
+    ({ merchantId, staff, finance } = await registeredMerchant(kit, {
+      subsidy: { programId, shareBasisPoints: 7_500 },
+    }));
+    citizen = await citizenSession(kit, payer);
+    const pin = await kit.app.inject({
+      method: 'PUT',
+      url: '/api/payments/me/pin',
+      cookies: citizen,
+      payload: { pin: '4821' },
+    });
+    expect(pin.json()).toEqual({ set: true, locked: false, attemptsLeft: 5 });
+  });
+  afterAll(async () => kit?.close());
+
+  const makeRequest = async (body: Record<string, unknown>) =>
+    kit.app.inject({
+      method: 'POST',
+      url: `/api/payments/merchants/${merchantId}/requests?purpose=distribution`,
+      cookies: staff.cookies,
+      payload: { amountMinor: '2000', reference: 'T-1', ...body },
+    });
+  const tokenOf = async (body: Record<string, unknown> = {}) => {
+    const made = await makeRequest(body);
+    expect(made.statusCode, made.body).toBe(201);
+    return made.json().token as string;
+  };
+  const pay = (token: string, pin = '4821') =>
+    kit.app.inject({
+      method: 'POST',
+      url: '/api/payments/me/payments',
+      cookies: citizen,
+      payload: { token, pin },
+    });
+  const balance = async (accountId: string) => {
+    const [account] = await lookupAccounts(kit.database.db, [accountId]);
+    return account === undefined ? 0n : postedBalance(account);
+  };
+  const transferCount = async () =>
+    (await kit.database.db.selectFrom('ledger_transfer').select('id').execute()).length;
+
+  it('pays a subsidised price from the wallet: the program pays its share in the same linked transfer; both sides get the receipt', async () => {
+    const token = await tokenOf({ amountMinor: '2000', reference: 'T-100', programId });
+    const paid = await pay(token);
+    expect(paid.statusCode, paid.body).toBe(201);
+    expect(paid.json()).toMatchObject({
+      merchantName: 'Bodega La Esquina',
+      reference: 'T-100',
+      amountMinor: '2000',
+      payerMinor: '500',
+      subsidyMinor: '1500',
+      channel: 'wallet',
+    });
+    expect(await balance(walletAccountId(payer.personId, 'VES'))).toBe(9_500n);
+    expect(await balance(fundingAccountId(programId, 'VES'))).toBe(1_000_000n - 1_500n);
+    expect(await balance(merchantAccountId(merchantId, 'VES'))).toBe(2_000n);
+    const { requestId } = paid.json() as { requestId: string };
+    const mine = await kit.app.inject({
+      url: `/api/payments/me/payments/${requestId}`,
+      cookies: citizen,
+    });
+    const theirs = await kit.app.inject({
+      url: `/api/payments/merchants/${merchantId}/payments/${requestId}?purpose=distribution`,
+      cookies: staff.cookies,
+    });
+    expect(mine.json()).toEqual(paid.json());
+    expect(theirs.json()).toEqual(paid.json());
+    expect(JSON.stringify(theirs.json())).not.toContain(payer.personId);
+    expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);
+  });
+
+  it('refuses a replayed, an expired and a forged request, posting nothing, and audits each', async () => {
+    const token = await tokenOf({ reference: 'T-200' });
+    expect((await pay(token)).statusCode).toBe(201);
+    const before = await transferCount();
+    const replayed = await pay(token);
+    expect([replayed.statusCode, replayed.json().code]).toEqual([409, 'AMP_PAYMENT_REQUEST_USED']);
+
+    const late = await tokenOf({ reference: 'T-201', expiresInSeconds: 60 });
+    kit.advance(61_000);
+    const expired = await pay(late);
+    expect([expired.statusCode, expired.json().code]).toEqual([410, 'AMP_PAYMENT_REQUEST_EXPIRED']);
+
+    const [head = '', body = '', signature = ''] = (await tokenOf({ amountMinor: '1' })).split('.');
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString()) as { a: string };
+    const altered = Buffer.from(JSON.stringify({ ...payload, a: '1000' })).toString('base64url');
+    const forged = await pay(`${head}.${altered}.${signature}`);
+    expect([forged.statusCode, forged.json().code]).toEqual([422, 'AMP_PAYMENT_REQUEST_INVALID']);
+    expect((await pay('not a request')).json().code).toBe('AMP_PAYMENT_REQUEST_INVALID');
+    expect(await transferCount()).toBe(before);
+
+    const denied = await kit.database.asAdmin((admin) =>
+      admin.selectFrom('audit_entry').select('entry').execute(),
+    );
+    const codes = denied
+      .map(
+        (row) =>
+          JSON.parse(String(row.entry)) as { action: string; outcome: string; reasonCode: string },
+      )
+      .filter((entry) => entry.action === 'payment.pay' && entry.outcome === 'denied')
+      .map((entry) => entry.reasonCode);
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'AMP_PAYMENT_REQUEST_USED',
+        'AMP_PAYMENT_REQUEST_EXPIRED',
+        'AMP_PAYMENT_REQUEST_INVALID',
+      ]),
+    );
+  });
+
+  it('refuses bad amounts and a wrong currency before anything is written', async () => {
+    for (const amountMinor of ['0', '-5', '9223372036854775808']) {
+      const made = await makeRequest({ amountMinor });
+      expect([made.statusCode, made.json().code], amountMinor).toEqual([400, 'AMP_AMOUNT_INVALID']);
+    }
+    const registered = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payments/merchants?purpose=distribution',
+      cookies: finance.cookies,
+      payload: {
+        merchantId: randomUUID(),
+        name: 'Farmacia',
+        stateCode: 'VE-A',
+        currency: 'EUR',
+        settlement: {
+          bankCode: '0102',
+          accountNumber: '01020000000000000001',
+          holder: 'organisation',
+        },
+        staffOperatorIds: [],
+        subsidies: [],
+      },
+    });
+    expect([registered.statusCode, registered.json().code]).toEqual([422, 'AMP_CURRENCY_MISMATCH']);
+  });
+
+  it('locks the PIN after five wrong tries, refuses the right one then, and a clerk unlocks it', async () => {
+    const token = await tokenOf({ reference: 'T-300' });
+    const before = await transferCount();
+    const answers: string[] = [];
+    for (let attempt = 0; attempt < 6; attempt += 1)
+      answers.push((await pay(token, '0000')).json().code);
+    expect(answers).toEqual([
+      ...Array(4).fill('AMP_PIN_WRONG'),
+      'AMP_PIN_LOCKED',
+      'AMP_PIN_LOCKED',
+    ]);
+    const right = await pay(token);
+    expect([right.statusCode, right.json().code]).toEqual([423, 'AMP_PIN_LOCKED']);
+    expect(await transferCount()).toBe(before);
+    const clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
+    const reset = await kit.app.inject({
+      method: 'PUT',
+      url: `/api/payments/persons/${payer.personId}/pin?purpose=self`,
+      cookies: clerk.cookies,
+      payload: { pin: '7315' },
+    });
+    expect(reset.json()).toEqual({ set: true, locked: false, attemptsLeft: 5 });
+    expect((await pay(token, '7315')).statusCode).toBe(201);
+  });
+
+  it('takes a payment at the counter with the card and PIN, refunds it by new transfers, and settles the day into a valid pain.001', async () => {
+    const token = await tokenOf({ amountMinor: '800', reference: 'T-400', programId });
+    const counter = await kit.app.inject({
+      method: 'POST',
+      url: `/api/payments/merchants/${merchantId}/counter-payments?purpose=distribution`,
+      cookies: staff.cookies,
+      payload: { token, cardQr: payer.qrText, pin: '7315' },
+    });
+    expect(counter.statusCode, counter.body).toBe(201);
+    expect(counter.json()).toMatchObject({
+      channel: 'counter',
+      payerMinor: '200',
+      subsidyMinor: '600',
+    });
+    const forgedCard = await kit.app.inject({
+      method: 'POST',
+      url: `/api/payments/merchants/${merchantId}/counter-payments?purpose=distribution`,
+      cookies: staff.cookies,
+      payload: { token: await tokenOf(), cardQr: 'HC1:NOTACARD', pin: '7315' },
+    });
+    expect(forgedCard.json().code).toBe('AMP_PAYMENT_CARD_REFUSED');
+
+    const walletBefore = await balance(walletAccountId(payer.personId, 'VES'));
+    const refund = await kit.app.inject({
+      method: 'POST',
+      url: `/api/payments/merchants/${merchantId}/payments/${counter.json().requestId}/refund?purpose=distribution`,
+      cookies: staff.cookies,
+      payload: { refundId: randomUUID() },
+    });
+    expect(refund.statusCode, refund.body).toBe(201);
+    expect(refund.json().refundedAt).not.toBeNull();
+    expect(await balance(walletAccountId(payer.personId, 'VES'))).toBe(walletBefore + 200n);
+
+    const merchantBalance = await balance(merchantAccountId(merchantId, 'VES'));
+    expect(merchantBalance).toBeGreaterThan(0n);
+    const settled = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payments/merchant-settlements?purpose=distribution',
+      cookies: finance.cookies,
+      payload: {
+        settlementDate: '2026-12-05',
+        currency: 'VES',
+        debtor: { name: 'Amparo', accountNumber: '01020000000000000009', bankCode: '0102' },
+      },
+    });
+    expect(settled.statusCode, settled.body).toBe(201);
+    expect(settled.json().settlements).toEqual([
+      expect.objectContaining({ merchantId, amountMinor: merchantBalance.toString() }),
+    ]);
+    expect(await balance(merchantAccountId(merchantId, 'VES'))).toBe(0n);
+    const file = await kit.app.inject({
+      url: '/api/payments/merchant-settlements/2026-12-05/VES/pain.001.xml?purpose=distribution',
+      cookies: finance.cookies,
+    });
+    expect(file.statusCode, file.body).toBe(200);
+    // The person's settlement account, sealed in the database, is in the file for the bank.
+    expect(file.body).toContain('01340000000000000042');
+    expect((await validatePain001(file.body)).valid).toBe(true);
+    const statements = await kit.app.inject({
+      url: `/api/payments/merchants/${merchantId}/settlements?purpose=distribution`,
+      cookies: staff.cookies,
+    });
+    expect(statements.json().settlements).toHaveLength(1);
+    const stored = await kit.database.db
+      .selectFrom('merchant')
+      .select('settlement_account_clear')
+      .execute();
+    expect(stored).toEqual([{ settlement_account_clear: null }]);
+    expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);
+  });
+
+  it('never overdraws one wallet paid from at once: exactly what it holds is paid', async () => {
+    const other = await buildPerson(kit, { phone: '+584125550902' });
+    const person = { personId: other.id, uin: other.uin };
+    await fundWallet(kit, person.personId, 5_000n);
+    const session = await citizenSession(kit, person);
+    await kit.app.inject({
+      method: 'PUT',
+      url: '/api/payments/me/pin',
+      cookies: session,
+      payload: { pin: '2468' },
+    });
+    const tokens = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => tokenOf({ amountMinor: '1000', reference: `C-${i}` })),
+    );
+    const answers = await Promise.all(
+      tokens.map((token) =>
+        kit.app.inject({
+          method: 'POST',
+          url: '/api/payments/me/payments',
+          cookies: session,
+          payload: { token, pin: '2468' },
+        }),
+      ),
+    );
+    const paid = answers.filter((answer) => answer.statusCode === 201).length;
+    expect(paid).toBe(5);
+    expect(
+      answers.filter((answer) => answer.statusCode !== 201).map((answer) => answer.json().code),
+    ).toEqual(Array(7).fill('AMP_FUNDS_INSUFFICIENT'));
+    expect(await balance(walletAccountId(person.personId, 'VES'))).toBe(0n);
+    expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);
+  });
+
+  it("keeps merchants apart: another merchant's staff is answered 404", async () => {
+    const elsewhere = await registeredMerchant(kit, { holder: 'organisation' });
+    const foreign = await kit.app.inject({
+      url: `/api/payments/merchants/${merchantId}/payments?purpose=distribution`,
+      cookies: elsewhere.staff.cookies,
+    });
+    expect(foreign.statusCode).toBe(404);
+    const own = await kit.app.inject({
+      url: '/api/payments/merchants/mine',
+      cookies: staff.cookies,
+    });
+    expect(own.json().merchants).toEqual([expect.objectContaining({ merchantId })]);
+  });
+});

@@ -1,0 +1,332 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { AmparoError } from '../../../platform/errors.js';
+import type { Actor, OperatorActor } from '../../../shared/access/actor.js';
+import { PurposeQuery } from '../../../shared/api/params.js';
+import { onlineCardCheck } from '../../credentials/index.js';
+import { lookupAccounts, postedBalance } from '../../ledger/index.js';
+import { contextOf, nowOf, type PaymentsDependencies } from '../payments-context.js';
+import { PaymentsError } from '../payments-error.js';
+import { guardLedgerAction } from '../payments-guard.js';
+import { keysOf } from './merchant-keys.js';
+import { merchantPayer } from './merchant-payer.js';
+import { merchantRefunder } from './merchant-refunder.js';
+import { guardMerchant, merchantRegistrar, merchantsOfStaff } from './merchant-registry.js';
+import {
+  MerchantSchema,
+  Pin,
+  ReceiptSchema,
+  ReceiptsSchema,
+  RegistrationBody,
+  RequestBody,
+  RequestSchema,
+  receiptAnswer,
+  Token,
+  Uuid,
+} from './merchant-schemas.js';
+import { payerRoutes } from './payer-routes.js';
+import { receiptOf, receiptsOf } from './payment-receipts.js';
+import { paymentRequestMaker } from './payment-request-maker.js';
+import { auditedRefusals } from './refusal-audit.js';
+import { settlementRoutes } from './settlement-routes.js';
+
+function operatorOf(actor: Actor | null): OperatorActor {
+  // Safe: every route below is gated first, and only operators hold merchant actions.
+  return actor as OperatorActor;
+}
+
+const MerchantParams = Type.Object({ merchantId: Uuid });
+const PaymentParams = Type.Object({ merchantId: Uuid, requestId: Uuid });
+
+/**
+ * Merchant payments (issue #16, point 5; docs/ACCESS.md): registering a merchant, its payment
+ * requests, payments at the counter, incoming payments, receipts and refunds. The payer's side
+ * is in `payer-routes.ts`, the daily settlement in `settlement-routes.ts`.
+ */
+export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = async (
+  app,
+  deps,
+) => {
+  const tags = ['merchants'];
+  await app.register(payerRoutes, deps);
+  await app.register(settlementRoutes, deps);
+
+  app.post(
+    '/payments/merchants',
+    {
+      schema: {
+        tags,
+        summary: 'Register a merchant, its staff and its subsidised prices (audited)',
+        querystring: PurposeQuery,
+        body: RegistrationBody,
+        response: { 201: MerchantSchema },
+      },
+    },
+    async (request, reply) => {
+      const grant = await guardLedgerAction(deps, contextOf(request), 'merchant.manage', {
+        type: 'merchant',
+        id: request.body.merchantId,
+      });
+      const merchant = await merchantRegistrar(deps.db, keysOf(deps).masterKey, {
+        ...request.body,
+        registeredBy: operatorOf(request.actor).operatorId,
+      });
+      await grant.record(['merchant_settlement_account']);
+      return reply.code(201).send(merchant);
+    },
+  );
+
+  app.get(
+    '/payments/merchants/mine',
+    {
+      schema: {
+        tags,
+        summary: 'The merchants you act for (merchant staff)',
+        response: { 200: Type.Object({ merchants: Type.Array(MerchantSchema) }) },
+      },
+    },
+    async (request) => {
+      const actor = request.actor;
+      if (actor === null) throw new AmparoError('AMP_UNAUTHENTICATED');
+      if (actor.kind !== 'operator') return { merchants: [] };
+      return { merchants: await merchantsOfStaff(deps.db, actor.operatorId) };
+    },
+  );
+
+  app.get(
+    '/payments/merchants/:merchantId',
+    {
+      schema: {
+        tags,
+        summary: "A merchant and its account's balance (audited)",
+        params: MerchantParams,
+        querystring: PurposeQuery,
+        response: { 200: MerchantSchema },
+      },
+    },
+    async (request) => {
+      const grant = await guardMerchant(
+        deps,
+        contextOf(request),
+        'merchant.read',
+        request.params.merchantId,
+      );
+      const [account] = await lookupAccounts(deps.db, [grant.merchant.accountId]);
+      await grant.record([]);
+      return {
+        ...grant.merchant,
+        balanceMinor: (account === undefined ? 0n : postedBalance(account)).toString(),
+      };
+    },
+  );
+
+  app.post(
+    '/payments/merchants/:merchantId/requests',
+    {
+      schema: {
+        tags,
+        summary: 'Make a signed payment request (its QR) for an amount (audited)',
+        params: MerchantParams,
+        querystring: PurposeQuery,
+        body: RequestBody,
+        response: { 201: RequestSchema },
+      },
+    },
+    async (request, reply) => {
+      const context = contextOf(request);
+      const grant = await guardMerchant(
+        deps,
+        context,
+        'merchant.request',
+        request.params.merchantId,
+      );
+      const made = await auditedRefusals(
+        deps,
+        context,
+        {
+          action: 'merchant.request',
+          resource: { type: 'merchant', id: grant.merchant.merchantId },
+          principal: grant.principal,
+        },
+        () =>
+          paymentRequestMaker(deps.db, keysOf(deps).masterKey, {
+            merchant: grant.merchant,
+            amountMinor: request.body.amountMinor,
+            reference: request.body.reference,
+            programId: request.body.programId ?? null,
+            expiresInSeconds: request.body.expiresInSeconds,
+            createdBy: operatorOf(request.actor).operatorId,
+            now: nowOf(deps),
+          }),
+      );
+      await grant.record([]);
+      return reply.code(201).send({
+        ...made,
+        amountMinor: made.amountMinor.toString(),
+        expiresAt: made.expiresAt.toISOString(),
+      });
+    },
+  );
+
+  app.post(
+    '/payments/merchants/:merchantId/counter-payments',
+    {
+      schema: {
+        tags,
+        summary:
+          "Take a payment at the counter: the payer's card QR and PIN (audited on the person)",
+        params: MerchantParams,
+        querystring: PurposeQuery,
+        body: Type.Object(
+          { token: Token, cardQr: Type.String({ minLength: 1, maxLength: 4000 }), pin: Pin },
+          { additionalProperties: false },
+        ),
+        response: { 201: ReceiptSchema },
+      },
+    },
+    async (request, reply) => {
+      const context = contextOf(request);
+      const { merchantId } = request.params;
+      const grant = await guardMerchant(deps, context, 'merchant.counter_pay', merchantId);
+      const now = nowOf(deps);
+      const receipt = await auditedRefusals(
+        deps,
+        context,
+        {
+          action: 'merchant.counter_pay',
+          resource: { type: 'merchant', id: merchantId },
+          principal: grant.principal,
+        },
+        async () => {
+          const card = await onlineCardCheck(
+            { db: deps.db, keys: keysOf(deps) },
+            request.body.cardQr,
+            now,
+          );
+          if (card.holder === undefined) {
+            throw new PaymentsError(
+              'AMP_PAYMENT_CARD_REFUSED',
+              `The card is not valid: ${card.status}`,
+            );
+          }
+          const paid = await merchantPayer(deps.db, keysOf(deps).masterKey, {
+            token: request.body.token,
+            pin: request.body.pin,
+            payerPersonId: card.holder.personId,
+            channel: 'counter',
+            merchantId,
+            now,
+          });
+          // The person sees, in their access history, that a merchant took a payment from them.
+          await deps.audit.append({
+            actor: {
+              kind: 'operator',
+              id: operatorOf(request.actor).operatorId,
+              role: grant.principal,
+              region: null,
+            },
+            action: 'merchant.counter_pay',
+            resource: { type: 'person', id: card.holder.personId },
+            purpose: context.purpose,
+            fields: ['wallet_balance'],
+            outcome: 'allowed',
+            reasonCode: null,
+            requestId: context.requestId,
+          });
+          return paid;
+        },
+      );
+      await grant.record([]);
+      return reply.code(201).send(receiptAnswer(receipt));
+    },
+  );
+
+  app.get(
+    '/payments/merchants/:merchantId/payments',
+    {
+      schema: {
+        tags,
+        summary: "A merchant's incoming payments, newest first (audited; never the payer)",
+        params: MerchantParams,
+        querystring: PurposeQuery,
+        response: { 200: ReceiptsSchema },
+      },
+    },
+    async (request) => {
+      const grant = await guardMerchant(
+        deps,
+        contextOf(request),
+        'merchant.read',
+        request.params.merchantId,
+      );
+      const payments = await receiptsOf(deps.db, { merchantId: request.params.merchantId });
+      await grant.record([]);
+      return { payments: payments.map(receiptAnswer) };
+    },
+  );
+
+  app.get(
+    '/payments/merchants/:merchantId/payments/:requestId',
+    {
+      schema: {
+        tags,
+        summary: "The merchant's receipt of one payment (audited)",
+        params: PaymentParams,
+        querystring: PurposeQuery,
+        response: { 200: ReceiptSchema },
+      },
+    },
+    async (request) => {
+      const grant = await guardMerchant(
+        deps,
+        contextOf(request),
+        'merchant.read',
+        request.params.merchantId,
+      );
+      const receipt = await receiptOf(deps.db, request.params.requestId);
+      if (receipt === undefined || receipt.merchantId !== request.params.merchantId) {
+        throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such payment' });
+      }
+      await grant.record([]);
+      return receiptAnswer(receipt);
+    },
+  );
+
+  app.post(
+    '/payments/merchants/:merchantId/payments/:requestId/refund',
+    {
+      schema: {
+        tags,
+        summary: 'Refund a payment in full, by new transfers (audited)',
+        params: PaymentParams,
+        querystring: PurposeQuery,
+        body: Type.Object({ refundId: Uuid }, { additionalProperties: false }),
+        response: { 201: ReceiptSchema },
+      },
+    },
+    async (request, reply) => {
+      const context = contextOf(request);
+      const { merchantId, requestId } = request.params;
+      const grant = await guardMerchant(deps, context, 'merchant.refund', merchantId);
+      const receipt = await auditedRefusals(
+        deps,
+        context,
+        {
+          action: 'merchant.refund',
+          resource: { type: 'payment_request', id: requestId },
+          principal: grant.principal,
+        },
+        () =>
+          merchantRefunder(deps.db, {
+            requestId,
+            merchantId,
+            refundId: request.body.refundId,
+            operatorId: operatorOf(request.actor).operatorId,
+            now: nowOf(deps),
+          }),
+      );
+      await grant.record([]);
+      return reply.code(201).send(receiptAnswer(receipt));
+    },
+  );
+};

@@ -1,0 +1,106 @@
+import { Type } from 'typebox';
+import { pinPattern } from './payment-pin.js';
+import type { PaymentReceipt } from './payment-receipts.js';
+
+// The ledger's currencies, spelt out so the answer types keep them.
+export const Currency = Type.Union([Type.Literal('VES'), Type.Literal('USD')]);
+export const Uuid = Type.String({ format: 'uuid' });
+const Minor = Type.String({ pattern: '^-?[0-9]{1,40}$', description: 'minor units, as text' });
+export const Pin = Type.String({ pattern: pinPattern, description: '4 to 6 digits' });
+export const Token = Type.String({
+  minLength: 1,
+  maxLength: 1000,
+  description: "the payment request's signed text, as its QR holds it",
+});
+
+export const RegistrationBody = Type.Object(
+  {
+    merchantId: Type.String({ format: 'uuid', description: 'idempotency key: the merchant id' }),
+    name: Type.String({ minLength: 1, maxLength: 70 }),
+    stateCode: Type.String({ pattern: '^VE-[A-Z]$' }),
+    currency: Type.String({ minLength: 3, maxLength: 3 }),
+    settlement: Type.Object(
+      {
+        bankCode: Type.String({ pattern: '^[0-9]{4}$' }),
+        accountNumber: Type.String({ pattern: '^[0-9]{20}$' }),
+        holder: Type.Union([Type.Literal('person'), Type.Literal('organisation')]),
+      },
+      { additionalProperties: false },
+    ),
+    staffOperatorIds: Type.Array(Uuid, { maxItems: 50 }),
+    subsidies: Type.Array(
+      Type.Object(
+        { programId: Uuid, shareBasisPoints: Type.Integer({ minimum: 1, maximum: 10_000 }) },
+        { additionalProperties: false },
+      ),
+      { maxItems: 20 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const MerchantSchema = Type.Object({
+  merchantId: Uuid,
+  name: Type.String(),
+  stateCode: Type.String(),
+  currency: Currency,
+  accountId: Uuid,
+  balanceMinor: Type.Optional(Type.String()),
+  replayed: Type.Optional(Type.Boolean()),
+});
+
+export const RequestBody = Type.Object(
+  {
+    amountMinor: Minor,
+    reference: Type.String({ minLength: 1, maxLength: 35 }),
+    programId: Type.Optional(Uuid),
+    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  },
+  { additionalProperties: false },
+);
+
+export const RequestSchema = Type.Object({
+  requestId: Uuid,
+  merchantId: Uuid,
+  merchantName: Type.String(),
+  amountMinor: Type.String(),
+  currency: Currency,
+  reference: Type.String(),
+  programId: Type.Union([Uuid, Type.Null()]),
+  expiresAt: Type.String(),
+  token: Type.String(),
+});
+
+export const ReceiptSchema = Type.Object({
+  requestId: Uuid,
+  merchantId: Uuid,
+  merchantName: Type.String(),
+  reference: Type.String(),
+  currency: Currency,
+  amountMinor: Type.String(),
+  payerMinor: Type.String(),
+  subsidyMinor: Type.String(),
+  programId: Type.Union([Uuid, Type.Null()]),
+  channel: Type.Union([Type.Literal('wallet'), Type.Literal('counter')]),
+  paidAt: Type.String(),
+  refundedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ReceiptsSchema = Type.Object({ payments: Type.Array(ReceiptSchema) });
+
+export const PinState = Type.Object({
+  set: Type.Boolean(),
+  locked: Type.Boolean(),
+  attemptsLeft: Type.Integer(),
+});
+
+export function receiptAnswer(receipt: PaymentReceipt) {
+  return {
+    ...receipt,
+    amountMinor: receipt.amountMinor.toString(),
+    payerMinor: receipt.payerMinor.toString(),
+    subsidyMinor: receipt.subsidyMinor.toString(),
+    paidAt: receipt.paidAt.toISOString(),
+    refundedAt: receipt.refundedAt?.toISOString() ?? null,
+  };
+}

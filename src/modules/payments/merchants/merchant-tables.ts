@@ -1,0 +1,82 @@
+import type { Generated } from 'kysely';
+
+/** Kysely types of the merchant payment tables; `migrations/0066_merchants.sql` is the truth. */
+export interface MerchantTables {
+  merchant: {
+    id: string;
+    name: string;
+    state_code: string;
+    currency: 'VES' | 'USD';
+    settlement_bank_code: string;
+    settlement_holder_kind: 'person' | 'organisation';
+    settlement_account_clear: string | null;
+    settlement_account_sealed: Buffer | null;
+    registered_by: string;
+    registered_at: Generated<Date>;
+  };
+  merchant_staff: { merchant_id: string; operator_id: string; added_at: Generated<Date> };
+  merchant_subsidy: {
+    merchant_id: string;
+    program_id: string;
+    share_basis_points: number;
+    added_at: Generated<Date>;
+  };
+  payment_request: {
+    id: string;
+    merchant_id: string;
+    amount_minor: bigint;
+    currency: 'VES' | 'USD';
+    reference: string;
+    program_id: string | null;
+    expires_at: Date;
+    created_by: string;
+    created_at: Generated<Date>;
+  };
+  payment_pin: {
+    person_id: string;
+    pin_hash: string;
+    failed_attempts: Generated<number>;
+    locked_at: Date | null;
+    set_at: Generated<Date>;
+  };
+  merchant_payment: {
+    request_id: string;
+    merchant_id: string;
+    payer_person_id: string;
+    channel: PaymentChannel;
+    currency: 'VES' | 'USD';
+    amount_minor: bigint;
+    payer_minor: bigint;
+    subsidy_minor: bigint;
+    program_id: string | null;
+    payer_transfer_id: string | null;
+    subsidy_transfer_id: string | null;
+    paid_at: Generated<Date>;
+  };
+  merchant_settlement_run: {
+    settlement_date: string;
+    currency: 'VES' | 'USD';
+    debtor_name: string;
+    debtor_account: string;
+    debtor_bank_code: string;
+    created_by: string;
+    created_at: Generated<Date>;
+  };
+  merchant_settlement: {
+    settlement_date: string;
+    currency: 'VES' | 'USD';
+    merchant_id: string;
+    amount_minor: bigint;
+    payments: number;
+    transfer_id: string;
+    created_at: Generated<Date>;
+  };
+  merchant_refund: {
+    request_id: string;
+    refund_id: string;
+    refunded_by: string;
+    refunded_at: Generated<Date>;
+  };
+}
+
+export type PaymentChannel = 'wallet' | 'counter';

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
+import { sessionCookieFrom } from '../../access/access-test-kit.js';
+import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
+import { accountCreator, accountFlags, transferCreator } from '../../ledger/index.js';
+import { settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
+import { programFunder } from '../funding/program-funder.js';
+
+/** Test helpers for merchant payments, through the module's own routes and the ledger's face. */
+
+/** Puts `amountMinor` VES in a person's wallet (from the settlement account). */
+export async function fundWallet(kit: AccessTestApp, personId: string, amountMinor: bigint) {
+  const db = kit.database.db;
+  const wallet = walletAccountId(personId, 'VES');
+  await accountCreator(db, [
+    {
+      id: settlementAccountId('VES'),
+      currency: 'VES',
+      kind: 'settlement',
+      flags: accountFlags.none,
+    },
+    {
+      id: wallet,
+      currency: 'VES',
+      kind: 'beneficiary_wallet',
+      flags: accountFlags.debitsMustNotExceedCredits,
+      referenceId: personId,
+    },
+  ]);
+  const [outcome] = await transferCreator(db, [
+    {
+      id: randomUUID(),
+      debitAccountId: settlementAccountId('VES'),
+      creditAccountId: wallet,
+      amountMinor,
+      flags: 0,
+      currency: 'VES',
+      reason: 'adjustment',
+    },
+  ]);
+  if (outcome?.result !== 'ok') throw new Error(`wallet funding refused: ${outcome?.result}`);
+}
+
+/** Funds a program's account with `amountMinor` VES. */
+export async function fundProgram(kit: AccessTestApp, programId: string, amountMinor: bigint) {
+  await programFunder(kit.database.db, {
+    programId,
+    currency: 'VES',
+    amountMinor,
+    transferId: randomUUID(),
+  });
+}
+
+/**
+ * A merchant registered by a finance officer over HTTP, with one staff member signed in; a
+ * program (if given) pays `shareBasisPoints` of its subsidised prices.
+ */
+export async function registeredMerchant(
+  kit: AccessTestApp,
+  options: {
+    subsidy?: { programId: string; shareBasisPoints: number };
+    holder?: 'person' | 'organisation';
+  } = {},
+): Promise<{ merchantId: string; finance: SignedIn; staff: SignedIn }> {
+  const finance = await signIn(kit, ['finance_officer'], ['VE-A']);
+  const staff = await signIn(kit, ['merchant'], ['VE-A']);
+  const merchantId = randomUUID();
+  const registered = await kit.app.inject({
+    method: 'POST',
+    url: '/api/payments/merchants?purpose=distribution',
+    cookies: finance.cookies,
+    payload: {
+      merchantId,
+      name: 'Bodega La Esquina',
+      stateCode: 'VE-A',
+      currency: 'VES',
+      settlement: {
+        bankCode: '0134',
+        accountNumber: '01340000000000000042',
+        holder: options.holder ?? 'person',
+      },
+      staffOperatorIds: [staff.operatorId],
+      subsidies: options.subsidy ? [options.subsidy] : [],
+    },
+  });
+  if (registered.statusCode !== 201) throw new Error(`merchant: ${registered.body}`);
+  return { merchantId, finance, staff };
+}
+
+/** A citizen session for a person, through the SMS sign-in the person would use. */
+export async function citizenSession(
+  kit: AccessTestApp,
+  person: { personId: string; uin: string },
+): Promise<{ amparo_session: string }> {
+  await kit.app.inject({
+    method: 'POST',
+    url: '/api/citizen/sign-in/start',
+    payload: { uin: person.uin },
+  });
+  const row = await kit.database.db
+    .selectFrom('notification_outbox')
+    .select('parameters')
+    .where('person_id', '=', person.personId)
+    .where('template_id', 'like', '%sign_in%')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirstOrThrow();
+  const code = String((row.parameters as { code?: string }).code);
+  const verify = await kit.app.inject({
+    method: 'POST',
+    url: '/api/citizen/sign-in/verify',
+    payload: { uin: person.uin, code },
+  });
+  return { amparo_session: sessionCookieFrom(verify) ?? '' };
+}

@@ -1,0 +1,139 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { OperatorActor } from '../../../shared/access/actor.js';
+import { PurposeQuery } from '../../../shared/api/params.js';
+import { contextOf, nowOf, type PaymentsDependencies } from '../payments-context.js';
+import { guardLedgerAction } from '../payments-guard.js';
+import { keysOf } from './merchant-keys.js';
+import { guardMerchant } from './merchant-registry.js';
+import { Currency, Uuid } from './merchant-schemas.js';
+import {
+  merchantSettler,
+  type SettlementLine,
+  settlementFile,
+  settlementLines,
+} from './merchant-settler.js';
+
+const Day = Type.String({ format: 'date' });
+const LinesSchema = Type.Object({
+  settlements: Type.Array(
+    Type.Object({
+      settlementDate: Type.String(),
+      currency: Currency,
+      merchantId: Uuid,
+      merchantName: Type.String(),
+      amountMinor: Type.String(),
+      payments: Type.Integer(),
+    }),
+  ),
+});
+const linesAnswer = (lines: SettlementLine[]) => ({
+  settlements: lines.map((line) => ({ ...line, amountMinor: line.amountMinor.toString() })),
+});
+
+/** The daily settlement of merchant balances, its payout file, and a merchant's statements. */
+export const settlementRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = async (
+  app,
+  deps,
+) => {
+  const tags = ['merchants'];
+
+  app.post(
+    '/payments/merchant-settlements',
+    {
+      schema: {
+        tags,
+        summary: "Settle a day's merchant balances to the settlement account (audited)",
+        querystring: PurposeQuery,
+        body: Type.Object(
+          {
+            settlementDate: Day,
+            currency: Currency,
+            debtor: Type.Object(
+              {
+                name: Type.String({ minLength: 1, maxLength: 140 }),
+                accountNumber: Type.String({ pattern: '^[0-9]{20}$' }),
+                bankCode: Type.String({ pattern: '^[0-9]{4}$' }),
+              },
+              { additionalProperties: false },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: LinesSchema },
+      },
+    },
+    async (request, reply) => {
+      const grant = await guardLedgerAction(deps, contextOf(request), 'merchant.settle', {
+        type: 'ledger_account',
+        id: null,
+      });
+      const lines = await merchantSettler(deps.db, {
+        ...request.body,
+        // Safe: only operators hold merchant.settle.
+        operatorId: (request.actor as OperatorActor).operatorId,
+        now: nowOf(deps),
+      });
+      await grant.record([]);
+      return reply.code(201).send(linesAnswer(lines));
+    },
+  );
+
+  app.get(
+    '/payments/merchant-settlements/:settlementDate/:currency/pain.001.xml',
+    {
+      schema: {
+        tags,
+        summary:
+          "A day's settlement file for the bank, pain.001.001.09 (merchants' accounts: audited)",
+        params: Type.Object({ settlementDate: Day, currency: Currency }),
+        querystring: PurposeQuery,
+        produces: ['application/xml'],
+        response: { 200: Type.String() },
+      },
+    },
+    async (request, reply) => {
+      const grant = await guardLedgerAction(deps, contextOf(request), 'merchant.settle', {
+        type: 'ledger_account',
+        id: null,
+      });
+      const xml = await settlementFile(deps.db, keysOf(deps).masterKey, {
+        ...request.params,
+        now: nowOf(deps),
+      });
+      await grant.record(['merchant_settlement_account']);
+      const { settlementDate, currency } = request.params;
+      return reply
+        .type('application/xml; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="settlement-${settlementDate}-${currency}.xml"`,
+        )
+        .send(xml);
+    },
+  );
+
+  app.get(
+    '/payments/merchants/:merchantId/settlements',
+    {
+      schema: {
+        tags,
+        summary: "A merchant's settlement statements, newest first (audited)",
+        params: Type.Object({ merchantId: Uuid }),
+        querystring: PurposeQuery,
+        response: { 200: LinesSchema },
+      },
+    },
+    async (request) => {
+      const grant = await guardMerchant(
+        deps,
+        contextOf(request),
+        'merchant.read',
+        request.params.merchantId,
+      );
+      const lines = await settlementLines(deps.db, { merchantId: request.params.merchantId });
+      await grant.record([]);
+      return linesAnswer(lines);
+    },
+  );
+};
