@@ -58,7 +58,7 @@ interface RouteCase {
   request(
     target: Target,
     purpose: string | null,
-  ): { method: 'GET' | 'POST'; url: string; payload?: Record<string, unknown> };
+  ): { method: 'GET' | 'POST' | 'PUT'; url: string; payload?: Record<string, unknown> };
   /**
    * The answer when the gate allows but the thing named does not exist (a made-up id, so the
    * matrix changes nothing): the refusal after the gate is audited as denied.
@@ -284,7 +284,120 @@ const routes: RouteCase[] = [
   },
   ...absentRecordCases(),
   ...paymentCases(),
+  ...merchantCases(),
 ];
+
+/**
+ * Merchant payments (issue #16): a merchant's routes are scoped to its staff, and the matrix's
+ * merchants are made up, so the gate decides by role and purpose and then answers "no such
+ * merchant" (404, audited). Registering with a made-up subsidising program is refused after
+ * the gate (422, audited) and writes nothing; settling a day with no merchant to pay moves no
+ * money; setting a person's PIN at the counter is scoped to the person's region.
+ */
+function merchantCases(): RouteCase[] {
+  const merchant = (
+    name: string,
+    action: string,
+    path: (merchantId: string) => string,
+    payload?: Record<string, unknown>,
+  ): RouteCase => ({
+    name,
+    action,
+    resource: 'absent',
+    allowedStatus: 404,
+    request: (_t, p) => ({
+      method: payload ? 'POST' : 'GET',
+      url: `${path(randomUUID())}${q(p)}`,
+      ...(payload ? { payload } : {}),
+    }),
+  });
+  const base = (id: string) => `/api/payments/merchants/${id}`;
+  return [
+    {
+      name: 'register a merchant with a made-up subsidising program',
+      action: 'merchant.manage',
+      resource: 'absent',
+      allowedStatus: 422,
+      request: (_t, p) => ({
+        method: 'POST',
+        url: `/api/payments/merchants${q(p)}`,
+        payload: {
+          merchantId: randomUUID(),
+          name: 'Matriz',
+          stateCode: 'VE-A',
+          currency: 'VES',
+          settlement: { bankCode: '0134', accountNumber: '01340000000000000001', holder: 'person' },
+          staffOperatorIds: [],
+          subsidies: [{ programId: randomUUID(), shareBasisPoints: 5000 }],
+        },
+      }),
+    },
+    {
+      name: "set a person's payment PIN at the counter",
+      action: 'payment.pin_reset',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'PUT',
+        url: `/api/payments/persons/${t.personId}/pin${q(p)}`,
+        payload: { pin: '1234' },
+      }),
+    },
+    merchant('a merchant', 'merchant.read', base),
+    merchant("a merchant's payments", 'merchant.read', (id) => `${base(id)}/payments`),
+    merchant(
+      "a merchant's receipt",
+      'merchant.read',
+      (id) => `${base(id)}/payments/${randomUUID()}`,
+    ),
+    merchant("a merchant's settlements", 'merchant.read', (id) => `${base(id)}/settlements`),
+    merchant('make a payment request', 'merchant.request', (id) => `${base(id)}/requests`, {
+      amountMinor: '100',
+      reference: 'MATRIX',
+    }),
+    merchant(
+      'take a payment at the counter',
+      'merchant.counter_pay',
+      (id) => `${base(id)}/counter-payments`,
+      {
+        token: 'AMPPAY1.x.y',
+        cardQr: 'HC1:MATRIX',
+        pin: '1234',
+      },
+    ),
+    merchant(
+      'refund a payment',
+      'merchant.refund',
+      (id) => `${base(id)}/payments/${randomUUID()}/refund`,
+      {
+        refundId: randomUUID(),
+      },
+    ),
+    {
+      name: 'settle a day of merchant balances (none to settle)',
+      action: 'merchant.settle',
+      resource: 'none',
+      request: (_t, p) => ({
+        method: 'POST',
+        url: `/api/payments/merchant-settlements${q(p)}`,
+        payload: {
+          settlementDate: '2026-01-02',
+          currency: 'USD',
+          debtor: { name: 'Matriz', accountNumber: '01020000000000000001', bankCode: '0102' },
+        },
+      }),
+    },
+    {
+      name: 'a settlement file of a day with none',
+      action: 'merchant.settle',
+      resource: 'absent',
+      allowedStatus: 404,
+      request: (_t, p) => ({
+        method: 'GET',
+        url: `/api/payments/merchant-settlements/2026-01-03/VES/pain.001.xml${q(p)}`,
+      }),
+    },
+  ];
+}
 
 /**
  * Money (issue #16): a person's wallet is read like the person's record; the trial balance is
@@ -819,6 +932,18 @@ const notDecidedByTheTable: Record<string, string> = {
   'GET /api/erasure-requests': 'administrators; erasure-refusals.test.ts',
   'POST /api/dedup-clusters/{runId}/{clusterId}/review': 'person.merge; cluster-review.test.ts',
   'GET /api/distribution/receipt-key': 'public: the key that verifies redemption receipts',
+  'GET /api/payments/merchants/mine':
+    "the caller's own merchants (merchant-payments.test.ts); each merchant's routes are in the matrix",
+  'POST /api/payments/me/payments':
+    "the caller's own wallet, citizens only, decided by payment.pay (merchant-payments.test.ts)",
+  'GET /api/payments/me/payments':
+    "the caller's own payments, citizens only, decided by payment.pay (merchant-payments.test.ts)",
+  'GET /api/payments/me/payments/{requestId}':
+    "the caller's own receipt, citizens only, decided by payment.pay (merchant-payments.test.ts)",
+  'GET /api/payments/me/pin':
+    "the caller's own PIN state, citizens only (merchant-payments.test.ts)",
+  'PUT /api/payments/me/pin':
+    "the caller's own PIN, citizens only, decided by payment.pin_set (merchant-payments.test.ts)",
   'GET /api/payments/me/wallet':
     "the caller's own wallet, citizens only (payments-routes.test.ts); a person's wallet by id is in the matrix",
   'GET /api/distribution/snapshot-key': 'public: the key that verifies offline snapshots',

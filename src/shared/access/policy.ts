@@ -63,6 +63,7 @@ export const actions = [
   'merchant.settle',
   'payment.pay',
   'payment.pin_set',
+  'payment.pin_reset',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -171,7 +172,7 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('merchant.settle', 'finance_officer', ['distribution'], 'any'),
   rule('payment.pay', 'citizen', ['self'], 'own'),
   rule('payment.pin_set', 'citizen', ['self'], 'own'),
-  rule('payment.pin_set', 'enrolment_clerk', ['self'], 'region'),
+  rule('payment.pin_reset', 'enrolment_clerk', ['self'], 'region'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */

@@ -67,10 +67,20 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
         type: 'merchant',
         id: request.body.merchantId,
       });
-      const merchant = await merchantRegistrar(deps.db, keysOf(deps).masterKey, {
-        ...request.body,
-        registeredBy: operatorOf(request.actor).operatorId,
-      });
+      const merchant = await auditedRefusals(
+        deps,
+        contextOf(request),
+        {
+          action: 'merchant.manage',
+          resource: { type: 'merchant', id: request.body.merchantId },
+          principal: grant.principal,
+        },
+        () =>
+          merchantRegistrar(deps.db, keysOf(deps).masterKey, {
+            ...request.body,
+            registeredBy: operatorOf(request.actor).operatorId,
+          }),
+      );
       await grant.record(['merchant_settlement_account']);
       return reply.code(201).send(merchant);
     },

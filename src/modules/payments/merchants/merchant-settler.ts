@@ -208,6 +208,9 @@ export async function settlementFile(
     .where('s.currency', '=', props.currency)
     .orderBy('s.merchant_id')
     .execute();
+  if (rows.length === 0) {
+    throw new AmparoError('AMP_NOT_FOUND', { detail: 'No merchant was settled that day' });
+  }
   const compactDate = props.settlementDate.replaceAll('-', '');
   const xml = writePain001({
     messageId: `AMP-MS-${compactDate}-${props.currency}`,

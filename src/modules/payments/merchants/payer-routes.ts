@@ -237,7 +237,7 @@ export const payerRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = asyn
       const person = await personRegionLookup(deps.db)(personId);
       const grant = await guardPersonAccess(deps, {
         actor: request.actor,
-        action: 'payment.pin_set',
+        action: 'payment.pin_reset',
         resource: { type: 'person', id: personId },
         regionCode: person?.regionCode ?? null,
         personId: person?.personId ?? null,

@@ -1,3 +1,4 @@
+import { AmparoError } from '../../../platform/errors.js';
 import type { Principal } from '../../../shared/access/policy.js';
 import { auditActorOf } from '../../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
@@ -6,7 +7,8 @@ import { PaymentsError } from '../payments-error.js';
 
 /**
  * Runs a money verb after the gate allowed it, and audits its refusal (an expired, replayed or
- * forged request, a wrong or locked PIN, too little money) as a denied entry with the `AMP_*`
+ * forged request, a wrong or locked PIN, too little money, a thing named that does not exist)
+ * as a denied entry with the `AMP_*`
  * code, the way the gate audits its own refusals; then answers the refusal.
  *
  * @example
@@ -25,7 +27,7 @@ export async function auditedRefusals<T>(
   try {
     return await run();
   } catch (error) {
-    if (error instanceof PaymentsError) {
+    if (error instanceof PaymentsError || error instanceof AmparoError) {
       await deps.audit.append({
         actor: auditActorOf(context.actor, entry.principal, null),
         action: entry.action,

@@ -13,6 +13,7 @@ import {
   settlementFile,
   settlementLines,
 } from './merchant-settler.js';
+import { auditedRefusals } from './refusal-audit.js';
 
 const Day = Type.String({ format: 'date' });
 const LinesSchema = Type.Object({
@@ -97,10 +98,20 @@ export const settlementRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> =
         type: 'ledger_account',
         id: null,
       });
-      const xml = await settlementFile(deps.db, keysOf(deps).masterKey, {
-        ...request.params,
-        now: nowOf(deps),
-      });
+      const xml = await auditedRefusals(
+        deps,
+        contextOf(request),
+        {
+          action: 'merchant.settle',
+          resource: { type: 'ledger_account', id: null },
+          principal: grant.principal,
+        },
+        () =>
+          settlementFile(deps.db, keysOf(deps).masterKey, {
+            ...request.params,
+            now: nowOf(deps),
+          }),
+      );
       await grant.record(['merchant_settlement_account']);
       const { settlementDate, currency } = request.params;
       return reply
