@@ -70,6 +70,12 @@ const StatisticsDashboardPage = lazy(async () => ({
 const OpenDataPage = lazy(async () => ({
   default: (await import('./features/statistics/statistics-pages.js')).OpenDataPage,
 }));
+const PayPage = lazy(async () => ({
+  default: (await import('./features/payments/pay-page.js')).PayPage,
+}));
+const MerchantPage = lazy(async () => ({
+  default: (await import('./features/payments/merchant-page.js')).MerchantPage,
+}));
 const VerifyPage = lazy(async () => ({
   default: (await import('./features/verifier/verify-page.js')).VerifyPage,
 }));
@@ -109,6 +115,8 @@ export function App() {
           <Route path="/money" element={<Operator page={<MoneyPage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
+          <Route path="/pay" element={<Citizen page={<PayPage />} />} />
+          <Route path="/merchant" element={<Operator page={<MerchantPage />} />} />
           <Route path="/verify" element={<VerifyPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AmparoError } from '../../platform/errors.js';
+import { WalletSchema } from '../../shared/api/merchants.js';
 import { PurposeQuery } from '../../shared/api/params.js';
 import { cycleForDisbursement, programForFunding } from '../programs/index.js';
 import {
@@ -58,32 +59,6 @@ const ProgressSchema = Type.Object({
   refusedCount: Type.String(),
   startedAt: Type.String(),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
-});
-const WalletSchema = Type.Object({
-  personId: Uuid,
-  frozen: Type.Boolean(),
-  frozenReason: Type.Union([Type.String(), Type.Null()]),
-  wallets: Type.Array(
-    Type.Object({
-      currency: Currency,
-      accountId: Uuid,
-      balanceMinor: Type.String(),
-      reservedMinor: Type.String(),
-    }),
-  ),
-  currency: Currency,
-  history: Type.Array(
-    Type.Object({
-      transferId: Uuid,
-      seq: Type.String(),
-      direction: Type.Union([Type.Literal('credit'), Type.Literal('debit')]),
-      amountMinor: Type.String(),
-      currency: Currency,
-      reason: Type.String(),
-      at: Type.String(),
-    }),
-  ),
-  nextBefore: Type.Union([Type.String(), Type.Null()]),
 });
 const WalletQuery = Type.Object(
   {

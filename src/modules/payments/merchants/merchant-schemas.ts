@@ -2,6 +2,15 @@ import { Type } from 'typebox';
 import { pinPattern } from './payment-pin.js';
 import type { PaymentReceipt } from './payment-receipts.js';
 
+export {
+  MerchantSchema,
+  PinState,
+  ReceiptSchema,
+  ReceiptsSchema,
+  RequestSchema,
+  SettlementLinesSchema,
+} from '../../../shared/api/merchants.js';
+
 // The ledger's currencies, spelt out so the answer types keep them.
 export const Currency = Type.Union([Type.Literal('VES'), Type.Literal('USD')]);
 export const Uuid = Type.String({ format: 'uuid' });
@@ -39,16 +48,6 @@ export const RegistrationBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const MerchantSchema = Type.Object({
-  merchantId: Uuid,
-  name: Type.String(),
-  stateCode: Type.String(),
-  currency: Currency,
-  accountId: Uuid,
-  balanceMinor: Type.Optional(Type.String()),
-  replayed: Type.Optional(Type.Boolean()),
-});
-
 export const RequestBody = Type.Object(
   {
     amountMinor: Minor,
@@ -58,41 +57,6 @@ export const RequestBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-export const RequestSchema = Type.Object({
-  requestId: Uuid,
-  merchantId: Uuid,
-  merchantName: Type.String(),
-  amountMinor: Type.String(),
-  currency: Currency,
-  reference: Type.String(),
-  programId: Type.Union([Uuid, Type.Null()]),
-  expiresAt: Type.String(),
-  token: Type.String(),
-});
-
-export const ReceiptSchema = Type.Object({
-  requestId: Uuid,
-  merchantId: Uuid,
-  merchantName: Type.String(),
-  reference: Type.String(),
-  currency: Currency,
-  amountMinor: Type.String(),
-  payerMinor: Type.String(),
-  subsidyMinor: Type.String(),
-  programId: Type.Union([Uuid, Type.Null()]),
-  channel: Type.Union([Type.Literal('wallet'), Type.Literal('counter')]),
-  paidAt: Type.String(),
-  refundedAt: Type.Union([Type.String(), Type.Null()]),
-});
-
-export const ReceiptsSchema = Type.Object({ payments: Type.Array(ReceiptSchema) });
-
-export const PinState = Type.Object({
-  set: Type.Boolean(),
-  locked: Type.Boolean(),
-  attemptsLeft: Type.Integer(),
-});
 
 export function receiptAnswer(receipt: PaymentReceipt) {
   return {

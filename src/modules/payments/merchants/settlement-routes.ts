@@ -6,7 +6,7 @@ import { contextOf, nowOf, type PaymentsDependencies } from '../payments-context
 import { guardLedgerAction } from '../payments-guard.js';
 import { keysOf } from './merchant-keys.js';
 import { guardMerchant } from './merchant-registry.js';
-import { Currency, Uuid } from './merchant-schemas.js';
+import { Currency, SettlementLinesSchema, Uuid } from './merchant-schemas.js';
 import {
   merchantSettler,
   type SettlementLine,
@@ -16,18 +16,7 @@ import {
 import { auditedRefusals } from './refusal-audit.js';
 
 const Day = Type.String({ format: 'date' });
-const LinesSchema = Type.Object({
-  settlements: Type.Array(
-    Type.Object({
-      settlementDate: Type.String(),
-      currency: Currency,
-      merchantId: Uuid,
-      merchantName: Type.String(),
-      amountMinor: Type.String(),
-      payments: Type.Integer(),
-    }),
-  ),
-});
+const LinesSchema = SettlementLinesSchema;
 const linesAnswer = (lines: SettlementLine[]) => ({
   settlements: lines.map((line) => ({ ...line, amountMinor: line.amountMinor.toString() })),
 });

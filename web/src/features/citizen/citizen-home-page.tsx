@@ -44,6 +44,9 @@ export function CitizenHomePage() {
     <article>
       <PageHeading>{t('citizen.myTitle')}</PageHeading>
       <p className="lead">{t('citizen.hello', { name: fullName(person.attributes) })}</p>
+      <p>
+        <Link to="/pay">{t('citizen.payLink')}</Link>
+      </p>
       <section aria-labelledby="my-data">
         <h2 id="my-data">{t('citizen.myData')}</h2>
         <p className="hint">{t('citizen.myDataExplain')}</p>

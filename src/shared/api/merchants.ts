@@ -1,0 +1,103 @@
+import { type Static, Type } from 'typebox';
+
+/**
+ * Answers of the merchant payment routes (issue #16, points 5 and 6) that the console reads:
+ * a merchant, a signed payment request, a receipt (never the payer), the PIN's state, a wallet.
+ * A field not in a schema is never sent.
+ */
+
+const Currency = Type.Union([Type.Literal('VES'), Type.Literal('USD')]);
+const Uuid = Type.String({ format: 'uuid' });
+
+export const MerchantSchema = Type.Object({
+  merchantId: Uuid,
+  name: Type.String(),
+  stateCode: Type.String(),
+  currency: Currency,
+  accountId: Uuid,
+  balanceMinor: Type.Optional(Type.String()),
+  replayed: Type.Optional(Type.Boolean()),
+});
+
+export const RequestSchema = Type.Object({
+  requestId: Uuid,
+  merchantId: Uuid,
+  merchantName: Type.String(),
+  amountMinor: Type.String(),
+  currency: Currency,
+  reference: Type.String(),
+  programId: Type.Union([Uuid, Type.Null()]),
+  expiresAt: Type.String(),
+  token: Type.String(),
+});
+
+export const ReceiptSchema = Type.Object({
+  requestId: Uuid,
+  merchantId: Uuid,
+  merchantName: Type.String(),
+  reference: Type.String(),
+  currency: Currency,
+  amountMinor: Type.String(),
+  payerMinor: Type.String(),
+  subsidyMinor: Type.String(),
+  programId: Type.Union([Uuid, Type.Null()]),
+  channel: Type.Union([Type.Literal('wallet'), Type.Literal('counter')]),
+  paidAt: Type.String(),
+  refundedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ReceiptsSchema = Type.Object({ payments: Type.Array(ReceiptSchema) });
+
+export const PinState = Type.Object({
+  set: Type.Boolean(),
+  locked: Type.Boolean(),
+  attemptsLeft: Type.Integer(),
+});
+
+export const WalletSchema = Type.Object({
+  personId: Uuid,
+  frozen: Type.Boolean(),
+  frozenReason: Type.Union([Type.String(), Type.Null()]),
+  wallets: Type.Array(
+    Type.Object({
+      currency: Currency,
+      accountId: Uuid,
+      balanceMinor: Type.String(),
+      reservedMinor: Type.String(),
+    }),
+  ),
+  currency: Currency,
+  history: Type.Array(
+    Type.Object({
+      transferId: Uuid,
+      seq: Type.String(),
+      direction: Type.Union([Type.Literal('credit'), Type.Literal('debit')]),
+      amountMinor: Type.String(),
+      currency: Currency,
+      reason: Type.String(),
+      at: Type.String(),
+    }),
+  ),
+  nextBefore: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const SettlementLinesSchema = Type.Object({
+  settlements: Type.Array(
+    Type.Object({
+      settlementDate: Type.String(),
+      currency: Currency,
+      merchantId: Uuid,
+      merchantName: Type.String(),
+      amountMinor: Type.String(),
+      payments: Type.Integer(),
+    }),
+  ),
+});
+
+export type MerchantAnswer = Static<typeof MerchantSchema>;
+export type PaymentRequestAnswer = Static<typeof RequestSchema>;
+export type ReceiptAnswer = Static<typeof ReceiptSchema>;
+export type ReceiptsAnswer = Static<typeof ReceiptsSchema>;
+export type PinStateAnswer = Static<typeof PinState>;
+export type WalletAnswer = Static<typeof WalletSchema>;
+export type SettlementLinesAnswer = Static<typeof SettlementLinesSchema>;

@@ -1,0 +1,198 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import QRCode from 'qrcode';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type {
+  MerchantAnswer,
+  PaymentRequestAnswer,
+  ReceiptsAnswer,
+  SettlementLinesAnswer,
+} from '../../../../src/shared/api/merchants.js';
+import { apiGet, apiSend } from '../../api/client.js';
+import { Field } from '../../components/field.js';
+import { PageHeading } from '../../components/page-heading.js';
+import { ProblemNotice } from '../../components/problem-notice.js';
+import { useFormat } from '../../i18n/format.js';
+import { minorFromText, moneyText } from './money.js';
+import { ReceiptCard } from './receipt-card.js';
+
+const purpose = 'purpose=distribution';
+
+/**
+ * The merchant screen (issue #16, point 6): for the merchant's staff, ask for a payment (the
+ * signed request as a QR the payer scans), see the payments that came in — each with its
+ * receipt, never the payer's name — and the daily settlement statements.
+ */
+export function MerchantPage() {
+  const { t } = useTranslation();
+  const mine = useQuery({
+    queryKey: ['my-merchants'],
+    queryFn: () => apiGet<{ merchants: MerchantAnswer[] }>('/api/payments/merchants/mine'),
+  });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const merchants = mine.data?.merchants ?? [];
+  const merchant = merchants.find((each) => each.merchantId === chosen) ?? merchants[0];
+  return (
+    <section>
+      <PageHeading>{t('merchantApp.title')}</PageHeading>
+      {mine.isPending ? <p aria-live="polite">{t('common.loading')}</p> : null}
+      {mine.error ? <ProblemNotice error={mine.error} /> : null}
+      {mine.data && merchants.length === 0 ? <p>{t('merchantApp.none')}</p> : null}
+      {merchants.length > 1 ? (
+        <Field label={t('merchantApp.choose')}>
+          {(control) => (
+            <select
+              {...control}
+              value={merchant?.merchantId}
+              onChange={(event) => setChosen(event.target.value)}
+            >
+              {merchants.map((each) => (
+                <option key={each.merchantId} value={each.merchantId}>
+                  {each.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      ) : null}
+      {merchant ? (
+        <>
+          <p className="lead">{merchant.name}</p>
+          <RequestPanel key={merchant.merchantId} merchant={merchant} />
+          <IncomingPayments merchantId={merchant.merchantId} />
+          <Settlements merchantId={merchant.merchantId} />
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function RequestPanel({ merchant }: { merchant: MerchantAnswer }) {
+  const { t, i18n } = useTranslation();
+  const format = useFormat();
+  const [amount, setAmount] = useState('');
+  const [reference, setReference] = useState('');
+  const [image, setImage] = useState<string | null>(null);
+  const minor = minorFromText(amount);
+  const make = useMutation({
+    mutationFn: () =>
+      apiSend<PaymentRequestAnswer>(
+        'POST',
+        `/api/payments/merchants/${merchant.merchantId}/requests?${purpose}`,
+        { amountMinor: minor, reference: reference.trim() },
+      ),
+  });
+  const token = make.data?.body.token;
+  useEffect(() => {
+    if (token === undefined) return;
+    void QRCode.toDataURL(token, { errorCorrectionLevel: 'M', margin: 4, scale: 6 }).then(setImage);
+  }, [token]);
+  return (
+    <section aria-labelledby="request-heading">
+      <h2 id="request-heading">{t('merchantApp.requestTitle')}</h2>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          setImage(null);
+          make.mutate();
+        }}
+      >
+        <Field label={t('merchantApp.amount')} hint={t('merchantApp.amountHint')} required>
+          {(control) => (
+            <input
+              {...control}
+              inputMode="decimal"
+              value={amount}
+              onChange={(event) => setAmount(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field label={t('merchantApp.reference')} hint={t('merchantApp.referenceHint')} required>
+          {(control) => (
+            <input
+              {...control}
+              maxLength={35}
+              value={reference}
+              onChange={(event) => setReference(event.target.value)}
+            />
+          )}
+        </Field>
+        {make.error ? <ProblemNotice error={make.error} /> : null}
+        <button type="submit" disabled={minor === undefined || reference.trim() === ''}>
+          {t('merchantApp.makeRequest')}
+        </button>
+      </form>
+      {make.data && image ? (
+        <figure>
+          <img
+            src={image}
+            className="payment-qr"
+            data-testid="merchant-request-qr"
+            alt={t('merchantApp.qrAlt', {
+              amount: moneyText(make.data.body.amountMinor, make.data.body.currency, i18n.language),
+              reference: make.data.body.reference,
+            })}
+          />
+          <figcaption>
+            {t('merchantApp.qrCaption', {
+              amount: moneyText(make.data.body.amountMinor, make.data.body.currency, i18n.language),
+              time: format.dateTime(make.data.body.expiresAt),
+            })}
+          </figcaption>
+        </figure>
+      ) : null}
+    </section>
+  );
+}
+
+function IncomingPayments({ merchantId }: { merchantId: string }) {
+  const { t } = useTranslation();
+  const payments = useQuery({
+    queryKey: ['merchant-payments', merchantId],
+    queryFn: () =>
+      apiGet<ReceiptsAnswer>(`/api/payments/merchants/${merchantId}/payments?${purpose}`),
+    refetchInterval: 5_000,
+  });
+  return (
+    <section aria-labelledby="incoming-heading">
+      <h2 id="incoming-heading">{t('merchantApp.incoming')}</h2>
+      <button type="button" className="button-secondary" onClick={() => void payments.refetch()}>
+        {t('merchantApp.refresh')}
+      </button>
+      {payments.error ? <ProblemNotice error={payments.error} /> : null}
+      {payments.data?.payments.length === 0 ? <p>{t('merchantApp.incomingNone')}</p> : null}
+      {payments.data?.payments.map((receipt) => (
+        <ReceiptCard key={receipt.requestId} receipt={receipt} testId="merchant-receipt" />
+      ))}
+    </section>
+  );
+}
+
+function Settlements({ merchantId }: { merchantId: string }) {
+  const { t, i18n } = useTranslation();
+  const format = useFormat();
+  const lines = useQuery({
+    queryKey: ['merchant-settlements', merchantId],
+    queryFn: () =>
+      apiGet<SettlementLinesAnswer>(`/api/payments/merchants/${merchantId}/settlements?${purpose}`),
+  });
+  return (
+    <section aria-labelledby="settlements-heading">
+      <h2 id="settlements-heading">{t('merchantApp.settlements')}</h2>
+      <p className="hint">{t('merchantApp.settlementsExplain')}</p>
+      {lines.error ? <ProblemNotice error={lines.error} /> : null}
+      {lines.data?.settlements.length === 0 ? <p>{t('merchantApp.settlementsNone')}</p> : null}
+      <ul className="card-list">
+        {lines.data?.settlements.map((line) => (
+          <li key={line.settlementDate + line.currency}>
+            {t('merchantApp.settlementLine', {
+              date: format.date(line.settlementDate),
+              amount: moneyText(line.amountMinor, line.currency, i18n.language),
+              count: line.payments,
+            })}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
