@@ -8,8 +8,11 @@ import { programFunder } from '../funding/program-funder.js';
 
 /** Test helpers for merchant payments, through the module's own routes and the ledger's face. */
 
+/** What the helpers need of a test app: the route tests' kit or the browser tests' server. */
+type WithApp = Pick<AccessTestApp, 'app' | 'database'>;
+
 /** Puts `amountMinor` VES in a person's wallet (from the settlement account). */
-export async function fundWallet(kit: AccessTestApp, personId: string, amountMinor: bigint) {
+export async function fundWallet(kit: WithApp, personId: string, amountMinor: bigint) {
   const db = kit.database.db;
   const wallet = walletAccountId(personId, 'VES');
   await accountCreator(db, [
@@ -89,7 +92,7 @@ export async function registeredMerchant(
 
 /** A citizen session for a person, through the SMS sign-in the person would use. */
 export async function citizenSession(
-  kit: AccessTestApp,
+  kit: WithApp,
   person: { personId: string; uin: string },
 ): Promise<{ amparo_session: string }> {
   await kit.app.inject({

@@ -85,7 +85,10 @@ function RequestPanel({ merchant }: { merchant: MerchantAnswer }) {
   const token = make.data?.body.token;
   useEffect(() => {
     if (token === undefined) return;
-    void QRCode.toDataURL(token, { errorCorrectionLevel: 'M', margin: 4, scale: 6 }).then(setImage);
+    // Low error correction keeps the code small enough for whole pixels per module on a phone.
+    void QRCode.toDataURL(token, { errorCorrectionLevel: 'L', margin: 4, width: 288 }).then(
+      setImage,
+    );
   }, [token]);
   return (
     <section aria-labelledby="request-heading">
@@ -123,7 +126,7 @@ function RequestPanel({ merchant }: { merchant: MerchantAnswer }) {
         </button>
       </form>
       {make.data && image ? (
-        <figure>
+        <figure className="payment-qr-figure">
           <img
             src={image}
             className="payment-qr"
