@@ -2,12 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../test/factories.js';
-import {
-  type AccessTestApp,
-  buildAccessTestApp,
-  sessionCookieFrom,
-} from '../access/access-test-kit.js';
+import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../distribution/distribution-test-kit.js';
+import { citizenSession } from './merchants/merchant-test-kit.js';
 import { cashCycle } from './payments-test-kit.js';
 
 /**
@@ -99,7 +96,7 @@ describe('payments routes', () => {
     }
     expect(progress).toMatchObject({ status: 'finished', creditedCount: '2' });
 
-    const citizen = await citizenCookies();
+    const citizen = await citizenSession(kit, { personId, uin });
     const mine = await kit.app.inject({ url: '/api/payments/me/wallet', cookies: citizen });
     expect(mine.statusCode).toBe(200);
     expect(mine.json()).toMatchObject({
@@ -146,22 +143,4 @@ describe('payments routes', () => {
       expect.objectContaining({ currency: 'VES', balanced: true }),
     ]);
   });
-
-  async function citizenCookies(): Promise<{ amparo_session: string }> {
-    await kit.app.inject({ method: 'POST', url: '/api/citizen/sign-in/start', payload: { uin } });
-    const row = await kit.database.db
-      .selectFrom('notification_outbox')
-      .select('parameters')
-      .where('person_id', '=', personId)
-      .where('template_id', 'like', '%sign_in%')
-      .orderBy('created_at', 'desc')
-      .executeTakeFirstOrThrow();
-    const code = String((row.parameters as { code?: string }).code);
-    const verify = await kit.app.inject({
-      method: 'POST',
-      url: '/api/citizen/sign-in/verify',
-      payload: { uin, code },
-    });
-    return { amparo_session: sessionCookieFrom(verify) ?? '' };
-  }
 });

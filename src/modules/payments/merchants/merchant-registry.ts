@@ -8,7 +8,7 @@ import { accountCreator, accountFlags, type LedgerCurrency } from '../../ledger/
 import { programForFunding } from '../../programs/index.js';
 import { merchantAccountId } from '../accounts/account-ids.js';
 import { currencyFrom } from '../money-input.js';
-import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
+import { contextOf, type PaymentsContext, type PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
 
 export interface MerchantRegistration {
@@ -212,4 +212,13 @@ export async function guardMerchant(
   });
   // Safe: the guard refused a merchant that does not exist.
   return { ...grant, merchant: merchant as MerchantSummary };
+}
+
+/** `guardMerchant` for a route whose path names the merchant (`:merchantId`). */
+export function guardMerchantOfRequest(
+  deps: PaymentsDependencies,
+  request: Parameters<typeof contextOf>[0] & { params: { merchantId: string } },
+  action: Action,
+): Promise<Grant & { merchant: MerchantSummary }> {
+  return guardMerchant(deps, contextOf(request), action, request.params.merchantId);
 }

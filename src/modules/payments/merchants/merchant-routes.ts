@@ -11,7 +11,11 @@ import { guardLedgerAction } from '../payments-guard.js';
 import { keysOf } from './merchant-keys.js';
 import { merchantPayer } from './merchant-payer.js';
 import { merchantRefunder } from './merchant-refunder.js';
-import { guardMerchant, merchantRegistrar, merchantsOfStaff } from './merchant-registry.js';
+import {
+  guardMerchantOfRequest,
+  merchantRegistrar,
+  merchantsOfStaff,
+} from './merchant-registry.js';
 import {
   MerchantSchema,
   Pin,
@@ -115,12 +119,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
       },
     },
     async (request) => {
-      const grant = await guardMerchant(
-        deps,
-        contextOf(request),
-        'merchant.read',
-        request.params.merchantId,
-      );
+      const grant = await guardMerchantOfRequest(deps, request, 'merchant.read');
       const [account] = await lookupAccounts(deps.db, [grant.merchant.accountId]);
       await grant.record([]);
       return {
@@ -144,12 +143,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
     },
     async (request, reply) => {
       const context = contextOf(request);
-      const grant = await guardMerchant(
-        deps,
-        context,
-        'merchant.request',
-        request.params.merchantId,
-      );
+      const grant = await guardMerchantOfRequest(deps, request, 'merchant.request');
       const made = await auditedRefusals(
         deps,
         context,
@@ -197,7 +191,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
     async (request, reply) => {
       const context = contextOf(request);
       const { merchantId } = request.params;
-      const grant = await guardMerchant(deps, context, 'merchant.counter_pay', merchantId);
+      const grant = await guardMerchantOfRequest(deps, request, 'merchant.counter_pay');
       const now = nowOf(deps);
       const receipt = await auditedRefusals(
         deps,
@@ -263,12 +257,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
       },
     },
     async (request) => {
-      const grant = await guardMerchant(
-        deps,
-        contextOf(request),
-        'merchant.read',
-        request.params.merchantId,
-      );
+      const grant = await guardMerchantOfRequest(deps, request, 'merchant.read');
       const payments = await receiptsOf(deps.db, { merchantId: request.params.merchantId });
       await grant.record([]);
       return { payments: payments.map(receiptAnswer) };
@@ -287,12 +276,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
       },
     },
     async (request) => {
-      const grant = await guardMerchant(
-        deps,
-        contextOf(request),
-        'merchant.read',
-        request.params.merchantId,
-      );
+      const grant = await guardMerchantOfRequest(deps, request, 'merchant.read');
       const receipt = await receiptOf(deps.db, request.params.requestId);
       if (receipt === undefined || receipt.merchantId !== request.params.merchantId) {
         throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such payment' });
@@ -317,7 +301,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
     async (request, reply) => {
       const context = contextOf(request);
       const { merchantId, requestId } = request.params;
-      const grant = await guardMerchant(deps, context, 'merchant.refund', merchantId);
+      const grant = await guardMerchantOfRequest(deps, request, 'merchant.refund');
       const receipt = await auditedRefusals(
         deps,
         context,

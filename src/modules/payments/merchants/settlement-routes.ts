@@ -5,7 +5,7 @@ import { PurposeQuery } from '../../../shared/api/params.js';
 import { contextOf, nowOf, type PaymentsDependencies } from '../payments-context.js';
 import { guardLedgerAction } from '../payments-guard.js';
 import { keysOf } from './merchant-keys.js';
-import { guardMerchant } from './merchant-registry.js';
+import { guardMerchantOfRequest } from './merchant-registry.js';
 import { Currency, SettlementLinesSchema, Uuid } from './merchant-schemas.js';
 import {
   merchantSettler,
@@ -125,12 +125,7 @@ export const settlementRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> =
       },
     },
     async (request) => {
-      const grant = await guardMerchant(
-        deps,
-        contextOf(request),
-        'merchant.read',
-        request.params.merchantId,
-      );
+      const grant = await guardMerchantOfRequest(deps, request, 'merchant.read');
       const lines = await settlementLines(deps.db, { merchantId: request.params.merchantId });
       await grant.record([]);
       return linesAnswer(lines);
