@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng, findQrText } from '../../src/modules/credentials/card-image.js';
+import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
 import {
   citizenSession,
   fundWallet,
@@ -15,11 +16,14 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * #16, point 6): the merchant's staff asks for a payment and the screen shows its QR; the QR is
  * read back from the rendered image, the person pastes it in the payment app on a 360 px phone,
  * sees whom and how much, types the PIN they chose and pays; both sides see the same receipt.
- * A second try with the same request is refused and nothing more is paid.
+ * A second try with the same request is refused and nothing more is paid. A person without a
+ * phone then pays at the counter with their card and the PIN a clerk set for them.
  */
 let run: ConsoleRun;
 let staff: { id: string; username: string; password: string; totp: () => string };
 let person: { personId: string; uin: string };
+/** A person without a phone, with a card and a PIN a clerk set at the counter. */
+let cardHolderQr: string;
 
 beforeAll(async () => {
   run = await openConsoleRun();
@@ -32,18 +36,35 @@ beforeAll(async () => {
   const built = await buildPerson(context, { region: 'VE-A', phone: '+584125550931' });
   person = { personId: built.id, uin: built.uin };
   await fundWallet(run.server, person.personId, 10_000n);
-  const signIn = await run.server.app.inject({
-    method: 'POST',
-    url: '/api/auth/sign-in',
-    payload: { username: finance.username, password: finance.password, totp: finance.totp() },
+  const clerk = await buildOperator(context, {
+    username: 'pay.clerk',
+    roles: ['enrolment_clerk', 'registry_supervisor'],
+    regions: ['VE-A'],
   });
+  const clerkCookie = { amparo_session: await sessionOf(clerk) };
+  const holder = await createCardPerson(run.server.database.db, run.server.keys.masterKey, {
+    region: 'VE-A',
+  });
+  const issued = await run.server.app.inject({
+    method: 'POST',
+    url: `/api/persons/${holder.id}/credentials?purpose=enrolment`,
+    cookies: clerkCookie,
+    payload: { clientId: randomUUID() },
+  });
+  expect(issued.statusCode, issued.body).toBe(201);
+  cardHolderQr = issued.json().qrText;
+  await fundWallet(run.server, holder.id, 5_000n);
+  const pin = await run.server.app.inject({
+    method: 'PUT',
+    url: `/api/payments/persons/${holder.id}/pin?purpose=self`,
+    cookies: clerkCookie,
+    payload: { pin: '2580' },
+  });
+  expect(pin.statusCode, pin.body).toBe(200);
   const registered = await run.server.app.inject({
     method: 'POST',
     url: '/api/payments/merchants?purpose=distribution',
-    cookies: {
-      amparo_session:
-        /amparo_session=([^;]+)/.exec(String(signIn.headers['set-cookie']))?.[1] ?? '',
-    },
+    cookies: { amparo_session: await sessionOf(finance) },
     payload: {
       merchantId: randomUUID(),
       name: 'Bodega La Esquina',
@@ -58,6 +79,20 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => run?.close());
+
+async function sessionOf(operator: {
+  username: string;
+  password: string;
+  totp: () => string;
+}): Promise<string> {
+  const signIn = await run.server.app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in',
+    payload: { username: operator.username, password: operator.password, totp: operator.totp() },
+  });
+  expect(signIn.statusCode, signIn.body).toBe(200);
+  return /amparo_session=([^;]+)/.exec(String(signIn.headers['set-cookie']))?.[1] ?? '';
+}
 
 async function merchantScreen(): Promise<Page> {
   const page = await run.newPage('phone');
@@ -82,7 +117,7 @@ async function paymentApp(): Promise<Page> {
 }
 
 describe('the payment app and the merchant screen', () => {
-  it('pays a merchant from the QR it shows to both receipts, and refuses the same request again', async () => {
+  it('pays a merchant from the QR it shows to both receipts, refuses the same request again, and takes a card and PIN at the counter', async () => {
     const merchant = await merchantScreen();
     await merchant.getByLabel('Monto (Bs.)').fill('20,50');
     await merchant.getByLabel('Su referencia').fill('T-77');
@@ -125,6 +160,17 @@ describe('the payment app and the merchant screen', () => {
     await app.getByRole('button', { name: 'Pagar', exact: true }).click();
     await app.getByText('Esta solicitud de pago ya se pagó. No se pagó nada más.').waitFor();
     await app.getByTestId('pay-balance').getByText('79,50').waitFor();
+
+    // A payer without a phone, at the counter: their card and the PIN a clerk set.
+    await merchant.getByLabel('Su referencia').fill('T-78');
+    await merchant.getByRole('button', { name: 'Mostrar el código QR' }).click();
+    await merchant.getByText('Quien paga no tiene teléfono').click();
+    await merchant.getByLabel('Texto del código QR del carnet').fill(cardHolderQr);
+    await merchant.getByLabel('La clave de quien paga').fill('2580');
+    await merchant.getByRole('button', { name: 'Cobrar', exact: true }).click();
+    const counter = merchant.getByTestId('counter-receipt');
+    await counter.getByText('carnet y clave en el mostrador').waitFor();
+    expect(await seriousAxeViolations(merchant)).toEqual([]);
     expect(run.pageErrors).toEqual([]);
   });
 });

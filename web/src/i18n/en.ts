@@ -104,6 +104,13 @@ export const en: Dictionary = {
     },
   },
   merchantApp: {
+    counter: {
+      title: 'The payer has no phone: pay with the card and PIN',
+      explain: "Scan the payer's card, then let them type their PIN on this device.",
+      card: "Text of the card's QR code",
+      pin: "The payer's PIN",
+      pay: 'Take the payment',
+    },
     title: 'Take payments',
     none: 'You act for no merchant. A finance officer registers merchants and their staff.',
     choose: 'Merchant',

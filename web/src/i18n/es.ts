@@ -107,6 +107,13 @@ export const es = {
     },
   },
   merchantApp: {
+    counter: {
+      title: 'Quien paga no tiene teléfono: pagar con el carnet y la clave',
+      explain: 'Lea el carnet de quien paga y déjele escribir su clave en este equipo.',
+      card: 'Texto del código QR del carnet',
+      pin: 'La clave de quien paga',
+      pay: 'Cobrar',
+    },
     title: 'Cobrar',
     none: 'Usted no actúa por ningún comercio. El personal de finanzas registra los comercios y su personal.',
     choose: 'Comercio',

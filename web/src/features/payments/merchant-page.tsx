@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type {
   MerchantAnswer,
   PaymentRequestAnswer,
+  ReceiptAnswer,
   ReceiptsAnswer,
   SettlementLinesAnswer,
 } from '../../../../src/shared/api/merchants.js';
@@ -13,6 +14,7 @@ import { Field } from '../../components/field.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
+import { CameraScanner } from '../verifier/camera-scanner.js';
 import { minorFromText, moneyText } from './money.js';
 import { ReceiptCard } from './receipt-card.js';
 
@@ -144,7 +146,76 @@ function RequestPanel({ merchant }: { merchant: MerchantAnswer }) {
           </figcaption>
         </figure>
       ) : null}
+      {make.data ? (
+        <CounterPayment
+          key={make.data.body.requestId}
+          merchantId={merchant.merchantId}
+          token={make.data.body.token}
+        />
+      ) : null}
     </section>
+  );
+}
+
+/**
+ * For a payer without a phone: the staff scans the payer's card (or pastes its QR text from a
+ * reader) and the payer types their PIN on this device. The server verifies the card and pays
+ * the request shown above.
+ */
+function CounterPayment(props: { merchantId: string; token: string }) {
+  const { t } = useTranslation();
+  const [card, setCard] = useState('');
+  const [pin, setPin] = useState('');
+  const pay = useMutation({
+    mutationFn: () =>
+      apiSend<ReceiptAnswer>(
+        'POST',
+        `/api/payments/merchants/${props.merchantId}/counter-payments?${purpose}`,
+        { token: props.token, cardQr: card.trim(), pin },
+      ),
+    onSettled: () => setPin(''),
+  });
+  if (pay.data) return <ReceiptCard receipt={pay.data.body} testId="counter-receipt" />;
+  return (
+    <details>
+      <summary>{t('merchantApp.counter.title')}</summary>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          pay.mutate();
+        }}
+      >
+        <p className="hint">{t('merchantApp.counter.explain')}</p>
+        <CameraScanner onText={setCard} />
+        <Field label={t('merchantApp.counter.card')}>
+          {(control) => (
+            <textarea
+              {...control}
+              rows={2}
+              value={card}
+              onChange={(event) => setCard(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field label={t('merchantApp.counter.pin')} required>
+          {(control) => (
+            <input
+              {...control}
+              type="password"
+              inputMode="numeric"
+              autoComplete="off"
+              pattern="[0-9]{4,6}"
+              value={pin}
+              onChange={(event) => setPin(event.target.value)}
+            />
+          )}
+        </Field>
+        {pay.error ? <ProblemNotice error={pay.error} /> : null}
+        <button type="submit" disabled={card.trim() === '' || pay.isPending}>
+          {t('merchantApp.counter.pay')}
+        </button>
+      </form>
+    </details>
   );
 }
 
