@@ -172,6 +172,32 @@ describe('merchant payments', () => {
     expect([registered.statusCode, registered.json().code]).toEqual([422, 'AMP_CURRENCY_MISMATCH']);
   });
 
+  it('refuses a payer without a wallet and a subsidised price to a payer outside the program, posting nothing', async () => {
+    const stranger = await buildPerson(kit, { phone: '+584125550903' });
+    const session = await citizenSession(kit, { personId: stranger.id, uin: stranger.uin });
+    await kit.app.inject({
+      method: 'PUT',
+      url: '/api/payments/me/pin',
+      cookies: session,
+      payload: { pin: '1357' },
+    });
+    const before = await transferCount();
+    const payAs = async (token: string) =>
+      kit.app.inject({
+        method: 'POST',
+        url: '/api/payments/me/payments',
+        cookies: session,
+        payload: { token, pin: '1357' },
+      });
+    const noWallet = await payAs(await tokenOf({ reference: 'T-250' }));
+    expect([noWallet.statusCode, noWallet.json().code]).toEqual([404, 'AMP_ACCOUNT_NOT_FOUND']);
+    // Enrolled after the program's cycle: no entitlement, so no subsidy.
+    await fundWallet(kit, stranger.id, 5_000n);
+    const outside = await payAs(await tokenOf({ reference: 'T-251', programId }));
+    expect([outside.statusCode, outside.json().code]).toEqual([409, 'AMP_SUBSIDY_NOT_ENTITLED']);
+    expect(await transferCount()).toBe(before + 1); // the wallet's funding only
+  });
+
   it('locks the PIN after five wrong tries, refuses the right one then, and a clerk unlocks it', async () => {
     const token = await tokenOf({ reference: 'T-300' });
     const before = await transferCount();

@@ -1,6 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import { type TransferInput, transferCreator, transferFlags } from '../../ledger/index.js';
+import {
+  lookupAccounts,
+  postedBalance,
+  type TransferInput,
+  transferCreator,
+  transferFlags,
+} from '../../ledger/index.js';
 import {
   fundingAccountId,
   merchantAccountId,
@@ -67,6 +73,16 @@ export async function merchantRefunder(
       amountMinor: payment.subsidy_minor,
       flags: transferFlags.none,
     });
+  }
+  // Refused before posting when the merchant no longer holds the money (settled meanwhile), so
+  // the refund's derived ids are not burnt by a refusal and it can be made once the money is back.
+  const [account] = await lookupAccounts(db, [merchant]);
+  const available = account === undefined ? 0n : postedBalance(account) - account.debitsPending;
+  if (available < payment.amount_minor) {
+    throw new PaymentsError(
+      'AMP_FUNDS_INSUFFICIENT',
+      "The merchant's account no longer holds the payment (it was settled)",
+    );
   }
   // Every transfer but the last is linked to the next: all or none.
   const linked = transfers.map((transfer, index) =>
