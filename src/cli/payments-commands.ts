@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { paymentNotices, personNotifier } from '../modules/notifications/index.js';
@@ -5,6 +6,8 @@ import {
   type DisbursementProgress,
   disbursementRunner,
   disbursementStarter,
+  merchantSettler,
+  settlementFile,
 } from '../modules/payments/index.js';
 import { textContacts } from '../modules/registry/index.js';
 import { loadKeyStore } from '../platform/crypto/key-store.js';
@@ -46,7 +49,9 @@ export function registerPaymentsCommands(
   program: Command,
   context: PaymentsCliContext = processContext,
 ): void {
-  const payments = program.command('payments').description('wallets and cash disbursement');
+  const payments = program
+    .command('payments')
+    .description('wallets, cash disbursement and merchant settlement');
   payments
     .command('disburse')
     .description('pay (or resume paying) an approved cash cycle into wallets')
@@ -88,6 +93,64 @@ export function registerPaymentsCommands(
         await handle.close();
       }
     });
+  payments
+    .command('settle-merchants')
+    .description("settle a day's merchant balances and write the bank's pain.001 file")
+    .requiredOption('--date <YYYY-MM-DD>', 'the business day settled (and the execution date)')
+    .requiredOption('--currency <code>', 'VES or USD')
+    .requiredOption('--debtor-name <name>', "the agency's name as debtor")
+    .requiredOption('--debtor-account <digits>', "the agency's 20-digit account that pays")
+    .requiredOption('--debtor-bank <code>', 'its 4-digit bank code')
+    .requiredOption('--out <file>', 'where to write the pain.001.001.09 file')
+    .action(async (flags: SettleFlags) => {
+      if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(flags.date)) throw new Error('--date is YYYY-MM-DD');
+      if (flags.currency !== 'VES' && flags.currency !== 'USD')
+        throw new Error('--currency is VES or USD');
+      const config = loadConfig(context.env);
+      const keys = loadKeyStore(config.keysDir, config.masterKeyBase64);
+      const handle = await openAppDatabase(config.database);
+      try {
+        const lines = await merchantSettler(handle.db, {
+          settlementDate: flags.date,
+          currency: flags.currency,
+          debtor: {
+            name: flags.debtorName,
+            accountNumber: flags.debtorAccount,
+            bankCode: flags.debtorBank,
+          },
+          // The command line acts for nobody in particular: the nil id, as the audit's system jobs.
+          operatorId: '00000000-0000-0000-0000-000000000000',
+          now: new Date(),
+        });
+        if (lines.length === 0) {
+          context.write(
+            `No merchant had a balance to settle on ${flags.date} (${flags.currency}).\n`,
+          );
+          return;
+        }
+        const xml = await settlementFile(handle.db, keys.masterKey, {
+          settlementDate: flags.date,
+          currency: flags.currency,
+          now: new Date(),
+        });
+        writeFileSync(flags.out, xml);
+        const total = lines.reduce((sum, line) => sum + line.amountMinor, 0n);
+        context.write(
+          `Settled ${lines.length} merchants on ${flags.date}: ${total} ${flags.currency} minor units; pain.001 written to ${flags.out}.\n`,
+        );
+      } finally {
+        await handle.close();
+      }
+    });
+}
+
+interface SettleFlags {
+  date: string;
+  currency: string;
+  debtorName: string;
+  debtorAccount: string;
+  debtorBank: string;
+  out: string;
 }
 
 function describe(done: DisbursementProgress): string {

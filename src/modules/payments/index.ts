@@ -23,6 +23,11 @@ export { disbursementRunner, type RunOptions } from './disbursement/disbursement
 export { disbursementStarter } from './disbursement/disbursement-starter.js';
 export { type FundingOutcome, programFunder } from './funding/program-funder.js';
 export { paymentLimits } from './limits.js';
+export {
+  merchantSettler,
+  type SettlementLine,
+  settlementFile,
+} from './merchants/merchant-settler.js';
 export { amountFrom, currencyFrom } from './money-input.js';
 export type { PaymentsContext, PaymentsDependencies } from './payments-context.js';
 export { PaymentsError, type PaymentsErrorCode } from './payments-error.js';

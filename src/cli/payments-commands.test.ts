@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliEnvironment, createCliEnvironment } from '../../test/cli-environment.js';
+import {
+  accountCreator,
+  accountFlags,
+  lookupAccounts,
+  postedBalance,
+  transferCreator,
+} from '../modules/ledger/index.js';
+import { settlementAccountId, walletAccountId } from '../modules/payments/index.js';
+import { merchantPayer } from '../modules/payments/merchants/merchant-payer.js';
+import { merchantRegistrar } from '../modules/payments/merchants/merchant-registry.js';
+import { pinSetter } from '../modules/payments/merchants/payment-pin.js';
+import { paymentRequestMaker } from '../modules/payments/merchants/payment-request-maker.js';
+import { validatePain001 } from '../modules/payments/payouts/iso20022/xsd-validator.js';
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function amparo(
+  env: NodeJS.ProcessEnv,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/amparo.js', ...args], {
+      cwd: repositoryRoot,
+      env: { ...env, PATH: process.env.PATH, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * `amparo payments settle-merchants` (issue #16, point 5: daily settlement), spawned as a
+ * scheduler would run it each day: a merchant paid from a wallet is settled to the settlement
+ * account and the bank's pain.001 file is written, schema-valid; run again, it settles nothing
+ * twice and writes the same payments.
+ */
+describe('amparo payments settle-merchants', () => {
+  let cli: CliEnvironment;
+  let merchantAccount: string;
+  /** Pays the merchant once more from the same wallet. */
+  let payAgain: () => Promise<void>;
+
+  beforeAll(async () => {
+    cli = await createCliEnvironment('amparo-settle-');
+    await cli.withCommandDatabase(async (db) => {
+      const masterKey = randomBytes(32);
+      const now = new Date();
+      const merchant = await merchantRegistrar(db, masterKey, {
+        merchantId: randomUUID(),
+        name: 'Farmacia Central',
+        stateCode: 'VE-A',
+        currency: 'VES',
+        settlement: {
+          bankCode: '0134',
+          accountNumber: '01340000000000000077',
+          holder: 'organisation',
+        },
+        staffOperatorIds: [],
+        subsidies: [],
+        registeredBy: randomUUID(),
+      });
+      merchantAccount = merchant.accountId;
+      const payer = randomUUID();
+      const wallet = walletAccountId(payer, 'VES');
+      await accountCreator(db, [
+        {
+          id: settlementAccountId('VES'),
+          currency: 'VES',
+          kind: 'settlement',
+          flags: accountFlags.none,
+        },
+        {
+          id: wallet,
+          currency: 'VES',
+          kind: 'beneficiary_wallet',
+          flags: accountFlags.debitsMustNotExceedCredits,
+          referenceId: payer,
+        },
+      ]);
+      await transferCreator(db, [
+        {
+          id: randomUUID(),
+          debitAccountId: settlementAccountId('VES'),
+          creditAccountId: wallet,
+          amountMinor: 5_000n,
+          flags: 0,
+          currency: 'VES',
+          reason: 'adjustment',
+        },
+      ]);
+      await pinSetter(db, {
+        personId: payer,
+        pin: '4821',
+        hashOptions: { memoryCost: 1024, timeCost: 1 },
+        now,
+      });
+      const { token } = await paymentRequestMaker(db, masterKey, {
+        merchant,
+        amountMinor: '1250',
+        reference: 'F-1',
+        programId: null,
+        expiresInSeconds: 300,
+        createdBy: randomUUID(),
+        now,
+      });
+      await merchantPayer(db, masterKey, {
+        token,
+        pin: '4821',
+        payerPersonId: payer,
+        channel: 'wallet',
+        now,
+      });
+      payAgain = () =>
+        cli.withCommandDatabase(async (again) => {
+          const made = await paymentRequestMaker(again, masterKey, {
+            merchant,
+            amountMinor: '300',
+            reference: 'F-2',
+            programId: null,
+            expiresInSeconds: 300,
+            createdBy: randomUUID(),
+            now: new Date(),
+          });
+          await merchantPayer(again, masterKey, {
+            token: made.token,
+            pin: '4821',
+            payerPersonId: payer,
+            channel: 'wallet',
+            now: new Date(),
+          });
+        });
+    });
+  }, 120_000);
+  afterAll(async () => cli?.close());
+
+  it('settles the day into a schema-valid pain.001, and settles nothing twice', async () => {
+    const out = path.join(cli.workDir, 'settlement.xml');
+    const args = [
+      'payments',
+      'settle-merchants',
+      '--date',
+      '2026-12-05',
+      '--currency',
+      'VES',
+      '--debtor-name',
+      'Amparo',
+      '--debtor-account',
+      '01020000000000000009',
+      '--debtor-bank',
+      '0102',
+      '--out',
+      out,
+    ];
+    const first = await amparo(cli.env, args);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    expect(first.stdout).toContain('Settled 1 merchants on 2026-12-05: 1250 VES');
+    const xml = readFileSync(out, 'utf8');
+    expect((await validatePain001(xml)).valid).toBe(true);
+    expect(xml).toContain('01340000000000000077');
+    expect(xml).toContain('<InstdAmt Ccy="VES">12.50</InstdAmt>');
+    // Paid after the day was settled: the day is not settled again; the next day takes it.
+    await payAgain();
+    const second = await amparo(cli.env, args);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('Settled 1 merchants on 2026-12-05: 1250 VES');
+    const balance = await cli.withCommandDatabase(async (db) => {
+      const [account] = await lookupAccounts(db, [merchantAccount]);
+      return account === undefined ? null : postedBalance(account);
+    });
+    expect(balance).toBe(300n);
+  });
+});
