@@ -3,6 +3,8 @@ import type { Database } from '../../../platform/db/schema.js';
 import {
   type AccountState,
   isModifiedRequest,
+  type LedgerCurrency,
+  ledgerCurrencies,
   lookupAccounts,
   type TransferInput,
   type TransferOutcome,
@@ -59,6 +61,7 @@ export async function merchantPayer(
   if ((await walletFreezeOf(db, props.payerPersonId)) !== undefined) {
     throw new PaymentsError('AMP_WALLET_FROZEN', 'The wallet is frozen');
   }
+  await refuseOtherCurrency(db, props.payerPersonId, request.currency);
   const split = await splitOf(db, request, props.payerPersonId);
   const transfers = transfersOf(request, split, props.payerPersonId);
   await checkFunds(db, transfers);
@@ -187,6 +190,26 @@ function transfersOf(
   // Linked: the payer's share and the program's apply together or not at all.
   if (split.payerMinor === 0n) return [subsidy];
   return [{ ...payer, flags: transferFlags.linked }, subsidy];
+}
+
+/** A payer whose wallet is in another currency than the request's: the currency is wrong. */
+async function refuseOtherCurrency(
+  db: Kysely<Database>,
+  payerPersonId: string,
+  currency: LedgerCurrency,
+): Promise<void> {
+  const others = ledgerCurrencies.filter((each) => each !== currency);
+  const wallets = await lookupAccounts(db, [
+    walletAccountId(payerPersonId, currency),
+    ...others.map((each) => walletAccountId(payerPersonId, each)),
+  ]);
+  const held = new Set(wallets.map((wallet) => wallet.currency));
+  if (!held.has(currency) && held.size > 0) {
+    throw new PaymentsError(
+      'AMP_CURRENCY_MISMATCH',
+      `The request is in ${currency}; the payer's wallet holds ${[...held].join(', ')}`,
+    );
+  }
 }
 
 /** Refuses before posting when an account is missing or too short, so no id is burnt. */

@@ -196,6 +196,18 @@ describe('merchant payments', () => {
     const outside = await payAs(await tokenOf({ reference: 'T-251', programId }));
     expect([outside.statusCode, outside.json().code]).toEqual([409, 'AMP_SUBSIDY_NOT_ENTITLED']);
     expect(await transferCount()).toBe(before + 1); // the wallet's funding only
+
+    // A merchant paid in dollars, a payer whose wallet holds bolívares.
+    const dollars = await registeredMerchant(kit, { currency: 'USD', holder: 'organisation' });
+    const usd = await kit.app.inject({
+      method: 'POST',
+      url: `/api/payments/merchants/${dollars.merchantId}/requests?purpose=distribution`,
+      cookies: dollars.staff.cookies,
+      payload: { amountMinor: '100', reference: 'U-1' },
+    });
+    const wrong = await payAs(usd.json().token);
+    expect([wrong.statusCode, wrong.json().code]).toEqual([422, 'AMP_CURRENCY_MISMATCH']);
+    expect(await transferCount()).toBe(before + 1);
   });
 
   it('locks the PIN after five wrong tries, refuses the right one then, and a clerk unlocks it', async () => {
@@ -289,6 +301,7 @@ describe('merchant payments', () => {
     const stored = await kit.database.db
       .selectFrom('merchant')
       .select('settlement_account_clear')
+      .where('id', '=', merchantId)
       .execute();
     expect(stored).toEqual([{ settlement_account_clear: null }]);
     expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);

@@ -63,6 +63,7 @@ export async function registeredMerchant(
   options: {
     subsidy?: { programId: string; shareBasisPoints: number };
     holder?: 'person' | 'organisation';
+    currency?: 'VES' | 'USD';
   } = {},
 ): Promise<{ merchantId: string; finance: SignedIn; staff: SignedIn }> {
   const finance = await signIn(kit, ['finance_officer'], ['VE-A']);
@@ -76,7 +77,7 @@ export async function registeredMerchant(
       merchantId,
       name: 'Bodega La Esquina',
       stateCode: 'VE-A',
-      currency: 'VES',
+      currency: options.currency ?? 'VES',
       settlement: {
         bankCode: '0134',
         accountNumber: '01340000000000000042',
