@@ -2,17 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { passwordHashOptions } from '../src/modules/access/demo-operators.js';
 import {
-  accountCreator,
-  accountFlags,
   ledgerIsSound,
   lookupAccounts,
   postedBalance,
-  transferCreator,
   verifyLedger,
 } from '../src/modules/ledger/index.js';
-import { settlementAccountId, walletAccountId } from '../src/modules/payments/index.js';
 import { merchantPayer } from '../src/modules/payments/merchants/merchant-payer.js';
 import { merchantRegistrar } from '../src/modules/payments/merchants/merchant-registry.js';
+import { walletFunder } from '../src/modules/payments/merchants/merchant-test-kit.js';
 import { pinSetter } from '../src/modules/payments/merchants/payment-pin.js';
 import { paymentRequestMaker } from '../src/modules/payments/merchants/payment-request-maker.js';
 import { PaymentsError } from '../src/modules/payments/payments-error.js';
@@ -54,33 +51,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       subsidies: [],
       registeredBy: randomUUID(),
     });
-    const wallet = walletAccountId(payer, 'VES');
-    await accountCreator(db, [
-      {
-        id: settlementAccountId('VES'),
-        currency: 'VES',
-        kind: 'settlement',
-        flags: accountFlags.none,
-      },
-      {
-        id: wallet,
-        currency: 'VES',
-        kind: 'beneficiary_wallet',
-        flags: accountFlags.debitsMustNotExceedCredits,
-        referenceId: payer,
-      },
-    ]);
-    await transferCreator(db, [
-      {
-        id: randomUUID(),
-        debitAccountId: settlementAccountId('VES'),
-        creditAccountId: wallet,
-        amountMinor: price * BigInt(payable),
-        flags: 0,
-        currency: 'VES',
-        reason: 'disbursement',
-      },
-    ]);
+    const wallet = await walletFunder(db, payer, price * BigInt(payable));
     const now = new Date();
     await pinSetter(db, { personId: payer, pin: '4821', hashOptions: passwordHashOptions, now });
     const tokens: string[] = [];

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { initKeys } from '../src/platform/crypto/key-store.js';
 import {
   closePglite,
@@ -70,4 +72,36 @@ export async function createCliEnvironment(prefix: string): Promise<CliEnvironme
       rmSync(workDir, { recursive: true, force: true });
     },
   };
+}
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Runs `amparo <args>` as people run it (`bin/amparo.js`, a process of its own) with the
+ * environment given, and answers its exit code and what it printed.
+ *
+ * @example
+ *   const { code, stdout } = await runAmparo(cli.env, ['ledger', 'verify', '--json']);
+ */
+export function runAmparo(
+  env: NodeJS.ProcessEnv,
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/amparo.js', ...args], {
+      cwd: repositoryRoot,
+      env: { ...env, PATH: process.env.PATH, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

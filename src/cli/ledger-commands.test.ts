@@ -1,35 +1,15 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliEnvironment, createCliEnvironment } from '../../test/cli-environment.js';
+import {
+  type CliEnvironment,
+  createCliEnvironment,
+  runAmparo,
+} from '../../test/cli-environment.js';
 import { transferCreator } from '../modules/ledger/index.js';
 import { newId, openAccount, transfer } from '../modules/ledger/ledger-test-kit.js';
 
-const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function ledgerVerify(
-  env: NodeJS.ProcessEnv,
-  args: string[] = [],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/amparo.js', 'ledger', 'verify', ...args], {
-      cwd: repositoryRoot,
-      env: { ...env, PATH: process.env.PATH, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function ledgerVerify(env: NodeJS.ProcessEnv, args: string[] = []) {
+  return runAmparo(env, ['ledger', 'verify', ...args]);
 }
 
 /**

@@ -1,48 +1,19 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliEnvironment, createCliEnvironment } from '../../test/cli-environment.js';
 import {
-  accountCreator,
-  accountFlags,
-  lookupAccounts,
-  postedBalance,
-  transferCreator,
-} from '../modules/ledger/index.js';
-import { settlementAccountId, walletAccountId } from '../modules/payments/index.js';
+  type CliEnvironment,
+  createCliEnvironment,
+  runAmparo,
+} from '../../test/cli-environment.js';
+import { lookupAccounts, postedBalance } from '../modules/ledger/index.js';
 import { merchantPayer } from '../modules/payments/merchants/merchant-payer.js';
 import { merchantRegistrar } from '../modules/payments/merchants/merchant-registry.js';
+import { walletFunder } from '../modules/payments/merchants/merchant-test-kit.js';
 import { pinSetter } from '../modules/payments/merchants/payment-pin.js';
 import { paymentRequestMaker } from '../modules/payments/merchants/payment-request-maker.js';
 import { validatePain001 } from '../modules/payments/payouts/iso20022/xsd-validator.js';
-
-const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function amparo(
-  env: NodeJS.ProcessEnv,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/amparo.js', ...args], {
-      cwd: repositoryRoot,
-      env: { ...env, PATH: process.env.PATH, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /**
  * `amparo payments settle-merchants` (issue #16, point 5: daily settlement), spawned as a
@@ -77,33 +48,7 @@ describe('amparo payments settle-merchants', () => {
       });
       merchantAccount = merchant.accountId;
       const payer = randomUUID();
-      const wallet = walletAccountId(payer, 'VES');
-      await accountCreator(db, [
-        {
-          id: settlementAccountId('VES'),
-          currency: 'VES',
-          kind: 'settlement',
-          flags: accountFlags.none,
-        },
-        {
-          id: wallet,
-          currency: 'VES',
-          kind: 'beneficiary_wallet',
-          flags: accountFlags.debitsMustNotExceedCredits,
-          referenceId: payer,
-        },
-      ]);
-      await transferCreator(db, [
-        {
-          id: randomUUID(),
-          debitAccountId: settlementAccountId('VES'),
-          creditAccountId: wallet,
-          amountMinor: 5_000n,
-          flags: 0,
-          currency: 'VES',
-          reason: 'adjustment',
-        },
-      ]);
+      await walletFunder(db, payer, 5_000n);
       await pinSetter(db, {
         personId: payer,
         pin: '4821',
@@ -167,7 +112,7 @@ describe('amparo payments settle-merchants', () => {
       '--out',
       out,
     ];
-    const first = await amparo(cli.env, args);
+    const first = await runAmparo(cli.env, args);
     expect([first.code, first.stderr]).toEqual([0, '']);
     expect(first.stdout).toContain('Settled 1 merchants on 2026-12-05: 1250 VES');
     const xml = readFileSync(out, 'utf8');
@@ -176,7 +121,7 @@ describe('amparo payments settle-merchants', () => {
     expect(xml).toContain('<InstdAmt Ccy="VES">12.50</InstdAmt>');
     // Paid after the day was settled: the day is not settled again; the next day takes it.
     await payAgain();
-    const second = await amparo(cli.env, args);
+    const second = await runAmparo(cli.env, args);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('Settled 1 merchants on 2026-12-05: 1250 VES');
     const balance = await cli.withCommandDatabase(async (db) => {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
 import { sessionCookieFrom } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
@@ -13,7 +15,18 @@ type WithApp = Pick<AccessTestApp, 'app' | 'database'>;
 
 /** Puts `amountMinor` VES in a person's wallet (from the settlement account). */
 export async function fundWallet(kit: WithApp, personId: string, amountMinor: bigint) {
-  const db = kit.database.db;
+  await walletFunder(kit.database.db, personId, amountMinor);
+}
+
+/**
+ * Opens a person's VES wallet (and the settlement account) and credits it `amountMinor` from
+ * the settlement account; answers the wallet's account id. For tests and benchmarks.
+ */
+export async function walletFunder(
+  db: Kysely<Database>,
+  personId: string,
+  amountMinor: bigint,
+): Promise<string> {
   const wallet = walletAccountId(personId, 'VES');
   await accountCreator(db, [
     {
@@ -42,6 +55,7 @@ export async function fundWallet(kit: WithApp, personId: string, amountMinor: bi
     },
   ]);
   if (outcome?.result !== 'ok') throw new Error(`wallet funding refused: ${outcome?.result}`);
+  return wallet;
 }
 
 /** Funds a program's account with `amountMinor` VES. */

@@ -16,6 +16,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
 import { CameraScanner } from '../verifier/camera-scanner.js';
 import { minorFromText, moneyText } from './money.js';
+import { PinField } from './pin-field.js';
 import { ReceiptCard } from './receipt-card.js';
 
 const purpose = 'purpose=distribution';
@@ -197,19 +198,7 @@ function CounterPayment(props: { merchantId: string; token: string }) {
             />
           )}
         </Field>
-        <Field label={t('merchantApp.counter.pin')} required>
-          {(control) => (
-            <input
-              {...control}
-              type="password"
-              inputMode="numeric"
-              autoComplete="off"
-              pattern="[0-9]{4,6}"
-              value={pin}
-              onChange={(event) => setPin(event.target.value)}
-            />
-          )}
-        </Field>
+        <PinField label={t('merchantApp.counter.pin')} value={pin} onChange={setPin} />
         {pay.error ? <ProblemNotice error={pay.error} /> : null}
         <button type="submit" disabled={card.trim() === '' || pay.isPending}>
           {t('merchantApp.counter.pay')}

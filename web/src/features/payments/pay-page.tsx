@@ -15,6 +15,7 @@ import { useFormat } from '../../i18n/format.js';
 import { CameraScanner } from '../verifier/camera-scanner.js';
 import { moneyText } from './money.js';
 import { readPaymentRequest } from './payment-request-text.js';
+import { PinField } from './pin-field.js';
 import { ReceiptCard } from './receipt-card.js';
 
 /**
@@ -94,19 +95,13 @@ function PinSetter() {
       }}
     >
       <h2 id="pin-heading">{t('payApp.pin.setTitle')}</h2>
-      <Field label={t('payApp.pin.new')} hint={t('payApp.pin.hint')} required>
-        {(control) => (
-          <input
-            {...control}
-            type="password"
-            inputMode="numeric"
-            autoComplete="new-password"
-            pattern="[0-9]{4,6}"
-            value={pin}
-            onChange={(event) => setPin(event.target.value)}
-          />
-        )}
-      </Field>
+      <PinField
+        label={t('payApp.pin.new')}
+        hint={t('payApp.pin.hint')}
+        value={pin}
+        onChange={setPin}
+        autoComplete="new-password"
+      />
       {save.error ? <ProblemNotice error={save.error} /> : null}
       <button type="submit">{t('payApp.pin.save')}</button>
     </form>
@@ -186,19 +181,7 @@ function PayFlow() {
       ) : text.trim() !== '' ? (
         <p className="notice notice-warning">{t('payApp.notARequest')}</p>
       ) : null}
-      <Field label={t('payApp.pin.yours')} required>
-        {(control) => (
-          <input
-            {...control}
-            type="password"
-            inputMode="numeric"
-            autoComplete="off"
-            pattern="[0-9]{4,6}"
-            value={pin}
-            onChange={(event) => setPin(event.target.value)}
-          />
-        )}
-      </Field>
+      <PinField label={t('payApp.pin.yours')} value={pin} onChange={setPin} />
       {pay.error ? <ProblemNotice error={pay.error} /> : null}
       <button type="submit" disabled={preview === undefined || pay.isPending}>
         {t('payApp.pay')}
