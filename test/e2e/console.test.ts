@@ -154,6 +154,7 @@ describe('console, end to end', () => {
         'Mi contraseña',
         // Public pages, in everyone's menu.
         'Programas sociales',
+        'Datos abiertos',
         'Verificar un carnet',
       ]);
     await page.getByLabel('Idioma').selectOption('en');
