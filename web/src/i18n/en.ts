@@ -132,6 +132,7 @@ export const en: Dictionary = {
     settlementLine_other: '{{date}}: {{amount}} ({{count}} payments)',
   },
   problem: {
+    AMP_WALLET_DAILY_LIMIT: "This payment would pass your wallet's daily limit. Nothing was paid.",
     AMP_AMOUNT_INVALID: 'The amount must be more than zero and a whole number of cents.',
     AMP_CURRENCY_MISMATCH: 'That currency is not the account’s.',
     AMP_ACCOUNT_NOT_FOUND: 'There is no wallet or account for this payment.',

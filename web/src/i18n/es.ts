@@ -135,6 +135,7 @@ export const es = {
     settlementLine_other: '{{date}}: {{amount}} ({{count}} pagos)',
   },
   problem: {
+    AMP_WALLET_DAILY_LIMIT: 'Este pago pasaría el límite diario de su monedero. No se pagó nada.',
     AMP_AMOUNT_INVALID: 'El monto debe ser mayor que cero y en céntimos enteros.',
     AMP_CURRENCY_MISMATCH: 'Esa moneda no es la de la cuenta.',
     AMP_ACCOUNT_NOT_FOUND: 'No hay monedero ni cuenta para este pago.',

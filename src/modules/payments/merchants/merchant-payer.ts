@@ -19,6 +19,7 @@ import {
   walletAccountId,
 } from '../accounts/account-ids.js';
 import { walletFreezeOf } from '../accounts/wallet-freeze.js';
+import { refuseOverDailyLimit } from '../controls/wallet-limits.js';
 import { PaymentsError } from '../payments-error.js';
 import type { PaymentChannel } from './merchant-tables.js';
 import { pinChecker } from './payment-pin.js';
@@ -33,7 +34,8 @@ import { type PaymentRequestFields, readPaymentRequestToken } from './payment-re
  *
  * Everything refusable is refused before anything is posted: a forged, expired or already
  * paid request, a wrong or locked PIN, a frozen or missing wallet, a payer without the
- * subsidising program's entitlement, too little money. The transfer ids derive from the
+ * subsidising program's entitlement, too little money, a payment past the wallet's daily limit
+ * (the ledger's own check, in its batch). The transfer ids derive from the
  * request id, so the ledger pays a request at most once whoever presents it and however often;
  * a request presented again is `AMP_PAYMENT_REQUEST_USED`. A request whose ledger transfer was
  * refused (the wallet emptied by a payment at the same moment) cannot be paid any more: the
@@ -66,6 +68,9 @@ export async function merchantPayer(
   const transfers = transfersOf(request, split, props.payerPersonId);
   await checkFunds(db, transfers);
   const outcomes = await transferCreator(db, transfers, { now: props.now });
+  // The ledger refuses a debit past the wallet's daily limit inside its batch (not written, the
+  // chain with the subsidy failed with it): answered as the controls' AMP_WALLET_DAILY_LIMIT.
+  refuseOverDailyLimit(outcomes);
   const replayed = settledOutcome(outcomes);
   if (replayed) {
     const paid = await paymentOf(db, request.requestId);

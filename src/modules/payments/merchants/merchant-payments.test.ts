@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
+import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { personWithCard, type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { ledgerIsSound, lookupAccounts, postedBalance, verifyLedger } from '../../ledger/index.js';
@@ -208,6 +209,32 @@ describe('merchant payments', () => {
     const wrong = await payAs(usd.json().token);
     expect([wrong.statusCode, wrong.json().code]).toEqual([422, 'AMP_CURRENCY_MISMATCH']);
     expect(await transferCount()).toBe(before + 1);
+  });
+
+  it('refuses a payment past the wallet daily limit, posting nothing', async () => {
+    const rich = await buildPerson(kit, { phone: '+584125550904' });
+    await fundWallet(kit, rich.id, 6_000_000n);
+    const session = await citizenSession(kit, { personId: rich.id, uin: rich.uin });
+    await kit.app.inject({
+      method: 'PUT',
+      url: '/api/payments/me/pin',
+      cookies: session,
+      payload: { pin: '8642' },
+    });
+    const before = await transferCount();
+    const token = await tokenOf({
+      amountMinor: String(limits.ledger.dailyDebitMaxMinor.beneficiary_wallet.VES + 1n),
+      reference: 'T-260',
+    });
+    const over = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payments/me/payments',
+      cookies: session,
+      payload: { token, pin: '8642' },
+    });
+    expect([over.statusCode, over.json().code]).toEqual([409, 'AMP_WALLET_DAILY_LIMIT']);
+    expect(await transferCount()).toBe(before);
+    expect(await balance(walletAccountId(rich.id, 'VES'))).toBe(6_000_000n);
   });
 
   it('locks the PIN after five wrong tries, refuses the right one then, and a clerk unlocks it', async () => {

@@ -2,6 +2,7 @@ import { AmparoError } from '../../../platform/errors.js';
 import type { Principal } from '../../../shared/access/policy.js';
 import { auditActorOf } from '../../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
+import { ControlsError } from '../controls/controls-error.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
 
@@ -27,7 +28,11 @@ export async function auditedRefusals<T>(
   try {
     return await run();
   } catch (error) {
-    if (error instanceof PaymentsError || error instanceof AmparoError) {
+    if (
+      error instanceof PaymentsError ||
+      error instanceof ControlsError ||
+      error instanceof AmparoError
+    ) {
       await deps.audit.append({
         actor: auditActorOf(context.actor, entry.principal, null),
         action: entry.action,
