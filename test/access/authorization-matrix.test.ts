@@ -836,29 +836,31 @@ function absentRecordCases(): RouteCase[] {
       (id) => `/api/distribution/points/${id}/offline-conflicts/${randomUUID()}/resolution`,
       { decision: 'counted_stands', goodsLeft: false },
     ),
-    post(
-      'create a payout batch for a program without funding',
-      'payout.manage',
-      () => '/api/payouts/batches',
-      {
-        clientId: clientId(),
-        programId: randomUUID(),
-        currency: 'VES',
-        requestedExecutionDate: '2026-12-07',
-        debtor: { name: 'Matrix', accountNumber: '01020000000000000001', bankCode: '0102' },
-        instructions: [
-          {
-            personId: randomUUID(),
-            referenceKind: 'entitlement',
-            referenceId: randomUUID(),
-            creditorName: 'Matrix',
-            account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
-            bank: { bankCode: '0134' },
-            amountMinor: '100',
-          },
-        ],
-      },
-    ),
+    {
+      ...post(
+        'create a payout batch paying no entitlement of the program',
+        'payout.manage',
+        () => '/api/payouts/batches',
+        {
+          clientId: clientId(),
+          programId: randomUUID(),
+          currency: 'VES',
+          requestedExecutionDate: '2026-12-07',
+          debtor: { name: 'Matrix', accountNumber: '01020000000000000001', bankCode: '0102' },
+          instructions: [
+            {
+              referenceKind: 'entitlement',
+              referenceId: randomUUID(),
+              creditorName: 'Matrix',
+              account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
+              bank: { bankCode: '0134' },
+              amountMinor: '100',
+            },
+          ],
+        },
+      ),
+      allowedStatus: 422,
+    },
     get("a payout batch's figures", 'payout.read', (id) => `/api/payouts/batches/${id}`),
     get(
       'a payout file for the bank',

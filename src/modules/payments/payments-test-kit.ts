@@ -66,3 +66,25 @@ export async function fundedProgramAccount(
     },
   ]);
 }
+
+/**
+ * A cash cycle's open entitlements (id, person, amount) by person id: what a payout batch may
+ * pay (`approvedCycle` of the same program at another date gives fresh ones).
+ */
+export async function openCashEntitlements(
+  db: Kysely<Database>,
+  cycleId: string,
+): Promise<Array<{ entitlementId: string; personId: string; amountMinor: bigint }>> {
+  const rows = await db
+    .selectFrom('entitlement')
+    .select(['id', 'person_id', 'amount_minor'])
+    .where('cycle_id', '=', cycleId)
+    .where('status', '=', 'open')
+    .orderBy('person_id')
+    .execute();
+  return rows.map((row) => ({
+    entitlementId: row.id,
+    personId: row.person_id,
+    amountMinor: BigInt(row.amount_minor ?? 0n),
+  }));
+}

@@ -14,6 +14,8 @@ export {
   cashEntitlementRanges,
   cashEntitlementsInRange,
   cycleForDisbursement,
+  type PayableEntitlement,
+  payableEntitlements,
   programForFunding,
 } from './cycles/cash-entitlements.js';
 export { type CoverageGroup, coverageByProgramCycle } from './cycles/coverage-aggregate.js';

@@ -23,14 +23,17 @@ import {
 import { sealCreditors } from './creditor-seal.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, payoutFileProblems } from './iso20022/pain001-writer.js';
+import { entitlementPersons } from './instruction-check.js';
 import { auditingRefusals, guardPayout, type PayoutDependencies } from './payout-gate.js';
 import { payoutPendingId, suspenseAccountId } from './payout-ids.js';
 
 /** One payment of a batch as the client asks for it. */
 export interface PayoutInstructionInput {
-  /** The person paid: their data key seals the creditor below (safeguard 6). */
-  personId: string;
-  referenceKind: 'entitlement' | 'disbursement';
+  /**
+   * The open cash entitlement paid: its person's data key seals the creditor below
+   * (safeguard 6); no instruction names a person (issue #13, point 5).
+   */
+  referenceKind: 'entitlement';
   referenceId: string;
   creditorName: string;
   creditorNationalId?: string | undefined;
@@ -121,9 +124,10 @@ export async function payoutBatchCreator(
         problems.slice(0, 100),
       );
     }
+    const personIds = await entitlementPersons(deps, input);
     const fundingId = fundingAccountId(input.programId, input.currency);
     await checkFunding(deps, fundingId, input.currency, total);
-    const rows = await instructionRows(deps, { batchId, endToEndIds }, input);
+    const rows = await instructionRows(deps, { batchId, endToEndIds, personIds }, input);
     await deps.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('payout_batch')
@@ -167,7 +171,7 @@ export async function payoutBatchCreator(
  */
 async function instructionRows(
   deps: PayoutDependencies,
-  batch: { batchId: string; endToEndIds: readonly string[] },
+  batch: { batchId: string; endToEndIds: readonly string[]; personIds: readonly string[] },
   input: PayoutBatchInput,
 ) {
   const ids = input.instructions.map(() => randomUUID());
@@ -176,7 +180,7 @@ async function instructionRows(
     deps.masterKey,
     input.instructions.map((item, index) => ({
       instructionId: ids[index] ?? '',
-      personId: item.personId,
+      personId: batch.personIds[index] ?? '',
       creditor: {
         name: item.creditorName,
         nationalId: item.creditorNationalId,
@@ -191,8 +195,8 @@ async function instructionRows(
     box === null
       ? [
           {
-            field: `/instructions/${index}/personId`,
-            reason: 'no such person, or their data was erased',
+            field: `/instructions/${index}/referenceId`,
+            reason: "the entitlement's person has no data key (their data was erased)",
           },
         ]
       : [],
@@ -200,7 +204,7 @@ async function instructionRows(
   if (unknown.length > 0) {
     throw new BankFileError(
       'AMP_PAYOUT_INSTRUCTION_INVALID',
-      `${unknown.length} instruction(s) name no person whose data can be kept`,
+      `${unknown.length} instruction(s) pay a person whose data cannot be kept`,
       unknown.slice(0, 100),
     );
   }
@@ -211,7 +215,7 @@ async function instructionRows(
     end_to_end_id: batch.endToEndIds[seq] ?? '',
     reference_kind: item.referenceKind,
     reference_id: item.referenceId,
-    person_id: item.personId,
+    person_id: batch.personIds[seq] ?? '',
     // Safe: every box was checked non-null above.
     creditor_sealed: sealed[seq] as Buffer,
     account_kind: item.account.kind,

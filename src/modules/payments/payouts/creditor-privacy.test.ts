@@ -9,7 +9,8 @@ import { AuditLog } from '../../audit/audit-log.js';
 import { buildAuditKeys } from '../../audit/audit-test-support.js';
 import { executeErasure, insertErasureRequest } from '../../registry/erasure/repository.js';
 import type { PaymentsContext } from '../payments-context.js';
-import { fundedProgramAccount } from '../payments-test-kit.js';
+import { approvedCycle } from '../../programs/programs-test-kit.js';
+import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
 import type { PayoutDependencies } from './payout-gate.js';
@@ -24,7 +25,7 @@ describe('payout creditors under the person key', () => {
   let database: TestDatabase;
   let deps: PayoutDependencies;
   const masterKey = randomBytes(32);
-  const programId = randomUUID();
+  let programId: string;
   const system: PaymentsContext = {
     actor: { kind: 'system', job: 'payout-privacy-test' },
     purpose: 'distribution',
@@ -39,6 +40,22 @@ describe('payout creditors under the person key', () => {
     phoneName: 'Eleuterio Arismendi Palacios',
   };
   const persons: string[] = [];
+  /** Each person's open entitlements, in cycle order (one cycle per batch the tests make). */
+  const owed = new Map<string, string[]>();
+  /** A new approved cycle of the program: one more entitlement for each person. */
+  const newCycle = async (referenceDate: string) => {
+    const { cycleId } = await approvedCycle(database.db, programId, referenceDate);
+    for (const entitlement of await openCashEntitlements(database.db, cycleId))
+      owed.set(entitlement.personId, [
+        ...(owed.get(entitlement.personId) ?? []),
+        entitlement.entitlementId,
+      ]);
+  };
+  const entitlementOf = (personId: string) => {
+    const [next, ...rest] = owed.get(personId) ?? [];
+    owed.set(personId, rest);
+    return next ?? '';
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -49,11 +66,15 @@ describe('payout creditors under the person key', () => {
     deps = { db: database.db, audit, masterKey };
     for (let index = 0; index < 2; index += 1)
       persons.push((await buildPerson({ database, masterKey })).id);
+    ({ programId } = await cashCycle(database.db, { code: 'bono_sellado', amountMinor: 10_00n }));
     await fundedProgramAccount(database.db, programId, 10_000_00n);
+    await newCycle('2026-12-15');
+    await newCycle('2026-12-20');
+    await newCycle('2026-12-25');
   });
   afterAll(async () => database?.close());
 
-  const batch = (): PayoutBatchInput => ({
+  const batch = (payees = [persons[0] ?? '', persons[1] ?? '']): PayoutBatchInput => ({
     clientId: randomUUID(),
     programId,
     currency: 'VES',
@@ -61,9 +82,8 @@ describe('payout creditors under the person key', () => {
     debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
     instructions: [
       {
-        personId: persons[0] ?? '',
         referenceKind: 'entitlement',
-        referenceId: randomUUID(),
+        referenceId: entitlementOf(payees[0] ?? ''),
         creditorName: secrets.name,
         creditorNationalId: secrets.nationalId,
         account: { kind: 'bank_account', accountNumber: secrets.account },
@@ -71,14 +91,13 @@ describe('payout creditors under the person key', () => {
         amountMinor: 10_00n,
       },
       {
-        personId: persons[1] ?? '',
         referenceKind: 'entitlement',
-        referenceId: randomUUID(),
+        referenceId: entitlementOf(payees[1] ?? ''),
         creditorName: secrets.phoneName,
         creditorNationalId: secrets.phoneNationalId,
         account: { kind: 'mobile_money', phoneNumber: secrets.phone },
         bank: { bankCode: '0105' },
-        amountMinor: 20_00n,
+        amountMinor: 10_00n,
       },
     ],
   });
@@ -201,7 +220,7 @@ describe('payout creditors under the person key', () => {
     // A new batch for the erased person is refused before anything is written.
     await expect(payoutBatchCreator(deps, system, batch())).rejects.toMatchObject({
       code: 'AMP_PAYOUT_INSTRUCTION_INVALID',
-      errors: [{ field: '/instructions/0/personId' }],
+      errors: [{ field: '/instructions/0/referenceId' }],
     });
   });
 
@@ -220,9 +239,9 @@ describe('payout creditors under the person key', () => {
     };
     const context: PaymentsContext = { actor, purpose: 'distribution', requestId: 'quota-test' };
     const fresh = await buildPerson({ database, masterKey });
-    const input = batch();
-    const instructions = input.instructions.map((item) => ({ ...item, personId: fresh.id }));
-    const summary = await payoutBatchCreator(deps, context, { ...input, instructions });
+    await newCycle('2027-01-05');
+    await newCycle('2027-01-10');
+    const summary = await payoutBatchCreator(deps, context, batch([fresh.id, fresh.id]));
     const auditedOn = async (personId: string) =>
       (
         await database.db

@@ -4,10 +4,10 @@ import {
   type AccessTestApp,
   buildAccessTestApp,
   createTestOperator,
-  createTestPerson,
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
-import { fundedProgramAccount } from '../payments-test-kit.js';
+import { buildPerson } from '../../../../test/factories.js';
+import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import { pain002For } from './iso20022/bank-files-test-kit.js';
 
 /**
@@ -17,8 +17,9 @@ import { pain002For } from './iso20022/bank-files-test-kit.js';
 describe('payout routes', () => {
   let kit: AccessTestApp;
   let cookies: Record<string, string>;
-  const programId = randomUUID();
+  let programId: string;
   let personId: string;
+  let entitlementId: string;
 
   beforeAll(async () => {
     kit = await buildAccessTestApp();
@@ -34,7 +35,12 @@ describe('payout routes', () => {
       payload: { username: 'finanzas.uno', password: operator.password, totp: operator.totp() },
     });
     cookies = { amparo_session: sessionCookieFrom(signIn) ?? '' };
-    personId = (await createTestPerson(kit, { uin: '3000000017', phone: null })).id;
+    personId = (await buildPerson(kit, { uin: '3000000017', phone: null })).id;
+    const cycle = await cashCycle(kit.database.db, { code: 'bono_rutas', amountMinor: 12345n });
+    programId = cycle.programId;
+    const [entitlement] = await openCashEntitlements(kit.database.db, cycle.cycleId);
+    expect(entitlement?.personId).toBe(personId);
+    entitlementId = entitlement?.entitlementId ?? '';
     await fundedProgramAccount(kit.database.db, programId, 500_00n);
   });
   afterAll(async () => kit?.close());
@@ -48,9 +54,8 @@ describe('payout routes', () => {
       debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
       instructions: [
         {
-          personId,
           referenceKind: 'entitlement',
-          referenceId: randomUUID(),
+          referenceId: entitlementId,
           creditorName: '=HYPERLINK("x") Ana',
           account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
           bank: { bankCode: '0134' },
@@ -95,21 +100,25 @@ describe('payout routes', () => {
         outcome: 'allowed',
       }),
     ]);
-    const unknownPerson = await kit.app.inject({
-      method: 'POST',
-      url: '/api/payouts/batches?purpose=distribution',
-      payload: {
-        ...body,
-        clientId: randomUUID(),
-        instructions: [{ ...body.instructions[0], personId: randomUUID() }],
-      },
-      cookies,
-    });
-    expect(unknownPerson.statusCode).toBe(422);
-    expect(unknownPerson.json()).toMatchObject({
-      code: 'AMP_PAYOUT_INSTRUCTION_INVALID',
-      errors: [{ field: '/instructions/0/personId' }],
-    });
+    // No instruction names a person (issue #13, point 5): the body cannot, and an id that is
+    // not an open entitlement of the program, or one already paid, is refused.
+    const resend = (instruction: Record<string, unknown>) =>
+      kit.app.inject({
+        method: 'POST',
+        url: '/api/payouts/batches?purpose=distribution',
+        payload: { ...body, clientId: randomUUID(), instructions: [instruction] },
+        cookies,
+      });
+    const namingPerson = await resend({ ...body.instructions[0], personId });
+    expect(namingPerson.statusCode).toBe(400);
+    for (const referenceId of [randomUUID(), entitlementId]) {
+      const refused = await resend({ ...body.instructions[0], referenceId });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json()).toMatchObject({
+        code: 'AMP_PAYOUT_INSTRUCTION_INVALID',
+        errors: [{ field: '/instructions/0/referenceId' }],
+      });
+    }
     const endToEndId = /<EndToEndId>([A-Z0-9]+)<\/EndToEndId>/.exec(file.body)?.[1] ?? '';
 
     const upload = {

@@ -16,12 +16,13 @@ const Bank = Type.Object(
 
 export const PayoutInstructionBody = Type.Object(
   {
-    personId: Type.String({
+    referenceKind: Type.Literal('entitlement'),
+    referenceId: Type.String({
       format: 'uuid',
-      description: "The person paid: the creditor is sealed under this person's data key",
+      description:
+        "An open cash entitlement of the batch's program, in an approved or published cycle: " +
+        "the person paid is its holder, whose data key seals the creditor; the amount must be the entitlement's",
     }),
-    referenceKind: Type.Union([Type.Literal('entitlement'), Type.Literal('disbursement')]),
-    referenceId: Type.String({ format: 'uuid' }),
     creditorName: Text(140),
     creditorNationalId: Type.Optional(Type.String({ pattern: '^[VEJGP][0-9]{5,10}$' })),
     account: Type.Union([

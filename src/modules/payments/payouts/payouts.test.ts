@@ -4,10 +4,18 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { buildPerson } from '../../../../test/factories.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import { buildAuditKeys } from '../../audit/audit-test-support.js';
-import { ledgerIsSound, lookupAccounts, verifyLedger } from '../../ledger/index.js';
-import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
+import {
+  accountCreator,
+  accountFlags,
+  ledgerIsSound,
+  lookupAccounts,
+  transferCreator,
+  transferFlags,
+  verifyLedger,
+} from '../../ledger/index.js';
+import { fundingAccountId, settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
 import type { PaymentsContext } from '../payments-context.js';
-import { fundedProgramAccount } from '../payments-test-kit.js';
+import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import { bankFileApplier } from './bank-file-applier.js';
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
@@ -21,17 +29,26 @@ import { suspenseReport } from './suspense-report.js';
  * Issue #16, point 4, the bank side: a batch reserves each payment in the ledger and gives a
  * schema-valid pain.001; pain.002 posts and voids, statements settle and return, unmatched
  * money goes to suspense with a report, each exactly once however often a file comes.
+ * Issue #13, point 5: each payment is an open cash entitlement of the program, for its amount,
+ * paid once; anything else is refused before anything is written.
  */
 describe('bank payouts', () => {
   let database: TestDatabase;
   let deps: PayoutDependencies;
-  const personIds: string[] = [];
+  const amount = 150_00n;
+  let programId: string;
+  let entitlements: Array<{ entitlementId: string; personId: string; amountMinor: bigint }>;
+  /** The next entitlements no batch has used yet. */
+  let next = 0;
+  const take = (count: number) => {
+    next += count;
+    return entitlements.slice(next - count, next);
+  };
   const context: PaymentsContext = {
     actor: { kind: 'system', job: 'payouts-test' },
     purpose: 'distribution',
     requestId: 'test',
   };
-  const programId = randomUUID();
   const debtorAccount = '01020123456789012345';
 
   beforeAll(async () => {
@@ -42,22 +59,29 @@ describe('bank payouts', () => {
     });
     const masterKey = randomBytes(32);
     deps = { db: database.db, audit, masterKey };
-    for (let index = 0; index < 4; index += 1)
-      personIds.push((await buildPerson({ database, masterKey })).id);
-    await fundedProgramAccount(database.db, programId, 1_000_00n);
+    for (let index = 0; index < 9; index += 1) await buildPerson({ database, masterKey });
+    let cycleId: string;
+    ({ programId, cycleId } = await cashCycle(database.db, {
+      code: 'bono_banco',
+      amountMinor: amount,
+    }));
+    entitlements = await openCashEntitlements(database.db, cycleId);
+    await fundedProgramAccount(database.db, programId, 1_100_00n);
   });
   afterAll(async () => database?.close());
 
-  const batch = (amounts: bigint[], clientId = randomUUID()): PayoutBatchInput => ({
+  const batch = (
+    paid: ReadonlyArray<{ entitlementId: string; amountMinor: bigint }>,
+    clientId = randomUUID(),
+  ): PayoutBatchInput => ({
     clientId,
     programId,
     currency: 'VES',
     requestedExecutionDate: '2026-12-07',
     debtor: { name: 'Programa Bono', accountNumber: debtorAccount, bankCode: '0102' },
-    instructions: amounts.map((amountMinor, index) => ({
-      personId: personIds[index % personIds.length] ?? '',
+    instructions: paid.map(({ entitlementId, amountMinor }, index) => ({
       referenceKind: 'entitlement',
-      referenceId: randomUUID(),
+      referenceId: entitlementId,
       creditorName: `Beneficiaria ${index} Peña`,
       creditorNationalId: `V1000000${index}`,
       account:
@@ -94,14 +118,25 @@ describe('bank payouts', () => {
   }
 
   it('reserves a batch, writes a schema-valid file, and refuses one the funding cannot cover', async () => {
-    await expect(payoutBatchCreator(deps, context, batch([2_000_00n]))).rejects.toMatchObject({
+    // Every entitlement of the cycle: 1,200.00 where the funding holds 1,100.00.
+    await expect(payoutBatchCreator(deps, context, batch(entitlements))).rejects.toMatchObject({
       code: 'AMP_FUNDS_INSUFFICIENT',
     });
-    const input = batch([100_00n, 50_00n, 25_00n, 10_00n]);
+    const input = batch(take(4));
     const summary = await payoutBatchCreator(deps, context, input);
-    expect(summary).toMatchObject({ status: 'ready', paymentsCount: 4, amountTotalMinor: 185_00n });
-    expect(summary.byStatus).toEqual([{ status: 'pending', count: 4, amountMinor: 185_00n }]);
-    expect(await balances()).toMatchObject({ fundingPosted: 1_000_00n, fundingReserved: 185_00n });
+    expect(summary).toMatchObject({ status: 'ready', paymentsCount: 4, amountTotalMinor: 600_00n });
+    expect(summary.byStatus).toEqual([{ status: 'pending', count: 4, amountMinor: 600_00n }]);
+    expect(await balances()).toMatchObject({ fundingPosted: 1_100_00n, fundingReserved: 600_00n });
+    const paid = await database.db
+      .selectFrom('payout_instruction')
+      .select(['reference_id', 'person_id', 'amount_minor'])
+      .where('batch_id', '=', summary.id)
+      .orderBy('seq')
+      .execute();
+    // The person paid is the entitlement's holder.
+    expect(paid.map((row) => [row.reference_id, row.person_id, BigInt(row.amount_minor)])).toEqual(
+      entitlements.slice(0, 4).map((item) => [item.entitlementId, item.personId, amount]),
+    );
     // The same client id answers the first batch; another batch under it is refused.
     expect((await payoutBatchCreator(deps, context, input)).id).toBe(summary.id);
     await expect(
@@ -110,11 +145,11 @@ describe('bank payouts', () => {
     const file = await payoutFileReader(deps, context, summary.id);
     expect(await validatePain001(file.xml)).toEqual({ valid: true, errors: [] });
     expect(file.xml).toContain('<Prxy><Tp><Cd>MBNO</Cd></Tp><Id>+584120000001</Id></Prxy>');
-    expect(file.xml).toContain('<CtrlSum>185.00</CtrlSum>');
+    expect(file.xml).toContain('<CtrlSum>600.00</CtrlSum>');
   });
 
   it('posts and voids from pain.002, settles and returns from statements, each once', async () => {
-    const summary = await payoutBatchCreator(deps, context, batch([30_00n, 20_00n, 15_00n]));
+    const summary = await payoutBatchCreator(deps, context, batch(take(3)));
     const [a, b, c] = (await endToEndIds(summary.id)).map((row) => row.end_to_end_id) as [
       string,
       string,
@@ -139,14 +174,14 @@ describe('bank payouts', () => {
       'pending',
     ]);
     const afterStatus = await balances();
-    expect(afterStatus.fundingPosted).toBe(before.fundingPosted - 30_00n);
-    expect(afterStatus.fundingReserved).toBe(before.fundingReserved - 50_00n);
+    expect(afterStatus.fundingPosted).toBe(before.fundingPosted - amount);
+    expect(afterStatus.fundingReserved).toBe(before.fundingReserved - 2n * amount);
 
     // The day's notification: c paid, a returned (closed account), someone's unknown deposit.
     const movements = [
-      { amountMinor: 30_00n, direction: 'debit' as const, endToEndId: a },
-      { amountMinor: 15_00n, direction: 'debit' as const, endToEndId: c },
-      { amountMinor: 30_00n, direction: 'credit' as const, endToEndId: a, returnReason: 'AC04' },
+      { amountMinor: amount, direction: 'debit' as const, endToEndId: a },
+      { amountMinor: amount, direction: 'debit' as const, endToEndId: c },
+      { amountMinor: amount, direction: 'credit' as const, endToEndId: a, returnReason: 'AC04' },
       { amountMinor: 7_77n, direction: 'credit' as const, bankReference: 'DEP-1' },
     ];
     const notification = await bankFileApplier(deps, context, {
@@ -187,8 +222,8 @@ describe('bank payouts', () => {
       'settled',
     ]);
     const after = await balances();
-    expect(after.fundingPosted).toBe(before.fundingPosted - 45_00n);
-    expect(after.suspense - before.suspense).toBe(30_00n + 7_77n);
+    expect(after.fundingPosted).toBe(before.fundingPosted - 2n * amount);
+    expect(after.suspense - before.suspense).toBe(amount + 7_77n);
     expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
 
     const report = await suspenseReport(deps, context);
@@ -202,7 +237,7 @@ describe('bank payouts', () => {
     expect(
       lines.filter(
         (line) =>
-          line.includes(',returned,VES,30.00,') &&
+          line.includes(',returned,VES,150.00,') &&
           line.includes(`,${a},`) &&
           line.includes(',AC04,'),
       ),
@@ -262,5 +297,88 @@ describe('bank payouts', () => {
     expect(await balances()).toEqual(before);
     const files = await database.db.selectFrom('payout_bank_file').select('id').execute();
     expect(files).toHaveLength(4);
+  });
+
+  it('refuses, writing nothing, a payment that is not an open entitlement of the program paid once', async () => {
+    const [unused, spare] = take(2) as [
+      (typeof entitlements)[number],
+      (typeof entitlements)[number],
+    ];
+    const [live, rejected] = [entitlements[0], entitlements[5]] as [
+      (typeof entitlements)[number],
+      (typeof entitlements)[number],
+    ];
+    // Another program's entitlement, and one of this program's that a disbursement credited.
+    const other = await cashCycle(database.db, { code: 'otro_bono', amountMinor: amount });
+    const [foreign] = await openCashEntitlements(database.db, other.cycleId);
+    const wallet = walletAccountId(spare.personId, 'VES');
+    await accountCreator(database.db, [
+      {
+        id: wallet,
+        currency: 'VES',
+        kind: 'beneficiary_wallet',
+        flags: accountFlags.debitsMustNotExceedCredits,
+        referenceId: spare.personId,
+      },
+    ]);
+    await transferCreator(database.db, [
+      {
+        id: randomUUID(),
+        debitAccountId: fundingAccountId(programId, 'VES'),
+        creditAccountId: wallet,
+        amountMinor: amount,
+        flags: transferFlags.none,
+        currency: 'VES',
+        reason: 'disbursement',
+        referenceKind: 'entitlement',
+        referenceId: spare.entitlementId,
+      },
+    ]);
+    const counts = async () =>
+      database.asAdmin(async (admin) => ({
+        batches: (await admin.selectFrom('payout_batch').select('id').execute()).length,
+        instructions: (await admin.selectFrom('payout_instruction').select('id').execute()).length,
+        transfers: (await admin.selectFrom('ledger_transfer').select('id').execute()).length,
+      }));
+    const before = await counts();
+    const refusals: Array<[Array<{ entitlementId: string; amountMinor: bigint }>, string, RegExp]> =
+      [
+        [[{ entitlementId: randomUUID(), amountMinor: amount }], '0/referenceId', /not an open/],
+        [[foreign ?? unused], '0/referenceId', /not an open cash entitlement of this program/],
+        [[{ ...unused, amountMinor: amount - 1n }], '0/amountMinor', /entitlement is 15000/],
+        [[unused, unused], '1/referenceId', /twice/],
+        [[unused, live], '1/referenceId', /already in a payout/],
+        [[spare], '0/referenceId', /already credited/],
+      ];
+    for (const [paid, field, reason] of refusals) {
+      await expect(payoutBatchCreator(deps, context, batch(paid))).rejects.toMatchObject({
+        code: 'AMP_PAYOUT_INSTRUCTION_INVALID',
+        errors: [{ field: `/instructions/${field}`, reason: expect.stringMatching(reason) }],
+      });
+    }
+    await expect(
+      payoutBatchCreator(deps, context, { ...batch([unused]), currency: 'USD' }),
+    ).rejects.toMatchObject({
+      code: 'AMP_PAYOUT_INSTRUCTION_INVALID',
+      errors: [{ field: '/instructions/0/referenceId', reason: expect.stringMatching(/in VES/) }],
+    });
+    const after = await counts();
+    expect(after).toEqual(before);
+    expect(foreign).toBeDefined();
+
+    // A rejected payment's entitlement, and an unused one, may be paid in a new batch.
+    await transferCreator(database.db, [
+      {
+        id: randomUUID(),
+        debitAccountId: settlementAccountId('VES'),
+        creditAccountId: fundingAccountId(programId, 'VES'),
+        amountMinor: 1_000_00n,
+        flags: transferFlags.none,
+        currency: 'VES',
+        reason: 'funding',
+      },
+    ]);
+    const again = await payoutBatchCreator(deps, context, batch([rejected, unused]));
+    expect(again).toMatchObject({ status: 'ready', paymentsCount: 2 });
   });
 });

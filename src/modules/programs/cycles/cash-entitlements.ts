@@ -123,6 +123,46 @@ export async function cashEntitlementsInRange(
   }));
 }
 
+/** An open cash entitlement a payout may pay, with the currency of its program version. */
+export interface PayableEntitlement extends CashEntitlement {
+  cycleId: string;
+  currency: 'VES' | 'USD' | null;
+}
+
+/**
+ * Of `entitlementIds`, those that are open cash entitlements (amount above zero) of the
+ * program in an approved or published cycle: what a payout instruction may pay (issue #13,
+ * point 5: the person paid comes from the entitlement, never from the payer). One query by
+ * primary key over an array, however long the list.
+ */
+export async function payableEntitlements(
+  db: Kysely<Database>,
+  props: { programId: string; entitlementIds: readonly string[] },
+): Promise<PayableEntitlement[]> {
+  if (props.entitlementIds.length === 0) return [];
+  const { rows } = await sql<{
+    id: string;
+    person_id: string;
+    cycle_id: string;
+    amount_minor: string;
+    currency: 'VES' | 'USD' | null;
+  }>`select e.id, e.person_id, e.cycle_id, e.amount_minor, v.currency
+       from entitlement e
+       join program_cycle c on c.id = e.cycle_id and c.program_id = e.program_id
+       join program_version v on v.program_id = c.program_id and v.version = c.version
+      where e.id = any(${[...props.entitlementIds]}::uuid[])
+        and e.program_id = ${props.programId}
+        and e.status = 'open' and e.amount_minor > 0
+        and c.status in ('approved', 'published')`.execute(db);
+  return rows.map((row) => ({
+    entitlementId: row.id,
+    personId: row.person_id,
+    cycleId: row.cycle_id,
+    amountMinor: BigInt(row.amount_minor),
+    currency: row.currency,
+  }));
+}
+
 /** A program's kind and its published (or latest) version's currency, or undefined. */
 export async function programForFunding(
   db: Kysely<Database>,

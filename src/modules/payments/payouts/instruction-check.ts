@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import { type LedgerCurrency, referencedTransfers } from '../../ledger/index.js';
+import { payableEntitlements } from '../../programs/index.js';
+import type { PaymentsDependencies } from '../payments-context.js';
+import { BankFileError } from './iso20022/bank-file-error.js';
+
+/** Payout statuses that no longer hold the money: the entitlement may be paid again. */
+const released = ['refused', 'rejected', 'returned'] as const;
+
+/**
+ * Issue #13, point 5, for payouts: each instruction pays an open cash entitlement of the
+ * batch's program (approved or published cycle), for its amount, in the batch's currency, once
+ * in the batch, not already in a live payout and not already credited to a wallet. Answers the
+ * person of each instruction (whose data key seals the creditor); refuses, naming every
+ * instruction at fault, before anything is written.
+ */
+export async function entitlementPersons(
+  deps: PaymentsDependencies,
+  input: {
+    programId: string;
+    currency: LedgerCurrency;
+    instructions: ReadonlyArray<{ referenceId: string; amountMinor: bigint }>;
+  },
+): Promise<string[]> {
+  const ids = [...new Set(input.instructions.map((item) => item.referenceId))];
+  const payable = new Map(
+    (await payableEntitlements(deps.db, { programId: input.programId, entitlementIds: ids })).map(
+      (entitlement) => [entitlement.entitlementId, entitlement],
+    ),
+  );
+  const known = [...payable.keys()];
+  const inPayout =
+    known.length === 0
+      ? new Set<string>()
+      : new Set(
+          (
+            await deps.db
+              .selectFrom('payout_instruction')
+              .select('reference_id')
+              .where('reference_kind', '=', 'entitlement')
+              .where('reference_id', '=', sql<string>`any(${known}::uuid[])`)
+              .where('status', 'not in', released)
+              .execute()
+          ).map((row) => row.reference_id),
+        );
+  const credited = await referencedTransfers(deps.db, 'entitlement', known);
+  const seen = new Set<string>();
+  const problems: Array<{ field: string; reason: string }> = [];
+  const persons = input.instructions.map((item, index) => {
+    const field = `/instructions/${index}`;
+    const entitlement = payable.get(item.referenceId);
+    const repeated = seen.has(item.referenceId);
+    seen.add(item.referenceId);
+    if (entitlement === undefined) {
+      problems.push({
+        field: `${field}/referenceId`,
+        reason: 'not an open cash entitlement of this program in an approved cycle',
+      });
+    } else if (repeated) {
+      problems.push({ field: `${field}/referenceId`, reason: 'the same entitlement twice' });
+    } else if (inPayout.has(item.referenceId)) {
+      problems.push({ field: `${field}/referenceId`, reason: 'already in a payout' });
+    } else if (credited.has(item.referenceId)) {
+      problems.push({ field: `${field}/referenceId`, reason: 'already credited to a wallet' });
+    } else if (entitlement.currency !== input.currency) {
+      problems.push({
+        field: `${field}/referenceId`,
+        reason: `the entitlement is in ${entitlement.currency ?? 'no currency'}, the batch in ${input.currency}`,
+      });
+    } else if (entitlement.amountMinor !== item.amountMinor) {
+      problems.push({
+        field: `${field}/amountMinor`,
+        reason: `the entitlement is ${entitlement.amountMinor} (minor units)`,
+      });
+    }
+    return entitlement?.personId ?? '';
+  });
+  if (problems.length > 0) {
+    throw new BankFileError(
+      'AMP_PAYOUT_INSTRUCTION_INVALID',
+      `${problems.length} instruction(s) pay no entitlement they may`,
+      problems.slice(0, 100),
+    );
+  }
+  return persons;
+}
