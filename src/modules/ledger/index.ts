@@ -52,7 +52,7 @@ export {
   deferredAccountKinds,
   transferCreator,
 } from './transfer-creator.js';
-export { referencedTransfers } from './transfer-references.js';
 export type { TransferOutcome } from './transfer-engine.js';
+export { referencedTransfers } from './transfer-references.js';
 export type { TransferInput } from './transfer-validation.js';
 export type { WalletCredit, WalletCreditHook } from './wallet-credits.js';

@@ -21,9 +21,9 @@ import {
   writeBatchFile,
 } from './batch-reader.js';
 import { sealCreditors } from './creditor-seal.js';
+import { entitlementPersons } from './instruction-check.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, payoutFileProblems } from './iso20022/pain001-writer.js';
-import { entitlementPersons } from './instruction-check.js';
 import { auditingRefusals, guardPayout, type PayoutDependencies } from './payout-gate.js';
 import { payoutPendingId, suspenseAccountId } from './payout-ids.js';
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPerson } from '../../../../test/factories.js';
 import {
   type AccessTestApp,
   buildAccessTestApp,
   createTestOperator,
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
-import { buildPerson } from '../../../../test/factories.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import { pain002For } from './iso20022/bank-files-test-kit.js';
 
