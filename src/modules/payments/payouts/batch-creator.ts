@@ -21,7 +21,7 @@ import {
   writeBatchFile,
 } from './batch-reader.js';
 import { sealCreditors } from './creditor-seal.js';
-import { entitlementPersons } from './instruction-check.js';
+import { entitlementPersons, lockAndRecheck } from './instruction-check.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, payoutFileProblems } from './iso20022/pain001-writer.js';
 import { auditingRefusals, guardPayout, type PayoutDependencies } from './payout-gate.js';
@@ -129,6 +129,10 @@ export async function payoutBatchCreator(
     await checkFunding(deps, fundingId, input.currency, total);
     const rows = await instructionRows(deps, { batchId, endToEndIds, personIds }, input);
     await deps.db.transaction().execute(async (trx) => {
+      await lockAndRecheck(
+        trx,
+        input.instructions.map((item) => item.referenceId),
+      );
       await trx
         .insertInto('payout_batch')
         .values({

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
 import { type LedgerCurrency, referencedTransfers } from '../../ledger/index.js';
 import { payableEntitlements } from '../../programs/index.js';
 import type { PaymentsDependencies } from '../payments-context.js';
@@ -29,20 +30,7 @@ export async function entitlementPersons(
     ),
   );
   const known = [...payable.keys()];
-  const inPayout =
-    known.length === 0
-      ? new Set<string>()
-      : new Set(
-          (
-            await deps.db
-              .selectFrom('payout_instruction')
-              .select('reference_id')
-              .where('reference_kind', '=', 'entitlement')
-              .where('reference_id', '=', sql<string>`any(${known}::uuid[])`)
-              .where('status', 'not in', released)
-              .execute()
-          ).map((row) => row.reference_id),
-        );
+  const inPayout = await inLivePayouts(deps.db, known);
   const credited = await referencedTransfers(deps.db, 'entitlement', known);
   const seen = new Set<string>();
   const problems: Array<{ field: string; reason: string }> = [];
@@ -83,4 +71,43 @@ export async function entitlementPersons(
     );
   }
   return persons;
+}
+
+/** Of the entitlement ids, those a payout not refused, rejected or returned already pays. */
+async function inLivePayouts(db: Kysely<Database>, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('payout_instruction')
+    .select('reference_id')
+    .where('reference_kind', '=', 'entitlement')
+    .where('reference_id', '=', sql<string>`any(${[...ids]}::uuid[])`)
+    .where('status', 'not in', released)
+    .execute();
+  return new Set(rows.map((row) => row.reference_id));
+}
+
+/** "amparo-po" in ASCII: the lock that serialises the writing of payout batches. */
+const payoutLockNumber = '7020390957974498672';
+
+/**
+ * In the transaction that writes a batch: takes the payout lock, then refuses the batch if a
+ * batch written since the check above (a concurrent request) pays one of its entitlements.
+ */
+export async function lockAndRecheck(
+  trx: Kysely<Database>,
+  referenceIds: readonly string[],
+): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${payoutLockNumber}::bigint)`.execute(trx);
+  const taken = await inLivePayouts(trx, referenceIds);
+  if (taken.size === 0) return;
+  const problems = referenceIds.flatMap((id, index) =>
+    taken.has(id)
+      ? [{ field: `/instructions/${index}/referenceId`, reason: 'already in a payout' }]
+      : [],
+  );
+  throw new BankFileError(
+    'AMP_PAYOUT_INSTRUCTION_INVALID',
+    `${problems.length} instruction(s) pay an entitlement already in a payout`,
+    problems.slice(0, 100),
+  );
 }

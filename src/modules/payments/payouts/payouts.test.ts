@@ -13,6 +13,7 @@ import {
   transferFlags,
   verifyLedger,
 } from '../../ledger/index.js';
+import { approvedCycle } from '../../programs/programs-test-kit.js';
 import { fundingAccountId, settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
 import type { PaymentsContext } from '../payments-context.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
@@ -380,5 +381,26 @@ describe('bank payouts', () => {
     ]);
     const again = await payoutBatchCreator(deps, context, batch([rejected, unused]));
     expect(again).toMatchObject({ status: 'ready', paymentsCount: 2 });
+  });
+
+  it('pays an entitlement once when two batches ask for it at the same time', async () => {
+    const { cycleId } = await approvedCycle(database.db, programId, '2027-02-01');
+    const fresh = (
+      await openCashEntitlements(database.db, cycleId)
+    )[0] as (typeof entitlements)[number];
+    const both = await Promise.allSettled([
+      payoutBatchCreator(deps, context, batch([fresh])),
+      payoutBatchCreator(deps, context, batch([fresh])),
+    ]);
+    expect(both.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(both.find((outcome) => outcome.status === 'rejected')).toMatchObject({
+      reason: { code: 'AMP_PAYOUT_INSTRUCTION_INVALID' },
+    });
+    const paying = await database.db
+      .selectFrom('payout_instruction')
+      .select('id')
+      .where('reference_id', '=', fresh.entitlementId)
+      .execute();
+    expect(paying).toHaveLength(1);
   });
 });
