@@ -19,6 +19,8 @@ const personWords =
 const programWords = /(program|cycle|entitlement)/i;
 
 type Schema = {
+  const?: unknown;
+  enum?: unknown[];
   properties?: Record<string, Schema>;
   items?: Schema;
   anyOf?: Schema[];
@@ -30,7 +32,18 @@ type Operation = {
   requestBody?: { content?: Record<string, { schema?: Schema }> };
 };
 
-/** Every property name of a schema, at any depth. */
+/** A schema that admits only fixed words (an enum): it can name a kind, never a person. */
+function onlyConstants(schema: Schema): boolean {
+  if (schema.const !== undefined || schema.enum !== undefined) return true;
+  const options = [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])];
+  return options.length > 0 && options.every(onlyConstants);
+}
+
+/**
+ * Every property name of a schema, at any depth; a property that admits only fixed words (e.g.
+ * a merchant's settlement `holder`: 'person' | 'organisation') is named `=kind name`, which no
+ * person word matches.
+ */
 function propertyNames(schema: Schema | undefined): string[] {
   if (schema === undefined) return [];
   const nested = [
@@ -41,7 +54,7 @@ function propertyNames(schema: Schema | undefined): string[] {
   ];
   return [
     ...Object.entries(schema.properties ?? {}).flatMap(([name, inner]) => [
-      name,
+      onlyConstants(inner) ? `=kind ${name}` : name,
       ...propertyNames(inner),
     ]),
     ...nested.flatMap((inner) => propertyNames(inner)),
