@@ -203,8 +203,12 @@ export const payoutFileFields = ['account_number', 'creditor_name', 'national_id
 /**
  * The batch's pain.001.001.09 file for the bank (`payout.manage`): a bulk read of the
  * creditors' names, accounts and cédulas. Before anything is opened, each person it names
- * counts as one person read against the operator's hourly quota (a file larger than what is
- * left of the quota is refused, 429 `AMP_QUOTA_EXCEEDED`, like a search); before the file
+ * counts as one person read against the hourly quota of an operator who did not make the batch
+ * (a file larger than what is left of the quota is refused, 429 `AMP_QUOTA_EXCEEDED`, like a
+ * search). The operator who made it is not counted: every creditor in the file is one they
+ * sent themselves (the registry supplies none), so their download discloses nothing they did
+ * not hold, and a payout of 100,000 persons stays payable; were creditors ever read from the
+ * registry, this exemption would have to go. Before the file
  * leaves, each person gets their own audit entry (so the download shows in their access
  * history), in one transaction, and the batch one. The file is written again and must be byte
  * for byte the one whose SHA-256 was kept when the batch was made.
@@ -217,7 +221,7 @@ export async function payoutFileReader(
   const batch = uuid.test(batchId)
     ? await deps.db
         .selectFrom('payout_batch')
-        .select(['status', 'file_sha256', 'message_id'])
+        .select(['status', 'file_sha256', 'message_id', 'created_by'])
         .where('id', '=', batchId)
         .executeTakeFirst()
     : undefined;
@@ -233,7 +237,7 @@ export async function payoutFileReader(
   const written = await auditingRefusals(deps, write, resource, async () =>
     batch?.status === 'ready'
       ? writeBatchFile(deps, batchId, async (personIds) => {
-          if (actor?.kind === 'operator')
+          if (actor?.kind === 'operator' && actor.operatorId !== batch.created_by)
             await consumePersonReads(deps.db, actor, personIds.length);
         })
       : null,

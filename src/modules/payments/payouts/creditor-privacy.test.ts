@@ -224,24 +224,32 @@ describe('payout creditors under the person key', () => {
     });
   });
 
-  it('counts a download against the read quota before opening anything, and audits it per person', async () => {
-    const officer = await buildOperator(
-      { database, masterKey },
-      { username: 'finanzas.cuota', roles: ['finance_officer'], regions: ['VE-A'] },
-    );
-    const actor: OperatorActor = {
-      kind: 'operator',
-      operatorId: officer.id,
-      username: 'finanzas.cuota',
-      roles: ['finance_officer'],
-      regions: ['VE-A'],
-      sessionId: randomUUID(),
+  it("counts another officer's download against the read quota before opening anything, not the maker's, and audits each per person", async () => {
+    const officerActor = async (username: string): Promise<OperatorActor> => {
+      const officer = await buildOperator(
+        { database, masterKey },
+        { username, roles: ['finance_officer'], regions: ['VE-A'] },
+      );
+      return {
+        kind: 'operator',
+        operatorId: officer.id,
+        username,
+        roles: ['finance_officer'],
+        regions: ['VE-A'],
+        sessionId: randomUUID(),
+      };
     };
-    const context: PaymentsContext = { actor, purpose: 'distribution', requestId: 'quota-test' };
+    const maker = await officerActor('finanzas.autora');
+    const reader = await officerActor('finanzas.cuota');
+    const contextOf = (actor: OperatorActor): PaymentsContext => ({
+      actor,
+      purpose: 'distribution',
+      requestId: 'quota-test',
+    });
     const fresh = await buildPerson({ database, masterKey });
     await newCycle('2027-01-05');
     await newCycle('2027-01-10');
-    const summary = await payoutBatchCreator(deps, context, batch([fresh.id, fresh.id]));
+    const summary = await payoutBatchCreator(deps, contextOf(maker), batch([fresh.id, fresh.id]));
     const auditedOn = async (personId: string) =>
       (
         await database.db
@@ -251,18 +259,31 @@ describe('payout creditors under the person key', () => {
           .execute()
       ).map((row) => JSON.parse(row.entry) as { action: string; outcome: string });
 
-    await consumePersonReads(database.db, actor, 300);
-    await expect(payoutFileReader(deps, context, summary.id)).rejects.toMatchObject({
+    // Another officer with no quota left: refused before any creditor is opened.
+    await consumePersonReads(database.db, reader, 300);
+    await expect(payoutFileReader(deps, contextOf(reader), summary.id)).rejects.toMatchObject({
       code: 'AMP_QUOTA_EXCEEDED',
     });
     expect(await auditedOn(fresh.id)).toEqual([]);
 
-    await database.asAdmin((admin) =>
-      admin.deleteFrom('operator_read_window').where('operator_id', '=', officer.id).execute(),
-    );
-    await payoutFileReader(deps, context, summary.id);
-    // Two payments to one person: one read, one entry in that person's access history.
+    // The maker with no quota left: the file holds only creditors they sent, so it is not
+    // counted, and it is still in the person's access history.
+    await consumePersonReads(database.db, maker, 300);
+    await payoutFileReader(deps, contextOf(maker), summary.id);
     expect(await auditedOn(fresh.id)).toEqual([
+      expect.objectContaining({ action: 'payout.manage', outcome: 'allowed' }),
+    ]);
+
+    await database.asAdmin((admin) =>
+      admin
+        .deleteFrom('operator_read_window')
+        .where('operator_id', '=', reader.operatorId)
+        .execute(),
+    );
+    await payoutFileReader(deps, contextOf(reader), summary.id);
+    // Two payments to one person: one read per download, one entry each in their history.
+    expect(await auditedOn(fresh.id)).toEqual([
+      expect.objectContaining({ action: 'payout.manage', outcome: 'allowed' }),
       expect.objectContaining({ action: 'payout.manage', outcome: 'allowed' }),
     ]);
   });
