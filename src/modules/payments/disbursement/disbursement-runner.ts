@@ -13,6 +13,7 @@ import { type CashEntitlement, cashEntitlementsInRange } from '../../programs/in
 import { disbursementTransferId, walletAccountId } from '../accounts/account-ids.js';
 import { frozenAmong } from '../accounts/wallet-freeze.js';
 import { paymentLimits } from '../limits.js';
+import { inLivePayouts } from '../payouts/instruction-check.js';
 import { type DisbursementProgress, disbursementProgress } from './disbursement-progress.js';
 
 export interface RunOptions {
@@ -111,7 +112,14 @@ async function payChunk(
     db,
     entitlements.map((entitlement) => entitlement.personId),
   );
-  const payable = entitlements.filter((entitlement) => !frozen.has(entitlement.personId));
+  // An entitlement a bank payout already pays (pending or paid) is not credited again.
+  const byBank = await inLivePayouts(
+    db,
+    entitlements.map((entitlement) => entitlement.entitlementId),
+  );
+  const payable = entitlements.filter(
+    (entitlement) => !frozen.has(entitlement.personId) && !byBank.has(entitlement.entitlementId),
+  );
   if (payable.length === 0) {
     return { credited: 0, creditedMinor: 0n, skipped: entitlements.length, refused: 0 };
   }

@@ -73,8 +73,14 @@ export async function entitlementPersons(
   return persons;
 }
 
-/** Of the entitlement ids, those a payout not refused, rejected or returned already pays. */
-async function inLivePayouts(db: Kysely<Database>, ids: readonly string[]): Promise<Set<string>> {
+/**
+ * Of the entitlement ids, those a payout not refused, rejected or returned already pays (a
+ * disbursement into wallets skips them, so no entitlement is paid by bank and by wallet).
+ */
+export async function inLivePayouts(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await db
     .selectFrom('payout_instruction')

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { buildPerson } from '../../../../test/factories.js';
@@ -15,6 +16,9 @@ import {
 } from '../../ledger/index.js';
 import { approvedCycle } from '../../programs/programs-test-kit.js';
 import { fundingAccountId, settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
+import { disbursementRunner } from '../disbursement/disbursement-runner.js';
+import { disbursementStarter } from '../disbursement/disbursement-starter.js';
+import { programFunder } from '../funding/program-funder.js';
 import type { PaymentsContext } from '../payments-context.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import { bankFileApplier } from './bank-file-applier.js';
@@ -402,5 +406,32 @@ describe('bank payouts', () => {
       .where('reference_id', '=', fresh.entitlementId)
       .execute();
     expect(paying).toHaveLength(1);
+  });
+  it('a disbursement into wallets skips an entitlement a bank payout already pays', async () => {
+    const { cycleId } = await approvedCycle(database.db, programId, '2027-03-01');
+    const open = await openCashEntitlements(database.db, cycleId);
+    const [byBank] = open as [(typeof entitlements)[number]];
+    await programFunder(database.db, {
+      programId,
+      currency: 'VES',
+      amountMinor: amount * BigInt(open.length),
+      transferId: randomUUID(),
+    });
+    await payoutBatchCreator(deps, context, batch([byBank]));
+
+    const started = await disbursementStarter(database.db, { cycleId, operatorId: null });
+    const done = await disbursementRunner(database.db, { disbursementId: started.id, workers: 1 });
+    expect(done).toMatchObject({ status: 'finished' });
+    const credited = await database.db
+      .selectFrom('ledger_transfer')
+      .select('reference_id')
+      .where('reference_kind', '=', 'entitlement')
+      .where('reference_id', '=', sql<string>`any(${open.map((e) => e.entitlementId)}::uuid[])`)
+      .where('reason', '=', 'disbursement')
+      .execute();
+    const creditedIds = credited.map((row) => row.reference_id);
+    expect(creditedIds).not.toContain(byBank.entitlementId);
+    expect(creditedIds).toHaveLength(open.length - 1);
+    expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
   });
 });
