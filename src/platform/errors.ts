@@ -60,6 +60,26 @@ export interface FieldError {
   params?: Readonly<Record<string, string | number>>;
 }
 
+/**
+ * The base of a module's own error class: a code of the module's family, a message, and the
+ * offending fields when there are any. The module registers the class with `defineErrors`.
+ *
+ * @example
+ *   export class PaymentsError extends ModuleError<PaymentsErrorCode> {
+ *     override readonly name = 'PaymentsError';
+ *   }
+ */
+export abstract class ModuleError<Code extends string> extends Error {
+  readonly code: Code;
+  readonly errors: readonly FieldError[] | undefined;
+
+  constructor(code: Code, message: string, errors?: readonly FieldError[]) {
+    super(message);
+    this.code = code;
+    this.errors = errors;
+  }
+}
+
 export interface AmparoErrorOptions {
   detail?: string;
   errors?: FieldError[];

@@ -1,4 +1,4 @@
-import { defineErrors, type ErrorAnswer, type FieldError } from '../../platform/errors.js';
+import { defineErrors, type ErrorAnswer, ModuleError } from '../../platform/errors.js';
 
 /**
  * The typed error of the distribution module, registered with the platform's one error
@@ -49,16 +49,8 @@ export const distributionErrorCodes = [
 
 export type DistributionErrorCode = (typeof distributionErrorCodes)[number];
 
-export class DistributionError extends Error {
+export class DistributionError extends ModuleError<DistributionErrorCode> {
   override readonly name = 'DistributionError';
-  readonly code: DistributionErrorCode;
-  readonly errors: readonly FieldError[] | undefined;
-
-  constructor(code: DistributionErrorCode, message: string, errors?: readonly FieldError[]) {
-    super(message);
-    this.code = code;
-    this.errors = errors;
-  }
 }
 
 const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {

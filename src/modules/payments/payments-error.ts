@@ -1,4 +1,4 @@
-import { defineErrors, type ErrorAnswer, type FieldError } from '../../platform/errors.js';
+import { defineErrors, type ErrorAnswer, ModuleError } from '../../platform/errors.js';
 
 /**
  * The typed error of the payments module, registered with the platform's one error registry
@@ -44,16 +44,8 @@ export const paymentsErrorCodes = [
 
 export type PaymentsErrorCode = (typeof paymentsErrorCodes)[number];
 
-export class PaymentsError extends Error {
+export class PaymentsError extends ModuleError<PaymentsErrorCode> {
   override readonly name = 'PaymentsError';
-  readonly code: PaymentsErrorCode;
-  readonly errors: readonly FieldError[] | undefined;
-
-  constructor(code: PaymentsErrorCode, message: string, errors?: readonly FieldError[]) {
-    super(message);
-    this.code = code;
-    this.errors = errors;
-  }
 }
 
 const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {

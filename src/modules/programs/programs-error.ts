@@ -1,4 +1,4 @@
-import { defineErrors, type ErrorAnswer, type FieldError } from '../../platform/errors.js';
+import { defineErrors, type ErrorAnswer, ModuleError } from '../../platform/errors.js';
 
 /**
  * The typed error of the programs module, registered with the platform's one error registry
@@ -32,16 +32,8 @@ export const programsErrorCodes = [
 
 export type ProgramsErrorCode = (typeof programsErrorCodes)[number];
 
-export class ProgramsError extends Error {
+export class ProgramsError extends ModuleError<ProgramsErrorCode> {
   override readonly name = 'ProgramsError';
-  readonly code: ProgramsErrorCode;
-  readonly errors: readonly FieldError[] | undefined;
-
-  constructor(code: ProgramsErrorCode, message: string, errors?: readonly FieldError[]) {
-    super(message);
-    this.code = code;
-    this.errors = errors;
-  }
 }
 
 const programsAnswers: Record<ProgramsErrorCode, ErrorAnswer> = {

@@ -1,4 +1,4 @@
-import { defineErrors, type ErrorAnswer, type FieldError } from '../../../platform/errors.js';
+import { defineErrors, type ErrorAnswer, ModuleError } from '../../../platform/errors.js';
 
 /**
  * The typed error of the money controls (issue #16, point 7): daily limits and two-person
@@ -20,16 +20,8 @@ export const controlsErrorCodes = [
 
 export type ControlsErrorCode = (typeof controlsErrorCodes)[number];
 
-export class ControlsError extends Error {
+export class ControlsError extends ModuleError<ControlsErrorCode> {
   override readonly name = 'ControlsError';
-  readonly code: ControlsErrorCode;
-  readonly errors: readonly FieldError[] | undefined;
-
-  constructor(code: ControlsErrorCode, message: string, errors?: readonly FieldError[]) {
-    super(message);
-    this.code = code;
-    this.errors = errors;
-  }
 }
 
 const controlsAnswers: Record<ControlsErrorCode, ErrorAnswer> = {

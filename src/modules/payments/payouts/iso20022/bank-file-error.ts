@@ -1,4 +1,4 @@
-import { defineErrors, type ErrorAnswer, type FieldError } from '../../../../platform/errors.js';
+import { defineErrors, type ErrorAnswer, ModuleError } from '../../../../platform/errors.js';
 
 /**
  * The typed error of the bank files (issue #16, point 4): a payout instruction that cannot be
@@ -25,16 +25,8 @@ export const bankFileErrorCodes = [
 
 export type BankFileErrorCode = (typeof bankFileErrorCodes)[number];
 
-export class BankFileError extends Error {
+export class BankFileError extends ModuleError<BankFileErrorCode> {
   override readonly name = 'BankFileError';
-  readonly code: BankFileErrorCode;
-  readonly errors: readonly FieldError[] | undefined;
-
-  constructor(code: BankFileErrorCode, message: string, errors?: readonly FieldError[]) {
-    super(message);
-    this.code = code;
-    this.errors = errors;
-  }
 }
 
 const bankFileAnswers: Record<BankFileErrorCode, ErrorAnswer> = {
