@@ -108,7 +108,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         eligibilityRule: 'age >= 0',
       },
     });
-    const { cycleId } = await approvedCycle(database.app, programId, '2026-12-01');
+    await approvedCycle(database.app, programId, '2026-12-01');
     await sql`analyze`.execute(database.admin);
     const supervisor = await signIn(['program_officer']);
     const operator = await signIn(['distribution_operator']);

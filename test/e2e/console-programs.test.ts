@@ -46,7 +46,7 @@ beforeAll(async () => {
     regions: ['VE-A'],
   });
   const db = run.server.database.db;
-  const { programId } = await publishedProgram(db, {
+  await publishedProgram(db, {
     code: 'pension_public',
     content: {
       nameEs: 'Pensión de vejez',

@@ -3,12 +3,7 @@ import type { Database } from '../../platform/db/schema.js';
 import { AmparoError, type ErrorCode } from '../../platform/errors.js';
 import type { Actor, OperatorActor, Purpose } from '../../shared/access/actor.js';
 import type { GuardedAccess } from '../../shared/access/guard-port.js';
-import {
-  type Action,
-  authorize,
-  type Principal,
-  type Refusal,
-} from '../../shared/access/policy.js';
+import { authorize, type Principal, type Refusal } from '../../shared/access/policy.js';
 import { auditActorOf } from '../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { consumePersonReads } from './read-quota.js';

@@ -345,7 +345,7 @@ describe('appeals', () => {
   });
 
   it('lists overdue appeals, refuses a closed cycle, and closes open appeals on a death', async () => {
-    const ines = persons.Ines ?? persons['Inés'];
+    const ines = persons.Ines ?? persons.Inés;
     const filed = await call('clerk', 'POST', `/api/persons/${ines?.id}/appeals?purpose=appeal`, {
       programId,
       statement: 'Revisen.',
