@@ -136,7 +136,9 @@ describe('a rule change is previewed as protected aggregates by state', () => {
     expect(exact).toBeGreaterThanOrEqual(10);
     // The attacker does not know the secret: over many secrets, how often do the two answers
     // differ at all? Each time, by one rounding step at most, never by the one person.
-    const secrets = Array.from({ length: 120 }, (_, i) => previewCellKeySecret(Buffer.alloc(32, i)));
+    const secrets = Array.from({ length: 120 }, (_, i) =>
+      previewCellKeySecret(Buffer.alloc(32, i)),
+    );
     let unchanged = 0;
     for (const each of secrets) {
       const ask = (version: CheckedContent) =>
