@@ -172,6 +172,15 @@ export const limits = {
     flushesInFlightMax: 2,
     /** Entries waiting in the queue before `append` refuses more (back-pressure). */
     queueEntriesMax: 100_000,
+    /**
+     * Staged entries (audit_pending, migration 0077) older than this are moved by the sweep:
+     * their writer died between its commit and the move, or its move failed.
+     */
+    pendingSweepAfterMs: 5_000,
+    /** Interval of the sweep on the server's audit timer. */
+    pendingSweepEveryMs: 5_000,
+    /** Staged entries read per sweep. */
+    pendingSweepRowsMax: 1_000,
     /** A tree head is signed automatically once this many entries are not yet covered. */
     signEveryEntries: 1_000,
     /** …and at this interval whenever new entries exist (the server's timer). */

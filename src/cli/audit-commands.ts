@@ -175,15 +175,20 @@ export function describeReport(report: AuditVerifyReport): string {
     const remember = head
       ? `\nTo check against this head later: --trusted-head ${head.treeSize}:${head.rootHashHex}`
       : '';
-    return `Audit log intact: ${report.entriesChecked} entries, ${report.treeHeadsChecked} signed tree heads checked.\n${coverage}\n${witnessed}${remember}\n`;
+    const staged =
+      report.pendingEntries > 0
+        ? `\n${report.pendingEntries} staged entries not yet moved into the log (their HMACs verify; the server's sweep moves them).`
+        : '';
+    return `Audit log intact: ${report.entriesChecked} entries, ${report.treeHeadsChecked} signed tree heads checked.\n${coverage}${staged}\n${witnessed}${remember}\n`;
   }
   const problem = report.problem!;
-  const where = [
-    problem.leafIndex === null ? undefined : `entry ${problem.leafIndex}`,
-    problem.treeSize === null ? undefined : `tree head ${problem.treeSize}`,
-  ]
-    .filter((part) => part !== undefined)
-    .join(', ');
+  const where =
+    [
+      problem.leafIndex === null ? undefined : `entry ${problem.leafIndex}`,
+      problem.treeSize === null ? undefined : `tree head ${problem.treeSize}`,
+    ]
+      .filter((part) => part !== undefined)
+      .join(', ') || 'the staged entries';
   return `AUDIT LOG TAMPERED: ${problem.kind} at ${where}: ${problem.detail}\nChecked ${report.entriesChecked} entries and ${report.treeHeadsChecked} tree heads before the first problem.\n`;
 }
 

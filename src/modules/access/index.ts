@@ -6,11 +6,13 @@ export type { AccessOptions } from './access-context.js';
 export { accessPlugin } from './access-plugin.js';
 export {
   type AuditRecorder,
+  auditInTransaction,
   type Grant,
   type GuardDependencies,
   type GuardedAccess,
   guardPersonAccess,
   guardRegionalAccess,
+  type StagedAudit,
   type TransactionalAuditRecorder,
 } from './person-access-guard.js';
 export { type AccessAdminPluginOptions, accessAdminPlugin } from './plugin.js';

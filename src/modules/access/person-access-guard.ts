@@ -19,6 +19,52 @@ export interface TransactionalAuditRecorder extends AuditRecorder {
     trx: Transaction<Database>,
     entries: readonly AuditEntryInput[],
   ): Promise<unknown>;
+  /**
+   * The audit log's staged path (`AuditLog.stageInTransaction` and `settle`, migration 0077):
+   * the entry commits with the transaction without the appender's global lock, and is moved
+   * into the log by group commit after it. Use `auditInTransaction`, which falls back to
+   * `appendInTransaction` for a recorder without it.
+   */
+  stageInTransaction?(
+    trx: Transaction<Database>,
+    entries: readonly AuditEntryInput[],
+  ): Promise<StagedAudit>;
+  settle?(staged: StagedAudit): Promise<void>;
+}
+
+/** Entries staged in a transaction, to be settled once it has committed. */
+export interface StagedAudit {
+  readonly items: readonly { id: string; text: string; time: string }[];
+}
+
+/**
+ * Records entries with a write's transaction on a hot path (a redemption, a transfer): staged
+ * when the recorder can (no global lock held to the commit, so concurrent writers share the
+ * audit log's commits), appended in the transaction otherwise. Call the answer after the
+ * transaction has committed and before answering the request: it resolves once the entries
+ * are in the log. Not for transactions that change roles, regions or a person's region (the
+ * change trail pairs those with the request id `appendInTransaction` sets).
+ *
+ * @example
+ *   let settle = async () => {};
+ *   await db.transaction().execute(async (trx) => {
+ *     // …the write…
+ *     settle = await auditInTransaction(deps.audit, trx, [entry]);
+ *   });
+ *   await settle();
+ */
+export async function auditInTransaction(
+  audit: TransactionalAuditRecorder,
+  trx: Transaction<Database>,
+  entries: readonly AuditEntryInput[],
+): Promise<() => Promise<void>> {
+  const { stageInTransaction, settle } = audit;
+  if (stageInTransaction === undefined || settle === undefined) {
+    await audit.appendInTransaction(trx, entries);
+    return async () => undefined;
+  }
+  const staged = await stageInTransaction.call(audit, trx, entries);
+  return () => settle.call(audit, staged);
 }
 
 export interface GuardDependencies {

@@ -1,12 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { AuditProofs } from './audit-proofs.js';
-import { readLatestTreeHead, type TreeHeadRow } from './audit-repository.js';
-import { appendEntryTexts, frontierFromHead, signTreeHeadLocked } from './audit-writer.js';
+import {
+  insertPending,
+  readLatestTreeHead,
+  readStalePending,
+  type TreeHeadRow,
+} from './audit-repository.js';
+import {
+  appendEntryTexts,
+  appendQueuedTexts,
+  frontierFromHead,
+  signTreeHeadLocked,
+} from './audit-writer.js';
 import { canonicalEntry } from './canonical-entry.js';
-import { EntryMac } from './entry-mac.js';
+import { EntryMac, PendingEntryMac } from './entry-mac.js';
 import { GroupCommitQueue } from './group-commit-queue.js';
 import { auditLimits } from './limits.js';
 import { MerkleFrontier } from './merkle/index.js';
@@ -52,6 +63,23 @@ export interface AppendedEntry {
 interface Queued {
   text: string;
   time: string;
+  /** A staged entry (audit_pending) to move into the log. */
+  pendingId?: string;
+}
+
+/**
+ * Entries staged in a transaction by `stageInTransaction`; hand them to `settle` once that
+ * transaction has committed.
+ */
+export interface StagedEntries {
+  readonly items: readonly { id: string; text: string; time: string }[];
+}
+
+/** What one sweep of staged entries found (README: "Staged entries"). */
+export interface PendingSweep {
+  moved: number;
+  /** Rows whose HMAC did not verify: left in place, reported by `amparo audit verify`. */
+  refused: number;
 }
 
 /**
@@ -69,7 +97,8 @@ export class AuditLog {
   readonly #db: Kysely<Database>;
   readonly #keys: AuditLogOptions['keys'];
   readonly #mac: EntryMac;
-  readonly #queue: GroupCommitQueue<Queued, AppendedEntry>;
+  readonly #pendingMac: PendingEntryMac;
+  readonly #queue: GroupCommitQueue<Queued, AppendedEntry | undefined>;
   readonly #signEveryEntries: number;
   readonly #signEveryMs: number;
   readonly #signLockTimeoutMs: number;
@@ -86,6 +115,8 @@ export class AuditLog {
   #signing: Promise<void> | undefined;
   #backgroundSign: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<unknown> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -93,6 +124,7 @@ export class AuditLog {
     this.#db = options.db;
     this.#keys = options.keys;
     this.#mac = new EntryMac(options.keys.masterKey);
+    this.#pendingMac = new PendingEntryMac(options.keys.masterKey);
     this.#frontier = frontier;
     this.#latestHeadSize = latestHeadSize;
     this.#signEveryEntries = options.signEveryEntries ?? auditLimits.signEveryEntries;
@@ -146,7 +178,69 @@ export class AuditLog {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#queue.submit({ text, time });
+    return this.#queue.submit({ text, time }) as Promise<AppendedEntry>;
+  }
+
+  /**
+   * Stages entries inside the caller's transaction (audit_pending, migration 0077): they commit
+   * or roll back with its other writes, as with `appendInTransaction`, but without the
+   * appender lock, so concurrent writers do not commit one at a time. After the commit, the
+   * caller must `settle` them before it answers; an entry whose writer dies first is moved by
+   * the sweep. Not for a transaction that changes roles, regions or a person's region: the
+   * change trail pairs those with `appendInTransaction`'s request id.
+   */
+  async stageInTransaction(
+    trx: Transaction<Database>,
+    entries: readonly AuditEntryInput[],
+  ): Promise<StagedEntries> {
+    const now = new Date();
+    const time = now.toISOString();
+    const items = entries.map((entry) => ({
+      id: randomUUID(),
+      text: canonicalEntry(entry, now),
+      time,
+    }));
+    await insertPending(
+      trx,
+      items.map((item) => ({
+        id: item.id,
+        entry: item.text,
+        entryMac: this.#pendingMac.compute(item.id, Buffer.from(item.text, 'utf8')),
+      })),
+    );
+    return { items };
+  }
+
+  /**
+   * Moves committed staged entries into the log with group commit (one lock and one commit for
+   * the entries of many requests); resolves once they are in it. An entry the sweep moved first
+   * is not written twice.
+   */
+  async settle(staged: StagedEntries): Promise<void> {
+    await Promise.all(
+      staged.items.map((item) =>
+        this.#queue.submit({ text: item.text, time: item.time, pendingId: item.id }),
+      ),
+    );
+  }
+
+  /**
+   * Moves staged entries older than `olderThanMs` into the log (their writer died between its
+   * commit and the move, or the move failed); a row whose HMAC does not verify is left where it
+   * is. The server runs this on its audit timer.
+   */
+  async sweepPending(olderThanMs: number = auditLimits.pendingSweepAfterMs): Promise<PendingSweep> {
+    const rows = await readStalePending(this.#db, olderThanMs, auditLimits.pendingSweepRowsMax);
+    const valid = rows.filter((row) =>
+      this.#pendingMac.verify(row.id, Buffer.from(row.entry, 'utf8'), row.entryMac),
+    );
+    const results = await Promise.all(
+      valid.map((row) => this.#queue.submit({ text: row.entry, time: '', pendingId: row.id })),
+    );
+    return {
+      moved: results.filter((result) => result !== undefined).length,
+      refused: rows.length - valid.length,
+    };
   }
 
   /**
@@ -189,6 +283,19 @@ export class AuditLog {
     this.#timer = setInterval(() => this.#signInBackground(), this.#signEveryMs);
     // Never the reason a process stays alive; the server keeps itself alive by listening.
     this.#timer.unref();
+    // Staged entries left by a process that died between a commit and the move: at start and
+    // then on every tick. A failure is retried at the next tick (the rows stay staged).
+    const sweep = () => {
+      if (this.#sweeping !== undefined || this.#closed) return;
+      this.#sweeping = this.sweepPending()
+        .catch(() => undefined)
+        .finally(() => {
+          this.#sweeping = undefined;
+        });
+    };
+    sweep();
+    this.#sweepTimer = setInterval(sweep, auditLimits.pendingSweepEveryMs);
+    this.#sweepTimer.unref();
   }
 
   /** Writes queued entries, waits for background signing, and stops the timers. */
@@ -196,25 +303,27 @@ export class AuditLog {
     this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     this.#timer = undefined;
     this.#retryTimer = undefined;
+    this.#sweepTimer = undefined;
+    await this.#sweeping;
     await this.#queue.close();
     while (this.#backgroundSign !== undefined) await this.#backgroundSign;
   }
 
-  async #flush(items: Queued[]): Promise<AppendedEntry[]> {
-    const first = await this.#db.transaction().execute((trx) =>
-      appendEntryTexts(
-        trx,
-        this.#mac,
-        items.map((item) => item.text),
-      ),
-    );
-    this.#committedSize = Math.max(this.#committedSize, first + items.length);
+  async #flush(items: Queued[]): Promise<(AppendedEntry | undefined)[]> {
+    const { leafIndexes, size } = await this.#db
+      .transaction()
+      .execute((trx) => appendQueuedTexts(trx, this.#mac, items));
+    this.#committedSize = Math.max(this.#committedSize, size);
     if (this.#committedSize - this.#latestHeadSize >= this.#signEveryEntries) {
       this.#signInBackground();
     }
-    return items.map((item, i) => ({ leafIndex: first + i, time: item.time }));
+    return items.map((item, i) => {
+      const leafIndex = leafIndexes[i];
+      return leafIndex === undefined ? undefined : { leafIndex, time: item.time };
+    });
   }
 
   /**

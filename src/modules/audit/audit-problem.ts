@@ -8,6 +8,8 @@ export type AuditProblemKind =
   | 'tree_head_signature_invalid'
   | 'tree_head_root_mismatch'
   | 'tree_head_inconsistent'
+  // A staged entry (audit_pending) whose HMAC does not verify: forged or edited there.
+  | 'pending_entry_mac_invalid'
   // Against a head remembered outside the database (trusted-heads.ts):
   | 'log_rolled_back'
   | 'trusted_head_inconsistent'

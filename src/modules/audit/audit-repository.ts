@@ -72,6 +72,79 @@ export async function auditLogSize(db: Db): Promise<number> {
   return row?.last == null ? 0 : toIndex(row.last) + 1;
 }
 
+/** A staged entry (audit_pending, migration 0077): committed, not yet in the log. */
+export interface PendingEntryRow {
+  id: string;
+  entry: string;
+  entryMac: Uint8Array;
+}
+
+export async function insertPending(db: Db, rows: readonly PendingEntryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('audit_pending')
+    .values(rows.map((row) => ({ id: row.id, entry: row.entry, entry_mac: row.entryMac })))
+    .execute();
+}
+
+/** Which of `ids` are still staged (call under the appender lock to rely on it). */
+export async function stillPending(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('audit_pending')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * Removes staged rows now in the log, each checked against the text of the leaf it was given
+ * (the database function does the removing: the application role has no DELETE there).
+ */
+export async function markPendingMoved(
+  trx: Transaction<Database>,
+  moved: readonly { id: string; leafIndex: number }[],
+): Promise<number> {
+  if (moved.length === 0) return 0;
+  const ids = moved.map((each) => each.id);
+  const leaves = moved.map((each) => String(each.leafIndex));
+  const result = await sql<{
+    removed: number;
+  }>`select audit_pending_moved(${ids}::uuid[], ${leaves}::bigint[]) as removed`.execute(trx);
+  return Number(result.rows[0]?.removed ?? 0);
+}
+
+/** Staged rows older than `olderThanMs`, oldest first: what a crashed writer left behind. */
+export async function readStalePending(
+  db: Db,
+  olderThanMs: number,
+  limit: number,
+): Promise<PendingEntryRow[]> {
+  const rows = await db
+    .selectFrom('audit_pending')
+    .select(['id', 'entry', 'entry_mac'])
+    .where(
+      'staged_at',
+      '<',
+      sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000}::double precision)`,
+    )
+    .orderBy('staged_at')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ id: row.id, entry: row.entry, entryMac: row.entry_mac }));
+}
+
+/** Every staged row, for the verifier (a handful unless the mover is failing). */
+export async function readAllPending(db: Db): Promise<PendingEntryRow[]> {
+  const rows = await db
+    .selectFrom('audit_pending')
+    .select(['id', 'entry', 'entry_mac'])
+    .orderBy('staged_at')
+    .execute();
+  return rows.map((row) => ({ id: row.id, entry: row.entry, entryMac: row.entry_mac }));
+}
+
 export async function insertEntries(db: Db, rows: readonly AuditEntryRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db

@@ -5,12 +5,13 @@ import type { AuditProblem, AuditProblemKind } from './audit-problem.js';
 import {
   type AuditEntryRow,
   auditLogSize,
+  readAllPending,
   readEntryPage,
   readTreeHeads,
   type TreeHeadRow,
 } from './audit-repository.js';
 import { parseTreeHeadRecordId, treeHeadSignAction } from './audit-writer.js';
-import { EntryMac } from './entry-mac.js';
+import { EntryMac, PendingEntryMac } from './entry-mac.js';
 import { auditLimits } from './limits.js';
 import {
   emptyRootHash,
@@ -40,6 +41,11 @@ export interface AuditVerifyReport {
    * of the log's end, heads included, cannot be seen from the database alone).
    */
   trustedHeads: TrustedSourceReport[];
+  /**
+   * Staged entries (audit_pending) not yet moved into the log: committed with their request,
+   * protected by their HMAC only. More than a few means the mover is failing.
+   */
+  pendingEntries: number;
   problem: AuditProblem | null;
 }
 
@@ -97,7 +103,25 @@ export async function verifyAuditLog(
     problem = checked.problem;
     trustedHeads.push(checked.report);
   }
-  return { ...verifier.report(problem), trustedHeads };
+  const pending = await readAllPending(db);
+  if (problem === null) problem = checkPending(pending, keys);
+  return { ...verifier.report(problem), trustedHeads, pendingEntries: pending.length };
+}
+
+/** Every staged entry must carry its HMAC; the first that does not is the problem. */
+function checkPending(
+  rows: Awaited<ReturnType<typeof readAllPending>>,
+  keys: Pick<KeyStore, 'masterKey'>,
+): AuditProblem | null {
+  const mac = new PendingEntryMac(keys.masterKey);
+  const bad = rows.find((row) => !mac.verify(row.id, Buffer.from(row.entry, 'utf8'), row.entryMac));
+  if (bad === undefined) return null;
+  return {
+    kind: 'pending_entry_mac_invalid',
+    leafIndex: null,
+    treeSize: null,
+    detail: `staged audit entry ${bad.id} does not carry a valid HMAC: forged or edited in the database`,
+  };
 }
 
 async function readAllTreeHeads(db: Kysely<Database>): Promise<TreeHeadRow[]> {
@@ -205,7 +229,7 @@ class LogVerifier implements CheckedLog {
     return this.#headsBySize.get(size)?.rootHash;
   }
 
-  report(problem: AuditProblem | null): Omit<AuditVerifyReport, 'trustedHeads'> {
+  report(problem: AuditProblem | null): Omit<AuditVerifyReport, 'trustedHeads' | 'pendingEntries'> {
     const latest = this.#previousHead;
     return {
       ok: problem === null,

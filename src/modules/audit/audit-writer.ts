@@ -11,8 +11,10 @@ import {
   limitLockWait,
   lockAuditLog,
   lockAuditLogForAppend,
+  markPendingMoved,
   readLatestTreeHead,
   readLeafHashes,
+  stillPending,
   type TreeHeadRow,
 } from './audit-repository.js';
 import { canonicalEntry } from './canonical-entry.js';
@@ -51,6 +53,56 @@ export async function appendEntryTexts(
   });
   await insertEntries(trx, rows);
   return first;
+}
+
+/** An entry for the log: new text, or a staged one (audit_pending) moved in by its id. */
+export interface QueuedText {
+  text: string;
+  pendingId?: string;
+}
+
+/**
+ * Group commit's write (under the appender lock until `trx` ends): new texts and staged
+ * entries together, with dense leaf indexes. A staged entry that another mover already took
+ * (a sweep racing the writer's own move) is skipped, and every staged entry moved is removed
+ * from audit_pending in the same transaction. Answers each item's leaf index (undefined for a
+ * skipped one) and the log's size after it.
+ */
+export async function appendQueuedTexts(
+  trx: Transaction<Database>,
+  mac: EntryMac,
+  items: readonly QueuedText[],
+): Promise<{ leafIndexes: (number | undefined)[]; size: number }> {
+  const first = await lockAuditLogForAppend(trx, null);
+  const staged = items.flatMap((item) => (item.pendingId === undefined ? [] : [item.pendingId]));
+  const present = await stillPending(trx, staged);
+  let next = first;
+  const moved: { id: string; leafIndex: number }[] = [];
+  const leafIndexes = items.map((item) => {
+    if (item.pendingId === undefined) return next++;
+    if (!present.has(item.pendingId)) return undefined;
+    present.delete(item.pendingId); // the same staged entry twice in one batch: once
+    moved.push({ id: item.pendingId, leafIndex: next });
+    return next++;
+  });
+  const rows: AuditEntryRow[] = [];
+  items.forEach((item, i) => {
+    const leafIndex = leafIndexes[i];
+    if (leafIndex === undefined) return;
+    const bytes = Buffer.from(item.text, 'utf8');
+    rows.push({
+      leafIndex,
+      entry: item.text,
+      leafHash: leafHash(bytes),
+      entryMac: mac.compute(leafIndex, bytes),
+    });
+  });
+  await insertEntries(trx, rows);
+  const removed = await markPendingMoved(trx, moved);
+  if (removed !== moved.length) {
+    throw new Error(`moved ${moved.length} staged audit entries but removed ${removed}`);
+  }
+  return { leafIndexes, size: next };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { hash, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /** HKDF info string: separates this key from every other key derived from the master key. */
 const macKeyInfo = 'amparo audit entry mac';
@@ -61,5 +61,38 @@ export class EntryMac {
     const scratch = Buffer.alloc(blockBytes + indexBytes + Math.max(entryBytes, 1024));
     this.#innerPadded.copy(scratch, 0);
     return scratch;
+  }
+}
+
+/** HKDF info of the staged entries' key (audit_pending, migration 0077). */
+const pendingMacKeyInfo = 'amparo audit pending entry mac';
+
+/**
+ * Authenticates a staged entry (audit_pending) before it has a leaf index: HMAC-SHA-256 over
+ * (its id as 16 bytes ‖ entry bytes) under its own key derived from the master key. The mover
+ * refuses a row whose tag does not verify, so a row forged in the database never reaches the
+ * log under a valid entry MAC; binding the id stops one staged text being replayed under
+ * another id.
+ *
+ * @example
+ * const mac = new PendingEntryMac(keys.masterKey);
+ * const tag = mac.compute(id, Buffer.from(entryText, 'utf8'));
+ */
+export class PendingEntryMac {
+  readonly #key: Buffer;
+
+  constructor(masterKey: Uint8Array) {
+    this.#key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), pendingMacKeyInfo, 32));
+  }
+
+  compute(id: string, entryBytes: Uint8Array): Buffer {
+    const idBytes = Buffer.from(id.replaceAll('-', ''), 'hex');
+    if (idBytes.length !== 16) throw new RangeError('a staged entry id is a UUID');
+    return createHmac('sha256', this.#key).update(idBytes).update(entryBytes).digest();
+  }
+
+  verify(id: string, entryBytes: Uint8Array, tag: Uint8Array): boolean {
+    const expected = this.compute(id, entryBytes);
+    return tag.length === expected.length && timingSafeEqual(expected, tag);
   }
 }

@@ -19,6 +19,13 @@ export interface AuditTables {
     action: GeneratedAlways<string | null>;
     recorded_at: GeneratedAlways<Date | null>;
   };
+  /** migrations/0077_audit_pending.sql: staged entries, moved into audit_entry by group commit. */
+  audit_pending: {
+    id: string;
+    entry: string;
+    entry_mac: Uint8Array;
+    staged_at: ColumnType<Date, never, never>;
+  };
   /** migrations/0024_change_trail.sql: written by triggers only; the application reads it. */
   change_trail: {
     id: GeneratedAlways<bigint>;

@@ -32,6 +32,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   notification_opt_out: 'personal',
   audit_entry: 'history',
   audit_tree_head: 'history',
+  audit_pending: 'history',
   import_job: 'operational',
   import_batch: 'history',
   import_row: 'personal',
