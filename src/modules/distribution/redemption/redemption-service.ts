@@ -4,6 +4,7 @@ import { type IdempotencyRow, runIdempotent } from '../../../platform/db/idempot
 import type { Database } from '../../../platform/db/schema.js';
 import type { Action } from '../../../shared/access/policy.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
+import { auditInTransaction } from '../../access/index.js';
 import { onlineCardCheck } from '../../credentials/index.js';
 import {
   type EntitlementForRedemption,
@@ -180,7 +181,8 @@ export async function redeemFor(
   const resource = { type: 'person' as const, id: props.personId };
   const served = gate.servedProgramIds;
   const redemptionId = randomUUID();
-  return auditingRefusals(deps, gate.write, resource, () =>
+  let settleAudit: () => Promise<void> = async () => undefined;
+  const answer = await auditingRefusals(deps, gate.write, resource, () =>
     runIdempotent<RedemptionAnswer>(
       deps.db,
       { scope: 'distribution.redeem', clientId: props.clientId, request: props.request },
@@ -230,16 +232,21 @@ export async function redeemFor(
       },
       {
         workStoresAnswer: true,
-        // Last, the audit appender's lock (every request's), so it is held for little more
-        // than the commit (bench/distribution-redeem.ts).
+        // The entry is staged with the redemption, without the audit appender's global lock,
+        // and moved into the log with other requests' entries after the commit (group commit;
+        // bench/distribution-redeem.ts): concurrent redemptions no longer commit one at a time.
         lastInTransaction: async (trx) => {
-          await deps.audit.appendInTransaction(trx, [
+          settleAudit = await auditInTransaction(deps.audit, trx, [
             writeAuditEntry(gate.write, resource, [], props.requestId),
           ]);
         },
       },
     ),
   );
+  // An acknowledged redemption has its entry in the log (or, if this process dies first,
+  // staged with it and moved by the sweep). A replayed answer staged nothing.
+  await settleAudit();
+  return answer;
 }
 
 async function redeemableEntitlement(
