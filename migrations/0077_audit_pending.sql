@@ -53,6 +53,25 @@ $$;
 comment on function audit_pending_moved(uuid[], bigint[]) is
   'Deletes the staged audit entries given (id, leaf index) whose leaf in audit_entry holds the same text; returns how many. The application role''s only way to remove a staged entry.';
 
+-- The appender's lock, the next leaf index and which of the given staged ids are still staged,
+-- in one call for group commit's move (as audit_append_lock, migration 0057: PL/pgSQL, so the
+-- reads take their snapshot after the lock and see what the previous holder committed).
+create function audit_append_lock_staged(ids uuid[]) returns table (next bigint, present text[])
+  language plpgsql volatile
+as $$
+begin
+  perform pg_advisory_xact_lock(7020167290640967284);
+  return query
+    select coalesce((select max(leaf_index) from audit_entry), -1) + 1,
+           array(select p.id::text from audit_pending p where p.id = any (ids));
+end;
+$$;
+
+comment on function audit_append_lock_staged(uuid[]) is
+  'Takes the audit appender lock for the rest of the transaction and returns the next leaf index and those of the given staged ids still in audit_pending: one round trip where two were.';
+
+revoke all on function audit_append_lock_staged(uuid[]) from public;
+grant execute on function audit_append_lock_staged(uuid[]) to amparo_app;
 revoke all on function audit_pending_moved(uuid[], bigint[]) from public;
 grant execute on function audit_pending_moved(uuid[], bigint[]) to amparo_app;
 grant select, insert on audit_pending to amparo_app;

@@ -87,15 +87,22 @@ export async function insertPending(db: Db, rows: readonly PendingEntryRow[]): P
     .execute();
 }
 
-/** Which of `ids` are still staged (call under the appender lock to rely on it). */
-export async function stillPending(db: Db, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('audit_pending')
-    .select('id')
-    .where('id', 'in', [...ids])
-    .execute();
-  return new Set(rows.map((row) => row.id));
+/**
+ * Takes the appender lock and answers the next leaf index and which of `ids` are still staged,
+ * in one call (migration 0077); without ids, as `lockAuditLogForAppend`.
+ */
+export async function lockAuditLogForStaged(
+  trx: Transaction<Database>,
+  ids: readonly string[],
+): Promise<{ next: number; present: Set<string> }> {
+  if (ids.length === 0) return { next: await lockAuditLogForAppend(trx, null), present: new Set() };
+  const result = await sql<{
+    next: bigint;
+    present: string[];
+  }>`select * from audit_append_lock_staged(${[...ids]}::uuid[])`.execute(trx);
+  const row = result.rows[0];
+  if (row === undefined) throw new Error('audit_append_lock_staged answered no row');
+  return { next: toIndex(row.next), present: new Set(row.present) };
 }
 
 /**

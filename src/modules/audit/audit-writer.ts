@@ -11,10 +11,10 @@ import {
   limitLockWait,
   lockAuditLog,
   lockAuditLogForAppend,
+  lockAuditLogForStaged,
   markPendingMoved,
   readLatestTreeHead,
   readLeafHashes,
-  stillPending,
   type TreeHeadRow,
 } from './audit-repository.js';
 import { canonicalEntry } from './canonical-entry.js';
@@ -73,10 +73,10 @@ export async function appendQueuedTexts(
   mac: EntryMac,
   items: readonly QueuedText[],
 ): Promise<{ leafIndexes: (number | undefined)[]; size: number }> {
-  const first = await lockAuditLogForAppend(trx, null);
   const staged = items.flatMap((item) => (item.pendingId === undefined ? [] : [item.pendingId]));
-  const present = await stillPending(trx, staged);
-  let next = first;
+  const locked = await lockAuditLogForStaged(trx, staged);
+  const present = locked.present;
+  let next = locked.next;
   const moved: { id: string; leafIndex: number }[] = [];
   const leafIndexes = items.map((item) => {
     if (item.pendingId === undefined) return next++;
