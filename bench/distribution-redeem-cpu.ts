@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { redeemer } from './distribution-redeem.js';
 import { distributionWorld, startServer } from './lib/distribution-world.js';
 import { closedLoop } from './lib/http-loops.js';
 import { loadAverage } from './lib/program-population.js';
@@ -35,30 +35,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     '--cpu-prof-interval=500',
   ]);
   try {
-    const send = async (index: number) => {
-      const operator = world.operators[index % world.operators.length];
-      const card = world.cards[Math.floor(Math.random() * world.cards.length)];
-      if (operator === undefined || card === undefined) throw new Error('no operator or card');
-      try {
-        const response = await fetch(
-          `${server.url}/api/distribution/points/${operator.pointId}/redemptions?purpose=distribution`,
-          {
-            method: 'POST',
-            headers: { cookie: operator.cookie, 'content-type': 'application/json' },
-            body: JSON.stringify({
-              clientId: randomUUID(),
-              qrText: card.qrText,
-              entitlementId: card.entitlementId,
-              lines: [{ item: world.item, quantity: 1 }],
-            }),
-          },
-        );
-        await response.arrayBuffer();
-        return response.status;
-      } catch {
-        return 0;
-      }
-    };
+    const redeem = redeemer(server.url, world);
+    const send = async (index: number) => (await redeem(index)).status;
     await closedLoop(send, { clients, seconds: 3, okStatus: 201 });
     const pid = server.child.pid ?? 0;
     const cpuBefore = cpuMs(pid);

@@ -113,7 +113,11 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 
 type Redeem = (index: number) => Promise<{ status: number }>;
 
-function redeemer(url: string, world: Awaited<ReturnType<typeof distributionWorld>>): Redeem {
+/** One redemption of 1 litre by the operator `index` picks, of a random card's entitlement. */
+export function redeemer(
+  url: string,
+  world: Awaited<ReturnType<typeof distributionWorld>>,
+): Redeem {
   const attempt: Redeem = async (index) => {
     const operator = world.operators[index % world.operators.length];
     const card = world.cards[Math.floor(Math.random() * world.cards.length)];
