@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
-import { inKindProgramWithCycle } from '../../src/modules/distribution/distribution-test-kit.js';
-import { buildOperator, buildPerson } from '../factories.js';
+import { type BuiltOperator, buildPerson } from '../factories.js';
 import { overflowsHorizontally, seriousAxeViolations, viewports } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
+import { distributionPointWorld, operatorPage } from './distribution-point-kit.js';
 
 /**
  * The point of service in Debian's Chromium against the real server (issue #15, point 6,
@@ -15,89 +13,41 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * it as CSV and signs it off. Spanish and English, axe-clean, no sideways scrolling.
  */
 let run: ConsoleRun;
-let operator: { id: string; username: string; password: string; totp: () => string };
-let officer: Awaited<ReturnType<typeof buildOperator>>;
+let operator: BuiltOperator;
+let officer: BuiltOperator;
 let holderQr: string;
 let noCard: { id: string; uin: string };
 
-async function cookieOf(username: string, password: string, totp: string): Promise<string> {
-  const response = await run.server.app.inject({
-    method: 'POST',
-    url: '/api/auth/sign-in',
-    payload: { username, password, totp },
-  });
-  expect(response.statusCode, response.body).toBe(200);
-  const header = String(response.headers['set-cookie']);
-  return /amparo_session=([^;]+)/.exec(header)?.[1] ?? '';
-}
-
 beforeAll(async () => {
   run = await openConsoleRun();
-  const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
-  const db = run.server.database.db;
-  let registrar: typeof officer;
-  [registrar, officer] = await Promise.all([
-    buildOperator(context, { username: 'pos.registrar', roles: ['registry_supervisor'] }),
-    buildOperator(context, { username: 'pos.officer', roles: ['program_officer'] }),
-  ]);
-  operator = await buildOperator(context, {
-    username: 'pos.operator',
-    roles: ['distribution_operator'],
-    regions: ['VE-A'],
-  });
-  const holder = await createCardPerson(db, run.server.keys.masterKey, { region: 'VE-A' });
-  noCard = await buildPerson(context, { region: 'VE-A', phone: '+584121230077' });
-  const registrarCookie = await cookieOf(registrar.username, registrar.password, registrar.totp());
-  const issued = await run.server.app.inject({
-    method: 'POST',
-    url: `/api/persons/${holder.id}/credentials?purpose=enrolment`,
-    cookies: { amparo_session: registrarCookie },
-    payload: { clientId: randomUUID() },
-  });
-  expect(issued.statusCode, issued.body).toBe(201);
-  holderQr = issued.json().qrText;
-
-  const { programId } = await inKindProgramWithCycle(run.server, {
-    code: 'food_e2e',
-    names: { es: 'Caja de alimentos', en: 'Food box' },
-    regions: ['VE-A'],
-    basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
-  });
-
-  const officerCookie = {
-    amparo_session: await cookieOf(officer.username, officer.password, officer.totp()),
-  };
-  const point = await run.server.app.inject({
-    method: 'POST',
-    url: '/api/distribution/points?purpose=distribution',
-    cookies: officerCookie,
-    payload: { code: 'kiosco-e2e', name: 'Kiosco Catia', kind: 'kiosk', regionCode: 'VE-A' },
-  });
-  expect(point.statusCode, point.body).toBe(201);
-  const pointId = point.json().pointId;
-  for (const [path, payload] of [
-    ['changes', { addOperators: [operator.id], addPrograms: [programId] }],
-    ['deliveries', { clientId: randomUUID(), item: 'food_box', quantity: 100 }],
-  ] as const) {
-    const response = await run.server.app.inject({
-      method: 'POST',
-      url: `/api/distribution/points/${pointId}/${path}?purpose=distribution`,
-      cookies: officerCookie,
-      payload,
-    });
-    expect(response.statusCode, response.body).toBeLessThan(300);
-  }
+  let operators: BuiltOperator[];
+  ({ officer, operators, holderQr } = await distributionPointWorld(run, {
+    prefix: 'pos',
+    operators: 1,
+    pointCode: 'kiosco-e2e',
+    pointName: 'Kiosco Catia',
+    program: {
+      code: 'food_e2e',
+      names: { es: 'Caja de alimentos', en: 'Food box' },
+      basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
+    },
+    delivery: { item: 'food_box', quantity: 100 },
+    // The person without a card is entitled by the same cycle.
+    beforeCycle: async () => {
+      noCard = await buildPerson(
+        { database: run.server.database, masterKey: run.server.keys.masterKey },
+        { region: 'VE-A', phone: '+584121230077' },
+      );
+    },
+  }));
+  operator = operators[0] as BuiltOperator;
 }, 120_000);
 
 afterAll(async () => run?.close());
 
 describe('the point of service in the console', () => {
   it('hands over part of a basket with the card, and without it by a texted code', async () => {
-    const page = await run.newPage('phone');
-    const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-      data: { username: operator.username, password: operator.password, totp: operator.totp() },
-    });
-    expect(signIn.status()).toBe(200);
+    const page = await operatorPage(run, operator);
     await page.goto(`${run.server.baseUrl}/distribution`);
     await page.getByRole('heading', { name: 'Punto de entrega' }).waitFor();
     await page.getByTestId('pos-stock').getByText('food_box: 100').waitFor();

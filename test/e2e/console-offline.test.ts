@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
-import { inKindProgramWithCycle } from '../../src/modules/distribution/distribution-test-kit.js';
-import { buildOperator } from '../factories.js';
+import type { BuiltOperator } from '../factories.js';
 import { seriousAxeViolations } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
+import { distributionPointWorld, readyOfflineDevice } from './distribution-point-kit.js';
 
 /**
  * The point of service with the network off, in Debian's Chromium against the real server
@@ -19,79 +17,30 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * the stock moved once per part. The browser's card check plus lookup is timed on every check.
  */
 let run: ConsoleRun;
-type Operator = { id: string; username: string; password: string; totp: () => string };
+type Operator = BuiltOperator;
 /** One operator per device: a TOTP code is accepted once. */
 let operators: Operator[];
 let officerCookie: { amparo_session: string };
 let holderQr: string;
 let pointId: string;
 
-async function cookieOf(username: string, password: string, totp: string): Promise<string> {
-  const response = await run.server.app.inject({
-    method: 'POST',
-    url: '/api/auth/sign-in',
-    payload: { username, password, totp },
-  });
-  expect(response.statusCode, response.body).toBe(200);
-  return /amparo_session=([^;]+)/.exec(String(response.headers['set-cookie']))?.[1] ?? '';
-}
-
 beforeAll(async () => {
   run = await openConsoleRun();
-  const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
-  const db = run.server.database.db;
-  const [registrar, officer] = await Promise.all([
-    buildOperator(context, { username: 'off.registrar', roles: ['registry_supervisor'] }),
-    buildOperator(context, { username: 'off.officer', roles: ['program_officer'] }),
-  ]);
-  operators = await Promise.all(
-    ['off.operator1', 'off.operator2'].map((username) =>
-      buildOperator(context, { username, roles: ['distribution_operator'], regions: ['VE-A'] }),
-    ),
-  );
-  const holder = await createCardPerson(db, run.server.keys.masterKey, { region: 'VE-A' });
-  const issued = await run.server.app.inject({
-    method: 'POST',
-    url: `/api/persons/${holder.id}/credentials?purpose=enrolment`,
-    cookies: {
-      amparo_session: await cookieOf(registrar.username, registrar.password, registrar.totp()),
+  ({ operators, officerCookie, holderQr, pointId } = await distributionPointWorld(run, {
+    prefix: 'off',
+    operators: 2,
+    pointCode: 'kiosco-sin-red',
+    pointName: 'Kiosco Petare',
+    program: {
+      code: 'food_offline',
+      names: { es: 'Caja sin red', en: 'Offline box' },
+      basket: [
+        { item: 'food_box', quantity: 1, unit: 'box' },
+        { item: 'rice', quantity: 5, unit: 'kg' },
+      ],
     },
-    payload: { clientId: randomUUID() },
-  });
-  expect(issued.statusCode, issued.body).toBe(201);
-  holderQr = issued.json().qrText;
-  const { programId } = await inKindProgramWithCycle(run.server, {
-    code: 'food_offline',
-    names: { es: 'Caja sin red', en: 'Offline box' },
-    regions: ['VE-A'],
-    basket: [
-      { item: 'food_box', quantity: 1, unit: 'box' },
-      { item: 'rice', quantity: 5, unit: 'kg' },
-    ],
-  });
-  officerCookie = {
-    amparo_session: await cookieOf(officer.username, officer.password, officer.totp()),
-  };
-  const point = await run.server.app.inject({
-    method: 'POST',
-    url: '/api/distribution/points?purpose=distribution',
-    cookies: officerCookie,
-    payload: { code: 'kiosco-sin-red', name: 'Kiosco Petare', kind: 'kiosk', regionCode: 'VE-A' },
-  });
-  expect(point.statusCode, point.body).toBe(201);
-  pointId = point.json().pointId;
-  for (const [path, payload] of [
-    ['changes', { addOperators: operators.map((each) => each.id), addPrograms: [programId] }],
-    ['deliveries', { clientId: randomUUID(), item: 'food_box', quantity: 10 }],
-  ] as const) {
-    const response = await run.server.app.inject({
-      method: 'POST',
-      url: `/api/distribution/points/${pointId}/${path}?purpose=distribution`,
-      cookies: officerCookie,
-      payload,
-    });
-    expect(response.statusCode, response.body).toBeLessThan(300);
-  }
+    delivery: { item: 'food_box', quantity: 10 },
+  }));
 }, 120_000);
 
 afterAll(async () => run?.close());
@@ -109,47 +58,9 @@ async function supervisorPage(): Promise<Page> {
   return page;
 }
 
-/**
- * A device: signed in, its key registered by the supervisor (through the API, or on the
- * supervisor's screen from the registration code the device shows), the snapshot downloaded.
- */
-async function readyDevice(
-  operator: Operator,
-  register: { onScreen: Page; receiptsMax: number } | undefined = undefined,
-): Promise<Page> {
-  const page = await run.newPage('phone');
-  const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-    data: { username: operator.username, password: operator.password, totp: operator.totp() },
-  });
-  expect(signIn.status()).toBe(200);
-  await page.goto(`${run.server.baseUrl}/distribution`);
-  await page.getByLabel('Sin conexión (carnet)').check();
-  const publicKey = await page.getByTestId('pos-device-key').textContent();
-  const proof = await page.getByTestId('pos-device-proof').textContent();
-  if (register === undefined) {
-    const registered = await run.server.app.inject({
-      method: 'POST',
-      url: `/api/distribution/points/${pointId}/devices?purpose=distribution`,
-      cookies: officerCookie,
-      payload: { publicKey, proof, label: `Teléfono ${randomUUID().slice(0, 4)}` },
-    });
-    expect(registered.statusCode, registered.body).toBe(201);
-  } else {
-    const screen = register.onScreen;
-    const code = await page.getByTestId('pos-registration-code').textContent();
-    expect(code).toBe(`${publicKey}.${proof}`);
-    await screen.getByLabel('Nombre del dispositivo').fill('Teléfono B');
-    await screen.getByLabel('Código de registro que muestra el dispositivo').fill(code ?? '');
-    await screen.getByLabel(/^Entregas por instantánea/).fill(String(register.receiptsMax));
-    await screen.getByRole('button', { name: 'Registrar el dispositivo' }).click();
-    await screen
-      .getByTestId('supervision-devices')
-      .getByText(`margen por instantánea: ${register.receiptsMax} entregas`)
-      .waitFor();
-  }
-  await page.getByRole('button', { name: 'Descargar la instantánea' }).click();
-  await page.getByTestId('pos-snapshot').getByText('1 carnets').waitFor();
-  return page;
+/** A device of the point, registered through the API or on the supervisor's screen. */
+function readyDevice(operator: Operator, register?: { onScreen: Page; receiptsMax: number }) {
+  return readyOfflineDevice(run, { pointId, officerCookie }, operator, register);
 }
 
 /** Checks the card offline; returns how long the browser took (check plus lookup, ms). */

@@ -1,4 +1,4 @@
-import { lazy, type ReactNode, Suspense } from 'react';
+import { lazy, type ReactNode, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { Layout } from './components/layout.js';
@@ -20,6 +20,9 @@ const AccountPage = lazy(async () => ({
 }));
 const AppealsPage = lazy(async () => ({
   default: (await import('./features/appeals/appeals-page.js')).AppealsPage,
+}));
+const OfflineStartPage = lazy(async () => ({
+  default: (await import('./features/distribution/offline/offline-start.js')).OfflineStartPage,
 }));
 const DistributionPage = lazy(async () => ({
   default: (await import('./features/distribution/distribution-page.js')).DistributionPage,
@@ -100,7 +103,7 @@ export function App() {
           <Route path="/operators" element={<Operator page={<OperatorsPage />} />} />
           <Route path="/erasure" element={<Operator page={<ErasurePage />} />} />
           <Route path="/appeals" element={<Operator page={<AppealsPage />} />} />
-          <Route path="/distribution" element={<Operator page={<DistributionPage />} />} />
+          <Route path="/distribution" element={<PointOfService />} />
           <Route
             path="/distribution/supervision"
             element={<Operator page={<SupervisionPage />} />}
@@ -134,6 +137,17 @@ function Operator({ page }: { page: ReactNode }) {
   if (me.passwordChangeRequired && location.pathname !== '/account')
     return <Navigate to="/account" replace />;
   return page;
+}
+
+/**
+ * The point of service: for a signed-in operator, the full page. Opened with the network off
+ * (the session cannot be asked), the offline start page instead, from what this browser keeps;
+ * it stays until the operator, back online, opens the full page, so a sync is not interrupted.
+ */
+function PointOfService() {
+  const [startedOffline, setStartedOffline] = useState(() => !navigator.onLine);
+  if (startedOffline) return <OfflineStartPage onFullApp={() => setStartedOffline(false)} />;
+  return <Operator page={<DistributionPage />} />;
 }
 
 function Citizen({ page }: { page: ReactNode }) {

@@ -1378,6 +1378,11 @@ export const en: Dictionary = {
       allowanceReached:
         'The offline allowance is used up ({{receiptsMax}} hand-overs, {{unitsMax}} units): sync and download a new snapshot before handing over more.',
       recorded: 'Recorded on this device; it will count when synced.',
+      coldStart: 'Opened without network: the device and snapshot kept in this browser are used.',
+      coldStartOnline: 'The network is back: sync here, then open the full point of service.',
+      openFull: 'Open the full point of service',
+      coldStartNone:
+        'This browser keeps no registered device with its snapshot: connect to set it up.',
     },
     qrText: "Text of the card's QR code",
     qrTextHint: 'Use the camera, or a reader that types the text here.',

@@ -1403,6 +1403,12 @@ export const es = {
       allowanceReached:
         'Se agotó el margen sin red ({{receiptsMax}} entregas, {{unitsMax}} unidades): sincronice y descargue una instantánea nueva antes de entregar más.',
       recorded: 'Registrada en este dispositivo; contará al sincronizar.',
+      coldStart:
+        'Abierto sin red: se usan el dispositivo y la instantánea guardados en este navegador.',
+      coldStartOnline: 'La red volvió: sincronice aquí y luego abra el punto de entrega completo.',
+      openFull: 'Abrir el punto de entrega completo',
+      coldStartNone:
+        'Este navegador no guarda ningún dispositivo registrado con su instantánea: conéctese para prepararlo.',
     },
     qrText: 'Texto del código QR del carnet',
     qrTextHint: 'Use la cámara, o un lector que escriba el texto aquí.',

@@ -22,6 +22,8 @@ export interface DeviceRecord {
   deviceId: string | null;
   /** The snapshot key, pinned at the first download (hex). */
   snapshotKeyHex: string | null;
+  /** The point's code, from the last snapshot downloaded (absent before the first). */
+  pointCode?: string;
 }
 
 /** A receipt made offline and not yet answered by a sync. */
@@ -115,6 +117,32 @@ export async function downloadSnapshot(device: DeviceRecord): Promise<HeldSnapsh
   const text = await response.text();
   const held = await openSnapshot(text, keyHex);
   await putValue('snapshot', device.pointId, { text, fetchedAtMs: Date.now() });
+  await putValue('device', device.pointId, {
+    ...device,
+    snapshotKeyHex: keyHex,
+    pointCode: held.payload.pointCode,
+  });
+  return held;
+}
+
+/** A registered device this browser holds, with a snapshot kept for its point. */
+export interface HeldDevice {
+  pointId: string;
+  pointCode: string | undefined;
+}
+
+/**
+ * The devices this browser registered and holds a snapshot for, read from IndexedDB only: what
+ * the point of service offers when it is opened with the network off.
+ */
+export async function heldDevices(): Promise<HeldDevice[]> {
+  const devices = await allValues<DeviceRecord>('device');
+  const held: HeldDevice[] = [];
+  for (const device of devices) {
+    if (device.deviceId === null || device.snapshotKeyHex === null) continue;
+    if ((await getValue('snapshot', device.pointId)) === undefined) continue;
+    held.push({ pointId: device.pointId, pointCode: device.pointCode });
+  }
   return held;
 }
 

@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
+import { inKindProgramWithCycle } from '../../src/modules/distribution/distribution-test-kit.js';
+import { type BuiltOperator, buildOperator } from '../factories.js';
+import type { ConsoleRun } from './console-run.js';
+
+/**
+ * The point of service's e2e world (issue #15), shared by the console's distribution tests: a
+ * registrar issues one card through the API, a program officer creates an in-kind program with
+ * an approved cycle in VE-A, a point serving it, its operators (distribution operators in VE-A)
+ * and a delivery of stock. Each test names its own accounts, program and point, so files that
+ * share a server do not see each other's counts.
+ *
+ * @example
+ *   const world = await distributionPointWorld(run, {
+ *     prefix: 'pos', operators: 1, pointCode: 'kiosco-e2e', pointName: 'Kiosco Catia',
+ *     program: { code: 'food_e2e', names: { es: 'Caja', en: 'Box' },
+ *                basket: [{ item: 'food_box', quantity: 2, unit: 'box' }] },
+ *     delivery: { item: 'food_box', quantity: 100 },
+ *   });
+ */
+export interface DistributionPointWorld {
+  registrar: BuiltOperator;
+  officer: BuiltOperator;
+  operators: BuiltOperator[];
+  /** The program officer's session cookie (signed in once: a TOTP code works once). */
+  officerCookie: { amparo_session: string };
+  holderQr: string;
+  programId: string;
+  pointId: string;
+}
+
+export interface DistributionPointOptions {
+  /** Prefix of the accounts' usernames: `prefix.registrar`, `prefix.officer`, `prefix.operatorN`. */
+  prefix: string;
+  operators: number;
+  pointCode: string;
+  pointName: string;
+  program: {
+    code: string;
+    names: { es: string; en: string };
+    basket: { item: string; quantity: number; unit: string }[];
+  };
+  delivery: { item: string; quantity: number };
+  /** Runs before the cycle is approved: persons made here in VE-A are entitled too. */
+  beforeCycle?: () => Promise<void>;
+}
+
+/** Signs an account in through the API and answers its session cookie's value. */
+export async function sessionCookieOf(
+  run: ConsoleRun,
+  account: Pick<BuiltOperator, 'username' | 'password'>,
+  totp: string,
+): Promise<string> {
+  const response = await run.server.app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in',
+    payload: { username: account.username, password: account.password, totp },
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  return /amparo_session=([^;]+)/.exec(String(response.headers['set-cookie']))?.[1] ?? '';
+}
+
+export async function distributionPointWorld(
+  run: ConsoleRun,
+  options: DistributionPointOptions,
+): Promise<DistributionPointWorld> {
+  const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+  const [registrar, officer] = await Promise.all([
+    buildOperator(context, {
+      username: `${options.prefix}.registrar`,
+      roles: ['registry_supervisor'],
+    }),
+    buildOperator(context, { username: `${options.prefix}.officer`, roles: ['program_officer'] }),
+  ]);
+  const operators = await Promise.all(
+    Array.from({ length: options.operators }, (_, index) =>
+      buildOperator(context, {
+        username: `${options.prefix}.operator${index + 1}`,
+        roles: ['distribution_operator'],
+        regions: ['VE-A'],
+      }),
+    ),
+  );
+  const holder = await createCardPerson(run.server.database.db, run.server.keys.masterKey, {
+    region: 'VE-A',
+  });
+  const issued = await run.server.app.inject({
+    method: 'POST',
+    url: `/api/persons/${holder.id}/credentials?purpose=enrolment`,
+    cookies: { amparo_session: await sessionCookieOf(run, registrar, registrar.totp()) },
+    payload: { clientId: randomUUID() },
+  });
+  expect(issued.statusCode, issued.body).toBe(201);
+  await options.beforeCycle?.();
+  const { programId } = await inKindProgramWithCycle(run.server, {
+    ...options.program,
+    regions: ['VE-A'],
+  });
+  const officerCookie = { amparo_session: await sessionCookieOf(run, officer, officer.totp()) };
+  const point = await run.server.app.inject({
+    method: 'POST',
+    url: '/api/distribution/points?purpose=distribution',
+    cookies: officerCookie,
+    payload: {
+      code: options.pointCode,
+      name: options.pointName,
+      kind: 'kiosk',
+      regionCode: 'VE-A',
+    },
+  });
+  expect(point.statusCode, point.body).toBe(201);
+  const pointId: string = point.json().pointId;
+  for (const [path, payload] of [
+    ['changes', { addOperators: operators.map((each) => each.id), addPrograms: [programId] }],
+    ['deliveries', { clientId: randomUUID(), ...options.delivery }],
+  ] as const) {
+    const response = await run.server.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${pointId}/${path}?purpose=distribution`,
+      cookies: officerCookie,
+      payload,
+    });
+    expect(response.statusCode, response.body).toBeLessThan(300);
+  }
+  return {
+    registrar,
+    officer,
+    operators,
+    officerCookie,
+    holderQr: issued.json().qrText,
+    programId,
+    pointId,
+  };
+}
+
+/** A phone-width page whose browser context is signed in as the operator (through the API). */
+export async function operatorPage(run: ConsoleRun, operator: BuiltOperator): Promise<Page> {
+  const page = await run.newPage('phone');
+  const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
+    data: { username: operator.username, password: operator.password, totp: operator.totp() },
+  });
+  expect(signIn.status()).toBe(200);
+  return page;
+}
+
+/**
+ * A device: signed in, its key registered by the supervisor (through the API, or on the
+ * supervisor's screen from the registration code the device shows), the snapshot downloaded.
+ */
+export async function readyOfflineDevice(
+  run: ConsoleRun,
+  point: Pick<DistributionPointWorld, 'pointId' | 'officerCookie'>,
+  operator: BuiltOperator,
+  register: { onScreen: Page; receiptsMax: number } | undefined = undefined,
+): Promise<Page> {
+  const page = await operatorPage(run, operator);
+  await page.goto(`${run.server.baseUrl}/distribution`);
+  await page.getByLabel('Sin conexión (carnet)').check();
+  const publicKey = await page.getByTestId('pos-device-key').textContent();
+  const proof = await page.getByTestId('pos-device-proof').textContent();
+  if (register === undefined) {
+    const registered = await run.server.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${point.pointId}/devices?purpose=distribution`,
+      cookies: point.officerCookie,
+      payload: { publicKey, proof, label: `Teléfono ${randomUUID().slice(0, 4)}` },
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+  } else {
+    const screen = register.onScreen;
+    const code = await page.getByTestId('pos-registration-code').textContent();
+    expect(code).toBe(`${publicKey}.${proof}`);
+    await screen.getByLabel('Nombre del dispositivo').fill('Teléfono B');
+    await screen.getByLabel('Código de registro que muestra el dispositivo').fill(code ?? '');
+    await screen.getByLabel(/^Entregas por instantánea/).fill(String(register.receiptsMax));
+    await screen.getByRole('button', { name: 'Registrar el dispositivo' }).click();
+    await screen
+      .getByTestId('supervision-devices')
+      .getByText(`margen por instantánea: ${register.receiptsMax} entregas`)
+      .waitFor();
+  }
+  await page.getByRole('button', { name: 'Descargar la instantánea' }).click();
+  await page.getByTestId('pos-snapshot').getByText('1 carnets').waitFor();
+  return page;
+}
