@@ -13,8 +13,10 @@ import { loadAverage } from './lib/program-population.js';
 
 /**
  * The offline card check in the browser (issue #15: "offline card check plus entitlement lookup
- * in the browser p99 ≤ 100 ms"): `persons` card holders (cards issued through the API) on a
- * throwaway PostgreSQL database, one point and a registered device; the point's signed snapshot
+ * in the browser p99 ≤ 100 ms"): `persons` card holders (cards issued through the API) plus
+ * `moreHolders` entitled card holders written by SQL (the snapshot's size; their QR texts are
+ * not known, so the checks pick among the first) on a throwaway PostgreSQL database, one point
+ * and a registered device; the point's signed snapshot
  * as the server serves it; then, in Debian's Chromium, the app's own code
  * (`web/src/features/distribution/offline/offline-snapshot.ts`, bundled by Vite) opens the
  * snapshot (signature, trust and revocation lists) and checks `checks` cards picked at random:
@@ -22,12 +24,14 @@ import { loadAverage } from './lib/program-population.js';
  * and the lookup of what its holder may take. Each check is timed in the page
  * (`performance.now()`); the first `warmup` are left out.
  *
- *   npm run bench -- distribution-offline-check [persons=200] [checks=500] [warmup=20]
+ *   npm run bench -- distribution-offline-check [persons=200] [checks=500] [warmup=20] [moreHolders=0]
+ *   npm run bench -- distribution-offline-check 500 1000 20 49500   # a 50,000-holder snapshot
  */
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const persons = Number(args[0] ?? 200);
   const checks = Number(args[1] ?? 500);
   const warmup = Number(args[2] ?? 20);
+  const moreHolders = Number(args[3] ?? 0);
   const loadAtStart = loadAverage();
   const world = await distributionWorld({
     persons,
@@ -35,6 +39,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     points: 1,
     operatorsPerPoint: 1,
     stockPerPoint: 1_000_000,
+    holdersBySql: moreHolders,
   });
   const browser = await launchChromium();
   const keys = loadKeyStore(world.keysDir);
@@ -86,8 +91,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     );
     const timed = measured.times.slice(warmup);
     return {
-      command: `npm run bench -- distribution-offline-check ${persons} ${checks} ${warmup}`,
+      command: `npm run bench -- distribution-offline-check ${persons} ${checks} ${warmup} ${moreHolders}`,
       persons,
+      holdersBySql: moreHolders,
       snapshotEntries: measured.entries,
       snapshotBytes: Buffer.byteLength(snapshotText),
       snapshotOpenMs: +measured.openMs.toFixed(1),

@@ -12,7 +12,7 @@ import { approvedCycle, publishedProgram } from '../../src/modules/programs/prog
 import { initKeys, loadKeyStore } from '../../src/platform/crypto/key-store.js';
 import type { Role } from '../../src/shared/access/roles.js';
 import { buildOperator, buildPerson, cheapHashOptions } from '../../test/factories.js';
-import { type BenchDatabase, throwawayDatabase } from './program-population.js';
+import { addPersons, type BenchDatabase, throwawayDatabase } from './program-population.js';
 
 /**
  * What the distribution benchmarks redeem against: a throwaway PostgreSQL database with
@@ -51,6 +51,13 @@ export interface WorldOptions {
   stockPerPoint: number;
   /** A PostgreSQL superuser URL of the server to create the database on. */
   serverUrl?: string;
+  /**
+   * More card holders, entitled like the others, written by SQL (persons in VE-A and an active
+   * credential row each, as `bench/distribution-offline.ts` writes them): they fill the point's
+   * snapshot to a realistic size without issuing their cards through the API, so the world has
+   * no QR text for them (`cards` holds only the `persons` issued through the API).
+   */
+  holdersBySql?: number;
 }
 
 export async function distributionWorld(options: WorldOptions): Promise<DistributionWorld> {
@@ -117,6 +124,7 @@ export async function distributionWorld(options: WorldOptions): Promise<Distribu
       );
       qrOf.set(person.id, issued.qrText as string);
     }
+    if ((options.holdersBySql ?? 0) > 0) await addHoldersBySql(database, options.holdersBySql ?? 0);
     const programs: { programId: string; cards: Card[] }[] = [];
     for (let index = 0; index < (options.programs ?? 1); index += 1) {
       const { programId } = await publishedProgram(database.app, {
@@ -143,11 +151,13 @@ export async function distributionWorld(options: WorldOptions): Promise<Distribu
         .execute();
       programs.push({
         programId,
-        cards: entitlements.map((row) => ({
-          entitlementId: row.id,
-          personId: row.person_id,
-          qrText: qrOf.get(row.person_id) as string,
-        })),
+        cards: entitlements
+          .filter((row) => qrOf.has(row.person_id))
+          .map((row) => ({
+            entitlementId: row.id,
+            personId: row.person_id,
+            qrText: qrOf.get(row.person_id) as string,
+          })),
       });
     }
 
@@ -208,6 +218,20 @@ export async function distributionWorld(options: WorldOptions): Promise<Distribu
     rmSync(keysDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** `count` (rounded up to households of 4) persons in VE-A, each with an active credential row. */
+async function addHoldersBySql(database: BenchDatabase, count: number): Promise<void> {
+  const persons = Math.ceil(count / 4) * 4;
+  await addPersons(database.admin, 0, persons);
+  const ids = sql`(select md5('p' || g)::uuid from generate_series(0::int8, ${persons - 1}::int8) g)`;
+  await sql`update person set region_code = 'VE-A' where id in ${ids}`.execute(database.admin);
+  await sql`update person_version set attributes = attributes || '{"state_code": "VE-A"}'::jsonb
+    where person_id in ${ids}`.execute(database.admin);
+  await sql`insert into credential (id, person_id, person_version, kid, issued_at, expires_at)
+    select substring(decode(md5('c' || p.id::text), 'hex') from 1 for 16), p.id, 1,
+           '0123456789abcdef', now() - interval '1 day', now() + interval '5 years'
+      from person p where p.id in ${ids}`.execute(database.admin);
 }
 
 export interface ServerProcess {
