@@ -45,6 +45,8 @@ export const distributionErrorCodes = [
   'AMP_OFFLINE_RECEIPT_MISMATCH',
   /** A receipt beyond the device's allowance for its snapshot (receipts or units). */
   'AMP_OFFLINE_ALLOWANCE_EXCEEDED',
+  /** A conflict receipt synced before receipts kept their card: it cannot be counted later. */
+  'AMP_OFFLINE_RECEIPT_WITHOUT_CARD',
 ] as const;
 
 export type DistributionErrorCode = (typeof distributionErrorCodes)[number];
@@ -99,6 +101,10 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   AMP_OFFLINE_SIGNATURE_INVALID: {
     status: 422,
     title: "The offline receipt is not signed by the device's key",
+  },
+  AMP_OFFLINE_RECEIPT_WITHOUT_CARD: {
+    status: 409,
+    title: 'This offline receipt does not name its card: only the counted receipt may stand',
   },
   AMP_OFFLINE_RECEIPT_MISMATCH: {
     status: 409,

@@ -25,6 +25,7 @@ export async function redemptionsByCycleStateDay(db: Kysely<Database>): Promise<
     with firsts as (
       select distinct on (r.entitlement_id) r.cycle_id, r.point_id, r.mode, r.redeemed_at
         from redemption r
+       where not exists (select 1 from redemption_reversal x where x.redemption_id = r.id)
        order by r.entitlement_id, r.redeemed_at
     )
     select f.cycle_id, p.region_code, f.mode,

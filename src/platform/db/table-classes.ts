@@ -120,6 +120,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   distribution_snapshot: 'history',
   offline_receipt: 'history',
   offline_conflict_resolution: 'history',
+  redemption_reversal: 'history',
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',
   statistics_refresh: 'operational',

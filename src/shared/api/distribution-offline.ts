@@ -83,7 +83,7 @@ export const OfflineConflictSchema = Type.Object({
   /** Set once a supervisor cleared it. */
   resolution: Type.Union([
     Type.Object({
-      decision: Type.Literal('counted_stands'),
+      decision: Type.Union([Type.Literal('counted_stands'), Type.Literal('later_stands')]),
       goodsLeft: Type.Boolean(),
       resolvedAt: Type.String(),
     }),
@@ -93,8 +93,11 @@ export const OfflineConflictSchema = Type.Object({
 
 export const ConflictResolutionSchema = Type.Object({
   receiptId: Type.String(),
-  decision: Type.Literal('counted_stands'),
+  decision: Type.Union([Type.Literal('counted_stands'), Type.Literal('later_stands')]),
   goodsLeft: Type.Boolean(),
+  /** later_stands: the redemption counted for this receipt, and the redemptions reversed. */
+  redemptionId: Type.Union([Type.String(), Type.Null()]),
+  reversedRedemptionIds: Type.Array(Type.String()),
   entitlementState: Type.String(),
 });
 export type OfflineConflictAnswer = Static<typeof OfflineConflictSchema>;

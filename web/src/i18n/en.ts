@@ -1292,6 +1292,15 @@ export const en: Dictionary = {
       clear: 'The first receipt stands: clear the conflict',
       cleared: 'Cleared: the first receipt stands.',
       clearedWrittenOff: 'Cleared: the first receipt stands; these goods were written off.',
+      stands: 'Which receipt stands?',
+      decision: {
+        counted_stands: 'The first, already counted',
+        later_stands: 'This later one: the earlier hand-overs are reversed',
+      },
+      earlierGoodsLeft:
+        "The earlier hand-overs' goods did leave the point (otherwise they return to stock)",
+      clearLater: 'The later receipt stands: clear the conflict',
+      clearedLater: 'Cleared: the later receipt stands; the earlier hand-overs were reversed.',
     },
     title: 'Hand-over supervision',
     noPoint: 'There are no distribution points in your regions.',

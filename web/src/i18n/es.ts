@@ -1316,6 +1316,15 @@ export const es = {
       clear: 'Vale el primer recibo: resolver el conflicto',
       cleared: 'Resuelto: vale el primer recibo.',
       clearedWrittenOff: 'Resuelto: vale el primer recibo; estos bienes se dieron de baja.',
+      stands: '¿Qué recibo vale?',
+      decision: {
+        counted_stands: 'El primero, ya contado',
+        later_stands: 'Este, el posterior: las entregas anteriores se anulan',
+      },
+      earlierGoodsLeft:
+        'Los bienes de las entregas anteriores sí salieron del punto (si no, vuelven al inventario)',
+      clearLater: 'Vale el recibo posterior: resolver el conflicto',
+      clearedLater: 'Resuelto: vale el recibo posterior; las entregas anteriores se anularon.',
     },
     title: 'Supervisión de entregas',
     noPoint: 'No hay puntos de entrega en sus regiones.',

@@ -204,6 +204,15 @@ async function remainingAtSnapshot(
     .select(['l.item', (eb) => eb.fn.sum<string>('l.quantity').as('taken')])
     .where('r.entitlement_id', '=', target.entitlement.entitlementId)
     .where('r.redeemed_at', '>', issuedAt)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('redemption_reversal as x')
+            .select('x.redemption_id')
+            .whereRef('x.redemption_id', '=', 'r.id'),
+        ),
+      ),
+    )
     .groupBy('l.item')
     .execute();
   const remaining = new Map<string, number>();
@@ -359,6 +368,7 @@ class BatchWrites {
         synced_by: meta.operatorId,
         outcome: result.outcome as 'counted' | 'conflict',
         redemption_id: result.redemptionId,
+        credential_id: Buffer.from(candidate.receipt.credentialId, 'hex'),
       })),
       (rows) => trx.insertInto('offline_receipt').values(rows).execute(),
     );

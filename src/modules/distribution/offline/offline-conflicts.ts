@@ -37,6 +37,15 @@ export async function offlineConflictsLister(
         .selectFrom('redemption as r')
         .select((inner) => inner.fn.countAll<string>().as('count'))
         .whereRef('r.entitlement_id', '=', 'o.entitlement_id')
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('redemption_reversal as x')
+                .select('x.redemption_id')
+                .whereRef('x.redemption_id', '=', 'r.id'),
+            ),
+          ),
+        )
         .as('counted'),
     ])
     .where('o.point_id', '=', point.id)

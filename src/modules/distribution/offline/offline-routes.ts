@@ -94,7 +94,7 @@ export const offlineRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> 
       schema: {
         tags,
         summary:
-          "Clear an offline conflict: the receipt counted first stands; this one's goods written off if they left (supervisor; audited)",
+          "Clear an offline conflict: the receipt counted first stands (this one's goods written off if they left), or this later one counts and the earlier redemptions are reversed (supervisor; audited)",
         params: ConflictParams,
         querystring: PurposeQuery,
         body: ConflictResolutionBody,

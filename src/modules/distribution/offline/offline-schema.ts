@@ -30,11 +30,21 @@ export const ConflictParams = Type.Object({
 
 export const ConflictResolutionBody = Type.Object(
   {
-    decision: Type.Literal('counted_stands', {
-      description: 'The receipt counted first stands; this one is closed, counted nowhere',
-    }),
+    decision: Type.Union(
+      [
+        Type.Literal('counted_stands', {
+          description: 'The receipt counted first stands; this one is closed, counted nowhere',
+        }),
+        Type.Literal('later_stands', {
+          description:
+            'This later receipt counts; the redemptions that took the entitlement first are reversed',
+        }),
+      ],
+      { description: 'Which receipt stands' },
+    ),
     goodsLeft: Type.Boolean({
-      description: "This receipt's goods did leave the point: written off as a stock loss",
+      description:
+        "counted_stands: this receipt's goods did leave the point (written off as a loss); later_stands: the reversed hand-overs' goods did leave (they stay out of stock, else they return)",
     }),
     note: Type.Optional(Type.String({ maxLength: 500 })),
   },

@@ -25,15 +25,26 @@ export interface OfflineTables {
     synced_by: string;
     outcome: 'counted' | 'conflict';
     redemption_id: string | null;
+    /** `migrations/0074_offline_conflict_later_stands.sql`: null for receipts synced before. */
+    credential_id: Buffer | null;
   };
   offline_conflict_resolution: {
     receipt_id: string;
     entitlement_id: string;
-    decision: 'counted_stands';
+    decision: 'counted_stands' | 'later_stands';
     goods_left: boolean;
     note: string | null;
     resolved_by: string;
     resolved_at: Date;
+    /** `migrations/0074_offline_conflict_later_stands.sql`: later_stands only. */
+    redemption_id: string | null;
+  };
+  redemption_reversal: {
+    redemption_id: string;
+    receipt_id: string;
+    goods_returned: boolean;
+    reversed_by: string;
+    reversed_at: Date;
   };
 }
 

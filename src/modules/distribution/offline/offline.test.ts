@@ -34,6 +34,7 @@ describe('offline snapshot and sync', () => {
   let ana: Awaited<ReturnType<typeof personWithCard>>;
   let beto: Awaited<ReturnType<typeof personWithCard>>;
   let caro: Awaited<ReturnType<typeof personWithCard>>;
+  let dani: Awaited<ReturnType<typeof personWithCard>>;
   let cycleId: string;
   const devices: { key: OfflineDevice; id: string }[] = [];
 
@@ -45,6 +46,7 @@ describe('offline snapshot and sync', () => {
     ana = await personWithCard(kit, issuer);
     beto = await personWithCard(kit, issuer);
     caro = await personWithCard(kit, issuer);
+    dani = await personWithCard(kit, issuer);
     const program = await inKindProgramWithCycle(kit, {
       code: 'offline',
       basket: [
@@ -248,6 +250,125 @@ describe('offline snapshot and sync', () => {
     expect(
       after.find((each: { receiptId: string }) => each.receiptId === conflict.receiptId),
     ).toMatchObject({ resolution: { decision: 'counted_stands', goodsLeft: true } });
+  });
+
+  it('lets the supervisor clear a conflict for the later receipt: it counts, the earlier is reversed, stock and entitlement exact', async () => {
+    const [a, b] = devices;
+    if (a === undefined || b === undefined) throw new Error('no devices');
+    const snapA = (await snapshotOf(a)).snapshot.payload;
+    const snapB = (await snapshotOf(b)).snapshot.payload;
+    const entry = snapA.entries.find((each: string[]) => each[0] === cardHash(dani.credentialId));
+    const entitlementId = entitlementIdOfEntry(entry[1]);
+    const figuresBefore = (await call('GET', `cycles/${cycleId}/reconciliation`, supervisor)).json()
+      .figures;
+    const boxesBefore = await foodBoxesOnHand();
+    // The earlier hand-over (device A): the box and 2 kg of rice; the later (device B), made
+    // offline from its own snapshot: the whole basket. B's is kept as a conflict.
+    const fromA = a.key.receipt(point, a.id, {
+      snapshotId: snapA.snapshotId,
+      entitlementId,
+      credentialId: dani.credentialId,
+      lines: [
+        { item: 'food_box', quantity: 1 },
+        { item: 'rice', quantity: 2 },
+      ],
+      deviceTime: Date.now() - 60_000,
+    });
+    const fromB = b.key.receipt(point, b.id, {
+      snapshotId: snapB.snapshotId,
+      entitlementId,
+      credentialId: dani.credentialId,
+      lines: [
+        { item: 'food_box', quantity: 1 },
+        { item: 'rice', quantity: 5 },
+      ],
+      deviceTime: Date.now() - 30_000,
+    });
+    const first = await sync(a, [fromA]);
+    expect(first.json().results[0], first.body).toMatchObject({ outcome: 'counted' });
+    const earlierId = first.json().results[0].redemptionId as string;
+    const second = await sync(b, [fromB]);
+    expect(second.json().results[0], second.body).toMatchObject({ outcome: 'conflict' });
+
+    const url = `offline-conflicts/${fromB.receiptId}/resolution`;
+    const body = { decision: 'later_stands', goodsLeft: true, note: 'A gave part, B the basket' };
+    const byOperator = await call('POST', url, operator, body);
+    expect(byOperator.statusCode).toBe(403);
+    const cleared = await call('POST', url, supervisor, body);
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json()).toMatchObject({
+      decision: 'later_stands',
+      goodsLeft: true,
+      reversedRedemptionIds: [earlierId],
+      entitlementState: 'consumed',
+    });
+    const laterId = cleared.json().redemptionId as string;
+    expect(laterId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const rows = await kit.database.asAdmin(async (admin) => ({
+      balances: (
+        await sql<{ item: string; quantity_remaining: number }>`
+          select item, quantity_remaining from entitlement_item_balance
+           where entitlement_id = ${entitlementId} order by item`.execute(admin)
+      ).rows,
+      standing: (
+        await sql<{ id: string }>`
+          select r.id from redemption r
+           where r.entitlement_id = ${entitlementId}
+             and not exists (select 1 from redemption_reversal x where x.redemption_id = r.id)`.execute(
+          admin,
+        )
+      ).rows,
+      reversed: (
+        await sql<{ redemption_id: string; goods_returned: boolean }>`
+          select redemption_id, goods_returned from redemption_reversal
+           where receipt_id = ${fromB.receiptId}`.execute(admin)
+      ).rows,
+      movements: (
+        await sql<{ kind: string; quantity_delta: number; redemption_id: string | null }>`
+          select kind, quantity_delta, redemption_id from stock_movement
+           where point_id = ${point} and item = 'food_box'
+             and (redemption_id in (${earlierId}, ${laterId}) or note like ${`%${fromB.receiptId}%`})
+           order by recorded_at`.execute(admin)
+      ).rows,
+    }));
+    // What remains is the granted basket less the later receipt only: 1 − 1 box, 5 − 5 kg.
+    expect(rows.balances.map((row) => [row.item, Number(row.quantity_remaining)])).toEqual([
+      ['food_box', 0],
+      ['rice', 0],
+    ]);
+    expect(rows.standing.map((row) => row.id)).toEqual([laterId]);
+    expect(rows.reversed).toEqual([{ redemption_id: earlierId, goods_returned: false }]);
+    // Both boxes left the point: each moved out once, by its own redemption; nothing else.
+    expect(rows.movements.map((row) => [row.kind, Number(row.quantity_delta)])).toEqual([
+      ['redemption', -1],
+      ['redemption', -1],
+    ]);
+    expect(await foodBoxesOnHand()).toBe(boxesBefore - 2);
+    expect(await auditedAs(kit, String(cleared.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.stock_adjust',
+      outcome: 'allowed',
+      reasonCode: null,
+    });
+
+    // The reconciliation counts one redemption of the entitlement: the later one's quantities.
+    const figuresAfter = (await call('GET', `cycles/${cycleId}/reconciliation`, supervisor)).json()
+      .figures;
+    const redeemedOf = (figures: { items: { item: string; redeemed: number }[] }, item: string) =>
+      figures.items.find((each) => each.item === item)?.redeemed ?? 0;
+    expect(figuresAfter.redemptions - figuresBefore.redemptions).toBe(1);
+    expect(figuresAfter.entitlementsRedeemed - figuresBefore.entitlementsRedeemed).toBe(1);
+    expect(redeemedOf(figuresAfter, 'food_box') - redeemedOf(figuresBefore, 'food_box')).toBe(1);
+    expect(redeemedOf(figuresAfter, 'rice') - redeemedOf(figuresBefore, 'rice')).toBe(5);
+
+    // Once only: a second decision on it is refused and moves nothing.
+    const again = await call('POST', url, supervisor, body);
+    expect(again.statusCode).toBe(409);
+    expect(await foodBoxesOnHand()).toBe(boxesBefore - 2);
+    const listed = (await call('GET', 'offline-conflicts', supervisor)).json().conflicts;
+    expect(
+      listed.find((each: { receiptId: string }) => each.receiptId === fromB.receiptId),
+    ).toMatchObject({ countedRedemptions: 1, resolution: { decision: 'later_stands' } });
   });
 
   it('refuses bad receipts, counts none of them, and audits each', async () => {

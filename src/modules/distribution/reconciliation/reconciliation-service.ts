@@ -187,6 +187,16 @@ async function figuresOf(
     ])
     .where('r.point_id', '=', point.id)
     .where('r.cycle_id', '=', cycle.cycleId)
+    // A redemption reversed when a conflict was cleared for the later receipt no longer counts.
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('redemption_reversal as x')
+            .select('x.redemption_id')
+            .whereRef('x.redemption_id', '=', 'r.id'),
+        ),
+      ),
+    )
     .executeTakeFirstOrThrow();
   return {
     pointCode: point.code,
@@ -214,6 +224,15 @@ async function itemFigures(
     .select(['l.item', sql<string>`sum(l.quantity)`.as('quantity')])
     .where('r.point_id', '=', point.id)
     .where('r.cycle_id', '=', cycle.cycleId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('redemption_reversal as x')
+            .select('x.redemption_id')
+            .whereRef('x.redemption_id', '=', 'r.id'),
+        ),
+      ),
+    )
     .groupBy('l.item')
     .execute();
   const forRedemptions = await deps.db
@@ -222,6 +241,15 @@ async function itemFigures(
     .select(['m.item', sql<string>`sum(-m.quantity_delta)`.as('quantity')])
     .where('m.point_id', '=', point.id)
     .where('r.cycle_id', '=', cycle.cycleId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('redemption_reversal as x')
+            .select('x.redemption_id')
+            .whereRef('x.redemption_id', '=', 'r.id'),
+        ),
+      ),
+    )
     .groupBy('m.item')
     .execute();
   // Other movements since the cycle's reference date (UTC): stock is not tied to a cycle.

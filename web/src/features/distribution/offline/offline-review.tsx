@@ -170,12 +170,13 @@ function ConflictItem(props: {
   const format = useFormat();
   const { conflict } = props;
   const [goodsLeft, setGoodsLeft] = useState(true);
+  const [decision, setDecision] = useState<'counted_stands' | 'later_stands'>('counted_stands');
   const clear = useMutation({
     mutationFn: () =>
       apiSend(
         'POST',
         `/api/distribution/points/${props.pointId}/offline-conflicts/${conflict.receiptId}/resolution?${purpose}`,
-        { decision: 'counted_stands', goodsLeft },
+        { decision, goodsLeft },
       ),
     onSuccess: props.onCleared,
   });
@@ -192,9 +193,11 @@ function ConflictItem(props: {
       </p>
       {conflict.resolution ? (
         <p role="status">
-          {conflict.resolution.goodsLeft
-            ? t('supervision.conflicts.clearedWrittenOff')
-            : t('supervision.conflicts.cleared')}
+          {conflict.resolution.decision === 'later_stands'
+            ? t('supervision.conflicts.clearedLater')
+            : conflict.resolution.goodsLeft
+              ? t('supervision.conflicts.clearedWrittenOff')
+              : t('supervision.conflicts.cleared')}
         </p>
       ) : (
         <form
@@ -203,17 +206,35 @@ function ConflictItem(props: {
             clear.mutate();
           }}
         >
+          <fieldset className="choice-row">
+            <legend>{t('supervision.conflicts.stands')}</legend>
+            {(['counted_stands', 'later_stands'] as const).map((each) => (
+              <label key={each}>
+                <input
+                  type="radio"
+                  name={`stands-${conflict.receiptId}`}
+                  checked={decision === each}
+                  onChange={() => setDecision(each)}
+                />{' '}
+                {t(`supervision.conflicts.decision.${each}`)}
+              </label>
+            ))}
+          </fieldset>
           <label>
             <input
               type="checkbox"
               checked={goodsLeft}
               onChange={(event) => setGoodsLeft(event.target.checked)}
             />{' '}
-            {t('supervision.conflicts.goodsLeft')}
+            {decision === 'later_stands'
+              ? t('supervision.conflicts.earlierGoodsLeft')
+              : t('supervision.conflicts.goodsLeft')}
           </label>
           {clear.error ? <ProblemNotice error={clear.error} /> : null}
           <button type="submit" disabled={clear.isPending}>
-            {t('supervision.conflicts.clear')}
+            {decision === 'later_stands'
+              ? t('supervision.conflicts.clearLater')
+              : t('supervision.conflicts.clear')}
           </button>
         </form>
       )}
