@@ -31,8 +31,9 @@ export interface SyncBody {
  * refused for a revoked or unknown device, or a device whose clock is more than
  * `offline.deviceClockSkewMaxMs` from the server's. Each receipt is then, in order:
  *
- * - a **replay** (its id was synced before): the first answer, unchanged (other content under
- *   the same id: `AMP_OFFLINE_RECEIPT_MISMATCH`);
+ * - a **replay** (its id was synced before): the first answer, unchanged, nothing counted again
+ *   (a device's retry); other content under the same id, or the id from another device:
+ *   refused, `AMP_OFFLINE_RECEIPT_MISMATCH`, and audited;
  * - **refused**, nothing counted, audited: not signed by the device (`AMP_OFFLINE_SIGNATURE_INVALID`),
  *   made after the device's clock says now (`AMP_DEVICE_CLOCK_OFF`), with a snapshot not issued
  *   to it or past its expiry (`AMP_SNAPSHOT_EXPIRED`), with a card unknown, revoked or expired at
@@ -71,6 +72,15 @@ export async function offlineSyncer(
     return first === index && !results.has(receipt.receiptId);
   });
   const refusals: AuditEntryInput[] = [];
+  // A receipt id synced before with other content (another device, other lines): a replay
+  // refused, counted nowhere, audited like any other refusal.
+  for (const result of results.values()) {
+    if (result.outcome === 'refused' && result.code !== null) {
+      refusals.push(
+        refusalEntry(gate.write, { type: 'distribution_point', id: gate.point.id }, result.code),
+      );
+    }
+  }
   const candidates = await checked(deps, gate, device, body, fresh, (receipt, code, personId) => {
     results.set(receipt.receiptId, refused(receipt.receiptId, code));
     const resource = personId

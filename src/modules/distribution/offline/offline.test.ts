@@ -199,6 +199,32 @@ describe('offline snapshot and sync', () => {
       replayed: true,
       redemptionId: first.json().results[0].redemptionId,
     });
+    // A replayed receipt id with other content — the same device's other lines, or the id sent
+    // from another device — is refused, counted nowhere, and audited.
+    const altered = a.key.receipt(point, a.id, {
+      snapshotId: snapA.snapshotId,
+      entitlementId,
+      credentialId: ana.credentialId,
+      lines: [{ item: 'rice', quantity: 1 }],
+      receiptId: fromA.receiptId,
+    });
+    for (const [device, receipt] of [
+      [a, altered],
+      [b, { ...fromB, receiptId: fromA.receiptId }],
+    ] as const) {
+      const mismatch = await sync(device, [receipt]);
+      expect(mismatch.statusCode, mismatch.body).toBe(200);
+      expect(mismatch.json().results[0]).toMatchObject({
+        outcome: 'refused',
+        code: 'AMP_OFFLINE_RECEIPT_MISMATCH',
+        redemptionId: null,
+      });
+      expect(await auditedAs(kit, String(mismatch.headers['x-request-id']))).toContainEqual({
+        action: 'distribution.redeem',
+        outcome: 'denied',
+        reasonCode: 'AMP_OFFLINE_RECEIPT_MISMATCH',
+      });
+    }
     expect(await counted(entitlementId)).toBe(1);
     expect(await foodBoxesOnHand()).toBe(before - 1);
     const state = await kit.database.asAdmin((admin) =>
