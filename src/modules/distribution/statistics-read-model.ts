@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { RedemptionGroup } from '../../shared/statistics/aggregate-groups.js';
+import { notReversed } from './redemption/reversal.js';
 
 export type { RedemptionGroup };
 
@@ -25,7 +26,7 @@ export async function redemptionsByCycleStateDay(db: Kysely<Database>): Promise<
     with firsts as (
       select distinct on (r.entitlement_id) r.cycle_id, r.point_id, r.mode, r.redeemed_at
         from redemption r
-       where not exists (select 1 from redemption_reversal x where x.redemption_id = r.id)
+       where ${notReversed('r')}
        order by r.entitlement_id, r.redeemed_at
     )
     select f.cycle_id, p.region_code, f.mode,

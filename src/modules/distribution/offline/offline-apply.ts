@@ -11,6 +11,7 @@ import { operatorIdOf } from '../points/point-service.js';
 import { lockEntitlementState } from '../redemption/entitlement-state.js';
 import { receiptKeyFrom, signReceipt } from '../redemption/receipt.js';
 import { receiptReference } from '../redemption/redemption-notice.js';
+import { notReversed } from '../redemption/reversal.js';
 import { redeemableStates, type VoucherState } from '../tables.js';
 import type { ActiveDevice } from './offline-device.js';
 import type { OfflineReceiptInput } from './offline-receipt.js';
@@ -204,15 +205,7 @@ async function remainingAtSnapshot(
     .select(['l.item', (eb) => eb.fn.sum<string>('l.quantity').as('taken')])
     .where('r.entitlement_id', '=', target.entitlement.entitlementId)
     .where('r.redeemed_at', '>', issuedAt)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('redemption_reversal as x')
-            .select('x.redemption_id')
-            .whereRef('x.redemption_id', '=', 'r.id'),
-        ),
-      ),
-    )
+    .where(notReversed('r'))
     .groupBy('l.item')
     .execute();
   const remaining = new Map<string, number>();

@@ -2,6 +2,7 @@ import type { OfflineConflictAnswer } from '../../../shared/api/distribution-off
 import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
 import { distributionLimits } from '../limits.js';
 import { guardPoint } from '../point-gate.js';
+import { notReversed } from '../redemption/reversal.js';
 import type { OfflineLine } from './offline-tables.js';
 
 /**
@@ -37,15 +38,7 @@ export async function offlineConflictsLister(
         .selectFrom('redemption as r')
         .select((inner) => inner.fn.countAll<string>().as('count'))
         .whereRef('r.entitlement_id', '=', 'o.entitlement_id')
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('redemption_reversal as x')
-                .select('x.redemption_id')
-                .whereRef('x.redemption_id', '=', 'r.id'),
-            ),
-          ),
-        )
+        .where(notReversed('r'))
         .as('counted'),
     ])
     .where('o.point_id', '=', point.id)

@@ -10,6 +10,7 @@ import {
 } from '../distribution-context.js';
 import { guardPoint, type PointGrant, type PointRow, refusalEntry } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
+import { notReversed } from '../redemption/reversal.js';
 
 /**
  * Reconciliation per point and cycle (issue #15, point 7): what the cycle entitled (program-wide:
@@ -188,15 +189,7 @@ async function figuresOf(
     .where('r.point_id', '=', point.id)
     .where('r.cycle_id', '=', cycle.cycleId)
     // A redemption reversed when a conflict was cleared for the later receipt no longer counts.
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('redemption_reversal as x')
-            .select('x.redemption_id')
-            .whereRef('x.redemption_id', '=', 'r.id'),
-        ),
-      ),
-    )
+    .where(notReversed('r'))
     .executeTakeFirstOrThrow();
   return {
     pointCode: point.code,
@@ -224,15 +217,7 @@ async function itemFigures(
     .select(['l.item', sql<string>`sum(l.quantity)`.as('quantity')])
     .where('r.point_id', '=', point.id)
     .where('r.cycle_id', '=', cycle.cycleId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('redemption_reversal as x')
-            .select('x.redemption_id')
-            .whereRef('x.redemption_id', '=', 'r.id'),
-        ),
-      ),
-    )
+    .where(notReversed('r'))
     .groupBy('l.item')
     .execute();
   const forRedemptions = await deps.db
@@ -241,15 +226,7 @@ async function itemFigures(
     .select(['m.item', sql<string>`sum(-m.quantity_delta)`.as('quantity')])
     .where('m.point_id', '=', point.id)
     .where('r.cycle_id', '=', cycle.cycleId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('redemption_reversal as x')
-            .select('x.redemption_id')
-            .whereRef('x.redemption_id', '=', 'r.id'),
-        ),
-      ),
-    )
+    .where(notReversed('r'))
     .groupBy('m.item')
     .execute();
   // Other movements since the cycle's reference date (UTC): stock is not tied to a cycle.
