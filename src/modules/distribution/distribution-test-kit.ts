@@ -74,6 +74,37 @@ export async function createPoint(
 }
 
 /** Audit entries of one request: action, outcome and reason, as the log holds them. */
+/**
+ * A call to a point's routes, as the route tests make it: `url` below
+ * `/api/distribution/points/`, the purpose `distribution`, the caller's session cookie.
+ *
+ * @example
+ *   const call = pointCall(kit);
+ *   await call('POST', `${pointId}/deliveries`, supervisor, { clientId, item, quantity });
+ */
+export function pointCall(kit: AccessTestApp) {
+  return (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
+    kit.app.inject({
+      method,
+      url: `/api/distribution/points/${url}?purpose=distribution`,
+      cookies: who.cookies,
+      ...(payload ? { payload } : {}),
+    });
+}
+
+/** What the point holds of the item, as its detail answers `who` (0 when it holds none). */
+export async function onHandAt(
+  kit: AccessTestApp,
+  who: SignedIn,
+  pointId: string,
+  item: string,
+): Promise<number> {
+  const response = await pointCall(kit)('GET', pointId, who);
+  if (response.statusCode !== 200) throw new Error(`point detail: ${response.body}`);
+  const stock = (response.json() as { stock: { item: string; quantity: number }[] }).stock;
+  return stock.find((line) => line.item === item)?.quantity ?? 0;
+}
+
 export async function auditedAs(
   kit: AccessTestApp,
   requestId: string,

@@ -1,7 +1,13 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
-import { auditedAs, createPoint, type SignedIn, signIn } from '../distribution-test-kit.js';
+import {
+  auditedAs,
+  createPoint,
+  pointCall,
+  type SignedIn,
+  signIn,
+} from '../distribution-test-kit.js';
 import { registrationMessage } from './device-service.js';
 
 /** A device's key pair, as WebCrypto makes one: the raw public key and a signer. */
@@ -37,12 +43,7 @@ describe("a point's offline devices", () => {
   afterAll(async () => kit?.close());
 
   const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
-    kit.app.inject({
-      method,
-      url: `/api/distribution/points/${url}?purpose=distribution`,
-      cookies: who.cookies,
-      ...(payload ? { payload } : {}),
-    });
+    pointCall(kit)(method, url, who, payload);
 
   it('registers a key the device proves it holds, for this point only, once', async () => {
     const device = deviceKey();

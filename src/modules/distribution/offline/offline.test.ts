@@ -7,7 +7,9 @@ import {
   auditedAs,
   createPoint,
   inKindProgramWithCycle,
+  onHandAt,
   personWithCard,
+  pointCall,
   type SignedIn,
   signIn,
 } from '../distribution-test-kit.js';
@@ -75,12 +77,7 @@ describe('offline snapshot and sync', () => {
   afterAll(async () => kit?.close());
 
   const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
-    kit.app.inject({
-      method,
-      url: `/api/distribution/points/${point}/${url}?purpose=distribution`,
-      cookies: who.cookies,
-      ...(payload ? { payload } : {}),
-    });
+    pointCall(kit)(method, `${point}/${url}`, who, payload);
 
   async function snapshotOf(device: { id: string }) {
     const response = await call('GET', `devices/${device.id}/snapshot`, operator);
@@ -102,16 +99,7 @@ describe('offline snapshot and sync', () => {
     return Number(rows.rows[0]?.n);
   }
 
-  async function foodBoxesOnHand(): Promise<number> {
-    const detail = await kit.app.inject({
-      url: `/api/distribution/points/${point}?purpose=distribution`,
-      cookies: operator.cookies,
-    });
-    const line = (detail.json().stock as { item: string; quantity: number }[]).find(
-      (each) => each.item === 'food_box',
-    );
-    return line?.quantity ?? 0;
-  }
+  const foodBoxesOnHand = () => onHandAt(kit, operator, point, 'food_box');
 
   it('gives a registered device a signed snapshot with cards hashed and what remains', async () => {
     const [device] = devices;

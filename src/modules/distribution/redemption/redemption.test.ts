@@ -5,7 +5,9 @@ import {
   auditedAs,
   createPoint,
   inKindProgramWithCycle,
+  onHandAt,
   personWithCard,
+  pointCall,
   type SignedIn,
   signIn,
 } from '../distribution-test-kit.js';
@@ -85,12 +87,7 @@ describe('redemption with the card', () => {
   afterAll(async () => kit?.close());
 
   const post = (url: string, payload: object, who: SignedIn = operator) =>
-    kit.app.inject({
-      method: 'POST',
-      url: `/api/distribution/points/${url}?purpose=distribution`,
-      cookies: who.cookies,
-      payload,
-    });
+    pointCall(kit)('POST', url, who, payload);
 
   async function lookup(qrText: string, point = pointA): Promise<Answer[]> {
     const response = await post(`${point}/entitlement-lookups`, { qrText });
@@ -98,14 +95,7 @@ describe('redemption with the card', () => {
     return (response.json() as { entitlements: Answer[] }).entitlements;
   }
 
-  async function onHand(point: string, item: string): Promise<number> {
-    const response = await kit.app.inject({
-      url: `/api/distribution/points/${point}?purpose=distribution`,
-      cookies: supervisor.cookies,
-    });
-    const stock = (response.json() as { stock: { item: string; quantity: number }[] }).stock;
-    return stock.find((line) => line.item === item)?.quantity ?? 0;
-  }
+  const onHand = (point: string, item: string) => onHandAt(kit, supervisor, point, item);
 
   it('answers what the holder may take and what remains, and nothing of their file', async () => {
     const response = await post(`${pointA}/entitlement-lookups`, { qrText: holder.qrText });

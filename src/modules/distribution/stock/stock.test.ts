@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
-import { auditedAs, createPoint, type SignedIn, signIn } from '../distribution-test-kit.js';
+import {
+  auditedAs,
+  createPoint,
+  onHandAt,
+  pointCall,
+  type SignedIn,
+  signIn,
+} from '../distribution-test-kit.js';
 
 /**
  * Points and stock over HTTP (issue #15, points 1 and 2): the ledger moves only as recorded,
@@ -28,22 +35,8 @@ describe('distribution points and stock', () => {
   afterAll(async () => kit?.close());
 
   const post = (who: SignedIn, url: string, payload: object) =>
-    kit.app.inject({
-      method: 'POST',
-      url: `/api/distribution/points/${url}?purpose=distribution`,
-      cookies: who.cookies,
-      payload,
-    });
-
-  async function onHand(point: string, item: string): Promise<number> {
-    const response = await kit.app.inject({
-      url: `/api/distribution/points/${point}?purpose=distribution`,
-      cookies: supervisor.cookies,
-    });
-    expect(response.statusCode).toBe(200);
-    const stock = (response.json() as { stock: { item: string; quantity: number }[] }).stock;
-    return stock.find((line) => line.item === item)?.quantity ?? 0;
-  }
+    pointCall(kit)('POST', url, who, payload);
+  const onHand = (point: string, item: string) => onHandAt(kit, supervisor, point, item);
 
   it('lists the point with its operator, and marks it as theirs for the operator', async () => {
     const mine = await kit.app.inject({
