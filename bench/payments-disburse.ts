@@ -53,7 +53,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         from generate_series(0::int8, ${persons - 1}::int8) g`.execute(database.admin);
     const programId = await cashProgram(database.app);
     const first = await cycleOf(database.admin, programId, '2026-12-01', entitlements);
-    const second = await cycleOf(database.admin, programId, '2027-01-01', killEntitlements);
+    const second =
+      killEntitlements > 0
+        ? await cycleOf(database.admin, programId, '2027-01-01', killEntitlements)
+        : null;
     await sql`analyze`.execute(database.admin);
     const amountMinor = 150_000n;
     await programFunder(database.app, {
@@ -86,31 +89,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       `disbursed ${done.creditedCount} credits in ${round(seconds)} s (start ${round(startSeconds)} s, setup ${round(setupSeconds)} s), load ${loadAfterFirst}\n`,
     );
 
-    initKeys(keysDir);
-    const env = {
-      PATH: process.env.PATH,
-      DATABASE_URL: database.appUrl,
-      AMPARO_KEYS_DIR: keysDir,
-      AMPARO_DATA_DIR: keysDir,
-      LOG_LEVEL: 'silent',
-    };
-    const args2 = [
-      '--cycle',
-      second,
-      '--workers',
-      String(workers),
-      '--chunk-entitlements',
-      String(chunk),
-    ];
-    const killedAt = await disburseKilled(env, args2, killAfterChunks);
-    const chunksAtKill = await chunksDone(database.app, second);
-    const resumed = performance.now();
-    await disburseToEnd(env, args2);
-    const resumeSeconds = (performance.now() - resumed) / 1000;
-    process.stderr.write(
-      `killed at "${killedAt}" (${chunksAtKill} chunks counted), resumed in ${round(resumeSeconds)} s\n`,
-    );
-    const check = await exactlyOnce(database.admin, [first, second]);
+    // killEntitlements = 0 (or killAfterChunks = 0) asks for no kill phase: it is skipped.
+    const killPhase =
+      killEntitlements > 0 && killAfterChunks > 0 && second !== null
+        ? await killAndResume(database, keysDir, second, workers, chunk, killAfterChunks)
+        : undefined;
+    const check = await exactlyOnce(database.admin, second === null ? [first] : [first, second]);
     process.stderr.write(`${JSON.stringify(check)}\n`);
     // As the owner: over a million transfers takes longer than the application's 30 s limit.
     // The owner's one pooled connection may have been closed while idle and reopened with the
@@ -129,9 +113,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       status: done.status,
       loadAverageAfterDisbursement: loadAfterFirst,
       killEntitlements,
-      killedAfterChunkLine: killedAt,
-      chunksCountedAtKill: chunksAtKill,
-      resumeSeconds: round(resumeSeconds),
+      ...(killPhase ?? { killPhase: 'skipped (killEntitlements or killAfterChunks is 0)' }),
       ...check,
       ledgerSound: ledgerIsSound(verification),
       ledgerAccountsChecked: verification.accountsChecked,
@@ -172,6 +154,46 @@ async function cashProgram(db: Kysely<Database>): Promise<string> {
   });
   await publicationDecider(db, { publicationId, approve: true, operatorId: randomUUID() });
   return programId;
+}
+
+/** Phase 2: `amparo payments disburse` of the second cycle, SIGKILLed, then run to the end. */
+async function killAndResume(
+  database: { appUrl: string; app: Kysely<Database> },
+  keysDir: string,
+  cycleId: string,
+  workers: number,
+  chunk: number,
+  killAfterChunks: number,
+) {
+  initKeys(keysDir);
+  const env = {
+    PATH: process.env.PATH,
+    DATABASE_URL: database.appUrl,
+    AMPARO_KEYS_DIR: keysDir,
+    AMPARO_DATA_DIR: keysDir,
+    LOG_LEVEL: 'silent',
+  };
+  const args2 = [
+    '--cycle',
+    cycleId,
+    '--workers',
+    String(workers),
+    '--chunk-entitlements',
+    String(chunk),
+  ];
+  const killedAt = await disburseKilled(env, args2, killAfterChunks);
+  const chunksAtKill = await chunksDone(database.app, cycleId);
+  const resumed = performance.now();
+  await disburseToEnd(env, args2);
+  const resumeSeconds = (performance.now() - resumed) / 1000;
+  process.stderr.write(
+    `killed at "${killedAt}" (${chunksAtKill} chunks counted), resumed in ${round(resumeSeconds)} s\n`,
+  );
+  return {
+    killedAfterChunkLine: killedAt,
+    chunksCountedAtKill: chunksAtKill,
+    resumeSeconds: round(resumeSeconds),
+  };
 }
 
 /** An approved cycle whose members and entitlements are persons [0, count). */

@@ -101,7 +101,7 @@ export async function accountCreator(
   });
 }
 
-function validateAccount(account: AccountInput): AccountResult | null {
+export function validateAccount(account: AccountInput): AccountResult | null {
   for (const id of [account.id, account.referenceId ?? zeroId]) {
     if (!uuidPattern.test(id)) throw new TypeError(`not a lowercase UUID: ${id}`);
   }
@@ -117,7 +117,7 @@ function validateAccount(account: AccountInput): AccountResult | null {
   return null;
 }
 
-interface AccountRow {
+export interface AccountRow {
   id: string;
   currency: string;
   kind: string;
@@ -125,7 +125,7 @@ interface AccountRow {
   reference_id: string | null;
 }
 
-async function readAccountRows(
+export async function readAccountRows(
   db: Kysely<Database>,
   ids: readonly string[],
 ): Promise<AccountRow[]> {
@@ -137,7 +137,7 @@ async function readAccountRows(
     .execute();
 }
 
-function accountDifference(account: AccountInput, row: AccountRow): AccountResult {
+export function accountDifference(account: AccountInput, row: AccountRow): AccountResult {
   if (account.flags !== row.flags) return 'exists_with_different_flags';
   if ((account.referenceId ?? null) !== row.reference_id) {
     return 'exists_with_different_user_data_128';

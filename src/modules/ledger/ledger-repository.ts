@@ -134,6 +134,32 @@ export async function insertTransfers(
   `.execute(trx);
 }
 
+/**
+ * Writes accounts a batch opens, with the balances the batch left them (one statement, no
+ * conflict clause: an account another batch opened meanwhile raises 23505 and the batch runs
+ * again, finding it). The CHECK constraints hold as for an update.
+ */
+export async function insertAccounts(
+  trx: Kysely<Database>,
+  accounts: ReadonlyArray<AccountState & { referenceId: string | null }>,
+): Promise<void> {
+  if (accounts.length === 0) return;
+  const column = <T>(pick: (account: AccountState & { referenceId: string | null }) => T): T[] =>
+    accounts.map(pick);
+  await sql`
+    insert into ledger_account (id, currency, kind, flags, reference_id, debits_pending,
+      debits_posted, credits_pending, credits_posted)
+    select * from unnest(
+      ${column((a) => a.id)}::uuid[], ${column((a) => a.currency)}::text[],
+      ${column((a) => a.kind)}::text[], ${column((a) => String(a.flags))}::smallint[],
+      ${column((a) => a.referenceId)}::uuid[],
+      ${column((a) => a.debitsPending.toString())}::bigint[],
+      ${column((a) => a.debitsPosted.toString())}::bigint[],
+      ${column((a) => a.creditsPending.toString())}::bigint[],
+      ${column((a) => a.creditsPosted.toString())}::bigint[])
+  `.execute(trx);
+}
+
 /** A change to one account's four balances. */
 export interface BalanceDelta {
   id: string;

@@ -2,6 +2,12 @@ import assert from 'node:assert/strict';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import {
+  type AccountInput,
+  accountDifference,
+  readAccountRows,
+  validateAccount,
+} from './account-service.js';
+import {
   type DailyDebitLimits,
   defaultDailyDebitLimits,
   withinDailyDebitLimits,
@@ -12,6 +18,7 @@ import { assertBatchInvariants, assertSound } from './ledger-invariants.js';
 import {
   addToBalances,
   type BalanceDelta,
+  insertAccounts,
   insertTransfers,
   readAccounts,
   readResolutions,
@@ -51,6 +58,14 @@ export interface CreateTransfersOptions {
    * adjustment (moving a frozen wallet's balance).
    */
   dailyDebitLimits?: DailyDebitLimits | false;
+  /**
+   * Accounts the batch opens when they do not exist yet, in its own transaction: a new one is
+   * written once, with the balances the batch leaves it, instead of being created, locked and
+   * updated (a disbursement chunk opens the wallets it credits; the bench measures it). One
+   * that exists must have the same fields (an assertion: the caller derived it). On
+   * TigerBeetle this is `create_accounts` followed by `create_transfers`.
+   */
+  openAccounts?: readonly AccountInput[];
 }
 
 /**
@@ -74,6 +89,9 @@ export async function transferCreator(
   const validations = transfers.map((transfer) =>
     validateTransfer(transfer, { allowReservedReason: options.allowReservedReason === true }),
   );
+  const openAccounts = options.openAccounts ?? [];
+  for (const account of openAccounts)
+    assert.equal(validateAccount(account), null, 'an account the batch opens is valid');
   let deferHot = options.deferHotAccounts !== false;
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -81,6 +99,7 @@ export async function transferCreator(
         applyBatch(trx, transfers, validations, {
           now: options.now ?? new Date(),
           deferHot,
+          openAccounts,
           onWalletCredited: options.onWalletCredited,
           dailyDebitLimits:
             options.dailyDebitLimits === false
@@ -121,12 +140,20 @@ async function applyBatch(
   batch: {
     now: Date;
     deferHot: boolean;
+    openAccounts: readonly AccountInput[];
     onWalletCredited: WalletCreditHook | undefined;
     dailyDebitLimits: DailyDebitLimits | null;
   },
 ): Promise<TransferOutcome[]> {
   const { now, deferHot } = batch;
-  const snapshot = await readSnapshot(trx, transfers, validations, deferHot);
+  const snapshot = await readSnapshot(
+    trx,
+    transfers,
+    validations,
+    deferHot,
+    batch.openAccounts.map((account) => account.id),
+  );
+  const opened = await openMissing(trx, snapshot, batch.openAccounts);
   const limited =
     batch.dailyDebitLimits === null
       ? validations
@@ -149,8 +176,17 @@ async function applyBatch(
   if (deferHot && shortOnHotAccount(outcomes, transfers, hot, pendingOf)) {
     throw new HotAccountShort();
   }
+  await insertAccounts(
+    trx,
+    [...opened].map(([id, referenceId]) => ({
+      ...(snapshot.accounts.get(id) as AccountState),
+      referenceId,
+    })),
+  );
   await insertTransfers(trx, rows);
-  const deltas = [...touched].map((id) => deltaOf(before, after, id));
+  const deltas = [...touched]
+    .filter((id) => !opened.has(id))
+    .map((id) => deltaOf(before, after, id));
   const updated = await addToBalances(
     trx,
     deltas.filter((delta) => !hot.has(delta.id)),
@@ -183,13 +219,15 @@ async function readSnapshot(
   transfers: readonly TransferInput[],
   validations: readonly (TransferResult | null)[],
   deferHot: boolean,
+  /** Accounts to open: read (and locked) with the others when they exist. */
+  openIds: readonly string[],
 ): Promise<LedgerSnapshot> {
   const valid = transfers.filter((_, index) => validations[index] === null);
   const pendingIds = [
     ...new Set(valid.filter((t) => resolvesPending(t.flags)).map((t) => t.pendingId ?? zeroId)),
   ];
   const pendings = await readTransfers(trx, pendingIds);
-  const accountIds = new Set<string>();
+  const accountIds = new Set<string>(openIds);
   for (const transfer of valid) {
     accountIds.add(transfer.debitAccountId).add(transfer.creditAccountId);
   }
@@ -214,6 +252,52 @@ async function readSnapshot(
     transfers: new Map([...pendings, ...own].map((transfer) => [transfer.id, transfer])),
     resolutions,
   };
+}
+
+/**
+ * Adds the accounts to open that the snapshot did not find, with zero balances, and answers
+ * them (id → reference): nobody else sees them before the batch commits, so they need no
+ * lock. Those found must match what was asked.
+ */
+async function openMissing(
+  trx: Transaction<Database>,
+  snapshot: LedgerSnapshot,
+  openAccounts: readonly AccountInput[],
+): Promise<Map<string, string | null>> {
+  const opened = new Map<string, string | null>();
+  if (openAccounts.length === 0) return opened;
+  const found = openAccounts.filter((account) => snapshot.accounts.has(account.id));
+  if (found.length > 0) {
+    const rows = new Map(
+      (
+        await readAccountRows(
+          trx,
+          found.map((account) => account.id),
+        )
+      ).map((row) => [row.id, row]),
+    );
+    for (const account of found) {
+      const row = rows.get(account.id);
+      assert.ok(row !== undefined);
+      assert.equal(accountDifference(account, row), 'ok', 'an open account has the fields asked');
+    }
+  }
+  for (const account of openAccounts) {
+    if (snapshot.accounts.has(account.id)) continue;
+    snapshot.accounts.set(account.id, {
+      id: account.id,
+      // Safe: validated by transferCreator.
+      currency: account.currency as AccountState['currency'],
+      kind: account.kind as AccountState['kind'],
+      flags: account.flags,
+      debitsPending: 0n,
+      debitsPosted: 0n,
+      creditsPending: 0n,
+      creditsPosted: 0n,
+    });
+    opened.set(account.id, account.referenceId ?? null);
+  }
+  return opened;
 }
 
 function deferredIds(accounts: ReadonlyMap<string, AccountState>): string[] {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
-import { lookupAccounts } from './account-service.js';
-import { amountMax, transferFlags, zeroId } from './ledger-codes.js';
+import { type AccountInput, accountReferences, lookupAccounts } from './account-service.js';
+import { accountFlags, amountMax, transferFlags, zeroId } from './ledger-codes.js';
 import { newId, openAccount, transfer } from './ledger-test-kit.js';
 import { ledgerIsSound, verifyLedger } from './ledger-verifier.js';
 import { transferCreator } from './transfer-creator.js';
@@ -44,6 +44,69 @@ describe('ledger transfers', () => {
     ]);
     expect(outcome).toMatchObject({ result: 'ok', replayed: false });
     expect(await balances(wallet)).toEqual([0n, 0n, 0n, 50_000n]);
+    expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
+  });
+
+  it('opens the accounts a batch credits in its own transaction, written once, then keeps them', async () => {
+    const wallets = [newId(), newId()];
+    const holder = newId();
+    const open = wallets.map((id) => ({
+      id,
+      currency: 'VES',
+      kind: 'beneficiary_wallet',
+      flags: accountFlags.debitsMustNotExceedCredits,
+      referenceId: holder,
+    }));
+    const batch = [
+      transfer(funding, wallets[0] as string, 700n, { reason: 'disbursement' }),
+      // Refused: the wallet is opened all the same, empty.
+      transfer(wallets[1] as string, funding, 1n),
+    ];
+    expect(
+      (await transferCreator(database.db, batch, { openAccounts: open })).map((o) => o.result),
+    ).toEqual(['ok', 'exceeds_credits']);
+    expect(await balances(wallets[0] as string)).toEqual([0n, 0n, 0n, 700n]);
+    expect(await balances(wallets[1] as string)).toEqual([0n, 0n, 0n, 0n]);
+    expect(await accountReferences(database.db, wallets)).toEqual(
+      new Map(wallets.map((id) => [id, holder])),
+    );
+    // Again, and with one more credit: the open accounts are kept and updated, never reopened.
+    expect(await transferCreator(database.db, batch, { openAccounts: open })).toEqual([
+      { id: batch[0]?.id, result: 'ok', replayed: true },
+      { id: batch[1]?.id, result: 'exceeds_credits', replayed: true },
+    ]);
+    await transferCreator(database.db, [transfer(funding, wallets[0] as string, 5n)], {
+      openAccounts: open,
+    });
+    expect(await balances(wallets[0] as string)).toEqual([0n, 0n, 0n, 705n]);
+    // An open account with other fields is the caller's error: nothing is written.
+    const other = transfer(funding, wallets[0] as string, 5n);
+    await expect(
+      transferCreator(database.db, [other], {
+        openAccounts: [{ ...(open[0] as AccountInput), flags: accountFlags.none }],
+      }),
+    ).rejects.toThrow(/fields asked/);
+    expect(await balances(wallets[0] as string)).toEqual([0n, 0n, 0n, 705n]);
+    expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
+  });
+
+  it('opens an account once when two batches open it at the same instant', async () => {
+    const wallet = newId();
+    const open = [
+      {
+        id: wallet,
+        currency: 'VES',
+        kind: 'beneficiary_wallet',
+        flags: accountFlags.debitsMustNotExceedCredits,
+      },
+    ];
+    const outcomes = await Promise.all(
+      [1n, 2n, 3n, 4n].map((amount) =>
+        transferCreator(database.db, [transfer(funding, wallet, amount)], { openAccounts: open }),
+      ),
+    );
+    expect(outcomes.map(([outcome]) => outcome?.result)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(await balances(wallet)).toEqual([0n, 0n, 0n, 10n]);
     expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
   });
 

@@ -1,9 +1,8 @@
-import assert from 'node:assert/strict';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import {
-  accountCreator,
+  type AccountInput,
   accountFlags,
   type TransferInput,
   transferCreator,
@@ -42,8 +41,8 @@ interface ChunkFigures {
 }
 
 /**
- * Pays a disbursement's pending chunks (issue #16, point 4), several at once. Each chunk opens
- * the wallets it needs, then sends its transfers — funding account → wallet, one per
+ * Pays a disbursement's pending chunks (issue #16, point 4), several at once. Each chunk sends
+ * its transfers, opening the wallets it credits in the same transaction (`openAccounts`) — funding account → wallet, one per
  * entitlement, the transfer id derived from the entitlement id — as one ledger batch, whose
  * funding-account debit is one aggregated update made last (docs/LEDGER.md, the hot funding
  * account), and then counts the chunk done. A run killed anywhere resumes by running again:
@@ -123,7 +122,6 @@ async function payChunk(
   if (payable.length === 0) {
     return { credited: 0, creditedMinor: 0n, skipped: entitlements.length, refused: 0 };
   }
-  await openWallets(db, payable, disbursement.currency);
   const transfers = payable.map(
     (entitlement): TransferInput => ({
       id: disbursementTransferId(entitlement.entitlementId),
@@ -137,7 +135,9 @@ async function payChunk(
       referenceId: entitlement.entitlementId,
     }),
   );
+  // The wallets are opened in the batch's transaction, written once with their first credit.
   const outcomes = await transferCreator(db, transfers, {
+    openAccounts: walletsOf(payable, disbursement.currency),
     ...(onWalletCredited ? { onWalletCredited } : {}),
   });
   const figures: ChunkFigures = {
@@ -155,23 +155,15 @@ async function payChunk(
   return figures;
 }
 
-/** Opens the wallets of the persons paid (an open one answers `replayed`). */
-async function openWallets(
-  db: Kysely<Database>,
-  payable: readonly CashEntitlement[],
-  currency: 'VES' | 'USD',
-): Promise<void> {
-  const outcomes = await accountCreator(
-    db,
-    payable.map((entitlement) => ({
-      id: walletAccountId(entitlement.personId, currency),
-      currency,
-      kind: 'beneficiary_wallet',
-      flags: accountFlags.debitsMustNotExceedCredits,
-      referenceId: entitlement.personId,
-    })),
-  );
-  for (const outcome of outcomes) assert.equal(outcome.result, 'ok', 'a derived wallet opens');
+/** The wallets of the persons paid (opened on first credit; an open one is kept). */
+function walletsOf(payable: readonly CashEntitlement[], currency: 'VES' | 'USD'): AccountInput[] {
+  return payable.map((entitlement) => ({
+    id: walletAccountId(entitlement.personId, currency),
+    currency,
+    kind: 'beneficiary_wallet',
+    flags: accountFlags.debitsMustNotExceedCredits,
+    referenceId: entitlement.personId,
+  }));
 }
 
 /**
