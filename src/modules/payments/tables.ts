@@ -9,6 +9,13 @@ import type { PayoutTables } from './payouts/payout-tables.js';
  * Parts of the module with their own tables (payouts) add an interface here.
  */
 export interface PaymentTables extends PayoutTables, MerchantTables {
+  /** `migrations/0071_entitlement_payment_claim.sql`: wallet or payout, whichever pays first. */
+  payment_entitlement_claim: {
+    entitlement_id: string;
+    channel: 'wallet' | 'payout';
+    payout_instruction_id: string | null;
+    claimed_at: Generated<Date>;
+  };
   payment_wallet_freeze: {
     person_id: string;
     reason: WalletFreezeReason;

@@ -12,7 +12,7 @@ import { type CashEntitlement, cashEntitlementsInRange } from '../../programs/in
 import { disbursementTransferId, walletAccountId } from '../accounts/account-ids.js';
 import { frozenAmong } from '../accounts/wallet-freeze.js';
 import { paymentLimits } from '../limits.js';
-import { inLivePayouts } from '../payouts/instruction-check.js';
+import { claimForWallets, releaseWalletClaims } from '../payouts/entitlement-claims.js';
 import { type DisbursementProgress, disbursementProgress } from './disbursement-progress.js';
 
 export interface RunOptions {
@@ -111,14 +111,14 @@ async function payChunk(
     db,
     entitlements.map((entitlement) => entitlement.personId),
   );
-  // An entitlement a bank payout already pays (pending or paid) is not credited again.
-  const byBank = await inLivePayouts(
+  // Claimed for the wallet first (committed): an entitlement a payout holds is not credited,
+  // and a payout batch written at the same instant cannot take one the wallet holds.
+  const unfrozen = entitlements.filter((entitlement) => !frozen.has(entitlement.personId));
+  const claimed = await claimForWallets(
     db,
-    entitlements.map((entitlement) => entitlement.entitlementId),
+    unfrozen.map((entitlement) => entitlement.entitlementId),
   );
-  const payable = entitlements.filter(
-    (entitlement) => !frozen.has(entitlement.personId) && !byBank.has(entitlement.entitlementId),
-  );
+  const payable = unfrozen.filter((entitlement) => claimed.has(entitlement.entitlementId));
   if (payable.length === 0) {
     return { credited: 0, creditedMinor: 0n, skipped: entitlements.length, refused: 0 };
   }
@@ -146,12 +146,18 @@ async function payChunk(
     skipped: entitlements.length - payable.length,
     refused: 0,
   };
+  const refused: string[] = [];
   outcomes.forEach((outcome, index) => {
     if (outcome.result === 'ok') {
       figures.credited += 1;
       figures.creditedMinor += transfers[index]?.amountMinor ?? 0n;
-    } else figures.refused += 1;
+    } else {
+      figures.refused += 1;
+      refused.push(payable[index]?.entitlementId ?? '');
+    }
   });
+  // A refused credit's id stays failed: the wallet can never pay it, a payout may.
+  await releaseWalletClaims(db, refused);
   return figures;
 }
 

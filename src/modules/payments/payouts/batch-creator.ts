@@ -129,10 +129,7 @@ export async function payoutBatchCreator(
     await checkFunding(deps, fundingId, input.currency, total);
     const rows = await instructionRows(deps, { batchId, endToEndIds, personIds }, input);
     await deps.db.transaction().execute(async (trx) => {
-      await lockAndRecheck(
-        trx,
-        input.instructions.map((item) => item.referenceId),
-      );
+      await lockAndRecheck(trx, rows);
       await trx
         .insertInto('payout_batch')
         .values({

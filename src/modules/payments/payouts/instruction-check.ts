@@ -3,6 +3,7 @@ import type { Database } from '../../../platform/db/schema.js';
 import { type LedgerCurrency, referencedTransfers } from '../../ledger/index.js';
 import { payableEntitlements } from '../../programs/index.js';
 import type { PaymentsDependencies } from '../payments-context.js';
+import { claimForPayouts } from './entitlement-claims.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 
 /** Payout statuses that no longer hold the money: the entitlement may be paid again. */
@@ -96,24 +97,34 @@ export async function inLivePayouts(
 const payoutLockNumber = '7020390957974498672';
 
 /**
- * In the transaction that writes a batch: takes the payout lock, then refuses the batch if a
- * batch written since the check above (a concurrent request) pays one of its entitlements.
+ * In the transaction that writes a batch: takes the payout lock, then claims every
+ * entitlement for its instruction (`entitlement-claims.ts`), and refuses the batch if a
+ * wallet credit or a batch written since the check above (a concurrent request or
+ * disbursement chunk) holds one of them.
  */
 export async function lockAndRecheck(
   trx: Kysely<Database>,
-  referenceIds: readonly string[],
+  instructions: ReadonlyArray<{ id: string; reference_id: string }>,
 ): Promise<void> {
   await sql`select pg_advisory_xact_lock(${payoutLockNumber}::bigint)`.execute(trx);
-  const taken = await inLivePayouts(trx, referenceIds);
+  const taken = await claimForPayouts(
+    trx,
+    instructions.map((row) => ({ entitlementId: row.reference_id, instructionId: row.id })),
+  );
   if (taken.size === 0) return;
-  const problems = referenceIds.flatMap((id, index) =>
-    taken.has(id)
-      ? [{ field: `/instructions/${index}/referenceId`, reason: 'already in a payout' }]
+  const problems = instructions.flatMap((row, index) =>
+    taken.has(row.reference_id)
+      ? [
+          {
+            field: `/instructions/${index}/referenceId`,
+            reason: 'already in a payout or credited to a wallet',
+          },
+        ]
       : [],
   );
   throw new BankFileError(
     'AMP_PAYOUT_INSTRUCTION_INVALID',
-    `${problems.length} instruction(s) pay an entitlement already in a payout`,
+    `${problems.length} instruction(s) pay an entitlement already paid or being paid`,
     problems.slice(0, 100),
   );
 }

@@ -24,6 +24,7 @@ import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../paymen
 import { bankFileApplier } from './bank-file-applier.js';
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
+import { claimForWallets, releaseWalletClaims } from './entitlement-claims.js';
 import { camt053For, camt054For, mt940For, pain002For } from './iso20022/bank-files-test-kit.js';
 import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
@@ -433,5 +434,73 @@ describe('bank payouts', () => {
     expect(creditedIds).not.toContain(byBank.entitlementId);
     expect(creditedIds).toHaveLength(open.length - 1);
     expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
+  });
+
+  it('pays each entitlement once when a disbursement chunk and a payout batch take it at the same instant', async () => {
+    for (const referenceDate of ['2027-04-01', '2027-05-01', '2027-06-01']) {
+      const { cycleId } = await approvedCycle(database.db, programId, referenceDate);
+      const open = await openCashEntitlements(database.db, cycleId);
+      await programFunder(database.db, {
+        programId,
+        currency: 'VES',
+        amountMinor: amount * BigInt(open.length) * 2n,
+        transferId: randomUUID(),
+      });
+      const started = await disbursementStarter(database.db, { cycleId, operatorId: null });
+      const [byBank, byWallet] = await Promise.allSettled([
+        payoutBatchCreator(deps, context, batch(open.slice(0, 4))),
+        disbursementRunner(database.db, { disbursementId: started.id, workers: 1 }),
+      ]);
+      expect(byWallet).toMatchObject({ status: 'fulfilled', value: { status: 'finished' } });
+      if (byBank?.status === 'rejected')
+        expect(byBank.reason).toMatchObject({ code: 'AMP_PAYOUT_INSTRUCTION_INVALID' });
+      const ids = open.map((e) => e.entitlementId);
+      const credited = (
+        await database.db
+          .selectFrom('ledger_transfer')
+          .select('reference_id')
+          .where('reference_id', '=', sql<string>`any(${ids}::uuid[])`)
+          .where('reason', '=', 'disbursement')
+          .where('result', '=', 'ok')
+          .execute()
+      ).map((row) => row.reference_id);
+      const inPayout = (
+        await database.db
+          .selectFrom('payout_instruction')
+          .select('reference_id')
+          .where('reference_id', '=', sql<string>`any(${ids}::uuid[])`)
+          .where('status', 'not in', ['refused', 'rejected', 'returned'])
+          .execute()
+      ).map((row) => row.reference_id);
+      // Every entitlement paid one way, exactly once: the batch whole or not at all.
+      expect([...credited, ...inPayout].sort()).toEqual([...ids].sort());
+      expect(inPayout).toHaveLength(byBank?.status === 'fulfilled' ? 4 : 0);
+    }
+    expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
+  });
+
+  it('a payout cannot take an entitlement a disbursement chunk has claimed and not yet paid', async () => {
+    const { cycleId } = await approvedCycle(database.db, programId, '2027-07-01');
+    const [first] = (await openCashEntitlements(database.db, cycleId)) as [
+      (typeof entitlements)[number],
+    ];
+    // A chunk killed between its claim and its credits: the claim holds.
+    expect(await claimForWallets(database.db, [first.entitlementId])).toEqual(
+      new Set([first.entitlementId]),
+    );
+    await expect(payoutBatchCreator(deps, context, batch([first]))).rejects.toMatchObject({
+      code: 'AMP_PAYOUT_INSTRUCTION_INVALID',
+    });
+    const written = await database.db
+      .selectFrom('payout_instruction')
+      .select('id')
+      .where('reference_id', '=', first.entitlementId)
+      .execute();
+    expect(written).toHaveLength(0);
+    // Released (the ledger refused the credit): a payout may pay it.
+    await releaseWalletClaims(database.db, [first.entitlementId]);
+    await expect(payoutBatchCreator(deps, context, batch([first]))).resolves.toMatchObject({
+      paymentsCount: 1,
+    });
   });
 });

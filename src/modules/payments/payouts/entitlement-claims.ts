@@ -1,0 +1,81 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
+
+/**
+ * One claim per cash entitlement (`migrations/0071_entitlement_payment_claim.sql`): a
+ * disbursement chunk and a payout batch that want the same entitlement at the same instant
+ * both insert its claim; the primary key makes the second wait for the first's commit and
+ * then find it taken. A payout instruction the ledger refused, the bank rejected or returned
+ * holds its claim no longer: the next claimant takes it over in the same statement.
+ */
+
+/** The claim's holder is a payout that no longer holds the money. */
+const releasedPayout = sql<boolean>`payment_entitlement_claim.channel = 'payout' and exists (
+  select 1 from payout_instruction i
+   where i.id = payment_entitlement_claim.payout_instruction_id
+     and i.status in ('refused', 'rejected', 'returned'))`;
+
+/**
+ * Claims the entitlements for wallet credits, in a transaction of its own (committed before
+ * the credits: a run killed in between finds its claims and pays them). Answers those the
+ * wallet holds, taken now or by an earlier run; the others a payout pays.
+ */
+export async function claimForWallets(
+  db: Kysely<Database>,
+  entitlementIds: readonly string[],
+): Promise<Set<string>> {
+  if (entitlementIds.length === 0) return new Set();
+  const ids = [...entitlementIds];
+  return db.transaction().execute(async (trx) => {
+    await sql`
+      insert into payment_entitlement_claim (entitlement_id, channel)
+      select id, 'wallet' from unnest(${ids}::uuid[]) as c(id)
+      on conflict (entitlement_id) do update
+        set channel = 'wallet', payout_instruction_id = null, claimed_at = now()
+        where ${releasedPayout}`.execute(trx);
+    const rows = await trx
+      .selectFrom('payment_entitlement_claim')
+      .select('entitlement_id')
+      .where('entitlement_id', '=', sql<string>`any(${ids}::uuid[])`)
+      .where('channel', '=', 'wallet')
+      .execute();
+    return new Set(rows.map((row) => row.entitlement_id));
+  });
+}
+
+/** Lets go of wallet claims whose credit the ledger refused (the id stays failed). */
+export async function releaseWalletClaims(
+  db: Kysely<Database>,
+  entitlementIds: readonly string[],
+): Promise<void> {
+  if (entitlementIds.length === 0) return;
+  await db
+    .deleteFrom('payment_entitlement_claim')
+    .where('entitlement_id', '=', sql<string>`any(${[...entitlementIds]}::uuid[])`)
+    .where('channel', '=', 'wallet')
+    .execute();
+}
+
+/**
+ * In the transaction that writes a payout batch: claims each entitlement for its
+ * instruction. Answers the entitlements it could not take (a wallet credit, or a live payout,
+ * holds them); the caller refuses the batch and its transaction rolls the claims back.
+ */
+export async function claimForPayouts(
+  trx: Kysely<Database>,
+  claims: ReadonlyArray<{ entitlementId: string; instructionId: string }>,
+): Promise<Set<string>> {
+  if (claims.length === 0) return new Set();
+  const { rows } = await sql<{ entitlement_id: string }>`
+    insert into payment_entitlement_claim (entitlement_id, channel, payout_instruction_id)
+    select e, 'payout', i
+      from unnest(${claims.map((c) => c.entitlementId)}::uuid[],
+                  ${claims.map((c) => c.instructionId)}::uuid[]) as c(e, i)
+    on conflict (entitlement_id) do update
+      set channel = 'payout', payout_instruction_id = excluded.payout_instruction_id,
+          claimed_at = now()
+      where ${releasedPayout}
+    returning entitlement_id`.execute(trx);
+  const taken = new Set(rows.map((row) => row.entitlement_id));
+  return new Set(claims.map((c) => c.entitlementId).filter((id) => !taken.has(id)));
+}
