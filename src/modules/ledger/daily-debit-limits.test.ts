@@ -118,4 +118,43 @@ describe('daily debit limits', () => {
     );
     expect(adjusted?.result).toBe('ok');
   });
+
+  it('does not count a voided reservation, nor the part of one left unposted', async () => {
+    const wallet = await fundedWallet(500_000_00n);
+    const reserve = (amount: bigint) =>
+      transfer(wallet, merchant, amount, { flags: transferFlags.pending, timeoutSeconds: 0 });
+    const voided = reserve(45_000_00n);
+    const partly = reserve(4_000_00n);
+    expect(
+      (await transferCreator(database.db, [voided, partly], { now: day })).map((o) => o.result),
+    ).toEqual(['ok', 'ok']);
+    // While both are held, 1,000.01 more passes the limit.
+    const [held] = await transferCreator(database.db, [transfer(wallet, merchant, 1_000_01n)], {
+      now: day,
+    });
+    expect(held?.result).toBe('exceeds_daily_debit_limit');
+    const resolve = (pendingId: string, flags: number, amountMinor: bigint) =>
+      transfer(wallet, merchant, amountMinor, { id: newId(), flags, pendingId });
+    expect(
+      (
+        await transferCreator(
+          database.db,
+          [
+            resolve(voided.id, transferFlags.voidPendingTransfer, 45_000_00n),
+            resolve(partly.id, transferFlags.postPendingTransfer, 1_000_00n),
+          ],
+          { now: day },
+        )
+      ).map((o) => o.result),
+    ).toEqual(['ok', 'ok']);
+    // Counted now: 1,000.00 posted of the 4,000.00 reserved; the void nothing.
+    const [fits] = await transferCreator(database.db, [transfer(wallet, merchant, 49_000_00n)], {
+      now: day,
+    });
+    expect(fits?.result).toBe('ok');
+    const [over] = await transferCreator(database.db, [transfer(wallet, merchant, 1n)], {
+      now: day,
+    });
+    expect(over?.result).toBe('exceeds_daily_debit_limit');
+  });
 });

@@ -37,7 +37,8 @@ export function limitDayStart(now: Date): Date {
  * batch's transaction after the accounts are locked, so concurrent batches debiting one wallet
  * see each other's debits and cannot pass the limit together. Counted: every applied transfer
  * debiting the account since the day began, single-phase or pending (a reservation counts when
- * it is made; posting or voiding it adds nothing), then the batch's own in order. A transfer
+ * it is made, then what was posted of it; a voided or expired one counts nothing), then the
+ * batch's own in order. A transfer
  * whose id was already written keeps its first answer and is not counted again. The refusal is
  * a validation: it is not written, so the same id may be sent again another day; in a linked
  * chain it fails the whole chain, so nothing of a refused payment is posted.
@@ -81,21 +82,29 @@ export async function withinDailyDebitLimits(
   return limited;
 }
 
-/** What each account paid out since `since`: applied transfers, resolutions left out. */
+/**
+ * What each account paid out since `since`: applied transfers, resolutions left out; a
+ * reservation counts its amount while pending, what was posted of it once posted, and nothing
+ * once voided or expired (the money never left the wallet).
+ */
 async function debitedSince(
   trx: Transaction<Database>,
   accountIds: readonly string[],
   since: Date,
 ): Promise<Map<string, bigint>> {
   const resolution = transferFlags.postPendingTransfer | transferFlags.voidPendingTransfer;
-  const rows = await trx
-    .selectFrom('ledger_transfer')
-    .select(['debit_account_id', (eb) => eb.fn.sum<string>('amount').as('amount')])
-    .where('debit_account_id', 'in', accountIds)
-    .where('result', '=', 'ok')
-    .where('created_at', '>=', since)
-    .where(sql<boolean>`(flags & ${resolution}) = 0`)
-    .groupBy('debit_account_id')
-    .execute();
+  const { rows } = await sql<{ debit_account_id: string; amount: string }>`
+    select t.debit_account_id,
+           sum(case when r.id is null then t.amount
+                    when r.flags & ${transferFlags.postPendingTransfer} <> 0 then r.amount
+                    else 0 end) as amount
+      from ledger_transfer t
+      left join ledger_transfer r
+        on (t.flags & ${transferFlags.pending}) <> 0 and r.pending_id = t.id and r.result = 'ok'
+     where t.debit_account_id = any(${[...accountIds]}::uuid[])
+       and t.result = 'ok'
+       and t.created_at >= ${since}
+       and (t.flags & ${resolution}) = 0
+     group by t.debit_account_id`.execute(trx);
   return new Map(rows.map((row) => [row.debit_account_id, BigInt(row.amount)]));
 }
