@@ -53,6 +53,6 @@ export {
   transferCreator,
 } from './transfer-creator.js';
 export type { TransferOutcome } from './transfer-engine.js';
-export { referencedTransfers } from './transfer-references.js';
+export { referencedTransfers, transfersOfReference } from './transfer-references.js';
 export type { TransferInput } from './transfer-validation.js';
 export type { WalletCredit, WalletCreditHook } from './wallet-credits.js';

@@ -21,3 +21,18 @@ export async function referencedTransfers(
        and reference_kind = ${referenceKind} and result = 'ok'`.execute(db);
   return new Set(rows.map((row) => row.reference_id));
 }
+
+/**
+ * Every transfer written for one reference, applied or refused: its id and result (a payment
+ * request's attempts, say). One query over the reference index.
+ */
+export async function transfersOfReference(
+  db: Kysely<Database>,
+  referenceKind: ReferenceKind,
+  referenceId: string,
+): Promise<Map<string, string>> {
+  const { rows } = await sql<{ id: string; result: string }>`
+    select id, result from ledger_transfer
+     where reference_id = ${referenceId}::uuid and reference_kind = ${referenceKind}`.execute(db);
+  return new Map(rows.map((row) => [row.id, row.result]));
+}

@@ -48,10 +48,16 @@ export const merchantAccountId = (merchantId: string, currency: LedgerCurrency):
  * The transfers that pay one payment request: the payer's share and the program's. One pair per
  * request, so a request is paid at most once whoever presents it and however often.
  */
-export const merchantPaymentTransferIds = (requestId: string) => ({
-  payer: derivedId('merchant-payment', requestId),
-  subsidy: derivedId('merchant-subsidy', requestId),
-});
+export const merchantPaymentTransferIds = (requestId: string, attempt = 0) =>
+  attempt === 0
+    ? {
+        payer: derivedId('merchant-payment', requestId),
+        subsidy: derivedId('merchant-subsidy', requestId),
+      }
+    : {
+        payer: derivedId('merchant-payment', requestId, String(attempt)),
+        subsidy: derivedId('merchant-subsidy', requestId, String(attempt)),
+      };
 
 /** The transfers that refund one payment (to the wallet, to the funding account). */
 export const merchantRefundTransferIds = (requestId: string) => ({

@@ -10,6 +10,7 @@ import {
   type TransferOutcome,
   transferCreator,
   transferFlags,
+  transfersOfReference,
 } from '../../ledger/index.js';
 import { openEntitlementsOf } from '../../programs/index.js';
 import {
@@ -38,8 +39,8 @@ import { type PaymentRequestFields, readPaymentRequestToken } from './payment-re
  * (the ledger's own check, in its batch). The transfer ids derive from the
  * request id, so the ledger pays a request at most once whoever presents it and however often;
  * a request presented again is `AMP_PAYMENT_REQUEST_USED`. A request whose ledger transfer was
- * refused (the wallet emptied by a payment at the same moment) cannot be paid any more: the
- * merchant makes a new one.
+ * refused (the wallet emptied by a payment at the same moment) can be paid again: the next try
+ * sends the next attempt's ids (`attemptOf`).
  *
  * @example
  *   const receipt = await merchantPayer(db, masterKey, { token, pin: '4821',
@@ -65,7 +66,8 @@ export async function merchantPayer(
   }
   await refuseOtherCurrency(db, props.payerPersonId, request.currency);
   const split = await splitOf(db, request, props.payerPersonId);
-  const transfers = transfersOf(request, split, props.payerPersonId);
+  const attempt = await attemptOf(db, request.requestId);
+  const transfers = transfersOf(request, split, props.payerPersonId, attempt);
   await checkFunds(db, transfers);
   const outcomes = await transferCreator(db, transfers, { now: props.now });
   // The ledger refuses a debit past the wallet's daily limit inside its batch (not written, the
@@ -89,9 +91,11 @@ export async function merchantPayer(
       subsidy_minor: split.subsidyMinor,
       program_id: split.subsidyMinor > 0n ? request.programId : null,
       payer_transfer_id:
-        split.payerMinor > 0n ? merchantPaymentTransferIds(request.requestId).payer : null,
+        split.payerMinor > 0n ? merchantPaymentTransferIds(request.requestId, attempt).payer : null,
       subsidy_transfer_id:
-        split.subsidyMinor > 0n ? merchantPaymentTransferIds(request.requestId).subsidy : null,
+        split.subsidyMinor > 0n
+          ? merchantPaymentTransferIds(request.requestId, attempt).subsidy
+          : null,
       paid_at: props.now,
     })
     .onConflict((conflict) => conflict.column('request_id').doNothing())
@@ -165,8 +169,9 @@ function transfersOf(
   request: PaymentRequestFields,
   split: Split,
   payerPersonId: string,
+  attempt: number,
 ): TransferInput[] {
-  const ids = merchantPaymentTransferIds(request.requestId);
+  const ids = merchantPaymentTransferIds(request.requestId, attempt);
   const merchant = merchantAccountId(request.merchantId, request.currency);
   const common = {
     creditAccountId: merchant,
@@ -217,6 +222,23 @@ async function refuseOtherCurrency(
   }
 }
 
+/**
+ * Which attempt at paying the request this is: the first whose transfer ids the ledger has not
+ * refused. A refused transfer's id stays failed (the ledger's idempotency), so a payment the
+ * ledger refused (the wallet emptied by another payment at the same moment) is tried again
+ * under the next ids and the request is not lost. Two payers at once compute the same attempt
+ * and send the same ids: the ledger applies them once. An attempt the ledger applied is kept
+ * (the payment is then answered as used).
+ */
+async function attemptOf(db: Kysely<Database>, requestId: string): Promise<number> {
+  const written = await transfersOfReference(db, 'payment_request', requestId);
+  for (let attempt = 0; ; attempt += 1) {
+    const ids = merchantPaymentTransferIds(requestId, attempt);
+    const results = [written.get(ids.payer), written.get(ids.subsidy)];
+    if (results.every((result) => result === undefined) || results.includes('ok')) return attempt;
+  }
+}
+
 /** Refuses before posting when an account is missing or too short, so no id is burnt. */
 async function checkFunds(db: Kysely<Database>, transfers: readonly TransferInput[]) {
   const accounts = new Map(
@@ -258,7 +280,7 @@ function settledOutcome(outcomes: readonly TransferOutcome[]): boolean {
   if (refused.result === 'exceeds_credits') {
     throw new PaymentsError(
       'AMP_FUNDS_INSUFFICIENT',
-      'The money was spent by another payment at the same moment; ask the merchant for a new request',
+      'The money was spent by another payment at the same moment; the request can be paid again with enough balance',
     );
   }
   throw new PaymentsError(

@@ -4,8 +4,19 @@ import { buildPerson } from '../../../../test/factories.js';
 import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { personWithCard, type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
-import { ledgerIsSound, lookupAccounts, postedBalance, verifyLedger } from '../../ledger/index.js';
-import { fundingAccountId, merchantAccountId, walletAccountId } from '../accounts/account-ids.js';
+import {
+  ledgerIsSound,
+  lookupAccounts,
+  postedBalance,
+  transferCreator,
+  verifyLedger,
+} from '../../ledger/index.js';
+import {
+  fundingAccountId,
+  merchantAccountId,
+  merchantPaymentTransferIds,
+  walletAccountId,
+} from '../accounts/account-ids.js';
 import { cashCycle } from '../payments-test-kit.js';
 import { validatePain001 } from '../payouts/iso20022/xsd-validator.js';
 import {
@@ -364,6 +375,59 @@ describe('merchant payments', () => {
       answers.filter((answer) => answer.statusCode !== 201).map((answer) => answer.json().code),
     ).toEqual(Array(7).fill('AMP_FUNDS_INSUFFICIENT'));
     expect(await balance(walletAccountId(person.personId, 'VES'))).toBe(0n);
+    expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);
+  });
+
+  it('a payment the ledger refused does not use up the request: paid again once the wallet holds enough', async () => {
+    const other = await buildPerson(kit, { phone: '+584125550903' });
+    const person = { personId: other.id, uin: other.uin };
+    await fundWallet(kit, person.personId, 500n);
+    const session = await citizenSession(kit, person);
+    await kit.app.inject({
+      method: 'PUT',
+      url: '/api/payments/me/pin',
+      cookies: session,
+      payload: { pin: '1357' },
+    });
+    const token = await tokenOf({ amountMinor: '1000', reference: 'R-RETRY' });
+    const request = await kit.database.db
+      .selectFrom('payment_request')
+      .select('id')
+      .where('reference', '=', 'R-RETRY')
+      .executeTakeFirstOrThrow();
+    // What a payment at the same instant leaves behind: the ledger refused this request's
+    // transfer (the wallet was short when the batch ran) and wrote the refusal under its id.
+    const wallet = walletAccountId(person.personId, 'VES');
+    const [refused] = await transferCreator(kit.database.db, [
+      {
+        id: merchantPaymentTransferIds(request.id).payer,
+        debitAccountId: wallet,
+        creditAccountId: merchantAccountId(merchantId, 'VES'),
+        amountMinor: 1000n,
+        flags: 0,
+        currency: 'VES',
+        reason: 'payment',
+        referenceKind: 'payment_request',
+        referenceId: request.id,
+      },
+    ]);
+    expect(refused?.result).toBe('exceeds_credits');
+    const payWith = () =>
+      kit.app.inject({
+        method: 'POST',
+        url: '/api/payments/me/payments',
+        cookies: session,
+        payload: { token, pin: '1357' },
+      });
+    const short = await payWith();
+    expect(short.json().code).toBe('AMP_FUNDS_INSUFFICIENT');
+    await fundWallet(kit, person.personId, 500n);
+    const paid = await payWith();
+    expect(paid.statusCode, paid.body).toBe(201);
+    expect(await balance(wallet)).toBe(0n);
+    // Paid once: presented again it is used, and nothing more moves.
+    expect((await payWith()).json().code).toBe('AMP_PAYMENT_REQUEST_USED');
+    expect(await balance(wallet)).toBe(0n);
     expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);
   });
 
