@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { buildOperator } from '../../../../test/factories.js';
@@ -25,7 +26,7 @@ import {
   frozenBalanceProposer,
 } from './adjustments.js';
 import { frozenBalanceLister } from './frozen-wallets.js';
-import { merchantFanInScan } from './pattern-alerts.js';
+import { fanInQuery, merchantFanInScan } from './pattern-alerts.js';
 
 /**
  * Issue #16, point 7: manual adjustments need two finance officers; a frozen wallet's balance
@@ -248,6 +249,15 @@ describe('money controls', () => {
     expect(await merchantFanInScan(database.db, now, { wallets: 5, windowMs: 600_000 })).toEqual(
       [],
     );
+    // Bounded: the window is read through the payments' time index, not the whole ledger (the
+    // plan with sequential scans priced out still reads ledger_transfer by that index).
+    const plan = await database.db.transaction().execute(async (trx) => {
+      await sql`set local enable_seqscan = off`.execute(trx);
+      const query = fanInQuery(new Date(now.getTime() - 600_000), now, 5);
+      const { rows } = await sql`explain (format json) ${query}`.execute(trx);
+      return JSON.stringify(rows[0]);
+    });
+    expect(plan).toContain('ledger_transfer_payment_time');
     const alerts = await database.db
       .selectFrom('security_alert')
       .select(['kind', 'details'])

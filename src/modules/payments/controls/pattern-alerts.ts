@@ -16,8 +16,8 @@ export interface MerchantFanIn {
  * Alerts to auditors on payment patterns (issue #16, point 7): a merchant account that at
  * least `merchantFanInWallets` distinct beneficiary wallets paid within the last
  * `merchantFanInWindowMs` (a merchant collecting cards and PINs, or a scripted drain). Computed
- * over the ledger itself — applied transfers from accounts of kind `beneficiary_wallet` into
- * accounts of kind `merchant` — so it holds whatever the merchants code does. Raises one
+ * over the ledger itself — applied payments from accounts of kind `beneficiary_wallet` into
+ * accounts of kind `merchant`, read by time through an index (`fanInQuery`) — so it holds whatever the merchants code does. Raises one
  * `payment_merchant_fan_in` security alert per account per window (auditors see them at
  * `GET /api/alerts`); details hold the ledger account, counts and the window, never a person.
  * Answers the accounts it raised an alert for.
@@ -33,17 +33,7 @@ export async function merchantFanInScan(
   const wallets = props.wallets ?? paymentLimits.merchantFanInWallets;
   const windowMs = props.windowMs ?? paymentLimits.merchantFanInWindowMs;
   const since = new Date(now.getTime() - windowMs);
-  const found = await sql<MerchantFanIn>`
-    select t.credit_account_id as "accountId", t.currency,
-           count(distinct t.debit_account_id)::int as "distinctWallets",
-           count(*)::int as transfers, sum(t.amount)::text as "amountMinor"
-      from ledger_transfer t
-      join ledger_account merchant on merchant.id = t.credit_account_id and merchant.kind = 'merchant'
-      join ledger_account wallet on wallet.id = t.debit_account_id and wallet.kind = 'beneficiary_wallet'
-     where t.result = 'ok' and t.created_at > ${since} and t.created_at <= ${now}
-     group by t.credit_account_id, t.currency
-    having count(distinct t.debit_account_id) >= ${wallets}
-     order by 3 desc`.execute(db);
+  const found = await fanInQuery(since, now, wallets).execute(db);
   const raised: MerchantFanIn[] = [];
   for (const pattern of found.rows) {
     const recent = await db
@@ -63,6 +53,29 @@ export async function merchantFanInScan(
     raised.push(pattern);
   }
   return raised;
+}
+
+/**
+ * The merchant accounts paid by at least `wallets` distinct wallets in (since, now]: payments
+ * only (reason `payment`, the wallet's leg of a merchant payment), read through the partial
+ * index on their time (migration 0072), so a scan reads the window, never the whole ledger.
+ */
+export function fanInQuery(since: Date, now: Date, wallets: number) {
+  // The window first, on its own (materialized): read by the time index whatever the grouping.
+  return sql<MerchantFanIn>`
+    with recent as materialized (
+      select credit_account_id, debit_account_id, currency, amount from ledger_transfer
+       where reason = 'payment' and result = 'ok'
+         and created_at > ${since} and created_at <= ${now})
+    select t.credit_account_id as "accountId", t.currency,
+           count(distinct t.debit_account_id)::int as "distinctWallets",
+           count(*)::int as transfers, sum(t.amount)::text as "amountMinor"
+      from recent t
+      join ledger_account merchant on merchant.id = t.credit_account_id and merchant.kind = 'merchant'
+      join ledger_account wallet on wallet.id = t.debit_account_id and wallet.kind = 'beneficiary_wallet'
+     group by t.credit_account_id, t.currency
+    having count(distinct t.debit_account_id) >= ${wallets}
+     order by 3 desc`;
 }
 
 /**
