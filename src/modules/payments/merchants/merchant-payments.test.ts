@@ -86,6 +86,21 @@ describe('merchant payments', () => {
     const [account] = await lookupAccounts(kit.database.db, [accountId]);
     return account === undefined ? 0n : postedBalance(account);
   };
+  /** Another payer: a person with a funded wallet, a citizen session and a PIN. */
+  const payerWithPin = async (phone: string, fundedMinor: bigint, pin: string) => {
+    const other = await buildPerson(kit, { phone });
+    const person = { personId: other.id, uin: other.uin };
+    await fundWallet(kit, person.personId, fundedMinor);
+    const session = await citizenSession(kit, person);
+    const set = await kit.app.inject({
+      method: 'PUT',
+      url: '/api/payments/me/pin',
+      cookies: session,
+      payload: { pin },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    return { person, session };
+  };
   const transferCount = async () =>
     (await kit.database.db.selectFrom('ledger_transfer').select('id').execute()).length;
 
@@ -346,16 +361,7 @@ describe('merchant payments', () => {
   });
 
   it('never overdraws one wallet paid from at once: exactly what it holds is paid', async () => {
-    const other = await buildPerson(kit, { phone: '+584125550902' });
-    const person = { personId: other.id, uin: other.uin };
-    await fundWallet(kit, person.personId, 5_000n);
-    const session = await citizenSession(kit, person);
-    await kit.app.inject({
-      method: 'PUT',
-      url: '/api/payments/me/pin',
-      cookies: session,
-      payload: { pin: '2468' },
-    });
+    const { person, session } = await payerWithPin('+584125550902', 5_000n, '2468');
     const tokens = await Promise.all(
       Array.from({ length: 12 }, (_, i) => tokenOf({ amountMinor: '1000', reference: `C-${i}` })),
     );
@@ -379,16 +385,7 @@ describe('merchant payments', () => {
   });
 
   it('a payment the ledger refused does not use up the request: paid again once the wallet holds enough', async () => {
-    const other = await buildPerson(kit, { phone: '+584125550903' });
-    const person = { personId: other.id, uin: other.uin };
-    await fundWallet(kit, person.personId, 500n);
-    const session = await citizenSession(kit, person);
-    await kit.app.inject({
-      method: 'PUT',
-      url: '/api/payments/me/pin',
-      cookies: session,
-      payload: { pin: '1357' },
-    });
+    const { person, session } = await payerWithPin('+584125550903', 500n, '1357');
     const token = await tokenOf({ amountMinor: '1000', reference: 'R-RETRY' });
     const request = await kit.database.db
       .selectFrom('payment_request')
