@@ -92,6 +92,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // Payments (issue #16): a frozen wallet names its person and is never unfrozen by deletion;
   // a disbursement and its chunks only move forward (status and figures change).
   payment_wallet_freeze: 'history',
+  // Which way a cash entitlement is paid (migration 0071): ids only; a wallet claim whose
+  // credit the ledger refused is deleted, a released payout's is taken over (updated).
+  payment_entitlement_claim: 'operational',
   // Two-person adjustments: decided once, never removed (migration 0063).
   payment_adjustment: 'personal',
   payment_disbursement: 'personal',
