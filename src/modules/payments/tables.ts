@@ -76,6 +76,13 @@ export interface PaymentTables extends PayoutTables, MerchantTables {
     refused_count: Generated<number>;
     done_at: Date | null;
   };
+  /** A counted chunk's two largest single credits (migration 0045; the p % rule of statistics). */
+  payment_chunk_largest_credits: {
+    disbursement_id: string;
+    chunk: number;
+    largest_minor: bigint;
+    second_minor: bigint;
+  };
 }
 
 export type WalletFreezeReason = 'death' | 'merge' | 'erasure';

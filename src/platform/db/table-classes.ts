@@ -99,6 +99,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   payment_adjustment: 'personal',
   payment_disbursement: 'personal',
   payment_disbursement_chunk: 'personal',
+  // A counted chunk's two largest credits (amounts only, written once): statistics' p % rule.
+  payment_chunk_largest_credits: 'history',
   // Bank payouts (issue #16): instructions hold creditors' names and accounts (sealed under the
   // person's data key, migration 0067) and
   // only move forward (status changes); a bank file's status and summary are written once it is

@@ -38,6 +38,9 @@ interface ChunkFigures {
   creditedMinor: bigint;
   skipped: number;
   refused: number;
+  /** The two largest single credits (0 when fewer): statistics' p % dominance rule needs them. */
+  largestMinor: bigint;
+  secondMinor: bigint;
 }
 
 /**
@@ -120,7 +123,14 @@ async function payChunk(
   );
   const payable = unfrozen.filter((entitlement) => claimed.has(entitlement.entitlementId));
   if (payable.length === 0) {
-    return { credited: 0, creditedMinor: 0n, skipped: entitlements.length, refused: 0 };
+    return {
+      credited: 0,
+      creditedMinor: 0n,
+      skipped: entitlements.length,
+      refused: 0,
+      largestMinor: 0n,
+      secondMinor: 0n,
+    };
   }
   const transfers = payable.map(
     (entitlement): TransferInput => ({
@@ -145,12 +155,19 @@ async function payChunk(
     creditedMinor: 0n,
     skipped: entitlements.length - payable.length,
     refused: 0,
+    largestMinor: 0n,
+    secondMinor: 0n,
   };
   const refused: string[] = [];
   outcomes.forEach((outcome, index) => {
     if (outcome.result === 'ok') {
+      const amount = transfers[index]?.amountMinor ?? 0n;
       figures.credited += 1;
-      figures.creditedMinor += transfers[index]?.amountMinor ?? 0n;
+      figures.creditedMinor += amount;
+      if (amount > figures.largestMinor) {
+        figures.secondMinor = figures.largestMinor;
+        figures.largestMinor = amount;
+      } else if (amount > figures.secondMinor) figures.secondMinor = amount;
     } else {
       figures.refused += 1;
       refused.push(payable[index]?.entitlementId ?? '');
@@ -199,6 +216,18 @@ async function countChunk(
       .where('status', '=', 'pending')
       .executeTakeFirst();
     const add = counted.numUpdatedRows === 1n;
+    if (add) {
+      // The chunk's two largest credits, for statistics' p % dominance rule (issue #17).
+      await trx
+        .insertInto('payment_chunk_largest_credits')
+        .values({
+          disbursement_id: disbursementId,
+          chunk,
+          largest_minor: figures.largestMinor,
+          second_minor: figures.secondMinor,
+        })
+        .execute();
+    }
     const row = await trx
       .updateTable('payment_disbursement')
       .set({
