@@ -718,5 +718,12 @@ export const limits = {
     dominancePercent: 10,
     /** Published amounts (major units) are multiples of this. */
     amountRoundingBase: 1000,
+    /**
+     * σ² of the discrete Gaussian noise on published counts (differencing, issue #17): each
+     * published cell costs ρ = 1 / 2σ² (zCDP) for a person counted in it. With 25 (σ = 5) an
+     * attacker who knows everyone else and reads one cell at n and n + 1 guesses right with
+     * probability at most Φ(1 / 2σ) = 0.54 (statistics README, "Differencing").
+     */
+    noiseVariance: 25,
   },
 } as const;

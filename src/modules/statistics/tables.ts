@@ -13,6 +13,11 @@ export interface StatisticsTables {
     primary_cells: number;
     secondary_cells: number;
   };
+  statistics_noise_key: {
+    id: number;
+    secret: Buffer;
+    created_at: Generated<Date>;
+  };
   statistics_refresh: {
     id: string;
     started_at: Generated<Date>;

@@ -129,6 +129,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',
   statistics_refresh: 'operational',
+  // The secret key of the noise on published counts: written once, never changed (0046).
+  statistics_noise_key: 'history',
 };
 
 /** What the application role must never hold, per class. */

@@ -31,6 +31,8 @@ export const StatisticsTableSchema = Type.Object({
     threshold: Type.Integer(),
     protectionLevel: Type.Integer(),
     roundingBase: Type.Integer(),
+    /** σ² of the discrete Gaussian noise added to published counts before rounding. */
+    noiseVariance: Type.Optional(Type.Integer()),
   }),
   cells: Type.Array(
     Type.Object({

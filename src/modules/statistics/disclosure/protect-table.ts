@@ -34,6 +34,8 @@ export interface DisclosureRules {
   readonly protectionLevel: number;
   /** Published counts are multiples of this. */
   readonly roundingBase: number;
+  /** σ² of the keyed discrete Gaussian noise on published counts (`cell-noise.ts`); absent: none. */
+  readonly noiseVariance?: number;
 }
 
 export type CellStatus = 'published' | 'primary' | 'secondary' | 'unpublished';

@@ -7,6 +7,7 @@ import {
   createTestOperator,
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
+import { expectNoisyCount } from '../statistics-test-kit.js';
 import { statisticsRefresher } from './table-refresher.js';
 
 /**
@@ -92,7 +93,7 @@ describe('published statistics tables', () => {
     // 26 in VE-A (23 F + 3 M): the 3 men are withheld, and so is what would give them away.
     expect(cell(['VE-A', 'all', 'M'])?.value).toBeNull();
     expect(cell(['VE-A', 'all', 'F'])?.value).toBeNull();
-    expect(cell(['VE-B', 'all', 'F'])?.value).toBe(15);
+    expectNoisyCount(cell(['VE-B', 'all', 'F'])?.value, 14);
     for (const c of body.cells as { value: number | null }[]) {
       expect(c.value === null || c.value === 0 || (c.value >= 10 && c.value % 5 === 0)).toBe(true);
     }
@@ -151,7 +152,9 @@ describe('published statistics tables', () => {
     const lines = analystCsv.body.split('\r\n');
     expect(lines[0]).toBe('area,age_group,sex,value,status');
     expect(lines).toContain('VE-A,all,M,,withheld');
-    expect(lines).toContain('VE-B,all,F,15,published');
+    const published = lines.find((line) => line.startsWith('VE-B,all,F,'));
+    expect(published).toMatch(/^VE-B,all,F,\d+,published$/);
+    expectNoisyCount(Number(published?.split(',')[3]), 14);
     const open = await kit.app.inject({
       url: '/api/open-data/statistics/people_by_age_sex_region/csv?by=region.state,sex',
     });

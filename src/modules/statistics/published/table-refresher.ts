@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import { noisyCount } from '../disclosure/cell-noise.js';
 import { type LinkedTable, linkedTable } from '../disclosure/linked-table.js';
 import { type DisclosureRules, protectTable } from '../disclosure/protect-table.js';
 import { statisticsLimits } from '../limits.js';
@@ -69,10 +70,11 @@ export async function statisticsRefresher(
       .execute();
   }
   const done = new Set(unfinished?.tables_done ?? []);
+  const noiseKey = await noiseKeyOf(db);
   for (const table of tables) {
     if (done.has(table.code)) continue;
     const started = performance.now();
-    const stored = await protectedCells(table, models, db, now());
+    const stored = await protectedCells(table, models, db, now(), noiseKey);
     // A table whose read model is absent here is left as it is, and the run goes on.
     if (stored === null) await markDone(db, refreshId, table.code);
     else await storeTable(db, refreshId, table.code, stored, now());
@@ -91,6 +93,25 @@ export async function statisticsRefresher(
     .where('id', '=', refreshId)
     .execute();
   return { refreshId, tables: tables.map((table) => table.code) };
+}
+
+/**
+ * The deployment's secret noise key (migration 0046): written by the first refresh, then only
+ * read. Two first refreshes at once both insert; the loser's insert does nothing and both read
+ * the winner's key.
+ */
+async function noiseKeyOf(db: Kysely<Database>): Promise<Uint8Array> {
+  await db
+    .insertInto('statistics_noise_key')
+    .values({ id: 1, secret: randomBytes(32) })
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('statistics_noise_key')
+    .select('secret')
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
+  return new Uint8Array(row.secret);
 }
 
 /**
@@ -155,6 +176,7 @@ async function protectedCells(
   models: AggregateReadModels,
   db: Kysely<Database>,
   now: Date,
+  noiseKey: Uint8Array,
 ) {
   const cube = await table.build(models, db, now);
   if (cube === null) return null;
@@ -170,14 +192,20 @@ async function protectedCells(
   views.forEach((shown, cell) => {
     if (shown.length === 0) unpublished.add(cell);
   });
-  const rules = {
+  const common = {
     threshold: statisticsLimits.threshold,
     protectionLevel: statisticsLimits.protectionLevel,
-    roundingBase:
-      cube.amounts === undefined
-        ? statisticsLimits.roundingBase
-        : statisticsLimits.amountRoundingBase,
   };
+  // Counts get the keyed noise against differencing; amounts are protected by the frequency
+  // and p % rules and rounded to 1,000 (README, "Differencing").
+  const rules: DisclosureRules =
+    cube.amounts === undefined
+      ? {
+          ...common,
+          roundingBase: statisticsLimits.roundingBase,
+          noiseVariance: statisticsLimits.noiseVariance,
+        }
+      : { ...common, roundingBase: statisticsLimits.amountRoundingBase };
   const result =
     cube.amounts === undefined
       ? await countsProtected(linked, rules, unpublished)
@@ -186,7 +214,19 @@ async function protectedCells(
   result.cells.forEach((cell, i) => {
     const shown = views[i] ?? [];
     if (shown.length === 0) return;
-    cells.push({ views: shown, key: cell.key, depths: depths[i] ?? [], value: cell.value });
+    const value =
+      cell.status === 'published' && rules.noiseVariance !== undefined
+        ? noisyCount({
+            key: noiseKey,
+            table: table.code,
+            cell: cell.key,
+            count: linked.values[i] ?? 0,
+            variance: rules.noiseVariance,
+            threshold: rules.threshold,
+            base: rules.roundingBase,
+          })
+        : cell.value;
+    cells.push({ views: shown, key: cell.key, depths: depths[i] ?? [], value });
   });
   return {
     rules,
