@@ -9,4 +9,5 @@ export { collectionNotices, type PersonAreas } from './points/collection-notices
 export { settleUnredeemedOnCycleClose } from './redemption/carry-over.js';
 export { cancelRedemptionsOnRegistryEvents } from './redemption/registry-subscriptions.js';
 export { type RedemptionGroup, redemptionsByCycleStateDay } from './statistics-read-model.js';
+export { type StockGroup, stockMovementsByPointMonth } from './stock-statistics-read-model.js';
 export type { DistributionTables } from './tables.js';

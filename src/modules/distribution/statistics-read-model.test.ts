@@ -9,6 +9,7 @@ import {
   signIn,
 } from './distribution-test-kit.js';
 import { redemptionsByCycleStateDay } from './statistics-read-model.js';
+import { stockMovementsByPointMonth } from './stock-statistics-read-model.js';
 
 /**
  * The aggregate distribution publishes for statistics (issue #17): redeemed entitlements by
@@ -81,6 +82,32 @@ describe('redemptions by cycle, state and day', () => {
       .execute();
     const day = new Date(row?.redeemed_at ?? 0).toISOString().slice(0, 10);
     expect(groups).toEqual([{ cycleId, stateCode: 'VE-A', mode: 'card', day, entitlements: 2 }]);
+    const text = JSON.stringify(groups);
+    for (const holder of holders) expect(text).not.toContain(holder.personId);
+    expect(text).not.toContain(point);
+  });
+
+  it('publishes stock moved by point, item, kind and month, with the two largest movements', async () => {
+    const groups = await stockMovementsByPointMonth(kit.database.db);
+    const { code } = await kit.database.db
+      .selectFrom('distribution_point')
+      .select('code')
+      .where('id', '=', point)
+      .executeTakeFirstOrThrow();
+    const month = new Date().toISOString().slice(0, 7);
+    const of = (kind: string) => groups.find((group) => group.kind === kind);
+    expect(of('delivery')).toEqual({
+      pointCode: code,
+      stateCode: 'VE-A',
+      item: 'rice_kg',
+      kind: 'delivery',
+      month,
+      movements: 1,
+      units: 100,
+      largest: [100, 0],
+    });
+    // The three hand-overs above: 1 + 3 + 4 units.
+    expect(of('redemption')).toMatchObject({ movements: 3, units: 8, largest: [4, 3] });
     const text = JSON.stringify(groups);
     for (const holder of holders) expect(text).not.toContain(holder.personId);
     expect(text).not.toContain(point);

@@ -32,3 +32,26 @@ export interface PaymentGroup {
   /** The two largest single payments, when the source keeps them (the p % rule). */
   largestMinor?: readonly bigint[];
 }
+
+/**
+ * Stock moved at one distribution point, of one item, by one kind of movement, in one month.
+ * Points are places, not people, but a point's redemptions in a month can be few persons:
+ * statistics protects these cells like amounts (movements as contributors, the p % rule on
+ * the two largest movements).
+ */
+export interface StockGroup {
+  /** The point's public code (printed on receipts). */
+  pointCode: string;
+  /** The point's state. */
+  stateCode: string;
+  item: string;
+  kind: 'delivery' | 'redemption' | 'transfer_out' | 'transfer_in' | 'adjustment';
+  /** The month of the movements, YYYY-MM (UTC). */
+  month: string;
+  /** Movements in the group (for redemptions: hand-overs, about one per person served). */
+  movements: number;
+  /** Units moved, whatever the direction. */
+  units: number;
+  /** The two largest movements' units (0 when fewer). */
+  largest: readonly [number, number];
+}
