@@ -725,5 +725,7 @@ export const limits = {
      * probability at most Φ(1 / 2σ) = 0.54 (statistics README, "Differencing").
      */
     noiseVariance: 25,
+    /** Published units of stock (stock moved by point) are multiples of this. */
+    stockRoundingBase: 10,
   },
 } as const;

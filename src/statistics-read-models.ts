@@ -1,4 +1,7 @@
-import { redemptionsByCycleStateDay } from './modules/distribution/index.js';
+import {
+  redemptionsByCycleStateDay,
+  stockMovementsByPointMonth,
+} from './modules/distribution/index.js';
 import { paymentsByProgramMonth } from './modules/payments/index.js';
 import { coverageByProgramCycle } from './modules/programs/index.js';
 import { peopleByAreaAgeSex } from './modules/registry/index.js';
@@ -16,5 +19,6 @@ export function aggregateReadModels(): AggregateReadModels {
     coverage: (db) => coverageByProgramCycle(db),
     redemptions: (db) => redemptionsByCycleStateDay(db),
     payments: (db) => paymentsByProgramMonth(db),
+    stock: (db) => stockMovementsByPointMonth(db),
   };
 }

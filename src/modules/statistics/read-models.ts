@@ -29,10 +29,14 @@ export interface CoverageGroup {
   appealsUpheld: number;
 }
 
-import type { PaymentGroup, RedemptionGroup } from '../../shared/statistics/aggregate-groups.js';
+import type {
+  PaymentGroup,
+  RedemptionGroup,
+  StockGroup,
+} from '../../shared/statistics/aggregate-groups.js';
 
 /** The distribution module's `redemptionsByCycleStateDay` and the payments module's `paymentsByProgramMonth`. */
-export type { PaymentGroup, RedemptionGroup };
+export type { PaymentGroup, RedemptionGroup, StockGroup };
 
 export interface AggregateReadModels {
   /** The registry's `peopleByAreaAgeSex`. */
@@ -43,4 +47,6 @@ export interface AggregateReadModels {
   redemptions?: (db: Kysely<Database>) => Promise<readonly RedemptionGroup[]>;
   /** The payments module's `paymentsByProgramMonth`; absent = its tables are skipped. */
   payments?: (db: Kysely<Database>) => Promise<readonly PaymentGroup[]>;
+  /** The distribution module's `stockMovementsByPointMonth`; absent = its table is skipped. */
+  stock?: (db: Kysely<Database>) => Promise<readonly StockGroup[]>;
 }

@@ -16,6 +16,8 @@ export interface AmountCube {
     /** The two largest single payments (major units), when the source keeps them. */
     readonly largest?: readonly number[];
   }[];
+  /** Published values are multiples of this; default `limits.statistics.amountRoundingBase`. */
+  readonly roundingBase?: number;
 }
 
 /**
@@ -74,23 +76,39 @@ export async function protectAmounts(
   };
 }
 
-/** The two largest payments under each cell, from the leaves that carry them. */
+/**
+ * The two largest payments under each cell, from the leaves that carry them: each leaf's
+ * two are offered to every cell above it (one ancestor per dimension), so the work is the
+ * leaves times their ancestor combinations, not the cells times the leaves.
+ */
 function largestPerCell(cube: AmountCube, keys: readonly (readonly string[])[]): number[][] {
   const parents = cube.dimensions.map(
     (dimension) => new Map(dimension.nodes.map((node) => [node.code, node.parent])),
   );
-  const under = (leafCode: string, code: string, d: number) => {
-    for (let at: string | null | undefined = leafCode; at != null; at = parents[d]?.get(at)) {
-      if (at === code) return true;
-    }
-    return false;
+  const cellOf = new Map(keys.map((key, cell) => [key.join('\u0000'), cell]));
+  const found: number[][] = keys.map(() => []);
+  const offer = (cell: number, amounts: readonly number[]) => {
+    const two = [...(found[cell] ?? []), ...amounts].sort((a, b) => b - a).slice(0, 2);
+    found[cell] = two;
   };
-  return keys.map((key) => {
-    const found: number[] = [];
-    for (const leaf of cube.leaves) {
-      if (leaf.largest === undefined) continue;
-      if (key.every((code, d) => under(leaf.key[d] ?? '', code, d))) found.push(...leaf.largest);
-    }
-    return found.sort((a, b) => b - a).slice(0, 2);
-  });
+  for (const leaf of cube.leaves) {
+    if (leaf.largest === undefined) continue;
+    const chains = leaf.key.map((code, d) => {
+      const chain: string[] = [];
+      for (let at: string | null | undefined = code; at != null; at = parents[d]?.get(at)) {
+        chain.push(at);
+      }
+      return chain;
+    });
+    const walk = (d: number, prefix: string[]): void => {
+      if (d === chains.length) {
+        const cell = cellOf.get(prefix.join('\u0000'));
+        if (cell !== undefined) offer(cell, leaf.largest ?? []);
+        return;
+      }
+      for (const code of chains[d] ?? []) walk(d + 1, [...prefix, code]);
+    };
+    walk(0, []);
+  }
+  return found;
 }

@@ -10,6 +10,7 @@ import {
 import { paymentTables } from './payment-tables.js';
 import type { PublishedTable, Text } from './published-table.js';
 import { redemptionTables } from './redemption-tables.js';
+import { stockTable } from './stock-tables.js';
 
 /**
  * The fixed published tables (issue #17, point 2): what each counts, in Spanish and English,
@@ -165,5 +166,6 @@ export const publishedTables: readonly PublishedTable[] = [
     },
   ),
   ...redemptionTables,
+  stockTable(),
   ...paymentTables,
 ];

@@ -129,7 +129,7 @@ function onceEach(models: AggregateReadModels): AggregateReadModels {
     remembered.set(key, answer);
     return answer;
   }
-  const { redemptions, payments } = models;
+  const { redemptions, payments, stock } = models;
   return {
     people: (db, referenceDate) =>
       once(`people:${referenceDate}`, () => models.people(db, referenceDate)),
@@ -138,6 +138,7 @@ function onceEach(models: AggregateReadModels): AggregateReadModels {
       ? {}
       : { redemptions: (db) => once('redemptions', () => redemptions(db)) }),
     ...(payments === undefined ? {} : { payments: (db) => once('payments', () => payments(db)) }),
+    ...(stock === undefined ? {} : { stock: (db) => once('stock', () => stock(db)) }),
   };
 }
 
@@ -205,7 +206,10 @@ async function protectedCells(
           roundingBase: statisticsLimits.roundingBase,
           noiseVariance: statisticsLimits.noiseVariance,
         }
-      : { ...common, roundingBase: statisticsLimits.amountRoundingBase };
+      : {
+          ...common,
+          roundingBase: cube.amounts.roundingBase ?? statisticsLimits.amountRoundingBase,
+        };
   const result =
     cube.amounts === undefined
       ? await countsProtected(linked, rules, unpublished)
