@@ -17,7 +17,9 @@ import { addPersons, loadAverage, seconds, throwawayDatabase } from './lib/progr
  * (`addPersons`: households of four, ages, sexes and states derived from the person's
  * number); the 12 monthly cycles of one program, their members (about 80 %), entitlements
  * (about 90 % of members), appeals (0.5 %) and first redemptions at one point per state
- * (about 75 % of entitlements, 1 in 12 assisted, spread over 40 days) are written with
+ * (about 75 % of entitlements, 1 in 12 assisted, spread over 40 days), a stock movement per
+ * redemption and four deliveries per point and cycle, and a cash disbursement per cycle paying
+ * every entitlement (chunks of 1,000 with their two largest credits) are written with
  * `generate_series`, as the database owner, never through the API. The refresh itself runs
  * as the application role, through the same read models the server wires.
  *
@@ -32,10 +34,20 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     let started = performance.now();
     await writeCycles(database.app, database.admin, cycles);
     const cyclesSeconds = seconds(started);
-    const counts = await sql<{ members: number; entitlements: number; redemptions: number }>`
+    const counts = await sql<{
+      members: number;
+      entitlements: number;
+      redemptions: number;
+      stockMovements: number;
+      paymentChunks: number;
+    }>`
       select (select count(*) from program_cycle_member)::int as members,
              (select count(*) from entitlement)::int as entitlements,
-             (select count(*) from redemption)::int as redemptions`.execute(database.admin);
+             (select count(*) from redemption)::int as redemptions,
+             (select count(*) from stock_movement)::int as "stockMovements",
+             (select count(*) from payment_disbursement_chunk)::int as "paymentChunks"`.execute(
+      database.admin,
+    );
     const loadBefore = loadAverage();
     const perTable: Record<string, number> = {};
     started = performance.now();
@@ -118,6 +130,8 @@ async function writeCycles(app: Kysely<Database>, admin: Kysely<Database>, cycle
       admin,
     );
     await redemptionsOf(admin, programId, cycleId, referenceDate);
+    await stockOf(admin, cycleId, referenceDate);
+    await paymentsOf(admin, programId, cycleId, referenceDate);
   }
   await sql`set session_replication_role = origin`.execute(admin);
   await sql`analyze`.execute(admin);
@@ -151,6 +165,66 @@ async function redemptionsOf(
            case when ${assisted} then md5('a' || e.id::text)::uuid else null end,
            ${day}, 'bench'
     ${chosen}`.execute(admin);
+}
+
+/**
+ * The stock ledger of a cycle: one redemption movement (2 units) per first redemption, at its
+ * point and time, and four deliveries of 50,000 units to each point.
+ */
+async function stockOf(admin: Kysely<Database>, cycleId: string, referenceDate: string) {
+  await sql`insert into stock_movement (id, point_id, item, kind, quantity_delta, balance_after,
+              redemption_id, recorded_at)
+    select md5('s' || r.id::text)::uuid, r.point_id, 'rice_kg', 'redemption', -2, 0, r.id,
+           r.redeemed_at
+      from redemption r where r.cycle_id = ${cycleId}`.execute(admin);
+  await sql`insert into stock_movement (id, point_id, item, kind, quantity_delta, balance_after,
+              recorded_at)
+    select md5('d' || p.id::text || ${cycleId} || k)::uuid, p.id, 'rice_kg', 'delivery', 50000,
+           50000, ${referenceDate}::date + k * interval '7 days'
+      from distribution_point p, generate_series(0, 3) k`.execute(admin);
+}
+
+/**
+ * A cash disbursement per cycle (the payments read model's source): every entitlement of the
+ * cycle credited 250.00 to 400.00 VES, in chunks of 1,000 with each chunk's two largest credits.
+ */
+async function paymentsOf(
+  admin: Kysely<Database>,
+  programId: string,
+  cycleId: string,
+  referenceDate: string,
+) {
+  const disbursementId = randomUUID();
+  await sql`drop table if exists bench_chunk`.execute(admin);
+  await sql`create table bench_chunk as
+    with credits as (
+      select e.person_id, 25000 + (abs(hashtext(e.id::text)) % 4) * 5000 as amount,
+             (row_number() over (order by e.person_id) - 1) / 1000 as chunk
+        from entitlement e where e.cycle_id = ${cycleId}
+    )
+    select chunk::int as chunk, min(person_id::text)::uuid as first_person_id,
+           max(person_id::text)::uuid as last_person_id, count(*)::int as n,
+           sum(amount)::bigint as total,
+           (array_agg(amount order by amount desc))[1]::bigint as largest,
+           coalesce((array_agg(amount order by amount desc))[2], 0)::bigint as second
+      from credits group by chunk`.execute(admin);
+  await sql`insert into payment_disbursement (id, cycle_id, program_id, currency,
+              funding_account_id, status, chunks_total, chunks_done, entitlements_total,
+              amount_total_minor, credited_count, credited_minor, started_at, finished_at)
+    select ${disbursementId}::uuid, ${cycleId}::uuid, ${programId}::uuid, 'VES',
+           md5('funding')::uuid, 'finished', count(*), count(*), sum(n), sum(total), sum(n),
+           sum(total), ${referenceDate}::timestamptz, ${referenceDate}::timestamptz
+      from bench_chunk`.execute(admin);
+  await sql`insert into payment_disbursement_chunk (disbursement_id, chunk, first_person_id,
+              last_person_id, entitlements, amount_minor, status, credited_count, credited_minor,
+              done_at)
+    select ${disbursementId}::uuid, chunk, first_person_id, last_person_id, n, total, 'done', n,
+           total, ${referenceDate}::timestamptz
+      from bench_chunk`.execute(admin);
+  await sql`insert into payment_chunk_largest_credits (disbursement_id, chunk, largest_minor,
+              second_minor)
+    select ${disbursementId}::uuid, chunk, largest, second from bench_chunk`.execute(admin);
+  await sql`drop table bench_chunk`.execute(admin);
 }
 
 /** A dashboard page is one table at one breakdown: the time to answer each, as the route does. */
