@@ -7,6 +7,7 @@ import { PurposeQuery } from '../../shared/api/params.js';
 import { StatisticsSummarySchema, StatisticsTableSchema } from '../../shared/api/statistics.js';
 import { tableCsv } from './published/table-csv.js';
 import { findTable, listTables, readTable } from './published/table-reader.js';
+import { StatisticsError } from './statistics-error.js';
 
 export interface StatisticsPluginOptions {
   db: Kysely<Database>;
@@ -151,6 +152,29 @@ export const statisticsPlugin: FastifyPluginAsyncTypebox<StatisticsPluginOptions
     },
   );
 
+  /**
+   * A public table at a published breakdown. Nobody signs in here, so there is no audit entry
+   * to write; a refusal (unknown table or dimension, a breakdown finer than published) is
+   * logged with what was asked, like an answer (issue #17, bad input).
+   */
+  const openRead = async (request: {
+    params: { code: string };
+    query: { by?: string | undefined };
+    log: { info: (fields: object, message: string) => void };
+  }) => {
+    try {
+      return await readTable(db, findTable(request.params.code, true), splitBy(request.query.by));
+    } catch (error) {
+      if (error instanceof StatisticsError) {
+        request.log.info(
+          { table: request.params.code, by: request.query.by ?? null, refused: error.code },
+          'open data refused',
+        );
+      }
+      throw error;
+    }
+  };
+
   app.get(
     '/open-data/statistics',
     {
@@ -175,11 +199,7 @@ export const statisticsPlugin: FastifyPluginAsyncTypebox<StatisticsPluginOptions
       },
     },
     async (request) => {
-      const answer = await readTable(
-        db,
-        findTable(request.params.code, true),
-        splitBy(request.query.by),
-      );
+      const answer = await openRead(request);
       request.log.info({ table: request.params.code, by: answer.by }, 'open data read');
       return answer;
     },
@@ -197,11 +217,7 @@ export const statisticsPlugin: FastifyPluginAsyncTypebox<StatisticsPluginOptions
       },
     },
     async (request, reply) => {
-      const answer = await readTable(
-        db,
-        findTable(request.params.code, true),
-        splitBy(request.query.by),
-      );
+      const answer = await openRead(request);
       request.log.info({ table: request.params.code, by: answer.by }, 'open data read (csv)');
       return sendCsv(reply, answer, request.query.lang);
     },

@@ -19,6 +19,7 @@ describe('published statistics tables', () => {
   let kit: AccessTestApp;
   let analyst: Record<string, string>;
   let clerk: Record<string, string>;
+  const logLines: string[] = [];
   const places = [
     { region: 'VE-A', municipality: 'VE-A-01', count: 23 },
     { region: 'VE-A', municipality: 'VE-A-01', count: 3, sex: 'M' },
@@ -43,7 +44,7 @@ describe('published statistics tables', () => {
   };
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp();
+    kit = await buildAccessTestApp({ logLines });
     for (const place of places) {
       for (let i = 0; i < place.count; i++) {
         await buildPerson(kit, {
@@ -137,6 +138,14 @@ describe('published statistics tables', () => {
     });
     expect(closed.statusCode).toBe(404);
     expect(closed.json().code).toBe('AMP_STATISTICS_UNKNOWN_TABLE');
+    const tooFine = await kit.app.inject({
+      url: '/api/open-data/statistics/people_by_age_sex_region?by=region.municipality,sex',
+    });
+    expect(tooFine.json().code).toBe('AMP_STATISTICS_BREAKDOWN_TOO_FINE');
+    // Nobody signed in, so no audit entry: each refusal is logged with what was asked.
+    const refusals = logLines.filter((line) => line.includes('open data refused'));
+    expect(refusals.some((line) => line.includes('AMP_STATISTICS_UNKNOWN_TABLE'))).toBe(true);
+    expect(refusals.some((line) => line.includes('region.municipality,sex'))).toBe(true);
   });
 
   it('downloads a table as spreadsheet-safe CSV with withheld cells marked, not written as 0', async () => {
