@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import { statisticsStockKinds } from '../../shared/statistics/aggregate-groups.js';
 import type { OfflineTables } from './offline/offline-tables.js';
 
 /** Kysely types of the distribution tables; `migrations/0050_distribution_points.sql` is the truth. */
@@ -179,13 +180,8 @@ export type PointKind = (typeof pointKinds)[number];
 export const pointStatuses = ['open', 'closed'] as const;
 export type PointStatus = (typeof pointStatuses)[number];
 
-export const stockMovementKinds = [
-  'delivery',
-  'redemption',
-  'transfer_out',
-  'transfer_in',
-  'adjustment',
-] as const;
+/** One list with the statistics aggregate's (`src/shared/statistics/aggregate-groups.ts`). */
+export const stockMovementKinds = statisticsStockKinds;
 export type StockMovementKind = (typeof stockMovementKinds)[number];
 
 export const adjustmentReasons = ['loss', 'damage', 'count_correction'] as const;

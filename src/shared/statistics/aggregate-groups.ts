@@ -33,6 +33,15 @@ export interface PaymentGroup {
   largestMinor?: readonly bigint[];
 }
 
+/** The kinds of stock movement (the distribution module's `stockMovementKinds`), for statistics. */
+export const statisticsStockKinds = [
+  'delivery',
+  'redemption',
+  'transfer_out',
+  'transfer_in',
+  'adjustment',
+] as const;
+
 /**
  * Stock moved at one distribution point, of one item, by one kind of movement, in one month.
  * Points are places, not people, but a point's redemptions in a month can be few persons:
@@ -45,7 +54,7 @@ export interface StockGroup {
   /** The point's state. */
   stateCode: string;
   item: string;
-  kind: 'delivery' | 'redemption' | 'transfer_out' | 'transfer_in' | 'adjustment';
+  kind: (typeof statisticsStockKinds)[number];
   /** The month of the movements, YYYY-MM (UTC). */
   month: string;
   /** Movements in the group (for redemptions: hand-overs, about one per person served). */

@@ -1,3 +1,4 @@
+import { statisticsStockKinds } from '../../../shared/statistics/aggregate-groups.js';
 import type { Dimension } from '../disclosure/linked-table.js';
 import { statisticsLimits } from '../limits.js';
 import type { StockGroup } from '../read-models.js';
@@ -15,13 +16,7 @@ import type { Cube, PublishedTable } from './published-table.js';
  * that keep them from being derived from the state and country totals; the rest rounded to
  * 10 units. Units of different items do not add up, so the item is always shown.
  */
-export const stockKinds = [
-  'delivery',
-  'redemption',
-  'transfer_out',
-  'transfer_in',
-  'adjustment',
-] as const;
+export const stockKinds = statisticsStockKinds;
 
 /** VE → states → points (a point's code under its state; an unknown state under VE). */
 function pointDimension(groups: readonly StockGroup[]): Dimension {
