@@ -21,10 +21,25 @@ import { addPersons, loadAverage, seconds, throwawayDatabase } from './lib/progr
  * written in chunks after it (one per beneficiary, migration 0033), then publication. Targets: entitlements
  * for 1M beneficiaries ≤ 30 s; approving a cycle of 1M entitlements ≤ 10 s.
  *
+ * The second argument picks the rule: `all` (`age >= 0`, everyone; the default) or
+ * `household` (`household_size >= 1 && members_under_18 >= 0`, everyone too, but every chunk
+ * needs its persons' household counts: the demo's one-off bonus reads one).
+ *
  *   npm run bench -- programs-cycle 1000000
+ *   npm run bench -- programs-cycle 100000 household
  */
+const rules: Record<string, string> = {
+  all: 'age >= 0',
+  household: 'household_size >= 1 && members_under_18 >= 0',
+};
+
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const persons = Number(args[0] ?? 1_000_000);
+  const variant = args[1] ?? 'all';
+  const eligibilityRule = rules[variant];
+  if (eligibilityRule === undefined) {
+    throw new Error(`Unknown rule variant ${variant}: one of ${Object.keys(rules).join(', ')}`);
+  }
   const database = await throwawayDatabase('cycle');
   try {
     const generateSeconds = await addPersons(database.admin, 0, persons);
@@ -43,7 +58,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         cadence: 'once',
         benefit: { amountMinor: 100_00n, currency: 'VES' },
         budgetCap: 1_000_000_000_000_00n,
-        eligibilityRule: 'age >= 0',
+        eligibilityRule,
       },
     });
     const { publicationId } = await publicationRequester(db, {
@@ -79,7 +94,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const entitlements = await sql<{ count: string }>`select count(*) as count from entitlement
       where cycle_id = ${cycleId}`.execute(db);
     return {
-      command: `npm run bench -- programs-cycle ${persons}`,
+      command: `npm run bench -- programs-cycle ${persons} ${variant}`,
+      rule: eligibilityRule,
       database: 'postgres',
       persons,
       beneficiaries: Number(summary.eligible),

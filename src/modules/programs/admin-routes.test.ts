@@ -112,6 +112,7 @@ describe('program management routes', () => {
     await signIn('supervisor', ['program_supervisor'], regions);
     await signIn('supervisor2', ['program_supervisor'], regions);
     await signIn('local', ['program_officer'], ['VE-A']);
+    await signIn('both', ['program_officer', 'program_supervisor'], regions);
     // Four sign-ins and a population: over a minute on PGlite on a busy two-core machine.
   }, 180_000);
   afterAll(async () => kit?.close());
@@ -206,6 +207,50 @@ describe('program management routes', () => {
     const closed = await call('officer', 'POST', `/api/program-cycles/${view.cycle.id}/close`, {});
     expect(closed.json().cycle.status).toBe('closed');
     expect(closed.json().entitlements).toEqual({ open: '0', ended: view.summary.eligible });
+  });
+
+  it('refuses the approval of whoever recomputed the cycle, though their roles allow approving', async () => {
+    const programId = await publishedProgram('recomputed_box');
+    const view = await computedCycle(programId, '2026-12-01');
+    // Holds both roles: the table alone lets them recompute (program.manage) and approve
+    // (cycle.approve); separation of duties (migration 0040) bars the second after the first.
+    expect(
+      (await call('both', 'GET', `/api/program-cycles/${view.cycle.id}`)).json().approvals
+        .byViewerAllowed,
+    ).toBe(true);
+    const recomputed = await call(
+      'both',
+      'POST',
+      `/api/program-cycles/${view.cycle.id}/recompute`,
+      {},
+    );
+    expect(recomputed.statusCode).toBe(200);
+    expect((recomputed.json() as CycleView).approvals.byViewerAllowed).toBe(false);
+    const refused = await call(
+      'both',
+      'POST',
+      `/api/program-cycles/${view.cycle.id}/approvals`,
+      {},
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'AMP_FORBIDDEN' });
+    expect(refused.json().detail).toContain('recomputed');
+    const after = (await call('officer', 'GET', `/api/program-cycles/${view.cycle.id}`)).json();
+    expect(after.cycle.status).toBe('computed');
+    expect(after.approvals.given).toEqual([]);
+    expect(after.entitlements).toEqual({ open: '0', ended: '0' });
+    // Someone who did not compute it approves; the one who did still cannot add a second.
+    const approved = await call(
+      'supervisor',
+      'POST',
+      `/api/program-cycles/${view.cycle.id}/approvals`,
+      {},
+    );
+    expect(approved.statusCode).toBe(200);
+    expect(approved.json().cycle.status).toBe('approved');
+    // An approver sees no approval button once they have approved.
+    const seen = (await call('supervisor', 'GET', `/api/program-cycles/${view.cycle.id}`)).json();
+    expect(seen.approvals.byViewerAllowed).toBe(false);
   });
 
   it('refuses approval over the budget cap with the figures, and writes nothing', async () => {

@@ -101,6 +101,16 @@ export interface ProgramTables {
     updated_at: Generated<Date>;
     finished_at: Date | null;
   };
+  /** A round's household counts while it is computed (migration 0042). */
+  program_cycle_household: {
+    cycle_id: string;
+    round: number;
+    household_id: string;
+    household_size: bigint;
+    members_under_5: bigint;
+    members_under_18: bigint;
+    members_over_65: bigint;
+  };
   program_cycle_approval: {
     cycle_id: string;
     round: number;

@@ -10,6 +10,8 @@ export {
   eligibilityFacts,
   eligibilityFactsRelation,
   type FactsRelationOptions,
+  householdCountFacts,
+  householdCountsRelation,
   readEligibilityFacts,
 } from './eligibility/eligibility-facts.js';
 export {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
-import { eligibilityFactsRelation } from '../../registry/index.js';
+import { eligibilityFactsRelation, householdCountsRelation } from '../../registry/index.js';
 import { insertRandomPopulation } from '../programs-test-kit.js';
 import { chunkRange } from './cycle-chunks.js';
 
@@ -22,11 +22,15 @@ describe('facts read by chunks are the whole relation’s facts', () => {
   const readFacts = async (
     only: readonly string[],
     range?: { from: string; to: string | undefined },
+    countsOnce = false,
   ) => {
+    const referenceDate = '2026-12-01';
     const relation = eligibilityFactsRelation({
-      referenceDate: '2026-12-01',
+      referenceDate,
       only,
       ...(range === undefined ? {} : { personIdRange: range }),
+      // As a cycle's chunks read them: every household's counts computed once, then joined.
+      ...(countsOnce ? { householdCounts: householdCountsRelation({ referenceDate }) } : {}),
     });
     const result = await sql<Record<string, unknown>>`select * from ${relation} as f
       order by f.person_id`.execute(database.db);
@@ -44,8 +48,10 @@ describe('facts read by chunks are the whole relation’s facts', () => {
     const whole = await readFacts(only);
     const chunks = 7;
     const pieces = [];
+    const piecesWithCounts = [];
     for (let index = 0; index < chunks; index += 1) {
       pieces.push(...(await readFacts(only, chunkRange(index, chunks))));
+      piecesWithCounts.push(...(await readFacts(only, chunkRange(index, chunks), true)));
     }
     expect(whole.length).toBeGreaterThan(100);
     // Households with several members exist, so the counts are really tested across chunks.
@@ -53,5 +59,6 @@ describe('facts read by chunks are the whole relation’s facts', () => {
       expect(whole.some((row) => Number(row.household_size) > 2)).toBe(true);
     }
     expect(pieces).toEqual(whole);
+    expect(piecesWithCounts).toEqual(whole);
   });
 });

@@ -23,6 +23,8 @@ export interface RoundScope {
   personIdRange?: { from: string; to: string | undefined };
   /** The sealed-fact pool and audit, for a rule over sealed facts (rule-plan.ts). */
   sealed?: SealedDeciding;
+  /** The round's household counts computed once (cycle-household-counts.ts), for a chunk. */
+  householdCounts?: RawBuilder<unknown>;
 }
 
 /**
@@ -46,6 +48,7 @@ export function eligibleRows(
       ...(content.unit === 'household' ? ['head_of_household'] : []),
     ],
     ...(props.personIdRange === undefined ? {} : { personIdRange: props.personIdRange }),
+    ...(props.householdCounts === undefined ? {} : { householdCounts: props.householdCounts }),
   });
   const inRegions =
     content.regions.length === 0

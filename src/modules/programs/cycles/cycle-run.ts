@@ -10,6 +10,12 @@ import { overflowSuspect, refusingOverflow } from '../rules/rule-overflow.js';
 import { planRule } from '../rules/rule-plan.js';
 import { chunkRange, withoutJit } from './cycle-chunks.js';
 import {
+  deleteHouseholdCounts,
+  householdCountsOf,
+  readsHouseholdCounts,
+  writeHouseholdCounts,
+} from './cycle-household-counts.js';
+import {
   diffRounds,
   insertRound,
   type RoundDiff,
@@ -168,6 +174,9 @@ async function computeNextChunk(
   const version = await findVersion(trx, cycle.program_id, cycle.version);
   if (version === undefined) throw new Error('cycle version missing');
   const checked = checkContent(contentOf(version));
+  const counted = { cycleId, round: cycle.round, referenceDate: cycle.reference_date };
+  const counts = readsHouseholdCounts(checked);
+  if (counts && run.chunks_done === 0) await writeHouseholdCounts(trx, counted);
   // Checked when the round started; a registry edit since can still make it overflow: the
   // chunk is refused whole, and the round stays at its last whole chunk.
   await refusingOverflow(overflowSuspect(checked), () =>
@@ -178,6 +187,7 @@ async function computeNextChunk(
       checked,
       personIdRange: chunkRange(run.chunks_done, run.chunks_total),
       ...(sealed === undefined ? {} : { sealed }),
+      ...(counts ? { householdCounts: householdCountsOf(counted) } : {}),
     }),
   );
   const chunksDone = run.chunks_done + 1;
@@ -190,6 +200,7 @@ async function computeNextChunk(
     .where('round', '=', cycle.round)
     .execute();
   if (finished) {
+    if (counts) await deleteHouseholdCounts(trx, counted);
     await trx
       .updateTable('program_cycle')
       .set({ status: 'computed', updated_at: now })

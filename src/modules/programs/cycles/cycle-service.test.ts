@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
-import { RegistryEvents } from '../../registry/index.js';
+import { eligibilityFactsRelation, RegistryEvents } from '../../registry/index.js';
 import { eligiblePersonIds } from '../eligibility/eligibility-query.js';
 import { programLimits } from '../limits.js';
 import type { ProgramContent } from '../program-content.js';
@@ -10,6 +10,7 @@ import { programCreator, publicationDecider, publicationRequester } from '../pro
 import { insertRandomPopulation, refusal } from '../programs-test-kit.js';
 import { endEntitlementsOnRegistryEvents } from '../registry-subscriptions.js';
 import { checkRule } from '../rules/rule-checker.js';
+import { evaluateFormula, evaluateRule } from '../rules/rule-evaluator.js';
 import {
   approvalRecorder,
   cycleApprover,
@@ -143,6 +144,52 @@ describe('cycles and entitlements', () => {
     expect(approved.approvals).toBe(1);
   });
 
+  it('computes a household-count rule and formula chunk by chunk from counts taken once', async () => {
+    const content = pension({
+      unit: 'household',
+      eligibilityRule: 'sex == "F" && members_under_18 >= 1',
+      benefit: { formula: '1000 + 500 * members_under_18 + household_size', currency: 'VES' },
+    });
+    const programId = await publishedProgram('mothers', content);
+    // Other cycles' counts are gone once computed: the rows seen here are this cycle's.
+    const countsSeen: number[] = [];
+    const { cycleId } = await cycleCreator(database.db, {
+      programId,
+      referenceDate,
+      operatorId: officer,
+      chunks: 7,
+      onProgress: async (progress) => {
+        const rows = await database.db
+          .selectFrom('program_cycle_household')
+          .select('household_id')
+          .where('round', '=', progress.round)
+          .execute();
+        if (progress.chunksDone < progress.chunksTotal) countsSeen.push(rows.length);
+        else expect(rows).toEqual([]);
+      },
+    });
+    // Counts were written once with the first chunk and kept until the last.
+    expect(new Set(countsSeen).size).toBe(1);
+    expect(countsSeen[0]).toBeGreaterThan(10);
+    // Expected: CEL over the whole facts relation (each household's counts from all members).
+    const rule = checkRule(content.eligibilityRule, 'bool', '/r');
+    const formula = checkRule('1000 + 500 * members_under_18 + household_size', 'int', '/f');
+    const facts = await sql<Record<string, unknown>>`select * from ${eligibilityFactsRelation({
+      referenceDate,
+    })} as f`.execute(database.db);
+    const expected = facts.rows
+      .filter((row) => row.head_of_household === true && evaluateRule(rule, row) === 'true')
+      .map((row) => `${String(row.person_id)} ${evaluateFormula(formula, row)}`)
+      .sort();
+    expect(expected.length).toBeGreaterThan(2);
+    const members = await database.db
+      .selectFrom('program_cycle_member')
+      .select(['person_id', 'amount_minor'])
+      .where('cycle_id', '=', cycleId)
+      .execute();
+    expect(members.map((row) => `${row.person_id} ${row.amount_minor}`).sort()).toEqual(expected);
+  });
+
   it('refuses approval over the budget cap with the figures, writing nothing', async () => {
     const programId = await publishedProgram('tight', pension({ budgetCap: 130_000_00n }));
     const { cycleId } = await cycleCreator(database.db, {
@@ -174,6 +221,12 @@ describe('cycles and entitlements', () => {
     const first = await cycleApprover(database.db, { cycleId, operatorId: approverA });
     expect(first).toEqual({ status: 'computed', approvals: 1, required: 2 });
     expect(await entitlementCount(cycleId)).toBe(0);
+    // The cycle page offers the approval only where `byViewerAllowed` (cycle-page.tsx): not to
+    // the one who approved already, still to another approver.
+    expect((await cycleView(database.db, cycleId, approverA)).approvals.byViewerAllowed).toBe(
+      false,
+    );
+    expect((await cycleView(database.db, cycleId, approverB)).approvals.byViewerAllowed).toBe(true);
     const twice = await refusal(cycleApprover(database.db, { cycleId, operatorId: approverA }));
     expect(twice.code).toBe('AMP_CONFLICT');
     const second = await cycleApprover(database.db, { cycleId, operatorId: approverB });

@@ -133,6 +133,61 @@ export interface FactsRelationOptions {
    * needs none of them: at a million persons they are most of the query's time.
    */
   only?: readonly string[];
+  /**
+   * The household counts, computed once for a whole batch (`householdCountsRelation`, kept by
+   * the caller): a relation with `household_id` and the four count columns. With it a chunk
+   * reads only its own persons and joins their households' counts, instead of reading every
+   * member of its households (which PostgreSQL answered by hashing every person and membership
+   * for each chunk: a batch of k chunks read k times the registry).
+   */
+  householdCounts?: RawBuilder<unknown>;
+}
+
+/** The derived facts that count a household's members. */
+export const householdCountFacts = [
+  'household_size',
+  'members_under_5',
+  'members_under_18',
+  'members_over_65',
+] as const;
+
+/** `(age expression)` of a person version `v` at the reference date, null when unknown. */
+function ageAt(reference: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`case
+            when v.attributes ->> 'birth_date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+              then extract(year from age(${reference}, (v.attributes ->> 'birth_date')::date))::int8
+            when v.attributes ->> 'birth_date' ~ '^[0-9]{4}$'
+              then extract(year from age(${reference},
+                     make_date((v.attributes ->> 'birth_date')::int, 7, 1)))::int8
+          end`;
+}
+
+/**
+ * Every household's counts at the reference date, one row per household with an active
+ * member: `household_id`, `household_size`, `members_under_5`, `members_under_18`,
+ * `members_over_65` — the same counts `eligibilityFactsRelation` gives each member. One pass
+ * over the registry: a batch writes it once and hands it to each chunk (`householdCounts`).
+ *
+ * @example
+ *   await sql`insert into counts select * from ${householdCountsRelation({ referenceDate })} c`.execute(trx);
+ */
+export function householdCountsRelation(options: { referenceDate: string }): RawBuilder<unknown> {
+  const reference = sql`${options.referenceDate}::date`;
+  return sql`(
+    select a.household_id,
+           count(*)::int8 as household_size,
+           (count(*) filter (where a.age < 5))::int8 as members_under_5,
+           (count(*) filter (where a.age < 18))::int8 as members_under_18,
+           (count(*) filter (where a.age >= 65))::int8 as members_over_65
+      from (
+        select m.household_id, ${ageAt(reference)} as age
+          from person p
+          join person_version v on v.person_id = p.id and v.version = p.current_version
+          join household_membership m on m.person_id = p.id and m.valid_to is null
+         where p.status = 'active'
+      ) a
+     group by a.household_id
+  )`;
 }
 
 /** `(attributes->>'name')` with the cast its type needs. */
@@ -160,11 +215,13 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
       ? sql`${attributeColumn(subjectOf(fact), fact)} as ${sql.id(fact.name)}`
       : sql`${nullOf(fact.type)} as ${sql.id(fact.name)}`,
   );
-  const counts = ['household_size', 'members_under_5', 'members_under_18', 'members_over_65'];
-  const needsCounts = counts.some(wanted);
+  const needsCounts = householdCountFacts.some(wanted);
+  // The given counts are probed per person (a subquery with OFFSET is not flattened into a
+  // join): a table just written has no statistics (the application role cannot ANALYZE it),
+  // and the planner then drove the join from every household instead of the chunk's persons.
+  const given = needsCounts ? options.householdCounts : undefined;
   const needsHousehold = clear.some((fact) => wanted(fact.name) && subjectOf(fact) === 'hv');
   const needsMembership = needsCounts || needsHousehold || wanted('head_of_household');
-  const needsAge = needsCounts || wanted('age');
   const selected = selectedPersons(options);
   const members = sql`select o.person_id from household_membership o
            where o.valid_to is null and o.household_id in (
@@ -180,7 +237,7 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
       ? sql`true`
       : options.personId !== undefined
         ? sql`p.id in (select ${options.personId}::uuid union ${members})`
-        : needsCounts
+        : needsCounts && given === undefined
           ? sql`p.id in (select r.id from person r where ${selected('r.id')} union ${members})`
           : selected('p.id');
   // No CTE joined back to itself: a fresh embedded database has no statistics (PGlite runs no
@@ -188,24 +245,19 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
   // in the population. Household counts are window aggregates over the one join instead.
   const household = sql`partition by m.household_id`;
   const count = (name: string, condition: RawBuilder<unknown>) =>
-    wanted(name)
-      ? sql`case when m.household_id is not null
-          then (count(*) filter (where ${condition}) over (${household}))::int8 end as ${sql.id(name)}`
-      : sql`null::int8 as ${sql.id(name)}`;
+    !wanted(name)
+      ? sql`null::int8 as ${sql.id(name)}`
+      : given !== undefined
+        ? sql`hc.${sql.id(name)} as ${sql.id(name)}`
+        : sql`case when m.household_id is not null
+          then (count(*) filter (where ${condition}) over (${household}))::int8 end as ${sql.id(name)}`;
   const sealedOut = options.withSealed ? sql`, sealed_version, sealed_box, sealed_key` : sql``;
   const sealedIn = options.withSealed
     ? sql`, a.version as sealed_version, a.sealed_attributes as sealed_box,
           (select k.wrapped_key from person_key k where k.person_id = a.id) as sealed_key`
     : sql``;
-  const age = needsAge
-    ? sql`case
-            when v.attributes ->> 'birth_date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
-              then extract(year from age(${reference}, (v.attributes ->> 'birth_date')::date))::int8
-            when v.attributes ->> 'birth_date' ~ '^[0-9]{4}$'
-              then extract(year from age(${reference},
-                     make_date((v.attributes ->> 'birth_date')::int, 7, 1)))::int8
-          end`
-    : sql`null::int8`;
+  const needsAgeHere = (needsCounts && given === undefined) || wanted('age');
+  const age = needsAgeHere ? ageAt(reference) : sql`null::int8`;
   const membership = needsMembership
     ? sql`left join household_membership m on m.person_id = a.id and m.valid_to is null`
     : sql`left join (select null::uuid as household_id, null::text as relationship) m on false`;
@@ -235,6 +287,7 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
           ) a
           ${membership}
           ${householdVersion}
+          ${given === undefined ? sql`` : sql`left join lateral (select * from ${given} g where g.household_id = m.household_id offset 0) hc on true`}
       ) facts
      ${selected === undefined ? sql`` : sql`where ${selected('person_id')}`}
   )`;
