@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvedCycle, publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
@@ -8,12 +9,18 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * "My benefits" and appeals in Debian's Chromium against the real server (issue #13, point 7):
  * the person reads that they are out of the pension and the condition they did not meet, in
  * Spanish and in English, files an appeal from the page; a program officer finds it in the
- * queue, takes it and upholds it; the person sees every step. Phone width and desktop,
+ * queue, takes it and upholds it; the person sees every step. An appeal filed by a clerk
+ * that reveals a data error is listed overdue, sent to a registry correction, corrected by a
+ * registry supervisor on the person's record and then upheld. Phone width and desktop,
  * axe-clean.
  */
 let run: ConsoleRun;
 let person: { id: string; uin: string };
-let officer: { username: string; password: string; totp: () => string };
+let corrected: { id: string; uin: string };
+type Operator = { username: string; password: string; totp: () => string };
+let officer: Operator;
+let clerk: Operator;
+let registrySupervisor: Operator;
 
 beforeAll(async () => {
   run = await openConsoleRun();
@@ -33,6 +40,28 @@ beforeAll(async () => {
   officer = await buildOperator(context, {
     username: 'officer.appeals',
     roles: ['program_officer'],
+    regions: ['VE-A'],
+  });
+  const berta = await buildPerson(context, {
+    region: 'VE-A',
+    phone: '+584121239877',
+    attributes: {
+      given_names: 'Berta',
+      first_surname: 'Corregida',
+      sex: 'F',
+      birth_date: '1991-05-06',
+      state_code: 'VE-A',
+    },
+  });
+  corrected = { id: berta.id, uin: berta.uin };
+  clerk = await buildOperator(context, {
+    username: 'clerk.appeals',
+    roles: ['enrolment_clerk'],
+    regions: ['VE-A'],
+  });
+  registrySupervisor = await buildOperator(context, {
+    username: 'registry.appeals',
+    roles: ['registry_supervisor'],
     regions: ['VE-A'],
   });
   const db = run.server.database.db;
@@ -57,17 +86,36 @@ beforeAll(async () => {
 
 afterAll(async () => run?.close());
 
-async function citizenPage() {
+async function pensionId(): Promise<string> {
+  const row = await run.server.database.db
+    .selectFrom('program')
+    .select('id')
+    .where('code', '=', 'pension_e2e')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** A page signed in as the operator (their session cookie set by the sign-in request). */
+async function operatorPage(operator: Operator, viewport: 'phone' | 'desktop') {
+  const page = await run.newPage(viewport);
+  const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
+    data: { username: operator.username, password: operator.password, totp: operator.totp() },
+  });
+  expect(signIn.status()).toBe(200);
+  return page;
+}
+
+async function citizenPage(who: { id: string; uin: string } = person) {
   const page = await run.newPage('phone');
   await page.goto(`${run.server.baseUrl}/citizen`);
-  await page.getByLabel('Número de identificación').fill(person.uin);
+  await page.getByLabel('Número de identificación').fill(who.uin);
   await page.getByRole('button', { name: 'Enviarme un código por SMS' }).click();
   await page.getByText(/el código va en camino/i).waitFor();
   const code = await run.server.database.asAdmin(async (admin) => {
     const row = await admin
       .selectFrom('notification_outbox')
       .select('parameters')
-      .where('person_id', '=', person.id)
+      .where('person_id', '=', who.id)
       .orderBy('created_at', 'desc')
       .executeTakeFirstOrThrow();
     return String((row.parameters as { code?: string }).code);
@@ -144,4 +192,84 @@ describe('my benefits and appeals in the console', () => {
     expect(await seriousAxeViolations(citizen)).toEqual([]);
     expect(run.pageErrors).toEqual([]);
   }, 90_000);
+  it('lists an overdue appeal, routes its data error to a registry correction, then upholds it', async () => {
+    // A clerk files on the person's behalf (the page's own form is the citizen's, above).
+    const desk = await operatorPage(clerk, 'desktop');
+    const filed = await desk.request.post(
+      `${run.server.baseUrl}/api/persons/${corrected.id}/appeals?purpose=appeal`,
+      { data: { programId: await pensionId(), statement: 'Nació en 1961: la cédula lo dice.' } },
+    );
+    expect(filed.status()).toBe(201);
+    const { appealId } = (await filed.json()) as { appealId: string };
+    await desk.context().close();
+    // Its service level to be taken has passed.
+    await run.server.database.asAdmin((admin) =>
+      sql`update appeal set assign_due_at = now() - interval '1 hour' where id = ${appealId}`.execute(
+        admin,
+      ),
+    );
+
+    const page = await operatorPage(officer, 'phone');
+    await page.goto(`${run.server.baseUrl}/appeals`);
+    const queue = page.getByTestId('appeal-queue');
+    await page.getByLabel('Vencidos').check();
+    const late = queue.locator('li[data-overdue="true"]');
+    await late.getByText('vencido').waitFor();
+    expect(await late.count()).toBe(1);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await screenshot(page, 'appeals-overdue-phone');
+    await late.getByRole('button', { name: 'Abrir' }).click();
+    const detail = page.getByTestId('appeal-detail');
+    await detail.getByText('Nació en 1961: la cédula lo dice.').waitFor();
+    await detail.getByRole('button', { name: 'Tomar este reclamo' }).click();
+    // Taken, it is no longer overdue: the page follows it to the officer's own list.
+    await expect.poll(() => page.getByLabel('Asignados a mí').isChecked()).toBe(true);
+    await detail.getByLabel(/Un dato del registro está errado/).check();
+    await detail.getByLabel('Qué dato está errado').selectOption('age');
+    await detail
+      .getByLabel(/Motivo que leerá la persona/)
+      .fill('La fecha de nacimiento está errada.');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await detail.getByRole('button', { name: 'Registrar la decisión' }).click();
+    await detail.getByText('En espera de que el registro corrija: age.').waitFor();
+    // Waiting for the registry, it cannot be upheld yet: only upheld or rejected once corrected.
+    expect(await detail.getByLabel(/Un dato del registro está errado/).count()).toBe(0);
+
+    // A registry supervisor corrects the record under the purpose `appeal`.
+    const registry = await operatorPage(registrySupervisor, 'desktop');
+    await registry.goto(`${run.server.baseUrl}/persons/${corrected.id}?purpose=appeal`);
+    await registry.getByLabel('Dato a corregir').selectOption('birth_date');
+    await registry.getByLabel('Fecha de nacimiento', { exact: true }).fill('1961-05-06');
+    await registry.getByLabel('Motivo de la corrección').selectOption('appeal_decision');
+    await registry.getByRole('button', { name: 'Guardar la corrección' }).click();
+    expect(await registry.getByTestId('correction-done').textContent()).toContain('versión 2');
+    expect(await seriousAxeViolations(registry)).toEqual([]);
+    await registry.context().close();
+
+    // The officer upholds it: the rule now holds on the corrected record.
+    await page.reload();
+    await page.getByLabel('Asignados a mí').check();
+    await queue.getByRole('button', { name: 'Abrir' }).click();
+    await detail.getByText('se cumple', { exact: false }).first().waitFor();
+    await detail.getByLabel(/Aceptar: otorgar el beneficio/).check();
+    await detail.getByLabel(/Motivo que leerá la persona/).fill('Corregida en el registro.');
+    await detail.getByRole('button', { name: 'Registrar la decisión' }).click();
+    await queue.getByRole('button', { name: 'Abrir' }).waitFor({ state: 'detached' });
+    const granted = await run.server.database.db
+      .selectFrom('entitlement')
+      .select('basis')
+      .where('person_id', '=', corrected.id)
+      .execute();
+    expect(granted).toEqual([{ basis: 'appeal' }]);
+
+    // The person sees each step, the registry correction included.
+    const citizen = await citizenPage(corrected);
+    const appeals = citizen.getByTestId('my-appeals');
+    await appeals.getByText('aceptado: se le otorgó el beneficio').waitFor();
+    await appeals.getByText(/se halló un dato errado en el registro/).waitFor();
+    expect(await appeals.locator('.appeal-steps li').count()).toBe(4);
+    expect(await seriousAxeViolations(citizen)).toEqual([]);
+    expect(run.pageErrors).toEqual([]);
+  }, 120_000);
 });

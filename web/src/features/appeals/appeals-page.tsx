@@ -78,7 +78,13 @@ export function AppealsPage() {
             >
               {t('appeals.open')}
             </button>
-            {openId === appeal.id ? <AppealDetail appealId={appeal.id} /> : null}
+            {openId === appeal.id ? (
+              <AppealDetail
+                appealId={appeal.id}
+                // Taken, it leaves the open and overdue lists: it stays open under "mine".
+                onTaken={() => setView('mine')}
+              />
+            ) : null}
           </li>
         ))}
       </ul>
@@ -86,7 +92,7 @@ export function AppealsPage() {
   );
 }
 
-function AppealDetail({ appealId }: { appealId: string }) {
+function AppealDetail({ appealId, onTaken }: { appealId: string; onTaken: () => void }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const detail = useQuery({
@@ -98,6 +104,7 @@ function AppealDetail({ appealId }: { appealId: string }) {
     mutationFn: () =>
       apiSend('POST', withQuery(`/api/appeals/${appealId}/assign`, { purpose: 'appeal' }), {}),
     onSuccess: async () => {
+      onTaken();
       await client.invalidateQueries({ queryKey: ['appeal', appealId] });
       await client.invalidateQueries({ queryKey: ['appeals'] });
     },
