@@ -417,6 +417,14 @@ export const limits = {
     /** Most chunks a run may be cut into (the migration checks it too). */
     cycleChunksMax: 4096,
     /**
+     * Statement limit of the one statement that writes a round's household counts (migration
+     * 0042), in place of the application's 30 s: it reads the whole registry once (over a
+     * million persons on a loaded machine it passed 30 s), where a chunk reads a sixty-fourth.
+     * Cut into pieces of the household-id space, each piece read every person and version
+     * again (hash joins), so one statement with its own bound is the faster way.
+     */
+    householdCountsStatementMs: 5 * minuteMs,
+    /**
      * Chunks of person ids in which an approved cycle's entitlements are written, each in its
      * own transaction with the grant's progress (migration 0033): at 1M beneficiaries about
      * 62,500 rows a statement, well within the 30 s statement limit.

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { householdCountFacts, householdCountsRelation } from '../../registry/index.js';
+import { programLimits } from '../limits.js';
 import type { CheckedContent } from '../program-content.js';
 
 /**
@@ -26,17 +27,31 @@ export function readsHouseholdCounts(checked: CheckedContent): boolean {
   return householdCountFacts.some((name) => read.includes(name));
 }
 
-/** Writes every household's counts for the round, in one pass over the registry. */
+/**
+ * Writes every household's counts for the round, in one pass over the registry: one statement
+ * under its own limit (`limits.programs.householdCountsStatementMs`), set for this transaction.
+ */
 export async function writeHouseholdCounts(
   trx: Transaction<Database>,
   round: CountedRound,
 ): Promise<void> {
   const counts = householdCountsRelation({ referenceDate: round.referenceDate });
+  const before = await sql<{
+    value: string;
+  }>`select current_setting('statement_timeout') as value`.execute(trx);
+  await setStatementLimit(trx, `${programLimits.householdCountsStatementMs}ms`);
   await sql`insert into program_cycle_household (cycle_id, round, household_id, household_size,
               members_under_5, members_under_18, members_over_65)
     select ${round.cycleId}::uuid, ${round.round}::int, c.household_id, c.household_size,
            c.members_under_5, c.members_under_18, c.members_over_65
       from ${counts} as c`.execute(trx);
+  // The chunk that follows, in the same transaction, is held to the session's limit again.
+  await setStatementLimit(trx, before.rows[0]?.value ?? '0');
+}
+
+/** For the rest of the transaction only (`set local`). */
+async function setStatementLimit(trx: Transaction<Database>, limit: string): Promise<void> {
+  await sql`select set_config('statement_timeout', ${limit}, true)`.execute(trx);
 }
 
 /** The round's counts as the relation `eligibilityFactsRelation` joins (`householdCounts`). */
