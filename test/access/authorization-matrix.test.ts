@@ -1251,6 +1251,45 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
     expect(await checkPrincipal({ kind: 'citizen', personId: own.personId }, cookies)).toEqual([]);
   }, 120_000);
 
+  it('narrows cycle.approve by separation of duties: whoever recomputed a cycle is refused its approval', async () => {
+    // The table lets an operator holding program_officer and program_supervisor in the region
+    // both recompute (program.manage) and approve (cycle.approve); docs/ACCESS.md bars the
+    // second after the first (migration 0040), and the refusal is audited like any other.
+    const { cycleId } = await regionalProgram(kit.database.db, 'VE-A');
+    const both = await signInOperator(
+      'matrix.recomputer',
+      ['program_officer', 'program_supervisor'],
+      ['VE-A'],
+    );
+    const url = (verb: string) =>
+      `/api/program-cycles/${cycleId}/${verb}?purpose=eligibility_review`;
+    const recomputed = await kit.app.inject({
+      method: 'POST',
+      url: url('recompute'),
+      cookies: both,
+      payload: {},
+    });
+    expect(recomputed.statusCode).toBe(200);
+    const refused = await kit.app.inject({
+      method: 'POST',
+      url: url('approvals'),
+      cookies: both,
+      payload: {},
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'AMP_FORBIDDEN' });
+    const audited = await auditOutcomes([String(refused.headers['x-request-id'])]);
+    expect([...audited.values()].flat()).toContain('denied');
+    const other = await signInOperator('matrix.approver', ['program_supervisor'], ['VE-A']);
+    const approved = await kit.app.inject({
+      method: 'POST',
+      url: url('approvals'),
+      cookies: other,
+      payload: {},
+    });
+    expect(approved.statusCode).toBe(200);
+  }, 120_000);
+
   it('answers operators holding several roles in several regions exactly as documented', async () => {
     let counter = 0;
     await fc.assert(
