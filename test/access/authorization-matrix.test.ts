@@ -342,6 +342,12 @@ function merchantCases(): RouteCase[] {
         payload: { pin: '1234' },
       }),
     },
+    {
+      name: 'merchants of the caller (their regions, or their own as staff)',
+      action: 'merchant.read',
+      resource: 'none',
+      request: (_t, p) => ({ method: 'GET', url: `/api/payments/merchants${q(p, 'limit=5')}` }),
+    },
     merchant('a merchant', 'merchant.read', base),
     merchant("a merchant's payments", 'merchant.read', (id) => `${base(id)}/payments`),
     merchant(

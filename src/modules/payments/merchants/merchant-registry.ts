@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { seal } from '../../../platform/crypto/envelope.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
-import type { Action } from '../../../shared/access/policy.js';
+import type { OperatorActor } from '../../../shared/access/actor.js';
+import { type Action, authorize } from '../../../shared/access/policy.js';
 import { type Grant, guardPersonAccess } from '../../access/index.js';
 import { accountCreator, accountFlags, type LedgerCurrency } from '../../ledger/index.js';
 import { programForFunding } from '../../programs/index.js';
@@ -150,7 +151,16 @@ export async function merchantById(
     .select(['id', 'name', 'state_code', 'currency'])
     .where('id', '=', merchantId)
     .executeTakeFirst();
-  if (row === undefined) return undefined;
+  return row === undefined ? undefined : summaryOf(row);
+}
+
+/** A merchant row as the routes answer it: its account id derives from its id and currency. */
+function summaryOf(row: {
+  id: string;
+  name: string;
+  state_code: string;
+  currency: LedgerCurrency;
+}): MerchantSummary {
   return {
     merchantId: row.id,
     name: row.name,
@@ -172,13 +182,7 @@ export async function merchantsOfStaff(
     .where('s.operator_id', '=', operatorId)
     .orderBy('m.name')
     .execute();
-  return rows.map((row) => ({
-    merchantId: row.id,
-    name: row.name,
-    stateCode: row.state_code,
-    currency: row.currency,
-    accountId: merchantAccountId(row.id, row.currency),
-  }));
+  return rows.map(summaryOf);
 }
 
 /**
@@ -221,4 +225,98 @@ export function guardMerchantOfRequest(
   action: Action,
 ): Promise<Grant & { merchant: MerchantSummary }> {
   return guardMerchant(deps, contextOf(request), action, request.params.merchantId);
+}
+
+/** One page of the merchant list: `next` is the `after` of the page that follows, or null. */
+export interface MerchantPage {
+  merchants: MerchantSummary[];
+  next: string | null;
+}
+
+/**
+ * The merchants the caller may read, by name (docs/ACCESS.md, `merchant.read`): a role of scope
+ * `any` lists the merchants of the states in its regions, a merchant's staff lists its own. The
+ * list is audited once, on no merchant; it answers what a merchant's read answers, never the
+ * settlement account. Paged by keyset: `after` is the last merchant of the previous page.
+ */
+export async function merchantLister(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  query: { stateCode?: string | undefined; after?: string | undefined; limit: number },
+): Promise<MerchantPage> {
+  const actor = context.actor;
+  const operatorId = actor?.kind === 'operator' ? actor.operatorId : null;
+  const held = actor?.kind === 'operator' ? actor.regions : [];
+  const grant = await guardPersonAccess(deps, {
+    actor,
+    action: 'merchant.read',
+    resource: { type: 'merchant', id: null },
+    regionCode: held[0] ?? null,
+    personId: null,
+    // The list is filtered to the caller's own merchants below; the gate decides role and purpose.
+    staffOperatorIds: operatorId === null ? [] : [operatorId],
+    exists: true,
+    purpose: context.purpose,
+    requestId: context.requestId,
+    countsAsPersonRead: false,
+  });
+  // Safe: the guard refuses citizens and operators without a rule for merchant.read.
+  const operator = actor as OperatorActor;
+  const decide = (scope: { regionCode: string | null; staffOperatorIds?: string[] }) =>
+    authorize(operator, 'merchant.read', { personId: null, ...scope }, context.purpose).allowed;
+  const regions = held.filter(
+    (regionCode) =>
+      decide({ regionCode }) && (query.stateCode === undefined || regionCode === query.stateCode),
+  );
+  const asStaff = decide({ regionCode: null, staffOperatorIds: [operator.operatorId] });
+  const cursor =
+    query.after === undefined
+      ? undefined
+      : await deps.db
+          .selectFrom('merchant')
+          .select(['id', 'name'])
+          .where('id', '=', query.after)
+          .executeTakeFirst();
+  if (query.after !== undefined && cursor === undefined) {
+    throw new AmparoError('AMP_VALIDATION', {
+      detail: 'No such merchant to page after',
+      errors: [{ field: '/after', reason: 'no such merchant' }],
+    });
+  }
+  const rows = await deps.db
+    .selectFrom('merchant as m')
+    .select(['m.id', 'm.name', 'm.state_code', 'm.currency'])
+    .where((eb) => {
+      const inScope = [];
+      if (regions.length > 0) inScope.push(eb('m.state_code', 'in', regions));
+      if (asStaff) {
+        inScope.push(
+          eb(
+            'm.id',
+            'in',
+            eb
+              .selectFrom('merchant_staff as s')
+              .select('s.merchant_id')
+              .where('s.operator_id', '=', operator.operatorId),
+          ),
+        );
+      }
+      const scoped = inScope.length === 0 ? eb.val(false) : eb.or(inScope);
+      const conditions = [scoped];
+      if (query.stateCode !== undefined) conditions.push(eb('m.state_code', '=', query.stateCode));
+      if (cursor !== undefined) {
+        conditions.push(eb(eb.refTuple('m.name', 'm.id'), '>', eb.tuple(cursor.name, cursor.id)));
+      }
+      return eb.and(conditions);
+    })
+    .orderBy('m.name')
+    .orderBy('m.id')
+    .limit(query.limit + 1)
+    .execute();
+  await grant.record([]);
+  const page = rows.slice(0, query.limit).map(summaryOf);
+  return {
+    merchants: page,
+    next: rows.length > query.limit ? (page.at(-1)?.merchantId ?? null) : null,
+  };
 }

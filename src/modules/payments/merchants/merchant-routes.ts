@@ -13,6 +13,7 @@ import { merchantPayer } from './merchant-payer.js';
 import { merchantRefunder } from './merchant-refunder.js';
 import {
   guardMerchantOfRequest,
+  merchantLister,
   merchantRegistrar,
   merchantsOfStaff,
 } from './merchant-registry.js';
@@ -40,6 +41,15 @@ function operatorOf(actor: Actor | null): OperatorActor {
 }
 
 const MerchantParams = Type.Object({ merchantId: Uuid });
+const MerchantListQuery = Type.Object(
+  {
+    purpose: PurposeQuery.properties.purpose,
+    stateCode: Type.Optional(Type.String({ pattern: '^VE-[A-Z]$' })),
+    after: Type.Optional(Uuid),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'default 50' })),
+  },
+  { additionalProperties: false },
+);
 const PaymentParams = Type.Object({ merchantId: Uuid, requestId: Uuid });
 
 /**
@@ -88,6 +98,28 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
       await grant.record(['merchant_settlement_account']);
       return reply.code(201).send(merchant);
     },
+  );
+
+  app.get(
+    '/payments/merchants',
+    {
+      schema: {
+        tags,
+        summary: 'Merchants, by name, paged: those of your regions, or your own (audited)',
+        querystring: MerchantListQuery,
+        response: {
+          200: Type.Object({
+            merchants: Type.Array(MerchantSchema),
+            next: Type.Union([Uuid, Type.Null()]),
+          }),
+        },
+      },
+    },
+    async (request) =>
+      merchantLister(deps, contextOf(request), {
+        ...request.query,
+        limit: request.query.limit ?? 50,
+      }),
   );
 
   app.get(
