@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountCreator, accountFlags, transferCreator } from '../../src/modules/ledger/index.js';
 import {
   fundingAccountId,
   settlementAccountId,
@@ -107,6 +109,90 @@ describe('money in the console', () => {
     await approver.setViewportSize(viewports.phone);
     expect(await overflowsHorizontally(approver)).toBe(false);
     await screenshot(approver, 'money-desktop');
+    expect(run.pageErrors).toEqual([]);
+  }, 180_000);
+
+  it('registers a merchant through the form, lists it, settles its day and links the pain.001 file', async () => {
+    const [first] = officers as [Officer];
+    const page = await signedInAs(first, 'phone');
+    await page.goto(`${run.server.baseUrl}/money`);
+    await page.getByRole('heading', { name: 'Dinero', level: 1 }).waitFor();
+
+    const form = page.getByRole('form', { name: 'Registrar un comercio' });
+    await form.getByRole('button', { name: 'Registrar' }).click();
+    await form.getByText('Escriba el nombre, hasta 70 caracteres.').waitFor();
+    await form.getByText('Escriba los 20 dígitos del número de cuenta.').waitFor();
+    await form.getByLabel('Nombre del comercio').fill('Bodega Consola');
+    await form.getByLabel('Estado').selectOption('VE-A');
+    await form.getByLabel('Código del banco').fill('0134');
+    await form.getByLabel('Número de la cuenta de liquidación').fill('01340000000000000042');
+    // A made-up subsidising program: the server refuses it and the page says so.
+    await form.getByLabel('Programa que subsidia sus precios').fill(randomUUID());
+    await form.getByLabel('Parte que paga el programa (%)').fill('50');
+    await form.getByRole('button', { name: 'Registrar' }).click();
+    await form.getByRole('alert').getByText('Esa moneda no es la de la cuenta.').waitFor();
+    await form.getByLabel('Programa que subsidia sus precios').fill('');
+    await form.getByLabel('Parte que paga el programa (%)').fill('');
+    await form.getByRole('button', { name: 'Registrar' }).click();
+    await form.getByText('Registrado: Bodega Consola.').waitFor();
+
+    const listed = page.getByTestId('merchants').getByRole('listitem').filter({
+      hasText: 'Bodega Consola',
+    });
+    await listed.waitFor();
+    const accountId = (await listed.locator('.id-text').textContent()) ?? '';
+    expect(accountId).toMatch(/^[0-9a-f-]{36}$/);
+    await listed.getByText('Distrito Capital').waitFor();
+
+    // The day's takings: 25.00 VES credited to the merchant's account through the ledger's face.
+    const db = run.server.database.db;
+    await accountCreator(db, [
+      {
+        id: settlementAccountId('VES'),
+        currency: 'VES',
+        kind: 'settlement',
+        flags: accountFlags.none,
+      },
+    ]);
+    const [credited] = await transferCreator(db, [
+      {
+        id: randomUUID(),
+        debitAccountId: settlementAccountId('VES'),
+        creditAccountId: accountId,
+        amountMinor: 25_00n,
+        flags: 0,
+        currency: 'VES',
+        reason: 'adjustment',
+      },
+    ]);
+    expect(credited?.result).toBe('ok');
+
+    const settlement = page.getByRole('region', { name: 'Liquidación a comercios' });
+    await settlement.getByRole('button', { name: 'Liquidar el día' }).click();
+    await settlement.getByText('Elija el día.').waitFor();
+    const day = new Date().toISOString().slice(0, 10);
+    await settlement.getByLabel('Día a liquidar').fill(day);
+    await settlement.getByLabel('Titular de la cuenta pagadora').fill('Tesoro Amparo');
+    await settlement.getByLabel('Número de la cuenta pagadora').fill('01020000000000000001');
+    await settlement.getByLabel('Código del banco').fill('0102');
+    await settlement.getByRole('button', { name: 'Liquidar el día' }).click();
+    const result = page.getByTestId('settlement-result');
+    await result.getByText('Liquidado. Comercios pagados: 1.').waitFor();
+    await result.getByText(/^Bodega Consola: 25\.00 VES \(\d+ pagos\)$/).waitFor();
+    const link = result.getByRole('link', { name: 'Descargar el archivo pain.001' });
+    const href = (await link.getAttribute('href')) ?? '';
+    expect(href).toBe(
+      `/api/payments/merchant-settlements/${day}/VES/pain.001.xml?purpose=distribution`,
+    );
+    const file = await page.request.get(`${run.server.baseUrl}${href}`);
+    expect(file.status()).toBe(200);
+    const xml = await file.text();
+    expect(xml).toContain('pain.001.001.09');
+    expect(xml).toContain('01340000000000000042');
+
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await screenshot(page, 'money-merchants-phone');
     expect(run.pageErrors).toEqual([]);
   }, 180_000);
 });

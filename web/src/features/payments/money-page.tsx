@@ -7,8 +7,9 @@ import { Field } from '../../components/field.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
-import { may } from '../../session/permissions.js';
+import { may, purposesFor } from '../../session/permissions.js';
 import { useOperator } from '../../session/use-session.js';
+import { MerchantsPanel, SettlementPanel } from './merchant-panels.js';
 import { type Adjustment, amountText, type FrozenBalance, minorFrom } from './money-api.js';
 import { DisbursementPanel, TrialBalancePanel } from './money-ledger-panels.js';
 
@@ -37,6 +38,10 @@ export function MoneyPage() {
       {may(roles, 'payment.ledger_read') ? (
         <FrozenPanel purpose={purpose} canAdjust={may(roles, 'payment.adjust')} />
       ) : null}
+      {purposesFor(roles, 'merchant.read').some((each) => each === purpose) ? (
+        <MerchantsPanel purpose={purpose} canManage={may(roles, 'merchant.manage')} />
+      ) : null}
+      {may(roles, 'merchant.settle') ? <SettlementPanel purpose={purpose} /> : null}
       {may(roles, 'audit.read') ? (
         <section aria-labelledby="money-alerts-title">
           <h2 id="money-alerts-title">{t('money.alerts.title')}</h2>
