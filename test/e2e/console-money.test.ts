@@ -26,7 +26,8 @@ let cycleId: string;
 beforeAll(async () => {
   run = await openConsoleRun();
   const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
-  for (const username of ['finanzas.una', 'finanzas.dos']) {
+  // A third officer for the merchant test: signing one in twice within a TOTP step is refused.
+  for (const username of ['finanzas.una', 'finanzas.dos', 'finanzas.tres']) {
     officers.push(
       await buildOperator(context, { username, roles: ['finance_officer'], regions: ['VE-A'] }),
     );
@@ -113,8 +114,8 @@ describe('money in the console', () => {
   }, 180_000);
 
   it('registers a merchant through the form, lists it, settles its day and links the pain.001 file', async () => {
-    const [first] = officers as [Officer];
-    const page = await signedInAs(first, 'phone');
+    const [, , third] = officers as [Officer, Officer, Officer];
+    const page = await signedInAs(third, 'phone');
     await page.goto(`${run.server.baseUrl}/money`);
     await page.getByRole('heading', { name: 'Dinero', level: 1 }).waitFor();
 

@@ -9,6 +9,7 @@ import { apiGet, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { divisionName, listStates } from '../../geography/divisions.js';
+import { type Currency, CurrencyField } from './currency-field.js';
 import { amountText } from './money-api.js';
 
 /**
@@ -17,7 +18,6 @@ import { amountText } from './money-api.js';
  * settlement and download its pain.001 file (`merchant.settle`).
  */
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-type Currency = 'VES' | 'USD';
 
 interface MerchantForm {
   name: string;
@@ -163,18 +163,7 @@ function RegisterForm({ purpose }: { purpose: string }) {
           </select>
         )}
       </Field>
-      <Field label={t('money.currency')}>
-        {(control) => (
-          <select
-            {...control}
-            value={form.currency}
-            onChange={(e) => set('currency')(e.target.value === 'USD' ? 'USD' : 'VES')}
-          >
-            <option value="VES">VES</option>
-            <option value="USD">USD</option>
-          </select>
-        )}
-      </Field>
+      <CurrencyField value={form.currency} onChange={(value) => set('currency')(value)} />
       <Field
         label={t('money.merchants.bankCode')}
         hint={t('money.merchants.bankCodeHint')}
@@ -376,18 +365,7 @@ export function SettlementPanel({ purpose }: { purpose: string }) {
             <input {...control} type="date" value={day} onChange={(e) => setDay(e.target.value)} />
           )}
         </Field>
-        <Field label={t('money.currency')}>
-          {(control) => (
-            <select
-              {...control}
-              value={currency}
-              onChange={(e) => setCurrency(e.target.value === 'USD' ? 'USD' : 'VES')}
-            >
-              <option value="VES">VES</option>
-              <option value="USD">USD</option>
-            </select>
-          )}
-        </Field>
+        <CurrencyField value={currency} onChange={setCurrency} />
         <Field label={t('money.settlement.debtorName')} error={shown.name} required>
           {(control) => (
             <input

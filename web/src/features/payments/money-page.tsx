@@ -9,6 +9,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
 import { may, purposesFor } from '../../session/permissions.js';
 import { useOperator } from '../../session/use-session.js';
+import { CurrencyField } from './currency-field.js';
 import { MerchantsPanel, SettlementPanel } from './merchant-panels.js';
 import { type Adjustment, amountText, type FrozenBalance, minorFrom } from './money-api.js';
 import { DisbursementPanel, TrialBalancePanel } from './money-ledger-panels.js';
@@ -90,18 +91,7 @@ function FundingPanel({ purpose }: { purpose: string }) {
             />
           )}
         </Field>
-        <Field label={t('money.currency')}>
-          {(control) => (
-            <select
-              {...control}
-              value={currency}
-              onChange={(e) => setCurrency(e.target.value === 'USD' ? 'USD' : 'VES')}
-            >
-              <option value="VES">VES</option>
-              <option value="USD">USD</option>
-            </select>
-          )}
-        </Field>
+        <CurrencyField value={currency} onChange={setCurrency} />
         <button type="submit" disabled={fund.isPending}>
           {t('money.funding.submit')}
         </button>
