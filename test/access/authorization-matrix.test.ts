@@ -1260,7 +1260,7 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
   it('narrows cycle.approve by separation of duties: whoever recomputed a cycle is refused its approval', async () => {
     // The table lets an operator holding program_officer and program_supervisor in the region
     // both recompute (program.manage) and approve (cycle.approve); docs/ACCESS.md bars the
-    // second after the first (migration 0040): refused, nothing recorded.
+    // second after the first (migration 0040): refused, audited as denied, nothing recorded.
     const { cycleId } = await regionalProgram(kit.database.db, 'VE-A');
     const both = await signInOperator(
       'matrix.recomputer',
@@ -1284,6 +1284,8 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
     });
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toMatchObject({ code: 'AMP_FORBIDDEN' });
+    const audited = await auditOutcomes([String(refused.headers['x-request-id'])]);
+    expect([...audited.values()].flat()).toEqual(['denied']);
     const cycle = await kit.database.db
       .selectFrom('program_cycle_approval')
       .select('approved_by')

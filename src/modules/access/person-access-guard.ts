@@ -79,6 +79,12 @@ export interface Grant {
   principal: Principal | 'system';
   purpose: Purpose | null;
   record(fields: readonly string[]): Promise<void>;
+  /**
+   * A refusal decided after the gate let the request through (separation of duties, a state
+   * the action needs): audited as denied with the error's code like the gate's own refusals,
+   * then thrown.
+   */
+  refuse(error: AmparoError): Promise<never>;
 }
 
 const refusalAnswer: Record<Refusal, { code: ErrorCode; detail: string }> = {
@@ -148,6 +154,8 @@ export async function guardPersonAccess(
     record: async (fields) => {
       await deps.audit.append(entryFor(access, actor, allowed.principal, 'allowed', null, fields));
     },
+    refuse: (error) =>
+      refuse(deps, access, actor, { code: error.code, detail: error.detail ?? error.title }, error),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import { Type } from 'typebox';
+import { AmparoError } from '../../platform/errors.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import type { Action } from '../../shared/access/policy.js';
 import { PurposeQuery } from '../../shared/api/params.js';
@@ -454,7 +455,15 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
         async (request) => {
           const { cycleId } = request.params;
           const grant = await onCycle(request, cycleId, action, 'all');
-          await work(cycleId, operatorId(request));
+          try {
+            await work(cycleId, operatorId(request));
+          } catch (error) {
+            // Separation of duties is decided by the cycle service (whoever computed a cycle
+            // may not approve it): its refusal is audited like the gate's.
+            if (error instanceof AmparoError && error.code === 'AMP_FORBIDDEN')
+              await grant.refuse(error);
+            throw error;
+          }
           await grant.record([]);
           return cycleView(db, cycleId, operatorId(request));
         },
