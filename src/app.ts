@@ -67,6 +67,7 @@ import { systemPlugin } from './modules/system/index.js';
 import type { KeyStore } from './platform/crypto/key-store.js';
 import type { DatabaseHandle } from './platform/db/database.js';
 import { AmparoError } from './platform/errors.js';
+import { type AdmissionOptions, installAdmission } from './platform/http/admission.js';
 import type { App } from './platform/http/app-type.js';
 import {
   clientErrorHandler,
@@ -94,6 +95,8 @@ export interface AppServices {
   >;
   /** Requests per client address per minute; tests that drive whole matrices raise it. */
   rateLimitRequestsMax?: number;
+  /** Requests in flight before the rest are shed (503); tests lower it to hold a few. */
+  admission?: Partial<AdmissionOptions>;
   /** Overrides for the access plugin: tests pass a clock and cheap password hashing. */
   access?: Partial<
     Pick<
@@ -168,6 +171,9 @@ export async function build(config: Config, services: AppServices): Promise<App>
     },
     crossOriginEmbedderPolicy: false,
   });
+  // Before the rate limit and every module's hook: a request shed for overload is counted
+  // nowhere (src/platform/http/admission.ts).
+  installAdmission(app, { ...limits.http.admission, ...services.admission });
   await app.register(fastifyRateLimit, {
     max: services.rateLimitRequestsMax ?? limits.http.rateLimitRequestsMax,
     timeWindow: limits.http.rateLimitWindowMs,

@@ -14,6 +14,9 @@ import { uinLimits } from './shared/uin/limits.js';
 
 const minuteMs = 60_000;
 
+/** Connections in the PostgreSQL pool of one process; the HTTP admission bound is sized from it. */
+const poolConnectionsMax = 10;
+
 export const limits = {
   http: {
     /** Largest JSON request body accepted; file uploads have their own limit. */
@@ -23,6 +26,21 @@ export const limits = {
     rateLimitWindowMs: 60_000,
     /** Longest a request may take before the server gives up on it. */
     requestTimeoutMs: 30_000,
+    /**
+     * Admission control (src/platform/http/admission.ts): requests in flight at once, beyond
+     * which a request is answered 503 AMP_NOT_READY with Retry-After at once, never queued.
+     * `/api/…` work: twice the pool, so the pool stays busy while half the admitted requests
+     * are in Node (HTTP, JSON, signatures) and an admitted request waits behind at most one
+     * round of the others for a connection, far less than `connectTimeoutMs`: it is not
+     * refused later by the pool wait. Sign-in (a password hash each) is bounded apart, so an
+     * overload of work never shuts operators out. Probes, console files and the API
+     * documentation are not bounded (no database).
+     */
+    admission: {
+      inFlightMax: 2 * poolConnectionsMax,
+      signInInFlightMax: 4,
+      retryAfterSeconds: 1,
+    },
   },
   pagination: {
     pageSizeDefault: 25,
@@ -30,7 +48,7 @@ export const limits = {
   },
   database: {
     /** Connections in the PostgreSQL pool of one process. */
-    poolConnectionsMax: 10,
+    poolConnectionsMax,
     connectTimeoutMs: 5_000,
     statementTimeoutMs: 30_000,
   },
