@@ -48,6 +48,8 @@ export async function openLoop(
   const total = Math.round(props.rate * props.seconds);
   const started = performance.now();
   const latencies: number[] = [];
+  /** Answers 503 (shed for overload or the database busy): are they answered at once? */
+  const unavailableLatencies: number[] = [];
   const statuses: Record<string, number> = {};
   const pending: Promise<void>[] = [];
   for (let index = 0; index < total; index += 1) {
@@ -58,6 +60,7 @@ export async function openLoop(
       send(index).then((status) => {
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (status === props.okStatus) latencies.push(performance.now() - due);
+        if (status === 503) unavailableLatencies.push(performance.now() - due);
       }),
     );
   }
@@ -68,5 +71,6 @@ export async function openLoop(
     achievedPerSecond: +(latencies.length / ((performance.now() - started) / 1000)).toFixed(1),
     statuses,
     latencyMs: quantiles(latencies),
+    unavailableLatencyMs: quantiles(unavailableLatencies),
   };
 }

@@ -82,7 +82,7 @@ describe('problem answers outside the routes, and in the OpenAPI document', () =
       document.paths[path]?.[method]?.responses[status]?.content?.['application/problem+json']
         ?.schema.$ref;
     expect(statuses('/api/persons/{personId}', 'get')).toEqual(
-      expect.arrayContaining(['200', '400', '401', '403', '404', '429', '500']),
+      expect.arrayContaining(['200', '400', '401', '403', '404', '429', '500', '503']),
     );
     expect(statuses('/api/persons', 'post')).toEqual(
       expect.arrayContaining(['201', '202', '400', '401', '403', '409', '413', '415', '429']),
@@ -90,6 +90,9 @@ describe('problem answers outside the routes, and in the OpenAPI document', () =
     expect(problemRef('/api/persons', 'post', '409')).toBe('#/components/schemas/Problem');
     // Public routes need no session: no 401 or 403 is promised for them.
     expect(statuses('/api/catalogue', 'get')).not.toContain('401');
+    // Probes are never shed (admission control), so they declare no 503.
+    expect(statuses('/healthz', 'get')).toContain('500');
+    expect(statuses('/healthz', 'get')).not.toContain('503');
     expect(statuses('/api/credentials/trust-list', 'get')).not.toContain('403');
   });
 

@@ -1,6 +1,7 @@
 import type { RouteOptions } from 'fastify';
 import { Type } from 'typebox';
 import { registeredErrors } from '../errors.js';
+import { admissionGateOf } from './admission.js';
 
 /**
  * Declares, in every route's response map, the RFC 9457 problem answers the route can give,
@@ -17,7 +18,9 @@ import { registeredErrors } from '../errors.js';
  *   caller's regions);
  * - 409, 413 and 415 when it takes a body (idempotency keys, state conflicts; body size and
  *   media type);
- * - 429 for all (the per-address rate limit; person reads also have the read quota) and 500.
+ * - 429 for all (the per-address rate limit; person reads also have the read quota) and 500;
+ * - 503 for every route admission control bounds (admission.ts: shed for overload, or the
+ *   database busy), with Retry-After.
  *
  * The schema allows further members (`additionalProperties`), so an extension a module adds
  * to a problem is serialised, not dropped: the response schema is also the serialiser. Its
@@ -81,6 +84,7 @@ const descriptions: Readonly<Record<number, string>> = {
   415: 'Unsupported content type',
   429: 'Too many requests or read quota exceeded (Retry-After)',
   500: 'Internal error',
+  503: 'Overloaded or the database is busy: retry after Retry-After seconds (AMP_NOT_READY)',
 };
 
 /** The problem statuses a route can answer, from its URL, method and schema. */
@@ -94,6 +98,7 @@ export function problemStatusesOf(route: Pick<RouteOptions, 'url' | 'schema'>): 
   if (hasParams) statuses.push(404);
   if (takesBody) statuses.push(409, 413, 415);
   statuses.push(429, 500);
+  if (admissionGateOf(route.url) !== undefined) statuses.push(503);
   return statuses;
 }
 
