@@ -44,10 +44,18 @@ export async function buildAccessTestApp(
     addRoutes?: (app: App) => void;
     /** Subscribes to the registry's lifecycle events after the modules' own subscribers. */
     registrySubscribers?: AppServices['registrySubscribers'];
+    /** Admission bounds (src/platform/http/admission.ts) other than the server's. */
+    admission?: AppServices['admission'];
   } = {},
 ): Promise<AccessTestApp> {
-  const { logLines, addRoutes, rateLimitRequestsMax, registrySubscribers, ...accessOptions } =
-    options;
+  const {
+    logLines,
+    addRoutes,
+    rateLimitRequestsMax,
+    registrySubscribers,
+    admission,
+    ...accessOptions
+  } = options;
   const database = await createTestDatabase();
   const masterKey = randomBytes(32);
   const keys: KeyStore = { ...createTestKeyStore(), masterKey };
@@ -72,6 +80,7 @@ export async function buildAccessTestApp(
     logDestination,
     ...(rateLimitRequestsMax === undefined ? {} : { rateLimitRequestsMax }),
     ...(registrySubscribers === undefined ? {} : { registrySubscribers }),
+    ...(admission === undefined ? {} : { admission }),
     access: {
       clock: () => new Date(nowMs),
       passwordHashOptions: cheapHashOptions,
