@@ -47,6 +47,7 @@ export { type LedgerVerification, ledgerIsSound, verifyLedger } from './ledger-v
 export { ledgerLimits } from './limits.js';
 export { expiryId, pendingExpirer } from './pending-expirer.js';
 export type { LedgerTables } from './tables.js';
+export type { BatchAppliedHook, TransferBatch } from './transfer-batch.js';
 export {
   type CreateTransfersOptions,
   deferredAccountKinds,

@@ -26,6 +26,7 @@ import {
 } from './ledger-repository.js';
 import type { AccountState, LedgerSnapshot } from './ledger-state.js';
 import { ledgerLimits } from './limits.js';
+import type { BatchAppliedHook, TransferBatch } from './transfer-batch.js';
 import { applyTransfers, type TransferOutcome } from './transfer-engine.js';
 import { resolvesPending, type TransferInput, validateTransfer } from './transfer-validation.js';
 import { postedWalletCredits, type WalletCreditHook } from './wallet-credits.js';
@@ -66,11 +67,18 @@ export interface CreateTransfersOptions {
    * TigerBeetle this is `create_accounts` followed by `create_transfers`.
    */
   openAccounts?: readonly AccountInput[];
+  /**
+   * Told, last in the batch's transaction, of the transfers sent and their answers (a
+   * disbursement chunk releases the claims of refused credits and counts itself there, in the
+   * commit of its money).
+   */
+  onApplied?: BatchAppliedHook;
 }
 
 /**
  * Creates a batch of transfers in one transaction (TigerBeetle `create_transfers`) and
- * answers each, in order. The batch is applied as if alone, whatever runs beside it: a
+ * answers each, in order. The batch is a list, or a function that chooses it inside the
+ * transaction (`TransferBatch`). The batch is applied as if alone, whatever runs beside it: a
  * conflict with another batch (the same id written at once, a deadlock, a hot account that
  * ran short) rolls it back and it runs again, up to `batchAttemptsMax` times.
  *
@@ -82,37 +90,50 @@ export interface CreateTransfersOptions {
  */
 export async function transferCreator(
   db: Kysely<Database>,
-  transfers: readonly TransferInput[],
+  batch: TransferBatch,
   options: CreateTransfersOptions = {},
 ): Promise<TransferOutcome[]> {
-  assert.ok(transfers.length <= ledgerLimits.transfersPerBatchMax, 'batch within its limit');
-  const validations = transfers.map((transfer) =>
-    validateTransfer(transfer, { allowReservedReason: options.allowReservedReason === true }),
-  );
   const openAccounts = options.openAccounts ?? [];
   for (const account of openAccounts)
     assert.equal(validateAccount(account), null, 'an account the batch opens is valid');
   let deferHot = options.deferHotAccounts !== false;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await db.transaction().execute((trx) =>
-        applyBatch(trx, transfers, validations, {
+      return await db.transaction().execute(async (trx) => {
+        const transfers = typeof batch === 'function' ? await batch(trx) : batch;
+        assert.ok(transfers.length <= ledgerLimits.transfersPerBatchMax, 'batch within its limit');
+        const validations = transfers.map((transfer) =>
+          validateTransfer(transfer, { allowReservedReason: options.allowReservedReason === true }),
+        );
+        const outcomes = await applyBatch(trx, transfers, validations, {
           now: options.now ?? new Date(),
           deferHot,
-          openAccounts,
+          openAccounts: namedBy(transfers, openAccounts),
           onWalletCredited: options.onWalletCredited,
           dailyDebitLimits:
             options.dailyDebitLimits === false
               ? null
               : (options.dailyDebitLimits ?? defaultDailyDebitLimits),
-        }),
-      );
+        });
+        await options.onApplied?.(trx, transfers, outcomes);
+        return outcomes;
+      });
     } catch (error) {
       const conflict = conflictOf(error);
       if (conflict === null || attempt >= ledgerLimits.batchAttemptsMax) throw error;
       if (conflict === 'hot-account-short') deferHot = false;
     }
   }
+}
+
+/** The accounts to open that a transfer of the batch names: no other is opened. */
+function namedBy(
+  transfers: readonly TransferInput[],
+  openAccounts: readonly AccountInput[],
+): readonly AccountInput[] {
+  if (openAccounts.length === 0) return openAccounts;
+  const named = new Set(transfers.flatMap((t) => [t.debitAccountId, t.creditAccountId]));
+  return openAccounts.filter((account) => named.has(account.id));
 }
 
 /** Raised inside the transaction when the optimistic path must give way to the exact one. */

@@ -1,16 +1,16 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import {
   type AccountInput,
   accountFlags,
   type TransferInput,
+  type TransferOutcome,
   transferCreator,
   type WalletCreditHook,
 } from '../../ledger/index.js';
 import { type CashEntitlement, cashEntitlementsInRange } from '../../programs/index.js';
 import { disbursementTransferId, walletAccountId } from '../accounts/account-ids.js';
-import { frozenAmong } from '../accounts/wallet-freeze.js';
 import { paymentLimits } from '../limits.js';
 import { claimForWallets, releaseWalletClaims } from '../payouts/entitlement-claims.js';
 import { type DisbursementProgress, disbursementProgress } from './disbursement-progress.js';
@@ -41,16 +41,18 @@ interface ChunkFigures {
   /** The two largest single credits (0 when fewer): statistics' p % dominance rule needs them. */
   largestMinor: bigint;
   secondMinor: bigint;
+  /** The entitlements whose credit the ledger refused: their wallet claims are released. */
+  refusedEntitlementIds: string[];
 }
 
 /**
- * Pays a disbursement's pending chunks (issue #16, point 4), several at once. Each chunk sends
- * its transfers, opening the wallets it credits in the same transaction (`openAccounts`) — funding account → wallet, one per
- * entitlement, the transfer id derived from the entitlement id — as one ledger batch, whose
- * funding-account debit is one aggregated update made last (docs/LEDGER.md, the hot funding
- * account), and then counts the chunk done. A run killed anywhere resumes by running again:
- * a chunk whose transfers committed but was not counted is sent again and the ledger answers
- * every transfer `replayed` — counted then, never paid twice.
+ * Pays a disbursement's pending chunks (issue #16, point 4), several at once. Each chunk is one
+ * ledger batch — funding account → wallet, one per entitlement, the transfer id derived from
+ * the entitlement id — whose transaction also claims the entitlements for the wallet, opens
+ * the wallets it credits (`openAccounts`) and counts the chunk done; its funding-account debit
+ * is one aggregated update made last (docs/LEDGER.md, the hot funding account). A run killed
+ * anywhere resumes by running again: a chunk is paid and counted in one commit or not at all,
+ * and a chunk sent twice finds its transfers answered `replayed`, never paid twice.
  *
  * @example
  *   await disbursementRunner(db, { disbursementId, onWalletCredited: paymentNotices(notifier) });
@@ -84,8 +86,7 @@ export async function disbursementRunner(
       next = queue.shift()
     ) {
       try {
-        const figures = await payChunk(db, disbursement, next, options.onWalletCredited);
-        const progress = await countChunk(db, disbursement.id, next.chunk, figures);
+        const progress = await payChunk(db, disbursement, next, options.onWalletCredited);
         await options.onProgress?.(progress);
       } catch (error) {
         failure ??= error;
@@ -98,83 +99,95 @@ export async function disbursementRunner(
   return (await disbursementProgress(db, { id: disbursement.id })) as DisbursementProgress;
 }
 
+/**
+ * Pays one chunk in one transaction: its entitlements are claimed for the wallet (those of
+ * frozen wallets, and those a payout holds, left out), credited, opening the wallets, the
+ * claims of refused credits released, and the chunk counted, all in one commit. Two runs of
+ * one chunk at once: the second waits on the first's claims, then finds its transfers written
+ * (answered `replayed`) and the chunk counted.
+ */
 async function payChunk(
   db: Kysely<Database>,
   disbursement: DisbursementProgress,
   chunk: Chunk,
   onWalletCredited: WalletCreditHook | undefined,
-): Promise<ChunkFigures> {
+): Promise<{ chunksDone: number; chunksTotal: number }> {
   const entitlements = await cashEntitlementsInRange(db, {
     programId: disbursement.programId,
     cycleId: disbursement.cycleId,
     firstPersonId: chunk.firstPersonId,
     lastPersonId: chunk.lastPersonId,
   });
-  const frozen = await frozenAmong(
+  let counted: { chunksDone: number; chunksTotal: number } | undefined;
+  await transferCreator(
     db,
-    entitlements.map((entitlement) => entitlement.personId),
+    async (trx) => {
+      const held = await claimForWallets(trx, entitlements);
+      return entitlements
+        .filter((entitlement) => held.has(entitlement.entitlementId))
+        .map((entitlement) => creditOf(disbursement, entitlement));
+    },
+    {
+      openAccounts: walletsOf(entitlements, disbursement.currency),
+      ...(onWalletCredited ? { onWalletCredited } : {}),
+      onApplied: async (trx, transfers, outcomes) => {
+        const figures = figuresOf(entitlements.length, transfers, outcomes);
+        // A refused credit's id stays failed: the wallet can never pay it, a payout may.
+        await releaseWalletClaims(trx, figures.refusedEntitlementIds);
+        counted = await countChunk(trx, disbursement.id, chunk.chunk, figures);
+      },
+    },
   );
-  // Claimed for the wallet first (committed): an entitlement a payout holds is not credited,
-  // and a payout batch written at the same instant cannot take one the wallet holds.
-  const unfrozen = entitlements.filter((entitlement) => !frozen.has(entitlement.personId));
-  const claimed = await claimForWallets(
-    db,
-    unfrozen.map((entitlement) => entitlement.entitlementId),
-  );
-  const payable = unfrozen.filter((entitlement) => claimed.has(entitlement.entitlementId));
-  if (payable.length === 0) {
-    return {
-      credited: 0,
-      creditedMinor: 0n,
-      skipped: entitlements.length,
-      refused: 0,
-      largestMinor: 0n,
-      secondMinor: 0n,
-    };
-  }
-  const transfers = payable.map(
-    (entitlement): TransferInput => ({
-      id: disbursementTransferId(entitlement.entitlementId),
-      debitAccountId: disbursement.fundingAccountId,
-      creditAccountId: walletAccountId(entitlement.personId, disbursement.currency),
-      amountMinor: entitlement.amountMinor,
-      flags: 0,
-      currency: disbursement.currency,
-      reason: 'disbursement',
-      referenceKind: 'entitlement',
-      referenceId: entitlement.entitlementId,
-    }),
-  );
-  // The wallets are opened in the batch's transaction, written once with their first credit.
-  const outcomes = await transferCreator(db, transfers, {
-    openAccounts: walletsOf(payable, disbursement.currency),
-    ...(onWalletCredited ? { onWalletCredited } : {}),
-  });
+  // Safe: transferCreator resolved, so its last run's onApplied ran to the end.
+  return counted as { chunksDone: number; chunksTotal: number };
+}
+
+/** The credit of one entitlement: funding account → wallet, its id derived from the entitlement. */
+function creditOf(disbursement: DisbursementProgress, entitlement: CashEntitlement): TransferInput {
+  return {
+    id: disbursementTransferId(entitlement.entitlementId),
+    debitAccountId: disbursement.fundingAccountId,
+    creditAccountId: walletAccountId(entitlement.personId, disbursement.currency),
+    amountMinor: entitlement.amountMinor,
+    flags: 0,
+    currency: disbursement.currency,
+    reason: 'disbursement',
+    referenceKind: 'entitlement',
+    referenceId: entitlement.entitlementId,
+  };
+}
+
+/** What a chunk's answers add to the disbursement (those not sent were skipped). */
+function figuresOf(
+  entitlementsCount: number,
+  transfers: readonly TransferInput[],
+  outcomes: readonly TransferOutcome[],
+): ChunkFigures {
   const figures: ChunkFigures = {
     credited: 0,
     creditedMinor: 0n,
-    skipped: entitlements.length - payable.length,
+    skipped: entitlementsCount - transfers.length,
     refused: 0,
     largestMinor: 0n,
     secondMinor: 0n,
+    refusedEntitlementIds: [],
   };
-  const refused: string[] = [];
   outcomes.forEach((outcome, index) => {
-    if (outcome.result === 'ok') {
-      const amount = transfers[index]?.amountMinor ?? 0n;
-      figures.credited += 1;
-      figures.creditedMinor += amount;
-      if (amount > figures.largestMinor) {
-        figures.secondMinor = figures.largestMinor;
-        figures.largestMinor = amount;
-      } else if (amount > figures.secondMinor) figures.secondMinor = amount;
-    } else {
+    const transfer = transfers[index];
+    if (transfer === undefined) return;
+    if (outcome.result !== 'ok') {
       figures.refused += 1;
-      refused.push(payable[index]?.entitlementId ?? '');
+      figures.refusedEntitlementIds.push(transfer.referenceId ?? '');
+      return;
     }
+    const amount = transfer.amountMinor;
+    figures.credited += 1;
+    figures.creditedMinor += amount;
+    if (amount > figures.largestMinor) {
+      figures.secondMinor = figures.largestMinor;
+      figures.largestMinor = amount;
+    } else if (amount > figures.secondMinor) figures.secondMinor = amount;
   });
-  // A refused credit's id stays failed: the wallet can never pay it, a payout may.
-  await releaseWalletClaims(db, refused);
   return figures;
 }
 
@@ -190,59 +203,58 @@ function walletsOf(payable: readonly CashEntitlement[], currency: 'VES' | 'USD')
 }
 
 /**
- * Counts a paid chunk once: the chunk turns done and its figures are added to the
- * disbursement's in one transaction; a chunk counted already (another run) adds nothing.
+ * Counts a paid chunk once, in its batch's transaction: the chunk turns done and its figures
+ * are added to the disbursement's; a chunk counted already (another run) adds nothing. The
+ * disbursement's row is updated last, so it is locked only until the commit.
  */
 async function countChunk(
-  db: Kysely<Database>,
+  trx: Transaction<Database>,
   disbursementId: string,
   chunk: number,
   figures: ChunkFigures,
 ): Promise<{ chunksDone: number; chunksTotal: number }> {
-  return db.transaction().execute(async (trx) => {
-    const now = new Date();
-    const counted = await trx
-      .updateTable('payment_disbursement_chunk')
-      .set({
-        status: 'done',
-        credited_count: figures.credited,
-        credited_minor: figures.creditedMinor,
-        skipped_count: figures.skipped,
-        refused_count: figures.refused,
-        done_at: now,
+  const now = new Date();
+  const counted = await trx
+    .updateTable('payment_disbursement_chunk')
+    .set({
+      status: 'done',
+      credited_count: figures.credited,
+      credited_minor: figures.creditedMinor,
+      skipped_count: figures.skipped,
+      refused_count: figures.refused,
+      done_at: now,
+    })
+    .where('disbursement_id', '=', disbursementId)
+    .where('chunk', '=', chunk)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  const add = counted.numUpdatedRows === 1n;
+  if (add) {
+    // The chunk's two largest credits, for statistics' p % dominance rule (issue #17).
+    await trx
+      .insertInto('payment_chunk_largest_credits')
+      .values({
+        disbursement_id: disbursementId,
+        chunk,
+        largest_minor: figures.largestMinor,
+        second_minor: figures.secondMinor,
       })
-      .where('disbursement_id', '=', disbursementId)
-      .where('chunk', '=', chunk)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    const add = counted.numUpdatedRows === 1n;
-    if (add) {
-      // The chunk's two largest credits, for statistics' p % dominance rule (issue #17).
-      await trx
-        .insertInto('payment_chunk_largest_credits')
-        .values({
-          disbursement_id: disbursementId,
-          chunk,
-          largest_minor: figures.largestMinor,
-          second_minor: figures.secondMinor,
-        })
-        .execute();
-    }
-    const row = await trx
-      .updateTable('payment_disbursement')
-      .set({
-        chunks_done: sql`chunks_done + ${add ? 1 : 0}`,
-        credited_count: sql`credited_count + ${add ? figures.credited : 0}`,
-        credited_minor: sql`credited_minor + ${add ? figures.creditedMinor : 0n}`,
-        skipped_count: sql`skipped_count + ${add ? figures.skipped : 0}`,
-        refused_count: sql`refused_count + ${add ? figures.refused : 0}`,
-        updated_at: now,
-        status: sql`case when chunks_done + ${add ? 1 : 0} = chunks_total then 'finished' else status end`,
-        finished_at: sql`case when chunks_done + ${add ? 1 : 0} = chunks_total then ${now}::timestamptz else finished_at end`,
-      })
-      .where('id', '=', disbursementId)
-      .returning(['chunks_done', 'chunks_total'])
-      .executeTakeFirstOrThrow();
-    return { chunksDone: row.chunks_done, chunksTotal: row.chunks_total };
-  });
+      .execute();
+  }
+  const row = await trx
+    .updateTable('payment_disbursement')
+    .set({
+      chunks_done: sql`chunks_done + ${add ? 1 : 0}`,
+      credited_count: sql`credited_count + ${add ? figures.credited : 0}`,
+      credited_minor: sql`credited_minor + ${add ? figures.creditedMinor : 0n}`,
+      skipped_count: sql`skipped_count + ${add ? figures.skipped : 0}`,
+      refused_count: sql`refused_count + ${add ? figures.refused : 0}`,
+      updated_at: now,
+      status: sql`case when chunks_done + ${add ? 1 : 0} = chunks_total then 'finished' else status end`,
+      finished_at: sql`case when chunks_done + ${add ? 1 : 0} = chunks_total then ${now}::timestamptz else finished_at end`,
+    })
+    .where('id', '=', disbursementId)
+    .returning(['chunks_done', 'chunks_total'])
+    .executeTakeFirstOrThrow();
+  return { chunksDone: row.chunks_done, chunksTotal: row.chunks_total };
 }

@@ -16,40 +16,45 @@ const releasedPayout = sql<boolean>`payment_entitlement_claim.channel = 'payout'
      and i.status in ('refused', 'rejected', 'returned'))`;
 
 /**
- * Claims the entitlements for wallet credits, in a transaction of its own (committed before
- * the credits: a run killed in between finds its claims and pays them). Answers those the
- * wallet holds, taken now or by an earlier run; the others a payout pays.
+ * Claims entitlements for wallet credits, in the transaction of the chunk's ledger batch (so
+ * the claims commit with the credits, or roll back with them), leaving out those of persons
+ * whose wallets are frozen. Answers those the wallet holds, taken now or by an earlier run;
+ * the others a payout pays. One statement: a claim the wallet held already is returned by
+ * the same upsert (its time kept).
+ *
+ * @example
+ *   const held = await claimForWallets(trx, [{ entitlementId, personId }]);
  */
 export async function claimForWallets(
-  db: Kysely<Database>,
-  entitlementIds: readonly string[],
+  trx: Kysely<Database>,
+  entitlements: ReadonlyArray<{ entitlementId: string; personId: string }>,
 ): Promise<Set<string>> {
-  if (entitlementIds.length === 0) return new Set();
-  const ids = [...entitlementIds];
-  return db.transaction().execute(async (trx) => {
-    await sql`
-      insert into payment_entitlement_claim (entitlement_id, channel)
-      select id, 'wallet' from unnest(${ids}::uuid[]) as c(id)
-      on conflict (entitlement_id) do update
-        set channel = 'wallet', payout_instruction_id = null, claimed_at = now()
-        where ${releasedPayout}`.execute(trx);
-    const rows = await trx
-      .selectFrom('payment_entitlement_claim')
-      .select('entitlement_id')
-      .where('entitlement_id', '=', sql<string>`any(${ids}::uuid[])`)
-      .where('channel', '=', 'wallet')
-      .execute();
-    return new Set(rows.map((row) => row.entitlement_id));
-  });
+  if (entitlements.length === 0) return new Set();
+  const { rows } = await sql<{ entitlement_id: string }>`
+    insert into payment_entitlement_claim (entitlement_id, channel)
+    select c.id, 'wallet'
+      from unnest(${entitlements.map((e) => e.entitlementId)}::uuid[],
+                  ${entitlements.map((e) => e.personId)}::uuid[]) as c(id, person_id)
+     where not exists (select 1 from payment_wallet_freeze f where f.person_id = c.person_id)
+    on conflict (entitlement_id) do update
+      set channel = 'wallet', payout_instruction_id = null,
+          claimed_at = case when payment_entitlement_claim.channel = 'wallet'
+                            then payment_entitlement_claim.claimed_at else now() end
+      where payment_entitlement_claim.channel = 'wallet' or ${releasedPayout}
+    returning entitlement_id`.execute(trx);
+  return new Set(rows.map((row) => row.entitlement_id));
 }
 
-/** Lets go of wallet claims whose credit the ledger refused (the id stays failed). */
+/**
+ * Lets go of wallet claims whose credit the ledger refused (the id stays failed), in the
+ * batch's transaction.
+ */
 export async function releaseWalletClaims(
-  db: Kysely<Database>,
+  trx: Kysely<Database>,
   entitlementIds: readonly string[],
 ): Promise<void> {
   if (entitlementIds.length === 0) return;
-  await db
+  await trx
     .deleteFrom('payment_entitlement_claim')
     .where('entitlement_id', '=', sql<string>`any(${[...entitlementIds]}::uuid[])`)
     .where('channel', '=', 'wallet')

@@ -16,6 +16,7 @@ import {
 } from '../../ledger/index.js';
 import { approvedCycle } from '../../programs/programs-test-kit.js';
 import { fundingAccountId, settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
+import { freezeWallets } from '../accounts/wallet-freeze.js';
 import { disbursementRunner } from '../disbursement/disbursement-runner.js';
 import { disbursementStarter } from '../disbursement/disbursement-starter.js';
 import { programFunder } from '../funding/program-funder.js';
@@ -479,15 +480,21 @@ describe('bank payouts', () => {
     expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
   }, 120_000); // three rounds of a batch and a whole disbursement: slow on a loaded machine
 
-  it('a payout cannot take an entitlement a disbursement chunk has claimed and not yet paid', async () => {
+  it('a payout cannot take an entitlement a wallet claim holds, nor a frozen wallet claim one', async () => {
     const { cycleId } = await approvedCycle(database.db, programId, '2027-07-01');
-    const [first] = (await openCashEntitlements(database.db, cycleId)) as [
+    const [first, second] = (await openCashEntitlements(database.db, cycleId)) as [
+      (typeof entitlements)[number],
       (typeof entitlements)[number],
     ];
-    // A chunk killed between its claim and its credits: the claim holds.
-    expect(await claimForWallets(database.db, [first.entitlementId])).toEqual(
-      new Set([first.entitlementId]),
-    );
+    // The claim a chunk takes in its batch's transaction, committed: it holds, and a run
+    // that claims it again (a resumed chunk) is answered that the wallet holds it.
+    const claim = (entitlement: typeof first) =>
+      database.db.transaction().execute((trx) => claimForWallets(trx, [entitlement]));
+    expect(await claim(first)).toEqual(new Set([first.entitlementId]));
+    expect(await claim(first)).toEqual(new Set([first.entitlementId]));
+    // A frozen wallet claims nothing: its entitlement stays free for a payout.
+    await database.db.transaction().execute((trx) => freezeWallets(trx, second.personId, 'death'));
+    expect(await claim(second)).toEqual(new Set());
     await expect(payoutBatchCreator(deps, context, batch([first]))).rejects.toMatchObject({
       code: 'AMP_PAYOUT_INSTRUCTION_INVALID',
     });
@@ -502,5 +509,7 @@ describe('bank payouts', () => {
     await expect(payoutBatchCreator(deps, context, batch([first]))).resolves.toMatchObject({
       paymentsCount: 1,
     });
+    // Now the payout holds it: the wallet cannot claim it back.
+    expect(await claim(first)).toEqual(new Set());
   });
 });
