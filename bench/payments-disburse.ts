@@ -20,6 +20,7 @@ import { initKeys } from '../src/platform/crypto/key-store.js';
 import type { Database } from '../src/platform/db/schema.js';
 import { loadAverage } from './audit-append.js';
 import { throwawayDatabase } from './lib/program-population.js';
+import { profiledDatabase } from './lib/query-profile.js';
 
 /**
  * Cash disbursement (issue #16, point 4 and its benchmarks) on PostgreSQL:
@@ -34,6 +35,9 @@ import { throwawayDatabase } from './lib/program-population.js';
  * Persons, the cycle's members and entitlements are written with generate_series as the owner
  * (a fixture: the cycle computation has its own benchmark, programs-cycle); the program,
  * its publication, the funding and the disbursement go through the modules.
+ *
+ * With `AMPARO_BENCH_PROFILE=1` the runner's statements are timed by kind (sent to answered,
+ * summed over the workers) and printed after the disbursement.
  *
  *   npm run bench -- payments-disburse [entitlements=1000000] [workers=3] [chunk=4000] [killEntitlements=200000] [killAfterChunks=10]
  */
@@ -67,6 +71,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     });
     const setupSeconds = (performance.now() - seeded) / 1000;
 
+    // AMPARO_BENCH_PROFILE=1: the runner's statements are timed by kind (printed at the end).
+    const profiled =
+      process.env.AMPARO_BENCH_PROFILE === '1' ? profiledDatabase(database.appUrl, 4) : undefined;
     const started = performance.now();
     const disbursement = await disbursementStarter(database.app, {
       cycleId: first,
@@ -74,7 +81,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       chunkEntitlements: chunk,
     });
     const startSeconds = (performance.now() - started) / 1000;
-    const done = await disbursementRunner(database.app, {
+    const done = await disbursementRunner(profiled?.db ?? database.app, {
       disbursementId: disbursement.id,
       workers,
       onProgress: (progress) => {
@@ -85,6 +92,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const seconds = (performance.now() - started) / 1000;
     const loadAfterFirst = loadAverage();
     // Phases are reported as they end: a long run that fails later keeps its first numbers.
+    if (profiled) {
+      process.stderr.write(`${JSON.stringify(profiled.report(), null, 1)}\n`);
+      await profiled.db.destroy();
+    }
     process.stderr.write(
       `disbursed ${done.creditedCount} credits in ${round(seconds)} s (start ${round(startSeconds)} s, setup ${round(setupSeconds)} s), load ${loadAfterFirst}\n`,
     );

@@ -21,6 +21,7 @@ import {
   insertAccounts,
   insertTransfers,
   readAccounts,
+  readAccountsLockingOrdinary,
   readResolutions,
   readTransfers,
 } from './ledger-repository.js';
@@ -73,6 +74,12 @@ export interface CreateTransfersOptions {
    * commit of its money).
    */
   onApplied?: BatchAppliedHook;
+  /**
+   * The caller expects every transfer id to be new (a disbursement chunk whose entitlements it
+   * has just claimed): the batch skips looking its own ids up. It stays exact: an id written
+   * already makes the insert refuse the batch, which runs again looking them up.
+   */
+  transfersExpectedNew?: boolean;
 }
 
 /**
@@ -97,6 +104,7 @@ export async function transferCreator(
   for (const account of openAccounts)
     assert.equal(validateAccount(account), null, 'an account the batch opens is valid');
   let deferHot = options.deferHotAccounts !== false;
+  let readOwn = options.transfersExpectedNew !== true;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await db.transaction().execute(async (trx) => {
@@ -108,6 +116,7 @@ export async function transferCreator(
         const outcomes = await applyBatch(trx, transfers, validations, {
           now: options.now ?? new Date(),
           deferHot,
+          readOwn,
           openAccounts: namedBy(transfers, openAccounts),
           onWalletCredited: options.onWalletCredited,
           dailyDebitLimits:
@@ -122,6 +131,7 @@ export async function transferCreator(
       const conflict = conflictOf(error);
       if (conflict === null || attempt >= ledgerLimits.batchAttemptsMax) throw error;
       if (conflict === 'hot-account-short') deferHot = false;
+      readOwn = true;
     }
   }
 }
@@ -161,6 +171,7 @@ async function applyBatch(
   batch: {
     now: Date;
     deferHot: boolean;
+    readOwn: boolean;
     openAccounts: readonly AccountInput[];
     onWalletCredited: WalletCreditHook | undefined;
     dailyDebitLimits: DailyDebitLimits | null;
@@ -173,6 +184,7 @@ async function applyBatch(
     validations,
     deferHot,
     batch.openAccounts.map((account) => account.id),
+    batch.readOwn,
   );
   const opened = await openMissing(trx, snapshot, batch.openAccounts);
   const limited =
@@ -242,6 +254,8 @@ async function readSnapshot(
   deferHot: boolean,
   /** Accounts to open: read (and locked) with the others when they exist. */
   openIds: readonly string[],
+  /** False when the caller expects every id of the batch to be new (`transfersExpectedNew`). */
+  readOwn: boolean,
 ): Promise<LedgerSnapshot> {
   const valid = transfers.filter((_, index) => validations[index] === null);
   const pendingIds = [
@@ -256,20 +270,28 @@ async function readSnapshot(
     accountIds.add(pending.debitAccountId).add(pending.creditAccountId);
   accountIds.delete(zeroId);
   const ids = [...accountIds];
-  const ordinary = await readAccounts(trx, ids, {
-    kinds: deferredAccountKinds,
-    kindsExcluded: true,
-    lock: true,
-  });
-  const hot = await readAccounts(trx, ids, {
-    kinds: deferredAccountKinds,
-    kindsExcluded: false,
-    lock: !deferHot,
-  });
-  const own = await readTransfers(trx, [...new Set(valid.map((transfer) => transfer.id))]);
+  const accounts = deferHot
+    ? await readAccountsLockingOrdinary(trx, ids, deferredAccountKinds)
+    : [
+        ...(await readAccounts(trx, ids, {
+          kinds: deferredAccountKinds,
+          kindsExcluded: true,
+          lock: true,
+        })),
+        ...(await readAccounts(trx, ids, {
+          kinds: deferredAccountKinds,
+          kindsExcluded: false,
+          lock: true,
+        })),
+      ];
+  // Ids the caller expects to be new are not looked up: one that exists after all makes the
+  // insert's primary key refuse the batch (23505), which then runs again reading them.
+  const own = readOwn
+    ? await readTransfers(trx, [...new Set(valid.map((transfer) => transfer.id))])
+    : [];
   const resolutions = await readResolutions(trx, pendingIds);
   return {
-    accounts: new Map([...ordinary, ...hot].map((account) => [account.id, account])),
+    accounts: new Map(accounts.map((account) => [account.id, account])),
     transfers: new Map([...pendings, ...own].map((transfer) => [transfer.id, transfer])),
     resolutions,
   };

@@ -40,6 +40,8 @@ export const paymentsErrorCodes = [
   'AMP_PAYMENT_REFUNDED',
   /** A subsidised price, but the payer holds no open entitlement of the subsidising program. */
   'AMP_SUBSIDY_NOT_ENTITLED',
+  /** A merchant's subsidising program that does not exist (the problem names the field). */
+  'AMP_SUBSIDY_PROGRAM_UNKNOWN',
 ] as const;
 
 export type PaymentsErrorCode = (typeof paymentsErrorCodes)[number];
@@ -71,6 +73,7 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
     status: 409,
     title: 'The payer holds no entitlement of the program that subsidises this price',
   },
+  AMP_SUBSIDY_PROGRAM_UNKNOWN: { status: 422, title: 'No such subsidising program' },
 };
 
 defineErrors({

@@ -149,6 +149,7 @@ export const en: Dictionary = {
     AMP_PAYMENT_CARD_REFUSED: 'The card was refused (forged, revoked, expired or unreadable).',
     AMP_PAYMENT_REFUNDED: 'This payment was already refunded.',
     AMP_SUBSIDY_NOT_ENTITLED: 'This price is subsidised by a program you are not in.',
+    AMP_SUBSIDY_PROGRAM_UNKNOWN: 'No such subsidising program. Choose one from the list.',
     generic: 'Something went wrong: {{detail}}',
     AMP_NETWORK: 'The server could not be reached. Check the connection and try again.',
     AMP_UNAUTHENTICATED: 'Your session ended. Please sign in again.',

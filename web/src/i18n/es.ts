@@ -151,6 +151,7 @@ export const es = {
     AMP_PAYMENT_CARD_REFUSED: 'El carnet fue rechazado (falso, anulado, vencido o ilegible).',
     AMP_PAYMENT_REFUNDED: 'Este pago ya fue devuelto.',
     AMP_SUBSIDY_NOT_ENTITLED: 'Este precio lo subsidia un programa en el que usted no está.',
+    AMP_SUBSIDY_PROGRAM_UNKNOWN: 'No existe ese programa de subsidio. Elija uno de la lista.',
     generic: 'Algo salió mal: {{detail}}',
     AMP_NETWORK: 'No se pudo conectar con el servidor. Revise la conexión e intente de nuevo.',
     AMP_UNAUTHENTICATED: 'Su sesión terminó. Vuelva a entrar.',

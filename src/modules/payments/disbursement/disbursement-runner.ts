@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
@@ -129,6 +130,9 @@ async function payChunk(
     },
     {
       openAccounts: walletsOf(entitlements, disbursement.currency),
+      // A chunk is paid and counted in one commit: a pending chunk's credits are new, but for
+      // a chunk run twice at once or a credit refused earlier (the ledger then looks again).
+      transfersExpectedNew: true,
       ...(onWalletCredited ? { onWalletCredited } : {}),
       onApplied: async (trx, transfers, outcomes) => {
         const figures = figuresOf(entitlements.length, transfers, outcomes);
@@ -203,9 +207,10 @@ function walletsOf(payable: readonly CashEntitlement[], currency: 'VES' | 'USD')
 }
 
 /**
- * Counts a paid chunk once, in its batch's transaction: the chunk turns done and its figures
- * are added to the disbursement's; a chunk counted already (another run) adds nothing. The
- * disbursement's row is updated last, so it is locked only until the commit.
+ * Counts a paid chunk once, in its batch's transaction and in one statement: the chunk turns
+ * done, its two largest credits are kept (statistics' p % dominance rule, issue #17) and its
+ * figures added to the disbursement's; a chunk counted already (another run) adds nothing.
+ * The disbursement's row is updated last, so it is locked only until the commit.
  */
 async function countChunk(
   trx: Transaction<Database>,
@@ -214,47 +219,31 @@ async function countChunk(
   figures: ChunkFigures,
 ): Promise<{ chunksDone: number; chunksTotal: number }> {
   const now = new Date();
-  const counted = await trx
-    .updateTable('payment_disbursement_chunk')
-    .set({
-      status: 'done',
-      credited_count: figures.credited,
-      credited_minor: figures.creditedMinor,
-      skipped_count: figures.skipped,
-      refused_count: figures.refused,
-      done_at: now,
-    })
-    .where('disbursement_id', '=', disbursementId)
-    .where('chunk', '=', chunk)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  const add = counted.numUpdatedRows === 1n;
-  if (add) {
-    // The chunk's two largest credits, for statistics' p % dominance rule (issue #17).
-    await trx
-      .insertInto('payment_chunk_largest_credits')
-      .values({
-        disbursement_id: disbursementId,
-        chunk,
-        largest_minor: figures.largestMinor,
-        second_minor: figures.secondMinor,
-      })
-      .execute();
-  }
-  const row = await trx
-    .updateTable('payment_disbursement')
-    .set({
-      chunks_done: sql`chunks_done + ${add ? 1 : 0}`,
-      credited_count: sql`credited_count + ${add ? figures.credited : 0}`,
-      credited_minor: sql`credited_minor + ${add ? figures.creditedMinor : 0n}`,
-      skipped_count: sql`skipped_count + ${add ? figures.skipped : 0}`,
-      refused_count: sql`refused_count + ${add ? figures.refused : 0}`,
-      updated_at: now,
-      status: sql`case when chunks_done + ${add ? 1 : 0} = chunks_total then 'finished' else status end`,
-      finished_at: sql`case when chunks_done + ${add ? 1 : 0} = chunks_total then ${now}::timestamptz else finished_at end`,
-    })
-    .where('id', '=', disbursementId)
-    .returning(['chunks_done', 'chunks_total'])
-    .executeTakeFirstOrThrow();
+  const { rows } = await sql<{ chunks_done: number; chunks_total: number }>`
+    with counted as (
+      update payment_disbursement_chunk
+         set status = 'done', credited_count = ${figures.credited},
+             credited_minor = ${figures.creditedMinor}, skipped_count = ${figures.skipped},
+             refused_count = ${figures.refused}, done_at = ${now}
+       where disbursement_id = ${disbursementId} and chunk = ${chunk} and status = 'pending'
+      returning chunk),
+    kept as (
+      insert into payment_chunk_largest_credits (disbursement_id, chunk, largest_minor, second_minor)
+      select ${disbursementId}, chunk, ${figures.largestMinor}, ${figures.secondMinor} from counted)
+    update payment_disbursement d
+       set chunks_done = d.chunks_done + c.n,
+           credited_count = d.credited_count + c.n * ${figures.credited},
+           credited_minor = d.credited_minor + c.n * ${figures.creditedMinor}::bigint,
+           skipped_count = d.skipped_count + c.n * ${figures.skipped},
+           refused_count = d.refused_count + c.n * ${figures.refused},
+           updated_at = ${now},
+           status = case when d.chunks_done + c.n = d.chunks_total then 'finished' else d.status end,
+           finished_at = case when d.chunks_done + c.n = d.chunks_total then ${now}::timestamptz
+                              else d.finished_at end
+      from (select count(*)::int as n from counted) c
+     where d.id = ${disbursementId}
+    returning d.chunks_done, d.chunks_total`.execute(trx);
+  const row = rows[0];
+  assert.ok(row !== undefined, 'the disbursement exists');
   return { chunksDone: row.chunks_done, chunksTotal: row.chunks_total };
 }

@@ -197,6 +197,32 @@ describe('merchant payments', () => {
       },
     });
     expect([registered.statusCode, registered.json().code]).toEqual([422, 'AMP_CURRENCY_MISMATCH']);
+    // A subsidising program that does not exist is named as such, on its field.
+    const unknownProgram = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payments/merchants?purpose=distribution',
+      cookies: finance.cookies,
+      payload: {
+        merchantId: randomUUID(),
+        name: 'Farmacia',
+        stateCode: 'VE-A',
+        currency: 'VES',
+        settlement: {
+          bankCode: '0102',
+          accountNumber: '01020000000000000001',
+          holder: 'organisation',
+        },
+        staffOperatorIds: [],
+        subsidies: [{ programId: randomUUID(), shareBasisPoints: 5_000 }],
+      },
+    });
+    expect([unknownProgram.statusCode, unknownProgram.json()]).toMatchObject([
+      422,
+      {
+        code: 'AMP_SUBSIDY_PROGRAM_UNKNOWN',
+        errors: [{ field: '/subsidies/0/programId', reason: 'no such program' }],
+      },
+    ]);
   });
 
   it('refuses a payer without a wallet and a subsidised price to a payer outside the program, posting nothing', async () => {

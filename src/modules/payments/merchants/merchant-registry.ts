@@ -53,13 +53,21 @@ export async function merchantRegistrar(
   props: MerchantRegistration,
 ): Promise<MerchantSummary & { replayed: boolean }> {
   const currency = currencyFrom(props.currency);
-  for (const subsidy of props.subsidies) {
+  for (const [index, subsidy] of props.subsidies.entries()) {
+    const field = `/subsidies/${index}/programId`;
     const program = await programForFunding(db, subsidy.programId);
-    if (program?.currency !== currency) {
+    if (program === undefined) {
+      throw new PaymentsError(
+        'AMP_SUBSIDY_PROGRAM_UNKNOWN',
+        `No program ${subsidy.programId} exists`,
+        [{ field, reason: 'no such program' }],
+      );
+    }
+    if (program.currency !== currency) {
       throw new PaymentsError(
         'AMP_CURRENCY_MISMATCH',
         `Program ${subsidy.programId} does not pay in ${currency}`,
-        [{ field: '/subsidies', reason: `each program must pay in ${currency}` }],
+        [{ field, reason: `the program must pay in ${currency}` }],
       );
     }
   }
