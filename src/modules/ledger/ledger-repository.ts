@@ -73,29 +73,6 @@ export async function readAccounts(
   return rows.map(toAccountState);
 }
 
-/**
- * The accounts among `ids` in one statement: those not of the `hot` kinds locked FOR UPDATE
- * in id order, those of the hot kinds read without a lock (a batch that defers them).
- */
-export async function readAccountsLockingOrdinary(
-  trx: Kysely<Database>,
-  ids: readonly string[],
-  hot: readonly AccountKind[],
-): Promise<AccountState[]> {
-  if (ids.length === 0) return [];
-  const { rows } = await sql<AccountRow>`
-    with locked as (
-      select * from ledger_account
-       where id = any(${[...ids]}::uuid[]) and kind <> all(${[...hot]}::text[])
-       order by id
-         for update)
-    select * from locked
-    union all
-    select * from ledger_account
-     where id = any(${[...ids]}::uuid[]) and kind = any(${[...hot]}::text[])`.execute(trx);
-  return rows.map(toAccountState);
-}
-
 /** Transfers with these ids (a batch's own, and the pending transfers it resolves). */
 export async function readTransfers(
   trx: Kysely<Database>,

@@ -21,7 +21,6 @@ import {
   insertAccounts,
   insertTransfers,
   readAccounts,
-  readAccountsLockingOrdinary,
   readResolutions,
   readTransfers,
 } from './ledger-repository.js';
@@ -270,20 +269,16 @@ async function readSnapshot(
     accountIds.add(pending.debitAccountId).add(pending.creditAccountId);
   accountIds.delete(zeroId);
   const ids = [...accountIds];
-  const accounts = deferHot
-    ? await readAccountsLockingOrdinary(trx, ids, deferredAccountKinds)
-    : [
-        ...(await readAccounts(trx, ids, {
-          kinds: deferredAccountKinds,
-          kindsExcluded: true,
-          lock: true,
-        })),
-        ...(await readAccounts(trx, ids, {
-          kinds: deferredAccountKinds,
-          kindsExcluded: false,
-          lock: true,
-        })),
-      ];
+  const ordinary = await readAccounts(trx, ids, {
+    kinds: deferredAccountKinds,
+    kindsExcluded: true,
+    lock: true,
+  });
+  const hot = await readAccounts(trx, ids, {
+    kinds: deferredAccountKinds,
+    kindsExcluded: false,
+    lock: !deferHot,
+  });
   // Ids the caller expects to be new are not looked up: one that exists after all makes the
   // insert's primary key refuse the batch (23505), which then runs again reading them.
   const own = readOwn
@@ -291,7 +286,7 @@ async function readSnapshot(
     : [];
   const resolutions = await readResolutions(trx, pendingIds);
   return {
-    accounts: new Map(accounts.map((account) => [account.id, account])),
+    accounts: new Map([...ordinary, ...hot].map((account) => [account.id, account])),
     transfers: new Map([...pendings, ...own].map((transfer) => [transfer.id, transfer])),
     resolutions,
   };
