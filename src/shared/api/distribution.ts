@@ -224,12 +224,21 @@ export const ReconciliationFiguresSchema = Type.Object({
   redemptions: Type.Integer(),
   assisted: Type.Integer({ description: 'Redemptions without the card' }),
   conflicts: Type.Integer(),
+  reversed: Type.Integer({
+    description:
+      'Redemptions reversed when an offline conflict was cleared for the later receipt; not in the counts above',
+  }),
   items: Type.Array(
     Type.Object({
       item: Type.String(),
       redeemed: Type.Integer(),
       stockOutForRedemptions: Type.Integer(),
       discrepancy: Type.Integer({ description: 'Stock out for redemptions minus redeemed: 0' }),
+      reversed: Type.Integer({ description: 'Handed over by reversed redemptions' }),
+      reversedStockOut: Type.Integer({ description: 'Stock that left for reversed redemptions' }),
+      reversedReturned: Type.Integer({
+        description: 'Of it, returned to stock as a count correction (part of adjusted)',
+      }),
       delivered: Type.Integer(),
       transferredIn: Type.Integer(),
       transferredOut: Type.Integer(),

@@ -41,7 +41,8 @@ export interface ConflictResolution {
  * so a redemption or a sync of it waits; audited on the person (field `offline_conflict`).
  *
  * Or, `later_stands`, in favour of the later receipt: the redemptions of the entitlement that took
- * it after this receipt's snapshot was made (what this receipt conflicted with) are reversed —
+ * it after this receipt's snapshot was made and took an item this receipt now lacks (what it
+ * conflicted with; none when it fits what remains) are reversed —
  * their quantities return to the entitlement, a reversal row each, and they leave the
  * reconciliation; their goods stay out of stock when they did leave the point (`goodsLeft`),
  * otherwise they return to stock as a count correction — and this receipt is counted: a
@@ -206,9 +207,9 @@ class LaterReceiptRefused extends Error {
 }
 
 /**
- * later_stands: reverses the redemptions of the entitlement made after the receipt's snapshot
- * (not reversed already) and counts the receipt, in the caller's transaction, the entitlement's
- * state row already locked.
+ * later_stands: reverses the redemptions of the entitlement this receipt conflicted with (made
+ * after its snapshot, not reversed already, holding an item the receipt now lacks: `takenFirst`)
+ * and counts the receipt, in the caller's transaction, the entitlement's state row already locked.
  */
 async function countLaterReceipt(
   trx: Transaction<Database>,
@@ -229,7 +230,7 @@ async function countLaterReceipt(
     .select('issued_at')
     .where('id', '=', receipt.snapshot_id)
     .executeTakeFirstOrThrow();
-  const earlier = await trx
+  const afterSnapshot = await trx
     .selectFrom('redemption as r')
     .innerJoin('redemption_line as l', 'l.redemption_id', 'r.id')
     .leftJoin('redemption_reversal as x', 'x.redemption_id', 'r.id')
@@ -247,13 +248,14 @@ async function countLaterReceipt(
     .forUpdate()
     .execute();
   const remaining = new Map(balances.map((row) => [row.item, row.quantity_remaining]));
-  for (const line of earlier) {
-    remaining.set(line.item, (remaining.get(line.item) ?? 0) + line.quantity);
-  }
   // Safe: written by the sync from the validated, signed lines (text on PGlite).
   const lines = (
     typeof receipt.lines === 'string' ? JSON.parse(receipt.lines) : receipt.lines
   ) as OfflineLine[];
+  const earlier = takenFirst(afterSnapshot, lines, remaining);
+  for (const line of earlier) {
+    remaining.set(line.item, (remaining.get(line.item) ?? 0) + line.quantity);
+  }
   if (lines.some((line) => line.quantity > (remaining.get(line.item) ?? -1))) {
     return { refused: 'AMP_QUANTITY_ABOVE_REMAINING', reversed: [] };
   }
@@ -364,6 +366,28 @@ async function countLaterReceipt(
     });
   }
   return { refused: null, reversed };
+}
+
+/**
+ * The redemptions this receipt conflicted with, whole (every line of each): those made after its
+ * snapshot that took an item of which less remains now than the receipt hands over. None when the
+ * receipt fits what remains — it was kept as a conflict only because another conflict had the
+ * entitlement flagged — so a hand-over it never competed with is not reversed.
+ */
+function takenFirst<Line extends { id: string; item: string; quantity: number }>(
+  afterSnapshot: readonly Line[],
+  lines: readonly OfflineLine[],
+  remaining: ReadonlyMap<string, number>,
+): Line[] {
+  const short = new Set(
+    lines
+      .filter((line) => line.quantity > (remaining.get(line.item) ?? 0))
+      .map((line) => line.item),
+  );
+  const competing = new Set(
+    afterSnapshot.filter((line) => short.has(line.item)).map((line) => line.id),
+  );
+  return afterSnapshot.filter((line) => competing.has(line.id));
 }
 
 /** The entitlement's state once this conflict is cleared: flagged while another is open. */

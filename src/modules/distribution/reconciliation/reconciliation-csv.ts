@@ -11,10 +11,14 @@ const header = [
   'redemptions',
   'assisted',
   'conflicts',
+  'reversed_redemptions',
   'item',
   'redeemed',
   'stock_out_for_redemptions',
   'discrepancy',
+  'reversed',
+  'reversed_stock_out',
+  'reversed_returned',
   'delivered',
   'transferred_in',
   'transferred_out',
@@ -46,6 +50,7 @@ export function reconciliationCsv(report: Reconciliation): string {
     figures.redemptions,
     figures.assisted,
     figures.conflicts,
+    figures.reversed,
   ];
   const signed = [last?.signedAt ?? null, last === undefined ? null : last.current];
   const lines = figures.items.map((item) =>
@@ -55,6 +60,9 @@ export function reconciliationCsv(report: Reconciliation): string {
       item.redeemed,
       item.stockOutForRedemptions,
       item.discrepancy,
+      item.reversed,
+      item.reversedStockOut,
+      item.reversedReturned,
       item.delivered,
       item.transferredIn,
       item.transferredOut,
@@ -63,6 +71,6 @@ export function reconciliationCsv(report: Reconciliation): string {
       ...signed,
     ]),
   );
-  if (lines.length === 0) lines.push(csvRow([...common, ...Array(9).fill(null), ...signed]));
+  if (lines.length === 0) lines.push(csvRow([...common, ...Array(12).fill(null), ...signed]));
   return `\uFEFF${csvRow(header)}${lines.join('')}`;
 }

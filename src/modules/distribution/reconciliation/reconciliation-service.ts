@@ -37,6 +37,11 @@ export interface ReconciliationFigures {
   redemptions: number;
   assisted: number;
   conflicts: number;
+  /**
+   * Redemptions of this point and cycle reversed when a supervisor cleared an offline conflict in
+   * favour of the later receipt (migration 0074): left out of the counts above.
+   */
+  reversed: number;
   items: ItemFigures[];
 }
 
@@ -45,6 +50,12 @@ export interface ItemFigures {
   redeemed: number;
   stockOutForRedemptions: number;
   discrepancy: number;
+  /** What reversed redemptions had handed over (not in `redeemed`). */
+  reversed: number;
+  /** The stock that left for them (not in `stockOutForRedemptions`). */
+  reversedStockOut: number;
+  /** What came back of it, their goods not having left the point (part of `adjusted`). */
+  reversedReturned: number;
   delivered: number;
   transferredIn: number;
   transferredOut: number;
@@ -202,6 +213,7 @@ async function figuresOf(
     redemptions: Number(counts.redemptions),
     assisted: Number(counts.assisted),
     conflicts: Number(counts.conflicts),
+    reversed: await reversedCount(deps, point, cycle),
     items: await itemFigures(deps, point, cycle),
   };
 }
@@ -239,6 +251,7 @@ async function itemFigures(
     .where('recorded_at', '>=', since)
     .groupBy(['item', 'kind'])
     .execute();
+  const reversed = await reversedItems(deps, point, cycle);
   const onHand = await deps.db
     .selectFrom('stock_balance')
     .select(['item', 'quantity'])
@@ -248,6 +261,7 @@ async function itemFigures(
     ...redeemed.map((row) => row.item),
     ...forRedemptions.map((row) => row.item),
     ...movements.map((row) => row.item),
+    ...reversed.map((row) => row.item),
   ]);
   const sumOf = (rows: readonly { item: string; quantity: string }[], item: string) =>
     Number(rows.find((row) => row.item === item)?.quantity ?? 0);
@@ -256,16 +270,79 @@ async function itemFigures(
   return [...items].sort().map((item) => {
     const redeemedQuantity = sumOf(redeemed, item);
     const stockOut = sumOf(forRedemptions, item);
+    const reversedOf = reversed.find((row) => row.item === item);
     return {
       item,
       redeemed: redeemedQuantity,
       stockOutForRedemptions: stockOut,
       discrepancy: stockOut - redeemedQuantity,
+      reversed: Number(reversedOf?.quantity ?? 0),
+      reversedStockOut: Number(reversedOf?.stockOut ?? 0),
+      reversedReturned: Number(reversedOf?.returned ?? 0),
       delivered: kindOf(item, 'delivery'),
       transferredIn: kindOf(item, 'transfer_in'),
       transferredOut: -kindOf(item, 'transfer_out'),
       adjusted: kindOf(item, 'adjustment'),
       onHand: onHand.find((row) => row.item === item)?.quantity ?? 0,
+    };
+  });
+}
+
+async function reversedCount(
+  deps: Pick<DistributionDependencies, 'db'>,
+  point: PointRow,
+  cycle: CycleForReconciliation,
+): Promise<number> {
+  const row = await deps.db
+    .selectFrom('redemption as r')
+    .innerJoin('redemption_reversal as x', 'x.redemption_id', 'r.id')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('r.point_id', '=', point.id)
+    .where('r.cycle_id', '=', cycle.cycleId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/**
+ * Per item, the reversed redemptions of this point and cycle: what they had handed over, what
+ * came back as a count correction when their goods had not left the point, and the stock that
+ * left for them (their own movements, kept: the ledger is append-only).
+ */
+async function reversedItems(
+  deps: Pick<DistributionDependencies, 'db'>,
+  point: PointRow,
+  cycle: CycleForReconciliation,
+): Promise<{ item: string; quantity: string; stockOut: string; returned: string }[]> {
+  const lines = await deps.db
+    .selectFrom('redemption_line as l')
+    .innerJoin('redemption as r', 'r.id', 'l.redemption_id')
+    .innerJoin('redemption_reversal as x', 'x.redemption_id', 'r.id')
+    .select([
+      'l.item',
+      sql<string>`sum(l.quantity)`.as('quantity'),
+      sql<string>`sum(case when x.goods_returned then l.quantity else 0 end)`.as('returned'),
+    ])
+    .where('r.point_id', '=', point.id)
+    .where('r.cycle_id', '=', cycle.cycleId)
+    .groupBy('l.item')
+    .execute();
+  const stockOut = await deps.db
+    .selectFrom('stock_movement as m')
+    .innerJoin('redemption as r', 'r.id', 'm.redemption_id')
+    .innerJoin('redemption_reversal as x', 'x.redemption_id', 'r.id')
+    .select(['m.item', sql<string>`sum(-m.quantity_delta)`.as('quantity')])
+    .where('m.point_id', '=', point.id)
+    .where('r.cycle_id', '=', cycle.cycleId)
+    .groupBy('m.item')
+    .execute();
+  const items = new Set([...lines.map((row) => row.item), ...stockOut.map((row) => row.item)]);
+  return [...items].map((item) => {
+    const line = lines.find((row) => row.item === item);
+    return {
+      item,
+      quantity: line?.quantity ?? '0',
+      returned: line?.returned ?? '0',
+      stockOut: stockOut.find((row) => row.item === item)?.quantity ?? '0',
     };
   });
 }

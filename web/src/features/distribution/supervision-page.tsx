@@ -23,7 +23,8 @@ const purpose = 'purpose=distribution';
  * The supervisor's screens for a distribution point (issue #15, points 4 and 7): the
  * redemptions made without the card on a day (who, why, which second check, passed or not, and
  * each operator's count against the daily bound — no person named), and the reconciliation per
- * cycle (entitled, redeemed, without the card, conflicts, stock in and out, discrepancies), its
+ * cycle (entitled, redeemed, without the card, conflicts, hand-overs reversed when a conflict was
+ * cleared for the later receipt and their stock, stock in and out, discrepancies), its
  * CSV, and the sign-off with whether the figures are still those signed; the offline conflicts
  * to clear and the point's devices (`offline/offline-review.tsx`).
  */
@@ -234,11 +235,15 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
     ['redemptions', figures.redemptions],
     ['assisted', figures.assisted],
     ['conflicts', figures.conflicts],
+    ['reversed', figures.reversed],
   ] as const;
+  // The reversal figures appear once a conflict cleared for the later receipt reversed a hand-over.
+  const reversalFigures = ['reversed', 'reversedStockOut', 'reversedReturned'] as const;
   const itemFigures = [
     'redeemed',
     'stockOutForRedemptions',
     'discrepancy',
+    ...(figures.reversed > 0 ? reversalFigures : []),
     'delivered',
     'transferredIn',
     'transferredOut',

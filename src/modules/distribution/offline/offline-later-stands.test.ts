@@ -1,0 +1,389 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import {
+  auditedAs,
+  createPoint,
+  inKindProgramWithCycle,
+  onHandAt,
+  personWithCard,
+  pointCall,
+  type SignedIn,
+  signIn,
+} from '../distribution-test-kit.js';
+import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
+
+type Person = Awaited<ReturnType<typeof personWithCard>>;
+type Line = { item: string; quantity: number };
+
+/**
+ * An offline conflict cleared in favour of the later receipt (`later_stands`, migration 0074), on
+ * PostgreSQL and PGlite alike, beyond the basic case in `offline.test.ts`: an online redemption
+ * reversed with its goods back on the shelf, a receipt that no longer fits refused with nothing
+ * moved, and a receipt kept as a conflict only because the entitlement was flagged, which reverses
+ * nothing. Each case has its own point, so its reconciliation is exact.
+ */
+describe('offline conflict: the later receipt stands', () => {
+  let kit: AccessTestApp;
+  let supervisor: SignedIn;
+  let operator: SignedIn;
+  let programId: string;
+  let cycleId: string;
+  const people: Person[] = [];
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
+    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+    for (let index = 0; index < 3; index += 1) people.push(await personWithCard(kit, issuer));
+    ({ programId, cycleId } = await inKindProgramWithCycle(kit, {
+      code: 'later',
+      basket: [
+        { item: 'food_box', quantity: 1, unit: 'box' },
+        { item: 'rice', quantity: 5, unit: 'kg' },
+      ],
+    }));
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  /** A point serving the program, stocked, with `devices` registered devices. */
+  async function freshPoint(devices: number) {
+    const pointId = await createPoint(kit, supervisor, {
+      operators: [operator.operatorId],
+      programs: [programId],
+    });
+    const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
+      pointCall(kit)(method, `${pointId}/${url}`, who, payload);
+    for (const [item, quantity] of [
+      ['food_box', 10],
+      ['rice', 50],
+    ] as const) {
+      const delivered = await call('POST', 'deliveries', supervisor, {
+        clientId: randomUUID(),
+        item,
+        quantity,
+      });
+      expect(delivered.statusCode, delivered.body).toBe(201);
+    }
+    const registered: { key: OfflineDevice; id: string }[] = [];
+    for (let index = 0; index < devices; index += 1) {
+      const key = offlineDevice();
+      const response = await call('POST', 'devices', supervisor, key.registration(pointId));
+      expect(response.statusCode, response.body).toBe(201);
+      registered.push({ key, id: response.json().id });
+    }
+    /** The device's snapshot, and a receipt it signs from it for the person. */
+    async function offline(device: { key: OfflineDevice; id: string }, person: Person) {
+      const response = await call('GET', `devices/${device.id}/snapshot`, operator);
+      expect(response.statusCode, response.body).toBe(200);
+      const snapshot = response.json().payload;
+      const hash = createHash('sha256')
+        .update(Buffer.from(person.credentialId, 'hex'))
+        .digest()
+        .subarray(0, 16)
+        .toString('base64url');
+      const entry = snapshot.entries.find((each: string[]) => each[0] === hash);
+      const entitlementId = entitlementIdOfEntry(entry[1]);
+      return {
+        snapshotId: snapshot.snapshotId as string,
+        entitlementId,
+        receipt: (lines: Line[], deviceTime = Date.now() - 30_000) =>
+          device.key.receipt(pointId, device.id, {
+            snapshotId: snapshot.snapshotId,
+            entitlementId,
+            credentialId: person.credentialId,
+            lines,
+            deviceTime,
+          }),
+        sync: async (receipt: object) => {
+          const synced = await call('POST', 'offline-syncs', operator, {
+            deviceId: device.id,
+            deviceNow: Date.now(),
+            receipts: [receipt],
+          });
+          expect(synced.statusCode, synced.body).toBe(200);
+          return synced.json().results[0] as { outcome: string; redemptionId: string | null };
+        },
+      };
+    }
+    const resolve = (receiptId: string, body: { decision: string; goodsLeft: boolean }) =>
+      call('POST', `offline-conflicts/${receiptId}/resolution`, supervisor, body);
+    const figures = async () => {
+      const response = await call('GET', `cycles/${cycleId}/reconciliation`, supervisor);
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json().figures as {
+        redemptions: number;
+        entitlementsRedeemed: number;
+        reversed: number;
+        items: Record<string, number | string>[];
+      };
+    };
+    const onHand = (item: string) => onHandAt(kit, operator, pointId, item);
+    return { pointId, call, devices: registered, offline, resolve, figures, onHand };
+  }
+
+  /** What the database holds of one entitlement: balances, standing and reversed redemptions. */
+  async function entitlementRows(entitlementId: string) {
+    return kit.database.asAdmin(async (admin) => ({
+      balances: (
+        await sql<{ item: string; quantity_remaining: number }>`
+          select item, quantity_remaining from entitlement_item_balance
+           where entitlement_id = ${entitlementId} order by item`.execute(admin)
+      ).rows.map((row) => [row.item, Number(row.quantity_remaining)]),
+      standing: (
+        await sql<{ id: string }>`
+          select r.id from redemption r where r.entitlement_id = ${entitlementId}
+             and not exists (select 1 from redemption_reversal x where x.redemption_id = r.id)
+           order by r.redeemed_at`.execute(admin)
+      ).rows.map((row) => row.id),
+      reversed: (
+        await sql<{ redemption_id: string; goods_returned: boolean }>`
+          select x.redemption_id, x.goods_returned from redemption_reversal x
+            join redemption r on r.id = x.redemption_id
+           where r.entitlement_id = ${entitlementId}`.execute(admin)
+      ).rows,
+      state: (
+        await sql<{ state: string }>`
+          select state from entitlement_redemption_state
+           where entitlement_id = ${entitlementId}`.execute(admin)
+      ).rows[0]?.state,
+    }));
+  }
+
+  it('reverses an online redemption for the later receipt; its goods had not left, so they return to stock', async () => {
+    const point = await freshPoint(1);
+    const [device] = point.devices;
+    const person = people[0];
+    if (device === undefined || person === undefined) throw new Error('no device');
+    const fromB = await point.offline(device, person);
+    // Online, after the device's snapshot: the box and 2 kg of rice, with the card.
+    const online = {
+      clientId: randomUUID(),
+      qrText: person.qrText,
+      entitlementId: fromB.entitlementId,
+      lines: [
+        { item: 'food_box', quantity: 1 },
+        { item: 'rice', quantity: 2 },
+      ],
+    };
+    const redeemed = await point.call('POST', 'redemptions', operator, online);
+    expect(redeemed.statusCode, redeemed.body).toBe(201);
+    const onlineId = redeemed.json().redemptionId as string;
+    const later = fromB.receipt([
+      { item: 'food_box', quantity: 1 },
+      { item: 'rice', quantity: 5 },
+    ]);
+    expect(await fromB.sync(later)).toMatchObject({ outcome: 'conflict' });
+    const before = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
+
+    const cleared = await point.resolve(later.receiptId, {
+      decision: 'later_stands',
+      goodsLeft: false,
+    });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json()).toMatchObject({
+      reversedRedemptionIds: [onlineId],
+      entitlementState: 'consumed',
+    });
+    const laterId = cleared.json().redemptionId as string;
+    const rows = await entitlementRows(fromB.entitlementId);
+    expect(rows.balances).toEqual([
+      ['food_box', 0],
+      ['rice', 0],
+    ]);
+    expect(rows.standing).toEqual([laterId]);
+    expect(rows.reversed).toEqual([{ redemption_id: onlineId, goods_returned: true }]);
+    // The later receipt's goods left (−1 box, −5 kg); the online hand-over's came back (+1, +2).
+    expect(await point.onHand('food_box')).toBe(before.box);
+    expect(await point.onHand('rice')).toBe(before.rice - 3);
+    const corrections = await kit.database.asAdmin((admin) =>
+      sql<{ item: string; quantity_delta: number; reason: string }>`
+        select item, quantity_delta, reason from stock_movement
+         where point_id = ${point.pointId} and kind = 'adjustment' order by item`.execute(admin),
+    );
+    expect(
+      corrections.rows.map((row) => [row.item, Number(row.quantity_delta), row.reason]),
+    ).toEqual([
+      ['food_box', 1, 'count_correction'],
+      ['rice', 2, 'count_correction'],
+    ]);
+    // A retry of the reversed online redemption answers the first answer and moves nothing.
+    const retry = await point.call('POST', 'redemptions', operator, online);
+    expect(retry.json().redemptionId).toBe(onlineId);
+    expect(await point.onHand('food_box')).toBe(before.box);
+    expect((await entitlementRows(fromB.entitlementId)).standing).toEqual([laterId]);
+
+    // The reconciliation counts the later receipt and shows the reversed one with its stock.
+    const figures = await point.figures();
+    expect(figures).toMatchObject({ redemptions: 1, entitlementsRedeemed: 1, reversed: 1 });
+    expect(figures.items).toEqual([
+      expect.objectContaining({
+        item: 'food_box',
+        redeemed: 1,
+        stockOutForRedemptions: 1,
+        discrepancy: 0,
+        reversed: 1,
+        reversedStockOut: 1,
+        reversedReturned: 1,
+        adjusted: 1,
+        onHand: 9,
+      }),
+      expect.objectContaining({
+        item: 'rice',
+        redeemed: 5,
+        discrepancy: 0,
+        reversed: 2,
+        reversedStockOut: 2,
+        reversedReturned: 2,
+        adjusted: 2,
+        onHand: 45,
+      }),
+    ]);
+    const csv = await point.call('GET', `cycles/${cycleId}/reconciliation.csv`, supervisor);
+    expect(csv.statusCode).toBe(200);
+    const [header, boxRow, riceRow] = csv.body
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    const columns = header?.split(',') ?? [];
+    const cell = (row: string | undefined, name: string) => row?.split(',')[columns.indexOf(name)];
+    expect(
+      ['reversed_redemptions', 'reversed', 'reversed_stock_out', 'reversed_returned'].map(
+        (name) => [cell(boxRow, name), cell(riceRow, name)],
+      ),
+    ).toEqual([
+      ['1', '1'],
+      ['1', '2'],
+      ['1', '2'],
+      ['1', '2'],
+    ]);
+  });
+
+  it('refuses the later receipt when, even with what it conflicted with reversed, it no longer fits: nothing moves, audited', async () => {
+    const point = await freshPoint(2);
+    const [a, b] = point.devices;
+    const person = people[1];
+    if (a === undefined || b === undefined || person === undefined) throw new Error('no device');
+    const fromA = await point.offline(a, person);
+    const fromB = await point.offline(b, person);
+    const first = await fromA.sync(
+      fromA.receipt([{ item: 'rice', quantity: 3 }], Date.now() - 60_000),
+    );
+    expect(first).toMatchObject({ outcome: 'counted' });
+    const later = fromB.receipt([{ item: 'rice', quantity: 5 }]);
+    expect(await fromB.sync(later)).toMatchObject({ outcome: 'conflict' });
+    // A's redemption as a snapshot leaves it when that redemption's transaction, its time taken
+    // before the snapshot's, committed only after the snapshot was read: not "after" the snapshot,
+    // so not what B's receipt conflicted with, and B's 5 kg no longer fit the 2 that remain.
+    await kit.database.asAdmin((admin) =>
+      sql`update distribution_snapshot
+             set issued_at = (select redeemed_at from redemption where id = ${first.redemptionId})
+           where id = ${fromB.snapshotId}`.execute(admin),
+    );
+    const rice = await point.onHand('rice');
+
+    const refused = await point.resolve(later.receiptId, {
+      decision: 'later_stands',
+      goodsLeft: true,
+    });
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(refused.json().code).toBe('AMP_QUANTITY_ABOVE_REMAINING');
+    expect(await auditedAs(kit, String(refused.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.stock_adjust',
+      outcome: 'denied',
+      reasonCode: 'AMP_QUANTITY_ABOVE_REMAINING',
+    });
+    const rows = await entitlementRows(fromB.entitlementId);
+    expect(rows).toMatchObject({
+      balances: [
+        ['food_box', 1],
+        ['rice', 2],
+      ],
+      standing: [first.redemptionId],
+      reversed: [],
+      state: 'conflict_flagged',
+    });
+    expect(await point.onHand('rice')).toBe(rice);
+    const listed = (await point.call('GET', 'offline-conflicts', supervisor)).json().conflicts;
+    expect(listed).toEqual([
+      expect.objectContaining({ receiptId: later.receiptId, resolution: null }),
+    ]);
+    // The refusal left nothing behind: the other decision still clears it, once.
+    const counted = await point.resolve(later.receiptId, {
+      decision: 'counted_stands',
+      goodsLeft: false,
+    });
+    expect(counted.statusCode, counted.body).toBe(200);
+    expect(counted.json()).toMatchObject({ entitlementState: 'partially_consumed' });
+    expect(await point.onHand('rice')).toBe(rice);
+  });
+
+  it('reverses only what the later receipt conflicted with: one that fits what remains reverses nothing', async () => {
+    const point = await freshPoint(3);
+    const [a, b, c] = point.devices;
+    const person = people[2];
+    if (a === undefined || b === undefined || c === undefined || person === undefined) {
+      throw new Error('no device');
+    }
+    const [fromA, fromB, fromC] = [
+      await point.offline(a, person),
+      await point.offline(b, person),
+      await point.offline(c, person),
+    ];
+    const first = await fromA.sync(
+      fromA.receipt([{ item: 'rice', quantity: 2 }], Date.now() - 90_000),
+    );
+    expect(first).toMatchObject({ outcome: 'counted' });
+    // C's whole rice no longer fits: a conflict. B's box would fit, but the entitlement is now
+    // flagged for review: B's receipt is kept as a conflict too.
+    const rice = fromC.receipt([{ item: 'rice', quantity: 5 }], Date.now() - 60_000);
+    const box = fromB.receipt([{ item: 'food_box', quantity: 1 }]);
+    expect(await fromC.sync(rice)).toMatchObject({ outcome: 'conflict' });
+    expect(await fromB.sync(box)).toMatchObject({ outcome: 'conflict' });
+    const stock = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
+
+    // B stands: it fits what remains, so A's rice (which B never competed with) stays counted.
+    const boxCleared = await point.resolve(box.receiptId, {
+      decision: 'later_stands',
+      goodsLeft: true,
+    });
+    expect(boxCleared.statusCode, boxCleared.body).toBe(200);
+    expect(boxCleared.json()).toMatchObject({
+      reversedRedemptionIds: [],
+      entitlementState: 'conflict_flagged',
+    });
+    // C stands: A's 2 kg are reversed; they had not left the point, so they return to stock.
+    const riceCleared = await point.resolve(rice.receiptId, {
+      decision: 'later_stands',
+      goodsLeft: false,
+    });
+    expect(riceCleared.statusCode, riceCleared.body).toBe(200);
+    expect(riceCleared.json()).toMatchObject({
+      reversedRedemptionIds: [first.redemptionId],
+      entitlementState: 'consumed',
+    });
+    const rows = await entitlementRows(fromA.entitlementId);
+    expect(rows).toMatchObject({
+      balances: [
+        ['food_box', 0],
+        ['rice', 0],
+      ],
+      standing: [boxCleared.json().redemptionId, riceCleared.json().redemptionId],
+      reversed: [{ redemption_id: first.redemptionId, goods_returned: true }],
+      state: 'consumed',
+    });
+    expect(await point.onHand('food_box')).toBe(stock.box - 1);
+    expect(await point.onHand('rice')).toBe(stock.rice - 5 + 2);
+    const figures = await point.figures();
+    expect(figures).toMatchObject({ redemptions: 2, entitlementsRedeemed: 1, reversed: 1 });
+    expect(figures.items.find((each) => each.item === 'rice')).toMatchObject({
+      redeemed: 5,
+      reversed: 2,
+      reversedStockOut: 2,
+      reversedReturned: 2,
+      discrepancy: 0,
+    });
+  });
+});
