@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvedCycle } from '../../src/modules/distribution/distribution-test-kit.js';
+import { offlineDevice } from '../../src/modules/distribution/offline/offline-test-kit.js';
 import type { BuiltOperator } from '../factories.js';
 import { seriousAxeViolations } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
@@ -15,6 +17,9 @@ import { distributionPointWorld, readyOfflineDevice } from './distribution-point
  * a second hand-over by its offline allowance (one receipt per snapshot). Back online, the first
  * sync counts both parts and the second is kept as a conflict: two redemptions, one conflict,
  * the stock moved once per part. The browser's card check plus lookup is timed on every check.
+ * Then, in the program's next cycle, a conflict is cleared on the supervisor's screen in favour of
+ * the later receipt: the earlier hand-over is reversed, its goods back on the shelf, and the
+ * reconciliation shows the reversal.
  */
 let run: ConsoleRun;
 type Operator = BuiltOperator;
@@ -22,25 +27,28 @@ type Operator = BuiltOperator;
 let operators: Operator[];
 let officerCookie: { amparo_session: string };
 let holderQr: string;
+let holderCredentialId: string;
+let programId: string;
 let pointId: string;
 
 beforeAll(async () => {
   run = await openConsoleRun();
-  ({ operators, officerCookie, holderQr, pointId } = await distributionPointWorld(run, {
-    prefix: 'off',
-    operators: 2,
-    pointCode: 'kiosco-sin-red',
-    pointName: 'Kiosco Petare',
-    program: {
-      code: 'food_offline',
-      names: { es: 'Caja sin red', en: 'Offline box' },
-      basket: [
-        { item: 'food_box', quantity: 1, unit: 'box' },
-        { item: 'rice', quantity: 5, unit: 'kg' },
-      ],
-    },
-    delivery: { item: 'food_box', quantity: 10 },
-  }));
+  ({ operators, officerCookie, holderQr, holderCredentialId, programId, pointId } =
+    await distributionPointWorld(run, {
+      prefix: 'off',
+      operators: 2,
+      pointCode: 'kiosco-sin-red',
+      pointName: 'Kiosco Petare',
+      program: {
+        code: 'food_offline',
+        names: { es: 'Caja sin red', en: 'Offline box' },
+        basket: [
+          { item: 'food_box', quantity: 1, unit: 'box' },
+          { item: 'rice', quantity: 5, unit: 'kg' },
+        ],
+      },
+      delivery: { item: 'food_box', quantity: 10 },
+    }));
 }, 120_000);
 
 afterAll(async () => run?.close());
@@ -181,7 +189,117 @@ describe('the point of service offline', () => {
     );
     // The second device's box (with its rice) left the point too: 10 delivered − 1 − 1.
     expect([after.rows[0]?.flagged, after.rows[0]?.on_hand].map(Number)).toEqual([0, 8]);
+
+    await laterReceiptStands(supervisor, first);
     // Two devices, two sessions and a supervisor's screen: more than the default 30 s when the
     // machine is shared.
-  }, 120_000);
+  }, 150_000);
 });
+
+/**
+ * The supervisor clears a conflict for the later receipt (issue #15, point 5; migration 0074) on
+ * screen. The program's next cycle entitles the holder again; two devices of the point (keys made
+ * here as a device makes them, receipts signed alike; the operator's session is the first
+ * device's) hand it over offline: the first part of it counted, the second the whole basket, kept
+ * as a conflict. The supervisor chooses the later receipt, the earlier goods not having left:
+ * the earlier redemption is reversed, its box returns to stock, and the reconciliation says so.
+ */
+async function laterReceiptStands(supervisor: Page, device: Page): Promise<void> {
+  const session = (await device.context().cookies()).find((c) => c.name === 'amparo_session');
+  const call = (url: string, payload?: object, cookies = officerCookie) =>
+    run.server.app.inject({
+      method: payload === undefined ? 'GET' : 'POST',
+      url: `/api/distribution/points/${pointId}/${url}?purpose=distribution`,
+      cookies,
+      ...(payload === undefined ? {} : { payload }),
+    });
+  const operatorCookie = { amparo_session: session?.value ?? '' };
+  const { cycleId } = await approvedCycle(run.server, programId, '2027-01-01');
+  const entitlement = await run.server.database.asAdmin((admin) =>
+    sql<{ id: string }>`select id from entitlement where cycle_id = ${cycleId}`.execute(admin),
+  );
+  const entitlementId = entitlement.rows[0]?.id ?? '';
+  const handOvers: { receiptId: string; outcome: string; redemptionId: string | null }[] = [];
+  const made = [
+    { label: 'Tableta C', lines: { food_box: 1, rice: 2 }, key: offlineDevice() },
+    { label: 'Tableta D', lines: { food_box: 1, rice: 5 }, key: offlineDevice() },
+  ];
+  const snapshots: { deviceId: string; snapshotId: string }[] = [];
+  for (const each of made) {
+    const registered = await call('devices', each.key.registration(pointId, each.label));
+    expect(registered.statusCode, registered.body).toBe(201);
+    const deviceId: string = registered.json().id;
+    const snapshot = await call(`devices/${deviceId}/snapshot`, undefined, operatorCookie);
+    expect(snapshot.statusCode, snapshot.body).toBe(200);
+    snapshots.push({ deviceId, snapshotId: snapshot.json().payload.snapshotId });
+  }
+  for (const [index, each] of made.entries()) {
+    const { deviceId, snapshotId } = snapshots[index] ?? { deviceId: '', snapshotId: '' };
+    const receipt = each.key.receipt(pointId, deviceId, {
+      snapshotId,
+      entitlementId,
+      credentialId: holderCredentialId,
+      lines: Object.entries(each.lines).map(([item, quantity]) => ({ item, quantity })),
+      deviceTime: Date.now() - 60_000 + index * 10_000,
+    });
+    const synced = await call(
+      'offline-syncs',
+      { deviceId, deviceNow: Date.now(), receipts: [receipt] },
+      operatorCookie,
+    );
+    expect(synced.statusCode, synced.body).toBe(200);
+    handOvers.push(synced.json().results[0]);
+  }
+  expect(handOvers.map((each) => each.outcome)).toEqual(['counted', 'conflict']);
+  const onHand = async () =>
+    Number(
+      (
+        await run.server.database.asAdmin((admin) =>
+          sql<{ quantity: unknown }>`select quantity from stock_balance
+            where point_id = ${pointId} and item = 'food_box'`.execute(admin),
+        )
+      ).rows[0]?.quantity,
+    );
+  const before = await onHand();
+
+  await supervisor.reload();
+  const conflict = supervisor
+    .getByTestId('supervision-conflicts')
+    .getByRole('listitem')
+    .filter({ hasText: 'Tableta D' });
+  await conflict.getByLabel('Este, el posterior: las entregas anteriores se anulan').check();
+  await conflict
+    .getByRole('checkbox', { name: 'Los bienes de las entregas anteriores sí salieron del punto' })
+    .uncheck();
+  await conflict
+    .getByRole('button', { name: 'Vale el recibo posterior: resolver el conflicto' })
+    .click();
+  await conflict
+    .getByText('Resuelto: vale el recibo posterior; las entregas anteriores se anularon.')
+    .waitFor();
+  const reversed = await run.server.database.asAdmin((admin) =>
+    sql<{ redemption_id: string; goods_returned: boolean }>`
+      select redemption_id, goods_returned from redemption_reversal
+       where receipt_id = ${handOvers[1]?.receiptId ?? ''}`.execute(admin),
+  );
+  expect(reversed.rows).toEqual([
+    { redemption_id: handOvers[0]?.redemptionId, goods_returned: true },
+  ]);
+  // The later receipt's box left; the earlier one's came back.
+  expect(await onHand()).toBe(before);
+
+  // The reconciliation of the new cycle (the newest, shown first) shows the reversed hand-over.
+  await supervisor.reload();
+  const figures = supervisor.getByTestId('reconciliation');
+  const figure = (name: string) =>
+    figures
+      .locator('div')
+      .filter({ has: supervisor.getByText(name, { exact: true }) })
+      .locator('dd')
+      .first();
+  await figure('Entregas anuladas (conflictos)').waitFor();
+  expect(await figure('Entregas anuladas (conflictos)').textContent()).toBe('1');
+  expect(await figure('Entregas').textContent()).toBe('1');
+  expect(await figure('Devuelto al inventario (incluido en ajustes)').textContent()).toBe('1');
+  expect(await seriousAxeViolations(supervisor)).toEqual([]);
+}

@@ -28,6 +28,8 @@ export interface DistributionPointWorld {
   /** The program officer's session cookie (signed in once: a TOTP code works once). */
   officerCookie: { amparo_session: string };
   holderQr: string;
+  /** The holder's card (credential id, hex), as a receipt signed outside the browser names it. */
+  holderCredentialId: string;
   programId: string;
   pointId: string;
 }
@@ -131,6 +133,7 @@ export async function distributionPointWorld(
     operators,
     officerCookie,
     holderQr: issued.json().qrText,
+    holderCredentialId: issued.json().credentialId,
     programId,
     pointId,
   };

@@ -32,6 +32,7 @@ describe('offline snapshot and sync', () => {
   let kit: AccessTestApp;
   let supervisor: SignedIn;
   let operator: SignedIn;
+  let issuer: SignedIn;
   let point: string;
   let ana: Awaited<ReturnType<typeof personWithCard>>;
   let beto: Awaited<ReturnType<typeof personWithCard>>;
@@ -44,7 +45,7 @@ describe('offline snapshot and sync', () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
     supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
     operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
-    const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+    issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
     ana = await personWithCard(kit, issuer);
     beto = await personWithCard(kit, issuer);
     caro = await personWithCard(kit, issuer);
@@ -509,5 +510,54 @@ describe('offline snapshot and sync', () => {
     const fresh = await sync(device, [receipt(next.snapshotId, 'rice', 1, Date.now() - 1000)]);
     expect(fresh.json().results[0]).toMatchObject({ outcome: 'counted' });
     expect(await counted(entitlementId)).toBe(3);
+  });
+
+  it("refuses a receipt naming another person's card or a card revoked before it, and a device clock far behind; none counted, each audited", async () => {
+    const [a] = devices;
+    if (a === undefined) throw new Error('no device');
+    const snap = (await snapshotOf(a)).snapshot.payload;
+    const entry = snap.entries.find((each: string[]) => each[0] === cardHash(beto.credentialId));
+    const entitlementId = entitlementIdOfEntry(entry[1]);
+    const receipt = (credentialId: string) =>
+      a.key.receipt(point, a.id, {
+        snapshotId: snap.snapshotId,
+        entitlementId,
+        credentialId,
+        lines: [{ item: 'rice', quantity: 1 }],
+        deviceTime: Date.now(),
+      });
+    const notHolders = await sync(a, [receipt(caro.credentialId)]);
+    const revoke = await kit.app.inject({
+      method: 'POST',
+      url: `/api/credentials/${beto.credentialId}/revoke?purpose=enrolment`,
+      cookies: issuer.cookies,
+      payload: { reason: 'stolen' },
+    });
+    expect(revoke.statusCode, revoke.body).toBe(200);
+    const revoked = await sync(a, [receipt(beto.credentialId)]);
+    for (const [response, code] of [
+      [notHolders, 'AMP_ENTITLEMENT_NOT_REDEEMABLE'],
+      [revoked, 'AMP_CARD_REFUSED'],
+    ] as const) {
+      expect(response.json().results[0], response.body).toMatchObject({
+        outcome: 'refused',
+        code,
+      });
+      expect(await auditedAs(kit, String(response.headers['x-request-id']))).toContainEqual({
+        action: 'distribution.redeem',
+        outcome: 'denied',
+        reasonCode: code,
+      });
+    }
+    // A device whose clock is an hour behind the server's: the whole sync is refused.
+    const behind = await sync(a, [receipt(caro.credentialId)], Date.now() - 3_600_000);
+    expect(behind.statusCode).toBe(422);
+    expect(behind.json().code).toBe('AMP_DEVICE_CLOCK_OFF');
+    expect(await auditedAs(kit, String(behind.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_DEVICE_CLOCK_OFF',
+    });
+    expect(await counted(entitlementId)).toBe(0);
   });
 });

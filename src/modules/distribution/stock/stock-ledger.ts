@@ -19,8 +19,8 @@ export interface Movement {
 
 /**
  * Appends one movement to the stock ledger inside the caller's transaction: locks the point's
- * balance row for the item (created at zero on first use), refuses a balance below zero unless
- * the movement carries an explicit override, writes the movement with the balance after it and
+ * balance row for the item (created at zero on first use), refuses a movement out that leaves
+ * the balance below zero unless it carries an explicit override, writes the movement with the balance after it and
  * moves the balance. Movements of one point and item therefore apply one at a time, in order;
  * callers that move several rows lock them in (point, item) order so two writers never wait on
  * each other in a circle.
@@ -46,7 +46,9 @@ export async function appendMovement(
     .executeTakeFirstOrThrow();
   const balanceAfter = balance.quantity + movement.quantityDelta;
   const override = movement.overrideNegative === true;
-  if (balanceAfter < 0 && !override) {
+  // Only a movement out can take the balance below zero: goods coming in (a delivery, a return)
+  // are never refused, even to a point whose hand-overs already went below zero on an override.
+  if (balanceAfter < 0 && movement.quantityDelta < 0 && !override) {
     throw new DistributionError(
       'AMP_STOCK_INSUFFICIENT',
       `${balance.quantity} ${movement.item} on hand; ${-movement.quantityDelta} asked`,
