@@ -8,6 +8,10 @@ export { type DistributionPluginOptions, distributionPlugin } from './plugin.js'
 export { collectionNotices, type PersonAreas } from './points/collection-notices.js';
 export { settleUnredeemedOnCycleClose } from './redemption/carry-over.js';
 export { cancelRedemptionsOnRegistryEvents } from './redemption/registry-subscriptions.js';
-export { type RedemptionGroup, redemptionsByCycleStateDay } from './statistics-read-model.js';
+export {
+  firstRedemptionsRelation,
+  type RedemptionGroup,
+  redemptionsByCycleStateDay,
+} from './statistics-read-model.js';
 export { type StockGroup, stockMovementsByPointMonth } from './stock-statistics-read-model.js';
 export type { DistributionTables } from './tables.js';

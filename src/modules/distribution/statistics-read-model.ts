@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { RedemptionGroup } from '../../shared/statistics/aggregate-groups.js';
 import { notReversed } from './redemption/reversal.js';
@@ -15,6 +15,26 @@ export type { RedemptionGroup };
  *   const groups = await redemptionsByCycleStateDay(db);
  *   groups[0]; // { cycleId, stateCode: 'VE-A', mode: 'assisted', day: '2026-11-03', entitlements: 42 }
  */
+/**
+ * Each redeemed entitlement once, with how it was first redeemed (issue #17): the relation the
+ * programs module joins to its entitlements to count redeemed persons by the area they live
+ * in (wired at the composition root, as the registry's facts relation is for eligibility).
+ * Entitlement ids only, never a person id, and it never leaves the database: the caller's
+ * query groups it into counts.
+ *
+ * @example
+ *   sql`select count(*) from ${firstRedemptionsRelation()} as r where r.mode = 'assisted'`;
+ */
+export function firstRedemptionsRelation(): RawBuilder<{
+  entitlement_id: string;
+  mode: 'card' | 'assisted';
+}> {
+  return sql`(select distinct on (r.entitlement_id) r.entitlement_id, r.mode
+      from redemption r
+     where ${notReversed('r')}
+     order by r.entitlement_id, r.redeemed_at)`;
+}
+
 export async function redemptionsByCycleStateDay(db: Kysely<Database>): Promise<RedemptionGroup[]> {
   const result = await sql<{
     cycle_id: string;

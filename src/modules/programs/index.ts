@@ -18,7 +18,11 @@ export {
   payableEntitlements,
   programForFunding,
 } from './cycles/cash-entitlements.js';
-export { type CoverageGroup, coverageByProgramCycle } from './cycles/coverage-aggregate.js';
+export {
+  type CoverageGroup,
+  coverageByProgramCycle,
+  type FirstRedemptions,
+} from './cycles/coverage-aggregate.js';
 export { type ComputeOutcome, cycleComputer, type RunProgress } from './cycles/cycle-run.js';
 export {
   type CycleClosingHook,

@@ -89,6 +89,8 @@ export interface ProgramTables {
     person_id: string;
     region_code: string;
     amount_minor: bigint | null;
+    /** Migration 0049: municipality of residence at the freeze, for statistics; null when unknown. */
+    municipality_code: Generated<string | null>;
   };
   program_cycle_run: {
     cycle_id: string;

@@ -65,6 +65,7 @@ export {
 } from './persons/person-data-sealer.js';
 export { personRegionLookup } from './persons/person-region.js';
 export type { PersonIdentity, PersonSelection } from './persons/repository.js';
+export { residenceMunicipalityOf } from './persons/residence-municipality.js';
 export { type RegistryPluginOptions, registryPlugin } from './plugin.js';
 export {
   type RegistryEventHandler,

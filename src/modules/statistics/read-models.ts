@@ -13,6 +13,8 @@ import type { Database } from '../../platform/db/schema.js';
 export interface PeopleGroup {
   stateCode: string;
   municipalityCode: string | null;
+  /** Absent or null when the record names no parish. */
+  parishCode?: string | null;
   ageBandFrom: number | null;
   sex: string | null;
   persons: number;
@@ -23,8 +25,16 @@ export interface CoverageGroup {
   cycleId: string;
   referenceDate: string;
   stateCode: string;
+  /** Null when unknown (members frozen before it was recorded; appeals). */
+  municipalityCode: string | null;
+  /** Members of the cycle's frozen set. */
   eligible: number;
+  /** …with an entitlement of the cycle (≤ eligible). */
   entitled: number;
+  /** …whose entitlement was redeemed (≤ entitled). */
+  redeemed: number;
+  /** …first redeemed without the card (≤ redeemed). */
+  redeemedWithoutCard: number;
   appealsFiled: number;
   appealsUpheld: number;
 }

@@ -1,82 +1,117 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 
-/** One program cycle in one state: how many were eligible, entitled, appealed, upheld. */
+/**
+ * One program cycle in one area: how many were eligible, entitled, redeemed, appealed. Every
+ * measure but the appeals counts members of the cycle's frozen set, by the area they lived in
+ * when it was frozen, so each is a subset of the one before: redeemed without the card ≤
+ * redeemed ≤ entitled ≤ eligible, in every area (statistics protects them as one cube with
+ * those relations).
+ */
 export interface CoverageGroup {
   programCode: string;
   cycleId: string;
   /** The cycle's reference date, YYYY-MM-DD: the order of cycles in trends. */
   referenceDate: string;
   stateCode: string;
+  /** The members' municipality (migration 0049); null when unknown, and for appeals. */
+  municipalityCode: string | null;
   /** Persons in the cycle's frozen set (its current round). */
   eligible: number;
-  /** Persons with an entitlement of the cycle (by rule or by an upheld appeal). */
+  /** Members with an entitlement of the cycle (one per person, program and cycle). */
   entitled: number;
+  /** Entitled members whose entitlement was redeemed (not reversed); 0 without the relation. */
+  redeemed: number;
+  /** …whose first redemption was assisted, without the card (safeguard 9). */
+  redeemedWithoutCard: number;
   appealsFiled: number;
   appealsUpheld: number;
 }
 
+/** The distribution module's first redemption of each entitlement (`firstRedemptionsRelation`). */
+export type FirstRedemptions = RawBuilder<{ entitlement_id: string; mode: 'card' | 'assisted' }>;
+
 /**
- * The programs module's aggregate read model for statistics (issue #17): per program, cycle
- * and state, counts only. Reads the module's own tables (the frozen set carries each
- * member's state), so no person table is touched and no id leaves the module.
+ * The programs module's aggregate read model for statistics (issue #17): per program, cycle,
+ * state and municipality, counts only. Reads the module's own tables (the frozen set carries
+ * each member's state and municipality) and, when the composition root hands it in, the
+ * distribution module's relation of first redemptions, joined by entitlement inside the
+ * query: no id leaves the database.
  *
  * @example
- *   const groups = await coverageByProgramCycle(db);
- *   groups[0]; // { programCode: 'food_box', cycleId, stateCode: 'VE-A', eligible: 120, entitled: 118, … }
+ *   const groups = await coverageByProgramCycle(db, { firstRedemptions: firstRedemptionsRelation() });
+ *   groups[0]; // { programCode: 'food_box', cycleId, stateCode: 'VE-A', municipalityCode: 'VE-A-01', eligible: 120, entitled: 118, redeemed: 90, … }
  */
-export async function coverageByProgramCycle(db: Kysely<Database>): Promise<CoverageGroup[]> {
+export async function coverageByProgramCycle(
+  db: Kysely<Database>,
+  options: { firstRedemptions?: FirstRedemptions } = {},
+): Promise<CoverageGroup[]> {
+  const firsts =
+    options.firstRedemptions ??
+    sql`(select null::uuid as entitlement_id, null::text as mode where false)`;
   const result = await sql<{
     program_code: string;
     cycle_id: string;
     reference_date: string;
     state_code: string;
+    municipality_code: string | null;
     eligible: string | number;
     entitled: string | number;
+    redeemed: string | number;
+    redeemed_without_card: string | number;
     appeals_filed: string | number;
     appeals_upheld: string | number;
   }>`
     with members as (
-      select m.cycle_id, m.region_code, count(*) as eligible
+      select m.cycle_id, m.region_code, m.municipality_code, count(*) as eligible
         from program_cycle_member m
         join program_cycle c on c.id = m.cycle_id and m.round = c.round
-       group by 1, 2
+       group by 1, 2, 3
     ), entitled as (
-      select e.cycle_id, m.region_code, count(distinct e.person_id) as entitled
+      select e.cycle_id, m.region_code, m.municipality_code, count(*) as entitled,
+             count(r.entitlement_id) as redeemed,
+             count(*) filter (where r.mode = 'assisted') as redeemed_without_card
         from entitlement e
         join program_cycle c on c.id = e.cycle_id
         join program_cycle_member m
           on m.cycle_id = e.cycle_id and m.person_id = e.person_id and m.round = c.round
-       group by 1, 2
+        left join ${firsts} r on r.entitlement_id = e.id
+       group by 1, 2, 3
     ), appeals as (
-      select a.cycle_id, a.region_code, count(*) as filed,
+      select a.cycle_id, a.region_code, null::text as municipality_code, count(*) as filed,
              count(*) filter (where a.outcome = 'upheld') as upheld
         from appeal a
        group by 1, 2
     ), keys as (
-      select cycle_id, region_code from members
-      union select cycle_id, region_code from entitled
-      union select cycle_id, region_code from appeals
+      select cycle_id, region_code, municipality_code from members
+      union select cycle_id, region_code, municipality_code from entitled
+      union select cycle_id, region_code, municipality_code from appeals
     )
     select p.code as program_code, c.id as cycle_id, c.reference_date::text as reference_date,
-           k.region_code as state_code,
+           k.region_code as state_code, k.municipality_code,
            coalesce(mm.eligible, 0) as eligible, coalesce(en.entitled, 0) as entitled,
+           coalesce(en.redeemed, 0) as redeemed,
+           coalesce(en.redeemed_without_card, 0) as redeemed_without_card,
            coalesce(ap.filed, 0) as appeals_filed, coalesce(ap.upheld, 0) as appeals_upheld
       from keys k
       join program_cycle c on c.id = k.cycle_id
       join program p on p.id = c.program_id
       left join members mm on mm.cycle_id = k.cycle_id and mm.region_code = k.region_code
+        and mm.municipality_code is not distinct from k.municipality_code
       left join entitled en on en.cycle_id = k.cycle_id and en.region_code = k.region_code
-      left join appeals ap on ap.cycle_id = k.cycle_id and ap.region_code = k.region_code`.execute(
-    db,
-  );
+        and en.municipality_code is not distinct from k.municipality_code
+      left join appeals ap on ap.cycle_id = k.cycle_id and ap.region_code = k.region_code
+        and ap.municipality_code is not distinct from k.municipality_code`.execute(db);
   return result.rows.map((row) => ({
     programCode: row.program_code,
     cycleId: row.cycle_id,
     referenceDate: row.reference_date,
     stateCode: row.state_code,
+    municipalityCode: row.municipality_code,
     eligible: Number(row.eligible),
     entitled: Number(row.entitled),
+    redeemed: Number(row.redeemed),
+    redeemedWithoutCard: Number(row.redeemed_without_card),
     appealsFiled: Number(row.appeals_filed),
     appealsUpheld: Number(row.appeals_upheld),
   }));

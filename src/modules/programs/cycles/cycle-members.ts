@@ -1,6 +1,10 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import { eligibilityFactsRelation, sealedFactsReadEntry } from '../../registry/index.js';
+import {
+  eligibilityFactsRelation,
+  residenceMunicipalityOf,
+  sealedFactsReadEntry,
+} from '../../registry/index.js';
 import {
   type CandidateRow,
   requireSealed,
@@ -90,15 +94,17 @@ function sealedStep(props: Omit<RoundScope, 'round'> & { round?: number }, what:
  */
 export async function insertRound(trx: Transaction<Database>, props: RoundScope): Promise<void> {
   const sealed = sealedStep(props, 'members');
+  // Recorded for aggregate statistics only (coverage by municipality, migration 0049).
+  const municipality = residenceMunicipalityOf(sql.ref('e.person_id'));
   if (sealed === undefined) {
-    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor)
-      select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor
+    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor, municipality_code)
+      select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor, ${municipality}
         from (${eligibleRows(props)}) as e order by e.person_id`.execute(trx);
   } else {
     // Only ids, states and amounts are written: the opened facts stayed in the workers.
     const rows = await selectEligibleRows(trx, eligibleRows(props), sealed);
-    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor)
-      select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor
+    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor, municipality_code)
+      select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor, ${municipality}
         from unnest(${rows.map((row) => row.person_id)}::uuid[],
                     ${rows.map((row) => String(row.region_code))}::text[],
                     ${rows.map((row) => (row.amount_minor === null ? null : String(row.amount_minor)))}::int8[])

@@ -119,8 +119,10 @@ export function linkedTable(
   // sum of the leaves beneath it; the same walk yields the additivity constraints.
   indexed.forEach((d, i) => {
     const step = stride[i] ?? 1;
+    const size = d.codes.length;
     for (let cell = 0; cell < cellCount; cell++) {
-      if (coordinates(cell)[i] !== 0) continue; // visit each line along dimension i once
+      // Visit each line along dimension i once (without building the cell's coordinates).
+      if (Math.floor(cell / step) % size !== 0) continue;
       for (const node of d.bottomUp) {
         const kids = d.children[node] ?? [];
         if (kids.length === 0) continue;

@@ -36,10 +36,18 @@ const sex: Dimension = {
  * (more than the rounded figure anyone sees), and bounds each withheld cell by linear
  * programming over the whole table at once.
  */
+/** `smaller ≤ larger` between two codes of dimension `dimension`, the other coordinates equal. */
+interface Relation {
+  readonly dimension: number;
+  readonly smaller: string;
+  readonly larger: string;
+}
+
 async function attackerBounds(
   dimensions: readonly Dimension[],
   table: ProtectedTable,
   truth: ReadonlyMap<string, number>,
+  relations: readonly Relation[] = [],
 ): Promise<Map<string, { lower: number; upper: number }>> {
   const highs = await solver;
   const id = (key: readonly string[]): string => key.join('|');
@@ -69,6 +77,20 @@ async function attackerBounds(
       const rhs = parts.reduce((sum, p) => sum + p.known, 0) - whole.known;
       if (names !== '') equations.push(` e${equations.length}: ${names} = ${rhs}`);
     });
+  }
+  // What the attacker knows besides additivity: one measure never exceeds another.
+  for (const cell of table.cells) {
+    for (const relation of relations) {
+      if (cell.key[relation.dimension] !== relation.smaller) continue;
+      const small = term(cell.key);
+      const large = term(cell.key.map((c, i) => (i === relation.dimension ? relation.larger : c)));
+      const names = [small.name ? `+ ${small.name}` : '', large.name ? `- ${large.name}` : '']
+        .filter((text) => text !== '')
+        .join(' ');
+      if (names !== '') {
+        equations.push(` e${equations.length}: ${names} <= ${large.known - small.known}`);
+      }
+    }
   }
   const bounds = [...variable.values()].map((name) => ` ${name} >= 0`);
   const result = new Map<string, { lower: number; upper: number }>();
@@ -264,6 +286,155 @@ describe('disclosure control of a table of counts', () => {
         }
       }),
       { numRuns: 6 },
+    );
+  });
+
+  it('an attacker who knows entitled ≤ eligible narrows a cell when the two tables are protected apart, and cannot when they are one cube', async () => {
+    const area: Dimension = {
+      name: 'region',
+      nodes: [
+        { code: 'VE', parent: null },
+        { code: 'A', parent: 'VE' },
+        { code: 'B', parent: 'VE' },
+      ],
+    };
+    const measures: Dimension = {
+      name: 'measure',
+      nodes: [
+        { code: 'eligible', parent: null },
+        { code: 'entitled', parent: 'eligible' },
+        { code: 'not_entitled', parent: 'eligible' },
+      ],
+    };
+    // 5 entitled of 12 eligible in A, 30 of 40 in B.
+    const leafCounts = [
+      { key: ['A', 'entitled'], count: 5 },
+      { key: ['A', 'not_entitled'], count: 7 },
+      { key: ['B', 'entitled'], count: 30 },
+      { key: ['B', 'not_entitled'], count: 10 },
+    ];
+    const relation: Relation = { dimension: 1, smaller: 'entitled', larger: 'eligible' };
+    const flat: Dimension = {
+      name: 'measure',
+      nodes: measures.nodes.map((node) => ({ code: node.code, parent: null })),
+    };
+    const { table, truth } = truthOf([area, measures], leafCounts);
+    // Apart: each measure its own one-dimensional table, protected alone.
+    const apart: ProtectedTable['cells'][number][] = [];
+    for (const measure of ['eligible', 'entitled']) {
+      const alone = linkedTable(
+        [area],
+        leafCounts
+          .filter((leaf) => measure === 'eligible' || leaf.key[1] === measure)
+          .map((leaf) => ({ key: [leaf.key[0] ?? ''], count: leaf.count })),
+      );
+      const protectedAlone = await protectTable(alone, rules);
+      apart.push(...protectedAlone.cells.map((cell) => ({ ...cell, key: [...cell.key, measure] })));
+    }
+    const separate = await attackerBounds([area, flat], { cells: apart, rules }, truth, [relation]);
+    // The published 12 eligible in A cap its withheld 5 entitled below 5 + 10.
+    expect(separate.get('A|entitled')?.upper).toBeLessThan(5 + rules.protectionLevel);
+    const unpublished = new Set(
+      table.keys.flatMap((key, cell) => (key[1] === 'not_entitled' ? [cell] : [])),
+    );
+    const joint = await protectTable(table, rules, { unpublished });
+    const together = await attackerBounds([area, flat], joint, truth, [relation]);
+    expect(together.get('A|entitled')?.upper).toBeGreaterThanOrEqual(5 + rules.protectionLevel);
+    expect(together.get('A|entitled')?.lower).toBeLessThanOrEqual(0);
+  });
+
+  it('holds against an attacker who knows the relations between measures (redeemed ≤ entitled ≤ eligible) and the state → municipality → parish hierarchy', async () => {
+    const nodes = [{ code: 'VE', parent: null as string | null }];
+    const parishes: string[] = [];
+    for (const state of ['S0', 'S1']) {
+      nodes.push({ code: state, parent: 'VE' });
+      for (const municipality of ['M0', 'M1']) {
+        nodes.push({ code: `${state}${municipality}`, parent: state });
+        for (const parish of ['P0', 'P1']) {
+          nodes.push({
+            code: `${state}${municipality}${parish}`,
+            parent: `${state}${municipality}`,
+          });
+          parishes.push(`${state}${municipality}${parish}`);
+        }
+      }
+    }
+    const geography: Dimension = { name: 'region', nodes };
+    const program: Dimension = {
+      name: 'program',
+      nodes: [
+        { code: 'all', parent: null },
+        { code: 'food', parent: 'all' },
+        { code: 'fuel', parent: 'all' },
+      ],
+    };
+    // The publisher's measures: a tree whose children split their parent, so each relation
+    // is an additivity row with a part that cannot be negative.
+    const measures: Dimension = {
+      name: 'measure',
+      nodes: [
+        { code: 'eligible', parent: null },
+        { code: 'entitled', parent: 'eligible' },
+        { code: 'not_entitled', parent: 'eligible' },
+        { code: 'redeemed', parent: 'entitled' },
+        { code: 'not_redeemed', parent: 'entitled' },
+      ],
+    };
+    // The attacker's: three measures with no sum between them, and the relations instead.
+    const attackersMeasures: Dimension = {
+      name: 'measure',
+      nodes: measures.nodes.map((node) => ({ code: node.code, parent: null })),
+    };
+    const relations: Relation[] = [
+      { dimension: 2, smaller: 'entitled', larger: 'eligible' },
+      { dimension: 2, smaller: 'redeemed', larger: 'entitled' },
+    ];
+    const slack = new Set(['not_entitled', 'not_redeemed']);
+    const counts = fc.array(
+      fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 40 })),
+      { minLength: 48, maxLength: 48 },
+    );
+    await fc.assert(
+      fc.asyncProperty(counts, fc.boolean(), async (drawn, slackPublished) => {
+        const leafCounts = parishes.flatMap((parish, i) =>
+          ['food', 'fuel'].flatMap((p, j) =>
+            ['redeemed', 'not_redeemed', 'not_entitled'].map((m, k) => ({
+              key: [parish, p, m],
+              count: drawn[(6 * i + 3 * j + k) % drawn.length] ?? 0,
+            })),
+          ),
+        );
+        const dimensions = [geography, program, measures];
+        const { table, truth } = truthOf(dimensions, leafCounts);
+        // Published: every level of the region (parish included) × program, for the three
+        // measures; the parts that split them are published or not, drawn.
+        const unpublished = new Set<number>();
+        table.keys.forEach(([, , m], cell) => {
+          if (!slackPublished && slack.has(m ?? '')) unpublished.add(cell);
+        });
+        const published = await protectTable(table, rules, { unpublished });
+        expect(published.statistics.byProportion).toBe(0);
+        const attackers = slackPublished ? dimensions : [geography, program, attackersMeasures];
+        const bounds = await attackerBounds(attackers, published, truth, relations);
+        let checked = 0;
+        for (const cell of published.cells) {
+          const value = truth.get(cell.key.join('|')) ?? 0;
+          if (cell.status === 'published') {
+            expect(value === 0 || value >= rules.threshold).toBe(true);
+            continue;
+          }
+          if (cell.status !== 'primary') continue;
+          const interval = bounds.get(cell.key.join('|'));
+          expect(interval?.lower ?? 0).toBeLessThanOrEqual(
+            Math.max(0, value - rules.protectionLevel) + 1e-6,
+          );
+          expect(interval?.upper ?? 0).toBeGreaterThanOrEqual(value + rules.protectionLevel - 1e-6);
+          checked++;
+        }
+        // Small parish cells are drawn often: the property is not vacuous.
+        expect(checked).toBeGreaterThan(0);
+      }),
+      { numRuns: 8 },
     );
   });
 

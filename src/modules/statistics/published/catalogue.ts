@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict';
 import type { Dimension } from '../disclosure/linked-table.js';
-import { ageBands } from '../tables/dimensions.js';
+import { ageBands, nestedDimension } from '../tables/dimensions.js';
 import {
   cycleKey,
   leafOf,
+  placeLeaf,
   programCycleDimension,
   regionLevels,
   regionWithUnknown,
@@ -32,17 +34,17 @@ function peopleTable(): PublishedTable {
       en: 'Enrolled persons by age group, sex and area',
     },
     definition: {
-      es: 'Personas activas en el registro, por estado o municipio de residencia, grupo de edad de cinco años a la fecha de actualización y sexo. Celdas de 1 a 9 y las necesarias para que no se deduzcan se ocultan; el resto se redondea a múltiplos de 5.',
-      en: 'Active persons in the registry, by state or municipality of residence, five-year age group at the refresh date and sex. Cells from 1 to 9, and those needed so they cannot be derived, are withheld; the rest are rounded to multiples of 5.',
+      es: 'Personas activas en el registro, por estado, municipio o parroquia de residencia, grupo de edad de cinco años a la fecha de actualización y sexo. Celdas de 1 a 9 y las necesarias para que no se deduzcan se ocultan; el resto se redondea a múltiplos de 5.',
+      en: 'Active persons in the registry, by state, municipality or parish of residence, five-year age group at the refresh date and sex. Cells from 1 to 9, and those needed so they cannot be derived, are withheld; the rest are rounded to multiples of 5.',
     },
     levels: {
       ...regionLevels,
       age_band: { dimension: 'age_band', depth: 1 },
       sex: { dimension: 'sex', depth: 1 },
     },
-    breakdowns: [{ region: 1, age_band: 1, sex: 1 }, { region: 2 }],
+    breakdowns: [{ region: 1, age_band: 1, sex: 1 }, { region: 2 }, { region: 3 }],
     async build(models, db, now) {
-      const region = regionWithUnknown(2);
+      const region = regionWithUnknown(3);
       const age: Dimension = {
         name: 'age_band',
         nodes: [
@@ -58,59 +60,26 @@ function peopleTable(): PublishedTable {
         })),
       };
       const groups = await models.people(db, now.toISOString().slice(0, 10));
-      const parentOf = new Map(region.nodes.map((node) => [node.code, node.parent]));
-      const isLeaf = (code: string) => !region.nodes.some((node) => node.parent === code);
       const leafCounts = groups.map((group) => {
-        const municipality = group.municipalityCode ?? '';
-        const placeLeaf =
-          parentOf.get(group.stateCode) !== 'VE'
-            ? 'VE-unknown'
-            : isLeaf(group.stateCode)
-              ? group.stateCode
-              : parentOf.get(municipality) === group.stateCode
-                ? municipality
-                : `${group.stateCode}-unknown`;
+        const placeLeafCode = placeLeaf(region, [
+          group.stateCode,
+          group.municipalityCode,
+          group.parishCode,
+        ]);
         const band =
           group.ageBandFrom === null
             ? 'unknown'
             : (ageBands[Math.min(19, Math.floor(group.ageBandFrom / 5))] ?? 'unknown');
         return {
-          key: [placeLeaf, band, group.sex === 'F' || group.sex === 'M' ? group.sex : 'unknown'],
+          key: [
+            placeLeafCode,
+            band,
+            group.sex === 'F' || group.sex === 'M' ? group.sex : 'unknown',
+          ],
           count: group.persons,
         };
       });
       return { dimensions: [region, age, sex], leafCounts };
-    },
-  };
-}
-
-function coverageTable(
-  code: string,
-  measure: 'eligible' | 'entitled' | 'appealsFiled' | 'appealsUpheld',
-  isPublic: boolean,
-  title: Text,
-  definition: Text,
-): PublishedTable {
-  return {
-    code,
-    public: isPublic,
-    title,
-    definition,
-    levels: {
-      'region.state': regionLevels['region.state'],
-      program: { dimension: 'program_cycle', depth: 1 },
-      'program.cycle': { dimension: 'program_cycle', depth: 2 },
-    },
-    breakdowns: [{ region: 1, program_cycle: 2 }],
-    async build(models, db) {
-      const groups = await models.coverage(db);
-      const region = regionWithUnknown(1);
-      const programCycle = programCycleDimension(groups);
-      const leafCounts = groups.map((group) => ({
-        key: [leafOf(region, group.stateCode, 'VE-unknown'), cycleKey(group)],
-        count: group[measure],
-      }));
-      return { dimensions: [region, programCycle], leafCounts };
     },
   };
 }
@@ -120,51 +89,121 @@ export const byStateProgramCycle = {
   en: ' by state, program and cycle (the trend across cycles); the same withholding and rounding to 5.',
 };
 
+/**
+ * The measures of coverage as a tree (issue #17, point 3): each node's children split it, so
+ * a relation such as entitled ≤ eligible is an additivity row whose other part
+ * (`not_entitled`) is a count, never negative. The protection and any attacker's linear
+ * program then both hold redeemed without the card ≤ redeemed ≤ entitled ≤ eligible.
+ */
+export const coverageMeasures: Dimension = {
+  name: 'measure',
+  nodes: [
+    { code: 'eligible', parent: null },
+    { code: 'entitled', parent: 'eligible' },
+    { code: 'not_entitled', parent: 'eligible' },
+    { code: 'redeemed', parent: 'entitled' },
+    { code: 'not_redeemed', parent: 'entitled' },
+    { code: 'redeemed_without_card', parent: 'redeemed' },
+    { code: 'redeemed_with_card', parent: 'redeemed' },
+  ],
+};
+
+/**
+ * Coverage (issue #17, point 2): eligible, entitled, redeemed and redeemed without the card,
+ * by the state and municipality the members lived in when the cycle's set was frozen, program
+ * and cycle, as one cube whose `measure` dimension carries the relations between them. The
+ * programs module counts each measure among the previous one's persons (entitled among the
+ * frozen set, redeemed among the entitled), so the relations hold by construction; they are
+ * asserted before anything is protected.
+ */
+function coverageTable(): PublishedTable {
+  return {
+    code: 'coverage_by_program_cycle_area',
+    public: true,
+    title: {
+      es: 'Cobertura por programa, ciclo y territorio',
+      en: 'Coverage by program, cycle and area',
+    },
+    definition: {
+      es: 'Personas del conjunto elegible congelado del ciclo (elegibles); de ellas, las que tienen un derecho del ciclo (con derecho) y las que no; de las que tienen derecho, las que lo canjearon (canjeado) y las que no; de las que canjearon, las que lo hicieron sin carnet (asistido: número de cédula y una segunda comprobación) y con carnet. Por estado y municipio de residencia al congelar el conjunto, programa y ciclo (tendencia entre ciclos). Celdas de 1 a 9 y las necesarias para que no se deduzcan, también a partir de las relaciones entre medidas, se ocultan; el resto se redondea a múltiplos de 5.',
+      en: "Persons in the cycle's frozen eligible set (eligible); of them, those holding an entitlement of the cycle (entitled) and the rest; of the entitled, those who redeemed it (redeemed) and the rest; of those who redeemed, those who did so without the card (assisted: ID number and a second check) and with it. By state and municipality of residence when the set was frozen, program and cycle (the trend across cycles). Cells from 1 to 9, and those needed so they cannot be derived, also through the relations between the measures, are withheld; the rest are rounded to multiples of 5.",
+    },
+    levels: {
+      'region.state': regionLevels['region.state'],
+      'region.municipality': regionLevels['region.municipality'],
+      program: { dimension: 'program_cycle', depth: 1 },
+      'program.cycle': { dimension: 'program_cycle', depth: 2 },
+      measure: { dimension: 'measure', depth: 3 },
+    },
+    breakdowns: [{ region: 2, program_cycle: 2, measure: 3 }],
+    async build(models, db) {
+      const groups = await models.coverage(db);
+      const region = regionWithUnknown(2);
+      const leafCounts = groups.flatMap((group) => {
+        const { eligible, entitled, redeemed, redeemedWithoutCard } = group;
+        assert.ok(
+          redeemedWithoutCard <= redeemed && redeemed <= entitled && entitled <= eligible,
+          'coverage measures are nested',
+        );
+        const place = placeLeaf(region, [group.stateCode, group.municipalityCode]);
+        const key = (measure: string) => [place, cycleKey(group), measure];
+        return [
+          { key: key('not_entitled'), count: eligible - entitled },
+          { key: key('not_redeemed'), count: entitled - redeemed },
+          { key: key('redeemed_with_card'), count: redeemed - redeemedWithoutCard },
+          { key: key('redeemed_without_card'), count: redeemedWithoutCard },
+        ];
+      });
+      return {
+        dimensions: [region, programCycleDimension(groups), coverageMeasures],
+        leafCounts,
+      };
+    },
+  };
+}
+
+/** Appeals filed → upheld, not upheld (upheld ≤ filed, as an additivity row). */
+function appealsTable(): PublishedTable {
+  return {
+    code: 'appeals_by_program_cycle_state',
+    public: false,
+    title: { es: 'Apelaciones presentadas y aceptadas', en: 'Appeals filed and upheld' },
+    definition: {
+      es: `Apelaciones presentadas contra la exclusión de un ciclo (presentadas), las decididas a favor de la persona (aceptadas) y las demás${byStateProgramCycle.es}`,
+      en: `Appeals filed against being left out of a cycle (filed), those decided in the person's favour (upheld) and the rest${byStateProgramCycle.en}`,
+    },
+    levels: {
+      'region.state': regionLevels['region.state'],
+      program: { dimension: 'program_cycle', depth: 1 },
+      'program.cycle': { dimension: 'program_cycle', depth: 2 },
+      outcome: { dimension: 'outcome', depth: 1 },
+    },
+    breakdowns: [{ region: 1, program_cycle: 2, outcome: 1 }],
+    async build(models, db) {
+      const groups = await models.coverage(db);
+      const region = regionWithUnknown(1);
+      const leafCounts = groups.flatMap((group) => {
+        assert.ok(group.appealsUpheld <= group.appealsFiled, 'an upheld appeal was filed');
+        const key = (outcome: string) => [
+          leafOf(region, group.stateCode, 'VE-unknown'),
+          cycleKey(group),
+          outcome,
+        ];
+        return [
+          { key: key('upheld'), count: group.appealsUpheld },
+          { key: key('not_upheld'), count: group.appealsFiled - group.appealsUpheld },
+        ];
+      });
+      const outcome = nestedDimension('outcome', 'filed', ['upheld', 'not_upheld']);
+      return { dimensions: [region, programCycleDimension(groups), outcome], leafCounts };
+    },
+  };
+}
+
 export const publishedTables: readonly PublishedTable[] = [
   peopleTable(),
-  coverageTable(
-    'eligible_by_program_cycle_state',
-    'eligible',
-    true,
-    { es: 'Personas elegibles por programa y ciclo', en: 'Eligible persons by program and cycle' },
-    {
-      es: `Personas en el conjunto elegible congelado del ciclo${byStateProgramCycle.es}`,
-      en: `Persons in the cycle's frozen eligible set${byStateProgramCycle.en}`,
-    },
-  ),
-  coverageTable(
-    'entitled_by_program_cycle_state',
-    'entitled',
-    true,
-    {
-      es: 'Personas con derecho por programa y ciclo',
-      en: 'Entitled persons by program and cycle',
-    },
-    {
-      es: `Personas con un derecho del ciclo, por regla o por apelación aceptada${byStateProgramCycle.es}`,
-      en: `Persons holding an entitlement of the cycle, by rule or by an upheld appeal${byStateProgramCycle.en}`,
-    },
-  ),
-  coverageTable(
-    'appeals_filed_by_program_cycle_state',
-    'appealsFiled',
-    false,
-    { es: 'Apelaciones presentadas', en: 'Appeals filed' },
-    {
-      es: `Apelaciones presentadas contra la exclusión de un ciclo${byStateProgramCycle.es}`,
-      en: `Appeals filed against being left out of a cycle${byStateProgramCycle.en}`,
-    },
-  ),
-  coverageTable(
-    'appeals_upheld_by_program_cycle_state',
-    'appealsUpheld',
-    false,
-    { es: 'Apelaciones aceptadas', en: 'Appeals upheld' },
-    {
-      es: `Apelaciones decididas a favor de la persona${byStateProgramCycle.es}`,
-      en: `Appeals decided in the person's favour${byStateProgramCycle.en}`,
-    },
-  ),
+  coverageTable(),
+  appealsTable(),
   ...redemptionTables,
   stockTable(),
   ...paymentTables,

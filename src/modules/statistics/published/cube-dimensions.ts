@@ -6,18 +6,37 @@ import { regionDimension } from '../tables/dimensions.js';
  * Dimensions the published cubes share: areas with an "unknown" leaf for records that name
  * none, and programs → cycles keyed the same way in every table, so linked tables line up.
  */
-/** A region tree down to municipalities, with an "unknown" leaf where the record says none. */
-export function regionWithUnknown(depth: 1 | 2): Dimension {
-  const base = regionDimension(depth === 1 ? 'state' : 'municipality');
-  const nodes = [...base.nodes, { code: 'VE-unknown', parent: 'VE' }];
-  if (depth === 2) {
-    for (const node of base.nodes) {
-      const isState = node.parent === 'VE';
-      const hasChildren = base.nodes.some((other) => other.parent === node.code);
-      if (isState && hasChildren) nodes.push({ code: `${node.code}-unknown`, parent: node.code });
-    }
+/**
+ * A region tree down to municipalities or parishes, with an "unknown" leaf under every node
+ * that has children, for records that name the state but not the municipality (or the
+ * municipality but not the parish).
+ */
+export function regionWithUnknown(depth: 1 | 2 | 3): Dimension {
+  const base = regionDimension(depth === 1 ? 'state' : depth === 2 ? 'municipality' : 'parish');
+  const parents = new Set(base.nodes.map((node) => node.parent));
+  const nodes = [...base.nodes];
+  for (const node of base.nodes) {
+    if (parents.has(node.code)) nodes.push({ code: `${node.code}-unknown`, parent: node.code });
   }
   return { name: 'region', nodes };
+}
+
+/**
+ * The leaf of a record's place: the deepest of its state, municipality and parish that the
+ * tree knows and that lies under the one above, else the "unknown" leaf of the last known.
+ */
+export function placeLeaf(
+  region: Dimension,
+  place: readonly (string | null | undefined)[],
+): string {
+  const parentOf = new Map(region.nodes.map((node) => [node.code, node.parent]));
+  const parents = new Set(region.nodes.map((node) => node.parent));
+  let at = 'VE';
+  for (const code of place) {
+    if (code === null || code === undefined || parentOf.get(code) !== at) break;
+    at = code;
+  }
+  return parents.has(at) ? `${at}-unknown` : at;
 }
 
 export function leafOf(dimension: Dimension, wanted: string | null, fallback: string): string {
@@ -30,6 +49,7 @@ export function leafOf(dimension: Dimension, wanted: string | null, fallback: st
 export const regionLevels = {
   'region.state': { dimension: 'region', depth: 1 },
   'region.municipality': { dimension: 'region', depth: 2 },
+  'region.parish': { dimension: 'region', depth: 3 },
 } as const;
 
 /** The key of a cycle in the program → cycle tree: `program/reference date/id prefix`. */

@@ -19,8 +19,11 @@ const coverage: CoverageGroup[] = [1, 2, 3, 4].map((n) => ({
   cycleId: cycle(n),
   referenceDate: `2026-${n <= 2 ? 9 + n : 7 + n}-01`,
   stateCode: 'VE-A',
+  municipalityCode: null,
   eligible: 0,
   entitled: 0,
+  redeemed: 0,
+  redeemedWithoutCard: 0,
   appealsFiled: 0,
   appealsUpheld: 0,
 }));

@@ -21,8 +21,11 @@ const coverage: CoverageGroup[] = [cycleA, cycleB].flatMap((cycleId, i) =>
     cycleId,
     referenceDate: i === 0 ? '2026-10-01' : '2026-11-01',
     stateCode,
+    municipalityCode: null,
     eligible: 60,
     entitled: 60,
+    redeemed: 0,
+    redeemedWithoutCard: 0,
     appealsFiled: 0,
     appealsUpheld: 0,
   })),
@@ -68,32 +71,43 @@ describe('distribution tables', () => {
     expect(stored.map((row) => row.code)).not.toContain('redeemed_by_program_cycle_state');
   });
 
-  it('publishes redeemed, redeemed without the card and time to redeem, protected', async () => {
+  it('publishes redeemed, redeemed without the card and time to redeem as views of one protected cube', async () => {
     await statisticsRefresher({ db: database.db, models });
+    const a = 'food_box/2026-10-01/00000000';
+    const b = 'food_box/2026-11-01/00000000';
     const redeemed = await cells('redeemed_by_program_cycle_state', [
       'region.state',
       'program.cycle',
+      'mode',
     ]);
-    const a = 'food_box/2026-10-01/00000000';
-    const b = 'food_box/2026-11-01/00000000';
-    expectNoisyCount(redeemed.get(`VE-A|${a}`), 52);
-    expectNoisyCount(redeemed.get(`VE-B|${a}`), 35);
-    expectNoisyCount(redeemed.get(`VE|all`), 182);
-    const withoutCard = await cells('redeemed_without_card_by_program_cycle_state', [
-      'region.state',
-      'program.cycle',
-    ]);
-    expect(withoutCard.get(`VE-A|${a}`)).toBeNull(); // 12, withheld so the 4 cannot be derived
-    expect(withoutCard.get(`VE-B|${a}`)).toBeNull(); // 4
-    expect(withoutCard.get(`VE-A|${b}`)).toBe(0);
-    const time = await cells('time_to_redeem_by_program_state', [
+    expectNoisyCount(redeemed.get(`VE-A|${a}|redeemed|all`), 52);
+    expectNoisyCount(redeemed.get(`VE-B|${a}|redeemed|all`), 35);
+    expectNoisyCount(redeemed.get('VE|all|redeemed|all'), 182);
+    // Without the card: 12 in VE-A and 4 in VE-B. The 4 is withheld, and with it what would
+    // give it away through the relation without the card ≤ redeemed (VE-B's card cell, 31,
+    // or the 12 beside it).
+    expect(redeemed.get(`VE-B|${a}|without_card|all`)).toBeNull();
+    const revealing = [
+      `VE-B|${a}|card|all`,
+      `VE-A|${a}|without_card|all`,
+      `VE|${a}|without_card|all`,
+    ];
+    expect(revealing.some((key) => redeemed.get(key) === null)).toBe(true);
+    expect(redeemed.get(`VE-A|${b}|without_card|all`)).toBe(0);
+    const time = await cells('redeemed_by_program_cycle_state', [
       'program.cycle',
       'time_to_redeem',
     ]);
-    expectNoisyCount(time.get(`VE|${a}|0`), 40);
-    expectNoisyCount(time.get(`VE|${b}|30+`), 45);
-    for (const value of time.values()) {
+    expectNoisyCount(time.get(`VE|${a}|redeemed|0`), 40);
+    expectNoisyCount(time.get(`VE|${b}|redeemed|30+`), 45);
+    for (const value of [...time.values(), ...redeemed.values()]) {
       expect(value === null || value === 0 || (value >= 10 && value % 5 === 0)).toBe(true);
     }
+    const tooFine = readTable(database.db, findTable('redeemed_by_program_cycle_state', true), [
+      'program.cycle',
+      'mode',
+      'time_to_redeem',
+    ]);
+    await expect(tooFine).rejects.toMatchObject({ code: 'AMP_STATISTICS_BREAKDOWN_TOO_FINE' });
   });
 });

@@ -1,7 +1,7 @@
 import type { CoverageGroup, RedemptionGroup } from '../read-models.js';
-import { flatDimension } from '../tables/dimensions.js';
+import { flatDimension, nestedDimension } from '../tables/dimensions.js';
 import { cycleKey, leafOf, programCycleDimension, regionWithUnknown } from './cube-dimensions.js';
-import type { Cube, PublishedTable, Text } from './published-table.js';
+import type { Cube, PublishedTable } from './published-table.js';
 
 /**
  * The distribution tables (issue #17, point 2): entitlements redeemed, redeemed without the
@@ -39,45 +39,32 @@ function withCycles(
   });
 }
 
-function redeemedTable(
-  code: string,
-  onlyAssisted: boolean,
-  title: Text,
-  definition: Text,
-): PublishedTable {
+/**
+ * One cube: the point's state × program → cycle × days to the first redemption × how it was
+ * redeemed (redeemed → with the card, without it). Redeemed, redeemed without the card and
+ * the time to redeem are its views, protected together, so the relations between them
+ * (without the card ≤ redeemed; the day bands add up to the redeemed) are known to the
+ * protection, as they are to anyone who reads the tables.
+ */
+function redeemedTable(): PublishedTable {
   return {
-    code,
+    code: 'redeemed_by_program_cycle_state',
     public: true,
-    title,
-    definition,
-    levels,
-    breakdowns: [{ region: 1, program_cycle: 2 }],
-    async build(models, db): Promise<Cube | null> {
-      if (models.redemptions === undefined) return null;
-      const coverage = await models.coverage(db);
-      const region = regionWithUnknown(1);
-      const leafCounts = withCycles(await models.redemptions(db), coverage)
-        .filter(({ group }) => !onlyAssisted || group.mode === 'assisted')
-        .map(({ group, cycle }) => ({
-          key: [leafOf(region, group.stateCode, 'VE-unknown'), cycleKey(cycle)],
-          count: group.entitlements,
-        }));
-      return { dimensions: [region, programCycleDimension(coverage)], leafCounts };
+    title: {
+      es: 'Derechos canjeados, sin carnet y tiempo hasta el canje',
+      en: 'Entitlements redeemed, without the card, and time to redeem',
     },
-  };
-}
-
-function timeToRedeemTable(): PublishedTable {
-  return {
-    code: 'time_to_redeem_by_program_state',
-    public: true,
-    title: { es: 'Tiempo hasta el canje', en: 'Time to redeem' },
     definition: {
-      es: 'Derechos canjeados por días entre la fecha de referencia del ciclo y el primer canje, por estado del punto y programa, o por ciclo para todo el país. Mismas reglas de ocultación y redondeo a 5.',
-      en: "Entitlements redeemed by the days from the cycle's reference date to the first redemption, by the point's state and program, or by cycle for the whole country. The same withholding and rounding to 5.",
+      es: 'Derechos del ciclo canjeados al menos una vez, por estado del punto del primer canje, programa y ciclo (tendencia entre ciclos), con o sin carnet (sin carnet: canje asistido con número de cédula y una segunda comprobación); y por días entre la fecha de referencia del ciclo y el primer canje, por estado y programa o por ciclo para todo el país. La tasa de canje es esta tabla entre las personas con derecho de la tabla de cobertura. Mismas reglas de ocultación y redondeo a 5.',
+      en: "Entitlements of the cycle redeemed at least once, by the state of the first redemption's point, program and cycle (the trend across cycles), with or without the card (without: assisted, ID number and a second check); and by the days from the cycle's reference date to the first redemption, by state and program or by cycle for the whole country. The redemption rate is this table over the entitled persons of the coverage table. The same withholding and rounding to 5.",
     },
-    levels: { ...levels, time_to_redeem: { dimension: 'time_to_redeem', depth: 1 } },
+    levels: {
+      ...levels,
+      mode: { dimension: 'mode', depth: 1 },
+      time_to_redeem: { dimension: 'time_to_redeem', depth: 1 },
+    },
     breakdowns: [
+      { region: 1, program_cycle: 2, mode: 1 },
       { region: 1, program_cycle: 1, time_to_redeem: 1 },
       { program_cycle: 2, time_to_redeem: 1 },
     ],
@@ -90,6 +77,7 @@ function timeToRedeemTable(): PublishedTable {
           key: [
             leafOf(region, group.stateCode, 'VE-unknown'),
             cycleKey(cycle),
+            group.mode === 'assisted' ? 'without_card' : 'card',
             dayBandOf(cycle.referenceDate, group.day),
           ],
           count: group.entitlements,
@@ -99,6 +87,7 @@ function timeToRedeemTable(): PublishedTable {
         dimensions: [
           region,
           programCycleDimension(coverage),
+          nestedDimension('mode', 'redeemed', ['card', 'without_card']),
           flatDimension('time_to_redeem', redemptionDayBands),
         ],
         leafCounts,
@@ -107,24 +96,4 @@ function timeToRedeemTable(): PublishedTable {
   };
 }
 
-export const redemptionTables: readonly PublishedTable[] = [
-  redeemedTable(
-    'redeemed_by_program_cycle_state',
-    false,
-    { es: 'Derechos canjeados', en: 'Entitlements redeemed' },
-    {
-      es: 'Derechos del ciclo canjeados al menos una vez, por estado del punto del primer canje, programa y ciclo (tendencia entre ciclos). La tasa de canje es esta tabla entre la de personas con derecho. Mismas reglas de ocultación y redondeo a 5.',
-      en: "Entitlements of the cycle redeemed at least once, by the state of the first redemption's point, program and cycle (the trend across cycles). The redemption rate is this table over the entitled table. The same withholding and rounding to 5.",
-    },
-  ),
-  redeemedTable(
-    'redeemed_without_card_by_program_cycle_state',
-    true,
-    { es: 'Canjes sin carnet', en: 'Redeemed without the card' },
-    {
-      es: 'Derechos cuyo primer canje fue asistido, sin carnet (número de cédula y una segunda comprobación), por estado del punto, programa y ciclo. Mismas reglas de ocultación y redondeo a 5.',
-      en: 'Entitlements first redeemed with assistance, without the card (ID number and a second check), by the state of the point, program and cycle. The same withholding and rounding to 5.',
-    },
-  ),
-  timeToRedeemTable(),
-];
+export const redemptionTables: readonly PublishedTable[] = [redeemedTable()];

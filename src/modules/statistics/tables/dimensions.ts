@@ -59,8 +59,22 @@ export const sexDimension: Dimension = {
 
 /** A flat dimension: a total over the given codes. */
 export function flatDimension(name: string, codes: readonly string[]): Dimension {
+  return nestedDimension(name, 'all', codes);
+}
+
+/**
+ * A measure and the measures nested in it, as a tree (issue #17, point 3): `total` → `parts`,
+ * where the parts split the total (entitled and eligible without an entitlement split the
+ * eligible). A relation such as entitled ≤ eligible is then an additivity row whose other part
+ * is a count, never negative, so the complementary suppression and an attacker's linear program
+ * both hold it.
+ *
+ * @example
+ *   nestedDimension('measure', 'eligible', ['entitled', 'not_entitled']);
+ */
+export function nestedDimension(name: string, total: string, parts: readonly string[]): Dimension {
   return {
     name,
-    nodes: [{ code: 'all', parent: null }, ...codes.map((code) => ({ code, parent: 'all' }))],
+    nodes: [{ code: total, parent: null }, ...parts.map((code) => ({ code, parent: total }))],
   };
 }
