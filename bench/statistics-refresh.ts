@@ -5,6 +5,7 @@ import {
   publicationDecider,
   publicationRequester,
 } from '../src/modules/programs/program-service.js';
+import { listStates } from '../src/modules/geography/index.js';
 import { statisticsRefresher } from '../src/modules/statistics/index.js';
 import type { Database } from '../src/platform/db/schema.js';
 import { aggregateReadModels } from '../src/statistics-read-models.js';
@@ -101,6 +102,21 @@ async function writeCycles(app: Kysely<Database>, admin: Kysely<Database>, cycle
   await sql`insert into distribution_point (id, code, name, kind, region_code)
     select md5('point' || s)::uuid, 'bench-' || lower(s), 'Punto ' || s, 'kiosk', 'VE-' || s
       from (select chr(65 + n) as s from generate_series(0, 25) n) letters`.execute(admin);
+  // Every municipality, numbered within its state, to give members one (see below).
+  const municipalities = listStates().flatMap((state) =>
+    state.municipalities.map((municipality, ordinal) => ({
+      state: state.code,
+      code: municipality.code,
+      ordinal,
+      ofState: state.municipalities.length,
+    })),
+  );
+  await sql`create table bench_municipality as
+    select * from unnest(${municipalities.map((m) => m.state)}::text[],
+                         ${municipalities.map((m) => m.code)}::text[],
+                         ${municipalities.map((m) => m.ordinal)}::int[],
+                         ${municipalities.map((m) => m.ofState)}::int[])
+      as m(state_code, code, ordinal, of_state)`.execute(admin);
   // A bulk load consistent by construction: the owner's connection skips foreign-key and
   // per-statement check triggers while it writes (they would check millions of rows again).
   await sql`set session_replication_role = replica`.execute(admin);
@@ -110,9 +126,12 @@ async function writeCycles(app: Kysely<Database>, admin: Kysely<Database>, cycle
     const referenceDate = c < 12 ? month : `${2026 + Math.floor(c / 12)}${month.slice(4)}`;
     await sql`insert into program_cycle (id, program_id, version, reference_date, status)
       values (${cycleId}, ${programId}, 1, ${referenceDate}::date, 'approved')`.execute(admin);
-    // Members: persons whose number hashed with the cycle falls in 80 %, with their state.
-    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code)
-      select ${cycleId}::uuid, 1, p.id, p.region_code from person p
+    // Members: persons whose number hashed with the cycle falls in 80 %, with their state and
+    // a municipality of it (the population builder names none; coverage is by municipality).
+    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, municipality_code)
+      select ${cycleId}::uuid, 1, p.id, p.region_code, bm.code from person p
+        left join bench_municipality bm on bm.state_code = p.region_code
+         and bm.ordinal = abs(hashtext(p.id::text)) % bm.of_state
        where abs(hashtext(p.id::text || ${c}::text)) % 100 < 80`.execute(admin);
     await sql`insert into entitlement (id, cycle_id, program_id, person_id, basis)
       select md5(m.person_id::text || ${cycleId})::uuid, m.cycle_id, ${programId}::uuid,
