@@ -179,10 +179,8 @@ async function protectedCells(
   now: Date,
   noiseKey: Uint8Array,
 ) {
-  const tb = performance.now();
   const cube = await table.build(models, db, now);
   if (cube === null) return null;
-  const tl = performance.now();
   const linked = linkedTable(cube.dimensions, cube.leafCounts);
   console.error(
     'TMP',
