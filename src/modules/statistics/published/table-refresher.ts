@@ -182,15 +182,6 @@ async function protectedCells(
   const cube = await table.build(models, db, now);
   if (cube === null) return null;
   const linked = linkedTable(cube.dimensions, cube.leafCounts);
-  console.error(
-    'TMP',
-    table.code,
-    'build',
-    Math.round(tl - tb),
-    'linked',
-    Math.round(performance.now() - tl),
-    linked.values.length,
-  );
   const names = cube.dimensions.map((dimension) => dimension.name);
   const depths = linked.coordinates.map((coordinate) =>
     coordinate.map((node, d) => depthOf(linked.parents[d] ?? [], node)),
@@ -223,13 +214,6 @@ async function protectedCells(
     cube.amounts === undefined
       ? await countsProtected(linked, rules, unpublished)
       : await protectAmounts(cube.amounts, rules, statisticsLimits.dominancePercent, unpublished);
-  console.error(
-    'TMP protected',
-    Math.round(performance.now() - tb),
-    JSON.stringify(result).length > 0
-      ? Object.fromEntries(Object.entries(result).filter(([k]) => k !== 'cells'))
-      : 0,
-  );
   const cells: StoredCell[] = [];
   result.cells.forEach((cell, i) => {
     const shown = views[i] ?? [];
