@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { listStates } from '../src/modules/geography/index.js';
 import {
   programCreator,
   publicationDecider,
   publicationRequester,
 } from '../src/modules/programs/program-service.js';
-import { listStates } from '../src/modules/geography/index.js';
 import { statisticsRefresher } from '../src/modules/statistics/index.js';
 import type { Database } from '../src/platform/db/schema.js';
 import { aggregateReadModels } from '../src/statistics-read-models.js';

@@ -116,6 +116,15 @@ const routes: RouteCase[] = [
     }),
   },
   {
+    name: 'statistics coverage by municipality',
+    action: 'statistics.read',
+    resource: 'none',
+    request: (_t, p) => ({
+      method: 'GET',
+      url: `/api/statistics/tables/coverage_by_program_cycle_area${q(p, 'by=region.municipality,program.cycle,measure')}`,
+    }),
+  },
+  {
     name: 'statistics table csv',
     action: 'statistics.read',
     resource: 'none',

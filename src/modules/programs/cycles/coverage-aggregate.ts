@@ -49,6 +49,10 @@ export async function coverageByProgramCycle(
   const firsts =
     options.firstRedemptions ??
     sql`(select null::uuid as entitlement_id, null::text as mode where false)`;
+  // One pass over the frozen sets: each member, its entitlement of the cycle (at most one per
+  // person, program and cycle) and that entitlement's first redemption.
+  // An unknown municipality is '' inside the query (null would not join by equality, and
+  // `is not distinct from` cannot be a hash join), null again in the answer.
   const result = await sql<{
     program_code: string;
     cycle_id: string;
@@ -63,45 +67,36 @@ export async function coverageByProgramCycle(
     appeals_upheld: string | number;
   }>`
     with members as (
-      select m.cycle_id, m.region_code, m.municipality_code, count(*) as eligible
+      select m.cycle_id, m.region_code, coalesce(m.municipality_code, '') as municipality_code,
+             count(*) as eligible, count(e.id) as entitled, count(r.entitlement_id) as redeemed,
+             count(*) filter (where r.mode = 'assisted') as redeemed_without_card
         from program_cycle_member m
         join program_cycle c on c.id = m.cycle_id and m.round = c.round
-       group by 1, 2, 3
-    ), entitled as (
-      select e.cycle_id, m.region_code, m.municipality_code, count(*) as entitled,
-             count(r.entitlement_id) as redeemed,
-             count(*) filter (where r.mode = 'assisted') as redeemed_without_card
-        from entitlement e
-        join program_cycle c on c.id = e.cycle_id
-        join program_cycle_member m
-          on m.cycle_id = e.cycle_id and m.person_id = e.person_id and m.round = c.round
+        left join entitlement e on e.cycle_id = m.cycle_id and e.person_id = m.person_id
         left join ${firsts} r on r.entitlement_id = e.id
        group by 1, 2, 3
     ), appeals as (
-      select a.cycle_id, a.region_code, null::text as municipality_code, count(*) as filed,
+      select a.cycle_id, a.region_code, '' as municipality_code, count(*) as filed,
              count(*) filter (where a.outcome = 'upheld') as upheld
         from appeal a
        group by 1, 2
     ), keys as (
       select cycle_id, region_code, municipality_code from members
-      union select cycle_id, region_code, municipality_code from entitled
       union select cycle_id, region_code, municipality_code from appeals
     )
     select p.code as program_code, c.id as cycle_id, c.reference_date::text as reference_date,
-           k.region_code as state_code, k.municipality_code,
-           coalesce(mm.eligible, 0) as eligible, coalesce(en.entitled, 0) as entitled,
-           coalesce(en.redeemed, 0) as redeemed,
-           coalesce(en.redeemed_without_card, 0) as redeemed_without_card,
+           k.region_code as state_code, nullif(k.municipality_code, '') as municipality_code,
+           coalesce(mm.eligible, 0) as eligible, coalesce(mm.entitled, 0) as entitled,
+           coalesce(mm.redeemed, 0) as redeemed,
+           coalesce(mm.redeemed_without_card, 0) as redeemed_without_card,
            coalesce(ap.filed, 0) as appeals_filed, coalesce(ap.upheld, 0) as appeals_upheld
       from keys k
       join program_cycle c on c.id = k.cycle_id
       join program p on p.id = c.program_id
       left join members mm on mm.cycle_id = k.cycle_id and mm.region_code = k.region_code
-        and mm.municipality_code is not distinct from k.municipality_code
-      left join entitled en on en.cycle_id = k.cycle_id and en.region_code = k.region_code
-        and en.municipality_code is not distinct from k.municipality_code
+        and mm.municipality_code = k.municipality_code
       left join appeals ap on ap.cycle_id = k.cycle_id and ap.region_code = k.region_code
-        and ap.municipality_code is not distinct from k.municipality_code`.execute(db);
+        and ap.municipality_code = k.municipality_code`.execute(db);
   return result.rows.map((row) => ({
     programCode: row.program_code,
     cycleId: row.cycle_id,

@@ -32,6 +32,11 @@ export interface PublishedTable {
   /** `dimension` or `dimension.level` → depth in that dimension's tree. */
   readonly levels: Readonly<Record<string, { dimension: string; depth: number }>>;
   readonly breakdowns: readonly Breakdown[];
+  /**
+   * Dimensions whose total is never published (units of two items do not add up): their
+   * total's cells stay in the cube, hidden, and no breakdown shows them.
+   */
+  readonly withoutTotal?: readonly string[];
   /** The cube; null when its read model is absent (the table is then not refreshed). */
   build(models: AggregateReadModels, db: Kysely<Database>, now: Date): Promise<Cube | null>;
 }

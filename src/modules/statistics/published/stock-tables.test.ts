@@ -72,8 +72,13 @@ describe('stock moved by point', () => {
       'month',
     ]);
     const cells = new Map(answer.cells.map((cell) => [cell.key.join('|'), cell.value]));
+    // A point is keyed under its state, so a reader can place it.
+    const keyOf = (region: string) =>
+      region.startsWith('VE')
+        ? region
+        : `${region.startsWith('caracas') ? 'VE-A' : 'VE-B'}/${region}`;
     const at = (region: string, kind: string, when = month) =>
-      cells.get([region, 'rice_kg', kind, when].join('|'));
+      cells.get([keyOf(region), 'rice_kg', kind, when].join('|'));
     expect(at('caracas-02', 'redemption')).toBeNull(); // 3 persons served
     expect(at('caracas-02', 'delivery')).toBeNull(); // 900 of 1,010 in one delivery
     // VE-A's redemptions less caracas-01's would give caracas-02's 6 units away.
@@ -84,6 +89,9 @@ describe('stock moved by point', () => {
       expect(value === null || value === 0 || (value >= 10 && value % 10 === 0)).toBe(true);
     }
     expect(answer.rules.roundingBase).toBe(10);
+    // Units of two items do not add up: no cell sums over items.
+    expect(answer.cells.filter((cell) => cell.key[1] === 'all')).toEqual([]);
+    expect(at('maracay-01', 'redemption')).toBe(300);
   });
 
   it('refuses a breakdown it does not publish', async () => {

@@ -18,7 +18,16 @@ import type { Cube, PublishedTable } from './published-table.js';
  */
 export const stockKinds = statisticsStockKinds;
 
-/** VE → states → points (a point's code under its state; an unknown state under VE). */
+function stateOfPoint(group: StockGroup, states: ReadonlySet<string>): string {
+  return states.has(group.stateCode) ? group.stateCode : 'VE-unknown';
+}
+
+/** A point's key names its state (`VE-A/caracas-01`): a reader can place it without the tree. */
+function pointKey(group: StockGroup, states: ReadonlySet<string>): string {
+  return `${stateOfPoint(group, states)}/${group.pointCode}`;
+}
+
+/** VE → states → points (a point under its state; an unknown state under VE). */
 function pointDimension(groups: readonly StockGroup[]): Dimension {
   const base = regionDimension('state');
   const states = new Set(base.nodes.map((node) => node.code));
@@ -27,10 +36,7 @@ function pointDimension(groups: readonly StockGroup[]): Dimension {
   for (const group of [...groups].sort((a, b) => a.pointCode.localeCompare(b.pointCode))) {
     if (seen.has(group.pointCode)) continue;
     seen.add(group.pointCode);
-    nodes.push({
-      code: group.pointCode,
-      parent: states.has(group.stateCode) ? group.stateCode : 'VE-unknown',
-    });
+    nodes.push({ code: pointKey(group, states), parent: stateOfPoint(group, states) });
   }
   return { name: 'region', nodes };
 }
@@ -55,10 +61,12 @@ export function stockTable(): PublishedTable {
       month: { dimension: 'month', depth: 1 },
     },
     breakdowns: [{ region: 2, item: 1, kind: 1, month: 1 }],
+    withoutTotal: ['item'],
     async build(models, db): Promise<Cube | null> {
       if (models.stock === undefined) return null;
       const groups = await models.stock(db);
       const region = pointDimension(groups);
+      const states = new Set(regionDimension('state').nodes.map((node) => node.code));
       const items = [...new Set(groups.map((group) => group.item))].sort();
       const months = [...new Set(groups.map((group) => group.month))].sort();
       const dimensions = [
@@ -68,7 +76,7 @@ export function stockTable(): PublishedTable {
         flatDimension('month', months),
       ];
       const leaves: AmountCube['leaves'] = groups.map((group) => ({
-        key: [group.pointCode, group.item, group.kind, group.month],
+        key: [pointKey(group, states), group.item, group.kind, group.month],
         payees: group.movements,
         amount: group.units,
         largest: [...group.largest],

@@ -186,8 +186,13 @@ async function protectedCells(
   const depths = linked.coordinates.map((coordinate) =>
     coordinate.map((node, d) => depthOf(linked.parents[d] ?? [], node)),
   );
+  const withoutTotal = names.map((name) => table.withoutTotal?.includes(name) === true);
   const views = depths.map((cellDepths) =>
-    table.breakdowns.flatMap((breakdown, i) => (shownBy(breakdown, names, cellDepths) ? [i] : [])),
+    cellDepths.some((depth, d) => depth === 0 && withoutTotal[d])
+      ? []
+      : table.breakdowns.flatMap((breakdown, i) =>
+          shownBy(breakdown, names, cellDepths) ? [i] : [],
+        ),
   );
   const unpublished = new Set<number>();
   views.forEach((shown, cell) => {

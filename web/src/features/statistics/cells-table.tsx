@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StatisticsTable } from '../../../../src/shared/api/statistics.js';
 import { useFormat } from '../../i18n/format.js';
-import { codeLabel } from './cell-labels.js';
+import { codeLabel, stateOf } from './cell-labels.js';
 
 const pageSize = 50;
 
@@ -17,12 +17,12 @@ export function CellsTable({ table, caption }: { table: StatisticsTable; caption
   const [area, setArea] = useState('');
   const region = table.dimensions.indexOf('region');
   const areas = [
-    ...new Set(
-      table.cells.map((cell) => (cell.key[region] ?? '').split('-').slice(0, 2).join('-')),
-    ),
-  ].filter((code) => code.startsWith('VE-') && code !== 'VE-unknown');
+    ...new Set(table.cells.map((cell) => stateOf(cell.key[region] ?? '') ?? '')),
+  ].filter((code) => code !== '');
   const rows =
-    area === '' ? table.cells : table.cells.filter((cell) => cell.key[region]?.startsWith(area));
+    area === ''
+      ? table.cells
+      : table.cells.filter((cell) => stateOf(cell.key[region] ?? '') === area);
   const total = rows.length;
   const from = Math.min(page * pageSize, Math.max(0, total - 1));
   const shown = rows.slice(from, from + pageSize);
@@ -61,7 +61,7 @@ export function CellsTable({ table, caption }: { table: StatisticsTable; caption
                 </th>
               ))}
               <th scope="col" className="number">
-                {t('statistics.value')}
+                {table.dimensions.includes('item') ? t('statistics.units') : t('statistics.value')}
               </th>
             </tr>
           </thead>

@@ -96,11 +96,19 @@ function TableAt(props: { source: StatisticsSource; summary: StatisticsSummary; 
     queryKey: ['statistics-table', source, summary.code, by],
     queryFn: () => apiGet<StatisticsTable>(url(source, `/${summary.code}`, [`by=${by}`])),
   });
+  const [chosenItem, setItem] = useState<string | null>(null);
   if (answer.isPending) return <p aria-live="polite">{t('common.loading')}</p>;
   if (answer.error) return <ProblemNotice error={answer.error} />;
   const table = answer.data;
   const withheld = table.cells.filter((cell) => cell.value === null).length;
-  const byState = stateValues(table);
+  // Stock: units of two items do not add up, so the map shows one item at a time.
+  const items = itemsOf(table);
+  const item = chosenItem !== null && items.includes(chosenItem) ? chosenItem : items[0];
+  const byState = stateValues(table, item);
+  const mapLabel =
+    item === undefined
+      ? `${table.title[language]}: ${t('statistics.mapTitle')}`
+      : `${table.title[language]}: ${t('statistics.mapTitle')} · ${t('statistics.mapItem', { item })}`;
   return (
     <section aria-labelledby="statistics-table-title" data-testid="statistics-answer">
       <h2 id="statistics-table-title">{table.title[language]}</h2>
@@ -124,13 +132,24 @@ function TableAt(props: { source: StatisticsSource; summary: StatisticsSummary; 
           {t('statistics.downloadJson')}
         </a>
       </p>
+      {items.length > 1 ? (
+        <div className="field">
+          <label htmlFor="statistics-item">{t('statistics.itemChoice')}</label>
+          <select
+            id="statistics-item"
+            value={item}
+            onChange={(event) => setItem(event.target.value)}
+          >
+            {items.map((code) => (
+              <option key={code} value={code}>
+                {code}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
       <div className="statistics-figures">
-        {byState.size > 0 ? (
-          <StateMap
-            values={byState}
-            label={`${table.title[language]}: ${t('statistics.mapTitle')}`}
-          />
-        ) : null}
+        {byState.size > 0 ? <StateMap values={byState} label={mapLabel} /> : null}
         <TableChart table={table} />
       </div>
       <CellsTable table={table} caption={`${table.title[language]} · ${breakdownLabel(t, by)}`} />
@@ -138,13 +157,28 @@ function TableAt(props: { source: StatisticsSource; summary: StatisticsSummary; 
   );
 }
 
-/** The count per state for the whole of every other dimension (null = withheld). */
-function stateValues(table: StatisticsTable): Map<string, number | null> {
+/** The items of a table of stock, in order (none for a table without an item dimension). */
+function itemsOf(table: StatisticsTable): string[] {
+  const d = table.dimensions.indexOf('item');
+  if (d === -1) return [];
+  return [...new Set(table.cells.map((cell) => cell.key[d] ?? ''))]
+    .filter((code) => code !== '' && code !== 'all')
+    .sort();
+}
+
+/**
+ * The count per state for the whole of every other dimension (null = withheld); for a table
+ * of stock, for one item.
+ */
+function stateValues(table: StatisticsTable, item?: string): Map<string, number | null> {
   const region = table.dimensions.indexOf('region');
+  const itemAt = table.dimensions.indexOf('item');
   const values = new Map<string, number | null>();
   if (region === -1) return values;
   for (const cell of table.cells) {
-    const atState = cell.depths.every((depth, d) => (d === region ? depth === 1 : depth === 0));
+    const atState = cell.depths.every((depth, d) =>
+      d === region ? depth === 1 : d === itemAt ? cell.key[d] === item : depth === 0,
+    );
     const code = cell.key[region] ?? '';
     if (atState && code !== 'VE-unknown') values.set(code, cell.value);
   }
