@@ -104,11 +104,28 @@ describe('statistics in the console', () => {
     await answer.getByTestId('state-map').waitFor();
     expect(await answer.locator('[data-testid="state-map"] path[data-code]').count()).toBe(25);
     const options = await page.getByLabel('Tabla').locator('option').allTextContents();
-    expect(options).toContain('Apelaciones presentadas');
+    expect(options).toContain('Apelaciones presentadas y aceptadas');
     await answer.getByLabel('Filas de').selectOption('VE-A');
     expect(
       await answer.getByTestId('statistics-table').locator('[data-withheld="true"]').count(),
     ).toBeGreaterThan(0);
+    // People down to the parish: a published breakdown of the same cube.
+    const breakdowns = await page.getByLabel('Desglose').locator('option').allTextContents();
+    expect(breakdowns).toContain('Parroquia');
+    // Coverage by municipality, program, cycle and measure, its measures in words.
+    await page
+      .getByLabel('Tabla')
+      .selectOption({ label: 'Cobertura por programa, ciclo y territorio' });
+    await page
+      .getByLabel('Desglose')
+      .selectOption({ label: 'Municipio × Programa y ciclo × Medida' });
+    const coverage = page.getByTestId('statistics-answer');
+    await coverage.getByRole('columnheader', { name: 'Medida' }).waitFor();
+    await coverage.getByRole('cell', { name: 'Canjeado sin carnet' }).first().waitFor();
+    expect(await coverage.getByRole('link', { name: 'Descargar CSV' }).getAttribute('href')).toBe(
+      '/api/statistics/tables/coverage_by_program_cycle_area/csv?by=region.municipality,program.cycle,measure&lang=es&purpose=eligibility_review',
+    );
+    await clean(page);
     await screenshot(page, 'statistics-dashboard-desktop');
     await clean(page);
     await page.setViewportSize(viewports.phone);

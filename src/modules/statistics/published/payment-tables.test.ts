@@ -107,6 +107,33 @@ describe('payments tables', () => {
     expect(paid.get('all|2026-11')).toBe(2_040_000);
   });
 
+  it('answers a differencing pair of amount breakdowns with cells of the one protected cube, and refuses a finer one', async () => {
+    // The amounts get no noise (README, "Differencing"): what keeps two requests from being
+    // subtracted is that every breakdown anyone may ask is a view of the cube the protection
+    // saw. The months alone are the margins of program × month, cell for cell, withheld ones
+    // withheld in both, so the pair tells nothing the finer answer does not.
+    const table = findTable('paid_ves_by_program_month', true);
+    const fine = await readTable(database.db, table, ['program', 'month']);
+    const coarse = await readTable(database.db, table, ['month']);
+    const byKey = new Map(fine.cells.map((cell) => [cell.key.join('|'), cell.value]));
+    expect(coarse.cells.length).toBeGreaterThan(0);
+    for (const cell of coarse.cells) {
+      expect(cell.key[0]).toBe('all');
+      expect(byKey.get(cell.key.join('|'))).toBe(cell.value);
+    }
+    expect(coarse.cells.find((cell) => cell.key.join('|') === 'all|2026-11')?.value).toBe(
+      2_040_000,
+    );
+    await expect(
+      readTable(database.db, table, ['program', 'month', 'region.state']),
+    ).rejects.toMatchObject({
+      code: 'AMP_STATISTICS_UNKNOWN_DIMENSION',
+    });
+    await expect(readTable(database.db, table, ['program.cycle', 'month'])).rejects.toMatchObject({
+      code: 'AMP_STATISTICS_UNKNOWN_DIMENSION',
+    });
+  });
+
   it('skips the table of a currency nothing was paid in', async () => {
     const stored = await database.db.selectFrom('statistics_table').select('code').execute();
     expect(stored.map((row) => row.code)).not.toContain('paid_usd_by_program_month');

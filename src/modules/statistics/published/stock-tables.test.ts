@@ -94,6 +94,20 @@ describe('stock moved by point', () => {
     expect(at('maracay-01', 'redemption')).toBe(300);
   });
 
+  it('answers a differencing pair of stock breakdowns with cells of the one protected cube', async () => {
+    // Stock gets no noise (README, "Differencing"): the states are the margins of the points,
+    // cell for cell, withheld ones withheld in both.
+    const table = findTable('stock_moved_by_point_month', true);
+    const fine = await readTable(database.db, table, ['region.point', 'item', 'kind', 'month']);
+    const coarse = await readTable(database.db, table, ['region.state', 'item', 'kind', 'month']);
+    const byKey = new Map(fine.cells.map((cell) => [cell.key.join('|'), cell.value]));
+    expect(coarse.cells.length).toBeGreaterThan(0);
+    for (const cell of coarse.cells) {
+      expect(cell.key[0]).not.toContain('/');
+      expect(byKey.get(cell.key.join('|'))).toBe(cell.value);
+    }
+  });
+
   it('refuses a breakdown it does not publish', async () => {
     await expect(
       readTable(database.db, findTable('stock_moved_by_point_month', true), ['region.parish']),
