@@ -6,11 +6,12 @@ import {
   leafOf,
   placeLeaf,
   programCycleDimension,
+  prunedTo,
   regionLevels,
   regionWithUnknown,
 } from './cube-dimensions.js';
 import { paymentTables } from './payment-tables.js';
-import type { PublishedTable, Text } from './published-table.js';
+import type { PublishedTable } from './published-table.js';
 import { redemptionTables } from './redemption-tables.js';
 import { stockTable } from './stock-tables.js';
 
@@ -79,7 +80,13 @@ function peopleTable(): PublishedTable {
           count: group.persons,
         };
       });
-      return { dimensions: [region, age, sex], leafCounts };
+      const placed = new Set(
+        leafCounts.filter((leaf) => leaf.count > 0).map((leaf) => leaf.key[0] ?? ''),
+      );
+      return {
+        dimensions: [prunedTo(region, placed), age, sex],
+        leafCounts: leafCounts.filter((leaf) => leaf.count > 0),
+      };
     },
   };
 }

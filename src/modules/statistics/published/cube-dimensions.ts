@@ -39,6 +39,23 @@ export function placeLeaf(
   return parents.has(at) ? `${at}-unknown` : at;
 }
 
+/**
+ * The tree without the areas below a state where nobody is counted: their cells are all zero,
+ * which adds nothing to any margin, and a parish cube of every area would be 160,000 cells
+ * even for a registry of a few persons. States are always kept (the map shows all 25).
+ */
+export function prunedTo(dimension: Dimension, leaves: ReadonlySet<string>): Dimension {
+  const parentOf = new Map(dimension.nodes.map((node) => [node.code, node.parent]));
+  const kept = new Set<string>();
+  for (const node of dimension.nodes) {
+    if (node.parent === null || parentOf.get(node.parent) === null) kept.add(node.code);
+  }
+  for (const leaf of leaves) {
+    for (let at: string | null | undefined = leaf; at != null; at = parentOf.get(at)) kept.add(at);
+  }
+  return { name: dimension.name, nodes: dimension.nodes.filter((node) => kept.has(node.code)) };
+}
+
 export function leafOf(dimension: Dimension, wanted: string | null, fallback: string): string {
   const known = wanted !== null && dimension.nodes.some((node) => node.code === wanted);
   if (!known) return fallback;
