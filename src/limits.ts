@@ -737,6 +737,11 @@ export const limits = {
     /** Dimensions in one request's `by`. */
     breakdownDimensionsMax: 4,
     /**
+     * A refresh's read of one table's source, at most (the application's statement timeout is
+     * for requests; coverage reads every member, entitlement and first redemption at once).
+     */
+    refreshStatementTimeoutMs: 600_000,
+    /**
      * The p % dominance rule for amounts: a cell is withheld when its two largest
      * contributions leave less than this share of the largest to the rest, and a withheld
      * amount is protected by this share of its value either side.

@@ -179,7 +179,13 @@ async function protectedCells(
   now: Date,
   noiseKey: Uint8Array,
 ) {
-  const cube = await table.build(models, db, now);
+  // A batch job reading millions of rows, not a request: its own statement timeout.
+  const cube = await db.transaction().execute(async (trx) => {
+    await sql`select set_config('statement_timeout', ${String(statisticsLimits.refreshStatementTimeoutMs)}, true)`.execute(
+      trx,
+    );
+    return table.build(models, trx, now);
+  });
   if (cube === null) return null;
   const linked = linkedTable(cube.dimensions, cube.leafCounts);
   const names = cube.dimensions.map((dimension) => dimension.name);
