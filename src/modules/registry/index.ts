@@ -4,6 +4,7 @@
  */
 export { findAttribute, findForbiddenName } from './catalogue/index.js';
 export {
+  activePersonCount,
   derivedEligibilityFacts,
   type EligibilityFact,
   type EligibilityFactType,

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
-import { sealedFactsReadEntry } from '../../registry/index.js';
+import { activePersonCount, sealedFactsReadEntry } from '../../registry/index.js';
 import type { SealedDeciding } from '../eligibility/sealed-decider.js';
 import { programLimits } from '../limits.js';
 import { checkContent, contentOf } from '../program-content.js';
@@ -25,8 +25,9 @@ import {
 
 /**
  * The computation of a cycle's round as a resumable batch job (issue #13, point 4). The
- * person-id space is cut into `cycleChunks` equal ranges of the UUID's first 16 bits (ids
- * are random, so the chunks are about equal); each chunk's members and the run's progress
+ * person-id space is cut into equal ranges of the UUID's first 16 bits, one per
+ * `cycleChunkPersons` active persons (ids are random, so the chunks are about equal; the
+ * count is fixed when the round starts); each chunk's members and the run's progress
  * are written in one transaction, with the cycle's row locked. A process killed halfway
  * leaves whole chunks only; the next `cycleComputer` starts at the first chunk not written,
  * and two computers running at once take turns on the lock and never write a chunk twice.
@@ -43,13 +44,14 @@ export interface RunProgress {
 
 /**
  * Starts a round's run, recording who started it (barred from approving the cycle);
- * `chunks` defaults to `limits.programs.cycleChunks`.
+ * `chunks` defaults to one per `limits.programs.cycleChunkPersons` active persons.
  */
 export async function startRound(
   trx: Transaction<Database>,
   round: { cycleId: string; round: number; startedBy: string | null },
-  chunks: number = programLimits.cycleChunks,
+  given?: number,
 ): Promise<void> {
+  const chunks = given ?? (await defaultChunks(trx));
   if (!Number.isInteger(chunks) || chunks < 1 || chunks > programLimits.cycleChunksMax) {
     throw new AmparoError('AMP_VALIDATION', {
       errors: [
@@ -66,6 +68,22 @@ export async function startRound(
       chunks_total: chunks,
     })
     .execute();
+}
+
+async function defaultChunks(trx: Transaction<Database>): Promise<number> {
+  return chunksFor(await activePersonCount(trx));
+}
+
+/**
+ * A round's chunks over `persons` active persons: one per `cycleChunkPersons`, within 1 and
+ * `cycleChunksMax`.
+ *
+ * @example
+ *   chunksFor(1_000_000); // 10
+ */
+export function chunksFor(persons: number): number {
+  const chunks = Math.ceil(persons / programLimits.cycleChunkPersons);
+  return Math.min(programLimits.cycleChunksMax, Math.max(1, chunks));
 }
 
 export interface ComputeOptions {

@@ -19,6 +19,7 @@ import {
   cycleRecomputer,
   entitlementGranter,
 } from './cycle-service.js';
+import { chunksFor } from './cycle-run.js';
 import { cycleView } from './cycle-view.js';
 
 const referenceDate = '2026-12-01';
@@ -188,6 +189,23 @@ describe('cycles and entitlements', () => {
       .where('cycle_id', '=', cycleId)
       .execute();
     expect(members.map((row) => `${row.person_id} ${row.amount_minor}`).sort()).toEqual(expected);
+  });
+
+  it('cuts a round into one chunk per `cycleChunkPersons` active persons by default', async () => {
+    const per = programLimits.cycleChunkPersons;
+    expect([0, 1, per, per + 1, 10 * per, 10 * per + 1].map(chunksFor)).toEqual([
+      1, 1, 1, 2, 10, 11,
+    ]);
+    expect(chunksFor(per * (programLimits.cycleChunksMax + 5))).toBe(programLimits.cycleChunksMax);
+    // This test population is far under one chunk's persons: one chunk, counted when started.
+    const programId = await publishedProgram('one_chunk', pension());
+    const { cycleId } = await cycleCreator(database.db, { programId, referenceDate, operatorId: officer });
+    const run = await database.db
+      .selectFrom('program_cycle_run')
+      .select(['chunks_total', 'chunks_done'])
+      .where('cycle_id', '=', cycleId)
+      .executeTakeFirstOrThrow();
+    expect(run).toEqual({ chunks_total: 1, chunks_done: 1 });
   });
 
   it('refuses approval over the budget cap with the figures, writing nothing', async () => {

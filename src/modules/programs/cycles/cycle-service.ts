@@ -78,7 +78,7 @@ export async function cycleOpener(
     programId: string;
     referenceDate: string;
     operatorId: string | null;
-    /** Chunks of the computation (default `limits.programs.cycleChunks`). */
+    /** Chunks of the computation (default: one per `limits.programs.cycleChunkPersons` active persons). */
     chunks?: number;
     /** The sealed-fact pool and audit, for a rule over sealed facts. */
     sealed?: SealedDeciding;

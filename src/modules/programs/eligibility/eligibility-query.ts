@@ -31,7 +31,7 @@ export interface EligibilityQuery {
   regions: readonly string[];
   /** The pool and audit for a rule over sealed facts; a rule that needs them fails without. */
   sealed?: SealedDeciding;
-  /** Chunks of a sealed run (default `limits.programs.cycleChunks`). */
+  /** Chunks of a sealed run (default `limits.programs.sealedCountChunks`). */
   chunks?: number;
 }
 
@@ -93,7 +93,7 @@ async function sealedEligibleIds(
   plan: RulePlan,
   sealed: SealedDeciding,
 ): Promise<string[]> {
-  const chunks = query.chunks ?? programLimits.cycleChunks;
+  const chunks = query.chunks ?? programLimits.sealedCountChunks;
   const read = (index: number) => {
     const rows = refusingOverflow('rule', () =>
       db.transaction().execute(async (trx) => {

@@ -190,6 +190,16 @@ export function householdCountsRelation(options: { referenceDate: string }): Raw
   )`;
 }
 
+/**
+ * How many persons are active now: what a batch over every active person (a cycle's round)
+ * sizes its chunks by.
+ */
+export async function activePersonCount(db: Kysely<Database>): Promise<number> {
+  const row = await sql<{ count: string }>`select count(*) as count from person
+     where status = 'active'`.execute(db);
+  return Number(row.rows[0]?.count ?? 0);
+}
+
 /** `(attributes->>'name')` with the cast its type needs. */
 function attributeColumn(source: 'a' | 'hv', fact: EligibilityFact): RawBuilder<unknown> {
   const text = sql`(${sql.ref(`${source}.attributes`)} ->> ${sql.lit(fact.name)})`;
@@ -232,12 +242,13 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
   // A range: the persons in it, and their households' members only when the counts need them
   // (a union too: `in range or in (…)` read every person and every membership for each chunk,
   // so a batch of k chunks read k times the registry).
+  const withMembers = options.personId !== undefined || (needsCounts && given === undefined);
   const scope =
     selected === undefined
       ? sql`true`
       : options.personId !== undefined
         ? sql`p.id in (select ${options.personId}::uuid union ${members})`
-        : needsCounts && given === undefined
+        : withMembers
           ? sql`p.id in (select r.id from person r where ${selected('r.id')} union ${members})`
           : selected('p.id');
   // No CTE joined back to itself: a fresh embedded database has no statistics (PGlite runs no
@@ -258,8 +269,15 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
     : sql``;
   const needsAgeHere = (needsCounts && given === undefined) || wanted('age');
   const age = needsAgeHere ? ageAt(reference) : sql`null::int8`;
+  // A chunk of the person-id space (scope: its persons only) names its range on the versions
+  // and memberships too: PostgreSQL does not carry a range from one side of a join to the
+  // other, and otherwise answered each chunk with a hash join over every version (and
+  // membership) of the registry, so a batch of k chunks read k times the tables.
+  const ranged = withMembers ? undefined : selected;
+  const versionRange = ranged === undefined ? sql`` : sql` and ${ranged('v.person_id')}`;
+  const membershipRange = ranged === undefined ? sql`` : sql` and ${ranged('m.person_id')}`;
   const membership = needsMembership
-    ? sql`left join household_membership m on m.person_id = a.id and m.valid_to is null`
+    ? sql`left join household_membership m on m.person_id = a.id and m.valid_to is null${membershipRange}`
     : sql`left join (select null::uuid as household_id, null::text as relationship) m on false`;
   const householdVersion = needsHousehold
     ? sql`left join lateral (
@@ -283,7 +301,7 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
                    ${age} as age
               from person p
               join person_version v on v.person_id = p.id and v.version = p.current_version
-             where p.status = 'active' and (${scope})
+             where p.status = 'active' and (${scope})${versionRange}
           ) a
           ${membership}
           ${householdVersion}
