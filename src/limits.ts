@@ -433,11 +433,11 @@ export const limits = {
      * a killed run computes again. Person ids are random, so a chunk's persons lie on pages
      * all over the registry's tables: each chunk reads about min(its persons, the tables'
      * pages) pages, and fewer, larger chunks read the registry fewer times (at 300,000
-     * persons: 64 chunks 29.5 s, 8 chunks 16.5 s, BENCHMARKS.md). A chunk of 100,000 takes
-     * about 1 s on a quiet machine, far within the 30 s statement limit. At 1M persons: 10
-     * chunks; at 10M: 100.
+     * persons: 64 chunks 29.5 s, 8 chunks 16.5 s, BENCHMARKS.md). A chunk must stay within
+     * the 30 s statement limit on a loaded machine: a household-count rule's chunk of 100,000
+     * passed it at load 40 on 2 cores, so 50,000. At 1M persons: 20 chunks; at 10M: 200.
      */
-    cycleChunkPersons: 100_000,
+    cycleChunkPersons: 50_000,
     /**
      * Chunks of the person-id space a count over a rule with a sealed fact is read in (the
      * preview, `countEligible`): the next chunk's candidates are read while the workers decide
