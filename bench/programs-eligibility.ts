@@ -10,7 +10,14 @@ import { addPersons, loadAverage, seconds, throwawayDatabase } from './lib/progr
  * database, persons generated with generate_series). Targets: ≤ 10 s at 1M; compiled ≥ 0.8×
  * the hand-written speed. Each query runs twice; the faster run counts.
  *
+ * Each count is one statement over the whole population, so both run on one connection of
+ * the application role with the application's 30 s statement limit lifted (`statement_timeout
+ * = 0`, that connection only): at 3M on a loaded machine the count took 24 s, and the goal at
+ * 10M (≤ 2 minutes) is beyond that limit. A cycle computes the same set in chunks, each far
+ * within it (`programs-cycle`).
+ *
  *   npm run bench -- programs-eligibility 100000 1000000 3000000
+ *   npm run bench -- programs-eligibility 10000000
  */
 const rule = 'income_band <= 2 && sex == "F" && age >= 18';
 const referenceDate = '2026-12-01';
@@ -41,14 +48,18 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       const hand: number[] = [];
       let eligible = 0n;
       let handEligible = 0n;
-      for (let run = 0; run < 2; run += 1) {
-        let started = performance.now();
-        eligible = await countEligible(database.app, { rule: checked, referenceDate, regions: [] });
-        compiled.push(seconds(started));
-        started = performance.now();
-        handEligible = BigInt((await handWritten.execute(database.app)).rows[0]?.eligible ?? 0);
-        hand.push(seconds(started));
-      }
+      await database.app.connection().execute(async (app) => {
+        await sql`set statement_timeout = 0`.execute(app);
+        for (let run = 0; run < 2; run += 1) {
+          let started = performance.now();
+          eligible = await countEligible(app, { rule: checked, referenceDate, regions: [] });
+          compiled.push(seconds(started));
+          started = performance.now();
+          handEligible = BigInt((await handWritten.execute(app)).rows[0]?.eligible ?? 0);
+          hand.push(seconds(started));
+        }
+        await sql`reset statement_timeout`.execute(app);
+      });
       if (eligible !== handEligible) throw new Error(`counts differ: ${eligible} ${handEligible}`);
       const compiledSeconds = Math.min(...compiled);
       const handSeconds = Math.min(...hand);
@@ -71,7 +82,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       rule,
       database: 'postgres',
       results,
-      targets: { secondsAt1M: 10, speedRatioMin: 0.8 },
+      statementLimit: 'lifted (0) for the counts: each is one statement over the whole population',
+      targets: { secondsAt1M: 10, speedRatioMin: 0.8, secondsAt10M: 120 },
     };
   } finally {
     await database.close();
