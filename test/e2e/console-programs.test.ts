@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cycleCreator } from '../../src/modules/programs/cycles/cycle-service.js';
 import { publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
@@ -12,8 +13,8 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * marked at its position, then the clauses in plain words) and asks for publication; a
  * supervisor sees who would enter, as counts only, and publishes; the officer computes a
  * cycle with its progress, recomputes it after an enrolment and sees who entered by state, the
- * supervisor approves it and the officer publishes it. Phone
- * width and desktop, axe-clean.
+ * supervisor approves it and the officer publishes it; a cycle that needs two approvers no
+ * longer offers the approval to the one who gave it. Phone width and desktop, axe-clean.
  */
 let run: ConsoleRun;
 type Operator = { username: string; password: string; totp: () => string };
@@ -201,4 +202,53 @@ describe('programs in the console', () => {
     expect(entitlements).toEqual([{ basis: 'rule' }, { basis: 'rule' }, { basis: 'rule' }]);
     expect(run.pageErrors).toEqual([]);
   }, 150_000);
+
+  it('hides the approval from an approver who approved already, while a second is needed', async () => {
+    // Over the second-approver threshold: 60,000,000.00 a woman, three women.
+    const db = run.server.database.db;
+    const { programId } = await publishedProgram(db, {
+      code: 'bono_dos_firmas',
+      content: {
+        nameEs: 'Bono de dos firmas',
+        nameEn: 'Two-signature bonus',
+        descriptionEs: '',
+        descriptionEn: '',
+        kind: 'cash',
+        unit: 'person',
+        // Within both approvers' region (a national program is beyond a regional approver).
+        regions: ['VE-A'],
+        cadence: 'once',
+        benefit: { amountMinor: 60_000_000_00n, currency: 'VES' },
+        budgetCap: 1_000_000_000_00n,
+        eligibilityRule: 'sex == "F"',
+      },
+    });
+    const { cycleId } = await cycleCreator(db, {
+      programId,
+      referenceDate: '2026-12-01',
+      operatorId: null,
+    });
+    const page = await signedIn(supervisor, 'phone');
+    await page.goto(`${run.server.baseUrl}/programs/cycles/${cycleId}`);
+    const approvals = page.getByTestId('approvals');
+    await approvals.getByText('0 de 2 aprobaciones').waitFor();
+    await page.getByRole('button', { name: 'Aprobar el ciclo' }).click();
+    await approvals.getByText('1 de 2 aprobaciones').waitFor();
+    // Still computed, waiting for a second person: this approver is no longer offered it.
+    await page.getByTestId('cycle-status').getByText('calculado, espera aprobación').waitFor();
+    await page.getByTestId('approval-by-another').waitFor();
+    expect(await page.getByRole('button', { name: 'Aprobar el ciclo' }).count()).toBe(0);
+    await page.reload();
+    await approvals.getByText('1 de 2 aprobaciones').waitFor();
+    await page.getByTestId('approval-by-another').waitFor();
+    expect(await page.getByRole('button', { name: 'Aprobar el ciclo' }).count()).toBe(0);
+    await clean(page);
+
+    // A different approver is offered it, and theirs completes the two.
+    const second = await signedIn(officer, 'desktop');
+    await second.goto(`${run.server.baseUrl}/programs/cycles/${cycleId}`);
+    await second.getByRole('button', { name: 'Aprobar el ciclo' }).click();
+    await second.getByTestId('cycle-status').getByText('aprobado').waitFor();
+    expect(run.pageErrors).toEqual([]);
+  }, 60_000);
 });

@@ -90,7 +90,10 @@ function Summary({ view }: { view: CycleView }) {
   const total = (minor: string) =>
     money ? moneyText(minor, view.program.currency, i18n.language) : '—';
   return (
-    <div className="table-scroll">
+    // At phone width large amounts make the table scroll sideways; the region takes focus so
+    // a keyboard can scroll it.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: axe's scrollable-region-focusable asks for it
+    <section className="table-scroll" tabIndex={0} aria-label={t('programs.summaryCaption')}>
       <table data-testid="cycle-summary">
         <caption>{t('programs.summaryCaption')}</caption>
         <thead>
@@ -117,7 +120,7 @@ function Summary({ view }: { view: CycleView }) {
           </tr>
         </tfoot>
       </table>
-    </div>
+    </section>
   );
 }
 
