@@ -53,7 +53,10 @@ export function registerProgramsCommands(
     .description("open a cycle of a program's published version and compute its eligible set")
     .requiredOption('--program <code>', 'the program code, e.g. food_box')
     .requiredOption('--date <date>', 'the reference date, YYYY-MM-DD')
-    .option('--chunks <n>', 'chunks of the computation (default: one per limits.programs.cycleChunkPersons active persons)')
+    .option(
+      '--chunks <n>',
+      'chunks of the computation (default: one per limits.programs.cycleChunkPersons active persons)',
+    )
     .option('--chunk-pause-ms <ms>', 'wait between chunks, leaving the database to other work')
     .option('--json', 'print one JSON object')
     .action(async (flags: ComputeFlags & { program: string; date: string; chunks?: string }) => {

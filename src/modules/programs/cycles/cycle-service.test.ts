@@ -11,6 +11,7 @@ import { insertRandomPopulation, refusal } from '../programs-test-kit.js';
 import { endEntitlementsOnRegistryEvents } from '../registry-subscriptions.js';
 import { checkRule } from '../rules/rule-checker.js';
 import { evaluateFormula, evaluateRule } from '../rules/rule-evaluator.js';
+import { chunksFor } from './cycle-run.js';
 import {
   approvalRecorder,
   cycleApprover,
@@ -19,7 +20,6 @@ import {
   cycleRecomputer,
   entitlementGranter,
 } from './cycle-service.js';
-import { chunksFor } from './cycle-run.js';
 import { cycleView } from './cycle-view.js';
 
 const referenceDate = '2026-12-01';
@@ -199,7 +199,11 @@ describe('cycles and entitlements', () => {
     expect(chunksFor(per * (programLimits.cycleChunksMax + 5))).toBe(programLimits.cycleChunksMax);
     // This test population is far under one chunk's persons: one chunk, counted when started.
     const programId = await publishedProgram('one_chunk', pension());
-    const { cycleId } = await cycleCreator(database.db, { programId, referenceDate, operatorId: officer });
+    const { cycleId } = await cycleCreator(database.db, {
+      programId,
+      referenceDate,
+      operatorId: officer,
+    });
     const run = await database.db
       .selectFrom('program_cycle_run')
       .select(['chunks_total', 'chunks_done'])
