@@ -124,6 +124,14 @@ export const limits = {
       deviceTokensPerOperatorMax: 50,
       /** `last_seen_at` is written at most this often, so reads do not each cost a write. */
       lastSeenWriteIntervalMs: minuteMs,
+      /**
+       * How long a server process may answer from an operator session it read before
+       * (src/modules/access/session-cache.ts): a revocation or role change made through another
+       * process, or in the database by hand, takes effect within this bound.
+       */
+      cacheMs: 2_000,
+      /** Operator sessions one process keeps cached at once. */
+      cacheEntriesMax: 10_000,
       tokenBytes: 32,
     },
     password: {

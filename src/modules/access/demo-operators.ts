@@ -7,6 +7,7 @@ import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { insertOperator } from './operator-admin-repository.js';
 import { freshCredentials } from './operator-credentials.js';
 import { decideChange, insertChange } from './operator-grant-repository.js';
+import { forgetCachedSessions } from './session-cache.js';
 
 /**
  * argon2id at OWASP's recommended minimum (19 MiB, 2 passes). `algorithm: 2` is the
@@ -163,6 +164,7 @@ async function grantDemoRoles(
     .set({ roles: account.roles, regions: account.regions })
     .where('id', '=', account.id)
     .execute();
+  forgetCachedSessions();
 }
 
 function demoEntry(operatorId: string): AuditEntryInput {

@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
+import { forgetCachedSessions } from './session-cache.js';
 
 /** All SQL of operator account administration. Accounts are never deleted, only disabled. */
 
@@ -163,6 +164,7 @@ export async function updateOperator(
     })
     .where('id', '=', id)
     .execute();
+  forgetCachedSessions();
 }
 
 /** Ends every live session and device token of an operator; returns how many. */
@@ -177,5 +179,6 @@ export async function revokeAllSessions(
     .where('operator_id', '=', operatorId)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+  forgetCachedSessions();
   return Number(result.numUpdatedRows);
 }

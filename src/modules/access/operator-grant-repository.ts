@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
 import type { OperatorChangeStatus } from './tables.js';
+import { forgetCachedSessions } from './session-cache.js';
 
 /** All SQL of grants (operator_change) and enrolments (operator_enrolment), migration 0022. */
 
@@ -282,4 +283,5 @@ export async function setEnrolledCredentials(
     })
     .where('id', '=', operatorId)
     .execute();
+  forgetCachedSessions();
 }

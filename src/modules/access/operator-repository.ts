@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
+import { forgetCachedSessions } from './session-cache.js';
 
 export interface OperatorCredentials {
   id: string;
@@ -96,4 +97,5 @@ export async function updatePasswordHash(
     .set({ password_hash: passwordHash, password_change_required: false })
     .where('id', '=', operatorId)
     .execute();
+  forgetCachedSessions();
 }

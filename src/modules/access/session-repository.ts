@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
 import type { SessionKind } from './tables.js';
+import { forgetCachedSessions } from './session-cache.js';
 
 /** A session row with what the authentication layer needs to decide and build an actor. */
 export interface StoredSession {
@@ -134,6 +135,7 @@ export async function revokeSession(
   if (where.operatorId !== undefined) query = query.where('operator_id', '=', where.operatorId);
   if (where.kind !== undefined) query = query.where('kind', '=', where.kind);
   const result = await query.executeTakeFirst();
+  forgetCachedSessions();
   return result.numUpdatedRows > 0n;
 }
 
@@ -153,6 +155,7 @@ export async function revokeOtherConsoleSessions(
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', at)
     .executeTakeFirst();
+  forgetCachedSessions();
   return Number(result.numUpdatedRows);
 }
 

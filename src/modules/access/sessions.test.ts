@@ -181,16 +181,54 @@ describe('sessions and device tokens', () => {
     expect((await me({ cookie, bearer: cookie })).statusCode).toBe(200);
   });
 
-  it('stops every session of a disabled operator', async () => {
+  it('stops every session of an operator disabled by hand within the session cache bound', async () => {
     const maria = await createTestOperator(kit, { username: 'maria.leaves' });
     const cookie = await signIn(maria);
     expect((await me({ cookie })).statusCode).toBe(200);
+    // By hand, as another server process would: this process learns it when its cached row
+    // (at most limits.access.session.cacheMs old) runs out.
     await kit.database.db
       .updateTable('operator')
       .set({ disabled_at: kit.now() })
       .where('id', '=', maria.id)
       .execute();
+    kit.advance(accessLimits.session.cacheMs);
     expect((await me({ cookie })).statusCode).toBe(401);
+  });
+
+  it('answers from a revocation or a role change made elsewhere once the cache bound has passed', async () => {
+    const luis = await createTestOperator(kit, { username: 'luis.cached', roles: ['enrolment_clerk'] });
+    const cookie = await signIn(luis);
+    const seen = await me({ cookie });
+    expect(seen.statusCode).toBe(200);
+    expect(JSON.stringify(seen.json())).toContain('enrolment_clerk');
+    await kit.database.asAdmin((admin) =>
+      admin.updateTable('operator').set({ roles: ['auditor'] }).where('id', '=', luis.id).execute(),
+    );
+    kit.advance(accessLimits.session.cacheMs);
+    const changed = await me({ cookie });
+    expect(changed.statusCode).toBe(200);
+    expect(JSON.stringify(changed.json())).not.toContain('enrolment_clerk');
+    await kit.database.db
+      .updateTable('auth_session')
+      .set({ revoked_at: kit.now() })
+      .where('operator_id', '=', luis.id)
+      .execute();
+    kit.advance(accessLimits.session.cacheMs);
+    expect((await me({ cookie })).statusCode).toBe(401);
+  });
+
+  it('refuses a session revoked through this process on the very next request', async () => {
+    const rosa = await createTestOperator(kit, { username: 'rosa.revoked' });
+    const device = await post('/api/auth/tokens', await signIn(rosa), { label: 'kiosk' });
+    expect(device.statusCode).toBe(201);
+    const { id, token } = device.json() as { id: string; token: string };
+    // Read twice, so the second answer may come from the cache.
+    expect((await me({ bearer: token })).statusCode).toBe(200);
+    expect((await me({ bearer: token })).statusCode).toBe(200);
+    const consoleCookie = await signIn(rosa);
+    expect((await post(`/api/auth/tokens/${id}/revoke`, consoleCookie)).statusCode).toBe(200);
+    expect((await me({ bearer: token })).statusCode).toBe(401);
   });
 
   it('changes the password: current checked, policy applied, other console sessions revoked', async () => {

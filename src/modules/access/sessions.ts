@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../shared/access/actor.js';
 import type { AccessContext } from './access-context.js';
 import { accessLimits } from './limits.js';
+import { cachedSession, cacheSession, noteSessionSeen } from './session-cache.js';
 import {
   findSessionByDigest,
   insertSession,
@@ -69,20 +70,28 @@ export interface ResolvedSession {
 /**
  * The live session for a presented token, or null when the token is unknown, revoked,
  * expired, idle too long, or its operator is disabled or its person no longer active.
- * Records activity at most once a minute.
+ * Records activity at most once a minute. An operator session's row may come from the
+ * process's cache (session-cache.ts: at most `limits.access.session.cacheMs` old).
  */
 export async function resolveSession(
   context: AccessContext,
   token: string,
 ): Promise<ResolvedSession | null> {
   if (!looksLikeSessionToken(token)) return null;
-  const stored = await findSessionByDigest(context.db, sessionTokenDigest(token));
+  const digest = sessionTokenDigest(token);
+  const digestHex = digest.toString('hex');
   const now = context.now();
+  let stored = cachedSession(digestHex, now);
+  if (stored === undefined) {
+    stored = await findSessionByDigest(context.db, digest);
+    if (stored) cacheSession(digestHex, stored, now);
+  }
   if (!stored || !sessionLive(stored, now)) return null;
   const actor = actorOf(stored);
   if (!actor) return null;
   if (now.getTime() - stored.lastSeenAt.getTime() >= accessLimits.session.lastSeenWriteIntervalMs) {
     await touchSession(context.db, stored.id, now);
+    noteSessionSeen(digestHex, now);
   }
   return {
     id: stored.id,
