@@ -478,6 +478,15 @@ export const limits = {
     /** Programs on one point's allow-list; operators assigned to one point. */
     pointProgramsMax: 50,
     pointOperatorsMax: 200,
+    /**
+     * How long a server process may answer the point gate (the point, its open or closed state,
+     * the operator's assignment, the programs it serves) from what it read before
+     * (src/modules/distribution/point-gate-cache.ts): a change made through another process, or
+     * in the database by hand, takes effect within this bound.
+     */
+    pointGateCacheMs: 2_000,
+    /** Point × operator pairs one process keeps cached at once. */
+    pointGateCacheEntriesMax: 10_000,
     /** Largest quantity one stock movement or one redemption line may move. */
     movementQuantityMax: 1_000_000,
     /** Lines in one redemption (a basket has at most `programs.basketItemsMax` items). */

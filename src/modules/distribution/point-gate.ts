@@ -6,8 +6,13 @@ import { auditActorOf } from '../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import type { AllowedWrite } from '../../shared/audit/write-audit-entry.js';
 import { type Grant, guardPersonAccess } from '../access/index.js';
-import type { DistributionContext, DistributionDependencies } from './distribution-context.js';
+import {
+  type DistributionContext,
+  type DistributionDependencies,
+  nowOf,
+} from './distribution-context.js';
 import { DistributionError, type DistributionErrorCode } from './distribution-error.js';
+import { cachedPointGate, cachePointGate } from './point-gate-cache.js';
 import type { PointKind, PointStatus } from './tables.js';
 
 export interface PointRow {
@@ -24,6 +29,23 @@ export async function findPoint(db: Kysely<Database>, id: string): Promise<Point
   return (await findPointFor(db, id, null))?.point;
 }
 
+type PointReading = { point: PointRow; assigned: boolean; servedProgramIds: string[] } | undefined;
+
+/** `findPointFor` through the gate's cache (point-gate-cache.ts: at most 2 s old). */
+async function gateReading(
+  deps: DistributionDependencies,
+  id: string,
+  operatorId: string | null,
+): Promise<PointReading> {
+  const key = `${id}|${operatorId ?? ''}`;
+  const now = nowOf(deps);
+  const cached = cachedPointGate<{ reading: PointReading }>(key, now);
+  if (cached !== undefined) return cached.reading;
+  const reading = await findPointFor(deps.db, id, operatorId);
+  cachePointGate(key, { reading }, now);
+  return reading;
+}
+
 /**
  * The point, whether this operator is assigned to it, and the programs it serves, in one
  * statement: the gate runs before every request at a point, and a redemption needs all three
@@ -33,7 +55,7 @@ async function findPointFor(
   db: Kysely<Database>,
   id: string,
   operatorId: string | null,
-): Promise<{ point: PointRow; assigned: boolean; servedProgramIds: string[] } | undefined> {
+): Promise<PointReading> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
   const row = await db
     .selectFrom('distribution_point as p')
@@ -99,7 +121,8 @@ export interface PointGrant {
  * The gate in front of everything done at a point: the decision table by role and purpose,
  * scoped by the point's state (outside it, or no such point: 404, as for a person record),
  * then, for a distribution operator, their assignment to this very point (403). Every refusal
- * is audited; the caller audits what it does once allowed.
+ * is audited; the caller audits what it does once allowed. The point's reading may come from
+ * the process's cache (point-gate-cache.ts: at most `limits.distribution.pointGateCacheMs` old).
  *
  * @example
  *   const { point, write } = await guardPoint(deps, context, 'distribution.stock_record', pointId);
@@ -113,7 +136,7 @@ export async function guardPoint(
 ): Promise<PointGrant> {
   const resource = options.resource ?? { type: 'distribution_point', id: pointId };
   const operatorId = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
-  const found = await findPointFor(deps.db, pointId, operatorId);
+  const found = await gateReading(deps, pointId, operatorId);
   const point = found?.point;
   const grant = await guardPersonAccess(deps, {
     actor: context.actor,

@@ -9,6 +9,7 @@ import type { DistributionContext, DistributionDependencies } from '../distribut
 import { distributionLimits } from '../limits.js';
 import { guardPoint, type PointRow, pointRowOf, type RequestWrite } from '../point-gate.js';
 import type { PointKind, PointStatus } from '../tables.js';
+import { forgetPointGates } from '../point-gate-cache.js';
 
 /**
  * Distribution points (issue #15, point 1): registered by a supervisor for a state, with the
@@ -76,6 +77,7 @@ export async function pointCreator(
       writeAuditEntry(write, { type: 'distribution_point', id: pointId }, [], context.requestId),
     ]);
   });
+  forgetPointGates();
   return { pointId };
 }
 
@@ -97,6 +99,7 @@ export async function pointChanger(
 ): Promise<PointDetail> {
   const { write } = await guardPoint(deps, context, 'distribution.point_manage', pointId);
   const by = operatorIdOf(write.actor);
+  forgetPointGates();
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('distribution_point')
@@ -127,6 +130,8 @@ export async function pointChanger(
       ),
     ]);
   });
+  // Once committed: the next request at this point reads the point, its programs and operators.
+  forgetPointGates();
   return pointDetail(deps, pointId);
 }
 

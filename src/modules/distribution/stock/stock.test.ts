@@ -9,6 +9,7 @@ import {
   type SignedIn,
   signIn,
 } from '../distribution-test-kit.js';
+import { distributionLimits } from '../limits.js';
 
 /**
  * Points and stock over HTTP (issue #15, points 1 and 2): the ledger moves only as recorded,
@@ -170,6 +171,33 @@ describe('distribution points and stock', () => {
     });
     expect(atClosed.json().code).toBe('AMP_POINT_CLOSED');
     expect(await onHand(otherPointId, 'food_box')).toBe(15);
+  });
+
+  it('refuses an operator removed from a point at once through the point, within the gate cache bound by hand', async () => {
+    const helper = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const byApi = await createPoint(kit, supervisor, { operators: [helper.operatorId] });
+    const byHand = await createPoint(kit, supervisor, { operators: [helper.operatorId] });
+    const deliver = (point: string) =>
+      post(helper, `${point}/deliveries`, { clientId: randomUUID(), item: 'rice', quantity: 1 });
+    // Twice each, so the second gate reading may come from the cache.
+    for (const point of [byApi, byHand, byApi, byHand]) {
+      expect((await deliver(point)).statusCode).toBe(201);
+    }
+    const removed = await post(supervisor, `${byApi}/changes`, {
+      removeOperators: [helper.operatorId],
+    });
+    expect(removed.statusCode).toBe(200);
+    expect((await deliver(byApi)).json().code).toBe('AMP_POINT_NOT_ASSIGNED');
+    // By hand, as another server process would: seen once the cached reading runs out.
+    await kit.database.db
+      .updateTable('distribution_point_operator')
+      .set({ active: false })
+      .where('point_id', '=', byHand)
+      .where('operator_id', '=', helper.operatorId)
+      .execute();
+    kit.advance(distributionLimits.pointGateCacheMs);
+    expect((await deliver(byHand)).json().code).toBe('AMP_POINT_NOT_ASSIGNED');
+    expect(await onHand(byHand, 'rice')).toBe(2);
   });
 
   it('keeps the ledger append-only, whatever connects as the application', async () => {
