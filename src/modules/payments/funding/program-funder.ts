@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import {
+  type AccountInput,
   accountCreator,
   accountFlags,
   isModifiedRequest,
@@ -49,7 +50,7 @@ export async function programFunder(
   }
   const funding = fundingAccountId(program.programId, currency);
   const settlement = settlementAccountId(currency);
-  const opened = await accountCreator(db, [
+  await openOnce(db, [
     { id: settlement, currency, kind: 'settlement', flags: accountFlags.none },
     {
       id: funding,
@@ -59,7 +60,6 @@ export async function programFunder(
       referenceId: program.programId,
     },
   ]);
-  if (opened.some((outcome) => outcome.result !== 'ok')) throw new Error('derived account refused');
   const [outcome] = await transferCreator(db, [
     {
       id: props.transferId,
@@ -89,4 +89,26 @@ export async function programFunder(
     balanceMinor: account === undefined ? 0n : postedBalance(account),
     replayed: outcome.replayed,
   };
+}
+
+/**
+ * Derived accounts (the currency's settlement account, a program's funding account) this process
+ * has seen opened as asked. A ledger account is never deleted and its currency, kind and flags
+ * never change (the application role may not), so once opened it needs no second look: each
+ * funding request otherwise spent a transaction of four statements opening accounts that
+ * exist (bench/ledger-tpcb.ts, single transfers over HTTP). Per database handle (the ids are
+ * derived, so the same in every database); bounded: past the bound it starts again empty.
+ */
+const openedAccountIds = new WeakMap<Kysely<Database>, Set<string>>();
+const openedAccountIdsMax = 10_000;
+
+/** Opens the accounts unless this process saw them opened in this database before. */
+async function openOnce(db: Kysely<Database>, accounts: readonly AccountInput[]): Promise<void> {
+  const seen = openedAccountIds.get(db) ?? new Set<string>();
+  if (accounts.every((account) => seen.has(account.id))) return;
+  const opened = await accountCreator(db, accounts);
+  if (opened.some((outcome) => outcome.result !== 'ok')) throw new Error('derived account refused');
+  if (seen.size + accounts.length > openedAccountIdsMax) seen.clear();
+  for (const account of accounts) seen.add(account.id);
+  openedAccountIds.set(db, seen);
 }
