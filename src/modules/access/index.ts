@@ -16,5 +16,10 @@ export {
   type TransactionalAuditRecorder,
 } from './person-access-guard.js';
 export { type AccessAdminPluginOptions, accessAdminPlugin } from './plugin.js';
-export { consumePersonReads } from './read-quota.js';
+export {
+  consumePersonReads,
+  countPersonReadsInTransaction,
+  PersonReadsOverrun,
+  personReadsRefusal,
+} from './read-quota.js';
 export { raiseSecurityAlert, type SecurityAlertKind } from './security-alerts.js';

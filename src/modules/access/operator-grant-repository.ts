@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
-import type { OperatorChangeStatus } from './tables.js';
 import { forgetCachedSessions } from './session-cache.js';
+import type { OperatorChangeStatus } from './tables.js';
 
 /** All SQL of grants (operator_change) and enrolments (operator_enrolment), migration 0022. */
 

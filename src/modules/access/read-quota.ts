@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import type { OperatorActor } from '../../shared/access/actor.js';
@@ -41,6 +41,74 @@ export async function consumePersonReads(
   count: number,
   now: Date = new Date(),
 ): Promise<void> {
+  const reading = await bumpReads(db, actor, count, now);
+  if (reading.reads <= reading.quota) return;
+  await db
+    .updateTable('operator_read_window')
+    .set((eb) => ({ reads: eb('reads', '-', count) }))
+    .where('operator_id', '=', actor.operatorId)
+    .where('window_start', '=', reading.bucketStart)
+    .execute();
+  throw await quotaRefusal(db, actor, reading);
+}
+
+/** Where an operator's count stood once bumped. */
+interface QuotaReading {
+  quota: number;
+  reads: number;
+  bucketStart: Date;
+  windowFloor: Date;
+  now: Date;
+}
+
+/**
+ * Thrown by `countPersonReadsInTransaction` past the quota: the caller lets the transaction roll
+ * back (which takes the increment back) and then turns it into the refusal with
+ * `personReadsRefusal`, outside the transaction, so the alert it raises is kept.
+ */
+export class PersonReadsOverrun extends Error {
+  override readonly name = 'PersonReadsOverrun';
+  constructor(readonly reading: QuotaReading) {
+    super('the read quota is used up');
+  }
+}
+
+/**
+ * `consumePersonReads` inside a write's own transaction (a card redemption: one commit where
+ * the bump was a second one), as its first statement, so nothing the transaction finds out is
+ * answered uncounted. Past the quota it throws `PersonReadsOverrun`.
+ *
+ * @example
+ *   try { await db.transaction().execute(async (trx) => {
+ *     await countPersonReadsInTransaction(trx, actor, 1); … }) }
+ *   catch (error) { if (error instanceof PersonReadsOverrun)
+ *     throw await personReadsRefusal(db, actor, error); throw error; }
+ */
+export async function countPersonReadsInTransaction(
+  trx: Transaction<Database>,
+  actor: OperatorActor,
+  count: number,
+  now: Date = new Date(),
+): Promise<void> {
+  const reading = await bumpReads(trx, actor, count, now);
+  if (reading.reads > reading.quota) throw new PersonReadsOverrun(reading);
+}
+
+/** The 429 for an overrun whose transaction rolled back: raises the alert, says when to retry. */
+export function personReadsRefusal(
+  db: Kysely<Database>,
+  actor: OperatorActor,
+  overrun: PersonReadsOverrun,
+): Promise<AmparoError> {
+  return quotaRefusal(db, actor, overrun.reading);
+}
+
+async function bumpReads(
+  db: Kysely<Database>,
+  actor: OperatorActor,
+  count: number,
+  now: Date,
+): Promise<QuotaReading> {
   const quota = readQuotaFor(actor.roles);
   const bucketStart = new Date(Math.floor(now.getTime() / bucketMs) * bucketMs);
   const windowFloor = new Date(now.getTime() - windowMs);
@@ -63,20 +131,22 @@ export async function consumePersonReads(
   if (row === undefined) throw new Error('the read counter returned no row');
   // A bucket just begun: the operator's buckets that left the window are no longer needed.
   if (row.bucket === count) await pruneBuckets(db, actor.operatorId, windowFloor);
-  if (row.reads <= quota) return;
-  await db
-    .updateTable('operator_read_window')
-    .set((eb) => ({ reads: eb('reads', '-', count) }))
-    .where('operator_id', '=', actor.operatorId)
-    .where('window_start', '=', bucketStart)
-    .execute();
-  await raiseAlertOnce(db, actor, { quota, reads: row.reads, windowFloor, now });
+  return { quota, reads: row.reads, bucketStart, windowFloor, now };
+}
+
+async function quotaRefusal(
+  db: Kysely<Database>,
+  actor: OperatorActor,
+  reading: QuotaReading,
+): Promise<AmparoError> {
+  const { quota, reads, windowFloor, now } = reading;
+  await raiseAlertOnce(db, actor, { quota, reads, windowFloor, now });
   const retryAfterSeconds = await secondsUntilRoom(db, actor.operatorId, {
-    needed: row.reads - quota,
+    needed: reads - quota,
     windowFloor,
     now,
   });
-  throw new AmparoError('AMP_QUOTA_EXCEEDED', {
+  return new AmparoError('AMP_QUOTA_EXCEEDED', {
     detail: `The read quota of ${quota} person records per hour is used up; retry in ${retryAfterSeconds} s`,
     retryAfterSeconds,
   });

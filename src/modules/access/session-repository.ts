@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
-import type { SessionKind } from './tables.js';
 import { forgetCachedSessions } from './session-cache.js';
+import type { SessionKind } from './tables.js';
 
 /** A session row with what the authentication layer needs to decide and build an actor. */
 export interface StoredSession {

@@ -197,13 +197,20 @@ describe('sessions and device tokens', () => {
   });
 
   it('answers from a revocation or a role change made elsewhere once the cache bound has passed', async () => {
-    const luis = await createTestOperator(kit, { username: 'luis.cached', roles: ['enrolment_clerk'] });
+    const luis = await createTestOperator(kit, {
+      username: 'luis.cached',
+      roles: ['enrolment_clerk'],
+    });
     const cookie = await signIn(luis);
     const seen = await me({ cookie });
     expect(seen.statusCode).toBe(200);
     expect(JSON.stringify(seen.json())).toContain('enrolment_clerk');
     await kit.database.asAdmin((admin) =>
-      admin.updateTable('operator').set({ roles: ['auditor'] }).where('id', '=', luis.id).execute(),
+      admin
+        .updateTable('operator')
+        .set({ roles: ['auditor'] })
+        .where('id', '=', luis.id)
+        .execute(),
     );
     kit.advance(accessLimits.session.cacheMs);
     const changed = await me({ cookie });

@@ -8,8 +8,8 @@ import { guardPersonAccess, guardRegionalAccess } from '../../access/index.js';
 import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
 import { distributionLimits } from '../limits.js';
 import { guardPoint, type PointRow, pointRowOf, type RequestWrite } from '../point-gate.js';
-import type { PointKind, PointStatus } from '../tables.js';
 import { forgetPointGates } from '../point-gate-cache.js';
+import type { PointKind, PointStatus } from '../tables.js';
 
 /**
  * Distribution points (issue #15, point 1): registered by a supervisor for a state, with the

@@ -2,9 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import { type IdempotencyRow, runIdempotent } from '../../../platform/db/idempotency.js';
 import type { Database } from '../../../platform/db/schema.js';
+import type { OperatorActor } from '../../../shared/access/actor.js';
 import type { Action } from '../../../shared/access/policy.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
-import { auditInTransaction } from '../../access/index.js';
+import {
+  auditInTransaction,
+  countPersonReadsInTransaction,
+  PersonReadsOverrun,
+  personReadsRefusal,
+} from '../../access/index.js';
 import { onlineCardCheck } from '../../credentials/index.js';
 import {
   type EntitlementForRedemption,
@@ -65,12 +71,13 @@ async function cardHolderAt(
   pointId: string,
   qrText: string,
   action: Action,
+  countsAsPersonRead = true,
 ): Promise<Holder> {
   const check = await onlineCardCheck(deps, qrText, nowOf(deps));
   const personId = check.holder?.personId ?? null;
   const gate = await guardPoint(deps, context, action, pointId, {
     resource: { type: 'person', id: personId },
-    countsAsPersonRead: true,
+    countsAsPersonRead,
   });
   const resource = { type: 'person' as const, id: personId };
   if (check.holder === undefined) {
@@ -147,8 +154,18 @@ export async function cardRedeemer(
   pointId: string,
   props: { clientId: string; qrText: string; entitlementId: string; lines: RedemptionLine[] },
 ): Promise<{ status: number; body: RedemptionAnswer }> {
-  const holder = await cardHolderAt(deps, context, pointId, props.qrText, 'distribution.redeem');
+  // The read is counted in the redemption's own transaction (one commit, not two); a card the
+  // gate or the verifier refuses reveals no entitlement and is not counted.
+  const holder = await cardHolderAt(
+    deps,
+    context,
+    pointId,
+    props.qrText,
+    'distribution.redeem',
+    false,
+  );
   return redeemFor(deps, holder.gate, {
+    countsPersonRead: true,
     personId: holder.personId,
     requestId: context.requestId,
     clientId: props.clientId,
@@ -168,6 +185,11 @@ export interface RedeemProps {
   entitlementId: string;
   lines: RedemptionLine[];
   mode: { kind: 'card'; credentialId: string } | { kind: 'assisted'; assistedId: string };
+  /**
+   * Count the answer against the operator's read quota in the redemption's transaction, as its
+   * first statement (a card redemption, whose gate did not count it).
+   */
+  countsPersonRead?: boolean;
   /** Writes that belong in the redemption's transaction (the assisted record). */
   alsoInTransaction?: (trx: Transaction<Database>) => Promise<void>;
 }
@@ -182,71 +204,96 @@ export async function redeemFor(
   const served = gate.servedProgramIds;
   const redemptionId = randomUUID();
   let settleAudit: () => Promise<void> = async () => undefined;
-  const answer = await auditingRefusals(deps, gate.write, resource, () =>
-    runIdempotent<RedemptionAnswer>(
-      deps.db,
-      { scope: 'distribution.redeem', clientId: props.clientId, request: props.request },
-      async (trx, answer) => {
-        const entitlement = await redeemableEntitlement(trx, props, served);
-        const locked = await lockEntitlementState(trx, entitlement);
-        if (!redeemableStates.includes(locked.state)) {
-          throw new DistributionError(
-            'AMP_ENTITLEMENT_NOT_REDEEMABLE',
-            `The entitlement is ${locked.state}`,
-            [{ field: '/entitlementId', reason: locked.state, code: locked.state }],
-          );
-        }
-        const after = takeLines(locked.items, props.lines);
-        await props.alsoInTransaction?.(trx);
-        const state = stateAfter(after);
-        const redeemedAt = nowOf(deps);
-        // The text is queued before the write that takes the point's stock row, so that lock
-        // waits on nothing but the audit append and the commit.
-        await queueRedemptionNotice(trx, deps, {
-          personId: entitlement.personId,
-          point: gate.point,
-          receiptId: redemptionId,
-          redeemedAt,
-        });
-        const receipt = signedReceiptOf(deps, gate.point, {
-          redemptionId,
-          entitlement,
-          mode: props.mode.kind,
-          lines: linesAfter(props.lines, after),
-          redeemedAt,
-        });
-        const result = {
-          status: 201,
-          body: { redemptionId, entitlement: answerAfter(entitlement, state, after), ...receipt },
-        };
-        await writeRedemption(trx, gate.point, {
-          redemptionId,
-          entitlement,
-          props,
-          state,
-          receipt,
-          answerRow: answer.row(result),
-          operatorId: operatorIdOf(gate.write.actor),
-        });
-        return result;
-      },
-      {
-        workStoresAnswer: true,
-        // The entry is staged with the redemption, without the audit appender's global lock,
-        // and moved into the log with other requests' entries after the commit (group commit;
-        // bench/distribution-redeem.ts): concurrent redemptions no longer commit one at a time.
-        lastInTransaction: async (trx) => {
-          settleAudit = await auditInTransaction(deps.audit, trx, [
-            writeAuditEntry(gate.write, resource, [], props.requestId),
-          ]);
+  const actor = gate.write.actor;
+  const reader = props.countsPersonRead === true && actor.kind === 'operator' ? actor : undefined;
+  const answer = await refusingOverQuota(deps, gate, reader, () =>
+    auditingRefusals(deps, gate.write, resource, () =>
+      runIdempotent<RedemptionAnswer>(
+        deps.db,
+        { scope: 'distribution.redeem', clientId: props.clientId, request: props.request },
+        async (trx, answer) => {
+          if (reader !== undefined) await countPersonReadsInTransaction(trx, reader, 1);
+          const entitlement = await redeemableEntitlement(trx, props, served);
+          const locked = await lockEntitlementState(trx, entitlement);
+          if (!redeemableStates.includes(locked.state)) {
+            throw new DistributionError(
+              'AMP_ENTITLEMENT_NOT_REDEEMABLE',
+              `The entitlement is ${locked.state}`,
+              [{ field: '/entitlementId', reason: locked.state, code: locked.state }],
+            );
+          }
+          const after = takeLines(locked.items, props.lines);
+          await props.alsoInTransaction?.(trx);
+          const state = stateAfter(after);
+          const redeemedAt = nowOf(deps);
+          // The text is queued before the write that takes the point's stock row, so that lock
+          // waits on nothing but the audit append and the commit.
+          await queueRedemptionNotice(trx, deps, {
+            personId: entitlement.personId,
+            point: gate.point,
+            receiptId: redemptionId,
+            redeemedAt,
+          });
+          const receipt = signedReceiptOf(deps, gate.point, {
+            redemptionId,
+            entitlement,
+            mode: props.mode.kind,
+            lines: linesAfter(props.lines, after),
+            redeemedAt,
+          });
+          const result = {
+            status: 201,
+            body: { redemptionId, entitlement: answerAfter(entitlement, state, after), ...receipt },
+          };
+          await writeRedemption(trx, gate.point, {
+            redemptionId,
+            entitlement,
+            props,
+            state,
+            receipt,
+            answerRow: answer.row(result),
+            operatorId: operatorIdOf(gate.write.actor),
+          });
+          return result;
         },
-      },
+        {
+          workStoresAnswer: true,
+          // The entry is staged with the redemption, without the audit appender's global lock,
+          // and moved into the log with other requests' entries after the commit (group commit;
+          // bench/distribution-redeem.ts): concurrent redemptions no longer commit one at a time.
+          lastInTransaction: async (trx) => {
+            settleAudit = await auditInTransaction(deps.audit, trx, [
+              writeAuditEntry(gate.write, resource, [], props.requestId),
+            ]);
+          },
+        },
+      ),
     ),
   );
   // An acknowledged redemption has its entry in the log (or, if this process dies first,
   // staged with it and moved by the sweep). A replayed answer staged nothing.
   await settleAudit();
   return answer;
+}
+
+/**
+ * A redemption past the operator's read quota: its transaction rolled back (the count with it),
+ * then the alert, the 429 and its audit entry as the gate gives them.
+ */
+async function refusingOverQuota<T>(
+  deps: DistributionDependencies,
+  gate: PointGrant,
+  reader: OperatorActor | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (reader !== undefined && error instanceof PersonReadsOverrun) {
+      return gate.grant.refuse(await personReadsRefusal(deps.db, reader, error));
+    }
+    throw error;
+  }
 }
 
 async function redeemableEntitlement(

@@ -36,6 +36,7 @@ describe('redemption with the card', () => {
   let second: Awaited<ReturnType<typeof personWithCard>>;
   let revoked: Awaited<ReturnType<typeof personWithCard>>;
   let fourth: Awaited<ReturnType<typeof personWithCard>>;
+  let programId: string;
 
   beforeAll(async () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
@@ -53,13 +54,13 @@ describe('redemption with the card', () => {
       payload: { reason: 'stolen' },
     });
     expect(revoke.statusCode).toBe(200);
-    const { programId } = await inKindProgramWithCycle(kit, {
+    ({ programId } = await inKindProgramWithCycle(kit, {
       code: 'fuel',
       basket: [
         { item: 'fuel_litre', quantity: 60, unit: 'litre' },
         { item: 'oil_can', quantity: 1, unit: 'can' },
       ],
-    });
+    }));
     pointA = await createPoint(kit, supervisor, {
       kind: 'fuel_station',
       operators: [operator.operatorId],
@@ -289,6 +290,76 @@ describe('redemption with the card', () => {
     // The card was revoked in the same commit: the point refuses it.
     const after = await post(`${pointA}/entitlement-lookups`, { qrText: fourth.qrText });
     expect(after.json().code).toBe('AMP_CARD_REFUSED');
+  });
+
+  it('counts a redemption against the read quota in its own transaction, and past it writes nothing', async () => {
+    const counter = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const point = await createPoint(kit, supervisor, {
+      kind: 'fuel_station',
+      operators: [counter.operatorId],
+      programs: [programId],
+    });
+    const delivered = await post(
+      `${point}/deliveries`,
+      { clientId: randomUUID(), item: 'oil_can', quantity: 10 },
+      counter,
+    );
+    expect(delivered.statusCode).toBe(201);
+    // The second holder's can is left (their litres went in the simultaneous test).
+    const [entitlement] = await lookup(second.qrText);
+    const redeem = () =>
+      post(
+        `${point}/redemptions`,
+        {
+          clientId: randomUUID(),
+          qrText: second.qrText,
+          entitlementId: entitlement?.entitlementId,
+          lines: [{ item: 'oil_can', quantity: 1 }],
+        },
+        counter,
+      );
+    const reads = async () =>
+      (
+        await kit.database.db
+          .selectFrom('operator_read_window')
+          .select((eb) => eb.fn.sum<string>('reads').as('reads'))
+          .where('operator_id', '=', counter.operatorId)
+          .executeTakeFirstOrThrow()
+      ).reads;
+    const redeemed = async () =>
+      (
+        await kit.database.db
+          .selectFrom('redemption')
+          .select('id')
+          .where('point_id', '=', point)
+          .execute()
+      ).length;
+    expect((await redeem()).statusCode).toBe(201);
+    expect(Number(await reads())).toBe(1);
+    // The hour's quota used up (as many reads elsewhere would): refused, nothing written.
+    await kit.database.db
+      .updateTable('operator_read_window')
+      .set({ reads: 1200 })
+      .where('operator_id', '=', counter.operatorId)
+      .execute();
+    const refused = await redeem();
+    expect(refused.statusCode, refused.body).toBe(429);
+    expect(refused.json().code).toBe('AMP_QUOTA_EXCEEDED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await auditedAs(kit, String(refused.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_QUOTA_EXCEEDED',
+    });
+    expect(Number(await reads())).toBe(1200);
+    expect(await redeemed()).toBe(1);
+    expect(await onHand(point, 'oil_can')).toBe(9);
+    const alerts = await kit.database.db
+      .selectFrom('security_alert')
+      .select('kind')
+      .where('operator_id', '=', counter.operatorId)
+      .execute();
+    expect(alerts).toEqual([{ kind: 'read_quota_exceeded' }]);
   });
 
   it('answers nothing for a person the cycle did not select', async () => {
