@@ -1,5 +1,10 @@
 import { accessLimits } from './limits.js';
-import type { StoredSession } from './session-repository.js';
+
+/** What the cache needs of a stored session (session-repository.ts's `StoredSession`). */
+interface CachedRow {
+  kind: string;
+  lastSeenAt: Date;
+}
 
 const { cacheMs, cacheEntriesMax } = accessLimits.session;
 
@@ -19,7 +24,7 @@ const { cacheMs, cacheEntriesMax } = accessLimits.session;
  * @example
  *   const stored = cachedSession(digestHex, now) ?? (await findSessionByDigest(db, digest));
  */
-const entries = new Map<string, { stored: StoredSession; cachedAtMs: number }>();
+const entries = new Map<string, { stored: CachedRow; cachedAtMs: number }>();
 /**
  * After a forget, nothing is cached for `cacheMs` of real time: a revocation written inside a
  * transaction is forgotten before its commit, and a request resolved between the two would
@@ -27,16 +32,17 @@ const entries = new Map<string, { stored: StoredSession; cachedAtMs: number }>()
  */
 let fillsResumeAtMs = 0;
 
-export function cachedSession(digestHex: string, now: Date): StoredSession | undefined {
+export function cachedSession<T extends CachedRow>(digestHex: string, now: Date): T | undefined {
   const entry = entries.get(digestHex);
   if (entry === undefined) return undefined;
   const ageMs = now.getTime() - entry.cachedAtMs;
-  if (ageMs >= 0 && ageMs < cacheMs) return entry.stored;
+  // Safe: the one caller (sessions.ts) stores and reads StoredSession rows only.
+  if (ageMs >= 0 && ageMs < cacheMs) return entry.stored as T;
   entries.delete(digestHex);
   return undefined;
 }
 
-export function cacheSession(digestHex: string, stored: StoredSession, now: Date): void {
+export function cacheSession(digestHex: string, stored: CachedRow, now: Date): void {
   if (stored.kind === 'citizen' || cacheMs <= 0 || performance.now() < fillsResumeAtMs) return;
   // A bounded map: past the bound it starts again empty (a miss costs one read, nothing more).
   if (entries.size >= cacheEntriesMax) entries.clear();

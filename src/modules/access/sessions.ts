@@ -81,7 +81,7 @@ export async function resolveSession(
   const digest = sessionTokenDigest(token);
   const digestHex = digest.toString('hex');
   const now = context.now();
-  let stored = cachedSession(digestHex, now);
+  let stored = cachedSession<StoredSession>(digestHex, now);
   if (stored === undefined) {
     stored = await findSessionByDigest(context.db, digest);
     if (stored) cacheSession(digestHex, stored, now);
