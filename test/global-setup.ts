@@ -1,32 +1,45 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { closePglite, kyselyOverPglite, openPglite } from '../src/platform/db/database.js';
+import {
+  closePglite,
+  createPostgresPool,
+  kyselyOverPglite,
+  kyselyOverPool,
+  openPglite,
+} from '../src/platform/db/database.js';
 import { migrateUp } from '../src/platform/db/migrator.js';
 
 /**
  * Decides once per run where test databases live: the PostgreSQL at TEST_DATABASE_URL, or
  * in-memory PGlite when no server is reachable or AMPARO_TEST_DATABASE=pglite asks for it.
  * With CI=true an unreachable server fails the run (unless PGlite was asked for), because CI
- * must prove the code against real PostgreSQL.
+ * must prove the code against real PostgreSQL. Either way the migrations run once here, into a
+ * template every test database is copied from; the run's directory (the PGlite template, the
+ * console the browser tests build) and the PostgreSQL template are removed at the end.
  */
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const forced = process.env.AMPARO_TEST_DATABASE;
   if (forced !== undefined && forced !== 'pglite' && forced !== 'postgres') {
     throw new Error(`AMPARO_TEST_DATABASE must be pglite or postgres, not ${forced}`);
   }
+  const runDir = mkdtempSync(path.join(tmpdir(), 'amparo-test-run-'));
+  const removeRunDir = async () => rmSync(runDir, { recursive: true, force: true });
+  project.provide('consoleBuildDir', runDir);
   // The embedded database is what `npm start` runs: CI runs the API and console tests on it
   // too (AMPARO_TEST_DATABASE=pglite), so a difference between the dialects fails CI.
   if (forced === 'pglite') {
     project.provide('testDatabase', {
       kind: 'pglite',
       url,
-      pgliteTemplatePath: await pgliteTemplate(),
+      pgliteTemplatePath: await pgliteTemplate(runDir),
     });
-    return;
+    return removeRunDir;
   }
   const reachable = await canConnect(url);
   if (!reachable && (process.env.CI === 'true' || forced === 'postgres')) {
@@ -41,29 +54,72 @@ export default async function setup(project: TestProject): Promise<void> {
     project.provide('testDatabase', {
       kind: 'pglite',
       url,
-      pgliteTemplatePath: await pgliteTemplate(),
+      pgliteTemplatePath: await pgliteTemplate(runDir),
     });
-    return;
+    return removeRunDir;
   }
-  project.provide('testDatabase', { kind: 'postgres', url });
+  // The few files that also run on PGlite in this run (createTestDatabase('pglite')) start
+  // from a template too: without one each paid initdb and every migration (about 10 s of CPU).
+  const [template, pgliteTemplatePath] = await Promise.all([
+    postgresTemplate(url),
+    pgliteTemplate(runDir),
+  ]);
+  project.provide('testDatabase', {
+    kind: 'postgres',
+    url,
+    postgresTemplate: template.name,
+    pgliteTemplatePath,
+  });
+  return async () => {
+    await template.drop();
+    await removeRunDir();
+  };
 }
 
 /**
- * A migrated embedded database, dumped once per run to a temporary file that every PGlite
- * test database starts from (about three times faster than initdb plus the migrations).
+ * A migrated embedded database, dumped once per run to a file that every PGlite test database
+ * starts from (about three times faster than initdb plus the migrations).
  */
-async function pgliteTemplate(): Promise<string> {
+async function pgliteTemplate(runDir: string): Promise<string> {
   const pglite = await openPglite('memory://');
   const db = kyselyOverPglite(pglite);
   try {
     await migrateUp(db);
     const dump = await pglite.dumpDataDir('none');
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'amparo-pglite-')), 'template.tar');
+    const file = path.join(runDir, 'pglite-template.tar');
     writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
     return file;
   } finally {
     await closePglite(db, pglite);
   }
+}
+
+/**
+ * A migrated PostgreSQL database that every test database is created from
+ * (`create database … template …`, a file copy) instead of running every migration again.
+ * Nothing stays connected to it: PostgreSQL copies only a database nobody is using.
+ */
+async function postgresTemplate(
+  serverUrl: string,
+): Promise<{ name: string; drop(): Promise<void> }> {
+  const name = `amparo_template_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const server = kyselyOverPool(createPostgresPool(serverUrl, 1));
+  await sql`create database ${sql.id(name)}`.execute(server);
+  const parsed = new URL(serverUrl);
+  parsed.pathname = `/${name}`;
+  const template = kyselyOverPool(createPostgresPool(parsed.toString(), 1));
+  try {
+    await migrateUp(template);
+  } finally {
+    await template.destroy();
+  }
+  return {
+    name,
+    async drop() {
+      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(server);
+      await server.destroy();
+    },
+  };
 }
 
 async function canConnect(url: string): Promise<boolean> {
@@ -85,6 +141,15 @@ function redactUrl(url: string): string {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    testDatabase: { kind: 'postgres' | 'pglite'; url: string; pgliteTemplatePath?: string };
+    testDatabase: {
+      kind: 'postgres' | 'pglite';
+      url: string;
+      /** The migrated database every PostgreSQL test database is copied from. */
+      postgresTemplate?: string;
+      /** The migrated PGlite data directory (a tar) every embedded test database loads. */
+      pgliteTemplatePath?: string;
+    };
+    /** Where the browser tests' console is built, once per run (test/e2e/console-server.ts). */
+    consoleBuildDir: string;
   }
 }

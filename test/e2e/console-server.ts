@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { build as viteBuild } from 'vite';
+import { inject } from 'vitest';
 import { type App, build } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { cheapHashOptions } from '../../src/modules/access/access-test-kit.js';
@@ -35,15 +36,66 @@ export interface ConsoleServer {
 
 const webRoot = fileURLToPath(new URL('../../web/', import.meta.url));
 
-/** Builds the console from `web/` into a fresh directory, as `npm run build` would. */
-export async function buildConsole(): Promise<string> {
-  const outDir = mkdtempSync(path.join(tmpdir(), 'amparo-console-'));
-  await viteBuild({
-    configFile: path.join(webRoot, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, sourcemap: false },
-  });
-  return outDir;
+/** How long a file waits for the console another worker is building (a build under load). */
+const consoleBuildWaitMs = 600_000;
+let consoleBuilt: Promise<string> | undefined;
+
+/**
+ * The console built from `web/` as `npm run build` would, once per test run: the first test
+ * file to ask builds it into the run's directory (global setup gives one, and removes it at
+ * the end); every other file, in this worker or the other, waits for that build and serves the
+ * same files. The server only reads them. Built once per file, it was about twenty Vite
+ * builds in each CI run.
+ */
+export function buildConsole(): Promise<string> {
+  consoleBuilt ??= buildConsoleOnce(inject('consoleBuildDir'));
+  return consoleBuilt;
+}
+
+async function buildConsoleOnce(runDir: string): Promise<string> {
+  const outDir = path.join(runDir, 'console');
+  const ready = path.join(runDir, 'console.ready');
+  const failed = path.join(runDir, 'console.failed');
+  if (claim(path.join(runDir, 'console.lock'))) {
+    try {
+      await viteBuild({
+        configFile: path.join(webRoot, 'vite.config.ts'),
+        logLevel: 'warn',
+        build: { outDir, emptyOutDir: true, sourcemap: false },
+      });
+    } catch (error) {
+      writeFileSync(
+        failed,
+        error instanceof Error ? (error.stack ?? error.message) : String(error),
+      );
+      throw error;
+    }
+    writeFileSync(ready, '');
+    return outDir;
+  }
+  const deadline = Date.now() + consoleBuildWaitMs;
+  while (Date.now() < deadline) {
+    if (existsSync(ready)) return outDir;
+    if (existsSync(failed)) {
+      throw new Error(
+        `the console build failed in another worker:\n${readFileSync(failed, 'utf8')}`,
+      );
+    }
+    await setTimeout(200);
+  }
+  throw new Error(`the console build in another worker did not finish in ${consoleBuildWaitMs} ms`);
+}
+
+/** True for exactly one caller across processes: creating a directory is atomic. */
+function claim(lockDir: string): boolean {
+  try {
+    mkdirSync(lockDir);
+    return true;
+  } catch (error) {
+    // mkdirSync throws Node's system errors, which carry a code.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
 }
 
 export async function startConsoleServer(webDir: string): Promise<ConsoleServer> {
@@ -68,7 +120,6 @@ export async function startConsoleServer(webDir: string): Promise<ConsoleServer>
     async close() {
       await app.close();
       await database.close();
-      rmSync(webDir, { recursive: true, force: true });
     },
   };
 }

@@ -79,6 +79,11 @@ export async function migrateUp(
 ): Promise<string[]> {
   await ensureAppRole(db);
   await ensureMigrationTable(db);
+  // Nothing to apply (a server restart, a test database copied from a migrated template):
+  // one read instead of a locked transaction per file. Anything else takes the path below,
+  // which checks again under the lock.
+  const before = await migrationStatus(db, files);
+  if (before.every((status) => status.state === 'applied')) return [];
   const appliedNames: string[] = [];
   for (const file of files) {
     const didApply = await db.transaction().execute(async (trx) => {
