@@ -16,7 +16,13 @@ import {
   signInAuditEntry,
 } from './modules/access/authentication-audit.js';
 import { passwordHashOptions } from './modules/access/demo-operators.js';
-import { type AccessOptions, accessAdminPlugin, accessPlugin } from './modules/access/index.js';
+import {
+  type AccessOptions,
+  accessAdminPlugin,
+  accessPlugin,
+  auditUnfinishedGrants,
+  noteAuditWritten,
+} from './modules/access/index.js';
 import { guardPersonAccess } from './modules/access/person-access-guard.js';
 import { raiseSecurityAlert } from './modules/access/security-alerts.js';
 import {
@@ -148,7 +154,9 @@ export async function build(config: Config, services: AppServices): Promise<App>
   // TypeBox validation: strict (no silent removal of unknown fields, no coercion of bodies),
   // so that an attribute Amparo does not hold is refused rather than quietly dropped.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  installProblemHandler(app);
+  // A request refused or failed after the access gate let it through has each grant it did
+  // not record audited as denied, with the answer's code, before it is answered.
+  installProblemHandler(app, { beforeAnswer: auditUnfinishedGrants });
   // Every route's OpenAPI entry lists the problem answers it can give (one shared schema).
   app.addSchema(problemSchema());
   app.addHook('onRoute', declareProblemResponses);
@@ -187,6 +195,8 @@ export async function build(config: Config, services: AppServices): Promise<App>
     db,
     keys: services.keys,
     ...services.audit,
+    // The gate learns which grants have their entry, whoever wrote it.
+    onWritten: noteAuditWritten,
     ...signingReporters({
       log: app.log,
       raiseAlert: (status) => raiseSecurityAlert(db, 'audit_signing_failed', null, { ...status }),

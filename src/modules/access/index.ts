@@ -22,4 +22,5 @@ export {
   PersonReadsOverrun,
   personReadsRefusal,
 } from './read-quota.js';
+export { auditUnfinishedGrants, noteAuditWritten } from './request-grants.js';
 export { raiseSecurityAlert, type SecurityAlertKind } from './security-alerts.js';

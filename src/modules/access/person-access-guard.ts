@@ -7,6 +7,7 @@ import { authorize, type Principal, type Refusal } from '../../shared/access/pol
 import { auditActorOf } from '../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { consumePersonReads } from './read-quota.js';
+import { rememberGrant } from './request-grants.js';
 
 /** The part of the audit log the guard needs. */
 export interface AuditRecorder {
@@ -74,17 +75,17 @@ export interface GuardDependencies {
 
 export type { GuardedAccess };
 
-/** Permission to go ahead; `record` writes the audit entry and must be awaited before answering. */
+/**
+ * Permission to go ahead; `record` writes the audit entry and must be awaited before answering.
+ * In an HTTP request the gate remembers the grant until its entry is written (by `record`, or
+ * by the module in its own transaction): if the request ends in an error answer first (a
+ * refusal after the gate, such as separation of duties; a conflict; a failure), the error
+ * handler audits it as denied with the answer's code (docs/ACCESS.md, "Audited grants").
+ */
 export interface Grant {
   principal: Principal | 'system';
   purpose: Purpose | null;
   record(fields: readonly string[]): Promise<void>;
-  /**
-   * A refusal decided after the gate let the request through (separation of duties, a state
-   * the action needs): audited as denied with the error's code like the gate's own refusals,
-   * then thrown.
-   */
-  refuse(error: AmparoError): Promise<never>;
 }
 
 const refusalAnswer: Record<Refusal, { code: ErrorCode; detail: string }> = {
@@ -148,14 +149,15 @@ export async function guardPersonAccess(
     await refuse(deps, access, actor, refusalAnswer.outside_scope);
   // Safe: every refusing path above throws.
   const allowed = decision as Extract<typeof decision, { allowed: true }>;
+  // Refused later, it is audited like a refusal of the gate: the same entry, with the code.
+  const done = rememberGrant(entryFor(access, actor, null, 'denied', null, []), deps.audit);
   return {
     principal: allowed.principal,
     purpose: allowed.purpose,
     record: async (fields) => {
       await deps.audit.append(entryFor(access, actor, allowed.principal, 'allowed', null, fields));
+      done();
     },
-    refuse: (error) =>
-      refuse(deps, access, actor, { code: error.code, detail: error.detail ?? error.title }, error),
   };
 }
 

@@ -6,6 +6,8 @@ import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { AuditProofs } from './audit-proofs.js';
 import {
   insertPending,
+  leafHolds,
+  pendingHolds,
   readLatestTreeHead,
   readStalePending,
   type TreeHeadRow,
@@ -51,7 +53,19 @@ export interface AuditLogOptions {
    */
   onSigningFailed?: (status: AuditSigningStatus, error: unknown) => void | Promise<void>;
   onSigningRecovered?: (status: AuditSigningStatus, failures: number) => void | Promise<void>;
+  /**
+   * Told of the entries each write hands in, in the writer's async context, so the access gate
+   * can tell which of a request's grants have their entry (docs/ACCESS.md, "Audited grants").
+   * `committed` is null when the entries are in the log; for entries written in a transaction
+   * it answers, asked after that transaction ended, whether it committed. Must not throw.
+   */
+  onWritten?: AuditWrittenObserver;
 }
+
+export type AuditWrittenObserver = (
+  entries: readonly AuditEntryInput[],
+  committed: (() => Promise<boolean>) | null,
+) => void;
 
 /** Where an appended entry landed. */
 export interface AppendedEntry {
@@ -106,6 +120,9 @@ export class AuditLog {
   readonly #health: SigningHealth;
   readonly #onSigningFailed: NonNullable<AuditLogOptions['onSigningFailed']>;
   readonly #onSigningRecovered: NonNullable<AuditLogOptions['onSigningRecovered']>;
+  readonly #onWritten: AuditWrittenObserver;
+  /** Staged entries handed to `settle`: in the log, or on their way there. */
+  readonly #settled = new WeakSet<StagedEntries>();
   #frontier: MerkleFrontier;
   #latestHeadSize: number;
   /** -1 until this process has handed a head to the witnesses: the latest is then re-sent. */
@@ -141,6 +158,7 @@ export class AuditLog {
     );
     this.#onSigningFailed = options.onSigningFailed ?? (() => undefined);
     this.#onSigningRecovered = options.onSigningRecovered ?? (() => undefined);
+    this.#onWritten = options.onWritten ?? (() => undefined);
     this.#queue = new GroupCommitQueue((items) => this.#flush(items), {
       delayMs: options.flushDelayMs ?? auditLimits.flushDelayMs,
       batchMax: options.flushEntriesMax ?? auditLimits.flushEntriesMax,
@@ -178,7 +196,11 @@ export class AuditLog {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#queue.submit({ text, time }) as Promise<AppendedEntry>;
+    const appended = this.#queue.submit({ text, time }) as Promise<AppendedEntry>;
+    return appended.then((result) => {
+      this.#onWritten([entry], null);
+      return result;
+    });
   }
 
   /**
@@ -208,7 +230,14 @@ export class AuditLog {
         entryMac: this.#pendingMac.compute(item.id, Buffer.from(item.text, 'utf8')),
       })),
     );
-    return { items };
+    const staged: StagedEntries = { items };
+    const first = items[0];
+    if (first !== undefined)
+      this.#onWritten(
+        entries,
+        async () => this.#settled.has(staged) || pendingHolds(this.#db, first.id),
+      );
+    return staged;
   }
 
   /**
@@ -217,6 +246,7 @@ export class AuditLog {
    * is not written twice.
    */
   async settle(staged: StagedEntries): Promise<void> {
+    this.#settled.add(staged);
     await Promise.all(
       staged.items.map((item) =>
         this.#queue.submit({ text: item.text, time: item.time, pendingId: item.id }),
@@ -260,6 +290,9 @@ export class AuditLog {
     // It is set in the same call that takes the appender lock (migration 0057).
     const requestId = entries.find((entry) => entry.requestId !== null)?.requestId;
     const first = await appendEntryTexts(trx, this.#mac, texts, requestId || null);
+    const firstText = texts[0];
+    if (firstText !== undefined)
+      this.#onWritten(entries, () => leafHolds(this.#db, first, firstText));
     return texts.map((_, i) => ({ leafIndex: first + i, time: now.toISOString() }));
   }
 

@@ -298,3 +298,27 @@ export function toIndex(value: bigint | number | string): number {
     throw new RangeError(`audit index ${value} is not a safe integer`);
   return number;
 }
+
+/**
+ * Whether the leaf holds this entry: asked after the transaction that appended it ended, so it
+ * answers whether that transaction committed (a rolled-back leaf index is reused by another
+ * entry, whose text differs).
+ */
+export async function leafHolds(db: Db, leafIndex: number, text: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('audit_entry')
+    .select('entry')
+    .where('leaf_index', '=', leafIndex)
+    .executeTakeFirst();
+  return row?.entry === text;
+}
+
+/** Whether an entry staged with this id is still waiting to be moved into the log. */
+export async function pendingHolds(db: Db, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('audit_pending')
+    .select('id')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import { Type } from 'typebox';
-import { AmparoError } from '../../platform/errors.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import type { Action } from '../../shared/access/policy.js';
 import { PurposeQuery } from '../../shared/api/params.js';
@@ -455,15 +454,10 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
         async (request) => {
           const { cycleId } = request.params;
           const grant = await onCycle(request, cycleId, action, 'all');
-          try {
-            await work(cycleId, operatorId(request));
-          } catch (error) {
-            // Separation of duties is decided by the cycle service (whoever computed a cycle
-            // may not approve it): its refusal is audited like the gate's.
-            if (error instanceof AmparoError && error.code === 'AMP_FORBIDDEN')
-              await grant.refuse(error);
-            throw error;
-          }
+          // A refusal by the cycle service (separation of duties: whoever computed a cycle
+          // may not approve it) is audited as denied by the error handler, as every refusal
+          // after the gate is.
+          await work(cycleId, operatorId(request));
           await grant.record([]);
           return cycleView(db, cycleId, operatorId(request));
         },

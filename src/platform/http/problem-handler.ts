@@ -11,20 +11,39 @@ import {
   toProblem,
 } from '../errors.js';
 
+export interface ProblemHandlerOptions {
+  /**
+   * Awaited before every error answer with the code it will carry (the access module audits
+   * the request's unfinished grants as denied). When it rejects, the answer is AMP_INTERNAL:
+   * a refusal that could not be recorded is not answered as if it had been.
+   */
+  beforeAnswer?: (request: FastifyRequest, code: string) => Promise<void>;
+}
+
 /**
  * Turns every error into RFC 9457 problem+json with a stable AMP_* code: an `AmparoError`, an
  * error of a class a module registered (`defineErrors`), Fastify's own. Unexpected errors
  * become AMP_INTERNAL with no detail: internals are logged, never sent.
  */
-export function installProblemHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = registeredProblem(error) ?? toAmparoError(error);
+export function installProblemHandler(
+  app: FastifyInstance,
+  options: ProblemHandlerOptions = {},
+): void {
+  const beforeAnswer = options.beforeAnswer ?? (async () => undefined);
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    let problem = registeredProblem(error) ?? toAmparoError(error);
     if (problem.status >= 500) {
       request.log.error({ err: error }, 'request failed');
     } else {
       request.log.info({ code: problem.code, statusCode: problem.status }, 'request refused');
     }
-    sendProblem(reply, request, problem);
+    try {
+      await beforeAnswer(request, problem.code);
+    } catch (failure) {
+      request.log.error({ err: failure }, 'could not record the refusal');
+      if (problem.status < 500) problem = new AmparoError('AMP_INTERNAL', { cause: failure });
+    }
+    return sendProblem(reply, request, problem);
   });
   app.setNotFoundHandler((request, reply) => {
     sendProblem(
