@@ -71,6 +71,12 @@ export const limits = {
   },
   /** Sign-in, sessions, passwords, citizen codes (modules/access). */
   access: {
+    /**
+     * Requests whose grants the gate remembers at once, until each is answered (docs/ACCESS.md,
+     * "Audited grants"); far above what admission control lets be in flight, so only requests
+     * whose answer was never seen (a client gone) are forgotten, oldest first.
+     */
+    grantRequestsTrackedMax: 10_000,
     signIn: {
       /**
        * Throttling, never a lock-out (OWASP ASVS 6.3): a lock that anyone can trigger by

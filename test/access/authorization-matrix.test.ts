@@ -1293,8 +1293,15 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
     });
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toMatchObject({ code: 'AMP_FORBIDDEN' });
-    const audited = await auditOutcomes([String(refused.headers['x-request-id'])]);
-    expect([...audited.values()].flat()).toEqual(['denied']);
+    const audited = await kit.database.asAdmin((admin) =>
+      sql<{ outcome: string; reasonCode: string | null }>`select entry::json->>'outcome' as outcome,
+          entry::json->>'reasonCode' as "reasonCode" from audit_entry
+        where entry::json->>'requestId' = ${String(refused.headers['x-request-id'])}`.execute(
+        admin,
+      ),
+    );
+    // Audited once, by the error handler, with the service's code (docs/ACCESS.md, "Audited grants").
+    expect(audited.rows).toEqual([{ outcome: 'denied', reasonCode: 'AMP_FORBIDDEN' }]);
     const cycle = await kit.database.db
       .selectFrom('program_cycle_approval')
       .select('approved_by')
@@ -1309,6 +1316,8 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
       payload: {},
     });
     expect(approved.statusCode).toBe(200);
+    const approval = await auditOutcomes([String(approved.headers['x-request-id'])]);
+    expect([...approval.values()].flat()).toEqual(['allowed']);
   }, 120_000);
 
   it('answers operators holding several roles in several regions exactly as documented', async () => {

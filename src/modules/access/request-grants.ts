@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
+import { accessLimits } from './limits.js';
 
 /** The part of the audit log an unfinished grant is recorded through. */
 interface DeniedRecorder {
@@ -25,8 +25,12 @@ interface RequestGrants {
   readonly unfinished: UnfinishedGrant[];
 }
 
-const current = new AsyncLocalStorage<RequestGrants>();
-const byRequest = new WeakMap<FastifyRequest, RequestGrants>();
+/**
+ * The grants of the requests in flight, by request id (a random UUID per request, app.ts):
+ * the gate and the audit log are handed the request id, not the request. A map rather than
+ * AsyncLocalStorage, which on Node.js 20 costs a hook on every promise of every request.
+ */
+const inFlight = new Map<string, RequestGrants>();
 
 /**
  * Opens each request's record of grants before its handler runs (after the body is parsed and
@@ -37,12 +41,18 @@ const byRequest = new WeakMap<FastifyRequest, RequestGrants>();
  *   installGrantScope(app); // in the access plugin, before any module's routes
  */
 export function installGrantScope(app: FastifyInstance): void {
-  app.addHook('preHandler', (request, _reply, done) => {
-    const grants: RequestGrants = { unfinished: [] };
-    byRequest.set(request, grants);
-    // Callback style on purpose: the later hooks and the handler run inside `done`, so inside
-    // this request's store (an async hook's promise would end the scope before them).
-    current.run(grants, done);
+  app.addHook('preHandler', async (request) => {
+    // Bounded: requests in flight are few (admission control), and each is forgotten once
+    // answered; should an answer go unseen (a client gone), the oldest are forgotten first.
+    if (inFlight.size >= accessLimits.grantRequestsTrackedMax) {
+      const oldest = inFlight.keys().next().value;
+      if (oldest !== undefined) inFlight.delete(oldest);
+    }
+    inFlight.set(request.id, { unfinished: [] });
+  });
+  // Not on a client's abort: the handler may still be refused or fail, and be audited.
+  app.addHook('onResponse', async (request) => {
+    inFlight.delete(request.id);
   });
 }
 
@@ -51,7 +61,7 @@ export function installGrantScope(app: FastifyInstance): void {
  * Outside a request it does nothing.
  */
 export function rememberGrant(denied: AuditEntryInput, audit: DeniedRecorder): () => void {
-  const grants = current.getStore();
+  const grants = denied.requestId === null ? undefined : inFlight.get(denied.requestId);
   if (grants === undefined) return () => undefined;
   const grant: UnfinishedGrant = { denied, audit, done: false, written: [] };
   grants.unfinished.push(grant);
@@ -71,10 +81,9 @@ export function noteAuditWritten(
   entries: readonly AuditEntryInput[],
   committed: (() => Promise<boolean>) | null,
 ): void {
-  const grants = current.getStore();
-  if (grants === undefined) return;
   for (const entry of entries) {
-    const grant = grants.unfinished.find(
+    const grants = entry.requestId === null ? undefined : inFlight.get(entry.requestId);
+    const grant = grants?.unfinished.find(
       (candidate) => !candidate.done && sameAccess(candidate.denied, entry),
     );
     if (grant === undefined) continue;
@@ -104,7 +113,7 @@ function sameAccess(denied: AuditEntryInput, entry: AuditEntryInput): boolean {
  *   await auditUnfinishedGrants(request, problem.code); // in the error handler, before answering
  */
 export async function auditUnfinishedGrants(request: FastifyRequest, code: string): Promise<void> {
-  const grants = byRequest.get(request);
+  const grants = inFlight.get(request.id);
   if (grants === undefined) return;
   // Taken before any await: a second error answer for the request finds nothing left.
   const unfinished = grants.unfinished.filter((grant) => !grant.done);
