@@ -92,11 +92,16 @@ export function noteAuditWritten(
   }
 }
 
-/** A grant for no particular record (a new one, a listing) is matched by any of the type. */
+/**
+ * An entry is a grant's record when it names the same request and action and, for an allowed
+ * entry, the same resource (any of the type for a grant of no particular record: a new one, a
+ * listing). A denied entry of the action is the module's own record of the refusal, whatever
+ * resource it names (a redemption refused on the person at a point the gate granted).
+ */
 function sameAccess(denied: AuditEntryInput, entry: AuditEntryInput): boolean {
+  if (entry.requestId !== denied.requestId || entry.action !== denied.action) return false;
+  if (entry.outcome === 'denied') return true;
   return (
-    entry.requestId === denied.requestId &&
-    entry.action === denied.action &&
     entry.resource.type === denied.resource.type &&
     (denied.resource.id === null || entry.resource.id === denied.resource.id)
   );
