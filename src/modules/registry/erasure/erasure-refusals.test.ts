@@ -236,11 +236,18 @@ describe('erasure refusals, withdrawal, atomicity and privileges', () => {
     expect(stored).toEqual({ status: 'pending', approved_by: null });
     const approvals = await t.kit.database.db
       .selectFrom('audit_entry')
-      .select('action')
+      .select(['action', 'entry'])
       .where('person_id', '=', person.id)
       .where('action', 'in', ['person.erasure_approve', 'person.erasure_execute'])
       .execute();
-    expect(approvals).toEqual([]);
+    // No approval or execution is on record; the failed attempt is, as denied with the
+    // failure's code (docs/ACCESS.md, "Audited grants").
+    expect(
+      approvals.map((row) => {
+        const entry = JSON.parse(row.entry) as { outcome: string; reasonCode: string | null };
+        return [row.action, entry.outcome, entry.reasonCode];
+      }),
+    ).toEqual([['person.erasure_approve', 'denied', 'AMP_INTERNAL']]);
     // Nothing was left half-done, so the same approval can simply be made again.
     expect((await decide(request.id, 'approve', t.cookies.secondAdmin)).statusCode).toBe(200);
     expect(await state(person.id)).toEqual({ status: 'erased', keyed: false, indexed: false });
