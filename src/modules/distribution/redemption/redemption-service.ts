@@ -206,7 +206,7 @@ export async function redeemFor(
   let settleAudit: () => Promise<void> = async () => undefined;
   const actor = gate.write.actor;
   const reader = props.countsPersonRead === true && actor.kind === 'operator' ? actor : undefined;
-  const answer = await refusingOverQuota(deps, gate, reader, () =>
+  const answer = await refusingOverQuota(deps, reader, () =>
     auditingRefusals(deps, gate.write, resource, () =>
       runIdempotent<RedemptionAnswer>(
         deps.db,
@@ -278,11 +278,11 @@ export async function redeemFor(
 
 /**
  * A redemption past the operator's read quota: its transaction rolled back (the count with it),
- * then the alert, the 429 and its audit entry as the gate gives them.
+ * then the alert and the 429; its denied entry is written by the request's error handler
+ * (`auditUnfinishedGrants`), as for every refusal after the gate.
  */
 async function refusingOverQuota<T>(
   deps: DistributionDependencies,
-  gate: PointGrant,
   reader: OperatorActor | undefined,
   work: () => Promise<T>,
 ): Promise<T> {
@@ -290,7 +290,8 @@ async function refusingOverQuota<T>(
     return await work();
   } catch (error) {
     if (reader !== undefined && error instanceof PersonReadsOverrun) {
-      return gate.grant.refuse(await personReadsRefusal(deps.db, reader, error));
+      // The request's error handler audits the unfinished grant as denied with this code.
+      throw await personReadsRefusal(deps.db, reader, error);
     }
     throw error;
   }
