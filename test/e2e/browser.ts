@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { limits } from '../../src/limits.js';
 import { base32Decode } from '../../src/modules/access/base32.js';
 import { totpCode, totpStep } from '../../src/modules/access/totp.js';
 
@@ -79,4 +81,27 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** The authenticator app's current code for a base32 TOTP secret. */
 export function currentTotp(secretBase32: string): string {
   return totpCode(base32Decode(secretBase32), totpStep(Date.now()));
+}
+
+const lastTotpStep = new Map<string, number>();
+
+/**
+ * A TOTP code for a step this operator has not signed in with yet. Sign-in refuses a step used
+ * before (a replay) and accepts one step either side of now, so a test that signs the same
+ * operator in three times within 30 s must wait for the next step: the tests run fast enough
+ * since they share migrated templates for that to happen.
+ */
+export async function unusedTotp(operator: {
+  username: string;
+  totp: (stepOffset?: number) => string;
+}): Promise<string> {
+  for (;;) {
+    const now = totpStep(Date.now());
+    const step = Math.max(now, (lastTotpStep.get(operator.username) ?? now - 1) + 1);
+    if (step <= now + 1) {
+      lastTotpStep.set(operator.username, step);
+      return operator.totp(step - now);
+    }
+    await sleep((now + 1) * limits.access.totp.stepSeconds * 1000 - Date.now() + 50);
+  }
 }

@@ -2,7 +2,13 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvedCycle, publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
-import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
+import {
+  overflowsHorizontally,
+  screenshot,
+  seriousAxeViolations,
+  unusedTotp,
+  viewports,
+} from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
@@ -17,7 +23,7 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
 let run: ConsoleRun;
 let person: { id: string; uin: string };
 let corrected: { id: string; uin: string };
-type Operator = { username: string; password: string; totp: () => string };
+type Operator = { username: string; password: string; totp: (stepOffset?: number) => string };
 let officer: Operator;
 let clerk: Operator;
 let registrySupervisor: Operator;
@@ -99,7 +105,11 @@ async function pensionId(): Promise<string> {
 async function operatorPage(operator: Operator, viewport: 'phone' | 'desktop') {
   const page = await run.newPage(viewport);
   const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-    data: { username: operator.username, password: operator.password, totp: operator.totp() },
+    data: {
+      username: operator.username,
+      password: operator.password,
+      totp: await unusedTotp(operator),
+    },
   });
   expect(signIn.status()).toBe(200);
   return page;
@@ -153,7 +163,11 @@ describe('my benefits and appeals in the console', () => {
   it('lets a program officer take and uphold it; the person sees each step', async () => {
     const page = await run.newPage('desktop');
     const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-      data: { username: officer.username, password: officer.password, totp: officer.totp() },
+      data: {
+        username: officer.username,
+        password: officer.password,
+        totp: await unusedTotp(officer),
+      },
     });
     expect(signIn.status()).toBe(200);
     await page.goto(`${run.server.baseUrl}/appeals`);

@@ -131,7 +131,10 @@ describe('money in the console', () => {
     await form.getByLabel('Programa que subsidia sus precios').fill(randomUUID());
     await form.getByLabel('Parte que paga el programa (%)').fill('50');
     await form.getByRole('button', { name: 'Registrar' }).click();
-    await form.getByRole('alert').getByText('Esa moneda no es la de la cuenta.').waitFor();
+    await form
+      .getByText('No existe ese programa de subsidio. Elija uno de la lista.')
+      .first()
+      .waitFor();
     await form.getByLabel('Programa que subsidia sus precios').fill('');
     await form.getByLabel('Parte que paga el programa (%)').fill('');
     await form.getByRole('button', { name: 'Registrar' }).click();

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleCreator } from '../../src/modules/programs/cycles/cycle-service.js';
 import { publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
-import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
+import {
+  overflowsHorizontally,
+  screenshot,
+  seriousAxeViolations,
+  unusedTotp,
+  viewports,
+} from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
@@ -17,7 +23,7 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * longer offers the approval to the one who gave it. Phone width and desktop, axe-clean.
  */
 let run: ConsoleRun;
-type Operator = { username: string; password: string; totp: () => string };
+type Operator = { username: string; password: string; totp: (stepOffset?: number) => string };
 let officer: Operator;
 let supervisor: Operator;
 
@@ -71,7 +77,11 @@ afterAll(async () => run?.close());
 async function signedIn(operator: Operator, viewport: keyof typeof viewports): Promise<Page> {
   const page = await run.newPage(viewport);
   const answer = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-    data: { username: operator.username, password: operator.password, totp: operator.totp() },
+    data: {
+      username: operator.username,
+      password: operator.password,
+      totp: await unusedTotp(operator),
+    },
   });
   expect(answer.status()).toBe(200);
   return page;
