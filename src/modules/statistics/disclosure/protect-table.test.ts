@@ -21,6 +21,33 @@ const region: Dimension = {
     { code: 'B2', parent: 'VE-B' },
   ],
 };
+/** Two states of two municipalities of two parishes each: the three levels protection must hold across. */
+const { geography, parishes } = (() => {
+  const nodes = [{ code: 'VE', parent: null as string | null }];
+  const leaves: string[] = [];
+  for (const state of ['S0', 'S1']) {
+    nodes.push({ code: state, parent: 'VE' });
+    for (const municipality of ['M0', 'M1']) {
+      nodes.push({ code: `${state}${municipality}`, parent: state });
+      for (const parish of ['P0', 'P1']) {
+        nodes.push({ code: `${state}${municipality}${parish}`, parent: `${state}${municipality}` });
+        leaves.push(`${state}${municipality}${parish}`);
+      }
+    }
+  }
+  const dimension: Dimension = { name: 'region', nodes };
+  return { geography: dimension, parishes: leaves };
+})();
+
+const program: Dimension = {
+  name: 'program',
+  nodes: [
+    { code: 'all', parent: null },
+    { code: 'food', parent: 'all' },
+    { code: 'fuel', parent: 'all' },
+  ],
+};
+
 const sex: Dimension = {
   name: 'sex',
   nodes: [
@@ -221,30 +248,6 @@ describe('disclosure control of a table of counts', () => {
   });
 
   it('protects a state → municipality → parish hierarchy crossed with two more dimensions, where the published tables are views of one cube and the rest of the cube is hidden', async () => {
-    const nodes = [{ code: 'VE', parent: null as string | null }];
-    const parishes: string[] = [];
-    for (const state of ['S0', 'S1']) {
-      nodes.push({ code: state, parent: 'VE' });
-      for (const municipality of ['M0', 'M1']) {
-        nodes.push({ code: `${state}${municipality}`, parent: state });
-        for (const parish of ['P0', 'P1']) {
-          nodes.push({
-            code: `${state}${municipality}${parish}`,
-            parent: `${state}${municipality}`,
-          });
-          parishes.push(`${state}${municipality}${parish}`);
-        }
-      }
-    }
-    const geography: Dimension = { name: 'region', nodes };
-    const program: Dimension = {
-      name: 'program',
-      nodes: [
-        { code: 'all', parent: null },
-        { code: 'food', parent: 'all' },
-        { code: 'fuel', parent: 'all' },
-      ],
-    };
     const dimensions = [geography, sex, program];
     const counts = fc.array(
       fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 60 })),
@@ -344,30 +347,6 @@ describe('disclosure control of a table of counts', () => {
   });
 
   it('holds against an attacker who knows the relations between measures (redeemed ≤ entitled ≤ eligible) and the state → municipality → parish hierarchy', async () => {
-    const nodes = [{ code: 'VE', parent: null as string | null }];
-    const parishes: string[] = [];
-    for (const state of ['S0', 'S1']) {
-      nodes.push({ code: state, parent: 'VE' });
-      for (const municipality of ['M0', 'M1']) {
-        nodes.push({ code: `${state}${municipality}`, parent: state });
-        for (const parish of ['P0', 'P1']) {
-          nodes.push({
-            code: `${state}${municipality}${parish}`,
-            parent: `${state}${municipality}`,
-          });
-          parishes.push(`${state}${municipality}${parish}`);
-        }
-      }
-    }
-    const geography: Dimension = { name: 'region', nodes };
-    const program: Dimension = {
-      name: 'program',
-      nodes: [
-        { code: 'all', parent: null },
-        { code: 'food', parent: 'all' },
-        { code: 'fuel', parent: 'all' },
-      ],
-    };
     // The publisher's measures: a tree whose children split their parent, so each relation
     // is an additivity row with a part that cannot be negative.
     const measures: Dimension = {
