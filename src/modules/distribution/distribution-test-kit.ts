@@ -4,6 +4,7 @@ import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
 import {
   type AccessTestApp,
+  buildAccessTestApp,
   createTestOperator,
   sessionCookieFrom,
 } from '../access/access-test-kit.js';
@@ -193,4 +194,47 @@ export async function personWithCard(
     qrText: body.qrText,
     credentialId: body.credentialId,
   };
+}
+
+/** A person with an issued card, as `personWithCard` answers. */
+export type CardHolder = Awaited<ReturnType<typeof personWithCard>>;
+
+/**
+ * What the distribution route tests start from: a test app (rate limit lifted: a test makes many
+ * calls), a program officer (the point's supervisor), a distribution operator and a registry
+ * supervisor of VE-A (who issues cards), `people` persons of VE-A with cards, then an in-kind
+ * program whose first cycle, approved, entitles each of them.
+ *
+ * @example
+ *   const scene = await distributionScene({
+ *     people: 2,
+ *     program: { code: 'food', basket: [{ item: 'food_box', quantity: 1, unit: 'box' }] },
+ *   });
+ *   const pointId = await createPoint(scene.kit, scene.supervisor, { programs: [scene.programId] });
+ */
+export interface DistributionScene {
+  kit: AccessTestApp;
+  supervisor: SignedIn;
+  operator: SignedIn;
+  issuer: SignedIn;
+  people: CardHolder[];
+  programId: string;
+  cycleId: string;
+}
+
+export async function distributionScene(options: {
+  people: number;
+  program: Parameters<typeof inKindProgramWithCycle>[1];
+  app?: Parameters<typeof buildAccessTestApp>[0];
+}): Promise<DistributionScene> {
+  const kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000, ...options.app });
+  const supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+  const operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
+  const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+  const people: CardHolder[] = [];
+  for (let index = 0; index < options.people; index += 1) {
+    people.push(await personWithCard(kit, issuer));
+  }
+  const { programId, cycleId } = await inKindProgramWithCycle(kit, options.program);
+  return { kit, supervisor, operator, issuer, people, programId, cycleId };
 }

@@ -1,21 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
 import {
   auditedAs,
-  createPoint,
-  inKindProgramWithCycle,
-  onHandAt,
-  personWithCard,
-  pointCall,
+  type CardHolder,
+  distributionScene,
   type SignedIn,
-  signIn,
 } from '../distribution-test-kit.js';
-import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
-
-type Person = Awaited<ReturnType<typeof personWithCard>>;
-type Line = { item: string; quantity: number };
+import { entitlementRows, offlinePoint } from './offline-point-kit.js';
 
 /**
  * An offline conflict cleared in favour of the later receipt (`later_stands`, migration 0074), on
@@ -30,128 +23,29 @@ describe('offline conflict: the later receipt stands', () => {
   let operator: SignedIn;
   let programId: string;
   let cycleId: string;
-  const people: Person[] = [];
+  let people: CardHolder[];
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
-    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
-    const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
-    for (let index = 0; index < 3; index += 1) people.push(await personWithCard(kit, issuer));
-    ({ programId, cycleId } = await inKindProgramWithCycle(kit, {
-      code: 'later',
-      basket: [
-        { item: 'food_box', quantity: 1, unit: 'box' },
-        { item: 'rice', quantity: 5, unit: 'kg' },
-      ],
+    ({ kit, supervisor, operator, programId, cycleId, people } = await distributionScene({
+      people: 3,
+      program: {
+        code: 'later',
+        basket: [
+          { item: 'food_box', quantity: 1, unit: 'box' },
+          { item: 'rice', quantity: 5, unit: 'kg' },
+        ],
+      },
     }));
   }, 120_000);
   afterAll(async () => kit?.close());
 
-  /** A point serving the program, stocked (rice too unless told), with registered devices. */
-  async function freshPoint(devices: number, options: { rice: boolean } = { rice: true }) {
-    const pointId = await createPoint(kit, supervisor, {
-      operators: [operator.operatorId],
-      programs: [programId],
+  /** A point of its own serving the program, stocked (rice too unless told), with devices. */
+  const freshPoint = (devices: number, options: { rice: boolean } = { rice: true }) =>
+    offlinePoint({ kit, supervisor, operator, programId, cycleId }, devices, {
+      food_box: 10,
+      rice: options.rice ? 50 : 0,
     });
-    const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
-      pointCall(kit)(method, `${pointId}/${url}`, who, payload);
-    for (const [item, quantity] of [
-      ['food_box', 10],
-      ['rice', options.rice ? 50 : 0],
-    ] as const) {
-      if (quantity === 0) continue;
-      const delivered = await call('POST', 'deliveries', supervisor, {
-        clientId: randomUUID(),
-        item,
-        quantity,
-      });
-      expect(delivered.statusCode, delivered.body).toBe(201);
-    }
-    const registered: { key: OfflineDevice; id: string }[] = [];
-    for (let index = 0; index < devices; index += 1) {
-      const key = offlineDevice();
-      const response = await call('POST', 'devices', supervisor, key.registration(pointId));
-      expect(response.statusCode, response.body).toBe(201);
-      registered.push({ key, id: response.json().id });
-    }
-    /** The device's snapshot, and a receipt it signs from it for the person. */
-    async function offline(device: { key: OfflineDevice; id: string }, person: Person) {
-      const response = await call('GET', `devices/${device.id}/snapshot`, operator);
-      expect(response.statusCode, response.body).toBe(200);
-      const snapshot = response.json().payload;
-      const hash = createHash('sha256')
-        .update(Buffer.from(person.credentialId, 'hex'))
-        .digest()
-        .subarray(0, 16)
-        .toString('base64url');
-      const entry = snapshot.entries.find((each: string[]) => each[0] === hash);
-      const entitlementId = entitlementIdOfEntry(entry[1]);
-      return {
-        snapshotId: snapshot.snapshotId as string,
-        entitlementId,
-        receipt: (lines: Line[], deviceTime = Date.now() - 30_000) =>
-          device.key.receipt(pointId, device.id, {
-            snapshotId: snapshot.snapshotId,
-            entitlementId,
-            credentialId: person.credentialId,
-            lines,
-            deviceTime,
-          }),
-        sync: async (receipt: object) => {
-          const synced = await call('POST', 'offline-syncs', operator, {
-            deviceId: device.id,
-            deviceNow: Date.now(),
-            receipts: [receipt],
-          });
-          expect(synced.statusCode, synced.body).toBe(200);
-          return synced.json().results[0] as { outcome: string; redemptionId: string | null };
-        },
-      };
-    }
-    const resolve = (receiptId: string, body: { decision: string; goodsLeft: boolean }) =>
-      call('POST', `offline-conflicts/${receiptId}/resolution`, supervisor, body);
-    const figures = async () => {
-      const response = await call('GET', `cycles/${cycleId}/reconciliation`, supervisor);
-      expect(response.statusCode, response.body).toBe(200);
-      return response.json().figures as {
-        redemptions: number;
-        entitlementsRedeemed: number;
-        reversed: number;
-        items: Record<string, number | string>[];
-      };
-    };
-    const onHand = (item: string) => onHandAt(kit, operator, pointId, item);
-    return { pointId, call, devices: registered, offline, resolve, figures, onHand };
-  }
-
-  /** What the database holds of one entitlement: balances, standing and reversed redemptions. */
-  async function entitlementRows(entitlementId: string) {
-    return kit.database.asAdmin(async (admin) => ({
-      balances: (
-        await sql<{ item: string; quantity_remaining: number }>`
-          select item, quantity_remaining from entitlement_item_balance
-           where entitlement_id = ${entitlementId} order by item`.execute(admin)
-      ).rows.map((row) => [row.item, Number(row.quantity_remaining)]),
-      standing: (
-        await sql<{ id: string }>`
-          select r.id from redemption r where r.entitlement_id = ${entitlementId}
-             and not exists (select 1 from redemption_reversal x where x.redemption_id = r.id)
-           order by r.redeemed_at`.execute(admin)
-      ).rows.map((row) => row.id),
-      reversed: (
-        await sql<{ redemption_id: string; goods_returned: boolean }>`
-          select x.redemption_id, x.goods_returned from redemption_reversal x
-            join redemption r on r.id = x.redemption_id
-           where r.entitlement_id = ${entitlementId}`.execute(admin)
-      ).rows,
-      state: (
-        await sql<{ state: string }>`
-          select state from entitlement_redemption_state
-           where entitlement_id = ${entitlementId}`.execute(admin)
-      ).rows[0]?.state,
-    }));
-  }
+  const rowsOf = (entitlementId: string) => entitlementRows(kit, entitlementId);
 
   it('reverses an online redemption for the later receipt; its goods had not left, so they return to stock', async () => {
     const point = await freshPoint(1);
@@ -189,7 +83,7 @@ describe('offline conflict: the later receipt stands', () => {
       entitlementState: 'consumed',
     });
     const laterId = cleared.json().redemptionId as string;
-    const rows = await entitlementRows(fromB.entitlementId);
+    const rows = await rowsOf(fromB.entitlementId);
     expect(rows.balances).toEqual([
       ['food_box', 0],
       ['rice', 0],
@@ -214,7 +108,7 @@ describe('offline conflict: the later receipt stands', () => {
     const retry = await point.call('POST', 'redemptions', operator, online);
     expect(retry.json().redemptionId).toBe(onlineId);
     expect(await point.onHand('food_box')).toBe(before.box);
-    expect((await entitlementRows(fromB.entitlementId)).standing).toEqual([laterId]);
+    expect((await rowsOf(fromB.entitlementId)).standing).toEqual([laterId]);
 
     // The reconciliation counts the later receipt and shows the reversed one with its stock.
     const figures = await point.figures();
@@ -296,7 +190,7 @@ describe('offline conflict: the later receipt stands', () => {
       outcome: 'denied',
       reasonCode: 'AMP_QUANTITY_ABOVE_REMAINING',
     });
-    const rows = await entitlementRows(fromB.entitlementId);
+    const rows = await rowsOf(fromB.entitlementId);
     expect(rows).toMatchObject({
       balances: [
         ['food_box', 1],
@@ -367,7 +261,7 @@ describe('offline conflict: the later receipt stands', () => {
       reversedRedemptionIds: [first.redemptionId],
       entitlementState: 'consumed',
     });
-    const rows = await entitlementRows(fromA.entitlementId);
+    const rows = await rowsOf(fromA.entitlementId);
     expect(rows).toMatchObject({
       balances: [
         ['food_box', 0],

@@ -1,17 +1,16 @@
 import { createHash, createPublicKey, randomUUID, verify } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
 import { canonicalJson } from '../../credentials/index.js';
 import {
   auditedAs,
+  type CardHolder,
   createPoint,
-  inKindProgramWithCycle,
+  distributionScene,
   onHandAt,
-  personWithCard,
   pointCall,
   type SignedIn,
-  signIn,
 } from '../distribution-test-kit.js';
 import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
 
@@ -34,33 +33,30 @@ describe('offline snapshot and sync', () => {
   let operator: SignedIn;
   let issuer: SignedIn;
   let point: string;
-  let ana: Awaited<ReturnType<typeof personWithCard>>;
-  let beto: Awaited<ReturnType<typeof personWithCard>>;
-  let caro: Awaited<ReturnType<typeof personWithCard>>;
-  let dani: Awaited<ReturnType<typeof personWithCard>>;
+  let ana: CardHolder;
+  let beto: CardHolder;
+  let caro: CardHolder;
+  let dani: CardHolder;
   let cycleId: string;
   const devices: { key: OfflineDevice; id: string }[] = [];
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
-    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
-    issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
-    ana = await personWithCard(kit, issuer);
-    beto = await personWithCard(kit, issuer);
-    caro = await personWithCard(kit, issuer);
-    dani = await personWithCard(kit, issuer);
-    const program = await inKindProgramWithCycle(kit, {
-      code: 'offline',
-      basket: [
-        { item: 'food_box', quantity: 1, unit: 'box' },
-        { item: 'rice', quantity: 5, unit: 'kg' },
-      ],
+    const scene = await distributionScene({
+      people: 4,
+      program: {
+        code: 'offline',
+        basket: [
+          { item: 'food_box', quantity: 1, unit: 'box' },
+          { item: 'rice', quantity: 5, unit: 'kg' },
+        ],
+      },
     });
-    cycleId = program.cycleId;
+    ({ kit, supervisor, operator, issuer, cycleId } = scene);
+    // Safe: the scene made four people.
+    [ana, beto, caro, dani] = scene.people as [CardHolder, CardHolder, CardHolder, CardHolder];
     point = await createPoint(kit, supervisor, {
       operators: [operator.operatorId],
-      programs: [program.programId],
+      programs: [scene.programId],
     });
     const delivered = await call('POST', 'deliveries', supervisor, {
       clientId: randomUUID(),

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
 import {
   approvedCycle,
   auditedAs,
+  type CardHolder,
   createPoint,
-  inKindProgramWithCycle,
-  personWithCard,
+  distributionScene,
   type SignedIn,
-  signIn,
 } from '../distribution-test-kit.js';
 
 interface Answer {
@@ -31,24 +30,24 @@ describe('cycle close: expiry and carry-over', () => {
   let point: string;
   let programId: string;
   let firstCycle: string;
-  let ana: Awaited<ReturnType<typeof personWithCard>>;
-  let beto: Awaited<ReturnType<typeof personWithCard>>;
+  let ana: CardHolder;
+  let beto: CardHolder;
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    officer = await signIn(kit, ['program_officer'], ['VE-A']);
-    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
-    const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
-    ana = await personWithCard(kit, issuer);
-    beto = await personWithCard(kit, issuer);
-    ({ programId, cycleId: firstCycle } = await inKindProgramWithCycle(kit, {
-      code: 'insulin',
-      regions: ['VE-A'],
-      basket: [
-        { item: 'food_box', quantity: 2, unit: 'box' },
-        { item: 'insulin', quantity: 30, unit: 'vial', carryOver: true },
-      ],
-    }));
+    const scene = await distributionScene({
+      people: 2,
+      program: {
+        code: 'insulin',
+        regions: ['VE-A'],
+        basket: [
+          { item: 'food_box', quantity: 2, unit: 'box' },
+          { item: 'insulin', quantity: 30, unit: 'vial', carryOver: true },
+        ],
+      },
+    });
+    ({ kit, supervisor: officer, operator, programId, cycleId: firstCycle } = scene);
+    // Safe: the scene made two people.
+    [ana, beto] = scene.people as [CardHolder, CardHolder];
     point = await createPoint(kit, officer, {
       kind: 'pharmacy',
       operators: [operator.operatorId],

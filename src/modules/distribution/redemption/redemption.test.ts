@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
 import {
   auditedAs,
+  type CardHolder,
   createPoint,
-  inKindProgramWithCycle,
+  distributionScene,
   onHandAt,
   personWithCard,
   pointCall,
@@ -32,21 +33,31 @@ describe('redemption with the card', () => {
   let issuer: SignedIn;
   let pointA: string;
   let pointB: string;
-  let holder: Awaited<ReturnType<typeof personWithCard>>;
-  let second: Awaited<ReturnType<typeof personWithCard>>;
-  let revoked: Awaited<ReturnType<typeof personWithCard>>;
-  let fourth: Awaited<ReturnType<typeof personWithCard>>;
+  let holder: CardHolder;
+  let second: CardHolder;
+  let revoked: CardHolder;
+  let fourth: CardHolder;
   let programId: string;
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
-    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
-    issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
-    holder = await personWithCard(kit, issuer);
-    second = await personWithCard(kit, issuer);
-    revoked = await personWithCard(kit, issuer);
-    fourth = await personWithCard(kit, issuer);
+    const scene = await distributionScene({
+      people: 4,
+      program: {
+        code: 'fuel',
+        basket: [
+          { item: 'fuel_litre', quantity: 60, unit: 'litre' },
+          { item: 'oil_can', quantity: 1, unit: 'can' },
+        ],
+      },
+    });
+    ({ kit, supervisor, operator, issuer, programId } = scene);
+    // Safe: the scene made four people.
+    [holder, second, revoked, fourth] = scene.people as [
+      CardHolder,
+      CardHolder,
+      CardHolder,
+      CardHolder,
+    ];
     const revoke = await kit.app.inject({
       method: 'POST',
       url: `/api/credentials/${revoked.credentialId}/revoke?purpose=enrolment`,
@@ -54,13 +65,6 @@ describe('redemption with the card', () => {
       payload: { reason: 'stolen' },
     });
     expect(revoke.statusCode).toBe(200);
-    ({ programId } = await inKindProgramWithCycle(kit, {
-      code: 'fuel',
-      basket: [
-        { item: 'fuel_litre', quantity: 60, unit: 'litre' },
-        { item: 'oil_can', quantity: 1, unit: 'can' },
-      ],
-    }));
     pointA = await createPoint(kit, supervisor, {
       kind: 'fuel_station',
       operators: [operator.operatorId],

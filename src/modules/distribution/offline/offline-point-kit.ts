@@ -1,0 +1,153 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
+import { createPoint, onHandAt, pointCall, type SignedIn } from '../distribution-test-kit.js';
+import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
+
+/** Who and what an offline point of the tests serves: the app, its accounts, one program cycle. */
+export interface OfflineScene {
+  kit: AccessTestApp;
+  /** Registers the point, its devices and deliveries, and clears conflicts. */
+  supervisor: SignedIn;
+  /** Downloads snapshots and syncs receipts. */
+  operator: SignedIn;
+  programId: string;
+  cycleId: string;
+}
+
+type Line = { item: string; quantity: number };
+type Holder = { credentialId: string };
+
+/** A reconciliation's figures, as far as the offline tests read them. */
+export interface OfflineFigures {
+  redemptions: number;
+  entitlementsRedeemed: number;
+  conflicts: number;
+  reversed: number;
+  items: Record<string, number | string>[];
+}
+
+/** The answer's status, or an error naming the call and the body. */
+function expectStatus(
+  response: { statusCode: number; body: string },
+  status: number,
+  what: string,
+) {
+  if (response.statusCode !== status) {
+    throw new Error(`${what}: ${response.statusCode} ${response.body}`);
+  }
+}
+
+/**
+ * A point of its own for one offline test (so its reconciliation is exact): serving the scene's
+ * program, stocked as told (an item at 0 gets no delivery), with `devices` devices registered,
+ * each with a key made as the app makes one.
+ *
+ * @example
+ *   const point = await offlinePoint(scene, 2, { food_box: 10, rice: 50 });
+ *   const fromA = await point.offline(point.devices[0], person);
+ *   expect(await fromA.sync(fromA.receipt([{ item: 'rice', quantity: 3 }]))).toMatchObject(…);
+ */
+export async function offlinePoint(
+  scene: OfflineScene,
+  devices: number,
+  stock: Record<string, number>,
+) {
+  const { kit, supervisor, operator } = scene;
+  const pointId = await createPoint(kit, supervisor, {
+    operators: [operator.operatorId],
+    programs: [scene.programId],
+  });
+  const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
+    pointCall(kit)(method, `${pointId}/${url}`, who, payload);
+  for (const [item, quantity] of Object.entries(stock)) {
+    if (quantity === 0) continue;
+    const delivered = await call('POST', 'deliveries', supervisor, {
+      clientId: randomUUID(),
+      item,
+      quantity,
+    });
+    expectStatus(delivered, 201, 'delivery');
+  }
+  const registered: { key: OfflineDevice; id: string }[] = [];
+  for (let index = 0; index < devices; index += 1) {
+    const key = offlineDevice();
+    const response = await call('POST', 'devices', supervisor, key.registration(pointId));
+    expectStatus(response, 201, 'device registration');
+    registered.push({ key, id: response.json().id });
+  }
+  /** The device's snapshot, and a receipt it signs from it for the holder, and its sync. */
+  async function offline(device: { key: OfflineDevice; id: string }, holder: Holder) {
+    const response = await call('GET', `devices/${device.id}/snapshot`, operator);
+    expectStatus(response, 200, 'snapshot');
+    const snapshot = response.json().payload;
+    const hash = createHash('sha256')
+      .update(Buffer.from(holder.credentialId, 'hex'))
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
+    const entry = snapshot.entries.find((each: string[]) => each[0] === hash);
+    const entitlementId = entitlementIdOfEntry(entry[1]);
+    return {
+      snapshotId: snapshot.snapshotId as string,
+      entitlementId,
+      receipt: (lines: Line[], deviceTime = Date.now() - 30_000) =>
+        device.key.receipt(pointId, device.id, {
+          snapshotId: snapshot.snapshotId,
+          entitlementId,
+          credentialId: holder.credentialId,
+          lines,
+          deviceTime,
+        }),
+      sync: async (receipt: object) => {
+        const synced = await call('POST', 'offline-syncs', operator, {
+          deviceId: device.id,
+          deviceNow: Date.now(),
+          receipts: [receipt],
+        });
+        expectStatus(synced, 200, 'sync');
+        return synced.json().results[0] as { outcome: string; redemptionId: string | null };
+      },
+    };
+  }
+  const resolve = (receiptId: string, body: { decision: string; goodsLeft: boolean }) =>
+    call('POST', `offline-conflicts/${receiptId}/resolution`, supervisor, body);
+  const figures = async (): Promise<OfflineFigures> => {
+    const response = await call('GET', `cycles/${scene.cycleId}/reconciliation`, supervisor);
+    expectStatus(response, 200, 'reconciliation');
+    return response.json().figures;
+  };
+  const onHand = (item: string) => onHandAt(kit, operator, pointId, item);
+  return { pointId, call, devices: registered, offline, resolve, figures, onHand };
+}
+
+/**
+ * What the database holds of one entitlement: balances, standing and reversed redemptions, and
+ * its state row at the points.
+ */
+export async function entitlementRows(kit: AccessTestApp, entitlementId: string) {
+  return kit.database.asAdmin(async (admin) => ({
+    balances: (
+      await sql<{ item: string; quantity_remaining: number }>`
+        select item, quantity_remaining from entitlement_item_balance
+         where entitlement_id = ${entitlementId} order by item`.execute(admin)
+    ).rows.map((row) => [row.item, Number(row.quantity_remaining)]),
+    standing: (
+      await sql<{ id: string }>`
+        select r.id from redemption r where r.entitlement_id = ${entitlementId}
+           and not exists (select 1 from redemption_reversal x where x.redemption_id = r.id)
+         order by r.redeemed_at`.execute(admin)
+    ).rows.map((row) => row.id),
+    reversed: (
+      await sql<{ redemption_id: string; goods_returned: boolean }>`
+        select x.redemption_id, x.goods_returned from redemption_reversal x
+          join redemption r on r.id = x.redemption_id
+         where r.entitlement_id = ${entitlementId}`.execute(admin)
+    ).rows,
+    ...(
+      await sql<{ state: string; state_reason: string | null }>`
+        select state, state_reason from entitlement_redemption_state
+         where entitlement_id = ${entitlementId}`.execute(admin)
+    ).rows[0],
+  }));
+}
