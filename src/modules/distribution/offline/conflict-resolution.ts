@@ -3,7 +3,7 @@ import type { Insertable, Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
-import { entitlementForRedemption } from '../../programs/index.js';
+import { type EntitlementForRedemption, entitlementForRedemption } from '../../programs/index.js';
 import {
   type DistributionContext,
   type DistributionDependencies,
@@ -12,6 +12,7 @@ import {
 import { DistributionError } from '../distribution-error.js';
 import { guardPoint, refusalEntry } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
+import { initialState } from '../redemption/entitlement-state.js';
 import { receiptKeyFrom, signReceipt } from '../redemption/receipt.js';
 import { appendMovement, lockBalances } from '../stock/stock-ledger.js';
 import type { VoucherState } from '../tables.js';
@@ -37,7 +38,11 @@ export interface ConflictResolution {
  * the point (`goodsLeft`: two devices handed the same basket over), they are written off as a
  * stock loss (`adjustment`, reason `loss`, the receipt named in the note; below zero allowed, as
  * for any hand-over already made). When no other conflict of the entitlement is open, it takes
- * again the state its remaining quantities imply. The entitlement's state row is locked first,
+ * again the state its remaining quantities imply — unless programs has ended the entitlement
+ * meanwhile (death, merge, erasure, cycle close leave a flagged row flagged): then it takes the
+ * ended state (`cancelled` or `expired`, with the reason) and is never reopened. Either decision
+ * is still taken on an ended entitlement: it settles hand-overs made before the end. The
+ * entitlement's state row is locked first,
  * so a redemption or a sync of it waits; audited on the person (field `offline_conflict`).
  *
  * Or, `later_stands`, in favour of the later receipt: the redemptions of the entitlement that took
@@ -113,10 +118,14 @@ export async function offlineConflictResolver(
       if (decision === 'counted_stands') {
         await trx.insertInto('offline_conflict_resolution').values(resolution).execute();
       }
+      const entitlement = await entitlementForRedemption(trx, receipt.entitlement_id);
+      if (entitlement === undefined)
+        throw new Error('the entitlement of an offline receipt is gone');
       let reversed: string[] = [];
       if (decision === 'later_stands') {
         const later = await countLaterReceipt(trx, deps, resolution, {
           receipt: { ...receipt, credential_id: receipt.credential_id as Buffer },
+          entitlement,
           point: gate.point,
           redemptionId: redemptionId as string,
           goodsLeft: props.goodsLeft,
@@ -150,7 +159,7 @@ export async function offlineConflictResolver(
           });
         }
       }
-      const state = await stateOnceCleared(trx, receipt.entitlement_id);
+      const state = await stateOnceCleared(trx, entitlement);
       await deps.audit.appendInTransaction(trx, [
         writeAuditEntry(
           gate.write,
@@ -217,6 +226,7 @@ async function countLaterReceipt(
   resolution: Insertable<Database['offline_conflict_resolution']>,
   props: {
     receipt: { id: string; entitlement_id: string; lines: unknown; snapshot_id: string };
+    entitlement: EntitlementForRedemption;
     point: { id: string; code: string };
     redemptionId: string;
     goodsLeft: boolean;
@@ -224,7 +234,7 @@ async function countLaterReceipt(
     now: Date;
   } & { receipt: { credential_id: Buffer } },
 ): Promise<{ refused: 'AMP_QUANTITY_ABOVE_REMAINING' | null; reversed: string[] }> {
-  const { receipt, point, operatorId, now } = props;
+  const { receipt, entitlement, point, operatorId, now } = props;
   const snapshot = await trx
     .selectFrom('distribution_snapshot')
     .select('issued_at')
@@ -271,8 +281,6 @@ async function countLaterReceipt(
       .execute();
   }
 
-  const entitlement = await entitlementForRedemption(trx, receipt.entitlement_id);
-  if (entitlement === undefined) throw new Error('the entitlement of an offline receipt is gone');
   const unitOf = new Map(balances.map((row) => [row.item, row.unit]));
   const signed = signReceipt(receiptKeyFrom(deps.keys.masterKey), {
     v: 1,
@@ -390,11 +398,17 @@ function takenFirst<Line extends { id: string; item: string; quantity: number }>
   return afterSnapshot.filter((line) => competing.has(line.id));
 }
 
-/** The entitlement's state once this conflict is cleared: flagged while another is open. */
+/**
+ * The entitlement's state once this conflict is cleared, written to its row: flagged while
+ * another is open; then the ended state if programs ended it (a death, merge, erasure or cycle
+ * close while it was flagged left the row flagged: clearing must not reopen it), otherwise the
+ * state its remaining quantities imply.
+ */
 async function stateOnceCleared(
   trx: Transaction<Database>,
-  entitlementId: string,
+  entitlement: EntitlementForRedemption,
 ): Promise<VoucherState> {
+  const { entitlementId } = entitlement;
   const open = await trx
     .selectFrom('offline_receipt as o')
     .leftJoin('offline_conflict_resolution as c', 'c.receipt_id', 'o.id')
@@ -404,6 +418,15 @@ async function stateOnceCleared(
     .where('c.receipt_id', 'is', null)
     .executeTakeFirst();
   if (open !== undefined) return 'conflict_flagged';
+  if (entitlement.status === 'ended') {
+    const ended = initialState(entitlement);
+    await trx
+      .updateTable('entitlement_redemption_state')
+      .set({ state: ended.state, state_reason: ended.reason, updated_at: new Date() })
+      .where('entitlement_id', '=', entitlementId)
+      .execute();
+    return ended.state;
+  }
   const items = await trx
     .selectFrom('entitlement_item_balance')
     .select(['quantity_granted', 'quantity_remaining'])

@@ -40,6 +40,19 @@ export const settleUnredeemedOnCycleClose: CycleClosingHook = async (trx, cycle)
       limit: limits.distribution.cycleCloseBatchMax,
     });
     if (page.length === 0) break;
+    // Locked first, in id order, as a sync locks them: a conflict being cleared holds its row, and
+    // what remains must be read after it (it may leave the row redeemable, then expired here).
+    await trx
+      .selectFrom('entitlement_redemption_state')
+      .select('entitlement_id')
+      .where(
+        'entitlement_id',
+        'in',
+        page.map((entitlement) => entitlement.entitlementId),
+      )
+      .orderBy('entitlement_id')
+      .forUpdate()
+      .execute();
     const remaining = await remainingOf(trx, page, waiting);
     for (const entitlement of page) {
       for (const line of entitlement.basket ?? []) {

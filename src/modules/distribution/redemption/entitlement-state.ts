@@ -22,8 +22,11 @@ export interface ItemBalance {
   remaining: number;
 }
 
-/** The state an entitlement has before any point touched it, from what programs say. */
-function initialState(entitlement: EntitlementForRedemption): {
+/**
+ * The state an entitlement has before any point touched it, from what programs say: an ended one
+ * is `cancelled` (death, merge, erasure) or `expired` (cycle closed), with the reason.
+ */
+export function initialState(entitlement: EntitlementForRedemption): {
   state: VoucherState;
   reason: StateReason | null;
 } {

@@ -23,6 +23,17 @@ async function cancelOpen(
   personId: string,
   reason: 'death' | 'merge' | 'erasure',
 ): Promise<void> {
+  // Every state row of the person is locked first, in id order: a conflict being cleared holds
+  // its row, and the update below must see the state it leaves (a flagged row it sets redeemable
+  // is then cancelled here; one still flagged stays so, and its clearing reads the entitlement
+  // ended and leaves it cancelled).
+  await trx
+    .selectFrom('entitlement_redemption_state')
+    .select('entitlement_id')
+    .where('person_id', '=', personId)
+    .orderBy('entitlement_id')
+    .forUpdate()
+    .execute();
   await trx
     .updateTable('entitlement_redemption_state')
     .set({ state: 'cancelled', state_reason: reason, updated_at: new Date() })

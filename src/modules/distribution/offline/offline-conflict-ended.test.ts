@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
+import {
+  type CardHolder,
+  type DistributionScene,
+  distributionScene,
+  inKindProgramWithCycle,
+  personWithCard,
+  type SignedIn,
+  signIn,
+} from '../distribution-test-kit.js';
+import { entitlementRows, offlinePoint } from './offline-point-kit.js';
+
+type Ending = 'death' | 'merge' | 'erasure' | 'cycle_closed';
+
+const basket = [
+  { item: 'food_box', quantity: 1, unit: 'box' },
+  { item: 'rice', quantity: 5, unit: 'kg' },
+];
+
+/**
+ * An offline conflict cleared after programs ended the entitlement (issue #15, points 5 and 8),
+ * on PostgreSQL and PGlite alike. A death, a merge, an erasure or the cycle's close leaves a
+ * flagged entitlement flagged (its conflict still waits for the supervisor); clearing it then
+ * settles the hand-overs made before the end — the later receipt counted, the first reversed,
+ * stock and reconciliation exact — and leaves the entitlement ended (`cancelled` with the reason,
+ * or `expired`), never reopened. Each case has its own program cycle and point.
+ */
+describe('offline conflict on an entitlement that has since ended', () => {
+  let kit: AccessTestApp;
+  let supervisor: SignedIn;
+  let operator: SignedIn;
+  let issuer: SignedIn;
+  let admins: SignedIn[];
+  let scene: DistributionScene;
+
+  beforeAll(async () => {
+    scene = await distributionScene({ people: 1, program: { code: 'ended_two', basket } });
+    ({ kit, supervisor, operator, issuer } = scene);
+    admins = [
+      await signIn(kit, ['administrator'], ['VE-A']),
+      await signIn(kit, ['administrator'], ['VE-A']),
+    ];
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  const inject = (url: string, who: SignedIn, payload: object) =>
+    kit.app.inject({ method: 'POST', url, cookies: who.cookies, payload });
+
+  /** Ends the holder's entitlements of the cycle as the registry or programs does, through its route. */
+  async function end(ending: Ending, holder: CardHolder, cycleId: string): Promise<void> {
+    const person = `/api/persons/${holder.personId}`;
+    const answers = [];
+    if (ending === 'death') {
+      answers.push(
+        await inject(`${person}/death?purpose=enrolment`, issuer, {
+          clientId: randomUUID(),
+          dateOfDeath: '2026-12-02',
+        }),
+      );
+    } else if (ending === 'merge') {
+      const survivor = await personWithCard(kit, issuer);
+      answers.push(
+        await inject(`${person}/merge?purpose=enrolment`, issuer, {
+          clientId: randomUUID(),
+          survivorId: survivor.personId,
+        }),
+      );
+    } else if (ending === 'erasure') {
+      const [first, second] = admins as [SignedIn, SignedIn];
+      const asked = await inject(`${person}/erasure-requests?purpose=appeal`, first, {
+        reasonCode: 'court_order',
+        reference: 'TSJ-2026-01234',
+      });
+      expect(asked.statusCode, asked.body).toBe(201);
+      answers.push(await inject(`/api/erasure-requests/${asked.json().id}/approve`, second, {}));
+    } else {
+      answers.push(
+        await inject(
+          `/api/program-cycles/${cycleId}/close?purpose=eligibility_review`,
+          supervisor,
+          {},
+        ),
+      );
+    }
+    for (const answer of answers) expect(answer.statusCode, answer.body).toBeLessThan(300);
+  }
+
+  /** A new holder, entitled by a program cycle of its own (its officer may close it), and a point. */
+  async function newHolderAndPoint(code: string) {
+    const holder = await personWithCard(kit, issuer);
+    const { programId, cycleId } = await inKindProgramWithCycle(kit, {
+      code,
+      basket,
+      regions: ['VE-A'],
+    });
+    const point = await offlinePoint({ ...scene, programId, cycleId }, 1, {
+      food_box: 10,
+      rice: 50,
+    });
+    return { holder, cycleId, point };
+  }
+
+  it.each([
+    ['death', 'cancelled'],
+    ['merge', 'cancelled'],
+    ['erasure', 'cancelled'],
+    ['cycle_closed', 'expired'],
+  ] as const)(
+    'after %s, the later receipt stands and the entitlement stays %s',
+    async (ending, ended) => {
+      const { holder, cycleId, point } = await newHolderAndPoint(`ended_${ending}`);
+      // Online, after the device's snapshot, the box and 2 kg; the device's receipt for the box and
+      // 5 kg, synced after, is kept as a conflict.
+      const [device] = point.devices;
+      if (device === undefined) throw new Error('no device');
+      const fromB = await point.offline(device, holder);
+      const redeemed = await point.call('POST', 'redemptions', operator, {
+        clientId: randomUUID(),
+        qrText: holder.qrText,
+        entitlementId: fromB.entitlementId,
+        lines: [
+          { item: 'food_box', quantity: 1 },
+          { item: 'rice', quantity: 2 },
+        ],
+      });
+      expect(redeemed.statusCode, redeemed.body).toBe(201);
+      const onlineId = redeemed.json().redemptionId as string;
+      const later = fromB.receipt([
+        { item: 'food_box', quantity: 1 },
+        { item: 'rice', quantity: 5 },
+      ]);
+      expect(await fromB.sync(later)).toMatchObject({ outcome: 'conflict' });
+
+      await end(ending, holder, cycleId);
+      // The end leaves the flag: the conflict still waits for the supervisor.
+      expect(await entitlementRows(kit, fromB.entitlementId)).toMatchObject({
+        state: 'conflict_flagged',
+        state_reason: 'offline_conflict',
+      });
+      expect(await point.figures()).toMatchObject({ redemptions: 1, conflicts: 1, reversed: 0 });
+      const before = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
+
+      const cleared = await point.resolve(later.receiptId, {
+        decision: 'later_stands',
+        goodsLeft: false,
+      });
+      expect(cleared.statusCode, cleared.body).toBe(200);
+      expect(cleared.json()).toMatchObject({
+        reversedRedemptionIds: [onlineId],
+        entitlementState: ended,
+      });
+      const laterId = cleared.json().redemptionId as string;
+      expect(await entitlementRows(kit, fromB.entitlementId)).toEqual({
+        balances: [
+          ['food_box', 0],
+          ['rice', 0],
+        ],
+        standing: [laterId],
+        reversed: [{ redemption_id: onlineId, goods_returned: true }],
+        state: ended,
+        state_reason: ending,
+      });
+      // The later receipt's goods left (−1 box, −5 kg); the online hand-over's came back (+1, +2).
+      expect(await point.onHand('food_box')).toBe(before.box);
+      expect(await point.onHand('rice')).toBe(before.rice - 3);
+      expect(await point.figures()).toMatchObject({
+        redemptions: 1,
+        entitlementsRedeemed: 1,
+        conflicts: 0,
+        reversed: 1,
+      });
+      // Cleared once: a second decision is refused and changes nothing.
+      const again = await point.resolve(later.receiptId, {
+        decision: 'counted_stands',
+        goodsLeft: true,
+      });
+      expect(again.statusCode, again.body).toBe(409);
+      expect((await entitlementRows(kit, fromB.entitlementId)).state).toBe(ended);
+      expect(await point.onHand('rice')).toBe(before.rice - 3);
+    },
+  );
+
+  it('after a death with two conflicts open: flagged until the last is cleared, then cancelled', async () => {
+    const [holder] = scene.people;
+    if (holder === undefined) throw new Error('no holder');
+    const { cycleId } = scene;
+    const point = await offlinePoint(scene, 3, { food_box: 10, rice: 50 });
+    const [a, b, c] = point.devices;
+    if (a === undefined || b === undefined || c === undefined) throw new Error('no device');
+    const [fromA, fromB, fromC] = [
+      await point.offline(a, holder),
+      await point.offline(b, holder),
+      await point.offline(c, holder),
+    ];
+    const first = await fromA.sync(
+      fromA.receipt([{ item: 'rice', quantity: 3 }], Date.now() - 90_000),
+    );
+    expect(first).toMatchObject({ outcome: 'counted' });
+    // B's 5 kg no longer fit; C's box would, but the entitlement is flagged: both conflicts.
+    const rice = fromB.receipt([{ item: 'rice', quantity: 5 }], Date.now() - 60_000);
+    const box = fromC.receipt([{ item: 'food_box', quantity: 1 }]);
+    expect(await fromB.sync(rice)).toMatchObject({ outcome: 'conflict' });
+    expect(await fromC.sync(box)).toMatchObject({ outcome: 'conflict' });
+    await end('death', holder, cycleId);
+    const before = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
+
+    // A stands over B; B's rice did leave the point: written off. C is still open.
+    const riceCleared = await point.resolve(rice.receiptId, {
+      decision: 'counted_stands',
+      goodsLeft: true,
+    });
+    expect(riceCleared.statusCode, riceCleared.body).toBe(200);
+    expect(riceCleared.json()).toMatchObject({ entitlementState: 'conflict_flagged' });
+    expect(await entitlementRows(kit, fromA.entitlementId)).toMatchObject({
+      state: 'conflict_flagged',
+    });
+    // C stands: it fits what remains, so nothing is reversed; the entitlement ends cancelled.
+    const boxCleared = await point.resolve(box.receiptId, {
+      decision: 'later_stands',
+      goodsLeft: true,
+    });
+    expect(boxCleared.statusCode, boxCleared.body).toBe(200);
+    expect(boxCleared.json()).toMatchObject({
+      reversedRedemptionIds: [],
+      entitlementState: 'cancelled',
+    });
+    expect(await entitlementRows(kit, fromA.entitlementId)).toEqual({
+      balances: [
+        ['food_box', 0],
+        ['rice', 2],
+      ],
+      standing: [first.redemptionId, boxCleared.json().redemptionId],
+      reversed: [],
+      state: 'cancelled',
+      state_reason: 'death',
+    });
+    expect(await point.onHand('food_box')).toBe(before.box - 1);
+    expect(await point.onHand('rice')).toBe(before.rice - 5);
+    expect(await point.figures()).toMatchObject({
+      redemptions: 2,
+      entitlementsRedeemed: 1,
+      conflicts: 0,
+      reversed: 0,
+    });
+  });
+});
