@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { limits } from '../../src/limits.js';
 import { approvedCycle } from '../../src/modules/distribution/distribution-test-kit.js';
 import { offlineDevice } from '../../src/modules/distribution/offline/offline-test-kit.js';
 import type { BuiltOperator } from '../factories.js';
@@ -19,11 +20,12 @@ import { distributionPointWorld, readyOfflineDevice } from './distribution-point
  * the stock moved once per part. The browser's card check plus lookup is timed on every check.
  * Then, in the program's next cycle, a conflict is cleared on the supervisor's screen in favour of
  * the later receipt: the earlier hand-over is reversed, its goods back on the shelf, and the
- * reconciliation shows the reversal.
+ * reconciliation shows the reversal. First, a device whose clock has passed its snapshot's
+ * warning age (`limits.distribution.offline.snapshotWarnAfterMs`) warns its operator (es, en).
  */
 let run: ConsoleRun;
 type Operator = BuiltOperator;
-/** One operator per device: a TOTP code is accepted once. */
+/** One operator per device (the third for the old snapshot): a TOTP code is accepted once. */
 let operators: Operator[];
 let officerCookie: { amparo_session: string };
 let holderQr: string;
@@ -36,7 +38,7 @@ beforeAll(async () => {
   ({ operators, officerCookie, holderQr, holderCredentialId, programId, pointId } =
     await distributionPointWorld(run, {
       prefix: 'off',
-      operators: 2,
+      operators: 3,
       pointCode: 'kiosco-sin-red',
       pointName: 'Kiosco Petare',
       program: {
@@ -96,6 +98,29 @@ function page(device: Page) {
 }
 
 describe('the point of service offline', () => {
+  it('warns the operator when the snapshot on the device is older than the configured age', async () => {
+    const device = await readyDevice(operators[2] as Operator);
+    const warning = {
+      es: 'La instantánea es antigua: descargue una nueva cuando vuelva la red.',
+      en: 'The snapshot is old: download a new one when the network returns.',
+    };
+    expect(await device.getByText(warning.es).count()).toBe(0);
+    // The device's clock passes the snapshot's warning age (still before it expires): reopened,
+    // the app reads the snapshot it kept in IndexedDB and warns. First in the file: the holder
+    // still has an entitlement the snapshot holds.
+    const { snapshotWarnAfterMs, snapshotTtlMs } = limits.distribution.offline;
+    expect(snapshotWarnAfterMs + 60_000).toBeLessThan(snapshotTtlMs);
+    await device.clock.setFixedTime(Date.now() + snapshotWarnAfterMs + 60_000);
+    await device.reload();
+    await device.getByLabel('Sin conexión (carnet)').check();
+    await device.getByRole('alert').getByText(warning.es).waitFor();
+    await device.getByTestId('pos-snapshot').getByText('1 carnets').waitFor();
+    expect(await seriousAxeViolations(device)).toEqual([]);
+    await device.getByLabel('Idioma').selectOption('en');
+    await device.getByRole('alert').getByText(warning.en).waitFor();
+    await device.context().close();
+  }, 60_000);
+
   it('redeems with the network off on two devices: two parts counted, one conflict, the allowance kept', async () => {
     const [one, two] = operators as [Operator, Operator];
     const supervisor = await supervisorPage();
