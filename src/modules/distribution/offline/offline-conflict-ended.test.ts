@@ -10,7 +10,7 @@ import {
   type SignedIn,
   signIn,
 } from '../distribution-test-kit.js';
-import { entitlementRows, offlinePoint } from './offline-point-kit.js';
+import { entitlementRows, offlinePoint } from './offline-point-test-kit.js';
 
 type Ending = 'death' | 'merge' | 'erasure' | 'cycle_closed';
 

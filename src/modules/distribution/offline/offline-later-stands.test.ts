@@ -8,7 +8,7 @@ import {
   distributionScene,
   type SignedIn,
 } from '../distribution-test-kit.js';
-import { entitlementRows, offlinePoint } from './offline-point-kit.js';
+import { entitlementRows, offlinePoint } from './offline-point-test-kit.js';
 
 /**
  * An offline conflict cleared in favour of the later receipt (`later_stands`, migration 0074), on
