@@ -5,6 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { limits } from '../../src/limits.js';
 import { base32Decode } from '../../src/modules/access/base32.js';
 import { totpCode, totpStep } from '../../src/modules/access/totp.js';
+import type { ConsoleServer } from './console-server.js';
 
 /**
  * Debian's Chromium driven by playwright-core, headless, never a downloaded browser; plus the
@@ -104,4 +105,68 @@ export async function unusedTotp(operator: {
     }
     await sleep((now + 1) * limits.access.totp.stepSeconds * 1000 - Date.now() + 50);
   }
+}
+
+/** An account as the tests build one: it signs in with its password and authenticator. */
+interface Account {
+  username: string;
+  password: string;
+  totp: (stepOffset?: number) => string;
+}
+
+/**
+ * A new page whose browser context is signed in as the operator through the API (the sign-in
+ * answer sets the session cookie), with a TOTP step the operator has not used (`unusedTotp`);
+ * opened at `path` when one is given. Throws when the sign-in is refused.
+ *
+ * @example
+ *   const page = await signedInPage(run, officer, { viewport: 'phone', path: '/' });
+ */
+export async function signedInPage(
+  run: {
+    server: Pick<ConsoleServer, 'baseUrl'>;
+    newPage: (viewport?: keyof typeof viewports) => Promise<Page>;
+  },
+  operator: Account,
+  options: { viewport?: keyof typeof viewports; path?: string } = {},
+): Promise<Page> {
+  const page = await run.newPage(options.viewport ?? 'desktop');
+  const answer = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
+    data: {
+      username: operator.username,
+      password: operator.password,
+      totp: await unusedTotp(operator),
+    },
+  });
+  if (answer.status() !== 200) {
+    throw new Error(`sign-in of ${operator.username}: ${answer.status()} ${await answer.text()}`);
+  }
+  if (options.path !== undefined) await page.goto(`${run.server.baseUrl}${options.path}`);
+  return page;
+}
+
+/**
+ * Signs an account in through the API (no browser), with a TOTP step it has not used (so a page
+ * signed in later as the same account takes another), and answers its session cookie's value.
+ *
+ * @example
+ *   const cookies = { amparo_session: await sessionCookieOf(run, officer) };
+ */
+export async function sessionCookieOf(
+  run: { server: Pick<ConsoleServer, 'app'> },
+  account: Account,
+): Promise<string> {
+  const response = await run.server.app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in',
+    payload: {
+      username: account.username,
+      password: account.password,
+      totp: await unusedTotp(account),
+    },
+  });
+  if (response.statusCode !== 200) {
+    throw new Error(`sign-in of ${account.username}: ${response.statusCode} ${response.body}`);
+  }
+  return /amparo_session=([^;]+)/.exec(String(response.headers['set-cookie']))?.[1] ?? '';
 }

@@ -6,7 +6,7 @@ import {
   overflowsHorizontally,
   screenshot,
   seriousAxeViolations,
-  unusedTotp,
+  signedInPage,
   viewports,
 } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
@@ -101,20 +101,6 @@ async function pensionId(): Promise<string> {
   return row.id;
 }
 
-/** A page signed in as the operator (their session cookie set by the sign-in request). */
-async function operatorPage(operator: Operator, viewport: 'phone' | 'desktop') {
-  const page = await run.newPage(viewport);
-  const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-    data: {
-      username: operator.username,
-      password: operator.password,
-      totp: await unusedTotp(operator),
-    },
-  });
-  expect(signIn.status()).toBe(200);
-  return page;
-}
-
 async function citizenPage(who: { id: string; uin: string } = person) {
   const page = await run.newPage('phone');
   await page.goto(`${run.server.baseUrl}/citizen`);
@@ -161,15 +147,7 @@ describe('my benefits and appeals in the console', () => {
   }, 90_000);
 
   it('lets a program officer take and uphold it; the person sees each step', async () => {
-    const page = await run.newPage('desktop');
-    const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-      data: {
-        username: officer.username,
-        password: officer.password,
-        totp: await unusedTotp(officer),
-      },
-    });
-    expect(signIn.status()).toBe(200);
+    const page = await signedInPage(run, officer);
     await page.goto(`${run.server.baseUrl}/appeals`);
     const queue = page.getByTestId('appeal-queue');
     await queue.getByText('pension_e2e').waitFor();
@@ -208,7 +186,7 @@ describe('my benefits and appeals in the console', () => {
   }, 90_000);
   it('lists an overdue appeal, routes its data error to a registry correction, then upholds it', async () => {
     // A clerk files on the person's behalf (the page's own form is the citizen's, above).
-    const desk = await operatorPage(clerk, 'desktop');
+    const desk = await signedInPage(run, clerk);
     const filed = await desk.request.post(
       `${run.server.baseUrl}/api/persons/${corrected.id}/appeals?purpose=appeal`,
       { data: { programId: await pensionId(), statement: 'Nació en 1961: la cédula lo dice.' } },
@@ -223,7 +201,7 @@ describe('my benefits and appeals in the console', () => {
       ),
     );
 
-    const page = await operatorPage(officer, 'phone');
+    const page = await signedInPage(run, officer, { viewport: 'phone' });
     await page.goto(`${run.server.baseUrl}/appeals`);
     const queue = page.getByTestId('appeal-queue');
     await page.getByLabel('Vencidos').check();
@@ -251,7 +229,7 @@ describe('my benefits and appeals in the console', () => {
     expect(await detail.getByLabel(/Un dato del registro está errado/).count()).toBe(0);
 
     // A registry supervisor corrects the record under the purpose `appeal`.
-    const registry = await operatorPage(registrySupervisor, 'desktop');
+    const registry = await signedInPage(run, registrySupervisor);
     await registry.goto(`${run.server.baseUrl}/persons/${corrected.id}?purpose=appeal`);
     await registry.getByLabel('Dato a corregir').selectOption('birth_date');
     await registry.getByLabel('Fecha de nacimiento', { exact: true }).fill('1961-05-06');

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueTexts } from '../../src/modules/notifications/outbox-enqueuer.js';
 import { buildOperator, buildPerson } from '../factories.js';
-import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
+import {
+  overflowsHorizontally,
+  screenshot,
+  seriousAxeViolations,
+  signedInPage,
+  viewports,
+} from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
@@ -61,12 +67,7 @@ afterAll(async () => run?.close());
 
 describe('delivery dashboard in the console', () => {
   it('shows an auditor the counts and a failed message, codes hidden', async () => {
-    const page = await run.newPage('phone');
-    const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-      data: { username: auditor.username, password: auditor.password, totp: auditor.totp() },
-    });
-    expect(signIn.status()).toBe(200);
-    await page.goto(`${run.server.baseUrl}/`);
+    const page = await signedInPage(run, auditor, { viewport: 'phone', path: '/' });
     await page
       .getByRole('link', { name: 'Ver si nuestros SMS llegaron, por día y proveedor' })
       .click();

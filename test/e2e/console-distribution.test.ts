@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltOperator, buildPerson } from '../factories.js';
-import { overflowsHorizontally, seriousAxeViolations, viewports } from './browser.js';
+import { overflowsHorizontally, seriousAxeViolations, signedInPage, viewports } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
-import { distributionPointWorld, operatorPage } from './distribution-point-kit.js';
+import { distributionPointWorld } from './distribution-point-kit.js';
 
 /**
  * The point of service in Debian's Chromium against the real server (issue #15, point 6,
@@ -47,7 +47,7 @@ afterAll(async () => run?.close());
 
 describe('the point of service in the console', () => {
   it('hands over part of a basket with the card, and without it by a texted code', async () => {
-    const page = await operatorPage(run, operator);
+    const page = await signedInPage(run, operator, { viewport: 'phone' });
     await page.goto(`${run.server.baseUrl}/distribution`);
     await page.getByRole('heading', { name: 'Punto de entrega' }).waitFor();
     await page.getByTestId('pos-stock').getByText('food_box: 100').waitFor();
@@ -98,13 +98,8 @@ describe('the point of service in the console', () => {
   }, 60_000);
 
   it("shows the supervisor the hand-over without a card and the point's reconciliation", async () => {
-    const page = await run.newPage('phone');
-    const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-      // The next step's code: this step's was used to set the point up (a code is used once).
-      data: { username: officer.username, password: officer.password, totp: officer.totp(1) },
-    });
-    expect(signIn.status()).toBe(200);
-    await page.goto(`${run.server.baseUrl}/`);
+    // A step the officer has not used: setting the point up used one (a code is used once).
+    const page = await signedInPage(run, officer, { viewport: 'phone', path: '/' });
     await page.getByRole('link', { name: 'Supervisar entregas' }).first().click();
     await page.getByRole('heading', { name: 'Supervisión de entregas' }).waitFor();
     const assisted = page.getByTestId('assisted-list');

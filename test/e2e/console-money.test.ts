@@ -7,7 +7,13 @@ import {
 } from '../../src/modules/payments/accounts/account-ids.js';
 import { cashCycle } from '../../src/modules/payments/payments-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
-import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
+import {
+  overflowsHorizontally,
+  screenshot,
+  seriousAxeViolations,
+  signedInPage,
+  viewports,
+} from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
@@ -41,20 +47,10 @@ beforeAll(async () => {
 
 afterAll(async () => run?.close());
 
-async function signedInAs(officer: Officer, viewport: keyof typeof viewports) {
-  const page = await run.newPage(viewport);
-  const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-    data: { username: officer.username, password: officer.password, totp: officer.totp() },
-  });
-  expect(signIn.status()).toBe(200);
-  await page.goto(`${run.server.baseUrl}/`);
-  return page;
-}
-
 describe('money in the console', () => {
   it('funds and pays a cycle, and an adjustment needs a second finance officer', async () => {
     const [first, second] = officers as [Officer, Officer];
-    const page = await signedInAs(first, 'phone');
+    const page = await signedInPage(run, first, { viewport: 'phone', path: '/' });
     await page
       .getByRole('link', {
         name: 'Fondear beneficios en efectivo, pagar ciclos a monederos y aprobar ajustes',
@@ -96,7 +92,7 @@ describe('money in the console', () => {
     expect(await overflowsHorizontally(page)).toBe(false);
     await screenshot(page, 'money-phone');
 
-    const approver = await signedInAs(second, 'desktop');
+    const approver = await signedInPage(run, second, { path: '/' });
     await approver.goto(`${run.server.baseUrl}/money`);
     await approver.getByRole('heading', { name: 'Dinero', level: 1 }).waitFor();
     await approver.getByLabel('Idioma').selectOption('en');
@@ -115,7 +111,7 @@ describe('money in the console', () => {
 
   it('registers a merchant through the form, lists it, settles its day and links the pain.001 file', async () => {
     const [, , third] = officers as [Officer, Officer, Officer];
-    const page = await signedInAs(third, 'phone');
+    const page = await signedInPage(run, third, { viewport: 'phone', path: '/' });
     await page.goto(`${run.server.baseUrl}/money`);
     await page.getByRole('heading', { name: 'Dinero', level: 1 }).waitFor();
 

@@ -8,7 +8,12 @@ import {
   fundWallet,
 } from '../../src/modules/payments/merchants/merchant-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
-import { overflowsHorizontally, seriousAxeViolations } from './browser.js';
+import {
+  overflowsHorizontally,
+  seriousAxeViolations,
+  sessionCookieOf,
+  signedInPage,
+} from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
@@ -41,7 +46,7 @@ beforeAll(async () => {
     roles: ['enrolment_clerk', 'registry_supervisor'],
     regions: ['VE-A'],
   });
-  const clerkCookie = { amparo_session: await sessionOf(clerk) };
+  const clerkCookie = { amparo_session: await sessionCookieOf(run, clerk) };
   const holder = await createCardPerson(run.server.database.db, run.server.keys.masterKey, {
     region: 'VE-A',
   });
@@ -64,7 +69,7 @@ beforeAll(async () => {
   const registered = await run.server.app.inject({
     method: 'POST',
     url: '/api/payments/merchants?purpose=distribution',
-    cookies: { amparo_session: await sessionOf(finance) },
+    cookies: { amparo_session: await sessionCookieOf(run, finance) },
     payload: {
       merchantId: randomUUID(),
       name: 'Bodega La Esquina',
@@ -80,28 +85,8 @@ beforeAll(async () => {
 
 afterAll(async () => run?.close());
 
-async function sessionOf(operator: {
-  username: string;
-  password: string;
-  totp: () => string;
-}): Promise<string> {
-  const signIn = await run.server.app.inject({
-    method: 'POST',
-    url: '/api/auth/sign-in',
-    payload: { username: operator.username, password: operator.password, totp: operator.totp() },
-  });
-  expect(signIn.statusCode, signIn.body).toBe(200);
-  return /amparo_session=([^;]+)/.exec(String(signIn.headers['set-cookie']))?.[1] ?? '';
-}
-
-async function merchantScreen(): Promise<Page> {
-  const page = await run.newPage('phone');
-  const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-    data: { username: staff.username, password: staff.password, totp: staff.totp() },
-  });
-  expect(signIn.status()).toBe(200);
-  await page.goto(`${run.server.baseUrl}/merchant`);
-  return page;
+function merchantScreen(): Promise<Page> {
+  return signedInPage(run, staff, { viewport: 'phone', path: '/merchant' });
 }
 
 async function paymentApp(): Promise<Page> {

@@ -7,7 +7,7 @@ import {
   overflowsHorizontally,
   screenshot,
   seriousAxeViolations,
-  unusedTotp,
+  signedInPage,
   viewports,
 } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
@@ -74,19 +74,6 @@ beforeAll(async () => {
 
 afterAll(async () => run?.close());
 
-async function signedIn(operator: Operator, viewport: keyof typeof viewports): Promise<Page> {
-  const page = await run.newPage(viewport);
-  const answer = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-    data: {
-      username: operator.username,
-      password: operator.password,
-      totp: await unusedTotp(operator),
-    },
-  });
-  expect(answer.status()).toBe(200);
-  return page;
-}
-
 async function clean(page: Page): Promise<void> {
   expect(await seriousAxeViolations(page)).toEqual([]);
   expect(await overflowsHorizontally(page)).toBe(false);
@@ -110,7 +97,7 @@ describe('programs in the console', () => {
   }, 30_000);
 
   it('writes a program with the rule checked as typed, published by a second person, and runs a cycle', async () => {
-    const page = await signedIn(officer, 'desktop');
+    const page = await signedInPage(run, officer);
     await page.goto(`${run.server.baseUrl}/programs/manage`);
     await page.getByRole('button', { name: 'Crear un programa' }).click();
     await page.getByLabel('Código del programa').fill('caja_e2e');
@@ -143,7 +130,7 @@ describe('programs in the console', () => {
     await clean(page);
 
     // A supervisor, at phone width, sees who would enter as counts only and publishes.
-    const decider = await signedIn(supervisor, 'phone');
+    const decider = await signedInPage(run, supervisor, { viewport: 'phone' });
     await decider.goto(programUrl);
     const preview = decider.getByTestId('rule-preview');
     await preview.getByText('Distrito Capital').waitFor();
@@ -238,7 +225,7 @@ describe('programs in the console', () => {
       referenceDate: '2026-12-01',
       operatorId: null,
     });
-    const page = await signedIn(supervisor, 'phone');
+    const page = await signedInPage(run, supervisor, { viewport: 'phone' });
     await page.goto(`${run.server.baseUrl}/programs/cycles/${cycleId}`);
     const approvals = page.getByTestId('approvals');
     await approvals.getByText('0 de 2 aprobaciones').waitFor();
@@ -255,7 +242,7 @@ describe('programs in the console', () => {
     await clean(page);
 
     // A different approver is offered it, and theirs completes the two.
-    const second = await signedIn(officer, 'desktop');
+    const second = await signedInPage(run, officer);
     await second.goto(`${run.server.baseUrl}/programs/cycles/${cycleId}`);
     await second.getByRole('button', { name: 'Aprobar el ciclo' }).click();
     await second.getByTestId('cycle-status').getByText('aprobado').waitFor();

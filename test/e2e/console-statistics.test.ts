@@ -3,7 +3,13 @@ import { statisticsRefresher } from '../../src/modules/statistics/index.js';
 import { expectNoisyCount } from '../../src/modules/statistics/statistics-test-kit.js';
 import { aggregateReadModels } from '../../src/statistics-read-models.js';
 import { buildOperator, buildPerson } from '../factories.js';
-import { overflowsHorizontally, screenshot, seriousAxeViolations, viewports } from './browser.js';
+import {
+  overflowsHorizontally,
+  screenshot,
+  seriousAxeViolations,
+  signedInPage,
+  viewports,
+} from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
@@ -92,12 +98,7 @@ describe('statistics in the console', () => {
   }, 60_000);
 
   it('gives a statistics analyst the dashboard, every table, with the same map and marks', async () => {
-    const page = await run.newPage('desktop');
-    const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-      data: { username: analyst.username, password: analyst.password, totp: analyst.totp() },
-    });
-    expect(signIn.status()).toBe(200);
-    await page.goto(`${run.server.baseUrl}/`);
+    const page = await signedInPage(run, analyst, { path: '/' });
     await page.getByRole('navigation').getByRole('link', { name: 'Estadísticas' }).click();
     await page.getByRole('heading', { name: 'Estadísticas', level: 1 }).waitFor();
     const answer = page.getByTestId('statistics-answer');

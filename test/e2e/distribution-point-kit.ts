@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
 import { inKindProgramWithCycle } from '../../src/modules/distribution/distribution-test-kit.js';
 import { type BuiltOperator, buildOperator } from '../factories.js';
+import { sessionCookieOf, signedInPage } from './browser.js';
 import type { ConsoleRun } from './console-run.js';
 
 /**
@@ -50,21 +51,6 @@ export interface DistributionPointOptions {
   beforeCycle?: () => Promise<void>;
 }
 
-/** Signs an account in through the API and answers its session cookie's value. */
-export async function sessionCookieOf(
-  run: ConsoleRun,
-  account: Pick<BuiltOperator, 'username' | 'password'>,
-  totp: string,
-): Promise<string> {
-  const response = await run.server.app.inject({
-    method: 'POST',
-    url: '/api/auth/sign-in',
-    payload: { username: account.username, password: account.password, totp },
-  });
-  expect(response.statusCode, response.body).toBe(200);
-  return /amparo_session=([^;]+)/.exec(String(response.headers['set-cookie']))?.[1] ?? '';
-}
-
 export async function distributionPointWorld(
   run: ConsoleRun,
   options: DistributionPointOptions,
@@ -92,7 +78,7 @@ export async function distributionPointWorld(
   const issued = await run.server.app.inject({
     method: 'POST',
     url: `/api/persons/${holder.id}/credentials?purpose=enrolment`,
-    cookies: { amparo_session: await sessionCookieOf(run, registrar, registrar.totp()) },
+    cookies: { amparo_session: await sessionCookieOf(run, registrar) },
     payload: { clientId: randomUUID() },
   });
   expect(issued.statusCode, issued.body).toBe(201);
@@ -101,7 +87,7 @@ export async function distributionPointWorld(
     ...options.program,
     regions: ['VE-A'],
   });
-  const officerCookie = { amparo_session: await sessionCookieOf(run, officer, officer.totp()) };
+  const officerCookie = { amparo_session: await sessionCookieOf(run, officer) };
   const point = await run.server.app.inject({
     method: 'POST',
     url: '/api/distribution/points?purpose=distribution',
@@ -139,16 +125,6 @@ export async function distributionPointWorld(
   };
 }
 
-/** A phone-width page whose browser context is signed in as the operator (through the API). */
-export async function operatorPage(run: ConsoleRun, operator: BuiltOperator): Promise<Page> {
-  const page = await run.newPage('phone');
-  const signIn = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-    data: { username: operator.username, password: operator.password, totp: operator.totp() },
-  });
-  expect(signIn.status()).toBe(200);
-  return page;
-}
-
 /**
  * A device: signed in, its key registered by the supervisor (through the API, or on the
  * supervisor's screen from the registration code the device shows), the snapshot downloaded.
@@ -159,7 +135,7 @@ export async function readyOfflineDevice(
   operator: BuiltOperator,
   register: { onScreen: Page; receiptsMax: number } | undefined = undefined,
 ): Promise<Page> {
-  const page = await operatorPage(run, operator);
+  const page = await signedInPage(run, operator, { viewport: 'phone' });
   await page.goto(`${run.server.baseUrl}/distribution`);
   await page.getByLabel('Sin conexión (carnet)').check();
   const publicKey = await page.getByTestId('pos-device-key').textContent();
