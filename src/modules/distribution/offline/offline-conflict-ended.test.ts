@@ -10,7 +10,12 @@ import {
   type SignedIn,
   signIn,
 } from '../distribution-test-kit.js';
-import { entitlementRows, offlinePoint } from './offline-point-test-kit.js';
+import {
+  conflictAfterOnline,
+  entitlementRows,
+  offlinePoint,
+  twoConflictsOpen,
+} from './offline-point-test-kit.js';
 
 type Ending = 'death' | 'merge' | 'erasure' | 'cycle_closed';
 
@@ -113,29 +118,11 @@ describe('offline conflict on an entitlement that has since ended', () => {
       const { holder, cycleId, point } = await newHolderAndPoint(`ended_${ending}`);
       // Online, after the device's snapshot, the box and 2 kg; the device's receipt for the box and
       // 5 kg, synced after, is kept as a conflict.
-      const [device] = point.devices;
-      if (device === undefined) throw new Error('no device');
-      const fromB = await point.offline(device, holder);
-      const redeemed = await point.call('POST', 'redemptions', operator, {
-        clientId: randomUUID(),
-        qrText: holder.qrText,
-        entitlementId: fromB.entitlementId,
-        lines: [
-          { item: 'food_box', quantity: 1 },
-          { item: 'rice', quantity: 2 },
-        ],
-      });
-      expect(redeemed.statusCode, redeemed.body).toBe(201);
-      const onlineId = redeemed.json().redemptionId as string;
-      const later = fromB.receipt([
-        { item: 'food_box', quantity: 1 },
-        { item: 'rice', quantity: 5 },
-      ]);
-      expect(await fromB.sync(later)).toMatchObject({ outcome: 'conflict' });
+      const { entitlementId, onlineId, later } = await conflictAfterOnline(point, operator, holder);
 
       await end(ending, holder, cycleId);
       // The end leaves the flag: the conflict still waits for the supervisor.
-      expect(await entitlementRows(kit, fromB.entitlementId)).toMatchObject({
+      expect(await entitlementRows(kit, entitlementId)).toMatchObject({
         state: 'conflict_flagged',
         state_reason: 'offline_conflict',
       });
@@ -152,7 +139,7 @@ describe('offline conflict on an entitlement that has since ended', () => {
         entitlementState: ended,
       });
       const laterId = cleared.json().redemptionId as string;
-      expect(await entitlementRows(kit, fromB.entitlementId)).toEqual({
+      expect(await entitlementRows(kit, entitlementId)).toEqual({
         balances: [
           ['food_box', 0],
           ['rice', 0],
@@ -177,7 +164,7 @@ describe('offline conflict on an entitlement that has since ended', () => {
         goodsLeft: true,
       });
       expect(again.statusCode, again.body).toBe(409);
-      expect((await entitlementRows(kit, fromB.entitlementId)).state).toBe(ended);
+      expect((await entitlementRows(kit, entitlementId)).state).toBe(ended);
       expect(await point.onHand('rice')).toBe(before.rice - 3);
     },
   );
@@ -187,22 +174,8 @@ describe('offline conflict on an entitlement that has since ended', () => {
     if (holder === undefined) throw new Error('no holder');
     const { cycleId } = scene;
     const point = await offlinePoint(scene, 3, { food_box: 10, rice: 50 });
-    const [a, b, c] = point.devices;
-    if (a === undefined || b === undefined || c === undefined) throw new Error('no device');
-    const [fromA, fromB, fromC] = [
-      await point.offline(a, holder),
-      await point.offline(b, holder),
-      await point.offline(c, holder),
-    ];
-    const first = await fromA.sync(
-      fromA.receipt([{ item: 'rice', quantity: 3 }], Date.now() - 90_000),
-    );
-    expect(first).toMatchObject({ outcome: 'counted' });
-    // B's 5 kg no longer fit; C's box would, but the entitlement is flagged: both conflicts.
-    const rice = fromB.receipt([{ item: 'rice', quantity: 5 }], Date.now() - 60_000);
-    const box = fromC.receipt([{ item: 'food_box', quantity: 1 }]);
-    expect(await fromB.sync(rice)).toMatchObject({ outcome: 'conflict' });
-    expect(await fromC.sync(box)).toMatchObject({ outcome: 'conflict' });
+    // A's 3 kg count; B's 5 kg no longer fit; C's box would, but the entitlement is flagged.
+    const { entitlementId, first, rice, box } = await twoConflictsOpen(point, holder, 3);
     await end('death', holder, cycleId);
     const before = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
 
@@ -213,7 +186,7 @@ describe('offline conflict on an entitlement that has since ended', () => {
     });
     expect(riceCleared.statusCode, riceCleared.body).toBe(200);
     expect(riceCleared.json()).toMatchObject({ entitlementState: 'conflict_flagged' });
-    expect(await entitlementRows(kit, fromA.entitlementId)).toMatchObject({
+    expect(await entitlementRows(kit, entitlementId)).toMatchObject({
       state: 'conflict_flagged',
     });
     // C stands: it fits what remains, so nothing is reversed; the entitlement ends cancelled.
@@ -226,7 +199,7 @@ describe('offline conflict on an entitlement that has since ended', () => {
       reversedRedemptionIds: [],
       entitlementState: 'cancelled',
     });
-    expect(await entitlementRows(kit, fromA.entitlementId)).toEqual({
+    expect(await entitlementRows(kit, entitlementId)).toEqual({
       balances: [
         ['food_box', 0],
         ['rice', 2],

@@ -8,7 +8,12 @@ import {
   distributionScene,
   type SignedIn,
 } from '../distribution-test-kit.js';
-import { entitlementRows, offlinePoint } from './offline-point-test-kit.js';
+import {
+  conflictAfterOnline,
+  entitlementRows,
+  offlinePoint,
+  twoConflictsOpen,
+} from './offline-point-test-kit.js';
 
 /**
  * An offline conflict cleared in favour of the later receipt (`later_stands`, migration 0074), on
@@ -49,28 +54,15 @@ describe('offline conflict: the later receipt stands', () => {
 
   it('reverses an online redemption for the later receipt; its goods had not left, so they return to stock', async () => {
     const point = await freshPoint(1);
-    const [device] = point.devices;
     const person = people[0];
-    if (device === undefined || person === undefined) throw new Error('no device');
-    const fromB = await point.offline(device, person);
-    // Online, after the device's snapshot: the box and 2 kg of rice, with the card.
-    const online = {
-      clientId: randomUUID(),
-      qrText: person.qrText,
-      entitlementId: fromB.entitlementId,
-      lines: [
-        { item: 'food_box', quantity: 1 },
-        { item: 'rice', quantity: 2 },
-      ],
-    };
-    const redeemed = await point.call('POST', 'redemptions', operator, online);
-    expect(redeemed.statusCode, redeemed.body).toBe(201);
-    const onlineId = redeemed.json().redemptionId as string;
-    const later = fromB.receipt([
-      { item: 'food_box', quantity: 1 },
-      { item: 'rice', quantity: 5 },
-    ]);
-    expect(await fromB.sync(later)).toMatchObject({ outcome: 'conflict' });
+    if (person === undefined) throw new Error('no person');
+    // Online, after the device's snapshot: the box and 2 kg of rice; then the device's receipt for
+    // the box and 5 kg, a conflict.
+    const { entitlementId, online, onlineId, later } = await conflictAfterOnline(
+      point,
+      operator,
+      person,
+    );
     const before = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
 
     const cleared = await point.resolve(later.receiptId, {
@@ -83,7 +75,7 @@ describe('offline conflict: the later receipt stands', () => {
       entitlementState: 'consumed',
     });
     const laterId = cleared.json().redemptionId as string;
-    const rows = await rowsOf(fromB.entitlementId);
+    const rows = await rowsOf(entitlementId);
     expect(rows.balances).toEqual([
       ['food_box', 0],
       ['rice', 0],
@@ -108,7 +100,7 @@ describe('offline conflict: the later receipt stands', () => {
     const retry = await point.call('POST', 'redemptions', operator, online);
     expect(retry.json().redemptionId).toBe(onlineId);
     expect(await point.onHand('food_box')).toBe(before.box);
-    expect((await rowsOf(fromB.entitlementId)).standing).toEqual([laterId]);
+    expect((await rowsOf(entitlementId)).standing).toEqual([laterId]);
 
     // The reconciliation counts the later receipt and shows the reversed one with its stock.
     const figures = await point.figures();
@@ -219,26 +211,11 @@ describe('offline conflict: the later receipt stands', () => {
     // No rice delivered: the offline hand-overs take it below zero (they were made), and the
     // reversed one's return must still be taken in, as a later delivery is.
     const point = await freshPoint(3, { rice: false });
-    const [a, b, c] = point.devices;
     const person = people[2];
-    if (a === undefined || b === undefined || c === undefined || person === undefined) {
-      throw new Error('no device');
-    }
-    const [fromA, fromB, fromC] = [
-      await point.offline(a, person),
-      await point.offline(b, person),
-      await point.offline(c, person),
-    ];
-    const first = await fromA.sync(
-      fromA.receipt([{ item: 'rice', quantity: 2 }], Date.now() - 90_000),
-    );
-    expect(first).toMatchObject({ outcome: 'counted' });
-    // C's whole rice no longer fits: a conflict. B's box would fit, but the entitlement is now
-    // flagged for review: B's receipt is kept as a conflict too.
-    const rice = fromC.receipt([{ item: 'rice', quantity: 5 }], Date.now() - 60_000);
-    const box = fromB.receipt([{ item: 'food_box', quantity: 1 }]);
-    expect(await fromC.sync(rice)).toMatchObject({ outcome: 'conflict' });
-    expect(await fromB.sync(box)).toMatchObject({ outcome: 'conflict' });
+    if (person === undefined) throw new Error('no person');
+    // A's 2 kg count. C's whole rice no longer fits: a conflict. B's box would fit, but the
+    // entitlement is now flagged for review: B's receipt is kept as a conflict too.
+    const { entitlementId, first, rice, box } = await twoConflictsOpen(point, person, 2);
     const stock = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
 
     // B stands: it fits what remains, so A's rice (which B never competed with) stays counted.
@@ -261,7 +238,7 @@ describe('offline conflict: the later receipt stands', () => {
       reversedRedemptionIds: [first.redemptionId],
       entitlementState: 'consumed',
     });
-    const rows = await rowsOf(fromA.entitlementId);
+    const rows = await rowsOf(entitlementId);
     expect(rows).toMatchObject({
       balances: [
         ['food_box', 0],

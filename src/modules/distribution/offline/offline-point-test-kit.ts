@@ -151,3 +151,78 @@ export async function entitlementRows(kit: AccessTestApp, entitlementId: string)
     ).rows[0],
   }));
 }
+
+export type OfflinePoint = Awaited<ReturnType<typeof offlinePoint>>;
+
+/**
+ * Two conflicts open on one entitlement (a point of three devices or more, a basket of a box and
+ * 5 kg of rice): device A's receipt for `firstRice` kg counts; then a receipt for the whole rice
+ * no longer fits (a conflict), and one for the box, which would fit, is kept as a conflict too
+ * because the entitlement is flagged for review. Throws unless the syncs answer so.
+ *
+ * @example
+ *   const { first, rice, box } = await twoConflictsOpen(point, holder, 2);
+ *   await point.resolve(box.receiptId, { decision: 'later_stands', goodsLeft: true });
+ */
+export async function twoConflictsOpen(point: OfflinePoint, holder: Holder, firstRice: number) {
+  const [a, b, c] = point.devices;
+  if (a === undefined || b === undefined || c === undefined) throw new Error('three devices');
+  const [fromA, fromRice, fromBox] = [
+    await point.offline(a, holder),
+    await point.offline(b, holder),
+    await point.offline(c, holder),
+  ];
+  const first = await fromA.sync(
+    fromA.receipt([{ item: 'rice', quantity: firstRice }], Date.now() - 90_000),
+  );
+  const rice = fromRice.receipt([{ item: 'rice', quantity: 5 }], Date.now() - 60_000);
+  const box = fromBox.receipt([{ item: 'food_box', quantity: 1 }]);
+  const outcomes = [first.outcome, (await fromRice.sync(rice)).outcome];
+  outcomes.push((await fromBox.sync(box)).outcome);
+  if (outcomes.join() !== 'counted,conflict,conflict') {
+    throw new Error(`expected counted, conflict, conflict; synced ${outcomes.join(', ')}`);
+  }
+  return { entitlementId: fromA.entitlementId, first, rice, box };
+}
+
+/**
+ * A conflict with an online redemption (a point with a device, a basket of a box and 5 kg of
+ * rice): the device takes its snapshot; online, after it, the box and 2 kg are handed over with
+ * the card; the device's receipt for the box and 5 kg, synced after, is kept as a conflict.
+ * Answers the online request's body (to send it again), its redemption and the later receipt.
+ *
+ * @example
+ *   const { onlineId, later } = await conflictAfterOnline(point, operator, holder);
+ */
+export async function conflictAfterOnline(
+  point: OfflinePoint,
+  operator: SignedIn,
+  holder: Holder & { qrText: string },
+) {
+  const [device] = point.devices;
+  if (device === undefined) throw new Error('a device');
+  const offline = await point.offline(device, holder);
+  const online = {
+    clientId: randomUUID(),
+    qrText: holder.qrText,
+    entitlementId: offline.entitlementId,
+    lines: [
+      { item: 'food_box', quantity: 1 },
+      { item: 'rice', quantity: 2 },
+    ],
+  };
+  const redeemed = await point.call('POST', 'redemptions', operator, online);
+  expectStatus(redeemed, 201, 'online redemption');
+  const later = offline.receipt([
+    { item: 'food_box', quantity: 1 },
+    { item: 'rice', quantity: 5 },
+  ]);
+  const synced = await offline.sync(later);
+  if (synced.outcome !== 'conflict') throw new Error(`synced ${synced.outcome}, not a conflict`);
+  return {
+    entitlementId: offline.entitlementId,
+    online,
+    onlineId: redeemed.json().redemptionId as string,
+    later,
+  };
+}
