@@ -37,10 +37,10 @@ import { loadAverage } from './lib/program-population.js';
  * what each entitlement says remains matches its redemptions, the stock moved exactly what
  * was redeemed, and each redemption has its audit entry.
  *
- * `phases` (comma-separated, default all three in this order) runs some of them only: on a
- * loaded machine the set-up and the first two phases took 24 minutes, and the PostgreSQL phase
- * alone (`postgres`) then needs one program's set-up instead of three. After the PostgreSQL
- * phase the instance's log is read for its crash recovery ("automatic recovery in progress").
+ * `phases` (comma-separated, default all three in this order) runs some of them only, each
+ * with its own program's cycle: at load 44 the set-up and the first two phases once took 24
+ * minutes, and `postgres` alone skips them. After the PostgreSQL phase the instance's log is
+ * read for its crash recovery ("automatic recovery in progress").
  *
  *   npm run bench -- distribution-crash [persons=1000] [clients=64] [litres=2] [killAt=0.4] [phases=none,server,postgres]
  */
