@@ -30,7 +30,8 @@ const basket = [
  * flagged entitlement flagged (its conflict still waits for the supervisor); clearing it then
  * settles the hand-overs made before the end — the later receipt counted, the first reversed,
  * stock and reconciliation exact — and leaves the entitlement ended (`cancelled` with the reason,
- * or `expired`), never reopened. Each case has its own program cycle and point.
+ * or `expired`), never reopened. Each case has its own point, each ending its own program cycle
+ * (the two-conflict case uses the scene's).
  */
 describe('offline conflict on an entitlement that has since ended', () => {
   let kit: AccessTestApp;
