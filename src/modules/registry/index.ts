@@ -15,6 +15,7 @@ export {
   householdCountsRelation,
   readEligibilityFacts,
 } from './eligibility/eligibility-facts.js';
+export { identifiesPerson } from './eligibility/identifying-attributes.js';
 export {
   openSealedFacts,
   type SealedFactsRow,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { registeredProblem } from '../../../platform/errors.js';
+import { identifiesPerson } from '../../registry/index.js';
 import { programLimits } from '../limits.js';
 import { ProgramsError } from '../programs-error.js';
 import { checkRule } from './rule-checker.js';
@@ -68,6 +69,45 @@ describe('eligibility rules are type-checked against the catalogue when saved', 
     }
   });
 
+  it('refuses a program manager’s rule that names one person, with each position', () => {
+    // The attacker writes a "program" for one person: by name and exact date of birth.
+    const naming = 'given_names == "Ana" && birth_date == "1970-03-02"';
+    const error = refusal(naming);
+    expect(error.code).toBe('AMP_RULE_INVALID');
+    expect(
+      error.errors?.map((found) => ({ code: found.code, params: found.params })),
+    ).toEqual([
+      { code: 'rule_identifying_attribute', params: { start: 0, end: 11 } },
+      { code: 'rule_identifying_attribute', params: { start: 24, end: 34 } },
+    ]);
+    // Every other way to say who: surnames, free-text locality, a benefit formula, inside
+    // a condition or a negation, in a list.
+    for (const [rule, yields, start] of [
+      ['first_surname == "Pérez"', 'bool', 0],
+      ['age > 1 && second_surname in ["Rojas"]', 'bool', 11],
+      ['!(locality != "La Vega")', 'bool', 2],
+      ['income_band <= 2 || (birth_date > "1970-03-01" && birth_date < "1970-03-03")', 'bool', 21],
+      ['given_names == "Ana" ? 1000000 : 0', 'int', 0],
+      ['sex == "F" ? head_of_household : locality == "El Valle"', 'bool', 33],
+    ] as const) {
+      const refused = refusal(rule, yields);
+      expect(refused.errors?.[0]?.code, rule).toBe('rule_identifying_attribute');
+      expect(refused.errors?.[0]?.params?.start, rule).toBe(start);
+    }
+    // Document numbers, phones and addresses are not readable for eligibility review at all.
+    expect(firstError('document_number == "V12345678"').code).toBe('rule_attribute_purpose');
+    // What stays: derived age, and where a person lives down to the parish, all shared by many.
+    const variables = [...ruleVariables().byName.keys()];
+    for (const name of ['age', 'sex', 'state_code', 'municipality_code', 'parish_code']) {
+      expect(variables, name).toContain(name);
+    }
+    for (const name of ['given_names', 'first_surname', 'second_surname', 'birth_date', 'locality']) {
+      expect(variables, name).not.toContain(name);
+    }
+    // Nothing that is a rule variable identifies anyone by its kind of value.
+    for (const name of variables) expect(identifiesPerson(name), name).toBe(false);
+  });
+
   it('has no variable for anything a person did', () => {
     const behaviour = [
       'audit_entries',
@@ -106,10 +146,10 @@ describe('eligibility rules are type-checked against the catalogue when saved', 
 
   it('refuses what cannot compile to SQL: functions, macros, floats, text arithmetic', () => {
     for (const rule of [
-      'size(given_names) > 3',
-      'given_names.startsWith("A")',
+      'size(civil_status) > 3',
+      'civil_status.startsWith("A")',
       'age > 1.5',
-      'given_names + "x" == "ax"',
+      'civil_status + "x" == "ax"',
       'sex in [sex]',
       '{"a": 1}["a"] == 1',
     ]) {

@@ -1,6 +1,6 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
 import type { FieldError } from '../../../platform/errors.js';
-import { findAttribute, findForbiddenName } from '../../registry/index.js';
+import { findAttribute, findForbiddenName, identifiesPerson } from '../../registry/index.js';
 import { programLimits } from '../limits.js';
 import { ProgramsError } from '../programs-error.js';
 import { inferType, type RuleType, supportedNodeRefusal } from './rule-ast.js';
@@ -15,6 +15,7 @@ import { ruleVariables } from './rule-environment.js';
  * @example
  *   checkRule('age >= 65', 'bool', 'eligibilityRule').variables; // ['age']
  *   checkRule('voted_2024 == true', 'bool', 'eligibilityRule'); // refused: AMP_RULE_INVALID
+ *   checkRule('given_names == "Ana"', 'bool', 'eligibilityRule'); // refused: identifies a person
  */
 export interface CheckedRule {
   readonly source: string;
@@ -96,7 +97,10 @@ function isNode(value: unknown): value is ASTNode {
   return typeof value === 'object' && value !== null && 'op' in value && 'range' in value;
 }
 
-/** Why a name is not a variable: a forbidden category, a purpose it lacks, or not declared. */
+/**
+ * Why a name is not a variable: a forbidden category, a purpose it lacks, a value that can
+ * single a person out (`identifiesPerson`), or not declared.
+ */
 function nameRefusal(node: IdNode): Refusal {
   const name = node.args;
   const { start, end } = node.range;
@@ -110,10 +114,18 @@ function nameRefusal(node: IdNode): Refusal {
     };
   }
   const declared = findAttribute(name);
-  if (declared !== undefined) {
+  if (declared !== undefined && !declared.purposes.includes('eligibility_review')) {
     return {
       code: 'rule_attribute_purpose',
       reason: `'${name}' may not be read for eligibility_review`,
+      start,
+      end,
+    };
+  }
+  if (identifiesPerson(name)) {
+    return {
+      code: 'rule_identifying_attribute',
+      reason: `'${name}' can single a person out; a rule must be the same for everyone (use age, state or municipality)`,
       start,
       end,
     };

@@ -2,11 +2,13 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { AttributeDeclaration, AttributeType } from '../catalogue/attribute-declaration.js';
 import { listAttributes } from '../catalogue/catalogue.js';
+import { identifiesPerson } from './identifying-attributes.js';
 import { openSealedFacts, type SealedFactsRow } from './sealed-facts.js';
 
 /**
  * What an eligibility rule may know about a person: the catalogue's declared attributes that
- * the purpose `eligibility_review` may read, plus facts derived from the registry at a
+ * the purpose `eligibility_review` may read and that cannot single a person out (no name, no
+ * exact date of birth, no free text: `identifiesPerson`), plus facts derived from the registry at a
  * reference date (age, household composition). Only what a person *is*: the registry holds
  * nothing about what a person did, and nothing here reads another module's tables.
  *
@@ -78,23 +80,22 @@ function derived(name: string, type: EligibilityFactType, en: string, es: string
   return { name, type, sealed: false, declared: false, description: { en, es } };
 }
 
-/** The CEL type of a catalogue attribute, or undefined when no rule may use it (a photo). */
-function factType(type: AttributeType): EligibilityFactType | undefined {
+/** The CEL type of a catalogue attribute (an identifying one never gets this far). */
+function factType(type: AttributeType): EligibilityFactType {
   switch (type.kind) {
     case 'integer':
       return 'int';
     case 'boolean':
       return 'bool';
-    case 'image':
-      return undefined;
     default:
       return 'string';
   }
 }
 
 function declaredFact(attribute: AttributeDeclaration): EligibilityFact | undefined {
+  if (identifiesPerson(attribute.name)) return undefined;
   const type = factType(attribute.type);
-  if (type === undefined || !attribute.purposes.includes('eligibility_review')) return undefined;
+  if (!attribute.purposes.includes('eligibility_review')) return undefined;
   return {
     name: attribute.name,
     type,
@@ -104,7 +105,10 @@ function declaredFact(attribute: AttributeDeclaration): EligibilityFact | undefi
   };
 }
 
-/** Every fact a rule may name: declared attributes for `eligibility_review`, then derived ones. */
+/**
+ * Every fact a rule may name: declared attributes for `eligibility_review` that do not
+ * identify a person (`identifiesPerson`), then derived ones.
+ */
 export function eligibilityFacts(): readonly EligibilityFact[] {
   const declared = listAttributes().flatMap((attribute) => declaredFact(attribute) ?? []);
   return [...declared, ...derivedEligibilityFacts];

@@ -1,6 +1,7 @@
 import { DecryptionError, unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import { listAttributes } from '../catalogue/catalogue.js';
+import { identifiesPerson } from './identifying-attributes.js';
 import { openVersion } from '../persons/sealed-attributes.js';
 
 /**
@@ -25,12 +26,12 @@ export interface SealedFactsRow {
 
 /** Names of the facts a rule may read that are stored sealed. */
 export function sealedEligibilityFactNames(): string[] {
-  // The same selection as eligibilityFacts() makes (a rule may read it, and it is not an image).
+  // The same selection as eligibilityFacts() makes (a rule may read it, it identifies no one).
   return listAttributes()
     .filter(
       (attribute) =>
         attribute.sealed &&
-        attribute.type.kind !== 'image' &&
+        !identifiesPerson(attribute.name) &&
         attribute.purposes.includes('eligibility_review'),
     )
     .map((attribute) => attribute.name);
