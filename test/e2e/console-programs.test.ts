@@ -59,15 +59,16 @@ beforeAll(async () => {
     content: {
       nameEs: 'Pensión de vejez',
       nameEn: 'Old-age pension',
-      descriptionEs: 'Para mujeres desde los 55 años.',
-      descriptionEn: 'For women from 55.',
+      descriptionEs: 'Para mujeres desde los 55 años y hombres desde los 60.',
+      descriptionEn: 'For women from 55 and men from 60.',
       kind: 'cash',
       unit: 'person',
       regions: [],
       cadence: 'monthly',
       benefit: { amountMinor: 130_000_00n, currency: 'VES' },
       budgetCap: 1_000_000_000_00n,
-      eligibilityRule: 'sex == "F" && age >= 55',
+      // The demo pension's rule: one `||` clause, said in words, never as CEL.
+      eligibilityRule: '(sex == "F" && age >= 55) || (sex == "M" && age >= 60)',
     },
   });
 }, 120_000);
@@ -85,12 +86,22 @@ describe('programs in the console', () => {
     await page.goto(`${run.server.baseUrl}/programs`);
     const programs = page.getByTestId('public-programs');
     await programs.getByRole('heading', { name: 'Pensión de vejez' }).waitFor();
-    await programs.getByText('la edad es al menos 55').waitFor();
+    await programs
+      .getByText(
+        'o bien el sexo es femenino y la edad es al menos 55, o bien el sexo es masculino y la edad es al menos 60',
+      )
+      .waitFor();
     expect(await programs.textContent()).toContain('Todo el país');
+    const clauses = programs.locator('[data-code="pension_public"] [data-testid="rule-clauses"]');
+    expect(await clauses.textContent()).not.toMatch(/&&|\|\||>=/);
     await clean(page);
     await page.setViewportSize(viewports.desktop);
     await page.getByLabel('Idioma').selectOption('en');
-    await programs.getByText('age is at least 55').waitFor();
+    await programs
+      .getByText(
+        'either sex is female and age is at least 55, or sex is male and age is at least 60',
+      )
+      .waitFor();
     await programs.getByText('Monthly').waitFor();
     await clean(page);
     await page.context().close();
@@ -118,7 +129,7 @@ describe('programs in the console', () => {
     await rule.fill('age >= 18 && sex == "F"');
     const explained = page.getByTestId('rule-explanation');
     await explained.getByText('la edad es al menos 18').waitFor();
-    await explained.getByText('el sexo es "F"').waitFor();
+    await explained.getByText('el sexo es femenino').waitFor();
     await page.getByRole('button', { name: 'Guardar como borrador' }).click();
     await page.getByRole('heading', { name: 'Caja de prueba', level: 1 }).waitFor();
     const programUrl = page.url();

@@ -60,16 +60,16 @@ describe('GET /api/programs', () => {
     });
     // Each clause of the published rule in the same plain words a denial uses.
     expect(programs[0].eligibilityClauses).toEqual([
-      { source: 'sex == "F"', text: { es: 'el sexo es "F"', en: 'sex is "F"' } },
+      { source: 'sex == "F"', text: { es: 'el sexo es femenino', en: 'sex is female' } },
       {
         source: 'head_of_household',
-        text: { es: 'jefe o jefa de hogar', en: 'head of household' },
+        text: { es: 'la persona es jefa o jefe de hogar', en: 'the person is head of household' },
       },
       {
         source: 'members_under_18 > 0',
         text: {
-          es: 'los menores de 18 años del hogar es mayor que 0',
-          en: 'household members under 18 is more than 0',
+          es: 'el número de miembros del hogar menores de 18 años es mayor que 0',
+          en: 'the number of household members under 18 is more than 0',
         },
       },
     ]);
@@ -101,7 +101,10 @@ describe('GET /api/programs', () => {
         { source: 'age >= 60', text: { es: 'la edad es al menos 60', en: 'age is at least 60' } },
         {
           source: 'disability_status != "none"',
-          text: { es: 'disability_status no es "none"', en: 'disability_status is not "none"' },
+          text: {
+            es: 'la discapacidad registrada no es ninguna',
+            en: 'recorded disability is not none',
+          },
         },
       ],
     });

@@ -2,6 +2,7 @@ import type { ASTNode } from '@marcbachmann/cel-js';
 import { type RawBuilder, sql } from 'kysely';
 import { programLimits } from '../limits.js';
 import { ProgramsError } from '../programs-error.js';
+import { clauseSource } from './clause-source.js';
 import { type CheckedRule, childNodes } from './rule-checker.js';
 import { ruleVariables } from './rule-environment.js';
 import { compileCondition, compileRule } from './rule-sql.js';
@@ -62,7 +63,7 @@ export function planRule(rule: CheckedRule): RulePlan {
   const narrowing = narrow(rule.ast, true);
   const workers = topClauses(rule.ast)
     .filter(readsSealed)
-    .map((node) => rule.source.slice(node.range.start, node.range.end));
+    .map((node) => clauseSource(rule.source, node));
   return {
     rule,
     needsWorkers: true,
@@ -176,7 +177,7 @@ function celText(narrowing: Narrowing, source: string): string {
     case 'any':
       return 'true';
     case 'is': {
-      const text = source.slice(narrowing.node.range.start, narrowing.node.range.end);
+      const text = clauseSource(source, narrowing.node);
       return narrowing.value ? text : `!(${text})`;
     }
     default: {
