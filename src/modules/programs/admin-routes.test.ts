@@ -8,7 +8,11 @@ import {
   createTestOperator,
   sessionCookieFrom,
 } from '../access/access-test-kit.js';
-import { eligibilityFactsRelation } from '../registry/index.js';
+import {
+  eligibilityFactsRelation,
+  openSealedFacts,
+  type SealedFactsRow,
+} from '../registry/index.js';
 import { expectProtected } from './eligibility/preview-test-kit.js';
 import { smallCountMin } from './eligibility/rule-preview.js';
 import { insertRandomPopulation, populationStates } from './programs-test-kit.js';
@@ -105,7 +109,7 @@ describe('program management routes', () => {
       rateLimitRequestsMax: 10_000,
     });
     await kit.database.asAdmin((admin) =>
-      insertRandomPopulation(admin, { persons: 150, seed: 11 }),
+      insertRandomPopulation(admin, { persons: 150, seed: 11, masterKey: kit.masterKey }),
     );
     await signIn('officer', ['program_officer'], regions);
     await signIn('supervisor', ['program_supervisor'], regions);
@@ -307,19 +311,7 @@ describe('program management routes', () => {
     expect(answer.statusCode).toBe(200);
     const preview = answer.json();
     // The same sets, worked out person by person in memory with CEL.
-    const facts = await sql<Record<string, unknown>>`select * from ${eligibilityFactsRelation({
-      referenceDate: '2026-12-01',
-    })} as f`.execute(kit.database.db);
-    const [now, next] = [checkRule(before, 'bool', 'r'), checkRule(after, 'bool', 'r')];
-    const counts = new Map<string, { entering: number; leaving: number }>();
-    for (const row of facts.rows) {
-      const [was, will] = [evaluateRule(now, row) === 'true', evaluateRule(next, row) === 'true'];
-      if (was === will) continue;
-      const state = counts.get(String(row.region_code)) ?? { entering: 0, leaving: 0 };
-      if (will) state.entering += 1;
-      else state.leaving += 1;
-      counts.set(String(row.region_code), state);
-    }
+    const counts = await exactChanges(before, after);
     expect(preview).toMatchObject({ version: 2, comparedWith: 1, referenceDate: '2026-12-01' });
     // Every state is listed, changed or not; each count is the exact one protected: under 10
     // hidden, otherwise a multiple of 5 within one step of it (rule-preview.test.ts).
@@ -367,16 +359,66 @@ describe('program management routes', () => {
     expect(
       (await call('officer', 'GET', `/api/programs/${programId}/versions/3/preview`)).statusCode,
     ).toBe(404);
-    // A rule over a sealed fact is decided only after decryption: the preview refuses it.
+    // A rule over a sealed fact is decided after decryption by the cycles' worker pool, chunk
+    // by chunk: the preview counts it too, as protected counts by state.
+    const sealedRule = 'age >= 18 && disability_status != "none"';
     const sealed = await call('officer', 'POST', `/api/programs/${programId}/versions`, {
-      content: content({ unit: 'person', eligibilityRule: 'disability_status != "none"' }),
+      content: content({ unit: 'person', eligibilityRule: sealedRule }),
     });
     expect(sealed.json()).toEqual({ version: 3 });
-    const refused = await call('officer', 'GET', `/api/programs/${programId}/versions/3/preview`);
-    expect(refused.statusCode).toBe(422);
-    expect(refused.json()).toMatchObject({
-      code: 'AMP_RULE_INVALID',
-      errors: [{ code: 'rule_sealed_sql_only' }],
+    const counted = await kit.app.inject({
+      url: `/api/programs/${programId}/versions/3/preview${purpose}&referenceDate=2026-12-01`,
+      cookies: cookies.supervisor ?? {},
     });
+    expect(counted.statusCode).toBe(200);
+    const sealedCounts = await exactChanges(before, sealedRule);
+    const sealedPreview = counted.json();
+    for (const state of sealedPreview.byState) {
+      const exactState = sealedCounts.get(state.regionCode) ?? { entering: 0, leaving: 0 };
+      expectProtected(state.entering, exactState.entering);
+      expectProtected(state.leaving, exactState.leaving);
+    }
+    // Not vacuous: the sealed fact decides, and some state has 10 or more entering.
+    expect(sealedCounts).not.toEqual(await exactChanges(before, 'age >= 18'));
+    expect([...sealedCounts.values()].some((state) => state.entering >= smallCountMin)).toBe(true);
+    for (const person of persons) expect(counted.body).not.toContain(person.id);
+    // Each chunk's sealed read was audited before anything was opened, naming the fact.
+    const sealedReads = await kit.database.asAdmin((admin) =>
+      sql<{ entry: string }>`select entry::text as entry from audit_entry
+        where entry::json->>'action' = 'person.eligibility_sealed_read'
+          and entry::json->>'requestId' like ${`${String(counted.headers['x-request-id'])}:chunk:%`}`.execute(
+        admin,
+      ),
+    );
+    expect(sealedReads.rows.length).toBeGreaterThan(0);
+    for (const row of sealedReads.rows) {
+      expect(JSON.parse(row.entry)).toMatchObject({
+        purpose: 'eligibility_review',
+        fields: ['disability_status'],
+        actor: { id: `preview:${programId}:3` },
+      });
+    }
   });
+
+  /**
+   * Who enters and who leaves between two rules, by state, worked out person by person in
+   * memory with CEL on every person's facts, sealed ones opened with the master key.
+   */
+  async function exactChanges(before: string, after: string) {
+    const facts = await sql<SealedFactsRow & Record<string, unknown>>`select * from ${eligibilityFactsRelation(
+      { referenceDate: '2026-12-01', withSealed: true },
+    )} as f`.execute(kit.database.db);
+    const [now, next] = [checkRule(before, 'bool', 'r'), checkRule(after, 'bool', 'r')];
+    const counts = new Map<string, { entering: number; leaving: number }>();
+    for (const stored of facts.rows) {
+      const row = { ...stored, ...openSealedFacts(kit.masterKey, stored, ['disability_status']) };
+      const [was, will] = [evaluateRule(now, row) === 'true', evaluateRule(next, row) === 'true'];
+      if (was === will) continue;
+      const state = counts.get(String(row.region_code)) ?? { entering: 0, leaving: 0 };
+      if (will) state.entering += 1;
+      else state.leaving += 1;
+      counts.set(String(row.region_code), state);
+    }
+    return counts;
+  }
 });

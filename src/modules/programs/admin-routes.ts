@@ -23,7 +23,7 @@ import {
   cycleRecomputer,
 } from './cycles/cycle-service.js';
 import { cycleView } from './cycles/cycle-view.js';
-import { lazySealedPool } from './eligibility/sealed-pool.js';
+import { lazySealedPool, type SealedPool } from './eligibility/sealed-pool.js';
 import { programLimits } from './limits.js';
 import {
   type Caller,
@@ -53,6 +53,8 @@ export interface ProgramAdminOptions extends GateDependencies {
   onCycleClosing?: CycleClosingHook;
   /** For rules over sealed facts: the worker pool opens them with it (rule-plan.ts). */
   masterKey?: Buffer;
+  /** The worker pool to decide them in, shared with the preview (plugin.ts); else its own. */
+  sealedPool?: SealedPool;
 }
 
 const ProgramParams = Type.Object({ programId: Type.String({ format: 'uuid' }) });
@@ -77,13 +79,14 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
   const { db } = options;
   const deps: GateDependencies = { db, audit: options.audit };
   // A rule over sealed facts is decided after decryption in worker threads (rule-plan.ts).
-  const pool =
-    options.masterKey === undefined
+  const ownPool =
+    options.sealedPool !== undefined || options.masterKey === undefined
       ? undefined
       : lazySealedPool(options.masterKey, programLimits.sealedWorkers);
+  const pool = options.sealedPool ?? ownPool;
   const sealed = pool === undefined ? {} : { sealed: { pool, audit: options.audit } };
   app.addHook('onClose', async () => {
-    await pool?.close();
+    await ownPool?.close();
   });
   const caller = (request: {
     actor: Actor | null;

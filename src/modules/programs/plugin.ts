@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type ProgramAdminOptions, programAdminRoutes } from './admin-routes.js';
+import { lazySealedPool } from './eligibility/sealed-pool.js';
+import { programLimits } from './limits.js';
 import { publicProgramRoutes } from './public-routes.js';
 import { rulePreviewRoutes } from './rule-preview-routes.js';
 
@@ -20,6 +22,13 @@ export const programsPlugin: FastifyPluginAsyncTypebox<ProgramsPluginOptions> = 
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
   const { db, audit, onCyclePublished, onCycleClosing, masterKey } = options;
+  // One pool of worker threads decides rules over sealed facts for cycles and previews alike
+  // (its threads start at the first such rule): two pools could take twice the cores.
+  const sealedPool =
+    masterKey === undefined ? undefined : lazySealedPool(masterKey, programLimits.sealedWorkers);
+  app.addHook('onClose', async () => {
+    await sealedPool?.close();
+  });
   await app.register(publicProgramRoutes, { db });
   await app.register(programAdminRoutes, {
     db,
@@ -27,10 +36,12 @@ export const programsPlugin: FastifyPluginAsyncTypebox<ProgramsPluginOptions> = 
     ...(onCyclePublished === undefined ? {} : { onCyclePublished }),
     ...(onCycleClosing === undefined ? {} : { onCycleClosing }),
     ...(masterKey === undefined ? {} : { masterKey }),
+    ...(sealedPool === undefined ? {} : { sealedPool }),
   });
   await app.register(rulePreviewRoutes, {
     db,
     audit,
     ...(masterKey === undefined ? {} : { masterKey }),
+    ...(sealedPool === undefined ? {} : { sealedPool }),
   });
 };

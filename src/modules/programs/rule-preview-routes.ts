@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { purposes } from '../../shared/access/actor.js';
 import { RulePreviewSchema } from '../../shared/api/program-rules.js';
 import { previewCellKeySecret, rulePreview } from './eligibility/rule-preview.js';
+import type { SealedPool } from './eligibility/sealed-pool.js';
 import { checkContent, contentOf } from './program-content.js';
 import { type GateDependencies, gateProgram, programScope } from './program-gate.js';
 import { findProgram, findVersion } from './program-repository.js';
@@ -26,7 +27,9 @@ const PreviewQuery = Type.Object(
  * force, by state, computed with the cycles' batch evaluator. Counts only, protected against
  * differencing (under 10 said as "fewer than 10", others randomly rounded to 5 by the set's
  * cell key, every state listed; see rule-preview.ts), no person ever listed. A rule over a
- * sealed fact is refused with AMP_RULE_INVALID. Action `program.read` over every state of the
+ * sealed fact is decided by the cycles' worker pool, chunk by chunk, each chunk's sealed read
+ * audited (`person.eligibility_sealed_read`, actor `preview:<program>:<version>`); without a
+ * master key it is refused with AMP_RULE_INVALID. Action `program.read` over every state of the
  * program (the counts span them all); every attempt is audited by the gate.
  *
  * @example
@@ -35,11 +38,16 @@ const PreviewQuery = Type.Object(
 export interface RulePreviewOptions extends GateDependencies {
   /** The cell keys' secret of the protected counts is derived from it (rule-preview.ts). */
   masterKey?: Buffer;
+  /**
+   * The worker pool that decides a rule over sealed facts (the one the cycles use, opened with
+   * the same master key); without it such a rule is refused (`rule_sealed_sql_only`).
+   */
+  sealedPool?: SealedPool;
 }
 
 export const rulePreviewRoutes: FastifyPluginAsyncTypebox<RulePreviewOptions> = async (
   app,
-  { db, audit, masterKey },
+  { db, audit, masterKey, sealedPool },
 ) => {
   const secret = previewCellKeySecret(masterKey);
   app.get(
@@ -86,6 +94,15 @@ export const rulePreviewRoutes: FastifyPluginAsyncTypebox<RulePreviewOptions> = 
         proposed: checkContent(contentOf(proposed)),
         referenceDate,
         secret,
+        ...(sealedPool === undefined
+          ? {}
+          : {
+              sealed: {
+                deps: { pool: sealedPool, audit },
+                job: `preview:${programId}:${version}`,
+                requestId: request.id,
+              },
+            }),
       });
       await grant.record([]);
       return reply.header('cache-control', 'no-store').send({

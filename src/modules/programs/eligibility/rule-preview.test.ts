@@ -7,6 +7,7 @@ import { type CheckedContent, checkContent, type ProgramContent } from '../progr
 import { insertRandomPopulation } from '../programs-test-kit.js';
 import { evaluateRule } from '../rules/rule-evaluator.js';
 import { expectProtected } from './preview-test-kit.js';
+import { cellKeyOf, sealedChangedCells } from './sealed-rule-preview.js';
 import {
   countBase,
   previewCellKeySecret,
@@ -169,11 +170,53 @@ describe('a rule change is previewed as protected aggregates by state', () => {
     });
   });
 
-  it('refuses a rule over a sealed fact with AMP_RULE_INVALID', async () => {
+  it('without the sealed-fact pool (no master key), refuses a rule over a sealed fact', async () => {
     const sealed = checkContent(content('age >= 18 && disability_status != "none"'));
     await expect(preview(undefined, sealed)).rejects.toMatchObject({
       code: 'AMP_RULE_INVALID',
+      errors: [{ code: 'rule_sealed_sql_only' }],
     });
+  });
+
+  it('counts chunk by chunk (the sealed path) exactly as in one statement, cell keys included', async () => {
+    const current = checkContent(content('age >= 65'));
+    const proposed = checkContent(content('age >= 18 && sex == "F"'));
+    // Clear rules on both sides: the chunked path runs no worker and opens nothing.
+    const sealed = {
+      deps: {
+        pool: {
+          size: 0,
+          decide: () => Promise.reject(new Error('no sealed fact in these rules')),
+          close: async () => undefined,
+        },
+        audit: { append: () => Promise.reject(new Error('nothing sealed is read')) },
+      },
+      job: 'test',
+      requestId: 'test',
+    };
+    const cells = await sealedChangedCells(database.db, {
+      current,
+      proposed,
+      referenceDate,
+      secret,
+      sealed,
+    });
+    const exact = exactCounts(current, proposed);
+    const none = { count: 0n, key: 0n };
+    const answer = await preview(current, proposed);
+    for (const state of answer.byState) {
+      const cell = cells.get(state.regionCode) ?? { entering: none, leaving: none };
+      expect(Number(cell.entering.count)).toBe(exact.get(state.regionCode)?.entering);
+      expect(Number(cell.leaving.count)).toBe(exact.get(state.regionCode)?.leaving);
+      // The same rounding: the key computed in JavaScript is the one SQL computes.
+      expect(protectedCount(cell.entering)).toEqual(state.entering);
+      expect(protectedCount(cell.leaving)).toEqual(state.leaving);
+    }
+    const id = String(facts[0]?.person_id);
+    const inSql = await sql<{ key: string }>`select (('x' || substr(md5(${secret} || ${id}::uuid::text), 1, 8))::bit(32)::int8)::text as key`.execute(
+      database.db,
+    );
+    expect(cellKeyOf(secret, id)).toBe(BigInt(inSql.rows[0]?.key ?? -1));
   });
 });
 

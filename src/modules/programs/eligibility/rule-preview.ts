@@ -5,15 +5,22 @@ import { listStates } from '../../geography/index.js';
 import { eligibleRows } from '../cycles/cycle-members.js';
 import type { CheckedContent } from '../program-content.js';
 import { refusingOverflow } from '../rules/rule-overflow.js';
-import { sqlOnlyCondition } from '../rules/rule-plan.js';
+import { planRule, sqlOnlyCondition } from '../rules/rule-plan.js';
+import {
+  type CellCount,
+  type ChangedCells,
+  type PreviewSealed,
+  sealedChangedCells,
+} from './sealed-rule-preview.js';
 
 /**
  * Before a rule change is published (issue #13, point 6): how many would enter and how many
  * would leave, by state, as aggregates only. Both sets come from the cycles' own batch
  * evaluator (`eligibleRows`: the compiled rule over the registry's facts, the program's
  * regions, heads of household for a household program), so the preview says what the next
- * cycle would do (a rule over a sealed fact is refused: its deciding needs the cycles' worker
- * pool). No person is ever listed.
+ * cycle would do. A rule over clear facts is one statement; a rule over a sealed fact is
+ * decided chunk by chunk by the sealed-fact worker pool, as the sealed batch count is
+ * (sealed-rule-preview.ts). No person is ever listed.
  *
  * The counts are protected so that previews are not a differencing oracle (docs/ARCHITECTURE.md,
  * safeguard 8: aggregates only). An officer could save two draft rules that differ only by one
@@ -60,11 +67,7 @@ export function previewCellKeySecret(masterKey: Buffer | undefined): string {
   return createHmac('sha256', key).update('amparo.programs.preview.cell-key.v1').digest('hex');
 }
 
-/** A count and its cell key: the sum of the counted persons' keys, modulo 2^32. */
-export interface CellCount {
-  count: bigint;
-  key: bigint;
-}
+export type { CellCount } from './sealed-rule-preview.js';
 
 const keyModulus = 2n ** 32n;
 
@@ -108,9 +111,6 @@ function eligibleSet(
   if (checked === undefined) {
     return sql`select null::uuid as person_id, null::text as region_code where false`;
   }
-  // Counts run in SQL only: a rule over a sealed fact is decided after decryption by the
-  // cycles' worker pool, which a preview does not open, so it is refused (AMP_RULE_INVALID).
-  sqlOnlyCondition(checked.rule, 'f');
   return sql`select e.person_id, e.region_code from (${eligibleRows({ checked, referenceDate, withoutAmount: true })}) as e`;
 }
 
@@ -123,18 +123,60 @@ function statesInScope(current: CheckedContent | undefined, proposed: CheckedCon
   return [...new Set(versions.flatMap((version) => version.content.regions))];
 }
 
-export async function rulePreview(
+export interface PreviewProps {
+  /** The version in force, or undefined for a program never published (everyone enters). */
+  current: CheckedContent | undefined;
+  proposed: CheckedContent;
+  /** `YYYY-MM-DD`: the facts as a cycle at this date would read them. */
+  referenceDate: string;
+  /** The cell keys' secret (`previewCellKeySecret`). */
+  secret: string;
+  /**
+   * The sealed-fact pool and audit, for a version whose rule reads a sealed fact: its sets are
+   * then computed as the sealed batch count does (sealed-rule-preview.ts). Without it such a
+   * rule is refused (`rule_sealed_sql_only`): there is no key to open the facts with.
+   */
+  sealed?: PreviewSealed;
+}
+
+export async function rulePreview(db: Kysely<Database>, props: PreviewProps): Promise<RulePreview> {
+  const versions = [props.current, props.proposed].flatMap((version) => version ?? []);
+  const sealedVersion = versions.find((version) => planRule(version.rule).needsWorkers);
+  let cells: Map<string, ChangedCells>;
+  if (sealedVersion === undefined) {
+    cells = await sqlChangedCells(db, props);
+  } else if (props.sealed === undefined) {
+    // No key to open the sealed facts with: refused as a SQL-only view (AMP_RULE_INVALID).
+    sqlOnlyCondition(sealedVersion.rule, 'f');
+    throw new Error('unreachable: a rule over a sealed fact is refused above');
+  } else {
+    cells = await sealedChangedCells(db, { ...props, sealed: props.sealed });
+  }
+  const states = [...new Set([...statesInScope(props.current, props.proposed), ...cells.keys()])].sort();
+  const none = { count: 0n, key: 0n };
+  const rows = states.map((regionCode) => ({
+    regionCode,
+    entering: cells.get(regionCode)?.entering ?? none,
+    leaving: cells.get(regionCode)?.leaving ?? none,
+  }));
+  return {
+    byState: rows.map((row) => ({
+      regionCode: row.regionCode,
+      entering: protectedCount(row.entering),
+      leaving: protectedCount(row.leaving),
+    })),
+    total: {
+      entering: columnTotal(rows.map((row) => row.entering)),
+      leaving: columnTotal(rows.map((row) => row.leaving)),
+    },
+  };
+}
+
+/** Rules over clear facts: both sets compared in one statement; no id leaves the database. */
+async function sqlChangedCells(
   db: Kysely<Database>,
-  props: {
-    /** The version in force, or undefined for a program never published (everyone enters). */
-    current: CheckedContent | undefined;
-    proposed: CheckedContent;
-    /** `YYYY-MM-DD`: the facts as a cycle at this date would read them. */
-    referenceDate: string;
-    /** The cell keys' secret (`previewCellKeySecret`). */
-    secret: string;
-  },
-): Promise<RulePreview> {
+  props: PreviewProps,
+): Promise<Map<string, ChangedCells>> {
   const query = sql<{
     region_code: string;
     entering: string;
@@ -159,27 +201,13 @@ export async function rulePreview(
      group by region_code`;
   // A rule whose arithmetic overflows for someone is refused clearly (AMP_RULE_FAILED).
   const result = await refusingOverflow('rule', () => query.execute(db));
-  const byRegion = new Map(result.rows.map((row) => [row.region_code, row]));
-  const states = [
-    ...new Set([...statesInScope(props.current, props.proposed), ...byRegion.keys()]),
-  ].sort();
-  const rows = states.map((regionCode) => {
-    const row = byRegion.get(regionCode);
-    return {
-      regionCode,
-      entering: { count: BigInt(row?.entering ?? 0), key: BigInt(row?.entering_key ?? 0) },
-      leaving: { count: BigInt(row?.leaving ?? 0), key: BigInt(row?.leaving_key ?? 0) },
-    };
-  });
-  return {
-    byState: rows.map((row) => ({
-      regionCode: row.regionCode,
-      entering: protectedCount(row.entering),
-      leaving: protectedCount(row.leaving),
-    })),
-    total: {
-      entering: columnTotal(rows.map((row) => row.entering)),
-      leaving: columnTotal(rows.map((row) => row.leaving)),
-    },
-  };
+  return new Map(
+    result.rows.map((row) => [
+      row.region_code,
+      {
+        entering: { count: BigInt(row.entering), key: BigInt(row.entering_key) },
+        leaving: { count: BigInt(row.leaving), key: BigInt(row.leaving_key) },
+      },
+    ]),
+  );
 }
