@@ -86,6 +86,16 @@ describe('GET /api/programs', () => {
     expect(names.some((name: string) => /audit|access|card|redempt|payment/.test(name))).toBe(
       false,
     );
+    // Each fact is described in both languages: the Spanish text is Spanish, not the English.
+    const facts: Array<{ name: string; description: { es: string; en: string } }> =
+      response.json().facts;
+    for (const fact of facts) {
+      expect(fact.description.es, fact.name).toMatch(/\S/);
+      expect(fact.description.es, fact.name).not.toBe(fact.description.en);
+    }
+    expect(facts.find((fact) => fact.name === 'income_band')?.description.es).toBe(
+      'Tramo de ingresos del hogar, de 1 (el más bajo) a 5 (el más alto).',
+    );
   });
 
   it('checks a rule for anyone, refusing with AMP_RULE_INVALID and the position', async () => {

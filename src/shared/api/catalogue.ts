@@ -19,6 +19,7 @@ export const PublishedCatalogueSchema = Type.Object({
       required: Type.Boolean(),
       purposes: Type.Array(Type.String()),
       description: Type.String(),
+      descriptionEs: Type.String(),
     }),
   ),
   refusedCategories: Type.Array(

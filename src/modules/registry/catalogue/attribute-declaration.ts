@@ -11,6 +11,7 @@ import type { Purpose } from '../../../shared/access/actor.js';
  *     sensitivity: 'sensitive', sealed: true, required: false,
  *     purposes: ['enrolment', 'appeal', 'audit', 'self'],
  *     description: 'Mobile or landline number in E.164 form.',
+ *     descriptionEs: 'Número de móvil o fijo en formato E.164.',
  *   };
  */
 export interface AttributeDeclaration {
@@ -31,6 +32,8 @@ export interface AttributeDeclaration {
   readonly purposes: readonly Purpose[];
   /** One sentence for the published catalogue. */
   readonly description: string;
+  /** The same sentence in Spanish (the published catalogue and the rule facts give both). */
+  readonly descriptionEs: string;
 }
 
 export const attributeSubjects = ['person', 'household'] as const;

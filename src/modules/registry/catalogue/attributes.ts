@@ -45,7 +45,12 @@ const personNamePattern = /^[\p{L}\p{M}][\p{L}\p{M}' .-]*$/u;
 const personNameDescription =
   'letters of one script, spaces, apostrophes, hyphens and dots (Latin mixed with Cyrillic or Greek look-alikes is refused)';
 
-function personName(name: string, required: boolean, description: string): AttributeDeclaration {
+function personName(
+  name: string,
+  required: boolean,
+  description: string,
+  descriptionEs: string,
+): AttributeDeclaration {
   return {
     name,
     subject: 'person',
@@ -63,13 +68,29 @@ function personName(name: string, required: boolean, description: string): Attri
     required,
     purposes: everyPurpose,
     description,
+    descriptionEs,
   };
 }
 
 const identity: AttributeDeclaration[] = [
-  personName('given_names', true, 'Given names as the person uses them, e.g. "María José".'),
-  personName('first_surname', true, "First surname (usually the father's)."),
-  personName('second_surname', false, "Second surname (usually the mother's), if any."),
+  personName(
+    'given_names',
+    true,
+    'Given names as the person uses them, e.g. "María José".',
+    'Nombres de pila tal como la persona los usa, p. ej. «María José».',
+  ),
+  personName(
+    'first_surname',
+    true,
+    "First surname (usually the father's).",
+    'Primer apellido (por lo general, el del padre).',
+  ),
+  personName(
+    'second_surname',
+    false,
+    "Second surname (usually the mother's), if any.",
+    'Segundo apellido (por lo general, el de la madre), si lo hay.',
+  ),
   {
     name: 'sex',
     subject: 'person',
@@ -80,6 +101,7 @@ const identity: AttributeDeclaration[] = [
     required: true,
     purposes: everyPurpose,
     description: 'Sex as recorded on the civil register: F or M.',
+    descriptionEs: 'Sexo según el registro civil: F o M.',
   },
   {
     name: 'birth_date',
@@ -91,6 +113,7 @@ const identity: AttributeDeclaration[] = [
     required: true,
     purposes: everyPurpose,
     description: 'Date of birth, YYYY-MM-DD; YYYY alone when only the year is known.',
+    descriptionEs: 'Fecha de nacimiento, AAAA-MM-DD; solo AAAA cuando únicamente se conoce el año.',
   },
   {
     name: 'birth_date_approximate',
@@ -102,6 +125,7 @@ const identity: AttributeDeclaration[] = [
     required: false,
     purposes: everyPurpose,
     description: 'True when the date of birth is estimated (late registration, no documents).',
+    descriptionEs: 'Verdadero cuando la fecha de nacimiento es estimada (registro tardío, sin documentos).',
   },
   {
     name: 'birth_state_code',
@@ -113,6 +137,7 @@ const identity: AttributeDeclaration[] = [
     required: false,
     purposes: recordPurposes,
     description: 'State of birth (ISO 3166-2:VE); absent for people born abroad.',
+    descriptionEs: 'Estado de nacimiento (ISO 3166-2:VE); ausente para quienes nacieron en el extranjero.',
   },
   {
     name: 'nationality',
@@ -124,6 +149,7 @@ const identity: AttributeDeclaration[] = [
     required: false,
     purposes: recordPurposes,
     description: 'Nationality (ISO 3166-1 alpha-2); absent when unknown or stateless.',
+    descriptionEs: 'Nacionalidad (ISO 3166-1 alfa-2); ausente si se desconoce o si la persona es apátrida.',
   },
 ];
 
@@ -141,12 +167,14 @@ const civilStatus: AttributeDeclaration = {
   required: false,
   purposes: recordPurposes,
   description: 'Civil status; cohabiting is the stable de facto union recognised by law.',
+  descriptionEs: 'Estado civil; «cohabiting» es la unión estable de hecho que reconoce la ley.',
 };
 
 function divisionCode(
   name: string,
   level: 'state' | 'municipality' | 'parish',
   description: string,
+  descriptionEs: string,
 ): AttributeDeclaration {
   return {
     name,
@@ -159,13 +187,29 @@ function divisionCode(
     // A distribution point serves an area; it may see which area a person belongs to.
     purposes: everyPurpose,
     description,
+    descriptionEs,
   };
 }
 
 const address: AttributeDeclaration[] = [
-  divisionCode('state_code', 'state', 'State of residence (ISO 3166-2:VE), e.g. VE-V.'),
-  divisionCode('municipality_code', 'municipality', 'Municipality of residence, e.g. VE-V-13.'),
-  divisionCode('parish_code', 'parish', 'Parish of residence, e.g. VE-V-13-01.'),
+  divisionCode(
+    'state_code',
+    'state',
+    'State of residence (ISO 3166-2:VE), e.g. VE-V.',
+    'Estado de residencia (ISO 3166-2:VE), p. ej. VE-V.',
+  ),
+  divisionCode(
+    'municipality_code',
+    'municipality',
+    'Municipality of residence, e.g. VE-V-13.',
+    'Municipio de residencia, p. ej. VE-V-13.',
+  ),
+  divisionCode(
+    'parish_code',
+    'parish',
+    'Parish of residence, e.g. VE-V-13-01.',
+    'Parroquia de residencia, p. ej. VE-V-13-01.',
+  ),
   {
     name: 'locality',
     subject: 'person',
@@ -176,6 +220,7 @@ const address: AttributeDeclaration[] = [
     required: false,
     purposes: recordPurposes,
     description: 'Town, village or sector of residence.',
+    descriptionEs: 'Pueblo, caserío o sector de residencia.',
   },
   {
     name: 'address_line',
@@ -187,6 +232,7 @@ const address: AttributeDeclaration[] = [
     required: false,
     purposes: contactPurposes,
     description: 'Street, house or flat: enough to find the home, never shown to a point.',
+    descriptionEs: 'Calle, casa o apartamento: lo necesario para encontrar la vivienda; nunca se muestra en un punto de entrega.',
   },
 ];
 
@@ -203,6 +249,7 @@ const contact: AttributeDeclaration[] = [
     // an assisted redemption is a code sent to the phone, so no point needs the number.
     purposes: contactPurposes,
     description: 'Phone number in E.164 form, e.g. +584121234567.',
+    descriptionEs: 'Número de teléfono en formato E.164, p. ej. +584121234567.',
   },
   {
     name: 'email',
@@ -214,6 +261,7 @@ const contact: AttributeDeclaration[] = [
     required: false,
     purposes: contactPurposes,
     description: 'E-mail address, if the person has one.',
+    descriptionEs: 'Correo electrónico, si la persona tiene uno.',
   },
 ];
 
@@ -229,6 +277,7 @@ const language: AttributeDeclaration = {
   required: false,
   purposes: everyPurpose,
   description: 'ISO 639 code of the preferred language: es, or e.g. guc (Wayuunaiki).',
+  descriptionEs: 'Código ISO 639 del idioma preferido: es o, p. ej., guc (wayuunaiki).',
 };
 
 const disability: AttributeDeclaration = {
@@ -244,6 +293,7 @@ const disability: AttributeDeclaration = {
   required: false,
   purposes: eligibilityPurposes,
   description: 'Kind of disability, if any, for programs that support people with disabilities.',
+  descriptionEs: 'Tipo de discapacidad, si la hay, para los programas que apoyan a personas con discapacidad.',
 };
 
 const documents: AttributeDeclaration[] = [
@@ -267,6 +317,7 @@ const documents: AttributeDeclaration[] = [
     required: false,
     purposes: recordPurposes,
     description: 'Kind of identity document held, if any: many people have none.',
+    descriptionEs: 'Tipo de documento de identidad que tiene la persona, si tiene alguno: muchas personas no tienen ninguno.',
   },
   {
     name: 'document_number',
@@ -284,6 +335,7 @@ const documents: AttributeDeclaration[] = [
     required: false,
     purposes: contactPurposes,
     description: 'Number of that document, e.g. a cédula number.',
+    descriptionEs: 'Número de ese documento, p. ej. el número de cédula.',
   },
   {
     name: 'document_country',
@@ -295,6 +347,7 @@ const documents: AttributeDeclaration[] = [
     required: false,
     purposes: recordPurposes,
     description: 'Country that issued the document (ISO 3166-1 alpha-2).',
+    descriptionEs: 'País que emitió el documento (ISO 3166-1 alfa-2).',
   },
 ];
 
@@ -313,6 +366,7 @@ const photo: AttributeDeclaration = {
   // A distribution point compares the face with the person in front of it.
   purposes: ['enrolment', 'distribution', 'appeal', 'audit', 'self'],
   description: 'Face photo (JPEG, PNG or WebP, base64), for the card and identity checks.',
+  descriptionEs: 'Foto del rostro (JPEG, PNG o WebP, en base64), para el carnet y la comprobación de identidad.',
 };
 
 const household: AttributeDeclaration[] = [
@@ -326,6 +380,7 @@ const household: AttributeDeclaration[] = [
     required: false,
     purposes: eligibilityPurposes,
     description: 'Household income band, 1 (lowest) to 5 (highest).',
+    descriptionEs: 'Tramo de ingresos del hogar, de 1 (el más bajo) a 5 (el más alto).',
   },
 ];
 

@@ -66,6 +66,7 @@ export interface PublishedAttribute {
   required: boolean;
   purposes: Purpose[];
   description: string;
+  descriptionEs: string;
 }
 
 export interface PublishedRefusedCategory {
@@ -94,6 +95,7 @@ export function listCatalogue(): PublishedCatalogue {
       required: attribute.required,
       purposes: [...attribute.purposes],
       description: attribute.description,
+      descriptionEs: attribute.descriptionEs,
     })),
     refusedCategories: forbiddenCategories.map((category) => ({
       id: category.id,

@@ -13,6 +13,7 @@ const shoeSize: AttributeDeclaration = {
   required: false,
   purposes: ['enrolment', 'self'],
   description: 'Shoe size, for a school-uniform program.',
+  descriptionEs: 'Talla de calzado, para un programa de uniformes escolares.',
 };
 
 function refusal(declarations: AttributeDeclaration[]): string {

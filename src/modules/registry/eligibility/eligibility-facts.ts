@@ -101,7 +101,7 @@ function declaredFact(attribute: AttributeDeclaration): EligibilityFact | undefi
     type,
     sealed: attribute.sealed,
     declared: true,
-    description: { en: attribute.description, es: attribute.description },
+    description: { en: attribute.description, es: attribute.descriptionEs },
   };
 }
 
