@@ -47,6 +47,8 @@ export interface RegistryTables {
     valid_from: Generated<Date>;
     valid_to: Date | null;
     recorded_by: string | null;
+    /** Set by a trigger on insert (migration 0093): the person's first membership ever. */
+    first_of_person: Generated<boolean>;
   };
   person_search: {
     person_id: string;

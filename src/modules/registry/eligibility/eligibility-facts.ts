@@ -47,8 +47,8 @@ export const derivedEligibilityFacts: readonly EligibilityFact[] = Object.freeze
   derived(
     'household_size',
     'int',
-    "Current members of the person's household, the person included.",
-    'Miembros actuales del hogar de la persona, ella incluida.',
+    "Members of the person's household at the reference date, the person included.",
+    'Miembros del hogar de la persona a la fecha de referencia, ella incluida.',
   ),
   derived(
     'members_under_5',
@@ -71,8 +71,8 @@ export const derivedEligibilityFacts: readonly EligibilityFact[] = Object.freeze
   derived(
     'head_of_household',
     'bool',
-    'True for the head of a household.',
-    'Verdadero para quien encabeza un hogar.',
+    'True for the head of a household at the reference date.',
+    'Verdadero para quien encabeza un hogar a la fecha de referencia.',
   ),
 ]);
 
@@ -167,6 +167,27 @@ function ageAt(reference: RawBuilder<unknown>): RawBuilder<unknown> {
 }
 
 /**
+ * The instant a membership is read at: the end of the reference date, 00:00 UTC the day after
+ * (a membership that began or ended during the reference date is read as it stood after it).
+ */
+function membershipCutoff(referenceDate: string): RawBuilder<unknown> {
+  return sql`((${referenceDate}::date + 1)::timestamp at time zone 'UTC')`;
+}
+
+/**
+ * The membership `alias` counts at the reference date: it had begun by the cutoff and not
+ * ended by then, or it is the person's first membership (migration 0093: the registry has no
+ * record of the time before it, and reads it as the household the person had then too). A
+ * person has at most one such membership: memberships follow one another, and a first one
+ * that began after the cutoff comes before all the others.
+ */
+function membershipInForce(alias: string, cutoff: RawBuilder<unknown>): RawBuilder<unknown> {
+  const column = (name: string) => sql.ref(`${alias}.${name}`);
+  return sql`(${column('valid_to')} is null or ${column('valid_to')} >= ${cutoff})
+    and (${column('valid_from')} < ${cutoff} or ${column('first_of_person')})`;
+}
+
+/**
  * Every household's counts at the reference date, one row per household with an active
  * member: `household_id`, `household_size`, `members_under_5`, `members_under_18`,
  * `members_over_65` — the same counts `eligibilityFactsRelation` gives each member. One pass
@@ -177,6 +198,7 @@ function ageAt(reference: RawBuilder<unknown>): RawBuilder<unknown> {
  */
 export function householdCountsRelation(options: { referenceDate: string }): RawBuilder<unknown> {
   const reference = sql`${options.referenceDate}::date`;
+  const inForce = membershipInForce('m', membershipCutoff(options.referenceDate));
   return sql`(
     select a.household_id,
            count(*)::int8 as household_size,
@@ -187,7 +209,7 @@ export function householdCountsRelation(options: { referenceDate: string }): Raw
         select m.household_id, ${ageAt(reference)} as age
           from person p
           join person_version v on v.person_id = p.id and v.version = p.current_version
-          join household_membership m on m.person_id = p.id and m.valid_to is null
+          join household_membership m on m.person_id = p.id and ${inForce}
          where p.status = 'active'
       ) a
      group by a.household_id
@@ -237,10 +259,11 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
   const needsHousehold = clear.some((fact) => wanted(fact.name) && subjectOf(fact) === 'hv');
   const needsMembership = needsCounts || needsHousehold || wanted('head_of_household');
   const selected = selectedPersons(options);
+  const cutoff = membershipCutoff(options.referenceDate);
   const members = sql`select o.person_id from household_membership o
-           where o.valid_to is null and o.household_id in (
+           where ${membershipInForce('o', cutoff)} and o.household_id in (
              select s.household_id from household_membership s
-              where ${selected === undefined ? sql`true` : selected('s.person_id')} and s.valid_to is null)`;
+              where ${selected === undefined ? sql`true` : selected('s.person_id')} and ${membershipInForce('s', cutoff)})`;
   // One person: a union, not `id = $1 or id in (…)`, which the planner answers with a scan of
   // every person (the explanation's p99).
   // A range: the persons in it, and their households' members only when the counts need them
@@ -281,7 +304,7 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
   const versionRange = ranged === undefined ? sql`` : sql` and ${ranged('v.person_id')}`;
   const membershipRange = ranged === undefined ? sql`` : sql` and ${ranged('m.person_id')}`;
   const membership = needsMembership
-    ? sql`left join household_membership m on m.person_id = a.id and m.valid_to is null${membershipRange}`
+    ? sql`left join household_membership m on m.person_id = a.id and ${membershipInForce('m', cutoff)}${membershipRange}`
     : sql`left join (select null::uuid as household_id, null::text as relationship) m on false`;
   const householdVersion = needsHousehold
     ? sql`left join lateral (
