@@ -405,9 +405,12 @@ describe('program management routes', () => {
    * memory with CEL on every person's facts, sealed ones opened with the master key.
    */
   async function exactChanges(before: string, after: string) {
-    const facts = await sql<SealedFactsRow & Record<string, unknown>>`select * from ${eligibilityFactsRelation(
-      { referenceDate: '2026-12-01', withSealed: true },
-    )} as f`.execute(kit.database.db);
+    const facts = await sql<
+      SealedFactsRow & Record<string, unknown>
+    >`select * from ${eligibilityFactsRelation({
+      referenceDate: '2026-12-01',
+      withSealed: true,
+    })} as f`.execute(kit.database.db);
     const [now, next] = [checkRule(before, 'bool', 'r'), checkRule(after, 'bool', 'r')];
     const counts = new Map<string, { entering: number; leaving: number }>();
     for (const stored of facts.rows) {

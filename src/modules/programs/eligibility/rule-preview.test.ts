@@ -7,7 +7,6 @@ import { type CheckedContent, checkContent, type ProgramContent } from '../progr
 import { insertRandomPopulation } from '../programs-test-kit.js';
 import { evaluateRule } from '../rules/rule-evaluator.js';
 import { expectProtected } from './preview-test-kit.js';
-import { cellKeyOf, sealedChangedCells } from './sealed-rule-preview.js';
 import {
   countBase,
   previewCellKeySecret,
@@ -15,6 +14,7 @@ import {
   type RulePreview,
   rulePreview,
 } from './rule-preview.js';
+import { cellKeyOf, sealedChangedCells } from './sealed-rule-preview.js';
 
 const referenceDate = '2026-12-01';
 const content = (eligibilityRule: string): ProgramContent => ({
@@ -213,7 +213,9 @@ describe('a rule change is previewed as protected aggregates by state', () => {
       expect(protectedCount(cell.leaving)).toEqual(state.leaving);
     }
     const id = String(facts[0]?.person_id);
-    const inSql = await sql<{ key: string }>`select (('x' || substr(md5(${secret} || ${id}::uuid::text), 1, 8))::bit(32)::int8)::text as key`.execute(
+    const inSql = await sql<{
+      key: string;
+    }>`select (('x' || substr(md5(${secret} || ${id}::uuid::text), 1, 8))::bit(32)::int8)::text as key`.execute(
       database.db,
     );
     expect(cellKeyOf(secret, id)).toBe(BigInt(inSql.rows[0]?.key ?? -1));

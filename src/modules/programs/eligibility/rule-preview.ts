@@ -152,7 +152,9 @@ export async function rulePreview(db: Kysely<Database>, props: PreviewProps): Pr
   } else {
     cells = await sealedChangedCells(db, { ...props, sealed: props.sealed });
   }
-  const states = [...new Set([...statesInScope(props.current, props.proposed), ...cells.keys()])].sort();
+  const states = [
+    ...new Set([...statesInScope(props.current, props.proposed), ...cells.keys()]),
+  ].sort();
   const none = { count: 0n, key: 0n };
   const rows = states.map((regionCode) => ({
     regionCode,

@@ -91,7 +91,10 @@ const words: Readonly<Record<string, FactWords>> = {
     },
   },
   income_band: { label: { es: 'el tramo de ingresos del hogar', en: 'household income band' } },
-  state_code: { label: { es: 'el estado de residencia', en: 'state of residence' }, values: stateName },
+  state_code: {
+    label: { es: 'el estado de residencia', en: 'state of residence' },
+    values: stateName,
+  },
   municipality_code: {
     label: { es: 'el municipio de residencia', en: 'municipality of residence' },
     values: municipalityName,

@@ -74,9 +74,7 @@ describe('eligibility rules are type-checked against the catalogue when saved', 
     const naming = 'given_names == "Ana" && birth_date == "1970-03-02"';
     const error = refusal(naming);
     expect(error.code).toBe('AMP_RULE_INVALID');
-    expect(
-      error.errors?.map((found) => ({ code: found.code, params: found.params })),
-    ).toEqual([
+    expect(error.errors?.map((found) => ({ code: found.code, params: found.params }))).toEqual([
       { code: 'rule_identifying_attribute', params: { start: 0, end: 11 } },
       { code: 'rule_identifying_attribute', params: { start: 24, end: 34 } },
     ]);
@@ -101,7 +99,13 @@ describe('eligibility rules are type-checked against the catalogue when saved', 
     for (const name of ['age', 'sex', 'state_code', 'municipality_code', 'parish_code']) {
       expect(variables, name).toContain(name);
     }
-    for (const name of ['given_names', 'first_surname', 'second_surname', 'birth_date', 'locality']) {
+    for (const name of [
+      'given_names',
+      'first_surname',
+      'second_surname',
+      'birth_date',
+      'locality',
+    ]) {
       expect(variables, name).not.toContain(name);
     }
     // Nothing that is a rule variable identifies anyone by its kind of value.

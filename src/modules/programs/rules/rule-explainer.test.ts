@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkRule } from './rule-checker.js';
-import { eligibilityFacts } from '../../registry/index.js';
 import { demoPrograms } from '../../demo/demo-programs.js';
-import { describeRule, explainRule } from './rule-explainer.js';
+import { eligibilityFacts } from '../../registry/index.js';
 import { factWords } from './fact-words.js';
+import { checkRule } from './rule-checker.js';
+import { describeRule, explainRule } from './rule-explainer.js';
 import { ruleWords } from './rule-words.js';
 
 const pension = checkRule(
@@ -95,7 +95,9 @@ describe('rules in plain words, never CEL', () => {
       source: '(sex == "F" && age >= 55) || (sex == "M" && age >= 60)',
       outcome: 'false',
       facts: { sex: 'M', age: '57' },
-      text: { en: 'either sex is female and age is at least 55, or sex is male and age is at least 60' },
+      text: {
+        en: 'either sex is female and age is at least 55, or sex is male and age is at least 60',
+      },
     });
   });
 
@@ -173,7 +175,8 @@ describe('rules in plain words, never CEL', () => {
       expect(named?.label.es, fact.name).toMatch(/\S/);
       expect(named?.label.en, fact.name).toMatch(/\S/);
       if (fact.type === 'bool') expect(named?.holds, fact.name).toBeDefined();
-      const clause = fact.type === 'bool' ? fact.name : `${fact.name} != ${fact.type === 'int' ? '0' : '""'}`;
+      const clause =
+        fact.type === 'bool' ? fact.name : `${fact.name} != ${fact.type === 'int' ? '0' : '""'}`;
       const text = words(clause);
       // A code name (`members_under_18`) never shows; `age` and `sex` are words anyway.
       if (fact.name.includes('_')) {

@@ -1,6 +1,6 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
-import { inferType } from './rule-ast.js';
 import { factWords } from './fact-words.js';
+import { inferType } from './rule-ast.js';
 
 /**
  * A rule (or one of its clauses) in plain Spanish or English, for citizens, the public
@@ -206,7 +206,8 @@ function among(left: ASTNode, right: ASTNode, positive: boolean, language: Langu
     if (es) return positive ? 'ninguna persona' : 'todas las personas';
     return positive ? 'no one' : 'everyone';
   }
-  if (values.length === 1) return `${subject} ${numberVerbs[positive ? '==' : '!='][language]} ${values[0]}`;
+  if (values.length === 1)
+    return `${subject} ${numberVerbs[positive ? '==' : '!='][language]} ${values[0]}`;
   if (positive) return `${subject} ${es ? 'es' : 'is'} ${list(values, es ? 'o' : 'or', language)}`;
   if (es) return `${subject} no es ni ${values.join(' ni ')}`;
   return values.length === 2
@@ -256,7 +257,9 @@ function arithmetic(node: ASTNode, language: Language): string {
       : `${a} divided by ${b} (without decimals)`;
   }
   if (node.op === '%') {
-    return language === 'es' ? `el resto de dividir ${a} entre ${b}` : `the remainder of ${a} divided by ${b}`;
+    return language === 'es'
+      ? `el resto de dividir ${a} entre ${b}`
+      : `the remainder of ${a} divided by ${b}`;
   }
   const words = arithmeticWords[node.op];
   if (words === undefined) throw new Error(`a ${node.op} node is not a value`);

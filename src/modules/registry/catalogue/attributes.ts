@@ -125,7 +125,8 @@ const identity: AttributeDeclaration[] = [
     required: false,
     purposes: everyPurpose,
     description: 'True when the date of birth is estimated (late registration, no documents).',
-    descriptionEs: 'Verdadero cuando la fecha de nacimiento es estimada (registro tardío, sin documentos).',
+    descriptionEs:
+      'Verdadero cuando la fecha de nacimiento es estimada (registro tardío, sin documentos).',
   },
   {
     name: 'birth_state_code',
@@ -137,7 +138,8 @@ const identity: AttributeDeclaration[] = [
     required: false,
     purposes: recordPurposes,
     description: 'State of birth (ISO 3166-2:VE); absent for people born abroad.',
-    descriptionEs: 'Estado de nacimiento (ISO 3166-2:VE); ausente para quienes nacieron en el extranjero.',
+    descriptionEs:
+      'Estado de nacimiento (ISO 3166-2:VE); ausente para quienes nacieron en el extranjero.',
   },
   {
     name: 'nationality',
@@ -149,7 +151,8 @@ const identity: AttributeDeclaration[] = [
     required: false,
     purposes: recordPurposes,
     description: 'Nationality (ISO 3166-1 alpha-2); absent when unknown or stateless.',
-    descriptionEs: 'Nacionalidad (ISO 3166-1 alfa-2); ausente si se desconoce o si la persona es apátrida.',
+    descriptionEs:
+      'Nacionalidad (ISO 3166-1 alfa-2); ausente si se desconoce o si la persona es apátrida.',
   },
 ];
 
@@ -232,7 +235,8 @@ const address: AttributeDeclaration[] = [
     required: false,
     purposes: contactPurposes,
     description: 'Street, house or flat: enough to find the home, never shown to a point.',
-    descriptionEs: 'Calle, casa o apartamento: lo necesario para encontrar la vivienda; nunca se muestra en un punto de entrega.',
+    descriptionEs:
+      'Calle, casa o apartamento: lo necesario para encontrar la vivienda; nunca se muestra en un punto de entrega.',
   },
 ];
 
@@ -293,7 +297,8 @@ const disability: AttributeDeclaration = {
   required: false,
   purposes: eligibilityPurposes,
   description: 'Kind of disability, if any, for programs that support people with disabilities.',
-  descriptionEs: 'Tipo de discapacidad, si la hay, para los programas que apoyan a personas con discapacidad.',
+  descriptionEs:
+    'Tipo de discapacidad, si la hay, para los programas que apoyan a personas con discapacidad.',
 };
 
 const documents: AttributeDeclaration[] = [
@@ -317,7 +322,8 @@ const documents: AttributeDeclaration[] = [
     required: false,
     purposes: recordPurposes,
     description: 'Kind of identity document held, if any: many people have none.',
-    descriptionEs: 'Tipo de documento de identidad que tiene la persona, si tiene alguno: muchas personas no tienen ninguno.',
+    descriptionEs:
+      'Tipo de documento de identidad que tiene la persona, si tiene alguno: muchas personas no tienen ninguno.',
   },
   {
     name: 'document_number',
@@ -366,7 +372,8 @@ const photo: AttributeDeclaration = {
   // A distribution point compares the face with the person in front of it.
   purposes: ['enrolment', 'distribution', 'appeal', 'audit', 'self'],
   description: 'Face photo (JPEG, PNG or WebP, base64), for the card and identity checks.',
-  descriptionEs: 'Foto del rostro (JPEG, PNG o WebP, en base64), para el carnet y la comprobación de identidad.',
+  descriptionEs:
+    'Foto del rostro (JPEG, PNG o WebP, en base64), para el carnet y la comprobación de identidad.',
 };
 
 const household: AttributeDeclaration[] = [

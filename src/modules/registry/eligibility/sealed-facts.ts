@@ -1,8 +1,8 @@
 import { DecryptionError, unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import { listAttributes } from '../catalogue/catalogue.js';
-import { identifiesPerson } from './identifying-attributes.js';
 import { openVersion } from '../persons/sealed-attributes.js';
+import { identifiesPerson } from './identifying-attributes.js';
 
 /**
  * Sealed eligibility facts (`disability_status`): the only way a rule's sealed part learns a
