@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { demoPrograms } from '../../demo/demo-programs.js';
 import { eligibilityFacts } from '../../registry/index.js';
 import { factWords } from './fact-words.js';
 import { checkRule } from './rule-checker.js';
 import { describeRule, explainRule } from './rule-explainer.js';
+import { boundedIntExpr, ruleSource } from './rule-test-kit.js';
 import { ruleWords } from './rule-words.js';
 
 const pension = checkRule(
@@ -166,6 +168,23 @@ describe('rules in plain words, never CEL', () => {
     ]);
     expect(words('head_of_household && income_band == 1').es).toBe(
       'la persona es jefa o jefe de hogar y el tramo de ingresos del hogar es 1',
+    );
+  });
+
+  it('says every random well-typed rule and formula in words, with no CEL left in them', () => {
+    const cel = /&&|\|\||==|!=|<|>|[!?%*/]|\b[a-z]+_[a-z0-9_]+\b/;
+    fc.assert(
+      fc.property(ruleSource, boundedIntExpr, (rule, formula) => {
+        for (const [source, yields] of [
+          [rule, 'bool'],
+          [formula, 'int'],
+        ] as const) {
+          const text = words(source, yields);
+          expect(text.es, source).not.toMatch(cel);
+          expect(text.en, source).not.toMatch(cel);
+        }
+      }),
+      { numRuns: 300, seed: 20261205 },
     );
   });
 
