@@ -122,6 +122,10 @@ describe('programs in the console', () => {
     await problem.getByText(/Error de tipos/).waitFor();
     expect(await problem.locator('mark').textContent()).toBe('sex == 1');
     expect(await problem.textContent()).toContain('caracteres 14 a 21');
+    // A rule that names one person is refused where the name is.
+    await rule.fill('age >= 18 && given_names == "Ana"');
+    await problem.getByText(/puede señalar a una sola persona/).waitFor();
+    expect(await problem.locator('mark').textContent()).toBe('given_names');
     expect(await page.getByRole('button', { name: 'Guardar como borrador' }).isDisabled()).toBe(
       true,
     );

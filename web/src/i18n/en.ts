@@ -986,12 +986,16 @@ export const en: Dictionary = {
     checkFailed: 'The rule could not be checked just now. Try again.',
     ruleValid: 'The rule is valid. This is how a person will read it:',
     formulaValid: 'The formula is valid.',
-    sealedNotPlanned: 'It uses encrypted data ({{names}}): such a rule cannot be published yet.',
+    sealedNotPlanned: 'It uses encrypted data ({{names}}): such a formula cannot be published.',
+    sealedDecided:
+      'It uses encrypted data ({{names}}): decided after decryption, each read audited.',
     atPosition: '(characters {{start}} to {{end}})',
     ruleProblem: {
       rule_unknown_attribute: '“{{text}}” is not declared data a rule may read.',
       rule_forbidden_attribute: '“{{text}}” is a kind of data Amparo never holds.',
       rule_attribute_purpose: '“{{text}}” may not be read to review eligibility.',
+      rule_identifying_attribute:
+        '“{{text}}” can single one person out: a rule must be the same for everyone (use age, state or municipality).',
       rule_no_such_overload:
         'Type error: “{{text}}” compares or combines values of different types.',
       rule_unexpected_token: 'Syntax error: the rule is incomplete or has something extra.',

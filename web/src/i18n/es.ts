@@ -1008,12 +1008,16 @@ export const es = {
     checkFailed: 'No se pudo comprobar la regla ahora. Inténtelo de nuevo.',
     ruleValid: 'La regla es válida. Así la leerá una persona:',
     formulaValid: 'La fórmula es válida.',
-    sealedNotPlanned: 'Usa datos cifrados ({{names}}): una regla así todavía no puede publicarse.',
+    sealedNotPlanned: 'Usa datos cifrados ({{names}}): una fórmula así no puede publicarse.',
+    sealedDecided:
+      'Usa datos cifrados ({{names}}): se deciden después de descifrarlos y cada lectura queda registrada.',
     atPosition: '(caracteres {{start}} a {{end}})',
     ruleProblem: {
       rule_unknown_attribute: '«{{text}}» no es un dato declarado que una regla pueda leer.',
       rule_forbidden_attribute: '«{{text}}» es una categoría de datos que Amparo nunca guarda.',
       rule_attribute_purpose: '«{{text}}» no puede leerse para revisar la elegibilidad.',
+      rule_identifying_attribute:
+        '«{{text}}» puede señalar a una sola persona: una regla debe ser la misma para todos (use la edad, el estado o el municipio).',
       rule_no_such_overload:
         'Error de tipos: «{{text}}» compara o combina valores de tipos distintos.',
       rule_unexpected_token: 'Error de sintaxis: la regla está incompleta o tiene algo de más.',

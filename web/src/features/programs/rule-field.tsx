@@ -106,9 +106,14 @@ export function RuleField(props: {
                 ))}
               </ul>
             ) : null}
-            {state.answer.sealedVariables.length > 0 ? (
+            {state.answer.sealedVariables.length > 0 && yields === 'int' ? (
               <p className="field-error">
                 {t('programs.sealedNotPlanned', { names: state.answer.sealedVariables.join(', ') })}
+              </p>
+            ) : null}
+            {state.answer.sealedVariables.length > 0 && yields === 'bool' ? (
+              <p>
+                {t('programs.sealedDecided', { names: state.answer.sealedVariables.join(', ') })}
               </p>
             ) : null}
           </div>
