@@ -9,6 +9,7 @@ import { planRule, sqlOnlyCondition } from '../rules/rule-plan.js';
 import {
   type CellCount,
   type ChangedCells,
+  keyModulus,
   type PreviewSealed,
   sealedChangedCells,
 } from './sealed-rule-preview.js';
@@ -68,8 +69,6 @@ export function previewCellKeySecret(masterKey: Buffer | undefined): string {
 }
 
 export type { CellCount } from './sealed-rule-preview.js';
-
-const keyModulus = 2n ** 32n;
 
 /**
  * The count as shown: under `smallCountMin` hidden; otherwise rounded down to a multiple of

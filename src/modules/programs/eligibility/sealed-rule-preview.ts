@@ -41,7 +41,8 @@ export interface ChangedCells {
   leaving: CellCount;
 }
 
-const keyModulus = 2n ** 32n;
+/** Cell keys are summed modulo 2^32. */
+export const keyModulus = 2n ** 32n;
 
 /**
  * A person's cell key: the first 32 bits of MD5(secret ‖ person id), as the SQL preview
