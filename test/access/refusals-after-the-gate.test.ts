@@ -145,7 +145,7 @@ describe('refusals after the access gate', () => {
       referenceDate: '2026-12-01',
       operatorId: randomUUID(),
     });
-    await cycleApprover(kit.database.db, { cycleId, operatorId: randomUUID() });
+    await (await cycleApprover(kit.database.db, { cycleId, operatorId: randomUUID() })).granting;
     const luis = await buildPerson(kit, {
       region: 'VE-A',
       attributes: {

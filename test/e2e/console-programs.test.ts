@@ -199,6 +199,10 @@ describe('programs in the console', () => {
     await decider.goto(cycleUrl);
     await decider.getByRole('button', { name: 'Aprobar el ciclo' }).click();
     await decider.getByTestId('cycle-status').getByText('aprobado').waitFor();
+    // The approval answers once recorded; the page follows the entitlements written after it.
+    const grant = decider.getByTestId('cycle-grant');
+    await grant.getByText('Todos los derechos del ciclo están otorgados.').waitFor();
+    await grant.getByText('Derechos otorgados: 1 de 1 partes').waitFor();
     await clean(decider);
 
     await page.reload();

@@ -103,6 +103,18 @@ describe('program management routes', () => {
     }
   }
 
+  /** The cycle once the entitlements its approval started writing are all written. */
+  async function grantedCycle(cycleId: string): Promise<CycleView> {
+    for (;;) {
+      const view = (
+        await call('officer', 'GET', `/api/program-cycles/${cycleId}`)
+      ).json() as CycleView;
+      expect(view.grant.chunksDone).toBeLessThanOrEqual(view.grant.chunksTotal);
+      if (view.grant.finishedAt !== null) return view;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   beforeAll(async () => {
     kit = await buildAccessTestApp({
       signInRequestsPerMinuteMax: 1000,
@@ -194,7 +206,14 @@ describe('program management routes', () => {
       {},
     );
     expect(approved.json().cycle.status).toBe('approved');
-    expect(approved.json().entitlements.open).toBe(view.summary.eligible);
+    // The approval answers once recorded; its entitlements are written after the answer.
+    const granted = await grantedCycle(view.cycle.id);
+    expect(granted.entitlements.open).toBe(view.summary.eligible);
+    expect(granted.grant).toMatchObject({
+      chunksDone: 1,
+      chunksTotal: 1,
+      skipped: { death: 0, merge: 0, erasure: 0 },
+    });
     const published = await call(
       'officer',
       'POST',
@@ -285,7 +304,7 @@ describe('program management routes', () => {
     expect(statuses).toEqual([200, 409]);
     const refused = answers.find((answer) => answer.statusCode === 409);
     expect(refused?.json().code).toBe('AMP_CONFLICT');
-    const after = (await call('officer', 'GET', `/api/program-cycles/${view.cycle.id}`)).json();
+    const after = await grantedCycle(view.cycle.id);
     expect(after.approvals.given).toHaveLength(1);
     expect(after.entitlements.open).toBe(view.summary.eligible);
   });

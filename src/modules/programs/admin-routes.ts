@@ -136,22 +136,28 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
     });
   };
 
-  // Cycle computations started by a request run on after the answer; closing the app waits.
+  // Cycle computations and grants started by a request run on after the answer; closing the
+  // app waits for them. A job that stops is logged (no personal data: the cycle and the code)
+  // and stays resumable.
   const running = new Set<Promise<unknown>>();
   app.addHook('onClose', async () => {
     await Promise.allSettled([...running]);
   });
-  const computeInBackground = (cycleId: string, log: FastifyBaseLogger) => {
-    const job = cycleComputer(db, { cycleId, ...sealed })
+  const inBackground = (
+    work: Promise<unknown>,
+    what: string,
+    cycleId: string,
+    log: FastifyBaseLogger,
+  ) => {
+    const job = work
       .catch((error: unknown) => {
-        log.error(
-          { cycleId, code: (error as { code?: string }).code },
-          'cycle computation stopped',
-        );
+        log.error({ cycleId, code: (error as { code?: string }).code }, `${what} stopped`);
       })
       .finally(() => running.delete(job));
     running.add(job);
   };
+  const computeInBackground = (cycleId: string, log: FastifyBaseLogger) =>
+    inBackground(cycleComputer(db, { cycleId, ...sealed }), 'cycle computation', cycleId, log);
 
   app.get(
     '/programs/managed',
@@ -440,7 +446,7 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
       path: string,
       summary: string,
       action: Action,
-      work: (cycleId: string, operator: string) => Promise<unknown>,
+      work: (cycleId: string, operator: string, log: FastifyBaseLogger) => Promise<unknown>,
     ) =>
       app.post(
         `/program-cycles/:cycleId/${path}`,
@@ -460,7 +466,7 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
           // A refusal by the cycle service (separation of duties: whoever computed a cycle
           // may not approve it) is audited as denied by the error handler, as every refusal
           // after the gate is.
-          await work(cycleId, operatorId(request));
+          await work(cycleId, operatorId(request), request.log);
           await grant.record([]);
           return cycleView(db, cycleId, operatorId(request));
         },
@@ -480,9 +486,12 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
     );
     cycleWrite(
       'approvals',
-      'Approve the computed cycle (refused over the budget cap; two different approvers above the threshold)',
+      "Approve the computed cycle (refused over the budget cap; two different approvers above the threshold); answers once the approval is recorded, the entitlements are written after it (the cycle's grant progress)",
       'cycle.approve',
-      (cycleId, operator) => cycleApprover(db, { cycleId, operatorId: operator }),
+      async (cycleId, operator, log) => {
+        const { granting } = await cycleApprover(db, { cycleId, operatorId: operator });
+        if (granting !== null) inBackground(granting, 'cycle grant', cycleId, log);
+      },
     );
     cycleWrite(
       'publish',

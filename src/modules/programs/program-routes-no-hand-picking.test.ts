@@ -132,7 +132,7 @@ describe('no hand-picked beneficiaries', () => {
       operatorId: officer,
       chunks: 4,
     });
-    await cycleApprover(db, { cycleId, operatorId: supervisor });
+    await (await cycleApprover(db, { cycleId, operatorId: supervisor })).granting;
     expect(summary.eligible).toBeGreaterThan(0n);
 
     const untraced = await sql<{ n: number }>`

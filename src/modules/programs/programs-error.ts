@@ -28,6 +28,11 @@ export const programsErrorCodes = [
   'AMP_RULE_FAILED',
   /** An appeal filed or decided on a cycle that is closed: nothing can be granted in it. */
   'AMP_APPEAL_CYCLE_CLOSED',
+  /**
+   * A new cycle the program's cadence does not allow: a second one of a `once` program, or a
+   * second in the same calendar month (`monthly`) or quarter (`quarterly`).
+   */
+  'AMP_CYCLE_CADENCE',
 ] as const;
 
 export type ProgramsErrorCode = (typeof programsErrorCodes)[number];
@@ -50,6 +55,10 @@ const programsAnswers: Record<ProgramsErrorCode, ErrorAnswer> = {
   AMP_APPEAL_CYCLE_CLOSED: {
     status: 409,
     title: 'The cycle is closed: an appeal can no longer be filed or granted in it',
+  },
+  AMP_CYCLE_CADENCE: {
+    status: 409,
+    title: "The program's cadence allows no other cycle for that period",
   },
 };
 

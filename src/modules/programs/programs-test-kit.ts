@@ -190,6 +190,7 @@ export async function approvedCycle(
   referenceDate = '2026-12-01',
 ): Promise<{ cycleId: string }> {
   const { cycleId } = await cycleCreator(db, { programId, referenceDate, operatorId: null });
-  await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+  const { granting } = await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+  await granting;
   return { cycleId };
 }

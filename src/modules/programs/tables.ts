@@ -82,6 +82,10 @@ export interface ProgramTables {
     grant_chunks_total: Generated<number>;
     grant_chunks_done: Generated<number>;
     entitlements_granted_at: Date | null;
+    /** Members not granted because their record was no longer active (migration 0091). */
+    grant_skipped_death: Generated<number>;
+    grant_skipped_merge: Generated<number>;
+    grant_skipped_erasure: Generated<number>;
   };
   program_cycle_member: {
     cycle_id: string;

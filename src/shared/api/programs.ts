@@ -220,6 +220,22 @@ export const CycleViewSchema = Type.Object({
     startedAt: Type.String({ format: 'date-time' }),
     finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   }),
+  grant: Type.Object(
+    {
+      chunksDone: Type.Integer(),
+      chunksTotal: Type.Integer(),
+      finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      skipped: Type.Object({
+        death: Type.Integer(),
+        merge: Type.Integer(),
+        erasure: Type.Integer(),
+      }),
+    },
+    {
+      description:
+        'The entitlements written after approval, in chunks (finishedAt: all written); members whose record was no longer active when their chunk was written get none and are counted by reason',
+    },
+  ),
   summary: Type.Object({
     eligible: Decimal,
     totalMinor: Decimal,

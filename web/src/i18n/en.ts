@@ -164,6 +164,8 @@ export const en: Dictionary = {
     AMP_FORMULA_FAILED:
       'The benefit formula gives no valid amount for some persons: nothing was computed.',
     AMP_APPEAL_CYCLE_CLOSED: 'That cycle is closed: it can no longer be appealed or granted.',
+    AMP_CYCLE_CADENCE:
+      "The program's cadence allows no other cycle in that period: a one-off program has one cycle; a monthly one, one a month; a quarterly one, one a quarter.",
     AMP_CONFLICT: 'The record changed in the meantime. Reload the page.',
     AMP_HOUSEHOLD_FULL: 'The household already has as many members as one may have.',
     AMP_IDEMPOTENCY_MISMATCH: 'This submission was already made with other data.',
@@ -1053,6 +1055,10 @@ export const en: Dictionary = {
     cycleTitle: '{{name}}: cycle of {{date}}',
     round: 'computation no. {{round}}',
     progress: 'Computation: {{done}} of {{total}} parts',
+    grantProgress: 'Entitlements written: {{done}} of {{total}} parts',
+    grantDone: 'Every entitlement of the cycle is written.',
+    grantSkipped:
+      'Not granted because the record changed after the computation: {{death}} died, {{merge}} merged into another record, {{erasure}} erased.',
     summaryCaption: 'Beneficiaries and totals by state',
     eligible: 'Beneficiaries',
     totalAmount: 'Total',

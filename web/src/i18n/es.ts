@@ -167,6 +167,8 @@ export const es = {
     AMP_FORMULA_FAILED:
       'La fórmula del beneficio no da un monto válido para algunas personas: no se calculó nada.',
     AMP_APPEAL_CYCLE_CLOSED: 'Ese ciclo está cerrado: ya no se puede reclamar ni otorgar en él.',
+    AMP_CYCLE_CADENCE:
+      'La frecuencia del programa no admite otro ciclo en ese período: un pago único tiene un solo ciclo; uno mensual, uno por mes; uno trimestral, uno por trimestre.',
     AMP_CONFLICT: 'El registro cambió mientras tanto. Recargue la página.',
     AMP_HOUSEHOLD_FULL: 'El hogar ya tiene el máximo de miembros permitido.',
     AMP_IDEMPOTENCY_MISMATCH: 'Este envío ya se hizo con otros datos.',
@@ -1076,6 +1078,10 @@ export const es = {
     cycleTitle: '{{name}}: ciclo del {{date}}',
     round: 'cálculo n.º {{round}}',
     progress: 'Cálculo: {{done}} de {{total}} partes',
+    grantProgress: 'Derechos otorgados: {{done}} de {{total}} partes',
+    grantDone: 'Todos los derechos del ciclo están otorgados.',
+    grantSkipped:
+      'Sin derecho porque el registro cambió después del cálculo: {{death}} por fallecimiento, {{merge}} por fusión de registros, {{erasure}} por borrado.',
     summaryCaption: 'Beneficiarios y totales por estado',
     eligible: 'Beneficiarios',
     totalAmount: 'Total',

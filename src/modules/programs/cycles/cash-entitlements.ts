@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { CycleStatus, ProgramKind } from '../tables.js';
-import { entitlementGranter } from './cycle-service.js';
+import { entitlementGranter } from './entitlement-granter.js';
 
 /**
  * What the payments module (issue #16) may learn of a cycle's cash entitlements, to pay them:

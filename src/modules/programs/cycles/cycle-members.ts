@@ -11,6 +11,7 @@ import {
   type SealedDeciding,
   selectEligibleRows,
 } from '../eligibility/sealed-decider.js';
+import { programLimits } from '../limits.js';
 import type { CheckedContent } from '../program-content.js';
 import { ProgramsError } from '../programs-error.js';
 import { canOverflow, refusingOverflow } from '../rules/rule-overflow.js';
@@ -189,7 +190,7 @@ function failedAmounts(count: bigint): void {
   if (count > 0n) {
     throw new ProgramsError(
       'AMP_FORMULA_FAILED',
-      `The benefit formula gives no amount (division by zero, an unknown fact, or below zero) for ${count} eligible persons; nothing was written`,
+      `The benefit formula gives no amount (division by zero, an unknown fact, below zero or above ${programLimits.amountMinorMax}) for ${count} eligible persons; nothing was written`,
     );
   }
 }
@@ -200,7 +201,10 @@ function amountSql(checked: CheckedContent): RawBuilder<unknown> {
   if ('amountMinor' in benefit) return sql`${benefit.amountMinor.toString()}::int8`;
   if (checked.formula === undefined) return sql`null::int8`;
   const amount = compileFormula(planFormula(checked.formula).rule, 'f');
-  return sql`(case when ${amount} >= 0 then ${amount} end)`;
+  // Above the largest amount (the bound on fixed amounts and caps) is a failure like below
+  // zero: a cycle's total then stays far from int8's range, and nobody is paid an absurd sum.
+  const max = sql`${programLimits.amountMinorMax.toString()}::int8`;
+  return sql`(case when ${amount} between 0 and ${max} then ${amount} end)`;
 }
 
 async function refuseFailedAmounts(
@@ -235,7 +239,9 @@ export async function summariseRound(
     .select((eb) => [
       'region_code',
       eb.fn.countAll<bigint>().as('eligible'),
-      sql<bigint>`coalesce(sum(amount_minor), 0)::int8`.as('total'),
+      // As numeric, as text: a sum of many large amounts may pass int8's range, and the
+      // caller compares it with the cap (AMP_BUDGET_EXCEEDED) rather than failing here.
+      sql<string>`coalesce(sum(amount_minor), 0)::numeric::text`.as('total'),
     ])
     .where('cycle_id', '=', cycleId)
     .where('round', '=', round)

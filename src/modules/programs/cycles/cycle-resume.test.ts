@@ -157,9 +157,9 @@ describe('amparo programs cycle compute: resume after SIGKILL', () => {
         .orderBy('person_id')
         .execute();
       expect(frozen.map((row) => row.person_id)).toEqual(expected);
-      expect(await cycleApprover(db, { cycleId, operatorId: approver })).toMatchObject({
-        status: 'approved',
-      });
+      const approved = await cycleApprover(db, { cycleId, operatorId: approver });
+      expect(approved).toMatchObject({ status: 'approved' });
+      expect(await approved.granting).toEqual({ granted: true });
       const entitlements = await sql<{ n: number; distinct_persons: number }>`
         select count(*)::int as n, count(distinct person_id)::int as distinct_persons
           from entitlement where cycle_id = ${cycleId}`.execute(db);

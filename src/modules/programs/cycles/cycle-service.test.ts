@@ -11,16 +11,18 @@ import { insertRandomPopulation, refusal } from '../programs-test-kit.js';
 import { endEntitlementsOnRegistryEvents } from '../registry-subscriptions.js';
 import { checkRule } from '../rules/rule-checker.js';
 import { evaluateFormula, evaluateRule } from '../rules/rule-evaluator.js';
+import { cadencePeriod } from './cycle-cadence.js';
 import { chunksFor } from './cycle-run.js';
 import {
   approvalRecorder,
   cycleApprover,
+  cycleCloser,
   cycleCreator,
   cyclePublisher,
   cycleRecomputer,
-  entitlementGranter,
 } from './cycle-service.js';
 import { cycleView } from './cycle-view.js';
+import { entitlementGranter } from './entitlement-granter.js';
 
 const referenceDate = '2026-12-01';
 const [officer, approverA, approverB] = [randomUUID(), randomUUID(), randomUUID()];
@@ -143,6 +145,7 @@ describe('cycles and entitlements', () => {
     expect((await cycleView(database.db, cycleId, approverA)).approvals.byViewerAllowed).toBe(true);
     const approved = await cycleApprover(database.db, { cycleId, operatorId: approverA });
     expect(approved.approvals).toBe(1);
+    expect(await approved.granting).toEqual({ granted: true });
   });
 
   it('computes a household-count rule and formula chunk by chunk from counts taken once', async () => {
@@ -241,7 +244,7 @@ describe('cycles and entitlements', () => {
     const own = await refusal(cycleApprover(database.db, { cycleId, operatorId: officer }));
     expect(own.code).toBe('AMP_FORBIDDEN');
     const first = await cycleApprover(database.db, { cycleId, operatorId: approverA });
-    expect(first).toEqual({ status: 'computed', approvals: 1, required: 2 });
+    expect(first).toEqual({ status: 'computed', approvals: 1, required: 2, granting: null });
     expect(await entitlementCount(cycleId)).toBe(0);
     // The cycle page offers the approval only where `byViewerAllowed` (cycle-page.tsx): not to
     // the one who approved already, still to another approver.
@@ -252,7 +255,9 @@ describe('cycles and entitlements', () => {
     const twice = await refusal(cycleApprover(database.db, { cycleId, operatorId: approverA }));
     expect(twice.code).toBe('AMP_CONFLICT');
     const second = await cycleApprover(database.db, { cycleId, operatorId: approverB });
-    expect(second).toEqual({ status: 'approved', approvals: 2, required: 2 });
+    expect(second).toMatchObject({ status: 'approved', approvals: 2, required: 2 });
+    // The approval answers once recorded; the entitlements are written after it.
+    expect(await second.granting).toEqual({ granted: true });
     expect(await entitlementCount(cycleId)).toBe(Number(summary.eligible));
     const closed = await refusal(cycleApprover(database.db, { cycleId, operatorId: randomUUID() }));
     expect(closed.code).toBe('AMP_CONFLICT');
@@ -277,7 +282,11 @@ describe('cycles and entitlements', () => {
       cycleApprover(database.db, { cycleId, operatorId: approverA }),
       cycleApprover(database.db, { cycleId, operatorId: approverB }),
     ]);
-    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    const taken = outcomes.flatMap((outcome) =>
+      outcome.status === 'fulfilled' ? [outcome.value] : [],
+    );
+    expect(taken).toHaveLength(1);
+    await taken[0]?.granting;
     expect(await entitlementCount(cycleId)).toBe(Number(summary.eligible));
     // Household program: every beneficiary is a head of household.
     const heads = await sql<{ n: bigint }>`select count(*)::int8 as n from entitlement e
@@ -320,18 +329,152 @@ describe('cycles and entitlements', () => {
     const failing = [
       ['per_child', '1000 / members_under_5'],
       ['overflowing', '1000000000000 * 1000000000000 * age'],
+      // Within int8, but above `amountMinorMax` (10^15) for everyone the rule selects.
+      ['above_the_largest_amount', '1000000000000 * 1000 + age'],
     ] as const;
     for (const [code, formula] of failing) {
       const programId = await publishedProgram(
         code,
         pension({
           benefit: { formula, currency: 'VES' },
-          eligibilityRule: 'head_of_household',
+          eligibilityRule: 'head_of_household && age >= 18',
         }),
       );
       const refused = await refusedCreation(programId);
       expect({ formula, code: refused.code }).toEqual({ formula, code: 'AMP_FORMULA_FAILED' });
     }
+  });
+
+  it('refuses an approval whose total passes int8 with the figures, not a raw failure', async () => {
+    // Nobody is selected; two members with amounts near int8's largest are then written as
+    // the database owner (a formula cannot give them: amounts stop at `amountMinorMax`), so
+    // the round's total, 18 × 10^18, is beyond int8.
+    const programId = await publishedProgram(
+      'huge_total',
+      pension({ eligibilityRule: 'age >= 200' }),
+    );
+    const { cycleId } = await cycleCreator(database.db, {
+      programId,
+      referenceDate,
+      operatorId: officer,
+    });
+    await database.asAdmin(async (admin) => {
+      const two = await admin.selectFrom('person').select('id').orderBy('id').limit(2).execute();
+      for (const { id } of two) {
+        await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor)
+          values (${cycleId}, 1, ${id}, 'VE-A', 9000000000000000000)`.execute(admin);
+      }
+    });
+    const refused = await refusal(cycleApprover(database.db, { cycleId, operatorId: approverA }));
+    expect(refused.code).toBe('AMP_BUDGET_EXCEEDED');
+    expect(refused.message).toBe(
+      '2 eligible; the cycle would cost 18000000000000000000, over the cap of 100000000000',
+    );
+    const view = await cycleView(database.db, cycleId, approverA);
+    expect(view.summary.totalMinor).toBe('18000000000000000000');
+    expect(view.budget).toMatchObject({ cost: '18000000000000000000', exceeded: true });
+    expect(await approvalsOf(cycleId)).toEqual([]);
+  });
+
+  it('keeps to the cadence: one cycle for a one-off program, one a month or a quarter', async () => {
+    const periods = (['monthly', 'quarterly', 'once', 'on_demand'] as const).map((cadence) =>
+      cadencePeriod(cadence, '2026-11-15'),
+    );
+    expect(periods).toEqual([
+      { from: '2026-11-01', to: '2026-12-01', label: '2026-11' },
+      { from: '2026-10-01', to: '2027-01-01', label: '2026-Q4' },
+      'ever',
+      'none',
+    ]);
+    expect(cadencePeriod('monthly', '2026-12-31')).toMatchObject({ to: '2027-01-01' });
+    const open = (programId: string, date: string) =>
+      cycleCreator(database.db, { programId, referenceDate: date, operatorId: officer });
+    const cyclesOf = async (programId: string) =>
+      (
+        await database.db
+          .selectFrom('program_cycle')
+          .select('reference_date')
+          .where('program_id', '=', programId)
+          .orderBy('reference_date')
+          .execute()
+      ).map((row) => String(row.reference_date).slice(0, 10));
+    const cases = [
+      ['once', ['2026-12-01'], ['2027-06-01']],
+      ['monthly', ['2026-12-01', '2027-01-01'], ['2026-12-20']],
+      ['quarterly', ['2026-10-01', '2027-01-01'], ['2026-12-01']],
+      ['on_demand', ['2026-12-01', '2026-12-02'], []],
+    ] as const;
+    for (const [cadence, allowed, refused] of cases) {
+      const programId = await publishedProgram(`cadence_${cadence}`, pension({ cadence }));
+      for (const date of allowed) await open(programId, date);
+      for (const date of refused) {
+        const refusedOne = await refusal(open(programId, date));
+        expect({ cadence, date, code: refusedOne.code }).toEqual({
+          cadence,
+          date,
+          code: 'AMP_CYCLE_CADENCE',
+        });
+      }
+      expect(await cyclesOf(programId)).toEqual([...allowed]);
+    }
+    // A one-off cycle closed before it was approved granted nothing: it does not count.
+    const abandoned = await publishedProgram('cadence_abandoned', pension({ cadence: 'once' }));
+    const first = await open(abandoned, '2026-12-01');
+    await cycleCloser(database.db, { cycleId: first.cycleId, operatorId: approverA });
+    await open(abandoned, '2027-01-01');
+    const again = await refusal(open(abandoned, '2027-02-01'));
+    expect(again.message).toBe(
+      'The program is paid once and already has its cycle (reference date 2027-01-01)',
+    );
+  });
+
+  it('shows who entered and left against the previous cycle, by state', async () => {
+    // Persons of this test only, in states the random population does not use.
+    const add = async (state: string, birthDate: string) => {
+      const id = randomUUID();
+      await database.asAdmin(async (admin) => {
+        await sql`insert into person (id, uin, region_code) values
+          (${id}, ${String(2_900_000_000 + Math.floor(Math.random() * 99_999_999))}, ${state})`.execute(
+          admin,
+        );
+        await sql`insert into person_version (person_id, version, attributes, reason) values
+          (${id}, 1, ${JSON.stringify({ sex: 'F', birth_date: birthDate, state_code: state })}::jsonb, 'demo')`.execute(
+          admin,
+        );
+      });
+      return id;
+    };
+    const leaver = await add('VE-B', '1950-05-06');
+    await add('VE-C', '1950-05-06');
+    // Sixty on 2027-01-15: out of the December cycle, in the January one.
+    await add('VE-C', '1967-01-15');
+    const programId = await publishedProgram(
+      'diffed',
+      pension({ regions: ['VE-B', 'VE-C'], eligibilityRule: 'sex == "F" && age >= 60' }),
+    );
+    const december = await cycleCreator(database.db, {
+      programId,
+      referenceDate: '2026-12-01',
+      operatorId: officer,
+    });
+    expect(december.summary.eligible).toBe(2n);
+    await database.asAdmin((admin) =>
+      sql`update person set status = 'deceased' where id = ${leaver}`.execute(admin),
+    );
+    const january = await cycleCreator(database.db, {
+      programId,
+      referenceDate: '2027-01-20',
+      operatorId: officer,
+    });
+    const view = await cycleView(database.db, january.cycleId, approverA);
+    expect(view.previousCycle).toEqual({ id: december.cycleId, referenceDate: '2026-12-01' });
+    expect(view.diffPreviousCycle).toEqual({
+      entered: [{ regionCode: 'VE-C', count: '1' }],
+      left: [{ regionCode: 'VE-B', count: '1' }],
+    });
+    expect(view.summary.byState.map((state) => [state.regionCode, state.eligible])).toEqual([
+      ['VE-C', '2'],
+    ]);
   });
 
   it('refuses a rule whose arithmetic overflows for someone with AMP_RULE_FAILED, and writes no cycle', async () => {

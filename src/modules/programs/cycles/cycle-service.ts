@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { SealedDeciding } from '../eligibility/sealed-decider.js';
@@ -7,8 +7,8 @@ import { programLimits } from '../limits.js';
 import { type CheckedContent, checkContent, contentOf } from '../program-content.js';
 import { findProgram, findVersion } from '../program-repository.js';
 import { ProgramsError } from '../programs-error.js';
-import type { CycleStatus } from '../tables.js';
-import { chunkRange } from './cycle-chunks.js';
+import { refuseOffCadence } from './cycle-cadence.js';
+import { lockCycle, refuseUnless } from './cycle-lock.js';
 import {
   auditComputationChecks,
   type RoundDiff,
@@ -17,6 +17,12 @@ import {
   summariseRound,
 } from './cycle-members.js';
 import { type ComputeOptions, cycleComputer, startRound } from './cycle-run.js';
+import {
+  entitlementGranter,
+  type GrantProgress,
+  type RunningGrant,
+  startGrant,
+} from './entitlement-granter.js';
 
 /**
  * Cycles (issue #13, point 4): create for a published program at a reference date (the
@@ -106,6 +112,11 @@ export async function cycleOpener(
       checked,
       ...(props.sealed === undefined ? {} : { sealed: props.sealed }),
     });
+    await refuseOffCadence(trx, {
+      programId: props.programId,
+      cadence: checked.content.cadence,
+      referenceDate: props.referenceDate,
+    });
     const inserted = await trx
       .insertInto('program_cycle')
       .values({
@@ -146,23 +157,6 @@ export async function cycleCreator(
     ...(props.sealed === undefined ? {} : { sealed: props.sealed }),
   });
   return { cycleId, summary };
-}
-
-export async function lockCycle(trx: Transaction<Database>, cycleId: string) {
-  const cycle = await trx
-    .selectFrom('program_cycle')
-    .selectAll()
-    .where('id', '=', cycleId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (cycle === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such cycle' });
-  return cycle;
-}
-
-function refuseUnless(cycle: { status: CycleStatus }, ...allowed: CycleStatus[]): void {
-  if (!allowed.includes(cycle.status)) {
-    throw new AmparoError('AMP_CONFLICT', { detail: `The cycle is ${cycle.status}` });
-  }
 }
 
 /**
@@ -238,11 +232,21 @@ export function requiredApprovals(checked: CheckedContent, cost: bigint): 1 | 2 
   return money && cost > programLimits.cycleSecondApproverAboveMinor ? 2 : 1;
 }
 
+/** Where a cycle's approvals stand after one more. */
+export interface ApprovalOutcome {
+  status: 'computed' | 'approved';
+  approvals: number;
+  required: number;
+}
+
 /**
- * Records one approval of the cycle's current round. Over the budget cap it is refused with
- * the figures. Concurrent approvals queue on the cycle's row lock; the same approver counts
- * once. The approval that completes the number required makes the cycle approved, and its
- * entitlements are then written chunk by chunk (`entitlementGranter`) before this answers.
+ * Records one approval of the cycle's current round (`approvalRecorder`: over the budget cap
+ * it is refused with the figures; concurrent approvals queue on the cycle's row lock; the same
+ * approver counts once) and answers as soon as it is recorded. The approval that completes the
+ * number required makes the cycle approved and starts writing its entitlements chunk by chunk
+ * (`entitlementGranter`) without waiting for them: `granting` is that running grant (null
+ * otherwise). Await it to have every entitlement; a grant that stops is resumable, and
+ * publication and disbursement complete it first.
  */
 export async function cycleApprover(
   db: Kysely<Database>,
@@ -251,15 +255,14 @@ export async function cycleApprover(
     operatorId: string;
     onGrantProgress?: (progress: GrantProgress) => void;
   },
-): Promise<{ status: 'computed' | 'approved'; approvals: number; required: number }> {
+): Promise<ApprovalOutcome & { granting: RunningGrant | null }> {
   const outcome = await approvalRecorder(db, props);
-  if (outcome.status === 'approved') {
-    await entitlementGranter(db, {
-      cycleId: props.cycleId,
-      ...(props.onGrantProgress === undefined ? {} : { onProgress: props.onGrantProgress }),
-    });
-  }
-  return outcome;
+  if (outcome.status !== 'approved') return { ...outcome, granting: null };
+  const granting = startGrant(db, {
+    cycleId: props.cycleId,
+    ...(props.onGrantProgress === undefined ? {} : { onProgress: props.onGrantProgress }),
+  });
+  return { ...outcome, granting };
 }
 
 /**
@@ -304,7 +307,7 @@ export async function approvalRecorder(
     /** Chunks of the grant (default: one up to `grantChunkRows` beneficiaries, else `grantChunks`). */
     grantChunks?: number;
   },
-): Promise<{ status: 'computed' | 'approved'; approvals: number; required: number }> {
+): Promise<ApprovalOutcome> {
   return db.transaction().execute(async (trx) => {
     const cycle = await lockCycle(trx, props.cycleId);
     refuseUnless(cycle, 'computed');
@@ -361,58 +364,6 @@ export async function approvalRecorder(
       required,
     };
   });
-}
-
-export interface GrantProgress {
-  chunksDone: number;
-  chunksTotal: number;
-}
-
-/**
- * Writes the entitlements of an approved cycle's final round: one per member, chunk by chunk
- * of the person-id space, each chunk and the progress in one transaction under the cycle's
- * row lock (so two granters take turns and a closing waits). A grant stopped halfway resumes
- * at the first chunk not written; a repeat writes nothing. Stops, writing nothing more, when
- * the cycle was closed meanwhile. Answers whether every chunk is written.
- */
-export async function entitlementGranter(
-  db: Kysely<Database>,
-  props: { cycleId: string; onProgress?: (progress: GrantProgress) => void },
-): Promise<{ granted: boolean }> {
-  for (;;) {
-    const step = await db.transaction().execute(async (trx) => {
-      const cycle = await lockCycle(trx, props.cycleId);
-      if (cycle.entitlements_granted_at !== null) return { done: true, granted: true };
-      if (cycle.status !== 'approved' && cycle.status !== 'published') {
-        return { done: true, granted: false };
-      }
-      const chunk = cycle.grant_chunks_done;
-      const chunksTotal = cycle.grant_chunks_total;
-      const range = chunkRange(chunk, chunksTotal);
-      await sql`insert into entitlement (id, cycle_id, program_id, person_id, basis, amount_minor)
-        select gen_random_uuid(), m.cycle_id, ${cycle.program_id}::uuid, m.person_id, 'rule', m.amount_minor
-          from program_cycle_member m
-         where m.cycle_id = ${cycle.id} and m.round = ${cycle.round}
-           and m.person_id >= ${range.from}::uuid
-           ${range.to === undefined ? sql`` : sql`and m.person_id < ${range.to}::uuid`}
-        on conflict (program_id, cycle_id, person_id) do nothing`.execute(trx);
-      const chunksDone = chunk + 1;
-      const finished = chunksDone >= chunksTotal;
-      await trx
-        .updateTable('program_cycle')
-        .set({
-          grant_chunks_done: chunksDone,
-          ...(finished ? { entitlements_granted_at: new Date() } : {}),
-        })
-        .where('id', '=', cycle.id)
-        .execute();
-      return { done: finished, granted: finished, chunksDone, chunksTotal };
-    });
-    if (step.chunksDone !== undefined && step.chunksTotal !== undefined) {
-      props.onProgress?.({ chunksDone: step.chunksDone, chunksTotal: step.chunksTotal });
-    }
-    if (step.done) return { granted: step.granted };
-  }
 }
 
 /**

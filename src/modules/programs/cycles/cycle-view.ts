@@ -89,6 +89,16 @@ export async function cycleView(
       startedAt: (run?.started_at ?? cycle.created_at).toISOString(),
       finishedAt: run?.finished_at?.toISOString() ?? null,
     },
+    grant: {
+      chunksDone: cycle.grant_chunks_done,
+      chunksTotal: cycle.grant_chunks_total,
+      finishedAt: cycle.entitlements_granted_at?.toISOString() ?? null,
+      skipped: {
+        death: cycle.grant_skipped_death,
+        merge: cycle.grant_skipped_merge,
+        erasure: cycle.grant_skipped_erasure,
+      },
+    },
     summary: {
       eligible: summary.eligible.toString(),
       totalMinor: summary.totalMinor.toString(),

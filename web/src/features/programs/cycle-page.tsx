@@ -29,8 +29,12 @@ export function CyclePage() {
   const cycle = useQuery({
     queryKey: ['cycle', cycleId],
     queryFn: () => apiGet<CycleView>(`/api/program-cycles/${cycleId}${purposeQuery(roles)}`),
-    refetchInterval: (query) =>
-      query.state.data?.cycle.status === 'computing' ? progressPollMs : false,
+    // Polled while the computation runs, and after approval while the entitlements are written.
+    refetchInterval: (query) => {
+      const data = query.state.data;
+      const granting = data?.cycle.status === 'approved' && data.grant.finishedAt === null;
+      return data?.cycle.status === 'computing' || granting ? progressPollMs : false;
+    },
   });
   if (cycle.isPending) return <p aria-live="polite">{t('common.loading')}</p>;
   if (cycle.error) return <ProblemNotice error={cycle.error} />;
@@ -59,6 +63,7 @@ export function CyclePage() {
             <Diff title={t('programs.diffPreviousRound')} diff={view.diffPreviousRound} />
           ) : null}
           <Approvals view={view} />
+          <Grant view={view} />
           <Steps
             view={view}
             canApprove={may(roles, 'cycle.approve')}
@@ -79,6 +84,27 @@ function Progress({ view }: { view: CycleView }) {
         {t('programs.progress', { done: chunksDone, total: chunksTotal })}
       </label>
       <progress id="cycle-progress" max={chunksTotal} value={chunksDone} />
+    </div>
+  );
+}
+
+/** The entitlements written after approval: progress, then who got none and why (counts). */
+function Grant({ view }: { view: CycleView }) {
+  const { t } = useTranslation();
+  const { grant, cycle } = view;
+  const started = grant.chunksDone > 0 || cycle.status === 'approved';
+  if (!started || cycle.status === 'computed') return null;
+  const skipped = grant.skipped.death + grant.skipped.merge + grant.skipped.erasure;
+  return (
+    <div className="cycle-progress" data-testid="cycle-grant">
+      <label htmlFor="cycle-grant-progress">
+        {t('programs.grantProgress', { done: grant.chunksDone, total: grant.chunksTotal })}
+      </label>
+      <progress id="cycle-grant-progress" max={grant.chunksTotal} value={grant.chunksDone} />
+      {grant.finishedAt === null ? null : <p>{t('programs.grantDone')}</p>}
+      {skipped === 0 ? null : (
+        <p data-testid="grant-skipped">{t('programs.grantSkipped', grant.skipped)}</p>
+      )}
     </div>
   );
 }
