@@ -7,9 +7,11 @@ import {
   latestCorrectionSince,
   readEligibilityFacts,
 } from '../../registry/index.js';
+import { programLimits } from '../limits.js';
 import { ProgramsError } from '../programs-error.js';
 import { evaluateFormula } from '../rules/rule-evaluator.js';
 import type { AppealOutcome } from '../tables.js';
+import { refuseAppealOverBudget } from './appeal-budget.js';
 import {
   type AppealDependencies,
   type AppealRequest,
@@ -76,11 +78,15 @@ export async function appealDecider(
         detail: 'The appeal is assigned to another officer: take it to decide it',
       });
     }
+    // Upholding locks the cycle's row against other upholdings (their budget is counted one
+    // after the other); other decisions share it.
     const cycle = await trx
       .selectFrom('program_cycle')
-      .select(['id', 'status', 'reference_date'])
+      .select(['id', 'status', 'reference_date', 'round'])
       .where('id', '=', appeal.cycle_id)
-      .forShare()
+      .$call((query) =>
+        props.decision.outcome === 'upheld' ? query.forNoKeyUpdate() : query.forShare(),
+      )
       .executeTakeFirstOrThrow();
     if (cycle.status === 'closed') {
       throw new ProgramsError('AMP_APPEAL_CYCLE_CLOSED', 'The appealed cycle is closed');
@@ -88,6 +94,7 @@ export async function appealDecider(
     const result = await applyDecision(trx, appeal, props.decision, {
       actorId: actor.actor_id,
       referenceDate: dateText(cycle.reference_date),
+      round: cycle.round,
     });
     const kind = props.decision.outcome;
     await addStep(trx, appeal.id, kind, props, grant);
@@ -130,7 +137,7 @@ async function applyDecision(
   trx: Transaction<Database>,
   appeal: LockedAppeal,
   decision: AppealDecision,
-  context: { actorId: string; referenceDate: string },
+  context: { actorId: string; referenceDate: string; round: number },
 ): Promise<{ status: string; entitlementId: string | null }> {
   const now = new Date();
   if (decision.outcome === 'data_error') {
@@ -169,7 +176,7 @@ async function applyDecision(
     .where('id', '=', appeal.id)
     .execute();
   if (decision.outcome === 'rejected') return { status: 'decided', entitlementId: null };
-  const entitlementId = await grantByAppeal(trx, appeal, context.referenceDate);
+  const entitlementId = await grantByAppeal(trx, appeal, context);
   await trx
     .updateTable('appeal')
     .set({ entitlement_id: entitlementId })
@@ -195,7 +202,7 @@ async function dataErrorAt(trx: Transaction<Database>, appealId: string): Promis
 async function grantByAppeal(
   trx: Transaction<Database>,
   appeal: LockedAppeal,
-  referenceDate: string,
+  cycle: { referenceDate: string; round: number },
 ): Promise<string> {
   const row = await trx
     .selectFrom('program_version')
@@ -208,12 +215,12 @@ async function grantByAppeal(
   let amountMinor: bigint | null = null;
   if ('amountMinor' in benefit) amountMinor = benefit.amountMinor;
   else if (checked.formula !== undefined) {
-    const facts = (await readEligibilityFacts(trx, appeal.person_id, referenceDate)) ?? {};
+    const facts = (await readEligibilityFacts(trx, appeal.person_id, cycle.referenceDate)) ?? {};
     const amount = evaluateFormula(checked.formula, facts);
-    if (amount === undefined || amount < 0n) {
+    if (amount === undefined || amount < 0n || amount > programLimits.amountMinorMax) {
       throw new ProgramsError(
         'AMP_FORMULA_FAILED',
-        "The benefit formula gives no amount on this person's record; correct the record first",
+        "The benefit formula gives no valid amount on this person's record; correct the record first",
       );
     }
     amountMinor = amount;
@@ -227,6 +234,12 @@ async function grantByAppeal(
   if (held !== undefined) {
     throw new AmparoError('AMP_CONFLICT', { detail: 'The person already holds this benefit' });
   }
+  await refuseAppealOverBudget(trx, {
+    cycleId: appeal.cycle_id,
+    round: cycle.round,
+    checked,
+    amountMinor,
+  });
   const id = randomUUID();
   await trx
     .insertInto('entitlement')

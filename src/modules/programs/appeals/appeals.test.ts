@@ -128,7 +128,7 @@ describe('appeals', () => {
       referenceDate: '2026-12-01',
       operatorId: officer,
     }));
-    await cycleApprover(db, { cycleId, operatorId: randomUUID() });
+    await (await cycleApprover(db, { cycleId, operatorId: randomUUID() })).granting;
     await signIn('clerk', ['enrolment_clerk']);
     await signIn('officer', ['program_officer']);
     await signIn('officer2', ['program_officer']);
@@ -409,6 +409,125 @@ describe('appeals', () => {
     expect(rows.map((row) => [row.status, row.closed_reason, row.statement])).toEqual([
       ['closed', 'erasure', ''],
     ]);
+  });
+
+  /** The denied entries the request left (the error handler audits a refusal after the gate). */
+  async function deniedOf(response: { headers: Record<string, unknown> }) {
+    const requestId = String(response.headers['x-request-id']);
+    const rows = await kit.database.asAdmin((admin) =>
+      sql<{ action: string; reason: string | null }>`select entry::json->>'action' as action,
+          entry::json->>'reasonCode' as reason from audit_entry
+        where entry::json->>'requestId' = ${requestId}
+          and entry::json->>'outcome' = 'denied'`.execute(admin),
+    );
+    return rows.rows;
+  }
+
+  /** A person's appeal filed by the clerk and taken by `officer2`, ready to be decided. */
+  async function takenAppeal(personId: string, appealedProgramId: string): Promise<string> {
+    const filed = await call('clerk', 'POST', `/api/persons/${personId}/appeals?purpose=appeal`, {
+      programId: appealedProgramId,
+      statement: 'Revisen mi caso.',
+    });
+    expect(filed.statusCode).toBe(201);
+    const { appealId } = filed.json();
+    const taken = await call(
+      'officer2',
+      'POST',
+      `/api/appeals/${appealId}/assign?purpose=appeal`,
+      {},
+    );
+    expect(taken.statusCode).toBe(200);
+    return appealId;
+  }
+
+  async function appealState(appealId: string) {
+    const row = await kit.database.db
+      .selectFrom('appeal')
+      .select(['status', 'entitlement_id'])
+      .where('id', '=', appealId)
+      .executeTakeFirstOrThrow();
+    return row;
+  }
+
+  it('refuses deciding an appeal once its cycle is closed, audited as denied; nothing is granted', async () => {
+    await person('Marta', { sex: 'F', birth_date: '1993-03-04' });
+    const marta = persons.Marta?.id ?? '';
+    const appealId = await takenAppeal(marta, programId);
+    await kit.database.asAdmin((admin) =>
+      sql`update program_cycle set status = 'closed' where id = ${cycleId}`.execute(admin),
+    );
+    try {
+      const decided = await call(
+        'officer2',
+        'POST',
+        `/api/appeals/${appealId}/decision?purpose=appeal`,
+        { outcome: 'upheld', reason: 'Tiene razón.' },
+      );
+      expect(decided.statusCode).toBe(409);
+      expect(decided.json().code).toBe('AMP_APPEAL_CYCLE_CLOSED');
+      expect(await deniedOf(decided)).toEqual([
+        { action: 'appeal.decide', reason: 'AMP_APPEAL_CYCLE_CLOSED' },
+      ]);
+      expect(await appealState(appealId)).toEqual({ status: 'assigned', entitlement_id: null });
+    } finally {
+      await kit.database.asAdmin((admin) =>
+        sql`update program_cycle set status = 'approved' where id = ${cycleId}`.execute(admin),
+      );
+    }
+  });
+
+  it('refuses upholding an appeal that would take the cycle over its budget cap, with the figures, audited', async () => {
+    const db = kit.database.db;
+    // Nobody is selected by the rule: the cycle costs nothing, and one appeal passes the cap.
+    const tight = await programCreator(db, {
+      code: 'tight',
+      content: { ...pension, budgetCap: 100_00n, eligibilityRule: 'sex == "F" && age >= 120' },
+      operatorId: randomUUID(),
+    });
+    const asked = await publicationRequester(db, {
+      programId: tight.programId,
+      version: 1,
+      operatorId: randomUUID(),
+    });
+    await publicationDecider(db, {
+      publicationId: asked.publicationId,
+      approve: true,
+      operatorId: randomUUID(),
+    });
+    const cycle = await cycleCreator(db, {
+      programId: tight.programId,
+      referenceDate: '2026-12-01',
+      operatorId: null,
+    });
+    expect(cycle.summary.eligible).toBe(0n);
+    await (await cycleApprover(db, { cycleId: cycle.cycleId, operatorId: randomUUID() })).granting;
+    const marta = persons.Marta?.id ?? '';
+    const appealId = await takenAppeal(marta, tight.programId);
+    const decided = await call(
+      'officer2',
+      'POST',
+      `/api/appeals/${appealId}/decision?purpose=appeal`,
+      { outcome: 'upheld', reason: 'Tiene razón.' },
+    );
+    expect(decided.statusCode).toBe(409);
+    expect(decided.json()).toMatchObject({
+      code: 'AMP_BUDGET_EXCEEDED',
+      detail:
+        'Upholding would bring the cycle to 13000000 (0 by the rule, 0 by appeal before this one), over the cap of 10000; the appeal stays assigned',
+    });
+    expect(await deniedOf(decided)).toEqual([
+      { action: 'appeal.decide', reason: 'AMP_BUDGET_EXCEEDED' },
+    ]);
+    expect(await appealState(appealId)).toEqual({ status: 'assigned', entitlement_id: null });
+    // Rejecting it costs nothing and is not refused.
+    const rejected = await call(
+      'officer2',
+      'POST',
+      `/api/appeals/${appealId}/decision?purpose=appeal`,
+      { outcome: 'rejected', reason: 'No hay presupuesto en este ciclo.' },
+    );
+    expect(rejected.statusCode).toBe(200);
   });
 
   it('refuses, in the database, an entitlement by appeal without an upheld appeal', async () => {
