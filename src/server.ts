@@ -18,15 +18,18 @@ import { checkLogAgainstWitness } from './modules/audit/witness-start-check.js';
 import { seedDemoPrograms } from './modules/demo/demo-programs.js';
 import { validatePopulationOptions } from './modules/demo/options.js';
 import { writePopulation } from './modules/demo/write-population.js';
+import { collectionNotices } from './modules/distribution/index.js';
 import {
   type DevelopmentSmsSink,
   developmentSmsSink,
   developmentSmsSinkFile,
   outboxWorker,
+  personNotifier,
   providerFromEnv,
 } from './modules/notifications/index.js';
 import { personImporter } from './modules/registry/import/person-importer.js';
 import { inspectImportFile } from './modules/registry/import/source-file.js';
+import { personAreas, textContacts } from './modules/registry/index.js';
 import { initKeys, type KeyStore, keysExist, loadKeyStore } from './platform/crypto/key-store.js';
 import {
   closePglite,
@@ -310,7 +313,7 @@ async function seedIfEmpty(
       `Seeded demo data: ${outcome.personsImported} persons in ${outcome.householdsImported} households (synthetic, seed "amparo-demo").`,
     );
     const operators = await createDemoOperators(db, keys.masterKey, auditLog);
-    await seedProgramsWith(db, operators, say);
+    await seedProgramsWith(db, operators, keys, say);
     printDemoOperators(operators, say);
   } finally {
     await auditLog.close();
@@ -320,11 +323,14 @@ async function seedIfEmpty(
 
 /**
  * The three demo programs, published by the two demo program officers (one asks, the other
- * approves) and their first cycle computed and approved at today's date (issue #13, point 11).
+ * approves) and their first cycle computed, approved and published at today's date (issue #13,
+ * point 11). Publication tells each holder through the same notices hook the server wires
+ * (`src/app.ts`): queued in the outbox, which the demo's text sink delivers once it serves.
  */
 async function seedProgramsWith(
   db: Kysely<Database>,
   operators: readonly DemoOperatorCredentials[],
+  keys: KeyStore,
   say: (line: string) => void,
 ): Promise<void> {
   const asker = operators.find((operator) => operator.username === 'officer');
@@ -334,9 +340,16 @@ async function seedProgramsWith(
     askerId: asker.id,
     approverId: approver.id,
     referenceDate: new Date().toISOString().slice(0, 10),
+    onPublished: collectionNotices({
+      notifier: personNotifier({
+        masterKey: keys.masterKey,
+        contacts: textContacts(keys.masterKey),
+      }),
+      areas: personAreas(),
+    }),
   });
   say(
-    `Seeded demo programs: ${seeded.programs} published, their first cycles approved with ${seeded.entitlements} entitlements.`,
+    `Seeded demo programs: ${seeded.programs} published, their first cycles approved and published with ${seeded.entitlements} entitlements.`,
   );
 }
 

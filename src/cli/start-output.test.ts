@@ -24,7 +24,7 @@ const firstStartLines = [
   /^Created development keys in \S+ \(mode 0600\)\. Production keys are provisioned separately\.$/,
   /^Creating the embedded database in \S+ …$/,
   /^Seeded demo data: \d+ persons in \d+ households \(synthetic, seed "amparo-demo"\)\.$/,
-  /^Seeded demo programs: 3 published, their first cycles approved with \d+ entitlements\.$/,
+  /^Seeded demo programs: 3 published, their first cycles approved and published with \d+ entitlements\.$/,
   /^Demo operator accounts \(shown only now; add the TOTP secret to an authenticator app\):$/,
   /^ {2}[a-z0-9]+ +password \S{22} +TOTP [A-Z2-7]{32} +\S+ in \S+$/,
   /^Amparo is serving on http:\/\/localhost:\d+ \(embedded database \S+; ready in [\d.]+ s\)\. Press Ctrl\+C to stop\.$/,

@@ -8,7 +8,7 @@ import { demoPrograms, seedDemoPrograms } from './demo-programs.js';
 
 /**
  * The three programs `npm start` seeds (issue #13, point 11): each published, its first cycle
- * computed by its rule and approved, and its entitlements exactly the persons the rule selects
+ * computed by its rule, approved and published, and its entitlements exactly the persons the rule selects
  * (for the household food box, the heads of the households it selects).
  */
 describe('the demo programs', () => {
@@ -23,8 +23,19 @@ describe('the demo programs', () => {
   it('seeds a food box, an old-age pension and a mothers’ bonus, each with its rule’s entitlements', async () => {
     const db = database.db;
     const [askerId, approverId] = [crypto.randomUUID(), crypto.randomUUID()];
-    const seeded = await seedDemoPrograms(db, { askerId, approverId, referenceDate });
-    expect(seeded.programs).toBe(3);
+    // Publication tells the holders through this hook, inside its transaction (the server
+    // gives it the collection notices).
+    const told: string[] = [];
+    const seeded = await seedDemoPrograms(db, {
+      askerId,
+      approverId,
+      referenceDate,
+      onPublished: async (_trx, cycle) => {
+        told.push(cycle.id);
+      },
+    });
+    expect(seeded).toMatchObject({ programs: 3, published: true });
+    expect(new Set(told).size).toBe(3);
     expect(demoPrograms.map((program) => program.content.eligibilityRule)).toEqual([
       'income_band <= 2',
       '(sex == "F" && age >= 55) || (sex == "M" && age >= 60)',
@@ -52,7 +63,7 @@ describe('the demo programs', () => {
       expect(granted.map((row) => row.person_id).sort()).toEqual(expected);
       expect(
         new Set(granted.map((row) => `${row.basis} ${row.status} ${row.programStatus}`)),
-      ).toEqual(new Set(['rule approved published']));
+      ).toEqual(new Set(['rule published published']));
       total += expected.length;
     }
     expect(seeded.entitlements).toBe(BigInt(total));

@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import {
   cycleApprover,
   cycleCreator,
+  cyclePublisher,
   type ProgramContent,
   programCreator,
   publicationDecider,
@@ -12,11 +13,13 @@ import {
 /**
  * The three programs `npm start` seeds on the demo population (issue #13, point 11), each
  * published the way any program is (one program officer asks, a second approves) and with its
- * first cycle computed by the rule and approved, so that entitlements exist to look at. No row
- * is written here: everything goes through the programs module's own services.
+ * first cycle computed by the rule, approved and — given `onPublished`, the notices hook the
+ * server wires — published by the asking officer, so that entitlements exist to look at and
+ * their holders are told (in-kind: where to collect; cash is told when paid). No row is written
+ * here: everything goes through the programs module's own services.
  *
  * @example
- *   await seedDemoPrograms(db, { askerId, approverId, referenceDate: '2026-12-01' });
+ *   await seedDemoPrograms(db, { askerId, approverId, referenceDate: '2026-12-01', onPublished });
  */
 export interface DemoProgram {
   readonly code: string;
@@ -81,12 +84,23 @@ export const demoPrograms: readonly DemoProgram[] = [
 
 export interface DemoProgramsSeeded {
   programs: number;
+  /** Whether the first cycles were published (their holders told). */
+  published: boolean;
   entitlements: bigint;
 }
 
 export async function seedDemoPrograms(
   db: Kysely<Database>,
-  props: { askerId: string; approverId: string; referenceDate: string },
+  props: {
+    askerId: string;
+    approverId: string;
+    referenceDate: string;
+    /** Publishes each first cycle, telling its holders inside the publication's transaction. */
+    onPublished?: (
+      trx: Transaction<Database>,
+      cycle: { id: string; programId: string },
+    ) => Promise<void>;
+  },
 ): Promise<DemoProgramsSeeded> {
   let entitlements = 0n;
   for (const { code, content } of demoPrograms) {
@@ -113,10 +127,23 @@ export async function seedDemoPrograms(
     });
     // Above the second-approver threshold a cash cycle needs both officers.
     const first = await cycleApprover(db, { cycleId, operatorId: props.approverId });
-    if (first.status !== 'approved') {
-      await cycleApprover(db, { cycleId, operatorId: props.askerId });
+    const approved =
+      first.status === 'approved'
+        ? first
+        : await cycleApprover(db, { cycleId, operatorId: props.askerId });
+    await approved.granting;
+    if (props.onPublished !== undefined) {
+      await cyclePublisher(db, {
+        cycleId,
+        operatorId: props.askerId,
+        onPublished: props.onPublished,
+      });
     }
     entitlements += summary.eligible;
   }
-  return { programs: demoPrograms.length, entitlements };
+  return {
+    programs: demoPrograms.length,
+    published: props.onPublished !== undefined,
+    entitlements,
+  };
 }
