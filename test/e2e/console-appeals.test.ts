@@ -150,7 +150,9 @@ describe('my benefits and appeals in the console', () => {
     const page = await signedInPage(run, officer);
     await page.goto(`${run.server.baseUrl}/appeals`);
     const queue = page.getByTestId('appeal-queue');
-    await queue.getByText('pension_e2e').waitFor();
+    // The queue names the program in the reader's language, not by its code.
+    await queue.getByText('Pensión de vejez').waitFor();
+    expect(await queue.getByText('pension_e2e').count()).toBe(0);
     await queue.getByRole('button', { name: 'Abrir' }).click();
     const detail = page.getByTestId('appeal-detail');
     await detail.getByText('Nací en 1960, no en 1990.').waitFor();
@@ -162,7 +164,7 @@ describe('my benefits and appeals in the console', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await detail.getByRole('button', { name: 'Registrar la decisión' }).click();
     // Decided, it leaves the open queue and is found among the decided ones.
-    await queue.getByText('pension_e2e').waitFor({ state: 'detached' });
+    await queue.getByText('Pensión de vejez').waitFor({ state: 'detached' });
     await page.getByLabel('Decididos').check();
     await queue.getByRole('button', { name: 'Abrir' }).click();
     await detail.getByText(/Motivo: La partida de nacimiento dice 1960/).waitFor();

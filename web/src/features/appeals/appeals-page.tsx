@@ -22,7 +22,8 @@ type View = (typeof views)[number];
  * their record (audited), taking it, and the decision form.
  */
 export function AppealsPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const language = i18n.language === 'en' ? 'en' : 'es';
   const format = useFormat();
   const [view, setView] = useState<View>('open');
   const [openId, setOpenId] = useState<string | null>(null);
@@ -58,7 +59,7 @@ export function AppealsPage() {
         {queue.data?.appeals.map((appeal) => (
           <li key={appeal.id} data-overdue={appeal.overdue}>
             <p>
-              <strong>{appeal.program.code}</strong> {appeal.reference}
+              <strong>{appeal.program.name[language]}</strong> {appeal.reference}
               {' · '}
               <AppealStatusText
                 status={appeal.status}
