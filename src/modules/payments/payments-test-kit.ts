@@ -6,7 +6,7 @@ import { approvedCycle, publishedProgram } from '../programs/programs-test-kit.j
 import { fundingAccountId, settlementAccountId } from './accounts/account-ids.js';
 
 /**
- * A published monthly cash program (everyone of age, `amountMinor` VES each) and its approved cycle:
+ * A published on-demand cash program (everyone of age, `amountMinor` VES each) and its approved cycle:
  * the open cash entitlements a disbursement pays. Persons come from the caller.
  */
 export async function cashCycle(
@@ -23,9 +23,9 @@ export async function cashCycle(
       kind: 'cash',
       unit: 'person',
       regions: [],
-      // Monthly: the payouts tests open a cycle a month for one program (a one-off program
-      // has one cycle).
-      cadence: 'monthly',
+      // On demand: the payouts tests open several cycles of one program, some in one month
+      // (a one-off program has one cycle, a monthly one one a month).
+      cadence: 'on_demand',
       benefit: { amountMinor: props.amountMinor, currency: 'VES' },
       budgetCap: 1_000_000_000_00n,
       eligibilityRule: 'age >= 18',
