@@ -1,7 +1,7 @@
 -- Issue #13, review: a member of an approved round who died, was merged or was erased between
 -- the freeze and the grant got an open entitlement (the registry's event had found nothing to
 -- end, the entitlement did not exist yet). The grant now writes entitlements only for members
--- whose record is still active (through the registry's `personStandingsRelation`) and counts
+-- whose record is still active (through the registry's `inactivePersonsRelation`) and counts
 -- the others here, by the reason their entitlement would have ended with: what the cycle page
 -- shows beside the grant's progress. Counted in each chunk's own transaction, so a grant that
 -- stopped halfway and resumed counts every member once.

@@ -66,7 +66,7 @@ export {
   personDataSealer,
 } from './persons/person-data-sealer.js';
 export { personRegionLookup } from './persons/person-region.js';
-export { type PersonStatus, personStandingsRelation } from './persons/person-standings.js';
+export { inactivePersonsRelation, type PersonStatus } from './persons/person-standings.js';
 export type { PersonIdentity, PersonSelection } from './persons/repository.js';
 export { residenceMunicipalityOf } from './persons/residence-municipality.js';
 export { type RegistryPluginOptions, registryPlugin } from './plugin.js';

@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import { personStandingsRelation } from '../../registry/index.js';
+import { inactivePersonsRelation } from '../../registry/index.js';
 import { chunkRange } from './cycle-chunks.js';
 import { lockCycle } from './cycle-lock.js';
 
@@ -72,34 +72,32 @@ export async function entitlementGranter(
 }
 
 /**
- * One chunk in one statement: the members of the range with their record's standing (the
- * registry's relation, read over the same range), the active ones inserted, the others
- * counted by status.
+ * One chunk: the members of the range whose record is not among the registry's inactive ones
+ * (read over the same range; few) are inserted, then the members left out are counted by
+ * status — two statements over the member table's primary key and the small inactive set.
  */
 async function grantChunk(
   trx: Transaction<Database>,
   cycle: { id: string; program_id: string; round: number },
   range: { from: string; to: string | undefined },
 ): Promise<SkippedMembers> {
-  const standings = personStandingsRelation({ personIdRange: range });
-  const result = await sql<SkippedMembers>`
-    with chunk as materialized (
-      select m.person_id, m.amount_minor, s.status
-        from program_cycle_member m
-        join ${standings} as s on s.person_id = m.person_id
-       where m.cycle_id = ${cycle.id} and m.round = ${cycle.round}
+  const inactive = inactivePersonsRelation({ personIdRange: range });
+  const inRange = sql`m.cycle_id = ${cycle.id} and m.round = ${cycle.round}
          and m.person_id >= ${range.from}::uuid
-         ${range.to === undefined ? sql`` : sql`and m.person_id < ${range.to}::uuid`}
-    ), granted as (
-      insert into entitlement (id, cycle_id, program_id, person_id, basis, amount_minor)
-      select gen_random_uuid(), ${cycle.id}::uuid, ${cycle.program_id}::uuid, c.person_id, 'rule', c.amount_minor
-        from chunk c where c.status = 'active'
-      on conflict (program_id, cycle_id, person_id) do nothing
-    )
-    select count(*) filter (where c.status = 'deceased')::int as death,
-           count(*) filter (where c.status = 'merged')::int as merge,
-           count(*) filter (where c.status = 'erased')::int as erasure
-      from chunk c`.execute(trx);
+         ${range.to === undefined ? sql`` : sql`and m.person_id < ${range.to}::uuid`}`;
+  await sql`insert into entitlement (id, cycle_id, program_id, person_id, basis, amount_minor)
+      select gen_random_uuid(), m.cycle_id, ${cycle.program_id}::uuid, m.person_id, 'rule', m.amount_minor
+        from program_cycle_member m
+       where ${inRange}
+         and not exists (select 1 from ${inactive} as s where s.person_id = m.person_id)
+      on conflict (program_id, cycle_id, person_id) do nothing`.execute(trx);
+  const result = await sql<SkippedMembers>`
+    select count(*) filter (where s.status = 'deceased')::int as death,
+           count(*) filter (where s.status = 'merged')::int as merge,
+           count(*) filter (where s.status = 'erased')::int as erasure
+      from ${inactive} as s
+      join program_cycle_member m on m.person_id = s.person_id
+     where ${inRange}`.execute(trx);
   const row = result.rows[0];
   return {
     death: Number(row?.death ?? 0),
