@@ -40,6 +40,24 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+/**
+ * An old-age pension for women from 55 (130,000.00 VES, monthly, national): the program the
+ * appeal and lifecycle tests run their cycles of.
+ */
+export const womenPension: ProgramContent = {
+  nameEs: 'Pensión de vejez',
+  nameEn: 'Old-age pension',
+  descriptionEs: '',
+  descriptionEn: '',
+  kind: 'cash',
+  unit: 'person',
+  regions: [],
+  cadence: 'monthly',
+  benefit: { amountMinor: 130_000_00n, currency: 'VES' },
+  budgetCap: 1_000_000_000_00n,
+  eligibilityRule: 'sex == "F" && age >= 55',
+};
+
 export const populationStates = ['VE-A', 'VE-V', 'VE-Z'] as const;
 const civilStatuses = ['single', 'married', 'cohabiting', 'widowed'];
 const relationships = ['spouse', 'child', 'parent', 'grandchild', 'other_relative'];

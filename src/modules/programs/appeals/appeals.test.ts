@@ -11,8 +11,8 @@ import {
 } from '../../access/access-test-kit.js';
 import { RegistryEvents } from '../../registry/index.js';
 import { cycleApprover, cycleCreator } from '../cycles/cycle-service.js';
-import type { ProgramContent } from '../program-content.js';
 import { programCreator, publicationDecider, publicationRequester } from '../program-service.js';
+import { womenPension } from '../programs-test-kit.js';
 import { closeAppealsOnRegistryEvents } from './appeal-lifecycle.js';
 
 /**
@@ -21,19 +21,7 @@ import { closeAppealsOnRegistryEvents } from './appeal-lifecycle.js';
  * and decides; upheld grants the entitlement by appeal, once; a data error waits for the
  * registry correction; a closed cycle and the registry's events are answered.
  */
-const pension: ProgramContent = {
-  nameEs: 'Pensión de vejez',
-  nameEn: 'Old-age pension',
-  descriptionEs: '',
-  descriptionEn: '',
-  kind: 'cash',
-  unit: 'person',
-  regions: [],
-  cadence: 'monthly',
-  benefit: { amountMinor: 130_000_00n, currency: 'VES' },
-  budgetCap: 1_000_000_000_00n,
-  eligibilityRule: 'sex == "F" && age >= 55',
-};
+const pension = womenPension;
 
 describe('appeals', () => {
   let kit: AccessTestApp;
@@ -441,6 +429,12 @@ describe('appeals', () => {
     return appealId;
   }
 
+  const decide = (appealId: string, outcome: 'upheld' | 'rejected', reason: string) =>
+    call('officer2', 'POST', `/api/appeals/${appealId}/decision?purpose=appeal`, {
+      outcome,
+      reason,
+    });
+
   async function appealState(appealId: string) {
     const row = await kit.database.db
       .selectFrom('appeal')
@@ -458,12 +452,7 @@ describe('appeals', () => {
       sql`update program_cycle set status = 'closed' where id = ${cycleId}`.execute(admin),
     );
     try {
-      const decided = await call(
-        'officer2',
-        'POST',
-        `/api/appeals/${appealId}/decision?purpose=appeal`,
-        { outcome: 'upheld', reason: 'Tiene razón.' },
-      );
+      const decided = await decide(appealId, 'upheld', 'Tiene razón.');
       expect(decided.statusCode).toBe(409);
       expect(decided.json().code).toBe('AMP_APPEAL_CYCLE_CLOSED');
       expect(await deniedOf(decided)).toEqual([
@@ -504,12 +493,7 @@ describe('appeals', () => {
     await (await cycleApprover(db, { cycleId: cycle.cycleId, operatorId: randomUUID() })).granting;
     const marta = persons.Marta?.id ?? '';
     const appealId = await takenAppeal(marta, tight.programId);
-    const decided = await call(
-      'officer2',
-      'POST',
-      `/api/appeals/${appealId}/decision?purpose=appeal`,
-      { outcome: 'upheld', reason: 'Tiene razón.' },
-    );
+    const decided = await decide(appealId, 'upheld', 'Tiene razón.');
     expect(decided.statusCode).toBe(409);
     expect(decided.json()).toMatchObject({
       code: 'AMP_BUDGET_EXCEEDED',
@@ -521,12 +505,7 @@ describe('appeals', () => {
     ]);
     expect(await appealState(appealId)).toEqual({ status: 'assigned', entitlement_id: null });
     // Rejecting it costs nothing and is not refused.
-    const rejected = await call(
-      'officer2',
-      'POST',
-      `/api/appeals/${appealId}/decision?purpose=appeal`,
-      { outcome: 'rejected', reason: 'No hay presupuesto en este ciclo.' },
-    );
+    const rejected = await decide(appealId, 'rejected', 'No hay presupuesto en este ciclo.');
     expect(rejected.statusCode).toBe(200);
   });
 

@@ -5,8 +5,7 @@ import {
   buildErasureTestKit,
   type ErasureTestKit,
 } from '../../registry/erasure/erasure-test-kit.js';
-import type { ProgramContent } from '../program-content.js';
-import { publishedProgram } from '../programs-test-kit.js';
+import { publishedProgram, womenPension } from '../programs-test-kit.js';
 import { cycleApprover, cycleCreator } from './cycle-service.js';
 import { cycleView } from './cycle-view.js';
 
@@ -16,19 +15,6 @@ import { cycleView } from './cycle-view.js';
  * the grant the member gets none (counted on the cycle by reason), after it the entitlement
  * ends with the reason (issue #13, points 4 and 8).
  */
-const pension: ProgramContent = {
-  nameEs: 'Pensión de vejez',
-  nameEn: 'Old-age pension',
-  descriptionEs: '',
-  descriptionEn: '',
-  kind: 'cash',
-  unit: 'person',
-  regions: [],
-  cadence: 'monthly',
-  benefit: { amountMinor: 130_000_00n, currency: 'VES' },
-  budgetCap: 1_000_000_000_00n,
-  eligibilityRule: 'sex == "F" && age >= 55',
-};
 
 describe('the grant and the registry’s death, merge and erasure, through the real routes', () => {
   let t: ErasureTestKit;
@@ -72,7 +58,7 @@ describe('the grant and the registry’s death, merge and erasure, through the r
     const db = t.kit.database.db;
     const { programId } = await publishedProgram(db, {
       code: 'pension_lifecycle',
-      content: pension,
+      content: womenPension,
     });
     const { cycleId, summary } = await cycleCreator(db, {
       programId,
