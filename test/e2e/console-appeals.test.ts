@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvedCycle, publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
+import {
+  approvedCycle,
+  publishedProgram,
+  womenPension,
+} from '../../src/modules/programs/programs-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import {
   overflowsHorizontally,
@@ -73,19 +77,7 @@ beforeAll(async () => {
   const db = run.server.database.db;
   const { programId } = await publishedProgram(db, {
     code: 'pension_e2e',
-    content: {
-      nameEs: 'Pensión de vejez',
-      nameEn: 'Old-age pension',
-      descriptionEs: '',
-      descriptionEn: '',
-      kind: 'cash',
-      unit: 'person',
-      regions: [],
-      cadence: 'monthly',
-      benefit: { amountMinor: 130_000_00n, currency: 'VES' },
-      budgetCap: 1_000_000_000_00n,
-      eligibilityRule: 'sex == "F" && age >= 55',
-    },
+    content: womenPension,
   });
   await approvedCycle(db, programId);
 }, 120_000);
