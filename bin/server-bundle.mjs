@@ -3,13 +3,17 @@
 // modules through tsx's loader cost about two seconds of CPU on every start; the bundle loads
 // in a fraction of that. It is rebuilt, in well under a second, whenever a file under src/ is
 // newer than it, so an edit is never served stale; `npm ci` removes it with node_modules.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const sourceDir = path.join(root, 'src');
-const bundleFile = path.join(root, 'node_modules', '.cache', 'amparo', 'main.mjs');
+// Named after the checkout it was built from: git worktrees that share one node_modules
+// (a symlink) would otherwise run each other's bundle, which is newer than their own sources.
+const checkout = createHash('sha256').update(root).digest('hex').slice(0, 12);
+const bundleFile = path.join(root, 'node_modules', '.cache', 'amparo', `main-${checkout}.mjs`);
 
 /**
  * The path of an up-to-date bundle of src/main.ts, building it first when needed; `null`
