@@ -52,6 +52,7 @@ export {
   type CreateTransfersOptions,
   deferredAccountKinds,
   transferCreator,
+  transferCreatorInTransaction,
 } from './transfer-creator.js';
 export type { TransferOutcome } from './transfer-engine.js';
 export { referencedTransfers, transfersOfReference } from './transfer-references.js';

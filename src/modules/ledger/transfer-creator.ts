@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import {
   type AccountInput,
@@ -99,6 +99,60 @@ export async function transferCreator(
   batch: TransferBatch,
   options: CreateTransfersOptions = {},
 ): Promise<TransferOutcome[]> {
+  return withAttempts(batch, options, (attempt) => db.transaction().execute(attempt));
+}
+
+let savepoints = 0;
+
+/**
+ * `transferCreator` inside a transaction the caller already holds (a registry lifecycle event's:
+ * the erasure that voids the person's pending payouts commits with its voids, or not at all).
+ * The batch runs under a savepoint: a conflict (the same id written at once, a deadlock) rolls
+ * back to it and the batch runs again, as `transferCreator` runs a new transaction; any other
+ * error rolls back what the batch wrote and reaches the caller, whose transaction can go on.
+ * Locks the caller took before stay held across the attempts, so a deadlock that involves them
+ * may come back each time: after `batchAttemptsMax` the error reaches the caller. On
+ * TigerBeetle there is no shared transaction: the caller records its intent in its own
+ * transaction and sends the batch after the commit, with the same derived ids (docs/LEDGER.md).
+ *
+ * @example
+ *   await db.transaction().execute(async (trx) => {
+ *     await recordSomething(trx);
+ *     await transferCreatorInTransaction(trx, voids);
+ *   });
+ */
+export async function transferCreatorInTransaction(
+  trx: Transaction<Database>,
+  batch: TransferBatch,
+  options: CreateTransfersOptions = {},
+): Promise<TransferOutcome[]> {
+  savepoints += 1;
+  const name = sql.raw(`ledger_batch_${savepoints}`);
+  return withAttempts(batch, options, async (attempt) => {
+    await sql`savepoint ${name}`.execute(trx);
+    try {
+      const outcomes = await attempt(trx);
+      await sql`release savepoint ${name}`.execute(trx);
+      return outcomes;
+    } catch (error) {
+      await sql`rollback to savepoint ${name}`.execute(trx);
+      await sql`release savepoint ${name}`.execute(trx);
+      throw error;
+    }
+  });
+}
+
+/**
+ * The attempts of one batch: `run` gives each a transaction (a new one, or a savepoint of the
+ * caller's); a conflict runs the batch again, the exact way after a hot account ran short.
+ */
+async function withAttempts(
+  batch: TransferBatch,
+  options: CreateTransfersOptions,
+  run: (
+    attempt: (trx: Transaction<Database>) => Promise<TransferOutcome[]>,
+  ) => Promise<TransferOutcome[]>,
+): Promise<TransferOutcome[]> {
   const openAccounts = options.openAccounts ?? [];
   for (const account of openAccounts)
     assert.equal(validateAccount(account), null, 'an account the batch opens is valid');
@@ -106,26 +160,9 @@ export async function transferCreator(
   let readOwn = options.transfersExpectedNew !== true;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await db.transaction().execute(async (trx) => {
-        const transfers = typeof batch === 'function' ? await batch(trx) : batch;
-        assert.ok(transfers.length <= ledgerLimits.transfersPerBatchMax, 'batch within its limit');
-        const validations = transfers.map((transfer) =>
-          validateTransfer(transfer, { allowReservedReason: options.allowReservedReason === true }),
-        );
-        const outcomes = await applyBatch(trx, transfers, validations, {
-          now: options.now ?? new Date(),
-          deferHot,
-          readOwn,
-          openAccounts: namedBy(transfers, openAccounts),
-          onWalletCredited: options.onWalletCredited,
-          dailyDebitLimits:
-            options.dailyDebitLimits === false
-              ? null
-              : (options.dailyDebitLimits ?? defaultDailyDebitLimits),
-        });
-        await options.onApplied?.(trx, transfers, outcomes);
-        return outcomes;
-      });
+      return await run((trx) =>
+        applyOnce(trx, batch, options, { deferHot, readOwn, openAccounts }),
+      );
     } catch (error) {
       const conflict = conflictOf(error);
       if (conflict === null || attempt >= ledgerLimits.batchAttemptsMax) throw error;
@@ -133,6 +170,32 @@ export async function transferCreator(
       readOwn = true;
     }
   }
+}
+
+async function applyOnce(
+  trx: Transaction<Database>,
+  batch: TransferBatch,
+  options: CreateTransfersOptions,
+  attempt: { deferHot: boolean; readOwn: boolean; openAccounts: readonly AccountInput[] },
+): Promise<TransferOutcome[]> {
+  const transfers = typeof batch === 'function' ? await batch(trx) : batch;
+  assert.ok(transfers.length <= ledgerLimits.transfersPerBatchMax, 'batch within its limit');
+  const validations = transfers.map((transfer) =>
+    validateTransfer(transfer, { allowReservedReason: options.allowReservedReason === true }),
+  );
+  const outcomes = await applyBatch(trx, transfers, validations, {
+    now: options.now ?? new Date(),
+    deferHot: attempt.deferHot,
+    readOwn: attempt.readOwn,
+    openAccounts: namedBy(transfers, attempt.openAccounts),
+    onWalletCredited: options.onWalletCredited,
+    dailyDebitLimits:
+      options.dailyDebitLimits === false
+        ? null
+        : (options.dailyDebitLimits ?? defaultDailyDebitLimits),
+  });
+  await options.onApplied?.(trx, transfers, outcomes);
+  return outcomes;
 }
 
 /** The accounts to open that a transfer of the batch names: no other is opened. */
