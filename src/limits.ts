@@ -760,6 +760,8 @@ export const limits = {
     listPageMax: 100,
     /** Characters of the signed request token (what a QR holds). */
     requestTokenCharactersMax: 1_000,
+    /** Refunds of one payment, in full or in part (each a pair of ledger transfers). */
+    refundsPerPaymentMax: 20,
   },
   /** Published statistics (modules/statistics; issue #17, safeguard 8). */
   statistics: {

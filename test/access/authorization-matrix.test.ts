@@ -323,6 +323,12 @@ function merchantCases(): RouteCase[] {
   const base = (id: string) => `/api/payments/merchants/${id}`;
   return [
     {
+      name: "the programs a merchant's registration chooses from",
+      action: 'merchant.manage',
+      resource: 'none',
+      request: (_t, p) => ({ method: 'GET', url: `/api/payments/merchant-choices${q(p)}` }),
+    },
+    {
       name: 'register a merchant with a made-up subsidising program',
       action: 'merchant.manage',
       resource: 'absent',

@@ -43,6 +43,13 @@ beforeAll(async () => {
     code: 'bono_consola',
     amountMinor: 10_00n,
   }));
+  // For the merchant form: a second program to subsidise with, and a cashier named by username.
+  await cashCycle(run.server.database.db, { code: 'bono_dos', amountMinor: 5_00n });
+  await buildOperator(context, {
+    username: 'caja.consola',
+    roles: ['merchant'],
+    regions: ['VE-A'],
+  });
 }, 180_000);
 
 afterAll(async () => run?.close());
@@ -123,18 +130,43 @@ describe('money in the console', () => {
     await form.getByLabel('Estado').selectOption('VE-A');
     await form.getByLabel('Código del banco').fill('0134');
     await form.getByLabel('Número de la cuenta de liquidación').fill('01340000000000000042');
-    // A made-up subsidising program: the server refuses it and the page says so.
-    await form.getByLabel('Programa que subsidia sus precios').fill(randomUUID());
-    await form.getByLabel('Parte que paga el programa (%)').fill('50');
+    // Two programs, each paying its share; the staff named by username. An unknown username
+    // is refused by the server and said under the field.
+    await form.getByLabel('Personal (nombres de usuario)').fill('nadie.aqui');
+    await form.getByRole('button', { name: 'Añadir un programa' }).click();
+    await form.getByRole('button', { name: 'Añadir un programa' }).click();
+    await form
+      .getByLabel('Programa 1', { exact: true })
+      .selectOption({ label: 'Bono (bono_consola)' });
+    await form.getByLabel('Parte que paga el programa 1 (%)').fill('50');
+    await form.getByLabel('Programa 2', { exact: true }).selectOption({ label: 'Bono (bono_dos)' });
+    await form.getByLabel('Parte que paga el programa 2 (%)').fill('12,5');
     await form.getByRole('button', { name: 'Registrar' }).click();
     await form
-      .getByText('No existe ese programa de subsidio. Elija uno de la lista.')
-      .first()
+      .getByText('Ningún operador con el rol comercio tiene estos nombres de usuario: nadie.aqui.')
       .waitFor();
-    await form.getByLabel('Programa que subsidia sus precios').fill('');
-    await form.getByLabel('Parte que paga el programa (%)').fill('');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await form.getByLabel('Personal (nombres de usuario)').fill('caja.consola');
     await form.getByRole('button', { name: 'Registrar' }).click();
     await form.getByText('Registrado: Bodega Consola.').waitFor();
+    const registered = await run.server.database.db
+      .selectFrom('merchant as m')
+      .innerJoin('merchant_subsidy as s', 's.merchant_id', 'm.id')
+      .select(['s.program_id', 's.share_basis_points'])
+      .where('m.name', '=', 'Bodega Consola')
+      .orderBy('s.share_basis_points', 'desc')
+      .execute();
+    expect(registered.map((row) => row.share_basis_points)).toEqual([5_000, 1_250]);
+    expect(registered[0]?.program_id).toBe(programId);
+    const staffed = await run.server.database.db
+      .selectFrom('merchant_staff as s')
+      .innerJoin('merchant as m', 'm.id', 's.merchant_id')
+      .innerJoin('operator as o', 'o.id', 's.operator_id')
+      .select('o.username')
+      .where('m.name', '=', 'Bodega Consola')
+      .execute();
+    expect(staffed).toEqual([{ username: 'caja.consola' }]);
 
     const listed = page.getByTestId('merchants').getByRole('listitem').filter({
       hasText: 'Bodega Consola',

@@ -138,13 +138,22 @@ describe('the payment app and the merchant screen', () => {
     await theirs.getByText('T-77').waitFor();
     expect(await theirs.getAttribute('data-request')).toBe(number);
     expect(await theirs.textContent()).toContain('20,50');
+    // A partial refund from the merchant's screen: both sides' receipts list it.
+    await merchant.getByLabel('Monto a devolver (Bs.)').fill('5');
+    await merchant.getByRole('button', { name: 'Devolver', exact: true }).click();
+    await merchant.getByText('Devuelto 5,00').waitFor();
+    await theirs.getByTestId('receipt-refunded').getByText('5,00').waitFor();
+    expect(await seriousAxeViolations(merchant)).toEqual([]);
+    expect(await overflowsHorizontally(merchant)).toBe(false);
 
     await app.getByRole('button', { name: 'Pagar otra cosa' }).click();
     await app.getByLabel('Texto de la solicitud de pago').fill(token ?? '');
     await app.getByLabel('Su clave').fill('4821');
     await app.getByRole('button', { name: 'Pagar', exact: true }).click();
     await app.getByText('Esta solicitud de pago ya se pagó. No se pagó nada más.').waitFor();
-    await app.getByTestId('pay-balance').getByText('79,50').waitFor();
+    // Read again: the refund of 5,00 (an unsubsidised price: all of it to the wallet) is there.
+    await app.reload();
+    await app.getByTestId('pay-balance').getByText('84,50').waitFor();
 
     // A payer without a phone, at the counter: their card and the PIN a clerk set.
     await merchant.getByLabel('Su referencia').fill('T-78');

@@ -36,8 +36,12 @@ export const paymentsErrorCodes = [
   'AMP_PIN_LOCKED',
   /** The card shown at the counter is not valid (forged, revoked, expired, unknown). */
   'AMP_PAYMENT_CARD_REFUSED',
-  /** The payment was already refunded. */
+  /** The payment was already refunded in full. */
   'AMP_PAYMENT_REFUNDED',
+  /** A refund of more than is left of the payment (the problem says how much is left). */
+  'AMP_REFUND_EXCEEDS_PAYMENT',
+  /** The payment was refunded `limits.merchants.refundsPerPaymentMax` times already. */
+  'AMP_REFUNDS_TOO_MANY',
   /** A subsidised price, but the payer holds no open entitlement of the subsidising program. */
   'AMP_SUBSIDY_NOT_ENTITLED',
   /** A merchant's subsidising program that does not exist (the problem names the field). */
@@ -69,6 +73,11 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
   AMP_PIN_LOCKED: { status: 423, title: 'The PIN is locked after too many wrong tries' },
   AMP_PAYMENT_CARD_REFUSED: { status: 422, title: 'The card was refused by the verifier' },
   AMP_PAYMENT_REFUNDED: { status: 409, title: 'The payment was already refunded' },
+  AMP_REFUND_EXCEEDS_PAYMENT: {
+    status: 409,
+    title: 'The refund is more than what is left of the payment',
+  },
+  AMP_REFUNDS_TOO_MANY: { status: 409, title: 'The payment was refunded too many times' },
   AMP_SUBSIDY_NOT_ENTITLED: {
     status: 409,
     title: 'The payer holds no entitlement of the program that subsidises this price',

@@ -60,6 +60,7 @@ export type { SealedDeciding } from './eligibility/sealed-decider.js';
 export { type SealedPool, sealedPool } from './eligibility/sealed-pool.js';
 export { programLimits } from './limits.js';
 export { type ProgramsPluginOptions, programsPlugin } from './plugin.js';
+export { type ProgramChoice, programChoices } from './program-choices.js';
 export {
   type Benefit,
   type CheckedContent,

@@ -44,6 +44,16 @@ export const ReceiptSchema = Type.Object({
   channel: Type.Union([Type.Literal('wallet'), Type.Literal('counter')]),
   paidAt: Type.String(),
   refundedAt: Type.Union([Type.String(), Type.Null()]),
+  refundedMinor: Type.String(),
+  refunds: Type.Array(
+    Type.Object({
+      refundId: Uuid,
+      amountMinor: Type.String(),
+      payerMinor: Type.String(),
+      subsidyMinor: Type.String(),
+      refundedAt: Type.String(),
+    }),
+  ),
 });
 
 export const ReceiptsSchema = Type.Object({ payments: Type.Array(ReceiptSchema) });
@@ -94,7 +104,20 @@ export const SettlementLinesSchema = Type.Object({
   ),
 });
 
+/** What a merchant's registration chooses from: programs by name (`merchant.manage`). */
+export const MerchantChoicesSchema = Type.Object({
+  programs: Type.Array(
+    Type.Object({
+      programId: Uuid,
+      code: Type.String(),
+      name: Type.Object({ es: Type.String(), en: Type.String() }),
+      currency: Type.Union([Currency, Type.Null()]),
+    }),
+  ),
+});
+
 export type MerchantAnswer = Static<typeof MerchantSchema>;
+export type MerchantChoicesAnswer = Static<typeof MerchantChoicesSchema>;
 export type PaymentRequestAnswer = Static<typeof RequestSchema>;
 export type ReceiptAnswer = Static<typeof ReceiptSchema>;
 export type ReceiptsAnswer = Static<typeof ReceiptsSchema>;

@@ -59,8 +59,18 @@ export const merchantPaymentTransferIds = (requestId: string, attempt = 0) =>
         subsidy: derivedId('merchant-subsidy', requestId, String(attempt)),
       };
 
-/** The transfers that refund one payment (to the wallet, to the funding account). */
-export const merchantRefundTransferIds = (requestId: string) => ({
-  payer: derivedId('merchant-refund', requestId),
-  subsidy: derivedId('merchant-refund-subsidy', requestId),
-});
+/**
+ * The transfers of one refund (to the wallet, to the funding account): one pair per refund id,
+ * so the same refund sent again moves nothing more. A refund made before partial refunds
+ * (migration 0086) derived its pair from the request alone (`refundId` absent).
+ */
+export const merchantRefundTransferIds = (requestId: string, refundId?: string) =>
+  refundId === undefined
+    ? {
+        payer: derivedId('merchant-refund', requestId),
+        subsidy: derivedId('merchant-refund-subsidy', requestId),
+      }
+    : {
+        payer: derivedId('merchant-refund', requestId, refundId),
+        subsidy: derivedId('merchant-refund-subsidy', requestId, refundId),
+      };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
+import { cashCycle } from '../payments-test-kit.js';
 import { registeredMerchant } from './merchant-test-kit.js';
 
 /**
@@ -138,5 +139,106 @@ describe('merchant list', () => {
     expect((await list(financeA, '')).statusCode).toBe(403);
     const clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
     expect((await list(clerk, 'purpose=distribution')).statusCode).toBe(403);
+  });
+
+  it('registers staff named by username and several subsidising programs chosen by name; refuses a username that is not a merchant operator', async () => {
+    const cashier = await signIn(kit, ['merchant'], ['VE-A']);
+    const clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
+    const usernameOf = async (operatorId: string) =>
+      (
+        await kit.database.db
+          .selectFrom('operator')
+          .select('username')
+          .where('id', '=', operatorId)
+          .executeTakeFirstOrThrow()
+      ).username;
+    const { programId: first } = await cashCycle(kit.database.db, {
+      code: 'sub_uno',
+      amountMinor: 1n,
+    });
+    const { programId: second } = await cashCycle(kit.database.db, {
+      code: 'sub_dos',
+      amountMinor: 1n,
+    });
+    const choices = await kit.app.inject({
+      url: '/api/payments/merchant-choices?purpose=distribution',
+      cookies: financeA.cookies,
+    });
+    expect(choices.statusCode, choices.body).toBe(200);
+    expect(choices.json().programs).toEqual(
+      expect.arrayContaining([
+        { programId: first, code: 'sub_uno', name: { es: 'Bono', en: 'Bonus' }, currency: 'VES' },
+        { programId: second, code: 'sub_dos', name: { es: 'Bono', en: 'Bonus' }, currency: 'VES' },
+      ]),
+    );
+    const byStaff = await kit.app.inject({
+      url: '/api/payments/merchant-choices?purpose=distribution',
+      cookies: own.staff.cookies,
+    });
+    expect(byStaff.statusCode).toBe(403);
+
+    const merchantId = randomUUID();
+    const registration = (staffUsernames: string[]) =>
+      kit.app.inject({
+        method: 'POST',
+        url: '/api/payments/merchants?purpose=distribution',
+        cookies: financeA.cookies,
+        payload: {
+          merchantId,
+          name: 'Abasto Dos Programas',
+          stateCode: 'VE-A',
+          currency: 'VES',
+          settlement: {
+            bankCode: '0102',
+            accountNumber: '01020000000000000778',
+            holder: 'organisation',
+          },
+          staffOperatorIds: [],
+          staffUsernames,
+          subsidies: [
+            { programId: first, shareBasisPoints: 5_000 },
+            { programId: second, shareBasisPoints: 1_250 },
+          ],
+        },
+      });
+    const cashierName = await usernameOf(cashier.operatorId);
+    const refused = await registration([
+      cashierName,
+      'nadie.aqui',
+      await usernameOf(clerk.operatorId),
+    ]);
+    expect([refused.statusCode, refused.json().code]).toEqual([400, 'AMP_VALIDATION']);
+    expect(refused.json().errors).toEqual([
+      { field: '/staffUsernames/1', reason: 'no operator has this username' },
+      {
+        field: '/staffUsernames/2',
+        reason: 'this operator does not hold the role merchant (or is disabled)',
+      },
+    ]);
+    expect(
+      await kit.database.db
+        .selectFrom('merchant')
+        .select('id')
+        .where('id', '=', merchantId)
+        .execute(),
+    ).toEqual([]);
+
+    const registered = await registration([cashierName.toUpperCase()]);
+    expect(registered.statusCode, registered.body).toBe(201);
+    const subsidies = await kit.database.db
+      .selectFrom('merchant_subsidy')
+      .select(['program_id', 'share_basis_points'])
+      .where('merchant_id', '=', merchantId)
+      .orderBy('share_basis_points', 'desc')
+      .execute();
+    expect(subsidies).toEqual([
+      { program_id: first, share_basis_points: 5_000 },
+      { program_id: second, share_basis_points: 1_250 },
+    ]);
+    const mine = await kit.app.inject({
+      url: '/api/payments/merchants/mine',
+      cookies: cashier.cookies,
+    });
+    expect(mine.json().merchants).toEqual([expect.objectContaining({ merchantId })]);
   });
 });

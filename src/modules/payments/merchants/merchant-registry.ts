@@ -4,7 +4,7 @@ import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { OperatorActor } from '../../../shared/access/actor.js';
 import { type Action, authorize } from '../../../shared/access/policy.js';
-import { type Grant, guardPersonAccess } from '../../access/index.js';
+import { type Grant, guardPersonAccess, operatorsNamed } from '../../access/index.js';
 import { accountCreator, accountFlags, type LedgerCurrency } from '../../ledger/index.js';
 import { programForFunding } from '../../programs/index.js';
 import { merchantAccountId } from '../accounts/account-ids.js';
@@ -19,6 +19,8 @@ export interface MerchantRegistration {
   currency: string;
   settlement: { bankCode: string; accountNumber: string; holder: 'person' | 'organisation' };
   staffOperatorIds: readonly string[];
+  /** Staff named by the username they sign in with (the console's form): each must hold `merchant`. */
+  staffUsernames?: readonly string[] | undefined;
   subsidies: ReadonlyArray<{ programId: string; shareBasisPoints: number }>;
   registeredBy: string;
 }
@@ -30,6 +32,44 @@ export interface MerchantSummary {
   stateCode: string;
   currency: LedgerCurrency;
   accountId: string;
+}
+
+/**
+ * The operator ids of staff named by username. Each must be an operator holding the role
+ * `merchant` and not disabled; otherwise the registration is refused, naming the field, before
+ * anything is written (`AMP_VALIDATION`).
+ */
+async function staffByUsername(
+  db: Kysely<Database>,
+  usernames: readonly string[] | undefined,
+): Promise<string[]> {
+  if (usernames === undefined || usernames.length === 0) return [];
+  const found = new Map(
+    (await operatorsNamed(db, usernames)).map((operator) => [operator.username, operator]),
+  );
+  const errors = usernames.flatMap((username, index) => {
+    const operator = found.get(username.trim().toLowerCase());
+    if (operator?.roles.includes('merchant') && !operator.disabled) return [];
+    return [
+      {
+        field: `/staffUsernames/${index}`,
+        reason:
+          operator === undefined
+            ? 'no operator has this username'
+            : 'this operator does not hold the role merchant (or is disabled)',
+      },
+    ];
+  });
+  if (errors.length > 0) {
+    throw new AmparoError('AMP_VALIDATION', {
+      detail: 'A staff member named is not a merchant operator',
+      errors,
+    });
+  }
+  return usernames.map(
+    // Safe: every username was found above.
+    (username) => (found.get(username.trim().toLowerCase()) as { operatorId: string }).operatorId,
+  );
 }
 
 /** The associated data of a person's sealed settlement account. */
@@ -71,6 +111,9 @@ export async function merchantRegistrar(
       );
     }
   }
+  const staff = [
+    ...new Set([...props.staffOperatorIds, ...(await staffByUsername(db, props.staffUsernames))]),
+  ];
   const known = await merchantById(db, props.merchantId);
   if (known !== undefined) return { ...known, replayed: true };
   const personal = props.settlement.holder === 'person';
@@ -93,11 +136,11 @@ export async function merchantRegistrar(
           registered_by: props.registeredBy,
         })
         .execute();
-      if (props.staffOperatorIds.length > 0) {
+      if (staff.length > 0) {
         await trx
           .insertInto('merchant_staff')
           .values(
-            props.staffOperatorIds.map((operatorId) => ({
+            staff.map((operatorId) => ({
               merchant_id: props.merchantId,
               operator_id: operatorId,
             })),

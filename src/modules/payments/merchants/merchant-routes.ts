@@ -5,6 +5,8 @@ import type { Actor, OperatorActor } from '../../../shared/access/actor.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
 import { onlineCardCheck } from '../../credentials/index.js';
 import { lookupAccounts, postedBalance } from '../../ledger/index.js';
+import { programChoices } from '../../programs/index.js';
+import { amountFrom } from '../money-input.js';
 import { contextOf, nowOf, type PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
 import { guardLedgerAction } from '../payments-guard.js';
@@ -18,10 +20,12 @@ import {
   merchantsOfStaff,
 } from './merchant-registry.js';
 import {
+  MerchantChoicesSchema,
   MerchantSchema,
   Pin,
   ReceiptSchema,
   ReceiptsSchema,
+  RefundBody,
   RegistrationBody,
   RequestBody,
   RequestSchema,
@@ -120,6 +124,28 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
         ...request.query,
         limit: request.query.limit ?? 50,
       }),
+  );
+
+  app.get(
+    '/payments/merchant-choices',
+    {
+      schema: {
+        tags,
+        summary:
+          "What a merchant's registration chooses from: the programs that may subsidise its prices, by name (audited)",
+        querystring: PurposeQuery,
+        response: { 200: MerchantChoicesSchema },
+      },
+    },
+    async (request) => {
+      const grant = await guardLedgerAction(deps, contextOf(request), 'merchant.manage', {
+        type: 'merchant',
+        id: null,
+      });
+      const programs = await programChoices(deps.db);
+      await grant.record([]);
+      return { programs };
+    },
   );
 
   app.get(
@@ -323,10 +349,11 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
     {
       schema: {
         tags,
-        summary: 'Refund a payment in full, by new transfers (audited)',
+        summary:
+          'Refund a payment in full or in part, by new transfers; several times, never beyond what was paid (audited)',
         params: PaymentParams,
         querystring: PurposeQuery,
-        body: Type.Object({ refundId: Uuid }, { additionalProperties: false }),
+        body: RefundBody,
         response: { 201: ReceiptSchema },
       },
     },
@@ -347,6 +374,11 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
             requestId,
             merchantId,
             refundId: request.body.refundId,
+            amountMinor:
+              request.body.amountMinor === undefined
+                ? undefined
+                : amountFrom(request.body.amountMinor),
+            currency: request.body.currency,
             operatorId: operatorOf(request.actor).operatorId,
             now: nowOf(deps),
           }),

@@ -3,6 +3,7 @@ import { pinPattern } from './payment-pin.js';
 import type { PaymentReceipt } from './payment-receipts.js';
 
 export {
+  MerchantChoicesSchema,
   MerchantSchema,
   PinState,
   ReceiptSchema,
@@ -37,6 +38,16 @@ export const RegistrationBody = Type.Object(
       { additionalProperties: false },
     ),
     staffOperatorIds: Type.Array(Uuid, { maxItems: 50 }),
+    staffUsernames: Type.Optional(
+      Type.Array(
+        Type.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$' }),
+        {
+          maxItems: 50,
+          description:
+            'staff named by the username they sign in with; each must hold the role merchant',
+        },
+      ),
+    ),
     subsidies: Type.Array(
       Type.Object(
         { programId: Uuid, shareBasisPoints: Type.Integer({ minimum: 1, maximum: 10_000 }) },
@@ -44,6 +55,15 @@ export const RegistrationBody = Type.Object(
       ),
       { maxItems: 20 },
     ),
+  },
+  { additionalProperties: false },
+);
+
+export const RefundBody = Type.Object(
+  {
+    refundId: Type.String({ format: 'uuid', description: 'idempotency key: the refund id' }),
+    amountMinor: Type.Optional(Minor),
+    currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
   },
   { additionalProperties: false },
 );
@@ -66,5 +86,13 @@ export function receiptAnswer(receipt: PaymentReceipt) {
     subsidyMinor: receipt.subsidyMinor.toString(),
     paidAt: receipt.paidAt.toISOString(),
     refundedAt: receipt.refundedAt?.toISOString() ?? null,
+    refundedMinor: receipt.refundedMinor.toString(),
+    refunds: receipt.refunds.map((refund) => ({
+      ...refund,
+      amountMinor: refund.amountMinor.toString(),
+      payerMinor: refund.payerMinor.toString(),
+      subsidyMinor: refund.subsidyMinor.toString(),
+      refundedAt: refund.refundedAt.toISOString(),
+    })),
   };
 }

@@ -130,11 +130,16 @@ async function paymentsSinceLastSettlement(db: Kysely<Database>, merchantId: str
     .executeTakeFirst();
   let query = db
     .selectFrom('merchant_payment as p')
-    .leftJoin('merchant_refund as f', 'f.request_id', 'p.request_id')
     .select(sql<string>`count(*)`.as('n'))
     .where('p.merchant_id', '=', merchantId)
     .where('p.paid_at', '<=', now)
-    .where('f.request_id', 'is', null);
+    // A payment refunded in full is not counted; one refunded in part is.
+    .where(
+      sql<bigint>`(select coalesce(sum(f.amount_minor), 0) from merchant_refund f
+                    where f.request_id = p.request_id)`,
+      '<',
+      sql<bigint>`p.amount_minor`,
+    );
   if (last?.at) query = query.where('p.paid_at', '>', last.at);
   const row = await query.executeTakeFirst();
   return Number(row?.n ?? 0);

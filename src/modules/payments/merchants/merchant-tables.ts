@@ -71,9 +71,14 @@ export interface MerchantTables {
     transfer_id: string;
     created_at: Generated<Date>;
   };
+  /** `migrations/0086_merchant_partial_refunds.sql`: one row per refund, in full or in part. */
   merchant_refund: {
     request_id: string;
     refund_id: string;
+    seq: Generated<bigint>;
+    amount_minor: bigint;
+    payer_minor: bigint;
+    subsidy_minor: bigint;
     refunded_by: string;
     refunded_at: Generated<Date>;
   };

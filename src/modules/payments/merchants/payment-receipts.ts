@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import type { LedgerCurrency } from '../../ledger/index.js';
@@ -21,7 +21,21 @@ export interface PaymentReceipt {
   programId: string | null;
   channel: PaymentChannel;
   paidAt: Date;
+  /** The latest refund's time, or null when nothing was refunded. */
   refundedAt: Date | null;
+  /** What was refunded so far, in all. */
+  refundedMinor: bigint;
+  /** Each refund, oldest first, with how it was split (merchants/README.md, "Refunds"). */
+  refunds: RefundLine[];
+}
+
+/** One refund of a payment as both sides' receipts show it. */
+export interface RefundLine {
+  refundId: string;
+  amountMinor: bigint;
+  payerMinor: bigint;
+  subsidyMinor: bigint;
+  refundedAt: Date;
 }
 
 function receipts(db: Kysely<Database>) {
@@ -29,7 +43,6 @@ function receipts(db: Kysely<Database>) {
     .selectFrom('merchant_payment as p')
     .innerJoin('payment_request as r', 'r.id', 'p.request_id')
     .innerJoin('merchant as m', 'm.id', 'p.merchant_id')
-    .leftJoin('merchant_refund as f', 'f.request_id', 'p.request_id')
     .select([
       'p.request_id',
       'p.merchant_id',
@@ -42,13 +55,12 @@ function receipts(db: Kysely<Database>) {
       'p.program_id',
       'p.channel',
       'p.paid_at',
-      'f.refunded_at',
     ]);
 }
 
 type ReceiptRow = Awaited<ReturnType<ReturnType<typeof receipts>['executeTakeFirstOrThrow']>>;
 
-function toReceipt(row: ReceiptRow): PaymentReceipt {
+function toReceipt(row: ReceiptRow, refunds: readonly RefundLine[]): PaymentReceipt {
   return {
     requestId: row.request_id,
     merchantId: row.merchant_id,
@@ -61,8 +73,37 @@ function toReceipt(row: ReceiptRow): PaymentReceipt {
     programId: row.program_id,
     channel: row.channel,
     paidAt: row.paid_at,
-    refundedAt: row.refunded_at ?? null,
+    refundedAt: refunds.at(-1)?.refundedAt ?? null,
+    refundedMinor: refunds.reduce((sum, refund) => sum + refund.amountMinor, 0n),
+    refunds: [...refunds],
   };
+}
+
+/** The refunds of these payments, oldest first, by payment. */
+async function refundsOf(
+  db: Kysely<Database>,
+  requestIds: readonly string[],
+): Promise<Map<string, RefundLine[]>> {
+  const byRequest = new Map<string, RefundLine[]>();
+  if (requestIds.length === 0) return byRequest;
+  const rows = await db
+    .selectFrom('merchant_refund')
+    .selectAll()
+    .where('request_id', '=', sql<string>`any(${[...requestIds]}::uuid[])`)
+    .orderBy('seq')
+    .execute();
+  for (const row of rows) {
+    const lines = byRequest.get(row.request_id) ?? [];
+    lines.push({
+      refundId: row.refund_id,
+      amountMinor: BigInt(row.amount_minor),
+      payerMinor: BigInt(row.payer_minor),
+      subsidyMinor: BigInt(row.subsidy_minor),
+      refundedAt: row.refunded_at,
+    });
+    byRequest.set(row.request_id, lines);
+  }
+  return byRequest;
 }
 
 /** The receipt of one paid request, or undefined. */
@@ -71,7 +112,9 @@ export async function receiptOf(
   requestId: string,
 ): Promise<PaymentReceipt | undefined> {
   const row = await receipts(db).where('p.request_id', '=', requestId).executeTakeFirst();
-  return row === undefined ? undefined : toReceipt(row);
+  if (row === undefined) return undefined;
+  const refunds = await refundsOf(db, [requestId]);
+  return toReceipt(row, refunds.get(requestId) ?? []);
 }
 
 /** The payer of a paid request (to check a receipt is the caller's), or undefined. */
@@ -105,5 +148,9 @@ export async function receiptsOf(
     .orderBy('p.request_id')
     .limit(Math.min(limit, limits.merchants.listPageMax))
     .execute();
-  return rows.map(toReceipt);
+  const refunds = await refundsOf(
+    db,
+    rows.map((row) => row.request_id),
+  );
+  return rows.map((row) => toReceipt(row, refunds.get(row.request_id) ?? []));
 }

@@ -225,9 +225,89 @@ function IncomingPayments({ merchantId }: { merchantId: string }) {
       {payments.error ? <ProblemNotice error={payments.error} /> : null}
       {payments.data?.payments.length === 0 ? <p>{t('merchantApp.incomingNone')}</p> : null}
       {payments.data?.payments.map((receipt) => (
-        <ReceiptCard key={receipt.requestId} receipt={receipt} testId="merchant-receipt" />
+        <div key={receipt.requestId}>
+          <ReceiptCard receipt={receipt} testId="merchant-receipt" />
+          {BigInt(receipt.refundedMinor) < BigInt(receipt.amountMinor) ? (
+            <RefundForm
+              merchantId={merchantId}
+              receipt={receipt}
+              onDone={() => void payments.refetch()}
+            />
+          ) : null}
+        </div>
       ))}
     </section>
+  );
+}
+
+/**
+ * Refunds part of a payment, or all that is left of it (an empty amount). Each click is a new
+ * refund with its own id; the server refuses more than is left and splits each refund between
+ * the payer's wallet and the program.
+ */
+function RefundForm(props: { merchantId: string; receipt: ReceiptAnswer; onDone: () => void }) {
+  const { t, i18n } = useTranslation();
+  const { receipt } = props;
+  const [amount, setAmount] = useState('');
+  const minor = amount.trim() === '' ? undefined : minorFromText(amount);
+  const left = (BigInt(receipt.amountMinor) - BigInt(receipt.refundedMinor)).toString();
+  const refund = useMutation({
+    mutationFn: () =>
+      apiSend<ReceiptAnswer>(
+        'POST',
+        `/api/payments/merchants/${props.merchantId}/payments/${receipt.requestId}/refund?${purpose}`,
+        {
+          refundId: crypto.randomUUID(),
+          currency: receipt.currency,
+          ...(minor === undefined ? {} : { amountMinor: minor }),
+        },
+      ),
+    onSuccess: () => {
+      setAmount('');
+      props.onDone();
+    },
+  });
+  const done = refund.data?.body.refunds.at(-1);
+  return (
+    <form
+      className="stack"
+      data-testid="refund-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        refund.mutate();
+      }}
+    >
+      <Field
+        label={t('merchantApp.refund.amount')}
+        hint={t('merchantApp.refund.hint', {
+          left: moneyText(left, receipt.currency, i18n.language),
+        })}
+      >
+        {(control) => (
+          <input
+            {...control}
+            inputMode="decimal"
+            value={amount}
+            onChange={(event) => setAmount(event.target.value)}
+          />
+        )}
+      </Field>
+      {refund.error ? <ProblemNotice error={refund.error} /> : null}
+      {done ? (
+        <p role="status">
+          {t('merchantApp.refund.done', {
+            amount: moneyText(done.amountMinor, receipt.currency, i18n.language),
+          })}
+        </p>
+      ) : null}
+      <button
+        type="submit"
+        className="button-secondary"
+        disabled={refund.isPending || (amount.trim() !== '' && minor === undefined)}
+      >
+        {t('merchantApp.refund.submit')}
+      </button>
+    </form>
   );
 }
 

@@ -3,9 +3,10 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
   MerchantAnswer,
+  MerchantChoicesAnswer,
   SettlementLinesAnswer,
 } from '../../../../src/shared/api/merchants.js';
-import { apiGet, apiSend } from '../../api/client.js';
+import { ApiError, apiGet, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { divisionName, listStates } from '../../geography/divisions.js';
@@ -17,7 +18,16 @@ import { amountText } from './money-api.js';
  * (`merchant.manage`), list the merchants of their regions (`merchant.read`), and run a day's
  * settlement and download its pain.001 file (`merchant.settle`).
  */
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A username as operators sign in with it (migrations/0003_operators.sql). */
+const username = /^[a-z0-9][a-z0-9._-]{2,63}$/;
+
+/** One program paying a share of the merchant's subsidised prices. */
+interface SubsidyRow {
+  /** Stable key of the row in the form (not sent). */
+  key: number;
+  programId: string;
+  sharePercent: string;
+}
 
 interface MerchantForm {
   name: string;
@@ -27,37 +37,48 @@ interface MerchantForm {
   accountNumber: string;
   holder: 'person' | 'organisation';
   staff: string;
-  programId: string;
-  sharePercent: string;
+  subsidies: SubsidyRow[];
 }
 
+type FormProblems = Partial<Record<Exclude<keyof MerchantForm, 'subsidies'>, string>> & {
+  /** By row key: the row's program or share problem. */
+  subsidies?: Record<number, { programId?: string; sharePercent?: string }>;
+};
+
 /** The form's problems, each the i18n key of its sentence; empty when it may be sent. */
-export function merchantFormProblems(
-  form: MerchantForm,
-): Partial<Record<keyof MerchantForm, string>> {
-  const problems: Partial<Record<keyof MerchantForm, string>> = {};
+export function merchantFormProblems(form: MerchantForm): FormProblems {
+  const problems: FormProblems = {};
   const name = form.name.trim();
   if (name.length === 0 || name.length > 70) problems.name = 'money.merchants.errors.name';
   if (!/^VE-[A-Z]$/.test(form.stateCode)) problems.stateCode = 'money.merchants.errors.state';
   if (!/^[0-9]{4}$/.test(form.bankCode.trim())) problems.bankCode = 'money.merchants.errors.bank';
   if (!/^[0-9]{20}$/.test(form.accountNumber.trim()))
     problems.accountNumber = 'money.merchants.errors.account';
-  if (staffIds(form.staff).some((id) => !uuid.test(id)))
+  if (staffNames(form.staff).some((name) => !username.test(name)))
     problems.staff = 'money.merchants.errors.staff';
-  const programId = form.programId.trim();
-  const share = Number(form.sharePercent.replace(',', '.'));
-  if (programId !== '' && !uuid.test(programId))
-    problems.programId = 'money.merchants.errors.program';
-  if (programId !== '' && !(share > 0 && share <= 100 && Number.isInteger(share * 100)))
-    problems.sharePercent = 'money.merchants.errors.share';
+  const rows: NonNullable<FormProblems['subsidies']> = {};
+  const chosen = new Set<string>();
+  for (const row of form.subsidies) {
+    const share = Number(row.sharePercent.replace(',', '.'));
+    const problem: { programId?: string; sharePercent?: string } = {};
+    if (row.programId === '') problem.programId = 'money.merchants.errors.program';
+    else if (chosen.has(row.programId)) problem.programId = 'money.merchants.errors.programTwice';
+    chosen.add(row.programId);
+    if (
+      !(/^[0-9]{1,3}([.,][0-9]{1,2})?$/.test(row.sharePercent.trim()) && share > 0 && share <= 100)
+    )
+      problem.sharePercent = 'money.merchants.errors.share';
+    if (problem.programId || problem.sharePercent) rows[row.key] = problem;
+  }
+  if (Object.keys(rows).length > 0) problems.subsidies = rows;
   return problems;
 }
 
-function staffIds(text: string): string[] {
+function staffNames(text: string): string[] {
   return text
     .split(/[\s,;]+/)
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
 }
 
 export function MerchantsPanel(props: { purpose: string; canManage: boolean }) {
@@ -79,24 +100,45 @@ const emptyForm: MerchantForm = {
   accountNumber: '',
   holder: 'organisation',
   staff: '',
-  programId: '',
-  sharePercent: '',
+  subsidies: [],
 };
 
+/** The server's problem with one staff username, shown under the staff field. */
+function staffProblem(error: unknown, names: readonly string[]): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  const indexes = error.fieldProblems
+    .map((problem) => /^\/staffUsernames\/([0-9]+)$/.exec(problem.field)?.[1])
+    .filter((index): index is string => index !== undefined);
+  if (indexes.length === 0) return undefined;
+  return indexes.map((index) => names[Number(index)] ?? '').join(', ');
+}
+
+let subsidyKeys = 0;
+
 function RegisterForm({ purpose }: { purpose: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const client = useQueryClient();
   const [form, setForm] = useState<MerchantForm>(emptyForm);
   const [checked, setChecked] = useState(false);
+  const choices = useQuery({
+    queryKey: ['merchant-choices'],
+    queryFn: () =>
+      apiGet<MerchantChoicesAnswer>(`/api/payments/merchant-choices?purpose=${purpose}`),
+  });
   const problems = merchantFormProblems(form);
-  const shown = checked ? problems : {};
-  const error = (key: keyof MerchantForm) => (shown[key] ? t(shown[key]) : undefined);
-  const set = (key: keyof MerchantForm) => (value: string) =>
+  const shown: FormProblems = checked ? problems : {};
+  const error = (key: Exclude<keyof MerchantForm, 'subsidies'>) =>
+    shown[key] ? t(shown[key]) : undefined;
+  const set = (key: Exclude<keyof MerchantForm, 'subsidies'>) => (value: string) =>
     setForm((before) => ({ ...before, [key]: value }));
+  const setRow = (key: number, change: Partial<SubsidyRow>) =>
+    setForm((before) => ({
+      ...before,
+      subsidies: before.subsidies.map((row) => (row.key === key ? { ...row, ...change } : row)),
+    }));
   const register = useMutation({
-    mutationFn: () => {
-      const programId = form.programId.trim();
-      return apiSend<MerchantAnswer>('POST', `/api/payments/merchants?purpose=${purpose}`, {
+    mutationFn: () =>
+      apiSend<MerchantAnswer>('POST', `/api/payments/merchants?purpose=${purpose}`, {
         merchantId: crypto.randomUUID(),
         name: form.name.trim(),
         stateCode: form.stateCode,
@@ -106,29 +148,29 @@ function RegisterForm({ purpose }: { purpose: string }) {
           accountNumber: form.accountNumber.trim(),
           holder: form.holder,
         },
-        staffOperatorIds: staffIds(form.staff),
-        subsidies:
-          programId === ''
-            ? []
-            : [
-                {
-                  programId,
-                  shareBasisPoints: Math.round(Number(form.sharePercent.replace(',', '.')) * 100),
-                },
-              ],
-      });
-    },
+        staffOperatorIds: [],
+        staffUsernames: staffNames(form.staff),
+        subsidies: form.subsidies.map((row) => ({
+          programId: row.programId,
+          shareBasisPoints: Math.round(Number(row.sharePercent.replace(',', '.')) * 100),
+        })),
+      }),
     onSuccess: () => {
       setForm(emptyForm);
       setChecked(false);
       return client.invalidateQueries({ queryKey: ['money-merchants'] });
     },
   });
+  const unknownStaff = staffProblem(register.error, staffNames(form.staff));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setChecked(true);
     if (Object.keys(problems).length === 0) register.mutate();
   };
+  const programs = (choices.data?.programs ?? []).filter(
+    (program) => program.currency === null || program.currency === form.currency,
+  );
+  const language = i18n.language === 'en' ? 'en' : 'es';
   return (
     <form
       onSubmit={submit}
@@ -209,39 +251,101 @@ function RegisterForm({ purpose }: { purpose: string }) {
       <Field
         label={t('money.merchants.staff')}
         hint={t('money.merchants.staffHint')}
-        error={error('staff')}
+        error={
+          error('staff') ??
+          (unknownStaff
+            ? t('money.merchants.errors.staffUnknown', { names: unknownStaff })
+            : undefined)
+        }
       >
         {(control) => (
           <textarea
             {...control}
+            autoCapitalize="none"
+            spellCheck={false}
             value={form.staff}
             onChange={(e) => set('staff')(e.target.value)}
           />
         )}
       </Field>
-      <Field
-        label={t('money.merchants.subsidyProgram')}
-        hint={t('money.merchants.subsidyHint')}
-        error={error('programId')}
-      >
-        {(control) => (
-          <input
-            {...control}
-            value={form.programId}
-            onChange={(e) => set('programId')(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label={t('money.merchants.share')} error={error('sharePercent')}>
-        {(control) => (
-          <input
-            {...control}
-            inputMode="decimal"
-            value={form.sharePercent}
-            onChange={(e) => set('sharePercent')(e.target.value)}
-          />
-        )}
-      </Field>
+      <fieldset className="stack">
+        <legend>{t('money.merchants.subsidies')}</legend>
+        <p className="hint">{t('money.merchants.subsidyHint')}</p>
+        {choices.error ? <ProblemNotice error={choices.error} /> : null}
+        {form.subsidies.map((row, index) => (
+          <div key={row.key} className="stack" data-testid="subsidy-row">
+            <Field
+              label={t('money.merchants.subsidyProgram', { number: index + 1 })}
+              error={
+                shown.subsidies?.[row.key]?.programId
+                  ? t(shown.subsidies[row.key]?.programId ?? '')
+                  : undefined
+              }
+              required
+            >
+              {(control) => (
+                <select
+                  {...control}
+                  value={row.programId}
+                  onChange={(e) => setRow(row.key, { programId: e.target.value })}
+                >
+                  <option value="">{t('money.merchants.chooseProgram')}</option>
+                  {programs.map((program) => (
+                    <option key={program.programId} value={program.programId}>
+                      {`${program.name[language]} (${program.code})`}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field
+              label={t('money.merchants.share', { number: index + 1 })}
+              error={
+                shown.subsidies?.[row.key]?.sharePercent
+                  ? t(shown.subsidies[row.key]?.sharePercent ?? '')
+                  : undefined
+              }
+              required
+            >
+              {(control) => (
+                <input
+                  {...control}
+                  inputMode="decimal"
+                  value={row.sharePercent}
+                  onChange={(e) => setRow(row.key, { sharePercent: e.target.value })}
+                />
+              )}
+            </Field>
+            <button
+              type="button"
+              className="button-secondary"
+              onClick={() =>
+                setForm((before) => ({
+                  ...before,
+                  subsidies: before.subsidies.filter((each) => each.key !== row.key),
+                }))
+              }
+            >
+              {t('money.merchants.removeProgram', { number: index + 1 })}
+            </button>
+          </div>
+        ))}
+        <button
+          type="button"
+          className="button-secondary"
+          disabled={form.subsidies.length >= 20}
+          onClick={() => {
+            subsidyKeys += 1;
+            const key = subsidyKeys;
+            setForm((before) => ({
+              ...before,
+              subsidies: [...before.subsidies, { key, programId: '', sharePercent: '' }],
+            }));
+          }}
+        >
+          {t('money.merchants.addProgram')}
+        </button>
+      </fieldset>
       <button type="submit" disabled={register.isPending}>
         {t('money.merchants.submit')}
       </button>

@@ -35,10 +35,25 @@ export function ReceiptCard({ receipt, testId }: { receipt: ReceiptAnswer; testI
         <dd>
           <code>{receipt.requestId.slice(0, 8)}</code>
         </dd>
-        {receipt.refundedAt ? (
+        {receipt.refunds.length > 0 ? (
           <>
+            <dt>{t('payApp.receipt.refundedAmount')}</dt>
+            <dd data-testid="receipt-refunded">{money(receipt.refundedMinor)}</dd>
             <dt>{t('payApp.receipt.refunded')}</dt>
-            <dd>{format.dateTime(receipt.refundedAt)}</dd>
+            <dd>
+              <ul className="card-list">
+                {receipt.refunds.map((refund) => (
+                  <li key={refund.refundId}>
+                    {t('payApp.receipt.refundLine', {
+                      amount: money(refund.amountMinor),
+                      time: format.dateTime(refund.refundedAt),
+                      payer: money(refund.payerMinor),
+                      subsidy: money(refund.subsidyMinor),
+                    })}
+                  </li>
+                ))}
+              </ul>
+            </dd>
           </>
         ) : null}
       </dl>

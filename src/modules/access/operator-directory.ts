@@ -1,0 +1,39 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../platform/db/schema.js';
+import type { Role } from '../../shared/access/roles.js';
+
+/** An operator as another module may name one: never a credential. */
+export interface NamedOperator {
+  operatorId: string;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  disabled: boolean;
+}
+
+/**
+ * The operators with these usernames (those that exist): a form names people by the name they
+ * sign in with, not by a raw id (a merchant's staff, issue #16). At most 100 at once.
+ *
+ * @example
+ *   const [clerk] = await operatorsNamed(db, ['caja.norte']);
+ */
+export async function operatorsNamed(
+  db: Kysely<Database>,
+  usernames: readonly string[],
+): Promise<NamedOperator[]> {
+  const wanted = [...new Set(usernames.map((name) => name.trim().toLowerCase()))].slice(0, 100);
+  if (wanted.length === 0) return [];
+  const rows = await db
+    .selectFrom('operator')
+    .select(['id', 'username', 'display_name', 'roles', 'disabled_at'])
+    .where('username', '=', sql<string>`any(${wanted}::text[])`)
+    .execute();
+  return rows.map((row) => ({
+    operatorId: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    roles: row.roles,
+    disabled: row.disabled_at !== null,
+  }));
+}
