@@ -50,6 +50,7 @@ import {
   freezeWalletsOnRegistryEvents,
   paymentsPlugin,
   startPatternScan,
+  voidPayoutsOnRegistryEvents,
 } from './modules/payments/index.js';
 import {
   appealRoutes,
@@ -362,7 +363,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
  * or an erasure inside the write's transaction and imports none of its subscribers: modules
  * above it subscribe here. Credentials revokes the person's card; an enrolment is texted;
  * programs ends entitlements; distribution cancels their redemption state; payments freezes
- * the person's wallets.
+ * the person's wallets and voids their payouts not yet sent to the bank (flagging those sent).
  */
 function registryEventsFor(services: AppServices, notifier: PersonNotifier): RegistryEvents {
   const events = new RegistryEvents();
@@ -375,6 +376,7 @@ function registryEventsFor(services: AppServices, notifier: PersonNotifier): Reg
   closeAppealsOnRegistryEvents(events);
   cancelRedemptionsOnRegistryEvents(events);
   freezeWalletsOnRegistryEvents(events);
+  voidPayoutsOnRegistryEvents(events);
   services.registrySubscribers?.(events);
   return events;
 }

@@ -690,6 +690,8 @@ export const limits = {
     xmlDepthMax: 40,
     /** Rows of one suspense report (newest first). */
     suspenseReportRowsMax: 100_000,
+    /** Sent payments of dead, merged or erased persons listed at once (newest first). */
+    flaggedListMax: 1_000,
   },
   /** Accounts and transfers (modules/ledger). */
   ledger: {

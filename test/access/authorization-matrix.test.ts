@@ -218,6 +218,12 @@ const routes: RouteCase[] = [
     request: (_t, p) => ({ method: 'GET', url: `/api/payouts/suspense.csv${q(p)}` }),
   },
   {
+    name: 'sent payouts of dead, merged or erased persons',
+    action: 'payout.read',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/payouts/flagged${q(p)}` }),
+  },
+  {
     name: 'operator changes waiting',
     action: 'operator.manage',
     resource: 'none',

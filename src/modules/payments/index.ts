@@ -31,6 +31,12 @@ export {
 export { amountFrom, currencyFrom } from './money-input.js';
 export type { PaymentsContext, PaymentsDependencies } from './payments-context.js';
 export { PaymentsError, type PaymentsErrorCode } from './payments-error.js';
+export {
+  type PayoutLifecycleReason,
+  payoutsOfPersonStopper,
+  type StoppedPayouts,
+  voidPayoutsOnRegistryEvents,
+} from './payouts/payout-lifecycle.js';
 export { type PaymentsPluginOptions, paymentsPlugin } from './plugin.js';
 export { type PaymentGroup, paymentsByProgramMonth } from './statistics-read-model.js';
 export type { DisbursementStatus, PaymentTables, WalletFreezeReason } from './tables.js';

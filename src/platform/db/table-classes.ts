@@ -112,6 +112,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   payout_instruction: 'personal',
   payout_bank_file: 'personal',
   payout_suspense: 'history',
+  // A sent payment whose person died, was merged or erased: listed for the finance officer.
+  payout_flag: 'history',
   // Merchant payments (issue #16): a merchant holds a sealed settlement account and is never
   // deleted; staff, subsidies, requests, payments and refunds are append-only; a PIN's hash and
   // its wrong-try count change.

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { AmparoError } from '../../../platform/errors.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import {
@@ -15,9 +16,9 @@ import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.j
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
 import {
-  assertSchemaValid,
   batchSummary,
   type PayoutBatchSummary,
+  recordBatchFile,
   writeBatchFile,
 } from './batch-reader.js';
 import { sealCreditors } from './creditor-seal.js';
@@ -279,7 +280,10 @@ export async function ensurePayoutAccounts(
 
 /**
  * Reserves every instruction still pending (a pending transfer each, replayed if it was
- * written before an interruption), marks those the ledger refused, then writes the file.
+ * written before an interruption), marks those the ledger refused, then writes the file. Each
+ * chunk of reservations is made under the batch's lock, reading again which instructions are
+ * still pending: a payment cancelled meanwhile (its person died, was merged or erased,
+ * `payout-lifecycle.ts`) is not reserved, and one reserved first is voided by the cancellation.
  */
 async function reserveAndWrite(deps: PayoutDependencies, batchId: string): Promise<void> {
   const batch = await deps.db
@@ -298,21 +302,42 @@ async function reserveAndWrite(deps: PayoutDependencies, batchId: string): Promi
   const refused: Array<{ id: string; result: string }> = [];
   for (let start = 0; start < instructions.length; start += ledgerLimits.transfersPerBatchMax) {
     const chunk = instructions.slice(start, start + ledgerLimits.transfersPerBatchMax);
-    const transfers: TransferInput[] = chunk.map((instruction) => ({
-      id: payoutPendingId(instruction.id),
-      debitAccountId: batch.funding_account_id,
-      creditAccountId: settlementAccountId(batch.currency),
-      amountMinor: BigInt(instruction.amount_minor),
-      flags: transferFlags.pending,
-      timeoutSeconds: 0,
-      currency: batch.currency,
-      reason: 'disbursement',
-      referenceKind: 'payout',
-      referenceId: instruction.id,
-    }));
-    const outcomes = await transferCreator(deps.db, transfers);
+    let reserved: typeof chunk = [];
+    const outcomes = await transferCreator(deps.db, async (trx) => {
+      await trx
+        .selectFrom('payout_batch')
+        .select('id')
+        .where('id', '=', batchId)
+        .forUpdate()
+        .execute();
+      const pending = new Set(
+        (
+          await trx
+            .selectFrom('payout_instruction')
+            .select('id')
+            .where('id', '=', sql<string>`any(${chunk.map((row) => row.id)}::uuid[])`)
+            .where('status', '=', 'pending')
+            .execute()
+        ).map((row) => row.id),
+      );
+      reserved = chunk.filter((instruction) => pending.has(instruction.id));
+      return reserved.map(
+        (instruction): TransferInput => ({
+          id: payoutPendingId(instruction.id),
+          debitAccountId: batch.funding_account_id,
+          creditAccountId: settlementAccountId(batch.currency),
+          amountMinor: BigInt(instruction.amount_minor),
+          flags: transferFlags.pending,
+          timeoutSeconds: 0,
+          currency: batch.currency,
+          reason: 'disbursement',
+          referenceKind: 'payout',
+          referenceId: instruction.id,
+        }),
+      );
+    });
     outcomes.forEach((outcome, index) => {
-      const instruction = chunk[index];
+      const instruction = reserved[index];
       if (outcome.result !== 'ok' && instruction !== undefined)
         refused.push({ id: instruction.id, result: outcome.result });
     });
@@ -325,15 +350,23 @@ async function reserveAndWrite(deps: PayoutDependencies, batchId: string): Promi
       .where('status', '=', 'pending')
       .execute();
   }
-  const written = await writeBatchFile(deps, batchId);
-  const xml = written?.xml ?? null;
-  if (xml !== null) await assertSchemaValid(xml);
+  await recordFirstFile(deps, batchId);
   await deps.db
     .updateTable('payout_batch')
-    .set({
-      status: 'ready',
-      file_sha256: xml === null ? null : createHash('sha256').update(xml).digest('hex'),
-    })
+    .set({ status: 'ready' })
     .where('id', '=', batchId)
     .execute();
+}
+
+/**
+ * Writes the batch's file and keeps its hash (`recordBatchFile`); written again if a payment
+ * was cancelled while it was being written. Nothing is kept when nothing is left to pay.
+ */
+async function recordFirstFile(deps: PayoutDependencies, batchId: string): Promise<void> {
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    const written = await writeBatchFile(deps, batchId);
+    if (written === null || (await recordBatchFile(deps.db, batchId, written, { sent: false })))
+      return;
+  }
+  // Cancelled three times over while writing: the download writes, validates and keeps it.
 }

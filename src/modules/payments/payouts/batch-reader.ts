@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
@@ -84,11 +84,13 @@ export interface WrittenBatchFile {
   xml: string;
   /** Each payment's person, once each: whose data the file reads. */
   personIds: string[];
+  /** The payments in the file (what `recordBatchFile` checks were not cancelled meanwhile). */
+  instructionIds: string[];
 }
 
 /**
  * Writes the batch's pain.001.001.09 file from its rows (every instruction the ledger did not
- * refuse), opening each creditor with its person's data key; null when nothing is left to pay.
+ * refuse and that was not cancelled: `payout-lifecycle.ts`), opening each creditor with its person's data key; null when nothing is left to pay.
  * The file is the same every time it is written (the rows do not change what goes in it): the
  * batch creator validates it once against the official schema and keeps its SHA-256, and a
  * download checks the hash instead of validating again. A person erased since the batch was
@@ -111,7 +113,7 @@ export async function writeBatchFile(
     .selectFrom('payout_instruction')
     .selectAll()
     .where('batch_id', '=', batchId)
-    .where('status', '<>', 'refused')
+    .where('status', 'not in', ['refused', 'cancelled'])
     .orderBy('seq')
     .execute();
   if (rows.length === 0) return null;
@@ -159,7 +161,7 @@ export async function writeBatchFile(
       };
     }),
   };
-  return { xml: writePain001(file), personIds };
+  return { xml: writePain001(file), personIds, instructionIds: rows.map((row) => row.id) };
 }
 
 /** Refuses a file the writer made that the schema refuses: a bug, it must never reach a bank. */
@@ -248,14 +250,64 @@ export async function payoutFileReader(
         'The batch has no file: it is still being prepared or the ledger refused every payment',
     });
   }
-  if (createHash('sha256').update(written.xml).digest('hex') !== batch.file_sha256) {
-    throw new AmparoError('AMP_INTERNAL', {
-      detail: 'The payout file is not the one that was validated',
+  if (!(await recordBatchFile(deps.db, batchId, written, { sent: true }))) {
+    throw new AmparoError('AMP_CONFLICT', {
+      detail:
+        'A payment of this file was cancelled while it was written (its person died, was merged or erased): download it again',
     });
   }
   await auditPersonReads(deps, write, written.personIds);
   await grant.record([]);
   return { fileName: `${batch.message_id}.xml`, xml: written.xml };
+}
+
+/**
+ * Records a file written from the batch's rows, under the batch's lock: false, recording
+ * nothing, when one of its payments was cancelled meanwhile (`payout-lifecycle.ts` cancels
+ * under the same lock; the caller writes the file again). Its SHA-256 is kept the first time,
+ * after the file is validated against the official schema, and must match every time after
+ * (the rows do not change what goes in it); a cancellation clears it. `sent` marks the batch
+ * sent (its first download): from then on no payment of it is cancelled, only flagged.
+ */
+export async function recordBatchFile(
+  db: Kysely<Database>,
+  batchId: string,
+  written: WrittenBatchFile,
+  options: { sent: boolean },
+): Promise<boolean> {
+  const sha256 = createHash('sha256').update(written.xml).digest('hex');
+  return db.transaction().execute(async (trx) => {
+    const batch = await trx
+      .selectFrom('payout_batch')
+      .select(['file_sha256', 'sent_at'])
+      .where('id', '=', batchId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const cancelled = await trx
+      .selectFrom('payout_instruction')
+      .select('id')
+      .where('id', '=', sql<string>`any(${written.instructionIds}::uuid[])`)
+      .where('status', '=', 'cancelled')
+      .limit(1)
+      .execute();
+    if (cancelled.length > 0) return false;
+    if (batch.file_sha256 === null) {
+      await assertSchemaValid(written.xml);
+    } else if (batch.file_sha256 !== sha256) {
+      throw new AmparoError('AMP_INTERNAL', {
+        detail: 'The payout file is not the one that was validated',
+      });
+    }
+    await trx
+      .updateTable('payout_batch')
+      .set({
+        file_sha256: sha256,
+        ...(options.sent && batch.sent_at === null ? { sent_at: new Date() } : {}),
+      })
+      .where('id', '=', batchId)
+      .execute();
+    return true;
+  });
 }
 
 /** One audit entry per person the file names, appended together before the file leaves. */

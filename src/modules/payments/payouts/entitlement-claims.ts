@@ -13,7 +13,7 @@ import type { Database } from '../../../platform/db/schema.js';
 const releasedPayout = sql<boolean>`payment_entitlement_claim.channel = 'payout' and exists (
   select 1 from payout_instruction i
    where i.id = payment_entitlement_claim.payout_instruction_id
-     and i.status in ('refused', 'rejected', 'returned'))`;
+     and i.status in ('refused', 'rejected', 'returned', 'cancelled'))`;
 
 /**
  * Claims entitlements for wallet credits, in the transaction of the chunk's ledger batch (so

@@ -7,7 +7,7 @@ import { claimForPayouts } from './entitlement-claims.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 
 /** Payout statuses that no longer hold the money: the entitlement may be paid again. */
-const released = ['refused', 'rejected', 'returned'] as const;
+const released = ['refused', 'rejected', 'returned', 'cancelled'] as const;
 
 /**
  * Issue #13, point 5, for payouts: each instruction pays an open cash entitlement of the

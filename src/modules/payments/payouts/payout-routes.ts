@@ -6,11 +6,13 @@ import { contextOf } from '../payments-context.js';
 import { bankFileApplier } from './bank-file-applier.js';
 import { payoutBatchCreator } from './batch-creator.js';
 import { type PayoutBatchSummary, payoutBatchReader, payoutFileReader } from './batch-reader.js';
+import { flaggedPayouts } from './flagged-payouts.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import {
   BankFileBody,
   BankFileSchema,
   BatchIdParams,
+  FlaggedPayoutsSchema,
   PayoutBatchBody,
   PayoutBatchSchema,
 } from './payout-schema.js';
@@ -112,6 +114,26 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async
       },
     },
     async (request) => bankFileApplier(deps, contextOf(request), request.body),
+  );
+
+  app.get(
+    '/payouts/flagged',
+    {
+      schema: {
+        tags,
+        summary:
+          'Sent payments whose person then died, was merged or erased: the bank may still execute them; reconcile (audited)',
+        querystring: PurposeQuery,
+        response: { 200: FlaggedPayoutsSchema },
+      },
+    },
+    async (request) => ({
+      payouts: (await flaggedPayouts(deps, contextOf(request))).map((flagged) => ({
+        ...flagged,
+        amountMinor: flagged.amountMinor.toString(),
+        flaggedAt: flagged.flaggedAt.toISOString(),
+      })),
+    }),
   );
 
   app.get(

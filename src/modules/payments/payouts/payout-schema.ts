@@ -83,6 +83,7 @@ const Status = Type.Union([
   Type.Literal('rejected'),
   Type.Literal('settled'),
   Type.Literal('returned'),
+  Type.Literal('cancelled'),
 ]);
 
 export const PayoutBatchSchema = Type.Object({
@@ -131,3 +132,20 @@ export const BankFileSchema = Type.Object({
 });
 
 export const BatchIdParams = Type.Object({ batchId: Type.String({ format: 'uuid' }) });
+
+export const FlaggedPayoutsSchema = Type.Object({
+  payouts: Type.Array(
+    Type.Object({
+      instructionId: Type.String({ format: 'uuid' }),
+      endToEndId: Type.String(),
+      batchId: Type.String({ format: 'uuid' }),
+      messageId: Type.String(),
+      currency: Type.String(),
+      amountMinor: Type.String(),
+      status: Status,
+      reason: Type.Union([Type.Literal('death'), Type.Literal('merge'), Type.Literal('erasure')]),
+      statusWhenFlagged: Type.String(),
+      flaggedAt: Type.String(),
+    }),
+  ),
+});

@@ -19,6 +19,8 @@ export interface PayoutTables {
     payments_count: number;
     amount_total_minor: bigint;
     file_sha256: string | null;
+    /** `migrations/0087_payout_person_lifecycle.sql`: the file's first download. */
+    sent_at: Date | null;
     created_by: string | null;
     created_at: Generated<Date>;
   };
@@ -53,6 +55,13 @@ export interface PayoutTables {
     received_at: Generated<Date>;
     applied_at: Date | null;
   };
+  /** `migrations/0087_payout_person_lifecycle.sql`. */
+  payout_flag: {
+    instruction_id: string;
+    reason: 'death' | 'merge' | 'erasure';
+    status_when_flagged: string;
+    flagged_at: Generated<Date>;
+  };
   payout_suspense: {
     id: string;
     bank_file_id: string;
@@ -70,7 +79,14 @@ export interface PayoutTables {
 }
 
 export type PayoutBatchStatus = 'preparing' | 'ready';
-export type PayoutStatus = 'pending' | 'refused' | 'accepted' | 'rejected' | 'settled' | 'returned';
+export type PayoutStatus =
+  | 'pending'
+  | 'refused'
+  | 'accepted'
+  | 'rejected'
+  | 'settled'
+  | 'returned'
+  | 'cancelled';
 export type BankFileFormat = 'pain.002' | 'camt.053' | 'camt.054' | 'mt940';
 export type SuspenseKind = 'returned' | 'unmatched_credit' | 'unmatched_debit';
 
