@@ -3,7 +3,7 @@ import { type AccessOptions, createAccessContext } from './access-context.js';
 import { authRoutes } from './auth-routes.js';
 import { installAuthentication } from './authentication.js';
 import { citizenRoutes } from './citizen-routes.js';
-import { installGrantScope } from './request-grants.js';
+import { grantEvictionAlerter, installGrantScope } from './request-grants.js';
 
 /**
  * Authentication for the whole application. Registered once on the root instance (it is a
@@ -20,7 +20,7 @@ export const accessPlugin = fastifyPlugin<AccessOptions>(
   async (app, options) => {
     const context = createAccessContext(options);
     await installAuthentication(app, context);
-    installGrantScope(app);
+    installGrantScope(app, { onForgotten: grantEvictionAlerter(options.db) });
     await app.register(authRoutes, { prefix: '/api/auth', context });
     await app.register(citizenRoutes, { prefix: '/api', context });
   },

@@ -13,7 +13,8 @@ export interface QuotaTables {
       | 'read_quota_exceeded'
       | 'audit_signing_failed'
       | 'audit_log_rolled_back'
-      | 'payment_merchant_fan_in';
+      | 'payment_merchant_fan_in'
+      | 'grant_tracking_evicted';
     operator_id: string | null;
     details: Record<string, unknown>;
     created_at: Generated<Date>;

@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { accessLimits } from './limits.js';
+import { raiseSecurityAlert } from './security-alerts.js';
 
 /** The part of the audit log an unfinished grant is recorded through. */
 interface DeniedRecorder {
@@ -32,21 +35,47 @@ interface RequestGrants {
  */
 const inFlight = new Map<string, RequestGrants>();
 
+/** Requests forgotten to keep the record of grants within its cap. */
+export interface ForgottenRequests {
+  requests: number;
+  /** Grants of theirs not yet recorded: refusals after them would go unaudited. */
+  unfinishedGrants: number;
+}
+
+export interface GrantScopeOptions {
+  /** At most this many requests remembered at once; `limits.access.grantRequestsTrackedMax`. */
+  trackedMax?: number;
+  /**
+   * Told each time the oldest request is forgotten to stay within the cap (the access plugin
+   * raises a security alert: `grantEvictionAlerter`). Its failure is logged, not answered.
+   */
+  onForgotten?: (forgotten: ForgottenRequests) => Promise<void>;
+}
+
 /**
  * Opens each request's record of grants before its handler runs (after the body is parsed and
  * validated, so no grant can precede it). A `fastify-plugin` hook: it reaches every route
  * registered after it. Grants made outside a request (CLI, jobs) are not remembered.
  *
  * @example
- *   installGrantScope(app); // in the access plugin, before any module's routes
+ *   installGrantScope(app, { onForgotten: grantEvictionAlerter(db) }); // in the access plugin
  */
-export function installGrantScope(app: FastifyInstance): void {
+export function installGrantScope(app: FastifyInstance, options: GrantScopeOptions = {}): void {
+  const trackedMax = options.trackedMax ?? accessLimits.grantRequestsTrackedMax;
   app.addHook('preHandler', async (request) => {
     // Bounded: requests in flight are few (admission control), and each is forgotten once
-    // answered; should an answer go unseen (a client gone), the oldest are forgotten first.
-    if (inFlight.size >= accessLimits.grantRequestsTrackedMax) {
-      const oldest = inFlight.keys().next().value;
+    // answered; should an answer go unseen (a client gone), the oldest are forgotten first —
+    // never silently: a forgotten request may still be live, and a refusal after one of its
+    // grants would then go unaudited, so auditors are told.
+    if (inFlight.size >= trackedMax) {
+      const [oldest, grants] = inFlight.entries().next().value ?? [];
       if (oldest !== undefined) inFlight.delete(oldest);
+      const unfinishedGrants = grants?.unfinished.filter((grant) => !grant.done).length ?? 0;
+      try {
+        await options.onForgotten?.({ requests: 1, unfinishedGrants });
+      } catch (error) {
+        request.log.error({ err: error }, 'a forgotten request could not be reported');
+      }
     }
     inFlight.set(request.id, { unfinished: [] });
   });
@@ -54,6 +83,40 @@ export function installGrantScope(app: FastifyInstance): void {
   app.addHook('onResponse', async (request) => {
     inFlight.delete(request.id);
   });
+}
+
+/**
+ * The security alert for requests forgotten by the record of grants
+ * (`grant_tracking_evicted`, `GET /api/alerts`): the first forgotten raises it at once; those
+ * after are counted and raised together at most once every `intervalMs` (one a minute), so a
+ * flood of lost requests cannot flood the alerts table. Details are counts only.
+ *
+ * @example
+ *   installGrantScope(app, { onForgotten: grantEvictionAlerter(db) });
+ */
+export function grantEvictionAlerter(
+  db: Kysely<Database>,
+  options: { intervalMs?: number; now?: () => number; trackedMax?: number } = {},
+): (forgotten: ForgottenRequests) => Promise<void> {
+  const intervalMs = options.intervalMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  let counted: ForgottenRequests = { requests: 0, unfinishedGrants: 0 };
+  let raisedAt = Number.NEGATIVE_INFINITY;
+  return async (forgotten) => {
+    counted = {
+      requests: counted.requests + forgotten.requests,
+      unfinishedGrants: counted.unfinishedGrants + forgotten.unfinishedGrants,
+    };
+    const at = now();
+    if (at - raisedAt < intervalMs) return;
+    raisedAt = at;
+    const details = {
+      ...counted,
+      trackedMax: options.trackedMax ?? accessLimits.grantRequestsTrackedMax,
+    };
+    counted = { requests: 0, unfinishedGrants: 0 };
+    await raiseSecurityAlert(db, 'grant_tracking_evicted', null, details);
+  };
 }
 
 /**

@@ -1261,6 +1261,8 @@ export const en: Dictionary = {
         audit_signing_failed: 'Audit log signing failed',
         audit_log_rolled_back: 'Audit log shorter than its witness',
         payment_merchant_fan_in: 'Many wallets paid one merchant within minutes',
+        grant_tracking_evicted:
+          'Grants of requests in flight were forgotten: a later refusal might not be audited',
       },
     },
   },

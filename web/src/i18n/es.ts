@@ -1238,6 +1238,8 @@ export const es = {
         audit_signing_failed: 'No se pudo firmar el registro de auditoría',
         audit_log_rolled_back: 'Registro de auditoría más corto que su testigo',
         payment_merchant_fan_in: 'Muchas billeteras pagaron a un comercio en pocos minutos',
+        grant_tracking_evicted:
+          'Se olvidaron permisos de solicitudes en curso: una negativa posterior podría no quedar auditada',
       },
     },
     entries: {
