@@ -102,6 +102,7 @@ export const en: Dictionary = {
       number: 'Receipt number',
       refunded: 'Refunded',
       refundedAmount: 'Refunded in all',
+      refundLineWallet: '{{amount}} on {{time}}',
       refundLine: '{{amount}} on {{time}} ({{payer}} to the wallet, {{subsidy}} to the program)',
     },
   },

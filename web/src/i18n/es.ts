@@ -105,6 +105,7 @@ export const es = {
       number: 'Número de recibo',
       refunded: 'Devuelto',
       refundedAmount: 'Devuelto en total',
+      refundLineWallet: '{{amount}} el {{time}}',
       refundLine: '{{amount}} el {{time}} ({{payer}} al monedero, {{subsidy}} al programa)',
     },
   },

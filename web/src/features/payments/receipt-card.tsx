@@ -44,12 +44,17 @@ export function ReceiptCard({ receipt, testId }: { receipt: ReceiptAnswer; testI
               <ul className="card-list">
                 {receipt.refunds.map((refund) => (
                   <li key={refund.refundId}>
-                    {t('payApp.receipt.refundLine', {
-                      amount: money(refund.amountMinor),
-                      time: format.dateTime(refund.refundedAt),
-                      payer: money(refund.payerMinor),
-                      subsidy: money(refund.subsidyMinor),
-                    })}
+                    {t(
+                      receipt.subsidyMinor === '0'
+                        ? 'payApp.receipt.refundLineWallet'
+                        : 'payApp.receipt.refundLine',
+                      {
+                        amount: money(refund.amountMinor),
+                        time: format.dateTime(refund.refundedAt),
+                        payer: money(refund.payerMinor),
+                        subsidy: money(refund.subsidyMinor),
+                      },
+                    )}
                   </li>
                 ))}
               </ul>
