@@ -20,7 +20,7 @@ import type { PaymentsContext } from '../payments-context.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import { bankFileApplier } from './bank-file-applier.js';
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
-import { payoutFileReader } from './batch-reader.js';
+import { payoutFileReader, recordBatchFile, writeBatchFile } from './batch-reader.js';
 import { claimForWallets } from './entitlement-claims.js';
 import { flaggedPayouts } from './flagged-payouts.js';
 import { pain002For } from './iso20022/bank-files-test-kit.js';
@@ -58,7 +58,7 @@ describe('payouts of a person who dies, is merged or erased', () => {
       keys: { ...buildAuditKeys(), masterKey: randomBytes(32) },
     });
     deps = { db: database.db, audit, masterKey };
-    for (let index = 0; index < 8; index += 1) await buildPerson({ database, masterKey });
+    for (let index = 0; index < 10; index += 1) await buildPerson({ database, masterKey });
     let cycleId: string;
     ({ programId, cycleId } = await cashCycle(database.db, {
       code: 'bono_vida',
@@ -257,6 +257,30 @@ describe('payouts of a person who dies, is merged or erased', () => {
       ]),
     );
     expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
+  });
+
+  it('a file written just before a cancellation is not recorded as sent: written again, it leaves the payment out', async () => {
+    const paid = take(2);
+    const summary = await payoutBatchCreator(deps, context, batch(paid));
+    const [h] = await instructions(summary.id);
+    // The download's window: the file is written, then the person dies before it is recorded.
+    const stale = await writeBatchFile(deps, summary.id);
+    expect(stale?.xml).toContain(h?.end_to_end_id);
+    await died(paid[0]?.personId ?? '');
+    expect(
+      await recordBatchFile(database.db, summary.id, stale as NonNullable<typeof stale>, {
+        sent: true,
+      }),
+    ).toBe(false);
+    const sent = await database.db
+      .selectFrom('payout_batch')
+      .select('sent_at')
+      .where('id', '=', summary.id)
+      .executeTakeFirstOrThrow();
+    expect(sent.sent_at).toBeNull();
+    const file = await payoutFileReader(deps, context, summary.id);
+    expect(file.xml).not.toContain(h?.end_to_end_id);
+    expect((await instructions(summary.id))[0]?.status).toBe('cancelled');
   });
 
   it('a download and an erasure at once: each payment is in the file and flagged, or cancelled and out of it — never both', async () => {
