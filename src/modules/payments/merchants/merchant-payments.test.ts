@@ -21,9 +21,11 @@ import { cashCycle } from '../payments-test-kit.js';
 import { validatePain001 } from '../payouts/iso20022/xsd-validator.js';
 import {
   citizenSession,
+  deniedCodes,
   fundProgram,
   fundWallet,
   registeredMerchant,
+  settleDay,
 } from './merchant-test-kit.js';
 
 /**
@@ -154,16 +156,7 @@ describe('merchant payments', () => {
     expect((await pay('not a request')).json().code).toBe('AMP_PAYMENT_REQUEST_INVALID');
     expect(await transferCount()).toBe(before);
 
-    const denied = await kit.database.asAdmin((admin) =>
-      admin.selectFrom('audit_entry').select('entry').execute(),
-    );
-    const codes = denied
-      .map(
-        (row) =>
-          JSON.parse(String(row.entry)) as { action: string; outcome: string; reasonCode: string },
-      )
-      .filter((entry) => entry.action === 'payment.pay' && entry.outcome === 'denied')
-      .map((entry) => entry.reasonCode);
+    const codes = await deniedCodes(kit, 'payment.pay');
     expect(codes).toEqual(
       expect.arrayContaining([
         'AMP_PAYMENT_REQUEST_USED',
@@ -349,16 +342,7 @@ describe('merchant payments', () => {
 
     const merchantBalance = await balance(merchantAccountId(merchantId, 'VES'));
     expect(merchantBalance).toBeGreaterThan(0n);
-    const settled = await kit.app.inject({
-      method: 'POST',
-      url: '/api/payments/merchant-settlements?purpose=distribution',
-      cookies: finance.cookies,
-      payload: {
-        settlementDate: '2026-12-05',
-        currency: 'VES',
-        debtor: { name: 'Amparo', accountNumber: '01020000000000000009', bankCode: '0102' },
-      },
-    });
+    const settled = await settleDay(kit, finance.cookies, '2026-12-05');
     expect(settled.statusCode, settled.body).toBe(201);
     expect(settled.json().settlements).toEqual([
       expect.objectContaining({ merchantId, amountMinor: merchantBalance.toString() }),

@@ -9,9 +9,11 @@ import { fundingAccountId, merchantAccountId, walletAccountId } from '../account
 import { cashCycle } from '../payments-test-kit.js';
 import {
   citizenSession,
+  deniedCodes,
   fundProgram,
   fundWallet,
   registeredMerchant,
+  settleDay,
 } from './merchant-test-kit.js';
 import { refundSplit } from './refund-split.js';
 
@@ -210,16 +212,7 @@ describe('partial refunds', () => {
     const done = await refund(payment.requestId, {});
     expect([done.statusCode, done.json().code]).toEqual([409, 'AMP_PAYMENT_REFUNDED']);
 
-    const denied = await kit.database.asAdmin((admin) =>
-      admin.selectFrom('audit_entry').select('entry').execute(),
-    );
-    const codes = denied
-      .map(
-        (row) =>
-          JSON.parse(String(row.entry)) as { action: string; outcome: string; reasonCode: string },
-      )
-      .filter((entry) => entry.action === 'merchant.refund' && entry.outcome === 'denied')
-      .map((entry) => entry.reasonCode);
+    const codes = await deniedCodes(kit, 'merchant.refund');
     expect(codes).toEqual(
       expect.arrayContaining([
         'AMP_REFUND_EXCEEDS_PAYMENT',
@@ -273,16 +266,7 @@ describe('partial refunds', () => {
 
   it('a refund the merchant can no longer cover (settled) writes nothing, and the same refund id succeeds once it can', async () => {
     const payment = await paid('400', false);
-    const settled = await kit.app.inject({
-      method: 'POST',
-      url: '/api/payments/merchant-settlements?purpose=distribution',
-      cookies: finance.cookies,
-      payload: {
-        settlementDate: '2026-12-05',
-        currency: 'VES',
-        debtor: { name: 'Amparo', accountNumber: '01020000000000000009', bankCode: '0102' },
-      },
-    });
+    const settled = await settleDay(kit, finance.cookies, '2026-12-05');
     expect(settled.statusCode, settled.body).toBe(201);
     expect(await balance(merchantAccountId(merchantId, 'VES'))).toBe(0n);
     const before = await rows();

@@ -130,3 +130,35 @@ export async function citizenSession(
   });
   return { amparo_session: sessionCookieFrom(verify) ?? '' };
 }
+
+/** The reason codes of the denied audit entries of `action`, in the order written. */
+export async function deniedCodes(kit: Pick<AccessTestApp, 'database'>, action: string) {
+  const rows = await kit.database.asAdmin((admin) =>
+    admin.selectFrom('audit_entry').select('entry').execute(),
+  );
+  return rows
+    .map(
+      (row) =>
+        JSON.parse(String(row.entry)) as { action: string; outcome: string; reasonCode: string },
+    )
+    .filter((entry) => entry.action === action && entry.outcome === 'denied')
+    .map((entry) => entry.reasonCode);
+}
+
+/** A finance officer settles a day's VES merchant balances over HTTP (the answer, unchecked). */
+export function settleDay(
+  kit: Pick<AccessTestApp, 'app'>,
+  cookies: Record<string, string>,
+  settlementDate: string,
+) {
+  return kit.app.inject({
+    method: 'POST',
+    url: '/api/payments/merchant-settlements?purpose=distribution',
+    cookies,
+    payload: {
+      settlementDate,
+      currency: 'VES',
+      debtor: { name: 'Amparo', accountNumber: '01020000000000000009', bankCode: '0102' },
+    },
+  });
+}

@@ -1,12 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import type { TestDatabase } from '../../../../test/db.js';
 import { buildOperator, buildPerson } from '../../../../test/factories.js';
 import type { OperatorActor } from '../../../shared/access/actor.js';
 import { consumePersonReads } from '../../access/index.js';
-import { AuditLog } from '../../audit/audit-log.js';
-import { buildAuditKeys } from '../../audit/audit-test-support.js';
 import { approvedCycle } from '../../programs/programs-test-kit.js';
 import { executeErasure, insertErasureRequest } from '../../registry/erasure/repository.js';
 import type { PaymentsContext } from '../payments-context.js';
@@ -14,6 +12,7 @@ import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../paymen
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
 import type { PayoutDependencies } from './payout-gate.js';
+import { payoutTestWorld } from './payout-test-kit.js';
 
 /**
  * Safeguard 6 for payouts: a creditor's name, account and cédula are sealed under the paid
@@ -58,12 +57,7 @@ describe('payout creditors under the person key', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const audit = await AuditLog.open({
-      db: database.db,
-      keys: { ...buildAuditKeys(), masterKey: randomBytes(32) },
-    });
-    deps = { db: database.db, audit, masterKey };
+    ({ database, deps } = await payoutTestWorld(masterKey));
     for (let index = 0; index < 2; index += 1)
       persons.push((await buildPerson({ database, masterKey })).id);
     ({ programId } = await cashCycle(database.db, { code: 'bono_sellado', amountMinor: 10_00n }));

@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import type { TestDatabase } from '../../../../test/db.js';
 import { buildOperator, buildPerson } from '../../../../test/factories.js';
-import { AuditLog } from '../../audit/audit-log.js';
-import { buildAuditKeys } from '../../audit/audit-test-support.js';
 import {
   ledgerIsSound,
   lookupAccounts,
@@ -28,6 +26,7 @@ import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import { payoutPendingId, payoutPostId, payoutVoidId } from './payout-ids.js';
 import { voidPayoutsOnRegistryEvents } from './payout-lifecycle.js';
+import { payoutTestWorld } from './payout-test-kit.js';
 
 /**
  * Issue #16, point 7, for payouts, tested as an attacker would: a person who dies, is merged
@@ -52,12 +51,7 @@ describe('payouts of a person who dies, is merged or erased', () => {
   let administrators: [string, string];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const audit = await AuditLog.open({
-      db: database.db,
-      keys: { ...buildAuditKeys(), masterKey: randomBytes(32) },
-    });
-    deps = { db: database.db, audit, masterKey };
+    ({ database, deps } = await payoutTestWorld(masterKey));
     for (let index = 0; index < 10; index += 1) await buildPerson({ database, masterKey });
     let cycleId: string;
     ({ programId, cycleId } = await cashCycle(database.db, {

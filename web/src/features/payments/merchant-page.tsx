@@ -103,16 +103,13 @@ function RequestPanel({ merchant }: { merchant: MerchantAnswer }) {
           make.mutate();
         }}
       >
-        <Field label={t('merchantApp.amount')} hint={t('merchantApp.amountHint')} required>
-          {(control) => (
-            <input
-              {...control}
-              inputMode="decimal"
-              value={amount}
-              onChange={(event) => setAmount(event.target.value)}
-            />
-          )}
-        </Field>
+        <AmountField
+          label={t('merchantApp.amount')}
+          hint={t('merchantApp.amountHint')}
+          value={amount}
+          onChange={setAmount}
+          required
+        />
         <Field label={t('merchantApp.reference')} hint={t('merchantApp.referenceHint')} required>
           {(control) => (
             <input
@@ -240,6 +237,28 @@ function IncomingPayments({ merchantId }: { merchantId: string }) {
   );
 }
 
+/** An amount typed in bolívares (decimal keypad on a phone). */
+function AmountField(props: {
+  label: string;
+  hint: string;
+  value: string;
+  onChange: (value: string) => void;
+  required?: boolean;
+}) {
+  return (
+    <Field label={props.label} hint={props.hint} required={props.required === true}>
+      {(control) => (
+        <input
+          {...control}
+          inputMode="decimal"
+          value={props.value}
+          onChange={(event) => props.onChange(event.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 /**
  * Refunds part of a payment, or all that is left of it (an empty amount). Each click is a new
  * refund with its own id; the server refuses more than is left and splits each refund between
@@ -277,21 +296,14 @@ function RefundForm(props: { merchantId: string; receipt: ReceiptAnswer; onDone:
         refund.mutate();
       }}
     >
-      <Field
+      <AmountField
         label={t('merchantApp.refund.amount')}
         hint={t('merchantApp.refund.hint', {
           left: moneyText(left, receipt.currency, i18n.language),
         })}
-      >
-        {(control) => (
-          <input
-            {...control}
-            inputMode="decimal"
-            value={amount}
-            onChange={(event) => setAmount(event.target.value)}
-          />
-        )}
-      </Field>
+        value={amount}
+        onChange={setAmount}
+      />
       {refund.error ? <ProblemNotice error={refund.error} /> : null}
       {done ? (
         <p role="status">
