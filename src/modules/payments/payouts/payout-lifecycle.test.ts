@@ -52,7 +52,7 @@ describe('payouts of a person who dies, is merged or erased', () => {
 
   beforeAll(async () => {
     ({ database, deps } = await payoutTestWorld(masterKey));
-    for (let index = 0; index < 10; index += 1) await buildPerson({ database, masterKey });
+    for (let index = 0; index < 11; index += 1) await buildPerson({ database, masterKey });
     let cycleId: string;
     ({ programId, cycleId } = await cashCycle(database.db, {
       code: 'bono_vida',
@@ -275,6 +275,29 @@ describe('payouts of a person who dies, is merged or erased', () => {
     const file = await payoutFileReader(deps, context, summary.id);
     expect(file.xml).not.toContain(h?.end_to_end_id);
     expect((await instructions(summary.id))[0]?.status).toBe('cancelled');
+  });
+
+  it('a merge cancels the merged-away record’s payout not yet sent, as a death or an erasure does', async () => {
+    const paid = take(1);
+    const summary = await payoutBatchCreator(deps, context, batch(paid));
+    const [m] = await instructions(summary.id);
+    await database.db.transaction().execute((trx) =>
+      events.publish(trx, 'personsMerged', {
+        mergedId: paid[0]?.personId ?? '',
+        survivorId: randomUUID(),
+      }),
+    );
+    const row = await database.db
+      .selectFrom('payout_instruction')
+      .select(['status', 'status_reason'])
+      .where('id', '=', m?.id ?? '')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'cancelled', status_reason: 'person_merge' });
+    expect(await transferResult(payoutVoidId(m?.id ?? ''))).toBe('ok');
+    // Nothing left to pay: the batch has no file any more.
+    await expect(payoutFileReader(deps, context, summary.id)).rejects.toMatchObject({
+      code: 'AMP_CONFLICT',
+    });
   });
 
   it('a download and an erasure at once: each payment is in the file and flagged, or cancelled and out of it — never both', async () => {
