@@ -82,6 +82,11 @@ describe('money in the console', () => {
     const trial = page.getByTestId('trial-balance');
     await page.getByRole('button', { name: 'Actualizar' }).click();
     await trial.getByText(/^VES: cuadra: débitos/).waitFor();
+    // Sent payouts of persons who died, were merged or erased: none here, and said so.
+    await page
+      .getByRole('region', { name: 'Pagos enviados de personas fallecidas, fusionadas o borradas' })
+      .getByText('Ninguno.')
+      .waitFor();
 
     const propose = page.getByRole('form', { name: 'Proponer un ajuste' });
     await propose.getByLabel('Cuenta de origen').fill(settlementAccountId('VES'));

@@ -1754,6 +1754,22 @@ export const en: Dictionary = {
         failed: 'The ledger refused it',
       },
     },
+    flagged: {
+      title: 'Sent payouts of persons who died, were merged or erased',
+      explain:
+        'These payouts were already in a file sent to the bank when the person died, was merged or was erased: the bank may still execute them. Reconcile them from the bank’s answers; those not yet sent were voided on their own.',
+      none: 'None.',
+      line: '{{endToEndId}} (file {{messageId}}): {{amount}} {{currency}}, {{reason}}, now {{status}}, flagged on {{time}}',
+      statuses: {
+        pending: 'pending',
+        refused: 'refused by the ledger',
+        accepted: 'accepted by the bank',
+        rejected: 'rejected by the bank',
+        settled: 'paid',
+        returned: 'returned',
+        cancelled: 'voided',
+      },
+    },
     frozen: {
       title: 'Frozen wallets holding money',
       explain:

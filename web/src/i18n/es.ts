@@ -1784,6 +1784,22 @@ export const es = {
         failed: 'El libro mayor lo rechazó',
       },
     },
+    flagged: {
+      title: 'Pagos enviados de personas fallecidas, fusionadas o borradas',
+      explain:
+        'Estos pagos ya estaban en un archivo enviado al banco cuando la persona falleció, se fusionó o se borró: el banco aún puede ejecutarlos. Concílielos con las respuestas del banco; los que no se habían enviado se anularon solos.',
+      none: 'Ninguno.',
+      line: '{{endToEndId}} (archivo {{messageId}}): {{amount}} {{currency}}, {{reason}}, ahora {{status}}, marcado el {{time}}',
+      statuses: {
+        pending: 'pendiente',
+        refused: 'rechazado por el libro',
+        accepted: 'aceptado por el banco',
+        rejected: 'rechazado por el banco',
+        settled: 'pagado',
+        returned: 'devuelto',
+        cancelled: 'anulado',
+      },
+    },
     frozen: {
       title: 'Monederos congelados con saldo',
       explain:

@@ -23,6 +23,20 @@ export interface FrozenBalance {
   pendingAdjustmentId: string | null;
 }
 
+/** A sent payout whose person then died, was merged or erased (`GET /api/payouts/flagged`). */
+export interface FlaggedPayout {
+  instructionId: string;
+  endToEndId: string;
+  batchId: string;
+  messageId: string;
+  currency: string;
+  amountMinor: string;
+  status: 'pending' | 'refused' | 'accepted' | 'rejected' | 'settled' | 'returned' | 'cancelled';
+  reason: 'death' | 'merge' | 'erasure';
+  statusWhenFlagged: string;
+  flaggedAt: string;
+}
+
 export interface Progress {
   id: string;
   status: 'running' | 'finished';

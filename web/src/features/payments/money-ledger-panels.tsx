@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { apiGet, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
-import { amountText, type Progress, type TrialBalance } from './money-api.js';
+import { useFormat } from '../../i18n/format.js';
+import { amountText, type FlaggedPayout, type Progress, type TrialBalance } from './money-api.js';
 
 /** Starts (or resumes) paying an approved cash cycle and follows its progress every second. */
 export function DisbursementPanel({ purpose }: { purpose: string }) {
@@ -114,6 +115,44 @@ export function TrialBalancePanel({ purpose }: { purpose: string }) {
                   </li>
                 ))}
             </ul>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * Payouts already sent to the bank whose person then died, was merged or erased: the bank may
+ * still execute them, so the finance officer reconciles each from the bank's answers (issue #16,
+ * point 7; payouts/README.md). Read only; the status follows the bank's files.
+ */
+export function FlaggedPayoutsPanel({ purpose }: { purpose: string }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const flagged = useQuery({
+    queryKey: ['money-flagged-payouts'],
+    queryFn: () => apiGet<{ payouts: FlaggedPayout[] }>(`/api/payouts/flagged?purpose=${purpose}`),
+  });
+  const payouts = flagged.data?.payouts ?? [];
+  return (
+    <section aria-labelledby="money-flagged-title">
+      <h2 id="money-flagged-title">{t('money.flagged.title')}</h2>
+      <p>{t('money.flagged.explain')}</p>
+      {flagged.error ? <ProblemNotice error={flagged.error} /> : null}
+      {flagged.data && payouts.length === 0 ? <p>{t('money.flagged.none')}</p> : null}
+      <ul className="card-list" data-testid="flagged-payouts">
+        {payouts.map((payout) => (
+          <li key={payout.instructionId}>
+            {t('money.flagged.line', {
+              endToEndId: payout.endToEndId,
+              messageId: payout.messageId,
+              amount: amountText(payout.amountMinor),
+              currency: payout.currency,
+              reason: t(`money.frozen.reasons.${payout.reason}`),
+              status: t(`money.flagged.statuses.${payout.status}`),
+              time: format.dateTime(payout.flaggedAt),
+            })}
           </li>
         ))}
       </ul>

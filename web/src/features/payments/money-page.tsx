@@ -12,7 +12,11 @@ import { useOperator } from '../../session/use-session.js';
 import { CurrencyField } from './currency-field.js';
 import { MerchantsPanel, SettlementPanel } from './merchant-panels.js';
 import { type Adjustment, amountText, type FrozenBalance, minorFrom } from './money-api.js';
-import { DisbursementPanel, TrialBalancePanel } from './money-ledger-panels.js';
+import {
+  DisbursementPanel,
+  FlaggedPayoutsPanel,
+  TrialBalancePanel,
+} from './money-ledger-panels.js';
 
 /**
  * The finance officer's console (issue #16): program funding, a disbursement and its progress,
@@ -43,6 +47,9 @@ export function MoneyPage() {
         <MerchantsPanel purpose={purpose} canManage={may(roles, 'merchant.manage')} />
       ) : null}
       {may(roles, 'merchant.settle') ? <SettlementPanel purpose={purpose} /> : null}
+      {purposesFor(roles, 'payout.read').some((each) => each === purpose) ? (
+        <FlaggedPayoutsPanel purpose={purpose} />
+      ) : null}
       {may(roles, 'audit.read') ? (
         <section aria-labelledby="money-alerts-title">
           <h2 id="money-alerts-title">{t('money.alerts.title')}</h2>
