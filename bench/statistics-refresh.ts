@@ -16,8 +16,8 @@ import { addPersons, loadAverage, seconds, throwawayDatabase } from './lib/progr
  * persons and 12 cycles), then reading dashboard pages (≤ 1 s each), in a throwaway
  * PostgreSQL database. The population comes from the programs benchmarks' builder
  * (`addPersons`: households of four, ages, sexes and states derived from the person's
- * number); the 12 monthly cycles of one program, their members (about 80 %), entitlements
- * (about 90 % of members), appeals (0.5 %) and first redemptions at one point per state
+ * number); the 12 monthly cycles of one program, what each run considered by area (everyone),
+ * their members (about 80 %), entitlements (about 90 % of members), appeals (0.5 %) and first redemptions at one point per state
  * (about 75 % of entitlements, 1 in 12 assisted, spread over 40 days), a stock movement per
  * redemption and four deliveries per point and cycle, and a cash disbursement per cycle paying
  * every entitlement (chunks of 1,000 with their two largest credits) are written with
@@ -77,7 +77,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 }
 
 /** One published program, `cycles` monthly cycles over the population, and what follows. */
-async function writeCycles(app: Kysely<Database>, admin: Kysely<Database>, cycles: number) {
+export async function writeCycles(app: Kysely<Database>, admin: Kysely<Database>, cycles: number) {
   const operatorId = randomUUID();
   const { programId } = await programCreator(app, {
     code: 'bench_food_box',
@@ -120,6 +120,9 @@ async function writeCycles(app: Kysely<Database>, admin: Kysely<Database>, cycle
   // A bulk load consistent by construction: the owner's connection skips foreign-key and
   // per-statement check triggers while it writes (they would check millions of rows again).
   await sql`set session_replication_role = replica`.execute(admin);
+  // A person's municipality: one of their state's, fixed by their id.
+  const benchMunicipality = sql`left join bench_municipality bm on bm.state_code = p.region_code
+         and bm.ordinal = abs(hashtext(p.id::text)) % bm.of_state`;
   for (let c = 0; c < cycles; c++) {
     const cycleId = randomUUID();
     const month = `2026-${String((c % 12) + 1).padStart(2, '0')}-01`;
@@ -129,10 +132,15 @@ async function writeCycles(app: Kysely<Database>, admin: Kysely<Database>, cycle
     // Members: persons whose number hashed with the cycle falls in 80 %, with their state and
     // a municipality of it (the population builder names none; coverage is by municipality).
     await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, municipality_code)
-      select ${cycleId}::uuid, 1, p.id, p.region_code, bm.code from person p
-        left join bench_municipality bm on bm.state_code = p.region_code
-         and bm.ordinal = abs(hashtext(p.id::text)) % bm.of_state
+      select ${cycleId}::uuid, 1, p.id, p.region_code, bm.code from person p ${benchMunicipality}
        where abs(hashtext(p.id::text || ${c}::text)) % 100 < 80`.execute(admin);
+    // What the cycle's run considered (everyone: the program has no regions), by area.
+    await sql`insert into program_cycle_area_count (cycle_id, round, chunk_from, region_code,
+                municipality_code, persons)
+      select ${cycleId}::uuid, 1, '00000000-0000-0000-0000-000000000000'::uuid, p.region_code,
+             coalesce(bm.code, ''), count(*)
+        from person p ${benchMunicipality}
+       group by p.region_code, coalesce(bm.code, '')`.execute(admin);
     await sql`insert into entitlement (id, cycle_id, program_id, person_id, basis)
       select md5(m.person_id::text || ${cycleId})::uuid, m.cycle_id, ${programId}::uuid,
              m.person_id, 'rule'
@@ -141,11 +149,12 @@ async function writeCycles(app: Kysely<Database>, admin: Kysely<Database>, cycle
       admin,
     );
     await sql`insert into appeal (id, person_id, program_id, cycle_id, version, region_code,
-                statement, filed_by_kind, filed_by, status, assign_due_at, decide_due_at, outcome)
+                municipality_code, statement, filed_by_kind, filed_by, status, assign_due_at,
+                decide_due_at, outcome)
       select gen_random_uuid(), p.id, ${programId}::uuid, ${cycleId}::uuid, 1, p.region_code,
-             'bench', 'citizen', p.id, 'decided', now(), now(),
+             bm.code, 'bench', 'citizen', p.id, 'decided', now(), now(),
              case when abs(hashtext(p.id::text)) % 3 = 0 then 'upheld' else 'rejected' end
-        from person p where abs(hashtext(p.id::text || 'appeal' || ${c}::text)) % 1000 < 5`.execute(
+        from person p ${benchMunicipality} where abs(hashtext(p.id::text || 'appeal' || ${c}::text)) % 1000 < 5`.execute(
       admin,
     );
     await redemptionsOf(admin, programId, cycleId, referenceDate);

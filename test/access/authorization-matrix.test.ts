@@ -125,6 +125,15 @@ const routes: RouteCase[] = [
     }),
   },
   {
+    name: 'statistics appeals by municipality',
+    action: 'statistics.read',
+    resource: 'none',
+    request: (_t, p) => ({
+      method: 'GET',
+      url: `/api/statistics/tables/appeals_by_program_cycle_area${q(p, 'by=region.municipality,program.cycle,measure')}`,
+    }),
+  },
+  {
     name: 'statistics table csv',
     action: 'statistics.read',
     resource: 'none',

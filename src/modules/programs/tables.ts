@@ -107,6 +107,16 @@ export interface ProgramTables {
     updated_at: Generated<Date>;
     finished_at: Date | null;
   };
+  /** Persons each chunk of a round considered, by area (migration 0083): coverage's "enrolled". */
+  program_cycle_area_count: {
+    cycle_id: string;
+    round: number;
+    chunk_from: string;
+    region_code: string;
+    /** '' when the record names no municipality. */
+    municipality_code: string;
+    persons: number;
+  };
   /** A round's household counts while it is computed (migration 0042). */
   program_cycle_household: {
     cycle_id: string;
@@ -143,6 +153,8 @@ export interface ProgramTables {
     cycle_id: string;
     version: number;
     region_code: string;
+    /** Migration 0084: municipality of residence when filed, for statistics; null when unknown. */
+    municipality_code: Generated<string | null>;
     statement: string;
     filed_by_kind: 'citizen' | 'operator';
     filed_by: string;

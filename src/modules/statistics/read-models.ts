@@ -25,8 +25,10 @@ export interface CoverageGroup {
   cycleId: string;
   referenceDate: string;
   stateCode: string;
-  /** Null when unknown (members frozen before it was recorded; appeals). */
+  /** Null when unknown (members frozen, appeals filed, before it was recorded). */
   municipalityCode: string | null;
+  /** Active persons the cycle's run considered in the program's regions (≥ eligible). */
+  enrolled: number;
   /** Members of the cycle's frozen set. */
   eligible: number;
   /** …with an entitlement of the cycle (≤ eligible). */
@@ -35,7 +37,9 @@ export interface CoverageGroup {
   redeemed: number;
   /** …first redeemed without the card (≤ redeemed). */
   redeemedWithoutCard: number;
+  /** Appeals filed against the cycle by persons living in the area when filing. */
   appealsFiled: number;
+  /** …decided in the person's favour (≤ filed). */
   appealsUpheld: number;
 }
 

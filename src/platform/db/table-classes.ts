@@ -62,6 +62,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // Counts per household id while a round is computed (migration 0042): no attribute value and
   // no person id, derived from the registry and deleted once the round's frozen set is written.
   program_cycle_household: 'operational',
+  program_cycle_area_count: 'history',
   entitlement: 'personal',
   // A wallet's account names its holder by an opaque reference: never deleted. Transfers are
   // written once and never changed (migration 0060 refuses it for every role).

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
+import { residenceMunicipalityOf } from '../../registry/index.js';
 import { programLimits } from '../limits.js';
 import { ProgramsError } from '../programs-error.js';
 import type { AppealStepKind } from '../tables.js';
@@ -58,6 +59,8 @@ export async function appealFiler(
         cycle_id: cycle.id,
         version: cycle.version,
         region_code: regionCode,
+        // Recorded for aggregate statistics only (appeals by municipality, migration 0084).
+        municipality_code: residenceMunicipalityOf(sql`${props.personId}::uuid`),
         statement: props.statement,
         filed_by_kind: filer.actor_kind === 'citizen' ? 'citizen' : 'operator',
         filed_by: filer.actor_id,

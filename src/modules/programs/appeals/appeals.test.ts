@@ -78,7 +78,11 @@ describe('appeals', () => {
 
   beforeAll(async () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 10_000 });
-    await person('Ana', { sex: 'F', birth_date: '1990-03-04' }, '+584121230001');
+    await person(
+      'Ana',
+      { sex: 'F', birth_date: '1990-03-04', municipality_code: 'VE-A-01' },
+      '+584121230001',
+    );
     await person('Rosa', { sex: 'F', birth_date: '1950-03-04' });
     await person('Luis', { sex: 'M', birth_date: '1950-03-04' });
     await person('Eva', { sex: 'F', birth_date: '1991-03-04' });
@@ -174,6 +178,13 @@ describe('appeals', () => {
     });
     expect(filed.statusCode).toBe(201);
     const { appealId } = filed.json();
+    // Her municipality of residence is recorded at filing, for appeals by municipality (#17).
+    const recorded = await kit.database.db
+      .selectFrom('appeal')
+      .select('municipality_code')
+      .where('id', '=', appealId)
+      .executeTakeFirstOrThrow();
+    expect(recorded.municipality_code).toBe('VE-A-01');
     const again = await call('ana', 'POST', `/api/persons/${anaId}/appeals?purpose=self`, {
       programId,
       statement: 'Otra vez',

@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import {
+  activePersonsByArea,
   eligibilityFactsRelation,
   residenceMunicipalityOf,
   sealedFactsReadEntry,
@@ -92,19 +93,22 @@ function sealedStep(props: Omit<RoundScope, 'round'> & { round?: number }, what:
  * with each beneficiary's amount. Runs inside the caller's transaction, so a chunk is wholly
  * written or not at all. Members are written in person-id order: the grant reads them back by
  * person-id range, and reads the table's pages in order instead of one page per member.
+ * The same statement records how many persons the chunk considered, by area
+ * (`consideredByArea`).
  */
 export async function insertRound(trx: Transaction<Database>, props: RoundScope): Promise<void> {
   const sealed = sealedStep(props, 'members');
   // Recorded for aggregate statistics only (coverage by municipality, migration 0049).
   const municipality = residenceMunicipalityOf(sql.ref('e.person_id'));
+  const considered = consideredByArea(props);
   if (sealed === undefined) {
-    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor, municipality_code)
+    await sql`${considered} insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor, municipality_code)
       select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor, ${municipality}
         from (${eligibleRows(props)}) as e order by e.person_id`.execute(trx);
   } else {
     // Only ids, states and amounts are written: the opened facts stayed in the workers.
     const rows = await selectEligibleRows(trx, eligibleRows(props), sealed);
-    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor, municipality_code)
+    await sql`${considered} insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor, municipality_code)
       select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor, ${municipality}
         from unnest(${rows.map((row) => row.person_id)}::uuid[],
                     ${rows.map((row) => String(row.region_code))}::text[],
@@ -114,6 +118,29 @@ export async function insertRound(trx: Transaction<Database>, props: RoundScope)
   if (props.checked.formula !== undefined) {
     await refuseFailedAmounts(trx, props.cycleId, props.round);
   }
+}
+
+/**
+ * The `with` clause that records what a round's chunk considered (migration 0083, issue #17:
+ * coverage's "enrolled"): the active persons in the program's regions, counted by the state and
+ * municipality they live in. It heads the statement that writes the chunk's members, so both
+ * read one snapshot and every member is among the persons counted for its area (eligible ≤
+ * enrolled). With a rule over sealed facts the members' states were read by the statement
+ * before: a person who moved state between the two is the one case that can break it, and the
+ * coverage read model answers enrolled at least eligible.
+ */
+function consideredByArea(props: RoundScope): RawBuilder<unknown> {
+  const { regions } = props.checked.content;
+  const counted = activePersonsByArea({
+    regions,
+    ...(props.personIdRange === undefined ? {} : { personIdRange: props.personIdRange }),
+  });
+  const chunkFrom = props.personIdRange?.from ?? '00000000-0000-0000-0000-000000000000';
+  return sql`with considered as (
+      insert into program_cycle_area_count (cycle_id, round, chunk_from, region_code, municipality_code, persons)
+      select ${props.cycleId}::uuid, ${props.round}::int, ${chunkFrom}::uuid, a.region_code,
+             a.municipality_code, a.persons
+        from ${counted} as a)`;
 }
 
 /**

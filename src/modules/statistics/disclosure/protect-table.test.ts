@@ -346,50 +346,67 @@ describe('disclosure control of a table of counts', () => {
     expect(together.get('A|entitled')?.lower).toBeLessThanOrEqual(0);
   });
 
-  it('holds against an attacker who knows the relations between measures (redeemed ≤ entitled ≤ eligible) and the state → municipality → parish hierarchy', async () => {
-    // The publisher's measures: a tree whose children split their parent, so each relation
-    // is an additivity row with a part that cannot be negative.
+  it('holds against an attacker who knows the relations between measures (redeemed ≤ entitled ≤ eligible ≤ enrolled, upheld ≤ filed) and the state → municipality → parish hierarchy', async () => {
+    // The publisher's measures: trees whose children split their parent, so each relation is
+    // an additivity row with a part that cannot be negative. Persons and appeals hang from a
+    // total that is never published (it adds persons to appeals).
     const measures: Dimension = {
       name: 'measure',
       nodes: [
-        { code: 'eligible', parent: null },
+        { code: 'all', parent: null },
+        { code: 'enrolled', parent: 'all' },
+        { code: 'eligible', parent: 'enrolled' },
+        { code: 'not_eligible', parent: 'enrolled' },
         { code: 'entitled', parent: 'eligible' },
         { code: 'not_entitled', parent: 'eligible' },
         { code: 'redeemed', parent: 'entitled' },
         { code: 'not_redeemed', parent: 'entitled' },
+        { code: 'filed', parent: 'all' },
+        { code: 'upheld', parent: 'filed' },
+        { code: 'not_upheld', parent: 'filed' },
       ],
     };
-    // The attacker's: three measures with no sum between them, and the relations instead.
+    // The attacker's: measures with no sum between them, and the relations instead.
     const attackersMeasures: Dimension = {
       name: 'measure',
       nodes: measures.nodes.map((node) => ({ code: node.code, parent: null })),
     };
     const relations: Relation[] = [
+      { dimension: 2, smaller: 'eligible', larger: 'enrolled' },
       { dimension: 2, smaller: 'entitled', larger: 'eligible' },
       { dimension: 2, smaller: 'redeemed', larger: 'entitled' },
+      { dimension: 2, smaller: 'upheld', larger: 'filed' },
     ];
-    const slack = new Set(['not_entitled', 'not_redeemed']);
+    const slack = new Set(['not_eligible', 'not_entitled', 'not_redeemed', 'not_upheld']);
+    const leaves = [
+      'redeemed',
+      'not_redeemed',
+      'not_entitled',
+      'not_eligible',
+      'upheld',
+      'not_upheld',
+    ];
     const counts = fc.array(
       fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 40 })),
-      { minLength: 48, maxLength: 48 },
+      { minLength: 96, maxLength: 96 },
     );
     await fc.assert(
       fc.asyncProperty(counts, fc.boolean(), async (drawn, slackPublished) => {
         const leafCounts = parishes.flatMap((parish, i) =>
           ['food', 'fuel'].flatMap((p, j) =>
-            ['redeemed', 'not_redeemed', 'not_entitled'].map((m, k) => ({
+            leaves.map((m, k) => ({
               key: [parish, p, m],
-              count: drawn[(6 * i + 3 * j + k) % drawn.length] ?? 0,
+              count: drawn[(12 * i + 6 * j + k) % drawn.length] ?? 0,
             })),
           ),
         );
         const dimensions = [geography, program, measures];
         const { table, truth } = truthOf(dimensions, leafCounts);
-        // Published: every level of the region (parish included) × program, for the three
-        // measures; the parts that split them are published or not, drawn.
+        // Published: every level of the region (parish included) × program, for every measure
+        // but the total; the parts that split them are published or not, drawn.
         const unpublished = new Set<number>();
         table.keys.forEach(([, , m], cell) => {
-          if (!slackPublished && slack.has(m ?? '')) unpublished.add(cell);
+          if (m === 'all' || (!slackPublished && slack.has(m ?? ''))) unpublished.add(cell);
         });
         const published = await protectTable(table, rules, { unpublished });
         expect(published.statistics.byProportion).toBe(0);
@@ -415,7 +432,7 @@ describe('disclosure control of a table of counts', () => {
       }),
       { numRuns: 5 },
     );
-  }, 120_000);
+  }, 240_000);
 
   it('checks protection certificates without a solver: the last-resort proportional change passes, a change that shows through a published cell or breaks a margin does not', () => {
     const { table } = truthOf(

@@ -15,10 +15,13 @@ import { statisticsRefresher } from './table-refresher.js';
  * Coverage by state × municipality × program × cycle from a real cycle (issue #17, points 1
  * and 2): 41 adults in Anzoátegui, 26 in its municipality VE-B-01 (parishes 01 and 02), 3 in
  * VE-B-02 and 12 in VE-B-03, all eligible and entitled by the cycle's run, which records each
- * member's municipality (migration 0049). Twenty of VE-B-01's entitlements are redeemed, two
- * of them without the card. The programs module counts redeemed members through the distribution
- * module's relation of first redemptions, and the refreshed cube publishes each measure by
- * municipality, withholding what is from 1 to 9 and what would give it away.
+ * member's municipality (migration 0049); 12 children in VE-B-01, whom the run considered
+ * (enrolled, migration 0083) and the rule left out. Twenty of VE-B-01's entitlements are
+ * redeemed, two of them without the card; the 12 children appealed, 4 upheld. The programs
+ * module counts redeemed members through the distribution module's relation of first
+ * redemptions, and the refreshed cube publishes each measure by municipality, withholding what
+ * is from 1 to 9 and what would give it away; the appeals are a table of their own read from
+ * the same protected cube.
  */
 describe('coverage by area, program and cycle, from a real cycle', () => {
   let database: TestDatabase;
@@ -29,6 +32,7 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
     { municipality: 'VE-B-01', parish: 'VE-B-01-02', count: 12 },
     { municipality: 'VE-B-02', parish: 'VE-B-02-01', count: 3 },
     { municipality: 'VE-B-03', parish: 'VE-B-03-01', count: 12 },
+    { municipality: 'VE-B-01', parish: 'VE-B-01-01', count: 12, birthDate: '2015-05-01' },
   ];
 
   beforeAll(async () => {
@@ -43,7 +47,7 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
               given_names: 'Ana',
               first_surname: 'Ruiz',
               sex: 'F',
-              birth_date: '1980-05-01',
+              birth_date: place.birthDate ?? '1980-05-01',
               state_code: 'VE-B',
               municipality_code: place.municipality,
               parish_code: place.parish,
@@ -52,8 +56,10 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
         );
       }
     }
-    ({ cycleId } = await cashCycle(database.db, { code: 'bono', amountMinor: 100_00n }));
+    const cycle = await cashCycle(database.db, { code: 'bono', amountMinor: 100_00n });
+    cycleId = cycle.cycleId;
     await redeemTwenty(database, cycleId);
+    await childrenAppeal(database, cycle);
   }, 120_000);
   afterAll(async () => database?.close());
 
@@ -77,12 +83,22 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
       groups.find((group) => group.municipalityCode === municipality);
     expect(of('VE-B-01')).toMatchObject({
       stateCode: 'VE-B',
+      enrolled: 38,
       eligible: 26,
       entitled: 26,
       redeemed: 20,
       redeemedWithoutCard: 2,
+      appealsFiled: 12,
+      appealsUpheld: 4,
     });
-    expect(of('VE-B-02')).toMatchObject({ eligible: 3, entitled: 3, redeemed: 0 });
+    expect(of('VE-B-02')).toMatchObject({ enrolled: 3, eligible: 3, entitled: 3, redeemed: 0 });
+    // What the run considered, recorded by its chunk in the members' statement: everyone active.
+    const considered = await database.db
+      .selectFrom('program_cycle_area_count')
+      .select((eb) => eb.fn.sum<string>('persons').as('persons'))
+      .where('cycle_id', '=', cycleId)
+      .executeTakeFirstOrThrow();
+    expect(Number(considered.persons)).toBe(53);
     // Without the relation nothing is redeemed, and the rest is the same.
     const alone = await coverageByProgramCycle(database.db);
     expect(alone.find((group) => group.municipalityCode === 'VE-B-01')).toMatchObject({
@@ -103,6 +119,8 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
         (cell) =>
           cell.key[0] === place && cell.key[1]?.startsWith('bono/') && cell.key[2] === measure,
       )?.value;
+    expectNoisyCount(value('VE-B', 'enrolled'), 53);
+    expectNoisyCount(value('VE-B-01', 'not_eligible'), 12);
     expectNoisyCount(value('VE-B', 'eligible'), 41);
     expectNoisyCount(value('VE-B-01', 'redeemed'), 20);
     expect(value('VE-B-02', 'eligible')).toBeNull(); // 3
@@ -112,12 +130,36 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
     expect(value('VE-B-01', 'redeemed_with_card')).toBeNull();
     for (const cell of answer.cells) {
       expect(cell.value === null || cell.value === 0 || cell.value >= 10).toBe(true);
+      expect(cell.key[2]).not.toMatch(/^appeals_/);
+    }
+    // The appeals: not open data, read from the same protected cube.
+    expect(() => findTable('appeals_by_program_cycle_area', true)).toThrow();
+    const appeals = await readTable(
+      database.db,
+      findTable('appeals_by_program_cycle_area', false),
+      [],
+    );
+    const appealed = (place: string, measure: string) =>
+      appeals.cells.find(
+        (cell) =>
+          cell.key[0] === place && cell.key[1]?.startsWith('bono/') && cell.key[2] === measure,
+      )?.value;
+    expect(new Set(appeals.cells.map((cell) => cell.key[2]))).toEqual(
+      new Set(['appeals_filed', 'appeals_upheld', 'appeals_not_upheld']),
+    );
+    expect(appealed('VE-B-01', 'appeals_upheld')).toBeNull(); // 4
+    expect(appealed('VE-B-01', 'appeals_not_upheld')).toBeNull(); // 8
+    // 12 filed would bound both parts tighter than their protection (4 + 10 upheld leaves no
+    // room below 12): withheld too, with what would give it away.
+    expect(appealed('VE-B-01', 'appeals_filed')).toBeNull();
+    for (const cell of appeals.cells) {
+      expect(cell.value === null || cell.value === 0 || cell.value >= 10).toBe(true);
     }
     const parishes = await readTable(database.db, findTable('people_by_age_sex_region', true), [
       'region.parish',
     ]);
     const parish = (code: string) => parishes.cells.find((cell) => cell.key[0] === code)?.value;
-    expectNoisyCount(parish('VE-B-01-01'), 14);
+    expectNoisyCount(parish('VE-B-01-01'), 26);
     expectNoisyCount(parish('VE-B-01-02'), 12);
     expect(parish('VE-B-02-01')).toBeNull(); // 3
     expect(parish('VE-B-02')).toBeNull(); // the same 3
@@ -159,4 +201,27 @@ async function redeemTwenty(database: TestDatabase, cycleId: string): Promise<vo
       }
     }),
   );
+}
+
+/**
+ * The 12 children of VE-B-01 appeal being left out, 4 upheld: written as the database owner
+ * with the municipality the appeal records when filed (the filing route is tested in the
+ * programs module; here only the counts matter).
+ */
+async function childrenAppeal(
+  database: TestDatabase,
+  cycle: { programId: string; cycleId: string },
+): Promise<void> {
+  await database.asAdmin(async (admin) => {
+    await sql`insert into appeal (id, person_id, program_id, cycle_id, version, region_code,
+                municipality_code, statement, filed_by_kind, filed_by, status, assign_due_at,
+                decide_due_at, outcome, decided_by)
+      select gen_random_uuid(), m.id, ${cycle.programId}::uuid, ${cycle.cycleId}::uuid, 1,
+             'VE-B', 'VE-B-01', 'test', 'citizen', m.id, 'decided', now(), now(),
+             case when m.n <= 4 then 'upheld' else 'rejected' end, gen_random_uuid()
+        from (select p.id, row_number() over (order by p.id) as n from person p
+               where not exists (select 1 from program_cycle_member c where c.person_id = p.id)) m`.execute(
+      admin,
+    );
+  });
 }

@@ -20,6 +20,7 @@ const coverage: CoverageGroup[] = [1, 2, 3, 4].map((n) => ({
   referenceDate: `2026-${n <= 2 ? 9 + n : 7 + n}-01`,
   stateCode: 'VE-A',
   municipalityCode: null,
+  enrolled: 0,
   eligible: 0,
   entitled: 0,
   redeemed: 0,

@@ -37,6 +37,16 @@ export interface PublishedTable {
    * total's cells stay in the cube, hidden, and no breakdown shows them.
    */
   readonly withoutTotal?: readonly string[];
+  /**
+   * The codes of one dimension this table shows; its other cells are another table's (two
+   * tables shown from one cube, protected together: coverage and its appeals).
+   */
+  readonly only?: { readonly dimension: string; readonly codes: readonly string[] };
+  /**
+   * The table whose stored cube this one is read from (its `build` answers null: the other
+   * table builds, protects and stores the cells of both).
+   */
+  readonly storedIn?: string;
   /** The cube; null when its read model is absent (the table is then not refreshed). */
   build(models: AggregateReadModels, db: Kysely<Database>, now: Date): Promise<Cube | null>;
 }

@@ -127,14 +127,14 @@ describe('published statistics tables', () => {
     expect(list.statusCode).toBe(200);
     const codes = list.json().tables.map((t: { code: string }) => t.code);
     expect(codes).toContain('people_by_age_sex_region');
-    expect(codes).not.toContain('appeals_by_program_cycle_state');
+    expect(codes).not.toContain('appeals_by_program_cycle_area');
     const open = await kit.app.inject({
       url: '/api/open-data/statistics/people_by_age_sex_region?by=region.municipality',
     });
     expect(open.statusCode).toBe(200);
     expect(open.json().title.es).toMatch(/Personas/);
     const closed = await kit.app.inject({
-      url: '/api/open-data/statistics/appeals_by_program_cycle_state',
+      url: '/api/open-data/statistics/appeals_by_program_cycle_area',
     });
     expect(closed.statusCode).toBe(404);
     expect(closed.json().code).toBe('AMP_STATISTICS_UNKNOWN_TABLE');
@@ -171,7 +171,7 @@ describe('published statistics tables', () => {
     expect(open.body.split('\r\n')[0]).toBe('territorio,grupo_de_edad,sexo,valor,estado');
     expect(open.body).toContain('VE-A,all,M,,oculta');
     const closed = await kit.app.inject({
-      url: '/api/open-data/statistics/appeals_by_program_cycle_state/csv',
+      url: '/api/open-data/statistics/appeals_by_program_cycle_area/csv',
     });
     expect(closed.statusCode).toBe(404);
     const refused = await kit.app.inject({

@@ -22,6 +22,7 @@ const coverage: CoverageGroup[] = [cycleA, cycleB].flatMap((cycleId, i) =>
     referenceDate: i === 0 ? '2026-10-01' : '2026-11-01',
     stateCode,
     municipalityCode: null,
+    enrolled: 60,
     eligible: 60,
     entitled: 60,
     redeemed: 0,

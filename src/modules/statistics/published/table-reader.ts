@@ -69,7 +69,7 @@ export async function readTable(
   const row = await db
     .selectFrom('statistics_table')
     .select(['refreshed_at', 'rules', 'cells'])
-    .where('code', '=', table.code)
+    .where('code', '=', table.storedIn ?? table.code)
     .executeTakeFirst();
   if (row === undefined) throw new StatisticsError('AMP_STATISTICS_NOT_REFRESHED', table.code);
   // Safe: the refresher wrote these columns from these types (text on PGlite).
@@ -78,8 +78,12 @@ export async function readTable(
     typeof row.rules === 'string' ? JSON.parse(row.rules) : row.rules
   ) as TableAnswer['rules'];
   const dimensions = dimensionNames(table);
-  const shown = cells.filter((cell) =>
-    dimensions.every((dimension, d) => (cell.depths[d] ?? 0) <= (asked[dimension] ?? 0)),
+  const only = table.only;
+  const onlyAt = only === undefined ? -1 : dimensions.indexOf(only.dimension);
+  const shown = cells.filter(
+    (cell) =>
+      dimensions.every((dimension, d) => (cell.depths[d] ?? 0) <= (asked[dimension] ?? 0)) &&
+      (only === undefined || only.codes.includes(cell.key[onlyAt] ?? '')),
   );
   return {
     ...summaryOf(table),

@@ -13,7 +13,7 @@ export function codeLabel(t: TFunction, dimension: string, code: string): string
   if (dimension === 'region') return areaLabel(t, code);
   if (code === 'all') return t(`statistics.code.all.${dimension}`, { defaultValue: code });
   if (code === 'unknown') return t('statistics.code.unknown');
-  if (['sex', 'measure', 'outcome', 'mode', 'kind'].includes(dimension)) {
+  if (['sex', 'measure', 'mode', 'kind'].includes(dimension)) {
     return t(`statistics.code.${dimension}.${code}`, { defaultValue: code });
   }
   if (dimension === 'age_band') return t('statistics.code.years', { band: code });
