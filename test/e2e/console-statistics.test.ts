@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendMovement } from '../../src/modules/distribution/stock/stock-ledger.js';
 import { statisticsRefresher } from '../../src/modules/statistics/index.js';
 import { expectNoisyCount } from '../../src/modules/statistics/statistics-test-kit.js';
 import { aggregateReadModels } from '../../src/statistics-read-models.js';
@@ -17,7 +20,7 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * 5): the open-data page read without signing in at phone width, and the analysts' dashboard
  * at desktop width, each with the map of the 25 states, the chart and the table, a withheld
  * cell marked as withheld (not 0), Spanish and English, axe-clean and without sideways
- * scrolling.
+ * scrolling; and the stock moved by point, with its item choice and withheld cells marked.
  */
 let run: ConsoleRun;
 let analyst: { username: string; password: string; totp: () => string };
@@ -50,8 +53,46 @@ beforeAll(async () => {
     roles: ['statistics_analyst'],
     regions: ['VE-A'],
   });
+  await stockAtPoints();
   await statisticsRefresher({ db: run.server.database.db, models: aggregateReadModels() });
 }, 180_000);
+
+/**
+ * Stock delivered this month, 10 units a movement: 12 deliveries of rice at caracas-uno and 3
+ * at caracas-dos (Capital District: the 3 are withheld, and what would give them away), 11 of
+ * rice and 12 of boxes at barcelona (Anzoátegui). Points written as the database owner; the
+ * movements through the stock ledger.
+ */
+async function stockAtPoints(): Promise<void> {
+  const points = [
+    { code: 'caracas-uno', region: 'VE-A', moves: { rice_kg: 12 } },
+    { code: 'caracas-dos', region: 'VE-A', moves: { rice_kg: 3 } },
+    { code: 'barcelona', region: 'VE-B', moves: { rice_kg: 11, food_box: 12 } },
+  ].map((point) => ({ ...point, id: randomUUID() }));
+  await run.server.database.asAdmin(async (admin) => {
+    for (const point of points) {
+      await sql`insert into distribution_point (id, code, name, kind, region_code)
+        values (${point.id}, ${point.code}, ${`Punto ${point.code}`}, 'kiosk', ${point.region})`.execute(
+        admin,
+      );
+    }
+  });
+  await run.server.database.db.transaction().execute(async (trx) => {
+    for (const point of points) {
+      for (const [item, count] of Object.entries(point.moves)) {
+        for (let i = 0; i < count; i++) {
+          await appendMovement(trx, {
+            pointId: point.id,
+            item,
+            kind: 'delivery',
+            quantityDelta: 10,
+            recordedBy: null,
+          });
+        }
+      }
+    }
+  });
+}
 
 afterAll(async () => run?.close());
 
@@ -128,6 +169,50 @@ describe('statistics in the console', () => {
     );
     await clean(page);
     await screenshot(page, 'statistics-dashboard-desktop');
+    await clean(page);
+    await page.setViewportSize(viewports.phone);
+    await clean(page);
+    expect(run.pageErrors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
+  it('shows the stock moved by point: an item at a time on the map, a point with 3 movements withheld', async () => {
+    const page = await run.newPage('desktop');
+    await page.goto(`${run.server.baseUrl}/open-data`);
+    await page.getByRole('heading', { name: 'Datos abiertos', level: 1 }).waitFor();
+    await page
+      .getByLabel('Tabla')
+      .selectOption({ label: 'Existencias movidas por punto de entrega' });
+    const answer = page.getByTestId('statistics-answer');
+    await answer
+      .getByRole('heading', { name: 'Existencias movidas por punto de entrega' })
+      .waitFor();
+    await answer.getByTestId('state-map').waitFor();
+    expect(await answer.locator('[data-testid="state-map"] path[data-code]').count()).toBe(25);
+    // Two items: the map shows one at a time, and says which.
+    const item = answer.getByLabel('Artículo', { exact: true });
+    expect(await item.locator('option').allTextContents()).toEqual(['food_box', 'rice_kg']);
+    await item.selectOption('rice_kg');
+    await answer.getByRole('img', { name: /rice_kg/ }).waitFor();
+    // caracas-dos: 3 deliveries of rice, withheld this month and over all months, marked as
+    // withheld and never as 0 (its rows are read page by page).
+    await answer.getByLabel('Filas de').selectOption('VE-A');
+    const table = answer.getByTestId('statistics-table');
+    const quiet: string[] = [];
+    for (let page50 = 1; ; page50++) {
+      const rows = table
+        .getByRole('row')
+        .filter({ hasText: 'caracas-dos' })
+        .filter({ hasText: 'rice_kg' })
+        .filter({ hasText: 'Entregado al punto' });
+      for (const row of await rows.all())
+        quiet.push((await row.locator('td').last().textContent()) ?? '');
+      const next = answer.getByRole('button', { name: 'Filas siguientes' });
+      if ((await next.count()) === 0 || (await next.isDisabled())) break;
+      await next.click();
+      await answer.getByText(new RegExp(`^Filas ${page50 * 50 + 1}–`)).waitFor();
+    }
+    expect(quiet).toEqual(['oculta', 'oculta']);
     await clean(page);
     await page.setViewportSize(viewports.phone);
     await clean(page);
