@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { noisyCount } from '../disclosure/cell-noise.js';
 import { type LinkedTable, linkedTable } from '../disclosure/linked-table.js';
@@ -179,11 +179,8 @@ async function protectedCells(
   now: Date,
   noiseKey: Uint8Array,
 ) {
-  // A batch job reading millions of rows, not a request: its own statement timeout.
   const cube = await db.transaction().execute(async (trx) => {
-    await sql`select set_config('statement_timeout', ${String(statisticsLimits.refreshStatementTimeoutMs)}, true)`.execute(
-      trx,
-    );
+    await asBatchReads(trx);
     return table.build(models, trx, now);
   });
   if (cube === null) return null;
@@ -249,6 +246,26 @@ async function protectedCells(
     primary: result.primary,
     secondary: result.secondary,
   };
+}
+
+/**
+ * Settings for a refresh's reads, in its transaction only: a batch job reading millions of
+ * rows, not a request (BENCHMARKS.md, coverage at 200,000 persons × 12 cycles):
+ * - its own statement timeout (`refreshStatementTimeoutMs`);
+ * - sort and hash memory (`refreshWorkMemMb`) so coverage's joins and its sort of first
+ *   redemptions do not spill to disk in many batches;
+ * - no memoized index probes: given that memory, the planner chose to probe the entitlements
+ *   once per member through a cache that missed every time (75 s instead of 10 s);
+ * - no JIT compilation: compiling the coverage plan (inlining, optimisation) took seconds,
+ *   for a statement that runs once.
+ * PGlite accepts every one of these; it has no JIT and runs no parallel workers.
+ */
+async function asBatchReads(trx: Transaction<Database>): Promise<void> {
+  const { refreshStatementTimeoutMs, refreshWorkMemMb } = statisticsLimits;
+  await sql`select set_config('statement_timeout', ${String(refreshStatementTimeoutMs)}, true),
+                   set_config('work_mem', ${`${refreshWorkMemMb}MB`}, true),
+                   set_config('enable_memoize', 'off', true),
+                   set_config('jit', 'off', true)`.execute(trx);
 }
 
 async function countsProtected(
