@@ -101,6 +101,17 @@ async function clean(page: Awaited<ReturnType<ConsoleRun['newPage']>>): Promise<
   expect(await overflowsHorizontally(page)).toBe(false);
 }
 
+/** Clean at this width and at phone width, no page error so far; then the page is closed. */
+async function cleanAtPhoneWidthAndClose(
+  page: Awaited<ReturnType<ConsoleRun['newPage']>>,
+): Promise<void> {
+  await clean(page);
+  await page.setViewportSize(viewports.phone);
+  await clean(page);
+  expect(run.pageErrors).toEqual([]);
+  await page.context().close();
+}
+
 describe('statistics in the console', () => {
   it('shows open data without signing in: a map of 25 states, a chart and withheld cells marked', async () => {
     const page = await run.newPage('phone');
@@ -164,16 +175,13 @@ describe('statistics in the console', () => {
     const coverage = page.getByTestId('statistics-answer');
     await coverage.getByRole('columnheader', { name: 'Medida' }).waitFor();
     await coverage.getByRole('cell', { name: 'Canjeado sin carnet' }).first().waitFor();
+    await coverage.getByRole('cell', { name: 'Inscritas', exact: true }).first().waitFor();
     expect(await coverage.getByRole('link', { name: 'Descargar CSV' }).getAttribute('href')).toBe(
       '/api/statistics/tables/coverage_by_program_cycle_area/csv?by=region.municipality,program.cycle,measure&lang=es&purpose=eligibility_review',
     );
     await clean(page);
     await screenshot(page, 'statistics-dashboard-desktop');
-    await clean(page);
-    await page.setViewportSize(viewports.phone);
-    await clean(page);
-    expect(run.pageErrors).toEqual([]);
-    await page.context().close();
+    await cleanAtPhoneWidthAndClose(page);
   }, 60_000);
 
   it('shows the stock moved by point: an item at a time on the map, a point with 3 movements withheld', async () => {
@@ -213,10 +221,6 @@ describe('statistics in the console', () => {
       await answer.getByText(new RegExp(`^Filas ${page50 * 50 + 1}–`)).waitFor();
     }
     expect(quiet).toEqual(['oculta', 'oculta']);
-    await clean(page);
-    await page.setViewportSize(viewports.phone);
-    await clean(page);
-    expect(run.pageErrors).toEqual([]);
-    await page.context().close();
+    await cleanAtPhoneWidthAndClose(page);
   }, 60_000);
 });
