@@ -146,7 +146,13 @@ function startSmsSink(
       dataDir: config.dataDir,
       onError,
     });
-    const worker = outboxWorker({ db: database.db, masterKey: keys.masterKey, provider, onError });
+    const worker = outboxWorker({
+      db: database.db,
+      masterKey: keys.masterKey,
+      provider,
+      onError,
+      contacts: textContacts(keys.masterKey),
+    });
     worker.start();
     return {
       file: provider.name === 'file' ? developmentSmsSinkFile(config.dataDir) : null,
@@ -160,6 +166,7 @@ function startSmsSink(
     masterKey: keys.masterKey,
     file: developmentSmsSinkFile(config.dataDir),
     onError,
+    contacts: textContacts(keys.masterKey),
   });
   sink.start();
   return sink;

@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../config.js';
 import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../platform/db/database.js';
+import { textContacts } from '../registry/index.js';
 import { outboxWorker } from './outbox-worker.js';
 import type { SmsProvider } from './provider.js';
 import { providerFromEnv } from './provider-config.js';
@@ -79,6 +80,7 @@ export function registerNotificationsCommands(
         masterKey: keys.masterKey,
         provider,
         onError,
+        contacts: textContacts(keys.masterKey),
         ...(flags.lease === undefined ? {} : { sendingLeaseMs: flags.lease * 1000 }),
       });
       try {

@@ -4,6 +4,7 @@ import { limits } from '../../limits.js';
 import type { Database } from '../../platform/db/schema.js';
 import { fileProvider } from './file-provider.js';
 import { outboxWorker } from './outbox-worker.js';
+import type { TextContacts } from './person-notices.js';
 
 /** The file development writes text messages to, under the data directory. */
 export const developmentSmsSinkFileName = 'sms-outbox.log';
@@ -17,6 +18,8 @@ export interface DevelopmentSmsSinkOptions {
   now?: () => Date;
   /** A pass that failed (the database, the file); never given personal data. */
   onError?: (error: unknown) => void;
+  /** Resolves notices kept with `notifyLater` (the registry's port; `OutboxWorkerOptions`). */
+  contacts?: TextContacts;
 }
 
 export interface DevelopmentSmsSink {
@@ -47,6 +50,7 @@ export function developmentSmsSink(options: DevelopmentSmsSinkOptions): Developm
     batchMax: limits.notifications.developmentSinkBatchMax,
     ...(options.now ? { now: options.now } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.contacts ? { contacts: options.contacts } : {}),
   });
   return { file: options.file, drain: worker.drain, start: worker.start, stop: worker.stop };
 }

@@ -3,6 +3,7 @@
  * module that texts a person calls inside its own transaction; the worker that sends them
  * through a provider; delivery receipts and opt-outs.
  */
+export { resolveDeferredNotices } from './deferred-notices.js';
 export {
   type DevelopmentSmsSink,
   developmentSmsSink,

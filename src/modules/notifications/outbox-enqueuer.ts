@@ -7,6 +7,8 @@ import { checkParameters, templateFor } from './templates.js';
 
 /** A text message to queue: who it is for, where it goes, and which words (by template). */
 export interface TextMessage {
+  /** The message's id; a new UUID when absent (a deferred notice passes its own). */
+  id?: string;
   /** The person the message is for, so that erasure can cancel it. */
   personId: string;
   /** The phone number it goes to (E.164); sealed under the master key before it is stored. */
@@ -65,7 +67,7 @@ export async function enqueueTexts(
   const rows = messages.map((message) => {
     const template = templateFor(message.templateId);
     checkParameters(template, message.parameters);
-    const id = randomUUID();
+    const id = message.id ?? randomUUID();
     const valid = e164.test(message.phone);
     const language: MessageLanguage = message.language === 'en' ? 'en' : 'es';
     return {

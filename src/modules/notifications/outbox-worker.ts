@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { limits } from '../../limits.js';
 import { DecryptionError, open } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
+import { resolveDeferredNotices } from './deferred-notices.js';
 import { e164 } from './outbox-enqueuer.js';
 import {
   type ClaimedMessage,
@@ -14,6 +15,7 @@ import {
   sentSince,
   settleStale,
 } from './outbox-repository.js';
+import type { TextContacts } from './person-notices.js';
 import type { SmsProvider } from './provider.js';
 import { smsLayout } from './segments.js';
 import { renderText, TemplateError } from './templates.js';
@@ -39,6 +41,12 @@ export interface OutboxWorkerOptions {
    * `limits.notifications.sendingLeaseMs` by default (`--lease` of the command).
    */
   sendingLeaseMs?: number;
+  /**
+   * The registry's port for phones and languages: with it, each pass first queues the messages
+   * of notices kept with `notifier.notifyLater` (`resolveDeferredNotices`). A worker without it
+   * leaves them to one that has it (the server's and `amparo notifications work` have it).
+   */
+  contacts?: TextContacts;
 }
 
 /** What one pass did, by outcome. */
@@ -88,8 +96,19 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let running: Promise<PassReport> | undefined;
   let stopped = true;
 
+  // Notices resolved by the last pass: a full batch means more may be waiting.
+  let resolvedLast = 0;
   const pass = async (): Promise<PassReport> => {
     const at = now();
+    const contacts = options.contacts;
+    resolvedLast =
+      contacts === undefined
+        ? 0
+        : await resolveDeferredNotices(
+            { db: options.db, masterKey: options.masterKey, contacts },
+            at,
+            batchMax,
+          );
     const settled = await settleStale(options.db, at, new Date(at.getTime() - leaseMs));
     const report: PassReport = { sent: 0, failed: 0, retried: 0, expired: settled.expired };
     const claimed = await claimDue(options.db, {
@@ -252,7 +271,8 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     timer = setTimeout(() => {
       runOnce()
         .then((report) => {
-          const busy = report.sent + report.failed + report.retried >= batchMax;
+          const busy =
+            report.sent + report.failed + report.retried >= batchMax || resolvedLast >= batchMax;
           schedule(busy ? 0 : settings.workerIntervalMs);
         })
         .catch((error: unknown) => {
@@ -270,7 +290,8 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       for (;;) {
         const report = await runOnce();
         sent += report.sent;
-        if (report.sent + report.failed + report.retried + report.expired === 0) return sent;
+        const done = report.sent + report.failed + report.retried + report.expired === 0;
+        if (done && resolvedLast === 0) return sent;
       }
     },
     start() {

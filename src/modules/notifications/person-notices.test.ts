@@ -14,6 +14,7 @@ import {
   type SignedIn,
   signedInOperator,
 } from '../registry/persons/person-test-kit.js';
+import { resolveDeferredNotices } from './deferred-notices.js';
 import { noticeText, type PersonNotice, personNotifier } from './person-notices.js';
 import { renderText, TemplateError, templates } from './templates.js';
 
@@ -231,6 +232,86 @@ describe('person notices (transactional outbox)', () => {
       expect((await outboxOf(english.id)).map((row) => row.language)).toEqual(['en']);
       expect(await outboxOf(noPhone.id)).toEqual([]);
       expect(await outboxOf(dead.id)).toEqual([]);
+    });
+
+    it('keeps a notice for later and queues it when the worker resolves the phone', async () => {
+      const notifier = personNotifier({
+        masterKey: kit.masterKey,
+        contacts: textContacts(kit.masterKey),
+      });
+      const withPhone = await buildPerson(kit, { phone: '+584125550108' });
+      const english = await buildPerson(kit, {
+        phone: '+584125550109',
+        attributes: { ...personAttributes(), preferred_language: 'en' },
+      });
+      const noPhone = await buildPerson(kit, {});
+      const dead = await buildPerson(kit, { phone: '+584125550110', status: 'deceased' });
+      const ids = [withPhone.id, english.id, noPhone.id, dead.id];
+      const notice: PersonNotice = {
+        event: 'redemption_receipt',
+        place: 'Escuela Bolívar',
+        date: '2026-12-11',
+        reference: 'R-1A2B3C4D',
+      };
+      const kept = (personIds: string[]) =>
+        kit.database.db
+          .selectFrom('notification_deferred')
+          .select(['id', 'person_id', 'resolved_at'])
+          .where('person_id', 'in', personIds)
+          .execute();
+      // Words that do not fit are refused when kept, as `notify` refuses them.
+      await expect(
+        kit.database.db
+          .transaction()
+          .execute((trx) => notifier.notifyLater(trx, withPhone.id, { ...notice, date: 'hoy' })),
+      ).rejects.toThrow(TemplateError);
+      // Rolled back with the change: nothing kept.
+      await expect(
+        kit.database.db.transaction().execute(async (trx) => {
+          await notifier.notifyLater(trx, withPhone.id, notice);
+          throw new Error('the redemption failed');
+        }),
+      ).rejects.toThrow(/redemption failed/);
+      expect(await kept(ids)).toEqual([]);
+
+      await kit.database.db.transaction().execute(async (trx) => {
+        for (const id of ids) await notifier.notifyLater(trx, id, notice);
+      });
+      // Kept, not yet queued: no phone was read.
+      for (const id of ids) expect(await outboxOf(id)).toEqual([]);
+      const at = new Date();
+      const deps = {
+        db: kit.database.db,
+        masterKey: kit.masterKey,
+        contacts: textContacts(kit.masterKey),
+      };
+      while ((await resolveDeferredNotices(deps, at, 100)) > 0) {
+        // Earlier notices of other tests may be waiting too; each pass takes up to 100.
+      }
+      const rows = await kept(ids);
+      expect(rows.every((row) => row.resolved_at !== null)).toBe(true);
+      const [queued, ...more] = await outboxOf(withPhone.id);
+      expect(more).toEqual([]);
+      // The message has the notice's id, its words in the person's language, the phone sealed.
+      expect(queued?.id).toBe(rows.find((row) => row.person_id === withPhone.id)?.id);
+      expect(queued).toMatchObject({
+        template_id: 'distribution.redemption_receipt',
+        language: 'es',
+        status: 'queued',
+        parameters: { place: 'Escuela Bolívar', date: '2026-12-11', reference: 'R-1A2B3C4D' },
+      });
+      const opened = open(kit.masterKey, queued?.recipient_sealed ?? Buffer.alloc(0), {
+        table: 'notification_outbox',
+        column: 'recipient',
+        recordId: queued?.id ?? '',
+      });
+      expect(opened.toString('utf8')).toBe('+584125550108');
+      expect((await outboxOf(english.id)).map((row) => row.language)).toEqual(['en']);
+      expect(await outboxOf(noPhone.id)).toEqual([]);
+      expect(await outboxOf(dead.id)).toEqual([]);
+      // Resolved once: a second pass queues nothing more.
+      expect(await resolveDeferredNotices(deps, at, 100)).toBe(0);
+      expect(await outboxOf(withPhone.id)).toHaveLength(1);
     });
 
     it('queues “card ready” with the card, once per issue', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { limits } from '../../limits.js';
 import type { Database } from '../../platform/db/schema.js';
@@ -108,6 +109,15 @@ export function noticeText(
   }
 }
 
+/** The template and values of a notice in both languages, each checked against its template. */
+function checkedWords(notice: PersonNotice): Record<'es' | 'en', ReturnType<typeof noticeText>> {
+  const words = { es: noticeText(notice, 'es'), en: noticeText(notice, 'en') };
+  for (const { templateId, parameters } of Object.values(words)) {
+    checkParameters(templateFor(templateId), parameters);
+  }
+  return words;
+}
+
 /** Where a text to a person goes and in which language; the registry answers it. */
 export interface TextContact {
   phone: string;
@@ -147,6 +157,15 @@ export interface PersonNotifier {
     notice: PersonNotice,
   ): Promise<number>;
   /**
+   * `notify` without reading the person's phone now, for a hot path (a redemption): the notice
+   * is kept in the caller's transaction (`notification_deferred`, its words checked as
+   * `notify` checks them) and the outbox worker reads the phone and language of a batch of
+   * such notices at once when it next passes (`resolveDeferredNotices`). A person without a
+   * phone, no longer active, or erased by then is sent nothing, as `notify` would have queued
+   * nothing.
+   */
+  notifyLater(trx: Kysely<Database>, personId: string, notice: PersonNotice): Promise<void>;
+  /**
    * A notice of its own to each person (a receipt each, say), the phones read per chunk as
    * `notifyAll` reads them: what a batch of offline redemptions synced at once queues.
    */
@@ -180,13 +199,7 @@ export function personNotifier(deps: {
   ): Promise<string[]> => {
     // The words are checked first, in both languages: a wrong value is refused even when no
     // one has a phone. One notice for everyone, or one per person (`notifyEach`).
-    const texts = (Array.isArray(notice) ? notice : [notice]).map((each: PersonNotice) => {
-      const words = { es: noticeText(each, 'es'), en: noticeText(each, 'en') };
-      for (const { templateId, parameters } of Object.values(words)) {
-        checkParameters(templateFor(templateId), parameters);
-      }
-      return words;
-    });
+    const texts = (Array.isArray(notice) ? notice : [notice]).map(checkedWords);
     const queuedAt = deps.now?.() ?? new Date();
     const ids: string[] = [];
     const batch = limits.notifications.noticeBatchMax;
@@ -223,6 +236,18 @@ export function personNotifier(deps: {
     },
     async notifyAll(trx, personIds, notice) {
       return (await queue(trx, personIds, notice)).length;
+    },
+    async notifyLater(trx, personId, notice) {
+      checkedWords(notice);
+      await trx
+        .insertInto('notification_deferred')
+        .values({
+          id: randomUUID(),
+          person_id: personId,
+          notice: JSON.stringify(notice),
+          created_at: deps.now?.() ?? new Date(),
+        })
+        .execute();
     },
     async notifyEach(trx, notices) {
       if (notices.length === 0) return 0;

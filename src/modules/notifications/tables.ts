@@ -35,6 +35,15 @@ export interface NotificationTables {
     /** `migrations/0027_notification_region.sql`: the person's state when queued. */
     region_code: string | null;
   };
+  /** `migrations/0095_notification_deferred.sql`: notices whose contact the worker resolves. */
+  notification_deferred: {
+    id: string;
+    person_id: string;
+    /** A `PersonNotice` (JSON). */
+    notice: unknown;
+    created_at: Date;
+    resolved_at: Date | null;
+  };
   notification_part: {
     message_id: string;
     part: number;

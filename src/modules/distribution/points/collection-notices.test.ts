@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { listStates } from '../../geography/index.js';
-import { localDate, personNotifier, renderText } from '../../notifications/index.js';
+import {
+  localDate,
+  personNotifier,
+  renderText,
+  resolveDeferredNotices,
+} from '../../notifications/index.js';
 import { personAreas, textContacts } from '../../registry/index.js';
 import { inKindProgramWithCycle, type SignedIn, signIn } from '../distribution-test-kit.js';
 import { receiptReference } from '../redemption/redemption-notice.js';
@@ -271,8 +276,16 @@ describe('collection and receipt texts', () => {
     const redeemed = await post('redemptions', body);
     expect(redeemed.statusCode, redeemed.body).toBe(201);
     const { receipt } = redeemed.json() as { receipt: { receiptId: string; redeemedAt: string } };
-    // A retry is the same redemption: one text.
+    // A retry is the same redemption: one text. It is kept with the redemption and queued
+    // when the outbox worker reads the phone (`notifyLater`).
     expect((await post('redemptions', body)).statusCode).toBe(201);
+    expect(await queued('distribution.redemption_receipt')).toEqual([]);
+    const contacts = textContacts(kit.masterKey);
+    await resolveDeferredNotices(
+      { db: kit.database.db, masterKey: kit.masterKey, contacts },
+      kit.now(),
+      100,
+    );
     const receipts = await queued('distribution.redemption_receipt');
     expect(receipts).toEqual([
       {
