@@ -103,25 +103,40 @@ export async function lockEntitlementState(
   const initial = initialState(entitlement);
   // One statement creates the row or, when it exists, locks it (the no-op update waits for a
   // redemption holding it and returns the state that one committed): `xmax = 0` only on a row
-  // this statement inserted.
-  const locked = await trx
-    .insertInto('entitlement_redemption_state')
-    .values({
-      entitlement_id: entitlement.entitlementId,
-      person_id: entitlement.personId,
-      program_id: entitlement.programId,
-      state: initial.state,
-      state_reason: initial.reason,
-    })
-    .onConflict((conflict) =>
-      conflict
-        .column('entitlement_id')
-        .doUpdateSet((update) => ({ state: update.ref('entitlement_redemption_state.state') })),
+  // this statement inserted. The same statement reads the remaining quantities `for update`:
+  // its snapshot predates a redemption it waited for, but a locking read returns the newest
+  // committed version of each row, so it sees what that redemption left (one round trip where
+  // there were two). Rows inserted after the snapshot are not seen at all: a state row created
+  // by a concurrent first use comes back with no items, and they are then read on their own.
+  const { rows } = await sql<{ state: VoucherState; created: boolean; items: ItemBalance[] }>`
+    with locked as (
+      insert into entitlement_redemption_state (entitlement_id, person_id, program_id, state,
+        state_reason)
+      values (${entitlement.entitlementId}, ${entitlement.personId}, ${entitlement.programId},
+        ${initial.state}, ${initial.reason})
+      on conflict (entitlement_id) do update set state = entitlement_redemption_state.state
+      returning state, xmax = 0 as created
     )
-    .returning(['state', sql<boolean>`xmax = 0`.as('created')])
-    .executeTakeFirstOrThrow();
+    select locked.state, locked.created,
+      case when locked.created then '[]'::json else (
+        select coalesce(json_agg(json_build_object('item', b.item, 'unit', b.unit,
+          'granted', b.quantity_granted, 'remaining', b.quantity_remaining) order by b.item),
+          '[]'::json)
+        from (select item, unit, quantity_granted, quantity_remaining
+          from entitlement_item_balance
+          where entitlement_id = ${entitlement.entitlementId}
+          for update) b
+      ) end as items
+    from locked
+  `.execute(trx);
+  const locked = rows[0];
+  if (locked === undefined) throw new Error('the entitlement state upsert returned no row');
   const state = entitlement.status === 'ended' ? initial.state : locked.state;
-  if (!locked.created) return { state, items: await itemBalances(trx, entitlement.entitlementId) };
+  if (!locked.created) {
+    const items =
+      locked.items.length > 0 ? locked.items : await itemBalances(trx, entitlement.entitlementId);
+    return { state, items };
+  }
   // First seen at a point: what waits from the program's closed cycle is taken into it now.
   const items = grantedItems(entitlement, await carriedInto(trx, entitlement, { take: true }));
   if (items.length > 0) {

@@ -37,11 +37,12 @@ describe('redemption with the card', () => {
   let second: CardHolder;
   let revoked: CardHolder;
   let fourth: CardHolder;
+  let fifth: CardHolder;
   let programId: string;
 
   beforeAll(async () => {
     const scene = await distributionScene({
-      people: 4,
+      people: 5,
       program: {
         code: 'fuel',
         basket: [
@@ -51,8 +52,9 @@ describe('redemption with the card', () => {
       },
     });
     ({ kit, supervisor, operator, issuer, programId } = scene);
-    // Safe: the scene made four people.
-    [holder, second, revoked, fourth] = scene.people as [
+    // Safe: the scene made five people.
+    [holder, second, revoked, fourth, fifth] = scene.people as [
+      CardHolder,
       CardHolder,
       CardHolder,
       CardHolder,
@@ -267,6 +269,63 @@ describe('redemption with the card', () => {
       .where('entitlement_id', '=', entitlement?.entitlementId ?? '')
       .execute();
     expect(redemptions).toHaveLength(1);
+  });
+
+  it('counts simultaneous partial redemptions of a touched entitlement against what each left', async () => {
+    // The state row exists (a first redemption made it): each attempt locks it and reads the
+    // remaining quantities in the same statement, which must see what the one before it left.
+    // Operators of their own: one operator's redemptions queue on their read-quota row.
+    const operators: SignedIn[] = [];
+    for (let index = 0; index < 6; index += 1) {
+      operators.push(await signIn(kit, ['distribution_operator'], ['VE-A']));
+    }
+    for (const point of [pointA, pointB]) {
+      const changed = await kit.app.inject({
+        method: 'POST',
+        url: `/api/distribution/points/${point}/changes?purpose=distribution`,
+        cookies: supervisor.cookies,
+        payload: { addOperators: operators.map((each) => each.operatorId) },
+      });
+      expect(changed.statusCode, changed.body).toBe(200);
+    }
+    const [entitlement] = await lookup(fifth.qrText);
+    const redeem = (point: string, quantity: number, index = 0) =>
+      post(
+        `${point}/redemptions`,
+        {
+          clientId: randomUUID(),
+          qrText: fifth.qrText,
+          entitlementId: entitlement?.entitlementId,
+          lines: [{ item: 'fuel_litre', quantity }],
+        },
+        operators[index % operators.length],
+      );
+    expect((await redeem(pointA, 10)).statusCode).toBe(201);
+    const stockBefore = (await onHand(pointA, 'fuel_litre')) + (await onHand(pointB, 'fuel_litre'));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        redeem(index % 2 === 0 ? pointA : pointB, 10, index),
+      ),
+    );
+    // 50 litres remained: five of twelve attempts of 10 succeed, each seeing the last one's rest.
+    const taken = answers.filter((response) => response.statusCode === 201);
+    expect(taken).toHaveLength(5);
+    const remainingSeen = taken
+      .map(
+        (response) =>
+          (response.json() as { entitlement: Answer }).entitlement.items.find(
+            (line) => line.item === 'fuel_litre',
+          )?.remaining,
+      )
+      .sort((a, b) => (a ?? 0) - (b ?? 0));
+    expect(remainingSeen).toEqual([0, 10, 20, 30, 40]);
+    for (const response of answers.filter((each) => each.statusCode !== 201)) {
+      expect(response.json().code).toBe('AMP_QUANTITY_ABOVE_REMAINING');
+    }
+    const stockAfter = (await onHand(pointA, 'fuel_litre')) + (await onHand(pointB, 'fuel_litre'));
+    expect(stockBefore - stockAfter).toBe(50);
+    const [after] = await lookup(fifth.qrText);
+    expect(after?.items.find((line) => line.item === 'fuel_litre')?.remaining).toBe(0);
   });
 
   it('cancels what remains when the registry records the death, in the same commit', async () => {
