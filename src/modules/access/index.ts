@@ -8,6 +8,7 @@ export { type NamedOperator, operatorsNamed } from './operator-directory.js';
 export {
   type AuditRecorder,
   auditInTransaction,
+  foldedAudit,
   type Grant,
   type GuardDependencies,
   type GuardedAccess,

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError, type ErrorCode } from '../../platform/errors.js';
 import type { Actor, OperatorActor, Purpose } from '../../shared/access/actor.js';
@@ -31,6 +31,11 @@ export interface TransactionalAuditRecorder extends AuditRecorder {
     entries: readonly AuditEntryInput[],
   ): Promise<StagedAudit>;
   settle?(staged: StagedAudit): Promise<void>;
+  /** `stageInTransaction` as a statement the caller runs (`AuditLog.stagedStatement`). */
+  stagedStatement?(entries: readonly AuditEntryInput[]): {
+    staged: StagedAudit;
+    statement: RawBuilder<unknown>;
+  };
 }
 
 /** Entries staged in a transaction, to be settled once it has committed. */
@@ -66,6 +71,29 @@ export async function auditInTransaction(
   }
   const staged = await stageInTransaction.call(audit, trx, entries);
   return () => settle.call(audit, staged);
+}
+
+/**
+ * `auditInTransaction` for a hot path that folds the staging into its own last write: the
+ * statement to embed as a data-modifying CTE (`with staged as (${statement}) …`), and what to
+ * call after the commit. Undefined for a recorder without the staged path: then call
+ * `auditInTransaction` instead.
+ *
+ * @example
+ *   const folded = foldedAudit(deps.audit, [entry]);
+ *   // … sql`with staged as (${folded.statement}), … ` in the transaction …
+ *   await folded.settle();
+ */
+export function foldedAudit(
+  audit: TransactionalAuditRecorder,
+  entries: readonly AuditEntryInput[],
+): { statement: RawBuilder<unknown>; settle: () => Promise<void> } | undefined {
+  const { stagedStatement, settle } = audit;
+  if (stagedStatement === undefined || settle === undefined || entries.length === 0) {
+    return undefined;
+  }
+  const { staged, statement } = stagedStatement.call(audit, entries);
+  return { statement, settle: () => settle.call(audit, staged) };
 }
 
 export interface GuardDependencies {

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 
 /*
@@ -81,10 +81,13 @@ export interface PendingEntryRow {
 
 export async function insertPending(db: Db, rows: readonly PendingEntryRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db
-    .insertInto('audit_pending')
-    .values(rows.map((row) => ({ id: row.id, entry: row.entry, entry_mac: row.entryMac })))
-    .execute();
+  await pendingInsert(rows).execute(db);
+}
+
+/** The insert of staged rows as one statement, to run alone or as another write's CTE. */
+export function pendingInsert(rows: readonly PendingEntryRow[]): RawBuilder<unknown> {
+  const values = sql.join(rows.map((row) => sql`(${row.id}::uuid, ${row.entry}, ${row.entryMac})`));
+  return sql`insert into audit_pending (id, entry, entry_mac) values ${values}`;
 }
 
 /**

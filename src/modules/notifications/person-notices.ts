@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { limits } from '../../limits.js';
 import type { Database } from '../../platform/db/schema.js';
 import { enqueueTexts } from './outbox-enqueuer.js';
@@ -166,6 +166,12 @@ export interface PersonNotifier {
    */
   notifyLater(trx: Kysely<Database>, personId: string, notice: PersonNotice): Promise<void>;
   /**
+   * `notifyLater` as a statement the caller runs in its transaction, alone or as a
+   * data-modifying CTE of its own write (one round trip less on a hot path). The words are
+   * checked now; a wrong value throws here.
+   */
+  notifyLaterStatement(personId: string, notice: PersonNotice): RawBuilder<unknown>;
+  /**
    * A notice of its own to each person (a receipt each, say), the phones read per chunk as
    * `notifyAll` reads them: what a batch of offline redemptions synced at once queues.
    */
@@ -229,6 +235,12 @@ export function personNotifier(deps: {
     }
     return ids;
   };
+  const keptStatement = (personId: string, notice: PersonNotice): RawBuilder<unknown> => {
+    checkedWords(notice);
+    const keptAt = deps.now?.() ?? new Date();
+    return sql`insert into notification_deferred (id, person_id, notice, created_at)
+      values (${randomUUID()}::uuid, ${personId}::uuid, ${JSON.stringify(notice)}::jsonb, ${keptAt})`;
+  };
   return {
     async notify(trx, personId, notice) {
       const [id] = await queue(trx, [personId], notice);
@@ -238,17 +250,9 @@ export function personNotifier(deps: {
       return (await queue(trx, personIds, notice)).length;
     },
     async notifyLater(trx, personId, notice) {
-      checkedWords(notice);
-      await trx
-        .insertInto('notification_deferred')
-        .values({
-          id: randomUUID(),
-          person_id: personId,
-          notice: JSON.stringify(notice),
-          created_at: deps.now?.() ?? new Date(),
-        })
-        .execute();
+      await keptStatement(personId, notice).execute(trx);
     },
+    notifyLaterStatement: (personId, notice) => keptStatement(personId, notice),
     async notifyEach(trx, notices) {
       if (notices.length === 0) return 0;
       const personIds = notices.map((each) => each.personId);

@@ -50,11 +50,6 @@ export async function runIdempotent<Body>(
      * statements (a hot path saving a round trip); otherwise it is inserted after the work.
      */
     workStoresAnswer?: boolean;
-    /**
-     * The transaction's last writes, after the answer is stored: a write that takes a lock
-     * every request needs (the audit appender's) holds it for the commit alone.
-     */
-    lastInTransaction?: (trx: Transaction<Database>) => Promise<void>;
   } = {},
 ): Promise<IdempotentResult<Body> & { replayed: boolean }> {
   const requestSha256 = requestDigest(key.request);
@@ -90,7 +85,6 @@ export async function runIdempotent<Body>(
     if (options.workStoresAnswer !== true) {
       await trx.insertInto('idempotency_record').values(row(result)).execute();
     }
-    await options.lastInTransaction?.(trx);
     return { ...result, replayed: false };
   });
 }

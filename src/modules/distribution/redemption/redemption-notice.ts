@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../platform/db/schema.js';
+import type { RawBuilder } from 'kysely';
 import { localDate } from '../../notifications/index.js';
 import type { DistributionDependencies } from '../distribution-context.js';
 import type { PointRow } from '../point-gate.js';
@@ -15,21 +14,21 @@ export function receiptReference(receiptId: string): string {
 }
 
 /**
- * Tells the person, in the redemption's transaction (issue 14, point 6, "redemption receipt"),
+ * The statement that tells the person, run in the redemption's transaction as part of its write
+ * (issue 14, point 6, "redemption receipt"),
  * that a collection was recorded at this point, on this day, with this receipt: "if it was not
  * you, tell the office". Never the program or the items (no program opts into more). Without
- * a notifier (tests of distribution alone) nothing is queued.
+ * a notifier (tests of distribution alone) there is none.
  */
-export async function queueRedemptionNotice(
-  trx: Kysely<Database>,
+export function redemptionNoticeStatement(
   deps: DistributionDependencies,
   props: { personId: string; point: PointRow; receiptId: string; redeemedAt: Date },
-): Promise<void> {
-  if (deps.notifier === undefined) return;
+): RawBuilder<unknown> | undefined {
+  if (deps.notifier === undefined) return undefined;
   const place = placeText(props.point.name) ?? placeText(props.point.code) ?? 'Amparo';
   // Kept for the outbox worker to resolve the phone and language (`notifyLater`): reading and
   // opening the person's version here was a sixth of a redemption's server CPU.
-  await deps.notifier.notifyLater(trx, props.personId, {
+  return deps.notifier.notifyLaterStatement(props.personId, {
     event: 'redemption_receipt',
     place,
     date: localDate(props.redeemedAt),

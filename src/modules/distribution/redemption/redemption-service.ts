@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { type RawBuilder, sql, type Transaction } from 'kysely';
 import { type IdempotencyRow, runIdempotent } from '../../../platform/db/idempotency.js';
 import type { Database } from '../../../platform/db/schema.js';
 import type { OperatorActor } from '../../../shared/access/actor.js';
@@ -8,6 +8,7 @@ import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import {
   auditInTransaction,
   countPersonReadsInTransaction,
+  foldedAudit,
   PersonReadsOverrun,
   personReadsRefusal,
 } from '../../access/index.js';
@@ -37,7 +38,7 @@ import {
   stateAfter,
 } from './entitlement-state.js';
 import { type Receipt, receiptKeyFrom, type SignedReceipt, signReceipt } from './receipt.js';
-import { queueRedemptionNotice } from './redemption-notice.js';
+import { redemptionNoticeStatement } from './redemption-notice.js';
 
 /**
  * Redemption online with the card (issue #15, point 3): the card is verified by the
@@ -226,14 +227,21 @@ export async function redeemFor(
           await props.alsoInTransaction?.(trx);
           const state = stateAfter(after);
           const redeemedAt = nowOf(deps);
-          // The text is queued before the write that takes the point's stock row, so that lock
-          // waits on nothing but the audit append and the commit.
-          await queueRedemptionNotice(trx, deps, {
+          // The text kept for the outbox worker and the audit entry staged are written by the
+          // redemption's one write statement (data-modifying CTEs: two round trips fewer). The
+          // entry is staged without the audit appender's global lock and moved into the log with
+          // other requests' entries after the commit (group commit): concurrent redemptions do
+          // not commit one at a time.
+          const notice = redemptionNoticeStatement(deps, {
             personId: entitlement.personId,
             point: gate.point,
             receiptId: redemptionId,
             redeemedAt,
           });
+          const folded = foldedAudit(deps.audit, [
+            writeAuditEntry(gate.write, resource, [], props.requestId),
+          ]);
+          if (folded !== undefined) settleAudit = folded.settle;
           const receipt = signedReceiptOf(deps, gate.point, {
             redemptionId,
             entitlement,
@@ -253,20 +261,16 @@ export async function redeemFor(
             receipt,
             answerRow: answer.row(result),
             operatorId: operatorIdOf(gate.write.actor),
+            alsoWritten: [notice, folded?.statement].filter((each) => each !== undefined),
           });
-          return result;
-        },
-        {
-          workStoresAnswer: true,
-          // The entry is staged with the redemption, without the audit appender's global lock,
-          // and moved into the log with other requests' entries after the commit (group commit;
-          // bench/distribution-redeem.ts): concurrent redemptions no longer commit one at a time.
-          lastInTransaction: async (trx) => {
+          if (folded === undefined) {
             settleAudit = await auditInTransaction(deps.audit, trx, [
               writeAuditEntry(gate.write, resource, [], props.requestId),
             ]);
-          },
+          }
+          return result;
         },
+        { workStoresAnswer: true },
       ),
     ),
   );
@@ -415,6 +419,8 @@ async function writeRedemption(
     receipt: SignedReceipt;
     answerRow: IdempotencyRow;
     operatorId: string | null;
+    /** Other modules' inserts that belong to the redemption (its text, its audit entry). */
+    alsoWritten: readonly RawBuilder<unknown>[];
   },
 ): Promise<void> {
   const { entitlement, props, receipt } = input;
@@ -435,8 +441,11 @@ async function writeRedemption(
   const single = lines.length === 1 ? lines[0] : undefined;
   const movementId = randomUUID();
   const row = input.answerRow;
+  const also = input.alsoWritten.map(
+    (statement, index) => sql`${sql.raw(`also_${index}`)} as (${statement}), `,
+  );
   const result = await sql<{ moved: number }>`
-    with balances as (
+    with ${sql.join(also, sql``)} balances as (
       update entitlement_item_balance b set quantity_remaining = v.remaining
       from (values ${remaining}) as v (item, remaining)
       where b.entitlement_id = ${entitlement.entitlementId} and b.item = v.item
