@@ -1,6 +1,11 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import type { EntitlementForRedemption } from '../../programs/index.js';
+import {
+  type EntitlementForRedemption,
+  type EntitlementRelationRow,
+  entitlementForRedemptionRelation,
+  entitlementFromRelation,
+} from '../../programs/index.js';
 import type { StateReason, VoucherState } from '../tables.js';
 import { type CarriedLine, carriedInto, withCarried } from './carry-over.js';
 
@@ -118,15 +123,8 @@ export async function lockEntitlementState(
       returning state, xmax = 0 as created
     )
     select locked.state, locked.created,
-      case when locked.created then '[]'::json else (
-        select coalesce(json_agg(json_build_object('item', b.item, 'unit', b.unit,
-          'granted', b.quantity_granted, 'remaining', b.quantity_remaining) order by b.item),
-          '[]'::json)
-        from (select item, unit, quantity_granted, quantity_remaining
-          from entitlement_item_balance
-          where entitlement_id = ${entitlement.entitlementId}
-          for update) b
-      ) end as items
+      case when locked.created then '[]'::json else ${lockedBalances(entitlement.entitlementId)}
+      end as items
     from locked
   `.execute(trx);
   const locked = rows[0];
@@ -137,7 +135,17 @@ export async function lockEntitlementState(
       locked.items.length > 0 ? locked.items : await itemBalances(trx, entitlement.entitlementId);
     return { state, items };
   }
-  // First seen at a point: what waits from the program's closed cycle is taken into it now.
+  return { state, items: await firstUse(trx, entitlement) };
+}
+
+/**
+ * First seen at a point: what waits from the program's closed cycle is taken into it now, and
+ * the item balances are created.
+ */
+async function firstUse(
+  trx: Transaction<Database>,
+  entitlement: EntitlementForRedemption,
+): Promise<ItemBalance[]> {
   const items = grantedItems(entitlement, await carriedInto(trx, entitlement, { take: true }));
   if (items.length > 0) {
     await trx
@@ -153,7 +161,72 @@ export async function lockEntitlementState(
       )
       .execute();
   }
-  return { state, items: [...items].sort((a, b) => (a.item < b.item ? -1 : 1)) };
+  return [...items].sort((a, b) => (a.item < b.item ? -1 : 1));
+}
+
+/**
+ * The remaining quantities as a JSON array, read `for update`: in a statement that waited for
+ * the state row's lock, a locking read returns the newest committed version of each row (what
+ * the redemption it waited for left), though the statement's snapshot predates it.
+ */
+function lockedBalances(entitlementId: string): RawBuilder<ItemBalance[]> {
+  return sql`(
+    select coalesce(json_agg(json_build_object('item', b.item, 'unit', b.unit,
+      'granted', b.quantity_granted, 'remaining', b.quantity_remaining) order by b.item),
+      '[]'::json)
+    from (select item, unit, quantity_granted, quantity_remaining
+      from entitlement_item_balance
+      where entitlement_id = ${entitlementId}
+      for update) b
+  )`;
+}
+
+/**
+ * A card or assisted redemption's entitlement (programs' relation), its state row created or
+ * locked, and its remaining quantities, in one statement (one round trip where there were
+ * three). Only an open entitlement of this person in a program the point serves gets a state
+ * row; for any other the caller refuses, and its transaction rolls back. Undefined when there
+ * is no such entitlement.
+ */
+export async function lockForRedemption(
+  trx: Transaction<Database>,
+  props: { entitlementId: string; personId: string; servedProgramIds: readonly string[] },
+): Promise<
+  { entitlement: EntitlementForRedemption; state: VoucherState; items?: ItemBalance[] } | undefined
+> {
+  const { rows } = await sql<
+    EntitlementRelationRow & {
+      locked_state: VoucherState | null;
+      created: boolean | null;
+      items: ItemBalance[] | null;
+    }
+  >`
+    with e as (${entitlementForRedemptionRelation(props.entitlementId)}),
+    locked as (
+      insert into entitlement_redemption_state (entitlement_id, person_id, program_id, state)
+      select e.id, e.person_id, e.program_id, 'activated' from e
+       where e.status = 'open' and e.person_id = ${props.personId}
+         and e.program_id = any(${[...props.servedProgramIds]}::uuid[])
+      on conflict (entitlement_id) do update set state = entitlement_redemption_state.state
+      returning state, xmax = 0 as created
+    )
+    select e.*, locked.state as locked_state, locked.created,
+      case when locked.created is false then ${lockedBalances(props.entitlementId)} end as items
+    from e left join locked on true
+  `.execute(trx);
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  const { locked_state: state, created, items, ...relation } = row;
+  const entitlement = entitlementFromRelation(relation);
+  // Not locked (ended, another person's, a program the point does not serve): refused by the
+  // caller; an ended entitlement answers the state programs imply, as `lockEntitlementState`.
+  if (state === null || created === null) {
+    return { entitlement, state: initialState(entitlement).state };
+  }
+  if (created) return { entitlement, state, items: await firstUse(trx, entitlement) };
+  const locked =
+    items !== null && items.length > 0 ? items : await itemBalances(trx, entitlement.entitlementId);
+  return { entitlement, state, items: locked };
 }
 
 /** The answer after a redemption, from what the transaction wrote (no second read). */

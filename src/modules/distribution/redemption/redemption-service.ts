@@ -13,11 +13,7 @@ import {
   personReadsRefusal,
 } from '../../access/index.js';
 import { onlineCardCheck } from '../../credentials/index.js';
-import {
-  type EntitlementForRedemption,
-  entitlementForRedemption,
-  openEntitlementsOf,
-} from '../../programs/index.js';
+import { type EntitlementForRedemption, openEntitlementsOf } from '../../programs/index.js';
 import {
   type DistributionContext,
   type DistributionDependencies,
@@ -34,7 +30,7 @@ import {
   type EntitlementAnswer,
   entitlementAnswer,
   type ItemBalance,
-  lockEntitlementState,
+  lockForRedemption,
   stateAfter,
 } from './entitlement-state.js';
 import { type Receipt, receiptKeyFrom, type SignedReceipt, signReceipt } from './receipt.js';
@@ -214,16 +210,19 @@ export async function redeemFor(
         { scope: 'distribution.redeem', clientId: props.clientId, request: props.request },
         async (trx, answer) => {
           if (reader !== undefined) await countPersonReadsInTransaction(trx, reader, 1);
-          const entitlement = await redeemableEntitlement(trx, props, served);
-          const locked = await lockEntitlementState(trx, entitlement);
-          if (!redeemableStates.includes(locked.state)) {
+          const {
+            entitlement,
+            state: before,
+            items,
+          } = await redeemableEntitlement(trx, props, served);
+          if (!redeemableStates.includes(before) || items === undefined) {
             throw new DistributionError(
               'AMP_ENTITLEMENT_NOT_REDEEMABLE',
-              `The entitlement is ${locked.state}`,
-              [{ field: '/entitlementId', reason: locked.state, code: locked.state }],
+              `The entitlement is ${before}`,
+              [{ field: '/entitlementId', reason: before, code: before }],
             );
           }
-          const after = takeLines(locked.items, props.lines);
+          const after = takeLines(items, props.lines);
           await props.alsoInTransaction?.(trx);
           const state = stateAfter(after);
           const redeemedAt = nowOf(deps);
@@ -301,15 +300,24 @@ async function refusingOverQuota<T>(
   }
 }
 
+/**
+ * The entitlement, locked with its remaining quantities (`lockForRedemption`), or the refusal:
+ * not this person's, a program the point does not serve, or not in kind.
+ */
 async function redeemableEntitlement(
   trx: Transaction<Database>,
   props: RedeemProps,
   served: readonly string[],
-): Promise<EntitlementForRedemption> {
-  const entitlement = /^[0-9a-f-]{36}$/i.test(props.entitlementId)
-    ? await entitlementForRedemption(trx, props.entitlementId)
+): Promise<NonNullable<Awaited<ReturnType<typeof lockForRedemption>>>> {
+  const found = /^[0-9a-f-]{36}$/i.test(props.entitlementId)
+    ? await lockForRedemption(trx, {
+        entitlementId: props.entitlementId,
+        personId: props.personId,
+        servedProgramIds: served,
+      })
     : undefined;
-  if (entitlement === undefined || entitlement.personId !== props.personId) {
+  const entitlement = found?.entitlement;
+  if (found === undefined || entitlement?.personId !== props.personId) {
     throw new DistributionError(
       'AMP_ENTITLEMENT_NOT_REDEEMABLE',
       'This person holds no such entitlement',
@@ -329,7 +337,7 @@ async function redeemableEntitlement(
       [{ field: '/entitlementId', reason: 'not an in-kind benefit', code: 'not_in_kind' }],
     );
   }
-  return entitlement;
+  return found;
 }
 
 /** What remains after taking the lines; refuses an item not in the basket or too much of one. */

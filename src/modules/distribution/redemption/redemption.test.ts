@@ -328,6 +328,43 @@ describe('redemption with the card', () => {
     expect(after?.items.find((line) => line.item === 'fuel_litre')?.remaining).toBe(0);
   });
 
+  it('refuses another person’s entitlement, an unknown one and one the point does not serve, and locks none', async () => {
+    const [theirs] = await lookup(holder.qrText);
+    const elsewhere = await createPoint(kit, supervisor, {
+      kind: 'fuel_station',
+      operators: [operator.operatorId],
+    });
+    const attempt = (point: string, entitlementId: string) =>
+      post(`${point}/redemptions`, {
+        clientId: randomUUID(),
+        qrText: second.qrText,
+        entitlementId,
+        lines: [{ item: 'oil_can', quantity: 1 }],
+      });
+    const stateRows = async () =>
+      Number(
+        (
+          await kit.database.db
+            .selectFrom('entitlement_redemption_state')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const rowsBefore = await stateRows();
+    const [secondOwn] = await lookup(second.qrText);
+    const refusals = [
+      [pointA, theirs?.entitlementId ?? '', 'AMP_ENTITLEMENT_NOT_REDEEMABLE'],
+      [pointA, randomUUID(), 'AMP_ENTITLEMENT_NOT_REDEEMABLE'],
+      [elsewhere, secondOwn?.entitlementId ?? '', 'AMP_PROGRAM_NOT_SERVED'],
+    ] as const;
+    for (const [point, entitlementId, code] of refusals) {
+      const refused = await attempt(point, entitlementId);
+      expect(refused.statusCode, refused.body).toBeGreaterThanOrEqual(400);
+      expect(refused.json().code).toBe(code);
+    }
+    expect(await stateRows()).toBe(rowsBefore);
+  });
+
   it('cancels what remains when the registry records the death, in the same commit', async () => {
     const [entitlement] = await lookup(fourth.qrText);
     const partial = await post(`${pointA}/redemptions`, {
