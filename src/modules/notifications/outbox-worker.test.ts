@@ -5,6 +5,7 @@ import { enqueueText } from './outbox-enqueuer.js';
 import { recordHanded } from './outbox-repository.js';
 import { buildOutboxTestKit, type OutboxTestKit, recordingProvider } from './outbox-test-kit.js';
 import { outboxWorker } from './outbox-worker.js';
+import { personNotifier } from './person-notices.js';
 import { recordInbound, recordReceipt } from './receipts.js';
 
 /**
@@ -57,6 +58,55 @@ describe('outbox worker', () => {
       provider,
       now: () => new Date(clock.t),
     }),
+  });
+
+  it('addresses kept notices when a worker with the contacts port passes, and sends them', async () => {
+    const reached = await kit.person();
+    const unreachable = await kit.person();
+    const notifier = personNotifier({
+      masterKey: kit.masterKey,
+      contacts: { contactsIn: async () => new Map() },
+      now: () => new Date(day),
+    });
+    const notice = {
+      event: 'redemption_receipt',
+      place: 'Escuela Bolívar',
+      date: '2030-01-15',
+      reference: 'R-1A2B3C4D',
+    } as const;
+    await kit.database.db.transaction().execute(async (trx) => {
+      await notifier.notifyLater(trx, reached, notice);
+      await notifier.notifyLater(trx, unreachable, notice);
+    });
+    // A worker without the port leaves them for one that has it.
+    expect(await workerAt({ t: day + 1000 }).worker.drain()).toBe(0);
+    const provider = recordingProvider();
+    const worker = outboxWorker({
+      db: kit.database.db,
+      masterKey: kit.masterKey,
+      provider,
+      now: () => new Date(day + 2000),
+      // The registry's port answers only persons it can text.
+      contacts: {
+        contactsIn: async (_trx, personIds) =>
+          new Map(
+            personIds
+              .filter((id) => id === reached)
+              .map((id) => [id, { phone: '+584121000090', language: 'en', regionCode: 'VE-A' }]),
+          ),
+      },
+    });
+    expect(await worker.drain()).toBe(1);
+    expect(provider.sent.map((m) => [m.to, m.text])).toEqual([
+      ['+584121000090', expect.stringContaining('R-1A2B3C4D')],
+    ]);
+    const kept = await kit.database.db
+      .selectFrom('notification_deferred')
+      .select(['person_id', 'resolved_at'])
+      .where('person_id', 'in', [reached, unreachable])
+      .execute();
+    expect(kept).toHaveLength(2);
+    expect(kept.every((row) => row.resolved_at !== null)).toBe(true);
   });
 
   it('sends a queued message once, in the person’s language, and records its parts', async () => {
