@@ -14,6 +14,7 @@ import { registerNotificationsCommands } from './modules/notifications/cli.js';
 import { registerProgramsCommands } from './modules/programs/cli.js';
 import { registerDedupCommands } from './modules/registry/dedup/cli.js';
 import { registerImportCommands } from './modules/registry/import/cli.js';
+import { textContacts } from './modules/registry/index.js';
 import { ConfigError } from './platform/errors.js';
 
 /**
@@ -34,7 +35,7 @@ export function createProgram(): Command {
   registerAuditCommands(program);
   registerVerifyCommand(program);
   registerCardsCommands(program);
-  registerNotificationsCommands(program);
+  registerNotificationsCommands(program, undefined, { contactsFor: textContacts });
   registerProgramsCommands(program);
   registerLedgerCommands(program);
   registerPaymentsCommands(program);

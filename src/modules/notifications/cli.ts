@@ -2,8 +2,8 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../config.js';
 import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../platform/db/database.js';
-import { textContacts } from '../registry/index.js';
 import { outboxWorker } from './outbox-worker.js';
+import type { TextContacts } from './person-notices.js';
 import type { SmsProvider } from './provider.js';
 import { providerFromEnv } from './provider-config.js';
 
@@ -33,6 +33,11 @@ const processContext: NotificationsCliContext = {
 export function registerNotificationsCommands(
   program: Command,
   context: NotificationsCliContext = processContext,
+  /**
+   * The registry's contacts port (`textContacts`, passed by src/main.ts: notifications sits
+   * below the registry), so that the worker addresses notices kept with `notifyLater`.
+   */
+  ports: { contactsFor?: (masterKey: Buffer) => TextContacts } = {},
 ): void {
   const notifications = program.command('notifications').description('text messages');
   notifications
@@ -80,7 +85,7 @@ export function registerNotificationsCommands(
         masterKey: keys.masterKey,
         provider,
         onError,
-        contacts: textContacts(keys.masterKey),
+        ...(ports.contactsFor ? { contacts: ports.contactsFor(keys.masterKey) } : {}),
         ...(flags.lease === undefined ? {} : { sendingLeaseMs: flags.lease * 1000 }),
       });
       try {
