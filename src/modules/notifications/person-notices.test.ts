@@ -192,19 +192,29 @@ describe('person notices (transactional outbox)', () => {
       expect(Number(after.n)).toBe(Number(before.n));
     });
 
-    it('tells many persons at once: those with a phone, active, in the caller’s commit', async () => {
+    /**
+     * The notifier and four persons: one with a phone, one who reads English, one without a
+     * phone and one deceased; their phones end in `first`, `first + 1` and `first + 2`.
+     */
+    const fourPersons = async (first: number) => {
+      const phone = (offset: number) => `+5841255501${String(first + offset).padStart(2, '0')}`;
+      const withPhone = await buildPerson(kit, { phone: phone(0) });
+      const english = await buildPerson(kit, {
+        phone: phone(1),
+        attributes: { ...personAttributes(), preferred_language: 'en' },
+      });
+      const noPhone = await buildPerson(kit, {});
+      const dead = await buildPerson(kit, { phone: phone(2), status: 'deceased' });
       const notifier = personNotifier({
         masterKey: kit.masterKey,
         contacts: textContacts(kit.masterKey),
       });
-      const withPhone = await buildPerson(kit, { phone: '+584125550105' });
-      const english = await buildPerson(kit, {
-        phone: '+584125550106',
-        attributes: { ...personAttributes(), preferred_language: 'en' },
-      });
-      const noPhone = await buildPerson(kit, {});
-      const dead = await buildPerson(kit, { phone: '+584125550107', status: 'deceased' });
       const ids = [withPhone.id, english.id, noPhone.id, dead.id];
+      return { notifier, withPhone, english, noPhone, dead, ids };
+    };
+
+    it('tells many persons at once: those with a phone, active, in the caller’s commit', async () => {
+      const { notifier, withPhone, english, noPhone, dead, ids } = await fourPersons(5);
       const notice: PersonNotice = {
         event: 'entitlement_published',
         place: 'Escuela Bolívar',
@@ -235,18 +245,7 @@ describe('person notices (transactional outbox)', () => {
     });
 
     it('keeps a notice for later and queues it when the worker resolves the phone', async () => {
-      const notifier = personNotifier({
-        masterKey: kit.masterKey,
-        contacts: textContacts(kit.masterKey),
-      });
-      const withPhone = await buildPerson(kit, { phone: '+584125550108' });
-      const english = await buildPerson(kit, {
-        phone: '+584125550109',
-        attributes: { ...personAttributes(), preferred_language: 'en' },
-      });
-      const noPhone = await buildPerson(kit, {});
-      const dead = await buildPerson(kit, { phone: '+584125550110', status: 'deceased' });
-      const ids = [withPhone.id, english.id, noPhone.id, dead.id];
+      const { notifier, withPhone, english, noPhone, dead, ids } = await fourPersons(8);
       const notice: PersonNotice = {
         event: 'redemption_receipt',
         place: 'Escuela Bolívar',
