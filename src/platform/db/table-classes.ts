@@ -30,6 +30,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   notification_part: 'personal',
   notification_receipt: 'history',
   notification_opt_out: 'personal',
+  notification_deferred: 'personal',
   audit_entry: 'history',
   audit_tree_head: 'history',
   audit_pending: 'history',
