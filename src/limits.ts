@@ -453,6 +453,13 @@ export const limits = {
      */
     cycleChunkPersons: 50_000,
     /**
+     * Memory (`work_mem`, MB) each sort or hash of a cycle chunk's transaction may use before
+     * it spills to disk, set for that transaction only. A chunk sorts its members by person
+     * id (about 5 MB at 50,000) and the member check hashes them: at PostgreSQL's default of
+     * 4 MB the sort spilled to a temporary file (session 10's EXPLAIN).
+     */
+    cycleChunkWorkMemMb: 32,
+    /**
      * Chunks of the person-id space a count over a rule with a sealed fact is read in (the
      * preview, `countEligible`): the next chunk's candidates are read while the workers decide
      * this one.

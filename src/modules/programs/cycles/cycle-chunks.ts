@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import { programLimits } from '../limits.js';
 
 /**
  * The person ids of chunk `index` of `total`: `[from, to)` of the UUID's first 16 bits, the
@@ -27,4 +28,15 @@ export function chunkRange(index: number, total: number): { from: string; to: st
  */
 export async function withoutJit(trx: Transaction<Database>): Promise<void> {
   await sql`set local jit = off`.execute(trx);
+}
+
+/**
+ * For the statements of one cycle chunk, inside its transaction: room for the chunk's sort of
+ * its members by person id and the member check's hash (`limits.programs.cycleChunkWorkMemMb`)
+ * without spilling to a temporary file, for this transaction only. PGlite accepts the setting.
+ */
+export async function withChunkMemory(trx: Transaction<Database>): Promise<void> {
+  await sql`select set_config('work_mem', ${`${programLimits.cycleChunkWorkMemMb}MB`}, true)`.execute(
+    trx,
+  );
 }

@@ -8,7 +8,7 @@ import { checkContent, contentOf } from '../program-content.js';
 import { findVersion } from '../program-repository.js';
 import { overflowSuspect, refusingOverflow } from '../rules/rule-overflow.js';
 import { planRule } from '../rules/rule-plan.js';
-import { chunkRange, withoutJit } from './cycle-chunks.js';
+import { chunkRange, withChunkMemory, withoutJit } from './cycle-chunks.js';
 import {
   deleteHouseholdCounts,
   householdCountsOf,
@@ -189,6 +189,7 @@ async function computeNextChunk(
     .executeTakeFirstOrThrow();
   if (run.finished_at !== null) return undefined;
   await withoutJit(trx);
+  await withChunkMemory(trx);
   const version = await findVersion(trx, cycle.program_id, cycle.version);
   if (version === undefined) throw new Error('cycle version missing');
   const checked = checkContent(contentOf(version));

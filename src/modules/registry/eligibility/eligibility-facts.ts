@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { AttributeDeclaration, AttributeType } from '../catalogue/attribute-declaration.js';
 import { listAttributes } from '../catalogue/catalogue.js';
+import { municipalityInVersion } from '../persons/residence-municipality.js';
 import { identifiesPerson } from './identifying-attributes.js';
 import { openSealedFacts, type SealedFactsRow } from './sealed-facts.js';
 
@@ -131,6 +132,12 @@ export interface FactsRelationOptions {
    * erased). Only for `openSealedFacts`, in the programs' worker threads; never decrypted in SQL.
    */
   withSealed?: boolean;
+  /**
+   * Also `residence_municipality`: the municipality of residence on the same current version
+   * (`municipalityInVersion`), for aggregate statistics only (a cycle's frozen set records it,
+   * migration 0049). Not a fact: no rule can name it.
+   */
+  withMunicipality?: boolean;
   /**
    * Only these facts are computed (the ones a rule reads); the others are null columns. Spares
    * a batch the household window aggregates, the household lookup or the age when its rule
@@ -289,6 +296,10 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
         ? sql`hc.${sql.id(name)} as ${sql.id(name)}`
         : sql`case when m.household_id is not null
           then (count(*) filter (where ${condition}) over (${household}))::int8 end as ${sql.id(name)}`;
+  const municipalityOut = options.withMunicipality ? sql`, residence_municipality` : sql``;
+  const municipalityIn = options.withMunicipality
+    ? sql`, ${municipalityInVersion(sql.ref('a.attributes'))} as residence_municipality`
+    : sql``;
   const sealedOut = options.withSealed ? sql`, sealed_version, sealed_box, sealed_key` : sql``;
   const sealedIn = options.withSealed
     ? sql`, a.version as sealed_version, a.sealed_attributes as sealed_box,
@@ -313,9 +324,9 @@ export function eligibilityFactsRelation(options: FactsRelationOptions): RawBuil
           ) hv on true`
     : sql``;
   return sql`(
-    select person_id, region_code, ${sql.join(eligibilityFactColumns().map((name) => sql.ref(name)))}${sealedOut}
+    select person_id, region_code, ${sql.join(eligibilityFactColumns().map((name) => sql.ref(name)))}${sealedOut}${municipalityOut}
       from (
-        select a.id as person_id, a.region_code${sealedIn},
+        select a.id as person_id, a.region_code${sealedIn}${municipalityIn},
                ${sql.join(columns)},
                a.age,
                ${count('household_size', sql`true`)},
