@@ -18,25 +18,35 @@ create or replace function program_cycle_member_reference_check() returns trigge
   set search_path = pg_catalog, public, pg_temp
 as $$
 declare
-  lowest uuid;
-  highest uuid;
   inserted bigint;
+  lowest text;
+  highest text;
+  first_cycle text;
+  last_cycle text;
   proved bigint;
 begin
-  select min(n.person_id), max(n.person_id), count(*) into lowest, highest, inserted
+  -- One pass over the statement's rows. PostgreSQL 15 has no min() or max() over uuid; the
+  -- canonical text of a uuid (fixed-place hyphens, lowercase hex) sorts in uuid order under
+  -- the "C" collation.
+  select count(*),
+         min(n.person_id::text collate "C"), max(n.person_id::text collate "C"),
+         min(n.cycle_id::text collate "C"), max(n.cycle_id::text collate "C")
+    into inserted, lowest, highest, first_cycle, last_cycle
     from inserted_member n;
   if inserted = 0 then
     return null;
   end if;
-  if exists (
+  if (first_cycle = last_cycle
+      and not exists (select 1 from program_cycle c where c.id = first_cycle::uuid))
+     or (first_cycle <> last_cycle and exists (
        select 1 from (select distinct n.cycle_id from inserted_member n) n
-        where not exists (select 1 from program_cycle c where c.id = n.cycle_id)) then
+        where not exists (select 1 from program_cycle c where c.id = n.cycle_id))) then
     raise exception 'a cycle member must name an existing cycle and an existing person'
       using errcode = '23503';
   end if;
   execute 'select count(*) from inserted_member n join person p on p.id = n.person_id
             where p.id between $1 and $2'
-    into proved using lowest, highest;
+    into proved using lowest::uuid, highest::uuid;
   if proved <> inserted then
     raise exception 'a cycle member must name an existing cycle and an existing person'
       using errcode = '23503';
