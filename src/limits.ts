@@ -460,6 +460,13 @@ export const limits = {
      */
     cycleChunkWorkMemMb: 32,
     /**
+     * Chunks of a cycle round written at once, each its own transaction on its own
+     * connection (PGlite's one connection queues them). A chunk's statement runs on one core
+     * of the database server; the reference machine has two. A rule over sealed facts writes
+     * one at a time: its worker threads already take the cores.
+     */
+    cycleChunkWorkers: 2,
+    /**
      * Chunks of the person-id space a count over a rule with a sealed fact is read in (the
      * preview, `countEligible`): the next chunk's candidates are read while the workers decide
      * this one.

@@ -117,6 +117,13 @@ export interface ProgramTables {
     municipality_code: string;
     persons: number;
   };
+  /** The chunks of a round already written (migration 0082), each with its members. */
+  program_cycle_run_chunk: {
+    cycle_id: string;
+    round: number;
+    chunk: number;
+    written_at: Generated<Date>;
+  };
   /** A round's household counts while it is computed (migration 0042). */
   program_cycle_household: {
     cycle_id: string;

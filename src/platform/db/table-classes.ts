@@ -60,6 +60,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   program_cycle_member: 'history',
   program_cycle_approval: 'history',
   program_cycle_run: 'personal',
+  // Which chunks of a round are written (migration 0082): ids of a cycle and numbers only.
+  program_cycle_run_chunk: 'history',
   // Counts per household id while a round is computed (migration 0042): no attribute value and
   // no person id, derived from the registry and deleted once the round's frozen set is written.
   program_cycle_household: 'operational',

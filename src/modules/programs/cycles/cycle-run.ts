@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { activePersonCount, sealedFactsReadEntry } from '../../registry/index.js';
@@ -27,10 +27,11 @@ import {
  * The computation of a cycle's round as a resumable batch job (issue #13, point 4). The
  * person-id space is cut into equal ranges of the UUID's first 16 bits, one per
  * `cycleChunkPersons` active persons (ids are random, so the chunks are about equal; the
- * count is fixed when the round starts); each chunk's members and the run's progress
- * are written in one transaction, with the cycle's row locked. A process killed halfway
- * leaves whole chunks only; the next `cycleComputer` starts at the first chunk not written,
- * and two computers running at once take turns on the lock and never write a chunk twice.
+ * count is fixed when the round starts); each chunk's claim, members and the run's progress
+ * are written in one transaction, and `limits.programs.cycleChunkWorkers` chunks are written
+ * at once. A process killed halfway leaves whole chunks only; the next `cycleComputer` writes
+ * the chunks without a claim, and computers running at once wait on each other's claims and
+ * never write a chunk twice (migration 0082).
  *
  * @example
  *   await startRound(trx, { cycleId, round: 1, startedBy });  // inside the creating transaction
@@ -102,23 +103,49 @@ export interface ComputeOutcome {
 }
 
 /**
- * Writes the remaining chunks of the cycle's current round, then answers its summary and its
+ * Writes the remaining chunks of the cycle's current round, `limits.programs.cycleChunkWorkers`
+ * at once (one at a time for a rule over sealed facts, whose workers are already parallel;
+ * on PGlite's one connection the transactions queue), then answers its summary and its
  * difference from the previous round. A cycle no longer computing (computed already, or
- * closed meanwhile) is answered as it stands.
+ * closed meanwhile) is answered as it stands. Progress is reported as the count of chunks
+ * written, never backwards.
  */
 export async function cycleComputer(
   db: Kysely<Database>,
   options: ComputeOptions,
 ): Promise<ComputeOutcome> {
-  for (;;) {
-    await auditSealedChunk(db, options.cycleId, options.sealed);
-    const progress = await db
-      .transaction()
-      .execute((trx) => computeNextChunk(trx, options.cycleId, options.sealed));
-    if (progress === undefined) break;
-    await options.onProgress?.(progress);
-    if (progress.chunksDone === progress.chunksTotal) break;
-  }
+  const pending = await pendingChunks(db, options.cycleId);
+  const prepared = pending.length > 0 ? await prepareRound(db, options.cycleId) : undefined;
+  if (prepared === undefined) pending.length = 0;
+  const workers = prepared?.needsWorkers === false ? programLimits.cycleChunkWorkers : 1;
+  let reported = 0;
+  let failure: { error: unknown } | undefined;
+  const work = async (): Promise<void> => {
+    for (;;) {
+      const chunk = failure === undefined ? pending.shift() : undefined;
+      if (chunk === undefined) return;
+      try {
+        await auditSealedChunk(db, options.cycleId, chunk, options.sealed);
+        const step = await db
+          .transaction()
+          .execute((trx) => computeChunk(trx, options.cycleId, chunk, options.sealed))
+          .catch((error: unknown) => {
+            if (error instanceof NotComputing) return 'stopped' as const;
+            throw error;
+          });
+        if (step === 'stopped') pending.length = 0;
+        else if (step !== 'taken' && step.chunksDone > reported) {
+          reported = step.chunksDone;
+          await options.onProgress?.(step);
+        }
+      } catch (error) {
+        failure ??= { error };
+        return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, work));
+  if (failure !== undefined) throw failure.error;
   const cycle = await db
     .selectFrom('program_cycle')
     .select(['round', 'status'])
@@ -132,14 +159,89 @@ export async function cycleComputer(
   return { round: cycle.round, summary, diff };
 }
 
+/** The chunks of the cycle's current round not written yet; none when it is not computing. */
+async function pendingChunks(db: Kysely<Database>, cycleId: string): Promise<number[]> {
+  const run = await db
+    .selectFrom('program_cycle as c')
+    .innerJoin('program_cycle_run as r', (join) =>
+      join.onRef('r.cycle_id', '=', 'c.id').onRef('r.round', '=', 'c.round'),
+    )
+    .select(['c.round', 'c.status', 'r.chunks_total', 'r.finished_at'])
+    .where('c.id', '=', cycleId)
+    .executeTakeFirst();
+  if (run === undefined) {
+    const exists = await db
+      .selectFrom('program_cycle')
+      .select('id')
+      .where('id', '=', cycleId)
+      .executeTakeFirst();
+    if (exists === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such cycle' });
+    return [];
+  }
+  if (run.status !== 'computing' || run.finished_at !== null) return [];
+  const written = await db
+    .selectFrom('program_cycle_run_chunk')
+    .select('chunk')
+    .where('cycle_id', '=', cycleId)
+    .where('round', '=', run.round)
+    .execute();
+  const done = new Set(written.map((row) => row.chunk));
+  return Array.from({ length: run.chunks_total }, (_, chunk) => chunk).filter(
+    (chunk) => !done.has(chunk),
+  );
+}
+
 /**
- * For a rule over sealed facts, the audit entry of the next chunk's sealed read, appended
- * before the chunk's transaction (the registry's rule: audited before opened). Read without
- * the lock: at worst a chunk another computer wrote meanwhile is announced and not read.
+ * Before the round's chunks, in a transaction of its own with the cycle locked: the round's
+ * household counts, when its rule or formula reads one and they are not written yet (a
+ * resumed run finds them). Every chunk joins them; the chunk that finishes the round deletes
+ * them. Answers whether the rule has a sealed part (its chunks are then written one at a
+ * time), or undefined when the cycle is not computing.
+ */
+async function prepareRound(
+  db: Kysely<Database>,
+  cycleId: string,
+): Promise<{ needsWorkers: boolean } | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const cycle = await trx
+      .selectFrom('program_cycle')
+      .selectAll()
+      .where('id', '=', cycleId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (cycle === undefined || cycle.status !== 'computing') return undefined;
+    const version = await findVersion(trx, cycle.program_id, cycle.version);
+    if (version === undefined) throw new Error('cycle version missing');
+    const checked = checkContent(contentOf(version));
+    const prepared = { needsWorkers: planRule(checked.rule).needsWorkers };
+    if (!readsHouseholdCounts(checked)) return prepared;
+    const written = await trx
+      .selectFrom('program_cycle_household')
+      .select('household_id')
+      .where('cycle_id', '=', cycleId)
+      .where('round', '=', cycle.round)
+      .limit(1)
+      .executeTakeFirst();
+    if (written !== undefined) return prepared;
+    await withoutJit(trx);
+    await writeHouseholdCounts(trx, {
+      cycleId,
+      round: cycle.round,
+      referenceDate: cycle.reference_date,
+    });
+    return prepared;
+  });
+}
+
+/**
+ * For a rule over sealed facts, the audit entry of the chunk's sealed read, appended before
+ * the chunk's transaction (the registry's rule: audited before opened). At worst a chunk
+ * another computer wrote meanwhile is announced and not read.
  */
 async function auditSealedChunk(
   db: Kysely<Database>,
   cycleId: string,
+  chunk: number,
   sealed: SealedDeciding | undefined,
 ): Promise<void> {
   if (sealed === undefined) return;
@@ -148,7 +250,7 @@ async function auditSealedChunk(
     .innerJoin('program_cycle_run as r', (join) =>
       join.onRef('r.cycle_id', '=', 'c.id').onRef('r.round', '=', 'c.round'),
     )
-    .select(['c.program_id', 'c.version', 'c.round', 'c.status', 'r.chunks_done', 'r.chunks_total'])
+    .select(['c.program_id', 'c.version', 'c.round', 'c.status', 'r.chunks_total'])
     .where('c.id', '=', cycleId)
     .executeTakeFirst();
   if (state === undefined || state.status !== 'computing') return;
@@ -156,38 +258,62 @@ async function auditSealedChunk(
   if (version === undefined) return;
   const plan = planRule(checkContent(contentOf(version)).rule);
   if (!plan.needsWorkers) return;
-  const chunk = chunkRange(state.chunks_done, state.chunks_total).from.slice(0, 4);
+  const from = chunkRange(chunk, state.chunks_total).from.slice(0, 4);
   await sealed.audit.append(
     sealedFactsReadEntry({
       job: `cycle:${cycleId}`,
       fields: plan.described.sealedFacts,
       persons: null,
-      requestId: `cycle:${cycleId}:round:${state.round}:members:${chunk}`,
+      requestId: `cycle:${cycleId}:round:${state.round}:members:${from}`,
     }),
   );
 }
 
-/** One chunk in one transaction; undefined when there is nothing left to compute. */
-async function computeNextChunk(
+/** Thrown inside a chunk's transaction to undo its claim: the cycle stopped computing. */
+class NotComputing extends Error {}
+
+/**
+ * Chunk `chunk` of the current round in one transaction: its claim (a row of
+ * `program_cycle_run_chunk`, migration 0082), its members and the run's progress commit
+ * together. 'taken' when another computer wrote it (or is writing it: the claim waits for that
+ * transaction to end); the finishing chunk also marks the cycle computed.
+ *
+ * The claim comes before the cycle's lock (FOR SHARE: chunks of one round are written at once;
+ * approval and closing, which lock it FOR UPDATE, wait for them). A transaction waiting on
+ * another's claim then holds no lock that the other's finishing update of the cycle waits for.
+ */
+async function computeChunk(
   trx: Transaction<Database>,
   cycleId: string,
+  chunk: number,
   sealed: SealedDeciding | undefined,
-): Promise<RunProgress | undefined> {
+): Promise<RunProgress | 'taken'> {
+  const current = await trx
+    .selectFrom('program_cycle')
+    .select('round')
+    .where('id', '=', cycleId)
+    .executeTakeFirst();
+  if (current === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such cycle' });
+  const claimed = await trx
+    .insertInto('program_cycle_run_chunk')
+    .values({ cycle_id: cycleId, round: current.round, chunk })
+    .onConflict((conflict) => conflict.columns(['cycle_id', 'round', 'chunk']).doNothing())
+    .executeTakeFirst();
+  if (claimed.numInsertedOrUpdatedRows !== 1n) return 'taken';
   const cycle = await trx
     .selectFrom('program_cycle')
     .selectAll()
     .where('id', '=', cycleId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (cycle === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such cycle' });
-  if (cycle.status !== 'computing') return undefined;
+    .forShare()
+    .executeTakeFirstOrThrow();
+  if (cycle.status !== 'computing' || cycle.round !== current.round) throw new NotComputing();
   const run = await trx
     .selectFrom('program_cycle_run')
     .selectAll()
     .where('cycle_id', '=', cycleId)
     .where('round', '=', cycle.round)
     .executeTakeFirstOrThrow();
-  if (run.finished_at !== null) return undefined;
+  if (run.finished_at !== null || chunk >= run.chunks_total) throw new NotComputing();
   await withoutJit(trx);
   await withChunkMemory(trx);
   const version = await findVersion(trx, cycle.program_id, cycle.version);
@@ -195,30 +321,31 @@ async function computeNextChunk(
   const checked = checkContent(contentOf(version));
   const counted = { cycleId, round: cycle.round, referenceDate: cycle.reference_date };
   const counts = readsHouseholdCounts(checked);
-  if (counts && run.chunks_done === 0) await writeHouseholdCounts(trx, counted);
   // Checked when the round started; a registry edit since can still make it overflow: the
-  // chunk is refused whole, and the round stays at its last whole chunk.
+  // chunk is refused whole, and the round keeps the chunks already written.
   await refusingOverflow(overflowSuspect(checked), () =>
     insertRound(trx, {
       cycleId,
       round: cycle.round,
       referenceDate: cycle.reference_date,
       checked,
-      personIdRange: chunkRange(run.chunks_done, run.chunks_total),
+      personIdRange: chunkRange(chunk, run.chunks_total),
       ...(sealed === undefined ? {} : { sealed }),
       ...(counts ? { householdCounts: householdCountsOf(counted) } : {}),
     }),
   );
-  const chunksDone = run.chunks_done + 1;
-  const finished = chunksDone === run.chunks_total;
+  // One more chunk, counted on the row's latest version (a chunk written at once by another
+  // transaction waits here for its commit); the count that reaches the total finishes the run.
   const now = new Date();
-  await trx
-    .updateTable('program_cycle_run')
-    .set({ chunks_done: chunksDone, updated_at: now, finished_at: finished ? now : null })
-    .where('cycle_id', '=', cycleId)
-    .where('round', '=', cycle.round)
-    .execute();
-  if (finished) {
+  const progress = await sql<{ chunks_done: number; chunks_total: number }>`
+    update program_cycle_run
+       set chunks_done = chunks_done + 1, updated_at = ${now},
+           finished_at = case when chunks_done + 1 = chunks_total then ${now}::timestamptz end
+     where cycle_id = ${cycleId} and round = ${cycle.round}
+     returning chunks_done, chunks_total`.execute(trx);
+  const row = progress.rows[0];
+  if (row === undefined) throw new Error('cycle run missing');
+  if (row.chunks_done === row.chunks_total) {
     if (counts) await deleteHouseholdCounts(trx, counted);
     await trx
       .updateTable('program_cycle')
@@ -226,5 +353,5 @@ async function computeNextChunk(
       .where('id', '=', cycleId)
       .execute();
   }
-  return { round: cycle.round, chunksDone, chunksTotal: run.chunks_total };
+  return { round: cycle.round, chunksDone: row.chunks_done, chunksTotal: row.chunks_total };
 }
