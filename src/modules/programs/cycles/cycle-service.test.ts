@@ -290,7 +290,9 @@ describe('cycles and entitlements', () => {
         () => 'inserted',
         (error: { code?: string; message?: string }) => `${error.code} ${error.message}`,
       );
-      expect(outcome).toMatch(/^23503 a cycle member must name an existing cycle and an existing person/);
+      expect(outcome).toMatch(
+        /^23503 a cycle member must name an existing cycle and an existing person/,
+      );
     }
     const written = await sql<{ n: number }>`select count(*)::int as n from program_cycle_member
       where round = 50`.execute(database.db);
