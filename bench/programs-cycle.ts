@@ -6,6 +6,7 @@ import {
   cyclePublisher,
 } from '../src/modules/programs/cycles/cycle-service.js';
 import { cycleView } from '../src/modules/programs/cycles/cycle-view.js';
+import { programLimits } from '../src/modules/programs/limits.js';
 import {
   programCreator,
   publicationDecider,
@@ -15,8 +16,9 @@ import { addPersons, loadAverage, seconds, throwawayDatabase } from './lib/progr
 
 /**
  * A cycle over a whole population (issue #13, performance), in a throwaway PostgreSQL
- * database: computing the frozen set of beneficiaries with their amounts (64 chunks, each
- * committed with its progress), then the approval that completes the two required as the
+ * database: computing the frozen set of beneficiaries with their amounts (one chunk per
+ * `limits.programs.cycleChunkPersons` persons, each committed with its progress, two written
+ * at once), then the approval that completes the two required as the
  * `/approvals` route makes it (`cycleApprover`, which answers once the decision is recorded —
  * a summary of the frozen round and the cycle's new status — then the cycle view the route
  * answers with: `approveRouteSeconds`), then the entitlements its grant writes in chunks after
@@ -28,8 +30,12 @@ import { addPersons, loadAverage, seconds, throwawayDatabase } from './lib/progr
  * `household` (`household_size >= 1 && members_under_18 >= 0`, everyone too, but every chunk
  * needs its persons' household counts: the demo's one-off bonus reads one).
  *
+ * The third, optional, is how many chunks are written at once (default
+ * `limits.programs.cycleChunkWorkers`, 2; `1` writes them one after another, for an A/B).
+ *
  *   npm run bench -- programs-cycle 1000000
  *   npm run bench -- programs-cycle 100000 household
+ *   npm run bench -- programs-cycle 1000000 all 1
  */
 const rules: Record<string, string> = {
   all: 'age >= 0',
@@ -39,6 +45,11 @@ const rules: Record<string, string> = {
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const persons = Number(args[0] ?? 1_000_000);
   const variant = args[1] ?? 'all';
+  // Chunks written at once; default `limits.programs.cycleChunkWorkers` (1: one after another).
+  const workers = args[2] === undefined ? undefined : Number(args[2]);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
+    throw new Error(`Chunks written at once must be a whole number from 1, not ${args[2]}`);
+  }
   const eligibilityRule = rules[variant];
   if (eligibilityRule === undefined) {
     throw new Error(`Unknown rule variant ${variant}: one of ${Object.keys(rules).join(', ')}`);
@@ -76,6 +87,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       programId,
       referenceDate: '2026-12-01',
       operatorId: null,
+      ...(workers === undefined ? {} : { workers }),
     });
     const computeSeconds = seconds(started);
     // The approval that completes the number required, as the route makes it: the route
@@ -98,7 +110,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const entitlements = await sql<{ count: string }>`select count(*) as count from entitlement
       where cycle_id = ${cycleId}`.execute(db);
     return {
-      command: `npm run bench -- programs-cycle ${persons} ${variant}`,
+      command: `npm run bench -- programs-cycle ${persons} ${variant}${workers === undefined ? '' : ` ${workers}`}`,
+      chunkWorkers: workers ?? programLimits.cycleChunkWorkers,
       rule: eligibilityRule,
       database: 'postgres',
       persons,

@@ -93,6 +93,8 @@ export interface ComputeOptions {
   onProgress?: (progress: RunProgress) => void | Promise<void>;
   /** The sealed-fact pool and audit, for a rule over sealed facts (a chunk fails without). */
   sealed?: SealedDeciding;
+  /** Chunks written at once (default `limits.programs.cycleChunkWorkers`; a benchmark's A/B). */
+  workers?: number;
 }
 
 export interface ComputeOutcome {
@@ -117,7 +119,10 @@ export async function cycleComputer(
   const pending = await pendingChunks(db, options.cycleId);
   const prepared = pending.length > 0 ? await prepareRound(db, options.cycleId) : undefined;
   if (prepared === undefined) pending.length = 0;
-  const workers = prepared?.needsWorkers === false ? programLimits.cycleChunkWorkers : 1;
+  const workers =
+    prepared?.needsWorkers === false
+      ? Math.max(1, Math.floor(options.workers ?? programLimits.cycleChunkWorkers))
+      : 1;
   let reported = 0;
   let failure: { error: unknown } | undefined;
   const work = async (): Promise<void> => {

@@ -148,6 +148,7 @@ export async function cycleCreator(
     chunks?: number;
     onProgress?: ComputeOptions['onProgress'];
     sealed?: SealedDeciding;
+    workers?: number;
   },
 ): Promise<{ cycleId: string; summary: RoundSummary }> {
   const { cycleId } = await cycleOpener(db, props);
@@ -155,6 +156,7 @@ export async function cycleCreator(
     cycleId,
     ...(props.onProgress === undefined ? {} : { onProgress: props.onProgress }),
     ...(props.sealed === undefined ? {} : { sealed: props.sealed }),
+    ...(props.workers === undefined ? {} : { workers: props.workers }),
   });
   return { cycleId, summary };
 }
