@@ -15,6 +15,7 @@ import {
   readsHouseholdCounts,
   writeHouseholdCounts,
 } from './cycle-household-counts.js';
+import { lockCycle } from './cycle-lock.js';
 import {
   diffRounds,
   insertRound,
@@ -164,31 +165,36 @@ export async function cycleComputer(
   return { round: cycle.round, summary, diff };
 }
 
+/** The cycle's current round and status; `AMP_NOT_FOUND` when there is no such cycle. */
+async function currentRound(
+  db: Kysely<Database> | Transaction<Database>,
+  cycleId: string,
+): Promise<{ round: number; status: string }> {
+  const cycle = await db
+    .selectFrom('program_cycle')
+    .select(['round', 'status'])
+    .where('id', '=', cycleId)
+    .executeTakeFirst();
+  if (cycle === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such cycle' });
+  return cycle;
+}
+
 /** The chunks of the cycle's current round not written yet; none when it is not computing. */
 async function pendingChunks(db: Kysely<Database>, cycleId: string): Promise<number[]> {
+  const cycle = await currentRound(db, cycleId);
+  if (cycle.status !== 'computing') return [];
   const run = await db
-    .selectFrom('program_cycle as c')
-    .innerJoin('program_cycle_run as r', (join) =>
-      join.onRef('r.cycle_id', '=', 'c.id').onRef('r.round', '=', 'c.round'),
-    )
-    .select(['c.round', 'c.status', 'r.chunks_total', 'r.finished_at'])
-    .where('c.id', '=', cycleId)
+    .selectFrom('program_cycle_run')
+    .select(['chunks_total', 'finished_at'])
+    .where('cycle_id', '=', cycleId)
+    .where('round', '=', cycle.round)
     .executeTakeFirst();
-  if (run === undefined) {
-    const exists = await db
-      .selectFrom('program_cycle')
-      .select('id')
-      .where('id', '=', cycleId)
-      .executeTakeFirst();
-    if (exists === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such cycle' });
-    return [];
-  }
-  if (run.status !== 'computing' || run.finished_at !== null) return [];
+  if (run === undefined || run.finished_at !== null) return [];
   const written = await db
     .selectFrom('program_cycle_run_chunk')
     .select('chunk')
     .where('cycle_id', '=', cycleId)
-    .where('round', '=', run.round)
+    .where('round', '=', cycle.round)
     .execute();
   const done = new Set(written.map((row) => row.chunk));
   return Array.from({ length: run.chunks_total }, (_, chunk) => chunk).filter(
@@ -208,13 +214,8 @@ async function prepareRound(
   cycleId: string,
 ): Promise<{ needsWorkers: boolean } | undefined> {
   return db.transaction().execute(async (trx) => {
-    const cycle = await trx
-      .selectFrom('program_cycle')
-      .selectAll()
-      .where('id', '=', cycleId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (cycle === undefined || cycle.status !== 'computing') return undefined;
+    const cycle = await lockCycle(trx, cycleId);
+    if (cycle.status !== 'computing') return undefined;
     const version = await findVersion(trx, cycle.program_id, cycle.version);
     if (version === undefined) throw new Error('cycle version missing');
     const checked = checkContent(contentOf(version));
@@ -293,12 +294,7 @@ async function computeChunk(
   chunk: number,
   sealed: SealedDeciding | undefined,
 ): Promise<RunProgress | 'taken'> {
-  const current = await trx
-    .selectFrom('program_cycle')
-    .select('round')
-    .where('id', '=', cycleId)
-    .executeTakeFirst();
-  if (current === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such cycle' });
+  const current = await currentRound(trx, cycleId);
   const claimed = await trx
     .insertInto('program_cycle_run_chunk')
     .values({ cycle_id: cycleId, round: current.round, chunk })
