@@ -152,11 +152,7 @@ export async function cycleComputer(
   };
   await Promise.all(Array.from({ length: workers }, work));
   if (failure !== undefined) throw failure.error;
-  const cycle = await db
-    .selectFrom('program_cycle')
-    .select(['round', 'status'])
-    .where('id', '=', options.cycleId)
-    .executeTakeFirstOrThrow();
+  const cycle = await currentRound(db, options.cycleId);
   const summary = await summariseRound(db, options.cycleId, cycle.round);
   const diff =
     cycle.round > 1
