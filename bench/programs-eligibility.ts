@@ -26,7 +26,10 @@ const handWritten = sql<{ eligible: string }>`
   select count(*) as eligible
     from person p
     join person_version v on v.person_id = p.id and v.version = p.current_version
-    join household_membership m on m.person_id = p.id and m.valid_to is null
+    join household_membership m on m.person_id = p.id
+         -- the membership in force at the reference date, as the rule reads it (migration 0093)
+         and (m.valid_to is null or m.valid_to >= timestamptz '2026-12-02 00:00:00+00')
+         and (m.valid_from < timestamptz '2026-12-02 00:00:00+00' or m.first_of_person)
     join lateral (select x.attributes from household_version x
                    where x.household_id = m.household_id order by x.version desc limit 1) hv on true
    where p.status = 'active'
