@@ -102,8 +102,6 @@ export async function transferCreator(
   return withAttempts(batch, options, (attempt) => db.transaction().execute(attempt));
 }
 
-let savepoints = 0;
-
 /**
  * `transferCreator` inside a transaction the caller already holds (a registry lifecycle event's:
  * the erasure that voids the person's pending payouts commits with its voids, or not at all).
@@ -126,8 +124,9 @@ export async function transferCreatorInTransaction(
   batch: TransferBatch,
   options: CreateTransfersOptions = {},
 ): Promise<TransferOutcome[]> {
-  savepoints += 1;
-  const name = sql.raw(`ledger_batch_${savepoints}`);
+  // One name serves every batch: a savepoint's name refers to the most recent one of that name,
+  // so batches nested in one transaction still roll back and release their own.
+  const name = sql.raw('ledger_batch');
   return withAttempts(batch, options, async (attempt) => {
     await sql`savepoint ${name}`.execute(trx);
     try {

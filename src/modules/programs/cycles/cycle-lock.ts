@@ -5,18 +5,19 @@ import type { CycleStatus } from '../tables.js';
 
 /**
  * Locks the cycle's row until the caller's transaction ends: approvals, grant chunks,
- * publication and closing of one cycle take turns on it.
+ * publication and closing of one cycle take turns on it (`update`, the default); the chunks of
+ * one round's computation share it (`share`), so approval and closing wait for them.
  *
  * @example
  *   const cycle = await lockCycle(trx, cycleId); // AMP_NOT_FOUND when there is none
  */
-export async function lockCycle(trx: Transaction<Database>, cycleId: string) {
-  const cycle = await trx
-    .selectFrom('program_cycle')
-    .selectAll()
-    .where('id', '=', cycleId)
-    .forUpdate()
-    .executeTakeFirst();
+export async function lockCycle(
+  trx: Transaction<Database>,
+  cycleId: string,
+  mode: 'update' | 'share' = 'update',
+) {
+  const query = trx.selectFrom('program_cycle').selectAll().where('id', '=', cycleId);
+  const cycle = await (mode === 'share' ? query.forShare() : query.forUpdate()).executeTakeFirst();
   if (cycle === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such cycle' });
   return cycle;
 }

@@ -297,12 +297,7 @@ async function computeChunk(
     .onConflict((conflict) => conflict.columns(['cycle_id', 'round', 'chunk']).doNothing())
     .executeTakeFirst();
   if (claimed.numInsertedOrUpdatedRows !== 1n) return 'taken';
-  const cycle = await trx
-    .selectFrom('program_cycle')
-    .selectAll()
-    .where('id', '=', cycleId)
-    .forShare()
-    .executeTakeFirstOrThrow();
+  const cycle = await lockCycle(trx, cycleId, 'share');
   if (cycle.status !== 'computing' || cycle.round !== current.round) throw new NotComputing();
   const run = await trx
     .selectFrom('program_cycle_run')
