@@ -68,7 +68,7 @@ export {
 export { personRegionLookup } from './persons/person-region.js';
 export { inactivePersonsRelation, type PersonStatus } from './persons/person-standings.js';
 export type { PersonIdentity, PersonSelection } from './persons/repository.js';
-export { activePersonsByArea, residenceMunicipalityOf } from './persons/residence-municipality.js';
+export { residenceMunicipalityOf } from './persons/residence-municipality.js';
 export { type RegistryPluginOptions, registryPlugin } from './plugin.js';
 export {
   type RegistryEventHandler,

@@ -1,10 +1,6 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import {
-  activePersonsByArea,
-  eligibilityFactsRelation,
-  sealedFactsReadEntry,
-} from '../../registry/index.js';
+import { eligibilityFactsRelation, sealedFactsReadEntry } from '../../registry/index.js';
 import {
   type CandidateRow,
   requireSealed,
@@ -44,6 +40,21 @@ export function eligibleRows(
     withMunicipality?: boolean;
   },
 ): RawBuilder<CandidateRow> {
+  return selectedFrom(
+    sql`(${factsInRegions(props)})`,
+    props.checked,
+    props.withoutAmount === true,
+    props.withMunicipality === true,
+  );
+}
+
+/**
+ * The facts of the persons in scope who live in the program's regions: everyone a round (or
+ * chunk) considers, before the rule and the unit narrow them.
+ */
+function factsInRegions(
+  props: Omit<RoundScope, 'cycleId' | 'round'> & { withMunicipality?: boolean },
+): RawBuilder<unknown> {
   const { content, rule } = props.checked;
   const plan = planRule(rule);
   const facts = eligibilityFactsRelation({
@@ -62,16 +73,27 @@ export function eligibleRows(
     content.regions.length === 0
       ? sql`true`
       : sql`f.region_code in (${sql.join(content.regions.map((region) => sql`${region}`))})`;
-  const unit = content.unit === 'household' ? sql`f.head_of_household` : sql`true`;
+  return sql`select f.* from ${facts} as f where ${inRegions}`;
+}
+
+/** The rule's rows, with their amounts, among the facts `considered` (a relation named `f`). */
+function selectedFrom(
+  considered: RawBuilder<unknown>,
+  checked: CheckedContent,
+  withoutAmount: boolean,
+  withMunicipality: boolean,
+): RawBuilder<CandidateRow> {
+  const plan = planRule(checked.rule);
+  const unit = checked.content.unit === 'household' ? sql`f.head_of_household` : sql`true`;
   const columns = plan.needsWorkers
     ? sql`f.*, `
-    : props.withMunicipality === true
+    : withMunicipality
       ? sql`f.person_id, f.region_code, f.residence_municipality, `
       : sql`f.person_id, f.region_code, `;
-  const amount = props.withoutAmount === true ? sql`null::int8` : amountSql(props.checked);
+  const amount = withoutAmount ? sql`null::int8` : amountSql(checked);
   return sql<CandidateRow>`select ${columns}${amount} as amount_minor
-      from ${facts} as f
-     where ${inRegions} and ${unit} and ${plan.sqlCondition('f')}`;
+      from ${considered} as f
+     where ${unit} and ${plan.sqlCondition('f')}`;
 }
 
 /** The sealed step of a round's chunk, when its rule has one. */
@@ -99,25 +121,29 @@ function sealedStep(props: Omit<RoundScope, 'round'> & { round?: number }, what:
  * with each beneficiary's amount. Runs inside the caller's transaction, so a chunk is wholly
  * written or not at all. Members are written in person-id order: the grant reads them back by
  * person-id range, and reads the table's pages in order instead of one page per member.
- * The same statement records how many persons the chunk considered, by area
- * (`consideredByArea`).
+ * The same statement records how many persons the chunk considered, by area, from the same
+ * facts (`considered`): the chunk's persons are read once.
  */
 export async function insertRound(trx: Transaction<Database>, props: RoundScope): Promise<void> {
   const sealed = sealedStep(props, 'members');
   // The municipality is recorded for aggregate statistics only (coverage by municipality,
   // migration 0049), read from the version the facts already joined: a lookup of the person
   // and its version per member cost two more index probes and heap visits a member.
-  const rows = eligibleRows({ ...props, withMunicipality: true });
-  const considered = consideredByArea(props);
+  const considered = consideredFacts(props);
+  const rows = selectedFrom(sql`considered`, props.checked, false, true);
   if (sealed === undefined) {
     await sql`${considered} insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor, municipality_code)
       select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor, e.residence_municipality
         from (${rows}) as e order by e.person_id`.execute(trx);
   } else {
     // Only ids, states, municipalities and amounts are written: the opened facts stayed in
-    // the workers.
-    const eligible = await selectEligibleRows(trx, rows, sealed);
-    await sql`${considered} insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor, municipality_code)
+    // the workers. The counts were written by the statement that read the candidates.
+    const eligible = await selectEligibleRows(
+      trx,
+      sql<CandidateRow>`${considered} ${rows}`,
+      sealed,
+    );
+    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor, municipality_code)
       select ${props.cycleId}::uuid, ${props.round}::int, e.person_id, e.region_code, e.amount_minor, e.residence_municipality
         from unnest(${eligible.map((row) => row.person_id)}::uuid[],
                     ${eligible.map((row) => String(row.region_code))}::text[],
@@ -133,26 +159,23 @@ export async function insertRound(trx: Transaction<Database>, props: RoundScope)
 }
 
 /**
- * The `with` clause that records what a round's chunk considered (migration 0083, issue #17:
- * coverage's "enrolled"): the active persons in the program's regions, counted by the state and
- * municipality they live in. It heads the statement that writes the chunk's members, so both
- * read one snapshot and every member is among the persons counted for its area (eligible ≤
- * enrolled). With a rule over sealed facts the members' states were read by the statement
- * before: a person who moved state between the two is the one case that can break it, and the
- * coverage read model answers enrolled at least eligible.
+ * The `with` clause that reads a round's chunk once: `considered`, the facts of the active
+ * persons in the program's regions, which the statement it heads selects the members from;
+ * and the record of what the chunk considered (migration 0083, issue #17: coverage's
+ * "enrolled"), those persons counted by the state and municipality they live in. One read
+ * serves both, so every member is among the persons counted for its area (eligible ≤
+ * enrolled), sealed rules included. Until this, the count read the chunk's persons and their
+ * versions a second time.
  */
-function consideredByArea(props: RoundScope): RawBuilder<unknown> {
-  const { regions } = props.checked.content;
-  const counted = activePersonsByArea({
-    regions,
-    ...(props.personIdRange === undefined ? {} : { personIdRange: props.personIdRange }),
-  });
+function consideredFacts(props: RoundScope): RawBuilder<unknown> {
   const chunkFrom = props.personIdRange?.from ?? '00000000-0000-0000-0000-000000000000';
-  return sql`with considered as (
+  return sql`with considered as materialized (${factsInRegions({ ...props, withMunicipality: true })}),
+    counted as (
       insert into program_cycle_area_count (cycle_id, round, chunk_from, region_code, municipality_code, persons)
-      select ${props.cycleId}::uuid, ${props.round}::int, ${chunkFrom}::uuid, a.region_code,
-             a.municipality_code, a.persons
-        from ${counted} as a)`;
+      select ${props.cycleId}::uuid, ${props.round}::int, ${chunkFrom}::uuid, c.region_code,
+             coalesce(c.residence_municipality, ''), count(*)::int
+        from considered as c
+       group by c.region_code, coalesce(c.residence_municipality, ''))`;
 }
 
 /**

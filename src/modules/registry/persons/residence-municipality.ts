@@ -30,39 +30,3 @@ export function residenceMunicipalityOf(personId: RawBuilder<unknown>): RawBuild
       join person_version rv on rv.person_id = rp.id and rv.version = rp.current_version
      where rp.id = ${personId})`;
 }
-
-/**
- * Active persons counted by the state and municipality they live in: the same persons, state
- * and municipality a cycle's run reads (`eligibilityFactsRelation`'s active persons and
- * `residenceMunicipalityOf`), over one range of person ids and, when given, only some states
- * (issue #17: the programs module records what each chunk of a run considered, coverage's
- * "enrolled"). Counts only; a municipality the record does not name is ''.
- *
- * @example
- *   sql`insert into counts select * from ${activePersonsByArea({ personIdRange, regions: ['VE-A'] })} a`;
- */
-export function activePersonsByArea(options: {
-  personIdRange?: { from: string; to: string | undefined };
-  regions?: readonly string[];
-}): RawBuilder<{ region_code: string; municipality_code: string; persons: number }> {
-  const range = options.personIdRange;
-  // The range on both sides of the join: PostgreSQL does not carry it across (see
-  // `eligibilityFactsRelation`), and a chunk would otherwise read every version.
-  const inRange = (column: string) =>
-    range === undefined
-      ? sql`true`
-      : range.to === undefined
-        ? sql`${sql.ref(column)} >= ${range.from}::uuid`
-        : sql`${sql.ref(column)} >= ${range.from}::uuid and ${sql.ref(column)} < ${range.to}::uuid`;
-  const regions = options.regions ?? [];
-  const inRegions =
-    regions.length === 0
-      ? sql`true`
-      : sql`p.region_code in (${sql.join(regions.map((region) => sql`${region}`))})`;
-  return sql`(select p.region_code, coalesce(${municipalityInVersion(sql.ref('v.attributes'))}, '') as municipality_code,
-             count(*)::int as persons
-        from person p
-        join person_version v on v.person_id = p.id and v.version = p.current_version
-       where p.status = 'active' and ${inRegions} and ${inRange('p.id')} and ${inRange('v.person_id')}
-       group by 1, 2)`;
-}
