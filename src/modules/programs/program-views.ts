@@ -8,10 +8,15 @@ import type {
   ProgramSummary,
 } from '../../shared/api/programs.js';
 import { programLimits } from './limits.js';
-import { type Benefit, contentOf, type ProgramContent } from './program-content.js';
+import {
+  type Benefit,
+  type CheckedContent,
+  contentOf,
+  type ProgramContent,
+} from './program-content.js';
 import { type ProgramVersionRow, textNamedVersions } from './program-repository.js';
-import { checkRule } from './rules/rule-checker.js';
 import { planRule } from './rules/rule-plan.js';
+import { storedVersion } from './stored-version.js';
 
 /**
  * What operators read about programs (`program.read`): every program with its latest
@@ -110,20 +115,31 @@ function versionView(
   row: ProgramVersionRow,
   named: ReadonlySet<number>,
 ): ProgramDetail['versions'][number] {
+  const stored = storedVersion(row);
   return {
     version: row.version,
     content: contentBody(contentOf(row, named.has(row.version))),
-    rulePlan: planView(row),
+    rulePlan: planView(row, stored.checked),
+    ruleProblem: stored.problem,
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
   };
 }
 
-/** The stored plan, or the rule planned now for a version saved before plans were stored. */
-function planView(row: ProgramVersionRow): ProgramDetail['versions'][number]['rulePlan'] {
-  const plan =
-    row.rule_plan ??
-    planRule(checkRule(row.eligibility_rule, 'bool', '/eligibilityRule')).described;
+/**
+ * The stored plan, or the rule planned now for a version saved before plans were stored; no
+ * plan for such a version whose rule no longer passes the checks (its `ruleProblem` says why).
+ */
+function planView(
+  row: ProgramVersionRow,
+  checked: CheckedContent | null,
+): ProgramDetail['versions'][number]['rulePlan'] {
+  const plan = row.rule_plan ??
+    (checked === null ? undefined : planRule(checked.rule).described) ?? {
+      sql: '',
+      workers: [],
+      sealedFacts: [],
+    };
   return { sql: plan.sql, workers: [...plan.workers], sealedFacts: [...plan.sealedFacts] };
 }
 

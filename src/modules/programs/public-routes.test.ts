@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
+import { cycleCreator } from './cycles/cycle-service.js';
 import {
   programCreator,
   programVersionSaver,
   publicationDecider,
   publicationRequester,
 } from './program-service.js';
+import { programDetail } from './program-views.js';
+import { publishedProgram, refusal, womenPension } from './programs-test-kit.js';
 
 describe('GET /api/programs', () => {
   let kit: AccessTestApp;
+  const logLines: string[] = [];
   beforeAll(async () => {
-    kit = await buildAccessTestApp();
+    kit = await buildAccessTestApp({ logLines });
   });
   afterAll(async () => kit?.close());
 
@@ -73,6 +77,92 @@ describe('GET /api/programs', () => {
         },
       },
     ]);
+  });
+
+  it('a stored version whose rule names an identifying attribute is marked, not thrown: the list still answers', async () => {
+    const db = kit.database.db;
+    const { programId: goodId } = await publishedProgram(db, {
+      code: 'still_listed',
+      content: womenPension,
+    });
+    // As an old database holds it: written before rule_identifying_attribute existed, so no
+    // save or publication ever checked it (both refuse it now), and no stored plan.
+    const oldId = randomUUID();
+    const rule = 'age >= 60 && birth_date == "1950-03-02"';
+    await kit.database.asAdmin(async (admin) => {
+      await admin
+        .insertInto('program')
+        .values({ id: oldId, code: 'old_named_rule', published_version: null })
+        .execute();
+      await admin
+        .insertInto('program_version')
+        .values({
+          program_id: oldId,
+          version: 1,
+          name_es: 'Bono antiguo',
+          name_en: 'Old bonus',
+          description_es: '',
+          description_en: '',
+          kind: 'cash',
+          unit: 'person',
+          regions: [],
+          cadence: 'once',
+          benefit_basket: null,
+          benefit_amount_minor: 100_00n,
+          benefit_formula: null,
+          currency: 'VES',
+          budget_cap: 1_000_000_00n,
+          eligibility_rule: rule,
+          rule_plan: null,
+          created_by: null,
+        })
+        .execute();
+      // Its publication was approved by a second operator, as any publication is.
+      await admin
+        .insertInto('program_publication')
+        .values({
+          id: randomUUID(),
+          program_id: oldId,
+          version: 1,
+          requested_by: randomUUID(),
+          status: 'approved',
+          decided_by: randomUUID(),
+          decided_at: new Date(),
+        })
+        .execute();
+      await admin
+        .updateTable('program')
+        .set({ status: 'published', published_version: 1 })
+        .where('id', '=', oldId)
+        .execute();
+    });
+    logLines.length = 0;
+    const response = await kit.app.inject({ url: '/api/programs' });
+    expect(response.statusCode).toBe(200);
+    const codes = response.json().programs.map((program: { code: string }) => program.code);
+    expect(codes).toContain('still_listed');
+    expect(codes).not.toContain('old_named_rule');
+    // Logged with the program, the version and the checker's code; no rule text, no person.
+    const logged = logLines
+      .map((line) => JSON.parse(line))
+      .find((line) => line.programId === oldId);
+    expect(logged).toMatchObject({ level: 40, version: 1, code: 'rule_identifying_attribute' });
+    // Its own page says why, with the position of the name in the rule.
+    const detail = await programDetail(db, oldId);
+    const start = rule.indexOf('birth_date');
+    expect(detail.versions[0]?.ruleProblem).toMatchObject({
+      code: 'rule_identifying_attribute',
+      field: '/eligibilityRule',
+      start,
+      end: start + 'birth_date'.length,
+    });
+    expect((await programDetail(db, goodId)).versions[0]?.ruleProblem).toBeNull();
+    // Left out of evaluation: a cycle of it is refused, naming the version to replace.
+    const refused = await refusal(
+      cycleCreator(db, { programId: oldId, referenceDate: '2026-12-01', operatorId: randomUUID() }),
+    );
+    expect(refused.code).toBe('AMP_RULE_INVALID');
+    expect(refused.message).toMatch(/Version 1 .* new version/);
   });
 
   it('lists the facts a rule may use, none about what a person did', async () => {

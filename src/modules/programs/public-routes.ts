@@ -11,6 +11,7 @@ import { eligibilityFacts } from '../registry/index.js';
 import { programLimits } from './limits.js';
 import { checkRule } from './rules/rule-checker.js';
 import { describeRule } from './rules/rule-explainer.js';
+import { type ProblemLog, storedVersion } from './stored-version.js';
 
 export { type PublishedProgram, PublishedProgramSchema };
 
@@ -42,7 +43,7 @@ export const publicProgramRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Databas
         response: { 200: Type.Object({ programs: Type.Array(PublishedProgramSchema) }) },
       },
     },
-    async () => ({ programs: await listPublishedPrograms(db) }),
+    async (request) => ({ programs: await listPublishedPrograms(db, request.log) }),
   );
   const facts = eligibilityFacts().map((fact) => ({
     name: fact.name,
@@ -99,7 +100,15 @@ const EligibilityFactSchema = Type.Object({
   description: Type.Object({ es: Type.String(), en: Type.String() }),
 });
 
-export async function listPublishedPrograms(db: Kysely<Database>): Promise<PublishedProgram[]> {
+/**
+ * The published and suspended programs with the version in force. A version that no longer
+ * passes the rule checks (stored before a check existed, `stored-version.ts`) is left out and
+ * logged: one such program never stops the list from answering for the others.
+ */
+export async function listPublishedPrograms(
+  db: Kysely<Database>,
+  log?: ProblemLog,
+): Promise<PublishedProgram[]> {
   const rows = await db
     .selectFrom('program as p')
     .innerJoin('program_version as v', (join) =>
@@ -111,27 +120,33 @@ export async function listPublishedPrograms(db: Kysely<Database>): Promise<Publi
     .orderBy('p.code')
     .limit(programLimits.listPageSizeMax)
     .execute();
-  return rows.map((row) => ({
-    code: row.code,
-    // Safe: the query keeps only these two statuses.
-    status: row.status as 'published' | 'suspended',
-    version: row.version,
-    name: { es: row.name_es, en: row.name_en },
-    description: { es: row.description_es, en: row.description_en },
-    kind: row.kind,
-    unit: row.unit,
-    regions: row.regions,
-    cadence: row.cadence,
-    benefit: {
-      ...(row.benefit_basket === null ? {} : { basket: row.benefit_basket }),
-      ...(row.benefit_amount_minor === null
-        ? {}
-        : { amountMinor: row.benefit_amount_minor.toString() }),
-      ...(row.benefit_formula === null ? {} : { formula: row.benefit_formula }),
-      ...(row.currency === null ? {} : { currency: row.currency }),
-    },
-    eligibilityRule: row.eligibility_rule,
-    eligibilityClauses: describeRule(checkRule(row.eligibility_rule, 'bool', '/eligibilityRule')),
-    publishedAt: row.updated_at.toISOString(),
-  }));
+  return rows.flatMap((row) => {
+    const stored = storedVersion(row, log);
+    if (stored.checked === null) return [];
+    return [
+      {
+        code: row.code,
+        // Safe: the query keeps only these two statuses.
+        status: row.status as 'published' | 'suspended',
+        version: row.version,
+        name: { es: row.name_es, en: row.name_en },
+        description: { es: row.description_es, en: row.description_en },
+        kind: row.kind,
+        unit: row.unit,
+        regions: row.regions,
+        cadence: row.cadence,
+        benefit: {
+          ...(row.benefit_basket === null ? {} : { basket: row.benefit_basket }),
+          ...(row.benefit_amount_minor === null
+            ? {}
+            : { amountMinor: row.benefit_amount_minor.toString() }),
+          ...(row.benefit_formula === null ? {} : { formula: row.benefit_formula }),
+          ...(row.currency === null ? {} : { currency: row.currency }),
+        },
+        eligibilityRule: row.eligibility_rule,
+        eligibilityClauses: describeRule(stored.checked.rule),
+        publishedAt: row.updated_at.toISOString(),
+      },
+    ];
+  });
 }

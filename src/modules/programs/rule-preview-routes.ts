@@ -4,9 +4,9 @@ import { purposes } from '../../shared/access/actor.js';
 import { RulePreviewSchema } from '../../shared/api/program-rules.js';
 import { previewCellKeySecret, rulePreview } from './eligibility/rule-preview.js';
 import type { SealedPool } from './eligibility/sealed-pool.js';
-import { checkContent, contentOf } from './program-content.js';
 import { type GateDependencies, gateProgram, programScope } from './program-gate.js';
 import { findProgram, findVersion } from './program-repository.js';
+import { evaluableVersion, storedVersion } from './stored-version.js';
 
 const PreviewQuery = Type.Object(
   {
@@ -90,8 +90,9 @@ export const rulePreviewRoutes: FastifyPluginAsyncTypebox<RulePreviewOptions> = 
           ? undefined
           : await findVersion(db, programId, program.published_version);
       const preview = await rulePreview(db, {
-        current: inForce === undefined ? undefined : checkContent(contentOf(inForce)),
-        proposed: checkContent(contentOf(proposed)),
+        // An in-force version that needs a new one is compared as nothing in force.
+        current: inForce === undefined ? undefined : (storedVersion(inForce).checked ?? undefined),
+        proposed: evaluableVersion(proposed),
         referenceDate,
         secret,
         ...(sealedPool === undefined

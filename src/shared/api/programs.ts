@@ -135,6 +135,24 @@ export const ProgramDetailSchema = Type.Object({
         },
         { description: "Where the version's eligibility rule runs" },
       ),
+      ruleProblem: Type.Union([
+        Type.Null(),
+        Type.Object(
+          {
+            code: Type.String({
+              description: 'The checker’s code, e.g. rule_identifying_attribute',
+            }),
+            field: Type.String({ description: '/eligibilityRule or /benefit/formula' }),
+            reason: Type.String(),
+            start: Type.Integer(),
+            end: Type.Integer(),
+          },
+          {
+            description:
+              'Set when the stored version no longer passes the rule checks (stored before a check existed): it needs a new version, and is left out of evaluation and the public list',
+          },
+        ),
+      ]),
       createdBy: Type.Union([Type.String(), Type.Null()]),
       createdAt: Type.String({ format: 'date-time' }),
     }),

@@ -1032,6 +1032,8 @@ export const en: Dictionary = {
     versions: 'Versions',
     versionN: 'Version {{version}}',
     inForce: 'version in force: {{version}}',
+    versionNeedsNew:
+      'This version was stored before a check its rule no longer passes: it is not evaluated and is left out of the public list. Save and publish a new version.',
     inForceShort: 'in force',
     notPublished: 'not published',
     preview: 'See who would enter and who would leave',

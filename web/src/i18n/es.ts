@@ -1053,6 +1053,8 @@ export const es = {
     versions: 'Versiones',
     versionN: 'Versión {{version}}',
     inForce: 'versión vigente: {{version}}',
+    versionNeedsNew:
+      'Esta versión se guardó antes de una comprobación que su regla ya no pasa: no se evalúa ni aparece en la lista pública. Guarde y publique una versión nueva.',
     inForceShort: 'vigente',
     notPublished: 'sin publicar',
     preview: 'Ver quién entraría y quién saldría',

@@ -2,10 +2,11 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { readEligibilityFacts } from '../../registry/index.js';
 import { programLimits } from '../limits.js';
-import { type CheckedContent, checkContent, contentOf } from '../program-content.js';
+import type { CheckedContent } from '../program-content.js';
 import type { ProgramVersionRow } from '../program-repository.js';
 import type { RuleOutcome } from '../rules/rule-evaluator.js';
 import { type ClauseExplanation, explainRule } from '../rules/rule-explainer.js';
+import { evaluableVersion, type StoredVersion, storedVersion } from '../stored-version.js';
 
 /**
  * Where one person stands in each published program (issue #13, point 7): "my benefits".
@@ -48,18 +49,27 @@ export interface BenefitLine {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** The checked content of a version, kept: a published version never changes. */
-const checkedVersions = new Map<string, CheckedContent>();
+/** Stored versions checked again, kept: a published version never changes. */
+const storedVersions = new Map<string, StoredVersion>();
 
-export function checkedVersion(row: ProgramVersionRow): CheckedContent {
+function keptVersion(row: ProgramVersionRow): StoredVersion {
   const key = `${row.program_id}:${row.version}`;
-  let checked = checkedVersions.get(key);
-  if (checked === undefined) {
-    checked = checkContent(contentOf(row));
-    if (checkedVersions.size >= programLimits.versionCacheEntriesMax) checkedVersions.clear();
-    checkedVersions.set(key, checked);
+  let stored = storedVersions.get(key);
+  if (stored === undefined) {
+    stored = storedVersion(row);
+    if (storedVersions.size >= programLimits.versionCacheEntriesMax) storedVersions.clear();
+    storedVersions.set(key, stored);
   }
-  return checked;
+  return stored;
+}
+
+/**
+ * The checked content of a version, or the refusal of one that needs a new version
+ * (`stored-version.ts`).
+ */
+export function checkedVersion(row: ProgramVersionRow): CheckedContent {
+  const stored = keptVersion(row);
+  return stored.problem === null ? stored.checked : evaluableVersion(row);
 }
 
 /** The head-of-household condition of a household program, said like a clause. */
@@ -118,7 +128,9 @@ export async function benefitStatus(
       standing.cycle_version === null
         ? published
         : await versionRow(db, standing.program_id, standing.cycle_version);
-    lines.push({ standing, published, row });
+    // A version that no longer passes the rule checks is left out: it cannot be explained,
+    // and it must not stop the person's other programs from answering.
+    if (keptVersion(row).problem === null) lines.push({ standing, published, row });
   }
   const names = [
     ...new Set(lines.flatMap((line) => checkedVersion(line.row).rule.sealedVariables)),

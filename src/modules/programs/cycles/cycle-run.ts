@@ -4,10 +4,10 @@ import { AmparoError } from '../../../platform/errors.js';
 import { activePersonCount, sealedFactsReadEntry } from '../../registry/index.js';
 import type { SealedDeciding } from '../eligibility/sealed-decider.js';
 import { programLimits } from '../limits.js';
-import { checkContent, contentOf } from '../program-content.js';
 import { findVersion } from '../program-repository.js';
 import { overflowSuspect, refusingOverflow } from '../rules/rule-overflow.js';
 import { planRule } from '../rules/rule-plan.js';
+import { evaluableVersion } from '../stored-version.js';
 import { chunkRange, withChunkMemory, withoutJit } from './cycle-chunks.js';
 import {
   deleteHouseholdCounts,
@@ -214,7 +214,7 @@ async function prepareRound(
     if (cycle.status !== 'computing') return undefined;
     const version = await findVersion(trx, cycle.program_id, cycle.version);
     if (version === undefined) throw new Error('cycle version missing');
-    const checked = checkContent(contentOf(version));
+    const checked = evaluableVersion(version);
     const prepared = { needsWorkers: planRule(checked.rule).needsWorkers };
     if (!readsHouseholdCounts(checked)) return prepared;
     const written = await trx
@@ -258,7 +258,7 @@ async function auditSealedChunk(
   if (state === undefined || state.status !== 'computing') return;
   const version = await findVersion(db, state.program_id, state.version);
   if (version === undefined) return;
-  const plan = planRule(checkContent(contentOf(version)).rule);
+  const plan = planRule(evaluableVersion(version).rule);
   if (!plan.needsWorkers) return;
   const from = chunkRange(chunk, state.chunks_total).from.slice(0, 4);
   await sealed.audit.append(
@@ -310,7 +310,7 @@ async function computeChunk(
   await withChunkMemory(trx);
   const version = await findVersion(trx, cycle.program_id, cycle.version);
   if (version === undefined) throw new Error('cycle version missing');
-  const checked = checkContent(contentOf(version));
+  const checked = evaluableVersion(version);
   const counted = { cycleId, round: cycle.round, referenceDate: cycle.reference_date };
   const counts = readsHouseholdCounts(checked);
   // Checked when the round started; a registry edit since can still make it overflow: the

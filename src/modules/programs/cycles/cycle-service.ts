@@ -4,9 +4,10 @@ import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { SealedDeciding } from '../eligibility/sealed-decider.js';
 import { programLimits } from '../limits.js';
-import { type CheckedContent, checkContent, contentOf } from '../program-content.js';
+import type { CheckedContent } from '../program-content.js';
 import { findProgram, findVersion } from '../program-repository.js';
 import { ProgramsError } from '../programs-error.js';
+import { evaluableVersion } from '../stored-version.js';
 import { refuseOffCadence } from './cycle-cadence.js';
 import { lockCycle, refuseUnless } from './cycle-lock.js';
 import {
@@ -46,7 +47,7 @@ async function publishedContent(
   }
   const row = await findVersion(trx, programId, program.published_version);
   if (row === undefined) throw new Error('published version missing');
-  return { version: row.version, checked: checkContent(contentOf(row)) };
+  return { version: row.version, checked: evaluableVersion(row) };
 }
 
 async function versionContent(
@@ -56,7 +57,7 @@ async function versionContent(
 ): Promise<CheckedContent> {
   const row = await findVersion(trx, programId, version);
   if (row === undefined) throw new Error('cycle version missing');
-  return checkContent(contentOf(row));
+  return evaluableVersion(row);
 }
 
 function checkReferenceDate(referenceDate: string): void {

@@ -2,9 +2,9 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { CycleView, RoundDiffView } from '../../../shared/api/programs.js';
-import { checkContent, contentOf } from '../program-content.js';
 import { findVersion } from '../program-repository.js';
 import { cycleSummary } from '../program-views.js';
+import { evaluableVersion } from '../stored-version.js';
 import { diffRounds, diffSets, type RoundDiff, summariseRound } from './cycle-members.js';
 import { costOf, cycleComputedBy, requiredApprovals } from './cycle-service.js';
 
@@ -42,7 +42,7 @@ export async function cycleView(
     .executeTakeFirstOrThrow();
   const version = await findVersion(db, cycle.program_id, cycle.version);
   if (version === undefined) throw new Error('cycle version missing');
-  const checked = checkContent(contentOf(version));
+  const checked = evaluableVersion(version);
   const run = await db
     .selectFrom('program_cycle_run')
     .selectAll()

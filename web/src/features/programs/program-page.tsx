@@ -17,6 +17,7 @@ import { useOperator } from '../../session/use-session.js';
 import { purposeQuery, writePurpose } from './program-api.js';
 import { ProgramEditor } from './program-editor.js';
 import { benefitText, regionsText } from './program-words.js';
+import { RuleProblem } from './rule-field.js';
 import { RulePreviewPanel } from './rule-preview-panel.js';
 
 /**
@@ -98,7 +99,7 @@ function Version(props: {
   const language = i18n.language === 'en' ? 'en' : 'es';
   const client = useQueryClient();
   const [previewing, setPreviewing] = useState(false);
-  const { version, content } = props.version;
+  const { version, content, ruleProblem: problem } = props.version;
   const ask = useMutation({
     mutationFn: () =>
       apiSend('POST', `/api/programs/${props.programId}/publication-requests${writePurpose}`, {
@@ -120,6 +121,19 @@ function Version(props: {
       <pre className="rule-source">
         <code>{content.eligibilityRule}</code>
       </pre>
+      {problem === null ? null : (
+        <div className="notice notice-error" role="status" data-testid="version-needs-new">
+          <p>{t('programs.versionNeedsNew')}</p>
+          <RuleProblem
+            source={
+              problem.field === '/benefit/formula' && 'formula' in content.benefit
+                ? content.benefit.formula
+                : content.eligibilityRule
+            }
+            problem={problem}
+          />
+        </div>
+      )}
       {newer ? (
         <button
           type="button"

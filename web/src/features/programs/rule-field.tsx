@@ -123,7 +123,7 @@ export function RuleField(props: {
   );
 }
 
-function RuleProblem(props: {
+export function RuleProblem(props: {
   source: string;
   problem: { code: string; reason: string; start: number; end: number };
 }) {
