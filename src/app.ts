@@ -93,6 +93,11 @@ export interface AppServices {
   /** Sign audit tree heads on a timer (the server does; tests and CLI commands need not). */
   auditTimer?: boolean;
   /**
+   * Resume the grants a crash stopped once the app is ready, one process at a time (the
+   * server does; tests that test it too).
+   */
+  resumeGrants?: boolean;
+  /**
    * Where signed tree heads are also written (the server passes the configured witness file
    * and URL; tests their own or none), and signing timings that tests shorten.
    */
@@ -299,6 +304,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
     // Distribution expires what was not taken, or carries it over, in the closing transaction.
     onCycleClosing: settleUnredeemedOnCycleClose,
     masterKey: services.keys.masterKey,
+    ...(services.resumeGrants === true ? { resumeGrants: true } : {}),
     // Each holder of a published cycle is told where to collect (distribution knows the points;
     // the registry, through the port, where the person lives), in the publication's transaction.
     onCyclePublished: collectionNotices({

@@ -467,6 +467,13 @@ export const limits = {
      */
     cycleChunkWorkers: 2,
     /**
+     * How long the server process that resumes stopped grants at start holds its lease
+     * (`program_job_lease`, migration 0106) without renewing it; renewed after each chunk. A
+     * chunk of a million-person grant took about 7 s under load; a lease that runs out early
+     * only lets a second process take turns on the same chunks, writing nothing twice.
+     */
+    grantResumeLeaseMs: 120_000,
+    /**
      * Chunks of the person-id space a count over a rule with a sealed fact is read in (the
      * preview, `countEligible`): the next chunk's candidates are read while the workers decide
      * this one.

@@ -85,6 +85,7 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
       database,
       keys,
       auditTimer: true,
+      resumeGrants: true,
       audit: { witnesses: witnessesFrom(config.audit) },
       duplicateIndex: 'background',
       notifications: { webhookSecret: process.env.AMPARO_SMS_WEBHOOK_SECRET || undefined },

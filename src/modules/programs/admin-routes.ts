@@ -23,6 +23,7 @@ import {
   cycleRecomputer,
 } from './cycles/cycle-service.js';
 import { cycleView } from './cycles/cycle-view.js';
+import { pendingGrantsResumer } from './cycles/grant-resumer.js';
 import { lazySealedPool, type SealedPool } from './eligibility/sealed-pool.js';
 import { programLimits } from './limits.js';
 import {
@@ -55,6 +56,11 @@ export interface ProgramAdminOptions extends GateDependencies {
   masterKey?: Buffer;
   /** The worker pool to decide them in, shared with the preview (plugin.ts); else its own. */
   sealedPool?: SealedPool;
+  /**
+   * Resume the grants a crash stopped once the app is ready (`pendingGrantsResumer`, one
+   * process at a time); the server does, tests and CLI commands need not.
+   */
+  resumeGrants?: boolean;
 }
 
 const ProgramParams = Type.Object({ programId: Type.String({ format: 'uuid' }) });
@@ -156,6 +162,19 @@ export const programAdminRoutes: FastifyPluginAsyncTypebox<ProgramAdminOptions> 
       .finally(() => running.delete(job));
     running.add(job);
   };
+  if (options.resumeGrants === true) {
+    // In the background, like a grant after an approval: the server serves meanwhile, and
+    // closing waits for it. Its own failures per cycle are logged inside; this catches the
+    // lease's.
+    app.addHook('onReady', async () => {
+      const job = pendingGrantsResumer(db, { log: app.log })
+        .catch((error: unknown) => {
+          app.log.error({ code: (error as { code?: string }).code }, 'grant resume stopped');
+        })
+        .finally(() => running.delete(job));
+      running.add(job);
+    });
+  }
   const computeInBackground = (cycleId: string, log: FastifyBaseLogger) =>
     inBackground(cycleComputer(db, { cycleId, ...sealed }), 'cycle computation', cycleId, log);
 

@@ -21,7 +21,7 @@ export const programsPlugin: FastifyPluginAsyncTypebox<ProgramsPluginOptions> = 
   options,
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
-  const { db, audit, onCyclePublished, onCycleClosing, masterKey } = options;
+  const { db, audit, onCyclePublished, onCycleClosing, masterKey, resumeGrants } = options;
   // One pool of worker threads decides rules over sealed facts for cycles and previews alike
   // (its threads start at the first such rule): two pools could take twice the cores.
   const sealedPool =
@@ -37,6 +37,7 @@ export const programsPlugin: FastifyPluginAsyncTypebox<ProgramsPluginOptions> = 
     ...(onCycleClosing === undefined ? {} : { onCycleClosing }),
     ...(masterKey === undefined ? {} : { masterKey }),
     ...(sealedPool === undefined ? {} : { sealedPool }),
+    ...(resumeGrants === undefined ? {} : { resumeGrants }),
   });
   await app.register(rulePreviewRoutes, {
     db,

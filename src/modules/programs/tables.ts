@@ -41,6 +41,12 @@ export interface ProgramTables {
     created_by: string | null;
     created_at: Generated<Date>;
   };
+  /** `migrations/0106_program_job_lease.sql`: one process at a time runs a job (grant resume). */
+  program_job_lease: {
+    name: string;
+    holder: string;
+    expires_at: Date;
+  };
   program_status_change: {
     id: string;
     program_id: string;

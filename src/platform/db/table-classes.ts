@@ -66,6 +66,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // no person id, derived from the registry and deleted once the round's frozen set is written.
   program_cycle_household: 'operational',
   program_cycle_area_count: 'history',
+  program_job_lease: 'operational',
   entitlement: 'personal',
   // A wallet's account names its holder by an opaque reference: never deleted. Transfers are
   // written once and never changed (migration 0060 refuses it for every role).

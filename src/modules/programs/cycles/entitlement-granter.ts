@@ -37,7 +37,11 @@ interface SkippedMembers {
  */
 export async function entitlementGranter(
   db: Kysely<Database>,
-  props: { cycleId: string; onProgress?: (progress: GrantProgress) => void },
+  props: {
+    cycleId: string;
+    /** After each chunk committed; awaited (the start-up resumer renews its lease here). */
+    onProgress?: (progress: GrantProgress) => void | Promise<void>;
+  },
 ): Promise<{ granted: boolean }> {
   for (;;) {
     const step = await db.transaction().execute(async (trx) => {
@@ -65,7 +69,7 @@ export async function entitlementGranter(
       return { done: finished, granted: finished, chunksDone, chunksTotal };
     });
     if (step.chunksDone !== undefined && step.chunksTotal !== undefined) {
-      props.onProgress?.({ chunksDone: step.chunksDone, chunksTotal: step.chunksTotal });
+      await props.onProgress?.({ chunksDone: step.chunksDone, chunksTotal: step.chunksTotal });
     }
     if (step.done) return { granted: step.granted };
   }
@@ -116,7 +120,7 @@ export type RunningGrant = Promise<{ granted: boolean }>;
  */
 export function startGrant(
   db: Kysely<Database>,
-  props: { cycleId: string; onProgress?: (progress: GrantProgress) => void },
+  props: { cycleId: string; onProgress?: (progress: GrantProgress) => void | Promise<void> },
 ): RunningGrant {
   const running = entitlementGranter(db, props);
   running.catch(() => undefined);
