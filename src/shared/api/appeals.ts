@@ -15,6 +15,9 @@ export const ClauseSchema = Type.Object({
   facts: Type.Record(Type.String(), Type.Union([Type.String(), Type.Boolean(), Type.Null()]), {
     description: "The facts the clause read, as the person's record has them (null: unknown)",
   }),
+  factWords: Type.Array(Text, {
+    description: 'The same facts in plain Spanish and English, as the person reads them',
+  }),
 });
 export type Clause = Static<typeof ClauseSchema>;
 

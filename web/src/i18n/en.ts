@@ -887,7 +887,6 @@ export const en: Dictionary = {
     ruleVersion: 'rule version {{version}}',
     failedClause: 'Condition not met:',
     yourRecord: 'your record:',
-    factUnknown: '{{name}} unknown',
     clauseUnknown: 'your record does not say; an office can complete it',
     alreadyAppealed: 'You have appealed this cycle: see your appeals below.',
     appeal: 'Appeal',

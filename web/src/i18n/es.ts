@@ -893,7 +893,6 @@ export const es = {
     ruleVersion: 'versión {{version}} de la regla',
     failedClause: 'Condición no cumplida:',
     yourRecord: 'su registro:',
-    factUnknown: '{{name}} desconocido',
     clauseUnknown: 'su registro no lo dice; una oficina puede completarlo',
     alreadyAppealed: 'Ya reclamó en este ciclo: vea sus reclamos más abajo.',
     appeal: 'Reclamar',

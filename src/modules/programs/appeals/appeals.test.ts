@@ -149,6 +149,7 @@ describe('appeals', () => {
         text: { es: 'la edad es al menos 55', en: 'age is at least 55' },
         outcome: 'false',
         facts: { age: '36' },
+        factWords: [{ es: 'la edad: 36', en: 'age: 36' }],
       },
     });
     const audited = await kit.database.asAdmin((admin) =>

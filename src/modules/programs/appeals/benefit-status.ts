@@ -5,7 +5,7 @@ import { programLimits } from '../limits.js';
 import type { CheckedContent } from '../program-content.js';
 import type { ProgramVersionRow } from '../program-repository.js';
 import type { RuleOutcome } from '../rules/rule-evaluator.js';
-import { type ClauseExplanation, explainRule } from '../rules/rule-explainer.js';
+import { type ClauseExplanation, explainRule, factsInWords } from '../rules/rule-explainer.js';
 import { evaluableVersion, type StoredVersion, storedVersion } from '../stored-version.js';
 
 /**
@@ -81,6 +81,7 @@ const headClause = (head: boolean): ClauseExplanation => ({
   },
   outcome: head ? 'true' : 'false',
   facts: { head_of_household: head },
+  factWords: factsInWords({ head_of_household: head }),
 });
 
 export function explainFor(checked: CheckedContent, facts: Readonly<Record<string, unknown>>) {

@@ -173,3 +173,28 @@ const words: Readonly<Record<string, FactWords>> = {
 export function factWords(name: string): FactWords | undefined {
   return Object.hasOwn(words, name) ? words[name] : undefined;
 }
+
+/**
+ * One fact as a person's record holds it, in plain words, for the "your record" part of an
+ * explained clause: "la edad: 36" / "age: 36", "el sexo: femenino" / "sex: female", a yes/no
+ * fact by its sentence ("la persona es jefa o jefe de hogar"). A fact the record lacks is said
+ * as not on record; a fact or value without words (none today: the test checks every fact) is
+ * said by its code rather than dropped.
+ *
+ * @example
+ *   recordedFactWords('sex', 'F'); // { es: 'el sexo: femenino', en: 'sex: female' }
+ */
+export function recordedFactWords(name: string, value: string | boolean | null): Words {
+  const fact = factWords(name);
+  const label = fact?.label ?? same(name);
+  if (value === null) return { es: `${label.es}: no consta`, en: `${label.en}: not on record` };
+  if (typeof value === 'boolean') {
+    if (fact?.holds !== undefined) return value ? fact.holds.yes : fact.holds.no;
+    return {
+      es: `${label.es}: ${value ? 'sí' : 'no'}`,
+      en: `${label.en}: ${value ? 'yes' : 'no'}`,
+    };
+  }
+  const said = fact?.values?.(value) ?? same(value);
+  return { es: `${label.es}: ${said.es}`, en: `${label.en}: ${said.en}` };
+}

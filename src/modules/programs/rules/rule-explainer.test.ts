@@ -34,7 +34,18 @@ describe('one person’s explanation', () => {
       text: { es: 'el sexo es femenino', en: 'sex is female' },
       outcome: 'false',
       facts: { sex: 'M' },
+      // What the record holds, in the same plain words: never the fact's code name.
+      factWords: [{ es: 'el sexo: masculino', en: 'sex: male' }],
     });
+    expect(explanation.clauses[3]?.factWords).toEqual([
+      { es: 'la persona es jefa o jefe de hogar', en: 'the person is head of household' },
+    ]);
+    expect(explanation.clauses[2]?.factWords).toEqual([
+      {
+        es: 'el estado de residencia: Distrito Capital',
+        en: 'state of residence: Distrito Capital',
+      },
+    ]);
     expect(explanation.clauses[2]?.text).toEqual({
       es: 'el estado de residencia es Distrito Capital o Amazonas',
       en: 'state of residence is Distrito Capital or Amazonas',
@@ -52,6 +63,7 @@ describe('one person’s explanation', () => {
       source: 'age >= 60',
       outcome: 'unknown',
       facts: { age: null },
+      factWords: [{ es: 'la edad: no consta', en: 'age: not on record' }],
       text: { es: 'la edad es al menos 60' },
     });
   });

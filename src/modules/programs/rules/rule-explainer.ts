@@ -1,5 +1,6 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
 import { clauseSource } from './clause-source.js';
+import { recordedFactWords } from './fact-words.js';
 import { type CheckedRule, childNodes } from './rule-checker.js';
 import { evaluateSource, factsContext, type RuleOutcome } from './rule-evaluator.js';
 import { ruleWords } from './rule-words.js';
@@ -22,6 +23,15 @@ export interface ClauseExplanation {
   outcome: RuleOutcome;
   /** The facts the clause read, as the person's record has them (null: unknown). */
   facts: Record<string, string | boolean | null>;
+  /** The same facts in plain words, for the person (`recordedFactWords`). */
+  factWords: Array<{ es: string; en: string }>;
+}
+
+/** The facts a clause read, each in plain words (fact-words.ts). */
+export function factsInWords(
+  facts: Readonly<Record<string, string | boolean | null>>,
+): Array<{ es: string; en: string }> {
+  return Object.entries(facts).map(([name, value]) => ({ ...recordedFactWords(name, value) }));
 }
 
 export interface RuleExplanation {
@@ -92,10 +102,12 @@ export function explainRule(
   const clauses = topClauses(rule.ast).map((node, index) => {
     // Safe: describeRule walks the same top clauses in the same order.
     const clause = described[index] as ClauseDescription;
+    const read = readFacts(node, facts);
     return {
       ...clause,
       outcome: outcomeOf(evaluateSource(clause.source, context)),
-      facts: readFacts(node, facts),
+      facts: read,
+      factWords: factsInWords(read),
     };
   });
   const outcome = outcomeOf(evaluateSource(rule.source, context));

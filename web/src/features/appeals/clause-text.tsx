@@ -2,8 +2,9 @@ import { useTranslation } from 'react-i18next';
 import type { Clause } from '../../../../src/shared/api/appeals.js';
 
 /**
- * A rule clause in the reader's language, with what the record holds for it: "age is at least
- * 55 (your record: 36)". An unknown fact is said as unknown, never as a failure of the person.
+ * A rule clause in the reader's language, with what the record holds for it, in plain words:
+ * "age is at least 55 (your record: age: 36)", "la edad es al menos 55 (su registro: la edad:
+ * 36)". An unknown fact is said as unknown, never as a failure of the person.
  *
  * @example
  *   <ClauseText clause={line.failedClause} />
@@ -11,9 +12,8 @@ import type { Clause } from '../../../../src/shared/api/appeals.js';
 export function ClauseText({ clause }: { clause: Clause }) {
   const { t, i18n } = useTranslation();
   const language = i18n.language === 'en' ? 'en' : 'es';
-  const facts = Object.entries(clause.facts).map(([name, value]) =>
-    value === null ? t('appeals.factUnknown', { name }) : `${name}: ${String(value)}`,
-  );
+  // In plain words from the server (fact-words.ts), never the facts' code names.
+  const facts = clause.factWords.map((words) => words[language]);
   return (
     <span data-testid="clause">
       <q>{clause.text[language]}</q>
