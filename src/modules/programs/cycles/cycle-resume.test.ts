@@ -11,8 +11,7 @@ import type { Database } from '../../../platform/db/schema.js';
 import { AuditLog } from '../../audit/index.js';
 import { eligiblePersonIds } from '../eligibility/eligibility-query.js';
 import { sealedPool } from '../eligibility/sealed-pool.js';
-import { programCreator, publicationDecider, publicationRequester } from '../program-service.js';
-import { insertRandomPopulation } from '../programs-test-kit.js';
+import { insertRandomPopulation, publishedProgram, womenPension } from '../programs-test-kit.js';
 import { checkRule } from '../rules/rule-checker.js';
 import { cycleApprover, cycleOpener } from './cycle-service.js';
 
@@ -70,29 +69,10 @@ describe('amparo programs cycle compute: resume after SIGKILL', () => {
   it('resumes where the killed run stopped, with no duplicate member or entitlement', async () => {
     const [officer, approver] = [randomUUID(), randomUUID()];
     const { cycleId, expected } = await cli.withCommandDatabase(async (db) => {
-      const { programId } = await programCreator(db, {
+      const { programId } = await publishedProgram(db, {
         code: 'pension',
-        content: {
-          nameEs: 'Pensión',
-          nameEn: 'Pension',
-          descriptionEs: '',
-          descriptionEn: '',
-          kind: 'cash',
-          unit: 'person',
-          regions: [],
-          cadence: 'monthly',
-          benefit: { amountMinor: 130_000_00n, currency: 'VES' },
-          budgetCap: 1_000_000_000_00n,
-          eligibilityRule: rule,
-        },
-        operatorId: officer,
+        content: { ...womenPension, eligibilityRule: rule },
       });
-      const { publicationId } = await publicationRequester(db, {
-        programId,
-        version: 1,
-        operatorId: officer,
-      });
-      await publicationDecider(db, { publicationId, approve: true, operatorId: approver });
       const opened = await cycleOpener(db, {
         programId,
         referenceDate,
@@ -176,31 +156,17 @@ describe('amparo programs cycle compute: resume after SIGKILL', () => {
       insertRandomPopulation(db, { persons: 60, seed: 22, masterKey: keys.masterKey }),
     );
     const sealedRule = 'age >= 18 && disability_status != "none"';
-    const [officer, approver] = [randomUUID(), randomUUID()];
     const expected = await cli.withCommandDatabase(async (db) => {
-      const { programId } = await programCreator(db, {
+      await publishedProgram(db, {
         code: 'disability_grant',
         content: {
+          ...womenPension,
           nameEs: 'Bono de discapacidad',
           nameEn: 'Disability grant',
-          descriptionEs: '',
-          descriptionEn: '',
-          kind: 'cash',
-          unit: 'person',
-          regions: [],
-          cadence: 'monthly',
           benefit: { amountMinor: 50_000_00n, currency: 'VES' },
-          budgetCap: 1_000_000_000_00n,
           eligibilityRule: sealedRule,
         },
-        operatorId: officer,
       });
-      const { publicationId } = await publicationRequester(db, {
-        programId,
-        version: 1,
-        operatorId: officer,
-      });
-      await publicationDecider(db, { publicationId, approve: true, operatorId: approver });
       // The same set worked out here, with a pool of this test's own.
       const pool = sealedPool(keys.masterKey, 1);
       const audit = await AuditLog.open({ db, keys });

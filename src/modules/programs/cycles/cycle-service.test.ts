@@ -7,7 +7,7 @@ import { eligiblePersonIds } from '../eligibility/eligibility-query.js';
 import { programLimits } from '../limits.js';
 import type { ProgramContent } from '../program-content.js';
 import { programCreator, publicationDecider, publicationRequester } from '../program-service.js';
-import { insertRandomPopulation, refusal } from '../programs-test-kit.js';
+import { insertRandomPopulation, refusal, womenPension } from '../programs-test-kit.js';
 import { endEntitlementsOnRegistryEvents } from '../registry-subscriptions.js';
 import { checkRule } from '../rules/rule-checker.js';
 import { evaluateFormula, evaluateRule } from '../rules/rule-evaluator.js';
@@ -28,18 +28,10 @@ import { entitlementGranter } from './entitlement-granter.js';
 const referenceDate = '2026-12-01';
 const [officer, approverA, approverB] = [randomUUID(), randomUUID(), randomUUID()];
 
+/** The kit's pension, for men from 60 too: both sexes reach the frozen sets of 120 persons. */
 function pension(overrides: Partial<ProgramContent> = {}): ProgramContent {
   return {
-    nameEs: 'Pensión',
-    nameEn: 'Pension',
-    descriptionEs: '',
-    descriptionEn: '',
-    kind: 'cash',
-    unit: 'person',
-    regions: [],
-    cadence: 'monthly',
-    benefit: { amountMinor: 130_000_00n, currency: 'VES' },
-    budgetCap: 1_000_000_000_00n,
+    ...womenPension,
     eligibilityRule: '(sex == "F" && age >= 55) || (sex == "M" && age >= 60)',
     ...overrides,
   };
