@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import { sealVersion } from '../registry/persons/sealed-attributes.js';
 import { cycleApprover, cycleCreator } from './cycles/cycle-service.js';
+import { entitlementGranter } from './cycles/entitlement-granter.js';
 import type { ProgramContent } from './program-content.js';
 import { programCreator, publicationDecider, publicationRequester } from './program-service.js';
 import { ProgramsError } from './programs-error.js';
@@ -211,4 +212,25 @@ export async function approvedCycle(
   const { granting } = await cycleApprover(db, { cycleId, operatorId: randomUUID() });
   await granting;
   return { cycleId };
+}
+
+/**
+ * A grant stopped as a crash stops it: `entitlementGranter` runs until `chunksDone` chunks are
+ * committed, then its process is gone (thrown from the progress callback, after the commit).
+ * Answers what stopped it, so a test can check it was this and not a real failure.
+ */
+export async function crashedGrant(
+  db: Kysely<Database>,
+  cycleId: string,
+  chunksDone: number,
+): Promise<string> {
+  return entitlementGranter(db, {
+    cycleId,
+    onProgress: (progress) => {
+      if (progress.chunksDone === chunksDone) throw new Error('killed');
+    },
+  }).then(
+    () => 'finished',
+    (error: unknown) => String(error),
+  );
 }

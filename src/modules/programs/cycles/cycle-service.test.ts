@@ -7,7 +7,12 @@ import { eligiblePersonIds } from '../eligibility/eligibility-query.js';
 import { programLimits } from '../limits.js';
 import type { ProgramContent } from '../program-content.js';
 import { programCreator, publicationDecider, publicationRequester } from '../program-service.js';
-import { insertRandomPopulation, refusal, womenPension } from '../programs-test-kit.js';
+import {
+  crashedGrant,
+  insertRandomPopulation,
+  refusal,
+  womenPension,
+} from '../programs-test-kit.js';
 import { endEntitlementsOnRegistryEvents } from '../registry-subscriptions.js';
 import { checkRule } from '../rules/rule-checker.js';
 import { evaluateFormula, evaluateRule } from '../rules/rule-evaluator.js';
@@ -635,16 +640,7 @@ describe('cycles and entitlements', () => {
     ).toMatchObject({ status: 'approved' });
     expect(await entitlementCount(cycleId)).toBe(0);
     // The grant stops (a crash) after some chunks were committed.
-    const stopped = await entitlementGranter(database.db, {
-      cycleId,
-      onProgress: (progress) => {
-        if (progress.chunksDone === 5) throw new Error('killed');
-      },
-    }).then(
-      () => 'finished',
-      (error: unknown) => String(error),
-    );
-    expect(stopped).toMatch(/killed/);
+    expect(await crashedGrant(database.db, cycleId, 5)).toMatch(/killed/);
     const partial = await database.db
       .selectFrom('program_cycle')
       .select(['grant_chunks_done', 'entitlements_granted_at'])

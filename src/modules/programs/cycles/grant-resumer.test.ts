@@ -6,9 +6,13 @@ import { createTestKeyStore } from '../../../../test/keys.js';
 import { logCapture } from '../../../../test/log-capture.js';
 import { build } from '../../../app.js';
 import { loadConfig } from '../../../config.js';
-import { insertRandomPopulation, publishedProgram, womenPension } from '../programs-test-kit.js';
+import {
+  crashedGrant,
+  insertRandomPopulation,
+  publishedProgram,
+  womenPension,
+} from '../programs-test-kit.js';
 import { approvalRecorder, cycleCreator } from './cycle-service.js';
-import { entitlementGranter } from './entitlement-granter.js';
 
 /**
  * A grant stopped by a crash (some chunks committed, then the process gone) is completed when
@@ -60,16 +64,7 @@ describe('grants resume when the server starts', () => {
     const eligible = Number(summary.eligible);
     expect(eligible).toBeGreaterThan(5);
     await approvalRecorder(db, { cycleId, operatorId: randomUUID(), grantChunks: 16 });
-    const stopped = await entitlementGranter(db, {
-      cycleId,
-      onProgress: (progress) => {
-        if (progress.chunksDone === 5) throw new Error('killed');
-      },
-    }).then(
-      () => 'finished',
-      (error: unknown) => String(error),
-    );
-    expect(stopped).toMatch(/killed/);
+    expect(await crashedGrant(db, cycleId, 5)).toMatch(/killed/);
     const partial = await grantState(cycleId);
     expect(partial).toMatchObject({ grant_chunks_done: 5, entitlements_granted_at: null });
     expect(partial.n).toBeLessThan(eligible);
