@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { enqueueTexts, type TextMessage } from './outbox-enqueuer.js';
 import { noticeText, type PersonNotice, type TextContacts } from './person-notices.js';
@@ -9,8 +9,9 @@ import { noticeText, type PersonNotice, type TextContacts } from './person-notic
  * holds), the phones and languages of their persons read in one call of the registry's port,
  * each message queued in `notification_outbox` under its notice's id and as of the time the
  * notice was kept (so its expiry counts from then), and every notice marked resolved, with or
- * without a message. Resolves to the number of notices resolved. Nothing personal is logged or
- * returned.
+ * without a message, then removed (`forgetResolvedNotices`): once its message is queued, or none
+ * can be, the kept row is of no further use and only names the person. Resolves to the number
+ * of notices resolved. Nothing personal is logged or returned.
  *
  * @example
  *   await resolveDeferredNotices({ db, masterKey, contacts: textContacts(masterKey) }, now, 100);
@@ -65,6 +66,26 @@ export async function resolveDeferredNotices(
         kept.map((row) => row.id),
       )
       .execute();
+    await forgetResolvedNotices(
+      trx,
+      kept.map((row) => row.id),
+    );
     return kept.length;
   });
+}
+
+/**
+ * The retention rule of kept notices (migration 0102): the given notices go if they are
+ * resolved, and only then — a notice still waiting stays whatever the caller passes. The
+ * application role has no DELETE on the table (a personal one, safeguard 5); the database's
+ * `notification_deferred_forget` is its only way to remove a row. Resolves to how many went.
+ */
+export async function forgetResolvedNotices(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { rows } = await sql<{ removed: number }>`
+    select notification_deferred_forget(${[...ids]}::uuid[]) as removed`.execute(db);
+  return rows[0]?.removed ?? 0;
 }

@@ -14,7 +14,7 @@ import {
   type SignedIn,
   signedInOperator,
 } from '../registry/persons/person-test-kit.js';
-import { resolveDeferredNotices } from './deferred-notices.js';
+import { forgetResolvedNotices, resolveDeferredNotices } from './deferred-notices.js';
 import { noticeText, type PersonNotice, personNotifier } from './person-notices.js';
 import { renderText, TemplateError, templates } from './templates.js';
 
@@ -278,6 +278,8 @@ describe('person notices (transactional outbox)', () => {
       });
       // Kept, not yet queued: no phone was read.
       for (const id of ids) expect(await outboxOf(id)).toEqual([]);
+      const keptBefore = await kept(ids);
+      expect(keptBefore.map((row) => row.resolved_at)).toEqual(ids.map(() => null));
       const at = new Date();
       const deps = {
         db: kit.database.db,
@@ -287,12 +289,12 @@ describe('person notices (transactional outbox)', () => {
       while ((await resolveDeferredNotices(deps, at, 100)) > 0) {
         // Earlier notices of other tests may be waiting too; each pass takes up to 100.
       }
-      const rows = await kept(ids);
-      expect(rows.every((row) => row.resolved_at !== null)).toBe(true);
+      // Resolved, with or without a message, and then of no further use: the rows are gone.
+      expect(await kept(ids)).toEqual([]);
       const [queued, ...more] = await outboxOf(withPhone.id);
       expect(more).toEqual([]);
       // The message has the notice's id, its words in the person's language, the phone sealed.
-      expect(queued?.id).toBe(rows.find((row) => row.person_id === withPhone.id)?.id);
+      expect(queued?.id).toBe(keptBefore.find((row) => row.person_id === withPhone.id)?.id);
       expect(queued).toMatchObject({
         template_id: 'distribution.redemption_receipt',
         language: 'es',
@@ -311,6 +313,42 @@ describe('person notices (transactional outbox)', () => {
       // Resolved once: a second pass queues nothing more.
       expect(await resolveDeferredNotices(deps, at, 100)).toBe(0);
       expect(await outboxOf(withPhone.id)).toHaveLength(1);
+    });
+
+    it('removes a kept notice once resolved and never one still waiting (retention, 0102)', async () => {
+      const { notifier, withPhone, noPhone } = await fourPersons(12);
+      const notice: PersonNotice = {
+        event: 'redemption_receipt',
+        place: 'Escuela Bolívar',
+        date: '2026-12-11',
+        reference: 'R-5E6F7A8B',
+      };
+      await kit.database.db.transaction().execute(async (trx) => {
+        await notifier.notifyLater(trx, withPhone.id, notice);
+        await notifier.notifyLater(trx, noPhone.id, notice);
+      });
+      const keptOf = (personId: string) =>
+        kit.database.db
+          .selectFrom('notification_deferred')
+          .select(['id', 'resolved_at'])
+          .where('person_id', '=', personId)
+          .executeTakeFirst();
+      const waiting = await keptOf(withPhone.id);
+      const resolved = await keptOf(noPhone.id);
+      if (waiting === undefined || resolved === undefined) throw new Error('nothing was kept');
+      // The application role cannot delete a kept notice itself (a personal table).
+      await expect(
+        kit.database.db.deleteFrom('notification_deferred').where('id', '=', waiting.id).execute(),
+      ).rejects.toThrow(/permission denied/);
+      await kit.database.db
+        .updateTable('notification_deferred')
+        .set({ resolved_at: new Date() })
+        .where('id', '=', resolved.id)
+        .execute();
+      // The retention step removes the resolved one and leaves the one still waiting.
+      expect(await forgetResolvedNotices(kit.database.db, [waiting.id, resolved.id])).toBe(1);
+      expect(await keptOf(noPhone.id)).toBeUndefined();
+      expect(await keptOf(withPhone.id)).toEqual({ id: waiting.id, resolved_at: null });
     });
 
     it('queues “card ready” with the card, once per issue', async () => {

@@ -6,7 +6,7 @@ import {
   open,
   unwrapDataKey,
 } from '../../../platform/crypto/envelope.js';
-import { enqueueText, outboxWorker } from '../../notifications/index.js';
+import { enqueueText, outboxWorker, personNotifier } from '../../notifications/index.js';
 import { recordingProvider } from '../../notifications/outbox-test-kit.js';
 import { listAttributes } from '../catalogue/catalogue.js';
 import { buildErasureTestKit, type ErasureTestKit } from './erasure-test-kit.js';
@@ -171,6 +171,19 @@ describe('lawful erasure by two administrators', () => {
       parameters: {},
       queuedAt: new Date(),
     });
+    // A redemption's receipt text kept for the worker (notifyLater), not yet resolved.
+    const notifier = personNotifier({
+      masterKey: t.kit.masterKey,
+      contacts: { contactsIn: async () => new Map() },
+    });
+    await t.kit.database.db.transaction().execute((trx) =>
+      notifier.notifyLater(trx, personId, {
+        event: 'redemption_receipt',
+        place: 'Escuela Bolívar',
+        date: '2026-12-05',
+        reference: 'R-0A1B2C3D',
+      }),
+    );
     await t.kit.database.asAdmin(async (admin) => {
       await sql`insert into credential (id, person_id, person_version, kid, issued_at, expires_at)
         values (decode(md5(${personId}), 'hex'), ${personId}, 2, '00112233445566aa', now(), now() + interval '1 year')`.execute(
@@ -182,6 +195,13 @@ describe('lawful erasure by two administrators', () => {
   it('also removes what describes the person: clear attributes, search keys, SMS recipients; revokes the card', async () => {
     const person = await t.person();
     await describePerson(person.id);
+    const keptNotices = () =>
+      t.kit.database.db
+        .selectFrom('notification_deferred')
+        .select('id')
+        .where('person_id', '=', person.id)
+        .execute();
+    expect(await keptNotices()).toHaveLength(1);
     const request = (await requestErasure(person.id, t.cookies.firstAdmin)).json();
     // The application role cannot run the removal for a request that was not approved.
     await expect(
@@ -237,6 +257,8 @@ describe('lawful erasure by two administrators', () => {
       .execute();
     expect(stillQueued.map((row) => row.status)).toEqual(['sent']);
     expect(state.cards.rows).toEqual([{ status: 'revoked', reason: 'deceased' }]);
+    // The notice kept for the worker is gone with the rest: it named the person and its values.
+    expect(await keptNotices()).toEqual([]);
     const read = await readAsSupervisor(person.id);
     expect(read.json().attributes).toEqual({});
     // History rows stay closed to the application role outside the erasure function.
