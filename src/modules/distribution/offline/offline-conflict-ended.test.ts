@@ -130,26 +130,23 @@ describe('offline conflict on an entitlement that has since ended', () => {
       expect(await point.figures()).toMatchObject({ redemptions: 1, conflicts: 1, reversed: 0 });
       const before = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
 
-      const cleared = await point.resolve(later.receiptId, {
-        decision: 'later_stands',
-        goodsLeft: false,
-      });
-      expect(cleared.statusCode, cleared.body).toBe(200);
-      expect(cleared.json()).toMatchObject({
-        reversedRedemptionIds: [onlineId],
-        entitlementState: ended,
-      });
-      const laterId = cleared.json().redemptionId as string;
-      expect(await entitlementRows(kit, entitlementId)).toEqual({
-        balances: [
-          ['food_box', 0],
-          ['rice', 0],
-        ],
-        standing: [laterId],
-        reversed: [{ redemption_id: onlineId, goods_returned: true }],
-        state: ended,
-        state_reason: ending,
-      });
+      await point.clearAndCheck(
+        later.receiptId,
+        { decision: 'later_stands', goodsLeft: false },
+        {
+          answer: { reversedRedemptionIds: [onlineId], entitlementState: ended },
+          rows: (laterId) => ({
+            balances: [
+              ['food_box', 0],
+              ['rice', 0],
+            ],
+            standing: [laterId],
+            reversed: [{ redemption_id: onlineId, goods_returned: true }],
+            state: ended,
+            state_reason: ending,
+          }),
+        },
+      );
       // The later receipt's goods left (−1 box, −5 kg); the online hand-over's came back (+1, +2).
       expect(await point.onHand('food_box')).toBe(before.box);
       expect(await point.onHand('rice')).toBe(before.rice - 3);
@@ -176,40 +173,37 @@ describe('offline conflict on an entitlement that has since ended', () => {
     const { cycleId } = scene;
     const point = await offlinePoint(scene, 3, { food_box: 10, rice: 50 });
     // A's 3 kg count; B's 5 kg no longer fit; C's box would, but the entitlement is flagged.
-    const { entitlementId, first, rice, box } = await twoConflictsOpen(point, holder, 3);
+    const { first, rice, box } = await twoConflictsOpen(point, holder, 3);
     await end('death', holder, cycleId);
     const before = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
 
     // A stands over B; B's rice did leave the point: written off. C is still open.
-    const riceCleared = await point.resolve(rice.receiptId, {
-      decision: 'counted_stands',
-      goodsLeft: true,
-    });
-    expect(riceCleared.statusCode, riceCleared.body).toBe(200);
-    expect(riceCleared.json()).toMatchObject({ entitlementState: 'conflict_flagged' });
-    expect(await entitlementRows(kit, entitlementId)).toMatchObject({
-      state: 'conflict_flagged',
-    });
+    await point.clearAndCheck(
+      rice.receiptId,
+      { decision: 'counted_stands', goodsLeft: true },
+      {
+        answer: { entitlementState: 'conflict_flagged' },
+        rows: () => ({ state: 'conflict_flagged' }),
+      },
+    );
     // C stands: it fits what remains, so nothing is reversed; the entitlement ends cancelled.
-    const boxCleared = await point.resolve(box.receiptId, {
-      decision: 'later_stands',
-      goodsLeft: true,
-    });
-    expect(boxCleared.statusCode, boxCleared.body).toBe(200);
-    expect(boxCleared.json()).toMatchObject({
-      reversedRedemptionIds: [],
-      entitlementState: 'cancelled',
-    });
-    expect(await entitlementRows(kit, entitlementId)).toEqual({
-      balances: [
-        ['food_box', 0],
-        ['rice', 2],
-      ],
-      standing: [first.redemptionId, boxCleared.json().redemptionId],
-      reversed: [],
-      state: 'cancelled',
-      state_reason: 'death',
-    });
+    await point.clearAndCheck(
+      box.receiptId,
+      { decision: 'later_stands', goodsLeft: true },
+      {
+        answer: { reversedRedemptionIds: [], entitlementState: 'cancelled' },
+        rows: (boxId) => ({
+          balances: [
+            ['food_box', 0],
+            ['rice', 2],
+          ],
+          standing: [first.redemptionId, boxId],
+          reversed: [],
+          state: 'cancelled',
+          state_reason: 'death',
+        }),
+      },
+    );
     expect(await point.onHand('food_box')).toBe(before.box - 1);
     expect(await point.onHand('rice')).toBe(before.rice - 5);
     expect(await point.figures()).toMatchObject({

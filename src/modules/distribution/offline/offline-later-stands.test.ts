@@ -65,23 +65,21 @@ describe('offline conflict: the later receipt stands', () => {
     );
     const before = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
 
-    const cleared = await point.resolve(later.receiptId, {
-      decision: 'later_stands',
-      goodsLeft: false,
-    });
-    expect(cleared.statusCode, cleared.body).toBe(200);
-    expect(cleared.json()).toMatchObject({
-      reversedRedemptionIds: [onlineId],
-      entitlementState: 'consumed',
-    });
-    const laterId = cleared.json().redemptionId as string;
-    const rows = await rowsOf(entitlementId);
-    expect(rows.balances).toEqual([
-      ['food_box', 0],
-      ['rice', 0],
-    ]);
-    expect(rows.standing).toEqual([laterId]);
-    expect(rows.reversed).toEqual([{ redemption_id: onlineId, goods_returned: true }]);
+    const laterId = await point.clearAndCheck(
+      later.receiptId,
+      { decision: 'later_stands', goodsLeft: false },
+      {
+        answer: { reversedRedemptionIds: [onlineId], entitlementState: 'consumed' },
+        rows: (counted) => ({
+          balances: [
+            ['food_box', 0],
+            ['rice', 0],
+          ],
+          standing: [counted],
+          reversed: [{ redemption_id: onlineId, goods_returned: true }],
+        }),
+      },
+    );
     // The later receipt's goods left (−1 box, −5 kg); the online hand-over's came back (+1, +2).
     expect(await point.onHand('food_box')).toBe(before.box);
     expect(await point.onHand('rice')).toBe(before.rice - 3);
@@ -215,39 +213,32 @@ describe('offline conflict: the later receipt stands', () => {
     if (person === undefined) throw new Error('no person');
     // A's 2 kg count. C's whole rice no longer fits: a conflict. B's box would fit, but the
     // entitlement is now flagged for review: B's receipt is kept as a conflict too.
-    const { entitlementId, first, rice, box } = await twoConflictsOpen(point, person, 2);
+    const { first, rice, box } = await twoConflictsOpen(point, person, 2);
     const stock = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
 
     // B stands: it fits what remains, so A's rice (which B never competed with) stays counted.
-    const boxCleared = await point.resolve(box.receiptId, {
-      decision: 'later_stands',
-      goodsLeft: true,
-    });
-    expect(boxCleared.statusCode, boxCleared.body).toBe(200);
-    expect(boxCleared.json()).toMatchObject({
-      reversedRedemptionIds: [],
-      entitlementState: 'conflict_flagged',
-    });
+    const boxId = await point.clearAndCheck(
+      box.receiptId,
+      { decision: 'later_stands', goodsLeft: true },
+      { answer: { reversedRedemptionIds: [], entitlementState: 'conflict_flagged' } },
+    );
     // C stands: A's 2 kg are reversed; they had not left the point, so they return to stock.
-    const riceCleared = await point.resolve(rice.receiptId, {
-      decision: 'later_stands',
-      goodsLeft: false,
-    });
-    expect(riceCleared.statusCode, riceCleared.body).toBe(200);
-    expect(riceCleared.json()).toMatchObject({
-      reversedRedemptionIds: [first.redemptionId],
-      entitlementState: 'consumed',
-    });
-    const rows = await rowsOf(entitlementId);
-    expect(rows).toMatchObject({
-      balances: [
-        ['food_box', 0],
-        ['rice', 0],
-      ],
-      standing: [boxCleared.json().redemptionId, riceCleared.json().redemptionId],
-      reversed: [{ redemption_id: first.redemptionId, goods_returned: true }],
-      state: 'consumed',
-    });
+    await point.clearAndCheck(
+      rice.receiptId,
+      { decision: 'later_stands', goodsLeft: false },
+      {
+        answer: { reversedRedemptionIds: [first.redemptionId], entitlementState: 'consumed' },
+        rows: (riceId) => ({
+          balances: [
+            ['food_box', 0],
+            ['rice', 0],
+          ],
+          standing: [boxId, riceId],
+          reversed: [{ redemption_id: first.redemptionId, goods_returned: true }],
+          state: 'consumed',
+        }),
+      },
+    );
     expect(await point.onHand('food_box')).toBe(stock.box - 1);
     expect(stock.rice).toBe(-2);
     expect(await point.onHand('rice')).toBe(stock.rice - 5 + 2);

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { expect } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
 import { createPoint, onHandAt, pointCall, type SignedIn } from '../distribution-test-kit.js';
 import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
@@ -112,13 +113,50 @@ export async function offlinePoint(
   }
   const resolve = (receiptId: string, body: { decision: string; goodsLeft: boolean }) =>
     call('POST', `offline-conflicts/${receiptId}/resolution`, supervisor, body);
+  /**
+   * The supervisor clears a conflict, and the test checks what it left: answered 200 with
+   * `answer` (the reversed redemptions, the entitlement's state), then, when `rows` is given, the
+   * entitlement's rows (`entitlementRows`) as it describes them from the redemption the clearing
+   * counted (null for `counted_stands`). Resolves to that redemption's id.
+   *
+   * @example
+   *   const laterId = await point.clearAndCheck(receiptId, { decision: 'later_stands', goodsLeft: false }, {
+   *     answer: { reversedRedemptionIds: [onlineId], entitlementState: 'consumed' },
+   *     rows: (counted) => ({ standing: [counted], reversed: [{ redemption_id: onlineId, goods_returned: true }] }),
+   *   });
+   */
+  async function clearAndCheck(
+    receiptId: string,
+    body: { decision: string; goodsLeft: boolean },
+    expected: {
+      answer: Record<string, unknown>;
+      rows?: (counted: string | null) => Record<string, unknown>;
+    },
+  ): Promise<string | null> {
+    const cleared = await resolve(receiptId, body);
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json()).toMatchObject(expected.answer);
+    const counted = cleared.json().redemptionId as string | null;
+    if (expected.rows !== undefined) {
+      const rows = await entitlementRows(kit, await entitlementOf(receiptId));
+      expect(rows).toMatchObject(expected.rows(counted));
+    }
+    return counted;
+  }
+  const entitlementOf = async (receiptId: string): Promise<string> =>
+    kit.database.asAdmin(async (admin) => {
+      const { rows } = await sql<{ entitlement_id: string }>`
+        select entitlement_id from offline_receipt where id = ${receiptId}`.execute(admin);
+      if (rows[0] === undefined) throw new Error('no such offline receipt');
+      return rows[0].entitlement_id;
+    });
   const figures = async (): Promise<OfflineFigures> => {
     const response = await call('GET', `cycles/${scene.cycleId}/reconciliation`, supervisor);
     expectStatus(response, 200, 'reconciliation');
     return response.json().figures;
   };
   const onHand = (item: string) => onHandAt(kit, operator, pointId, item);
-  return { pointId, call, devices: registered, offline, resolve, figures, onHand };
+  return { pointId, call, devices: registered, offline, resolve, clearAndCheck, figures, onHand };
 }
 
 /**
