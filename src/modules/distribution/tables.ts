@@ -2,6 +2,16 @@ import type { Generated } from 'kysely';
 import { statisticsStockKinds } from '../../shared/statistics/aggregate-groups.js';
 import type { OfflineTables } from './offline/offline-tables.js';
 
+/** Which entitlement, basket item and closed cycle a carry-over (or a held one) comes from. */
+interface CarryOverSource {
+  from_entitlement_id: string;
+  item: string;
+  person_id: string;
+  program_id: string;
+  from_cycle_id: string;
+  unit: string;
+}
+
 /** Kysely types of the distribution tables; `migrations/0050_distribution_points.sql` is the truth. */
 export interface DistributionTables extends OfflineTables {
   distribution_point: {
@@ -97,18 +107,19 @@ export interface DistributionTables extends OfflineTables {
     verified_at: Date | null;
     failed_at: Date | null;
   };
-  entitlement_carry_over: {
-    from_entitlement_id: string;
-    item: string;
-    person_id: string;
-    program_id: string;
-    from_cycle_id: string;
-    unit: string;
+  entitlement_carry_over: CarryOverSource & {
     quantity: number;
     carried_at: Date;
     into_entitlement_id: string | null;
     applied_at: Date | null;
     lapsed_at: Date | null;
+  };
+  /** Migration 0103: a carry-over held at a cycle's close while the entitlement is flagged. */
+  entitlement_carry_over_held: CarryOverSource & {
+    quantity_max: number;
+    held_at: Date;
+    next_cycle_closed_at: Date | null;
+    released_at: Date | null;
   };
   reconciliation_sign_off: {
     id: string;

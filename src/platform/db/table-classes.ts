@@ -93,6 +93,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   assisted_redemption: 'personal',
   // What a closed cycle carried over: taken in or lapsed once (those columns only change).
   entitlement_carry_over: 'personal',
+  // A carry-over held for a conflict's review: released once (those columns only change).
+  entitlement_carry_over_held: 'personal',
   // A supervisor's sign-off of a point's figures for a cycle: append-only.
   reconciliation_sign_off: 'history',
   // A point's offline device: registered once, revoked once (those columns only change).

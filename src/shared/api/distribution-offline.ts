@@ -80,6 +80,14 @@ export const OfflineConflictSchema = Type.Object({
   lines: Type.Array(Type.Object({ item: Type.String(), quantity: Type.Integer() })),
   /** The receipts counted for the same entitlement (what was handed over first). */
   countedRedemptions: Type.Integer(),
+  /**
+   * What the cycle's close held back from carrying over while the entitlement waits for this
+   * review (migration 0103): per item, the most that may carry. Empty when nothing is held; the
+   * clearing of the entitlement's last conflict carries what then remains and empties it.
+   */
+  carryOverHeld: Type.Array(
+    Type.Object({ item: Type.String(), unit: Type.String(), quantityMax: Type.Integer() }),
+  ),
   /** Set once a supervisor cleared it. */
   resolution: Type.Union([
     Type.Object({

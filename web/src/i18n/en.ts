@@ -1327,6 +1327,8 @@ export const en: Dictionary = {
         "The earlier hand-overs' goods did leave the point (otherwise they return to stock)",
       clearLater: 'The later receipt stands: clear the conflict',
       clearedLater: 'Cleared: the later receipt stands; the earlier hand-overs were reversed.',
+      carryOverHeld:
+        'The cycle closed while this waits for review: up to {{lines}} carry over once it is cleared (what then remains).',
     },
     title: 'Hand-over supervision',
     noPoint: 'There are no distribution points in your regions.',

@@ -1350,6 +1350,8 @@ export const es = {
         'Los bienes de las entregas anteriores sí salieron del punto (si no, vuelven al inventario)',
       clearLater: 'Vale el recibo posterior: resolver el conflicto',
       clearedLater: 'Resuelto: vale el recibo posterior; las entregas anteriores se anularon.',
+      carryOverHeld:
+        'El ciclo cerró mientras esto espera revisión: hasta {{lines}} pasan al ciclo siguiente cuando se resuelva (lo que entonces quede).',
     },
     title: 'Supervisión de entregas',
     noPoint: 'No hay puntos de entrega en sus regiones.',

@@ -12,6 +12,7 @@ import {
 import { DistributionError } from '../distribution-error.js';
 import { guardPoint, refusalEntry } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
+import { releaseHeldCarryOver } from '../redemption/carry-over.js';
 import { initialState } from '../redemption/entitlement-state.js';
 import { receiptKeyFrom, signReceipt } from '../redemption/receipt.js';
 import { appendMovement, lockBalances } from '../stock/stock-ledger.js';
@@ -418,6 +419,8 @@ async function stateOnceCleared(
     .where('c.receipt_id', 'is', null)
     .executeTakeFirst();
   if (open !== undefined) return 'conflict_flagged';
+  // What a cycle's close held while the conflict waited now carries over: the review is done.
+  await releaseHeldCarryOver(trx, entitlementId, new Date());
   if (entitlement.status === 'ended') {
     const ended = initialState(entitlement);
     await trx

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
 import {
+  approvedCycle,
   type CardHolder,
   type DistributionScene,
   distributionScene,
@@ -164,6 +166,72 @@ describe('offline conflict on an entitlement that has since ended', () => {
       expect(again.statusCode, again.body).toBe(409);
       expect((await entitlementRows(kit, entitlementId)).state).toBe(ended);
       expect(await point.onHand('rice')).toBe(before.rice - 3);
+    },
+  );
+
+  it.each([
+    // The first receipt stands: 3 kg were left, and they carry over once cleared.
+    ['counted_stands', 3],
+    // The later one stands: the online 2 kg are reversed and its 5 kg taken; nothing is left.
+    ['later_stands', 0],
+  ] as const)(
+    'holds the carry-over of a flagged entitlement at the cycle close; %s releases what then remains (%i kg)',
+    async (decision, carried) => {
+      const holder = await personWithCard(kit, issuer);
+      const carryBasket = [
+        { item: 'food_box', quantity: 1, unit: 'box' },
+        { item: 'rice', quantity: 5, unit: 'kg', carryOver: true },
+      ];
+      const { programId, cycleId } = await inKindProgramWithCycle(kit, {
+        code: `held_${decision}`,
+        basket: carryBasket,
+        regions: ['VE-A'],
+      });
+      const point = await offlinePoint({ ...scene, programId, cycleId }, 1, {
+        food_box: 10,
+        rice: 50,
+      });
+      const { entitlementId, later } = await conflictAfterOnline(point, operator, holder);
+      await end('cycle_closed', holder, cycleId);
+      const carriedOf = () =>
+        kit.database.asAdmin(async (admin) =>
+          (
+            await sql<{ item: string; quantity: number; lapsed: boolean }>`
+              select item, quantity, lapsed_at is not null as lapsed from entitlement_carry_over
+               where from_entitlement_id = ${entitlementId}`.execute(admin)
+          ).rows.map((row) => ({ ...row, quantity: Number(row.quantity) })),
+        );
+      const heldListed = async () =>
+        (await point.call('GET', 'offline-conflicts', supervisor))
+          .json()
+          .conflicts.map((each: { carryOverHeld: unknown }) => each.carryOverHeld);
+      // Held, not carried: what remains is only known once the conflict is reviewed.
+      expect(await carriedOf()).toEqual([]);
+      expect(await heldListed()).toEqual([[{ item: 'rice', unit: 'kg', quantityMax: 5 }]]);
+
+      const cleared = await point.resolve(later.receiptId, { decision, goodsLeft: false });
+      expect(cleared.statusCode, cleared.body).toBe(200);
+      expect(cleared.json()).toMatchObject({ entitlementState: 'expired' });
+      expect(await carriedOf()).toEqual(
+        carried === 0 ? [] : [{ item: 'rice', quantity: carried, lapsed: false }],
+      );
+      expect(await heldListed()).toEqual([[]]);
+
+      // The person's entitlement of the program's next cycle grants the basket plus what carried.
+      await approvedCycle(kit, programId, '2027-01-01');
+      const lookup = await point.call('POST', 'entitlement-lookups', operator, {
+        qrText: holder.qrText,
+      });
+      expect(lookup.statusCode, lookup.body).toBe(200);
+      const next = lookup
+        .json()
+        .entitlements.find(
+          (each: { entitlementId: string; state: string }) =>
+            each.entitlementId !== entitlementId && each.state === 'activated',
+        );
+      expect(next?.items).toContainEqual(
+        expect.objectContaining({ item: 'rice', granted: 5 + carried }),
+      );
     },
   );
 

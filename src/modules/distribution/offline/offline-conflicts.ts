@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
 import type { OfflineConflictAnswer } from '../../../shared/api/distribution-offline.js';
 import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
 import { distributionLimits } from '../limits.js';
@@ -47,6 +49,10 @@ export async function offlineConflictsLister(
     .orderBy('o.id')
     .limit(distributionLimits.listPageSizeMax)
     .execute();
+  const held = await heldCarryOver(
+    deps.db,
+    rows.map((row) => row.entitlement_id),
+  );
   await grant.record([]);
   return rows.map((row) => ({
     receiptId: row.id,
@@ -58,6 +64,7 @@ export async function offlineConflictsLister(
     // Safe: written by the sync from the validated, signed lines (text on PGlite).
     lines: (typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines) as OfflineLine[],
     countedRedemptions: Number(row.counted ?? 0),
+    carryOverHeld: held.get(row.entitlement_id) ?? [],
     resolution:
       row.decision === null || row.resolved_at === null
         ? null
@@ -67,4 +74,26 @@ export async function offlineConflictsLister(
             resolvedAt: row.resolved_at.toISOString(),
           },
   }));
+}
+
+/** Per entitlement, the carry-over a cycle's close holds for its review (not yet released). */
+async function heldCarryOver(
+  db: Kysely<Database>,
+  entitlementIds: readonly string[],
+): Promise<Map<string, OfflineConflictAnswer['carryOverHeld']>> {
+  const byEntitlement = new Map<string, OfflineConflictAnswer['carryOverHeld']>();
+  if (entitlementIds.length === 0) return byEntitlement;
+  const rows = await db
+    .selectFrom('entitlement_carry_over_held')
+    .select(['from_entitlement_id', 'item', 'unit', 'quantity_max'])
+    .where('from_entitlement_id', 'in', [...new Set(entitlementIds)])
+    .where('released_at', 'is', null)
+    .orderBy('item')
+    .execute();
+  for (const row of rows) {
+    const lines = byEntitlement.get(row.from_entitlement_id) ?? [];
+    lines.push({ item: row.item, unit: row.unit, quantityMax: row.quantity_max });
+    byEntitlement.set(row.from_entitlement_id, lines);
+  }
+  return byEntitlement;
 }

@@ -23,7 +23,11 @@ export interface CarriedLine {
  * basket items the program marks `carryOver` are the exception: what remains of each, at most
  * one basket's worth, waits (`entitlement_carry_over`) for the person's entitlement of the
  * program's next cycle. A carry-over still waiting from an earlier close lapses now: a quantity
- * carries over once. Pages of `limits.distribution.cycleCloseBatchMax` entitlements.
+ * carries over once. An entitlement flagged by an offline conflict has no remainder yet (the
+ * review may reverse hand-overs or count another): its carry-over is held
+ * (`entitlement_carry_over_held`, migration 0103), listed beside the conflict, and released by
+ * the clearing of its last conflict (`releaseHeldCarryOver`). Pages of
+ * `limits.distribution.cycleCloseBatchMax` entitlements.
  *
  * @example
  *   await app.register(programsPlugin, { …, onCycleClosing: settleUnredeemedOnCycleClose });
@@ -32,6 +36,7 @@ export const settleUnredeemedOnCycleClose: CycleClosingHook = async (trx, cycle)
   const now = new Date();
   const waiting = await waitingByPerson(trx, cycle.programId);
   const carried: Database['entitlement_carry_over'][] = [];
+  const held: Database['entitlement_carry_over_held'][] = [];
   let afterId: string | null = null;
   for (;;) {
     const page = await openEntitlementsOfCycle(trx, {
@@ -53,20 +58,34 @@ export const settleUnredeemedOnCycleClose: CycleClosingHook = async (trx, cycle)
       .orderBy('entitlement_id')
       .forUpdate()
       .execute();
-    const remaining = await remainingOf(trx, page, waiting);
+    const { remaining, flagged } = await remainingOf(trx, page, waiting);
     for (const entitlement of page) {
       for (const line of entitlement.basket ?? []) {
         if (line.carryOver !== true) continue;
-        const left = remaining.get(entitlement.entitlementId)?.get(line.item) ?? 0;
-        const quantity = Math.min(left, line.quantity);
-        if (quantity <= 0) continue;
-        carried.push({
+        // Which entitlement, item and cycle a carry-over (or its hold) comes from.
+        const source = {
           from_entitlement_id: entitlement.entitlementId,
           item: line.item,
           person_id: entitlement.personId,
           program_id: entitlement.programId,
           from_cycle_id: cycle.id,
           unit: line.unit,
+        };
+        if (flagged.has(entitlement.entitlementId)) {
+          held.push({
+            ...source,
+            quantity_max: line.quantity,
+            held_at: now,
+            next_cycle_closed_at: null,
+            released_at: null,
+          });
+          continue;
+        }
+        const left = remaining.get(entitlement.entitlementId)?.get(line.item) ?? 0;
+        const quantity = Math.min(left, line.quantity);
+        if (quantity <= 0) continue;
+        carried.push({
+          ...source,
           quantity,
           carried_at: now,
           into_entitlement_id: null,
@@ -94,6 +113,15 @@ export const settleUnredeemedOnCycleClose: CycleClosingHook = async (trx, cycle)
     .where('applied_at', 'is', null)
     .where('lapsed_at', 'is', null)
     .execute();
+  // A carry-over still held from an earlier close has had its turn too: released, it lapses.
+  await trx
+    .updateTable('entitlement_carry_over_held')
+    .set({ next_cycle_closed_at: now })
+    .where('program_id', '=', cycle.programId)
+    .where('from_cycle_id', '!=', cycle.id)
+    .where('released_at', 'is', null)
+    .where('next_cycle_closed_at', 'is', null)
+    .execute();
   const batch = limits.distribution.cycleCloseBatchMax;
   for (let start = 0; start < carried.length; start += batch) {
     await trx
@@ -101,14 +129,81 @@ export const settleUnredeemedOnCycleClose: CycleClosingHook = async (trx, cycle)
       .values(carried.slice(start, start + batch))
       .execute();
   }
+  for (let start = 0; start < held.length; start += batch) {
+    await trx
+      .insertInto('entitlement_carry_over_held')
+      .values(held.slice(start, start + batch))
+      .execute();
+  }
 };
 
-/** Per entitlement of the page, per item, what remains: recorded, or granted plus waiting. */
+/**
+ * Releases what a cycle's close held for a flagged entitlement, once its last conflict is
+ * cleared: in the clearing's transaction (the entitlement's state row locked), what now remains
+ * of each held item, at most its cap, is carried over as any carry-over is — waiting for the
+ * person's next entitlement of the program, or written lapsed when that cycle closed meanwhile.
+ * Nothing remaining carries nothing. Resolves to the lines carried (lapsed ones left out).
+ *
+ * @example
+ *   await releaseHeldCarryOver(trx, entitlementId, new Date()); // [{ item: 'insulin', … }]
+ */
+export async function releaseHeldCarryOver(
+  trx: Transaction<Database>,
+  entitlementId: string,
+  now: Date,
+): Promise<CarriedLine[]> {
+  const holds = await trx
+    .selectFrom('entitlement_carry_over_held')
+    .selectAll()
+    .where('from_entitlement_id', '=', entitlementId)
+    .where('released_at', 'is', null)
+    .orderBy('item')
+    .forUpdate()
+    .execute();
+  if (holds.length === 0) return [];
+  const balances = await trx
+    .selectFrom('entitlement_item_balance')
+    .select(['item', 'quantity_remaining'])
+    .where('entitlement_id', '=', entitlementId)
+    .execute();
+  const left = new Map(balances.map((row) => [row.item, row.quantity_remaining]));
+  const rows = holds.flatMap(
+    ({ quantity_max, held_at, next_cycle_closed_at, released_at, ...source }) => {
+      const quantity = Math.min(left.get(source.item) ?? 0, quantity_max);
+      if (quantity <= 0) return [];
+      return [
+        {
+          ...source,
+          quantity,
+          carried_at: now,
+          into_entitlement_id: null,
+          applied_at: null,
+          lapsed_at: next_cycle_closed_at === null ? null : now,
+        },
+      ];
+    },
+  );
+  if (rows.length > 0) await trx.insertInto('entitlement_carry_over').values(rows).execute();
+  await trx
+    .updateTable('entitlement_carry_over_held')
+    .set({ released_at: now })
+    .where('from_entitlement_id', '=', entitlementId)
+    .where('released_at', 'is', null)
+    .execute();
+  return rows
+    .filter((row) => row.lapsed_at === null)
+    .map((row) => ({ item: row.item, unit: row.unit, quantity: row.quantity }));
+}
+
+/**
+ * Per entitlement of the page, per item, what remains: recorded, or granted plus waiting; and
+ * which are flagged by an offline conflict (nothing remains of them until it is cleared).
+ */
 async function remainingOf(
   trx: Transaction<Database>,
   page: readonly EntitlementForRedemption[],
   waiting: Map<string, CarriedLine[]>,
-): Promise<Map<string, Map<string, number>>> {
+): Promise<{ remaining: Map<string, Map<string, number>>; flagged: Set<string> }> {
   const ids = page.map((entitlement) => entitlement.entitlementId);
   const states = await trx
     .selectFrom('entitlement_redemption_state')
@@ -137,7 +232,10 @@ async function remainingOf(
     }
     result.set(entitlement.entitlementId, items);
   }
-  return result;
+  const flagged = new Set(
+    states.filter((row) => row.state === 'conflict_flagged').map((row) => row.entitlement_id),
+  );
+  return { remaining: result, flagged };
 }
 
 async function waitingByPerson(

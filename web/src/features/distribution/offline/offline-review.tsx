@@ -191,6 +191,15 @@ function ConflictItem(props: {
           counted: conflict.countedRedemptions,
         })}
       </p>
+      {conflict.carryOverHeld.length > 0 ? (
+        <p>
+          {t('supervision.conflicts.carryOverHeld', {
+            lines: conflict.carryOverHeld
+              .map((line) => `${line.quantityMax} ${line.unit} ${line.item}`)
+              .join(', '),
+          })}
+        </p>
+      ) : null}
       {conflict.resolution ? (
         <p role="status">
           {conflict.resolution.decision === 'later_stands'
