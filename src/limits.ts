@@ -713,6 +713,10 @@ export const limits = {
     suspenseReportRowsMax: 100_000,
     /** Sent payments of dead, merged or erased persons listed at once (newest first). */
     flaggedListMax: 1_000,
+    /** Payout batches the console lists at once (newest first). */
+    batchListMax: 200,
+    /** Payments of one batch on one page of the console (in file order). */
+    batchPaymentsPageMax: 200,
   },
   /** Accounts and transfers (modules/ledger). */
   ledger: {

@@ -227,6 +227,12 @@ const routes: RouteCase[] = [
     request: (_t, p) => ({ method: 'GET', url: `/api/payouts/suspense.csv${q(p)}` }),
   },
   {
+    name: 'payout batches',
+    action: 'payout.read',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/payouts/batches${q(p)}` }),
+  },
+  {
     name: 'sent payouts of dead, merged or erased persons',
     action: 'payout.read',
     resource: 'none',
@@ -898,6 +904,13 @@ function absentRecordCases(): RouteCase[] {
       allowedStatus: 422,
     },
     get("a payout batch's figures", 'payout.read', (id) => `/api/payouts/batches/${id}`),
+    get("a payout batch's payments", 'payout.read', (id) => `/api/payouts/batches/${id}/payments`),
+    post(
+      'cancel a payout batch not sent',
+      'payout.manage',
+      (id) => `/api/payouts/batches/${id}/cancellation`,
+      {},
+    ),
     get(
       'a payout file for the bank',
       'payout.manage',

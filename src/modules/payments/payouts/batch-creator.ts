@@ -125,10 +125,10 @@ export async function payoutBatchCreator(
         problems.slice(0, 100),
       );
     }
-    const personIds = await entitlementPersons(deps, input);
+    const paid = await entitlementPersons(deps, input);
     const fundingId = fundingAccountId(input.programId, input.currency);
     await checkFunding(deps, fundingId, input.currency, total);
-    const rows = await instructionRows(deps, { batchId, endToEndIds, personIds }, input);
+    const rows = await instructionRows(deps, { batchId, endToEndIds, paid }, input);
     await deps.db.transaction().execute(async (trx) => {
       await lockAndRecheck(trx, rows);
       await trx
@@ -173,7 +173,11 @@ export async function payoutBatchCreator(
  */
 async function instructionRows(
   deps: PayoutDependencies,
-  batch: { batchId: string; endToEndIds: readonly string[]; personIds: readonly string[] },
+  batch: {
+    batchId: string;
+    endToEndIds: readonly string[];
+    paid: ReadonlyArray<{ personId: string; cycleId: string }>;
+  },
   input: PayoutBatchInput,
 ) {
   const ids = input.instructions.map(() => randomUUID());
@@ -182,7 +186,7 @@ async function instructionRows(
     deps.masterKey,
     input.instructions.map((item, index) => ({
       instructionId: ids[index] ?? '',
-      personId: batch.personIds[index] ?? '',
+      personId: batch.paid[index]?.personId ?? '',
       creditor: {
         name: item.creditorName,
         nationalId: item.creditorNationalId,
@@ -217,7 +221,8 @@ async function instructionRows(
     end_to_end_id: batch.endToEndIds[seq] ?? '',
     reference_kind: item.referenceKind,
     reference_id: item.referenceId,
-    person_id: batch.personIds[seq] ?? '',
+    person_id: batch.paid[seq]?.personId ?? '',
+    cycle_id: batch.paid[seq]?.cycleId ?? null,
     // Safe: every box was checked non-null above.
     creditor_sealed: sealed[seq] as Buffer,
     account_kind: item.account.kind,
@@ -351,10 +356,12 @@ async function reserveAndWrite(deps: PayoutDependencies, batchId: string): Promi
       .execute();
   }
   await recordFirstFile(deps, batchId);
+  // A batch cancelled meanwhile (`batch-canceller.ts`) stays cancelled.
   await deps.db
     .updateTable('payout_batch')
     .set({ status: 'ready' })
     .where('id', '=', batchId)
+    .where('status', '=', 'preparing')
     .execute();
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
@@ -23,16 +23,22 @@ export interface PayoutBatchSummary {
   status: PayoutBatchStatus;
   messageId: string;
   programId: string;
+  /** The cycles of the entitlements paid (none for a batch written before migration 0104). */
+  cycleIds: string[];
   currency: 'VES' | 'USD';
   requestedExecutionDate: string;
   paymentsCount: number;
   amountTotalMinor: bigint;
   fileSha256: string | null;
+  createdAt: Date;
+  /** The file's first download: from then on the bank may pay it. */
+  sentAt: Date | null;
+  cancelledAt: Date | null;
   /** Payments and their amounts by status. */
   byStatus: Array<{ status: PayoutStatus; count: number; amountMinor: bigint }>;
 }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export async function batchSummary(
   db: Kysely<Database>,
@@ -43,33 +49,56 @@ export async function batchSummary(
     .selectAll()
     .where('id', '=', batchId)
     .executeTakeFirstOrThrow();
+  // Safe: one batch in, one summary out.
+  return (await batchSummaries(db, [batch]))[0] as PayoutBatchSummary;
+}
+
+/**
+ * The summaries of batches read already, in their order: one grouped query over their payments
+ * (by status, and the cycles they pay), however many batches.
+ */
+export async function batchSummaries(
+  db: Kysely<Database>,
+  batches: ReadonlyArray<Selectable<Database['payout_batch']>>,
+): Promise<PayoutBatchSummary[]> {
+  if (batches.length === 0) return [];
   const groups = await db
     .selectFrom('payout_instruction')
     .select([
+      'batch_id',
       'status',
       (eb) => eb.fn.countAll<string>().as('count'),
       (eb) => eb.fn.sum<string>('amount_minor').as('amount'),
+      sql<string | null>`string_agg(distinct cycle_id::text, ',')`.as('cycle_ids'),
     ])
-    .where('batch_id', '=', batchId)
-    .groupBy('status')
+    .where('batch_id', '=', sql<string>`any(${batches.map((batch) => batch.id)}::uuid[])`)
+    .groupBy(['batch_id', 'status'])
     .orderBy('status')
     .execute();
-  return {
-    id: batch.id,
-    status: batch.status,
-    messageId: batch.message_id,
-    programId: batch.program_id,
-    currency: batch.currency,
-    requestedExecutionDate: isoDay(batch.requested_execution_date),
-    paymentsCount: batch.payments_count,
-    amountTotalMinor: BigInt(batch.amount_total_minor),
-    fileSha256: batch.file_sha256,
-    byStatus: groups.map((group) => ({
-      status: group.status,
-      count: Number(group.count),
-      amountMinor: BigInt(group.amount),
-    })),
-  };
+  return batches.map((batch) => {
+    const own = groups.filter((group) => group.batch_id === batch.id);
+    const cycleIds = new Set(own.flatMap((group) => group.cycle_ids?.split(',') ?? []));
+    return {
+      id: batch.id,
+      status: batch.status,
+      messageId: batch.message_id,
+      programId: batch.program_id,
+      cycleIds: [...cycleIds].sort(),
+      currency: batch.currency,
+      requestedExecutionDate: isoDay(batch.requested_execution_date),
+      paymentsCount: batch.payments_count,
+      amountTotalMinor: BigInt(batch.amount_total_minor),
+      fileSha256: batch.file_sha256,
+      createdAt: batch.created_at,
+      sentAt: batch.sent_at,
+      cancelledAt: batch.cancelled_at,
+      byStatus: own.map((group) => ({
+        status: group.status,
+        count: Number(group.count),
+        amountMinor: BigInt(group.amount),
+      })),
+    };
+  });
 }
 
 /** A `date` column as YYYY-MM-DD, whichever way the driver hands it over. */
@@ -181,7 +210,7 @@ export async function payoutBatchReader(
   batchId: string,
 ): Promise<PayoutBatchSummary> {
   const exists =
-    uuid.test(batchId) &&
+    uuidPattern.test(batchId) &&
     (await deps.db
       .selectFrom('payout_batch')
       .select('id')
@@ -220,7 +249,7 @@ export async function payoutFileReader(
   context: PaymentsContext,
   batchId: string,
 ): Promise<{ fileName: string; xml: string }> {
-  const batch = uuid.test(batchId)
+  const batch = uuidPattern.test(batchId)
     ? await deps.db
         .selectFrom('payout_batch')
         .select(['status', 'file_sha256', 'message_id', 'created_by'])

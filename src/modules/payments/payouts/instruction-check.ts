@@ -13,8 +13,8 @@ const released = ['refused', 'rejected', 'returned', 'cancelled'] as const;
  * Issue #13, point 5, for payouts: each instruction pays an open cash entitlement of the
  * batch's program (approved or published cycle), for its amount, in the batch's currency, once
  * in the batch, not already in a live payout and not already credited to a wallet. Answers the
- * person of each instruction (whose data key seals the creditor); refuses, naming every
- * instruction at fault, before anything is written.
+ * person of each instruction (whose data key seals the creditor) and its entitlement's cycle;
+ * refuses, naming every instruction at fault, before anything is written.
  */
 export async function entitlementPersons(
   deps: PaymentsDependencies,
@@ -23,7 +23,7 @@ export async function entitlementPersons(
     currency: LedgerCurrency;
     instructions: ReadonlyArray<{ referenceId: string; amountMinor: bigint }>;
   },
-): Promise<string[]> {
+): Promise<Array<{ personId: string; cycleId: string }>> {
   const ids = [...new Set(input.instructions.map((item) => item.referenceId))];
   const payable = new Map(
     (await payableEntitlements(deps.db, { programId: input.programId, entitlementIds: ids })).map(
@@ -62,7 +62,7 @@ export async function entitlementPersons(
         reason: `the entitlement is ${entitlement.amountMinor} (minor units)`,
       });
     }
-    return entitlement?.personId ?? '';
+    return { personId: entitlement?.personId ?? '', cycleId: entitlement?.cycleId ?? '' };
   });
   if (problems.length > 0) {
     throw new BankFileError(

@@ -132,7 +132,7 @@ export async function payoutsOfPersonStopper(
  * interrupted before reserving it) has nothing to void: sending a void would write a refusal
  * under its id.
  */
-async function voidReservations(
+export async function voidReservations(
   trx: Transaction<Database>,
   unsent: ReadonlyArray<{ id: string; batch_id: string }>,
   batchOf: ReadonlyMap<string, { currency: 'VES' | 'USD' }>,

@@ -7,6 +7,7 @@ import {
   createTestOperator,
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
+import { approvedCycle } from '../../programs/programs-test-kit.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import { pain002For } from './iso20022/bank-files-test-kit.js';
 
@@ -20,6 +21,7 @@ describe('payout routes', () => {
   let programId: string;
   let personId: string;
   let entitlementId: string;
+  let cycleId: string;
 
   beforeAll(async () => {
     kit = await buildAccessTestApp();
@@ -38,6 +40,7 @@ describe('payout routes', () => {
     personId = (await buildPerson(kit, { uin: '3000000017', phone: null })).id;
     const cycle = await cashCycle(kit.database.db, { code: 'bono_rutas', amountMinor: 12345n });
     programId = cycle.programId;
+    cycleId = cycle.cycleId;
     const [entitlement] = await openCashEntitlements(kit.database.db, cycle.cycleId);
     expect(entitlement?.personId).toBe(personId);
     entitlementId = entitlement?.entitlementId ?? '';
@@ -167,5 +170,103 @@ describe('payout routes', () => {
     expect(report.statusCode).toBe(200);
     expect(report.headers['content-type']).toMatch(/^text\/csv/);
     expect(report.body.replace(/^\uFEFF/, '').startsWith('recorded_at,kind,')).toBe(true);
+
+    // The console's list and a batch's payments: figures and end-to-end ids, no creditor.
+    const listed = await kit.app.inject({
+      method: 'GET',
+      url: '/api/payouts/batches?purpose=distribution',
+      cookies,
+    });
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().batches).toEqual([
+      expect.objectContaining({
+        id: batch.id,
+        status: 'ready',
+        programName: { es: 'Bono', en: 'Bonus' },
+        cycleIds: [cycleId],
+        paymentsCount: 1,
+        amountTotalMinor: '12345',
+        sentAt: expect.any(String),
+        cancelledAt: null,
+      }),
+    ]);
+    const payments = await kit.app.inject({
+      method: 'GET',
+      url: `/api/payouts/batches/${batch.id}/payments?purpose=distribution&afterSeq=-1`,
+      cookies,
+    });
+    expect(payments.statusCode, payments.body).toBe(200);
+    expect(payments.json()).toEqual({
+      nextAfterSeq: null,
+      payments: [
+        expect.objectContaining({
+          seq: 0,
+          endToEndId,
+          accountKind: 'bank_account',
+          amountMinor: '12345',
+          status: 'accepted',
+        }),
+      ],
+    });
+    for (const body of [listed.body, payments.body]) {
+      expect(body).not.toContain('HYPERLINK');
+      expect(body).not.toContain('01340000000000000001');
+    }
+    // The file was downloaded: the bank may pay it, so it is not cancelled.
+    const cancel = await kit.app.inject({
+      method: 'POST',
+      url: `/api/payouts/batches/${batch.id}/cancellation?purpose=distribution`,
+      payload: {},
+      cookies,
+    });
+    expect(cancel.statusCode).toBe(409);
+    expect(cancel.json()).toMatchObject({ code: 'AMP_CONFLICT' });
+  });
+
+  it('cancels a batch whose file was not sent: its payment voided, its entitlement payable again', async () => {
+    const cycle = await approvedCycle(kit.database.db, programId, '2026-11-01');
+    const [fresh] = await openCashEntitlements(kit.database.db, cycle.cycleId);
+    const made = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payouts/batches?purpose=distribution',
+      payload: {
+        clientId: randomUUID(),
+        programId,
+        currency: 'VES',
+        requestedExecutionDate: '2026-12-08',
+        debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
+        instructions: [
+          {
+            referenceKind: 'entitlement',
+            referenceId: fresh?.entitlementId,
+            creditorName: 'Ana',
+            account: { kind: 'mobile_money', phoneNumber: '+584125550000' },
+            bank: { bankCode: '0134' },
+            amountMinor: '12345',
+          },
+        ],
+      },
+      cookies,
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const cancelled = await kit.app.inject({
+      method: 'POST',
+      url: `/api/payouts/batches/${made.json().id}/cancellation?purpose=distribution`,
+      payload: {},
+      cookies,
+    });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json()).toMatchObject({
+      status: 'cancelled',
+      cancelledAt: expect.any(String),
+      byStatus: [{ status: 'cancelled', count: 1, amountMinor: '12345' }],
+    });
+    const missing = await kit.app.inject({
+      method: 'POST',
+      url: `/api/payouts/batches/${randomUUID()}/cancellation?purpose=distribution`,
+      payload: {},
+      cookies,
+    });
+    expect(missing.statusCode).toBe(404);
   });
 });

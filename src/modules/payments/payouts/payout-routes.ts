@@ -4,7 +4,9 @@ import { limits } from '../../../limits.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
 import { contextOf } from '../payments-context.js';
 import { bankFileApplier } from './bank-file-applier.js';
+import { payoutBatchCanceller } from './batch-canceller.js';
 import { payoutBatchCreator } from './batch-creator.js';
+import { batchPaymentsReader, payoutBatchLister } from './batch-list.js';
 import { type PayoutBatchSummary, payoutBatchReader, payoutFileReader } from './batch-reader.js';
 import { flaggedPayouts } from './flagged-payouts.js';
 import type { PayoutDependencies } from './payout-gate.js';
@@ -12,15 +14,21 @@ import {
   BankFileBody,
   BankFileSchema,
   BatchIdParams,
+  BatchPaymentsQuery,
+  BatchPaymentsSchema,
   FlaggedPayoutsSchema,
   PayoutBatchBody,
+  PayoutBatchListSchema,
   PayoutBatchSchema,
 } from './payout-schema.js';
 import { suspenseReport } from './suspense-report.js';
 
-function presented(summary: PayoutBatchSummary) {
+function presented<T extends PayoutBatchSummary>(summary: T) {
   return {
     ...summary,
+    createdAt: summary.createdAt.toISOString(),
+    sentAt: summary.sentAt?.toISOString() ?? null,
+    cancelledAt: summary.cancelledAt?.toISOString() ?? null,
     amountTotalMinor: summary.amountTotalMinor.toString(),
     byStatus: summary.byStatus.map((group) => ({
       ...group,
@@ -61,6 +69,66 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async
       });
       return reply.code(201).send(presented(summary));
     },
+  );
+
+  app.get(
+    '/payouts/batches',
+    {
+      schema: {
+        tags,
+        summary:
+          'The payout batches, newest first: program, cycles, status, counts and totals; no creditor (audited)',
+        querystring: PurposeQuery,
+        response: { 200: PayoutBatchListSchema },
+      },
+    },
+    async (request) => ({
+      batches: (await payoutBatchLister(deps, contextOf(request))).map(presented),
+    }),
+  );
+
+  app.get(
+    '/payouts/batches/:batchId/payments',
+    {
+      schema: {
+        tags,
+        summary:
+          "A page of a batch's payments in file order: end-to-end id, amount, status; no creditor (audited)",
+        params: BatchIdParams,
+        querystring: BatchPaymentsQuery,
+        response: { 200: BatchPaymentsSchema },
+      },
+    },
+    async (request) => {
+      const page = await batchPaymentsReader(deps, contextOf(request), {
+        batchId: request.params.batchId,
+        afterSeq: request.query.afterSeq ?? -1,
+      });
+      return {
+        nextAfterSeq: page.nextAfterSeq,
+        payments: page.payments.map((payment) => ({
+          ...payment,
+          amountMinor: payment.amountMinor.toString(),
+          updatedAt: payment.updatedAt.toISOString(),
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/payouts/batches/:batchId/cancellation',
+    {
+      schema: {
+        tags,
+        summary:
+          'Cancel a batch whose file was not sent (e.g. one interrupted while being made): every reservation voided, every payment cancelled (audited)',
+        params: BatchIdParams,
+        querystring: PurposeQuery,
+        response: { 200: PayoutBatchSchema },
+      },
+    },
+    async (request) =>
+      presented(await payoutBatchCanceller(deps, contextOf(request), request.params.batchId)),
   );
 
   app.get(

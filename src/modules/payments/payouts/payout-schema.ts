@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { limits } from '../../../limits.js';
+import { PurposeQuery } from '../../../shared/api/params.js';
 
 const Amount = Type.String({
   pattern: '^[1-9][0-9]{0,17}$',
@@ -86,19 +87,64 @@ const Status = Type.Union([
   Type.Literal('cancelled'),
 ]);
 
-export const PayoutBatchSchema = Type.Object({
+const Moment = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+
+const batchFields = {
   id: Type.String({ format: 'uuid' }),
-  status: Type.Union([Type.Literal('preparing'), Type.Literal('ready')]),
+  status: Type.Union([Type.Literal('preparing'), Type.Literal('ready'), Type.Literal('cancelled')]),
   messageId: Type.String(),
   programId: Type.String({ format: 'uuid' }),
+  cycleIds: Type.Array(Type.String({ format: 'uuid' }), {
+    description: 'The cycles of the entitlements paid (empty for batches made before 0104)',
+  }),
   currency: Type.String(),
   requestedExecutionDate: Type.String(),
   paymentsCount: Type.Integer(),
   amountTotalMinor: Type.String(),
   fileSha256: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  sentAt: Moment,
+  cancelledAt: Moment,
   byStatus: Type.Array(
     Type.Object({ status: Status, count: Type.Integer(), amountMinor: Type.String() }),
   ),
+};
+
+export const PayoutBatchSchema = Type.Object(batchFields);
+
+export const PayoutBatchListSchema = Type.Object({
+  batches: Type.Array(
+    Type.Object({
+      ...batchFields,
+      programName: Type.Union([Type.Object({ es: Type.String(), en: Type.String() }), Type.Null()]),
+    }),
+  ),
+});
+
+export const BatchPaymentsQuery = Type.Object(
+  {
+    ...PurposeQuery.properties,
+    afterSeq: Type.Optional(
+      Type.Integer({ minimum: -1, default: -1, description: 'The last seq of the page before' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const BatchPaymentsSchema = Type.Object({
+  payments: Type.Array(
+    Type.Object({
+      seq: Type.Integer(),
+      endToEndId: Type.String(),
+      accountKind: Type.Union([Type.Literal('bank_account'), Type.Literal('mobile_money')]),
+      bankCode: Type.Union([Type.String(), Type.Null()]),
+      amountMinor: Type.String(),
+      status: Status,
+      statusReason: Type.Union([Type.String(), Type.Null()]),
+      updatedAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
+  nextAfterSeq: Type.Union([Type.Integer(), Type.Null()]),
 });
 
 export const BankFileBody = Type.Object(

@@ -21,6 +21,9 @@ export interface PayoutTables {
     file_sha256: string | null;
     /** `migrations/0087_payout_person_lifecycle.sql`: the file's first download. */
     sent_at: Date | null;
+    /** `migrations/0104_payout_batch_cancel.sql`: cancelled before its file was sent. */
+    cancelled_at: Date | null;
+    cancelled_by: string | null;
     created_by: string | null;
     created_at: Generated<Date>;
   };
@@ -33,6 +36,8 @@ export interface PayoutTables {
     reference_id: string;
     /** `migrations/0067_payout_creditor_sealed.sql`: the person paid. */
     person_id: string;
+    /** `migrations/0104_payout_batch_cancel.sql`: the entitlement's cycle (null before). */
+    cycle_id: string | null;
     /** Name, account and cédula sealed under the person's data key (`creditor-seal.ts`). */
     creditor_sealed: Buffer;
     account_kind: 'bank_account' | 'mobile_money';
@@ -78,7 +83,7 @@ export interface PayoutTables {
   };
 }
 
-export type PayoutBatchStatus = 'preparing' | 'ready';
+export type PayoutBatchStatus = 'preparing' | 'ready' | 'cancelled';
 export type PayoutStatus =
   | 'pending'
   | 'refused'

@@ -1,0 +1,126 @@
+import { limits } from '../../../limits.js';
+import { AmparoError } from '../../../platform/errors.js';
+import { programChoices } from '../../programs/index.js';
+import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
+import { batchSummaries, type PayoutBatchSummary, uuidPattern } from './batch-reader.js';
+import { guardPayout } from './payout-gate.js';
+import type { PayoutStatus } from './payout-tables.js';
+
+/** A batch as the console lists it: its figures and its program's names. */
+export interface ListedPayoutBatch extends PayoutBatchSummary {
+  /** The program's names, when it is published (or suspended); null otherwise. */
+  programName: { es: string; en: string } | null;
+}
+
+/**
+ * The payout batches, newest first (`payout.read`, audited): program, cycles, status, counts
+ * and totals by payment status. No creditor: the finance officer and the auditor see figures.
+ *
+ * @example
+ *   const batches = await payoutBatchLister(deps, context);
+ */
+export async function payoutBatchLister(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+): Promise<ListedPayoutBatch[]> {
+  const { grant } = await guardPayout(
+    deps,
+    context,
+    'payout.read',
+    { type: 'payout_batch', id: null },
+    true,
+  );
+  const batches = await deps.db
+    .selectFrom('payout_batch')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(limits.payouts.batchListMax)
+    .execute();
+  const [summaries, programs] = await Promise.all([
+    batchSummaries(deps.db, batches),
+    programChoices(deps.db),
+  ]);
+  const names = new Map(programs.map((program) => [program.programId, program.name]));
+  await grant.record([]);
+  return summaries.map((summary) => ({
+    ...summary,
+    programName: names.get(summary.programId) ?? null,
+  }));
+}
+
+/** One payment of a batch as the console shows it: no creditor, no person. */
+export interface BatchPayment {
+  seq: number;
+  endToEndId: string;
+  accountKind: 'bank_account' | 'mobile_money';
+  bankCode: string | null;
+  amountMinor: bigint;
+  status: PayoutStatus;
+  /** The bank's reason code, the ledger's refusal, or why it was cancelled. */
+  statusReason: string | null;
+  updatedAt: Date;
+}
+
+/**
+ * A page of a batch's payments in file order, after `afterSeq` (`payout.read`, audited): each
+ * one's end-to-end id (what the bank's answers carry), account kind, bank, amount and status.
+ * A missing batch is answered like one outside one's scope (404).
+ *
+ * @example
+ *   const page = await batchPaymentsReader(deps, context, { batchId, afterSeq: -1 });
+ */
+export async function batchPaymentsReader(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  props: { batchId: string; afterSeq: number },
+): Promise<{ payments: BatchPayment[]; nextAfterSeq: number | null }> {
+  const exists =
+    uuidPattern.test(props.batchId) &&
+    (await deps.db
+      .selectFrom('payout_batch')
+      .select('id')
+      .where('id', '=', props.batchId)
+      .executeTakeFirst()) !== undefined;
+  const { grant } = await guardPayout(
+    deps,
+    context,
+    'payout.read',
+    { type: 'payout_batch', id: props.batchId },
+    exists,
+  );
+  if (!exists) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such payout batch' });
+  const pageSize = limits.payouts.batchPaymentsPageMax;
+  const rows = await deps.db
+    .selectFrom('payout_instruction')
+    .select([
+      'seq',
+      'end_to_end_id',
+      'account_kind',
+      'bank_code',
+      'amount_minor',
+      'status',
+      'status_reason',
+      'updated_at',
+    ])
+    .where('batch_id', '=', props.batchId)
+    .where('seq', '>', props.afterSeq)
+    .orderBy('seq')
+    .limit(pageSize + 1)
+    .execute();
+  await grant.record([]);
+  const page = rows.slice(0, pageSize);
+  return {
+    payments: page.map((row) => ({
+      seq: row.seq,
+      endToEndId: row.end_to_end_id,
+      accountKind: row.account_kind,
+      bankCode: row.bank_code,
+      amountMinor: BigInt(row.amount_minor),
+      status: row.status,
+      statusReason: row.status_reason,
+      updatedAt: row.updated_at,
+    })),
+    nextAfterSeq: rows.length > pageSize ? (page.at(-1)?.seq ?? null) : null,
+  };
+}
