@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng, findQrText } from '../../src/modules/credentials/card-image.js';
@@ -7,6 +8,13 @@ import {
   citizenSession,
   fundWallet,
 } from '../../src/modules/payments/merchants/merchant-test-kit.js';
+import {
+  cashCycle,
+  fundedProgramAccount,
+  openCashEntitlements,
+} from '../../src/modules/payments/payments-test-kit.js';
+import { camt053For } from '../../src/modules/payments/payouts/iso20022/bank-files-test-kit.js';
+import { validatePain001 } from '../../src/modules/payments/payouts/iso20022/xsd-validator.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import {
   overflowsHorizontally,
@@ -26,6 +34,7 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  */
 let run: ConsoleRun;
 let staff: { id: string; username: string; password: string; totp: () => string };
+let finance: { id: string; username: string; password: string; totp: () => string };
 let person: { personId: string; uin: string };
 /** A person without a phone, with a card and a PIN a clerk set at the counter. */
 let cardHolderQr: string;
@@ -33,7 +42,7 @@ let cardHolderQr: string;
 beforeAll(async () => {
   run = await openConsoleRun();
   const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
-  const finance = await buildOperator(context, {
+  finance = await buildOperator(context, {
     username: 'pay.finance',
     roles: ['finance_officer'],
   });
@@ -167,4 +176,102 @@ describe('the payment app and the merchant screen', () => {
     expect(await seriousAxeViolations(merchant)).toEqual([]);
     expect(run.pageErrors).toEqual([]);
   });
+
+  it('lists payout batches, downloads a batch’s pain.001 file, and shows what a camt.053 did to it', async () => {
+    const db = run.server.database.db;
+    const { programId, cycleId } = await cashCycle(db, {
+      code: 'bono_banco',
+      amountMinor: 150_00n,
+    });
+    const [paid] = await openCashEntitlements(db, cycleId);
+    await fundedProgramAccount(db, programId, 1_000_00n);
+    const debtorAccount = '01020123456789012345';
+    const made = await run.server.app.inject({
+      method: 'POST',
+      url: '/api/payouts/batches?purpose=distribution',
+      cookies: { amparo_session: await sessionCookieOf(run, finance) },
+      payload: {
+        clientId: randomUUID(),
+        programId,
+        currency: 'VES',
+        requestedExecutionDate: '2026-12-07',
+        debtor: { name: 'Programa Bono', accountNumber: debtorAccount, bankCode: '0102' },
+        instructions: [
+          {
+            referenceKind: 'entitlement',
+            referenceId: paid?.entitlementId,
+            creditorName: 'Ana Pérez',
+            account: { kind: 'bank_account', accountNumber: '01340000000000000077' },
+            bank: { bankCode: '0134' },
+            amountMinor: '15000',
+          },
+        ],
+      },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const messageId: string = made.json().messageId;
+
+    const page = await signedInPage(run, finance, { viewport: 'phone', path: '/money' });
+    await page.getByRole('link', { name: 'Pagos por banco y archivos del banco' }).click();
+    await page.getByRole('heading', { name: 'Lotes de pago' }).waitFor();
+    const card = page.getByTestId('payout-batches').locator(`li[data-batch="${messageId}"]`);
+    await card.getByRole('heading', { name: 'Bono' }).waitFor();
+    expect(await card.getByTestId('batch-status').textContent()).toBe('listo');
+    expect(await card.textContent()).toContain(cycleId);
+    expect(await card.textContent()).toMatch(/Total1 pago, [^0-9]*150,00/);
+    await card.getByRole('button', { name: `Ver los pagos del lote ${messageId}` }).click();
+    const payments = card.getByTestId('batch-payments');
+    await payments.getByText(/pendiente$/).waitFor();
+    expect(await payments.textContent()).not.toContain('Ana');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.getByRole('link', { name: `Descargar el archivo pain.001 ${messageId}` }).click(),
+    ]);
+    const xml = readFileSync((await download.path()) ?? '', 'utf8');
+    expect(download.suggestedFilename()).toBe(`${messageId}.xml`);
+    expect((await validatePain001(xml)).valid).toBe(true);
+    expect(xml).toContain('<Nm>Ana Pérez</Nm>');
+    const endToEndId = /<EndToEndId>([A-Z0-9]+)<\/EndToEndId>/.exec(xml)?.[1] ?? '';
+    expect(await payments.textContent()).toContain(endToEndId);
+    // Sent to the bank: read again, it can no longer be cancelled from here.
+    await page.getByRole('button', { name: 'Actualizar' }).click();
+    await card.getByTestId('batch-status').getByText('listo, enviado al banco').waitFor();
+    expect(await card.getByRole('button', { name: 'Anular el lote' }).count()).toBe(0);
+
+    await page.getByLabel('Tipo de archivo').selectOption('camt.053');
+    await page.getByLabel('Archivo del banco').setInputFiles({
+      name: 'extracto.xml',
+      mimeType: 'application/xml',
+      buffer: Buffer.from(
+        camt053For({
+          account: debtorAccount,
+          openingMinor: 1_000_00n,
+          movements: [
+            { amountMinor: 150_00n, direction: 'debit', endToEndId },
+            { amountMinor: 7_00n, direction: 'credit', bankReference: 'DEP-UNKNOWN' },
+          ],
+        }),
+      ),
+    });
+    await page.getByRole('button', { name: 'Aplicar el archivo' }).click();
+    const outcome = page.getByTestId('bank-file-outcome');
+    await outcome.getByText('Archivo STMT-20261205-001 aplicado.').waitFor();
+    expect(await outcome.getByTestId('bank-file-settled').textContent()).toBe('1');
+    expect(await outcome.getByTestId('bank-file-suspense').textContent()).toBe('1');
+    await card
+      .getByTestId('batch-settled')
+      .getByText(/^1 \([^0-9]*150,00/)
+      .waitFor();
+    await payments.getByText(/pagado$/).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    const suspense = page.getByRole('link', { name: 'Descargar el informe de suspenso (CSV)' });
+    expect(await suspense.getAttribute('href')).toBe(
+      '/api/payouts/suspense.csv?purpose=distribution',
+    );
+    expect(run.pageErrors).toEqual([]);
+  }, 120_000);
 });

@@ -48,6 +48,9 @@ const ImportPage = lazy(async () => ({
 const MoneyPage = lazy(async () => ({
   default: (await import('./features/payments/money-page.js')).MoneyPage,
 }));
+const PayoutsPage = lazy(async () => ({
+  default: (await import('./features/payments/payouts-page.js')).PayoutsPage,
+}));
 const OperatorsPage = lazy(async () => ({
   default: (await import('./features/operators/operators-page.js')).OperatorsPage,
 }));
@@ -116,6 +119,7 @@ export function App() {
           <Route path="/statistics" element={<Operator page={<StatisticsDashboardPage />} />} />
           <Route path="/open-data" element={<OpenDataPage />} />
           <Route path="/money" element={<Operator page={<MoneyPage />} />} />
+          <Route path="/money/payouts" element={<Operator page={<PayoutsPage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
           <Route path="/pay" element={<Citizen page={<PayPage />} />} />

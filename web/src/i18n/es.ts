@@ -1647,6 +1647,82 @@ export const es = {
     print: 'Imprimir comprobante',
   },
   /** Why a value, a row or a file is refused (codes of src/shared/import/refusals.ts). */
+  payouts: {
+    title: 'Pagos por banco',
+    lead: 'Los lotes de pagos a cuentas bancarias y Pago Móvil, su archivo pain.001 para el banco, las respuestas del banco y el informe de suspenso. Solo cifras y referencias: ningún nombre ni cuenta de quien cobra.',
+    back: 'Volver a Dinero',
+    link: 'Pagos por banco y archivos del banco',
+    batches: {
+      title: 'Lotes de pago',
+      refresh: 'Actualizar',
+      none: 'Todavía no hay lotes.',
+      open: 'Ver los pagos del lote {{file}}',
+      close: 'Cerrar el lote {{file}}',
+      file: 'Archivo',
+      status: 'Estado',
+      sent: 'enviado al banco',
+      cycles: 'Ciclos',
+      createdAt: 'Creado el',
+      executionDate: 'Fecha de pago pedida',
+      total: 'Total',
+      count_one: '{{count}} pago',
+      count_other: '{{count}} pagos',
+    },
+    batchStatuses: {
+      preparing: 'en preparación',
+      ready: 'listo',
+      cancelled: 'anulado',
+    },
+    accountKinds: { bank_account: 'cuenta bancaria', mobile_money: 'Pago Móvil' },
+    detail: {
+      download: 'Descargar el archivo pain.001 {{file}}',
+      downloadNote:
+        'La primera descarga marca el lote como enviado: desde entonces el banco puede pagarlo y ya no se anula. Cada persona del archivo queda registrada en su historial de accesos.',
+      preparing:
+        'Este lote se interrumpió mientras se creaba. Envíe otra vez la misma solicitud para terminarlo, o anúlelo y cree uno nuevo.',
+      cancel: 'Anular el lote',
+      cancelQuestion:
+        '¿Anular el lote {{file}}? Sus {{count}} pagos se anulan, el dinero reservado vuelve al fondo del programa y esos derechos se pueden pagar en otro lote.',
+      cancelConfirm: 'Sí, anular el lote',
+      cancelled: 'Lote anulado. El dinero reservado volvió al fondo del programa.',
+      payments: 'Pagos del lote',
+      line: '{{endToEndId}}: {{amount}}, {{account}}, {{status}}',
+      first: 'Primeros pagos',
+      next: 'Pagos siguientes',
+    },
+    bankFile: {
+      title: 'Respuestas del banco',
+      explain:
+        'Suba el informe de estado pain.002, el extracto camt.053, el aviso camt.054 o el extracto MT940 de la cuenta pagadora. Cada pago se acepta, paga, rechaza o devuelve una sola vez; lo que no corresponde a ningún pago va a suspenso. El mismo archivo otra vez no cambia nada.',
+      format: 'Tipo de archivo',
+      formats: {
+        'pain.002': 'pain.002 (estado de los pagos)',
+        'camt.053': 'camt.053 (extracto del día)',
+        'camt.054': 'camt.054 (aviso de movimientos)',
+        mt940: 'MT940 (extracto SWIFT)',
+      },
+      file: 'Archivo del banco',
+      submit: 'Aplicar el archivo',
+      applied: 'Archivo {{message}} aplicado.',
+      replayed:
+        'El archivo {{message}} ya se había aplicado: no cambió nada. Esto es lo que hizo entonces.',
+      figures: {
+        accepted: 'Aceptados por el banco',
+        settled: 'Pagados (conciliados)',
+        rejected: 'Rechazados por el banco',
+        returned: 'Devueltos (a suspenso)',
+        suspense: 'Movimientos sin pago, a suspenso',
+        unchanged: 'Sin cambios',
+        refused: 'Rechazados por el libro mayor',
+      },
+    },
+    suspense: {
+      title: 'Informe de suspenso',
+      explain:
+        'El dinero devuelto por el banco y los movimientos que no corresponden a ningún pago, para resolverlos.',
+      download: 'Descargar el informe de suspenso (CSV)',
+    },
+  },
   money: {
     title: 'Dinero',
     lead: 'Fondos de los programas, pagos a monederos, el balance de comprobación, estados de cuenta y ajustes que aprueban dos personas.',

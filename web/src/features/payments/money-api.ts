@@ -88,3 +88,49 @@ export function amountText(minor: string): string {
   const digits = (negative ? minor.slice(1) : minor).padStart(3, '0');
   return `${negative ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
+
+type PayoutStatus = FlaggedPayout['status'];
+
+/** A payout batch as `GET /api/payouts/batches` lists it: figures, no creditor. */
+export interface PayoutBatch {
+  id: string;
+  status: 'preparing' | 'ready' | 'cancelled';
+  messageId: string;
+  programId: string;
+  programName: { es: string; en: string } | null;
+  cycleIds: string[];
+  currency: string;
+  requestedExecutionDate: string;
+  paymentsCount: number;
+  amountTotalMinor: string;
+  createdAt: string;
+  sentAt: string | null;
+  cancelledAt: string | null;
+  byStatus: Array<{ status: PayoutStatus; count: number; amountMinor: string }>;
+}
+
+/** One payment of a batch (`GET /api/payouts/batches/:id/payments`): no creditor. */
+export interface BatchPayment {
+  seq: number;
+  endToEndId: string;
+  accountKind: 'bank_account' | 'mobile_money';
+  bankCode: string | null;
+  amountMinor: string;
+  status: PayoutStatus;
+  statusReason: string | null;
+  updatedAt: string;
+}
+
+export type BankFileFormat = 'pain.002' | 'camt.053' | 'camt.054' | 'mt940';
+
+/** What applying a bank's file did (`POST /api/payouts/bank-files`), counted by payment. */
+export interface BankFileOutcome {
+  id: string;
+  format: string;
+  messageId: string;
+  replayed: boolean;
+  summary: Record<
+    'accepted' | 'rejected' | 'settled' | 'returned' | 'suspense' | 'unchanged' | 'refused',
+    number
+  >;
+}

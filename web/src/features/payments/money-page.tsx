@@ -48,6 +48,11 @@ export function MoneyPage() {
       ) : null}
       {may(roles, 'merchant.settle') ? <SettlementPanel purpose={purpose} /> : null}
       {purposesFor(roles, 'payout.read').some((each) => each === purpose) ? (
+        <p>
+          <Link to="/money/payouts">{t('payouts.link')}</Link>
+        </p>
+      ) : null}
+      {purposesFor(roles, 'payout.read').some((each) => each === purpose) ? (
         <FlaggedPayoutsPanel purpose={purpose} />
       ) : null}
       {may(roles, 'audit.read') ? (
