@@ -19,6 +19,8 @@ export const StatisticsSummarySchema = Type.Object({
   definition: Text,
   /** The breakdowns the table may be read at, as `by` values. */
   breakdowns: Type.Array(Type.String()),
+  /** Absent: a count (or an amount, or units); `percent`: a rate computed from published counts. */
+  unit: Type.Optional(Type.Literal('percent')),
 });
 export type StatisticsSummary = Static<typeof StatisticsSummarySchema>;
 
@@ -39,9 +41,31 @@ export const StatisticsTableSchema = Type.Object({
       key: Type.Array(Type.String({ maxLength: 64 })),
       /** Depth of each coordinate in its dimension's tree (0 = the total). */
       depths: Type.Array(Type.Integer({ minimum: 0, maximum: 8 })),
-      /** Rounded to the base; null = withheld (too few, or so others cannot be derived). */
-      value: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+      /**
+       * Rounded to the base; null = withheld (too few, or so others cannot be derived). A rate
+       * (`unit: 'percent'`) has one decimal.
+       */
+      value: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
     }),
   ),
 });
 export type StatisticsTable = Static<typeof StatisticsTableSchema>;
+
+/**
+ * The refresh schedule as the dashboard shows it (`GET /api/statistics/refresh`): this server's
+ * interval (null: no schedule here) and the last refresh, whoever ran it. Times and an outcome,
+ * nothing else.
+ */
+export const StatisticsRefreshStatusSchema = Type.Object({
+  everySeconds: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  running: Type.Boolean(),
+  lastStartedAt: Type.Union([Type.String(), Type.Null()]),
+  lastFinishedAt: Type.Union([Type.String(), Type.Null()]),
+  lastOutcome: Type.Union([
+    Type.Literal('succeeded'),
+    Type.Literal('failed'),
+    Type.Literal('stopped'),
+    Type.Null(),
+  ]),
+});
+export type StatisticsRefreshStatus = Static<typeof StatisticsRefreshStatusSchema>;

@@ -11,6 +11,7 @@ import {
 } from './cube-dimensions.js';
 import { paymentTables } from './payment-tables.js';
 import type { PublishedTable } from './published-table.js';
+import { redemptionRateTable } from './rate-tables.js';
 import { redemptionTables } from './redemption-tables.js';
 import { stockTable } from './stock-tables.js';
 
@@ -223,6 +224,7 @@ export const publishedTables: readonly PublishedTable[] = [
   coverageTable(),
   appealsTable(),
   ...redemptionTables,
+  redemptionRateTable(),
   stockTable(),
   ...paymentTables,
 ];

@@ -8,6 +8,7 @@ import { firstRedemptionsRelation } from '../../distribution/index.js';
 import { cashCycle } from '../../payments/payments-test-kit.js';
 import { coverageByProgramCycle } from '../../programs/index.js';
 import { expectNoisyCount } from '../statistics-test-kit.js';
+import { publishedRate } from './rate-tables.js';
 import { findTable, readTable } from './table-reader.js';
 import { statisticsRefresher } from './table-refresher.js';
 
@@ -163,6 +164,55 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
     expectNoisyCount(parish('VE-B-01-02'), 12);
     expect(parish('VE-B-02-01')).toBeNull(); // 3
     expect(parish('VE-B-02')).toBeNull(); // the same 3
+  });
+
+  it('publishes the redemption rate from the published coverage, in the members’ geography', async () => {
+    const coverage = await readTable(
+      database.db,
+      findTable('coverage_by_program_cycle_area', true),
+      ['region.state', 'program.cycle', 'measure'],
+    );
+    const published = (place: string, cycle: string, measure: string) => {
+      const found = coverage.cells.find(
+        (cell) => cell.key[0] === place && cell.key[1] === cycle && cell.key[2] === measure,
+      );
+      expect(found).toBeDefined();
+      return found?.value ?? null;
+    };
+    const rates = await readTable(
+      database.db,
+      findTable('redemption_rate_by_program_cycle_state', true),
+      [],
+    );
+    expect(rates.unit).toBe('percent');
+    expect(rates.by).toEqual(['region.state', 'program.cycle']);
+    const cycle = coverage.cells.find((cell) => cell.key[1]?.startsWith('bono/'))?.key[1] ?? '';
+    const rateOf = (place: string) =>
+      rates.cells.find((cell) => cell.key[0] === place && cell.key[1] === cycle)?.value;
+    // 20 of Anzoátegui's 41 entitled redeemed, both published (noisy): about 49 %.
+    const state = rateOf('VE-B');
+    expect(state).toBe(
+      publishedRate(published('VE-B', cycle, 'redeemed'), published('VE-B', cycle, 'entitled')),
+    );
+    expect(state).toBeGreaterThan(25);
+    expect(state).toBeLessThan(80);
+    expect(rateOf('VE')).toBe(
+      publishedRate(published('VE', cycle, 'redeemed'), published('VE', cycle, 'entitled')),
+    );
+    // Every rate is its two published figures' quotient, withheld with either.
+    for (const rate of rates.cells) {
+      const [place = '', program = ''] = rate.key;
+      expect(rate.depths[0]).toBeLessThanOrEqual(1);
+      expect(rate.value).toBe(
+        publishedRate(published(place, program, 'redeemed'), published(place, program, 'entitled')),
+      );
+    }
+    // Below a state there is no rate: a municipality is finer than published.
+    await expect(
+      readTable(database.db, findTable('redemption_rate_by_program_cycle_state', true), [
+        'region.municipality',
+      ]),
+    ).rejects.toMatchObject({ code: 'AMP_STATISTICS_UNKNOWN_DIMENSION' });
   });
 });
 

@@ -24,6 +24,17 @@ export interface Cube {
   readonly amounts?: AmountCube;
 }
 
+/** One stored cell: which breakdowns show it, its key, and its protected value. */
+export interface StoredCell {
+  /** Indexes into the table's `breakdowns` that show this cell. */
+  readonly views: readonly number[];
+  readonly key: readonly string[];
+  /** Depth of each coordinate in its dimension's tree (0 = the total). */
+  readonly depths: readonly number[];
+  /** Rounded to the base; null when withheld. */
+  readonly value: number | null;
+}
+
 export interface PublishedTable {
   readonly code: string;
   readonly public: boolean;
@@ -47,6 +58,13 @@ export interface PublishedTable {
    * table builds, protects and stores the cells of both).
    */
   readonly storedIn?: string;
+  /**
+   * A table computed from the stored, protected cells of `storedIn` (post-processing of
+   * published values: no other data is read, so nothing more is disclosed).
+   */
+  readonly derive?: (cells: readonly StoredCell[]) => StoredCell[];
+  /** What a value is: a count or amount (absent), or a percentage (`percent`). */
+  readonly unit?: 'percent';
   /** The cube; null when its read model is absent (the table is then not refreshed). */
   build(models: AggregateReadModels, db: Kysely<Database>, now: Date): Promise<Cube | null>;
 }

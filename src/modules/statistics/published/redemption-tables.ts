@@ -8,8 +8,8 @@ import type { Cube, PublishedTable } from './published-table.js';
  * card (assisted, safeguard 9) and the time to redeem, by the state of the point, program and
  * cycle. Built from the distribution module's redemptions by day and the programs module's
  * cycles (for each cycle's program and reference date). Counts, protected like every table.
- * The redemption rate is the redeemed table over the entitled table, cell by cell, both
- * published.
+ * These are by the point's state; the redemption rate is by the member's state, from the
+ * coverage cube alone (`rate-tables.ts`), so that its two figures share one geography.
  */
 export const redemptionDayBands = ['0', '1-2', '3-6', '7-13', '14-29', '30+'] as const;
 

@@ -10,6 +10,7 @@ const words = {
     sex: 'sexo',
     program_cycle: 'programa_ciclo',
     value: 'valor',
+    percent: 'porcentaje',
     status: 'estado',
     withheld: 'oculta',
     shown: 'publicada',
@@ -20,6 +21,7 @@ const words = {
     sex: 'sex',
     program_cycle: 'program_cycle',
     value: 'value',
+    percent: 'percent',
     status: 'status',
     withheld: 'withheld',
     shown: 'published',
@@ -38,7 +40,7 @@ export function tableCsv(table: StatisticsTable, language: CsvLanguage): string 
   const text = words[language];
   const header = [
     ...table.dimensions.map((name) => (text as Record<string, string>)[name] ?? name),
-    text.value,
+    table.unit === 'percent' ? text.percent : text.value,
     text.status,
   ];
   const lines = [csvRow(header)];

@@ -23,6 +23,7 @@ export function summaryOf(table: PublishedTable): TableSummary {
     title: table.title,
     definition: table.definition,
     breakdowns: table.breakdowns.map((breakdown) => byOf(table, breakdown)),
+    ...(table.unit === undefined ? {} : { unit: table.unit }),
   };
 }
 
@@ -73,7 +74,10 @@ export async function readTable(
     .executeTakeFirst();
   if (row === undefined) throw new StatisticsError('AMP_STATISTICS_NOT_REFRESHED', table.code);
   // Safe: the refresher wrote these columns from these types (text on PGlite).
-  const cells = (typeof row.cells === 'string' ? JSON.parse(row.cells) : row.cells) as StoredCell[];
+  const stored = (
+    typeof row.cells === 'string' ? JSON.parse(row.cells) : row.cells
+  ) as StoredCell[];
+  const cells = table.derive === undefined ? stored : table.derive(stored);
   const rules = (
     typeof row.rules === 'string' ? JSON.parse(row.rules) : row.rules
   ) as TableAnswer['rules'];
