@@ -69,7 +69,7 @@ import {
 } from './modules/registry/index.js';
 import { loadDuplicateChecker } from './modules/registry/review/duplicate-checker.js';
 import { startDuplicateChecker } from './modules/registry/review/duplicate-checker-warmup.js';
-import { statisticsPlugin } from './modules/statistics/index.js';
+import { startRefreshSchedule, statisticsPlugin } from './modules/statistics/index.js';
 import { systemPlugin } from './modules/system/index.js';
 import type { KeyStore } from './platform/crypto/key-store.js';
 import type { DatabaseHandle } from './platform/db/database.js';
@@ -84,6 +84,7 @@ import {
 import { declareProblemResponses, problemSchema } from './platform/http/problem-responses.js';
 import { createLogger } from './platform/logging.js';
 import { appealReference } from './shared/api/appeals.js';
+import { aggregateReadModels } from './statistics-read-models.js';
 
 export type { App };
 
@@ -97,6 +98,11 @@ export interface AppServices {
    * server does; tests that test it too).
    */
   resumeGrants?: boolean;
+  /**
+   * Refresh the published statistics every `config.statistics.refreshEverySeconds` (the server
+   * does; tests that want it set it).
+   */
+  statisticsSchedule?: boolean;
   /**
    * Where signed tree heads are also written (the server passes the configured witness file
    * and URL; tests their own or none), and signing timings that tests shorten.
@@ -352,8 +358,21 @@ export async function build(config: Config, services: AppServices): Promise<App>
     const stopPatternScan = startPatternScan(db, app.log);
     app.addHook('onClose', async () => stopPatternScan());
   }
-  // Statistics reads only the aggregate read models the owning modules publish.
-  await app.register(statisticsPlugin, { prefix: '/api', db, guard });
+  // Statistics reads only the aggregate read models the owning modules publish, refreshed on
+  // the configured schedule in the server (one process at a time, by the schedule's lease).
+  const refreshEverySeconds = services.statisticsSchedule
+    ? config.statistics.refreshEverySeconds
+    : null;
+  if (refreshEverySeconds !== null) {
+    const schedule = startRefreshSchedule({
+      db,
+      models: aggregateReadModels(),
+      everySeconds: refreshEverySeconds,
+      log: app.log,
+    });
+    app.addHook('onClose', async () => schedule.stop());
+  }
+  await app.register(statisticsPlugin, { prefix: '/api', db, guard, refreshEverySeconds });
   await app.register(
     async (api) => {
       api.get('/', { schema: { hide: true } }, async () => ({ name: 'amparo', docs: '/api/docs' }));

@@ -12,6 +12,17 @@ describe('configuration', () => {
     expect(loadConfig({ AMPARO_CARD_VALIDITY_YEARS: '3' }).cards.validityYears).toBe(3);
   });
 
+  it('refreshes statistics nightly unless told another interval or off', () => {
+    const every = (value?: string) =>
+      loadConfig(value === undefined ? {} : { AMPARO_STATISTICS_REFRESH_EVERY: value }).statistics
+        .refreshEverySeconds;
+    expect(every()).toBe(86_400);
+    expect(every('30s')).toBe(30);
+    expect(every('15m')).toBe(900);
+    expect(every('6h')).toBe(21_600);
+    expect(every('off')).toBeNull();
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set, migrating through its own URL if given', () => {
     const app = 'postgres://amparo_app@db:5432/amparo';
     const owner = 'postgres://amparo_migrator@db:5432/amparo';
@@ -38,6 +49,9 @@ describe('configuration', () => {
     [{ AMPARO_CARD_VALIDITY_YEARS: '0' }, 'AMPARO_CARD_VALIDITY_YEARS'],
     [{ AMPARO_CARD_VALIDITY_YEARS: '2.5' }, 'AMPARO_CARD_VALIDITY_YEARS'],
     [{ AMPARO_CARD_VALIDITY_YEARS: '11' }, 'AMPARO_CARD_VALIDITY_YEARS'],
+    [{ AMPARO_STATISTICS_REFRESH_EVERY: 'nightly' }, 'AMPARO_STATISTICS_REFRESH_EVERY'],
+    [{ AMPARO_STATISTICS_REFRESH_EVERY: '0s' }, 'AMPARO_STATISTICS_REFRESH_EVERY'],
+    [{ AMPARO_STATISTICS_REFRESH_EVERY: '32d' }, 'AMPARO_STATISTICS_REFRESH_EVERY'],
   ])('names the setting at fault: %o', (env, setting) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

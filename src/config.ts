@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { limits } from './limits.js';
 import { ConfigError } from './platform/errors.js';
 
 /**
@@ -25,6 +26,11 @@ export interface Config {
    * than the database; development defaults to `<data dir>/audit-witness.jsonl`.
    */
   audit: { witnessFile: string | undefined; witnessUrl: string | undefined };
+  /**
+   * AMPARO_STATISTICS_REFRESH_EVERY: how often the server refreshes the published statistics
+   * (`30s`, `15m`, `6h`, `1d`; `off`: never, `amparo statistics refresh` only). Default nightly.
+   */
+  statistics: { refreshEverySeconds: number | null };
 }
 
 export type DatabaseConfig =
@@ -72,7 +78,25 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
           : undefined,
       witnessUrl: parseWitnessUrl(env.AMPARO_AUDIT_WITNESS_URL),
     },
+    statistics: { refreshEverySeconds: parseRefreshEvery(env.AMPARO_STATISTICS_REFRESH_EVERY) },
   };
+}
+
+const secondsPer = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;
+
+/** An interval such as `30s`, `15m`, `6h` or `1d` (at most 31 days), or `off`. */
+function parseRefreshEvery(value: string | undefined): number | null {
+  if (value === undefined || value === '') return limits.statistics.refreshEveryDefaultSeconds;
+  if (value === 'off') return null;
+  const match = /^([1-9][0-9]{0,6})([smhd])$/.exec(value);
+  const seconds = match ? Number(match[1]) * secondsPer[match[2] as keyof typeof secondsPer] : 0;
+  if (seconds < 1 || seconds > 31 * 86_400) {
+    throw new ConfigError(
+      'AMPARO_STATISTICS_REFRESH_EVERY',
+      `"${value}" is not an interval such as 30s, 15m, 6h or 1d (at most 31 days), or off`,
+    );
+  }
+  return seconds;
 }
 
 /** An http(s) URL that receives each signed tree head by POST; none when unset. */

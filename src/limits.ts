@@ -830,5 +830,13 @@ export const limits = {
     noiseVariance: 25,
     /** Published units of stock (stock moved by point) are multiples of this. */
     stockRoundingBase: 10,
+    /**
+     * How long a refresh holds the schedule's lease without renewing it (it renews after each
+     * table): a process that crashed mid-refresh keeps others from refreshing at most this long.
+     * Longer than any one table's refresh (coverage at 1M persons × 12 cycles: under a minute).
+     */
+    refreshLeaseMs: 3_600_000,
+    /** AMPARO_STATISTICS_REFRESH_EVERY when unset: nightly. */
+    refreshEveryDefaultSeconds: 86_400,
   },
 } as const;

@@ -86,6 +86,7 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
       keys,
       auditTimer: true,
       resumeGrants: true,
+      statisticsSchedule: true,
       audit: { witnesses: witnessesFrom(config.audit) },
       duplicateIndex: 'background',
       notifications: { webhookSecret: process.env.AMPARO_SMS_WEBHOOK_SECRET || undefined },

@@ -17,6 +17,12 @@ export {
 } from './disclosure/protect-table.js';
 export { type StatisticsPluginOptions, statisticsPlugin } from './plugin.js';
 export { publishedTables } from './published/catalogue.js';
+export {
+  type LeasedRefresh,
+  type RefreshSchedule,
+  refreshUnderLease,
+  startRefreshSchedule,
+} from './published/refresh-schedule.js';
 export { type RefreshProgress, statisticsRefresher } from './published/table-refresher.js';
 export type { AggregateReadModels } from './read-models.js';
 export { StatisticsError } from './statistics-error.js';

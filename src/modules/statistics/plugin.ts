@@ -4,7 +4,12 @@ import { Type } from 'typebox';
 import type { Database } from '../../platform/db/schema.js';
 import type { AccessGuard } from '../../shared/access/guard-port.js';
 import { PurposeQuery } from '../../shared/api/params.js';
-import { StatisticsSummarySchema, StatisticsTableSchema } from '../../shared/api/statistics.js';
+import {
+  StatisticsRefreshStatusSchema,
+  StatisticsSummarySchema,
+  StatisticsTableSchema,
+} from '../../shared/api/statistics.js';
+import { refreshStatus } from './published/refresh-schedule.js';
 import { tableCsv } from './published/table-csv.js';
 import { findTable, listTables, readTable } from './published/table-reader.js';
 import { StatisticsError } from './statistics-error.js';
@@ -13,6 +18,8 @@ export interface StatisticsPluginOptions {
   db: Kysely<Database>;
   /** The person-access guard (a port `src/app.ts` fills): decides and audits every request. */
   guard: AccessGuard;
+  /** This server's refresh interval, shown on the dashboard; null or absent: no schedule here. */
+  refreshEverySeconds?: number | null;
 }
 
 const Summary = StatisticsSummarySchema;
@@ -98,6 +105,25 @@ export const statisticsPlugin: FastifyPluginAsyncTypebox<StatisticsPluginOptions
       const grant = await allow(request, null);
       await grant.record([]);
       return { tables: listTables(false) };
+    },
+  );
+
+  app.get(
+    '/statistics/refresh',
+    {
+      schema: {
+        tags,
+        summary:
+          'The refresh schedule and the last refresh: when and with what outcome (statistics analysts; audited)',
+        querystring: PurposeQuery,
+        response: { 200: StatisticsRefreshStatusSchema },
+      },
+    },
+    async (request) => {
+      // Audited as a read of the statistics tables' refresh (no table is named `refresh`).
+      const grant = await allow(request, 'refresh');
+      await grant.record([]);
+      return refreshStatus(db, options.refreshEverySeconds ?? null);
     },
   );
 

@@ -9,16 +9,9 @@ import type { AggregateReadModels } from '../read-models.js';
 import { protectAmounts } from './amount-protection.js';
 import { type Breakdown, type PublishedTable, publishedTables } from './catalogue.js';
 
-/** One stored cell: which breakdowns show it, its key, and its protected value. */
-export interface StoredCell {
-  /** Indexes into the table's `breakdowns` that show this cell. */
-  readonly views: readonly number[];
-  readonly key: readonly string[];
-  /** Depth of each coordinate in its dimension's tree (0 = the total). */
-  readonly depths: readonly number[];
-  /** Rounded to the base; null when withheld. */
-  readonly value: number | null;
-}
+import type { StoredCell } from './published-table.js';
+
+export type { StoredCell } from './published-table.js';
 
 export interface RefreshProgress {
   refreshId: string;
@@ -50,7 +43,12 @@ export function shownBy(
  */
 export async function statisticsRefresher(
   deps: { db: Kysely<Database>; models: AggregateReadModels; now?: () => Date },
-  options: { onProgress?: (progress: RefreshProgress) => void } = {},
+  options: {
+    /** Awaited when it answers a promise (the schedule renews its lease here). */
+    onProgress?: (progress: RefreshProgress) => unknown;
+    /** Stops the run between tables (server close); the next run resumes it. */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<{ refreshId: string; tables: string[] }> {
   const { db } = deps;
   const models = onceEach(deps.models);
@@ -73,13 +71,14 @@ export async function statisticsRefresher(
   const noiseKey = await noiseKeyOf(db);
   for (const table of tables) {
     if (done.has(table.code)) continue;
+    options.signal?.throwIfAborted();
     const started = performance.now();
     const stored = await protectedCells(table, models, db, now(), noiseKey);
     // A table whose read model is absent here is left as it is, and the run goes on.
     if (stored === null) await markDone(db, refreshId, table.code);
     else await storeTable(db, refreshId, table.code, stored, now());
     done.add(table.code);
-    options.onProgress?.({
+    await options.onProgress?.({
       refreshId,
       tablesDone: done.size,
       tablesTotal: tables.length,
