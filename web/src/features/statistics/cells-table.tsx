@@ -6,6 +6,15 @@ import { codeLabel, stateOf } from './cell-labels.js';
 
 const pageSize = 50;
 
+/** A published value in words: a count, or a rate in per cent with one decimal. */
+export function valueText(
+  format: ReturnType<typeof useFormat>,
+  unit: StatisticsTable['unit'],
+  value: number,
+): string {
+  return unit === 'percent' ? `${format.number(value, 1)} %` : format.number(value);
+}
+
 /**
  * The protected cells of one table, a page at a time: one column per dimension in words, and
  * the count, or "withheld" (marked, never 0) where the protection hid it.
@@ -61,7 +70,11 @@ export function CellsTable({ table, caption }: { table: StatisticsTable; caption
                 </th>
               ))}
               <th scope="col" className="number">
-                {table.dimensions.includes('item') ? t('statistics.units') : t('statistics.value')}
+                {table.unit === 'percent'
+                  ? t('statistics.percent')
+                  : table.dimensions.includes('item')
+                    ? t('statistics.units')
+                    : t('statistics.value')}
               </th>
             </tr>
           </thead>
@@ -79,7 +92,7 @@ export function CellsTable({ table, caption }: { table: StatisticsTable; caption
                       {t('statistics.withheld')}
                     </span>
                   ) : (
-                    format.number(cell.value)
+                    valueText(format, table.unit, cell.value)
                   )}
                 </td>
               </tr>

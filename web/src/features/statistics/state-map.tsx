@@ -7,6 +7,7 @@ import type { GeometryCollection, Topology } from 'topojson-specification';
 import topology from '../../../../src/shared/geography/venezuela-states.topo.json';
 import { divisionName } from '../../geography/divisions.js';
 import { useFormat } from '../../i18n/format.js';
+import { valueText } from './cells-table.js';
 
 /**
  * A choropleth of Venezuela's 25 first-level divisions (issue #17, point 5): each state
@@ -36,13 +37,17 @@ const drawn = states.features.map((state: Feature<Geometry>) => ({
 export function StateMap({
   values,
   label,
+  unit,
 }: {
   /** State code → protected count, or null when withheld; absent = no cell. */
   values: ReadonlyMap<string, number | null>;
   label: string;
+  /** `percent`: the values are rates (shown with one decimal and %). */
+  unit?: 'percent' | undefined;
 }) {
   const { t } = useTranslation();
   const format = useFormat();
+  const text = (value: number) => valueText(format, unit, value);
   const hatch = `hatch-${useId().replaceAll(':', '')}`;
   const breaks = useMemo(() => classBreaks(values), [values]);
   const fillOf = (value: number | null | undefined) => {
@@ -67,7 +72,7 @@ export function StateMap({
               ? t('statistics.mapLegendNone')
               : value === null
                 ? t('statistics.withheld')
-                : format.number(value);
+                : text(value);
           return (
             <path
               key={state.code}
@@ -88,7 +93,7 @@ export function StateMap({
           {breaks.map((upper, index) => (
             <li key={upper}>
               <span className="swatch" style={{ background: shades[index] }} aria-hidden="true" />
-              {`≤ ${format.number(upper)}`}
+              {`≤ ${text(upper)}`}
             </li>
           ))}
           <li>

@@ -149,7 +149,7 @@ function TableAt(props: { source: StatisticsSource; summary: StatisticsSummary; 
         </div>
       ) : null}
       <div className="statistics-figures">
-        {byState.size > 0 ? <StateMap values={byState} label={mapLabel} /> : null}
+        {byState.size > 0 ? <StateMap values={byState} label={mapLabel} unit={table.unit} /> : null}
         <TableChart table={table} />
       </div>
       <CellsTable table={table} caption={`${table.title[language]} · ${breakdownLabel(t, by)}`} />

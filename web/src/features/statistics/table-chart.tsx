@@ -56,7 +56,9 @@ export function TableChart({ table }: { table: StatisticsTable }) {
                 dataKey={series.code}
                 name={
                   plan.seriesDimension === null
-                    ? t('statistics.value')
+                    ? table.unit === 'percent'
+                      ? t('statistics.percent')
+                      : t('statistics.value')
                     : codeLabel(t, plan.seriesDimension, series.code)
                 }
                 fill={colours[index % colours.length]}
