@@ -142,6 +142,54 @@ const routes: RouteCase[] = [
       url: `/api/statistics/tables/people_by_age_sex_region/csv${q(p, 'by=region.state,sex')}`,
     }),
   },
+  // Every other statistics table by name, at a published breakdown, and the refresh status:
+  // who may read each, and (checkPrincipal) that no answer carries a person or household id.
+  ...(
+    [
+      [
+        'statistics redemptions by state',
+        'redeemed_by_program_cycle_state',
+        'region.state,program.cycle,mode',
+      ],
+      [
+        'statistics time to redeem',
+        'redeemed_by_program_cycle_state',
+        'program.cycle,time_to_redeem',
+      ],
+      [
+        'statistics redemption rate',
+        'redemption_rate_by_program_cycle_state',
+        'region.state,program.cycle',
+      ],
+      ['statistics payees', 'payees_by_program_month', 'program,month'],
+      ['statistics stock by point', 'stock_moved_by_point_month', 'region.point,item,kind,month'],
+    ] as const
+  ).map(
+    ([name, code, by]): RouteCase => ({
+      name,
+      action: 'statistics.read',
+      resource: 'none',
+      request: (_t, p) => ({
+        method: 'GET',
+        url: `/api/statistics/tables/${code}${q(p, `by=${by}`)}`,
+      }),
+    }),
+  ),
+  {
+    name: 'statistics redemption rate csv',
+    action: 'statistics.read',
+    resource: 'none',
+    request: (_t, p) => ({
+      method: 'GET',
+      url: `/api/statistics/tables/redemption_rate_by_program_cycle_state/csv${q(p, 'by=region.state,program.cycle&lang=en')}`,
+    }),
+  },
+  {
+    name: 'statistics refresh status',
+    action: 'statistics.read',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/statistics/refresh${q(p)}` }),
+  },
   {
     name: 'delivery dashboard',
     action: 'notification.dashboard',

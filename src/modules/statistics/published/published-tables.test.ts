@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPerson } from '../../../../test/factories.js';
+import { buildHousehold, buildPerson } from '../../../../test/factories.js';
 import { aggregateReadModels } from '../../../statistics-read-models.js';
 import {
   type AccessTestApp,
@@ -8,6 +9,7 @@ import {
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
 import { expectNoisyCount } from '../statistics-test-kit.js';
+import { refreshUnderLease } from './refresh-schedule.js';
 import { statisticsRefresher } from './table-refresher.js';
 
 /**
@@ -20,6 +22,8 @@ describe('published statistics tables', () => {
   let analyst: Record<string, string>;
   let clerk: Record<string, string>;
   const logLines: string[] = [];
+  const personIds: string[] = [];
+  const householdIds: string[] = [];
   const places = [
     { region: 'VE-A', municipality: 'VE-A-01', count: 23 },
     { region: 'VE-A', municipality: 'VE-A-01', count: 3, sex: 'M' },
@@ -47,7 +51,7 @@ describe('published statistics tables', () => {
     kit = await buildAccessTestApp({ logLines });
     for (const place of places) {
       for (let i = 0; i < place.count; i++) {
-        await buildPerson(kit, {
+        const person = await buildPerson(kit, {
           region: place.region,
           attributes: {
             given_names: 'Ana',
@@ -58,6 +62,14 @@ describe('published statistics tables', () => {
             municipality_code: place.municipality,
           },
         });
+        personIds.push(person.id);
+        if (i === 0) {
+          const household = await buildHousehold(kit, {
+            region: place.region,
+            members: [{ person, relationship: 'head' }],
+          });
+          householdIds.push(household.id);
+        }
       }
     }
     analyst = await signIn('analyst', ['statistics_analyst']);
@@ -179,5 +191,53 @@ describe('published statistics tables', () => {
       cookies: clerk,
     });
     expect(refused.statusCode).toBe(403);
+    // The JSON download (the same route without /csv) carries the CSV's protected values, cell
+    // for cell: withheld as null where the CSV says withheld, and no person or household id.
+    for (const [base, query] of [
+      ['/api/statistics/tables', '&purpose=eligibility_review'],
+      ['/api/open-data/statistics', ''],
+    ] as const) {
+      const url = `${base}/people_by_age_sex_region?by=region.state,sex${query}`;
+      const json = await kit.app.inject({ url, cookies: analyst });
+      const csv = await kit.app.inject({
+        url: url.replace('?', '/csv?').concat('&lang=en'),
+        cookies: analyst,
+      });
+      expect(json.statusCode, json.body).toBe(200);
+      expect(json.headers['content-type']).toMatch(/^application\/json/);
+      const cells = (json.json() as { cells: { key: string[]; value: number | null }[] }).cells;
+      const rows = csv.body.split('\r\n').slice(1, -1);
+      expect(
+        cells.map(
+          (cell) =>
+            `${cell.key.join(',')},${cell.value ?? ''},${cell.value === null ? 'withheld' : 'published'}`,
+        ),
+      ).toEqual(rows);
+      expect(cells.find((cell) => cell.key.join('|') === 'VE-A|all|M')?.value).toBeNull();
+      for (const id of [...personIds, ...householdIds]) expect(json.body).not.toContain(id);
+      expect(json.body).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+    }
+  });
+
+  it('shows the last refresh and its outcome to analysts, and to no one else', async () => {
+    const ask = (cookies: Record<string, string>) =>
+      kit.app.inject({ url: '/api/statistics/refresh?purpose=eligibility_review', cookies });
+    const before = (await ask(analyst)).json();
+    const done = await refreshUnderLease(
+      { db: kit.database.db, models: aggregateReadModels() },
+      { holder: randomUUID() },
+    );
+    expect(done.outcome).toBe('succeeded');
+    const after = await ask(analyst);
+    expect(after.statusCode, after.body).toBe(200);
+    // The app built here runs no schedule: the interval is null, the last refresh is shown.
+    expect(after.json()).toMatchObject({
+      everySeconds: null,
+      running: false,
+      lastOutcome: 'succeeded',
+    });
+    expect(after.json().lastStartedAt).not.toBe(before.lastStartedAt);
+    expect((await ask(clerk)).statusCode).toBe(403);
+    expect((await kit.app.inject({ url: '/api/statistics/refresh' })).statusCode).toBe(401);
   });
 });
