@@ -212,10 +212,19 @@ class HotAccountShort extends Error {
   override readonly name = 'HotAccountShort';
 }
 
+/**
+ * Raised inside the transaction when a pending transfer the batch resolves was committed by
+ * another batch between the batch's first read and its locks: its accounts were not locked.
+ */
+class PendingCommittedMeanwhile extends Error {
+  override readonly name = 'PendingCommittedMeanwhile';
+}
+
 type Conflict = 'hot-account-short' | 'retry';
 
 function conflictOf(error: unknown): Conflict | null {
   if (error instanceof HotAccountShort) return 'hot-account-short';
+  if (error instanceof PendingCommittedMeanwhile) return 'retry';
   const code = error instanceof Error && 'code' in error ? error.code : undefined;
   // 23514: a CHECK constraint refused the hot account's final change (it ran short).
   if (code === '23514') return 'hot-account-short';
@@ -306,7 +315,9 @@ async function applyBatch(
  * Reads what the batch needs: the pending transfers it resolves (their rows never change, so
  * unlocked), then the accounts (all but the hot kinds locked in id order, then the hot kinds,
  * locked too unless deferred), then its own ids and the resolutions, after the locks, so
- * they include whatever a batch that held those accounts committed.
+ * they include whatever a batch that held those accounts committed. A pending transfer that
+ * only the second read finds was committed in between, on accounts the batch may not hold:
+ * the batch runs again (`PendingCommittedMeanwhile`), and its first read then finds it.
  */
 async function readSnapshot(
   trx: Transaction<Database>,
@@ -342,10 +353,14 @@ async function readSnapshot(
     lock: !deferHot,
   });
   // Ids the caller expects to be new are not looked up: one that exists after all makes the
-  // insert's primary key refuse the batch (23505), which then runs again reading them.
-  const own = readOwn
-    ? await readTransfers(trx, [...new Set(valid.map((transfer) => transfer.id))])
-    : [];
+  // insert's primary key refuse the batch (23505), which then runs again reading them. The
+  // pending transfers the first read did not find are looked up again with them: one that a
+  // batch committed since names accounts this batch neither read nor locked, so it runs again.
+  const found = new Set(pendings.map((pending) => pending.id));
+  const unseen = pendingIds.filter((id) => !found.has(id));
+  const ownIds = readOwn ? valid.map((transfer) => transfer.id) : [];
+  const own = await readTransfers(trx, [...new Set([...ownIds, ...unseen])]);
+  if (own.some((row) => unseen.includes(row.id))) throw new PendingCommittedMeanwhile();
   const resolutions = await readResolutions(trx, pendingIds);
   return {
     accounts: new Map([...ordinary, ...hot].map((account) => [account.id, account])),
