@@ -5,6 +5,7 @@ import { transferFlags, zeroId } from './ledger-codes.js';
 import { newId, openAccount, transfer } from './ledger-test-kit.js';
 import { ledgerIsSound, verifyLedger } from './ledger-verifier.js';
 import { transferCreator } from './transfer-creator.js';
+import type { TransferInput } from './transfer-validation.js';
 
 /**
  * A batch reads the pending transfers it resolves before it locks any account (their rows
@@ -60,13 +61,7 @@ describe.each(dialects)(
           flags: transferFlags.voidPendingTransfer,
         }),
       ];
-      const outcomes =
-        database.kind === 'postgres'
-          ? await whileWaitingForLocks(database, payer, mine, () => transferCreator(db, [theirs]))
-          : await (async () => {
-              await transferCreator(db, [theirs]);
-              return transferCreator(db, mine);
-            })();
+      const outcomes = await theirsWhileMineWaits(database, payer, mine, [theirs]);
       expect(outcomes.map((outcome) => outcome.result)).toEqual([
         'exists_with_different_debit_account_id',
         'ok',
@@ -94,13 +89,7 @@ describe.each(dialects)(
         transfer(payer, shop, 5n),
         transfer(zeroId, zeroId, 0n, { pendingId, flags: transferFlags.voidPendingTransfer }),
       ];
-      const outcomes =
-        database.kind === 'postgres'
-          ? await whileWaitingForLocks(database, payer, mine, () => transferCreator(db, [theirs]))
-          : await (async () => {
-              await transferCreator(db, [theirs]);
-              return transferCreator(db, mine);
-            })();
+      const outcomes = await theirsWhileMineWaits(database, payer, mine, [theirs]);
       // Before: the void was refused `pending_transfer_not_found` for good, while the same batch
       // read `shop` with the pending credit of that very transfer.
       expect(outcomes.map((outcome) => outcome.result)).toEqual(['ok', 'ok']);
@@ -116,15 +105,20 @@ function withPrefix(prefix: string): string {
 }
 
 /**
- * Runs `batch` while another transaction holds `heldAccount` (so the batch stops at its locks,
- * after reading its pending transfers), runs `meanwhile` to its commit, then lets the batch go.
+ * Sends `mine` while another transaction holds `heldAccount`, so that it stops at its locks
+ * after reading its pending transfers; commits `theirs` meanwhile, then lets `mine` go. On
+ * PGlite (one transaction at a time) `theirs` commits first, then `mine` runs.
  */
-async function whileWaitingForLocks(
+async function theirsWhileMineWaits(
   database: TestDatabase,
   heldAccount: string,
-  batch: Parameters<typeof transferCreator>[1],
-  meanwhile: () => Promise<unknown>,
+  mine: TransferInput[],
+  theirs: TransferInput[],
 ) {
+  if (database.kind !== 'postgres') {
+    await transferCreator(database.db, theirs);
+    return transferCreator(database.db, mine);
+  }
   let release = () => {};
   const released = new Promise<void>((resolve) => {
     release = resolve;
@@ -144,10 +138,10 @@ async function whileWaitingForLocks(
     await released;
   });
   await held;
-  const waiting = transferCreator(database.db, batch);
+  const waiting = transferCreator(database.db, mine);
   try {
     await untilWaitingForALock(database);
-    await meanwhile();
+    await transferCreator(database.db, theirs);
   } finally {
     release();
     await holder;
