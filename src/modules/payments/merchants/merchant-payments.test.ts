@@ -17,15 +17,14 @@ import {
   merchantPaymentTransferIds,
   walletAccountId,
 } from '../accounts/account-ids.js';
-import { cashCycle } from '../payments-test-kit.js';
 import { validatePain001 } from '../payouts/iso20022/xsd-validator.js';
 import {
-  citizenSession,
   deniedCodes,
-  fundProgram,
   fundWallet,
+  payingCitizen,
   registeredMerchant,
   settleDay,
+  subsidisedMerchant,
 } from './merchant-test-kit.js';
 
 /**
@@ -48,20 +47,10 @@ describe('merchant payments', () => {
     kit = await buildAccessTestApp();
     const clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
     payer = await personWithCard(kit, clerk, 'VE-A', { phone: '+584125550901' });
-    ({ programId } = await cashCycle(kit.database.db, { code: 'cesta', amountMinor: 100n }));
-    await fundProgram(kit, programId, 1_000_000n);
-    await fundWallet(kit, payer.personId, 10_000n);
-    ({ merchantId, staff, finance } = await registeredMerchant(kit, {
-      subsidy: { programId, shareBasisPoints: 7_500 },
-    }));
-    citizen = await citizenSession(kit, payer);
-    const pin = await kit.app.inject({
-      method: 'PUT',
-      url: '/api/payments/me/pin',
-      cookies: citizen,
-      payload: { pin: '4821' },
-    });
-    expect(pin.json()).toEqual({ set: true, locked: false, attemptsLeft: 5 });
+    ({ programId, merchantId, staff, finance } = await subsidisedMerchant(kit, 7_500));
+    const ready = await payingCitizen(kit, payer, { fundedMinor: 10_000n, pin: '4821' });
+    citizen = ready.session;
+    expect(ready.pinSet.json()).toEqual({ set: true, locked: false, attemptsLeft: 5 });
   });
   afterAll(async () => kit?.close());
 
@@ -92,15 +81,8 @@ describe('merchant payments', () => {
   const payerWithPin = async (phone: string, fundedMinor: bigint, pin: string) => {
     const other = await buildPerson(kit, { phone });
     const person = { personId: other.id, uin: other.uin };
-    await fundWallet(kit, person.personId, fundedMinor);
-    const session = await citizenSession(kit, person);
-    const set = await kit.app.inject({
-      method: 'PUT',
-      url: '/api/payments/me/pin',
-      cookies: session,
-      payload: { pin },
-    });
-    expect(set.statusCode, set.body).toBe(200);
+    const { session, pinSet } = await payingCitizen(kit, person, { fundedMinor, pin });
+    expect(pinSet.statusCode, pinSet.body).toBe(200);
     return { person, session };
   };
   const transferCount = async () =>
@@ -220,13 +202,11 @@ describe('merchant payments', () => {
 
   it('refuses a payer without a wallet and a subsidised price to a payer outside the program, posting nothing', async () => {
     const stranger = await buildPerson(kit, { phone: '+584125550903' });
-    const session = await citizenSession(kit, { personId: stranger.id, uin: stranger.uin });
-    await kit.app.inject({
-      method: 'PUT',
-      url: '/api/payments/me/pin',
-      cookies: session,
-      payload: { pin: '1357' },
-    });
+    const { session } = await payingCitizen(
+      kit,
+      { personId: stranger.id, uin: stranger.uin },
+      { pin: '1357' },
+    );
     const before = await transferCount();
     const payAs = async (token: string) =>
       kit.app.inject({
@@ -258,14 +238,11 @@ describe('merchant payments', () => {
 
   it('refuses a payment past the wallet daily limit, posting nothing', async () => {
     const rich = await buildPerson(kit, { phone: '+584125550904' });
-    await fundWallet(kit, rich.id, 6_000_000n);
-    const session = await citizenSession(kit, { personId: rich.id, uin: rich.uin });
-    await kit.app.inject({
-      method: 'PUT',
-      url: '/api/payments/me/pin',
-      cookies: session,
-      payload: { pin: '8642' },
-    });
+    const { session } = await payingCitizen(
+      kit,
+      { personId: rich.id, uin: rich.uin },
+      { fundedMinor: 6_000_000n, pin: '8642' },
+    );
     const before = await transferCount();
     const token = await tokenOf({
       amountMinor: String(limits.ledger.dailyDebitMaxMinor.beneficiary_wallet.VES + 1n),

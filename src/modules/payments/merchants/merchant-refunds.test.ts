@@ -6,14 +6,12 @@ import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { ledgerIsSound, lookupAccounts, postedBalance, verifyLedger } from '../../ledger/index.js';
 import { fundingAccountId, merchantAccountId, walletAccountId } from '../accounts/account-ids.js';
-import { cashCycle } from '../payments-test-kit.js';
 import {
-  citizenSession,
   deniedCodes,
-  fundProgram,
-  fundWallet,
+  payingCitizen,
   registeredMerchant,
   settleDay,
+  subsidisedMerchant,
 } from './merchant-test-kit.js';
 import { refundSplit } from './refund-split.js';
 
@@ -77,20 +75,14 @@ describe('partial refunds', () => {
     // Enrolled before the cycle is computed: the payer holds its entitlement (the subsidy).
     const person = await buildPerson(kit, { phone: '+584125550911' });
     payerId = person.id;
-    ({ programId } = await cashCycle(kit.database.db, { code: 'cesta', amountMinor: 100n }));
-    await fundProgram(kit, programId, 1_000_000n);
-    ({ merchantId, staff, finance } = await registeredMerchant(kit, {
-      subsidy: { programId, shareBasisPoints: 6_667 },
-    }));
-    await fundWallet(kit, payerId, 100_000n);
-    session = await citizenSession(kit, { personId: person.id, uin: person.uin });
-    const pin = await kit.app.inject({
-      method: 'PUT',
-      url: '/api/payments/me/pin',
-      cookies: session,
-      payload: { pin: '3141' },
-    });
-    expect(pin.statusCode, pin.body).toBe(200);
+    ({ programId, merchantId, staff, finance } = await subsidisedMerchant(kit, 6_667));
+    const ready = await payingCitizen(
+      kit,
+      { personId: person.id, uin: person.uin },
+      { fundedMinor: 100_000n, pin: '3141' },
+    );
+    session = ready.session;
+    expect(ready.pinSet.statusCode, ready.pinSet.body).toBe(200);
   });
   afterAll(async () => kit?.close());
 

@@ -7,6 +7,7 @@ import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.
 import { accountCreator, accountFlags, transferCreator } from '../../ledger/index.js';
 import { settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
 import { programFunder } from '../funding/program-funder.js';
+import { cashCycle } from '../payments-test-kit.js';
 
 /** Test helpers for merchant payments, through the module's own routes and the ledger's face. */
 
@@ -103,6 +104,40 @@ export async function registeredMerchant(
   });
   if (registered.statusCode !== 201) throw new Error(`merchant: ${registered.body}`);
   return { merchantId, finance, staff };
+}
+
+/**
+ * The scene the merchant payment tests start from: a cash program (`cesta`, funded with
+ * 1,000,000) that pays `shareBasisPoints` of a registered merchant's subsidised prices. Only
+ * persons enrolled before it hold the entitlement that makes a price subsidised.
+ */
+export async function subsidisedMerchant(kit: AccessTestApp, shareBasisPoints: number) {
+  const { programId } = await cashCycle(kit.database.db, { code: 'cesta', amountMinor: 100n });
+  await fundProgram(kit, programId, 1_000_000n);
+  const merchant = await registeredMerchant(kit, { subsidy: { programId, shareBasisPoints } });
+  return { programId, ...merchant };
+}
+
+/**
+ * A person ready to pay: their wallet funded with `fundedMinor` (none opened without it), a
+ * citizen session, and the PIN set through it; `pinSet` is the route's answer, for the caller
+ * to check.
+ */
+export async function payingCitizen(
+  kit: WithApp,
+  person: { personId: string; uin: string },
+  options: { pin: string; fundedMinor?: bigint },
+) {
+  if (options.fundedMinor !== undefined)
+    await fundWallet(kit, person.personId, options.fundedMinor);
+  const session = await citizenSession(kit, person);
+  const pinSet = await kit.app.inject({
+    method: 'PUT',
+    url: '/api/payments/me/pin',
+    cookies: session,
+    payload: { pin: options.pin },
+  });
+  return { session, pinSet };
 }
 
 /** A citizen session for a person, through the SMS sign-in the person would use. */
