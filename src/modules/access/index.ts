@@ -21,8 +21,10 @@ export { type AccessAdminPluginOptions, accessAdminPlugin } from './plugin.js';
 export {
   consumePersonReads,
   countPersonReadsInTransaction,
+  countPersonReadsOfMany,
   PersonReadsOverrun,
   personReadsRefusal,
+  takeBackPersonReads,
 } from './read-quota.js';
 export { auditUnfinishedGrants, noteAuditWritten } from './request-grants.js';
 export { raiseSecurityAlert, type SecurityAlertKind } from './security-alerts.js';

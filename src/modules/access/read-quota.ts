@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
@@ -92,6 +93,82 @@ export async function countPersonReadsInTransaction(
 ): Promise<void> {
   const reading = await bumpReads(trx, actor, count, now);
   if (reading.reads > reading.quota) throw new PersonReadsOverrun(reading);
+}
+
+/**
+ * `countPersonReadsInTransaction` for several operators at once (a batch of concurrent card
+ * redemptions): one statement bumps each operator's bucket by their count, in operator order
+ * (two batches lock the same buckets in the same order). An operator the bump takes past their
+ * quota has it taken back in the same transaction and is returned: nothing of theirs may be
+ * answered in this transaction (the caller answers them one by one, which refuses them as
+ * `countPersonReadsInTransaction` does). Every other count stands with the transaction.
+ *
+ * @example
+ *   const over = await countPersonReadsOfMany(trx, [{ actor, count: 2 }]); // [] within quota
+ */
+export async function countPersonReadsOfMany(
+  trx: Transaction<Database>,
+  readers: readonly { actor: OperatorActor; count: number }[],
+  now: Date = new Date(),
+): Promise<OperatorActor[]> {
+  if (readers.length === 0) return [];
+  assert.equal(
+    new Set(readers.map((each) => each.actor.operatorId)).size,
+    readers.length,
+    'one entry per operator',
+  );
+  const bucketStart = new Date(Math.floor(now.getTime() / bucketMs) * bucketMs);
+  const windowFloor = new Date(now.getTime() - windowMs);
+  const sorted = [...readers].sort((a, b) =>
+    a.actor.operatorId < b.actor.operatorId ? -1 : a.actor.operatorId > b.actor.operatorId ? 1 : 0,
+  );
+  const counted = await sql<{ operator_id: string; reads: number; bucket: number }>`
+    with bumped as (
+      insert into operator_read_window as w (operator_id, window_start, reads)
+      select i.operator_id, ${bucketStart}::timestamptz, i.n
+      from unnest(${sorted.map((each) => each.actor.operatorId)}::uuid[],
+        ${sorted.map((each) => each.count)}::int[]) with ordinality as i (operator_id, n, ord)
+      order by i.ord
+      on conflict (operator_id, window_start) do update set reads = w.reads + excluded.reads
+      returning operator_id, reads
+    )
+    select bumped.operator_id, bumped.reads as bucket, (bumped.reads + coalesce((
+      select sum(other.reads) from operator_read_window other
+      where other.operator_id = bumped.operator_id
+        and other.window_start > ${windowFloor} and other.window_start <> ${bucketStart}
+    ), 0))::int as reads
+    from bumped`.execute(trx);
+  const byOperator = new Map(counted.rows.map((row) => [row.operator_id, row]));
+  const over: { actor: OperatorActor; count: number }[] = [];
+  for (const reader of sorted) {
+    const row = byOperator.get(reader.actor.operatorId);
+    if (row === undefined) throw new Error('the read counter returned no row');
+    if (row.reads > readQuotaFor(reader.actor.roles)) over.push(reader);
+    // A bucket just begun: the operator's buckets that left the window are no longer needed.
+    else if (row.bucket === reader.count) {
+      await pruneBuckets(trx, reader.actor.operatorId, windowFloor);
+    }
+  }
+  await takeBackPersonReads(trx, over, now);
+  return over.map((each) => each.actor);
+}
+
+/**
+ * Takes back reads `countPersonReadsOfMany` counted at `now` in this same transaction (its
+ * buckets are locked by it already): reads the caller will not answer in it after all.
+ */
+export async function takeBackPersonReads(
+  trx: Transaction<Database>,
+  readers: readonly { actor: OperatorActor; count: number }[],
+  now: Date,
+): Promise<void> {
+  if (readers.length === 0) return;
+  const bucketStart = new Date(Math.floor(now.getTime() / bucketMs) * bucketMs);
+  await sql`
+    update operator_read_window w set reads = w.reads - i.n
+    from unnest(${readers.map((each) => each.actor.operatorId)}::uuid[],
+      ${readers.map((each) => each.count)}::int[]) as i (operator_id, n)
+    where w.operator_id = i.operator_id and w.window_start = ${bucketStart}`.execute(trx);
 }
 
 /** The 429 for an overrun whose transaction rolled back: raises the alert, says when to retry. */

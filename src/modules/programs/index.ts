@@ -45,6 +45,7 @@ export {
   entitlementForRedemptionRelation,
   entitlementFromRelation,
   entitlementsForRedemption,
+  entitlementsForRedemptionRelation,
   openEntitlementsOf,
   openEntitlementsOfCycle,
   openInKindEntitlementsOf,

@@ -89,6 +89,67 @@ export async function runIdempotent<Body>(
   });
 }
 
+/** A key of `claimIdempotencyKeys`: its digest, and its first answer if one was recorded. */
+export interface ClaimedKey<Body> {
+  requestSha256: Buffer;
+  /** The first answer under this key; undefined for a key never answered. */
+  previous?: { requestSha256: Buffer; status: number; body: Body };
+  /** The row that keeps this key's answer (`workStoresAnswer`: the caller inserts it). */
+  row(result: IdempotentResult<Body>): IdempotencyRow;
+}
+
+/**
+ * `runIdempotent`'s claim for several keys of one scope in the caller's transaction, in one
+ * statement: each key's advisory lock, taken in lock-number order (so two transactions claiming
+ * overlapping keys queue rather than deadlock), then its first answer read under the lock (the
+ * function reads with a fresh snapshot after each lock, migration 0057). The keys must be
+ * distinct. The caller decides what a previous answer means (replay, or a mismatch) and inserts
+ * the rows of the keys it answers.
+ *
+ * @example
+ *   const claimed = await claimIdempotencyKeys(trx, 'distribution.redeem', [{ clientId, request }]);
+ *   claimed[0].previous === undefined; // a first write
+ */
+export async function claimIdempotencyKeys<Body>(
+  trx: Transaction<Database>,
+  scope: string,
+  keys: readonly { clientId: string; request: unknown }[],
+): Promise<ClaimedKey<Body>[]> {
+  const locks = keys.map((key) => lockNumber(scope, key.clientId));
+  const { rows } = await sql<{
+    ord: string;
+    request_sha256: Buffer;
+    response_status: number;
+    response_body: unknown;
+  }>`
+    select k.ord, c.request_sha256, c.response_status, c.response_body
+    from (select * from unnest(${locks}::bigint[], ${keys.map((key) => key.clientId)}::uuid[])
+            with ordinality as u (lock, key, ord)
+          order by lock, ord) k
+    cross join lateral idempotency_claim(k.lock, ${scope}, k.key) c
+  `.execute(trx);
+  const previous = new Map(rows.map((row) => [Number(row.ord) - 1, row]));
+  return keys.map((key, index) => {
+    const requestSha256 = requestDigest(key.request);
+    const found = previous.get(index);
+    const row = (result: IdempotentResult<Body>): IdempotencyRow => ({
+      scope,
+      key: key.clientId,
+      request_sha256: requestSha256,
+      response_status: result.status,
+      response_body: JSON.stringify(result.body),
+    });
+    if (found === undefined) return { requestSha256, row };
+    // Safe: the body was stored from a result of this same scope's work.
+    const body = found.response_body as Body;
+    return {
+      requestSha256,
+      row,
+      previous: { requestSha256: found.request_sha256, status: found.response_status, body },
+    };
+  });
+}
+
 /** The `idempotency_record` row that keeps a first answer. */
 export interface IdempotencyRow {
   scope: string;

@@ -65,15 +65,29 @@ export type EntitlementRelationRow = Row;
  *   sql`with e as (${entitlementForRedemptionRelation(id)}) select e.* from e`
  */
 export function entitlementForRedemptionRelation(entitlementId: string): RawBuilder<Row> {
-  return sql`select e.id, e.person_id, e.program_id, p.code, v.name_es, v.name_en, v.kind,
-      e.cycle_id, c.status as cycle_status, c.reference_date, e.status, e.ended_reason,
-      v.benefit_basket, e.amount_minor
+  return sql`${relationColumns} where e.id = ${entitlementId}`;
+}
+
+/**
+ * `entitlementForRedemptionRelation` for several entitlements at once (distribution's batch of
+ * concurrent redemptions: one statement for all of them).
+ *
+ * @example
+ *   sql`with e as (${entitlementsForRedemptionRelation([a, b])}) select e.* from e`
+ */
+export function entitlementsForRedemptionRelation(
+  entitlementIds: readonly string[],
+): RawBuilder<Row> {
+  return sql`${relationColumns} where e.id = any(${[...entitlementIds]}::uuid[])`;
+}
+
+const relationColumns = sql`select e.id, e.person_id, e.program_id, p.code, v.name_es,
+      v.name_en, v.kind, e.cycle_id, c.status as cycle_status, c.reference_date, e.status,
+      e.ended_reason, v.benefit_basket, e.amount_minor
     from entitlement e
     join program p on p.id = e.program_id
     join program_cycle c on c.id = e.cycle_id
-    join program_version v on v.program_id = c.program_id and v.version = c.version
-    where e.id = ${entitlementId}`;
-}
+    join program_version v on v.program_id = c.program_id and v.version = c.version`;
 
 /** The entitlement a row of `entitlementForRedemptionRelation` describes. */
 export function entitlementFromRelation(row: Row): EntitlementForRedemption {
