@@ -518,6 +518,13 @@ export const limits = {
     movementQuantityMax: 1_000_000,
     /** Lines in one redemption (a basket has at most `programs.basketItemsMax` items). */
     redemptionLinesMax: 60,
+    /**
+     * Card redemptions one process writes in one transaction (redemption-batch.ts): those that
+     * arrive while a batch is in flight wait for the next one, at most this many per batch.
+     */
+    redemptionBatchMax: 64,
+    /** Batches of card redemptions one process has in flight at once. */
+    redemptionBatchesInFlightMax: 2,
     /** Longest note on a stock movement; the migration checks it too. */
     noteLengthMax: 500,
     /**

@@ -5,6 +5,7 @@ import {
   type EntitlementRelationRow,
   entitlementForRedemptionRelation,
   entitlementFromRelation,
+  entitlementsForRedemptionRelation,
 } from '../../programs/index.js';
 import type { StateReason, VoucherState } from '../tables.js';
 import { type CarriedLine, carriedInto, withCarried } from './carry-over.js';
@@ -227,6 +228,87 @@ export async function lockForRedemption(
   const locked =
     items !== null && items.length > 0 ? items : await itemBalances(trx, entitlement.entitlementId);
   return { entitlement, state, items: locked };
+}
+
+/** One entitlement of `lockManyForRedemption`: whose it must be, and what the point serves. */
+export interface RedemptionTarget {
+  entitlementId: string;
+  personId: string;
+  servedProgramIds: readonly string[];
+}
+
+type LockedForRedemption = NonNullable<Awaited<ReturnType<typeof lockForRedemption>>>;
+
+/**
+ * `lockForRedemption` for several distinct entitlements in one statement (a batch of concurrent
+ * redemptions): the state rows created or locked in entitlement order (two batches lock shared
+ * entitlements in the same order, so they queue rather than deadlock), each with its remaining
+ * quantities read `for update`. Answers in the targets' order; undefined where there is no such
+ * entitlement. What happens on a first use, or to a state row created concurrently, is what
+ * `lockForRedemption` does, one entitlement at a time.
+ */
+export async function lockManyForRedemption(
+  trx: Transaction<Database>,
+  targets: readonly RedemptionTarget[],
+): Promise<(LockedForRedemption | undefined)[]> {
+  const allowed = targets.flatMap((target) =>
+    target.servedProgramIds.map((programId) => [target.entitlementId, target.personId, programId]),
+  );
+  const column = (index: number) => allowed.map((triple) => triple[index] as string);
+  const { rows } = await sql<
+    EntitlementRelationRow & {
+      locked_state: VoucherState | null;
+      created: boolean | null;
+      items: ItemBalance[] | null;
+    }
+  >`
+    with e as (${entitlementsForRedemptionRelation(targets.map((target) => target.entitlementId))}),
+    locked as (
+      insert into entitlement_redemption_state (entitlement_id, person_id, program_id, state)
+      select e.id, e.person_id, e.program_id, 'activated' from e
+       where e.status = 'open' and exists (
+         select 1 from unnest(${column(0)}::uuid[], ${column(1)}::uuid[], ${column(2)}::uuid[])
+           as a (entitlement_id, person_id, program_id)
+         where a.entitlement_id = e.id and a.person_id = e.person_id
+           and a.program_id = e.program_id)
+       order by e.id
+      on conflict (entitlement_id) do update set state = entitlement_redemption_state.state
+      returning entitlement_id, state, xmax = 0 as created
+    )
+    select e.*, locked.state as locked_state, locked.created,
+      case when locked.created is false then (
+        select coalesce(json_agg(json_build_object('item', b.item, 'unit', b.unit,
+          'granted', b.quantity_granted, 'remaining', b.quantity_remaining) order by b.item),
+          '[]'::json)
+        from (select item, unit, quantity_granted, quantity_remaining
+          from entitlement_item_balance
+          where entitlement_id = e.id
+          for update) b
+      ) end as items
+    from e left join locked on locked.entitlement_id = e.id
+    order by e.id
+  `.execute(trx);
+  const found = new Map<string, LockedForRedemption>();
+  for (const row of rows) {
+    const { locked_state: state, created, items, ...relation } = row;
+    const entitlement = entitlementFromRelation(relation);
+    if (state === null || created === null) {
+      found.set(entitlement.entitlementId, { entitlement, state: initialState(entitlement).state });
+    } else if (created) {
+      found.set(entitlement.entitlementId, {
+        entitlement,
+        state,
+        items: await firstUse(trx, entitlement),
+      });
+    } else {
+      const locked =
+        items !== null && items.length > 0
+          ? items
+          : await itemBalances(trx, entitlement.entitlementId);
+      found.set(entitlement.entitlementId, { entitlement, state, items: locked });
+    }
+  }
+  return targets.map((target) => found.get(target.entitlementId));
 }
 
 /** The answer after a redemption, from what the transaction wrote (no second read). */

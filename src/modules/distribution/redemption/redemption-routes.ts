@@ -6,6 +6,7 @@ import type { DistributionDependencies } from '../distribution-context.js';
 import { contextOf } from '../routes.js';
 import { LookupBody, PointIdParams, RedemptionBody } from '../schema.js';
 import { receiptKeyFrom } from './receipt.js';
+import { RedemptionBatcher } from './redemption-batch.js';
 import { cardRedeemer, entitlementLookup } from './redemption-service.js';
 
 /** Redemption with the card (issue #15, point 3), and the key that verifies receipts. */
@@ -14,6 +15,7 @@ export const redemptionRoutes: FastifyPluginAsyncTypebox<DistributionDependencie
   deps,
 ) => {
   const tags = ['distribution'];
+  const batcher = new RedemptionBatcher(deps);
   app.post(
     '/distribution/points/:pointId/entitlement-lookups',
     {
@@ -53,6 +55,7 @@ export const redemptionRoutes: FastifyPluginAsyncTypebox<DistributionDependencie
         contextOf(request),
         request.params.pointId,
         request.body,
+        batcher,
       );
       return reply.code(201).header('cache-control', 'no-store').send(result.body);
     },

@@ -29,11 +29,18 @@ import {
   answerAfter,
   type EntitlementAnswer,
   entitlementAnswer,
-  type ItemBalance,
   lockForRedemption,
   stateAfter,
 } from './entitlement-state.js';
-import { type Receipt, receiptKeyFrom, type SignedReceipt, signReceipt } from './receipt.js';
+import type { SignedReceipt } from './receipt.js';
+import {
+  linesAfter,
+  type RedemptionAnswer,
+  type RedemptionLine,
+  signedReceiptOf,
+  takeLines,
+} from './redemption-answer.js';
+import type { RedemptionBatcher } from './redemption-batch.js';
 import { redemptionNoticeStatement } from './redemption-notice.js';
 
 /**
@@ -49,6 +56,10 @@ import { redemptionNoticeStatement } from './redemption-notice.js';
  *   const { entitlements } = await entitlementLookup(deps, context, pointId, { qrText });
  *   await cardRedeemer(deps, context, pointId, { clientId, qrText, entitlementId, lines });
  */
+export type { RedemptionAnswer, RedemptionLine } from './redemption-answer.js';
+
+const uuidShape = /^[0-9a-f-]{36}$/i;
+
 export interface LookupAnswer {
   card: { expiresAt: string };
   entitlements: EntitlementAnswer[];
@@ -134,22 +145,13 @@ export async function personAnswers(
   return Promise.all(inKind.map((entitlement) => entitlementAnswer(deps.db, entitlement)));
 }
 
-export interface RedemptionLine {
-  item: string;
-  quantity: number;
-}
-
-export interface RedemptionAnswer extends SignedReceipt {
-  redemptionId: string;
-  entitlement: EntitlementAnswer;
-}
-
 /** Redeems all or part of one entitlement of the card's holder at this point. */
 export async function cardRedeemer(
   deps: DistributionDependencies,
   context: DistributionContext,
   pointId: string,
   props: { clientId: string; qrText: string; entitlementId: string; lines: RedemptionLine[] },
+  batcher?: RedemptionBatcher,
 ): Promise<{ status: number; body: RedemptionAnswer }> {
   // The read is counted in the redemption's own transaction (one commit, not two); a card the
   // gate or the verifier refuses reveals no entitlement and is not counted.
@@ -161,6 +163,30 @@ export async function cardRedeemer(
     'distribution.redeem',
     false,
   );
+  const [line, ...more] = props.lines;
+  const reader = holder.gate.write.actor;
+  // The plain case (one line, an operator) goes with the concurrent ones in one transaction;
+  // what the batch leaves out is answered here, one at a time, as before.
+  if (
+    batcher !== undefined &&
+    line !== undefined &&
+    more.length === 0 &&
+    reader.kind === 'operator' &&
+    uuidShape.test(props.entitlementId)
+  ) {
+    const batched = await batcher.submit({
+      gate: holder.gate,
+      reader,
+      personId: holder.personId,
+      credentialId: holder.credentialId,
+      requestId: context.requestId,
+      clientId: props.clientId,
+      request: { pointId, ...props },
+      entitlementId: props.entitlementId,
+      line,
+    });
+    if (batched !== undefined) return batched;
+  }
   return redeemFor(deps, holder.gate, {
     countsPersonRead: true,
     personId: holder.personId,
@@ -309,7 +335,7 @@ async function redeemableEntitlement(
   props: RedeemProps,
   served: readonly string[],
 ): Promise<NonNullable<Awaited<ReturnType<typeof lockForRedemption>>>> {
-  const found = /^[0-9a-f-]{36}$/i.test(props.entitlementId)
+  const found = uuidShape.test(props.entitlementId)
     ? await lockForRedemption(trx, {
         entitlementId: props.entitlementId,
         personId: props.personId,
@@ -338,74 +364,6 @@ async function redeemableEntitlement(
     );
   }
   return found;
-}
-
-/** What remains after taking the lines; refuses an item not in the basket or too much of one. */
-function takeLines(items: readonly ItemBalance[], lines: readonly RedemptionLine[]): ItemBalance[] {
-  const after = items.map((line) => ({ ...line }));
-  const seen = new Set<string>();
-  lines.forEach((line, index) => {
-    const balance = after.find((each) => each.item === line.item);
-    if (balance === undefined || seen.has(line.item) || line.quantity > balance.remaining) {
-      const reason =
-        balance === undefined
-          ? 'not in the basket'
-          : seen.has(line.item)
-            ? 'named twice'
-            : `only ${balance.remaining} ${balance.unit} remain`;
-      throw new DistributionError('AMP_QUANTITY_ABOVE_REMAINING', `${line.item}: ${reason}`, [
-        {
-          field: `/lines/${index}/quantity`,
-          reason,
-          code: 'above_remaining',
-          params: { item: line.item, remaining: balance?.remaining ?? 0 },
-        },
-      ]);
-    }
-    seen.add(line.item);
-    balance.remaining -= line.quantity;
-  });
-  return after;
-}
-
-type ReceiptLine = Receipt['lines'][number];
-
-function linesAfter(
-  lines: readonly RedemptionLine[],
-  after: readonly ItemBalance[],
-): ReceiptLine[] {
-  return lines.map((line) => {
-    const balance = after.find((each) => each.item === line.item) as ItemBalance;
-    return {
-      item: line.item,
-      unit: balance.unit,
-      quantity: line.quantity,
-      remainingAfter: balance.remaining,
-    };
-  });
-}
-
-function signedReceiptOf(
-  deps: DistributionDependencies,
-  point: PointRow,
-  input: {
-    redemptionId: string;
-    entitlement: EntitlementForRedemption;
-    mode: Receipt['mode'];
-    lines: ReceiptLine[];
-    redeemedAt: Date;
-  },
-): SignedReceipt {
-  return signReceipt(receiptKeyFrom(deps.keys.masterKey), {
-    v: 1,
-    receiptId: input.redemptionId,
-    pointCode: point.code,
-    programCode: input.entitlement.programCode,
-    entitlementId: input.entitlement.entitlementId,
-    mode: input.mode,
-    redeemedAt: input.redeemedAt.toISOString(),
-    lines: input.lines,
-  });
 }
 
 /**

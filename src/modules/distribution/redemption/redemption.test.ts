@@ -38,11 +38,12 @@ describe('redemption with the card', () => {
   let revoked: CardHolder;
   let fourth: CardHolder;
   let fifth: CardHolder;
+  let batched: CardHolder[];
   let programId: string;
 
   beforeAll(async () => {
     const scene = await distributionScene({
-      people: 5,
+      people: 9,
       program: {
         code: 'fuel',
         basket: [
@@ -52,13 +53,14 @@ describe('redemption with the card', () => {
       },
     });
     ({ kit, supervisor, operator, issuer, programId } = scene);
-    // Safe: the scene made five people.
-    [holder, second, revoked, fourth, fifth] = scene.people as [
+    // Safe: the scene made nine people.
+    [holder, second, revoked, fourth, fifth, ...batched] = scene.people as [
       CardHolder,
       CardHolder,
       CardHolder,
       CardHolder,
       CardHolder,
+      ...CardHolder[],
     ];
     const revoke = await kit.app.inject({
       method: 'POST',
@@ -326,6 +328,89 @@ describe('redemption with the card', () => {
     expect(stockBefore - stockAfter).toBe(50);
     const [after] = await lookup(fifth.qrText);
     expect(after?.items.find((line) => line.item === 'fuel_litre')?.remaining).toBe(0);
+  });
+
+  it('writes concurrent redemptions together, each exactly once, conflicting ones refused or replayed', async () => {
+    const [six, seven, eight, nine] = await Promise.all(
+      batched.map(async (each) => (await lookup(each.qrText))[0]?.entitlementId ?? ''),
+    );
+    const stockBefore = (await onHand(pointA, 'fuel_litre')) + (await onHand(pointB, 'fuel_litre'));
+    const body = (holder: CardHolder, entitlementId: string, item: string, quantity: number) => ({
+      clientId: randomUUID(),
+      qrText: holder.qrText,
+      entitlementId,
+      lines: [{ item, quantity }],
+    });
+    const [p6, p7, p8, p9] = batched as [CardHolder, CardHolder, CardHolder, CardHolder];
+    const retried = body(p8, eight ?? '', 'fuel_litre', 10);
+    const reused = body(p9, nine ?? '', 'fuel_litre', 10);
+    const sent: [string, object][] = [
+      [pointA, body(p6, six ?? '', 'fuel_litre', 20)], // 0, 1: one of the two fits in 60
+      [pointB, body(p6, six ?? '', 'fuel_litre', 50)],
+      [pointA, body(p7, seven ?? '', 'fuel_litre', 60)], // 2, 3: the same entitlement, two points
+      [pointB, body(p7, seven ?? '', 'fuel_litre', 60)],
+      [pointA, retried], // 4, 5: a retry with the same key and body
+      [pointA, retried],
+      [pointB, body(p8, eight ?? '', 'oil_can', 1)], // 6: another item of the same entitlement
+      [pointA, reused], // 7, 8: the same key with another body
+      [pointA, { ...reused, lines: [{ item: 'fuel_litre', quantity: 20 }] }],
+      [pointB, body(p9, nine ?? '', 'fuel_litre', 100)], // 9: more than remains
+    ];
+    const answers = await Promise.all(
+      sent.map(([point, payload]) => post(`${point}/redemptions`, payload)),
+    );
+    const status = answers.map((response) => response.statusCode);
+    const code = (index: number) => answers[index]?.json().code;
+    expect(status.slice(0, 2).filter((each) => each === 201)).toHaveLength(1);
+    expect(status.slice(2, 4).filter((each) => each === 201)).toHaveLength(1);
+    expect([code(0), code(1), code(2), code(3)].filter(Boolean)).toEqual([
+      'AMP_QUANTITY_ABOVE_REMAINING',
+      'AMP_QUANTITY_ABOVE_REMAINING',
+    ]);
+    expect(status.slice(4, 7)).toEqual([201, 201, 201]);
+    expect(answers[4]?.json().redemptionId).toBe(answers[5]?.json().redemptionId);
+    expect(status.slice(7, 9).filter((each) => each === 201)).toHaveLength(1);
+    expect([code(7), code(8)].filter(Boolean)).toEqual(['AMP_IDEMPOTENCY_MISMATCH']);
+    expect(code(9)).toBe('AMP_QUANTITY_ABOVE_REMAINING');
+
+    const stored = await kit.database.db
+      .selectFrom('redemption as r')
+      .innerJoin('redemption_line as l', 'l.redemption_id', 'r.id')
+      .select(['r.id', 'r.entitlement_id', 'r.redeemed_at', 'l.item', 'l.quantity'])
+      .where('r.entitlement_id', 'in', [six, seven, eight, nine] as string[])
+      .execute();
+    const acknowledged = new Set(
+      answers.filter((each) => each.statusCode === 201).map((each) => each.json().redemptionId),
+    );
+    // Exactly the acknowledged redemptions are stored, each once.
+    expect(new Set(stored.map((row) => row.id))).toEqual(acknowledged);
+    expect(stored).toHaveLength(5);
+    const litres = stored
+      .filter((row) => row.item === 'fuel_litre')
+      .reduce((sum, row) => sum + row.quantity, 0);
+    const stockAfter = (await onHand(pointA, 'fuel_litre')) + (await onHand(pointB, 'fuel_litre'));
+    expect(stockBefore - stockAfter).toBe(litres);
+    for (const [index, holderOf] of [p6, p7, p8, p9].entries()) {
+      const taken = stored
+        .filter((row) => row.entitlement_id === [six, seven, eight, nine][index])
+        .filter((row) => row.item === 'fuel_litre')
+        .reduce((sum, row) => sum + row.quantity, 0);
+      const [after] = await lookup(holderOf.qrText);
+      expect(after?.items.find((line) => line.item === 'fuel_litre')?.remaining).toBe(60 - taken);
+    }
+    // Each answer has its own entry: allowed for a write (the replay wrote nothing new), denied
+    // for a refusal.
+    for (const [index, response] of answers.entries()) {
+      const entries = await auditedAs(kit, String(response.headers['x-request-id']));
+      const outcome = response.statusCode === 201 ? 'allowed' : 'denied';
+      if (index === 5 || index === 4) continue;
+      expect(entries.filter((entry) => entry.action === 'distribution.redeem')).toEqual([
+        expect.objectContaining({ outcome }),
+      ]);
+    }
+    // Written together: redemptions of one batch share its one moment.
+    const moments = stored.map((row) => new Date(row.redeemed_at).getTime());
+    expect(new Set(moments).size).toBeLessThan(moments.length);
   });
 
   it('refuses another person’s entitlement, an unknown one and one the point does not serve, and locks none', async () => {
