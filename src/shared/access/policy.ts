@@ -88,7 +88,6 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('person.read', 'enrolment_clerk', ['enrolment'], 'region'),
   rule('person.read', 'registry_supervisor', ['enrolment', 'appeal'], 'region'),
   rule('person.read', 'program_officer', ['eligibility_review', 'appeal'], 'region'),
-  rule('person.read', 'distribution_operator', ['distribution'], 'region'),
   rule('person.read', 'auditor', ['audit'], 'region'),
   rule('person.read', 'citizen', ['self'], 'own'),
   rule('person.search', 'enrolment_clerk', ['enrolment'], 'region'),
