@@ -25,6 +25,14 @@ export const distributionErrorCodes = [
   'AMP_ENTITLEMENT_NOT_REDEEMABLE',
   /** A line asks for more than remains of the item, or for an item the basket does not hold. */
   'AMP_QUANTITY_ABOVE_REMAINING',
+  /**
+   * Redemption without the card: the ID number names no one with an open entitlement this point
+   * serves. One answer for an unknown number, a person of elsewhere and a person with nothing
+   * here, so the start reveals neither who exists nor whose photo is on file (safeguard 7).
+   */
+  'AMP_NOTHING_TO_REDEEM',
+  /** The entitlement's program is suspended: nothing of it is handed over until it resumes. */
+  'AMP_PROGRAM_SUSPENDED',
   /** The second check of an assisted redemption failed. */
   'AMP_SECOND_CHECK_FAILED',
   /** The operator reached the day's bound of assisted redemptions. */
@@ -73,6 +81,11 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
     status: 422,
     title: 'More was asked than remains of the entitlement',
   },
+  AMP_NOTHING_TO_REDEEM: {
+    status: 404,
+    title: 'Nothing to redeem here for this ID number',
+  },
+  AMP_PROGRAM_SUSPENDED: { status: 409, title: 'The program is suspended' },
   AMP_SECOND_CHECK_FAILED: {
     status: 422,
     title: 'The second check of an assisted redemption failed',

@@ -194,6 +194,10 @@ export const en: Dictionary = {
     AMP_STOCK_INSUFFICIENT: 'Not enough stock at the point.',
     AMP_ENTITLEMENT_NOT_REDEEMABLE: 'This benefit cannot be handed over now.',
     AMP_POINT_CLOSED: 'The distribution point is closed.',
+    AMP_NOTHING_TO_REDEEM:
+      'Nothing to hand over here for this ID number. The attempt was recorded.',
+    AMP_PROGRAM_SUSPENDED:
+      'The program is suspended: nothing of it is handed over until it resumes.',
     AMP_POINT_NOT_ASSIGNED: 'You are not assigned to this distribution point.',
   },
   signIn: {

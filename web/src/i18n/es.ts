@@ -196,6 +196,10 @@ export const es = {
     AMP_STOCK_INSUFFICIENT: 'No hay existencias suficientes en el punto.',
     AMP_ENTITLEMENT_NOT_REDEEMABLE: 'Este beneficio no se puede entregar ahora.',
     AMP_POINT_CLOSED: 'El punto de entrega está cerrado.',
+    AMP_NOTHING_TO_REDEEM:
+      'No hay nada que entregar aquí con este número de identidad. El intento quedó registrado.',
+    AMP_PROGRAM_SUSPENDED:
+      'El programa está suspendido: no se entrega nada de él hasta que se reanude.',
     AMP_POINT_NOT_ASSIGNED: 'No está asignado a este punto de entrega.',
   },
   signIn: {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { limits } from '../../../limits.js';
-import { AmparoError } from '../../../platform/errors.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import { onlineCardCheck } from '../../credentials/index.js';
 import {
@@ -16,7 +15,7 @@ import { operatorIdOf } from '../points/point-service.js';
 import type { EntitlementAnswer } from '../redemption/entitlement-state.js';
 import { personAnswers, refuseClosed } from '../redemption/redemption-service.js';
 import { auditingRefusals } from '../refusals.js';
-import type { AssistedMethod, AssistedReason } from '../tables.js';
+import { type AssistedMethod, type AssistedReason, redeemableStates } from '../tables.js';
 import { assistedCodeHash, assistedCodeMatches, newAssistedCode } from './assisted-code.js';
 import { type AssistedRow, checkRefusal, findAssisted } from './assisted-row.js';
 
@@ -62,11 +61,16 @@ export async function assistedStarter(
     resource,
     countsAsPersonRead: true,
   });
-  if (person === undefined) {
-    await deps.audit.append(refusalEntry(gate.write, resource, 'AMP_NOT_FOUND'));
-    throw new AmparoError('AMP_NOT_FOUND', { detail: 'No active person has this ID number' });
-  }
   await refuseClosed(deps, gate, resource);
+  if (person === undefined || !(await somethingToRedeem(deps, gate, person.personId))) {
+    // One answer whether the number names no one, someone of elsewhere or someone with nothing
+    // here: before this, any active number in the country was confirmed, and its photo shown.
+    await deps.audit.append(refusalEntry(gate.write, resource, 'AMP_NOTHING_TO_REDEEM'));
+    throw new DistributionError(
+      'AMP_NOTHING_TO_REDEEM',
+      'Nothing to redeem here for this ID number',
+    );
+  }
   const operatorId = operatorIdOf(gate.write.actor) as string; // Safe: only operators hold the action.
   const now = nowOf(deps);
   const assistedId = randomUUID();
@@ -127,6 +131,19 @@ export async function assistedStarter(
       };
     }),
   );
+}
+
+/**
+ * Whether the person holds an entitlement this point serves and could hand over now: the
+ * lookup's own answers (`personAnswers`), so the start asks exactly what the card scan asks.
+ */
+async function somethingToRedeem(
+  deps: DistributionDependencies,
+  gate: PointGrant,
+  personId: string,
+): Promise<boolean> {
+  const answers = await personAnswers(deps, gate, personId);
+  return answers.some((answer) => redeemableStates.includes(answer.state));
 }
 
 async function textCode(

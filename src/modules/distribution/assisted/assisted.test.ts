@@ -329,17 +329,58 @@ describe('redemption without the card', () => {
     expect(mine.statusCode).toBe(403);
   });
 
-  it('answers an unknown ID number as not found, audited', async () => {
-    const response = await post(`${pointA}/assisted-redemptions`, {
-      uin: '2000000000',
-      reason: 'lost',
-      method: 'phone_code',
+  it('answers an unknown number, a person of elsewhere and one with nothing here alike, with no photo', async () => {
+    // An insider with one operator account tries ID numbers: before, any active number in the
+    // country answered 201 with that person's photo, and an unknown one 404.
+    const photo = 'iVBORw0KGgoAAAANSUhEUg==';
+    const elsewhere = await buildPerson(kit, {
+      region: 'VE-Z',
+      phone: '+584121230001',
+      sealed: { photo },
     });
-    expect(response.statusCode).toBe(404);
-    expect(await auditedAs(kit, String(response.headers['x-request-id']))).toContainEqual({
-      action: 'distribution.assisted_redeem',
-      outcome: 'denied',
-      reasonCode: 'AMP_NOT_FOUND',
-    });
+    const nothingHere = await buildPerson(kit, { phone: '+584121230002', sealed: { photo } });
+    const rowsBefore = await assistedRows();
+    const answers: { status: number; body: Record<string, unknown> }[] = [];
+    for (const uin of ['2000000000', elsewhere.uin, nothingHere.uin]) {
+      for (const method of ['photo_attested', 'phone_code', 'household_card']) {
+        const response = await post(`${pointA}/assisted-redemptions`, {
+          uin,
+          reason: 'lost',
+          method,
+        });
+        expect(response.body).not.toContain(photo);
+        const {
+          instance: _instance,
+          requestId: _requestId,
+          ...body
+        } = response.json() as Record<string, unknown>;
+        answers.push({ status: response.statusCode, body });
+        expect(await auditedAs(kit, String(response.headers['x-request-id']))).toContainEqual({
+          action: 'distribution.assisted_redeem',
+          outcome: 'denied',
+          reasonCode: 'AMP_NOTHING_TO_REDEEM',
+        });
+      }
+    }
+    expect(answers[0]).toMatchObject({ status: 404, body: { code: 'AMP_NOTHING_TO_REDEEM' } });
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    // Nothing started, nothing texted.
+    expect(await assistedRows()).toBe(rowsBefore);
+    const texted = await kit.database.asAdmin((admin) =>
+      admin
+        .selectFrom('notification_outbox')
+        .select('person_id')
+        .where('person_id', 'in', [elsewhere.id, nothingHere.id])
+        .execute(),
+    );
+    expect(texted).toEqual([]);
   });
+
+  async function assistedRows(): Promise<number> {
+    const counted = await kit.database.db
+      .selectFrom('assisted_redemption')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(counted.count);
+  }
 });
