@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { RegistryEvents } from '../../registry/index.js';
+import { PaymentsError } from '../payments-error.js';
 import type { WalletFreezeReason } from '../tables.js';
 
 /**
@@ -30,6 +31,9 @@ export async function freezeWallets(
   /** For a merge: the record that receives the frozen balance (README, "Frozen wallets"). */
   survivorId?: string,
 ): Promise<void> {
+  // Waits for payments from this person's wallets that are being posted, and holds back new
+  // ones until this commits: they then see the freeze (`refuseFrozenInTransaction`).
+  await sql`select pg_advisory_xact_lock(hashtext(${freezeLockKey(personId)}))`.execute(trx);
   await trx
     .insertInto('payment_wallet_freeze')
     .values({ person_id: personId, reason, survivor_id: survivorId ?? null })
@@ -62,4 +66,29 @@ export async function walletFreezeOf(
     .where('person_id', '=', personId)
     .executeTakeFirst();
   return row === undefined ? undefined : { reason: row.reason, frozenAt: row.frozen_at };
+}
+
+const freezeLockKey = (personId: string) => `payment_wallet_freeze:${personId}`;
+
+/**
+ * Refuses a payment from a frozen wallet inside the ledger transaction that posts it. The
+ * freeze is read under a lock the freeze itself takes (shared here, exclusive there): a death,
+ * merge or erasure recorded while the payment is being posted either commits first, and is
+ * seen here, or waits until the payment has committed — never lands between a check and the
+ * transfer, as it could when the freeze was read before the ledger's transaction began.
+ *
+ * @example
+ *   await transferCreator(db, async (trx) => {
+ *     await refuseFrozenInTransaction(trx, payerPersonId);
+ *     return transfers;
+ *   });
+ */
+export async function refuseFrozenInTransaction(
+  trx: Transaction<Database>,
+  personId: string,
+): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(hashtext(${freezeLockKey(personId)}))`.execute(trx);
+  if ((await walletFreezeOf(trx, personId)) !== undefined) {
+    throw new PaymentsError('AMP_WALLET_FROZEN', 'The wallet is frozen');
+  }
 }

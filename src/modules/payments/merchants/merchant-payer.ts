@@ -19,7 +19,7 @@ import {
   merchantPaymentTransferIds,
   walletAccountId,
 } from '../accounts/account-ids.js';
-import { walletFreezeOf } from '../accounts/wallet-freeze.js';
+import { refuseFrozenInTransaction, walletFreezeOf } from '../accounts/wallet-freeze.js';
 import { refuseOverDailyLimit } from '../controls/wallet-limits.js';
 import { PaymentsError } from '../payments-error.js';
 import type { PaymentChannel } from './merchant-tables.js';
@@ -69,7 +69,16 @@ export async function merchantPayer(
   const attempt = await attemptOf(db, request.requestId);
   const transfers = transfersOf(request, split, props.payerPersonId, attempt);
   await checkFunds(db, transfers);
-  const outcomes = await transferCreator(db, transfers, { now: props.now });
+  // The freeze is read again in the ledger's transaction, under the lock a freeze takes: a death
+  // recorded after the check above and before the transfer is caught (no money leaves).
+  const outcomes = await transferCreator(
+    db,
+    async (trx) => {
+      await refuseFrozenInTransaction(trx, props.payerPersonId);
+      return transfers;
+    },
+    { now: props.now },
+  );
   // The ledger refuses a debit past the wallet's daily limit inside its batch (not written, the
   // chain with the subsidy failed with it): answered as the controls' AMP_WALLET_DAILY_LIMIT.
   refuseOverDailyLimit(outcomes);
