@@ -161,6 +161,12 @@ async function decide(
 ): Promise<SyncResult> {
   const { receipt } = candidate;
   const base = { receiptId: receipt.receiptId, replayed: false, redemptionId: null };
+  // Made after the program was suspended: refused, nothing counted. A receipt made before the
+  // suspension is counted as usual — the goods left the point while the program was in force.
+  const { suspendedAt } = candidate.entitlement;
+  if (suspendedAt !== null && receipt.deviceTime >= suspendedAt.getTime()) {
+    return { ...base, outcome: 'refused', code: 'AMP_PROGRAM_SUSPENDED' };
+  }
   const redeemable = redeemableStates.includes(target.state);
   if (!redeemable && !takenStates.includes(target.state)) {
     return { ...base, outcome: 'refused', code: 'AMP_ENTITLEMENT_NOT_REDEEMABLE' };

@@ -184,7 +184,8 @@ export async function snapshotEntries(
     for (const entitlement of page) {
       const lines = remaining.get(entitlement.entitlementId);
       const hashes = cards.get(entitlement.personId);
-      if (lines === undefined || hashes === undefined) continue;
+      // Nothing of a suspended program is handed over, offline either.
+      if (lines === undefined || hashes === undefined || entitlement.suspendedAt !== null) continue;
       const program = indexOf(programIndex, entitlement.programId, () =>
         body.programs.push({
           code: entitlement.programCode,

@@ -43,6 +43,19 @@ export function initialState(entitlement: EntitlementForRedemption): {
   return { state: 'activated', reason: null };
 }
 
+/**
+ * A redeemable entitlement of a suspended program is answered `suspended`: the state is derived
+ * from the program while it is suspended, never stored, so resuming the program needs no write
+ * and the entitlement is redeemable again as it was (docs/DISTRIBUTION.md, "Voucher states").
+ */
+export function shownWhileSuspended(
+  entitlement: EntitlementForRedemption,
+  state: VoucherState,
+): VoucherState {
+  const redeemable = state === 'activated' || state === 'partially_consumed';
+  return redeemable && entitlement.programStatus === 'suspended' ? 'suspended' : state;
+}
+
 function grantedItems(
   entitlement: EntitlementForRedemption,
   carried: readonly CarriedLine[],
@@ -77,7 +90,9 @@ export async function entitlementAnswer(
   const initial = initialState(entitlement);
   return answerAfter(
     entitlement,
-    entitlement.status === 'ended' ? initial.state : (state?.state ?? initial.state),
+    entitlement.status === 'ended'
+      ? initial.state
+      : shownWhileSuspended(entitlement, state?.state ?? initial.state),
     items,
   );
 }

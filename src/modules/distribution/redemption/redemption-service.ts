@@ -356,6 +356,12 @@ async function redeemableEntitlement(
       `This point does not serve ${entitlement.programCode}`,
     );
   }
+  if (entitlement.programStatus === 'suspended') {
+    throw new DistributionError(
+      'AMP_PROGRAM_SUSPENDED',
+      `${entitlement.programCode} is suspended: nothing of it is handed over until it resumes`,
+    );
+  }
   if (entitlement.basket === null) {
     throw new DistributionError(
       'AMP_ENTITLEMENT_NOT_REDEEMABLE',

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import type { BasketItem, ProgramKind } from '../tables.js';
+import type { BasketItem, ProgramKind, ProgramStatus } from '../tables.js';
 
 /**
  * What another module may learn of an entitlement (issue #15): the program, the cycle, whether
@@ -17,6 +17,10 @@ export interface EntitlementForRedemption {
   kind: ProgramKind;
   cycleId: string;
   cycleStatus: 'computing' | 'computed' | 'approved' | 'published' | 'closed';
+  /** While `suspended`, nothing of the program is handed over or paid (docs/DISTRIBUTION.md). */
+  programStatus: ProgramStatus;
+  /** When the program was last suspended, while it is; null otherwise. */
+  suspendedAt: Date | null;
   referenceDate: string;
   status: 'open' | 'ended';
   endedReason: 'death' | 'merge' | 'erasure' | 'cycle_closed' | null;
@@ -24,6 +28,10 @@ export interface EntitlementForRedemption {
   basket: BasketItem[] | null;
   amountMinor: bigint | null;
 }
+
+/** When a suspended program was suspended (a subquery only for a suspended one). */
+const suspendedAt = sql<Date | null>`case when p.status = 'suspended' then (select max(s.changed_at)
+  from program_status_change s where s.program_id = p.id and s.status_to = 'suspended') end`;
 
 function query(db: Kysely<Database>) {
   return db
@@ -43,6 +51,8 @@ function query(db: Kysely<Database>) {
       'v.kind',
       'e.cycle_id',
       'c.status as cycle_status',
+      'p.status as program_status',
+      suspendedAt.as('suspended_at'),
       'c.reference_date',
       'e.status',
       'e.ended_reason',
@@ -81,9 +91,10 @@ export function entitlementsForRedemptionRelation(
   return sql`${relationColumns} where e.id = any(${[...entitlementIds]}::uuid[])`;
 }
 
-const relationColumns = sql`select e.id, e.person_id, e.program_id, p.code, v.name_es,
-      v.name_en, v.kind, e.cycle_id, c.status as cycle_status, c.reference_date, e.status,
-      e.ended_reason, v.benefit_basket, e.amount_minor
+const relationColumns = sql`select e.id, e.person_id, e.program_id, p.code, v.name_es, v.name_en, v.kind,
+      e.cycle_id, c.status as cycle_status, p.status as program_status,
+      ${suspendedAt} as suspended_at, c.reference_date, e.status, e.ended_reason,
+      v.benefit_basket, e.amount_minor
     from entitlement e
     join program p on p.id = e.program_id
     join program_cycle c on c.id = e.cycle_id
@@ -106,6 +117,8 @@ function toEntitlement(row: Row): EntitlementForRedemption {
     kind: row.kind,
     cycleId: row.cycle_id,
     cycleStatus: row.cycle_status,
+    programStatus: row.program_status,
+    suspendedAt: row.suspended_at === null ? null : new Date(row.suspended_at),
     referenceDate: String(row.reference_date),
     status: row.status,
     endedReason: row.ended_reason,

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
+import { programStatusChanger } from '../../programs/index.js';
+import { auditedAs, type DistributionScene, distributionScene } from '../distribution-test-kit.js';
+import { type OfflinePoint, offlinePoint } from '../offline/offline-point-test-kit.js';
+
+/**
+ * A suspended program hands nothing over (docs/DISTRIBUTION.md, "Voucher states"): online its
+ * entitlements answer `suspended` and a redemption is refused with AMP_PROGRAM_SUSPENDED,
+ * nothing written; a new snapshot carries none of them; an offline receipt made before the
+ * suspension is counted (the goods left while the program was in force), one made after it is
+ * refused. Resumed, the program's entitlements are redeemable again as they were.
+ */
+describe('a suspended program', () => {
+  let scene: DistributionScene;
+  let kit: AccessTestApp;
+  let point: OfflinePoint;
+
+  beforeAll(async () => {
+    scene = await distributionScene({
+      people: 3,
+      program: {
+        code: 'paused',
+        basket: [
+          { item: 'food_box', quantity: 1, unit: 'box' },
+          { item: 'rice', quantity: 5, unit: 'kg' },
+        ],
+      },
+    });
+    kit = scene.kit;
+    point = await offlinePoint(scene, 1, { food_box: 10, rice: 50 });
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  const holder = (index: number) => {
+    const person = scene.people[index];
+    if (person === undefined) throw new Error(`the scene has no person ${index}`);
+    return person;
+  };
+  const setStatus = (to: 'suspended' | 'published') =>
+    programStatusChanger(kit.database.db, {
+      programId: scene.programId,
+      to,
+      operatorId: scene.supervisor.operatorId,
+    });
+  async function lookup(index: number) {
+    const response = await point.call('POST', 'entitlement-lookups', scene.operator, {
+      qrText: holder(index).qrText,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const [answer] = response.json().entitlements as { entitlementId: string; state: string }[];
+    if (answer === undefined) throw new Error('no entitlement answered');
+    return answer;
+  }
+  const redeem = (index: number, entitlementId: string, clientId = randomUUID()) =>
+    point.call('POST', 'redemptions', scene.operator, {
+      clientId,
+      qrText: holder(index).qrText,
+      entitlementId,
+      lines: [{ item: 'food_box', quantity: 1 }],
+    });
+
+  it('refuses online and offline-after, counts offline-before, and redeems again once resumed', async () => {
+    const device = point.devices[0];
+    if (device === undefined) throw new Error('no device');
+    // The device took its snapshot while the program was in force.
+    const before = await point.offline(device, holder(1));
+    const after = await point.offline(device, holder(2));
+    const madeBefore = before.receipt([{ item: 'food_box', quantity: 1 }], Date.now() - 30_000);
+
+    await setStatus('suspended');
+    const madeAfter = after.receipt([{ item: 'food_box', quantity: 1 }], Date.now());
+    const { entitlementId, state } = await lookup(0);
+    expect(state).toBe('suspended');
+    const clientId = randomUUID();
+    const refused = await redeem(0, entitlementId, clientId);
+    expect([refused.statusCode, refused.json().code]).toEqual([409, 'AMP_PROGRAM_SUSPENDED']);
+    expect(await auditedAs(kit, String(refused.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_PROGRAM_SUSPENDED',
+    });
+    const written = await kit.database.asAdmin(async (admin) => ({
+      redemptions: await admin
+        .selectFrom('redemption')
+        .select('id')
+        .where('entitlement_id', '=', entitlementId)
+        .execute(),
+      answers: await admin
+        .selectFrom('idempotency_record')
+        .select('key')
+        .where('scope', '=', 'distribution.redeem')
+        .where('key', '=', clientId)
+        .execute(),
+    }));
+    expect(written).toEqual({ redemptions: [], answers: [] });
+    expect(await point.onHand('food_box')).toBe(10);
+
+    expect(await before.sync(madeBefore)).toMatchObject({ outcome: 'counted' });
+    expect(await after.sync(madeAfter)).toMatchObject({
+      outcome: 'refused',
+      code: 'AMP_PROGRAM_SUSPENDED',
+    });
+    expect(await point.onHand('food_box')).toBe(9);
+    // A snapshot taken now carries nothing of the suspended program.
+    const snapshot = await point.call('GET', `devices/${device.id}/snapshot`, scene.operator);
+    expect(snapshot.statusCode, snapshot.body).toBe(200);
+    expect(snapshot.json().payload.entries).toEqual([]);
+
+    await setStatus('published');
+    expect((await lookup(0)).state).toBe('activated');
+    const redeemed = await redeem(0, entitlementId);
+    expect(redeemed.statusCode, redeemed.body).toBe(201);
+    expect(await point.onHand('food_box')).toBe(8);
+  });
+});
