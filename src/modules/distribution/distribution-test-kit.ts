@@ -74,7 +74,6 @@ export async function createPoint(
   return pointId;
 }
 
-/** Audit entries of one request: action, outcome and reason, as the log holds them. */
 /**
  * A call to a point's routes, as the route tests make it: `url` below
  * `/api/distribution/points/`, the purpose `distribution`, the caller's session cookie.
@@ -237,4 +236,38 @@ export async function distributionScene(options: {
   }
   const { programId, cycleId } = await inKindProgramWithCycle(kit, options.program);
   return { kit, supervisor, operator, issuer, people, programId, cycleId };
+}
+
+/**
+ * What the database holds of one redemption attempt: the entitlement's redemptions, the answer
+ * kept under the client id, and the point's redemption stock movements. A refused attempt
+ * leaves all three empty.
+ *
+ * @example
+ *   expect(await redemptionWrites(kit, { entitlementId, clientId, pointId })).toEqual({
+ *     redemptions: [], answers: [], movements: [] });
+ */
+export async function redemptionWrites(
+  kit: AccessTestApp,
+  attempt: { entitlementId: string; clientId: string; pointId: string },
+) {
+  return kit.database.asAdmin(async (admin) => ({
+    redemptions: await admin
+      .selectFrom('redemption')
+      .select('id')
+      .where('entitlement_id', '=', attempt.entitlementId)
+      .execute(),
+    answers: await admin
+      .selectFrom('idempotency_record')
+      .select('key')
+      .where('scope', '=', 'distribution.redeem')
+      .where('key', '=', attempt.clientId)
+      .execute(),
+    movements: await admin
+      .selectFrom('stock_movement')
+      .select('id')
+      .where('point_id', '=', attempt.pointId)
+      .where('kind', '=', 'redemption')
+      .execute(),
+  }));
 }

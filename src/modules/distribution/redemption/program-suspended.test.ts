@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
 import { programStatusChanger } from '../../programs/index.js';
-import { auditedAs, type DistributionScene, distributionScene } from '../distribution-test-kit.js';
+import {
+  auditedAs,
+  type DistributionScene,
+  distributionScene,
+  redemptionWrites,
+} from '../distribution-test-kit.js';
 import { type OfflinePoint, offlinePoint } from '../offline/offline-point-test-kit.js';
 
 /**
@@ -81,20 +86,12 @@ describe('a suspended program', () => {
       outcome: 'denied',
       reasonCode: 'AMP_PROGRAM_SUSPENDED',
     });
-    const written = await kit.database.asAdmin(async (admin) => ({
-      redemptions: await admin
-        .selectFrom('redemption')
-        .select('id')
-        .where('entitlement_id', '=', entitlementId)
-        .execute(),
-      answers: await admin
-        .selectFrom('idempotency_record')
-        .select('key')
-        .where('scope', '=', 'distribution.redeem')
-        .where('key', '=', clientId)
-        .execute(),
-    }));
-    expect(written).toEqual({ redemptions: [], answers: [] });
+    const written = await redemptionWrites(kit, {
+      entitlementId,
+      clientId,
+      pointId: point.pointId,
+    });
+    expect(written).toEqual({ redemptions: [], answers: [], movements: [] });
     expect(await point.onHand('food_box')).toBe(10);
 
     expect(await before.sync(madeBefore)).toMatchObject({ outcome: 'counted' });
