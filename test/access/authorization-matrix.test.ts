@@ -9,6 +9,7 @@ import {
   sessionCookieFrom,
 } from '../../src/modules/access/access-test-kit.js';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
+import { createPoint, signIn } from '../../src/modules/distribution/distribution-test-kit.js';
 import {
   cycleCreator,
   programCreator,
@@ -1034,17 +1035,17 @@ const notDecidedByTheTable: Record<string, string> = {
   'GET /api/payments/merchants/mine':
     "the caller's own merchants (merchant-payments.test.ts); each merchant's routes are in the matrix",
   'POST /api/payments/me/payments':
-    "the caller's own wallet, citizens only, decided by payment.pay (merchant-payments.test.ts)",
+    "the caller's own wallet, citizens only, an operator refused below, decided by payment.pay (merchant-payments.test.ts)",
   'GET /api/payments/me/payments':
-    "the caller's own payments, citizens only, decided by payment.pay (merchant-payments.test.ts)",
+    "the caller's own payments, citizens only, an operator refused below, decided by payment.pay (merchant-payments.test.ts)",
   'GET /api/payments/me/payments/{requestId}':
-    "the caller's own receipt, citizens only, decided by payment.pay (merchant-payments.test.ts)",
+    "the caller's own receipt, citizens only, an operator refused below, decided by payment.pay (merchant-payments.test.ts)",
   'GET /api/payments/me/pin':
-    "the caller's own PIN state, citizens only (merchant-payments.test.ts)",
+    "the caller's own PIN state, citizens only, an operator refused below (merchant-payments.test.ts)",
   'PUT /api/payments/me/pin':
-    "the caller's own PIN, citizens only, decided by payment.pin_set (merchant-payments.test.ts)",
+    "the caller's own PIN, citizens only, an operator refused below, decided by payment.pin_set (merchant-payments.test.ts)",
   'GET /api/payments/me/wallet':
-    "the caller's own wallet, citizens only (payments-routes.test.ts); a person's wallet by id is in the matrix",
+    "the caller's own wallet, citizens only, an operator refused below (payments-routes.test.ts); a person's wallet by id is in the matrix",
   'GET /api/distribution/snapshot-key': 'public: the key that verifies offline snapshots',
   'GET /api/open-data/statistics': 'public: the list of open-data statistics tables',
   'GET /api/open-data/statistics/{code}':
@@ -1052,7 +1053,7 @@ const notDecidedByTheTable: Record<string, string> = {
   'GET /api/open-data/statistics/{code}/csv':
     'public: the same tables as CSV (published-tables.test.ts)',
   'POST /api/distribution/points':
-    'distribution.point_manage, decided by the table on the region of the body; stock.test.ts',
+    'distribution.point_manage, decided by the table on the region of the body; refused to an operator and to an officer of another region below',
 };
 
 /** What docs/ACCESS.md says: allowed, or the status of the refusal. */
@@ -1346,6 +1347,144 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
     });
     const cookies = { amparo_session: sessionCookieFrom(verify) ?? '' };
     expect(await checkPrincipal({ kind: 'citizen', personId: own.personId }, cookies)).toEqual([]);
+  }, 120_000);
+
+  it('scopes real points by their region: an operator or officer of VE-A is refused a point of VE-Z', async () => {
+    // Every point case above names a made-up point (the gate answers 404 before any scope); here
+    // two real points, one per region, each with its officer and an assigned operator.
+    const officerA = await signIn(kit, ['program_officer'], ['VE-A']);
+    const officerZ = await signIn(kit, ['program_officer'], ['VE-Z']);
+    const operatorA = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const operatorZ = await signIn(kit, ['distribution_operator'], ['VE-Z']);
+    const pointA = await createPoint(kit, officerA, { operators: [operatorA.operatorId] });
+    const pointZ = await createPoint(kit, officerZ, {
+      regionCode: 'VE-Z',
+      operators: [operatorZ.operatorId],
+    });
+    const atPoint = (
+      pointId: string,
+    ): { action: string; method: 'GET' | 'POST'; url: string; payload?: object }[] => [
+      { action: 'distribution.point_read', method: 'GET', url: pointId },
+      { action: 'distribution.point_read', method: 'GET', url: `${pointId}/movements` },
+      { action: 'distribution.point_read', method: 'GET', url: `${pointId}/devices` },
+      {
+        action: 'distribution.stock_record',
+        method: 'POST',
+        url: `${pointId}/deliveries`,
+        payload: { clientId: randomUUID(), item: 'food_box', quantity: 1 },
+      },
+      {
+        action: 'distribution.redeem',
+        method: 'POST',
+        url: `${pointId}/entitlement-lookups`,
+        payload: { qrText: 'NOT A CARD' },
+      },
+      {
+        action: 'distribution.assisted_redeem',
+        method: 'POST',
+        url: `${pointId}/assisted-redemptions`,
+        payload: { uin: '2000000000', reason: 'lost', method: 'photo_attested' },
+      },
+      {
+        action: 'distribution.point_manage',
+        method: 'POST',
+        url: `${pointId}/changes`,
+        payload: { status: 'closed' },
+      },
+      {
+        action: 'distribution.stock_adjust',
+        method: 'POST',
+        url: `${pointId}/adjustments`,
+        payload: { clientId: randomUUID(), item: 'food_box', quantityDelta: 1, reason: 'loss' },
+      },
+    ];
+    const answers: string[] = [];
+    for (const [who, name] of [
+      [operatorA, 'operator'],
+      [officerA, 'officer'],
+    ] as const) {
+      for (const call of atPoint(pointZ)) {
+        const response = await kit.app.inject({
+          method: call.method,
+          url: `/api/distribution/points/${call.url}?purpose=distribution`,
+          cookies: who.cookies,
+          ...(call.payload ? { payload: call.payload } : {}),
+        });
+        // The table gives the role the action: outside its region the point is answered as
+        // absent (404); without the action, 403. Never allowed, always audited.
+        const allowedByRole = table.some(
+          (rule) =>
+            rule.action === call.action &&
+            rule.role === (name === 'operator' ? 'distribution_operator' : 'program_officer'),
+        );
+        answers.push(
+          `${name} ${call.method} ${call.url.replace(pointZ, 'Z')}: ${response.statusCode}`,
+        );
+        expect(response.statusCode, `${name} ${call.url}: ${response.body}`).toBe(
+          allowedByRole ? 404 : 403,
+        );
+        const outcomes = await auditOutcomes([String(response.headers['x-request-id'])]);
+        expect([...outcomes.values()].flat()).toContain('denied');
+      }
+    }
+    // The same operator at their own point of VE-A is answered (the refusals above are scope).
+    const own = await kit.app.inject({
+      url: `/api/distribution/points/${pointA}?purpose=distribution`,
+      cookies: operatorA.cookies,
+    });
+    expect(own.statusCode, own.body).toBe(200);
+    // Nothing changed at the point of VE-Z.
+    const pointOfZ = await kit.app.inject({
+      url: `/api/distribution/points/${pointZ}?purpose=distribution`,
+      cookies: officerZ.cookies,
+    });
+    expect(pointOfZ.json()).toMatchObject({ status: 'open', stock: [] });
+  }, 120_000);
+
+  it('refuses creating a point to an operator, and to an officer of another region', async () => {
+    const operatorA = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const officerA = await signIn(kit, ['program_officer'], ['VE-A']);
+    for (const [who, regionCode, status] of [
+      [operatorA, 'VE-A', 403],
+      [officerA, 'VE-Z', 404],
+    ] as const) {
+      const code = `matrix-${randomUUID().slice(0, 8)}`;
+      const response = await kit.app.inject({
+        method: 'POST',
+        url: '/api/distribution/points?purpose=distribution',
+        cookies: who.cookies,
+        payload: { code, name: 'Matrix', kind: 'kiosk', regionCode },
+      });
+      expect(response.statusCode, response.body).toBe(status);
+      const outcomes = await auditOutcomes([String(response.headers['x-request-id'])]);
+      expect([...outcomes.values()].flat()).toContain('denied');
+      const created = await kit.database.db
+        .selectFrom('distribution_point')
+        .select('id')
+        .where('code', '=', code)
+        .execute();
+      expect(created).toEqual([]);
+    }
+  }, 120_000);
+
+  it("refuses an operator the citizen's own payment routes", async () => {
+    const operatorA = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    for (const [method, url, payload] of [
+      ['GET', '/api/payments/me/wallet', undefined],
+      ['GET', '/api/payments/me/payments', undefined],
+      ['GET', `/api/payments/me/payments/${randomUUID()}`, undefined],
+      ['GET', '/api/payments/me/pin', undefined],
+      ['PUT', '/api/payments/me/pin', { pin: '4821' }],
+      ['POST', '/api/payments/me/payments', { token: 'x'.repeat(40), pin: '4821' }],
+    ] as const) {
+      const response = await kit.app.inject({
+        method,
+        url,
+        cookies: operatorA.cookies,
+        ...(payload ? { payload } : {}),
+      });
+      expect([url, response.statusCode, response.json().code]).toEqual([url, 403, 'AMP_FORBIDDEN']);
+    }
   }, 120_000);
 
   it('narrows cycle.approve by separation of duties: whoever recomputed a cycle is refused its approval', async () => {
