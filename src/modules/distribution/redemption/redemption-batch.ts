@@ -226,6 +226,7 @@ async function redeemable(
       entitlement === undefined ||
       entitlement.personId !== redemption.personId ||
       !redemption.gate.servedProgramIds.includes(entitlement.programId) ||
+      entitlement.programStatus === 'suspended' ||
       entitlement.basket === null ||
       !redeemableStates.includes(found.state)
     ) {
