@@ -1,24 +1,20 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
-import { buildPerson } from '../../../../test/factories.js';
 import { aggregateReadModels } from '../../../statistics-read-models.js';
 import { firstRedemptionsRelation } from '../../distribution/index.js';
-import { cashCycle } from '../../payments/payments-test-kit.js';
 import { coverageByProgramCycle } from '../../programs/index.js';
-import { expectNoisyCount } from '../statistics-test-kit.js';
+import { coverageScene, expectNoisyCount } from '../statistics-test-kit.js';
 import { publishedRate } from './rate-tables.js';
 import { findTable, readTable } from './table-reader.js';
 import { statisticsRefresher } from './table-refresher.js';
 
 /**
  * Coverage by state × municipality × program × cycle from a real cycle (issue #17, points 1
- * and 2): 41 adults in Anzoátegui, 26 in its municipality VE-B-01 (parishes 01 and 02), 3 in
- * VE-B-02 and 12 in VE-B-03, all eligible and entitled by the cycle's run, which records each
- * member's municipality (migration 0049); 12 children in VE-B-01, whom the run considered
- * (enrolled, migration 0083) and the rule left out. Twenty of VE-B-01's entitlements are
- * redeemed, two of them without the card; the 12 children appealed, 4 upheld. The programs
+ * and 2), on the scene of `coverageScene`: 41 adults in Anzoátegui, all eligible and entitled
+ * by the cycle's run, which records each member's municipality (migration 0049); 12 children
+ * whom the run considered (enrolled, migration 0083) and the rule left out; 20 redemptions,
+ * 2 without the card; 12 appeals, 4 upheld. The programs
  * module counts redeemed members through the distribution module's relation of first
  * redemptions, and the refreshed cube publishes each measure by municipality, withholding what
  * is from 1 to 9 and what would give it away; the appeals are a table of their own read from
@@ -28,39 +24,9 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
   let database: TestDatabase;
   const masterKey = randomBytes(32);
   let cycleId = '';
-  const places = [
-    { municipality: 'VE-B-01', parish: 'VE-B-01-01', count: 14 },
-    { municipality: 'VE-B-01', parish: 'VE-B-01-02', count: 12 },
-    { municipality: 'VE-B-02', parish: 'VE-B-02-01', count: 3 },
-    { municipality: 'VE-B-03', parish: 'VE-B-03-01', count: 12 },
-    { municipality: 'VE-B-01', parish: 'VE-B-01-01', count: 12, birthDate: '2015-05-01' },
-  ];
-
   beforeAll(async () => {
     database = await createTestDatabase();
-    for (const place of places) {
-      for (let i = 0; i < place.count; i++) {
-        await buildPerson(
-          { database, masterKey },
-          {
-            region: 'VE-B',
-            attributes: {
-              given_names: 'Ana',
-              first_surname: 'Ruiz',
-              sex: 'F',
-              birth_date: place.birthDate ?? '1980-05-01',
-              state_code: 'VE-B',
-              municipality_code: place.municipality,
-              parish_code: place.parish,
-            },
-          },
-        );
-      }
-    }
-    const cycle = await cashCycle(database.db, { code: 'bono', amountMinor: 100_00n });
-    cycleId = cycle.cycleId;
-    await redeemTwenty(database, cycleId);
-    await childrenAppeal(database, cycle);
+    ({ cycleId } = await coverageScene(database, masterKey));
   }, 120_000);
   afterAll(async () => database?.close());
 
@@ -215,63 +181,3 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
     ).rejects.toMatchObject({ code: 'AMP_STATISTICS_UNKNOWN_DIMENSION' });
   });
 });
-
-/**
- * Twenty first redemptions of VE-B-01's entitlements, two assisted, written as the database
- * owner (the distribution routes are tested in their module; here only the counts matter).
- */
-async function redeemTwenty(database: TestDatabase, cycleId: string): Promise<void> {
-  await database.asAdmin((admin) =>
-    admin.transaction().execute(async (trx) => {
-      await sql`set local session_replication_role = replica`.execute(trx);
-      const pointId = randomUUID();
-      await sql`insert into distribution_point (id, code, name, kind, region_code)
-        values (${pointId}, 'stats-b', 'Punto B', 'kiosk', 'VE-B')`.execute(trx);
-      const chosen = await sql<{ id: string; person_id: string; program_id: string }>`
-        select e.id, e.person_id, e.program_id from entitlement e
-          join program_cycle_member m on m.cycle_id = e.cycle_id and m.person_id = e.person_id
-         where e.cycle_id = ${cycleId} and m.municipality_code = 'VE-B-01'
-         order by e.id limit 20`.execute(trx);
-      for (const [i, row] of chosen.rows.entries()) {
-        const assisted = i < 2;
-        const assistedId = assisted ? randomUUID() : null;
-        if (assistedId !== null) {
-          await sql`insert into assisted_redemption (id, point_id, operator_id, person_id, reason,
-                      method, started_at, started_day, verified_at)
-            values (${assistedId}, ${pointId}, ${randomUUID()}, ${row.person_id}, 'lost',
-                    'photo_attested', '2026-12-02', '2026-12-02', '2026-12-02')`.execute(trx);
-        }
-        await sql`insert into redemption (id, entitlement_id, person_id, program_id, cycle_id,
-                    point_id, mode, credential_id, assisted_id, redeemed_at, receipt_signature)
-          values (${randomUUID()}, ${row.id}, ${row.person_id}, ${row.program_id}, ${cycleId},
-                  ${pointId}, ${assisted ? 'assisted' : 'card'},
-                  ${assisted ? null : Buffer.from([0])}, ${assistedId}, '2026-12-02', 'test')`.execute(
-          trx,
-        );
-      }
-    }),
-  );
-}
-
-/**
- * The 12 children of VE-B-01 appeal being left out, 4 upheld: written as the database owner
- * with the municipality the appeal records when filed (the filing route is tested in the
- * programs module; here only the counts matter).
- */
-async function childrenAppeal(
-  database: TestDatabase,
-  cycle: { programId: string; cycleId: string },
-): Promise<void> {
-  await database.asAdmin(async (admin) => {
-    await sql`insert into appeal (id, person_id, program_id, cycle_id, version, region_code,
-                municipality_code, statement, filed_by_kind, filed_by, status, assign_due_at,
-                decide_due_at, outcome, decided_by)
-      select gen_random_uuid(), m.id, ${cycle.programId}::uuid, ${cycle.cycleId}::uuid, 1,
-             'VE-B', 'VE-B-01', 'test', 'citizen', m.id, 'decided', now(), now(),
-             case when m.n <= 4 then 'upheld' else 'rejected' end, gen_random_uuid()
-        from (select p.id, row_number() over (order by p.id) as n from person p
-               where not exists (select 1 from program_cycle_member c where c.person_id = p.id)) m`.execute(
-      admin,
-    );
-  });
-}

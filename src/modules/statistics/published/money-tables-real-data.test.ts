@@ -1,14 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { buildPerson } from '../../../../test/factories.js';
 import { aggregateReadModels } from '../../../statistics-read-models.js';
-import { disbursementRunner } from '../../payments/disbursement/disbursement-runner.js';
-import { disbursementStarter } from '../../payments/disbursement/disbursement-starter.js';
-import { programFunder } from '../../payments/funding/program-funder.js';
-import { cashCycle } from '../../payments/payments-test-kit.js';
 import { paymentsByProgramMonth } from '../../payments/statistics-read-model.js';
-import { expectNoisyCount } from '../statistics-test-kit.js';
+import { expectNoisyCount, paidCashCycle } from '../statistics-test-kit.js';
 import { findTable, readTable } from './table-reader.js';
 import { statisticsRefresher } from './table-refresher.js';
 
@@ -25,45 +21,11 @@ describe('amounts paid, from real disbursements, under the p % rule', () => {
   const masterKey = randomBytes(32);
   const programs: Record<string, string> = {};
 
-  async function disburse(code: string, largeMinor: bigint | null): Promise<void> {
-    const { programId, cycleId } = await cashCycle(database.db, { code, amountMinor: 250_00n });
-    programs[code] = programId;
-    if (largeMinor !== null) {
-      // One entitlement of this cycle is large (e.g. a benefit by household size).
-      await database.asAdmin(async (admin) => {
-        const one = await admin
-          .selectFrom('entitlement')
-          .select('id')
-          .where('cycle_id', '=', cycleId)
-          .orderBy('person_id', 'desc')
-          .executeTakeFirstOrThrow();
-        await admin
-          .updateTable('entitlement')
-          .set({ amount_minor: largeMinor })
-          .where('id', '=', one.id)
-          .execute();
-      });
-    }
-    await programFunder(database.db, {
-      programId,
-      currency: 'VES',
-      amountMinor: String(2_000_000_00n),
-      transferId: randomUUID(),
-    });
-    const started = await disbursementStarter(database.db, {
-      cycleId,
-      operatorId: null,
-      chunkEntitlements: 3,
-    });
-    const done = await disbursementRunner(database.db, { disbursementId: started.id, workers: 1 });
-    expect(done.status).toBe('finished');
-  }
-
   beforeAll(async () => {
     database = await createTestDatabase();
     for (let i = 0; i < 11; i++) await buildPerson({ database, masterKey });
-    await disburse('bono', null);
-    await disburse('beca', 1_000_000_00n);
+    programs.bono = (await paidCashCycle(database, 'bono', null)).programId;
+    programs.beca = (await paidCashCycle(database, 'beca', 1_000_000_00n)).programId;
   }, 120_000);
   afterAll(async () => database?.close());
 
