@@ -30,6 +30,26 @@ export function expectNoisyCount(value: number | null | undefined, count: number
 }
 
 /**
+ * A count from 1 to threshold − 1. The threshold rule reads the cell's noisy count (the same
+ * keyed draw as its published value, `disclosure/cell-noise.ts`), so such a cell is withheld
+ * unless its noisy reading reached the threshold — then it is published as a noisy count,
+ * never as a small one. Answers whether it was withheld, for the checks that follow from it.
+ *
+ * @example
+ *   if (expectSmallCountProtected(cell.value, 3)) expect(margin.value).toBeNull();
+ */
+export function expectSmallCountProtected(
+  value: number | null | undefined,
+  count: number,
+): boolean {
+  expect(count).toBeGreaterThan(0);
+  expect(count).toBeLessThan(statisticsLimits.threshold);
+  if (value === null) return true;
+  expectNoisyCount(value, count);
+  return false;
+}
+
+/**
  * The coverage scene of the real-data tests (issue #17): 41 adults in Anzoátegui — 26 in its
  * municipality VE-B-01 (parishes 01 and 02), 3 in VE-B-02 and 12 in VE-B-03 — and 12 children
  * in VE-B-01; a cash program `bono` (100.00 VES, everyone of age) with its approved cycle, so

@@ -135,6 +135,12 @@ export interface ProtectOptions {
    */
   readonly primary?: ReadonlySet<number>;
   /**
+   * Whether a non-zero cell falls under the threshold rule. Default: its true count is below
+   * `rules.threshold`. Counts with noise pass their noisy reading's verdict (`cell-noise.ts`),
+   * so the pattern of withheld cells is decided by the same draw as the published values.
+   */
+  readonly underThreshold?: (cell: number) => boolean;
+  /**
    * The protection distance of a primary cell, when it is not `rules.protectionLevel` (for
    * amounts: a share of the cell's value, so a large amount is not pinned down to 10 units).
    */
@@ -163,7 +169,8 @@ export async function protectTable(
   const primary: number[] = [];
   table.values.forEach((value, cell) => {
     if (unpublished.has(cell) || value <= 0) return;
-    if (value < rules.threshold || options.primary?.has(cell)) primary.push(cell);
+    const under = options.underThreshold?.(cell) ?? value < rules.threshold;
+    if (under || options.primary?.has(cell)) primary.push(cell);
   });
   // Totals before detail, as τ-Argus's HiTaS does: complements chosen for a state's cell
   // are then free for the municipalities' cells beneath it.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Dimension } from '../disclosure/linked-table.js';
 import { ageBands } from '../tables/dimensions.js';
 import {
+  countryRedeemedQuantity,
   cycleKey,
   placeLeaf,
   programCycleDimension,
@@ -129,6 +130,13 @@ function measuresUnder(root: string): string[] {
 
 const coverageCode = 'coverage_by_program_cycle_area';
 
+/** Coverage's redeemed measures as the redemption table's modes (the same persons). */
+const redeemedModes: Readonly<Record<string, 'redeemed' | 'card' | 'without_card'>> = {
+  redeemed: 'redeemed',
+  redeemed_with_card: 'card',
+  redeemed_without_card: 'without_card',
+};
+
 const coverageLevels = {
   'region.state': regionLevels['region.state'],
   'region.municipality': regionLevels['region.municipality'],
@@ -163,6 +171,12 @@ function coverageTable(): PublishedTable {
     breakdowns: [{ region: 2, program_cycle: 2, measure: 5 }],
     withoutTotal: ['measure'],
     only: { dimension: 'measure', codes: measuresUnder('enrolled') },
+    quantityOf: ([region, programCycle = '', measure = '']) => {
+      const mode = redeemedModes[measure];
+      return region === 'VE' && mode !== undefined
+        ? countryRedeemedQuantity(programCycle, mode)
+        : null;
+    },
     async build(models, db) {
       const groups = await models.coverage(db);
       const region = regionWithUnknown(2);

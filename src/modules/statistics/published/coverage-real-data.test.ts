@@ -4,7 +4,11 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { aggregateReadModels } from '../../../statistics-read-models.js';
 import { firstRedemptionsRelation } from '../../distribution/index.js';
 import { coverageByProgramCycle } from '../../programs/index.js';
-import { coverageScene, expectNoisyCount } from '../statistics-test-kit.js';
+import {
+  coverageScene,
+  expectNoisyCount,
+  expectSmallCountProtected,
+} from '../statistics-test-kit.js';
 import { publishedRate } from './rate-tables.js';
 import { findTable, readTable } from './table-reader.js';
 import { statisticsRefresher } from './table-refresher.js';
@@ -90,11 +94,11 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
     expectNoisyCount(value('VE-B-01', 'not_eligible'), 12);
     expectNoisyCount(value('VE-B', 'eligible'), 41);
     expectNoisyCount(value('VE-B-01', 'redeemed'), 20);
-    expect(value('VE-B-02', 'eligible')).toBeNull(); // 3
-    expect(value('VE-B-01', 'redeemed_without_card')).toBeNull(); // 2
-    expect(value('VE-B-01', 'not_redeemed')).toBeNull(); // 6
+    expectSmallCountProtected(value('VE-B-02', 'eligible'), 3);
+    const twoWithheld = expectSmallCountProtected(value('VE-B-01', 'redeemed_without_card'), 2);
+    expectSmallCountProtected(value('VE-B-01', 'not_redeemed'), 6);
     // 18 with the card would give the 2 away (20 − 18): withheld too.
-    expect(value('VE-B-01', 'redeemed_with_card')).toBeNull();
+    if (twoWithheld) expect(value('VE-B-01', 'redeemed_with_card')).toBeNull();
     for (const cell of answer.cells) {
       expect(cell.value === null || cell.value === 0 || cell.value >= 10).toBe(true);
       expect(cell.key[2]).not.toMatch(/^appeals_/);
@@ -114,11 +118,16 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
     expect(new Set(appeals.cells.map((cell) => cell.key[2]))).toEqual(
       new Set(['appeals_filed', 'appeals_upheld', 'appeals_not_upheld']),
     );
-    expect(appealed('VE-B-01', 'appeals_upheld')).toBeNull(); // 4
-    expect(appealed('VE-B-01', 'appeals_not_upheld')).toBeNull(); // 8
-    // 12 filed would bound both parts tighter than their protection (4 + 10 upheld leaves no
-    // room below 12): withheld too, with what would give it away.
-    expect(appealed('VE-B-01', 'appeals_filed')).toBeNull();
+    const upheldWithheld = expectSmallCountProtected(appealed('VE-B-01', 'appeals_upheld'), 4);
+    const notUpheldWithheld = expectSmallCountProtected(
+      appealed('VE-B-01', 'appeals_not_upheld'),
+      8,
+    );
+    // 12 filed would bound a withheld part tighter than its protection (4 + 10 upheld leaves
+    // no room below 12): withheld too, with what would give it away.
+    if (upheldWithheld || notUpheldWithheld) {
+      expect(appealed('VE-B-01', 'appeals_filed')).toBeNull();
+    }
     for (const cell of appeals.cells) {
       expect(cell.value === null || cell.value === 0 || cell.value >= 10).toBe(true);
     }
@@ -128,8 +137,8 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
     const parish = (code: string) => parishes.cells.find((cell) => cell.key[0] === code)?.value;
     expectNoisyCount(parish('VE-B-01-01'), 26);
     expectNoisyCount(parish('VE-B-01-02'), 12);
-    expect(parish('VE-B-02-01')).toBeNull(); // 3
-    expect(parish('VE-B-02')).toBeNull(); // the same 3
+    expectSmallCountProtected(parish('VE-B-02-01'), 3);
+    expectSmallCountProtected(parish('VE-B-02'), 3); // the same 3
   });
 
   it('publishes the redemption rate from the published coverage, in the members’ geography', async () => {

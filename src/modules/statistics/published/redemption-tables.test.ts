@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import type { AggregateReadModels, CoverageGroup, RedemptionGroup } from '../read-models.js';
-import { expectNoisyCount } from '../statistics-test-kit.js';
+import { expectNoisyCount, expectSmallCountProtected } from '../statistics-test-kit.js';
 import { dayBandOf } from './redemption-tables.js';
 import { findTable, readTable } from './table-reader.js';
 import { statisticsRefresher } from './table-refresher.js';
@@ -87,13 +87,13 @@ describe('distribution tables', () => {
     // Without the card: 12 in VE-A and 4 in VE-B. The 4 is withheld, and with it what would
     // give it away through the relation without the card ≤ redeemed (VE-B's card cell, 31,
     // or the 12 beside it).
-    expect(redeemed.get(`VE-B|${a}|without_card|all`)).toBeNull();
+    const fourWithheld = expectSmallCountProtected(redeemed.get(`VE-B|${a}|without_card|all`), 4);
     const revealing = [
       `VE-B|${a}|card|all`,
       `VE-A|${a}|without_card|all`,
       `VE|${a}|without_card|all`,
     ];
-    expect(revealing.some((key) => redeemed.get(key) === null)).toBe(true);
+    if (fourWithheld) expect(revealing.some((key) => redeemed.get(key) === null)).toBe(true);
     expect(redeemed.get(`VE-A|${b}|without_card|all`)).toBe(0);
     const time = await cells('redeemed_by_program_cycle_state', [
       'program.cycle',

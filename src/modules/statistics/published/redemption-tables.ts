@@ -1,6 +1,12 @@
 import type { CoverageGroup, RedemptionGroup } from '../read-models.js';
 import { flatDimension, nestedDimension } from '../tables/dimensions.js';
-import { cycleKey, leafOf, programCycleDimension, regionWithUnknown } from './cube-dimensions.js';
+import {
+  countryRedeemedQuantity,
+  cycleKey,
+  leafOf,
+  programCycleDimension,
+  regionWithUnknown,
+} from './cube-dimensions.js';
 import type { Cube, PublishedTable } from './published-table.js';
 
 /**
@@ -68,6 +74,13 @@ function redeemedTable(): PublishedTable {
       { region: 1, program_cycle: 1, time_to_redeem: 1 },
       { program_cycle: 2, time_to_redeem: 1 },
     ],
+    // At the country's total these cells are coverage's redeemed: one draw for both.
+    quantityOf: ([region, programCycle = '', mode, time]) =>
+      region === 'VE' &&
+      time === 'all' &&
+      (mode === 'redeemed' || mode === 'card' || mode === 'without_card')
+        ? countryRedeemedQuantity(programCycle, mode)
+        : null,
     async build(models, db): Promise<Cube | null> {
       if (models.redemptions === undefined) return null;
       const coverage = await models.coverage(db);

@@ -3,7 +3,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { noisyCount } from '../disclosure/cell-noise.js';
 import { type LinkedTable, linkedTable } from '../disclosure/linked-table.js';
-import { type DisclosureRules, protectTable } from '../disclosure/protect-table.js';
+import { type DisclosureRules, protectTable, roundToBase } from '../disclosure/protect-table.js';
 import { statisticsLimits } from '../limits.js';
 import type { AggregateReadModels } from '../read-models.js';
 import { protectAmounts } from './amount-protection.js';
@@ -217,6 +217,27 @@ async function protectedCells(
           ...common,
           roundingBase: cube.amounts.roundingBase ?? statisticsLimits.amountRoundingBase,
         };
+  // One keyed draw per shown cell of counts. Primary suppression is still decided on the true
+  // count (README, "Differencing": deciding it on this reading is written, not yet wired); a
+  // published cell whose reading is below the threshold shows the threshold, as before.
+  const { noiseVariance } = rules;
+  const noisy =
+    noiseVariance === undefined
+      ? undefined
+      : linked.values.map((count, i) =>
+          unpublished.has(i)
+            ? null
+            : noisyCount({
+                key: noiseKey,
+                table: table.code,
+                cell: linked.keys[i] ?? [],
+                quantity: table.quantityOf?.(linked.keys[i] ?? []),
+                count,
+                variance: noiseVariance,
+                threshold: rules.threshold,
+                base: rules.roundingBase,
+              }),
+        );
   const result =
     cube.amounts === undefined
       ? await countsProtected(linked, rules, unpublished)
@@ -226,16 +247,8 @@ async function protectedCells(
     const shown = views[i] ?? [];
     if (shown.length === 0) return;
     const value =
-      cell.status === 'published' && rules.noiseVariance !== undefined
-        ? noisyCount({
-            key: noiseKey,
-            table: table.code,
-            cell: cell.key,
-            count: linked.values[i] ?? 0,
-            variance: rules.noiseVariance,
-            threshold: rules.threshold,
-            base: rules.roundingBase,
-          })
+      cell.status === 'published' && noisy !== undefined
+        ? (noisy[i] ?? roundToBase(rules.threshold, rules.roundingBase))
         : cell.value;
     cells.push({ views: shown, key: cell.key, depths: depths[i] ?? [], value });
   });
