@@ -141,6 +141,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',
   statistics_refresh: 'operational',
+  // One row: the refresh schedule's lease and the last refresh's time and outcome (no person).
+  statistics_refresh_schedule: 'operational',
   // The secret key of the noise on published counts: written once, never changed (0046).
   statistics_noise_key: 'history',
 };
