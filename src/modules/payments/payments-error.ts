@@ -46,6 +46,8 @@ export const paymentsErrorCodes = [
   'AMP_SUBSIDY_NOT_ENTITLED',
   /** A merchant's subsidising program that does not exist (the problem names the field). */
   'AMP_SUBSIDY_PROGRAM_UNKNOWN',
+  /** The subsidising program is suspended: it pays no share until it resumes. */
+  'AMP_SUBSIDY_PROGRAM_SUSPENDED',
 ] as const;
 
 export type PaymentsErrorCode = (typeof paymentsErrorCodes)[number];
@@ -83,6 +85,10 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
     title: 'The payer holds no entitlement of the program that subsidises this price',
   },
   AMP_SUBSIDY_PROGRAM_UNKNOWN: { status: 422, title: 'No such subsidising program' },
+  AMP_SUBSIDY_PROGRAM_SUSPENDED: {
+    status: 409,
+    title: 'The program that subsidises this price is suspended',
+  },
 };
 
 defineErrors({

@@ -160,6 +160,8 @@ export const en: Dictionary = {
     AMP_REFUND_EXCEEDS_PAYMENT:
       'The refund is more than what is left of the payment. Nothing was refunded.',
     AMP_REFUNDS_TOO_MANY: 'This payment was refunded too many times already.',
+    AMP_SUBSIDY_PROGRAM_SUSPENDED:
+      'The program that subsidises this price is suspended: it pays no share until it resumes.',
     AMP_SUBSIDY_NOT_ENTITLED: 'This price is subsidised by a program you are not in.',
     AMP_SUBSIDY_PROGRAM_UNKNOWN: 'No such subsidising program. Choose one from the list.',
     generic: 'Something went wrong: {{detail}}',
@@ -1679,7 +1681,9 @@ export const en: Dictionary = {
       preparing:
         'This batch was interrupted while it was being created. Send the same request again to finish it, or cancel it and create a new one.',
       cancel: 'Cancel the batch',
-      cancelQuestion:
+      cancelQuestion_one:
+        "Cancel batch {{file}}? Its one payment is cancelled, the money reserved goes back to the program's fund and that entitlement can be paid in another batch.",
+      cancelQuestion_other:
         "Cancel batch {{file}}? Its {{count}} payments are cancelled, the money reserved goes back to the program's fund and those entitlements can be paid in another batch.",
       cancelConfirm: 'Yes, cancel the batch',
       cancelled: "Batch cancelled. The money reserved went back to the program's fund.",

@@ -161,6 +161,8 @@ export const es = {
     AMP_PAYMENT_REFUNDED: 'Este pago ya fue devuelto.',
     AMP_REFUND_EXCEEDS_PAYMENT: 'La devolución supera lo que queda del pago. No se devolvió nada.',
     AMP_REFUNDS_TOO_MANY: 'Este pago ya se devolvió demasiadas veces.',
+    AMP_SUBSIDY_PROGRAM_SUSPENDED:
+      'El programa que subsidia este precio está suspendido: no paga su parte hasta que se reanude.',
     AMP_SUBSIDY_NOT_ENTITLED: 'Este precio lo subsidia un programa en el que usted no está.',
     AMP_SUBSIDY_PROGRAM_UNKNOWN: 'No existe ese programa de subsidio. Elija uno de la lista.',
     generic: 'Algo salió mal: {{detail}}',
@@ -1706,7 +1708,9 @@ export const es = {
       preparing:
         'Este lote se interrumpió mientras se creaba. Envíe otra vez la misma solicitud para terminarlo, o anúlelo y cree uno nuevo.',
       cancel: 'Anular el lote',
-      cancelQuestion:
+      cancelQuestion_one:
+        '¿Anular el lote {{file}}? Su único pago se anula, el dinero reservado vuelve al fondo del programa y ese derecho se puede pagar en otro lote.',
+      cancelQuestion_other:
         '¿Anular el lote {{file}}? Sus {{count}} pagos se anulan, el dinero reservado vuelve al fondo del programa y esos derechos se pueden pagar en otro lote.',
       cancelConfirm: 'Sí, anular el lote',
       cancelled: 'Lote anulado. El dinero reservado volvió al fondo del programa.',

@@ -169,6 +169,14 @@ async function splitOf(
       'This price is subsidised by a program the payer holds no entitlement of',
     );
   }
+  // A suspended program pays nothing (docs/DISTRIBUTION.md, "Voucher states"): its share of a
+  // subsidised price is refused as a redemption at a point is, until the program resumes.
+  if (entitled.every((entitlement) => entitlement.programStatus === 'suspended')) {
+    throw new PaymentsError(
+      'AMP_SUBSIDY_PROGRAM_SUSPENDED',
+      'The program that subsidises this price is suspended: it pays nothing until it resumes',
+    );
+  }
   // Rounded down to the minor unit: the payer never pays less than their share.
   const subsidyMinor = (request.amountMinor * BigInt(subsidy.share_basis_points)) / 10_000n;
   return { payerMinor: request.amountMinor - subsidyMinor, subsidyMinor };

@@ -11,6 +11,7 @@ import {
   transferCreator,
   verifyLedger,
 } from '../../ledger/index.js';
+import { programStatusChanger } from '../../programs/index.js';
 import {
   fundingAccountId,
   merchantAccountId,
@@ -427,5 +428,33 @@ describe('merchant payments', () => {
       cookies: staff.cookies,
     });
     expect(own.json().merchants).toEqual([expect.objectContaining({ merchantId })]);
+  });
+
+  it('a suspended program pays no share of a subsidised price; the same request is paid once it resumes', async () => {
+    const setStatus = (to: 'suspended' | 'published') =>
+      programStatusChanger(kit.database.db, { programId, to, operatorId: finance.operatorId });
+    const token = await tokenOf({ amountMinor: '400', reference: 'T-900', programId });
+    const wallet = await balance(walletAccountId(payer.personId, 'VES'));
+    const funding = await balance(fundingAccountId(programId, 'VES'));
+    const before = await transferCount();
+    await setStatus('suspended');
+    // The PIN a clerk set after the lock-out above.
+    const pin = '7315';
+    const refused = await pay(token, pin);
+    expect([refused.statusCode, refused.json().code]).toEqual([
+      409,
+      'AMP_SUBSIDY_PROGRAM_SUSPENDED',
+    ]);
+    expect(await transferCount()).toBe(before);
+    expect(await balance(walletAccountId(payer.personId, 'VES'))).toBe(wallet);
+    // An unsubsidised price at the same counter is the payer's own money: still paid.
+    const own = await pay(await tokenOf({ amountMinor: '100', reference: 'T-901' }), pin);
+    expect(own.statusCode, own.body).toBe(201);
+    await setStatus('published');
+    const paid = await pay(token, pin);
+    expect(paid.statusCode, paid.body).toBe(201);
+    expect(paid.json()).toMatchObject({ payerMinor: '100', subsidyMinor: '300' });
+    expect(await balance(fundingAccountId(programId, 'VES'))).toBe(funding - 300n);
+    expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);
   });
 });
