@@ -11,7 +11,7 @@ import {
   switchToAppRole,
 } from '../src/platform/db/database.js';
 import { migrateUp } from '../src/platform/db/migrator.js';
-import { createTestDatabase, type TestDatabase } from './db.js';
+import { createTestDatabase, pgliteTemplateBlob, type TestDatabase } from './db.js';
 
 /**
  * What a test of an `amparo` command needs: a key directory, a migrated database the command
@@ -47,7 +47,9 @@ export async function createCliEnvironment(prefix: string): Promise<CliEnvironme
     env.MIGRATION_DATABASE_URL = database.config.migrationUrl;
   } else {
     env.AMPARO_DB_DIR = path.join(workDir, 'db');
-    const pglite = await openPglite(env.AMPARO_DB_DIR);
+    // The commands' database on disk starts from the migrated template (about 10 s of CPU
+    // less than initdb and every migration); `migrateUp` then finds nothing to apply.
+    const pglite = await openPglite(env.AMPARO_DB_DIR, pgliteTemplateBlob());
     const db = kyselyOverPglite(pglite);
     await migrateUp(db);
     await closePglite(db, pglite);

@@ -83,9 +83,7 @@ async function createPostgresTestDatabase(
 async function createPgliteTestDatabase(): Promise<TestDatabase> {
   // Global setup migrates one PGlite and dumps it; starting from that dump skips initdb and
   // the migrations. `migrateUp` then finds nothing to apply.
-  const templatePath = inject('testDatabase').pgliteTemplatePath;
-  const template = templatePath ? new TarInMemory(pgliteTemplateBytes(templatePath)) : undefined;
-  const pglite = await openPglite('memory://', template);
+  const pglite = await openPglite('memory://', pgliteTemplateBlob());
   const db = kyselyOverPglite(pglite);
   await migrateUp(db);
   await switchToAppRole(db);
@@ -118,6 +116,16 @@ async function createPgliteTestDatabase(): Promise<TestDatabase> {
     },
     close: () => closePglite(db, pglite),
   };
+}
+
+/**
+ * The migrated PGlite template global setup dumped, as the Blob `openPglite` loads, or
+ * undefined on a PostgreSQL run. Another data directory (a command's, on disk) starts from it
+ * as the test databases do, instead of paying initdb and every migration again.
+ */
+export function pgliteTemplateBlob(): Blob | undefined {
+  const templatePath = inject('testDatabase').pgliteTemplatePath;
+  return templatePath ? new TarInMemory(pgliteTemplateBytes(templatePath)) : undefined;
 }
 
 let pgliteTemplate: { path: string; bytes: Buffer } | undefined;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import { createTestDatabase, pgliteTemplateBlob, type TestDatabase } from '../../../../test/db.js';
 import { initKeys } from '../../../platform/crypto/key-store.js';
 import { closePglite, kyselyOverPglite, openPglite } from '../../../platform/db/database.js';
 import { migrateUp } from '../../../platform/db/migrator.js';
@@ -46,7 +46,7 @@ describe('amparo import persons: resume after SIGKILL', () => {
     } else {
       // In-memory PGlite cannot be shared with a child process: use one on disk.
       env.AMPARO_DB_DIR = path.join(workDir, 'db');
-      const pglite = await openPglite(env.AMPARO_DB_DIR);
+      const pglite = await openPglite(env.AMPARO_DB_DIR, pgliteTemplateBlob());
       const db = kyselyOverPglite(pglite);
       await migrateUp(db);
       await closePglite(db, pglite);
