@@ -2,7 +2,7 @@ import { limits } from '../../../limits.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { programChoices } from '../../programs/index.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
-import { batchSummaries, type PayoutBatchSummary, uuidPattern } from './batch-reader.js';
+import { batchSummaries, type PayoutBatchSummary, payoutBatchExists } from './batch-reader.js';
 import { guardPayout } from './payout-gate.js';
 import type { PayoutStatus } from './payout-tables.js';
 
@@ -75,13 +75,7 @@ export async function batchPaymentsReader(
   context: PaymentsContext,
   props: { batchId: string; afterSeq: number },
 ): Promise<{ payments: BatchPayment[]; nextAfterSeq: number | null }> {
-  const exists =
-    uuidPattern.test(props.batchId) &&
-    (await deps.db
-      .selectFrom('payout_batch')
-      .select('id')
-      .where('id', '=', props.batchId)
-      .executeTakeFirst()) !== undefined;
+  const exists = await payoutBatchExists(deps.db, props.batchId);
   const { grant } = await guardPayout(
     deps,
     context,

@@ -203,19 +203,28 @@ export async function assertSchemaValid(xml: string): Promise<void> {
   }
 }
 
+/**
+ * Whether a batch of that id exists (a malformed id is simply not one): the routes that name a
+ * batch answer 404 for both, after the access decision, so existence is not told to a caller
+ * the decision refuses.
+ */
+export async function payoutBatchExists(db: Kysely<Database>, batchId: string): Promise<boolean> {
+  if (!uuidPattern.test(batchId)) return false;
+  const row = await db
+    .selectFrom('payout_batch')
+    .select('id')
+    .where('id', '=', batchId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** A batch's figures for the finance officer or the auditor (`payout.read`, audited). */
 export async function payoutBatchReader(
   deps: PaymentsDependencies,
   context: PaymentsContext,
   batchId: string,
 ): Promise<PayoutBatchSummary> {
-  const exists =
-    uuidPattern.test(batchId) &&
-    (await deps.db
-      .selectFrom('payout_batch')
-      .select('id')
-      .where('id', '=', batchId)
-      .executeTakeFirst()) !== undefined;
+  const exists = await payoutBatchExists(deps.db, batchId);
   const { grant } = await guardPayout(
     deps,
     context,
