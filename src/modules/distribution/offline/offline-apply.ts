@@ -24,6 +24,7 @@ export interface Candidate {
   receipt: OfflineReceiptInput;
   entitlement: EntitlementForRedemption;
   snapshotIssuedAt: Date;
+  snapshotExpiresAt: Date;
 }
 
 interface Balance {
@@ -103,12 +104,28 @@ function refusedBeyondAllowance(receiptId: string): SyncResult {
 const unitsOf = (receipt: OfflineReceiptInput) =>
   receipt.lines.reduce((sum, line) => sum + line.quantity, 0);
 
+/** When a snapshot was in force: from its issue to its expiry. */
+interface SnapshotWindow {
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+const overlap = (a: SnapshotWindow, b: SnapshotWindow) =>
+  a.issuedAt < b.expiresAt && b.issuedAt < a.expiresAt;
+
 /**
- * The device's allowance per snapshot (issue #15, point 5): receipts and units already kept
- * (counted or conflict) for each snapshot of this batch, read under a lock on the device so two
- * syncs of one device at once count each other. In the documented order, a receipt that would
- * pass `receiptsMax` receipts or `unitsMax` units of its snapshot is refused
- * (`AMP_OFFLINE_ALLOWANCE_EXCEEDED`): nothing is counted for it, whatever the device did.
+ * The device's offline allowance (issue #15, point 5): what a device may hand over before the
+ * server hears of it. For each snapshot of this batch: the receipts already kept (counted or
+ * conflict) made with it, plus those made with **any other snapshot of the same device in force
+ * at the same time** that the server **had not heard of when this one was issued** (synced
+ * after its issue; `issued_at` is kept to the second it signs, so a receipt synced within that
+ * second is taken as heard of), and their units. Then, in the documented order, a receipt that
+ * would pass `receiptsMax` receipts or `unitsMax` units of its snapshot is refused
+ * (`AMP_OFFLINE_ALLOWANCE_EXCEEDED`): nothing is counted for it, whatever the device did. Read
+ * under a lock on the device, so two syncs of one device at once count each other. A device
+ * that downloads several snapshots before going offline gets one allowance, not one per
+ * snapshot; a device that syncs and then downloads a new snapshot starts afresh (what it synced
+ * was heard of).
  */
 async function allowanceUsed(
   trx: Transaction<Database>,
@@ -119,25 +136,31 @@ async function allowanceUsed(
   use(receipt: OfflineReceiptInput): void;
 }> {
   await sql`select pg_advisory_xact_lock(hashtext(${`offline device ${device.id}`}))`.execute(trx);
-  const snapshotIds = [...new Set(ordered.map((each) => each.receipt.snapshotId))];
+  const windows = new Map<string, SnapshotWindow>();
+  for (const each of ordered) {
+    windows.set(each.receipt.snapshotId, {
+      issuedAt: each.snapshotIssuedAt,
+      expiresAt: each.snapshotExpiresAt,
+    });
+  }
   const rows = await sql<{ snapshot_id: string; receipts: number; units: number }>`
-    select r.snapshot_id, count(*)::int as receipts, coalesce(sum(u.units), 0)::int as units
-    from offline_receipt r
+    select s.id as snapshot_id, count(*)::int as receipts, coalesce(sum(u.units), 0)::int as units
+    from distribution_snapshot s
+    join distribution_snapshot o
+      on o.device_id = s.device_id and o.issued_at < s.expires_at and o.expires_at > s.issued_at
+    join offline_receipt r
+      on r.snapshot_id = o.id
+      and (o.id = s.id or r.synced_at >= s.issued_at + interval '1 second')
     cross join lateral (
       select coalesce(sum((l ->> 'quantity')::int), 0) as units from jsonb_array_elements(r.lines) l
     ) u
-    where r.snapshot_id in (${sql.join(snapshotIds)})
-    group by r.snapshot_id
+    where s.id in (${sql.join([...windows.keys()])}) and s.device_id = ${device.id}
+    group by s.id
   `.execute(trx);
-  const used = new Map(rows.rows.map((row) => [row.snapshot_id, { ...row }]));
-  const usedOf = (snapshotId: string) => {
-    let entry = used.get(snapshotId);
-    if (entry === undefined) {
-      entry = { snapshot_id: snapshotId, receipts: 0, units: 0 };
-      used.set(snapshotId, entry);
-    }
-    return entry;
-  };
+  const used = new Map<string, { receipts: number; units: number }>();
+  for (const row of rows.rows)
+    used.set(row.snapshot_id, { receipts: row.receipts, units: row.units });
+  const usedOf = (snapshotId: string) => used.get(snapshotId) ?? { receipts: 0, units: 0 };
   return {
     admits: (receipt) => {
       const entry = usedOf(receipt.snapshotId);
@@ -146,10 +169,17 @@ async function allowanceUsed(
         entry.units + unitsOf(receipt) <= device.unitsMax
       );
     },
+    // Kept now, so heard of only now: it counts for every snapshot of the batch in force with its own.
     use: (receipt) => {
-      const entry = usedOf(receipt.snapshotId);
-      entry.receipts += 1;
-      entry.units += unitsOf(receipt);
+      const own = windows.get(receipt.snapshotId) as SnapshotWindow; // Safe: from the batch.
+      for (const [snapshotId, window] of windows) {
+        if (!overlap(own, window)) continue;
+        const entry = usedOf(snapshotId);
+        used.set(snapshotId, {
+          receipts: entry.receipts + 1,
+          units: entry.units + unitsOf(receipt),
+        });
+      }
     },
   };
 }

@@ -218,7 +218,12 @@ async function checked(
       refuse(receipt, problem ?? 'AMP_ENTITLEMENT_NOT_REDEEMABLE', holder.personId);
       continue;
     }
-    candidates.push({ receipt, entitlement, snapshotIssuedAt: snapshot.issued_at });
+    candidates.push({
+      receipt,
+      entitlement,
+      snapshotIssuedAt: snapshot.issued_at,
+      snapshotExpiresAt: snapshot.expires_at,
+    });
   }
   return candidates;
 }

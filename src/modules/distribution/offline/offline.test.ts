@@ -508,6 +508,79 @@ describe('offline snapshot and sync', () => {
     expect(await counted(entitlementId)).toBe(3);
   });
 
+  it('gives a device one allowance for the snapshots it held at once, and a fresh one after a sync', async () => {
+    const key = offlineDevice();
+    const registered = await call('POST', 'devices', supervisor, {
+      ...key.registration(point, 'Tablet E'),
+      receiptsMax: 2,
+      unitsMax: 100,
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const device = { key, id: registered.json().id as string };
+    // A second device with two snapshots taken before anything below is synced.
+    const other = offlineDevice();
+    const otherRegistered = await call('POST', 'devices', supervisor, {
+      ...other.registration(point, 'Tablet F'),
+      receiptsMax: 1,
+      unitsMax: 100,
+    });
+    const otherId = otherRegistered.json().id as string;
+    const a = (await snapshotOf({ id: otherId })).snapshot.payload;
+    const b = (await snapshotOf({ id: otherId })).snapshot.payload;
+    // Two snapshots downloaded before going offline: each alone would allow two receipts.
+    const first = (await snapshotOf(device)).snapshot.payload;
+    const second = (await snapshotOf(device)).snapshot.payload;
+    // A snapshot's time is kept to the second: sync after the second it was issued in.
+    await new Promise((resolve) => setTimeout(resolve, 1020 - (Date.now() % 1000)));
+    const entry = first.entries.find((each: string[]) => each[0] === cardHash(caro.credentialId));
+    const entitlementId = entitlementIdOfEntry(entry[1]);
+    const at = Date.now() - 30_000;
+    const receipt = (snapshotId: string, deviceTime: number) =>
+      key.receipt(point, device.id, {
+        snapshotId,
+        entitlementId,
+        credentialId: caro.credentialId,
+        lines: [{ item: 'rice', quantity: 1 }],
+        deviceTime,
+      });
+    const before = await counted(entitlementId);
+    const outcomes = async (receipts: object[]) =>
+      (await sync(device, receipts))
+        .json()
+        .results.map((r: { outcome: string; code: string | null }) => r.code ?? r.outcome);
+    // Two with the first snapshot fill the allowance; the one made with the second, synced
+    // later, is beyond it: the server had not heard of the first two when it issued the second.
+    expect(
+      await outcomes([receipt(first.snapshotId, at), receipt(first.snapshotId, at + 1)]),
+    ).toEqual(['counted', 'counted']);
+    expect(await outcomes([receipt(second.snapshotId, at + 2)])).toEqual([
+      'AMP_OFFLINE_ALLOWANCE_EXCEEDED',
+    ]);
+    expect(await counted(entitlementId)).toBe(before + 2);
+    // In one batch too: the second receipt, with the second snapshot, is beyond the shared allowance.
+    const otherReceipt = (snapshotId: string, deviceTime: number) =>
+      other.receipt(point, otherId, {
+        snapshotId,
+        entitlementId,
+        credentialId: caro.credentialId,
+        lines: [{ item: 'rice', quantity: 1 }],
+        deviceTime,
+      });
+    const together = await sync({ id: otherId }, [
+      otherReceipt(a.snapshotId, at + 3),
+      otherReceipt(b.snapshotId, at + 4),
+    ]);
+    const [kept, beyond] = together.json().results;
+    expect(['counted', 'conflict']).toContain(kept.outcome);
+    expect(beyond.code).toBe('AMP_OFFLINE_ALLOWANCE_EXCEEDED');
+    // What was synced before a snapshot was issued is heard of: the next snapshot starts afresh
+    // (this receipt passes the allowance and is then refused for what remains, nothing left).
+    const third = (await snapshotOf(device)).snapshot.payload;
+    expect(await outcomes([receipt(third.snapshotId, Date.now() - 1000)])).not.toContain(
+      'AMP_OFFLINE_ALLOWANCE_EXCEEDED',
+    );
+  });
+
   it("refuses a receipt naming another person's card or a card revoked before it, and a device clock far behind; none counted, each audited", async () => {
     const [a] = devices;
     if (a === undefined) throw new Error('no device');
