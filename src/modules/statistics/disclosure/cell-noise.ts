@@ -1,4 +1,4 @@
-import { discreteGaussian, keyedSource } from './discrete-gaussian.js';
+import { discreteGaussianOf, keyedSource } from './discrete-gaussian.js';
 import { roundToBase } from './protect-table.js';
 
 /**
@@ -48,8 +48,7 @@ export function noisyCount(input: {
     input.quantity == null
       ? JSON.stringify([input.table, input.cell, input.count])
       : JSON.stringify(['quantity', input.quantity, input.count]);
-  const noisy =
-    input.count + Number(discreteGaussian(BigInt(input.variance), keyedSource(input.key, label)));
+  const noisy = input.count + discreteGaussianOf(input.variance, keyedSource(input.key, label));
   if (noisy < input.threshold) return null;
   return roundToBase(noisy, input.base);
 }

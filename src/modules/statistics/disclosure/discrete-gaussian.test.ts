@@ -4,6 +4,7 @@ import {
   bernoulliExp,
   discreteGaussian,
   discreteGaussianMass,
+  discreteGaussianOf,
   keyedSource,
   secureSource,
 } from './discrete-gaussian.js';
@@ -67,5 +68,26 @@ describe('discrete Gaussian', () => {
     );
     expect(otherKey).not.toEqual(a);
     expect(new Set(a.map(String)).size).toBeGreaterThan(5);
+  });
+
+  it('draws, on numbers, what the bigint sampler of session 12 drew for the same key and label', () => {
+    // Drawn by the bigint-only implementation (48f601a) with this key and labels: the keyed
+    // draws of published cells did not change when the sampler moved to numbers, so no cell
+    // is redrawn by the refresh after it.
+    const key = new Uint8Array(32).map((_, i) => i * 7 + 1);
+    const before: Record<number, number[]> = {
+      1: [0, 1, -2, -1, -1, 0, 1, 0, -1, 0, 0, -2, 1, 0, 0, 0],
+      25: [-6, 1, -1, -5, 0, 0, 1, 3, 4, -1, -2, -9, -6, 0, 0, 2],
+      1000: [-40, -30, -41, 10, 18, 24, -18, 1, -42, -10, 13, 32, -32, -7, 8, 33],
+    };
+    for (const [variance, draws] of Object.entries(before)) {
+      const labels = draws.map((_, i) => `cell ${i}`);
+      expect(
+        labels.map((label) => discreteGaussianOf(Number(variance), keyedSource(key, label))),
+      ).toEqual(draws);
+      expect(
+        labels.map((label) => Number(discreteGaussian(BigInt(variance), keyedSource(key, label)))),
+      ).toEqual(draws);
+    }
   });
 });
