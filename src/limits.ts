@@ -816,10 +816,16 @@ export const limits = {
      * A refresh's sort and hash memory per plan node, MB (PostgreSQL's `work_mem`, set for the
      * refresh's reads only; the server's default is 4 MB). Coverage sorts and hashes every first
      * redemption and joins every member to its entitlement: at 200,000 persons × 12 cycles, 4 MB
-     * spilled them to disk in 16 and 32 batches (BENCHMARKS.md). Up to three parallel workers
-     * may each use it per node.
+     * spilled them to disk in 16 and 32 batches (BENCHMARKS.md). Each read is one serial
+     * statement, so one process uses it per node.
      */
     refreshWorkMemMb: 64,
+    /**
+     * A refresh's source reads running at once, each a serial statement on its own connection
+     * (the database computes the next sources while the refresh protects a table; two cores,
+     * two statements). Out of the server's pool of `database.poolConnectionsMax`.
+     */
+    refreshReadsAtOnce: 2,
     /**
      * The p % dominance rule for amounts: a cell is withheld when its two largest
      * contributions leave less than this share of the largest to the rest, and a withheld

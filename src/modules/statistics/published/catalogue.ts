@@ -27,6 +27,11 @@ import { stockTable } from './stock-tables.js';
  */
 export type { Breakdown, Cube, PublishedTable, Text } from './published-table.js';
 
+/** The day the people table counts ages at: the refresh's date (UTC). */
+export function referenceDateOf(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
 function peopleTable(): PublishedTable {
   return {
     code: 'people_by_age_sex_region',
@@ -61,7 +66,7 @@ function peopleTable(): PublishedTable {
           parent: code === 'all' ? null : 'all',
         })),
       };
-      const groups = await models.people(db, now.toISOString().slice(0, 10));
+      const groups = await models.people(db, referenceDateOf(now));
       const leafCounts = groups.map((group) => {
         const placeLeafCode = placeLeaf(region, [
           group.stateCode,

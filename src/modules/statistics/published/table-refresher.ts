@@ -7,7 +7,12 @@ import { type DisclosureRules, protectTable, roundToBase } from '../disclosure/p
 import { statisticsLimits } from '../limits.js';
 import type { AggregateReadModels } from '../read-models.js';
 import { protectAmounts } from './amount-protection.js';
-import { type Breakdown, type PublishedTable, publishedTables } from './catalogue.js';
+import {
+  type Breakdown,
+  type PublishedTable,
+  publishedTables,
+  referenceDateOf,
+} from './catalogue.js';
 
 import type { StoredCell } from './published-table.js';
 
@@ -19,6 +24,13 @@ export interface RefreshProgress {
   tablesTotal: number;
   table: string;
   durationMs: number;
+}
+
+export interface RefreshOptions {
+  /** Awaited when it answers a promise (the schedule renews its lease here). */
+  onProgress?: (progress: RefreshProgress) => unknown;
+  /** Stops the run between tables (server close); the next run resumes it. */
+  signal?: AbortSignal;
 }
 
 /** Whether a cell at these depths is shown by a breakdown (every dimension at or above it). */
@@ -43,16 +55,25 @@ export function shownBy(
  */
 export async function statisticsRefresher(
   deps: { db: Kysely<Database>; models: AggregateReadModels; now?: () => Date },
-  options: {
-    /** Awaited when it answers a promise (the schedule renews its lease here). */
-    onProgress?: (progress: RefreshProgress) => unknown;
-    /** Stops the run between tables (server close); the next run resumes it. */
-    signal?: AbortSignal;
-  } = {},
+  options: RefreshOptions = {},
 ): Promise<{ refreshId: string; tables: string[] }> {
   const { db } = deps;
-  const models = onceEach(deps.models);
   const now = deps.now ?? (() => new Date());
+  const reads = readsAhead(db, deps.models, now());
+  try {
+    return await refreshTables(db, reads.models, now, options);
+  } finally {
+    // No read outlives the run (a stopped or failed run may leave some unasked).
+    await reads.settled();
+  }
+}
+
+async function refreshTables(
+  db: Kysely<Database>,
+  models: AggregateReadModels,
+  now: () => Date,
+  options: RefreshOptions,
+): Promise<{ refreshId: string; tables: string[] }> {
   const tables = publishedTables;
   const unfinished = await db
     .selectFrom('statistics_refresh')
@@ -114,30 +135,71 @@ async function noiseKeyOf(db: Kysely<Database>): Promise<Uint8Array> {
 }
 
 /**
- * The read models asked once per run: several tables are views of one source (four coverage
- * tables, three redemption tables), and at a national scale each source query reads millions
- * of rows.
+ * The read models, each asked once per run and all at its start: several tables are views of
+ * one source (four coverage tables, three redemption tables), and at a national scale each
+ * source query reads millions of rows. Started together, the database computes the next
+ * sources while this process protects a table, and on two cores two sources at once (each read
+ * is one serial statement: `asBatchReads`). Each read runs in its own transaction with the
+ * batch settings, on the run's database whatever handle a table's `build` passes (a build holds
+ * no connection while it waits, so a single-connection database queues the reads instead of
+ * waiting on itself).
  */
-function onceEach(models: AggregateReadModels): AggregateReadModels {
+function readsAhead(
+  db: Kysely<Database>,
+  models: AggregateReadModels,
+  startedAt: Date,
+): { models: AggregateReadModels; settled: () => Promise<unknown> } {
   const remembered = new Map<string, Promise<unknown>>();
-  function once<T>(key: string, ask: () => Promise<T>): Promise<T> {
+  const slot = slots(statisticsLimits.refreshReadsAtOnce);
+  function once<T>(key: string, ask: (db: Kysely<Database>) => Promise<T>): Promise<T> {
     const known = remembered.get(key);
     // Safe: a key is only ever stored with the answer of the call that uses the same key.
     if (known !== undefined) return known as Promise<T>;
-    const answer = ask();
+    const answer = slot(() =>
+      db.transaction().execute(async (trx) => {
+        await asBatchReads(trx);
+        return ask(trx);
+      }),
+    );
+    // Awaited by the table that needs it; a run that stops first must not leave it unhandled.
+    answer.catch(() => undefined);
     remembered.set(key, answer);
     return answer;
   }
   const { redemptions, payments, stock } = models;
-  return {
-    people: (db, referenceDate) =>
-      once(`people:${referenceDate}`, () => models.people(db, referenceDate)),
-    coverage: (db) => once('coverage', () => models.coverage(db)),
+  const ahead: AggregateReadModels = {
+    people: (_db, referenceDate) =>
+      once(`people:${referenceDate}`, (trx) => models.people(trx, referenceDate)),
+    coverage: () => once('coverage', (trx) => models.coverage(trx)),
     ...(redemptions === undefined
       ? {}
-      : { redemptions: (db) => once('redemptions', () => redemptions(db)) }),
-    ...(payments === undefined ? {} : { payments: (db) => once('payments', () => payments(db)) }),
-    ...(stock === undefined ? {} : { stock: (db) => once('stock', () => stock(db)) }),
+      : { redemptions: () => once('redemptions', (trx) => redemptions(trx)) }),
+    ...(payments === undefined ? {} : { payments: () => once('payments', (trx) => payments(trx)) }),
+    ...(stock === undefined ? {} : { stock: () => once('stock', (trx) => stock(trx)) }),
+  };
+  // Coverage, the longest, beside the others in the order the tables need them.
+  void ahead.coverage(db);
+  void ahead.people(db, referenceDateOf(startedAt));
+  void ahead.redemptions?.(db);
+  void ahead.stock?.(db);
+  void ahead.payments?.(db);
+  return { models: ahead, settled: () => Promise.allSettled(remembered.values()) };
+}
+
+/** Runs the tasks given to it at most `count` at a time, in the order given. */
+function slots(count: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= count) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next === undefined) running--;
+      else next();
+    }
   };
 }
 
@@ -178,10 +240,8 @@ async function protectedCells(
   now: Date,
   noiseKey: Uint8Array,
 ) {
-  const cube = await db.transaction().execute(async (trx) => {
-    await asBatchReads(trx);
-    return table.build(models, trx, now);
-  });
+  // The reads are `readsAhead`'s, each in its own batch transaction.
+  const cube = await table.build(models, db, now);
   if (cube === null) return null;
   const linked = linkedTable(cube.dimensions, cube.leafCounts);
   const names = cube.dimensions.map((dimension) => dimension.name);
@@ -268,6 +328,11 @@ async function protectedCells(
  *   redemptions do not spill to disk in many batches;
  * - no memoized index probes: given that memory, the planner chose to probe the entitlements
  *   once per member through a cache that missed every time (75 s instead of 10 s);
+ * - no nested loops: with few or no reversals the planner rescanned `redemption_reversal`
+ *   once per redemption to find the first redemptions (a hash anti join reads it once);
+ * - no parallel workers: in coverage each worker computed the first redemptions again under
+ *   its private hash (sort and hash three times on two cores, twice the CPU of one process);
+ *   the reads run side by side instead (`readsAhead`);
  * - no JIT compilation: compiling the coverage plan (inlining, optimisation) took seconds,
  *   for a statement that runs once.
  * PGlite accepts every one of these; it has no JIT and runs no parallel workers.
@@ -277,6 +342,8 @@ async function asBatchReads(trx: Transaction<Database>): Promise<void> {
   await sql`select set_config('statement_timeout', ${String(refreshStatementTimeoutMs)}, true),
                    set_config('work_mem', ${`${refreshWorkMemMb}MB`}, true),
                    set_config('enable_memoize', 'off', true),
+                   set_config('enable_nestloop', 'off', true),
+                   set_config('max_parallel_workers_per_gather', '0', true),
                    set_config('jit', 'off', true)`.execute(trx);
 }
 
