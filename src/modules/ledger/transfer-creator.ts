@@ -248,14 +248,11 @@ async function applyBatch(
   },
 ): Promise<TransferOutcome[]> {
   const { now, deferHot } = batch;
-  const snapshot = await readSnapshot(
-    trx,
-    transfers,
-    validations,
+  const snapshot = await readSnapshot(trx, transfers, validations, {
     deferHot,
-    batch.openAccounts.map((account) => account.id),
-    batch.readOwn,
-  );
+    openAccounts: batch.openAccounts,
+    readOwn: batch.readOwn,
+  });
   const opened = await openMissing(trx, snapshot, batch.openAccounts);
   const limited =
     batch.dailyDebitLimits === null
@@ -323,18 +320,21 @@ async function readSnapshot(
   trx: Transaction<Database>,
   transfers: readonly TransferInput[],
   validations: readonly (TransferResult | null)[],
-  deferHot: boolean,
-  /** Accounts to open: read (and locked) with the others when they exist. */
-  openIds: readonly string[],
-  /** False when the caller expects every id of the batch to be new (`transfersExpectedNew`). */
-  readOwn: boolean,
+  read: {
+    deferHot: boolean;
+    /** Accounts to open: read (and locked) with the others when they exist. */
+    openAccounts: readonly AccountInput[];
+    /** False when the caller expects every id of the batch to be new (`transfersExpectedNew`). */
+    readOwn: boolean;
+  },
 ): Promise<LedgerSnapshot> {
+  const { deferHot, readOwn } = read;
   const valid = transfers.filter((_, index) => validations[index] === null);
   const pendingIds = [
     ...new Set(valid.filter((t) => resolvesPending(t.flags)).map((t) => t.pendingId ?? zeroId)),
   ];
   const pendings = await readTransfers(trx, pendingIds);
-  const accountIds = new Set<string>(openIds);
+  const accountIds = new Set<string>(read.openAccounts.map((account) => account.id));
   for (const transfer of valid) {
     accountIds.add(transfer.debitAccountId).add(transfer.creditAccountId);
   }
@@ -347,7 +347,16 @@ async function readSnapshot(
     kindsExcluded: true,
     lock: true,
   });
-  const hot = await readAccounts(trx, ids, {
+  // An account to open of an ordinary kind is not looked for among the hot kinds: if it exists,
+  // its kind is the one asked (`openMissing` asserts it), so the read above found it. A
+  // disbursement chunk's hot read then looks up its funding account, not its 4,000 wallets.
+  const ordinaryToOpen = new Set(
+    read.openAccounts
+      // Safe: withAttempts validated every account to open (its kind is a ledger kind).
+      .filter((account) => !deferredAccountKinds.includes(account.kind as AccountKind))
+      .map((account) => account.id),
+  );
+  const hot = await readAccounts(trx, ids.filter((id) => !ordinaryToOpen.has(id)), {
     kinds: deferredAccountKinds,
     kindsExcluded: false,
     lock: !deferHot,

@@ -34,6 +34,11 @@ interface Chunk {
   lastPersonId: string;
 }
 
+/** An entitlement of the chunk with the id of the wallet it credits. */
+interface WalletEntitlement extends CashEntitlement {
+  walletId: string;
+}
+
 interface ChunkFigures {
   credited: number;
   creditedMinor: bigint;
@@ -113,12 +118,18 @@ async function payChunk(
   chunk: Chunk,
   onWalletCredited: WalletCreditHook | undefined,
 ): Promise<{ chunksDone: number; chunksTotal: number }> {
-  const entitlements = await cashEntitlementsInRange(db, {
-    programId: disbursement.programId,
-    cycleId: disbursement.cycleId,
-    firstPersonId: chunk.firstPersonId,
-    lastPersonId: chunk.lastPersonId,
-  });
+  // Each wallet's id is derived once (a hash), for its credit and for its opening.
+  const entitlements = (
+    await cashEntitlementsInRange(db, {
+      programId: disbursement.programId,
+      cycleId: disbursement.cycleId,
+      firstPersonId: chunk.firstPersonId,
+      lastPersonId: chunk.lastPersonId,
+    })
+  ).map((entitlement) => ({
+    ...entitlement,
+    walletId: walletAccountId(entitlement.personId, disbursement.currency),
+  }));
   let counted: { chunksDone: number; chunksTotal: number } | undefined;
   await transferCreator(
     db,
@@ -147,11 +158,11 @@ async function payChunk(
 }
 
 /** The credit of one entitlement: funding account → wallet, its id derived from the entitlement. */
-function creditOf(disbursement: DisbursementProgress, entitlement: CashEntitlement): TransferInput {
+function creditOf(disbursement: DisbursementProgress, entitlement: WalletEntitlement): TransferInput {
   return {
     id: disbursementTransferId(entitlement.entitlementId),
     debitAccountId: disbursement.fundingAccountId,
-    creditAccountId: walletAccountId(entitlement.personId, disbursement.currency),
+    creditAccountId: entitlement.walletId,
     amountMinor: entitlement.amountMinor,
     flags: 0,
     currency: disbursement.currency,
@@ -196,9 +207,9 @@ function figuresOf(
 }
 
 /** The wallets of the persons paid (opened on first credit; an open one is kept). */
-function walletsOf(payable: readonly CashEntitlement[], currency: 'VES' | 'USD'): AccountInput[] {
+function walletsOf(payable: readonly WalletEntitlement[], currency: 'VES' | 'USD'): AccountInput[] {
   return payable.map((entitlement) => ({
-    id: walletAccountId(entitlement.personId, currency),
+    id: entitlement.walletId,
     currency,
     kind: 'beneficiary_wallet',
     flags: accountFlags.debitsMustNotExceedCredits,
