@@ -9,6 +9,7 @@ export {
   disbursementTransferId,
   fundingAccountId,
   settlementAccountId,
+  settlementAccountIds,
   walletAccountId,
 } from './accounts/account-ids.js';
 export { freezeWalletsOnRegistryEvents } from './accounts/wallet-freeze.js';

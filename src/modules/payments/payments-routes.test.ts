@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerIsSound, verifyLedger } from '../ledger/index.js';
 import { buildPerson } from '../../../test/factories.js';
 import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../distribution/distribution-test-kit.js';
 import { citizenSession } from './merchants/merchant-test-kit.js';
+import { settlementAccountIds } from './accounts/account-ids.js';
 import { cashCycle } from './payments-test-kit.js';
 
 /**
@@ -143,4 +145,38 @@ describe('payments routes', () => {
       expect.objectContaining({ currency: 'VES', balanced: true }),
     ]);
   });
+
+  it('spreads funding requests at once over the settlement sub-accounts; the trial balance sums them', async () => {
+    const before = await settlementDebits();
+    const transferIds = Array.from({ length: 12 }, () => randomUUID());
+    const answers = await Promise.all(transferIds.map((transferId) => fund({ transferId })));
+    expect(answers.map((answer) => answer.statusCode)).toEqual(transferIds.map(() => 201));
+    const rows = await kit.database.db
+      .selectFrom('ledger_transfer')
+      .select(['id', 'debit_account_id'])
+      .where('id', 'in', transferIds)
+      .execute();
+    const debited = new Set(rows.map((row) => row.debit_account_id));
+    // Twelve ids over sixteen sub-accounts: all on one would be a 1-in-16^11 draw.
+    expect(debited.size).toBeGreaterThan(1);
+    for (const id of debited) expect(settlementAccountIds('VES')).toContain(id);
+    // The same request again names the same sub-account: the first answer, nothing new posted.
+    const [first] = transferIds;
+    const again = await fund({ transferId: first });
+    expect([again.statusCode, again.json().replayed]).toEqual([201, true]);
+    expect(await settlementDebits()).toBe(before + 12n * 100n);
+    expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);
+  });
+
+  /** The settlement line of the trial balance: every sub-account of the currency summed. */
+  async function settlementDebits(): Promise<bigint> {
+    const balance = await kit.app.inject({
+      url: '/api/payments/trial-balance?purpose=distribution',
+      cookies: finance.cookies,
+    });
+    const line = (
+      balance.json().lines as Array<{ currency: string; kind: string; debitsPostedMinor: string }>
+    ).find((candidate) => candidate.currency === 'VES' && candidate.kind === 'settlement');
+    return BigInt(line?.debitsPostedMinor ?? '0');
+  }
 });

@@ -29,9 +29,40 @@ export const walletAccountId = (personId: string, currency: LedgerCurrency): str
 export const fundingAccountId = (programId: string, currency: LedgerCurrency): string =>
   derivedId('funding', programId, currency);
 
-/** The settlement (bank) account of a currency: where money enters and leaves Amparo. */
+/**
+ * The settlement (bank) account of a currency: where money enters and leaves Amparo. Payouts,
+ * bank statements and merchant settlement post here; it is also the first of the currency's
+ * settlement sub-accounts (`settlementAccountIds`).
+ */
 export const settlementAccountId = (currency: LedgerCurrency): string =>
   derivedId('settlement', currency);
+
+/**
+ * Sub-accounts of a currency's settlement account (docs/LEDGER.md, "The settlement account's
+ * sub-accounts"). Each funding request debits one of them, chosen by its transfer id, so
+ * concurrent requests rarely wait for one balance row; the currency's settlement is their sum
+ * (the trial balance's `settlement` line sums them). Part of the ids' derivation, like a
+ * namespace: changing it would send a retried funding request to another account, which the
+ * ledger refuses as a modified request.
+ */
+export const settlementSubAccounts = 16;
+
+/** Every settlement sub-account of a currency, the first being `settlementAccountId`. */
+export const settlementAccountIds = (currency: LedgerCurrency): string[] =>
+  Array.from({ length: settlementSubAccounts }, (_, shard) =>
+    shard === 0 ? settlementAccountId(currency) : derivedId('settlement', currency, String(shard)),
+  );
+
+/**
+ * The settlement sub-account a funding transfer debits: fixed by its id (a hash, whatever kind
+ * of UUID the client sent), so the same request sent again names the same account.
+ */
+export function fundingSettlementAccountId(currency: LedgerCurrency, transferId: string): string {
+  const shard = Number.parseInt(derivedId('settlement-shard', transferId).slice(0, 8), 16);
+  const ids = settlementAccountIds(currency);
+  // Safe: the index is below the array's length.
+  return ids[shard % ids.length] as string;
+}
 
 /** The transfer that pays one entitlement: one id per entitlement, so it is paid once. */
 export const disbursementTransferId = (entitlementId: string): string =>

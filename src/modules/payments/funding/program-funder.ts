@@ -11,7 +11,7 @@ import {
   transferCreator,
 } from '../../ledger/index.js';
 import { programForFunding } from '../../programs/index.js';
-import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
+import { fundingAccountId, fundingSettlementAccountId } from '../accounts/account-ids.js';
 import { amountFrom, currencyFrom } from '../money-input.js';
 import { PaymentsError } from '../payments-error.js';
 
@@ -49,7 +49,9 @@ export async function programFunder(
     );
   }
   const funding = fundingAccountId(program.programId, currency);
-  const settlement = settlementAccountId(currency);
+  // One of the currency's settlement sub-accounts, by the transfer id: requests at once debit
+  // different rows (docs/LEDGER.md), and a request sent again names the same one.
+  const settlement = fundingSettlementAccountId(currency, props.transferId);
   await openOnce(db, [
     { id: settlement, currency, kind: 'settlement', flags: accountFlags.none },
     {
