@@ -2,21 +2,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../../../../test/db.js';
-import { buildPerson } from '../../../../test/factories.js';
-import { ledgerIsSound, lookupAccounts, verifyLedger } from '../../ledger/index.js';
+import { ledgerIsSound, verifyLedger } from '../../ledger/index.js';
 import { approvedCycle } from '../../programs/programs-test-kit.js';
-import { fundingAccountId } from '../accounts/account-ids.js';
 import { disbursementRunner } from '../disbursement/disbursement-runner.js';
 import { disbursementStarter } from '../disbursement/disbursement-starter.js';
 import type { PaymentsContext } from '../payments-context.js';
-import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import { openCashEntitlements } from '../payments-test-kit.js';
 import { payoutBatchCanceller } from './batch-canceller.js';
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
 import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import { payoutPendingId, payoutVoidId } from './payout-ids.js';
-import { payoutTestWorld } from './payout-test-kit.js';
+import { type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
 
 /**
  * Issue #16: a payout batch interrupted while it is being made (its payments written and
@@ -32,7 +30,9 @@ describe('a payout batch interrupted, cancelled and made again', () => {
   const amount = 25_00n;
   let programId: string;
   let cycleId: string;
-  let entitlements: Array<{ entitlementId: string; personId: string }>;
+  let entitlements: CashPayoutScene['entitlements'];
+  let reserved: CashPayoutScene['reserved'];
+  let statuses: CashPayoutScene['statuses'];
   const context: PaymentsContext = {
     actor: { kind: 'system', job: 'batch-cancel-test' },
     purpose: 'distribution',
@@ -40,14 +40,14 @@ describe('a payout batch interrupted, cancelled and made again', () => {
   };
 
   beforeAll(async () => {
-    ({ database, deps } = await payoutTestWorld(masterKey));
-    for (let index = 0; index < 8; index += 1) await buildPerson({ database, masterKey });
-    ({ programId, cycleId } = await cashCycle(database.db, {
-      code: 'bono_corte',
-      amountMinor: amount,
-    }));
-    entitlements = await openCashEntitlements(database.db, cycleId);
-    await fundedProgramAccount(database.db, programId, 1_000_00n);
+    ({ database, deps, programId, cycleId, entitlements, reserved, statuses } =
+      await cashPayoutScene({
+        masterKey,
+        persons: 8,
+        code: 'bono_corte',
+        amountMinor: amount,
+        fundedMinor: 1_000_00n,
+      }));
   });
   afterAll(async () => database?.close());
 
@@ -93,19 +93,6 @@ describe('a payout batch interrupted, cancelled and made again', () => {
     expect(made.status).toBe('preparing');
     return made.id;
   };
-  const reserved = async () =>
-    (await lookupAccounts(database.db, [fundingAccountId(programId, 'VES')]))[0]?.debitsPending ??
-    0n;
-  const statuses = async (batchId: string) =>
-    (
-      await database.db
-        .selectFrom('payout_instruction')
-        .select('status')
-        .where('batch_id', '=', batchId)
-        .orderBy('seq')
-        .execute()
-    ).map((row) => row.status);
-
   it('voids the half-made batch, answers it cancelled when it is sent again, and pays each entitlement once in the new batch', async () => {
     const paid = entitlements.slice(0, 3);
     const first = batch(paid);

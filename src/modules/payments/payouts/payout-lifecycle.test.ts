@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../../../../test/db.js';
-import { buildOperator, buildPerson } from '../../../../test/factories.js';
+import { buildOperator } from '../../../../test/factories.js';
 import {
   ledgerIsSound,
-  lookupAccounts,
   transferCreator,
   transferFlags,
   verifyLedger,
@@ -12,10 +11,8 @@ import {
 } from '../../ledger/index.js';
 import { executeErasure, insertErasureRequest } from '../../registry/erasure/repository.js';
 import { RegistryEvents } from '../../registry/index.js';
-import { fundingAccountId } from '../accounts/account-ids.js';
 import { freezeWalletsOnRegistryEvents } from '../accounts/wallet-freeze.js';
 import type { PaymentsContext } from '../payments-context.js';
-import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import { bankFileApplier } from './bank-file-applier.js';
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader, recordBatchFile, writeBatchFile } from './batch-reader.js';
@@ -26,7 +23,7 @@ import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import { payoutPendingId, payoutPostId, payoutVoidId } from './payout-ids.js';
 import { voidPayoutsOnRegistryEvents } from './payout-lifecycle.js';
-import { payoutTestWorld } from './payout-test-kit.js';
+import { type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
 
 /**
  * Issue #16, point 7, for payouts, tested as an attacker would: a person who dies, is merged
@@ -40,7 +37,9 @@ describe('payouts of a person who dies, is merged or erased', () => {
   const masterKey = randomBytes(32);
   const amount = 40_00n;
   let programId: string;
-  let entitlements: Array<{ entitlementId: string; personId: string }>;
+  let entitlements: CashPayoutScene['entitlements'];
+  let reserved: CashPayoutScene['reserved'];
+  let instructions: CashPayoutScene['instructions'];
   let next = 0;
   const events = new RegistryEvents();
   const context: PaymentsContext = {
@@ -51,15 +50,13 @@ describe('payouts of a person who dies, is merged or erased', () => {
   let administrators: [string, string];
 
   beforeAll(async () => {
-    ({ database, deps } = await payoutTestWorld(masterKey));
-    for (let index = 0; index < 11; index += 1) await buildPerson({ database, masterKey });
-    let cycleId: string;
-    ({ programId, cycleId } = await cashCycle(database.db, {
+    ({ database, deps, programId, entitlements, reserved, instructions } = await cashPayoutScene({
+      masterKey,
+      persons: 11,
       code: 'bono_vida',
       amountMinor: amount,
+      fundedMinor: 1_000_00n,
     }));
-    entitlements = await openCashEntitlements(database.db, cycleId);
-    await fundedProgramAccount(database.db, programId, 1_000_00n);
     freezeWalletsOnRegistryEvents(events);
     voidPayoutsOnRegistryEvents(events);
     const asks = await buildOperator(
@@ -119,16 +116,6 @@ describe('payouts of a person who dies, is merged or erased', () => {
   };
   const died = (personId: string) =>
     database.db.transaction().execute((trx) => events.publish(trx, 'personDied', { personId }));
-  const instructions = async (batchId: string) =>
-    database.db
-      .selectFrom('payout_instruction')
-      .select(['id', 'end_to_end_id', 'status', 'reference_id'])
-      .where('batch_id', '=', batchId)
-      .orderBy('seq')
-      .execute();
-  const reserved = async () =>
-    (await lookupAccounts(database.db, [fundingAccountId(programId, 'VES')]))[0]?.debitsPending ??
-    0n;
   const transferResult = async (id: string) =>
     (
       await database.db

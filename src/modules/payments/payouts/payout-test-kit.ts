@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
+import { buildPerson } from '../../../../test/factories.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import { buildAuditKeys } from '../../audit/audit-test-support.js';
+import { lookupAccounts } from '../../ledger/index.js';
+import { fundingAccountId } from '../accounts/account-ids.js';
+import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import type { PayoutDependencies } from './payout-gate.js';
 
 /**
@@ -17,4 +21,68 @@ export async function payoutTestWorld(
     keys: { ...buildAuditKeys(), masterKey: randomBytes(32) },
   });
   return { database, deps: { db: database.db, audit, masterKey } };
+}
+
+/** What a payout test starts from, and what it reads back (`cashPayoutScene`). */
+export interface CashPayoutScene {
+  database: TestDatabase;
+  deps: PayoutDependencies;
+  programId: string;
+  cycleId: string;
+  /** The cycle's open cash entitlements, by person id. */
+  entitlements: Array<{ entitlementId: string; personId: string; amountMinor: bigint }>;
+  /** What the program's funding account holds reserved for payouts (its pending debits). */
+  reserved: () => Promise<bigint>;
+  /** A batch's payments in their order. */
+  instructions: (
+    batchId: string,
+  ) => Promise<Array<{ id: string; end_to_end_id: string; status: string; reference_id: string }>>;
+  /** A batch's payment statuses in their order. */
+  statuses: (batchId: string) => Promise<string[]>;
+}
+
+/**
+ * `persons` persons, an approved cash cycle of a new program paying each `amountMinor`, its
+ * open entitlements, and the program's VES funding account holding `fundedMinor`: the scene of
+ * every payout test.
+ *
+ * @example
+ *   const scene = await cashPayoutScene({ masterKey, persons: 8, code: 'bono',
+ *     amountMinor: 25_00n, fundedMinor: 1_000_00n });
+ */
+export async function cashPayoutScene(props: {
+  masterKey: Buffer;
+  persons: number;
+  code: string;
+  amountMinor: bigint;
+  fundedMinor: bigint;
+}): Promise<CashPayoutScene> {
+  const { database, deps } = await payoutTestWorld(props.masterKey);
+  for (let index = 0; index < props.persons; index += 1)
+    await buildPerson({ database, masterKey: props.masterKey });
+  const { programId, cycleId } = await cashCycle(database.db, {
+    code: props.code,
+    amountMinor: props.amountMinor,
+  });
+  const entitlements = await openCashEntitlements(database.db, cycleId);
+  await fundedProgramAccount(database.db, programId, props.fundedMinor);
+  const instructions = async (batchId: string) =>
+    database.db
+      .selectFrom('payout_instruction')
+      .select(['id', 'end_to_end_id', 'status', 'reference_id'])
+      .where('batch_id', '=', batchId)
+      .orderBy('seq')
+      .execute();
+  return {
+    database,
+    deps,
+    programId,
+    cycleId,
+    entitlements,
+    reserved: async () =>
+      (await lookupAccounts(database.db, [fundingAccountId(programId, 'VES')]))[0]?.debitsPending ??
+      0n,
+    instructions,
+    statuses: async (batchId) => (await instructions(batchId)).map((row) => row.status),
+  };
 }

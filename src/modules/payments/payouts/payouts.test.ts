@@ -1,10 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
-import { buildPerson } from '../../../../test/factories.js';
-import { AuditLog } from '../../audit/audit-log.js';
-import { buildAuditKeys } from '../../audit/audit-test-support.js';
+import type { TestDatabase } from '../../../../test/db.js';
 import {
   accountCreator,
   accountFlags,
@@ -21,7 +18,7 @@ import { disbursementRunner } from '../disbursement/disbursement-runner.js';
 import { disbursementStarter } from '../disbursement/disbursement-starter.js';
 import { programFunder } from '../funding/program-funder.js';
 import type { PaymentsContext } from '../payments-context.js';
-import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import { cashCycle, openCashEntitlements } from '../payments-test-kit.js';
 import { bankFileApplier } from './bank-file-applier.js';
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
@@ -30,6 +27,7 @@ import { camt053For, camt054For, mt940For, pain002For } from './iso20022/bank-fi
 import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import { suspenseAccountId } from './payout-ids.js';
+import { type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
 import { suspenseReport } from './suspense-report.js';
 
 /**
@@ -44,7 +42,8 @@ describe('bank payouts', () => {
   let deps: PayoutDependencies;
   const amount = 150_00n;
   let programId: string;
-  let entitlements: Array<{ entitlementId: string; personId: string; amountMinor: bigint }>;
+  let entitlements: CashPayoutScene['entitlements'];
+  let instructions: CashPayoutScene['instructions'];
   /** The next entitlements no batch has used yet. */
   let next = 0;
   const take = (count: number) => {
@@ -59,21 +58,13 @@ describe('bank payouts', () => {
   const debtorAccount = '01020123456789012345';
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const audit = await AuditLog.open({
-      db: database.db,
-      keys: { ...buildAuditKeys(), masterKey: randomBytes(32) },
-    });
-    const masterKey = randomBytes(32);
-    deps = { db: database.db, audit, masterKey };
-    for (let index = 0; index < 9; index += 1) await buildPerson({ database, masterKey });
-    let cycleId: string;
-    ({ programId, cycleId } = await cashCycle(database.db, {
+    ({ database, deps, programId, entitlements, instructions } = await cashPayoutScene({
+      masterKey: randomBytes(32),
+      persons: 9,
       code: 'bono_banco',
       amountMinor: amount,
+      fundedMinor: 1_100_00n,
     }));
-    entitlements = await openCashEntitlements(database.db, cycleId);
-    await fundedProgramAccount(database.db, programId, 1_100_00n);
   });
   afterAll(async () => database?.close());
 
@@ -114,15 +105,8 @@ describe('bank payouts', () => {
     };
   }
 
-  async function endToEndIds(batchId: string) {
-    const rows = await database.db
-      .selectFrom('payout_instruction')
-      .select(['end_to_end_id', 'status'])
-      .where('batch_id', '=', batchId)
-      .orderBy('seq')
-      .execute();
-    return rows;
-  }
+  const endToEndIds = async (batchId: string) =>
+    (await instructions(batchId)).map(({ end_to_end_id, status }) => ({ end_to_end_id, status }));
 
   it('reserves a batch, writes a schema-valid file, and refuses one the funding cannot cover', async () => {
     // Every entitlement of the cycle: 1,200.00 where the funding holds 1,100.00.
