@@ -3,7 +3,7 @@ import { AmparoError } from '../../../platform/errors.js';
 import { programChoices } from '../../programs/index.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { batchSummaries, type PayoutBatchSummary, payoutBatchExists } from './batch-reader.js';
-import { guardPayout } from './payout-gate.js';
+import { guardPayout, guardPayoutList } from './payout-gate.js';
 import type { PayoutStatus } from './payout-tables.js';
 
 /** A batch as the console lists it: its figures and its program's names. */
@@ -23,13 +23,7 @@ export async function payoutBatchLister(
   deps: PaymentsDependencies,
   context: PaymentsContext,
 ): Promise<ListedPayoutBatch[]> {
-  const { grant } = await guardPayout(
-    deps,
-    context,
-    'payout.read',
-    { type: 'payout_batch', id: null },
-    true,
-  );
+  const { grant } = await guardPayoutList(deps, context, 'payout_batch');
   const batches = await deps.db
     .selectFrom('payout_batch')
     .selectAll()

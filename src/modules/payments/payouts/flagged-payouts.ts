@@ -1,6 +1,6 @@
 import { limits } from '../../../limits.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
-import { guardPayout } from './payout-gate.js';
+import { guardPayoutList } from './payout-gate.js';
 import type { PayoutStatus } from './payout-tables.js';
 
 /** A sent payment whose person died, was merged away or erased, as the finance officer sees it. */
@@ -31,13 +31,7 @@ export async function flaggedPayouts(
   deps: PaymentsDependencies,
   context: PaymentsContext,
 ): Promise<FlaggedPayout[]> {
-  const { grant } = await guardPayout(
-    deps,
-    context,
-    'payout.read',
-    { type: 'payout_batch', id: null },
-    true,
-  );
+  const { grant } = await guardPayoutList(deps, context, 'payout_batch');
   const rows = await deps.db
     .selectFrom('payout_flag as f')
     .innerJoin('payout_instruction as i', 'i.id', 'f.instruction_id')

@@ -47,6 +47,21 @@ export async function guardPayout(
   };
 }
 
+/**
+ * The gate of a payout list (`payout.read`, no one record: the batches, the flagged payments,
+ * the suspense report): `guardPayout` over the kind listed, which always exists.
+ *
+ * @example
+ *   const { grant } = await guardPayoutList(deps, context, 'payout_batch');
+ */
+export function guardPayoutList(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  listed: 'payout_batch' | 'bank_file',
+): Promise<PayoutGrant> {
+  return guardPayout(deps, context, 'payout.read', { type: listed, id: null }, true);
+}
+
 /** The audit entry of a refusal after the gate allowed (a malformed file, no money). */
 export function refusedAfterGate(
   write: PayoutGrant['write'],

@@ -3,7 +3,7 @@ import { limits } from '../../../limits.js';
 import { csvRow } from '../../../platform/csv.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { decimal } from './iso20022/minor-units.js';
-import { guardPayout } from './payout-gate.js';
+import { guardPayoutList } from './payout-gate.js';
 
 const header = [
   'recorded_at',
@@ -34,13 +34,7 @@ export async function suspenseReport(
   deps: PaymentsDependencies,
   context: PaymentsContext,
 ): Promise<string> {
-  const { grant } = await guardPayout(
-    deps,
-    context,
-    'payout.read',
-    { type: 'bank_file', id: null },
-    true,
-  );
+  const { grant } = await guardPayoutList(deps, context, 'bank_file');
   const rows = await deps.db
     .selectFrom('payout_suspense as s')
     .innerJoin('payout_bank_file as f', 'f.id', 's.bank_file_id')
