@@ -356,11 +356,15 @@ async function readSnapshot(
       .filter((account) => !deferredAccountKinds.includes(account.kind as AccountKind))
       .map((account) => account.id),
   );
-  const hot = await readAccounts(trx, ids.filter((id) => !ordinaryToOpen.has(id)), {
-    kinds: deferredAccountKinds,
-    kindsExcluded: false,
-    lock: !deferHot,
-  });
+  const hot = await readAccounts(
+    trx,
+    ids.filter((id) => !ordinaryToOpen.has(id)),
+    {
+      kinds: deferredAccountKinds,
+      kindsExcluded: false,
+      lock: !deferHot,
+    },
+  );
   // Ids the caller expects to be new are not looked up: one that exists after all makes the
   // insert's primary key refuse the batch (23505), which then runs again reading them. The
   // pending transfers the first read did not find are looked up again with them: one that a

@@ -158,7 +158,10 @@ async function payChunk(
 }
 
 /** The credit of one entitlement: funding account → wallet, its id derived from the entitlement. */
-function creditOf(disbursement: DisbursementProgress, entitlement: WalletEntitlement): TransferInput {
+function creditOf(
+  disbursement: DisbursementProgress,
+  entitlement: WalletEntitlement,
+): TransferInput {
   return {
     id: disbursementTransferId(entitlement.entitlementId),
     debitAccountId: disbursement.fundingAccountId,
