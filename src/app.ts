@@ -69,7 +69,11 @@ import {
 } from './modules/registry/index.js';
 import { loadDuplicateChecker } from './modules/registry/review/duplicate-checker.js';
 import { startDuplicateChecker } from './modules/registry/review/duplicate-checker-warmup.js';
-import { startRefreshSchedule, statisticsPlugin } from './modules/statistics/index.js';
+import {
+  type RefreshSchedule,
+  startRefreshSchedule,
+  statisticsPlugin,
+} from './modules/statistics/index.js';
 import { systemPlugin } from './modules/system/index.js';
 import type { KeyStore } from './platform/crypto/key-store.js';
 import type { DatabaseHandle } from './platform/db/database.js';
@@ -99,10 +103,11 @@ export interface AppServices {
    */
   resumeGrants?: boolean;
   /**
-   * Refresh the published statistics every `config.statistics.refreshEverySeconds` (the server
-   * does; tests that want it set it).
+   * Refresh the published statistics every `config.statistics.refreshEverySeconds`, looking at
+   * start and then at least hourly whether one is due (the server does; tests that want it set
+   * it, with a shorter `tickMs` between looks).
    */
-  statisticsSchedule?: boolean;
+  statisticsSchedule?: boolean | { tickMs: number };
   /**
    * Where signed tree heads are also written (the server passes the configured witness file
    * and URL; tests their own or none), and signing timings that tests shorten.
@@ -364,13 +369,19 @@ export async function build(config: Config, services: AppServices): Promise<App>
     ? config.statistics.refreshEverySeconds
     : null;
   if (refreshEverySeconds !== null) {
-    const schedule = startRefreshSchedule({
-      db,
-      models: aggregateReadModels(),
-      everySeconds: refreshEverySeconds,
-      log: app.log,
+    const { statisticsSchedule } = services;
+    // The first tick comes once the app is ready, not while the plugins load.
+    let schedule: RefreshSchedule | null = null;
+    app.addHook('onReady', async () => {
+      schedule = startRefreshSchedule({
+        db,
+        models: aggregateReadModels(),
+        everySeconds: refreshEverySeconds,
+        ...(typeof statisticsSchedule === 'object' ? { tickMs: statisticsSchedule.tickMs } : {}),
+        log: app.log,
+      });
     });
-    app.addHook('onClose', async () => schedule.stop());
+    app.addHook('onClose', async () => schedule?.stop());
   }
   await app.register(statisticsPlugin, { prefix: '/api', db, guard, refreshEverySeconds });
   await app.register(

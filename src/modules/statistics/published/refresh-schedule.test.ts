@@ -76,7 +76,7 @@ describe('the statistics refresh schedule', () => {
 
   it('never has two schedulers refreshing at once, and refreshes on its own', async () => {
     const calls: { label: string; start: number; end: number }[] = [];
-    const log = { info: () => undefined, error: () => undefined };
+    const log = { info: () => undefined, error: () => undefined, debug: () => undefined };
     const schedulers = ['a', 'b'].map((label) =>
       startRefreshSchedule({
         db: database.db,
@@ -133,8 +133,9 @@ describe('the statistics refresh schedule', () => {
     const log = {
       info: (details: object, message: string) => lines.push(JSON.stringify({ details, message })),
       error: (details: object, message: string) => lines.push(JSON.stringify({ details, message })),
+      debug: () => undefined,
     };
-    // The last success must be over half an interval old for a tick to refresh.
+    // The last success must be an interval old for a tick to refresh.
     await database.asAdmin((admin) =>
       admin
         .updateTable('statistics_refresh_schedule')

@@ -10,15 +10,16 @@ export type LeasedRefresh =
   | { outcome: 'succeeded'; refreshId: string }
   | { outcome: 'failed'; errorCode: string }
   | { outcome: 'stopped' }
-  /** Another process holds the lease, or (not forced) a refresh succeeded too recently. */
+  /** Another process holds the lease, or (a tick) a refresh succeeded within the interval. */
   | { outcome: 'skipped' };
 
 export interface LeaseOptions {
   /** A random id per scheduler or command: who holds the lease. */
   holder: string;
   /**
-   * Scheduled ticks: skip when a refresh succeeded within this many seconds (half the interval,
-   * so two processes' ticks do not refresh twice an interval). Absent: refresh now (a command).
+   * Scheduled ticks: skip when a refresh succeeded within this many seconds (about the
+   * interval, so that however many processes tick, and however often they restart, the tables
+   * are refreshed about once an interval). Absent: refresh now (a command).
    */
   notWithinSeconds?: number;
   signal?: AbortSignal;
@@ -97,10 +98,41 @@ export interface RefreshSchedule {
   stop(): Promise<void>;
 }
 
+/** A scheduled tick comes at least this often, however long the interval (one hour). */
+const tickSecondsMax = 3_600;
+
 /**
- * The server's refresh schedule (issue #17): a tick every `everySeconds` refreshes under the
- * lease unless another process is refreshing or a refresh succeeded within half an interval.
- * A failed tick is logged with its error code only and retried at the next tick.
+ * How often the schedule looks whether a refresh is due: the interval, but at least hourly, so
+ * a server restarted more often than the interval still refreshes once the last success is an
+ * interval old (a daily tick counted from each start would never come).
+ *
+ * @example
+ *   refreshTickSeconds(86_400); // 3_600
+ *   refreshTickSeconds(30); // 30
+ */
+export function refreshTickSeconds(everySeconds: number): number {
+  return Math.min(everySeconds, tickSecondsMax);
+}
+
+/**
+ * Seconds since the last success after which a tick refreshes: the interval, less a tenth of a
+ * tick, so that a tick arriving a few milliseconds before the interval is over (timers and the
+ * lease's own query jitter) does not skip to the next tick and refresh one tick late.
+ *
+ * @example
+ *   refreshDueAfterSeconds(86_400, 3_600); // 86_040
+ */
+export function refreshDueAfterSeconds(everySeconds: number, tickSeconds: number): number {
+  return Math.max(0, everySeconds - tickSeconds / 10);
+}
+
+/**
+ * The server's refresh schedule (issue #17): a tick at start and then every
+ * `refreshTickSeconds(everySeconds)` (at least hourly; tests pass a shorter `tickMs`) refreshes
+ * under the lease when the last success, as stored on the lease row, is an interval old or
+ * there is none, and nobody else is refreshing. Several processes, or one restarted often,
+ * thus refresh about once per interval. A failed tick is logged with its error code only and
+ * retried at the next tick.
  *
  * @example
  *   const schedule = startRefreshSchedule({ db, models, everySeconds: 86_400, log: app.log });
@@ -110,12 +142,17 @@ export function startRefreshSchedule(deps: {
   db: Kysely<Database>;
   models: AggregateReadModels;
   everySeconds: number;
+  /** Milliseconds between ticks; `refreshTickSeconds(everySeconds)` when absent. */
+  tickMs?: number;
   log: {
     info(details: object, message: string): void;
     error(details: object, message: string): void;
+    debug(details: object, message: string): void;
   };
 }): RefreshSchedule {
   const { log, everySeconds } = deps;
+  const tickMs = deps.tickMs ?? refreshTickSeconds(everySeconds) * 1000;
+  const dueAfterSeconds = refreshDueAfterSeconds(everySeconds, tickMs / 1000);
   const holder = randomUUID();
   const stopping = new AbortController();
   let running: Promise<void> | null = null;
@@ -125,7 +162,7 @@ export function startRefreshSchedule(deps: {
     try {
       result = await refreshUnderLease(deps, {
         holder,
-        notWithinSeconds: everySeconds / 2,
+        notWithinSeconds: dueAfterSeconds,
         signal: stopping.signal,
       });
     } catch (error) {
@@ -138,18 +175,24 @@ export function startRefreshSchedule(deps: {
         { errorCode: result.errorCode, durationMs },
         'statistics: the scheduled refresh failed; retried at the next tick',
       );
-    else if (result.outcome !== 'skipped')
-      log.info({ outcome: result.outcome, durationMs }, 'statistics: scheduled refresh');
+    else if (result.outcome === 'skipped')
+      log.debug({ outcome: result.outcome }, 'statistics: scheduled tick, no refresh due');
+    else log.info({ outcome: result.outcome, durationMs }, 'statistics: scheduled refresh');
   };
-  const timer = setInterval(() => {
+  const startTick = () => {
     if (running !== null || stopping.signal.aborted) return;
     running = tick().finally(() => {
       running = null;
     });
-  }, everySeconds * 1000);
+  };
+  // The first tick comes at start (on the next turn, so the caller finishes starting first).
+  const first = setTimeout(startTick, 0);
+  const timer = setInterval(startTick, tickMs);
+  first.unref();
   timer.unref();
   return {
     async stop() {
+      clearTimeout(first);
       clearInterval(timer);
       stopping.abort();
       await running;
