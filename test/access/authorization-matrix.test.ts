@@ -17,6 +17,7 @@ import {
   publicationRequester,
 } from '../../src/modules/programs/index.js';
 import { statisticsRefresher } from '../../src/modules/statistics/index.js';
+import { smallDisbursement } from '../../src/modules/statistics/statistics-test-kit.js';
 import { purposes } from '../../src/shared/access/actor.js';
 import { type Role, roles } from '../../src/shared/access/roles.js';
 import { aggregateReadModels } from '../../src/statistics-read-models.js';
@@ -163,6 +164,9 @@ const routes: RouteCase[] = [
         'region.state,program.cycle',
       ],
       ['statistics payees', 'payees_by_program_month', 'program,month'],
+      // The amounts tables exist once something was paid: the scene's small disbursements.
+      ['statistics amounts paid in VES', 'paid_ves_by_program_month', 'program,month'],
+      ['statistics amounts paid in USD', 'paid_usd_by_program_month', 'program,month'],
       ['statistics stock by point', 'stock_moved_by_point_month', 'region.point,item,kind,month'],
     ] as const
   ).map(
@@ -183,6 +187,15 @@ const routes: RouteCase[] = [
     request: (_t, p) => ({
       method: 'GET',
       url: `/api/statistics/tables/redemption_rate_by_program_cycle_state/csv${q(p, 'by=region.state,program.cycle&lang=en')}`,
+    }),
+  },
+  {
+    name: 'statistics amounts paid csv',
+    action: 'statistics.read',
+    resource: 'none',
+    request: (_t, p) => ({
+      method: 'GET',
+      url: `/api/statistics/tables/paid_ves_by_program_month/csv${q(p, 'by=program,month')}`,
     }),
   },
   {
@@ -1120,6 +1133,8 @@ async function regionalProgram(db: AccessTestApp['database']['db'], region: stri
 describe('authorisation matrix from docs/ACCESS.md', () => {
   let kit: AccessTestApp;
   let targets: Target[];
+  /** The persons and the household the scene's disbursements paid (no target of any route). */
+  let paidIds: string[] = [];
 
   /**
    * The audit outcomes of many requests in one query: asked once per request, the lookup scans
@@ -1219,12 +1234,14 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
             auditedAs: route.allowedStatus === undefined ? 'allowed' : 'denied',
           });
           if (got !== 'allowed') expect(response.body).not.toContain(target.uin);
-          // Safeguard 8: no statistics answer carries a person id or a household id.
+          // Safeguard 8: no statistics answer carries a person id or a household id (of the
+          // targets, or of the persons paid by the scene's disbursements).
           if (route.action === 'statistics.read') {
-            for (const any of targets) {
-              expect(response.body).not.toContain(any.personId);
-              expect(response.body).not.toContain(any.householdId);
-            }
+            for (const id of [
+              ...targets.flatMap((any) => [any.personId, any.householdId]),
+              ...paidIds,
+            ])
+              expect(response.body).not.toContain(id);
           }
         }
       }
@@ -1278,6 +1295,28 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
         cycleId,
       });
     }
+    // Two adults of Miranda in one household, paid in VES and in USD by two small
+    // disbursements through the programs and payments verbs: the amounts tables then exist.
+    const [head, spouse] = [
+      await buildPerson(kit, { region: 'VE-M' }),
+      await buildPerson(kit, { region: 'VE-M' }),
+    ];
+    const paidHousehold = await buildHousehold(kit, {
+      region: 'VE-M',
+      members: [
+        { person: head, relationship: 'head' },
+        { person: spouse, relationship: 'spouse' },
+      ],
+    });
+    const paid = [head, spouse];
+    paidIds = [...paid.map((person) => person.id), paidHousehold.id];
+    for (const currency of ['VES', 'USD'] as const)
+      await smallDisbursement(kit.database.db, {
+        code: `matrix_paid_${currency.toLowerCase()}`,
+        region: 'VE-M',
+        currency,
+        amountMinor: 20_00n,
+      });
     // The published statistics, refreshed over these persons and cycles: the statistics
     // routes then answer real protected tables.
     await statisticsRefresher({ db: kit.database.db, models: aggregateReadModels() });

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendMovement } from '../../src/modules/distribution/stock/stock-ledger.js';
-import { statisticsRefresher } from '../../src/modules/statistics/index.js';
-import { expectNoisyCount } from '../../src/modules/statistics/statistics-test-kit.js';
+import { cashCycle } from '../../src/modules/payments/payments-test-kit.js';
+import { refreshUnderLease } from '../../src/modules/statistics/index.js';
+import {
+  expectNoisyCount,
+  redeemedAtPoint,
+} from '../../src/modules/statistics/statistics-test-kit.js';
+import type { StatisticsTable } from '../../src/shared/api/statistics.js';
 import { aggregateReadModels } from '../../src/statistics-read-models.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import {
@@ -20,10 +26,14 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * 5): the open-data page read without signing in at phone width, and the analysts' dashboard
  * at desktop width, each with the map of the 25 states, the chart and the table, a withheld
  * cell marked as withheld (not 0), Spanish and English, axe-clean and without sideways
- * scrolling; and the stock moved by point, with its item choice and withheld cells marked.
+ * scrolling; the stock moved by point, with its item choice and withheld cells marked; and
+ * the redemption rate with its withheld rates marked, its JSON download matching its CSV,
+ * under the line that says when the tables were last refreshed.
  */
 let run: ConsoleRun;
 let analyst: { username: string; password: string; totp: () => string };
+/** A second analyst, so that the rate test need not wait for the first one's next TOTP step. */
+let rateAnalyst: typeof analyst;
 
 beforeAll(async () => {
   run = await openConsoleRun();
@@ -53,9 +63,48 @@ beforeAll(async () => {
     roles: ['statistics_analyst'],
     regions: ['VE-A'],
   });
+  rateAnalyst = await buildOperator(context, {
+    username: 'analyst.rates',
+    roles: ['statistics_analyst'],
+    regions: ['VE-A'],
+  });
   await stockAtPoints();
-  await statisticsRefresher({ db: run.server.database.db, models: aggregateReadModels() });
+  await redemptionsOfACycle();
+  // Under the schedule's lease, as the server and `amparo statistics refresh` do: the
+  // dashboard's refresh line then has a last refresh to show.
+  const refreshed = await refreshUnderLease(
+    { db: run.server.database.db, models: aggregateReadModels() },
+    { holder: randomUUID() },
+  );
+  expect(refreshed.outcome).toBe('succeeded');
 }, 180_000);
+
+/**
+ * A cash program (every adult) and its approved cycle: the 26 adults of the Capital District
+ * and the 14 of Anzoátegui entitled; 20 redeem at a point of the Capital District (one without
+ * the card) and 3 at one of Anzoátegui (few: withheld, and so is their rate).
+ */
+async function redemptionsOfACycle(): Promise<void> {
+  const { cycleId } = await cashCycle(run.server.database.db, {
+    code: 'bono',
+    amountMinor: 100_00n,
+  });
+  const database = run.server.database;
+  await redeemedAtPoint(database, {
+    cycleId,
+    point: { code: 'rates-a', region: 'VE-A' },
+    members: { state: 'VE-A' },
+    count: 20,
+    assisted: 1,
+  });
+  await redeemedAtPoint(database, {
+    cycleId,
+    point: { code: 'rates-b', region: 'VE-B' },
+    members: { state: 'VE-B' },
+    count: 3,
+    assisted: 0,
+  });
+}
 
 /**
  * Stock delivered this month, 10 units a movement: 12 deliveries of rice at caracas-uno and 3
@@ -223,4 +272,60 @@ describe('statistics in the console', () => {
     expect(quiet).toEqual(['oculta', 'oculta']);
     await cleanAtPhoneWidthAndClose(page);
   }, 60_000);
+
+  it('shows the redemption rate with withheld rates marked, its JSON as its CSV, and the last refresh', async () => {
+    const page = await signedInPage(run, rateAnalyst, { path: '/statistics' });
+    await page.getByRole('heading', { name: 'Estadísticas', level: 1 }).waitFor();
+    // The refresh of beforeAll, under the schedule's lease: its time and outcome.
+    const refreshLine = page.getByTestId('statistics-refresh');
+    await refreshLine.waitFor();
+    expect(await refreshLine.textContent()).toMatch(
+      /^Última actualización: .*\d.*, correcta\. Este servidor no las actualiza por sí solo/,
+    );
+    await page
+      .getByLabel('Tabla')
+      .selectOption({ label: 'Tasa de canje por programa, ciclo y estado' });
+    const answer = page.getByTestId('statistics-answer');
+    await answer
+      .getByRole('heading', { name: 'Tasa de canje por programa, ciclo y estado' })
+      .waitFor();
+    await answer.getByRole('columnheader', { name: 'Porcentaje' }).waitFor();
+    const table = answer.getByTestId('statistics-table');
+    // Anzoátegui's 3 redemptions are withheld, and so is its rate: marked, never 0 %.
+    await answer.getByLabel('Filas de').selectOption('VE-B');
+    const anzoategui = table.getByRole('row').filter({ hasText: 'Anzoátegui' });
+    expect(await anzoategui.locator('td').last().textContent()).toBe('oculta');
+    await answer.getByLabel('Filas de').selectOption('');
+    const marked = await table.locator('[data-withheld="true"]').count();
+
+    // The JSON download (the link's own file) holds the cells the page shows, as the CSV does.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      answer.getByRole('link', { name: 'Descargar JSON' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('redemption_rate_by_program_cycle_state.json');
+    const json = JSON.parse(readFileSync(await download.path(), 'utf8')) as StatisticsTable;
+    expect(json.code).toBe('redemption_rate_by_program_cycle_state');
+    expect(json.cells.length).toBeLessThanOrEqual(50); // one page: every withheld cell marked
+    expect(json.cells.filter((cell) => cell.value === null).length).toBe(marked);
+    expect(json.cells.some((cell) => cell.value !== null)).toBe(true);
+    const csvHref = await answer.getByRole('link', { name: 'Descargar CSV' }).getAttribute('href');
+    const csv = await (await page.request.get(`${run.server.baseUrl}${csvHref}`)).text();
+    const csvLines = csv.trim().split(/\r?\n/);
+    expect(csvLines[0]).toBe('territorio,programa_ciclo,porcentaje,estado');
+    expect(csvLines.slice(1)).toEqual(
+      json.cells.map((cell) =>
+        [...cell.key, cell.value ?? '', cell.value === null ? 'oculta' : 'publicada'].join(','),
+      ),
+    );
+
+    await page.getByLabel('Idioma').selectOption('en');
+    await page.getByRole('heading', { name: 'Statistics', level: 1 }).waitFor();
+    expect(await refreshLine.textContent()).toMatch(
+      /^Last refresh: .*\d.*, succeeded\. This server does not refresh them/,
+    );
+    await answer.getByRole('columnheader', { name: 'Percentage' }).waitFor();
+    expect(await table.locator('[data-withheld="true"]').first().textContent()).toBe('withheld');
+    await cleanAtPhoneWidthAndClose(page);
+  }, 90_000);
 });

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { expect } from 'vitest';
 import type { TestDatabase } from '../../../test/db.js';
 import { buildPerson } from '../../../test/factories.js';
+import type { Database } from '../../platform/db/schema.js';
 import { disbursementRunner } from '../payments/disbursement/disbursement-runner.js';
 import { disbursementStarter } from '../payments/disbursement/disbursement-starter.js';
 import { programFunder } from '../payments/funding/program-funder.js';
 import { cashCycle } from '../payments/payments-test-kit.js';
+import { approvedCycle, publishedProgram } from '../programs/programs-test-kit.js';
 import { statisticsLimits } from './limits.js';
 
 /**
@@ -119,19 +121,74 @@ export async function paidCashCycle(
         .execute();
     });
   }
-  await programFunder(database.db, {
+  await disburseCycle(database.db, {
     programId,
+    cycleId,
     currency: 'VES',
-    amountMinor: String(2_000_000_00n),
+    fundMinor: 2_000_000_00n,
+  });
+  return { programId, cycleId };
+}
+
+/**
+ * Pays an approved cash cycle through the payments module's own verbs: funds the program with
+ * `fundMinor`, starts the disbursement (chunks of 3) and runs it to the end.
+ */
+async function disburseCycle(
+  db: Kysely<Database>,
+  props: { programId: string; cycleId: string; currency: 'VES' | 'USD'; fundMinor: bigint },
+): Promise<void> {
+  await programFunder(db, {
+    programId: props.programId,
+    currency: props.currency,
+    amountMinor: String(props.fundMinor),
     transferId: randomUUID(),
   });
-  const started = await disbursementStarter(database.db, {
-    cycleId,
+  const started = await disbursementStarter(db, {
+    cycleId: props.cycleId,
     operatorId: null,
     chunkEntitlements: 3,
   });
-  const done = await disbursementRunner(database.db, { disbursementId: started.id, workers: 1 });
+  const done = await disbursementRunner(db, { disbursementId: started.id, workers: 1 });
   expect(done.status).toBe('finished');
+}
+
+/**
+ * A small cash disbursement in `currency`: a program of `region` paying each adult who lives
+ * there `amountMinor`, published, its cycle approved and paid through the real programs and
+ * payments verbs. For scenes that need a payments table to exist (the authorisation matrix's
+ * amount tables), not its values: with a handful of payees its cells are withheld.
+ *
+ * @example
+ *   await smallDisbursement(db, { code: 'paid_usd', region: 'VE-M', currency: 'USD', amountMinor: 20_00n });
+ */
+export async function smallDisbursement(
+  db: Kysely<Database>,
+  props: { code: string; region: string; currency: 'VES' | 'USD'; amountMinor: bigint },
+): Promise<{ programId: string; cycleId: string }> {
+  const { programId } = await publishedProgram(db, {
+    code: props.code,
+    content: {
+      nameEs: 'Pago pequeño',
+      nameEn: 'Small payment',
+      descriptionEs: '',
+      descriptionEn: '',
+      kind: 'cash',
+      unit: 'person',
+      regions: [props.region],
+      cadence: 'on_demand',
+      benefit: { amountMinor: props.amountMinor, currency: props.currency },
+      budgetCap: 1_000_000_00n,
+      eligibilityRule: 'age >= 18',
+    },
+  });
+  const { cycleId } = await approvedCycle(db, programId);
+  await disburseCycle(db, {
+    programId,
+    cycleId,
+    currency: props.currency,
+    fundMinor: 1_000_000_00n,
+  });
   return { programId, cycleId };
 }
 
@@ -167,23 +224,59 @@ export async function stockScene(database: TestDatabase): Promise<void> {
 }
 
 /**
- * Twenty first redemptions of VE-B-01's entitlements, two assisted, written as the database
- * owner (the distribution routes are tested in their module; here only the counts matter).
+ * Twenty first redemptions of VE-B-01's entitlements, two assisted, at a point of VE-B.
  */
 async function redeemTwenty(database: TestDatabase, cycleId: string): Promise<void> {
+  await redeemedAtPoint(database, {
+    cycleId,
+    point: { code: 'stats-b', region: 'VE-B' },
+    members: { municipality: 'VE-B-01' },
+    count: 20,
+    assisted: 2,
+  });
+}
+
+/**
+ * First redemptions of `count` of a cycle's entitlements, of its members in a municipality or
+ * a state (as frozen with the cycle), at a new point; the first `assisted` without the card.
+ * Written as the database owner (the distribution routes are tested in their module; here
+ * only the counts matter).
+ *
+ * @example
+ *   await redeemedAtPoint(database, { cycleId, point: { code: 'p', region: 'VE-A' },
+ *     members: { state: 'VE-A' }, count: 15, assisted: 1 });
+ */
+export async function redeemedAtPoint(
+  database: TestDatabase,
+  props: {
+    cycleId: string;
+    point: { code: string; region: string };
+    members: { municipality: string } | { state: string };
+    count: number;
+    assisted: number;
+  },
+): Promise<void> {
+  const { cycleId, point } = props;
+  const where =
+    'municipality' in props.members
+      ? sql`m.municipality_code = ${props.members.municipality}`
+      : sql`m.region_code = ${props.members.state}`;
   await database.asAdmin((admin) =>
     admin.transaction().execute(async (trx) => {
       await sql`set local session_replication_role = replica`.execute(trx);
       const pointId = randomUUID();
       await sql`insert into distribution_point (id, code, name, kind, region_code)
-        values (${pointId}, 'stats-b', 'Punto B', 'kiosk', 'VE-B')`.execute(trx);
+        values (${pointId}, ${point.code}, ${`Punto ${point.code}`}, 'kiosk', ${point.region})`.execute(
+        trx,
+      );
       const chosen = await sql<{ id: string; person_id: string; program_id: string }>`
         select e.id, e.person_id, e.program_id from entitlement e
           join program_cycle_member m on m.cycle_id = e.cycle_id and m.person_id = e.person_id
-         where e.cycle_id = ${cycleId} and m.municipality_code = 'VE-B-01'
-         order by e.id limit 20`.execute(trx);
+         where e.cycle_id = ${cycleId} and ${where}
+         order by e.id limit ${props.count}`.execute(trx);
+      expect(chosen.rows.length).toBe(props.count);
       for (const [i, row] of chosen.rows.entries()) {
-        const assisted = i < 2;
+        const assisted = i < props.assisted;
         const assistedId = assisted ? randomUUID() : null;
         if (assistedId !== null) {
           await sql`insert into assisted_redemption (id, point_id, operator_id, person_id, reason,
