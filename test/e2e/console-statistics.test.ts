@@ -43,6 +43,8 @@ beforeAll(async () => {
     { region: 'VE-A', count: 23, sex: 'F' },
     { region: 'VE-A', count: 3, sex: 'M' },
     { region: 'VE-B', count: 14, sex: 'F' },
+    // Carabobo: 25 women for the redemption rate (another state whose rate can be published).
+    { region: 'VE-G', count: 25, sex: 'F' },
   ];
   for (const group of people) {
     for (let i = 0; i < group.count; i++) {
@@ -80,9 +82,10 @@ beforeAll(async () => {
 }, 180_000);
 
 /**
- * A cash program (every adult) and its approved cycle: the 26 adults of the Capital District
- * and the 14 of Anzoátegui entitled; 20 redeem at a point of the Capital District (one without
- * the card) and 3 at one of Anzoátegui (few: withheld, and so is their rate).
+ * A cash program (every adult) and its approved cycle: the 26 adults of the Capital District,
+ * the 14 of Anzoátegui and the 25 of Carabobo entitled; 20 redeem in the Capital District (one
+ * without the card), 20 in Carabobo and 3 in Anzoátegui (few: withheld, and so is their rate,
+ * with one more state's to protect it).
  */
 async function redemptionsOfACycle(): Promise<void> {
   const { cycleId } = await cashCycle(run.server.database.db, {
@@ -96,6 +99,13 @@ async function redemptionsOfACycle(): Promise<void> {
     members: { state: 'VE-A' },
     count: 20,
     assisted: 1,
+  });
+  await redeemedAtPoint(database, {
+    cycleId,
+    point: { code: 'rates-g', region: 'VE-G' },
+    members: { state: 'VE-G' },
+    count: 20,
+    assisted: 0,
   });
   await redeemedAtPoint(database, {
     cycleId,
