@@ -14,9 +14,10 @@ import { refreshDueAfterSeconds, refreshTickSeconds } from './refresh-schedule.j
  */
 describe('a started server refreshes the published statistics when they are due', () => {
   let database: TestDatabase;
+  // Opening PGlite from its template took over a minute on the shared two-core machine.
   beforeAll(async () => {
     database = await createTestDatabase();
-  });
+  }, 180_000);
   afterAll(async () => database?.close());
 
   /** The app as the server builds it (schedule on, default interval 1d), listening. */
