@@ -247,7 +247,7 @@ export async function build(config: Config, services: AppServices): Promise<App>
   // their own transaction; the phone and language come from the registry through the port.
   const notifier = personNotifier({
     masterKey: services.keys.masterKey,
-    contacts: textContacts(services.keys.masterKey),
+    contacts: textContacts(services.keys.masterKey, auditLog),
     ...(services.access?.clock ? { now: services.access.clock } : {}),
   });
   const registryEvents = registryEventsFor(services, notifier);

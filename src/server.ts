@@ -104,7 +104,10 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const url = `http://${config.http.host === '127.0.0.1' ? 'localhost' : config.http.host}:${port}`;
-    const smsSink = startSmsSink(config, mode, app, database, keys, process.env);
+    // The worker reads phones for the texts it sends: each read is audited (the registry's
+    // `textContacts`), through an audit log of its own, closed with the server.
+    const sinkAudit = await AuditLog.open({ db: database.db, keys });
+    const smsSink = startSmsSink(config, mode, app, database, keys, sinkAudit, process.env);
     return {
       app,
       url,
@@ -114,6 +117,7 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
       async close() {
         await smsSink?.stop();
         await smsSink?.close?.();
+        await sinkAudit.close();
         await app.close();
         await database.close();
       },
@@ -136,6 +140,7 @@ function startSmsSink(
   app: App,
   database: DatabaseHandle,
   keys: KeyStore,
+  audit: AuditLog,
   env: NodeJS.ProcessEnv,
 ):
   | (Pick<DevelopmentSmsSink, 'stop'> & { file: string | null; close?: () => Promise<void> })
@@ -153,7 +158,7 @@ function startSmsSink(
       masterKey: keys.masterKey,
       provider,
       onError,
-      contacts: textContacts(keys.masterKey),
+      contacts: textContacts(keys.masterKey, audit),
     });
     worker.start();
     return {
@@ -168,7 +173,7 @@ function startSmsSink(
     masterKey: keys.masterKey,
     file: developmentSmsSinkFile(config.dataDir),
     onError,
-    contacts: textContacts(keys.masterKey),
+    contacts: textContacts(keys.masterKey, audit),
   });
   sink.start();
   return sink;
@@ -322,7 +327,7 @@ async function seedIfEmpty(
       `Seeded demo data: ${outcome.personsImported} persons in ${outcome.householdsImported} households (synthetic, seed "amparo-demo").`,
     );
     const operators = await createDemoOperators(db, keys.masterKey, auditLog);
-    await seedProgramsWith(db, operators, keys, say);
+    await seedProgramsWith(db, operators, keys, auditLog, say);
     printDemoOperators(operators, say);
   } finally {
     await auditLog.close();
@@ -340,6 +345,7 @@ async function seedProgramsWith(
   db: Kysely<Database>,
   operators: readonly DemoOperatorCredentials[],
   keys: KeyStore,
+  auditLog: AuditLog,
   say: (line: string) => void,
 ): Promise<void> {
   const asker = operators.find((operator) => operator.username === 'officer');
@@ -352,7 +358,7 @@ async function seedProgramsWith(
     onPublished: collectionNotices({
       notifier: personNotifier({
         masterKey: keys.masterKey,
-        contacts: textContacts(keys.masterKey),
+        contacts: textContacts(keys.masterKey, auditLog),
       }),
       areas: personAreas(),
     }),

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { AuditLog } from '../modules/audit/index.js';
 import { paymentNotices, personNotifier } from '../modules/notifications/index.js';
 import {
   type DisbursementProgress,
@@ -64,6 +65,8 @@ export function registerPaymentsCommands(
       const config = loadConfig(context.env);
       const keys = loadKeyStore(config.keysDir, config.masterKeyBase64);
       const handle = await openAppDatabase(config.database);
+      // The texts' phone reads are audited (the registry's `textContacts`).
+      const audit = await AuditLog.open({ db: handle.db, keys });
       try {
         const chunkEntitlements = optionalNumber(flags.chunkEntitlements, '--chunk-entitlements');
         const started = await disbursementStarter(handle.db, {
@@ -75,7 +78,7 @@ export function registerPaymentsCommands(
         const pauseMs = optionalNumber(flags.chunkPauseMs, '--chunk-pause-ms') ?? 0;
         const notifier = personNotifier({
           masterKey: keys.masterKey,
-          contacts: textContacts(keys.masterKey),
+          contacts: textContacts(keys.masterKey, audit),
         });
         const done = await disbursementRunner(handle.db, {
           disbursementId: started.id,
@@ -90,6 +93,7 @@ export function registerPaymentsCommands(
         });
         context.write(flags.json === true ? `${toJson(done)}\n` : describe(done));
       } finally {
+        await audit.close();
         await handle.close();
       }
     });

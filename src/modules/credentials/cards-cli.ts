@@ -70,7 +70,7 @@ async function issueCommand(flags: IssueFlags) {
         issuance: credentialIssuanceFrom(config.cards),
         notifier: personNotifier({
           masterKey: keys.masterKey,
-          contacts: textContacts(keys.masterKey),
+          contacts: textContacts(keys.masterKey, audit),
         }),
       },
       {

@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../config.js';
 import { loadKeyStore } from '../../platform/crypto/key-store.js';
 import { openAppDatabase } from '../../platform/db/database.js';
+import { AuditLog } from '../audit/index.js';
 import { outboxWorker } from './outbox-worker.js';
 import type { TextContacts } from './person-notices.js';
 import type { SmsProvider } from './provider.js';
@@ -37,7 +38,7 @@ export function registerNotificationsCommands(
    * The registry's contacts port (`textContacts`, passed by src/main.ts: notifications sits
    * below the registry), so that the worker addresses notices kept with `notifyLater`.
    */
-  ports: { contactsFor?: (masterKey: Buffer) => TextContacts } = {},
+  ports: { contactsFor?: (masterKey: Buffer, audit: AuditLog) => TextContacts } = {},
 ): void {
   const notifications = program.command('notifications').description('text messages');
   notifications
@@ -80,12 +81,16 @@ export function registerNotificationsCommands(
         await handle.close();
         throw error;
       }
+      // The worker reads the phones of kept notices; each read is audited through this log.
+      const audit = ports.contactsFor ? await AuditLog.open({ db: handle.db, keys }) : undefined;
       const worker = outboxWorker({
         db: handle.db,
         masterKey: keys.masterKey,
         provider,
         onError,
-        ...(ports.contactsFor ? { contacts: ports.contactsFor(keys.masterKey) } : {}),
+        ...(ports.contactsFor && audit
+          ? { contacts: ports.contactsFor(keys.masterKey, audit) }
+          : {}),
         ...(flags.lease === undefined ? {} : { sendingLeaseMs: flags.lease * 1000 }),
       });
       try {
@@ -104,6 +109,7 @@ export function registerNotificationsCommands(
         await worker.stop();
       } finally {
         await provider.close();
+        await audit?.close();
         await handle.close();
       }
     });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../test/factories.js';
 import { open } from '../../platform/crypto/envelope.js';
+import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
+import { AuditLog } from '../audit/index.js';
 import {
   signedInOperator as cardOperator,
   createCardPerson,
@@ -94,10 +96,28 @@ describe('person notices (transactional outbox)', () => {
           }),
       });
       clerk = await signedInOperator(kit, 'clerk.notices', ['enrolment_clerk'], ['VE-A']);
+      auditLog = await AuditLog.open({ db: kit.database.db, keys: kit.keys });
     });
     afterAll(async () => {
+      await auditLog?.close();
       await kit?.close();
     });
+
+    let auditLog: AuditLog;
+    /** The phone reads' audit entries, as written: one array per statement. */
+    const contactReads: (readonly AuditEntryInput[])[] = [];
+    const auditedContacts = () =>
+      textContacts(kit.masterKey, {
+        appendInTransaction: (trx, entries) => {
+          contactReads.push(entries);
+          return auditLog.appendInTransaction(trx, entries);
+        },
+      });
+    /** The person's access history: what the phone reads left in it. */
+    const contactReadsIn = async (personId: string) =>
+      (await auditLog.proofs.entriesForPerson(personId)).entries.filter(
+        (entry) => entry.action === 'person.contact_read',
+      );
 
     const outboxOf = (personId: string) =>
       kit.database.db
@@ -205,10 +225,7 @@ describe('person notices (transactional outbox)', () => {
       });
       const noPhone = await buildPerson(kit, {});
       const dead = await buildPerson(kit, { phone: phone(2), status: 'deceased' });
-      const notifier = personNotifier({
-        masterKey: kit.masterKey,
-        contacts: textContacts(kit.masterKey),
-      });
+      const notifier = personNotifier({ masterKey: kit.masterKey, contacts: auditedContacts() });
       const ids = [withPhone.id, english.id, noPhone.id, dead.id];
       return { notifier, withPhone, english, noPhone, dead, ids };
     };
@@ -228,6 +245,8 @@ describe('person notices (transactional outbox)', () => {
         }),
       ).rejects.toThrow(/cycle approval failed/);
       for (const id of ids) expect(await outboxOf(id)).toEqual([]);
+      // The phone reads' audit entries rolled back with it.
+      for (const id of ids) expect(await contactReadsIn(id)).toEqual([]);
       // Words that do not fit are refused before anything is read or queued.
       await expect(
         kit.database.db
@@ -235,7 +254,24 @@ describe('person notices (transactional outbox)', () => {
           .execute((trx) => notifier.notifyAll(trx, ids, { ...notice, from: 'mañana' })),
       ).rejects.toThrow(TemplateError);
 
+      contactReads.length = 0;
       await kit.database.db.transaction().execute((trx) => notifier.notifyAll(trx, ids, notice));
+      // Every phone read is audited (system actor, purpose notification), in the person's
+      // history; the batch's entries are one statement; no entry for whom no phone was read.
+      expect(
+        contactReads.map((entries) => entries.map((entry) => entry.resource.id).sort()),
+      ).toEqual([[withPhone.id, english.id].sort()]);
+      for (const person of [withPhone, english])
+        expect(await contactReadsIn(person.id)).toEqual([
+          expect.objectContaining({
+            actorKind: 'system',
+            role: 'system',
+            purpose: 'notification',
+            outcome: 'allowed',
+          }),
+        ]);
+      expect(await contactReadsIn(noPhone.id)).toEqual([]);
+      expect(await contactReadsIn(dead.id)).toEqual([]);
       expect((await outboxOf(withPhone.id)).map((row) => [row.template_id, row.language])).toEqual([
         ['programs.entitlement_published', 'es'],
       ]);
@@ -284,7 +320,7 @@ describe('person notices (transactional outbox)', () => {
       const deps = {
         db: kit.database.db,
         masterKey: kit.masterKey,
-        contacts: textContacts(kit.masterKey),
+        contacts: auditedContacts(),
       };
       while ((await resolveDeferredNotices(deps, at, 100)) > 0) {
         // Earlier notices of other tests may be waiting too; each pass takes up to 100.

@@ -11,6 +11,8 @@ export const purposes = [
   'appeal',
   'audit',
   'self',
+  // The system reading a phone to send the person a text (no role may name it in a request).
+  'notification',
 ] as const;
 export type Purpose = (typeof purposes)[number];
 

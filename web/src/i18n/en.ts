@@ -236,6 +236,7 @@ export const en: Dictionary = {
       appeal: 'Appeal',
       audit: 'Audit',
       self: 'The person themself',
+      notification: 'Text notice',
     },
     describe: {
       enrolment: 'enrol the person or update their record',
@@ -244,6 +245,7 @@ export const en: Dictionary = {
       appeal: 'handle an appeal by the person',
       audit: 'audit how the system is used',
       self: 'let the person see their own data',
+      notification: 'send the person a text message',
     },
   },
   uin: {

@@ -238,6 +238,7 @@ export const es = {
       appeal: 'Reclamo',
       audit: 'Auditoría',
       self: 'Consulta personal',
+      notification: 'Aviso por mensaje',
     },
     describe: {
       enrolment: 'inscribir o actualizar a la persona en el registro',
@@ -246,6 +247,7 @@ export const es = {
       appeal: 'atender un reclamo de la persona',
       audit: 'auditar el uso del sistema',
       self: 'que la persona vea sus propios datos',
+      notification: 'enviarle un mensaje de texto a la persona',
     },
   },
   uin: {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
+import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import { AuditLog } from '../../audit/index.js';
 import { listStates } from '../../geography/index.js';
 import {
   localDate,
@@ -152,7 +154,7 @@ describe('collection and receipt texts', () => {
   it('pages through a large cycle: every holder once, whatever the page size', async () => {
     const notifier = personNotifier({
       masterKey: kit.masterKey,
-      contacts: textContacts(kit.masterKey),
+      contacts: textContacts(kit.masterKey, { appendInTransaction: async () => undefined }),
     });
     const handler = collectionNotices({ notifier, areas: personAreas(), pageSizeMax: 1 });
     const before = (await queued('programs.entitlement_published')).filter(
@@ -280,12 +282,50 @@ describe('collection and receipt texts', () => {
     // when the outbox worker reads the phone (`notifyLater`).
     expect((await post('redemptions', body)).statusCode).toBe(201);
     expect(await queued('distribution.redemption_receipt')).toEqual([]);
-    const contacts = textContacts(kit.masterKey);
-    await resolveDeferredNotices(
-      { db: kit.database.db, masterKey: kit.masterKey, contacts },
-      kit.now(),
-      100,
-    );
+    // The worker's read of the phone is audited: one statement for the batch's entries, in
+    // the person's access history (the cycle's published texts before it read it too).
+    const auditor = await signIn(kit, ['auditor'], ['VE-M']);
+    const contactReads = async () => {
+      const history = await kit.app.inject({
+        url: `/api/persons/${people.near}/access-history?purpose=audit`,
+        cookies: auditor.cookies,
+      });
+      expect(history.statusCode, history.body).toBe(200);
+      return (history.json() as { entries: Record<string, unknown>[] }).entries.filter(
+        (line) => line.action === 'person.contact_read',
+      );
+    };
+    const readsBefore = await contactReads();
+    const auditLog = await AuditLog.open({ db: kit.database.db, keys: kit.keys });
+    const batches: (readonly AuditEntryInput[])[] = [];
+    const contacts = textContacts(kit.masterKey, {
+      appendInTransaction: (trx, entries) => {
+        batches.push(entries);
+        return auditLog.appendInTransaction(trx, entries);
+      },
+    });
+    try {
+      await resolveDeferredNotices(
+        { db: kit.database.db, masterKey: kit.masterKey, contacts },
+        kit.now(),
+        100,
+      );
+    } finally {
+      await auditLog.close();
+    }
+    expect(batches.map((entries) => entries.map((entry) => entry.resource.id))).toEqual([
+      [people.near],
+    ]);
+    const [read, ...earlier] = await contactReads();
+    // Inclusion proofs change as the log grows: the entries are compared by leaf.
+    const leaves = (lines: Record<string, unknown>[]) => lines.map((line) => line.leafIndex);
+    expect(leaves(earlier)).toEqual(leaves(readsBefore));
+    expect(read).toMatchObject({
+      actorKind: 'system',
+      role: 'system',
+      purpose: 'notification',
+      outcome: 'allowed',
+    });
     const receipts = await queued('distribution.redemption_receipt');
     expect(receipts).toEqual([
       {

@@ -250,8 +250,9 @@ const contact: AttributeDeclaration[] = [
     sealed: true,
     required: false,
     // Not for distribution: text messages are sent by the server, and the second check of
-    // an assisted redemption is a code sent to the phone, so no point needs the number.
-    purposes: contactPurposes,
+    // an assisted redemption is a code sent to the phone, so no point needs the number. The
+    // server reads it to send a text (purpose `notification`, audited per person).
+    purposes: [...contactPurposes, 'notification'],
     description: 'Phone number in E.164 form, e.g. +584121234567.',
     descriptionEs: 'Número de teléfono en formato E.164, p. ej. +584121234567.',
   },
@@ -279,7 +280,8 @@ const language: AttributeDeclaration = {
   sensitivity: 'sensitive',
   sealed: false,
   required: false,
-  purposes: everyPurpose,
+  // The server reads it to write a text in the person's language (purpose `notification`).
+  purposes: [...everyPurpose, 'notification'],
   description: 'ISO 639 code of the preferred language: es, or e.g. guc (Wayuunaiki).',
   descriptionEs: 'Código ISO 639 del idioma preferido: es o, p. ej., guc (wayuunaiki).',
 };

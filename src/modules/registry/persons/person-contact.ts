@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import type { Database } from '../../../platform/db/schema.js';
+import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import {
   findPerson,
   type PersonLookup,
@@ -66,6 +67,17 @@ export function personContacts(deps: {
   };
 }
 
+/** What reading phones for texts needs of the audit log (an `AuditLog` is one). */
+export interface ContactReadRecorder {
+  appendInTransaction(
+    trx: Transaction<Database>,
+    entries: readonly AuditEntryInput[],
+  ): Promise<unknown>;
+}
+
+/** The job a contact read is audited under: the server sending a text, no operator. */
+export const contactReadJob = 'notifications';
+
 /**
  * The notifications module's `TextContacts` port (app.ts wires it): the phone and preferred
  * language of active persons, read with the caller's transaction, so that a text is queued in
@@ -73,10 +85,20 @@ export function personContacts(deps: {
  * A person who is not active, has no phone, or whose key was destroyed is left out. One query
  * for many persons (a cycle's entitlements); each phone opened with its person's data key.
  *
+ * Every phone opened is a person read (safeguard 3): each person whose phone is read gets an
+ * audit entry `person.contact_read` (system actor `notifications`, purpose `notification`,
+ * fields `phone` and `preferred_language`), in their access history. The entries of one call
+ * are written by one statement in the caller's transaction (`appendInTransaction`), so they
+ * commit, or roll back, with the texts they address; a call outside a transaction writes them
+ * in one of its own before the phones are returned.
+ *
  * @example
- *   const notifier = personNotifier({ masterKey, contacts: textContacts(masterKey) });
+ *   const notifier = personNotifier({ masterKey, contacts: textContacts(masterKey, auditLog) });
  */
-export function textContacts(masterKey: Buffer): {
+export function textContacts(
+  masterKey: Buffer,
+  audit: ContactReadRecorder,
+): {
   contactsIn(
     trx: Kysely<Database>,
     personIds: readonly string[],
@@ -90,8 +112,29 @@ export function textContacts(masterKey: Buffer): {
         if (contact !== null)
           contacts.set(row.personId, { ...contact, regionCode: row.regionCode });
       }
+      if (contacts.size === 0) return contacts;
+      const entries = [...contacts.keys()].map(contactReadEntry);
+      const write = (transaction: Transaction<Database>) =>
+        audit.appendInTransaction(transaction, entries);
+      // Safe: `isTransaction` is true only for a Kysely `Transaction`.
+      if (trx.isTransaction) await write(trx as Transaction<Database>);
+      else await trx.transaction().execute(write);
       return contacts;
     },
+  };
+}
+
+/** The audit entry of one person's phone read for a text. */
+export function contactReadEntry(personId: string): AuditEntryInput {
+  return {
+    actor: { kind: 'system', id: contactReadJob, role: 'system', region: null },
+    action: 'person.contact_read',
+    resource: { type: 'person', id: personId },
+    purpose: 'notification',
+    fields: ['phone', 'preferred_language'],
+    outcome: 'allowed',
+    reasonCode: null,
+    requestId: null,
   };
 }
 
