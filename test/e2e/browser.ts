@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -11,7 +11,7 @@ import type { ConsoleServer } from './console-server.js';
  * Debian's Chromium driven by playwright-core, headless, never a downloaded browser; plus the
  * checks every page gets (axe-core) and screenshots kept under `test-results/` as artefacts.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -22,8 +22,55 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
+}
+
+/**
+ * A camera for Chromium's fake capture device (`--use-file-for-fake-video-capture`): a Y4M
+ * video (I420, 640×480, a few identical frames, which Chromium loops) showing a QR code's
+ * modules, black on white with its quiet zone, as a card held up to the camera shows it. The
+ * frames are written by hand: luma 16 for a dark module, 235 for a light one, chroma neutral.
+ *
+ * @example
+ *   const file = writeQrCameraVideo(cardQr(qrText), path.join(dir, 'card.y4m'));
+ *   await launchChromium(fakeCameraArgs(file));
+ */
+export function writeQrCameraVideo(
+  qr: { size: number; isDark: (row: number, column: number) => boolean },
+  file: string,
+): string {
+  const width = 640;
+  const height = 480;
+  const quietModules = 4;
+  const modulePixels = Math.floor(Math.min(width, height) / (qr.size + 2 * quietModules));
+  if (modulePixels < 2) throw new Error(`a QR of ${qr.size} modules does not fit ${height} px`);
+  const left = Math.floor((width - qr.size * modulePixels) / 2);
+  const top = Math.floor((height - qr.size * modulePixels) / 2);
+  const luma = Buffer.alloc(width * height, 235);
+  for (let row = 0; row < qr.size; row += 1)
+    for (let column = 0; column < qr.size; column += 1) {
+      if (!qr.isDark(row, column)) continue;
+      for (let y = 0; y < modulePixels; y += 1) {
+        const start = (top + row * modulePixels + y) * width + left + column * modulePixels;
+        luma.fill(16, start, start + modulePixels);
+      }
+    }
+  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma]);
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F5:1 Ip A1:1 C420jpeg\n`);
+  writeFileSync(file, Buffer.concat([header, frame, frame, frame]));
+  return file;
+}
+
+/** Chromium's arguments for a fake camera showing `file` and no permission prompt. */
+export function fakeCameraArgs(file: string): string[] {
+  return [
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${file}`,
+  ];
 }
 
 export const viewports = {

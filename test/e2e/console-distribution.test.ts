@@ -1,6 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cardQr } from '../../src/modules/credentials/card-qr.js';
 import { type BuiltOperator, buildPerson } from '../factories.js';
-import { overflowsHorizontally, seriousAxeViolations, signedInPage, viewports } from './browser.js';
+import {
+  fakeCameraArgs,
+  launchChromium,
+  overflowsHorizontally,
+  seriousAxeViolations,
+  signedInPage,
+  viewports,
+  writeQrCameraVideo,
+} from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
 import { distributionPointWorld } from './distribution-point-kit.js';
 
@@ -10,7 +22,8 @@ import { distributionPointWorld } from './distribution-point-kit.js';
  * and gets the signed receipt with its QR; then serves a person without a card by ID number and
  * a code texted to their phone. Then the supervisor, at phone width too, finds that hand-over
  * without a card in the day's list, reads the point's reconciliation for the cycle, downloads
- * it as CSV and signs it off. Spanish and English, axe-clean, no sideways scrolling.
+ * it as CSV and signs it off. Spanish and English, axe-clean, no sideways scrolling. Last, the
+ * card is read through the camera: Chromium's fake capture device plays a video of the card's QR.
  */
 let run: ConsoleRun;
 let operator: BuiltOperator;
@@ -131,5 +144,42 @@ describe('the point of service in the console', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await overflowsHorizontally(page)).toBe(false);
     await page.context().close();
+  }, 60_000);
+
+  it("reads the card's QR through the camera (Chromium's fake capture device)", async () => {
+    // The card's QR exactly as the card prints it (the same encoder and error correction),
+    // shown to a fake camera: the frames go through getUserMedia, the canvas and jsQR.
+    const directory = mkdtempSync(path.join(tmpdir(), 'amparo-camera-'));
+    const video = writeQrCameraVideo(cardQr(holderQr), path.join(directory, 'card.y4m'));
+    const browser = await launchChromium(fakeCameraArgs(video));
+    try {
+      const page = await signedInPage(
+        {
+          server: run.server,
+          newPage: async (viewport = 'phone') =>
+            (
+              await browser.newContext({
+                viewport: viewports[viewport],
+                bypassCSP: true,
+                permissions: ['camera'],
+              })
+            ).newPage(),
+        },
+        operator,
+        { viewport: 'phone' },
+      );
+      await page.goto(`${run.server.baseUrl}/distribution`);
+      await page.getByRole('heading', { name: 'Punto de entrega' }).waitFor();
+      await page.getByRole('button', { name: 'Escanear con la cámara' }).click();
+      // Nothing typed: what the person may take comes from the frames alone.
+      const entitlements = page.getByTestId('pos-entitlements');
+      await entitlements.getByText('Caja de alimentos').waitFor();
+      expect(await entitlements.textContent()).toContain('1 de 2 box');
+      expect(await page.getByLabel('Vista de la cámara').count()).toBe(0);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+    } finally {
+      await browser.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   }, 60_000);
 });
