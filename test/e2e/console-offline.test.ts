@@ -21,7 +21,8 @@ import { distributionPointWorld, readyOfflineDevice } from './distribution-point
  * Then, in the program's next cycle, a conflict is cleared on the supervisor's screen in favour of
  * the later receipt: the earlier hand-over is reversed, its goods back on the shelf, and the
  * reconciliation shows the reversal. First, a device whose clock has passed its snapshot's
- * warning age (`limits.distribution.offline.snapshotWarnAfterMs`) warns its operator (es, en).
+ * warning age (`limits.distribution.offline.snapshotWarnAfterMs`) warns its operator (es, en),
+ * and, with the network off, says that serving a person without a card needs the network.
  */
 let run: ConsoleRun;
 type Operator = BuiltOperator;
@@ -118,6 +119,16 @@ describe('the point of service offline', () => {
     expect(await seriousAxeViolations(device)).toEqual([]);
     await device.getByLabel('Idioma').selectOption('en');
     await device.getByRole('alert').getByText(warning.en).waitFor();
+    // Without the card, every second check (code, photo, household card) is the server's: with
+    // the network off the app says so plainly instead of failing, in both languages.
+    await device.context().setOffline(true);
+    await device.getByLabel('Without a card').check();
+    const needsNetwork = device.getByTestId('pos-assisted-offline');
+    await needsNetwork.getByText('needs the network', { exact: false }).waitFor();
+    await device.getByLabel('Language').selectOption('es');
+    await needsNetwork.getByText('necesita conexión a la red', { exact: false }).waitFor();
+    expect(await device.getByLabel('Número de identificación').count()).toBe(0);
+    expect(await seriousAxeViolations(device)).toEqual([]);
     await device.context().close();
   }, 60_000);
 

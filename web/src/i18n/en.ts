@@ -1395,6 +1395,8 @@ export const en: Dictionary = {
     title: 'Distribution point',
     point: 'Distribution point',
     noPoint: 'You are not assigned to an open distribution point in your regions.',
+    assistedNeedsNetwork:
+      'Serving a person without a card needs the network: the code by SMS, the photo on file and a household member’s card are checked by the server. Connect again, or serve people who bring their card with “Offline (card)”.',
     mode: {
       legend: 'How the person is identified',
       card: 'With their card',

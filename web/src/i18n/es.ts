@@ -1419,6 +1419,8 @@ export const es = {
     title: 'Punto de entrega',
     point: 'Punto de entrega',
     noPoint: 'No está asignado a ningún punto de entrega abierto en sus regiones.',
+    assistedNeedsNetwork:
+      'Atender sin carnet necesita conexión a la red: el código por SMS, la foto registrada y el carnet de un miembro del hogar los comprueba el servidor. Vuelva a conectarse, o atienda a quien trae su carnet con «Sin conexión (carnet)».',
     mode: {
       legend: 'Cómo se identifica la persona',
       card: 'Con su carnet',

@@ -9,6 +9,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { CameraScanner } from '../verifier/camera-scanner.js';
 import { AssistedPanel } from './assisted-panel.js';
 import { OfflinePanel } from './offline/offline-panel.js';
+import { useOnline } from './offline/offline-start.js';
 import { PointSelect, usePointChoice } from './point-choice.js';
 import { RedeemPanel } from './redeem-panel.js';
 
@@ -24,6 +25,7 @@ export function DistributionPage() {
   const { t } = useTranslation();
   const { points, list: mine, pointId, choose } = usePointChoice((point) => point.assigned);
   const [mode, setMode] = useState<'card' | 'assisted' | 'offline'>('card');
+  const online = useOnline();
   useInstallablePointOfService();
   return (
     <section>
@@ -49,7 +51,14 @@ export function DistributionPage() {
             ))}
           </fieldset>
           {mode === 'card' ? <CardFlow key={pointId} pointId={pointId} /> : null}
-          {mode === 'assisted' ? <AssistedPanel key={pointId} pointId={pointId} /> : null}
+          {mode === 'assisted' && online ? <AssistedPanel key={pointId} pointId={pointId} /> : null}
+          {mode === 'assisted' && !online ? (
+            // Every second check is the server's: the code is texted by it, the photo on file
+            // and a household member's card are checked by it. Said plainly, not a failure.
+            <p className="notice" role="status" data-testid="pos-assisted-offline">
+              {t('pos.assistedNeedsNetwork')}
+            </p>
+          ) : null}
           {mode === 'offline' ? <OfflinePanel key={pointId} pointId={pointId} /> : null}
           <StockOnHand pointId={pointId} />
         </>

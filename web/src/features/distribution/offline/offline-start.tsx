@@ -67,6 +67,6 @@ function subscribe(changed: () => void): () => void {
 }
 
 /** Whether the browser says it has a network, kept current by its online and offline events. */
-function useOnline(): boolean {
+export function useOnline(): boolean {
   return useSyncExternalStore(subscribe, () => navigator.onLine);
 }
