@@ -115,7 +115,8 @@ describe('catalogue over HTTP', () => {
     expect(phone).toMatchObject({
       sealed: true,
       category: 'contact',
-      purposes: ['enrolment', 'appeal', 'audit', 'self'],
+      // `notification`: the server reads it to send a text, audited per person.
+      purposes: ['enrolment', 'appeal', 'audit', 'self', 'notification'],
     });
     expect(body.refusedCategories.map((category: { id: string }) => category.id)).toContain(
       'voting',
