@@ -156,6 +156,7 @@ export function startRefreshSchedule(deps: {
   const holder = randomUUID();
   const stopping = new AbortController();
   let running: Promise<void> | null = null;
+  let lastFailed = false;
   const tick = async () => {
     const started = performance.now();
     let result: LeasedRefresh;
@@ -175,9 +176,15 @@ export function startRefreshSchedule(deps: {
         { errorCode: result.errorCode, durationMs },
         'statistics: the scheduled refresh failed; retried at the next tick',
       );
+    // A refresh done is not news for the log (the dashboard and GET /api/statistics/refresh say
+    // when the last one succeeded, and a started server's output stays its serving lines); a
+    // failure is, and so is the first refresh done after one.
     else if (result.outcome === 'skipped')
       log.debug({ outcome: result.outcome }, 'statistics: scheduled tick, no refresh due');
-    else log.info({ outcome: result.outcome, durationMs }, 'statistics: scheduled refresh');
+    else if (lastFailed)
+      log.info({ outcome: result.outcome, durationMs }, 'statistics: scheduled refresh');
+    else log.debug({ outcome: result.outcome, durationMs }, 'statistics: scheduled refresh');
+    if (result.outcome !== 'skipped') lastFailed = result.outcome === 'failed';
   };
   const startTick = () => {
     if (running !== null || stopping.signal.aborted) return;
