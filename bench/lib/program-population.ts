@@ -163,6 +163,23 @@ export function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
+/**
+ * Waits, when `AMPARO_BENCH_QUIET_LOAD` is set, until the one-minute load average is below it
+ * (checked every 10 s, for at most an hour): a long set-up can then run beside other work and
+ * the measured part start once the machine is quiet. Says on stderr what it waits for.
+ */
+export async function untilQuiet(): Promise<void> {
+  const below = Number(process.env.AMPARO_BENCH_QUIET_LOAD);
+  if (!(below > 0)) return;
+  const until = Date.now() + 3_600_000;
+  for (;;) {
+    const now = Number(loadAverage().split(' ')[0]);
+    if (now < below || Date.now() > until) return;
+    process.stderr.write(`waiting for load < ${below} (now ${now})\n`);
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+  }
+}
+
 export function seconds(startedMs: number): number {
   return +((performance.now() - startedMs) / 1000).toFixed(2);
 }
