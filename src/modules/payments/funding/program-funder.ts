@@ -11,7 +11,11 @@ import {
   transferCreator,
 } from '../../ledger/index.js';
 import { programForFunding } from '../../programs/index.js';
-import { fundingAccountId, fundingSettlementAccountId } from '../accounts/account-ids.js';
+import {
+  fundingAccountId,
+  fundingSettlementAccountId,
+  settlementAccountId,
+} from '../accounts/account-ids.js';
 import { amountFrom, currencyFrom } from '../money-input.js';
 import { PaymentsError } from '../payments-error.js';
 
@@ -52,7 +56,13 @@ export async function programFunder(
   // One of the currency's settlement sub-accounts, by the transfer id: requests at once debit
   // different rows (docs/LEDGER.md), and a request sent again names the same one.
   const settlement = fundingSettlementAccountId(currency, props.transferId);
+  // The first sub-account is the currency's settlement account that payouts, statements and
+  // manual adjustments name: opened with the first funding, whichever sub-account that debits.
+  const first = settlementAccountId(currency);
   await openOnce(db, [
+    ...(settlement === first
+      ? []
+      : [{ id: first, currency, kind: 'settlement' as const, flags: accountFlags.none }]),
     { id: settlement, currency, kind: 'settlement', flags: accountFlags.none },
     {
       id: funding,
