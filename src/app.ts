@@ -356,6 +356,10 @@ export async function build(config: Config, services: AppServices): Promise<App>
     ...(services.access?.clock ? { now: services.access.clock } : {}),
     // "Payment received" is queued in the ledger batch's transaction that credits the wallet.
     onWalletCredited: paymentNotices(notifier),
+    // Paying at the counter without the card: its one-time code goes through the one notifier,
+    // and each merchant may start so many such tries a day.
+    notifier,
+    counterAssistedPerDayMax: config.merchants.counterAssistedPerDay,
   });
   // Alerts to auditors on payment patterns (many wallets paying one merchant within minutes),
   // scanned over the ledger beside the audit signing timer.

@@ -31,6 +31,11 @@ export interface Config {
    * (`30s`, `15m`, `6h`, `1d`; `off`: never, `amparo statistics refresh` only). Default nightly.
    */
   statistics: { refreshEverySeconds: number | null };
+  /**
+   * AMPARO_COUNTER_ASSISTED_PER_DAY: tries at paying without the card (ID number, PIN and a
+   * second check) one merchant may start in a UTC day, refused ones included.
+   */
+  merchants: { counterAssistedPerDay: number };
 }
 
 export type DatabaseConfig =
@@ -79,7 +84,23 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       witnessUrl: parseWitnessUrl(env.AMPARO_AUDIT_WITNESS_URL),
     },
     statistics: { refreshEverySeconds: parseRefreshEvery(env.AMPARO_STATISTICS_REFRESH_EVERY) },
+    merchants: { counterAssistedPerDay: parseCounterAssisted(env.AMPARO_COUNTER_ASSISTED_PER_DAY) },
   };
+}
+
+/** A whole number from 0 (payments without the card off) to the bound in limits.ts. */
+function parseCounterAssisted(value: string | undefined): number {
+  const { counterAssistedPerMerchantPerDayDefault, counterAssistedPerMerchantPerDayMax } =
+    limits.merchants;
+  if (value === undefined || value === '') return counterAssistedPerMerchantPerDayDefault;
+  const count = /^[0-9]{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(count >= 0 && count <= counterAssistedPerMerchantPerDayMax)) {
+    throw new ConfigError(
+      'AMPARO_COUNTER_ASSISTED_PER_DAY',
+      `"${value}" is not a whole number from 0 to ${counterAssistedPerMerchantPerDayMax}`,
+    );
+  }
+  return count;
 }
 
 const secondsPer = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;

@@ -796,6 +796,21 @@ export const limits = {
     requestTokenCharactersMax: 1_000,
     /** Refunds of one payment, in full or in part (each a pair of ledger transfers). */
     refundsPerPaymentMax: 20,
+    /**
+     * Tries at paying without the card (ID number, PIN, second check) one merchant may start in
+     * a UTC day, refused ones included; `AMPARO_COUNTER_ASSISTED_PER_DAY` sets another bound.
+     */
+    counterAssistedPerMerchantPerDayDefault: 20,
+    /** …and the most that setting may allow. */
+    counterAssistedPerMerchantPerDayMax: 1_000,
+    /** How long the texted one-time code of a payment without the card is accepted. */
+    counterAssistedCodeTtlMs: 5 * 60_000,
+    /** Wrong codes after which that check fails for good. */
+    counterAssistedCodeAttemptsMax: 3,
+    /** How long after its second check passed a payment may be made under it. */
+    counterAssistedPayWindowMs: 15 * 60_000,
+    /** Tries listed in one page of the supervisor's list. */
+    counterAssistedListMax: 200,
   },
   /** Published statistics (modules/statistics; issue #17, safeguard 8). */
   statistics: {

@@ -46,6 +46,8 @@ export async function buildAccessTestApp(
     registrySubscribers?: AppServices['registrySubscribers'];
     /** Admission bounds (src/platform/http/admission.ts) other than the server's. */
     admission?: AppServices['admission'];
+    /** Settings read as from the environment (e.g. `AMPARO_COUNTER_ASSISTED_PER_DAY`). */
+    configEnv?: Record<string, string>;
   } = {},
 ): Promise<AccessTestApp> {
   const {
@@ -54,6 +56,7 @@ export async function buildAccessTestApp(
     rateLimitRequestsMax,
     registrySubscribers,
     admission,
+    configEnv,
     ...accessOptions
   } = options;
   const database = await createTestDatabase();
@@ -66,6 +69,7 @@ export async function buildAccessTestApp(
   const config = loadConfig({
     LOG_LEVEL: logLines ? 'info' : 'silent',
     AMPARO_WEB_DIR: '/nonexistent',
+    ...configEnv,
   });
   const logDestination = new Writable({
     write(chunk, _encoding, done) {

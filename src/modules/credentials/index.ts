@@ -16,4 +16,10 @@ export {
   publishedTrustList,
 } from './published-lists.js';
 export { revokeCardsOnRegistryEvents } from './registry-subscriptions.js';
+export {
+  householdCardCheck,
+  newOneTimeCode,
+  oneTimeCodeHash,
+  oneTimeCodeVerdict,
+} from './second-check.js';
 export { canonicalJson, type SignedDocument } from './signed-document.js';

@@ -44,6 +44,7 @@ const everyNotice: PersonNotice[] = [
     reference: 'R-1A2B3C4D',
   },
   { event: 'payment_received', amount: '1500.00 VES', date: '2026-12-12' },
+  { event: 'payment_code', code: '042917', amount: '20.00 VES', validMinutes: '5' },
 ];
 
 /**

@@ -196,6 +196,16 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       },
     }),
     defineTemplate({
+      id: 'payments.payment_code',
+      variables: { code: 'code', amount: 'amount', validMinutes: 'count' },
+      requested: true,
+      ttlMs: 10 * minutes,
+      text: {
+        es: 'Amparo: su código para pagar {amount} sin carnet es {code} (vale {validMinutes} min). Si no está pagando, no lo dé.',
+        en: 'Amparo: your code to pay {amount} without your card is {code} (valid {validMinutes} min). If you are not paying, do not give it.',
+      },
+    }),
+    defineTemplate({
       id: 'ledger.payment_received',
       variables: { amount: 'amount', date: 'date' },
       requested: false,

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import type { TransactionalAuditRecorder } from '../access/index.js';
 import type { WalletCreditHook } from '../ledger/index.js';
+import type { PersonNotifier } from '../notifications/index.js';
 
 /** What every payments verb needs: the database, the audit log, a clock, the credit hook. */
 export interface PaymentsDependencies {
@@ -24,6 +25,13 @@ export interface PaymentsDependencies {
   keys?: KeyStore;
   /** argon2id parameters of payment PINs: the operators' password parameters; tests cheaper. */
   pinHashOptions?: HashOptions;
+  /** Texts the one-time code of a payment at the counter without the card (the one notifier). */
+  notifier?: PersonNotifier;
+  /**
+   * Tries at paying without the card one merchant may start in a UTC day (config
+   * `AMPARO_COUNTER_ASSISTED_PER_DAY`); default `limits.merchants.counterAssistedPerMerchantPerDayDefault`.
+   */
+  counterAssistedPerDayMax?: number;
 }
 
 /** Who acts, why, and for which request. */

@@ -48,6 +48,15 @@ export const paymentsErrorCodes = [
   'AMP_SUBSIDY_PROGRAM_UNKNOWN',
   /** The subsidising program is suspended: it pays no share until it resumes. */
   'AMP_SUBSIDY_PROGRAM_SUSPENDED',
+  /**
+   * Paying without the card: the ID number and PIN allow no payment here. One answer for an
+   * unknown number, a PIN not set, wrong or locked, no wallet and a frozen one.
+   */
+  'AMP_COUNTER_PAYMENT_REFUSED',
+  /** The merchant reached the day's bound of payments without the card. */
+  'AMP_COUNTER_ASSISTED_LIMIT_REACHED',
+  /** The second check of a payment without the card failed (`errors[0].code` says how). */
+  'AMP_COUNTER_CHECK_FAILED',
 ] as const;
 
 export type PaymentsErrorCode = (typeof paymentsErrorCodes)[number];
@@ -88,6 +97,18 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
   AMP_SUBSIDY_PROGRAM_SUSPENDED: {
     status: 409,
     title: 'The program that subsidises this price is suspended',
+  },
+  AMP_COUNTER_PAYMENT_REFUSED: {
+    status: 422,
+    title: 'This ID number and PIN cannot pay here',
+  },
+  AMP_COUNTER_ASSISTED_LIMIT_REACHED: {
+    status: 429,
+    title: "The merchant reached today's bound of payments without the card",
+  },
+  AMP_COUNTER_CHECK_FAILED: {
+    status: 422,
+    title: 'The second check of a payment without the card failed',
   },
 };
 

@@ -20,7 +20,8 @@ export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = 
   options,
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
-  const { db, audit, now, onWalletCredited, masterKey, keys, pinHashOptions } = options;
+  const { db, audit, now, onWalletCredited, masterKey, keys, pinHashOptions, notifier } = options;
+  const { counterAssistedPerDayMax } = options;
   const deps: PaymentsDependencies = {
     db,
     audit,
@@ -28,6 +29,8 @@ export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = 
     ...(onWalletCredited ? { onWalletCredited } : {}),
     ...(keys ? { keys } : {}),
     ...(pinHashOptions ? { pinHashOptions } : {}),
+    ...(notifier ? { notifier } : {}),
+    ...(counterAssistedPerDayMax !== undefined ? { counterAssistedPerDayMax } : {}),
   };
   await app.register(payoutRoutes, { ...deps, masterKey });
   await app.register(paymentsRoutes, deps);

@@ -131,6 +131,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   payment_pin: 'personal',
   merchant_payment: 'history',
   merchant_refund: 'history',
+  counter_assisted_payment: 'personal',
   merchant_settlement_run: 'history',
   merchant_settlement: 'history',
   // A snapshot a device downloaded, and the receipts it signed offline: both append-only.

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { AssistedMethodSchema, AssistedReasonSchema } from './distribution.js';
 
 /**
  * Answers of the merchant payment routes (issue #16, points 5 and 6) that the console reads:
@@ -41,7 +42,7 @@ export const ReceiptSchema = Type.Object({
   payerMinor: Type.String(),
   subsidyMinor: Type.String(),
   programId: Type.Union([Uuid, Type.Null()]),
-  channel: Type.Union([Type.Literal('wallet'), Type.Literal('counter')]),
+  channel: Type.Union([Type.Literal('wallet'), Type.Literal('counter'), Type.Literal('assisted')]),
   paidAt: Type.String(),
   refundedAt: Type.Union([Type.String(), Type.Null()]),
   refundedMinor: Type.String(),
@@ -116,6 +117,45 @@ export const MerchantChoicesSchema = Type.Object({
   ),
 });
 
+/**
+ * A payment at the counter without the card, started (ID number and PIN passed): the code was
+ * texted to the phone on file, or the photo on file is shown to the merchant.
+ */
+export const CounterAssistedStartSchema = Type.Object({
+  assistedId: Uuid,
+  method: AssistedMethodSchema,
+  reason: AssistedReasonSchema,
+  codeExpiresAt: Type.Union([Type.String(), Type.Null()]),
+  photo: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** The supervisor's list of a merchant's tries at paying without the card on a UTC day. */
+export const CounterAssistedListSchema = Type.Object({
+  day: Type.String(),
+  triesMax: Type.Integer(),
+  tries: Type.Array(
+    Type.Object({
+      assistedId: Uuid,
+      operatorId: Uuid,
+      reason: AssistedReasonSchema,
+      method: AssistedMethodSchema,
+      startedAt: Type.String(),
+      outcome: Type.Union([
+        Type.Literal('refused'),
+        Type.Literal('started'),
+        Type.Literal('failed'),
+        Type.Literal('verified'),
+        Type.Literal('paid'),
+      ]),
+      codeAttempts: Type.Integer(),
+      amountMinor: Type.String(),
+      currency: Currency,
+    }),
+  ),
+});
+
+export type CounterAssistedStartAnswer = Static<typeof CounterAssistedStartSchema>;
+export type CounterAssistedListAnswer = Static<typeof CounterAssistedListSchema>;
 export type MerchantAnswer = Static<typeof MerchantSchema>;
 export type MerchantChoicesAnswer = Static<typeof MerchantChoicesSchema>;
 export type PaymentRequestAnswer = Static<typeof RequestSchema>;

@@ -98,7 +98,11 @@ export const en: Dictionary = {
       subsidy: 'Paid by the program',
       when: 'When',
       channel: 'How',
-      channelName: { wallet: 'payment app', counter: 'card and PIN at the counter' },
+      channelName: {
+        wallet: 'payment app',
+        counter: 'card and PIN at the counter',
+        assisted: 'without the card at the counter (assisted)',
+      },
       number: 'Receipt number',
       refunded: 'Refunded',
       refundedAmount: 'Refunded in all',

@@ -101,7 +101,11 @@ export const es = {
       subsidy: 'Pagado por el programa',
       when: 'Cuándo',
       channel: 'Cómo',
-      channelName: { wallet: 'aplicación de pago', counter: 'carnet y clave en el mostrador' },
+      channelName: {
+        wallet: 'aplicación de pago',
+        counter: 'carnet y clave en el mostrador',
+        assisted: 'sin carnet en el mostrador (asistido)',
+      },
       number: 'Número de recibo',
       refunded: 'Devuelto',
       refundedAmount: 'Devuelto en total',

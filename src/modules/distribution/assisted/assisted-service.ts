@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { limits } from '../../../limits.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
-import { onlineCardCheck } from '../../credentials/index.js';
+import { householdCardCheck, newOneTimeCode, oneTimeCodeVerdict } from '../../credentials/index.js';
 import {
   type AssistedIdentities,
   type DistributionContext,
@@ -16,7 +16,7 @@ import type { EntitlementAnswer } from '../redemption/entitlement-state.js';
 import { personAnswers, refuseClosed } from '../redemption/redemption-service.js';
 import { auditingRefusals } from '../refusals.js';
 import { type AssistedMethod, type AssistedReason, redeemableStates } from '../tables.js';
-import { assistedCodeHash, assistedCodeMatches, newAssistedCode } from './assisted-code.js';
+import { assistedCodeHash, assistedCodeLabel } from './assisted-code.js';
 import { type AssistedRow, checkRefusal, findAssisted } from './assisted-row.js';
 
 /**
@@ -74,7 +74,7 @@ export async function assistedStarter(
   const operatorId = operatorIdOf(gate.write.actor) as string; // Safe: only operators hold the action.
   const now = nowOf(deps);
   const assistedId = randomUUID();
-  const code = props.method === 'phone_code' ? newAssistedCode() : null;
+  const code = props.method === 'phone_code' ? newOneTimeCode() : null;
   const codeExpiresAt =
     code === null ? null : new Date(now.getTime() + limits.distribution.assistedCodeTtlMs);
   return auditingRefusals(deps, gate.write, resource, () =>
@@ -202,18 +202,13 @@ export async function assistedChecker(
       return refuse('The operator must attest that the photo is of this person', 'attestation');
     }
   } else {
-    const check = await onlineCardCheck(deps, proof.householdQrText ?? '', now);
-    if (check.holder === undefined) return refuse(`Card refused: ${check.message}`, check.status);
-    if (check.holder.personId === row.person_id) {
-      return refuse("This is the person's own card: redeem with the card", 'own_card');
-    }
-    const same = await identitiesOf(deps).sameHousehold(
-      deps.db,
-      row.person_id,
-      check.holder.personId,
-    );
-    if (!same) return refuse("The card's holder is not of the person's household", 'not_household');
-    householdCredentialId = Buffer.from(check.holder.credentialId, 'hex');
+    const card = await householdCardCheck(deps, identitiesOf(deps).sameHousehold, {
+      personId: row.person_id,
+      qrText: proof.householdQrText ?? '',
+      now,
+    });
+    if ('refusal' in card) return refuse(card.refusal.message, card.refusal.code);
+    householdCredentialId = card.credentialId;
   }
   const passed = await deps.db.transaction().execute(async (trx) => {
     const updated = await trx
@@ -240,8 +235,8 @@ async function codeFailure(
   code: string | undefined,
   now: Date,
 ): Promise<{ message: string; code: string } | null> {
-  const expiresAt = row.code_expires_at as Date; // Safe: the table requires it for phone_code.
-  if (now.getTime() > expiresAt.getTime()) {
+  const verdict = oneTimeCodeVerdict(deps.keys.masterKey, assistedCodeLabel, row, code, now);
+  if (verdict === 'expired') {
     await deps.db
       .updateTable('assisted_redemption')
       .set({ failed_at: now })
@@ -251,10 +246,7 @@ async function codeFailure(
       .execute();
     return { message: 'The code expired: start a new check', code: 'expired' };
   }
-  const hash = row.code_hash as Buffer; // Safe: the table requires it for phone_code.
-  if (code !== undefined && assistedCodeMatches(deps.keys.masterKey, row.id, code, hash)) {
-    return null;
-  }
+  if (verdict === 'right') return null;
   const attemptsMax = limits.distribution.assistedCodeAttemptsMax;
   await deps.db
     .updateTable('assisted_redemption')

@@ -61,6 +61,35 @@ export async function merchantPayer(
 ): Promise<PaymentReceipt> {
   const request = await requestToPay(db, masterKey, props);
   await pinChecker(db, { personId: props.payerPersonId, pin: props.pin, now: props.now });
+  return walletPayment(db, request, props);
+}
+
+/**
+ * Pays a request at the counter for a person who has no card with them (channel `assisted`):
+ * the caller has checked the ID number, the PIN and a second check (`counter-assisted.ts`);
+ * everything after the PIN is `merchantPayer`'s own path, the daily limit and split unchanged.
+ */
+export async function assistedCounterPayer(
+  db: Kysely<Database>,
+  masterKey: Buffer,
+  props: { token: string; payerPersonId: string; merchantId: string; requestId: string; now: Date },
+): Promise<PaymentReceipt> {
+  const request = await requestToPay(db, masterKey, props);
+  if (request.requestId !== props.requestId) {
+    throw new PaymentsError(
+      'AMP_PAYMENT_REQUEST_INVALID',
+      'Not the payment request this check was started for',
+    );
+  }
+  return walletPayment(db, request, { ...props, channel: 'assisted' });
+}
+
+/** The payment once the payer is known to be who pays: the wallet, the split, the ledger. */
+async function walletPayment(
+  db: Kysely<Database>,
+  request: PaymentRequestFields,
+  props: { payerPersonId: string; channel: PaymentChannel; now: Date },
+): Promise<PaymentReceipt> {
   if ((await walletFreezeOf(db, props.payerPersonId)) !== undefined) {
     throw new PaymentsError('AMP_WALLET_FROZEN', 'The wallet is frozen');
   }
@@ -114,7 +143,7 @@ export async function merchantPayer(
   return receipt as PaymentReceipt;
 }
 
-async function requestToPay(
+export async function requestToPay(
   db: Kysely<Database>,
   masterKey: Buffer,
   props: { token: string; merchantId?: string; now: Date },

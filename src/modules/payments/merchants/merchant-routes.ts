@@ -10,6 +10,7 @@ import { amountFrom } from '../money-input.js';
 import { contextOf, nowOf, type PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
 import { guardLedgerAction } from '../payments-guard.js';
+import { counterAssistedRoutes } from './counter-assisted-routes.js';
 import { keysOf } from './merchant-keys.js';
 import { merchantPayer } from './merchant-payer.js';
 import { merchantRefunder } from './merchant-refunder.js';
@@ -68,6 +69,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
   const tags = ['merchants'];
   await app.register(payerRoutes, deps);
   await app.register(settlementRoutes, deps);
+  await app.register(counterAssistedRoutes, deps);
 
   app.post(
     '/payments/merchants',

@@ -82,6 +82,26 @@ export interface MerchantTables {
     refunded_by: string;
     refunded_at: Generated<Date>;
   };
+  /** `migrations/0099_counter_assisted_payment.sql`: one try at paying without the card. */
+  counter_assisted_payment: {
+    id: string;
+    merchant_id: string;
+    operator_id: string;
+    request_id: string;
+    person_id: string | null;
+    reason: 'lost' | 'not_yet_issued' | 'damaged' | 'never_had';
+    method: 'phone_code' | 'photo_attested' | 'household_card';
+    code_hash: Buffer | null;
+    code_expires_at: Date | null;
+    code_attempts: Generated<number>;
+    household_credential_id: Buffer | null;
+    started_at: Date;
+    started_day: string;
+    refused_at: Date | null;
+    verified_at: Date | null;
+    failed_at: Date | null;
+    paid_at: Date | null;
+  };
 }
 
-export type PaymentChannel = 'wallet' | 'counter';
+export type PaymentChannel = 'wallet' | 'counter' | 'assisted';
