@@ -111,6 +111,31 @@ export const en: Dictionary = {
     },
   },
   merchantApp: {
+    assisted: {
+      title: 'The payer has neither phone nor card: pay with the ID number and PIN',
+      explain:
+        "Type the ID number; the payer types their PIN. Then one check: a code texted to their phone on file, their photo on file, or a household member's card.",
+      uin: "The payer's ID number",
+      reason: 'Why there is no card',
+      reasons: {
+        lost: 'Lost',
+        not_yet_issued: 'Not issued yet',
+        damaged: 'Damaged',
+        never_had: 'Never had one',
+      },
+      method: 'Second check',
+      methods: {
+        phone_code: 'Code texted to the phone on file',
+        photo_attested: 'Photo on file',
+        household_card: "A household member's card",
+      },
+      start: 'Check ID number and PIN',
+      checkTitle: 'Second check',
+      code: 'The code the payer received',
+      photoAlt: 'The photo on file of the person paying',
+      attest: 'I attest that this photo is of the person in front of me',
+      memberCard: "Text of the household member's card QR",
+    },
     counter: {
       title: 'The payer has no phone: pay with the card and PIN',
       explain: "Scan the payer's card, then let them type their PIN on this device.",
@@ -266,6 +291,9 @@ export const en: Dictionary = {
     'merchant.read': "See a merchant's payments and settlements",
     'merchant.request': 'Ask for a payment with a QR code',
     'merchant.counter_pay': 'Take a payment at the counter with the card and PIN',
+    'merchant.counter_assisted_pay':
+      'Take a payment at the counter without the card (ID number, PIN, second check)',
+    'merchant.counter_assisted_review': "Review a merchant's payments without the card",
     'merchant.refund': 'Refund a payment',
     'merchant.settle': "Settle merchants' balances and download the bank file",
     'payment.pay': 'Pay a merchant from the wallet',
@@ -1772,6 +1800,20 @@ export const en: Dictionary = {
       suspense: 'Suspense and estates',
     },
     merchants: {
+      assisted: {
+        title: 'Payments without the card today',
+        count_one: '{{count}} try of {{max}} allowed today',
+        count_other: '{{count}} tries of {{max}} allowed today',
+        wrongCodes_one: '{{count}} wrong code',
+        wrongCodes_other: '{{count}} wrong codes',
+        outcome: {
+          refused: 'refused (ID number or PIN)',
+          started: 'started',
+          failed: 'check failed',
+          verified: 'checked, not paid',
+          paid: 'paid',
+        },
+      },
       title: 'Merchants',
       register: 'Register a merchant',
       name: 'Name of the business',

@@ -114,6 +114,31 @@ export const es = {
     },
   },
   merchantApp: {
+    assisted: {
+      title: 'Quien paga no tiene teléfono ni carnet: pagar con la cédula y la clave',
+      explain:
+        'Escriba el número de cédula; quien paga escribe su clave. Luego una verificación: un código enviado a su teléfono registrado, su foto registrada o el carnet de alguien de su hogar.',
+      uin: 'Número de cédula de quien paga',
+      reason: 'Por qué no tiene carnet',
+      reasons: {
+        lost: 'Perdido',
+        not_yet_issued: 'Aún no emitido',
+        damaged: 'Dañado',
+        never_had: 'Nunca tuvo',
+      },
+      method: 'Segunda verificación',
+      methods: {
+        phone_code: 'Código al teléfono registrado',
+        photo_attested: 'Foto registrada',
+        household_card: 'Carnet de alguien del hogar',
+      },
+      start: 'Verificar cédula y clave',
+      checkTitle: 'Segunda verificación',
+      code: 'El código que recibió quien paga',
+      photoAlt: 'La foto registrada de quien paga',
+      attest: 'Doy fe de que esta foto es de la persona que tengo delante',
+      memberCard: 'Texto del QR del carnet de alguien del hogar',
+    },
     counter: {
       title: 'Quien paga no tiene teléfono: pagar con el carnet y la clave',
       explain: 'Lea el carnet de quien paga y déjele escribir su clave en este equipo.',
@@ -268,6 +293,9 @@ export const es = {
     'merchant.read': 'Ver los pagos y liquidaciones de un comercio',
     'merchant.request': 'Pedir un pago con un código QR',
     'merchant.counter_pay': 'Cobrar en el mostrador con el carnet y la clave',
+    'merchant.counter_assisted_pay':
+      'Cobrar en el mostrador sin carnet (cédula, clave y segunda verificación)',
+    'merchant.counter_assisted_review': 'Revisar los cobros sin carnet de un comercio',
     'merchant.refund': 'Devolver un pago',
     'merchant.settle': 'Liquidar los saldos de los comercios y descargar el archivo del banco',
     'payment.pay': 'Pagar a un comercio desde el monedero',
@@ -1800,6 +1828,20 @@ export const es = {
       suspense: 'Suspenso y herencias',
     },
     merchants: {
+      assisted: {
+        title: 'Cobros sin carnet de hoy',
+        count_one: '{{count}} intento de {{max}} permitidos hoy',
+        count_other: '{{count}} intentos de {{max}} permitidos hoy',
+        wrongCodes_one: '{{count}} código errado',
+        wrongCodes_other: '{{count}} códigos errados',
+        outcome: {
+          refused: 'rechazado (cédula o clave)',
+          started: 'iniciado',
+          failed: 'verificación fallida',
+          verified: 'verificado, sin pagar',
+          paid: 'pagado',
+        },
+      },
       title: 'Comercios',
       register: 'Registrar un comercio',
       name: 'Nombre del comercio',

@@ -308,14 +308,14 @@ describe('paying at the counter without the card', () => {
     const token = await tokenOf({ amountMinor: '100' });
     const intruder = await start({ token, uin: payer.uin, pin: '4821' }, merchantId, other.staff);
     expect(intruder.statusCode).toBe(404);
-    const started = await start({ token, uin: payer.uin, pin: '4821', method: 'photo_attested' });
+    const started = await start({ token, uin: payer.uin, pin: '4821' });
     expect(started.statusCode, started.body).toBe(201);
     const { assistedId } = started.json() as { assistedId: string };
     // The other merchant's staff, on their own merchant's path, naming this merchant's check.
     const otherToken = await tokenOf({ amountMinor: '100' }, other.merchantId, other.staff);
     const borrowed = await pay(
       assistedId,
-      { token: otherToken, attestation: true },
+      { token: otherToken, code: await codeTextedTo(payer.personId) },
       other.merchantId,
       other.staff,
     );

@@ -15,6 +15,7 @@ import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
 import { CameraScanner } from '../verifier/camera-scanner.js';
+import { CounterAssistedPayment } from './counter-assisted.js';
 import { minorFromText, moneyText } from './money.js';
 import { PinField } from './pin-field.js';
 import { ReceiptCard } from './receipt-card.js';
@@ -147,6 +148,13 @@ function RequestPanel({ merchant }: { merchant: MerchantAnswer }) {
       {make.data ? (
         <CounterPayment
           key={make.data.body.requestId}
+          merchantId={merchant.merchantId}
+          token={make.data.body.token}
+        />
+      ) : null}
+      {make.data ? (
+        <CounterAssistedPayment
+          key={`assisted-${make.data.body.requestId}`}
           merchantId={merchant.merchantId}
           token={make.data.body.token}
         />

@@ -10,6 +10,7 @@ import { ApiError, apiGet, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { divisionName, listStates } from '../../geography/divisions.js';
+import { CounterAssistedList } from './counter-assisted.js';
 import { type Currency, CurrencyField } from './currency-field.js';
 import { amountText } from './money-api.js';
 
@@ -81,13 +82,18 @@ function staffNames(text: string): string[] {
     .filter((name) => name !== '');
 }
 
-export function MerchantsPanel(props: { purpose: string; canManage: boolean }) {
+export function MerchantsPanel(props: {
+  purpose: string;
+  canManage: boolean;
+  /** Holds `merchant.counter_assisted_review`: each merchant shows its payments without the card. */
+  canReview?: boolean;
+}) {
   const { t } = useTranslation();
   return (
     <section aria-labelledby="money-merchants-title">
       <h2 id="money-merchants-title">{t('money.merchants.title')}</h2>
       {props.canManage ? <RegisterForm purpose={props.purpose} /> : null}
-      <MerchantList purpose={props.purpose} />
+      <MerchantList purpose={props.purpose} canReview={props.canReview === true} />
     </section>
   );
 }
@@ -361,7 +367,7 @@ function RegisterForm({ purpose }: { purpose: string }) {
   );
 }
 
-function MerchantList({ purpose }: { purpose: string }) {
+function MerchantList({ purpose, canReview }: { purpose: string; canReview: boolean }) {
   const { t } = useTranslation();
   const [after, setAfter] = useState<string[]>([]);
   const cursor = after.at(-1);
@@ -389,6 +395,9 @@ function MerchantList({ purpose }: { purpose: string }) {
               <dt>{t('money.accountId')}</dt>
               <dd className="id-text">{merchant.accountId}</dd>
             </dl>
+            {canReview ? (
+              <CounterAssistedList merchantId={merchant.merchantId} purpose={purpose} />
+            ) : null}
           </li>
         ))}
       </ul>

@@ -44,7 +44,13 @@ export function MoneyPage() {
         <FrozenPanel purpose={purpose} canAdjust={may(roles, 'payment.adjust')} />
       ) : null}
       {purposesFor(roles, 'merchant.read').some((each) => each === purpose) ? (
-        <MerchantsPanel purpose={purpose} canManage={may(roles, 'merchant.manage')} />
+        <MerchantsPanel
+          purpose={purpose}
+          canManage={may(roles, 'merchant.manage')}
+          canReview={purposesFor(roles, 'merchant.counter_assisted_review').some(
+            (each) => each === purpose,
+          )}
+        />
       ) : null}
       {may(roles, 'merchant.settle') ? <SettlementPanel purpose={purpose} /> : null}
       {purposesFor(roles, 'payout.read').some((each) => each === purpose) ? (
