@@ -469,6 +469,29 @@ function merchantCases(): RouteCase[] {
       },
     ),
     merchant(
+      'start a payment at the counter without the card',
+      'merchant.counter_assisted_pay',
+      (id) => `${base(id)}/assisted-payments`,
+      {
+        token: 'AMPPAY1.x.y',
+        uin: '2345678901',
+        pin: '1234',
+        reason: 'lost',
+        method: 'phone_code',
+      },
+    ),
+    merchant(
+      'pay under the second check of a payment without the card',
+      'merchant.counter_assisted_pay',
+      (id) => `${base(id)}/assisted-payments/${randomUUID()}/pay`,
+      { token: 'AMPPAY1.x.y', code: '123456' },
+    ),
+    merchant(
+      "a merchant's payments without the card (the supervisor's list)",
+      'merchant.counter_assisted_review',
+      (id) => `${base(id)}/assisted-payments`,
+    ),
+    merchant(
       'refund a payment',
       'merchant.refund',
       (id) => `${base(id)}/payments/${randomUUID()}/refund`,

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cheapHashOptions } from '../../src/modules/access/access-test-kit.js';
 import { decodePng, findQrText } from '../../src/modules/credentials/card-image.js';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
 import {
   citizenSession,
   fundWallet,
 } from '../../src/modules/payments/merchants/merchant-test-kit.js';
+import { pinSetter } from '../../src/modules/payments/merchants/payment-pin.js';
 import {
   cashCycle,
   fundedProgramAccount,
@@ -174,6 +176,55 @@ describe('the payment app and the merchant screen', () => {
     const counter = merchant.getByTestId('counter-receipt');
     await counter.getByText('carnet y clave en el mostrador').waitFor();
     expect(await seriousAxeViolations(merchant)).toEqual([]);
+    expect(run.pageErrors).toEqual([]);
+  });
+
+  it("takes a payment at the counter from a person with neither phone nor card: ID number, PIN, then the photo on file and the merchant's attestation", async () => {
+    // A 1×1 PNG as the photo on file; the person has no phone and no card.
+    const photo =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+    const built = await buildPerson(context, { region: 'VE-A', sealed: { photo } });
+    await fundWallet(run.server, built.id, 3_000n);
+    await pinSetter(run.server.database.db, {
+      personId: built.id,
+      pin: '1357',
+      hashOptions: cheapHashOptions,
+      now: new Date(),
+    });
+    const merchant = await merchantScreen();
+    await merchant.getByLabel('Monto (Bs.)').fill('12,00');
+    await merchant.getByLabel('Su referencia').fill('T-90');
+    await merchant.getByRole('button', { name: 'Mostrar el código QR' }).click();
+    await merchant.getByTestId('merchant-request-qr').waitFor();
+    const flow = merchant.locator('details', { hasText: 'Sin teléfono ni carnet' });
+    await flow.getByText('Sin teléfono ni carnet').click();
+    await flow.getByLabel('Número de cédula de quien paga').fill(built.uin);
+    await flow.getByLabel('Por qué no tiene carnet').selectOption('never_had');
+    await flow.getByLabel('Segunda verificación').selectOption('photo_attested');
+    // A wrong PIN: one answer, and no photo shown.
+    await flow.getByLabel('La clave de quien paga').fill('9999');
+    await flow.getByRole('button', { name: 'Verificar cédula y clave' }).click();
+    await flow.getByText('Esta cédula y clave no pueden pagar aquí').waitFor();
+    expect(await merchant.getByTestId('assisted-photo').count()).toBe(0);
+    await flow.getByLabel('La clave de quien paga').fill('1357');
+    await flow.getByRole('button', { name: 'Verificar cédula y clave' }).click();
+    await merchant.getByTestId('assisted-photo').waitFor();
+    expect(await seriousAxeViolations(merchant)).toEqual([]);
+    expect(await overflowsHorizontally(merchant)).toBe(false);
+    await merchant.getByLabel('Doy fe de que esta foto es de la persona que tengo delante').check();
+    const check = merchant.getByRole('form', { name: 'Segunda verificación' });
+    await check.getByRole('button', { name: 'Cobrar', exact: true }).click();
+    const receipt = merchant.getByTestId('assisted-receipt');
+    await receipt.getByText('sin carnet en el mostrador (asistido)').waitFor();
+    // The finance officer sees the day's tries on /money: the refused one and the paid one.
+    const money = await signedInPage(run, finance, { viewport: 'phone', path: '/money' });
+    await money.getByText('Cobros sin carnet de hoy').first().click();
+    const listed = money.getByTestId('counter-assisted-list').first();
+    await listed.getByText('pagado').waitFor();
+    expect(await listed.textContent()).toContain('rechazado (cédula o clave)');
+    expect(await listed.textContent()).not.toContain(built.uin);
+    expect(await seriousAxeViolations(money)).toEqual([]);
     expect(run.pageErrors).toEqual([]);
   });
 

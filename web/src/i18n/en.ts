@@ -112,7 +112,7 @@ export const en: Dictionary = {
   },
   merchantApp: {
     assisted: {
-      title: 'The payer has neither phone nor card: pay with the ID number and PIN',
+      title: 'No phone and no card: pay with the ID number and PIN',
       explain:
         "Type the ID number; the payer types their PIN. Then one check: a code texted to their phone on file, their photo on file, or a household member's card.",
       uin: "The payer's ID number",
@@ -184,6 +184,12 @@ export const en: Dictionary = {
     AMP_PIN_WRONG: 'The PIN is wrong. After five wrong tries it is locked.',
     AMP_PIN_LOCKED:
       'The PIN is locked after five wrong tries. Set a new one at an enrolment office.',
+    AMP_COUNTER_PAYMENT_REFUSED:
+      'This ID number and PIN cannot pay here. The payer may use their card, or set a new PIN at an enrolment office. Nothing was paid.',
+    AMP_COUNTER_ASSISTED_LIMIT_REACHED:
+      "This merchant reached today's bound of payments without the card. Nothing was paid.",
+    AMP_COUNTER_CHECK_FAILED:
+      'The second check did not pass. The attempt was recorded. Nothing was paid.',
     AMP_PAYMENT_CARD_REFUSED: 'The card was refused (forged, revoked, expired or unreadable).',
     AMP_PAYMENT_REFUNDED: 'This payment was already refunded.',
     AMP_REFUND_EXCEEDS_PAYMENT:

@@ -115,7 +115,7 @@ export const es = {
   },
   merchantApp: {
     assisted: {
-      title: 'Quien paga no tiene teléfono ni carnet: pagar con la cédula y la clave',
+      title: 'Sin teléfono ni carnet: pagar con la cédula y la clave',
       explain:
         'Escriba el número de cédula; quien paga escribe su clave. Luego una verificación: un código enviado a su teléfono registrado, su foto registrada o el carnet de alguien de su hogar.',
       uin: 'Número de cédula de quien paga',
@@ -186,6 +186,12 @@ export const es = {
     AMP_PIN_WRONG: 'La clave no es correcta. Tras cinco intentos fallidos se bloquea.',
     AMP_PIN_LOCKED:
       'La clave está bloqueada tras cinco intentos fallidos. Fije una nueva en una oficina de inscripción.',
+    AMP_COUNTER_PAYMENT_REFUSED:
+      'Esta cédula y clave no pueden pagar aquí. Quien paga puede usar su carnet, o fijar una clave nueva en una oficina de inscripción. No se pagó nada.',
+    AMP_COUNTER_ASSISTED_LIMIT_REACHED:
+      'Este comercio llegó al límite de cobros sin carnet de hoy. No se pagó nada.',
+    AMP_COUNTER_CHECK_FAILED:
+      'La segunda verificación no pasó. El intento quedó registrado. No se pagó nada.',
     AMP_PAYMENT_CARD_REFUSED: 'El carnet fue rechazado (falso, anulado, vencido o ilegible).',
     AMP_PAYMENT_REFUNDED: 'Este pago ya fue devuelto.',
     AMP_REFUND_EXCEEDS_PAYMENT: 'La devolución supera lo que queda del pago. No se devolvió nada.',
