@@ -53,7 +53,13 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     });
     const wallet = await walletFunder(db, payer, price * BigInt(payable));
     const now = new Date();
-    await pinSetter(db, { personId: payer, pin: '4821', hashOptions: passwordHashOptions, now });
+    await pinSetter(db, {
+      personId: payer,
+      pin: '4821',
+      hashOptions: passwordHashOptions,
+      masterKey,
+      now,
+    });
     const tokens: string[] = [];
     for (let index = 0; index < clients * perClient; index += 1) {
       const made = await paymentRequestMaker(db, masterKey, {

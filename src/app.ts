@@ -48,6 +48,7 @@ import {
 } from './modules/notifications/index.js';
 import {
   freezeWalletsOnRegistryEvents,
+  type PaymentsDependencies,
   paymentsPlugin,
   startPatternScan,
   voidPayoutsOnRegistryEvents,
@@ -95,6 +96,8 @@ export type { App };
 export interface AppServices {
   database: DatabaseHandle;
   keys: KeyStore;
+  /** Bounds of the payment PIN guard other than `limits.merchants.pinGuard` (tests). */
+  pinGuard?: PaymentsDependencies['pinGuard'];
   /** Sign audit tree heads on a timer (the server does; tests and CLI commands need not). */
   auditTimer?: boolean;
   /**
@@ -356,15 +359,20 @@ export async function build(config: Config, services: AppServices): Promise<App>
     ...(services.access?.clock ? { now: services.access.clock } : {}),
     // "Payment received" is queued in the ledger batch's transaction that credits the wallet.
     onWalletCredited: paymentNotices(notifier),
-    // Paying at the counter without the card: its one-time code goes through the one notifier,
-    // and each merchant may start so many such tries a day.
+    // The one notifier texts a payment's code at the counter without the card, a PIN's
+    // second-check code, "your PIN was changed" and "a payment left your wallet"; each merchant
+    // may start so many tries without the card a day.
     notifier,
     counterAssistedPerDayMax: config.merchants.counterAssistedPerDay,
+    ...(services.pinGuard ? { pinGuard: services.pinGuard } : {}),
   });
   // Alerts to auditors on payment patterns (many wallets paying one merchant within minutes),
   // scanned over the ledger beside the audit signing timer.
   if (services.auditTimer) {
-    const stopPatternScan = startPatternScan(db, app.log);
+    const stopPatternScan = startPatternScan(db, app.log, {
+      ...limits.merchants.pinGuard,
+      ...services.pinGuard,
+    });
     app.addHook('onClose', async () => stopPatternScan());
   }
   // Statistics reads only the aggregate read models the owning modules publish, refreshed on

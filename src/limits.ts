@@ -811,6 +811,27 @@ export const limits = {
     counterAssistedPayWindowMs: 15 * 60_000,
     /** Tries listed in one page of the supervisor's list. */
     counterAssistedListMax: 200,
+    /**
+     * The guard on PINs (docs/PAYMENTS-PIN.md). Defaults: the payments module's dependencies
+     * (`pinGuard`) may set others, as the tests do.
+     */
+    pinGuard: {
+      /** A PIN set by staff without the texted code pays nothing for this long. */
+      staffHoldMs: 24 * 60 * 60_000,
+      /** PINs one staff account may set in a UTC day (refused beyond, 429). */
+      staffSetsPerOperatorPerDay: 10,
+      /** A second check sets a PIN within this long of being started, or not at all. */
+      checkTtlMs: 15 * 60_000,
+      /** Wrong texted codes after which the check fails for good. */
+      checkCodeAttemptsMax: 3,
+      /** Sign-in code or card issued and PIN set by one staff account within this: an alert. */
+      takeoverWindowMs: 7 * 24 * 60 * 60_000,
+      /** Wrong PINs one merchant's counter may type in a UTC day; further payments refused. */
+      merchantWrongPinsPerDay: 10,
+      /** Wrong PINs for this many distinct cards at one merchant within the window: an alert. */
+      sprayCards: 5,
+      sprayWindowMs: 60 * 60_000,
+    },
   },
   /** Published statistics (modules/statistics; issue #17, safeguard 8). */
   statistics: {

@@ -53,6 +53,7 @@ describe('amparo payments settle-merchants', () => {
         personId: payer,
         pin: '4821',
         hashOptions: { memoryCost: 1024, timeCost: 1 },
+        masterKey,
         now,
       });
       const { token } = await paymentRequestMaker(db, masterKey, {

@@ -190,6 +190,7 @@ describe('the payment app and the merchant screen', () => {
       personId: built.id,
       pin: '1357',
       hashOptions: cheapHashOptions,
+      masterKey: run.server.keys.masterKey,
       now: new Date(),
     });
     const merchant = await merchantScreen();

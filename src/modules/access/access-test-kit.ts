@@ -48,6 +48,8 @@ export async function buildAccessTestApp(
     admission?: AppServices['admission'];
     /** Settings read as from the environment (e.g. `AMPARO_COUNTER_ASSISTED_PER_DAY`). */
     configEnv?: Record<string, string>;
+    /** Bounds of the payment PIN guard other than the defaults. */
+    pinGuard?: AppServices['pinGuard'];
   } = {},
 ): Promise<AccessTestApp> {
   const {
@@ -57,6 +59,7 @@ export async function buildAccessTestApp(
     registrySubscribers,
     admission,
     configEnv,
+    pinGuard,
     ...accessOptions
   } = options;
   const database = await createTestDatabase();
@@ -85,6 +88,7 @@ export async function buildAccessTestApp(
     ...(rateLimitRequestsMax === undefined ? {} : { rateLimitRequestsMax }),
     ...(registrySubscribers === undefined ? {} : { registrySubscribers }),
     ...(admission === undefined ? {} : { admission }),
+    ...(pinGuard === undefined ? {} : { pinGuard }),
     access: {
       clock: () => new Date(nowMs),
       passwordHashOptions: cheapHashOptions,

@@ -113,3 +113,62 @@ export async function consumeCode(
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/** Ties a used code to the citizen session it opened. */
+export async function noteCodeSession(
+  db: Kysely<Database>,
+  codeId: string,
+  sessionId: string,
+): Promise<void> {
+  await db
+    .updateTable('citizen_sign_in_code')
+    .set({ session_id: sessionId })
+    .where('id', '=', codeId)
+    .execute();
+}
+
+/**
+ * How a citizen session was opened: with a code texted to the person (`sms`) or one a clerk
+ * printed (`slip`, with the clerk); undefined for a session no code opened (or before
+ * migration 0111).
+ *
+ * @example
+ *   const opened = await sessionOpening(db, actor.sessionId); // { channel: 'slip', issuedBy }
+ */
+export async function sessionOpening(
+  db: Kysely<Database>,
+  sessionId: string,
+): Promise<{ channel: 'sms' | 'slip'; issuedBy: string | null } | undefined> {
+  const row = await db
+    .selectFrom('citizen_sign_in_code')
+    .select(['channel', 'issued_by'])
+    .where('session_id', '=', sessionId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : { channel: row.channel, issuedBy: row.issued_by };
+}
+
+/**
+ * Codes staff printed (`slip`) between two instants, with who printed them for whom: what the
+ * payments module's alert on one account printing a code and resetting the PIN reads.
+ */
+export async function slipCodesIssued(
+  db: Kysely<Database>,
+  props: { since: Date; until: Date; personIds: readonly string[] },
+): Promise<{ personId: string; issuedBy: string; createdAt: Date }[]> {
+  if (props.personIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('citizen_sign_in_code')
+    .select(['person_id', 'issued_by', 'created_at'])
+    .where('channel', '=', 'slip')
+    .where('issued_by', 'is not', null)
+    .where('person_id', 'in', props.personIds)
+    .where('created_at', '>=', props.since)
+    .where('created_at', '<=', props.until)
+    .execute();
+  return rows.map((row) => ({
+    personId: row.person_id,
+    // Safe: filtered on issued_by above.
+    issuedBy: row.issued_by as string,
+    createdAt: row.created_at,
+  }));
+}

@@ -13,6 +13,7 @@ import {
   countCodesIssued,
   findLiveCode,
   insertCode,
+  noteCodeSession,
   spendTry,
 } from './citizen-code-repository.js';
 import { accessLimits } from './limits.js';
@@ -129,12 +130,20 @@ export async function verifyCitizenCode(
     return { ok: false, event: event('refused', 'address_throttled', null) };
   }
   const person = await context.contacts.activePersonByUin(input.uin);
-  const reason = person ? await codeFailure(context, person, input.code, at) : 'unknown_subject';
-  if (reason !== null || !person) {
+  const checked = person
+    ? await codeFailure(context, person, input.code, at)
+    : { reason: 'unknown_subject' as const, codeId: null };
+  if (checked.reason !== null || !person || checked.codeId === null) {
     await finishAttempt(context.db, attemptId, 'failure');
-    return { ok: false, event: event('failure', reason ?? 'unknown_subject', person?.id ?? null) };
+    return {
+      ok: false,
+      event: event('failure', checked.reason ?? 'unknown_subject', person?.id ?? null),
+    };
   }
   const session = await startSession(context, { kind: 'citizen', personId: person.id });
+  // The code is tied to the session it opened: a session opened with a code a clerk printed
+  // does less (it sets no payment PIN; docs/PAYMENTS-PIN.md).
+  await noteCodeSession(context.db, checked.codeId, session.id);
   await finishAttempt(context.db, attemptId, 'success');
   return { ok: true, session, event: event('success', null, person.id, session.id) };
 }
@@ -144,12 +153,16 @@ async function codeFailure(
   person: ActivePerson,
   code: string,
   at: Date,
-): Promise<SignInFailureReason | null> {
+): Promise<{ reason: SignInFailureReason | null; codeId: string | null }> {
   const live = await findLiveCode(context.db, person.id, at);
-  if (!live || !(await spendTry(context.db, live.id))) return 'no_valid_code';
+  if (!live || !(await spendTry(context.db, live.id))) {
+    return { reason: 'no_valid_code', codeId: null };
+  }
   const presented = codeHmac(context.masterKey, person.id, live.id, code);
-  if (!timingSafeEqual(presented, live.codeHmac)) return 'wrong_code';
-  return (await consumeCode(context.db, live.id, at)) ? null : 'no_valid_code';
+  if (!timingSafeEqual(presented, live.codeHmac)) return { reason: 'wrong_code', codeId: null };
+  return (await consumeCode(context.db, live.id, at))
+    ? { reason: null, codeId: live.id }
+    : { reason: 'no_valid_code', codeId: null };
 }
 
 function newCode(

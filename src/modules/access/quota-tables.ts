@@ -14,7 +14,9 @@ export interface QuotaTables {
       | 'audit_signing_failed'
       | 'audit_log_rolled_back'
       | 'payment_merchant_fan_in'
-      | 'grant_tracking_evicted';
+      | 'grant_tracking_evicted'
+      | 'payment_pin_staff_takeover'
+      | 'payment_pin_spray';
     operator_id: string | null;
     details: Record<string, unknown>;
     created_at: Generated<Date>;

@@ -78,6 +78,8 @@ export interface AccessTables {
     attempts: Generated<number>;
     consumed_at: Date | null;
     superseded_at: Date | null;
+    /** The citizen session the code opened (migration 0111). */
+    session_id: string | null;
   };
 }
 

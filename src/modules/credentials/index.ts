@@ -3,6 +3,7 @@
  * import. Re-exports only.
  */
 
+export { cardsIssued } from './cards-issued.js';
 export {
   activeCardHashesOf,
   type OfflineCardHolder,

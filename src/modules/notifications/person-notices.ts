@@ -53,7 +53,17 @@ export type PersonNotice =
    * #16 point 5): asked for by the person paying, so sent despite an opt-out or quiet hours. It
    * says the amount being paid, so a code asked for by someone else is recognised; never where.
    */
-  | { event: 'payment_code'; code: string; amount: string; validMinutes: string };
+  | { event: 'payment_code'; code: string; amount: string; validMinutes: string }
+  /**
+   * The one-time code staff need to set the person's payment PIN at the counter (payments,
+   * docs/PAYMENTS-PIN.md): asked for by the person there, so sent despite an opt-out or quiet
+   * hours; "do not give it unless you are changing your PIN".
+   */
+  | { event: 'payment_pin_code'; code: string; validMinutes: string }
+  /** The payment PIN was set or changed; "if it was not you, tell the office". */
+  | { event: 'payment_pin_changed'; date: string }
+  /** A payment left the wallet (app or counter); "if it was not you, tell the office". */
+  | { event: 'wallet_paid'; amount: string; date: string };
 
 export type PersonNoticeEvent = PersonNotice['event'];
 
@@ -116,6 +126,18 @@ export function noticeText(
       return {
         templateId: 'payments.payment_code',
         parameters: { code: notice.code, amount: notice.amount, validMinutes: notice.validMinutes },
+      };
+    case 'payment_pin_code':
+      return {
+        templateId: 'payments.pin_code',
+        parameters: { code: notice.code, validMinutes: notice.validMinutes },
+      };
+    case 'payment_pin_changed':
+      return { templateId: 'payments.pin_changed', parameters: { date: notice.date } };
+    case 'wallet_paid':
+      return {
+        templateId: 'payments.wallet_paid',
+        parameters: { amount: notice.amount, date: notice.date },
       };
   }
 }

@@ -215,6 +215,36 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
         en: 'Amparo: you received a payment of {amount} on {date}.',
       },
     }),
+    defineTemplate({
+      id: 'payments.pin_code',
+      variables: { code: 'code', validMinutes: 'count' },
+      requested: true,
+      ttlMs: 15 * minutes,
+      text: {
+        es: 'Amparo: su código para cambiar su PIN de pago es {code} (vale {validMinutes} min). Si no está cambiando su PIN, no lo dé.',
+        en: 'Amparo: your code to change your payment PIN is {code} (valid {validMinutes} min). If you are not changing your PIN, do not give it.',
+      },
+    }),
+    defineTemplate({
+      id: 'payments.pin_changed',
+      variables: { date: 'date' },
+      requested: true,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: su PIN de pago fue cambiado el {date}. Si no fue usted, avise en la oficina.',
+        en: 'Amparo: your payment PIN was changed on {date}. If it was not you, tell the office.',
+      },
+    }),
+    defineTemplate({
+      id: 'payments.wallet_paid',
+      variables: { amount: 'amount', date: 'date' },
+      requested: true,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: se pagaron {amount} de su monedero el {date}. Si no fue usted, avise en la oficina.',
+        en: 'Amparo: {amount} was paid from your wallet on {date}. If it was not you, tell the office.',
+      },
+    }),
   ].map((template) => [template.id, template]),
 );
 

@@ -15,6 +15,7 @@ export {
 export { freezeWalletsOnRegistryEvents } from './accounts/wallet-freeze.js';
 export { ControlsError, type ControlsErrorCode } from './controls/controls-error.js';
 export { merchantFanInScan, startPatternScan } from './controls/pattern-alerts.js';
+export { pinSprayScan, staffTakeoverScan } from './controls/pin-alerts.js';
 export { refuseOverDailyLimit } from './controls/wallet-limits.js';
 export {
   type DisbursementProgress,

@@ -6,6 +6,7 @@ import type { Actor, Purpose } from '../../shared/access/actor.js';
 import type { TransactionalAuditRecorder } from '../access/index.js';
 import type { WalletCreditHook } from '../ledger/index.js';
 import type { PersonNotifier } from '../notifications/index.js';
+import type { PinGuardSettings } from './merchants/pin-guard-settings.js';
 
 /** What every payments verb needs: the database, the audit log, a clock, the credit hook. */
 export interface PaymentsDependencies {
@@ -25,13 +26,20 @@ export interface PaymentsDependencies {
   keys?: KeyStore;
   /** argon2id parameters of payment PINs: the operators' password parameters; tests cheaper. */
   pinHashOptions?: HashOptions;
-  /** Texts the one-time code of a payment at the counter without the card (the one notifier). */
-  notifier?: PersonNotifier;
   /**
    * Tries at paying without the card one merchant may start in a UTC day (config
    * `AMPARO_COUNTER_ASSISTED_PER_DAY`); default `limits.merchants.counterAssistedPerMerchantPerDayDefault`.
    */
   counterAssistedPerDayMax?: number;
+  /**
+   * Texts to a person about their payment PIN and wallet (a counter payment's one-time code, the
+   * PIN second check's code, "your PIN was changed", "a payment left your wallet"): `src/app.ts`
+   * passes the one notifier. Without it no text is sent, and a check by texted code is refused as
+   * if there were no phone.
+   */
+  notifier?: PersonNotifier;
+  /** Bounds of the PIN guard other than `limits.merchants.pinGuard` (tests; a deployment). */
+  pinGuard?: Partial<PinGuardSettings>;
 }
 
 /** Who acts, why, and for which request. */

@@ -57,6 +57,22 @@ export const paymentsErrorCodes = [
   'AMP_COUNTER_ASSISTED_LIMIT_REACHED',
   /** The second check of a payment without the card failed (`errors[0].code` says how). */
   'AMP_COUNTER_CHECK_FAILED',
+  /** A PIN staff set without the texted code pays nothing until its hold ends. */
+  'AMP_PIN_HELD',
+  /** Staff set a PIN only under a second check; a session opened by a printed code sets none. */
+  'AMP_PIN_CHECK_REQUIRED',
+  /** The second check is unknown, another's, expired, used, failed or not yet approved. */
+  'AMP_PIN_CHECK_INVALID',
+  /** The texted code is wrong (the check fails after a few). */
+  'AMP_PIN_CHECK_CODE_WRONG',
+  /** No phone on file to text a code to: the two-person check is the way. */
+  'AMP_PIN_CHECK_NO_PHONE',
+  /** The second operator must be another account than the one who started the check. */
+  'AMP_PIN_CHECK_SAME_OPERATOR',
+  /** The staff account set its daily number of PINs. */
+  'AMP_PIN_STAFF_SETS_EXCEEDED',
+  /** The merchant's counter typed its daily number of wrong PINs. */
+  'AMP_MERCHANT_PIN_TRIES_EXCEEDED',
 ] as const;
 
 export type PaymentsErrorCode = (typeof paymentsErrorCodes)[number];
@@ -109,6 +125,23 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
   AMP_COUNTER_CHECK_FAILED: {
     status: 422,
     title: 'The second check of a payment without the card failed',
+  },
+  AMP_PIN_HELD: { status: 423, title: 'The PIN was set by staff and is held for now' },
+  AMP_PIN_CHECK_REQUIRED: { status: 403, title: 'Setting this PIN needs a second check' },
+  AMP_PIN_CHECK_INVALID: { status: 409, title: 'The second check cannot set a PIN' },
+  AMP_PIN_CHECK_CODE_WRONG: { status: 403, title: 'The texted code is wrong' },
+  AMP_PIN_CHECK_NO_PHONE: { status: 409, title: 'No phone on file to text a code to' },
+  AMP_PIN_CHECK_SAME_OPERATOR: {
+    status: 403,
+    title: 'A second operator, not the one who started the check, approves it',
+  },
+  AMP_PIN_STAFF_SETS_EXCEEDED: {
+    status: 429,
+    title: 'This account set as many PINs as it may today',
+  },
+  AMP_MERCHANT_PIN_TRIES_EXCEEDED: {
+    status: 429,
+    title: 'This counter typed as many wrong PINs as it may today',
   },
 };
 

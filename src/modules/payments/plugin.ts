@@ -20,7 +20,8 @@ export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = 
   options,
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
-  const { db, audit, now, onWalletCredited, masterKey, keys, pinHashOptions, notifier } = options;
+  const { db, audit, now, onWalletCredited, masterKey, keys, pinHashOptions, notifier, pinGuard } =
+    options;
   const { counterAssistedPerDayMax } = options;
   const deps: PaymentsDependencies = {
     db,
@@ -31,6 +32,7 @@ export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = 
     ...(pinHashOptions ? { pinHashOptions } : {}),
     ...(notifier ? { notifier } : {}),
     ...(counterAssistedPerDayMax !== undefined ? { counterAssistedPerDayMax } : {}),
+    ...(pinGuard ? { pinGuard } : {}),
   };
   await app.register(payoutRoutes, { ...deps, masterKey });
   await app.register(paymentsRoutes, deps);

@@ -66,6 +66,7 @@ export const actions = [
   'payment.pay',
   'payment.pin_set',
   'payment.pin_reset',
+  'payment.pin_approve',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -177,6 +178,9 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('payment.pay', 'citizen', ['self'], 'own'),
   rule('payment.pin_set', 'citizen', ['self'], 'own'),
   rule('payment.pin_reset', 'enrolment_clerk', ['self'], 'region'),
+  // The second operator of a two-person PIN check (another account than the one who started it).
+  rule('payment.pin_approve', 'enrolment_clerk', ['self'], 'region'),
+  rule('payment.pin_approve', 'registry_supervisor', ['self'], 'region'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */

@@ -63,7 +63,26 @@ export const PinState = Type.Object({
   set: Type.Boolean(),
   locked: Type.Boolean(),
   attemptsLeft: Type.Integer(),
+  /** A PIN staff set without the texted code pays nothing before this (ISO time); else null. */
+  heldUntil: Type.Union([Type.String(), Type.Null()]),
 });
+
+/**
+ * A second check before staff set a person's PIN (docs/PAYMENTS-PIN.md): a code texted to the
+ * phone on file (`phone_code`), or the photo checked and a second operator's approval
+ * (`two_person`, `approved` once given). `startedBy` is the starting operator's user name.
+ */
+export const PinCheckSchema = Type.Object({
+  checkId: Uuid,
+  personId: Uuid,
+  method: Type.Union([Type.Literal('phone_code'), Type.Literal('two_person')]),
+  approved: Type.Boolean(),
+  startedBy: Type.String(),
+  createdAt: Type.String(),
+  expiresAt: Type.String(),
+});
+
+export const PinChecksSchema = Type.Object({ checks: Type.Array(PinCheckSchema) });
 
 export const WalletSchema = Type.Object({
   personId: Uuid,
@@ -162,5 +181,7 @@ export type PaymentRequestAnswer = Static<typeof RequestSchema>;
 export type ReceiptAnswer = Static<typeof ReceiptSchema>;
 export type ReceiptsAnswer = Static<typeof ReceiptsSchema>;
 export type PinStateAnswer = Static<typeof PinState>;
+export type PinCheckAnswer = Static<typeof PinCheckSchema>;
+export type PinChecksAnswer = Static<typeof PinChecksSchema>;
 export type WalletAnswer = Static<typeof WalletSchema>;
 export type SettlementLinesAnswer = Static<typeof SettlementLinesSchema>;

@@ -1,7 +1,10 @@
 import { type Kysely, sql } from 'kysely';
+import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { raiseSecurityAlert } from '../../access/index.js';
 import { paymentLimits } from '../limits.js';
+import type { PinGuardSettings } from '../merchants/pin-guard-settings.js';
+import { pinSprayScan, staffTakeoverScan } from './pin-alerts.js';
 
 /** One merchant account that many wallets paid within the window. */
 export interface MerchantFanIn {
@@ -79,17 +82,21 @@ export function fanInQuery(since: Date, now: Date, wallets: number) {
 }
 
 /**
- * Runs `merchantFanInScan` every `patternScanIntervalMs` (the server does, beside the audit
+ * Runs `merchantFanInScan`, `staffTakeoverScan` and `pinSprayScan` (PINs) every `patternScanIntervalMs` (the server does, beside the audit
  * signing timer); a failed scan is logged and the next one runs. Answers the stop function.
  */
 export function startPatternScan(
   db: Kysely<Database>,
   log: { error(details: object, message: string): void },
+  pinGuard: PinGuardSettings = limits.merchants.pinGuard,
 ): () => void {
   const timer = setInterval(() => {
-    merchantFanInScan(db, new Date()).catch((error: unknown) =>
-      log.error({ err: error }, 'the payment pattern scan failed'),
-    );
+    const now = new Date();
+    Promise.all([
+      merchantFanInScan(db, now),
+      staffTakeoverScan(db, now, pinGuard),
+      pinSprayScan(db, now, pinGuard),
+    ]).catch((error: unknown) => log.error({ err: error }, 'the payment pattern scan failed'));
   }, paymentLimits.patternScanIntervalMs);
   timer.unref();
   return () => clearInterval(timer);

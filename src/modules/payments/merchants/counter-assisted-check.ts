@@ -81,6 +81,7 @@ export async function counterAssistedPayer(
     merchantId: grant.merchant.merchantId,
     requestId: row.request_id,
     now,
+    ...(deps.notifier === undefined ? {} : { notifier: deps.notifier }),
   });
   await deps.db
     .updateTable('counter_assisted_payment')

@@ -63,6 +63,7 @@ describe('paying at the counter without the card', () => {
         personId: built.id,
         pin,
         hashOptions: cheapHashOptions,
+        masterKey: kit.masterKey,
         now: kit.now(),
       });
     }
@@ -255,6 +256,7 @@ describe('paying at the counter without the card', () => {
       personId: withPhoto.personId,
       pin: '7391',
       hashOptions: cheapHashOptions,
+      masterKey: kit.masterKey,
       now: kit.now(),
     });
   });

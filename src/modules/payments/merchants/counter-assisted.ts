@@ -17,7 +17,8 @@ import { keysOf } from './merchant-keys.js';
 import { requestToPay } from './merchant-payer.js';
 import type { MerchantSummary } from './merchant-registry.js';
 import type { MerchantTables } from './merchant-tables.js';
-import { pinChecker } from './payment-pin.js';
+import { pinChecker, refuseMerchantOverPinBound } from './payment-pin.js';
+import { pinGuardOf } from './pin-guard-settings.js';
 import { passwordHashOptionsOf } from './pin-hash-options.js';
 
 /**
@@ -73,6 +74,12 @@ export async function counterAssistedStarter(
     merchantId,
     now,
   });
+  // A counter past its day's wrong PINs (card or ID number alike) types no more: pinguard's bound.
+  await refuseMerchantOverPinBound(deps.db, {
+    merchantId,
+    now,
+    wrongPinsPerDay: pinGuardOf(deps).merchantWrongPinsPerDay,
+  });
   const assistedId = await reserveTry(deps, context, grant, {
     requestId: request.requestId,
     reason: props.reason,
@@ -81,7 +88,12 @@ export async function counterAssistedStarter(
   });
   const identities = assistedIdentities(keys.masterKey);
   const person = await identities.activePersonByUin(deps.db, props.uin);
-  if (!(await idAndPinPass(deps, person?.personId, props.pin, request.currency, now))) {
+  const passed = await idAndPinPass(deps, person?.personId, props.pin, {
+    currency: request.currency,
+    merchantId,
+    now,
+  });
+  if (!passed) {
     // One answer for every reason, audited on the person the number names (in their history).
     await deps.audit.append(
       personEntry(context, grant, person?.personId ?? null, [], 'AMP_COUNTER_PAYMENT_REFUSED'),
@@ -216,22 +228,30 @@ async function idAndPinPass(
   deps: PaymentsDependencies,
   personId: string | undefined,
   pin: string,
-  currency: 'VES' | 'USD',
-  now: Date,
+  at: { currency: 'VES' | 'USD'; merchantId: string; now: Date },
 ): Promise<boolean> {
   if (personId === undefined) {
     await verifyAgainstNothing(deps, pin);
     return false;
   }
   try {
-    await pinChecker(deps.db, { personId, pin, now });
+    // The PIN guard's own check: peppered, a staff-set PIN's hold refused (answered as any other
+    // refusal), a wrong PIN kept against this merchant's daily bound and the spray alert.
+    await pinChecker(deps.db, {
+      personId,
+      pin,
+      masterKey: keysOf(deps).masterKey,
+      hashOptions: passwordHashOptionsOf(deps),
+      now: at.now,
+      merchantId: at.merchantId,
+    });
   } catch (error) {
     if (!(error instanceof PaymentsError)) throw error;
     if (error.code !== 'AMP_PIN_WRONG') await verifyAgainstNothing(deps, pin);
     return false;
   }
   if ((await walletFreezeOf(deps.db, personId)) !== undefined) return false;
-  const [wallet] = await lookupAccounts(deps.db, [walletAccountId(personId, currency)]);
+  const [wallet] = await lookupAccounts(deps.db, [walletAccountId(personId, at.currency)]);
   return wallet !== undefined;
 }
 

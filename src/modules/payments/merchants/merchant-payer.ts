@@ -1,4 +1,6 @@
+import type { Options as HashOptions } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
+import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import {
   type AccountState,
@@ -12,6 +14,7 @@ import {
   transferFlags,
   transfersOfReference,
 } from '../../ledger/index.js';
+import { amountText, localDate, type PersonNotifier } from '../../notifications/index.js';
 import { openEntitlementsOf } from '../../programs/index.js';
 import {
   fundingAccountId,
@@ -23,9 +26,10 @@ import { refuseFrozenInTransaction, walletFreezeOf } from '../accounts/wallet-fr
 import { refuseOverDailyLimit } from '../controls/wallet-limits.js';
 import { PaymentsError } from '../payments-error.js';
 import type { PaymentChannel } from './merchant-tables.js';
-import { pinChecker } from './payment-pin.js';
+import { pinChecker, refuseMerchantOverPinBound } from './payment-pin.js';
 import { type PaymentReceipt, receiptOf } from './payment-receipts.js';
 import { type PaymentRequestFields, readPaymentRequestToken } from './payment-request-token.js';
+import { passwordHashOptionsOf } from './pin-hash-options.js';
 
 /**
  * Pays a merchant's payment request from a person's wallet (issue #16, point 5): in the
@@ -57,10 +61,31 @@ export async function merchantPayer(
     /** At the counter: the merchant whose device took the payment; the request must be its. */
     merchantId?: string;
     now: Date;
+    /** The PIN's argon2id parameters (a version 1 hash is upgraded with them). */
+    hashOptions?: HashOptions;
+    /** Texts the payer "a payment left your wallet" (docs/PAYMENTS-PIN.md). */
+    notifier?: PersonNotifier;
+    /** Wrong PINs a merchant's counter may type in a UTC day (`limits` by default). */
+    merchantWrongPinsPerDay?: number;
   },
 ): Promise<PaymentReceipt> {
   const request = await requestToPay(db, masterKey, props);
-  await pinChecker(db, { personId: props.payerPersonId, pin: props.pin, now: props.now });
+  if (props.merchantId !== undefined) {
+    await refuseMerchantOverPinBound(db, {
+      merchantId: props.merchantId,
+      now: props.now,
+      wrongPinsPerDay:
+        props.merchantWrongPinsPerDay ?? limits.merchants.pinGuard.merchantWrongPinsPerDay,
+    });
+  }
+  await pinChecker(db, {
+    personId: props.payerPersonId,
+    pin: props.pin,
+    masterKey,
+    hashOptions: props.hashOptions ?? passwordHashOptionsOf({}),
+    now: props.now,
+    ...(props.merchantId === undefined ? {} : { merchantId: props.merchantId }),
+  });
   return walletPayment(db, request, props);
 }
 
@@ -72,7 +97,14 @@ export async function merchantPayer(
 export async function assistedCounterPayer(
   db: Kysely<Database>,
   masterKey: Buffer,
-  props: { token: string; payerPersonId: string; merchantId: string; requestId: string; now: Date },
+  props: {
+    token: string;
+    payerPersonId: string;
+    merchantId: string;
+    requestId: string;
+    now: Date;
+    notifier?: PersonNotifier;
+  },
 ): Promise<PaymentReceipt> {
   const request = await requestToPay(db, masterKey, props);
   if (request.requestId !== props.requestId) {
@@ -88,7 +120,7 @@ export async function assistedCounterPayer(
 async function walletPayment(
   db: Kysely<Database>,
   request: PaymentRequestFields,
-  props: { payerPersonId: string; channel: PaymentChannel; now: Date },
+  props: { payerPersonId: string; channel: PaymentChannel; now: Date; notifier?: PersonNotifier },
 ): Promise<PaymentReceipt> {
   if ((await walletFreezeOf(db, props.payerPersonId)) !== undefined) {
     throw new PaymentsError('AMP_WALLET_FROZEN', 'The wallet is frozen');
@@ -116,31 +148,56 @@ async function walletPayment(
     const paid = await paymentOf(db, request.requestId);
     if (paid !== undefined) throw used();
   }
-  await db
-    .insertInto('merchant_payment')
-    .values({
-      request_id: request.requestId,
-      merchant_id: request.merchantId,
-      payer_person_id: props.payerPersonId,
-      channel: props.channel,
-      currency: request.currency,
-      amount_minor: request.amountMinor,
-      payer_minor: split.payerMinor,
-      subsidy_minor: split.subsidyMinor,
-      program_id: split.subsidyMinor > 0n ? request.programId : null,
-      payer_transfer_id:
-        split.payerMinor > 0n ? merchantPaymentTransferIds(request.requestId, attempt).payer : null,
-      subsidy_transfer_id:
-        split.subsidyMinor > 0n
-          ? merchantPaymentTransferIds(request.requestId, attempt).subsidy
-          : null,
-      paid_at: props.now,
-    })
-    .onConflict((conflict) => conflict.column('request_id').doNothing())
-    .execute();
+  await recordPayment(db, request, split, attempt, props);
   const receipt = await receiptOf(db, request.requestId);
   // Safe: the row was written just above (or by the run that posted the same transfers).
   return receipt as PaymentReceipt;
+}
+
+/**
+ * Writes the payment's row and, when this run wrote it, the text to the payer that money left
+ * their wallet ("if it was not you, tell the office"), in one transaction: queued for the
+ * outbox worker, which reads the phone (`notifyLater`, as a redemption's receipt is).
+ */
+async function recordPayment(
+  db: Kysely<Database>,
+  request: PaymentRequestFields,
+  split: Split,
+  attempt: number,
+  props: { payerPersonId: string; channel: PaymentChannel; now: Date; notifier?: PersonNotifier },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const written = await trx
+      .insertInto('merchant_payment')
+      .values({
+        request_id: request.requestId,
+        merchant_id: request.merchantId,
+        payer_person_id: props.payerPersonId,
+        channel: props.channel,
+        currency: request.currency,
+        amount_minor: request.amountMinor,
+        payer_minor: split.payerMinor,
+        subsidy_minor: split.subsidyMinor,
+        program_id: split.subsidyMinor > 0n ? request.programId : null,
+        payer_transfer_id:
+          split.payerMinor > 0n
+            ? merchantPaymentTransferIds(request.requestId, attempt).payer
+            : null,
+        subsidy_transfer_id:
+          split.subsidyMinor > 0n
+            ? merchantPaymentTransferIds(request.requestId, attempt).subsidy
+            : null,
+        paid_at: props.now,
+      })
+      .onConflict((conflict) => conflict.column('request_id').doNothing())
+      .executeTakeFirst();
+    if (written.numInsertedOrUpdatedRows !== 1n || split.payerMinor === 0n) return;
+    await props.notifier?.notifyLater(trx, props.payerPersonId, {
+      event: 'wallet_paid',
+      amount: amountText(split.payerMinor, request.currency),
+      date: localDate(props.now),
+    });
+  });
 }
 
 export async function requestToPay(

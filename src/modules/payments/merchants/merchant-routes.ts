@@ -37,6 +37,8 @@ import {
 import { payerRoutes } from './payer-routes.js';
 import { receiptOf, receiptsOf } from './payment-receipts.js';
 import { paymentRequestMaker } from './payment-request-maker.js';
+import { pinHandling } from './pin-hash-options.js';
+import { pinStaffRoutes } from './pin-staff-routes.js';
 import { auditedRefusals } from './refusal-audit.js';
 import { settlementRoutes } from './settlement-routes.js';
 
@@ -68,6 +70,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
 ) => {
   const tags = ['merchants'];
   await app.register(payerRoutes, deps);
+  await app.register(pinStaffRoutes, deps);
   await app.register(settlementRoutes, deps);
   await app.register(counterAssistedRoutes, deps);
 
@@ -280,6 +283,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
             channel: 'counter',
             merchantId,
             now,
+            ...pinHandling(deps),
           });
           // The person sees, in their access history, that a merchant took a payment from them.
           await deps.audit.append({

@@ -1,5 +1,8 @@
 import type { Generated } from 'kysely';
 
+/** Who set a payment PIN last, and how (migration 0111). */
+export type PinSetMethod = 'self' | 'staff_phone_code' | 'staff_two_person';
+
 /** Kysely types of the merchant payment tables; `migrations/0066_merchants.sql` is the truth. */
 export interface MerchantTables {
   merchant: {
@@ -38,6 +41,39 @@ export interface MerchantTables {
     failed_attempts: Generated<number>;
     locked_at: Date | null;
     set_at: Generated<Date>;
+    hash_version: Generated<1 | 2>;
+    set_method: Generated<PinSetMethod>;
+    held_until: Date | null;
+  };
+  payment_pin_check: {
+    id: string;
+    person_id: string;
+    operator_id: string;
+    method: 'phone_code' | 'two_person';
+    code_hash: Buffer | null;
+    code_attempts: Generated<number>;
+    photo_checked: Generated<boolean>;
+    approved_by: string | null;
+    approved_at: Date | null;
+    created_at: Date;
+    expires_at: Date;
+    used_at: Date | null;
+    failed_at: Date | null;
+  };
+  payment_pin_change: {
+    id: string;
+    person_id: string;
+    method: PinSetMethod;
+    operator_id: string | null;
+    approved_by: string | null;
+    changed_at: Date;
+  };
+  merchant_pin_failure: {
+    id: string;
+    merchant_id: string;
+    person_id: string;
+    failed_at: Date;
+    failed_day: string;
   };
   merchant_payment: {
     request_id: string;

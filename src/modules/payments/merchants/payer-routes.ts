@@ -3,9 +3,7 @@ import { Type } from 'typebox';
 import { AmparoError } from '../../../platform/errors.js';
 import type { CitizenActor } from '../../../shared/access/actor.js';
 import type { Action } from '../../../shared/access/policy.js';
-import { PurposeQuery } from '../../../shared/api/params.js';
-import { guardPersonAccess } from '../../access/index.js';
-import { personRegionLookup } from '../../registry/index.js';
+import { guardPersonAccess, sessionOpening } from '../../access/index.js';
 import { nowOf, type PaymentsContext, type PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
 import { keysOf } from './merchant-keys.js';
@@ -21,7 +19,7 @@ import {
 } from './merchant-schemas.js';
 import { pinChecker, pinSetter, pinState } from './payment-pin.js';
 import { payerOf, receiptOf, receiptsOf } from './payment-receipts.js';
-import { passwordHashOptionsOf } from './pin-hash-options.js';
+import { passwordHashOptionsOf, pinChangedNotice, pinHandling } from './pin-hash-options.js';
 import { auditedRefusals } from './refusal-audit.js';
 
 /** The citizen's own session, or 401/403: the payment app is the person's own. */
@@ -58,8 +56,8 @@ async function guardSelf(
 
 /**
  * The payer's side of merchant payments (the payment app, a citizen session): pay a request
- * with the PIN, list payments and open a receipt, set the PIN. A clerk at the counter sets a
- * person's PIN (and so unlocks a locked one) with the person present.
+ * with the PIN, list payments and open a receipt, set the PIN. Staff set a person's PIN (and so
+ * unlock a locked one) under a second check: `pin-staff-routes.ts`.
  */
 export const payerRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = async (app, deps) => {
   const tags = ['merchants'];
@@ -101,6 +99,7 @@ export const payerRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = asyn
             payerPersonId: citizen.personId,
             channel: 'wallet',
             now: nowOf(deps),
+            ...pinHandling(deps),
           }),
       );
       await grant.record(['wallet_balance']);
@@ -193,6 +192,15 @@ export const payerRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = asyn
           principal: grant.principal,
         },
         async () => {
+          // A session opened with a code a clerk printed sets no PIN: the clerk could have
+          // opened it (docs/PAYMENTS-PIN.md). The PIN is then set at the counter, under a check.
+          const opened = await sessionOpening(deps.db, citizen.sessionId);
+          if (opened?.channel === 'slip') {
+            throw new PaymentsError(
+              'AMP_PIN_CHECK_REQUIRED',
+              'A session opened with a printed code cannot set the PIN: sign in with the code texted to your phone, or set it at an enrolment office',
+            );
+          }
           const state = await pinState(deps.db, citizen.personId);
           if (state.set) {
             if (request.body.currentPin === undefined) {
@@ -203,57 +211,25 @@ export const payerRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = asyn
             await pinChecker(deps.db, {
               personId: citizen.personId,
               pin: request.body.currentPin,
+              masterKey: keysOf(deps).masterKey,
+              hashOptions: passwordHashOptionsOf(deps),
               now,
+              toPay: false,
             });
           }
           await pinSetter(deps.db, {
             personId: citizen.personId,
             pin: request.body.pin,
             hashOptions: passwordHashOptionsOf(deps),
+            masterKey: keysOf(deps).masterKey,
             now,
+            setter: { method: 'self' },
+            alongside: (trx) => pinChangedNotice(deps, trx, citizen.personId, now),
           });
         },
       );
       await grant.record(['payment_pin']);
       return pinState(deps.db, citizen.personId);
-    },
-  );
-
-  app.put(
-    '/payments/persons/:personId/pin',
-    {
-      schema: {
-        tags,
-        summary:
-          "Set a person's payment PIN at the counter, the person typing it; unlocks a locked PIN (audited on the person)",
-        params: Type.Object({ personId: Uuid }),
-        querystring: PurposeQuery,
-        body: Type.Object({ pin: Pin }, { additionalProperties: false }),
-        response: { 200: PinState },
-      },
-    },
-    async (request) => {
-      const { personId } = request.params;
-      const person = await personRegionLookup(deps.db)(personId);
-      const grant = await guardPersonAccess(deps, {
-        actor: request.actor,
-        action: 'payment.pin_reset',
-        resource: { type: 'person', id: personId },
-        regionCode: person?.regionCode ?? null,
-        personId: person?.personId ?? null,
-        exists: person !== undefined,
-        purpose: request.query.purpose ?? null,
-        requestId: request.id,
-        countsAsPersonRead: false,
-      });
-      await pinSetter(deps.db, {
-        personId,
-        pin: request.body.pin,
-        hashOptions: passwordHashOptionsOf(deps),
-        now: nowOf(deps),
-      });
-      await grant.record(['payment_pin']);
-      return pinState(deps.db, personId);
     },
   );
 };
