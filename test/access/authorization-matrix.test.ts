@@ -437,7 +437,27 @@ function merchantCases(): RouteCase[] {
       request: (t, p) => ({
         method: 'PUT',
         url: `/api/payments/persons/${t.personId}/pin${q(p)}`,
-        payload: { pin: '1234' },
+        payload: { pin: '1234', checkId: randomUUID(), code: '123456' },
+      }),
+    },
+    {
+      name: "start the second check before setting a person's payment PIN",
+      action: 'payment.pin_reset',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'POST',
+        url: `/api/payments/persons/${t.personId}/pin-checks${q(p)}`,
+        payload: { method: 'two_person', photoChecked: true },
+      }),
+    },
+    {
+      name: "approve another operator's two-person PIN check",
+      action: 'payment.pin_approve',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'POST',
+        url: `/api/payments/persons/${t.personId}/pin-checks/${randomUUID()}/approval${q(p)}`,
+        payload: { photoChecked: true },
       }),
     },
     {
@@ -1080,6 +1100,8 @@ const notDecidedByTheTable: Record<string, string> = {
     "the caller's own PIN state, citizens only, an operator refused below (merchant-payments.test.ts)",
   'PUT /api/payments/me/pin':
     "the caller's own PIN, citizens only, an operator refused below, decided by payment.pin_set (merchant-payments.test.ts)",
+  'GET /api/payments/pin-checks':
+    'a list filtered per row by payment.pin_approve on each person (each row gated and audited as the approval would be; pin-guard.test.ts)',
   'GET /api/payments/me/wallet':
     "the caller's own wallet, citizens only, an operator refused below (payments-routes.test.ts); a person's wallet by id is in the matrix",
   'GET /api/distribution/snapshot-key': 'public: the key that verifies offline snapshots',

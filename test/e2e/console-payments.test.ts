@@ -8,6 +8,7 @@ import { createCardPerson } from '../../src/modules/credentials/credentials-test
 import {
   citizenSession,
   fundWallet,
+  staffPinSet,
 } from '../../src/modules/payments/merchants/merchant-test-kit.js';
 import { pinSetter } from '../../src/modules/payments/merchants/payment-pin.js';
 import {
@@ -60,6 +61,7 @@ beforeAll(async () => {
   const clerkCookie = { amparo_session: await sessionCookieOf(run, clerk) };
   const holder = await createCardPerson(run.server.database.db, run.server.keys.masterKey, {
     region: 'VE-A',
+    phone: '+584125550932',
   });
   const issued = await run.server.app.inject({
     method: 'POST',
@@ -70,12 +72,7 @@ beforeAll(async () => {
   expect(issued.statusCode, issued.body).toBe(201);
   cardHolderQr = issued.json().qrText;
   await fundWallet(run.server, holder.id, 5_000n);
-  const pin = await run.server.app.inject({
-    method: 'PUT',
-    url: `/api/payments/persons/${holder.id}/pin?purpose=self`,
-    cookies: clerkCookie,
-    payload: { pin: '2580' },
-  });
+  const pin = await staffPinSet(run.server, clerkCookie, holder.id, '2580');
   expect(pin.statusCode, pin.body).toBe(200);
   const registered = await run.server.app.inject({
     method: 'POST',

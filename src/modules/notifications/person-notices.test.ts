@@ -45,6 +45,9 @@ const everyNotice: PersonNotice[] = [
   },
   { event: 'payment_received', amount: '1500.00 VES', date: '2026-12-12' },
   { event: 'payment_code', code: '042917', amount: '20.00 VES', validMinutes: '5' },
+  { event: 'payment_pin_code', code: '042917', validMinutes: '15' },
+  { event: 'payment_pin_changed', date: '2026-12-12' },
+  { event: 'wallet_paid', amount: '15.00 VES', date: '2026-12-12' },
 ];
 
 /**

@@ -25,6 +25,7 @@ import {
   payingCitizen,
   registeredMerchant,
   settleDay,
+  staffPinSet,
   subsidisedMerchant,
 } from './merchant-test-kit.js';
 
@@ -51,7 +52,12 @@ describe('merchant payments', () => {
     ({ programId, merchantId, staff, finance } = await subsidisedMerchant(kit, 7_500));
     const ready = await payingCitizen(kit, payer, { fundedMinor: 10_000n, pin: '4821' });
     citizen = ready.session;
-    expect(ready.pinSet.json()).toEqual({ set: true, locked: false, attemptsLeft: 5 });
+    expect(ready.pinSet.json()).toEqual({
+      set: true,
+      locked: false,
+      attemptsLeft: 5,
+      heldUntil: null,
+    });
   });
   afterAll(async () => kit?.close());
 
@@ -275,13 +281,8 @@ describe('merchant payments', () => {
     expect([right.statusCode, right.json().code]).toEqual([423, 'AMP_PIN_LOCKED']);
     expect(await transferCount()).toBe(before);
     const clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
-    const reset = await kit.app.inject({
-      method: 'PUT',
-      url: `/api/payments/persons/${payer.personId}/pin?purpose=self`,
-      cookies: clerk.cookies,
-      payload: { pin: '7315' },
-    });
-    expect(reset.json()).toEqual({ set: true, locked: false, attemptsLeft: 5 });
+    const reset = await staffPinSet(kit, clerk.cookies, payer.personId, '7315');
+    expect(reset.json()).toEqual({ set: true, locked: false, attemptsLeft: 5, heldUntil: null });
     expect((await pay(token, '7315')).statusCode).toBe(201);
   });
 

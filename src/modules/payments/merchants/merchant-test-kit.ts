@@ -197,3 +197,40 @@ export function settleDay(
     },
   });
 }
+
+/**
+ * Staff set a person's PIN the way a counter does (docs/PAYMENTS-PIN.md): a second check by the
+ * code texted to the phone on file (read from the outbox, as the person would from the phone),
+ * then the PIN with that code. The person needs a phone on file. Answers the route's answer.
+ */
+export async function staffPinSet(
+  kit: WithApp,
+  cookies: Record<string, string>,
+  personId: string,
+  pin: string,
+) {
+  const started = await kit.app.inject({
+    method: 'POST',
+    url: `/api/payments/persons/${personId}/pin-checks?purpose=self`,
+    cookies,
+    payload: { method: 'phone_code' },
+  });
+  if (started.statusCode !== 201) throw new Error(`pin check: ${started.body}`);
+  const row = await kit.database.db
+    .selectFrom('notification_outbox')
+    .select('parameters')
+    .where('person_id', '=', personId)
+    .where('template_id', '=', 'payments.pin_code')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirstOrThrow();
+  return kit.app.inject({
+    method: 'PUT',
+    url: `/api/payments/persons/${personId}/pin?purpose=self`,
+    cookies,
+    payload: {
+      pin,
+      checkId: (started.json() as { checkId: string }).checkId,
+      code: String((row.parameters as { code?: string }).code),
+    },
+  });
+}
