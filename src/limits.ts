@@ -832,6 +832,17 @@ export const limits = {
       sprayCards: 5,
       sprayWindowMs: 60 * 60_000,
     },
+    /**
+     * A program's share of one merchant price above this many minor units raises
+     * `payment_subsidy_large` to auditors (the payment is made: the allowance bounds it). The
+     * share itself is at most the payer's entitlement for the cycle (`subsidy-allowance.ts`).
+     */
+    subsidyAlertMinor: 500_000,
+    /**
+     * A program's share of a price in basis points: strictly below the whole price, so the
+     * payer's wallet is always debited and its daily limit applies.
+     */
+    subsidyShareBasisPointsMax: 9_999,
   },
   /** Published statistics (modules/statistics; issue #17, safeguard 8). */
   statistics: {

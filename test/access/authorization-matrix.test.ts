@@ -430,6 +430,12 @@ function merchantCases(): RouteCase[] {
         },
       }),
     },
+    merchant(
+      "approve a merchant's registration",
+      'merchant.approve',
+      (id) => `${base(id)}/approval`,
+      {},
+    ),
     {
       name: "set a person's payment PIN at the counter",
       action: 'payment.pin_reset',
@@ -1015,6 +1021,17 @@ function absentRecordCases(): RouteCase[] {
       'payout.manage',
       (id) => `/api/payouts/batches/${id}/cancellation`,
       {},
+    ),
+    get(
+      "a payout batch's new payee accounts",
+      'payout.approve',
+      (id) => `/api/payouts/batches/${id}/payee-changes`,
+    ),
+    post(
+      'approve a payout batch',
+      'payout.approve',
+      (id) => `/api/payouts/batches/${id}/approval`,
+      { confirmedEndToEndIds: [] },
     ),
     get(
       'a payout file for the bank',

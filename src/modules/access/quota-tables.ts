@@ -16,7 +16,8 @@ export interface QuotaTables {
       | 'payment_merchant_fan_in'
       | 'grant_tracking_evicted'
       | 'payment_pin_staff_takeover'
-      | 'payment_pin_spray';
+      | 'payment_pin_spray'
+      | 'payment_subsidy_large';
     operator_id: string | null;
     details: Record<string, unknown>;
     created_at: Generated<Date>;

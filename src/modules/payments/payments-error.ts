@@ -73,6 +73,16 @@ export const paymentsErrorCodes = [
   'AMP_PIN_STAFF_SETS_EXCEEDED',
   /** The merchant's counter typed its daily number of wrong PINs. */
   'AMP_MERCHANT_PIN_TRIES_EXCEEDED',
+  /** The program's share is more than is left of the payer's allowance for the cycle. */
+  'AMP_SUBSIDY_ALLOWANCE_EXCEEDED',
+  /** The merchant's share for the program is the whole price (or more): the payer always pays part. */
+  'AMP_SUBSIDY_SHARE_INVALID',
+  /** The approver is the maker (or not an operator): a second finance officer approves. */
+  'AMP_APPROVAL_SAME_OPERATOR',
+  /** Not approved yet (a batch's file, a merchant's payments), or not in a state to approve. */
+  'AMP_APPROVAL_REQUIRED',
+  /** A payment to a new payee account that the approver did not confirm (the problem names it). */
+  'AMP_PAYEE_CHANGE_UNCONFIRMED',
 ] as const;
 
 export type PaymentsErrorCode = (typeof paymentsErrorCodes)[number];
@@ -142,6 +152,23 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
   AMP_MERCHANT_PIN_TRIES_EXCEEDED: {
     status: 429,
     title: 'This counter typed as many wrong PINs as it may today',
+  },
+  AMP_SUBSIDY_ALLOWANCE_EXCEEDED: {
+    status: 409,
+    title: "The program's share is more than is left of the payer's allowance for the cycle",
+  },
+  AMP_SUBSIDY_SHARE_INVALID: {
+    status: 422,
+    title: "A program's share must be below the whole price",
+  },
+  AMP_APPROVAL_SAME_OPERATOR: {
+    status: 403,
+    title: 'A second finance officer, not the maker, must approve',
+  },
+  AMP_APPROVAL_REQUIRED: { status: 409, title: 'A second finance officer has not approved it yet' },
+  AMP_PAYEE_CHANGE_UNCONFIRMED: {
+    status: 409,
+    title: "A payment goes to an account other than the person's last paid one: confirm it",
   },
 };
 

@@ -135,6 +135,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   merchant_payment: 'history',
   merchant_refund: 'history',
   counter_assisted_payment: 'personal',
+  subsidy_allowance_use: 'history',
   merchant_settlement_run: 'history',
   merchant_settlement: 'history',
   // A snapshot a device downloaded, and the receipts it signed offline: both append-only.

@@ -18,6 +18,8 @@ export const MerchantSchema = Type.Object({
   accountId: Uuid,
   balanceMinor: Type.Optional(Type.String()),
   replayed: Type.Optional(Type.Boolean()),
+  /** A second finance officer's approval of the registration; null: not yet, it is paid nothing. */
+  approvedAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
 });
 
 export const RequestSchema = Type.Object({

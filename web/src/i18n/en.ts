@@ -195,6 +195,13 @@ export const en: Dictionary = {
     AMP_REFUND_EXCEEDS_PAYMENT:
       'The refund is more than what is left of the payment. Nothing was refunded.',
     AMP_REFUNDS_TOO_MANY: 'This payment was refunded too many times already.',
+    AMP_SUBSIDY_ALLOWANCE_EXCEEDED:
+      "The program's share of this price is more than is left of your allowance for this cycle.",
+    AMP_SUBSIDY_SHARE_INVALID: "A program's share must be below 100 % of the price.",
+    AMP_APPROVAL_SAME_OPERATOR: 'A second finance officer, not the one who made it, must approve.',
+    AMP_APPROVAL_REQUIRED: 'A second finance officer has not approved it yet.',
+    AMP_PAYEE_CHANGE_UNCONFIRMED:
+      "A payment goes to an account other than the person's last paid one: confirm each.",
     AMP_SUBSIDY_PROGRAM_SUSPENDED:
       'The program that subsidises this price is suspended: it pays no share until it resumes.',
     AMP_SUBSIDY_NOT_ENTITLED: 'This price is subsidised by a program you are not in.',
@@ -1309,6 +1316,7 @@ export const en: Dictionary = {
         audit_signing_failed: 'Audit log signing failed',
         audit_log_rolled_back: 'Audit log shorter than its witness',
         payment_merchant_fan_in: 'Many wallets paid one merchant within minutes',
+        payment_subsidy_large: 'A program paid a large share of one merchant price',
         grant_tracking_evicted:
           'Grants of requests in flight were forgotten: a later refusal might not be audited',
       },

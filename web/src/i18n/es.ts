@@ -196,6 +196,13 @@ export const es = {
     AMP_PAYMENT_REFUNDED: 'Este pago ya fue devuelto.',
     AMP_REFUND_EXCEEDS_PAYMENT: 'La devolución supera lo que queda del pago. No se devolvió nada.',
     AMP_REFUNDS_TOO_MANY: 'Este pago ya se devolvió demasiadas veces.',
+    AMP_SUBSIDY_ALLOWANCE_EXCEEDED:
+      'La parte del programa en este precio supera lo que le queda de su asignación de este ciclo.',
+    AMP_SUBSIDY_SHARE_INVALID: 'La parte de un programa debe ser menor que el 100 % del precio.',
+    AMP_APPROVAL_SAME_OPERATOR: 'Debe aprobarlo un segundo oficial de finanzas, no quien lo hizo.',
+    AMP_APPROVAL_REQUIRED: 'Un segundo oficial de finanzas aún no lo ha aprobado.',
+    AMP_PAYEE_CHANGE_UNCONFIRMED:
+      'Un pago va a una cuenta distinta de la última pagada a la persona: confirme cada uno.',
     AMP_SUBSIDY_PROGRAM_SUSPENDED:
       'El programa que subsidia este precio está suspendido: no paga su parte hasta que se reanude.',
     AMP_SUBSIDY_NOT_ENTITLED: 'Este precio lo subsidia un programa en el que usted no está.',
@@ -1286,6 +1293,7 @@ export const es = {
         audit_signing_failed: 'No se pudo firmar el registro de auditoría',
         audit_log_rolled_back: 'Registro de auditoría más corto que su testigo',
         payment_merchant_fan_in: 'Muchas billeteras pagaron a un comercio en pocos minutos',
+        payment_subsidy_large: 'Un programa pagó una parte grande de un precio en un comercio',
         grant_tracking_evicted:
           'Se olvidaron permisos de solicitudes en curso: una negativa posterior podría no quedar auditada',
       },

@@ -2,6 +2,7 @@ import type { Options as HashOptions } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
+import { raiseSecurityAlert } from '../../access/index.js';
 import {
   type AccountState,
   isModifiedRequest,
@@ -10,7 +11,7 @@ import {
   lookupAccounts,
   type TransferInput,
   type TransferOutcome,
-  transferCreator,
+  transferCreatorInTransaction,
   transferFlags,
   transfersOfReference,
 } from '../../ledger/index.js';
@@ -28,8 +29,10 @@ import { PaymentsError } from '../payments-error.js';
 import type { PaymentChannel } from './merchant-tables.js';
 import { pinChecker, refuseMerchantOverPinBound } from './payment-pin.js';
 import { type PaymentReceipt, receiptOf } from './payment-receipts.js';
+import { merchantNotApproved } from './payment-request-maker.js';
 import { type PaymentRequestFields, readPaymentRequestToken } from './payment-request-token.js';
 import { passwordHashOptionsOf } from './pin-hash-options.js';
+import { type SubsidyDraw, subsidyDrawer, subsidyDrawOf } from './subsidy-allowance.js';
 
 /**
  * Pays a merchant's payment request from a person's wallet (issue #16, point 5): in the
@@ -39,8 +42,10 @@ import { passwordHashOptionsOf } from './pin-hash-options.js';
  *
  * Everything refusable is refused before anything is posted: a forged, expired or already
  * paid request, a wrong or locked PIN, a frozen or missing wallet, a payer without the
- * subsidising program's entitlement, too little money, a payment past the wallet's daily limit
- * (the ledger's own check, in its batch). The transfer ids derive from the
+ * subsidising program's entitlement, a share past what is left of the payer's allowance for the
+ * cycle (`subsidy-allowance.ts`: drawn in the ledger transaction, under a lock on the
+ * entitlement, so two payments cannot both spend it), a share of the whole price, too little
+ * money, a payment past the wallet's daily limit (the ledger's own check, in its batch). The transfer ids derive from the
  * request id, so the ledger pays a request at most once whoever presents it and however often;
  * a request presented again is `AMP_PAYMENT_REQUEST_USED`. A request whose ledger transfer was
  * refused (the wallet emptied by a payment at the same moment) can be paid again: the next try
@@ -130,15 +135,11 @@ async function walletPayment(
   const attempt = await attemptOf(db, request.requestId);
   const transfers = transfersOf(request, split, props.payerPersonId, attempt);
   await checkFunds(db, transfers);
-  // The freeze is read again in the ledger's transaction, under the lock a freeze takes: a death
-  // recorded after the check above and before the transfer is caught (no money leaves).
-  const outcomes = await transferCreator(
+  const outcomes = await postPayment(
     db,
-    async (trx) => {
-      await refuseFrozenInTransaction(trx, props.payerPersonId);
-      return transfers;
-    },
-    { now: props.now },
+    { ...props, requestId: request.requestId },
+    split,
+    transfers,
   );
   // The ledger refuses a debit past the wallet's daily limit inside its batch (not written, the
   // chain with the subsidy failed with it): answered as the controls' AMP_WALLET_DAILY_LIMIT.
@@ -149,6 +150,7 @@ async function walletPayment(
     if (paid !== undefined) throw used();
   }
   await recordPayment(db, request, split, attempt, props);
+  await alertLargeSubsidy(db, request, split);
   const receipt = await receiptOf(db, request.requestId);
   // Safe: the row was written just above (or by the run that posted the same transfers).
   return receipt as PaymentReceipt;
@@ -225,12 +227,76 @@ export async function requestToPay(
     );
   }
   if ((await paymentOf(db, fields.requestId)) !== undefined) throw used();
+  const merchant = await db
+    .selectFrom('merchant')
+    .select('approved_at')
+    .where('id', '=', fields.merchantId)
+    .executeTakeFirst();
+  if (merchant?.approved_at == null) throw merchantNotApproved();
   return fields;
 }
 
 interface Split {
   payerMinor: bigint;
   subsidyMinor: bigint;
+  /** The allowance the program's share is drawn from; null without a share. */
+  draw: SubsidyDraw | null;
+}
+
+/** A ledger refusal inside the payment's transaction: it rolls back, the draw with it. */
+class LedgerRefusal extends Error {
+  constructor(readonly outcomes: TransferOutcome[]) {
+    super('the ledger refused the payment');
+  }
+}
+
+/**
+ * One transaction: the freeze read again under the lock a freeze takes (a death recorded after
+ * the first check is caught), the program's share drawn from the allowance, the transfers. A
+ * transfer the ledger refuses rolls the whole transaction back, so the allowance is not spent
+ * on money that did not move and the same ids can be sent again.
+ */
+async function postPayment(
+  db: Kysely<Database>,
+  props: { payerPersonId: string; requestId: string; now: Date },
+  split: Split,
+  transfers: TransferInput[],
+): Promise<TransferOutcome[]> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await refuseFrozenInTransaction(trx, props.payerPersonId);
+      if (split.draw !== null)
+        await subsidyDrawer(trx, { ...split.draw, requestId: props.requestId });
+      const outcomes = await transferCreatorInTransaction(trx, transfers, { now: props.now });
+      if (outcomes.some((outcome) => outcome.result !== 'ok')) throw new LedgerRefusal(outcomes);
+      return outcomes;
+    });
+  } catch (error) {
+    if (error instanceof LedgerRefusal) return error.outcomes;
+    throw error;
+  }
+}
+
+/**
+ * A program's share beyond `limits.merchants.subsidyAlertMinor` alerts auditors: the allowance
+ * bounds it, but a large share is what a merchant draining a program would make. Details name
+ * the merchant, the program and the request, never the payer.
+ */
+async function alertLargeSubsidy(
+  db: Kysely<Database>,
+  request: PaymentRequestFields,
+  split: Split,
+): Promise<void> {
+  if (split.subsidyMinor <= BigInt(limits.merchants.subsidyAlertMinor)) return;
+  await raiseSecurityAlert(db, 'payment_subsidy_large', null, {
+    merchantId: request.merchantId,
+    programId: request.programId,
+    requestId: request.requestId,
+    currency: request.currency,
+    amountMinor: request.amountMinor.toString(),
+    subsidyMinor: split.subsidyMinor.toString(),
+    threshold: limits.merchants.subsidyAlertMinor,
+  });
 }
 
 async function splitOf(
@@ -238,7 +304,9 @@ async function splitOf(
   request: PaymentRequestFields,
   payerPersonId: string,
 ): Promise<Split> {
-  if (request.programId === null) return { payerMinor: request.amountMinor, subsidyMinor: 0n };
+  if (request.programId === null) {
+    return { payerMinor: request.amountMinor, subsidyMinor: 0n, draw: null };
+  }
   const subsidy = await db
     .selectFrom('merchant_subsidy')
     .select('share_basis_points')
@@ -263,9 +331,26 @@ async function splitOf(
       'The program that subsidises this price is suspended: it pays nothing until it resumes',
     );
   }
+  // The payer always pays part, so their wallet is debited and its daily limit applies: a share
+  // of the whole price (a row written before migration 0113 checked it) is refused.
+  if (subsidy.share_basis_points > limits.merchants.subsidyShareBasisPointsMax) {
+    throw new PaymentsError(
+      'AMP_SUBSIDY_SHARE_INVALID',
+      "The merchant's share for this program is the whole price; the payer must pay part of it",
+    );
+  }
   // Rounded down to the minor unit: the payer never pays less than their share.
   const subsidyMinor = (request.amountMinor * BigInt(subsidy.share_basis_points)) / 10_000n;
-  return { payerMinor: request.amountMinor - subsidyMinor, subsidyMinor };
+  const payerMinor = request.amountMinor - subsidyMinor;
+  if (subsidyMinor === 0n) return { payerMinor, subsidyMinor, draw: null };
+  const draw = await subsidyDrawOf(db, {
+    requestId: request.requestId,
+    programId: request.programId,
+    currency: request.currency,
+    subsidyMinor,
+    entitlements: entitled,
+  });
+  return { payerMinor, subsidyMinor, draw };
 }
 
 function transfersOf(

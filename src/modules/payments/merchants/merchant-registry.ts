@@ -32,6 +32,8 @@ export interface MerchantSummary {
   stateCode: string;
   currency: LedgerCurrency;
   accountId: string;
+  /** When a second finance officer approved the registration (ISO); null: not yet, paid nothing. */
+  approvedAt: string | null;
 }
 
 /**
@@ -188,6 +190,7 @@ export async function merchantRegistrar(
     stateCode: props.stateCode,
     currency,
     accountId,
+    approvedAt: null,
     replayed: false,
   };
 }
@@ -199,7 +202,7 @@ export async function merchantById(
 ): Promise<MerchantSummary | undefined> {
   const row = await db
     .selectFrom('merchant')
-    .select(['id', 'name', 'state_code', 'currency'])
+    .select(['id', 'name', 'state_code', 'currency', 'approved_at'])
     .where('id', '=', merchantId)
     .executeTakeFirst();
   return row === undefined ? undefined : summaryOf(row);
@@ -211,6 +214,7 @@ function summaryOf(row: {
   name: string;
   state_code: string;
   currency: LedgerCurrency;
+  approved_at: Date | null;
 }): MerchantSummary {
   return {
     merchantId: row.id,
@@ -218,6 +222,7 @@ function summaryOf(row: {
     stateCode: row.state_code,
     currency: row.currency,
     accountId: merchantAccountId(row.id, row.currency),
+    approvedAt: row.approved_at === null ? null : new Date(row.approved_at).toISOString(),
   };
 }
 
@@ -229,7 +234,7 @@ export async function merchantsOfStaff(
   const rows = await db
     .selectFrom('merchant as m')
     .innerJoin('merchant_staff as s', 's.merchant_id', 'm.id')
-    .select(['m.id', 'm.name', 'm.state_code', 'm.currency'])
+    .select(['m.id', 'm.name', 'm.state_code', 'm.currency', 'm.approved_at'])
     .where('s.operator_id', '=', operatorId)
     .orderBy('m.name')
     .execute();
@@ -336,7 +341,7 @@ export async function merchantLister(
   }
   const rows = await deps.db
     .selectFrom('merchant as m')
-    .select(['m.id', 'm.name', 'm.state_code', 'm.currency'])
+    .select(['m.id', 'm.name', 'm.state_code', 'm.currency', 'm.approved_at'])
     .where((eb) => {
       const inScope = [];
       if (regions.length > 0) inScope.push(eb('m.state_code', 'in', regions));

@@ -11,6 +11,7 @@ import { contextOf, nowOf, type PaymentsDependencies } from '../payments-context
 import { PaymentsError } from '../payments-error.js';
 import { guardLedgerAction } from '../payments-guard.js';
 import { counterAssistedRoutes } from './counter-assisted-routes.js';
+import { merchantApprover } from './merchant-approver.js';
 import { keysOf } from './merchant-keys.js';
 import { merchantPayer } from './merchant-payer.js';
 import { merchantRefunder } from './merchant-refunder.js';
@@ -190,6 +191,21 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
         balanceMinor: (account === undefined ? 0n : postedBalance(account)).toString(),
       };
     },
+  );
+
+  app.post(
+    '/payments/merchants/:merchantId/approval',
+    {
+      schema: {
+        tags,
+        summary:
+          "A second finance officer (not the registrar) approves a merchant's registration; until then it is paid nothing (audited)",
+        params: MerchantParams,
+        querystring: PurposeQuery,
+        response: { 200: MerchantSchema },
+      },
+    },
+    async (request) => merchantApprover(deps, contextOf(request), request.params.merchantId),
   );
 
   app.post(

@@ -50,7 +50,11 @@ export const RegistrationBody = Type.Object(
     ),
     subsidies: Type.Array(
       Type.Object(
-        { programId: Uuid, shareBasisPoints: Type.Integer({ minimum: 1, maximum: 10_000 }) },
+        {
+          programId: Uuid,
+          // Strictly below the whole price: the payer always pays part (limits.merchants).
+          shareBasisPoints: Type.Integer({ minimum: 1, maximum: 9_999 }),
+        },
         { additionalProperties: false },
       ),
       { maxItems: 20 },

@@ -16,6 +16,9 @@ export interface MerchantTables {
     settlement_account_sealed: Buffer | null;
     registered_by: string;
     registered_at: Generated<Date>;
+    /** `migrations/0114_two_person_money.sql`: a second finance officer's approval. */
+    approved_by: Generated<string | null>;
+    approved_at: Generated<Date | null>;
   };
   merchant_staff: { merchant_id: string; operator_id: string; added_at: Generated<Date> };
   merchant_subsidy: {
@@ -137,6 +140,16 @@ export interface MerchantTables {
     verified_at: Date | null;
     failed_at: Date | null;
     paid_at: Date | null;
+  };
+  /** `migrations/0113_subsidy_allowance.sql`: what a payment drew on the payer's entitlement. */
+  subsidy_allowance_use: {
+    request_id: string;
+    entitlement_id: string;
+    program_id: string;
+    currency: 'VES' | 'USD';
+    subsidy_minor: bigint;
+    allowance_minor: bigint;
+    used_at: Generated<Date>;
   };
 }
 

@@ -70,8 +70,8 @@ export async function fundProgram(kit: AccessTestApp, programId: string, amountM
 }
 
 /**
- * A merchant registered by a finance officer over HTTP, with one staff member signed in; a
- * program (if given) pays `shareBasisPoints` of its subsidised prices.
+ * A merchant registered by a finance officer over HTTP and approved by a second one, with one
+ * staff member signed in; a program (if given) pays `shareBasisPoints` of its subsidised prices.
  */
 export async function registeredMerchant(
   kit: AccessTestApp,
@@ -79,6 +79,8 @@ export async function registeredMerchant(
     subsidy?: { programId: string; shareBasisPoints: number };
     holder?: 'person' | 'organisation';
     currency?: 'VES' | 'USD';
+    /** False: left for a second finance officer to approve (by default one approves it). */
+    approved?: boolean;
   } = {},
 ): Promise<{ merchantId: string; finance: SignedIn; staff: SignedIn }> {
   const finance = await signIn(kit, ['finance_officer'], ['VE-A']);
@@ -103,16 +105,39 @@ export async function registeredMerchant(
     },
   });
   if (registered.statusCode !== 201) throw new Error(`merchant: ${registered.body}`);
+  if (options.approved !== false) await approveMerchant(kit, merchantId);
   return { merchantId, finance, staff };
+}
+
+/** A second finance officer approves a merchant's registration over HTTP (two-person rule). */
+export async function approveMerchant(kit: AccessTestApp, merchantId: string) {
+  const approver = await signIn(kit, ['finance_officer'], ['VE-A']);
+  const approved = await kit.app.inject({
+    method: 'POST',
+    url: `/api/payments/merchants/${merchantId}/approval?purpose=distribution`,
+    cookies: approver.cookies,
+    payload: {},
+  });
+  if (approved.statusCode !== 200) throw new Error(`merchant approval: ${approved.body}`);
+  return approver;
 }
 
 /**
  * The scene the merchant payment tests start from: a cash program (`cesta`, funded with
  * 1,000,000) that pays `shareBasisPoints` of a registered merchant's subsidised prices. Only
- * persons enrolled before it hold the entitlement that makes a price subsidised.
+ * persons enrolled before it hold the entitlement that makes a price subsidised; each
+ * entitlement is worth `allowanceMinor` (20,000 unless given), the most the program pays of one
+ * payer's subsidised prices in the cycle. `code` names another program in the same app.
  */
-export async function subsidisedMerchant(kit: AccessTestApp, shareBasisPoints: number) {
-  const { programId } = await cashCycle(kit.database.db, { code: 'cesta', amountMinor: 100n });
+export async function subsidisedMerchant(
+  kit: AccessTestApp,
+  shareBasisPoints: number,
+  options: { allowanceMinor?: bigint; code?: string } = {},
+) {
+  const { programId } = await cashCycle(kit.database.db, {
+    code: options.code ?? 'cesta',
+    amountMinor: options.allowanceMinor ?? 20_000n,
+  });
   await fundProgram(kit, programId, 1_000_000n);
   const merchant = await registeredMerchant(kit, { subsidy: { programId, shareBasisPoints } });
   return { programId, ...merchant };

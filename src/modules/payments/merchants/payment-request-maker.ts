@@ -4,6 +4,7 @@ import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { amountFrom } from '../money-input.js';
+import { PaymentsError } from '../payments-error.js';
 import type { MerchantSummary } from './merchant-registry.js';
 import { type PaymentRequestFields, paymentRequestToken } from './payment-request-token.js';
 
@@ -30,6 +31,9 @@ export async function paymentRequestMaker(
   },
 ): Promise<PaymentRequestFields & { token: string }> {
   const amountMinor = amountFrom(props.amountMinor);
+  // Two-person rule: a merchant registered by one finance officer is paid nothing until a second
+  // one approves the registration (its settlement account, staff and subsidy shares).
+  if (props.merchant.approvedAt === null) throw merchantNotApproved();
   const { requestSecondsMax, requestSecondsMin } = limits.merchants;
   const seconds = Math.min(
     Math.max(props.expiresInSeconds ?? requestSecondsMax, requestSecondsMin),
@@ -74,4 +78,12 @@ export async function paymentRequestMaker(
     })
     .execute();
   return { ...fields, token: paymentRequestToken(masterKey, fields) };
+}
+
+/** A merchant whose registration a second finance officer has not approved yet. */
+export function merchantNotApproved(): PaymentsError {
+  return new PaymentsError(
+    'AMP_APPROVAL_REQUIRED',
+    "A second finance officer must approve the merchant's registration before it is paid",
+  );
 }

@@ -14,7 +14,7 @@ import { payoutFileReader } from './batch-reader.js';
 import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import { payoutPendingId, payoutVoidId } from './payout-ids.js';
-import { type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
+import { approvedForTest, type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
 
 /**
  * Issue #16: a payout batch interrupted while it is being made (its payments written and
@@ -133,6 +133,7 @@ describe('a payout batch interrupted, cancelled and made again', () => {
     });
 
     const again = await payoutBatchCreator(deps, context, batch(paid));
+    await approvedForTest(deps.db, again.id);
     expect(again).toMatchObject({ status: 'ready', cycleIds: [cycleId] });
     expect(again.byStatus).toEqual([{ status: 'pending', count: 3, amountMinor: 3n * amount }]);
     expect(await reserved()).toBe(3n * amount);
@@ -204,6 +205,7 @@ describe('a payout batch interrupted, cancelled and made again', () => {
     expect(pendings).toHaveLength(4);
 
     const again = await payoutBatchCreator(deps, context, batch(fresh));
+    await approvedForTest(deps.db, again.id);
     expect(again.status).toBe('ready');
     expect(await reserved()).toBe(before + 4n * amount);
     expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);

@@ -5,6 +5,7 @@ import { AmparoError } from '../../../platform/errors.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import { consumePersonReads } from '../../access/index.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
+import { PaymentsError } from '../payments-error.js';
 import { type Creditor, openCreditors } from './creditor-seal.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, writePain001 } from './iso20022/pain001-writer.js';
@@ -34,6 +35,8 @@ export interface PayoutBatchSummary {
   /** The file's first download: from then on the bank may pay it. */
   sentAt: Date | null;
   cancelledAt: Date | null;
+  /** A second finance officer's approval (`batch-approver.ts`): the file leaves only after it. */
+  approvedAt: Date | null;
   /** Payments and their amounts by status. */
   byStatus: Array<{ status: PayoutStatus; count: number; amountMinor: bigint }>;
 }
@@ -92,6 +95,7 @@ export async function batchSummaries(
       createdAt: batch.created_at,
       sentAt: batch.sent_at,
       cancelledAt: batch.cancelled_at,
+      approvedAt: batch.approved_at,
       byStatus: own.map((group) => ({
         status: group.status,
         count: Number(group.count),
@@ -241,7 +245,8 @@ export async function payoutBatchReader(
 export const payoutFileFields = ['account_number', 'creditor_name', 'national_id'] as const;
 
 /**
- * The batch's pain.001.001.09 file for the bank (`payout.manage`): a bulk read of the
+ * The batch's pain.001.001.09 file for the bank (`payout.manage`), once a second finance
+ * officer approved the batch (`batch-approver.ts`; `AMP_APPROVAL_REQUIRED` before): a bulk read of the
  * creditors' names, accounts and cédulas. Before anything is opened, each person it names
  * counts as one person read against the hourly quota of an operator who did not make the batch
  * (a file larger than what is left of the quota is refused, 429 `AMP_QUOTA_EXCEEDED`, like a
@@ -261,7 +266,7 @@ export async function payoutFileReader(
   const batch = uuidPattern.test(batchId)
     ? await deps.db
         .selectFrom('payout_batch')
-        .select(['status', 'file_sha256', 'message_id', 'created_by'])
+        .select(['status', 'file_sha256', 'message_id', 'created_by', 'approved_at'])
         .where('id', '=', batchId)
         .executeTakeFirst()
     : undefined;
@@ -274,14 +279,20 @@ export async function payoutFileReader(
     batch !== undefined,
   );
   const actor = context.actor;
-  const written = await auditingRefusals(deps, write, resource, async () =>
-    batch?.status === 'ready'
-      ? writeBatchFile(deps, batchId, async (personIds) => {
-          if (actor?.kind === 'operator' && actor.operatorId !== batch.created_by)
-            await consumePersonReads(deps.db, actor, personIds.length);
-        })
-      : null,
-  );
+  const written = await auditingRefusals(deps, write, resource, async () => {
+    if (batch?.status !== 'ready') return null;
+    // Two-person rule: the file leaves only after a second finance officer approved the batch.
+    if (batch.approved_at === null) {
+      throw new PaymentsError(
+        'AMP_APPROVAL_REQUIRED',
+        'A second finance officer must approve the batch before its file is downloaded',
+      );
+    }
+    return writeBatchFile(deps, batchId, async (personIds) => {
+      if (actor?.kind === 'operator' && actor.operatorId !== batch.created_by)
+        await consumePersonReads(deps.db, actor, personIds.length);
+    });
+  });
   if (batch === undefined || written === null) {
     throw new AmparoError('AMP_CONFLICT', {
       detail:

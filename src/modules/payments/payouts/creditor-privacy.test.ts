@@ -12,7 +12,7 @@ import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../paymen
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
 import type { PayoutDependencies } from './payout-gate.js';
-import { payoutTestWorld } from './payout-test-kit.js';
+import { approvedForTest, payoutTestWorld } from './payout-test-kit.js';
 
 /**
  * Safeguard 6 for payouts: a creditor's name, account and cédula are sealed under the paid
@@ -118,6 +118,7 @@ describe('payout creditors under the person key', () => {
 
   it('keeps no creditor in clear: not in any row of the payout and ledger tables, nor in the raw files', async () => {
     const summary = await payoutBatchCreator(deps, system, batch());
+    await approvedForTest(deps.db, summary.id);
     const file = await payoutFileReader(deps, system, summary.id);
     // The bank still gets everything it needs.
     expect(leaks(file.xml)).toHaveLength(9);
@@ -179,6 +180,7 @@ describe('payout creditors under the person key', () => {
 
   it("crypto-shreds a creditor with the person's erasure: the file is refused, naming payments only", async () => {
     const summary = await payoutBatchCreator(deps, system, batch());
+    await approvedForTest(deps.db, summary.id);
     const [requester, approver] = [
       await buildOperator(
         { database, masterKey },
@@ -244,6 +246,7 @@ describe('payout creditors under the person key', () => {
     await newCycle('2027-01-05');
     await newCycle('2027-01-10');
     const summary = await payoutBatchCreator(deps, contextOf(maker), batch([fresh.id, fresh.id]));
+    await approvedForTest(deps.db, summary.id);
     const auditedOn = async (personId: string) =>
       (
         await database.db

@@ -23,7 +23,7 @@ import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import { payoutPendingId, payoutPostId, payoutVoidId } from './payout-ids.js';
 import { voidPayoutsOnRegistryEvents } from './payout-lifecycle.js';
-import { type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
+import { approvedForTest, type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
 
 /**
  * Issue #16, point 7, for payouts, tested as an attacker would: a person who dies, is merged
@@ -128,6 +128,7 @@ describe('payouts of a person who dies, is merged or erased', () => {
   it('cancels an erased person’s payout not yet sent: reservation voided, claim released, left out of the file; a forged acceptance posts nothing', async () => {
     const paid = take(3);
     const summary = await payoutBatchCreator(deps, context, batch(paid));
+    await approvedForTest(deps.db, summary.id);
     const before = await reserved();
     const [a, b, c] = await instructions(summary.id);
     await erase(paid[0]?.personId ?? '');
@@ -172,6 +173,7 @@ describe('payouts of a person who dies, is merged or erased', () => {
   it('flags a payout already sent to the bank, voids nothing, and lists it until the bank’s answer settles it', async () => {
     const paid = take(2);
     const summary = await payoutBatchCreator(deps, context, batch(paid));
+    await approvedForTest(deps.db, summary.id);
     const file = await payoutFileReader(deps, context, summary.id);
     const [d, e] = await instructions(summary.id);
     const before = await reserved();
@@ -212,6 +214,7 @@ describe('payouts of a person who dies, is merged or erased', () => {
   it('flags, never voids, a payout the ledger already posted though its status was not yet written', async () => {
     const paid = take(1);
     const summary = await payoutBatchCreator(deps, context, batch(paid));
+    await approvedForTest(deps.db, summary.id);
     const [f] = await instructions(summary.id);
     // A bank file's post written, the process killed before the status: the row says pending.
     const [post] = await transferCreator(database.db, [
@@ -243,6 +246,7 @@ describe('payouts of a person who dies, is merged or erased', () => {
   it('a file written just before a cancellation is not recorded as sent: written again, it leaves the payment out', async () => {
     const paid = take(2);
     const summary = await payoutBatchCreator(deps, context, batch(paid));
+    await approvedForTest(deps.db, summary.id);
     const [h] = await instructions(summary.id);
     // The download's window: the file is written, then the person dies before it is recorded.
     const stale = await writeBatchFile(deps, summary.id);
@@ -267,6 +271,7 @@ describe('payouts of a person who dies, is merged or erased', () => {
   it('a merge cancels the merged-away record’s payout not yet sent, as a death or an erasure does', async () => {
     const paid = take(1);
     const summary = await payoutBatchCreator(deps, context, batch(paid));
+    await approvedForTest(deps.db, summary.id);
     const [m] = await instructions(summary.id);
     await database.db.transaction().execute((trx) =>
       events.publish(trx, 'personsMerged', {
@@ -290,6 +295,7 @@ describe('payouts of a person who dies, is merged or erased', () => {
   it('a download and an erasure at once: each payment is in the file and flagged, or cancelled and out of it — never both', async () => {
     const paid = take(2);
     const summary = await payoutBatchCreator(deps, context, batch(paid));
+    await approvedForTest(deps.db, summary.id);
     const [g] = await instructions(summary.id);
     const download = async () => {
       for (let attempt = 1; attempt <= 3; attempt += 1) {

@@ -18,6 +18,7 @@ import { pain002For } from './iso20022/bank-files-test-kit.js';
 describe('payout routes', () => {
   let kit: AccessTestApp;
   let cookies: Record<string, string>;
+  let approverCookies: Record<string, string>;
   let programId: string;
   let personId: string;
   let entitlementId: string;
@@ -37,6 +38,18 @@ describe('payout routes', () => {
       payload: { username: 'finanzas.uno', password: operator.password, totp: operator.totp() },
     });
     cookies = { amparo_session: sessionCookieFrom(signIn) ?? '' };
+    const second = await createTestOperator(kit, {
+      username: 'finanzas.dos',
+      roles: ['finance_officer'],
+      regions: ['VE-A'],
+    });
+    kit.advance(30_000);
+    const secondSignIn = await kit.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in',
+      payload: { username: 'finanzas.dos', password: second.password, totp: second.totp() },
+    });
+    approverCookies = { amparo_session: sessionCookieFrom(secondSignIn) ?? '' };
     personId = (await buildPerson(kit, { uin: '3000000017', phone: null })).id;
     const cycle = await cashCycle(kit.database.db, { code: 'bono_rutas', amountMinor: 12345n });
     programId = cycle.programId;
@@ -81,6 +94,50 @@ describe('payout routes', () => {
       byStatus: [{ status: 'pending', count: 1, amountMinor: '12345' }],
     });
     expect(created.body).not.toContain('HYPERLINK');
+    expect(batch.approvedAt).toBeNull();
+
+    // Two-person rule: the maker alone neither downloads the file nor approves the batch.
+    const download = () =>
+      kit.app.inject({
+        method: 'GET',
+        url: `/api/payouts/batches/${batch.id}/pain.001.xml?purpose=distribution`,
+        cookies,
+      });
+    const alone = await download();
+    expect([alone.statusCode, alone.json().code]).toEqual([409, 'AMP_APPROVAL_REQUIRED']);
+    const approve = (by: Record<string, string>, confirmedEndToEndIds: string[]) =>
+      kit.app.inject({
+        method: 'POST',
+        url: `/api/payouts/batches/${batch.id}/approval?purpose=distribution`,
+        payload: { confirmedEndToEndIds },
+        cookies: by,
+      });
+    const selfApproved = await approve(cookies, []);
+    expect([selfApproved.statusCode, selfApproved.json().code]).toEqual([
+      403,
+      'AMP_APPROVAL_SAME_OPERATOR',
+    ]);
+    // The second officer sees the payee account (never paid before: no previous one) and must
+    // confirm it by its end-to-end id.
+    const changes = await kit.app.inject({
+      method: 'GET',
+      url: `/api/payouts/batches/${batch.id}/payee-changes?purpose=distribution`,
+      cookies: approverCookies,
+    });
+    expect(changes.statusCode, changes.body).toBe(200);
+    const [change] = changes.json().changes;
+    expect(changes.json().changes).toHaveLength(1);
+    expect(change).toMatchObject({ accountEnding: '0001', previousAccountEnding: null });
+    expect(changes.body).not.toContain('01340000000000000001');
+    const unconfirmed = await approve(approverCookies, []);
+    expect([unconfirmed.statusCode, unconfirmed.json().code]).toEqual([
+      409,
+      'AMP_PAYEE_CHANGE_UNCONFIRMED',
+    ]);
+    expect((await download()).statusCode).toBe(409);
+    const approved = await approve(approverCookies, [change.endToEndId]);
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json().approvedAt).not.toBeNull();
 
     const file = await kit.app.inject({
       method: 'GET',
@@ -97,6 +154,14 @@ describe('payout routes', () => {
       .where('person_id', '=', personId)
       .execute();
     expect(history.map((row) => JSON.parse(row.entry))).toEqual([
+      // The payee check of each look (the list, then the approval refused and the one granted).
+      ...Array.from({ length: 3 }, () =>
+        expect.objectContaining({
+          action: 'payout.approve',
+          fields: ['account_number'],
+          outcome: 'allowed',
+        }),
+      ),
       expect.objectContaining({
         action: 'payout.manage',
         fields: ['account_number', 'creditor_name', 'national_id'],

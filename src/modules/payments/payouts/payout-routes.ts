@@ -4,6 +4,7 @@ import { limits } from '../../../limits.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
 import { contextOf } from '../payments-context.js';
 import { bankFileApplier } from './bank-file-applier.js';
+import { payoutBatchApprover, payoutPayeeChangesReader } from './batch-approver.js';
 import { payoutBatchCanceller } from './batch-canceller.js';
 import { payoutBatchCreator } from './batch-creator.js';
 import { batchPaymentsReader, payoutBatchLister } from './batch-list.js';
@@ -13,10 +14,12 @@ import type { PayoutDependencies } from './payout-gate.js';
 import {
   BankFileBody,
   BankFileSchema,
+  BatchApprovalBody,
   BatchIdParams,
   BatchPaymentsQuery,
   BatchPaymentsSchema,
   FlaggedPayoutsSchema,
+  PayeeChangesSchema,
   PayoutBatchBody,
   PayoutBatchListSchema,
   PayoutBatchSchema,
@@ -29,6 +32,7 @@ function presented<T extends PayoutBatchSummary>(summary: T) {
     createdAt: summary.createdAt.toISOString(),
     sentAt: summary.sentAt?.toISOString() ?? null,
     cancelledAt: summary.cancelledAt?.toISOString() ?? null,
+    approvedAt: summary.approvedAt?.toISOString() ?? null,
     amountTotalMinor: summary.amountTotalMinor.toString(),
     byStatus: summary.byStatus.map((group) => ({
       ...group,
@@ -129,6 +133,44 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async
     },
     async (request) =>
       presented(await payoutBatchCanceller(deps, contextOf(request), request.params.batchId)),
+  );
+
+  app.get(
+    '/payouts/batches/:batchId/payee-changes',
+    {
+      schema: {
+        tags,
+        summary:
+          "For the second finance officer: the payments to an account other than the person's last paid one, last four characters only (audited per person)",
+        params: BatchIdParams,
+        querystring: PurposeQuery,
+        response: { 200: PayeeChangesSchema },
+      },
+    },
+    async (request) => ({
+      changes: (
+        await payoutPayeeChangesReader(deps, contextOf(request), request.params.batchId)
+      ).map((change) => ({ ...change, amountMinor: change.amountMinor.toString() })),
+    }),
+  );
+
+  app.post(
+    '/payouts/batches/:batchId/approval',
+    {
+      schema: {
+        tags,
+        summary:
+          'A second finance officer (not the maker) approves a ready batch, confirming each new payee account; then its file can be downloaded (audited)',
+        params: BatchIdParams,
+        querystring: PurposeQuery,
+        body: BatchApprovalBody,
+        response: { 200: PayoutBatchSchema },
+      },
+    },
+    async (request) =>
+      presented(
+        await payoutBatchApprover(deps, contextOf(request), request.params.batchId, request.body),
+      ),
   );
 
   app.get(

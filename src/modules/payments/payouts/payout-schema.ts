@@ -105,6 +105,9 @@ const batchFields = {
   createdAt: Type.String({ format: 'date-time' }),
   sentAt: Moment,
   cancelledAt: Moment,
+  approvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: "A second finance officer's approval: the file is downloaded only after it",
+  }),
   byStatus: Type.Array(
     Type.Object({ status: Status, count: Type.Integer(), amountMinor: Type.String() }),
   ),
@@ -192,6 +195,32 @@ export const FlaggedPayoutsSchema = Type.Object({
       reason: Type.Union([Type.Literal('death'), Type.Literal('merge'), Type.Literal('erasure')]),
       statusWhenFlagged: Type.String(),
       flaggedAt: Type.String(),
+    }),
+  ),
+});
+
+export const BatchApprovalBody = Type.Object(
+  {
+    confirmedEndToEndIds: Type.Array(Type.String({ minLength: 1, maxLength: 35 }), {
+      maxItems: limits.payouts.paymentsPerFileMax,
+      description:
+        "The payments to an account other than the person's last paid one, each confirmed by the approver",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const PayeeChangesSchema = Type.Object({
+  changes: Type.Array(
+    Type.Object({
+      endToEndId: Type.String(),
+      amountMinor: Type.String(),
+      accountKind: Type.Union([Type.Literal('bank_account'), Type.Literal('mobile_money')]),
+      bankCode: Type.Union([Type.String(), Type.Null()]),
+      accountEnding: Type.String({ description: 'the last four characters of the account' }),
+      previousAccountEnding: Type.Union([Type.String(), Type.Null()], {
+        description: "the last four of the person's last paid account; null if never paid by bank",
+      }),
     }),
   ),
 });

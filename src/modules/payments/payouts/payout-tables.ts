@@ -24,6 +24,10 @@ export interface PayoutTables {
     /** `migrations/0104_payout_batch_cancel.sql`: cancelled before its file was sent. */
     cancelled_at: Date | null;
     cancelled_by: string | null;
+    /** `migrations/0114_two_person_money.sql`: the second finance officer's approval. */
+    approved_by: string | null;
+    approved_at: Date | null;
+    payee_changes_confirmed: number | null;
     created_by: string | null;
     created_at: Generated<Date>;
   };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { buildPerson } from '../../../../test/factories.js';
 import { AuditLog } from '../../audit/audit-log.js';
@@ -85,4 +85,17 @@ export async function cashPayoutScene(props: {
     instructions,
     statuses: async (batchId) => (await instructions(batchId)).map((row) => row.status),
   };
+}
+
+/**
+ * Marks a batch approved by a second finance officer, for tests about something else than the
+ * approval (`batch-approver.ts` is tested over HTTP in payout-routes.test.ts): its file can
+ * then be downloaded.
+ */
+export async function approvedForTest(db: TestDatabase['db'], batchId: string): Promise<void> {
+  await db
+    .updateTable('payout_batch')
+    .set({ approved_by: randomUUID(), approved_at: new Date(), payee_changes_confirmed: 0 })
+    .where('id', '=', batchId)
+    .execute();
 }

@@ -27,7 +27,7 @@ import { camt053For, camt054For, mt940For, pain002For } from './iso20022/bank-fi
 import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import { suspenseAccountId } from './payout-ids.js';
-import { type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
+import { approvedForTest, type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
 import { suspenseReport } from './suspense-report.js';
 
 /**
@@ -115,6 +115,7 @@ describe('bank payouts', () => {
     });
     const input = batch(take(4));
     const summary = await payoutBatchCreator(deps, context, input);
+    await approvedForTest(deps.db, summary.id);
     expect(summary).toMatchObject({ status: 'ready', paymentsCount: 4, amountTotalMinor: 600_00n });
     expect(summary.byStatus).toEqual([{ status: 'pending', count: 4, amountMinor: 600_00n }]);
     expect(await balances()).toMatchObject({ fundingPosted: 1_100_00n, fundingReserved: 600_00n });
@@ -141,6 +142,7 @@ describe('bank payouts', () => {
 
   it('posts and voids from pain.002, settles and returns from statements, each once', async () => {
     const summary = await payoutBatchCreator(deps, context, batch(take(3)));
+    await approvedForTest(deps.db, summary.id);
     const [a, b, c] = (await endToEndIds(summary.id)).map((row) => row.end_to_end_id) as [
       string,
       string,
@@ -370,6 +372,7 @@ describe('bank payouts', () => {
       },
     ]);
     const again = await payoutBatchCreator(deps, context, batch([rejected, unused]));
+    await approvedForTest(deps.db, again.id);
     expect(again).toMatchObject({ status: 'ready', paymentsCount: 2 });
   });
 
