@@ -178,6 +178,12 @@ describe('money in the console', () => {
     const accountId = (await listed.locator('.id-text').textContent()) ?? '';
     expect(accountId).toMatch(/^[0-9a-f-]{36}$/);
     await listed.getByText('Distrito Capital').waitFor();
+    // Two-person rule: the registrar alone cannot approve it; it waits for a second officer.
+    const awaiting = listed.getByTestId('merchant-awaiting-approval');
+    await awaiting.getByRole('button', { name: 'Aprobar Bodega Consola' }).click();
+    await awaiting
+      .getByText('Debe aprobarlo un segundo oficial de finanzas, no quien lo hizo.')
+      .waitFor();
 
     // The day's takings: 25.00 VES credited to the merchant's account through the ledger's face.
     const db = run.server.database.db;
@@ -228,6 +234,28 @@ describe('money in the console', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await overflowsHorizontally(page)).toBe(false);
     await screenshot(page, 'money-merchants-phone');
+    expect(run.pageErrors).toEqual([]);
+  }, 180_000);
+  it('a second finance officer approves the merchant another registered, in English', async () => {
+    const [first] = officers as [Officer, Officer, Officer];
+    const page = await signedInPage(run, first, { path: '/' });
+    await page.goto(`${run.server.baseUrl}/money`);
+    await page.getByRole('heading', { name: 'Dinero', level: 1 }).waitFor();
+    await page.getByLabel('Idioma').selectOption('en');
+    await page.getByRole('heading', { name: 'Money', level: 1 }).waitFor();
+    const listed = page.getByTestId('merchants').getByRole('listitem').filter({
+      hasText: 'Bodega Consola',
+    });
+    await listed.getByText('Awaiting approval by a second finance officer').waitFor();
+    await listed.getByRole('button', { name: 'Approve Bodega Consola' }).click();
+    await listed.getByTestId('merchant-awaiting-approval').waitFor({ state: 'detached' });
+    const row = await run.server.database.db
+      .selectFrom('merchant')
+      .select(['approved_at'])
+      .where('name', '=', 'Bodega Consola')
+      .executeTakeFirstOrThrow();
+    expect(row.approved_at).not.toBeNull();
+    expect(await seriousAxeViolations(page)).toEqual([]);
     expect(run.pageErrors).toEqual([]);
   }, 180_000);
 });

@@ -89,6 +89,18 @@ beforeAll(async () => {
     },
   });
   expect(registered.statusCode, registered.body).toBe(201);
+  // Two-person rule: a second finance officer approves the registration before it is paid.
+  const approver = await buildOperator(context, {
+    username: 'pay.finance.two',
+    roles: ['finance_officer'],
+  });
+  const approved = await run.server.app.inject({
+    method: 'POST',
+    url: `/api/payments/merchants/${registered.json().merchantId}/approval?purpose=distribution`,
+    cookies: { amparo_session: await sessionCookieOf(run, approver) },
+    payload: {},
+  });
+  expect(approved.statusCode, approved.body).toBe(200);
 }, 120_000);
 
 afterAll(async () => run?.close());

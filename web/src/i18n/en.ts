@@ -301,6 +301,7 @@ export const en: Dictionary = {
   /** Every action an audit entry can name (features/audit/audit-actions.ts). */
   action: {
     'merchant.manage': 'Register a merchant, its staff and subsidised prices',
+    'merchant.approve': "Approve another officer's merchant registration",
     'merchant.read': "See a merchant's payments and settlements",
     'merchant.request': 'Ask for a payment with a QR code',
     'merchant.counter_pay': 'Take a payment at the counter with the card and PIN',
@@ -364,6 +365,7 @@ export const en: Dictionary = {
     'payment.wallet_read': "See a wallet's balance and movements",
     'payment.adjust': 'Propose and approve manual adjustments (two people)',
     'payout.manage': 'Create payout files for the bank and download them',
+    'payout.approve': "Approve another officer's payout batch and its new payee accounts",
     'payout.reconcile': 'Upload bank status reports and statements',
     'payout.read': 'See payout files and the suspense report',
     'operator.manage': 'Manage staff accounts',
@@ -1724,6 +1726,21 @@ export const en: Dictionary = {
       cancelled: 'cancelled',
     },
     accountKinds: { bank_account: 'bank account', mobile_money: 'Pago Móvil' },
+    approval: {
+      title: 'Second approval',
+      explain:
+        'A second finance officer, not the one who made the batch, checks the payee accounts and approves it. Only then can its file be downloaded.',
+      check: 'Check the payee accounts',
+      noChanges: 'Every payment goes to the account its person was last paid to.',
+      changes_one: 'One payment goes to a new account: confirm it',
+      changes_other: '{{count}} payments go to a new account: confirm each',
+      firstAccount:
+        '{{endToEndId}}, {{amount}}: account ending {{account}} (never paid by bank before)',
+      changedAccount:
+        '{{endToEndId}}, {{amount}}: account ending {{account}} (last paid to the account ending {{previous}})',
+      approve: 'Approve batch {{file}}',
+      approved: 'Batch approved: its file can now be downloaded.',
+    },
     detail: {
       download: 'Download the pain.001 file {{file}}',
       downloadNote:
@@ -1737,6 +1754,8 @@ export const en: Dictionary = {
         "Cancel batch {{file}}? Its {{count}} payments are cancelled, the money reserved goes back to the program's fund and those entitlements can be paid in another batch.",
       cancelConfirm: 'Yes, cancel the batch',
       cancelled: "Batch cancelled. The money reserved went back to the program's fund.",
+      awaitingApproval:
+        'Awaiting approval by a second finance officer: the file cannot be downloaded until then.',
       payments: "The batch's payments",
       line: '{{endToEndId}}: {{amount}}, {{account}}, {{status}}',
       first: 'First payments',
@@ -1828,6 +1847,9 @@ export const en: Dictionary = {
           paid: 'paid',
         },
       },
+      awaitingApproval:
+        'Awaiting approval by a second finance officer: it cannot be paid until then.',
+      approve: 'Approve {{name}}',
       title: 'Merchants',
       register: 'Register a merchant',
       name: 'Name of the business',

@@ -303,6 +303,7 @@ export const es = {
   /** Every action an audit entry can name (features/audit/audit-actions.ts). */
   action: {
     'merchant.manage': 'Registrar un comercio, su personal y sus precios subsidiados',
+    'merchant.approve': 'Aprobar el registro de un comercio hecho por otro oficial',
     'merchant.read': 'Ver los pagos y liquidaciones de un comercio',
     'merchant.request': 'Pedir un pago con un código QR',
     'merchant.counter_pay': 'Cobrar en el mostrador con el carnet y la clave',
@@ -366,6 +367,8 @@ export const es = {
     'payment.wallet_read': 'Ver el saldo y los movimientos de un monedero',
     'payment.adjust': 'Proponer y aprobar ajustes manuales (dos personas)',
     'payout.manage': 'Crear archivos de pago para el banco y descargarlos',
+    'payout.approve':
+      'Aprobar el lote de pagos de otro oficial y sus cuentas de beneficiario nuevas',
     'payout.reconcile': 'Cargar informes de estado y estados de cuenta del banco',
     'payout.read': 'Ver archivos de pago y el informe de cuentas transitorias',
     'operator.manage': 'Gestionar cuentas del personal',
@@ -1751,6 +1754,21 @@ export const es = {
       cancelled: 'anulado',
     },
     accountKinds: { bank_account: 'cuenta bancaria', mobile_money: 'Pago Móvil' },
+    approval: {
+      title: 'Segunda aprobación',
+      explain:
+        'Un segundo oficial de finanzas, distinto de quien hizo el lote, revisa las cuentas de los beneficiarios y lo aprueba. Solo entonces se puede descargar su archivo.',
+      check: 'Revisar las cuentas de los beneficiarios',
+      noChanges: 'Cada pago va a la cuenta a la que se le pagó por última vez a la persona.',
+      changes_one: 'Un pago va a una cuenta nueva: confírmelo',
+      changes_other: '{{count}} pagos van a una cuenta nueva: confirme cada uno',
+      firstAccount:
+        '{{endToEndId}}, {{amount}}: cuenta terminada en {{account}} (nunca se le pagó por banco)',
+      changedAccount:
+        '{{endToEndId}}, {{amount}}: cuenta terminada en {{account}} (antes se le pagó a la terminada en {{previous}})',
+      approve: 'Aprobar el lote {{file}}',
+      approved: 'Lote aprobado: ya se puede descargar su archivo.',
+    },
     detail: {
       download: 'Descargar el archivo pain.001 {{file}}',
       downloadNote:
@@ -1764,6 +1782,8 @@ export const es = {
         '¿Anular el lote {{file}}? Sus {{count}} pagos se anulan, el dinero reservado vuelve al fondo del programa y esos derechos se pueden pagar en otro lote.',
       cancelConfirm: 'Sí, anular el lote',
       cancelled: 'Lote anulado. El dinero reservado volvió al fondo del programa.',
+      awaitingApproval:
+        'Pendiente de aprobación por un segundo oficial de finanzas: hasta entonces no se puede descargar el archivo.',
       payments: 'Pagos del lote',
       line: '{{endToEndId}}: {{amount}}, {{account}}, {{status}}',
       first: 'Primeros pagos',
@@ -1856,6 +1876,9 @@ export const es = {
           paid: 'pagado',
         },
       },
+      awaitingApproval:
+        'Pendiente de aprobación por un segundo oficial de finanzas: hasta entonces no se le puede pagar.',
+      approve: 'Aprobar {{name}}',
       title: 'Comercios',
       register: 'Registrar un comercio',
       name: 'Nombre del comercio',

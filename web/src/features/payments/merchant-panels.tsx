@@ -12,6 +12,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { divisionName, listStates } from '../../geography/divisions.js';
 import { CounterAssistedList } from './counter-assisted.js';
 import { type Currency, CurrencyField } from './currency-field.js';
+import { MerchantApproval } from './merchant-approval.js';
 import { amountText } from './money-api.js';
 
 /**
@@ -87,13 +88,18 @@ export function MerchantsPanel(props: {
   canManage: boolean;
   /** Holds `merchant.counter_assisted_review`: each merchant shows its payments without the card. */
   canReview?: boolean;
+  canApprove: boolean;
 }) {
   const { t } = useTranslation();
   return (
     <section aria-labelledby="money-merchants-title">
       <h2 id="money-merchants-title">{t('money.merchants.title')}</h2>
       {props.canManage ? <RegisterForm purpose={props.purpose} /> : null}
-      <MerchantList purpose={props.purpose} canReview={props.canReview === true} />
+      <MerchantList
+        purpose={props.purpose}
+        canReview={props.canReview === true}
+        canApprove={props.canApprove}
+      />
     </section>
   );
 }
@@ -367,7 +373,15 @@ function RegisterForm({ purpose }: { purpose: string }) {
   );
 }
 
-function MerchantList({ purpose, canReview }: { purpose: string; canReview: boolean }) {
+function MerchantList({
+  purpose,
+  canReview,
+  canApprove,
+}: {
+  purpose: string;
+  canReview: boolean;
+  canApprove: boolean;
+}) {
   const { t } = useTranslation();
   const [after, setAfter] = useState<string[]>([]);
   const cursor = after.at(-1);
@@ -398,6 +412,7 @@ function MerchantList({ purpose, canReview }: { purpose: string; canReview: bool
             {canReview ? (
               <CounterAssistedList merchantId={merchant.merchantId} purpose={purpose} />
             ) : null}
+            <MerchantApproval merchant={merchant} purpose={purpose} canApprove={canApprove} />
           </li>
         ))}
       </ul>

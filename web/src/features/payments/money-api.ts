@@ -106,6 +106,8 @@ export interface PayoutBatch {
   createdAt: string;
   sentAt: string | null;
   cancelledAt: string | null;
+  /** A second finance officer's approval: the file is downloaded only after it. */
+  approvedAt: string | null;
   byStatus: Array<{ status: PayoutStatus; count: number; amountMinor: string }>;
 }
 

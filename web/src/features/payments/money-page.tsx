@@ -50,6 +50,7 @@ export function MoneyPage() {
           canReview={purposesFor(roles, 'merchant.counter_assisted_review').some(
             (each) => each === purpose,
           )}
+          canApprove={may(roles, 'merchant.approve')}
         />
       ) : null}
       {may(roles, 'merchant.settle') ? <SettlementPanel purpose={purpose} /> : null}

@@ -12,11 +12,13 @@ import { useOperator } from '../../session/use-session.js';
 import { BankFilePanel } from './bank-file-panel.js';
 import { moneyText } from './money.js';
 import type { BatchPayment, PayoutBatch } from './money-api.js';
+import { PayoutApproval } from './payout-approval.js';
 
 /**
  * Bank payouts for the finance officer and the auditor (issue #16): the payout batches with
  * their program, cycles, status, counts and totals; a batch's payments and their status; its
- * pain.001 file to download; cancelling a batch not yet sent (one interrupted while being
+ * pain.001 file to download once a second finance officer approved it (confirming each new
+ * payee account: `payout-approval.tsx`); cancelling a batch not yet sent (one interrupted while being
  * made); the bank's answers uploaded with what they did; the suspense report. Figures and
  * end-to-end ids only: no creditor is shown here (the file itself is the audited read).
  */
@@ -37,6 +39,7 @@ export function PayoutsPage() {
         <BatchesPanel
           purpose={purpose}
           canManage={may(roles, 'payout.manage')}
+          canApprove={may(roles, 'payout.approve')}
           openId={openId}
           onOpen={setOpenId}
         />
@@ -60,6 +63,7 @@ export function PayoutsPage() {
 function BatchesPanel(props: {
   purpose: string;
   canManage: boolean;
+  canApprove: boolean;
   openId: string | null;
   onOpen: (id: string | null) => void;
 }) {
@@ -92,7 +96,12 @@ function BatchesPanel(props: {
               })}
             </button>
             {props.openId === batch.id ? (
-              <BatchDetail batch={batch} purpose={props.purpose} canManage={props.canManage} />
+              <BatchDetail
+                batch={batch}
+                purpose={props.purpose}
+                canManage={props.canManage}
+                canApprove={props.canApprove}
+              />
             ) : null}
           </li>
         ))}
@@ -153,7 +162,12 @@ function Figure(props: { label: string; testId?: string; wrap?: boolean; childre
   );
 }
 
-function BatchDetail(props: { batch: PayoutBatch; purpose: string; canManage: boolean }) {
+function BatchDetail(props: {
+  batch: PayoutBatch;
+  purpose: string;
+  canManage: boolean;
+  canApprove: boolean;
+}) {
   const { t, i18n } = useTranslation();
   const client = useQueryClient();
   const [confirming, setConfirming] = useState(false);
@@ -179,15 +193,21 @@ function BatchDetail(props: { batch: PayoutBatch; purpose: string; canManage: bo
   const cancellable = props.canManage && batch.sentAt === null && batch.status !== 'cancelled';
   return (
     <div className="stack" data-testid="batch-detail">
-      {props.canManage && batch.status === 'ready' ? (
-        <p>
-          <a href={`/api/payouts/batches/${batch.id}/pain.001.xml?purpose=${purpose}`} download>
-            {t('payouts.detail.download', { file: batch.messageId })}
-          </a>
-        </p>
+      {props.canManage && batch.status === 'ready' && batch.approvedAt !== null ? (
+        <>
+          <p>
+            <a href={`/api/payouts/batches/${batch.id}/pain.001.xml?purpose=${purpose}`} download>
+              {t('payouts.detail.download', { file: batch.messageId })}
+            </a>
+          </p>
+          <p>{t('payouts.detail.downloadNote')}</p>
+        </>
       ) : null}
-      {props.canManage && batch.status === 'ready' ? (
-        <p>{t('payouts.detail.downloadNote')}</p>
+      {batch.status === 'ready' && batch.approvedAt === null ? (
+        <p data-testid="batch-awaiting-approval">{t('payouts.detail.awaitingApproval')}</p>
+      ) : null}
+      {props.canApprove && batch.status === 'ready' && batch.approvedAt === null ? (
+        <PayoutApproval batch={batch} purpose={purpose} />
       ) : null}
       {batch.status === 'preparing' ? <p>{t('payouts.detail.preparing')}</p> : null}
       {cancellable && !confirming ? (
