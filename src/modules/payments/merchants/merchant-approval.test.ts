@@ -12,7 +12,7 @@ describe('merchant approval', () => {
   let kit: AccessTestApp;
   beforeAll(async () => {
     kit = await buildAccessTestApp();
-  });
+  }, 180_000);
   afterAll(async () => kit?.close());
 
   it('one finance officer alone cannot make a merchant payable; a second one can', async () => {

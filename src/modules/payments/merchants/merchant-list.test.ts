@@ -77,7 +77,7 @@ describe('merchant list', () => {
     ]);
     for (const merchant of seen) {
       expect(Object.keys(merchant).sort()).toEqual(
-        ['accountId', 'currency', 'merchantId', 'name', 'stateCode'].sort(),
+        ['accountId', 'approvedAt', 'currency', 'merchantId', 'name', 'stateCode'].sort(),
       );
     }
     const entries = await kit.database.asAdmin((admin) =>

@@ -15,7 +15,8 @@ import { payingCitizen, subsidisedMerchant } from './merchant-test-kit.js';
  * 100 %). The share is drawn once from the entitlement, concurrent payments cannot both spend
  * it, a share of the whole price is refused, and a large share alerts auditors.
  */
-describe('subsidy allowance', () => {
+// Each test builds its own program, merchant and payer over HTTP: minutes on a loaded machine.
+describe('subsidy allowance', { timeout: 180_000 }, () => {
   let kit: AccessTestApp;
   let clerk: SignedIn;
   let phone = 5_550_930;
@@ -23,7 +24,7 @@ describe('subsidy allowance', () => {
   beforeAll(async () => {
     kit = await buildAccessTestApp();
     clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
-  });
+  }, 180_000);
   afterAll(async () => kit?.close());
 
   const balance = async (accountId: string) => {
