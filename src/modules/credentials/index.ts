@@ -21,6 +21,7 @@ export {
   householdCardCheck,
   newOneTimeCode,
   oneTimeCodeHash,
+  oneTimeCodeMatches,
   oneTimeCodeVerdict,
 } from './second-check.js';
 export { canonicalJson, type SignedDocument } from './signed-document.js';

@@ -1,6 +1,7 @@
-import { createHmac, hkdfSync, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import { newOneTimeCode, oneTimeCodeHash, oneTimeCodeMatches } from '../../credentials/index.js';
 import type { PersonNotifier } from '../../notifications/index.js';
 import { PaymentsError } from '../payments-error.js';
 import { utcDay } from './payment-pin.js';
@@ -16,12 +17,8 @@ import type { PinGuardSettings } from './pin-guard-settings.js';
 
 export type PinCheckMethod = 'phone_code' | 'two_person';
 
-function codeHash(masterKey: Buffer, checkId: string, code: string): Buffer {
-  const key = Buffer.from(
-    hkdfSync('sha256', masterKey, Buffer.alloc(0), 'amparo payment pin check code', 32),
-  );
-  return createHmac('sha256', key).update(`${checkId}:${code}`, 'utf8').digest();
-}
+/** The texted code's HMAC label (credentials' `second-check.ts` keeps the code only hashed). */
+const pinCheckCodeLabel = 'amparo payment pin check code';
 
 /**
  * PINs the staff account set today, and refusal at the daily bound (`staffSetsPerOperatorPerDay`):
@@ -76,7 +73,7 @@ export async function pinCheckStarter(
   }
   const checkId = randomUUID();
   const expiresAt = new Date(props.now.getTime() + props.settings.checkTtlMs);
-  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  const code = newOneTimeCode();
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('payment_pin_check')
@@ -85,7 +82,10 @@ export async function pinCheckStarter(
         person_id: props.personId,
         operator_id: props.operatorId,
         method: props.method,
-        code_hash: props.method === 'phone_code' ? codeHash(props.masterKey, checkId, code) : null,
+        code_hash:
+          props.method === 'phone_code'
+            ? oneTimeCodeHash(props.masterKey, pinCheckCodeLabel, checkId, code)
+            : null,
         photo_checked: props.method === 'two_person',
         created_at: props.now,
         expires_at: expiresAt,
@@ -183,9 +183,14 @@ export async function pinCheckSpender<T>(
         ? invalid('A second operator has not approved this check yet')
         : { method: row.method, approvedBy: row.approved_by };
     }
-    const presented = codeHash(props.masterKey, row.id, props.code ?? '');
-    // Safe: a phone_code check always has its hash (the table's check constraint).
-    const right = timingSafeEqual(presented, row.code_hash as Buffer);
+    const right = oneTimeCodeMatches(
+      props.masterKey,
+      pinCheckCodeLabel,
+      row.id,
+      props.code ?? '',
+      // Safe: a phone_code check always has its hash (the table's check constraint).
+      row.code_hash as Buffer,
+    );
     if (right) return { method: row.method, approvedBy: null };
     const attempts = row.code_attempts + 1;
     await trx
