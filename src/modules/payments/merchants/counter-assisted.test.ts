@@ -375,6 +375,55 @@ describe('paying at the counter without the card', () => {
     );
   });
 
+  it("goes through the PIN guard: a staff-set PIN on hold is refused alike, and a counter at its day's wrong PINs is stopped before any PIN is tried", async () => {
+    const held = await readyPerson({ phone: '+584125550912' }, 10_000n, null);
+    await pinSetter(kit.database.db, {
+      personId: held.personId,
+      pin: '5173',
+      hashOptions: cheapHashOptions,
+      masterKey: kit.masterKey,
+      now: kit.now(),
+      setter: {
+        method: 'staff_two_person',
+        operatorId: staff.operatorId,
+        approvedBy: finance.operatorId,
+      },
+    });
+    const guarded = await registeredMerchant(kit);
+    const token = await tokenOf({ amountMinor: '100' }, guarded.merchantId, guarded.staff);
+    const onHold = await start(
+      { token, uin: held.uin, pin: '5173' },
+      guarded.merchantId,
+      guarded.staff,
+    );
+    expect(onHold.json().code).toBe('AMP_COUNTER_PAYMENT_REFUSED');
+    // Wrong PINs by ID number count against the merchant's daily bound (10), as with the card.
+    for (const guessed of [
+      await readyPerson({}, 10_000n, '2468'),
+      await readyPerson({}, 10_000n, '2468'),
+    ]) {
+      for (let index = 0; index < 5; index += 1) {
+        const wrong = await start(
+          { token, uin: guessed.uin, pin: '0000' },
+          guarded.merchantId,
+          guarded.staff,
+        );
+        expect(wrong.json().code).toBe('AMP_COUNTER_PAYMENT_REFUSED');
+      }
+    }
+    const attemptsLeft = (await pinState(kit.database.db, payer.personId)).attemptsLeft;
+    const stopped = await start(
+      { token, uin: payer.uin, pin: '4821' },
+      guarded.merchantId,
+      guarded.staff,
+    );
+    expect([stopped.statusCode, stopped.json().code]).toEqual([
+      429,
+      'AMP_MERCHANT_PIN_TRIES_EXCEEDED',
+    ]);
+    expect((await pinState(kit.database.db, payer.personId)).attemptsLeft).toBe(attemptsLeft);
+  });
+
   it('refuses bad input with AMP_ problems and posts nothing', async () => {
     const token = await tokenOf({ amountMinor: '100' });
     const transfers = await transferCount();
