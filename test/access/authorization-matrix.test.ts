@@ -445,6 +445,8 @@ function merchantCases(): RouteCase[] {
         url: `/api/payments/persons/${t.personId}/pin${q(p)}`,
         payload: { pin: '1234', checkId: randomUUID(), code: '123456' },
       }),
+      // Past the gate: an unknown check is AMP_PIN_CHECK_INVALID.
+      allowedStatus: 409,
     },
     {
       name: "start the second check before setting a person's payment PIN",
@@ -465,6 +467,8 @@ function merchantCases(): RouteCase[] {
         url: `/api/payments/persons/${t.personId}/pin-checks/${randomUUID()}/approval${q(p)}`,
         payload: { photoChecked: true },
       }),
+      // Past the gate: an unknown check is AMP_PIN_CHECK_INVALID.
+      allowedStatus: 409,
     },
     {
       name: 'merchants of the caller (their regions, or their own as staff)',

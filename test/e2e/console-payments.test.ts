@@ -179,9 +179,11 @@ describe('the payment app and the merchant screen', () => {
     await merchant.getByLabel('Su referencia').fill('T-78');
     await merchant.getByRole('button', { name: 'Mostrar el código QR' }).click();
     await merchant.getByText('Quien paga no tiene teléfono').click();
-    await merchant.getByLabel('Texto del código QR del carnet').fill(cardHolderQr);
-    await merchant.getByLabel('La clave de quien paga').fill('2580');
-    await merchant.getByRole('button', { name: 'Cobrar', exact: true }).click();
+    // The card's form, not the one without the card beside it (its PIN field has the same label).
+    const withCard = merchant.locator('details', { hasText: 'Quien paga no tiene teléfono' });
+    await withCard.getByLabel('Texto del código QR del carnet').fill(cardHolderQr);
+    await withCard.getByLabel('La clave de quien paga').fill('2580');
+    await withCard.getByRole('button', { name: 'Cobrar', exact: true }).click();
     const counter = merchant.getByTestId('counter-receipt');
     await counter.getByText('carnet y clave en el mostrador').waitFor();
     expect(await seriousAxeViolations(merchant)).toEqual([]);
@@ -271,6 +273,29 @@ describe('the payment app and the merchant screen', () => {
     });
     expect(made.statusCode, made.body).toBe(201);
     const messageId: string = made.json().messageId;
+    // Two-person rule (subsidy lane): a second finance officer confirms the new payee account and
+    // approves the batch before its file can leave; the console's approval is console-money's e2e.
+    const approver = await buildOperator(
+      { database: run.server.database, masterKey: run.server.keys.masterKey },
+      { username: 'pay.finance.batch', roles: ['finance_officer'] },
+    );
+    const approverCookies = { amparo_session: await sessionCookieOf(run, approver) };
+    const changes = await run.server.app.inject({
+      url: `/api/payouts/batches/${made.json().id}/payee-changes?purpose=distribution`,
+      cookies: approverCookies,
+    });
+    expect(changes.statusCode, changes.body).toBe(200);
+    const approved = await run.server.app.inject({
+      method: 'POST',
+      url: `/api/payouts/batches/${made.json().id}/approval?purpose=distribution`,
+      cookies: approverCookies,
+      payload: {
+        confirmedEndToEndIds: changes
+          .json()
+          .changes.map((change: { endToEndId: string }) => change.endToEndId),
+      },
+    });
+    expect(approved.statusCode, approved.body).toBe(200);
 
     const page = await signedInPage(run, finance, { viewport: 'phone', path: '/money' });
     await page.getByRole('link', { name: 'Pagos por banco y archivos del banco' }).click();
