@@ -51,6 +51,14 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       subsidies: [],
       registeredBy: randomUUID(),
     });
+    // The two-person rule: a second finance officer approved the registration.
+    const approvedAt = new Date();
+    await db
+      .updateTable('merchant')
+      .set({ approved_by: randomUUID(), approved_at: approvedAt })
+      .where('id', '=', merchant.merchantId)
+      .execute();
+    merchant.approvedAt = approvedAt.toISOString();
     const wallet = await walletFunder(db, payer, price * BigInt(payable));
     const now = new Date();
     await pinSetter(db, {

@@ -47,6 +47,14 @@ describe('amparo payments settle-merchants', () => {
         registeredBy: randomUUID(),
       });
       merchantAccount = merchant.accountId;
+      // The two-person rule: a second finance officer approved the registration.
+      const approvedAt = new Date();
+      await db
+        .updateTable('merchant')
+        .set({ approved_by: randomUUID(), approved_at: approvedAt })
+        .where('id', '=', merchant.merchantId)
+        .execute();
+      merchant.approvedAt = approvedAt.toISOString();
       const payer = randomUUID();
       await walletFunder(db, payer, 5_000n);
       await pinSetter(db, {
