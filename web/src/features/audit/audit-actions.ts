@@ -13,6 +13,7 @@ export const auditActions: readonly string[] = [
   'person.erasure_list',
   'person.dedup',
   'person.eligibility_sealed_read',
+  'person.contact_read',
   'citizen.sign_in',
   'citizen_code.send',
   'operator.sign_in',
