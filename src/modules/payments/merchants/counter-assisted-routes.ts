@@ -53,6 +53,28 @@ export const counterAssistedRoutes: FastifyPluginAsyncTypebox<PaymentsDependenci
 ) => {
   const tags = ['merchants'];
   const path = '/payments/merchants/:merchantId/assisted-payments';
+  type Grant = Awaited<ReturnType<typeof guardMerchantOfRequest>>;
+
+  /** The merchant's staff pays without the card: gate, refusals audited on the merchant, grant. */
+  async function asCounter<T>(
+    request: Parameters<typeof guardMerchantOfRequest>[1],
+    work: (context: ReturnType<typeof contextOf>, grant: Grant) => Promise<T>,
+  ): Promise<T> {
+    const context = contextOf(request);
+    const grant = await guardMerchantOfRequest(deps, request, 'merchant.counter_assisted_pay');
+    const done = await auditedRefusals(
+      deps,
+      context,
+      {
+        action: 'merchant.counter_assisted_pay',
+        resource: { type: 'merchant', id: grant.merchant.merchantId },
+        principal: grant.principal,
+      },
+      () => work(context, grant),
+    );
+    await grant.record([]);
+    return done;
+  }
 
   app.post(
     path,
@@ -68,19 +90,9 @@ export const counterAssistedRoutes: FastifyPluginAsyncTypebox<PaymentsDependenci
       },
     },
     async (request, reply) => {
-      const context = contextOf(request);
-      const grant = await guardMerchantOfRequest(deps, request, 'merchant.counter_assisted_pay');
-      const started = await auditedRefusals(
-        deps,
-        context,
-        {
-          action: 'merchant.counter_assisted_pay',
-          resource: { type: 'merchant', id: grant.merchant.merchantId },
-          principal: grant.principal,
-        },
-        () => counterAssistedStarter(deps, context, grant, request.body),
+      const started = await asCounter(request, (context, grant) =>
+        counterAssistedStarter(deps, context, grant, request.body),
       );
-      await grant.record([]);
       return reply.code(201).send(started);
     },
   );
@@ -99,19 +111,9 @@ export const counterAssistedRoutes: FastifyPluginAsyncTypebox<PaymentsDependenci
       },
     },
     async (request, reply) => {
-      const context = contextOf(request);
-      const grant = await guardMerchantOfRequest(deps, request, 'merchant.counter_assisted_pay');
-      const receipt = await auditedRefusals(
-        deps,
-        context,
-        {
-          action: 'merchant.counter_assisted_pay',
-          resource: { type: 'merchant', id: grant.merchant.merchantId },
-          principal: grant.principal,
-        },
-        () => counterAssistedPayer(deps, context, grant, request.params.assistedId, request.body),
+      const receipt = await asCounter(request, (context, grant) =>
+        counterAssistedPayer(deps, context, grant, request.params.assistedId, request.body),
       );
-      await grant.record([]);
       return reply.code(201).send(receiptAnswer(receipt));
     },
   );
