@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Database } from '../../platform/db/schema.js';
+import { isPurpose } from '../../shared/access/actor.js';
 import type { AccessGuard } from '../../shared/access/guard-port.js';
 import { PurposeQuery } from '../../shared/api/params.js';
 import {
@@ -9,6 +10,7 @@ import {
   StatisticsSummarySchema,
   StatisticsTableSchema,
 } from '../../shared/api/statistics.js';
+import { askedResourceId, askedTable } from './published/asked-table.js';
 import { refreshStatus } from './published/refresh-schedule.js';
 import { tableCsv } from './published/table-csv.js';
 import { findTable, listTables, readTable } from './published/table-reader.js';
@@ -74,22 +76,45 @@ export const statisticsPlugin: FastifyPluginAsyncTypebox<StatisticsPluginOptions
     request: {
       actor: Parameters<AccessGuard>[0]['actor'];
       id: string;
-      query: { purpose?: string };
+      query: { purpose?: unknown };
     },
-    code: string | null,
+    resourceId: string | null,
   ) =>
     guard({
       actor: request.actor,
       action: 'statistics.read',
-      resource: { type: 'statistics_table', id: code },
+      resource: { type: 'statistics_table', id: resourceId },
       regionCode: null,
       personId: null,
       exists: true,
-      // The schema admits only the declared purposes.
-      purpose: (request.query.purpose ?? null) as Parameters<AccessGuard>[0]['purpose'],
+      // The table routes check their schema after the gate: a purpose they refuse is none.
+      purpose: isPurpose(request.query.purpose) ? request.query.purpose : null,
       requestId: request.id,
       countsAsPersonRead: false,
     });
+
+  /**
+   * An analyst's read of one table. The gate runs first and the route's schema after it
+   * (`attachValidation`), so every request for a table — answered, refused for what it asks
+   * (`AMP_STATISTICS_*`) or malformed (`AMP_VALIDATION`) — has one audit entry naming the table
+   * and the breakdown asked (`askedResourceId`). A refusal after the gate is audited as denied
+   * with its code by the error handler (docs/ACCESS.md, "Audited grants").
+   */
+  const analystRead = async (request: {
+    actor: Parameters<AccessGuard>[0]['actor'];
+    id: string;
+    params: { code: string };
+    query: { purpose?: unknown; by?: string | undefined };
+    validationError?: Error | undefined;
+  }) => {
+    const asked = askedTable(request.params.code, request.query.by);
+    const grant = await allow(request, askedResourceId(asked));
+    if (request.validationError !== undefined) throw request.validationError;
+    const table = findTable(request.params.code, false);
+    const answer = await readTable(db, table, splitBy(request.query.by));
+    await grant.record(['counts']);
+    return answer;
+  };
 
   app.get(
     '/statistics/tables',
@@ -137,20 +162,9 @@ export const statisticsPlugin: FastifyPluginAsyncTypebox<StatisticsPluginOptions
         querystring: Type.Object({ ...PurposeQuery.properties, ...ByQuery.properties }),
         response: { 200: Answer },
       },
+      attachValidation: true,
     },
-    async (request) => {
-      const grant = await allow(request, request.params.code);
-      try {
-        const table = findTable(request.params.code, false);
-        const answer = await readTable(db, table, splitBy(request.query.by));
-        await grant.record(['counts']);
-        return answer;
-      } catch (error) {
-        // A refused breakdown or table is logged too: what was asked is itself information.
-        await grant.record([]);
-        throw error;
-      }
-    },
+    async (request) => analystRead(request),
   );
 
   app.get(
@@ -163,39 +177,36 @@ export const statisticsPlugin: FastifyPluginAsyncTypebox<StatisticsPluginOptions
         querystring: Type.Object({ ...PurposeQuery.properties, ...CsvQuery.properties }),
         response: { 200: CsvAnswer },
       },
+      attachValidation: true,
     },
-    async (request, reply) => {
-      const grant = await allow(request, request.params.code);
-      try {
-        const table = findTable(request.params.code, false);
-        const answer = await readTable(db, table, splitBy(request.query.by));
-        await grant.record(['counts']);
-        return sendCsv(reply, answer, request.query.lang);
-      } catch (error) {
-        await grant.record([]);
-        throw error;
-      }
-    },
+    async (request, reply) => sendCsv(reply, await analystRead(request), request.query.lang),
   );
 
   /**
    * A public table at a published breakdown. Nobody signs in here, so there is no audit entry
-   * to write; a refusal (unknown table or dimension, a breakdown finer than published) is
-   * logged with what was asked, like an answer (issue #17, bad input).
+   * to write; a refusal (unknown table or dimension, a breakdown finer than published, a
+   * request the route's schema refuses: `attachValidation`) is logged with what was asked,
+   * like an answer (issue #17, bad input).
    */
   const openRead = async (request: {
     params: { code: string };
     query: { by?: string | undefined };
+    validationError?: Error | undefined;
     log: { info: (fields: object, message: string) => void };
   }) => {
     try {
+      if (request.validationError !== undefined) throw request.validationError;
       return await readTable(db, findTable(request.params.code, true), splitBy(request.query.by));
     } catch (error) {
-      if (error instanceof StatisticsError) {
-        request.log.info(
-          { table: request.params.code, by: request.query.by ?? null, refused: error.code },
-          'open data refused',
-        );
+      const refused =
+        request.validationError !== undefined && error === request.validationError
+          ? 'AMP_VALIDATION'
+          : error instanceof StatisticsError
+            ? error.code
+            : null;
+      if (refused !== null) {
+        const asked = askedTable(request.params.code, request.query.by);
+        request.log.info({ ...asked, refused }, 'open data refused');
       }
       throw error;
     }
@@ -223,6 +234,7 @@ export const statisticsPlugin: FastifyPluginAsyncTypebox<StatisticsPluginOptions
         querystring: ByQuery,
         response: { 200: Answer },
       },
+      attachValidation: true,
     },
     async (request) => {
       const answer = await openRead(request);
@@ -241,6 +253,7 @@ export const statisticsPlugin: FastifyPluginAsyncTypebox<StatisticsPluginOptions
         querystring: CsvQuery,
         response: { 200: CsvAnswer },
       },
+      attachValidation: true,
     },
     async (request, reply) => {
       const answer = await openRead(request);

@@ -27,6 +27,11 @@ export function summaryOf(table: PublishedTable): TableSummary {
   };
 }
 
+/** The breakdown a table is read at when none is asked: its first published one. */
+export function defaultBreakdown(table: PublishedTable): string {
+  return summaryOf(table).breakdowns[0] ?? '';
+}
+
 export function listTables(publicOnly: boolean): TableSummary[] {
   return publishedTables.filter((table) => table.public || !publicOnly).map(summaryOf);
 }
@@ -65,7 +70,7 @@ export async function readTable(
   table: PublishedTable,
   by: readonly string[],
 ): Promise<TableAnswer> {
-  const chosen = by.length > 0 ? by : (summaryOf(table).breakdowns[0] ?? '').split(',');
+  const chosen = by.length > 0 ? by : defaultBreakdown(table).split(',');
   const asked = breakdownOf(table, chosen);
   const row = await db
     .selectFrom('statistics_table')
