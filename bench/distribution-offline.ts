@@ -27,8 +27,9 @@ import { addPersons, loadAverage, throwawayDatabase } from './lib/program-popula
  * 3. Two devices each redeeming the same 1,000 entitlements offline, synced one after the other:
  *    every overlap is a conflict, none counted twice, the stock exact.
  *
- * Persons and cards are written with SQL (`generate_series`), not the API; the cycle's rule
- * (`age >= 0`) entitles every one of them:
+ * Persons and cards are written with SQL (`generate_series`), not the API, all registered in
+ * the point's state (a snapshot holds its area's persons); the cycle's rule (`age >= 0`)
+ * entitles every one of them:
  * what is measured is the snapshot and the sync, not the set-up.
  *
  *   npm run bench -- distribution-offline [persons=50000] [runs=3]
@@ -83,6 +84,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     progress(`${persons} persons with cards and entitlements…`);
     const setupStarted = performance.now();
     await addPersons(database.admin, 0, persons);
+    // A snapshot holds the persons of the point's area (its state here) and those it served
+    // before: the population's persons, spread over 24 states, all live in the point's state,
+    // so that the snapshot holds `persons` holders as it did when snapshots were national.
+    await sql`update person set region_code = 'VE-A'`.execute(database.admin);
     await sql`insert into credential (id, person_id, person_version, kid, issued_at, expires_at)
       select substring(decode(md5('c' || p.id::text), 'hex') from 1 for 16), p.id, 1,
              '0123456789abcdef', now() - interval '1 day', now() + interval '5 years'

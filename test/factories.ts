@@ -64,6 +64,8 @@ export interface PersonOptions {
   uin?: string;
   /** ISO 3166-2:VE; also the `state_code` attribute unless `attributes` names one. */
   region?: string;
+  /** The `municipality_code` attribute (`VE-A-01`) unless `attributes` is given. */
+  municipality?: string;
   /** Clear attributes of version 1, exactly (default: a plain adult with a name and a state). */
   attributes?: Record<string, unknown>;
   /** Sensitive attributes, sealed under the person's data key. */
@@ -87,7 +89,11 @@ export async function buildPerson(
 ): Promise<BuiltPerson> {
   const id = randomUUID();
   const regionCode = options.region ?? 'VE-A';
-  const attributes = options.attributes ?? { ...defaultAttributes, state_code: regionCode };
+  const attributes = options.attributes ?? {
+    ...defaultAttributes,
+    state_code: regionCode,
+    ...(options.municipality === undefined ? {} : { municipality_code: options.municipality }),
+  };
   const sealed = {
     ...options.sealed,
     ...(options.phone ? { phone: options.phone } : {}),

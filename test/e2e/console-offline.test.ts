@@ -33,25 +33,28 @@ let holderQr: string;
 let holderCredentialId: string;
 let programId: string;
 let pointId: string;
+/** A card of VE-A issued after the cycle: absent from the point's snapshot. */
+let absentQr: string;
 
 beforeAll(async () => {
   run = await openConsoleRun();
-  ({ operators, officerCookie, holderQr, holderCredentialId, programId, pointId } =
-    await distributionPointWorld(run, {
-      prefix: 'off',
-      operators: 3,
-      pointCode: 'kiosco-sin-red',
-      pointName: 'Kiosco Petare',
-      program: {
-        code: 'food_offline',
-        names: { es: 'Caja sin red', en: 'Offline box' },
-        basket: [
-          { item: 'food_box', quantity: 1, unit: 'box' },
-          { item: 'rice', quantity: 5, unit: 'kg' },
-        ],
-      },
-      delivery: { item: 'food_box', quantity: 10 },
-    }));
+  const world = await distributionPointWorld(run, {
+    prefix: 'off',
+    operators: 3,
+    pointCode: 'kiosco-sin-red',
+    pointName: 'Kiosco Petare',
+    program: {
+      code: 'food_offline',
+      names: { es: 'Caja sin red', en: 'Offline box' },
+      basket: [
+        { item: 'food_box', quantity: 1, unit: 'box' },
+        { item: 'rice', quantity: 5, unit: 'kg' },
+      ],
+    },
+    delivery: { item: 'food_box', quantity: 10 },
+  });
+  ({ operators, officerCookie, holderQr, holderCredentialId, programId, pointId } = world);
+  absentQr = await world.issueCard();
 }, 120_000);
 
 afterAll(async () => run?.close());
@@ -117,8 +120,23 @@ describe('the point of service offline', () => {
     await device.getByRole('alert').getByText(warning.es).waitFor();
     await device.getByTestId('pos-snapshot').getByText('1 carnets').waitFor();
     expect(await seriousAxeViolations(device)).toEqual([]);
+    // A valid card the snapshot does not hold (not of this point's area, never served here, or
+    // entitled to nothing): offline only the server can tell, so the device says it needs the
+    // network — not that the person has nothing to collect.
+    await device.getByLabel('Texto del código QR del carnet').fill(absentQr);
+    await device.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
+    await device
+      .getByTestId('pos-offline-needs-network')
+      .getByText('necesita conexión a la red', { exact: false })
+      .waitFor();
+    expect(await device.getByText('no tiene nada que retirar', { exact: false }).count()).toBe(0);
+    await device.getByLabel('Texto del código QR del carnet').fill('');
     await device.getByLabel('Idioma').selectOption('en');
     await device.getByRole('alert').getByText(warning.en).waitFor();
+    await device
+      .getByTestId('pos-offline-needs-network')
+      .getByText('needs the network', { exact: false })
+      .waitFor();
     // Without the card, every second check (code, photo, household card) is the server's: with
     // the network off the app says so plainly instead of failing, in both languages.
     await device.context().setOffline(true);

@@ -33,6 +33,8 @@ export interface DistributionPointWorld {
   holderCredentialId: string;
   programId: string;
   pointId: string;
+  /** Issues a card to a new person of VE-A (after the cycle: entitled to nothing); its QR text. */
+  issueCard(): Promise<string>;
 }
 
 export interface DistributionPointOptions {
@@ -72,16 +74,21 @@ export async function distributionPointWorld(
       }),
     ),
   );
-  const holder = await createCardPerson(run.server.database.db, run.server.keys.masterKey, {
-    region: 'VE-A',
-  });
-  const issued = await run.server.app.inject({
-    method: 'POST',
-    url: `/api/persons/${holder.id}/credentials?purpose=enrolment`,
-    cookies: { amparo_session: await sessionCookieOf(run, registrar) },
-    payload: { clientId: randomUUID() },
-  });
-  expect(issued.statusCode, issued.body).toBe(201);
+  const registrarCookie = { amparo_session: await sessionCookieOf(run, registrar) };
+  const issueCardResponse = async () => {
+    const person = await createCardPerson(run.server.database.db, run.server.keys.masterKey, {
+      region: 'VE-A',
+    });
+    const response = await run.server.app.inject({
+      method: 'POST',
+      url: `/api/persons/${person.id}/credentials?purpose=enrolment`,
+      cookies: registrarCookie,
+      payload: { clientId: randomUUID() },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return response;
+  };
+  const issued = await issueCardResponse();
   await options.beforeCycle?.();
   const { programId } = await inKindProgramWithCycle(run.server, {
     ...options.program,
@@ -122,6 +129,7 @@ export async function distributionPointWorld(
     holderCredentialId: issued.json().credentialId,
     programId,
     pointId,
+    issueCard: async () => (await issueCardResponse()).json().qrText as string,
   };
 }
 

@@ -18,12 +18,13 @@ export interface CardPerson {
 export async function createCardPerson(
   db: Kysely<Database>,
   masterKey: Buffer,
-  options: { region?: string; photo?: Buffer; phone?: string } = {},
+  options: { region?: string; municipality?: string; photo?: Buffer; phone?: string } = {},
 ): Promise<CardPerson> {
   const person = await buildPerson(
     { database: { db }, masterKey },
     {
       ...(options.region === undefined ? {} : { region: options.region }),
+      ...(options.municipality === undefined ? {} : { municipality: options.municipality }),
       ...(options.phone === undefined ? {} : { phone: options.phone }),
       sealed: options.photo ? { photo: options.photo.toString('base64') } : {},
     },

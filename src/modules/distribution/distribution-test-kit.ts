@@ -47,7 +47,13 @@ export async function signIn(
 export async function createPoint(
   kit: AccessTestApp,
   supervisor: SignedIn,
-  options: { regionCode?: string; kind?: string; operators?: string[]; programs?: string[] } = {},
+  options: {
+    regionCode?: string;
+    municipalityCode?: string;
+    kind?: string;
+    operators?: string[];
+    programs?: string[];
+  } = {},
 ): Promise<string> {
   const created = await kit.app.inject({
     method: 'POST',
@@ -58,6 +64,9 @@ export async function createPoint(
       name: 'Kiosco de prueba',
       kind: options.kind ?? 'kiosk',
       regionCode: options.regionCode ?? 'VE-A',
+      ...(options.municipalityCode === undefined
+        ? {}
+        : { municipalityCode: options.municipalityCode }),
     },
   });
   if (created.statusCode !== 201) throw new Error(`point: ${created.body}`);
@@ -139,6 +148,8 @@ export async function inKindProgramWithCycle(
     regions?: string[];
     /** The version opts into being named in texts (issue 14, point 4). */
     nameInTexts?: boolean;
+    /** The eligibility rule; the persons of `regionCode` if absent. */
+    rule?: string;
   },
 ): Promise<{ programId: string; cycleId: string }> {
   const { programId } = await publishedProgram(kit.database.db, {
@@ -154,7 +165,7 @@ export async function inKindProgramWithCycle(
       cadence: 'monthly',
       benefit: { basket: options.basket },
       budgetCap: 1_000_000n,
-      eligibilityRule: `state_code == "${options.regionCode ?? 'VE-A'}"`,
+      eligibilityRule: options.rule ?? `state_code == "${options.regionCode ?? 'VE-A'}"`,
       ...(options.nameInTexts === undefined ? {} : { nameInTexts: options.nameInTexts }),
     },
   });
@@ -176,7 +187,7 @@ export async function personWithCard(
   kit: AccessTestApp,
   issuer: SignedIn,
   region = 'VE-A',
-  options: { phone?: string } = {},
+  options: { phone?: string; municipality?: string } = {},
 ): Promise<{ personId: string; uin: string; qrText: string; credentialId: string }> {
   const person = await createCardPerson(kit.database.db, kit.masterKey, { region, ...options });
   const issued = await kit.app.inject({

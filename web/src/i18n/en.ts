@@ -1483,6 +1483,8 @@ export const en: Dictionary = {
       coldStart: 'Opened without network: the device and snapshot kept in this browser are used.',
       coldStartOnline: 'The network is back: sync here, then open the full point of service.',
       openFull: 'Open the full point of service',
+      notInSnapshot:
+        'This card needs the network: the snapshot holds the people of this point’s area and those served here before. Check it again when the network returns, or send the person to a point with network.',
       coldStartNone:
         'This browser keeps no registered device with its snapshot: connect to set it up.',
     },

@@ -1509,6 +1509,8 @@ export const es = {
         'Abierto sin red: se usan el dispositivo y la instantánea guardados en este navegador.',
       coldStartOnline: 'La red volvió: sincronice aquí y luego abra el punto de entrega completo.',
       openFull: 'Abrir el punto de entrega completo',
+      notInSnapshot:
+        'Este carnet necesita conexión a la red: la instantánea guarda a las personas de la zona de este punto y a quienes se atendió aquí antes. Vuelva a comprobarlo cuando regrese la conexión, o indique a la persona un punto con conexión.',
       coldStartNone:
         'Este navegador no guarda ningún dispositivo registrado con su instantánea: conéctese para prepararlo.',
     },

@@ -79,7 +79,11 @@ export async function snapshotBuilder(
   const device = await activeDeviceAt(deps, gate, deviceId);
   const now = nowOf(deps);
   const limits = distributionLimits.offline;
-  const body = await snapshotEntries(deps.db, gate.servedProgramIds, now);
+  const body = await snapshotEntries(deps.db, gate.servedProgramIds, now, {
+    pointId: gate.point.id,
+    regionCode: gate.point.regionCode,
+    municipalityCode: gate.point.municipalityCode,
+  });
   if (body.entries.length > limits.snapshotEntriesMax) {
     await refuseAudited(
       deps,
@@ -152,13 +156,63 @@ interface SnapshotBody {
   entries: SnapshotEntry[];
 }
 
-/** The entries of every open in-kind entitlement of the programs, page by page. */
+/**
+ * Whose entitlements a point's snapshot holds (issue #15): the persons registered in the point's
+ * area — its municipality when the point names one, else its state — and the persons the point
+ * served before (any redemption there, with the card or without). Anyone else is absent: the
+ * device answers "needs the network" for their card, so a stolen device tells nothing of people
+ * who never came near the point, and a snapshot stays the size of an area, not of the nation.
+ */
+export interface SnapshotScope {
+  pointId: string;
+  regionCode: string;
+  municipalityCode: string | null;
+}
+
+/** The entries of the open in-kind entitlements of the programs within the scope, page by page. */
 export async function snapshotEntries(
   db: Kysely<Database>,
   programIds: readonly string[],
   now: Date,
+  scope: SnapshotScope,
 ): Promise<SnapshotBody> {
   const body: SnapshotBody = { programs: [], items: [], entries: [] };
+  const add = entryAdder(body);
+  const seen = new Set<string>();
+  const pageMax = distributionLimits.offline.snapshotPageMax;
+  const area = { regionCode: scope.regionCode, municipalityCode: scope.municipalityCode };
+  const served = await personsServedAt(db, scope.pointId);
+  const chunks = [{ area }, ...chunked(served, pageMax).map((personIds) => ({ personIds }))];
+  for (const chunk of chunks) {
+    let afterId: string | null = null;
+    for (;;) {
+      const found: EntitlementForRedemption[] = await openInKindEntitlementsOf(db, {
+        programIds,
+        afterId,
+        limit: pageMax,
+        ...chunk,
+      });
+      if (found.length === 0) break;
+      afterId = found[found.length - 1]?.entitlementId ?? null;
+      // A person of the area served here before comes in both passes: one entry each.
+      const page = found.filter((e) => !seen.has(e.entitlementId));
+      for (const e of page) seen.add(e.entitlementId);
+      if (page.length === 0) continue;
+      const remaining = await remainingOfPage(db, page);
+      const cards = await activeCardHashesOf(db, [...new Set(page.map((e) => e.personId))], now);
+      for (const entitlement of page) {
+        add(entitlement, remaining.get(entitlement.entitlementId), cards.get(entitlement.personId));
+      }
+    }
+  }
+  body.entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
+  return body;
+}
+
+/** Adds an entitlement's entries (one per active card of its holder) to the body. */
+function entryAdder(
+  body: SnapshotBody,
+): (e: EntitlementForRedemption, lines?: CarriedLine[], hashes?: readonly string[]) => void {
   const programIndex = new Map<string, number>();
   const itemIndex = new Map<string, number>();
   const indexOf = (map: Map<string, number>, key: string, add: () => void): number => {
@@ -170,43 +224,47 @@ export async function snapshotEntries(
     }
     return index;
   };
-  let afterId: string | null = null;
-  for (;;) {
-    const page: EntitlementForRedemption[] = await openInKindEntitlementsOf(db, {
-      programIds,
-      afterId,
-      limit: distributionLimits.offline.snapshotPageMax,
-    });
-    if (page.length === 0) break;
-    afterId = page[page.length - 1]?.entitlementId ?? null;
-    const remaining = await remainingOfPage(db, page);
-    const cards = await activeCardHashesOf(db, [...new Set(page.map((e) => e.personId))], now);
-    for (const entitlement of page) {
-      const lines = remaining.get(entitlement.entitlementId);
-      const hashes = cards.get(entitlement.personId);
-      // Nothing of a suspended program is handed over, offline either.
-      if (lines === undefined || hashes === undefined || entitlement.suspendedAt !== null) continue;
-      const program = indexOf(programIndex, entitlement.programId, () =>
-        body.programs.push({
-          code: entitlement.programCode,
-          nameEs: entitlement.programNameEs,
-          nameEn: entitlement.programNameEn,
-        }),
-      );
-      const pairs = lines.flatMap((line) => [
-        indexOf(itemIndex, `${line.item}|${line.unit}`, () =>
-          body.items.push({ item: line.item, unit: line.unit }),
-        ),
-        line.quantity,
-      ]);
-      const id = Buffer.from(entitlement.entitlementId.replaceAll('-', ''), 'hex').toString(
-        'base64url',
-      );
-      for (const hash of hashes) body.entries.push([hash, id, program, pairs]);
-    }
+  return (entitlement, lines, hashes) => {
+    // Nothing of a suspended program is handed over, offline either.
+    if (lines === undefined || hashes === undefined || entitlement.suspendedAt !== null) return;
+    const program = indexOf(programIndex, entitlement.programId, () =>
+      body.programs.push({
+        code: entitlement.programCode,
+        nameEs: entitlement.programNameEs,
+        nameEn: entitlement.programNameEn,
+      }),
+    );
+    const pairs = lines.flatMap((line) => [
+      indexOf(itemIndex, `${line.item}|${line.unit}`, () =>
+        body.items.push({ item: line.item, unit: line.unit }),
+      ),
+      line.quantity,
+    ]);
+    const id = Buffer.from(entitlement.entitlementId.replaceAll('-', ''), 'hex').toString(
+      'base64url',
+    );
+    for (const hash of hashes) body.entries.push([hash, id, program, pairs]);
+  };
+}
+
+/** The persons redeemed for at the point before (with the card, without it, or synced offline). */
+async function personsServedAt(db: Kysely<Database>, pointId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('redemption')
+    .select('person_id')
+    .distinct()
+    .where('point_id', '=', pointId)
+    .orderBy('person_id')
+    .execute();
+  return rows.map((row) => row.person_id);
+}
+
+function chunked<T>(list: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let index = 0; index < list.length; index += size) {
+    chunks.push(list.slice(index, index + size));
   }
-  body.entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
-  return body;
+  return chunks;
 }
 
 /**

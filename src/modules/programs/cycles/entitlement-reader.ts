@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import { personsInArea, type ResidenceArea } from '../../registry/index.js';
 import type { BasketItem, ProgramKind, ProgramStatus } from '../tables.js';
 
 /**
@@ -287,20 +288,32 @@ export async function entitlementsForRedemption(
 
 /**
  * One page of the open in-kind entitlements (a basket, not cash) of the given programs, by id
- * after `afterId` (keyset): what a distribution point's offline snapshot holds.
+ * after `afterId` (keyset): what a distribution point's offline snapshot holds. `area` keeps
+ * the holders registered in it (the registry's `personsInArea`); `personIds` keeps those
+ * persons only (at most a page of them: the caller chunks).
  *
  * @example
- *   const page = await openInKindEntitlementsOf(db, { programIds, afterId: null, limit: 5000 });
+ *   const page = await openInKindEntitlementsOf(db, {
+ *     programIds, afterId: null, limit: 5000, area: { regionCode: 'VE-A', municipalityCode: null } });
  */
 export async function openInKindEntitlementsOf(
   db: Kysely<Database>,
-  props: { programIds: readonly string[]; afterId: string | null; limit: number },
+  props: {
+    programIds: readonly string[];
+    afterId: string | null;
+    limit: number;
+    area?: ResidenceArea | undefined;
+    personIds?: readonly string[] | undefined;
+  },
 ): Promise<EntitlementForRedemption[]> {
-  if (props.programIds.length === 0) return [];
+  if (props.programIds.length === 0 || props.personIds?.length === 0) return [];
   let select = query(db)
     .where('e.program_id', 'in', props.programIds)
     .where('e.status', '=', 'open')
     .where('v.benefit_basket', 'is not', null);
+  if (props.area !== undefined)
+    select = select.where('e.person_id', 'in', personsInArea(props.area));
+  if (props.personIds !== undefined) select = select.where('e.person_id', 'in', props.personIds);
   if (props.afterId !== null) select = select.where('e.id', '>', props.afterId);
   const rows = await select.orderBy('e.id').limit(props.limit).execute();
   return rows.map(toEntitlement);

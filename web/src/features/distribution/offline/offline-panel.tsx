@@ -264,7 +264,10 @@ function OfflineCheck(props: {
           {answer.verdict.status !== 'valid' ? (
             <p role="alert">{t('pos.offline.cardRefused', { reason: answer.verdict.message })}</p>
           ) : answer.entitlements.length === 0 ? (
-            <p>{t('pos.nothingToCollect')}</p>
+            // A card absent from the snapshot may be entitled: only the server can tell.
+            <p role="status" data-testid="pos-offline-needs-network">
+              {t('pos.offline.notInSnapshot')}
+            </p>
           ) : done ? (
             <p role="status">{t('pos.offline.recorded')}</p>
           ) : (

@@ -1,0 +1,113 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
+import { buildAccessTestApp } from '../../access/access-test-kit.js';
+import {
+  type CardHolder,
+  createPoint,
+  inKindProgramWithCycle,
+  personWithCard,
+  pointCall,
+  type SignedIn,
+  signIn,
+} from '../distribution-test-kit.js';
+import { offlineDevice } from './offline-test-kit.js';
+
+const cardHash = (holder: CardHolder) =>
+  createHash('sha256')
+    .update(Buffer.from(holder.credentialId, 'hex'))
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
+
+/**
+ * A point's offline snapshot holds the persons of its area and those it served before (issue
+ * #15): a national program's holder of another state is absent (their card offline "needs the
+ * network"), one of the point's state is present; a point that names a municipality holds its
+ * residents only, until it serves someone from elsewhere in the state.
+ */
+describe("a snapshot limited to the point's area", () => {
+  let kit: AccessTestApp;
+  let supervisor: SignedIn;
+  let operator: SignedIn;
+  let programId: string;
+  let inTown: CardHolder;
+  let elsewhereInState: CardHolder;
+  let otherState: CardHolder;
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
+    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const issuerA = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+    const issuerZ = await signIn(kit, ['registry_supervisor'], ['VE-Z']);
+    inTown = await personWithCard(kit, issuerA, 'VE-A', { municipality: 'VE-A-01' });
+    elsewhereInState = await personWithCard(kit, issuerA, 'VE-A', { municipality: 'VE-A-02' });
+    otherState = await personWithCard(kit, issuerZ, 'VE-Z', { municipality: 'VE-Z-01' });
+    ({ programId } = await inKindProgramWithCycle(kit, {
+      code: 'national_box',
+      rule: 'state_code == "VE-A" || state_code == "VE-Z"',
+      basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
+    }));
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  async function pointWithDevice(municipalityCode?: string) {
+    const pointId = await createPoint(kit, supervisor, {
+      operators: [operator.operatorId],
+      programs: [programId],
+      ...(municipalityCode === undefined ? {} : { municipalityCode }),
+    });
+    const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
+      pointCall(kit)(method, `${pointId}/${url}`, who, payload);
+    const key = offlineDevice();
+    const registered = await call('POST', 'devices', supervisor, key.registration(pointId));
+    expect(registered.statusCode, registered.body).toBe(201);
+    const deviceId = registered.json().id as string;
+    const cardsInSnapshot = async () => {
+      const response = await call('GET', `devices/${deviceId}/snapshot`, operator);
+      expect(response.statusCode, response.body).toBe(200);
+      const entries = response.json().payload.entries as [string][];
+      return new Set(entries.map((entry) => entry[0]));
+    };
+    return { pointId, call, cardsInSnapshot };
+  }
+
+  it("holds the persons of the point's state, not those of another state", async () => {
+    const point = await pointWithDevice();
+    const cards = await point.cardsInSnapshot();
+    expect(cards.has(cardHash(inTown))).toBe(true);
+    expect(cards.has(cardHash(elsewhereInState))).toBe(true);
+    expect(cards.has(cardHash(otherState))).toBe(false);
+    expect(cards.size).toBe(2);
+  });
+
+  it('holds the residents of a municipality, and whoever the point served before', async () => {
+    const point = await pointWithDevice('VE-A-01');
+    let cards = await point.cardsInSnapshot();
+    expect([...cards]).toEqual([cardHash(inTown)]);
+    const delivered = await point.call('POST', 'deliveries', supervisor, {
+      clientId: randomUUID(),
+      item: 'food_box',
+      quantity: 5,
+    });
+    expect(delivered.statusCode, delivered.body).toBe(201);
+    // Served online at this point once, from another municipality: one box of two.
+    const lookup = await point.call('POST', 'entitlement-lookups', operator, {
+      qrText: elsewhereInState.qrText,
+    });
+    expect(lookup.statusCode, lookup.body).toBe(200);
+    const [entitlement] = lookup.json().entitlements as { entitlementId: string }[];
+    const redeemed = await point.call('POST', 'redemptions', operator, {
+      clientId: randomUUID(),
+      qrText: elsewhereInState.qrText,
+      entitlementId: entitlement?.entitlementId,
+      lines: [{ item: 'food_box', quantity: 1 }],
+    });
+    expect(redeemed.statusCode, redeemed.body).toBe(201);
+    cards = await point.cardsInSnapshot();
+    expect(cards.has(cardHash(inTown))).toBe(true);
+    expect(cards.has(cardHash(elsewhereInState))).toBe(true);
+    expect(cards.has(cardHash(otherState))).toBe(false);
+  });
+});
