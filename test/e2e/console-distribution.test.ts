@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardQr } from '../../src/modules/credentials/card-qr.js';
-import { type BuiltOperator, buildPerson } from '../factories.js';
+import { type BuiltOperator, buildOperator, buildPerson } from '../factories.js';
 import {
   fakeCameraArgs,
   launchChromium,
@@ -145,6 +145,69 @@ describe('the point of service in the console', () => {
     expect(await overflowsHorizontally(page)).toBe(false);
     await page.context().close();
   }, 60_000);
+
+  it('lets a supervisor register a point, assign an operator and a program, and close it; the operator finds it closed', async () => {
+    const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+    const [supervisor, assigned] = await Promise.all([
+      buildOperator(context, { username: 'pts.officer', roles: ['program_officer'] }),
+      buildOperator(context, {
+        username: 'pts.operator',
+        roles: ['distribution_operator'],
+        regions: ['VE-A'],
+      }),
+    ]);
+    const page = await signedInPage(run, supervisor, {
+      viewport: 'phone',
+      path: '/distribution/supervision',
+    });
+    await page.getByRole('heading', { name: 'Supervisión de entregas' }).waitFor();
+    await page.getByText('Registrar un punto de entrega nuevo').click();
+    await page.getByLabel(/^Código( \*)?$/).fill('farmacia-nueva');
+    await page.getByLabel(/^Nombre( \*)?$/).fill('Farmacia Nueva');
+    await page.getByLabel('Tipo', { exact: true }).selectOption('pharmacy');
+    await page.getByLabel('Municipio', { exact: true }).selectOption('VE-A-01');
+    await page.getByRole('button', { name: 'Registrar el punto' }).click();
+    const editor = page.getByTestId('point-editor');
+    await editor.getByText('Farmacia', { exact: true }).waitFor();
+    await editor.getByTestId('point-status').getByText('abierto').waitFor();
+    await editor.getByLabel('Caja de alimentos (food_e2e)').click();
+    await expect
+      .poll(() => editor.getByLabel('Caja de alimentos (food_e2e)').isChecked())
+      .toBe(true);
+    await editor.getByLabel('Nombre de usuario del operador').fill('pts.operator');
+    await editor.getByRole('button', { name: 'Asignar el operador' }).click();
+    await editor
+      .getByTestId('point-operators')
+      .getByText('pts.operator', { exact: false })
+      .waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await editor.getByRole('button', { name: 'Cerrar el punto' }).click();
+    await editor.getByTestId('point-status').getByText('cerrado').waitFor();
+    await page.getByLabel('Idioma').selectOption('en');
+    await editor.getByRole('button', { name: 'Open the point' }).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.context().close();
+
+    const counter = await signedInPage(run, assigned, { viewport: 'phone', path: '/distribution' });
+    await counter.getByTestId('pos-point-closed').getByText('cerrado', { exact: false }).waitFor();
+    expect(await counter.getByLabel('Texto del código QR del carnet').count()).toBe(0);
+    // The server refuses too, whatever the screen shows.
+    const points = await counter.request.get(
+      `${run.server.baseUrl}/api/distribution/points?purpose=distribution`,
+    );
+    const mine = ((await points.json()) as { points: { id: string; assigned: boolean }[] }).points;
+    const closedPoint = mine.find((point) => point.assigned);
+    expect(closedPoint).toBeDefined();
+    const refused = await counter.request.post(
+      `${run.server.baseUrl}/api/distribution/points/${closedPoint?.id}/entitlement-lookups?purpose=distribution`,
+      { data: { qrText: holderQr } },
+    );
+    expect(refused.status()).toBe(409);
+    expect(await refused.text()).toContain('AMP_POINT_CLOSED');
+    expect(await seriousAxeViolations(counter)).toEqual([]);
+    await counter.context().close();
+  }, 90_000);
 
   it("reads the card's QR through the camera (Chromium's fake capture device)", async () => {
     // The card's QR exactly as the card prints it (the same encoder and error correction),

@@ -5,7 +5,7 @@
 export type { AccessOptions } from './access-context.js';
 export { accessPlugin } from './access-plugin.js';
 export { sessionOpening, slipCodesIssued } from './citizen-code-repository.js';
-export { type NamedOperator, operatorsNamed } from './operator-directory.js';
+export { type NamedOperator, operatorsNamed, operatorsWithIds } from './operator-directory.js';
 export {
   type AuditRecorder,
   auditInTransaction,

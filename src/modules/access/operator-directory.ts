@@ -23,11 +23,38 @@ export async function operatorsNamed(
   usernames: readonly string[],
 ): Promise<NamedOperator[]> {
   const wanted = [...new Set(usernames.map((name) => name.trim().toLowerCase()))].slice(0, 100);
+  return operatorsWhere(db, 'username', wanted);
+}
+
+/**
+ * The operators with these ids (those that exist), by username: a screen shows the people
+ * assigned somewhere by name, not by raw id (a distribution point's operators). At most 100.
+ *
+ * @example
+ *   const named = await operatorsWithIds(db, detail.operatorIds);
+ */
+export async function operatorsWithIds(
+  db: Kysely<Database>,
+  operatorIds: readonly string[],
+): Promise<NamedOperator[]> {
+  return operatorsWhere(db, 'id', [...new Set(operatorIds)].slice(0, 100));
+}
+
+async function operatorsWhere(
+  db: Kysely<Database>,
+  column: 'id' | 'username',
+  wanted: readonly string[],
+): Promise<NamedOperator[]> {
   if (wanted.length === 0) return [];
   const rows = await db
     .selectFrom('operator')
     .select(['id', 'username', 'display_name', 'roles', 'disabled_at'])
-    .where('username', '=', sql<string>`any(${wanted}::text[])`)
+    .where(
+      column,
+      '=',
+      column === 'id' ? sql<string>`any(${wanted}::uuid[])` : sql<string>`any(${wanted}::text[])`,
+    )
+    .orderBy('username')
     .execute();
   return rows.map((row) => ({
     operatorId: row.id,

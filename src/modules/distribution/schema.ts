@@ -39,6 +39,12 @@ export const PointChangeBody = Type.Object(
     removePrograms: Type.Optional(Ids),
     addOperators: Type.Optional(Ids),
     removeOperators: Type.Optional(Ids),
+    /** Operators named by the name they sign in with (the console's form): each must exist. */
+    addOperatorUsernames: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{2,63}$' }), {
+        maxItems: distributionLimits.pointOperatorsMax,
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -41,6 +41,10 @@ export const PointDetailSchema = Type.Object({
   ...PointSchema.properties,
   programIds: Type.Array(Type.String()),
   operatorIds: Type.Array(Type.String()),
+  /** The assigned operators by the name they sign in with (staff, not person data). */
+  operators: Type.Array(
+    Type.Object({ operatorId: Type.String(), username: Type.String(), displayName: Type.String() }),
+  ),
   stock: Type.Array(StockLineSchema),
 });
 export type PointDetail = Static<typeof PointDetailSchema>;

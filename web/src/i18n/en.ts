@@ -1357,6 +1357,40 @@ export const en: Dictionary = {
     hint: 'Type part of the name or the code, then choose from the list.',
   },
   supervision: {
+    points: {
+      title: 'The point',
+      new: 'Register a new distribution point',
+      code: 'Code',
+      codeHint: 'Lower-case letters, digits, - and _ (e.g. kiosk-petare-1).',
+      name: 'Name',
+      kind: 'Kind',
+      kinds: {
+        kiosk: 'Kiosk',
+        shop: 'Shop',
+        warehouse: 'Warehouse',
+        pharmacy: 'Pharmacy',
+        fuel_station: 'Fuel station',
+      },
+      state: 'State',
+      municipality: 'Municipality',
+      municipalityHint:
+        'Its offline snapshot holds the people living in its area and those it served before.',
+      wholeState: 'The whole state',
+      area: 'Area',
+      create: 'Register the point',
+      status: 'State of the point',
+      statuses: { open: 'open', closed: 'closed' },
+      open: 'Open the point',
+      close: 'Close the point',
+      programs: 'Programs it serves',
+      noProgram: 'No published program in your regions.',
+      operators: 'Operators assigned',
+      noOperator: 'No operator is assigned.',
+      unassign: 'Remove {{name}}',
+      operatorUsername: "Operator's user name",
+      operatorUsernameHint: 'A distribution operator, by the name they sign in with.',
+      assign: 'Assign the operator',
+    },
     devices: {
       title: 'Offline devices',
       active: 'active; allowance per snapshot: {{receiptsMax}} hand-overs, {{unitsMax}} units',
@@ -1445,6 +1479,8 @@ export const en: Dictionary = {
   pos: {
     title: 'Distribution point',
     point: 'Distribution point',
+    pointClosed:
+      'This point is closed: nothing can be handed over here until a supervisor opens it.',
     noPoint: 'You are not assigned to an open distribution point in your regions.',
     assistedNeedsNetwork:
       'Serving a person without a card needs the network: the code by SMS, the photo on file and a household member’s card are checked by the server. Connect again, or serve people who bring their card with “Offline (card)”.',

@@ -1381,6 +1381,40 @@ export const es = {
     hint: 'Escriba parte del nombre o el código y elija en la lista.',
   },
   supervision: {
+    points: {
+      title: 'El punto',
+      new: 'Registrar un punto de entrega nuevo',
+      code: 'Código',
+      codeHint: 'Minúsculas, cifras, - y _ (p. ej. kiosco-petare-1).',
+      name: 'Nombre',
+      kind: 'Tipo',
+      kinds: {
+        kiosk: 'Kiosco',
+        shop: 'Bodega',
+        warehouse: 'Almacén',
+        pharmacy: 'Farmacia',
+        fuel_station: 'Estación de servicio',
+      },
+      state: 'Estado',
+      municipality: 'Municipio',
+      municipalityHint:
+        'Su instantánea sin conexión guarda a las personas que viven en su zona y a quienes atendió antes.',
+      wholeState: 'Todo el estado',
+      area: 'Zona',
+      create: 'Registrar el punto',
+      status: 'Situación del punto',
+      statuses: { open: 'abierto', closed: 'cerrado' },
+      open: 'Abrir el punto',
+      close: 'Cerrar el punto',
+      programs: 'Programas que atiende',
+      noProgram: 'No hay programas publicados en sus regiones.',
+      operators: 'Operadores asignados',
+      noOperator: 'No hay operadores asignados.',
+      unassign: 'Quitar a {{name}}',
+      operatorUsername: 'Nombre de usuario del operador',
+      operatorUsernameHint: 'Un operador de entregas, por el nombre con el que inicia sesión.',
+      assign: 'Asignar el operador',
+    },
     devices: {
       title: 'Dispositivos sin red',
       active: 'activo; margen por instantánea: {{receiptsMax}} entregas, {{unitsMax}} unidades',
@@ -1470,6 +1504,8 @@ export const es = {
   pos: {
     title: 'Punto de entrega',
     point: 'Punto de entrega',
+    pointClosed:
+      'Este punto está cerrado: no se entrega nada aquí hasta que un supervisor lo abra.',
     noPoint: 'No está asignado a ningún punto de entrega abierto en sus regiones.',
     assistedNeedsNetwork:
       'Atender sin carnet necesita conexión a la red: el código por SMS, la foto registrada y el carnet de un miembro del hogar los comprueba el servidor. Vuelva a conectarse, o atienda a quien trae su carnet con «Sin conexión (carnet)».',

@@ -4,7 +4,12 @@ import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { Actor } from '../../../shared/access/actor.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
-import { guardPersonAccess, guardRegionalAccess } from '../../access/index.js';
+import {
+  guardPersonAccess,
+  guardRegionalAccess,
+  operatorsNamed,
+  operatorsWithIds,
+} from '../../access/index.js';
 import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
 import { distributionLimits } from '../limits.js';
 import { guardPoint, type PointRow, pointRowOf, type RequestWrite } from '../point-gate.js';
@@ -88,6 +93,8 @@ export interface PointChange {
   removePrograms?: readonly string[] | undefined;
   addOperators?: readonly string[] | undefined;
   removeOperators?: readonly string[] | undefined;
+  /** Distribution operators named by username; resolved to ids before the transaction. */
+  addOperatorUsernames?: readonly string[] | undefined;
 }
 
 /** Renames, opens or closes a point, and edits its programs and operators, in one transaction. */
@@ -99,6 +106,7 @@ export async function pointChanger(
 ): Promise<PointDetail> {
   const { write } = await guardPoint(deps, context, 'distribution.point_manage', pointId);
   const by = operatorIdOf(write.actor);
+  const named = await distributionOperatorIds(deps, change.addOperatorUsernames ?? []);
   forgetPointGates();
   await deps.db.transaction().execute(async (trx) => {
     await trx
@@ -116,7 +124,7 @@ export async function pointChanger(
       field: 'programs',
     });
     await setMembers(trx, 'distribution_point_operator', pointId, by, {
-      add: change.addOperators ?? [],
+      add: [...(change.addOperators ?? []), ...named],
       remove: change.removeOperators ?? [],
       field: 'operators',
     });
@@ -133,6 +141,33 @@ export async function pointChanger(
   // Once committed: the next request at this point reads the point, its programs and operators.
   forgetPointGates();
   return pointDetail(deps, pointId);
+}
+
+/**
+ * The ids of distribution operators named by username; an unknown name, a disabled account or
+ * one without the distribution operator's role is refused (nothing is changed).
+ */
+async function distributionOperatorIds(
+  deps: DistributionDependencies,
+  usernames: readonly string[],
+): Promise<string[]> {
+  if (usernames.length === 0) return [];
+  const found = await operatorsNamed(deps.db, usernames);
+  const usable = new Map(
+    found
+      .filter((each) => !each.disabled && each.roles.includes('distribution_operator'))
+      .map((each) => [each.username, each.operatorId]),
+  );
+  const missing = usernames.filter((name) => !usable.has(name.trim().toLowerCase()));
+  if (missing.length > 0) {
+    throw new AmparoError('AMP_VALIDATION', {
+      errors: missing.map((name) => ({
+        field: '/addOperatorUsernames',
+        reason: `${name} is no active distribution operator`,
+      })),
+    });
+  }
+  return [...usable.values()];
 }
 
 type MemberTable = 'distribution_point_program' | 'distribution_point_operator';
@@ -212,6 +247,7 @@ export interface PointDetail {
   status: PointStatus;
   programIds: string[];
   operatorIds: string[];
+  operators: { operatorId: string; username: string; displayName: string }[];
   stock: { item: string; quantity: number }[];
 }
 
@@ -256,10 +292,17 @@ async function pointDetail(deps: DistributionDependencies, pointId: string): Pro
       .orderBy('item')
       .execute(),
   ]);
+  const operatorIds = operators.map((row) => row.operator_id);
+  const named = await operatorsWithIds(db, operatorIds);
   return {
     ...pointRowOf(point),
     programIds: programs.map((row) => row.program_id),
-    operatorIds: operators.map((row) => row.operator_id),
+    operatorIds,
+    operators: named.map(({ operatorId, username, displayName }) => ({
+      operatorId,
+      username,
+      displayName,
+    })),
     stock,
   };
 }

@@ -24,6 +24,7 @@ const purpose = 'purpose=distribution';
 export function DistributionPage() {
   const { t } = useTranslation();
   const { points, list: mine, pointId, choose } = usePointChoice((point) => point.assigned);
+  const closed = mine.find((point) => point.id === pointId)?.status === 'closed';
   const [mode, setMode] = useState<'card' | 'assisted' | 'offline'>('card');
   const online = useOnline();
   useInstallablePointOfService();
@@ -34,7 +35,13 @@ export function DistributionPage() {
       {points.error ? <ProblemNotice error={points.error} /> : null}
       {points.data && mine.length === 0 ? <p>{t('pos.noPoint')}</p> : null}
       {mine.length > 1 ? <PointSelect list={mine} pointId={pointId} onChoose={choose} /> : null}
-      {pointId ? (
+      {closed ? (
+        // The server refuses every hand-over at a closed point; the screen says so first.
+        <p className="notice" role="status" data-testid="pos-point-closed">
+          {t('pos.pointClosed')}
+        </p>
+      ) : null}
+      {pointId && !closed ? (
         <>
           <fieldset className="choice-row">
             <legend>{t('pos.mode.legend')}</legend>

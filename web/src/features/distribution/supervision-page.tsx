@@ -16,11 +16,14 @@ import { useOperator } from '../../session/use-session.js';
 import { purposeQuery } from '../programs/program-api.js';
 import { ConflictsPanel, DevicesPanel } from './offline/offline-review.js';
 import { PointSelect, usePointChoice } from './point-choice.js';
+import { NewPointForm, PointEditor } from './points-panel.js';
 
 const purpose = 'purpose=distribution';
 
 /**
- * The supervisor's screens for a distribution point (issue #15, points 4 and 7): the
+ * The supervisor's screens for a distribution point (issue #15, points 1, 4 and 7): a new
+ * point registered, the chosen one opened or closed with its programs and operators
+ * (`points-panel.tsx`); the
  * redemptions made without the card on a day (who, why, which second check, passed or not, and
  * each operator's count against the daily bound — no person named), and the reconciliation per
  * cycle (entitled, redeemed, without the card, conflicts, hand-overs reversed when a conflict was
@@ -37,9 +40,11 @@ export function SupervisionPage() {
       {points.isPending ? <p aria-live="polite">{t('common.loading')}</p> : null}
       {points.error ? <ProblemNotice error={points.error} /> : null}
       {points.data && list.length === 0 ? <p>{t('supervision.noPoint')}</p> : null}
+      <NewPointForm onCreated={choose} />
       {list.length > 0 ? <PointSelect list={list} pointId={pointId} onChoose={choose} /> : null}
       {pointId ? (
         <>
+          <PointEditor key={`p-${pointId}`} pointId={pointId} />
           <AssistedList key={`a-${pointId}`} pointId={pointId} />
           <ReconciliationPanel key={`r-${pointId}`} pointId={pointId} />
           <ConflictsPanel key={`c-${pointId}`} pointId={pointId} />
