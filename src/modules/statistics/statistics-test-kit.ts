@@ -32,10 +32,9 @@ export function expectNoisyCount(value: number | null | undefined, count: number
 }
 
 /**
- * A count from 1 to threshold − 1. The threshold rule reads the cell's noisy count (the same
- * keyed draw as its published value, `disclosure/cell-noise.ts`), so such a cell is withheld
- * unless its noisy reading reached the threshold — then it is published as a noisy count,
- * never as a small one. Answers whether it was withheld, for the checks that follow from it.
+ * A count from 1 to threshold − 1: primary suppression decides on the true count, so such a
+ * cell is withheld, never published (not even as a noisy count; README "Differencing" says
+ * what that leaves visible). Answers true, for the checks that follow from it.
  *
  * @example
  *   if (expectSmallCountProtected(cell.value, 3)) expect(margin.value).toBeNull();
@@ -46,9 +45,8 @@ export function expectSmallCountProtected(
 ): boolean {
   expect(count).toBeGreaterThan(0);
   expect(count).toBeLessThan(statisticsLimits.threshold);
-  if (value === null) return true;
-  expectNoisyCount(value, count);
-  return false;
+  expect(value).toBeNull();
+  return true;
 }
 
 /**
