@@ -874,6 +874,23 @@ function absentRecordCases(): RouteCase[] {
       (id) => `/api/distribution/points/${id}/transfers`,
       { clientId: clientId(), toPointId: randomUUID(), item: 'food_box', quantity: 1 },
     ),
+    get(
+      "a point's transfers, sent and received, and what is in transit",
+      'distribution.point_read',
+      (id) => `/api/distribution/points/${id}/transfers`,
+    ),
+    post(
+      'accept a transfer into a point',
+      'distribution.transfer_accept',
+      (id) => `/api/distribution/points/${id}/transfers/${randomUUID()}/acceptance`,
+      { clientId: clientId(), quantityReceived: 1 },
+    ),
+    post(
+      'refuse a transfer into a point',
+      'distribution.transfer_refuse',
+      (id) => `/api/distribution/points/${id}/transfers/${randomUUID()}/refusal`,
+      { clientId: clientId() },
+    ),
     post(
       'stock adjustment',
       'distribution.stock_adjust',
@@ -1472,6 +1489,19 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
       { action: 'distribution.point_read', method: 'GET', url: pointId },
       { action: 'distribution.point_read', method: 'GET', url: `${pointId}/movements` },
       { action: 'distribution.point_read', method: 'GET', url: `${pointId}/devices` },
+      { action: 'distribution.point_read', method: 'GET', url: `${pointId}/transfers` },
+      {
+        action: 'distribution.transfer_accept',
+        method: 'POST',
+        url: `${pointId}/transfers/${randomUUID()}/acceptance`,
+        payload: { clientId: randomUUID(), quantityReceived: 1 },
+      },
+      {
+        action: 'distribution.transfer_refuse',
+        method: 'POST',
+        url: `${pointId}/transfers/${randomUUID()}/refusal`,
+        payload: { clientId: randomUUID() },
+      },
       {
         action: 'distribution.stock_record',
         method: 'POST',

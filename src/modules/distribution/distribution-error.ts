@@ -19,6 +19,12 @@ export const distributionErrorCodes = [
   'AMP_STOCK_INSUFFICIENT',
   /** A stock adjustment without its reason (loss, damage, count correction). */
   'AMP_ADJUSTMENT_REASON_REQUIRED',
+  /** A transfer the receiving point already accepted or refused: it is decided once. */
+  'AMP_TRANSFER_DECIDED',
+  /** A transfer accepted with more than was sent: an excess is a count correction instead. */
+  'AMP_TRANSFER_OVER_RECEIVED',
+  /** A transfer accepted with less than was sent, and no reason for the shortfall. */
+  'AMP_TRANSFER_SHORTFALL_REASON_REQUIRED',
   /** The card was refused by the verifier: forged, revoked, expired, unreadable. */
   'AMP_CARD_REFUSED',
   /** The entitlement cannot be redeemed now: consumed, cancelled, expired, suspended, blocked. */
@@ -74,6 +80,18 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   AMP_ADJUSTMENT_REASON_REQUIRED: {
     status: 400,
     title: 'A stock adjustment needs its reason (loss, damage, count_correction)',
+  },
+  AMP_TRANSFER_DECIDED: {
+    status: 409,
+    title: 'The receiving point already accepted or refused this transfer',
+  },
+  AMP_TRANSFER_OVER_RECEIVED: {
+    status: 422,
+    title: 'More cannot arrive than was sent; record an excess as a count correction',
+  },
+  AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: {
+    status: 400,
+    title: 'Less arrived than was sent: say why (loss, damage, count_correction)',
   },
   AMP_CARD_REFUSED: { status: 422, title: 'The card was refused by the verifier' },
   AMP_ENTITLEMENT_NOT_REDEEMABLE: { status: 409, title: 'The entitlement cannot be redeemed now' },

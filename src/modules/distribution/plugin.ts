@@ -6,6 +6,7 @@ import { offlineRoutes } from './offline/offline-routes.js';
 import { reconciliationRoutes } from './reconciliation/reconciliation-routes.js';
 import { redemptionRoutes } from './redemption/redemption-routes.js';
 import { pointRoutes } from './routes.js';
+import { transferRoutes } from './stock/transfer-routes.js';
 
 export type DistributionPluginOptions = DistributionDependencies;
 
@@ -32,6 +33,7 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
     ...(issuerName ? { issuerName } : {}),
   };
   await app.register(pointRoutes, deps);
+  await app.register(transferRoutes, deps);
   await app.register(redemptionRoutes, deps);
   await app.register(assistedRoutes, deps);
   await app.register(reconciliationRoutes, deps);

@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import {
-  MovementSchema,
   PointDetailSchema,
   PointSummarySchema,
   StockAnswerSchema,
 } from '../../shared/api/distribution.js';
 import { PurposeQuery } from '../../shared/api/params.js';
+import { MovementPageSchema } from '../../shared/api/stock-transfers.js';
 import type { DistributionContext, DistributionDependencies } from './distribution-context.js';
 import { pointChanger, pointCreator, pointReader, pointsLister } from './points/point-service.js';
 import {
@@ -18,14 +18,8 @@ import {
   PointChangeBody,
   PointIdParams,
   PointsQuery,
-  TransferBody,
 } from './schema.js';
-import {
-  adjustmentRecorder,
-  deliveryRecorder,
-  movementsLister,
-  transferRecorder,
-} from './stock/stock-service.js';
+import { adjustmentRecorder, deliveryRecorder, movementsLister } from './stock/stock-service.js';
 
 export function contextOf(request: {
   actor: Actor | null;
@@ -128,29 +122,6 @@ export const pointRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> = 
   );
 
   app.post(
-    '/distribution/points/:pointId/transfers',
-    {
-      schema: {
-        tags,
-        summary: 'Move stock from this point to another (idempotent; audited)',
-        params: PointIdParams,
-        querystring: PurposeQuery,
-        body: TransferBody,
-        response: { 201: StockAnswerSchema },
-      },
-    },
-    async (request, reply) => {
-      const result = await transferRecorder(
-        deps,
-        contextOf(request),
-        request.params.pointId,
-        request.body,
-      );
-      return reply.code(201).send(result.body);
-    },
-  );
-
-  app.post(
     '/distribution/points/:pointId/adjustments',
     {
       schema: {
@@ -178,19 +149,13 @@ export const pointRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> = 
     {
       schema: {
         tags,
-        summary: "The point's stock ledger, newest first (audited)",
+        summary: "The point's stock ledger, newest first, a page at a time (audited)",
         params: PointIdParams,
         querystring: MovementsQuery,
-        response: { 200: Type.Object({ movements: Type.Array(MovementSchema) }) },
+        response: { 200: MovementPageSchema },
       },
     },
-    async (request) => ({
-      movements: await movementsLister(
-        deps,
-        contextOf(request),
-        request.params.pointId,
-        request.query,
-      ),
-    }),
+    async (request) =>
+      movementsLister(deps, contextOf(request), request.params.pointId, request.query),
   );
 };

@@ -6,6 +6,7 @@ import {
   PointStatusSchema,
 } from '../../shared/api/distribution.js';
 import { PurposeQuery } from '../../shared/api/params.js';
+import { ShortfallReasonSchema } from '../../shared/api/stock-transfers.js';
 import { distributionLimits } from './limits.js';
 
 /** TypeBox schemas of the distribution routes' inputs; answers are in src/shared/api. */
@@ -63,6 +64,9 @@ export const MovementsQuery = Type.Object(
     purpose: PurposeQuery.properties.purpose,
     item: Type.Optional(Item),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: distributionLimits.listPageSizeMax })),
+    before: Type.Optional(
+      Type.String({ format: 'uuid', description: "The previous page's nextBefore" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -74,6 +78,39 @@ export const DeliveryBody = Type.Object(
 
 export const TransferBody = Type.Object(
   { clientId: ClientId, toPointId: Uuid, item: Item, quantity: Quantity },
+  { additionalProperties: false },
+);
+
+export const TransferParams = Type.Object({
+  pointId: Type.String({ format: 'uuid' }),
+  transferId: Type.String({ format: 'uuid' }),
+});
+
+export const TransfersQuery = Type.Object(
+  {
+    purpose: PurposeQuery.properties.purpose,
+    state: Type.Optional(
+      Type.Union([Type.Literal('in_transit'), Type.Literal('accepted'), Type.Literal('refused')]),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: distributionLimits.listPageSizeMax })),
+  },
+  { additionalProperties: false },
+);
+
+export const TransferAcceptBody = Type.Object(
+  {
+    clientId: ClientId,
+    quantityReceived: Type.Integer({ minimum: 0, maximum: distributionLimits.movementQuantityMax }),
+    // Optional in the schema so that a shortfall without its reason reaches the service, which
+    // refuses it with its own code and audits the attempt.
+    shortfallReason: Type.Optional(ShortfallReasonSchema),
+    note: Type.Optional(Note),
+  },
+  { additionalProperties: false },
+);
+
+export const TransferRefuseBody = Type.Object(
+  { clientId: ClientId, note: Type.Optional(Note) },
   { additionalProperties: false },
 );
 

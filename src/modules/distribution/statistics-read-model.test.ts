@@ -112,4 +112,47 @@ describe('redemptions by cycle, state and day', () => {
     for (const holder of holders) expect(text).not.toContain(holder.personId);
     expect(text).not.toContain(point);
   });
+
+  it('counts a transfer out when it leaves, in only for what the receiver accepted, and a refusal as a return', async () => {
+    const supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    const other = await createPoint(kit, supervisor, { kind: 'warehouse' });
+    const send = async (quantity: number): Promise<string> => {
+      const sent = await post(`${point}/transfers`, {
+        clientId: randomUUID(),
+        toPointId: other,
+        item: 'rice_kg',
+        quantity,
+      });
+      expect(sent.statusCode, sent.body).toBe(201);
+      return sent.json().transfer.id;
+    };
+    const decide = async (transferId: string, decision: string, body: object) => {
+      const response = await kit.app.inject({
+        method: 'POST',
+        url: `/api/distribution/points/${other}/transfers/${transferId}/${decision}?purpose=distribution`,
+        cookies: supervisor.cookies,
+        payload: { clientId: randomUUID(), ...body },
+      });
+      expect(response.statusCode, response.body).toBe(201);
+    };
+    await decide(await send(20), 'acceptance', { quantityReceived: 17, shortfallReason: 'loss' });
+    await decide(await send(6), 'refusal', {});
+    await send(9); // still in transit
+    const groups = await stockMovementsByPointMonth(kit.database.db);
+    const codes = await kit.database.db
+      .selectFrom('distribution_point')
+      .select(['id', 'code'])
+      .where('id', 'in', [point, other])
+      .execute();
+    const codeOf = (id: string) => codes.find((row) => row.id === id)?.code;
+    const of = (id: string, kind: string) =>
+      groups.find((group) => group.pointCode === codeOf(id) && group.kind === kind);
+    // All three left the sender; what is in transit is counted out and nowhere in.
+    expect(of(point, 'transfer_out')).toMatchObject({ movements: 3, units: 35, largest: [20, 9] });
+    expect(of(point, 'transfer_return')).toMatchObject({ movements: 1, units: 6 });
+    expect(of(point, 'transfer_in')).toBeUndefined();
+    // The receiver counts in what it accepted (17 of 20), never the refused or in-transit goods.
+    expect(of(other, 'transfer_in')).toMatchObject({ movements: 1, units: 17, largest: [17, 0] });
+    expect(groups.filter((group) => group.pointCode === codeOf(other))).toHaveLength(1);
+  });
 });

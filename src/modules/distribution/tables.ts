@@ -61,6 +61,26 @@ export interface DistributionTables extends OfflineTables {
     recorded_by: string | null;
     recorded_at: Generated<Date>;
   };
+  /** Migration 0123: stock sent to another point, in transit until the receiver decides. */
+  stock_transfer: {
+    id: string;
+    from_point_id: string;
+    to_point_id: string;
+    item: string;
+    quantity_sent: number;
+    sent_by: string | null;
+    sent_at: Generated<Date>;
+  };
+  stock_transfer_outcome: {
+    transfer_id: string;
+    outcome: TransferOutcome;
+    quantity_received: number;
+    shortfall: number;
+    shortfall_reason: AdjustmentReason | null;
+    note: string | null;
+    decided_by: string | null;
+    decided_at: Generated<Date>;
+  };
   entitlement_redemption_state: {
     entitlement_id: string;
     person_id: string;
@@ -194,6 +214,10 @@ export type PointStatus = (typeof pointStatuses)[number];
 /** One list with the statistics aggregate's (`src/shared/statistics/aggregate-groups.ts`). */
 export const stockMovementKinds = statisticsStockKinds;
 export type StockMovementKind = (typeof stockMovementKinds)[number];
+
+/** The receiving point's decision on a transfer (migration 0123). */
+export const transferOutcomes = ['accepted', 'refused'] as const;
+export type TransferOutcome = (typeof transferOutcomes)[number];
 
 export const adjustmentReasons = ['loss', 'damage', 'count_correction'] as const;
 export type AdjustmentReason = (typeof adjustmentReasons)[number];

@@ -83,6 +83,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   distribution_point_operator: 'personal',
   stock_balance: 'operational',
   stock_movement: 'history',
+  // A transfer between points and the receiving point's one decision on it: append-only.
+  stock_transfer: 'history',
+  stock_transfer_outcome: 'history',
   // What happened to each entitlement at the points: state and remaining quantities change,
   // redemptions and their lines never do.
   entitlement_redemption_state: 'personal',

@@ -63,6 +63,7 @@ export const MovementSchema = Type.Object({
     Type.Literal('redemption'),
     Type.Literal('transfer_out'),
     Type.Literal('transfer_in'),
+    Type.Literal('transfer_return'),
     Type.Literal('adjustment'),
   ]),
   quantityDelta: Type.Integer(),
@@ -244,10 +245,22 @@ export const ReconciliationFiguresSchema = Type.Object({
         description: 'Of it, returned to stock as a count correction (part of adjusted)',
       }),
       delivered: Type.Integer(),
-      transferredIn: Type.Integer(),
-      transferredOut: Type.Integer(),
+      transferredIn: Type.Integer({ description: 'Received from other points (accepted)' }),
+      transferredOut: Type.Integer({ description: 'Sent to other points, whatever became of it' }),
+      transferReturned: Type.Integer({
+        description: 'Of what this point sent, what came back when the receiver refused it',
+      }),
+      transferShortfall: Type.Integer({
+        description: 'Of what this point sent, what the receiver recorded as not arrived',
+      }),
       adjusted: Type.Integer(),
       onHand: Type.Integer(),
+      inTransitOut: Type.Integer({
+        description: 'Sent by this point, not yet accepted or refused (now; not on hand anywhere)',
+      }),
+      inTransitIn: Type.Integer({
+        description: 'Sent to this point, not yet accepted or refused (now; not yet on hand)',
+      }),
     }),
   ),
 });

@@ -39,6 +39,7 @@ export const statisticsStockKinds = [
   'redemption',
   'transfer_out',
   'transfer_in',
+  'transfer_return',
   'adjustment',
 ] as const;
 

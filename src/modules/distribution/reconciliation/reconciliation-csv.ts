@@ -22,8 +22,12 @@ const header = [
   'delivered',
   'transferred_in',
   'transferred_out',
+  'transfer_returned',
+  'transfer_shortfall',
   'adjusted',
   'on_hand',
+  'in_transit_out',
+  'in_transit_in',
   'last_signed_off_at',
   'last_sign_off_current',
 ];
@@ -66,11 +70,15 @@ export function reconciliationCsv(report: Reconciliation): string {
       item.delivered,
       item.transferredIn,
       item.transferredOut,
+      item.transferReturned,
+      item.transferShortfall,
       item.adjusted,
       item.onHand,
+      item.inTransitOut,
+      item.inTransitIn,
       ...signed,
     ]),
   );
-  if (lines.length === 0) lines.push(csvRow([...common, ...Array(12).fill(null), ...signed]));
+  if (lines.length === 0) lines.push(csvRow([...common, ...Array(16).fill(null), ...signed]));
   return `\uFEFF${csvRow(header)}${lines.join('')}`;
 }

@@ -11,6 +11,7 @@ import {
 import { guardPoint, type PointGrant, type PointRow, refusalEntry } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { notReversed } from '../redemption/reversal.js';
+import { inTransitAt } from '../stock/transfer-reader.js';
 
 /**
  * Reconciliation per point and cycle (issue #15, point 7): what the cycle entitled (program-wide:
@@ -18,7 +19,11 @@ import { notReversed } from '../redemption/reversal.js';
  * card and without, the entitlements it touched that are flagged as conflicts — and per item the
  * quantities redeemed beside the stock that left for those redemptions, the stock that came in
  * and went out otherwise since the cycle's reference date, and the discrepancy between the two
- * ledgers (which must be zero: a redemption and its stock movement are one transaction). No
+ * ledgers (which must be zero: a redemption and its stock movement are one transaction). Stock in
+ * transit is on hand at neither point: what this point sent is in `transferredOut` from the moment
+ * it left, comes back in `transferReturned` if the receiver refused it, shows in
+ * `transferShortfall` if it did not all arrive, and, until the receiver decides, in `inTransitOut`
+ * here and `inTransitIn` at the receiver; only what the receiver accepted is its `transferredIn`. No
  * person appears. A supervisor signs the figures off; each sign-off keeps the figures and their
  * SHA-256, so a later change shows.
  *
@@ -57,10 +62,20 @@ export interface ItemFigures {
   /** What came back of it, their goods not having left the point (part of `adjusted`). */
   reversedReturned: number;
   delivered: number;
+  /** Accepted by this point from transfers (what arrived). */
   transferredIn: number;
+  /** Sent by this point, whatever became of it: arrived, short, returned or still in transit. */
   transferredOut: number;
+  /** Of what it sent, what came back when the receiver refused it. */
+  transferReturned: number;
+  /** Of what it sent, what the receiver recorded as not arrived (with a reason). */
+  transferShortfall: number;
   adjusted: number;
   onHand: number;
+  /** Sent by this point and not yet decided on by the receiver, now: on hand nowhere. */
+  inTransitOut: number;
+  /** Sent to this point and not yet accepted or refused by it, now. */
+  inTransitIn: number;
 }
 
 export interface SignOff {
@@ -252,6 +267,15 @@ async function itemFigures(
     .groupBy(['item', 'kind'])
     .execute();
   const reversed = await reversedItems(deps, point, cycle);
+  const shortfalls = await deps.db
+    .selectFrom('stock_transfer as t')
+    .innerJoin('stock_transfer_outcome as o', 'o.transfer_id', 't.id')
+    .select(['t.item', sql<string>`sum(o.shortfall)`.as('quantity')])
+    .where('t.from_point_id', '=', point.id)
+    .where('o.decided_at', '>=', since)
+    .groupBy('t.item')
+    .execute();
+  const inTransit = await inTransitAt(deps.db, point.id);
   const onHand = await deps.db
     .selectFrom('stock_balance')
     .select(['item', 'quantity'])
@@ -262,6 +286,7 @@ async function itemFigures(
     ...forRedemptions.map((row) => row.item),
     ...movements.map((row) => row.item),
     ...reversed.map((row) => row.item),
+    ...inTransit.map((row) => row.item),
   ]);
   const sumOf = (rows: readonly { item: string; quantity: string }[], item: string) =>
     Number(rows.find((row) => row.item === item)?.quantity ?? 0);
@@ -271,6 +296,7 @@ async function itemFigures(
     const redeemedQuantity = sumOf(redeemed, item);
     const stockOut = sumOf(forRedemptions, item);
     const reversedOf = reversed.find((row) => row.item === item);
+    const transitOf = inTransit.find((row) => row.item === item);
     return {
       item,
       redeemed: redeemedQuantity,
@@ -282,8 +308,12 @@ async function itemFigures(
       delivered: kindOf(item, 'delivery'),
       transferredIn: kindOf(item, 'transfer_in'),
       transferredOut: -kindOf(item, 'transfer_out'),
+      transferReturned: kindOf(item, 'transfer_return'),
+      transferShortfall: sumOf(shortfalls, item),
       adjusted: kindOf(item, 'adjustment'),
       onHand: onHand.find((row) => row.item === item)?.quantity ?? 0,
+      inTransitOut: transitOf?.outgoing ?? 0,
+      inTransitIn: transitOf?.incoming ?? 0,
     };
   });
 }

@@ -1,18 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { runIdempotent } from '../../../platform/db/idempotency.js';
 import { AmparoError } from '../../../platform/errors.js';
+import type { MovementPage } from '../../../shared/api/stock-transfers.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
 import { distributionLimits } from '../limits.js';
-import { findPoint, guardPoint, type PointGrant, refuseAudited } from '../point-gate.js';
+import { guardPoint, type PointGrant, refuseAudited } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { auditingRefusals } from '../refusals.js';
-import type { AdjustmentReason, StockMovementKind } from '../tables.js';
-import { appendMovement, lockBalances } from './stock-ledger.js';
+import type { AdjustmentReason } from '../tables.js';
+import { appendMovement } from './stock-ledger.js';
 
 /**
- * Stock per point and item (issue #15, point 2): deliveries and transfers by the point's
- * operators or a supervisor, adjustments (with their reason) by a supervisor only. Each is
+ * Stock per point and item (issue #15, point 2): deliveries by the point's operators or a
+ * supervisor, adjustments (with their reason) by a supervisor only; transfers between points are
+ * in `transfer-service.ts`. Each is
  * idempotent on the device's client id and appends to the stock ledger in the same transaction
  * as its audit entry; a refusal changes nothing and is audited.
  *
@@ -25,7 +26,8 @@ export interface StockAnswer {
   balanceAfter: number;
 }
 
-async function openPoint(deps: DistributionDependencies, gate: PointGrant): Promise<void> {
+/** Refuses (audited) a stock movement at a closed point. */
+export async function openPoint(deps: DistributionDependencies, gate: PointGrant): Promise<void> {
   if (gate.point.status !== 'open') {
     await refuseAudited(
       deps,
@@ -68,65 +70,6 @@ export async function deliveryRecorder(
             movementIds: [moved.movementId],
             item: props.item,
             balanceAfter: moved.balanceAfter,
-          },
-        };
-      },
-    ),
-  );
-}
-
-/** Moves stock from this point to another, as two movements paired by one transfer id. */
-export async function transferRecorder(
-  deps: DistributionDependencies,
-  context: DistributionContext,
-  pointId: string,
-  props: { clientId: string; toPointId: string; item: string; quantity: number },
-): Promise<{ status: number; body: StockAnswer }> {
-  const gate = await guardPoint(deps, context, 'distribution.stock_record', pointId);
-  await openPoint(deps, gate);
-  const resource = { type: 'distribution_point' as const, id: pointId };
-  const destination = await findPoint(deps.db, props.toPointId);
-  if (destination === undefined || destination.id === pointId) {
-    throw new AmparoError('AMP_VALIDATION', {
-      errors: [{ field: '/toPointId', reason: 'another existing point' }],
-    });
-  }
-  return auditingRefusals(deps, gate.write, resource, () =>
-    runIdempotent<StockAnswer>(
-      deps.db,
-      { scope: 'distribution.transfer', clientId: props.clientId, request: { pointId, ...props } },
-      async (trx) => {
-        await lockBalances(trx, [
-          { pointId, item: props.item },
-          { pointId: destination.id, item: props.item },
-        ]);
-        const transferId = randomUUID();
-        const recordedBy = operatorIdOf(gate.write.actor);
-        const out = await appendMovement(trx, {
-          pointId,
-          item: props.item,
-          kind: 'transfer_out',
-          quantityDelta: -props.quantity,
-          transferId,
-          recordedBy,
-        });
-        const into = await appendMovement(trx, {
-          pointId: destination.id,
-          item: props.item,
-          kind: 'transfer_in',
-          quantityDelta: props.quantity,
-          transferId,
-          recordedBy,
-        });
-        await deps.audit.appendInTransaction(trx, [
-          writeAuditEntry(gate.write, resource, [], context.requestId),
-        ]);
-        return {
-          status: 201,
-          body: {
-            movementIds: [out.movementId, into.movementId],
-            item: props.item,
-            balanceAfter: out.balanceAfter,
           },
         };
       },
@@ -204,51 +147,61 @@ export async function adjustmentRecorder(
   );
 }
 
-export interface MovementView {
-  id: string;
-  item: string;
-  kind: StockMovementKind;
-  quantityDelta: number;
-  balanceAfter: number;
-  reason: AdjustmentReason | null;
-  note: string | null;
-  overrideNegative: boolean;
-  transferId: string | null;
-  redemptionId: string | null;
-  recordedBy: string | null;
-  recordedAt: string;
-}
-
-/** The point's stock ledger, newest first (`before` pages back by time). */
+/**
+ * The point's stock ledger, newest first, a page at a time: `before` is the last movement of the
+ * previous page (its `nextBefore`), so a page never skips or repeats a movement, however many
+ * share a timestamp.
+ */
 export async function movementsLister(
   deps: DistributionDependencies,
   context: DistributionContext,
   pointId: string,
-  query: { item?: string | undefined; limit?: number | undefined },
-): Promise<MovementView[]> {
+  query: { item?: string | undefined; limit?: number | undefined; before?: string | undefined },
+): Promise<MovementPage> {
   const { grant } = await guardPoint(deps, context, 'distribution.point_read', pointId);
+  const limit = Math.min(query.limit ?? 50, distributionLimits.listPageSizeMax);
   let select = deps.db
-    .selectFrom('stock_movement')
-    .selectAll()
-    .where('point_id', '=', pointId)
-    .orderBy('recorded_at', 'desc')
-    .orderBy('id')
-    .limit(Math.min(query.limit ?? 50, distributionLimits.listPageSizeMax));
-  if (query.item !== undefined) select = select.where('item', '=', query.item);
+    .selectFrom('stock_movement as m')
+    .selectAll('m')
+    .where('m.point_id', '=', pointId)
+    .orderBy('m.recorded_at', 'desc')
+    .orderBy('m.id', 'desc')
+    .limit(limit + 1);
+  if (query.item !== undefined) select = select.where('m.item', '=', query.item);
+  const { before } = query;
+  if (before !== undefined) {
+    select = select.where((eb) =>
+      eb(
+        eb.refTuple('m.recorded_at', 'm.id'),
+        '<',
+        eb
+          .selectFrom('stock_movement as b')
+          .select(['b.recorded_at', 'b.id'])
+          .where('b.id', '=', before)
+          .where('b.point_id', '=', pointId)
+          // Safe: a one-row subquery of the same two columns, compared as a row.
+          .$asTuple('recorded_at', 'id'),
+      ),
+    );
+  }
   const rows = await select.execute();
   await grant.record([]);
-  return rows.map((row) => ({
-    id: row.id,
-    item: row.item,
-    kind: row.kind,
-    quantityDelta: row.quantity_delta,
-    balanceAfter: row.balance_after,
-    reason: row.reason,
-    note: row.note,
-    overrideNegative: row.override_negative,
-    transferId: row.transfer_id,
-    redemptionId: row.redemption_id,
-    recordedBy: row.recorded_by,
-    recordedAt: row.recorded_at.toISOString(),
-  }));
+  const page = rows.slice(0, limit);
+  return {
+    movements: page.map((row) => ({
+      id: row.id,
+      item: row.item,
+      kind: row.kind,
+      quantityDelta: row.quantity_delta,
+      balanceAfter: row.balance_after,
+      reason: row.reason,
+      note: row.note,
+      overrideNegative: row.override_negative,
+      transferId: row.transfer_id,
+      redemptionId: row.redemption_id,
+      recordedBy: row.recorded_by,
+      recordedAt: row.recorded_at.toISOString(),
+    })),
+    nextBefore: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+  };
 }

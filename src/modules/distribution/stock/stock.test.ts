@@ -63,7 +63,7 @@ describe('distribution points and stock', () => {
     expect(await onHand(pointId, 'food_box')).toBe(40);
   });
 
-  it('transfers between points as two paired movements, never below zero', async () => {
+  it('transfers between points as two paired movements once the receiver accepts, never below zero', async () => {
     const moved = await post(operator, `${pointId}/transfers`, {
       clientId: randomUUID(),
       toPointId: otherPointId,
@@ -72,6 +72,14 @@ describe('distribution points and stock', () => {
     });
     expect(moved.statusCode, moved.body).toBe(201);
     expect(await onHand(pointId, 'food_box')).toBe(25);
+    // In transit: on hand at neither point until the receiving point accepts.
+    expect(await onHand(otherPointId, 'food_box')).toBe(0);
+    const accepted = await post(
+      supervisor,
+      `${otherPointId}/transfers/${moved.json().transfer.id}/acceptance`,
+      { clientId: randomUUID(), quantityReceived: 15 },
+    );
+    expect(accepted.statusCode, accepted.body).toBe(201);
     expect(await onHand(otherPointId, 'food_box')).toBe(15);
     const tooMuch = await post(operator, `${pointId}/transfers`, {
       clientId: randomUUID(),

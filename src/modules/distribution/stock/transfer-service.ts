@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import { runIdempotent } from '../../../platform/db/idempotency.js';
+import type { Database } from '../../../platform/db/schema.js';
+import { AmparoError } from '../../../platform/errors.js';
+import type { Transfer, TransferAnswer } from '../../../shared/api/stock-transfers.js';
+import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
+import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
+import { DistributionError } from '../distribution-error.js';
+import { findPoint, guardPoint, type PointGrant, refusalEntry } from '../point-gate.js';
+import { operatorIdOf } from '../points/point-service.js';
+import { auditingRefusals } from '../refusals.js';
+import type { AdjustmentReason, TransferOutcome } from '../tables.js';
+import { appendMovement } from './stock-ledger.js';
+import { openPoint } from './stock-service.js';
+import { transferById } from './transfer-reader.js';
+
+/**
+ * Transfers between points (issue #15, point 2; migration 0123). The sender's operators start one:
+ * the goods leave the sender's stock at once (a transfer_out) and are in transit, seen by both
+ * points. Only the receiving point decides, once: it accepts with the quantity that arrived (a
+ * transfer_in of it; a shortfall recorded with its reason), or refuses (a transfer_return puts
+ * the goods back at the sender). The decision's row has the transfer as primary key, so two
+ * decisions racing end in one and a refusal (`AMP_TRANSFER_DECIDED`); each is idempotent on the
+ * device's client id and audited on the receiving point.
+ *
+ * @example
+ *   const sent = await transferStarter(deps, context, fromId, { clientId, toPointId, item: 'rice_kg', quantity: 20 });
+ *   await transferAcceptor(deps, context, toId, sent.body.transfer.id, { clientId, quantityReceived: 18, shortfallReason: 'damage' });
+ */
+export async function transferStarter(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  props: { clientId: string; toPointId: string; item: string; quantity: number },
+): Promise<{ status: number; body: TransferAnswer }> {
+  const gate = await guardPoint(deps, context, 'distribution.stock_record', pointId);
+  await openPoint(deps, gate);
+  const resource = { type: 'distribution_point' as const, id: pointId };
+  const destination = await findPoint(deps.db, props.toPointId);
+  if (destination === undefined || destination.id === pointId) {
+    throw new AmparoError('AMP_VALIDATION', {
+      errors: [{ field: '/toPointId', reason: 'another existing point' }],
+    });
+  }
+  return auditingRefusals(deps, gate.write, resource, () =>
+    runIdempotent<TransferAnswer>(
+      deps.db,
+      { scope: 'distribution.transfer', clientId: props.clientId, request: { pointId, ...props } },
+      async (trx) => {
+        const transferId = randomUUID();
+        await trx
+          .insertInto('stock_transfer')
+          .values({
+            id: transferId,
+            from_point_id: pointId,
+            to_point_id: destination.id,
+            item: props.item,
+            quantity_sent: props.quantity,
+            sent_by: operatorIdOf(gate.write.actor),
+          })
+          .execute();
+        const out = await appendMovement(trx, {
+          pointId,
+          item: props.item,
+          kind: 'transfer_out',
+          quantityDelta: -props.quantity,
+          transferId,
+          recordedBy: operatorIdOf(gate.write.actor),
+        });
+        await deps.audit.appendInTransaction(trx, [
+          writeAuditEntry(gate.write, resource, ['stock_transfer'], context.requestId),
+        ]);
+        return {
+          status: 201,
+          body: {
+            transfer: await transferOf(trx, transferId, pointId),
+            movementIds: [out.movementId],
+            balanceAfter: out.balanceAfter,
+          },
+        };
+      },
+    ),
+  );
+}
+
+async function transferOf(
+  trx: Transaction<Database>,
+  transferId: string,
+  pointId: string,
+): Promise<Transfer> {
+  const transfer = await transferById(trx, transferId, pointId);
+  if (transfer === undefined) throw new Error(`transfer ${transferId} vanished in its transaction`);
+  return transfer;
+}
+
+/** The transfer into this point, or a 404 (audited) for one unknown or sent elsewhere. */
+async function incomingOrNotFound(
+  deps: DistributionDependencies,
+  gate: PointGrant,
+  transferId: string,
+): Promise<Transfer> {
+  const transfer = await transferById(deps.db, transferId, gate.point.id);
+  if (transfer === undefined || transfer.direction !== 'incoming') {
+    await deps.audit.append(
+      refusalEntry(gate.write, { type: 'distribution_point', id: gate.point.id }, 'AMP_NOT_FOUND'),
+    );
+    throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such transfer into this point' });
+  }
+  return transfer;
+}
+
+/**
+ * Records the receiving point's decision, once: the outcome row first (a second decision, even a
+ * simultaneous one, waits on its key and then finds it taken), then the stock movement.
+ */
+async function decide(
+  trx: Transaction<Database>,
+  transfer: Transfer,
+  outcome: {
+    outcome: TransferOutcome;
+    quantityReceived: number;
+    shortfallReason: AdjustmentReason | null;
+    note: string | null;
+    decidedBy: string | null;
+  },
+): Promise<void> {
+  const inserted = await trx
+    .insertInto('stock_transfer_outcome')
+    .values({
+      transfer_id: transfer.id,
+      outcome: outcome.outcome,
+      quantity_received: outcome.quantityReceived,
+      shortfall:
+        outcome.outcome === 'accepted' ? transfer.quantitySent - outcome.quantityReceived : 0,
+      shortfall_reason: outcome.shortfallReason,
+      note: outcome.note,
+      decided_by: outcome.decidedBy,
+    })
+    .onConflict((conflict) => conflict.column('transfer_id').doNothing())
+    .returning('transfer_id')
+    .executeTakeFirst();
+  if (inserted === undefined) {
+    throw new DistributionError(
+      'AMP_TRANSFER_DECIDED',
+      `Transfer ${transfer.id} was already accepted or refused`,
+    );
+  }
+}
+
+export async function transferAcceptor(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  transferId: string,
+  props: {
+    clientId: string;
+    quantityReceived: number;
+    shortfallReason?: AdjustmentReason | undefined;
+    note?: string | undefined;
+  },
+): Promise<{ status: number; body: TransferAnswer }> {
+  const gate = await guardPoint(deps, context, 'distribution.transfer_accept', pointId);
+  await openPoint(deps, gate);
+  const resource = { type: 'distribution_point' as const, id: pointId };
+  const transfer = await incomingOrNotFound(deps, gate, transferId);
+  return auditingRefusals(deps, gate.write, resource, async () => {
+    if (props.quantityReceived > transfer.quantitySent) {
+      throw new DistributionError(
+        'AMP_TRANSFER_OVER_RECEIVED',
+        `${transfer.quantitySent} sent; ${props.quantityReceived} cannot have arrived`,
+        [{ field: '/quantityReceived', reason: `at most ${transfer.quantitySent}` }],
+      );
+    }
+    if (props.quantityReceived < transfer.quantitySent && props.shortfallReason === undefined) {
+      throw new DistributionError(
+        'AMP_TRANSFER_SHORTFALL_REASON_REQUIRED',
+        `${transfer.quantitySent - props.quantityReceived} of ${transfer.quantitySent} did not arrive: say why`,
+        [{ field: '/shortfallReason', reason: 'required with a shortfall' }],
+      );
+    }
+    return runIdempotent<TransferAnswer>(
+      deps.db,
+      {
+        scope: 'distribution.transfer_accept',
+        clientId: props.clientId,
+        request: { pointId, transferId, ...props },
+      },
+      async (trx) => {
+        const decidedBy = operatorIdOf(gate.write.actor);
+        await decide(trx, transfer, {
+          outcome: 'accepted',
+          quantityReceived: props.quantityReceived,
+          shortfallReason:
+            props.quantityReceived < transfer.quantitySent ? (props.shortfallReason ?? null) : null,
+          note: props.note ?? null,
+          decidedBy,
+        });
+        const moved =
+          props.quantityReceived > 0
+            ? await appendMovement(trx, {
+                pointId,
+                item: transfer.item,
+                kind: 'transfer_in',
+                quantityDelta: props.quantityReceived,
+                transferId,
+                recordedBy: decidedBy,
+              })
+            : undefined;
+        await deps.audit.appendInTransaction(trx, [
+          writeAuditEntry(gate.write, resource, ['stock_transfer_outcome'], context.requestId),
+        ]);
+        return {
+          status: 201,
+          body: {
+            transfer: await transferOf(trx, transferId, pointId),
+            movementIds: moved === undefined ? [] : [moved.movementId],
+            balanceAfter: moved?.balanceAfter ?? (await balanceOf(trx, pointId, transfer.item)),
+          },
+        };
+      },
+    );
+  });
+}
+
+/** The receiving point refuses: the goods go back to the sender's stock (a movement in). */
+export async function transferRefuser(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  transferId: string,
+  props: { clientId: string; note?: string | undefined },
+): Promise<{ status: number; body: TransferAnswer }> {
+  // A closed point may still refuse: the goods only go back.
+  const gate = await guardPoint(deps, context, 'distribution.transfer_refuse', pointId);
+  const resource = { type: 'distribution_point' as const, id: pointId };
+  const transfer = await incomingOrNotFound(deps, gate, transferId);
+  return auditingRefusals(deps, gate.write, resource, () =>
+    runIdempotent<TransferAnswer>(
+      deps.db,
+      {
+        scope: 'distribution.transfer_refuse',
+        clientId: props.clientId,
+        request: { pointId, transferId, ...props },
+      },
+      async (trx) => {
+        const decidedBy = operatorIdOf(gate.write.actor);
+        await decide(trx, transfer, {
+          outcome: 'refused',
+          quantityReceived: 0,
+          shortfallReason: null,
+          note: props.note ?? null,
+          decidedBy,
+        });
+        const back = await appendMovement(trx, {
+          pointId: transfer.fromPoint.id,
+          item: transfer.item,
+          kind: 'transfer_return',
+          quantityDelta: transfer.quantitySent,
+          transferId,
+          recordedBy: decidedBy,
+        });
+        await deps.audit.appendInTransaction(trx, [
+          writeAuditEntry(gate.write, resource, ['stock_transfer_outcome'], context.requestId),
+        ]);
+        return {
+          status: 201,
+          body: {
+            transfer: await transferOf(trx, transferId, pointId),
+            movementIds: [back.movementId],
+            balanceAfter: back.balanceAfter,
+          },
+        };
+      },
+    ),
+  );
+}
+
+async function balanceOf(trx: Transaction<Database>, pointId: string, item: string) {
+  const row = await trx
+    .selectFrom('stock_balance')
+    .select('quantity')
+    .where('point_id', '=', pointId)
+    .where('item', '=', item)
+    .executeTakeFirst();
+  return row?.quantity ?? 0;
+}
