@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardQr } from '../../src/modules/credentials/card-qr.js';
 import { type BuiltOperator, buildOperator, buildPerson } from '../factories.js';
@@ -29,12 +30,13 @@ let run: ConsoleRun;
 let operator: BuiltOperator;
 let officer: BuiltOperator;
 let holderQr: string;
+let officerCookie: { amparo_session: string };
 let noCard: { id: string; uin: string };
 
 beforeAll(async () => {
   run = await openConsoleRun();
   let operators: BuiltOperator[];
-  ({ officer, operators, holderQr } = await distributionPointWorld(run, {
+  ({ officer, operators, holderQr, officerCookie } = await distributionPointWorld(run, {
     prefix: 'pos',
     operators: 1,
     pointCode: 'kiosco-e2e',
@@ -244,5 +246,121 @@ describe('the point of service in the console', () => {
       await browser.close();
       rmSync(directory, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it("moves stock between points only when the receiving point's operator accepts it", async () => {
+    // A second point of VE-A with its own operator, set up as a supervisor would.
+    const receiver = await buildOperator(
+      { database: run.server.database, masterKey: run.server.keys.masterKey },
+      { username: 'pos.receiver', roles: ['distribution_operator'], regions: ['VE-A'] },
+    );
+    const created = await run.server.app.inject({
+      method: 'POST',
+      url: '/api/distribution/points?purpose=distribution',
+      cookies: officerCookie,
+      payload: {
+        code: 'almacen-e2e',
+        name: 'Almacén Catia',
+        kind: 'warehouse',
+        regionCode: 'VE-A',
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const assigned = await run.server.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${created.json().pointId}/changes?purpose=distribution`,
+      cookies: officerCookie,
+      payload: { addOperators: [receiver.id] },
+    });
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    const figure = (page: Page, item: string, name: string) =>
+      page
+        .getByTestId('stock-on-hand')
+        .locator(`li[data-item="${item}"]`)
+        .locator('div', { has: page.getByText(name, { exact: true }) })
+        .locator('dd');
+
+    // The sender records a delivery, then sends part of it: it leaves at once, in transit.
+    const sender = await signedInPage(run, operator, { viewport: 'phone', path: '/' });
+    await sender.getByRole('link', { name: 'Existencias' }).first().click();
+    await sender.getByRole('heading', { name: 'Existencias de un punto de entrega' }).waitFor();
+    const delivery = sender.getByTestId('stock-delivery');
+    await delivery.getByLabel('Artículo').fill('rice_kg');
+    await delivery.getByLabel('Cantidad').fill('40');
+    await delivery.getByRole('button', { name: 'Registrar la entrada' }).click();
+    await sender.getByText('Registrado: entraron 40 rice_kg.').waitFor();
+    await figure(sender, 'rice_kg', 'En el punto').getByText('40').waitFor();
+    const transfer = sender.getByTestId('stock-transfer');
+    await transfer
+      .getByLabel('Punto que recibe')
+      .selectOption({ label: 'Almacén Catia (almacen-e2e)' });
+    await transfer.getByLabel('Artículo').fill('rice_kg');
+    await transfer.getByLabel('Cantidad').fill('15');
+    await transfer.getByRole('button', { name: 'Enviar' }).click();
+    await figure(sender, 'rice_kg', 'En el punto').getByText('25').waitFor();
+    await figure(sender, 'rice_kg', 'Enviado, sin aceptar aún').getByText('15').waitFor();
+    await sender.getByTestId('stock-outgoing').getByText('En tránsito').waitFor();
+    expect(await seriousAxeViolations(sender)).toEqual([]);
+    expect(await overflowsHorizontally(sender)).toBe(false);
+
+    // The receiving point's operator sees it on its way and accepts what arrived.
+    const receiving = await signedInPage(run, receiver, {
+      viewport: 'phone',
+      path: '/distribution/stock',
+    });
+    const incoming = receiving.getByTestId('stock-incoming');
+    await incoming.getByText('15 rice_kg desde Kiosco Catia').waitFor();
+    await figure(receiving, 'rice_kg', 'En camino hacia aquí').getByText('15').waitFor();
+    expect(await seriousAxeViolations(receiving)).toEqual([]);
+    expect(await overflowsHorizontally(receiving)).toBe(false);
+    await incoming.getByLabel('Cantidad de rice_kg que llegó').fill('15');
+    await incoming.getByRole('button', { name: 'Aceptar' }).click();
+    await receiving.getByText('Ningún traslado viene en camino a este punto.').waitFor();
+    await figure(receiving, 'rice_kg', 'En el punto').getByText('15').waitFor();
+    await receiving.getByLabel('Idioma').selectOption('en');
+    await receiving.getByRole('heading', { name: 'Stock at a distribution point' }).waitFor();
+    await receiving.getByTestId('stock-movements').getByText('Received').waitFor();
+    expect(await seriousAxeViolations(receiving)).toEqual([]);
+    await receiving.context().close();
+
+    // Back at the sender: accepted, nothing in transit, 25 on hand.
+    await sender.reload();
+    await sender.getByTestId('stock-outgoing').getByText('Aceptado').waitFor();
+    await figure(sender, 'rice_kg', 'Enviado, sin aceptar aún').getByText('0').waitFor();
+    await figure(sender, 'rice_kg', 'En el punto').getByText('25').waitFor();
+    await sender.context().close();
+  }, 90_000);
+
+  it('lets the supervisor adjust stock with a reason, and below zero only with the override', async () => {
+    const page = await signedInPage(run, officer, {
+      viewport: 'phone',
+      path: '/distribution/stock',
+    });
+    await page.getByRole('heading', { name: 'Existencias de un punto de entrega' }).waitFor();
+    await page.getByLabel('Punto de entrega').selectOption({ label: 'Kiosco Catia (kiosco-e2e)' });
+    const adjustment = page.getByTestId('stock-adjustment');
+    await adjustment.getByLabel('Artículo').fill('rice_kg');
+    await adjustment.getByLabel('Cambio en la cantidad').fill('-2');
+    const submit = adjustment.getByRole('button', { name: 'Registrar el ajuste' });
+    expect(await submit.isDisabled()).toBe(true); // no reason yet
+    await adjustment.getByLabel('Motivo').selectOption({ label: 'Daño' });
+    await submit.click();
+    await page.getByText('Ajustado: rice_kg -2.').waitFor();
+    const movements = page.getByTestId('stock-movements');
+    await movements.getByText('Ajuste').first().waitFor();
+    await movements.getByText('Daño').waitFor();
+    // Taking more than is on hand asks for the explicit, recorded override.
+    await adjustment.getByLabel('Cambio en la cantidad').fill('-30');
+    await adjustment.getByText('Esto deja rice_kg por debajo de cero (hay 23).').waitFor();
+    expect(await submit.isDisabled()).toBe(true);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await adjustment
+      .getByLabel('Dejo constancia de que las existencias quedan bajo cero a propósito')
+      .check();
+    await submit.click();
+    await movements.getByText('Bajo cero a propósito (con constancia)').waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.context().close();
   }, 60_000);
 });

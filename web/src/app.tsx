@@ -30,6 +30,9 @@ const DistributionPage = lazy(async () => ({
 const SupervisionPage = lazy(async () => ({
   default: (await import('./features/distribution/supervision-page.js')).SupervisionPage,
 }));
+const StockPage = lazy(async () => ({
+  default: (await import('./features/distribution/stock-page.js')).StockPage,
+}));
 const AuditPage = lazy(async () => ({
   default: (await import('./features/audit/audit-page.js')).AuditPage,
 }));
@@ -107,6 +110,7 @@ export function App() {
           <Route path="/erasure" element={<Operator page={<ErasurePage />} />} />
           <Route path="/appeals" element={<Operator page={<AppealsPage />} />} />
           <Route path="/distribution" element={<PointOfService />} />
+          <Route path="/distribution/stock" element={<Operator page={<StockPage />} />} />
           <Route
             path="/distribution/supervision"
             element={<Operator page={<SupervisionPage />} />}

@@ -37,6 +37,7 @@ export function staffLinks(roles: readonly Role[]): StaffLink[] {
   if (may(roles, 'operator.manage')) links.push(link('/operators', 'operators'));
   if (may(roles, 'appeal.decide')) links.push(link('/appeals', 'appeals'));
   if (may(roles, 'distribution.redeem')) links.push(link('/distribution', 'distribution'));
+  if (may(roles, 'distribution.stock_record')) links.push(link('/distribution/stock', 'stock'));
   if (may(roles, 'distribution.assisted_review')) {
     links.push(link('/distribution/supervision', 'supervision'));
   }

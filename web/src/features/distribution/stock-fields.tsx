@@ -1,0 +1,90 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiSend } from '../../api/client.js';
+import { Field } from '../../components/field.js';
+
+/**
+ * What the stock screens (`stock-page.tsx`) share: the purpose they act under, a write with its
+ * client id that refreshes what it changed, the item and quantity fields and the answer line.
+ */
+export const stockPurpose = 'purpose=distribution';
+
+/** The queries a stock write changes, refreshed after it. */
+export function useStockRefresh(pointId: string): () => void {
+  const client = useQueryClient();
+  return () => {
+    for (const key of ['distribution-point', 'stock-transfers', 'stock-movements']) {
+      void client.invalidateQueries({ queryKey: [key, pointId] });
+    }
+  };
+}
+
+/** A client id per attempt: a retry of the same attempt is answered once by the server. */
+export function useStockWrite<Body extends object>(pointId: string, path: string) {
+  const refresh = useStockRefresh(pointId);
+  return useMutation({
+    mutationFn: (body: Body) =>
+      apiSend('POST', `/api/distribution/points/${pointId}/${path}?${stockPurpose}`, {
+        clientId: crypto.randomUUID(),
+        ...body,
+      }),
+    onSuccess: refresh,
+  });
+}
+
+/** The item field every stock form shares: the names program baskets use. */
+export function ItemField(props: { value: string; onChange: (value: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <Field label={t('stock.item')} hint={t('stock.itemHint')} required>
+      {(control) => (
+        <input
+          {...control}
+          value={props.value}
+          pattern="[a-z][a-z0-9_]{0,39}"
+          autoComplete="off"
+          onChange={(event) => props.onChange(event.target.value.trim())}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** A whole-number field; `min` 1 unless said. */
+export function QuantityField(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  min?: number;
+  hint?: string;
+}) {
+  return (
+    <Field label={props.label} hint={props.hint} required>
+      {(control) => (
+        <input
+          {...control}
+          type="number"
+          inputMode="numeric"
+          step={1}
+          min={props.min ?? 1}
+          value={props.value}
+          onChange={(event) => props.onChange(event.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** The answer line after a stock write, for a screen reader too. */
+export function Done({ text }: { text: string | null }) {
+  return text === null ? null : (
+    <p className="notice notice-ok" role="status">
+      {text}
+    </p>
+  );
+}
+
+export function useDoneText(): [string | null, (text: string | null) => void] {
+  return useState<string | null>(null);
+}
