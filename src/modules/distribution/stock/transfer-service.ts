@@ -110,42 +110,68 @@ async function incomingOrNotFound(
   return transfer;
 }
 
+/** The receiving point's decision as the outcome row records it. */
+interface Decision {
+  outcome: TransferOutcome;
+  quantityReceived: number;
+  shortfallReason: AdjustmentReason | null;
+  note: string | null;
+}
+
 /**
- * Records the receiving point's decision, once: the outcome row first (a second decision, even a
- * simultaneous one, waits on its key and then finds it taken), then the stock movement.
+ * Records the receiving point's decision, once, idempotent on the client id: the outcome row
+ * first (a second decision, even a simultaneous one, waits on its key and then finds it taken),
+ * then the stock movement `move` writes, then the audit entry, all in one transaction.
  */
-async function decide(
-  trx: Transaction<Database>,
+async function decisionRecorder(
+  deps: DistributionDependencies,
+  gate: PointGrant,
   transfer: Transfer,
-  outcome: {
-    outcome: TransferOutcome;
-    quantityReceived: number;
-    shortfallReason: AdjustmentReason | null;
-    note: string | null;
-    decidedBy: string | null;
-  },
-): Promise<void> {
-  const inserted = await trx
-    .insertInto('stock_transfer_outcome')
-    .values({
-      transfer_id: transfer.id,
-      outcome: outcome.outcome,
-      quantity_received: outcome.quantityReceived,
-      shortfall:
-        outcome.outcome === 'accepted' ? transfer.quantitySent - outcome.quantityReceived : 0,
-      shortfall_reason: outcome.shortfallReason,
-      note: outcome.note,
-      decided_by: outcome.decidedBy,
-    })
-    .onConflict((conflict) => conflict.column('transfer_id').doNothing())
-    .returning('transfer_id')
-    .executeTakeFirst();
-  if (inserted === undefined) {
-    throw new DistributionError(
-      'AMP_TRANSFER_DECIDED',
-      `Transfer ${transfer.id} was already accepted or refused`,
-    );
-  }
+  key: { scope: string; clientId: string; request: object },
+  decision: Decision,
+  move: (
+    trx: Transaction<Database>,
+    decidedBy: string | null,
+  ) => Promise<{ movementId: string; balanceAfter: number } | undefined>,
+): Promise<{ status: number; body: TransferAnswer }> {
+  const pointId = gate.point.id;
+  const resource = { type: 'distribution_point' as const, id: pointId };
+  return runIdempotent<TransferAnswer>(deps.db, key, async (trx) => {
+    const decidedBy = operatorIdOf(gate.write.actor);
+    const inserted = await trx
+      .insertInto('stock_transfer_outcome')
+      .values({
+        transfer_id: transfer.id,
+        outcome: decision.outcome,
+        quantity_received: decision.quantityReceived,
+        shortfall:
+          decision.outcome === 'accepted' ? transfer.quantitySent - decision.quantityReceived : 0,
+        shortfall_reason: decision.shortfallReason,
+        note: decision.note,
+        decided_by: decidedBy,
+      })
+      .onConflict((conflict) => conflict.column('transfer_id').doNothing())
+      .returning('transfer_id')
+      .executeTakeFirst();
+    if (inserted === undefined) {
+      throw new DistributionError(
+        'AMP_TRANSFER_DECIDED',
+        `Transfer ${transfer.id} was already accepted or refused`,
+      );
+    }
+    const moved = await move(trx, decidedBy);
+    await deps.audit.appendInTransaction(trx, [
+      writeAuditEntry(gate.write, resource, ['stock_transfer_outcome'], gate.write.requestId),
+    ]);
+    return {
+      status: 201,
+      body: {
+        transfer: await transferOf(trx, transfer.id, pointId),
+        movementIds: moved === undefined ? [] : [moved.movementId],
+        balanceAfter: moved?.balanceAfter ?? (await balanceOf(trx, pointId, transfer.item)),
+      },
+    };
+  });
 }
 
 export async function transferAcceptor(
@@ -165,6 +191,7 @@ export async function transferAcceptor(
   const resource = { type: 'distribution_point' as const, id: pointId };
   const transfer = await incomingOrNotFound(deps, gate, transferId);
   return auditingRefusals(deps, gate.write, resource, async () => {
+    const short = props.quantityReceived < transfer.quantitySent;
     if (props.quantityReceived > transfer.quantitySent) {
       throw new DistributionError(
         'AMP_TRANSFER_OVER_RECEIVED',
@@ -172,53 +199,40 @@ export async function transferAcceptor(
         [{ field: '/quantityReceived', reason: `at most ${transfer.quantitySent}` }],
       );
     }
-    if (props.quantityReceived < transfer.quantitySent && props.shortfallReason === undefined) {
+    if (short && props.shortfallReason === undefined) {
       throw new DistributionError(
         'AMP_TRANSFER_SHORTFALL_REASON_REQUIRED',
         `${transfer.quantitySent - props.quantityReceived} of ${transfer.quantitySent} did not arrive: say why`,
         [{ field: '/shortfallReason', reason: 'required with a shortfall' }],
       );
     }
-    return runIdempotent<TransferAnswer>(
-      deps.db,
+    return decisionRecorder(
+      deps,
+      gate,
+      transfer,
       {
         scope: 'distribution.transfer_accept',
         clientId: props.clientId,
         request: { pointId, transferId, ...props },
       },
-      async (trx) => {
-        const decidedBy = operatorIdOf(gate.write.actor);
-        await decide(trx, transfer, {
-          outcome: 'accepted',
-          quantityReceived: props.quantityReceived,
-          shortfallReason:
-            props.quantityReceived < transfer.quantitySent ? (props.shortfallReason ?? null) : null,
-          note: props.note ?? null,
-          decidedBy,
-        });
-        const moved =
-          props.quantityReceived > 0
-            ? await appendMovement(trx, {
-                pointId,
-                item: transfer.item,
-                kind: 'transfer_in',
-                quantityDelta: props.quantityReceived,
-                transferId,
-                recordedBy: decidedBy,
-              })
-            : undefined;
-        await deps.audit.appendInTransaction(trx, [
-          writeAuditEntry(gate.write, resource, ['stock_transfer_outcome'], context.requestId),
-        ]);
-        return {
-          status: 201,
-          body: {
-            transfer: await transferOf(trx, transferId, pointId),
-            movementIds: moved === undefined ? [] : [moved.movementId],
-            balanceAfter: moved?.balanceAfter ?? (await balanceOf(trx, pointId, transfer.item)),
-          },
-        };
+      {
+        outcome: 'accepted',
+        quantityReceived: props.quantityReceived,
+        shortfallReason: short ? (props.shortfallReason ?? null) : null,
+        note: props.note ?? null,
       },
+      async (trx, decidedBy) =>
+        // Nothing arrived (all short, with its reason): no movement, the balance unchanged.
+        props.quantityReceived === 0
+          ? undefined
+          : appendMovement(trx, {
+              pointId,
+              item: transfer.item,
+              kind: 'transfer_in',
+              quantityDelta: props.quantityReceived,
+              transferId,
+              recordedBy: decidedBy,
+            }),
     );
   });
 }
@@ -236,42 +250,25 @@ export async function transferRefuser(
   const resource = { type: 'distribution_point' as const, id: pointId };
   const transfer = await incomingOrNotFound(deps, gate, transferId);
   return auditingRefusals(deps, gate.write, resource, () =>
-    runIdempotent<TransferAnswer>(
-      deps.db,
+    decisionRecorder(
+      deps,
+      gate,
+      transfer,
       {
         scope: 'distribution.transfer_refuse',
         clientId: props.clientId,
         request: { pointId, transferId, ...props },
       },
-      async (trx) => {
-        const decidedBy = operatorIdOf(gate.write.actor);
-        await decide(trx, transfer, {
-          outcome: 'refused',
-          quantityReceived: 0,
-          shortfallReason: null,
-          note: props.note ?? null,
-          decidedBy,
-        });
-        const back = await appendMovement(trx, {
+      { outcome: 'refused', quantityReceived: 0, shortfallReason: null, note: props.note ?? null },
+      (trx, decidedBy) =>
+        appendMovement(trx, {
           pointId: transfer.fromPoint.id,
           item: transfer.item,
           kind: 'transfer_return',
           quantityDelta: transfer.quantitySent,
           transferId,
           recordedBy: decidedBy,
-        });
-        await deps.audit.appendInTransaction(trx, [
-          writeAuditEntry(gate.write, resource, ['stock_transfer_outcome'], context.requestId),
-        ]);
-        return {
-          status: 201,
-          body: {
-            transfer: await transferOf(trx, transferId, pointId),
-            movementIds: [back.movementId],
-            balanceAfter: back.balanceAfter,
-          },
-        };
-      },
+        }),
     ),
   );
 }
