@@ -471,6 +471,29 @@ function merchantCases(): RouteCase[] {
       allowedStatus: 409,
     },
     {
+      name: 'the photo on file of a two-person PIN check waiting for a second operator',
+      action: 'payment.pin_approve',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'GET',
+        url: `/api/payments/persons/${t.personId}/pin-checks/${randomUUID()}/photo${q(p)}`,
+      }),
+      // Past the gate: an unknown check is AMP_PIN_CHECK_INVALID.
+      allowedStatus: 409,
+    },
+    {
+      name: "refuse another operator's two-person PIN check",
+      action: 'payment.pin_approve',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'POST',
+        url: `/api/payments/persons/${t.personId}/pin-checks/${randomUUID()}/refusal${q(p)}`,
+        payload: {},
+      }),
+      // Past the gate: an unknown check is AMP_PIN_CHECK_INVALID.
+      allowedStatus: 409,
+    },
+    {
       name: 'merchants of the caller (their regions, or their own as staff)',
       action: 'merchant.read',
       resource: 'none',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPerson } from '../../../../test/factories.js';
 import {
   type AccessTestApp,
   buildAccessTestApp,
@@ -330,5 +331,73 @@ describe('payment PIN guard', () => {
     merchant = await registeredMerchant(kit);
     const paid = await counterPay(payer.qrText, '2468');
     expect(paid.statusCode, paid.body).toBe(201);
+  });
+
+  it('the second operator sees the photo of a check waiting for them only, and a refusal fails the check for good', async () => {
+    // Sessions of their own: the test before moved the clock a day on.
+    const clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
+    const otherClerk = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+    const photo = 'iVBORw0KGgo=';
+    const built = await buildPerson(
+      { database: kit.database, masterKey: kit.masterKey },
+      { region: 'VE-A', sealed: { photo } },
+    );
+    const started = await startCheck(clerk, built.id, { method: 'two_person', photoChecked: true });
+    expect(started.statusCode, started.body).toBe(201);
+    const { checkId } = started.json() as { checkId: string };
+    const check = `/api/payments/persons/${built.id}/pin-checks/${checkId}`;
+    const photoOf = (who: SignedIn, personId = built.id) =>
+      kit.app.inject({
+        method: 'GET',
+        url: `/api/payments/persons/${personId}/pin-checks/${checkId}/photo?purpose=self`,
+        cookies: who.cookies,
+      });
+    const refuse = (who: SignedIn) =>
+      kit.app.inject({
+        method: 'POST',
+        url: `${check}/refusal?purpose=self`,
+        cookies: who.cookies,
+        payload: {},
+      });
+    // Not to the clerk who started it, nor under another person's address.
+    expect((await photoOf(clerk)).json()).toMatchObject({ code: 'AMP_PIN_CHECK_SAME_OPERATOR' });
+    const other = await buildPerson(
+      { database: kit.database, masterKey: kit.masterKey },
+      { region: 'VE-A' },
+    );
+    expect((await photoOf(otherClerk, other.id)).json()).toMatchObject({
+      code: 'AMP_PIN_CHECK_INVALID',
+    });
+    const shown = await photoOf(otherClerk);
+    expect(shown.statusCode, shown.body).toBe(200);
+    expect(shown.json()).toEqual({ checkId, photo });
+    const entries = await kit.database.asAdmin((admin) =>
+      admin.selectFrom('audit_entry').select('entry').execute(),
+    );
+    const photoReads = entries
+      .map((row) => JSON.parse(String(row.entry)) as { resource: { id: string }; fields: string[] })
+      .filter((entry) => entry.resource.id === built.id && entry.fields.includes('photo'));
+    expect(photoReads).toHaveLength(1);
+    expect((await refuse(clerk)).json()).toMatchObject({ code: 'AMP_PIN_CHECK_SAME_OPERATOR' });
+    const refused = await refuse(otherClerk);
+    expect(refused.statusCode, refused.body).toBe(200);
+    // Failed for good: no approval, no photo, no PIN under it, and off the waiting list.
+    const approval = await kit.app.inject({
+      method: 'POST',
+      url: `${check}/approval?purpose=self`,
+      cookies: otherClerk.cookies,
+      payload: { photoChecked: true },
+    });
+    expect(approval.json()).toMatchObject({ code: 'AMP_PIN_CHECK_INVALID' });
+    expect((await photoOf(otherClerk)).statusCode).toBe(409);
+    expect((await setPin(clerk, built.id, { pin: '2468', checkId })).statusCode).toBe(409);
+    const waiting = await kit.app.inject({
+      method: 'GET',
+      url: '/api/payments/pin-checks?purpose=self',
+      cookies: otherClerk.cookies,
+    });
+    expect(
+      (waiting.json() as { checks: { checkId: string }[] }).checks.map((c) => c.checkId),
+    ).not.toContain(checkId);
   });
 });

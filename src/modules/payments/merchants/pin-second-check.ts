@@ -123,6 +123,27 @@ async function openCheck(db: Kysely<Database>, checkId: string, now: Date) {
 }
 
 /**
+ * The open two-person check of this person still waiting for a second operator, locked for the
+ * transaction; never for the account that started it (`AMP_PIN_CHECK_SAME_OPERATOR`).
+ */
+async function waitingCheck(
+  trx: Kysely<Database>,
+  props: { checkId: string; personId: string; operatorId: string; now: Date },
+) {
+  const row = await openCheck(trx, props.checkId, props.now);
+  if (row.method !== 'two_person' || row.approved_by !== null || row.person_id !== props.personId) {
+    throw invalid('This check is not waiting for an approval');
+  }
+  if (row.operator_id === props.operatorId) {
+    throw new PaymentsError(
+      'AMP_PIN_CHECK_SAME_OPERATOR',
+      'Another operator approves: not the one who started the check',
+    );
+  }
+  return row;
+}
+
+/**
  * A second operator approves a two-person check, having compared the person with the photo on
  * file: never the account that started it. Answers the person it is for.
  */
@@ -131,26 +152,48 @@ export async function pinCheckApprover(
   props: { checkId: string; personId: string; operatorId: string; now: Date },
 ): Promise<{ personId: string }> {
   return db.transaction().execute(async (trx) => {
-    const row = await openCheck(trx, props.checkId, props.now);
-    if (
-      row.method !== 'two_person' ||
-      row.approved_by !== null ||
-      row.person_id !== props.personId
-    ) {
-      throw invalid('This check is not waiting for an approval');
-    }
-    if (row.operator_id === props.operatorId) {
-      throw new PaymentsError(
-        'AMP_PIN_CHECK_SAME_OPERATOR',
-        'Another operator approves: not the one who started the check',
-      );
-    }
+    const row = await waitingCheck(trx, props);
     await trx
       .updateTable('payment_pin_check')
       .set({ approved_by: props.operatorId, approved_at: props.now })
       .where('id', '=', props.checkId)
       .execute();
     return { personId: row.person_id };
+  });
+}
+
+/**
+ * A second operator refuses a two-person check (the person in front of the clerk is not the
+ * one in the photo, or the request looks wrong): the check fails for good, and the clerk must
+ * start another, which the refusing operator sees again.
+ *
+ * @example
+ *   await pinCheckRefuser(db, { checkId, personId, operatorId: approverId, now });
+ */
+export async function pinCheckRefuser(
+  db: Kysely<Database>,
+  props: { checkId: string; personId: string; operatorId: string; now: Date },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await waitingCheck(trx, props);
+    await trx
+      .updateTable('payment_pin_check')
+      .set({ failed_at: props.now })
+      .where('id', '=', props.checkId)
+      .execute();
+  });
+}
+
+/**
+ * Whether a two-person check is waiting for this operator's decision (not theirs, open, this
+ * person's): what lets a second operator see the photo on file to compare.
+ */
+export async function pinCheckAwaiting(
+  db: Kysely<Database>,
+  props: { checkId: string; personId: string; operatorId: string; now: Date },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await waitingCheck(trx, props);
   });
 }
 

@@ -1,15 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Actor, OperatorActor, Purpose } from '../../../shared/access/actor.js';
-import type { Action } from '../../../shared/access/policy.js';
 import { PinCheckSchema, PinChecksSchema } from '../../../shared/api/merchants.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
-import { guardPersonAccess } from '../../access/index.js';
-import { personRegionLookup } from '../../registry/index.js';
 import { nowOf, type PaymentsDependencies } from '../payments-context.js';
 import { keysOf } from './merchant-keys.js';
 import { Pin, PinState, Uuid } from './merchant-schemas.js';
 import { pinSetter, pinState } from './payment-pin.js';
+import { pinApproverRoutes } from './pin-approver-routes.js';
+import { CheckParams, guardPin, operatorOf } from './pin-gate.js';
 import { pinGuardOf } from './pin-guard-settings.js';
 import { passwordHashOptionsOf, pinChangedNotice } from './pin-hash-options.js';
 import {
@@ -24,32 +22,6 @@ import { auditedRefusals } from './refusal-audit.js';
 const PersonParams = Type.Object({ personId: Uuid });
 const waitingListMax = 50;
 
-function operatorOf(actor: Actor | null): OperatorActor {
-  // Safe: every route below is gated first, and only operators hold these actions.
-  return actor as OperatorActor;
-}
-
-/** The gate on one person's PIN: the action, in the operator's regions, audited on the person. */
-async function guardPin(
-  deps: PaymentsDependencies,
-  request: { actor: Actor | null; id: string; query: { purpose?: Purpose | undefined } },
-  action: Action,
-  personId: string,
-) {
-  const person = await personRegionLookup(deps.db)(personId);
-  return guardPersonAccess(deps, {
-    actor: request.actor,
-    action,
-    resource: { type: 'person', id: personId },
-    regionCode: person?.regionCode ?? null,
-    personId: person?.personId ?? null,
-    exists: person !== undefined,
-    purpose: request.query.purpose ?? null,
-    requestId: request.id,
-    countsAsPersonRead: false,
-  });
-}
-
 /**
  * Staff setting a person's payment PIN at the counter (docs/PAYMENTS-PIN.md): start a second
  * check (a code texted to the phone on file, or the photo checked for a second operator's
@@ -61,6 +33,7 @@ export const pinStaffRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
   deps,
 ) => {
   const tags = ['merchants'];
+  await app.register(pinApproverRoutes, deps);
 
   app.post(
     '/payments/persons/:personId/pin-checks',
@@ -163,7 +136,7 @@ export const pinStaffRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
         tags,
         summary:
           "Approve another operator's two-person PIN check, having compared the person with the photo on file (audited on the person)",
-        params: Type.Object({ personId: Uuid, checkId: Uuid }),
+        params: CheckParams,
         querystring: PurposeQuery,
         body: Type.Object({ photoChecked: Type.Literal(true) }, { additionalProperties: false }),
         response: { 200: Type.Object({ checkId: Uuid, approved: Type.Boolean() }) },

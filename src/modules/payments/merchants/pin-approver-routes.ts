@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { PurposeQuery } from '../../../shared/api/params.js';
+import { assistedIdentities } from '../../registry/index.js';
+import { nowOf, type PaymentsDependencies } from '../payments-context.js';
+import { keysOf } from './merchant-keys.js';
+import { Uuid } from './merchant-schemas.js';
+import { CheckParams, guardPin, operatorOf } from './pin-gate.js';
+import { pinCheckAwaiting, pinCheckRefuser } from './pin-second-check.js';
+import { auditedRefusals } from './refusal-audit.js';
+
+/**
+ * The second operator's side of a two-person PIN check (docs/PAYMENTS-PIN.md): the photo on
+ * file, to compare with the person at the counter, shown only for a check waiting for this
+ * operator (not one they started); and the refusal, which fails the check for good. Both are
+ * gated by `payment.pin_approve` on the person and audited on them; the photo counts as a read
+ * of the person (the read quota) and names the photo in the entry.
+ */
+export const pinApproverRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = async (
+  app,
+  deps,
+) => {
+  const tags = ['merchants'];
+  const decision = (request: { actor: Parameters<typeof operatorOf>[0] }, params: object) => ({
+    ...(params as { personId: string; checkId: string }),
+    operatorId: operatorOf(request.actor).operatorId,
+    now: nowOf(deps),
+  });
+
+  app.get(
+    '/payments/persons/:personId/pin-checks/:checkId/photo',
+    {
+      schema: {
+        tags,
+        summary:
+          'The photo on file of the person of a two-person PIN check waiting for you (not yours), to compare before approving (audited on the person)',
+        params: CheckParams,
+        querystring: PurposeQuery,
+        response: {
+          200: Type.Object({ checkId: Uuid, photo: Type.Union([Type.String(), Type.Null()]) }),
+        },
+      },
+    },
+    async (request) => {
+      const { personId, checkId } = request.params;
+      const grant = await guardPin(deps, request, 'payment.pin_approve', personId, true);
+      await auditedRefusals(
+        deps,
+        { actor: request.actor, purpose: request.query.purpose ?? null, requestId: request.id },
+        {
+          action: 'payment.pin_approve',
+          resource: { type: 'person', id: personId },
+          principal: grant.principal,
+        },
+        () => pinCheckAwaiting(deps.db, decision(request, request.params)),
+      );
+      const photo = await assistedIdentities(keysOf(deps).masterKey).photoOf(deps.db, personId);
+      await grant.record(photo === null ? [] : ['photo']);
+      return { checkId, photo };
+    },
+  );
+
+  app.post(
+    '/payments/persons/:personId/pin-checks/:checkId/refusal',
+    {
+      schema: {
+        tags,
+        summary:
+          "Refuse another operator's two-person PIN check (the person does not match the photo): it fails for good (audited on the person)",
+        params: CheckParams,
+        querystring: PurposeQuery,
+        body: Type.Object({}, { additionalProperties: false }),
+        response: { 200: Type.Object({ checkId: Uuid, refused: Type.Boolean() }) },
+      },
+    },
+    async (request) => {
+      const { personId, checkId } = request.params;
+      const grant = await guardPin(deps, request, 'payment.pin_approve', personId);
+      await auditedRefusals(
+        deps,
+        { actor: request.actor, purpose: request.query.purpose ?? null, requestId: request.id },
+        {
+          action: 'payment.pin_approve',
+          resource: { type: 'person', id: personId },
+          principal: grant.principal,
+        },
+        () => pinCheckRefuser(deps.db, decision(request, request.params)),
+      );
+      await grant.record(['payment_pin_check']);
+      return { checkId, refused: true };
+    },
+  );
+};

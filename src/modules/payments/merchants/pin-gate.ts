@@ -1,0 +1,40 @@
+import { Type } from 'typebox';
+import type { Actor, OperatorActor, Purpose } from '../../../shared/access/actor.js';
+import type { Action } from '../../../shared/access/policy.js';
+import { guardPersonAccess } from '../../access/index.js';
+import { personRegionLookup } from '../../registry/index.js';
+import type { PaymentsDependencies } from '../payments-context.js';
+import { Uuid } from './merchant-schemas.js';
+
+/** A check of a person, in the address of the approver's routes. */
+export const CheckParams = Type.Object({ personId: Uuid, checkId: Uuid });
+
+export function operatorOf(actor: Actor | null): OperatorActor {
+  // Safe: every route below is gated first, and only operators hold these actions.
+  return actor as OperatorActor;
+}
+
+/**
+ * The gate on one person's PIN: the action, in the operator's regions, audited on the person.
+ * `countsAsPersonRead` when the answer shows something of the person (the photo on file).
+ */
+export async function guardPin(
+  deps: PaymentsDependencies,
+  request: { actor: Actor | null; id: string; query: { purpose?: Purpose | undefined } },
+  action: Action,
+  personId: string,
+  countsAsPersonRead = false,
+) {
+  const person = await personRegionLookup(deps.db)(personId);
+  return guardPersonAccess(deps, {
+    actor: request.actor,
+    action,
+    resource: { type: 'person', id: personId },
+    regionCode: person?.regionCode ?? null,
+    personId: person?.personId ?? null,
+    exists: person !== undefined,
+    purpose: request.query.purpose ?? null,
+    requestId: request.id,
+    countsAsPersonRead,
+  });
+}
