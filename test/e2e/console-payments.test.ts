@@ -213,15 +213,15 @@ describe('the payment app and the merchant screen', () => {
     await flow.getByText('Sin teléfono ni carnet').click();
     await flow.getByLabel('Número de cédula de quien paga').fill(built.uin);
     await flow.getByLabel('Por qué no tiene carnet').selectOption('never_had');
-    await flow.getByLabel('Segunda verificación').selectOption('photo_attested');
+    await flow.getByLabel('Foto registrada').check();
     // A wrong PIN: one answer, and no photo shown.
     await flow.getByLabel('La clave de quien paga').fill('9999');
     await flow.getByRole('button', { name: 'Verificar cédula y clave' }).click();
     await flow.getByText('Esta cédula y clave no pueden pagar aquí').waitFor();
-    expect(await merchant.getByTestId('assisted-photo').count()).toBe(0);
+    expect(await merchant.getByTestId('check-photo').count()).toBe(0);
     await flow.getByLabel('La clave de quien paga').fill('1357');
     await flow.getByRole('button', { name: 'Verificar cédula y clave' }).click();
-    await merchant.getByTestId('assisted-photo').waitFor();
+    await merchant.getByTestId('check-photo').waitFor();
     expect(await seriousAxeViolations(merchant)).toEqual([]);
     expect(await overflowsHorizontally(merchant)).toBe(false);
     await merchant.getByLabel('Doy fe de que esta foto es de la persona que tengo delante').check();

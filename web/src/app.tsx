@@ -54,6 +54,12 @@ const MoneyPage = lazy(async () => ({
 const PayoutsPage = lazy(async () => ({
   default: (await import('./features/payments/payouts-page.js')).PayoutsPage,
 }));
+const WalletPage = lazy(async () => ({
+  default: (await import('./features/payments/wallet-panel.js')).WalletPage,
+}));
+const PinApprovalsPage = lazy(async () => ({
+  default: (await import('./features/payments/pin-approvals-page.js')).PinApprovalsPage,
+}));
 const OperatorsPage = lazy(async () => ({
   default: (await import('./features/operators/operators-page.js')).OperatorsPage,
 }));
@@ -124,6 +130,8 @@ export function App() {
           <Route path="/open-data" element={<OpenDataPage />} />
           <Route path="/money" element={<Operator page={<MoneyPage />} />} />
           <Route path="/money/payouts" element={<Operator page={<PayoutsPage />} />} />
+          <Route path="/money/wallet" element={<Operator page={<WalletPage />} />} />
+          <Route path="/pin-approvals" element={<Operator page={<PinApprovalsPage />} />} />
           <Route path="/citizen" element={<CitizenSignInPage />} />
           <Route path="/citizen/me" element={<Citizen page={<CitizenHomePage />} />} />
           <Route path="/pay" element={<Citizen page={<PayPage />} />} />

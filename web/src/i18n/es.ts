@@ -27,6 +27,8 @@ export const es = {
     appeals: 'Reclamos',
     distribution: 'Entregar',
     money: 'Dinero',
+    wallets: 'Consultar monedero',
+    pinApprovals: 'Aprobar claves',
     supervision: 'Supervisar entregas',
     stock: 'Existencias',
     messages: 'Mensajes de texto',
@@ -60,6 +62,9 @@ export const es = {
       appeals: 'Revisar y resolver lo que la gente pide sobre sus beneficios',
       distribution: 'Atender en un punto de entrega: con carnet o sin él',
       money: 'Fondear beneficios en efectivo, pagar ciclos a monederos y aprobar ajustes',
+      wallets: 'Ver el saldo, los últimos movimientos y el estado de cuenta de una persona',
+      pinApprovals:
+        'Comparar a una persona con su foto cuando un colega le fija la clave de pago sin teléfono',
       supervision: 'Revisar lo entregado sin carnet y cuadrar cada punto por ciclo',
       stock: 'Registrar entradas, traslados entre puntos y ajustes de su punto',
       programs: 'Escribir reglas, decidir publicaciones y calcular ciclos',
@@ -71,6 +76,83 @@ export const es = {
     verify: 'Verificar un carnet sin conexión',
   },
   notFound: { title: 'Página no encontrada', home: 'Volver al inicio' },
+  staffPin: {
+    title: 'Clave de pago',
+    explain:
+      'La persona elige una clave nueva y la escribe aquí. Antes, una segunda verificación que usted no controla: un código enviado por SMS a su teléfono registrado o, sin teléfono, la foto registrada y la aprobación de otra cuenta.',
+    method: 'Segunda verificación',
+    methods: {
+      phone_code: 'Código por SMS al teléfono registrado',
+      two_person: 'Sin teléfono: foto registrada y aprobación de otra cuenta',
+    },
+    twoPersonExplain:
+      'Compare a la persona con la foto. Luego otra cuenta (un funcionario de inscripción o supervisor del registro de la región) la compara también y aprueba en «Aprobar claves». Una clave fijada así no paga nada durante 24 horas.',
+    noPhoto: 'No hay foto registrada: esta verificación no puede aprobarse sin ella.',
+    photoAlt: 'La foto registrada de la persona',
+    attest: 'La persona que tengo delante es la de la foto',
+    sendCode: 'Enviar el código',
+    askApproval: 'Pedir la aprobación',
+    codeSent:
+      'Se envió un código de 6 dígitos al teléfono registrado. La verificación está abierta hasta {{time}}.',
+    waitingApproval:
+      'Esperando la aprobación de otra cuenta (abierta hasta {{time}}). Una vez aprobada, la persona escribe la clave.',
+    code: 'El código que recibió la persona',
+    setTitle: 'Clave nueva',
+    pin: 'Clave nueva (la escribe la persona)',
+    pinHint: 'De 4 a 6 dígitos. No mire mientras la persona la escribe.',
+    set: 'Fijar la clave',
+    restart: 'Iniciar otra verificación',
+    done: 'La clave está fijada y se avisa a la persona por SMS del cambio.',
+    heldUntil: 'Fijada sin el código por SMS: no paga nada hasta {{time}}.',
+    notHeld: 'Fijada con el código por SMS: paga desde ahora.',
+  },
+  pinApprovals: {
+    title: 'Aprobar claves',
+    explain:
+      'Un colega está fijando la clave de pago de una persona sin teléfono. Compare a la persona del mostrador con la foto registrada; apruebe solo si es ella. Las verificaciones que usted inició no aparecen.',
+    refresh: 'Actualizar la lista',
+    none: 'Ninguna verificación espera aprobación.',
+    check: 'Verificación iniciada el {{time}}',
+    expires: 'Abierta hasta {{time}}.',
+    showPhoto: 'Mostrar la foto registrada',
+    noPhoto: 'No hay foto registrada: rechace esta verificación.',
+    approve: 'Aprobar',
+    refuse: 'Rechazar',
+    decided: {
+      approval: 'Aprobada: el funcionario puede fijar la clave.',
+      refusal: 'Rechazada: la verificación falló.',
+    },
+  },
+  wallet: {
+    title: 'Monedero',
+    pageTitle: 'El monedero de una persona',
+    pageExplain:
+      'Escriba el identificador del registro de la persona (de una apelación, un monedero congelado o un pago) y diga para qué mira: la consulta queda en el historial de accesos de la persona.',
+    personId: 'Identificador del registro',
+    personIdHint: 'Por ejemplo 0b0e4c6e-4d3a-4f4e-9a55-2f1b9c7d8e21.',
+    purpose: 'Para qué mira',
+    open: 'Mostrar el monedero',
+    none: 'Esta persona aún no tiene monedero.',
+    frozen: 'Congelado ({{reason}}): no paga nada.',
+    balance: 'Saldo ({{currency}})',
+    reserved: '{{amount}} reservados',
+    statementCsv: 'Estado de cuenta {{currency}} (CSV)',
+    statementPdf: 'Estado de cuenta {{currency}} (PDF)',
+    history_one: 'El último movimiento',
+    history_other: 'Los últimos {{count}} movimientos',
+    reasons: {
+      funding: 'Fondeo',
+      disbursement: 'Beneficio abonado',
+      payment: 'Pago a un comercio',
+      subsidy: 'Parte del programa',
+      refund: 'Reembolso',
+      settlement: 'Liquidación',
+      adjustment: 'Ajuste manual',
+      return: 'Pago devuelto',
+      suspense: 'Cuenta transitoria',
+      pending_expired: 'Reserva vencida',
+    },
+  },
   payApp: {
     title: 'Pagar con mi monedero',
     balance: 'Saldo',
@@ -186,6 +268,16 @@ export const es = {
     AMP_PAYMENT_REQUEST_USED: 'Esta solicitud de pago ya se pagó. No se pagó nada más.',
     AMP_PIN_NOT_SET: 'Fije primero su clave de pago.',
     AMP_PIN_WRONG: 'La clave no es correcta. Tras cinco intentos fallidos se bloquea.',
+    AMP_PIN_CHECK_INVALID:
+      'Esta verificación no está abierta (vencida, usada, rechazada, aún sin aprobar o iniciada por otra persona). Inicie otra si hace falta.',
+    AMP_PIN_CHECK_CODE_WRONG:
+      'El código no es correcto. Tras tres códigos incorrectos la verificación falla.',
+    AMP_PIN_CHECK_NO_PHONE:
+      'No hay teléfono registrado: compruebe la foto y pida a otra cuenta que apruebe.',
+    AMP_PIN_CHECK_SAME_OPERATOR: 'Debe aprobar otra cuenta, no la que inició la verificación.',
+    AMP_PIN_CHECK_REQUIRED: 'Compare primero a la persona con la foto registrada.',
+    AMP_PIN_STAFF_SETS_EXCEEDED:
+      'Esta cuenta ya fijó hoy el máximo de claves permitido. Otro funcionario, o mañana.',
     AMP_PIN_LOCKED:
       'La clave está bloqueada tras cinco intentos fallidos. Fije una nueva en una oficina de inscripción.',
     AMP_COUNTER_PAYMENT_REFUSED:
@@ -1617,7 +1709,7 @@ export const es = {
       codeSent: 'Se envió un código de 6 cifras al teléfono registrado; vale 5 minutos.',
       photoAlt: 'Foto registrada de la persona',
       attest: 'Confirmo que la persona presente es la de la foto.',
-      memberQr: 'Texto del código QR del carnet del miembro del hogar',
+      memberCard: 'Texto del código QR del carnet del miembro del hogar',
       check: 'Comprobar',
       cancel: 'Cancelar',
     },

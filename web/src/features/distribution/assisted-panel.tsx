@@ -8,13 +8,21 @@ import type {
   AssistedStartAnswer,
 } from '../../../../src/shared/api/distribution.js';
 import { apiSend } from '../../api/client.js';
-import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
-import { CameraScanner } from '../verifier/camera-scanner.js';
+import {
+  answerKind,
+  type CheckAnswer,
+  CheckAnswerFields,
+  emptyAnswer,
+  isUin,
+  MethodChoice,
+  ReasonField,
+  UinField,
+} from '../second-check/second-check-fields.js';
 import { RedeemPanel } from './redeem-panel.js';
 
-const reasons: AssistedReasonValue[] = ['lost', 'not_yet_issued', 'damaged', 'never_had'];
 const methods: AssistedMethodValue[] = ['phone_code', 'photo_attested', 'household_card'];
+const words = 'pos.assisted';
 
 /**
  * Redemption without the card: the ID number, why there is no card, and one second check — a
@@ -57,48 +65,11 @@ export function AssistedPanel({ pointId }: { pointId: string }) {
         start.mutate();
       }}
     >
-      <Field label={t('pos.assisted.uin')}>
-        {(control) => (
-          <input
-            {...control}
-            inputMode="numeric"
-            autoComplete="off"
-            value={uin}
-            onChange={(event) => setUin(event.target.value)}
-          />
-        )}
-      </Field>
-      <Field label={t('pos.assisted.reason')}>
-        {(control) => (
-          <select
-            {...control}
-            value={reason}
-            onChange={(event) => setReason(event.target.value as AssistedReasonValue)}
-          >
-            {reasons.map((name) => (
-              <option key={name} value={name}>
-                {t(`pos.assisted.reasons.${name}`)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <fieldset>
-        <legend>{t('pos.assisted.method')}</legend>
-        {methods.map((name) => (
-          <label key={name} className="choice">
-            <input
-              type="radio"
-              name="pos-method"
-              checked={method === name}
-              onChange={() => setMethod(name)}
-            />{' '}
-            {t(`pos.assisted.methods.${name}`)}
-          </label>
-        ))}
-      </fieldset>
+      <UinField words={words} value={uin} onChange={setUin} />
+      <ReasonField words={words} value={reason} onChange={setReason} />
+      <MethodChoice words={words} methods={methods} value={method} onChange={setMethod} />
       {start.error ? <ProblemNotice error={start.error} /> : null}
-      <button type="submit" disabled={!/^\d{10}$/.test(uin.trim()) || start.isPending}>
+      <button type="submit" disabled={!isUin(uin) || start.isPending}>
         {start.isPending ? t('common.wait') : t('pos.assisted.start')}
       </button>
     </form>
@@ -112,9 +83,7 @@ function SecondCheck(props: {
 }) {
   const { t } = useTranslation();
   const { started } = props;
-  const [code, setCode] = useState('');
-  const [attested, setAttested] = useState(false);
-  const [memberQr, setMemberQr] = useState('');
+  const [answer, setAnswer] = useState<CheckAnswer>(emptyAnswer);
   const path = `${props.base}/${started.assistedId}`;
   const check = useMutation({
     mutationFn: () =>
@@ -122,10 +91,10 @@ function SecondCheck(props: {
         'POST',
         `${path}/check?purpose=distribution`,
         started.method === 'phone_code'
-          ? { code: code.trim() }
+          ? { code: answer.code.trim() }
           : started.method === 'photo_attested'
-            ? { attestation: attested }
-            : { householdQrText: memberQr.trim() },
+            ? { attestation: answer.attested }
+            : { householdQrText: answer.memberCard.trim() },
       ),
   });
   if (check.data) {
@@ -146,53 +115,14 @@ function SecondCheck(props: {
         check.mutate();
       }}
     >
-      {started.method === 'phone_code' ? (
-        <Field label={t('pos.assisted.code')} hint={t('pos.assisted.codeSent')}>
-          {(control) => (
-            <input
-              {...control}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              value={code}
-              onChange={(event) => setCode(event.target.value)}
-            />
-          )}
-        </Field>
-      ) : null}
-      {started.method === 'photo_attested' ? (
-        <>
-          {started.photo ? (
-            <img
-              className="pos-photo"
-              src={`data:image/*;base64,${started.photo}`}
-              alt={t('pos.assisted.photoAlt')}
-            />
-          ) : null}
-          <label className="choice">
-            <input
-              type="checkbox"
-              checked={attested}
-              onChange={(event) => setAttested(event.target.checked)}
-            />{' '}
-            {t('pos.assisted.attest')}
-          </label>
-        </>
-      ) : null}
-      {started.method === 'household_card' ? (
-        <>
-          <CameraScanner onText={setMemberQr} />
-          <Field label={t('pos.assisted.memberQr')}>
-            {(control) => (
-              <textarea
-                {...control}
-                rows={3}
-                value={memberQr}
-                onChange={(event) => setMemberQr(event.target.value)}
-              />
-            )}
-          </Field>
-        </>
-      ) : null}
+      <CheckAnswerFields
+        words={words}
+        kind={answerKind(started.method)}
+        photo={started.photo}
+        codeHint={t('pos.assisted.codeSent')}
+        answer={answer}
+        onChange={setAnswer}
+      />
       {check.error ? <ProblemNotice error={check.error} /> : null}
       <button type="submit" disabled={check.isPending}>
         {check.isPending ? t('common.wait') : t('pos.assisted.check')}

@@ -11,15 +11,24 @@ import type {
   ReceiptAnswer,
 } from '../../../../src/shared/api/merchants.js';
 import { apiGet, apiSend } from '../../api/client.js';
-import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
-import { CameraScanner } from '../verifier/camera-scanner.js';
+import {
+  answerKind,
+  type CheckAnswer,
+  CheckAnswerFields,
+  emptyAnswer,
+  isUin,
+  MethodChoice,
+  ReasonField,
+  UinField,
+} from '../second-check/second-check-fields.js';
 import { moneyText } from './money.js';
 import { PinField } from './pin-field.js';
 import { ReceiptCard } from './receipt-card.js';
 
-const reasons: AssistedReasonValue[] = ['lost', 'not_yet_issued', 'damaged', 'never_had'];
+const words = 'merchantApp.assisted';
+
 const methods: AssistedMethodValue[] = ['phone_code', 'photo_attested', 'household_card'];
 
 /**
@@ -59,50 +68,12 @@ export function CounterAssistedPayment(props: { merchantId: string; token: strin
         }}
       >
         <p className="hint">{t('merchantApp.assisted.explain')}</p>
-        <Field label={t('merchantApp.assisted.uin')}>
-          {(control) => (
-            <input
-              {...control}
-              inputMode="numeric"
-              autoComplete="off"
-              value={uin}
-              onChange={(event) => setUin(event.target.value)}
-            />
-          )}
-        </Field>
+        <UinField words={words} value={uin} onChange={setUin} />
         <PinField label={t('merchantApp.counter.pin')} value={pin} onChange={setPin} />
-        <Field label={t('merchantApp.assisted.reason')}>
-          {(control) => (
-            <select
-              {...control}
-              value={reason}
-              onChange={(event) => setReason(event.target.value as AssistedReasonValue)}
-            >
-              {reasons.map((each) => (
-                <option key={each} value={each}>
-                  {t(`merchantApp.assisted.reasons.${each}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('merchantApp.assisted.method')}>
-          {(control) => (
-            <select
-              {...control}
-              value={method}
-              onChange={(event) => setMethod(event.target.value as AssistedMethodValue)}
-            >
-              {methods.map((each) => (
-                <option key={each} value={each}>
-                  {t(`merchantApp.assisted.methods.${each}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ReasonField words={words} value={reason} onChange={setReason} />
+        <MethodChoice words={words} methods={methods} value={method} onChange={setMethod} />
         {start.error ? <ProblemNotice error={start.error} /> : null}
-        <button type="submit" disabled={!/^[0-9]{10}$/.test(uin.trim()) || start.isPending}>
+        <button type="submit" disabled={!isUin(uin) || start.isPending}>
           {t('merchantApp.assisted.start')}
         </button>
       </form>
@@ -116,17 +87,15 @@ function CounterAssistedCheck(props: {
   started: CounterAssistedStartAnswer;
 }) {
   const { t } = useTranslation();
-  const [code, setCode] = useState('');
-  const [attested, setAttested] = useState(false);
-  const [card, setCard] = useState('');
+  const [answer, setAnswer] = useState<CheckAnswer>(emptyAnswer);
   const { method, assistedId, photo } = props.started;
   const pay = useMutation({
     mutationFn: () =>
       apiSend<ReceiptAnswer>('POST', `${props.base}/${assistedId}/pay?purpose=distribution`, {
         token: props.token,
-        ...(method === 'phone_code' ? { code: code.trim() } : {}),
-        ...(method === 'photo_attested' && attested ? { attestation: true } : {}),
-        ...(method === 'household_card' ? { householdQrText: card.trim() } : {}),
+        ...(method === 'phone_code' ? { code: answer.code.trim() } : {}),
+        ...(method === 'photo_attested' && answer.attested ? { attestation: true } : {}),
+        ...(method === 'household_card' ? { householdQrText: answer.memberCard.trim() } : {}),
       }),
   });
   if (pay.data) return <ReceiptCard receipt={pay.data.body} testId="assisted-receipt" />;
@@ -139,52 +108,13 @@ function CounterAssistedCheck(props: {
       }}
     >
       <h3>{t('merchantApp.assisted.checkTitle')}</h3>
-      {method === 'phone_code' ? (
-        <Field label={t('merchantApp.assisted.code')}>
-          {(control) => (
-            <input
-              {...control}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              value={code}
-              onChange={(event) => setCode(event.target.value)}
-            />
-          )}
-        </Field>
-      ) : null}
-      {method === 'photo_attested' && photo ? (
-        <>
-          <img
-            className="assisted-photo"
-            src={`data:image/png;base64,${photo}`}
-            alt={t('merchantApp.assisted.photoAlt')}
-            data-testid="assisted-photo"
-          />
-          <label>
-            <input
-              type="checkbox"
-              checked={attested}
-              onChange={(event) => setAttested(event.target.checked)}
-            />{' '}
-            {t('merchantApp.assisted.attest')}
-          </label>
-        </>
-      ) : null}
-      {method === 'household_card' ? (
-        <>
-          <CameraScanner onText={setCard} />
-          <Field label={t('merchantApp.assisted.memberCard')}>
-            {(control) => (
-              <textarea
-                {...control}
-                rows={2}
-                value={card}
-                onChange={(event) => setCard(event.target.value)}
-              />
-            )}
-          </Field>
-        </>
-      ) : null}
+      <CheckAnswerFields
+        words={words}
+        kind={answerKind(method)}
+        photo={photo}
+        answer={answer}
+        onChange={setAnswer}
+      />
       {pay.error ? <ProblemNotice error={pay.error} /> : null}
       <button type="submit" disabled={pay.isPending}>
         {t('merchantApp.counter.pay')}

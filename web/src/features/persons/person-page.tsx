@@ -13,6 +13,8 @@ import { useFormat } from '../../i18n/format.js';
 import { may, purposesFor } from '../../session/permissions.js';
 import { useOperator } from '../../session/use-session.js';
 import { AccessHistoryView } from '../access-history/access-history-view.js';
+import { StaffPinPanel } from '../payments/staff-pin-panel.js';
+import { WalletPanel } from '../payments/wallet-panel.js';
 import { CardPanel } from './card-panel.js';
 import { RecordChanges } from './changes/record-changes.js';
 import { PurposeGate } from './purpose-picker.js';
@@ -97,6 +99,12 @@ function PersonRecordView({ personId, purpose }: { personId: string; purpose: Pu
       />
       <RecordChanges person={person} purpose={purpose} roles={roles} />
       {may(roles, 'citizen_code.issue') ? <SlipCode personId={person.id} /> : null}
+      {may(roles, 'payment.pin_reset') && person.status === 'active' ? (
+        <StaffPinPanel personId={person.id} photo={photoOf(person)} />
+      ) : null}
+      {purposesFor(roles, 'payment.wallet_read').includes(purpose) ? (
+        <WalletPanel personId={person.id} purpose={purpose} />
+      ) : null}
       {purposesFor(roles, 'person.access_history').includes('audit') ? (
         <section aria-labelledby="history-heading">
           <h2 id="history-heading">{t('history.auditTitle')}</h2>
@@ -105,6 +113,12 @@ function PersonRecordView({ personId, purpose }: { personId: string; purpose: Pu
       ) : null}
     </article>
   );
+}
+
+/** The photo on file, for the clerk to compare before a PIN is set without a phone. */
+function photoOf(person: PersonRecord): string | null {
+  const photo = person.attributes.photo;
+  return typeof photo === 'string' && photo !== '' ? photo : null;
 }
 
 /** A clerk prints a one-time sign-in code for the person at the counter (purpose self). */
