@@ -361,3 +361,146 @@ describe('the payment app and the merchant screen', () => {
     expect(run.pageErrors).toEqual([]);
   }, 120_000);
 });
+
+describe('the staff PIN screen and the wallet screen', () => {
+  /** The code the server texted for a PIN check, as the outbox holds it for the SMS gateway. */
+  const textedPinCode = (personId: string) =>
+    run.server.database.asAdmin(async (admin) => {
+      const row = await admin
+        .selectFrom('notification_outbox')
+        .select('parameters')
+        .where('person_id', '=', personId)
+        .where('template_id', '=', 'payments.pin_code')
+        .orderBy('created_at', 'desc')
+        .executeTakeFirstOrThrow();
+      return String((row.parameters as { code?: string }).code);
+    });
+  const context = () => ({ database: run.server.database, masterKey: run.server.keys.masterKey });
+
+  it('sets a PIN at the counter with the code texted to the phone on file: not held', async () => {
+    const built = await buildPerson(context(), { region: 'VE-A', phone: '+584125550941' });
+    const clerk = await buildOperator(context(), {
+      username: 'pin.clerk.code',
+      roles: ['enrolment_clerk'],
+      regions: ['VE-A'],
+    });
+    const page = await signedInPage(run, clerk, {
+      viewport: 'phone',
+      path: `/persons/${built.id}?purpose=enrolment`,
+    });
+    const panel = page.getByTestId('staff-pin');
+    await panel.getByLabel('Código por SMS al teléfono registrado').check();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await panel.getByRole('button', { name: 'Enviar el código' }).click();
+    await panel.getByLabel('El código que recibió la persona').waitFor();
+    // A wrong code first: refused, nothing set.
+    await panel.getByLabel('El código que recibió la persona').fill('000000');
+    await panel.getByLabel('Clave nueva (la escribe la persona)').fill('4826');
+    await panel.getByRole('button', { name: 'Fijar la clave' }).click();
+    await panel.getByText('El código no es correcto').waitFor();
+    await panel.getByLabel('El código que recibió la persona').fill(await textedPinCode(built.id));
+    await panel.getByLabel('Clave nueva (la escribe la persona)').fill('4826');
+    await panel.getByRole('button', { name: 'Fijar la clave' }).click();
+    await panel.getByTestId('staff-pin-done').getByText('paga desde ahora').waitFor();
+    expect(await panel.getByTestId('staff-pin-held').count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    // The person is texted that their PIN changed.
+    const notices = await run.server.database.asAdmin((admin) =>
+      admin
+        .selectFrom('notification_outbox')
+        .select('template_id')
+        .where('person_id', '=', built.id)
+        .execute(),
+    );
+    expect(notices.map((row) => row.template_id)).toContain('payments.pin_changed');
+    expect(run.pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('sets a PIN without a phone: the photo, another account approves on its screen, then held for a day', async () => {
+    const photo =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const built = await buildPerson(context(), { region: 'VE-A', sealed: { photo } });
+    const clerk = await buildOperator(context(), {
+      username: 'pin.clerk.photo',
+      roles: ['enrolment_clerk'],
+      regions: ['VE-A'],
+    });
+    const second = await buildOperator(context(), {
+      username: 'pin.supervisor',
+      roles: ['registry_supervisor'],
+      regions: ['VE-A'],
+    });
+    const page = await signedInPage(run, clerk, {
+      viewport: 'phone',
+      path: `/persons/${built.id}?purpose=enrolment`,
+    });
+    const panel = page.getByTestId('staff-pin');
+    await panel.getByLabel('Sin teléfono: foto registrada y aprobación de otra cuenta').check();
+    await panel.getByTestId('check-photo').waitFor();
+    await panel.getByLabel('La persona que tengo delante es la de la foto').check();
+    await panel.getByRole('button', { name: 'Pedir la aprobación' }).click();
+    await panel.getByText('Esperando la aprobación de otra cuenta').waitFor();
+    // Not approved yet: the PIN is refused.
+    await panel.getByLabel('Clave nueva (la escribe la persona)').fill('9173');
+    await panel.getByRole('button', { name: 'Fijar la clave' }).click();
+    await panel.getByText('Esta verificación no está abierta').waitFor();
+    // The other account, on its own screen: the photo on request, then the approval.
+    const approver = await signedInPage(run, second, { viewport: 'phone', path: '/pin-approvals' });
+    const waiting = approver.getByTestId('pin-approvals').getByRole('listitem');
+    expect(await waiting.count()).toBe(1);
+    await waiting.getByRole('button', { name: 'Mostrar la foto registrada' }).click();
+    await waiting.getByTestId('check-photo').waitFor();
+    expect(await seriousAxeViolations(approver)).toEqual([]);
+    expect(await overflowsHorizontally(approver)).toBe(false);
+    await waiting.getByLabel('La persona que tengo delante es la de la foto').check();
+    await waiting.getByRole('button', { name: 'Aprobar' }).click();
+    await waiting.getByText('Aprobada: el funcionario puede fijar la clave.').waitFor();
+    // Back at the clerk's screen: the PIN is set, and held.
+    await panel.getByLabel('Clave nueva (la escribe la persona)').fill('9173');
+    await panel.getByRole('button', { name: 'Fijar la clave' }).click();
+    await panel.getByTestId('staff-pin-held').getByText('no paga nada hasta').waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // The clerk's own check is never on the clerk's approvals list.
+    const own = await signedInPage(run, clerk, { viewport: 'phone', path: '/pin-approvals' });
+    await own.getByText('Ninguna verificación espera aprobación.').waitFor();
+    expect(run.pageErrors).toEqual([]);
+  }, 120_000);
+
+  it("shows a finance officer a person's wallet: balance, transfers and statements, the read audited", async () => {
+    const built = await buildPerson(context(), { region: 'VE-A' });
+    await fundWallet(run.server, built.id, 4_321n);
+    const page = await signedInPage(run, finance, { viewport: 'phone', path: '/money/wallet' });
+    await page.getByLabel('Identificador del registro').fill(built.id);
+    await page.getByLabel('Para qué mira').selectOption('distribution');
+    await page.getByRole('button', { name: 'Mostrar el monedero' }).click();
+    const wallet = page.getByTestId('wallet');
+    await wallet.getByTestId('wallet-balance-VES').getByText('43,21').waitFor();
+    expect(await wallet.getByTestId('wallet-history').getByRole('listitem').count()).toBe(1);
+    const csv = wallet.getByRole('link', { name: 'Estado de cuenta VES (CSV)' });
+    const download = await page.request.get(
+      `${run.server.baseUrl}${await csv.getAttribute('href')}`,
+    );
+    expect(download.status()).toBe(200);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    const reads = await run.server.database.asAdmin((admin) =>
+      admin.selectFrom('audit_entry').select('entry').execute(),
+    );
+    const walletReads = reads
+      .map(
+        (row) =>
+          JSON.parse(String(row.entry)) as {
+            action: string;
+            personId?: string | null;
+            resource: { id: string | null };
+          },
+      )
+      .filter(
+        (entry) =>
+          entry.action === 'payment.wallet_read' && JSON.stringify(entry).includes(built.id),
+      );
+    expect(walletReads.length).toBeGreaterThan(0);
+    expect(run.pageErrors).toEqual([]);
+  }, 120_000);
+});
