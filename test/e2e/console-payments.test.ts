@@ -448,6 +448,7 @@ describe('the staff PIN screen and the wallet screen', () => {
     // The other account, on its own screen: the photo on request, then the approval.
     const approver = await signedInPage(run, second, { viewport: 'phone', path: '/pin-approvals' });
     const waiting = approver.getByTestId('pin-approvals').getByRole('listitem');
+    await waiting.first().waitFor();
     expect(await waiting.count()).toBe(1);
     await waiting.getByRole('button', { name: 'Mostrar la foto registrada' }).click();
     await waiting.getByTestId('check-photo').waitFor();

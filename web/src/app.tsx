@@ -55,7 +55,7 @@ const PayoutsPage = lazy(async () => ({
   default: (await import('./features/payments/payouts-page.js')).PayoutsPage,
 }));
 const WalletPage = lazy(async () => ({
-  default: (await import('./features/payments/wallet-panel.js')).WalletPage,
+  default: (await import('./features/payments/wallet-page.js')).WalletPage,
 }));
 const PinApprovalsPage = lazy(async () => ({
   default: (await import('./features/payments/pin-approvals-page.js')).PinApprovalsPage,

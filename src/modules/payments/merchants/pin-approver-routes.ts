@@ -5,9 +5,8 @@ import { assistedIdentities } from '../../registry/index.js';
 import { nowOf, type PaymentsDependencies } from '../payments-context.js';
 import { keysOf } from './merchant-keys.js';
 import { Uuid } from './merchant-schemas.js';
-import { CheckParams, guardPin, operatorOf } from './pin-gate.js';
+import { CheckParams, pinStep } from './pin-gate.js';
 import { pinCheckAwaiting, pinCheckRefuser } from './pin-second-check.js';
-import { auditedRefusals } from './refusal-audit.js';
 
 /**
  * The second operator's side of a two-person PIN check (docs/PAYMENTS-PIN.md): the photo on
@@ -21,11 +20,6 @@ export const pinApproverRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> 
   deps,
 ) => {
   const tags = ['merchants'];
-  const decision = (request: { actor: Parameters<typeof operatorOf>[0] }, params: object) => ({
-    ...(params as { personId: string; checkId: string }),
-    operatorId: operatorOf(request.actor).operatorId,
-    now: nowOf(deps),
-  });
 
   app.get(
     '/payments/persons/:personId/pin-checks/:checkId/photo',
@@ -43,19 +37,17 @@ export const pinApproverRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> 
     },
     async (request) => {
       const { personId, checkId } = request.params;
-      const grant = await guardPin(deps, request, 'payment.pin_approve', personId, true);
-      await auditedRefusals(
+      const photo = await pinStep(
         deps,
-        { actor: request.actor, purpose: request.query.purpose ?? null, requestId: request.id },
-        {
-          action: 'payment.pin_approve',
-          resource: { type: 'person', id: personId },
-          principal: grant.principal,
+        request,
+        'payment.pin_approve',
+        personId,
+        async (operatorId) => {
+          await pinCheckAwaiting(deps.db, { personId, checkId, operatorId, now: nowOf(deps) });
+          return assistedIdentities(keysOf(deps).masterKey).photoOf(deps.db, personId);
         },
-        () => pinCheckAwaiting(deps.db, decision(request, request.params)),
+        { fields: (shown) => (shown === null ? [] : ['photo']), countsAsPersonRead: true },
       );
-      const photo = await assistedIdentities(keysOf(deps).masterKey).photoOf(deps.db, personId);
-      await grant.record(photo === null ? [] : ['photo']);
       return { checkId, photo };
     },
   );
@@ -75,18 +67,15 @@ export const pinApproverRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> 
     },
     async (request) => {
       const { personId, checkId } = request.params;
-      const grant = await guardPin(deps, request, 'payment.pin_approve', personId);
-      await auditedRefusals(
+      await pinStep(
         deps,
-        { actor: request.actor, purpose: request.query.purpose ?? null, requestId: request.id },
-        {
-          action: 'payment.pin_approve',
-          resource: { type: 'person', id: personId },
-          principal: grant.principal,
-        },
-        () => pinCheckRefuser(deps.db, decision(request, request.params)),
+        request,
+        'payment.pin_approve',
+        personId,
+        (operatorId) =>
+          pinCheckRefuser(deps.db, { personId, checkId, operatorId, now: nowOf(deps) }),
+        { fields: () => ['payment_pin_check'] },
       );
-      await grant.record(['payment_pin_check']);
       return { checkId, refused: true };
     },
   );

@@ -5,6 +5,7 @@ import { guardPersonAccess } from '../../access/index.js';
 import { personRegionLookup } from '../../registry/index.js';
 import type { PaymentsDependencies } from '../payments-context.js';
 import { Uuid } from './merchant-schemas.js';
+import { auditedRefusals } from './refusal-audit.js';
 
 /** A check of a person, in the address of the approver's routes. */
 export const CheckParams = Type.Object({ personId: Uuid, checkId: Uuid });
@@ -37,4 +38,39 @@ export async function guardPin(
     requestId: request.id,
     countsAsPersonRead,
   });
+}
+
+/**
+ * One step on a person's PIN, as every staff route takes it: the gate, the step (a refusal in it
+ * audited as denied on the person, with its `AMP_*` code), then the grant recorded with the
+ * fields the step touched. Answers what the step answered.
+ *
+ * @example
+ *   const approved = await pinStep(deps, request, 'payment.pin_approve', personId,
+ *     (operatorId) => pinCheckApprover(deps.db, { checkId, personId, operatorId, now }),
+ *     { fields: () => ['payment_pin'] });
+ */
+export async function pinStep<T>(
+  deps: PaymentsDependencies,
+  request: { actor: Actor | null; id: string; query: { purpose?: Purpose | undefined } },
+  action: Action,
+  personId: string,
+  step: (operatorId: string) => Promise<T>,
+  options: { fields: (result: T) => string[]; countsAsPersonRead?: boolean },
+): Promise<T> {
+  const grant = await guardPin(
+    deps,
+    request,
+    action,
+    personId,
+    options.countsAsPersonRead ?? false,
+  );
+  const result = await auditedRefusals(
+    deps,
+    { actor: request.actor, purpose: request.query.purpose ?? null, requestId: request.id },
+    { action, resource: { type: 'person', id: personId }, principal: grant.principal },
+    () => step(operatorOf(request.actor).operatorId),
+  );
+  await grant.record(options.fields(result));
+  return result;
 }

@@ -7,7 +7,7 @@ import { keysOf } from './merchant-keys.js';
 import { Pin, PinState, Uuid } from './merchant-schemas.js';
 import { pinSetter, pinState } from './payment-pin.js';
 import { pinApproverRoutes } from './pin-approver-routes.js';
-import { CheckParams, guardPin, operatorOf } from './pin-gate.js';
+import { CheckParams, guardPin, operatorOf, pinStep } from './pin-gate.js';
 import { pinGuardOf } from './pin-guard-settings.js';
 import { passwordHashOptionsOf, pinChangedNotice } from './pin-hash-options.js';
 import {
@@ -17,7 +17,6 @@ import {
   useCheck,
   waitingPinChecks,
 } from './pin-second-check.js';
-import { auditedRefusals } from './refusal-audit.js';
 
 const PersonParams = Type.Object({ personId: Uuid });
 const waitingListMax = 50;
@@ -56,19 +55,15 @@ export const pinStaffRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
     },
     async (request, reply) => {
       const { personId } = request.params;
-      const grant = await guardPin(deps, request, 'payment.pin_reset', personId);
-      const operatorId = operatorOf(request.actor).operatorId;
       const now = nowOf(deps);
-      const started = await auditedRefusals(
+      const started = await pinStep(
         deps,
-        { actor: request.actor, purpose: request.query.purpose ?? null, requestId: request.id },
-        {
-          action: 'payment.pin_reset',
-          resource: { type: 'person', id: personId },
-          principal: grant.principal,
-        },
-        () =>
-          pinCheckStarter(deps.db, {
+        request,
+        'payment.pin_reset',
+        personId,
+        async (operatorId) => ({
+          operatorId,
+          ...(await pinCheckStarter(deps.db, {
             personId,
             operatorId,
             method: request.body.method,
@@ -77,15 +72,16 @@ export const pinStaffRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
             notifier: deps.notifier,
             now,
             settings: pinGuardOf(deps),
-          }),
+          })),
+        }),
+        { fields: () => ['payment_pin'] },
       );
-      await grant.record(['payment_pin']);
       return reply.code(201).send({
         checkId: started.checkId,
         personId,
         method: request.body.method,
         approved: false,
-        startedBy: operatorId,
+        startedBy: started.operatorId,
         createdAt: now.toISOString(),
         expiresAt: started.expiresAt.toISOString(),
       });
@@ -144,26 +140,15 @@ export const pinStaffRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
     },
     async (request) => {
       const { personId, checkId } = request.params;
-      const grant = await guardPin(deps, request, 'payment.pin_approve', personId);
-      await auditedRefusals(
+      await pinStep(
         deps,
-        { actor: request.actor, purpose: request.query.purpose ?? null, requestId: request.id },
-        {
-          action: 'payment.pin_approve',
-          resource: { type: 'person', id: personId },
-          principal: grant.principal,
-        },
-        async () => {
-          const approved = await pinCheckApprover(deps.db, {
-            checkId,
-            personId,
-            operatorId: operatorOf(request.actor).operatorId,
-            now: nowOf(deps),
-          });
-          return approved;
-        },
+        request,
+        'payment.pin_approve',
+        personId,
+        (operatorId) =>
+          pinCheckApprover(deps.db, { checkId, personId, operatorId, now: nowOf(deps) }),
+        { fields: () => ['payment_pin'] },
       );
-      await grant.record(['payment_pin']);
       return { checkId, approved: true };
     },
   );
@@ -190,20 +175,15 @@ export const pinStaffRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
     },
     async (request) => {
       const { personId } = request.params;
-      const grant = await guardPin(deps, request, 'payment.pin_reset', personId);
-      const operatorId = operatorOf(request.actor).operatorId;
       const now = nowOf(deps);
       const settings = pinGuardOf(deps);
       const masterKey = keysOf(deps).masterKey;
-      await auditedRefusals(
+      await pinStep(
         deps,
-        { actor: request.actor, purpose: request.query.purpose ?? null, requestId: request.id },
-        {
-          action: 'payment.pin_reset',
-          resource: { type: 'person', id: personId },
-          principal: grant.principal,
-        },
-        () =>
+        request,
+        'payment.pin_reset',
+        personId,
+        (operatorId) =>
           pinCheckSpender(
             deps.db,
             {
@@ -234,8 +214,8 @@ export const pinStaffRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
                 },
               }),
           ),
+        { fields: () => ['payment_pin'] },
       );
-      await grant.record(['payment_pin']);
       return pinState(deps.db, personId);
     },
   );
