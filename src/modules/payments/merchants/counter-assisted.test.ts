@@ -8,6 +8,8 @@ import {
 } from '../../access/access-test-kit.js';
 import { personWithCard, type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { ledgerIsSound, lookupAccounts, postedBalance, verifyLedger } from '../../ledger/index.js';
+import { outboxWorker, smppProvider } from '../../notifications/index.js';
+import { startTestSmsc } from '../../notifications/smpp-test-kit.js';
 import { fundingAccountId, merchantAccountId, walletAccountId } from '../accounts/account-ids.js';
 import { freezeWallets } from '../accounts/wallet-freeze.js';
 import {
@@ -207,6 +209,45 @@ describe('paying at the counter without the card', () => {
     expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);
   });
 
+  it("texts the code with what the person pays — their share after the program's subsidy, not the price — as the SMS centre receives it", async () => {
+    const smsc = await startTestSmsc('smsc-counter-');
+    const provider = smppProvider({
+      url: smsc.url,
+      systemId: 'amparo',
+      password: 'secret',
+      sourceAddr: 'AMPARO',
+    });
+    try {
+      const worker = outboxWorker({
+        db: kit.database.db,
+        masterKey: kit.masterKey,
+        provider,
+        now: kit.now,
+      });
+      // What earlier tests queued leaves first: the centre then receives this try's text only.
+      await worker.drain();
+      smsc.submits.length = 0;
+      const token = await tokenOf({ programId, reference: 'C-101' });
+      const started = await start({ token, uin: payer.uin, pin: '4821' });
+      expect(started.statusCode, started.body).toBe(201);
+      expect(await worker.drain()).toBe(1);
+    } finally {
+      await provider.close();
+      await smsc.close();
+    }
+    // One text, in parts (UCS-2 for "ó") joined by their UDH: put back in order.
+    const parts = smsc.submits
+      .filter((submit) => submit.to === '584125550911')
+      .sort((left, right) => (left.concat?.[2] ?? 1) - (right.concat?.[2] ?? 1));
+    const texts = [parts.map((part) => part.text).join('')];
+    // A price of 20.00 of which the program pays half: the person pays 10.00.
+    expect(texts).toEqual([
+      expect.stringMatching(
+        /^Amparo: su código para pagar 10\.00 VES sin carnet es [0-9]{6} \(vale 5 min\)\. Si no está pagando, no lo dé\.$/,
+      ),
+    ]);
+  });
+
   it('answers one thing for an unknown ID number, a wrong PIN, no wallet and a frozen wallet — no code texted, no photo shown — and a wrong PIN counts toward the lock', async () => {
     const noWallet = await readyPerson({ phone: '+584125550912' }, null, '5555');
     const frozen = await readyPerson({ sealed: { photo: 'iVBORw0KGgo=' } }, 500n, '6666');
@@ -373,6 +414,53 @@ describe('paying at the counter without the card', () => {
     expect(new Set(listed.json().tries.map((t: { outcome: string }) => t.outcome))).toEqual(
       new Set(['refused']),
     );
+  });
+
+  it('does not count a try whose chosen check cannot be done (no photo on file) against the daily bound', async () => {
+    const bounded = await registeredMerchant(kit);
+    const token = await tokenOf({ amountMinor: '100' }, bounded.merchantId, bounded.staff);
+    const startHere = (payload: Record<string, unknown>) =>
+      start(payload, bounded.merchantId, bounded.staff);
+    for (let index = 0; index < triesPerDay - 1; index += 1) {
+      const refused = await startHere({
+        token,
+        uin: `3${String(index).padStart(8, '0')}4`,
+        pin: '4821',
+      });
+      expect(refused.json().code).toBe('AMP_COUNTER_PAYMENT_REFUSED');
+    }
+    // The payer has no photo on file: ID number and PIN pass, the check chosen cannot be done.
+    for (let index = 0; index < 2; index += 1) {
+      const noPhoto = await startHere({
+        token,
+        uin: payer.uin,
+        pin: '4821',
+        method: 'photo_attested',
+      });
+      expect(noPhoto.statusCode, noPhoto.body).toBe(422);
+      expect(noPhoto.json()).toMatchObject({ errors: [{ code: 'no_photo' }] });
+    }
+    // One try of the day left, and it is taken by a check that can be done.
+    const passed = await startHere({
+      token,
+      uin: withPhoto.uin,
+      pin: '7391',
+      method: 'photo_attested',
+    });
+    expect(passed.statusCode, passed.body).toBe(201);
+    const over = await startHere({
+      token,
+      uin: withPhoto.uin,
+      pin: '7391',
+      method: 'photo_attested',
+    });
+    expect(over.json().code).toBe('AMP_COUNTER_ASSISTED_LIMIT_REACHED');
+    // Still listed for the supervisor, refused.
+    const listed = await kit.app.inject({
+      url: `/api/payments/merchants/${bounded.merchantId}/assisted-payments?purpose=distribution`,
+      cookies: bounded.finance.cookies,
+    });
+    expect(listed.json().tries).toHaveLength(triesPerDay + 2);
   });
 
   it("goes through the PIN guard: a staff-set PIN on hold is refused alike, and a counter at its day's wrong PINs is stopped before any PIN is tried", async () => {

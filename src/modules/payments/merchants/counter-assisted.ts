@@ -14,7 +14,7 @@ import { nowOf, type PaymentsContext, type PaymentsDependencies } from '../payme
 import { PaymentsError } from '../payments-error.js';
 import { counterCheckRefusal, counterCodeLabel, personEntry } from './counter-assisted-parts.js';
 import { keysOf } from './merchant-keys.js';
-import { requestToPay } from './merchant-payer.js';
+import { payerShareOf, requestToPay } from './merchant-payer.js';
 import type { MerchantSummary } from './merchant-registry.js';
 import type { MerchantTables } from './merchant-tables.js';
 import { pinChecker, refuseMerchantOverPinBound } from './payment-pin.js';
@@ -104,9 +104,66 @@ export async function counterAssistedStarter(
     );
   }
   const personId = person?.personId as string; // Safe: idAndPinPass is false without a person.
-  const code = props.method === 'phone_code' ? newOneTimeCode() : null;
-  const codeExpiresAt =
-    code === null ? null : new Date(now.getTime() + limits.merchants.counterAssistedCodeTtlMs);
+  // The text names what leaves the person's wallet: their share after the program's subsidy.
+  const texted =
+    props.method === 'phone_code'
+      ? {
+          code: newOneTimeCode(),
+          amount: amountText(await payerShareOf(deps.db, request, personId), request.currency),
+          expiresAt: new Date(now.getTime() + limits.merchants.counterAssistedCodeTtlMs),
+        }
+      : null;
+  try {
+    return await startedTry(deps, context, grant, {
+      ...props,
+      assistedId,
+      personId,
+      texted,
+    });
+  } catch (error) {
+    if (!(error instanceof CheckUnavailable)) throw error;
+    // The try stays refused and listed, but does not count against the merchant's bound: ID
+    // number and PIN passed, and the check chosen could not be tried (migration 0120).
+    await deps.db
+      .updateTable('counter_assisted_payment')
+      .set({ check_unavailable: error.reason })
+      .where('id', '=', assistedId)
+      .where('refused_at', 'is not', null)
+      .execute();
+    throw error.reason === 'no_phone'
+      ? counterCheckRefusal('There is no phone on file: choose another check', 'no_phone')
+      : counterCheckRefusal('There is no photo on file: choose another check', 'no_photo');
+  }
+}
+
+/** The chosen check cannot be done for this person; thrown to roll the try's start back. */
+class CheckUnavailable extends Error {
+  constructor(readonly reason: 'no_phone' | 'no_photo') {
+    super(`second check unavailable: ${reason}`);
+  }
+}
+
+/**
+ * The try started, in one transaction: the person and the code's hash written, the code texted
+ * or the photo read, the person's audit entry. A check that cannot be done rolls it back.
+ */
+async function startedTry(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  grant: MerchantGrant,
+  props: {
+    assistedId: string;
+    personId: string;
+    reason: CounterAssistedRow['reason'];
+    method: CounterAssistedRow['method'];
+    /** The code texted, the amount it names and its expiry; null for another check. */
+    texted: { code: string; amount: string; expiresAt: Date } | null;
+  },
+): Promise<CounterAssistedStart> {
+  const { assistedId, personId, texted } = props;
+  const codeExpiresAt = texted?.expiresAt ?? null;
+  const keys = keysOf(deps);
+  const identities = assistedIdentities(keys.masterKey);
   return deps.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('counter_assisted_payment')
@@ -114,29 +171,25 @@ export async function counterAssistedStarter(
         person_id: personId,
         refused_at: null,
         code_hash:
-          code === null
+          texted === null
             ? null
-            : oneTimeCodeHash(keys.masterKey, counterCodeLabel, assistedId, code),
+            : oneTimeCodeHash(keys.masterKey, counterCodeLabel, assistedId, texted.code),
         code_expires_at: codeExpiresAt,
       })
       .where('id', '=', assistedId)
       .execute();
-    if (code !== null) {
+    if (texted !== null) {
       const messageId = await deps.notifier?.notify(trx, personId, {
         event: 'payment_code',
-        code,
-        amount: amountText(request.amountMinor, request.currency),
+        code: texted.code,
+        amount: texted.amount,
         validMinutes: String(Math.round(limits.merchants.counterAssistedCodeTtlMs / 60_000)),
       });
-      if (messageId == null) {
-        throw counterCheckRefusal('There is no phone on file: choose another check', 'no_phone');
-      }
+      if (messageId == null) throw new CheckUnavailable('no_phone');
     }
     const photo =
       props.method === 'photo_attested' ? await identities.photoOf(trx, personId) : null;
-    if (props.method === 'photo_attested' && photo === null) {
-      throw counterCheckRefusal('There is no photo on file: choose another check', 'no_photo');
-    }
+    if (props.method === 'photo_attested' && photo === null) throw new CheckUnavailable('no_photo');
     await deps.audit.appendInTransaction(trx, [
       personEntry(context, grant, personId, photo === null ? [] : ['photo'], null),
     ]);
@@ -200,7 +253,10 @@ async function reserveTry(
   return assistedId;
 }
 
-/** Tries a merchant started on a UTC day, refused ones included. */
+/**
+ * Tries a merchant started on a UTC day, refused ones included, but not those whose chosen
+ * check could not be done (no phone, no photo on file: nothing was tried).
+ */
 export async function triesOfDay(
   db: Kysely<Database>,
   merchantId: string,
@@ -211,6 +267,7 @@ export async function triesOfDay(
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .where('merchant_id', '=', merchantId)
     .where('started_day', '=', day)
+    .where('check_unavailable', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(counted.count);
 }

@@ -299,6 +299,22 @@ async function alertLargeSubsidy(
   });
 }
 
+/**
+ * What the payer pays of a request: the price less the program's share (`splitOf`), refused as
+ * the payment would be (not entitled, the program suspended, the allowance spent). The counter
+ * without the card texts it with the code, so the person confirms what leaves their wallet.
+ *
+ * @example
+ *   const payerMinor = await payerShareOf(db, request, personId);
+ */
+export async function payerShareOf(
+  db: Kysely<Database>,
+  request: PaymentRequestFields,
+  payerPersonId: string,
+): Promise<bigint> {
+  return (await splitOf(db, request, payerPersonId)).payerMinor;
+}
+
 async function splitOf(
   db: Kysely<Database>,
   request: PaymentRequestFields,

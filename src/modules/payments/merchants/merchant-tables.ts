@@ -140,6 +140,8 @@ export interface MerchantTables {
     verified_at: Date | null;
     failed_at: Date | null;
     paid_at: Date | null;
+    /** Migration 0120: the chosen check could not be done (no phone, no photo); not counted. */
+    check_unavailable: Generated<'no_phone' | 'no_photo' | null>;
   };
   /** `migrations/0113_subsidy_allowance.sql`: what a payment drew on the payer's entitlement. */
   subsidy_allowance_use: {
