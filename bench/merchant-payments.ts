@@ -8,8 +8,10 @@ import {
   verifyLedger,
 } from '../src/modules/ledger/index.js';
 import { merchantPayer } from '../src/modules/payments/merchants/merchant-payer.js';
-import { merchantRegistrar } from '../src/modules/payments/merchants/merchant-registry.js';
-import { walletFunder } from '../src/modules/payments/merchants/merchant-test-kit.js';
+import {
+  approvedMerchantRegistered,
+  walletFunder,
+} from '../src/modules/payments/merchants/merchant-test-kit.js';
 import { pinSetter } from '../src/modules/payments/merchants/payment-pin.js';
 import { paymentRequestMaker } from '../src/modules/payments/merchants/payment-request-maker.js';
 import { PaymentsError } from '../src/modules/payments/payments-error.js';
@@ -37,7 +39,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const db = database.app;
   try {
     const payer = randomUUID();
-    const merchant = await merchantRegistrar(db, masterKey, {
+    const merchant = await approvedMerchantRegistered(db, masterKey, {
       merchantId: randomUUID(),
       name: 'Bodega de prueba',
       stateCode: 'VE-A',
@@ -51,14 +53,6 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       subsidies: [],
       registeredBy: randomUUID(),
     });
-    // The two-person rule: a second finance officer approved the registration.
-    const approvedAt = new Date();
-    await db
-      .updateTable('merchant')
-      .set({ approved_by: randomUUID(), approved_at: approvedAt })
-      .where('id', '=', merchant.merchantId)
-      .execute();
-    merchant.approvedAt = approvedAt.toISOString();
     const wallet = await walletFunder(db, payer, price * BigInt(payable));
     const now = new Date();
     await pinSetter(db, {

@@ -708,6 +708,12 @@ export const limits = {
     /** Payments in one pain.001 file (the bench writes 100,000 in under 10 s). */
     paymentsPerFileMax: 100_000,
     /**
+     * How long a run preparing a payout batch holds it without renewing (it renews after each
+     * chunk of 8,190 reservations): past it, a batch still `preparing` is resumable (its run
+     * died). Writing and validating a file of 100,000 payments takes well under this.
+     */
+    preparationLeaseMs: 2 * 60_000,
+    /**
      * Bytes of one uploaded pain.002, camt.053, camt.054 or MT940 file: a statement of
      * 100,000 entries is about 60 MB of XML; the file is read whole before anything posts.
      */

@@ -9,8 +9,10 @@ import {
 } from '../../test/cli-environment.js';
 import { lookupAccounts, postedBalance } from '../modules/ledger/index.js';
 import { merchantPayer } from '../modules/payments/merchants/merchant-payer.js';
-import { merchantRegistrar } from '../modules/payments/merchants/merchant-registry.js';
-import { walletFunder } from '../modules/payments/merchants/merchant-test-kit.js';
+import {
+  approvedMerchantRegistered,
+  walletFunder,
+} from '../modules/payments/merchants/merchant-test-kit.js';
 import { pinSetter } from '../modules/payments/merchants/payment-pin.js';
 import { paymentRequestMaker } from '../modules/payments/merchants/payment-request-maker.js';
 import { validatePain001 } from '../modules/payments/payouts/iso20022/xsd-validator.js';
@@ -32,7 +34,7 @@ describe('amparo payments settle-merchants', () => {
     await cli.withCommandDatabase(async (db) => {
       const masterKey = randomBytes(32);
       const now = new Date();
-      const merchant = await merchantRegistrar(db, masterKey, {
+      const merchant = await approvedMerchantRegistered(db, masterKey, {
         merchantId: randomUUID(),
         name: 'Farmacia Central',
         stateCode: 'VE-A',
@@ -47,14 +49,6 @@ describe('amparo payments settle-merchants', () => {
         registeredBy: randomUUID(),
       });
       merchantAccount = merchant.accountId;
-      // The two-person rule: a second finance officer approved the registration.
-      const approvedAt = new Date();
-      await db
-        .updateTable('merchant')
-        .set({ approved_by: randomUUID(), approved_at: approvedAt })
-        .where('id', '=', merchant.merchantId)
-        .execute();
-      merchant.approvedAt = approvedAt.toISOString();
       const payer = randomUUID();
       await walletFunder(db, payer, 5_000n);
       await pinSetter(db, {

@@ -1066,6 +1066,12 @@ function absentRecordCases(): RouteCase[] {
       (id) => `/api/payouts/batches/${id}/cancellation`,
       {},
     ),
+    post(
+      'resume a payout batch left preparing',
+      'payout.manage',
+      (id) => `/api/payouts/batches/${id}/resumption`,
+      {},
+    ),
     get(
       "a payout batch's new payee accounts",
       'payout.approve',

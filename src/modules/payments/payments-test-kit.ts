@@ -4,6 +4,7 @@ import type { Database } from '../../platform/db/schema.js';
 import { accountCreator, accountFlags, transferCreator, transferFlags } from '../ledger/index.js';
 import { approvedCycle, publishedProgram } from '../programs/programs-test-kit.js';
 import { fundingAccountId, settlementAccountId } from './accounts/account-ids.js';
+import { settlementAccountsOpener } from './accounts/settlement-accounts.js';
 
 /**
  * A published on-demand cash program (everyone of age, `amountMinor` VES each) and its approved cycle:
@@ -46,8 +47,8 @@ export async function fundedProgramAccount(
 ): Promise<void> {
   const funding = fundingAccountId(programId, 'VES');
   const settlement = settlementAccountId('VES');
+  await settlementAccountsOpener(db, 'VES');
   await accountCreator(db, [
-    { id: settlement, currency: 'VES', kind: 'settlement', flags: accountFlags.none },
     {
       id: funding,
       currency: 'VES',

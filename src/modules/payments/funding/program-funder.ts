@@ -11,11 +11,8 @@ import {
   transferCreator,
 } from '../../ledger/index.js';
 import { programForFunding } from '../../programs/index.js';
-import {
-  fundingAccountId,
-  fundingSettlementAccountId,
-  settlementAccountId,
-} from '../accounts/account-ids.js';
+import { fundingAccountId, fundingSettlementAccountId } from '../accounts/account-ids.js';
+import { settlementAccountsOpener } from '../accounts/settlement-accounts.js';
 import { amountFrom, currencyFrom } from '../money-input.js';
 import { PaymentsError } from '../payments-error.js';
 
@@ -56,14 +53,8 @@ export async function programFunder(
   // One of the currency's settlement sub-accounts, by the transfer id: requests at once debit
   // different rows (docs/LEDGER.md), and a request sent again names the same one.
   const settlement = fundingSettlementAccountId(currency, props.transferId);
-  // The first sub-account is the currency's settlement account that payouts, statements and
-  // manual adjustments name: opened with the first funding, whichever sub-account that debits.
-  const first = settlementAccountId(currency);
+  await settlementAccountsOpener(db, currency);
   await openOnce(db, [
-    ...(settlement === first
-      ? []
-      : [{ id: first, currency, kind: 'settlement' as const, flags: accountFlags.none }]),
-    { id: settlement, currency, kind: 'settlement', flags: accountFlags.none },
     {
       id: funding,
       currency,
@@ -104,7 +95,7 @@ export async function programFunder(
 }
 
 /**
- * Derived accounts (the currency's settlement account, a program's funding account) this process
+ * Derived accounts (a program's funding account) this process
  * has seen opened as asked. A ledger account is never deleted and its currency, kind and flags
  * never change (the application role may not), so once opened it needs no second look: each
  * funding request otherwise spent a transaction of four statements opening accounts that

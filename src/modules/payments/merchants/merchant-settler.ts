@@ -3,14 +3,13 @@ import { open } from '../../../platform/crypto/envelope.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import {
-  accountCreator,
-  accountFlags,
   type LedgerCurrency,
   lookupAccounts,
   postedBalance,
   transferCreator,
 } from '../../ledger/index.js';
 import { derivedId, merchantAccountId, settlementAccountId } from '../accounts/account-ids.js';
+import { settlementAccountsOpener } from '../accounts/settlement-accounts.js';
 import { PaymentsError } from '../payments-error.js';
 import { writePain001 } from '../payouts/iso20022/pain001-writer.js';
 import { validatePain001 } from '../payouts/iso20022/xsd-validator.js';
@@ -59,9 +58,7 @@ export async function merchantSettler(
     .onConflict((conflict) => conflict.columns(['settlement_date', 'currency']).doNothing())
     .execute();
   const settlement = settlementAccountId(currency);
-  await accountCreator(db, [
-    { id: settlement, currency, kind: 'settlement', flags: accountFlags.none },
-  ]);
+  await settlementAccountsOpener(db, currency);
   const merchants = await db
     .selectFrom('merchant as m')
     .leftJoin('merchant_settlement as s', (join) =>

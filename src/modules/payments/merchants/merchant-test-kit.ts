@@ -6,8 +6,14 @@ import { sessionCookieFrom } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { accountCreator, accountFlags, transferCreator } from '../../ledger/index.js';
 import { settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
+import { settlementAccountsOpener } from '../accounts/settlement-accounts.js';
 import { programFunder } from '../funding/program-funder.js';
 import { cashCycle } from '../payments-test-kit.js';
+import {
+  type MerchantRegistration,
+  type MerchantSummary,
+  merchantRegistrar,
+} from './merchant-registry.js';
 
 /** Test helpers for merchant payments, through the module's own routes and the ledger's face. */
 
@@ -29,13 +35,8 @@ export async function walletFunder(
   amountMinor: bigint,
 ): Promise<string> {
   const wallet = walletAccountId(personId, 'VES');
+  await settlementAccountsOpener(db, 'VES');
   await accountCreator(db, [
-    {
-      id: settlementAccountId('VES'),
-      currency: 'VES',
-      kind: 'settlement',
-      flags: accountFlags.none,
-    },
     {
       id: wallet,
       currency: 'VES',
@@ -57,6 +58,31 @@ export async function walletFunder(
   ]);
   if (outcome?.result !== 'ok') throw new Error(`wallet funding refused: ${outcome?.result}`);
   return wallet;
+}
+
+/**
+ * Registers a merchant and has a second finance officer (another random operator id) approve
+ * it, as `merchantApprover` would (the two-person rule of migration 0114: an unapproved merchant
+ * makes no payment request). For tests and benchmarks that call the verbs without the HTTP
+ * app, which has no approver to sign in; the route tests use `approveMerchant`.
+ *
+ * @example
+ *   const merchant = await approvedMerchantRegistered(db, masterKey, registration);
+ */
+export async function approvedMerchantRegistered(
+  db: Kysely<Database>,
+  masterKey: Buffer,
+  registration: MerchantRegistration,
+): Promise<MerchantSummary> {
+  const merchant = await merchantRegistrar(db, masterKey, registration);
+  const approvedAt = new Date();
+  await db
+    .updateTable('merchant')
+    .set({ approved_by: randomUUID(), approved_at: approvedAt })
+    .where('id', '=', merchant.merchantId)
+    .where('approved_at', 'is', null)
+    .execute();
+  return { ...merchant, approvedAt: approvedAt.toISOString() };
 }
 
 /** Funds a program's account with `amountMinor` VES. */

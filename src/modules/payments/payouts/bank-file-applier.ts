@@ -17,7 +17,7 @@ import {
   planStatements,
   planStatusReport,
 } from './bank-file-plan.js';
-import { ensurePayoutAccounts } from './batch-creator.js';
+import { ensurePayoutAccounts } from './batch-preparation.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 import type { BankStatement } from './iso20022/bank-statement.js';
 import { readCamt } from './iso20022/camt-reader.js';

@@ -10,7 +10,8 @@ import type { PaymentsContext } from '../payments-context.js';
 import { openCashEntitlements } from '../payments-test-kit.js';
 import { payoutBatchCanceller } from './batch-canceller.js';
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
-import { payoutFileReader } from './batch-reader.js';
+import { batchSummary, payoutFileReader } from './batch-reader.js';
+import { payoutBatchResumer } from './batch-resumer.js';
 import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import { payoutPendingId, payoutVoidId } from './payout-ids.js';
@@ -73,7 +74,10 @@ describe('a payout batch interrupted, cancelled and made again', () => {
    * The process dies after the reservations committed and before the file is kept: the first
    * update of a payout batch (the file's hash, in its own transaction) never happens.
    */
-  const interrupted = async (input: PayoutBatchInput): Promise<string> => {
+  const interrupted = async (
+    input: PayoutBatchInput,
+    preparationLeaseMs?: number,
+  ): Promise<string> => {
     const crash: KyselyPlugin = {
       transformQuery: ({ node }): RootOperationNode => {
         if (node.kind === 'UpdateQueryNode' && JSON.stringify(node).includes('"payout_batch"'))
@@ -83,7 +87,15 @@ describe('a payout batch interrupted, cancelled and made again', () => {
       transformResult: async ({ result }) => result,
     };
     await expect(
-      payoutBatchCreator({ ...deps, db: deps.db.withPlugin(crash) }, context, input),
+      payoutBatchCreator(
+        {
+          ...deps,
+          db: deps.db.withPlugin(crash),
+          ...(preparationLeaseMs === undefined ? {} : { preparationLeaseMs }),
+        },
+        context,
+        input,
+      ),
     ).rejects.toThrow('killed while making the batch');
     const made = await database.db
       .selectFrom('payout_batch')
@@ -208,6 +220,70 @@ describe('a payout batch interrupted, cancelled and made again', () => {
     await approvedForTest(deps.db, again.id);
     expect(again.status).toBe('ready');
     expect(await reserved()).toBe(before + 4n * amount);
+    expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
+  });
+
+  it('resumes a batch left preparing once its run is gone: what was reserved is not reserved again, the rest is, once, even with two resumptions at once', async () => {
+    const third = await approvedCycle(database.db, programId, '2026-10-01');
+    const fresh = (await openCashEntitlements(database.db, third.cycleId)).slice(0, 4);
+    const before = await reserved();
+    // The run that made it died holding its preparation: no other run resumes it meanwhile.
+    const held = await interrupted(batch(fresh.slice(0, 2)));
+    expect((await batchSummary(database.db, held)).resumable).toBe(false);
+    await expect(payoutBatchResumer(deps, context, held)).rejects.toMatchObject({
+      code: 'AMP_CONFLICT',
+    });
+    await payoutBatchCanceller(deps, context, held);
+
+    // Its run died and its lease ran out: the batch is resumable.
+    const input = batch(fresh);
+    const halfMade = await interrupted(input, 0);
+    expect(await reserved()).toBe(before + 4n * amount);
+    expect(await batchSummary(database.db, halfMade)).toMatchObject({
+      status: 'preparing',
+      resumable: true,
+      fileSha256: null,
+    });
+    const resumptions = await Promise.allSettled([
+      payoutBatchResumer(deps, context, halfMade),
+      payoutBatchResumer(deps, context, halfMade),
+    ]);
+    // One resumes it; the other finds it being prepared (409) or already ready.
+    const ready = resumptions.filter(
+      (each) => each.status === 'fulfilled' && each.value.status === 'ready',
+    );
+    expect(ready.length).toBeGreaterThanOrEqual(1);
+    for (const each of resumptions) {
+      if (each.status === 'rejected') expect(each.reason).toMatchObject({ code: 'AMP_CONFLICT' });
+    }
+    const done = await batchSummary(database.db, halfMade);
+    expect(done).toMatchObject({ status: 'ready', resumable: false });
+    expect(done.byStatus).toEqual([{ status: 'pending', count: 4, amountMinor: 4n * amount }]);
+    // Resuming a ready batch changes nothing; the same request sent again answers it.
+    expect((await payoutBatchResumer(deps, context, halfMade)).status).toBe('ready');
+    expect((await payoutBatchCreator(deps, context, input)).status).toBe('ready');
+    // Each payment reserved exactly once.
+    expect(await reserved()).toBe(before + 4n * amount);
+    const ids = (
+      await database.db
+        .selectFrom('payout_instruction')
+        .select('id')
+        .where('batch_id', '=', halfMade)
+        .execute()
+    ).map((row) => payoutPendingId(row.id));
+    const pendings = await database.db
+      .selectFrom('ledger_transfer')
+      .select(['id', 'result'])
+      .where('id', 'in', ids)
+      .execute();
+    expect(pendings.map((row) => row.result)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    await approvedForTest(deps.db, halfMade);
+    const file = await payoutFileReader(deps, context, halfMade);
+    expect((await validatePain001(file.xml)).valid).toBe(true);
+    // A cancelled batch is not resumed.
+    await expect(payoutBatchResumer(deps, context, held)).rejects.toMatchObject({
+      code: 'AMP_CONFLICT',
+    });
     expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
   });
 });

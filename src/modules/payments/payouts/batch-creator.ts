@@ -1,32 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { AmparoError } from '../../../platform/errors.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
-import {
-  accountCreator,
-  accountFlags,
-  type LedgerCurrency,
-  ledgerLimits,
-  lookupAccounts,
-  type TransferInput,
-  transferCreator,
-  transferFlags,
-} from '../../ledger/index.js';
-import { fundingAccountId, settlementAccountId } from '../accounts/account-ids.js';
+import { type LedgerCurrency, lookupAccounts } from '../../ledger/index.js';
+import { fundingAccountId } from '../accounts/account-ids.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
 import {
-  batchSummary,
-  type PayoutBatchSummary,
-  recordBatchFile,
-  writeBatchFile,
-} from './batch-reader.js';
+  leaseUntil,
+  type PreparationDependencies,
+  preparationFinished,
+  preparationHolder,
+  preparationLeaseMsOf,
+  preparationTaken,
+} from './batch-preparation.js';
+import { batchSummary, type PayoutBatchSummary } from './batch-reader.js';
 import { sealCreditors } from './creditor-seal.js';
 import { entitlementPersons, lockAndRecheck } from './instruction-check.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, payoutFileProblems } from './iso20022/pain001-writer.js';
 import { auditingRefusals, guardPayout, type PayoutDependencies } from './payout-gate.js';
-import { payoutPendingId, suspenseAccountId } from './payout-ids.js';
 
 /** One payment of a batch as the client asks for it. */
 export interface PayoutInstructionInput {
@@ -74,7 +66,7 @@ function randomCode(length: number): string {
  * first result, and finishes a batch that was interrupted; with another batch it is refused.
  */
 export async function payoutBatchCreator(
-  deps: PayoutDependencies,
+  deps: PreparationDependencies,
   context: PaymentsContext,
   input: PayoutBatchInput,
 ): Promise<PayoutBatchSummary> {
@@ -94,7 +86,10 @@ export async function payoutBatchCreator(
         existing.payments_count === input.instructions.length &&
         BigInt(existing.amount_total_minor) === total;
       if (!same) throw new AmparoError('AMP_IDEMPOTENCY_MISMATCH');
-      if (existing.status === 'preparing') await reserveAndWrite(deps, existing.id);
+      // Interrupted while being made: resumed here unless another run holds its preparation.
+      const holder = preparationHolder();
+      if (await preparationTaken(deps.db, existing.id, holder, preparationLeaseMsOf(deps)))
+        await preparationFinished(deps, existing.id, holder);
       return batchSummary(deps.db, existing.id);
     }
     const batchId = randomUUID();
@@ -129,6 +124,7 @@ export async function payoutBatchCreator(
     const fundingId = fundingAccountId(input.programId, input.currency);
     await checkFunding(deps, fundingId, input.currency, total);
     const rows = await instructionRows(deps, { batchId, endToEndIds, paid }, input);
+    const holder = preparationHolder();
     await deps.db.transaction().execute(async (trx) => {
       await lockAndRecheck(trx, rows);
       await trx
@@ -150,6 +146,8 @@ export async function payoutBatchCreator(
           amount_total_minor: total,
           created_by: context.actor?.kind === 'operator' ? context.actor.operatorId : null,
           created_at: file.createdAt,
+          prepare_holder: holder,
+          prepare_lease_until: leaseUntil(preparationLeaseMsOf(deps)),
         })
         .execute();
       for (let start = 0; start < rows.length; start += 2_000) {
@@ -162,7 +160,7 @@ export async function payoutBatchCreator(
         writeAuditEntry(write, { type: 'payout_batch', id: batchId }, [], context.requestId),
       ]);
     });
-    await reserveAndWrite(deps, batchId);
+    await preparationFinished(deps, batchId, holder);
     return batchSummary(deps.db, batchId);
   });
 }
@@ -256,124 +254,4 @@ async function checkFunding(
       `The funding account holds ${available}, the batch needs ${total} (minor units)`,
     );
   }
-}
-
-/** The settlement and suspense accounts of the currency, opened if they are not yet. */
-export async function ensurePayoutAccounts(
-  deps: PaymentsDependencies,
-  currency: LedgerCurrency,
-): Promise<void> {
-  const wanted = [
-    { id: settlementAccountId(currency), kind: 'settlement' },
-    { id: suspenseAccountId(currency), kind: 'suspense' },
-  ];
-  const found = new Set(
-    (
-      await lookupAccounts(
-        deps.db,
-        wanted.map((account) => account.id),
-      )
-    ).map((account) => account.id),
-  );
-  const missing = wanted.filter((account) => !found.has(account.id));
-  if (missing.length === 0) return;
-  await accountCreator(
-    deps.db,
-    missing.map((account) => ({ ...account, currency, flags: accountFlags.none })),
-  );
-}
-
-/**
- * Reserves every instruction still pending (a pending transfer each, replayed if it was
- * written before an interruption), marks those the ledger refused, then writes the file. Each
- * chunk of reservations is made under the batch's lock, reading again which instructions are
- * still pending: a payment cancelled meanwhile (its person died, was merged or erased,
- * `payout-lifecycle.ts`) is not reserved, and one reserved first is voided by the cancellation.
- */
-async function reserveAndWrite(deps: PayoutDependencies, batchId: string): Promise<void> {
-  const batch = await deps.db
-    .selectFrom('payout_batch')
-    .select(['currency', 'funding_account_id'])
-    .where('id', '=', batchId)
-    .executeTakeFirstOrThrow();
-  await ensurePayoutAccounts(deps, batch.currency);
-  const instructions = await deps.db
-    .selectFrom('payout_instruction')
-    .select(['id', 'amount_minor'])
-    .where('batch_id', '=', batchId)
-    .where('status', '=', 'pending')
-    .orderBy('seq')
-    .execute();
-  const refused: Array<{ id: string; result: string }> = [];
-  for (let start = 0; start < instructions.length; start += ledgerLimits.transfersPerBatchMax) {
-    const chunk = instructions.slice(start, start + ledgerLimits.transfersPerBatchMax);
-    let reserved: typeof chunk = [];
-    const outcomes = await transferCreator(deps.db, async (trx) => {
-      await trx
-        .selectFrom('payout_batch')
-        .select('id')
-        .where('id', '=', batchId)
-        .forUpdate()
-        .execute();
-      const pending = new Set(
-        (
-          await trx
-            .selectFrom('payout_instruction')
-            .select('id')
-            .where('id', '=', sql<string>`any(${chunk.map((row) => row.id)}::uuid[])`)
-            .where('status', '=', 'pending')
-            .execute()
-        ).map((row) => row.id),
-      );
-      reserved = chunk.filter((instruction) => pending.has(instruction.id));
-      return reserved.map(
-        (instruction): TransferInput => ({
-          id: payoutPendingId(instruction.id),
-          debitAccountId: batch.funding_account_id,
-          creditAccountId: settlementAccountId(batch.currency),
-          amountMinor: BigInt(instruction.amount_minor),
-          flags: transferFlags.pending,
-          timeoutSeconds: 0,
-          currency: batch.currency,
-          reason: 'disbursement',
-          referenceKind: 'payout',
-          referenceId: instruction.id,
-        }),
-      );
-    });
-    outcomes.forEach((outcome, index) => {
-      const instruction = reserved[index];
-      if (outcome.result !== 'ok' && instruction !== undefined)
-        refused.push({ id: instruction.id, result: outcome.result });
-    });
-  }
-  for (const item of refused) {
-    await deps.db
-      .updateTable('payout_instruction')
-      .set({ status: 'refused', status_reason: item.result, updated_at: new Date() })
-      .where('id', '=', item.id)
-      .where('status', '=', 'pending')
-      .execute();
-  }
-  await recordFirstFile(deps, batchId);
-  // A batch cancelled meanwhile (`batch-canceller.ts`) stays cancelled.
-  await deps.db
-    .updateTable('payout_batch')
-    .set({ status: 'ready' })
-    .where('id', '=', batchId)
-    .where('status', '=', 'preparing')
-    .execute();
-}
-
-/**
- * Writes the batch's file and keeps its hash (`recordBatchFile`); written again if a payment
- * was cancelled while it was being written. Nothing is kept when nothing is left to pay.
- */
-async function recordFirstFile(deps: PayoutDependencies, batchId: string): Promise<void> {
-  for (let attempt = 1; attempt <= 3; attempt += 1) {
-    const written = await writeBatchFile(deps, batchId);
-    if (written === null || (await recordBatchFile(deps.db, batchId, written, { sent: false })))
-      return;
-  }
-  // Cancelled three times over while writing: the download writes, validates and keeps it.
 }

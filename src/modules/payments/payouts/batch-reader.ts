@@ -39,6 +39,8 @@ export interface PayoutBatchSummary {
   approvedAt: Date | null;
   /** Payments and their amounts by status. */
   byStatus: Array<{ status: PayoutStatus; count: number; amountMinor: bigint }>;
+  /** Still `preparing` with no run holding its preparation lease (`batch-resumer.ts`). */
+  resumable: boolean;
 }
 
 export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -101,6 +103,9 @@ export async function batchSummaries(
         count: Number(group.count),
         amountMinor: BigInt(group.amount),
       })),
+      resumable:
+        batch.status === 'preparing' &&
+        (batch.prepare_lease_until === null || batch.prepare_lease_until.getTime() <= Date.now()),
     };
   });
 }

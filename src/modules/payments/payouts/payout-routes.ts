@@ -9,6 +9,7 @@ import { payoutBatchCanceller } from './batch-canceller.js';
 import { payoutBatchCreator } from './batch-creator.js';
 import { batchPaymentsReader, payoutBatchLister } from './batch-list.js';
 import { type PayoutBatchSummary, payoutBatchReader, payoutFileReader } from './batch-reader.js';
+import { payoutBatchResumer } from './batch-resumer.js';
 import { flaggedPayouts } from './flagged-payouts.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import {
@@ -133,6 +134,22 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async
     },
     async (request) =>
       presented(await payoutBatchCanceller(deps, contextOf(request), request.params.batchId)),
+  );
+
+  app.post(
+    '/payouts/batches/:batchId/resumption',
+    {
+      schema: {
+        tags,
+        summary:
+          'Resume a batch left preparing (the run that made it died): what is not yet reserved is reserved, once; its file written; ready (audited)',
+        params: BatchIdParams,
+        querystring: PurposeQuery,
+        response: { 200: PayoutBatchSchema },
+      },
+    },
+    async (request) =>
+      presented(await payoutBatchResumer(deps, contextOf(request), request.params.batchId)),
   );
 
   app.get(

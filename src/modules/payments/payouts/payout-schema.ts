@@ -111,6 +111,10 @@ const batchFields = {
   byStatus: Type.Array(
     Type.Object({ status: Status, count: Type.Integer(), amountMinor: Type.String() }),
   ),
+  resumable: Type.Boolean({
+    description:
+      'Still preparing and no run holds its preparation (the one that made it died): POST …/resumption finishes it',
+  }),
 };
 
 export const PayoutBatchSchema = Type.Object(batchFields);

@@ -28,6 +28,9 @@ export interface PayoutTables {
     approved_by: string | null;
     approved_at: Date | null;
     payee_changes_confirmed: number | null;
+    /** `migrations/0119_payout_batch_preparation_lease.sql`: who prepares it, until when. */
+    prepare_holder: Generated<string | null>;
+    prepare_lease_until: Generated<Date | null>;
     created_by: string | null;
     created_at: Generated<Date>;
   };
