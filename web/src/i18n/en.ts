@@ -1959,7 +1959,8 @@ export const en: Dictionary = {
       downloadNote:
         'The first download marks the batch as sent: from then on the bank may pay it and it can no longer be cancelled. Each person in the file is recorded in their access history.',
       preparing:
-        'This batch was interrupted while it was being created. Send the same request again to finish it, or cancel it and create a new one.',
+        'This batch was interrupted while it was being created. Resume it to finish it (each payment is reserved once), or cancel it and create a new one.',
+      resume: 'Resume the batch',
       cancel: 'Cancel the batch',
       cancelQuestion_one:
         "Cancel batch {{file}}? Its one payment is cancelled, the money reserved goes back to the program's fund and that entitlement can be paid in another batch.",

@@ -1992,7 +1992,8 @@ export const es = {
       downloadNote:
         'La primera descarga marca el lote como enviado: desde entonces el banco puede pagarlo y ya no se anula. Cada persona del archivo queda registrada en su historial de accesos.',
       preparing:
-        'Este lote se interrumpió mientras se creaba. Envíe otra vez la misma solicitud para terminarlo, o anúlelo y cree uno nuevo.',
+        'Este lote se interrumpió mientras se creaba. Reanúdelo para terminarlo (cada pago se reserva una sola vez), o anúlelo y cree uno nuevo.',
+      resume: 'Reanudar el lote',
       cancel: 'Anular el lote',
       cancelQuestion_one:
         '¿Anular el lote {{file}}? Su único pago se anula, el dinero reservado vuelve al fondo del programa y ese derecho se puede pagar en otro lote.',

@@ -109,6 +109,8 @@ export interface PayoutBatch {
   /** A second finance officer's approval: the file is downloaded only after it. */
   approvedAt: string | null;
   byStatus: Array<{ status: PayoutStatus; count: number; amountMinor: string }>;
+  /** Still preparing and no run holds it (the one that made it died): it can be resumed. */
+  resumable: boolean;
 }
 
 /** One payment of a batch (`GET /api/payouts/batches/:id/payments`): no creditor. */

@@ -189,6 +189,11 @@ function BatchDetail(props: {
       client.invalidateQueries({ queryKey: ['payout-batch-payments', batch.id] });
     },
   });
+  const resume = useMutation({
+    mutationFn: () =>
+      apiSend('POST', `/api/payouts/batches/${batch.id}/resumption?purpose=${purpose}`),
+    onSettled: () => client.invalidateQueries({ queryKey: ['payout-batches'] }),
+  });
   const language = i18n.language === 'en' ? 'en' : 'es';
   const cancellable = props.canManage && batch.sentAt === null && batch.status !== 'cancelled';
   return (
@@ -210,6 +215,12 @@ function BatchDetail(props: {
         <PayoutApproval batch={batch} purpose={purpose} />
       ) : null}
       {batch.status === 'preparing' ? <p>{t('payouts.detail.preparing')}</p> : null}
+      {props.canManage && batch.resumable ? (
+        <button type="button" disabled={resume.isPending} onClick={() => resume.mutate()}>
+          {t('payouts.detail.resume')}
+        </button>
+      ) : null}
+      {resume.error ? <ProblemNotice error={resume.error} /> : null}
       {cancellable && !confirming ? (
         <button type="button" onClick={() => setConfirming(true)}>
           {t('payouts.detail.cancel')}
