@@ -494,6 +494,55 @@ function merchantCases(): RouteCase[] {
       allowedStatus: 409,
     },
     {
+      name: "a person's payee account and its history",
+      action: 'payee.read',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'GET',
+        url: `/api/payments/persons/${t.personId}/payee-account${q(p)}`,
+      }),
+    },
+    {
+      name: "start the second check before setting a person's payee account",
+      action: 'payee.set',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'POST',
+        url: `/api/payments/persons/${t.personId}/payee-checks${q(p)}`,
+        payload: { method: 'two_person', photoChecked: true },
+      }),
+    },
+    {
+      name: "set a person's payee account",
+      action: 'payee.set',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'PUT',
+        url: `/api/payments/persons/${t.personId}/payee-account${q(p)}`,
+        payload: {
+          checkId: randomUUID(),
+          code: '123456',
+          holderName: 'Matriz',
+          account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
+          bank: { bankCode: '0134' },
+        },
+      }),
+      // Past the gate: an unknown check is AMP_PIN_CHECK_INVALID.
+      allowedStatus: 409,
+    },
+    {
+      name: "approve another operator's two-person payee account check",
+      action: 'payee.approve',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'POST',
+        url: `/api/payments/persons/${t.personId}/payee-checks/${randomUUID()}/approval${q(p)}`,
+        payload: { photoChecked: true },
+      }),
+      // Past the gate: an unknown check is AMP_PIN_CHECK_INVALID.
+      allowedStatus: 409,
+    },
+    {
       name: 'merchants of the caller (their regions, or their own as staff)',
       action: 'merchant.read',
       resource: 'none',
@@ -1048,9 +1097,6 @@ function absentRecordCases(): RouteCase[] {
             {
               referenceKind: 'entitlement',
               referenceId: randomUUID(),
-              creditorName: 'Matrix',
-              account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
-              bank: { bankCode: '0134' },
               amountMinor: '100',
             },
           ],
@@ -1060,6 +1106,11 @@ function absentRecordCases(): RouteCase[] {
     },
     get("a payout batch's figures", 'payout.read', (id) => `/api/payouts/batches/${id}`),
     get("a payout batch's payments", 'payout.read', (id) => `/api/payouts/batches/${id}/payments`),
+    get(
+      "a payout batch's left-out entitlements",
+      'payout.read',
+      (id) => `/api/payouts/batches/${id}/exclusions`,
+    ),
     post(
       'cancel a payout batch not sent',
       'payout.manage',
@@ -1169,6 +1220,8 @@ const notDecidedByTheTable: Record<string, string> = {
     "the caller's own PIN, citizens only, an operator refused below, decided by payment.pin_set (merchant-payments.test.ts)",
   'GET /api/payments/pin-checks':
     'a list filtered per row by payment.pin_approve on each person (each row gated and audited as the approval would be; pin-guard.test.ts)',
+  'GET /api/payments/payee-checks':
+    'a list filtered per row by payee.approve on each person (each row gated and audited as the approval would be; payee-accounts.test.ts)',
   'GET /api/payments/me/wallet':
     "the caller's own wallet, citizens only, an operator refused below (payments-routes.test.ts); a person's wallet by id is in the matrix",
   'GET /api/distribution/snapshot-key': 'public: the key that verifies offline snapshots',

@@ -60,6 +60,9 @@ const WalletPage = lazy(async () => ({
 const PinApprovalsPage = lazy(async () => ({
   default: (await import('./features/payments/pin-approvals-page.js')).PinApprovalsPage,
 }));
+const PayeeAccountPage = lazy(async () => ({
+  default: (await import('./features/payments/payee-account-page.js')).PayeeAccountPage,
+}));
 const OperatorsPage = lazy(async () => ({
   default: (await import('./features/operators/operators-page.js')).OperatorsPage,
 }));
@@ -106,6 +109,10 @@ export function App() {
           <Route path="/first-sign-in" element={<FirstSignInPage />} />
           <Route path="/persons" element={<Operator page={<SearchPage />} />} />
           <Route path="/persons/:personId" element={<Operator page={<PersonPage />} />} />
+          <Route
+            path="/persons/:personId/payee-account"
+            element={<Operator page={<PayeeAccountPage />} />}
+          />
           <Route path="/households/:householdId" element={<Operator page={<HouseholdPage />} />} />
           <Route path="/enrol" element={<Operator page={<EnrolPage />} />} />
           <Route path="/reviews" element={<Operator page={<ReviewQueuePage />} />} />

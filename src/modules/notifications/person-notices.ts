@@ -63,7 +63,17 @@ export type PersonNotice =
   /** The payment PIN was set or changed; "if it was not you, tell the office". */
   | { event: 'payment_pin_changed'; date: string }
   /** A payment left the wallet (app or counter); "if it was not you, tell the office". */
-  | { event: 'wallet_paid'; amount: string; date: string };
+  | { event: 'wallet_paid'; amount: string; date: string }
+  /**
+   * The one-time code staff need to set the person's payee account for bank payouts (payments,
+   * payouts/README.md): asked for by the person there, so sent despite an opt-out or quiet hours.
+   */
+  | { event: 'payee_account_code'; code: string; validMinutes: string }
+  /**
+   * The payee account was set or changed (its last four digits only); "if it was not you,
+   * tell the office".
+   */
+  | { event: 'payee_account_changed'; ending: string; date: string };
 
 export type PersonNoticeEvent = PersonNotice['event'];
 
@@ -138,6 +148,16 @@ export function noticeText(
       return {
         templateId: 'payments.wallet_paid',
         parameters: { amount: notice.amount, date: notice.date },
+      };
+    case 'payee_account_code':
+      return {
+        templateId: 'payments.payee_code',
+        parameters: { code: notice.code, validMinutes: notice.validMinutes },
+      };
+    case 'payee_account_changed':
+      return {
+        templateId: 'payments.payee_changed',
+        parameters: { ending: notice.ending, date: notice.date },
       };
   }
 }

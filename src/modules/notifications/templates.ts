@@ -16,6 +16,8 @@ export const variableKinds = {
   program: { pattern: /^[\p{L}\p{N} .,'()-]{1,40}$/u, longest: 'x'.repeat(40) },
   amount: { pattern: /^\d{1,12}(\.\d{2})? [A-Z]{3}$/, longest: '999999999999.99 VES' },
   reference: { pattern: /^[A-Z0-9-]{1,16}$/, longest: 'X'.repeat(16) },
+  /** The last four digits of a payee account (never more of it). */
+  accountEnding: { pattern: /^\d{4}$/, longest: '9999' },
 } as const;
 
 export type VariableKind = keyof typeof variableKinds;
@@ -233,6 +235,26 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       text: {
         es: 'Amparo: su PIN de pago fue cambiado el {date}. Si no fue usted, avise en la oficina.',
         en: 'Amparo: your payment PIN was changed on {date}. If it was not you, tell the office.',
+      },
+    }),
+    defineTemplate({
+      id: 'payments.payee_code',
+      variables: { code: 'code', validMinutes: 'count' },
+      requested: true,
+      ttlMs: 15 * minutes,
+      text: {
+        es: 'Amparo: su código para cambiar la cuenta donde cobra sus pagos es {code} (vale {validMinutes} min). Si no la está cambiando, no lo dé.',
+        en: 'Amparo: your code to change the account your payments go to is {code} (valid {validMinutes} min). If you are not changing it, do not give it.',
+      },
+    }),
+    defineTemplate({
+      id: 'payments.payee_changed',
+      variables: { ending: 'accountEnding', date: 'date' },
+      requested: true,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: la cuenta donde cobra sus pagos cambió el {date} a una que termina en {ending}. Si no fue usted, avise en la oficina.',
+        en: 'Amparo: the account your payments go to was changed on {date} to one ending {ending}. If it was not you, tell the office.',
       },
     }),
     defineTemplate({

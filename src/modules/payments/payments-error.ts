@@ -83,6 +83,8 @@ export const paymentsErrorCodes = [
   'AMP_APPROVAL_REQUIRED',
   /** A payment to a new payee account that the approver did not confirm (the problem names it). */
   'AMP_PAYEE_CHANGE_UNCONFIRMED',
+  /** A payee account the bank would refuse (the problem names each field), or of an erased person. */
+  'AMP_PAYEE_ACCOUNT_INVALID',
 ] as const;
 
 export type PaymentsErrorCode = (typeof paymentsErrorCodes)[number];
@@ -170,6 +172,7 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
     status: 409,
     title: "A payment goes to an account other than the person's last paid one: confirm it",
   },
+  AMP_PAYEE_ACCOUNT_INVALID: { status: 422, title: 'The payee account is not one a bank can pay' },
 };
 
 defineErrors({

@@ -3,6 +3,7 @@ import { controlsRoutes } from './controls/controls-routes.js';
 import { merchantRoutes } from './merchants/merchant-routes.js';
 import type { PaymentsDependencies } from './payments-context.js';
 import { paymentsRoutes } from './payments-routes.js';
+import { payeeRoutes } from './payouts/payee-routes.js';
 import { payoutRoutes } from './payouts/payout-routes.js';
 
 /** The module's dependencies, and the master key that seals payout creditors (payouts/). */
@@ -35,6 +36,7 @@ export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = 
     ...(pinGuard ? { pinGuard } : {}),
   };
   await app.register(payoutRoutes, { ...deps, masterKey });
+  await app.register(payeeRoutes, { ...deps, masterKey });
   await app.register(paymentsRoutes, deps);
   await app.register(controlsRoutes, deps);
   await app.register(merchantRoutes, deps);

@@ -124,6 +124,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   payout_suspense: 'history',
   // A sent payment whose person died, was merged or erased: listed for the finance officer.
   payout_flag: 'history',
+  // Each person's payee account, one sealed row per change, never updated (migration 0116), and
+  // the entitlements a batch left out for want of one.
+  payee_account: 'history',
+  payout_exclusion: 'history',
   // Merchant payments (issue #16): a merchant holds a sealed settlement account and is never
   // deleted; staff, subsidies, requests, payments and refunds are append-only; a PIN's hash and
   // its wrong-try count change.

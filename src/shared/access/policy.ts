@@ -71,6 +71,9 @@ export const actions = [
   'payment.pin_set',
   'payment.pin_reset',
   'payment.pin_approve',
+  'payee.read',
+  'payee.set',
+  'payee.approve',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -192,6 +195,17 @@ export const decisionTable: readonly PolicyRule[] = [
   // The second operator of a two-person PIN check (another account than the one who started it).
   rule('payment.pin_approve', 'enrolment_clerk', ['self'], 'region'),
   rule('payment.pin_approve', 'registry_supervisor', ['self'], 'region'),
+  // A person's payee account for bank payouts, set with the person at the counter under the
+  // same second check as the PIN; the second operator of a check without a phone is another
+  // account. Finance officers read it to fix a batch's exclusions.
+  rule('payee.read', 'enrolment_clerk', ['self'], 'region'),
+  rule('payee.read', 'finance_officer', ['self', 'distribution'], 'region'),
+  rule('payee.read', 'auditor', ['audit'], 'region'),
+  rule('payee.set', 'enrolment_clerk', ['self'], 'region'),
+  rule('payee.set', 'finance_officer', ['self'], 'region'),
+  rule('payee.approve', 'enrolment_clerk', ['self'], 'region'),
+  rule('payee.approve', 'registry_supervisor', ['self'], 'region'),
+  rule('payee.approve', 'finance_officer', ['self'], 'region'),
 ];
 
 /** What the decision is about: a record's region or owner, or nothing for `any`. */

@@ -293,6 +293,8 @@ export const en: Dictionary = {
     AMP_SUBSIDY_SHARE_INVALID: "A program's share must be below 100 % of the price.",
     AMP_APPROVAL_SAME_OPERATOR: 'A second finance officer, not the one who made it, must approve.',
     AMP_APPROVAL_REQUIRED: 'A second finance officer has not approved it yet.',
+    AMP_PAYEE_ACCOUNT_INVALID:
+      'The payee account is not one a bank can pay: check the number and the bank.',
     AMP_PAYEE_CHANGE_UNCONFIRMED:
       "A payment goes to an account other than the person's last paid one: confirm each.",
     AMP_SUBSIDY_PROGRAM_SUSPENDED:
@@ -413,6 +415,9 @@ export const en: Dictionary = {
     'person.read': 'Read a record',
     'person.contact_read': "Read a person's phone to send them a text",
     'payment.pin_approve': 'Approve, as a second person, a payment PIN set without a phone',
+    'payee.read': "See a person's payee account and its history",
+    'payee.set': "Set a person's payee account at the counter",
+    'payee.approve': 'Approve, as a second person, a payee account set without a phone',
     'person.search': 'Search for people',
     'person.enrol': 'Enrol a person',
     'person.correct': 'Correct data',
@@ -1912,6 +1917,52 @@ export const en: Dictionary = {
       'Your enrolment looks like that of someone already enrolled, and a supervisor will review it. With this reference you can ask at the office how it is going.',
     print: 'Print receipt',
   },
+  payee: {
+    title: 'Payee account',
+    lead: "The bank account or Pago Móvil number the person's bank payouts go to. Only the last four digits are shown.",
+    back: 'Back to the person',
+    current: 'Account in use',
+    none: 'No payee account: bank payout batches leave the person out until one is set.',
+    history: 'Earlier accounts',
+    line: '{{kind}} ending {{ending}}, held by {{holder}}, set on {{date}} ({{how}})',
+    heldUntil: 'Held until {{date}}: no batch pays it before then.',
+    methods: {
+      staff_phone_code: 'with the code texted to their phone',
+      staff_two_person: "with the photo and another account's approval",
+    },
+    form: {
+      title: 'Set a new account',
+      explain:
+        'With the person in front of you. It needs a second check you do not control, and the person is texted the last four digits.',
+      holderName: 'Account holder',
+      holderNameHint: 'As the bank has it.',
+      holderNationalId: "Holder's cédula",
+      nationalIdHint: 'For example V12345678. Pago Móvil needs it.',
+      kind: 'Kind of account',
+      accountNumber: 'Account number',
+      accountHint: 'All 20 digits; the first four are the bank code.',
+      phone: 'Pago Móvil number',
+      phoneHint: 'With +58, for example +584125550000.',
+      bankCode: 'Bank code',
+      bankCodeHint: 'Four digits. For a bank account, taken from the number if left empty.',
+      check: 'Second check',
+      methods: {
+        phone_code: 'Code texted to the phone on file',
+        two_person: "No phone: photo on file and another account's approval",
+      },
+      photoChecked: 'I attest that the person in front of me is the one in the photo on file',
+      start: {
+        phone_code: 'Send the code',
+        two_person: 'Ask for approval',
+      },
+      code: 'Code received',
+      codeHint: 'Six digits the person reads from their phone.',
+      waitingApproval:
+        'Another account must approve this check. Then save the account: it will be held for a day.',
+      save: 'Save the account',
+      saved: 'Account saved. The person is texted its last four digits.',
+    },
+  },
   payouts: {
     title: 'Bank payouts',
     lead: "Batches of payments to bank accounts and Pago Móvil, their pain.001 file for the bank, the bank's answers and the suspense report. Figures and references only: no payee's name or account.",
@@ -1932,11 +1983,25 @@ export const en: Dictionary = {
       total: 'Total',
       count_one: '{{count}} payment',
       count_other: '{{count}} payments',
+      excludedLabel: 'Left out',
+      excluded_one: '{{count}} person without a usable payee account',
+      excluded_other: '{{count}} persons without a usable payee account',
     },
     batchStatuses: {
       preparing: 'being prepared',
       ready: 'ready',
       cancelled: 'cancelled',
+    },
+    exclusions: {
+      title: 'Left out of the batch',
+      explain:
+        'These persons have no usable payee account: set it and pay them in another batch (their entitlement stays payable).',
+      line: 'Entitlement {{entitlementId}}, {{amount}}: {{reason}}',
+      reasons: {
+        no_payee_account: 'no payee account',
+        payee_account_held: 'account held until {{date}}',
+      },
+      fix: "The person's payee account",
     },
     accountKinds: { bank_account: 'bank account', mobile_money: 'Pago Móvil' },
     approval: {

@@ -295,6 +295,8 @@ export const es = {
     AMP_SUBSIDY_SHARE_INVALID: 'La parte de un programa debe ser menor que el 100 % del precio.',
     AMP_APPROVAL_SAME_OPERATOR: 'Debe aprobarlo un segundo oficial de finanzas, no quien lo hizo.',
     AMP_APPROVAL_REQUIRED: 'Un segundo oficial de finanzas aún no lo ha aprobado.',
+    AMP_PAYEE_ACCOUNT_INVALID:
+      'La cuenta de cobro no es una que un banco pueda pagar: revise el número y el banco.',
     AMP_PAYEE_CHANGE_UNCONFIRMED:
       'Un pago va a una cuenta distinta de la última pagada a la persona: confirme cada uno.',
     AMP_SUBSIDY_PROGRAM_SUSPENDED:
@@ -416,6 +418,9 @@ export const es = {
     'person.read': 'Ver un registro',
     'person.contact_read': 'Leer el teléfono de una persona para enviarle un mensaje',
     'payment.pin_approve': 'Aprobar, como segunda persona, la clave de pago fijada sin teléfono',
+    'payee.read': 'Ver la cuenta de cobro de una persona y su historial',
+    'payee.set': 'Fijar en el mostrador la cuenta de cobro de una persona',
+    'payee.approve': 'Aprobar, como segunda persona, una cuenta de cobro fijada sin teléfono',
     'person.search': 'Buscar personas',
     'person.enrol': 'Inscribir a una persona',
     'person.correct': 'Corregir datos',
@@ -1945,6 +1950,53 @@ export const es = {
     print: 'Imprimir comprobante',
   },
   /** Why a value, a row or a file is refused (codes of src/shared/import/refusals.ts). */
+  payee: {
+    title: 'Cuenta de cobro',
+    lead: 'La cuenta bancaria o el número de Pago Móvil donde se le pagan a la persona sus pagos por banco. Solo se muestran los cuatro últimos dígitos.',
+    back: 'Volver a la persona',
+    current: 'Cuenta en uso',
+    none: 'Sin cuenta de cobro: los lotes de pago por banco la dejan fuera hasta que se fije.',
+    history: 'Cuentas anteriores',
+    line: '{{kind}} terminada en {{ending}}, a nombre de {{holder}}, fijada el {{date}} ({{how}})',
+    heldUntil: 'Retenida hasta el {{date}}: ningún lote la paga antes.',
+    methods: {
+      staff_phone_code: 'con el código enviado a su teléfono',
+      staff_two_person: 'con la foto y la aprobación de otra cuenta',
+    },
+    form: {
+      title: 'Fijar una cuenta nueva',
+      explain:
+        'Con la persona delante. Se pide una segunda verificación que usted no controla, y se le avisa por mensaje de texto con los cuatro últimos dígitos.',
+      holderName: 'Titular de la cuenta',
+      holderNameHint: 'Como lo tiene el banco.',
+      holderNationalId: 'Cédula del titular',
+      nationalIdHint: 'Por ejemplo V12345678. Pago Móvil la necesita.',
+      kind: 'Tipo de cuenta',
+      accountNumber: 'Número de cuenta',
+      accountHint: 'Los 20 dígitos; los cuatro primeros son el código del banco.',
+      phone: 'Número de Pago Móvil',
+      phoneHint: 'Con +58, por ejemplo +584125550000.',
+      bankCode: 'Código del banco',
+      bankCodeHint:
+        'Cuatro dígitos. Para una cuenta bancaria, se toma del número si lo deja vacío.',
+      check: 'Segunda verificación',
+      methods: {
+        phone_code: 'Código enviado al teléfono registrado',
+        two_person: 'Sin teléfono: foto registrada y aprobación de otra cuenta',
+      },
+      photoChecked: 'Doy fe de que la persona que tengo delante es la de la foto registrada',
+      start: {
+        phone_code: 'Enviar el código',
+        two_person: 'Pedir la aprobación',
+      },
+      code: 'Código recibido',
+      codeHint: 'Seis dígitos que la persona lee de su teléfono.',
+      waitingApproval:
+        'Otra cuenta debe aprobar esta verificación. Después, guarde la cuenta: quedará retenida un día.',
+      save: 'Guardar la cuenta',
+      saved: 'Cuenta guardada. La persona recibe un mensaje con sus cuatro últimos dígitos.',
+    },
+  },
   payouts: {
     title: 'Pagos por banco',
     lead: 'Los lotes de pagos a cuentas bancarias y Pago Móvil, su archivo pain.001 para el banco, las respuestas del banco y el informe de suspenso. Solo cifras y referencias: ningún nombre ni cuenta de quien cobra.',
@@ -1965,11 +2017,25 @@ export const es = {
       total: 'Total',
       count_one: '{{count}} pago',
       count_other: '{{count}} pagos',
+      excludedLabel: 'Dejados fuera',
+      excluded_one: '{{count}} persona sin cuenta de cobro utilizable',
+      excluded_other: '{{count}} personas sin cuenta de cobro utilizable',
     },
     batchStatuses: {
       preparing: 'en preparación',
       ready: 'listo',
       cancelled: 'anulado',
+    },
+    exclusions: {
+      title: 'Dejados fuera del lote',
+      explain:
+        'Estas personas no tienen una cuenta de cobro utilizable: fíjela y páguelas en otro lote (su derecho sigue pendiente).',
+      line: 'Derecho {{entitlementId}}, {{amount}}: {{reason}}',
+      reasons: {
+        no_payee_account: 'sin cuenta de cobro',
+        payee_account_held: 'cuenta retenida hasta el {{date}}',
+      },
+      fix: 'Cuenta de cobro de la persona',
     },
     accountKinds: { bank_account: 'cuenta bancaria', mobile_money: 'Pago Móvil' },
     approval: {

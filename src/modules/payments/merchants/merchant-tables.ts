@@ -53,6 +53,8 @@ export interface MerchantTables {
     person_id: string;
     operator_id: string;
     method: 'phone_code' | 'two_person';
+    /** `migrations/0116_payee_account.sql`: what the check sets. */
+    subject: Generated<'payment_pin' | 'payee_account'>;
     code_hash: Buffer | null;
     code_attempts: Generated<number>;
     photo_checked: Generated<boolean>;

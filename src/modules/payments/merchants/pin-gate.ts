@@ -16,10 +16,11 @@ export function operatorOf(actor: Actor | null): OperatorActor {
 }
 
 /**
- * The gate on one person's PIN: the action, in the operator's regions, audited on the person.
- * `countsAsPersonRead` when the answer shows something of the person (the photo on file).
+ * The gate on one person's PIN or payee account: the action, in the operator's regions, audited
+ * on the person. `countsAsPersonRead` when the answer shows something of the person (the photo
+ * on file, their payee account), counted against the operator's read quota.
  */
-export async function guardPin(
+export async function guardStaffCheck(
   deps: PaymentsDependencies,
   request: { actor: Actor | null; id: string; query: { purpose?: Purpose | undefined } },
   action: Action,
@@ -58,7 +59,7 @@ export async function pinStep<T>(
   step: (operatorId: string) => Promise<T>,
   options: { fields: (result: T) => string[]; countsAsPersonRead?: boolean },
 ): Promise<T> {
-  const grant = await guardPin(
+  const grant = await guardStaffCheck(
     deps,
     request,
     action,

@@ -17,28 +17,65 @@ import type { PinGuardSettings } from './pin-guard-settings.js';
 
 export type PinCheckMethod = 'phone_code' | 'two_person';
 
+/**
+ * What a check lets its operator set: the payment PIN, or the person's payee account for bank
+ * payouts (`payouts/payee-account-setter.ts`). A check of one sets nothing of the other, and
+ * their texted codes are hashed under different labels.
+ */
+export type SecondCheckSubject = 'payment_pin' | 'payee_account';
+
 /** The texted code's HMAC label (credentials' `second-check.ts` keeps the code only hashed). */
-const pinCheckCodeLabel = 'amparo payment pin check code';
+const checkCodeLabels: Record<SecondCheckSubject, string> = {
+  payment_pin: 'amparo payment pin check code',
+  payee_account: 'amparo payee account check code',
+};
+
+/** What each subject's daily bound counts, and what it is called in the refusal. */
+async function setsToday(
+  db: Kysely<Database>,
+  subject: SecondCheckSubject,
+  operatorId: string,
+  dayStart: Date,
+): Promise<number> {
+  const row =
+    subject === 'payment_pin'
+      ? await db
+          .selectFrom('payment_pin_change')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('operator_id', '=', operatorId)
+          .where('changed_at', '>=', dayStart)
+          .executeTakeFirstOrThrow()
+      : await db
+          .selectFrom('payee_account')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('set_by', '=', operatorId)
+          .where('set_at', '>=', dayStart)
+          .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
 
 /**
- * PINs the staff account set today, and refusal at the daily bound (`staffSetsPerOperatorPerDay`):
- * one account cannot reset PIN after PIN.
+ * PINs (or payee accounts) the staff account set today, and refusal at the daily bound
+ * (`staffSetsPerOperatorPerDay`): one account cannot reset PIN after PIN, nor account after
+ * account.
  */
 export async function refuseOverStaffBound(
   db: Kysely<Database>,
-  props: { operatorId: string; now: Date; settings: PinGuardSettings },
+  props: {
+    operatorId: string;
+    now: Date;
+    settings: PinGuardSettings;
+    subject?: SecondCheckSubject | undefined;
+  },
 ): Promise<void> {
+  const subject = props.subject ?? 'payment_pin';
   const dayStart = new Date(`${utcDay(props.now)}T00:00:00.000Z`);
-  const row = await db
-    .selectFrom('payment_pin_change')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('operator_id', '=', props.operatorId)
-    .where('changed_at', '>=', dayStart)
-    .executeTakeFirstOrThrow();
-  if (Number(row.n) >= props.settings.staffSetsPerOperatorPerDay) {
+  const count = await setsToday(db, subject, props.operatorId, dayStart);
+  if (count >= props.settings.staffSetsPerOperatorPerDay) {
+    const what = subject === 'payment_pin' ? 'PINs' : 'payee accounts';
     throw new PaymentsError(
       'AMP_PIN_STAFF_SETS_EXCEEDED',
-      `This account set ${props.settings.staffSetsPerOperatorPerDay} PINs today; another clerk or tomorrow`,
+      `This account set ${props.settings.staffSetsPerOperatorPerDay} ${what} today; another clerk or tomorrow`,
     );
   }
 }
@@ -63,8 +100,10 @@ export async function pinCheckStarter(
     notifier: PersonNotifier | undefined;
     now: Date;
     settings: PinGuardSettings;
+    subject?: SecondCheckSubject | undefined;
   },
 ): Promise<{ checkId: string; expiresAt: Date }> {
+  const subject = props.subject ?? 'payment_pin';
   await refuseOverStaffBound(db, props);
   if (props.method === 'two_person' && !props.photoChecked) {
     throw new PaymentsError('AMP_PIN_CHECK_REQUIRED', 'Check the photo on file first', [
@@ -82,9 +121,10 @@ export async function pinCheckStarter(
         person_id: props.personId,
         operator_id: props.operatorId,
         method: props.method,
+        subject,
         code_hash:
           props.method === 'phone_code'
-            ? oneTimeCodeHash(props.masterKey, pinCheckCodeLabel, checkId, code)
+            ? oneTimeCodeHash(props.masterKey, checkCodeLabels[subject], checkId, code)
             : null,
         photo_checked: props.method === 'two_person',
         created_at: props.now,
@@ -93,7 +133,7 @@ export async function pinCheckStarter(
       .execute();
     if (props.method !== 'phone_code') return;
     const sent = await props.notifier?.notify(trx, props.personId, {
-      event: 'payment_pin_code',
+      event: subject === 'payment_pin' ? 'payment_pin_code' : 'payee_account_code',
       code,
       validMinutes: String(Math.round(props.settings.checkTtlMs / 60_000)),
     });
@@ -107,12 +147,18 @@ export async function pinCheckStarter(
   return { checkId, expiresAt };
 }
 
-/** A check still open: not used, not failed, not expired. */
-async function openCheck(db: Kysely<Database>, checkId: string, now: Date) {
+/** A check still open: not used, not failed, not expired, of this subject. */
+async function openCheck(
+  db: Kysely<Database>,
+  checkId: string,
+  now: Date,
+  subject: SecondCheckSubject = 'payment_pin',
+) {
   const row = await db
     .selectFrom('payment_pin_check')
     .selectAll()
     .where('id', '=', checkId)
+    .where('subject', '=', subject)
     .where('used_at', 'is', null)
     .where('failed_at', 'is', null)
     .where('expires_at', '>', now)
@@ -128,9 +174,15 @@ async function openCheck(db: Kysely<Database>, checkId: string, now: Date) {
  */
 async function waitingCheck(
   trx: Kysely<Database>,
-  props: { checkId: string; personId: string; operatorId: string; now: Date },
+  props: {
+    checkId: string;
+    personId: string;
+    operatorId: string;
+    now: Date;
+    subject?: SecondCheckSubject | undefined;
+  },
 ) {
-  const row = await openCheck(trx, props.checkId, props.now);
+  const row = await openCheck(trx, props.checkId, props.now, props.subject);
   if (row.method !== 'two_person' || row.approved_by !== null || row.person_id !== props.personId) {
     throw invalid('This check is not waiting for an approval');
   }
@@ -149,7 +201,13 @@ async function waitingCheck(
  */
 export async function pinCheckApprover(
   db: Kysely<Database>,
-  props: { checkId: string; personId: string; operatorId: string; now: Date },
+  props: {
+    checkId: string;
+    personId: string;
+    operatorId: string;
+    now: Date;
+    subject?: SecondCheckSubject | undefined;
+  },
 ): Promise<{ personId: string }> {
   return db.transaction().execute(async (trx) => {
     const row = await waitingCheck(trx, props);
@@ -213,11 +271,13 @@ export async function pinCheckSpender<T>(
     masterKey: Buffer;
     now: Date;
     settings: PinGuardSettings;
+    subject?: SecondCheckSubject | undefined;
   },
   setPin: (passed: { method: PinCheckMethod; approvedBy: string | null }) => Promise<T>,
 ): Promise<T> {
+  const subject = props.subject ?? 'payment_pin';
   const passed = await db.transaction().execute(async (trx) => {
-    const row = await openCheck(trx, props.checkId, props.now);
+    const row = await openCheck(trx, props.checkId, props.now, subject);
     if (row.person_id !== props.personId || row.operator_id !== props.operatorId) {
       return invalid('This check is for another person or was started by another operator');
     }
@@ -228,7 +288,7 @@ export async function pinCheckSpender<T>(
     }
     const right = oneTimeCodeMatches(
       props.masterKey,
-      pinCheckCodeLabel,
+      checkCodeLabels[subject],
       row.id,
       props.code ?? '',
       // Safe: a phone_code check always has its hash (the table's check constraint).
@@ -266,11 +326,17 @@ export async function useCheck(trx: Kysely<Database>, checkId: string, now: Date
 }
 
 /** Two-person checks waiting for a second operator, newest first (at most `limit`). */
-export async function waitingPinChecks(db: Kysely<Database>, now: Date, limit: number) {
+export async function waitingPinChecks(
+  db: Kysely<Database>,
+  now: Date,
+  limit: number,
+  subject: SecondCheckSubject = 'payment_pin',
+) {
   return db
     .selectFrom('payment_pin_check')
     .select(['id', 'person_id', 'operator_id', 'created_at', 'expires_at'])
     .where('method', '=', 'two_person')
+    .where('subject', '=', subject)
     .where('approved_by', 'is', null)
     .where('used_at', 'is', null)
     .where('failed_at', 'is', null)

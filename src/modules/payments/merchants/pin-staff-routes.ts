@@ -1,25 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { PinCheckSchema, PinChecksSchema } from '../../../shared/api/merchants.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
 import { nowOf, type PaymentsDependencies } from '../payments-context.js';
 import { keysOf } from './merchant-keys.js';
 import { Pin, PinState, Uuid } from './merchant-schemas.js';
 import { pinSetter, pinState } from './payment-pin.js';
 import { pinApproverRoutes } from './pin-approver-routes.js';
-import { CheckParams, guardPin, operatorOf, pinStep } from './pin-gate.js';
+import { pinStep } from './pin-gate.js';
 import { pinGuardOf } from './pin-guard-settings.js';
 import { passwordHashOptionsOf, pinChangedNotice } from './pin-hash-options.js';
-import {
-  pinCheckApprover,
-  pinCheckSpender,
-  pinCheckStarter,
-  useCheck,
-  waitingPinChecks,
-} from './pin-second-check.js';
-
-const PersonParams = Type.Object({ personId: Uuid });
-const waitingListMax = 50;
+import { pinCheckSpender, useCheck } from './pin-second-check.js';
+import { PersonParams, secondCheckRoutes } from './second-check-routes.js';
 
 /**
  * Staff setting a person's payment PIN at the counter (docs/PAYMENTS-PIN.md): start a second
@@ -34,123 +25,16 @@ export const pinStaffRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
   const tags = ['merchants'];
   await app.register(pinApproverRoutes, deps);
 
-  app.post(
-    '/payments/persons/:personId/pin-checks',
-    {
-      schema: {
-        tags,
-        summary:
-          "Start the second check before setting a person's PIN: text a code to the phone on file, or (no phone) the photo checked, for a second operator to approve (audited on the person)",
-        params: PersonParams,
-        querystring: PurposeQuery,
-        body: Type.Object(
-          {
-            method: Type.Union([Type.Literal('phone_code'), Type.Literal('two_person')]),
-            photoChecked: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: PinCheckSchema },
-      },
-    },
-    async (request, reply) => {
-      const { personId } = request.params;
-      const now = nowOf(deps);
-      const started = await pinStep(
-        deps,
-        request,
-        'payment.pin_reset',
-        personId,
-        async (operatorId) => ({
-          operatorId,
-          ...(await pinCheckStarter(deps.db, {
-            personId,
-            operatorId,
-            method: request.body.method,
-            photoChecked: request.body.photoChecked === true,
-            masterKey: keysOf(deps).masterKey,
-            notifier: deps.notifier,
-            now,
-            settings: pinGuardOf(deps),
-          })),
-        }),
-        { fields: () => ['payment_pin'] },
-      );
-      return reply.code(201).send({
-        checkId: started.checkId,
-        personId,
-        method: request.body.method,
-        approved: false,
-        startedBy: started.operatorId,
-        createdAt: now.toISOString(),
-        expiresAt: started.expiresAt.toISOString(),
-      });
-    },
-  );
-
-  app.get(
-    '/payments/pin-checks',
-    {
-      schema: {
-        tags,
-        summary:
-          'Two-person PIN checks of persons in your regions waiting for a second operator (not yours)',
-        querystring: PurposeQuery,
-        response: { 200: PinChecksSchema },
-      },
-    },
-    async (request) => {
-      const actor = operatorOf(request.actor);
-      const rows = await waitingPinChecks(deps.db, nowOf(deps), waitingListMax);
-      const checks = [];
-      for (const row of rows) {
-        if (request.actor?.kind === 'operator' && row.operator_id === actor.operatorId) continue;
-        // Each is gated (and audited) as the approval would be: only persons of your regions.
-        const grant = await guardPin(deps, request, 'payment.pin_approve', row.person_id).catch(
-          () => null,
-        );
-        if (grant === null) continue;
-        await grant.record([]);
-        checks.push({
-          checkId: row.id,
-          personId: row.person_id,
-          method: 'two_person' as const,
-          approved: false,
-          startedBy: row.operator_id,
-          createdAt: row.created_at.toISOString(),
-          expiresAt: row.expires_at.toISOString(),
-        });
-      }
-      return { checks };
-    },
-  );
-
-  app.post(
-    '/payments/persons/:personId/pin-checks/:checkId/approval',
-    {
-      schema: {
-        tags,
-        summary:
-          "Approve another operator's two-person PIN check, having compared the person with the photo on file (audited on the person)",
-        params: CheckParams,
-        querystring: PurposeQuery,
-        body: Type.Object({ photoChecked: Type.Literal(true) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ checkId: Uuid, approved: Type.Boolean() }) },
-      },
-    },
-    async (request) => {
-      const { personId, checkId } = request.params;
-      await pinStep(
-        deps,
-        request,
-        'payment.pin_approve',
-        personId,
-        (operatorId) =>
-          pinCheckApprover(deps.db, { checkId, personId, operatorId, now: nowOf(deps) }),
-        { fields: () => ['payment_pin'] },
-      );
-      return { checkId, approved: true };
-    },
+  await app.register(
+    secondCheckRoutes(deps, {
+      subject: 'payment_pin',
+      path: 'pin-checks',
+      noun: 'PIN',
+      startAction: 'payment.pin_reset',
+      approveAction: 'payment.pin_approve',
+      field: 'payment_pin',
+      tags,
+    }),
   );
 
   app.put(

@@ -61,12 +61,9 @@ describe('a payout batch interrupted, cancelled and made again', () => {
     currency: 'VES',
     requestedExecutionDate: '2026-12-07',
     debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
-    instructions: paid.map(({ entitlementId }, index) => ({
+    instructions: paid.map(({ entitlementId }) => ({
       referenceKind: 'entitlement',
       referenceId: entitlementId,
-      creditorName: `Beneficiaria ${index}`,
-      account: { kind: 'bank_account', accountNumber: `0134${String(index).padStart(16, '0')}` },
-      bank: { bankCode: '0134' },
       amountMinor: amount,
     })),
   });

@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import { type LedgerCurrency, lookupAccounts } from '../../ledger/index.js';
 import { fundingAccountId } from '../accounts/account-ids.js';
-import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
+import { nowOf, type PaymentsContext, type PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
 import {
   leaseUntil,
@@ -18,26 +20,26 @@ import { sealCreditors } from './creditor-seal.js';
 import { entitlementPersons, lockAndRecheck } from './instruction-check.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, payoutFileProblems } from './iso20022/pain001-writer.js';
-import { auditingRefusals, guardPayout, type PayoutDependencies } from './payout-gate.js';
+import { payeesForBatch, type UsablePayee } from './payee-account.js';
+import {
+  auditingRefusals,
+  guardPayout,
+  type PayoutDependencies,
+  type PayoutGrant,
+} from './payout-gate.js';
 
-/** One payment of a batch as the client asks for it. */
+/**
+ * One payment of a batch as the client asks for it: the entitlement paid, never where to. The
+ * creditor is the entitlement holder's stored payee account (`payee-account.ts`), so one
+ * finance officer cannot send a payment to an account of their choice.
+ */
 export interface PayoutInstructionInput {
-  /**
-   * The open cash entitlement paid: its person's data key seals the creditor below
-   * (safeguard 6); no instruction names a person (issue #13, point 5).
-   */
+  /** The open cash entitlement paid (issue #13, point 5): its holder is paid. */
   referenceKind: 'entitlement';
   referenceId: string;
-  creditorName: string;
-  creditorNationalId?: string | undefined;
-  account:
-    | { kind: 'bank_account'; accountNumber: string }
-    | { kind: 'mobile_money'; phoneNumber: string };
-  bank: { bankCode?: string | undefined; bic?: string | undefined };
   amountMinor: bigint;
   remittance?: string | undefined;
 }
-
 export interface PayoutBatchInput {
   clientId: string;
   programId: string;
@@ -73,18 +75,19 @@ export async function payoutBatchCreator(
   const resource = { type: 'payout_batch' as const, id: null };
   const { write } = await guardPayout(deps, context, 'payout.manage', resource, true);
   return auditingRefusals(deps, write, resource, async () => {
-    const total = input.instructions.reduce((sum, item) => sum + item.amountMinor, 0n);
+    const requested = input.instructions.reduce((sum, item) => sum + item.amountMinor, 0n);
     const existing = await deps.db
       .selectFrom('payout_batch')
       .select(['id', 'program_id', 'currency', 'payments_count', 'amount_total_minor', 'status'])
+      .select(['excluded_count', 'excluded_amount_minor'])
       .where('client_id', '=', input.clientId)
       .executeTakeFirst();
     if (existing !== undefined) {
       const same =
         existing.program_id === input.programId &&
         existing.currency === input.currency &&
-        existing.payments_count === input.instructions.length &&
-        BigInt(existing.amount_total_minor) === total;
+        existing.payments_count + existing.excluded_count === input.instructions.length &&
+        BigInt(existing.amount_total_minor) + BigInt(existing.excluded_amount_minor) === requested;
       if (!same) throw new AmparoError('AMP_IDEMPOTENCY_MISMATCH');
       // Interrupted while being made: resumed here unless another run holds its preparation.
       const holder = preparationHolder();
@@ -93,37 +96,13 @@ export async function payoutBatchCreator(
       return batchSummary(deps.db, existing.id);
     }
     const batchId = randomUUID();
-    const endToEndIds = input.instructions.map(() => `P${randomCode(15)}`);
-    const file: PayoutFile = {
-      messageId: `AMP-${randomCode(20)}`,
-      createdAt: new Date(),
-      initiatingPartyName: input.debtor.name,
-      paymentInformationId: `PMT-${randomCode(20)}`,
-      requestedExecutionDate: input.requestedExecutionDate,
-      debtorName: input.debtor.name,
-      debtorAccountNumber: input.debtor.accountNumber,
-      debtorBank: { bankCode: input.debtor.bankCode, bic: input.debtor.bic },
-      currency: input.currency,
-      payments: input.instructions.map((item, index) => ({
-        ...item,
-        endToEndId: endToEndIds[index] ?? '',
-      })),
-    };
-    const problems = payoutFileProblems(file).map((problem) => ({
-      ...problem,
-      field: problem.field.replace(/^\/payments\//, '/instructions/'),
-    }));
-    if (problems.length > 0) {
-      throw new BankFileError(
-        'AMP_PAYOUT_INSTRUCTION_INVALID',
-        `${problems.length} instruction problem(s)`,
-        problems.slice(0, 100),
-      );
-    }
     const paid = await entitlementPersons(deps, input);
+    const { included, excluded } = await withPayees(deps, input, paid);
+    const file = payoutFileOf(input, included);
+    const total = included.reduce((sum, item) => sum + item.amountMinor, 0n);
     const fundingId = fundingAccountId(input.programId, input.currency);
     await checkFunding(deps, fundingId, input.currency, total);
-    const rows = await instructionRows(deps, { batchId, endToEndIds, paid }, input);
+    const rows = await instructionRows(deps, batchId, file, included);
     const holder = preparationHolder();
     await deps.db.transaction().execute(async (trx) => {
       await lockAndRecheck(trx, rows);
@@ -144,6 +123,8 @@ export async function payoutBatchCreator(
           debtor_bic: input.debtor.bic ?? null,
           payments_count: rows.length,
           amount_total_minor: total,
+          excluded_count: excluded.length,
+          excluded_amount_minor: excluded.reduce((sum, item) => sum + item.amount_minor, 0n),
           created_by: context.actor?.kind === 'operator' ? context.actor.operatorId : null,
           created_at: file.createdAt,
           prepare_holder: holder,
@@ -156,50 +137,183 @@ export async function payoutBatchCreator(
           .values(rows.slice(start, start + 2_000))
           .execute();
       }
+      for (let start = 0; start < excluded.length; start += 2_000) {
+        await trx
+          .insertInto('payout_exclusion')
+          .values(
+            excluded.slice(start, start + 2_000).map((row) => ({ ...row, batch_id: batchId })),
+          )
+          .execute();
+      }
       await deps.audit.appendInTransaction(trx, [
         writeAuditEntry(write, { type: 'payout_batch', id: batchId }, [], context.requestId),
       ]);
+      await auditPayeeAccountReads(deps, trx, write, included);
     });
     await preparationFinished(deps, batchId, holder);
     return batchSummary(deps.db, batchId);
   });
 }
 
+/** An instruction whose person has a usable payee account, with it. */
+interface IncludedInstruction extends PayoutInstructionInput {
+  /** Its place in the request, for the problems' field paths. */
+  index: number;
+  personId: string;
+  cycleId: string;
+  payee: UsablePayee;
+}
+
 /**
- * The rows of the batch, each creditor sealed under its person's data key. A person with no
- * live key (unknown, or erased) is refused before anything is written.
+ * Each instruction with its person's stored payee account, or left out with the reason (no
+ * account, or one held): the exclusion rows. A request none of whose persons can be paid is
+ * refused, naming each instruction and why.
+ */
+async function withPayees(
+  deps: PayoutDependencies,
+  input: PayoutBatchInput,
+  paid: ReadonlyArray<{ personId: string; cycleId: string }>,
+) {
+  const payees = await payeesForBatch(
+    deps.db,
+    deps.masterKey,
+    paid.map((item) => item.personId),
+    nowOf(deps),
+  );
+  const included: IncludedInstruction[] = [];
+  const excluded: Array<Omit<Database['payout_exclusion'], 'batch_id'>> = [];
+  input.instructions.forEach((item, index) => {
+    const person = paid[index] ?? { personId: '', cycleId: '' };
+    const payee = payees.get(person.personId);
+    if (payee?.usable === true) {
+      included.push({ ...item, index, ...person, payee });
+      return;
+    }
+    excluded.push({
+      seq: index,
+      reference_id: item.referenceId,
+      person_id: person.personId,
+      amount_minor: item.amountMinor,
+      reason: payee?.reason ?? 'no_payee_account',
+      held_until: payee?.heldUntil ?? null,
+    });
+  });
+  if (included.length === 0) {
+    throw new BankFileError(
+      'AMP_PAYOUT_INSTRUCTION_INVALID',
+      'No person of the batch has a usable payee account: set their accounts first',
+      excluded.slice(0, 100).map((row) => ({
+        field: `/instructions/${row.seq}/referenceId`,
+        reason:
+          row.reason === 'no_payee_account'
+            ? "the entitlement's person has no payee account"
+            : "the entitlement's person's payee account is held (set without the texted code)",
+      })),
+    );
+  }
+  return { included, excluded };
+}
+
+/** The batch's file as it will be written, checked against the schema's lengths first. */
+function payoutFileOf(input: PayoutBatchInput, included: readonly IncludedInstruction[]) {
+  const file: PayoutFile = {
+    messageId: `AMP-${randomCode(20)}`,
+    createdAt: new Date(),
+    initiatingPartyName: input.debtor.name,
+    paymentInformationId: `PMT-${randomCode(20)}`,
+    requestedExecutionDate: input.requestedExecutionDate,
+    debtorName: input.debtor.name,
+    debtorAccountNumber: input.debtor.accountNumber,
+    debtorBank: { bankCode: input.debtor.bankCode, bic: input.debtor.bic },
+    currency: input.currency,
+    payments: included.map((item) => ({
+      endToEndId: `P${randomCode(15)}`,
+      amountMinor: item.amountMinor,
+      remittance: item.remittance,
+      creditorName: item.payee.creditorName,
+      creditorNationalId: item.payee.creditorNationalId,
+      account: item.payee.account,
+      bank: item.payee.bank,
+    })),
+  };
+  const problems = payoutFileProblems(file).map((problem) => ({
+    ...problem,
+    field: problem.field.replace(
+      /^\/payments\/(\d+)/,
+      (_, at: string) => `/instructions/${included[Number(at)]?.index ?? at}`,
+    ),
+  }));
+  if (problems.length > 0) {
+    throw new BankFileError(
+      'AMP_PAYOUT_INSTRUCTION_INVALID',
+      `${problems.length} instruction problem(s)`,
+      problems.slice(0, 100),
+    );
+  }
+  return file;
+}
+
+/**
+ * One audit entry per person whose stored payee account the batch opened (their access history
+ * shows it), in the transaction that writes the batch.
+ */
+async function auditPayeeAccountReads(
+  deps: PayoutDependencies,
+  trx: Transaction<Database>,
+  write: PayoutGrant['write'],
+  included: readonly IncludedInstruction[],
+): Promise<void> {
+  const personIds = [...new Set(included.map((item) => item.personId))];
+  for (let start = 0; start < personIds.length; start += 2_000) {
+    await deps.audit.appendInTransaction(
+      trx,
+      personIds
+        .slice(start, start + 2_000)
+        .map((personId) =>
+          writeAuditEntry(
+            write,
+            { type: 'person', id: personId },
+            ['payee_account'],
+            write.requestId,
+          ),
+        ),
+    );
+  }
+}
+
+/**
+ * The rows of the batch, each creditor (from the stored payee account) sealed again under its
+ * person's data key. A person with no live key (erased since) is refused before anything is
+ * written.
  */
 async function instructionRows(
   deps: PayoutDependencies,
-  batch: {
-    batchId: string;
-    endToEndIds: readonly string[];
-    paid: ReadonlyArray<{ personId: string; cycleId: string }>;
-  },
-  input: PayoutBatchInput,
+  batchId: string,
+  file: PayoutFile,
+  included: readonly IncludedInstruction[],
 ) {
-  const ids = input.instructions.map(() => randomUUID());
+  const ids = included.map(() => randomUUID());
   const sealed = await sealCreditors(
     deps.db,
     deps.masterKey,
-    input.instructions.map((item, index) => ({
-      instructionId: ids[index] ?? '',
-      personId: batch.paid[index]?.personId ?? '',
+    included.map((item, seq) => ({
+      recordId: ids[seq] ?? '',
+      personId: item.personId,
       creditor: {
-        name: item.creditorName,
-        nationalId: item.creditorNationalId,
+        name: item.payee.creditorName,
+        nationalId: item.payee.creditorNationalId,
         accountNumber:
-          item.account.kind === 'bank_account'
-            ? item.account.accountNumber
-            : item.account.phoneNumber,
+          item.payee.account.kind === 'bank_account'
+            ? item.payee.account.accountNumber
+            : item.payee.account.phoneNumber,
       },
     })),
   );
-  const unknown = sealed.flatMap((box, index) =>
+  const unknown = sealed.flatMap((box, seq) =>
     box === null
       ? [
           {
-            field: `/instructions/${index}/referenceId`,
+            field: `/instructions/${included[seq]?.index ?? seq}/referenceId`,
             reason: "the entitlement's person has no data key (their data was erased)",
           },
         ]
@@ -212,20 +326,20 @@ async function instructionRows(
       unknown.slice(0, 100),
     );
   }
-  return input.instructions.map((item, seq) => ({
+  return included.map((item, seq) => ({
     id: ids[seq] ?? '',
-    batch_id: batch.batchId,
+    batch_id: batchId,
     seq,
-    end_to_end_id: batch.endToEndIds[seq] ?? '',
+    end_to_end_id: file.payments[seq]?.endToEndId ?? '',
     reference_kind: item.referenceKind,
     reference_id: item.referenceId,
-    person_id: batch.paid[seq]?.personId ?? '',
-    cycle_id: batch.paid[seq]?.cycleId ?? null,
+    person_id: item.personId,
+    cycle_id: item.cycleId,
     // Safe: every box was checked non-null above.
     creditor_sealed: sealed[seq] as Buffer,
-    account_kind: item.account.kind,
-    bank_code: item.bank.bankCode ?? null,
-    bank_bic: item.bank.bic ?? null,
+    account_kind: item.payee.account.kind,
+    bank_code: item.payee.bank.bankCode ?? null,
+    bank_bic: item.payee.bank.bic ?? null,
     amount_minor: item.amountMinor,
     remittance: item.remittance ?? null,
   }));

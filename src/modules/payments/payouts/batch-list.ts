@@ -4,7 +4,7 @@ import { programChoices } from '../../programs/index.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { batchSummaries, type PayoutBatchSummary, payoutBatchExists } from './batch-reader.js';
 import { guardPayout, guardPayoutList } from './payout-gate.js';
-import type { PayoutStatus } from './payout-tables.js';
+import type { PayoutExclusionReason, PayoutStatus } from './payout-tables.js';
 
 /** A batch as the console lists it: its figures and its program's names. */
 export interface ListedPayoutBatch extends PayoutBatchSummary {
@@ -108,6 +108,57 @@ export async function batchPaymentsReader(
       status: row.status,
       statusReason: row.status_reason,
       updatedAt: row.updated_at,
+    })),
+    nextAfterSeq: rows.length > pageSize ? (page.at(-1)?.seq ?? null) : null,
+  };
+}
+
+/** An instruction of a batch's request left out: its person had no usable payee account. */
+export interface BatchExclusion {
+  seq: number;
+  entitlementId: string;
+  personId: string;
+  amountMinor: bigint;
+  reason: PayoutExclusionReason;
+  heldUntil: Date | null;
+}
+
+/**
+ * A page of what a batch's request named but left out, in request order, after `afterSeq`
+ * (`payout.read`, audited): the entitlement, its person (whose payee account is to be set, so
+ * the next batch can pay them) and why. Ids only: no name, no account.
+ *
+ * @example
+ *   const page = await batchExclusionsReader(deps, context, { batchId, afterSeq: -1 });
+ */
+export async function batchExclusionsReader(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  props: { batchId: string; afterSeq: number },
+): Promise<{ exclusions: BatchExclusion[]; nextAfterSeq: number | null }> {
+  const exists = await payoutBatchExists(deps.db, props.batchId);
+  const resource = { type: 'payout_batch' as const, id: props.batchId };
+  const { grant } = await guardPayout(deps, context, 'payout.read', resource, exists);
+  if (!exists) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such payout batch' });
+  const pageSize = limits.payouts.batchPaymentsPageMax;
+  const rows = await deps.db
+    .selectFrom('payout_exclusion')
+    .selectAll()
+    .where('batch_id', '=', props.batchId)
+    .where('seq', '>', props.afterSeq)
+    .orderBy('seq')
+    .limit(pageSize + 1)
+    .execute();
+  await grant.record([]);
+  const page = rows.slice(0, pageSize);
+  return {
+    exclusions: page.map((row) => ({
+      seq: row.seq,
+      entitlementId: row.reference_id,
+      personId: row.person_id,
+      amountMinor: BigInt(row.amount_minor),
+      reason: row.reason,
+      heldUntil: row.held_until,
     })),
     nextAfterSeq: rows.length > pageSize ? (page.at(-1)?.seq ?? null) : null,
   };

@@ -37,6 +37,8 @@ export interface PayoutBatchSummary {
   cancelledAt: Date | null;
   /** A second finance officer's approval (`batch-approver.ts`): the file leaves only after it. */
   approvedAt: Date | null;
+  /** Instructions of the request left out: their person had no usable payee account. */
+  excludedCount: number;
   /** Payments and their amounts by status. */
   byStatus: Array<{ status: PayoutStatus; count: number; amountMinor: bigint }>;
   /** Still `preparing` with no run holding its preparation lease (`batch-resumer.ts`). */
@@ -98,6 +100,7 @@ export async function batchSummaries(
       sentAt: batch.sent_at,
       cancelledAt: batch.cancelled_at,
       approvedAt: batch.approved_at,
+      excludedCount: batch.excluded_count,
       byStatus: own.map((group) => ({
         status: group.status,
         count: Number(group.count),

@@ -12,7 +12,7 @@ import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../paymen
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
 import type { PayoutDependencies } from './payout-gate.js';
-import { approvedForTest, payoutTestWorld } from './payout-test-kit.js';
+import { approvedForTest, payoutTestWorld, storedPayeesForTest } from './payout-test-kit.js';
 
 /**
  * Safeguard 6 for payouts: a creditor's name, account and cédula are sealed under the paid
@@ -37,6 +37,12 @@ describe('payout creditors under the person key', () => {
     phone: '+584169998877',
     phoneNationalId: 'V27364518',
     phoneName: 'Eleuterio Arismendi Palacios',
+  };
+  const bankPayee = {
+    holderName: secrets.name,
+    holderNationalId: secrets.nationalId,
+    account: { kind: 'bank_account' as const, accountNumber: secrets.account },
+    bank: { bankCode: '0134' },
   };
   const persons: string[] = [];
   /** Each person's open entitlements, in cycle order (one cycle per batch the tests make). */
@@ -65,6 +71,19 @@ describe('payout creditors under the person key', () => {
     await newCycle('2026-12-15');
     await newCycle('2026-12-20');
     await newCycle('2026-12-25');
+    // Their stored payee accounts (migration 0116): what every batch below pays into.
+    await storedPayeesForTest(deps, [
+      { personId: persons[0] ?? '', payee: bankPayee },
+      {
+        personId: persons[1] ?? '',
+        payee: {
+          holderName: secrets.phoneName,
+          holderNationalId: secrets.phoneNationalId,
+          account: { kind: 'mobile_money', phoneNumber: secrets.phone },
+          bank: { bankCode: '0105' },
+        },
+      },
+    ]);
   });
   afterAll(async () => database?.close());
 
@@ -78,19 +97,11 @@ describe('payout creditors under the person key', () => {
       {
         referenceKind: 'entitlement',
         referenceId: entitlementOf(payees[0] ?? ''),
-        creditorName: secrets.name,
-        creditorNationalId: secrets.nationalId,
-        account: { kind: 'bank_account', accountNumber: secrets.account },
-        bank: { bankCode: '0134' },
         amountMinor: 10_00n,
       },
       {
         referenceKind: 'entitlement',
         referenceId: entitlementOf(payees[1] ?? ''),
-        creditorName: secrets.phoneName,
-        creditorNationalId: secrets.phoneNationalId,
-        account: { kind: 'mobile_money', phoneNumber: secrets.phone },
-        bank: { bankCode: '0105' },
         amountMinor: 10_00n,
       },
     ],
@@ -124,6 +135,7 @@ describe('payout creditors under the person key', () => {
     expect(leaks(file.xml)).toHaveLength(9);
 
     const tables = [
+      'payee_account',
       'payout_batch',
       'payout_instruction',
       'payout_bank_file',
@@ -165,7 +177,7 @@ describe('payout creditors under the person key', () => {
         : await database.asAdmin(async (admin) => {
             await sql`checkpoint`.execute(admin);
             const files: Buffer[] = [];
-            for (const table of ['payout_batch', 'payout_instruction']) {
+            for (const table of ['payee_account', 'payout_batch', 'payout_instruction']) {
               const read = await sql<{ bytes: Uint8Array }>`
                 select pg_read_binary_file(pg_relation_filepath(${table}::regclass)) as bytes`.execute(
                 admin,
@@ -213,11 +225,15 @@ describe('payout creditors under the person key', () => {
     const error = await refused.catch((caught: unknown) => caught);
     expect(leaks(JSON.stringify(error))).toEqual([]);
     expect(JSON.stringify(error)).toMatch(/"field":"\/payments\/P[A-Z0-9]{15}"/);
-    // A new batch for the erased person is refused before anything is written.
-    await expect(payoutBatchCreator(deps, system, batch())).rejects.toMatchObject({
-      code: 'AMP_PAYOUT_INSTRUCTION_INVALID',
-      errors: [{ field: '/instructions/0/referenceId' }],
-    });
+    // A new batch leaves the erased person out: their stored payee account cannot be opened.
+    const after = await payoutBatchCreator(deps, system, batch());
+    expect(after).toMatchObject({ paymentsCount: 1, excludedCount: 1 });
+    const [excluded] = await database.db
+      .selectFrom('payout_exclusion')
+      .select(['seq', 'person_id', 'reason'])
+      .where('batch_id', '=', after.id)
+      .execute();
+    expect(excluded).toEqual({ seq: 0, person_id: persons[0], reason: 'no_payee_account' });
   });
 
   it("counts another officer's download against the read quota before opening anything, not the maker's, and audits each per person", async () => {
@@ -243,6 +259,7 @@ describe('payout creditors under the person key', () => {
       requestId: 'quota-test',
     });
     const fresh = await buildPerson({ database, masterKey });
+    await storedPayeesForTest(deps, [{ personId: fresh.id, payee: bankPayee }]);
     await newCycle('2027-01-05');
     await newCycle('2027-01-10');
     const summary = await payoutBatchCreator(deps, contextOf(maker), batch([fresh.id, fresh.id]));
@@ -256,18 +273,22 @@ describe('payout creditors under the person key', () => {
           .execute()
       ).map((row) => JSON.parse(row.entry) as { action: string; outcome: string });
 
+    // Making the batch opened the person's stored payee account: in their access history.
+    const made = [expect.objectContaining({ action: 'payout.manage', outcome: 'allowed' })];
+    expect(await auditedOn(fresh.id)).toEqual(made);
     // Another officer with no quota left: refused before any creditor is opened.
     await consumePersonReads(database.db, reader, 300);
     await expect(payoutFileReader(deps, contextOf(reader), summary.id)).rejects.toMatchObject({
       code: 'AMP_QUOTA_EXCEEDED',
     });
-    expect(await auditedOn(fresh.id)).toEqual([]);
+    expect(await auditedOn(fresh.id)).toEqual(made);
 
-    // The maker with no quota left: the file holds only creditors they sent, so it is not
-    // counted, and it is still in the person's access history.
+    // The maker with no quota left: not counted (the file left only after a second officer's
+    // approval), and the download is still in the person's access history.
     await consumePersonReads(database.db, maker, 300);
     await payoutFileReader(deps, contextOf(maker), summary.id);
     expect(await auditedOn(fresh.id)).toEqual([
+      ...made,
       expect.objectContaining({ action: 'payout.manage', outcome: 'allowed' }),
     ]);
 
@@ -280,6 +301,7 @@ describe('payout creditors under the person key', () => {
     await payoutFileReader(deps, contextOf(reader), summary.id);
     // Two payments to one person: one read per download, one entry each in their history.
     expect(await auditedOn(fresh.id)).toEqual([
+      ...made,
       expect.objectContaining({ action: 'payout.manage', outcome: 'allowed' }),
       expect.objectContaining({ action: 'payout.manage', outcome: 'allowed' }),
     ]);

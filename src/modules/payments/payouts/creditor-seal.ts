@@ -10,14 +10,21 @@ export interface Creditor {
   accountNumber: string;
 }
 
-const context = (instructionId: string) => ({
-  table: 'payout_instruction',
-  column: 'creditor_sealed',
-  recordId: instructionId,
-});
+/** Where a sealed creditor is kept: its table and column, part of the box's associated data. */
+export interface SealPlace {
+  table: 'payout_instruction' | 'payee_account';
+  column: 'creditor_sealed' | 'payee_sealed';
+}
+
+const instructionPlace: SealPlace = { table: 'payout_instruction', column: 'creditor_sealed' };
+
+/** A payee account's box (`payee_account.payee_sealed`, migration 0116). */
+export const payeeAccountPlace: SealPlace = { table: 'payee_account', column: 'payee_sealed' };
+
+const context = (place: SealPlace, recordId: string) => ({ ...place, recordId });
 
 /**
- * Seals each instruction's creditor under its person's data key (the registry's
+ * Seals each instruction's creditor (or each stored payee account, `place`) under its person's data key (the registry's
  * `personDataSealer`, safeguard 6): the name, account and cédula are never stored in clear, and
  * the person's erasure crypto-shreds them. Null for a person with no live key (unknown or
  * erased): no payment may be prepared for them.
@@ -25,7 +32,8 @@ const context = (instructionId: string) => ({
 export async function sealCreditors(
   db: Kysely<Database>,
   masterKey: Buffer,
-  items: ReadonlyArray<{ instructionId: string; personId: string; creditor: Creditor }>,
+  items: ReadonlyArray<{ recordId: string; personId: string; creditor: Creditor }>,
+  place: SealPlace = instructionPlace,
 ): Promise<Array<Buffer | null>> {
   return personDataSealer(masterKey).seal(
     db,
@@ -38,7 +46,7 @@ export async function sealCreditors(
           accountNumber: item.creditor.accountNumber,
         }),
       ),
-      context: context(item.instructionId),
+      context: context(place, item.recordId),
     })),
   );
 }
@@ -48,13 +56,14 @@ export async function openCreditors(
   db: Kysely<Database>,
   masterKey: Buffer,
   rows: ReadonlyArray<{ id: string; person_id: string; creditor_sealed: Buffer | Uint8Array }>,
+  place: SealPlace = instructionPlace,
 ): Promise<Array<Creditor | null>> {
   const opened = await personDataSealer(masterKey).open(
     db,
     rows.map((row) => ({
       personId: row.person_id,
       sealed: Buffer.from(row.creditor_sealed),
-      context: context(row.id),
+      context: context(place, row.id),
     })),
   );
   return opened.map((plain) => {

@@ -81,13 +81,9 @@ describe('payouts of a person who dies, is merged or erased', () => {
     currency: 'VES',
     requestedExecutionDate: '2026-12-07',
     debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
-    instructions: paid.map(({ entitlementId }, index) => ({
+    instructions: paid.map(({ entitlementId }) => ({
       referenceKind: 'entitlement',
       referenceId: entitlementId,
-      creditorName: `Beneficiario ${index}`,
-      creditorNationalId: `V2000000${index}`,
-      account: { kind: 'bank_account', accountNumber: `0134${String(index).padStart(16, '0')}` },
-      bank: { bankCode: '0134' },
       amountMinor: amount,
     })),
   });

@@ -10,6 +10,7 @@ import {
 import { approvedCycle } from '../../programs/programs-test-kit.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import { pain002For } from './iso20022/bank-files-test-kit.js';
+import { storedPayeesForTest } from './payout-test-kit.js';
 
 /**
  * The payout routes over HTTP as a finance officer: what the schemas accept and answer (the
@@ -58,6 +59,17 @@ describe('payout routes', () => {
     expect(entitlement?.personId).toBe(personId);
     entitlementId = entitlement?.entitlementId ?? '';
     await fundedProgramAccount(kit.database.db, programId, 500_00n);
+    // The person's stored payee account (a name a spreadsheet would run): what batches pay into.
+    await storedPayeesForTest({ db: kit.database.db, masterKey: kit.masterKey }, [
+      {
+        personId,
+        payee: {
+          holderName: '=HYPERLINK("x") Ana',
+          account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
+          bank: { bankCode: '0134' },
+        },
+      },
+    ]);
   });
   afterAll(async () => kit?.close());
 
@@ -72,9 +84,6 @@ describe('payout routes', () => {
         {
           referenceKind: 'entitlement',
           referenceId: entitlementId,
-          creditorName: '=HYPERLINK("x") Ana',
-          account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
-          bank: { bankCode: '0134' },
           amountMinor: '12345',
         },
       ],
@@ -154,6 +163,12 @@ describe('payout routes', () => {
       .where('person_id', '=', personId)
       .execute();
     expect(history.map((row) => JSON.parse(row.entry))).toEqual([
+      // Making the batch opened the person's stored payee account.
+      expect.objectContaining({
+        action: 'payout.manage',
+        fields: ['payee_account'],
+        outcome: 'allowed',
+      }),
       // The payee check of each look (the list, then the approval refused and the one granted).
       ...Array.from({ length: 3 }, () =>
         expect.objectContaining({
@@ -304,9 +319,6 @@ describe('payout routes', () => {
           {
             referenceKind: 'entitlement',
             referenceId: fresh?.entitlementId,
-            creditorName: 'Ana',
-            account: { kind: 'mobile_money', phoneNumber: '+584125550000' },
-            bank: { bankCode: '0134' },
             amountMinor: '12345',
           },
         ],

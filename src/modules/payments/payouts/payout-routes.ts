@@ -7,7 +7,7 @@ import { bankFileApplier } from './bank-file-applier.js';
 import { payoutBatchApprover, payoutPayeeChangesReader } from './batch-approver.js';
 import { payoutBatchCanceller } from './batch-canceller.js';
 import { payoutBatchCreator } from './batch-creator.js';
-import { batchPaymentsReader, payoutBatchLister } from './batch-list.js';
+import { batchExclusionsReader, batchPaymentsReader, payoutBatchLister } from './batch-list.js';
 import { type PayoutBatchSummary, payoutBatchReader, payoutFileReader } from './batch-reader.js';
 import { payoutBatchResumer } from './batch-resumer.js';
 import { flaggedPayouts } from './flagged-payouts.js';
@@ -24,6 +24,7 @@ import {
   PayoutBatchBody,
   PayoutBatchListSchema,
   PayoutBatchSchema,
+  PayoutExclusionsSchema,
 } from './payout-schema.js';
 import { suspenseReport } from './suspense-report.js';
 
@@ -68,8 +69,10 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async
         ...body,
         debtor: body.debtor,
         instructions: body.instructions.map((item) => ({
-          ...item,
+          referenceKind: item.referenceKind,
+          referenceId: item.referenceId,
           amountMinor: BigInt(item.amountMinor),
+          remittance: item.remittance,
         })),
       });
       return reply.code(201).send(presented(summary));
@@ -115,6 +118,34 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async
           ...payment,
           amountMinor: payment.amountMinor.toString(),
           updatedAt: payment.updatedAt.toISOString(),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/payouts/batches/:batchId/exclusions',
+    {
+      schema: {
+        tags,
+        summary:
+          "A page of the entitlements a batch's request named but left out (their person had no usable payee account), in request order: ids and the reason (audited)",
+        params: BatchIdParams,
+        querystring: BatchPaymentsQuery,
+        response: { 200: PayoutExclusionsSchema },
+      },
+    },
+    async (request) => {
+      const page = await batchExclusionsReader(deps, contextOf(request), {
+        batchId: request.params.batchId,
+        afterSeq: request.query.afterSeq ?? -1,
+      });
+      return {
+        nextAfterSeq: page.nextAfterSeq,
+        exclusions: page.exclusions.map((exclusion) => ({
+          ...exclusion,
+          amountMinor: exclusion.amountMinor.toString(),
+          heldUntil: exclusion.heldUntil?.toISOString() ?? null,
         })),
       };
     },

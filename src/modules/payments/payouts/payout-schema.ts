@@ -15,6 +15,31 @@ const Bank = Type.Object(
   { additionalProperties: false },
 );
 
+const Account = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('bank_account'),
+      accountNumber: Type.String({
+        pattern: '^[0-9]{20}$',
+        description: 'A Venezuelan 20-digit account (its first four digits are the bank code)',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('mobile_money'),
+      phoneNumber: Type.String({ pattern: '^\\+58[0-9]{10}$', description: 'Pago Móvil number' }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+/**
+ * One payment of a batch: the entitlement paid, nothing about where. The payee account is the
+ * entitlement holder's stored one (`payee-account.ts`); an instruction naming a creditor, an
+ * account or a bank is refused by this schema (no additional properties).
+ */
 export const PayoutInstructionBody = Type.Object(
   {
     referenceKind: Type.Literal('entitlement'),
@@ -22,27 +47,8 @@ export const PayoutInstructionBody = Type.Object(
       format: 'uuid',
       description:
         "An open cash entitlement of the batch's program, in an approved or published cycle: " +
-        "the person paid is its holder, whose data key seals the creditor; the amount must be the entitlement's",
+        "the person paid is its holder, into their stored payee account; the amount must be the entitlement's",
     }),
-    creditorName: Text(140),
-    creditorNationalId: Type.Optional(Type.String({ pattern: '^[VEJGP][0-9]{5,10}$' })),
-    account: Type.Union([
-      Type.Object(
-        {
-          kind: Type.Literal('bank_account'),
-          accountNumber: Type.String({ pattern: '^[0-9]{20}$' }),
-        },
-        { additionalProperties: false },
-      ),
-      Type.Object(
-        {
-          kind: Type.Literal('mobile_money'),
-          phoneNumber: Type.String({ pattern: '^\\+58[0-9]{10}$' }),
-        },
-        { additionalProperties: false },
-      ),
-    ]),
-    bank: Bank,
     amountMinor: Amount,
     remittance: Type.Optional(Text(140)),
   },
@@ -107,6 +113,11 @@ const batchFields = {
   cancelledAt: Moment,
   approvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
     description: "A second finance officer's approval: the file is downloaded only after it",
+  }),
+  excludedCount: Type.Integer({
+    minimum: 0,
+    description:
+      'Instructions of the request left out: their person had no usable payee account (listed by GET …/exclusions)',
   }),
   byStatus: Type.Array(
     Type.Object({ status: Status, count: Type.Integer(), amountMinor: Type.String() }),
@@ -227,4 +238,54 @@ export const PayeeChangesSchema = Type.Object({
       }),
     }),
   ),
+});
+
+export const PayoutExclusionsSchema = Type.Object({
+  nextAfterSeq: Type.Union([Type.Integer(), Type.Null()]),
+  exclusions: Type.Array(
+    Type.Object({
+      seq: Type.Integer({ description: "The instruction's place in the request" }),
+      entitlementId: Type.String({ format: 'uuid' }),
+      personId: Type.String({ format: 'uuid', description: 'Whose payee account is to be set' }),
+      amountMinor: Type.String(),
+      reason: Type.Union([Type.Literal('no_payee_account'), Type.Literal('payee_account_held')]),
+      heldUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    }),
+  ),
+});
+
+export const PayeeAccountBody = Type.Object(
+  {
+    checkId: Type.String({ format: 'uuid', description: 'The passed second check' }),
+    code: Type.Optional(
+      Type.String({ pattern: '^[0-9]{6}$', description: 'The code texted to the phone on file' }),
+    ),
+    holderName: Type.String({
+      minLength: 1,
+      maxLength: 140,
+      description: "The account holder's name as the bank has it",
+    }),
+    holderNationalId: Type.Optional(Type.String({ pattern: '^[VEJGP][0-9]{5,10}$' })),
+    account: Account,
+    bank: Bank,
+  },
+  { additionalProperties: false },
+);
+
+const PayeeVersion = Type.Object({
+  accountKind: Type.Union([Type.Literal('bank_account'), Type.Literal('mobile_money')]),
+  bankCode: Type.Union([Type.String(), Type.Null()]),
+  accountEnding: Type.String({ description: 'The last four digits only' }),
+  holderName: Type.String(),
+  setMethod: Type.Union([Type.Literal('staff_phone_code'), Type.Literal('staff_two_person')]),
+  setBy: Type.String({ format: 'uuid' }),
+  approvedBy: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  setAt: Type.String({ format: 'date-time' }),
+  heldUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  held: Type.Boolean({ description: 'Set without the texted code and still held: not paid yet' }),
+});
+
+export const PayeeAccountSchema = Type.Object({
+  current: Type.Union([PayeeVersion, Type.Null()]),
+  history: Type.Array(PayeeVersion, { description: 'Newest first (empty after a set)' }),
 });

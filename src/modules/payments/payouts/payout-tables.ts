@@ -31,6 +31,9 @@ export interface PayoutTables {
     /** `migrations/0119_payout_batch_preparation_lease.sql`: who prepares it, until when. */
     prepare_holder: Generated<string | null>;
     prepare_lease_until: Generated<Date | null>;
+    /** `migrations/0116_payee_account.sql`: instructions left out (no usable payee account). */
+    excluded_count: Generated<number>;
+    excluded_amount_minor: Generated<bigint>;
     created_by: string | null;
     created_at: Generated<Date>;
   };
@@ -67,6 +70,32 @@ export interface PayoutTables {
     received_at: Generated<Date>;
     applied_at: Date | null;
   };
+  /** `migrations/0116_payee_account.sql`: each person's payee account, one row per change. */
+  payee_account: {
+    id: string;
+    person_id: string;
+    account_kind: 'bank_account' | 'mobile_money';
+    bank_code: string | null;
+    bank_bic: string | null;
+    /** Holder's name, cédula and account sealed under the person's data key (`payee-seal`). */
+    payee_sealed: Buffer;
+    set_method: 'staff_phone_code' | 'staff_two_person';
+    set_by: string;
+    approved_by: string | null;
+    check_id: string;
+    set_at: Date;
+    held_until: Date | null;
+  };
+  /** `migrations/0116_payee_account.sql`: what a batch's request named but left out. */
+  payout_exclusion: {
+    batch_id: string;
+    seq: number;
+    reference_id: string;
+    person_id: string;
+    amount_minor: bigint;
+    reason: PayoutExclusionReason;
+    held_until: Date | null;
+  };
   /** `migrations/0087_payout_person_lifecycle.sql`. */
   payout_flag: {
     instruction_id: string;
@@ -90,6 +119,7 @@ export interface PayoutTables {
   };
 }
 
+export type PayoutExclusionReason = 'no_payee_account' | 'payee_account_held';
 export type PayoutBatchStatus = 'preparing' | 'ready' | 'cancelled';
 export type PayoutStatus =
   | 'pending'

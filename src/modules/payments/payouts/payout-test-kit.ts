@@ -6,6 +6,7 @@ import { buildAuditKeys } from '../../audit/audit-test-support.js';
 import { lookupAccounts } from '../../ledger/index.js';
 import { fundingAccountId } from '../accounts/account-ids.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import { type PayeeAccountInput, payeeAccountWriter } from './payee-account.js';
 import type { PayoutDependencies } from './payout-gate.js';
 
 /**
@@ -21,6 +22,49 @@ export async function payoutTestWorld(
     keys: { ...buildAuditKeys(), masterKey: randomBytes(32) },
   });
   return { database, deps: { db: database.db, audit, masterKey } };
+}
+
+/**
+ * Stores each person's payee account as if staff had set it with the texted code (not held),
+ * for tests about something else than setting it (`payee-accounts.test.ts` drives the routes).
+ *
+ * @example
+ *   await storedPayeesForTest(deps, [{ personId, payee: testPayee(0) }]);
+ */
+export async function storedPayeesForTest(
+  deps: Pick<PayoutDependencies, 'db' | 'masterKey'>,
+  items: ReadonlyArray<{ personId: string; payee: PayeeAccountInput }>,
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    for (const item of items) {
+      await payeeAccountWriter(trx, deps.masterKey, {
+        personId: item.personId,
+        input: item.payee,
+        setMethod: 'staff_phone_code',
+        setBy: randomUUID(),
+        approvedBy: null,
+        checkId: randomUUID(),
+        setAt: new Date(Date.now() - 60_000),
+        heldUntil: null,
+      });
+    }
+  });
+}
+
+/**
+ * The payee account of the `index`th person of a test: a bank account of bank 0134 for even
+ * indexes, a Pago Móvil number for odd ones.
+ */
+export function testPayee(index: number): PayeeAccountInput {
+  return {
+    holderName: `Beneficiaria ${index} Peña`,
+    holderNationalId: `V1000000${index}`,
+    account:
+      index % 2 === 0
+        ? { kind: 'bank_account', accountNumber: `0134${String(index).padStart(16, '0')}` }
+        : { kind: 'mobile_money', phoneNumber: `+5841200000${String(index).padStart(2, '0')}` },
+    bank: { bankCode: '0134' },
+  };
 }
 
 /** What a payout test starts from, and what it reads back (`cashPayoutScene`). */
@@ -43,8 +87,9 @@ export interface CashPayoutScene {
 
 /**
  * `persons` persons, an approved cash cycle of a new program paying each `amountMinor`, its
- * open entitlements, and the program's VES funding account holding `fundedMinor`: the scene of
- * every payout test.
+ * open entitlements, each person's stored payee account (`testPayee` of their entitlement's
+ * index), and the program's VES funding account holding `fundedMinor`: the scene of every
+ * payout test.
  *
  * @example
  *   const scene = await cashPayoutScene({ masterKey, persons: 8, code: 'bono',
@@ -66,6 +111,13 @@ export async function cashPayoutScene(props: {
   });
   const entitlements = await openCashEntitlements(database.db, cycleId);
   await fundedProgramAccount(database.db, programId, props.fundedMinor);
+  await storedPayeesForTest(
+    deps,
+    entitlements.map((entitlement, index) => ({
+      personId: entitlement.personId,
+      payee: testPayee(index),
+    })),
+  );
   const instructions = async (batchId: string) =>
     database.db
       .selectFrom('payout_instruction')

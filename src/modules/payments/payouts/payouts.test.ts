@@ -77,16 +77,9 @@ describe('bank payouts', () => {
     currency: 'VES',
     requestedExecutionDate: '2026-12-07',
     debtor: { name: 'Programa Bono', accountNumber: debtorAccount, bankCode: '0102' },
-    instructions: paid.map(({ entitlementId, amountMinor }, index) => ({
+    instructions: paid.map(({ entitlementId, amountMinor }) => ({
       referenceKind: 'entitlement',
       referenceId: entitlementId,
-      creditorName: `Beneficiaria ${index} Peña`,
-      creditorNationalId: `V1000000${index}`,
-      account:
-        index % 2 === 0
-          ? { kind: 'bank_account', accountNumber: `0134${String(index).padStart(16, '0')}` }
-          : { kind: 'mobile_money', phoneNumber: `+5841200000${String(index).padStart(2, '0')}` },
-      bank: { bankCode: '0134' },
       amountMinor,
     })),
   });

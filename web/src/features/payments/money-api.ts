@@ -108,6 +108,8 @@ export interface PayoutBatch {
   cancelledAt: string | null;
   /** A second finance officer's approval: the file is downloaded only after it. */
   approvedAt: string | null;
+  /** Instructions left out: their person had no usable payee account (`…/exclusions`). */
+  excludedCount: number;
   byStatus: Array<{ status: PayoutStatus; count: number; amountMinor: string }>;
   /** Still preparing and no run holds it (the one that made it died): it can be resumed. */
   resumable: boolean;

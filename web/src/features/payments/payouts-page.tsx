@@ -13,6 +13,7 @@ import { BankFilePanel } from './bank-file-panel.js';
 import { moneyText } from './money.js';
 import type { BatchPayment, PayoutBatch } from './money-api.js';
 import { PayoutApproval } from './payout-approval.js';
+import { PayoutExclusions } from './payout-exclusions.js';
 
 /**
  * Bank payouts for the finance officer and the auditor (issue #16): the payout batches with
@@ -133,6 +134,11 @@ function BatchCard({ batch }: { batch: PayoutBatch }) {
           {t('payouts.batches.count', { count: batch.paymentsCount })},{' '}
           {money(batch.amountTotalMinor)}
         </Figure>
+        {batch.excludedCount > 0 ? (
+          <Figure label={t('payouts.batches.excludedLabel')} testId="batch-excluded">
+            {t('payouts.batches.excluded', { count: batch.excludedCount })}
+          </Figure>
+        ) : null}
         {batch.byStatus.map((group) => (
           <Figure
             key={group.status}
@@ -240,6 +246,7 @@ function BatchDetail(props: {
       ) : null}
       {cancel.error ? <ProblemNotice error={cancel.error} /> : null}
       {cancel.isSuccess ? <p role="status">{t('payouts.detail.cancelled')}</p> : null}
+      {batch.excludedCount > 0 ? <PayoutExclusions batch={batch} purpose={purpose} /> : null}
       {payments.error ? <ProblemNotice error={payments.error} /> : null}
       <h4>{t('payouts.detail.payments')}</h4>
       <ul className="card-list" data-testid="batch-payments">

@@ -223,6 +223,26 @@ export function payoutFileProblems(file: PayoutFile): FieldError[] {
   return problems;
 }
 
+/**
+ * What the bank would refuse of one creditor (a stored payee account, before it is kept): the
+ * name's and cédula's characters and lengths, the account's form and its bank.
+ */
+export function creditorProblems(
+  creditor: Pick<PayoutPayment, 'creditorName' | 'creditorNationalId' | 'account' | 'bank'>,
+): FieldError[] {
+  const problems: FieldError[] = [];
+  for (const [field, value] of [
+    ['/holderName', creditor.creditorName],
+    ['/holderNationalId', creditor.creditorNationalId],
+  ] as const) {
+    const reason =
+      value === undefined ? null : xmlTextProblem(value, field === '/holderName' ? 140 : 35);
+    if (reason !== null) problems.push({ field, reason });
+  }
+  accountProblems('', creditor.account, creditor.bank, problems);
+  return problems;
+}
+
 function accountProblems(
   at: string,
   account: PayoutAccount,
