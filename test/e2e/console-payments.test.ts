@@ -18,6 +18,7 @@ import {
 } from '../../src/modules/payments/payments-test-kit.js';
 import { camt053For } from '../../src/modules/payments/payouts/iso20022/bank-files-test-kit.js';
 import { validatePain001 } from '../../src/modules/payments/payouts/iso20022/xsd-validator.js';
+import { storedPayeesForTest } from '../../src/modules/payments/payouts/payout-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import {
   overflowsHorizontally,
@@ -248,6 +249,17 @@ describe('the payment app and the merchant screen', () => {
     });
     const [paid] = await openCashEntitlements(db, cycleId);
     await fundedProgramAccount(db, programId, 1_000_00n);
+    // The person's stored payee account (set under a second check: the next test drives that).
+    await storedPayeesForTest({ db, masterKey: run.server.keys.masterKey }, [
+      {
+        personId: paid?.personId ?? '',
+        payee: {
+          holderName: 'Ana Pérez',
+          account: { kind: 'bank_account', accountNumber: '01340000000000000077' },
+          bank: { bankCode: '0134' },
+        },
+      },
+    ]);
     const debtorAccount = '01020123456789012345';
     const made = await run.server.app.inject({
       method: 'POST',
@@ -263,9 +275,6 @@ describe('the payment app and the merchant screen', () => {
           {
             referenceKind: 'entitlement',
             referenceId: paid?.entitlementId,
-            creditorName: 'Ana Pérez',
-            account: { kind: 'bank_account', accountNumber: '01340000000000000077' },
-            bank: { bankCode: '0134' },
             amountMinor: '15000',
           },
         ],
@@ -360,6 +369,91 @@ describe('the payment app and the merchant screen', () => {
     );
     expect(run.pageErrors).toEqual([]);
   }, 120_000);
+  it("sets a person's payee account with the texted code, and the payouts page lists whom a batch left out", async () => {
+    const db = run.server.database.db;
+    const page = await signedInPage(run, finance, {
+      viewport: 'phone',
+      path: `/persons/${person.personId}/payee-account`,
+    });
+    await page.getByRole('heading', { name: 'Cuenta de cobro' }).waitFor();
+    const form = page.getByRole('form', { name: 'Fijar una cuenta nueva' });
+    await form.getByLabel('Titular de la cuenta').fill('Luisa Peña');
+    await form.getByLabel('Número de cuenta').fill('01340000000000000123');
+    await form.getByRole('button', { name: 'Enviar el código' }).click();
+    const code = form.getByLabel('Código recibido');
+    await code.waitFor();
+    const [sent] = await db
+      .selectFrom('notification_outbox')
+      .select('parameters')
+      .where('person_id', '=', person.personId)
+      .where('template_id', '=', 'payments.payee_code')
+      .execute();
+    await code.fill(String((sent?.parameters as { code?: string } | undefined)?.code));
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await form.getByRole('button', { name: 'Guardar la cuenta' }).click();
+    await page
+      .getByTestId('payee-current')
+      .getByText(/terminada en 0123/)
+      .waitFor();
+    expect(await page.getByTestId('payee-current').textContent()).not.toContain(
+      '01340000000000000123',
+    );
+    const told = await db
+      .selectFrom('notification_outbox')
+      .select('parameters')
+      .where('person_id', '=', person.personId)
+      .where('template_id', '=', 'payments.payee_changed')
+      .execute();
+    expect(told.map((row) => (row.parameters as { ending?: string }).ending)).toEqual(['0123']);
+
+    // A batch of every entitlement of a new cycle: the persons without an account are left out.
+    const { programId, cycleId } = await cashCycle(db, {
+      code: 'bono_cuentas',
+      amountMinor: 20_00n,
+    });
+    const owed = await openCashEntitlements(db, cycleId);
+    await fundedProgramAccount(db, programId, 10_000_00n);
+    const made = await run.server.app.inject({
+      method: 'POST',
+      url: '/api/payouts/batches?purpose=distribution',
+      cookies: { amparo_session: await sessionCookieOf(run, finance) },
+      payload: {
+        clientId: randomUUID(),
+        programId,
+        currency: 'VES',
+        requestedExecutionDate: '2026-12-09',
+        debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
+        instructions: owed.map((entitlement) => ({
+          referenceKind: 'entitlement',
+          referenceId: entitlement.entitlementId,
+          amountMinor: '2000',
+        })),
+      },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const excluded: number = made.json().excludedCount;
+    expect(excluded).toBeGreaterThan(0);
+    expect(made.json().paymentsCount + excluded).toBe(owed.length);
+    await page.goto(`${run.server.baseUrl}/money/payouts`);
+    const card = page
+      .getByTestId('payout-batches')
+      .locator(`li[data-batch="${made.json().messageId}"]`);
+    await card.getByTestId('batch-excluded').waitFor();
+    expect(await card.getByTestId('batch-excluded').textContent()).toMatch(
+      excluded === 1 ? /^1 persona sin cuenta/ : new RegExp(`^${excluded} personas sin cuenta`),
+    );
+    await card
+      .getByRole('button', { name: `Ver los pagos del lote ${made.json().messageId}` })
+      .click();
+    const list = card.getByTestId('batch-exclusions');
+    await list.getByRole('link', { name: 'Cuenta de cobro de la persona' }).first().waitFor();
+    expect(await list.getByRole('listitem').count()).toBe(excluded);
+    expect(await list.textContent()).toContain('sin cuenta de cobro');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    expect(run.pageErrors).toEqual([]);
+  });
 });
 
 describe('the staff PIN screen and the wallet screen', () => {

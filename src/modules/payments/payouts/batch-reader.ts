@@ -258,10 +258,11 @@ export const payoutFileFields = ['account_number', 'creditor_name', 'national_id
  * creditors' names, accounts and cédulas. Before anything is opened, each person it names
  * counts as one person read against the hourly quota of an operator who did not make the batch
  * (a file larger than what is left of the quota is refused, 429 `AMP_QUOTA_EXCEEDED`, like a
- * search). The operator who made it is not counted: every creditor in the file is one they
- * sent themselves (the registry supplies none), so their download discloses nothing they did
- * not hold, and a payout of 100,000 persons stays payable; were creditors ever read from the
- * registry, this exemption would have to go. Before the file
+ * search). The operator who made it is not counted, so a payout of 100,000 persons stays
+ * payable: the creditors come from the persons' stored payee accounts, and what bounds the
+ * maker's download is the second finance officer's approval before it, the batch paying only
+ * open entitlements of one program, and the per-person audit (README, "Creditors under the
+ * person's data key"). Before the file
  * leaves, each person gets their own audit entry (so the download shows in their access
  * history), in one transaction, and the batch one. The file is written again and must be byte
  * for byte the one whose SHA-256 was kept when the batch was made.
