@@ -369,6 +369,7 @@ describe('the payment app and the merchant screen', () => {
     );
     expect(run.pageErrors).toEqual([]);
   }, 120_000);
+
   it("sets a person's payee account with the texted code, and the payouts page lists whom a batch left out", async () => {
     const db = run.server.database.db;
     const page = await signedInPage(run, finance, {
@@ -453,7 +454,7 @@ describe('the payment app and the merchant screen', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await overflowsHorizontally(page)).toBe(false);
     expect(run.pageErrors).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe('the staff PIN screen and the wallet screen', () => {
