@@ -51,11 +51,11 @@ describe('templates', () => {
       for (const name of Object.keys(template.variables)) {
         expect(attributeNames.has(name), `${template.id}: {${name}}`).toBe(false);
       }
-      // The kinds are a closed set of non-personal values (code, count, date, place …).
+      // The kinds are a closed set of non-personal values (code, count, date, place …); an
+      // account's last four digits (the payee notice), never the account itself.
+      const kinds = ['code', 'count', 'date', 'place', 'program', 'amount', 'reference'];
       for (const kind of Object.values(template.variables)) {
-        expect(['code', 'count', 'date', 'place', 'program', 'amount', 'reference']).toContain(
-          kind,
-        );
+        expect([...kinds, 'accountEnding']).toContain(kind);
       }
     }
   });
