@@ -151,6 +151,8 @@ describe('console, end to end', () => {
       .toEqual([
         'Buscar personas',
         'Inscribir',
+        // Another clerk's PIN set without a phone waits for a second account (payment.pin_approve).
+        'Aprobar claves',
         'Mi contraseña',
         // Public pages, in everyone's menu.
         'Programas sociales',
