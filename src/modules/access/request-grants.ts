@@ -35,6 +35,14 @@ interface RequestGrants {
  */
 const inFlight = new Map<string, RequestGrants>();
 
+/**
+ * Empties the record (process-wide): for a test that counts what the cap forgets, since test
+ * files share their worker's process and another file's app may have left requests in it.
+ */
+export function clearGrantRecord(): void {
+  inFlight.clear();
+}
+
 /** Requests forgotten to keep the record of grants within its cap. */
 export interface ForgottenRequests {
   requests: number;
