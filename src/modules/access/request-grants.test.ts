@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
 import type { AuditEntryInput } from '../../shared/audit/audit-entry.js';
 import {
-  clearGrantRecord,
   type ForgottenRequests,
   grantEvictionAlerter,
   installGrantScope,
@@ -35,9 +34,6 @@ describe('the record of grants at its cap', () => {
   });
 
   it('tells of the oldest live request it forgets, with its grants not yet recorded', async () => {
-    // The record is the process's: another test file of this worker may have left requests in
-    // it (CI's embedded run once forgot one of those here, not one of this test's).
-    clearGrantRecord();
     const forgotten: ForgottenRequests[] = [];
     const app = Fastify();
     installGrantScope(app, {
@@ -74,6 +70,47 @@ describe('the record of grants at its cap', () => {
     await app.inject({ url: '/held' });
     expect(forgotten).toHaveLength(1);
     await app.close();
+  });
+
+  it("counts each app's own requests: another app's live requests never push this one's out", async () => {
+    const forgotten: ForgottenRequests[] = [];
+    const other = Fastify();
+    installGrantScope(other, { trackedMax: 10 });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived = 0;
+    other.get('/held', async () => {
+      arrived += 1;
+      await held;
+      return { ok: true };
+    });
+    await other.ready();
+    const otherRequests = [other.inject({ url: '/held' }), other.inject({ url: '/held' })];
+    while (arrived < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    const app = Fastify();
+    installGrantScope(app, {
+      trackedMax: 2,
+      onForgotten: async (each) => {
+        forgotten.push(each);
+      },
+    });
+    let granted = 0;
+    app.get('/grant', async (request) => {
+      // The grant is remembered: this app's record holds the request while it runs.
+      rememberGrant(denied(request.id), { append: async () => undefined })();
+      granted += 1;
+      return { ok: true };
+    });
+    await app.ready();
+    await app.inject({ url: '/grant' });
+    await app.inject({ url: '/grant' });
+    expect(granted).toBe(2);
+    expect(forgotten).toEqual([]);
+    release();
+    await Promise.all(otherRequests);
+    await Promise.all([app.close(), other.close()]);
   });
 
   it('raises a grant_tracking_evicted alert at once, then at most one a minute with the count', async () => {

@@ -32,16 +32,10 @@ interface RequestGrants {
  * The grants of the requests in flight, by request id (a random UUID per request, app.ts):
  * the gate and the audit log are handed the request id, not the request. A map rather than
  * AsyncLocalStorage, which on Node.js 20 costs a hook on every promise of every request.
+ * Each app's scope (`installGrantScope`) counts and forgets its own requests only: another app
+ * in the same process (a test file's, a CLI's) never pushes this app's requests out.
  */
 const inFlight = new Map<string, RequestGrants>();
-
-/**
- * Empties the record (process-wide): for a test that counts what the cap forgets, since test
- * files share their worker's process and another file's app may have left requests in it.
- */
-export function clearGrantRecord(): void {
-  inFlight.clear();
-}
 
 /** Requests forgotten to keep the record of grants within its cap. */
 export interface ForgottenRequests {
@@ -70,14 +64,21 @@ export interface GrantScopeOptions {
  */
 export function installGrantScope(app: FastifyInstance, options: GrantScopeOptions = {}): void {
   const trackedMax = options.trackedMax ?? accessLimits.grantRequestsTrackedMax;
+  /** This app's requests in the record, oldest first. */
+  const own = new Set<string>();
+  const forget = (requestId: string) => {
+    own.delete(requestId);
+    inFlight.delete(requestId);
+  };
   app.addHook('preHandler', async (request) => {
     // Bounded: requests in flight are few (admission control), and each is forgotten once
     // answered; should an answer go unseen (a client gone), the oldest are forgotten first —
     // never silently: a forgotten request may still be live, and a refusal after one of its
     // grants would then go unaudited, so auditors are told.
-    if (inFlight.size >= trackedMax) {
-      const [oldest, grants] = inFlight.entries().next().value ?? [];
-      if (oldest !== undefined) inFlight.delete(oldest);
+    if (own.size >= trackedMax) {
+      const oldest: string | undefined = own.values().next().value;
+      const grants = oldest === undefined ? undefined : inFlight.get(oldest);
+      if (oldest !== undefined) forget(oldest);
       const unfinishedGrants = grants?.unfinished.filter((grant) => !grant.done).length ?? 0;
       try {
         await options.onForgotten?.({ requests: 1, unfinishedGrants });
@@ -85,11 +86,17 @@ export function installGrantScope(app: FastifyInstance, options: GrantScopeOptio
         request.log.error({ err: error }, 'a forgotten request could not be reported');
       }
     }
+    own.add(request.id);
     inFlight.set(request.id, { unfinished: [] });
   });
   // Not on a client's abort: the handler may still be refused or fail, and be audited.
   app.addHook('onResponse', async (request) => {
-    inFlight.delete(request.id);
+    forget(request.id);
+  });
+  // An app closed with requests never answered leaves nothing behind in the process.
+  app.addHook('onClose', async () => {
+    for (const requestId of own) inFlight.delete(requestId);
+    own.clear();
   });
 }
 
