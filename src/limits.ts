@@ -730,6 +730,10 @@ export const limits = {
     batchListMax: 200,
     /** Payments of one batch on one page of the console (in file order). */
     batchPaymentsPageMax: 200,
+    /** Wrong stop codes after which a held payee account change is stopped as a precaution. */
+    payeeStopCodeAttemptsMax: 5,
+    /** Stop requests (ID number and code, no session) per client address per minute. */
+    payeeStopRequestsPerMinuteMax: 10,
   },
   /** Accounts and transfers (modules/ledger). */
   ledger: {

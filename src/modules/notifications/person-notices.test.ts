@@ -50,6 +50,13 @@ const everyNotice: PersonNotice[] = [
   { event: 'wallet_paid', amount: '15.00 VES', date: '2026-12-12' },
   { event: 'payee_account_code', code: '042917', validMinutes: '15' },
   { event: 'payee_account_changed', ending: '0077', date: '2026-12-12' },
+  {
+    event: 'payee_account_held',
+    ending: '0077',
+    date: '2026-12-12',
+    until: '2026-12-13',
+    code: '042917',
+  },
 ];
 
 /**

@@ -73,7 +73,12 @@ export type PersonNotice =
    * The payee account was set or changed (its last four digits only); "if it was not you,
    * tell the office".
    */
-  | { event: 'payee_account_changed'; ending: string; date: string };
+  | { event: 'payee_account_changed'; ending: string; date: string }
+  /**
+   * A change set without the texted code, held until `until`: the same words plus the stop code
+   * with which the person stops it (payouts/README.md, "The person stops a held change").
+   */
+  | { event: 'payee_account_held'; ending: string; date: string; until: string; code: string };
 
 export type PersonNoticeEvent = PersonNotice['event'];
 
@@ -158,6 +163,16 @@ export function noticeText(
       return {
         templateId: 'payments.payee_changed',
         parameters: { ending: notice.ending, date: notice.date },
+      };
+    case 'payee_account_held':
+      return {
+        templateId: 'payments.payee_changed_held',
+        parameters: {
+          ending: notice.ending,
+          date: notice.date,
+          until: notice.until,
+          code: notice.code,
+        },
       };
   }
 }

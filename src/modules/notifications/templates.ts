@@ -258,6 +258,16 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       },
     }),
     defineTemplate({
+      id: 'payments.payee_changed_held',
+      variables: { ending: 'accountEnding', date: 'date', until: 'date', code: 'code' },
+      requested: true,
+      ttlMs: 1 * days,
+      text: {
+        es: 'Amparo: la cuenta donde cobra sus pagos cambió el {date} a una que termina en {ending}; no se usa antes del {until}. Si no fue usted, deténgalo con su número de identidad y el código {code} en Amparo, o avise en la oficina.',
+        en: 'Amparo: the account your payments go to was changed on {date} to one ending {ending}; it is not used before {until}. If it was not you, stop it with your ID number and the code {code} in Amparo, or tell the office.',
+      },
+    }),
+    defineTemplate({
       id: 'payments.wallet_paid',
       variables: { amount: 'amount', date: 'date' },
       requested: true,

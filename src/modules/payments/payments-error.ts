@@ -73,6 +73,20 @@ export const paymentsErrorCodes = [
   'AMP_PIN_STAFF_SETS_EXCEEDED',
   /** The merchant's counter typed its daily number of wrong PINs. */
   'AMP_MERCHANT_PIN_TRIES_EXCEEDED',
+  /** A payee account is set only under a second check; a two-person one needs the photo checked. */
+  'AMP_PAYEE_CHECK_REQUIRED',
+  /** The payee account check is unknown, another's, expired, used, failed or not yet approved. */
+  'AMP_PAYEE_CHECK_INVALID',
+  /** The code texted for the payee account check is wrong (the check fails after a few). */
+  'AMP_PAYEE_CHECK_CODE_WRONG',
+  /** No phone on file to text the payee account code to: the two-person check is the way. */
+  'AMP_PAYEE_CHECK_NO_PHONE',
+  /** The payee account check's second operator must be another account than its starter. */
+  'AMP_PAYEE_CHECK_SAME_OPERATOR',
+  /** The staff account set its daily number of payee accounts. */
+  'AMP_PAYEE_STAFF_SETS_EXCEEDED',
+  /** The stop code of a held payee account change is wrong, used, or its hold is over. */
+  'AMP_PAYEE_STOP_REFUSED',
   /** The program's share is more than is left of the payer's allowance for the cycle. */
   'AMP_SUBSIDY_ALLOWANCE_EXCEEDED',
   /** The merchant's share for the program is the whole price (or more): the payer always pays part. */
@@ -150,6 +164,28 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
   AMP_PIN_STAFF_SETS_EXCEEDED: {
     status: 429,
     title: 'This account set as many PINs as it may today',
+  },
+  AMP_PAYEE_CHECK_REQUIRED: { status: 403, title: 'Setting a payee account needs a second check' },
+  AMP_PAYEE_CHECK_INVALID: { status: 409, title: 'The second check cannot set a payee account' },
+  AMP_PAYEE_CHECK_CODE_WRONG: {
+    status: 403,
+    title: 'The code texted for the payee account is wrong',
+  },
+  AMP_PAYEE_CHECK_NO_PHONE: {
+    status: 409,
+    title: 'No phone on file to text the payee account code to',
+  },
+  AMP_PAYEE_CHECK_SAME_OPERATOR: {
+    status: 403,
+    title: 'A second operator, not the one who started the payee account check, approves it',
+  },
+  AMP_PAYEE_STAFF_SETS_EXCEEDED: {
+    status: 429,
+    title: 'This account set as many payee accounts as it may today',
+  },
+  AMP_PAYEE_STOP_REFUSED: {
+    status: 403,
+    title: 'The payee account change cannot be stopped with this code',
   },
   AMP_MERCHANT_PIN_TRIES_EXCEEDED: {
     status: 429,

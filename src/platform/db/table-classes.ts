@@ -127,6 +127,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // Each person's payee account, one sealed row per change, never updated (migration 0116), and
   // the entitlements a batch left out for want of one.
   payee_account: 'history',
+  // A held change's stop code (hashed) and its stop (migration 0126): the count and the stop change.
+  payee_account_stop: 'personal',
   payout_exclusion: 'history',
   // Merchant payments (issue #16): a merchant holds a sealed settlement account and is never
   // deleted; staff, subsidies, requests, payments and refunds are append-only; a PIN's hash and

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { newOneTimeCode, oneTimeCodeHash, oneTimeCodeMatches } from '../../credentials/index.js';
 import type { PersonNotifier } from '../../notifications/index.js';
-import { PaymentsError } from '../payments-error.js';
+import { PaymentsError, type PaymentsErrorCode } from '../payments-error.js';
 import { utcDay } from './payment-pin.js';
 import type { PinGuardSettings } from './pin-guard-settings.js';
 
@@ -29,6 +29,41 @@ const checkCodeLabels: Record<SecondCheckSubject, string> = {
   payment_pin: 'amparo payment pin check code',
   payee_account: 'amparo payee account check code',
 };
+
+/** Why a second check refuses, whatever its subject. */
+type CheckRefusal = 'required' | 'invalid' | 'codeWrong' | 'noPhone' | 'sameOperator' | 'overBound';
+
+/**
+ * Each subject's own codes: the mechanism is shared, but a refusal says what it is about, so
+ * a clerk setting a payee account is not told about a PIN (and the console words it so).
+ */
+const refusalCodes: Record<SecondCheckSubject, Record<CheckRefusal, PaymentsErrorCode>> = {
+  payment_pin: {
+    required: 'AMP_PIN_CHECK_REQUIRED',
+    invalid: 'AMP_PIN_CHECK_INVALID',
+    codeWrong: 'AMP_PIN_CHECK_CODE_WRONG',
+    noPhone: 'AMP_PIN_CHECK_NO_PHONE',
+    sameOperator: 'AMP_PIN_CHECK_SAME_OPERATOR',
+    overBound: 'AMP_PIN_STAFF_SETS_EXCEEDED',
+  },
+  payee_account: {
+    required: 'AMP_PAYEE_CHECK_REQUIRED',
+    invalid: 'AMP_PAYEE_CHECK_INVALID',
+    codeWrong: 'AMP_PAYEE_CHECK_CODE_WRONG',
+    noPhone: 'AMP_PAYEE_CHECK_NO_PHONE',
+    sameOperator: 'AMP_PAYEE_CHECK_SAME_OPERATOR',
+    overBound: 'AMP_PAYEE_STAFF_SETS_EXCEEDED',
+  },
+};
+
+function refusal(
+  subject: SecondCheckSubject | undefined,
+  why: CheckRefusal,
+  detail: string,
+  errors?: { field: string; reason: string }[],
+): PaymentsError {
+  return new PaymentsError(refusalCodes[subject ?? 'payment_pin'][why], detail, errors);
+}
 
 /** What each subject's daily bound counts, and what it is called in the refusal. */
 async function setsToday(
@@ -73,8 +108,9 @@ export async function refuseOverStaffBound(
   const count = await setsToday(db, subject, props.operatorId, dayStart);
   if (count >= props.settings.staffSetsPerOperatorPerDay) {
     const what = subject === 'payment_pin' ? 'PINs' : 'payee accounts';
-    throw new PaymentsError(
-      'AMP_PIN_STAFF_SETS_EXCEEDED',
+    throw refusal(
+      subject,
+      'overBound',
       `This account set ${props.settings.staffSetsPerOperatorPerDay} ${what} today; another clerk or tomorrow`,
     );
   }
@@ -106,7 +142,7 @@ export async function pinCheckStarter(
   const subject = props.subject ?? 'payment_pin';
   await refuseOverStaffBound(db, props);
   if (props.method === 'two_person' && !props.photoChecked) {
-    throw new PaymentsError('AMP_PIN_CHECK_REQUIRED', 'Check the photo on file first', [
+    throw refusal(subject, 'required', 'Check the photo on file first', [
       { field: '/photoChecked', reason: 'must be true: the person matches the photo on file' },
     ]);
   }
@@ -138,8 +174,9 @@ export async function pinCheckStarter(
       validMinutes: String(Math.round(props.settings.checkTtlMs / 60_000)),
     });
     if (sent === undefined || sent === null) {
-      throw new PaymentsError(
-        'AMP_PIN_CHECK_NO_PHONE',
+      throw refusal(
+        subject,
+        'noPhone',
         'No phone on file to text a code to: check the photo and ask a second operator to approve',
       );
     }
@@ -164,7 +201,7 @@ async function openCheck(
     .where('expires_at', '>', now)
     .forUpdate()
     .executeTakeFirst();
-  if (row === undefined) throw invalid('No such open check: start another');
+  if (row === undefined) throw invalid(subject, 'No such open check: start another');
   return row;
 }
 
@@ -184,11 +221,12 @@ async function waitingCheck(
 ) {
   const row = await openCheck(trx, props.checkId, props.now, props.subject);
   if (row.method !== 'two_person' || row.approved_by !== null || row.person_id !== props.personId) {
-    throw invalid('This check is not waiting for an approval');
+    throw invalid(props.subject, 'This check is not waiting for an approval');
   }
   if (row.operator_id === props.operatorId) {
-    throw new PaymentsError(
-      'AMP_PIN_CHECK_SAME_OPERATOR',
+    throw refusal(
+      props.subject,
+      'sameOperator',
       'Another operator approves: not the one who started the check',
     );
   }
@@ -230,7 +268,13 @@ export async function pinCheckApprover(
  */
 export async function pinCheckRefuser(
   db: Kysely<Database>,
-  props: { checkId: string; personId: string; operatorId: string; now: Date },
+  props: {
+    checkId: string;
+    personId: string;
+    operatorId: string;
+    now: Date;
+    subject?: SecondCheckSubject | undefined;
+  },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await waitingCheck(trx, props);
@@ -248,7 +292,13 @@ export async function pinCheckRefuser(
  */
 export async function pinCheckAwaiting(
   db: Kysely<Database>,
-  props: { checkId: string; personId: string; operatorId: string; now: Date },
+  props: {
+    checkId: string;
+    personId: string;
+    operatorId: string;
+    now: Date;
+    subject?: SecondCheckSubject | undefined;
+  },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await waitingCheck(trx, props);
@@ -279,11 +329,14 @@ export async function pinCheckSpender<T>(
   const passed = await db.transaction().execute(async (trx) => {
     const row = await openCheck(trx, props.checkId, props.now, subject);
     if (row.person_id !== props.personId || row.operator_id !== props.operatorId) {
-      return invalid('This check is for another person or was started by another operator');
+      return invalid(
+        subject,
+        'This check is for another person or was started by another operator',
+      );
     }
     if (row.method === 'two_person') {
       return row.approved_by === null
-        ? invalid('A second operator has not approved this check yet')
+        ? invalid(subject, 'A second operator has not approved this check yet')
         : { method: row.method, approvedBy: row.approved_by };
     }
     const right = oneTimeCodeMatches(
@@ -304,7 +357,7 @@ export async function pinCheckSpender<T>(
       })
       .where('id', '=', row.id)
       .execute();
-    return new PaymentsError('AMP_PIN_CHECK_CODE_WRONG', 'The texted code is wrong', [
+    return refusal(subject, 'codeWrong', 'The texted code is wrong', [
       { field: '/code', reason: 'wrong' },
     ]);
   });
@@ -315,14 +368,19 @@ export async function pinCheckSpender<T>(
 }
 
 /** Marks a check used inside the PIN's transaction; a check used meanwhile rolls it back. */
-export async function useCheck(trx: Kysely<Database>, checkId: string, now: Date): Promise<void> {
+export async function useCheck(
+  trx: Kysely<Database>,
+  checkId: string,
+  now: Date,
+  subject: SecondCheckSubject = 'payment_pin',
+): Promise<void> {
   const used = await trx
     .updateTable('payment_pin_check')
     .set({ used_at: now })
     .where('id', '=', checkId)
     .where('used_at', 'is', null)
     .executeTakeFirst();
-  if (used.numUpdatedRows !== 1n) throw invalid('The check was used meanwhile');
+  if (used.numUpdatedRows !== 1n) throw invalid(subject, 'The check was used meanwhile');
 }
 
 /** Two-person checks waiting for a second operator, newest first (at most `limit`). */
@@ -346,6 +404,6 @@ export async function waitingPinChecks(
     .execute();
 }
 
-function invalid(detail: string): PaymentsError {
-  return new PaymentsError('AMP_PIN_CHECK_INVALID', detail);
+function invalid(subject: SecondCheckSubject | undefined, detail: string): PaymentsError {
+  return refusal(subject, 'invalid', detail);
 }

@@ -5,7 +5,6 @@ import { nowOf, type PaymentsDependencies } from '../payments-context.js';
 import { keysOf } from './merchant-keys.js';
 import { Pin, PinState, Uuid } from './merchant-schemas.js';
 import { pinSetter, pinState } from './payment-pin.js';
-import { pinApproverRoutes } from './pin-approver-routes.js';
 import { pinStep } from './pin-gate.js';
 import { pinGuardOf } from './pin-guard-settings.js';
 import { passwordHashOptionsOf, pinChangedNotice } from './pin-hash-options.js';
@@ -23,7 +22,6 @@ export const pinStaffRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
   deps,
 ) => {
   const tags = ['merchants'];
-  await app.register(pinApproverRoutes, deps);
 
   await app.register(
     secondCheckRoutes(deps, {

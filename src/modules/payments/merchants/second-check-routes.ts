@@ -5,14 +5,16 @@ import type { Action } from '../../../shared/access/policy.js';
 import { PinCheckSchema, PinChecksSchema } from '../../../shared/api/merchants.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
 import { guardPersonAccess } from '../../access/index.js';
-import { personRegionLookup } from '../../registry/index.js';
+import { assistedIdentities, personRegionLookup } from '../../registry/index.js';
 import { nowOf, type PaymentsDependencies } from '../payments-context.js';
 import { keysOf } from './merchant-keys.js';
 import { Uuid } from './merchant-schemas.js';
-import { guardStaffCheck, operatorOf } from './pin-gate.js';
+import { CheckParams, guardStaffCheck, operatorOf, pinStep } from './pin-gate.js';
 import { pinGuardOf } from './pin-guard-settings.js';
 import {
   pinCheckApprover,
+  pinCheckAwaiting,
+  pinCheckRefuser,
   pinCheckStarter,
   type SecondCheckSubject,
   waitingPinChecks,
@@ -37,11 +39,11 @@ export interface SecondCheckRouteSpec {
 }
 
 /**
- * The three routes of a staff second check (docs/PAYMENTS-PIN.md; payouts/README.md for the payee
+ * The routes of a staff second check (docs/PAYMENTS-PIN.md; payouts/README.md for the payee
  * account): start it (a code texted to the phone on file, or the photo checked for another
- * account's approval), list the two-person checks waiting for a second operator, approve one.
- * Each is gated and audited on the person, each refusal after the gate too. Spending the check
- * is the subject's own route.
+ * account's approval), list the two-person checks waiting for a second operator, show that
+ * operator the photo on file, approve or refuse one. Each is gated and audited on the person,
+ * each refusal after the gate too. Spending the check is the subject's own route.
  */
 export function secondCheckRoutes(
   deps: PaymentsDependencies,
@@ -51,6 +53,8 @@ export function secondCheckRoutes(
     startRoute(app, deps, spec);
     waitingRoute(app, deps, spec);
     approvalRoute(app, deps, spec);
+    photoRoute(app, deps, spec);
+    refusalRoute(app, deps, spec);
   };
 }
 
@@ -160,7 +164,7 @@ function approvalRoute(app: TypeboxApp, deps: PaymentsDependencies, spec: Second
       schema: {
         tags: spec.tags,
         summary: `Approve another operator's two-person ${spec.noun} check, having compared the person with the photo on file (audited on the person)`,
-        params: Type.Object({ personId: Uuid, checkId: Uuid }),
+        params: CheckParams,
         querystring: PurposeQuery,
         body: Type.Object({ photoChecked: Type.Literal(true) }, { additionalProperties: false }),
         response: { 200: Type.Object({ checkId: Uuid, approved: Type.Boolean() }) },
@@ -188,6 +192,85 @@ function approvalRoute(app: TypeboxApp, deps: PaymentsDependencies, spec: Second
       );
       await grant.record([spec.field]);
       return { checkId, approved: true };
+    },
+  );
+}
+
+/**
+ * The photo on file of the person of a two-person check waiting for this operator (not one they
+ * started), to compare with the person at the counter: gated by the approval's action, counted
+ * as a read of the person (the read quota) and audited on them naming the photo.
+ */
+function photoRoute(app: TypeboxApp, deps: PaymentsDependencies, spec: SecondCheckRouteSpec) {
+  app.get(
+    `/payments/persons/:personId/${spec.path}/:checkId/photo`,
+    {
+      schema: {
+        tags: spec.tags,
+        summary: `The photo on file of the person of a two-person ${spec.noun} check waiting for you (not yours), to compare before approving (audited on the person)`,
+        params: CheckParams,
+        querystring: PurposeQuery,
+        response: {
+          200: Type.Object({ checkId: Uuid, photo: Type.Union([Type.String(), Type.Null()]) }),
+        },
+      },
+    },
+    async (request) => {
+      const { personId, checkId } = request.params;
+      const photo = await pinStep(
+        deps,
+        request,
+        spec.approveAction,
+        personId,
+        async (operatorId) => {
+          await pinCheckAwaiting(deps.db, {
+            personId,
+            checkId,
+            operatorId,
+            now: nowOf(deps),
+            subject: spec.subject,
+          });
+          return assistedIdentities(keysOf(deps).masterKey).photoOf(deps.db, personId);
+        },
+        { fields: (shown) => (shown === null ? [] : ['photo']), countsAsPersonRead: true },
+      );
+      return { checkId, photo };
+    },
+  );
+}
+
+/** The second operator refuses a two-person check (the person does not match): it fails for good. */
+function refusalRoute(app: TypeboxApp, deps: PaymentsDependencies, spec: SecondCheckRouteSpec) {
+  app.post(
+    `/payments/persons/:personId/${spec.path}/:checkId/refusal`,
+    {
+      schema: {
+        tags: spec.tags,
+        summary: `Refuse another operator's two-person ${spec.noun} check (the person does not match the photo): it fails for good (audited on the person)`,
+        params: CheckParams,
+        querystring: PurposeQuery,
+        body: Type.Object({}, { additionalProperties: false }),
+        response: { 200: Type.Object({ checkId: Uuid, refused: Type.Boolean() }) },
+      },
+    },
+    async (request) => {
+      const { personId, checkId } = request.params;
+      await pinStep(
+        deps,
+        request,
+        spec.approveAction,
+        personId,
+        (operatorId) =>
+          pinCheckRefuser(deps.db, {
+            personId,
+            checkId,
+            operatorId,
+            now: nowOf(deps),
+            subject: spec.subject,
+          }),
+        { fields: () => [`${spec.field}_check`] },
+      );
+      return { checkId, refused: true };
     },
   );
 }

@@ -7,6 +7,7 @@ import {
   type PayeeAccountInput,
   payeeAccountWriter,
 } from './payee-account.js';
+import { payeeStopCodeKeeper } from './payee-account-stop.js';
 import type { PayoutDependencies } from './payout-gate.js';
 
 /**
@@ -17,7 +18,8 @@ import type { PayoutDependencies } from './payout-gate.js';
  * without the texted code is held for `staffHoldMs` (no batch pays it until then). The account
  * is checked first (a malformed one spends no check); then, in one transaction, the check is
  * spent, the account appended to the person's history and the person texted "the account your
- * payments go to was changed … ending NNNN" (if they have a phone).
+ * payments go to was changed … ending NNNN" (if they have a phone) — for a held change with the
+ * code that stops it before the hold ends.
  *
  * @example
  *   await payeeAccountSetter(deps, { personId, operatorId, checkId, code: '042917', now,
@@ -51,7 +53,7 @@ export async function payeeAccountSetter(
     },
     (passed) =>
       deps.db.transaction().execute(async (trx) => {
-        await useCheck(trx, props.checkId, props.now);
+        await useCheck(trx, props.checkId, props.now, 'payee_account');
         const heldUntil =
           passed.method === 'two_person'
             ? new Date(props.now.getTime() + props.settings.staffHoldMs)
@@ -70,11 +72,26 @@ export async function payeeAccountSetter(
           input.account.kind === 'bank_account'
             ? input.account.accountNumber
             : input.account.phoneNumber;
-        await deps.notifier?.notify(trx, props.personId, {
-          event: 'payee_account_changed',
-          ending: accountEnding(number),
-          date: localDate(props.now),
-        });
+        const ending = accountEnding(number);
+        const date = localDate(props.now);
+        // A held change carries the code with which the person stops it (`payee-account-stop.ts`).
+        await deps.notifier?.notify(
+          trx,
+          props.personId,
+          heldUntil === null
+            ? { event: 'payee_account_changed', ending, date }
+            : {
+                event: 'payee_account_held',
+                ending,
+                date,
+                until: localDate(heldUntil),
+                code: await payeeStopCodeKeeper(trx, deps.masterKey, {
+                  payeeAccountId: written.id,
+                  personId: props.personId,
+                  heldUntil,
+                }),
+              },
+        );
         return { id: written.id, heldUntil };
       }),
   );

@@ -131,6 +131,17 @@ async function latestRows(
     .selectAll()
     .distinctOn('person_id')
     .where('person_id', '=', sql<string>`any(${[...personIds]}::uuid[])`)
+    // A change the person stopped is never the account in use: the one before it stays.
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('payee_account_stop')
+            .select('payee_account_stop.payee_account_id')
+            .whereRef('payee_account_stop.payee_account_id', '=', 'payee_account.id')
+            .where('payee_account_stop.stopped_at', 'is not', null),
+        ),
+      ),
+    )
     .orderBy('person_id')
     .orderBy('set_at', 'desc')
     .orderBy('id')
@@ -225,6 +236,8 @@ export interface PayeeAccountVersion {
   approvedBy: string | null;
   setAt: Date;
   heldUntil: Date | null;
+  /** When the person stopped this held change (it is then never in use). */
+  stoppedAt: Date | null;
 }
 
 /** Versions read at most, newest first (a person changes their account rarely). */
@@ -242,10 +255,12 @@ export async function payeeAccountHistory(
 ): Promise<PayeeAccountVersion[]> {
   const rows = await db
     .selectFrom('payee_account')
-    .selectAll()
-    .where('person_id', '=', personId)
-    .orderBy('set_at', 'desc')
-    .orderBy('id')
+    .leftJoin('payee_account_stop', 'payee_account_stop.payee_account_id', 'payee_account.id')
+    .selectAll('payee_account')
+    .select('payee_account_stop.stopped_at')
+    .where('payee_account.person_id', '=', personId)
+    .orderBy('payee_account.set_at', 'desc')
+    .orderBy('payee_account.id')
     .limit(historyMax)
     .execute();
   const opened = await openCreditors(
@@ -268,5 +283,6 @@ export async function payeeAccountHistory(
     approvedBy: row.approved_by,
     setAt: row.set_at,
     heldUntil: row.held_until,
+    stoppedAt: row.stopped_at,
   }));
 }

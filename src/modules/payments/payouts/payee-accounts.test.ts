@@ -18,7 +18,12 @@ describe('payee accounts', () => {
   let otherOfficer: SignedIn;
   let clerk: SignedIn;
   let programId: string;
-  const persons: Record<'phone' | 'held' | 'none', string> = { phone: '', held: '', none: '' };
+  const persons: Record<'phone' | 'held' | 'none' | 'late', string> = {
+    phone: '',
+    held: '',
+    none: '',
+    late: '',
+  };
   const entitlementOf = new Map<string, string>();
   const mine = { kind: 'bank_account', accountNumber: '01029999999999990666' };
 
@@ -30,6 +35,7 @@ describe('payee accounts', () => {
     persons.phone = (await buildPerson(kit, { phone: '+584125550961' })).id;
     persons.held = (await buildPerson(kit, { phone: '+584125550962' })).id;
     persons.none = (await buildPerson(kit, { phone: null })).id;
+    persons.late = (await buildPerson(kit, { phone: '+584125550963' })).id;
     const cycle = await cashCycle(kit.database.db, { code: 'bono_cuentas', amountMinor: 50_00n });
     programId = cycle.programId;
     for (const entitlement of await openCashEntitlements(kit.database.db, cycle.cycleId))
@@ -116,7 +122,7 @@ describe('payee accounts', () => {
       account: mine,
       bank: { bankCode: '0102' },
     });
-    expect([guessed.statusCode, guessed.json().code]).toEqual([403, 'AMP_PIN_CHECK_CODE_WRONG']);
+    expect([guessed.statusCode, guessed.json().code]).toEqual([403, 'AMP_PAYEE_CHECK_CODE_WRONG']);
     // Without a phone check, a two-person check the officer cannot approve themself.
     const alone = await startCheck(officer, persons.held, {
       method: 'two_person',
@@ -129,14 +135,23 @@ describe('payee accounts', () => {
       `/api/payments/persons/${persons.held}/payee-checks/${aloneId}/approval?purpose=self`,
       { photoChecked: true },
     );
-    expect(selfApproved.json().code).toBe('AMP_PIN_CHECK_SAME_OPERATOR');
+    expect(selfApproved.json().code).toBe('AMP_PAYEE_CHECK_SAME_OPERATOR');
+    // Nor see the photo as its second operator; another account refuses it, and it is spent.
+    const checkPath = `/api/payments/persons/${persons.held}/payee-checks/${aloneId}`;
+    const ownPhoto = await send(officer, 'GET', `${checkPath}/photo?purpose=self`);
+    expect(ownPhoto.json().code).toBe('AMP_PAYEE_CHECK_SAME_OPERATOR');
+    const refusedCheck = await send(otherOfficer, 'POST', `${checkPath}/refusal?purpose=self`, {});
+    expect(refusedCheck.statusCode, refusedCheck.body).toBe(200);
     const unapproved = await setAccount(officer, persons.held, {
       checkId: aloneId,
       ...holder,
       account: mine,
       bank: { bankCode: '0102' },
     });
-    expect([unapproved.statusCode, unapproved.json().code]).toEqual([409, 'AMP_PIN_CHECK_INVALID']);
+    expect([unapproved.statusCode, unapproved.json().code]).toEqual([
+      409,
+      'AMP_PAYEE_CHECK_INVALID',
+    ]);
     expect(await stored(persons.phone)).toEqual([]);
     expect(await stored(persons.held)).toEqual([]);
     // A PIN check does not set a payee account.
@@ -154,7 +169,7 @@ describe('payee accounts', () => {
       account: mine,
       bank: { bankCode: '0102' },
     });
-    expect(crossed.json().code).toBe('AMP_PIN_CHECK_INVALID');
+    expect(crossed.json().code).toBe('AMP_PAYEE_CHECK_INVALID');
   });
 
   it('a change approved by a second account is held: the batch leaves the person out, listed, and the person is told', async () => {
@@ -167,6 +182,13 @@ describe('payee accounts', () => {
     expect(waiting.json().checks.map((check: { checkId: string }) => check.checkId)).toContain(
       checkId,
     );
+    // The second operator sees the photo on file first: a read of the person, audited.
+    const photo = await send(
+      otherOfficer,
+      'GET',
+      `/api/payments/persons/${persons.held}/payee-checks/${checkId}/photo?purpose=self`,
+    );
+    expect(photo.statusCode, photo.body).toBe(200);
     const approved = await send(
       otherOfficer,
       'POST',
@@ -188,8 +210,14 @@ describe('payee accounts', () => {
       approvedBy: otherOfficer.operatorId,
     });
     expect(set.body).not.toContain(mine.accountNumber);
-    expect(await texts(persons.held, 'payments.payee_changed')).toEqual([
-      { ending: '0666', date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) },
+    // Held: the text carries the code with which the person stops it.
+    expect(await texts(persons.held, 'payments.payee_changed_held')).toEqual([
+      {
+        ending: '0666',
+        date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        until: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        code: expect.stringMatching(/^\d{6}$/),
+      },
     ]);
     // The batch pays nobody held nor without an account, and says so; none payable: refused.
     const none = await send(
@@ -248,7 +276,7 @@ describe('payee accounts', () => {
     ]);
     // The code is spent: the same check sets nothing more.
     expect((await setAccount(clerk, persons.phone, body)).json().code).toBe(
-      'AMP_PIN_CHECK_INVALID',
+      'AMP_PAYEE_CHECK_INVALID',
     );
 
     const read = await send(
@@ -364,5 +392,99 @@ describe('payee accounts', () => {
       ).client_id,
     });
     expect(again.json().id).toBe(made.json().id);
+  });
+
+  it('the person stops a held change with the texted code: once, not after the hold, and no batch pays it', async () => {
+    const stopUrl = '/api/payments/payee-account-stops';
+    const uinOf = async (personId: string) =>
+      (
+        await kit.database.db
+          .selectFrom('person')
+          .select('uin')
+          .where('id', '=', personId)
+          .executeTakeFirstOrThrow()
+      ).uin;
+    const stopFor = async (personId: string, code: string) =>
+      kit.app.inject({
+        method: 'POST',
+        url: stopUrl,
+        payload: { uin: await uinOf(personId), code },
+      });
+    const [heldText] = await texts(persons.held, 'payments.payee_changed_held');
+    const code = heldText?.code ?? '';
+    const wrong = await stopFor(persons.held, code === '000000' ? '111111' : '000000');
+    expect([wrong.statusCode, wrong.json().code]).toEqual([403, 'AMP_PAYEE_STOP_REFUSED']);
+    const counted = await kit.database.db
+      .selectFrom('payee_account_stop')
+      .select(['code_attempts', 'stopped_at'])
+      .where('person_id', '=', persons.held)
+      .executeTakeFirstOrThrow();
+    expect(counted).toEqual({ code_attempts: 1, stopped_at: null });
+    const stopped = await stopFor(persons.held, code);
+    expect(stopped.statusCode, stopped.body).toBe(200);
+    // Single use: the same code again is refused like any wrong one.
+    expect((await stopFor(persons.held, code)).json().code).toBe('AMP_PAYEE_STOP_REFUSED');
+    const actions = (
+      await kit.database.db
+        .selectFrom('audit_entry')
+        .select('entry')
+        .where('person_id', '=', persons.held)
+        .execute()
+    ).map((row) => JSON.parse(row.entry) as { action: string; outcome: string });
+    expect(actions).toContainEqual(
+      expect.objectContaining({ action: 'payee.stop', outcome: 'allowed' }),
+    );
+    expect(actions).toContainEqual(
+      expect.objectContaining({ action: 'payee.stop', outcome: 'denied' }),
+    );
+    const seen = await send(
+      officer,
+      'GET',
+      `/api/payments/persons/${persons.held}/payee-account?purpose=distribution`,
+    );
+    expect(seen.json().current).toBeNull();
+    expect(seen.json().history[0]).toMatchObject({ held: false, stoppedAt: expect.any(String) });
+
+    // Another held change, whose code comes after the hold: refused, and the change stands.
+    const started = await startCheck(officer, persons.late, {
+      method: 'two_person',
+      photoChecked: true,
+    });
+    const checkId = started.json().checkId as string;
+    await send(
+      otherOfficer,
+      'POST',
+      `/api/payments/persons/${persons.late}/payee-checks/${checkId}/approval?purpose=self`,
+      { photoChecked: true },
+    );
+    const set = await setAccount(officer, persons.late, {
+      checkId,
+      ...holder,
+      account: { kind: 'bank_account', accountNumber: '01020000000000000555' },
+      bank: { bankCode: '0102' },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    const [lateText] = await texts(persons.late, 'payments.payee_changed_held');
+    kit.advance(25 * 60 * 60_000);
+    const late = await stopFor(persons.late, lateText?.code ?? '');
+    expect(late.json().code).toBe('AMP_PAYEE_STOP_REFUSED');
+    // The next batch: the stopped change is not used even with its hold over; the other is.
+    const maker = await signIn(kit, ['finance_officer'], ['VE-A']);
+    const made = await send(
+      maker,
+      'POST',
+      '/api/payouts/batches?purpose=distribution',
+      batchOf([persons.held, persons.late]),
+    );
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json()).toMatchObject({ paymentsCount: 1, excludedCount: 1 });
+    const excluded = await send(
+      maker,
+      'GET',
+      `/api/payouts/batches/${made.json().id}/exclusions?purpose=distribution`,
+    );
+    expect(excluded.json().exclusions).toEqual([
+      expect.objectContaining({ personId: persons.held, reason: 'no_payee_account' }),
+    ]);
   });
 });

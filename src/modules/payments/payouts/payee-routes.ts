@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { limits } from '../../../limits.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
 import { guardStaffCheck, operatorOf } from '../merchants/pin-gate.js';
 import { pinGuardOf } from '../merchants/pin-guard-settings.js';
@@ -7,16 +9,27 @@ import { PersonParams, secondCheckRoutes } from '../merchants/second-check-route
 import { nowOf } from '../payments-context.js';
 import { type PayeeAccountVersion, payeeAccountHistory } from './payee-account.js';
 import { payeeAccountSetter } from './payee-account-setter.js';
+import { payeeChangeStopper } from './payee-account-stop.js';
 import type { PayoutDependencies } from './payout-gate.js';
-import { PayeeAccountBody, PayeeAccountSchema } from './payout-schema.js';
+import { PayeeAccountBody, PayeeAccountSchema, PayeeStopBody } from './payout-schema.js';
 
 function presented(version: PayeeAccountVersion, now: Date) {
   return {
     ...version,
     setAt: version.setAt.toISOString(),
     heldUntil: version.heldUntil?.toISOString() ?? null,
-    held: version.heldUntil !== null && version.heldUntil.getTime() > now.getTime(),
+    held:
+      version.stoppedAt === null &&
+      version.heldUntil !== null &&
+      version.heldUntil.getTime() > now.getTime(),
+    stoppedAt: version.stoppedAt?.toISOString() ?? null,
   };
+}
+
+/** The account in use: the newest change the person did not stop. */
+function inUse(history: PayeeAccountVersion[], now: Date) {
+  const current = history.find((version) => version.stoppedAt === null);
+  return current === undefined ? null : presented(current, now);
 }
 
 /**
@@ -79,8 +92,31 @@ export const payeeRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async 
       );
       await grant.record(['payee_account']);
       const history = await payeeAccountHistory(deps.db, deps.masterKey, personId);
-      return { current: history[0] ? presented(history[0], now) : null, history: [] };
+      return { current: inUse(history, now), history: [] };
     },
+  );
+
+  app.post(
+    '/payments/payee-account-stops',
+    {
+      schema: {
+        tags,
+        summary:
+          'The person stops a held change of their payee account with their ID number and the stop code texted to them (no session; rate-limited; audited on the person)',
+        body: PayeeStopBody,
+        response: { 200: Type.Object({ stopped: Type.Boolean() }) },
+      },
+      config: {
+        rateLimit: { max: limits.payouts.payeeStopRequestsPerMinuteMax, timeWindow: 60_000 },
+      },
+    },
+    async (request) =>
+      payeeChangeStopper(deps, {
+        uin: request.body.uin,
+        code: request.body.code,
+        now: nowOf(deps),
+        requestId: request.id,
+      }),
   );
 
   app.get(
@@ -102,7 +138,7 @@ export const payeeRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async 
       const history = await payeeAccountHistory(deps.db, deps.masterKey, personId);
       await grant.record(history.length === 0 ? [] : ['payee_account']);
       return {
-        current: history[0] ? presented(history[0], now) : null,
+        current: inUse(history, now),
         history: history.map((version) => presented(version, now)),
       };
     },

@@ -283,7 +283,19 @@ const PayeeVersion = Type.Object({
   setAt: Type.String({ format: 'date-time' }),
   heldUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   held: Type.Boolean({ description: 'Set without the texted code and still held: not paid yet' }),
+  stoppedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'When the person stopped this held change (never the account in use); null if not',
+  }),
 });
+
+/** The person stops a held change: their ID number and the stop code texted to them. */
+export const PayeeStopBody = Type.Object(
+  {
+    uin: Type.String({ pattern: '^[0-9]{10}$' }),
+    code: Type.String({ pattern: '^[0-9]{6}$' }),
+  },
+  { additionalProperties: false },
+);
 
 export const PayeeAccountSchema = Type.Object({
   current: Type.Union([PayeeVersion, Type.Null()]),

@@ -86,6 +86,17 @@ export interface PayoutTables {
     set_at: Date;
     held_until: Date | null;
   };
+  /** `migrations/0126_payee_account_stop.sql`: a held change's stop code, and its stop. */
+  payee_account_stop: {
+    payee_account_id: string;
+    person_id: string;
+    /** HMAC of the stop code texted to the person (`payee-account-stop.ts`). */
+    code_hash: Buffer;
+    code_attempts: Generated<number>;
+    expires_at: Date;
+    stopped_at: Date | null;
+    stopped_reason: 'person_code' | 'stop_code_attempts' | null;
+  };
   /** `migrations/0116_payee_account.sql`: what a batch's request named but left out. */
   payout_exclusion: {
     batch_id: string;
