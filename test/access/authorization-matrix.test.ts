@@ -527,7 +527,7 @@ function merchantCases(): RouteCase[] {
           bank: { bankCode: '0134' },
         },
       }),
-      // Past the gate: an unknown check is AMP_PIN_CHECK_INVALID.
+      // Past the gate: an unknown check is AMP_PAYEE_CHECK_INVALID.
       allowedStatus: 409,
     },
     {
@@ -539,7 +539,30 @@ function merchantCases(): RouteCase[] {
         url: `/api/payments/persons/${t.personId}/payee-checks/${randomUUID()}/approval${q(p)}`,
         payload: { photoChecked: true },
       }),
-      // Past the gate: an unknown check is AMP_PIN_CHECK_INVALID.
+      // Past the gate: an unknown check is AMP_PAYEE_CHECK_INVALID.
+      allowedStatus: 409,
+    },
+    {
+      name: 'the photo on file of a two-person payee account check waiting for a second operator',
+      action: 'payee.approve',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'GET',
+        url: `/api/payments/persons/${t.personId}/payee-checks/${randomUUID()}/photo${q(p)}`,
+      }),
+      // Past the gate: an unknown check is AMP_PAYEE_CHECK_INVALID.
+      allowedStatus: 409,
+    },
+    {
+      name: "refuse another operator's two-person payee account check",
+      action: 'payee.approve',
+      resource: 'person',
+      request: (t, p) => ({
+        method: 'POST',
+        url: `/api/payments/persons/${t.personId}/payee-checks/${randomUUID()}/refusal${q(p)}`,
+        payload: {},
+      }),
+      // Past the gate: an unknown check is AMP_PAYEE_CHECK_INVALID.
       allowedStatus: 409,
     },
     {
@@ -1220,6 +1243,8 @@ const notDecidedByTheTable: Record<string, string> = {
     "the caller's own PIN, citizens only, an operator refused below, decided by payment.pin_set (merchant-payments.test.ts)",
   'GET /api/payments/pin-checks':
     'a list filtered per row by payment.pin_approve on each person (each row gated and audited as the approval would be; pin-guard.test.ts)',
+  'POST /api/payments/payee-account-stops':
+    "public: the person's ID number and the stop code texted to them, rate-limited, a wrong code counted (payee-accounts.test.ts)",
   'GET /api/payments/payee-checks':
     'a list filtered per row by payee.approve on each person (each row gated and audited as the approval would be; payee-accounts.test.ts)',
   'GET /api/payments/me/wallet':

@@ -151,8 +151,9 @@ describe('console, end to end', () => {
       .toEqual([
         'Buscar personas',
         'Inscribir',
-        // Another clerk's PIN set without a phone waits for a second account (payment.pin_approve).
-        'Aprobar claves',
+        // Another clerk's PIN or payee account set without a phone waits for a second account
+        // (payment.pin_approve, payee.approve).
+        'Aprobar verificaciones',
         'Mi contraseña',
         // Public pages, in everyone's menu.
         'Programas sociales',

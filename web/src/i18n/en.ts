@@ -26,7 +26,7 @@ export const en: Dictionary = {
     distribution: 'Hand over',
     money: 'Money',
     wallets: 'Look up a wallet',
-    pinApprovals: 'PIN approvals',
+    pinApprovals: 'Second-check approvals',
     supervision: 'Supervise hand-overs',
     stock: 'Stock',
     messages: 'Text messages',
@@ -62,7 +62,7 @@ export const en: Dictionary = {
       money: 'Fund cash benefits, pay cycles into wallets and approve adjustments',
       wallets: "See a person's balance, latest transfers and statement",
       pinApprovals:
-        'Compare a person with their photo when a colleague sets their payment PIN without a phone',
+        'Compare a person with their photo when a colleague sets their payment PIN or payee account without a phone',
       supervision: 'Review what was handed over without a card and reconcile each point by cycle',
       stock: 'Record deliveries, transfers between points and adjustments at your point',
       programs: 'Write rules, decide publications and compute cycles',
@@ -103,9 +103,9 @@ export const en: Dictionary = {
     notHeld: 'Set with the texted code: it pays from now on.',
   },
   pinApprovals: {
-    title: 'PIN approvals',
+    title: 'Second-check approvals',
     explain:
-      'A colleague is setting the payment PIN of a person without a phone. Compare the person at the counter with the photo on file; approve only if it is them. Checks you started are not listed.',
+      'A colleague is setting the payment PIN or the payee account of a person without a phone. Compare the person at the counter with the photo on file; approve only if it is them. Checks you started are not listed.',
     refresh: 'Refresh the list',
     none: 'No check is waiting for an approval.',
     check: 'Check started at {{time}}',
@@ -114,9 +114,18 @@ export const en: Dictionary = {
     noPhoto: 'There is no photo on file: refuse this check.',
     approve: 'Approve',
     refuse: 'Refuse',
-    decided: {
-      approval: 'Approved: the clerk may set the PIN.',
-      refusal: 'Refused: the check failed.',
+    refused: 'Refused: the check failed.',
+    kinds: {
+      payment_pin: {
+        heading: 'Payment PIN',
+        check: 'PIN check started at {{time}}',
+        approved: 'Approved: the clerk may set the PIN.',
+      },
+      payee_account: {
+        heading: 'Payee account',
+        check: 'Payee account check started at {{time}}',
+        approved: 'Approved: the colleague may set the payee account (held for a day).',
+      },
     },
   },
   wallet: {
@@ -293,6 +302,19 @@ export const en: Dictionary = {
     AMP_SUBSIDY_SHARE_INVALID: "A program's share must be below 100 % of the price.",
     AMP_APPROVAL_SAME_OPERATOR: 'A second finance officer, not the one who made it, must approve.',
     AMP_APPROVAL_REQUIRED: 'A second finance officer has not approved it yet.',
+    AMP_PAYEE_CHECK_INVALID:
+      'This payee account check is not open (expired, used, refused, not yet approved, or started by someone else). Start another if needed.',
+    AMP_PAYEE_CHECK_CODE_WRONG:
+      'The code texted for the payee account is wrong. After three wrong codes the check fails.',
+    AMP_PAYEE_CHECK_NO_PHONE:
+      'There is no phone on file: check the photo and ask another account to approve the payee account.',
+    AMP_PAYEE_CHECK_SAME_OPERATOR:
+      'Another account must approve the payee account: not the one that started the check.',
+    AMP_PAYEE_CHECK_REQUIRED: 'Compare the person with the photo on file first.',
+    AMP_PAYEE_STAFF_SETS_EXCEEDED:
+      'This account set the most payee accounts allowed today. Another colleague, or tomorrow.',
+    AMP_PAYEE_STOP_REFUSED:
+      'No held change of this ID number takes this code: it is wrong, was used, or the hold is over.',
     AMP_PAYEE_ACCOUNT_INVALID:
       'The payee account is not one a bank can pay: check the number and the bank.',
     AMP_PAYEE_CHANGE_UNCONFIRMED:
@@ -448,6 +470,7 @@ export const en: Dictionary = {
     'appeal.read': 'Read appeals',
     'appeal.decide': 'Take or decide an appeal',
     'citizen.sign_in': 'Sign in to see one’s own data',
+    'payee.stop': 'Stop a held change of one’s own payee account with the texted code',
     'audit.read': 'Read the audit log',
     'audit.tree_head.sign': 'Sign a tree head of the log',
     'alert.read': 'Read alerts',
@@ -733,6 +756,7 @@ export const en: Dictionary = {
       'appeal.read': 'looked at your appeals',
       'appeal.decide': 'took or decided your appeal',
       'citizen.sign_in': 'signed in to see your data',
+      'payee.stop': 'stopped a change of the account your payments go to',
       'credential.issue': 'issued your card',
       'credential.revoke': 'revoked your card',
       'credential.read': 'downloaded your card',
@@ -1925,6 +1949,7 @@ export const en: Dictionary = {
     none: 'No payee account: bank payout batches leave the person out until one is set.',
     history: 'Earlier accounts',
     line: '{{kind}} ending {{ending}}, held by {{holder}}, set on {{date}} ({{how}})',
+    stopped: 'Stopped by the person on {{date}} with the texted code: never used.',
     heldUntil: 'Held until {{date}}: no batch pays it before then.',
     methods: {
       staff_phone_code: 'with the code texted to their phone',

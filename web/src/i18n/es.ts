@@ -28,7 +28,7 @@ export const es = {
     distribution: 'Entregar',
     money: 'Dinero',
     wallets: 'Consultar monedero',
-    pinApprovals: 'Aprobar claves',
+    pinApprovals: 'Aprobar verificaciones',
     supervision: 'Supervisar entregas',
     stock: 'Existencias',
     messages: 'Mensajes de texto',
@@ -64,7 +64,7 @@ export const es = {
       money: 'Fondear beneficios en efectivo, pagar ciclos a monederos y aprobar ajustes',
       wallets: 'Ver el saldo, los últimos movimientos y el estado de cuenta de una persona',
       pinApprovals:
-        'Comparar a una persona con su foto cuando un colega le fija la clave de pago sin teléfono',
+        'Comparar a una persona con su foto cuando un colega le fija la clave de pago o la cuenta de cobro sin teléfono',
       supervision: 'Revisar lo entregado sin carnet y cuadrar cada punto por ciclo',
       stock: 'Registrar entradas, traslados entre puntos y ajustes de su punto',
       programs: 'Escribir reglas, decidir publicaciones y calcular ciclos',
@@ -107,9 +107,9 @@ export const es = {
     notHeld: 'Fijada con el código por SMS: paga desde ahora.',
   },
   pinApprovals: {
-    title: 'Aprobar claves',
+    title: 'Aprobar verificaciones',
     explain:
-      'Un colega está fijando la clave de pago de una persona sin teléfono. Compare a la persona del mostrador con la foto registrada; apruebe solo si es ella. Las verificaciones que usted inició no aparecen.',
+      'Un colega está fijando la clave de pago o la cuenta de cobro de una persona sin teléfono. Compare a la persona del mostrador con la foto registrada; apruebe solo si es ella. Las verificaciones que usted inició no aparecen.',
     refresh: 'Actualizar la lista',
     none: 'Ninguna verificación espera aprobación.',
     check: 'Verificación iniciada el {{time}}',
@@ -118,9 +118,18 @@ export const es = {
     noPhoto: 'No hay foto registrada: rechace esta verificación.',
     approve: 'Aprobar',
     refuse: 'Rechazar',
-    decided: {
-      approval: 'Aprobada: el funcionario puede fijar la clave.',
-      refusal: 'Rechazada: la verificación falló.',
+    refused: 'Rechazada: la verificación falló.',
+    kinds: {
+      payment_pin: {
+        heading: 'Clave de pago',
+        check: 'Verificación de clave iniciada el {{time}}',
+        approved: 'Aprobada: el funcionario puede fijar la clave.',
+      },
+      payee_account: {
+        heading: 'Cuenta de cobro',
+        check: 'Verificación de cuenta de cobro iniciada el {{time}}',
+        approved: 'Aprobada: el colega puede fijar la cuenta de cobro (retenida un día).',
+      },
     },
   },
   wallet: {
@@ -295,6 +304,19 @@ export const es = {
     AMP_SUBSIDY_SHARE_INVALID: 'La parte de un programa debe ser menor que el 100 % del precio.',
     AMP_APPROVAL_SAME_OPERATOR: 'Debe aprobarlo un segundo oficial de finanzas, no quien lo hizo.',
     AMP_APPROVAL_REQUIRED: 'Un segundo oficial de finanzas aún no lo ha aprobado.',
+    AMP_PAYEE_CHECK_INVALID:
+      'Esta verificación de cuenta de cobro no está abierta (vencida, usada, rechazada, sin aprobar o iniciada por otra persona). Inicie otra si hace falta.',
+    AMP_PAYEE_CHECK_CODE_WRONG:
+      'El código enviado para la cuenta de cobro es incorrecto. Tras tres códigos incorrectos la verificación falla.',
+    AMP_PAYEE_CHECK_NO_PHONE:
+      'No hay teléfono registrado: compare la foto y pida a otra cuenta que apruebe la cuenta de cobro.',
+    AMP_PAYEE_CHECK_SAME_OPERATOR:
+      'Debe aprobar la cuenta de cobro otra cuenta, no la que inició la verificación.',
+    AMP_PAYEE_CHECK_REQUIRED: 'Compare primero a la persona con la foto registrada.',
+    AMP_PAYEE_STAFF_SETS_EXCEEDED:
+      'Esta cuenta fijó hoy el máximo de cuentas de cobro permitido. Otro colega, o mañana.',
+    AMP_PAYEE_STOP_REFUSED:
+      'Ningún cambio retenido de este número de identidad acepta este código: es incorrecto, ya se usó o la retención terminó.',
     AMP_PAYEE_ACCOUNT_INVALID:
       'La cuenta de cobro no es una que un banco pueda pagar: revise el número y el banco.',
     AMP_PAYEE_CHANGE_UNCONFIRMED:
@@ -451,6 +473,7 @@ export const es = {
     'appeal.read': 'Ver reclamos',
     'appeal.decide': 'Tomar o decidir un reclamo',
     'citizen.sign_in': 'Entrar para ver los propios datos',
+    'payee.stop': 'Detener con el código recibido un cambio retenido de la propia cuenta de cobro',
     'audit.read': 'Leer el registro de auditoría',
     'audit.tree_head.sign': 'Firmar una cabecera del registro',
     'alert.read': 'Ver las alertas',
@@ -738,6 +761,7 @@ export const es = {
       'appeal.read': 'miró sus reclamos',
       'appeal.decide': 'tomó o decidió su reclamo',
       'citizen.sign_in': 'entró para ver sus datos',
+      'payee.stop': 'detuvo un cambio de la cuenta donde cobra sus pagos',
       'credential.issue': 'emitió su carnet',
       'credential.revoke': 'anuló su carnet',
       'credential.read': 'descargó su carnet',
@@ -1958,6 +1982,7 @@ export const es = {
     none: 'Sin cuenta de cobro: los lotes de pago por banco la dejan fuera hasta que se fije.',
     history: 'Cuentas anteriores',
     line: '{{kind}} terminada en {{ending}}, a nombre de {{holder}}, fijada el {{date}} ({{how}})',
+    stopped: 'Detenido por la persona el {{date}} con el código recibido: nunca se usó.',
     heldUntil: 'Retenida hasta el {{date}}: ningún lote la paga antes.',
     methods: {
       staff_phone_code: 'con el código enviado a su teléfono',

@@ -46,7 +46,9 @@ export function staffLinks(roles: readonly Role[]): StaffLink[] {
   if (may(roles, 'statistics.read')) links.push(link('/statistics', 'statistics'));
   if (may(roles, 'payment.ledger_read')) links.push(link('/money', 'money'));
   if (may(roles, 'payment.wallet_read')) links.push(link('/money/wallet', 'wallets'));
-  if (may(roles, 'payment.pin_approve')) links.push(link('/pin-approvals', 'pinApprovals'));
+  if (may(roles, 'payment.pin_approve') || may(roles, 'payee.approve')) {
+    links.push(link('/pin-approvals', 'pinApprovals'));
+  }
   if (may(roles, 'merchant.request')) links.push(link('/merchant', 'merchant'));
   links.push(link('/account', 'account'));
   return links;

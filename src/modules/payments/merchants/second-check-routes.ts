@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Actor, OperatorActor, Purpose } from '../../../shared/access/actor.js';
 import type { Action } from '../../../shared/access/policy.js';
 import { PinCheckSchema, PinChecksSchema } from '../../../shared/api/merchants.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
-import { guardPersonAccess } from '../../access/index.js';
-import { assistedIdentities, personRegionLookup } from '../../registry/index.js';
+import { assistedIdentities } from '../../registry/index.js';
 import { nowOf, type PaymentsDependencies } from '../payments-context.js';
 import { keysOf } from './merchant-keys.js';
 import { Uuid } from './merchant-schemas.js';

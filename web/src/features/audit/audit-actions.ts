@@ -15,6 +15,7 @@ export const auditActions: readonly string[] = [
   'person.eligibility_sealed_read',
   'person.contact_read',
   'citizen.sign_in',
+  'payee.stop',
   'citizen_code.send',
   'operator.sign_in',
   'operator.password_change',

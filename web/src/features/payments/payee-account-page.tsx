@@ -20,6 +20,8 @@ interface PayeeVersion {
   setAt: string;
   heldUntil: string | null;
   held: boolean;
+  /** When the person stopped this held change with the texted code; it was never in use. */
+  stoppedAt: string | null;
 }
 
 interface PayeeAnswer {
@@ -70,6 +72,8 @@ function PayeeHistory({ answer }: { answer: PayeeAnswer }) {
       date: format.dateTime(version.setAt),
       how: t(`payee.methods.${version.setMethod}`),
     });
+  // The account in use is the newest change the person did not stop; the rest is history.
+  const others = answer.history.filter((version) => version.setAt !== answer.current?.setAt);
   return (
     <section aria-labelledby="payee-current-title">
       <h2 id="payee-current-title">{t('payee.current')}</h2>
@@ -83,12 +87,17 @@ function PayeeHistory({ answer }: { answer: PayeeAnswer }) {
             : ''}
         </p>
       )}
-      {answer.history.length > 1 ? (
+      {others.length > 0 ? (
         <>
           <h3>{t('payee.history')}</h3>
-          <ul className="card-list">
-            {answer.history.slice(1).map((version) => (
-              <li key={version.setAt}>{line(version)}</li>
+          <ul className="card-list" data-testid="payee-history">
+            {others.map((version) => (
+              <li key={version.setAt}>
+                {line(version)}
+                {version.stoppedAt === null
+                  ? ''
+                  : ` ${t('payee.stopped', { date: format.dateTime(version.stoppedAt) })}`}
+              </li>
             ))}
           </ul>
         </>
