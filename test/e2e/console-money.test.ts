@@ -258,4 +258,53 @@ describe('money in the console', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(run.pageErrors).toEqual([]);
   }, 180_000);
+
+  it("a second account approves another's payee account check on /pin-approvals, labelled as such", async () => {
+    const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+    const photo =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const person = await buildPerson(context, { region: 'VE-A', sealed: { photo } });
+    const starter = await buildOperator(context, { username: 'cobro.inicia' });
+    const approver = await buildOperator(context, {
+      username: 'cobro.aprueba',
+      roles: ['registry_supervisor'],
+      regions: ['VE-A'],
+    });
+    // The starter's side is the payee account page (console-payments drives it); here, its check.
+    const checkId = randomUUID();
+    const now = new Date();
+    await run.server.database.db
+      .insertInto('payment_pin_check')
+      .values({
+        id: checkId,
+        person_id: person.id,
+        operator_id: starter.id,
+        method: 'two_person',
+        subject: 'payee_account',
+        code_hash: null,
+        photo_checked: true,
+        created_at: now,
+        expires_at: new Date(now.getTime() + 15 * 60_000),
+      })
+      .execute();
+    const page = await signedInPage(run, approver, { viewport: 'phone', path: '/' });
+    await page.getByRole('link', { name: 'Aprobar verificaciones' }).first().click();
+    const waiting = page.getByTestId('payee-approvals').getByRole('listitem');
+    await waiting.getByText(/^Verificación de cuenta de cobro iniciada el/).waitFor();
+    expect(await page.getByTestId('pin-approvals').count()).toBe(0);
+    await waiting.getByRole('button', { name: 'Mostrar la foto registrada' }).click();
+    await waiting.getByTestId('check-photo').waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await waiting.getByLabel('La persona que tengo delante es la de la foto').check();
+    await waiting.getByRole('button', { name: 'Aprobar' }).click();
+    await waiting.getByText('Aprobada: el colega puede fijar la cuenta de cobro').waitFor();
+    const check = await run.server.database.db
+      .selectFrom('payment_pin_check')
+      .select('approved_by')
+      .where('id', '=', checkId)
+      .executeTakeFirstOrThrow();
+    expect(check.approved_by).toBe(approver.id);
+    expect(run.pageErrors).toEqual([]);
+  }, 120_000);
 });
