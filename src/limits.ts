@@ -734,6 +734,11 @@ export const limits = {
     payeeStopCodeAttemptsMax: 5,
     /** Stop requests (ID number and code, no session) per client address per minute. */
     payeeStopRequestsPerMinuteMax: 10,
+    /**
+     * One staff account set (or approved) a person's payee account and made (or approved) a
+     * batch paying them within this: an auditors' alert (`payout_payee_collusion`).
+     */
+    payeeCollusionWindowMs: 7 * 24 * 60 * 60_000,
   },
   /** Accounts and transfers (modules/ledger). */
   ledger: {

@@ -17,7 +17,8 @@ export interface QuotaTables {
       | 'grant_tracking_evicted'
       | 'payment_pin_staff_takeover'
       | 'payment_pin_spray'
-      | 'payment_subsidy_large';
+      | 'payment_subsidy_large'
+      | 'payout_payee_collusion';
     operator_id: string | null;
     details: Record<string, unknown>;
     created_at: Generated<Date>;

@@ -1450,6 +1450,11 @@ export const en: Dictionary = {
         audit_log_rolled_back: 'Audit log shorter than its witness',
         payment_merchant_fan_in: 'Many wallets paid one merchant within minutes',
         payment_subsidy_large: 'A program paid a large share of one merchant price',
+        payment_pin_staff_takeover:
+          "One staff account set a person's payment PIN and printed them a sign-in code or issued them a card",
+        payment_pin_spray: "One merchant's counter typed wrong PINs for many cards",
+        payout_payee_collusion:
+          'One staff account set payee accounts and made or approved a payout batch paying those persons',
         grant_tracking_evicted:
           'Grants of requests in flight were forgotten: a later refusal might not be audited',
       },

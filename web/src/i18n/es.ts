@@ -1429,6 +1429,12 @@ export const es = {
         audit_log_rolled_back: 'Registro de auditoría más corto que su testigo',
         payment_merchant_fan_in: 'Muchas billeteras pagaron a un comercio en pocos minutos',
         payment_subsidy_large: 'Un programa pagó una parte grande de un precio en un comercio',
+        payment_pin_staff_takeover:
+          'Una cuenta fijó la clave de pago de una persona y le imprimió un código de entrada o le emitió un carnet',
+        payment_pin_spray:
+          'El mostrador de un comercio escribió claves incorrectas de muchos carnets',
+        payout_payee_collusion:
+          'Una cuenta fijó cuentas de cobro e hizo o aprobó un lote de pagos a esas mismas personas',
         grant_tracking_evicted:
           'Se olvidaron permisos de solicitudes en curso: una negativa posterior podría no quedar auditada',
       },

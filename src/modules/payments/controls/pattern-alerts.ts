@@ -4,6 +4,7 @@ import type { Database } from '../../../platform/db/schema.js';
 import { raiseSecurityAlert } from '../../access/index.js';
 import { paymentLimits } from '../limits.js';
 import type { PinGuardSettings } from '../merchants/pin-guard-settings.js';
+import { payeeCollusionScan } from './payee-alerts.js';
 import { pinSprayScan, staffTakeoverScan } from './pin-alerts.js';
 
 /** One merchant account that many wallets paid within the window. */
@@ -82,7 +83,8 @@ export function fanInQuery(since: Date, now: Date, wallets: number) {
 }
 
 /**
- * Runs `merchantFanInScan`, `staffTakeoverScan` and `pinSprayScan` (PINs) every `patternScanIntervalMs` (the server does, beside the audit
+ * Runs `merchantFanInScan`, `staffTakeoverScan` and `pinSprayScan` (PINs), and
+ * `payeeCollusionScan` (payee accounts and batches) every `patternScanIntervalMs` (the server does, beside the audit
  * signing timer); a failed scan is logged and the next one runs. Answers the stop function.
  */
 export function startPatternScan(
@@ -96,6 +98,7 @@ export function startPatternScan(
       merchantFanInScan(db, now),
       staffTakeoverScan(db, now, pinGuard),
       pinSprayScan(db, now, pinGuard),
+      payeeCollusionScan(db, now),
     ]).catch((error: unknown) => log.error({ err: error }, 'the payment pattern scan failed'));
   }, paymentLimits.patternScanIntervalMs);
   timer.unref();

@@ -98,7 +98,7 @@ export async function payoutBatchCreator(
     const batchId = randomUUID();
     const paid = await entitlementPersons(deps, input);
     const { included, excluded } = await withPayees(deps, input, paid);
-    const file = payoutFileOf(input, included);
+    const file = payoutFileOf(input, included, nowOf(deps));
     const total = included.reduce((sum, item) => sum + item.amountMinor, 0n);
     const fundingId = fundingAccountId(input.programId, input.currency);
     await checkFunding(deps, fundingId, input.currency, total);
@@ -215,10 +215,16 @@ async function withPayees(
 }
 
 /** The batch's file as it will be written, checked against the schema's lengths first. */
-function payoutFileOf(input: PayoutBatchInput, included: readonly IncludedInstruction[]) {
+function payoutFileOf(
+  input: PayoutBatchInput,
+  included: readonly IncludedInstruction[],
+  // The module's clock, as the payee holds are judged by: the batch's time is compared with
+  // the payee accounts' (the auditors' `payout_payee_collusion` alert).
+  now: Date,
+) {
   const file: PayoutFile = {
     messageId: `AMP-${randomCode(20)}`,
-    createdAt: new Date(),
+    createdAt: now,
     initiatingPartyName: input.debtor.name,
     paymentInformationId: `PMT-${randomCode(20)}`,
     requestedExecutionDate: input.requestedExecutionDate,

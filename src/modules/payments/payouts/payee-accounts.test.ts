@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
+import { payeeCollusionScan } from '../controls/payee-alerts.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 
 /**
@@ -28,7 +29,11 @@ describe('payee accounts', () => {
   const mine = { kind: 'bank_account', accountNumber: '01029999999999990666' };
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 10_000 });
+    // A 20-minute hold: a session (30 minutes idle) outlives it, so one officer's whole day fits.
+    kit = await buildAccessTestApp({
+      rateLimitRequestsMax: 10_000,
+      pinGuard: { staffHoldMs: 20 * 60_000 },
+    });
     officer = await signIn(kit, ['finance_officer'], ['VE-A']);
     otherOfficer = await signIn(kit, ['finance_officer'], ['VE-A']);
     clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
@@ -465,13 +470,12 @@ describe('payee accounts', () => {
     });
     expect(set.statusCode, set.body).toBe(200);
     const [lateText] = await texts(persons.late, 'payments.payee_changed_held');
-    kit.advance(25 * 60 * 60_000);
+    kit.advance(21 * 60_000);
     const late = await stopFor(persons.late, lateText?.code ?? '');
     expect(late.json().code).toBe('AMP_PAYEE_STOP_REFUSED');
     // The next batch: the stopped change is not used even with its hold over; the other is.
-    const maker = await signIn(kit, ['finance_officer'], ['VE-A']);
     const made = await send(
-      maker,
+      officer,
       'POST',
       '/api/payouts/batches?purpose=distribution',
       batchOf([persons.held, persons.late]),
@@ -479,12 +483,36 @@ describe('payee accounts', () => {
     expect(made.statusCode, made.body).toBe(201);
     expect(made.json()).toMatchObject({ paymentsCount: 1, excludedCount: 1 });
     const excluded = await send(
-      maker,
+      officer,
       'GET',
       `/api/payouts/batches/${made.json().id}/exclusions?purpose=distribution`,
     );
     expect(excluded.json().exclusions).toEqual([
       expect.objectContaining({ personId: persons.held, reason: 'no_payee_account' }),
     ]);
+
+    // The officer set the account this batch pays and made the batch: auditors are alerted,
+    // once, naming the officer and the batch, not the person. The earlier batch (its payee set
+    // by the clerk, its held and stopped persons left out) raises nothing.
+    expect(await payeeCollusionScan(kit.database.db, kit.now())).toBe(1);
+    expect(await payeeCollusionScan(kit.database.db, kit.now())).toBe(0);
+    const alerts = await kit.database.db
+      .selectFrom('security_alert')
+      .select(['operator_id', 'details'])
+      .where('kind', '=', 'payout_payee_collusion')
+      .execute();
+    expect(alerts).toEqual([
+      {
+        operator_id: officer.operatorId,
+        details: {
+          batchId: made.json().id,
+          persons: 1,
+          batchRoles: ['made'],
+          payeeRoles: ['set'],
+          windowHours: 168,
+        },
+      },
+    ]);
+    expect(JSON.stringify(alerts)).not.toContain(persons.late);
   });
 });
