@@ -57,6 +57,34 @@ export interface BatchPayment {
 }
 
 /**
+ * One page of a batch's rows in `seq` order after `afterSeq` (`payout.read`, audited on the
+ * batch): the gate, a missing batch answered like one outside one's scope (404), then `read`
+ * asked for one row more than a page, which says whether another page follows. The payments and
+ * the exclusions are both paged so.
+ *
+ * @example
+ *   const { page, nextAfterSeq } = await batchPage(deps, context, props, (afterSeq, limit) =>
+ *     deps.db.selectFrom('payout_exclusion').selectAll().where('batch_id', '=', props.batchId)
+ *       .where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute());
+ */
+async function batchPage<Row extends { seq: number }>(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  props: { batchId: string; afterSeq: number },
+  read: (afterSeq: number, limit: number) => Promise<Row[]>,
+): Promise<{ page: Row[]; nextAfterSeq: number | null }> {
+  const exists = await payoutBatchExists(deps.db, props.batchId);
+  const resource = { type: 'payout_batch' as const, id: props.batchId };
+  const { grant } = await guardPayout(deps, context, 'payout.read', resource, exists);
+  if (!exists) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such payout batch' });
+  const pageSize = limits.payouts.batchPaymentsPageMax;
+  const rows = await read(props.afterSeq, pageSize + 1);
+  await grant.record([]);
+  const page = rows.slice(0, pageSize);
+  return { page, nextAfterSeq: rows.length > pageSize ? (page.at(-1)?.seq ?? null) : null };
+}
+
+/**
  * A page of a batch's payments in file order, after `afterSeq` (`payout.read`, audited): each
  * one's end-to-end id (what the bank's answers carry), account kind, bank, amount and status.
  * A missing batch is answered like one outside one's scope (404).
@@ -69,35 +97,25 @@ export async function batchPaymentsReader(
   context: PaymentsContext,
   props: { batchId: string; afterSeq: number },
 ): Promise<{ payments: BatchPayment[]; nextAfterSeq: number | null }> {
-  const exists = await payoutBatchExists(deps.db, props.batchId);
-  const { grant } = await guardPayout(
-    deps,
-    context,
-    'payout.read',
-    { type: 'payout_batch', id: props.batchId },
-    exists,
+  const { page, nextAfterSeq } = await batchPage(deps, context, props, (afterSeq, limit) =>
+    deps.db
+      .selectFrom('payout_instruction')
+      .select([
+        'seq',
+        'end_to_end_id',
+        'account_kind',
+        'bank_code',
+        'amount_minor',
+        'status',
+        'status_reason',
+        'updated_at',
+      ])
+      .where('batch_id', '=', props.batchId)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute(),
   );
-  if (!exists) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such payout batch' });
-  const pageSize = limits.payouts.batchPaymentsPageMax;
-  const rows = await deps.db
-    .selectFrom('payout_instruction')
-    .select([
-      'seq',
-      'end_to_end_id',
-      'account_kind',
-      'bank_code',
-      'amount_minor',
-      'status',
-      'status_reason',
-      'updated_at',
-    ])
-    .where('batch_id', '=', props.batchId)
-    .where('seq', '>', props.afterSeq)
-    .orderBy('seq')
-    .limit(pageSize + 1)
-    .execute();
-  await grant.record([]);
-  const page = rows.slice(0, pageSize);
   return {
     payments: page.map((row) => ({
       seq: row.seq,
@@ -109,7 +127,7 @@ export async function batchPaymentsReader(
       statusReason: row.status_reason,
       updatedAt: row.updated_at,
     })),
-    nextAfterSeq: rows.length > pageSize ? (page.at(-1)?.seq ?? null) : null,
+    nextAfterSeq,
   };
 }
 
@@ -136,21 +154,16 @@ export async function batchExclusionsReader(
   context: PaymentsContext,
   props: { batchId: string; afterSeq: number },
 ): Promise<{ exclusions: BatchExclusion[]; nextAfterSeq: number | null }> {
-  const exists = await payoutBatchExists(deps.db, props.batchId);
-  const resource = { type: 'payout_batch' as const, id: props.batchId };
-  const { grant } = await guardPayout(deps, context, 'payout.read', resource, exists);
-  if (!exists) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such payout batch' });
-  const pageSize = limits.payouts.batchPaymentsPageMax;
-  const rows = await deps.db
-    .selectFrom('payout_exclusion')
-    .selectAll()
-    .where('batch_id', '=', props.batchId)
-    .where('seq', '>', props.afterSeq)
-    .orderBy('seq')
-    .limit(pageSize + 1)
-    .execute();
-  await grant.record([]);
-  const page = rows.slice(0, pageSize);
+  const { page, nextAfterSeq } = await batchPage(deps, context, props, (afterSeq, limit) =>
+    deps.db
+      .selectFrom('payout_exclusion')
+      .selectAll()
+      .where('batch_id', '=', props.batchId)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute(),
+  );
   return {
     exclusions: page.map((row) => ({
       seq: row.seq,
@@ -160,6 +173,6 @@ export async function batchExclusionsReader(
       reason: row.reason,
       heldUntil: row.held_until,
     })),
-    nextAfterSeq: rows.length > pageSize ? (page.at(-1)?.seq ?? null) : null,
+    nextAfterSeq,
   };
 }
