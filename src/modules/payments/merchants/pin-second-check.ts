@@ -205,20 +205,20 @@ async function openCheck(
   return row;
 }
 
+/** A second operator's step on a waiting two-person check: which, whose, who, when, of what. */
+interface CheckDecision {
+  checkId: string;
+  personId: string;
+  operatorId: string;
+  now: Date;
+  subject?: SecondCheckSubject | undefined;
+}
+
 /**
  * The open two-person check of this person still waiting for a second operator, locked for the
  * transaction; never for the account that started it (`AMP_PIN_CHECK_SAME_OPERATOR`).
  */
-async function waitingCheck(
-  trx: Kysely<Database>,
-  props: {
-    checkId: string;
-    personId: string;
-    operatorId: string;
-    now: Date;
-    subject?: SecondCheckSubject | undefined;
-  },
-) {
+async function waitingCheck(trx: Kysely<Database>, props: CheckDecision) {
   const row = await openCheck(trx, props.checkId, props.now, props.subject);
   if (row.method !== 'two_person' || row.approved_by !== null || row.person_id !== props.personId) {
     throw invalid(props.subject, 'This check is not waiting for an approval');
@@ -239,13 +239,7 @@ async function waitingCheck(
  */
 export async function pinCheckApprover(
   db: Kysely<Database>,
-  props: {
-    checkId: string;
-    personId: string;
-    operatorId: string;
-    now: Date;
-    subject?: SecondCheckSubject | undefined;
-  },
+  props: CheckDecision,
 ): Promise<{ personId: string }> {
   return db.transaction().execute(async (trx) => {
     const row = await waitingCheck(trx, props);
@@ -266,16 +260,7 @@ export async function pinCheckApprover(
  * @example
  *   await pinCheckRefuser(db, { checkId, personId, operatorId: approverId, now });
  */
-export async function pinCheckRefuser(
-  db: Kysely<Database>,
-  props: {
-    checkId: string;
-    personId: string;
-    operatorId: string;
-    now: Date;
-    subject?: SecondCheckSubject | undefined;
-  },
-): Promise<void> {
+export async function pinCheckRefuser(db: Kysely<Database>, props: CheckDecision): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await waitingCheck(trx, props);
     await trx
@@ -290,16 +275,7 @@ export async function pinCheckRefuser(
  * Whether a two-person check is waiting for this operator's decision (not theirs, open, this
  * person's): what lets a second operator see the photo on file to compare.
  */
-export async function pinCheckAwaiting(
-  db: Kysely<Database>,
-  props: {
-    checkId: string;
-    personId: string;
-    operatorId: string;
-    now: Date;
-    subject?: SecondCheckSubject | undefined;
-  },
-): Promise<void> {
+export async function pinCheckAwaiting(db: Kysely<Database>, props: CheckDecision): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await waitingCheck(trx, props);
   });
