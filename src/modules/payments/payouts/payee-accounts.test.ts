@@ -75,6 +75,23 @@ describe('payee accounts', () => {
         .orderBy('created_at', 'desc')
         .execute()
     ).map((row) => row.parameters as Record<string, string>);
+  /** The audit entries on a person, oldest first as stored. */
+  const auditOf = async (personId: string) =>
+    (
+      await kit.database.db
+        .selectFrom('audit_entry')
+        .select('entry')
+        .where('person_id', '=', personId)
+        .execute()
+    ).map(
+      (row) =>
+        JSON.parse(row.entry) as {
+          action: string;
+          purpose: string;
+          fields: string[];
+          outcome: string;
+        },
+    );
   const stored = async (personId: string) =>
     kit.database.db
       .selectFrom('payee_account')
@@ -292,21 +309,7 @@ describe('payee accounts', () => {
     expect(read.statusCode, read.body).toBe(200);
     expect(read.json().history).toHaveLength(1);
     expect(read.body).not.toContain('01340000000000004321');
-    const entries = (
-      await kit.database.db
-        .selectFrom('audit_entry')
-        .select('entry')
-        .where('person_id', '=', persons.phone)
-        .execute()
-    ).map(
-      (row) =>
-        JSON.parse(row.entry) as {
-          action: string;
-          purpose: string;
-          fields: string[];
-          outcome: string;
-        },
-    );
+    const entries = await auditOf(persons.phone);
     expect(entries).toContainEqual(
       expect.objectContaining({
         action: 'payee.read',
@@ -356,12 +359,8 @@ describe('payee accounts', () => {
       }),
     ]);
     // Making the batch opened the stored account: audited on the person.
-    const afterBatch = await kit.database.db
-      .selectFrom('audit_entry')
-      .select('entry')
-      .where('person_id', '=', persons.phone)
-      .execute();
-    expect(afterBatch.map((row) => JSON.parse(row.entry).action)).toContain('payout.manage');
+    const afterBatch = await auditOf(persons.phone);
+    expect(afterBatch.map((entry) => entry.action)).toContain('payout.manage');
     const changes = await send(
       otherOfficer,
       'GET',
@@ -429,13 +428,7 @@ describe('payee accounts', () => {
     expect(stopped.statusCode, stopped.body).toBe(200);
     // Single use: the same code again is refused like any wrong one.
     expect((await stopFor(persons.held, code)).json().code).toBe('AMP_PAYEE_STOP_REFUSED');
-    const actions = (
-      await kit.database.db
-        .selectFrom('audit_entry')
-        .select('entry')
-        .where('person_id', '=', persons.held)
-        .execute()
-    ).map((row) => JSON.parse(row.entry) as { action: string; outcome: string });
+    const actions = await auditOf(persons.held);
     expect(actions).toContainEqual(
       expect.objectContaining({ action: 'payee.stop', outcome: 'allowed' }),
     );
