@@ -42,15 +42,18 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   const provided = inject('testDatabase');
   return kind === 'postgres'
-    ? createPostgresTestDatabase(provided.url, provided.postgresTemplate)
+    ? createPostgresTestDatabase(provided.url, provided.postgresTemplate, provided.databasePrefix)
     : createPgliteTestDatabase();
 }
 
 async function createPostgresTestDatabase(
   serverUrl: string,
   template: string | undefined,
+  runPrefix: string | undefined,
 ): Promise<TestDatabase> {
-  const name = `amparo_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const name = runPrefix
+    ? `${runPrefix}_${randomBytes(4).toString('hex')}`
+    : `amparo_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
   const server = kyselyOverPool(createPostgresPool(serverUrl, 1));
   // Global setup migrates one template when the run is on PostgreSQL; a copy of it skips the
   // migrations (`migrateUp` then finds nothing to apply). A file asking for PostgreSQL in a
@@ -74,7 +77,10 @@ async function createPostgresTestDatabase(
     async close() {
       await db.destroy();
       await admin.destroy();
-      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(server);
+      // A run that names its databases drops them all at its end (global-setup.ts): dropping
+      // one waits for a checkpoint.
+      if (!runPrefix)
+        await sql`drop database if exists ${sql.id(name)} with (force)`.execute(server);
       await server.destroy();
     },
   };

@@ -162,39 +162,53 @@ interface Account {
 }
 
 /**
- * A new page whose browser context is signed in as the operator through the API (the sign-in
- * answer sets the session cookie), with a TOTP step the operator has not used (`unusedTotp`);
- * opened at `path` when one is given. Throws when the sign-in is refused.
+ * The session each account signed in with on a file's server (keyed by the server: each file
+ * has its own), reused by `signedInPage` and `sessionCookieOf`. A second sign-in of the same
+ * account took another TOTP step, and a third within 30 s waited for one (`unusedTotp`): 38 s
+ * of console-payments' 107 s were that wait. The sign-in itself is proved once per account;
+ * tests that test signing in call the sign-in route or screen themselves.
+ */
+const sessions = new WeakMap<object, Map<string, string>>();
+
+function sessionsOf(server: object): Map<string, string> {
+  let known = sessions.get(server);
+  if (!known) {
+    known = new Map();
+    sessions.set(server, known);
+  }
+  return known;
+}
+
+/**
+ * A new page whose browser context carries the operator's session on this server: the one it
+ * signed in with before through these helpers, or a new one (the API's sign-in, with a TOTP
+ * step the operator has not used, `unusedTotp`); opened at `path` when one is given. Throws
+ * when the sign-in is refused.
  *
  * @example
  *   const page = await signedInPage(run, officer, { viewport: 'phone', path: '/' });
  */
 export async function signedInPage(
   run: {
-    server: Pick<ConsoleServer, 'baseUrl'>;
+    server: Pick<ConsoleServer, 'baseUrl' | 'app'>;
     newPage: (viewport?: keyof typeof viewports) => Promise<Page>;
   },
   operator: Account,
   options: { viewport?: keyof typeof viewports; path?: string } = {},
 ): Promise<Page> {
   const page = await run.newPage(options.viewport ?? 'desktop');
-  const answer = await page.request.post(`${run.server.baseUrl}/api/auth/sign-in`, {
-    data: {
-      username: operator.username,
-      password: operator.password,
-      totp: await unusedTotp(operator),
-    },
-  });
-  if (answer.status() !== 200) {
-    throw new Error(`sign-in of ${operator.username}: ${answer.status()} ${await answer.text()}`);
-  }
+  const session = await sessionCookieOf(run, operator);
+  await page
+    .context()
+    .addCookies([{ name: 'amparo_session', value: session, url: run.server.baseUrl }]);
   if (options.path !== undefined) await page.goto(`${run.server.baseUrl}${options.path}`);
   return page;
 }
 
 /**
- * Signs an account in through the API (no browser), with a TOTP step it has not used (so a page
- * signed in later as the same account takes another), and answers its session cookie's value.
+ * The value of the account's session cookie on this server: the session it signed in with
+ * before through these helpers, or a new one signed in through the API (no browser) with a
+ * TOTP step it has not used.
  *
  * @example
  *   const cookies = { amparo_session: await sessionCookieOf(run, officer) };
@@ -203,6 +217,9 @@ export async function sessionCookieOf(
   run: { server: Pick<ConsoleServer, 'app'> },
   account: Account,
 ): Promise<string> {
+  const known = sessionsOf(run.server);
+  const reused = known.get(account.username);
+  if (reused !== undefined) return reused;
   const response = await run.server.app.inject({
     method: 'POST',
     url: '/api/auth/sign-in',
@@ -215,5 +232,7 @@ export async function sessionCookieOf(
   if (response.statusCode !== 200) {
     throw new Error(`sign-in of ${account.username}: ${response.statusCode} ${response.body}`);
   }
-  return /amparo_session=([^;]+)/.exec(String(response.headers['set-cookie']))?.[1] ?? '';
+  const session = /amparo_session=([^;]+)/.exec(String(response.headers['set-cookie']))?.[1] ?? '';
+  known.set(account.username, session);
+  return session;
 }
