@@ -458,6 +458,7 @@ export const en: Dictionary = {
     'distribution.stock_adjust': 'Adjust stock, with a reason',
     'distribution.transfer_accept': 'Accept a transfer into the point',
     'distribution.transfer_refuse': 'Refuse a transfer into the point',
+    'distribution.transfer_cancel': 'Cancel a transfer sent, still in transit',
     'distribution.redeem': 'Hand over benefits with the card',
     'distribution.assisted_redeem': 'Hand over benefits without the card',
     'distribution.assisted_review': 'Review hand-overs without the card',

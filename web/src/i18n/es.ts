@@ -461,6 +461,7 @@ export const es = {
     'distribution.stock_adjust': 'Ajustar existencias, con su motivo',
     'distribution.transfer_accept': 'Aceptar un traslado al punto',
     'distribution.transfer_refuse': 'Rechazar un traslado al punto',
+    'distribution.transfer_cancel': 'Anular un traslado enviado, aún en camino',
     'distribution.redeem': 'Entregar beneficios con el carnet',
     'distribution.assisted_redeem': 'Entregar beneficios sin el carnet',
     'distribution.assisted_review': 'Revisar entregas sin el carnet',
