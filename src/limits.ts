@@ -552,6 +552,14 @@ export const limits = {
       /** Entitlements read per page while a snapshot is built. */
       snapshotPageMax: 5_000,
       /**
+       * How far back a snapshot looks for the persons the point served (beside those of its
+       * area): 180 days. Reading every redemption the point ever made grew without bound on
+       * each build; someone last served half a year ago comes back online (their card "needs
+       * the network" until the next snapshot after that visit). Migration 0121's index on
+       * (point_id, redeemed_at) makes the window one range read.
+       */
+      servedWindowMs: 180 * 24 * 60 * minuteMs,
+      /**
        * Receipts a device may make with one snapshot before it must sync (the allowance that
        * bounds what one lost or cloned device could hand out unseen); the app stops there.
        */

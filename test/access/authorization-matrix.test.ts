@@ -987,6 +987,12 @@ function absentRecordCases(): RouteCase[] {
       { clientId: clientId() },
     ),
     post(
+      'cancel a transfer the point sent, still in transit',
+      'distribution.transfer_cancel',
+      (id) => `/api/distribution/points/${id}/transfers/${randomUUID()}/cancellation`,
+      { clientId: clientId(), reason: 'sent_in_error' },
+    ),
+    post(
       'stock adjustment',
       'distribution.stock_adjust',
       (id) => `/api/distribution/points/${id}/adjustments`,
@@ -1608,6 +1614,12 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
         method: 'POST',
         url: `${pointId}/transfers/${randomUUID()}/refusal`,
         payload: { clientId: randomUUID() },
+      },
+      {
+        action: 'distribution.transfer_cancel',
+        method: 'POST',
+        url: `${pointId}/transfers/${randomUUID()}/cancellation`,
+        payload: { clientId: randomUUID(), reason: 'sent_in_error' },
       },
       {
         action: 'distribution.stock_record',

@@ -122,6 +122,10 @@ describe('the point of service in the console', () => {
     expect(await assisted.textContent()).toContain('superada');
     const figures = page.getByTestId('reconciliation');
     await figures.getByText('Salida de inventario por entregas').waitFor();
+    // The stock lane's four transfer figures, with what each counts.
+    for (const label of ['Traslados devueltos', 'Faltante de traslados', 'En camino hacia']) {
+      await figures.getByText(label, { exact: false }).first().waitFor();
+    }
     expect(await figures.getByRole('alert').count()).toBe(0);
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await overflowsHorizontally(page)).toBe(false);
@@ -349,6 +353,20 @@ describe('the point of service in the console', () => {
     const movements = page.getByTestId('stock-movements');
     await movements.getByText('Ajuste').first().waitFor();
     await movements.getByText('Daño').waitFor();
+    // The supervisor takes back a transfer still in transit, with its reason.
+    const sent = page.getByTestId('stock-transfer');
+    await sent
+      .getByLabel('Punto que recibe')
+      .selectOption({ label: 'Almacén Catia (almacen-e2e)' });
+    await sent.getByLabel('Artículo').fill('rice_kg');
+    await sent.getByLabel('Cantidad').fill('1');
+    await sent.getByRole('button', { name: 'Enviar' }).click();
+    const outgoing = page.getByTestId('stock-outgoing');
+    await outgoing
+      .getByLabel('Motivo de la anulación')
+      .selectOption({ label: 'Enviado por error' });
+    await outgoing.getByRole('button', { name: 'Anular el traslado' }).click();
+    await outgoing.getByText('Anulado: devuelto aquí').waitFor();
     // Taking more than is on hand asks for the explicit, recorded override.
     await adjustment.getByLabel('Cambio en la cantidad').fill('-30');
     await adjustment.getByText('Esto deja rice_kg por debajo de cero (hay 23).').waitFor();

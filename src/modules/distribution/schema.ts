@@ -6,7 +6,10 @@ import {
   PointStatusSchema,
 } from '../../shared/api/distribution.js';
 import { PurposeQuery } from '../../shared/api/params.js';
-import { ShortfallReasonSchema } from '../../shared/api/stock-transfers.js';
+import {
+  ShortfallReasonSchema,
+  TransferCancelReasonSchema,
+} from '../../shared/api/stock-transfers.js';
 import { distributionLimits } from './limits.js';
 
 /** TypeBox schemas of the distribution routes' inputs; answers are in src/shared/api. */
@@ -90,7 +93,12 @@ export const TransfersQuery = Type.Object(
   {
     purpose: PurposeQuery.properties.purpose,
     state: Type.Optional(
-      Type.Union([Type.Literal('in_transit'), Type.Literal('accepted'), Type.Literal('refused')]),
+      Type.Union([
+        Type.Literal('in_transit'),
+        Type.Literal('accepted'),
+        Type.Literal('refused'),
+        Type.Literal('cancelled'),
+      ]),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: distributionLimits.listPageSizeMax })),
   },
@@ -111,6 +119,12 @@ export const TransferAcceptBody = Type.Object(
 
 export const TransferRefuseBody = Type.Object(
   { clientId: ClientId, note: Type.Optional(Note) },
+  { additionalProperties: false },
+);
+
+/** The sender's supervisor cancels a transfer in transit: the reason is required. */
+export const TransferCancelBody = Type.Object(
+  { clientId: ClientId, reason: TransferCancelReasonSchema, note: Type.Optional(Note) },
   { additionalProperties: false },
 );
 

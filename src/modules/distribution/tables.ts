@@ -81,6 +81,14 @@ export interface DistributionTables extends OfflineTables {
     decided_by: string | null;
     decided_at: Generated<Date>;
   };
+  /** Migration 0122: a transfer the sender's supervisor cancelled while it was in transit. */
+  stock_transfer_cancellation: {
+    transfer_id: string;
+    reason: TransferCancelReason;
+    note: string | null;
+    cancelled_by: string | null;
+    cancelled_at: Generated<Date>;
+  };
   entitlement_redemption_state: {
     entitlement_id: string;
     person_id: string;
@@ -218,6 +226,15 @@ export type StockMovementKind = (typeof stockMovementKinds)[number];
 /** The receiving point's decision on a transfer (migration 0123). */
 export const transferOutcomes = ['accepted', 'refused'] as const;
 export type TransferOutcome = (typeof transferOutcomes)[number];
+
+/** Why the sender cancelled a transfer in transit (migration 0122). */
+export const transferCancelReasons = [
+  'sent_in_error',
+  'wrong_point',
+  'wrong_quantity',
+  'not_dispatched',
+] as const;
+export type TransferCancelReason = (typeof transferCancelReasons)[number];
 
 export const adjustmentReasons = ['loss', 'damage', 'count_correction'] as const;
 export type AdjustmentReason = (typeof adjustmentReasons)[number];

@@ -42,6 +42,7 @@ export const actions = [
   'distribution.stock_adjust',
   'distribution.transfer_accept',
   'distribution.transfer_refuse',
+  'distribution.transfer_cancel',
   'distribution.redeem',
   'distribution.assisted_redeem',
   'distribution.assisted_review',
@@ -156,6 +157,8 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('distribution.transfer_accept', 'distribution_operator', ['distribution'], 'region'),
   rule('distribution.transfer_refuse', 'program_officer', ['distribution'], 'region'),
   rule('distribution.transfer_refuse', 'distribution_operator', ['distribution'], 'region'),
+  // The sending point's supervisor only: an operator who sent in error asks the supervisor.
+  rule('distribution.transfer_cancel', 'program_officer', ['distribution'], 'region'),
   rule('distribution.redeem', 'distribution_operator', ['distribution'], 'region'),
   rule('distribution.assisted_redeem', 'distribution_operator', ['distribution'], 'region'),
   rule('distribution.assisted_review', 'program_officer', ['distribution'], 'region'),

@@ -14,6 +14,7 @@ export const TransferStateSchema = Type.Union([
   Type.Literal('in_transit'),
   Type.Literal('accepted'),
   Type.Literal('refused'),
+  Type.Literal('cancelled'),
 ]);
 export type TransferState = Static<typeof TransferStateSchema>;
 
@@ -22,6 +23,15 @@ export const ShortfallReasonSchema = Type.Union([
   Type.Literal('damage'),
   Type.Literal('count_correction'),
 ]);
+
+/** Why the sending point's supervisor cancelled a transfer in transit (migration 0122). */
+export const TransferCancelReasonSchema = Type.Union([
+  Type.Literal('sent_in_error'),
+  Type.Literal('wrong_point'),
+  Type.Literal('wrong_quantity'),
+  Type.Literal('not_dispatched'),
+]);
+export type TransferCancelReason = Static<typeof TransferCancelReasonSchema>;
 
 export const TransferSchema = Type.Object({
   id: Type.String(),
@@ -38,6 +48,7 @@ export const TransferSchema = Type.Object({
   quantityReceived: Type.Union([Type.Integer(), Type.Null()]),
   shortfall: Type.Union([Type.Integer(), Type.Null()]),
   shortfallReason: Type.Union([ShortfallReasonSchema, Type.Null()]),
+  cancelReason: Type.Union([TransferCancelReasonSchema, Type.Null()]),
   note: Type.Union([Type.String(), Type.Null()]),
   decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   decidedBy: Type.Union([Type.String(), Type.Null()]),
@@ -58,8 +69,9 @@ export const TransferListingSchema = Type.Object({
 export type TransferListing = Static<typeof TransferListingSchema>;
 
 /**
- * A transfer sent, accepted or refused: the transfer and the balance of the item after it at the
- * point whose stock moved (the sender's for a sending or a refusal, the receiver's for an acceptance).
+ * A transfer sent, accepted, refused or cancelled: the transfer and the balance of the item after
+ * it at the point whose stock moved (the sender's for a sending, a refusal or a cancellation, the
+ * receiver's for an acceptance).
  */
 export const TransferAnswerSchema = Type.Object({
   transfer: TransferSchema,

@@ -11,7 +11,9 @@ import {
   type SignedIn,
   signIn,
 } from '../distribution-test-kit.js';
+import { distributionLimits } from '../limits.js';
 import { offlineDevice } from './offline-test-kit.js';
+import { snapshotEntries } from './snapshot-builder.js';
 
 const cardHash = (holder: CardHolder) =>
   createHash('sha256')
@@ -109,5 +111,31 @@ describe("a snapshot limited to the point's area", () => {
     expect(cards.has(cardHash(inTown))).toBe(true);
     expect(cards.has(cardHash(elsewhereInState))).toBe(true);
     expect(cards.has(cardHash(otherState))).toBe(false);
+    // Served within the window: still held; served only before it: no longer (the area's stays).
+    const window = distributionLimits.offline.servedWindowMs;
+    const at = async (nowMs: number) => {
+      const body = await snapshotEntries(kit.database.db, [programId], new Date(nowMs), {
+        pointId: point.pointId,
+        regionCode: 'VE-A',
+        municipalityCode: 'VE-A-01',
+      });
+      return new Set(body.entries.map((entry) => entry[0]));
+    };
+    const served = await kit.database.db
+      .selectFrom('redemption')
+      .select('redeemed_at')
+      .where('point_id', '=', point.pointId)
+      .executeTakeFirstOrThrow();
+    const servedAtMs = served.redeemed_at.getTime();
+    const inside = await at(servedAtMs + window - 60_000);
+    expect([inside.has(cardHash(elsewhereInState)), inside.has(cardHash(inTown))]).toEqual([
+      true,
+      true,
+    ]);
+    const after = await at(servedAtMs + window + 60_000);
+    expect([after.has(cardHash(elsewhereInState)), after.has(cardHash(inTown))]).toEqual([
+      false,
+      true,
+    ]);
   });
 });

@@ -159,7 +159,8 @@ interface SnapshotBody {
 /**
  * Whose entitlements a point's snapshot holds (issue #15): the persons registered in the point's
  * area — its municipality when the point names one, else its state — and the persons the point
- * served before (any redemption there, with the card or without). Anyone else is absent: the
+ * served within `offline.servedWindowMs` (any redemption there, with the card or without).
+ * Anyone else is absent: the
  * device answers "needs the network" for their card, so a stolen device tells nothing of people
  * who never came near the point, and a snapshot stays the size of an area, not of the nation.
  */
@@ -181,7 +182,7 @@ export async function snapshotEntries(
   const seen = new Set<string>();
   const pageMax = distributionLimits.offline.snapshotPageMax;
   const area = { regionCode: scope.regionCode, municipalityCode: scope.municipalityCode };
-  const served = await personsServedAt(db, scope.pointId);
+  const served = await personsServedAt(db, scope.pointId, now);
   const chunks = [{ area }, ...chunked(served, pageMax).map((personIds) => ({ personIds }))];
   for (const chunk of chunks) {
     let afterId: string | null = null;
@@ -247,13 +248,23 @@ function entryAdder(
   };
 }
 
-/** The persons redeemed for at the point before (with the card, without it, or synced offline). */
-async function personsServedAt(db: Kysely<Database>, pointId: string): Promise<string[]> {
+/**
+ * The persons redeemed for at the point (with the card, without it, or synced offline) within
+ * `offline.servedWindowMs` before `now`: a range of the (point_id, redeemed_at) index, so a
+ * build reads a bounded window, not every redemption the point ever made.
+ */
+async function personsServedAt(
+  db: Kysely<Database>,
+  pointId: string,
+  now: Date,
+): Promise<string[]> {
+  const since = new Date(now.getTime() - distributionLimits.offline.servedWindowMs);
   const rows = await db
     .selectFrom('redemption')
     .select('person_id')
     .distinct()
     .where('point_id', '=', pointId)
+    .where('redeemed_at', '>=', since)
     .orderBy('person_id')
     .execute();
   return rows.map((row) => row.person_id);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { runIdempotent } from '../../../platform/db/idempotency.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
@@ -10,7 +10,7 @@ import { DistributionError } from '../distribution-error.js';
 import { findPoint, guardPoint, type PointGrant, refusalEntry } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { auditingRefusals } from '../refusals.js';
-import type { AdjustmentReason, TransferOutcome } from '../tables.js';
+import type { AdjustmentReason, TransferCancelReason, TransferOutcome } from '../tables.js';
 import { appendMovement } from './stock-ledger.js';
 import { openPoint } from './stock-service.js';
 import { transferById } from './transfer-reader.js';
@@ -20,9 +20,10 @@ import { transferById } from './transfer-reader.js';
  * the goods leave the sender's stock at once (a transfer_out) and are in transit, seen by both
  * points. Only the receiving point decides, once: it accepts with the quantity that arrived (a
  * transfer_in of it; a shortfall recorded with its reason), or refuses (a transfer_return puts
- * the goods back at the sender). The decision's row has the transfer as primary key, so two
- * decisions racing end in one and a refusal (`AMP_TRANSFER_DECIDED`); each is idempotent on the
- * device's client id and audited on the receiving point.
+ * the goods back at the sender). While it is in transit the sender's supervisor may cancel it
+ * instead (migration 0122: a transfer_return too). Two decisions racing end in one and a refusal
+ * (`AMP_TRANSFER_DECIDED`); each is idempotent on the device's client id and audited on the point
+ * that decided.
  *
  * @example
  *   const sent = await transferStarter(deps, context, fromId, { clientId, toPointId, item: 'rice_kg', quantity: 20 });
@@ -94,34 +95,102 @@ async function transferOf(
   return transfer;
 }
 
-/** The transfer into this point, or a 404 (audited) for one unknown or sent elsewhere. */
-async function incomingOrNotFound(
+/**
+ * The transfer into this point (`incoming`) or sent by it (`outgoing`), or a 404 (audited) for
+ * one unknown or not that way round.
+ */
+async function transferOrNotFound(
   deps: DistributionDependencies,
   gate: PointGrant,
   transferId: string,
+  direction: Transfer['direction'],
 ): Promise<Transfer> {
   const transfer = await transferById(deps.db, transferId, gate.point.id);
-  if (transfer === undefined || transfer.direction !== 'incoming') {
+  if (transfer === undefined || transfer.direction !== direction) {
     await deps.audit.append(
       refusalEntry(gate.write, { type: 'distribution_point', id: gate.point.id }, 'AMP_NOT_FOUND'),
     );
-    throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such transfer into this point' });
+    throw new AmparoError('AMP_NOT_FOUND', {
+      detail: `No such transfer ${direction === 'incoming' ? 'into' : 'from'} this point`,
+    });
   }
   return transfer;
 }
 
-/** The receiving point's decision as the outcome row records it. */
-interface Decision {
-  outcome: TransferOutcome;
-  quantityReceived: number;
-  shortfallReason: AdjustmentReason | null;
-  note: string | null;
+/** The one decision on a transfer: the receiving point's outcome, or the sender's cancellation. */
+type Decision =
+  | {
+      outcome: TransferOutcome;
+      quantityReceived: number;
+      shortfallReason: AdjustmentReason | null;
+      note: string | null;
+    }
+  | { outcome: 'cancelled'; reason: TransferCancelReason; note: string | null };
+
+/**
+ * Writes the decision's row, or refuses with `AMP_TRANSFER_DECIDED` when the transfer already has
+ * one. Acceptances, refusals and cancellations take the same transaction-scoped lock on the
+ * transfer first, so of two racing the second waits, then finds the first's row (an outcome or a
+ * cancellation: two tables, hence the lock rather than one primary key).
+ */
+async function decisionWriter(
+  trx: Transaction<Database>,
+  transfer: Transfer,
+  decision: Decision,
+  decidedBy: string | null,
+): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`stock-transfer|${transfer.id}`}, 0))`.execute(
+    trx,
+  );
+  const decided = await trx
+    .selectFrom('stock_transfer_outcome')
+    .select('transfer_id')
+    .where('transfer_id', '=', transfer.id)
+    .union((eb) =>
+      eb
+        .selectFrom('stock_transfer_cancellation')
+        .select('transfer_id')
+        .where('transfer_id', '=', transfer.id),
+    )
+    .executeTakeFirst();
+  if (decided !== undefined) {
+    throw new DistributionError(
+      'AMP_TRANSFER_DECIDED',
+      `Transfer ${transfer.id} was already accepted, refused or cancelled`,
+    );
+  }
+  if (decision.outcome === 'cancelled') {
+    await trx
+      .insertInto('stock_transfer_cancellation')
+      .values({
+        transfer_id: transfer.id,
+        reason: decision.reason,
+        note: decision.note,
+        cancelled_by: decidedBy,
+      })
+      .execute();
+    return;
+  }
+  await trx
+    .insertInto('stock_transfer_outcome')
+    .values({
+      transfer_id: transfer.id,
+      outcome: decision.outcome,
+      quantity_received: decision.quantityReceived,
+      shortfall:
+        decision.outcome === 'accepted' ? transfer.quantitySent - decision.quantityReceived : 0,
+      shortfall_reason: decision.shortfallReason,
+      note: decision.note,
+      decided_by: decidedBy,
+    })
+    .execute();
 }
 
 /**
- * Records the receiving point's decision, once, idempotent on the client id: the outcome row
- * first (a second decision, even a simultaneous one, waits on its key and then finds it taken),
- * then the stock movement `move` writes, then the audit entry, all in one transaction.
+ * Records a decision on a transfer, once, idempotent on the client id: the decision's row first
+ * (decisionWriter: a second decision, even a simultaneous one, is refused), then the stock
+ * movement `move` writes, then the audit entry on the point in the address, all in one
+ * transaction.
  */
 async function decisionRecorder(
   deps: DistributionDependencies,
@@ -136,32 +205,14 @@ async function decisionRecorder(
 ): Promise<{ status: number; body: TransferAnswer }> {
   const pointId = gate.point.id;
   const resource = { type: 'distribution_point' as const, id: pointId };
+  const table =
+    decision.outcome === 'cancelled' ? 'stock_transfer_cancellation' : 'stock_transfer_outcome';
   return runIdempotent<TransferAnswer>(deps.db, key, async (trx) => {
     const decidedBy = operatorIdOf(gate.write.actor);
-    const inserted = await trx
-      .insertInto('stock_transfer_outcome')
-      .values({
-        transfer_id: transfer.id,
-        outcome: decision.outcome,
-        quantity_received: decision.quantityReceived,
-        shortfall:
-          decision.outcome === 'accepted' ? transfer.quantitySent - decision.quantityReceived : 0,
-        shortfall_reason: decision.shortfallReason,
-        note: decision.note,
-        decided_by: decidedBy,
-      })
-      .onConflict((conflict) => conflict.column('transfer_id').doNothing())
-      .returning('transfer_id')
-      .executeTakeFirst();
-    if (inserted === undefined) {
-      throw new DistributionError(
-        'AMP_TRANSFER_DECIDED',
-        `Transfer ${transfer.id} was already accepted or refused`,
-      );
-    }
+    await decisionWriter(trx, transfer, decision, decidedBy);
     const moved = await move(trx, decidedBy);
     await deps.audit.appendInTransaction(trx, [
-      writeAuditEntry(gate.write, resource, ['stock_transfer_outcome'], gate.write.requestId),
+      writeAuditEntry(gate.write, resource, [table], gate.write.requestId),
     ]);
     return {
       status: 201,
@@ -189,7 +240,7 @@ export async function transferAcceptor(
   const gate = await guardPoint(deps, context, 'distribution.transfer_accept', pointId);
   await openPoint(deps, gate);
   const resource = { type: 'distribution_point' as const, id: pointId };
-  const transfer = await incomingOrNotFound(deps, gate, transferId);
+  const transfer = await transferOrNotFound(deps, gate, transferId, 'incoming');
   return auditingRefusals(deps, gate.write, resource, async () => {
     const short = props.quantityReceived < transfer.quantitySent;
     if (props.quantityReceived > transfer.quantitySent) {
@@ -237,6 +288,19 @@ export async function transferAcceptor(
   });
 }
 
+/** The goods of a transfer back at the sender's stock: a refusal's or a cancellation's movement. */
+function returnToSender(transfer: Transfer) {
+  return (trx: Transaction<Database>, decidedBy: string | null) =>
+    appendMovement(trx, {
+      pointId: transfer.fromPoint.id,
+      item: transfer.item,
+      kind: 'transfer_return',
+      quantityDelta: transfer.quantitySent,
+      transferId: transfer.id,
+      recordedBy: decidedBy,
+    });
+}
+
 /** The receiving point refuses: the goods go back to the sender's stock (a movement in). */
 export async function transferRefuser(
   deps: DistributionDependencies,
@@ -248,7 +312,7 @@ export async function transferRefuser(
   // A closed point may still refuse: the goods only go back.
   const gate = await guardPoint(deps, context, 'distribution.transfer_refuse', pointId);
   const resource = { type: 'distribution_point' as const, id: pointId };
-  const transfer = await incomingOrNotFound(deps, gate, transferId);
+  const transfer = await transferOrNotFound(deps, gate, transferId, 'incoming');
   return auditingRefusals(deps, gate.write, resource, () =>
     decisionRecorder(
       deps,
@@ -260,15 +324,38 @@ export async function transferRefuser(
         request: { pointId, transferId, ...props },
       },
       { outcome: 'refused', quantityReceived: 0, shortfallReason: null, note: props.note ?? null },
-      (trx, decidedBy) =>
-        appendMovement(trx, {
-          pointId: transfer.fromPoint.id,
-          item: transfer.item,
-          kind: 'transfer_return',
-          quantityDelta: transfer.quantitySent,
-          transferId,
-          recordedBy: decidedBy,
-        }),
+      returnToSender(transfer),
+    ),
+  );
+}
+
+/**
+ * The sending point's supervisor cancels a transfer still in transit, with its reason: the goods
+ * go back to the sender's stock (a transfer_return), and the receiver can no longer decide. A
+ * closed point may still cancel: the goods only come back.
+ */
+export async function transferCanceller(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  transferId: string,
+  props: { clientId: string; reason: TransferCancelReason; note?: string | undefined },
+): Promise<{ status: number; body: TransferAnswer }> {
+  const gate = await guardPoint(deps, context, 'distribution.transfer_cancel', pointId);
+  const resource = { type: 'distribution_point' as const, id: pointId };
+  const transfer = await transferOrNotFound(deps, gate, transferId, 'outgoing');
+  return auditingRefusals(deps, gate.write, resource, () =>
+    decisionRecorder(
+      deps,
+      gate,
+      transfer,
+      {
+        scope: 'distribution.transfer_cancel',
+        clientId: props.clientId,
+        request: { pointId, transferId, ...props },
+      },
+      { outcome: 'cancelled', reason: props.reason, note: props.note ?? null },
+      returnToSender(transfer),
     ),
   );
 }

@@ -266,6 +266,104 @@ describe('stock transfers between points', () => {
     expect(onHandFrom + onHandTo + 7 + 2).toBe(100);
   });
 
+  const cancel = (
+    who: SignedIn,
+    point: string,
+    id: string,
+    body: object = { reason: 'sent_in_error' },
+  ) => post(who, `${point}/transfers/${id}/cancellation`, { clientId: randomUUID(), ...body });
+  const figuresAtSender = async () => {
+    const response = await kit.app.inject({
+      url: `/api/distribution/points/${from}/cycles/${cycleId}/reconciliation?purpose=distribution`,
+      cookies: supervisor.cookies,
+    });
+    const [figures] = response.json().figures.items as {
+      inTransitOut: number;
+      transferReturned: number;
+      onHand: number;
+    }[];
+    if (figures === undefined) throw new Error('no reconciliation figures at the sender');
+    return figures;
+  };
+
+  it("cancelled by the sender's supervisor, with a reason, puts the goods back once", async () => {
+    const [pending] = (await listing(sender, from, '&state=in_transit')).transfers;
+    if (pending === undefined) throw new Error('no transfer in transit');
+    const before = await figuresAtSender();
+    const onHandBefore = await onHand(from);
+    // A reason is required by the schema; the sender's operator and the receiver may not cancel.
+    expect((await cancel(supervisor, from, pending.id, {})).statusCode).toBe(400);
+    const byOperator = await cancel(sender, from, pending.id);
+    expect(byOperator.statusCode).toBe(403);
+    expect(await auditedAs(kit, String(byOperator.headers['x-request-id']))).toContainEqual(
+      expect.objectContaining({ action: 'distribution.transfer_cancel', outcome: 'denied' }),
+    );
+    expect((await cancel(supervisor, to, pending.id)).statusCode).toBe(404);
+
+    const cancelled = await cancel(supervisor, from, pending.id, {
+      reason: 'wrong_point',
+      note: 'Meant for the other kiosk',
+    });
+    expect(cancelled.statusCode, cancelled.body).toBe(201);
+    expect(cancelled.json()).toMatchObject({
+      balanceAfter: onHandBefore + pending.quantitySent,
+      transfer: {
+        state: 'cancelled',
+        cancelReason: 'wrong_point',
+        note: 'Meant for the other kiosk',
+      },
+    });
+    expect(await auditedAs(kit, String(cancelled.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.transfer_cancel',
+      outcome: 'allowed',
+      reasonCode: null,
+    });
+    const late = await accept(receiver, to, pending.id, { quantityReceived: pending.quantitySent });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().code).toBe('AMP_TRANSFER_DECIDED');
+    expect((await cancel(supervisor, from, pending.id)).json().code).toBe('AMP_TRANSFER_DECIDED');
+    expect((await listing(receiver, to, '&state=cancelled')).transfers.map((t) => t.id)).toEqual([
+      pending.id,
+    ]);
+    expect((await listing(receiver, to)).inTransit).toEqual([]);
+    const ledger = await kit.app.inject({
+      url: `/api/distribution/points/${from}/movements?purpose=distribution&limit=1`,
+      cookies: sender.cookies,
+    });
+    expect(ledger.json().movements[0]).toMatchObject({
+      kind: 'transfer_return',
+      quantityDelta: pending.quantitySent,
+    });
+    // The reconciliation moves the units from in transit to returned, and still adds up.
+    const after = await figuresAtSender();
+    expect(after).toMatchObject({
+      inTransitOut: before.inTransitOut - pending.quantitySent,
+      transferReturned: before.transferReturned + pending.quantitySent,
+      onHand: before.onHand + pending.quantitySent,
+    });
+  });
+
+  it('decides once when the sender cancels as the receiver accepts', async () => {
+    const transfer = await send(4);
+    const answers = await Promise.all([
+      cancel(supervisor, from, transfer.id),
+      accept(receiver, to, transfer.id, { quantityReceived: 4 }),
+    ]);
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([201, 409]);
+    const loser = answers.find((answer) => answer.statusCode === 409);
+    expect(loser?.json().code).toBe('AMP_TRANSFER_DECIDED');
+    const moved = await kit.database.db
+      .selectFrom('stock_movement')
+      .select('kind')
+      .where('transfer_id', '=', transfer.id)
+      .execute();
+    expect(moved.map((row) => row.kind).sort()).toEqual(
+      answers[0]?.statusCode === 201
+        ? ['transfer_out', 'transfer_return']
+        : ['transfer_in', 'transfer_out'],
+    );
+  });
+
   it('pages through the ledger without skipping or repeating a movement', async () => {
     const seen: string[] = [];
     let before: string | null = null;

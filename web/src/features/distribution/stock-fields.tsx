@@ -88,3 +88,58 @@ export function Done({ text }: { text: string | null }) {
 export function useDoneText(): [string | null, (text: string | null) => void] {
   return useState<string | null>(null);
 }
+
+/** A reason chosen from a closed list: its label, the options and how each is named. */
+export interface ReasonChoice<Reason extends string> {
+  label: string;
+  options: readonly Reason[];
+  labelOf: (reason: Reason) => string;
+  value: Reason | '';
+  onChange: (value: Reason | '') => void;
+}
+
+/**
+ * The reason select (when `reason` is given) and the optional note every stock form ends with:
+ * an adjustment, an acceptance short of what was sent, a cancellation, a delivery (note only).
+ */
+export function ReasonAndNote<Reason extends string>(props: {
+  reason?: ReasonChoice<Reason> | undefined;
+  note: string;
+  onNote: (value: string) => void;
+}) {
+  const { t } = useTranslation();
+  const { reason } = props;
+  return (
+    <>
+      {reason === undefined ? null : (
+        <Field label={reason.label} required>
+          {(control) => (
+            <select
+              {...control}
+              value={reason.value}
+              // Safe: the value is '' or one of the options rendered below.
+              onChange={(event) => reason.onChange(event.target.value as Reason | '')}
+            >
+              <option value="">{t('stock.adjustment.chooseReason')}</option>
+              {reason.options.map((each) => (
+                <option key={each} value={each}>
+                  {reason.labelOf(each)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      <Field label={t('stock.note')}>
+        {(control) => (
+          <input
+            {...control}
+            maxLength={500}
+            value={props.note}
+            onChange={(event) => props.onNote(event.target.value)}
+          />
+        )}
+      </Field>
+    </>
+  );
+}

@@ -3,10 +3,17 @@ import { useTranslation } from 'react-i18next';
 import type { PointDetail, PointSummary } from '../../../../src/shared/api/distribution.js';
 import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
-import { Done, ItemField, QuantityField, useDoneText, useStockWrite } from './stock-fields.js';
+import {
+  Done,
+  ItemField,
+  QuantityField,
+  ReasonAndNote,
+  useDoneText,
+  useStockWrite,
+} from './stock-fields.js';
 
-const adjustmentReasons = ['loss', 'damage', 'count_correction'] as const;
-type AdjustmentReason = (typeof adjustmentReasons)[number];
+export const adjustmentReasons = ['loss', 'damage', 'count_correction'] as const;
+export type AdjustmentReason = (typeof adjustmentReasons)[number];
 
 const whole = (text: string) => (/^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN);
 
@@ -39,16 +46,7 @@ export function DeliveryForm({ pointId }: { pointId: string }) {
       <form onSubmit={submit} data-testid="stock-delivery">
         <ItemField value={item} onChange={setItem} />
         <QuantityField label={t('stock.quantity')} value={quantity} onChange={setQuantity} />
-        <Field label={t('stock.note')}>
-          {(control) => (
-            <input
-              {...control}
-              maxLength={500}
-              value={note}
-              onChange={(event) => setNote(event.target.value)}
-            />
-          )}
-        </Field>
+        <ReasonAndNote note={note} onNote={setNote} />
         {write.error ? <ProblemNotice error={write.error} /> : null}
         <button type="submit" disabled={write.isPending}>
           {write.isPending ? t('common.wait') : t('stock.delivery.submit')}
@@ -172,32 +170,17 @@ export function AdjustmentForm(props: { pointId: string; stock: PointDetail['sto
           onChange={setDelta}
           min={-1_000_000}
         />
-        <Field label={t('stock.adjustment.reason')} required>
-          {(control) => (
-            <select
-              {...control}
-              value={reason}
-              onChange={(event) => setReason(event.target.value as AdjustmentReason | '')}
-            >
-              <option value="">{t('stock.adjustment.chooseReason')}</option>
-              {adjustmentReasons.map((each) => (
-                <option key={each} value={each}>
-                  {t(`stock.reasons.${each}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('stock.note')}>
-          {(control) => (
-            <input
-              {...control}
-              maxLength={500}
-              value={note}
-              onChange={(event) => setNote(event.target.value)}
-            />
-          )}
-        </Field>
+        <ReasonAndNote
+          reason={{
+            label: t('stock.adjustment.reason'),
+            options: adjustmentReasons,
+            labelOf: (each) => t(`stock.reasons.${each}`),
+            value: reason,
+            onChange: setReason,
+          }}
+          note={note}
+          onNote={setNote}
+        />
         {belowZero ? (
           <div className="notice notice-warning">
             <p>{t('stock.adjustment.belowZero', { item, onHand })}</p>

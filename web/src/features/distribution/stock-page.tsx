@@ -18,13 +18,15 @@ import { IncomingTransfers, OutgoingTransfers } from './stock-transfers.js';
  * Stock at a distribution point (issue #15, point 2), for its operators and supervisors: what is
  * on hand per item and what is in transit to and from it; deliveries recorded; transfers sent to
  * another point and those sent here accepted (with what arrived, a shortfall with its reason) or
- * refused; a supervisor's adjustments with their reason, and the explicit override when one would
+ * refused; a supervisor's cancellation, with its reason, of a transfer sent and still in transit;
+ * a supervisor's adjustments with their reason, and the explicit override when one would
  * take the stock below zero; the point's ledger, a page at a time. Phone width first.
  */
 export function StockPage() {
   const { t } = useTranslation();
   const me = useOperator();
   const supervisor = may(me?.roles ?? [], 'distribution.stock_adjust');
+  const mayCancel = may(me?.roles ?? [], 'distribution.transfer_cancel');
   // An operator works at the points they are assigned to; a supervisor at any of their states'.
   const { points, list, pointId, choose } = usePointChoice((point) => supervisor || point.assigned);
   const all = points.data?.points ?? [];
@@ -41,6 +43,7 @@ export function StockPage() {
           pointId={pointId}
           others={all.filter((point) => point.id !== pointId)}
           supervisor={supervisor}
+          mayCancel={mayCancel}
         />
       ) : null}
     </section>
@@ -51,6 +54,7 @@ function PointStock(props: {
   pointId: string;
   others: readonly PointSummary[];
   supervisor: boolean;
+  mayCancel: boolean;
 }) {
   const { pointId } = props;
   const detail = useQuery({
@@ -71,7 +75,11 @@ function PointStock(props: {
       <IncomingTransfers pointId={pointId} transfers={transfers.data?.transfers ?? []} />
       <DeliveryForm pointId={pointId} />
       <TransferForm pointId={pointId} others={props.others} />
-      <OutgoingTransfers transfers={transfers.data?.transfers ?? []} />
+      <OutgoingTransfers
+        pointId={pointId}
+        transfers={transfers.data?.transfers ?? []}
+        mayCancel={props.mayCancel}
+      />
       {props.supervisor ? <AdjustmentForm pointId={pointId} stock={stock} /> : null}
       <MovementsList pointId={pointId} />
     </>

@@ -1,13 +1,15 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Transfer } from '../../../../src/shared/api/stock-transfers.js';
-import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
-import { QuantityField, useStockWrite } from './stock-fields.js';
+import { QuantityField, ReasonAndNote, useStockWrite } from './stock-fields.js';
+import { type AdjustmentReason, adjustmentReasons } from './stock-forms.js';
 
-const shortfallReasons = ['loss', 'damage', 'count_correction'] as const;
-type ShortfallReason = (typeof shortfallReasons)[number];
+type ShortfallReason = AdjustmentReason;
+
+const cancelReasons = ['sent_in_error', 'wrong_point', 'wrong_quantity', 'not_dispatched'] as const;
+type CancelReason = (typeof cancelReasons)[number];
 
 /**
  * Transfers sent to this point and not yet decided: each is accepted with the quantity that
@@ -73,34 +75,21 @@ function IncomingTransfer({ pointId, transfer }: { pointId: string; transfer: Tr
         onChange={setReceived}
         min={0}
       />
-      {short ? (
-        <Field label={t('stock.incoming.shortfallReason')} required>
-          {(control) => (
-            <select
-              {...control}
-              value={reason}
-              onChange={(event) => setReason(event.target.value as ShortfallReason | '')}
-            >
-              <option value="">{t('stock.adjustment.chooseReason')}</option>
-              {shortfallReasons.map((each) => (
-                <option key={each} value={each}>
-                  {t(`stock.reasons.${each}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-      ) : null}
-      <Field label={t('stock.note')}>
-        {(control) => (
-          <input
-            {...control}
-            maxLength={500}
-            value={note}
-            onChange={(event) => setNote(event.target.value)}
-          />
-        )}
-      </Field>
+      <ReasonAndNote
+        reason={
+          short
+            ? {
+                label: t('stock.incoming.shortfallReason'),
+                options: adjustmentReasons,
+                labelOf: (each) => t(`stock.reasons.${each}`),
+                value: reason,
+                onChange: setReason,
+              }
+            : undefined
+        }
+        note={note}
+        onNote={setNote}
+      />
       {accept.error ? <ProblemNotice error={accept.error} /> : null}
       {refuse.error ? <ProblemNotice error={refuse.error} /> : null}
       <div className="button-row">
@@ -120,11 +109,18 @@ function IncomingTransfer({ pointId, transfer }: { pointId: string; transfer: Tr
   );
 }
 
-/** Transfers this point sent, newest first: in transit, or what the receiver decided. */
-export function OutgoingTransfers({ transfers }: { transfers: readonly Transfer[] }) {
+/**
+ * Transfers this point sent, newest first: in transit, or what the receiver decided. While one is
+ * in transit the supervisor may cancel it, with a reason: the goods come back here.
+ */
+export function OutgoingTransfers(props: {
+  pointId: string;
+  transfers: readonly Transfer[];
+  mayCancel: boolean;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
-  const sent = transfers.filter((transfer) => transfer.direction === 'outgoing');
+  const sent = props.transfers.filter((transfer) => transfer.direction === 'outgoing');
   if (sent.length === 0) return null;
   return (
     <section aria-labelledby="stock-outgoing-title">
@@ -153,10 +149,55 @@ export function OutgoingTransfers({ transfers }: { transfers: readonly Transfer[
                     reason: t(`stock.reasons.${transfer.shortfallReason}`),
                   })}`
                 : null}
+              {transfer.cancelReason !== null
+                ? ` ${t(`stock.cancel.reasons.${transfer.cancelReason}`)}`
+                : null}
             </p>
+            {props.mayCancel && transfer.state === 'in_transit' ? (
+              <CancelTransfer pointId={props.pointId} transfer={transfer} />
+            ) : null}
           </li>
         ))}
       </ul>
     </section>
+  );
+}
+
+/** The supervisor takes back a transfer still in transit: a reason, an optional note. */
+function CancelTransfer({ pointId, transfer }: { pointId: string; transfer: Transfer }) {
+  const { t } = useTranslation();
+  const [reason, setReason] = useState<CancelReason | ''>('');
+  const [note, setNote] = useState('');
+  const cancel = useStockWrite<{ reason: CancelReason; note?: string }>(
+    pointId,
+    `transfers/${transfer.id}/cancellation`,
+  );
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (reason === '') return;
+    cancel.mutate({ reason, ...(note.trim() === '' ? {} : { note: note.trim() }) });
+  };
+  return (
+    <form onSubmit={submit} aria-label={t('stock.cancel.title')}>
+      <ReasonAndNote
+        reason={{
+          label: t('stock.cancel.reason'),
+          options: cancelReasons,
+          labelOf: (each) => t(`stock.cancel.reasons.${each}`),
+          value: reason,
+          onChange: setReason,
+        }}
+        note={note}
+        onNote={setNote}
+      />
+      {cancel.error ? <ProblemNotice error={cancel.error} /> : null}
+      <button
+        type="submit"
+        className="button-secondary"
+        disabled={cancel.isPending || reason === ''}
+      >
+        {cancel.isPending ? t('common.wait') : t('stock.cancel.submit')}
+      </button>
+    </form>
   );
 }

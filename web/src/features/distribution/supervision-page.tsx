@@ -252,6 +252,10 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
     'delivered',
     'transferredIn',
     'transferredOut',
+    'transferReturned',
+    'transferShortfall',
+    'inTransitOut',
+    'inTransitIn',
     'adjusted',
     'onHand',
   ] as const;
