@@ -3,9 +3,10 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
+import { SixDigitCodeInput, UinInput } from '../../components/identity-inputs.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
-import { uinDigits, uinFeedback } from '../../components/uin-feedback.js';
+import { uinFeedback } from '../../components/uin-feedback.js';
 import { useOperator } from '../../session/use-session.js';
 
 /**
@@ -48,13 +49,11 @@ export function PayeeStopPage() {
           required
         >
           {(control) => (
-            <input
-              {...control}
-              inputMode="numeric"
-              autoComplete="off"
+            <UinInput
+              control={control}
               value={uin}
-              onChange={(event) => {
-                setUin(uinDigits(event.target.value));
+              onValue={(digits) => {
+                setUin(digits);
                 stop.reset();
               }}
             />
@@ -67,14 +66,11 @@ export function PayeeStopPage() {
           required
         >
           {(control) => (
-            <input
-              {...control}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              maxLength={6}
+            <SixDigitCodeInput
+              control={control}
               value={code}
-              onChange={(event) => {
-                setCode(event.target.value.replace(/\D/g, ''));
+              onValue={(digits) => {
+                setCode(digits);
                 stop.reset();
               }}
             />
