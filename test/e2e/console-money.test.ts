@@ -11,6 +11,7 @@ import {
   overflowsHorizontally,
   screenshot,
   seriousAxeViolations,
+  sessionCookieOf,
   signedInPage,
   viewports,
 } from './browser.js';
@@ -259,11 +260,15 @@ describe('money in the console', () => {
     expect(run.pageErrors).toEqual([]);
   }, 180_000);
 
-  it("a second account approves another's payee account check on /pin-approvals, labelled as such", async () => {
+  it("a second account approves another's payee account check on /pin-approvals; the person stops the held change", async () => {
     const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
     const photo =
       'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-    const person = await buildPerson(context, { region: 'VE-A', sealed: { photo } });
+    const person = await buildPerson(context, {
+      region: 'VE-A',
+      phone: '+584125550971',
+      sealed: { photo },
+    });
     const starter = await buildOperator(context, { username: 'cobro.inicia' });
     const approver = await buildOperator(context, {
       username: 'cobro.aprueba',
@@ -305,6 +310,54 @@ describe('money in the console', () => {
       .where('id', '=', checkId)
       .executeTakeFirstOrThrow();
     expect(check.approved_by).toBe(approver.id);
+
+    // The starter sets the account (held a day); the person, texted a stop code, stops it on the
+    // public page, signed in nowhere: one refusal for a wrong code, then stopped.
+    const set = await run.server.app.inject({
+      method: 'PUT',
+      url: `/api/payments/persons/${person.id}/payee-account?purpose=self`,
+      cookies: { amparo_session: await sessionCookieOf(run, starter) },
+      payload: {
+        checkId,
+        holderName: 'Rosa Mérida',
+        account: { kind: 'bank_account', accountNumber: '01340000000000004321' },
+        bank: { bankCode: '0134' },
+      },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    const text = await run.server.database.db
+      .selectFrom('notification_outbox')
+      .select('parameters')
+      .where('person_id', '=', person.id)
+      .where('template_id', '=', 'payments.payee_changed_held')
+      .executeTakeFirstOrThrow();
+    const { code } = text.parameters as { code: string };
+    const visitor = await run.newPage('phone');
+    await visitor.goto(`${run.server.baseUrl}/`);
+    await visitor.getByRole('link', { name: 'Detener un cambio de mi cuenta de cobro' }).click();
+    await visitor.getByLabel('Número de identidad').fill(person.uin);
+    await visitor
+      .getByLabel('Código del mensaje de texto')
+      .fill(code === '000000' ? '111111' : '000000');
+    await visitor.getByRole('button', { name: 'Detener el cambio' }).click();
+    await visitor
+      .getByRole('alert')
+      .getByText(/^Ningún cambio retenido/)
+      .waitFor();
+    expect(await seriousAxeViolations(visitor)).toEqual([]);
+    await visitor.getByLabel('Código del mensaje de texto').fill(code);
+    await visitor.getByRole('button', { name: 'Detener el cambio' }).click();
+    await visitor
+      .getByRole('status')
+      .getByText(/^Detenido\./)
+      .waitFor();
+    expect(await overflowsHorizontally(visitor)).toBe(false);
+    const stopped = await run.server.database.db
+      .selectFrom('payee_account_stop')
+      .select('stopped_reason')
+      .where('person_id', '=', person.id)
+      .executeTakeFirstOrThrow();
+    expect(stopped.stopped_reason).toBe('person_code');
     expect(run.pageErrors).toEqual([]);
   }, 120_000);
 });

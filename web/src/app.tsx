@@ -63,6 +63,9 @@ const PinApprovalsPage = lazy(async () => ({
 const PayeeAccountPage = lazy(async () => ({
   default: (await import('./features/payments/payee-account-page.js')).PayeeAccountPage,
 }));
+const PayeeStopPage = lazy(async () => ({
+  default: (await import('./features/payments/payee-stop-page.js')).PayeeStopPage,
+}));
 const OperatorsPage = lazy(async () => ({
   default: (await import('./features/operators/operators-page.js')).OperatorsPage,
 }));
@@ -144,6 +147,7 @@ export function App() {
           <Route path="/pay" element={<Citizen page={<PayPage />} />} />
           <Route path="/merchant" element={<Operator page={<MerchantPage />} />} />
           <Route path="/verify" element={<VerifyPage />} />
+          <Route path="/payee-stop" element={<PayeeStopPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Suspense>

@@ -41,6 +41,9 @@ export function HomePage() {
         <li>
           <Link to="/verify">{t('home.verify')}</Link>
         </li>
+        <li>
+          <Link to="/payee-stop">{t('home.payeeStop')}</Link>
+        </li>
       </ul>
     </section>
   );

@@ -70,6 +70,7 @@ export const en: Dictionary = {
       account: 'Change your own password',
       statistics: 'See protected counts by area, program and cycle: map, charts and tables',
     },
+    payeeStop: 'Stop a change of my payment account',
     verify: 'Verify a card offline',
   },
   notFound: { title: 'Page not found', home: 'Back to the start' },
@@ -1966,6 +1967,23 @@ export const en: Dictionary = {
     heldNext:
       'Your enrolment looks like that of someone already enrolled, and a supervisor will review it. With this reference you can ask at the office how it is going.',
     print: 'Print receipt',
+  },
+  payeeStop: {
+    title: 'Stop a change of my payment account',
+    lead: 'If a text message told you that the account your payments go to was changed and you did not ask for it, stop the change here while it is held. Your payments keep going to the account you had before.',
+    asStaff:
+      'You are signed in as {{username}}: type the ID number and the code the person reads out. The stop is recorded under your account.',
+    uin: 'ID number',
+    uinHint: 'Ten digits, on your card or your enrolment receipt.',
+    code: 'Code from the text message',
+    codeHint: 'Six digits.',
+    codeIncomplete: 'The code has six digits.',
+    submit: 'Stop the change',
+    stopped:
+      'Stopped. The new account will never be paid; your payments keep going to the account you had before, if you had one.',
+    refusedNext:
+      'Check the ID number and the code against the text message. If the change is no longer held, or it still does not work, tell the office.',
+    link: 'Stop a held change with the code the person was texted',
   },
   payee: {
     title: 'Payee account',

@@ -73,6 +73,7 @@ export const es = {
       statistics:
         'Consultar cifras protegidas por territorio, programa y ciclo: mapa, gráficos y tablas',
     },
+    payeeStop: 'Detener un cambio de mi cuenta de cobro',
     verify: 'Verificar un carnet sin conexión',
   },
   notFound: { title: 'Página no encontrada', home: 'Volver al inicio' },
@@ -1998,6 +1999,23 @@ export const es = {
     print: 'Imprimir comprobante',
   },
   /** Why a value, a row or a file is refused (codes of src/shared/import/refusals.ts). */
+  payeeStop: {
+    title: 'Detener un cambio de mi cuenta de cobro',
+    lead: 'Si un mensaje de texto le avisó de que cambió la cuenta donde cobra sus pagos y usted no lo pidió, detenga el cambio aquí mientras está retenido. Sus pagos siguen yendo a la cuenta que tenía antes.',
+    asStaff:
+      'Ha entrado como {{username}}: escriba el número de identidad y el código que la persona le lee. La detención queda registrada a nombre de su cuenta.',
+    uin: 'Número de identidad',
+    uinHint: 'Diez cifras, en su carnet o en el comprobante de inscripción.',
+    code: 'Código del mensaje de texto',
+    codeHint: 'Seis dígitos.',
+    codeIncomplete: 'El código tiene seis dígitos.',
+    submit: 'Detener el cambio',
+    stopped:
+      'Detenido. La cuenta nueva nunca recibirá pagos; sus pagos siguen yendo a la cuenta que tenía antes, si tenía una.',
+    refusedNext:
+      'Compare el número de identidad y el código con el mensaje de texto. Si el cambio ya no está retenido, o sigue sin funcionar, avise en la oficina.',
+    link: 'Detener un cambio retenido con el código que recibió la persona',
+  },
   payee: {
     title: 'Cuenta de cobro',
     lead: 'La cuenta bancaria o el número de Pago Móvil donde se le pagan a la persona sus pagos por banco. Solo se muestran los cuatro últimos dígitos.',

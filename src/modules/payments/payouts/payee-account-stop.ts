@@ -1,6 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
+import type { Actor } from '../../../shared/access/actor.js';
+import { auditActorOf } from '../../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import { newOneTimeCode, oneTimeCodeHash, oneTimeCodeMatches } from '../../credentials/index.js';
 import { assistedIdentities } from '../../registry/index.js';
@@ -56,20 +58,26 @@ function refused(): PaymentsError {
 /**
  * Stops the held change whose code the person typed, or counts a wrong code against each of the
  * person's changes still held (stopping those at the bound). The stop and its audit entry (on
- * the person, as the person's own act) commit together; a refusal is audited too when the ID
- * number names a person.
+ * the person, as the person's own act, or the staff account's when staff typed it) commit
+ * together; a refusal is audited too when the ID number names a person.
  *
  * @example
- *   await payeeChangeStopper(deps, { uin: '4839201756', code: '042917', now, requestId });
+ *   await payeeChangeStopper(deps, { uin: '4839201756', code: '042917', now, requestId, actor });
  */
 export async function payeeChangeStopper(
   deps: PayoutDependencies,
-  props: { uin: string; code: string; now: Date; requestId: string },
+  props: { uin: string; code: string; now: Date; requestId: string; actor: Actor | null },
 ): Promise<{ stopped: true }> {
   const person = await assistedIdentities(deps.masterKey).activePersonByUin(deps.db, props.uin);
   if (person === undefined) throw refused();
+  // Staff typing the code for a person who calls act under their own account: the entry names
+  // them (no role gated the act). Anyone else is the person the ID number names.
+  const actor =
+    props.actor?.kind === 'operator'
+      ? auditActorOf(props.actor, null, null)
+      : ({ kind: 'citizen', id: person.personId, role: null, region: null } as const);
   const entry = (outcome: 'allowed' | 'denied'): AuditEntryInput => ({
-    actor: { kind: 'citizen', id: person.personId, role: null, region: null },
+    actor,
     action: 'payee.stop',
     resource: { type: 'person', id: person.personId },
     purpose: 'self',

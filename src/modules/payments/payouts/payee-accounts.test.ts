@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
+import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { payeeCollusionScan } from '../controls/payee-alerts.js';
@@ -86,6 +87,7 @@ describe('payee accounts', () => {
     ).map(
       (row) =>
         JSON.parse(row.entry) as {
+          actor: { kind: string; id: string };
           action: string;
           purpose: string;
           fields: string[];
@@ -398,8 +400,9 @@ describe('payee accounts', () => {
     expect(again.json().id).toBe(made.json().id);
   });
 
+  const stopUrl = '/api/payments/payee-account-stops';
+
   it('the person stops a held change with the texted code: once, not after the hold, and no batch pays it', async () => {
-    const stopUrl = '/api/payments/payee-account-stops';
     const uinOf = async (personId: string) =>
       (
         await kit.database.db
@@ -408,16 +411,24 @@ describe('payee accounts', () => {
           .where('id', '=', personId)
           .executeTakeFirstOrThrow()
       ).uin;
-    const stopFor = async (personId: string, code: string) =>
+    const stopFor = async (personId: string, code: string, by?: SignedIn) =>
       kit.app.inject({
         method: 'POST',
         url: stopUrl,
         payload: { uin: await uinOf(personId), code },
+        ...(by === undefined ? {} : { cookies: by.cookies }),
       });
     const [heldText] = await texts(persons.held, 'payments.payee_changed_held');
     const code = heldText?.code ?? '';
-    const wrong = await stopFor(persons.held, code === '000000' ? '111111' : '000000');
+    // Typed by a clerk for a person who called: the same refusal, audited under the clerk.
+    const wrong = await stopFor(persons.held, code === '000000' ? '111111' : '000000', clerk);
     expect([wrong.statusCode, wrong.json().code]).toEqual([403, 'AMP_PAYEE_STOP_REFUSED']);
+    expect((await auditOf(persons.held)).filter((entry) => entry.action === 'payee.stop')).toEqual([
+      expect.objectContaining({
+        outcome: 'denied',
+        actor: expect.objectContaining({ kind: 'operator', id: clerk.operatorId }),
+      }),
+    ]);
     const counted = await kit.database.db
       .selectFrom('payee_account_stop')
       .select(['code_attempts', 'stopped_at'])
@@ -430,7 +441,11 @@ describe('payee accounts', () => {
     expect((await stopFor(persons.held, code)).json().code).toBe('AMP_PAYEE_STOP_REFUSED');
     const actions = await auditOf(persons.held);
     expect(actions).toContainEqual(
-      expect.objectContaining({ action: 'payee.stop', outcome: 'allowed' }),
+      expect.objectContaining({
+        action: 'payee.stop',
+        outcome: 'allowed',
+        actor: expect.objectContaining({ kind: 'citizen', id: persons.held }),
+      }),
     );
     expect(actions).toContainEqual(
       expect.objectContaining({ action: 'payee.stop', outcome: 'denied' }),
@@ -507,5 +522,23 @@ describe('payee accounts', () => {
       },
     ]);
     expect(JSON.stringify(alerts)).not.toContain(persons.late);
+  });
+
+  it('limits stop requests per address: over the bound in a minute is refused, another address is not', async () => {
+    // An ID number no one has: the refusals count against no person's held change.
+    const from = (remoteAddress: string) =>
+      kit.app.inject({
+        method: 'POST',
+        url: stopUrl,
+        payload: { uin: '0000000001', code: '000000' },
+        remoteAddress,
+      });
+    for (let sent = 0; sent < limits.payouts.payeeStopRequestsPerMinuteMax; sent += 1) {
+      expect((await from('10.9.0.1')).json().code).toBe('AMP_PAYEE_STOP_REFUSED');
+    }
+    const limited = await from('10.9.0.1');
+    expect([limited.statusCode, limited.json().code]).toEqual([429, 'AMP_RATE_LIMITED']);
+    const other = await from('10.9.0.2');
+    expect([other.statusCode, other.json().code]).toEqual([403, 'AMP_PAYEE_STOP_REFUSED']);
   });
 });

@@ -102,7 +102,7 @@ export const payeeRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async 
       schema: {
         tags,
         summary:
-          'The person stops a held change of their payee account with their ID number and the stop code texted to them (no session; rate-limited; audited on the person)',
+          'The person stops a held change of their payee account with their ID number and the stop code texted to them (no session; rate-limited; audited on the person, under the staff account when office staff send it)',
         body: PayeeStopBody,
         response: { 200: Type.Object({ stopped: Type.Boolean() }) },
       },
@@ -116,6 +116,7 @@ export const payeeRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async 
         code: request.body.code,
         now: nowOf(deps),
         requestId: request.id,
+        actor: request.actor,
       }),
   );
 

@@ -4,9 +4,10 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { ApiError, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
+import { SixDigitCodeInput, UinInput } from '../../components/identity-inputs.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
-import { uinDigits, uinFeedback } from '../../components/uin-feedback.js';
+import { uinFeedback } from '../../components/uin-feedback.js';
 import { rememberCitizenUin } from './citizen-uin.js';
 
 /**
@@ -56,12 +57,10 @@ export function CitizenSignInPage() {
           required
         >
           {(control) => (
-            <input
-              {...control}
-              inputMode="numeric"
-              autoComplete="off"
+            <UinInput
+              control={control}
               value={uin}
-              onChange={(event) => setUin(uinDigits(event.target.value))}
+              onValue={setUin}
               onBlur={() => uin !== '' && setTried(true)}
             />
           )}
@@ -91,16 +90,7 @@ export function CitizenSignInPage() {
           error={submitted && code.length !== 6 ? t('citizen.codeIncomplete') : undefined}
           required
         >
-          {(control) => (
-            <input
-              {...control}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              maxLength={6}
-              value={code}
-              onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
-            />
-          )}
+          {(control) => <SixDigitCodeInput control={control} value={code} onValue={setCode} />}
         </Field>
         {refused ? (
           <p className="notice notice-error" role="alert">

@@ -56,6 +56,10 @@ export function PayeeAccountPage() {
       </p>
       {account.error ? <ProblemNotice error={account.error} /> : null}
       {account.data ? <PayeeHistory answer={account.data} /> : null}
+      {/* For a person who calls about a held change they did not ask for: staff type the code. */}
+      <p>
+        <Link to="/payee-stop">{t('payeeStop.link')}</Link>
+      </p>
       {may(roles, 'payee.set') ? <PayeeForm personId={personId} /> : null}
     </section>
   );
