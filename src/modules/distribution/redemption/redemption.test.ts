@@ -408,9 +408,9 @@ describe('redemption with the card', () => {
         expect.objectContaining({ outcome }),
       ]);
     }
-    // Written together: redemptions of one batch share its one moment.
-    const moments = stored.map((row) => new Date(row.redeemed_at).getTime());
-    expect(new Set(moments).size).toBeLessThan(moments.length);
+    // Whether some of them shared a batch depends on when each reached the batcher (one that
+    // arrives while no batch is in flight starts its own): CI's PostgreSQL lane once wrote all
+    // five apart. What this test holds is exactly once whatever the batching.
   });
 
   it('refuses another person’s entitlement, an unknown one and one the point does not serve, and locks none', async () => {
