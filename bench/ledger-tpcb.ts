@@ -81,22 +81,27 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     await sql`analyze`.execute(world.database.admin);
     const server = await startServer(world);
     try {
-      const cookies = await Promise.all(
-        officers.map(async (officer) => {
-          const response = await fetch(`${server.url}/api/auth/sign-in`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({
-              username: officer.username,
-              password: officer.password,
-              totp: officer.totp(),
-            }),
-          });
-          const cookie = /amparo_session=[^;]+/.exec(response.headers.get('set-cookie') ?? '');
-          if (cookie === null) throw new Error(`sign-in: ${response.status}`);
-          return cookie[0];
-        }),
-      );
+      // One after another: the server hashes one password at a time and sheds sign-ins beyond
+      // a few waiting (503), which 16 at once ran into.
+      const cookies: string[] = [];
+      for (const officer of officers) {
+        cookies.push(
+          await (async () => {
+            const response = await fetch(`${server.url}/api/auth/sign-in`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({
+                username: officer.username,
+                password: officer.password,
+                totp: officer.totp(),
+              }),
+            });
+            const cookie = /amparo_session=[^;]+/.exec(response.headers.get('set-cookie') ?? '');
+            if (cookie === null) throw new Error(`sign-in: ${response.status}`);
+            return cookie[0];
+          })(),
+        );
+      }
       const fund: LoadRequest = async (index) => {
         const client = index % clients;
         try {
