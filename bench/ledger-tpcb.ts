@@ -81,8 +81,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     await sql`analyze`.execute(world.database.admin);
     const server = await startServer(world);
     try {
-      // One after another: the server hashes one password at a time and sheds sign-ins beyond
-      // a few waiting (503), which 16 at once ran into.
+      // One after another: admission control admits at most `signInInFlightMax` (4) sign-ins at
+      // once and answers the rest 503 at once (src/platform/http/admission.ts); 16 at once ran
+      // into it.
       const cookies: string[] = [];
       for (const officer of officers) {
         cookies.push(
