@@ -17,7 +17,6 @@ import {
   type SecondCheckSubject,
   waitingPinChecks,
 } from './pin-second-check.js';
-import { auditedRefusals } from './refusal-audit.js';
 
 export const PersonParams = Type.Object({ personId: Uuid });
 const waitingListMax = 50;
@@ -79,18 +78,13 @@ function startRoute(app: TypeboxApp, deps: PaymentsDependencies, spec: SecondChe
     },
     async (request, reply) => {
       const { personId } = request.params;
-      const grant = await guardStaffCheck(deps, request, spec.startAction, personId);
-      const operatorId = operatorOf(request.actor).operatorId;
       const now = nowOf(deps);
-      const started = await auditedRefusals(
+      const started = await pinStep(
         deps,
-        { actor: request.actor, purpose: request.query.purpose ?? null, requestId: request.id },
-        {
-          action: spec.startAction,
-          resource: { type: 'person', id: personId },
-          principal: grant.principal,
-        },
-        () =>
+        request,
+        spec.startAction,
+        personId,
+        (operatorId) =>
           pinCheckStarter(deps.db, {
             personId,
             operatorId,
@@ -102,14 +96,14 @@ function startRoute(app: TypeboxApp, deps: PaymentsDependencies, spec: SecondChe
             settings: pinGuardOf(deps),
             subject: spec.subject,
           }),
+        { fields: () => [spec.field] },
       );
-      await grant.record([spec.field]);
       return reply.code(201).send({
         checkId: started.checkId,
         personId,
         method: request.body.method,
         approved: false,
-        startedBy: operatorId,
+        startedBy: operatorOf(request.actor).operatorId,
         createdAt: now.toISOString(),
         expiresAt: started.expiresAt.toISOString(),
       });
@@ -170,25 +164,21 @@ function approvalRoute(app: TypeboxApp, deps: PaymentsDependencies, spec: Second
     },
     async (request) => {
       const { personId, checkId } = request.params;
-      const grant = await guardStaffCheck(deps, request, spec.approveAction, personId);
-      await auditedRefusals(
+      await pinStep(
         deps,
-        { actor: request.actor, purpose: request.query.purpose ?? null, requestId: request.id },
-        {
-          action: spec.approveAction,
-          resource: { type: 'person', id: personId },
-          principal: grant.principal,
-        },
-        () =>
+        request,
+        spec.approveAction,
+        personId,
+        (operatorId) =>
           pinCheckApprover(deps.db, {
             checkId,
             personId,
-            operatorId: operatorOf(request.actor).operatorId,
+            operatorId,
             now: nowOf(deps),
             subject: spec.subject,
           }),
+        { fields: () => [spec.field] },
       );
-      await grant.record([spec.field]);
       return { checkId, approved: true };
     },
   );
