@@ -118,8 +118,7 @@ const overlap = (a: SnapshotWindow, b: SnapshotWindow) =>
  * server hears of it. For each snapshot of this batch: the receipts already kept (counted or
  * conflict) made with it, plus those made with **any other snapshot of the same device in force
  * at the same time** that the server **had not heard of when this one was issued** (synced
- * after its issue; `issued_at` is kept to the second it signs, so a receipt synced within that
- * second is taken as heard of), and their units. Then, in the documented order, a receipt that
+ * at or after its issue, kept to the millisecond), and their units. Then, in the documented order, a receipt that
  * would pass `receiptsMax` receipts or `unitsMax` units of its snapshot is refused
  * (`AMP_OFFLINE_ALLOWANCE_EXCEEDED`): nothing is counted for it, whatever the device did. Read
  * under a lock on the device, so two syncs of one device at once count each other. A device
@@ -150,7 +149,7 @@ async function allowanceUsed(
       on o.device_id = s.device_id and o.issued_at < s.expires_at and o.expires_at > s.issued_at
     join offline_receipt r
       on r.snapshot_id = o.id
-      and (o.id = s.id or r.synced_at >= s.issued_at + interval '1 second')
+      and (o.id = s.id or r.synced_at >= s.issued_at)
     cross join lateral (
       select coalesce(sum((l ->> 'quantity')::int), 0) as units from jsonb_array_elements(r.lines) l
     ) u

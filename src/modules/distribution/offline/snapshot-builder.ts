@@ -128,7 +128,9 @@ export async function snapshotBuilder(
         id: payload.snapshotId,
         point_id: gate.point.id,
         device_id: device.id,
-        issued_at: new Date(payload.issuedAt * 1000),
+        // The exact time, not the payload's second: the allowance and the conflict rules ask
+        // which redemptions and syncs came after the issue (docs/DISTRIBUTION.md).
+        issued_at: now,
         expires_at: new Date(payload.expiresAt * 1000),
         entries: payload.entries.length,
         payload_sha256: createHash('sha256').update(bytes).digest(),
