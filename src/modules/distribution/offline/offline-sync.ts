@@ -32,7 +32,7 @@ export interface SyncBody {
  * `offline.deviceClockSkewMaxMs` from the server's. Each receipt is then, in order:
  *
  * - a **replay** (its id was synced before): the first answer, unchanged, nothing counted again
- *   (a device's retry); other content under the same id, or the id from another device:
+ *   (a device's retry), audited as a denied count (`AMP_OFFLINE_RECEIPT_REPLAYED`); other content under the same id, or the id from another device:
  *   refused, `AMP_OFFLINE_RECEIPT_MISMATCH`, and audited;
  * - **refused**, nothing counted, audited: not signed by the device (`AMP_OFFLINE_SIGNATURE_INVALID`),
  *   made after the device's clock says now (`AMP_DEVICE_CLOCK_OFF`), with a snapshot not issued
@@ -73,11 +73,14 @@ export async function offlineSyncer(
   });
   const refusals: AuditEntryInput[] = [];
   // A receipt id synced before with other content (another device, other lines): a replay
-  // refused, counted nowhere, audited like any other refusal.
+  // refused, counted nowhere, audited like any other refusal. The same receipt sent again (a
+  // device's retry, or someone replaying its bytes) gets its first answer and is audited too, as
+  // a denied count with `AMP_OFFLINE_RECEIPT_REPLAYED`: nothing was counted again.
   for (const result of results.values()) {
-    if (result.outcome === 'refused' && result.code !== null) {
+    const code = result.replayed ? replayedCode : result.code;
+    if ((result.outcome === 'refused' || result.replayed) && code !== null) {
       refusals.push(
-        refusalEntry(gate.write, { type: 'distribution_point', id: gate.point.id }, result.code),
+        refusalEntry(gate.write, { type: 'distribution_point', id: gate.point.id }, code),
       );
     }
   }
@@ -109,6 +112,9 @@ export async function offlineSyncer(
     ),
   };
 }
+
+/** The audit reason of a receipt synced again unchanged: answered, not counted again. */
+export const replayedCode = 'AMP_OFFLINE_RECEIPT_REPLAYED';
 
 function refused(receiptId: string, code: string): SyncResult {
   return { receiptId, outcome: 'refused', code, redemptionId: null, replayed: false };

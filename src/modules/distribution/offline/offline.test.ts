@@ -177,12 +177,18 @@ describe('offline snapshot and sync', () => {
       outcome: 'conflict',
       redemptionId: null,
     });
-    // A replay answers the first result and counts nothing more.
+    // A replay answers the first result, counts nothing more, and is audited (issue #15's bad
+    // input: "a replayed receipt … the attempt audited").
     const replay = await sync(a, [fromA]);
     expect(replay.json().results[0]).toMatchObject({
       outcome: 'counted',
       replayed: true,
       redemptionId: first.json().results[0].redemptionId,
+    });
+    expect(await auditedAs(kit, String(replay.headers['x-request-id']))).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_OFFLINE_RECEIPT_REPLAYED',
     });
     // A replayed receipt id with other content — the same device's other lines, or the id sent
     // from another device — is refused, counted nowhere, and audited.
