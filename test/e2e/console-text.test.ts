@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { registeredErrors } from '../../src/platform/errors.js';
 import { roles } from '../../src/shared/access/roles.js';
 import { uinFeedback } from '../../web/src/components/uin-feedback.js';
 import {
@@ -104,6 +105,35 @@ describe('translation keys', () => {
     expect(
       t.en('verifier.list.loaded', { count: 2, issuer: 'A', version: 1, date: 'x' }),
     ).toContain('2 keys,');
+  });
+});
+
+describe('refusal texts', () => {
+  it('gives every code the server can answer a sentence of its own in Spanish and English', async () => {
+    // Every file that registers an error family, found here rather than listed by hand, so a
+    // new family (or a new code in one) without console text fails this test.
+    const families = filesUnder('src', /\.ts$/).filter((file) =>
+      /^defineErrors\(/m.test(readFileSync(file, 'utf8')),
+    );
+    expect(families.length).toBeGreaterThan(5);
+    for (const file of families) await import(file);
+    const codes = registeredErrors().map((entry) => entry.code);
+    expect(codes).toEqual(
+      expect.arrayContaining(['AMP_DEVICE_CLOCK_OFF', 'AMP_BANK_FILE_MALFORMED']),
+    );
+    const missing: string[] = [];
+    for (const code of codes) {
+      const sentences = {
+        es: has(languages.es, `problem.${code}`),
+        en: has(languages.en, `problem.${code}`),
+      };
+      for (const [language, present] of Object.entries(sentences))
+        if (!present) missing.push(`${language}: ${code}`);
+      // A Spanish sentence the same as the English one was not translated.
+      if (sentences.es && sentences.en)
+        expect(t.es(`problem.${code}`), code).not.toBe(t.en(`problem.${code}`));
+    }
+    expect(missing).toEqual([]);
   });
 });
 
