@@ -2426,5 +2426,16 @@ export const en: Dictionary = {
       link: 'See the alerts',
     },
   },
+  // Texts lane (issues #15, #16): the carry-over rule, the device's quantity allowance, and the
+  // card and second-check refusals said in the reader's language.
+  basketCarryOver: {
+    label: 'What is left carries over to the next cycle',
+    hint: "If the person does not collect all of this item before the cycle closes, what is left is added to their entitlement in the next cycle (at most one basket's worth); unticked, it expires.",
+    shown: '(what is left carries over)',
+  },
+  deviceUnits: {
+    label: 'Units per snapshot before a sync (empty: the default)',
+    hint: 'All the units, of every item, the device may hand over offline with one snapshot; 1 to {{max}}.',
+  },
   refusal: refusalTexts.en,
 };

@@ -2469,6 +2469,17 @@ export const es = {
       link: 'Ver las alertas',
     },
   },
+  // Texts lane (issues #15, #16): the carry-over rule, the device's quantity allowance, and the
+  // card and second-check refusals said in the reader's language.
+  basketCarryOver: {
+    label: 'Lo que sobre pasa al ciclo siguiente',
+    hint: 'Si la persona no retira todo este artículo antes del cierre del ciclo, lo que queda se suma a su derecho del ciclo siguiente (hasta una canasta); sin marcar, vence.',
+    shown: '(lo que sobre pasa al ciclo siguiente)',
+  },
+  deviceUnits: {
+    label: 'Unidades por instantánea antes de sincronizar (vacío: el valor por defecto)',
+    hint: 'Todas las unidades, de todos los artículos, que el dispositivo puede entregar sin red con una instantánea; de 1 a {{max}}.',
+  },
   refusal: refusalTexts.es,
 };
 
