@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { deviceAllowanceLimits } from '../../../../../src/shared/api/device-allowance-limits.js';
 import type { Device } from '../../../../../src/shared/api/distribution.js';
 import type { OfflineConflictAnswer } from '../../../../../src/shared/api/distribution-offline.js';
 import { apiGet, apiSend } from '../../../api/client.js';
@@ -30,6 +31,7 @@ export function DevicesPanel({ pointId }: { pointId: string }) {
   const [label, setLabel] = useState('');
   const [code, setCode] = useState('');
   const [receiptsMax, setReceiptsMax] = useState('');
+  const [unitsMax, setUnitsMax] = useState('');
   const register = useMutation({
     mutationFn: () => {
       const [publicKey, proof] = code.trim().split('.');
@@ -38,12 +40,14 @@ export function DevicesPanel({ pointId }: { pointId: string }) {
         publicKey,
         proof,
         ...(receiptsMax.trim() === '' ? {} : { receiptsMax: Number(receiptsMax) }),
+        ...(unitsMax.trim() === '' ? {} : { unitsMax: Number(unitsMax) }),
       });
     },
     onSuccess: () => {
       setLabel('');
       setCode('');
       setReceiptsMax('');
+      setUnitsMax('');
       void client.invalidateQueries({ queryKey: key });
     },
   });
@@ -114,8 +118,27 @@ export function DevicesPanel({ pointId }: { pointId: string }) {
               type="number"
               inputMode="numeric"
               min={1}
+              max={deviceAllowanceLimits.receiptsPerSnapshotMax}
               value={receiptsMax}
               onChange={(event) => setReceiptsMax(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label={t('deviceUnits.label')}
+          hint={t('deviceUnits.hint', {
+            max: format.number(deviceAllowanceLimits.unitsPerSnapshotMax),
+          })}
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={deviceAllowanceLimits.unitsPerSnapshotMax}
+              value={unitsMax}
+              onChange={(event) => setUnitsMax(event.target.value)}
             />
           )}
         </Field>
