@@ -2437,5 +2437,26 @@ export const en: Dictionary = {
     label: 'Units per snapshot before a sync (empty: the default)',
     hint: 'All the units, of every item, the device may hand over offline with one snapshot; 1 to {{max}}.',
   },
+  checkRefusal: {
+    unknownCredential:
+      'The card is signed by this registry but was never recorded as issued. Do not accept it, and tell your supervisor.',
+    cardNext: 'No benefit requires the card: you can serve the person with “{{assisted}}”.',
+    memberCard: "The household member's card does not do: {{reason}} Choose another check.",
+    check: {
+      wrong_code: 'The code is wrong. Ask the person to read it again from their phone.',
+      expired: 'The code expired. Start a new check.',
+      used: 'This check was already used. Start a new one for another hand-over.',
+      failed: 'This check failed (too many wrong codes, or it expired). Start a new one.',
+      attestation: 'Confirm that the photo on file is of the person in front of you.',
+      own_card: "This is the person's own card: serve them with “{{card}}”.",
+      not_household:
+        "The holder of that card is not of the person's household. Choose another check.",
+      unknown: 'You did not start this check at this point. Start a new one.',
+      no_phone: 'There is no phone on file to text the code to. Choose another check.',
+      no_photo: 'There is no photo on file to compare. Choose another check.',
+      not_verified: 'The second check has not passed yet. Complete it before handing over.',
+      stale: 'The check passed too long ago. Start a new one.',
+    },
+  },
   refusal: refusalTexts.en,
 };

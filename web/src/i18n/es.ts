@@ -2480,6 +2480,28 @@ export const es = {
     label: 'Unidades por instantánea antes de sincronizar (vacío: el valor por defecto)',
     hint: 'Todas las unidades, de todos los artículos, que el dispositivo puede entregar sin red con una instantánea; de 1 a {{max}}.',
   },
+  checkRefusal: {
+    unknownCredential:
+      'El carnet está firmado por este registro, pero nunca se registró como emitido. No lo acepte y avise a su supervisor.',
+    cardNext: 'Ningún beneficio exige el carnet: puede atender a la persona con «{{assisted}}».',
+    memberCard: 'El carnet del miembro del hogar no sirve: {{reason}} Elija otra comprobación.',
+    check: {
+      wrong_code: 'El código no es correcto. Pida a la persona que lo lea de nuevo en su teléfono.',
+      expired: 'El código venció. Empiece una comprobación nueva.',
+      used: 'Esta comprobación ya se usó. Empiece una nueva para otra entrega.',
+      failed:
+        'Esta comprobación falló (demasiados códigos incorrectos o vencida). Empiece una nueva.',
+      attestation: 'Confirme que la foto registrada es de la persona que tiene delante.',
+      own_card: 'Es el carnet de la propia persona: atiéndala con «{{card}}».',
+      not_household:
+        'El titular de ese carnet no es del hogar de la persona. Elija otra comprobación.',
+      unknown: 'Esta comprobación no la empezó usted en este punto. Empiece una nueva.',
+      no_phone: 'No hay teléfono registrado para enviar el código. Elija otra comprobación.',
+      no_photo: 'No hay foto registrada para comparar. Elija otra comprobación.',
+      not_verified: 'La segunda comprobación aún no pasó. Complétela antes de entregar.',
+      stale: 'La comprobación pasó hace demasiado tiempo. Empiece una nueva.',
+    },
+  },
   refusal: refusalTexts.es,
 };
 
