@@ -111,37 +111,21 @@ export function DevicesPanel({ pointId }: { pointId: string }) {
             />
           )}
         </Field>
-        <Field label={t('supervision.devices.receiptsMax')}>
-          {(control) => (
-            <input
-              {...control}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={deviceAllowanceLimits.receiptsPerSnapshotMax}
-              value={receiptsMax}
-              onChange={(event) => setReceiptsMax(event.target.value)}
-            />
-          )}
-        </Field>
-        <Field
+        <AllowanceField
+          label={t('supervision.devices.receiptsMax')}
+          max={deviceAllowanceLimits.receiptsPerSnapshotMax}
+          value={receiptsMax}
+          onChange={setReceiptsMax}
+        />
+        <AllowanceField
           label={t('deviceUnits.label')}
           hint={t('deviceUnits.hint', {
             max: format.number(deviceAllowanceLimits.unitsPerSnapshotMax),
           })}
-        >
-          {(control) => (
-            <input
-              {...control}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={deviceAllowanceLimits.unitsPerSnapshotMax}
-              value={unitsMax}
-              onChange={(event) => setUnitsMax(event.target.value)}
-            />
-          )}
-        </Field>
+          max={deviceAllowanceLimits.unitsPerSnapshotMax}
+          value={unitsMax}
+          onChange={setUnitsMax}
+        />
         {register.error ? <ProblemNotice error={register.error} /> : null}
         <button
           type="submit"
@@ -151,6 +135,31 @@ export function DevicesPanel({ pointId }: { pointId: string }) {
         </button>
       </form>
     </section>
+  );
+}
+
+/** One bound of a device's offline allowance: empty is the default, which is also the most. */
+function AllowanceField(props: {
+  label: string;
+  hint?: string;
+  max: number;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={props.label} hint={props.hint}>
+      {(control) => (
+        <input
+          {...control}
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={props.max}
+          value={props.value}
+          onChange={(event) => props.onChange(event.target.value)}
+        />
+      )}
+    </Field>
   );
 }
 
