@@ -9,6 +9,7 @@
  * src/shared/ imports nothing outside itself.
  */
 import type { Role } from './shared/access/roles.js';
+import { deviceAllowanceLimits } from './shared/api/device-allowance-limits.js';
 import { codecLimits } from './shared/claim169/limits.js';
 import { uinLimits } from './shared/uin/limits.js';
 
@@ -560,15 +561,11 @@ export const limits = {
        */
       servedWindowMs: 180 * 24 * 60 * minuteMs,
       /**
-       * Receipts a device may make with one snapshot before it must sync (the allowance that
-       * bounds what one lost or cloned device could hand out unseen); the app stops there.
+       * `receiptsPerSnapshotMax` and `unitsPerSnapshotMax`: what a device may hand over with one
+       * snapshot before it must sync (src/shared/api/device-allowance-limits.ts, which the
+       * supervisor's registration form reads too).
        */
-      receiptsPerSnapshotMax: 10_000,
-      /**
-       * Units (of all items, over all its receipts) a device may hand over with one snapshot
-       * before it must sync: the allowance's second bound. A supervisor may set a device lower.
-       */
-      unitsPerSnapshotMax: 100_000,
+      ...deviceAllowanceLimits,
       /** Receipts in one sync request; a device with more sends several. */
       syncBatchMax: 500,
       /** How far a device's clock may be from the server's at sync before it is refused. */

@@ -99,6 +99,14 @@ describe('the point of service in the console', () => {
         .executeTakeFirstOrThrow();
       return String((row.parameters as { code?: string }).code);
     });
+    // A wrong code first: the reason is said in Spanish, not in the server's English.
+    const wrong = `${code.slice(0, -1)}${(Number(code.at(-1)) + 1) % 10}`;
+    await page.getByLabel('Código recibido por SMS').fill(wrong);
+    await page.getByRole('button', { name: 'Comprobar' }).click();
+    await page
+      .getByTestId('problem-reasons')
+      .getByText('El código no es correcto. Pida a la persona que lo lea de nuevo en su teléfono.')
+      .waitFor();
     await page.getByLabel('Código recibido por SMS').fill(code);
     await page.getByRole('button', { name: 'Comprobar' }).click();
     await entitlements.getByText('Caja de alimentos').waitFor();

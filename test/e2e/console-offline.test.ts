@@ -73,7 +73,10 @@ async function supervisorPage(): Promise<Page> {
 }
 
 /** A device of the point, registered through the API or on the supervisor's screen. */
-function readyDevice(operator: Operator, register?: { onScreen: Page; receiptsMax: number }) {
+function readyDevice(
+  operator: Operator,
+  register?: { onScreen: Page; receiptsMax: number; unitsMax: number },
+) {
   return readyOfflineDevice(run, { pointId, officerCookie }, operator, register);
 }
 
@@ -155,8 +158,9 @@ describe('the point of service offline', () => {
     const supervisor = await supervisorPage();
     const [first, second] = [
       await readyDevice(one),
-      // The second device is registered on the supervisor's screen, with an allowance of one.
-      await readyDevice(two, { onScreen: supervisor, receiptsMax: 1 }),
+      // The second device is registered on the supervisor's screen, with an allowance of one
+      // receipt and 40 units.
+      await readyDevice(two, { onScreen: supervisor, receiptsMax: 1, unitsMax: 40 }),
     ];
     for (const page of [first, second]) await page.context().setOffline(true);
 

@@ -116,6 +116,7 @@ describe('programs in the console', () => {
     await page.getByLabel('Nombre en inglés').fill('Test box');
     await page.getByLabel('Se entrega').selectOption('person');
     await page.getByLabel('Distrito Capital').check();
+    await page.getByLabel('Lo que sobre pasa al ciclo siguiente').check();
     const rule = page.getByLabel('Regla de elegibilidad');
     await rule.fill('age >= 18 && sex == 1');
     const problem = page.getByTestId('rule-problem');
@@ -136,6 +137,16 @@ describe('programs in the console', () => {
     await explained.getByText('el sexo es femenino').waitFor();
     await page.getByRole('button', { name: 'Guardar como borrador' }).click();
     await page.getByRole('heading', { name: 'Caja de prueba', level: 1 }).waitFor();
+    await page.getByText('1 box de food_box (lo que sobre pasa al ciclo siguiente)').waitFor();
+    const stored = await run.server.database.db
+      .selectFrom('program_version as v')
+      .innerJoin('program as p', 'p.id', 'v.program_id')
+      .select('v.benefit_basket')
+      .where('p.code', '=', 'caja_e2e')
+      .executeTakeFirstOrThrow();
+    expect(stored.benefit_basket).toEqual([
+      { item: 'food_box', quantity: 1, unit: 'box', carryOver: true },
+    ]);
     const programUrl = page.url();
     await page.getByRole('button', { name: 'Pedir la publicación' }).click();
     await page

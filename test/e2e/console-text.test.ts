@@ -3,7 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { registeredErrors } from '../../src/platform/errors.js';
 import { roles } from '../../src/shared/access/roles.js';
+import { secondCheckRefusalCodes } from '../../src/shared/api/distribution.js';
+import { verdictStatuses } from '../../src/shared/claim169/verdict.js';
 import { uinFeedback } from '../../web/src/components/uin-feedback.js';
 import {
   groupAccessHistory,
@@ -16,6 +19,10 @@ import {
   resourceText,
   shortId,
 } from '../../web/src/features/audit/entry-text.js';
+import {
+  cardRefusalText,
+  secondCheckRefusalText,
+} from '../../web/src/features/second-check/check-refusal-text.js';
 import { en } from '../../web/src/i18n/en.js';
 import { es } from '../../web/src/i18n/es.js';
 import { formattersFor } from '../../web/src/i18n/format.js';
@@ -104,6 +111,82 @@ describe('translation keys', () => {
     expect(
       t.en('verifier.list.loaded', { count: 2, issuer: 'A', version: 1, date: 'x' }),
     ).toContain('2 keys,');
+  });
+});
+
+describe('refusal texts', () => {
+  it('gives every code the server can answer a sentence of its own in Spanish and English', async () => {
+    // Every file that registers an error family, found here rather than listed by hand, so a
+    // new family (or a new code in one) without console text fails this test.
+    const families = filesUnder('src', /\.ts$/).filter((file) =>
+      /^defineErrors\(/m.test(readFileSync(file, 'utf8')),
+    );
+    expect(families.length).toBeGreaterThan(5);
+    for (const file of families) await import(file);
+    const codes = registeredErrors().map((entry) => entry.code);
+    expect(codes).toEqual(
+      expect.arrayContaining(['AMP_DEVICE_CLOCK_OFF', 'AMP_BANK_FILE_MALFORMED']),
+    );
+    const missing: string[] = [];
+    for (const code of codes) {
+      const sentences = {
+        es: has(languages.es, `problem.${code}`),
+        en: has(languages.en, `problem.${code}`),
+      };
+      for (const [language, present] of Object.entries(sentences))
+        if (!present) missing.push(`${language}: ${code}`);
+      // A Spanish sentence the same as the English one was not translated.
+      if (sentences.es && sentences.en)
+        expect(t.es(`problem.${code}`), code).not.toBe(t.en(`problem.${code}`));
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('card and second-check refusals', () => {
+  const said = (text: string | undefined) => {
+    expect(text).toBeDefined();
+    expect(text).not.toMatch(/checkRefusal\.|verifier\.|pos\.mode|\{\{/);
+    return text ?? '';
+  };
+
+  it('says why a card was refused at a point, for every status the verifier gives', () => {
+    const statuses = [
+      ...verdictStatuses.filter((status) => status !== 'valid'),
+      'unknown-credential',
+    ];
+    for (const code of statuses) {
+      const problem = { field: '/qrText', reason: 'The credential was revoked (lost).', code };
+      const text = {
+        es: said(cardRefusalText(t.es, problem)),
+        en: said(cardRefusalText(t.en, problem)),
+      };
+      expect(text.es, code).not.toBe(text.en);
+      expect(text.es).toContain('«Sin carnet»');
+    }
+  });
+
+  it('says every reason a second check fails with, reading "expired" by the check made', () => {
+    for (const code of secondCheckRefusalCodes)
+      for (const method of ['phone_code', 'photo_attested', 'household_card', undefined]) {
+        const problem = { field: '/', reason: 'The code is wrong', code };
+        const es = said(secondCheckRefusalText(t.es, problem, method));
+        expect(es, `${code} ${method}`).not.toBe(
+          said(secondCheckRefusalText(t.en, problem, method)),
+        );
+      }
+    const expired = { field: '/', reason: 'expired', code: 'expired' };
+    expect(secondCheckRefusalText(t.es, expired, 'phone_code')).toBe(
+      'El código venció. Empiece una comprobación nueva.',
+    );
+    expect(secondCheckRefusalText(t.es, expired, 'household_card')).toMatch(
+      /^El carnet del miembro del hogar no sirve: .*venció/,
+    );
+    const revoked = { field: '/', reason: 'Card refused', code: 'revoked' };
+    expect(secondCheckRefusalText(t.en, revoked, 'household_card')).toContain('cancelled');
+    expect(
+      secondCheckRefusalText(t.en, { field: '/', reason: 'x', code: 'other' }, 'phone_code'),
+    ).toBeUndefined();
   });
 });
 

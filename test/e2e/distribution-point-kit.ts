@@ -141,7 +141,7 @@ export async function readyOfflineDevice(
   run: ConsoleRun,
   point: Pick<DistributionPointWorld, 'pointId' | 'officerCookie'>,
   operator: BuiltOperator,
-  register: { onScreen: Page; receiptsMax: number } | undefined = undefined,
+  register: { onScreen: Page; receiptsMax: number; unitsMax: number } | undefined = undefined,
 ): Promise<Page> {
   const page = await signedInPage(run, operator, { viewport: 'phone' });
   await page.goto(`${run.server.baseUrl}/distribution`);
@@ -163,10 +163,13 @@ export async function readyOfflineDevice(
     await screen.getByLabel('Nombre del dispositivo').fill('Teléfono B');
     await screen.getByLabel('Código de registro que muestra el dispositivo').fill(code ?? '');
     await screen.getByLabel(/^Entregas por instantánea/).fill(String(register.receiptsMax));
+    await screen.getByLabel(/^Unidades por instantánea/).fill(String(register.unitsMax));
     await screen.getByRole('button', { name: 'Registrar el dispositivo' }).click();
     await screen
       .getByTestId('supervision-devices')
-      .getByText(`margen por instantánea: ${register.receiptsMax} entregas`)
+      .getByText(
+        `margen por instantánea: ${register.receiptsMax} entregas, ${register.unitsMax} unidades`,
+      )
       .waitFor();
   }
   await page.getByRole('button', { name: 'Descargar la instantánea' }).click();

@@ -2,7 +2,7 @@ import { createHmac, hkdfSync, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
-import { onlineCardCheck } from './online-card-check.js';
+import { type OnlineCardCheck, onlineCardCheck } from './online-card-check.js';
 
 /**
  * The second check of acting without the card (safeguard 9): what a redemption at a point
@@ -73,7 +73,10 @@ export async function householdCardCheck(
   deps: { db: Kysely<Database>; keys: KeyStore },
   sameHousehold: (db: Kysely<Database>, personId: string, otherId: string) => Promise<boolean>,
   props: { personId: string; qrText: string; now: Date },
-): Promise<{ credentialId: Buffer } | { refusal: { message: string; code: string } }> {
+): Promise<
+  | { credentialId: Buffer }
+  | { refusal: { message: string; code: OnlineCardCheck['status'] | 'own_card' | 'not_household' } }
+> {
   const check = await onlineCardCheck(deps, props.qrText, props.now);
   if (check.holder === undefined) {
     return { refusal: { message: `Card refused: ${check.message}`, code: check.status } };

@@ -169,6 +169,28 @@ export const AssistedMethodSchema = Type.Union([
 ]);
 export type AssistedMethodValue = Static<typeof AssistedMethodSchema>;
 
+/**
+ * Why a redemption without the card is refused at its second check: the `code` of the field
+ * problem of `AMP_SECOND_CHECK_FAILED` (a household member's card that is refused carries the
+ * verifier's status instead: `revoked`, `expired`, …). The console says each in words; the
+ * server's checks are typed with this list, so a new reason cannot reach it unsaid.
+ */
+export const secondCheckRefusalCodes = [
+  'no_phone',
+  'no_photo',
+  'wrong_code',
+  'expired',
+  'used',
+  'failed',
+  'attestation',
+  'own_card',
+  'not_household',
+  'unknown',
+  'not_verified',
+  'stale',
+] as const;
+export type SecondCheckRefusalCode = (typeof secondCheckRefusalCodes)[number];
+
 /** A redemption without the card, started: the code was texted, or the photo is shown. */
 export const AssistedStartAnswerSchema = Type.Object({
   assistedId: Type.String(),

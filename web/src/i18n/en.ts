@@ -365,6 +365,98 @@ export const en: Dictionary = {
     AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: 'Less arrived than was sent: choose why.',
     AMP_TRANSFER_OVER_RECEIVED:
       'More cannot arrive than was sent; record an excess as a count correction.',
+    // Refusals that had no text of their own (issues #15, #16): what happened, what to do.
+    AMP_METHOD_NOT_ALLOWED:
+      'The server does not take this action this way. Reload the page; if it goes on, tell support.',
+    AMP_REQUEST_TIMEOUT:
+      'What you sent took too long to reach the server. Check the connection and try again.',
+    AMP_PAYLOAD_TOO_LARGE: 'What you sent is too large. Send a smaller file, or split it.',
+    AMP_URI_TOO_LONG: 'The search is too long. Shorten it and try again.',
+    AMP_UNSUPPORTED_MEDIA_TYPE:
+      'The server does not read this kind of content. Reload the page; if it goes on, tell support.',
+    AMP_HEADERS_TOO_LARGE: 'The request is too large. Sign out, sign in again and retry.',
+    AMP_PROGRAM_NOT_SERVED:
+      'This point does not hand out this program. The person can go to a point that does; a supervisor can add the program to this point.',
+    AMP_ADJUSTMENT_REASON_REQUIRED:
+      'A stock adjustment needs its reason (loss, damage or count correction). Choose one.',
+    AMP_DEVICE_PROOF_INVALID:
+      'The device could not be registered: its key is not valid. Make the key again on the device and register it again.',
+    AMP_DEVICE_REVOKED:
+      'This device was revoked: it gets no snapshot and its offline hand-overs do not count. Ask your supervisor to register the device again.',
+    AMP_DEVICE_CLOCK_OFF:
+      "This device's clock is too far from the server's. Set the device's date and time, then sync again.",
+    AMP_SNAPSHOT_EXPIRED:
+      'This offline hand-over was made with an expired snapshot, or one not issued to this device: it was not counted. Go online, download a new snapshot and tell your supervisor.',
+    AMP_SNAPSHOT_TOO_LARGE:
+      'The point holds more entitlements than one snapshot can carry. Work online and tell your supervisor.',
+    AMP_OFFLINE_SIGNATURE_INVALID:
+      "This offline hand-over does not carry this device's signature: it was not counted. Tell your supervisor.",
+    AMP_OFFLINE_RECEIPT_MISMATCH:
+      'A hand-over with this number and other content was already synced: this one was not counted. Tell your supervisor.',
+    AMP_OFFLINE_ALLOWANCE_EXCEEDED:
+      "This hand-over is beyond the device's offline allowance: it was not counted. Sync and download a new snapshot before handing out more.",
+    AMP_OFFLINE_RECEIPT_WITHOUT_CARD:
+      'This offline hand-over does not record its card: only the one already counted stands. Your supervisor reviews it.',
+    AMP_ADJUSTMENT_SAME_PERSON:
+      'Whoever proposed the adjustment cannot decide it: another finance officer must.',
+    AMP_ADJUSTMENT_DECIDED: 'This adjustment was already decided. Reload the page to see how.',
+    AMP_ADJUSTMENT_INVALID:
+      'This adjustment cannot be made (the two accounts are the same, the currency differs, or there is nothing to move). Nothing was moved.',
+    AMP_BANK_FILE_MALFORMED:
+      "The bank's file is damaged or incomplete: nothing was recorded. Ask the bank for the file again.",
+    AMP_BANK_FILE_UNMATCHED:
+      "The bank's file is about a payout batch or an account Amparo does not know: nothing was recorded. Check that it is the right file.",
+    AMP_BANK_FILE_UNSUPPORTED:
+      'Amparo does not read this kind of bank file: nothing was recorded. Use a camt.053, camt.054 or MT940 statement, or a pain.002 status report.',
+    AMP_PAYOUT_INSTRUCTION_INVALID:
+      "A payment does not fit in the bank's file (a text too long or an amount too large). The file was not written.",
+    AMP_PAYOUT_CREDITOR_ERASED:
+      "The batch names people whose data was erased by law: the bank's file cannot be written. Tell your supervisor.",
+    AMP_TRANSFER_REFUSED:
+      'The ledger refused the movement: no money moved. Reload the page and try again; if it goes on, tell finance.',
+    AMP_CYCLE_NOT_DISBURSABLE:
+      'This cycle cannot be paid: it must be approved or published, and of a cash program.',
+    AMP_PIN_HELD:
+      'The PIN was set by staff without the code texted to the phone: it pays nothing until the wait is over. Try again later.',
+    AMP_MERCHANT_PIN_TRIES_EXCEEDED:
+      'This counter had as many wrong PINs today as it may: it takes no more card-and-PIN payments until tomorrow.',
+    AMP_RULE_INVALID:
+      'The eligibility rule or the benefit formula is not valid. Fix what is marked and try again.',
+    AMP_BUDGET_EXCEEDED:
+      "The cycle would exceed the program's budget: it was not approved. Change the benefit or the budget.",
+    AMP_CARD_INVALID_HOLDER:
+      "The person's data cannot go on a card (ID number, name, date or sex). Correct the record and try again.",
+    AMP_CARD_PHOTO_TOO_LARGE: 'The photo is too large for the card. Take or upload a smaller one.',
+    AMP_CARD_INVALID_PROFILE: 'Card issuance is not set up correctly. Tell the administrator.',
+    AMP_CARD_FONT_MISSING: "The card's font is missing on the server. Tell the administrator.",
+    AMP_LIST_MALFORMED: 'The file is not a valid list. Download it again.',
+    AMP_LIST_BAD_SIGNATURE:
+      "The list's signature does not match the anchor key: it is not used. Download it from a trusted source.",
+    AMP_LIST_VERSION_MISMATCH:
+      'The update does not fit the list this device holds. Download the whole list.',
+    AMP_VERIFY_IMAGE_REFUSED:
+      'The image is too large or of a format that cannot be read. Use a smaller PNG or JPEG photo.',
+    AMP_CRED_TOO_LARGE: 'The code is too large to be an Amparo card.',
+    AMP_CRED_MALFORMED_BASE45:
+      'The code cannot be read: it is not an Amparo card, or it is damaged. Scan it again.',
+    AMP_CRED_BAD_COMPRESSION: 'The code is incomplete or damaged. Scan it again.',
+    AMP_CRED_NOT_COSE: 'The code is not an Amparo card.',
+    AMP_CRED_UNSUPPORTED_ALGORITHM: 'The card is signed in a way Amparo does not accept.',
+    AMP_CRED_MALFORMED_CLAIMS: "The card's content is not well formed. Do not accept it.",
+    AMP_CRED_MISSING_CLAIM169: 'The code carries no identity data: it is not a card.',
+    AMP_CRED_INVALID_INPUT: 'This data cannot go on a card.',
+    AMP_CRED_UNKNOWN_KEY:
+      'The key that signed the card is not known. Do not accept it; the person can ask for a new one.',
+    AMP_CRED_BAD_SIGNATURE:
+      "The card's signature does not match: it was altered or is forged. Do not accept it.",
+    AMP_CRED_EXPIRED: 'The card expired. The person can renew it; no benefit requires the card.',
+    AMP_CRED_NOT_YET_VALID: "The card is not valid yet. Check this device's date and time.",
+    AMP_STATISTICS_UNKNOWN_TABLE: 'There is no such published table. Choose one from the list.',
+    AMP_STATISTICS_UNKNOWN_DIMENSION:
+      'The table has no such breakdown. Choose one of those it offers.',
+    AMP_STATISTICS_BREAKDOWN_TOO_FINE:
+      'That breakdown is finer than what is published, to protect people. Choose a broader one.',
+    AMP_STATISTICS_NOT_REFRESHED: 'The table has not been computed yet. Try again later.',
   },
   signIn: {
     title: 'Staff sign-in',
@@ -2332,6 +2424,38 @@ export const en: Dictionary = {
       explain:
         'Alerts (such as many wallets paying one merchant within minutes) are on the audit page.',
       link: 'See the alerts',
+    },
+  },
+  // Texts lane (issues #15, #16): the carry-over rule, the device's quantity allowance, and the
+  // card and second-check refusals said in the reader's language.
+  basketCarryOver: {
+    label: 'What is left carries over to the next cycle',
+    hint: "If the person does not collect all of this item before the cycle closes, what is left is added to their entitlement in the next cycle (at most one basket's worth); unticked, it expires.",
+    shown: '(what is left carries over)',
+  },
+  deviceUnits: {
+    label: 'Units per snapshot before a sync (empty: the default)',
+    hint: 'All the units, of every item, the device may hand over offline with one snapshot; 1 to {{max}}.',
+  },
+  checkRefusal: {
+    unknownCredential:
+      'The card is signed by this registry but was never recorded as issued. Do not accept it, and tell your supervisor.',
+    cardNext: 'No benefit requires the card: you can serve the person with “{{assisted}}”.',
+    memberCard: "The household member's card does not do: {{reason}} Choose another check.",
+    check: {
+      wrong_code: 'The code is wrong. Ask the person to read it again from their phone.',
+      expired: 'The code expired. Start a new check.',
+      used: 'This check was already used. Start a new one for another hand-over.',
+      failed: 'This check failed (too many wrong codes, or it expired). Start a new one.',
+      attestation: 'Confirm that the photo on file is of the person in front of you.',
+      own_card: "This is the person's own card: serve them with “{{card}}”.",
+      not_household:
+        "The holder of that card is not of the person's household. Choose another check.",
+      unknown: 'You did not start this check at this point. Start a new one.',
+      no_phone: 'There is no phone on file to text the code to. Choose another check.',
+      no_photo: 'There is no photo on file to compare. Choose another check.',
+      not_verified: 'The second check has not passed yet. Complete it before handing over.',
+      stale: 'The check passed too long ago. Start a new one.',
     },
   },
   refusal: refusalTexts.en,

@@ -368,6 +368,104 @@ export const es = {
     AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: 'Llegó menos de lo enviado: elija por qué.',
     AMP_TRANSFER_OVER_RECEIVED:
       'No puede llegar más de lo enviado; registre el exceso como corrección de conteo.',
+    // Refusals that had no text of their own (issues #15, #16): what happened, what to do.
+    AMP_METHOD_NOT_ALLOWED:
+      'El servidor no acepta esta acción de esa forma. Recargue la página; si sigue, avise a soporte.',
+    AMP_REQUEST_TIMEOUT:
+      'El envío tardó demasiado en llegar al servidor. Revise la conexión e intente de nuevo.',
+    AMP_PAYLOAD_TOO_LARGE:
+      'Lo enviado es demasiado grande. Envíe un archivo más pequeño o divídalo en partes.',
+    AMP_URI_TOO_LONG: 'La búsqueda es demasiado larga. Acórtela e intente de nuevo.',
+    AMP_UNSUPPORTED_MEDIA_TYPE:
+      'El servidor no lee este tipo de contenido. Recargue la página; si sigue, avise a soporte.',
+    AMP_HEADERS_TOO_LARGE:
+      'La solicitud es demasiado grande. Cierre la sesión, vuelva a entrar e intente de nuevo.',
+    AMP_PROGRAM_NOT_SERVED:
+      'Este punto no entrega este programa. La persona puede ir a un punto que lo entregue; un supervisor puede añadir el programa al punto.',
+    AMP_ADJUSTMENT_REASON_REQUIRED:
+      'Un ajuste de existencias necesita su motivo (pérdida, daño o corrección de conteo). Elija uno.',
+    AMP_DEVICE_PROOF_INVALID:
+      'No se pudo registrar el equipo: su clave no es válida. Vuelva a generar la clave en el equipo y regístrelo de nuevo.',
+    AMP_DEVICE_REVOKED:
+      'Este equipo fue dado de baja: no descarga instantáneas y sus entregas sin red no cuentan. Pida a su supervisor que registre el equipo de nuevo.',
+    AMP_DEVICE_CLOCK_OFF:
+      'La hora de este equipo está muy lejos de la del servidor. Corrija la fecha y la hora del equipo y sincronice de nuevo.',
+    AMP_SNAPSHOT_EXPIRED:
+      'Esta entrega sin red se hizo con una instantánea vencida o que no era de este equipo: no se contó. Conéctese, descargue una instantánea nueva y avise a su supervisor.',
+    AMP_SNAPSHOT_TOO_LARGE:
+      'El punto tiene más beneficios de los que caben en una instantánea. Trabaje con red y avise a su supervisor.',
+    AMP_OFFLINE_SIGNATURE_INVALID:
+      'Esta entrega sin red no lleva la firma de este equipo: no se contó. Avise a su supervisor.',
+    AMP_OFFLINE_RECEIPT_MISMATCH:
+      'Ya se sincronizó una entrega con este número y otro contenido: esta no se contó. Avise a su supervisor.',
+    AMP_OFFLINE_ALLOWANCE_EXCEEDED:
+      'Esta entrega pasa el margen sin red del equipo: no se contó. Sincronice y descargue una instantánea nueva antes de entregar más.',
+    AMP_OFFLINE_RECEIPT_WITHOUT_CARD:
+      'Esta entrega sin red no registra su carnet: solo cuenta la que ya se contó. Su supervisor la revisa.',
+    AMP_ADJUSTMENT_SAME_PERSON:
+      'Quien propuso el ajuste no puede decidirlo: debe hacerlo otro oficial de finanzas.',
+    AMP_ADJUSTMENT_DECIDED: 'Este ajuste ya fue decidido. Recargue la página para ver su estado.',
+    AMP_ADJUSTMENT_INVALID:
+      'Este ajuste no se puede hacer (las dos cuentas son la misma, la moneda difiere o no hay nada que mover). No se movió nada.',
+    AMP_BANK_FILE_MALFORMED:
+      'El archivo del banco está dañado o incompleto: no se registró nada. Pida al banco el archivo de nuevo.',
+    AMP_BANK_FILE_UNMATCHED:
+      'El archivo del banco trata de un lote de pagos o una cuenta que Amparo no conoce: no se registró nada. Revise que sea el archivo correcto.',
+    AMP_BANK_FILE_UNSUPPORTED:
+      'Amparo no lee este tipo de archivo bancario: no se registró nada. Use un extracto camt.053, camt.054, MT940 o un estado pain.002.',
+    AMP_PAYOUT_INSTRUCTION_INVALID:
+      'Un pago no cabe en el archivo para el banco (un texto demasiado largo o un monto demasiado grande). No se escribió el archivo.',
+    AMP_PAYOUT_CREDITOR_ERASED:
+      'El lote incluye personas cuyos datos fueron borrados por ley: no se puede escribir el archivo para el banco. Avise a su supervisor.',
+    AMP_TRANSFER_REFUSED:
+      'El libro contable rechazó el movimiento: no se movió dinero. Recargue la página e intente de nuevo; si sigue, avise a finanzas.',
+    AMP_CYCLE_NOT_DISBURSABLE:
+      'Este ciclo no se puede pagar: debe estar aprobado o publicado y ser de un programa en dinero.',
+    AMP_PIN_HELD:
+      'La clave la fijó un funcionario sin el código enviado al teléfono: no sirve para pagar hasta que termine la espera. Intente más tarde.',
+    AMP_MERCHANT_PIN_TRIES_EXCEEDED:
+      'Esta caja ya tuvo hoy el máximo de claves incorrectas: no acepta más pagos con carnet y clave hasta mañana.',
+    AMP_RULE_INVALID:
+      'La regla de elegibilidad o la fórmula del beneficio no es válida. Corrija lo señalado e intente de nuevo.',
+    AMP_BUDGET_EXCEEDED:
+      'El ciclo supera el presupuesto del programa: no se aprobó. Ajuste el beneficio o el presupuesto.',
+    AMP_CARD_INVALID_HOLDER:
+      'Los datos de la persona no pueden ir en un carnet (cédula, nombre, fecha o sexo). Corrija el registro e intente de nuevo.',
+    AMP_CARD_PHOTO_TOO_LARGE:
+      'La foto es demasiado grande para el carnet. Tome o suba una foto más pequeña.',
+    AMP_CARD_INVALID_PROFILE:
+      'La emisión de carnets no está bien configurada. Avise al administrador.',
+    AMP_CARD_FONT_MISSING: 'Falta la tipografía del carnet en el servidor. Avise al administrador.',
+    AMP_LIST_MALFORMED: 'El archivo no es una lista válida. Descárguela de nuevo.',
+    AMP_LIST_BAD_SIGNATURE:
+      'La firma de la lista no corresponde a la clave ancla: no se usa. Descárguela de una fuente confiable.',
+    AMP_LIST_VERSION_MISMATCH:
+      'La actualización no corresponde a la lista que tiene este equipo. Descargue la lista completa.',
+    AMP_VERIFY_IMAGE_REFUSED:
+      'La imagen es demasiado grande o de un formato que no se lee. Use una foto PNG o JPEG más pequeña.',
+    AMP_CRED_TOO_LARGE: 'El código es demasiado grande para ser un carnet de Amparo.',
+    AMP_CRED_MALFORMED_BASE45:
+      'El código no se puede leer: no es un carnet de Amparo o está dañado. Escanéelo de nuevo.',
+    AMP_CRED_BAD_COMPRESSION: 'El código está incompleto o dañado. Escanéelo de nuevo.',
+    AMP_CRED_NOT_COSE: 'El código no es un carnet de Amparo.',
+    AMP_CRED_UNSUPPORTED_ALGORITHM: 'El carnet está firmado de una forma que Amparo no acepta.',
+    AMP_CRED_MALFORMED_CLAIMS: 'El contenido del carnet no está bien formado. No lo acepte.',
+    AMP_CRED_MISSING_CLAIM169: 'El código no lleva datos de identidad: no es un carnet.',
+    AMP_CRED_INVALID_INPUT: 'Estos datos no pueden ir en un carnet.',
+    AMP_CRED_UNKNOWN_KEY:
+      'La clave que firmó el carnet no es conocida. No lo acepte; la persona puede pedir uno nuevo.',
+    AMP_CRED_BAD_SIGNATURE:
+      'La firma del carnet no corresponde: está alterado o es falso. No lo acepte.',
+    AMP_CRED_EXPIRED:
+      'El carnet venció. La persona puede renovarlo; ningún beneficio exige el carnet.',
+    AMP_CRED_NOT_YET_VALID:
+      'El carnet todavía no es válido. Revise la fecha y la hora de este equipo.',
+    AMP_STATISTICS_UNKNOWN_TABLE: 'No existe esa tabla publicada. Elija una de la lista.',
+    AMP_STATISTICS_UNKNOWN_DIMENSION:
+      'La tabla no tiene ese desglose. Elija uno de los que ofrece.',
+    AMP_STATISTICS_BREAKDOWN_TOO_FINE:
+      'Ese desglose es más fino de lo que se publica, para proteger a las personas. Elija uno más amplio.',
+    AMP_STATISTICS_NOT_REFRESHED: 'La tabla aún no se ha calculado. Intente más tarde.',
   },
   signIn: {
     title: 'Acceso de personal',
@@ -2369,6 +2467,39 @@ export const es = {
       explain:
         'Las alertas (por ejemplo, muchos monederos pagando a un comercio en pocos minutos) están en la página de auditoría.',
       link: 'Ver las alertas',
+    },
+  },
+  // Texts lane (issues #15, #16): the carry-over rule, the device's quantity allowance, and the
+  // card and second-check refusals said in the reader's language.
+  basketCarryOver: {
+    label: 'Lo que sobre pasa al ciclo siguiente',
+    hint: 'Si la persona no retira todo este artículo antes del cierre del ciclo, lo que queda se suma a su derecho del ciclo siguiente (hasta una canasta); sin marcar, vence.',
+    shown: '(lo que sobre pasa al ciclo siguiente)',
+  },
+  deviceUnits: {
+    label: 'Unidades por instantánea antes de sincronizar (vacío: el valor por defecto)',
+    hint: 'Todas las unidades, de todos los artículos, que el dispositivo puede entregar sin red con una instantánea; de 1 a {{max}}.',
+  },
+  checkRefusal: {
+    unknownCredential:
+      'El carnet está firmado por este registro, pero nunca se registró como emitido. No lo acepte y avise a su supervisor.',
+    cardNext: 'Ningún beneficio exige el carnet: puede atender a la persona con «{{assisted}}».',
+    memberCard: 'El carnet del miembro del hogar no sirve: {{reason}} Elija otra comprobación.',
+    check: {
+      wrong_code: 'El código no es correcto. Pida a la persona que lo lea de nuevo en su teléfono.',
+      expired: 'El código venció. Empiece una comprobación nueva.',
+      used: 'Esta comprobación ya se usó. Empiece una nueva para otra entrega.',
+      failed:
+        'Esta comprobación falló (demasiados códigos incorrectos o vencida). Empiece una nueva.',
+      attestation: 'Confirme que la foto registrada es de la persona que tiene delante.',
+      own_card: 'Es el carnet de la propia persona: atiéndala con «{{card}}».',
+      not_household:
+        'El titular de ese carnet no es del hogar de la persona. Elija otra comprobación.',
+      unknown: 'Esta comprobación no la empezó usted en este punto. Empiece una nueva.',
+      no_phone: 'No hay teléfono registrado para enviar el código. Elija otra comprobación.',
+      no_photo: 'No hay foto registrada para comparar. Elija otra comprobación.',
+      not_verified: 'La segunda comprobación aún no pasó. Complétela antes de entregar.',
+      stale: 'La comprobación pasó hace demasiado tiempo. Empiece una nueva.',
     },
   },
   refusal: refusalTexts.es,

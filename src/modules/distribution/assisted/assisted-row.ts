@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import type { SecondCheckRefusalCode } from '../../../shared/api/distribution.js';
 import { DistributionError } from '../distribution-error.js';
 
 /** One started redemption without the card, as the table holds it. */
@@ -18,7 +19,7 @@ export async function findAssisted(
 }
 
 /** The refusal of a second check, with a machine-readable reason the console translates. */
-export function checkRefusal(message: string, code: string): DistributionError {
+export function checkRefusal(message: string, code: SecondCheckRefusalCode): DistributionError {
   return new DistributionError('AMP_SECOND_CHECK_FAILED', message, [
     { field: '/', reason: message, code },
   ]);

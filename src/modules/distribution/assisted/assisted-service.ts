@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { limits } from '../../../limits.js';
+import type { SecondCheckRefusalCode } from '../../../shared/api/distribution.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
-import { householdCardCheck, newOneTimeCode, oneTimeCodeVerdict } from '../../credentials/index.js';
+import {
+  householdCardCheck,
+  newOneTimeCode,
+  type OnlineCardCheck,
+  oneTimeCodeVerdict,
+} from '../../credentials/index.js';
 import {
   type AssistedIdentities,
   type DistributionContext,
@@ -186,7 +192,7 @@ export async function assistedChecker(
   proof: AssistedProof,
 ): Promise<{ assistedId: string; entitlements: EntitlementAnswer[] }> {
   const { gate, row, resource } = await assistedAt(deps, context, pointId, assistedId);
-  const refuse = (message: string, code: string) =>
+  const refuse = (message: string, code: SecondCheckRefusalCode | OnlineCardCheck['status']) =>
     refuseAudited(deps, gate.write, resource, 'AMP_SECOND_CHECK_FAILED', message, [
       { field: '/', reason: message, code },
     ]);
@@ -234,7 +240,7 @@ async function codeFailure(
   row: AssistedRow,
   code: string | undefined,
   now: Date,
-): Promise<{ message: string; code: string } | null> {
+): Promise<{ message: string; code: SecondCheckRefusalCode } | null> {
   const verdict = oneTimeCodeVerdict(deps.keys.masterKey, assistedCodeLabel, row, code, now);
   if (verdict === 'expired') {
     await deps.db
@@ -290,7 +296,13 @@ export async function assistedAt(
       resource,
       'AMP_SECOND_CHECK_FAILED',
       'No such check was started at this point by you',
-      [{ field: '/assistedId', reason: 'not started here by you', code: 'unknown' }],
+      [
+        {
+          field: '/assistedId',
+          reason: 'not started here by you',
+          code: 'unknown' satisfies SecondCheckRefusalCode,
+        },
+      ],
     );
   }
   await refuseClosed(deps, gate, resource);

@@ -9,6 +9,7 @@ import type {
 } from '../../../../src/shared/api/distribution.js';
 import { apiSend } from '../../api/client.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
+import { secondCheckRefusalText } from '../second-check/check-refusal-text.js';
 import {
   answerKind,
   type CheckAnswer,
@@ -68,7 +69,12 @@ export function AssistedPanel({ pointId }: { pointId: string }) {
       <UinField words={words} value={uin} onChange={setUin} />
       <ReasonField words={words} value={reason} onChange={setReason} />
       <MethodChoice words={words} methods={methods} value={method} onChange={setMethod} />
-      {start.error ? <ProblemNotice error={start.error} /> : null}
+      {start.error ? (
+        <ProblemNotice
+          error={start.error}
+          fieldText={(problem) => secondCheckRefusalText(t, problem, method)}
+        />
+      ) : null}
       <button type="submit" disabled={!isUin(uin) || start.isPending}>
         {start.isPending ? t('common.wait') : t('pos.assisted.start')}
       </button>
@@ -123,7 +129,12 @@ function SecondCheck(props: {
         answer={answer}
         onChange={setAnswer}
       />
-      {check.error ? <ProblemNotice error={check.error} /> : null}
+      {check.error ? (
+        <ProblemNotice
+          error={check.error}
+          fieldText={(problem) => secondCheckRefusalText(t, problem, started.method)}
+        />
+      ) : null}
       <button type="submit" disabled={check.isPending}>
         {check.isPending ? t('common.wait') : t('pos.assisted.check')}
       </button>{' '}

@@ -6,6 +6,7 @@ import { apiGet, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
+import { cardRefusalText } from '../second-check/check-refusal-text.js';
 import { CameraScanner } from '../verifier/camera-scanner.js';
 import { AssistedPanel } from './assisted-panel.js';
 import { OfflinePanel } from './offline/offline-panel.js';
@@ -145,7 +146,12 @@ function CardFlow({ pointId }: { pointId: string }) {
             />
           )}
         </Field>
-        {lookup.error ? <ProblemNotice error={lookup.error} /> : null}
+        {lookup.error ? (
+          <ProblemNotice
+            error={lookup.error}
+            fieldText={(problem) => cardRefusalText(t, problem)}
+          />
+        ) : null}
         <button type="submit" disabled={qrText.trim() === '' || lookup.isPending}>
           {lookup.isPending ? t('common.wait') : t('pos.lookup')}
         </button>

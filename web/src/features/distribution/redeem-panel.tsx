@@ -9,6 +9,7 @@ import type {
 import { apiSend } from '../../api/client.js';
 import { PrintButton } from '../../components/print-button.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
+import { cardRefusalText, secondCheckRefusalText } from '../second-check/check-refusal-text.js';
 
 /**
  * What the person may take at this point, each entitlement with its items and what remains; the
@@ -133,7 +134,14 @@ function EntitlementForm(props: {
           ))}
         </tbody>
       </table>
-      {redeem.error ? <ProblemNotice error={redeem.error} /> : null}
+      {redeem.error ? (
+        // The card is checked again at the hand-over (it may have been revoked since the scan);
+        // without the card, the second check must still be fresh.
+        <ProblemNotice
+          error={redeem.error}
+          fieldText={(problem) => cardRefusalText(t, problem) ?? secondCheckRefusalText(t, problem)}
+        />
+      ) : null}
       {redeemable ? (
         <button type="submit" disabled={!anything || redeem.isPending}>
           {redeem.isPending ? t('common.wait') : t('pos.redeem')}

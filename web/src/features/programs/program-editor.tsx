@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   benefitUnitValues,
@@ -12,7 +12,7 @@ import { listStates } from '../../geography/divisions.js';
 import { RuleField } from './rule-field.js';
 
 type BenefitKind = 'basket' | 'amount' | 'formula';
-type BasketLine = { item: string; quantity: number; unit: string };
+type BasketLine = { item: string; quantity: number; unit: string; carryOver?: boolean };
 
 export const emptyContent: ProgramContentBody = {
   nameEs: '',
@@ -293,6 +293,7 @@ function BasketEditor(props: {
   onChange: (lines: BasketLine[]) => void;
 }) {
   const { t } = useTranslation();
+  const hintId = useId();
   const change = (index: number, line: BasketLine) =>
     props.onChange(props.lines.map((old, at) => (at === index ? line : old)));
   return (
@@ -335,6 +336,18 @@ function BasketEditor(props: {
               />
             )}
           </Field>
+          <label className="choice">
+            <input
+              type="checkbox"
+              checked={line.carryOver === true}
+              aria-describedby={`${hintId}-${index}`}
+              onChange={(event) => change(index, { ...line, carryOver: event.target.checked })}
+            />{' '}
+            {t('basketCarryOver.label')}
+          </label>
+          <p className="hint" id={`${hintId}-${index}`}>
+            {t('basketCarryOver.hint')}
+          </p>
         </div>
       ))}
       <button

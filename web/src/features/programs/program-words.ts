@@ -10,7 +10,7 @@ import { divisionName } from '../../geography/divisions.js';
  *   moneyText('13000000', 'VES', 'es'); // 'Bs. 130.000,00'
  */
 export interface BenefitWords {
-  basket?: Array<{ item: string; quantity: number; unit: string }> | undefined;
+  basket?: Array<{ item: string; quantity: number; unit: string; carryOver?: boolean }> | undefined;
   amountMinor?: string | undefined;
   formula?: string | undefined;
   currency?: string | undefined;
@@ -31,9 +31,14 @@ export function moneyText(minor: string, currency: string | null | undefined, la
 export function benefitText(t: TFunction, benefit: BenefitWords, language: string): string {
   if (benefit.basket) {
     return benefit.basket
-      .map((line) =>
-        t('programs.basketLine', { quantity: line.quantity, unit: line.unit, item: line.item }),
-      )
+      .map((line) => {
+        const text = t('programs.basketLine', {
+          quantity: line.quantity,
+          unit: line.unit,
+          item: line.item,
+        });
+        return line.carryOver === true ? `${text} ${t('basketCarryOver.shown')}` : text;
+      })
       .join('; ');
   }
   if (benefit.amountMinor !== undefined) {

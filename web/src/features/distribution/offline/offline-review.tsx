@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { deviceAllowanceLimits } from '../../../../../src/shared/api/device-allowance-limits.js';
 import type { Device } from '../../../../../src/shared/api/distribution.js';
 import type { OfflineConflictAnswer } from '../../../../../src/shared/api/distribution-offline.js';
 import { apiGet, apiSend } from '../../../api/client.js';
@@ -30,6 +31,7 @@ export function DevicesPanel({ pointId }: { pointId: string }) {
   const [label, setLabel] = useState('');
   const [code, setCode] = useState('');
   const [receiptsMax, setReceiptsMax] = useState('');
+  const [unitsMax, setUnitsMax] = useState('');
   const register = useMutation({
     mutationFn: () => {
       const [publicKey, proof] = code.trim().split('.');
@@ -38,12 +40,14 @@ export function DevicesPanel({ pointId }: { pointId: string }) {
         publicKey,
         proof,
         ...(receiptsMax.trim() === '' ? {} : { receiptsMax: Number(receiptsMax) }),
+        ...(unitsMax.trim() === '' ? {} : { unitsMax: Number(unitsMax) }),
       });
     },
     onSuccess: () => {
       setLabel('');
       setCode('');
       setReceiptsMax('');
+      setUnitsMax('');
       void client.invalidateQueries({ queryKey: key });
     },
   });
@@ -107,18 +111,21 @@ export function DevicesPanel({ pointId }: { pointId: string }) {
             />
           )}
         </Field>
-        <Field label={t('supervision.devices.receiptsMax')}>
-          {(control) => (
-            <input
-              {...control}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              value={receiptsMax}
-              onChange={(event) => setReceiptsMax(event.target.value)}
-            />
-          )}
-        </Field>
+        <AllowanceField
+          label={t('supervision.devices.receiptsMax')}
+          max={deviceAllowanceLimits.receiptsPerSnapshotMax}
+          value={receiptsMax}
+          onChange={setReceiptsMax}
+        />
+        <AllowanceField
+          label={t('deviceUnits.label')}
+          hint={t('deviceUnits.hint', {
+            max: format.number(deviceAllowanceLimits.unitsPerSnapshotMax),
+          })}
+          max={deviceAllowanceLimits.unitsPerSnapshotMax}
+          value={unitsMax}
+          onChange={setUnitsMax}
+        />
         {register.error ? <ProblemNotice error={register.error} /> : null}
         <button
           type="submit"
@@ -128,6 +135,31 @@ export function DevicesPanel({ pointId }: { pointId: string }) {
         </button>
       </form>
     </section>
+  );
+}
+
+/** One bound of a device's offline allowance: empty is the default, which is also the most. */
+function AllowanceField(props: {
+  label: string;
+  hint?: string;
+  max: number;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={props.label} hint={props.hint}>
+      {(control) => (
+        <input
+          {...control}
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={props.max}
+          value={props.value}
+          onChange={(event) => props.onChange(event.target.value)}
+        />
+      )}
+    </Field>
   );
 }
 
