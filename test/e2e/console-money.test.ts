@@ -358,6 +358,90 @@ describe('money in the console', () => {
       .where('person_id', '=', person.id)
       .executeTakeFirstOrThrow();
     expect(stopped.stopped_reason).toBe('person_code');
+
+    // The staff path: a person who calls the office reads out their code, and a clerk signed in
+    // types it on the same page, reached from the person's payee account page. The page says
+    // whose account the stop is recorded under, and the audit entry names the clerk.
+    const caller = await buildPerson(context, { region: 'VE-A', phone: '+584125550972' });
+    const office = await buildOperator(context, { username: 'cobro.oficina' });
+    const callerCheckId = randomUUID();
+    await run.server.database.db
+      .insertInto('payment_pin_check')
+      .values({
+        id: callerCheckId,
+        person_id: caller.id,
+        operator_id: starter.id,
+        method: 'two_person',
+        subject: 'payee_account',
+        code_hash: null,
+        photo_checked: true,
+        approved_by: approver.id,
+        approved_at: new Date(),
+        created_at: new Date(),
+        expires_at: new Date(Date.now() + 15 * 60_000),
+      })
+      .execute();
+    const callerSet = await run.server.app.inject({
+      method: 'PUT',
+      url: `/api/payments/persons/${caller.id}/payee-account?purpose=self`,
+      cookies: { amparo_session: await sessionCookieOf(run, starter) },
+      payload: {
+        checkId: callerCheckId,
+        holderName: 'Luis Mérida',
+        account: { kind: 'bank_account', accountNumber: '01340000000000008765' },
+        bank: { bankCode: '0134' },
+      },
+    });
+    expect(callerSet.statusCode, callerSet.body).toBe(200);
+    const callerText = await run.server.database.db
+      .selectFrom('notification_outbox')
+      .select('parameters')
+      .where('person_id', '=', caller.id)
+      .where('template_id', '=', 'payments.payee_changed_held')
+      .executeTakeFirstOrThrow();
+    const callerCode = (callerText.parameters as { code: string }).code;
+    const desk = await signedInPage(run, office, {
+      viewport: 'phone',
+      path: `/persons/${caller.id}/payee-account`,
+    });
+    await desk
+      .getByRole('link', {
+        name: 'Detener un cambio retenido con el código que recibió la persona',
+      })
+      .click();
+    expect(await desk.getByTestId('payee-stop-staff').textContent()).toBe(
+      'Ha entrado como cobro.oficina: escriba el número de identidad y el código que la persona le lee. La detención queda registrada a nombre de su cuenta.',
+    );
+    await desk.getByLabel('Número de identidad').fill(caller.uin);
+    await desk.getByLabel('Código del mensaje de texto').fill(callerCode);
+    await desk.getByRole('button', { name: 'Detener el cambio' }).click();
+    await desk
+      .getByRole('status')
+      .getByText(/^Detenido\./)
+      .waitFor();
+    expect(await seriousAxeViolations(desk)).toEqual([]);
+    expect(await overflowsHorizontally(desk)).toBe(false);
+    const callerStop = await run.server.database.db
+      .selectFrom('payee_account_stop')
+      .select('stopped_reason')
+      .where('person_id', '=', caller.id)
+      .executeTakeFirstOrThrow();
+    expect(callerStop.stopped_reason).toBe('person_code');
+    const stopEntries = (
+      await run.server.database.db
+        .selectFrom('audit_entry')
+        .select('entry')
+        .where('person_id', '=', caller.id)
+        .execute()
+    )
+      .map((row) => JSON.parse(row.entry) as { action: string; outcome: string; actor: object })
+      .filter((entry) => entry.action === 'payee.stop');
+    expect(stopEntries).toEqual([
+      expect.objectContaining({
+        outcome: 'allowed',
+        actor: expect.objectContaining({ kind: 'operator', id: office.id }),
+      }),
+    ]);
     expect(run.pageErrors).toEqual([]);
   }, 120_000);
 });
