@@ -23,6 +23,12 @@ import {
   openPglite,
 } from '../src/platform/db/database.js';
 import { migrateUp, migrationsDir } from '../src/platform/db/migrator.js';
+import {
+  dropDeadRunDatabases,
+  prunePgliteTemplates,
+  runTag,
+  templateTouched,
+} from './run-leftovers.js';
 
 /**
  * Decides once per run where test databases live: the PostgreSQL at TEST_DATABASE_URL, or
@@ -30,7 +36,9 @@ import { migrateUp, migrationsDir } from '../src/platform/db/migrator.js';
  * With CI=true an unreachable server fails the run (unless PGlite was asked for), because CI
  * must prove the code against real PostgreSQL. Either way the migrations run once here, into a
  * template every test database is copied from; the run's directory (the PGlite template, the
- * console the browser tests build) and the PostgreSQL template are removed at the end.
+ * console the browser tests build) and the PostgreSQL template are removed at the end. A run
+ * killed before its end leaves its databases: the next run drops those of runs proved dead
+ * (test/run-leftovers.ts), and keeps the PGlite template cache to the few used last.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -70,11 +78,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   // The few files that also run on PGlite in this run (createTestDatabase('pglite')) start
   // from a template too: without one each paid initdb and every migration (about 10 s of CPU).
+  // The run's databases are named after it (pid and start time), so that when it is killed a
+  // later run can tell it is gone and drop them; without /proc, named as before and left.
+  const tag = runTag() ?? `${Date.now()}_${randomBytes(4).toString('hex')}`;
+  await dropDeadRunsDatabases(url);
   const [template, pgliteTemplatePath] = await Promise.all([
-    postgresTemplate(url),
+    postgresTemplate(url, `amparo_template_${tag}`),
     pgliteTemplate(),
   ]);
-  const databasePrefix = `amparo_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const databasePrefix = `amparo_test_${tag}`;
   project.provide('testDatabase', {
     kind: 'postgres',
     url,
@@ -101,7 +113,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
 async function pgliteTemplate(): Promise<string> {
   const cacheDir = fileURLToPath(new URL('../node_modules/.cache/amparo-test/', import.meta.url));
   const file = path.join(cacheDir, `pglite-template-${pgliteTemplateDigest()}.tar`);
-  if (existsSync(file)) return file;
+  // Touched as used now before the others are pruned: a concurrent pruning leaves it.
+  if (existsSync(file) && templateTouched(file)) {
+    prunePgliteTemplates(cacheDir, Date.now());
+    return file;
+  }
   const pglite = await openPglite('memory://');
   const db = kyselyOverPglite(pglite);
   try {
@@ -112,6 +128,7 @@ async function pgliteTemplate(): Promise<string> {
     const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
     writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
     renameSync(partial, file);
+    prunePgliteTemplates(cacheDir, Date.now());
     return file;
   } finally {
     await closePglite(db, pglite);
@@ -139,8 +156,8 @@ function pgliteTemplateDigest(): string {
  */
 async function postgresTemplate(
   serverUrl: string,
+  name: string,
 ): Promise<{ name: string; drop(): Promise<void> }> {
-  const name = `amparo_template_${Date.now()}_${randomBytes(4).toString('hex')}`;
   const server = kyselyOverPool(createPostgresPool(serverUrl, 1));
   await sql`create database ${sql.id(name)}`.execute(server);
   const parsed = new URL(serverUrl);
@@ -158,6 +175,22 @@ async function postgresTemplate(
       await server.destroy();
     },
   };
+}
+
+/**
+ * Drops the databases of earlier runs killed before their end (a live run's are never touched:
+ * test/run-leftovers.ts says how a run is proved dead), and says which.
+ */
+async function dropDeadRunsDatabases(serverUrl: string): Promise<void> {
+  const server = kyselyOverPool(createPostgresPool(serverUrl, 4));
+  try {
+    const dropped = await dropDeadRunDatabases(server);
+    if (dropped.length > 0) {
+      console.warn(`Dropped ${dropped.length} databases of test runs no longer alive.`);
+    }
+  } finally {
+    await server.destroy();
+  }
 }
 
 /**

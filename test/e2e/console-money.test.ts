@@ -55,6 +55,78 @@ beforeAll(async () => {
 
 afterAll(async () => run?.close());
 
+/**
+ * A two-person payee account check `starterId` started for the person, as their screen leaves
+ * it (photo compared), and approved by `approverId` when one is given. Answers its id.
+ */
+async function twoPersonPayeeCheck(
+  personId: string,
+  starterId: string,
+  approverId: string | null,
+): Promise<string> {
+  const id = randomUUID();
+  const now = new Date();
+  await run.server.database.db
+    .insertInto('payment_pin_check')
+    .values({
+      id,
+      person_id: personId,
+      operator_id: starterId,
+      method: 'two_person',
+      subject: 'payee_account',
+      code_hash: null,
+      photo_checked: true,
+      approved_by: approverId,
+      approved_at: approverId === null ? null : now,
+      created_at: now,
+      expires_at: new Date(now.getTime() + 15 * 60_000),
+    })
+    .execute();
+  return id;
+}
+
+/** Why the person's held payee account change was stopped (null: it was not). */
+async function stopReasonOf(personId: string): Promise<string | null> {
+  const row = await run.server.database.db
+    .selectFrom('payee_account_stop')
+    .select('stopped_reason')
+    .where('person_id', '=', personId)
+    .executeTakeFirstOrThrow();
+  return row.stopped_reason;
+}
+
+/**
+ * The starter sets the person's payee account under the approved check: held a day, the person
+ * texted a stop code. Answers the code, read from the text waiting to be sent.
+ */
+async function heldPayeeChange(
+  starter: Officer,
+  personId: string,
+  checkId: string,
+  accountNumber: string,
+): Promise<string> {
+  const set = await run.server.app.inject({
+    method: 'PUT',
+    url: `/api/payments/persons/${personId}/payee-account?purpose=self`,
+    cookies: { amparo_session: await sessionCookieOf(run, starter) },
+    payload: {
+      checkId,
+      holderName: 'Rosa Mérida',
+      account: { kind: 'bank_account', accountNumber },
+      bank: { bankCode: '0134' },
+    },
+  });
+  expect(set.statusCode, set.body).toBe(200);
+  const text = await run.server.database.db
+    .selectFrom('notification_outbox')
+    .select('parameters')
+    .where('person_id', '=', personId)
+    .where('template_id', '=', 'payments.payee_changed_held')
+    .executeTakeFirstOrThrow();
+  // The held-change text's parameters are the template's: the code is one of them.
+  return (text.parameters as { code: string }).code;
+}
+
 describe('money in the console', () => {
   it('funds and pays a cycle, and an adjustment needs a second finance officer', async () => {
     const [first, second] = officers as [Officer, Officer];
@@ -276,22 +348,7 @@ describe('money in the console', () => {
       regions: ['VE-A'],
     });
     // The starter's side is the payee account page (console-payments drives it); here, its check.
-    const checkId = randomUUID();
-    const now = new Date();
-    await run.server.database.db
-      .insertInto('payment_pin_check')
-      .values({
-        id: checkId,
-        person_id: person.id,
-        operator_id: starter.id,
-        method: 'two_person',
-        subject: 'payee_account',
-        code_hash: null,
-        photo_checked: true,
-        created_at: now,
-        expires_at: new Date(now.getTime() + 15 * 60_000),
-      })
-      .execute();
+    const checkId = await twoPersonPayeeCheck(person.id, starter.id, null);
     const page = await signedInPage(run, approver, { viewport: 'phone', path: '/' });
     await page.getByRole('link', { name: 'Aprobar verificaciones' }).first().click();
     const waiting = page.getByTestId('payee-approvals').getByRole('listitem');
@@ -313,25 +370,7 @@ describe('money in the console', () => {
 
     // The starter sets the account (held a day); the person, texted a stop code, stops it on the
     // public page, signed in nowhere: one refusal for a wrong code, then stopped.
-    const set = await run.server.app.inject({
-      method: 'PUT',
-      url: `/api/payments/persons/${person.id}/payee-account?purpose=self`,
-      cookies: { amparo_session: await sessionCookieOf(run, starter) },
-      payload: {
-        checkId,
-        holderName: 'Rosa Mérida',
-        account: { kind: 'bank_account', accountNumber: '01340000000000004321' },
-        bank: { bankCode: '0134' },
-      },
-    });
-    expect(set.statusCode, set.body).toBe(200);
-    const text = await run.server.database.db
-      .selectFrom('notification_outbox')
-      .select('parameters')
-      .where('person_id', '=', person.id)
-      .where('template_id', '=', 'payments.payee_changed_held')
-      .executeTakeFirstOrThrow();
-    const { code } = text.parameters as { code: string };
+    const code = await heldPayeeChange(starter, person.id, checkId, '01340000000000004321');
     const visitor = await run.newPage('phone');
     await visitor.goto(`${run.server.baseUrl}/`);
     await visitor.getByRole('link', { name: 'Detener un cambio de mi cuenta de cobro' }).click();
@@ -352,12 +391,57 @@ describe('money in the console', () => {
       .getByText(/^Detenido\./)
       .waitFor();
     expect(await overflowsHorizontally(visitor)).toBe(false);
-    const stopped = await run.server.database.db
-      .selectFrom('payee_account_stop')
-      .select('stopped_reason')
-      .where('person_id', '=', person.id)
-      .executeTakeFirstOrThrow();
-    expect(stopped.stopped_reason).toBe('person_code');
+    expect(await stopReasonOf(person.id)).toBe('person_code');
+
+    // The staff path: a person who calls the office reads out their code, and a clerk signed in
+    // types it on the same page, reached from the person's payee account page. The page says
+    // whose account the stop is recorded under, and the audit entry names the clerk.
+    const caller = await buildPerson(context, { region: 'VE-A', phone: '+584125550972' });
+    const office = await buildOperator(context, { username: 'cobro.oficina' });
+    const callerCheckId = await twoPersonPayeeCheck(caller.id, starter.id, approver.id);
+    const callerCode = await heldPayeeChange(
+      starter,
+      caller.id,
+      callerCheckId,
+      '01340000000000008765',
+    );
+    const desk = await signedInPage(run, office, {
+      viewport: 'phone',
+      path: `/persons/${caller.id}/payee-account`,
+    });
+    await desk
+      .getByRole('link', {
+        name: 'Detener un cambio retenido con el código que recibió la persona',
+      })
+      .click();
+    expect(await desk.getByTestId('payee-stop-staff').textContent()).toBe(
+      'Ha entrado como cobro.oficina: escriba el número de identidad y el código que la persona le lee. La detención queda registrada a nombre de su cuenta.',
+    );
+    await desk.getByLabel('Número de identidad').fill(caller.uin);
+    await desk.getByLabel('Código del mensaje de texto').fill(callerCode);
+    await desk.getByRole('button', { name: 'Detener el cambio' }).click();
+    await desk
+      .getByRole('status')
+      .getByText(/^Detenido\./)
+      .waitFor();
+    expect(await seriousAxeViolations(desk)).toEqual([]);
+    expect(await overflowsHorizontally(desk)).toBe(false);
+    expect(await stopReasonOf(caller.id)).toBe('person_code');
+    const stopEntries = (
+      await run.server.database.db
+        .selectFrom('audit_entry')
+        .select('entry')
+        .where('person_id', '=', caller.id)
+        .execute()
+    )
+      .map((row) => JSON.parse(row.entry) as { action: string; outcome: string; actor: object })
+      .filter((entry) => entry.action === 'payee.stop');
+    expect(stopEntries).toEqual([
+      expect.objectContaining({
+        outcome: 'allowed',
+        actor: expect.objectContaining({ kind: 'operator', id: office.id }),
+      }),
+    ]);
     expect(run.pageErrors).toEqual([]);
   }, 120_000);
 });

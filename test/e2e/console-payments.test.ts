@@ -247,7 +247,10 @@ describe('the payment app and the merchant screen', () => {
       code: 'bono_banco',
       amountMinor: 150_00n,
     });
-    const [paid] = await openCashEntitlements(db, cycleId);
+    // Two entitlements: the first person's payee account is stored, the second has none, so the
+    // batch pays the first and lists the second as left out, with the reason.
+    const [paid, left] = await openCashEntitlements(db, cycleId);
+    expect(left).toBeDefined();
     await fundedProgramAccount(db, programId, 1_000_00n);
     // The person's stored payee account (set under a second check: the next test drives that).
     await storedPayeesForTest({ db, masterKey: run.server.keys.masterKey }, [
@@ -277,10 +280,12 @@ describe('the payment app and the merchant screen', () => {
             referenceId: paid?.entitlementId,
             amountMinor: '15000',
           },
+          { referenceKind: 'entitlement', referenceId: left?.entitlementId, amountMinor: '15000' },
         ],
       },
     });
     expect(made.statusCode, made.body).toBe(201);
+    expect(made.json().excludedCount).toBe(1);
     const messageId: string = made.json().messageId;
     // Two-person rule (subsidy lane): a second finance officer confirms the new payee account and
     // approves the batch before its file can leave; the console's approval is console-money's e2e.
@@ -318,6 +323,30 @@ describe('the payment app and the merchant screen', () => {
     const payments = card.getByTestId('batch-payments');
     await payments.getByText(/pendiente$/).waitFor();
     expect(await payments.textContent()).not.toContain('Ana');
+    // Whom the batch left out: counted on the card and, opened, listed with the reason and a link
+    // to set the person's payee account, in the language chosen (Spanish, then English).
+    const excluded = card.getByTestId('batch-excluded');
+    const exclusion = card.getByTestId('batch-exclusions').getByRole('listitem');
+    const fixLink = (name: string) => exclusion.getByRole('link', { name }).getAttribute('href');
+    expect(await excluded.textContent()).toBe('1 persona sin cuenta de cobro utilizable');
+    await exclusion.first().waitFor();
+    expect(await exclusion.count()).toBe(1);
+    expect(await exclusion.textContent()).toMatch(
+      new RegExp(`^Derecho ${left?.entitlementId}, [^0-9]*150,00[^0-9]*: sin cuenta de cobro `),
+    );
+    expect(await fixLink('Cuenta de cobro de la persona')).toBe(
+      `/persons/${left?.personId}/payee-account`,
+    );
+    await page.getByLabel('Idioma').selectOption('en');
+    await excluded.getByText('1 person without a usable payee account').waitFor();
+    expect(await exclusion.textContent()).toMatch(
+      new RegExp(`^Entitlement ${left?.entitlementId}, [^0-9]*150\\.00[^0-9]*: no payee account `),
+    );
+    expect(await fixLink("The person's payee account")).toBe(
+      `/persons/${left?.personId}/payee-account`,
+    );
+    await page.getByLabel('Language').selectOption('es');
+    await excluded.getByText('1 persona sin cuenta de cobro utilizable').waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await overflowsHorizontally(page)).toBe(false);
 

@@ -1,5 +1,6 @@
-import type { ControlProps } from './field.js';
-import { uinDigits } from './uin-feedback.js';
+import { useTranslation } from 'react-i18next';
+import { type ControlProps, Field } from './field.js';
+import { uinDigits, uinFeedback } from './uin-feedback.js';
 
 /**
  * The ID-number input a person types their own number into: digits kept as typed or pasted
@@ -12,7 +13,7 @@ export function UinInput(props: {
   control: ControlProps;
   value: string;
   onValue: (digits: string) => void;
-  onBlur?: () => void;
+  onBlur?: (() => void) | undefined;
 }) {
   return (
     <input
@@ -23,6 +24,42 @@ export function UinInput(props: {
       onChange={(event) => props.onValue(uinDigits(event.target.value))}
       onBlur={props.onBlur}
     />
+  );
+}
+
+/**
+ * A person's ID number as a required field: `UinInput` under its label and hint, and once
+ * `tried` (the person asked for something with it) what is wrong with the number under it.
+ *
+ * @example
+ *   <UinField label={t('citizen.uin')} hint={t('citizen.uinHint')} value={uin} onValue={setUin} tried={tried} />
+ */
+export function UinField(props: {
+  label: string;
+  hint: string;
+  value: string;
+  onValue: (digits: string) => void;
+  tried: boolean;
+  onBlur?: () => void;
+}) {
+  const { t } = useTranslation();
+  const problem = uinFeedback(props.value, props.tried);
+  return (
+    <Field
+      label={props.label}
+      hint={props.hint}
+      error={problem ? t(`uin.problem.${problem}`) : undefined}
+      required
+    >
+      {(control) => (
+        <UinInput
+          control={control}
+          value={props.value}
+          onValue={props.onValue}
+          onBlur={props.onBlur}
+        />
+      )}
+    </Field>
   );
 }
 

@@ -1,13 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import type { PaymentsContext } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
-import { batchSummary, type PayoutBatchSummary, payoutBatchExists } from './batch-reader.js';
+import { batchSummary, type PayoutBatchSummary } from './batch-reader.js';
 import { openCreditors } from './creditor-seal.js';
 import {
+  appendPersonReads,
   auditingRefusals,
-  guardPayout,
+  guardBatch,
   type PayoutDependencies,
   type PayoutGrant,
 } from './payout-gate.js';
@@ -99,23 +99,9 @@ async function auditPayeeReads(
   personIds: readonly string[],
 ): Promise<void> {
   if (personIds.length === 0) return;
-  await deps.db.transaction().execute(async (trx) => {
-    for (let start = 0; start < personIds.length; start += 2_000) {
-      await deps.audit.appendInTransaction(
-        trx,
-        personIds
-          .slice(start, start + 2_000)
-          .map((personId) =>
-            writeAuditEntry(
-              write,
-              { type: 'person', id: personId },
-              payeeCheckFields,
-              write.requestId,
-            ),
-          ),
-      );
-    }
-  });
+  await deps.db
+    .transaction()
+    .execute((trx) => appendPersonReads(deps, trx, write, personIds, payeeCheckFields));
 }
 
 /** Refuses the batch's maker: the approval is a second finance officer's (audited as denied). */
@@ -146,9 +132,7 @@ export async function payoutPayeeChangesReader(
   context: PaymentsContext,
   batchId: string,
 ): Promise<PayeeChange[]> {
-  const exists = await payoutBatchExists(deps.db, batchId);
-  const resource = { type: 'payout_batch' as const, id: batchId };
-  const { grant, write } = await guardPayout(deps, context, 'payout.approve', resource, exists);
+  const { grant, write, resource } = await guardBatch(deps, context, 'payout.approve', batchId);
   return auditingRefusals(deps, write, resource, async () => {
     const batch = await deps.db
       .selectFrom('payout_batch')
@@ -179,9 +163,7 @@ export async function payoutBatchApprover(
   batchId: string,
   props: { confirmedEndToEndIds: readonly string[] },
 ): Promise<PayoutBatchSummary> {
-  const exists = await payoutBatchExists(deps.db, batchId);
-  const resource = { type: 'payout_batch' as const, id: batchId };
-  const { grant, write } = await guardPayout(deps, context, 'payout.approve', resource, exists);
+  const { grant, write, resource } = await guardBatch(deps, context, 'payout.approve', batchId);
   await auditingRefusals(deps, write, resource, async () => {
     const batch = await deps.db
       .selectFrom('payout_batch')

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { AmparoError } from '../../../platform/errors.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import type { PaymentsContext } from '../payments-context.js';
-import { batchSummary, type PayoutBatchSummary, payoutBatchExists } from './batch-reader.js';
-import { auditingRefusals, guardPayout, type PayoutDependencies } from './payout-gate.js';
+import { batchSummary, type PayoutBatchSummary } from './batch-reader.js';
+import { auditingRefusals, guardBatch, type PayoutDependencies } from './payout-gate.js';
 import { voidReservations } from './payout-lifecycle.js';
 
 /**
@@ -26,9 +26,7 @@ export async function payoutBatchCanceller(
   context: PaymentsContext,
   batchId: string,
 ): Promise<PayoutBatchSummary> {
-  const exists = await payoutBatchExists(deps.db, batchId);
-  const resource = { type: 'payout_batch' as const, id: batchId };
-  const { write } = await guardPayout(deps, context, 'payout.manage', resource, exists);
+  const { write, resource } = await guardBatch(deps, context, 'payout.manage', batchId);
   const operatorId = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
   await auditingRefusals(deps, write, resource, () =>
     deps.db.transaction().execute(async (trx) => {

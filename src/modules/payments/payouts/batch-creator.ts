@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
@@ -22,10 +21,10 @@ import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, payoutFileProblems } from './iso20022/pain001-writer.js';
 import { payeesForBatch, type UsablePayee } from './payee-account.js';
 import {
+  appendPersonReads,
   auditingRefusals,
   guardPayout,
   type PayoutDependencies,
-  type PayoutGrant,
 } from './payout-gate.js';
 
 /**
@@ -148,7 +147,9 @@ export async function payoutBatchCreator(
       await deps.audit.appendInTransaction(trx, [
         writeAuditEntry(write, { type: 'payout_batch', id: batchId }, [], context.requestId),
       ]);
-      await auditPayeeAccountReads(deps, trx, write, included);
+      // Each person whose stored payee account the batch opened: their access history shows it.
+      const personIds = [...new Set(included.map((item) => item.personId))];
+      await appendPersonReads(deps, trx, write, personIds, ['payee_account']);
     });
     await preparationFinished(deps, batchId, holder);
     return batchSummary(deps.db, batchId);
@@ -257,34 +258,6 @@ function payoutFileOf(
     );
   }
   return file;
-}
-
-/**
- * One audit entry per person whose stored payee account the batch opened (their access history
- * shows it), in the transaction that writes the batch.
- */
-async function auditPayeeAccountReads(
-  deps: PayoutDependencies,
-  trx: Transaction<Database>,
-  write: PayoutGrant['write'],
-  included: readonly IncludedInstruction[],
-): Promise<void> {
-  const personIds = [...new Set(included.map((item) => item.personId))];
-  for (let start = 0; start < personIds.length; start += 2_000) {
-    await deps.audit.appendInTransaction(
-      trx,
-      personIds
-        .slice(start, start + 2_000)
-        .map((personId) =>
-          writeAuditEntry(
-            write,
-            { type: 'person', id: personId },
-            ['payee_account'],
-            write.requestId,
-          ),
-        ),
-    );
-  }
 }
 
 /**

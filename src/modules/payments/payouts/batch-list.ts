@@ -1,9 +1,11 @@
+import { type SelectQueryBuilder, sql } from 'kysely';
 import { limits } from '../../../limits.js';
+import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import { programChoices } from '../../programs/index.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
-import { batchSummaries, type PayoutBatchSummary, payoutBatchExists } from './batch-reader.js';
-import { guardPayout, guardPayoutList } from './payout-gate.js';
+import { batchSummaries, type PayoutBatchSummary } from './batch-reader.js';
+import { guardBatch, guardPayoutList } from './payout-gate.js';
 import type { PayoutExclusionReason, PayoutStatus } from './payout-tables.js';
 
 /** A batch as the console lists it: its figures and its program's names. */
@@ -56,32 +58,38 @@ export interface BatchPayment {
   updatedAt: Date;
 }
 
+/** The batch tables a page is read from, both keyed by `batch_id` and ordered by `seq`. */
+type PagedTable = 'payout_instruction' | 'payout_exclusion';
+
 /**
  * One page of a batch's rows in `seq` order after `afterSeq` (`payout.read`, audited on the
- * batch): the gate, a missing batch answered like one outside one's scope (404), then `read`
- * asked for one row more than a page, which says whether another page follows. The payments and
- * the exclusions are both paged so.
+ * batch): the gate, a missing batch answered like one outside one's scope (404), then `rows` —
+ * the table and its columns — narrowed to the batch and asked for one row more than a page,
+ * which says whether another page follows. The payments and the exclusions are both paged so.
  *
  * @example
- *   const { page, nextAfterSeq } = await batchPage(deps, context, props, (afterSeq, limit) =>
- *     deps.db.selectFrom('payout_exclusion').selectAll().where('batch_id', '=', props.batchId)
- *       .where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute());
+ *   const { page, nextAfterSeq } = await batchPage(deps, context, props,
+ *     deps.db.selectFrom('payout_exclusion').selectAll());
  */
-async function batchPage<Row extends { seq: number }>(
+async function batchPage<Table extends PagedTable, Row extends { seq: number }>(
   deps: PaymentsDependencies,
   context: PaymentsContext,
   props: { batchId: string; afterSeq: number },
-  read: (afterSeq: number, limit: number) => Promise<Row[]>,
+  rows: SelectQueryBuilder<Database, Table, Row>,
 ): Promise<{ page: Row[]; nextAfterSeq: number | null }> {
-  const exists = await payoutBatchExists(deps.db, props.batchId);
-  const resource = { type: 'payout_batch' as const, id: props.batchId };
-  const { grant } = await guardPayout(deps, context, 'payout.read', resource, exists);
+  const { grant, exists } = await guardBatch(deps, context, 'payout.read', props.batchId);
   if (!exists) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such payout batch' });
   const pageSize = limits.payouts.batchPaymentsPageMax;
-  const rows = await read(props.afterSeq, pageSize + 1);
+  const read = await rows
+    // Both tables have these columns; over a generic table Kysely cannot type their values.
+    .where(sql.ref<string>('batch_id'), '=', props.batchId)
+    .where(sql.ref<number>('seq'), '>', props.afterSeq)
+    .orderBy('seq')
+    .limit(pageSize + 1)
+    .execute();
   await grant.record([]);
-  const page = rows.slice(0, pageSize);
-  return { page, nextAfterSeq: rows.length > pageSize ? (page.at(-1)?.seq ?? null) : null };
+  const page = read.slice(0, pageSize);
+  return { page, nextAfterSeq: read.length > pageSize ? (page.at(-1)?.seq ?? null) : null };
 }
 
 /**
@@ -97,7 +105,10 @@ export async function batchPaymentsReader(
   context: PaymentsContext,
   props: { batchId: string; afterSeq: number },
 ): Promise<{ payments: BatchPayment[]; nextAfterSeq: number | null }> {
-  const { page, nextAfterSeq } = await batchPage(deps, context, props, (afterSeq, limit) =>
+  const { page, nextAfterSeq } = await batchPage(
+    deps,
+    context,
+    props,
     deps.db
       .selectFrom('payout_instruction')
       .select([
@@ -109,12 +120,7 @@ export async function batchPaymentsReader(
         'status',
         'status_reason',
         'updated_at',
-      ])
-      .where('batch_id', '=', props.batchId)
-      .where('seq', '>', afterSeq)
-      .orderBy('seq')
-      .limit(limit)
-      .execute(),
+      ]),
   );
   return {
     payments: page.map((row) => ({
@@ -154,15 +160,11 @@ export async function batchExclusionsReader(
   context: PaymentsContext,
   props: { batchId: string; afterSeq: number },
 ): Promise<{ exclusions: BatchExclusion[]; nextAfterSeq: number | null }> {
-  const { page, nextAfterSeq } = await batchPage(deps, context, props, (afterSeq, limit) =>
-    deps.db
-      .selectFrom('payout_exclusion')
-      .selectAll()
-      .where('batch_id', '=', props.batchId)
-      .where('seq', '>', afterSeq)
-      .orderBy('seq')
-      .limit(limit)
-      .execute(),
+  const { page, nextAfterSeq } = await batchPage(
+    deps,
+    context,
+    props,
+    deps.db.selectFrom('payout_exclusion').selectAll(),
   );
   return {
     exclusions: page.map((row) => ({

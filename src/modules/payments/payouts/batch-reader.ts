@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
-import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import { consumePersonReads } from '../../access/index.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
@@ -11,10 +10,13 @@ import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, writePain001 } from './iso20022/pain001-writer.js';
 import { validatePain001 } from './iso20022/xsd-validator.js';
 import {
+  appendPersonReads,
   auditingRefusals,
+  guardBatch,
   guardPayout,
   type PayoutDependencies,
   type PayoutGrant,
+  uuidPattern,
 } from './payout-gate.js';
 import type { PayoutBatchStatus, PayoutStatus } from './payout-tables.js';
 
@@ -44,8 +46,6 @@ export interface PayoutBatchSummary {
   /** Still `preparing` with no run holding its preparation lease (`batch-resumer.ts`). */
   resumable: boolean;
 }
-
-export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export async function batchSummary(
   db: Kysely<Database>,
@@ -215,35 +215,13 @@ export async function assertSchemaValid(xml: string): Promise<void> {
   }
 }
 
-/**
- * Whether a batch of that id exists (a malformed id is simply not one): the routes that name a
- * batch answer 404 for both, after the access decision, so existence is not told to a caller
- * the decision refuses.
- */
-export async function payoutBatchExists(db: Kysely<Database>, batchId: string): Promise<boolean> {
-  if (!uuidPattern.test(batchId)) return false;
-  const row = await db
-    .selectFrom('payout_batch')
-    .select('id')
-    .where('id', '=', batchId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** A batch's figures for the finance officer or the auditor (`payout.read`, audited). */
 export async function payoutBatchReader(
   deps: PaymentsDependencies,
   context: PaymentsContext,
   batchId: string,
 ): Promise<PayoutBatchSummary> {
-  const exists = await payoutBatchExists(deps.db, batchId);
-  const { grant } = await guardPayout(
-    deps,
-    context,
-    'payout.read',
-    { type: 'payout_batch', id: batchId },
-    exists,
-  );
+  const { grant } = await guardBatch(deps, context, 'payout.read', batchId);
   const summary = await batchSummary(deps.db, batchId);
   await grant.record([]);
   return summary;
@@ -374,17 +352,7 @@ async function auditPersonReads(
   write: PayoutGrant['write'],
   personIds: readonly string[],
 ): Promise<void> {
-  const entries = personIds.map((personId) =>
-    writeAuditEntry(write, { type: 'person', id: personId }, payoutFileFields, write.requestId),
-  );
-  await deps.db.transaction().execute(async (trx) => {
-    for (let start = 0; start < entries.length; start += auditEntriesPerAppend) {
-      await deps.audit.appendInTransaction(
-        trx,
-        entries.slice(start, start + auditEntriesPerAppend),
-      );
-    }
-  });
+  await deps.db
+    .transaction()
+    .execute((trx) => appendPersonReads(deps, trx, write, personIds, payoutFileFields));
 }
-
-const auditEntriesPerAppend = 2_000;

@@ -8,8 +8,8 @@ import {
   preparationLeaseMsOf,
   preparationTaken,
 } from './batch-preparation.js';
-import { batchSummary, type PayoutBatchSummary, payoutBatchExists } from './batch-reader.js';
-import { auditingRefusals, guardPayout } from './payout-gate.js';
+import { batchSummary, type PayoutBatchSummary } from './batch-reader.js';
+import { auditingRefusals, guardBatch } from './payout-gate.js';
 
 /**
  * Resumes a payout batch left `preparing` (`payout.manage`): the run that made it died between
@@ -30,9 +30,7 @@ export async function payoutBatchResumer(
   context: PaymentsContext,
   batchId: string,
 ): Promise<PayoutBatchSummary> {
-  const exists = await payoutBatchExists(deps.db, batchId);
-  const resource = { type: 'payout_batch' as const, id: batchId };
-  const { write } = await guardPayout(deps, context, 'payout.manage', resource, exists);
+  const { write, resource } = await guardBatch(deps, context, 'payout.manage', batchId);
   return auditingRefusals(deps, write, resource, async () => {
     const before = await batchSummary(deps.db, batchId);
     if (before.status === 'ready') return before;

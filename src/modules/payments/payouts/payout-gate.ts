@@ -1,7 +1,9 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../../platform/db/schema.js';
 import type { Action } from '../../../shared/access/policy.js';
 import { auditActorOf } from '../../../shared/audit/audit-actor.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
-import type { AllowedWrite } from '../../../shared/audit/write-audit-entry.js';
+import { type AllowedWrite, writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import { type Grant, guardPersonAccess } from '../../access/index.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 
@@ -45,6 +47,47 @@ export async function guardPayout(
     grant,
     write: { actor: context.actor, action, regionCode: null, grant, requestId: context.requestId },
   };
+}
+
+/** A payout batch as the audit log names it. */
+export interface BatchResource {
+  type: 'payout_batch';
+  id: string;
+}
+
+/**
+ * The gate of a route naming one batch: whether it exists (read before the decision, which
+ * answers a missing batch like one outside one's scope, 404), then `guardPayout` over it.
+ *
+ * @example
+ *   const { write, resource } = await guardBatch(deps, context, 'payout.manage', batchId);
+ */
+export async function guardBatch(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  action: Action,
+  batchId: string,
+): Promise<PayoutGrant & { resource: BatchResource; exists: boolean }> {
+  const exists = await payoutBatchExists(deps.db, batchId);
+  const resource: BatchResource = { type: 'payout_batch', id: batchId };
+  return { ...(await guardPayout(deps, context, action, resource, exists)), resource, exists };
+}
+
+export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Whether a batch of that id exists (a malformed id is simply not one): the routes that name a
+ * batch answer 404 for both, after the access decision, so existence is not told to a caller
+ * the decision refuses.
+ */
+export async function payoutBatchExists(db: Kysely<Database>, batchId: string): Promise<boolean> {
+  if (!uuidPattern.test(batchId)) return false;
+  const row = await db
+    .selectFrom('payout_batch')
+    .select('id')
+    .where('id', '=', batchId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /**
@@ -93,5 +136,34 @@ export async function auditingRefusals<T>(
     const code = error instanceof Error && 'code' in error ? String(error.code) : null;
     if (code?.startsWith('AMP_')) await deps.audit.append(refusedAfterGate(write, resource, code));
     throw error;
+  }
+}
+
+/** Audit entries appended at once: a batch of 100,000 persons goes in chunks of this many. */
+const auditEntriesPerAppend = 2_000;
+
+/**
+ * One audit entry per person whose payout data the gated act read (`fields`, the same for each),
+ * appended in `trx` a chunk at a time, so each person's access history shows it.
+ *
+ * @example
+ *   await appendPersonReads(deps, trx, write, personIds, ['payee_account']);
+ */
+export async function appendPersonReads(
+  deps: PaymentsDependencies,
+  trx: Transaction<Database>,
+  write: PayoutGrant['write'],
+  personIds: readonly string[],
+  fields: readonly string[],
+): Promise<void> {
+  for (let start = 0; start < personIds.length; start += auditEntriesPerAppend) {
+    await deps.audit.appendInTransaction(
+      trx,
+      personIds
+        .slice(start, start + auditEntriesPerAppend)
+        .map((personId) =>
+          writeAuditEntry(write, { type: 'person', id: personId }, fields, write.requestId),
+        ),
+    );
   }
 }

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { ApiError, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
-import { SixDigitCodeInput, UinInput } from '../../components/identity-inputs.js';
+import { SixDigitCodeInput, UinField } from '../../components/identity-inputs.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { uinFeedback } from '../../components/uin-feedback.js';
@@ -23,7 +23,6 @@ export function CitizenSignInPage() {
   const [codeRequested, setCodeRequested] = useState(false);
   // Set once the person asks for a code or signs in: then a short number is pointed out too.
   const [tried, setTried] = useState(false);
-  const uinProblem = uinFeedback(uin, tried);
   const uinValid = uinFeedback(uin, true) === null;
   const [submitted, setSubmitted] = useState(false);
   const start = useMutation({
@@ -50,21 +49,14 @@ export function CitizenSignInPage() {
       <PageHeading>{t('citizen.signInTitle')}</PageHeading>
       <p className="lead">{t('citizen.signInLead')}</p>
       <form onSubmit={submit}>
-        <Field
+        <UinField
           label={t('citizen.uin')}
           hint={t('citizen.uinHint')}
-          error={uinProblem ? t(`uin.problem.${uinProblem}`) : undefined}
-          required
-        >
-          {(control) => (
-            <UinInput
-              control={control}
-              value={uin}
-              onValue={setUin}
-              onBlur={() => uin !== '' && setTried(true)}
-            />
-          )}
-        </Field>
+          value={uin}
+          onValue={setUin}
+          tried={tried}
+          onBlur={() => uin !== '' && setTried(true)}
+        />
         <div className="actions">
           <button
             type="button"

@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
-import { SixDigitCodeInput, UinInput } from '../../components/identity-inputs.js';
+import { SixDigitCodeInput, UinField } from '../../components/identity-inputs.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { uinFeedback } from '../../components/uin-feedback.js';
@@ -22,7 +22,6 @@ export function PayeeStopPage() {
   const [uin, setUin] = useState('');
   const [code, setCode] = useState('');
   const [tried, setTried] = useState(false);
-  const uinProblem = uinFeedback(uin, tried);
   const stop = useMutation({
     mutationFn: () => apiSend('POST', '/api/payments/payee-account-stops', { uin, code }),
     onSuccess: () => setCode(''),
@@ -42,23 +41,16 @@ export function PayeeStopPage() {
         </p>
       )}
       <form onSubmit={submit} className="stack">
-        <Field
+        <UinField
           label={t('payeeStop.uin')}
           hint={t('payeeStop.uinHint')}
-          error={uinProblem ? t(`uin.problem.${uinProblem}`) : undefined}
-          required
-        >
-          {(control) => (
-            <UinInput
-              control={control}
-              value={uin}
-              onValue={(digits) => {
-                setUin(digits);
-                stop.reset();
-              }}
-            />
-          )}
-        </Field>
+          value={uin}
+          onValue={(digits) => {
+            setUin(digits);
+            stop.reset();
+          }}
+          tried={tried}
+        />
         <Field
           label={t('payeeStop.code')}
           hint={t('payeeStop.codeHint')}
