@@ -13,6 +13,7 @@ import type {
 import { apiGet, apiSend } from '../../api/client.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
+import { secondCheckRefusalText } from '../second-check/check-refusal-text.js';
 import {
   answerKind,
   type CheckAnswer,
@@ -72,7 +73,12 @@ export function CounterAssistedPayment(props: { merchantId: string; token: strin
         <PinField label={t('merchantApp.counter.pin')} value={pin} onChange={setPin} />
         <ReasonField words={words} value={reason} onChange={setReason} />
         <MethodChoice words={words} methods={methods} value={method} onChange={setMethod} />
-        {start.error ? <ProblemNotice error={start.error} /> : null}
+        {start.error ? (
+          <ProblemNotice
+            error={start.error}
+            fieldText={(problem) => secondCheckRefusalText(t, problem, method)}
+          />
+        ) : null}
         <button type="submit" disabled={!isUin(uin) || start.isPending}>
           {t('merchantApp.assisted.start')}
         </button>
@@ -115,7 +121,12 @@ function CounterAssistedCheck(props: {
         answer={answer}
         onChange={setAnswer}
       />
-      {pay.error ? <ProblemNotice error={pay.error} /> : null}
+      {pay.error ? (
+        <ProblemNotice
+          error={pay.error}
+          fieldText={(problem) => secondCheckRefusalText(t, problem, method)}
+        />
+      ) : null}
       <button type="submit" disabled={pay.isPending}>
         {t('merchantApp.counter.pay')}
       </button>
