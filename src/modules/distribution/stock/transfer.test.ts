@@ -364,6 +364,57 @@ describe('stock transfers between points', () => {
     );
   });
 
+  it('keeps one outcome and exact stock when cancellations race acceptances and a refusal', async () => {
+    const [fromBefore, toBefore] = [await onHand(from), await onHand(to)];
+    const transfers = [await send(3), await send(2), await send(1)];
+    const rounds = await Promise.all(
+      transfers.map((transfer) =>
+        Promise.all([
+          cancel(supervisor, from, transfer.id, { reason: 'wrong_quantity' }),
+          accept(receiver, to, transfer.id, { quantityReceived: transfer.quantitySent }),
+          cancel(supervisor, from, transfer.id, { reason: 'not_dispatched' }),
+          accept(supervisor, to, transfer.id, { quantityReceived: transfer.quantitySent }),
+          refuse(receiver, to, transfer.id),
+        ]),
+      ),
+    );
+    let [fromExpected, toExpected] = [fromBefore, toBefore];
+    for (const [index, transfer] of transfers.entries()) {
+      const answers = rounds[index] ?? [];
+      const won = answers.filter((answer) => answer.statusCode === 201);
+      expect(won, answers.map((answer) => answer.body).join('\n')).toHaveLength(1);
+      for (const lost of answers.filter((answer) => answer.statusCode !== 201)) {
+        expect(lost.statusCode).toBe(409);
+        expect(lost.json().code).toBe('AMP_TRANSFER_DECIDED');
+      }
+      const outcomes = await kit.database.db
+        .selectFrom('stock_transfer_outcome')
+        .select(['outcome', 'cancel_reason'])
+        .where('transfer_id', '=', transfer.id)
+        .execute();
+      expect(outcomes).toHaveLength(1);
+      const state = (won[0]?.json().transfer as Transfer).state;
+      expect(outcomes[0]?.outcome).toBe(state);
+      expect(outcomes[0]?.cancel_reason === null).toBe(state !== 'cancelled');
+      const moved = await kit.database.db
+        .selectFrom('stock_movement')
+        .select('kind')
+        .where('transfer_id', '=', transfer.id)
+        .execute();
+      expect(moved.map((row) => row.kind).sort()).toEqual(
+        state === 'accepted'
+          ? ['transfer_in', 'transfer_out']
+          : ['transfer_out', 'transfer_return'],
+      );
+      if (state === 'accepted') {
+        fromExpected -= transfer.quantitySent;
+        toExpected += transfer.quantitySent;
+      }
+    }
+    expect([await onHand(from), await onHand(to)]).toEqual([fromExpected, toExpected]);
+    expect((await listing(sender, from)).inTransit).toEqual([]);
+  });
+
   it('pages through the ledger without skipping or repeating a movement', async () => {
     const seen: string[] = [];
     let before: string | null = null;
