@@ -393,7 +393,7 @@ describe('stock transfers between points', () => {
         .where('transfer_id', '=', transfer.id)
         .execute();
       expect(outcomes).toHaveLength(1);
-      const state = (won[0]?.json().transfer as Transfer).state;
+      const state = (won[0]?.json().transfer as Transfer | undefined)?.state;
       expect(outcomes[0]?.outcome).toBe(state);
       expect(outcomes[0]?.cancel_reason === null).toBe(state !== 'cancelled');
       const moved = await kit.database.db
