@@ -159,19 +159,25 @@ describe('redemptions by cycle, state and day', () => {
   it("counts a cancelled transfer's goods back at the sender as a return, and nothing at the receiver", async () => {
     const supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
     const other = await createPoint(kit, supervisor, { kind: 'warehouse' });
-    const codes = await kit.database.db
-      .selectFrom('distribution_point')
-      .select(['id', 'code'])
-      .where('id', 'in', [point, other])
-      .execute();
-    const codeOf = (id: string) => codes.find((row) => row.id === id)?.code;
-    const of = async (id: string, kind: string) =>
+    const [senderCode, receiverCode] = await Promise.all(
+      [point, other].map(
+        async (id) =>
+          (
+            await kit.database.db
+              .selectFrom('distribution_point')
+              .select('code')
+              .where('id', '=', id)
+              .executeTakeFirstOrThrow()
+          ).code,
+      ),
+    );
+    const atSender = async (kind: string) =>
       (await stockMovementsByPointMonth(kit.database.db)).find(
-        (group) => group.pointCode === codeOf(id) && group.kind === kind,
+        (group) => group.pointCode === senderCode && group.kind === kind,
       ) ?? { movements: 0, units: 0 };
     const [outBefore, returnedBefore] = [
-      await of(point, 'transfer_out'),
-      await of(point, 'transfer_return'),
+      await atSender('transfer_out'),
+      await atSender('transfer_return'),
     ];
     const sent = await post(`${point}/transfers`, {
       clientId: randomUUID(),
@@ -187,15 +193,15 @@ describe('redemptions by cycle, state and day', () => {
       payload: { clientId: randomUUID(), reason: 'not_dispatched' },
     });
     expect(cancelled.statusCode, cancelled.body).toBe(201);
-    expect(await of(point, 'transfer_out')).toMatchObject({
+    expect(await atSender('transfer_out')).toMatchObject({
       movements: outBefore.movements + 1,
       units: outBefore.units + 5,
     });
-    expect(await of(point, 'transfer_return')).toMatchObject({
+    expect(await atSender('transfer_return')).toMatchObject({
       movements: returnedBefore.movements + 1,
       units: returnedBefore.units + 5,
     });
     const groups = await stockMovementsByPointMonth(kit.database.db);
-    expect(groups.filter((group) => group.pointCode === codeOf(other))).toEqual([]);
+    expect(groups.filter((group) => group.pointCode === receiverCode)).toEqual([]);
   });
 });

@@ -24,8 +24,10 @@ async function emptyDatabase(
     const db = kyselyOverPglite(pglite);
     return { db, close: () => closePglite(db, pglite) };
   }
-  const serverUrl = inject('testDatabase').url;
-  const name = `amparo_test_0124_${randomBytes(4).toString('hex')}`;
+  const { url: serverUrl, databasePrefix } = inject('testDatabase');
+  // Named with the run's prefix when it has one: the run drops them all at its end (as
+  // test/db.ts does; dropping one waits for a checkpoint).
+  const name = `${databasePrefix ?? 'amparo_test'}_${randomBytes(4).toString('hex')}`;
   const server = kyselyOverPool(createPostgresPool(serverUrl, 1));
   await sql`create database ${sql.id(name)}`.execute(server);
   const url = new URL(serverUrl);
@@ -35,7 +37,8 @@ async function emptyDatabase(
     db,
     async close() {
       await db.destroy();
-      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(server);
+      if (!databasePrefix)
+        await sql`drop database if exists ${sql.id(name)} with (force)`.execute(server);
       await server.destroy();
     },
   };
