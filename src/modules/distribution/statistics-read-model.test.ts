@@ -155,4 +155,53 @@ describe('redemptions by cycle, state and day', () => {
     expect(of(other, 'transfer_in')).toMatchObject({ movements: 1, units: 17, largest: [17, 0] });
     expect(groups.filter((group) => group.pointCode === codeOf(other))).toHaveLength(1);
   });
+
+  it("counts a cancelled transfer's goods back at the sender as a return, and nothing at the receiver", async () => {
+    const supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    const other = await createPoint(kit, supervisor, { kind: 'warehouse' });
+    const [senderCode, receiverCode] = await Promise.all(
+      [point, other].map(
+        async (id) =>
+          (
+            await kit.database.db
+              .selectFrom('distribution_point')
+              .select('code')
+              .where('id', '=', id)
+              .executeTakeFirstOrThrow()
+          ).code,
+      ),
+    );
+    const atSender = async (kind: string) =>
+      (await stockMovementsByPointMonth(kit.database.db)).find(
+        (group) => group.pointCode === senderCode && group.kind === kind,
+      ) ?? { movements: 0, units: 0 };
+    const [outBefore, returnedBefore] = [
+      await atSender('transfer_out'),
+      await atSender('transfer_return'),
+    ];
+    const sent = await post(`${point}/transfers`, {
+      clientId: randomUUID(),
+      toPointId: other,
+      item: 'rice_kg',
+      quantity: 5,
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const cancelled = await kit.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${point}/transfers/${sent.json().transfer.id}/cancellation?purpose=distribution`,
+      cookies: supervisor.cookies,
+      payload: { clientId: randomUUID(), reason: 'not_dispatched' },
+    });
+    expect(cancelled.statusCode, cancelled.body).toBe(201);
+    expect(await atSender('transfer_out')).toMatchObject({
+      movements: outBefore.movements + 1,
+      units: outBefore.units + 5,
+    });
+    expect(await atSender('transfer_return')).toMatchObject({
+      movements: returnedBefore.movements + 1,
+      units: returnedBefore.units + 5,
+    });
+    const groups = await stockMovementsByPointMonth(kit.database.db);
+    expect(groups.filter((group) => group.pointCode === receiverCode)).toEqual([]);
+  });
 });

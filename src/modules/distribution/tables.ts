@@ -80,14 +80,8 @@ export interface DistributionTables extends OfflineTables {
     note: string | null;
     decided_by: string | null;
     decided_at: Generated<Date>;
-  };
-  /** Migration 0122: a transfer the sender's supervisor cancelled while it was in transit. */
-  stock_transfer_cancellation: {
-    transfer_id: string;
-    reason: TransferCancelReason;
-    note: string | null;
-    cancelled_by: string | null;
-    cancelled_at: Generated<Date>;
+    /** Migration 0124: the sender's reason, with a cancellation only. */
+    cancel_reason: TransferCancelReason | null;
   };
   entitlement_redemption_state: {
     entitlement_id: string;
@@ -223,11 +217,14 @@ export type PointStatus = (typeof pointStatuses)[number];
 export const stockMovementKinds = statisticsStockKinds;
 export type StockMovementKind = (typeof stockMovementKinds)[number];
 
-/** The receiving point's decision on a transfer (migration 0123). */
-export const transferOutcomes = ['accepted', 'refused'] as const;
+/**
+ * A transfer's one outcome: the receiving point's acceptance or refusal (migration 0123), or the
+ * sender's cancellation (migration 0124).
+ */
+export const transferOutcomes = ['accepted', 'refused', 'cancelled'] as const;
 export type TransferOutcome = (typeof transferOutcomes)[number];
 
-/** Why the sender cancelled a transfer in transit (migration 0122). */
+/** Why the sender cancelled a transfer in transit (migrations 0122, 0124). */
 export const transferCancelReasons = [
   'sent_in_error',
   'wrong_point',

@@ -83,11 +83,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   distribution_point_operator: 'personal',
   stock_balance: 'operational',
   stock_movement: 'history',
-  // A transfer between points, the receiving point's one decision on it, or the sender's
-  // cancellation: append-only.
+  // A transfer between points and its one outcome (the receiving point's acceptance or
+  // refusal, or the sender's cancellation; migration 0124): append-only.
   stock_transfer: 'history',
   stock_transfer_outcome: 'history',
-  stock_transfer_cancellation: 'history',
   // What happened to each entitlement at the points: state and remaining quantities change,
   // redemptions and their lines never do.
   entitlement_redemption_state: 'personal',

@@ -76,11 +76,12 @@ export async function offlineApplier(
   await deps.db.transaction().execute(async (trx) => {
     const allowance = await allowanceUsed(trx, device, ordered);
     const entitled = await lockedEntitlements(trx, ordered);
+    const takenSince = takenSinceSnapshots(trx, ordered);
     const writes = new BatchWrites();
     for (const candidate of ordered) {
       const target = entitled.get(candidate.entitlement.entitlementId) as Entitled;
       const result = allowance.admits(candidate.receipt)
-        ? await decide(trx, candidate, target)
+        ? await decide(candidate, target, takenSince)
         : refusedBeyondAllowance(candidate.receipt.receiptId);
       if (result.outcome !== 'refused') allowance.use(candidate.receipt);
       results.set(candidate.receipt.receiptId, result);
@@ -184,9 +185,9 @@ async function allowanceUsed(
 }
 
 async function decide(
-  trx: Transaction<Database>,
   candidate: Candidate,
   target: Entitled,
+  takenSince: TakenSinceSnapshot,
 ): Promise<SyncResult> {
   const { receipt } = candidate;
   const base = { receiptId: receipt.receiptId, replayed: false, redemptionId: null };
@@ -217,7 +218,7 @@ async function decide(
     target.changed = true;
     return { ...base, outcome: 'counted', code: null, redemptionId: randomUUID() };
   }
-  const atSnapshot = await remainingAtSnapshot(trx, target, candidate.snapshotIssuedAt);
+  const atSnapshot = remainingAtSnapshot(target, await takenSince(candidate));
   const withinSnapshot =
     distinct && receipt.lines.every((line) => line.quantity <= (atSnapshot.get(line.item) ?? 0));
   if (!withinSnapshot) {
@@ -228,27 +229,60 @@ async function decide(
   return { ...base, outcome: 'conflict', code: null };
 }
 
-/** What remained of each item when a snapshot was made: now, plus what was counted since. */
-async function remainingAtSnapshot(
+/** What was counted of a candidate's entitlement, by item, since its snapshot was made. */
+type TakenSinceSnapshot = (candidate: Candidate) => Promise<Map<string, number>>;
+
+/**
+ * What was counted of each entitlement of the batch since each of its snapshots was made, read
+ * for the whole batch in one statement the first time a receipt needs it (one that no longer fits
+ * what remains: a conflict, or more than the snapshot showed), and not at all when every receipt
+ * fits. One read serves the whole batch: the batch writes nothing until `BatchWrites.flush`, so
+ * what it reads is what each receipt would have read on its own.
+ */
+function takenSinceSnapshots(
   trx: Transaction<Database>,
+  ordered: readonly Candidate[],
+): TakenSinceSnapshot {
+  const keyOf = (candidate: Candidate) =>
+    `${candidate.entitlement.entitlementId}|${candidate.snapshotIssuedAt.getTime()}`;
+  let read: Promise<Map<string, Map<string, number>>> | undefined;
+  const readAll = async () => {
+    const pairs = [...new Map(ordered.map((each) => [keyOf(each), each])).values()];
+    const rows = await sql<{ pair: string; item: string; taken: string }>`
+      select w.pair, l.item, sum(l.quantity) as taken
+        from unnest(${pairs.map((each) => each.entitlement.entitlementId)}::uuid[],
+                    ${pairs.map((each) => each.snapshotIssuedAt.toISOString())}::timestamptz[])
+             with ordinality as w(entitlement_id, issued_at, pair)
+        join redemption r on r.entitlement_id = w.entitlement_id and r.redeemed_at > w.issued_at
+        join redemption_line l on l.redemption_id = r.id
+       where ${notReversed('r')}
+       group by w.pair, l.item`.execute(trx);
+    const taken = new Map<string, Map<string, number>>();
+    for (const row of rows.rows) {
+      const pair = pairs[Number(row.pair) - 1] as Candidate; // Safe: ordinality counts from 1.
+      const items = taken.get(keyOf(pair)) ?? new Map<string, number>();
+      items.set(row.item, Number(row.taken));
+      taken.set(keyOf(pair), items);
+    }
+    return taken;
+  };
+  return async (candidate) => {
+    read ??= readAll();
+    return (await read).get(keyOf(candidate)) ?? new Map();
+  };
+}
+
+/** What remained of each item when a snapshot was made: now, plus what was counted since. */
+function remainingAtSnapshot(
   target: Entitled,
-  issuedAt: Date,
-): Promise<Map<string, number>> {
-  const since = await trx
-    .selectFrom('redemption as r')
-    .innerJoin('redemption_line as l', 'l.redemption_id', 'r.id')
-    .select(['l.item', (eb) => eb.fn.sum<string>('l.quantity').as('taken')])
-    .where('r.entitlement_id', '=', target.entitlement.entitlementId)
-    .where('r.redeemed_at', '>', issuedAt)
-    .where(notReversed('r'))
-    .groupBy('l.item')
-    .execute();
+  takenSince: ReadonlyMap<string, number>,
+): Map<string, number> {
   const remaining = new Map<string, number>();
   for (const [item, balance] of target.items) {
     remaining.set(item, balance.remaining + (target.takenHere.get(item) ?? 0));
   }
-  for (const row of since) {
-    remaining.set(row.item, (remaining.get(row.item) ?? 0) + Number(row.taken));
+  for (const [item, taken] of takenSince) {
+    remaining.set(item, (remaining.get(item) ?? 0) + taken);
   }
   return remaining;
 }

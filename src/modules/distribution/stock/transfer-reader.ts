@@ -13,8 +13,8 @@ type Reader = Kysely<Database> | Transaction<Database>;
 
 /**
  * Transfers as a point sees them (issue #15, point 2): those it sent and those sent to it, with
- * the receiving point's decision or the sender's cancellation when there is one; what is still in transit, per item, both
- * ways. Points are places: their codes and names are shown, no person is.
+ * their outcome when there is one (the receiving point's decision or the sender's cancellation);
+ * what is still in transit, per item, both ways. Points are places: their codes and names are shown, no person is.
  *
  * @example
  *   const { transfers, inTransit } = await transfersLister(deps, context, pointId, { state: 'in_transit' });
@@ -25,7 +25,6 @@ function transfersOf(db: Reader) {
     .innerJoin('distribution_point as f', 'f.id', 't.from_point_id')
     .innerJoin('distribution_point as r', 'r.id', 't.to_point_id')
     .leftJoin('stock_transfer_outcome as o', 'o.transfer_id', 't.id')
-    .leftJoin('stock_transfer_cancellation as c', 'c.transfer_id', 't.id')
     .select([
       't.id',
       't.item',
@@ -42,12 +41,10 @@ function transfersOf(db: Reader) {
       'o.quantity_received',
       'o.shortfall',
       'o.shortfall_reason',
-      'c.reason as cancel_reason',
-    ])
-    .select((eb) => [
-      eb.fn.coalesce('o.note', 'c.note').as('note'),
-      eb.fn.coalesce('o.decided_by', 'c.cancelled_by').as('decided_by'),
-      eb.fn.coalesce('o.decided_at', 'c.cancelled_at').as('decided_at'),
+      'o.cancel_reason',
+      'o.note',
+      'o.decided_by',
+      'o.decided_at',
     ]);
 }
 
@@ -63,7 +60,7 @@ function transferView(row: TransferRow, pointId: string): Transfer {
     quantitySent: row.quantity_sent,
     sentAt: row.sent_at.toISOString(),
     sentBy: row.sent_by,
-    state: row.outcome ?? (row.cancel_reason === null ? 'in_transit' : 'cancelled'),
+    state: row.outcome ?? 'in_transit',
     quantityReceived: row.quantity_received,
     shortfall: row.shortfall,
     shortfallReason: row.shortfall_reason,
@@ -100,16 +97,15 @@ export async function transfersLister(
     .orderBy('t.id', 'desc')
     .limit(Math.min(query.limit ?? 50, distributionLimits.listPageSizeMax));
   if (query.state === 'in_transit') {
-    select = select.where('o.transfer_id', 'is', null).where('c.transfer_id', 'is', null);
-  } else if (query.state === 'cancelled') select = select.where('c.transfer_id', 'is not', null);
-  else if (query.state !== undefined) select = select.where('o.outcome', '=', query.state);
+    select = select.where('o.transfer_id', 'is', null);
+  } else if (query.state !== undefined) select = select.where('o.outcome', '=', query.state);
   const rows = await select.execute();
   const inTransit = await inTransitAt(deps.db, pointId);
   await grant.record([]);
   return { transfers: rows.map((row) => transferView(row, pointId)), inTransit };
 }
 
-/** Per item, the units in transit from this point and to it (neither decided nor cancelled). */
+/** Per item, the units in transit from this point and to it (no outcome yet). */
 export async function inTransitAt(
   db: Reader,
   pointId: string,
@@ -117,7 +113,6 @@ export async function inTransitAt(
   const rows = await db
     .selectFrom('stock_transfer as t')
     .leftJoin('stock_transfer_outcome as o', 'o.transfer_id', 't.id')
-    .leftJoin('stock_transfer_cancellation as c', 'c.transfer_id', 't.id')
     .select((eb) => [
       't.item',
       eb.fn
@@ -142,7 +137,6 @@ export async function inTransitAt(
         .as('incoming'),
     ])
     .where('o.transfer_id', 'is', null)
-    .where('c.transfer_id', 'is', null)
     .where((eb) => eb.or([eb('t.from_point_id', '=', pointId), eb('t.to_point_id', '=', pointId)]))
     .groupBy('t.item')
     .orderBy('t.item')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { runIdempotent } from '../../../platform/db/idempotency.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
@@ -10,7 +10,7 @@ import { DistributionError } from '../distribution-error.js';
 import { findPoint, guardPoint, type PointGrant, refusalEntry } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { auditingRefusals } from '../refusals.js';
-import type { AdjustmentReason, TransferCancelReason, TransferOutcome } from '../tables.js';
+import type { AdjustmentReason, TransferCancelReason } from '../tables.js';
 import { appendMovement } from './stock-ledger.js';
 import { openPoint } from './stock-service.js';
 import { transferById } from './transfer-reader.js';
@@ -21,9 +21,9 @@ import { transferById } from './transfer-reader.js';
  * points. Only the receiving point decides, once: it accepts with the quantity that arrived (a
  * transfer_in of it; a shortfall recorded with its reason), or refuses (a transfer_return puts
  * the goods back at the sender). While it is in transit the sender's supervisor may cancel it
- * instead (migration 0122: a transfer_return too). Two decisions racing end in one and a refusal
- * (`AMP_TRANSFER_DECIDED`); each is idempotent on the device's client id and audited on the point
- * that decided.
+ * instead (a transfer_return too). Each is the transfer's one outcome row (migration 0124), so
+ * two decisions racing end in one and a refusal (`AMP_TRANSFER_DECIDED`); each is idempotent on
+ * the device's client id and audited on the point that decided.
  *
  * @example
  *   const sent = await transferStarter(deps, context, fromId, { clientId, toPointId, item: 'rice_kg', quantity: 20 });
@@ -117,10 +117,13 @@ async function transferOrNotFound(
   return transfer;
 }
 
-/** The one decision on a transfer: the receiving point's outcome, or the sender's cancellation. */
+/**
+ * The one decision on a transfer (its `stock_transfer_outcome` row, migrations 0123/0124): the
+ * receiving point's acceptance or refusal, or the sender's cancellation.
+ */
 type Decision =
   | {
-      outcome: TransferOutcome;
+      outcome: 'accepted' | 'refused';
       quantityReceived: number;
       shortfallReason: AdjustmentReason | null;
       note: string | null;
@@ -128,10 +131,10 @@ type Decision =
   | { outcome: 'cancelled'; reason: TransferCancelReason; note: string | null };
 
 /**
- * Writes the decision's row, or refuses with `AMP_TRANSFER_DECIDED` when the transfer already has
- * one. Acceptances, refusals and cancellations take the same transaction-scoped lock on the
- * transfer first, so of two racing the second waits, then finds the first's row (an outcome or a
- * cancellation: two tables, hence the lock rather than one primary key).
+ * Writes the decision's outcome row, or refuses with `AMP_TRANSFER_DECIDED` when the transfer
+ * already has one. The outcome's primary key is the transfer: of two decisions racing, the second
+ * insert waits for the first's transaction, then finds its row and writes nothing (`on conflict
+ * do nothing`), so an acceptance, a refusal and a cancellation exclude one another without a lock.
  */
 async function decisionWriter(
   trx: Transaction<Database>,
@@ -139,51 +142,29 @@ async function decisionWriter(
   decision: Decision,
   decidedBy: string | null,
 ): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`stock-transfer|${transfer.id}`}, 0))`.execute(
-    trx,
-  );
-  const decided = await trx
-    .selectFrom('stock_transfer_outcome')
-    .select('transfer_id')
-    .where('transfer_id', '=', transfer.id)
-    .union((eb) =>
-      eb
-        .selectFrom('stock_transfer_cancellation')
-        .select('transfer_id')
-        .where('transfer_id', '=', transfer.id),
-    )
+  const cancelled = decision.outcome === 'cancelled';
+  const written = await trx
+    .insertInto('stock_transfer_outcome')
+    .values({
+      transfer_id: transfer.id,
+      outcome: decision.outcome,
+      quantity_received: cancelled ? 0 : decision.quantityReceived,
+      shortfall:
+        decision.outcome === 'accepted' ? transfer.quantitySent - decision.quantityReceived : 0,
+      shortfall_reason: cancelled ? null : decision.shortfallReason,
+      cancel_reason: cancelled ? decision.reason : null,
+      note: decision.note,
+      decided_by: decidedBy,
+    })
+    .onConflict((conflict) => conflict.column('transfer_id').doNothing())
+    .returning('transfer_id')
     .executeTakeFirst();
-  if (decided !== undefined) {
+  if (written === undefined) {
     throw new DistributionError(
       'AMP_TRANSFER_DECIDED',
       `Transfer ${transfer.id} was already accepted, refused or cancelled`,
     );
   }
-  if (decision.outcome === 'cancelled') {
-    await trx
-      .insertInto('stock_transfer_cancellation')
-      .values({
-        transfer_id: transfer.id,
-        reason: decision.reason,
-        note: decision.note,
-        cancelled_by: decidedBy,
-      })
-      .execute();
-    return;
-  }
-  await trx
-    .insertInto('stock_transfer_outcome')
-    .values({
-      transfer_id: transfer.id,
-      outcome: decision.outcome,
-      quantity_received: decision.quantityReceived,
-      shortfall:
-        decision.outcome === 'accepted' ? transfer.quantitySent - decision.quantityReceived : 0,
-      shortfall_reason: decision.shortfallReason,
-      note: decision.note,
-      decided_by: decidedBy,
-    })
-    .execute();
 }
 
 /**
@@ -205,14 +186,12 @@ async function decisionRecorder(
 ): Promise<{ status: number; body: TransferAnswer }> {
   const pointId = gate.point.id;
   const resource = { type: 'distribution_point' as const, id: pointId };
-  const table =
-    decision.outcome === 'cancelled' ? 'stock_transfer_cancellation' : 'stock_transfer_outcome';
   return runIdempotent<TransferAnswer>(deps.db, key, async (trx) => {
     const decidedBy = operatorIdOf(gate.write.actor);
     await decisionWriter(trx, transfer, decision, decidedBy);
     const moved = await move(trx, decidedBy);
     await deps.audit.appendInTransaction(trx, [
-      writeAuditEntry(gate.write, resource, [table], gate.write.requestId),
+      writeAuditEntry(gate.write, resource, ['stock_transfer_outcome'], gate.write.requestId),
     ]);
     return {
       status: 201,

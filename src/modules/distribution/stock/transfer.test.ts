@@ -364,6 +364,66 @@ describe('stock transfers between points', () => {
     );
   });
 
+  it('keeps one outcome and exact stock when cancellations race acceptances and a refusal', async () => {
+    const [fromBefore, toBefore] = [await onHand(from), await onHand(to)];
+    const transfers = [await send(3), await send(2), await send(1)];
+    const rounds = await Promise.all(
+      transfers.map((transfer) =>
+        Promise.all([
+          cancel(supervisor, from, transfer.id, { reason: 'wrong_quantity' }),
+          accept(receiver, to, transfer.id, { quantityReceived: transfer.quantitySent }),
+          cancel(supervisor, from, transfer.id, { reason: 'not_dispatched' }),
+          accept(supervisor, to, transfer.id, { quantityReceived: transfer.quantitySent }),
+          refuse(receiver, to, transfer.id),
+        ]),
+      ),
+    );
+    const ids = transfers.map((transfer) => transfer.id);
+    const outcomes = await kit.database.db
+      .selectFrom('stock_transfer_outcome')
+      .select(['transfer_id', 'outcome', 'cancel_reason'])
+      .where('transfer_id', 'in', ids)
+      .execute();
+    const movements = await kit.database.db
+      .selectFrom('stock_movement')
+      .select(['transfer_id', 'kind'])
+      .where('transfer_id', 'in', ids)
+      .orderBy('kind')
+      .execute();
+    let [fromExpected, toExpected] = [fromBefore, toBefore];
+    for (const [index, transfer] of transfers.entries()) {
+      const answers = rounds[index] ?? [];
+      const won = answers.filter((answer) => answer.statusCode === 201);
+      expect(won, answers.map((answer) => answer.body).join('\n')).toHaveLength(1);
+      for (const lost of answers.filter((answer) => answer.statusCode !== 201)) {
+        expect(lost.statusCode).toBe(409);
+        expect(lost.json().code).toBe('AMP_TRANSFER_DECIDED');
+      }
+      // One outcome row, the winner's; its two movements, the second where the goods went.
+      const state = (won[0]?.json().transfer as Transfer | undefined)?.state;
+      expect(outcomes.filter((row) => row.transfer_id === transfer.id)).toEqual([
+        {
+          transfer_id: transfer.id,
+          outcome: state,
+          cancel_reason: state === 'cancelled' ? expect.any(String) : null,
+        },
+      ]);
+      expect(
+        movements.filter((row) => row.transfer_id === transfer.id).map((row) => row.kind),
+      ).toEqual(
+        state === 'accepted'
+          ? ['transfer_in', 'transfer_out']
+          : ['transfer_out', 'transfer_return'],
+      );
+      if (state === 'accepted') {
+        fromExpected -= transfer.quantitySent;
+        toExpected += transfer.quantitySent;
+      }
+    }
+    expect([await onHand(from), await onHand(to)]).toEqual([fromExpected, toExpected]);
+    expect((await listing(sender, from)).inTransit).toEqual([]);
+  });
+
   it('pages through the ledger without skipping or repeating a movement', async () => {
     const seen: string[] = [];
     let before: string | null = null;
