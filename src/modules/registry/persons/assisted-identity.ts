@@ -21,6 +21,25 @@ export interface AssistedIdentities {
   photoOf(db: Kysely<Database>, personId: string): Promise<string | null>;
   /** Whether both persons are current members of one household. */
   sameHousehold(db: Kysely<Database>, personId: string, otherId: string): Promise<boolean>;
+  /**
+   * Whether both persons were members of one household at `at` (memberships open then): an
+   * offline hand-over with a household member's card is checked at the device's time.
+   */
+  sameHouseholdAt(
+    db: Kysely<Database>,
+    personId: string,
+    otherId: string,
+    at: Date,
+  ): Promise<boolean>;
+  /**
+   * For an offline snapshot's household bindings: of each active person named, the ID number and
+   * the other current members of their household (none when they have no household). Read only
+   * by the snapshot builder, which keeps neither: both are mixed into keyed hashes.
+   */
+  householdsOf(
+    db: Kysely<Database>,
+    personIds: readonly string[],
+  ): Promise<Map<string, { uin: string; memberIds: string[] }>>;
 }
 
 export function assistedIdentities(masterKey: Buffer): AssistedIdentities {
@@ -47,6 +66,43 @@ export function assistedIdentities(masterKey: Buffer): AssistedIdentities {
         .where('theirs.valid_to', 'is', null)
         .execute();
       return rows.length > 0;
+    },
+    async sameHouseholdAt(db, personId, otherId, at) {
+      const rows = await db
+        .selectFrom('household_membership as mine')
+        .innerJoin('household_membership as theirs', 'theirs.household_id', 'mine.household_id')
+        .select('mine.household_id')
+        .where('mine.person_id', '=', personId)
+        .where('theirs.person_id', '=', otherId)
+        .where('mine.valid_from', '<=', at)
+        .where('theirs.valid_from', '<=', at)
+        .where((eb) => eb.or([eb('mine.valid_to', 'is', null), eb('mine.valid_to', '>', at)]))
+        .where((eb) => eb.or([eb('theirs.valid_to', 'is', null), eb('theirs.valid_to', '>', at)]))
+        .execute();
+      return rows.length > 0;
+    },
+    async householdsOf(db, personIds) {
+      const found = new Map<string, { uin: string; memberIds: string[] }>();
+      for (let start = 0; start < personIds.length; start += 5000) {
+        const chunk = personIds.slice(start, start + 5000);
+        const rows = await db
+          .selectFrom('person as p')
+          .innerJoin('household_membership as mine', 'mine.person_id', 'p.id')
+          .innerJoin('household_membership as theirs', 'theirs.household_id', 'mine.household_id')
+          .select(['p.id', 'p.uin', 'theirs.person_id as member_id'])
+          .where('p.id', 'in', chunk)
+          .where('p.status', '=', 'active')
+          .where('mine.valid_to', 'is', null)
+          .where('theirs.valid_to', 'is', null)
+          .whereRef('theirs.person_id', '<>', 'p.id')
+          .execute();
+        for (const row of rows) {
+          const entry = found.get(row.id) ?? { uin: row.uin, memberIds: [] };
+          entry.memberIds.push(row.member_id);
+          found.set(row.id, entry);
+        }
+      }
+      return found;
     },
   };
 }
