@@ -177,7 +177,8 @@ export async function snapshotBuilder(
       writeAuditEntry(
         gate.write,
         { type: 'distribution_point', id: gate.point.id },
-        ['snapshot'],
+        // The ID numbers and households read for the bindings never leave in clear; named here.
+        body.bindings === undefined ? ['snapshot'] : ['snapshot', 'household_bindings'],
         context.requestId,
       ),
     ]);

@@ -55,32 +55,8 @@ export function assistedIdentities(masterKey: Buffer): AssistedIdentities {
       const sealed = openVersion(dataKey, personId, row.version, row.sealedAttributes);
       return typeof sealed.photo === 'string' && sealed.photo !== '' ? sealed.photo : null;
     },
-    async sameHousehold(db, personId, otherId) {
-      const rows = await db
-        .selectFrom('household_membership as mine')
-        .innerJoin('household_membership as theirs', 'theirs.household_id', 'mine.household_id')
-        .select('mine.household_id')
-        .where('mine.person_id', '=', personId)
-        .where('theirs.person_id', '=', otherId)
-        .where('mine.valid_to', 'is', null)
-        .where('theirs.valid_to', 'is', null)
-        .execute();
-      return rows.length > 0;
-    },
-    async sameHouseholdAt(db, personId, otherId, at) {
-      const rows = await db
-        .selectFrom('household_membership as mine')
-        .innerJoin('household_membership as theirs', 'theirs.household_id', 'mine.household_id')
-        .select('mine.household_id')
-        .where('mine.person_id', '=', personId)
-        .where('theirs.person_id', '=', otherId)
-        .where('mine.valid_from', '<=', at)
-        .where('theirs.valid_from', '<=', at)
-        .where((eb) => eb.or([eb('mine.valid_to', 'is', null), eb('mine.valid_to', '>', at)]))
-        .where((eb) => eb.or([eb('theirs.valid_to', 'is', null), eb('theirs.valid_to', '>', at)]))
-        .execute();
-      return rows.length > 0;
-    },
+    sameHousehold: (db, personId, otherId) => sharedHousehold(db, personId, otherId, null),
+    sameHouseholdAt: (db, personId, otherId, at) => sharedHousehold(db, personId, otherId, at),
     async householdsOf(db, personIds) {
       const found = new Map<string, { uin: string; memberIds: string[] }>();
       for (let start = 0; start < personIds.length; start += 5000) {
@@ -105,4 +81,30 @@ export function assistedIdentities(masterKey: Buffer): AssistedIdentities {
       return found;
     },
   };
+}
+
+/** Whether both persons are members of one household now (`at` null) or at `at`. */
+async function sharedHousehold(
+  db: Kysely<Database>,
+  personId: string,
+  otherId: string,
+  at: Date | null,
+): Promise<boolean> {
+  let query = db
+    .selectFrom('household_membership as mine')
+    .innerJoin('household_membership as theirs', 'theirs.household_id', 'mine.household_id')
+    .select('mine.household_id')
+    .where('mine.person_id', '=', personId)
+    .where('theirs.person_id', '=', otherId);
+  for (const side of ['mine', 'theirs'] as const) {
+    query =
+      at === null
+        ? query.where(`${side}.valid_to`, 'is', null)
+        : query
+            .where(`${side}.valid_from`, '<=', at)
+            .where((eb) =>
+              eb.or([eb(`${side}.valid_to`, 'is', null), eb(`${side}.valid_to`, '>', at)]),
+            );
+  }
+  return (await query.execute()).length > 0;
 }
