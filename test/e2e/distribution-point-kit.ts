@@ -37,6 +37,11 @@ export interface DistributionPointWorld {
   issueCard(): Promise<string>;
 }
 
+/** The holder of the world's card, as `beforeCycle` gets it (to build a household around). */
+export interface WorldHolder {
+  personId: string;
+}
+
 export interface DistributionPointOptions {
   /** Prefix of the accounts' usernames: `prefix.registrar`, `prefix.officer`, `prefix.operatorN`. */
   prefix: string;
@@ -50,7 +55,7 @@ export interface DistributionPointOptions {
   };
   delivery: { item: string; quantity: number };
   /** Runs before the cycle is approved: persons made here in VE-A are entitled too. */
-  beforeCycle?: () => Promise<void>;
+  beforeCycle?: (holder: WorldHolder) => Promise<void>;
 }
 
 export async function distributionPointWorld(
@@ -86,10 +91,10 @@ export async function distributionPointWorld(
       payload: { clientId: randomUUID() },
     });
     expect(response.statusCode, response.body).toBe(201);
-    return response;
+    return Object.assign(response, { personId: person.id });
   };
   const issued = await issueCardResponse();
-  await options.beforeCycle?.();
+  await options.beforeCycle?.({ personId: issued.personId });
   const { programId } = await inKindProgramWithCycle(run.server, {
     ...options.program,
     regions: ['VE-A'],
@@ -142,6 +147,8 @@ export async function readyOfflineDevice(
   point: Pick<DistributionPointWorld, 'pointId' | 'officerCookie'>,
   operator: BuiltOperator,
   register: { onScreen: Page; receiptsMax: number; unitsMax: number } | undefined = undefined,
+  /** The snapshot's entries once downloaded (the world's card: one). */
+  entries = 1,
 ): Promise<Page> {
   const page = await signedInPage(run, operator, { viewport: 'phone' });
   await page.goto(`${run.server.baseUrl}/distribution`);
@@ -173,6 +180,6 @@ export async function readyOfflineDevice(
       .waitFor();
   }
   await page.getByRole('button', { name: 'Descargar la instantánea' }).click();
-  await page.getByTestId('pos-snapshot').getByText('1 carnets').waitFor();
+  await page.getByTestId('pos-snapshot').getByText(`${entries} carnets`).waitFor();
   return page;
 }

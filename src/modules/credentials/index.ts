@@ -6,6 +6,7 @@
 export { cardsIssued } from './cards-issued.js';
 export {
   activeCardHashesOf,
+  activeCardIdsOf,
   type OfflineCardHolder,
   offlineCardHolders,
 } from './offline-card-lookup.js';

@@ -20,6 +20,29 @@ export async function activeCardHashesOf(
   now: Date,
 ): Promise<Map<string, string[]>> {
   const byPerson = new Map<string, string[]>();
+  for (const [personId, ids] of await activeCardIdsOf(db, personIds, now)) {
+    byPerson.set(
+      personId,
+      ids.map((id) => revocationHash(id)),
+    );
+  }
+  return byPerson;
+}
+
+/**
+ * The ids of the cards that are active and not expired at `now`, by person. For a snapshot's
+ * household bindings only (distribution's `household-bindings.ts`): the ids never leave the
+ * server — each is mixed with an ID number under the snapshot's salt before anything is written.
+ *
+ * @example
+ *   const ids = await activeCardIdsOf(db, personIds, new Date()); // Map personId → [Buffer(16)]
+ */
+export async function activeCardIdsOf(
+  db: Kysely<Database>,
+  personIds: readonly string[],
+  now: Date,
+): Promise<Map<string, Buffer[]>> {
+  const byPerson = new Map<string, Buffer[]>();
   for (let start = 0; start < personIds.length; start += chunkSize) {
     const chunk = personIds.slice(start, start + chunkSize);
     const rows = await db
@@ -28,11 +51,12 @@ export async function activeCardHashesOf(
       .where('person_id', 'in', chunk)
       .where('status', '=', 'active')
       .where('expires_at', '>', now)
+      .orderBy('id')
       .execute();
     for (const row of rows) {
-      const hashes = byPerson.get(row.person_id) ?? [];
-      hashes.push(revocationHash(row.id));
-      byPerson.set(row.person_id, hashes);
+      const ids = byPerson.get(row.person_id) ?? [];
+      ids.push(row.id);
+      byPerson.set(row.person_id, ids);
     }
   }
   return byPerson;

@@ -14,6 +14,18 @@ export interface AssistedIdentities {
   /** The photo on file (base64), or null. */
   photoOf(db: Kysely<Database>, personId: string): Promise<string | null>;
   sameHousehold(db: Kysely<Database>, personId: string, otherId: string): Promise<boolean>;
+  /** Both persons in one household at `at`: an offline hand-over's check at sync. */
+  sameHouseholdAt(
+    db: Kysely<Database>,
+    personId: string,
+    otherId: string,
+    at: Date,
+  ): Promise<boolean>;
+  /** Of each active person: the ID number and the other current members of their household. */
+  householdsOf(
+    db: Kysely<Database>,
+    personIds: readonly string[],
+  ): Promise<Map<string, { uin: string; memberIds: string[] }>>;
 }
 
 /** What every distribution verb needs: the database, the audit log, the keys and a clock. */

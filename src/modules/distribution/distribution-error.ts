@@ -61,6 +61,13 @@ export const distributionErrorCodes = [
   'AMP_OFFLINE_ALLOWANCE_EXCEEDED',
   /** A conflict receipt synced before receipts kept their card: it cannot be counted later. */
   'AMP_OFFLINE_RECEIPT_WITHOUT_CARD',
+  /**
+   * An offline hand-over without the card whose household member's card was the person's own,
+   * or whose holder was not in the person's household at the receipt's time.
+   */
+  'AMP_OFFLINE_HOUSEHOLD_REFUSED',
+  /** An offline hand-over without the card naming another operator than the snapshot's. */
+  'AMP_OFFLINE_OPERATOR_MISMATCH',
 ] as const;
 
 export type DistributionErrorCode = (typeof distributionErrorCodes)[number];
@@ -132,6 +139,14 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   AMP_OFFLINE_SIGNATURE_INVALID: {
     status: 422,
     title: "The offline receipt is not signed by the device's key",
+  },
+  AMP_OFFLINE_HOUSEHOLD_REFUSED: {
+    status: 422,
+    title: "The household member's card was not of the person's household at the hand-over",
+  },
+  AMP_OFFLINE_OPERATOR_MISMATCH: {
+    status: 422,
+    title: 'This offline hand-over names another operator than the one its snapshot was issued to',
   },
   AMP_OFFLINE_RECEIPT_WITHOUT_CARD: {
     status: 409,

@@ -45,6 +45,25 @@ export const SnapshotPayloadSchema = Type.Object({
   ),
   items: Type.Array(Type.Object({ item: Type.String(), unit: Type.String() })),
   entries: Type.Array(SnapshotEntrySchema),
+  assisted: Type.Optional(
+    Type.Object(
+      {
+        salt: Type.String({ description: "This snapshot's random salt, base64url" }),
+        bindings: Type.String({
+          description:
+            'Household bindings, 8-byte records sorted, base64url: a 5-byte tag of HMAC-SHA256(salt, label, member card id, ID number) and the 3-byte index of the first entry XOR the next 3 bytes',
+        }),
+        operatorId: Type.String({ description: 'The operator the snapshot was issued to' }),
+        receiptsMax: Type.Integer({
+          description: 'Hand-overs without the card the device may record with this snapshot',
+        }),
+      },
+      {
+        description:
+          "Hand-overs without the card offline: an ID number plus a household member's card",
+      },
+    ),
+  ),
 });
 
 export const SignedSnapshotSchema = Type.Object({

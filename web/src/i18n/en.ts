@@ -1714,7 +1714,7 @@ export const en: Dictionary = {
       'This point is closed: nothing can be handed over here until a supervisor opens it.',
     noPoint: 'You are not assigned to an open distribution point in your regions.',
     assistedNeedsNetwork:
-      'Serving a person without a card needs the network: the code by SMS, the photo on file and a household member’s card are checked by the server. Connect again, or serve people who bring their card with “Offline (card)”.',
+      'Serving a person without a card needs the network: the code by SMS, the photo on file and a household member’s card are checked by the server. Connect again; with “Offline (card)”, serve people who bring their card, or, without it, with a household member’s card.',
     mode: {
       legend: 'How the person is identified',
       card: 'With their card',
@@ -1752,6 +1752,19 @@ export const en: Dictionary = {
       openFull: 'Open the full point of service',
       notInSnapshot:
         'This card needs the network: the snapshot holds the people of this point’s area and those served here before. Check it again when the network returns, or send the person to a point with network.',
+      who: 'Who shows a card',
+      withCard: 'The person, with their card',
+      withoutCard: "Without their card: a household member's card",
+      memberQrText: "Text of the QR code of the household member's card",
+      checkMember: "Check the member's card offline",
+      notBound:
+        "Nothing found for this ID number with this card: check the number. The card may not be of the person's household, or the person is not in this snapshot (their card's point of service needs the network).",
+      assistedAllowance: 'Hand-overs without the card (this snapshot)',
+      assistedUsed: '{{used}} of {{max}}',
+      assistedReached:
+        'The hand-overs without the card of this snapshot are used up ({{max}}): sync and download a new snapshot first.',
+      assistedUnavailable:
+        'This snapshot carries no hand-overs without the card: download a new one while online.',
       coldStartNone:
         'This browser keeps no registered device with its snapshot: connect to set it up.',
     },

@@ -1748,7 +1748,7 @@ export const es = {
       'Este punto está cerrado: no se entrega nada aquí hasta que un supervisor lo abra.',
     noPoint: 'No está asignado a ningún punto de entrega abierto en sus regiones.',
     assistedNeedsNetwork:
-      'Atender sin carnet necesita conexión a la red: el código por SMS, la foto registrada y el carnet de un miembro del hogar los comprueba el servidor. Vuelva a conectarse, o atienda a quien trae su carnet con «Sin conexión (carnet)».',
+      'Atender sin carnet necesita conexión a la red: el código por SMS, la foto registrada y el carnet de un miembro del hogar los comprueba el servidor. Vuelva a conectarse; con «Sin conexión (carnet)» atienda a quien trae su carnet o, sin él, con el carnet de un miembro de su hogar.',
     mode: {
       legend: 'Cómo se identifica la persona',
       card: 'Con su carnet',
@@ -1787,6 +1787,19 @@ export const es = {
       openFull: 'Abrir el punto de entrega completo',
       notInSnapshot:
         'Este carnet necesita conexión a la red: la instantánea guarda a las personas de la zona de este punto y a quienes se atendió aquí antes. Vuelva a comprobarlo cuando regrese la conexión, o indique a la persona un punto con conexión.',
+      who: 'Quién muestra un carnet',
+      withCard: 'La persona, con su carnet',
+      withoutCard: 'Sin su carnet: el carnet de un miembro del hogar',
+      memberQrText: 'Texto del código QR del carnet del miembro del hogar',
+      checkMember: 'Verificar sin conexión el carnet del miembro del hogar',
+      notBound:
+        'No se encontró nada para este número con este carnet: revise el número. Puede que el carnet no sea de su hogar, o que la persona no esté en esta instantánea (hace falta conexión a la red).',
+      assistedAllowance: 'Entregas sin carnet (esta instantánea)',
+      assistedUsed: '{{used}} de {{max}}',
+      assistedReached:
+        'Se agotaron las entregas sin carnet de esta instantánea ({{max}}): sincronice y descargue una nueva antes.',
+      assistedUnavailable:
+        'Esta instantánea no permite entregas sin carnet: descargue una nueva con conexión.',
       coldStartNone:
         'Este navegador no guarda ningún dispositivo registrado con su instantánea: conéctese para prepararlo.',
     },

@@ -83,6 +83,7 @@ export async function offlineConflictResolver(
           'o.lines',
           'o.snapshot_id',
           'o.credential_id',
+          'o.assisted_id',
           's.person_id',
         ])
         .where('o.id', '=', receiptId)
@@ -226,7 +227,14 @@ async function countLaterReceipt(
   deps: DistributionDependencies,
   resolution: Insertable<Database['offline_conflict_resolution']>,
   props: {
-    receipt: { id: string; entitlement_id: string; lines: unknown; snapshot_id: string };
+    receipt: {
+      id: string;
+      entitlement_id: string;
+      lines: unknown;
+      snapshot_id: string;
+      /** Set for a hand-over without the card: the redemption is then `assisted` under it. */
+      assisted_id: string | null;
+    };
     entitlement: EntitlementForRedemption;
     point: { id: string; code: string };
     redemptionId: string;
@@ -289,7 +297,7 @@ async function countLaterReceipt(
     pointCode: point.code,
     programCode: entitlement.programCode,
     entitlementId: entitlement.entitlementId,
-    mode: 'card',
+    mode: receipt.assisted_id === null ? 'card' : 'assisted',
     redeemedAt: now.toISOString(),
     lines: lines.map((line) => ({
       item: line.item,
@@ -308,9 +316,9 @@ async function countLaterReceipt(
       cycle_id: entitlement.cycleId,
       point_id: point.id,
       operator_id: operatorId,
-      mode: 'card',
-      credential_id: receipt.credential_id,
-      assisted_id: null,
+      ...(receipt.assisted_id === null
+        ? { mode: 'card' as const, credential_id: receipt.credential_id, assisted_id: null }
+        : { mode: 'assisted' as const, credential_id: null, assisted_id: receipt.assisted_id }),
       redeemed_at: now,
       receipt_signature: signed.signature,
     })

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import { localDate } from '../../notifications/index.js';
@@ -17,7 +18,7 @@ import type { ActiveDevice } from './offline-device.js';
 import type { OfflineReceiptInput } from './offline-receipt.js';
 import { moveStockInBulk } from './offline-stock.js';
 import { waitingCarryOvers } from './snapshot-builder.js';
-import type { SyncResult } from './sync-result.js';
+import type { SyncGate, SyncResult } from './sync-result.js';
 
 /** A receipt that passed the checks made before the transaction. */
 export interface Candidate {
@@ -59,7 +60,7 @@ const takenStates: readonly VoucherState[] = ['consumed', 'conflict_flagged'];
  */
 export async function offlineApplier(
   deps: DistributionDependencies,
-  gate: PointGrant,
+  gate: SyncGate,
   device: ActiveDevice,
   candidates: readonly Candidate[],
   now: Date,
@@ -76,6 +77,7 @@ export async function offlineApplier(
   await deps.db.transaction().execute(async (trx) => {
     const allowance = await allowanceUsed(trx, device, ordered);
     const entitled = await lockedEntitlements(trx, ordered);
+<<<<<<< HEAD
     const takenSince = takenSinceSnapshots(trx, ordered);
     const writes = new BatchWrites();
     for (const candidate of ordered) {
@@ -85,6 +87,23 @@ export async function offlineApplier(
         : refusedBeyondAllowance(candidate.receipt.receiptId);
       if (result.outcome !== 'refused') allowance.use(candidate.receipt);
       results.set(candidate.receipt.receiptId, result);
+=======
+    const bound = await assistedBound(trx, ordered);
+    const writes = new BatchWrites();
+    for (const candidate of ordered) {
+      const target = entitled.get(candidate.entitlement.entitlementId) as Entitled;
+      const { receipt } = candidate;
+      const result = !allowance.admits(receipt)
+        ? refusedAs(receipt.receiptId, 'AMP_OFFLINE_ALLOWANCE_EXCEEDED')
+        : !bound.admits(receipt)
+          ? refusedAs(receipt.receiptId, 'AMP_ASSISTED_LIMIT_REACHED')
+          : await decide(trx, candidate, target);
+      if (result.outcome !== 'refused') {
+        allowance.use(receipt);
+        bound.use(receipt);
+      }
+      results.set(receipt.receiptId, result);
+>>>>>>> offhh
       if (result.outcome !== 'refused') writes.add(candidate, target, result);
     }
     await writes.flush(trx, deps, gate, { deviceId, operatorId, now });
@@ -92,13 +111,56 @@ export async function offlineApplier(
   return { results };
 }
 
-function refusedBeyondAllowance(receiptId: string): SyncResult {
+function refusedAs(receiptId: string, code: string): SyncResult {
+  return { receiptId, replayed: false, redemptionId: null, outcome: 'refused', code };
+}
+
+/** The UTC day a receipt was made on, by the device's clock: the day its bound counts. */
+const dayOf = (receipt: OfflineReceiptInput) =>
+  new Date(receipt.deviceTime).toISOString().slice(0, 10);
+
+/**
+ * The operators' daily bound on hand-overs without the card (`assistedPerOperatorPerDayMax`,
+ * as online): for each operator named by an assisted receipt of the batch, and each UTC day of
+ * those receipts, the assisted redemptions already recorded (online or synced). Read under the
+ * operator's advisory lock, the one the online start takes, so neither passes the bound.
+ */
+async function assistedBound(
+  trx: Transaction<Database>,
+  ordered: readonly Candidate[],
+): Promise<{
+  admits(receipt: OfflineReceiptInput): boolean;
+  use(receipt: OfflineReceiptInput): void;
+}> {
+  const keyOf = (receipt: OfflineReceiptInput) =>
+    `${receipt.assisted?.operatorId}|${dayOf(receipt)}`;
+  const assisted = ordered.map((each) => each.receipt).filter((r) => r.assisted !== undefined);
+  const used = new Map<string, number>();
+  const operators = [...new Set(assisted.map((r) => r.assisted?.operatorId as string))].sort();
+  for (const operatorId of operators) {
+    await sql`select pg_advisory_xact_lock(hashtext(${operatorId}))`.execute(trx);
+  }
+  if (operators.length > 0) {
+    const rows = await trx
+      .selectFrom('assisted_redemption')
+      .select((eb) => ['operator_id', 'started_day', eb.fn.countAll<string>().as('count')])
+      .where('operator_id', 'in', operators)
+      .where('started_day', 'in', [...new Set(assisted.map(dayOf))])
+      .groupBy(['operator_id', 'started_day'])
+      .execute();
+    for (const row of rows) {
+      used.set(`${row.operator_id}|${row.started_day}`, Number(row.count));
+    }
+  }
+  const max = limits.distribution.assistedPerOperatorPerDayMax;
   return {
-    receiptId,
-    replayed: false,
-    redemptionId: null,
-    outcome: 'refused',
-    code: 'AMP_OFFLINE_ALLOWANCE_EXCEEDED',
+    admits: (receipt) =>
+      receipt.assisted === undefined || (used.get(keyOf(receipt)) ?? 0) + 1 <= max,
+    use: (receipt) => {
+      if (receipt.assisted !== undefined) {
+        used.set(keyOf(receipt), (used.get(keyOf(receipt)) ?? 0) + 1);
+      }
+    },
   };
 }
 
@@ -392,6 +454,8 @@ interface Written {
   target: Entitled;
   result: SyncResult;
   remainingAfter: Map<string, number>;
+  /** The assisted redemption a hand-over without the card records (counted or conflict). */
+  assistedId: string | null;
 }
 
 /** The rows of a batch, written with a few multi-row statements at the end. */
@@ -402,21 +466,23 @@ class BatchWrites {
     const remainingAfter = new Map(
       [...target.items].map(([item, balance]) => [item, balance.remaining]),
     );
-    this.#written.push({ candidate, target, result, remainingAfter });
+    const assistedId = candidate.receipt.assisted === undefined ? null : randomUUID();
+    this.#written.push({ candidate, target, result, remainingAfter, assistedId });
   }
 
   async flush(
     trx: Transaction<Database>,
     deps: DistributionDependencies,
-    gate: PointGrant,
+    gate: SyncGate,
     meta: { deviceId: string; operatorId: string; now: Date },
   ): Promise<void> {
     if (this.#written.length === 0) return;
     const counted = this.#written.filter((each) => each.result.outcome === 'counted');
+    await insertAssisted(trx, gate, this.#written);
     await insertRedemptions(trx, deps, gate, counted, meta);
     await insertChunked(
       trx,
-      this.#written.map(({ candidate, result }) => ({
+      this.#written.map(({ candidate, result, assistedId }) => ({
         id: candidate.receipt.receiptId,
         device_id: meta.deviceId,
         point_id: gate.point.id,
@@ -431,6 +497,7 @@ class BatchWrites {
         outcome: result.outcome as 'counted' | 'conflict',
         redemption_id: result.redemptionId,
         credential_id: Buffer.from(candidate.receipt.credentialId, 'hex'),
+        assisted_id: assistedId,
       })),
       (rows) => trx.insertInto('offline_receipt').values(rows).execute(),
     );
@@ -439,16 +506,60 @@ class BatchWrites {
     await queueReceiptTexts(trx, deps, gate.point, counted);
     await deps.audit.appendInTransaction(
       trx,
-      this.#written.map((each) =>
-        writeAuditEntry(
-          gate.write,
+      this.#written.map((each) => {
+        // Without the card: the assisted action, so the person's history says so, as online.
+        const write = each.assistedId !== null && gate.assisted ? gate.assisted.write : gate.write;
+        const fields = [
+          ...(each.assistedId === null ? [] : ['second_check']),
+          ...(each.result.outcome === 'conflict' ? ['offline_conflict'] : []),
+        ];
+        return writeAuditEntry(
+          write,
           { type: 'person', id: each.candidate.entitlement.personId },
-          each.result.outcome === 'conflict' ? ['offline_conflict'] : [],
+          fields,
           gate.write.requestId,
-        ),
-      ),
+        );
+      }),
     );
   }
+}
+
+/**
+ * The assisted redemptions of the hand-overs without the card of a batch (counted or kept as a
+ * conflict: the goods left the point either way): method `household_card`, the member's card,
+ * the operator the receipt names, started and passed at the device's time, counted on that UTC
+ * day. The supervisor's list, the bound and the reconciliation read these rows.
+ */
+async function insertAssisted(
+  trx: Transaction<Database>,
+  gate: SyncGate,
+  written: readonly Written[],
+): Promise<void> {
+  const rows = written.flatMap(({ candidate, assistedId }) => {
+    const { receipt, entitlement } = candidate;
+    if (assistedId === null || receipt.assisted === undefined) return [];
+    const at = new Date(receipt.deviceTime);
+    return [
+      {
+        id: assistedId,
+        point_id: gate.point.id,
+        operator_id: receipt.assisted.operatorId,
+        person_id: entitlement.personId,
+        reason: receipt.assisted.reason,
+        method: 'household_card' as const,
+        code_hash: null,
+        code_expires_at: null,
+        household_credential_id: Buffer.from(receipt.credentialId, 'hex'),
+        started_at: at,
+        started_day: dayOf(receipt),
+        verified_at: at,
+        failed_at: null,
+      },
+    ];
+  });
+  await insertChunked(trx, rows, (chunk) =>
+    trx.insertInto('assisted_redemption').values(chunk).execute(),
+  );
 }
 
 async function insertRedemptions(
@@ -459,7 +570,7 @@ async function insertRedemptions(
   meta: { operatorId: string; now: Date },
 ): Promise<void> {
   const key = receiptKeyFrom(deps.keys.masterKey);
-  const rows = counted.map(({ candidate, result, target, remainingAfter }) => {
+  const rows = counted.map(({ candidate, result, target, remainingAfter, assistedId }) => {
     const { entitlement, receipt } = candidate;
     const signed = signReceipt(key, {
       v: 1,
@@ -467,7 +578,7 @@ async function insertRedemptions(
       pointCode: gate.point.code,
       programCode: entitlement.programCode,
       entitlementId: entitlement.entitlementId,
-      mode: 'card',
+      mode: assistedId === null ? 'card' : 'assisted',
       redeemedAt: meta.now.toISOString(),
       lines: receipt.lines.map((line) => ({
         item: line.item,
@@ -484,10 +595,14 @@ async function insertRedemptions(
         program_id: entitlement.programId,
         cycle_id: entitlement.cycleId,
         point_id: gate.point.id,
-        operator_id: meta.operatorId,
-        mode: 'card' as const,
-        credential_id: Buffer.from(receipt.credentialId, 'hex'),
-        assisted_id: null,
+        operator_id: receipt.assisted?.operatorId ?? meta.operatorId,
+        ...(assistedId === null
+          ? {
+              mode: 'card' as const,
+              credential_id: Buffer.from(receipt.credentialId, 'hex'),
+              assisted_id: null,
+            }
+          : { mode: 'assisted' as const, credential_id: null, assisted_id: assistedId }),
         redeemed_at: meta.now,
         receipt_signature: signed.signature,
       },

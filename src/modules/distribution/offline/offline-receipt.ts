@@ -1,8 +1,11 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { canonicalJson } from '../../credentials/index.js';
+import type { AssistedReason } from '../tables.js';
 import type { OfflineLine } from './offline-tables.js';
 
 export const offlineReceiptFormat = 'amparo.offline-receipt.v1';
+/** A hand-over without the card, with a household member's card (`assisted` set). */
+export const offlineAssistedReceiptFormat = 'amparo.offline-receipt.v2';
 
 /**
  * A redemption a device made with the network off (issue #15, point 5): which card (its
@@ -18,8 +21,16 @@ export interface OfflineReceiptInput {
   receiptId: string;
   snapshotId: string;
   entitlementId: string;
-  /** 32 hex digits, as the card's QR gives it. */
+  /**
+   * 32 hex digits, as the card's QR gives it: the holder's card, or — for a hand-over without
+   * the card (`assisted`) — the household member's card scanned in its place.
+   */
   credentialId: string;
+  /**
+   * Set for a hand-over without the person's card (issue #15, point 4 offline): why there was
+   * no card, and the operator the snapshot was issued to (who served). Signed as format v2.
+   */
+  assisted?: OfflineAssisted | undefined;
   lines: OfflineLine[];
   /** The device's clock at the redemption, Unix milliseconds. */
   deviceTime: number;
@@ -27,14 +38,20 @@ export interface OfflineReceiptInput {
   signature: string;
 }
 
+export interface OfflineAssisted {
+  reason: AssistedReason;
+  operatorId: string;
+}
+
 export function offlineReceiptMessage(
   pointId: string,
   deviceId: string,
   receipt: OfflineReceiptInput,
 ): Buffer {
+  const { assisted } = receipt;
   return Buffer.from(
     canonicalJson({
-      format: offlineReceiptFormat,
+      format: assisted === undefined ? offlineReceiptFormat : offlineAssistedReceiptFormat,
       receiptId: receipt.receiptId,
       pointId,
       deviceId,
@@ -43,6 +60,9 @@ export function offlineReceiptMessage(
       credentialId: receipt.credentialId,
       lines: receipt.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
       deviceTime: receipt.deviceTime,
+      ...(assisted === undefined
+        ? {}
+        : { mode: 'household', reason: assisted.reason, operatorId: assisted.operatorId }),
     }),
     'utf8',
   );

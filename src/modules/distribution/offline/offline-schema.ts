@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { AssistedReasonSchema } from '../../../shared/api/distribution.js';
 import { distributionLimits } from '../limits.js';
 import { RedemptionLines } from '../schema.js';
 
@@ -19,6 +20,23 @@ export const OfflineReceiptBody = Type.Object(
     lines: RedemptionLines,
     deviceTime: Type.Integer({ minimum: 0, description: "The device's clock, Unix ms" }),
     signature: Type.String({ pattern: '^[A-Za-z0-9_-]{86}$' }),
+    assisted: Type.Optional(
+      Type.Object(
+        {
+          reason: AssistedReasonSchema,
+          operatorId: Type.String({
+            format: 'uuid',
+            description:
+              "The operator the snapshot was issued to (the snapshot's assisted.operatorId)",
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Without the person's card: credentialId is then a household member's card (format v2)",
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -17,7 +17,7 @@ import {
   offlineReceiptMessage,
   offlineSignatureHolds,
 } from './offline-receipt.js';
-import type { SyncResult } from './sync-result.js';
+import type { SyncGate, SyncResult } from './sync-result.js';
 
 export interface SyncBody {
   deviceId: string;
@@ -84,21 +84,37 @@ export async function offlineSyncer(
       );
     }
   }
-  const candidates = await checked(deps, gate, device, body, fresh, (receipt, code, personId) => {
-    results.set(receipt.receiptId, refused(receipt.receiptId, code));
-    const resource = personId
-      ? { type: 'person' as const, id: personId }
-      : { type: 'distribution_point' as const, id: gate.point.id };
-    refusals.push(refusalEntry(gate.write, resource, code));
-  });
-  const applied = await offlineApplier(deps, gate, device, candidates, now);
+  const assistedGate = await assistedGateOf(deps, context, gate, fresh);
+  const writeOf = (receipt: OfflineReceiptInput) =>
+    receipt.assisted !== undefined && assistedGate !== null ? assistedGate.write : gate.write;
+  const candidates = await checked(
+    deps,
+    { ...gate, assisted: assistedGate },
+    device,
+    body,
+    fresh,
+    (receipt, code, personId) => {
+      results.set(receipt.receiptId, refused(receipt.receiptId, code));
+      const resource = personId
+        ? { type: 'person' as const, id: personId }
+        : { type: 'distribution_point' as const, id: gate.point.id };
+      refusals.push(refusalEntry(writeOf(receipt), resource, code));
+    },
+  );
+  const applied = await offlineApplier(
+    deps,
+    { ...gate, assisted: assistedGate },
+    device,
+    candidates,
+    now,
+  );
   for (const [receiptId, result] of applied.results) {
     results.set(receiptId, result);
     if (result.outcome === 'refused' && result.code !== null) {
       const candidate = candidates.find((each) => each.receipt.receiptId === receiptId);
       refusals.push(
         refusalEntry(
-          gate.write,
+          candidate === undefined ? gate.write : writeOf(candidate.receipt),
           { type: 'person', id: candidate?.entitlement.personId ?? null },
           result.code,
         ),
@@ -113,8 +129,30 @@ export async function offlineSyncer(
   };
 }
 
+<<<<<<< HEAD
 /** The audit reason of a receipt synced again unchanged: answered, not counted again. */
 export const replayedCode = 'AMP_OFFLINE_RECEIPT_REPLAYED';
+=======
+/**
+ * The gate of the hand-overs without the card in a sync: the syncing operator must hold
+ * `distribution.assisted_redeem` at the point, as online. Null when the batch has none, or when
+ * the operator does not hold it (the guard audited that; those receipts are then refused).
+ */
+async function assistedGateOf(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  gate: PointGrant,
+  fresh: readonly OfflineReceiptInput[],
+): Promise<PointGrant | null> {
+  if (!fresh.some((receipt) => receipt.assisted !== undefined)) return null;
+  try {
+    return await guardPoint(deps, context, 'distribution.assisted_redeem', gate.point.id);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error) return null;
+    throw error;
+  }
+}
+>>>>>>> offhh
 
 function refused(receiptId: string, code: string): SyncResult {
   return { receiptId, outcome: 'refused', code, redemptionId: null, replayed: false };
@@ -160,14 +198,14 @@ async function replays(
 
 type Refuse = (
   receipt: OfflineReceiptInput,
-  code: DistributionErrorCode,
+  code: DistributionErrorCode | 'AMP_FORBIDDEN',
   personId: string | null,
 ) => void;
 
 /** The receipts that pass every check made before the transaction; the others are refused. */
 async function checked(
   deps: DistributionDependencies,
-  gate: PointGrant,
+  gate: SyncGate,
   device: ActiveDevice,
   body: SyncBody,
   fresh: readonly OfflineReceiptInput[],
@@ -177,7 +215,7 @@ async function checked(
   const key = devicePublicKey(device.publicKey);
   const snapshots = await deps.db
     .selectFrom('distribution_snapshot')
-    .select(['id', 'issued_at', 'expires_at'])
+    .select(['id', 'issued_at', 'expires_at', 'issued_by'])
     .where('id', 'in', [...new Set(fresh.map((receipt) => receipt.snapshotId))])
     .where('device_id', '=', device.id)
     .execute();
@@ -214,14 +252,27 @@ async function checked(
       continue;
     }
     const holder = holders.get(receipt.credentialId)?.(at);
-    if (holder === undefined || holder.problem !== null) {
+    const entitlement = entitlements.get(receipt.entitlementId);
+    if (receipt.assisted !== undefined) {
+      const household = await householdProblem(deps, gate, receipt, snapshot.issued_by, {
+        holder,
+        personId: entitlement?.personId ?? null,
+        at,
+      });
+      if (household !== null) {
+        refuse(receipt, household, entitlement?.personId ?? null);
+        continue;
+      }
+    } else if (holder === undefined || holder.problem !== null) {
       refuse(receipt, 'AMP_CARD_REFUSED', holder?.personId ?? null);
       continue;
     }
-    const entitlement = entitlements.get(receipt.entitlementId);
-    const problem = entitlementProblem(entitlement, holder.personId, served);
+    // With the card, the entitlement must be its holder's; without it, the person's own.
+    const personId =
+      receipt.assisted === undefined ? (holder?.personId as string) : (entitlement?.personId ?? '');
+    const problem = entitlementProblem(entitlement, personId, served);
     if (problem !== null || entitlement === undefined) {
-      refuse(receipt, problem ?? 'AMP_ENTITLEMENT_NOT_REDEEMABLE', holder.personId);
+      refuse(receipt, problem ?? 'AMP_ENTITLEMENT_NOT_REDEEMABLE', personId || null);
       continue;
     }
     candidates.push({
@@ -232,6 +283,36 @@ async function checked(
     });
   }
   return candidates;
+}
+
+/**
+ * Why a hand-over without the card made offline is refused, or null: the syncing operator may not
+ * hand over without the card here; the receipt names another operator than the one the snapshot
+ * was issued to; the member's card was unknown, revoked or expired at the receipt's time
+ * (`AMP_CARD_REFUSED`); or it was the person's own card, or its holder was not in the person's
+ * household at that time (the registry's answer; `AMP_OFFLINE_HOUSEHOLD_REFUSED`).
+ */
+async function householdProblem(
+  deps: DistributionDependencies,
+  gate: SyncGate,
+  receipt: OfflineReceiptInput,
+  issuedBy: string,
+  props: {
+    holder: { personId: string; problem: string | null } | undefined;
+    personId: string | null;
+    at: Date;
+  },
+): Promise<DistributionErrorCode | 'AMP_FORBIDDEN' | null> {
+  const { holder, personId, at } = props;
+  if (gate.assisted === null) return 'AMP_FORBIDDEN';
+  if (receipt.assisted?.operatorId !== issuedBy) return 'AMP_OFFLINE_OPERATOR_MISMATCH';
+  if (holder === undefined || holder.problem !== null) return 'AMP_CARD_REFUSED';
+  if (personId === null) return 'AMP_ENTITLEMENT_NOT_REDEEMABLE';
+  if (deps.identities === undefined || holder.personId === personId) {
+    return 'AMP_OFFLINE_HOUSEHOLD_REFUSED';
+  }
+  const same = await deps.identities.sameHouseholdAt(deps.db, personId, holder.personId, at);
+  return same ? null : 'AMP_OFFLINE_HOUSEHOLD_REFUSED';
 }
 
 function entitlementProblem(

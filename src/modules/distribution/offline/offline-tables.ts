@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Kysely types of the offline tables; `migrations/0056_offline_redemption.sql` is the truth. */
 export interface OfflineTables {
   distribution_snapshot: {
@@ -27,6 +29,8 @@ export interface OfflineTables {
     redemption_id: string | null;
     /** `migrations/0074_offline_conflict_later_stands.sql`: null for receipts synced before. */
     credential_id: Buffer | null;
+    /** `migrations/0125_offline_assisted_receipt.sql`: a hand-over without the card. */
+    assisted_id: Generated<string | null>;
   };
   offline_conflict_resolution: {
     receipt_id: string;

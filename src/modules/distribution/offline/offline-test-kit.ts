@@ -1,6 +1,10 @@
 import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { registrationMessage } from '../devices/device-service.js';
-import { type OfflineReceiptInput, offlineReceiptMessage } from './offline-receipt.js';
+import {
+  type OfflineAssisted,
+  type OfflineReceiptInput,
+  offlineReceiptMessage,
+} from './offline-receipt.js';
 import type { OfflineLine } from './offline-tables.js';
 
 /**
@@ -27,6 +31,8 @@ export interface OfflineDevice {
       lines: OfflineLine[];
       deviceTime?: number;
       receiptId?: string;
+      /** Without the person's card: `credentialId` is then a household member's card. */
+      assisted?: OfflineAssisted;
     },
   ): OfflineReceiptInput;
   privateKey: KeyObject;
@@ -51,6 +57,7 @@ export function offlineDevice(): OfflineDevice {
         lines: props.lines,
         deviceTime: props.deviceTime ?? Date.now() - 1000,
         signature: '',
+        ...(props.assisted === undefined ? {} : { assisted: props.assisted }),
       };
       const message = offlineReceiptMessage(pointId, deviceId, unsigned);
       return { ...unsigned, signature: sign(null, message, privateKey).toString('base64url') };

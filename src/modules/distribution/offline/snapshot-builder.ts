@@ -1,9 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { limits as appLimits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import {
   activeCardHashesOf,
+  activeCardIdsOf,
   canonicalJson,
   publishedRevocations,
   publishedTrustList,
@@ -11,6 +13,7 @@ import {
 } from '../../credentials/index.js';
 import { type EntitlementForRedemption, openInKindEntitlementsOf } from '../../programs/index.js';
 import {
+  type AssistedIdentities,
   type DistributionContext,
   type DistributionDependencies,
   nowOf,
@@ -20,6 +23,7 @@ import { guardPoint, refuseAudited } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { type CarriedLine, withCarried } from '../redemption/carry-over.js';
 import { redeemableStates } from '../tables.js';
+import { householdBindings, type PendingBinding } from './household-bindings.js';
 import { activeDeviceAt } from './offline-device.js';
 import { signSnapshotBytes, snapshotKeyFrom } from './snapshot-key.js';
 
@@ -54,6 +58,21 @@ export interface SnapshotPayload {
   programs: { code: string; nameEs: string; nameEn: string }[];
   items: { item: string; unit: string }[];
   entries: SnapshotEntry[];
+  /**
+   * Hand-overs without the card, offline, with a household member's card (`household-bindings.ts`):
+   * the snapshot's random salt (base64url), the bindings (one base64url string of 8-byte
+   * records), the operator the snapshot was issued to (the receipts name them) and how many such
+   * hand-overs the device may record with this snapshot. Absent when the registry's port is not
+   * wired (no assisted hand-over offline then).
+   */
+  assisted?: SnapshotAssisted;
+}
+
+export interface SnapshotAssisted {
+  salt: string;
+  bindings: string;
+  operatorId: string;
+  receiptsMax: number;
 }
 
 export type SignedSnapshot = SignedDocument<SnapshotPayload>;
@@ -79,11 +98,18 @@ export async function snapshotBuilder(
   const device = await activeDeviceAt(deps, gate, deviceId);
   const now = nowOf(deps);
   const limits = distributionLimits.offline;
-  const body = await snapshotEntries(deps.db, gate.servedProgramIds, now, {
-    pointId: gate.point.id,
-    regionCode: gate.point.regionCode,
-    municipalityCode: gate.point.municipalityCode,
-  });
+  const operatorId = operatorIdOf(gate.write.actor) as string; // Safe: only operators redeem.
+  const body = await snapshotEntries(
+    deps.db,
+    gate.servedProgramIds,
+    now,
+    {
+      pointId: gate.point.id,
+      regionCode: gate.point.regionCode,
+      municipalityCode: gate.point.municipalityCode,
+    },
+    deps.identities,
+  );
   if (body.entries.length > limits.snapshotEntriesMax) {
     await refuseAudited(
       deps,
@@ -117,7 +143,19 @@ export async function snapshotBuilder(
       .toString('hex'),
     trustList: (await publishedTrustList(listDeps)) as SignedDocument<unknown>,
     revocations: (await publishedRevocations(listDeps)).document as SignedDocument<unknown>,
-    ...body,
+    programs: body.programs,
+    items: body.items,
+    entries: body.entries,
+    ...(body.bindings === undefined
+      ? {}
+      : {
+          assisted: {
+            salt: body.bindings.salt,
+            bindings: body.bindings.records,
+            operatorId,
+            receiptsMax: appLimits.distribution.assistedPerOperatorPerDayMax,
+          },
+        }),
   };
   const bytes = Buffer.from(canonicalJson(payload), 'utf8');
   const key = snapshotKeyFrom(deps.keys.masterKey);
@@ -134,14 +172,15 @@ export async function snapshotBuilder(
         expires_at: new Date(payload.expiresAt * 1000),
         entries: payload.entries.length,
         payload_sha256: createHash('sha256').update(bytes).digest(),
-        issued_by: operatorIdOf(gate.write.actor) as string, // Safe: only operators redeem.
+        issued_by: operatorId,
       })
       .execute();
     await deps.audit.appendInTransaction(trx, [
       writeAuditEntry(
         gate.write,
         { type: 'distribution_point', id: gate.point.id },
-        ['snapshot'],
+        // The ID numbers and households read for the bindings never leave in clear; named here.
+        body.bindings === undefined ? ['snapshot'] : ['snapshot', 'household_bindings'],
         context.requestId,
       ),
     ]);
@@ -156,6 +195,8 @@ interface SnapshotBody {
   programs: SnapshotPayload['programs'];
   items: SnapshotPayload['items'];
   entries: SnapshotEntry[];
+  /** With the registry's port: the household bindings and their salt (base64url). */
+  bindings?: { salt: string; records: string };
 }
 
 /**
@@ -172,12 +213,16 @@ export interface SnapshotScope {
   municipalityCode: string | null;
 }
 
-/** The entries of the open in-kind entitlements of the programs within the scope, page by page. */
+/**
+ * The entries of the open in-kind entitlements of the programs within the scope, page by page;
+ * with the registry's port (`identities`), also the household bindings of each person entered.
+ */
 export async function snapshotEntries(
   db: Kysely<Database>,
   programIds: readonly string[],
   now: Date,
   scope: SnapshotScope,
+  identities?: Pick<AssistedIdentities, 'householdsOf'>,
 ): Promise<SnapshotBody> {
   const body: SnapshotBody = { programs: [], items: [], entries: [] };
   const add = entryAdder(body);
@@ -186,6 +231,8 @@ export async function snapshotEntries(
   const area = { regionCode: scope.regionCode, municipalityCode: scope.municipalityCode };
   const served = await personsServedAt(db, scope.pointId, now);
   const chunks = [{ area }, ...chunked(served, pageMax).map((personIds) => ({ personIds }))];
+  /** Per person entered who may be served with a household member's card: where their entries are. */
+  const households = new Map<string, Omit<PendingBinding, 'entryIndex'> & { target: string }>();
   for (const chunk of chunks) {
     let afterId: string | null = null;
     for (;;) {
@@ -202,20 +249,73 @@ export async function snapshotEntries(
       for (const e of page) seen.add(e.entitlementId);
       if (page.length === 0) continue;
       const remaining = await remainingOfPage(db, page);
-      const cards = await activeCardHashesOf(db, [...new Set(page.map((e) => e.personId))], now);
+      const personIds = [...new Set(page.map((e) => e.personId))];
+      const cards = await activeCardHashesOf(db, personIds, now);
+      const members = identities ? await memberCardsOf(db, identities, personIds, now) : new Map();
       for (const entitlement of page) {
-        add(entitlement, remaining.get(entitlement.entitlementId), cards.get(entitlement.personId));
+        const { personId } = entitlement;
+        const known = households.get(personId);
+        const fresh = known === undefined ? members.get(personId) : undefined;
+        // Without a card of their own, a housemate's card still finds them: under a random tag.
+        const hashes =
+          cards.get(personId) ??
+          (known === undefined && fresh === undefined
+            ? undefined
+            : [known?.target ?? randomBytes(16).toString('base64url')]);
+        const entered = add(entitlement, remaining.get(entitlement.entitlementId), hashes);
+        if (entered && fresh !== undefined && hashes?.[0] !== undefined) {
+          households.set(personId, { ...fresh, target: hashes[0] });
+        }
       }
     }
   }
   body.entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
+  if (identities !== undefined) {
+    const firstIndex = new Map<string, number>();
+    body.entries.forEach((entry, index) => {
+      if (!firstIndex.has(entry[0])) firstIndex.set(entry[0], index);
+    });
+    const salt = randomBytes(16);
+    const pending: PendingBinding[] = [];
+    for (const household of households.values()) {
+      const entryIndex = firstIndex.get(household.target);
+      if (entryIndex !== undefined) pending.push({ ...household, entryIndex });
+    }
+    body.bindings = {
+      salt: salt.toString('base64url'),
+      records: householdBindings(salt, pending),
+    };
+  }
   return body;
+}
+
+/**
+ * Of each person of a page who has an ID number and a housemate with an active card: the ID
+ * number and those cards' ids (the registry's port, then credentials').
+ */
+async function memberCardsOf(
+  db: Kysely<Database>,
+  identities: Pick<AssistedIdentities, 'householdsOf'>,
+  personIds: readonly string[],
+  now: Date,
+): Promise<Map<string, { uin: string; memberCardIds: Buffer[] }>> {
+  const households = await identities.householdsOf(db, personIds);
+  const memberIds = [...new Set([...households.values()].flatMap((each) => each.memberIds))];
+  const cards = await activeCardIdsOf(db, memberIds, now);
+  const found = new Map<string, { uin: string; memberCardIds: Buffer[] }>();
+  for (const [personId, household] of households) {
+    const memberCardIds = household.memberIds.flatMap((id) => cards.get(id) ?? []);
+    if (memberCardIds.length > 0 && household.uin !== '') {
+      found.set(personId, { uin: household.uin, memberCardIds });
+    }
+  }
+  return found;
 }
 
 /** Adds an entitlement's entries (one per active card of its holder) to the body. */
 function entryAdder(
   body: SnapshotBody,
-): (e: EntitlementForRedemption, lines?: CarriedLine[], hashes?: readonly string[]) => void {
+): (e: EntitlementForRedemption, lines?: CarriedLine[], hashes?: readonly string[]) => boolean {
   const programIndex = new Map<string, number>();
   const itemIndex = new Map<string, number>();
   const indexOf = (map: Map<string, number>, key: string, add: () => void): number => {
@@ -229,7 +329,9 @@ function entryAdder(
   };
   return (entitlement, lines, hashes) => {
     // Nothing of a suspended program is handed over, offline either.
-    if (lines === undefined || hashes === undefined || entitlement.suspendedAt !== null) return;
+    if (lines === undefined || hashes === undefined || entitlement.suspendedAt !== null) {
+      return false;
+    }
     const program = indexOf(programIndex, entitlement.programId, () =>
       body.programs.push({
         code: entitlement.programCode,
@@ -247,6 +349,7 @@ function entryAdder(
       'base64url',
     );
     for (const hash of hashes) body.entries.push([hash, id, program, pairs]);
+    return true;
   };
 }
 

@@ -1,3 +1,5 @@
+import type { PointGrant } from '../point-gate.js';
+
 /** What the sync answers for one offline receipt. */
 export interface SyncResult {
   receiptId: string;
@@ -9,3 +11,6 @@ export interface SyncResult {
   /** True when this receipt was synced before: the first answer, unchanged. */
   replayed: boolean;
 }
+
+/** The point's gate, and the gate of hand-overs without the card when the batch has some. */
+export type SyncGate = PointGrant & { assisted: PointGrant | null };

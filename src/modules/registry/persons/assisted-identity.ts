@@ -21,6 +21,25 @@ export interface AssistedIdentities {
   photoOf(db: Kysely<Database>, personId: string): Promise<string | null>;
   /** Whether both persons are current members of one household. */
   sameHousehold(db: Kysely<Database>, personId: string, otherId: string): Promise<boolean>;
+  /**
+   * Whether both persons were members of one household at `at` (memberships open then): an
+   * offline hand-over with a household member's card is checked at the device's time.
+   */
+  sameHouseholdAt(
+    db: Kysely<Database>,
+    personId: string,
+    otherId: string,
+    at: Date,
+  ): Promise<boolean>;
+  /**
+   * For an offline snapshot's household bindings: of each active person named, the ID number and
+   * the other current members of their household (none when they have no household). Read only
+   * by the snapshot builder, which keeps neither: both are mixed into keyed hashes.
+   */
+  householdsOf(
+    db: Kysely<Database>,
+    personIds: readonly string[],
+  ): Promise<Map<string, { uin: string; memberIds: string[] }>>;
 }
 
 export function assistedIdentities(masterKey: Buffer): AssistedIdentities {
@@ -36,17 +55,56 @@ export function assistedIdentities(masterKey: Buffer): AssistedIdentities {
       const sealed = openVersion(dataKey, personId, row.version, row.sealedAttributes);
       return typeof sealed.photo === 'string' && sealed.photo !== '' ? sealed.photo : null;
     },
-    async sameHousehold(db, personId, otherId) {
-      const rows = await db
-        .selectFrom('household_membership as mine')
-        .innerJoin('household_membership as theirs', 'theirs.household_id', 'mine.household_id')
-        .select('mine.household_id')
-        .where('mine.person_id', '=', personId)
-        .where('theirs.person_id', '=', otherId)
-        .where('mine.valid_to', 'is', null)
-        .where('theirs.valid_to', 'is', null)
-        .execute();
-      return rows.length > 0;
+    sameHousehold: (db, personId, otherId) => sharedHousehold(db, personId, otherId, null),
+    sameHouseholdAt: (db, personId, otherId, at) => sharedHousehold(db, personId, otherId, at),
+    async householdsOf(db, personIds) {
+      const found = new Map<string, { uin: string; memberIds: string[] }>();
+      for (let start = 0; start < personIds.length; start += 5000) {
+        const chunk = personIds.slice(start, start + 5000);
+        const rows = await db
+          .selectFrom('person as p')
+          .innerJoin('household_membership as mine', 'mine.person_id', 'p.id')
+          .innerJoin('household_membership as theirs', 'theirs.household_id', 'mine.household_id')
+          .select(['p.id', 'p.uin', 'theirs.person_id as member_id'])
+          .where('p.id', 'in', chunk)
+          .where('p.status', '=', 'active')
+          .where('mine.valid_to', 'is', null)
+          .where('theirs.valid_to', 'is', null)
+          .whereRef('theirs.person_id', '<>', 'p.id')
+          .execute();
+        for (const row of rows) {
+          const entry = found.get(row.id) ?? { uin: row.uin, memberIds: [] };
+          entry.memberIds.push(row.member_id);
+          found.set(row.id, entry);
+        }
+      }
+      return found;
     },
   };
+}
+
+/** Whether both persons are members of one household now (`at` null) or at `at`. */
+async function sharedHousehold(
+  db: Kysely<Database>,
+  personId: string,
+  otherId: string,
+  at: Date | null,
+): Promise<boolean> {
+  let query = db
+    .selectFrom('household_membership as mine')
+    .innerJoin('household_membership as theirs', 'theirs.household_id', 'mine.household_id')
+    .select('mine.household_id')
+    .where('mine.person_id', '=', personId)
+    .where('theirs.person_id', '=', otherId);
+  for (const side of ['mine', 'theirs'] as const) {
+    query =
+      at === null
+        ? query.where(`${side}.valid_to`, 'is', null)
+        : query
+            .where(`${side}.valid_from`, '<=', at)
+            .where((eb) =>
+              eb.or([eb(`${side}.valid_to`, 'is', null), eb(`${side}.valid_to`, '>', at)]),
+            );
+  }
+  return (await query.execute()).length > 0;
 }

@@ -1,3 +1,4 @@
+import type { AssistedReasonValue } from '../../../../../src/shared/api/distribution.js';
 import type { SyncResultAnswer } from '../../../../../src/shared/api/distribution-offline.js';
 import { apiGet, apiSend } from '../../../api/client.js';
 import { canonicalJson } from '../../verifier/canonical-json.js';
@@ -36,6 +37,11 @@ export interface PendingReceipt {
   lines: { item: string; quantity: number }[];
   deviceTime: number;
   signature: string;
+  /**
+   * Without the person's card: why, and the operator the snapshot was issued to;
+   * `credentialId` is then the household member's card (receipt format v2).
+   */
+  assisted?: { reason: AssistedReasonValue; operatorId: string };
 }
 
 function base64Url(bytes: ArrayBuffer): string {
@@ -163,6 +169,8 @@ export interface OfflineUsage {
   snapshotId: string;
   receipts: number;
   units: number;
+  /** Hand-overs without the card (absent before they existed: none). */
+  assisted?: number;
   taken: Record<string, Record<string, number>>;
 }
 
@@ -191,6 +199,16 @@ export function remainingAfterUsage(lookup: OfflineLookup, usage: OfflineUsage):
   };
 }
 
+/**
+ * A hand-over without the card the device may not record: the snapshot's share of the operator's
+ * daily bound (`assisted.receiptsMax`) is used up, or the snapshot carries no household bindings.
+ */
+export class OfflineAssistedReached extends Error {
+  constructor(readonly max: number) {
+    super('the hand-overs without the card of this snapshot are used up');
+  }
+}
+
 /** A hand-over the device may not record: its allowance for this snapshot is used up. */
 export class OfflineAllowanceReached extends Error {
   constructor(
@@ -208,7 +226,7 @@ export class OfflineAllowanceReached extends Error {
  */
 export async function recordOfflineReceipt(
   device: DeviceRecord,
-  snapshot: Pick<SnapshotPayload, 'snapshotId' | 'receiptsMax' | 'unitsMax'>,
+  snapshot: Pick<SnapshotPayload, 'snapshotId' | 'receiptsMax' | 'unitsMax' | 'assisted'>,
   props: Omit<PendingReceipt, 'pointId' | 'receiptId' | 'deviceTime' | 'signature' | 'snapshotId'>,
 ): Promise<PendingReceipt> {
   if (device.deviceId === null) throw new Error('the device is not registered');
@@ -220,6 +238,10 @@ export async function recordOfflineReceipt(
   ) {
     throw new OfflineAllowanceReached(snapshot.receiptsMax, snapshot.unitsMax);
   }
+  const assistedMax = snapshot.assisted?.receiptsMax ?? 0;
+  if (props.assisted !== undefined && (usage.assisted ?? 0) + 1 > assistedMax) {
+    throw new OfflineAssistedReached(assistedMax);
+  }
   const unsigned = {
     pointId: device.pointId,
     receiptId: crypto.randomUUID(),
@@ -227,8 +249,9 @@ export async function recordOfflineReceipt(
     snapshotId: snapshot.snapshotId,
     ...props,
   };
+  const { assisted } = unsigned;
   const message = canonicalJson({
-    format: 'amparo.offline-receipt.v1',
+    format: assisted === undefined ? 'amparo.offline-receipt.v1' : 'amparo.offline-receipt.v2',
     receiptId: unsigned.receiptId,
     pointId: device.pointId,
     deviceId: device.deviceId,
@@ -237,6 +260,9 @@ export async function recordOfflineReceipt(
     credentialId: unsigned.credentialId,
     lines: unsigned.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
     deviceTime: unsigned.deviceTime,
+    ...(assisted === undefined
+      ? {}
+      : { mode: 'household', reason: assisted.reason, operatorId: assisted.operatorId }),
   });
   const signature = base64Url(
     await crypto.subtle.sign(
@@ -253,6 +279,7 @@ export async function recordOfflineReceipt(
     snapshotId: snapshot.snapshotId,
     receipts: usage.receipts + 1,
     units: usage.units + units,
+    assisted: (usage.assisted ?? 0) + (props.assisted === undefined ? 0 : 1),
     taken: { ...usage.taken, [props.entitlementId]: taken },
   } satisfies OfflineUsage);
   return receipt;

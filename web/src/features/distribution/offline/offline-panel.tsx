@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { AssistedReasonValue } from '../../../../../src/shared/api/distribution.js';
 import type { SyncResultAnswer } from '../../../../../src/shared/api/distribution-offline.js';
 import { Field } from '../../../components/field.js';
 import { ProblemNotice } from '../../../components/problem-notice.js';
+import { isUin, ReasonField, UinField } from '../../second-check/second-check-fields.js';
 import { CameraScanner } from '../../verifier/camera-scanner.js';
 import {
   type DeviceRecord,
@@ -10,6 +12,7 @@ import {
   downloadSnapshot,
   heldSnapshot,
   OfflineAllowanceReached,
+  OfflineAssistedReached,
   type OfflineUsage,
   pendingReceipts,
   recordOfflineReceipt,
@@ -22,6 +25,7 @@ import {
   type HeldSnapshot,
   type OfflineEntitlement,
   type OfflineLookup,
+  offlineHouseholdLookup,
   offlineLookup,
 } from './offline-snapshot.js';
 
@@ -31,7 +35,10 @@ import {
  * keeps the point's signed snapshot and checks a card against it — the signature with the
  * snapshot's trust list, the revocation list, then what the holder may take — and records a
  * hand-over as a receipt signed by the device, pending until the next sync. The pending count and
- * the last sync's answers (counted, conflict, refused) are shown.
+ * the last sync's answers (counted, conflict, refused) are shown. Without the person's card
+ * (safeguard 9), the ID number, the reason and a household member's card find what the person
+ * may take in the snapshot's household bindings; the receipt says so, and the server checks the
+ * card and the household again at sync.
  */
 export function OfflinePanel({ pointId }: { pointId: string }) {
   const { t } = useTranslation();
@@ -42,6 +49,7 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
   const [synced, setSynced] = useState<SyncResultAnswer[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [withoutCard, setWithoutCard] = useState(false);
 
   const refreshPending = useCallback(
     async () => setPending((await pendingReceipts(pointId)).length),
@@ -108,6 +116,17 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
                 unitsMax: held.payload.unitsMax ?? '∞',
               })}
             </dd>
+            {held.payload.assisted ? (
+              <>
+                <dt>{t('pos.offline.assistedAllowance')}</dt>
+                <dd data-testid="pos-assisted-allowance">
+                  {t('pos.offline.assistedUsed', {
+                    used: usage.assisted ?? 0,
+                    max: held.payload.assisted.receiptsMax,
+                  })}
+                </dd>
+              </>
+            ) : null}
           </>
         ) : null}
       </dl>
@@ -144,7 +163,25 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
       {error ? <ProblemNotice error={error} /> : null}
       {synced ? <SyncSummary results={synced} /> : null}
       {held ? (
+        <fieldset>
+          <legend>{t('pos.offline.who')}</legend>
+          {([false, true] as const).map((without) => (
+            <label key={String(without)} className="choice">
+              <input
+                type="radio"
+                name="pos-offline-who"
+                checked={withoutCard === without}
+                onChange={() => setWithoutCard(without)}
+              />{' '}
+              {t(without ? 'pos.offline.withoutCard' : 'pos.offline.withCard')}
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
+      {held ? (
         <OfflineCheck
+          key={withoutCard ? 'household' : 'card'}
+          household={withoutCard}
           held={held}
           usage={() => usageOf(pointId, held.payload.snapshotId)}
           onRecorded={async (receipt) => {
@@ -174,16 +211,23 @@ function SyncSummary({ results }: { results: SyncResultAnswer[] }) {
 }
 
 function OfflineCheck(props: {
+  /** Without the person's card: the ID number, the reason and a household member's card. */
+  household: boolean;
   held: HeldSnapshot;
   usage: () => Promise<OfflineUsage>;
   onRecorded: (receipt: {
     entitlementId: string;
     credentialId: string;
     lines: { item: string; quantity: number }[];
+    assisted?: { reason: AssistedReasonValue; operatorId: string };
   }) => Promise<void>;
 }) {
   const { t, i18n } = useTranslation();
   const [qrText, setQrText] = useState('');
+  const [uin, setUin] = useState('');
+  const [reason, setReason] = useState<AssistedReasonValue>('lost');
+  const { household } = props;
+  const operatorId = props.held.payload.assisted?.operatorId;
   const [answer, setAnswer] = useState<(OfflineLookup & { ms: number }) | null>(null);
   const [done, setDone] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
@@ -191,7 +235,9 @@ function OfflineCheck(props: {
   const [chosen, setChosen] = useState<Record<string, number>>({});
   const check = async (text: string) => {
     const started = performance.now();
-    const found = await offlineLookup(props.held, text.trim(), Date.now() / 1000);
+    const found = household
+      ? await offlineHouseholdLookup(props.held, text.trim(), uin.trim(), Date.now() / 1000)
+      : await offlineLookup(props.held, text.trim(), Date.now() / 1000);
     // What this device already handed over with this snapshot is not offered again.
     const after = remainingAfterUsage(found, await props.usage());
     setAnswer({ ...after, ms: performance.now() - started });
@@ -215,13 +261,19 @@ function OfflineCheck(props: {
         entitlementId: entitlement.entitlementId,
         credentialId: answer?.credentialId ?? '',
         lines,
+        ...(household && operatorId !== undefined ? { assisted: { reason, operatorId } } : {}),
       })
       .then(
         () => {
           setDone(true);
           setQrText('');
+          setUin('');
         },
         (error: unknown) => {
+          if (error instanceof OfflineAssistedReached) {
+            setRefusal(t('pos.offline.assistedReached', { max: error.max }));
+            return;
+          }
           if (!(error instanceof OfflineAllowanceReached)) {
             setRefusal(error instanceof Error ? error.message : String(error));
             return;
@@ -235,16 +287,26 @@ function OfflineCheck(props: {
         },
       );
   };
+  if (household && operatorId === undefined) {
+    return <p role="status">{t('pos.offline.assistedUnavailable')}</p>;
+  }
+  const ready = qrText.trim() !== '' && (!household || isUin(uin));
   return (
     <div className="pos-scan">
-      <CameraScanner onText={(text) => void check(text)} />
+      {household ? (
+        <>
+          <UinField words="pos.assisted" value={uin} onChange={setUin} />
+          <ReasonField words="pos.assisted" value={reason} onChange={setReason} />
+        </>
+      ) : null}
+      <CameraScanner onText={(text) => (household ? setQrText(text) : void check(text))} />
       <form
         onSubmit={(event) => {
           event.preventDefault();
           void check(qrText);
         }}
       >
-        <Field label={t('pos.offline.qrText')}>
+        <Field label={t(household ? 'pos.offline.memberQrText' : 'pos.offline.qrText')}>
           {(control) => (
             <textarea
               {...control}
@@ -254,8 +316,8 @@ function OfflineCheck(props: {
             />
           )}
         </Field>
-        <button type="submit" disabled={qrText.trim() === ''}>
-          {t('pos.offline.check')}
+        <button type="submit" disabled={!ready}>
+          {t(household ? 'pos.offline.checkMember' : 'pos.offline.check')}
         </button>
       </form>
       {refusal ? <p role="alert">{refusal}</p> : null}
@@ -266,7 +328,7 @@ function OfflineCheck(props: {
           ) : answer.entitlements.length === 0 ? (
             // A card absent from the snapshot may be entitled: only the server can tell.
             <p role="status" data-testid="pos-offline-needs-network">
-              {t('pos.offline.notInSnapshot')}
+              {t(household ? 'pos.offline.notBound' : 'pos.offline.notInSnapshot')}
             </p>
           ) : done ? (
             <p role="status">{t('pos.offline.recorded')}</p>

@@ -37,6 +37,11 @@ export interface SnapshotPayload {
   programs: { code: string; nameEs: string; nameEn: string }[];
   items: { item: string; unit: string }[];
   entries: [string, string, number, number[]][];
+  /**
+   * Hand-overs without the card with a household member's card (absent from older snapshots):
+   * src/modules/distribution/offline/household-bindings.ts.
+   */
+  assisted?: { salt: string; bindings: string; operatorId: string; receiptsMax: number };
 }
 
 /** A verified snapshot, indexed by card hash, with its lists read for the card check. */
@@ -45,6 +50,8 @@ export interface HeldSnapshot {
   byCard: Map<string, [string, string, number, number[]][]>;
   trustList: BrowserTrustList;
   revocations: BrowserRevocations;
+  /** The household bindings: tag (hex, 5 bytes) → masked entry index. */
+  bindings: Map<string, number>;
 }
 
 /**
@@ -70,7 +77,22 @@ export async function openSnapshot(text: string, keyHex: string): Promise<HeldSn
     if (list === undefined) byCard.set(entry[0], [entry]);
     else list.push(entry);
   }
-  return { payload, byCard, trustList, revocations };
+  const bindings = new Map<string, number>();
+  const bytes = payload.assisted ? fromBase64Url(payload.assisted.bindings) : new Uint8Array();
+  for (let offset = 0; offset + bindingBytes <= bytes.length; offset += bindingBytes) {
+    const tag = toHex(bytes.subarray(offset, offset + bindingTagBytes));
+    bindings.set(tag, uint24(bytes, offset + bindingTagBytes));
+  }
+  return { payload, byCard, trustList, revocations, bindings };
+}
+
+/** As the server writes them (household-bindings.ts): a 5-byte tag, a 3-byte masked index. */
+const bindingBytes = 8;
+const bindingTagBytes = 5;
+const bindingLabel = 'amparo household binding v1';
+
+function uint24(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset] ?? 0) << 16) | ((bytes[offset + 1] ?? 0) << 8) | (bytes[offset + 2] ?? 0);
 }
 
 /** What an offline card check answers: the verdict and, for a valid card, what it may take. */
@@ -102,6 +124,62 @@ export async function offlineLookup(
   qrText: string,
   nowSeconds: number,
 ): Promise<OfflineLookup> {
+  const { verdict, credentialId } = await offlineCardCheck(held, qrText, nowSeconds);
+  if (credentialId === undefined) return { verdict, entitlements: [] };
+  const entries = held.byCard.get(await revocationHash(credentialId)) ?? [];
+  return {
+    verdict,
+    credentialId: toHex(credentialId),
+    entitlements: entitlementsOf(held, entries),
+  };
+}
+
+/**
+ * Without the person's card (safeguard 9): the household member's card gets the one verdict, as
+ * a card does, then the binding of (that card's id, the ID number typed) is looked up under the
+ * snapshot's salt — what the person may take, if the card is of their household; nothing
+ * otherwise (`entitlements` empty). `credentialId` is the member's card, for the receipt.
+ *
+ * @example
+ *   const answer = await offlineHouseholdLookup(held, memberQrText, '4839201756', Date.now() / 1000);
+ */
+export async function offlineHouseholdLookup(
+  held: HeldSnapshot,
+  memberQrText: string,
+  uin: string,
+  nowSeconds: number,
+): Promise<OfflineLookup> {
+  const { verdict, credentialId } = await offlineCardCheck(held, memberQrText, nowSeconds);
+  const assisted = held.payload.assisted;
+  if (credentialId === undefined || assisted === undefined) return { verdict, entitlements: [] };
+  const hex = toHex(credentialId);
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new Uint8Array(fromBase64Url(assisted.salt)),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const mac = new Uint8Array(
+    await crypto.subtle.sign(
+      'HMAC',
+      key,
+      new TextEncoder().encode(`${bindingLabel}\n${hex}\n${uin}`),
+    ),
+  );
+  const masked = held.bindings.get(toHex(mac.subarray(0, bindingTagBytes)));
+  const entry =
+    masked === undefined ? undefined : held.payload.entries[masked ^ uint24(mac, bindingTagBytes)];
+  const entries = entry === undefined ? [] : (held.byCard.get(entry[0]) ?? []);
+  return { verdict, credentialId: hex, entitlements: entitlementsOf(held, entries) };
+}
+
+/** The one verdict on a card against the snapshot's lists, and its id when valid. */
+async function offlineCardCheck(
+  held: HeldSnapshot,
+  qrText: string,
+  nowSeconds: number,
+): Promise<{ verdict: Verdict; credentialId?: Uint8Array<ArrayBuffer> }> {
   let credentialId: Uint8Array<ArrayBuffer> | undefined;
   const verdict = await judgeCredentialWith(qrText.replace(/^[\r\n\t]+|[\r\n\t]+$/g, ''), {
     primitives: webPrimitives,
@@ -114,28 +192,29 @@ export async function offlineLookup(
       },
     },
   });
-  if (verdict.status !== 'valid' || credentialId === undefined)
-    return { verdict, entitlements: [] };
-  const entries = held.byCard.get(await revocationHash(credentialId)) ?? [];
-  return {
-    verdict,
-    credentialId: toHex(credentialId),
-    entitlements: entries.map(([, compact, program, pairs]) => {
-      const named = held.payload.programs[program];
-      const items: OfflineEntitlement['items'] = [];
-      for (let index = 0; index + 1 < pairs.length; index += 2) {
-        const item = held.payload.items[pairs[index] as number];
-        if (item) items.push({ ...item, remaining: pairs[index + 1] as number });
-      }
-      return {
-        entitlementId: uuidOf(compact),
-        programCode: named?.code ?? '',
-        programNameEs: named?.nameEs ?? '',
-        programNameEn: named?.nameEn ?? '',
-        items,
-      };
-    }),
-  };
+  if (verdict.status !== 'valid' || credentialId === undefined) return { verdict };
+  return { verdict, credentialId };
+}
+
+function entitlementsOf(
+  held: HeldSnapshot,
+  entries: readonly [string, string, number, number[]][],
+): OfflineEntitlement[] {
+  return entries.map(([, compact, program, pairs]) => {
+    const named = held.payload.programs[program];
+    const items: OfflineEntitlement['items'] = [];
+    for (let index = 0; index + 1 < pairs.length; index += 2) {
+      const item = held.payload.items[pairs[index] as number];
+      if (item) items.push({ ...item, remaining: pairs[index + 1] as number });
+    }
+    return {
+      entitlementId: uuidOf(compact),
+      programCode: named?.code ?? '',
+      programNameEs: named?.nameEs ?? '',
+      programNameEn: named?.nameEn ?? '',
+      items,
+    };
+  });
 }
 
 function uuidOf(compact: string): string {

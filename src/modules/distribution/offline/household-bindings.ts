@@ -1,0 +1,88 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * The household bindings of a point's snapshot (issue #15, points 4 and 5; safeguard 9): how a
+ * device with the network off finds what a person without their card may take, from the
+ * person's **ID number** (typed by the operator) and a **household member's card** (scanned),
+ * and from nothing less.
+ *
+ * One binding per (entitled person, active card of a current member of their household):
+ * `k = HMAC-SHA256(salt, "amparo household binding v1\n" ‖ memberCredentialIdHex ‖ "\n" ‖ uin)`
+ * with the snapshot's own random salt; the binding is 8 bytes — the first 5 of `k` (the tag the
+ * device looks up) and the index of the person's first entry in `entries`, 3 bytes big-endian,
+ * XOR the next 3 bytes of `k`. All bindings, sorted by tag, are one base64url string.
+ *
+ * What a snapshot therefore does not hold: an ID number, a credential id (only the revocation
+ * list's hash of a card, which does not give the id back), a household list. A binding's tag
+ * and pointer look random without both the member's card (its 128-bit credential id is in its
+ * QR only) and the ID number, so bindings cannot be grouped by household or by person, nor
+ * linked to an entry; a new snapshot has a new salt, so nothing links two snapshots either.
+ * What remains: someone holding both the snapshot and a member's card can try ID numbers
+ * offline to learn which housemates are entitled at this point — bounded by the snapshot's life
+ * and the device's registration (docs/DISTRIBUTION.md).
+ *
+ * A person whose entitlements are in the snapshot under a card keeps them there (the binding
+ * points at that card's first entry); one with no active card gets their entries under a random
+ * 128-bit tag of this snapshot, which looks like a card's hash and matches no card.
+ *
+ * @example
+ *   const bindings = householdBindings(salt, [{ uin, memberCardIds: [id], entryIndex: 12 }]);
+ *   // the device: bindingKey(salt, memberIdHex, uin) → tag → entryIndex
+ */
+export const bindingLabel = 'amparo household binding v1';
+export const bindingTagBytes = 5;
+export const bindingBytes = 8;
+/** The pointer's 3 bytes: entries are bounded far below (`offline.snapshotEntriesMax`). */
+const entryIndexMax = 0xff_ffff;
+
+export function bindingKey(salt: Buffer, memberCredentialIdHex: string, uin: string): Buffer {
+  return createHmac('sha256', salt)
+    .update(`${bindingLabel}\n${memberCredentialIdHex}\n${uin}`, 'utf8')
+    .digest();
+}
+
+export interface PendingBinding {
+  uin: string;
+  /** The active cards of the person's household members (never the person's own). */
+  memberCardIds: readonly Buffer[];
+  /** Index in the sorted `entries` of the person's first entry. */
+  entryIndex: number;
+}
+
+export function householdBindings(salt: Buffer, pending: readonly PendingBinding[]): string {
+  const records: Buffer[] = [];
+  for (const person of pending) {
+    if (person.entryIndex > entryIndexMax) throw new Error('snapshot entry index out of range');
+    for (const card of person.memberCardIds) {
+      const key = bindingKey(salt, card.toString('hex'), person.uin);
+      const record = Buffer.alloc(bindingBytes);
+      key.copy(record, 0, 0, bindingTagBytes);
+      record.writeUIntBE(
+        person.entryIndex ^ key.readUIntBE(bindingTagBytes, 3),
+        bindingTagBytes,
+        3,
+      );
+      records.push(record);
+    }
+  }
+  records.sort(Buffer.compare);
+  return Buffer.concat(records).toString('base64url');
+}
+
+/** The entry index a binding string gives for a member's card and an ID number, if any. */
+export function boundEntryIndex(
+  salt: Buffer,
+  bindings: string,
+  memberCredentialIdHex: string,
+  uin: string,
+): number | undefined {
+  const key = bindingKey(salt, memberCredentialIdHex, uin);
+  const bytes = Buffer.from(bindings, 'base64url');
+  const tag = key.subarray(0, bindingTagBytes);
+  for (let offset = 0; offset + bindingBytes <= bytes.length; offset += bindingBytes) {
+    if (bytes.subarray(offset, offset + bindingTagBytes).equals(tag)) {
+      return bytes.readUIntBE(offset + bindingTagBytes, 3) ^ key.readUIntBE(bindingTagBytes, 3);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHousehold, buildPerson } from '../../../../test/factories.js';
+import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import {
+  auditedAs,
+  type CardHolder,
+  createPoint,
+  inKindProgramWithCycle,
+  personWithCard,
+  pointCall,
+  type SignedIn,
+  signIn,
+} from '../distribution-test-kit.js';
+import { boundEntryIndex } from './household-bindings.js';
+import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
+
+/**
+ * A hand-over without the card made offline with a household member's card (issue #15, points 4
+ * and 5; safeguard 9), on PostgreSQL and PGlite alike. Pía has no card; Ana, of her household,
+ * has one; Beto, of no household of theirs, has one. The snapshot finds Pía's entitlement from
+ * Ana's card and Pía's ID number, and from nothing less, and holds neither in clear; synced, the
+ * receipt counts once as an assisted redemption (the supervisor's list, the reconciliation, Pía's
+ * history); a replay answers the first result; Beto's card, or another operator than the
+ * snapshot's, is refused, counted nowhere, audited.
+ */
+describe('offline hand-over with a household member card', () => {
+  let kit: AccessTestApp;
+  let supervisor: SignedIn;
+  let operator: SignedIn;
+  let point: string;
+  let cycleId: string;
+  let pia: { id: string; uin: string };
+  let ana: CardHolder;
+  let beto: CardHolder;
+  let piaEntitlement: string;
+  const device: { key: OfflineDevice; id: string } = { key: offlineDevice(), id: '' };
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
+    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+    pia = await buildPerson(kit);
+    ana = await personWithCard(kit, issuer);
+    beto = await personWithCard(kit, issuer);
+    await buildHousehold(kit, {
+      members: [
+        { person: pia, relationship: 'head' },
+        { person: { id: ana.personId }, relationship: 'child' },
+      ],
+    });
+    const program = await inKindProgramWithCycle(kit, {
+      code: 'offline_household',
+      basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
+    });
+    cycleId = program.cycleId;
+    point = await createPoint(kit, supervisor, {
+      operators: [operator.operatorId],
+      programs: [program.programId],
+    });
+    const delivered = await call('POST', 'deliveries', supervisor, {
+      clientId: randomUUID(),
+      item: 'food_box',
+      quantity: 10,
+    });
+    expect(delivered.statusCode, delivered.body).toBe(201);
+    const registered = await call('POST', 'devices', supervisor, device.key.registration(point));
+    expect(registered.statusCode, registered.body).toBe(201);
+    device.id = registered.json().id;
+    const row = await kit.database.asAdmin((admin) =>
+      admin
+        .selectFrom('entitlement')
+        .select('id')
+        .where('person_id', '=', pia.id)
+        .executeTakeFirstOrThrow(),
+    );
+    piaEntitlement = row.id;
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
+    pointCall(kit)(method, `${point}/${url}`, who, payload);
+
+  async function snapshot() {
+    const response = await call('GET', `devices/${device.id}/snapshot`, operator);
+    expect(response.statusCode, response.body).toBe(200);
+    return { text: response.body, payload: response.json().payload };
+  }
+
+  async function syncAssisted(
+    snapshotId: string,
+    props: { credentialId: string; operatorId: string; receiptId?: string },
+  ) {
+    const receipt = device.key.receipt(point, device.id, {
+      snapshotId,
+      entitlementId: piaEntitlement,
+      credentialId: props.credentialId,
+      lines: [{ item: 'food_box', quantity: 2 }],
+      assisted: { reason: 'never_had', operatorId: props.operatorId },
+      ...(props.receiptId === undefined ? {} : { receiptId: props.receiptId }),
+    });
+    const response = await call('POST', 'offline-syncs', operator, {
+      deviceId: device.id,
+      deviceNow: Date.now(),
+      receipts: [receipt],
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return {
+      requestId: String(response.headers['x-request-id']),
+      result: response.json().results[0],
+      receipt,
+    };
+  }
+
+  const redemptionsOfPia = () =>
+    kit.database.asAdmin((admin) =>
+      admin
+        .selectFrom('redemption')
+        .select(['mode', 'assisted_id', 'credential_id', 'operator_id'])
+        .where('entitlement_id', '=', piaEntitlement)
+        .execute(),
+    );
+
+  it('finds the person from the member card and the ID number only, and holds neither', async () => {
+    const { text, payload } = await snapshot();
+    const salt = Buffer.from(payload.assisted.salt, 'base64url');
+    const index = boundEntryIndex(salt, payload.assisted.bindings, ana.credentialId, pia.uin);
+    expect(index).toBeDefined();
+    expect(entitlementIdOfEntry(payload.entries[index as number][1])).toBe(piaEntitlement);
+    expect(payload.entries[index as number][3]).toEqual([0, 2]);
+    // A stranger's card, or another number, finds nothing.
+    expect(boundEntryIndex(salt, payload.assisted.bindings, beto.credentialId, pia.uin)).toBe(
+      undefined,
+    );
+    expect(boundEntryIndex(salt, payload.assisted.bindings, ana.credentialId, beto.uin)).toBe(
+      undefined,
+    );
+    expect(payload.assisted.operatorId).toBe(operator.operatorId);
+    for (const secret of [pia.uin, pia.id, ana.credentialId, ana.uin, ana.personId]) {
+      expect(text).not.toContain(secret);
+    }
+    // A new snapshot has a new salt: its bindings share nothing with the last one's.
+    const next = (await snapshot()).payload.assisted;
+    expect(next.salt).not.toBe(payload.assisted.salt);
+    expect(next.bindings).not.toBe(payload.assisted.bindings);
+  });
+
+  it("refuses a card of another household, and another operator than the snapshot's", async () => {
+    const { payload } = await snapshot();
+    const stranger = await syncAssisted(payload.snapshotId, {
+      credentialId: beto.credentialId,
+      operatorId: operator.operatorId,
+    });
+    expect(stranger.result).toMatchObject({
+      outcome: 'refused',
+      code: 'AMP_OFFLINE_HOUSEHOLD_REFUSED',
+    });
+    expect(await auditedAs(kit, stranger.requestId)).toContainEqual({
+      action: 'distribution.assisted_redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_OFFLINE_HOUSEHOLD_REFUSED',
+    });
+    const other = await syncAssisted(payload.snapshotId, {
+      credentialId: ana.credentialId,
+      operatorId: supervisor.operatorId,
+    });
+    expect(other.result).toMatchObject({
+      outcome: 'refused',
+      code: 'AMP_OFFLINE_OPERATOR_MISMATCH',
+    });
+    expect(await redemptionsOfPia()).toEqual([]);
+  });
+
+  it('counts a good receipt once, as assisted: listed, reconciled, in the history; a replay is the first answer', async () => {
+    const { payload } = await snapshot();
+    const first = await syncAssisted(payload.snapshotId, {
+      credentialId: ana.credentialId,
+      operatorId: operator.operatorId,
+    });
+    expect(first.result).toMatchObject({ outcome: 'counted', code: null, replayed: false });
+    expect(await auditedAs(kit, first.requestId)).toContainEqual({
+      action: 'distribution.assisted_redeem',
+      outcome: 'allowed',
+      reasonCode: null,
+    });
+    const again = await call('POST', 'offline-syncs', operator, {
+      deviceId: device.id,
+      deviceNow: Date.now(),
+      receipts: [first.receipt],
+    });
+    expect(again.json().results[0]).toMatchObject({
+      outcome: 'counted',
+      replayed: true,
+      redemptionId: first.result.redemptionId,
+    });
+    const redemptions = await redemptionsOfPia();
+    expect(redemptions).toHaveLength(1);
+    expect(redemptions[0]).toMatchObject({
+      mode: 'assisted',
+      credential_id: null,
+      operator_id: operator.operatorId,
+    });
+    const assisted = await kit.database.asAdmin((admin) =>
+      admin
+        .selectFrom('assisted_redemption')
+        .select(['id', 'method', 'reason', 'household_credential_id', 'person_id'])
+        .where('person_id', '=', pia.id)
+        .execute(),
+    );
+    expect(assisted).toHaveLength(1);
+    expect(assisted[0]?.id).toBe(redemptions[0]?.assisted_id);
+    expect(assisted[0]).toMatchObject({ method: 'household_card', reason: 'never_had' });
+    expect(assisted[0]?.household_credential_id?.toString('hex')).toBe(ana.credentialId);
+    // The supervisor's list and the reconciliation see it once.
+    const listing = await call('GET', 'assisted-redemptions', supervisor);
+    expect(listing.json().assisted).toEqual([
+      expect.objectContaining({ method: 'household_card', reason: 'never_had', redemptions: 1 }),
+    ]);
+    expect(listing.json().byOperator).toEqual([{ operatorId: operator.operatorId, count: 1 }]);
+    const figures = await call('GET', `cycles/${cycleId}/reconciliation`, supervisor);
+    expect(figures.json().figures).toMatchObject({ redemptions: 1, assisted: 1 });
+    // Pía's access history names the hand-over without her card.
+    const history = await kit.database.asAdmin((admin) =>
+      admin.selectFrom('audit_entry').select('action').where('person_id', '=', pia.id).execute(),
+    );
+    expect(history.map((row) => row.action)).toContain('distribution.assisted_redeem');
+  });
+});
