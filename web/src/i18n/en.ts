@@ -395,6 +395,10 @@ export const en: Dictionary = {
       'A hand-over with this number and other content was already synced: this one was not counted. Tell your supervisor.',
     AMP_OFFLINE_ALLOWANCE_EXCEEDED:
       "This hand-over is beyond the device's offline allowance: it was not counted. Sync and download a new snapshot before handing out more.",
+    AMP_OFFLINE_HOUSEHOLD_REFUSED:
+      "The household member's card shown for this hand-over was not valid, or its holder was not in the person's household at that moment: it was not counted. Tell your supervisor.",
+    AMP_OFFLINE_OPERATOR_MISMATCH:
+      'This hand-over without the card names another operator than the one the snapshot was issued to: it was not counted. Each operator downloads their own snapshot.',
     AMP_OFFLINE_RECEIPT_WITHOUT_CARD:
       'This offline hand-over does not record its card: only the one already counted stands. Your supervisor reviews it.',
     AMP_ADJUSTMENT_SAME_PERSON:

@@ -400,6 +400,10 @@ export const es = {
       'Ya se sincronizó una entrega con este número y otro contenido: esta no se contó. Avise a su supervisor.',
     AMP_OFFLINE_ALLOWANCE_EXCEEDED:
       'Esta entrega pasa el margen sin red del equipo: no se contó. Sincronice y descargue una instantánea nueva antes de entregar más.',
+    AMP_OFFLINE_HOUSEHOLD_REFUSED:
+      'El carnet del miembro del hogar mostrado en esta entrega no era válido, o su titular no era del hogar de la persona en ese momento: no se contó. Avise a su supervisor.',
+    AMP_OFFLINE_OPERATOR_MISMATCH:
+      'Esta entrega sin carnet nombra a otro operador que aquel a quien se emitió la instantánea: no se contó. Cada operador descarga su propia instantánea.',
     AMP_OFFLINE_RECEIPT_WITHOUT_CARD:
       'Esta entrega sin red no registra su carnet: solo cuenta la que ya se contó. Su supervisor la revisa.',
     AMP_ADJUSTMENT_SAME_PERSON:

@@ -77,17 +77,7 @@ export async function offlineApplier(
   await deps.db.transaction().execute(async (trx) => {
     const allowance = await allowanceUsed(trx, device, ordered);
     const entitled = await lockedEntitlements(trx, ordered);
-<<<<<<< HEAD
     const takenSince = takenSinceSnapshots(trx, ordered);
-    const writes = new BatchWrites();
-    for (const candidate of ordered) {
-      const target = entitled.get(candidate.entitlement.entitlementId) as Entitled;
-      const result = allowance.admits(candidate.receipt)
-        ? await decide(candidate, target, takenSince)
-        : refusedBeyondAllowance(candidate.receipt.receiptId);
-      if (result.outcome !== 'refused') allowance.use(candidate.receipt);
-      results.set(candidate.receipt.receiptId, result);
-=======
     const bound = await assistedBound(trx, ordered);
     const writes = new BatchWrites();
     for (const candidate of ordered) {
@@ -97,13 +87,12 @@ export async function offlineApplier(
         ? refusedAs(receipt.receiptId, 'AMP_OFFLINE_ALLOWANCE_EXCEEDED')
         : !bound.admits(receipt)
           ? refusedAs(receipt.receiptId, 'AMP_ASSISTED_LIMIT_REACHED')
-          : await decide(trx, candidate, target);
+          : await decide(candidate, target, takenSince);
       if (result.outcome !== 'refused') {
         allowance.use(receipt);
         bound.use(receipt);
       }
       results.set(receipt.receiptId, result);
->>>>>>> offhh
       if (result.outcome !== 'refused') writes.add(candidate, target, result);
     }
     await writes.flush(trx, deps, gate, { deviceId, operatorId, now });

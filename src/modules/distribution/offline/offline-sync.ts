@@ -129,10 +129,9 @@ export async function offlineSyncer(
   };
 }
 
-<<<<<<< HEAD
 /** The audit reason of a receipt synced again unchanged: answered, not counted again. */
 export const replayedCode = 'AMP_OFFLINE_RECEIPT_REPLAYED';
-=======
+
 /**
  * The gate of the hand-overs without the card in a sync: the syncing operator must hold
  * `distribution.assisted_redeem` at the point, as online. Null when the batch has none, or when
@@ -152,7 +151,6 @@ async function assistedGateOf(
     throw error;
   }
 }
->>>>>>> offhh
 
 function refused(receiptId: string, code: string): SyncResult {
   return { receiptId, outcome: 'refused', code, redemptionId: null, replayed: false };
