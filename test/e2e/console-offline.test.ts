@@ -150,6 +150,16 @@ describe('the point of service offline', () => {
     await needsNetwork.getByText('necesita conexión a la red', { exact: false }).waitFor();
     expect(await device.getByLabel('Número de identificación').count()).toBe(0);
     expect(await seriousAxeViolations(device)).toEqual([]);
+    // Past the snapshot's expiry the device hands nothing over with it (the server would count
+    // such a receipt nowhere): the operator is told, and nothing waits to sync.
+    // Not reloaded: the browser would drop the session's cookie, long expired by then.
+    await device.clock.setFixedTime(Date.now() + snapshotTtlMs + 60_000);
+    await device.getByLabel('Sin conexión (carnet)').check();
+    await device.getByTestId('pos-snapshot-expired').getByText('La instantánea venció').waitFor();
+    await page(device).check();
+    await device.getByRole('button', { name: 'Entregar las cantidades indicadas' }).click();
+    await device.getByTestId('pos-offline-refusal').getByText('La instantánea venció').waitFor();
+    await device.getByTestId('pos-pending').getByText('0').waitFor();
     await device.context().close();
   }, 60_000);
 

@@ -1734,6 +1734,8 @@ export const en: Dictionary = {
       snapshot: 'Snapshot',
       snapshotHeld: '{{entries}} cards, valid until {{expires}}',
       noSnapshot: 'none: download it while online',
+      snapshotExpired:
+        'The snapshot has expired: nothing more can be handed over offline with it. Hand over online, or download a new snapshot when the network returns.',
       snapshotOld: 'The snapshot is old: download a new one when the network returns.',
       pending: 'Hand-overs waiting to sync',
       download: 'Download the snapshot',

@@ -1768,6 +1768,8 @@ export const es = {
       snapshot: 'Instantánea',
       snapshotHeld: '{{entries}} carnets, válida hasta {{expires}}',
       noSnapshot: 'ninguna: descárguela con conexión',
+      snapshotExpired:
+        'La instantánea venció: ya no se puede entregar nada sin red con ella. Entregue con red, o descargue una instantánea nueva cuando vuelva la red.',
       snapshotOld: 'La instantánea es antigua: descargue una nueva cuando vuelva la red.',
       pending: 'Entregas por sincronizar',
       download: 'Descargar la instantánea',

@@ -209,6 +209,17 @@ export class OfflineAssistedReached extends Error {
   }
 }
 
+/**
+ * A hand-over the device may not record: the snapshot is past its expiry. The server refuses
+ * such a receipt at sync (`AMP_SNAPSHOT_EXPIRED`), so goods handed over on it would count
+ * nowhere; the device refuses before anything leaves the counter.
+ */
+export class OfflineSnapshotExpired extends Error {
+  constructor(readonly expiresAt: number) {
+    super('the snapshot has expired');
+  }
+}
+
 /** A hand-over the device may not record: its allowance for this snapshot is used up. */
 export class OfflineAllowanceReached extends Error {
   constructor(
@@ -221,15 +232,21 @@ export class OfflineAllowanceReached extends Error {
 
 /**
  * Signs and keeps a receipt made offline; it waits in IndexedDB for the next sync. Refused
+ * (`OfflineSnapshotExpired`) once the snapshot is past its expiry, and
  * (`OfflineAllowanceReached`) when it would pass the snapshot's allowance — `receiptsMax`
- * receipts or `unitsMax` units — which the server also enforces at sync.
+ * receipts or `unitsMax` units — both of which the server also enforces at sync.
  */
 export async function recordOfflineReceipt(
   device: DeviceRecord,
-  snapshot: Pick<SnapshotPayload, 'snapshotId' | 'receiptsMax' | 'unitsMax' | 'assisted'>,
+  snapshot: Pick<
+    SnapshotPayload,
+    'snapshotId' | 'receiptsMax' | 'unitsMax' | 'assisted' | 'expiresAt'
+  >,
   props: Omit<PendingReceipt, 'pointId' | 'receiptId' | 'deviceTime' | 'signature' | 'snapshotId'>,
+  nowMs: number = Date.now(),
 ): Promise<PendingReceipt> {
   if (device.deviceId === null) throw new Error('the device is not registered');
+  if (nowMs > snapshot.expiresAt * 1000) throw new OfflineSnapshotExpired(snapshot.expiresAt);
   const usage = await usageOf(device.pointId, snapshot.snapshotId);
   const units = props.lines.reduce((sum, line) => sum + line.quantity, 0);
   if (
@@ -245,7 +262,7 @@ export async function recordOfflineReceipt(
   const unsigned = {
     pointId: device.pointId,
     receiptId: crypto.randomUUID(),
-    deviceTime: Date.now(),
+    deviceTime: nowMs,
     snapshotId: snapshot.snapshotId,
     ...props,
   };

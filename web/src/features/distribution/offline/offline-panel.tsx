@@ -13,6 +13,7 @@ import {
   heldSnapshot,
   OfflineAllowanceReached,
   OfflineAssistedReached,
+  OfflineSnapshotExpired,
   type OfflineUsage,
   pendingReceipts,
   recordOfflineReceipt,
@@ -130,7 +131,11 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
           </>
         ) : null}
       </dl>
-      {held && nowSeconds > held.payload.warnAfter ? (
+      {held && nowSeconds > held.payload.expiresAt ? (
+        <p role="alert" data-testid="pos-snapshot-expired">
+          {t('pos.offline.snapshotExpired')}
+        </p>
+      ) : held && nowSeconds > held.payload.warnAfter ? (
         <p role="alert">{t('pos.offline.snapshotOld')}</p>
       ) : null}
       <div className="button-row">
@@ -195,18 +200,36 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
   );
 }
 
+/**
+ * What a sync did: the counts, then each refused hand-over with its reason in the reader's
+ * language (the device forgets answered receipts, so this is where the operator learns which
+ * one was refused and why, before telling the supervisor).
+ */
 function SyncSummary({ results }: { results: SyncResultAnswer[] }) {
   const { t } = useTranslation();
   const count = (outcome: SyncResultAnswer['outcome']) =>
     results.filter((each) => each.outcome === outcome).length;
+  const refused = results.filter((each) => each.outcome === 'refused');
   return (
-    <p role="status" data-testid="pos-sync-result">
-      {t('pos.offline.synced', {
-        counted: count('counted'),
-        conflict: count('conflict'),
-        refused: count('refused'),
-      })}
-    </p>
+    <div role="status" data-testid="pos-sync-result">
+      <p>
+        {t('pos.offline.synced', {
+          counted: count('counted'),
+          conflict: count('conflict'),
+          refused: refused.length,
+        })}
+      </p>
+      {refused.length > 0 ? (
+        <ul data-testid="pos-sync-refused">
+          {refused.map((each) => (
+            <li key={each.receiptId}>
+              <span className="mono">{each.receiptId.slice(0, 8)}</span>{' '}
+              {t(`problem.${each.code}`, { defaultValue: each.code ?? '' })}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
   );
 }
 
@@ -274,6 +297,10 @@ function OfflineCheck(props: {
             setRefusal(t('pos.offline.assistedReached', { max: error.max }));
             return;
           }
+          if (error instanceof OfflineSnapshotExpired) {
+            setRefusal(t('pos.offline.snapshotExpired'));
+            return;
+          }
           if (!(error instanceof OfflineAllowanceReached)) {
             setRefusal(error instanceof Error ? error.message : String(error));
             return;
@@ -320,7 +347,11 @@ function OfflineCheck(props: {
           {t(household ? 'pos.offline.checkMember' : 'pos.offline.check')}
         </button>
       </form>
-      {refusal ? <p role="alert">{refusal}</p> : null}
+      {refusal ? (
+        <p role="alert" data-testid="pos-offline-refusal">
+          {refusal}
+        </p>
+      ) : null}
       {answer ? (
         <div data-testid="pos-offline-answer" data-ms={answer.ms.toFixed(1)}>
           {answer.verdict.status !== 'valid' ? (
