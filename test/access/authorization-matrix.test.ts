@@ -684,6 +684,12 @@ function paymentCases(): RouteCase[] {
       resource: 'none',
       request: (_t, p) => ({ method: 'GET', url: `/api/payments/trial-balance${q(p)}` }),
     },
+    {
+      name: "the ledger's own accounts",
+      action: 'payment.ledger_read',
+      resource: 'none',
+      request: (_t, p) => ({ method: 'GET', url: `/api/payments/ledger-accounts${q(p)}` }),
+    },
     absent('fund a program', 'payment.fund', (p) => ({
       method: 'POST',
       url: `/api/payments/programs/${randomUUID()}/funding${q(p)}`,
