@@ -263,6 +263,10 @@ export const en: Dictionary = {
     },
   },
   problem: {
+    AMP_PAYOUT_INSTRUCTION_INVALID:
+      'The batch names entitlements it cannot pay (already paid, of another program, or with no usable payee account). Nothing was created.',
+    AMP_CYCLE_NOT_DISBURSABLE:
+      'That cycle cannot be paid: it is not approved or its program is not cash.',
     AMP_WALLET_DAILY_LIMIT: "This payment would pass your wallet's daily limit. Nothing was paid.",
     AMP_AMOUNT_INVALID: 'The amount must be more than zero and a whole number of cents.',
     AMP_CURRENCY_MISMATCH: 'That currency is not the account’s.',
@@ -2037,6 +2041,47 @@ export const en: Dictionary = {
     lead: "Batches of payments to bank accounts and Pago Móvil, their pain.001 file for the bank, the bank's answers and the suspense report. Figures and references only: no payee's name or account.",
     back: 'Back to Money',
     link: 'Bank payouts and bank files',
+    create: {
+      title: 'Create a payout batch',
+      explain:
+        "Choose an approved cycle of a cash program. The batch pays every open cash entitlement of the cycle not yet paid, each into its person's stored payee account: no beneficiary account is typed here. Another finance officer then approves it.",
+      noCycles: 'There are no approved cycles of cash programs.',
+      cycle: 'Cycle to pay',
+      chooseCycle: 'Choose a cycle',
+      cycleOption: '{{program}}, cycle of {{date}} ({{currency}})',
+      open_one: 'The cycle has {{count}} open cash entitlement.',
+      open_other: 'The cycle has {{count}} open cash entitlements.',
+      alreadyPaid_one: '{{count}} is already in a batch or was paid into a wallet.',
+      alreadyPaid_other: '{{count}} are already in a batch or were paid into a wallet.',
+      included_one: 'The batch would pay {{count}} entitlement, {{amount}}.',
+      included_other: 'The batch would pay {{count}} entitlements, {{amount}} in all.',
+      nextBatch_one:
+        '{{count}} more entitlement does not fit in one file: pay it in another batch.',
+      nextBatch_other:
+        '{{count}} more entitlements do not fit in one file: pay them in another batch.',
+      excluded_one: '{{count}} person would be left out (their entitlement stays payable):',
+      excluded_other: '{{count}} persons would be left out (their entitlements stay payable):',
+      nobody:
+        'No one in this cycle has a usable payee account: set their accounts before making a batch.',
+      debtorName: "Name of the program's paying account",
+      debtorAccount: "The program's paying account",
+      debtorAccountHint:
+        "20 digits: the program's account at its bank, where the money leaves from.",
+      debtorBank: "Paying bank's code",
+      debtorBankHint: '4 digits; left empty, the first four of the account.',
+      executionDate: 'Payment date asked of the bank',
+      submit: 'Create the batch',
+      question_one:
+        "Create a batch of {{count}} payment for {{amount}}? {{excluded}} left out. The money is reserved from the program's fund.",
+      question_other:
+        "Create a batch of {{count}} payments for {{amount}}? {{excluded}} left out. The money is reserved from the program's fund.",
+      confirm: 'Yes, create the batch',
+      noFunds: "The program's fund does not hold enough for this batch. Nothing was created.",
+      done_one:
+        'Batch {{file}} created with {{count}} payment: it awaits another finance officer’s approval.',
+      done_other:
+        'Batch {{file}} created with {{count}} payments: it awaits another finance officer’s approval.',
+    },
     batches: {
       title: 'Payout batches',
       refresh: 'Refresh',
@@ -2256,9 +2301,30 @@ export const en: Dictionary = {
         name: 'Type the name of the paying account holder, up to 140 characters.',
       },
     },
+    accounts: {
+      title: "The ledger's own accounts",
+      explain:
+        "Each program's fund, the settlement account (the sum of its sub-accounts), suspense and estates, per currency, with balance and id. Wallets and merchants are reached from their person or merchant.",
+      none: 'No accounts yet.',
+      roles: {
+        program_funding: '{{program}} fund ({{currency}})',
+        settlement: 'Settlement {{currency}}, sub-account {{sub}}',
+        suspense: 'Suspense {{currency}}',
+        estate: 'Estates {{currency}}',
+      },
+      settlementTotal_one: 'Settlement {{currency}} ({{count}} sub-account): balance {{balance}}',
+      settlementTotal_other:
+        'Settlement {{currency}} ({{count}} sub-accounts summed): balance {{balance}}',
+      line: '{{name}}: balance {{balance}} — {{id}}',
+      option: '{{name}}, balance {{balance}}',
+      choose: 'Choose an account',
+      other: 'Another account (type its id)',
+      typedHint: "The account's id, for instance a wallet's or a merchant's.",
+    },
     statement: {
       title: 'Account statement',
-      hint: 'The id of a ledger account (funding, settlement, merchant or wallet).',
+      account: 'Account',
+      hint: "Choose one of the ledger's own accounts by name; a merchant's or a wallet's under “Another account” by its id.",
       csv: 'Download CSV',
       pdf: 'Download PDF',
     },

@@ -10,6 +10,7 @@ import { useFormat } from '../../i18n/format.js';
 import { may, purposesFor } from '../../session/permissions.js';
 import { useOperator } from '../../session/use-session.js';
 import { CurrencyField } from './currency-field.js';
+import { LedgerAccountField, LedgerAccountsPanel } from './ledger-accounts.js';
 import { MerchantsPanel, SettlementPanel } from './merchant-panels.js';
 import { type Adjustment, amountText, type FrozenBalance, minorFrom } from './money-api.js';
 import {
@@ -36,6 +37,7 @@ export function MoneyPage() {
       {may(roles, 'payment.fund') ? <FundingPanel purpose={purpose} /> : null}
       {may(roles, 'payment.disburse') ? <DisbursementPanel purpose={purpose} /> : null}
       {may(roles, 'payment.ledger_read') ? <TrialBalancePanel purpose={purpose} /> : null}
+      {may(roles, 'payment.ledger_read') ? <LedgerAccountsPanel purpose={purpose} /> : null}
       {may(roles, 'payment.ledger_read') ? <StatementPanel purpose={purpose} /> : null}
       {may(roles, 'payment.ledger_read') ? (
         <AdjustmentsPanel purpose={purpose} canAdjust={may(roles, 'payment.adjust')} />
@@ -136,11 +138,13 @@ function StatementPanel({ purpose }: { purpose: string }) {
   return (
     <section aria-labelledby="money-statement-title">
       <h2 id="money-statement-title">{t('money.statement.title')}</h2>
-      <Field label={t('money.accountId')} hint={t('money.statement.hint')}>
-        {(control) => (
-          <input {...control} value={accountId} onChange={(e) => setAccountId(e.target.value)} />
-        )}
-      </Field>
+      <LedgerAccountField
+        label={t('money.statement.account')}
+        hint={t('money.statement.hint')}
+        purpose={purpose}
+        value={accountId}
+        onChange={setAccountId}
+      />
       {valid ? (
         <p className="actions">
           <a href={`${base}.csv?purpose=${purpose}`} download>
@@ -258,7 +262,7 @@ function ProposeForm({ purpose }: { purpose: string }) {
     event.preventDefault();
     propose.mutate();
   };
-  const text = (name: 'debitAccountId' | 'creditAccountId' | 'amount' | 'note', label: string) => (
+  const text = (name: 'amount' | 'note', label: string) => (
     <Field label={label} required>
       {(control) => (
         <input {...control} value={form[name]} onChange={(e) => set(name)(e.target.value)} />
@@ -268,8 +272,20 @@ function ProposeForm({ purpose }: { purpose: string }) {
   return (
     <form onSubmit={submit} className="stack" aria-labelledby="money-propose-title">
       <h3 id="money-propose-title">{t('money.adjustments.propose')}</h3>
-      {text('debitAccountId', t('money.adjustments.from'))}
-      {text('creditAccountId', t('money.adjustments.to'))}
+      <LedgerAccountField
+        label={t('money.adjustments.from')}
+        purpose={purpose}
+        value={form.debitAccountId}
+        onChange={set('debitAccountId')}
+        required
+      />
+      <LedgerAccountField
+        label={t('money.adjustments.to')}
+        purpose={purpose}
+        value={form.creditAccountId}
+        onChange={set('creditAccountId')}
+        required
+      />
       {text('amount', t('money.amount'))}
       <Field label={t('money.currency')}>
         {(control) => (
