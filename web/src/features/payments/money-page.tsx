@@ -78,6 +78,7 @@ export function MoneyPage() {
 
 function FundingPanel({ purpose }: { purpose: string }) {
   const { t } = useTranslation();
+  const client = useQueryClient();
   const [programId, setProgramId] = useState('');
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState<'VES' | 'USD'>('VES');
@@ -88,6 +89,8 @@ function FundingPanel({ purpose }: { purpose: string }) {
         `/api/payments/programs/${programId.trim()}/funding?purpose=${purpose}`,
         { transferId: crypto.randomUUID(), currency, amountMinor: minorFrom(amount) },
       ),
+    // A first funding opens the program's and the settlement accounts: the pickers list them.
+    onSuccess: () => client.invalidateQueries({ queryKey: ['money-ledger-accounts'] }),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -174,7 +177,10 @@ function AdjustmentsPanel({ purpose, canAdjust }: { purpose: string; canAdjust: 
       apiSend('POST', `/api/payments/adjustments/${props.id}/decision?purpose=${purpose}`, {
         decision: props.decision,
       }),
-    onSettled: () => client.invalidateQueries({ queryKey: ['money-adjustments'] }),
+    onSettled: () => {
+      client.invalidateQueries({ queryKey: ['money-adjustments'] });
+      client.invalidateQueries({ queryKey: ['money-ledger-accounts'] });
+    },
   });
   return (
     <section aria-labelledby="money-adjustments-title">
@@ -342,6 +348,7 @@ function FrozenPanel({ purpose, canAdjust }: { purpose: string; canAdjust: boole
     onSettled: () => {
       client.invalidateQueries({ queryKey: ['money-frozen'] });
       client.invalidateQueries({ queryKey: ['money-adjustments'] });
+      client.invalidateQueries({ queryKey: ['money-ledger-accounts'] });
     },
   });
   return (
