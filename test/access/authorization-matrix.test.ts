@@ -301,6 +301,12 @@ const routes: RouteCase[] = [
     request: (_t, p) => ({ method: 'GET', url: `/api/payouts/flagged${q(p)}` }),
   },
   {
+    name: 'the cash cycles a payout batch may pay',
+    action: 'payout.manage',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/payouts/cycles${q(p)}` }),
+  },
+  {
     name: 'operator changes waiting',
     action: 'operator.manage',
     resource: 'none',
@@ -683,6 +689,12 @@ function paymentCases(): RouteCase[] {
       action: 'payment.ledger_read',
       resource: 'none',
       request: (_t, p) => ({ method: 'GET', url: `/api/payments/trial-balance${q(p)}` }),
+    },
+    {
+      name: "the ledger's own accounts",
+      action: 'payment.ledger_read',
+      resource: 'none',
+      request: (_t, p) => ({ method: 'GET', url: `/api/payments/ledger-accounts${q(p)}` }),
     },
     absent('fund a program', 'payment.fund', (p) => ({
       method: 'POST',
@@ -1134,6 +1146,11 @@ function absentRecordCases(): RouteCase[] {
       allowedStatus: 422,
     },
     get("a payout batch's figures", 'payout.read', (id) => `/api/payouts/batches/${id}`),
+    get(
+      "a payout batch's preview of a cycle",
+      'payout.manage',
+      (id) => `/api/payouts/cycles/${id}/preview`,
+    ),
     get("a payout batch's payments", 'payout.read', (id) => `/api/payouts/batches/${id}/payments`),
     get(
       "a payout batch's left-out entitlements",

@@ -162,8 +162,9 @@ describe('money in the console', () => {
       .waitFor();
 
     const propose = page.getByRole('form', { name: 'Proponer un ajuste' });
-    await propose.getByLabel('Cuenta de origen').fill(settlementAccountId('VES'));
-    await propose.getByLabel('Cuenta de destino').fill(fundingAccountId(programId, 'VES'));
+    // Both accounts chosen by name from the ledger's own accounts (the option's value is the id).
+    await propose.getByLabel('Cuenta de origen').selectOption(settlementAccountId('VES'));
+    await propose.getByLabel('Cuenta de destino').selectOption(fundingAccountId(programId, 'VES'));
     await propose.getByLabel('Monto').fill('12,50');
     await propose
       .getByLabel('Explicación (una referencia, sin datos personales)')

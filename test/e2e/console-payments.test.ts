@@ -264,29 +264,29 @@ describe('the payment app and the merchant screen', () => {
       },
     ]);
     const debtorAccount = '01020123456789012345';
-    const made = await run.server.app.inject({
-      method: 'POST',
-      url: '/api/payouts/batches?purpose=distribution',
-      cookies: { amparo_session: await sessionCookieOf(run, finance) },
-      payload: {
-        clientId: randomUUID(),
-        programId,
-        currency: 'VES',
-        requestedExecutionDate: '2026-12-07',
-        debtor: { name: 'Programa Bono', accountNumber: debtorAccount, bankCode: '0102' },
-        instructions: [
-          {
-            referenceKind: 'entitlement',
-            referenceId: paid?.entitlementId,
-            amountMinor: '15000',
-          },
-          { referenceKind: 'entitlement', referenceId: left?.entitlementId, amountMinor: '15000' },
-        ],
-      },
-    });
-    expect(made.statusCode, made.body).toBe(201);
-    expect(made.json().excludedCount).toBe(1);
-    const messageId: string = made.json().messageId;
+    // The finance officer makes the batch on the payouts page: the cycle chosen, what it would
+    // pay and leave out seen, the program's paying account named, confirmed.
+    const page = await signedInPage(run, finance, { viewport: 'phone', path: '/money' });
+    await page.getByRole('link', { name: 'Pagos por banco y archivos del banco' }).click();
+    const create = page.getByRole('region', { name: 'Crear un lote de pagos' });
+    await create.getByLabel('Ciclo a pagar').selectOption(cycleId);
+    await create
+      .getByTestId('payout-preview-included')
+      .getByText(/^El lote pagaría 1 derecho, [^0-9]*150,00\.$/)
+      .waitFor();
+    await create.getByLabel('Nombre de la cuenta pagadora del programa').fill('Programa Bono');
+    await create.getByLabel(/^Cuenta pagadora del programa/).fill(debtorAccount);
+    await create.getByLabel('Código del banco pagador').fill('0102');
+    await create.getByRole('button', { name: 'Crear el lote' }).click();
+    await create.getByRole('button', { name: 'Sí, crear el lote' }).click();
+    const created = await create.getByTestId('payout-created').textContent();
+    const messageId = /Lote (AMP-[A-Z0-9]+) creado con 1 pago:/.exec(created ?? '')?.[1] ?? '';
+    expect(messageId, created ?? '').not.toBe('');
+    const made = await db
+      .selectFrom('payout_batch')
+      .select('id')
+      .where('message_id', '=', messageId)
+      .executeTakeFirstOrThrow();
     // Two-person rule (subsidy lane): a second finance officer confirms the new payee account and
     // approves the batch before its file can leave; the console's approval is console-money's e2e.
     const approver = await buildOperator(
@@ -295,13 +295,13 @@ describe('the payment app and the merchant screen', () => {
     );
     const approverCookies = { amparo_session: await sessionCookieOf(run, approver) };
     const changes = await run.server.app.inject({
-      url: `/api/payouts/batches/${made.json().id}/payee-changes?purpose=distribution`,
+      url: `/api/payouts/batches/${made.id}/payee-changes?purpose=distribution`,
       cookies: approverCookies,
     });
     expect(changes.statusCode, changes.body).toBe(200);
     const approved = await run.server.app.inject({
       method: 'POST',
-      url: `/api/payouts/batches/${made.json().id}/approval?purpose=distribution`,
+      url: `/api/payouts/batches/${made.id}/approval?purpose=distribution`,
       cookies: approverCookies,
       payload: {
         confirmedEndToEndIds: changes
@@ -311,9 +311,7 @@ describe('the payment app and the merchant screen', () => {
     });
     expect(approved.statusCode, approved.body).toBe(200);
 
-    const page = await signedInPage(run, finance, { viewport: 'phone', path: '/money' });
-    await page.getByRole('link', { name: 'Pagos por banco y archivos del banco' }).click();
-    await page.getByRole('heading', { name: 'Lotes de pago' }).waitFor();
+    await page.getByRole('button', { name: 'Actualizar' }).first().click();
     const card = page.getByTestId('payout-batches').locator(`li[data-batch="${messageId}"]`);
     await card.getByRole('heading', { name: 'Bono' }).waitFor();
     expect(await card.getByTestId('batch-status').textContent()).toBe('listo');

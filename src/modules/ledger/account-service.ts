@@ -9,7 +9,7 @@ import {
   ledgerNumbers,
   zeroId,
 } from './ledger-codes.js';
-import { readAccounts } from './ledger-repository.js';
+import { readAccounts, toAccountState } from './ledger-repository.js';
 import type { AccountState } from './ledger-state.js';
 import { ledgerLimits } from './limits.js';
 
@@ -179,4 +179,29 @@ export async function accountReferences(
 ): Promise<Map<string, string | null>> {
   const rows = await readAccountRows(db, ids);
   return new Map(rows.map((row) => [row.id, row.reference_id]));
+}
+
+/**
+ * Every account of these kinds with what it belongs to (its opaque reference), in kind and id
+ * order, at most `limit`: the ledger's own accounts (funding, settlement, suspense) are few —
+ * one per program and currency, sixteen per currency, one or two per currency — unlike wallets.
+ *
+ * @example
+ *   const own = await accountsOfKinds(db, ['settlement', 'suspense'], 1_000);
+ */
+export async function accountsOfKinds(
+  db: Kysely<Database>,
+  kinds: readonly AccountKind[],
+  limit: number,
+): Promise<Array<AccountState & { referenceId: string | null }>> {
+  if (kinds.length === 0) return [];
+  const rows = await db
+    .selectFrom('ledger_account')
+    .selectAll()
+    .where('kind', '=', sql<AccountKind>`any(${[...kinds]}::text[])`)
+    .orderBy('kind')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ ...toAccountState(row), referenceId: row.reference_id }));
 }

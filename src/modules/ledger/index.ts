@@ -16,6 +16,7 @@ export {
   type AccountResult,
   accountCreator,
   accountReferences,
+  accountsOfKinds,
   lookupAccounts,
   postedBalance,
 } from './account-service.js';

@@ -168,6 +168,41 @@ describe('payments routes', () => {
     expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);
   });
 
+  it("lists the ledger's own accounts with names and balances; a role without ledger_read is refused", async () => {
+    const answer = await kit.app.inject({
+      url: '/api/payments/ledger-accounts?purpose=distribution',
+      cookies: finance.cookies,
+    });
+    expect(answer.statusCode, answer.body).toBe(200);
+    const { accounts, settlementTotals } = answer.json() as {
+      accounts: Array<{
+        role: string;
+        accountId: string;
+        programId: string | null;
+        subAccount: number | null;
+        balanceMinor: string;
+      }>;
+      settlementTotals: Array<{ currency: string; balanceMinor: string; subAccounts: number }>;
+    };
+    const funding = accounts.find((account) => account.role === 'program_funding');
+    expect(funding).toMatchObject({ programId, balanceMinor: '1200' });
+    const settlement = accounts.filter((account) => account.role === 'settlement');
+    expect(settlement.map((account) => account.subAccount)).toEqual([...Array(16).keys()]);
+    expect(settlement.map((account) => account.accountId)).toEqual(settlementAccountIds('VES'));
+    const summed = settlement.reduce((sum, account) => sum + BigInt(account.balanceMinor), 0n);
+    expect(settlementTotals).toEqual([
+      { currency: 'VES', balanceMinor: summed.toString(), subAccounts: 16 },
+    ]);
+    expect(summed).toBe(-BigInt(funding?.balanceMinor ?? '0') - 60_000n);
+    expect(accounts.some((account) => account.role === 'beneficiary_wallet')).toBe(false);
+    const clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
+    const refused = await kit.app.inject({
+      url: '/api/payments/ledger-accounts?purpose=enrolment',
+      cookies: clerk.cookies,
+    });
+    expect([refused.statusCode, refused.json().code]).toEqual([403, 'AMP_FORBIDDEN']);
+  });
+
   /** The settlement line of the trial balance: every sub-account of the currency summed. */
   async function settlementDebits(): Promise<bigint> {
     const balance = await kit.app.inject({

@@ -4,6 +4,7 @@ import { AmparoError } from '../../platform/errors.js';
 import { WalletSchema } from '../../shared/api/merchants.js';
 import { PurposeQuery } from '../../shared/api/params.js';
 import { cycleForDisbursement, programForFunding } from '../programs/index.js';
+import { ledgerAccountsReader } from './accounts/ledger-accounts.js';
 import {
   type DisbursementProgress,
   disbursementProgress,
@@ -88,6 +89,30 @@ const TrialBalanceSchema = Type.Object({
       creditsPostedMinor: Type.String(),
       balanced: Type.Boolean(),
     }),
+  ),
+});
+
+const LedgerAccountsSchema = Type.Object({
+  accounts: Type.Array(
+    Type.Object({
+      accountId: Uuid,
+      role: Type.Union([
+        Type.Literal('program_funding'),
+        Type.Literal('settlement'),
+        Type.Literal('suspense'),
+        Type.Literal('estate'),
+      ]),
+      currency: Currency,
+      programId: Type.Union([Uuid, Type.Null()]),
+      programName: Type.Union([Type.Object({ es: Type.String(), en: Type.String() }), Type.Null()]),
+      subAccount: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+      balanceMinor: Minor,
+      debitsPendingMinor: Minor,
+      creditsPendingMinor: Minor,
+    }),
+  ),
+  settlementTotals: Type.Array(
+    Type.Object({ currency: Currency, balanceMinor: Minor, subAccounts: Type.Integer() }),
   ),
 });
 
@@ -342,5 +367,33 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
       },
     },
     async (request) => trialBalanceReader(deps, contextOf(request)),
+  );
+
+  app.get(
+    '/payments/ledger-accounts',
+    {
+      schema: {
+        tags,
+        summary:
+          "The ledger's own accounts with names and balances: program funding, settlement sub-accounts (and their sum per currency), suspense, estate; no wallet or merchant (audited)",
+        querystring: PurposeQuery,
+        response: { 200: LedgerAccountsSchema },
+      },
+    },
+    async (request) => {
+      const { accounts, settlementTotals } = await ledgerAccountsReader(deps, contextOf(request));
+      return {
+        accounts: accounts.map((account) => ({
+          ...account,
+          balanceMinor: account.balanceMinor.toString(),
+          debitsPendingMinor: account.debitsPendingMinor.toString(),
+          creditsPendingMinor: account.creditsPendingMinor.toString(),
+        })),
+        settlementTotals: settlementTotals.map((total) => ({
+          ...total,
+          balanceMinor: total.balanceMinor.toString(),
+        })),
+      };
+    },
   );
 };

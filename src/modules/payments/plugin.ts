@@ -3,6 +3,7 @@ import { controlsRoutes } from './controls/controls-routes.js';
 import { merchantRoutes } from './merchants/merchant-routes.js';
 import type { PaymentsDependencies } from './payments-context.js';
 import { paymentsRoutes } from './payments-routes.js';
+import { payoutPreviewRoutes } from './payouts/batch-preview-routes.js';
 import { payeeRoutes } from './payouts/payee-routes.js';
 import { payoutRoutes } from './payouts/payout-routes.js';
 
@@ -37,6 +38,7 @@ export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = 
   };
   await app.register(payoutRoutes, { ...deps, masterKey });
   await app.register(payeeRoutes, { ...deps, masterKey });
+  await app.register(payoutPreviewRoutes, { ...deps, masterKey });
   await app.register(paymentsRoutes, deps);
   await app.register(controlsRoutes, deps);
   await app.register(merchantRoutes, deps);

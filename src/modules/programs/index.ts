@@ -14,7 +14,9 @@ export {
   cashEntitlementRanges,
   cashEntitlementsInRange,
   cycleForDisbursement,
+  type PayableCashCycle,
   type PayableEntitlement,
+  payableCashCycles,
   payableEntitlements,
   programForFunding,
 } from './cycles/cash-entitlements.js';

@@ -413,7 +413,7 @@ export const en: Dictionary = {
     AMP_BANK_FILE_UNSUPPORTED:
       'Amparo does not read this kind of bank file: nothing was recorded. Use a camt.053, camt.054 or MT940 statement, or a pain.002 status report.',
     AMP_PAYOUT_INSTRUCTION_INVALID:
-      "A payment does not fit in the bank's file (a text too long or an amount too large). The file was not written.",
+      "A payment of the batch cannot be made: an entitlement already paid, of another program or without a usable payee account, or a text or amount that does not fit in the bank's file. Nothing was created or written.",
     AMP_PAYOUT_CREDITOR_ERASED:
       "The batch names people whose data was erased by law: the bank's file cannot be written. Tell your supervisor.",
     AMP_TRANSFER_REFUSED:
@@ -2148,6 +2148,47 @@ export const en: Dictionary = {
     lead: "Batches of payments to bank accounts and Pago Móvil, their pain.001 file for the bank, the bank's answers and the suspense report. Figures and references only: no payee's name or account.",
     back: 'Back to Money',
     link: 'Bank payouts and bank files',
+    create: {
+      title: 'Create a payout batch',
+      explain:
+        "Choose an approved cycle of a cash program. The batch pays every open cash entitlement of the cycle not yet paid, each into its person's stored payee account: no beneficiary account is typed here. Another finance officer then approves it.",
+      noCycles: 'There are no approved cycles of cash programs.',
+      cycle: 'Cycle to pay',
+      chooseCycle: 'Choose a cycle',
+      cycleOption: '{{program}}, cycle of {{date}} ({{currency}})',
+      open_one: 'The cycle has {{count}} open cash entitlement.',
+      open_other: 'The cycle has {{count}} open cash entitlements.',
+      alreadyPaid_one: '{{count}} is already in a batch or was paid into a wallet.',
+      alreadyPaid_other: '{{count}} are already in a batch or were paid into a wallet.',
+      included_one: 'The batch would pay {{count}} entitlement, {{amount}}.',
+      included_other: 'The batch would pay {{count}} entitlements, {{amount}} in all.',
+      nextBatch_one:
+        '{{count}} more entitlement does not fit in one file: pay it in another batch.',
+      nextBatch_other:
+        '{{count}} more entitlements do not fit in one file: pay them in another batch.',
+      excluded_one: '{{count}} person would be left out (their entitlement stays payable):',
+      excluded_other: '{{count}} persons would be left out (their entitlements stay payable):',
+      nobody:
+        'No one in this cycle has a usable payee account: set their accounts before making a batch.',
+      debtorName: "Name of the program's paying account",
+      debtorAccount: "The program's paying account",
+      debtorAccountHint:
+        "20 digits: the program's account at its bank, where the money leaves from.",
+      debtorBank: "Paying bank's code",
+      debtorBankHint: '4 digits; left empty, the first four of the account.',
+      executionDate: 'Payment date asked of the bank',
+      submit: 'Create the batch',
+      question_one:
+        "Create a batch of {{count}} payment for {{amount}}? {{excluded}} left out. The money is reserved from the program's fund.",
+      question_other:
+        "Create a batch of {{count}} payments for {{amount}}? {{excluded}} left out. The money is reserved from the program's fund.",
+      confirm: 'Yes, create the batch',
+      noFunds: "The program's fund does not hold enough for this batch. Nothing was created.",
+      done_one:
+        'Batch {{file}} created with {{count}} payment: it awaits another finance officer’s approval.',
+      done_other:
+        'Batch {{file}} created with {{count}} payments: it awaits another finance officer’s approval.',
+    },
     batches: {
       title: 'Payout batches',
       refresh: 'Refresh',
@@ -2367,9 +2408,30 @@ export const en: Dictionary = {
         name: 'Type the name of the paying account holder, up to 140 characters.',
       },
     },
+    accounts: {
+      title: "The ledger's own accounts",
+      explain:
+        "Each program's fund, the settlement account (the sum of its sub-accounts), suspense and estates, per currency, with balance and id. Wallets and merchants are reached from their person or merchant.",
+      none: 'No accounts yet.',
+      roles: {
+        program_funding: '{{program}} fund ({{currency}})',
+        settlement: 'Settlement {{currency}}, sub-account {{sub}}',
+        suspense: 'Suspense {{currency}}',
+        estate: 'Estates {{currency}}',
+      },
+      settlementTotal_one: 'Settlement {{currency}} ({{count}} sub-account): balance {{balance}}',
+      settlementTotal_other:
+        'Settlement {{currency}} ({{count}} sub-accounts summed): balance {{balance}}',
+      line: '{{name}}: balance {{balance}} — {{id}}',
+      option: '{{name}}, balance {{balance}}',
+      choose: 'Choose an account',
+      other: 'Another account (type its id)',
+      typedHint: "The account's id, for instance a wallet's or a merchant's.",
+    },
     statement: {
       title: 'Account statement',
-      hint: 'The id of a ledger account (funding, settlement, merchant or wallet).',
+      account: 'Account',
+      hint: "Choose one of the ledger's own accounts by name; a merchant's or a wallet's under “Another account” by its id.",
       csv: 'Download CSV',
       pdf: 'Download PDF',
     },

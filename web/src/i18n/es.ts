@@ -418,7 +418,7 @@ export const es = {
     AMP_BANK_FILE_UNSUPPORTED:
       'Amparo no lee este tipo de archivo bancario: no se registró nada. Use un extracto camt.053, camt.054, MT940 o un estado pain.002.',
     AMP_PAYOUT_INSTRUCTION_INVALID:
-      'Un pago no cabe en el archivo para el banco (un texto demasiado largo o un monto demasiado grande). No se escribió el archivo.',
+      'Un pago del lote no se puede hacer: un derecho ya pagado, de otro programa o sin cuenta de cobro utilizable, o un texto o monto que no cabe en el archivo del banco. No se creó ni se escribió nada.',
     AMP_PAYOUT_CREDITOR_ERASED:
       'El lote incluye personas cuyos datos fueron borrados por ley: no se puede escribir el archivo para el banco. Avise a su supervisor.',
     AMP_TRANSFER_REFUSED:
@@ -2186,6 +2186,44 @@ export const es = {
     lead: 'Los lotes de pagos a cuentas bancarias y Pago Móvil, su archivo pain.001 para el banco, las respuestas del banco y el informe de suspenso. Solo cifras y referencias: ningún nombre ni cuenta de quien cobra.',
     back: 'Volver a Dinero',
     link: 'Pagos por banco y archivos del banco',
+    create: {
+      title: 'Crear un lote de pagos',
+      explain:
+        'Elija un ciclo aprobado de un programa en efectivo. El lote paga cada derecho en efectivo abierto del ciclo que aún no se pagó, cada uno a la cuenta de cobro guardada de su persona: aquí no se escribe ninguna cuenta de beneficiario. Luego otro oficial de finanzas lo aprueba.',
+      noCycles: 'No hay ciclos aprobados de programas en efectivo.',
+      cycle: 'Ciclo a pagar',
+      chooseCycle: 'Elija un ciclo',
+      cycleOption: '{{program}}, ciclo del {{date}} ({{currency}})',
+      open_one: 'El ciclo tiene {{count}} derecho en efectivo abierto.',
+      open_other: 'El ciclo tiene {{count}} derechos en efectivo abiertos.',
+      alreadyPaid_one: '{{count}} ya está en un lote o se pagó al monedero.',
+      alreadyPaid_other: '{{count}} ya están en un lote o se pagaron al monedero.',
+      included_one: 'El lote pagaría {{count}} derecho, {{amount}}.',
+      included_other: 'El lote pagaría {{count}} derechos, {{amount}} en total.',
+      nextBatch_one: '{{count}} derecho más no cabe en un archivo: páguelo en otro lote.',
+      nextBatch_other: '{{count}} derechos más no caben en un archivo: páguelos en otro lote.',
+      excluded_one: 'Quedaría fuera {{count}} persona (su derecho sigue pendiente):',
+      excluded_other: 'Quedarían fuera {{count}} personas (sus derechos siguen pendientes):',
+      nobody:
+        'Nadie de este ciclo tiene una cuenta de cobro utilizable: fije sus cuentas antes de crear un lote.',
+      debtorName: 'Nombre de la cuenta pagadora del programa',
+      debtorAccount: 'Cuenta pagadora del programa',
+      debtorAccountHint: '20 dígitos: la cuenta del programa en su banco, de donde sale el dinero.',
+      debtorBank: 'Código del banco pagador',
+      debtorBankHint: '4 dígitos; si lo deja vacío, son los cuatro primeros de la cuenta.',
+      executionDate: 'Fecha de pago pedida al banco',
+      submit: 'Crear el lote',
+      question_one:
+        '¿Crear un lote de {{count}} pago por {{amount}}? Quedan fuera {{excluded}}. El dinero se reserva del fondo del programa.',
+      question_other:
+        '¿Crear un lote de {{count}} pagos por {{amount}}? Quedan fuera {{excluded}}. El dinero se reserva del fondo del programa.',
+      confirm: 'Sí, crear el lote',
+      noFunds: 'El fondo del programa no tiene dinero suficiente para este lote. No se creó nada.',
+      done_one:
+        'Lote {{file}} creado con {{count}} pago: espera la aprobación de otro oficial de finanzas.',
+      done_other:
+        'Lote {{file}} creado con {{count}} pagos: espera la aprobación de otro oficial de finanzas.',
+    },
     batches: {
       title: 'Lotes de pago',
       refresh: 'Actualizar',
@@ -2410,9 +2448,30 @@ export const es = {
         name: 'Escriba el nombre del titular de la cuenta pagadora, hasta 140 caracteres.',
       },
     },
+    accounts: {
+      title: 'Cuentas propias del libro',
+      explain:
+        'El fondo de cada programa, la cuenta de liquidación (la suma de sus subcuentas), el suspenso y las sucesiones, por moneda, con su saldo e identificador. Los monederos y los comercios se ven desde su persona o su comercio.',
+      none: 'Todavía no hay cuentas.',
+      roles: {
+        program_funding: 'Fondo de {{program}} ({{currency}})',
+        settlement: 'Liquidación {{currency}}, subcuenta {{sub}}',
+        suspense: 'Suspenso {{currency}}',
+        estate: 'Sucesiones {{currency}}',
+      },
+      settlementTotal_one: 'Liquidación {{currency}} ({{count}} subcuenta): saldo {{balance}}',
+      settlementTotal_other:
+        'Liquidación {{currency}} ({{count}} subcuentas sumadas): saldo {{balance}}',
+      line: '{{name}}: saldo {{balance}} — {{id}}',
+      option: '{{name}}, saldo {{balance}}',
+      choose: 'Elija una cuenta',
+      other: 'Otra cuenta (escribir su identificador)',
+      typedHint: 'El identificador de la cuenta, por ejemplo el de un monedero o un comercio.',
+    },
     statement: {
       title: 'Estado de cuenta',
-      hint: 'El identificador de una cuenta del libro mayor (fondo, liquidación, comercio o monedero).',
+      account: 'Cuenta',
+      hint: 'Elija una cuenta propia del libro por su nombre; la de un comercio o un monedero, con «Otra cuenta» y su identificador.',
       csv: 'Descargar CSV',
       pdf: 'Descargar PDF',
     },

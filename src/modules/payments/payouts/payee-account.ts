@@ -225,6 +225,32 @@ export async function payeesForBatch(
 
 const noAccount: UnusablePayee = { usable: false, reason: 'no_payee_account', heldUntil: null };
 
+/**
+ * Whether a batch made now could pay each person, without opening any account (the batch
+ * preview): the same rule as `payeesForBatch` — no account, or the latest one held — read
+ * from the clear columns only.
+ */
+export async function payeeUsability(
+  db: Kysely<Database>,
+  personIds: readonly string[],
+  now: Date,
+): Promise<Map<string, { usable: true } | UnusablePayee>> {
+  const latest = await latestRows(db, [...new Set(personIds)]);
+  const usability = new Map<string, { usable: true } | UnusablePayee>();
+  for (const personId of personIds) {
+    const row = latest.get(personId);
+    if (row === undefined) usability.set(personId, noAccount);
+    else if (row.held_until !== null && row.held_until.getTime() > now.getTime())
+      usability.set(personId, {
+        usable: false,
+        reason: 'payee_account_held',
+        heldUntil: row.held_until,
+      });
+    else usability.set(personId, { usable: true });
+  }
+  return usability;
+}
+
 /** One version of a person's payee account as staff see it: the last four digits only. */
 export interface PayeeAccountVersion {
   accountKind: 'bank_account' | 'mobile_money';

@@ -181,3 +181,46 @@ export async function programForFunding(
     ? undefined
     : { programId: row.id, kind: row.kind, currency: row.currency };
 }
+
+/** An approved or published cycle of a cash program, as a payout batch may pay it. */
+export interface PayableCashCycle {
+  cycleId: string;
+  programId: string;
+  status: CycleStatus;
+  referenceDate: string;
+  currency: 'VES' | 'USD';
+}
+
+/**
+ * The approved and published cycles of cash programs with a currency, newest reference date
+ * first, at most `limit`: what a finance officer chooses from to make a payout batch (the
+ * entitlements themselves are read by `cashEntitlementRanges`/`cashEntitlementsInRange`).
+ *
+ * @example
+ *   const cycles = await payableCashCycles(db, 200);
+ */
+export async function payableCashCycles(
+  db: Kysely<Database>,
+  limit: number,
+): Promise<PayableCashCycle[]> {
+  const rows = await db
+    .selectFrom('program_cycle as c')
+    .innerJoin('program_version as v', (join) =>
+      join.onRef('v.program_id', '=', 'c.program_id').onRef('v.version', '=', 'c.version'),
+    )
+    .select(['c.id', 'c.program_id', 'c.status', 'c.reference_date', 'v.currency'])
+    .where('c.status', 'in', ['approved', 'published'])
+    .where('v.kind', '=', 'cash')
+    .where('v.currency', 'is not', null)
+    .orderBy('c.reference_date', 'desc')
+    .orderBy('c.id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    cycleId: row.id,
+    programId: row.program_id,
+    status: row.status,
+    referenceDate: String(row.reference_date),
+    currency: row.currency as 'VES' | 'USD',
+  }));
+}

@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiGet, apiSend } from '../../api/client.js';
@@ -80,6 +80,7 @@ export function DisbursementPanel({ purpose }: { purpose: string }) {
 /** Every account summed by currency and kind; each currency's debits must equal its credits. */
 export function TrialBalancePanel({ purpose }: { purpose: string }) {
   const { t } = useTranslation();
+  const client = useQueryClient();
   const balance = useQuery({
     queryKey: ['money-trial-balance'],
     queryFn: () => apiGet<TrialBalance>(`/api/payments/trial-balance?purpose=${purpose}`),
@@ -87,7 +88,13 @@ export function TrialBalancePanel({ purpose }: { purpose: string }) {
   return (
     <section aria-labelledby="money-trial-title">
       <h2 id="money-trial-title">{t('money.trial.title')}</h2>
-      <button type="button" onClick={() => balance.refetch()}>
+      <button
+        type="button"
+        onClick={() => {
+          balance.refetch();
+          client.invalidateQueries({ queryKey: ['money-ledger-accounts'] });
+        }}
+      >
         {t('money.trial.refresh')}
       </button>
       {balance.error ? <ProblemNotice error={balance.error} /> : null}

@@ -10,6 +10,7 @@ import { useFormat } from '../../i18n/format.js';
 import { may, purposesFor } from '../../session/permissions.js';
 import { useOperator } from '../../session/use-session.js';
 import { CurrencyField } from './currency-field.js';
+import { LedgerAccountField, LedgerAccountsPanel } from './ledger-accounts.js';
 import { MerchantsPanel, SettlementPanel } from './merchant-panels.js';
 import { type Adjustment, amountText, type FrozenBalance, minorFrom } from './money-api.js';
 import {
@@ -36,6 +37,7 @@ export function MoneyPage() {
       {may(roles, 'payment.fund') ? <FundingPanel purpose={purpose} /> : null}
       {may(roles, 'payment.disburse') ? <DisbursementPanel purpose={purpose} /> : null}
       {may(roles, 'payment.ledger_read') ? <TrialBalancePanel purpose={purpose} /> : null}
+      {may(roles, 'payment.ledger_read') ? <LedgerAccountsPanel purpose={purpose} /> : null}
       {may(roles, 'payment.ledger_read') ? <StatementPanel purpose={purpose} /> : null}
       {may(roles, 'payment.ledger_read') ? (
         <AdjustmentsPanel purpose={purpose} canAdjust={may(roles, 'payment.adjust')} />
@@ -76,6 +78,7 @@ export function MoneyPage() {
 
 function FundingPanel({ purpose }: { purpose: string }) {
   const { t } = useTranslation();
+  const client = useQueryClient();
   const [programId, setProgramId] = useState('');
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState<'VES' | 'USD'>('VES');
@@ -86,6 +89,8 @@ function FundingPanel({ purpose }: { purpose: string }) {
         `/api/payments/programs/${programId.trim()}/funding?purpose=${purpose}`,
         { transferId: crypto.randomUUID(), currency, amountMinor: minorFrom(amount) },
       ),
+    // A first funding opens the program's and the settlement accounts: the pickers list them.
+    onSuccess: () => client.invalidateQueries({ queryKey: ['money-ledger-accounts'] }),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -136,11 +141,13 @@ function StatementPanel({ purpose }: { purpose: string }) {
   return (
     <section aria-labelledby="money-statement-title">
       <h2 id="money-statement-title">{t('money.statement.title')}</h2>
-      <Field label={t('money.accountId')} hint={t('money.statement.hint')}>
-        {(control) => (
-          <input {...control} value={accountId} onChange={(e) => setAccountId(e.target.value)} />
-        )}
-      </Field>
+      <LedgerAccountField
+        label={t('money.statement.account')}
+        hint={t('money.statement.hint')}
+        purpose={purpose}
+        value={accountId}
+        onChange={setAccountId}
+      />
       {valid ? (
         <p className="actions">
           <a href={`${base}.csv?purpose=${purpose}`} download>
@@ -170,7 +177,10 @@ function AdjustmentsPanel({ purpose, canAdjust }: { purpose: string; canAdjust: 
       apiSend('POST', `/api/payments/adjustments/${props.id}/decision?purpose=${purpose}`, {
         decision: props.decision,
       }),
-    onSettled: () => client.invalidateQueries({ queryKey: ['money-adjustments'] }),
+    onSettled: () => {
+      client.invalidateQueries({ queryKey: ['money-adjustments'] });
+      client.invalidateQueries({ queryKey: ['money-ledger-accounts'] });
+    },
   });
   return (
     <section aria-labelledby="money-adjustments-title">
@@ -258,7 +268,7 @@ function ProposeForm({ purpose }: { purpose: string }) {
     event.preventDefault();
     propose.mutate();
   };
-  const text = (name: 'debitAccountId' | 'creditAccountId' | 'amount' | 'note', label: string) => (
+  const text = (name: 'amount' | 'note', label: string) => (
     <Field label={label} required>
       {(control) => (
         <input {...control} value={form[name]} onChange={(e) => set(name)(e.target.value)} />
@@ -268,8 +278,20 @@ function ProposeForm({ purpose }: { purpose: string }) {
   return (
     <form onSubmit={submit} className="stack" aria-labelledby="money-propose-title">
       <h3 id="money-propose-title">{t('money.adjustments.propose')}</h3>
-      {text('debitAccountId', t('money.adjustments.from'))}
-      {text('creditAccountId', t('money.adjustments.to'))}
+      <LedgerAccountField
+        label={t('money.adjustments.from')}
+        purpose={purpose}
+        value={form.debitAccountId}
+        onChange={set('debitAccountId')}
+        required
+      />
+      <LedgerAccountField
+        label={t('money.adjustments.to')}
+        purpose={purpose}
+        value={form.creditAccountId}
+        onChange={set('creditAccountId')}
+        required
+      />
       {text('amount', t('money.amount'))}
       <Field label={t('money.currency')}>
         {(control) => (
@@ -326,6 +348,7 @@ function FrozenPanel({ purpose, canAdjust }: { purpose: string; canAdjust: boole
     onSettled: () => {
       client.invalidateQueries({ queryKey: ['money-frozen'] });
       client.invalidateQueries({ queryKey: ['money-adjustments'] });
+      client.invalidateQueries({ queryKey: ['money-ledger-accounts'] });
     },
   });
   return (

@@ -13,6 +13,7 @@ import { BankFilePanel } from './bank-file-panel.js';
 import { moneyText } from './money.js';
 import type { BatchPayment, PayoutBatch } from './money-api.js';
 import { PayoutApproval } from './payout-approval.js';
+import { PayoutCreatePanel } from './payout-create.js';
 import { PayoutExclusions } from './payout-exclusions.js';
 
 /**
@@ -36,6 +37,7 @@ export function PayoutsPage() {
       <p>
         <Link to="/money">{t('payouts.back')}</Link>
       </p>
+      {may(roles, 'payout.manage') ? <PayoutCreatePanel purpose={purpose} /> : null}
       {readable ? (
         <BatchesPanel
           purpose={purpose}
