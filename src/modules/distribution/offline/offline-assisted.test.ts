@@ -98,6 +98,9 @@ describe('offline hand-over with a household member card', () => {
       credentialId: props.credentialId,
       lines: [{ item: 'food_box', quantity: 2 }],
       assisted: { reason: 'never_had', operatorId: props.operatorId },
+      // Made now, not the kit's second ago: the household is checked at the receipt's time, and
+      // on a quick run it was formed less than a second before.
+      deviceTime: Date.now(),
       ...(props.receiptId === undefined ? {} : { receiptId: props.receiptId }),
     });
     const response = await call('POST', 'offline-syncs', operator, {
