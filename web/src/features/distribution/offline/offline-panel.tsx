@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AssistedReasonValue } from '../../../../../src/shared/api/distribution.js';
 import type { SyncResultAnswer } from '../../../../../src/shared/api/distribution-offline.js';
@@ -76,6 +76,33 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
       .catch(setError)
       .finally(() => setBusy(false));
   };
+  /** One sync at a time, whether the button or the network's return started it. */
+  const syncing = useRef(false);
+  const sync = useCallback(async () => {
+    if (device === null || device.deviceId === null || syncing.current) return;
+    syncing.current = true;
+    try {
+      setSynced(await syncPending(device));
+      await refreshPending();
+    } finally {
+      syncing.current = false;
+    }
+  }, [device, refreshPending]);
+  // Synced when the network returns (issue #15, point 5), without waiting for the operator.
+  useEffect(() => {
+    const onOnline = () => {
+      void pendingReceipts(pointId).then((waiting) => {
+        if (waiting.length === 0) return;
+        setBusy(true);
+        setError(null);
+        sync()
+          .catch(setError)
+          .finally(() => setBusy(false));
+      }, setError);
+    };
+    window.addEventListener('online', onOnline);
+    return () => window.removeEventListener('online', onOnline);
+  }, [pointId, sync]);
   if (device === null) return <p aria-live="polite">{t('common.loading')}</p>;
   const nowSeconds = Date.now() / 1000;
   return (
@@ -155,12 +182,7 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
         <button
           type="button"
           disabled={busy || pending === 0 || device.deviceId === null}
-          onClick={() =>
-            act(async () => {
-              setSynced(await syncPending(device));
-              await refreshPending();
-            })
-          }
+          onClick={() => act(sync)}
         >
           {t('pos.offline.sync')}
         </button>
