@@ -69,13 +69,13 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
     })().catch(setError);
   }, [pointId, refreshPending]);
 
-  const act = (work: () => Promise<void>) => {
+  const act = useCallback((work: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     work()
       .catch(setError)
       .finally(() => setBusy(false));
-  };
+  }, []);
   /** One sync at a time, whether the button or the network's return started it. */
   const syncing = useRef(false);
   const sync = useCallback(async () => {
@@ -92,17 +92,12 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
   useEffect(() => {
     const onOnline = () => {
       void pendingReceipts(pointId).then((waiting) => {
-        if (waiting.length === 0) return;
-        setBusy(true);
-        setError(null);
-        sync()
-          .catch(setError)
-          .finally(() => setBusy(false));
+        if (waiting.length > 0) act(sync);
       }, setError);
     };
     window.addEventListener('online', onOnline);
     return () => window.removeEventListener('online', onOnline);
-  }, [pointId, sync]);
+  }, [pointId, act, sync]);
   if (device === null) return <p aria-live="polite">{t('common.loading')}</p>;
   const nowSeconds = Date.now() / 1000;
   return (
