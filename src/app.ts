@@ -6,7 +6,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
@@ -87,6 +87,10 @@ import {
   installProblemHandler,
 } from './platform/http/problem-handler.js';
 import { declareProblemResponses, problemSchema } from './platform/http/problem-responses.js';
+import {
+  memoizedSerializerFactory,
+  memoizedValidatorCompiler,
+} from './platform/http/schema-compilers.js';
 import { createLogger } from './platform/logging.js';
 import { appealReference } from './shared/api/appeals.js';
 import { aggregateReadModels } from './statistics-read-models.js';
@@ -170,10 +174,12 @@ export async function build(config: Config, services: AppServices): Promise<App>
     // request (over-long URL or headers: 431) are problem+json too.
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
+    // Each distinct response schema is compiled once per process (schema-compilers.ts).
+    schemaController: { compilersFactory: { buildSerializer: memoizedSerializerFactory } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox validation: strict (no silent removal of unknown fields, no coercion of bodies),
   // so that an attribute Amparo does not hold is refused rather than quietly dropped.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(memoizedValidatorCompiler);
   // A request refused or failed after the access gate let it through has each grant it did
   // not record audited as denied, with the answer's code, before it is answered.
   installProblemHandler(app, { beforeAnswer: auditUnfinishedGrants });
