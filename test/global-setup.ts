@@ -122,6 +122,13 @@ async function pgliteTemplate(): Promise<string> {
   const db = kyselyOverPglite(pglite);
   try {
     await migrateUp(db);
+    // template0 and template1 are two fifths of the dump's files, and nothing creates a
+    // database on PGlite: without them each test database opens with about a fifth less CPU
+    // (1.0-1.1 s against 1.25-1.3 s a file under load 14, 2026-12-06).
+    for (const name of ['template0', 'template1']) {
+      await sql`alter database ${sql.id(name)} is_template false`.execute(db);
+      await sql`drop database ${sql.id(name)}`.execute(db);
+    }
     const dump = await pglite.dumpDataDir('none');
     mkdirSync(cacheDir, { recursive: true });
     // Written aside and renamed: a run started meanwhile never reads half a file.
@@ -143,6 +150,8 @@ function pgliteTemplateDigest(): string {
       .map((name) => path.join(migrationsDir, name)),
     fileURLToPath(new URL('../src/platform/db/migrator.ts', import.meta.url)),
     fileURLToPath(new URL('../src/platform/db/database.ts', import.meta.url)),
+    // How the template is made (above).
+    fileURLToPath(import.meta.url),
     fileURLToPath(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url)),
   ];
   for (const input of inputs) hash.update(path.basename(input)).update(readFileSync(input));
