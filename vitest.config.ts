@@ -15,6 +15,8 @@ const startFirst: readonly RegExp[] = [
   /^test\/access\/authorization-matrix\.test\.ts$/,
   /^src\/modules\/registry\/import\/resume\.test\.ts$/,
   /^src\/modules\/credentials\/cards-cli\.test\.ts$/,
+  // Four `amparo` commands on an embedded database on disk: 194 s under load 15 (2026-12-06).
+  /^src\/modules\/programs\/cycles\/cycle-resume\.test\.ts$/,
   // The browser tests, each with its own server and Chromium.
   /^test\/e2e\//,
 ];

@@ -113,7 +113,11 @@ export async function startConsoleServer(webDir: string): Promise<ConsoleServer>
     keys,
     access: { passwordHashOptions: cheapHashOptions },
   });
-  const credentials = await database.asAdmin((admin) => createDemoOperators(admin, keys.masterKey));
+  // The demo accounts with the cheap hash the app is built with: eleven argon2id hashes at
+  // the production cost were a second of every browser test file's start.
+  const credentials = await database.asAdmin((admin) =>
+    createDemoOperators(admin, keys.masterKey, undefined, cheapHashOptions),
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -99,12 +99,15 @@ export interface DemoAudit {
  * They are made the way the rules allow (migration 0022): the two administrators as the
  * bootstrap of an installation, every other account with roles granted by a change that
  * `admin` asks and `admin2` approves. With an audit log each step is audited as the system
- * job `demo:seed`, so `amparo audit verify` finds the change trail matched.
+ * job `demo:seed`, so `amparo audit verify` finds the change trail matched. Passwords are
+ * hashed at the production cost unless `hashOptions` says otherwise (the browser tests pass
+ * the cheap options their app is built with).
  */
 export async function createDemoOperators(
   db: Kysely<Database>,
   masterKey: Buffer,
   audit?: DemoAudit,
+  hashOptions: Options = passwordHashOptions,
 ): Promise<DemoOperatorCredentials[]> {
   const credentials: DemoOperatorCredentials[] = [];
   const administrators: string[] = [];
@@ -113,7 +116,7 @@ export async function createDemoOperators(
     const fresh = await freshCredentials(
       masterKey,
       { id, username: account.username },
-      passwordHashOptions,
+      hashOptions,
     );
     const bootstrap = account.roles.join() === 'administrator';
     await db.transaction().execute(async (trx) => {
