@@ -13,7 +13,8 @@ describe('householdBindings', () => {
   it("writes each binding as node:crypto's HMAC gives it, sorted by tag, and nothing more", () => {
     const salt = randomBytes(16);
     const pending: PendingBinding[] = Array.from({ length: 300 }, (_, index) => ({
-      uin: String(4_000_000_000 + index),
+      // One ID number longer than the message buffer's first size, and not ASCII.
+      uin: index === 1 ? 'ñ'.repeat(40) : String(4_000_000_000 + index),
       memberCardIds: Array.from({ length: index % 4 }, () => randomBytes(16)),
       entryIndex: (index * 7919) % 0xff_ffff,
     }));

@@ -58,11 +58,30 @@ export function householdBindings(salt: Buffer, pending: readonly PendingBinding
   const key = Buffer.alloc(32);
   const count = pending.reduce((sum, person) => sum + person.memberCardIds.length, 0);
   const records = Buffer.alloc(count * bindingBytes);
+  // The message `bindingMessage(hex, uin)` written in place: the label, the card's id in lower-case
+  // hex, the ID number (UTF-8) — no string or buffer per binding.
+  const hexStart = Buffer.byteLength(`${bindingLabel}\n`);
+  const uinStart = hexStart + 2 * credentialIdBytes + 1;
+  let message = Buffer.alloc(uinStart + 64);
+  message.write(`${bindingLabel}\n`, 0, 'utf8');
+  message[uinStart - 1] = newline;
   let offset = 0;
   for (const person of pending) {
     if (person.entryIndex > entryIndexMax) throw new Error('snapshot entry index out of range');
+    const uinBytes = Buffer.byteLength(person.uin, 'utf8');
+    if (uinStart + uinBytes > message.length) {
+      message = Buffer.concat([message.subarray(0, uinStart), Buffer.alloc(uinBytes)]);
+    }
+    message.write(person.uin, uinStart, 'utf8');
+    const text = message.subarray(0, uinStart + uinBytes);
     for (const card of person.memberCardIds) {
-      mac(Buffer.from(bindingMessage(card.toString('hex'), person.uin), 'utf8'), key);
+      if (card.length !== credentialIdBytes) throw new Error('a credential id is 16 bytes');
+      for (let index = 0; index < credentialIdBytes; index += 1) {
+        const byte = card[index] as number; // Safe: index < 16, the id's length.
+        message[hexStart + 2 * index] = hexDigits[byte >> 4] as number;
+        message[hexStart + 2 * index + 1] = hexDigits[byte & 0x0f] as number;
+      }
+      mac(text, key);
       key.copy(records, offset, 0, bindingTagBytes);
       records.writeUIntBE(
         person.entryIndex ^ key.readUIntBE(bindingTagBytes, 3),
@@ -83,6 +102,11 @@ export function householdBindings(salt: Buffer, pending: readonly PendingBinding
   }
   return records.toString('base64url');
 }
+
+const credentialIdBytes = 16;
+const newline = 0x0a;
+/** '0'…'9', 'a'…'f' as bytes: a card's id as `Buffer.toString('hex')` writes it. */
+const hexDigits = Buffer.from('0123456789abcdef', 'latin1');
 
 function bindingMessage(memberCredentialIdHex: string, uin: string): string {
   return `${bindingLabel}\n${memberCredentialIdHex}\n${uin}`;
