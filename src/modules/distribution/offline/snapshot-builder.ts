@@ -84,7 +84,8 @@ export type SignedSnapshot = SignedDocument<SnapshotPayload>;
  * key), and for each card of each person holding an open in-kind entitlement in a program the
  * point serves, what remains redeemable. Signed (canonical JSON, Ed25519) with the snapshot key
  * derived from the master key; recorded (id, expiry, SHA-256), and audited as the operator's
- * write on the point. Built in pages of `offline.snapshotPageMax` entitlements.
+ * write on the point. Built in pages of `offline.snapshotPageMax` entitlements; the household
+ * bindings after the last page (`snapshot-households.ts`).
  *
  * @example
  *   const snapshot = await snapshotBuilder(deps, context, pointId, deviceId);
