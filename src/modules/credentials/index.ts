@@ -5,7 +5,6 @@
 
 export { cardsIssued } from './cards-issued.js';
 export {
-  activeCardHashesOf,
   activeCardIdsOf,
   type OfflineCardHolder,
   offlineCardHolders,
@@ -18,6 +17,7 @@ export {
   publishedTrustList,
 } from './published-lists.js';
 export { revokeCardsOnRegistryEvents } from './registry-subscriptions.js';
+export { revocationHash } from './revocation-list.js';
 export {
   householdCardCheck,
   newOneTimeCode,

@@ -1,38 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
-import { revocationHash } from './revocation-list.js';
 
 /** Ids are looked up in chunks: one `in` list stays far below PostgreSQL's parameter bound. */
 const chunkSize = 5000;
 
 /**
- * The cards a distribution point's offline snapshot may recognise: for each person, the
- * revocation-list hash (`revocationHash`, SHA-256 of the credential id, 128 bits) of each card
- * that is active and not expired at `now`. Never the ids themselves: a device learns a card's
- * hash only by scanning the card, as it does for the revocation list.
- *
- * @example
- *   const hashes = await activeCardHashesOf(db, personIds, new Date()); // Map personId → ['q3Y0…']
- */
-export async function activeCardHashesOf(
-  db: Kysely<Database>,
-  personIds: readonly string[],
-  now: Date,
-): Promise<Map<string, string[]>> {
-  const byPerson = new Map<string, string[]>();
-  for (const [personId, ids] of await activeCardIdsOf(db, personIds, now)) {
-    byPerson.set(
-      personId,
-      ids.map((id) => revocationHash(id)),
-    );
-  }
-  return byPerson;
-}
-
-/**
- * The ids of the cards that are active and not expired at `now`, by person. For a snapshot's
- * household bindings only (distribution's `household-bindings.ts`): the ids never leave the
- * server — each is mixed with an ID number under the snapshot's salt before anything is written.
+ * The ids of the cards that are active and not expired at `now`, by person: the cards a
+ * distribution point's offline snapshot may recognise. The ids never leave the server: the
+ * snapshot holds each card's revocation-list hash (`revocationHash`, SHA-256 of the id, 128
+ * bits — a device learns it only by scanning the card), and for its household bindings
+ * (distribution's `household-bindings.ts`) mixes each with an ID number under its salt.
  *
  * @example
  *   const ids = await activeCardIdsOf(db, personIds, new Date()); // Map personId → [Buffer(16)]

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { keyedHmacSha256 } from '../../../platform/crypto/keyed-hmac-sha256.js';
 
 /**
  * The household bindings of a point's snapshot (issue #15, points 4 and 5; safeguard 9): how a
@@ -37,7 +38,7 @@ const entryIndexMax = 0xff_ffff;
 
 export function bindingKey(salt: Buffer, memberCredentialIdHex: string, uin: string): Buffer {
   return createHmac('sha256', salt)
-    .update(`${bindingLabel}\n${memberCredentialIdHex}\n${uin}`, 'utf8')
+    .update(bindingMessage(memberCredentialIdHex, uin), 'utf8')
     .digest();
 }
 
@@ -50,23 +51,65 @@ export interface PendingBinding {
 }
 
 export function householdBindings(salt: Buffer, pending: readonly PendingBinding[]): string {
-  const records: Buffer[] = [];
+  // One keyed state for the whole snapshot (the same HMAC as `bindingKey`, without a context per
+  // binding); each record read as a big-endian 64-bit number, so sorting the numbers sorts the
+  // records by tag, then pointer, as the bytes compare.
+  const mac = keyedHmacSha256(salt);
+  const key = Buffer.alloc(32);
+  const count = pending.reduce((sum, person) => sum + person.memberCardIds.length, 0);
+  const records = Buffer.alloc(count * bindingBytes);
+  // The message `bindingMessage(hex, uin)` written in place: the label, the card's id in lower-case
+  // hex, the ID number (UTF-8) — no string or buffer per binding.
+  const hexStart = Buffer.byteLength(`${bindingLabel}\n`);
+  const uinStart = hexStart + 2 * credentialIdBytes + 1;
+  let message = Buffer.alloc(uinStart + 64);
+  message.write(`${bindingLabel}\n`, 0, 'utf8');
+  message[uinStart - 1] = newline;
+  let offset = 0;
   for (const person of pending) {
     if (person.entryIndex > entryIndexMax) throw new Error('snapshot entry index out of range');
+    const uinBytes = Buffer.byteLength(person.uin, 'utf8');
+    if (uinStart + uinBytes > message.length) {
+      message = Buffer.concat([message.subarray(0, uinStart), Buffer.alloc(uinBytes)]);
+    }
+    message.write(person.uin, uinStart, 'utf8');
+    const text = message.subarray(0, uinStart + uinBytes);
     for (const card of person.memberCardIds) {
-      const key = bindingKey(salt, card.toString('hex'), person.uin);
-      const record = Buffer.alloc(bindingBytes);
-      key.copy(record, 0, 0, bindingTagBytes);
-      record.writeUIntBE(
+      if (card.length !== credentialIdBytes) throw new Error('a credential id is 16 bytes');
+      for (let index = 0; index < credentialIdBytes; index += 1) {
+        const byte = card[index] as number; // Safe: index < 16, the id's length.
+        message[hexStart + 2 * index] = hexDigits[byte >> 4] as number;
+        message[hexStart + 2 * index + 1] = hexDigits[byte & 0x0f] as number;
+      }
+      mac(text, key);
+      key.copy(records, offset, 0, bindingTagBytes);
+      records.writeUIntBE(
         person.entryIndex ^ key.readUIntBE(bindingTagBytes, 3),
-        bindingTagBytes,
+        offset + bindingTagBytes,
         3,
       );
-      records.push(record);
+      offset += bindingBytes;
     }
   }
-  records.sort(Buffer.compare);
-  return Buffer.concat(records).toString('base64url');
+  const sorted = new BigUint64Array(count);
+  for (let index = 0; index < count; index += 1) {
+    sorted[index] = records.readBigUInt64BE(index * bindingBytes);
+  }
+  sorted.sort();
+  for (let index = 0; index < count; index += 1) {
+    // Safe: index < count, the array's length.
+    records.writeBigUInt64BE(sorted[index] as bigint, index * bindingBytes);
+  }
+  return records.toString('base64url');
+}
+
+const credentialIdBytes = 16;
+const newline = 0x0a;
+/** '0'…'9', 'a'…'f' as bytes: a card's id as `Buffer.toString('hex')` writes it. */
+const hexDigits = Buffer.from('0123456789abcdef', 'latin1');
+
+function bindingMessage(memberCredentialIdHex: string, uin: string): string {
+  return `${bindingLabel}\n${memberCredentialIdHex}\n${uin}`;
 }
 
 /** The entry index a binding string gives for a member's card and an ID number, if any. */

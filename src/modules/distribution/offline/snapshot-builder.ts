@@ -4,11 +4,11 @@ import { limits as appLimits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import {
-  activeCardHashesOf,
   activeCardIdsOf,
   canonicalJson,
   publishedRevocations,
   publishedTrustList,
+  revocationHash,
   type SignedDocument,
 } from '../../credentials/index.js';
 import { type EntitlementForRedemption, openInKindEntitlementsOf } from '../../programs/index.js';
@@ -25,6 +25,7 @@ import { type CarriedLine, withCarried } from '../redemption/carry-over.js';
 import { redeemableStates } from '../tables.js';
 import { householdBindings, type PendingBinding } from './household-bindings.js';
 import { activeDeviceAt } from './offline-device.js';
+import { type EntryAdder, householdsToBind, type PersonsRead } from './snapshot-households.js';
 import { signSnapshotBytes, snapshotKeyFrom } from './snapshot-key.js';
 
 export const snapshotFormat = 'amparo.point-snapshot.v1';
@@ -83,7 +84,8 @@ export type SignedSnapshot = SignedDocument<SnapshotPayload>;
  * key), and for each card of each person holding an open in-kind entitlement in a program the
  * point serves, what remains redeemable. Signed (canonical JSON, Ed25519) with the snapshot key
  * derived from the master key; recorded (id, expiry, SHA-256), and audited as the operator's
- * write on the point. Built in pages of `offline.snapshotPageMax` entitlements.
+ * write on the point. Built in pages of `offline.snapshotPageMax` entitlements; the household
+ * bindings after the last page (`snapshot-households.ts`).
  *
  * @example
  *   const snapshot = await snapshotBuilder(deps, context, pointId, deviceId);
@@ -231,8 +233,9 @@ export async function snapshotEntries(
   const area = { regionCode: scope.regionCode, municipalityCode: scope.municipalityCode };
   const served = await personsServedAt(db, scope.pointId, now);
   const chunks = [{ area }, ...chunked(served, pageMax).map((personIds) => ({ personIds }))];
-  /** Per person entered who may be served with a household member's card: where their entries are. */
-  const households = new Map<string, Omit<PendingBinding, 'entryIndex'> & { target: string }>();
+  const read: PersonsRead = { cardIds: new Map(), targets: new Map(), cardless: [] };
+  /** The revocation-list hashes of each person's active cards, computed once per person. */
+  const hashes = new Map<string, string[]>();
   for (const chunk of chunks) {
     let afterId: string | null = null;
     for (;;) {
@@ -249,35 +252,40 @@ export async function snapshotEntries(
       for (const e of page) seen.add(e.entitlementId);
       if (page.length === 0) continue;
       const remaining = await remainingOfPage(db, page);
-      const personIds = [...new Set(page.map((e) => e.personId))];
-      const cards = await activeCardHashesOf(db, personIds, now);
-      const members = identities ? await memberCardsOf(db, identities, personIds, now) : new Map();
+      const unread = [...new Set(page.map((e) => e.personId))].filter(
+        (id) => !read.cardIds.has(id),
+      );
+      const cards = await activeCardIdsOf(db, unread, now);
+      for (const personId of unread) {
+        const ids = cards.get(personId) ?? [];
+        read.cardIds.set(personId, ids);
+        if (ids.length > 0) hashes.set(personId, ids.map(revocationHash));
+      }
       for (const entitlement of page) {
         const { personId } = entitlement;
-        const known = households.get(personId);
-        const fresh = known === undefined ? members.get(personId) : undefined;
-        // Without a card of their own, a housemate's card still finds them: under a random tag.
-        const hashes =
-          cards.get(personId) ??
-          (known === undefined && fresh === undefined
-            ? undefined
-            : [known?.target ?? randomBytes(16).toString('base64url')]);
-        const entered = add(entitlement, remaining.get(entitlement.entitlementId), hashes);
-        if (entered && fresh !== undefined && hashes?.[0] !== undefined) {
-          households.set(personId, { ...fresh, target: hashes[0] });
+        const lines = remaining.get(entitlement.entitlementId);
+        const own = hashes.get(personId);
+        if (own === undefined) {
+          if (identities !== undefined) read.cardless.push({ entitlement, lines });
+        } else if (add(entitlement, lines, own) && own[0] !== undefined) {
+          read.targets.set(personId, own[0]);
         }
       }
     }
   }
+  // After every page: one read of the households of all persons entered (and of those without
+  // a card), and of the cards of the housemates not read above.
+  const households =
+    identities === undefined ? undefined : await householdsToBind(db, identities, now, read, add);
   body.entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
-  if (identities !== undefined) {
+  if (households !== undefined) {
     const firstIndex = new Map<string, number>();
     body.entries.forEach((entry, index) => {
       if (!firstIndex.has(entry[0])) firstIndex.set(entry[0], index);
     });
     const salt = randomBytes(16);
     const pending: PendingBinding[] = [];
-    for (const household of households.values()) {
+    for (const household of households) {
       const entryIndex = firstIndex.get(household.target);
       if (entryIndex !== undefined) pending.push({ ...household, entryIndex });
     }
@@ -289,33 +297,8 @@ export async function snapshotEntries(
   return body;
 }
 
-/**
- * Of each person of a page who has an ID number and a housemate with an active card: the ID
- * number and those cards' ids (the registry's port, then credentials').
- */
-async function memberCardsOf(
-  db: Kysely<Database>,
-  identities: Pick<AssistedIdentities, 'householdsOf'>,
-  personIds: readonly string[],
-  now: Date,
-): Promise<Map<string, { uin: string; memberCardIds: Buffer[] }>> {
-  const households = await identities.householdsOf(db, personIds);
-  const memberIds = [...new Set([...households.values()].flatMap((each) => each.memberIds))];
-  const cards = await activeCardIdsOf(db, memberIds, now);
-  const found = new Map<string, { uin: string; memberCardIds: Buffer[] }>();
-  for (const [personId, household] of households) {
-    const memberCardIds = household.memberIds.flatMap((id) => cards.get(id) ?? []);
-    if (memberCardIds.length > 0 && household.uin !== '') {
-      found.set(personId, { uin: household.uin, memberCardIds });
-    }
-  }
-  return found;
-}
-
-/** Adds an entitlement's entries (one per active card of its holder) to the body. */
-function entryAdder(
-  body: SnapshotBody,
-): (e: EntitlementForRedemption, lines?: CarriedLine[], hashes?: readonly string[]) => boolean {
+/** Adds an entitlement's entries (one per card hash given) to the body. */
+function entryAdder(body: SnapshotBody): EntryAdder {
   const programIndex = new Map<string, number>();
   const itemIndex = new Map<string, number>();
   const indexOf = (map: Map<string, number>, key: string, add: () => void): number => {
