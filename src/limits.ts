@@ -713,6 +713,12 @@ export const limits = {
     /** Payments in one pain.001 file (the bench writes 100,000 in under 10 s). */
     paymentsPerFileMax: 100_000,
     /**
+     * Entitlements a batch preview lists of those it would leave out (no payee account, or one
+     * held), with the count of all of them: a cycle of hundreds of thousands answers a page the
+     * console can show. The batch's own exclusions are paged (`GET …/batches/:id/exclusions`).
+     */
+    previewExclusionsListedMax: 200,
+    /**
      * How long a run preparing a payout batch holds it without renewing (it renews after each
      * chunk of 8,190 reservations): past it, a batch still `preparing` is resumable (its run
      * died). Writing and validating a file of 100,000 payments takes well under this.

@@ -4,29 +4,15 @@ import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
 import type { TransactionalAuditRecorder } from '../access/index.js';
 import type { PersonNotifier } from '../notifications/index.js';
+import type { AssistedIdentities } from '../registry/index.js';
 
 /**
- * What a redemption without the card asks of the registry, which distribution does not import:
- * `src/app.ts` passes the registry's `assistedIdentities(masterKey)`.
+ * What a redemption without the card and an offline snapshot's household bindings ask of the
+ * registry. The registry declares the port beside its one implementation; `src/app.ts` passes
+ * `assistedIdentities(masterKey)`, so the master key is handed over only where the app is
+ * composed. Re-exported here so that distribution's verbs name it with their other dependencies.
  */
-export interface AssistedIdentities {
-  activePersonByUin(db: Kysely<Database>, uin: string): Promise<{ personId: string } | undefined>;
-  /** The photo on file (base64), or null. */
-  photoOf(db: Kysely<Database>, personId: string): Promise<string | null>;
-  sameHousehold(db: Kysely<Database>, personId: string, otherId: string): Promise<boolean>;
-  /** Both persons in one household at `at`: an offline hand-over's check at sync. */
-  sameHouseholdAt(
-    db: Kysely<Database>,
-    personId: string,
-    otherId: string,
-    at: Date,
-  ): Promise<boolean>;
-  /** Of each active person: the ID number and the other current members of their household. */
-  householdsOf(
-    db: Kysely<Database>,
-    personIds: readonly string[],
-  ): Promise<Map<string, { uin: string; memberIds: string[] }>>;
-}
+export type { AssistedIdentities };
 
 /** What every distribution verb needs: the database, the audit log, the keys and a clock. */
 export interface DistributionDependencies {

@@ -56,6 +56,10 @@ export {
   transferCreatorInTransaction,
 } from './transfer-creator.js';
 export type { TransferOutcome } from './transfer-engine.js';
-export { referencedTransfers, transfersOfReference } from './transfer-references.js';
+export {
+  referencedTransfers,
+  referencedTransfersRelation,
+  transfersOfReference,
+} from './transfer-references.js';
 export type { TransferInput } from './transfer-validation.js';
 export type { WalletCredit, WalletCreditHook } from './wallet-credits.js';

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { ReferenceKind } from './ledger-codes.js';
 
@@ -20,6 +20,22 @@ export async function referencedTransfers(
      where reference_id = any(${[...referenceIds]}::uuid[])
        and reference_kind = ${referenceKind} and result = 'ok'`.execute(db);
   return new Set(rows.map((row) => row.reference_id));
+}
+
+/**
+ * `referencedTransfers` as a relation another module's statement reads: the reference ids of
+ * every accepted transfer of `referenceKind` (correlate it on `reference_id`; the reference
+ * index answers each probe).
+ *
+ * @example
+ *   sql`... and not exists (select 1 from (${referencedTransfersRelation('entitlement')}) t
+ *                            where t.reference_id = e.id)`
+ */
+export function referencedTransfersRelation(
+  referenceKind: ReferenceKind,
+): RawBuilder<{ reference_id: string }> {
+  return sql`select reference_id from ledger_transfer
+     where reference_kind = ${referenceKind} and result = 'ok'`;
 }
 
 /**

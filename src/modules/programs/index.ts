@@ -14,6 +14,7 @@ export {
   cashEntitlementRanges,
   cashEntitlementsInRange,
   cycleForDisbursement,
+  openCashEntitlementsRelation,
   type PayableCashCycle,
   type PayableEntitlement,
   payableCashCycles,

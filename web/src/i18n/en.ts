@@ -2168,6 +2168,8 @@ export const en: Dictionary = {
         '{{count}} more entitlements do not fit in one file: pay them in another batch.',
       excluded_one: '{{count}} person would be left out (their entitlement stays payable):',
       excluded_other: '{{count}} persons would be left out (their entitlements stay payable):',
+      excludedMore_one: '… and {{count}} more, listed in the batch once it is made.',
+      excludedMore_other: '… and {{count}} more, listed in the batch once it is made.',
       nobody:
         'No one in this cycle has a usable payee account: set their accounts before making a batch.',
       debtorName: "Name of the program's paying account",

@@ -2204,6 +2204,8 @@ export const es = {
       nextBatch_other: '{{count}} derechos más no caben en un archivo: páguelos en otro lote.',
       excluded_one: 'Quedaría fuera {{count}} persona (su derecho sigue pendiente):',
       excluded_other: 'Quedarían fuera {{count}} personas (sus derechos siguen pendientes):',
+      excludedMore_one: '… y {{count}} más, que el lote lista una vez hecho.',
+      excludedMore_other: '… y {{count}} más, que el lote lista una vez hecho.',
       nobody:
         'Nadie de este ciclo tiene una cuenta de cobro utilizable: fije sus cuentas antes de crear un lote.',
       debtorName: 'Nombre de la cuenta pagadora del programa',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { limits } from '../../../limits.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
 import { contextOf } from '../payments-context.js';
 import { payoutCyclePreview, payoutCyclesLister } from './batch-preview.js';
@@ -38,6 +39,9 @@ const PayoutPreviewSchema = Type.Object({
   }),
   includedCount: Type.Integer(),
   includedAmountMinor: Minor,
+  excludedCount: Type.Integer({
+    description: 'Of the payable ones, those the batch would leave out (no usable payee account)',
+  }),
   excluded: Type.Array(
     Type.Object({
       entitlementId: Uuid,
@@ -46,6 +50,11 @@ const PayoutPreviewSchema = Type.Object({
       reason: Type.Union([Type.Literal('no_payee_account'), Type.Literal('payee_account_held')]),
       heldUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     }),
+    {
+      maxItems: limits.payouts.previewExclusionsListedMax,
+      description:
+        'The first of those left out, in person order (previewExclusionsListedMax); excludedCount counts them all',
+    },
   ),
 });
 

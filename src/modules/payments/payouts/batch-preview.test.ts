@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
+import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
@@ -106,6 +108,78 @@ describe('payout batch preview routes', () => {
       includedCount: 0,
       payable: [{ entitlementId: leftOut?.entitlementId }],
     });
+  });
+
+  it('counts a cycle of thousands in SQL and lists only the first of those it would leave out', async () => {
+    const size = 3000;
+    const big = await cashCycle(kit.database.db, { code: 'bono_grande', amountMinor: 70_00n });
+    // Persons and entitlements written straight in SQL: a few thousand enrolments would take
+    // minutes. The i-th person is owed 1000 + i; the first third have a usable payee account, the
+    // next sixth one held until tomorrow, the rest none.
+    const tag = randomUUID();
+    await sql`insert into person (id, uin, region_code)
+      select md5(${tag} || i)::uuid, '9' || lpad(i::text, 9, '0'), 'VE-A'
+        from generate_series(1, ${size}) as i`.execute(kit.database.db);
+    await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor)
+      select c.id, c.round, md5(${tag} || i)::uuid, 'VE-A', 1000 + i
+        from program_cycle c, generate_series(1, ${size}) as i
+       where c.id = ${big.cycleId}`.execute(kit.database.db);
+    await sql`insert into entitlement (id, cycle_id, program_id, person_id, basis, amount_minor)
+      select gen_random_uuid(), ${big.cycleId}, ${big.programId}, md5(${tag} || i)::uuid, 'rule',
+             1000 + i
+        from generate_series(1, ${size}) as i`.execute(kit.database.db);
+    // The app's clock, which judges the holds.
+    const tomorrow = new Date(kit.now().getTime() + 24 * 60 * 60_000);
+    await sql`insert into payee_account (id, person_id, account_kind, bank_code, payee_sealed,
+                set_method, set_by, approved_by, check_id, set_at, held_until)
+      select gen_random_uuid(), md5(${tag} || i)::uuid, 'bank_account', '0134',
+             decode(repeat('00', 40), 'hex'),
+             case when i <= ${size / 3} then 'staff_phone_code' else 'staff_two_person' end,
+             gen_random_uuid(),
+             case when i <= ${size / 3} then null else gen_random_uuid() end,
+             gen_random_uuid(), ${kit.now()}::timestamptz - interval '1 hour',
+             case when i <= ${size / 3} then null else ${tomorrow}::timestamptz end
+        from generate_series(1, ${size / 2}) as i`.execute(kit.database.db);
+    const kindOf = new Map<string, 'usable' | 'held' | 'none'>();
+    const { rows } = await sql<{ person_id: string; i: number }>`
+      select md5(${tag} || i)::uuid as person_id, i from generate_series(1, ${size}) as i`.execute(
+      kit.database.db,
+    );
+    for (const row of rows)
+      kindOf.set(row.person_id, row.i <= size / 3 ? 'usable' : row.i <= size / 2 ? 'held' : 'none');
+    // The cycle also entitles the two persons of the first test: one with an account, one without.
+    kindOf.set(paidPerson, 'usable').set(leftOutPerson, 'none');
+    const owed = (i: number) => BigInt(1000 + i);
+    let includedAmount = 70_00n;
+    for (let i = 1; i <= size / 3; i += 1) includedAmount += owed(i);
+
+    const preview = await get(`/api/payouts/cycles/${big.cycleId}/preview`);
+    expect(preview.statusCode, preview.body).toBe(200);
+    const body = preview.json();
+    const excludedPersons = [...kindOf].filter(([, kind]) => kind !== 'usable').map(([id]) => id);
+    expect(body).toMatchObject({
+      openCount: size + 2,
+      alreadyPaidCount: 0,
+      leftForNextBatch: 0,
+      includedCount: size / 3 + 1,
+      includedAmountMinor: includedAmount.toString(),
+      excludedCount: excludedPersons.length,
+    });
+    expect(body.payable).toHaveLength(size + 2);
+    const listed = body.excluded as Array<{ personId: string; reason: string; heldUntil: unknown }>;
+    expect(listed).toHaveLength(limits.payouts.previewExclusionsListedMax);
+    // The first of them in person order, each with its own reason.
+    expect(listed.map((item) => item.personId)).toEqual(
+      excludedPersons.sort().slice(0, limits.payouts.previewExclusionsListedMax),
+    );
+    for (const item of listed) {
+      expect(item.reason).toBe(
+        kindOf.get(item.personId) === 'held' ? 'payee_account_held' : 'no_payee_account',
+      );
+      expect(item.heldUntil).toBe(
+        kindOf.get(item.personId) === 'held' ? tomorrow.toISOString() : null,
+      );
+    }
   });
 
   it('answers an unknown cycle 404 and refuses a role without payout.manage', async () => {

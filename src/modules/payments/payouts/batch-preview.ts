@@ -1,16 +1,15 @@
+import { sql } from 'kysely';
 import { limits } from '../../../limits.js';
 import { AmparoError } from '../../../platform/errors.js';
-import { referencedTransfers } from '../../ledger/index.js';
 import {
-  cashEntitlementRanges,
-  cashEntitlementsInRange,
   cycleForDisbursement,
+  openCashEntitlementsRelation,
   payableCashCycles,
   programChoices,
 } from '../../programs/index.js';
 import { nowOf, type PaymentsContext } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
-import { inLivePayouts } from './instruction-check.js';
+import { unpaidEntitlement } from './instruction-check.js';
 import { payeeUsability } from './payee-account.js';
 import { guardPayout, type PayoutDependencies } from './payout-gate.js';
 import type { PayoutExclusionReason } from './payout-tables.js';
@@ -47,13 +46,18 @@ export interface PreviewExclusion {
   heldUntil: Date | null;
 }
 
+/** Persons whose payee accounts one query judges (an array parameter per chunk). */
+const judgedPerQuery = 10_000;
+
 /**
  * What a batch of every open cash entitlement of the cycle would be, before it is made
- * (`payout.manage`, audited on the batch kind): the open entitlements not already in a live
- * payout nor credited to a wallet (`payable`, what the console then sends, at most a file's
- * worth), how many of them the batch would pay, and those it would leave out with the reason
- * (no payee account, or one held and until when) — read from the payee accounts' clear columns,
- * no account opened. The batch itself judges again when it is made.
+ * (`payout.manage`, audited on the batch kind): the open entitlements and how many are already
+ * in a live payout or credited to a wallet (counted in SQL, however large the cycle), the unpaid
+ * ones the batch would name (`payable`, in person order, at most a file's worth: what the
+ * console then sends), how many of them it would pay and for how much, and how many it would
+ * leave out with the first `previewExclusionsListedMax` of them and the reason (no payee
+ * account, or one held and until when) — judged by the batch's own rule from the payee accounts'
+ * clear columns, no account opened. The batch itself judges again when it is made.
  *
  * @example
  *   const preview = await payoutCyclePreview(deps, context, cycleId);
@@ -73,68 +77,73 @@ export async function payoutCyclePreview(
     );
   if (cycle.status !== 'approved' && cycle.status !== 'published')
     throw new PaymentsError('AMP_CYCLE_NOT_DISBURSABLE', `The cycle is ${cycle.status}`);
-  const open = [];
-  for (const range of await cashEntitlementRanges(deps.db, {
-    programId: cycle.programId,
-    cycleId,
-    rangeSize: 10_000,
-  })) {
-    open.push(
-      ...(await cashEntitlementsInRange(deps.db, {
-        programId: cycle.programId,
-        cycleId,
-        ...range,
-      })),
-    );
-  }
-  const ids = open.map((entitlement) => entitlement.entitlementId);
-  const [inPayout, credited] = await Promise.all([
-    inLivePayouts(deps.db, ids),
-    referencedTransfers(deps.db, 'entitlement', ids),
-  ]);
-  const unpaid = open.filter(
-    (entitlement) =>
-      !inPayout.has(entitlement.entitlementId) && !credited.has(entitlement.entitlementId),
-  );
-  const max = limits.payouts.paymentsPerFileMax;
-  const payable = unpaid.slice(0, max);
-  const payees = await payeeUsability(
-    deps.db,
-    payable.map((entitlement) => entitlement.personId),
-    nowOf(deps),
-  );
-  const excluded: PreviewExclusion[] = [];
-  let includedCount = 0;
-  let includedAmount = 0n;
-  for (const entitlement of payable) {
-    const payee = payees.get(entitlement.personId);
-    if (payee === undefined || payee.usable) {
-      includedCount += 1;
-      includedAmount += entitlement.amountMinor;
-    } else {
-      excluded.push({
-        entitlementId: entitlement.entitlementId,
-        personId: entitlement.personId,
-        amountMinor: entitlement.amountMinor,
-        reason: payee.reason,
-        heldUntil: payee.heldUntil,
-      });
-    }
-  }
+  const open = openCashEntitlementsRelation({ programId: cycle.programId, cycleId });
+  const unpaid = unpaidEntitlement(sql.ref('o.id'));
+  const [counts] = (
+    await sql<{ open_count: string; unpaid_count: string }>`
+      with open_cash as (${open})
+      select count(*) as open_count, count(*) filter (where ${unpaid}) as unpaid_count
+        from open_cash o`.execute(deps.db)
+  ).rows;
+  const openCount = Number(counts?.open_count ?? 0);
+  const unpaidCount = Number(counts?.unpaid_count ?? 0);
+  const payable = (
+    await sql<{ id: string; person_id: string; amount_minor: string }>`
+      with open_cash as (${open})
+      select o.id, o.person_id, o.amount_minor from open_cash o
+       where ${unpaid}
+       order by o.person_id
+       limit ${limits.payouts.paymentsPerFileMax}`.execute(deps.db)
+  ).rows.map((row) => ({
+    entitlementId: row.id,
+    personId: row.person_id,
+    amountMinor: BigInt(row.amount_minor),
+  }));
+  const judged = await judgedPayees(deps, payable);
   await grant.record([]);
   return {
     cycleId,
     programId: cycle.programId,
     currency: cycle.currency,
-    openCount: open.length,
-    alreadyPaidCount: open.length - unpaid.length,
-    leftForNextBatch: unpaid.length - payable.length,
-    payable: payable.map((entitlement) => ({
-      entitlementId: entitlement.entitlementId,
-      amountMinor: entitlement.amountMinor,
-    })),
-    includedCount,
-    includedAmountMinor: includedAmount,
-    excluded,
+    openCount,
+    alreadyPaidCount: openCount - unpaidCount,
+    leftForNextBatch: unpaidCount - payable.length,
+    payable: payable.map(({ entitlementId, amountMinor }) => ({ entitlementId, amountMinor })),
+    ...judged,
   };
+}
+
+/**
+ * How many of the payable entitlements a batch made now would pay and for how much, how many it
+ * would leave out, and the first `previewExclusionsListedMax` of those: `payeeUsability`, the
+ * batch's rule, over chunks of persons.
+ */
+async function judgedPayees(
+  deps: PayoutDependencies,
+  payable: ReadonlyArray<{ entitlementId: string; personId: string; amountMinor: bigint }>,
+) {
+  const excluded: PreviewExclusion[] = [];
+  let includedCount = 0;
+  let includedAmountMinor = 0n;
+  let excludedCount = 0;
+  for (let start = 0; start < payable.length; start += judgedPerQuery) {
+    const chunk = payable.slice(start, start + judgedPerQuery);
+    const payees = await payeeUsability(
+      deps.db,
+      chunk.map((entitlement) => entitlement.personId),
+      nowOf(deps),
+    );
+    for (const entitlement of chunk) {
+      const payee = payees.get(entitlement.personId);
+      if (payee === undefined || payee.usable) {
+        includedCount += 1;
+        includedAmountMinor += entitlement.amountMinor;
+        continue;
+      }
+      excludedCount += 1;
+      if (excluded.length < limits.payouts.previewExclusionsListedMax)
+        excluded.push({ ...entitlement, reason: payee.reason, heldUntil: payee.heldUntil });
+    }
+  }
+  return { includedCount, includedAmountMinor, excludedCount, excluded };
 }

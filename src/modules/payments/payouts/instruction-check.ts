@@ -1,6 +1,10 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import { type LedgerCurrency, referencedTransfers } from '../../ledger/index.js';
+import {
+  type LedgerCurrency,
+  referencedTransfers,
+  referencedTransfersRelation,
+} from '../../ledger/index.js';
 import { payableEntitlements } from '../../programs/index.js';
 import type { PaymentsDependencies } from '../payments-context.js';
 import { claimForPayouts } from './entitlement-claims.js';
@@ -91,6 +95,22 @@ export async function inLivePayouts(
     .where('status', 'not in', released)
     .execute();
   return new Set(rows.map((row) => row.reference_id));
+}
+
+/**
+ * `inLivePayouts` and `referencedTransfers` as one SQL condition on an entitlement id column of
+ * the caller's statement: true when no live payout pays it and no wallet credit was made of it
+ * (the batch preview counts and pages a cycle's unpaid entitlements with it).
+ *
+ * @example
+ *   sql`select count(*) from open_cash o where ${unpaidEntitlement(sql.ref('o.id'))}`
+ */
+export function unpaidEntitlement(entitlementId: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`(not exists (select 1 from payout_instruction i
+                 where i.reference_kind = 'entitlement' and i.reference_id = ${entitlementId}
+                   and i.status not in (${sql.join(released)}))
+     and not exists (select 1 from (${referencedTransfersRelation('entitlement')}) t
+                      where t.reference_id = ${entitlementId}))`;
 }
 
 /** "amparo-po" in ASCII: the lock that serialises the writing of payout batches. */

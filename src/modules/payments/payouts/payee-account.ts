@@ -179,9 +179,7 @@ export async function payeesForBatch(
   now: Date,
 ): Promise<Map<string, UsablePayee | UnusablePayee>> {
   const latest = await latestRows(db, [...new Set(personIds)]);
-  const open = [...latest.values()].filter(
-    (row) => row.held_until === null || row.held_until.getTime() <= now.getTime(),
-  );
+  const open = [...latest.values()].filter((row) => unusableReason(row, now) === undefined);
   const opened = await openCreditors(
     db,
     masterKey,
@@ -194,14 +192,8 @@ export async function payeesForBatch(
   );
   const payees = new Map<string, UsablePayee | UnusablePayee>();
   for (const personId of personIds) {
-    const row = latest.get(personId);
-    if (row === undefined) payees.set(personId, noAccount);
-    else if (row.held_until !== null && row.held_until.getTime() > now.getTime())
-      payees.set(personId, {
-        usable: false,
-        reason: 'payee_account_held',
-        heldUntil: row.held_until,
-      });
+    const unusable = unusableReason(latest.get(personId), now);
+    if (unusable !== undefined) payees.set(personId, unusable);
   }
   open.forEach((row, index) => {
     const creditor = opened[index];
@@ -226,9 +218,24 @@ export async function payeesForBatch(
 const noAccount: UnusablePayee = { usable: false, reason: 'no_payee_account', heldUntil: null };
 
 /**
+ * The one rule of who a batch made at `now` cannot pay, from a person's latest payee account row
+ * (undefined: none): no account, or the latest one held until after `now`. `payeesForBatch` and
+ * `payeeUsability` both judge by it, so the preview never promises what the batch refuses.
+ */
+function unusableReason(
+  latest: Pick<PayeeRow, 'held_until'> | undefined,
+  now: Date,
+): UnusablePayee | undefined {
+  if (latest === undefined) return noAccount;
+  if (latest.held_until !== null && latest.held_until.getTime() > now.getTime())
+    return { usable: false, reason: 'payee_account_held', heldUntil: latest.held_until };
+  return undefined;
+}
+
+/**
  * Whether a batch made now could pay each person, without opening any account (the batch
- * preview): the same rule as `payeesForBatch` — no account, or the latest one held — read
- * from the clear columns only.
+ * preview): `unusableReason`, the rule `payeesForBatch` applies, read from the clear columns
+ * only. (The batch also leaves out a person whose account it cannot open, their data erased.)
  */
 export async function payeeUsability(
   db: Kysely<Database>,
@@ -238,15 +245,7 @@ export async function payeeUsability(
   const latest = await latestRows(db, [...new Set(personIds)]);
   const usability = new Map<string, { usable: true } | UnusablePayee>();
   for (const personId of personIds) {
-    const row = latest.get(personId);
-    if (row === undefined) usability.set(personId, noAccount);
-    else if (row.held_until !== null && row.held_until.getTime() > now.getTime())
-      usability.set(personId, {
-        usable: false,
-        reason: 'payee_account_held',
-        heldUntil: row.held_until,
-      });
-    else usability.set(personId, { usable: true });
+    usability.set(personId, unusableReason(latest.get(personId), now) ?? { usable: true });
   }
   return usability;
 }

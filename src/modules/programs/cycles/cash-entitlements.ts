@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { CycleStatus, ProgramKind } from '../tables.js';
@@ -49,6 +49,24 @@ export async function cycleForDisbursement(
   };
 }
 
+/**
+ * The cycle's open entitlements with an amount above zero (id, person id, amount as text) as a
+ * relation another module's statement reads, to count or page a cycle of any size in SQL
+ * (payments' batch preview) instead of holding it in memory.
+ *
+ * @example
+ *   sql`with open_cash as (${openCashEntitlementsRelation({ programId, cycleId })})
+ *       select count(*) from open_cash`
+ */
+export function openCashEntitlementsRelation(props: {
+  programId: string;
+  cycleId: string;
+}): RawBuilder<{ id: string; person_id: string; amount_minor: string }> {
+  return sql`select id, person_id, amount_minor from entitlement
+     where program_id = ${props.programId} and cycle_id = ${props.cycleId}
+       and status = 'open' and amount_minor > 0`;
+}
+
 /** A range of a cycle's open cash entitlements, by person id (both ends included). */
 export interface CashEntitlementRange {
   firstPersonId: string;
@@ -79,9 +97,7 @@ export async function cashEntitlementRanges(
         count(*) as entitlements, sum(amount_minor) as amount
       from (select person_id, amount_minor,
                    (row_number() over (order by person_id) - 1) / ${props.rangeSize} as range
-              from entitlement
-             where program_id = ${props.programId} and cycle_id = ${props.cycleId}
-               and status = 'open' and amount_minor > 0) as open_cash
+              from (${openCashEntitlementsRelation(props)}) as e) as open_cash
      group by range
      order by range`.execute(db);
   return rows.map((row) => ({

@@ -7,9 +7,10 @@ import { openVersion } from './sealed-attributes.js';
 /**
  * What a redemption without the card needs of the registry (issue #15, point 4): who an ID
  * number names (an active person only), the photo on file for the operator to compare with the
- * face in front of them, and whether a card's holder shares the person's household. Distribution
- * sits above credentials, not the registry: `src/app.ts` hands it this port. Nothing else of the
- * record leaves the registry; the caller audits the read (the photo is named in its entry).
+ * face in front of them, and whether a card's holder shares the person's household. The one
+ * declaration of the port distribution takes (its `distribution-context.ts` re-exports it);
+ * `src/app.ts` builds it with the master key and hands it over. Nothing else of the record leaves
+ * the registry; the caller audits the read (the photo is named in its entry).
  *
  * @example
  *   const identities = assistedIdentities(masterKey);

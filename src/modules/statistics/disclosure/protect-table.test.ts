@@ -39,23 +39,24 @@ const { geography, parishes } = (() => {
   return { geography: dimension, parishes: leaves };
 })();
 
-const program: Dimension = {
-  name: 'program',
-  nodes: [
-    { code: 'all', parent: null },
-    { code: 'food', parent: 'all' },
-    { code: 'fuel', parent: 'all' },
-  ],
-};
+/** A dimension of one total over its parts: `oneLevel('sex', 'all', ['F', 'M'])`. */
+function oneLevel(name: string, total: string, parts: readonly string[]): Dimension {
+  return {
+    name,
+    nodes: [{ code: total, parent: null }, ...parts.map((code) => ({ code, parent: total }))],
+  };
+}
 
-const sex: Dimension = {
-  name: 'sex',
-  nodes: [
-    { code: 'all', parent: null },
-    { code: 'F', parent: 'all' },
-    { code: 'M', parent: 'all' },
-  ],
-};
+/** The same codes with no tree: what an attacker who ignores additivity reads. */
+function withoutTree(dimension: Dimension): Dimension {
+  return {
+    name: dimension.name,
+    nodes: dimension.nodes.map((node) => ({ code: node.code, parent: null })),
+  };
+}
+
+const program = oneLevel('program', 'all', ['food', 'fuel']);
+const sex = oneLevel('sex', 'all', ['F', 'M']);
 
 /**
  * The attacker, written apart from the publisher: it reads the additivity of the table
@@ -293,22 +294,8 @@ describe('disclosure control of a table of counts', () => {
   });
 
   it('an attacker who knows entitled ≤ eligible narrows a cell when the two tables are protected apart, and cannot when they are one cube', async () => {
-    const area: Dimension = {
-      name: 'region',
-      nodes: [
-        { code: 'VE', parent: null },
-        { code: 'A', parent: 'VE' },
-        { code: 'B', parent: 'VE' },
-      ],
-    };
-    const measures: Dimension = {
-      name: 'measure',
-      nodes: [
-        { code: 'eligible', parent: null },
-        { code: 'entitled', parent: 'eligible' },
-        { code: 'not_entitled', parent: 'eligible' },
-      ],
-    };
+    const area = oneLevel('region', 'VE', ['A', 'B']);
+    const measures = oneLevel('measure', 'eligible', ['entitled', 'not_entitled']);
     // 5 entitled of 12 eligible in A, 30 of 40 in B.
     const leafCounts = [
       { key: ['A', 'entitled'], count: 5 },
@@ -317,10 +304,7 @@ describe('disclosure control of a table of counts', () => {
       { key: ['B', 'not_entitled'], count: 10 },
     ];
     const relation: Relation = { dimension: 1, smaller: 'entitled', larger: 'eligible' };
-    const flat: Dimension = {
-      name: 'measure',
-      nodes: measures.nodes.map((node) => ({ code: node.code, parent: null })),
-    };
+    const flat = withoutTree(measures);
     const { table, truth } = truthOf([area, measures], leafCounts);
     // Apart: each measure its own one-dimensional table, protected alone.
     const apart: ProtectedTable['cells'][number][] = [];
@@ -367,10 +351,7 @@ describe('disclosure control of a table of counts', () => {
       ],
     };
     // The attacker's: measures with no sum between them, and the relations instead.
-    const attackersMeasures: Dimension = {
-      name: 'measure',
-      nodes: measures.nodes.map((node) => ({ code: node.code, parent: null })),
-    };
+    const attackersMeasures = withoutTree(measures);
     const relations: Relation[] = [
       { dimension: 2, smaller: 'eligible', larger: 'enrolled' },
       { dimension: 2, smaller: 'entitled', larger: 'eligible' },

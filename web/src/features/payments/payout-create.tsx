@@ -31,6 +31,8 @@ interface PayoutPreview {
   payable: Array<{ entitlementId: string; amountMinor: string }>;
   includedCount: number;
   includedAmountMinor: string;
+  /** All those the batch would leave out; `excluded` lists the first of them. */
+  excludedCount: number;
   excluded: Array<{
     entitlementId: string;
     personId: string;
@@ -152,9 +154,9 @@ export function PayoutCreatePanel({ purpose }: { purpose: string }) {
             {data.leftForNextBatch > 0 ? (
               <p>{t('payouts.create.nextBatch', { count: data.leftForNextBatch })}</p>
             ) : null}
-            {data.excluded.length > 0 ? (
+            {data.excludedCount > 0 ? (
               <>
-                <p>{t('payouts.create.excluded', { count: data.excluded.length })}</p>
+                <p>{t('payouts.create.excluded', { count: data.excludedCount })}</p>
                 <ul className="card-list payout-ids" data-testid="payout-preview-excluded">
                   {data.excluded.map((item) => (
                     <li key={item.entitlementId}>
@@ -171,6 +173,13 @@ export function PayoutCreatePanel({ purpose }: { purpose: string }) {
                     </li>
                   ))}
                 </ul>
+                {data.excludedCount > data.excluded.length ? (
+                  <p data-testid="payout-preview-excluded-more">
+                    {t('payouts.create.excludedMore', {
+                      count: data.excludedCount - data.excluded.length,
+                    })}
+                  </p>
+                ) : null}
               </>
             ) : null}
             {data.includedCount === 0 ? (
@@ -233,7 +242,7 @@ export function PayoutCreatePanel({ purpose }: { purpose: string }) {
                     question={t('payouts.create.question', {
                       count: data.includedCount,
                       amount: money(data.includedAmountMinor),
-                      excluded: data.excluded.length,
+                      excluded: data.excludedCount,
                     })}
                     confirmLabel={t('payouts.create.confirm')}
                     pending={create.isPending}
