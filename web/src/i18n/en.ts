@@ -318,6 +318,9 @@ export const en: Dictionary = {
       'No held change of this ID number takes this code: it is wrong, was used, or the hold is over.',
     AMP_PAYEE_ACCOUNT_INVALID:
       'The payee account is not one a bank can pay: check the number and the bank.',
+    AMP_PAYING_ACCOUNT_REQUIRED: 'No paying account is stored: a finance officer sets it once.',
+    AMP_PAYING_ACCOUNT_MISMATCH:
+      'The paying account changed since it was shown. Reload the page and check it.',
     AMP_PAYEE_CHANGE_UNCONFIRMED:
       "A payment goes to an account other than the person's last paid one: confirm each.",
     AMP_SUBSIDY_PROGRAM_SUSPENDED:
@@ -591,6 +594,8 @@ export const en: Dictionary = {
     'payment.ledger_read': 'See account statements and the trial balance',
     'payment.wallet_read': "See a wallet's balance and movements",
     'payment.adjust': 'Propose and approve manual adjustments (two people)',
+    'payment.paying_account_set':
+      "Set the paying account of a program or of the merchants' settlement",
     'payout.manage': 'Create payout files for the bank and download them',
     'payout.approve': "Approve another officer's payout batch and its new payee accounts",
     'payout.reconcile': 'Upload bank status reports and statements',

@@ -320,6 +320,10 @@ export const es = {
       'Ningún cambio retenido de este número de identidad acepta este código: es incorrecto, ya se usó o la retención terminó.',
     AMP_PAYEE_ACCOUNT_INVALID:
       'La cuenta de cobro no es una que un banco pueda pagar: revise el número y el banco.',
+    AMP_PAYING_ACCOUNT_REQUIRED:
+      'No hay cuenta pagadora guardada: un oficial de finanzas la fija una vez.',
+    AMP_PAYING_ACCOUNT_MISMATCH:
+      'La cuenta pagadora cambió desde que se mostró. Recargue la página y revísela.',
     AMP_PAYEE_CHANGE_UNCONFIRMED:
       'Un pago va a una cuenta distinta de la última pagada a la persona: confirme cada uno.',
     AMP_SUBSIDY_PROGRAM_SUSPENDED:
@@ -600,6 +604,8 @@ export const es = {
     'payment.ledger_read': 'Ver estados de cuenta y el balance de comprobación',
     'payment.wallet_read': 'Ver el saldo y los movimientos de un monedero',
     'payment.adjust': 'Proponer y aprobar ajustes manuales (dos personas)',
+    'payment.paying_account_set':
+      'Fijar la cuenta pagadora de un programa o de la liquidación a comercios',
     'payout.manage': 'Crear archivos de pago para el banco y descargarlos',
     'payout.approve':
       'Aprobar el lote de pagos de otro oficial y sus cuentas de beneficiario nuevas',
