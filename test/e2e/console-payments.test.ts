@@ -290,8 +290,14 @@ describe('the payment app and the merchant screen', () => {
     ]);
     const debtorAccount = '01020123456789012345';
     // The finance officer makes the batch on the payouts page: the cycle chosen, what it would
-    // pay and leave out seen, the program's paying account named, confirmed.
+    // pay and leave out seen, the program's paying account shown as stored once (not typed: the
+    // settlement panel's e2e, console-money, sets one on screen), confirmed.
     const page = await signedInPage(run, finance, { viewport: 'phone', path: '/money' });
+    const stored = await page.request.put(
+      `${run.server.baseUrl}/api/payments/programs/${programId}/paying-account?purpose=distribution`,
+      { data: { name: 'Programa Bono', accountNumber: debtorAccount, expectedVersion: 0 } },
+    );
+    expect(stored.status(), await stored.text()).toBe(200);
     await page.getByRole('link', { name: 'Pagos por banco y archivos del banco' }).click();
     const create = page.getByRole('region', { name: 'Crear un lote de pagos' });
     await create.getByLabel('Ciclo a pagar').selectOption(cycleId);
@@ -299,9 +305,12 @@ describe('the payment app and the merchant screen', () => {
       .getByTestId('payout-preview-included')
       .getByText(/^El lote pagaría 1 derecho, [^0-9]*150,00\.$/)
       .waitFor();
-    await create.getByLabel('Nombre de la cuenta pagadora del programa').fill('Programa Bono');
-    await create.getByLabel(/^Cuenta pagadora del programa/).fill(debtorAccount);
-    await create.getByLabel('Código del banco pagador').fill('0102');
+    // Shown before the batch is made; the file's debtor is that account (the camt.053 of it
+    // below matches the batch only through it).
+    await create
+      .getByTestId('paying-account-current')
+      .getByText(`Programa Bono: cuenta ${debtorAccount}, banco 0102.`, { exact: false })
+      .waitFor();
     await create.getByRole('button', { name: 'Crear el lote' }).click();
     await create.getByRole('button', { name: 'Sí, crear el lote' }).click();
     const created = await create.getByTestId('payout-created').textContent();

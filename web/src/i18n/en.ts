@@ -2148,6 +2148,22 @@ export const en: Dictionary = {
       saved: 'Account saved. The person is texted its last four digits.',
     },
   },
+  payingAccount: {
+    title: 'Paying account',
+    current: '{{name}}: account {{account}}, bank {{bank}}. Set on {{date}}.',
+    none: 'No paying account is stored: the file cannot be made without one.',
+    ask: 'Ask a finance officer allowed to set it.',
+    setFirst: 'Set the paying account',
+    change: 'Change the paying account',
+    name: 'Paying account holder',
+    account: 'Paying account number',
+    accountHint: '20 digits: the account at your bank the money leaves from.',
+    bank: "Paying bank's code",
+    bankHint: "4 digits; left empty, the account's first four.",
+    save: 'Save the paying account',
+    saved: 'Saved: every file from now on pays from this account.',
+    cancel: 'Keep it',
+  },
   payouts: {
     title: 'Bank payouts',
     lead: "Batches of payments to bank accounts and Pago Móvil, their pain.001 file for the bank, the bank's answers and the suspense report. Figures and references only: no payee's name or account.",
@@ -2175,12 +2191,6 @@ export const en: Dictionary = {
       excluded_other: '{{count}} persons would be left out (their entitlements stay payable):',
       nobody:
         'No one in this cycle has a usable payee account: set their accounts before making a batch.',
-      debtorName: "Name of the program's paying account",
-      debtorAccount: "The program's paying account",
-      debtorAccountHint:
-        "20 digits: the program's account at its bank, where the money leaves from.",
-      debtorBank: "Paying bank's code",
-      debtorBankHint: '4 digits; left empty, the first four of the account.',
       executionDate: 'Payment date asked of the bank',
       submit: 'Create the batch',
       question_one:
@@ -2402,15 +2412,12 @@ export const en: Dictionary = {
       explain:
         "Pays each merchant's balance of a day to its bank account and makes the bank's pain.001 file.",
       day: 'Day to settle',
-      debtorName: 'Paying account holder',
-      debtorAccount: 'Paying account number',
       submit: 'Settle the day',
       done: 'Settled. Merchants paid: {{merchants}}.',
       line: '{{name}}: {{amount}} {{currency}} ({{payments}} payments)',
       file: 'Download the pain.001 file',
       errors: {
         day: 'Choose the day.',
-        name: 'Type the name of the paying account holder, up to 140 characters.',
       },
     },
     accounts: {
