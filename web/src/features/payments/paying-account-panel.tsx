@@ -123,7 +123,16 @@ function PayingAccountForm(props: {
     );
   }
   return (
-    <fieldset className="stack">
+    // Enter in these fields saves the account: it must not submit the form around it (which
+    // would make the batch or settle the day with the account stored before).
+    <fieldset
+      className="stack"
+      onKeyDown={(event) => {
+        if (event.key !== 'Enter' || !(event.target instanceof HTMLInputElement)) return;
+        event.preventDefault();
+        if (ready && !save.isPending) save.mutate();
+      }}
+    >
       <legend>{props.first ? t('payingAccount.setFirst') : t('payingAccount.change')}</legend>
       <Field label={t('payingAccount.name')} required>
         {(control) => (
