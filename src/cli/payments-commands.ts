@@ -5,6 +5,7 @@ import { AuditLog } from '../modules/audit/index.js';
 import { paymentNotices, personNotifier } from '../modules/notifications/index.js';
 import {
   type DisbursementProgress,
+  debtorFor,
   disbursementRunner,
   disbursementStarter,
   merchantSettler,
@@ -102,9 +103,9 @@ export function registerPaymentsCommands(
     .description("settle a day's merchant balances and write the bank's pain.001 file")
     .requiredOption('--date <YYYY-MM-DD>', 'the business day settled (and the execution date)')
     .requiredOption('--currency <code>', 'VES or USD')
-    .requiredOption('--debtor-name <name>', "the agency's name as debtor")
-    .requiredOption('--debtor-account <digits>', "the agency's 20-digit account that pays")
-    .requiredOption('--debtor-bank <code>', 'its 4-digit bank code')
+    .option('--debtor-name <name>', "the agency's name as debtor (default: the stored one)")
+    .option('--debtor-account <digits>', "the agency's 20-digit account that pays")
+    .option('--debtor-bank <code>', 'its 4-digit bank code')
     .requiredOption('--out <file>', 'where to write the pain.001.001.09 file')
     .action(async (flags: SettleFlags) => {
       if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(flags.date)) throw new Error('--date is YYYY-MM-DD');
@@ -114,14 +115,22 @@ export function registerPaymentsCommands(
       const keys = loadKeyStore(config.keysDir, config.masterKeyBase64);
       const handle = await openAppDatabase(config.database);
       try {
+        // The stored paying account of the currency (payment.paying_account_set); flags, when
+        // given, must name that one, or stand in for it while none is stored.
+        const named =
+          flags.debtorName === undefined
+            ? undefined
+            : {
+                name: flags.debtorName,
+                accountNumber: flags.debtorAccount ?? '',
+                bankCode: flags.debtorBank,
+              };
+        const target = { scope: 'merchant_settlement', key: flags.currency } as const;
+        const debtor = await debtorFor(handle.db, target, named);
         const lines = await merchantSettler(handle.db, {
           settlementDate: flags.date,
           currency: flags.currency,
-          debtor: {
-            name: flags.debtorName,
-            accountNumber: flags.debtorAccount,
-            bankCode: flags.debtorBank,
-          },
+          debtor: { ...debtor, bankCode: debtor.bankCode ?? debtor.accountNumber.slice(0, 4) },
           // The command line acts for nobody in particular: the nil id, as the audit's system jobs.
           operatorId: '00000000-0000-0000-0000-000000000000',
           now: new Date(),
@@ -151,9 +160,9 @@ export function registerPaymentsCommands(
 interface SettleFlags {
   date: string;
   currency: string;
-  debtorName: string;
-  debtorAccount: string;
-  debtorBank: string;
+  debtorName?: string;
+  debtorAccount?: string;
+  debtorBank?: string;
   out: string;
 }
 

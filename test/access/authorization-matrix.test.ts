@@ -701,6 +701,36 @@ function paymentCases(): RouteCase[] {
       url: `/api/payments/programs/${randomUUID()}/funding${q(p)}`,
       payload: { transferId: randomUUID(), currency: 'VES', amountMinor: '100' },
     })),
+    absent("a program's paying account", 'payment.ledger_read', (p) => ({
+      method: 'GET',
+      url: `/api/payments/programs/${randomUUID()}/paying-account${q(p)}`,
+    })),
+    absent("set a program's paying account", 'payment.paying_account_set', (p) => ({
+      method: 'PUT',
+      url: `/api/payments/programs/${randomUUID()}/paying-account${q(p)}`,
+      payload: { name: 'Tesoro', accountNumber: '01020000000000000001', expectedVersion: 0 },
+    })),
+    {
+      name: "the merchant settlement's paying account",
+      action: 'payment.ledger_read',
+      resource: 'none',
+      request: (_t, p) => ({
+        method: 'GET',
+        url: `/api/payments/merchant-settlements/paying-accounts/USD${q(p)}`,
+      }),
+    },
+    {
+      // A version that is not the newest (none is stored: 0 is): the gate decides, then 409.
+      name: "set the merchant settlement's paying account (a stale version)",
+      action: 'payment.paying_account_set',
+      resource: 'none',
+      allowedStatus: 409,
+      request: (_t, p) => ({
+        method: 'PUT',
+        url: `/api/payments/merchant-settlements/paying-accounts/USD${q(p)}`,
+        payload: { name: 'Tesoro', accountNumber: '01020000000000000001', expectedVersion: 5 },
+      }),
+    },
     absent('start a disbursement', 'payment.disburse', (p) => ({
       method: 'POST',
       url: `/api/payments/disbursements${q(p)}`,

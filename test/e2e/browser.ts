@@ -41,22 +41,56 @@ export function writeQrCameraVideo(
   qr: { size: number; isDark: (row: number, column: number) => boolean },
   file: string,
 ): string {
-  const width = 640;
-  const height = 480;
   const quietModules = 4;
-  const modulePixels = Math.floor(Math.min(width, height) / (qr.size + 2 * quietModules));
-  if (modulePixels < 2) throw new Error(`a QR of ${qr.size} modules does not fit ${height} px`);
-  const left = Math.floor((width - qr.size * modulePixels) / 2);
-  const top = Math.floor((height - qr.size * modulePixels) / 2);
+  const modulePixels = Math.floor(
+    Math.min(cameraFrame.width, cameraFrame.height) / (qr.size + 2 * quietModules),
+  );
+  if (modulePixels < 2) throw new Error(`a QR of ${qr.size} modules does not fit 480 px`);
+  const side = qr.size * modulePixels;
+  return writeCameraVideo(file, side, side, (x, y) =>
+    qr.isDark(Math.floor(y / modulePixels), Math.floor(x / modulePixels)) ? 16 : 235,
+  );
+}
+
+/**
+ * The same fake camera showing an image as the screen drew it (an RGBA screenshot, say of the
+ * QR a merchant's screen shows), centred on a light background at its own size: what a phone
+ * held up to that screen sees, with nothing regenerated from the code's text.
+ */
+export function writeImageCameraVideo(
+  image: { pixels: Uint8ClampedArray; width: number; height: number },
+  file: string,
+): string {
+  const { pixels, width } = image;
+  return writeCameraVideo(file, image.width, image.height, (x, y) => {
+    const at = (y * width + x) * 4;
+    // BT.601 luma, scaled into the video range 16–235 as a camera's frames are.
+    const luma =
+      0.299 * (pixels[at] ?? 0) + 0.587 * (pixels[at + 1] ?? 0) + 0.114 * (pixels[at + 2] ?? 0);
+    return Math.round(16 + (luma * 219) / 255);
+  });
+}
+
+const cameraFrame = { width: 640, height: 480 } as const;
+
+/** A Y4M of three identical 640×480 frames, `lumaAt` drawn in the middle of a light frame. */
+function writeCameraVideo(
+  file: string,
+  pictureWidth: number,
+  pictureHeight: number,
+  lumaAt: (x: number, y: number) => number,
+): string {
+  const { width, height } = cameraFrame;
+  if (pictureWidth > width || pictureHeight > height) {
+    throw new Error(
+      `a picture of ${pictureWidth}×${pictureHeight} does not fit ${width}×${height}`,
+    );
+  }
+  const left = Math.floor((width - pictureWidth) / 2);
+  const top = Math.floor((height - pictureHeight) / 2);
   const luma = Buffer.alloc(width * height, 235);
-  for (let row = 0; row < qr.size; row += 1)
-    for (let column = 0; column < qr.size; column += 1) {
-      if (!qr.isDark(row, column)) continue;
-      for (let y = 0; y < modulePixels; y += 1) {
-        const start = (top + row * modulePixels + y) * width + left + column * modulePixels;
-        luma.fill(16, start, start + modulePixels);
-      }
-    }
+  for (let y = 0; y < pictureHeight; y += 1)
+    for (let x = 0; x < pictureWidth; x += 1) luma[(top + y) * width + left + x] = lumaAt(x, y);
   const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
   const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma]);
   const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F5:1 Ip A1:1 C420jpeg\n`);

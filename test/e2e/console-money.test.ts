@@ -283,13 +283,23 @@ describe('money in the console', () => {
     expect(credited?.result).toBe('ok');
 
     const settlement = page.getByRole('region', { name: 'Liquidación a comercios' });
+    // The agency's paying account is stored once (payment.paying_account_set, audited), not
+    // typed for each day: none yet, so the day cannot be settled until it is set here.
+    await settlement.getByText(/^No hay cuenta pagadora guardada/).waitFor();
+    expect(await settlement.getByRole('button', { name: 'Liquidar el día' }).isDisabled()).toBe(
+      true,
+    );
+    await settlement.getByLabel('Titular de la cuenta pagadora').fill('Tesoro Amparo');
+    await settlement.getByLabel(/^Número de la cuenta pagadora/).fill('01020000000000000001');
+    await settlement.getByRole('button', { name: 'Guardar la cuenta pagadora' }).click();
+    await settlement
+      .getByTestId('paying-account-current')
+      .getByText(/^Tesoro Amparo: cuenta 01020000000000000001, banco 0102\./)
+      .waitFor();
     await settlement.getByRole('button', { name: 'Liquidar el día' }).click();
     await settlement.getByText('Elija el día.').waitFor();
     const day = new Date().toISOString().slice(0, 10);
     await settlement.getByLabel('Día a liquidar').fill(day);
-    await settlement.getByLabel('Titular de la cuenta pagadora').fill('Tesoro Amparo');
-    await settlement.getByLabel('Número de la cuenta pagadora').fill('01020000000000000001');
-    await settlement.getByLabel('Código del banco').fill('0102');
     await settlement.getByRole('button', { name: 'Liquidar el día' }).click();
     const result = page.getByTestId('settlement-result');
     await result.getByText('Liquidado. Comercios pagados: 1.').waitFor();
@@ -304,6 +314,9 @@ describe('money in the console', () => {
     const xml = await file.text();
     expect(xml).toContain('pain.001.001.09');
     expect(xml).toContain('01340000000000000042');
+    // The stored paying account is the file's debtor.
+    expect(xml).toContain('<Dbtr><Nm>Tesoro Amparo</Nm></Dbtr>');
+    expect(xml).toContain('<DbtrAcct><Id><Othr><Id>01020000000000000001</Id>');
 
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await overflowsHorizontally(page)).toBe(false);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cheapHashOptions } from '../../src/modules/access/access-test-kit.js';
@@ -21,22 +23,31 @@ import { validatePain001 } from '../../src/modules/payments/payouts/iso20022/xsd
 import { storedPayeesForTest } from '../../src/modules/payments/payouts/payout-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import {
+  fakeCameraArgs,
   overflowsHorizontally,
   seriousAxeViolations,
   sessionCookieOf,
   signedInPage,
+  writeImageCameraVideo,
 } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
  * The payment app and the merchant screen in Debian's Chromium against the real server (issue
- * #16, point 6): the merchant's staff asks for a payment and the screen shows its QR; the QR is
- * read back from the rendered image, the person pastes it in the payment app on a 360 px phone,
+ * #16, point 6): the merchant's staff asks for a payment and the screen shows its QR; the
+ * person's phone (360 px) scans that QR as the screen drew it through Chromium's fake camera,
  * sees whom and how much, types the PIN they chose and pays; both sides see the same receipt.
- * A second try with the same request is refused and nothing more is paid. A person without a
- * phone then pays at the counter with their card and the PIN a clerk set for them.
+ * A second try with the same request (its text pasted) is refused and nothing more is paid. A
+ * person without a phone then pays at the counter with their card and the PIN a clerk set.
  */
 let run: ConsoleRun;
+/**
+ * The fake camera's video. Chromium opens it when a page starts the camera, not at launch, so
+ * the browser is launched with its path and the file is written from the merchant screen's
+ * screenshot before the payment app scans it: one browser for the whole file.
+ */
+const cameraDirectory = mkdtempSync(path.join(tmpdir(), 'amparo-pay-camera-'));
+const cameraVideo = path.join(cameraDirectory, 'merchant-qr.y4m');
 let staff: { id: string; username: string; password: string; totp: () => string };
 let finance: { id: string; username: string; password: string; totp: () => string };
 let person: { personId: string; uin: string };
@@ -44,7 +55,7 @@ let person: { personId: string; uin: string };
 let cardHolderQr: string;
 
 beforeAll(async () => {
-  run = await openConsoleRun();
+  run = await openConsoleRun({ browserArgs: fakeCameraArgs(cameraVideo) });
   const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
   finance = await buildOperator(context, {
     username: 'pay.finance',
@@ -104,7 +115,10 @@ beforeAll(async () => {
   expect(approved.statusCode, approved.body).toBe(200);
 }, 120_000);
 
-afterAll(async () => run?.close());
+afterAll(async () => {
+  await run?.close();
+  rmSync(cameraDirectory, { recursive: true, force: true });
+});
 
 function merchantScreen(): Promise<Page> {
   return signedInPage(run, staff, { viewport: 'phone', path: '/merchant' });
@@ -118,6 +132,7 @@ async function paymentApp(): Promise<Page> {
     .addCookies([
       { name: 'amparo_session', value: session.amparo_session, url: run.server.baseUrl },
     ]);
+  await page.context().grantPermissions(['camera'], { origin: run.server.baseUrl });
   await page.goto(`${run.server.baseUrl}/pay`);
   return page;
 }
@@ -132,8 +147,11 @@ describe('the payment app and the merchant screen', () => {
     await qr.waitFor();
     expect(await seriousAxeViolations(merchant)).toEqual([]);
     expect(await overflowsHorizontally(merchant)).toBe(false);
-    const token = findQrText(decodePng(await qr.screenshot()));
+    const shown = decodePng(await qr.screenshot());
+    const token = findQrText(shown);
     expect(token).toMatch(/^AMPPAY1\./);
+    // The phone's camera sees the QR as the merchant's screen drew it.
+    writeImageCameraVideo(shown, cameraVideo);
 
     const app = await paymentApp();
     await app.getByTestId('pay-balance').getByText('100,00').waitFor();
@@ -143,8 +161,11 @@ describe('the payment app and the merchant screen', () => {
     expect((await manifest.json()).scope).toBe('/pay');
     await app.getByLabel('Clave nueva').fill('4821');
     await app.getByRole('button', { name: 'Guardar la clave' }).click();
-    await app.getByLabel('Texto de la solicitud de pago').fill(token ?? '');
+    // Nothing typed or pasted: the request comes from the camera's frames alone.
+    await app.getByRole('button', { name: 'Escanear con la cámara' }).click();
     await app.getByTestId('pay-preview').getByText('Bodega La Esquina, referencia T-77').waitFor();
+    expect(await app.getByLabel('Texto de la solicitud de pago').inputValue()).toBe(token);
+    expect(await app.getByLabel('Vista de la cámara').count()).toBe(0);
     await app.getByLabel('Su clave').fill('4821');
     await app.getByRole('button', { name: 'Pagar', exact: true }).click();
     const receipt = app.getByTestId('pay-receipt');
@@ -269,8 +290,14 @@ describe('the payment app and the merchant screen', () => {
     ]);
     const debtorAccount = '01020123456789012345';
     // The finance officer makes the batch on the payouts page: the cycle chosen, what it would
-    // pay and leave out seen, the program's paying account named, confirmed.
+    // pay and leave out seen, the program's paying account shown as stored once (not typed: the
+    // settlement panel's e2e, console-money, sets one on screen), confirmed.
     const page = await signedInPage(run, finance, { viewport: 'phone', path: '/money' });
+    const stored = await page.request.put(
+      `${run.server.baseUrl}/api/payments/programs/${programId}/paying-account?purpose=distribution`,
+      { data: { name: 'Programa Bono', accountNumber: debtorAccount, expectedVersion: 0 } },
+    );
+    expect(stored.status(), await stored.text()).toBe(200);
     await page.getByRole('link', { name: 'Pagos por banco y archivos del banco' }).click();
     const create = page.getByRole('region', { name: 'Crear un lote de pagos' });
     await create.getByLabel('Ciclo a pagar').selectOption(cycleId);
@@ -278,9 +305,12 @@ describe('the payment app and the merchant screen', () => {
       .getByTestId('payout-preview-included')
       .getByText(/^El lote pagaría 1 derecho, [^0-9]*150,00\.$/)
       .waitFor();
-    await create.getByLabel('Nombre de la cuenta pagadora del programa').fill('Programa Bono');
-    await create.getByLabel(/^Cuenta pagadora del programa/).fill(debtorAccount);
-    await create.getByLabel('Código del banco pagador').fill('0102');
+    // Shown before the batch is made; the file's debtor is that account (the camt.053 of it
+    // below matches the batch only through it).
+    await create
+      .getByTestId('paying-account-current')
+      .getByText(`Programa Bono: cuenta ${debtorAccount}, banco 0102.`, { exact: false })
+      .waitFor();
     await create.getByRole('button', { name: 'Crear el lote' }).click();
     await create.getByRole('button', { name: 'Sí, crear el lote' }).click();
     const created = await create.getByTestId('payout-created').textContent();

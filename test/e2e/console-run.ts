@@ -25,8 +25,14 @@ export interface ConsoleRun {
   close(): Promise<void>;
 }
 
-export async function openConsoleRun(): Promise<ConsoleRun> {
-  const [webDir, browser] = await Promise.all([buildConsole(), launchChromium()]);
+/** `browserArgs`: more Chromium arguments, such as a fake camera (`fakeCameraArgs`). */
+export async function openConsoleRun(
+  options: { browserArgs?: readonly string[] } = {},
+): Promise<ConsoleRun> {
+  const [webDir, browser] = await Promise.all([
+    buildConsole(),
+    launchChromium(options.browserArgs),
+  ]);
   const server = await startConsoleServer(webDir);
   const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];

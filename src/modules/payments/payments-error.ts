@@ -99,6 +99,10 @@ export const paymentsErrorCodes = [
   'AMP_PAYEE_CHANGE_UNCONFIRMED',
   /** A payee account the bank would refuse (the problem names each field), or of an erased person. */
   'AMP_PAYEE_ACCOUNT_INVALID',
+  /** No paying (debtor) account is stored for the program or settlement, and none was named. */
+  'AMP_PAYING_ACCOUNT_REQUIRED',
+  /** The debtor named is not the stored paying account (it changed since it was shown). */
+  'AMP_PAYING_ACCOUNT_MISMATCH',
 ] as const;
 
 export type PaymentsErrorCode = (typeof paymentsErrorCodes)[number];
@@ -209,6 +213,14 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
     title: "A payment goes to an account other than the person's last paid one: confirm it",
   },
   AMP_PAYEE_ACCOUNT_INVALID: { status: 422, title: 'The payee account is not one a bank can pay' },
+  AMP_PAYING_ACCOUNT_REQUIRED: {
+    status: 409,
+    title: 'No paying account is stored: a finance officer sets it once',
+  },
+  AMP_PAYING_ACCOUNT_MISMATCH: {
+    status: 409,
+    title: 'The paying account named is not the one stored',
+  },
 };
 
 defineErrors({

@@ -5,6 +5,7 @@ import type { PaymentsDependencies } from './payments-context.js';
 import { paymentsRoutes } from './payments-routes.js';
 import { payoutPreviewRoutes } from './payouts/batch-preview-routes.js';
 import { payeeRoutes } from './payouts/payee-routes.js';
+import { payingAccountRoutes } from './payouts/paying-account-routes.js';
 import { payoutRoutes } from './payouts/payout-routes.js';
 
 /** The module's dependencies, and the master key that seals payout creditors (payouts/). */
@@ -39,6 +40,7 @@ export const paymentsPlugin: FastifyPluginAsyncTypebox<PaymentsPluginOptions> = 
   await app.register(payoutRoutes, { ...deps, masterKey });
   await app.register(payeeRoutes, { ...deps, masterKey });
   await app.register(payoutPreviewRoutes, { ...deps, masterKey });
+  await app.register(payingAccountRoutes, deps);
   await app.register(paymentsRoutes, deps);
   await app.register(controlsRoutes, deps);
   await app.register(merchantRoutes, deps);

@@ -131,6 +131,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // A held change's stop code (hashed) and its stop (migration 0126): the count and the stop change.
   payee_account_stop: 'personal',
   payout_exclusion: 'history',
+  // The agency's paying account of a program or of the merchant settlement (migration 0129):
+  // an organisation's account, one row per change, never updated.
+  paying_account: 'history',
   // Merchant payments (issue #16): a merchant holds a sealed settlement account and is never
   // deleted; staff, subsidies, requests, payments and refunds are append-only; a PIN's hash and
   // its wrong-try count change.

@@ -318,6 +318,9 @@ export const en: Dictionary = {
       'No held change of this ID number takes this code: it is wrong, was used, or the hold is over.',
     AMP_PAYEE_ACCOUNT_INVALID:
       'The payee account is not one a bank can pay: check the number and the bank.',
+    AMP_PAYING_ACCOUNT_REQUIRED: 'No paying account is stored: a finance officer sets it once.',
+    AMP_PAYING_ACCOUNT_MISMATCH:
+      'The paying account changed since it was shown. Reload the page and check it.',
     AMP_PAYEE_CHANGE_UNCONFIRMED:
       "A payment goes to an account other than the person's last paid one: confirm each.",
     AMP_SUBSIDY_PROGRAM_SUSPENDED:
@@ -591,6 +594,8 @@ export const en: Dictionary = {
     'payment.ledger_read': 'See account statements and the trial balance',
     'payment.wallet_read': "See a wallet's balance and movements",
     'payment.adjust': 'Propose and approve manual adjustments (two people)',
+    'payment.paying_account_set':
+      "Set the paying account of a program or of the merchants' settlement",
     'payout.manage': 'Create payout files for the bank and download them',
     'payout.approve': "Approve another officer's payout batch and its new payee accounts",
     'payout.reconcile': 'Upload bank status reports and statements',
@@ -2143,6 +2148,22 @@ export const en: Dictionary = {
       saved: 'Account saved. The person is texted its last four digits.',
     },
   },
+  payingAccount: {
+    title: 'Paying account',
+    current: '{{name}}: account {{account}}, bank {{bank}}. Set on {{date}}.',
+    none: 'No paying account is stored: the file cannot be made without one.',
+    ask: 'Ask a finance officer allowed to set it.',
+    setFirst: 'Set the paying account',
+    change: 'Change the paying account',
+    name: 'Paying account holder',
+    account: 'Paying account number',
+    accountHint: '20 digits: the account at your bank the money leaves from.',
+    bank: "Paying bank's code",
+    bankHint: "4 digits; left empty, the account's first four.",
+    save: 'Save the paying account',
+    saved: 'Saved: every file from now on pays from this account.',
+    cancel: 'Keep it',
+  },
   payouts: {
     title: 'Bank payouts',
     lead: "Batches of payments to bank accounts and Pago Móvil, their pain.001 file for the bank, the bank's answers and the suspense report. Figures and references only: no payee's name or account.",
@@ -2172,12 +2193,6 @@ export const en: Dictionary = {
       excludedMore_other: '… and {{count}} more, listed in the batch once it is made.',
       nobody:
         'No one in this cycle has a usable payee account: set their accounts before making a batch.',
-      debtorName: "Name of the program's paying account",
-      debtorAccount: "The program's paying account",
-      debtorAccountHint:
-        "20 digits: the program's account at its bank, where the money leaves from.",
-      debtorBank: "Paying bank's code",
-      debtorBankHint: '4 digits; left empty, the first four of the account.',
       executionDate: 'Payment date asked of the bank',
       submit: 'Create the batch',
       question_one:
@@ -2399,15 +2414,12 @@ export const en: Dictionary = {
       explain:
         "Pays each merchant's balance of a day to its bank account and makes the bank's pain.001 file.",
       day: 'Day to settle',
-      debtorName: 'Paying account holder',
-      debtorAccount: 'Paying account number',
       submit: 'Settle the day',
       done: 'Settled. Merchants paid: {{merchants}}.',
       line: '{{name}}: {{amount}} {{currency}} ({{payments}} payments)',
       file: 'Download the pain.001 file',
       errors: {
         day: 'Choose the day.',
-        name: 'Type the name of the paying account holder, up to 140 characters.',
       },
     },
     accounts: {

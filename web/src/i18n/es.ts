@@ -320,6 +320,10 @@ export const es = {
       'Ningún cambio retenido de este número de identidad acepta este código: es incorrecto, ya se usó o la retención terminó.',
     AMP_PAYEE_ACCOUNT_INVALID:
       'La cuenta de cobro no es una que un banco pueda pagar: revise el número y el banco.',
+    AMP_PAYING_ACCOUNT_REQUIRED:
+      'No hay cuenta pagadora guardada: un oficial de finanzas la fija una vez.',
+    AMP_PAYING_ACCOUNT_MISMATCH:
+      'La cuenta pagadora cambió desde que se mostró. Recargue la página y revísela.',
     AMP_PAYEE_CHANGE_UNCONFIRMED:
       'Un pago va a una cuenta distinta de la última pagada a la persona: confirme cada uno.',
     AMP_SUBSIDY_PROGRAM_SUSPENDED:
@@ -600,6 +604,8 @@ export const es = {
     'payment.ledger_read': 'Ver estados de cuenta y el balance de comprobación',
     'payment.wallet_read': 'Ver el saldo y los movimientos de un monedero',
     'payment.adjust': 'Proponer y aprobar ajustes manuales (dos personas)',
+    'payment.paying_account_set':
+      'Fijar la cuenta pagadora de un programa o de la liquidación a comercios',
     'payout.manage': 'Crear archivos de pago para el banco y descargarlos',
     'payout.approve':
       'Aprobar el lote de pagos de otro oficial y sus cuentas de beneficiario nuevas',
@@ -2181,6 +2187,22 @@ export const es = {
       saved: 'Cuenta guardada. La persona recibe un mensaje con sus cuatro últimos dígitos.',
     },
   },
+  payingAccount: {
+    title: 'Cuenta pagadora',
+    current: '{{name}}: cuenta {{account}}, banco {{bank}}. Fijada el {{date}}.',
+    none: 'No hay cuenta pagadora guardada: el archivo no se puede crear sin ella.',
+    ask: 'Pida a un oficial de finanzas con permiso que la fije.',
+    setFirst: 'Fijar la cuenta pagadora',
+    change: 'Cambiar la cuenta pagadora',
+    name: 'Titular de la cuenta pagadora',
+    account: 'Número de la cuenta pagadora',
+    accountHint: '20 dígitos: la cuenta en su banco de donde sale el dinero.',
+    bank: 'Código del banco pagador',
+    bankHint: '4 dígitos; si lo deja vacío, son los cuatro primeros de la cuenta.',
+    save: 'Guardar la cuenta pagadora',
+    saved: 'Guardada: cada archivo desde ahora sale de esta cuenta.',
+    cancel: 'No cambiarla',
+  },
   payouts: {
     title: 'Pagos por banco',
     lead: 'Los lotes de pagos a cuentas bancarias y Pago Móvil, su archivo pain.001 para el banco, las respuestas del banco y el informe de suspenso. Solo cifras y referencias: ningún nombre ni cuenta de quien cobra.',
@@ -2208,11 +2230,6 @@ export const es = {
       excludedMore_other: '… y {{count}} más, que el lote lista una vez hecho.',
       nobody:
         'Nadie de este ciclo tiene una cuenta de cobro utilizable: fije sus cuentas antes de crear un lote.',
-      debtorName: 'Nombre de la cuenta pagadora del programa',
-      debtorAccount: 'Cuenta pagadora del programa',
-      debtorAccountHint: '20 dígitos: la cuenta del programa en su banco, de donde sale el dinero.',
-      debtorBank: 'Código del banco pagador',
-      debtorBankHint: '4 dígitos; si lo deja vacío, son los cuatro primeros de la cuenta.',
       executionDate: 'Fecha de pago pedida al banco',
       submit: 'Crear el lote',
       question_one:
@@ -2439,15 +2456,12 @@ export const es = {
       explain:
         'Paga el saldo del día de cada comercio a su cuenta bancaria y genera el archivo pain.001 para el banco.',
       day: 'Día a liquidar',
-      debtorName: 'Titular de la cuenta pagadora',
-      debtorAccount: 'Número de la cuenta pagadora',
       submit: 'Liquidar el día',
       done: 'Liquidado. Comercios pagados: {{merchants}}.',
       line: '{{name}}: {{amount}} {{currency}} ({{payments}} pagos)',
       file: 'Descargar el archivo pain.001',
       errors: {
         day: 'Elija el día.',
-        name: 'Escriba el nombre del titular de la cuenta pagadora, hasta 140 caracteres.',
       },
     },
     accounts: {

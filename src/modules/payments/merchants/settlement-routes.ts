@@ -4,6 +4,7 @@ import type { OperatorActor } from '../../../shared/access/actor.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
 import { contextOf, nowOf, type PaymentsDependencies } from '../payments-context.js';
 import { guardLedgerAction } from '../payments-guard.js';
+import { debtorFor } from '../payouts/paying-account.js';
 import { keysOf } from './merchant-keys.js';
 import { guardMerchantOfRequest } from './merchant-registry.js';
 import { Currency, SettlementLinesSchema, Uuid } from './merchant-schemas.js';
@@ -39,13 +40,19 @@ export const settlementRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> =
           {
             settlementDate: Day,
             currency: Currency,
-            debtor: Type.Object(
-              {
-                name: Type.String({ minLength: 1, maxLength: 140 }),
-                accountNumber: Type.String({ pattern: '^[0-9]{20}$' }),
-                bankCode: Type.String({ pattern: '^[0-9]{4}$' }),
-              },
-              { additionalProperties: false },
+            debtor: Type.Optional(
+              Type.Object(
+                {
+                  name: Type.String({ minLength: 1, maxLength: 140 }),
+                  accountNumber: Type.String({ pattern: '^[0-9]{20}$' }),
+                  bankCode: Type.String({ pattern: '^[0-9]{4}$' }),
+                },
+                {
+                  additionalProperties: false,
+                  description:
+                    "The agency's paying account: omitted, the one stored for the currency (payment.paying_account_set); named, it must be that one; with none stored, this one",
+                },
+              ),
             ),
           },
           { additionalProperties: false },
@@ -58,8 +65,13 @@ export const settlementRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> =
         type: 'ledger_account',
         id: null,
       });
+      const { settlementDate, currency } = request.body;
+      const target = { scope: 'merchant_settlement', key: currency } as const;
+      const debtor = await debtorFor(deps.db, target, request.body.debtor);
       const lines = await merchantSettler(deps.db, {
-        ...request.body,
+        settlementDate,
+        currency,
+        debtor: { ...debtor, bankCode: debtor.bankCode ?? debtor.accountNumber.slice(0, 4) },
         // Safe: only operators hold merchant.settle.
         operatorId: (request.actor as OperatorActor).operatorId,
         now: nowOf(deps),

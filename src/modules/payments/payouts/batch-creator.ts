@@ -20,6 +20,7 @@ import { entitlementPersons, lockAndRecheck } from './instruction-check.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 import { type PayoutFile, payoutFileProblems } from './iso20022/pain001-writer.js';
 import { payeesForBatch, type UsablePayee } from './payee-account.js';
+import { type DebtorInput, debtorFor } from './paying-account.js';
 import {
   appendPersonReads,
   auditingRefusals,
@@ -44,12 +45,8 @@ export interface PayoutBatchInput {
   programId: string;
   currency: LedgerCurrency;
   requestedExecutionDate: string;
-  debtor: {
-    name: string;
-    accountNumber: string;
-    bankCode?: string | undefined;
-    bic?: string | undefined;
-  };
+  /** Omitted: the program's stored paying account; named, it must be that one (`debtorFor`). */
+  debtor?: DebtorInput | undefined;
   instructions: readonly PayoutInstructionInput[];
 }
 
@@ -97,7 +94,12 @@ export async function payoutBatchCreator(
     const batchId = randomUUID();
     const paid = await entitlementPersons(deps, input);
     const { included, excluded } = await withPayees(deps, input, paid);
-    const file = payoutFileOf(input, included, nowOf(deps));
+    const debtor = await debtorFor(
+      deps.db,
+      { scope: 'program', key: input.programId },
+      input.debtor,
+    );
+    const file = payoutFileOf({ ...input, debtor }, included, nowOf(deps));
     const total = included.reduce((sum, item) => sum + item.amountMinor, 0n);
     const fundingId = fundingAccountId(input.programId, input.currency);
     await checkFunding(deps, fundingId, input.currency, total);
@@ -116,10 +118,10 @@ export async function payoutBatchCreator(
           message_id: file.messageId,
           payment_information_id: file.paymentInformationId,
           requested_execution_date: input.requestedExecutionDate,
-          debtor_name: input.debtor.name,
-          debtor_account: input.debtor.accountNumber,
-          debtor_bank_code: input.debtor.bankCode ?? null,
-          debtor_bic: input.debtor.bic ?? null,
+          debtor_name: debtor.name,
+          debtor_account: debtor.accountNumber,
+          debtor_bank_code: debtor.bankCode ?? null,
+          debtor_bic: debtor.bic ?? null,
           payments_count: rows.length,
           amount_total_minor: total,
           excluded_count: excluded.length,
@@ -217,7 +219,7 @@ async function withPayees(
 
 /** The batch's file as it will be written, checked against the schema's lengths first. */
 function payoutFileOf(
-  input: PayoutBatchInput,
+  input: PayoutBatchInput & { debtor: DebtorInput },
   included: readonly IncludedInstruction[],
   // The module's clock, as the payee holds are judged by: the batch's time is compared with
   // the payee accounts' (the auditors' `payout_payee_collusion` alert).

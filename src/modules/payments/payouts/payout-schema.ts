@@ -55,6 +55,14 @@ export const PayoutInstructionBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** A paying (debtor) account as a request names it: the holder, 20 digits, bank code, BIC. */
+export const DebtorFields = {
+  name: Text(140),
+  accountNumber: Type.String({ pattern: '^[0-9]{20}$' }),
+  bankCode: Type.Optional(Type.String({ pattern: '^[0-9]{4}$' })),
+  bic: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$' })),
+};
+
 export const PayoutBatchBody = Type.Object(
   {
     clientId: Type.String({ format: 'uuid', description: 'Idempotency key of the batch' }),
@@ -64,16 +72,12 @@ export const PayoutBatchBody = Type.Object(
     }),
     currency: Type.Union([Type.Literal('VES'), Type.Literal('USD')]),
     requestedExecutionDate: Type.String({ format: 'date' }),
-    debtor: Type.Object(
-      {
-        name: Text(140),
-        accountNumber: Type.String({ pattern: '^[0-9]{20}$' }),
-        bankCode: Type.Optional(Type.String({ pattern: '^[0-9]{4}$' })),
-        bic: Type.Optional(
-          Type.String({ pattern: '^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$' }),
-        ),
-      },
-      { additionalProperties: false },
+    debtor: Type.Optional(
+      Type.Object(DebtorFields, {
+        additionalProperties: false,
+        description:
+          "The program's paying account: omitted, the one stored (payment.paying_account_set); named, it must be that one (409 AMP_PAYING_ACCOUNT_MISMATCH); with none stored, this one",
+      }),
     ),
     instructions: Type.Array(PayoutInstructionBody, {
       minItems: 1,

@@ -1,5 +1,8 @@
 import type { Generated } from 'kysely';
 
+/** Whose paying account: a program's payout batches, or a currency's merchant settlement. */
+export type PayingAccountScope = 'program' | 'merchant_settlement';
+
 /** Kysely types of the payout tables; `migrations/0065_payouts.sql` is the truth. */
 export interface PayoutTables {
   payout_batch: {
@@ -85,6 +88,20 @@ export interface PayoutTables {
     check_id: string;
     set_at: Date;
     held_until: Date | null;
+  };
+  /** `migrations/0129_paying_account.sql`: the agency's paying account, one row per change. */
+  paying_account: {
+    id: string;
+    scope: PayingAccountScope;
+    /** The program's id, or the currency of the merchant settlement. */
+    scope_key: string;
+    version: number;
+    holder_name: string;
+    account_number: string;
+    bank_code: string;
+    bic: string | null;
+    set_by: string;
+    set_at: Generated<Date>;
   };
   /** `migrations/0126_payee_account_stop.sql`: a held change's stop code, and its stop. */
   payee_account_stop: {

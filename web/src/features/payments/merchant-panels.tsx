@@ -14,6 +14,7 @@ import { CounterAssistedList } from './counter-assisted.js';
 import { type Currency, CurrencyField } from './currency-field.js';
 import { MerchantApproval } from './merchant-approval.js';
 import { amountText } from './money-api.js';
+import { debtorOf, PayingAccountPanel, usePayingAccount } from './paying-account-panel.js';
 
 /**
  * The finance officer's merchant screens on /money (issue #16, point 5): register a merchant
@@ -442,22 +443,13 @@ export function SettlementPanel({ purpose }: { purpose: string }) {
   const { t } = useTranslation();
   const [day, setDay] = useState('');
   const [currency, setCurrency] = useState<Currency>('VES');
-  const [debtor, setDebtor] = useState({ name: '', accountNumber: '', bankCode: '' });
   const [checked, setChecked] = useState(false);
   const [ran, setRan] = useState<{ day: string; currency: Currency } | null>(null);
   const problems = {
     day: /^\d{4}-\d{2}-\d{2}$/.test(day) ? undefined : t('money.settlement.errors.day'),
-    name:
-      debtor.name.trim().length > 0 && debtor.name.trim().length <= 140
-        ? undefined
-        : t('money.settlement.errors.name'),
-    accountNumber: /^[0-9]{20}$/.test(debtor.accountNumber.trim())
-      ? undefined
-      : t('money.merchants.errors.account'),
-    bankCode: /^[0-9]{4}$/.test(debtor.bankCode.trim())
-      ? undefined
-      : t('money.merchants.errors.bank'),
   };
+  const payingPath = `/api/payments/merchant-settlements/paying-accounts/${currency}`;
+  const paying = usePayingAccount(payingPath, purpose).data?.current ?? null;
   const shown: Partial<typeof problems> = checked ? problems : {};
   const settle = useMutation({
     mutationFn: () =>
@@ -467,11 +459,8 @@ export function SettlementPanel({ purpose }: { purpose: string }) {
         {
           settlementDate: day,
           currency,
-          debtor: {
-            name: debtor.name.trim(),
-            accountNumber: debtor.accountNumber.trim(),
-            bankCode: debtor.bankCode.trim(),
-          },
+          // The stored account as shown: changed since, the server refuses the settlement.
+          ...(paying === null ? {} : { debtor: debtorOf(paying) }),
         },
       ),
   });
@@ -494,47 +483,8 @@ export function SettlementPanel({ purpose }: { purpose: string }) {
           )}
         </Field>
         <CurrencyField value={currency} onChange={setCurrency} />
-        <Field label={t('money.settlement.debtorName')} error={shown.name} required>
-          {(control) => (
-            <input
-              {...control}
-              maxLength={140}
-              value={debtor.name}
-              onChange={(e) => setDebtor({ ...debtor, name: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field
-          label={t('money.settlement.debtorAccount')}
-          hint={t('money.merchants.accountHint')}
-          error={shown.accountNumber}
-          required
-        >
-          {(control) => (
-            <input
-              {...control}
-              inputMode="numeric"
-              value={debtor.accountNumber}
-              onChange={(e) => setDebtor({ ...debtor, accountNumber: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field
-          label={t('money.merchants.bankCode')}
-          hint={t('money.merchants.bankCodeHint')}
-          error={shown.bankCode}
-          required
-        >
-          {(control) => (
-            <input
-              {...control}
-              inputMode="numeric"
-              value={debtor.bankCode}
-              onChange={(e) => setDebtor({ ...debtor, bankCode: e.target.value })}
-            />
-          )}
-        </Field>
-        <button type="submit" disabled={settle.isPending}>
+        <PayingAccountPanel path={payingPath} purpose={purpose} />
+        <button type="submit" disabled={settle.isPending || paying === null}>
           {t('money.settlement.submit')}
         </button>
       </form>

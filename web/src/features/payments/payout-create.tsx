@@ -9,6 +9,12 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
 import { moneyText } from './money.js';
 import type { PayoutBatch } from './money-api.js';
+import {
+  debtorOf,
+  PayingAccountPanel,
+  type PayingAccountVersion,
+  usePayingAccount,
+} from './paying-account-panel.js';
 
 /** A cash cycle a batch may pay (`GET /api/payouts/cycles`). */
 interface PayoutCycle {
@@ -50,8 +56,8 @@ function tomorrow(): string {
 /**
  * A finance officer makes a bank payout batch (issue #16): chooses an approved cash cycle, sees
  * how many of its open cash entitlements the batch would pay and whom it would leave out and why
- * (no payee account, or one held), names the program's paying account and the payment date, and
- * confirms. The batch names every unpaid open cash entitlement of the cycle and nothing about
+ * (no payee account, or one held), sees the program's stored paying account (set or changed
+ * there by a holder of `payment.paying_account_set`), chooses the payment date, and confirms. The batch names every unpaid open cash entitlement of the cycle and nothing about
  * where: each is paid into its person's stored payee account. It then waits for a second
  * officer's approval in the list below.
  */
@@ -61,9 +67,6 @@ export function PayoutCreatePanel({ purpose }: { purpose: string }) {
   const client = useQueryClient();
   const language = i18n.language === 'en' ? 'en' : 'es';
   const [cycleId, setCycleId] = useState('');
-  const [debtorName, setDebtorName] = useState('');
-  const [debtorAccount, setDebtorAccount] = useState('');
-  const [debtorBank, setDebtorBank] = useState('');
   const [executionDate, setExecutionDate] = useState(tomorrow);
   const [clientId, setClientId] = useState<string | null>(null);
   const cycles = useQuery({
@@ -76,18 +79,18 @@ export function PayoutCreatePanel({ purpose }: { purpose: string }) {
       apiGet<PayoutPreview>(`/api/payouts/cycles/${cycleId}/preview?purpose=${purpose}`),
     enabled: cycleId !== '',
   });
+  const payingPath = `/api/payments/programs/${preview.data?.programId ?? ''}/paying-account`;
+  const paying =
+    usePayingAccount(payingPath, purpose, preview.data !== undefined).data?.current ?? null;
   const create = useMutation({
-    mutationFn: (body: { clientId: string; data: PayoutPreview }) =>
+    mutationFn: (body: { clientId: string; data: PayoutPreview; debtor: PayingAccountVersion }) =>
       apiSend<PayoutBatch>('POST', `/api/payouts/batches?purpose=${purpose}`, {
         clientId: body.clientId,
         programId: body.data.programId,
         currency: body.data.currency,
         requestedExecutionDate: executionDate,
-        debtor: {
-          name: debtorName.trim(),
-          accountNumber: debtorAccount.trim(),
-          ...(debtorBank.trim() === '' ? {} : { bankCode: debtorBank.trim() }),
-        },
+        // The stored account as shown: changed since, the server refuses the batch.
+        debtor: debtorOf(body.debtor),
         instructions: body.data.payable.map((item) => ({
           referenceKind: 'entitlement',
           referenceId: item.entitlementId,
@@ -186,45 +189,7 @@ export function PayoutCreatePanel({ purpose }: { purpose: string }) {
               <p role="status">{t('payouts.create.nobody')}</p>
             ) : (
               <>
-                <Field label={t('payouts.create.debtorName')} required>
-                  {(control) => (
-                    <input
-                      {...control}
-                      maxLength={140}
-                      value={debtorName}
-                      onChange={(e) => setDebtorName(e.target.value)}
-                    />
-                  )}
-                </Field>
-                <Field
-                  label={t('payouts.create.debtorAccount')}
-                  hint={t('payouts.create.debtorAccountHint')}
-                  required
-                >
-                  {(control) => (
-                    <input
-                      {...control}
-                      inputMode="numeric"
-                      pattern="[0-9]{20}"
-                      value={debtorAccount}
-                      onChange={(e) => setDebtorAccount(e.target.value)}
-                    />
-                  )}
-                </Field>
-                <Field
-                  label={t('payouts.create.debtorBank')}
-                  hint={t('payouts.create.debtorBankHint')}
-                >
-                  {(control) => (
-                    <input
-                      {...control}
-                      inputMode="numeric"
-                      pattern="[0-9]{4}"
-                      value={debtorBank}
-                      onChange={(e) => setDebtorBank(e.target.value)}
-                    />
-                  )}
-                </Field>
+                <PayingAccountPanel path={payingPath} purpose={purpose} />
                 <Field label={t('payouts.create.executionDate')} required>
                   {(control) => (
                     <input
@@ -235,7 +200,7 @@ export function PayoutCreatePanel({ purpose }: { purpose: string }) {
                     />
                   )}
                 </Field>
-                {clientId === null ? (
+                {paying === null ? null : clientId === null ? (
                   <button type="submit">{t('payouts.create.submit')}</button>
                 ) : (
                   <ConfirmStep
@@ -246,7 +211,7 @@ export function PayoutCreatePanel({ purpose }: { purpose: string }) {
                     })}
                     confirmLabel={t('payouts.create.confirm')}
                     pending={create.isPending}
-                    onConfirm={() => create.mutate({ clientId, data })}
+                    onConfirm={() => create.mutate({ clientId, data, debtor: paying })}
                     onCancel={() => setClientId(null)}
                   />
                 )}
