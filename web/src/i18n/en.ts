@@ -363,6 +363,8 @@ export const en: Dictionary = {
     AMP_POINT_NOT_ASSIGNED: 'You are not assigned to this distribution point.',
     AMP_TRANSFER_DECIDED: 'This transfer was already accepted or refused.',
     AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: 'Less arrived than was sent: choose why.',
+    AMP_TRANSFER_SELF_ACCEPTANCE:
+      'You sent this transfer: another operator at the point or a supervisor accepts it.',
     AMP_TRANSFER_OVER_RECEIVED:
       'More cannot arrive than was sent; record an excess as a count correction.',
     // Refusals that had no text of their own (issues #15, #16): what happened, what to do.

@@ -366,6 +366,8 @@ export const es = {
     AMP_POINT_NOT_ASSIGNED: 'No está asignado a este punto de entrega.',
     AMP_TRANSFER_DECIDED: 'Este traslado ya fue aceptado o rechazado.',
     AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: 'Llegó menos de lo enviado: elija por qué.',
+    AMP_TRANSFER_SELF_ACCEPTANCE:
+      'Usted envió este traslado: lo acepta otro operador del punto o un supervisor.',
     AMP_TRANSFER_OVER_RECEIVED:
       'No puede llegar más de lo enviado; registre el exceso como corrección de conteo.',
     // Refusals that had no text of their own (issues #15, #16): what happened, what to do.
