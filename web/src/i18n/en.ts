@@ -301,6 +301,9 @@ export const en: Dictionary = {
     AMP_SUBSIDY_ALLOWANCE_EXCEEDED:
       "The program's share of this price is more than is left of your allowance for this cycle.",
     AMP_SUBSIDY_SHARE_INVALID: "A program's share must be below 100 % of the price.",
+    AMP_RETURN_SAME_OPERATOR:
+      'A second finance officer, not the one who uploaded the statement, confirms the return.',
+    AMP_RETURN_NOT_PENDING: 'This payment has no return waiting for confirmation.',
     AMP_APPROVAL_SAME_OPERATOR: 'A second finance officer, not the one who made it, must approve.',
     AMP_APPROVAL_REQUIRED: 'A second finance officer has not approved it yet.',
     AMP_PAYEE_CHECK_INVALID:
@@ -596,6 +599,8 @@ export const en: Dictionary = {
     'payout.manage': 'Create payout files for the bank and download them',
     'payout.approve': "Approve another officer's payout batch and its new payee accounts",
     'payout.reconcile': 'Upload bank status reports and statements',
+    'payout.return_confirm':
+      "Confirm a payment's return that another officer read from a statement",
     'payout.read': 'See payout files and the suspense report',
     'operator.manage': 'Manage staff accounts',
     'operator.sign_in': 'Sign in as staff',
@@ -2283,11 +2288,22 @@ export const en: Dictionary = {
         accepted: 'Accepted by the bank',
         settled: 'Paid (reconciled)',
         rejected: 'Rejected by the bank',
-        returned: 'Returned (to suspense)',
+        returned: 'Returned (to suspense; confirmed by a second finance officer below)',
         suspense: 'Movements matching no payment, to suspense',
         unchanged: 'Unchanged',
         refused: 'Refused by the ledger',
       },
+    },
+    returns: {
+      title: 'Returns awaiting confirmation',
+      explain:
+        'A statement said the bank gave these payments back: the money is in suspense, and the entitlement stays paid until a second finance officer, not the one who uploaded the statement, confirms the return. Confirm only what the bank itself reported.',
+      none: 'No return awaits confirmation.',
+      line: '{{endToEndId}}: {{amount}}, booked {{bookingDate}}, reason {{reason}}, in a {{format}} uploaded {{reportedAt}}',
+      noReason: 'none given',
+      confirm: 'Confirm the return of {{endToEndId}}',
+      yours: 'You uploaded the statement: a second finance officer confirms it.',
+      confirmed: 'Return of {{endToEndId}} confirmed: the entitlement can be paid again.',
     },
     suspense: {
       title: 'Suspense report',
@@ -2483,6 +2499,7 @@ export const en: Dictionary = {
         accepted: 'accepted by the bank',
         rejected: 'rejected by the bank',
         settled: 'paid',
+        return_pending: 'returned, awaiting confirmation',
         returned: 'returned',
         cancelled: 'voided',
       },
