@@ -737,6 +737,8 @@ export const limits = {
     suspenseReportRowsMax: 100_000,
     /** Sent payments of dead, merged or erased persons listed at once (newest first). */
     flaggedListMax: 1_000,
+    /** Returns waiting for a second finance officer's confirmation listed at once (oldest first). */
+    pendingReturnsListMax: 1_000,
     /** Payout batches the console lists at once (newest first). */
     batchListMax: 200,
     /** Payments of one batch on one page of the console (in file order). */

@@ -301,6 +301,12 @@ const routes: RouteCase[] = [
     request: (_t, p) => ({ method: 'GET', url: `/api/payouts/flagged${q(p)}` }),
   },
   {
+    name: 'payout returns waiting for a second finance officer',
+    action: 'payout.read',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/payouts/returns${q(p)}` }),
+  },
+  {
     name: 'the cash cycles a payout batch may pay',
     action: 'payout.manage',
     resource: 'none',
@@ -1227,6 +1233,12 @@ function absentRecordCases(): RouteCase[] {
       ),
       allowedStatus: 422,
     },
+    post(
+      "confirm a payout's return (a second finance officer)",
+      'payout.return_confirm',
+      (id) => `/api/payouts/returns/${id}/confirmation`,
+      {},
+    ),
     post(
       'decide a duplicate review',
       'person.merge',

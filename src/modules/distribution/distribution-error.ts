@@ -25,6 +25,11 @@ export const distributionErrorCodes = [
   'AMP_TRANSFER_OVER_RECEIVED',
   /** A transfer accepted with less than was sent, and no reason for the shortfall. */
   'AMP_TRANSFER_SHORTFALL_REASON_REQUIRED',
+  /**
+   * The operator who sent a transfer tried to accept it at the receiving point: its arrival is
+   * confirmed by someone else there, or by a supervisor (who may write stock off anyway).
+   */
+  'AMP_TRANSFER_SELF_ACCEPTANCE',
   /** The card was refused by the verifier: forged, revoked, expired, unreadable. */
   'AMP_CARD_REFUSED',
   /** The entitlement cannot be redeemed now: consumed, cancelled, expired, suspended, blocked. */
@@ -99,6 +104,10 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: {
     status: 400,
     title: 'Less arrived than was sent: say why (loss, damage, count_correction)',
+  },
+  AMP_TRANSFER_SELF_ACCEPTANCE: {
+    status: 403,
+    title: 'Whoever sent a transfer does not accept it: another operator or a supervisor does',
   },
   AMP_CARD_REFUSED: { status: 422, title: 'The card was refused by the verifier' },
   AMP_ENTITLEMENT_NOT_REDEEMABLE: { status: 409, title: 'The entitlement cannot be redeemed now' },

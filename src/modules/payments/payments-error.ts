@@ -95,6 +95,10 @@ export const paymentsErrorCodes = [
   'AMP_APPROVAL_SAME_OPERATOR',
   /** Not approved yet (a batch's file, a merchant's payments), or not in a state to approve. */
   'AMP_APPROVAL_REQUIRED',
+  /** The uploader of the statement that reported a payout return (or a non-operator) confirms it. */
+  'AMP_RETURN_SAME_OPERATOR',
+  /** A payout return confirmed for a payment no statement reported returned, waiting. */
+  'AMP_RETURN_NOT_PENDING',
   /** A payment to a new payee account that the approver did not confirm (the problem names it). */
   'AMP_PAYEE_CHANGE_UNCONFIRMED',
   /** A payee account the bank would refuse (the problem names each field), or of an erased person. */
@@ -208,6 +212,15 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
     title: 'A second finance officer, not the maker, must approve',
   },
   AMP_APPROVAL_REQUIRED: { status: 409, title: 'A second finance officer has not approved it yet' },
+  AMP_RETURN_SAME_OPERATOR: {
+    status: 403,
+    title:
+      'A second finance officer, not the one who uploaded the statement, must confirm the return',
+  },
+  AMP_RETURN_NOT_PENDING: {
+    status: 409,
+    title: 'No return of this payment waits for confirmation',
+  },
   AMP_PAYEE_CHANGE_UNCONFIRMED: {
     status: 409,
     title: "A payment goes to an account other than the person's last paid one: confirm it",

@@ -125,6 +125,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   payout_suspense: 'history',
   // A sent payment whose person died, was merged or erased: listed for the finance officer.
   payout_flag: 'history',
+  // A second finance officer's confirmation of a return a statement reported (migration 0131).
+  payout_return_confirmation: 'history',
   // Each person's payee account, one sealed row per change, never updated (migration 0116), and
   // the entitlements a batch left out for want of one.
   payee_account: 'history',

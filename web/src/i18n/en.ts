@@ -301,6 +301,9 @@ export const en: Dictionary = {
     AMP_SUBSIDY_ALLOWANCE_EXCEEDED:
       "The program's share of this price is more than is left of your allowance for this cycle.",
     AMP_SUBSIDY_SHARE_INVALID: "A program's share must be below 100 % of the price.",
+    AMP_RETURN_SAME_OPERATOR:
+      'A second finance officer, not the one who uploaded the statement, confirms the return.',
+    AMP_RETURN_NOT_PENDING: 'This payment has no return waiting for confirmation.',
     AMP_APPROVAL_SAME_OPERATOR: 'A second finance officer, not the one who made it, must approve.',
     AMP_APPROVAL_REQUIRED: 'A second finance officer has not approved it yet.',
     AMP_PAYEE_CHECK_INVALID:
@@ -366,6 +369,8 @@ export const en: Dictionary = {
     AMP_POINT_NOT_ASSIGNED: 'You are not assigned to this distribution point.',
     AMP_TRANSFER_DECIDED: 'This transfer was already accepted or refused.',
     AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: 'Less arrived than was sent: choose why.',
+    AMP_TRANSFER_SELF_ACCEPTANCE:
+      'You sent this transfer: another operator at the point or a supervisor accepts it.',
     AMP_TRANSFER_OVER_RECEIVED:
       'More cannot arrive than was sent; record an excess as a count correction.',
     // Refusals that had no text of their own (issues #15, #16): what happened, what to do.
@@ -599,6 +604,8 @@ export const en: Dictionary = {
     'payout.manage': 'Create payout files for the bank and download them',
     'payout.approve': "Approve another officer's payout batch and its new payee accounts",
     'payout.reconcile': 'Upload bank status reports and statements',
+    'payout.return_confirm':
+      "Confirm a payment's return that another officer read from a statement",
     'payout.read': 'See payout files and the suspense report',
     'operator.manage': 'Manage staff accounts',
     'operator.sign_in': 'Sign in as staff',
@@ -2298,11 +2305,22 @@ export const en: Dictionary = {
         accepted: 'Accepted by the bank',
         settled: 'Paid (reconciled)',
         rejected: 'Rejected by the bank',
-        returned: 'Returned (to suspense)',
+        returned: 'Returned (to suspense; confirmed by a second finance officer below)',
         suspense: 'Movements matching no payment, to suspense',
         unchanged: 'Unchanged',
         refused: 'Refused by the ledger',
       },
+    },
+    returns: {
+      title: 'Returns awaiting confirmation',
+      explain:
+        'A statement said the bank gave these payments back: the money is in suspense, and the entitlement stays paid until a second finance officer, not the one who uploaded the statement, confirms the return. Confirm only what the bank itself reported.',
+      none: 'No return awaits confirmation.',
+      line: '{{endToEndId}}: {{amount}}, booked {{bookingDate}}, reason {{reason}}, in a {{format}} uploaded {{reportedAt}}',
+      noReason: 'none given',
+      confirm: 'Confirm the return of {{endToEndId}}',
+      yours: 'You uploaded the statement: a second finance officer confirms it.',
+      confirmed: 'Return of {{endToEndId}} confirmed: the entitlement can be paid again.',
     },
     suspense: {
       title: 'Suspense report',
@@ -2495,6 +2513,7 @@ export const en: Dictionary = {
         accepted: 'accepted by the bank',
         rejected: 'rejected by the bank',
         settled: 'paid',
+        return_pending: 'returned, awaiting confirmation',
         returned: 'returned',
         cancelled: 'voided',
       },

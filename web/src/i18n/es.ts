@@ -303,6 +303,9 @@ export const es = {
     AMP_SUBSIDY_ALLOWANCE_EXCEEDED:
       'La parte del programa en este precio supera lo que le queda de su asignación de este ciclo.',
     AMP_SUBSIDY_SHARE_INVALID: 'La parte de un programa debe ser menor que el 100 % del precio.',
+    AMP_RETURN_SAME_OPERATOR:
+      'Confirma la devolución un segundo oficial de finanzas, no quien subió el extracto.',
+    AMP_RETURN_NOT_PENDING: 'Este pago no tiene una devolución por confirmar.',
     AMP_APPROVAL_SAME_OPERATOR: 'Debe aprobarlo un segundo oficial de finanzas, no quien lo hizo.',
     AMP_APPROVAL_REQUIRED: 'Un segundo oficial de finanzas aún no lo ha aprobado.',
     AMP_PAYEE_CHECK_INVALID:
@@ -370,6 +373,8 @@ export const es = {
     AMP_POINT_NOT_ASSIGNED: 'No está asignado a este punto de entrega.',
     AMP_TRANSFER_DECIDED: 'Este traslado ya fue aceptado o rechazado.',
     AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: 'Llegó menos de lo enviado: elija por qué.',
+    AMP_TRANSFER_SELF_ACCEPTANCE:
+      'Usted envió este traslado: lo acepta otro operador del punto o un supervisor.',
     AMP_TRANSFER_OVER_RECEIVED:
       'No puede llegar más de lo enviado; registre el exceso como corrección de conteo.',
     // Refusals that had no text of their own (issues #15, #16): what happened, what to do.
@@ -610,6 +615,8 @@ export const es = {
     'payout.approve':
       'Aprobar el lote de pagos de otro oficial y sus cuentas de beneficiario nuevas',
     'payout.reconcile': 'Cargar informes de estado y estados de cuenta del banco',
+    'payout.return_confirm':
+      'Confirmar la devolución de un pago que otro oficial leyó en un extracto',
     'payout.read': 'Ver archivos de pago y el informe de cuentas transitorias',
     'operator.manage': 'Gestionar cuentas del personal',
     'operator.sign_in': 'Entrar como personal',
@@ -2335,11 +2342,22 @@ export const es = {
         accepted: 'Aceptados por el banco',
         settled: 'Pagados (conciliados)',
         rejected: 'Rechazados por el banco',
-        returned: 'Devueltos (a suspenso)',
+        returned: 'Devueltos (a suspenso; los confirma otro oficial de finanzas abajo)',
         suspense: 'Movimientos sin pago, a suspenso',
         unchanged: 'Sin cambios',
         refused: 'Rechazados por el libro mayor',
       },
+    },
+    returns: {
+      title: 'Devoluciones por confirmar',
+      explain:
+        'Un extracto dice que el banco devolvió estos pagos: el dinero está en suspenso y el beneficio sigue pagado hasta que otro oficial de finanzas, no quien subió el extracto, confirme la devolución. Confirme solo lo que el banco mismo informó.',
+      none: 'No hay devoluciones por confirmar.',
+      line: '{{endToEndId}}: {{amount}}, asentado el {{bookingDate}}, motivo {{reason}}, en un {{format}} subido el {{reportedAt}}',
+      noReason: 'sin indicar',
+      confirm: 'Confirmar la devolución de {{endToEndId}}',
+      yours: 'Usted subió el extracto: la confirma otro oficial de finanzas.',
+      confirmed: 'Devolución de {{endToEndId}} confirmada: el beneficio se puede pagar de nuevo.',
     },
     suspense: {
       title: 'Informe de suspenso',
@@ -2537,6 +2555,7 @@ export const es = {
         accepted: 'aceptado por el banco',
         rejected: 'rechazado por el banco',
         settled: 'pagado',
+        return_pending: 'devuelto, por confirmar',
         returned: 'devuelto',
         cancelled: 'anulado',
       },

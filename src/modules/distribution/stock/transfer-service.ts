@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import { runIdempotent } from '../../../platform/db/idempotency.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
+import { authorize } from '../../../shared/access/policy.js';
 import type { Transfer, TransferAnswer } from '../../../shared/api/stock-transfers.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
@@ -204,6 +205,30 @@ async function decisionRecorder(
   });
 }
 
+/**
+ * Whoever sent a transfer does not confirm its arrival (the review of session 17). An operator
+ * assigned to both points could otherwise send goods and accept them short with a "loss": a
+ * write-off without the supervisor's `distribution.stock_adjust`. A full acceptance by the sender
+ * is refused too: the transfer's point is that a second person counts what arrived, and an
+ * auditor reads a receipt signed by its sender as no receipt at all. Another operator of the
+ * receiving point accepts, or a supervisor (who holds `distribution.stock_adjust` and could
+ * adjust the stock anyway). The sender may still refuse: the goods only go back to the sender.
+ */
+function refuseSelfAcceptance(gate: PointGrant, transfer: Transfer): void {
+  const acceptor = operatorIdOf(gate.write.actor);
+  if (acceptor === null || acceptor !== transfer.sentBy) return;
+  const scope = { regionCode: gate.point.regionCode, personId: null };
+  if (
+    authorize(gate.write.actor, 'distribution.stock_adjust', scope, gate.write.grant.purpose)
+      .allowed
+  )
+    return;
+  throw new DistributionError(
+    'AMP_TRANSFER_SELF_ACCEPTANCE',
+    'You sent this transfer: another operator of the receiving point or a supervisor accepts it',
+  );
+}
+
 export async function transferAcceptor(
   deps: DistributionDependencies,
   context: DistributionContext,
@@ -221,6 +246,7 @@ export async function transferAcceptor(
   const resource = { type: 'distribution_point' as const, id: pointId };
   const transfer = await transferOrNotFound(deps, gate, transferId, 'incoming');
   return auditingRefusals(deps, gate.write, resource, async () => {
+    refuseSelfAcceptance(gate, transfer);
     const short = props.quantityReceived < transfer.quantitySent;
     if (props.quantityReceived > transfer.quantitySent) {
       throw new DistributionError(

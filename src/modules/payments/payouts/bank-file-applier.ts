@@ -397,10 +397,13 @@ async function recordStatuses(
         booking_date: item.bookingDate,
       })),
     ];
+    // A return read from a statement holds the entitlement until a second finance officer, not
+    // this file's uploader, confirms it (return-confirmer.ts, migration 0131): the uploader's
+    // word alone must not make a paid entitlement payable again.
     for (const item of done.returned) {
       await trx
         .updateTable('payout_instruction')
-        .set({ status: 'returned', status_reason: item.reason, updated_at: now })
+        .set({ status: 'return_pending', status_reason: item.reason, updated_at: now })
         .where('id', '=', item.instructionId)
         .execute();
     }

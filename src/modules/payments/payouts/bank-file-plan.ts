@@ -134,7 +134,7 @@ function planMovements(
       movement.endToEndId === null ? undefined : byEndToEnd.get(movement.endToEndId);
     const sent =
       instruction !== undefined &&
-      ['pending', 'accepted', 'settled', 'returned'].includes(instruction.status);
+      ['pending', 'accepted', 'settled', 'return_pending', 'returned'].includes(instruction.status);
     const unmatched = () =>
       plan.unmatched.push({
         kind: movement.direction === 'credit' ? 'unmatched_credit' : 'unmatched_debit',
@@ -165,7 +165,7 @@ function planMovements(
       } else plan.unchanged += 1;
       continue;
     }
-    if (instruction.status === 'returned') {
+    if (instruction.status === 'return_pending' || instruction.status === 'returned') {
       plan.unchanged += 1;
       continue;
     }
@@ -178,6 +178,6 @@ function planMovements(
       bankReference: movement.bankReference,
       bookingDate: movement.bookingDate,
     });
-    instruction.status = 'returned';
+    instruction.status = 'return_pending';
   }
 }

@@ -6,7 +6,8 @@ import type { Database } from '../../../platform/db/schema.js';
  * disbursement chunk and a payout batch that want the same entitlement at the same instant
  * both insert its claim; the primary key makes the second wait for the first's commit and
  * then find it taken. A payout instruction the ledger refused, the bank rejected or returned
- * holds its claim no longer: the next claimant takes it over in the same statement.
+ * (a return confirmed by a second finance officer: `return_pending` still holds it) holds its
+ * claim no longer: the next claimant takes it over in the same statement.
  */
 
 /** The claim's holder is a payout that no longer holds the money. */

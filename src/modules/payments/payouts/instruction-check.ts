@@ -10,7 +10,11 @@ import type { PaymentsDependencies } from '../payments-context.js';
 import { claimForPayouts } from './entitlement-claims.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 
-/** Payout statuses that no longer hold the money: the entitlement may be paid again. */
+/**
+ * Payout statuses that no longer hold the money: the entitlement may be paid again. Not
+ * `return_pending`: a return a statement reported holds the entitlement until a second finance
+ * officer confirms it (return-confirmer.ts, migration 0131).
+ */
 const released = ['refused', 'rejected', 'returned', 'cancelled'] as const;
 
 /**

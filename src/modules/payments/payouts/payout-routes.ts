@@ -20,12 +20,16 @@ import {
   BatchPaymentsQuery,
   BatchPaymentsSchema,
   FlaggedPayoutsSchema,
+  InstructionIdParams,
   PayeeChangesSchema,
   PayoutBatchBody,
   PayoutBatchListSchema,
   PayoutBatchSchema,
   PayoutExclusionsSchema,
+  PendingReturnsSchema,
+  ReturnConfirmationSchema,
 } from './payout-schema.js';
+import { payoutReturnConfirmer, pendingReturns } from './return-confirmer.js';
 import { suspenseReport } from './suspense-report.js';
 
 function presented<T extends PayoutBatchSummary>(summary: T) {
@@ -292,6 +296,42 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async
         flaggedAt: flagged.flaggedAt.toISOString(),
       })),
     }),
+  );
+
+  app.get(
+    '/payouts/returns',
+    {
+      schema: {
+        tags,
+        summary:
+          'Returns a statement reported that wait for a second finance officer: their entitlements stay paid until then (audited)',
+        querystring: PurposeQuery,
+        response: { 200: PendingReturnsSchema },
+      },
+    },
+    async (request) => ({
+      returns: (await pendingReturns(deps, contextOf(request))).map((item) => ({
+        ...item,
+        amountMinor: item.amountMinor.toString(),
+        reportedAt: item.reportedAt.toISOString(),
+      })),
+    }),
+  );
+
+  app.post(
+    '/payouts/returns/:instructionId/confirmation',
+    {
+      schema: {
+        tags,
+        summary:
+          "A second finance officer (not the statement's uploader) confirms a payment's return: its entitlement is payable again (audited)",
+        params: InstructionIdParams,
+        querystring: PurposeQuery,
+        response: { 200: ReturnConfirmationSchema },
+      },
+    },
+    async (request) =>
+      payoutReturnConfirmer(deps, contextOf(request), request.params.instructionId),
   );
 
   app.get(

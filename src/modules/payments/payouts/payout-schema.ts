@@ -93,6 +93,7 @@ const Status = Type.Union([
   Type.Literal('accepted'),
   Type.Literal('rejected'),
   Type.Literal('settled'),
+  Type.Literal('return_pending'),
   Type.Literal('returned'),
   Type.Literal('cancelled'),
 ]);
@@ -304,4 +305,32 @@ export const PayeeStopBody = Type.Object(
 export const PayeeAccountSchema = Type.Object({
   current: Type.Union([PayeeVersion, Type.Null()]),
   history: Type.Array(PayeeVersion, { description: 'Newest first (empty after a set)' }),
+});
+
+export const InstructionIdParams = Type.Object({
+  instructionId: Type.String({ format: 'uuid' }),
+});
+
+export const PendingReturnsSchema = Type.Object({
+  returns: Type.Array(
+    Type.Object({
+      instructionId: Type.String({ format: 'uuid' }),
+      endToEndId: Type.String(),
+      batchId: Type.String({ format: 'uuid' }),
+      currency: Type.String(),
+      amountMinor: Type.String(),
+      reason: Type.Union([Type.String(), Type.Null()]),
+      bookingDate: Type.Union([Type.String(), Type.Null()]),
+      fileFormat: Type.String(),
+      reportedAt: Type.String({ format: 'date-time' }),
+      reportedByYou: Type.Boolean({
+        description: 'the reader uploaded the statement that reported it, so cannot confirm it',
+      }),
+    }),
+  ),
+});
+
+export const ReturnConfirmationSchema = Type.Object({
+  instructionId: Type.String({ format: 'uuid' }),
+  status: Type.Literal('returned'),
 });

@@ -131,6 +131,15 @@ export interface PayoutTables {
     status_when_flagged: string;
     flagged_at: Generated<Date>;
   };
+  /** `migrations/0131_payout_return_confirmation.sql`. */
+  payout_return_confirmation: {
+    instruction_id: string;
+    suspense_id: string;
+    /** Filled by the database's trigger from the file that reported the return. */
+    reported_by: Generated<string | null>;
+    confirmed_by: string;
+    confirmed_at: Generated<Date>;
+  };
   payout_suspense: {
     id: string;
     bank_file_id: string;
@@ -155,6 +164,7 @@ export type PayoutStatus =
   | 'accepted'
   | 'rejected'
   | 'settled'
+  | 'return_pending'
   | 'returned'
   | 'cancelled';
 export type BankFileFormat = 'pain.002' | 'camt.053' | 'camt.054' | 'mt940';

@@ -38,6 +38,7 @@ export function BankFilePanel({ purpose }: { purpose: string }) {
     onSettled: () => {
       client.invalidateQueries({ queryKey: ['payout-batches'] });
       client.invalidateQueries({ queryKey: ['payout-batch-payments'] });
+      client.invalidateQueries({ queryKey: ['payout-returns'] });
     },
   });
   const submit = (event: FormEvent) => {

@@ -31,7 +31,15 @@ export interface FlaggedPayout {
   messageId: string;
   currency: string;
   amountMinor: string;
-  status: 'pending' | 'refused' | 'accepted' | 'rejected' | 'settled' | 'returned' | 'cancelled';
+  status:
+    | 'pending'
+    | 'refused'
+    | 'accepted'
+    | 'rejected'
+    | 'settled'
+    | 'return_pending'
+    | 'returned'
+    | 'cancelled';
   reason: 'death' | 'merge' | 'erasure';
   statusWhenFlagged: string;
   flaggedAt: string;

@@ -15,6 +15,7 @@ import type { BatchPayment, PayoutBatch } from './money-api.js';
 import { PayoutApproval } from './payout-approval.js';
 import { PayoutCreatePanel } from './payout-create.js';
 import { PayoutExclusions } from './payout-exclusions.js';
+import { PayoutReturnsPanel } from './payout-returns-panel.js';
 
 /**
  * Bank payouts for the finance officer and the auditor (issue #16): the payout batches with
@@ -48,6 +49,9 @@ export function PayoutsPage() {
         />
       ) : null}
       {may(roles, 'payout.reconcile') ? <BankFilePanel purpose={purpose} /> : null}
+      {readable ? (
+        <PayoutReturnsPanel purpose={purpose} canConfirm={may(roles, 'payout.return_confirm')} />
+      ) : null}
       {readable ? (
         <section aria-labelledby="payouts-suspense-title">
           <h2 id="payouts-suspense-title">{t('payouts.suspense.title')}</h2>

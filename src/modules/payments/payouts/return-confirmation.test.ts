@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPerson } from '../../../../test/factories.js';
+import {
+  type AccessTestApp,
+  buildAccessTestApp,
+  createTestOperator,
+  sessionCookieFrom,
+} from '../../access/access-test-kit.js';
+import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import { camt053For } from './iso20022/bank-files-test-kit.js';
+import { storedPayeesForTest } from './payout-test-kit.js';
+
+/**
+ * The review of session 17 (issue #16): one finance officer with `payout.reconcile` uploaded a
+ * hand-made camt.053 whose booked credits carried settled payouts' end-to-end ids and amounts;
+ * each turned `returned` at once, which released its entitlement, and the same officer paid
+ * them again in a new batch (the approver's payee check flags nothing: same account as before).
+ * Now a statement's return waits (`return_pending`, the money in suspense, the entitlement still
+ * paid) until a second finance officer, never the uploader, confirms it; the database refuses
+ * the uploader's confirmation and a `returned` without one.
+ */
+describe('a payout return read from a statement needs a second finance officer', () => {
+  let kit: AccessTestApp;
+  let officer: Record<string, string>;
+  let officerId: string;
+  let second: Record<string, string>;
+  let programId: string;
+  let cycleId: string;
+  let entitlementId: string;
+  const debtor = { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' };
+  const amount = 12345n;
+
+  const signIn = async (username: string) => {
+    const operator = await createTestOperator(kit, {
+      username,
+      roles: ['finance_officer'],
+      regions: ['VE-A'],
+    });
+    kit.advance(30_000);
+    const response = await kit.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in',
+      payload: { username, password: operator.password, totp: operator.totp() },
+    });
+    return { cookies: { amparo_session: sessionCookieFrom(response) ?? '' }, id: operator.id };
+  };
+  const call = (method: 'GET' | 'POST', url: string, cookies: object, payload?: object) =>
+    kit.app.inject({
+      method,
+      url: `/api/payouts${url}${url.includes('?') ? '&' : '?'}purpose=distribution`,
+      cookies: cookies as Record<string, string>,
+      ...(payload === undefined ? {} : { payload }),
+    });
+  const newBatch = (by: object) =>
+    call('POST', '/batches', by, {
+      clientId: randomUUID(),
+      programId,
+      currency: 'VES',
+      requestedExecutionDate: '2026-12-07',
+      debtor,
+      instructions: [
+        { referenceKind: 'entitlement', referenceId: entitlementId, amountMinor: `${amount}` },
+      ],
+    });
+  const statement = (direction: 'debit' | 'credit', endToEndId: string, messageId: string) =>
+    call('POST', '/bank-files', officer, {
+      format: 'camt.053',
+      content: camt053For({
+        account: debtor.accountNumber,
+        messageId,
+        movements: [{ amountMinor: amount, direction, endToEndId }],
+      }),
+    });
+  const instructionStatus = async (id: string) =>
+    (
+      await kit.database.db
+        .selectFrom('payout_instruction')
+        .select('status')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).status;
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp();
+    ({ cookies: officer, id: officerId } = await signIn('finanzas.sola'));
+    ({ cookies: second } = await signIn('finanzas.segunda'));
+    const personId = (await buildPerson(kit, { uin: '3000000025', phone: null })).id;
+    ({ programId, cycleId } = await cashCycle(kit.database.db, {
+      code: 'bono_devolucion',
+      amountMinor: amount,
+    }));
+    const [entitlement] = await openCashEntitlements(kit.database.db, cycleId);
+    expect(entitlement?.personId).toBe(personId);
+    entitlementId = entitlement?.entitlementId ?? '';
+    await fundedProgramAccount(kit.database.db, programId, 500_00n);
+    await storedPayeesForTest({ db: kit.database.db, masterKey: kit.masterKey }, [
+      {
+        personId,
+        payee: {
+          holderName: 'Ana Pérez',
+          account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
+          bank: { bankCode: '0134' },
+        },
+      },
+    ]);
+  });
+  afterAll(async () => kit?.close());
+
+  it('holds a forged return until another officer confirms it, and only then pays again', async () => {
+    // Paid once: made by one officer, approved by the second, settled by the day's statement.
+    const made = await newBatch(officer);
+    expect(made.statusCode, made.body).toBe(201);
+    const batchId: string = made.json().id;
+    const [payment] = (await call('GET', `/batches/${batchId}/payments`, officer)).json().payments;
+    const approved = await call('POST', `/batches/${batchId}/approval`, second, {
+      confirmedEndToEndIds: [payment.endToEndId],
+    });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect((await statement('debit', payment.endToEndId, 'STMT-PAID')).statusCode).toBe(200);
+    const { id: instructionId } = await kit.database.db
+      .selectFrom('payout_instruction')
+      .select('id')
+      .where('end_to_end_id', '=', payment.endToEndId)
+      .executeTakeFirstOrThrow();
+    expect(await instructionStatus(instructionId)).toBe('settled');
+
+    // The officer's hand-made statement: a booked credit with the payout's id and amount.
+    const forged = await statement('credit', payment.endToEndId, 'STMT-FORGED');
+    expect(forged.statusCode, forged.body).toBe(200);
+    expect(forged.json().summary).toMatchObject({ returned: 1 });
+    expect(await instructionStatus(instructionId)).toBe('return_pending');
+
+    // The entitlement is still paid: the preview leaves it out, a new batch is refused.
+    const preview = await call('GET', `/cycles/${cycleId}/preview`, officer);
+    expect(preview.statusCode, preview.body).toBe(200);
+    expect(preview.json()).toMatchObject({ alreadyPaidCount: 1, payable: [] });
+    const again = await newBatch(officer);
+    expect(again.statusCode).toBe(422);
+    expect(again.json().code).toBe('AMP_PAYOUT_INSTRUCTION_INVALID');
+
+    // Listed for confirmation; its uploader is told they cannot confirm, and is refused.
+    const listed = await call('GET', '/returns', officer);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().returns).toEqual([
+      expect.objectContaining({
+        instructionId,
+        endToEndId: payment.endToEndId,
+        amountMinor: `${amount}`,
+        reportedByYou: true,
+      }),
+    ]);
+    const byUploader = await call('POST', `/returns/${instructionId}/confirmation`, officer, {});
+    expect(byUploader.statusCode).toBe(403);
+    expect(byUploader.json().code).toBe('AMP_RETURN_SAME_OPERATOR');
+    const denied = await kit.database.asAdmin((admin) =>
+      sql<{ action: string; outcome: string; reason_code: string | null }>`
+        select entry::json->>'action' as action, entry::json->>'outcome' as outcome,
+               entry::json->>'reasonCode' as reason_code
+          from audit_entry
+         where entry::json->>'requestId' = ${String(byUploader.headers['x-request-id'])}`.execute(
+        admin,
+      ),
+    );
+    expect(denied.rows).toContainEqual({
+      action: 'payout.return_confirm',
+      outcome: 'denied',
+      reason_code: 'AMP_RETURN_SAME_OPERATOR',
+    });
+    expect(await instructionStatus(instructionId)).toBe('return_pending');
+
+    // The database refuses both shortcuts too.
+    const suspenseId = (
+      await kit.database.db
+        .selectFrom('payout_suspense')
+        .select('id')
+        .where('instruction_id', '=', instructionId)
+        .executeTakeFirstOrThrow()
+    ).id;
+    await expect(
+      kit.database.db
+        .insertInto('payout_return_confirmation')
+        .values({ instruction_id: instructionId, suspense_id: suspenseId, confirmed_by: officerId })
+        .execute(),
+    ).rejects.toThrow(/payout_return_confirmer_not_reporter/);
+    await expect(
+      kit.database.db
+        .updateTable('payout_instruction')
+        .set({ status: 'returned' })
+        .where('id', '=', instructionId)
+        .execute(),
+    ).rejects.toThrow(/second finance officer/);
+    expect((await newBatch(officer)).statusCode).toBe(422);
+
+    // The second officer confirms: now, and only now, the entitlement is payable again.
+    const confirmed = await call('POST', `/returns/${instructionId}/confirmation`, second, {});
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(confirmed.json()).toEqual({ instructionId, status: 'returned' });
+    expect(await instructionStatus(instructionId)).toBe('returned');
+    expect((await call('GET', '/returns', second)).json().returns).toEqual([]);
+    const repeated = await call('POST', `/returns/${instructionId}/confirmation`, second, {});
+    expect(repeated.statusCode).toBe(200);
+    expect((await newBatch(officer)).statusCode).toBe(201);
+  });
+
+  it('refuses to confirm a payment no statement reported returned', async () => {
+    const unknown = await call('POST', `/returns/${randomUUID()}/confirmation`, second, {});
+    expect(unknown.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,153 @@
+import { limits } from '../../../limits.js';
+import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
+import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
+import { PaymentsError } from '../payments-error.js';
+import { auditingRefusals, guardPayout, guardPayoutList } from './payout-gate.js';
+import type { BankFileFormat } from './payout-tables.js';
+
+/** A return a statement reported, waiting for a second finance officer's confirmation. */
+export interface PendingReturn {
+  instructionId: string;
+  endToEndId: string;
+  batchId: string;
+  currency: 'VES' | 'USD';
+  amountMinor: bigint;
+  /** The bank's return reason code (e.g. AC04), if the statement gave one. */
+  reason: string | null;
+  bookingDate: string | null;
+  fileFormat: BankFileFormat;
+  reportedAt: Date;
+  /** The reader uploaded the file that reported it: they cannot confirm it. */
+  reportedByYou: boolean;
+}
+
+/**
+ * The payments a statement reported returned that wait for a second finance officer
+ * (`payout.read`, audited), oldest first: their money is in suspense, their entitlements still
+ * held (status `return_pending`, migration 0131). No creditor and no person.
+ *
+ * @example
+ *   const waiting = await pendingReturns(deps, context);
+ */
+export async function pendingReturns(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+): Promise<PendingReturn[]> {
+  const { grant } = await guardPayoutList(deps, context, 'payout_batch');
+  const reader = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
+  const rows = await deps.db
+    .selectFrom('payout_instruction as i')
+    .innerJoin('payout_batch as b', 'b.id', 'i.batch_id')
+    .innerJoin('payout_suspense as s', (join) =>
+      join.onRef('s.instruction_id', '=', 'i.id').on('s.kind', '=', 'returned'),
+    )
+    .innerJoin('payout_bank_file as f', 'f.id', 's.bank_file_id')
+    .select([
+      'i.id',
+      'i.end_to_end_id',
+      'i.batch_id',
+      'b.currency',
+      's.amount_minor',
+      's.reason',
+      's.booking_date',
+      'f.format',
+      'f.received_at',
+      'f.received_by',
+    ])
+    .where('i.status', '=', 'return_pending')
+    .orderBy('f.received_at')
+    .orderBy('i.id')
+    .limit(limits.payouts.pendingReturnsListMax)
+    .execute();
+  await grant.record([]);
+  return rows.map((row) => ({
+    instructionId: row.id,
+    endToEndId: row.end_to_end_id,
+    batchId: row.batch_id,
+    currency: row.currency,
+    amountMinor: BigInt(row.amount_minor),
+    reason: row.reason,
+    bookingDate: row.booking_date,
+    fileFormat: row.format,
+    reportedAt: row.received_at,
+    reportedByYou: reader !== null && row.received_by === reader,
+  }));
+}
+
+/**
+ * A second finance officer confirms a return a statement reported (`payout.return_confirm`):
+ * the payment turns `returned` and its entitlement is payable again. Whoever uploaded the file
+ * that reported it is refused (`AMP_RETURN_SAME_OPERATOR`, audited; the database refuses it too,
+ * migration 0131), so one officer's hand-made statement cannot free settled payouts for a second
+ * batch. Confirming a confirmed return answers unchanged; a payment with no return waiting is
+ * `AMP_RETURN_NOT_PENDING` (409).
+ *
+ * @example
+ *   await payoutReturnConfirmer(deps, context, instructionId);
+ */
+export async function payoutReturnConfirmer(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  instructionId: string,
+): Promise<{ instructionId: string; status: 'returned' }> {
+  const found = await returnOf(deps, instructionId);
+  // Audited on the payment's batch: the audit log names batches, not single payments.
+  const resource: AuditEntryInput['resource'] = {
+    type: 'payout_batch',
+    id: found?.batch_id ?? null,
+  };
+  const { grant, write } = await guardPayout(
+    deps,
+    context,
+    'payout.return_confirm',
+    resource,
+    found !== undefined,
+  );
+  // Safe: the guard answered 404 for a payment with no return.
+  const row = found as NonNullable<typeof found>;
+  await auditingRefusals(deps, write, resource, async () => {
+    if (row.status === 'returned') return;
+    const confirmer = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
+    if (confirmer === null || confirmer === row.received_by) {
+      throw new PaymentsError(
+        'AMP_RETURN_SAME_OPERATOR',
+        'Whoever uploaded the statement that reported this return cannot confirm it: a second finance officer must',
+      );
+    }
+    if (row.status !== 'return_pending') {
+      throw new PaymentsError('AMP_RETURN_NOT_PENDING', `This payment is ${row.status}`);
+    }
+    await deps.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('payout_return_confirmation')
+        .values({
+          instruction_id: instructionId,
+          suspense_id: row.suspense_id,
+          confirmed_by: confirmer,
+        })
+        .onConflict((conflict) => conflict.column('instruction_id').doNothing())
+        .execute();
+      await trx
+        .updateTable('payout_instruction')
+        .set({ status: 'returned', updated_at: deps.now?.() ?? new Date() })
+        .where('id', '=', instructionId)
+        .where('status', '=', 'return_pending')
+        .execute();
+    });
+  });
+  await grant.record([]);
+  return { instructionId, status: 'returned' };
+}
+
+/** The payment's return as a statement reported it, with who uploaded that statement. */
+function returnOf(deps: PaymentsDependencies, instructionId: string) {
+  return deps.db
+    .selectFrom('payout_instruction as i')
+    .innerJoin('payout_suspense as s', (join) =>
+      join.onRef('s.instruction_id', '=', 'i.id').on('s.kind', '=', 'returned'),
+    )
+    .innerJoin('payout_bank_file as f', 'f.id', 's.bank_file_id')
+    .select(['i.batch_id', 'i.status', 's.id as suspense_id', 'f.received_by'])
+    .where('i.id', '=', instructionId)
+    .executeTakeFirst();
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cashCycle,
+  fundedProgramAccount,
+  openCashEntitlements,
+} from '../../src/modules/payments/payments-test-kit.js';
+import { camt053For } from '../../src/modules/payments/payouts/iso20022/bank-files-test-kit.js';
+import { storedPayeesForTest } from '../../src/modules/payments/payouts/payout-test-kit.js';
+import { buildOperator, buildPerson } from '../factories.js';
+import {
+  overflowsHorizontally,
+  seriousAxeViolations,
+  sessionCookieOf,
+  signedInPage,
+} from './browser.js';
+import { type ConsoleRun, openConsoleRun } from './console-run.js';
+
+/**
+ * Returns awaiting a second finance officer on the payouts page, in Debian's Chromium at 360 px
+ * (migration 0131; the review of session 17): the officer who uploaded a statement reporting a
+ * return sees it listed, told a second officer confirms it, with no button; the second officer
+ * confirms it, and the payment turns returned (its entitlement payable again).
+ */
+let run: ConsoleRun;
+let uploader: { id: string; username: string; password: string; totp: () => string };
+let second: { id: string; username: string; password: string; totp: () => string };
+let endToEndId: string;
+let instructionId: string;
+
+beforeAll(async () => {
+  run = await openConsoleRun();
+  const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+  const db = run.server.database.db;
+  uploader = await buildOperator(context, { username: 'ret.finance', roles: ['finance_officer'] });
+  second = await buildOperator(context, {
+    username: 'ret.finance.two',
+    roles: ['finance_officer'],
+  });
+  const person = await buildPerson(context, { region: 'VE-A', phone: null });
+  const { programId, cycleId } = await cashCycle(db, {
+    code: 'bono_retorno',
+    amountMinor: 150_00n,
+  });
+  const entitlement = (await openCashEntitlements(db, cycleId)).find(
+    (each) => each.personId === person.id,
+  );
+  await fundedProgramAccount(db, programId, 1_000_00n);
+  await storedPayeesForTest({ db, masterKey: context.masterKey }, [
+    {
+      personId: person.id,
+      payee: {
+        holderName: 'Ana Pérez',
+        account: { kind: 'bank_account', accountNumber: '01340000000000000099' },
+        bank: { bankCode: '0134' },
+      },
+    },
+  ]);
+  const as = async (who: typeof uploader) => ({
+    amparo_session: await sessionCookieOf(run, who),
+  });
+  const [byUploader, bySecond] = [await as(uploader), await as(second)];
+  const call = async (method: 'GET' | 'POST', url: string, cookies: object, payload?: object) => {
+    const response = await run.server.app.inject({
+      method,
+      url: `/api/payouts${url}?purpose=distribution`,
+      cookies: cookies as Record<string, string>,
+      ...(payload === undefined ? {} : { payload }),
+    });
+    expect(response.statusCode, response.body).toBeLessThan(300);
+    return response.json();
+  };
+  const debtor = { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' };
+  const batch = await call('POST', '/batches', byUploader, {
+    clientId: randomUUID(),
+    programId,
+    currency: 'VES',
+    requestedExecutionDate: '2026-12-07',
+    debtor,
+    instructions: [
+      {
+        referenceKind: 'entitlement',
+        referenceId: entitlement?.entitlementId,
+        amountMinor: '15000',
+      },
+    ],
+  });
+  [{ endToEndId }] = (await call('GET', `/batches/${batch.id}/payments`, byUploader)).payments;
+  await call('POST', `/batches/${batch.id}/approval`, bySecond, {
+    confirmedEndToEndIds: [endToEndId],
+  });
+  // Paid, then "given back" by a statement the same officer uploads.
+  for (const [direction, messageId] of [
+    ['debit', 'STMT-RET-1'],
+    ['credit', 'STMT-RET-2'],
+  ] as const) {
+    await call('POST', '/bank-files', byUploader, {
+      format: 'camt.053',
+      content: camt053For({
+        account: debtor.accountNumber,
+        messageId,
+        movements: [
+          direction === 'credit'
+            ? { amountMinor: 150_00n, direction, endToEndId, returnReason: 'AC04' }
+            : { amountMinor: 150_00n, direction, endToEndId },
+        ],
+      }),
+    });
+  }
+  ({ id: instructionId } = await db
+    .selectFrom('payout_instruction')
+    .select('id')
+    .where('end_to_end_id', '=', endToEndId)
+    .executeTakeFirstOrThrow());
+}, 120_000);
+
+afterAll(async () => run?.close());
+
+describe('returns awaiting confirmation on the payouts page', () => {
+  it("lists the uploader's return without a button; a second officer confirms it", async () => {
+    const status = async () =>
+      (
+        await run.server.database.db
+          .selectFrom('payout_instruction')
+          .select('status')
+          .where('id', '=', instructionId)
+          .executeTakeFirstOrThrow()
+      ).status;
+    expect(await status()).toBe('return_pending');
+
+    const mine = await signedInPage(run, uploader, { viewport: 'phone', path: '/money/payouts' });
+    const panel = mine.getByRole('region', { name: 'Devoluciones por confirmar' });
+    const item = panel.locator(`li[data-return="${endToEndId}"]`);
+    await item
+      .getByText('Usted subió el extracto: la confirma otro oficial de finanzas.')
+      .waitFor();
+    expect(await item.textContent()).toMatch(new RegExp(`^${endToEndId}: [^0-9]*150,00.*AC04`));
+    expect(await item.getByRole('button').count()).toBe(0);
+    expect(await seriousAxeViolations(mine)).toEqual([]);
+    expect(await overflowsHorizontally(mine)).toBe(false);
+
+    const page = await signedInPage(run, second, { viewport: 'phone', path: '/money/payouts' });
+    await page.getByLabel('Idioma').selectOption('en');
+    const theirs = page.getByRole('region', { name: 'Returns awaiting confirmation' });
+    const confirm = theirs.getByRole('button', { name: `Confirm the return of ${endToEndId}` });
+    await confirm.waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await confirm.click();
+    await theirs
+      .getByText(`Return of ${endToEndId} confirmed: the entitlement can be paid again.`)
+      .waitFor();
+    await theirs.getByText('No return awaits confirmation.').waitFor();
+    expect(await status()).toBe('returned');
+    expect(run.pageErrors).toEqual([]);
+  }, 120_000);
+});
