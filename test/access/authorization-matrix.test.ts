@@ -712,7 +712,7 @@ function paymentCases(): RouteCase[] {
       url: `/api/payments/programs/${randomUUID()}/paying-account${q(p)}`,
     })),
     absent("set a program's paying account", 'payment.paying_account_set', (p) => ({
-      method: 'PUT',
+      method: 'POST',
       url: `/api/payments/programs/${randomUUID()}/paying-account${q(p)}`,
       payload: { name: 'Tesoro', accountNumber: '01020000000000000001', expectedVersion: 0 },
     })),
@@ -732,7 +732,7 @@ function paymentCases(): RouteCase[] {
       resource: 'none',
       allowedStatus: 409,
       request: (_t, p) => ({
-        method: 'PUT',
+        method: 'POST',
         url: `/api/payments/merchant-settlements/paying-accounts/USD${q(p)}`,
         payload: { name: 'Tesoro', accountNumber: '01020000000000000001', expectedVersion: 5 },
       }),

@@ -293,7 +293,7 @@ describe('the payment app and the merchant screen', () => {
     // pay and leave out seen, the program's paying account shown as stored once (not typed: the
     // settlement panel's e2e, console-money, sets one on screen), confirmed.
     const page = await signedInPage(run, finance, { viewport: 'phone', path: '/money' });
-    const stored = await page.request.put(
+    const stored = await page.request.post(
       `${run.server.baseUrl}/api/payments/programs/${programId}/paying-account?purpose=distribution`,
       { data: { name: 'Programa Bono', accountNumber: debtorAccount, expectedVersion: 0 } },
     );

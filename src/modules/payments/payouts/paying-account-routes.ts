@@ -81,7 +81,9 @@ export const payingAccountRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies
         };
       },
     );
-    app.put(
+    // POST: each save appends a version (the table is insert-only), and no program route is
+    // a PUT (program-routes-no-hand-picking.test.ts: nothing edits a program in place).
+    app.post(
       url,
       {
         schema: {

@@ -46,7 +46,7 @@ describe('the stored paying account', () => {
   const programUrl = () =>
     `/api/payments/programs/${programId}/paying-account?purpose=distribution`;
   const put = (url: string, payload: Record<string, unknown>, by = finance) =>
-    kit.app.inject({ method: 'PUT', url, payload, cookies: by.cookies });
+    kit.app.inject({ method: 'POST', url, payload, cookies: by.cookies });
   const get = (url: string, by = finance) =>
     kit.app.inject({ method: 'GET', url, cookies: by.cookies });
   const batch = (debtor?: Record<string, string>) =>

@@ -100,7 +100,7 @@ function PayingAccountForm(props: {
   const [bankCode, setBankCode] = useState('');
   const save = useMutation({
     mutationFn: () =>
-      apiSend<PayingAccountVersion>('PUT', `${props.path}?purpose=${props.purpose}`, {
+      apiSend<PayingAccountVersion>('POST', `${props.path}?purpose=${props.purpose}`, {
         name: name.trim(),
         accountNumber: accountNumber.trim(),
         ...(bankCode.trim() === '' ? {} : { bankCode: bankCode.trim() }),
