@@ -33,8 +33,11 @@ export const memoizedSerializerFactory: SerializerFactory = (externalSchemas, op
 
 /**
  * TypeBox's validator compiler, compiled once per schema object and request part. TypeBox
- * schemas carry their kind in symbol keys that JSON drops, so the key is the schema object
- * itself (module constants, shared by every app a process builds), not its JSON.
+ * keeps its kinds, optional marks and refinements in non-enumerable keys (`~kind`, `~refine`…)
+ * that JSON drops, so the key is the schema object itself (module constants, shared by every
+ * app a process builds), not its JSON. fast-json-stringify reads only the enumerable keywords,
+ * so two response schemas with the same JSON serialise alike, and a field neither lists is
+ * dropped by both.
  */
 const validators = new WeakMap<object, Map<string, ReturnType<typeof TypeBoxValidatorCompiler>>>();
 
