@@ -321,6 +321,10 @@ export const PendingReturnsSchema = Type.Object({
       amountMinor: Type.String(),
       reason: Type.Union([Type.String(), Type.Null()]),
       bookingDate: Type.Union([Type.String(), Type.Null()]),
+      bankReference: Type.Union([Type.String(), Type.Null()], {
+        description:
+          "the bank's own reference of the movement, if the statement gave one: to check the return with the bank",
+      }),
       fileFormat: Type.String(),
       reportedAt: Type.String({ format: 'date-time' }),
       reportedByYou: Type.Boolean({

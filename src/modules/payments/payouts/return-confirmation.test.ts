@@ -26,6 +26,8 @@ describe('a payout return read from a statement needs a second finance officer',
   let officer: Record<string, string>;
   let officerId: string;
   let second: Record<string, string>;
+  let secondId: string;
+  let third: Record<string, string>;
   let programId: string;
   let cycleId: string;
   let entitlementId: string;
@@ -64,15 +66,40 @@ describe('a payout return read from a statement needs a second finance officer',
         { referenceKind: 'entitlement', referenceId: entitlementId, amountMinor: `${amount}` },
       ],
     });
-  const statement = (direction: 'debit' | 'credit', endToEndId: string, messageId: string) =>
+  const statement = (
+    direction: 'debit' | 'credit',
+    endToEndId: string,
+    messageId: string,
+    bankReference?: string,
+  ) =>
     call('POST', '/bank-files', officer, {
       format: 'camt.053',
       content: camt053For({
         account: debtor.accountNumber,
         messageId,
-        movements: [{ amountMinor: amount, direction, endToEndId }],
+        movements: [
+          {
+            amountMinor: amount,
+            direction,
+            endToEndId,
+            ...(bankReference ? { bankReference } : {}),
+          },
+        ],
       }),
     });
+  /** The audit entries written for one request: action, outcome, reason and the actor's id. */
+  const entriesOf = async (response: { headers: Record<string, unknown> }) =>
+    (
+      await kit.database.asAdmin((admin) =>
+        sql<{ action: string; outcome: string; reason_code: string | null; actor: string }>`
+          select entry::json->>'action' as action, entry::json->>'outcome' as outcome,
+                 entry::json->>'reasonCode' as reason_code, entry::json->'actor'->>'id' as actor
+            from audit_entry
+           where entry::json->>'requestId' = ${String(response.headers['x-request-id'])}`.execute(
+          admin,
+        ),
+      )
+    ).rows;
   const instructionStatus = async (id: string) =>
     (
       await kit.database.db
@@ -85,7 +112,8 @@ describe('a payout return read from a statement needs a second finance officer',
   beforeAll(async () => {
     kit = await buildAccessTestApp();
     ({ cookies: officer, id: officerId } = await signIn('finanzas.sola'));
-    ({ cookies: second } = await signIn('finanzas.segunda'));
+    ({ cookies: second, id: secondId } = await signIn('finanzas.segunda'));
+    ({ cookies: third } = await signIn('finanzas.tercera'));
     const personId = (await buildPerson(kit, { uin: '3000000025', phone: null })).id;
     ({ programId, cycleId } = await cashCycle(kit.database.db, {
       code: 'bono_devolucion',
@@ -127,7 +155,7 @@ describe('a payout return read from a statement needs a second finance officer',
     expect(await instructionStatus(instructionId)).toBe('settled');
 
     // The officer's hand-made statement: a booked credit with the payout's id and amount.
-    const forged = await statement('credit', payment.endToEndId, 'STMT-FORGED');
+    const forged = await statement('credit', payment.endToEndId, 'STMT-FORGED', 'BNK-RET-4711');
     expect(forged.statusCode, forged.body).toBe(200);
     expect(forged.json().summary).toMatchObject({ returned: 1 });
     expect(await instructionStatus(instructionId)).toBe('return_pending');
@@ -148,26 +176,20 @@ describe('a payout return read from a statement needs a second finance officer',
         instructionId,
         endToEndId: payment.endToEndId,
         amountMinor: `${amount}`,
+        bankReference: 'BNK-RET-4711',
         reportedByYou: true,
       }),
     ]);
     const byUploader = await call('POST', `/returns/${instructionId}/confirmation`, officer, {});
     expect(byUploader.statusCode).toBe(403);
     expect(byUploader.json().code).toBe('AMP_RETURN_SAME_OPERATOR');
-    const denied = await kit.database.asAdmin((admin) =>
-      sql<{ action: string; outcome: string; reason_code: string | null }>`
-        select entry::json->>'action' as action, entry::json->>'outcome' as outcome,
-               entry::json->>'reasonCode' as reason_code
-          from audit_entry
-         where entry::json->>'requestId' = ${String(byUploader.headers['x-request-id'])}`.execute(
-        admin,
-      ),
+    expect(await entriesOf(byUploader)).toContainEqual(
+      expect.objectContaining({
+        action: 'payout.return_confirm',
+        outcome: 'denied',
+        reason_code: 'AMP_RETURN_SAME_OPERATOR',
+      }),
     );
-    expect(denied.rows).toContainEqual({
-      action: 'payout.return_confirm',
-      outcome: 'denied',
-      reason_code: 'AMP_RETURN_SAME_OPERATOR',
-    });
     expect(await instructionStatus(instructionId)).toBe('return_pending');
 
     // The database refuses both shortcuts too.
@@ -197,10 +219,33 @@ describe('a payout return read from a statement needs a second finance officer',
     const confirmed = await call('POST', `/returns/${instructionId}/confirmation`, second, {});
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     expect(confirmed.json()).toEqual({ instructionId, status: 'returned' });
+    expect(await entriesOf(confirmed)).toEqual([
+      {
+        action: 'payout.return_confirm',
+        outcome: 'allowed',
+        reason_code: null,
+        actor: secondId,
+      },
+    ]);
     expect(await instructionStatus(instructionId)).toBe('returned');
     expect((await call('GET', '/returns', second)).json().returns).toEqual([]);
     const repeated = await call('POST', `/returns/${instructionId}/confirmation`, second, {});
     expect(repeated.statusCode).toBe(200);
+
+    // Once confirmed, the uploader is still refused (not "unchanged", not audited as allowed),
+    // and a third officer is told it was confirmed, not recorded as confirming it.
+    const uploaderAfter = await call('POST', `/returns/${instructionId}/confirmation`, officer, {});
+    expect(uploaderAfter.statusCode, uploaderAfter.body).toBe(403);
+    expect(uploaderAfter.json().code).toBe('AMP_RETURN_SAME_OPERATOR');
+    const uploaderEntries = await entriesOf(uploaderAfter);
+    expect(uploaderEntries).toContainEqual(
+      expect.objectContaining({ outcome: 'denied', reason_code: 'AMP_RETURN_SAME_OPERATOR' }),
+    );
+    expect(uploaderEntries.filter((entry) => entry.outcome === 'allowed')).toEqual([]);
+    const byThird = await call('POST', `/returns/${instructionId}/confirmation`, third, {});
+    expect(byThird.statusCode, byThird.body).toBe(409);
+    expect(byThird.json().code).toBe('AMP_RETURN_NOT_PENDING');
+    expect((await entriesOf(byThird)).map((entry) => entry.outcome)).not.toContain('allowed');
     expect((await newBatch(officer)).statusCode).toBe(201);
   });
 

@@ -1,5 +1,6 @@
 import { limits } from '../../../limits.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
+import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
 import { auditingRefusals, guardPayout, guardPayoutList } from './payout-gate.js';
@@ -15,6 +16,11 @@ export interface PendingReturn {
   /** The bank's return reason code (e.g. AC04), if the statement gave one. */
   reason: string | null;
   bookingDate: string | null;
+  /**
+   * The bank's own reference of the movement (camt `AcctSvcrRef`, MT940 `:61:` after `//`), if
+   * the statement gave one: what the confirming officer quotes to the bank to check the return.
+   */
+  bankReference: string | null;
   fileFormat: BankFileFormat;
   reportedAt: Date;
   /** The reader uploaded the file that reported it: they cannot confirm it. */
@@ -50,6 +56,7 @@ export async function pendingReturns(
       's.amount_minor',
       's.reason',
       's.booking_date',
+      's.bank_reference',
       'f.format',
       'f.received_at',
       'f.received_by',
@@ -68,6 +75,7 @@ export async function pendingReturns(
     amountMinor: BigInt(row.amount_minor),
     reason: row.reason,
     bookingDate: row.booking_date,
+    bankReference: row.bank_reference,
     fileFormat: row.format,
     reportedAt: row.received_at,
     reportedByYou: reader !== null && row.received_by === reader,
@@ -76,11 +84,14 @@ export async function pendingReturns(
 
 /**
  * A second finance officer confirms a return a statement reported (`payout.return_confirm`):
- * the payment turns `returned` and its entitlement is payable again. Whoever uploaded the file
- * that reported it is refused (`AMP_RETURN_SAME_OPERATOR`, audited; the database refuses it too,
- * migration 0131), so one officer's hand-made statement cannot free settled payouts for a second
- * batch. Confirming a confirmed return answers unchanged; a payment with no return waiting is
- * `AMP_RETURN_NOT_PENDING` (409).
+ * the payment turns `returned` and its entitlement is payable again, and the allowed audit entry
+ * is written in the same transaction (no confirmation without its entry, no entry without it).
+ * Whoever uploaded the file that reported it is refused first, whatever the payment's state
+ * (`AMP_RETURN_SAME_OPERATOR`, audited; the database refuses it too, migration 0131), so one
+ * officer's hand-made statement cannot free settled payouts for a second batch, and the audit
+ * log never shows the uploader confirming their own return. The officer who confirmed it
+ * confirming again answers unchanged; anyone else then, or for a payment with no return waiting,
+ * is `AMP_RETURN_NOT_PENDING` (409).
  *
  * @example
  *   await payoutReturnConfirmer(deps, context, instructionId);
@@ -105,19 +116,38 @@ export async function payoutReturnConfirmer(
   );
   // Safe: the guard answered 404 for a payment with no return.
   const row = found as NonNullable<typeof found>;
-  await auditingRefusals(deps, write, resource, async () => {
-    if (row.status === 'returned') return;
-    const confirmer = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
+  const confirmer = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
+  const changed = await auditingRefusals(deps, write, resource, async () => {
+    // Before any state: the uploader is refused even once another officer has confirmed.
     if (confirmer === null || confirmer === row.received_by) {
       throw new PaymentsError(
         'AMP_RETURN_SAME_OPERATOR',
         'Whoever uploaded the statement that reported this return cannot confirm it: a second finance officer must',
       );
     }
-    if (row.status !== 'return_pending') {
-      throw new PaymentsError('AMP_RETURN_NOT_PENDING', `This payment is ${row.status}`);
-    }
-    await deps.db.transaction().execute(async (trx) => {
+    return deps.db.transaction().execute(async (trx) => {
+      // Under the payment's lock: of two officers confirming at once, one confirms.
+      const { status } = await trx
+        .selectFrom('payout_instruction')
+        .select('status')
+        .where('id', '=', instructionId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (status === 'returned') {
+        const earlier = await trx
+          .selectFrom('payout_return_confirmation')
+          .select('confirmed_by')
+          .where('instruction_id', '=', instructionId)
+          .executeTakeFirst();
+        if (earlier?.confirmed_by === confirmer) return false;
+        throw new PaymentsError(
+          'AMP_RETURN_NOT_PENDING',
+          'This return was already confirmed by another finance officer',
+        );
+      }
+      if (status !== 'return_pending') {
+        throw new PaymentsError('AMP_RETURN_NOT_PENDING', `This payment is ${status}`);
+      }
       await trx
         .insertInto('payout_return_confirmation')
         .values({
@@ -125,17 +155,20 @@ export async function payoutReturnConfirmer(
           suspense_id: row.suspense_id,
           confirmed_by: confirmer,
         })
-        .onConflict((conflict) => conflict.column('instruction_id').doNothing())
         .execute();
       await trx
         .updateTable('payout_instruction')
         .set({ status: 'returned', updated_at: deps.now?.() ?? new Date() })
         .where('id', '=', instructionId)
-        .where('status', '=', 'return_pending')
         .execute();
+      await deps.audit.appendInTransaction(trx, [
+        writeAuditEntry(write, resource, [], context.requestId),
+      ]);
+      return true;
     });
   });
-  await grant.record([]);
+  // The confirmer's repeat changes nothing; it is audited as what it is, their request again.
+  if (!changed) await grant.record([]);
   return { instructionId, status: 'returned' };
 }
 
