@@ -19,8 +19,9 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
 /**
  * Returns awaiting a second finance officer on the payouts page, in Debian's Chromium at 360 px
  * (migration 0131; the review of session 17): the officer who uploaded a statement reporting a
- * return sees it listed, told a second officer confirms it, with no button; the second officer
- * confirms it, and the payment turns returned (its entitlement payable again).
+ * return sees it listed with the bank's reference, told a second officer confirms it, with no
+ * button; the second officer sees the bank's reference and confirms it, and the payment turns
+ * returned (its entitlement payable again).
  */
 let run: ConsoleRun;
 let uploader: { id: string; username: string; password: string; totp: () => string };
@@ -101,7 +102,13 @@ beforeAll(async () => {
         messageId,
         movements: [
           direction === 'credit'
-            ? { amountMinor: 150_00n, direction, endToEndId, returnReason: 'AC04' }
+            ? {
+                amountMinor: 150_00n,
+                direction,
+                endToEndId,
+                returnReason: 'AC04',
+                bankReference: 'BNK-RET-4711',
+              }
             : { amountMinor: 150_00n, direction, endToEndId },
         ],
       }),
@@ -135,6 +142,10 @@ describe('returns awaiting confirmation on the payouts page', () => {
       .getByText('Usted subió el extracto: la confirma otro oficial de finanzas.')
       .waitFor();
     expect(await item.textContent()).toMatch(new RegExp(`^${endToEndId}: [^0-9]*150,00.*AC04`));
+    // The bank's own reference, the one thing on the line the checker can verify with the bank.
+    await item
+      .getByText('Referencia del banco: BNK-RET-4711 (verifíquela con el banco antes de confirmar)')
+      .waitFor();
     expect(await item.getByRole('button').count()).toBe(0);
     expect(await seriousAxeViolations(mine)).toEqual([]);
     expect(await overflowsHorizontally(mine)).toBe(false);
@@ -144,6 +155,10 @@ describe('returns awaiting confirmation on the payouts page', () => {
     const theirs = page.getByRole('region', { name: 'Returns awaiting confirmation' });
     const confirm = theirs.getByRole('button', { name: `Confirm the return of ${endToEndId}` });
     await confirm.waitFor();
+    await theirs
+      .locator(`li[data-return="${endToEndId}"]`)
+      .getByText('Bank reference: BNK-RET-4711 (check it with the bank before confirming)')
+      .waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await overflowsHorizontally(page)).toBe(false);
     await confirm.click();

@@ -2318,6 +2318,9 @@ export const en: Dictionary = {
       none: 'No return awaits confirmation.',
       line: '{{endToEndId}}: {{amount}}, booked {{bookingDate}}, reason {{reason}}, in a {{format}} uploaded {{reportedAt}}',
       noReason: 'none given',
+      bankReference: 'Bank reference: {{reference}} (check it with the bank before confirming)',
+      noBankReference:
+        'The statement gives no bank reference: check the return with the bank by other details.',
       confirm: 'Confirm the return of {{endToEndId}}',
       yours: 'You uploaded the statement: a second finance officer confirms it.',
       confirmed: 'Return of {{endToEndId}} confirmed: the entitlement can be paid again.',

@@ -2355,6 +2355,10 @@ export const es = {
       none: 'No hay devoluciones por confirmar.',
       line: '{{endToEndId}}: {{amount}}, asentado el {{bookingDate}}, motivo {{reason}}, en un {{format}} subido el {{reportedAt}}',
       noReason: 'sin indicar',
+      bankReference:
+        'Referencia del banco: {{reference}} (verifíquela con el banco antes de confirmar)',
+      noBankReference:
+        'El extracto no trae referencia del banco: verifique la devolución con el banco por otros datos.',
       confirm: 'Confirmar la devolución de {{endToEndId}}',
       yours: 'Usted subió el extracto: la confirma otro oficial de finanzas.',
       confirmed: 'Devolución de {{endToEndId}} confirmada: el beneficio se puede pagar de nuevo.',

@@ -14,6 +14,8 @@ interface PendingReturn {
   amountMinor: string;
   reason: string | null;
   bookingDate: string | null;
+  /** The bank's own reference of the movement: what the checker quotes to the bank. */
+  bankReference: string | null;
   fileFormat: string;
   reportedAt: string;
   reportedByYou: boolean;
@@ -23,7 +25,9 @@ interface PendingReturn {
  * The returns a statement reported that wait for a second finance officer (migration 0131; the
  * review of session 17): until one confirms, the money is in suspense and the entitlement stays
  * paid, so one officer's hand-made statement cannot free settled payouts for another batch. The
- * uploader sees their own returns without a confirm button, and why.
+ * uploader sees their own returns without a confirm button, and why. Each shows the bank's own
+ * reference of the movement, which the second officer can check with the bank: everything else
+ * on the line is whatever the statement's author wrote.
  */
 export function PayoutReturnsPanel(props: { purpose: string; canConfirm: boolean }) {
   const { t, i18n } = useTranslation();
@@ -72,6 +76,11 @@ export function PayoutReturnsPanel(props: { purpose: string; canConfirm: boolean
                 format: item.fileFormat,
                 reportedAt: format.dateTime(item.reportedAt),
               })}
+            </p>
+            <p>
+              {item.bankReference === null
+                ? t('payouts.returns.noBankReference')
+                : t('payouts.returns.bankReference', { reference: item.bankReference })}
             </p>
             {props.canConfirm && item.reportedByYou ? <p>{t('payouts.returns.yours')}</p> : null}
             {props.canConfirm && !item.reportedByYou ? (
