@@ -133,4 +133,47 @@ describe('amparo payments settle-merchants', () => {
     });
     expect(balance).toBe(300n);
   });
+
+  it('refuses a debtor account other than the stored one, even named without --debtor-name', async () => {
+    await cli.withCommandDatabase((db) =>
+      db
+        .insertInto('paying_account')
+        .values({
+          id: randomUUID(),
+          scope: 'merchant_settlement',
+          scope_key: 'VES',
+          version: 1,
+          holder_name: 'Amparo',
+          account_number: '01020000000000000009',
+          bank_code: '0102',
+          bic: null,
+          set_by: randomUUID(),
+        })
+        .execute(),
+    );
+    const settle = (debtor: string[]) =>
+      runAmparo(cli.env, [
+        'payments',
+        'settle-merchants',
+        '--date',
+        '2026-12-06',
+        '--currency',
+        'VES',
+        ...debtor,
+        '--out',
+        path.join(cli.workDir, 'settlement-2.xml'),
+      ]);
+    const other = await settle([
+      '--debtor-account',
+      '01050000000000000001',
+      '--debtor-bank',
+      '0105',
+    ]);
+    expect(other.code).not.toBe(0);
+    // AMP_PAYING_ACCOUNT_MISMATCH, as its message.
+    expect(other.stderr).toContain('The paying account named is not the one stored');
+    // The stored account repeated without its name is the stored one: settled.
+    const same = await settle(['--debtor-account', '01020000000000000009']);
+    expect([same.code, same.stderr]).toEqual([0, '']);
+  });
 });

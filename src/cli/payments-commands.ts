@@ -4,12 +4,14 @@ import { loadConfig } from '../config.js';
 import { AuditLog } from '../modules/audit/index.js';
 import { paymentNotices, personNotifier } from '../modules/notifications/index.js';
 import {
+  type DebtorInput,
   type DisbursementProgress,
   debtorFor,
   disbursementRunner,
   disbursementStarter,
   merchantSettler,
   settlementFile,
+  storedPayingAccount,
 } from '../modules/payments/index.js';
 import { textContacts } from '../modules/registry/index.js';
 import { loadKeyStore } from '../platform/crypto/key-store.js';
@@ -117,15 +119,8 @@ export function registerPaymentsCommands(
       try {
         // The stored paying account of the currency (payment.paying_account_set); flags, when
         // given, must name that one, or stand in for it while none is stored.
-        const named =
-          flags.debtorName === undefined
-            ? undefined
-            : {
-                name: flags.debtorName,
-                accountNumber: flags.debtorAccount ?? '',
-                bankCode: flags.debtorBank,
-              };
         const target = { scope: 'merchant_settlement', key: flags.currency } as const;
+        const named = debtorOfFlags(flags, await storedPayingAccount(handle.db, target));
         const debtor = await debtorFor(handle.db, target, named);
         const lines = await merchantSettler(handle.db, {
           settlementDate: flags.date,
@@ -164,6 +159,27 @@ interface SettleFlags {
   debtorAccount?: string;
   debtorBank?: string;
   out: string;
+}
+
+/**
+ * The debtor the flags name, each one left out taken from the stored account: any of them given
+ * is compared with it (`debtorFor`), so `--debtor-account` without `--debtor-name` is not dropped
+ * in favour of the stored one. While none is stored, the name and account are both needed.
+ */
+function debtorOfFlags(
+  flags: SettleFlags,
+  stored: DebtorInput | undefined,
+): DebtorInput | undefined {
+  const { debtorName, debtorAccount, debtorBank } = flags;
+  if (debtorName === undefined && debtorAccount === undefined && debtorBank === undefined)
+    return undefined;
+  const name = debtorName ?? stored?.name;
+  const accountNumber = debtorAccount ?? stored?.accountNumber;
+  if (name === undefined || accountNumber === undefined)
+    throw new Error(
+      '--debtor-name and --debtor-account are both needed: no paying account is stored',
+    );
+  return { name, accountNumber, bankCode: debtorBank };
 }
 
 function describe(done: DisbursementProgress): string {

@@ -33,7 +33,7 @@ export {
 export { amountFrom, currencyFrom } from './money-input.js';
 export type { PaymentsContext, PaymentsDependencies } from './payments-context.js';
 export { PaymentsError, type PaymentsErrorCode } from './payments-error.js';
-export { debtorFor } from './payouts/paying-account.js';
+export { type DebtorInput, debtorFor, storedPayingAccount } from './payouts/paying-account.js';
 export {
   type PayoutLifecycleReason,
   payoutsOfPersonStopper,

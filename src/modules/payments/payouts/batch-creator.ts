@@ -92,13 +92,15 @@ export async function payoutBatchCreator(
       return batchSummary(deps.db, existing.id);
     }
     const batchId = randomUUID();
-    const paid = await entitlementPersons(deps, input);
-    const { included, excluded } = await withPayees(deps, input, paid);
+    // The debtor first: a batch refused for its paying account (none stored, or another named)
+    // opens none of its payees' accounts (up to a file's worth of person keys unwrapped).
     const debtor = await debtorFor(
       deps.db,
       { scope: 'program', key: input.programId },
       input.debtor,
     );
+    const paid = await entitlementPersons(deps, input);
+    const { included, excluded } = await withPayees(deps, input, paid);
     const file = payoutFileOf({ ...input, debtor }, included, nowOf(deps));
     const total = included.reduce((sum, item) => sum + item.amountMinor, 0n);
     const fundingId = fundingAccountId(input.programId, input.currency);

@@ -106,7 +106,8 @@ export const payingAccountRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies
   };
   routesOf(
     '/payments/programs/:programId/paying-account',
-    (params) => ({ scope: 'program', key: params.programId ?? '' }),
+    // Lower case: the uuid format takes capitals, the stored key is text (`payingAccountTargetOf`).
+    (params) => ({ scope: 'program', key: (params.programId ?? '').toLowerCase() }),
     Type.Object({ programId: Type.String({ format: 'uuid' }) }),
   );
   routesOf(

@@ -4,6 +4,7 @@ import { buildPerson } from '../../../../test/factories.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import { debtorFor } from './paying-account.js';
 import { storedPayeesForTest } from './payout-test-kit.js';
 
 /**
@@ -132,6 +133,106 @@ describe('the stored paying account', () => {
     expect(read.statusCode, read.body).toBe(200);
     expect(read.json().current).toMatchObject({ version: 2, bankCode: '0134' });
     expect(read.json().history.map((item: { version: number }) => item.version)).toEqual([2, 1]);
+  });
+
+  it('two officers saving at once from the same version: one is stored, the other 409', async () => {
+    const cycle = await cashCycle(kit.database.db, { code: 'bono_a_la_vez', amountMinor: 10_00n });
+    const url = `/api/payments/programs/${cycle.programId}/paying-account?purpose=distribution`;
+    // On PostgreSQL both read version 0 and the unique version refuses the second insert; on
+    // PGlite they run one after the other and the second reads version 1: 409 either way.
+    const answers = await Promise.all(
+      ['Cuenta Uno', 'Cuenta Dos', 'Cuenta Tres'].map((name) =>
+        put(url, { ...stored, name, expectedVersion: 0 }),
+      ),
+    );
+    const outcomes = answers.map((answer) => `${answer.statusCode} ${answer.json().code ?? ''}`);
+    expect(outcomes.sort(), answers.map((answer) => answer.body).join('\n')).toEqual([
+      '200 ',
+      '409 AMP_CONFLICT',
+      '409 AMP_CONFLICT',
+    ]);
+    const read = await get(url);
+    expect(read.json().history).toHaveLength(1);
+  });
+
+  it('a program id typed in capitals names the same program', async () => {
+    const cycle = await cashCycle(kit.database.db, {
+      code: 'bono_mayusculas',
+      amountMinor: 10_00n,
+    });
+    const upper = `/api/payments/programs/${cycle.programId.toUpperCase()}/paying-account?purpose=distribution`;
+    const set = await put(upper, { ...stored, expectedVersion: 0 });
+    expect(set.statusCode, set.body).toBe(200);
+    const lower = await get(
+      `/api/payments/programs/${cycle.programId}/paying-account?purpose=distribution`,
+    );
+    expect(lower.json().current).toMatchObject({ ...stored, version: 1 });
+    const again = await get(upper);
+    expect(again.json().current).toMatchObject({ version: 1 });
+    // A batch naming its program in capitals is held to the stored account as well.
+    const other = { name: 'Otra cuenta', accountNumber: '01050000000000000009' };
+    await expect(
+      debtorFor(kit.database.db, { scope: 'program', key: cycle.programId.toUpperCase() }, other),
+    ).rejects.toMatchObject({ code: 'AMP_PAYING_ACCOUNT_MISMATCH' });
+  });
+
+  it('a batch naming another debtor is refused before any payee account is opened', async () => {
+    const personId = (await buildPerson(kit, { phone: null })).id;
+    const cycle = await cashCycle(kit.database.db, { code: 'bono_sin_abrir', amountMinor: 10_00n });
+    const entitlement = (await openCashEntitlements(kit.database.db, cycle.cycleId)).find(
+      (item) => item.personId === personId,
+    );
+    await storedPayeesForTest({ db: kit.database.db, masterKey: kit.masterKey }, [
+      {
+        personId,
+        payee: {
+          holderName: 'Luis Mora',
+          account: { kind: 'bank_account', accountNumber: '01340000000000000002' },
+          bank: { bankCode: '0134' },
+        },
+      },
+    ]);
+    // A tripwire: the person's newest payee account does not open (its box is bound to another
+    // row's id), so a batch that opened it would fail on it.
+    const row = await kit.database.db
+      .selectFrom('payee_account')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .executeTakeFirstOrThrow();
+    await kit.database.db
+      .insertInto('payee_account')
+      .values({
+        ...row,
+        id: randomUUID(),
+        check_id: randomUUID(),
+        set_at: new Date(row.set_at.getTime() + 1_000),
+      })
+      .execute();
+    const url = `/api/payments/programs/${cycle.programId}/paying-account?purpose=distribution`;
+    expect((await put(url, { ...stored, expectedVersion: 0 })).statusCode).toBe(200);
+    const refused = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payouts/batches?purpose=distribution',
+      cookies: finance.cookies,
+      payload: {
+        clientId: randomUUID(),
+        programId: cycle.programId,
+        currency: 'VES',
+        requestedExecutionDate: '2026-12-07',
+        debtor: { name: 'Otra cuenta', accountNumber: '01050000000000000009' },
+        instructions: [
+          {
+            referenceKind: 'entitlement',
+            referenceId: entitlement?.entitlementId ?? '',
+            amountMinor: '1000',
+          },
+        ],
+      },
+    });
+    expect([refused.statusCode, refused.json().code], refused.body).toEqual([
+      409,
+      'AMP_PAYING_ACCOUNT_MISMATCH',
+    ]);
   });
 
   it("the merchants' settlement of a currency pays from its stored account", async () => {

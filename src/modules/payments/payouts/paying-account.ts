@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import { isUniqueViolation } from '../../../platform/db/unique-violation.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
@@ -41,12 +42,21 @@ export interface PayingAccountTarget {
   key: string;
 }
 
+/**
+ * The target as stored: a program's id in lower case. The id's uuid format accepts capitals and
+ * `scope_key` is text, so `0A1B…` and `0a1b…` would otherwise be two keys — and a batch naming
+ * its program in capitals would find no stored account and pay from any debtor it named.
+ */
+export function payingAccountTargetOf(target: PayingAccountTarget): PayingAccountTarget {
+  return target.scope === 'program' ? { scope: 'program', key: target.key.toLowerCase() } : target;
+}
+
 /** The account in use for `target`, or undefined when none was ever set. */
 export async function storedPayingAccount(
   db: Kysely<Database>,
   target: PayingAccountTarget,
 ): Promise<PayingAccountVersion | undefined> {
-  const [newest] = await payingAccountHistory(db, target, 1);
+  const [newest] = await payingAccountHistory(db, payingAccountTargetOf(target), 1);
   return newest;
 }
 
@@ -136,8 +146,9 @@ async function targetExists(db: Kysely<Database>, target: PayingAccountTarget): 
 export async function payingAccountReader(
   deps: PaymentsDependencies,
   context: PaymentsContext,
-  target: PayingAccountTarget,
+  named: PayingAccountTarget,
 ): Promise<PayingAccountVersion[]> {
+  const target = payingAccountTargetOf(named);
   const exists = await targetExists(deps.db, target);
   const resource = resourceOf(target);
   const { write } = await guardPayout(deps, context, 'payment.ledger_read', resource, exists);
@@ -154,9 +165,10 @@ export async function payingAccountReader(
 export async function payingAccountSetter(
   deps: PaymentsDependencies,
   context: PaymentsContext,
-  target: PayingAccountTarget,
+  named: PayingAccountTarget,
   account: DebtorInput & { expectedVersion: number },
 ): Promise<PayingAccountVersion> {
+  const target = payingAccountTargetOf(named);
   const exists = await targetExists(deps.db, target);
   const resource = resourceOf(target);
   const guarded = await guardPayout(deps, context, 'payment.paying_account_set', resource, exists);
@@ -172,38 +184,45 @@ export async function payingAccountSetter(
     }
     const setBy = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
     if (setBy === null) throw new AmparoError('AMP_FORBIDDEN');
-    await deps.db.transaction().execute(async (trx) => {
-      const newest = await trx
-        .selectFrom('paying_account')
-        .select((eb) => eb.fn.max('version').as('version'))
-        .where('scope', '=', target.scope)
-        .where('scope_key', '=', target.key)
-        .executeTakeFirst();
-      // Two officers changing it at once: the second, who saw the older version, is refused (the
-      // unique version refuses a race between this read and the insert as well).
-      if ((newest?.version ?? 0) !== account.expectedVersion) {
-        throw new AmparoError('AMP_CONFLICT', {
-          detail: 'The paying account was changed since it was read; read it again',
-        });
-      }
-      await trx
-        .insertInto('paying_account')
-        .values({
-          id: randomUUID(),
-          scope: target.scope,
-          scope_key: target.key,
-          version: account.expectedVersion + 1,
-          holder_name: account.name,
-          account_number: account.accountNumber,
-          bank_code: bankCode,
-          bic: account.bic ?? null,
-          set_by: setBy,
-        })
-        .execute();
-      await deps.audit.appendInTransaction(trx, [
-        writeAuditEntry(write, resource, ['paying_account'], context.requestId),
-      ]);
-    });
+    const changedMeanwhile = () =>
+      new AmparoError('AMP_CONFLICT', {
+        detail: 'The paying account was changed since it was read; read it again',
+      });
+    await deps.db
+      .transaction()
+      .execute(async (trx) => {
+        const newest = await trx
+          .selectFrom('paying_account')
+          .select((eb) => eb.fn.max('version').as('version'))
+          .where('scope', '=', target.scope)
+          .where('scope_key', '=', target.key)
+          .executeTakeFirst();
+        // Two officers changing it at once: the second, who saw the older version, is refused.
+        if ((newest?.version ?? 0) !== account.expectedVersion) throw changedMeanwhile();
+        await trx
+          .insertInto('paying_account')
+          .values({
+            id: randomUUID(),
+            scope: target.scope,
+            scope_key: target.key,
+            version: account.expectedVersion + 1,
+            holder_name: account.name,
+            account_number: account.accountNumber,
+            bank_code: bankCode,
+            bic: account.bic ?? null,
+            set_by: setBy,
+          })
+          .execute();
+        await deps.audit.appendInTransaction(trx, [
+          writeAuditEntry(write, resource, ['paying_account'], context.requestId),
+        ]);
+      })
+      .catch((error: unknown) => {
+        // Both read the same version before either wrote (PostgreSQL; PGlite runs one at a
+        // time): the unique (scope, scope_key, version) refuses the second insert — the same
+        // conflict as above, not an internal error.
+        throw isUniqueViolation(error) ? changedMeanwhile() : error;
+      });
     const stored = await storedPayingAccount(deps.db, target);
     if (stored === undefined) throw new Error('the paying account just written is not there');
     return stored;

@@ -119,11 +119,6 @@ export async function insertErasureRequest(
     .execute();
 }
 
-/** PostgreSQL's unique_violation: here, a second pending request for the same person. */
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
-}
-
 /**
  * Marks a pending request executed and destroys what makes the person's sealed data readable:
  * the wrapped data key of the person and of every record merged into it (their duplicates

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import { isUniqueViolation } from '../../../platform/db/unique-violation.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { Actor, Purpose } from '../../../shared/access/actor.js';
 import { guardPersonAccess } from '../../access/index.js';
@@ -25,7 +26,6 @@ import {
   findErasureRequest,
   hasPendingErasureRequest,
   insertErasureRequest,
-  isUniqueViolation,
   withdrawErasureRequest,
 } from './repository.js';
 import type { ErasureReasonCode } from './tables.js';
@@ -98,6 +98,7 @@ export async function erasureRequester(
       ]);
     });
   } catch (error) {
+    // A second pending request for the same person, written meanwhile.
     if (!isUniqueViolation(error)) throw error;
     await refuse(deps, props, admin, context, 'AMP_CONFLICT', pendingDetail);
   }
