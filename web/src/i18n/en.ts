@@ -414,6 +414,8 @@ export const en: Dictionary = {
     AMP_ADJUSTMENT_DECIDED: 'This adjustment was already decided. Reload the page to see how.',
     AMP_ADJUSTMENT_INVALID:
       'This adjustment cannot be made (the two accounts are the same, the currency differs, or there is nothing to move). Nothing was moved.',
+    AMP_ADJUSTMENT_WALLET_FROZEN:
+      "This adjustment touches a frozen wallet (death, merge or erasure): nothing was moved. Its balance is moved only from “Frozen wallets holding money”, to the surviving record's wallet or the estate account.",
     AMP_BANK_FILE_MALFORMED:
       "The bank's file is damaged or incomplete: nothing was recorded. Ask the bank for the file again.",
     AMP_BANK_FILE_UNMATCHED:

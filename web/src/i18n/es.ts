@@ -420,6 +420,8 @@ export const es = {
     AMP_ADJUSTMENT_DECIDED: 'Este ajuste ya fue decidido. Recargue la página para ver su estado.',
     AMP_ADJUSTMENT_INVALID:
       'Este ajuste no se puede hacer (las dos cuentas son la misma, la moneda difiere o no hay nada que mover). No se movió nada.',
+    AMP_ADJUSTMENT_WALLET_FROZEN:
+      'Este ajuste toca un monedero congelado (fallecimiento, fusión o borrado): no se movió nada. Su saldo solo se mueve desde «Monederos congelados con saldo», al monedero del registro que queda o a la cuenta de herencias.',
     AMP_BANK_FILE_MALFORMED:
       'El archivo del banco está dañado o incompleto: no se registró nada. Pida al banco el archivo de nuevo.',
     AMP_BANK_FILE_UNMATCHED:

@@ -16,6 +16,7 @@ import { PaymentsError } from '../payments-error.js';
 import { guardLedgerAction } from '../payments-guard.js';
 import type { AdjustmentReason, AdjustmentStatus, PaymentTables } from '../tables.js';
 import { ControlsError } from './controls-error.js';
+import { mayPostUnfrozen, touchesFrozenWallet } from './frozen-adjustment-guard.js';
 
 type AdjustmentRow = PaymentTables['payment_adjustment'];
 
@@ -70,8 +71,9 @@ async function guardAdjust(
 /**
  * A finance officer proposes moving money between two ledger accounts, with a reason (issue
  * #16, point 7). Nothing moves until another finance officer approves (`adjustmentDecider`).
- * Both accounts must exist in the currency; a frozen wallet is emptied only by
- * `frozenBalanceProposer`, which names its documented destination.
+ * Both accounts must exist in the currency. A manual adjustment may neither debit nor credit a
+ * frozen wallet (`AMP_ADJUSTMENT_WALLET_FROZEN`, audited as denied): its balance is moved only
+ * by `frozenBalanceProposer`, which names its documented destination.
  */
 export async function adjustmentProposer(
   deps: PaymentsDependencies,
@@ -90,6 +92,11 @@ export async function adjustmentProposer(
     throw new ControlsError('AMP_ADJUSTMENT_INVALID', 'The two accounts must differ');
   if (accounts.some((account) => account.currency !== proposal.currency))
     throw new PaymentsError('AMP_CURRENCY_MISMATCH', 'Both accounts must be in the currency');
+  if (frozen === undefined)
+    await refuseFrozenWallet(deps, context, allowed, null, 'proposed', [
+      proposal.debitAccountId,
+      proposal.creditAccountId,
+    ]);
   const id = randomUUID();
   await deps.db.transaction().execute(async (trx) => {
     await trx
@@ -147,6 +154,11 @@ export async function adjustmentDecider(
   if (existing.status !== 'proposed' && !resumable)
     throw new ControlsError('AMP_ADJUSTMENT_DECIDED', `The adjustment is ${existing.status}`);
   if (!resumable) {
+    if (decision === 'approve' && existing.kind === 'manual')
+      await refuseFrozenWallet(deps, context, allowed, id, decision, [
+        existing.debit_account_id,
+        existing.credit_account_id,
+      ]);
     const claimed = await deps.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('payment_adjustment')
@@ -164,43 +176,101 @@ export async function adjustmentDecider(
     });
     if (!claimed) throw new ControlsError('AMP_ADJUSTMENT_DECIDED', 'Another decision came first');
   }
-  if (decision === 'approve') await applyAdjustment(deps, existing);
+  if (decision === 'approve' && (await applyAdjustment(deps, existing)) === 'frozen') {
+    await deps.audit.append({
+      ...auditOf(context, allowed, id, decision),
+      outcome: 'denied',
+      reasonCode: 'AMP_ADJUSTMENT_WALLET_FROZEN',
+    });
+    throw frozenRefusal();
+  }
   return adjustmentById(deps, id);
 }
 
+const frozenRefusal = () =>
+  new ControlsError(
+    'AMP_ADJUSTMENT_WALLET_FROZEN',
+    "A frozen wallet's balance is moved only by the frozen-balance process; nothing was posted",
+  );
+
+/** Refuses, audited as denied, a manual adjustment that would touch a frozen wallet. */
+async function refuseFrozenWallet(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  allowed: { operator: OperatorActor; grant: Grant },
+  id: string | null,
+  step: 'proposed' | 'approve',
+  accountIds: readonly string[],
+): Promise<void> {
+  if (!(await touchesFrozenWallet(deps.db, accountIds))) return;
+  await deps.audit.append({
+    ...auditOf(context, allowed, id, step),
+    outcome: 'denied',
+    reasonCode: 'AMP_ADJUSTMENT_WALLET_FROZEN',
+  });
+  throw frozenRefusal();
+}
+
+/** A freeze committed between a manual adjustment's approval and its transfer. */
+class FrozenAtPosting extends Error {
+  override readonly name = 'FrozenAtPosting';
+}
+
+/**
+ * Writes an approved adjustment's transfer: applied, failed with the ledger's refusal, or — a
+ * manual one whose wallet was frozen after the approval was checked — failed as `frozen`,
+ * nothing posted (the freeze read again in the ledger's transaction, under the freeze's lock).
+ */
 async function applyAdjustment(
   deps: PaymentsDependencies,
   row: NonNullable<Awaited<ReturnType<typeof findAdjustment>>>,
-): Promise<void> {
+): Promise<'applied' | 'failed' | 'frozen'> {
   const transferId = adjustmentTransferId(row.id);
-  const [outcome] = await transferCreator(
-    deps.db,
-    [
-      {
-        id: transferId,
-        debitAccountId: row.debit_account_id,
-        creditAccountId: row.credit_account_id,
-        amountMinor: BigInt(row.amount_minor),
-        flags: transferFlags.none,
-        currency: row.currency,
-        reason: 'adjustment',
-        referenceKind: 'adjustment',
-        referenceId: row.id,
+  const accountIds = [row.debit_account_id, row.credit_account_id];
+  let outcome: Awaited<ReturnType<typeof transferCreator>>[number] | undefined;
+  let frozen = false;
+  try {
+    [outcome] = await transferCreator(
+      deps.db,
+      async (trx) => {
+        if (row.kind === 'manual' && !(await mayPostUnfrozen(trx, accountIds)))
+          throw new FrozenAtPosting();
+        return [
+          {
+            id: transferId,
+            debitAccountId: row.debit_account_id,
+            creditAccountId: row.credit_account_id,
+            amountMinor: BigInt(row.amount_minor),
+            flags: transferFlags.none,
+            currency: row.currency,
+            reason: 'adjustment',
+            referenceKind: 'adjustment',
+            referenceId: row.id,
+          },
+        ];
       },
-    ],
-    { now: nowOf(deps), dailyDebitLimits: false },
-  );
+      { now: nowOf(deps), dailyDebitLimits: false },
+    );
+  } catch (error) {
+    if (!(error instanceof FrozenAtPosting)) throw error;
+    frozen = true;
+  }
   const applied = outcome?.result === 'ok';
   await deps.db
     .updateTable('payment_adjustment')
     .set({
       status: applied ? 'applied' : 'failed',
       transfer_id: applied ? transferId : null,
-      failure: applied ? null : (outcome?.result ?? 'no answer'),
+      failure: applied
+        ? null
+        : frozen
+          ? 'AMP_ADJUSTMENT_WALLET_FROZEN'
+          : (outcome?.result ?? 'no answer'),
     })
     .where('id', '=', row.id)
     .where('status', '=', 'approved')
     .execute();
+  return applied ? 'applied' : frozen ? 'frozen' : 'failed';
 }
 
 /**
@@ -323,7 +393,7 @@ function viewOf(row: Awaited<ReturnType<typeof findAdjustment>> & object): Adjus
 function auditOf(
   context: PaymentsContext,
   allowed: { operator: OperatorActor; grant: Grant },
-  id: string,
+  id: string | null,
   step: 'proposed' | 'approve' | 'reject',
 ) {
   return writeAuditEntry(

@@ -16,6 +16,8 @@ export const controlsErrorCodes = [
   'AMP_ADJUSTMENT_DECIDED',
   /** An adjustment that cannot be made: same accounts, another currency, a wallet not frozen. */
   'AMP_ADJUSTMENT_INVALID',
+  /** A manual adjustment would debit or credit a frozen wallet: only the documented move may. */
+  'AMP_ADJUSTMENT_WALLET_FROZEN',
 ] as const;
 
 export type ControlsErrorCode = (typeof controlsErrorCodes)[number];
@@ -35,6 +37,11 @@ const controlsAnswers: Record<ControlsErrorCode, ErrorAnswer> = {
   },
   AMP_ADJUSTMENT_DECIDED: { status: 409, title: 'The adjustment was already decided' },
   AMP_ADJUSTMENT_INVALID: { status: 422, title: 'The adjustment cannot be made' },
+  AMP_ADJUSTMENT_WALLET_FROZEN: {
+    status: 409,
+    title:
+      "A frozen wallet's balance is moved only by the frozen-balance process; nothing was posted",
+  },
 };
 
 defineErrors({

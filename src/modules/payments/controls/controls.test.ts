@@ -92,6 +92,8 @@ describe('money controls', () => {
     ]);
     return id;
   }
+  const operatorIdOf = (context: PaymentsContext) =>
+    context.actor?.kind === 'operator' ? context.actor.operatorId : '';
   const balanceOf = async (id: string) => {
     const [account] = await lookupAccounts(database.db, [id]);
     return (account?.creditsPosted ?? 0n) - (account?.debitsPosted ?? 0n);
@@ -211,6 +213,89 @@ describe('money controls', () => {
     await expect(
       frozenBalanceProposer(deps, officers.ana, { personId: dead, currency: 'VES', note: 'Again' }),
     ).rejects.toMatchObject({ code: 'AMP_ADJUSTMENT_INVALID' });
+    expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
+  });
+
+  it('refuses a manual adjustment that debits or credits a frozen wallet — at proposal, at approval and at posting — audited as denied, nothing posted; the documented move still works', async () => {
+    const dead = randomUUID();
+    const wallet = await walletWith(dead, 50_00n);
+    const manual = (debitAccountId: string, creditAccountId: string, note: string) =>
+      adjustmentProposer(deps, officers.ana, {
+        debitAccountId,
+        creditAccountId,
+        currency: 'VES',
+        amountMinor: 10_00n,
+        reasonCode: 'correction',
+        note,
+      });
+    // Proposed while the person lived: one to approve, one whose approval is interrupted.
+    const early = await manual(wallet, settlement, 'Ticket 5120: paid twice');
+    const interrupted = await manual(wallet, settlement, 'Ticket 5121: paid twice');
+    await database.db.transaction().execute((trx) => freezeWallets(trx, dead, 'death'));
+    const refused = { code: 'AMP_ADJUSTMENT_WALLET_FROZEN' };
+
+    // Proposed after the death: out of the wallet, and into it.
+    await expect(manual(wallet, settlement, 'Out of a dead person')).rejects.toMatchObject(refused);
+    await expect(manual(settlement, wallet, 'Into a dead person')).rejects.toMatchObject(refused);
+    // Approved after the death: refused before it is claimed, so it can still be rejected.
+    await expect(adjustmentDecider(deps, officers.beto, early.id, 'approve')).rejects.toMatchObject(
+      refused,
+    );
+    expect(
+      (await adjustmentLister(deps, officers.ana, undefined)).find((a) => a.id === early.id),
+    ).toMatchObject({ status: 'proposed', transferId: null });
+    // An approval claimed before the death and finished after it: refused inside the ledger's
+    // transaction, the adjustment failed.
+    await database.db
+      .updateTable('payment_adjustment')
+      .set({ status: 'approved', decided_by: operatorIdOf(officers.beto), decided_at: new Date() })
+      .where('id', '=', interrupted.id)
+      .execute();
+    await expect(
+      adjustmentDecider(deps, officers.beto, interrupted.id, 'approve'),
+    ).rejects.toMatchObject(refused);
+    const failed = await database.db
+      .selectFrom('payment_adjustment')
+      .select(['status', 'transfer_id', 'failure'])
+      .where('id', '=', interrupted.id)
+      .executeTakeFirstOrThrow();
+    expect(failed).toEqual({
+      status: 'failed',
+      transfer_id: null,
+      failure: 'AMP_ADJUSTMENT_WALLET_FROZEN',
+    });
+
+    expect(await balanceOf(wallet)).toBe(50_00n);
+    const proposedOnWallet = await database.db
+      .selectFrom('payment_adjustment')
+      .select('id')
+      .where((eb) =>
+        eb.or([eb('debit_account_id', '=', wallet), eb('credit_account_id', '=', wallet)]),
+      )
+      .execute();
+    expect(proposedOnWallet.map((row) => row.id).sort()).toEqual([early.id, interrupted.id].sort());
+    const denied = await database.db
+      .selectFrom('audit_entry')
+      .select('entry')
+      .where('action', '=', 'payment.adjust')
+      .execute();
+    expect(
+      denied
+        .map((row) => JSON.parse(row.entry) as { outcome: string; reasonCode: string | null })
+        .filter((entry) => entry.reasonCode === 'AMP_ADJUSTMENT_WALLET_FROZEN')
+        .map((entry) => entry.outcome),
+    ).toEqual(['denied', 'denied', 'denied', 'denied']);
+
+    // The documented process is not caught by the guard: the whole balance goes to the estate.
+    const move = await frozenBalanceProposer(deps, officers.ana, {
+      personId: dead,
+      currency: 'VES',
+      note: 'Death certificate 2026-1207',
+    });
+    expect((await adjustmentDecider(deps, officers.beto, move.id, 'approve')).status).toBe(
+      'applied',
+    );
+    expect(await balanceOf(wallet)).toBe(0n);
     expect(ledgerIsSound(await verifyLedger(database.db))).toBe(true);
   });
 
