@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
@@ -131,5 +132,28 @@ describe('a frozen wallet', () => {
     expect(frozen).toBe(true);
     expect(await walletBalance(payer.personId)).toBe(5_000n);
     expect(await payments(payer.personId)).toEqual([]);
+  });
+
+  it("takes back a refund of the person's own payment (the money is theirs); only the documented move takes it out", async () => {
+    const payer = await payerWithPin('+584125550953');
+    const paid = await kit.app.inject({
+      method: 'POST',
+      url: '/api/payments/me/payments',
+      cookies: payer.session,
+      payload: { token: await token(), pin: '4821' },
+    });
+    expect(paid.statusCode, paid.body).toBe(201);
+    expect(await walletBalance(payer.personId)).toBe(3_000n);
+    await freeze(payer.personId);
+    // Refused, the refund would leave a dead person's money with the merchant; taken, it waits
+    // in the frozen wallet for the frozen-balance move (README, "Frozen wallets").
+    const refunded = await kit.app.inject({
+      method: 'POST',
+      url: `/api/payments/merchants/${merchantId}/payments/${paid.json().requestId}/refund?purpose=distribution`,
+      cookies: staff.cookies,
+      payload: { refundId: randomUUID() },
+    });
+    expect(refunded.statusCode, refunded.body).toBe(201);
+    expect(await walletBalance(payer.personId)).toBe(5_000n);
   });
 });
