@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { PayoutStatus } from '../../../shared/api/payouts.js';
 
 /** Whose paying account: a program's payout batches, or a currency's merchant settlement. */
 export type PayingAccountScope = 'program' | 'merchant_settlement';
@@ -158,15 +159,7 @@ export interface PayoutTables {
 
 export type PayoutExclusionReason = 'no_payee_account' | 'payee_account_held';
 export type PayoutBatchStatus = 'preparing' | 'ready' | 'cancelled';
-export type PayoutStatus =
-  | 'pending'
-  | 'refused'
-  | 'accepted'
-  | 'rejected'
-  | 'settled'
-  | 'return_pending'
-  | 'returned'
-  | 'cancelled';
+export type { PayoutStatus };
 export type BankFileFormat = 'pain.002' | 'camt.053' | 'camt.054' | 'mt940';
 export type SuspenseKind = 'returned' | 'unmatched_credit' | 'unmatched_debit';
 

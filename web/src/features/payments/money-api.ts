@@ -1,3 +1,5 @@
+import type { PayoutStatus } from '../../../../src/shared/api/payouts.js';
+
 /** What the money routes answer (src/modules/payments), as the console reads it. */
 export interface Adjustment {
   id: string;
@@ -31,15 +33,7 @@ export interface FlaggedPayout {
   messageId: string;
   currency: string;
   amountMinor: string;
-  status:
-    | 'pending'
-    | 'refused'
-    | 'accepted'
-    | 'rejected'
-    | 'settled'
-    | 'return_pending'
-    | 'returned'
-    | 'cancelled';
+  status: PayoutStatus;
   reason: 'death' | 'merge' | 'erasure';
   statusWhenFlagged: string;
   flaggedAt: string;
@@ -96,8 +90,6 @@ export function amountText(minor: string): string {
   const digits = (negative ? minor.slice(1) : minor).padStart(3, '0');
   return `${negative ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
-
-type PayoutStatus = FlaggedPayout['status'];
 
 /** A payout batch as `GET /api/payouts/batches` lists it: figures, no creditor. */
 export interface PayoutBatch {
