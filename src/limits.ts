@@ -281,8 +281,11 @@ export const limits = {
     /** Longest card validity an issuance profile may configure (ten years), in seconds. */
     cardValiditySecondsMax: 10 * 365 * 24 * 3600,
 
-    /** Largest QR version the issuance profile aims for, at error-correction level Q. */
-    cardQrVersionTarget: 11,
+    /**
+     * Largest QR version the issuance profile aims for, at error-correction level Q: names up
+     * to 46 bytes with the 16-byte random `cti` (see src/modules/credentials/README.md).
+     */
+    cardQrVersionTarget: 12,
 
     /** Resolution of rendered cards. The issue asks for at least 300 dpi. */
     cardRenderDpiDefault: 300,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { decodeBase45, encodeBase45 } from '../../shared/claim169/base45.js';
 import { type Claim169, encodeClaim169 } from '../../shared/claim169/claim169.js';
 import type { CodecPrimitives, CredentialSigner } from '../../shared/claim169/codec-primitives.js';
@@ -28,6 +28,12 @@ const biometricFormatImage = 0;
 
 /** Bytes of a credential id: 128 bits, as the revocation list's hashes. */
 export const credentialIdBytes = 16;
+
+/**
+ * Bytes of a card's CWT `cti` claim: 128 random bits, so that the credential id (a hash of the
+ * signed payload) is as hard to guess as a random 128-bit id, whatever is printed on the card.
+ */
+export const cardCwtIdBytes = 16;
 
 /**
  * What a card carries about its holder, and nothing else (safeguard 7: minimal credentials).
@@ -61,6 +67,12 @@ export interface EncodeCardInput {
   /** Issuance time in whole seconds since 1970; the expiry is counted from it. */
   issuedAt: number;
   profile?: CardIssuanceProfile;
+  /**
+   * The card's `cti` (`cardCwtIdBytes` bytes). Left out, fresh random bytes are drawn: a new
+   * card. Given, to produce a stored card again. `null` only for a card issued before cards
+   * carried a `cti` (migration 0141), which must keep its id.
+   */
+  cwtId?: Uint8Array | null;
   primitives?: CodecPrimitives;
 }
 
@@ -71,6 +83,8 @@ export interface EncodedCard {
   /** SHA-256 of the signed CWT payload, first 16 bytes: see `credentialIdFromPayload`. */
   credentialId: Uint8Array;
   expiresAt: number;
+  /** The `cti` the card carries, to be stored with it; null for a card issued without one. */
+  cwtId: Uint8Array | null;
   claims: Claim169;
 }
 
@@ -133,10 +147,12 @@ function compactDateOfBirth(value: string): string | undefined {
 }
 
 /**
- * Signs a card payload under the issuance profile: claim 169 in a CWT with `exp` (and `iss`
- * only if the profile names one), COSE_Sign1 with EdDSA and the 8-byte kid, zlib, base45.
- * There is no `iat`: it is optional in a CWT, costs 6 bytes, and says nothing a verifier
- * needs (key periods are checked against `exp`, see trust-list.ts).
+ * Signs a card payload under the issuance profile: claim 169 in a CWT with `exp`, a random
+ * 16-byte `cti` (and `iss` only if the profile names one), COSE_Sign1 with EdDSA and the 8-byte
+ * kid, zlib, base45. There is no `iat`: it is optional in a CWT, costs 6 bytes, and says
+ * nothing a verifier needs (key periods are checked against `exp`, see trust-list.ts). The
+ * `cti` costs 18 bytes and is what makes the credential id unguessable: without it the payload
+ * holds only what is printed on the card and the expiry, and the id could be computed.
  *
  * The codec's `encodeCredential` always writes `iat` and does not return the signed payload
  * the credential id is computed from, so this composes the codec's layers itself; tests check
@@ -145,7 +161,7 @@ function compactDateOfBirth(value: string): string | undefined {
  * @example
  * const card = await encodeCard({ holder, signer: createNodeSigner(key.privateKey),
  *   issuedAt: Math.floor(Date.now() / 1000) });
- * card.text; // 'NCF…' for the QR; card.credentialId for the issuance record
+ * card.text; // 'NCF…' for the QR; card.credentialId and card.cwtId for the issuance record
  */
 export async function encodeCard(input: EncodeCardInput): Promise<EncodedCard> {
   const profile = checkProfile(input.profile ?? cardIssuanceProfileDefault);
@@ -157,12 +173,19 @@ export async function encodeCard(input: EncodeCardInput): Promise<EncodedCard> {
   const expiresAt = input.issuedAt + profile.validitySeconds;
   const meta: CwtMeta = { expiresAt };
   if (profile.issuer !== undefined) meta.issuer = profile.issuer;
+  const cwtId =
+    input.cwtId === undefined ? new Uint8Array(randomBytes(cardCwtIdBytes)) : input.cwtId;
+  if (cwtId !== null) {
+    // Stored ids come from a column that checks their length; a wrong one is a bug.
+    assert.equal(cwtId.length, cardCwtIdBytes, 'a card cti has 16 bytes');
+    meta.cwtId = cwtId;
+  }
   const payload = encodeCwtClaims(meta, encodeClaim169(claims));
   const cose = await signCoseSign1(payload, input.signer);
   const text = encodeBase45(await primitives.deflate(cose));
   // A 200-byte name and a 1 KiB photo stay far below the codec's text bound.
   assert.ok(text.length <= credentialTextLengthMax, 'a card payload outgrew the text bound');
-  return { text, credentialId: credentialIdFromPayload(payload), expiresAt, claims };
+  return { text, credentialId: credentialIdFromPayload(payload), expiresAt, cwtId, claims };
 }
 
 function checkProfile(profile: CardIssuanceProfile): CardIssuanceProfile {
@@ -184,10 +207,13 @@ function checkProfile(profile: CardIssuanceProfile): CardIssuanceProfile {
 
 /**
  * The credential id: the first 16 bytes of SHA-256 over the signed CWT payload. It costs no QR
- * space, it cannot be changed without breaking the signature (re-compressing, re-tagging or
- * re-encoding an ES256 signature leaves it unchanged), and it is unguessable without the card:
- * it covers the name, date of birth, UIN and expiry to the second. Two cards get the same id
- * only if every signed byte is the same, that is, if they are the same credential.
+ * space beyond the payload's 16-byte `cti`, and it cannot be changed without breaking the
+ * signature (re-compressing, re-tagging or re-encoding an ES256 signature leaves it unchanged).
+ * It is unguessable without the card only because of that random `cti`: the rest of the
+ * payload (UIN, name, date of birth, sex, expiry) is printed on the card or found in a
+ * registry extract, and the expiry's second is one of 86,400 in the printed day. A card issued
+ * before cards carried a `cti` has an id anyone knowing those facts can compute; reissuing it
+ * removes that. Two cards get the same id only if every signed byte is the same.
  *
  * @example
  * credentialIdFromPayload(payload).length; // 16

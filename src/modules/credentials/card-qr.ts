@@ -14,7 +14,7 @@ export interface CardQr {
  * was designed for. The smallest version that fits is chosen.
  *
  * @example
- * cardQr(card.text).version; // 11 for a typical card
+ * cardQr(card.text).version; // 12 for a typical card (11 for a name of up to 22 bytes)
  */
 export function cardQr(text: string): CardQr {
   const symbol = QRCode.create([{ data: text, mode: 'alphanumeric' }], {

@@ -57,7 +57,7 @@ export function cardSvg(face: CardFace, dpi: number): { svg: string; layout: Car
  * Where things land at `dpi`: the card's size in pixels and the QR's modules on whole pixels.
  *
  * @example
- * cardLayout(cardQr(text), 300).qr.modulePx; // 6 for a version-11 code
+ * cardLayout(cardQr(text), 300).qr.modulePx; // 5 for a version-11 or version-12 code
  */
 export function cardLayout(qr: CardQr, dpi: number): CardLayout {
   const widthPx = Math.round((cardWidthMm / millimetresPerInch) * dpi);

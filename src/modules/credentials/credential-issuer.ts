@@ -94,18 +94,15 @@ export async function issueInTransaction(
   const holder = cardHolderFrom(person.uin, person.attributes);
   const previous = await lockActiveCredential(trx, person.id);
   const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
-  // Two cards of the same version signed in the same second would be the same card (Ed25519
-  // is deterministic): a reissue is dated at least one second after the card it replaces.
+  // A reissue is dated at least one second after the card it replaces, so a person's cards
+  // sort by issuance time. (They differ anyway: each card carries its own random `cti`.)
   const issuedAt =
     previous === undefined ? nowSeconds : Math.max(nowSeconds, previous.issuedAt + 1);
   const kid = deps.keys.currentIssuerKid;
-  const card = await signCard(
-    deps.keys,
-    kid,
-    holder,
+  const card = await signCard(deps.keys, kid, holder, {
     issuedAt,
-    issuedAt + deps.issuance.validitySeconds,
-  );
+    expiresAt: issuedAt + deps.issuance.validitySeconds,
+  });
   if (previous !== undefined) await revokeInTransaction(trx, previous, 'reissued', null);
   await insertCredential(trx, {
     id: card.credentialId,
@@ -116,6 +113,7 @@ export async function issueInTransaction(
     expiresAt: card.expiresAt,
     issuedBy: props.issuedBy,
     batchId: props.batchId,
+    cwtId: card.cwtId,
   });
   // Queued with the card: the text goes if and only if the card is issued.
   await deps.notifier.notify(trx, person.id, { event: 'card_ready' });
@@ -156,9 +154,9 @@ export async function revokeInTransaction(
 
 /**
  * The card of a stored credential, signed again from the person version it was issued from
- * (Ed25519 is deterministic, so the text is the one first issued). Nothing personal is kept
- * with the credential: once the person is erased, the photo no longer opens and the card can
- * no longer be produced.
+ * with its stored `cti` (Ed25519 is deterministic, so the text is the one first issued).
+ * Nothing personal is kept with the credential: once the person is erased, the photo no longer
+ * opens and the card can no longer be produced.
  *
  * @throws AmparoError `AMP_CONFLICT` when the record was erased, the key is gone, or the
  *   version no longer yields the same card (for instance, a new UIN)
@@ -179,13 +177,12 @@ export async function reproduceCard(
     throw conflict('This record was erased: its card can no longer be produced');
   }
   const holder = cardHolderFrom(person.uin, person.attributes);
-  const card = await signCard(
-    deps.keys,
-    credential.kid,
-    holder,
-    credential.issuedAt,
-    credential.expiresAt,
-  );
+  const card = await signCard(deps.keys, credential.kid, holder, {
+    issuedAt: credential.issuedAt,
+    expiresAt: credential.expiresAt,
+    // The stored `cti`; a card issued before cards carried one is produced without it.
+    cwtId: credential.cwtId === null ? null : new Uint8Array(credential.cwtId),
+  });
   if (!Buffer.from(card.credentialId).equals(credential.id)) {
     throw conflict(
       'The record no longer yields this card (its ID number changed): issue a new card',
@@ -194,20 +191,21 @@ export async function reproduceCard(
   return { card, holder };
 }
 
+/** Signs a card; `cwtId` left out draws a new random one (a new card). */
 async function signCard(
   keys: KeyStore,
   kid: string,
   holder: CardHolder,
-  issuedAt: number,
-  expiresAt: number,
+  card: { issuedAt: number; expiresAt: number; cwtId?: Uint8Array | null },
 ): Promise<EncodedCard> {
   const key = keys.issuerKeys.find((candidate) => candidate.kid === kid);
   if (key === undefined) throw conflict(`The issuer key ${kid} is no longer held`);
   return encodeCard({
     holder,
     signer: createNodeSigner(key.privateKey),
-    issuedAt,
-    profile: { validitySeconds: expiresAt - issuedAt },
+    issuedAt: card.issuedAt,
+    profile: { validitySeconds: card.expiresAt - card.issuedAt },
+    cwtId: card.cwtId,
   });
 }
 

@@ -14,6 +14,8 @@ export interface CredentialRow {
   status: 'active' | 'revoked';
   revocationReason: RevocationReason | null;
   batchId: string | null;
+  /** The card's `cti`, needed to produce it again; null for a card issued without one. */
+  cwtId: Buffer | null;
 }
 
 const credentialColumns = [
@@ -26,6 +28,7 @@ const credentialColumns = [
   'status',
   'revocation_reason',
   'batch_id',
+  'cwt_id',
 ] as const;
 
 type CredentialSelection = {
@@ -38,6 +41,7 @@ type CredentialSelection = {
   status: 'active' | 'revoked';
   revocation_reason: RevocationReason | null;
   batch_id: string | null;
+  cwt_id: Buffer | null;
 };
 
 function toRow(row: CredentialSelection): CredentialRow {
@@ -51,6 +55,7 @@ function toRow(row: CredentialSelection): CredentialRow {
     status: row.status,
     revocationReason: row.revocation_reason,
     batchId: row.batch_id,
+    cwtId: row.cwt_id,
   };
 }
 
@@ -90,6 +95,7 @@ export interface NewCredential {
   expiresAt: number;
   issuedBy: string | null;
   batchId: string | null;
+  cwtId: Uint8Array | null;
 }
 
 export async function insertCredential(
@@ -107,6 +113,7 @@ export async function insertCredential(
       expires_at: new Date(credential.expiresAt * 1000),
       issued_by: credential.issuedBy,
       batch_id: credential.batchId,
+      cwt_id: credential.cwtId === null ? null : Buffer.from(credential.cwtId),
     })
     .execute();
 }

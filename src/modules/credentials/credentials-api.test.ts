@@ -1,7 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeCbor, encodeCbor } from '../../shared/claim169/cbor.js';
 import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
 import { decodePng, findQrText } from './card-image.js';
+import { credentialIdFromText } from './card-payload.js';
+import { signedPayloadOf } from './card-test-kit.js';
 import { type CardPerson, createCardPerson, signedInOperator } from './credentials-test-kit.js';
 import { RevocationState, verifyRevocationList } from './revocation-list.js';
 import { type TrustedKeys, trustedKeysFromList, verifyTrustList } from './trust-list.js';
@@ -102,6 +106,39 @@ describe('credentials API', () => {
       .where('person_id', '=', other.id)
       .execute();
     expect(rows).toHaveLength(1);
+  });
+
+  it('keeps a card’s cti to print it again, and prints a card issued without one as it was', async () => {
+    const holder = await createCardPerson(kit.database.db, kit.masterKey);
+    const issued = (await issue(clerk, holder.id, randomUUID())).json();
+    const stored = await kit.database.db
+      .selectFrom('credential')
+      .select('cwt_id')
+      .where('id', '=', Buffer.from(issued.credentialId, 'hex'))
+      .executeTakeFirstOrThrow();
+    const claims = decodeCbor(signedPayloadOf(issued.qrText)) as Map<number, unknown>;
+    expect(stored.cwt_id?.toString('hex')).toBe(
+      Buffer.from(claims.get(7) as Uint8Array).toString('hex'),
+    );
+    // A card issued before migration 0141: the same claims without the cti, its id their hash.
+    claims.delete(7);
+    const olderId = createHash('sha256').update(encodeCbor(claims)).digest().subarray(0, 16);
+    await kit.database.asAdmin((admin) =>
+      sql`update credential set id = ${olderId}, cwt_id = null
+        where id = ${Buffer.from(issued.credentialId, 'hex')}`.execute(admin),
+    );
+    const png = await kit.app.inject({
+      url: `/api/credentials/${olderId.toString('hex')}/card.png?purpose=enrolment`,
+      cookies: { amparo_session: clerk },
+    });
+    expect(png.statusCode, png.body).toBe(200);
+    const text = findQrText(decodePng(png.rawPayload)) ?? '';
+    expect(Buffer.from(await credentialIdFromText(text)).toString('hex')).toBe(
+      olderId.toString('hex'),
+    );
+    expect((decodeCbor(signedPayloadOf(text)) as Map<number, unknown>).has(7)).toBe(false);
+    const verdict = await judgeCredential(text, { trusted, now: nowSeconds() });
+    expect(verdict.status).toBe('valid');
   });
 
   it('revokes the previous card on reissue; the verifier refuses it with the full list', async () => {

@@ -28,6 +28,8 @@ export interface CredentialTables {
     revoked_by: string | null;
     issued_by: string | null;
     batch_id: string | null;
+    /** The card's CWT `cti` (16 random bytes); null for cards issued before migration 0141. */
+    cwt_id: Buffer | null;
   };
   revocation_list_entry: {
     hash: Buffer;

@@ -7,6 +7,7 @@ const subjectKey = 2;
 const expiresAtKey = 4;
 const notBeforeKey = 5;
 const issuedAtKey = 6;
+const cwtIdKey = 7;
 const claim169Key = 169;
 
 /** The standard CWT claims a credential carries. Times are NumericDate: seconds since 1970. */
@@ -16,6 +17,11 @@ export interface CwtMeta {
   expiresAt?: number;
   notBefore?: number;
   issuedAt?: number;
+  /**
+   * The CWT ID (`cti`, a byte string). Amparo's cards carry 16 random bytes here so that the
+   * credential id, a hash of the signed payload, cannot be computed from the printed facts.
+   */
+  cwtId?: Uint8Array;
 }
 
 /** A parsed CWT claims set: the standard claims and the raw claim 169 map. */
@@ -45,6 +51,11 @@ export function decodeCwtClaims(payload: Uint8Array): CwtClaims {
   assignTime(meta, 'expiresAt', claims.get(expiresAtKey));
   assignTime(meta, 'notBefore', claims.get(notBeforeKey));
   assignTime(meta, 'issuedAt', claims.get(issuedAtKey));
+  const cwtId: unknown = claims.get(cwtIdKey);
+  if (cwtId !== undefined) {
+    if (!(cwtId instanceof Uint8Array)) throw malformed('cti is not a byte string');
+    meta.cwtId = cwtId;
+  }
   const claim169: unknown = claims.get(claim169Key);
   if (claim169 === undefined) {
     throw new CredentialCodecError('AMP_CRED_MISSING_CLAIM169', 'The CWT has no claim 169.');
@@ -58,6 +69,7 @@ export function decodeCwtClaims(payload: Uint8Array): CwtClaims {
  *
  * @example
  * encodeCwtClaims({ issuer: 'https://amparo.example', expiresAt, issuedAt }, encodeClaim169(c));
+ * encodeCwtClaims({ expiresAt, cwtId: randomBytes(16) }, encodeClaim169(c)); // Amparo's cards
  */
 export function encodeCwtClaims(meta: CwtMeta, claim169: Map<unknown, unknown>): Uint8Array {
   const claims = new Map<number, unknown>();
@@ -66,6 +78,7 @@ export function encodeCwtClaims(meta: CwtMeta, claim169: Map<unknown, unknown>):
   if (meta.expiresAt !== undefined) claims.set(expiresAtKey, requireTime(meta.expiresAt));
   if (meta.notBefore !== undefined) claims.set(notBeforeKey, requireTime(meta.notBefore));
   if (meta.issuedAt !== undefined) claims.set(issuedAtKey, requireTime(meta.issuedAt));
+  if (meta.cwtId !== undefined) claims.set(cwtIdKey, requireBytes(meta.cwtId, 'cti'));
   claims.set(claim169Key, claim169);
   return encodeCbor(claims);
 }
@@ -112,6 +125,13 @@ function assignTime(
 
 function requireText(value: unknown, name: string): string {
   if (typeof value !== 'string') throw invalid(`${name} must be a string`);
+  return value;
+}
+
+function requireBytes(value: unknown, name: string): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length === 0) {
+    throw invalid(`${name} must be a non-empty byte string`);
+  }
   return value;
 }
 

@@ -285,10 +285,30 @@ describe('COSE structure', () => {
       ),
     ],
     ['claim 169 that is not a map', encodeCbor(header([[169, 'Ana']]))],
+    [
+      'a cti that is text',
+      encodeCbor(
+        header([
+          [7, 'card-1'],
+          [169, new Map()],
+        ]),
+      ),
+    ],
   ])('refuses signed claims with %s', async (_label, badPayload) => {
     expect(await codeOf(verify(await signed({ payload: badPayload })))).toBe(
       'AMP_CRED_MALFORMED_CLAIMS',
     );
+  });
+
+  it('reads a cti (CWT ID, a byte string) on both platforms', async () => {
+    const cwtId = randomBytes(16);
+    const withCti = encodeCwtClaims({ expiresAt, cwtId }, encodeClaim169(typicalClaims));
+    const text = packCose(await signed({ payload: withCti }));
+    for (const [, primitives] of platforms) {
+      const resolveKeys = resolverFor([issuer.key]);
+      const verified = await decodeCredential(text, { primitives, resolveKeys, now });
+      expect(Buffer.from(verified.cwt.cwtId ?? [])).toEqual(cwtId);
+    }
   });
 
   it('refuses signed claims without claim 169', async () => {
