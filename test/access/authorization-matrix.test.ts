@@ -10,6 +10,7 @@ import {
 } from '../../src/modules/access/access-test-kit.js';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
 import { createPoint, signIn } from '../../src/modules/distribution/distribution-test-kit.js';
+import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
 import {
   cycleCreator,
   programCreator,
@@ -1626,14 +1627,11 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
       url: '/api/citizen/sign-in/start',
       payload: { uin: own.uin },
     });
-    const code = await kit.database.asAdmin(async (admin) => {
-      const row = await admin
-        .selectFrom('notification_outbox')
-        .select('parameters')
-        .orderBy('created_at', 'desc')
-        .executeTakeFirstOrThrow();
-      return String((row.parameters as { code?: string }).code);
-    });
+    // The code as the phone shows it (the outbox keeps it sealed).
+    const code = await receivedCode(
+      { db: kit.database.db, masterKey: kit.masterKey },
+      { templateId: 'citizen.sign_in_code' },
+    );
     const verify = await kit.app.inject({
       method: 'POST',
       url: '/api/citizen/sign-in/verify',

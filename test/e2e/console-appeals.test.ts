@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
 import {
   approvedCycle,
   publishedProgram,
@@ -99,15 +100,11 @@ async function citizenPage(who: { id: string; uin: string } = person) {
   await page.getByLabel('Número de identificación').fill(who.uin);
   await page.getByRole('button', { name: 'Enviarme un código por SMS' }).click();
   await page.getByText(/el código va en camino/i).waitFor();
-  const code = await run.server.database.asAdmin(async (admin) => {
-    const row = await admin
-      .selectFrom('notification_outbox')
-      .select('parameters')
-      .where('person_id', '=', who.id)
-      .orderBy('created_at', 'desc')
-      .executeTakeFirstOrThrow();
-    return String((row.parameters as { code?: string }).code);
-  });
+  // The code as the phone shows it (the outbox keeps it sealed).
+  const code = await receivedCode(
+    { db: run.server.database.db, masterKey: run.server.keys.masterKey },
+    { personId: who.id, templateId: 'citizen.sign_in_code' },
+  );
   await page.getByLabel('Código de un solo uso').fill(code);
   await page.getByRole('button', { name: 'Entrar' }).click();
   await page.getByTestId('my-benefits').waitFor();

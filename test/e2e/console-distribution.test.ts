@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardQr } from '../../src/modules/credentials/card-qr.js';
+import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
 import { type BuiltOperator, buildOperator, buildPerson } from '../factories.js';
 import {
   fakeCameraArgs,
@@ -90,15 +91,11 @@ describe('the point of service in the console', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Continuar' }).click();
     await page.getByLabel('Código recibido por SMS').waitFor();
-    const code = await run.server.database.asAdmin(async (admin) => {
-      const row = await admin
-        .selectFrom('notification_outbox')
-        .select('parameters')
-        .where('person_id', '=', noCard.id)
-        .orderBy('created_at', 'desc')
-        .executeTakeFirstOrThrow();
-      return String((row.parameters as { code?: string }).code);
-    });
+    // The code as the phone shows it (the outbox keeps it sealed).
+    const code = await receivedCode(
+      { db: run.server.database.db, masterKey: run.server.keys.masterKey },
+      { personId: noCard.id, templateId: 'distribution.redemption_code' },
+    );
     // A wrong code first: the reason is said in Spanish, not in the server's English.
     const wrong = `${code.slice(0, -1)}${(Number(code.at(-1)) + 1) % 10}`;
     await page.getByLabel('Código recibido por SMS').fill(wrong);

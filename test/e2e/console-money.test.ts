@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountCreator, accountFlags, transferCreator } from '../../src/modules/ledger/index.js';
+import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
 import {
   fundingAccountId,
   settlementAccountId,
@@ -97,7 +98,7 @@ async function stopReasonOf(personId: string): Promise<string | null> {
 
 /**
  * The starter sets the person's payee account under the approved check: held a day, the person
- * texted a stop code. Answers the code, read from the text waiting to be sent.
+ * texted a stop code. Answers the code, read from the text as the phone shows it.
  */
 async function heldPayeeChange(
   starter: Officer,
@@ -117,14 +118,11 @@ async function heldPayeeChange(
     },
   });
   expect(set.statusCode, set.body).toBe(200);
-  const text = await run.server.database.db
-    .selectFrom('notification_outbox')
-    .select('parameters')
-    .where('person_id', '=', personId)
-    .where('template_id', '=', 'payments.payee_changed_held')
-    .executeTakeFirstOrThrow();
-  // The held-change text's parameters are the template's: the code is one of them.
-  return (text.parameters as { code: string }).code;
+  // The stop code as the phone shows it in the held-change text (the outbox keeps it sealed).
+  return receivedCode(
+    { db: run.server.database.db, masterKey: run.server.keys.masterKey },
+    { personId, templateId: 'payments.payee_changed_held' },
+  );
 }
 
 describe('money in the console', () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cheapHashOptions } from '../../src/modules/access/access-test-kit.js';
 import { decodePng, findQrText } from '../../src/modules/credentials/card-image.js';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
+import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
 import {
   citizenSession,
   fundWallet,
@@ -454,13 +455,12 @@ describe('the payment app and the merchant screen', () => {
     await form.getByRole('button', { name: 'Enviar el código' }).click();
     const code = form.getByLabel('Código recibido');
     await code.waitFor();
-    const [sent] = await db
-      .selectFrom('notification_outbox')
-      .select('parameters')
-      .where('person_id', '=', person.personId)
-      .where('template_id', '=', 'payments.payee_code')
-      .execute();
-    await code.fill(String((sent?.parameters as { code?: string } | undefined)?.code));
+    await code.fill(
+      await receivedCode(
+        { db, masterKey: run.server.keys.masterKey },
+        { personId: person.personId, templateId: 'payments.payee_code' },
+      ),
+    );
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await overflowsHorizontally(page)).toBe(false);
     await form.getByRole('button', { name: 'Guardar la cuenta' }).click();
@@ -484,18 +484,12 @@ describe('the payment app and the merchant screen', () => {
 });
 
 describe('the staff PIN screen and the wallet screen', () => {
-  /** The code the server texted for a PIN check, as the outbox holds it for the SMS gateway. */
+  /** The code the server texted for a PIN check, as the phone shows it (sealed in the outbox). */
   const textedPinCode = (personId: string) =>
-    run.server.database.asAdmin(async (admin) => {
-      const row = await admin
-        .selectFrom('notification_outbox')
-        .select('parameters')
-        .where('person_id', '=', personId)
-        .where('template_id', '=', 'payments.pin_code')
-        .orderBy('created_at', 'desc')
-        .executeTakeFirstOrThrow();
-      return String((row.parameters as { code?: string }).code);
-    });
+    receivedCode(
+      { db: run.server.database.db, masterKey: run.server.keys.masterKey },
+      { personId, templateId: 'payments.pin_code' },
+    );
   const context = () => ({ database: run.server.database, masterKey: run.server.keys.masterKey });
 
   it('sets a PIN at the counter with the code texted to the phone on file: not held', async () => {

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open } from '../../platform/crypto/envelope.js';
+import { openedParameters } from '../notifications/outbox-seal.js';
+import { recordingProvider } from '../notifications/outbox-test-kit.js';
+import { outboxWorker } from '../notifications/outbox-worker.js';
+import { receivedText } from '../notifications/received-text-test-kit.js';
+import { generateUin } from '../registry/uin/index.js';
 import {
   type AccessTestApp,
   buildAccessTestApp,
@@ -50,7 +55,13 @@ describe('citizen sign-in with a one-time code', () => {
       admin.selectFrom('notification_outbox').selectAll().orderBy('created_at').execute(),
     );
 
-  /** The newest queued SMS: its decrypted recipient and its code. */
+  /** Every code the tests read off a phone, for the log check at the end. */
+  const codesSeen: string[] = [];
+
+  /**
+   * The newest queued SMS: its decrypted recipient and the code its text carries, as the phone
+   * shows it (the row keeps the code sealed: `receivedText`).
+   */
   async function lastSms(): Promise<{ recipient: string; code: string; templateId: string }> {
     const row = (await outbox()).at(-1);
     if (!row) throw new Error('outbox is empty');
@@ -60,7 +71,13 @@ describe('citizen sign-in with a one-time code', () => {
       column: 'recipient',
       recordId: row.id,
     }).toString('utf8');
-    return { recipient, code: row.parameters.code ?? '', templateId: row.template_id };
+    const received = await receivedText(
+      { db: kit.database.db, masterKey: kit.masterKey },
+      { messageId: row.id },
+    );
+    const code = received.code ?? '';
+    codesSeen.push(code);
+    return { recipient, code, templateId: row.template_id };
   }
 
   it('sends a code to the phone on file and exchanges it for a citizen session', async () => {
@@ -221,8 +238,66 @@ describe('citizen sign-in with a one-time code', () => {
     expect(statuses.at(-1)).toBe(429);
   });
 
+  it('keeps the code out of the outbox row: sealed while queued, gone once sent; the SMS has it', async () => {
+    const uin = generateUin();
+    const person = await createTestPerson(kit, { uin, phone: '+584125550077' });
+    expect((await start(uin)).statusCode).toBe(202);
+    // What anyone holding the application's database password reads (its own role).
+    const queued = await kit.database.db
+      .selectFrom('notification_outbox')
+      .selectAll()
+      .where('person_id', '=', person.id)
+      .executeTakeFirstOrThrow();
+    expect(queued.parameters).toEqual({
+      validMinutes: String(accessLimits.citizenCode.ttlMs / 60_000),
+    });
+    expect(queued.secret_parameters_sealed).not.toBeNull();
+
+    // The sending worker opens it and the phone receives the code.
+    const provider = recordingProvider();
+    const worker = outboxWorker({
+      db: kit.database.db,
+      masterKey: kit.masterKey,
+      provider,
+      now: kit.now,
+    });
+    await worker.drain();
+    const sms = provider.sent.find((message) => message.id === queued.id);
+    expect(sms?.to).toBe('+584125550077');
+    const code = /código de acceso es (\d{6}) /.exec(sms?.text ?? '')?.[1] ?? '';
+    expect(code).toMatch(/^\d{6}$/);
+    codesSeen.push(code);
+    expect(JSON.stringify(queued)).not.toContain(code);
+
+    // Sent: the sealed code is gone, so not even the master key recovers it.
+    const sent = await kit.database.asAdmin((admin) =>
+      admin
+        .selectFrom('notification_outbox')
+        .selectAll()
+        .where('id', '=', queued.id)
+        .executeTakeFirstOrThrow(),
+    );
+    expect(sent).toMatchObject({ status: 'sent', secret_parameters_sealed: null });
+    expect(JSON.stringify(sent)).not.toContain(code);
+
+    // And the code read off the phone signs the person in.
+    const verified = await verify(uin, code);
+    expect(verified.statusCode).toBe(200);
+    expect(kit.signInAttempts.at(-1)).toMatchObject({ outcome: 'success', personId: person.id });
+  });
+
   it('never writes codes, ID numbers or phones into the logs', async () => {
-    const codes = (await outbox()).map((row) => row.parameters.code ?? '');
+    // The codes read off phones, and those still sealed in the outbox (opened with the key).
+    const sealed = (await outbox()).map(
+      (row) =>
+        openedParameters(kit.masterKey, {
+          id: row.id,
+          parameters: row.parameters,
+          secretParametersSealed: row.secret_parameters_sealed,
+        })?.code,
+    );
+    const codes = [...codesSeen, ...sealed.filter((code) => code !== undefined)];
+    expect(codes.length).toBeGreaterThan(5);
     const text = logLines.join('');
     expect(text).toContain('sign-in attempt');
     // Whole numbers only: a six-digit run inside a response time (3.1234567) is not a code.

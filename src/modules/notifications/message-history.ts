@@ -8,7 +8,7 @@ import {
   type PersonRegionLookup,
 } from '../../shared/access/guard-port.js';
 import type { MessageLanguage, MessageStatus } from './tables.js';
-import { renderText, templateFor } from './templates.js';
+import { maskedText } from './templates.js';
 
 export interface MessageHistoryDependencies {
   db: Kysely<Database>;
@@ -21,7 +21,11 @@ export interface MessageLine {
   queuedAt: string;
   templateId: string;
   language: MessageLanguage;
-  /** The words as sent, with any code hidden (a code shown later could be replayed). */
+  /**
+   * The words as sent, with any code hidden: the outbox keeps no code in clear (its secret
+   * values are sealed, then cleared once the message ends), and one shown later could be
+   * replayed.
+   */
   text: string;
   status: MessageStatus;
   sentAt: string | null;
@@ -33,7 +37,7 @@ export interface MessageLine {
 /**
  * "What did Amparo text me": the messages queued for a person, newest first — the person
  * themself (`self`) or an auditor (`audit`), through the one person-access guard, audited.
- * Never the phone number; sign-in codes shown as ••••••.
+ * Never the phone number; one-time codes (the templates' secret values) shown as ••••••.
  *
  * @example
  *   const lines = await messageHistory(deps, { actor, personId, purpose: 'self', requestId });
@@ -81,27 +85,17 @@ export async function messageHistory(
   }));
 }
 
+/**
+ * A message's words as the person and the dashboard see them: its secret values as dots; the
+ * template's id when the row no longer fits its template (a template removed since).
+ */
 export function shownText(
   templateId: string,
   language: MessageLanguage,
   parameters: Record<string, string>,
 ): string {
   try {
-    const template = templateFor(templateId);
-    const shown = Object.fromEntries(
-      Object.entries(parameters).map(([name, value]) => [
-        name,
-        template.variables[name] === 'code' ? '0'.repeat(value.length) : value,
-      ]),
-    );
-    // Rendered with zeros (a valid code), then the zeros of each code hidden.
-    let text = renderText(templateId, language, shown);
-    for (const [name, kind] of Object.entries(template.variables)) {
-      if (kind !== 'code') continue;
-      const zeros = '0'.repeat(parameters[name]?.length ?? 0);
-      if (zeros) text = text.replace(zeros, '•'.repeat(zeros.length));
-    }
-    return text;
+    return maskedText(templateId, language, parameters);
   } catch {
     return templateId;
   }

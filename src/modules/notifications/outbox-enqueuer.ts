@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { blindIndex, seal } from '../../platform/crypto/envelope.js';
+import { blindIndex } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
+import { sealedParameters, sealInOutbox } from './outbox-seal.js';
 import type { MessageLanguage } from './tables.js';
 import { checkParameters, templateFor } from './templates.js';
 
@@ -19,7 +20,10 @@ export interface TextMessage {
   regionCode?: string | null;
   /** Which message text (templates.ts), e.g. `citizen.sign_in_code`. */
   templateId: string;
-  /** Values for the template's typed variables; never personal attributes. */
+  /**
+   * Values for the template's typed variables; never personal attributes. Those the template
+   * declares secret (a one-time code) are sealed, never stored in clear.
+   */
   parameters: Record<string, string>;
   queuedAt: Date;
 }
@@ -34,11 +38,15 @@ export function recipientDigest(masterKey: Buffer, phone: string): Buffer {
 
 /**
  * Queues a text message in `notification_outbox`, the phone sealed under the master key
- * (associated data `notification_outbox|recipient|<id>`). Pass the transaction of the change
- * that causes the message, so that the two commit together or not at all (transactional
- * outbox). An unknown template or parameters that do not fit it throw a `TemplateError` (a
- * bug in the caller); a phone that is not E.164 is kept as a failed message (`not_e164`), so
- * the person's view shows that a text could not be sent. Resolves to the message's id.
+ * (associated data `notification_outbox|recipient|<id>`), and so are the parameters the
+ * template declares secret, its one-time code (`notification_outbox|secret_parameters|<id>`):
+ * only the sending worker opens them, and the database clears them once the message has ended
+ * (migration 0142). A message that cannot be sent (not E.164) keeps no secret at all. Pass the
+ * transaction of the change that causes the message, so that the two commit together or not
+ * at all (transactional outbox). An unknown template or parameters that do not fit it throw a
+ * `TemplateError` (a bug in the caller); a phone that is not E.164 is kept as a failed message
+ * (`not_e164`), so the person's view shows that a text could not be sent. Resolves to the
+ * message's id.
  *
  * @example
  *   await db.transaction().execute((trx) =>
@@ -70,19 +78,17 @@ export async function enqueueTexts(
     const id = message.id ?? randomUUID();
     const valid = e164.test(message.phone);
     const language: MessageLanguage = message.language === 'en' ? 'en' : 'es';
+    const stored = sealedParameters(masterKey, id, template, message.parameters);
     return {
       id,
       channel: 'sms' as const,
-      recipient_sealed: seal(masterKey, Buffer.from(message.phone, 'utf8'), {
-        table: 'notification_outbox',
-        column: 'recipient',
-        recordId: id,
-      }),
+      recipient_sealed: sealInOutbox(masterKey, id, 'recipient', message.phone),
       recipient_digest: valid ? recipientDigest(masterKey, message.phone) : null,
       person_id: message.personId,
       region_code: message.regionCode ?? null,
       template_id: message.templateId,
-      parameters: message.parameters,
+      parameters: stored.parameters,
+      secret_parameters_sealed: valid ? stored.secretParametersSealed : null,
       language,
       requested: template.requested,
       created_at: message.queuedAt,

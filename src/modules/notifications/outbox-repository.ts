@@ -2,13 +2,14 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import type { MessageLanguage } from './tables.js';
 
-/** A claimed message as a sender needs it: the recipient is still sealed. */
+/** A claimed message as a sender needs it: the recipient and the secret values still sealed. */
 export interface ClaimedMessage {
   id: string;
   personId: string | null;
   recipientSealed: Buffer;
   templateId: string;
   parameters: Record<string, string>;
+  secretParametersSealed: Buffer | null;
   language: MessageLanguage;
   requested: boolean;
   createdAt: Date;
@@ -42,6 +43,7 @@ export async function claimDue(
     recipient_sealed: Buffer;
     template_id: string;
     parameters: Record<string, string>;
+    secret_parameters_sealed: Buffer | null;
     language: MessageLanguage;
     requested: boolean;
     created_at: Date;
@@ -65,8 +67,8 @@ export async function claimDue(
       limit ${options.limit}
       for update skip locked
     )
-    returning id, person_id, recipient_sealed, template_id, parameters, language, requested,
-      created_at, expires_at, attempts`.execute(db);
+    returning id, person_id, recipient_sealed, template_id, parameters, secret_parameters_sealed,
+      language, requested, created_at, expires_at, attempts`.execute(db);
   // RETURNING keeps no order: sort again, oldest first.
   rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
   return rows.map((row) => ({
@@ -75,6 +77,8 @@ export async function claimDue(
     recipientSealed: Buffer.from(row.recipient_sealed),
     templateId: row.template_id,
     parameters: row.parameters,
+    secretParametersSealed:
+      row.secret_parameters_sealed === null ? null : Buffer.from(row.secret_parameters_sealed),
     language: row.language,
     requested: row.requested,
     createdAt: new Date(row.created_at),

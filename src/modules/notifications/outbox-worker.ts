@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { limits } from '../../limits.js';
-import { DecryptionError, open } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
 import { resolveDeferredNotices } from './deferred-notices.js';
 import { e164 } from './outbox-enqueuer.js';
@@ -15,6 +14,7 @@ import {
   sentSince,
   settleStale,
 } from './outbox-repository.js';
+import { openedParameters, openInOutbox } from './outbox-seal.js';
 import type { TextContacts } from './person-notices.js';
 import type { SmsProvider } from './provider.js';
 import { smsLayout } from './segments.js';
@@ -22,7 +22,7 @@ import { renderText, TemplateError } from './templates.js';
 
 export interface OutboxWorkerOptions {
   db: Kysely<Database>;
-  /** Opens the sealed recipients. */
+  /** Opens the sealed recipients and secret values (one-time codes) of what it sends. */
   masterKey: Buffer;
   provider: SmsProvider;
   now?: () => Date;
@@ -171,12 +171,16 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await end(message, report, status, reason);
       return null;
     };
-    const to = recipientOf(message);
+    const to = openInOutbox(options.masterKey, message.id, 'recipient', message.recipientSealed);
     if (to === null) return stop('failed', 'recipient_unreadable');
     if (!e164.test(to)) return stop('failed', 'not_e164');
+    // The secret values (a one-time code) are opened here, just before the text is rendered for
+    // the provider, and never kept: the row's sealed copy is cleared once the message ends.
+    const parameters = openedParameters(options.masterKey, message);
+    if (parameters === null) return stop('failed', 'parameters_unreadable');
     let text: string;
     try {
-      text = renderText(message.templateId, message.language, message.parameters);
+      text = renderText(message.templateId, message.language, parameters);
     } catch (error) {
       if (error instanceof TemplateError) return stop('failed', `template_${error.reason}`);
       throw error;
@@ -243,20 +247,6 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
     await recordRetry(options.db, { id: message.id, nextAttemptAt });
     report.retried += 1;
-  };
-
-  const recipientOf = (message: ClaimedMessage): string | null => {
-    try {
-      return open(options.masterKey, message.recipientSealed, {
-        table: 'notification_outbox',
-        column: 'recipient',
-        recordId: message.id,
-      }).toString('utf8');
-    } catch (error) {
-      // Sealed under another master key (a database kept, keys re-created).
-      if (error instanceof DecryptionError) return null;
-      throw error;
-    }
   };
 
   const runOnce = (): Promise<PassReport> => {

@@ -3,7 +3,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { limits } from '../../limits.js';
 import type { Database } from '../../platform/db/schema.js';
 import { enqueueTexts } from './outbox-enqueuer.js';
-import { checkParameters, templateFor } from './templates.js';
+import { checkParameters, secretVariables, TemplateError, templateFor } from './templates.js';
 
 /**
  * What happened to a person that they are told by text (issue 14, point 6). Each notice
@@ -186,6 +186,22 @@ function checkedWords(notice: PersonNotice): Record<'es' | 'en', ReturnType<type
   return words;
 }
 
+/**
+ * A kept notice (`notifyLater`) waits in `notification_deferred` as it is, in clear: one that
+ * carries a secret (a one-time code) is refused, so a code never waits there. A code is asked
+ * for by the person waiting for it, so `notify` queues it at once, sealed.
+ */
+function refuseSecrets(words: ReturnType<typeof checkedWords>): void {
+  for (const { templateId } of Object.values(words)) {
+    if (secretVariables(templateFor(templateId)).length > 0) {
+      throw new TemplateError(
+        'secret_kept',
+        `${templateId} carries a one-time code: queue it with notify, never keep it with notifyLater`,
+      );
+    }
+  }
+}
+
 /** Where a text to a person goes and in which language; the registry answers it. */
 export interface TextContact {
   phone: string;
@@ -230,7 +246,8 @@ export interface PersonNotifier {
    * `notify` checks them) and the outbox worker reads the phone and language of a batch of
    * such notices at once when it next passes (`resolveDeferredNotices`). A person without a
    * phone, no longer active, or erased by then is sent nothing, as `notify` would have queued
-   * nothing.
+   * nothing. A notice carrying a one-time code is refused (`TemplateError` `secret_kept`): it
+   * would wait there in clear.
    */
   notifyLater(trx: Kysely<Database>, personId: string, notice: PersonNotice): Promise<void>;
   /**
@@ -304,7 +321,7 @@ export function personNotifier(deps: {
     return ids;
   };
   const keptStatement = (personId: string, notice: PersonNotice): RawBuilder<unknown> => {
-    checkedWords(notice);
+    refuseSecrets(checkedWords(notice));
     const keptAt = deps.now?.() ?? new Date();
     return sql`insert into notification_deferred (id, person_id, notice, created_at)
       values (${randomUUID()}::uuid, ${personId}::uuid, ${JSON.stringify(notice)}::jsonb, ${keptAt})`;

@@ -181,6 +181,49 @@ describe('SMPP provider', () => {
     expect(optedOut.failure_reason).toBe('opted_out');
   });
 
+  it('hands a one-time code to the SMS centre: sealed in the outbox until then, gone after', async () => {
+    smsc = await startTestSmsc('smsc-c-');
+    const provider = connect();
+    const code = '804713';
+    const id = await enqueueText(kit.database.db, kit.masterKey, {
+      personId: await kit.person(),
+      phone: '+584121777003',
+      templateId: 'citizen.sign_in_code',
+      parameters: { code, validMinutes: '10' },
+      queuedAt: new Date(day),
+    });
+    const row = () =>
+      kit.database.db
+        .selectFrom('notification_outbox')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    // The application's role reads no code in the row while it waits.
+    const queued = await row();
+    expect(JSON.stringify(queued)).not.toContain(code);
+    expect(queued.secret_parameters_sealed).not.toBeNull();
+    const worker = outboxWorker({
+      db: kit.database.db,
+      masterKey: kit.masterKey,
+      provider,
+      now: () => new Date(day + 1000),
+    });
+    await worker.drain();
+    // The centre has the words with the code (UCS-2: the ó), in one part.
+    const submits = smsc.submits.filter((submit) => submit.to === '584121777003');
+    expect(submits).toEqual([
+      expect.objectContaining({
+        text: 'Amparo: su código de acceso es 804713 (vale 10 min).',
+        dataCoding: 8,
+        concat: null,
+      }),
+    ]);
+    // Sent: the sealed code is gone from the row.
+    const sent = await row();
+    expect(sent).toMatchObject({ status: 'sent', secret_parameters_sealed: null });
+    expect(JSON.stringify(sent)).not.toContain(code);
+  });
+
   it('answers malformed, unknown, duplicated and per-segment receipts, keeps a clear state and does not crash', async () => {
     smsc = await startTestSmsc('smsc-m-');
     const errors: unknown[] = [];

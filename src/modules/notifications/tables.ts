@@ -12,7 +12,14 @@ export interface NotificationTables {
     /** Null once the person was erased (the message is then cancelled, or was sent). */
     recipient_sealed: Buffer | null;
     template_id: string;
+    /** The template's clear values; a secret one (a one-time code) never (migration 0142). */
     parameters: Record<string, string>;
+    /**
+     * `migrations/0142_notification_secret_parameters.sql`: the template's secret values, sealed
+     * under the master key; null when it has none, and from the moment the message ends (sent,
+     * delivered, failed, expired or cancelled: the table's trigger clears it).
+     */
+    secret_parameters_sealed: Buffer | null;
     created_at: Date;
     sent_at: Date | null;
     /** Null for rows queued before migration 0012. */

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { attributeCatalogue } from '../registry/catalogue/attributes.js';
 import { smsLayout, smsParts } from './segments.js';
-import { defineTemplate, renderText, TemplateError, templates } from './templates.js';
+import {
+  defineTemplate,
+  maskedText,
+  renderText,
+  secretVariables,
+  splitParameters,
+  TemplateError,
+  templateFor,
+  templates,
+} from './templates.js';
 
 /** Templates and segment counting (issue 14, points 2 and 4). */
 describe('templates', () => {
@@ -58,6 +67,53 @@ describe('templates', () => {
         expect([...kinds, 'accountEnding']).toContain(kind);
       }
     }
+  });
+
+  it('declares every code secret: a text that speaks of a code carries it as a secret', () => {
+    // The words a text uses for a one-time code, in es and en.
+    const speaksOfCode = /c[oó]digo|\bcode\b/i;
+    for (const template of templates.values()) {
+      const secret = secretVariables(template);
+      const says = Object.values(template.text).some((text) => speaksOfCode.test(text));
+      expect(secret.length > 0, template.id).toBe(says);
+      for (const [name, kind] of Object.entries(template.variables)) {
+        if (kind === 'code') expect(secret, `${template.id}: {${name}}`).toContain(name);
+      }
+    }
+    // And defining one that forgets its code, or lists one it lacks, is refused at load.
+    const base = { id: 'test.code', requested: true, ttlMs: 1000 };
+    const text = { es: 'Su código es {code}.', en: 'Your code is {code}.' };
+    expect(() => defineTemplate({ ...base, variables: { code: 'code' }, text })).toThrow(
+      /does not list its code \{code\} as secret/,
+    );
+    expect(() =>
+      defineTemplate({ ...base, variables: { code: 'code' }, secret: ['code', 'pin'], text }),
+    ).toThrow(/lists \{pin\} as secret, which it does not declare/);
+  });
+
+  it('splits the secret values from the clear ones, and shows a text with its code as dots', () => {
+    const template = templateFor('payments.payment_code');
+    const parameters = { code: '042917', amount: '15.00 VES', validMinutes: '10' };
+    expect(splitParameters(template, parameters)).toEqual({
+      clear: { amount: '15.00 VES', validMinutes: '10' },
+      secret: { code: '042917' },
+    });
+    expect(splitParameters(templateFor('registry.enrolled'), {})).toEqual({
+      clear: {},
+      secret: null,
+    });
+    expect(
+      maskedText('payments.payment_code', 'en', { amount: '15.00 VES', validMinutes: '10' }),
+    ).toBe(
+      'Amparo: your code to pay 15.00 VES without your card is •••••• (valid 10 min). If you are not paying, do not give it.',
+    );
+    // A code left in the clear values (a row from before migration 0142) is never shown.
+    expect(maskedText('citizen.sign_in_code', 'es', { code: '042917', validMinutes: '10' })).toBe(
+      'Amparo: su código de acceso es •••••• (vale 10 min).',
+    );
+    expect(() => maskedText('citizen.sign_in_code', 'es', { validMinutes: 'diez' })).toThrow(
+      TemplateError,
+    );
   });
 
   it('names no benefit, health condition or program unless the template is the named one', () => {

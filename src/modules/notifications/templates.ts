@@ -26,6 +26,14 @@ export interface TemplateDefinition {
   id: string;
   variables: Readonly<Record<string, VariableKind>>;
   /**
+   * The variables that are secrets (a one-time code): sealed in the outbox under the master
+   * key, opened only by the sending worker just before it renders the text, and cleared once
+   * the message is sent or ends otherwise; shown as dots everywhere else. Every variable of kind
+   * `code` must be listed (checked when the template is defined). Declared here and nowhere
+   * else: the enqueuer, the worker and the history ask `secretVariables`.
+   */
+  secret?: readonly string[];
+  /**
    * A message the person asked for (their sign-in code): sent despite an opt-out, quiet hours
    * and the per-recipient rate limit.
    */
@@ -37,7 +45,13 @@ export interface TemplateDefinition {
 
 export class TemplateError extends Error {
   constructor(
-    readonly reason: 'unknown_template' | 'variable_missing' | 'variable_invalid' | 'too_long',
+    readonly reason:
+      | 'unknown_template'
+      | 'variable_missing'
+      | 'variable_invalid'
+      | 'too_long'
+      | 'secret_undeclared'
+      | 'secret_kept',
     message: string,
   ) {
     super(message);
@@ -53,6 +67,7 @@ const placeholder = /\{([a-zA-Z]+)\}/g;
  * the longest possible text within `limits.notifications.segmentsMax` segments.
  */
 export function defineTemplate(template: TemplateDefinition): TemplateDefinition {
+  checkSecretsDeclared(template);
   for (const language of messageLanguages) {
     const text = template.text[language];
     const used = new Set([...text.matchAll(placeholder)].map((match) => match[1] ?? ''));
@@ -86,6 +101,30 @@ export function defineTemplate(template: TemplateDefinition): TemplateDefinition
   return template;
 }
 
+/**
+ * Refuses a template whose secret list names a variable it does not have, or that leaves a
+ * `code` variable out of it: a code forgotten there would sit in clear in the outbox.
+ */
+function checkSecretsDeclared(template: TemplateDefinition): void {
+  const secret = new Set(template.secret ?? []);
+  for (const name of secret) {
+    if (!(name in template.variables)) {
+      throw new TemplateError(
+        'secret_undeclared',
+        `Template ${template.id} lists {${name}} as secret, which it does not declare`,
+      );
+    }
+  }
+  for (const [name, kind] of Object.entries(template.variables)) {
+    if (kind === 'code' && !secret.has(name)) {
+      throw new TemplateError(
+        'secret_undeclared',
+        `Template ${template.id} does not list its code {${name}} as secret`,
+      );
+    }
+  }
+}
+
 export const messageLanguages: readonly MessageLanguage[] = ['es', 'en'];
 
 const minutes = 60_000;
@@ -100,6 +139,7 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
     defineTemplate({
       id: 'citizen.sign_in_code',
       variables: { code: 'code', validMinutes: 'count' },
+      secret: ['code'],
       requested: true,
       ttlMs: 10 * minutes,
       text: {
@@ -180,6 +220,7 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
     defineTemplate({
       id: 'distribution.redemption_code',
       variables: { code: 'code', validMinutes: 'count' },
+      secret: ['code'],
       requested: true,
       ttlMs: 10 * minutes,
       text: {
@@ -200,6 +241,7 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
     defineTemplate({
       id: 'payments.payment_code',
       variables: { code: 'code', amount: 'amount', validMinutes: 'count' },
+      secret: ['code'],
       requested: true,
       ttlMs: 10 * minutes,
       text: {
@@ -220,6 +262,7 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
     defineTemplate({
       id: 'payments.pin_code',
       variables: { code: 'code', validMinutes: 'count' },
+      secret: ['code'],
       requested: true,
       ttlMs: 15 * minutes,
       text: {
@@ -240,6 +283,7 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
     defineTemplate({
       id: 'payments.payee_code',
       variables: { code: 'code', validMinutes: 'count' },
+      secret: ['code'],
       requested: true,
       ttlMs: 15 * minutes,
       text: {
@@ -260,6 +304,7 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
     defineTemplate({
       id: 'payments.payee_changed_held',
       variables: { ending: 'accountEnding', date: 'date', until: 'date', code: 'code' },
+      secret: ['code'],
       requested: true,
       ttlMs: 1 * days,
       text: {
@@ -323,6 +368,66 @@ export function renderText(
   const template = templateFor(templateId);
   checkParameters(template, parameters);
   return fill(template.text[language], (name) => parameters[name] ?? '');
+}
+
+/** The names of a template's secret variables (its one-time codes), as the catalogue says. */
+export function secretVariables(template: TemplateDefinition): readonly string[] {
+  return template.secret ?? [];
+}
+
+/**
+ * Parameters split as the outbox keeps them: `clear` (stored as they are) and `secret` (sealed,
+ * or null when the template has no secret).
+ *
+ * @example
+ *   splitParameters(templateFor('citizen.sign_in_code'), { code: '042917', validMinutes: '10' });
+ *   // { clear: { validMinutes: '10' }, secret: { code: '042917' } }
+ */
+export function splitParameters(
+  template: TemplateDefinition,
+  parameters: Readonly<Record<string, string>>,
+): { clear: Record<string, string>; secret: Record<string, string> | null } {
+  const secretNames = new Set(secretVariables(template));
+  const clear: Record<string, string> = {};
+  const secret: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parameters)) {
+    if (secretNames.has(name)) secret[name] = value;
+    else clear[name] = value;
+  }
+  return { clear, secret: secretNames.size === 0 ? null : secret };
+}
+
+/** What a secret is shown as where the text is shown but not sent (history, dashboard). */
+export const secretMask = '••••••';
+
+/**
+ * The text of a message with its secrets as dots, from the clear parameters alone (the outbox
+ * keeps no secret in clear, and none once the message has ended). The clear values are
+ * checked against their kinds as `renderText` checks them.
+ *
+ * @example
+ *   maskedText('citizen.sign_in_code', 'es', { validMinutes: '10' });
+ *   // 'Amparo: su código de acceso es •••••• (vale 10 min).'
+ */
+export function maskedText(
+  templateId: string,
+  language: MessageLanguage,
+  clearParameters: Readonly<Record<string, string>>,
+): string {
+  const template = templateFor(templateId);
+  const secretNames = new Set(secretVariables(template));
+  // A stand-in of the right kind for each secret, so that the clear values alone are checked.
+  const filler = Object.fromEntries(
+    [...secretNames].map((name) => {
+      // Safe: `defineTemplate` refused a secret that is not one of the declared variables.
+      const kind = template.variables[name] as VariableKind;
+      return [name, variableKinds[kind].longest];
+    }),
+  );
+  checkParameters(template, { ...clearParameters, ...filler });
+  return fill(template.text[language], (name) =>
+    secretNames.has(name) ? secretMask : (clearParameters[name] ?? ''),
+  );
 }
 
 function fill(text: string, value: (name: string) => string): string {

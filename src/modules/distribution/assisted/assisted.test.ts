@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHousehold, buildPerson } from '../../../../test/factories.js';
 import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import { receivedText } from '../../notifications/received-text-test-kit.js';
 import {
   auditedAs,
   createPoint,
@@ -91,18 +92,14 @@ describe('redemption without the card', () => {
     return response.json() as { assistedId: string; codeExpiresAt: string; photo: string | null };
   }
 
-  /** The last code texted to a person, as the outbox holds it (what their phone shows). */
+  /** The last code texted to a person, as their phone shows it (the outbox keeps it sealed). */
   async function textedCode(personId: string): Promise<string> {
-    const row = await kit.database.asAdmin((admin) =>
-      admin
-        .selectFrom('notification_outbox')
-        .select(['parameters', 'template_id'])
-        .where('person_id', '=', personId)
-        .orderBy('created_at', 'desc')
-        .executeTakeFirstOrThrow(),
+    const text = await receivedText(
+      { db: kit.database.db, masterKey: kit.masterKey },
+      { personId },
     );
-    expect(row.template_id).toBe('distribution.redemption_code');
-    return String((row.parameters as { code?: string }).code);
+    expect(text.templateId).toBe('distribution.redemption_code');
+    return text.code ?? '';
   }
 
   async function refusedAs(response: Awaited<ReturnType<typeof post>>, code: string) {

@@ -9,6 +9,7 @@ import {
 import { personWithCard, type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { ledgerIsSound, lookupAccounts, postedBalance, verifyLedger } from '../../ledger/index.js';
 import { outboxWorker, smppProvider } from '../../notifications/index.js';
+import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { startTestSmsc } from '../../notifications/smpp-test-kit.js';
 import { fundingAccountId, merchantAccountId, walletAccountId } from '../accounts/account-ids.js';
 import { freezeWallets } from '../accounts/wallet-freeze.js';
@@ -107,16 +108,12 @@ describe('paying at the counter without the card', () => {
       cookies: who.cookies,
       payload,
     });
-  const codeTextedTo = async (personId: string) => {
-    const row = await kit.database.db
-      .selectFrom('notification_outbox')
-      .select('parameters')
-      .where('person_id', '=', personId)
-      .where('template_id', '=', 'payments.payment_code')
-      .orderBy('created_at', 'desc')
-      .executeTakeFirstOrThrow();
-    return String((row.parameters as { code?: string }).code);
-  };
+  /** The payment code texted to a person, as their phone shows it (the outbox keeps it sealed). */
+  const codeTextedTo = (personId: string) =>
+    receivedCode(
+      { db: kit.database.db, masterKey: kit.masterKey },
+      { personId, templateId: 'payments.payment_code' },
+    );
   const codesTexted = async () =>
     (
       await kit.database.db

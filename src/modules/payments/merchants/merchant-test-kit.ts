@@ -5,6 +5,7 @@ import type { AccessTestApp } from '../../access/access-test-kit.js';
 import { sessionCookieFrom } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { accountCreator, accountFlags, transferCreator } from '../../ledger/index.js';
+import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
 import { settlementAccountsOpener } from '../accounts/settlement-accounts.js';
 import { programFunder } from '../funding/program-funder.js';
@@ -17,8 +18,11 @@ import {
 
 /** Test helpers for merchant payments, through the module's own routes and the ledger's face. */
 
-/** What the helpers need of a test app: the route tests' kit or the browser tests' server. */
-type WithApp = Pick<AccessTestApp, 'app' | 'database'>;
+/**
+ * What the helpers need of a test app: the route tests' kit or the browser tests' server. The
+ * master key (in `keys`) reads a texted code as the phone shows it (`receivedCode`).
+ */
+type WithApp = Pick<AccessTestApp, 'app' | 'database' | 'keys'>;
 
 /** Puts `amountMinor` VES in a person's wallet (from the settlement account). */
 export async function fundWallet(kit: WithApp, personId: string, amountMinor: bigint) {
@@ -201,14 +205,10 @@ export async function citizenSession(
     url: '/api/citizen/sign-in/start',
     payload: { uin: person.uin },
   });
-  const row = await kit.database.db
-    .selectFrom('notification_outbox')
-    .select('parameters')
-    .where('person_id', '=', person.personId)
-    .where('template_id', 'like', '%sign_in%')
-    .orderBy('created_at', 'desc')
-    .executeTakeFirstOrThrow();
-  const code = String((row.parameters as { code?: string }).code);
+  const code = await receivedCode(
+    { db: kit.database.db, masterKey: kit.keys.masterKey },
+    { personId: person.personId, templateId: 'citizen.sign_in_code' },
+  );
   const verify = await kit.app.inject({
     method: 'POST',
     url: '/api/citizen/sign-in/verify',
@@ -251,8 +251,8 @@ export function settleDay(
 
 /**
  * Staff set a person's PIN the way a counter does (docs/PAYMENTS-PIN.md): a second check by the
- * code texted to the phone on file (read from the outbox, as the person would from the phone),
- * then the PIN with that code. The person needs a phone on file. Answers the route's answer.
+ * code texted to the phone on file (read as the phone shows it: `receivedCode`), then the PIN
+ * with that code. The person needs a phone on file. Answers the route's answer.
  */
 export async function staffPinSet(
   kit: WithApp,
@@ -267,13 +267,10 @@ export async function staffPinSet(
     payload: { method: 'phone_code' },
   });
   if (started.statusCode !== 201) throw new Error(`pin check: ${started.body}`);
-  const row = await kit.database.db
-    .selectFrom('notification_outbox')
-    .select('parameters')
-    .where('person_id', '=', personId)
-    .where('template_id', '=', 'payments.pin_code')
-    .orderBy('created_at', 'desc')
-    .executeTakeFirstOrThrow();
+  const code = await receivedCode(
+    { db: kit.database.db, masterKey: kit.keys.masterKey },
+    { personId, templateId: 'payments.pin_code' },
+  );
   return kit.app.inject({
     method: 'PUT',
     url: `/api/payments/persons/${personId}/pin?purpose=self`,
@@ -281,7 +278,7 @@ export async function staffPinSet(
     payload: {
       pin,
       checkId: (started.json() as { checkId: string }).checkId,
-      code: String((row.parameters as { code?: string }).code),
+      code,
     },
   });
 }

@@ -9,6 +9,7 @@ import {
 } from '../../access/access-test-kit.js';
 import { personWithCard, type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { lookupAccounts, postedBalance } from '../../ledger/index.js';
+import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { walletAccountId } from '../accounts/account-ids.js';
 import { pinSprayScan, staffTakeoverScan } from '../controls/pin-alerts.js';
 import { fundWallet, payingCitizen, registeredMerchant } from './merchant-test-kit.js';
@@ -150,8 +151,13 @@ describe('payment PIN guard', () => {
     const started = await startCheck(clerk, payer.personId, { method: 'phone_code' });
     expect(started.statusCode, started.body).toBe(201);
     const { checkId } = started.json() as { checkId: string };
+    // The row holds no code (sealed, review F8); the phone shows it.
     const [sent] = await textsTo(payer.personId, 'payments.pin_code');
-    const code = String((sent?.parameters as { code?: string } | undefined)?.code);
+    expect(sent?.parameters).toEqual({ validMinutes: expect.stringMatching(/^\d+$/) });
+    const code = await receivedCode(
+      { db: kit.database.db, masterKey: kit.masterKey },
+      { personId: payer.personId, templateId: 'payments.pin_code' },
+    );
     const wrong = code === '000000' ? '111111' : '000000';
     expect(
       (await setPin(clerk, payer.personId, { pin: '7315', checkId, code: wrong })).statusCode,
@@ -188,11 +194,14 @@ describe('payment PIN guard', () => {
         answers.push(started.statusCode);
         continue;
       }
-      const [sent] = await textsTo(person.personId, 'payments.pin_code');
+      const code = await receivedCode(
+        { db: kit.database.db, masterKey: kit.masterKey },
+        { personId: person.personId, templateId: 'payments.pin_code' },
+      );
       const set = await setPin(busy, person.personId, {
         pin: '5555',
         checkId: (started.json() as { checkId: string }).checkId,
-        code: String((sent?.parameters as { code?: string } | undefined)?.code),
+        code,
       });
       answers.push(set.statusCode);
     }

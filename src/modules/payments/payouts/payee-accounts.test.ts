@@ -4,6 +4,7 @@ import { buildPerson } from '../../../../test/factories.js';
 import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
+import { receivedTexts } from '../../notifications/received-text-test-kit.js';
 import { payeeCollusionScan } from '../controls/payee-alerts.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 
@@ -66,16 +67,17 @@ describe('payee accounts', () => {
     send(who, 'POST', `/api/payments/persons/${personId}/payee-checks?purpose=self`, body);
   const setAccount = (who: SignedIn, personId: string, body: Record<string, unknown>) =>
     send(who, 'PUT', `/api/payments/persons/${personId}/payee-account?purpose=self`, body);
+  /**
+   * The values of the texts queued for a person, newest first, as their phone's text carries
+   * them: a code included (the outbox keeps it sealed; `receivedTexts` opens it).
+   */
   const texts = async (personId: string, templateId: string) =>
     (
-      await kit.database.db
-        .selectFrom('notification_outbox')
-        .select('parameters')
-        .where('person_id', '=', personId)
-        .where('template_id', '=', templateId)
-        .orderBy('created_at', 'desc')
-        .execute()
-    ).map((row) => row.parameters as Record<string, string>);
+      await receivedTexts(
+        { db: kit.database.db, masterKey: kit.masterKey },
+        { personId, templateId },
+      )
+    ).map((text) => text.parameters);
   /** The audit entries on a person, oldest first as stored. */
   const auditOf = async (personId: string) =>
     (

@@ -9,6 +9,7 @@ import {
   createTestOperator,
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
+import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { RegistryEvents } from '../../registry/index.js';
 import { cycleApprover, cycleCreator } from '../cycles/cycle-service.js';
 import { programCreator, publicationDecider, publicationRequester } from '../program-service.js';
@@ -44,14 +45,11 @@ describe('appeals', () => {
 
   async function signInCitizen(uin: string) {
     await kit.app.inject({ method: 'POST', url: '/api/citizen/sign-in/start', payload: { uin } });
-    const code = await kit.database.asAdmin(async (admin) => {
-      const row = await admin
-        .selectFrom('notification_outbox')
-        .select('parameters')
-        .orderBy('created_at', 'desc')
-        .executeTakeFirstOrThrow();
-      return String((row.parameters as { code?: string }).code);
-    });
+    // The code as the phone shows it (the outbox keeps it sealed).
+    const code = await receivedCode(
+      { db: kit.database.db, masterKey: kit.masterKey },
+      { templateId: 'citizen.sign_in_code' },
+    );
     const verify = await kit.app.inject({
       method: 'POST',
       url: '/api/citizen/sign-in/verify',

@@ -9,6 +9,7 @@ import {
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
 import { treeHeadBytes } from '../../audit/merkle/index.js';
+import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { generateUin } from '../uin/index.js';
 
 /**
@@ -105,14 +106,11 @@ describe('reading a person, and the person seeing who looked', () => {
       payload: { uin: personUin },
     });
     expect(start.statusCode).toBe(202);
-    const code = await kit.database.asAdmin(async (admin) => {
-      const row = await admin
-        .selectFrom('notification_outbox')
-        .select('parameters')
-        .orderBy('created_at', 'desc')
-        .executeTakeFirstOrThrow();
-      return String((row.parameters as { code?: string }).code);
-    });
+    // The code as the phone shows it (the outbox keeps it sealed).
+    const code = await receivedCode(
+      { db: kit.database.db, masterKey: kit.masterKey },
+      { templateId: 'citizen.sign_in_code' },
+    );
     const verify = await kit.app.inject({
       method: 'POST',
       url: '/api/citizen/sign-in/verify',
