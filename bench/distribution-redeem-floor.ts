@@ -1,0 +1,239 @@
+import { sql } from 'kysely';
+import { pgbench, redeemer } from './distribution-redeem.js';
+import { funder } from './ledger-tpcb.js';
+import { cpuMeter } from './lib/cpu-meter.js';
+import { distributionWorld, startServer } from './lib/distribution-world.js';
+import {
+  type CapturedKind,
+  captureFloorRequests,
+  fundingOfficers,
+  withoutAuditMove,
+} from './lib/floor-requests.js';
+import { closedLoop, type LoadRequest } from './lib/http-loops.js';
+import { type ReplayScript, runPgbench } from './lib/pgbench-replay.js';
+import { loadAverage } from './lib/program-population.js';
+
+/**
+ * What bounds the ratio to pgbench of a card redemption (issue #15) and of a single ledger
+ * transfer (issue #16) over HTTP on this machine, all in one run on the same PostgreSQL:
+ *
+ * 1. `pgbench -c 16 -j 2 -T seconds` TPC-B at scale 10 in a throwaway database
+ *    (`distribution-redeem`'s), at the start and again at the end.
+ * 2. The database work alone: the statements one card redemption (as `distribution-redeem`
+ *    sends it) and one funding transfer (as `ledger-tpcb` sends it) send through the app,
+ *    captured from `pg` with their parameters (`bench/lib/statement-capture.ts`), written as
+ *    pgbench scripts (`bench/lib/pgbench-replay.ts`: one script per captured request, values the
+ *    request generated drawn afresh in each transaction) and replayed by `pgbench -n -M simple`
+ *    with `clients` clients for `seconds` on the world's database, no Node in the path. Three
+ *    variants each: as a request sends it with the session and point gate cached (warm), with
+ *    nothing cached (the session and gate reads added), and without the audit move (the
+ *    transaction that moves its audit entry into the Merkle log under the global appender lock).
+ * 3. The same requests over HTTP to the server in its own process (`startServer`), closed loop,
+ *    `clients` clients: rate, the server's CPU per request (/proc), PostgreSQL's CPU per request
+ *    (every `postgres` process of the machine, other users' included) and the machine's busy
+ *    cores.
+ *
+ *   npm run bench -- distribution-redeem-floor [seconds=10] [clients=16]
+ */
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const seconds = Number(args[0] ?? 10);
+  const clients = Number(args[1] ?? 16);
+  const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const loads: Record<string, string> = { atStart: loadAverage() };
+  const tpcbStart = tpcb(serverUrl, seconds);
+  progress(`pgbench TPC-B: ${tpcbStart.tps} tps`);
+
+  const world = await distributionWorld({
+    persons: 64,
+    litres: 1_000,
+    points: 16,
+    operatorsPerPoint: 4,
+    stockPerPoint: 1_000_000,
+  });
+  try {
+    const officers = await fundingOfficers(world, clients);
+    const callers = world.operators.map((operator, index) => {
+      const card = world.cards[index % world.cards.length];
+      if (card === undefined) throw new Error('no card');
+      return { ...operator, qrText: card.qrText, entitlementId: card.entitlementId };
+    });
+    const captured = await captureFloorRequests(world, callers, officers);
+    await sql`analyze`.execute(world.database.admin);
+    progress('captured');
+
+    const replay = async (scripts: ReplayScript[], table: string, label: string) => {
+      loads[`before ${label}`] = loadAverage();
+      const result = await replayed(world.database, scripts, table, { clients, seconds });
+      progress(`${label}: ${result.tps} tps`);
+      return result;
+    };
+    const redeemReplays = {
+      warm: await replay(captured.redeem.scripts.warm, 'redemption', 'redemption replay, warm'),
+      uncached: await replay(
+        captured.redeem.scripts.uncached,
+        'redemption',
+        'redemption replay, uncached',
+      ),
+      withoutAuditMove: await replay(
+        captured.redeem.scripts.withoutAuditMove,
+        'redemption',
+        'redemption replay, no audit move',
+      ),
+    };
+    const fundReplays = {
+      warm: await replay(captured.fund.scripts.warm, 'ledger_transfer', 'transfer replay, warm'),
+      uncached: await replay(
+        captured.fund.scripts.uncached,
+        'ledger_transfer',
+        'transfer replay, uncached',
+      ),
+      withoutAuditMove: await replay(
+        captured.fund.scripts.withoutAuditMove,
+        'ledger_transfer',
+        'transfer replay, no audit move',
+      ),
+    };
+
+    const server = await startServer(world);
+    let redeemHttp: Awaited<ReturnType<typeof overHttp>>;
+    let fundHttp: Awaited<ReturnType<typeof overHttp>>;
+    try {
+      const redeem = redeemer(server.url, world);
+      loads['before redemptions over HTTP'] = loadAverage();
+      redeemHttp = await overHttp(
+        async (index) => (await redeem(index)).status,
+        server.child.pid ?? 0,
+        { clients, seconds },
+      );
+      progress(`redemptions over HTTP: ${redeemHttp.perSecond}/s`);
+      loads['before transfers over HTTP'] = loadAverage();
+      fundHttp = await overHttp(funder(server.url, captured.funders), server.child.pid ?? 0, {
+        clients,
+        seconds,
+      });
+      progress(`transfers over HTTP: ${fundHttp.perSecond}/s`);
+    } finally {
+      await server.stop();
+    }
+    loads['before the second TPC-B'] = loadAverage();
+    const tpcbEnd = tpcb(serverUrl, seconds);
+    loads.atEnd = loadAverage();
+    const tpcbTps = +((tpcbStart.tps + tpcbEnd.tps) / 2).toFixed(1);
+    return {
+      command: `npm run bench -- distribution-redeem-floor ${seconds} ${clients}`,
+      tpcb: {
+        command: `pgbench -c 16 -j 2 -T ${seconds} (TPC-B, scale 10)`,
+        start: tpcbStart,
+        end: tpcbEnd,
+        meanTps: tpcbTps,
+      },
+      redemption: kindReport(captured.redeem, redeemReplays, redeemHttp, tpcbTps),
+      transfer: kindReport(captured.fund, fundReplays, fundHttp, tpcbTps),
+      loadAverage: loads,
+    };
+  } finally {
+    await world.close();
+  }
+}
+
+/** TPC-B as `distribution-redeem` runs it, with PostgreSQL's CPU per transaction around it. */
+function tpcb(serverUrl: string, seconds: number) {
+  const meter = cpuMeter();
+  const tps = pgbench(serverUrl, seconds);
+  return { tps, ...meter.stop(tps * seconds) };
+}
+
+/** A pgbench replay of `scripts` on the world's database, checked by the rows it wrote. */
+async function replayed(
+  database: Awaited<ReturnType<typeof distributionWorld>>['database'],
+  scripts: ReplayScript[],
+  table: string,
+  props: { clients: number; seconds: number },
+) {
+  const count = async () =>
+    Number(
+      (
+        await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(
+          database.admin,
+        )
+      ).rows[0]?.n,
+    );
+  const before = await count();
+  const meter = cpuMeter();
+  const run = await runPgbench(
+    database.appUrl,
+    scripts.map((script) => script.text),
+    props,
+  );
+  const cpu = meter.stop(run.transactions);
+  return {
+    ...run,
+    statementsPerTransaction: scripts[0]?.statements,
+    scripts: scripts.length,
+    freshValuesPerTransaction: scripts[0]?.freshValues,
+    [`${table}RowsWritten`]: (await count()) - before,
+    ...cpu,
+  };
+}
+
+/** A closed loop over HTTP after a 3 s warm-up, with the server's and PostgreSQL's CPU per request. */
+async function overHttp(
+  send: LoadRequest,
+  pid: number,
+  props: { clients: number; seconds: number },
+) {
+  await closedLoop(send, { clients: props.clients, seconds: 3, okStatus: 201 });
+  const meter = cpuMeter(pid);
+  const loop = await closedLoop(send, { ...props, okStatus: 201 });
+  const { processCpuMsPerOperation, ...cpu } = meter.stop(loop.succeeded);
+  return { ...loop, serverCpuMsPerRequest: processCpuMsPerOperation, ...cpu };
+}
+
+type Replays = Record<
+  'warm' | 'uncached' | 'withoutAuditMove',
+  Awaited<ReturnType<typeof replayed>>
+>;
+
+/** One kind's figures and the statement the issue asks for. */
+function kindReport(
+  kind: CapturedKind,
+  replays: Replays,
+  http: Awaited<ReturnType<typeof overHttp>>,
+  tpcbTps: number,
+) {
+  const serverCpuMs = http.serverCpuMsPerRequest ?? Number.NaN;
+  const coresAtTpcb = +((serverCpuMs * tpcbTps) / 1000).toFixed(2);
+  const ratio = (tps: number) => +(tps / tpcbTps).toFixed(3);
+  return {
+    statementsWarm: kind.warm.length,
+    statementsWithoutAuditMove: withoutAuditMove(kind.warm).length,
+    statementsAddedUncached: kind.uncachedExtra.length,
+    sameShapeEveryRequest: kind.sameShape,
+    statements: kind.warm.map((statement) =>
+      statement.text.replace(/\s+/g, ' ').trim().slice(0, 140),
+    ),
+    uncachedExtra: kind.uncachedExtra.map((statement) =>
+      statement.text.replace(/\s+/g, ' ').trim().slice(0, 140),
+    ),
+    replay: {
+      warm: { ...replays.warm, ratioToTpcb: ratio(replays.warm.tps) },
+      uncached: { ...replays.uncached, ratioToTpcb: ratio(replays.uncached.tps) },
+      withoutAuditMove: {
+        ...replays.withoutAuditMove,
+        ratioToTpcb: ratio(replays.withoutAuditMove.tps),
+      },
+    },
+    http: { ...http, ratioToTpcb: ratio(http.perSecond) },
+    statement:
+      `at 1.0× pgbench (${tpcbTps} tps) the server would need ${serverCpuMs} ms of CPU per request × ` +
+      `${tpcbTps}/s = ${coresAtTpcb} cores; the database work alone, replayed without Node, reaches ` +
+      `${replays.warm.tps} tps = ${ratio(replays.warm.tps)}× pgbench (nothing cached: ` +
+      `${replays.uncached.tps} tps = ${ratio(replays.uncached.tps)}×; without the audit move: ` +
+      `${replays.withoutAuditMove.tps} tps = ${ratio(replays.withoutAuditMove.tps)}×)`,
+    exampleScript: kind.scripts.warm[0]?.text,
+  };
+}
+
+function progress(line: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`${line}\n`);
+}
