@@ -44,7 +44,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   progress(`pgbench TPC-B: ${tpcbStart.tps} tps`);
 
   const world = await distributionWorld({
-    persons: 64,
+    persons: 64 * 4,
     litres: 1_000,
     points: 16,
     operatorsPerPoint: 4,
@@ -52,18 +52,37 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   });
   try {
     const officers = await fundingOfficers(world, clients);
-    const callers = world.operators.map((operator, index) => {
-      const card = world.cards[index % world.cards.length];
-      if (card === undefined) throw new Error('no card');
+    // Caller i: operator i % 64 with card i. One at a time: the first 64; at once: groups of
+    // `clients` callers with distinct cards, each operator in 4 groups.
+    const callers = world.cards.map((card, index) => {
+      const operator = world.operators[index % world.operators.length];
+      if (operator === undefined) throw new Error('no operator');
       return { ...operator, qrText: card.qrText, entitlementId: card.entitlementId };
     });
-    const captured = await captureFloorRequests(world, callers, officers);
+    const groups = [];
+    for (let start = 0; start + clients <= callers.length; start += clients) {
+      groups.push(callers.slice(start, start + clients));
+    }
+    const captured = await captureFloorRequests(
+      world,
+      callers.slice(0, world.operators.length),
+      groups,
+      officers,
+    );
     await sql`analyze`.execute(world.database.admin);
     progress('captured');
 
-    const replay = async (scripts: ReplayScript[], table: string, label: string) => {
+    const replay = async (
+      scripts: ReplayScript[],
+      table: string,
+      label: string,
+      replayClients = clients,
+    ) => {
       loads[`before ${label}`] = loadAverage();
-      const result = await replayed(world.database, scripts, table, { clients, seconds });
+      const result = await replayed(world.database, scripts, table, {
+        clients: replayClients,
+        seconds,
+      });
       progress(`${label}: ${result.tps} tps`);
       return result;
     };
@@ -78,6 +97,21 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         captured.redeem.scripts.withoutAuditMove,
         'redemption',
         'redemption replay, no audit move',
+      ),
+    };
+    const together = captured.redeemTogether.scripts;
+    const togetherReplays = {
+      clients: await replay(together.warm, 'redemption', `${clients} at once, replay`),
+      twoClients: await replay(
+        together.warm,
+        'redemption',
+        `${clients} at once, replay, 2 clients`,
+        2,
+      ),
+      withoutAuditMove: await replay(
+        together.withoutAuditMove,
+        'redemption',
+        `${clients} at once, replay, no audit move`,
       ),
     };
     const fundReplays = {
@@ -128,7 +162,14 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         meanTps: tpcbTps,
       },
       redemption: kindReport(captured.redeem, redeemReplays, redeemHttp, tpcbTps),
+      redemptionsTogether: togetherReport(
+        captured.redeemTogether,
+        clients,
+        togetherReplays,
+        tpcbTps,
+      ),
       transfer: kindReport(captured.fund, fundReplays, fundHttp, tpcbTps),
+      captureBackgroundStatementsLeftOut: captured.backgroundStatements,
       loadAverage: loads,
     };
   } finally {
@@ -231,6 +272,43 @@ function kindReport(
       `${replays.uncached.tps} tps = ${ratio(replays.uncached.tps)}×; without the audit move: ` +
       `${replays.withoutAuditMove.tps} tps = ${ratio(replays.withoutAuditMove.tps)}×)`,
     exampleScript: kind.scripts.warm[0]?.text,
+  };
+}
+
+/**
+ * The groups' redemptions sent at once, replayed: each pgbench transaction is one group's
+ * statements (`perScript` redemptions), so redemptions per second are its tps × `perScript`.
+ */
+function togetherReport(
+  kind: CapturedKind,
+  perScript: number,
+  replays: Record<string, Awaited<ReturnType<typeof replayed>>>,
+  tpcbTps: number,
+) {
+  const begins = kind.warm.filter((statement) => statement.text.trim() === 'begin').length;
+  return {
+    redemptionsPerScript: perScript,
+    statementsPerScript: kind.warm.length,
+    statementsPerRedemption: +(kind.warm.length / perScript).toFixed(2),
+    transactionsPerScript: begins,
+    sameShapeEveryRound: kind.sameShape,
+    shapes: kind.scripts.warm.map((script) => script.statements),
+    replay: Object.fromEntries(
+      Object.entries(replays).map(([name, run]) => {
+        const perSecond = +(run.tps * perScript).toFixed(1);
+        return [
+          name,
+          {
+            ...run,
+            redemptionsPerSecond: perSecond,
+            ratioToTpcb: +(perSecond / tpcbTps).toFixed(3),
+          },
+        ];
+      }),
+    ),
+    statements: kind.warm.map((statement) =>
+      statement.text.replace(/\s+/g, ' ').trim().slice(0, 100),
+    ),
   };
 }
 

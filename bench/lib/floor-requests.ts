@@ -5,10 +5,11 @@ import { build } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { cashCycle } from '../../src/modules/payments/payments-test-kit.js';
 import { loadKeyStore } from '../../src/platform/crypto/key-store.js';
+import { createPostgresPool, kyselyOverPool } from '../../src/platform/db/database.js';
 import type { Database } from '../../src/platform/db/schema.js';
 import { buildOperator, cheapHashOptions } from '../../test/factories.js';
 import type { DistributionWorld } from './distribution-world.js';
-import { type ReplayScript, replayScript, uuidsOf } from './pgbench-replay.js';
+import { linearised, type ReplayScript, replayScript, uuidsOf } from './pgbench-replay.js';
 import { type CapturedStatement, captureStatements } from './statement-capture.js';
 
 /**
@@ -78,19 +79,40 @@ export async function fundingOfficers(world: DistributionWorld, count: number): 
 
 /**
  * Signs the officers in, then sends, through a fresh `build()` of this process, 3 redemptions
- * per redemption caller and 5 fundings per officer, one after another, each captured; the first
- * of each caller finds nothing cached. Answers both kinds, their scripts built from the third
+ * per redemption caller and 5 fundings per officer, one after another, each captured (the first
+ * of each caller finds nothing cached), and 3 times each group's redemptions at once. Answers both kinds, their scripts built from the third
  * request on (each against the one before it), and the officers' cookies (sessions are rows:
  * they hold for the server process too).
  */
 export async function captureFloorRequests(
   world: DistributionWorld,
   callers: RedeemCaller[],
+  groups: RedeemCaller[][],
   officers: Officer[],
-): Promise<{ redeem: CapturedKind; fund: CapturedKind; funders: FundingCaller[] }> {
+): Promise<{
+  redeem: CapturedKind;
+  fund: CapturedKind;
+  redeemTogether: CapturedKind;
+  funders: FundingCaller[];
+  /** Statements left out as background work (audit tree head signing) during the captures. */
+  backgroundStatements: number;
+}> {
+  const redemption = (caller: RedeemCaller) => ({
+    method: 'POST' as const,
+    url: `/api/distribution/points/${caller.pointId}/redemptions?purpose=distribution`,
+    headers: { cookie: caller.cookie },
+    payload: {
+      clientId: randomUUID(),
+      qrText: caller.qrText,
+      entitlementId: caller.entitlementId,
+      lines: [{ item: world.item, quantity: 1 }],
+    },
+  });
   const capture = captureStatements();
+  // A pool of the server's size (`limits.database.poolConnectionsMax`), as `amparo serve` has.
+  const db = kyselyOverPool(createPostgresPool(world.database.appUrl));
   const app = await build(loadConfig({ LOG_LEVEL: 'silent', AMPARO_WEB_DIR: '/nonexistent' }), {
-    database: { kind: 'postgres', db: world.database.app, close: async () => undefined },
+    database: { kind: 'postgres', db, close: async () => undefined },
     keys: loadKeyStore(world.keysDir),
     rateLimitRequestsMax: 1_000_000_000,
     access: { passwordHashOptions: cheapHashOptions, signInRequestsPerMinuteMax: 1_000_000 },
@@ -121,23 +143,24 @@ export async function captureFloorRequests(
     for (const caller of callers) {
       const requests = [];
       for (let index = 0; index < 3; index += 1) {
-        requests.push(
-          await sent(() =>
-            app.inject({
-              method: 'POST',
-              url: `/api/distribution/points/${caller.pointId}/redemptions?purpose=distribution`,
-              headers: { cookie: caller.cookie },
-              payload: {
-                clientId: randomUUID(),
-                qrText: caller.qrText,
-                entitlementId: caller.entitlementId,
-                lines: [{ item: world.item, quantity: 1 }],
-              },
-            }),
-          ),
-        );
+        requests.push(await sent(() => app.inject(redemption(caller))));
       }
       redeemed.push(requests);
+    }
+    // Each group's redemptions sent at once, three times: what they send together (the app
+    // writes concurrent card redemptions in shared transactions, redemption-batch.ts).
+    const batched: CapturedStatement[][][] = [];
+    for (const group of groups) {
+      const rounds = [];
+      for (let round = 0; round < 3; round += 1) {
+        capture.start();
+        const responses = await Promise.all(group.map((caller) => app.inject(redemption(caller))));
+        const statements = capture.stop();
+        const refused = responses.find((response) => response.statusCode !== 201);
+        if (refused !== undefined) throw new Error(`captured redemption: ${refused.body}`);
+        rounds.push(linearised(statements));
+      }
+      batched.push(rounds);
     }
     const funded: CapturedStatement[][][] = [];
     for (const caller of funders) {
@@ -161,11 +184,14 @@ export async function captureFloorRequests(
     return {
       redeem: await kindOf(redeemed, existing, /from "distribution_point" as "p"/),
       fund: await kindOf(funded, existing),
+      redeemTogether: await kindOf(batched, existing),
       funders,
+      backgroundStatements: capture.backgroundStatements(),
     };
   } finally {
     capture.restore();
     await app.close();
+    await db.destroy();
   }
 }
 

@@ -78,11 +78,12 @@ export function replayScript(request: CapturedStatement[], fresh: Set<string>): 
     }
     if (/^\s*insert into "audit_entry"/.test(statement.text)) {
       // Four parameters a row: leaf index, entry, leaf hash, entry MAC.
+      // Several moves in one script (concurrent requests): each insert follows its own `\gset`.
       for (let at = 0; at < values.length; at += 4) {
         const leaf = values[at];
         if (typeof leaf !== 'string') continue;
         const name = `fl_leaf${leafVariables.size}`;
-        lines.push(`\\set ${name} :fl_next + ${leafVariables.size}`);
+        lines.push(`\\set ${name} :fl_next + ${at / 4}`);
         leafVariables.set(leaf, name);
         values[at] = `:${name}`;
       }
@@ -95,6 +96,29 @@ export function replayScript(request: CapturedStatement[], fresh: Set<string>): 
     lines.push(keepsNext ? `${sql} \\gset fl_` : `${sql};`);
   }
   return { text: `${lines.join('\n')}\n`, statements: request.length, freshValues: fresh.size };
+}
+
+/**
+ * Statements several connections sent at once, as one connection can send them: each
+ * connection's transactions (begin … commit) and single statements kept whole, in the order
+ * their first statements were sent. A transaction that began after another's commit (the audit
+ * move after the write it moves) stays after it.
+ */
+export function linearised(statements: CapturedStatement[]): CapturedStatement[] {
+  const units: CapturedStatement[][] = [];
+  const open = new Map<number, CapturedStatement[]>();
+  for (const statement of statements) {
+    const text = statement.text.trim().toLowerCase();
+    let unit = open.get(statement.connection);
+    if (unit === undefined) {
+      unit = [];
+      units.push(unit);
+      if (text === 'begin') open.set(statement.connection, unit);
+    }
+    unit.push(statement);
+    if (text === 'commit' || text === 'rollback') open.delete(statement.connection);
+  }
+  return units.flat();
 }
 
 /** The statement with `$n` replaced by its parameter as an SQL literal (untyped, as `pg` sends it). */

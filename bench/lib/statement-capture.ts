@@ -12,9 +12,11 @@ export interface CapturedStatement {
 type Query = (this: pg.Client, ...args: unknown[]) => unknown;
 
 /**
- * Records every statement any `pg` client of this process sends while `recording` is on, by
+ * Records every statement any `pg` client of this process sends while recording is on, by
  * wrapping `pg.Client.prototype.query` (Kysely's `begin` and `commit` included: they are
- * statements on the connection like any other).
+ * statements on the connection like any other). Statements sent from a function whose name
+ * matches `background` (found in the async stack trace) are counted, not recorded: work that
+ * runs beside requests rather than for one (signing an audit tree head every 1,000 entries).
  *
  * @example
  *   const capture = captureStatements();
@@ -23,7 +25,7 @@ type Query = (this: pg.Client, ...args: unknown[]) => unknown;
  *   const statements = capture.stop();
  *   capture.restore();
  */
-export function captureStatements() {
+export function captureStatements(background = /signTreeHeadLocked|#signAndWitness/) {
   const prototype = pg.Client.prototype as unknown as { query: Query };
   const original = prototype.query;
   const prepareValue = (pg as unknown as { utils?: { prepareValue?: (v: unknown) => unknown } })
@@ -31,12 +33,18 @@ export function captureStatements() {
   const connections = new WeakMap<object, number>();
   let connectionsSeen = 0;
   let recorded: CapturedStatement[] | undefined;
+  let backgroundStatements = 0;
   prototype.query = function query(this: pg.Client, ...args: unknown[]) {
     if (recorded !== undefined) {
       const [first, second] = args;
       const config = typeof first === 'string' ? { text: first, values: second } : first;
       const { text, values } = config as { text?: string; values?: unknown[] };
-      if (typeof text === 'string') {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 50;
+      const stack = new Error().stack ?? '';
+      Error.stackTraceLimit = limit;
+      if (background.test(stack)) backgroundStatements += 1;
+      else if (typeof text === 'string') {
         let connection = connections.get(this);
         if (connection === undefined) {
           connectionsSeen += 1;
@@ -63,6 +71,8 @@ export function captureStatements() {
       recorded = undefined;
       return done;
     },
+    /** Statements left out as background work since the capture was made. */
+    backgroundStatements: () => backgroundStatements,
     restore() {
       prototype.query = original;
     },
