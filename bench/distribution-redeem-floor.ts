@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { pgbench, redeemer } from './distribution-redeem.js';
+import { PGBENCH_DATABASE_PREFIX, pgbench, redeemer } from './distribution-redeem.js';
 import { funder } from './ledger-tpcb.js';
 import { cpuMeter } from './lib/cpu-meter.js';
 import { distributionWorld, startServer } from './lib/distribution-world.js';
@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const clients = Number(args[1] ?? 16);
   const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const loads: Record<string, string> = { atStart: loadAverage() };
-  const tpcbStart = tpcb(serverUrl, seconds);
+  const tpcbStart = await tpcb(serverUrl, seconds);
   progress(`pgbench TPC-B: ${tpcbStart.tps} tps`);
 
   const world = await distributionWorld({
@@ -137,20 +137,21 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       redeemHttp = await overHttp(
         async (index) => (await redeem(index)).status,
         server.child.pid ?? 0,
-        { clients, seconds },
+        { clients, seconds, database: ownDatabase(world.database.appUrl) },
       );
       progress(`redemptions over HTTP: ${redeemHttp.perSecond}/s`);
       loads['before transfers over HTTP'] = loadAverage();
       fundHttp = await overHttp(funder(server.url, captured.funders), server.child.pid ?? 0, {
         clients,
         seconds,
+        database: ownDatabase(world.database.appUrl),
       });
       progress(`transfers over HTTP: ${fundHttp.perSecond}/s`);
     } finally {
       await server.stop();
     }
     loads['before the second TPC-B'] = loadAverage();
-    const tpcbEnd = tpcb(serverUrl, seconds);
+    const tpcbEnd = await tpcb(serverUrl, seconds);
     loads.atEnd = loadAverage();
     const tpcbTps = +((tpcbStart.tps + tpcbEnd.tps) / 2).toFixed(1);
     return {
@@ -178,9 +179,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 }
 
 /** TPC-B as `distribution-redeem` runs it, with PostgreSQL's CPU per transaction around it. */
-function tpcb(serverUrl: string, seconds: number) {
-  const meter = cpuMeter();
-  const tps = pgbench(serverUrl, seconds);
+async function tpcb(serverUrl: string, seconds: number) {
+  const meter = cpuMeter(new RegExp(PGBENCH_DATABASE_PREFIX));
+  const tps = await pgbench(serverUrl, seconds);
   return { tps, ...meter.stop(tps * seconds) };
 }
 
@@ -200,7 +201,7 @@ async function replayed(
       ).rows[0]?.n,
     );
   const before = await count();
-  const meter = cpuMeter();
+  const meter = cpuMeter(ownDatabase(database.appUrl));
   const run = await runPgbench(
     database.appUrl,
     scripts.map((script) => script.text),
@@ -221,11 +222,15 @@ async function replayed(
 async function overHttp(
   send: LoadRequest,
   pid: number,
-  props: { clients: number; seconds: number },
+  props: { clients: number; seconds: number; database: RegExp },
 ) {
   await closedLoop(send, { clients: props.clients, seconds: 3, okStatus: 201 });
-  const meter = cpuMeter(pid);
-  const loop = await closedLoop(send, { ...props, okStatus: 201 });
+  const meter = cpuMeter(props.database, pid);
+  const loop = await closedLoop(send, {
+    clients: props.clients,
+    seconds: props.seconds,
+    okStatus: 201,
+  });
   const { processCpuMsPerOperation, ...cpu } = meter.stop(loop.succeeded);
   return { ...loop, serverCpuMsPerRequest: processCpuMsPerOperation, ...cpu };
 }
@@ -310,6 +315,11 @@ function togetherReport(
       statement.text.replace(/\s+/g, ' ').trim().slice(0, 100),
     ),
   };
+}
+
+/** The process titles of the backends of the database `url` names. */
+function ownDatabase(url: string): RegExp {
+  return new RegExp(` ${new URL(url).pathname.slice(1)} `);
 }
 
 function progress(line: string): void {

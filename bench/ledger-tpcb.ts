@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const batch = Math.min(Number(args[2] ?? 1_000), ledgerLimits.transfersPerBatchMax);
   const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const loadAtStart = loadAverage();
-  const pgbenchTps = pgbench(serverUrl, seconds);
+  const pgbenchTps = await pgbench(serverUrl, seconds);
 
   const world = await distributionWorld({
     persons: 1,

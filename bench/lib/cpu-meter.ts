@@ -42,6 +42,46 @@ export function postgresCpuMs(): number {
   return ticksToMs(ticks);
 }
 
+/**
+ * The CPU of the PostgreSQL backends serving the databases whose names `database` matches
+ * (their process titles, /proc/PID/cmdline), sampled every `everyMs` while it runs, so that
+ * backends that exit (pgbench's, at its end) still count up to their last sample. Backends there
+ * at the start count from then; later ones from zero. Unlike `postgresCpuMs`, other users'
+ * databases do not count, and neither do the server's shared processes (WAL writer,
+ * checkpointer, autovacuum).
+ */
+export function backendCpuSampler(database: RegExp, everyMs = 200) {
+  const atStart = new Map<number, number>();
+  const latest = new Map<number, number>();
+  const sample = (into: Map<number, number>) => {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (!stat.includes('(postgres)')) continue;
+        const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        if (!database.test(title)) continue;
+        const fields = statFields(stat);
+        into.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+      } catch {
+        // exited meanwhile
+      }
+    }
+  };
+  sample(atStart);
+  const timer = setInterval(() => sample(latest), everyMs);
+  return {
+    /** Milliseconds of CPU those backends used since the sampler started. */
+    stop(): number {
+      clearInterval(timer);
+      sample(latest);
+      let ticks = 0;
+      for (const [pid, now] of latest) ticks += now - (atStart.get(pid) ?? 0);
+      return ticksToMs(ticks);
+    },
+  };
+}
+
 /** Busy CPU time of the whole machine (every core; /proc/stat less idle and iowait), in ms. */
 export function machineBusyMs(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
@@ -51,11 +91,14 @@ export function machineBusyMs(): number {
 }
 
 /**
- * Starts measuring; `stop(operations)` answers the PostgreSQL CPU per operation, the machine's
- * busy cores over the interval and, given a pid, that process's CPU per operation.
+ * Starts measuring; `stop(operations)` answers, per operation, the CPU of every PostgreSQL
+ * process of the machine (other users' included) and of the backends of the databases
+ * `database` matches, the machine's busy cores over the interval and, given a pid, that
+ * process's CPU per operation.
  */
-export function cpuMeter(pid?: number) {
+export function cpuMeter(database: RegExp, pid?: number) {
   const started = performance.now();
+  const backends = backendCpuSampler(database);
   const postgresAtStart = postgresCpuMs();
   const machineAtStart = machineBusyMs();
   const processAtStart = pid === undefined ? 0 : processCpuMs(pid);
@@ -64,6 +107,7 @@ export function cpuMeter(pid?: number) {
       const elapsedMs = performance.now() - started;
       const per = (ms: number) => +(ms / Math.max(1, operations)).toFixed(3);
       return {
+        backendCpuMsPerOperation: per(backends.stop()),
         postgresCpuMsPerOperation: per(postgresCpuMs() - postgresAtStart),
         machineBusyCores: +((machineBusyMs() - machineAtStart) / elapsedMs).toFixed(2),
         ...(pid === undefined

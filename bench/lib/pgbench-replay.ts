@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { pgbenchBinary } from '../distribution-redeem.js';
 import type { CapturedStatement } from './statement-capture.js';
 
 /**
@@ -200,8 +201,4 @@ export async function runPgbench(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-export function pgbenchBinary(): string {
-  return process.env.PGBENCH ?? 'pgbench';
 }
