@@ -8,7 +8,7 @@ import { loadKeyStore } from '../../src/platform/crypto/key-store.js';
 import { createPostgresPool, kyselyOverPool } from '../../src/platform/db/database.js';
 import type { Database } from '../../src/platform/db/schema.js';
 import { buildOperator, cheapHashOptions } from '../../test/factories.js';
-import type { DistributionWorld } from './distribution-world.js';
+import { type DistributionWorld, redemptionInjection } from './distribution-world.js';
 import { linearised, type ReplayScript, replayScript, uuidsOf } from './pgbench-replay.js';
 import { type CapturedStatement, captureStatements } from './statement-capture.js';
 
@@ -97,17 +97,7 @@ export async function captureFloorRequests(
   /** Statements left out as background work (audit tree head signing) during the captures. */
   backgroundStatements: number;
 }> {
-  const redemption = (caller: RedeemCaller) => ({
-    method: 'POST' as const,
-    url: `/api/distribution/points/${caller.pointId}/redemptions?purpose=distribution`,
-    headers: { cookie: caller.cookie },
-    payload: {
-      clientId: randomUUID(),
-      qrText: caller.qrText,
-      entitlementId: caller.entitlementId,
-      lines: [{ item: world.item, quantity: 1 }],
-    },
-  });
+  const redemption = (caller: RedeemCaller) => redemptionInjection(caller, caller, world.item);
   const capture = captureStatements();
   // A pool of the server's size (`limits.database.poolConnectionsMax`), as `amparo serve` has.
   const db = kyselyOverPool(createPostgresPool(world.database.appUrl));
