@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { redeemer } from './distribution-redeem.js';
+import { processCpuMs } from './lib/cpu-meter.js';
 import { distributionWorld, startServer } from './lib/distribution-world.js';
 import { closedLoop } from './lib/http-loops.js';
 import { loadAverage } from './lib/program-population.js';
@@ -39,9 +40,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const send = async (index: number) => (await redeem(index)).status;
     await closedLoop(send, { clients, seconds: 3, okStatus: 201 });
     const pid = server.child.pid ?? 0;
-    const cpuBefore = cpuMs(pid);
+    const cpuBefore = processCpuMs(pid);
     const loop = await closedLoop(send, { clients, seconds, okStatus: 201 });
-    const cpuUsed = cpuMs(pid) - cpuBefore;
+    const cpuUsed = processCpuMs(pid) - cpuBefore;
     await server.stop();
     const profile = summarise(profileDir, seconds);
     return {
@@ -59,13 +60,6 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     await world.close();
     rmSync(profileDir, { recursive: true, force: true });
   }
-}
-
-/** utime + stime of a process, in milliseconds (/proc/PID/stat, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 interface ProfileNode {

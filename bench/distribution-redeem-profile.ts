@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import { build } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { loadKeyStore } from '../src/platform/crypto/key-store.js';
 import { createPostgresPool } from '../src/platform/db/database.js';
 import type { Database } from '../src/platform/db/schema.js';
-import { distributionWorld } from './lib/distribution-world.js';
+import { distributionWorld, redemptionInjection } from './lib/distribution-world.js';
 
 /**
  * The SQL one redemption with the card sends (issue #15, the throughput work): a world as
@@ -53,17 +52,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       if (operator === undefined || card === undefined) throw new Error('no operator or card');
       statements = [];
       const started = performance.now();
-      const response = await app.inject({
-        method: 'POST',
-        url: `/api/distribution/points/${operator.pointId}/redemptions?purpose=distribution`,
-        headers: { cookie: operator.cookie },
-        payload: {
-          clientId: randomUUID(),
-          qrText: card.qrText,
-          entitlementId: card.entitlementId,
-          lines: [{ item: world.item, quantity: 1 }],
-        },
-      });
+      const response = await app.inject(redemptionInjection(operator, card, world.item));
       durations.push(performance.now() - started);
       if (response.statusCode !== 201) throw new Error(`redemption: ${response.body}`);
       counts.push(statements.length);

@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { distributionWorld, startServer } from './lib/distribution-world.js';
 import { closedLoop, type LoadRequest, openLoop } from './lib/http-loops.js';
@@ -32,7 +33,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const loadAtStart = loadAverage();
 
-  const pgbenchTps = pgbench(serverUrl, seconds);
+  const pgbenchTps = await pgbench(serverUrl, seconds);
   progress(`pgbench: ${pgbenchTps} tps`);
 
   const setupStarted = performance.now();
@@ -143,8 +144,8 @@ export function redeemer(
 }
 
 /** `pgbench -c 16` TPC-B at scale 10 in a throwaway database on the same server; its tps. */
-export function pgbench(serverUrl: string, seconds: number): number {
-  const name = `amparo_bench_pgbench_${randomBytes(4).toString('hex')}`;
+export async function pgbench(serverUrl: string, seconds: number): Promise<number> {
+  const name = `${PGBENCH_DATABASE_PREFIX}${randomBytes(4).toString('hex')}`;
   const url = new URL(serverUrl);
   const env = {
     ...process.env,
@@ -157,11 +158,12 @@ export function pgbench(serverUrl: string, seconds: number): number {
   execFileSync('createdb', [name], { env });
   try {
     execFileSync(binary, ['-i', '-q', '-s', '10', name], { env, stdio: 'ignore' });
-    const out = execFileSync(binary, ['-c', '16', '-j', '2', '-T', String(seconds), name], {
-      env,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    // Not synchronous: a caller may sample the database's CPU while it runs.
+    const { stdout: out } = await promisify(execFile)(
+      binary,
+      ['-c', '16', '-j', '2', '-T', String(seconds), name],
+      { env, encoding: 'utf8' },
+    );
     const match = /tps = ([\d.]+) \(without initial connection time\)/.exec(out);
     if (match?.[1] === undefined) throw new Error(`pgbench said: ${out}`);
     return +Number(match[1]).toFixed(1);
@@ -170,7 +172,10 @@ export function pgbench(serverUrl: string, seconds: number): number {
   }
 }
 
-function pgbenchBinary(): string {
+/** The name of `pgbench`'s throwaway database starts so. */
+export const PGBENCH_DATABASE_PREFIX = 'amparo_bench_pgbench_';
+
+export function pgbenchBinary(): string {
   try {
     execFileSync('pgbench', ['--version'], { stdio: 'ignore' });
     return 'pgbench';

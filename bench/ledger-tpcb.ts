@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const batch = Math.min(Number(args[2] ?? 1_000), ledgerLimits.transfersPerBatchMax);
   const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const loadAtStart = loadAverage();
-  const pgbenchTps = pgbench(serverUrl, seconds);
+  const pgbenchTps = await pgbench(serverUrl, seconds);
 
   const world = await distributionWorld({
     persons: 1,
@@ -103,23 +103,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
           })(),
         );
       }
-      const fund: LoadRequest = async (index) => {
-        const client = index % clients;
-        try {
-          const response = await fetch(
-            `${server.url}/api/payments/programs/${programs[client]}/funding?purpose=distribution`,
-            {
-              method: 'POST',
-              headers: { cookie: cookies[client] ?? '', 'content-type': 'application/json' },
-              body: JSON.stringify({ transferId: randomUUID(), currency: 'VES', amountMinor: '1' }),
-            },
-          );
-          await response.arrayBuffer();
-          return response.status;
-        } catch {
-          return 0;
-        }
-      };
+      const fund = funder(
+        server.url,
+        programs.map((programId, index) => ({ programId, cookie: cookies[index] ?? '' })),
+      );
       await closedLoop(fund, { clients, seconds: 3, okStatus: 201 }); // warm-up
       const loadBeforeHttp = loadAverage();
       const http = await closedLoop(fund, { clients, seconds, okStatus: 201 });
@@ -153,6 +140,32 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   } finally {
     await world.close();
   }
+}
+
+/**
+ * One funding request (`POST /api/payments/programs/:id/funding`, 1 VES settlement → funding):
+ * request `index` is sent by caller `index % callers.length`, with that officer's cookie and
+ * program; answered with the HTTP status (0: no answer).
+ */
+export function funder(url: string, callers: { programId: string; cookie: string }[]): LoadRequest {
+  return async (index) => {
+    const caller = callers[index % callers.length];
+    if (caller === undefined) throw new Error('no funding caller');
+    try {
+      const response = await fetch(
+        `${url}/api/payments/programs/${caller.programId}/funding?purpose=distribution`,
+        {
+          method: 'POST',
+          headers: { cookie: caller.cookie, 'content-type': 'application/json' },
+          body: JSON.stringify({ transferId: randomUUID(), currency: 'VES', amountMinor: '1' }),
+        },
+      );
+      await response.arrayBuffer();
+      return response.status;
+    } catch {
+      return 0;
+    }
+  };
 }
 
 /** 10,000 funded wallets and 100 merchant accounts. */

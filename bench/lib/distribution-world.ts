@@ -220,6 +220,28 @@ export async function distributionWorld(options: WorldOptions): Promise<Distribu
   }
 }
 
+/**
+ * One card redemption of 1 unit of `item` for `app.inject`, as the benchmarks send it: the
+ * operator's point and cookie, the card's QR text and entitlement, a fresh idempotency key.
+ */
+export function redemptionInjection(
+  operator: { pointId: string; cookie: string },
+  card: { qrText: string; entitlementId: string },
+  item: string,
+) {
+  return {
+    method: 'POST' as const,
+    url: `/api/distribution/points/${operator.pointId}/redemptions?purpose=distribution`,
+    headers: { cookie: operator.cookie },
+    payload: {
+      clientId: randomUUID(),
+      qrText: card.qrText,
+      entitlementId: card.entitlementId,
+      lines: [{ item, quantity: 1 }],
+    },
+  };
+}
+
 /** `count` (rounded up to households of 4) persons in VE-A, each with an active credential row. */
 async function addHoldersBySql(database: BenchDatabase, count: number): Promise<void> {
   const persons = Math.ceil(count / 4) * 4;
