@@ -5,8 +5,8 @@ import { buildPerson } from '../../../../test/factories.js';
 import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
-import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
-import { storedPayeesForTest } from './payout-test-kit.js';
+import { cashCycle, openCashEntitlements } from '../payments-test-kit.js';
+import { payableCashCycle, routeTestPayee } from './payout-test-kit.js';
 
 /**
  * Before a payout batch (issue #16): the cash cycles offered, and a cycle's preview — its unpaid
@@ -26,21 +26,12 @@ describe('payout batch preview routes', () => {
     finance = await signIn(kit, ['finance_officer'], ['VE-A']);
     paidPerson = (await buildPerson(kit, { phone: null })).id;
     leftOutPerson = (await buildPerson(kit, { phone: null })).id;
-    ({ programId, cycleId } = await cashCycle(kit.database.db, {
+    ({ programId, cycleId } = await payableCashCycle(kit, {
       code: 'bono_vista',
       amountMinor: 70_00n,
+      fundedMinor: 500_00n,
+      payees: [{ personId: paidPerson, payee: routeTestPayee }],
     }));
-    await fundedProgramAccount(kit.database.db, programId, 500_00n);
-    await storedPayeesForTest({ db: kit.database.db, masterKey: kit.masterKey }, [
-      {
-        personId: paidPerson,
-        payee: {
-          holderName: 'Ana Pérez',
-          account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
-          bank: { bankCode: '0134' },
-        },
-      },
-    ]);
   });
   afterAll(async () => kit?.close());
 

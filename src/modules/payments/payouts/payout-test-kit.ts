@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
-import { buildPerson } from '../../../../test/factories.js';
+import { buildPerson, type FactoryContext } from '../../../../test/factories.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import { buildAuditKeys } from '../../audit/audit-test-support.js';
 import { lookupAccounts } from '../../ledger/index.js';
@@ -67,6 +67,49 @@ export function testPayee(index: number): PayeeAccountInput {
   };
 }
 
+/** A payee account at bank 0134 ending 0001: the one account a payout route test pays into. */
+export const routeTestPayee: PayeeAccountInput = {
+  holderName: 'Ana Pérez',
+  account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
+  bank: { bankCode: '0134' },
+};
+
+/**
+ * An approved cash cycle of a new program paying `amountMinor` to each person of age, its open
+ * entitlements (by person id), the program's VES funding account holding `fundedMinor`, and
+ * the payee accounts given (if any), stored as staff would set them: what a batch of the cycle
+ * pays. Make the persons first: the cycle entitles those present when it is approved.
+ *
+ * @example
+ *   const personId = (await buildPerson(kit, { phone: null })).id;
+ *   const { programId, entitlements } = await payableCashCycle(kit, {
+ *     code: 'bono', amountMinor: 40_00n, fundedMinor: 500_00n,
+ *     payees: [{ personId, payee: routeTestPayee }] });
+ */
+export async function payableCashCycle(
+  world: FactoryContext,
+  props: {
+    code: string;
+    amountMinor: bigint;
+    fundedMinor: bigint;
+    payees?: ReadonlyArray<{ personId: string; payee: PayeeAccountInput }>;
+  },
+): Promise<{
+  programId: string;
+  cycleId: string;
+  entitlements: Array<{ entitlementId: string; personId: string; amountMinor: bigint }>;
+}> {
+  const { db } = world.database;
+  const { programId, cycleId } = await cashCycle(db, {
+    code: props.code,
+    amountMinor: props.amountMinor,
+  });
+  const entitlements = await openCashEntitlements(db, cycleId);
+  await fundedProgramAccount(db, programId, props.fundedMinor);
+  if (props.payees) await storedPayeesForTest({ db, masterKey: world.masterKey }, props.payees);
+  return { programId, cycleId, entitlements };
+}
+
 /** What a payout test starts from, and what it reads back (`cashPayoutScene`). */
 export interface CashPayoutScene {
   database: TestDatabase;
@@ -105,12 +148,10 @@ export async function cashPayoutScene(props: {
   const { database, deps } = await payoutTestWorld(props.masterKey);
   for (let index = 0; index < props.persons; index += 1)
     await buildPerson({ database, masterKey: props.masterKey });
-  const { programId, cycleId } = await cashCycle(database.db, {
-    code: props.code,
-    amountMinor: props.amountMinor,
-  });
-  const entitlements = await openCashEntitlements(database.db, cycleId);
-  await fundedProgramAccount(database.db, programId, props.fundedMinor);
+  const { programId, cycleId, entitlements } = await payableCashCycle(
+    { database, masterKey: props.masterKey },
+    { code: props.code, amountMinor: props.amountMinor, fundedMinor: props.fundedMinor },
+  );
   await storedPayeesForTest(
     deps,
     entitlements.map((entitlement, index) => ({
