@@ -6,6 +6,7 @@ import { buildAuditKeys } from '../../audit/audit-test-support.js';
 import { lookupAccounts } from '../../ledger/index.js';
 import { fundingAccountId } from '../accounts/account-ids.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import type { PayoutBatchInput } from './batch-creator.js';
 import { type PayeeAccountInput, payeeAccountWriter } from './payee-account.js';
 import type { PayoutDependencies } from './payout-gate.js';
 
@@ -108,6 +109,39 @@ export async function payableCashCycle(
   await fundedProgramAccount(db, programId, props.fundedMinor);
   if (props.payees) await storedPayeesForTest({ db, masterKey: world.masterKey }, props.payees);
   return { programId, cycleId, entitlements };
+}
+
+/** The agency's account the payout tests' batches pay from (bank 0102), as a batch names it. */
+export const testDebtor = {
+  name: 'Programa Bono',
+  accountNumber: '01020123456789012345',
+  bankCode: '0102',
+};
+
+/**
+ * A batch for `payoutBatchCreator` paying each entitlement the amount given, from `testDebtor`,
+ * in VES, to be executed on 2026-12-07, under a new client id unless one is given.
+ *
+ * @example
+ *   await payoutBatchCreator(deps, context, testBatchInput(programId, entitlements.slice(0, 3)));
+ */
+export function testBatchInput(
+  programId: string,
+  paid: ReadonlyArray<{ entitlementId: string; amountMinor: bigint }>,
+  clientId: string = randomUUID(),
+): PayoutBatchInput {
+  return {
+    clientId,
+    programId,
+    currency: 'VES',
+    requestedExecutionDate: '2026-12-07',
+    debtor: { ...testDebtor },
+    instructions: paid.map(({ entitlementId, amountMinor }) => ({
+      referenceKind: 'entitlement',
+      referenceId: entitlementId,
+      amountMinor,
+    })),
+  };
 }
 
 /** What a payout test starts from, and what it reads back (`cashPayoutScene`). */
