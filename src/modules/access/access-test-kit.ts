@@ -152,3 +152,29 @@ export function sessionCookieFrom(response: {
 }): string | undefined {
   return response.cookies.find((cookie) => cookie.name === 'amparo_session')?.value;
 }
+
+/** A citizen session for a person, through the SMS sign-in the person would use. */
+export async function citizenSession(
+  kit: Pick<AccessTestApp, 'app' | 'database'>,
+  person: { personId: string; uin: string },
+): Promise<{ amparo_session: string }> {
+  await kit.app.inject({
+    method: 'POST',
+    url: '/api/citizen/sign-in/start',
+    payload: { uin: person.uin },
+  });
+  const row = await kit.database.db
+    .selectFrom('notification_outbox')
+    .select('parameters')
+    .where('person_id', '=', person.personId)
+    .where('template_id', 'like', '%sign_in%')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirstOrThrow();
+  const code = String((row.parameters as { code?: string }).code);
+  const verify = await kit.app.inject({
+    method: 'POST',
+    url: '/api/citizen/sign-in/verify',
+    payload: { uin: person.uin, code },
+  });
+  return { amparo_session: sessionCookieFrom(verify) ?? '' };
+}

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import type { AccessTestApp } from '../../access/access-test-kit.js';
-import { sessionCookieFrom } from '../../access/access-test-kit.js';
+import { type AccessTestApp, citizenSession } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { accountCreator, accountFlags, transferCreator } from '../../ledger/index.js';
 import { settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
@@ -189,32 +188,6 @@ export async function payingCitizen(
     payload: { pin: options.pin },
   });
   return { session, pinSet };
-}
-
-/** A citizen session for a person, through the SMS sign-in the person would use. */
-export async function citizenSession(
-  kit: WithApp,
-  person: { personId: string; uin: string },
-): Promise<{ amparo_session: string }> {
-  await kit.app.inject({
-    method: 'POST',
-    url: '/api/citizen/sign-in/start',
-    payload: { uin: person.uin },
-  });
-  const row = await kit.database.db
-    .selectFrom('notification_outbox')
-    .select('parameters')
-    .where('person_id', '=', person.personId)
-    .where('template_id', 'like', '%sign_in%')
-    .orderBy('created_at', 'desc')
-    .executeTakeFirstOrThrow();
-  const code = String((row.parameters as { code?: string }).code);
-  const verify = await kit.app.inject({
-    method: 'POST',
-    url: '/api/citizen/sign-in/verify',
-    payload: { uin: person.uin, code },
-  });
-  return { amparo_session: sessionCookieFrom(verify) ?? '' };
 }
 
 /** The reason codes of the denied audit entries of `action`, in the order written. */

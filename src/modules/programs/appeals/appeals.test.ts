@@ -6,6 +6,7 @@ import type { Role } from '../../../shared/access/roles.js';
 import {
   type AccessTestApp,
   buildAccessTestApp,
+  citizenSession,
   createTestOperator,
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
@@ -40,24 +41,6 @@ describe('appeals', () => {
     });
     expect(response.statusCode).toBe(200);
     cookies[username] = { amparo_session: sessionCookieFrom(response) ?? '' };
-  }
-
-  async function signInCitizen(uin: string) {
-    await kit.app.inject({ method: 'POST', url: '/api/citizen/sign-in/start', payload: { uin } });
-    const code = await kit.database.asAdmin(async (admin) => {
-      const row = await admin
-        .selectFrom('notification_outbox')
-        .select('parameters')
-        .orderBy('created_at', 'desc')
-        .executeTakeFirstOrThrow();
-      return String((row.parameters as { code?: string }).code);
-    });
-    const verify = await kit.app.inject({
-      method: 'POST',
-      url: '/api/citizen/sign-in/verify',
-      payload: { uin, code },
-    });
-    return { amparo_session: sessionCookieFrom(verify) ?? '' };
   }
 
   const call = (
@@ -126,7 +109,10 @@ describe('appeals', () => {
     await signIn('officer2', ['program_officer']);
     await signIn('both', ['enrolment_clerk', 'program_officer']);
     await signIn('supervisor', ['registry_supervisor']);
-    cookies.ana = await signInCitizen(persons.Ana?.uin ?? '');
+    cookies.ana = await citizenSession(kit, {
+      personId: persons.Ana?.id ?? '',
+      uin: persons.Ana?.uin ?? '',
+    });
   }, 60_000);
   afterAll(async () => kit?.close());
 
