@@ -6,7 +6,7 @@ import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { cashCycle, openCashEntitlements } from '../payments-test-kit.js';
-import { payableCashCycle, routeTestPayee } from './payout-test-kit.js';
+import { payableCashCycle, routeTestPayee, testBatchRequest } from './payout-test-kit.js';
 
 /**
  * Before a payout batch (issue #16): the cash cycles offered, and a cycle's preview — its unpaid
@@ -77,18 +77,7 @@ describe('payout batch preview routes', () => {
       method: 'POST',
       url: '/api/payouts/batches?purpose=distribution',
       cookies: finance.cookies,
-      payload: {
-        clientId: randomUUID(),
-        programId,
-        currency: 'VES',
-        requestedExecutionDate: '2026-12-07',
-        debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
-        instructions: payable.map((item) => ({
-          referenceKind: 'entitlement',
-          referenceId: item.entitlementId,
-          amountMinor: item.amountMinor,
-        })),
-      },
+      payload: testBatchRequest(programId, payable),
     });
     expect(made.statusCode, made.body).toBe(201);
     expect(made.json()).toMatchObject({ paymentsCount: 1, excludedCount: 1 });

@@ -119,8 +119,31 @@ export const testDebtor = {
 };
 
 /**
- * A batch for `payoutBatchCreator` paying each entitlement the amount given, from `testDebtor`,
- * in VES, to be executed on 2026-12-07, under a new client id unless one is given.
+ * A batch paying each entitlement the amount given, from `testDebtor`, in VES, to be executed on
+ * 2026-12-07: amounts as `bigint` for `payoutBatchCreator` (`testBatchInput`), as text for the
+ * route's body (`testBatchRequest`).
+ */
+function testBatch<Amount extends bigint | string>(
+  programId: string,
+  paid: ReadonlyArray<{ entitlementId: string; amountMinor: Amount }>,
+  clientId: string,
+) {
+  return {
+    clientId,
+    programId,
+    currency: 'VES' as const,
+    requestedExecutionDate: '2026-12-07',
+    debtor: { ...testDebtor },
+    instructions: paid.map(({ entitlementId, amountMinor }) => ({
+      referenceKind: 'entitlement' as const,
+      referenceId: entitlementId,
+      amountMinor,
+    })),
+  };
+}
+
+/**
+ * A batch for `payoutBatchCreator` (see `testBatch`), under a new client id unless one is given.
  *
  * @example
  *   await payoutBatchCreator(deps, context, testBatchInput(programId, entitlements.slice(0, 3)));
@@ -130,18 +153,21 @@ export function testBatchInput(
   paid: ReadonlyArray<{ entitlementId: string; amountMinor: bigint }>,
   clientId: string = randomUUID(),
 ): PayoutBatchInput {
-  return {
-    clientId,
-    programId,
-    currency: 'VES',
-    requestedExecutionDate: '2026-12-07',
-    debtor: { ...testDebtor },
-    instructions: paid.map(({ entitlementId, amountMinor }) => ({
-      referenceKind: 'entitlement',
-      referenceId: entitlementId,
-      amountMinor,
-    })),
-  };
+  return testBatch(programId, paid, clientId);
+}
+
+/**
+ * The body of `POST /api/payouts/batches` (see `testBatch`): amounts in minor units as text, a
+ * new client id.
+ *
+ * @example
+ *   const body = testBatchRequest(programId, [{ entitlementId, amountMinor: '4000' }]);
+ */
+export function testBatchRequest(
+  programId: string,
+  paid: ReadonlyArray<{ entitlementId: string; amountMinor: string }>,
+) {
+  return testBatch(programId, paid, randomUUID());
 }
 
 /** What a payout test starts from, and what it reads back (`cashPayoutScene`). */

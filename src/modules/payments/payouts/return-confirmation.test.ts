@@ -5,7 +5,12 @@ import { buildPerson } from '../../../../test/factories.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { camt053For } from './iso20022/bank-files-test-kit.js';
-import { payableCashCycle, routeTestPayee } from './payout-test-kit.js';
+import {
+  payableCashCycle,
+  routeTestPayee,
+  testBatchRequest,
+  testDebtor,
+} from './payout-test-kit.js';
 
 /**
  * The review of session 17 (issue #16): one finance officer with `payout.reconcile` uploaded a
@@ -24,7 +29,8 @@ describe('a payout return read from a statement needs a second finance officer',
   let programId: string;
   let cycleId: string;
   let entitlementId: string;
-  const debtor = { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' };
+  /** The account the batches pay from: the statements below are of it. */
+  const debtor = testDebtor;
   const amount = 12345n;
 
   const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
@@ -35,16 +41,12 @@ describe('a payout return read from a statement needs a second finance officer',
       ...(payload === undefined ? {} : { payload }),
     });
   const newBatch = (by: SignedIn) =>
-    call('POST', '/batches', by, {
-      clientId: randomUUID(),
-      programId,
-      currency: 'VES',
-      requestedExecutionDate: '2026-12-07',
-      debtor,
-      instructions: [
-        { referenceKind: 'entitlement', referenceId: entitlementId, amountMinor: `${amount}` },
-      ],
-    });
+    call(
+      'POST',
+      '/batches',
+      by,
+      testBatchRequest(programId, [{ entitlementId, amountMinor: `${amount}` }]),
+    );
   const statement = (
     direction: 'debit' | 'credit',
     endToEndId: string,
