@@ -4,15 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cheapHashOptions } from '../../src/modules/access/access-test-kit.js';
+import { cheapHashOptions, citizenSession } from '../../src/modules/access/access-test-kit.js';
 import { decodePng, findQrText } from '../../src/modules/credentials/card-image.js';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
 import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
-import {
-  citizenSession,
-  fundWallet,
-  staffPinSet,
-} from '../../src/modules/payments/merchants/merchant-test-kit.js';
+import { fundWallet, staffPinSet } from '../../src/modules/payments/merchants/merchant-test-kit.js';
 import { pinSetter } from '../../src/modules/payments/merchants/payment-pin.js';
 import {
   cashCycle,

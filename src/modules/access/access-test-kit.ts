@@ -12,6 +12,7 @@ import { type App, type AppServices, build } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Role } from '../../shared/access/roles.js';
+import { receivedCode } from '../notifications/received-text-test-kit.js';
 import type { AuthenticationEvent, SignInAttemptEvent } from './authentication-events.js';
 
 export { cheapHashOptions };
@@ -151,4 +152,27 @@ export function sessionCookieFrom(response: {
   cookies: Array<{ name: string; value: string }>;
 }): string | undefined {
   return response.cookies.find((cookie) => cookie.name === 'amparo_session')?.value;
+}
+
+/** A citizen session for a person, through the SMS sign-in the person would use. */
+export async function citizenSession(
+  kit: Pick<AccessTestApp, 'app' | 'database' | 'keys'>,
+  person: { personId: string; uin: string },
+): Promise<{ amparo_session: string }> {
+  await kit.app.inject({
+    method: 'POST',
+    url: '/api/citizen/sign-in/start',
+    payload: { uin: person.uin },
+  });
+  // The code as the phone shows it (the outbox keeps it sealed).
+  const code = await receivedCode(
+    { db: kit.database.db, masterKey: kit.keys.masterKey },
+    { personId: person.personId, templateId: 'citizen.sign_in_code' },
+  );
+  const verify = await kit.app.inject({
+    method: 'POST',
+    url: '/api/citizen/sign-in/verify',
+    payload: { uin: person.uin, code },
+  });
+  return { amparo_session: sessionCookieFrom(verify) ?? '' };
 }

@@ -9,6 +9,7 @@ import {
   signIn,
 } from './distribution-test-kit.js';
 import { redemptionsByCycleStateDay } from './statistics-read-model.js';
+import { stockDelivered } from './stock/stock-test-kit.js';
 import { stockMovementsByPointMonth } from './stock-statistics-read-model.js';
 
 /**
@@ -46,12 +47,7 @@ describe('redemptions by cycle, state and day', () => {
       operators: [operator.operatorId],
       programs: [created.programId],
     });
-    const delivered = await post(`${point}/deliveries`, {
-      clientId: randomUUID(),
-      item: 'rice_kg',
-      quantity: 100,
-    });
-    expect(delivered.statusCode).toBe(201);
+    await stockDelivered(kit, operator, point, { item: 'rice_kg', quantity: 100 });
   }, 120_000);
   afterAll(async () => kit?.close());
 

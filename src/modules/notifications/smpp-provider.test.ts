@@ -3,7 +3,7 @@ import { enqueueText } from './outbox-enqueuer.js';
 import { buildOutboxTestKit, type OutboxTestKit } from './outbox-test-kit.js';
 import { outboxWorker } from './outbox-worker.js';
 import { recordInbound, recordReceipt } from './receipts.js';
-import { smppProvider } from './smpp-provider.js';
+import { type SmppProviderOptions, smppProvider } from './smpp-provider.js';
 import { startTestSmsc, type TestSmsc } from './smpp-test-kit.js';
 
 /**
@@ -31,7 +31,9 @@ describe('SMPP provider', () => {
   // Receipts and replies are handled after the deliver_sm is answered: tests wait for the
   // count handled, not for a time (a fixed wait flaked on a loaded machine).
   const handled = counter();
-  const connect = (options: { windowMax?: number; submitsPerSecondMax?: number } = {}) => {
+  const connect = (
+    options: Pick<SmppProviderOptions, 'windowMax' | 'submitsPerSecondMax' | 'onError'> = {},
+  ) => {
     const provider = smppProvider({
       url: smsc.url,
       systemId: 'amparo',
@@ -227,22 +229,7 @@ describe('SMPP provider', () => {
   it('answers malformed, unknown, duplicated and per-segment receipts, keeps a clear state and does not crash', async () => {
     smsc = await startTestSmsc('smsc-m-');
     const errors: unknown[] = [];
-    const provider = smppProvider({
-      url: smsc.url,
-      systemId: 'amparo',
-      password: 'secret',
-      sourceAddr: 'AMPARO',
-      onReceipt: async (receipt) => {
-        await recordReceipt(kit.database.db, { provider: 'smpp', ...receipt, at: new Date(day) });
-        handled.add();
-      },
-      onInbound: async (inbound) => {
-        await recordInbound(kit.database.db, kit.masterKey, { ...inbound, at: new Date(day) });
-        handled.add();
-      },
-      onError: (error) => errors.push(error),
-    });
-    providers.push(provider);
+    const provider = connect({ onError: (error) => errors.push(error) });
     const person = await kit.person();
     // A three-part message (UCS-2: the accents) through the worker.
     const id = await enqueueText(kit.database.db, kit.masterKey, {

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../test/factories.js';
-import { type AccessTestApp, buildAccessTestApp } from '../access/access-test-kit.js';
+import {
+  type AccessTestApp,
+  buildAccessTestApp,
+  citizenSession,
+} from '../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../distribution/distribution-test-kit.js';
 import { ledgerIsSound, verifyLedger } from '../ledger/index.js';
 import { settlementAccountIds } from './accounts/account-ids.js';
-import { citizenSession } from './merchants/merchant-test-kit.js';
 import { cashCycle } from './payments-test-kit.js';
 
 /**

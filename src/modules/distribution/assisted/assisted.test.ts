@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHousehold, buildPerson } from '../../../../test/factories.js';
 import { limits } from '../../../limits.js';
+import type { EntitlementAnswer } from '../../../shared/api/distribution.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { receivedText } from '../../notifications/received-text-test-kit.js';
 import {
@@ -13,12 +14,7 @@ import {
   signIn,
 } from '../distribution-test-kit.js';
 import { receiptKeyFrom, verifyReceipt } from '../redemption/receipt.js';
-
-interface Answer {
-  entitlementId: string;
-  state: string;
-  items: { item: string; granted: number; remaining: number }[];
-}
+import { stockDelivered } from '../stock/stock-test-kit.js';
 
 /**
  * Redemption without the card over HTTP (issue #15, point 4), on PostgreSQL and PGlite alike:
@@ -65,12 +61,7 @@ describe('redemption without the card', () => {
     cycleId = cycle;
     pointA = await createPoint(kit, supervisor, { operators: everyone, programs: [programId] });
     pointB = await createPoint(kit, supervisor, { operators: everyone, programs: [programId] });
-    const delivered = await post(`${pointA}/deliveries`, {
-      clientId: randomUUID(),
-      item: 'food_box',
-      quantity: 100,
-    });
-    expect(delivered.statusCode, delivered.body).toBe(201);
+    await stockDelivered(kit, operator, pointA, { item: 'food_box', quantity: 100 });
   }, 120_000);
   afterAll(async () => kit?.close());
 
@@ -145,7 +136,7 @@ describe('redemption without the card', () => {
 
     const passed = await post(`${base}/check`, { code });
     expect(passed.statusCode, passed.body).toBe(200);
-    const [entitlement] = (passed.json() as { entitlements: Answer[] }).entitlements;
+    const [entitlement] = (passed.json() as { entitlements: EntitlementAnswer[] }).entitlements;
     expect(entitlement).toMatchObject({ state: 'activated', items: [{ remaining: 2 }] });
     expect(passed.body).not.toContain(ana.uin);
     // A code is accepted once.
@@ -154,7 +145,7 @@ describe('redemption without the card', () => {
     const body = { ...redeem, entitlementId: entitlement?.entitlementId };
     const first = await post(`${base}/redemptions`, body);
     expect(first.statusCode, first.body).toBe(201);
-    const answer = first.json() as { qrText: string; entitlement: Answer };
+    const answer = first.json() as { qrText: string; entitlement: EntitlementAnswer };
     expect(answer.entitlement.state).toBe('partially_consumed');
     const receipt = verifyReceipt(receiptKeyFrom(kit.masterKey).publicKey, answer.qrText);
     expect(receipt?.mode).toBe('assisted');
@@ -221,7 +212,7 @@ describe('redemption without the card', () => {
     await refusedAs(await post(`${base}/check`, {}), 'attestation');
     const passed = await post(`${base}/check`, { attestation: true });
     expect(passed.statusCode, passed.body).toBe(200);
-    expect((passed.json() as { entitlements: Answer[] }).entitlements).toHaveLength(1);
+    expect((passed.json() as { entitlements: EntitlementAnswer[] }).entitlements).toHaveLength(1);
     // A person without a photo on file cannot be checked this way.
     const none = await post(`${pointA}/assisted-redemptions`, {
       uin: carla.uin,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHousehold, buildPerson } from '../../../../test/factories.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
@@ -12,6 +11,7 @@ import {
   type SignedIn,
   signIn,
 } from '../distribution-test-kit.js';
+import { stockDelivered } from '../stock/stock-test-kit.js';
 import { boundEntryIndex } from './household-bindings.js';
 import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
 
@@ -59,12 +59,7 @@ describe('offline hand-over with a household member card', () => {
       operators: [operator.operatorId],
       programs: [program.programId],
     });
-    const delivered = await call('POST', 'deliveries', supervisor, {
-      clientId: randomUUID(),
-      item: 'food_box',
-      quantity: 10,
-    });
-    expect(delivered.statusCode, delivered.body).toBe(201);
+    await stockDelivered(kit, supervisor, point, { item: 'food_box', quantity: 10 });
     const registered = await call('POST', 'devices', supervisor, device.key.registration(point));
     expect(registered.statusCode, registered.body).toBe(201);
     device.id = registered.json().id;

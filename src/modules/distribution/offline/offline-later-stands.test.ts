@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
@@ -8,6 +7,7 @@ import {
   distributionScene,
   type SignedIn,
 } from '../distribution-test-kit.js';
+import { stockDelivered } from '../stock/stock-test-kit.js';
 import {
   conflictAfterOnline,
   entitlementRows,
@@ -242,12 +242,7 @@ describe('offline conflict: the later receipt stands', () => {
     expect(await point.onHand('food_box')).toBe(stock.box - 1);
     expect(stock.rice).toBe(-2);
     expect(await point.onHand('rice')).toBe(stock.rice - 5 + 2);
-    const delivered = await point.call('POST', 'deliveries', supervisor, {
-      clientId: randomUUID(),
-      item: 'rice',
-      quantity: 10,
-    });
-    expect(delivered.statusCode, delivered.body).toBe(201);
+    await stockDelivered(kit, supervisor, point.pointId, { item: 'rice', quantity: 10 });
     expect(await point.onHand('rice')).toBe(5);
     const figures = await point.figures();
     expect(figures).toMatchObject({ redemptions: 2, entitlementsRedeemed: 1, reversed: 1 });

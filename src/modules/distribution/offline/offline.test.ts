@@ -12,6 +12,7 @@ import {
   pointCall,
   type SignedIn,
 } from '../distribution-test-kit.js';
+import { stockDelivered } from '../stock/stock-test-kit.js';
 import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
 
 const cardHash = (credentialIdHex: string) =>
@@ -58,12 +59,7 @@ describe('offline snapshot and sync', () => {
       operators: [operator.operatorId],
       programs: [scene.programId],
     });
-    const delivered = await call('POST', 'deliveries', supervisor, {
-      clientId: randomUUID(),
-      item: 'food_box',
-      quantity: 10,
-    });
-    expect(delivered.statusCode, delivered.body).toBe(201);
+    await stockDelivered(kit, supervisor, point, { item: 'food_box', quantity: 10 });
     for (const label of ['Tablet A', 'Tablet B', 'Tablet C']) {
       const key = offlineDevice();
       const registered = await call('POST', 'devices', supervisor, key.registration(point, label));

@@ -12,6 +12,7 @@ import {
   signIn,
 } from '../distribution-test-kit.js';
 import { distributionLimits } from '../limits.js';
+import { stockDelivered } from '../stock/stock-test-kit.js';
 import { offlineDevice } from './offline-test-kit.js';
 import { snapshotEntries } from './snapshot-builder.js';
 
@@ -88,12 +89,7 @@ describe("a snapshot limited to the point's area", () => {
     const point = await pointWithDevice('VE-A-01');
     let cards = await point.cardsInSnapshot();
     expect([...cards]).toEqual([cardHash(inTown)]);
-    const delivered = await point.call('POST', 'deliveries', supervisor, {
-      clientId: randomUUID(),
-      item: 'food_box',
-      quantity: 5,
-    });
-    expect(delivered.statusCode, delivered.body).toBe(201);
+    await stockDelivered(kit, supervisor, point.pointId, { item: 'food_box', quantity: 5 });
     // Served online at this point once, from another municipality: one box of two.
     const lookup = await point.call('POST', 'entitlement-lookups', operator, {
       qrText: elsewhereInState.qrText,

@@ -14,6 +14,7 @@ import {
 import { personAreas, textContacts } from '../../registry/index.js';
 import { inKindProgramWithCycle, type SignedIn, signIn } from '../distribution-test-kit.js';
 import { receiptReference } from '../redemption/redemption-notice.js';
+import { stockDelivered } from '../stock/stock-test-kit.js';
 import { collectionNotices, placeText } from './collection-notices.js';
 
 interface Queued {
@@ -260,12 +261,7 @@ describe('collection and receipt texts', () => {
         cookies: operator.cookies,
         payload,
       });
-    const delivered = await post('deliveries', {
-      clientId: randomUUID(),
-      item: 'fuel_litre',
-      quantity: 100,
-    });
-    expect(delivered.statusCode, delivered.body).toBe(201);
+    await stockDelivered(kit, operator, nearPoint, { item: 'fuel_litre', quantity: 100 });
     const lookup = await post('entitlement-lookups', { qrText });
     const [entitlement] = (lookup.json() as { entitlements: { entitlementId: string }[] })
       .entitlements;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntitlementAnswer } from '../../../shared/api/distribution.js';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
 import {
   approvedCycle,
@@ -9,13 +10,7 @@ import {
   distributionScene,
   type SignedIn,
 } from '../distribution-test-kit.js';
-
-interface Answer {
-  entitlementId: string;
-  referenceDate: string;
-  state: string;
-  items: { item: string; granted: number; remaining: number }[];
-}
+import { stockDelivered } from '../stock/stock-test-kit.js';
 
 /**
  * Cycle close at the points (issue #15, point 8), on PostgreSQL and PGlite alike: closing a
@@ -57,8 +52,7 @@ describe('cycle close: expiry and carry-over', () => {
       ['food_box', 100],
       ['insulin', 1000],
     ] as const) {
-      const delivered = await post('deliveries', { clientId: randomUUID(), item, quantity });
-      expect(delivered.statusCode, delivered.body).toBe(201);
+      await stockDelivered(kit, operator, point, { item, quantity });
     }
   }, 120_000);
   afterAll(async () => kit?.close());
@@ -71,10 +65,10 @@ describe('cycle close: expiry and carry-over', () => {
       payload,
     });
 
-  async function lookup(qrText: string): Promise<Answer[]> {
+  async function lookup(qrText: string): Promise<EntitlementAnswer[]> {
     const response = await post('entitlement-lookups', { qrText });
     expect(response.statusCode, response.body).toBe(200);
-    return (response.json() as { entitlements: Answer[] }).entitlements;
+    return (response.json() as { entitlements: EntitlementAnswer[] }).entitlements;
   }
 
   async function redeem(holder: typeof ana, entitlementId: string, lines: object[]) {

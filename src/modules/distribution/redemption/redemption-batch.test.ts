@@ -16,6 +16,7 @@ import {
 } from '../distribution-test-kit.js';
 import { distributionLimits } from '../limits.js';
 import { guardPoint, type PointGrant } from '../point-gate.js';
+import { stockDelivered } from '../stock/stock-test-kit.js';
 import {
   type BatchedRedemption,
   type BatchOutcome,
@@ -77,12 +78,7 @@ describe('RedemptionBatcher', () => {
       programs: [scene.programId],
     });
     const call = pointCall(kit);
-    const delivered = await call('POST', `${point}/deliveries`, operator, {
-      clientId: randomUUID(),
-      item: 'rice_kg',
-      quantity: 1000,
-    });
-    expect(delivered.statusCode, delivered.body).toBe(201);
+    await stockDelivered(kit, operator, point, { item: 'rice_kg', quantity: 1000 });
     for (const person of people) {
       const lookup = await call('POST', `${point}/entitlement-lookups`, operator, {
         qrText: person.qrText,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntitlementAnswer } from '../../../shared/api/distribution.js';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
 import {
   auditedAs,
@@ -12,13 +13,8 @@ import {
   type SignedIn,
   signIn,
 } from '../distribution-test-kit.js';
+import { stockDelivered } from '../stock/stock-test-kit.js';
 import { receiptKeyFrom, verifyReceipt } from './receipt.js';
-
-interface Answer {
-  entitlementId: string;
-  state: string;
-  items: { item: string; granted: number; remaining: number }[];
-}
 
 /**
  * Redemption with the card over HTTP (issue #15, point 3), on PostgreSQL and PGlite alike: a
@@ -84,12 +80,7 @@ describe('redemption with the card', () => {
         ['fuel_litre', 1000],
         ['oil_can', 50],
       ] as const) {
-        const delivered = await post(`${point}/deliveries`, {
-          clientId: randomUUID(),
-          item,
-          quantity,
-        });
-        expect(delivered.statusCode).toBe(201);
+        await stockDelivered(kit, operator, point, { item, quantity });
       }
     }
   }, 120_000);
@@ -98,10 +89,10 @@ describe('redemption with the card', () => {
   const post = (url: string, payload: object, who: SignedIn = operator) =>
     pointCall(kit)('POST', url, who, payload);
 
-  async function lookup(qrText: string, point = pointA): Promise<Answer[]> {
+  async function lookup(qrText: string, point = pointA): Promise<EntitlementAnswer[]> {
     const response = await post(`${point}/entitlement-lookups`, { qrText });
     expect(response.statusCode, response.body).toBe(200);
-    return (response.json() as { entitlements: Answer[] }).entitlements;
+    return (response.json() as { entitlements: EntitlementAnswer[] }).entitlements;
   }
 
   const onHand = (point: string, item: string) => onHandAt(kit, supervisor, point, item);
@@ -109,7 +100,7 @@ describe('redemption with the card', () => {
   it('answers what the holder may take and what remains, and nothing of their file', async () => {
     const response = await post(`${pointA}/entitlement-lookups`, { qrText: holder.qrText });
     expect(response.statusCode).toBe(200);
-    const [entitlement] = (response.json() as { entitlements: Answer[] }).entitlements;
+    const [entitlement] = (response.json() as { entitlements: EntitlementAnswer[] }).entitlements;
     expect(entitlement).toMatchObject({
       state: 'activated',
       items: [
@@ -196,7 +187,11 @@ describe('redemption with the card', () => {
     };
     const first = await post(`${pointA}/redemptions`, body);
     expect(first.statusCode, first.body).toBe(201);
-    const answer = first.json() as { entitlement: Answer; qrText: string; receipt: object };
+    const answer = first.json() as {
+      entitlement: EntitlementAnswer;
+      qrText: string;
+      receipt: object;
+    };
     expect(answer.entitlement.state).toBe('partially_consumed');
     expect(answer.entitlement.items).toContainEqual(
       expect.objectContaining({ item: 'fuel_litre', remaining: 30 }),
@@ -241,7 +236,7 @@ describe('redemption with the card', () => {
       ],
     });
     expect(rest.statusCode, rest.body).toBe(201);
-    expect((rest.json() as { entitlement: Answer }).entitlement.state).toBe('consumed');
+    expect((rest.json() as { entitlement: EntitlementAnswer }).entitlement.state).toBe('consumed');
     const [after] = await lookup(holder.qrText, pointB);
     expect(after?.state).toBe('consumed');
   });
@@ -315,7 +310,7 @@ describe('redemption with the card', () => {
     const remainingSeen = taken
       .map(
         (response) =>
-          (response.json() as { entitlement: Answer }).entitlement.items.find(
+          (response.json() as { entitlement: EntitlementAnswer }).entitlement.items.find(
             (line) => line.item === 'fuel_litre',
           )?.remaining,
       )
@@ -484,12 +479,7 @@ describe('redemption with the card', () => {
       operators: [counter.operatorId],
       programs: [programId],
     });
-    const delivered = await post(
-      `${point}/deliveries`,
-      { clientId: randomUUID(), item: 'oil_can', quantity: 10 },
-      counter,
-    );
-    expect(delivered.statusCode).toBe(201);
+    await stockDelivered(kit, counter, point, { item: 'oil_can', quantity: 10 });
     // The second holder's can is left (their litres went in the simultaneous test).
     const [entitlement] = await lookup(second.qrText);
     const redeem = () =>

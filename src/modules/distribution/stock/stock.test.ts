@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
 import {
   auditedAs,
   createPoint,
@@ -10,6 +10,7 @@ import {
   signIn,
 } from '../distribution-test-kit.js';
 import { distributionLimits } from '../limits.js';
+import { stockScene, transferDecision, transferSent } from './stock-test-kit.js';
 
 /**
  * Points and stock over HTTP (issue #15, points 1 and 2): the ledger moves only as recorded,
@@ -26,10 +27,9 @@ describe('distribution points and stock', () => {
   let otherPointId: string;
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
-    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
-    stranger = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const scene = await stockScene();
+    ({ kit, supervisor } = scene);
+    [operator, stranger] = scene.operators;
     pointId = await createPoint(kit, supervisor, { operators: [operator.operatorId] });
     otherPointId = await createPoint(kit, supervisor, { kind: 'warehouse' });
   }, 60_000);
@@ -64,21 +64,18 @@ describe('distribution points and stock', () => {
   });
 
   it('transfers between points as two paired movements once the receiver accepts, never below zero', async () => {
-    const moved = await post(operator, `${pointId}/transfers`, {
-      clientId: randomUUID(),
-      toPointId: otherPointId,
+    const moved = await transferSent(kit, operator, {
+      from: pointId,
+      to: otherPointId,
       item: 'food_box',
       quantity: 15,
     });
-    expect(moved.statusCode, moved.body).toBe(201);
     expect(await onHand(pointId, 'food_box')).toBe(25);
     // In transit: on hand at neither point until the receiving point accepts.
     expect(await onHand(otherPointId, 'food_box')).toBe(0);
-    const accepted = await post(
-      supervisor,
-      `${otherPointId}/transfers/${moved.json().transfer.id}/acceptance`,
-      { clientId: randomUUID(), quantityReceived: 15 },
-    );
+    const accepted = await transferDecision(kit, supervisor, otherPointId, moved.id, 'acceptance', {
+      quantityReceived: 15,
+    });
     expect(accepted.statusCode, accepted.body).toBe(201);
     expect(await onHand(otherPointId, 'food_box')).toBe(15);
     const tooMuch = await post(operator, `${pointId}/transfers`, {

@@ -1,15 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transfer } from '../../../shared/api/stock-transfers.js';
-import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
-import {
-  auditedAs,
-  createPoint,
-  onHandAt,
-  pointCall,
-  type SignedIn,
-  signIn,
-} from '../distribution-test-kit.js';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
+import { auditedAs, createPoint, onHandAt, type SignedIn } from '../distribution-test-kit.js';
+import { stockDelivered, stockScene, transferDecision, transferSent } from './stock-test-kit.js';
 
 /**
  * The review of session 17 (issue #15): an operator assigned to two points sent 500 units from
@@ -27,10 +20,9 @@ describe('a transfer is not accepted by its sender', () => {
   let pointB: string;
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
-    both = await signIn(kit, ['distribution_operator'], ['VE-A']);
-    receiver = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const scene = await stockScene();
+    ({ kit, supervisor } = scene);
+    [both, receiver] = scene.operators;
     pointA = await createPoint(kit, supervisor, {
       kind: 'warehouse',
       operators: [both.operatorId],
@@ -38,30 +30,15 @@ describe('a transfer is not accepted by its sender', () => {
     pointB = await createPoint(kit, supervisor, {
       operators: [both.operatorId, receiver.operatorId],
     });
-    const delivered = await post(both, `${pointA}/deliveries`, {
-      clientId: randomUUID(),
-      item: 'rice_kg',
-      quantity: 1_000,
-    });
-    expect(delivered.statusCode, delivered.body).toBe(201);
+    await stockDelivered(kit, both, pointA, { item: 'rice_kg', quantity: 1_000 });
   }, 60_000);
   afterAll(async () => kit?.close());
 
-  const post = (who: SignedIn, url: string, payload: object) =>
-    pointCall(kit)('POST', url, who, payload);
   const onHand = (point: string) => onHandAt(kit, supervisor, point, 'rice_kg');
-  const send = async (who: SignedIn, quantity: number): Promise<Transfer> => {
-    const sent = await post(who, `${pointA}/transfers`, {
-      clientId: randomUUID(),
-      toPointId: pointB,
-      item: 'rice_kg',
-      quantity,
-    });
-    expect(sent.statusCode, sent.body).toBe(201);
-    return sent.json().transfer as Transfer;
-  };
+  const send = (who: SignedIn, quantity: number): Promise<Transfer> =>
+    transferSent(kit, who, { from: pointA, to: pointB, item: 'rice_kg', quantity });
   const accept = (who: SignedIn, id: string, body: object) =>
-    post(who, `${pointB}/transfers/${id}/acceptance`, { clientId: randomUUID(), ...body });
+    transferDecision(kit, who, pointB, id, 'acceptance', body);
   const outcomeOf = (id: string) =>
     kit.database.db
       .selectFrom('stock_transfer_outcome')
@@ -98,9 +75,7 @@ describe('a transfer is not accepted by its sender', () => {
 
   it('lets the sender refuse (the goods only go back) and a supervisor accept their own short', async () => {
     const sentBack = await send(both, 20);
-    const refused = await post(both, `${pointB}/transfers/${sentBack.id}/refusal`, {
-      clientId: randomUUID(),
-    });
+    const refused = await transferDecision(kit, both, pointB, sentBack.id, 'refusal');
     expect(refused.statusCode, refused.body).toBe(201);
     expect(await onHand(pointA)).toBe(500);
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transfer, TransferListing } from '../../../shared/api/stock-transfers.js';
-import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
 import {
   auditedAs,
   createPoint,
@@ -9,8 +9,8 @@ import {
   onHandAt,
   pointCall,
   type SignedIn,
-  signIn,
 } from '../distribution-test-kit.js';
+import { stockDelivered, stockScene, transferDecision, transferSent } from './stock-test-kit.js';
 
 /**
  * Transfers between points (issue #15, point 2; migration 0123): the goods leave the sender at
@@ -29,10 +29,9 @@ describe('stock transfers between points', () => {
   let cycleId: string;
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
-    sender = await signIn(kit, ['distribution_operator'], ['VE-A']);
-    receiver = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    const scene = await stockScene();
+    ({ kit, supervisor } = scene);
+    [sender, receiver] = scene.operators;
     from = await createPoint(kit, supervisor, {
       kind: 'warehouse',
       operators: [sender.operatorId],
@@ -42,28 +41,15 @@ describe('stock transfers between points', () => {
       code: 'transfer_recon',
       basket: [{ item: 'rice_kg', quantity: 1, unit: 'kg' }],
     }));
-    const delivered = await post(sender, `${from}/deliveries`, {
-      clientId: randomUUID(),
-      item: 'rice_kg',
-      quantity: 100,
-    });
-    expect(delivered.statusCode, delivered.body).toBe(201);
+    await stockDelivered(kit, sender, from, { item: 'rice_kg', quantity: 100 });
   }, 60_000);
   afterAll(async () => kit?.close());
 
   const post = (who: SignedIn, url: string, payload: object) =>
     pointCall(kit)('POST', url, who, payload);
   const onHand = (point: string) => onHandAt(kit, supervisor, point, 'rice_kg');
-  const send = async (quantity: number): Promise<Transfer> => {
-    const sent = await post(sender, `${from}/transfers`, {
-      clientId: randomUUID(),
-      toPointId: to,
-      item: 'rice_kg',
-      quantity,
-    });
-    expect(sent.statusCode, sent.body).toBe(201);
-    return sent.json().transfer as Transfer;
-  };
+  const send = (quantity: number): Promise<Transfer> =>
+    transferSent(kit, sender, { from, to, item: 'rice_kg', quantity });
   const listing = async (who: SignedIn, point: string, query = '') => {
     const response = await kit.app.inject({
       url: `/api/distribution/points/${point}/transfers?purpose=distribution${query}`,
@@ -73,9 +59,9 @@ describe('stock transfers between points', () => {
     return response.json() as TransferListing;
   };
   const accept = (who: SignedIn, point: string, id: string, body: object) =>
-    post(who, `${point}/transfers/${id}/acceptance`, { clientId: randomUUID(), ...body });
+    transferDecision(kit, who, point, id, 'acceptance', body);
   const refuse = (who: SignedIn, point: string, id: string) =>
-    post(who, `${point}/transfers/${id}/refusal`, { clientId: randomUUID() });
+    transferDecision(kit, who, point, id, 'refusal');
 
   it('takes the goods off the sender at once and shows them in transit to both points', async () => {
     const transfer = await send(30);
@@ -271,7 +257,7 @@ describe('stock transfers between points', () => {
     point: string,
     id: string,
     body: object = { reason: 'sent_in_error' },
-  ) => post(who, `${point}/transfers/${id}/cancellation`, { clientId: randomUUID(), ...body });
+  ) => transferDecision(kit, who, point, id, 'cancellation', body);
   const figuresAtSender = async () => {
     const response = await kit.app.inject({
       url: `/api/distribution/points/${from}/cycles/${cycleId}/reconciliation?purpose=distribution`,

@@ -5,6 +5,7 @@ import {
   type AccessTestApp,
   buildAccessTestApp,
   cheapHashOptions,
+  citizenSession,
 } from '../../access/access-test-kit.js';
 import { personWithCard, type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { ledgerIsSound, lookupAccounts, postedBalance, verifyLedger } from '../../ledger/index.js';
@@ -13,12 +14,7 @@ import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { startTestSmsc } from '../../notifications/smpp-test-kit.js';
 import { fundingAccountId, merchantAccountId, walletAccountId } from '../accounts/account-ids.js';
 import { freezeWallets } from '../accounts/wallet-freeze.js';
-import {
-  citizenSession,
-  fundWallet,
-  registeredMerchant,
-  subsidisedMerchant,
-} from './merchant-test-kit.js';
+import { fundWallet, registeredMerchant, subsidisedMerchant } from './merchant-test-kit.js';
 import { pinSetter, pinState } from './payment-pin.js';
 
 /**

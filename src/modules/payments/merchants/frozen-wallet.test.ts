@@ -3,14 +3,18 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
 import type { Database } from '../../../platform/db/schema.js';
-import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import {
+  type AccessTestApp,
+  buildAccessTestApp,
+  citizenSession,
+} from '../../access/access-test-kit.js';
 import type { SignedIn } from '../../distribution/distribution-test-kit.js';
 import { lookupAccounts, postedBalance } from '../../ledger/index.js';
 import { walletAccountId } from '../accounts/account-ids.js';
 import { freezeWallets } from '../accounts/wallet-freeze.js';
 import { PaymentsError } from '../payments-error.js';
 import { merchantPayer } from './merchant-payer.js';
-import { citizenSession, fundWallet, registeredMerchant } from './merchant-test-kit.js';
+import { fundWallet, registeredMerchant } from './merchant-test-kit.js';
 
 /**
  * A frozen wallet pays nothing (issue #16, point 7): the wallet of a person recorded dead, merged

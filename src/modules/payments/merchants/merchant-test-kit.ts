@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import type { AccessTestApp } from '../../access/access-test-kit.js';
-import { sessionCookieFrom } from '../../access/access-test-kit.js';
+import { type AccessTestApp, citizenSession } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { accountCreator, accountFlags, transferCreator } from '../../ledger/index.js';
 import { receivedCode } from '../../notifications/received-text-test-kit.js';
@@ -193,28 +192,6 @@ export async function payingCitizen(
     payload: { pin: options.pin },
   });
   return { session, pinSet };
-}
-
-/** A citizen session for a person, through the SMS sign-in the person would use. */
-export async function citizenSession(
-  kit: WithApp,
-  person: { personId: string; uin: string },
-): Promise<{ amparo_session: string }> {
-  await kit.app.inject({
-    method: 'POST',
-    url: '/api/citizen/sign-in/start',
-    payload: { uin: person.uin },
-  });
-  const code = await receivedCode(
-    { db: kit.database.db, masterKey: kit.keys.masterKey },
-    { personId: person.personId, templateId: 'citizen.sign_in_code' },
-  );
-  const verify = await kit.app.inject({
-    method: 'POST',
-    url: '/api/citizen/sign-in/verify',
-    payload: { uin: person.uin, code },
-  });
-  return { amparo_session: sessionCookieFrom(verify) ?? '' };
 }
 
 /** The reason codes of the denied audit entries of `action`, in the order written. */

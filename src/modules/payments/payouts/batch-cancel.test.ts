@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../../../../test/db.js';
@@ -15,7 +15,12 @@ import { payoutBatchResumer } from './batch-resumer.js';
 import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import { payoutPendingId, payoutVoidId } from './payout-ids.js';
-import { approvedForTest, type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
+import {
+  approvedForTest,
+  type CashPayoutScene,
+  cashPayoutScene,
+  testBatchInput,
+} from './payout-test-kit.js';
 
 /**
  * Issue #16: a payout batch interrupted while it is being made (its payments written and
@@ -52,21 +57,12 @@ describe('a payout batch interrupted, cancelled and made again', () => {
   });
   afterAll(async () => database?.close());
 
-  const batch = (
-    paid: ReadonlyArray<{ entitlementId: string }>,
-    clientId = randomUUID(),
-  ): PayoutBatchInput => ({
-    clientId,
-    programId,
-    currency: 'VES',
-    requestedExecutionDate: '2026-12-07',
-    debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
-    instructions: paid.map(({ entitlementId }) => ({
-      referenceKind: 'entitlement',
-      referenceId: entitlementId,
-      amountMinor: amount,
-    })),
-  });
+  const batch = (paid: ReadonlyArray<{ entitlementId: string }>, clientId?: string) =>
+    testBatchInput(
+      programId,
+      paid.map(({ entitlementId }) => ({ entitlementId, amountMinor: amount })),
+      clientId,
+    );
   /**
    * The process dies after the reservations committed and before the file is kept: the first
    * update of a payout batch (the file's hash, in its own transaction) never happens.

@@ -5,8 +5,8 @@ import { buildPerson } from '../../../../test/factories.js';
 import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
-import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
-import { storedPayeesForTest } from './payout-test-kit.js';
+import { cashCycle, openCashEntitlements } from '../payments-test-kit.js';
+import { payableCashCycle, routeTestPayee, testBatchRequest } from './payout-test-kit.js';
 
 /**
  * Before a payout batch (issue #16): the cash cycles offered, and a cycle's preview — its unpaid
@@ -26,21 +26,12 @@ describe('payout batch preview routes', () => {
     finance = await signIn(kit, ['finance_officer'], ['VE-A']);
     paidPerson = (await buildPerson(kit, { phone: null })).id;
     leftOutPerson = (await buildPerson(kit, { phone: null })).id;
-    ({ programId, cycleId } = await cashCycle(kit.database.db, {
+    ({ programId, cycleId } = await payableCashCycle(kit, {
       code: 'bono_vista',
       amountMinor: 70_00n,
+      fundedMinor: 500_00n,
+      payees: [{ personId: paidPerson, payee: routeTestPayee }],
     }));
-    await fundedProgramAccount(kit.database.db, programId, 500_00n);
-    await storedPayeesForTest({ db: kit.database.db, masterKey: kit.masterKey }, [
-      {
-        personId: paidPerson,
-        payee: {
-          holderName: 'Ana Pérez',
-          account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
-          bank: { bankCode: '0134' },
-        },
-      },
-    ]);
   });
   afterAll(async () => kit?.close());
 
@@ -86,18 +77,7 @@ describe('payout batch preview routes', () => {
       method: 'POST',
       url: '/api/payouts/batches?purpose=distribution',
       cookies: finance.cookies,
-      payload: {
-        clientId: randomUUID(),
-        programId,
-        currency: 'VES',
-        requestedExecutionDate: '2026-12-07',
-        debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
-        instructions: payable.map((item) => ({
-          referenceKind: 'entitlement',
-          referenceId: item.entitlementId,
-          amountMinor: item.amountMinor,
-        })),
-      },
+      payload: testBatchRequest(programId, payable),
     });
     expect(made.statusCode, made.body).toBe(201);
     expect(made.json()).toMatchObject({ paymentsCount: 1, excludedCount: 1 });

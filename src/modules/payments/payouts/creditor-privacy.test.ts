@@ -12,7 +12,12 @@ import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../paymen
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
 import type { PayoutDependencies } from './payout-gate.js';
-import { approvedForTest, payoutTestWorld, storedPayeesForTest } from './payout-test-kit.js';
+import {
+  approvedForTest,
+  payoutTestWorld,
+  storedPayeesForTest,
+  testBatchInput,
+} from './payout-test-kit.js';
 
 /**
  * Safeguard 6 for payouts: a creditor's name, account and cédula are sealed under the paid
@@ -87,25 +92,12 @@ describe('payout creditors under the person key', () => {
   });
   afterAll(async () => database?.close());
 
-  const batch = (payees = [persons[0] ?? '', persons[1] ?? '']): PayoutBatchInput => ({
-    clientId: randomUUID(),
-    programId,
-    currency: 'VES',
-    requestedExecutionDate: '2026-12-07',
-    debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
-    instructions: [
-      {
-        referenceKind: 'entitlement',
-        referenceId: entitlementOf(payees[0] ?? ''),
-        amountMinor: 10_00n,
-      },
-      {
-        referenceKind: 'entitlement',
-        referenceId: entitlementOf(payees[1] ?? ''),
-        amountMinor: 10_00n,
-      },
-    ],
-  });
+  /** Pays each person given (twice for one named twice) the next of their entitlements. */
+  const batch = (payees = [persons[0] ?? '', persons[1] ?? '']): PayoutBatchInput =>
+    testBatchInput(
+      programId,
+      payees.map((personId) => ({ entitlementId: entitlementOf(personId), amountMinor: 10_00n })),
+    );
 
   /** Each secret as text, and as the UTF-8 and UTF-16 bytes a raw file would hold it in. */
   function leaks(haystack: Buffer | string): string[] {

@@ -6,7 +6,7 @@ import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { receivedTexts } from '../../notifications/received-text-test-kit.js';
 import { payeeCollusionScan } from '../controls/payee-alerts.js';
-import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import { payableCashCycle } from './payout-test-kit.js';
 
 /**
  * Stored payee accounts (payouts/README.md, "Payee accounts"), over HTTP. The attack an
@@ -43,11 +43,14 @@ describe('payee accounts', () => {
     persons.held = (await buildPerson(kit, { phone: '+584125550962' })).id;
     persons.none = (await buildPerson(kit, { phone: null })).id;
     persons.late = (await buildPerson(kit, { phone: '+584125550963' })).id;
-    const cycle = await cashCycle(kit.database.db, { code: 'bono_cuentas', amountMinor: 50_00n });
+    const cycle = await payableCashCycle(kit, {
+      code: 'bono_cuentas',
+      amountMinor: 50_00n,
+      fundedMinor: 1_000_00n,
+    });
     programId = cycle.programId;
-    for (const entitlement of await openCashEntitlements(kit.database.db, cycle.cycleId))
+    for (const entitlement of cycle.entitlements)
       entitlementOf.set(entitlement.personId, entitlement.entitlementId);
-    await fundedProgramAccount(kit.database.db, programId, 1_000_00n);
   }, 120_000);
   afterAll(async () => kit?.close());
 

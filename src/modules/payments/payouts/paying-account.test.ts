@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
-import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import { cashCycle, openCashEntitlements } from '../payments-test-kit.js';
 import { debtorFor } from './paying-account.js';
-import { storedPayeesForTest } from './payout-test-kit.js';
+import { payableCashCycle, routeTestPayee, storedPayeesForTest } from './payout-test-kit.js';
 
 /**
  * The agency's paying (debtor) account stored once (migration 0129): per program for its payout
@@ -26,21 +26,14 @@ describe('the stored paying account', () => {
     finance = await signIn(kit, ['finance_officer'], ['VE-A']);
     auditor = await signIn(kit, ['auditor'], ['VE-A']);
     const personId = (await buildPerson(kit, { phone: null })).id;
-    const cycle = await cashCycle(kit.database.db, { code: 'bono_pagadora', amountMinor: 40_00n });
+    const cycle = await payableCashCycle(kit, {
+      code: 'bono_pagadora',
+      amountMinor: 40_00n,
+      fundedMinor: 500_00n,
+      payees: [{ personId, payee: routeTestPayee }],
+    });
     programId = cycle.programId;
-    const [entitlement] = await openCashEntitlements(kit.database.db, cycle.cycleId);
-    entitlementId = entitlement?.entitlementId ?? '';
-    await fundedProgramAccount(kit.database.db, programId, 500_00n);
-    await storedPayeesForTest({ db: kit.database.db, masterKey: kit.masterKey }, [
-      {
-        personId,
-        payee: {
-          holderName: 'Ana Pérez',
-          account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
-          bank: { bankCode: '0134' },
-        },
-      },
-    ]);
+    entitlementId = cycle.entitlements[0]?.entitlementId ?? '';
   });
   afterAll(async () => kit?.close());
 

@@ -23,7 +23,12 @@ import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import { payoutPendingId, payoutPostId, payoutVoidId } from './payout-ids.js';
 import { voidPayoutsOnRegistryEvents } from './payout-lifecycle.js';
-import { approvedForTest, type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
+import {
+  approvedForTest,
+  type CashPayoutScene,
+  cashPayoutScene,
+  testBatchInput,
+} from './payout-test-kit.js';
 
 /**
  * Issue #16, point 7, for payouts, tested as an attacker would: a person who dies, is merged
@@ -75,18 +80,11 @@ describe('payouts of a person who dies, is merged or erased', () => {
     next += count;
     return entitlements.slice(next - count, next);
   };
-  const batch = (paid: ReadonlyArray<{ entitlementId: string }>): PayoutBatchInput => ({
-    clientId: randomUUID(),
-    programId,
-    currency: 'VES',
-    requestedExecutionDate: '2026-12-07',
-    debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
-    instructions: paid.map(({ entitlementId }) => ({
-      referenceKind: 'entitlement',
-      referenceId: entitlementId,
-      amountMinor: amount,
-    })),
-  });
+  const batch = (paid: ReadonlyArray<{ entitlementId: string }>): PayoutBatchInput =>
+    testBatchInput(
+      programId,
+      paid.map(({ entitlementId }) => ({ entitlementId, amountMinor: amount })),
+    );
   /** The registry's erasure as `erasureApprover` runs it: the key destroyed, the event told. */
   const erase = async (personId: string) => {
     const id = randomUUID();

@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
-import {
-  type AccessTestApp,
-  buildAccessTestApp,
-  createTestOperator,
-  sessionCookieFrom,
-} from '../../access/access-test-kit.js';
+import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import { signIn } from '../../distribution/distribution-test-kit.js';
 import { approvedCycle } from '../../programs/programs-test-kit.js';
-import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import { openCashEntitlements } from '../payments-test-kit.js';
 import { pain002For } from './iso20022/bank-files-test-kit.js';
-import { storedPayeesForTest } from './payout-test-kit.js';
+import { payableCashCycle, routeTestPayee } from './payout-test-kit.js';
 
 /**
  * The payout routes over HTTP as a finance officer: what the schemas accept and answer (the
@@ -27,49 +23,21 @@ describe('payout routes', () => {
 
   beforeAll(async () => {
     kit = await buildAccessTestApp();
-    const operator = await createTestOperator(kit, {
-      username: 'finanzas.uno',
-      roles: ['finance_officer'],
-      regions: ['VE-A'],
-    });
-    kit.advance(30_000);
-    const signIn = await kit.app.inject({
-      method: 'POST',
-      url: '/api/auth/sign-in',
-      payload: { username: 'finanzas.uno', password: operator.password, totp: operator.totp() },
-    });
-    cookies = { amparo_session: sessionCookieFrom(signIn) ?? '' };
-    const second = await createTestOperator(kit, {
-      username: 'finanzas.dos',
-      roles: ['finance_officer'],
-      regions: ['VE-A'],
-    });
-    kit.advance(30_000);
-    const secondSignIn = await kit.app.inject({
-      method: 'POST',
-      url: '/api/auth/sign-in',
-      payload: { username: 'finanzas.dos', password: second.password, totp: second.totp() },
-    });
-    approverCookies = { amparo_session: sessionCookieFrom(secondSignIn) ?? '' };
+    cookies = (await signIn(kit, ['finance_officer'], ['VE-A'])).cookies;
+    approverCookies = (await signIn(kit, ['finance_officer'], ['VE-A'])).cookies;
     personId = (await buildPerson(kit, { uin: '3000000017', phone: null })).id;
-    const cycle = await cashCycle(kit.database.db, { code: 'bono_rutas', amountMinor: 12345n });
+    // The person's stored payee account (a name a spreadsheet would run): what batches pay into.
+    const cycle = await payableCashCycle(kit, {
+      code: 'bono_rutas',
+      amountMinor: 12345n,
+      fundedMinor: 500_00n,
+      payees: [{ personId, payee: { ...routeTestPayee, holderName: '=HYPERLINK("x") Ana' } }],
+    });
     programId = cycle.programId;
     cycleId = cycle.cycleId;
-    const [entitlement] = await openCashEntitlements(kit.database.db, cycle.cycleId);
+    const [entitlement] = cycle.entitlements;
     expect(entitlement?.personId).toBe(personId);
     entitlementId = entitlement?.entitlementId ?? '';
-    await fundedProgramAccount(kit.database.db, programId, 500_00n);
-    // The person's stored payee account (a name a spreadsheet would run): what batches pay into.
-    await storedPayeesForTest({ db: kit.database.db, masterKey: kit.masterKey }, [
-      {
-        personId,
-        payee: {
-          holderName: '=HYPERLINK("x") Ana',
-          account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
-          bank: { bankCode: '0134' },
-        },
-      },
-    ]);
   });
   afterAll(async () => kit?.close());
 

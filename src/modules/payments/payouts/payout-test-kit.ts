@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
-import { buildPerson } from '../../../../test/factories.js';
+import { buildPerson, type FactoryContext } from '../../../../test/factories.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import { buildAuditKeys } from '../../audit/audit-test-support.js';
 import { lookupAccounts } from '../../ledger/index.js';
 import { fundingAccountId } from '../accounts/account-ids.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import type { PayoutBatchInput } from './batch-creator.js';
 import { type PayeeAccountInput, payeeAccountWriter } from './payee-account.js';
 import type { PayoutDependencies } from './payout-gate.js';
 
@@ -67,6 +68,108 @@ export function testPayee(index: number): PayeeAccountInput {
   };
 }
 
+/** A payee account at bank 0134 ending 0001: the one account a payout route test pays into. */
+export const routeTestPayee: PayeeAccountInput = {
+  holderName: 'Ana Pérez',
+  account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
+  bank: { bankCode: '0134' },
+};
+
+/**
+ * An approved cash cycle of a new program paying `amountMinor` to each person of age, its open
+ * entitlements (by person id), the program's VES funding account holding `fundedMinor`, and
+ * the payee accounts given (if any), stored as staff would set them: what a batch of the cycle
+ * pays. Make the persons first: the cycle entitles those present when it is approved.
+ *
+ * @example
+ *   const personId = (await buildPerson(kit, { phone: null })).id;
+ *   const { programId, entitlements } = await payableCashCycle(kit, {
+ *     code: 'bono', amountMinor: 40_00n, fundedMinor: 500_00n,
+ *     payees: [{ personId, payee: routeTestPayee }] });
+ */
+export async function payableCashCycle(
+  world: FactoryContext,
+  props: {
+    code: string;
+    amountMinor: bigint;
+    fundedMinor: bigint;
+    payees?: ReadonlyArray<{ personId: string; payee: PayeeAccountInput }>;
+  },
+): Promise<{
+  programId: string;
+  cycleId: string;
+  entitlements: Array<{ entitlementId: string; personId: string; amountMinor: bigint }>;
+}> {
+  const { db } = world.database;
+  const { programId, cycleId } = await cashCycle(db, {
+    code: props.code,
+    amountMinor: props.amountMinor,
+  });
+  const entitlements = await openCashEntitlements(db, cycleId);
+  await fundedProgramAccount(db, programId, props.fundedMinor);
+  if (props.payees) await storedPayeesForTest({ db, masterKey: world.masterKey }, props.payees);
+  return { programId, cycleId, entitlements };
+}
+
+/** The agency's account the payout tests' batches pay from (bank 0102), as a batch names it. */
+export const testDebtor = {
+  name: 'Programa Bono',
+  accountNumber: '01020123456789012345',
+  bankCode: '0102',
+};
+
+/**
+ * A batch paying each entitlement the amount given, from `testDebtor`, in VES, to be executed on
+ * 2026-12-07: amounts as `bigint` for `payoutBatchCreator` (`testBatchInput`), as text for the
+ * route's body (`testBatchRequest`).
+ */
+function testBatch<Amount extends bigint | string>(
+  programId: string,
+  paid: ReadonlyArray<{ entitlementId: string; amountMinor: Amount }>,
+  clientId: string,
+) {
+  return {
+    clientId,
+    programId,
+    currency: 'VES' as const,
+    requestedExecutionDate: '2026-12-07',
+    debtor: { ...testDebtor },
+    instructions: paid.map(({ entitlementId, amountMinor }) => ({
+      referenceKind: 'entitlement' as const,
+      referenceId: entitlementId,
+      amountMinor,
+    })),
+  };
+}
+
+/**
+ * A batch for `payoutBatchCreator` (see `testBatch`), under a new client id unless one is given.
+ *
+ * @example
+ *   await payoutBatchCreator(deps, context, testBatchInput(programId, entitlements.slice(0, 3)));
+ */
+export function testBatchInput(
+  programId: string,
+  paid: ReadonlyArray<{ entitlementId: string; amountMinor: bigint }>,
+  clientId: string = randomUUID(),
+): PayoutBatchInput {
+  return testBatch(programId, paid, clientId);
+}
+
+/**
+ * The body of `POST /api/payouts/batches` (see `testBatch`): amounts in minor units as text, a
+ * new client id.
+ *
+ * @example
+ *   const body = testBatchRequest(programId, [{ entitlementId, amountMinor: '4000' }]);
+ */
+export function testBatchRequest(
+  programId: string,
+  paid: ReadonlyArray<{ entitlementId: string; amountMinor: string }>,
+) {
+  return testBatch(programId, paid, randomUUID());
+}
+
 /** What a payout test starts from, and what it reads back (`cashPayoutScene`). */
 export interface CashPayoutScene {
   database: TestDatabase;
@@ -105,12 +208,10 @@ export async function cashPayoutScene(props: {
   const { database, deps } = await payoutTestWorld(props.masterKey);
   for (let index = 0; index < props.persons; index += 1)
     await buildPerson({ database, masterKey: props.masterKey });
-  const { programId, cycleId } = await cashCycle(database.db, {
-    code: props.code,
-    amountMinor: props.amountMinor,
-  });
-  const entitlements = await openCashEntitlements(database.db, cycleId);
-  await fundedProgramAccount(database.db, programId, props.fundedMinor);
+  const { programId, cycleId, entitlements } = await payableCashCycle(
+    { database, masterKey: props.masterKey },
+    { code: props.code, amountMinor: props.amountMinor, fundedMinor: props.fundedMinor },
+  );
   await storedPayeesForTest(
     deps,
     entitlements.map((entitlement, index) => ({

@@ -27,7 +27,13 @@ import { camt053For, camt054For, mt940For, pain002For } from './iso20022/bank-fi
 import { validatePain001 } from './iso20022/xsd-validator.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import { suspenseAccountId } from './payout-ids.js';
-import { approvedForTest, type CashPayoutScene, cashPayoutScene } from './payout-test-kit.js';
+import {
+  approvedForTest,
+  type CashPayoutScene,
+  cashPayoutScene,
+  testBatchInput,
+  testDebtor,
+} from './payout-test-kit.js';
 import { suspenseReport } from './suspense-report.js';
 
 /**
@@ -55,7 +61,7 @@ describe('bank payouts', () => {
     purpose: 'distribution',
     requestId: 'test',
   };
-  const debtorAccount = '01020123456789012345';
+  const debtorAccount = testDebtor.accountNumber;
 
   beforeAll(async () => {
     ({ database, deps, programId, entitlements, instructions } = await cashPayoutScene({
@@ -70,19 +76,8 @@ describe('bank payouts', () => {
 
   const batch = (
     paid: ReadonlyArray<{ entitlementId: string; amountMinor: bigint }>,
-    clientId = randomUUID(),
-  ): PayoutBatchInput => ({
-    clientId,
-    programId,
-    currency: 'VES',
-    requestedExecutionDate: '2026-12-07',
-    debtor: { name: 'Programa Bono', accountNumber: debtorAccount, bankCode: '0102' },
-    instructions: paid.map(({ entitlementId, amountMinor }) => ({
-      referenceKind: 'entitlement',
-      referenceId: entitlementId,
-      amountMinor,
-    })),
-  });
+    clientId?: string,
+  ): PayoutBatchInput => testBatchInput(programId, paid, clientId);
 
   async function balances() {
     const [funding, settlement, suspense] = await lookupAccounts(database.db, [

@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
-import {
-  type AccessTestApp,
-  buildAccessTestApp,
-  createTestOperator,
-  sessionCookieFrom,
-} from '../../access/access-test-kit.js';
-import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { camt053For } from './iso20022/bank-files-test-kit.js';
-import { storedPayeesForTest } from './payout-test-kit.js';
+import {
+  payableCashCycle,
+  routeTestPayee,
+  testBatchRequest,
+  testDebtor,
+} from './payout-test-kit.js';
 
 /**
  * The review of session 17 (issue #16): one finance officer with `payout.reconcile` uploaded a
@@ -23,49 +23,30 @@ import { storedPayeesForTest } from './payout-test-kit.js';
  */
 describe('a payout return read from a statement needs a second finance officer', () => {
   let kit: AccessTestApp;
-  let officer: Record<string, string>;
-  let officerId: string;
-  let second: Record<string, string>;
-  let secondId: string;
-  let third: Record<string, string>;
+  let officer: SignedIn;
+  let second: SignedIn;
+  let third: SignedIn;
   let programId: string;
   let cycleId: string;
   let entitlementId: string;
-  const debtor = { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' };
+  /** The account the batches pay from: the statements below are of it. */
+  const debtor = testDebtor;
   const amount = 12345n;
 
-  const signIn = async (username: string) => {
-    const operator = await createTestOperator(kit, {
-      username,
-      roles: ['finance_officer'],
-      regions: ['VE-A'],
-    });
-    kit.advance(30_000);
-    const response = await kit.app.inject({
-      method: 'POST',
-      url: '/api/auth/sign-in',
-      payload: { username, password: operator.password, totp: operator.totp() },
-    });
-    return { cookies: { amparo_session: sessionCookieFrom(response) ?? '' }, id: operator.id };
-  };
-  const call = (method: 'GET' | 'POST', url: string, cookies: object, payload?: object) =>
+  const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
     kit.app.inject({
       method,
       url: `/api/payouts${url}${url.includes('?') ? '&' : '?'}purpose=distribution`,
-      cookies: cookies as Record<string, string>,
+      cookies: who.cookies,
       ...(payload === undefined ? {} : { payload }),
     });
-  const newBatch = (by: object) =>
-    call('POST', '/batches', by, {
-      clientId: randomUUID(),
-      programId,
-      currency: 'VES',
-      requestedExecutionDate: '2026-12-07',
-      debtor,
-      instructions: [
-        { referenceKind: 'entitlement', referenceId: entitlementId, amountMinor: `${amount}` },
-      ],
-    });
+  const newBatch = (by: SignedIn) =>
+    call(
+      'POST',
+      '/batches',
+      by,
+      testBatchRequest(programId, [{ entitlementId, amountMinor: `${amount}` }]),
+    );
   const statement = (
     direction: 'debit' | 'credit',
     endToEndId: string,
@@ -111,28 +92,20 @@ describe('a payout return read from a statement needs a second finance officer',
 
   beforeAll(async () => {
     kit = await buildAccessTestApp();
-    ({ cookies: officer, id: officerId } = await signIn('finanzas.sola'));
-    ({ cookies: second, id: secondId } = await signIn('finanzas.segunda'));
-    ({ cookies: third } = await signIn('finanzas.tercera'));
+    officer = await signIn(kit, ['finance_officer'], ['VE-A']);
+    second = await signIn(kit, ['finance_officer'], ['VE-A']);
+    third = await signIn(kit, ['finance_officer'], ['VE-A']);
     const personId = (await buildPerson(kit, { uin: '3000000025', phone: null })).id;
-    ({ programId, cycleId } = await cashCycle(kit.database.db, {
+    const cycle = await payableCashCycle(kit, {
       code: 'bono_devolucion',
       amountMinor: amount,
-    }));
-    const [entitlement] = await openCashEntitlements(kit.database.db, cycleId);
+      fundedMinor: 500_00n,
+      payees: [{ personId, payee: routeTestPayee }],
+    });
+    ({ programId, cycleId } = cycle);
+    const [entitlement] = cycle.entitlements;
     expect(entitlement?.personId).toBe(personId);
     entitlementId = entitlement?.entitlementId ?? '';
-    await fundedProgramAccount(kit.database.db, programId, 500_00n);
-    await storedPayeesForTest({ db: kit.database.db, masterKey: kit.masterKey }, [
-      {
-        personId,
-        payee: {
-          holderName: 'Ana Pérez',
-          account: { kind: 'bank_account', accountNumber: '01340000000000000001' },
-          bank: { bankCode: '0134' },
-        },
-      },
-    ]);
   });
   afterAll(async () => kit?.close());
 
@@ -203,7 +176,11 @@ describe('a payout return read from a statement needs a second finance officer',
     await expect(
       kit.database.db
         .insertInto('payout_return_confirmation')
-        .values({ instruction_id: instructionId, suspense_id: suspenseId, confirmed_by: officerId })
+        .values({
+          instruction_id: instructionId,
+          suspense_id: suspenseId,
+          confirmed_by: officer.operatorId,
+        })
         .execute(),
     ).rejects.toThrow(/payout_return_confirmer_not_reporter/);
     await expect(
@@ -224,7 +201,7 @@ describe('a payout return read from a statement needs a second finance officer',
         action: 'payout.return_confirm',
         outcome: 'allowed',
         reason_code: null,
-        actor: secondId,
+        actor: second.operatorId,
       },
     ]);
     expect(await instructionStatus(instructionId)).toBe('returned');

@@ -6,10 +6,10 @@ import type { Role } from '../../../shared/access/roles.js';
 import {
   type AccessTestApp,
   buildAccessTestApp,
+  citizenSession,
   createTestOperator,
   sessionCookieFrom,
 } from '../../access/access-test-kit.js';
-import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { RegistryEvents } from '../../registry/index.js';
 import { cycleApprover, cycleCreator } from '../cycles/cycle-service.js';
 import { programCreator, publicationDecider, publicationRequester } from '../program-service.js';
@@ -41,21 +41,6 @@ describe('appeals', () => {
     });
     expect(response.statusCode).toBe(200);
     cookies[username] = { amparo_session: sessionCookieFrom(response) ?? '' };
-  }
-
-  async function signInCitizen(uin: string) {
-    await kit.app.inject({ method: 'POST', url: '/api/citizen/sign-in/start', payload: { uin } });
-    // The code as the phone shows it (the outbox keeps it sealed).
-    const code = await receivedCode(
-      { db: kit.database.db, masterKey: kit.masterKey },
-      { templateId: 'citizen.sign_in_code' },
-    );
-    const verify = await kit.app.inject({
-      method: 'POST',
-      url: '/api/citizen/sign-in/verify',
-      payload: { uin, code },
-    });
-    return { amparo_session: sessionCookieFrom(verify) ?? '' };
   }
 
   const call = (
@@ -124,7 +109,10 @@ describe('appeals', () => {
     await signIn('officer2', ['program_officer']);
     await signIn('both', ['enrolment_clerk', 'program_officer']);
     await signIn('supervisor', ['registry_supervisor']);
-    cookies.ana = await signInCitizen(persons.Ana?.uin ?? '');
+    cookies.ana = await citizenSession(kit, {
+      personId: persons.Ana?.id ?? '',
+      uin: persons.Ana?.uin ?? '',
+    });
   }, 60_000);
   afterAll(async () => kit?.close());
 
