@@ -366,6 +366,14 @@ export const limits = {
      * existing household and on a move into one. The demo generator never creates more.
      */
     householdMembersMax: 12,
+    /**
+     * Versions of one record read, newest first, to tell whether and when its phone changed
+     * within a window (`phone-history.ts`; the version on file at the window's start is read
+     * too): a record corrected more often than this in the window is compared over these only.
+     */
+    phoneHistoryVersionsMax: 64,
+    /** Former phones texted at most about one change (the one on file before the window first). */
+    formerPhonesMax: 3,
   },
   /** ID numbers (modules/registry/uin); the values are in shared/uin/limits.ts (the console checks them too). */
   uin: uinLimits,
