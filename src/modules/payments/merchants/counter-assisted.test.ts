@@ -15,6 +15,7 @@ import { freezeWallets } from '../accounts/wallet-freeze.js';
 import {
   citizenSession,
   fundWallet,
+  pinOnFile,
   registeredMerchant,
   subsidisedMerchant,
 } from './merchant-test-kit.js';
@@ -61,7 +62,7 @@ describe('paying at the counter without the card', () => {
     const built = await buildPerson(kit, options);
     if (fundedMinor !== null) await fundWallet(kit, built.id, fundedMinor);
     if (pin !== null) {
-      await pinSetter(kit.database.db, {
+      await pinOnFile(kit.database.db, {
         personId: built.id,
         pin,
         hashOptions: cheapHashOptions,
