@@ -49,6 +49,7 @@ const everyNotice: PersonNotice[] = [
   { event: 'payment_pin_changed', date: '2026-12-12' },
   { event: 'payment_pin_held', date: '2026-12-12', until: '2026-12-13 09:30' },
   { event: 'payment_pin_after_phone_change', date: '2026-12-12', until: '2026-12-13 09:30' },
+  { event: 'payment_pin_locked', date: '2026-12-12' },
   { event: 'wallet_paid', amount: '15.00 VES', date: '2026-12-12' },
   { event: 'payee_account_code', code: '042917', validMinutes: '15' },
   { event: 'payee_account_changed', ending: '0077', date: '2026-12-12' },

@@ -73,6 +73,8 @@ export type PersonNotice =
    * office before then".
    */
   | { event: 'payment_pin_after_phone_change'; date: string; until: string }
+  /** The payment PIN locked after too many wrong tries; "if it was not you, tell the office". */
+  | { event: 'payment_pin_locked'; date: string }
   /** A payment left the wallet (app or counter); "if it was not you, tell the office". */
   | { event: 'wallet_paid'; amount: string; date: string }
   /**
@@ -170,6 +172,8 @@ export function noticeText(
         templateId: 'payments.pin_after_phone_change',
         parameters: { date: notice.date, until: notice.until },
       };
+    case 'payment_pin_locked':
+      return { templateId: 'payments.pin_locked', parameters: { date: notice.date } };
     case 'wallet_paid':
       return {
         templateId: 'payments.wallet_paid',

@@ -260,6 +260,16 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       },
     }),
     defineTemplate({
+      id: 'payments.pin_locked',
+      variables: { date: 'date' },
+      requested: true,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: su PIN de pago se bloqueó el {date} tras varios intentos equivocados y no paga nada. Fije uno nuevo en una oficina; si no fue usted, avíselo allí.',
+        en: 'Amparo: your payment PIN was locked on {date} after too many wrong tries and pays nothing. Set a new one at an office; if it was not you, tell them there.',
+      },
+    }),
+    defineTemplate({
       id: 'payments.payee_code',
       variables: { code: 'code', validMinutes: 'count' },
       requested: true,

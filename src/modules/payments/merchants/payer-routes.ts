@@ -221,6 +221,7 @@ export const payerRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = asyn
               hashOptions: passwordHashOptionsOf(deps),
               now,
               toPay: false,
+              ...(deps.notifier === undefined ? {} : { notifier: deps.notifier }),
             });
           }
           // Held when it is the first PIN or the phone on file changed lately (pinHoldOf): a

@@ -3,6 +3,7 @@ import { hash, type Options, verify } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
+import { localDate, type PersonNotifier } from '../../notifications/index.js';
 import { latestPhoneChangeWithin, type PhoneChange } from '../../registry/index.js';
 import { PaymentsError } from '../payments-error.js';
 import type { PinHoldReason, PinSetMethod } from './merchant-tables.js';
@@ -223,6 +224,8 @@ export async function pinChecker(
     now: Date;
     merchantId?: string;
     toPay?: boolean;
+    /** Texts the person "your PIN locked" in the transaction that locks it. */
+    notifier?: PersonNotifier;
   },
 ): Promise<void> {
   const failure = await db.transaction().execute(async (trx) => {
@@ -271,7 +274,7 @@ export async function pinChecker(
 async function wrongPin(
   trx: Kysely<Database>,
   failedAttempts: number,
-  props: { personId: string; now: Date; merchantId?: string },
+  props: { personId: string; now: Date; merchantId?: string; notifier?: PersonNotifier },
 ): Promise<PaymentsError> {
   const attempts = failedAttempts + 1;
   const lockNow = attempts >= limits.merchants.pinAttemptsMax;
@@ -292,7 +295,14 @@ async function wrongPin(
       })
       .execute();
   }
-  if (lockNow) return locked();
+  if (lockNow) {
+    // The person learns of a lock wherever it happened (a rogue counter can cause one).
+    await props.notifier?.notify(trx, props.personId, {
+      event: 'payment_pin_locked',
+      date: localDate(props.now),
+    });
+    return locked();
+  }
   const left = limits.merchants.pinAttemptsMax - attempts;
   return new PaymentsError('AMP_PIN_WRONG', `The PIN is wrong; ${left} tries left`, [
     { field: '/pin', reason: `wrong; ${left} tries left` },
