@@ -10,9 +10,9 @@ import {
 import { merchantPayer } from '../src/modules/payments/merchants/merchant-payer.js';
 import {
   approvedMerchantRegistered,
+  pinOnFile,
   walletFunder,
 } from '../src/modules/payments/merchants/merchant-test-kit.js';
-import { pinSetter } from '../src/modules/payments/merchants/payment-pin.js';
 import { paymentRequestMaker } from '../src/modules/payments/merchants/payment-request-maker.js';
 import { PaymentsError } from '../src/modules/payments/payments-error.js';
 import { createThrowawayDatabase, loadAverage } from './audit-append.js';
@@ -55,7 +55,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     });
     const wallet = await walletFunder(db, payer, price * BigInt(payable));
     const now = new Date();
-    await pinSetter(db, {
+    await pinOnFile(db, {
       personId: payer,
       pin: '4821',
       hashOptions: passwordHashOptions,

@@ -352,6 +352,12 @@ export async function build(config: Config, services: AppServices): Promise<App>
     notifier,
     issuerName: config.cards.issuerName,
   });
+  // The PIN guard's bounds: the configured window after a change of phone, then any the
+  // composition (the tests) passes.
+  const pinGuardSettings = {
+    phoneChangeWindowMs: config.merchants.pinPhoneChangeDays * 86_400_000,
+    ...services.pinGuard,
+  };
   await app.register(paymentsPlugin, {
     prefix: '/api',
     db,
@@ -370,14 +376,14 @@ export async function build(config: Config, services: AppServices): Promise<App>
     // may start so many tries without the card a day.
     notifier,
     counterAssistedPerDayMax: config.merchants.counterAssistedPerDay,
-    ...(services.pinGuard ? { pinGuard: services.pinGuard } : {}),
+    pinGuard: pinGuardSettings,
   });
   // Alerts to auditors on payment patterns (many wallets paying one merchant within minutes),
   // scanned over the ledger beside the audit signing timer.
   if (services.auditTimer) {
     const stopPatternScan = startPatternScan(db, app.log, {
       ...limits.merchants.pinGuard,
-      ...services.pinGuard,
+      ...pinGuardSettings,
     });
     app.addHook('onClose', async () => stopPatternScan());
   }

@@ -23,6 +23,15 @@ describe('configuration', () => {
     expect(every('off')).toBeNull();
   });
 
+  it('holds a payment PIN set within 7 days of a change of phone unless told another number', () => {
+    const days = (value?: string) =>
+      loadConfig(value === undefined ? {} : { AMPARO_PIN_PHONE_CHANGE_DAYS: value }).merchants
+        .pinPhoneChangeDays;
+    expect(days()).toBe(7);
+    expect(days('30')).toBe(30);
+    expect(days('0')).toBe(0);
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set, migrating through its own URL if given', () => {
     const app = 'postgres://amparo_app@db:5432/amparo';
     const owner = 'postgres://amparo_migrator@db:5432/amparo';
@@ -52,6 +61,8 @@ describe('configuration', () => {
     [{ AMPARO_STATISTICS_REFRESH_EVERY: 'nightly' }, 'AMPARO_STATISTICS_REFRESH_EVERY'],
     [{ AMPARO_STATISTICS_REFRESH_EVERY: '0s' }, 'AMPARO_STATISTICS_REFRESH_EVERY'],
     [{ AMPARO_STATISTICS_REFRESH_EVERY: '32d' }, 'AMPARO_STATISTICS_REFRESH_EVERY'],
+    [{ AMPARO_PIN_PHONE_CHANGE_DAYS: '91' }, 'AMPARO_PIN_PHONE_CHANGE_DAYS'],
+    [{ AMPARO_PIN_PHONE_CHANGE_DAYS: '1.5' }, 'AMPARO_PIN_PHONE_CHANGE_DAYS'],
   ])('names the setting at fault: %o', (env, setting) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

@@ -35,7 +35,12 @@ export interface Config {
    * AMPARO_COUNTER_ASSISTED_PER_DAY: tries at paying without the card (ID number, PIN and a
    * second check) one merchant may start in a UTC day, refused ones included.
    */
-  merchants: { counterAssistedPerDay: number };
+  /**
+   * AMPARO_PIN_PHONE_CHANGE_DAYS: a payment PIN set this many days or fewer after a change of the
+   * phone on file is held, and the phone it replaced is told (docs/PAYMENTS-PIN.md). 0 turns the
+   * hold after a change of phone off (the first PIN set in the app is held all the same).
+   */
+  merchants: { counterAssistedPerDay: number; pinPhoneChangeDays: number };
 }
 
 export type DatabaseConfig =
@@ -84,7 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       witnessUrl: parseWitnessUrl(env.AMPARO_AUDIT_WITNESS_URL),
     },
     statistics: { refreshEverySeconds: parseRefreshEvery(env.AMPARO_STATISTICS_REFRESH_EVERY) },
-    merchants: { counterAssistedPerDay: parseCounterAssisted(env.AMPARO_COUNTER_ASSISTED_PER_DAY) },
+    merchants: {
+      counterAssistedPerDay: parseCounterAssisted(env.AMPARO_COUNTER_ASSISTED_PER_DAY),
+      pinPhoneChangeDays: parsePinPhoneChangeDays(env.AMPARO_PIN_PHONE_CHANGE_DAYS),
+    },
   };
 }
 
@@ -101,6 +109,21 @@ function parseCounterAssisted(value: string | undefined): number {
     );
   }
   return count;
+}
+
+/** Whole days from 0 to `limits.merchants.pinPhoneChangeDaysMax`; 7 by default. */
+function parsePinPhoneChangeDays(value: string | undefined): number {
+  const dayMs = 86_400_000;
+  const { pinGuard, pinPhoneChangeDaysMax } = limits.merchants;
+  if (value === undefined || value === '') return pinGuard.phoneChangeWindowMs / dayMs;
+  const days = /^[0-9]{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(days >= 0 && days <= pinPhoneChangeDaysMax)) {
+    throw new ConfigError(
+      'AMPARO_PIN_PHONE_CHANGE_DAYS',
+      `"${value}" is not a whole number of days from 0 to ${pinPhoneChangeDaysMax}`,
+    );
+  }
+  return days;
 }
 
 const secondsPer = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;

@@ -369,6 +369,14 @@ export const limits = {
      * existing household and on a move into one. The demo generator never creates more.
      */
     householdMembersMax: 12,
+    /**
+     * Versions of one record read, newest first, to tell whether and when its phone changed
+     * within a window (`phone-history.ts`; the version on file at the window's start is read
+     * too): a record corrected more often than this in the window is compared over these only.
+     */
+    phoneHistoryVersionsMax: 64,
+    /** Former phones texted at most about one change (the one on file before the window first). */
+    formerPhonesMax: 3,
   },
   /** ID numbers (modules/registry/uin); the values are in shared/uin/limits.ts (the console checks them too). */
   uin: uinLimits,
@@ -834,6 +842,8 @@ export const limits = {
     counterAssistedPerMerchantPerDayDefault: 20,
     /** …and the most that setting may allow. */
     counterAssistedPerMerchantPerDayMax: 1_000,
+    /** The most days `AMPARO_PIN_PHONE_CHANGE_DAYS` may set (`pinGuard.phoneChangeWindowMs`). */
+    pinPhoneChangeDaysMax: 90,
     /** How long the texted one-time code of a payment without the card is accepted. */
     counterAssistedCodeTtlMs: 5 * 60_000,
     /** Wrong codes after which that check fails for good. */
@@ -847,8 +857,18 @@ export const limits = {
      * (`pinGuard`) may set others, as the tests do.
      */
     pinGuard: {
-      /** A PIN set by staff without the texted code pays nothing for this long. */
+      /**
+       * A held PIN pays nothing for this long (docs/PAYMENTS-PIN.md): one staff set without the
+       * texted code, the first one a person sets in the app, and one set within
+       * `phoneChangeWindowMs` of a change of the phone on file. A held payee account too.
+       */
       staffHoldMs: 24 * 60 * 60_000,
+      /**
+       * A PIN set (in the app, or by staff with the texted code) this soon after a change of the
+       * phone on file is held, and the phone it replaced is told; the takeover alert names the
+       * operator who changed it. `AMPARO_PIN_PHONE_CHANGE_DAYS` sets it (default 7 days).
+       */
+      phoneChangeWindowMs: 7 * 24 * 60 * 60_000,
       /** PINs one staff account may set in a UTC day (refused beyond, 429). */
       staffSetsPerOperatorPerDay: 10,
       /** A second check sets a PIN within this long of being started, or not at all. */

@@ -11,9 +11,9 @@ import { lookupAccounts, postedBalance } from '../modules/ledger/index.js';
 import { merchantPayer } from '../modules/payments/merchants/merchant-payer.js';
 import {
   approvedMerchantRegistered,
+  pinOnFile,
   walletFunder,
 } from '../modules/payments/merchants/merchant-test-kit.js';
-import { pinSetter } from '../modules/payments/merchants/payment-pin.js';
 import { paymentRequestMaker } from '../modules/payments/merchants/payment-request-maker.js';
 import { validatePain001 } from '../modules/payments/payouts/iso20022/xsd-validator.js';
 
@@ -51,7 +51,7 @@ describe('amparo payments settle-merchants', () => {
       merchantAccount = merchant.accountId;
       const payer = randomUUID();
       await walletFunder(db, payer, 5_000n);
-      await pinSetter(db, {
+      await pinOnFile(db, {
         personId: payer,
         pin: '4821',
         hashOptions: { memoryCost: 1024, timeCost: 1 },

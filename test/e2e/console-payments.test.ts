@@ -8,7 +8,12 @@ import { cheapHashOptions, citizenSession } from '../../src/modules/access/acces
 import { decodePng, findQrText } from '../../src/modules/credentials/card-image.js';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
 import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
-import { fundWallet, staffPinSet } from '../../src/modules/payments/merchants/merchant-test-kit.js';
+import {
+  fundWallet,
+  pinHoldLifted,
+  pinOnFile,
+  staffPinSet,
+} from '../../src/modules/payments/merchants/merchant-test-kit.js';
 import { pinSetter } from '../../src/modules/payments/merchants/payment-pin.js';
 import {
   cashCycle,
@@ -158,6 +163,17 @@ describe('the payment app and the merchant screen', () => {
     expect((await manifest.json()).scope).toBe('/pay');
     await app.getByLabel('Clave nueva').fill('4821');
     await app.getByRole('button', { name: 'Guardar la clave' }).click();
+    // A first PIN waits a day (docs/PAYMENTS-PIN.md): the app says from when, and why.
+    const held = app.getByTestId('pay-pin-held');
+    await held.getByText('Su clave nueva sirve para pagar desde el').waitFor();
+    await held.getByText('Una primera clave espera un día').waitFor();
+    expect(await seriousAxeViolations(app)).toEqual([]);
+    // As if that day had passed: read again, the notice is gone.
+    await pinHoldLifted(run.server.database.db, person.personId);
+    await app.reload();
+    await app.getByTestId('pay-balance').getByText('100,00').waitFor();
+    await app.getByRole('heading', { name: 'Pagar en un comercio' }).waitFor();
+    expect(await held.count()).toBe(0);
     // Nothing typed or pasted: the request comes from the camera's frames alone.
     await app.getByRole('button', { name: 'Escanear con la cámara' }).click();
     await app.getByTestId('pay-preview').getByText('Bodega La Esquina, referencia T-77').waitFor();
@@ -216,7 +232,7 @@ describe('the payment app and the merchant screen', () => {
     const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
     const built = await buildPerson(context, { region: 'VE-A', sealed: { photo } });
     await fundWallet(run.server, built.id, 3_000n);
-    await pinSetter(run.server.database.db, {
+    await pinOnFile(run.server.database.db, {
       personId: built.id,
       pin: '1357',
       hashOptions: cheapHashOptions,

@@ -10,7 +10,13 @@ export {
   developmentSmsSinkFile,
 } from './development-sms-sink.js';
 export { consoleProvider, fileProvider } from './file-provider.js';
-export { amountText, localDate, type MoneyReceived, paymentNotices } from './notice-values.js';
+export {
+  amountText,
+  localDate,
+  localDateTime,
+  type MoneyReceived,
+  paymentNotices,
+} from './notice-values.js';
 export { e164, enqueueText, type TextMessage } from './outbox-enqueuer.js';
 export { inQuietHours, type OutboxWorker, outboxWorker } from './outbox-worker.js';
 export {

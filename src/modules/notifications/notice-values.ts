@@ -20,6 +20,31 @@ const localDateFormat = new Intl.DateTimeFormat('en-CA', {
 });
 
 /**
+ * The local date and time to the minute (`YYYY-MM-DD HH:MM`, America/Caracas) of an instant, as a
+ * text's `time`: when a held PIN starts paying.
+ *
+ * @example
+ *   localDateTime(new Date('2026-12-13T13:30:00Z')); // '2026-12-13 09:30'
+ */
+export function localDateTime(at: Date): string {
+  const parts = Object.fromEntries(
+    localDateTimeFormat.formatToParts(at).map((part) => [part.type, part.value]),
+  );
+  // `hourCycle: 'h23'` writes midnight as 00, never 24.
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+const localDateTimeFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: limits.notifications.quietHours.timeZone,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/**
  * An amount in minor units as a text's `amount` (`1500.00 VES`): both ledger currencies have
  * two decimals.
  *

@@ -62,6 +62,19 @@ export type PersonNotice =
   | { event: 'payment_pin_code'; code: string; validMinutes: string }
   /** The payment PIN was set or changed; "if it was not you, tell the office". */
   | { event: 'payment_pin_changed'; date: string }
+  /**
+   * The payment PIN was set or changed and is held: it pays nothing before `until` (a local
+   * `YYYY-MM-DD HH:MM`); "if it was not you, tell the office before then" (docs/PAYMENTS-PIN.md).
+   */
+  | { event: 'payment_pin_held'; date: string; until: string }
+  /**
+   * To a phone the person had on file until a recent change (`notifyFormerPhones`): the phone on
+   * the record was changed and a new PIN set, held until `until`; "if it was not you, tell an
+   * office before then".
+   */
+  | { event: 'payment_pin_after_phone_change'; date: string; until: string }
+  /** The payment PIN locked after too many wrong tries; "if it was not you, tell the office". */
+  | { event: 'payment_pin_locked'; date: string }
   /** A payment left the wallet (app or counter); "if it was not you, tell the office". */
   | { event: 'wallet_paid'; amount: string; date: string }
   /**
@@ -149,6 +162,18 @@ export function noticeText(
       };
     case 'payment_pin_changed':
       return { templateId: 'payments.pin_changed', parameters: { date: notice.date } };
+    case 'payment_pin_held':
+      return {
+        templateId: 'payments.pin_changed_held',
+        parameters: { date: notice.date, until: notice.until },
+      };
+    case 'payment_pin_after_phone_change':
+      return {
+        templateId: 'payments.pin_after_phone_change',
+        parameters: { date: notice.date, until: notice.until },
+      };
+    case 'payment_pin_locked':
+      return { templateId: 'payments.pin_locked', parameters: { date: notice.date } };
     case 'wallet_paid':
       return {
         templateId: 'payments.wallet_paid',
@@ -223,6 +248,16 @@ export interface TextContacts {
     trx: Kysely<Database>,
     personIds: readonly string[],
   ): Promise<Map<string, TextContact>>;
+  /**
+   * The phones an active person had on file within the last `windowMs` and no longer has,
+   * oldest first (the registry's `textContacts` reads them from the record's versions and audits
+   * the read); none when absent.
+   */
+  formerContactsIn?(
+    trx: Kysely<Database>,
+    personId: string,
+    windowMs: number,
+  ): Promise<TextContact[]>;
 }
 
 /**
@@ -263,6 +298,17 @@ export interface PersonNotifier {
   notifyEach?(
     trx: Kysely<Database>,
     notices: readonly { personId: string; notice: PersonNotice }[],
+  ): Promise<number>;
+  /**
+   * `notify` to the phones the person had on file within the last `windowMs` and no longer has
+   * (a change of phone told to the phone it replaced: docs/PAYMENTS-PIN.md), not to the phone on
+   * file now; resolves to the number queued (none when the phone did not change).
+   */
+  notifyFormerPhones?(
+    trx: Kysely<Database>,
+    personId: string,
+    windowMs: number,
+    notice: PersonNotice,
   ): Promise<number>;
 }
 
@@ -338,6 +384,20 @@ export function personNotifier(deps: {
       await keptStatement(personId, notice).execute(trx);
     },
     notifyLaterStatement: (personId, notice) => keptStatement(personId, notice),
+    async notifyFormerPhones(trx, personId, windowMs, notice) {
+      const words = checkedWords(notice);
+      const former = (await deps.contacts.formerContactsIn?.(trx, personId, windowMs)) ?? [];
+      const queuedAt = deps.now?.() ?? new Date();
+      const messages = former.map((contact) => ({
+        personId,
+        phone: contact.phone,
+        language: contact.language,
+        regionCode: contact.regionCode ?? null,
+        ...words[contact.language === 'en' ? 'en' : 'es'],
+        queuedAt,
+      }));
+      return (await enqueueTexts(trx, deps.masterKey, messages)).length;
+    },
     async notifyEach(trx, notices) {
       if (notices.length === 0) return 0;
       const personIds = notices.map((each) => each.personId);

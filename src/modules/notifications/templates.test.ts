@@ -61,8 +61,8 @@ describe('templates', () => {
         expect(attributeNames.has(name), `${template.id}: {${name}}`).toBe(false);
       }
       // The kinds are a closed set of non-personal values (code, count, date, place …); an
-      // account's last four digits (the payee notice), never the account itself.
-      const kinds = ['code', 'count', 'date', 'place', 'program', 'amount', 'reference'];
+      // account's last four digits (the payee notice), never the account itself; a local time.
+      const kinds = ['code', 'count', 'date', 'time', 'place', 'program', 'amount', 'reference'];
       for (const kind of Object.values(template.variables)) {
         expect([...kinds, 'accountEnding']).toContain(kind);
       }

@@ -12,6 +12,8 @@ export const variableKinds = {
   code: { pattern: /^\d{4,8}$/, longest: '12345678' },
   count: { pattern: /^\d{1,4}$/, longest: '9999' },
   date: { pattern: /^\d{4}-\d{2}-\d{2}$/, longest: '2026-12-31' },
+  /** A local date and time to the minute (`YYYY-MM-DD HH:MM`): when a held PIN starts paying. */
+  time: { pattern: /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, longest: '2026-12-31 23:59' },
   place: { pattern: /^[\p{L}\p{N} .,'()-]{1,40}$/u, longest: 'x'.repeat(40) },
   program: { pattern: /^[\p{L}\p{N} .,'()-]{1,40}$/u, longest: 'x'.repeat(40) },
   amount: { pattern: /^\d{1,12}(\.\d{2})? [A-Z]{3}$/, longest: '999999999999.99 VES' },
@@ -278,6 +280,36 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       text: {
         es: 'Amparo: su PIN de pago fue cambiado el {date}. Si no fue usted, avise en la oficina.',
         en: 'Amparo: your payment PIN was changed on {date}. If it was not you, tell the office.',
+      },
+    }),
+    defineTemplate({
+      id: 'payments.pin_changed_held',
+      variables: { date: 'date', until: 'time' },
+      requested: true,
+      ttlMs: 1 * days,
+      text: {
+        es: 'Amparo: su PIN de pago fue cambiado el {date}; no paga nada antes de {until}. Si no fue usted, avise en la oficina antes de esa hora.',
+        en: 'Amparo: your payment PIN was changed on {date}; it pays nothing before {until}. If it was not you, tell the office before then.',
+      },
+    }),
+    defineTemplate({
+      id: 'payments.pin_after_phone_change',
+      variables: { date: 'date', until: 'time' },
+      requested: true,
+      ttlMs: 1 * days,
+      text: {
+        es: 'Amparo: cambiaron el teléfono de su registro y el {date} se fijó un PIN de pago nuevo; no paga nada antes de {until}. Si no fue usted, avise en una oficina antes de esa hora.',
+        en: 'Amparo: the phone on your record was changed and a new payment PIN was set on {date}; it pays nothing before {until}. If it was not you, tell an office before then.',
+      },
+    }),
+    defineTemplate({
+      id: 'payments.pin_locked',
+      variables: { date: 'date' },
+      requested: true,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: su PIN de pago se bloqueó el {date} tras varios intentos equivocados y no paga nada. Fije uno nuevo en una oficina; si no fue usted, avíselo allí.',
+        en: 'Amparo: your payment PIN was locked on {date} after too many wrong tries and pays nothing. Set a new one at an office; if it was not you, tell them there.',
       },
     }),
     defineTemplate({

@@ -57,7 +57,10 @@ export const paymentsErrorCodes = [
   'AMP_COUNTER_ASSISTED_LIMIT_REACHED',
   /** The second check of a payment without the card failed (`errors[0].code` says how). */
   'AMP_COUNTER_CHECK_FAILED',
-  /** A PIN staff set without the texted code pays nothing until its hold ends. */
+  /**
+   * A held PIN (a first PIN, one set soon after a change of phone, one staff set without the
+   * texted code) pays nothing until its hold ends.
+   */
   'AMP_PIN_HELD',
   /** Staff set a PIN only under a second check; a session opened by a printed code sets none. */
   'AMP_PIN_CHECK_REQUIRED',
@@ -160,7 +163,7 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
     status: 422,
     title: 'The second check of a payment without the card failed',
   },
-  AMP_PIN_HELD: { status: 423, title: 'The PIN was set by staff and is held for now' },
+  AMP_PIN_HELD: { status: 423, title: 'The PIN is new and held for now' },
   AMP_PIN_CHECK_REQUIRED: { status: 403, title: 'Setting this PIN needs a second check' },
   AMP_PIN_CHECK_INVALID: { status: 409, title: 'The second check cannot set a PIN' },
   AMP_PIN_CHECK_CODE_WRONG: { status: 403, title: 'The texted code is wrong' },

@@ -68,6 +68,7 @@ export {
 export { personRegionLookup } from './persons/person-region.js';
 export { inactivePersonsRelation, type PersonStatus } from './persons/person-standings.js';
 export { personsInArea, type ResidenceArea } from './persons/persons-in-area.js';
+export { latestPhoneChangeWithin, type PhoneChange } from './persons/phone-history.js';
 export type { PersonIdentity, PersonSelection } from './persons/repository.js';
 export { residenceMunicipalityOf } from './persons/residence-municipality.js';
 export { type RegistryPluginOptions, registryPlugin } from './plugin.js';

@@ -65,8 +65,18 @@ export const PinState = Type.Object({
   set: Type.Boolean(),
   locked: Type.Boolean(),
   attemptsLeft: Type.Integer(),
-  /** A PIN staff set without the texted code pays nothing before this (ISO time); else null. */
+  /** A held PIN pays nothing before this (ISO time); null when it is not held (or no longer). */
   heldUntil: Type.Union([Type.String(), Type.Null()]),
+  /**
+   * Why it is held (docs/PAYMENTS-PIN.md): set by staff without the texted code, the first PIN set
+   * in the app, or set soon after a change of the phone on file; null when not held.
+   */
+  heldReason: Type.Union([
+    Type.Literal('staff_two_person'),
+    Type.Literal('first_pin'),
+    Type.Literal('phone_changed'),
+    Type.Null(),
+  ]),
 });
 
 /**

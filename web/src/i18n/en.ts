@@ -101,6 +101,8 @@ export const en: Dictionary = {
     restart: 'Start another check',
     done: 'The PIN is set, and the person is texted that it changed.',
     heldUntil: 'Set without the texted code: it pays nothing until {{time}}.',
+    heldPhoneChanged:
+      'The phone on file changed lately: the PIN pays nothing until {{time}}, and the phone before it was told.',
     notHeld: 'Set with the texted code: it pays from now on.',
   },
   pinApprovals: {
@@ -169,6 +171,15 @@ export const en: Dictionary = {
       hint: '4 to 6 digits. Nobody at a shop or an office will ever ask you for it.',
       save: 'Save the PIN',
       yours: 'Your PIN',
+      heldUntil: 'Your new PIN works from {{time}}.',
+      heldReason: {
+        first_pin:
+          'A first PIN waits a day, so that nobody reading your texts can pay with it at once.',
+        phone_changed:
+          'The phone on your record changed lately, so a new PIN waits a day. If you did not change it, go to an office now.',
+        staff_two_person:
+          'It was set at an office without the code texted to your phone, so it waits a day.',
+      },
     },
     payTitle: 'Pay a shop',
     payExplain: "Scan the shop's QR code with the camera, or paste the text of the request.",
@@ -431,7 +442,7 @@ export const en: Dictionary = {
     AMP_CYCLE_NOT_DISBURSABLE:
       'This cycle cannot be paid: it must be approved or published, and of a cash program.',
     AMP_PIN_HELD:
-      'The PIN was set by staff without the code texted to the phone: it pays nothing until the wait is over. Try again later.',
+      'The PIN is new and still waiting (a first PIN, one set soon after a change of phone, or one set without the code texted to the phone): it pays nothing until the wait is over. Try again later.',
     AMP_MERCHANT_PIN_TRIES_EXCEEDED:
       'This counter had as many wrong PINs today as it may: it takes no more card-and-PIN payments until tomorrow.',
     AMP_RULE_INVALID:
@@ -1563,7 +1574,7 @@ export const en: Dictionary = {
         payment_merchant_fan_in: 'Many wallets paid one merchant within minutes',
         payment_subsidy_large: 'A program paid a large share of one merchant price',
         payment_pin_staff_takeover:
-          "One staff account set a person's payment PIN and printed them a sign-in code or issued them a card",
+          "A person's payment PIN was set after a staff account changed their phone, or one staff account set it and printed them a sign-in code or issued them a card",
         payment_pin_spray: "One merchant's counter typed wrong PINs for many cards",
         payout_payee_collusion:
           'One staff account set payee accounts and made or approved a payout batch paying those persons',

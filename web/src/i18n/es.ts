@@ -105,6 +105,8 @@ export const es = {
     restart: 'Iniciar otra verificación',
     done: 'La clave está fijada y se avisa a la persona por SMS del cambio.',
     heldUntil: 'Fijada sin el código por SMS: no paga nada hasta {{time}}.',
+    heldPhoneChanged:
+      'El teléfono registrado cambió hace poco: la clave no paga nada hasta {{time}}, y se avisó al teléfono anterior.',
     notHeld: 'Fijada con el código por SMS: paga desde ahora.',
   },
   pinApprovals: {
@@ -173,6 +175,15 @@ export const es = {
       hint: 'De 4 a 6 cifras. Nadie en un comercio ni en una oficina se la pedirá nunca.',
       save: 'Guardar la clave',
       yours: 'Su clave',
+      heldUntil: 'Su clave nueva sirve para pagar desde el {{time}}.',
+      heldReason: {
+        first_pin:
+          'Una primera clave espera un día: así nadie que lea sus mensajes puede pagar con ella enseguida.',
+        phone_changed:
+          'El teléfono de su registro cambió hace poco, y por eso la clave nueva espera un día. Si usted no lo cambió, vaya ya a una oficina.',
+        staff_two_person:
+          'Se fijó en una oficina sin el código enviado a su teléfono, y por eso espera un día.',
+      },
     },
     payTitle: 'Pagar en un comercio',
     payExplain: 'Lea con la cámara el código QR del comercio, o pegue el texto de la solicitud.',
@@ -437,7 +448,7 @@ export const es = {
     AMP_CYCLE_NOT_DISBURSABLE:
       'Este ciclo no se puede pagar: debe estar aprobado o publicado y ser de un programa en dinero.',
     AMP_PIN_HELD:
-      'La clave la fijó un funcionario sin el código enviado al teléfono: no sirve para pagar hasta que termine la espera. Intente más tarde.',
+      'La clave es nueva y todavía está en espera (una primera clave, una fijada poco después de un cambio de teléfono o sin el código enviado al teléfono): no sirve para pagar hasta que termine la espera. Intente más tarde.',
     AMP_MERCHANT_PIN_TRIES_EXCEEDED:
       'Esta caja ya tuvo hoy el máximo de claves incorrectas: no acepta más pagos con carnet y clave hasta mañana.',
     AMP_RULE_INVALID:
@@ -1549,7 +1560,7 @@ export const es = {
         payment_merchant_fan_in: 'Muchas billeteras pagaron a un comercio en pocos minutos',
         payment_subsidy_large: 'Un programa pagó una parte grande de un precio en un comercio',
         payment_pin_staff_takeover:
-          'Una cuenta fijó la clave de pago de una persona y le imprimió un código de entrada o le emitió un carnet',
+          'Se fijó la clave de pago de una persona después de que una cuenta le cambiara el teléfono, o una cuenta la fijó y le imprimió un código de entrada o le emitió un carnet',
         payment_pin_spray:
           'El mostrador de un comercio escribió claves incorrectas de muchos carnets',
         payout_payee_collusion:

@@ -14,7 +14,12 @@ import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { startTestSmsc } from '../../notifications/smpp-test-kit.js';
 import { fundingAccountId, merchantAccountId, walletAccountId } from '../accounts/account-ids.js';
 import { freezeWallets } from '../accounts/wallet-freeze.js';
-import { fundWallet, registeredMerchant, subsidisedMerchant } from './merchant-test-kit.js';
+import {
+  fundWallet,
+  pinOnFile,
+  registeredMerchant,
+  subsidisedMerchant,
+} from './merchant-test-kit.js';
 import { pinSetter, pinState } from './payment-pin.js';
 
 /**
@@ -58,7 +63,7 @@ describe('paying at the counter without the card', () => {
     const built = await buildPerson(kit, options);
     if (fundedMinor !== null) await fundWallet(kit, built.id, fundedMinor);
     if (pin !== null) {
-      await pinSetter(kit.database.db, {
+      await pinOnFile(kit.database.db, {
         personId: built.id,
         pin,
         hashOptions: cheapHashOptions,

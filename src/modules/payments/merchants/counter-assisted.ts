@@ -301,6 +301,7 @@ async function idAndPinPass(
       hashOptions: passwordHashOptionsOf(deps),
       now: at.now,
       merchantId: at.merchantId,
+      ...(deps.notifier === undefined ? {} : { notifier: deps.notifier }),
     });
   } catch (error) {
     if (!(error instanceof PaymentsError)) throw error;

@@ -14,7 +14,7 @@ import { walletAccountId } from '../accounts/account-ids.js';
 import { freezeWallets } from '../accounts/wallet-freeze.js';
 import { PaymentsError } from '../payments-error.js';
 import { merchantPayer } from './merchant-payer.js';
-import { fundWallet, registeredMerchant } from './merchant-test-kit.js';
+import { fundWallet, pinHoldLifted, registeredMerchant } from './merchant-test-kit.js';
 
 /**
  * A frozen wallet pays nothing (issue #16, point 7): the wallet of a person recorded dead, merged
@@ -46,6 +46,8 @@ describe('a frozen wallet', () => {
       payload: { pin: '4821' },
     });
     expect(set.statusCode, set.body).toBe(200);
+    // A first PIN is held for a day: as if that day had passed.
+    await pinHoldLifted(kit.database.db, person.id);
     return { personId: person.id, session };
   }
 

@@ -68,7 +68,7 @@ export async function merchantPayer(
     now: Date;
     /** The PIN's argon2id parameters (a version 1 hash is upgraded with them). */
     hashOptions?: HashOptions;
-    /** Texts the payer "a payment left your wallet" (docs/PAYMENTS-PIN.md). */
+    /** Texts the payer "a payment left your wallet", or "your PIN locked" (docs/PAYMENTS-PIN.md). */
     notifier?: PersonNotifier;
     /** Wrong PINs a merchant's counter may type in a UTC day (`limits` by default). */
     merchantWrongPinsPerDay?: number;
@@ -90,6 +90,7 @@ export async function merchantPayer(
     hashOptions: props.hashOptions ?? passwordHashOptionsOf({}),
     now: props.now,
     ...(props.merchantId === undefined ? {} : { merchantId: props.merchantId }),
+    ...(props.notifier === undefined ? {} : { notifier: props.notifier }),
   });
   return walletPayment(db, request, props);
 }

@@ -292,15 +292,29 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
               `The card is not valid: ${card.status}`,
             );
           }
-          const paid = await merchantPayer(deps.db, keysOf(deps).masterKey, {
-            token: request.body.token,
-            pin: request.body.pin,
-            payerPersonId: card.holder.personId,
-            channel: 'counter',
-            merchantId,
-            now,
-            ...pinHandling(deps),
-          });
+          const payerPersonId = card.holder.personId;
+          // A refusal once the card named its holder (a wrong PIN, a lock, a hold, too little
+          // money) is in the person's access history too, not only the merchant's: a counter that
+          // tries PINs on someone's card is seen by them (safeguard 4).
+          const paid = await auditedRefusals(
+            deps,
+            context,
+            {
+              action: 'merchant.counter_pay',
+              resource: { type: 'person', id: payerPersonId },
+              principal: grant.principal,
+            },
+            () =>
+              merchantPayer(deps.db, keysOf(deps).masterKey, {
+                token: request.body.token,
+                pin: request.body.pin,
+                payerPersonId,
+                channel: 'counter',
+                merchantId,
+                now,
+                ...pinHandling(deps),
+              }),
+          );
           // The person sees, in their access history, that a merchant took a payment from them.
           await deps.audit.append({
             actor: {
@@ -310,7 +324,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
               region: null,
             },
             action: 'merchant.counter_pay',
-            resource: { type: 'person', id: card.holder.personId },
+            resource: { type: 'person', id: payerPersonId },
             purpose: context.purpose,
             fields: ['wallet_balance'],
             outcome: 'allowed',

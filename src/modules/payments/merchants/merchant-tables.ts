@@ -3,6 +3,9 @@ import type { Generated } from 'kysely';
 /** Who set a payment PIN last, and how (migration 0111). */
 export type PinSetMethod = 'self' | 'staff_phone_code' | 'staff_two_person';
 
+/** Why a PIN is held (migration 0137; docs/PAYMENTS-PIN.md). */
+export type PinHoldReason = 'staff_two_person' | 'first_pin' | 'phone_changed';
+
 /** Kysely types of the merchant payment tables; `migrations/0066_merchants.sql` is the truth. */
 export interface MerchantTables {
   merchant: {
@@ -47,6 +50,8 @@ export interface MerchantTables {
     hash_version: Generated<1 | 2>;
     set_method: Generated<PinSetMethod>;
     held_until: Date | null;
+    /** `migrations/0137_pin_hold_phone_change.sql`: null exactly when `held_until` is. */
+    hold_reason: Generated<PinHoldReason | null>;
   };
   payment_pin_check: {
     id: string;
@@ -72,6 +77,10 @@ export interface MerchantTables {
     operator_id: string | null;
     approved_by: string | null;
     changed_at: Date;
+    /** `migrations/0137_pin_hold_phone_change.sql`. */
+    held_until: Generated<Date | null>;
+    phone_changed_at: Generated<Date | null>;
+    phone_changed_by: Generated<string | null>;
   };
   merchant_pin_failure: {
     id: string;

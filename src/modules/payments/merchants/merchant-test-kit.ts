@@ -7,6 +7,7 @@ import { accountCreator, accountFlags, transferCreator } from '../../ledger/inde
 import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
 import { settlementAccountsOpener } from '../accounts/settlement-accounts.js';
+import { staffTakeoverScan } from '../controls/pin-alerts.js';
 import { programFunder } from '../funding/program-funder.js';
 import { cashCycle } from '../payments-test-kit.js';
 import {
@@ -14,6 +15,7 @@ import {
   type MerchantSummary,
   merchantRegistrar,
 } from './merchant-registry.js';
+import { pinSetter } from './payment-pin.js';
 
 /** Test helpers for merchant payments, through the module's own routes and the ledger's face. */
 
@@ -175,12 +177,13 @@ export async function subsidisedMerchant(
 /**
  * A person ready to pay: their wallet funded with `fundedMinor` (none opened without it), a
  * citizen session, and the PIN set through it; `pinSet` is the route's answer, for the caller
- * to check.
+ * to check. A first PIN set in the app is held for a day (docs/PAYMENTS-PIN.md): the hold is
+ * lifted as if that day had passed, unless `keepHold`.
  */
 export async function payingCitizen(
   kit: WithApp,
   person: { personId: string; uin: string },
-  options: { pin: string; fundedMinor?: bigint },
+  options: { pin: string; fundedMinor?: bigint; keepHold?: boolean },
 ) {
   if (options.fundedMinor !== undefined)
     await fundWallet(kit, person.personId, options.fundedMinor);
@@ -191,7 +194,47 @@ export async function payingCitizen(
     cookies: session,
     payload: { pin: options.pin },
   });
+  if (options.keepHold !== true && pinSet.statusCode === 200) {
+    await pinHoldLifted(kit.database.db, person.personId);
+  }
   return { session, pinSet };
+}
+
+/**
+ * A PIN the person set before the test began, its hold (a first PIN's) over: `pinSetter` as the
+ * payment app calls it, then the hold lifted. For fixtures that pay at once.
+ *
+ * @example
+ *   await pinOnFile(db, { personId, pin: '4821', hashOptions, masterKey, now });
+ */
+export async function pinOnFile(db: Kysely<Database>, props: Parameters<typeof pinSetter>[1]) {
+  await pinSetter(db, props);
+  await pinHoldLifted(db, props.personId);
+}
+
+/** Ends a PIN's hold now, as if its day had passed (the test clock need not move). */
+export async function pinHoldLifted(db: Kysely<Database>, personId: string) {
+  await db
+    .updateTable('payment_pin')
+    .set({ held_until: null, hold_reason: null })
+    .where('person_id', '=', personId)
+    .execute();
+}
+
+/**
+ * Runs the auditors' takeover scan at the kit's clock (a 7-day window), as the server's pattern
+ * scan would, and answers how many it raised and every takeover alert there is.
+ */
+export async function takeoverAlertsScanned(kit: Pick<AccessTestApp, 'database' | 'now'>) {
+  const raised = await staffTakeoverScan(kit.database.db, kit.now(), {
+    takeoverWindowMs: 7 * 24 * 3_600_000,
+  });
+  const alerts = await kit.database.db
+    .selectFrom('security_alert')
+    .select(['operator_id', 'details'])
+    .where('kind', '=', 'payment_pin_staff_takeover')
+    .execute();
+  return { raised, alerts };
 }
 
 /** The reason codes of the denied audit entries of `action`, in the order written. */

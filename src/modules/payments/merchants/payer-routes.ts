@@ -19,7 +19,12 @@ import {
 } from './merchant-schemas.js';
 import { pinChecker, pinSetter, pinState } from './payment-pin.js';
 import { payerOf, receiptOf, receiptsOf } from './payment-receipts.js';
-import { passwordHashOptionsOf, pinChangedNotice, pinHandling } from './pin-hash-options.js';
+import {
+  passwordHashOptionsOf,
+  pinHandling,
+  pinHoldRules,
+  pinSetNotices,
+} from './pin-hash-options.js';
 import { auditedRefusals } from './refusal-audit.js';
 
 /** The citizen's own session, or 401/403: the payment app is the person's own. */
@@ -155,13 +160,13 @@ export const payerRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = asyn
     {
       schema: {
         tags,
-        summary: 'Whether your payment PIN is set or locked',
+        summary: 'Whether your payment PIN is set, locked or held (until when, and why)',
         response: { 200: PinState },
       },
     },
     async (request) => {
       const citizen = citizenOf(request.actor);
-      return pinState(deps.db, citizen.personId);
+      return pinState(deps.db, citizen.personId, nowOf(deps));
     },
   );
 
@@ -170,7 +175,8 @@ export const payerRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = asyn
     {
       schema: {
         tags,
-        summary: 'Set your payment PIN (the current one too, once one is set) (audited)',
+        summary:
+          'Set your payment PIN (the current one too, once one is set); a first PIN, or one set soon after a change of the phone on file, is held for a day (audited)',
         body: Type.Object(
           { pin: Pin, currentPin: Type.Optional(Pin) },
           { additionalProperties: false },
@@ -201,7 +207,7 @@ export const payerRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = asyn
               'A session opened with a printed code cannot set the PIN: sign in with the code texted to your phone, or set it at an enrolment office',
             );
           }
-          const state = await pinState(deps.db, citizen.personId);
+          const state = await pinState(deps.db, citizen.personId, now);
           if (state.set) {
             if (request.body.currentPin === undefined) {
               throw new PaymentsError('AMP_PIN_WRONG', 'Give your current PIN to change it', [
@@ -215,8 +221,11 @@ export const payerRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = asyn
               hashOptions: passwordHashOptionsOf(deps),
               now,
               toPay: false,
+              ...(deps.notifier === undefined ? {} : { notifier: deps.notifier }),
             });
           }
+          // Held when it is the first PIN or the phone on file changed lately (pinHoldOf): a
+          // texted code proves only that someone reads the phone on file now.
           await pinSetter(deps.db, {
             personId: citizen.personId,
             pin: request.body.pin,
@@ -224,12 +233,13 @@ export const payerRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = asyn
             masterKey: keysOf(deps).masterKey,
             now,
             setter: { method: 'self' },
-            alongside: (trx) => pinChangedNotice(deps, trx, citizen.personId, now),
+            ...pinHoldRules(deps),
+            alongside: (trx, set) => pinSetNotices(deps, trx, citizen.personId, now, set),
           });
         },
       );
       await grant.record(['payment_pin']);
-      return pinState(deps.db, citizen.personId);
+      return pinState(deps.db, citizen.personId, now);
     },
   );
 };

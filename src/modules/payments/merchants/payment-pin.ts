@@ -3,16 +3,19 @@ import { hash, type Options, verify } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
+import { localDate, type PersonNotifier } from '../../notifications/index.js';
+import { latestPhoneChangeWithin, type PhoneChange } from '../../registry/index.js';
 import { PaymentsError } from '../payments-error.js';
-import type { PinSetMethod } from './merchant-tables.js';
+import type { PinHoldReason, PinSetMethod } from './merchant-tables.js';
 
 /**
  * The PIN a person pays with (issue #16): 4 to 6 digits, kept as argon2id (the operators'
  * password parameters) of an HMAC of the PIN under a key derived from the master key (the
  * pepper, hash version 2): a copy of the database alone cannot try the 10^6 PINs offline. Five
  * wrong tries in a row lock it (`limits.merchants.pinAttemptsMax`); a new PIN set by the person
- * with the old one, or by staff after a second check (`pin-second-check.ts`), unlocks it. A PIN
- * staff set without the texted code is held: it pays nothing until `held_until`.
+ * with the old one, or by staff after a second check (`pin-second-check.ts`), unlocks it. A held
+ * PIN pays nothing until `held_until` (`pinHoldOf`: staff set it without the texted code, it is
+ * the first one the person set in the app, or it was set soon after a change of the phone on file).
  */
 export const pinPattern = '^[0-9]{4,6}$';
 
@@ -31,14 +34,59 @@ export interface PinSetter {
   approvedBy?: string | null;
 }
 
+/** What a PIN set did: until when the PIN is held and why, and the change of phone it followed. */
+export interface PinSet {
+  heldUntil: Date | null;
+  holdReason: PinHoldReason | null;
+  /** The latest change of the phone on file within the window before the set, if any. */
+  phoneChange: PhoneChange | undefined;
+}
+
 /**
- * Sets (or replaces) a person's PIN, clears any lock and keeps the change (`payment_pin_change`)
- * in one transaction; a PIN staff set without the texted code is held for `holdMs`. The caller
- * has decided who may; `alongside` runs in the same transaction (the notice to the person).
+ * Whether a PIN about to be set is held, and why (docs/PAYMENTS-PIN.md): set by staff without
+ * the texted code (`staff_two_person`); set within the window after a change of the phone on file,
+ * in the app or by staff with the code texted to that new phone (`phone_changed`: whoever changed
+ * the phone may be the one reading it); the first PIN the person sets in the app
+ * (`first_pin`: nothing was asked but the texted sign-in code). A PIN set while the one before is
+ * still held keeps that hold, so changing a held PIN with itself does not lift it.
  *
  * @example
- *   await pinSetter(db, { personId, pin: '4821', hashOptions, masterKey, now,
- *     setter: { method: 'self' } });
+ *   pinHoldOf({ setter: { method: 'self' }, firstPin: true, phoneChange: undefined,
+ *     before: undefined, now, holdMs }); // { heldUntil: now + holdMs, holdReason: 'first_pin' }
+ */
+export function pinHoldOf(props: {
+  setter: PinSetter;
+  firstPin: boolean;
+  phoneChange: PhoneChange | undefined;
+  before: { heldUntil: Date | null; holdReason: PinHoldReason | null } | undefined;
+  now: Date;
+  holdMs: number;
+}): Pick<PinSet, 'heldUntil' | 'holdReason'> {
+  const reason: PinHoldReason | null =
+    props.setter.method === 'staff_two_person'
+      ? 'staff_two_person'
+      : props.phoneChange !== undefined
+        ? 'phone_changed'
+        : props.setter.method === 'self' && props.firstPin
+          ? 'first_pin'
+          : null;
+  const heldUntil = reason === null ? null : new Date(props.now.getTime() + props.holdMs);
+  const carried = props.before?.heldUntil ?? null;
+  if (carried !== null && carried > props.now && (heldUntil === null || carried > heldUntil)) {
+    return { heldUntil: carried, holdReason: props.before?.holdReason ?? reason };
+  }
+  return { heldUntil, holdReason: reason };
+}
+
+/**
+ * Sets (or replaces) a person's PIN, clears any lock and keeps the change (`payment_pin_change`,
+ * with its hold and the change of phone it followed) in one transaction; the PIN is held for
+ * `holdMs` as `pinHoldOf` decides, the phone's history read over `phoneChangeWindowMs`. The caller
+ * has decided who may; `alongside` runs in the same transaction (the notices to the person).
+ *
+ * @example
+ *   const set = await pinSetter(db, { personId, pin: '4821', hashOptions, masterKey, now,
+ *     setter: { method: 'self' } }); // set.heldUntil: a day on, for a first PIN
  */
 export async function pinSetter(
   db: Kysely<Database>,
@@ -51,9 +99,10 @@ export async function pinSetter(
     /** The person themself when absent. */
     setter?: PinSetter;
     holdMs?: number;
-    alongside?: (trx: Kysely<Database>) => Promise<unknown>;
+    phoneChangeWindowMs?: number;
+    alongside?: (trx: Kysely<Database>, set: PinSet) => Promise<unknown>;
   },
-): Promise<void> {
+): Promise<PinSet> {
   if (!new RegExp(pinPattern).test(props.pin)) {
     throw new PaymentsError('AMP_PIN_WRONG', 'A PIN is 4 to 6 digits', [
       { field: '/pin', reason: 'must be 4 to 6 digits' },
@@ -64,18 +113,38 @@ export async function pinSetter(
     props.hashOptions,
   );
   const setter = props.setter ?? { method: 'self' };
-  const heldUntil =
-    setter.method === 'staff_two_person'
-      ? new Date(props.now.getTime() + (props.holdMs ?? limits.merchants.pinGuard.staffHoldMs))
-      : null;
-  const columns = {
-    pin_hash: pinHash,
-    hash_version: 2 as const,
-    set_method: setter.method,
-    held_until: heldUntil,
-    set_at: props.now,
-  };
-  await db.transaction().execute(async (trx) => {
+  const { staffHoldMs, phoneChangeWindowMs } = limits.merchants.pinGuard;
+  return db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom('payment_pin')
+      .select(['held_until', 'hold_reason'])
+      .where('person_id', '=', props.personId)
+      .forUpdate()
+      .executeTakeFirst();
+    const windowMs = props.phoneChangeWindowMs ?? phoneChangeWindowMs;
+    const phoneChange =
+      windowMs > 0
+        ? await latestPhoneChangeWithin(trx, props.masterKey, props.personId, windowMs)
+        : undefined;
+    const hold = pinHoldOf({
+      setter,
+      firstPin: before === undefined,
+      phoneChange,
+      before:
+        before === undefined
+          ? undefined
+          : { heldUntil: before.held_until, holdReason: before.hold_reason },
+      now: props.now,
+      holdMs: props.holdMs ?? staffHoldMs,
+    });
+    const columns = {
+      pin_hash: pinHash,
+      hash_version: 2 as const,
+      set_method: setter.method,
+      held_until: hold.heldUntil,
+      hold_reason: hold.holdReason,
+      set_at: props.now,
+    };
     await trx
       .insertInto('payment_pin')
       .values({ person_id: props.personId, ...columns })
@@ -94,27 +163,42 @@ export async function pinSetter(
         operator_id: setter.operatorId ?? null,
         approved_by: setter.approvedBy ?? null,
         changed_at: props.now,
+        held_until: hold.heldUntil,
+        phone_changed_at: phoneChange?.changedAt ?? null,
+        phone_changed_by: phoneChange?.changedBy ?? null,
       })
       .execute();
-    if (props.alongside) await props.alongside(trx);
+    const set = { ...hold, phoneChange };
+    if (props.alongside) await props.alongside(trx, set);
+    return set;
   });
 }
 
-/** Whether a person has set a PIN, whether it is locked, and until when it is held. */
+/** Whether a person has set a PIN, whether it is locked, and until when (and why) it is held. */
 export async function pinState(
   db: Kysely<Database>,
   personId: string,
-): Promise<{ set: boolean; locked: boolean; attemptsLeft: number; heldUntil: string | null }> {
+  now: Date = new Date(),
+): Promise<{
+  set: boolean;
+  locked: boolean;
+  attemptsLeft: number;
+  heldUntil: string | null;
+  heldReason: PinHoldReason | null;
+}> {
   const row = await db
     .selectFrom('payment_pin')
-    .select(['failed_attempts', 'locked_at', 'held_until'])
+    .select(['failed_attempts', 'locked_at', 'held_until', 'hold_reason'])
     .where('person_id', '=', personId)
     .executeTakeFirst();
+  // A hold that ended is no longer one: the answer says only what still stops a payment.
+  const held = row?.held_until != null && row.held_until > now;
   return {
     set: row !== undefined,
     locked: row?.locked_at != null,
     attemptsLeft: limits.merchants.pinAttemptsMax - (row?.failed_attempts ?? 0),
-    heldUntil: row?.held_until?.toISOString() ?? null,
+    heldUntil: held ? (row?.held_until?.toISOString() ?? null) : null,
+    heldReason: held ? (row?.hold_reason ?? null) : null,
   };
 }
 
@@ -140,12 +224,21 @@ export async function pinChecker(
     now: Date;
     merchantId?: string;
     toPay?: boolean;
+    /** Texts the person "your PIN locked" in the transaction that locks it. */
+    notifier?: PersonNotifier;
   },
 ): Promise<void> {
   const failure = await db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('payment_pin')
-      .select(['pin_hash', 'hash_version', 'failed_attempts', 'locked_at', 'held_until'])
+      .select([
+        'pin_hash',
+        'hash_version',
+        'failed_attempts',
+        'locked_at',
+        'held_until',
+        'hold_reason',
+      ])
       .where('person_id', '=', props.personId)
       .forUpdate()
       .executeTakeFirst();
@@ -154,7 +247,7 @@ export async function pinChecker(
     }
     if (row.locked_at !== null) return locked();
     if (props.toPay !== false && row.held_until !== null && row.held_until > props.now) {
-      return held(row.held_until);
+      return held(row.held_until, row.hold_reason);
     }
     const peppered = pepperedPin(props.masterKey, props.personId, props.pin);
     const presented = row.hash_version === 2 ? peppered : props.pin;
@@ -181,7 +274,7 @@ export async function pinChecker(
 async function wrongPin(
   trx: Kysely<Database>,
   failedAttempts: number,
-  props: { personId: string; now: Date; merchantId?: string },
+  props: { personId: string; now: Date; merchantId?: string; notifier?: PersonNotifier },
 ): Promise<PaymentsError> {
   const attempts = failedAttempts + 1;
   const lockNow = attempts >= limits.merchants.pinAttemptsMax;
@@ -202,7 +295,14 @@ async function wrongPin(
       })
       .execute();
   }
-  if (lockNow) return locked();
+  if (lockNow) {
+    // The person learns of a lock wherever it happened (a rogue counter can cause one).
+    await props.notifier?.notify(trx, props.personId, {
+      event: 'payment_pin_locked',
+      date: localDate(props.now),
+    });
+    return locked();
+  }
   const left = limits.merchants.pinAttemptsMax - attempts;
   return new PaymentsError('AMP_PIN_WRONG', `The PIN is wrong; ${left} tries left`, [
     { field: '/pin', reason: `wrong; ${left} tries left` },
@@ -236,10 +336,17 @@ export async function refuseMerchantOverPinBound(
   }
 }
 
-function held(until: Date): PaymentsError {
+const heldBecause: Record<PinHoldReason, string> = {
+  staff_two_person: 'The PIN was set by staff without the code texted to the phone on file',
+  first_pin: 'A first PIN set in the app is held for a day',
+  phone_changed: 'The PIN was set soon after the phone on file changed',
+};
+
+function held(until: Date, reason: PinHoldReason | null): PaymentsError {
+  const because = heldBecause[reason ?? 'staff_two_person'];
   return new PaymentsError(
     'AMP_PIN_HELD',
-    `The PIN was set by staff without the code texted to the phone on file: it pays from ${until.toISOString()}`,
+    `${because}: it pays nothing before ${until.toISOString()}`,
   );
 }
 

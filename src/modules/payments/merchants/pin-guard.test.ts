@@ -11,9 +11,15 @@ import { personWithCard, type SignedIn, signIn } from '../../distribution/distri
 import { lookupAccounts, postedBalance } from '../../ledger/index.js';
 import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { walletAccountId } from '../accounts/account-ids.js';
-import { pinSprayScan, staffTakeoverScan } from '../controls/pin-alerts.js';
-import { fundWallet, payingCitizen, registeredMerchant } from './merchant-test-kit.js';
-import { pinChecker, pinSetter } from './payment-pin.js';
+import { pinSprayScan } from '../controls/pin-alerts.js';
+import {
+  fundWallet,
+  payingCitizen,
+  pinOnFile,
+  registeredMerchant,
+  takeoverAlertsScanned,
+} from './merchant-test-kit.js';
+import { pinChecker } from './payment-pin.js';
 
 /**
  * The attack a reviewer played (one enrolment clerk and any merchant empty a wallet of their
@@ -87,7 +93,7 @@ describe('payment PIN guard', () => {
     }
     // Without a phone there is no citizen session: the PIN as the person set it before.
     await fundWallet(kit, person.personId, 10_000n);
-    await pinSetter(kit.database.db, {
+    await pinOnFile(kit.database.db, {
       personId: person.personId,
       pin,
       hashOptions: { memoryCost: 1024, timeCost: 1 },
@@ -173,7 +179,9 @@ describe('payment PIN guard', () => {
     expect((await setPin(clerk, payer.personId, { pin: '9999', checkId, code })).statusCode).toBe(
       409,
     );
-    expect(await textsTo(payer.personId, 'payments.pin_changed')).toHaveLength(2);
+    // The first PIN (set in the app) was held and said so; this one, by the texted code, is not.
+    expect(await textsTo(payer.personId, 'payments.pin_changed_held')).toHaveLength(1);
+    expect(await textsTo(payer.personId, 'payments.pin_changed')).toHaveLength(1);
     const paid = await counterPay(payer.qrText, '7315');
     expect(paid.statusCode, paid.body).toBe(201);
     const told = await kit.database.db
@@ -236,7 +244,7 @@ describe('payment PIN guard', () => {
   it('a PIN hash copied from the database cannot be checked without the master key; an old hash is upgraded', async () => {
     const personId = randomUUID();
     const hashOptions = { memoryCost: 1024, timeCost: 1 };
-    await pinSetter(kit.database.db, {
+    await pinOnFile(kit.database.db, {
       personId,
       pin: '4821',
       hashOptions,
@@ -325,14 +333,8 @@ describe('payment PIN guard', () => {
       payload: { personId: payer.personId },
     });
     expect(printed.statusCode).toBe(201);
-    expect(
-      await staffTakeoverScan(kit.database.db, kit.now(), { takeoverWindowMs: 7 * 24 * hourMs }),
-    ).toBeGreaterThan(0);
-    const alerts = await kit.database.db
-      .selectFrom('security_alert')
-      .select(['operator_id', 'details'])
-      .where('kind', '=', 'payment_pin_staff_takeover')
-      .execute();
+    const { raised, alerts } = await takeoverAlertsScanned(kit);
+    expect(raised).toBeGreaterThan(0);
     expect(alerts.map((alert) => alert.operator_id)).toContain(clerk.operatorId);
     expect(alerts[0]?.details).toMatchObject({ alsoDid: ['sign_in_code'] });
     kit.advance(25 * hourMs);

@@ -7,7 +7,7 @@ import { Pin, PinState, Uuid } from './merchant-schemas.js';
 import { pinSetter, pinState } from './payment-pin.js';
 import { pinStep } from './pin-gate.js';
 import { pinGuardOf } from './pin-guard-settings.js';
-import { passwordHashOptionsOf, pinChangedNotice } from './pin-hash-options.js';
+import { passwordHashOptionsOf, pinHoldRules, pinSetNotices } from './pin-hash-options.js';
 import { pinCheckSpender, useCheck } from './pin-second-check.js';
 import { PersonParams, secondCheckRoutes } from './second-check-routes.js';
 
@@ -41,7 +41,7 @@ export const pinStaffRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
       schema: {
         tags,
         summary:
-          "Set a person's payment PIN at the counter under a passed second check, the person typing it; unlocks a locked PIN; held unless the texted code was used (audited on the person)",
+          "Set a person's payment PIN at the counter under a passed second check, the person typing it; unlocks a locked PIN; held unless the texted code was used to a phone on file for longer than the phone-change window (audited on the person)",
         params: PersonParams,
         querystring: PurposeQuery,
         body: Type.Object(
@@ -84,21 +84,21 @@ export const pinStaffRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
                 hashOptions: passwordHashOptionsOf(deps),
                 masterKey,
                 now,
-                holdMs: settings.staffHoldMs,
+                ...pinHoldRules(deps),
                 setter: {
                   method: passed.method === 'phone_code' ? 'staff_phone_code' : 'staff_two_person',
                   operatorId,
                   approvedBy: passed.approvedBy,
                 },
-                alongside: async (trx) => {
+                alongside: async (trx, set) => {
                   await useCheck(trx, request.body.checkId, now);
-                  await pinChangedNotice(deps, trx, personId, now);
+                  await pinSetNotices(deps, trx, personId, now, set);
                 },
               }),
           ),
         { fields: () => ['payment_pin'] },
       );
-      return pinState(deps.db, personId);
+      return pinState(deps.db, personId, now);
     },
   );
 };

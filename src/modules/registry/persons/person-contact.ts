@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { unwrapDataKey } from '../../../platform/crypto/envelope.js';
 import type { Database } from '../../../platform/db/schema.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
+import { phoneHistoryWithin } from './phone-history.js';
 import {
   findPerson,
   type PersonLookup,
@@ -90,7 +91,9 @@ export const contactReadJob = 'notifications';
  * fields `phone` and `preferred_language`), in their access history. The entries of one call
  * are written by one statement in the caller's transaction (`appendInTransaction`), so they
  * commit, or roll back, with the texts they address; a call outside a transaction writes them
- * in one of its own before the phones are returned.
+ * in one of its own before the phones are returned. `formerContactsIn` answers the phones a
+ * person had on file within a window and no longer has (`phone-history.ts`), read and audited
+ * the same way, so a change of phone can be told to the phone it replaced.
  *
  * @example
  *   const notifier = personNotifier({ masterKey, contacts: textContacts(masterKey, auditLog) });
@@ -103,7 +106,19 @@ export function textContacts(
     trx: Kysely<Database>,
     personIds: readonly string[],
   ): Promise<Map<string, TextContact>>;
+  formerContactsIn(
+    trx: Kysely<Database>,
+    personId: string,
+    windowMs: number,
+  ): Promise<TextContact[]>;
 } {
+  const audited = async (trx: Kysely<Database>, entries: readonly AuditEntryInput[]) => {
+    const write = (transaction: Transaction<Database>) =>
+      audit.appendInTransaction(transaction, entries);
+    // Safe: `isTransaction` is true only for a Kysely `Transaction`.
+    if (trx.isTransaction) await write(trx as Transaction<Database>);
+    else await trx.transaction().execute(write);
+  };
   return {
     async contactsIn(trx, personIds) {
       const contacts = new Map<string, TextContact>();
@@ -113,13 +128,18 @@ export function textContacts(
           contacts.set(row.personId, { ...contact, regionCode: row.regionCode });
       }
       if (contacts.size === 0) return contacts;
-      const entries = [...contacts.keys()].map(contactReadEntry);
-      const write = (transaction: Transaction<Database>) =>
-        audit.appendInTransaction(transaction, entries);
-      // Safe: `isTransaction` is true only for a Kysely `Transaction`.
-      if (trx.isTransaction) await write(trx as Transaction<Database>);
-      else await trx.transaction().execute(write);
+      await audited(trx, [...contacts.keys()].map(contactReadEntry));
       return contacts;
+    },
+    // The phones the person had on file within the window and has no longer (a change of phone
+    // is told to the phone it replaced): a contact read like the current one, audited alike.
+    async formerContactsIn(trx, personId, windowMs) {
+      const person = await findPerson(trx, { personId });
+      if (person?.status !== 'active') return [];
+      const { former } = await phoneHistoryWithin(trx, masterKey, personId, windowMs);
+      if (former.length === 0) return [];
+      await audited(trx, [contactReadEntry(personId)]);
+      return former.map((each) => ({ ...each, regionCode: person.regionCode }));
     },
   };
 }

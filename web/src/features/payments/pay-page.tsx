@@ -38,6 +38,7 @@ export function PayPage() {
       <Balance />
       {pin.error ? <ProblemNotice error={pin.error} /> : null}
       {pin.data && !pin.data.set ? <PinSetter /> : null}
+      {pin.data?.heldUntil ? <PinHeld state={pin.data} /> : null}
       {pin.data?.set ? <PayFlow /> : null}
       <MyPayments />
     </section>
@@ -105,6 +106,23 @@ function PinSetter() {
       {save.error ? <ProblemNotice error={save.error} /> : null}
       <button type="submit">{t('payApp.pin.save')}</button>
     </form>
+  );
+}
+
+/**
+ * A held PIN (docs/PAYMENTS-PIN.md): a first PIN, one set soon after the phone on file changed,
+ * or one an office set without the texted code pays nothing for a day. The person learns from
+ * when it works, and why it waits.
+ */
+function PinHeld({ state }: { state: PinStateAnswer }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  if (state.heldUntil === null) return null;
+  return (
+    <div className="notice notice-warning" role="status" data-testid="pay-pin-held">
+      <p>{t('payApp.pin.heldUntil', { time: format.dateTime(state.heldUntil) })}</p>
+      {state.heldReason ? <p>{t(`payApp.pin.heldReason.${state.heldReason}`)}</p> : null}
+    </div>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PinCheckAnswer } from '../../../../src/shared/api/merchants.js';
+import type { PinCheckAnswer, PinStateAnswer } from '../../../../src/shared/api/merchants.js';
 import { apiSend, withQuery } from '../../api/client.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
@@ -14,12 +14,6 @@ import {
 import { PinField } from './pin-field.js';
 
 type PinCheckMethod = PinCheckAnswer['method'];
-interface PinStateAnswer {
-  set: boolean;
-  locked: boolean;
-  attemptsLeft: number;
-  heldUntil: string | null;
-}
 
 const methods: readonly PinCheckMethod[] = ['phone_code', 'two_person'];
 const words = 'staffPin';
@@ -29,7 +23,8 @@ const words = 'staffPin';
  * second check the clerk does not control: a code texted to the phone on file that the person
  * reads out, or — no phone — the photo on file compared by the clerk and then by another
  * account, who approves on their own screen (`/pin-approvals`). The person types the PIN. A PIN
- * set without the texted code is held for a day; the screen says until when.
+ * set without the texted code, or soon after a change of the phone on file, is held for a day;
+ * the screen says why and until when.
  */
 export function StaffPinPanel(props: { personId: string; photo: string | null }) {
   const { t } = useTranslation();
@@ -122,7 +117,12 @@ function SetPinForm(props: { base: string; check: PinCheckAnswer; onRestart: () 
         <p>{t('staffPin.done')}</p>
         {set.data.heldUntil ? (
           <p className="notice notice-warning" data-testid="staff-pin-held">
-            {t('staffPin.heldUntil', { time: format.dateTime(set.data.heldUntil) })}
+            {t(
+              set.data.heldReason === 'phone_changed'
+                ? 'staffPin.heldPhoneChanged'
+                : 'staffPin.heldUntil',
+              { time: format.dateTime(set.data.heldUntil) },
+            )}
           </p>
         ) : (
           <p>{t('staffPin.notHeld')}</p>
