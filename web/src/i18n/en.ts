@@ -416,6 +416,8 @@ export const en: Dictionary = {
       'This adjustment cannot be made (the two accounts are the same, the currency differs, or there is nothing to move). Nothing was moved.',
     AMP_ADJUSTMENT_WALLET_FROZEN:
       "This adjustment touches a frozen wallet (death, merge or erasure): nothing was moved. Its balance is moved only from “Frozen wallets holding money”, to the surviving record's wallet or the estate account.",
+    AMP_ADJUSTMENT_DESTINATION_FROZEN:
+      "The surviving record's wallet was frozen (death, merge or erasure) after this move was proposed: nothing was moved. Reject this move and propose it again: it then goes where the survivor's own balance goes.",
     AMP_BANK_FILE_MALFORMED:
       "The bank's file is damaged or incomplete: nothing was recorded. Ask the bank for the file again.",
     AMP_BANK_FILE_UNMATCHED:
@@ -2526,7 +2528,7 @@ export const en: Dictionary = {
     frozen: {
       title: 'Frozen wallets holding money',
       explain:
-        "A merged record's balance goes to the surviving record's wallet; a dead or erased person's to the estate account. One person proposes it, another approves.",
+        "A merged record's balance goes to the surviving record's wallet (or, if that one is frozen too, where its own balance goes); a dead or erased person's to the estate account. One person proposes it, another approves.",
       none: 'No frozen wallet holds money.',
       noteHint: 'For example the certificate or case number.',
       line: '{{amount}} {{currency}} ({{reason}}): goes to {{destination}}',

@@ -422,6 +422,8 @@ export const es = {
       'Este ajuste no se puede hacer (las dos cuentas son la misma, la moneda difiere o no hay nada que mover). No se movió nada.',
     AMP_ADJUSTMENT_WALLET_FROZEN:
       'Este ajuste toca un monedero congelado (fallecimiento, fusión o borrado): no se movió nada. Su saldo solo se mueve desde «Monederos congelados con saldo», al monedero del registro que queda o a la cuenta de herencias.',
+    AMP_ADJUSTMENT_DESTINATION_FROZEN:
+      'El monedero del registro que queda se congeló (fallecimiento, fusión o borrado) después de proponer este traslado: no se movió nada. Rechace este traslado y propóngalo de nuevo: irá adonde va el saldo del registro que queda.',
     AMP_BANK_FILE_MALFORMED:
       'El archivo del banco está dañado o incompleto: no se registró nada. Pida al banco el archivo de nuevo.',
     AMP_BANK_FILE_UNMATCHED:
@@ -2569,7 +2571,7 @@ export const es = {
     frozen: {
       title: 'Monederos congelados con saldo',
       explain:
-        'El saldo de un registro fusionado va al monedero del registro que queda; el de una persona fallecida o borrada, a la cuenta de herencias. Lo propone una persona y lo aprueba otra.',
+        'El saldo de un registro fusionado va al monedero del registro que queda (o, si también está congelado, adonde va el saldo de este); el de una persona fallecida o borrada, a la cuenta de herencias. Lo propone una persona y lo aprueba otra.',
       none: 'Ningún monedero congelado tiene saldo.',
       noteHint: 'Por ejemplo el número del acta o del caso.',
       line: '{{amount}} {{currency}} ({{reason}}): va a {{destination}}',
