@@ -10,6 +10,7 @@ import {
 } from '../../src/modules/access/access-test-kit.js';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
 import { createPoint, signIn } from '../../src/modules/distribution/distribution-test-kit.js';
+import { payingAccountStoredForTest } from '../../src/modules/payments/payouts/payout-test-kit.js';
 import {
   cycleCreator,
   programCreator,
@@ -31,6 +32,17 @@ import { buildHousehold, buildPerson } from '../factories.js';
  * person data without an audit entry of an allowed access.
  */
 const table = documentedDecisionTable();
+/**
+ * The program the batch-creating row names (it has no entitlements): its paying account, and
+ * the merchant settlement's in USD, are stored before the matrix runs, since a file always
+ * debits the stored account (with none, 409 after the gate).
+ */
+const batchProgramId = randomUUID();
+const matrixPayingAccount = {
+  name: 'Matriz',
+  accountNumber: '01020000000000000001',
+  bankCode: '0102',
+};
 
 type Target = {
   kind: 'person';
@@ -643,11 +655,7 @@ function merchantCases(): RouteCase[] {
       request: (_t, p) => ({
         method: 'POST',
         url: `/api/payments/merchant-settlements${q(p)}`,
-        payload: {
-          settlementDate: '2026-01-02',
-          currency: 'USD',
-          debtor: { name: 'Matriz', accountNumber: '01020000000000000001', bankCode: '0102' },
-        },
+        payload: { settlementDate: '2026-01-02', currency: 'USD' },
       }),
     },
     {
@@ -726,7 +734,7 @@ function paymentCases(): RouteCase[] {
       }),
     },
     {
-      // A version that is not the newest (none is stored: 0 is): the gate decides, then 409.
+      // A version that is not the newest (1, stored before the matrix): the gate decides, then 409.
       name: "set the merchant settlement's paying account (a stale version)",
       action: 'payment.paying_account_set',
       resource: 'none',
@@ -1166,10 +1174,9 @@ function absentRecordCases(): RouteCase[] {
         () => '/api/payouts/batches',
         {
           clientId: clientId(),
-          programId: randomUUID(),
+          programId: batchProgramId,
           currency: 'VES',
           requestedExecutionDate: '2026-12-07',
-          debtor: { name: 'Matrix', accountNumber: '01020000000000000001', bankCode: '0102' },
           instructions: [
             {
               referenceKind: 'entitlement',
@@ -1517,6 +1524,16 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
       signInRequestsPerMinuteMax: 10_000,
       rateLimitRequestsMax: 100_000,
     });
+    await payingAccountStoredForTest(
+      kit.database.db,
+      { scope: 'program', key: batchProgramId },
+      matrixPayingAccount,
+    );
+    await payingAccountStoredForTest(
+      kit.database.db,
+      { scope: 'merchant_settlement', key: 'USD' },
+      matrixPayingAccount,
+    );
     targets = [];
     const issuer = await signInOperator('matrix.issuer', ['registry_supervisor'], ['VE-A', 'VE-Z']);
     for (const region of ['VE-A', 'VE-Z']) {

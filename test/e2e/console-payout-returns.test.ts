@@ -6,7 +6,10 @@ import {
   openCashEntitlements,
 } from '../../src/modules/payments/payments-test-kit.js';
 import { camt053For } from '../../src/modules/payments/payouts/iso20022/bank-files-test-kit.js';
-import { storedPayeesForTest } from '../../src/modules/payments/payouts/payout-test-kit.js';
+import {
+  payingAccountStoredForTest,
+  storedPayeesForTest,
+} from '../../src/modules/payments/payouts/payout-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import {
   overflowsHorizontally,
@@ -47,6 +50,7 @@ beforeAll(async () => {
     (each) => each.personId === person.id,
   );
   await fundedProgramAccount(db, programId, 1_000_00n);
+  await payingAccountStoredForTest(db, { scope: 'program', key: programId });
   await storedPayeesForTest({ db, masterKey: context.masterKey }, [
     {
       personId: person.id,

@@ -103,7 +103,10 @@ export const paymentsErrorCodes = [
   'AMP_PAYEE_CHANGE_UNCONFIRMED',
   /** A payee account the bank would refuse (the problem names each field), or of an erased person. */
   'AMP_PAYEE_ACCOUNT_INVALID',
-  /** No paying (debtor) account is stored for the program or settlement, and none was named. */
+  /**
+   * No paying (debtor) account is stored for the program or settlement: a file always debits
+   * the stored one, so a debtor named by the request is refused too.
+   */
   'AMP_PAYING_ACCOUNT_REQUIRED',
   /** The debtor named is not the stored paying account (it changed since it was shown). */
   'AMP_PAYING_ACCOUNT_MISMATCH',

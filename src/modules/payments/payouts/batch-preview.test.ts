@@ -6,7 +6,7 @@ import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
-import { storedPayeesForTest } from './payout-test-kit.js';
+import { payingAccountStoredForTest, storedPayeesForTest } from './payout-test-kit.js';
 
 /**
  * Before a payout batch (issue #16): the cash cycles offered, and a cycle's preview — its unpaid
@@ -31,6 +31,7 @@ describe('payout batch preview routes', () => {
       amountMinor: 70_00n,
     }));
     await fundedProgramAccount(kit.database.db, programId, 500_00n);
+    await payingAccountStoredForTest(kit.database.db, { scope: 'program', key: programId });
     await storedPayeesForTest({ db: kit.database.db, masterKey: kit.masterKey }, [
       {
         personId: paidPerson,

@@ -12,7 +12,12 @@ import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../paymen
 import { type PayoutBatchInput, payoutBatchCreator } from './batch-creator.js';
 import { payoutFileReader } from './batch-reader.js';
 import type { PayoutDependencies } from './payout-gate.js';
-import { approvedForTest, payoutTestWorld, storedPayeesForTest } from './payout-test-kit.js';
+import {
+  approvedForTest,
+  payingAccountStoredForTest,
+  payoutTestWorld,
+  storedPayeesForTest,
+} from './payout-test-kit.js';
 
 /**
  * Safeguard 6 for payouts: a creditor's name, account and cédula are sealed under the paid
@@ -68,6 +73,7 @@ describe('payout creditors under the person key', () => {
       persons.push((await buildPerson({ database, masterKey })).id);
     ({ programId } = await cashCycle(database.db, { code: 'bono_sellado', amountMinor: 10_00n }));
     await fundedProgramAccount(database.db, programId, 10_000_00n);
+    await payingAccountStoredForTest(database.db, { scope: 'program', key: programId });
     await newCycle('2026-12-15');
     await newCycle('2026-12-20');
     await newCycle('2026-12-25');

@@ -6,6 +6,7 @@ import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { payeeCollusionScan } from '../controls/payee-alerts.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
+import { payingAccountStoredForTest } from './payout-test-kit.js';
 
 /**
  * Stored payee accounts (payouts/README.md, "Payee accounts"), over HTTP. The attack an
@@ -47,6 +48,7 @@ describe('payee accounts', () => {
     for (const entitlement of await openCashEntitlements(kit.database.db, cycle.cycleId))
       entitlementOf.set(entitlement.personId, entitlement.entitlementId);
     await fundedProgramAccount(kit.database.db, programId, 1_000_00n);
+    await payingAccountStoredForTest(kit.database.db, { scope: 'program', key: programId });
   }, 120_000);
   afterAll(async () => kit?.close());
 

@@ -10,7 +10,7 @@ import {
 import { approvedCycle } from '../../programs/programs-test-kit.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import { pain002For } from './iso20022/bank-files-test-kit.js';
-import { storedPayeesForTest } from './payout-test-kit.js';
+import { payingAccountStoredForTest, storedPayeesForTest } from './payout-test-kit.js';
 
 /**
  * The payout routes over HTTP as a finance officer: what the schemas accept and answer (the
@@ -59,6 +59,7 @@ describe('payout routes', () => {
     expect(entitlement?.personId).toBe(personId);
     entitlementId = entitlement?.entitlementId ?? '';
     await fundedProgramAccount(kit.database.db, programId, 500_00n);
+    await payingAccountStoredForTest(kit.database.db, { scope: 'program', key: programId });
     // The person's stored payee account (a name a spreadsheet would run): what batches pay into.
     await storedPayeesForTest({ db: kit.database.db, masterKey: kit.masterKey }, [
       {

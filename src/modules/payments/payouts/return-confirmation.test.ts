@@ -10,7 +10,7 @@ import {
 } from '../../access/access-test-kit.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import { camt053For } from './iso20022/bank-files-test-kit.js';
-import { storedPayeesForTest } from './payout-test-kit.js';
+import { payingAccountStoredForTest, storedPayeesForTest } from './payout-test-kit.js';
 
 /**
  * The review of session 17 (issue #16): one finance officer with `payout.reconcile` uploaded a
@@ -123,6 +123,7 @@ describe('a payout return read from a statement needs a second finance officer',
     expect(entitlement?.personId).toBe(personId);
     entitlementId = entitlement?.entitlementId ?? '';
     await fundedProgramAccount(kit.database.db, programId, 500_00n);
+    await payingAccountStoredForTest(kit.database.db, { scope: 'program', key: programId });
     await storedPayeesForTest({ db: kit.database.db, masterKey: kit.masterKey }, [
       {
         personId,
