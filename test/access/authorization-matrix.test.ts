@@ -1247,6 +1247,12 @@ function absentRecordCases(): RouteCase[] {
       {},
     ),
     post(
+      "reject a payout's return the bank did not make (a second finance officer)",
+      'payout.return_reject',
+      (id) => `/api/payouts/returns/${id}/rejection`,
+      { reason: 'The bank does not know the reference' },
+    ),
+    post(
       'decide a duplicate review',
       'person.merge',
       (id) => `/api/duplicate-reviews/${id}/decision`,

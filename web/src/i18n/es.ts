@@ -304,8 +304,8 @@ export const es = {
       'La parte del programa en este precio supera lo que le queda de su asignación de este ciclo.',
     AMP_SUBSIDY_SHARE_INVALID: 'La parte de un programa debe ser menor que el 100 % del precio.',
     AMP_RETURN_SAME_OPERATOR:
-      'Confirma la devolución un segundo oficial de finanzas, no quien subió el extracto.',
-    AMP_RETURN_NOT_PENDING: 'Este pago no tiene una devolución por confirmar.',
+      'Confirma o rechaza la devolución un segundo oficial de finanzas, no quien subió el extracto.',
+    AMP_RETURN_NOT_PENDING: 'Este pago no tiene una devolución por confirmar o rechazar.',
     AMP_APPROVAL_SAME_OPERATOR: 'Debe aprobarlo un segundo oficial de finanzas, no quien lo hizo.',
     AMP_APPROVAL_REQUIRED: 'Un segundo oficial de finanzas aún no lo ha aprobado.',
     AMP_PAYEE_CHECK_INVALID:
@@ -621,6 +621,8 @@ export const es = {
     'payout.reconcile': 'Cargar informes de estado y estados de cuenta del banco',
     'payout.return_confirm':
       'Confirmar la devolución de un pago que otro oficial leyó en un extracto',
+    'payout.return_reject':
+      'Rechazar la devolución de un pago que otro oficial leyó en un extracto y el banco no hizo',
     'payout.read': 'Ver archivos de pago y el informe de cuentas transitorias',
     'operator.manage': 'Gestionar cuentas del personal',
     'operator.sign_in': 'Entrar como personal',
@@ -2355,7 +2357,7 @@ export const es = {
     returns: {
       title: 'Devoluciones por confirmar',
       explain:
-        'Un extracto dice que el banco devolvió estos pagos: el dinero está en suspenso y el beneficio sigue pagado hasta que otro oficial de finanzas, no quien subió el extracto, confirme la devolución. Confirme solo lo que el banco mismo informó.',
+        'Un extracto dice que el banco devolvió estos pagos: el dinero está en suspenso y el beneficio sigue pagado hasta que otro oficial de finanzas, no quien subió el extracto, confirme la devolución. Confirme solo lo que el banco mismo informó; rechace, con el motivo, una devolución que el banco no hizo.',
       none: 'No hay devoluciones por confirmar.',
       line: '{{endToEndId}}: {{amount}}, asentado el {{bookingDate}}, motivo {{reason}}, en un {{format}} subido el {{reportedAt}}',
       noReason: 'sin indicar',
@@ -2364,8 +2366,15 @@ export const es = {
       noBankReference:
         'El extracto no trae referencia del banco: verifique la devolución con el banco por otros datos.',
       confirm: 'Confirmar la devolución de {{endToEndId}}',
-      yours: 'Usted subió el extracto: la confirma otro oficial de finanzas.',
+      yours: 'Usted subió el extracto: la confirma o la rechaza otro oficial de finanzas.',
       confirmed: 'Devolución de {{endToEndId}} confirmada: el beneficio se puede pagar de nuevo.',
+      rejectReason: 'Por qué el banco no devolvió {{endToEndId}}',
+      rejectHint: 'Por ejemplo: el banco no conoce la referencia. No se vuelve a pagar nada.',
+      reject: 'Rechazar la devolución de {{endToEndId}}',
+      rejected_settled:
+        'Devolución de {{endToEndId}} rechazada: el pago vuelve a estar pagado y su dinero salió de suspenso.',
+      rejected_accepted:
+        'Devolución de {{endToEndId}} rechazada: el pago vuelve a estar enviado, a la espera del extracto del banco, y su dinero salió de suspenso.',
     },
     suspense: {
       title: 'Informe de suspenso',

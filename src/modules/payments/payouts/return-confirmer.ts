@@ -172,15 +172,26 @@ export async function payoutReturnConfirmer(
   return { instructionId, status: 'returned' };
 }
 
-/** The payment's return as a statement reported it, with who uploaded that statement. */
-function returnOf(deps: PaymentsDependencies, instructionId: string) {
+/**
+ * The payment's return as a statement reported it, with who uploaded that statement (for its
+ * confirmation or its rejection, `return-rejecter.ts`).
+ */
+export function returnOf(deps: PaymentsDependencies, instructionId: string) {
   return deps.db
     .selectFrom('payout_instruction as i')
     .innerJoin('payout_suspense as s', (join) =>
       join.onRef('s.instruction_id', '=', 'i.id').on('s.kind', '=', 'returned'),
     )
     .innerJoin('payout_bank_file as f', 'f.id', 's.bank_file_id')
-    .select(['i.batch_id', 'i.status', 's.id as suspense_id', 'f.received_by'])
+    .select([
+      'i.batch_id',
+      'i.status',
+      's.id as suspense_id',
+      's.currency',
+      's.amount_minor',
+      's.returned_from',
+      'f.received_by',
+    ])
     .where('i.id', '=', instructionId)
     .executeTakeFirst();
 }
