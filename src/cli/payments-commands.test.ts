@@ -16,6 +16,7 @@ import {
 import { pinSetter } from '../modules/payments/merchants/payment-pin.js';
 import { paymentRequestMaker } from '../modules/payments/merchants/payment-request-maker.js';
 import { validatePain001 } from '../modules/payments/payouts/iso20022/xsd-validator.js';
+import { payingAccountStoredForTest } from '../modules/payments/payouts/payout-test-kit.js';
 
 /**
  * `amparo payments settle-merchants` (issue #16, point 5: daily settlement), spawned as a
@@ -101,6 +102,19 @@ describe('amparo payments settle-merchants', () => {
   // several seconds on a loaded machine; a test runs it up to twice.
   const spawnsTimeoutMs = 120_000;
 
+  /** `amparo payments settle-merchants` of a VES day into `out`, with any other flags. */
+  const settle = (date: string, out: string, flags: string[] = []) =>
+    runAmparo(cli.env, [
+      'payments',
+      'settle-merchants',
+      '--date',
+      date,
+      '--currency',
+      'VES',
+      ...flags,
+      '--out',
+      out,
+    ]);
   const merchantBalance = () =>
     cli.withCommandDatabase(async (db) => {
       const [account] = await lookupAccounts(db, [merchantAccount]);
@@ -111,21 +125,13 @@ describe('amparo payments settle-merchants', () => {
     'settles nothing while no paying account is stored, even with --debtor-* flags',
     async () => {
       const out = path.join(cli.workDir, 'settlement-none.xml');
-      const refused = await runAmparo(cli.env, [
-        'payments',
-        'settle-merchants',
-        '--date',
-        '2026-12-05',
-        '--currency',
-        'VES',
+      const refused = await settle('2026-12-05', out, [
         '--debtor-name',
         'Amparo',
         '--debtor-account',
         '01020000000000000009',
         '--debtor-bank',
         '0102',
-        '--out',
-        out,
       ]);
       expect(refused.code).not.toBe(0);
       // AMP_PAYING_ACCOUNT_REQUIRED, as its message.
@@ -145,33 +151,14 @@ describe('amparo payments settle-merchants', () => {
     async () => {
       // A finance officer stored the currency's paying account (payment.paying_account_set).
       await cli.withCommandDatabase((db) =>
-        db
-          .insertInto('paying_account')
-          .values({
-            id: randomUUID(),
-            scope: 'merchant_settlement',
-            scope_key: 'VES',
-            version: 1,
-            holder_name: 'Amparo',
-            account_number: '01020000000000000009',
-            bank_code: '0102',
-            bic: null,
-            set_by: randomUUID(),
-          })
-          .execute(),
+        payingAccountStoredForTest(
+          db,
+          { scope: 'merchant_settlement', key: 'VES' },
+          { name: 'Amparo', accountNumber: '01020000000000000009', bankCode: '0102' },
+        ),
       );
       const out = path.join(cli.workDir, 'settlement.xml');
-      const args = [
-        'payments',
-        'settle-merchants',
-        '--date',
-        '2026-12-05',
-        '--currency',
-        'VES',
-        '--out',
-        out,
-      ];
-      const first = await runAmparo(cli.env, args);
+      const first = await settle('2026-12-05', out);
       expect([first.code, first.stderr]).toEqual([0, '']);
       expect(first.stdout).toContain('Settled 1 merchants on 2026-12-05: 1250 VES');
       const xml = readFileSync(out, 'utf8');
@@ -181,7 +168,7 @@ describe('amparo payments settle-merchants', () => {
       expect(xml).toContain('<InstdAmt Ccy="VES">12.50</InstdAmt>');
       // Paid after the day was settled: the day is not settled again; the next day takes it.
       await payAgain();
-      const second = await runAmparo(cli.env, args);
+      const second = await settle('2026-12-05', out);
       expect(second.code).toBe(0);
       expect(second.stdout).toContain('Settled 1 merchants on 2026-12-05: 1250 VES');
       expect(await merchantBalance()).toBe(300n);
@@ -192,19 +179,8 @@ describe('amparo payments settle-merchants', () => {
   it(
     'refuses a debtor account other than the stored one, even named without --debtor-name',
     async () => {
-      const settle = (debtor: string[]) =>
-        runAmparo(cli.env, [
-          'payments',
-          'settle-merchants',
-          '--date',
-          '2026-12-06',
-          '--currency',
-          'VES',
-          ...debtor,
-          '--out',
-          path.join(cli.workDir, 'settlement-2.xml'),
-        ]);
-      const other = await settle([
+      const out = path.join(cli.workDir, 'settlement-2.xml');
+      const other = await settle('2026-12-06', out, [
         '--debtor-account',
         '01050000000000000001',
         '--debtor-bank',
@@ -214,7 +190,7 @@ describe('amparo payments settle-merchants', () => {
       // AMP_PAYING_ACCOUNT_MISMATCH, as its message.
       expect(other.stderr).toContain('The paying account named is not the one stored');
       // The stored account repeated without its name is the stored one: settled.
-      const same = await settle(['--debtor-account', '01020000000000000009']);
+      const same = await settle('2026-12-06', out, ['--debtor-account', '01020000000000000009']);
       expect([same.code, same.stderr]).toEqual([0, '']);
     },
     spawnsTimeoutMs,

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { buildPerson } from '../../../../test/factories.js';
+import { transactionHeldOpen, untilWaitingForALock } from '../../../../test/lock-waits.js';
 import {
   ledgerIsSound,
   lookupAccounts,
@@ -111,7 +111,9 @@ describe.each(dialects)('a freeze and a disbursement chunk at once (%s)', (kind)
         const stop = new AbortController();
         whenCredited = await Promise.race([
           freezing.then(() => 'freeze committed' as const),
-          untilWaitingForALock(database, stop.signal).then(() => 'freeze waiting' as const),
+          untilWaitingForALock(database, { stop: stop.signal }).then(
+            () => 'freeze waiting' as const,
+          ),
         ]).finally(() => stop.abort());
       };
       const done = await disbursementRunner(database.db, {
@@ -151,42 +153,16 @@ async function whileFreezeUncommitted<T>(
     await database.db.transaction().execute((trx) => freezeWallets(trx, personId, 'death'));
     return work();
   }
-  let release = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let holding = () => {};
-  const held = new Promise<void>((resolve) => {
-    holding = resolve;
-  });
-  const freezer = database.db.transaction().execute(async (trx) => {
-    await freezeWallets(trx, personId, 'death');
-    holding();
-    await released;
-  });
-  await held;
+  const freezer = await transactionHeldOpen(database, (trx) =>
+    freezeWallets(trx, personId, 'death'),
+  );
   const working = work();
   const stop = new AbortController();
   try {
-    await Promise.race([working, untilWaitingForALock(database, stop.signal)]);
+    await Promise.race([working, untilWaitingForALock(database, { stop: stop.signal })]);
   } finally {
     stop.abort();
-    release();
-    await freezer;
+    await freezer.release();
   }
   return working;
-}
-
-/** Polls until a session of the test's database waits for a lock, or `stop` (at most 30 s). */
-async function untilWaitingForALock(database: TestDatabase, stop: AbortSignal): Promise<void> {
-  for (let tries = 0; tries < 1500 && !stop.aborted; tries += 1) {
-    const waiting = await database.asAdmin((admin) =>
-      sql<{ count: number }>`
-        select count(*)::int as count from pg_stat_activity
-         where datname = current_database() and wait_event_type = 'Lock'`.execute(admin),
-    );
-    if ((waiting.rows[0]?.count ?? 0) > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  if (!stop.aborted) throw new Error('nothing waited for a lock');
 }

@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import { transferCreatorInTransaction, transferFlags } from '../../ledger/index.js';
 import { settlementAccountId } from '../accounts/account-ids.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
-import { auditingRefusals, guardPayout } from './payout-gate.js';
+import { auditingRefusals } from './payout-gate.js';
 import { payoutReturnReversalId, suspenseAccountId } from './payout-ids.js';
 import type { ReturnedFrom } from './payout-tables.js';
-import { returnOf } from './return-confirmer.js';
+import { guardedReturn, lockedStatus, secondOfficer } from './return-confirmer.js';
 
-type ReportedReturn = NonNullable<Awaited<ReturnType<typeof returnOf>>>;
+type ReportedReturn = Awaited<ReturnType<typeof guardedReturn>>['row'];
 
 /**
  * A second finance officer rejects a return a statement reported (`payout.return_reject`,
@@ -36,29 +35,10 @@ export async function payoutReturnRejecter(
   instructionId: string,
   reason: string,
 ): Promise<{ instructionId: string; status: ReturnedFrom }> {
-  const found = await returnOf(deps, instructionId);
-  // Audited on the payment's batch: the audit log names batches, not single payments.
-  const resource: AuditEntryInput['resource'] = {
-    type: 'payout_batch',
-    id: found?.batch_id ?? null,
-  };
-  const { grant, write } = await guardPayout(
-    deps,
-    context,
-    'payout.return_reject',
-    resource,
-    found !== undefined,
-  );
-  // Safe: the guard answered 404 for a payment with no return.
-  const row = found as ReportedReturn;
-  const rejecter = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
+  const guarded = await guardedReturn(deps, context, 'payout.return_reject', instructionId);
+  const { row, resource, grant, write } = guarded;
   const outcome = await auditingRefusals(deps, write, resource, async () => {
-    if (rejecter === null || rejecter === row.received_by) {
-      throw new PaymentsError(
-        'AMP_RETURN_SAME_OPERATOR',
-        'Whoever uploaded the statement that reported this return cannot reject it: a second finance officer must',
-      );
-    }
+    const rejecter = secondOfficer(guarded, 'reject');
     return deps.db.transaction().execute(async (trx) => {
       const earlier = await earlierDecision(trx, instructionId);
       if (earlier.rejection !== undefined) {
@@ -86,12 +66,7 @@ export async function payoutReturnRejecter(
 
 /** The payment's status, locked (of two officers deciding at once, one decides), and any rejection. */
 async function earlierDecision(trx: Transaction<Database>, instructionId: string) {
-  const { status } = await trx
-    .selectFrom('payout_instruction')
-    .select('status')
-    .where('id', '=', instructionId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
+  const status = await lockedStatus(trx, instructionId);
   const rejection = await trx
     .selectFrom('payout_return_rejection')
     .select(['rejected_by', 'restored_status'])
