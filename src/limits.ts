@@ -820,6 +820,11 @@ export const limits = {
     merchantFanInWallets: 20,
     merchantFanInWindowMs: 10 * 60_000,
     patternScanIntervalMs: 60_000,
+    /**
+     * Merges followed from a merged-away record to the one that receives its frozen balance (a
+     * survivor merged away in turn passes it on); a longer chain is refused, nothing proposed.
+     */
+    frozenMoveMergeHopsMax: 16,
   },
   /** Merchant payments and the payment app (modules/payments/merchants; issue #16). */
   merchants: {

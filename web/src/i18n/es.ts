@@ -315,8 +315,8 @@ export const es = {
       'La parte del programa en este precio supera lo que le queda de su asignación de este ciclo.',
     AMP_SUBSIDY_SHARE_INVALID: 'La parte de un programa debe ser menor que el 100 % del precio.',
     AMP_RETURN_SAME_OPERATOR:
-      'Confirma la devolución un segundo oficial de finanzas, no quien subió el extracto.',
-    AMP_RETURN_NOT_PENDING: 'Este pago no tiene una devolución por confirmar.',
+      'Confirma o rechaza la devolución un segundo oficial de finanzas, no quien subió el extracto.',
+    AMP_RETURN_NOT_PENDING: 'Este pago no tiene una devolución por confirmar o rechazar.',
     AMP_APPROVAL_SAME_OPERATOR: 'Debe aprobarlo un segundo oficial de finanzas, no quien lo hizo.',
     AMP_APPROVAL_REQUIRED: 'Un segundo oficial de finanzas aún no lo ha aprobado.',
     AMP_PAYEE_CHECK_INVALID:
@@ -433,6 +433,8 @@ export const es = {
       'Este ajuste no se puede hacer (las dos cuentas son la misma, la moneda difiere o no hay nada que mover). No se movió nada.',
     AMP_ADJUSTMENT_WALLET_FROZEN:
       'Este ajuste toca un monedero congelado (fallecimiento, fusión o borrado): no se movió nada. Su saldo solo se mueve desde «Monederos congelados con saldo», al monedero del registro que queda o a la cuenta de herencias.',
+    AMP_ADJUSTMENT_DESTINATION_FROZEN:
+      'El monedero del registro que queda se congeló (fallecimiento, fusión o borrado) después de proponer este traslado: no se movió nada. Rechace este traslado y propóngalo de nuevo: irá adonde va el saldo del registro que queda.',
     AMP_BANK_FILE_MALFORMED:
       'El archivo del banco está dañado o incompleto: no se registró nada. Pida al banco el archivo de nuevo.',
     AMP_BANK_FILE_UNMATCHED:
@@ -630,6 +632,8 @@ export const es = {
     'payout.reconcile': 'Cargar informes de estado y estados de cuenta del banco',
     'payout.return_confirm':
       'Confirmar la devolución de un pago que otro oficial leyó en un extracto',
+    'payout.return_reject':
+      'Rechazar la devolución de un pago que otro oficial leyó en un extracto y el banco no hizo',
     'payout.read': 'Ver archivos de pago y el informe de cuentas transitorias',
     'operator.manage': 'Gestionar cuentas del personal',
     'operator.sign_in': 'Entrar como personal',
@@ -2364,7 +2368,7 @@ export const es = {
     returns: {
       title: 'Devoluciones por confirmar',
       explain:
-        'Un extracto dice que el banco devolvió estos pagos: el dinero está en suspenso y el beneficio sigue pagado hasta que otro oficial de finanzas, no quien subió el extracto, confirme la devolución. Confirme solo lo que el banco mismo informó.',
+        'Un extracto dice que el banco devolvió estos pagos: el dinero está en suspenso y el beneficio sigue pagado hasta que otro oficial de finanzas, no quien subió el extracto, confirme la devolución. Confirme solo lo que el banco mismo informó; rechace, con el motivo, una devolución que el banco no hizo.',
       none: 'No hay devoluciones por confirmar.',
       line: '{{endToEndId}}: {{amount}}, asentado el {{bookingDate}}, motivo {{reason}}, en un {{format}} subido el {{reportedAt}}',
       noReason: 'sin indicar',
@@ -2373,8 +2377,15 @@ export const es = {
       noBankReference:
         'El extracto no trae referencia del banco: verifique la devolución con el banco por otros datos.',
       confirm: 'Confirmar la devolución de {{endToEndId}}',
-      yours: 'Usted subió el extracto: la confirma otro oficial de finanzas.',
+      yours: 'Usted subió el extracto: la confirma o la rechaza otro oficial de finanzas.',
       confirmed: 'Devolución de {{endToEndId}} confirmada: el beneficio se puede pagar de nuevo.',
+      rejectReason: 'Por qué el banco no devolvió {{endToEndId}}',
+      rejectHint: 'Por ejemplo: el banco no conoce la referencia. No se vuelve a pagar nada.',
+      reject: 'Rechazar la devolución de {{endToEndId}}',
+      rejected_settled:
+        'Devolución de {{endToEndId}} rechazada: el pago vuelve a estar pagado y su dinero salió de suspenso.',
+      rejected_accepted:
+        'Devolución de {{endToEndId}} rechazada: el pago vuelve a estar enviado, a la espera del extracto del banco, y su dinero salió de suspenso.',
     },
     suspense: {
       title: 'Informe de suspenso',
@@ -2580,7 +2591,7 @@ export const es = {
     frozen: {
       title: 'Monederos congelados con saldo',
       explain:
-        'El saldo de un registro fusionado va al monedero del registro que queda; el de una persona fallecida o borrada, a la cuenta de herencias. Lo propone una persona y lo aprueba otra.',
+        'El saldo de un registro fusionado va al monedero del registro que queda (o, si también está congelado, adonde va el saldo de este); el de una persona fallecida o borrada, a la cuenta de herencias. Lo propone una persona y lo aprueba otra.',
       none: 'Ningún monedero congelado tiene saldo.',
       noteHint: 'Por ejemplo el número del acta o del caso.',
       line: '{{amount}} {{currency}} ({{reason}}): va a {{destination}}',
