@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +27,10 @@ import { distributionPointWorld, readyOfflineDevice } from './distribution-point
  */
 let run: ConsoleRun;
 type Operator = BuiltOperator;
-/** One operator per device (the third for the old snapshot): a TOTP code is accepted once. */
+/**
+ * One operator per device (the third for the old snapshot, the fourth for the older app's
+ * receipt): a TOTP code is accepted once.
+ */
 let operators: Operator[];
 let officerCookie: { amparo_session: string };
 let holderQr: string;
@@ -40,7 +44,7 @@ beforeAll(async () => {
   run = await openConsoleRun();
   const world = await distributionPointWorld(run, {
     prefix: 'off',
-    operators: 3,
+    operators: 4,
     pointCode: 'kiosco-sin-red',
     pointName: 'Kiosco Petare',
     program: {
@@ -262,7 +266,106 @@ describe('the point of service offline', () => {
     // Two devices, two sessions and a supervisor's screen: more than the default 30 s when the
     // machine is shared.
   }, 150_000);
+
+  it('keeps a receipt the sync refused on the device, with its reason, until someone has seen it', async () => {
+    const device = await readyDevice(operators[3] as Operator);
+    const receiptId = await keepOlderAppReceipt(device, holderCredentialId);
+    await device.reload();
+    await device.getByLabel('Sin conexión (carnet)').check();
+    await device.getByTestId('pos-pending').getByText('1').waitFor();
+    await device.getByRole('button', { name: 'Sincronizar ahora' }).click();
+    await device
+      .getByTestId('pos-sync-result')
+      .getByText('Sincronizado: 0 contadas, 0 en conflicto (para revisión), 1 rechazadas.')
+      .waitFor();
+    // Refused, it no longer waits to sync, and it stays, with its reason, across a reload.
+    await device.getByTestId('pos-pending').getByText('0').waitFor();
+    await device.reload();
+    await device.getByLabel('Sin conexión (carnet)').check();
+    const refused = device.getByTestId('pos-sync-refused');
+    await refused.getByText('1 entrega rechazada al sincronizar').waitFor();
+    await refused
+      .getByText('la registró una versión anterior de la aplicación', { exact: false })
+      .waitFor();
+    await refused.getByText(`(recibo ${receiptId.slice(0, 8)})`, { exact: false }).waitFor();
+    expect(await seriousAxeViolations(device)).toEqual([]);
+    await device.getByLabel('Idioma').selectOption('en');
+    await refused.getByText('1 hand-over refused by the sync').waitFor();
+    await refused.getByText('recorded by an older version of the app', { exact: false }).waitFor();
+    // The server counted nothing and audited the refusal with its code.
+    const audited = await run.server.database.asAdmin((admin) =>
+      sql<{ n: unknown }>`select count(*) as n from audit_entry
+        where entry::json->>'reasonCode' = 'AMP_OFFLINE_CARD_PROOF_MISSING'`.execute(admin),
+    );
+    expect(Number(audited.rows[0]?.n)).toBeGreaterThan(0);
+    await refused
+      .getByRole('button', {
+        name: `Seen: remove receipt ${receiptId.slice(0, 8)} from this device`,
+      })
+      .click();
+    await refused.waitFor({ state: 'detached' });
+    await device.reload();
+    // The language chosen is kept across the reload.
+    await device.getByLabel('Offline (card)').check();
+    await device.getByTestId('pos-pending').getByText('0').waitFor();
+    expect(await device.getByTestId('pos-sync-refused').count()).toBe(0);
+    await device.context().close();
+  }, 90_000);
 });
+
+/**
+ * Puts in the device's IndexedDB a receipt as an app from before card proofs kept it: signed by
+ * the device's own key, format v1 (the canonical JSON of its fields, keys sorted), without the
+ * card's QR text, for the first entitlement of the snapshot it holds. Returns its id. Page code
+ * as a string: this file is type-checked without the DOM library.
+ */
+async function keepOlderAppReceipt(device: Page, credentialId: string): Promise<string> {
+  const receiptId = randomUUID();
+  const script = `(async (pointId, credentialId, receiptId) => {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('amparo-pos', 1);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const read = (store, key) => new Promise((resolve, reject) => {
+      const request = db.transaction(store).objectStore(store).get(key);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const held = await read('device', pointId);
+    const payload = JSON.parse((await read('snapshot', pointId)).text).payload;
+    const compact = payload.entries[0][1].replace(/-/g, '+').replace(/_/g, '/');
+    const hex = [...atob(compact)].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+    const receipt = {
+      receiptId,
+      snapshotId: payload.snapshotId,
+      entitlementId: [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-'),
+      credentialId,
+      lines: [{ item: 'food_box', quantity: 1 }],
+      deviceTime: Date.now() - 60000,
+    };
+    const sorted = (value) => Array.isArray(value) ? value.map(sorted)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, sorted(value[key])]))
+        : value;
+    const message = JSON.stringify(sorted({
+      format: 'amparo.offline-receipt.v1', pointId, deviceId: held.deviceId, ...receipt,
+    }));
+    const signature = new Uint8Array(await crypto.subtle.sign(
+      { name: 'Ed25519' }, held.keyPair.privateKey, new TextEncoder().encode(message)));
+    const base64url = btoa(String.fromCharCode(...signature))
+      .replace(/[+]/g, '-').replace(/[/]/g, '_').replace(/=+$/, '');
+    await new Promise((resolve, reject) => {
+      const transaction = db.transaction('pending', 'readwrite');
+      transaction.objectStore('pending').put({ pointId, ...receipt, signature: base64url }, receiptId);
+      transaction.oncomplete = () => resolve(undefined);
+      transaction.onerror = () => reject(transaction.error);
+    });
+    db.close();
+  })(${JSON.stringify(pointId)}, ${JSON.stringify(credentialId)}, ${JSON.stringify(receiptId)})`;
+  await device.evaluate(script);
+  return receiptId;
+}
 
 /**
  * The supervisor clears a conflict for the later receipt (issue #15, point 5; migration 0074) on
@@ -314,6 +417,7 @@ async function laterReceiptStands(supervisor: Page, device: Page): Promise<void>
       snapshotId,
       entitlementId,
       credentialId: holderCredentialId,
+      qrText: holderQr,
       lines: Object.entries(each.lines).map(([item, quantity]) => ({ item, quantity })),
       deviceTime: Date.now() - 60_000 + index * 10_000,
     });

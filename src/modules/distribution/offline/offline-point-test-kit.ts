@@ -17,7 +17,7 @@ export interface OfflineScene {
 }
 
 type Line = { item: string; quantity: number };
-type Holder = { credentialId: string };
+type Holder = { credentialId: string; qrText: string };
 
 /** A reconciliation's figures, as far as the offline tests read them. */
 export interface OfflineFigures {
@@ -97,6 +97,7 @@ export async function offlinePoint(
           snapshotId: snapshot.snapshotId,
           entitlementId,
           credentialId: holder.credentialId,
+          qrText: holder.qrText,
           lines,
           deviceTime,
         }),

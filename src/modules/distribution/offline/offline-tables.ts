@@ -9,6 +9,11 @@ export interface OfflineTables {
     issued_at: Date;
     expires_at: Date;
     entries: number;
+    /**
+     * `migrations/0139_offline_snapshot_scope.sql`: the entitlements it held (snapshot-scope.ts);
+     * null for snapshots issued before, whose receipts are refused.
+     */
+    entitlement_scope: Buffer | null;
     payload_sha256: Buffer;
     issued_by: string;
   };

@@ -159,6 +159,7 @@ describe('offline snapshot and sync', () => {
       snapshotId: snapA.snapshotId,
       entitlementId,
       credentialId: ana.credentialId,
+      qrText: ana.qrText,
       lines,
       deviceTime: Date.now() - 60_000,
     });
@@ -166,6 +167,7 @@ describe('offline snapshot and sync', () => {
       snapshotId: snapB.snapshotId,
       entitlementId,
       credentialId: ana.credentialId,
+      qrText: ana.qrText,
       lines,
       deviceTime: Date.now() - 30_000,
     });
@@ -196,6 +198,7 @@ describe('offline snapshot and sync', () => {
       snapshotId: snapA.snapshotId,
       entitlementId,
       credentialId: ana.credentialId,
+      qrText: ana.qrText,
       lines: [{ item: 'rice', quantity: 1 }],
       receiptId: fromA.receiptId,
     });
@@ -285,6 +288,7 @@ describe('offline snapshot and sync', () => {
       snapshotId: snapA.snapshotId,
       entitlementId,
       credentialId: dani.credentialId,
+      qrText: dani.qrText,
       lines: [
         { item: 'food_box', quantity: 1 },
         { item: 'rice', quantity: 2 },
@@ -295,6 +299,7 @@ describe('offline snapshot and sync', () => {
       snapshotId: snapB.snapshotId,
       entitlementId,
       credentialId: dani.credentialId,
+      qrText: dani.qrText,
       lines: [
         { item: 'food_box', quantity: 1 },
         { item: 'rice', quantity: 5 },
@@ -394,7 +399,12 @@ describe('offline snapshot and sync', () => {
     const snap = (await snapshotOf(c)).snapshot.payload;
     const entry = snap.entries.find((each: string[]) => each[0] === cardHash(beto.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
-    const base = { snapshotId: snap.snapshotId, entitlementId, credentialId: beto.credentialId };
+    const base = {
+      snapshotId: snap.snapshotId,
+      entitlementId,
+      credentialId: beto.credentialId,
+      qrText: beto.qrText,
+    };
     const good = c.key.receipt(point, c.id, { ...base, lines: [{ item: 'rice', quantity: 2 }] });
     const forged = { ...good, receiptId: randomUUID(), lines: [{ item: 'rice', quantity: 1 }] };
     const tooMuch = c.key.receipt(point, c.id, { ...base, lines: [{ item: 'rice', quantity: 6 }] });
@@ -477,6 +487,7 @@ describe('offline snapshot and sync', () => {
         snapshotId,
         entitlementId,
         credentialId: caro.credentialId,
+        qrText: caro.qrText,
         lines: [{ item, quantity }],
         deviceTime,
       });
@@ -544,6 +555,7 @@ describe('offline snapshot and sync', () => {
         snapshotId,
         entitlementId,
         credentialId: caro.credentialId,
+        qrText: caro.qrText,
         lines: [{ item: 'rice', quantity: 1 }],
         deviceTime,
       });
@@ -567,6 +579,7 @@ describe('offline snapshot and sync', () => {
         snapshotId,
         entitlementId,
         credentialId: caro.credentialId,
+        qrText: caro.qrText,
         lines: [{ item: 'rice', quantity: 1 }],
         deviceTime,
       });
@@ -591,15 +604,16 @@ describe('offline snapshot and sync', () => {
     const snap = (await snapshotOf(a)).snapshot.payload;
     const entry = snap.entries.find((each: string[]) => each[0] === cardHash(beto.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
-    const receipt = (credentialId: string) =>
+    const receipt = (holder: CardHolder) =>
       a.key.receipt(point, a.id, {
         snapshotId: snap.snapshotId,
         entitlementId,
-        credentialId,
+        credentialId: holder.credentialId,
+        qrText: holder.qrText,
         lines: [{ item: 'rice', quantity: 1 }],
         deviceTime: Date.now(),
       });
-    const notHolders = await sync(a, [receipt(caro.credentialId)]);
+    const notHolders = await sync(a, [receipt(caro)]);
     const revoke = await kit.app.inject({
       method: 'POST',
       url: `/api/credentials/${beto.credentialId}/revoke?purpose=enrolment`,
@@ -607,7 +621,7 @@ describe('offline snapshot and sync', () => {
       payload: { reason: 'stolen' },
     });
     expect(revoke.statusCode, revoke.body).toBe(200);
-    const revoked = await sync(a, [receipt(beto.credentialId)]);
+    const revoked = await sync(a, [receipt(beto)]);
     for (const [response, code] of [
       [notHolders, 'AMP_ENTITLEMENT_NOT_REDEEMABLE'],
       [revoked, 'AMP_CARD_REFUSED'],
@@ -623,7 +637,7 @@ describe('offline snapshot and sync', () => {
       });
     }
     // A device whose clock is an hour behind the server's: the whole sync is refused.
-    const behind = await sync(a, [receipt(caro.credentialId)], Date.now() - 3_600_000);
+    const behind = await sync(a, [receipt(caro)], Date.now() - 3_600_000);
     expect(behind.statusCode).toBe(422);
     expect(behind.json().code).toBe('AMP_DEVICE_CLOCK_OFF');
     expect(await auditedAs(kit, String(behind.headers['x-request-id']))).toContainEqual({
