@@ -33,7 +33,8 @@ import { addPersons, loadAverage, throwawayDatabase } from './lib/program-popula
  *    the cards of the first `cardsMax` persons are issued for real (signed by the issuer key),
  *    the others' credential rows are written by SQL.
  * 3. Two devices each redeeming the same 1,000 entitlements offline, synced one after the other:
- *    every overlap is a conflict, none counted twice, the stock exact.
+ *    every overlap is a conflict (holding nothing: the first took the whole basket), none
+ *    counted twice, the stock exact.
  *
  * Persons and most cards are written with SQL (`generate_series`), not the API, all registered in
  * the point's state (a snapshot holds its area's persons); the cycle's rule (`age >= 0`)
@@ -296,6 +297,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const checks = await sql<{
       doubled: string;
       flagged: string;
+      holding: string;
       conflicts: string;
       redemptions: string;
       stock_out: string;
@@ -303,6 +305,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     }>`select
         (select count(*) from (select entitlement_id from redemption group by entitlement_id having count(*) > 1) d) as doubled,
         (select count(*) from entitlement_redemption_state where state = 'conflict_flagged' and entitlement_id = any(${ids}::uuid[])) as flagged,
+        (select count(*) from offline_receipt where outcome = 'conflict' and jsonb_array_length(held) > 0) as holding,
         (select count(*) from offline_receipt where outcome = 'conflict') as conflicts,
         (select count(*) from redemption) as redemptions,
         (select coalesce(-sum(quantity_delta), 0) from stock_movement where kind = 'redemption' and item = 'food_box') as stock_out,
@@ -336,6 +339,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         seconds: overlapSeconds,
         outcomes: Object.fromEntries(overlapOutcomes),
         flaggedEntitlements: Number(row?.flagged),
+        // Each conflict holds what remained of what it asks (migration 0140): nothing, here.
+        conflictsHolding: Number(row?.holding),
         conflictReceipts: Number(row?.conflicts),
         entitlementsCountedTwice: Number(row?.doubled),
         redemptions: Number(row?.redemptions),

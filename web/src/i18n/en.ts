@@ -1673,6 +1673,11 @@ export const en: Dictionary = {
       clearedLater: 'Cleared: the later receipt stands; the earlier hand-overs were reversed.',
       carryOverHeld:
         'The cycle closed while this waits for review: up to {{lines}} carry over once it is cleared (what then remains).',
+      held: 'Held until cleared: {{lines}}. The rest of the entitlement can still be handed over.',
+      heldNothing:
+        'Nothing of the entitlement is held: nothing remained of what this receipt hands over.',
+      heldWhole:
+        'The whole entitlement waits for this review (a conflict synced before holds existed).',
     },
     title: 'Hand-over supervision',
     noPoint: 'There are no distribution points in your regions.',

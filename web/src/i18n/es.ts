@@ -1706,6 +1706,11 @@ export const es = {
       clearedLater: 'Resuelto: vale el recibo posterior; las entregas anteriores se anularon.',
       carryOverHeld:
         'El ciclo cerró mientras esto espera revisión: hasta {{lines}} pasan al ciclo siguiente cuando se resuelva (lo que entonces quede).',
+      held: 'Retenido hasta resolverlo: {{lines}}. El resto del beneficio se puede seguir entregando.',
+      heldNothing:
+        'No se retiene nada del beneficio: no quedaba nada de lo que este recibo entrega.',
+      heldWhole:
+        'Todo el beneficio espera esta revisión (un conflicto sincronizado antes de existir las retenciones).',
     },
     title: 'Supervisión de entregas',
     noPoint: 'No hay puntos de entrega en sus regiones.',
