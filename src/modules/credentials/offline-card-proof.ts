@@ -1,7 +1,7 @@
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import { judgeCredentialWith } from '../../shared/claim169/verdict.js';
 import { credentialIdFromPayload } from './card-payload.js';
-import { nodePrimitives } from './node-primitives.js';
+import { threadPoolPrimitives } from './node-primitives.js';
 import { serverTrustedKeys } from './server-trusted-keys.js';
 
 /** A card's QR text as an offline receipt carries it, and the moment the device scanned it. */
@@ -27,7 +27,8 @@ export interface OfflineCardProof {
  * removed since — a compromised one — verifies nothing), judged at each receipt's moment rather
  * than now, so a card that expired after the hand-over still proves it. Revocation is not judged
  * here: the sync reads each card's row (`offlineCardHolders`) for its state at that moment. No
- * database read; one Ed25519 verification per distinct (text, second), in the given order.
+ * database read; one Ed25519 verification per distinct (text, second), all of them at once on
+ * libuv's thread pool (`threadPoolPrimitives`), so a sync can read its batch meanwhile.
  *
  * @example
  *   const [proof] = await offlineCardProofs(keys, [{ qrText, at: new Date(receipt.deviceTime) }]);
@@ -60,7 +61,7 @@ async function proofOf(
 ): Promise<OfflineCardProof> {
   let credentialId: string | null = null;
   const verdict = await judgeCredentialWith(qrText, {
-    primitives: nodePrimitives,
+    primitives: threadPoolPrimitives,
     trusted,
     now,
     // Called for an authentic card only: its id is read from the payload the decode opened.

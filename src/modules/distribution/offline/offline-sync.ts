@@ -218,6 +218,8 @@ async function checked(
   refuse: Refuse,
 ): Promise<Candidate[]> {
   if (fresh.length === 0) return [];
+  // The cards' signatures are checked on the thread pool while the batch is read below.
+  const proofsChecked = cardProofsOf(deps, fresh);
   const key = devicePublicKey(device.publicKey);
   const snapshots = await deps.db
     .selectFrom('distribution_snapshot')
@@ -234,7 +236,7 @@ async function checked(
     deps.db,
     fresh.map((receipt) => receipt.entitlementId),
   );
-  const proofs = await cardProofsOf(deps, fresh);
+  const proofs = await proofsChecked;
   const served = gate.servedProgramIds;
   const skewMax = distributionLimits.offline.deviceClockSkewMaxMs;
   const candidates: Candidate[] = [];
