@@ -269,51 +269,92 @@ describe('the point of service offline', () => {
     // machine is shared.
   }, 150_000);
 
-  it('keeps a receipt the sync refused on the device, with its reason, until someone has seen it', async () => {
+  it('keeps the receipts the sync refused on the device, with their reasons, until someone has seen them', async () => {
     const device = await readyDevice(operators[3] as Operator);
-    const receiptId = await keepOlderAppReceipt(device, holderCredentialId);
+    // A receipt an app from before card proofs kept (its card's QR text missing) …
+    const olderId = await keepOlderAppReceipt(device, holderCredentialId);
     await device.reload();
     await device.getByLabel('Sin conexión (carnet)').check();
     await device.getByTestId('pos-pending').getByText('1').waitFor();
+    // … and a hand-over made while the device's clock ran ten minutes ahead (the card of the
+    // snapshot's one entry: the later cycle entitles its holder), synced once the clock is right.
+    await device.clock.setFixedTime(Date.now() + 10 * 60_000);
+    await device.getByLabel('Texto del código QR del carnet').fill(absentQr);
+    await device.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
+    await device.getByRole('button', { name: 'Entregar las cantidades indicadas' }).click();
+    await device.getByText('Registrada en este dispositivo').waitFor();
+    await device.getByTestId('pos-pending').getByText('2').waitFor();
+    await device.clock.setFixedTime(Date.now());
     await device.getByRole('button', { name: 'Sincronizar ahora' }).click();
     await device
       .getByTestId('pos-sync-result')
-      .getByText('Sincronizado: 0 contadas, 0 en conflicto (para revisión), 1 rechazadas.')
+      .getByText('Sincronizado: 0 contadas, 0 en conflicto (para revisión), 2 rechazadas.')
       .waitFor();
-    // Refused, it no longer waits to sync, and it stays, with its reason, across a reload.
+    // Refused, they no longer wait to sync, and stay, with their reasons, across a reload; the
+    // one that carried its card's QR text keeps it no longer.
     await device.getByTestId('pos-pending').getByText('0').waitFor();
+    expect(await keptOnDevice(device)).toEqual([
+      { refused: 'AMP_DEVICE_CLOCK_OFF', qrText: false },
+      { refused: 'AMP_OFFLINE_CARD_PROOF_MISSING', qrText: false },
+    ]);
     await device.reload();
     await device.getByLabel('Sin conexión (carnet)').check();
     const refused = device.getByTestId('pos-sync-refused');
-    await refused.getByText('1 entrega rechazada al sincronizar').waitFor();
+    await refused.getByText('2 entregas rechazadas al sincronizar').waitFor();
     await refused
       .getByText('la registró una versión anterior de la aplicación', { exact: false })
       .waitFor();
-    await refused.getByText(`(recibo ${receiptId.slice(0, 8)})`, { exact: false }).waitFor();
+    await refused.getByText('La hora de este equipo está muy lejos', { exact: false }).waitFor();
+    await refused.getByText(`(recibo ${olderId.slice(0, 8)})`, { exact: false }).waitFor();
     expect(await seriousAxeViolations(device)).toEqual([]);
     await device.getByLabel('Idioma').selectOption('en');
-    await refused.getByText('1 hand-over refused by the sync').waitFor();
+    await refused.getByText('2 hand-overs refused by the sync').waitFor();
     await refused.getByText('recorded by an older version of the app', { exact: false }).waitFor();
-    // The server counted nothing and audited the refusal with its code.
+    // The server counted neither and audited each refusal with its code.
     const audited = await run.server.database.asAdmin((admin) =>
-      sql<{ n: unknown }>`select count(*) as n from audit_entry
-        where entry::json->>'reasonCode' = 'AMP_OFFLINE_CARD_PROOF_MISSING'`.execute(admin),
+      sql<{ code: string }>`select distinct entry::json->>'reasonCode' as code from audit_entry
+        where entry::json->>'reasonCode' in ('AMP_OFFLINE_CARD_PROOF_MISSING', 'AMP_DEVICE_CLOCK_OFF')
+        order by 1`.execute(admin),
     );
-    expect(Number(audited.rows[0]?.n)).toBeGreaterThan(0);
+    expect(audited.rows.map((row) => row.code)).toEqual([
+      'AMP_DEVICE_CLOCK_OFF',
+      'AMP_OFFLINE_CARD_PROOF_MISSING',
+    ]);
     await refused
-      .getByRole('button', {
-        name: `Seen: remove receipt ${receiptId.slice(0, 8)} from this device`,
-      })
+      .getByRole('button', { name: `Seen: remove receipt ${olderId.slice(0, 8)} from this device` })
       .click();
+    await refused.getByText('1 hand-over refused by the sync').waitFor();
+    await refused.getByRole('button', { name: /^Seen: remove receipt / }).click();
     await refused.waitFor({ state: 'detached' });
     await device.reload();
     // The language chosen is kept across the reload.
     await device.getByLabel('Offline (card)').check();
     await device.getByTestId('pos-pending').getByText('0').waitFor();
     expect(await device.getByTestId('pos-sync-refused').count()).toBe(0);
+    expect(await keptOnDevice(device)).toEqual([]);
     await device.context().close();
   }, 90_000);
 });
+
+/** The receipts the device keeps: each one's refusal code (or null) and whether it has QR text. */
+async function keptOnDevice(device: Page): Promise<{ refused: string | null; qrText: boolean }[]> {
+  const script = `new Promise((resolve, reject) => {
+    const open = indexedDB.open('amparo-pos', 1);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const request = open.result.transaction('pending').objectStore('pending').getAll();
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        open.result.close();
+        resolve(request.result
+          .map((each) => ({ refused: each.refused?.code ?? null, qrText: 'qrText' in each }))
+          .sort((a, b) => String(a.refused).localeCompare(String(b.refused))));
+      };
+    };
+  })`;
+  // Safe: the page script above resolves to this shape.
+  return (await device.evaluate(script)) as { refused: string | null; qrText: boolean }[];
+}
 
 /**
  * Puts in the device's IndexedDB a receipt as an app from before card proofs kept it: signed by

@@ -36,8 +36,10 @@ export interface PendingReceipt {
   credentialId: string;
   /**
    * The QR text of the card scanned, exactly as the card check verified it: signed with the
-   * receipt (format v3) and sent with it, so the server sees the card was at the counter. Absent
-   * from receipts kept by an app from before card proofs (the server refuses those).
+   * receipt (format v3) and sent with it, so the server sees the card was at the counter. It
+   * carries the holder's name, date of birth and photo, so it is kept only until the sync
+   * answers: a refused receipt stays without it. Absent from receipts kept by an app from before
+   * card proofs (the server refuses those).
    */
   qrText?: string;
   lines: { item: string; quantity: number }[];
@@ -376,7 +378,9 @@ export async function syncPending(device: DeviceRecord): Promise<SyncResultAnswe
       const receipt = sent.get(result.receiptId);
       if (result.outcome === 'refused' && receipt !== undefined) {
         const refused = { code: result.code ?? 'AMP_VALIDATION', atMs: Date.now() };
-        await putValue('pending', result.receiptId, { ...receipt, refused });
+        // Not sent again, so its card's QR text (name, date of birth, photo) is not kept either.
+        const { qrText: _shown, ...kept } = receipt;
+        await putValue('pending', result.receiptId, { ...kept, refused });
       } else {
         await deleteValue('pending', result.receiptId);
       }
