@@ -9,6 +9,11 @@ export {
   type OfflineCardHolder,
   offlineCardHolders,
 } from './offline-card-lookup.js';
+export {
+  type OfflineCardProof,
+  type OfflineCardShown,
+  offlineCardProofs,
+} from './offline-card-proof.js';
 export { type OnlineCardCheck, onlineCardCheck } from './online-card-check.js';
 export { type CredentialsPluginOptions, credentialsPlugin } from './plugin.js';
 export {

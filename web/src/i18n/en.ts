@@ -420,6 +420,12 @@ export const en: Dictionary = {
       'This hand-over without the card names another operator than the one the snapshot was issued to: it was not counted. Each operator downloads their own snapshot.',
     AMP_OFFLINE_RECEIPT_WITHOUT_CARD:
       'This offline hand-over does not record its card: only the one already counted stands. Your supervisor reviews it.',
+    AMP_OFFLINE_CARD_PROOF_MISSING:
+      "This offline hand-over was recorded by an older version of the app, without the card's code: it was not counted. It stays on this device until acknowledged; tell your supervisor.",
+    AMP_OFFLINE_CARD_PROOF_INVALID:
+      'The card code kept with this offline hand-over is not a valid card, or not the card it names: it was not counted. Tell your supervisor.',
+    AMP_OFFLINE_NOT_IN_SNAPSHOT:
+      "This offline hand-over is for a benefit the device's snapshot did not hold: it was not counted. Tell your supervisor.",
     AMP_ADJUSTMENT_SAME_PERSON:
       'Whoever proposed the adjustment cannot decide it: another finance officer must.',
     AMP_ADJUSTMENT_DECIDED: 'This adjustment was already decided. Reload the page to see how.',
@@ -1682,6 +1688,11 @@ export const en: Dictionary = {
       clearedLater: 'Cleared: the later receipt stands; the earlier hand-overs were reversed.',
       carryOverHeld:
         'The cycle closed while this waits for review: up to {{lines}} carry over once it is cleared (what then remains).',
+      held: 'Held until cleared: {{lines}}. The rest of the entitlement can still be handed over.',
+      heldNothing:
+        'Nothing of the entitlement is held: nothing remained of what this receipt hands over.',
+      heldWhole:
+        'The whole entitlement waits for this review (a conflict synced before holds existed).',
     },
     title: 'Hand-over supervision',
     noPoint: 'There are no distribution points in your regions.',
@@ -1771,6 +1782,12 @@ export const en: Dictionary = {
       sync: 'Sync now',
       synced:
         'Synced: {{counted}} counted, {{conflict}} in conflict (for review), {{refused}} refused.',
+      refusedTitle_one: '{{count}} hand-over refused by the sync',
+      refusedTitle_other: '{{count}} hand-overs refused by the sync',
+      refusedHint:
+        'They did not count. They stay on this device, and are not sent again, until you or your supervisor have seen them.',
+      refusedReceipt: 'Hand-over of {{time}}: {{lines}} (receipt {{receipt}})',
+      acknowledge: 'Seen: remove receipt {{receipt}} from this device',
       qrText: "Text of the card's QR code",
       check: 'Check the card offline',
       cardRefused: 'Card refused: {{reason}}',

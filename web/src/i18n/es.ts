@@ -426,6 +426,12 @@ export const es = {
       'Esta entrega sin carnet nombra a otro operador que aquel a quien se emitió la instantánea: no se contó. Cada operador descarga su propia instantánea.',
     AMP_OFFLINE_RECEIPT_WITHOUT_CARD:
       'Esta entrega sin red no registra su carnet: solo cuenta la que ya se contó. Su supervisor la revisa.',
+    AMP_OFFLINE_CARD_PROOF_MISSING:
+      'Esta entrega sin red la registró una versión anterior de la aplicación, sin el código del carnet: no se contó. Queda en este equipo hasta que se dé por vista; avise a su supervisor.',
+    AMP_OFFLINE_CARD_PROOF_INVALID:
+      'El código de carnet guardado con esta entrega sin red no es un carnet válido, o no es el carnet que nombra: no se contó. Avise a su supervisor.',
+    AMP_OFFLINE_NOT_IN_SNAPSHOT:
+      'Esta entrega sin red es de un beneficio que la instantánea del equipo no tenía: no se contó. Avise a su supervisor.',
     AMP_ADJUSTMENT_SAME_PERSON:
       'Quien propuso el ajuste no puede decidirlo: debe hacerlo otro oficial de finanzas.',
     AMP_ADJUSTMENT_DECIDED: 'Este ajuste ya fue decidido. Recargue la página para ver su estado.',
@@ -1715,6 +1721,11 @@ export const es = {
       clearedLater: 'Resuelto: vale el recibo posterior; las entregas anteriores se anularon.',
       carryOverHeld:
         'El ciclo cerró mientras esto espera revisión: hasta {{lines}} pasan al ciclo siguiente cuando se resuelva (lo que entonces quede).',
+      held: 'Retenido hasta resolverlo: {{lines}}. El resto del beneficio se puede seguir entregando.',
+      heldNothing:
+        'No se retiene nada del beneficio: no quedaba nada de lo que este recibo entrega.',
+      heldWhole:
+        'Todo el beneficio espera esta revisión (un conflicto sincronizado antes de existir las retenciones).',
     },
     title: 'Supervisión de entregas',
     noPoint: 'No hay puntos de entrega en sus regiones.',
@@ -1806,6 +1817,12 @@ export const es = {
       sync: 'Sincronizar ahora',
       synced:
         'Sincronizado: {{counted}} contadas, {{conflict}} en conflicto (para revisión), {{refused}} rechazadas.',
+      refusedTitle_one: '{{count}} entrega rechazada al sincronizar',
+      refusedTitle_other: '{{count}} entregas rechazadas al sincronizar',
+      refusedHint:
+        'No se contaron. Quedan en este equipo, y no se envían de nuevo, hasta que usted o su supervisor las hayan visto.',
+      refusedReceipt: 'Entrega del {{time}}: {{lines}} (recibo {{receipt}})',
+      acknowledge: 'Vista: quitar el recibo {{receipt}} de este equipo',
       qrText: 'Texto del código QR del carnet',
       check: 'Verificar el carnet sin conexión',
       cardRefused: 'Carnet rechazado: {{reason}}',

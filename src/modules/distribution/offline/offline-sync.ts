@@ -1,5 +1,9 @@
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
-import { offlineCardHolders } from '../../credentials/index.js';
+import {
+  type OfflineCardProof,
+  offlineCardHolders,
+  offlineCardProofs,
+} from '../../credentials/index.js';
 import { type EntitlementForRedemption, entitlementsForRedemption } from '../../programs/index.js';
 import {
   type DistributionContext,
@@ -17,6 +21,7 @@ import {
   offlineReceiptMessage,
   offlineSignatureHolds,
 } from './offline-receipt.js';
+import { inSnapshotScope } from './snapshot-scope.js';
 import type { SyncGate, SyncResult } from './sync-result.js';
 
 export interface SyncBody {
@@ -35,8 +40,11 @@ export interface SyncBody {
  *   (a device's retry), audited as a denied count (`AMP_OFFLINE_RECEIPT_REPLAYED`); other content under the same id, or the id from another device:
  *   refused, `AMP_OFFLINE_RECEIPT_MISMATCH`, and audited;
  * - **refused**, nothing counted, audited: not signed by the device (`AMP_OFFLINE_SIGNATURE_INVALID`),
+ *   without the card's QR text — an app from before card proofs (`AMP_OFFLINE_CARD_PROOF_MISSING`),
  *   made after the device's clock says now (`AMP_DEVICE_CLOCK_OFF`), with a snapshot not issued
- *   to it or past its expiry (`AMP_SNAPSHOT_EXPIRED`), with a card unknown, revoked or expired at
+ *   to it or past its expiry (`AMP_SNAPSHOT_EXPIRED`), for an entitlement that snapshot did not
+ *   hold (`AMP_OFFLINE_NOT_IN_SNAPSHOT`), with QR text that is not the issuer's signed card the
+ *   receipt names (`AMP_OFFLINE_CARD_PROOF_INVALID`), with a card unknown, revoked or expired at
  *   that moment (`AMP_CARD_REFUSED`), for an entitlement not the card holder's, ended, or of a
  *   program the point does not serve, or for more than remained when the snapshot was made
  *   (`AMP_QUANTITY_ABOVE_REMAINING`);
@@ -210,10 +218,12 @@ async function checked(
   refuse: Refuse,
 ): Promise<Candidate[]> {
   if (fresh.length === 0) return [];
+  // The cards' signatures are checked on the thread pool while the batch is read below.
+  const proofsChecked = cardProofsOf(deps, fresh);
   const key = devicePublicKey(device.publicKey);
   const snapshots = await deps.db
     .selectFrom('distribution_snapshot')
-    .select(['id', 'issued_at', 'expires_at', 'issued_by'])
+    .select(['id', 'issued_at', 'expires_at', 'issued_by', 'entitlement_scope'])
     .where('id', 'in', [...new Set(fresh.map((receipt) => receipt.snapshotId))])
     .where('device_id', '=', device.id)
     .execute();
@@ -226,6 +236,7 @@ async function checked(
     deps.db,
     fresh.map((receipt) => receipt.entitlementId),
   );
+  const proofs = await proofsChecked;
   const served = gate.servedProgramIds;
   const skewMax = distributionLimits.offline.deviceClockSkewMaxMs;
   const candidates: Candidate[] = [];
@@ -233,6 +244,12 @@ async function checked(
     const message = offlineReceiptMessage(gate.point.id, device.id, receipt);
     if (!offlineSignatureHolds(key, message, receipt.signature)) {
       refuse(receipt, 'AMP_OFFLINE_SIGNATURE_INVALID', null);
+      continue;
+    }
+    const proof = proofs.get(receipt.receiptId);
+    if (proof === undefined) {
+      // Signed by the device, in a format from before card proofs: nothing shows the card was there.
+      refuse(receipt, 'AMP_OFFLINE_CARD_PROOF_MISSING', null);
       continue;
     }
     if (receipt.deviceTime > body.deviceNow + 1000) {
@@ -251,6 +268,11 @@ async function checked(
     }
     const holder = holders.get(receipt.credentialId)?.(at);
     const entitlement = entitlements.get(receipt.entitlementId);
+    const shown = cardShownProblem(snapshot.entitlement_scope, receipt, proof);
+    if (shown !== null) {
+      refuse(receipt, shown, holder?.personId ?? null);
+      continue;
+    }
     if (receipt.assisted !== undefined) {
       const household = await householdProblem(deps, gate, receipt, snapshot.issued_by, {
         holder,
@@ -281,6 +303,50 @@ async function checked(
     });
   }
   return candidates;
+}
+
+/**
+ * The cards' proofs of the receipts that carry one (format v3), by receipt id: each QR text
+ * verified as online, at its receipt's moment (credentials' `offlineCardProofs`: one signature
+ * verification each, no database read).
+ */
+async function cardProofsOf(
+  deps: DistributionDependencies,
+  fresh: readonly OfflineReceiptInput[],
+): Promise<Map<string, OfflineCardProof>> {
+  const proven = fresh.filter((receipt) => receipt.qrText !== undefined);
+  const proofs = await offlineCardProofs(
+    deps.keys,
+    proven.map((receipt) => ({
+      qrText: receipt.qrText as string,
+      at: new Date(receipt.deviceTime),
+    })),
+  );
+  return new Map(
+    proven.map((receipt, index) => [receipt.receiptId, proofs[index] as OfflineCardProof]),
+  );
+}
+
+/**
+ * Why a receipt does not show that its card was at the counter, or null: its entitlement was
+ * not in the snapshot it names (a snapshot from before scopes were kept proves nothing either),
+ * its QR text is not a card the issuer signed or not the card the receipt names
+ * (`AMP_OFFLINE_CARD_PROOF_INVALID`), or the card was outside its validity at the receipt's
+ * moment (`AMP_CARD_REFUSED`, as for a card revoked then).
+ */
+function cardShownProblem(
+  scope: Buffer | null,
+  receipt: OfflineReceiptInput,
+  proof: OfflineCardProof,
+): DistributionErrorCode | null {
+  if (scope === null || !inSnapshotScope(scope, receipt.entitlementId)) {
+    return 'AMP_OFFLINE_NOT_IN_SNAPSHOT';
+  }
+  if (proof.problem === 'outside-validity') return 'AMP_CARD_REFUSED';
+  if (proof.problem !== null || proof.credentialId !== receipt.credentialId) {
+    return 'AMP_OFFLINE_CARD_PROOF_INVALID';
+  }
+  return null;
 }
 
 /**

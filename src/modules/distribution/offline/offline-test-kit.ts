@@ -14,7 +14,7 @@ import type { OfflineLine } from './offline-tables.js';
  * @example
  *   const device = offlineDevice();
  *   await register(device.registration(pointId));
- *   const receipt = device.receipt(pointId, deviceId, { snapshotId, entitlementId, credentialId, lines });
+ *   const receipt = device.receipt(pointId, deviceId, { snapshotId, entitlementId, credentialId, qrText, lines });
  */
 export interface OfflineDevice {
   registration(
@@ -28,6 +28,11 @@ export interface OfflineDevice {
       snapshotId: string;
       entitlementId: string;
       credentialId: string;
+      /**
+       * The scanned card's QR text, signed with the receipt (format v3); left out, the receipt
+       * is signed as an app from before card proofs signed it (v1, or v2 with `assisted`).
+       */
+      qrText?: string;
       lines: OfflineLine[];
       deviceTime?: number;
       receiptId?: string;
@@ -54,6 +59,7 @@ export function offlineDevice(): OfflineDevice {
         snapshotId: props.snapshotId,
         entitlementId: props.entitlementId,
         credentialId: props.credentialId,
+        ...(props.qrText === undefined ? {} : { qrText: props.qrText }),
         lines: props.lines,
         deviceTime: props.deviceTime ?? Date.now() - 1000,
         signature: '',
