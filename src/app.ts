@@ -351,6 +351,8 @@ export async function build(config: Config, services: AppServices): Promise<App>
     identities: assistedIdentities(services.keys.masterKey),
     notifier,
     issuerName: config.cards.issuerName,
+    // The daily bound without the card and the offline snapshot's life, as the agency set them.
+    settings: config.distribution,
   });
   // The PIN guard's bounds: the configured window after a change of phone, then any the
   // composition (the tests) passes.

@@ -32,6 +32,41 @@ describe('configuration', () => {
     expect(days('0')).toBe(0);
   });
 
+  it("takes the distribution points' bounds from the environment, within their limits", () => {
+    const distribution = (env: Record<string, string>) => loadConfig(env).distribution;
+    expect(distribution({})).toEqual({
+      assistedPerOperatorPerDay: 30,
+      offlineSnapshotTtlMs: 72 * 3_600_000,
+      offlineSnapshotWarnAfterMs: 12 * 3_600_000,
+    });
+    expect(
+      distribution({
+        AMPARO_ASSISTED_PER_DAY: '5',
+        AMPARO_OFFLINE_SNAPSHOT_HOURS: '24',
+        AMPARO_OFFLINE_SNAPSHOT_WARN_HOURS: '20',
+      }),
+    ).toEqual({
+      assistedPerOperatorPerDay: 5,
+      offlineSnapshotTtlMs: 24 * 3_600_000,
+      offlineSnapshotWarnAfterMs: 20 * 3_600_000,
+    });
+    // A life shorter than the default warning age warns an hour before its end.
+    expect(distribution({ AMPARO_OFFLINE_SNAPSHOT_HOURS: '8' }).offlineSnapshotWarnAfterMs).toBe(
+      7 * 3_600_000,
+    );
+    // No setting may make the card a requirement (safeguard 9), outlive 14 days, or warn too late.
+    for (const env of [
+      { AMPARO_ASSISTED_PER_DAY: '0' },
+      { AMPARO_ASSISTED_PER_DAY: '1001' },
+      { AMPARO_ASSISTED_PER_DAY: 'many' },
+      { AMPARO_OFFLINE_SNAPSHOT_HOURS: '0' },
+      { AMPARO_OFFLINE_SNAPSHOT_HOURS: '337' },
+      { AMPARO_OFFLINE_SNAPSHOT_HOURS: '24', AMPARO_OFFLINE_SNAPSHOT_WARN_HOURS: '24' },
+    ]) {
+      expect(() => distribution(env), JSON.stringify(env)).toThrow(ConfigError);
+    }
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set, migrating through its own URL if given', () => {
     const app = 'postgres://amparo_app@db:5432/amparo';
     const owner = 'postgres://amparo_migrator@db:5432/amparo';

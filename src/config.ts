@@ -41,6 +41,22 @@ export interface Config {
    * hold after a change of phone off (the first PIN set in the app is held all the same).
    */
   merchants: { counterAssistedPerDay: number; pinPhoneChangeDays: number };
+  /** Distribution points' bounds an agency sets for its own deployment (docs/DISTRIBUTION.md). */
+  distribution: DistributionSettings;
+}
+
+/**
+ * - AMPARO_ASSISTED_PER_DAY: hand-overs without the card one operator may start in a day at the
+ *   distribution points (1 to `limits.distribution.assistedPerOperatorPerDayCeiling`; never 0:
+ *   no benefit may require the card, safeguard 9).
+ * - AMPARO_OFFLINE_SNAPSHOT_HOURS: how long an offline device's snapshot may be used.
+ * - AMPARO_OFFLINE_SNAPSHOT_WARN_HOURS: after this age the point-of-service app warns the operator
+ *   to download a new one; less than the snapshot's life.
+ */
+export interface DistributionSettings {
+  assistedPerOperatorPerDay: number;
+  offlineSnapshotTtlMs: number;
+  offlineSnapshotWarnAfterMs: number;
 }
 
 export type DatabaseConfig =
@@ -93,7 +109,57 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       counterAssistedPerDay: parseCounterAssisted(env.AMPARO_COUNTER_ASSISTED_PER_DAY),
       pinPhoneChangeDays: parsePinPhoneChangeDays(env.AMPARO_PIN_PHONE_CHANGE_DAYS),
     },
+    distribution: parseDistribution(env),
   };
+}
+
+/** The distribution settings, each a whole number within the bounds in limits.ts. */
+function parseDistribution(env: NodeJS.ProcessEnv): DistributionSettings {
+  const { assistedPerOperatorPerDayMax, assistedPerOperatorPerDayCeiling, offline } =
+    limits.distribution;
+  const hourMs = 3_600_000;
+  const assisted = wholeNumberIn(
+    'AMPARO_ASSISTED_PER_DAY',
+    env.AMPARO_ASSISTED_PER_DAY,
+    { min: 1, max: assistedPerOperatorPerDayCeiling },
+    assistedPerOperatorPerDayMax,
+  );
+  const ttlHours = wholeNumberIn(
+    'AMPARO_OFFLINE_SNAPSHOT_HOURS',
+    env.AMPARO_OFFLINE_SNAPSHOT_HOURS,
+    { min: 1, max: offline.snapshotTtlHoursCeiling },
+    offline.snapshotTtlMs / hourMs,
+  );
+  const warnHours = wholeNumberIn(
+    'AMPARO_OFFLINE_SNAPSHOT_WARN_HOURS',
+    env.AMPARO_OFFLINE_SNAPSHOT_WARN_HOURS,
+    { min: 0, max: ttlHours - 1 },
+    // Unset, the default warning age, or an hour before the end of a shorter life.
+    Math.min(offline.snapshotWarnAfterMs / hourMs, ttlHours - 1),
+  );
+  return {
+    assistedPerOperatorPerDay: assisted,
+    offlineSnapshotTtlMs: ttlHours * hourMs,
+    offlineSnapshotWarnAfterMs: warnHours * hourMs,
+  };
+}
+
+/** A whole number from `min` to `max`, or `fallback` when the setting is unset or empty. */
+function wholeNumberIn(
+  name: string,
+  value: string | undefined,
+  range: { min: number; max: number },
+  fallback: number,
+): number {
+  if (value === undefined || value === '') return fallback;
+  const number = /^[0-9]{1,6}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= range.min && number <= range.max)) {
+    throw new ConfigError(
+      name,
+      `"${value}" is not a whole number from ${range.min} to ${range.max}`,
+    );
+  }
+  return number;
 }
 
 /** A whole number from 0 (payments without the card off) to the bound in limits.ts. */

@@ -540,11 +540,17 @@ export const limits = {
     /** Longest note on a stock movement; the migration checks it too. */
     noteLengthMax: 500,
     /**
-     * Assisted redemptions (without the card) one operator may record in a day (UTC): a lost
+     * Assisted redemptions (without the card) one operator may record in a day (the local
+     * calendar day, `localDate`: America/Caracas, where the quiet hours are counted): a lost
      * card must never stop a benefit, but an operator redeeming many persons without their
      * cards is what a fraud would look like, so the bound stops it and the supervisor sees it.
      */
     assistedPerOperatorPerDayMax: 30,
+    /**
+     * The most `AMPARO_ASSISTED_PER_DAY` may set instead of the 30 above (src/config.ts); it may
+     * not set 0: no benefit may require the card (safeguard 9).
+     */
+    assistedPerOperatorPerDayCeiling: 1_000,
     /** How long the texted one-time code of an assisted redemption is accepted. */
     assistedCodeTtlMs: 5 * minuteMs,
     /** Wrong codes before the check fails for good (a new one must be started, and counted). */
@@ -559,6 +565,11 @@ export const limits = {
       snapshotTtlMs: 72 * 60 * minuteMs,
       /** After this age the point-of-service app warns the operator to download a new one. */
       snapshotWarnAfterMs: 12 * 60 * minuteMs,
+      /**
+       * The longest life `AMPARO_OFFLINE_SNAPSHOT_HOURS` may give a snapshot (14 days): the
+       * revocation list and the remaining quantities it carries are as old as it is.
+       */
+      snapshotTtlHoursCeiling: 14 * 24,
       /** (Card, entitlement) entries one snapshot may hold; a point beyond it is refused. */
       snapshotEntriesMax: 200_000,
       /** Entitlements read per page while a snapshot is built. */

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { limits } from '../../limits.js';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
@@ -30,6 +31,30 @@ export interface DistributionDependencies {
    * redemption in its transaction (`src/app.ts` passes the one notifier).
    */
   notifier?: PersonNotifier;
+  /** The bounds an agency sets (src/config.ts, `distribution`); limits.ts's defaults otherwise. */
+  settings?: Partial<DistributionSettings>;
+}
+
+/** What an agency may set for its distribution points (README, "Configuration"). */
+export interface DistributionSettings {
+  /** Hand-overs without the card one operator may start in a local calendar day (at least 1). */
+  assistedPerOperatorPerDay: number;
+  /** How long an offline device's snapshot may be used. */
+  offlineSnapshotTtlMs: number;
+  /** After this age the point-of-service app warns the operator; less than the life. */
+  offlineSnapshotWarnAfterMs: number;
+}
+
+/** The settings in force: those given, limits.ts's defaults for the rest. */
+export function settingsOf(deps: Pick<DistributionDependencies, 'settings'>): DistributionSettings {
+  const { assistedPerOperatorPerDayMax, offline } = limits.distribution;
+  return {
+    assistedPerOperatorPerDay:
+      deps.settings?.assistedPerOperatorPerDay ?? assistedPerOperatorPerDayMax,
+    offlineSnapshotTtlMs: deps.settings?.offlineSnapshotTtlMs ?? offline.snapshotTtlMs,
+    offlineSnapshotWarnAfterMs:
+      deps.settings?.offlineSnapshotWarnAfterMs ?? offline.snapshotWarnAfterMs,
+  };
 }
 
 /** Who acts, why, and for which request. */

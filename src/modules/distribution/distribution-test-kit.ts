@@ -236,6 +236,8 @@ export async function distributionScene(options: {
   people: number;
   program: Parameters<typeof inKindProgramWithCycle>[1];
   app?: Parameters<typeof buildAccessTestApp>[0];
+  /** A phone on file for each of the people (a texted code's second check). */
+  phone?: string;
 }): Promise<DistributionScene> {
   const kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000, ...options.app });
   const supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
@@ -243,7 +245,9 @@ export async function distributionScene(options: {
   const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
   const people: CardHolder[] = [];
   for (let index = 0; index < options.people; index += 1) {
-    people.push(await personWithCard(kit, issuer));
+    people.push(
+      await personWithCard(kit, issuer, 'VE-A', options.phone ? { phone: options.phone } : {}),
+    );
   }
   const { programId, cycleId } = await inKindProgramWithCycle(kit, options.program);
   return { kit, supervisor, operator, issuer, people, programId, cycleId };

@@ -22,7 +22,7 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
   options,
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
-  const { db, audit, keys, now, identities, notifier, issuerName } = options;
+  const { db, audit, keys, now, identities, notifier, issuerName, settings } = options;
   const deps = {
     db,
     audit,
@@ -31,6 +31,7 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
     ...(identities ? { identities } : {}),
     ...(notifier ? { notifier } : {}),
     ...(issuerName ? { issuerName } : {}),
+    ...(settings ? { settings } : {}),
   };
   await app.register(pointRoutes, deps);
   await app.register(transferRoutes, deps);

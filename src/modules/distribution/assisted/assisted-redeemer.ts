@@ -1,6 +1,7 @@
 import { limits } from '../../../limits.js';
+import { localDate } from '../../notifications/index.js';
 import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
-import { nowOf } from '../distribution-context.js';
+import { nowOf, settingsOf } from '../distribution-context.js';
 import { guardPoint, refuseAudited } from '../point-gate.js';
 import {
   type RedemptionAnswer,
@@ -85,7 +86,7 @@ export async function assistedLister(
   query: { day?: string | undefined; limit?: number | undefined },
 ): Promise<AssistedListing> {
   const { point, grant } = await guardPoint(deps, context, 'distribution.assisted_review', pointId);
-  const day = query.day ?? nowOf(deps).toISOString().slice(0, 10);
+  const day = query.day ?? localDate(nowOf(deps));
   const rows = await deps.db
     .selectFrom('assisted_redemption as a')
     .leftJoin('redemption as r', 'r.assisted_id', 'a.id')
@@ -117,7 +118,7 @@ export async function assistedLister(
   await grant.record([]);
   return {
     day,
-    perOperatorPerDayMax: limits.distribution.assistedPerOperatorPerDayMax,
+    perOperatorPerDayMax: settingsOf(deps).assistedPerOperatorPerDay,
     byOperator: byOperator.map((each) => ({
       operatorId: each.operator_id,
       count: Number(each.count),

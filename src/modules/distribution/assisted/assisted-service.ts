@@ -9,11 +9,13 @@ import {
   type OnlineCardCheck,
   oneTimeCodeVerdict,
 } from '../../credentials/index.js';
+import { localDate } from '../../notifications/index.js';
 import {
   type AssistedIdentities,
   type DistributionContext,
   type DistributionDependencies,
   nowOf,
+  settingsOf,
 } from '../distribution-context.js';
 import { DistributionError } from '../distribution-error.js';
 import { guardPoint, type PointGrant, refusalEntry, refuseAudited } from '../point-gate.js';
@@ -87,14 +89,14 @@ export async function assistedStarter(
     deps.db.transaction().execute(async (trx) => {
       // One operator's starts are counted one at a time, so parallel starts cannot pass the bound.
       await sql`select pg_advisory_xact_lock(hashtext(${operatorId}))`.execute(trx);
-      const day = now.toISOString().slice(0, 10);
+      const day = localDate(now);
       const counted = await trx
         .selectFrom('assisted_redemption')
         .select((eb) => eb.fn.countAll<string>().as('count'))
         .where('operator_id', '=', operatorId)
         .where('started_day', '=', day)
         .executeTakeFirstOrThrow();
-      const max = limits.distribution.assistedPerOperatorPerDayMax;
+      const max = settingsOf(deps).assistedPerOperatorPerDay;
       if (Number(counted.count) >= max) {
         throw new DistributionError(
           'AMP_ASSISTED_LIMIT_REACHED',

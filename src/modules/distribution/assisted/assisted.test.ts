@@ -4,6 +4,7 @@ import { buildHousehold, buildPerson } from '../../../../test/factories.js';
 import { limits } from '../../../limits.js';
 import type { EntitlementAnswer } from '../../../shared/api/distribution.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import { localDate } from '../../notifications/index.js';
 import { receivedText } from '../../notifications/received-text-test-kit.js';
 import {
   auditedAs,
@@ -267,7 +268,7 @@ describe('redemption without the card', () => {
             code_expires_at: null,
             household_credential_id: null,
             started_at: now,
-            started_day: now.toISOString().slice(0, 10),
+            started_day: localDate(now),
             verified_at: null,
             failed_at: null,
           })),

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import { localDate } from '../../notifications/index.js';
 import type { EntitlementForRedemption } from '../../programs/index.js';
-import type { DistributionDependencies } from '../distribution-context.js';
+import { type DistributionDependencies, settingsOf } from '../distribution-context.js';
 import type { PointGrant, PointRow } from '../point-gate.js';
 import { placeText } from '../points/collection-notices.js';
 import { operatorIdOf } from '../points/point-service.js';
@@ -81,7 +80,7 @@ export async function offlineApplier(
     const allowance = await allowanceUsed(trx, device, ordered);
     const entitled = await lockedEntitlements(trx, ordered);
     const takenSince = takenSinceSnapshots(trx, ordered);
-    const bound = await assistedBound(trx, ordered);
+    const bound = await assistedBound(trx, ordered, settingsOf(deps).assistedPerOperatorPerDay);
     const writes = new BatchWrites();
     for (const candidate of ordered) {
       const target = entitled.get(candidate.entitlement.entitlementId) as Entitled;
@@ -107,19 +106,19 @@ function refusedAs(receiptId: string, code: string): SyncResult {
   return { receiptId, replayed: false, redemptionId: null, outcome: 'refused', code };
 }
 
-/** The UTC day a receipt was made on, by the device's clock: the day its bound counts. */
-const dayOf = (receipt: OfflineReceiptInput) =>
-  new Date(receipt.deviceTime).toISOString().slice(0, 10);
+/** The local day a receipt was made on, by the device's clock: the day its bound counts. */
+const dayOf = (receipt: OfflineReceiptInput) => localDate(new Date(receipt.deviceTime));
 
 /**
- * The operators' daily bound on hand-overs without the card (`assistedPerOperatorPerDayMax`,
- * as online): for each operator named by an assisted receipt of the batch, and each UTC day of
+ * The operators' daily bound on hand-overs without the card (`max`, the setting the online start
+ * counts against): for each operator named by an assisted receipt of the batch, and each local day of
  * those receipts, the assisted redemptions already recorded (online or synced). Read under the
  * operator's advisory lock, the one the online start takes, so neither passes the bound.
  */
 async function assistedBound(
   trx: Transaction<Database>,
   ordered: readonly Candidate[],
+  max: number,
 ): Promise<{
   admits(receipt: OfflineReceiptInput): boolean;
   use(receipt: OfflineReceiptInput): void;
@@ -144,7 +143,6 @@ async function assistedBound(
       used.set(`${row.operator_id}|${row.started_day}`, Number(row.count));
     }
   }
-  const max = limits.distribution.assistedPerOperatorPerDayMax;
   return {
     admits: (receipt) =>
       receipt.assisted === undefined || (used.get(keyOf(receipt)) ?? 0) + 1 <= max,

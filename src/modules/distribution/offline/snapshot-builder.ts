@@ -1,6 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { limits as appLimits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import {
@@ -17,6 +16,7 @@ import {
   type DistributionContext,
   type DistributionDependencies,
   nowOf,
+  settingsOf,
 } from '../distribution-context.js';
 import { distributionLimits } from '../limits.js';
 import { guardPoint, refuseAudited } from '../point-gate.js';
@@ -133,6 +133,7 @@ export async function snapshotBuilder(
     now: () => now,
   };
   const seconds = Math.floor(now.getTime() / 1000);
+  const settings = settingsOf(deps);
   const payload: SnapshotPayload = {
     format: snapshotFormat,
     snapshotId: randomUUID(),
@@ -140,8 +141,8 @@ export async function snapshotBuilder(
     pointCode: gate.point.code,
     deviceId: device.id,
     issuedAt: seconds,
-    expiresAt: seconds + Math.floor(limits.snapshotTtlMs / 1000),
-    warnAfter: seconds + Math.floor(limits.snapshotWarnAfterMs / 1000),
+    expiresAt: seconds + Math.floor(settings.offlineSnapshotTtlMs / 1000),
+    warnAfter: seconds + Math.floor(settings.offlineSnapshotWarnAfterMs / 1000),
     receiptsMax: device.receiptsMax,
     unitsMax: device.unitsMax,
     trustAnchor: deps.keys.trustListSigning.publicKey
@@ -160,7 +161,7 @@ export async function snapshotBuilder(
             salt: body.bindings.salt,
             bindings: body.bindings.records,
             operatorId,
-            receiptsMax: appLimits.distribution.assistedPerOperatorPerDayMax,
+            receiptsMax: settings.assistedPerOperatorPerDay,
           },
         }),
   };
