@@ -305,6 +305,12 @@ export const limits = {
      */
     revocationListBytesMax: 64 * 1024 * 1024,
 
+    /**
+     * Most card rows one online check statement reads for checks that arrive at once
+     * (credential-reads-together.ts); past it, a second statement.
+     */
+    cardRowsReadTogetherMax: 64,
+
     /** Card image given to the verifier: refused before decoding when larger. */
     verifyImageBytesMax: 10 * 1024 * 1024,
     verifyImagePixelsMax: 40_000_000,

@@ -114,6 +114,13 @@ export interface Grant {
   principal: Principal | 'system';
   purpose: Purpose | null;
   record(fields: readonly string[]): Promise<void>;
+  /**
+   * The entry `record` would append, for a write that stages it in its own transaction
+   * (`foldedAudit`, `auditInTransaction`) instead of calling `record` after its commit: the
+   * entry then commits with the write or not at all, and the grant counts as recorded once
+   * that transaction has committed.
+   */
+  allowedEntry(fields: readonly string[]): AuditEntryInput;
 }
 
 const refusalAnswer: Record<Refusal, { code: ErrorCode; detail: string }> = {
@@ -186,6 +193,7 @@ export async function guardPersonAccess(
       await deps.audit.append(entryFor(access, actor, allowed.principal, 'allowed', null, fields));
       done();
     },
+    allowedEntry: (fields) => entryFor(access, actor, allowed.principal, 'allowed', null, fields),
   };
 }
 

@@ -71,6 +71,23 @@ export async function findCredential(
   return row ? toRow(row) : undefined;
 }
 
+/** The rows of these cards (those that exist), in one statement. */
+export async function findCredentials(
+  db: Kysely<Database>,
+  ids: readonly Buffer[],
+): Promise<CredentialRow[]> {
+  if (ids.length === 0) return [];
+  const [only] = ids;
+  const rows = await (ids.length === 1 && only !== undefined
+    ? db.selectFrom('credential').select(credentialColumns).where('id', '=', only)
+    : db
+        .selectFrom('credential')
+        .select(credentialColumns)
+        .where('id', 'in', [...ids])
+  ).execute();
+  return rows.map(toRow);
+}
+
 /** The person's active credential, locked for the rest of the transaction. */
 export async function lockActiveCredential(
   trx: Transaction<Database>,

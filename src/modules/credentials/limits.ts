@@ -16,4 +16,5 @@ export const {
   verifyImageBytesMax,
   verifyImagePixelsMax,
   personCredentialsListedMax,
+  cardRowsReadTogetherMax,
 } = limits.credentials;

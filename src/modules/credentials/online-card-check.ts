@@ -3,7 +3,8 @@ import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import { judgeCredentialWith, type VerdictStatus } from '../../shared/claim169/verdict.js';
 import { credentialIdFromPayload } from './card-payload.js';
-import { findCredential } from './credential-repository.js';
+import { findCredentialTogether } from './credential-reads-together.js';
+import type { CredentialRow } from './credential-repository.js';
 import { nodePrimitives } from './node-primitives.js';
 import { serverTrustedKeys } from './server-trusted-keys.js';
 
@@ -35,7 +36,7 @@ export async function onlineCardCheck(
   const trusted = serverTrustedKeys(deps.keys);
   let credentialId: Buffer | undefined;
   // The row read for the revocation check is the row the holder comes from: one read, not two.
-  let found: Awaited<ReturnType<typeof findCredential>>;
+  let found: CredentialRow | undefined;
   // The verifier reads any error inside it as an unreadable card. A database that cannot be
   // reached is no verdict on the card: it is thrown on (a 5xx the point retries), never
   // answered as "malformed" (bench/distribution-crash.ts found it when PostgreSQL restarted).
@@ -48,7 +49,8 @@ export async function onlineCardCheck(
       reasonForPayload: async (payload) => {
         credentialId = Buffer.from(credentialIdFromPayload(payload));
         try {
-          const row = await findCredential(deps.db, credentialId);
+          // Read with the cards of the checks that arrive at once (one statement for them all).
+          const row = await findCredentialTogether(deps.db, credentialId);
           found = row;
           return row?.status === 'revoked' ? (row.revocationReason ?? 'revoked') : undefined;
         } catch (error) {

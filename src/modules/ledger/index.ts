@@ -50,10 +50,12 @@ export { expiryId, pendingExpirer } from './pending-expirer.js';
 export type { LedgerTables } from './tables.js';
 export type { BatchAppliedHook, TransferBatch } from './transfer-batch.js';
 export {
+  type AppliedBatch,
   type CreateTransfersOptions,
   deferredAccountKinds,
   transferCreator,
   transferCreatorInTransaction,
+  transferCreatorWithBalances,
 } from './transfer-creator.js';
 export type { TransferOutcome } from './transfer-engine.js';
 export {

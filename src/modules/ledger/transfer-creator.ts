@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import {
   type AccountInput,
@@ -79,6 +79,21 @@ export interface CreateTransfersOptions {
    * already makes the insert refuse the batch, which runs again looking them up.
    */
   transfersExpectedNew?: boolean;
+  /**
+   * Other modules' inserts that belong to the batch, chosen from its answers (a funding
+   * request's audit entry, staged only when the transfer went through): written by the
+   * transfers' own insert as data-modifying CTEs, so they commit with the money or not at all,
+   * for no round trip more. Called once per attempt: a retried batch writes them again, and
+   * only the last call's statements are the ones committed.
+   */
+  alsoWritten?: (outcomes: readonly TransferOutcome[]) => readonly RawBuilder<unknown>[];
+}
+
+/** A batch's answers, and the balances it left on the accounts it wrote, read as written. */
+export interface AppliedBatch {
+  outcomes: TransferOutcome[];
+  /** Each account the batch opened or changed, as its write returned it (no second read). */
+  balances: Map<string, AccountState>;
 }
 
 /**
@@ -99,6 +114,24 @@ export async function transferCreator(
   batch: TransferBatch,
   options: CreateTransfersOptions = {},
 ): Promise<TransferOutcome[]> {
+  return (await transferCreatorWithBalances(db, batch, options)).outcomes;
+}
+
+/**
+ * `transferCreator` that also answers the balances the batch left on the accounts it wrote, as
+ * its own update returned them: a caller that answers a balance (a funding request) needs no
+ * read after the commit. An account the batch did not change (a replayed transfer's) is not
+ * in `balances`.
+ *
+ * @example
+ *   const { outcomes, balances } = await transferCreatorWithBalances(db, [transfer]);
+ *   balances.get(transfer.creditAccountId)?.creditsPosted;
+ */
+export async function transferCreatorWithBalances(
+  db: Kysely<Database>,
+  batch: TransferBatch,
+  options: CreateTransfersOptions = {},
+): Promise<AppliedBatch> {
   return withAttempts(batch, options, (attempt) => db.transaction().execute(attempt));
 }
 
@@ -127,7 +160,7 @@ export async function transferCreatorInTransaction(
   // One name serves every batch: a savepoint's name refers to the most recent one of that name,
   // so batches nested in one transaction still roll back and release their own.
   const name = sql.raw('ledger_batch');
-  return withAttempts(batch, options, async (attempt) => {
+  const applied = await withAttempts(batch, options, async (attempt) => {
     await sql`savepoint ${name}`.execute(trx);
     try {
       const outcomes = await attempt(trx);
@@ -139,6 +172,7 @@ export async function transferCreatorInTransaction(
       throw error;
     }
   });
+  return applied.outcomes;
 }
 
 /**
@@ -148,10 +182,8 @@ export async function transferCreatorInTransaction(
 async function withAttempts(
   batch: TransferBatch,
   options: CreateTransfersOptions,
-  run: (
-    attempt: (trx: Transaction<Database>) => Promise<TransferOutcome[]>,
-  ) => Promise<TransferOutcome[]>,
-): Promise<TransferOutcome[]> {
+  run: (attempt: (trx: Transaction<Database>) => Promise<AppliedBatch>) => Promise<AppliedBatch>,
+): Promise<AppliedBatch> {
   const openAccounts = options.openAccounts ?? [];
   for (const account of openAccounts)
     assert.equal(validateAccount(account), null, 'an account the batch opens is valid');
@@ -176,25 +208,26 @@ async function applyOnce(
   batch: TransferBatch,
   options: CreateTransfersOptions,
   attempt: { deferHot: boolean; readOwn: boolean; openAccounts: readonly AccountInput[] },
-): Promise<TransferOutcome[]> {
+): Promise<AppliedBatch> {
   const transfers = typeof batch === 'function' ? await batch(trx) : batch;
   assert.ok(transfers.length <= ledgerLimits.transfersPerBatchMax, 'batch within its limit');
   const validations = transfers.map((transfer) =>
     validateTransfer(transfer, { allowReservedReason: options.allowReservedReason === true }),
   );
-  const outcomes = await applyBatch(trx, transfers, validations, {
+  const applied = await applyBatch(trx, transfers, validations, {
     now: options.now ?? new Date(),
     deferHot: attempt.deferHot,
     readOwn: attempt.readOwn,
     openAccounts: namedBy(transfers, attempt.openAccounts),
     onWalletCredited: options.onWalletCredited,
+    alsoWritten: options.alsoWritten,
     dailyDebitLimits:
       options.dailyDebitLimits === false
         ? null
         : (options.dailyDebitLimits ?? defaultDailyDebitLimits),
   });
-  await options.onApplied?.(trx, transfers, outcomes);
-  return outcomes;
+  await options.onApplied?.(trx, transfers, applied.outcomes);
+  return applied;
 }
 
 /** The accounts to open that a transfer of the batch names: no other is opened. */
@@ -244,9 +277,10 @@ async function applyBatch(
     readOwn: boolean;
     openAccounts: readonly AccountInput[];
     onWalletCredited: WalletCreditHook | undefined;
+    alsoWritten: CreateTransfersOptions['alsoWritten'];
     dailyDebitLimits: DailyDebitLimits | null;
   },
-): Promise<TransferOutcome[]> {
+): Promise<AppliedBatch> {
   const { now, deferHot } = batch;
   const snapshot = await readSnapshot(trx, transfers, validations, {
     deferHot,
@@ -283,7 +317,7 @@ async function applyBatch(
       referenceId,
     })),
   );
-  await insertTransfers(trx, rows);
+  await insertTransfers(trx, rows, batch.alsoWritten?.(outcomes) ?? []);
   const deltas = [...touched]
     .filter((id) => !opened.has(id))
     .map((id) => deltaOf(before, after, id));
@@ -300,12 +334,20 @@ async function applyBatch(
       hotDeltas.map((delta) => delta.id),
       { kinds: [], kindsExcluded: true, lock: true },
     );
-  for (const account of await addToBalances(trx, hotDeltas)) assertSound(account);
+  const hotUpdated = await addToBalances(trx, hotDeltas);
+  for (const account of hotUpdated) assertSound(account);
   if (batch.onWalletCredited) {
     const credits = await postedWalletCredits(trx, rows);
     if (credits.length > 0) await batch.onWalletCredited(trx, credits);
   }
-  return outcomes;
+  const balances = new Map<string, AccountState>();
+  // An account the batch opened was inserted with the balances the batch left it.
+  for (const id of opened.keys()) {
+    const state = snapshot.accounts.get(id);
+    if (state !== undefined) balances.set(id, state);
+  }
+  for (const account of [...updated, ...hotUpdated]) balances.set(account.id, account);
+  return { outcomes, balances };
 }
 
 /**

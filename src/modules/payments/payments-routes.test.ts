@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildPerson } from '../../../test/factories.js';
 import {
   type AccessTestApp,
   buildAccessTestApp,
   citizenSession,
 } from '../access/access-test-kit.js';
+import { AuditLog } from '../audit/index.js';
 import { type SignedIn, signIn } from '../distribution/distribution-test-kit.js';
 import { ledgerIsSound, verifyLedger } from '../ledger/index.js';
 import { settlementAccountIds } from './accounts/account-ids.js';
@@ -217,4 +218,42 @@ describe('payments routes', () => {
     ).find((candidate) => candidate.currency === 'VES' && candidate.kind === 'settlement');
     return BigInt(line?.debitsPostedMinor ?? '0');
   }
+
+  // Last: the funding it posts would change the balances the tests above expect.
+  it("commits a funding's audit entry with its transfer: the log failing after the commit leaves it staged, never a denial", async () => {
+    const entries = async (outcome: 'allowed' | 'denied') => {
+      const pattern = `%"action":"payment.fund"%"outcome":"${outcome}"%"id":"${programId}"%`;
+      const inLog = await kit.database.db
+        .selectFrom('audit_entry')
+        .select('leaf_index')
+        .where('entry', 'like', pattern)
+        .execute();
+      const staged = await kit.database.asAdmin((admin) =>
+        admin.selectFrom('audit_pending').select('id').where('entry', 'like', pattern).execute(),
+      );
+      return inLog.length + staged.length;
+    };
+    const [allowedBefore, deniedBefore] = [await entries('allowed'), await entries('denied')];
+    const failure = new Error('the audit log is unavailable');
+    // The entry's way into the log fails once, whichever way the route takes it there.
+    const append = vi.spyOn(AuditLog.prototype, 'append').mockRejectedValueOnce(failure);
+    const settle = vi.spyOn(AuditLog.prototype, 'settle').mockRejectedValueOnce(failure);
+    try {
+      const transferId = randomUUID();
+      const answer = await fund({ transferId });
+      expect(answer.statusCode).toBe(500);
+      const posted = await kit.database.db
+        .selectFrom('ledger_transfer')
+        .select('id')
+        .where('id', '=', transferId)
+        .execute();
+      expect(posted).toHaveLength(1);
+      // The transfer committed, so its allowed entry did too; the request is not audited denied.
+      expect(await entries('allowed')).toBe(allowedBefore + 1);
+      expect(await entries('denied')).toBe(deniedBefore);
+    } finally {
+      append.mockRestore();
+      settle.mockRestore();
+    }
+  });
 });

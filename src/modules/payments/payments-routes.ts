@@ -166,11 +166,14 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
         { type: 'program', id: request.params.programId },
         program !== undefined,
       );
-      const outcome = await programFunder(deps.db, {
-        programId: request.params.programId,
-        ...request.body,
-      });
-      await grant.record(['funding']);
+      // The allowed entry is staged by the transfer's own insert (it commits with the money or
+      // not at all) and in the log before the answer; `record` only where it was not.
+      const outcome = await programFunder(
+        deps.db,
+        { programId: request.params.programId, ...request.body },
+        { program, audit: { recorder: deps.audit, entry: grant.allowedEntry(['funding']) } },
+      );
+      if (!outcome.audited) await grant.record(['funding']);
       return reply.code(201).send({
         ...outcome,
         amountMinor: outcome.amountMinor.toString(),

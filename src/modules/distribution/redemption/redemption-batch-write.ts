@@ -18,7 +18,6 @@ export interface ReadyRedemption {
   state: VoucherState;
   /** Every item of the basket with what remains after this redemption. */
   itemsAfter: ItemBalance[];
-  balanceAfter: number;
 }
 
 /** A redemption of the batch as written: its ids, receipt and the first answer under its key. */
@@ -29,14 +28,27 @@ export interface WrittenRedemption extends ReadyRedemption {
   operatorId: string | null;
 }
 
+/** What the batch's write did to the stock. */
+export interface StockWritten {
+  /** Movements written: one per redemption when every stock row had enough. */
+  movements: number;
+  /**
+   * A point's stock row was missing or had less than its redemptions' total: it was not moved,
+   * and the caller must roll the batch back (the rest of the statement wrote it all).
+   */
+  stockShort: boolean;
+}
+
 /**
- * Writes a batch of one-line card redemptions (distinct entitlements, their state and stock rows
- * already locked by the batch) in one statement, as `writeRedemption` writes one: what remains
- * and the state it implies, the redemptions and their lines, the first answers under their
- * keys, each point's stock row moved once by its redemptions' total with one movement each
- * (the balance after each computed from the locked row, in the batch's order), and the other
- * modules' inserts (the kept texts, the staged audit entries). Returns the movements written;
- * a stock row that would end anywhere but where the batch computed is a broken invariant.
+ * Writes a batch of one-line card redemptions (distinct entitlements, their state rows already
+ * locked by the batch) in one statement, as `writeRedemption` writes one: what remains and the
+ * state it implies, the redemptions and their lines, the first answers under their keys, each
+ * point's stock row locked (in (point, item) order, as `lockBalances`) and moved once by its
+ * redemptions' total, only if that leaves it at zero or more, with one movement each (the
+ * balance after each computed from the moved row, in the batch's order), and the other
+ * modules' inserts (the kept texts, the staged audit entries). The stock rows are locked here,
+ * not by a statement of their own before: one round trip less; a row that was short is
+ * answered in `stockShort`, and the batch then runs again with its stock locked first.
  */
 export async function redemptionWrite(
   trx: Transaction<Database>,
@@ -45,7 +57,7 @@ export async function redemptionWrite(
     redeemedAt: Date;
     alsoWritten: readonly RawBuilder<unknown>[];
   },
-): Promise<number> {
+): Promise<StockWritten> {
   const rows = input.written.map((each) => {
     const line = each.receipt.receipt.lines[0];
     assert.ok(line !== undefined && each.receipt.receipt.lines.length === 1, 'one line');
@@ -111,24 +123,36 @@ export async function redemptionWrite(
         ${answers.map((row) => row.response_body)}::text[])
         as a (scope, key, sha, status, body)
       returning 1
+    ), stock_locked as (
+      select s.point_id, s.item from stock_balance s
+      where (s.point_id, s.item) in (
+        select * from unnest(${stock.map((each) => each.pointId)}::uuid[],
+          ${stock.map((each) => each.item)}::text[]))
+      order by s.point_id, s.item
+      for update
     ), moved as (
       update stock_balance s set quantity = s.quantity - v.delta,
         last_movement_id = v.last_movement_id
-      from unnest(${stock.map((each) => each.pointId)}::uuid[],
+      from stock_locked l
+      join unnest(${stock.map((each) => each.pointId)}::uuid[],
         ${stock.map((each) => each.item)}::text[], ${stock.map((each) => each.delta)}::int[],
         ${stock.map((each) => each.lastMovementId)}::uuid[])
         as v (point_id, item, delta, last_movement_id)
-      where s.point_id = v.point_id and s.item = v.item
+        on v.point_id = l.point_id and v.item = l.item
+      where s.point_id = l.point_id and s.item = l.item and s.quantity - v.delta >= 0
       returning s.point_id, s.item, s.quantity
     ), movement as (
       insert into stock_movement (id, point_id, item, kind, quantity_delta, balance_after,
         redemption_id, recorded_by)
-      select m.id, m.point_id, m.item, 'redemption', -m.quantity, m.balance_after,
+      select m.id, m.point_id, m.item, 'redemption', -m.quantity,
+        moved.quantity + coalesce(sum(m.quantity) over (partition by m.point_id, m.item
+          order by m.ord rows between 1 following and unbounded following), 0),
         m.redemption_id, m.recorded_by
       from unnest(${column((row) => row.movementId)}::uuid[], ${points}::uuid[],
-        ${items}::text[], ${quantities}::int[], ${column((row) => row.balanceAfter)}::int[],
-        ${ids}::uuid[], ${operators}::uuid[])
-        as m (id, point_id, item, quantity, balance_after, redemption_id, recorded_by)
+        ${items}::text[], ${quantities}::int[], ${ids}::uuid[], ${operators}::uuid[])
+        with ordinality as m (id, point_id, item, quantity, redemption_id, recorded_by, ord)
+      join moved on moved.point_id = m.point_id and moved.item = m.item
+      order by m.ord
       returning 1
     )
     select (select json_agg(json_build_object('point_id', point_id, 'item', item,
@@ -139,10 +163,11 @@ export async function redemptionWrite(
   const moved = new Map(
     (row?.moved ?? []).map((each) => [`${each.point_id}|${each.item}`, each.quantity]),
   );
-  for (const each of stock) {
-    assert.equal(moved.get(`${each.pointId}|${each.item}`), each.after, 'stock as computed');
-  }
-  return row?.movements ?? 0;
+  for (const quantity of moved.values()) assert.ok(quantity >= 0, 'stock never below zero');
+  return {
+    movements: row?.movements ?? 0,
+    stockShort: stock.some((each) => !moved.has(`${each.pointId}|${each.item}`)),
+  };
 }
 
 /** Each point and item's total taken by the batch, its last movement and the balance after. */
@@ -153,7 +178,7 @@ function stockTotals(
 ) {
   const totals = new Map<
     string,
-    { pointId: string; item: string; delta: number; lastMovementId: string; after: number }
+    { pointId: string; item: string; delta: number; lastMovementId: string }
   >();
   for (const row of rows) {
     const pointId = row.redemption.gate.point.id;
@@ -164,7 +189,6 @@ function stockTotals(
       item: row.line.item,
       delta: (known?.delta ?? 0) + row.line.quantity,
       lastMovementId: row.movementId,
-      after: row.balanceAfter,
     });
   }
   return [...totals.values()];

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statementLog } from '../../../../test/statement-log.js';
 import type { Database } from '../../../platform/db/schema.js';
 import type { OperatorActor } from '../../../shared/access/actor.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
 import type { TransactionalAuditRecorder } from '../../access/index.js';
+import { onlineCardCheck } from '../../credentials/index.js';
 import type { DistributionDependencies } from '../distribution-context.js';
 import {
   type CardHolder,
@@ -66,6 +68,7 @@ describe('RedemptionBatcher', () => {
   }
 
   let batcher: RedemptionBatcher;
+  let deps: DistributionDependencies;
 
   beforeAll(async () => {
     const scene = await distributionScene({
@@ -110,7 +113,7 @@ describe('RedemptionBatcher', () => {
         audited.push(...entries);
       },
     } as TransactionalAuditRecorder;
-    const deps: DistributionDependencies = { db: kit.database.db, audit, keys: kit.keys };
+    deps = { db: kit.database.db, audit, keys: kit.keys };
     gate = await guardPoint(
       deps,
       { actor: reader, purpose: 'distribution', requestId: randomUUID() },
@@ -237,5 +240,70 @@ describe('RedemptionBatcher', () => {
       .where('entitlement_id', '=', entitlementOf.get(d.personId) ?? '')
       .execute();
     expect(dRows).toEqual([]);
+  });
+
+  it('reads the cards of checks that arrive at once in one statement, each its own holder', async () => {
+    const logged = statementLog(kit.database.db);
+    const chosen = people.slice(0, 4);
+    const checks = await Promise.all(
+      chosen.map((person) =>
+        onlineCardCheck({ db: logged.db, keys: kit.keys }, person.qrText, kit.now()),
+      ),
+    );
+    expect(checks.map((check) => check.holder?.personId)).toEqual(
+      chosen.map((person) => person.personId),
+    );
+    expect(logged.statements.filter((text) => /from "credential"/.test(text))).toHaveLength(1);
+  });
+
+  it('locks and moves the stock rows in its one write, with no statement of their own', async () => {
+    held = [];
+    holding = false;
+    const logged = statementLog(kit.database.db);
+    const own = new RedemptionBatcher({ ...deps, db: heldDatabase(logged.db) });
+    const chosen = [people[0], people[1]] as CardHolder[];
+    const outcomes = await Promise.all(chosen.map((person) => own.submit(redemptionOf(person))));
+    expect(outcomes.map((outcome) => answered(outcome).status)).toEqual([201, 201]);
+    // The key claims, the read quota, the entitlements locked, the write: four statements.
+    expect(logged.statements.filter((text) => /stock_balance/.test(text))).toHaveLength(1);
+    expect(logged.statements).toHaveLength(4);
+  });
+
+  it('runs a batch again with its stock locked first when a row is short: what it covers is written, the rest left out', async () => {
+    held = [];
+    holding = false;
+    const stockNow = () =>
+      kit.database.asAdmin(async (admin) => {
+        const row = await admin
+          .selectFrom('stock_balance')
+          .select('quantity')
+          .where('point_id', '=', point)
+          .where('item', '=', 'rice_kg')
+          .executeTakeFirstOrThrow();
+        return row.quantity;
+      });
+    await kit.database.asAdmin((admin) =>
+      admin
+        .updateTable('stock_balance')
+        .set({ quantity: 1 })
+        .where('point_id', '=', point)
+        .where('item', '=', 'rice_kg')
+        .execute(),
+    );
+    const chosen = [people[0], people[1]] as CardHolder[];
+    const [covered, short] = await Promise.all(
+      chosen.map((person) => batcher.submit(redemptionOf(person))),
+    );
+    // Two transactions: the write found the row short and rolled back; then the stock first.
+    expect(held).toHaveLength(2);
+    expect(answered(covered).status).toBe(201);
+    expect(short).toBeUndefined();
+    expect(await stockNow()).toBe(0);
+    const movement = await kit.database.db
+      .selectFrom('stock_movement')
+      .select(['quantity_delta', 'balance_after'])
+      .where('redemption_id', '=', answered(covered).body.redemptionId)
+      .executeTakeFirstOrThrow();
+    expect(movement).toEqual({ quantity_delta: -1, balance_after: 0 });
   });
 });

@@ -32,9 +32,15 @@ import { redemptionNoticeStatement } from './redemption-notice.js';
  * Card redemptions that arrive while a batch is in flight are written together (issue #15, the
  * throughput work): one transaction and a fixed handful of set-based statements for N
  * redemptions — the idempotency keys claimed, the operators' read quotas counted, the
- * entitlements' state rows locked with their remaining quantities, the points' stock rows
- * locked, and one write — where one redemption alone sends seven. Each redemption keeps its own
+ * entitlements' state rows locked with their remaining quantities, and one write that locks
+ * and moves the points' stock rows — where one redemption alone sends seven. Each redemption keeps its own
  * answer, its own audit entry, receipt, notice and idempotency record.
+ *
+ * The points' stock rows are locked and moved by the write itself, which moves a row only if it
+ * stays at zero or more: when one is missing or too low, the batch rolls back and runs again
+ * the way it did before, its stock rows locked and read first (in (point, item) order), so
+ * that those with enough are written and the others answered alone. A batch that finds
+ * enough stock, the common case, saves that statement.
  *
  * Only the plain case is batched. A redemption the batch cannot simply write — a key already
  * answered (a retry, or the key reused with another body), an operator past their read quota,
@@ -149,9 +155,32 @@ interface Candidate {
   claim: ClaimedKey<RedemptionAnswer>;
 }
 
+/** Raised inside a batch's transaction whose write found a stock row short: it rolls back. */
+class StockShort extends Error {
+  override readonly name = 'StockShort';
+}
+
 async function runBatch(
   deps: DistributionDependencies,
   redemptions: readonly BatchedRedemption[],
+): Promise<BatchOutcome[]> {
+  try {
+    return await attemptBatch(deps, redemptions, { stockLockedFirst: false });
+  } catch (error) {
+    if (!(error instanceof StockShort)) throw error;
+    return attemptBatch(deps, redemptions, { stockLockedFirst: true });
+  }
+}
+
+/**
+ * One attempt at the batch in its own transaction. Without `stockLockedFirst` the stock rows
+ * are left to the write (`StockShort` if one is short); with it they are locked and read first,
+ * and the redemptions they cannot cover are left out.
+ */
+async function attemptBatch(
+  deps: DistributionDependencies,
+  redemptions: readonly BatchedRedemption[],
+  attempt: { stockLockedFirst: boolean },
 ): Promise<BatchOutcome[]> {
   const outcomes: BatchOutcome[] = redemptions.map(() => undefined);
   let settle: () => Promise<void> = async () => undefined;
@@ -173,7 +202,7 @@ async function runBatch(
     );
     const counted = fresh.filter((each) => !over.has(each.redemption.reader.operatorId));
     const taking = await redeemable(trx, counted);
-    const ready = await withStock(trx, taking);
+    const ready = attempt.stockLockedFirst ? await withStock(trx, taking) : taking;
     const readyIndexes = new Set(ready.map((each) => each.index));
     await takeBackPersonReads(
       trx,
@@ -181,7 +210,7 @@ async function runBatch(
       quotaNow,
     );
     if (ready.length === 0) return;
-    settle = await writeReady(deps, trx, ready, outcomes);
+    settle = await writeReady(deps, trx, ready, outcomes, attempt);
   });
   await settle();
   return outcomes;
@@ -198,7 +227,7 @@ function readersOf(candidates: readonly Candidate[]): { actor: OperatorActor; co
   return [...byOperator.values()];
 }
 
-type Taking = Candidate & Omit<ReadyRedemption, 'balanceAfter' | 'redemption' | 'claim'>;
+type Taking = Candidate & Omit<ReadyRedemption, 'redemption' | 'claim'>;
 
 /**
  * The entitlements locked in one statement, and those the batch may write: what
@@ -240,13 +269,10 @@ async function redeemable(
 }
 
 /**
- * The points' stock rows locked in (point, item) order, and each redemption's balance after it
- * in the batch's order; one whose row is missing or too low is left to be refused alone.
+ * The points' stock rows locked in (point, item) order, and the redemptions they cover in the
+ * batch's order; one whose row is missing or too low is left to be refused alone.
  */
-async function withStock(
-  trx: Transaction<Database>,
-  taking: readonly Taking[],
-): Promise<(ReadyRedemption & { index: number })[]> {
+async function withStock(trx: Transaction<Database>, taking: readonly Taking[]): Promise<Taking[]> {
   if (taking.length === 0) return [];
   const rows = await sql<{ point_id: string; item: string; quantity: number }>`
     select point_id, item, quantity from stock_balance
@@ -260,9 +286,8 @@ async function withStock(
     const key = `${each.redemption.gate.point.id}|${each.redemption.line.item}`;
     const quantity = onHand.get(key);
     if (quantity === undefined || quantity - each.redemption.line.quantity < 0) return [];
-    const balanceAfter = quantity - each.redemption.line.quantity;
-    onHand.set(key, balanceAfter);
-    return [{ ...each, balanceAfter }];
+    onHand.set(key, quantity - each.redemption.line.quantity);
+    return [each];
   });
 }
 
@@ -270,8 +295,9 @@ async function withStock(
 async function writeReady(
   deps: DistributionDependencies,
   trx: Transaction<Database>,
-  ready: readonly (ReadyRedemption & { index: number })[],
+  ready: readonly Taking[],
   outcomes: BatchOutcome[],
+  attempt: { stockLockedFirst: boolean },
 ): Promise<() => Promise<void>> {
   const redeemedAt = nowOf(deps);
   const written = ready.map((each) => {
@@ -313,12 +339,17 @@ async function writeReady(
     });
     return notice === undefined ? [] : [notice];
   });
-  const moved = await redemptionWrite(trx, {
+  const stock = await redemptionWrite(trx, {
     written: written.map((each) => ({ ...each, operatorId: operatorIdOf(each.redemption.reader) })),
     redeemedAt,
     alsoWritten: [...notices, ...(folded === undefined ? [] : [folded.statement])],
   });
-  assert.equal(moved, ready.length, 'every redemption of the batch moved its stock');
+  if (stock.stockShort) {
+    // Rows locked and checked first cannot be short: that would be a broken invariant.
+    assert.ok(!attempt.stockLockedFirst, 'stock locked first covers the batch');
+    throw new StockShort();
+  }
+  assert.equal(stock.movements, ready.length, 'every redemption of the batch moved its stock');
   if (folded !== undefined) return folded.settle;
   return auditInTransaction(deps.audit, trx, entries);
 }

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
+import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
+import { foldedAudit, type TransactionalAuditRecorder } from '../../access/index.js';
 import {
   type AccountInput,
   accountCreator,
@@ -8,7 +10,7 @@ import {
   isModifiedRequest,
   lookupAccounts,
   postedBalance,
-  transferCreator,
+  transferCreatorWithBalances,
 } from '../../ledger/index.js';
 import { programForFunding } from '../../programs/index.js';
 import { fundingAccountId, fundingSettlementAccountId } from '../accounts/account-ids.js';
@@ -23,6 +25,22 @@ export interface FundingOutcome {
   amountMinor: bigint;
   balanceMinor: bigint;
   replayed: boolean;
+  /** The `audit` entry is in the log, committed with the transfer (false: none was given). */
+  audited: boolean;
+}
+
+/** The program as `programForFunding` answers it (a caller that read it already passes it). */
+export type FundedProgram = Awaited<ReturnType<typeof programForFunding>>;
+
+export interface FundingOptions {
+  /** The program, already read by the caller (the route reads it for its gate): not read again. */
+  program?: FundedProgram;
+  /**
+   * The request's audit entry, staged by the transfer's own insert when the transfer goes
+   * through (a replay included), and moved into the log before `programFunder` answers: it
+   * commits with the money or not at all (a refused transfer stages nothing).
+   */
+  audit?: { recorder: TransactionalAuditRecorder; entry: AuditEntryInput };
 }
 
 /**
@@ -37,10 +55,14 @@ export interface FundingOutcome {
 export async function programFunder(
   db: Kysely<Database>,
   props: { programId: string; currency: string; amountMinor: string | bigint; transferId: string },
+  options: FundingOptions = {},
 ): Promise<FundingOutcome> {
   const amountMinor = amountFrom(props.amountMinor);
   const currency = currencyFrom(props.currency);
-  const program = await programForFunding(db, props.programId);
+  const program =
+    options.program !== undefined && options.program.programId === props.programId
+      ? options.program
+      : await programForFunding(db, props.programId);
   if (program === undefined) throw new AmparoError('AMP_NOT_FOUND', { detail: 'No such program' });
   if (program.currency !== currency) {
     throw new PaymentsError(
@@ -63,17 +85,36 @@ export async function programFunder(
       referenceId: program.programId,
     },
   ]);
-  const [outcome] = await transferCreator(db, [
-    {
-      id: props.transferId,
-      debitAccountId: settlement,
-      creditAccountId: funding,
-      amountMinor,
-      flags: 0,
-      currency,
-      reason: 'funding',
-    },
-  ]);
+  // The entry staged by the attempt that committed (a retried batch stages it again).
+  let settle: (() => Promise<void>) | undefined;
+  const audit = options.audit;
+  const {
+    outcomes: [outcome],
+    balances,
+  } = await transferCreatorWithBalances(
+    db,
+    [
+      {
+        id: props.transferId,
+        debitAccountId: settlement,
+        creditAccountId: funding,
+        amountMinor,
+        flags: 0,
+        currency,
+        reason: 'funding',
+      },
+    ],
+    audit === undefined
+      ? {}
+      : {
+          alsoWritten: ([answer]) => {
+            const folded =
+              answer?.result === 'ok' ? foldedAudit(audit.recorder, [audit.entry]) : undefined;
+            settle = folded?.settle;
+            return folded === undefined ? [] : [folded.statement];
+          },
+        },
+  );
   if (outcome === undefined || outcome.result !== 'ok') {
     const result = outcome?.result ?? 'unknown';
     throw new PaymentsError(
@@ -83,7 +124,11 @@ export async function programFunder(
         : `The ledger refused the transfer: ${result}`,
     );
   }
-  const [account] = await lookupAccounts(db, [funding]);
+  // The balance the transfer's own update returned; a replay changed nothing, so it is read.
+  const account = balances.get(funding) ?? (await lookupAccounts(db, [funding]))[0];
+  // Safe: `settle` is assigned in the `alsoWritten` callback, which narrowing does not follow.
+  const settled = settle as (() => Promise<void>) | undefined;
+  if (settled !== undefined) await settled();
   return {
     transferId: props.transferId,
     fundingAccountId: funding,
@@ -91,6 +136,7 @@ export async function programFunder(
     amountMinor,
     balanceMinor: account === undefined ? 0n : postedBalance(account),
     replayed: outcome.replayed,
+    audited: settled !== undefined,
   };
 }
 
