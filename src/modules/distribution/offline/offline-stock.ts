@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { lockBalances } from '../stock/stock-ledger.js';
 import type { OfflineLine } from './offline-tables.js';
@@ -48,26 +48,21 @@ export async function moveStockInBulk(
       last.set(line.item, id);
       return {
         id,
-        point_id: pointId,
         item: line.item,
-        kind: 'redemption' as const,
-        quantity_delta: -line.quantity,
-        balance_after: after,
-        reason: null,
-        note: null,
-        override_negative: after < 0,
-        transfer_id: null,
-        redemption_id: each.result.redemptionId,
-        recorded_by: recordedBy,
+        quantity: line.quantity,
+        after,
+        redemptionId: each.result.redemptionId,
       };
     }),
   );
-  for (let start = 0; start < movements.length; start += 500) {
-    await trx
-      .insertInto('stock_movement')
-      .values(movements.slice(start, start + 500))
-      .execute();
-  }
+  await sql`insert into stock_movement (id, point_id, item, kind, quantity_delta, balance_after,
+      override_negative, redemption_id, recorded_by)
+    select m.id, ${pointId}::uuid, m.item, 'redemption', -m.quantity, m.balance_after,
+      m.balance_after < 0, m.redemption_id, ${recordedBy}::uuid
+    from unnest(${movements.map((m) => m.id)}::uuid[], ${movements.map((m) => m.item)}::text[],
+      ${movements.map((m) => m.quantity)}::int[], ${movements.map((m) => m.after)}::int[],
+      ${movements.map((m) => m.redemptionId)}::uuid[])
+      as m (id, item, quantity, balance_after, redemption_id)`.execute(trx);
   for (const item of items) {
     await trx
       .updateTable('stock_balance')

@@ -9,7 +9,8 @@ import {
 import type { DistributionErrorCode } from '../distribution-error.js';
 import { distributionLimits } from '../limits.js';
 import { guardPoint, type PointGrant, refusalEntry, refuseAudited } from '../point-gate.js';
-import { type Candidate, offlineApplier } from './offline-apply.js';
+import { offlineApplier } from './offline-apply.js';
+import type { Candidate } from './offline-batch.js';
 import { type ActiveDevice, activeDeviceAt } from './offline-device.js';
 import {
   devicePublicKey,
