@@ -15,7 +15,7 @@ export const offlineAssistedReceiptFormat = 'amparo.offline-receipt.v2';
  *
  * @example
  *   const message = offlineReceiptMessage(pointId, deviceId, receipt); // signed on the device
- *   offlineSignatureHolds(publicKey, message, receipt.signature); // true
+ *   await offlineSignatureCheck(publicKey, message, receipt.signature); // true
  */
 export interface OfflineReceiptInput {
   receiptId: string;
@@ -80,8 +80,23 @@ export function devicePublicKey(rawPublicKey: Buffer): KeyObject {
   });
 }
 
-export function offlineSignatureHolds(key: KeyObject, message: Buffer, signature: string): boolean {
+/**
+ * Whether the device's Ed25519 signature (64 bytes, base64url) holds for the message. Checked on
+ * libuv's thread pool (node:crypto's callback form, the same OpenSSL check as the one-shot
+ * `verify`), so that a sync's 500 receipts are checked on every core while the main thread reads
+ * the batch's cards and entitlements. Rejects only where the one-shot `verify` would throw.
+ */
+export function offlineSignatureCheck(
+  key: KeyObject,
+  message: Buffer,
+  signature: string,
+): Promise<boolean> {
   const bytes = Buffer.from(signature, 'base64url');
-  if (bytes.length !== 64) return false;
-  return verify(null, message, key, bytes);
+  if (bytes.length !== 64) return Promise.resolve(false);
+  return new Promise((resolve, reject) => {
+    verify(null, message, key, bytes, (error, holds) => {
+      if (error === null) resolve(holds);
+      else reject(error);
+    });
+  });
 }

@@ -16,7 +16,7 @@ import {
   devicePublicKey,
   type OfflineReceiptInput,
   offlineReceiptMessage,
-  offlineSignatureHolds,
+  offlineSignatureCheck,
 } from './offline-receipt.js';
 import type { SyncGate, SyncResult } from './sync-result.js';
 
@@ -211,28 +211,24 @@ async function checked(
   refuse: Refuse,
 ): Promise<Candidate[]> {
   if (fresh.length === 0) return [];
+  // Every receipt's signature, checked on the thread pool while the batch's facts are read.
   const key = devicePublicKey(device.publicKey);
-  const snapshots = await deps.db
-    .selectFrom('distribution_snapshot')
-    .select(['id', 'issued_at', 'expires_at', 'issued_by'])
-    .where('id', 'in', [...new Set(fresh.map((receipt) => receipt.snapshotId))])
-    .where('device_id', '=', device.id)
-    .execute();
-  const snapshotOf = new Map(snapshots.map((row) => [row.id, row]));
-  const holders = await offlineCardHolders(
-    deps.db,
-    fresh.map((receipt) => receipt.credentialId),
+  const checking = Promise.all(
+    fresh.map((receipt) =>
+      offlineSignatureCheck(
+        key,
+        offlineReceiptMessage(gate.point.id, device.id, receipt),
+        receipt.signature,
+      ),
+    ),
   );
-  const entitlements = await entitlementsForRedemption(
-    deps.db,
-    fresh.map((receipt) => receipt.entitlementId),
-  );
+  const reading = batchFacts(deps, device, fresh);
+  const [{ snapshotOf, holders, entitlements }, signed] = await Promise.all([reading, checking]);
   const served = gate.servedProgramIds;
   const skewMax = distributionLimits.offline.deviceClockSkewMaxMs;
   const candidates: Candidate[] = [];
-  for (const receipt of fresh) {
-    const message = offlineReceiptMessage(gate.point.id, device.id, receipt);
-    if (!offlineSignatureHolds(key, message, receipt.signature)) {
+  for (const [index, receipt] of fresh.entries()) {
+    if (signed[index] !== true) {
       refuse(receipt, 'AMP_OFFLINE_SIGNATURE_INVALID', null);
       continue;
     }
@@ -282,6 +278,29 @@ async function checked(
     });
   }
   return candidates;
+}
+
+/** The snapshots (issued to this device), card holders and entitlements a batch names. */
+async function batchFacts(
+  deps: DistributionDependencies,
+  device: ActiveDevice,
+  fresh: readonly OfflineReceiptInput[],
+) {
+  const snapshots = await deps.db
+    .selectFrom('distribution_snapshot')
+    .select(['id', 'issued_at', 'expires_at', 'issued_by'])
+    .where('id', 'in', [...new Set(fresh.map((receipt) => receipt.snapshotId))])
+    .where('device_id', '=', device.id)
+    .execute();
+  const holders = await offlineCardHolders(
+    deps.db,
+    fresh.map((receipt) => receipt.credentialId),
+  );
+  const entitlements = await entitlementsForRedemption(
+    deps.db,
+    fresh.map((receipt) => receipt.entitlementId),
+  );
+  return { snapshotOf: new Map(snapshots.map((row) => [row.id, row])), holders, entitlements };
 }
 
 /**
