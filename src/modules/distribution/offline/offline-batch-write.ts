@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import { localDate } from '../../notifications/index.js';
@@ -62,12 +62,14 @@ export class BatchWrites {
     const signing = signedReceipts(deps, gate, counted, meta.now);
     // Awaited below; if a write fails first, the transaction fails with that error instead.
     signing.catch(() => undefined);
-    await writeEntitlements(trx, [...entitled], meta.now);
+    await together(trx, entitlementWrites([...entitled], meta.now));
     if (this.#written.length === 0) return;
     await queueReceiptTexts(trx, deps, gate.point, counted);
     await insertAssisted(trx, gate, this.#written);
-    await insertRedemptions(trx, gate, counted, await signing, meta);
-    await insertOfflineReceipts(trx, gate, this.#written, meta);
+    await together(trx, [
+      ...redemptionInserts(gate, counted, await signing, meta),
+      offlineReceiptInsert(gate, this.#written, meta),
+    ]);
     await moveStockInBulk(trx, gate.point.id, counted, meta.operatorId);
     await deps.audit.appendInTransaction(
       trx,
@@ -90,15 +92,32 @@ export class BatchWrites {
 }
 
 /**
+ * Runs statements as one (each a data-modifying `with` part, run once and to completion;
+ * constraints are checked at the statement's end): one round trip instead of one each.
+ */
+async function together(
+  trx: Transaction<Database>,
+  statements: readonly RawBuilder<unknown>[],
+): Promise<void> {
+  const [first, ...others] = statements;
+  if (first === undefined) return;
+  if (others.length === 0) {
+    await first.execute(trx);
+    return;
+  }
+  const parts = statements.map(
+    (statement, index) => sql`${sql.raw(`w${index}`)} as (${statement})`,
+  );
+  await sql`with ${sql.join(parts)} select 1`.execute(trx);
+}
+
+/**
  * What remains of each entitlement of the batch and its state: the item balances of those whose
  * state row the batch created (inserted once, with what remains), the balances of the others
  * that changed, and the state of every one that changed.
  */
-async function writeEntitlements(
-  trx: Transaction<Database>,
-  targets: readonly Entitled[],
-  now: Date,
-): Promise<void> {
+function entitlementWrites(targets: readonly Entitled[], now: Date): RawBuilder<unknown>[] {
+  const statements: RawBuilder<unknown>[] = [];
   const created = targets
     .filter((target) => target.created)
     .flatMap((target) =>
@@ -111,13 +130,11 @@ async function writeEntitlements(
       })),
     );
   if (created.length > 0) {
-    await sql`insert into entitlement_item_balance
+    statements.push(sql`insert into entitlement_item_balance
         (entitlement_id, item, unit, quantity_granted, quantity_remaining)
       select * from unnest(${created.map((row) => row.id)}::uuid[],
         ${created.map((row) => row.item)}::text[], ${created.map((row) => row.unit)}::text[],
-        ${created.map((row) => row.granted)}::int[], ${created.map((row) => row.remaining)}::int[])`.execute(
-      trx,
-    );
+        ${created.map((row) => row.granted)}::int[], ${created.map((row) => row.remaining)}::int[])`);
   }
   const changed = targets.filter((target) => target.changed);
   const moved = changed
@@ -130,19 +147,21 @@ async function writeEntitlements(
       })),
     );
   if (moved.length > 0) {
-    await sql`update entitlement_item_balance as b set quantity_remaining = v.remaining
+    statements.push(sql`update entitlement_item_balance as b set quantity_remaining = v.remaining
       from unnest(${moved.map((row) => row.id)}::uuid[], ${moved.map((row) => row.item)}::text[],
         ${moved.map((row) => row.remaining)}::int[]) as v (entitlement_id, item, remaining)
-      where b.entitlement_id = v.entitlement_id and b.item = v.item`.execute(trx);
+      where b.entitlement_id = v.entitlement_id and b.item = v.item`);
   }
-  if (changed.length === 0) return;
-  await sql`update entitlement_redemption_state as s
-    set state = v.state, state_reason = v.reason, updated_at = ${now}
-    from unnest(${changed.map((target) => target.entitlement.entitlementId)}::uuid[],
-      ${changed.map((target) => target.state)}::text[],
-      ${changed.map((target) => (target.state === 'conflict_flagged' ? 'offline_conflict' : null))}::text[])
-      as v (entitlement_id, state, reason)
-    where s.entitlement_id = v.entitlement_id`.execute(trx);
+  if (changed.length > 0) {
+    statements.push(sql`update entitlement_redemption_state as s
+      set state = v.state, state_reason = v.reason, updated_at = ${now}
+      from unnest(${changed.map((target) => target.entitlement.entitlementId)}::uuid[],
+        ${changed.map((target) => target.state)}::text[],
+        ${changed.map((target) => (target.state === 'conflict_flagged' ? 'offline_conflict' : null))}::text[])
+        as v (entitlement_id, state, reason)
+      where s.entitlement_id = v.entitlement_id`);
+  }
+  return statements;
 }
 
 /** The signed server receipts of the counted receipts, in their order (thread pool). */
@@ -213,54 +232,54 @@ async function insertAssisted(
 }
 
 /** The redemptions of the counted receipts with their signed receipts, and their lines. */
-async function insertRedemptions(
-  trx: Transaction<Database>,
+function redemptionInserts(
   gate: SyncGate,
   counted: readonly Written[],
   signed: readonly SignedReceipt[],
   meta: WriteMeta,
-): Promise<void> {
-  if (counted.length === 0) return;
+): RawBuilder<unknown>[] {
+  if (counted.length === 0) return [];
   const column = <T>(pick: (each: Written) => T): T[] => counted.map(pick);
-  await sql`insert into redemption (id, entitlement_id, person_id, program_id, cycle_id,
-      point_id, operator_id, mode, credential_id, assisted_id, redeemed_at, receipt_signature)
-    select r.id, r.entitlement_id, r.person_id, r.program_id, r.cycle_id, ${gate.point.id}::uuid,
-      r.operator_id, r.mode, decode(r.credential_hex, 'hex'), r.assisted_id,
-      ${meta.now}::timestamptz, r.signature
-    from unnest(${column((each) => each.result.redemptionId)}::uuid[],
-      ${column((each) => each.candidate.entitlement.entitlementId)}::uuid[],
-      ${column((each) => each.candidate.entitlement.personId)}::uuid[],
-      ${column((each) => each.candidate.entitlement.programId)}::uuid[],
-      ${column((each) => each.candidate.entitlement.cycleId)}::uuid[],
-      ${column((each) => each.candidate.receipt.assisted?.operatorId ?? meta.operatorId)}::uuid[],
-      ${column((each) => (each.assistedId === null ? 'card' : 'assisted'))}::text[],
-      ${column((each) => (each.assistedId === null ? each.candidate.receipt.credentialId : null))}::text[],
-      ${column((each) => each.assistedId)}::uuid[],
-      ${signed.map((each) => each.signature)}::text[])
-      as r (id, entitlement_id, person_id, program_id, cycle_id, operator_id, mode,
-        credential_hex, assisted_id, signature)`.execute(trx);
   const lines = counted.flatMap((each, index) =>
     (signed[index] as SignedReceipt).receipt.lines.map((line) => ({
       redemptionId: each.result.redemptionId as string,
       ...line,
     })),
   );
-  await sql`insert into redemption_line (redemption_id, item, unit, quantity, remaining_after)
-    select * from unnest(${lines.map((line) => line.redemptionId)}::uuid[],
-      ${lines.map((line) => line.item)}::text[], ${lines.map((line) => line.unit)}::text[],
-      ${lines.map((line) => line.quantity)}::int[],
-      ${lines.map((line) => line.remainingAfter)}::int[])`.execute(trx);
+  return [
+    sql`insert into redemption (id, entitlement_id, person_id, program_id, cycle_id, point_id,
+        operator_id, mode, credential_id, assisted_id, redeemed_at, receipt_signature)
+      select r.id, r.entitlement_id, r.person_id, r.program_id, r.cycle_id, ${gate.point.id}::uuid,
+        r.operator_id, r.mode, decode(r.credential_hex, 'hex'), r.assisted_id,
+        ${meta.now}::timestamptz, r.signature
+      from unnest(${column((each) => each.result.redemptionId)}::uuid[],
+        ${column((each) => each.candidate.entitlement.entitlementId)}::uuid[],
+        ${column((each) => each.candidate.entitlement.personId)}::uuid[],
+        ${column((each) => each.candidate.entitlement.programId)}::uuid[],
+        ${column((each) => each.candidate.entitlement.cycleId)}::uuid[],
+        ${column((each) => each.candidate.receipt.assisted?.operatorId ?? meta.operatorId)}::uuid[],
+        ${column((each) => (each.assistedId === null ? 'card' : 'assisted'))}::text[],
+        ${column((each) => (each.assistedId === null ? each.candidate.receipt.credentialId : null))}::text[],
+        ${column((each) => each.assistedId)}::uuid[],
+        ${signed.map((each) => each.signature)}::text[])
+        as r (id, entitlement_id, person_id, program_id, cycle_id, operator_id, mode,
+          credential_hex, assisted_id, signature)`,
+    sql`insert into redemption_line (redemption_id, item, unit, quantity, remaining_after)
+      select * from unnest(${lines.map((line) => line.redemptionId)}::uuid[],
+        ${lines.map((line) => line.item)}::text[], ${lines.map((line) => line.unit)}::text[],
+        ${lines.map((line) => line.quantity)}::int[],
+        ${lines.map((line) => line.remainingAfter)}::int[])`,
+  ];
 }
 
 /** Every kept receipt (counted or conflict) as the device sent it: its id is exactly-once. */
-async function insertOfflineReceipts(
-  trx: Transaction<Database>,
+function offlineReceiptInsert(
   gate: SyncGate,
   written: readonly Written[],
   meta: WriteMeta,
-): Promise<void> {
+): RawBuilder<unknown> {
   const column = <T>(pick: (each: Written) => T): T[] => written.map(pick);
-  await sql`insert into offline_receipt (id, device_id, point_id, snapshot_id, entitlement_id,
+  return sql`insert into offline_receipt (id, device_id, point_id, snapshot_id, entitlement_id,
       cycle_id, device_time, lines, signature, synced_at, synced_by, outcome, redemption_id,
       credential_id, assisted_id)
     select r.id, ${meta.deviceId}::uuid, ${gate.point.id}::uuid, r.snapshot_id, r.entitlement_id,
@@ -279,7 +298,7 @@ async function insertOfflineReceipts(
       ${column((each) => each.candidate.receipt.credentialId)}::text[],
       ${column((each) => each.assistedId)}::uuid[])
       as r (id, snapshot_id, entitlement_id, cycle_id, device_time, lines, signature, outcome,
-        redemption_id, credential_hex, assisted_id)`.execute(trx);
+        redemption_id, credential_hex, assisted_id)`;
 }
 
 /**
