@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
@@ -11,14 +10,7 @@ import {
 import { receiptKeyFrom, verifyReceipt } from '../redemption/receipt.js';
 import { entitlementRows, offlinePoint } from './offline-point-test-kit.js';
 import type { OfflineReceiptInput } from './offline-receipt.js';
-import { entitlementIdOfEntry } from './offline-test-kit.js';
-
-const cardHash = (credentialIdHex: string) =>
-  createHash('sha256')
-    .update(Buffer.from(credentialIdHex, 'hex'))
-    .digest()
-    .subarray(0, 16)
-    .toString('base64url');
+import { cardHashOf, entitlementIdOfEntry } from './offline-test-kit.js';
 
 const box = { item: 'food_box', quantity: 1 };
 const rice = (quantity: number) => ({ item: 'rice', quantity });
@@ -83,7 +75,7 @@ describe('offline sync of a mixed batch', () => {
       const payload = response.json().payload;
       const entitlementOf = (holder: CardHolder) =>
         entitlementIdOfEntry(
-          payload.entries.find((each: string[]) => each[0] === cardHash(holder.credentialId))[1],
+          payload.entries.find((each: string[]) => each[0] === cardHashOf(holder.credentialId))[1],
         );
       return {
         entitlementOf,

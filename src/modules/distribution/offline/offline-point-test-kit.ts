@@ -1,9 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
 import { createPoint, onHandAt, pointCall, type SignedIn } from '../distribution-test-kit.js';
-import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
+import {
+  cardHashOf,
+  entitlementIdOfEntry,
+  type OfflineDevice,
+  offlineDevice,
+} from './offline-test-kit.js';
 
 /** Who and what an offline point of the tests serves: the app, its accounts, one program cycle. */
 export interface OfflineScene {
@@ -82,11 +87,7 @@ export async function offlinePoint(
     const response = await call('GET', `devices/${device.id}/snapshot`, operator);
     expectStatus(response, 200, 'snapshot');
     const snapshot = response.json().payload;
-    const hash = createHash('sha256')
-      .update(Buffer.from(holder.credentialId, 'hex'))
-      .digest()
-      .subarray(0, 16)
-      .toString('base64url');
+    const hash = cardHashOf(holder.credentialId);
     const entry = snapshot.entries.find((each: string[]) => each[0] === hash);
     const entitlementId = entitlementIdOfEntry(entry[1]);
     return {

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { registrationMessage } from '../devices/device-service.js';
 import {
   type OfflineAssisted,
@@ -69,4 +69,13 @@ export function offlineDevice(): OfflineDevice {
 export function entitlementIdOfEntry(compact: string): string {
   const hex = Buffer.from(compact, 'base64url').toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A card's key in a snapshot's entries: SHA-256 of its 16-byte id, first 16 bytes, base64url. */
+export function cardHashOf(credentialIdHex: string): string {
+  return createHash('sha256')
+    .update(Buffer.from(credentialIdHex, 'hex'))
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
 }

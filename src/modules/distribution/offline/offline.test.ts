@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, randomUUID, verify } from 'node:crypto';
+import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
@@ -13,14 +13,12 @@ import {
   type SignedIn,
 } from '../distribution-test-kit.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
-import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
-
-const cardHash = (credentialIdHex: string) =>
-  createHash('sha256')
-    .update(Buffer.from(credentialIdHex, 'hex'))
-    .digest()
-    .subarray(0, 16)
-    .toString('base64url');
+import {
+  cardHashOf,
+  entitlementIdOfEntry,
+  type OfflineDevice,
+  offlineDevice,
+} from './offline-test-kit.js';
 
 /**
  * Offline work at a point (issue #15, point 5), on PostgreSQL and PGlite alike: a registered
@@ -122,7 +120,7 @@ describe('offline snapshot and sync', () => {
       ),
     ).toBe(false);
     const entry = snapshot.payload.entries.find(
-      (each: string[]) => each[0] === cardHash(ana.credentialId),
+      (each: string[]) => each[0] === cardHashOf(ana.credentialId),
     );
     expect(entry).toBeDefined();
     expect(snapshot.payload.items).toEqual([
@@ -144,7 +142,7 @@ describe('offline snapshot and sync', () => {
     if (a === undefined || b === undefined) throw new Error('no devices');
     const snapA = (await snapshotOf(a)).snapshot.payload;
     const snapB = (await snapshotOf(b)).snapshot.payload;
-    const entry = snapA.entries.find((each: string[]) => each[0] === cardHash(ana.credentialId));
+    const entry = snapA.entries.find((each: string[]) => each[0] === cardHashOf(ana.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const lines = [
       { item: 'food_box', quantity: 1 },
@@ -270,7 +268,7 @@ describe('offline snapshot and sync', () => {
     if (a === undefined || b === undefined) throw new Error('no devices');
     const snapA = (await snapshotOf(a)).snapshot.payload;
     const snapB = (await snapshotOf(b)).snapshot.payload;
-    const entry = snapA.entries.find((each: string[]) => each[0] === cardHash(dani.credentialId));
+    const entry = snapA.entries.find((each: string[]) => each[0] === cardHashOf(dani.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const figuresBefore = (await call('GET', `cycles/${cycleId}/reconciliation`, supervisor)).json()
       .figures;
@@ -388,7 +386,7 @@ describe('offline snapshot and sync', () => {
     const [, , c] = devices;
     if (c === undefined) throw new Error('no device');
     const snap = (await snapshotOf(c)).snapshot.payload;
-    const entry = snap.entries.find((each: string[]) => each[0] === cardHash(beto.credentialId));
+    const entry = snap.entries.find((each: string[]) => each[0] === cardHashOf(beto.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const base = { snapshotId: snap.snapshotId, entitlementId, credentialId: beto.credentialId };
     const good = c.key.receipt(point, c.id, { ...base, lines: [{ item: 'rice', quantity: 2 }] });
@@ -465,7 +463,7 @@ describe('offline snapshot and sync', () => {
     const device = { key, id: registered.json().id as string };
     const snap = (await snapshotOf(device)).snapshot.payload;
     expect(snap).toMatchObject({ receiptsMax: 2, unitsMax: 3 });
-    const entry = snap.entries.find((each: string[]) => each[0] === cardHash(caro.credentialId));
+    const entry = snap.entries.find((each: string[]) => each[0] === cardHashOf(caro.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const at = Date.now() - 60_000;
     const receipt = (snapshotId: string, item: string, quantity: number, deviceTime: number) =>
@@ -532,7 +530,7 @@ describe('offline snapshot and sync', () => {
     // Two snapshots downloaded before going offline: each alone would allow two receipts.
     const first = (await snapshotOf(device)).snapshot.payload;
     const second = (await snapshotOf(device)).snapshot.payload;
-    const entry = first.entries.find((each: string[]) => each[0] === cardHash(caro.credentialId));
+    const entry = first.entries.find((each: string[]) => each[0] === cardHashOf(caro.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const at = Date.now() - 30_000;
     const receipt = (snapshotId: string, deviceTime: number) =>
@@ -585,7 +583,7 @@ describe('offline snapshot and sync', () => {
     const [a] = devices;
     if (a === undefined) throw new Error('no device');
     const snap = (await snapshotOf(a)).snapshot.payload;
-    const entry = snap.entries.find((each: string[]) => each[0] === cardHash(beto.credentialId));
+    const entry = snap.entries.find((each: string[]) => each[0] === cardHashOf(beto.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const receipt = (credentialId: string) =>
       a.key.receipt(point, a.id, {
