@@ -30,7 +30,7 @@ interface WriteMeta {
 /**
  * The rows of a batch, written at its end with one statement per table, the rows' columns sent
  * as arrays (`insert … select from unnest(…)`: a few parameters instead of thousands, nothing
- * spliced into SQL). The server receipts of the counted ones are signed on the thread pool
+ * spliced into SQL), joined where they can into one round trip (`together`). The server receipts of the counted ones are signed on the thread pool
  * while the entitlements, texts and assisted redemptions are written; the audit entries come
  * last, since the appender lock they take is held until the commit.
  *
