@@ -2,16 +2,20 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { build } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { encodeCard } from '../src/modules/credentials/card-payload.js';
+import { makeHolder } from '../src/modules/credentials/card-test-kit.js';
+import { createNodeSigner } from '../src/modules/credentials/node-primitives.js';
 import {
   entitlementIdOfEntry,
   type OfflineDevice,
   offlineDevice,
 } from '../src/modules/distribution/offline/offline-test-kit.js';
 import { approvedCycle, publishedProgram } from '../src/modules/programs/programs-test-kit.js';
-import { initKeys, loadKeyStore } from '../src/platform/crypto/key-store.js';
+import { initKeys, type KeyStore, loadKeyStore } from '../src/platform/crypto/key-store.js';
+import type { Database } from '../src/platform/db/schema.js';
 import type { Role } from '../src/shared/access/roles.js';
 import { buildOperator, cheapHashOptions } from '../test/factories.js';
 import { backendCpuSampler } from './lib/cpu-meter.js';
@@ -28,11 +32,15 @@ import { addPersons, loadAverage, throwawayDatabase } from './lib/program-popula
  * 2. The sync of 10,000 receipts from one device (batches of 500, the sync's bound): total
  *    time (target ≤ 10 s), and the CPU time it took in this process and in the database's
  *    backends (`backendCpuSampler`), which the machine's other work moves much less than wall time.
- *    Then the last batch sent again (a device's retry): 500 replays, each answered and audited.
+ *    Each receipt carries its card's QR text, verified at sync as online: the cards of the first
+ *    `cardsMax` persons are issued for real (signed by the issuer key), the others' credential
+ *    rows are written by SQL. Then the last batch sent again (a device's retry): 500 replays,
+ *    each answered and audited.
  * 3. Two devices each redeeming the same 1,000 entitlements offline, synced one after the other:
- *    every overlap is a conflict, none counted twice, the stock exact.
+ *    every overlap is a conflict (holding nothing: the first took the whole basket), none
+ *    counted twice, the stock exact.
  *
- * Persons and cards are written with SQL (`generate_series`), not the API, all registered in
+ * Persons and most cards are written with SQL (`generate_series`), not the API, all registered in
  * the point's state (a snapshot holds its area's persons); the cycle's rule (`age >= 0`)
  * entitles every one of them:
  * what is measured is the snapshot and the sync, not the set-up.
@@ -93,10 +101,14 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     // before: the population's persons, spread over 24 states, all live in the point's state,
     // so that the snapshot holds `persons` holders as it did when snapshots were national.
     await sql`update person set region_code = 'VE-A'`.execute(database.admin);
+    const qrTextOf = await realCards(database.admin, keys, Math.min(persons, cardsMax));
     await sql`insert into credential (id, person_id, person_version, kid, issued_at, expires_at)
       select substring(decode(md5('c' || p.id::text), 'hex') from 1 for 16), p.id, 1,
              '0123456789abcdef', now() - interval '1 day', now() + interval '5 years'
-        from person p`.execute(database.admin);
+        from person p
+       where not exists (select 1 from credential c where c.person_id = p.id)`.execute(
+      database.admin,
+    );
     const { programId } = await publishedProgram(database.app, {
       code: 'offline_bench',
       content: {
@@ -186,22 +198,23 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     }
     if (snapshot === undefined) throw new Error('no snapshot');
     const payload = snapshot.payload;
-    // Which card holds which entitlement, from the snapshot as a device reads it.
+    // Which card holds which entitlement, from the snapshot as a device reads it: the cards
+    // issued for real, whose QR text a device scans and its receipt carries.
     const credentialOf = new Map<string, string>();
-    const personIds = await database.admin.selectFrom('person').select('id').execute();
-    for (const { id } of personIds) {
-      const credential = createHash('md5').update(`c${id}`).digest().subarray(0, 16);
+    for (const credentialId of qrTextOf.keys()) {
       const hash = createHash('sha256')
-        .update(credential)
+        .update(Buffer.from(credentialId, 'hex'))
         .digest()
         .subarray(0, 16)
         .toString('base64url');
-      credentialOf.set(hash, credential.toString('hex'));
+      credentialOf.set(hash, credentialId);
     }
-    const cards = payload.entries.map(([hash, compact]) => ({
-      credentialId: credentialOf.get(hash) as string,
-      entitlementId: entitlementIdOfEntry(compact),
-    }));
+    const cards = payload.entries.flatMap(([hash, compact]) => {
+      const credentialId = credentialOf.get(hash);
+      if (credentialId === undefined) return [];
+      const qrText = qrTextOf.get(credentialId) as string;
+      return [{ credentialId, qrText, entitlementId: entitlementIdOfEntry(compact) }];
+    });
 
     // 2. 10,000 receipts from one device.
     const [one, two, three] = devices as [
@@ -304,6 +317,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const checks = await sql<{
       doubled: string;
       flagged: string;
+      holding: string;
       conflicts: string;
       redemptions: string;
       stock_out: string;
@@ -311,6 +325,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     }>`select
         (select count(*) from (select entitlement_id from redemption group by entitlement_id having count(*) > 1) d) as doubled,
         (select count(*) from entitlement_redemption_state where state = 'conflict_flagged' and entitlement_id = any(${ids}::uuid[])) as flagged,
+        (select count(*) from offline_receipt where outcome = 'conflict' and jsonb_array_length(held) > 0) as holding,
         (select count(*) from offline_receipt where outcome = 'conflict') as conflicts,
         (select count(*) from redemption) as redemptions,
         (select coalesce(-sum(quantity_delta), 0) from stock_movement where kind = 'redemption' and item = 'food_box') as stock_out,
@@ -353,6 +368,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         seconds: overlapSeconds,
         outcomes: Object.fromEntries(overlapOutcomes),
         flaggedEntitlements: Number(row?.flagged),
+        // Each conflict holds what remained of what it asks (migration 0140): nothing, here.
+        conflictsHolding: Number(row?.holding),
         conflictReceipts: Number(row?.conflicts),
         entitlementsCountedTwice: Number(row?.doubled),
         redemptions: Number(row?.redemptions),
@@ -364,6 +381,57 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     rmSync(keysDir, { recursive: true, force: true });
     await database.close();
   }
+}
+
+/** Persons whose cards are issued for real: the 10,000 + 1,000 receipts' cards, and some spare. */
+const cardsMax = 12_000;
+
+/**
+ * Issues real cards (Claim 169, signed by the key store's current issuer key, as the
+ * credentials module signs them) to the first `count` persons by id and records them; the
+ * QR text of each, by credential id (hex). The holder's fields are made up: the sync checks the
+ * signature and which card it is, not the name on it.
+ */
+async function realCards(
+  admin: Kysely<Database>,
+  keys: KeyStore,
+  count: number,
+): Promise<Map<string, string>> {
+  const key = keys.issuerKeys.find((each) => each.kid === keys.currentIssuerKid);
+  if (key === undefined) throw new Error('no current issuer key');
+  const signer = createNodeSigner(key.privateKey);
+  const issuedAt = Math.floor(Date.now() / 1000) - 86_400;
+  const persons = await admin
+    .selectFrom('person')
+    .select('id')
+    .orderBy('id')
+    .limit(count)
+    .execute();
+  const qrTextOf = new Map<string, string>();
+  for (let start = 0; start < persons.length; start += 1000) {
+    const rows = [];
+    for (const { id } of persons.slice(start, start + 1000)) {
+      const card = await encodeCard({
+        holder: makeHolder(),
+        signer,
+        issuedAt,
+        profile: { validitySeconds: 5 * 365 * 86_400 },
+      });
+      const credentialId = Buffer.from(card.credentialId);
+      qrTextOf.set(credentialId.toString('hex'), card.text);
+      rows.push({
+        id: credentialId,
+        person_id: id,
+        person_version: 1,
+        kid: key.kid,
+        issued_at: new Date(issuedAt * 1000),
+        expires_at: new Date(card.expiresAt * 1000),
+      });
+    }
+    await admin.insertInto('credential').values(rows).execute();
+    progress(`${qrTextOf.size} real cards…`);
+  }
+  return qrTextOf;
 }
 
 interface SnapshotBody {

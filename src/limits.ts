@@ -579,6 +579,12 @@ export const limits = {
       ...deviceAllowanceLimits,
       /** Receipts in one sync request; a device with more sends several. */
       syncBatchMax: 500,
+      /**
+       * The body of one sync request: each receipt carries its card's QR text (a card with a
+       * 1 KiB photo is about 1,600 characters, the schema allows 4,096), so 500 receipts pass the
+       * server's 1 MiB default; 500 × (4,096 + about 1,000 for the rest) stays below this.
+       */
+      syncBodyBytesMax: 3 * 1024 * 1024,
       /** How far a device's clock may be from the server's at sync before it is refused. */
       deviceClockSkewMaxMs: 5 * minuteMs,
     },
@@ -820,6 +826,11 @@ export const limits = {
     merchantFanInWallets: 20,
     merchantFanInWindowMs: 10 * 60_000,
     patternScanIntervalMs: 60_000,
+    /**
+     * Merges followed from a merged-away record to the one that receives its frozen balance (a
+     * survivor merged away in turn passes it on); a longer chain is refused, nothing proposed.
+     */
+    frozenMoveMergeHopsMax: 16,
   },
   /** Merchant payments and the payment app (modules/payments/merchants; issue #16). */
   merchants: {

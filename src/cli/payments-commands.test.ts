@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,12 +16,14 @@ import {
 } from '../modules/payments/merchants/merchant-test-kit.js';
 import { paymentRequestMaker } from '../modules/payments/merchants/payment-request-maker.js';
 import { validatePain001 } from '../modules/payments/payouts/iso20022/xsd-validator.js';
+import { payingAccountStoredForTest } from '../modules/payments/payouts/payout-test-kit.js';
 
 /**
  * `amparo payments settle-merchants` (issue #16, point 5: daily settlement), spawned as a
  * scheduler would run it each day: a merchant paid from a wallet is settled to the settlement
- * account and the bank's pain.001 file is written, schema-valid; run again, it settles nothing
- * twice and writes the same payments.
+ * account and the bank's pain.001 file is written, schema-valid, debiting the paying account a
+ * finance officer stored for the currency; run again, it settles nothing twice and writes the
+ * same payments. With none stored it settles nothing, whatever `--debtor-*` flags name.
  */
 describe('amparo payments settle-merchants', () => {
   let cli: CliEnvironment;
@@ -96,84 +98,101 @@ describe('amparo payments settle-merchants', () => {
     });
   }, 120_000);
   afterAll(async () => cli?.close());
+  // Each run of the command is a process opening the database (PGlite: its data directory),
+  // several seconds on a loaded machine; a test runs it up to twice.
+  const spawnsTimeoutMs = 120_000;
 
-  it('settles the day into a schema-valid pain.001, and settles nothing twice', async () => {
-    const out = path.join(cli.workDir, 'settlement.xml');
-    const args = [
+  /** `amparo payments settle-merchants` of a VES day into `out`, with any other flags. */
+  const settle = (date: string, out: string, flags: string[] = []) =>
+    runAmparo(cli.env, [
       'payments',
       'settle-merchants',
       '--date',
-      '2026-12-05',
+      date,
       '--currency',
       'VES',
-      '--debtor-name',
-      'Amparo',
-      '--debtor-account',
-      '01020000000000000009',
-      '--debtor-bank',
-      '0102',
+      ...flags,
       '--out',
       out,
-    ];
-    const first = await runAmparo(cli.env, args);
-    expect([first.code, first.stderr]).toEqual([0, '']);
-    expect(first.stdout).toContain('Settled 1 merchants on 2026-12-05: 1250 VES');
-    const xml = readFileSync(out, 'utf8');
-    expect((await validatePain001(xml)).valid).toBe(true);
-    expect(xml).toContain('01340000000000000077');
-    expect(xml).toContain('<InstdAmt Ccy="VES">12.50</InstdAmt>');
-    // Paid after the day was settled: the day is not settled again; the next day takes it.
-    await payAgain();
-    const second = await runAmparo(cli.env, args);
-    expect(second.code).toBe(0);
-    expect(second.stdout).toContain('Settled 1 merchants on 2026-12-05: 1250 VES');
-    const balance = await cli.withCommandDatabase(async (db) => {
+    ]);
+  const merchantBalance = () =>
+    cli.withCommandDatabase(async (db) => {
       const [account] = await lookupAccounts(db, [merchantAccount]);
       return account === undefined ? null : postedBalance(account);
     });
-    expect(balance).toBe(300n);
-  });
 
-  it('refuses a debtor account other than the stored one, even named without --debtor-name', async () => {
-    await cli.withCommandDatabase((db) =>
-      db
-        .insertInto('paying_account')
-        .values({
-          id: randomUUID(),
-          scope: 'merchant_settlement',
-          scope_key: 'VES',
-          version: 1,
-          holder_name: 'Amparo',
-          account_number: '01020000000000000009',
-          bank_code: '0102',
-          bic: null,
-          set_by: randomUUID(),
-        })
-        .execute(),
-    );
-    const settle = (debtor: string[]) =>
-      runAmparo(cli.env, [
-        'payments',
-        'settle-merchants',
-        '--date',
-        '2026-12-06',
-        '--currency',
-        'VES',
-        ...debtor,
-        '--out',
-        path.join(cli.workDir, 'settlement-2.xml'),
+  it(
+    'settles nothing while no paying account is stored, even with --debtor-* flags',
+    async () => {
+      const out = path.join(cli.workDir, 'settlement-none.xml');
+      const refused = await settle('2026-12-05', out, [
+        '--debtor-name',
+        'Amparo',
+        '--debtor-account',
+        '01020000000000000009',
+        '--debtor-bank',
+        '0102',
       ]);
-    const other = await settle([
-      '--debtor-account',
-      '01050000000000000001',
-      '--debtor-bank',
-      '0105',
-    ]);
-    expect(other.code).not.toBe(0);
-    // AMP_PAYING_ACCOUNT_MISMATCH, as its message.
-    expect(other.stderr).toContain('The paying account named is not the one stored');
-    // The stored account repeated without its name is the stored one: settled.
-    const same = await settle(['--debtor-account', '01020000000000000009']);
-    expect([same.code, same.stderr]).toEqual([0, '']);
-  });
+      expect(refused.code).not.toBe(0);
+      // AMP_PAYING_ACCOUNT_REQUIRED, as its message.
+      expect(refused.stderr).toContain('No paying account is stored');
+      expect(existsSync(out)).toBe(false);
+      expect(await merchantBalance()).toBe(1250n);
+      const runs = await cli.withCommandDatabase((db) =>
+        db.selectFrom('merchant_settlement_run').select('settlement_date').execute(),
+      );
+      expect(runs).toEqual([]);
+    },
+    spawnsTimeoutMs,
+  );
+
+  it(
+    'settles the day into a schema-valid pain.001 debiting the stored account, and settles nothing twice',
+    async () => {
+      // A finance officer stored the currency's paying account (payment.paying_account_set).
+      await cli.withCommandDatabase((db) =>
+        payingAccountStoredForTest(
+          db,
+          { scope: 'merchant_settlement', key: 'VES' },
+          { name: 'Amparo', accountNumber: '01020000000000000009', bankCode: '0102' },
+        ),
+      );
+      const out = path.join(cli.workDir, 'settlement.xml');
+      const first = await settle('2026-12-05', out);
+      expect([first.code, first.stderr]).toEqual([0, '']);
+      expect(first.stdout).toContain('Settled 1 merchants on 2026-12-05: 1250 VES');
+      const xml = readFileSync(out, 'utf8');
+      expect((await validatePain001(xml)).valid).toBe(true);
+      expect(xml).toContain('01340000000000000077');
+      expect(xml).toContain('<DbtrAcct><Id><Othr><Id>01020000000000000009</Id>');
+      expect(xml).toContain('<InstdAmt Ccy="VES">12.50</InstdAmt>');
+      // Paid after the day was settled: the day is not settled again; the next day takes it.
+      await payAgain();
+      const second = await settle('2026-12-05', out);
+      expect(second.code).toBe(0);
+      expect(second.stdout).toContain('Settled 1 merchants on 2026-12-05: 1250 VES');
+      expect(await merchantBalance()).toBe(300n);
+    },
+    spawnsTimeoutMs,
+  );
+
+  it(
+    'refuses a debtor account other than the stored one, even named without --debtor-name',
+    async () => {
+      const out = path.join(cli.workDir, 'settlement-2.xml');
+      const other = await settle('2026-12-06', out, [
+        '--debtor-account',
+        '01050000000000000001',
+        '--debtor-bank',
+        '0105',
+      ]);
+      expect(other.code).not.toBe(0);
+      // AMP_PAYING_ACCOUNT_MISMATCH, as its message.
+      expect(other.stderr).toContain('The paying account named is not the one stored');
+      // The stored account repeated without its name is the stored one: settled.
+      const same = await settle('2026-12-06', out, ['--debtor-account', '01020000000000000009']);
+      expect([same.code, same.stderr]).toEqual([0, '']);
+    },
+    spawnsTimeoutMs,
+  );
 });

@@ -105,9 +105,9 @@ export function registerPaymentsCommands(
     .description("settle a day's merchant balances and write the bank's pain.001 file")
     .requiredOption('--date <YYYY-MM-DD>', 'the business day settled (and the execution date)')
     .requiredOption('--currency <code>', 'VES or USD')
-    .option('--debtor-name <name>', "the agency's name as debtor (default: the stored one)")
-    .option('--debtor-account <digits>', "the agency's 20-digit account that pays")
-    .option('--debtor-bank <code>', 'its 4-digit bank code')
+    .option('--debtor-name <name>', "checked against the stored paying account's holder")
+    .option('--debtor-account <digits>', "checked against the stored paying account's 20 digits")
+    .option('--debtor-bank <code>', "checked against the stored paying account's bank code")
     .requiredOption('--out <file>', 'where to write the pain.001.001.09 file')
     .action(async (flags: SettleFlags) => {
       if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(flags.date)) throw new Error('--date is YYYY-MM-DD');
@@ -117,10 +117,11 @@ export function registerPaymentsCommands(
       const keys = loadKeyStore(config.keysDir, config.masterKeyBase64);
       const handle = await openAppDatabase(config.database);
       try {
-        // The stored paying account of the currency (payment.paying_account_set); flags, when
-        // given, must name that one, or stand in for it while none is stored.
+        // The stored paying account of the currency (payment.paying_account_set): the file
+        // always debits it; flags, when given, must name that one. None stored: refused.
         const target = { scope: 'merchant_settlement', key: flags.currency } as const;
-        const named = debtorOfFlags(flags, await storedPayingAccount(handle.db, target));
+        const stored = await storedPayingAccount(handle.db, target);
+        const named = stored === undefined ? undefined : debtorOfFlags(flags, stored);
         const debtor = await debtorFor(handle.db, target, named);
         const lines = await merchantSettler(handle.db, {
           settlementDate: flags.date,
@@ -164,22 +165,17 @@ interface SettleFlags {
 /**
  * The debtor the flags name, each one left out taken from the stored account: any of them given
  * is compared with it (`debtorFor`), so `--debtor-account` without `--debtor-name` is not dropped
- * in favour of the stored one. While none is stored, the name and account are both needed.
+ * in favour of the stored one.
  */
-function debtorOfFlags(
-  flags: SettleFlags,
-  stored: DebtorInput | undefined,
-): DebtorInput | undefined {
+function debtorOfFlags(flags: SettleFlags, stored: DebtorInput): DebtorInput | undefined {
   const { debtorName, debtorAccount, debtorBank } = flags;
   if (debtorName === undefined && debtorAccount === undefined && debtorBank === undefined)
     return undefined;
-  const name = debtorName ?? stored?.name;
-  const accountNumber = debtorAccount ?? stored?.accountNumber;
-  if (name === undefined || accountNumber === undefined)
-    throw new Error(
-      '--debtor-name and --debtor-account are both needed: no paying account is stored',
-    );
-  return { name, accountNumber, bankCode: debtorBank };
+  return {
+    name: debtorName ?? stored.name,
+    accountNumber: debtorAccount ?? stored.accountNumber,
+    bankCode: debtorBank,
+  };
 }
 
 function describe(done: DisbursementProgress): string {

@@ -11,6 +11,7 @@ import {
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
 import { createPoint, signIn } from '../../src/modules/distribution/distribution-test-kit.js';
 import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
+import { payingAccountStoredForTest } from '../../src/modules/payments/payouts/payout-test-kit.js';
 import {
   cycleCreator,
   programCreator,
@@ -32,6 +33,17 @@ import { buildHousehold, buildPerson } from '../factories.js';
  * person data without an audit entry of an allowed access.
  */
 const table = documentedDecisionTable();
+/**
+ * The program the batch-creating row names (it has no entitlements): its paying account, and
+ * the merchant settlement's in USD, are stored before the matrix runs, since a file always
+ * debits the stored account (with none, 409 after the gate).
+ */
+const batchProgramId = randomUUID();
+const matrixPayingAccount = {
+  name: 'Matriz',
+  accountNumber: '01020000000000000001',
+  bankCode: '0102',
+};
 
 type Target = {
   kind: 'person';
@@ -644,11 +656,7 @@ function merchantCases(): RouteCase[] {
       request: (_t, p) => ({
         method: 'POST',
         url: `/api/payments/merchant-settlements${q(p)}`,
-        payload: {
-          settlementDate: '2026-01-02',
-          currency: 'USD',
-          debtor: { name: 'Matriz', accountNumber: '01020000000000000001', bankCode: '0102' },
-        },
+        payload: { settlementDate: '2026-01-02', currency: 'USD' },
       }),
     },
     {
@@ -727,7 +735,7 @@ function paymentCases(): RouteCase[] {
       }),
     },
     {
-      // A version that is not the newest (none is stored: 0 is): the gate decides, then 409.
+      // A version that is not the newest (1, stored before the matrix): the gate decides, then 409.
       name: "set the merchant settlement's paying account (a stale version)",
       action: 'payment.paying_account_set',
       resource: 'none',
@@ -1167,10 +1175,9 @@ function absentRecordCases(): RouteCase[] {
         () => '/api/payouts/batches',
         {
           clientId: clientId(),
-          programId: randomUUID(),
+          programId: batchProgramId,
           currency: 'VES',
           requestedExecutionDate: '2026-12-07',
-          debtor: { name: 'Matrix', accountNumber: '01020000000000000001', bankCode: '0102' },
           instructions: [
             {
               referenceKind: 'entitlement',
@@ -1239,6 +1246,12 @@ function absentRecordCases(): RouteCase[] {
       'payout.return_confirm',
       (id) => `/api/payouts/returns/${id}/confirmation`,
       {},
+    ),
+    post(
+      "reject a payout's return the bank did not make (a second finance officer)",
+      'payout.return_reject',
+      (id) => `/api/payouts/returns/${id}/rejection`,
+      { reason: 'The bank does not know the reference' },
     ),
     post(
       'decide a duplicate review',
@@ -1518,6 +1531,16 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
       signInRequestsPerMinuteMax: 10_000,
       rateLimitRequestsMax: 100_000,
     });
+    await payingAccountStoredForTest(
+      kit.database.db,
+      { scope: 'program', key: batchProgramId },
+      matrixPayingAccount,
+    );
+    await payingAccountStoredForTest(
+      kit.database.db,
+      { scope: 'merchant_settlement', key: 'USD' },
+      matrixPayingAccount,
+    );
     targets = [];
     const issuer = await signInOperator('matrix.issuer', ['registry_supervisor'], ['VE-A', 'VE-Z']);
     for (const region of ['VE-A', 'VE-Z']) {

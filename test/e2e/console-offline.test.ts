@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +27,10 @@ import { distributionPointWorld, readyOfflineDevice } from './distribution-point
  */
 let run: ConsoleRun;
 type Operator = BuiltOperator;
-/** One operator per device (the third for the old snapshot): a TOTP code is accepted once. */
+/**
+ * One operator per device (the third for the old snapshot, the fourth for the older app's
+ * receipt): a TOTP code is accepted once.
+ */
 let operators: Operator[];
 let officerCookie: { amparo_session: string };
 let holderQr: string;
@@ -40,7 +44,7 @@ beforeAll(async () => {
   run = await openConsoleRun();
   const world = await distributionPointWorld(run, {
     prefix: 'off',
-    operators: 3,
+    operators: 4,
     pointCode: 'kiosco-sin-red',
     pointName: 'Kiosco Petare',
     program: {
@@ -220,22 +224,23 @@ describe('the point of service offline', () => {
       await page.getByTestId('pos-pending').getByText('0').waitFor();
     }
     const counts = await run.server.database.asAdmin((admin) =>
-      sql<{ redemptions: unknown; conflicts: unknown; flagged: unknown; on_hand: unknown }>`
+      sql<{ redemptions: unknown; conflicts: unknown; open: unknown; on_hand: unknown }>`
         select (select count(*) from redemption where point_id = ${pointId}) as redemptions,
                (select count(*) from offline_receipt where point_id = ${pointId} and outcome = 'conflict') as conflicts,
-               (select count(*) from entitlement_redemption_state s
-                  join offline_receipt o on o.entitlement_id = s.entitlement_id
-                 where o.point_id = ${pointId} and s.state = 'conflict_flagged') as flagged,
+               (select count(*) from offline_receipt o
+                 where o.point_id = ${pointId} and o.outcome = 'conflict'
+                   and not exists (select 1 from offline_conflict_resolution c
+                                    where c.receipt_id = o.id)) as open,
                (select quantity from stock_balance where point_id = ${pointId} and item = 'food_box') as on_hand`.execute(
         admin,
       ),
     );
     const row = counts.rows[0];
     expect([row?.redemptions, row?.conflicts, row?.on_hand].map(Number)).toEqual([2, 1, 9]);
-    expect(Number(row?.flagged)).toBeGreaterThan(0);
+    expect(Number(row?.open)).toBe(1);
 
     // The supervisor clears the conflict: the first receipt stands; the second device's goods
-    // did leave, so they are written off. The entitlement is no longer flagged.
+    // did leave, so they are written off. No conflict is left open.
     await supervisor.reload();
     const conflicts = supervisor.getByTestId('supervision-conflicts');
     await conflicts.getByText('Teléfono B').waitFor();
@@ -247,22 +252,163 @@ describe('the point of service offline', () => {
       .getByText('Resuelto: vale el primer recibo; estos bienes se dieron de baja.')
       .waitFor();
     const after = await run.server.database.asAdmin((admin) =>
-      sql<{ flagged: unknown; on_hand: unknown }>`
-        select (select count(*) from entitlement_redemption_state s
-                  join offline_receipt o on o.entitlement_id = s.entitlement_id
-                 where o.point_id = ${pointId} and s.state = 'conflict_flagged') as flagged,
+      sql<{ open: unknown; on_hand: unknown }>`
+        select (select count(*) from offline_receipt o
+                 where o.point_id = ${pointId} and o.outcome = 'conflict'
+                   and not exists (select 1 from offline_conflict_resolution c
+                                    where c.receipt_id = o.id)) as open,
                (select quantity from stock_balance where point_id = ${pointId} and item = 'food_box') as on_hand`.execute(
         admin,
       ),
     );
     // The second device's box (with its rice) left the point too: 10 delivered − 1 − 1.
-    expect([after.rows[0]?.flagged, after.rows[0]?.on_hand].map(Number)).toEqual([0, 8]);
+    expect([after.rows[0]?.open, after.rows[0]?.on_hand].map(Number)).toEqual([0, 8]);
 
     await laterReceiptStands(supervisor, first);
     // Two devices, two sessions and a supervisor's screen: more than the default 30 s when the
     // machine is shared.
   }, 150_000);
+
+  it('keeps the receipts the sync refused on the device, with their reasons, until someone has seen them', async () => {
+    const device = await readyDevice(operators[3] as Operator);
+    // A receipt an app from before card proofs kept (its card's QR text missing) …
+    const olderId = await keepOlderAppReceipt(device, holderCredentialId);
+    await device.reload();
+    await device.getByLabel('Sin conexión (carnet)').check();
+    await device.getByTestId('pos-pending').getByText('1').waitFor();
+    // … and a hand-over made while the device's clock ran ten minutes ahead (the card of the
+    // snapshot's one entry: the later cycle entitles its holder), synced once the clock is right.
+    await device.clock.setFixedTime(Date.now() + 10 * 60_000);
+    await device.getByLabel('Texto del código QR del carnet').fill(absentQr);
+    await device.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
+    await device.getByRole('button', { name: 'Entregar las cantidades indicadas' }).click();
+    await device.getByText('Registrada en este dispositivo').waitFor();
+    await device.getByTestId('pos-pending').getByText('2').waitFor();
+    await device.clock.setFixedTime(Date.now());
+    await device.getByRole('button', { name: 'Sincronizar ahora' }).click();
+    await device
+      .getByTestId('pos-sync-result')
+      .getByText('Sincronizado: 0 contadas, 0 en conflicto (para revisión), 2 rechazadas.')
+      .waitFor();
+    // Refused, they no longer wait to sync, and stay, with their reasons, across a reload; the
+    // one that carried its card's QR text keeps it no longer.
+    await device.getByTestId('pos-pending').getByText('0').waitFor();
+    expect(await keptOnDevice(device)).toEqual([
+      { refused: 'AMP_DEVICE_CLOCK_OFF', qrText: false },
+      { refused: 'AMP_OFFLINE_CARD_PROOF_MISSING', qrText: false },
+    ]);
+    await device.reload();
+    await device.getByLabel('Sin conexión (carnet)').check();
+    const refused = device.getByTestId('pos-sync-refused');
+    await refused.getByText('2 entregas rechazadas al sincronizar').waitFor();
+    await refused
+      .getByText('la registró una versión anterior de la aplicación', { exact: false })
+      .waitFor();
+    await refused.getByText('La hora de este equipo está muy lejos', { exact: false }).waitFor();
+    await refused.getByText(`(recibo ${olderId.slice(0, 8)})`, { exact: false }).waitFor();
+    expect(await seriousAxeViolations(device)).toEqual([]);
+    await device.getByLabel('Idioma').selectOption('en');
+    await refused.getByText('2 hand-overs refused by the sync').waitFor();
+    await refused.getByText('recorded by an older version of the app', { exact: false }).waitFor();
+    // The server counted neither and audited each refusal with its code.
+    const audited = await run.server.database.asAdmin((admin) =>
+      sql<{ code: string }>`select distinct entry::json->>'reasonCode' as code from audit_entry
+        where entry::json->>'reasonCode' in ('AMP_OFFLINE_CARD_PROOF_MISSING', 'AMP_DEVICE_CLOCK_OFF')
+        order by 1`.execute(admin),
+    );
+    expect(audited.rows.map((row) => row.code)).toEqual([
+      'AMP_DEVICE_CLOCK_OFF',
+      'AMP_OFFLINE_CARD_PROOF_MISSING',
+    ]);
+    await refused
+      .getByRole('button', { name: `Seen: remove receipt ${olderId.slice(0, 8)} from this device` })
+      .click();
+    await refused.getByText('1 hand-over refused by the sync').waitFor();
+    await refused.getByRole('button', { name: /^Seen: remove receipt / }).click();
+    await refused.waitFor({ state: 'detached' });
+    await device.reload();
+    // The language chosen is kept across the reload.
+    await device.getByLabel('Offline (card)').check();
+    await device.getByTestId('pos-pending').getByText('0').waitFor();
+    expect(await device.getByTestId('pos-sync-refused').count()).toBe(0);
+    expect(await keptOnDevice(device)).toEqual([]);
+    await device.context().close();
+  }, 90_000);
 });
+
+/** The receipts the device keeps: each one's refusal code (or null) and whether it has QR text. */
+async function keptOnDevice(device: Page): Promise<{ refused: string | null; qrText: boolean }[]> {
+  const script = `new Promise((resolve, reject) => {
+    const open = indexedDB.open('amparo-pos', 1);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const request = open.result.transaction('pending').objectStore('pending').getAll();
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        open.result.close();
+        resolve(request.result
+          .map((each) => ({ refused: each.refused?.code ?? null, qrText: 'qrText' in each }))
+          .sort((a, b) => String(a.refused).localeCompare(String(b.refused))));
+      };
+    };
+  })`;
+  // Safe: the page script above resolves to this shape.
+  return (await device.evaluate(script)) as { refused: string | null; qrText: boolean }[];
+}
+
+/**
+ * Puts in the device's IndexedDB a receipt as an app from before card proofs kept it: signed by
+ * the device's own key, format v1 (the canonical JSON of its fields, keys sorted), without the
+ * card's QR text, for the first entitlement of the snapshot it holds. Returns its id. Page code
+ * as a string: this file is type-checked without the DOM library.
+ */
+async function keepOlderAppReceipt(device: Page, credentialId: string): Promise<string> {
+  const receiptId = randomUUID();
+  const script = `(async (pointId, credentialId, receiptId) => {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('amparo-pos', 1);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const read = (store, key) => new Promise((resolve, reject) => {
+      const request = db.transaction(store).objectStore(store).get(key);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const held = await read('device', pointId);
+    const payload = JSON.parse((await read('snapshot', pointId)).text).payload;
+    const compact = payload.entries[0][1].replace(/-/g, '+').replace(/_/g, '/');
+    const hex = [...atob(compact)].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+    const receipt = {
+      receiptId,
+      snapshotId: payload.snapshotId,
+      entitlementId: [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-'),
+      credentialId,
+      lines: [{ item: 'food_box', quantity: 1 }],
+      deviceTime: Date.now() - 60000,
+    };
+    const sorted = (value) => Array.isArray(value) ? value.map(sorted)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, sorted(value[key])]))
+        : value;
+    const message = JSON.stringify(sorted({
+      format: 'amparo.offline-receipt.v1', pointId, deviceId: held.deviceId, ...receipt,
+    }));
+    const signature = new Uint8Array(await crypto.subtle.sign(
+      { name: 'Ed25519' }, held.keyPair.privateKey, new TextEncoder().encode(message)));
+    const base64url = btoa(String.fromCharCode(...signature))
+      .replace(/[+]/g, '-').replace(/[/]/g, '_').replace(/=+$/, '');
+    await new Promise((resolve, reject) => {
+      const transaction = db.transaction('pending', 'readwrite');
+      transaction.objectStore('pending').put({ pointId, ...receipt, signature: base64url }, receiptId);
+      transaction.oncomplete = () => resolve(undefined);
+      transaction.onerror = () => reject(transaction.error);
+    });
+    db.close();
+  })(${JSON.stringify(pointId)}, ${JSON.stringify(credentialId)}, ${JSON.stringify(receiptId)})`;
+  await device.evaluate(script);
+  return receiptId;
+}
 
 /**
  * The supervisor clears a conflict for the later receipt (issue #15, point 5; migration 0074) on
@@ -314,6 +460,7 @@ async function laterReceiptStands(supervisor: Page, device: Page): Promise<void>
       snapshotId,
       entitlementId,
       credentialId: holderCredentialId,
+      qrText: holderQr,
       lines: Object.entries(each.lines).map(([item, quantity]) => ({ item, quantity })),
       deviceTime: Date.now() - 60_000 + index * 10_000,
     });
@@ -345,6 +492,12 @@ async function laterReceiptStands(supervisor: Page, device: Page): Promise<void>
     .getByTestId('supervision-conflicts')
     .getByRole('listitem')
     .filter({ hasText: 'Tableta D' });
+  // It holds the 3 kg that remained when it was synced; the rest of the entitlement is not held.
+  await conflict
+    .getByText(
+      'Retenido hasta resolverlo: 3 rice. El resto del beneficio se puede seguir entregando.',
+    )
+    .waitFor();
   await conflict.getByLabel('Este, el posterior: las entregas anteriores se anulan').check();
   await conflict
     .getByRole('checkbox', { name: 'Los bienes de las entregas anteriores sí salieron del punto' })

@@ -6,7 +6,11 @@ import {
   openCashEntitlements,
 } from '../../src/modules/payments/payments-test-kit.js';
 import { camt053For } from '../../src/modules/payments/payouts/iso20022/bank-files-test-kit.js';
-import { storedPayeesForTest } from '../../src/modules/payments/payouts/payout-test-kit.js';
+import {
+  payingAccountStoredForTest,
+  storedPayeesForTest,
+  testPayingAccount,
+} from '../../src/modules/payments/payouts/payout-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import {
   overflowsHorizontally,
@@ -21,13 +25,24 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * (migration 0131; the review of session 17): the officer who uploaded a statement reporting a
  * return sees it listed with the bank's reference, told a second officer confirms it, with no
  * button; the second officer sees the bank's reference and confirms it, and the payment turns
- * returned (its entitlement payable again).
+ * returned (its entitlement payable again); a return the bank did not make is rejected beside the
+ * confirm button, with the reason (migration 0135), and the payment is settled again.
  */
 let run: ConsoleRun;
 let uploader: { id: string; username: string; password: string; totp: () => string };
 let second: { id: string; username: string; password: string; totp: () => string };
 let endToEndId: string;
 let instructionId: string;
+let forgedEndToEndId: string;
+let forgedInstructionId: string;
+const statusOf = async (id: string) =>
+  (
+    await run.server.database.db
+      .selectFrom('payout_instruction')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).status;
 
 beforeAll(async () => {
   run = await openConsoleRun();
@@ -38,25 +53,29 @@ beforeAll(async () => {
     username: 'ret.finance.two',
     roles: ['finance_officer'],
   });
-  const person = await buildPerson(context, { region: 'VE-A', phone: null });
+  const persons = [
+    await buildPerson(context, { region: 'VE-A', phone: null }),
+    await buildPerson(context, { region: 'VE-A', phone: null }),
+  ];
   const { programId, cycleId } = await cashCycle(db, {
     code: 'bono_retorno',
     amountMinor: 150_00n,
   });
-  const entitlement = (await openCashEntitlements(db, cycleId)).find(
-    (each) => each.personId === person.id,
-  );
+  const open = await openCashEntitlements(db, cycleId);
+  const entitlements = persons.map((person) => open.find((each) => each.personId === person.id));
   await fundedProgramAccount(db, programId, 1_000_00n);
-  await storedPayeesForTest({ db, masterKey: context.masterKey }, [
-    {
+  await payingAccountStoredForTest(db, { scope: 'program', key: programId });
+  await storedPayeesForTest(
+    { db, masterKey: context.masterKey },
+    persons.map((person, index) => ({
       personId: person.id,
       payee: {
-        holderName: 'Ana Pérez',
-        account: { kind: 'bank_account', accountNumber: '01340000000000000099' },
+        holderName: index === 0 ? 'Ana Pérez' : 'Beto Pérez',
+        account: { kind: 'bank_account', accountNumber: `0134000000000000009${index}` },
         bank: { bankCode: '0134' },
       },
-    },
-  ]);
+    })),
+  );
   const as = async (who: typeof uploader) => ({
     amparo_session: await sessionCookieOf(run, who),
   });
@@ -71,26 +90,29 @@ beforeAll(async () => {
     expect(response.statusCode, response.body).toBeLessThan(300);
     return response.json();
   };
-  const debtor = { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' };
   const batch = await call('POST', '/batches', byUploader, {
     clientId: randomUUID(),
     programId,
     currency: 'VES',
     requestedExecutionDate: '2026-12-07',
-    debtor,
-    instructions: [
-      {
-        referenceKind: 'entitlement',
-        referenceId: entitlement?.entitlementId,
-        amountMinor: '15000',
-      },
-    ],
+    instructions: entitlements.map((entitlement) => ({
+      referenceKind: 'entitlement',
+      referenceId: entitlement?.entitlementId,
+      amountMinor: '15000',
+    })),
   });
-  [{ endToEndId }] = (await call('GET', `/batches/${batch.id}/payments`, byUploader)).payments;
+  const payments: Array<{ endToEndId: string }> = (
+    await call('GET', `/batches/${batch.id}/payments`, byUploader)
+  ).payments;
+  [endToEndId, forgedEndToEndId] = payments.map((payment) => payment.endToEndId) as [
+    string,
+    string,
+  ];
   await call('POST', `/batches/${batch.id}/approval`, bySecond, {
-    confirmedEndToEndIds: [endToEndId],
+    confirmedEndToEndIds: [endToEndId, forgedEndToEndId],
   });
-  // Paid, then "given back" by a statement the same officer uploads.
+  // Paid, then "given back" by a statement the same officer uploads: the first return the
+  // bank made (BNK-RET-4711), the second one it did not (BNK-RET-4712, forged).
   for (const [direction, messageId] of [
     ['debit', 'STMT-RET-1'],
     ['credit', 'STMT-RET-2'],
@@ -98,19 +120,19 @@ beforeAll(async () => {
     await call('POST', '/bank-files', byUploader, {
       format: 'camt.053',
       content: camt053For({
-        account: debtor.accountNumber,
+        account: testPayingAccount.accountNumber,
         messageId,
-        movements: [
+        movements: [endToEndId, forgedEndToEndId].map((id, index) =>
           direction === 'credit'
             ? {
                 amountMinor: 150_00n,
                 direction,
-                endToEndId,
+                endToEndId: id,
                 returnReason: 'AC04',
-                bankReference: 'BNK-RET-4711',
+                bankReference: `BNK-RET-471${index + 1}`,
               }
-            : { amountMinor: 150_00n, direction, endToEndId },
-        ],
+            : { amountMinor: 150_00n, direction, endToEndId: id },
+        ),
       }),
     });
   }
@@ -119,27 +141,25 @@ beforeAll(async () => {
     .select('id')
     .where('end_to_end_id', '=', endToEndId)
     .executeTakeFirstOrThrow());
+  ({ id: forgedInstructionId } = await db
+    .selectFrom('payout_instruction')
+    .select('id')
+    .where('end_to_end_id', '=', forgedEndToEndId)
+    .executeTakeFirstOrThrow());
 }, 120_000);
 
 afterAll(async () => run?.close());
 
 describe('returns awaiting confirmation on the payouts page', () => {
   it("lists the uploader's return without a button; a second officer confirms it", async () => {
-    const status = async () =>
-      (
-        await run.server.database.db
-          .selectFrom('payout_instruction')
-          .select('status')
-          .where('id', '=', instructionId)
-          .executeTakeFirstOrThrow()
-      ).status;
+    const status = () => statusOf(instructionId);
     expect(await status()).toBe('return_pending');
 
     const mine = await signedInPage(run, uploader, { viewport: 'phone', path: '/money/payouts' });
     const panel = mine.getByRole('region', { name: 'Devoluciones por confirmar' });
     const item = panel.locator(`li[data-return="${endToEndId}"]`);
     await item
-      .getByText('Usted subió el extracto: la confirma otro oficial de finanzas.')
+      .getByText('Usted subió el extracto: la confirma o la rechaza otro oficial de finanzas.')
       .waitFor();
     expect(await item.textContent()).toMatch(new RegExp(`^${endToEndId}: [^0-9]*150,00.*AC04`));
     // The bank's own reference, the one thing on the line the checker can verify with the bank.
@@ -147,6 +167,7 @@ describe('returns awaiting confirmation on the payouts page', () => {
       .getByText('Referencia del banco: BNK-RET-4711 (verifíquela con el banco antes de confirmar)')
       .waitFor();
     expect(await item.getByRole('button').count()).toBe(0);
+    expect(await item.getByRole('textbox').count()).toBe(0);
     expect(await seriousAxeViolations(mine)).toEqual([]);
     expect(await overflowsHorizontally(mine)).toBe(false);
 
@@ -165,8 +186,38 @@ describe('returns awaiting confirmation on the payouts page', () => {
     await theirs
       .getByText(`Return of ${endToEndId} confirmed: the entitlement can be paid again.`)
       .waitFor();
-    await theirs.getByText('No return awaits confirmation.').waitFor();
+    await theirs.locator(`li[data-return="${endToEndId}"]`).waitFor({ state: 'detached' });
     expect(await status()).toBe('returned');
+    expect(run.pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('a second officer rejects, with the reason, a return the bank did not make', async () => {
+    expect(await statusOf(forgedInstructionId)).toBe('return_pending');
+    const page = await signedInPage(run, second, { viewport: 'phone', path: '/money/payouts' });
+    const panel = page.getByRole('region', { name: 'Devoluciones por confirmar' });
+    const item = panel.locator(`li[data-return="${forgedEndToEndId}"]`);
+    await item.getByText('Referencia del banco: BNK-RET-4712', { exact: false }).waitFor();
+    const reject = item.getByRole('button', {
+      name: `Rechazar la devolución de ${forgedEndToEndId}`,
+    });
+    // Beside the confirm button; no reason, no rejection.
+    await item
+      .getByRole('button', { name: `Confirmar la devolución de ${forgedEndToEndId}` })
+      .waitFor();
+    expect(await reject.isDisabled()).toBe(true);
+    await item
+      .getByLabel(`Por qué el banco no devolvió ${forgedEndToEndId}`)
+      .fill('El banco no conoce la referencia BNK-RET-4712');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await reject.click();
+    await panel
+      .getByText(
+        `Devolución de ${forgedEndToEndId} rechazada: el pago vuelve a estar pagado y su dinero salió de suspenso.`,
+      )
+      .waitFor();
+    await panel.getByText('No hay devoluciones por confirmar.').waitFor();
+    expect(await statusOf(forgedInstructionId)).toBe('settled');
     expect(run.pageErrors).toEqual([]);
   }, 120_000);
 });

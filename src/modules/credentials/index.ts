@@ -4,11 +4,17 @@
  */
 
 export { cardsIssued } from './cards-issued.js';
+export { verifyOnThreadPool } from './node-primitives.js';
 export {
   activeCardIdsOf,
   type OfflineCardHolder,
   offlineCardHolders,
 } from './offline-card-lookup.js';
+export {
+  type OfflineCardProof,
+  type OfflineCardShown,
+  offlineCardProofs,
+} from './offline-card-proof.js';
 export { type OnlineCardCheck, onlineCardCheck } from './online-card-check.js';
 export { type CredentialsPluginOptions, credentialsPlugin } from './plugin.js';
 export {

@@ -6,10 +6,12 @@ const chunkSize = 5000;
 
 /**
  * The ids of the cards that are active and not expired at `now`, by person: the cards a
- * distribution point's offline snapshot may recognise. The ids never leave the server: the
- * snapshot holds each card's revocation-list hash (`revocationHash`, SHA-256 of the id, 128
- * bits — a device learns it only by scanning the card), and for its household bindings
- * (distribution's `household-bindings.ts`) mixes each with an ID number under its salt.
+ * distribution point's offline snapshot may recognise. The snapshot does not carry the ids: it
+ * holds each card's revocation-list hash (`revocationHash`, SHA-256 of the id, 128 bits), and
+ * for its household bindings (distribution's `household-bindings.ts`) mixes each with an ID
+ * number under its salt. A credential id is no secret of the card (a person's card list shows
+ * it to officers), so an offline receipt proves the card by its signed QR text
+ * (`offlineCardProofs`), not by its id.
  *
  * @example
  *   const ids = await activeCardIdsOf(db, personIds, new Date()); // Map personId → [Buffer(16)]

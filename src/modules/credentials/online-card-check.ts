@@ -4,9 +4,8 @@ import type { Database } from '../../platform/db/schema.js';
 import { judgeCredentialWith, type VerdictStatus } from '../../shared/claim169/verdict.js';
 import { credentialIdFromPayload } from './card-payload.js';
 import { findCredential } from './credential-repository.js';
-import { cardValiditySecondsMax } from './limits.js';
 import { nodePrimitives } from './node-primitives.js';
-import { buildTrustList, trustedKeysFromList } from './trust-list.js';
+import { serverTrustedKeys } from './server-trusted-keys.js';
 
 /** What a point of service learns from a scanned card: the verdict and, if valid, whose card. */
 export interface OnlineCardCheck {
@@ -16,30 +15,6 @@ export interface OnlineCardCheck {
   message: string;
   /** Set for a valid card only. */
   holder?: { personId: string; credentialId: string; expiresAt: string };
-}
-
-/**
- * The keys the server's own cards verify with, built once per key store: a fresh list per card
- * made new key byte arrays, so the imported-key cache never hit and every check re-imported
- * the issuer's public key (bench/distribution-redeem-profile.ts).
- */
-const trustedByKeyStore = new WeakMap<KeyStore, ReturnType<typeof trustedKeysFromList>>();
-
-function serverTrustedKeys(keys: KeyStore): ReturnType<typeof trustedKeysFromList> {
-  const cached = trustedByKeyStore.get(keys);
-  if (cached !== undefined) return cached;
-  const trusted = trustedKeysFromList(
-    buildTrustList({
-      version: 1,
-      issuedAt: 0,
-      issuerName: 'Amparo',
-      credentialValiditySecondsMax: cardValiditySecondsMax,
-      // Every key the server holds verifies its own cards; a removed (compromised) key does not.
-      keys: keys.issuerKeys.map((key) => ({ publicKey: key.publicKey, notBefore: 0 })),
-    }),
-  );
-  trustedByKeyStore.set(keys, trusted);
-  return trusted;
 }
 
 /**

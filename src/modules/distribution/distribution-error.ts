@@ -73,6 +73,18 @@ export const distributionErrorCodes = [
   'AMP_OFFLINE_HOUSEHOLD_REFUSED',
   /** An offline hand-over without the card naming another operator than the snapshot's. */
   'AMP_OFFLINE_OPERATOR_MISMATCH',
+  /**
+   * An offline receipt without the QR text of the card scanned (an app from before card
+   * proofs): nothing shows the card was at the counter, so nothing is counted.
+   */
+  'AMP_OFFLINE_CARD_PROOF_MISSING',
+  /**
+   * An offline receipt whose QR text is not a card the issuer signed, or not the card the
+   * receipt names.
+   */
+  'AMP_OFFLINE_CARD_PROOF_INVALID',
+  /** An offline receipt for an entitlement the snapshot it names did not hold. */
+  'AMP_OFFLINE_NOT_IN_SNAPSHOT',
 ] as const;
 
 export type DistributionErrorCode = (typeof distributionErrorCodes)[number];
@@ -168,6 +180,19 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   AMP_OFFLINE_ALLOWANCE_EXCEEDED: {
     status: 422,
     title: "The receipt is beyond the device's offline allowance for its snapshot",
+  },
+  AMP_OFFLINE_CARD_PROOF_MISSING: {
+    status: 422,
+    title:
+      "The offline receipt does not carry the card's QR text (an app version from before card proofs)",
+  },
+  AMP_OFFLINE_CARD_PROOF_INVALID: {
+    status: 422,
+    title: "The offline receipt's QR text is not the issuer's signed card it names",
+  },
+  AMP_OFFLINE_NOT_IN_SNAPSHOT: {
+    status: 422,
+    title: 'The offline receipt is for an entitlement its snapshot did not hold',
   },
 };
 

@@ -147,7 +147,14 @@ export const AdjustmentBody = Type.Object(
   { additionalProperties: false },
 );
 
-const QrText = Type.String({ minLength: 1, maxLength: 4096, description: "The card's QR text" });
+/** A card's QR text: far above a card's (a 1 KiB photo makes about 1,600 characters). */
+export const qrTextLengthMax = 4096;
+
+const QrText = Type.String({
+  minLength: 1,
+  maxLength: qrTextLengthMax,
+  description: "The card's QR text",
+});
 
 export const LookupBody = Type.Object({ qrText: QrText }, { additionalProperties: false });
 

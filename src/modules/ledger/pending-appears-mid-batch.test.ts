@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.js';
+import { transactionHeldOpen, untilWaitingForALock } from '../../../test/lock-waits.js';
 import { transferFlags, zeroId } from './ledger-codes.js';
 import { newId, openAccount, transfer } from './ledger-test-kit.js';
 import { ledgerIsSound, verifyLedger } from './ledger-verifier.js';
@@ -119,46 +119,22 @@ async function theirsWhileMineWaits(
     await transferCreator(database.db, theirs);
     return transferCreator(database.db, mine);
   }
-  let release = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let holding = () => {};
-  const held = new Promise<void>((resolve) => {
-    holding = resolve;
-  });
-  const holder = database.db.transaction().execute(async (trx) => {
+  const holder = await transactionHeldOpen(database, async (trx) => {
     await trx
       .selectFrom('ledger_account')
       .select('id')
       .where('id', '=', heldAccount)
       .forUpdate()
       .execute();
-    holding();
-    await released;
   });
-  await held;
   const waiting = transferCreator(database.db, mine);
   try {
-    await untilWaitingForALock(database);
+    await untilWaitingForALock(database, {
+      failure: 'the batch never waited for the held account',
+    });
     await transferCreator(database.db, theirs);
   } finally {
-    release();
-    await holder;
+    await holder.release();
   }
   return waiting;
-}
-
-/** Polls until a session of the test's database waits for a row lock (at most 30 s). */
-async function untilWaitingForALock(database: TestDatabase): Promise<void> {
-  for (let tries = 0; tries < 300; tries += 1) {
-    const waiting = await database.asAdmin((admin) =>
-      sql<{ count: number }>`
-        select count(*)::int as count from pg_stat_activity
-         where datname = current_database() and wait_event_type = 'Lock'`.execute(admin),
-    );
-    if ((waiting.rows[0]?.count ?? 0) > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the batch never waited for the held account');
 }

@@ -100,13 +100,16 @@ export const paymentsErrorCodes = [
   'AMP_APPROVAL_REQUIRED',
   /** The uploader of the statement that reported a payout return (or a non-operator) confirms it. */
   'AMP_RETURN_SAME_OPERATOR',
-  /** A payout return confirmed for a payment no statement reported returned, waiting. */
+  /** A payout return confirmed or rejected for a payment with no return waiting. */
   'AMP_RETURN_NOT_PENDING',
   /** A payment to a new payee account that the approver did not confirm (the problem names it). */
   'AMP_PAYEE_CHANGE_UNCONFIRMED',
   /** A payee account the bank would refuse (the problem names each field), or of an erased person. */
   'AMP_PAYEE_ACCOUNT_INVALID',
-  /** No paying (debtor) account is stored for the program or settlement, and none was named. */
+  /**
+   * No paying (debtor) account is stored for the program or settlement: a file always debits
+   * the stored one, so a debtor named by the request is refused too.
+   */
   'AMP_PAYING_ACCOUNT_REQUIRED',
   /** The debtor named is not the stored paying account (it changed since it was shown). */
   'AMP_PAYING_ACCOUNT_MISMATCH',
@@ -218,11 +221,11 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
   AMP_RETURN_SAME_OPERATOR: {
     status: 403,
     title:
-      'A second finance officer, not the one who uploaded the statement, must confirm the return',
+      'A second finance officer, not the one who uploaded the statement, must confirm or reject the return',
   },
   AMP_RETURN_NOT_PENDING: {
     status: 409,
-    title: 'No return of this payment waits for confirmation',
+    title: 'No return of this payment waits for confirmation or rejection',
   },
   AMP_PAYEE_CHANGE_UNCONFIRMED: {
     status: 409,

@@ -127,6 +127,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   payout_flag: 'history',
   // A second finance officer's confirmation of a return a statement reported (migration 0131).
   payout_return_confirmation: 'history',
+  payout_return_rejection: 'history',
   // Each person's payee account, one sealed row per change, never updated (migration 0116), and
   // the entitlements a batch left out for want of one.
   payee_account: 'history',

@@ -100,6 +100,16 @@ export const OfflineConflictSchema = Type.Object({
   /** The receipts counted for the same entitlement (what was handed over first). */
   countedRedemptions: Type.Integer(),
   /**
+   * What this conflict holds of the entitlement until it is cleared (migration 0140): per item,
+   * what it asks of what remained when it was synced; the rest of the entitlement is handed over
+   * as usual. Empty when nothing remained of what it asks; null for a conflict synced before
+   * 0140, which holds the whole entitlement (`conflict_flagged`).
+   */
+  held: Type.Union([
+    Type.Array(Type.Object({ item: Type.String(), quantity: Type.Integer() })),
+    Type.Null(),
+  ]),
+  /**
    * What the cycle's close held back from carrying over while the entitlement waits for this
    * review (migration 0103): per item, the most that may carry. Empty when nothing is held; the
    * clearing of the entitlement's last conflict carries what then remains and empties it.

@@ -250,7 +250,10 @@ export const ReconciliationFiguresSchema = Type.Object({
   entitlementsRedeemed: Type.Integer(),
   redemptions: Type.Integer(),
   assisted: Type.Integer({ description: 'Redemptions without the card' }),
-  conflicts: Type.Integer(),
+  conflicts: Type.Integer({
+    description:
+      'Entitlements this point redeemed with an offline conflict open (or flagged whole by one synced before migration 0140)',
+  }),
   reversed: Type.Integer({
     description:
       'Redemptions reversed when an offline conflict was cleared for the later receipt; not in the counts above',

@@ -313,8 +313,8 @@ export const en: Dictionary = {
       "The program's share of this price is more than is left of your allowance for this cycle.",
     AMP_SUBSIDY_SHARE_INVALID: "A program's share must be below 100 % of the price.",
     AMP_RETURN_SAME_OPERATOR:
-      'A second finance officer, not the one who uploaded the statement, confirms the return.',
-    AMP_RETURN_NOT_PENDING: 'This payment has no return waiting for confirmation.',
+      'A second finance officer, not the one who uploaded the statement, confirms or rejects the return.',
+    AMP_RETURN_NOT_PENDING: 'This payment has no return waiting for confirmation or rejection.',
     AMP_APPROVAL_SAME_OPERATOR: 'A second finance officer, not the one who made it, must approve.',
     AMP_APPROVAL_REQUIRED: 'A second finance officer has not approved it yet.',
     AMP_PAYEE_CHECK_INVALID:
@@ -420,6 +420,12 @@ export const en: Dictionary = {
       'This hand-over without the card names another operator than the one the snapshot was issued to: it was not counted. Each operator downloads their own snapshot.',
     AMP_OFFLINE_RECEIPT_WITHOUT_CARD:
       'This offline hand-over does not record its card: only the one already counted stands. Your supervisor reviews it.',
+    AMP_OFFLINE_CARD_PROOF_MISSING:
+      "This offline hand-over was recorded by an older version of the app, without the card's code: it was not counted. It stays on this device until acknowledged; tell your supervisor.",
+    AMP_OFFLINE_CARD_PROOF_INVALID:
+      'The card code kept with this offline hand-over is not a valid card, or not the card it names: it was not counted. Tell your supervisor.',
+    AMP_OFFLINE_NOT_IN_SNAPSHOT:
+      "This offline hand-over is for a benefit the device's snapshot did not hold: it was not counted. Tell your supervisor.",
     AMP_ADJUSTMENT_SAME_PERSON:
       'Whoever proposed the adjustment cannot decide it: another finance officer must.',
     AMP_ADJUSTMENT_DECIDED: 'This adjustment was already decided. Reload the page to see how.',
@@ -427,6 +433,8 @@ export const en: Dictionary = {
       'This adjustment cannot be made (the two accounts are the same, the currency differs, or there is nothing to move). Nothing was moved.',
     AMP_ADJUSTMENT_WALLET_FROZEN:
       "This adjustment touches a frozen wallet (death, merge or erasure): nothing was moved. Its balance is moved only from “Frozen wallets holding money”, to the surviving record's wallet or the estate account.",
+    AMP_ADJUSTMENT_DESTINATION_FROZEN:
+      "The surviving record's wallet was frozen (death, merge or erasure) after this move was proposed: nothing was moved. Reject this move and propose it again: it then goes where the survivor's own balance goes.",
     AMP_BANK_FILE_MALFORMED:
       "The bank's file is damaged or incomplete: nothing was recorded. Ask the bank for the file again.",
     AMP_BANK_FILE_UNMATCHED:
@@ -619,6 +627,8 @@ export const en: Dictionary = {
     'payout.reconcile': 'Upload bank status reports and statements',
     'payout.return_confirm':
       "Confirm a payment's return that another officer read from a statement",
+    'payout.return_reject':
+      "Reject a payment's return that another officer read from a statement and the bank did not make",
     'payout.read': 'See payout files and the suspense report',
     'operator.manage': 'Manage staff accounts',
     'operator.sign_in': 'Sign in as staff',
@@ -1678,6 +1688,11 @@ export const en: Dictionary = {
       clearedLater: 'Cleared: the later receipt stands; the earlier hand-overs were reversed.',
       carryOverHeld:
         'The cycle closed while this waits for review: up to {{lines}} carry over once it is cleared (what then remains).',
+      held: 'Held until cleared: {{lines}}. The rest of the entitlement can still be handed over.',
+      heldNothing:
+        'Nothing of the entitlement is held: nothing remained of what this receipt hands over.',
+      heldWhole:
+        'The whole entitlement waits for this review (a conflict synced before holds existed).',
     },
     title: 'Hand-over supervision',
     noPoint: 'There are no distribution points in your regions.',
@@ -1767,6 +1782,12 @@ export const en: Dictionary = {
       sync: 'Sync now',
       synced:
         'Synced: {{counted}} counted, {{conflict}} in conflict (for review), {{refused}} refused.',
+      refusedTitle_one: '{{count}} hand-over refused by the sync',
+      refusedTitle_other: '{{count}} hand-overs refused by the sync',
+      refusedHint:
+        'They did not count. They stay on this device, and are not sent again, until you or your supervisor have seen them.',
+      refusedReceipt: 'Hand-over of {{time}}: {{lines}} (receipt {{receipt}})',
+      acknowledge: 'Seen: remove receipt {{receipt}} from this device',
       qrText: "Text of the card's QR code",
       check: 'Check the card offline',
       cardRefused: 'Card refused: {{reason}}',
@@ -2327,7 +2348,7 @@ export const en: Dictionary = {
     returns: {
       title: 'Returns awaiting confirmation',
       explain:
-        'A statement said the bank gave these payments back: the money is in suspense, and the entitlement stays paid until a second finance officer, not the one who uploaded the statement, confirms the return. Confirm only what the bank itself reported.',
+        'A statement said the bank gave these payments back: the money is in suspense, and the entitlement stays paid until a second finance officer, not the one who uploaded the statement, confirms the return. Confirm only what the bank itself reported; reject, with the reason, a return the bank did not make.',
       none: 'No return awaits confirmation.',
       line: '{{endToEndId}}: {{amount}}, booked {{bookingDate}}, reason {{reason}}, in a {{format}} uploaded {{reportedAt}}',
       noReason: 'none given',
@@ -2335,8 +2356,15 @@ export const en: Dictionary = {
       noBankReference:
         'The statement gives no bank reference: check the return with the bank by other details.',
       confirm: 'Confirm the return of {{endToEndId}}',
-      yours: 'You uploaded the statement: a second finance officer confirms it.',
+      yours: 'You uploaded the statement: a second finance officer confirms or rejects it.',
       confirmed: 'Return of {{endToEndId}} confirmed: the entitlement can be paid again.',
+      rejectReason: 'Why the bank did not give {{endToEndId}} back',
+      rejectHint: 'For example: the bank does not know the reference. Nothing is paid again.',
+      reject: 'Reject the return of {{endToEndId}}',
+      rejected_settled:
+        'Return of {{endToEndId}} rejected: the payment is paid again and its money left suspense.',
+      rejected_accepted:
+        "Return of {{endToEndId}} rejected: the payment is sent again, awaiting the bank's statement, and its money left suspense.",
     },
     suspense: {
       title: 'Suspense report',
@@ -2537,7 +2565,7 @@ export const en: Dictionary = {
     frozen: {
       title: 'Frozen wallets holding money',
       explain:
-        "A merged record's balance goes to the surviving record's wallet; a dead or erased person's to the estate account. One person proposes it, another approves.",
+        "A merged record's balance goes to the surviving record's wallet (or, if that one is frozen too, where its own balance goes); a dead or erased person's to the estate account. One person proposes it, another approves.",
       none: 'No frozen wallet holds money.',
       noteHint: 'For example the certificate or case number.',
       line: '{{amount}} {{currency}} ({{reason}}): goes to {{destination}}',

@@ -315,8 +315,8 @@ export const es = {
       'La parte del programa en este precio supera lo que le queda de su asignación de este ciclo.',
     AMP_SUBSIDY_SHARE_INVALID: 'La parte de un programa debe ser menor que el 100 % del precio.',
     AMP_RETURN_SAME_OPERATOR:
-      'Confirma la devolución un segundo oficial de finanzas, no quien subió el extracto.',
-    AMP_RETURN_NOT_PENDING: 'Este pago no tiene una devolución por confirmar.',
+      'Confirma o rechaza la devolución un segundo oficial de finanzas, no quien subió el extracto.',
+    AMP_RETURN_NOT_PENDING: 'Este pago no tiene una devolución por confirmar o rechazar.',
     AMP_APPROVAL_SAME_OPERATOR: 'Debe aprobarlo un segundo oficial de finanzas, no quien lo hizo.',
     AMP_APPROVAL_REQUIRED: 'Un segundo oficial de finanzas aún no lo ha aprobado.',
     AMP_PAYEE_CHECK_INVALID:
@@ -426,6 +426,12 @@ export const es = {
       'Esta entrega sin carnet nombra a otro operador que aquel a quien se emitió la instantánea: no se contó. Cada operador descarga su propia instantánea.',
     AMP_OFFLINE_RECEIPT_WITHOUT_CARD:
       'Esta entrega sin red no registra su carnet: solo cuenta la que ya se contó. Su supervisor la revisa.',
+    AMP_OFFLINE_CARD_PROOF_MISSING:
+      'Esta entrega sin red la registró una versión anterior de la aplicación, sin el código del carnet: no se contó. Queda en este equipo hasta que se dé por vista; avise a su supervisor.',
+    AMP_OFFLINE_CARD_PROOF_INVALID:
+      'El código de carnet guardado con esta entrega sin red no es un carnet válido, o no es el carnet que nombra: no se contó. Avise a su supervisor.',
+    AMP_OFFLINE_NOT_IN_SNAPSHOT:
+      'Esta entrega sin red es de un beneficio que la instantánea del equipo no tenía: no se contó. Avise a su supervisor.',
     AMP_ADJUSTMENT_SAME_PERSON:
       'Quien propuso el ajuste no puede decidirlo: debe hacerlo otro oficial de finanzas.',
     AMP_ADJUSTMENT_DECIDED: 'Este ajuste ya fue decidido. Recargue la página para ver su estado.',
@@ -433,6 +439,8 @@ export const es = {
       'Este ajuste no se puede hacer (las dos cuentas son la misma, la moneda difiere o no hay nada que mover). No se movió nada.',
     AMP_ADJUSTMENT_WALLET_FROZEN:
       'Este ajuste toca un monedero congelado (fallecimiento, fusión o borrado): no se movió nada. Su saldo solo se mueve desde «Monederos congelados con saldo», al monedero del registro que queda o a la cuenta de herencias.',
+    AMP_ADJUSTMENT_DESTINATION_FROZEN:
+      'El monedero del registro que queda se congeló (fallecimiento, fusión o borrado) después de proponer este traslado: no se movió nada. Rechace este traslado y propóngalo de nuevo: irá adonde va el saldo del registro que queda.',
     AMP_BANK_FILE_MALFORMED:
       'El archivo del banco está dañado o incompleto: no se registró nada. Pida al banco el archivo de nuevo.',
     AMP_BANK_FILE_UNMATCHED:
@@ -630,6 +638,8 @@ export const es = {
     'payout.reconcile': 'Cargar informes de estado y estados de cuenta del banco',
     'payout.return_confirm':
       'Confirmar la devolución de un pago que otro oficial leyó en un extracto',
+    'payout.return_reject':
+      'Rechazar la devolución de un pago que otro oficial leyó en un extracto y el banco no hizo',
     'payout.read': 'Ver archivos de pago y el informe de cuentas transitorias',
     'operator.manage': 'Gestionar cuentas del personal',
     'operator.sign_in': 'Entrar como personal',
@@ -1711,6 +1721,11 @@ export const es = {
       clearedLater: 'Resuelto: vale el recibo posterior; las entregas anteriores se anularon.',
       carryOverHeld:
         'El ciclo cerró mientras esto espera revisión: hasta {{lines}} pasan al ciclo siguiente cuando se resuelva (lo que entonces quede).',
+      held: 'Retenido hasta resolverlo: {{lines}}. El resto del beneficio se puede seguir entregando.',
+      heldNothing:
+        'No se retiene nada del beneficio: no quedaba nada de lo que este recibo entrega.',
+      heldWhole:
+        'Todo el beneficio espera esta revisión (un conflicto sincronizado antes de existir las retenciones).',
     },
     title: 'Supervisión de entregas',
     noPoint: 'No hay puntos de entrega en sus regiones.',
@@ -1802,6 +1817,12 @@ export const es = {
       sync: 'Sincronizar ahora',
       synced:
         'Sincronizado: {{counted}} contadas, {{conflict}} en conflicto (para revisión), {{refused}} rechazadas.',
+      refusedTitle_one: '{{count}} entrega rechazada al sincronizar',
+      refusedTitle_other: '{{count}} entregas rechazadas al sincronizar',
+      refusedHint:
+        'No se contaron. Quedan en este equipo, y no se envían de nuevo, hasta que usted o su supervisor las hayan visto.',
+      refusedReceipt: 'Entrega del {{time}}: {{lines}} (recibo {{receipt}})',
+      acknowledge: 'Vista: quitar el recibo {{receipt}} de este equipo',
       qrText: 'Texto del código QR del carnet',
       check: 'Verificar el carnet sin conexión',
       cardRefused: 'Carnet rechazado: {{reason}}',
@@ -2364,7 +2385,7 @@ export const es = {
     returns: {
       title: 'Devoluciones por confirmar',
       explain:
-        'Un extracto dice que el banco devolvió estos pagos: el dinero está en suspenso y el beneficio sigue pagado hasta que otro oficial de finanzas, no quien subió el extracto, confirme la devolución. Confirme solo lo que el banco mismo informó.',
+        'Un extracto dice que el banco devolvió estos pagos: el dinero está en suspenso y el beneficio sigue pagado hasta que otro oficial de finanzas, no quien subió el extracto, confirme la devolución. Confirme solo lo que el banco mismo informó; rechace, con el motivo, una devolución que el banco no hizo.',
       none: 'No hay devoluciones por confirmar.',
       line: '{{endToEndId}}: {{amount}}, asentado el {{bookingDate}}, motivo {{reason}}, en un {{format}} subido el {{reportedAt}}',
       noReason: 'sin indicar',
@@ -2373,8 +2394,15 @@ export const es = {
       noBankReference:
         'El extracto no trae referencia del banco: verifique la devolución con el banco por otros datos.',
       confirm: 'Confirmar la devolución de {{endToEndId}}',
-      yours: 'Usted subió el extracto: la confirma otro oficial de finanzas.',
+      yours: 'Usted subió el extracto: la confirma o la rechaza otro oficial de finanzas.',
       confirmed: 'Devolución de {{endToEndId}} confirmada: el beneficio se puede pagar de nuevo.',
+      rejectReason: 'Por qué el banco no devolvió {{endToEndId}}',
+      rejectHint: 'Por ejemplo: el banco no conoce la referencia. No se vuelve a pagar nada.',
+      reject: 'Rechazar la devolución de {{endToEndId}}',
+      rejected_settled:
+        'Devolución de {{endToEndId}} rechazada: el pago vuelve a estar pagado y su dinero salió de suspenso.',
+      rejected_accepted:
+        'Devolución de {{endToEndId}} rechazada: el pago vuelve a estar enviado, a la espera del extracto del banco, y su dinero salió de suspenso.',
     },
     suspense: {
       title: 'Informe de suspenso',
@@ -2580,7 +2608,7 @@ export const es = {
     frozen: {
       title: 'Monederos congelados con saldo',
       explain:
-        'El saldo de un registro fusionado va al monedero del registro que queda; el de una persona fallecida o borrada, a la cuenta de herencias. Lo propone una persona y lo aprueba otra.',
+        'El saldo de un registro fusionado va al monedero del registro que queda (o, si también está congelado, adonde va el saldo de este); el de una persona fallecida o borrada, a la cuenta de herencias. Lo propone una persona y lo aprueba otra.',
       none: 'Ningún monedero congelado tiene saldo.',
       noteHint: 'Por ejemplo el número del acta o del caso.',
       line: '{{amount}} {{currency}} ({{reason}}): va a {{destination}}',

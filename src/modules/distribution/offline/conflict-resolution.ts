@@ -28,25 +28,30 @@ export interface ConflictResolution {
   /** later_stands: the redemption now counted for this receipt, and the ones it reversed. */
   redemptionId: string | null;
   reversedRedemptionIds: string[];
-  /** The entitlement's state after it: still `conflict_flagged` while another conflict is open. */
+  /**
+   * The entitlement's state after it: the one its balances imply (ended if programs ended it);
+   * still `conflict_flagged` while a conflict synced before migration 0140 is open on it.
+   */
   entitlementState: VoucherState;
 }
 
 /**
  * A supervisor clears an offline conflict (issue #15, point 5; `distribution.stock_adjust`,
  * the supervisor's stock action, since the decision may write the stock): the receipt counted
- * first stands and the conflicting one is closed, counted nowhere, once. If its goods did leave
+ * first stands and the conflicting one is closed, counted nowhere, once, and what it held
+ * (migration 0140) returns to the entitlement. If its goods did leave
  * the point (`goodsLeft`: two devices handed the same basket over), they are written off as a
  * stock loss (`adjustment`, reason `loss`, the receipt named in the note; below zero allowed, as
- * for any hand-over already made). When no other conflict of the entitlement is open, it takes
- * again the state its remaining quantities imply — unless programs has ended the entitlement
- * meanwhile (death, merge, erasure, cycle close leave a flagged row flagged): then it takes the
- * ended state (`cancelled` or `expired`, with the reason) and is never reopened. Either decision
- * is still taken on an ended entitlement: it settles hand-overs made before the end. The
- * entitlement's state row is locked first,
+ * for any hand-over already made). The entitlement then takes the state its remaining
+ * quantities imply — unless programs has ended it meanwhile: then it takes the ended state
+ * (`cancelled` or `expired`, with the reason) and is never reopened; and while a conflict synced
+ * before migration 0140 (which flagged the whole entitlement) is open, it stays
+ * `conflict_flagged`. Either decision is still taken on an ended entitlement: it settles
+ * hand-overs made before the end. The entitlement's state row is locked first,
  * so a redemption or a sync of it waits; audited on the person (field `offline_conflict`).
  *
- * Or, `later_stands`, in favour of the later receipt: the redemptions of the entitlement that took
+ * Or, `later_stands`, in favour of the later receipt: what it held returns to the entitlement,
+ * then the redemptions of the entitlement that took
  * it after this receipt's snapshot was made and took an item this receipt now lacks (what it
  * conflicted with; none when it fits what remains) are reversed —
  * their quantities return to the entitlement, a reversal row each, and they leave the
@@ -84,6 +89,7 @@ export async function offlineConflictResolver(
           'o.snapshot_id',
           'o.credential_id',
           'o.assisted_id',
+          'o.held',
           's.person_id',
         ])
         .where('o.id', '=', receiptId)
@@ -119,6 +125,7 @@ export async function offlineConflictResolver(
       }
       if (decision === 'counted_stands') {
         await trx.insertInto('offline_conflict_resolution').values(resolution).execute();
+        await releaseHold(trx, receipt.entitlement_id, heldOf(receipt.held));
       }
       const entitlement = await entitlementForRedemption(trx, receipt.entitlement_id);
       if (entitlement === undefined)
@@ -234,6 +241,8 @@ async function countLaterReceipt(
       snapshot_id: string;
       /** Set for a hand-over without the card: the redemption is then `assisted` under it. */
       assisted_id: string | null;
+      /** What it holds (migration 0140); null for a conflict synced before. */
+      held: unknown;
     };
     entitlement: EntitlementForRedemption;
     point: { id: string; code: string };
@@ -267,6 +276,10 @@ async function countLaterReceipt(
     .forUpdate()
     .execute();
   const remaining = new Map(balances.map((row) => [row.item, row.quantity_remaining]));
+  // What this receipt held is its own again: it takes it first (the rest is what it conflicts with).
+  for (const line of heldOf(receipt.held)) {
+    remaining.set(line.item, (remaining.get(line.item) ?? 0) + line.quantity);
+  }
   // Safe: written by the sync from the validated, signed lines (text on PGlite).
   const lines = (
     typeof receipt.lines === 'string' ? JSON.parse(receipt.lines) : receipt.lines
@@ -385,6 +398,29 @@ async function countLaterReceipt(
   return { refused: null, reversed };
 }
 
+/** A conflict's hold as the sync wrote it; none for a conflict synced before migration 0140. */
+function heldOf(held: unknown): OfflineLine[] {
+  if (held === null || held === undefined) return [];
+  // Safe: written by the sync as a JSON list of {item, quantity} (text on PGlite).
+  return (typeof held === 'string' ? JSON.parse(held) : held) as OfflineLine[];
+}
+
+/** counted_stands: what the conflict held returns to the entitlement's balance. */
+async function releaseHold(
+  trx: Transaction<Database>,
+  entitlementId: string,
+  held: readonly OfflineLine[],
+): Promise<void> {
+  for (const line of held) {
+    await trx
+      .updateTable('entitlement_item_balance')
+      .set((eb) => ({ quantity_remaining: eb('quantity_remaining', '+', line.quantity) }))
+      .where('entitlement_id', '=', entitlementId)
+      .where('item', '=', line.item)
+      .execute();
+  }
+}
+
 /**
  * The redemptions this receipt conflicted with, whole (every line of each): those made after its
  * snapshot that took an item of which less remains now than the receipt hands over. None when the
@@ -408,10 +444,10 @@ function takenFirst<Line extends { id: string; item: string; quantity: number }>
 }
 
 /**
- * The entitlement's state once this conflict is cleared, written to its row: flagged while
- * another is open; then the ended state if programs ended it (a death, merge, erasure or cycle
- * close while it was flagged left the row flagged: clearing must not reopen it), otherwise the
- * state its remaining quantities imply.
+ * The entitlement's state once this conflict is cleared, written to its row: flagged while a
+ * conflict synced before migration 0140 (which flagged it whole) is open; then the ended state
+ * if programs ended it (clearing must not reopen it), otherwise the state its remaining
+ * quantities imply. What a cycle's close held back waits for the last open conflict.
  */
 async function stateOnceCleared(
   trx: Transaction<Database>,
@@ -421,14 +457,14 @@ async function stateOnceCleared(
   const open = await trx
     .selectFrom('offline_receipt as o')
     .leftJoin('offline_conflict_resolution as c', 'c.receipt_id', 'o.id')
-    .select('o.id')
+    .select(['o.id', 'o.held'])
     .where('o.entitlement_id', '=', entitlementId)
     .where('o.outcome', '=', 'conflict')
     .where('c.receipt_id', 'is', null)
-    .executeTakeFirst();
-  if (open !== undefined) return 'conflict_flagged';
-  // What a cycle's close held while the conflict waited now carries over: the review is done.
-  await releaseHeldCarryOver(trx, entitlementId, new Date());
+    .execute();
+  if (open.some((row) => row.held === null)) return 'conflict_flagged';
+  // What a cycle's close held while the conflicts waited now carries over: the review is done.
+  if (open.length === 0) await releaseHeldCarryOver(trx, entitlementId, new Date());
   if (entitlement.status === 'ended') {
     const ended = initialState(entitlement);
     await trx

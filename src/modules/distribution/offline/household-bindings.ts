@@ -15,9 +15,10 @@ import { keyedHmacSha256 } from '../../../platform/crypto/keyed-hmac-sha256.js';
  *
  * What a snapshot therefore does not hold: an ID number, a credential id (only the revocation
  * list's hash of a card, which does not give the id back), a household list. A binding's tag
- * and pointer look random without both the member's card (its 128-bit credential id is in its
- * QR only) and the ID number, so bindings cannot be grouped by household or by person, nor
- * linked to an entry; a new snapshot has a new salt, so nothing links two snapshots either.
+ * and pointer look random without both the member card's 128-bit credential id (its QR, or the
+ * person's card list an officer may read) and the ID number, so bindings cannot be grouped by
+ * household or by person, nor linked to an entry; a new snapshot has a new salt, so nothing
+ * links two snapshots either.
  * What remains: someone holding both the snapshot and a member's card can try ID numbers
  * offline to learn which housemates are entitled at this point — bounded by the snapshot's life
  * and the device's registration (docs/DISTRIBUTION.md).

@@ -12,6 +12,7 @@ import { type Balance, type Candidate, dayOf, type Entitled } from './offline-ba
 import { BatchWrites } from './offline-batch-write.js';
 import type { ActiveDevice } from './offline-device.js';
 import type { OfflineReceiptInput } from './offline-receipt.js';
+import type { OfflineLine } from './offline-tables.js';
 import { waitingCarryOvers } from './snapshot-builder.js';
 import type { SyncGate, SyncResult } from './sync-result.js';
 
@@ -26,10 +27,12 @@ const takenStates: readonly VoucherState[] = ['consumed', 'conflict_flagged'];
  * one before it left. A receipt that fits what remains is **counted**: a redemption with its
  * lines and signed server receipt, the stock movement, the person's text. One that no longer
  * fits (another device or point took it first) but fitted what remained when its snapshot was
- * made is a **conflict**: kept, counted nowhere, the entitlement `conflict_flagged`
- * (`offline_conflict`) for the supervisor. One that asks more than the snapshot showed is
- * refused (`AMP_QUANTITY_ABOVE_REMAINING`). Stock and entitlement are therefore never counted
- * twice.
+ * made is a **conflict**: kept, counted nowhere, for the supervisor — and it **holds** only what
+ * is in dispute (migration 0140): per item it names, what it asks of what still remains leaves
+ * the balance and is kept on the receipt (`held`), while the entitlement keeps the state its
+ * balances imply, so the rest is still handed over, online and offline. One that asks more
+ * than the snapshot showed is refused (`AMP_QUANTITY_ABOVE_REMAINING`). Stock and entitlement
+ * are therefore never counted twice.
  */
 export async function offlineApplier(
   deps: DistributionDependencies,
@@ -56,7 +59,7 @@ export async function offlineApplier(
     for (const candidate of ordered) {
       const target = entitled.get(candidate.entitlement.entitlementId) as Entitled;
       const { receipt } = candidate;
-      const result = !allowance.admits(receipt)
+      const { held, ...result }: Decided = !allowance.admits(receipt)
         ? refusedAs(receipt.receiptId, 'AMP_OFFLINE_ALLOWANCE_EXCEEDED')
         : !bound.admits(receipt)
           ? refusedAs(receipt.receiptId, 'AMP_ASSISTED_LIMIT_REACHED')
@@ -66,7 +69,7 @@ export async function offlineApplier(
         bound.use(receipt);
       }
       results.set(receipt.receiptId, result);
-      if (result.outcome !== 'refused') writes.add(candidate, target, result);
+      if (result.outcome !== 'refused') writes.add(candidate, target, result, held ?? null);
     }
     await writes.flush(trx, deps, gate, { deviceId, operatorId, now }, entitled.values());
   });
@@ -204,11 +207,14 @@ async function allowanceUsed(
   };
 }
 
+/** A receipt's result, and for a conflict what it holds of the entitlement. */
+type Decided = SyncResult & { held?: OfflineLine[] };
+
 async function decide(
   candidate: Candidate,
   target: Entitled,
   takenSince: TakenSinceSnapshot,
-): Promise<SyncResult> {
+): Promise<Decided> {
   const { receipt } = candidate;
   const base = { receiptId: receipt.receiptId, replayed: false, redemptionId: null };
   // Made after the program was suspended: refused, nothing counted. A receipt made before the
@@ -244,18 +250,43 @@ async function decide(
   if (!withinSnapshot) {
     return { ...base, outcome: 'refused', code: 'AMP_QUANTITY_ABOVE_REMAINING' };
   }
-  target.state = 'conflict_flagged';
-  target.changed = true;
-  return { ...base, outcome: 'conflict', code: null };
+  return { ...base, outcome: 'conflict', code: null, held: hold(target, receipt.lines) };
+}
+
+/**
+ * What a conflict holds (migration 0140): per item of the receipt, what it asks of what still
+ * remains — the quantity it would take if it stands — taken out of the balance until the
+ * supervisor decides, and counted as taken in this batch (what later receipts of the batch see
+ * as "taken since their snapshot"). The entitlement takes the state its balances then imply;
+ * one flagged whole by a conflict synced before 0140 stays flagged.
+ */
+function hold(target: Entitled, lines: readonly OfflineLine[]): OfflineLine[] {
+  const held: OfflineLine[] = [];
+  for (const line of lines) {
+    const balance = target.items.get(line.item);
+    const quantity = Math.min(line.quantity, Math.max(balance?.remaining ?? 0, 0));
+    if (balance === undefined || quantity === 0) continue;
+    balance.remaining -= quantity;
+    target.takenHere.set(line.item, (target.takenHere.get(line.item) ?? 0) + quantity);
+    held.push({ item: line.item, quantity });
+  }
+  if (held.length > 0 && target.state !== 'conflict_flagged') {
+    target.state = [...target.items.values()].every((item) => item.remaining === 0)
+      ? 'consumed'
+      : 'partially_consumed';
+    target.changed = true;
+  }
+  return held;
 }
 
 /** What was counted of a candidate's entitlement, by item, since its snapshot was made. */
 type TakenSinceSnapshot = (candidate: Candidate) => Promise<Map<string, number>>;
 
 /**
- * What was counted of each entitlement of the batch since each of its snapshots was made, read
- * for the whole batch in one statement the first time a receipt needs it (one that no longer fits
- * what remains: a conflict, or more than the snapshot showed), and not at all when every receipt
+ * What was counted of each entitlement of the batch since each of its snapshots was made — the
+ * redemptions not reversed, and what the conflicts synced since still hold — read for the whole
+ * batch in one statement the first time a receipt needs it (one that no longer fits what
+ * remains: a conflict, or more than the snapshot showed), and not at all when every receipt
  * fits. One read serves the whole batch: the batch writes nothing until `BatchWrites.flush`, so
  * what it reads is what each receipt would have read on its own.
  */
@@ -269,14 +300,27 @@ function takenSinceSnapshots(
   const readAll = async () => {
     const pairs = [...new Map(ordered.map((each) => [keyOf(each), each])).values()];
     const rows = await sql<{ pair: string; item: string; taken: string }>`
-      select w.pair, l.item, sum(l.quantity) as taken
-        from unnest(${pairs.map((each) => each.entitlement.entitlementId)}::uuid[],
+      with w as (
+        select * from unnest(${pairs.map((each) => each.entitlement.entitlementId)}::uuid[],
                     ${pairs.map((each) => each.snapshotIssuedAt.toISOString())}::timestamptz[])
              with ordinality as w(entitlement_id, issued_at, pair)
-        join redemption r on r.entitlement_id = w.entitlement_id and r.redeemed_at > w.issued_at
-        join redemption_line l on l.redemption_id = r.id
-       where ${notReversed('r')}
-       group by w.pair, l.item`.execute(trx);
+      )
+      select pair, item, sum(quantity) as taken from (
+        select w.pair, l.item, l.quantity
+          from w
+          join redemption r on r.entitlement_id = w.entitlement_id and r.redeemed_at > w.issued_at
+          join redemption_line l on l.redemption_id = r.id
+         where ${notReversed('r')}
+        union all
+        select w.pair, h.item, h.quantity
+          from w
+          join offline_receipt o on o.entitlement_id = w.entitlement_id
+           and o.synced_at > w.issued_at and o.outcome = 'conflict' and o.held is not null
+          cross join lateral jsonb_to_recordset(o.held) as h(item text, quantity integer)
+         where not exists (
+           select 1 from offline_conflict_resolution c where c.receipt_id = o.id)
+      ) taken
+       group by pair, item`.execute(trx);
     const taken = new Map<string, Map<string, number>>();
     for (const row of rows.rows) {
       const pair = pairs[Number(row.pair) - 1] as Candidate; // Safe: ordinality counts from 1.

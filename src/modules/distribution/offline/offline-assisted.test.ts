@@ -85,12 +85,13 @@ describe('offline hand-over with a household member card', () => {
 
   async function syncAssisted(
     snapshotId: string,
-    props: { credentialId: string; operatorId: string; receiptId?: string },
+    props: { card: CardHolder; operatorId: string; receiptId?: string },
   ) {
     const receipt = device.key.receipt(point, device.id, {
       snapshotId,
       entitlementId: piaEntitlement,
-      credentialId: props.credentialId,
+      credentialId: props.card.credentialId,
+      qrText: props.card.qrText,
       lines: [{ item: 'food_box', quantity: 2 }],
       assisted: { reason: 'never_had', operatorId: props.operatorId },
       // Made now, not the kit's second ago: the household is checked at the receipt's time, and
@@ -147,7 +148,7 @@ describe('offline hand-over with a household member card', () => {
   it("refuses a card of another household, and another operator than the snapshot's", async () => {
     const { payload } = await snapshot();
     const stranger = await syncAssisted(payload.snapshotId, {
-      credentialId: beto.credentialId,
+      card: beto,
       operatorId: operator.operatorId,
     });
     expect(stranger.result).toMatchObject({
@@ -160,7 +161,7 @@ describe('offline hand-over with a household member card', () => {
       reasonCode: 'AMP_OFFLINE_HOUSEHOLD_REFUSED',
     });
     const other = await syncAssisted(payload.snapshotId, {
-      credentialId: ana.credentialId,
+      card: ana,
       operatorId: supervisor.operatorId,
     });
     expect(other.result).toMatchObject({
@@ -173,7 +174,7 @@ describe('offline hand-over with a household member card', () => {
   it('counts a good receipt once, as assisted: listed, reconciled, in the history; a replay is the first answer', async () => {
     const { payload } = await snapshot();
     const first = await syncAssisted(payload.snapshotId, {
-      credentialId: ana.credentialId,
+      card: ana,
       operatorId: operator.operatorId,
     });
     expect(first.result).toMatchObject({ outcome: 'counted', code: null, replayed: false });

@@ -10,12 +10,15 @@ import { receiptKeyFrom, type SignedReceipt, signReceiptOffThread } from '../red
 import { receiptReference } from '../redemption/redemption-notice.js';
 import { type Balance, type Candidate, dayOf, type Entitled } from './offline-batch.js';
 import { moveStockInBulk } from './offline-stock.js';
+import type { OfflineLine } from './offline-tables.js';
 import type { SyncGate, SyncResult } from './sync-result.js';
 
 interface Written {
   candidate: Candidate;
   target: Entitled;
   result: SyncResult;
+  /** A conflict's hold (possibly empty; migration 0140); null for a counted receipt. */
+  held: OfflineLine[] | null;
   remainingAfter: Map<string, number>;
   /** The assisted redemption a hand-over without the card records (counted or conflict). */
   assistedId: string | null;
@@ -36,18 +39,23 @@ interface WriteMeta {
  *
  * @example
  *   const writes = new BatchWrites();
- *   writes.add(candidate, target, result); // for each receipt kept, in the documented order
+ *   writes.add(candidate, target, result, held); // each receipt kept, in the documented order
  *   await writes.flush(trx, deps, gate, { deviceId, operatorId, now }, entitled.values());
  */
 export class BatchWrites {
   readonly #written: Written[] = [];
 
-  add(candidate: Candidate, target: Entitled, result: SyncResult): void {
+  add(
+    candidate: Candidate,
+    target: Entitled,
+    result: SyncResult,
+    held: OfflineLine[] | null,
+  ): void {
     const remainingAfter = new Map(
       [...target.items].map(([item, balance]) => [item, balance.remaining]),
     );
     const assistedId = candidate.receipt.assisted === undefined ? null : randomUUID();
-    this.#written.push({ candidate, target, result, remainingAfter, assistedId });
+    this.#written.push({ candidate, target, result, held, remainingAfter, assistedId });
   }
 
   /** Writes the batch: every entitlement it locked, then what each kept receipt records. */
@@ -281,11 +289,11 @@ function offlineReceiptInsert(
   const column = <T>(pick: (each: Written) => T): T[] => written.map(pick);
   return sql`insert into offline_receipt (id, device_id, point_id, snapshot_id, entitlement_id,
       cycle_id, device_time, lines, signature, synced_at, synced_by, outcome, redemption_id,
-      credential_id, assisted_id)
+      credential_id, assisted_id, held)
     select r.id, ${meta.deviceId}::uuid, ${gate.point.id}::uuid, r.snapshot_id, r.entitlement_id,
       r.cycle_id, r.device_time, r.lines::jsonb, r.signature, ${meta.now}::timestamptz,
       ${meta.operatorId}::uuid, r.outcome, r.redemption_id, decode(r.credential_hex, 'hex'),
-      r.assisted_id
+      r.assisted_id, r.held::jsonb
     from unnest(${column((each) => each.candidate.receipt.receiptId)}::uuid[],
       ${column((each) => each.candidate.receipt.snapshotId)}::uuid[],
       ${column((each) => each.candidate.entitlement.entitlementId)}::uuid[],
@@ -296,9 +304,10 @@ function offlineReceiptInsert(
       ${column((each) => each.result.outcome)}::text[],
       ${column((each) => each.result.redemptionId)}::uuid[],
       ${column((each) => each.candidate.receipt.credentialId)}::text[],
-      ${column((each) => each.assistedId)}::uuid[])
+      ${column((each) => each.assistedId)}::uuid[],
+      ${column((each) => (each.result.outcome === 'conflict' ? JSON.stringify(each.held ?? []) : null))}::text[])
       as r (id, snapshot_id, entitlement_id, cycle_id, device_time, lines, signature, outcome,
-        redemption_id, credential_hex, assisted_id)`;
+        redemption_id, credential_hex, assisted_id, held)`;
 }
 
 /**

@@ -29,7 +29,7 @@ const basket = [
 /**
  * An offline conflict cleared after programs ended the entitlement (issue #15, points 5 and 8),
  * on PostgreSQL and PGlite alike. A death, a merge, an erasure or the cycle's close leaves a
- * flagged entitlement flagged (its conflict still waits for the supervisor); clearing it then
+ * conflict's hold in place (the conflict still waits for the supervisor); clearing it then
  * settles the hand-overs made before the end — the later receipt counted, the first reversed,
  * stock and reconciliation exact — and leaves the entitlement ended (`cancelled` with the reason,
  * or `expired`), never reopened. Each case has its own point, each ending its own program cycle
@@ -124,10 +124,14 @@ describe('offline conflict on an entitlement that has since ended', () => {
       const { entitlementId, onlineId, later } = await conflictAfterOnline(point, operator, holder);
 
       await end(ending, holder, cycleId);
-      // The end leaves the flag: the conflict still waits for the supervisor.
+      // The end leaves the hold (the 3 kg that remained; nothing else did): the conflict still
+      // waits for the supervisor.
       expect(await entitlementRows(kit, entitlementId)).toMatchObject({
-        state: 'conflict_flagged',
-        state_reason: 'offline_conflict',
+        balances: [
+          ['food_box', 0],
+          ['rice', 0],
+        ],
+        state: 'consumed',
       });
       expect(await point.figures()).toMatchObject({ redemptions: 1, conflicts: 1, reversed: 0 });
       const before = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
@@ -175,7 +179,7 @@ describe('offline conflict on an entitlement that has since ended', () => {
     // The later one stands: the online 2 kg are reversed and its 5 kg taken; nothing is left.
     ['later_stands', 0],
   ] as const)(
-    'holds the carry-over of a flagged entitlement at the cycle close; %s releases what then remains (%i kg)',
+    'holds the carry-over of an entitlement in conflict at the cycle close; %s releases what then remains (%i kg)',
     async (decision, carried) => {
       const holder = await personWithCard(kit, issuer);
       const carryBasket = [
@@ -235,38 +239,47 @@ describe('offline conflict on an entitlement that has since ended', () => {
     },
   );
 
-  it('after a death with two conflicts open: flagged until the last is cleared, then cancelled', async () => {
+  it('after a death with two conflicts open: each still cleared, the entitlement cancelled, never reopened', async () => {
     const [holder] = scene.people;
     if (holder === undefined) throw new Error('no holder');
     const { cycleId } = scene;
     const point = await offlinePoint(scene, 3, { food_box: 10, rice: 50 });
-    // A's 3 kg count; B's 5 kg no longer fit; C's box would, but the entitlement is flagged.
+    // A's box and 3 kg count; B's 5 kg no longer fit (holding the 2 left); C's box neither.
     const { first, rice, box } = await twoConflictsOpen(point, holder, 3);
     await end('death', holder, cycleId);
     const before = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
 
-    // A stands over B; B's rice did leave the point: written off. C is still open.
+    // A stands over B; B's rice did leave the point: written off, its hold back. C is still
+    // open, and the entitlement, its holder dead, is cancelled.
     await point.clearAndCheck(
       rice.receiptId,
       { decision: 'counted_stands', goodsLeft: true },
       {
-        answer: { entitlementState: 'conflict_flagged' },
-        rows: () => ({ state: 'conflict_flagged' }),
-      },
-    );
-    // C stands: it fits what remains, so nothing is reversed; the entitlement ends cancelled.
-    await point.clearAndCheck(
-      box.receiptId,
-      { decision: 'later_stands', goodsLeft: true },
-      {
-        answer: { reversedRedemptionIds: [], entitlementState: 'cancelled' },
-        rows: (boxId) => ({
+        answer: { entitlementState: 'cancelled' },
+        rows: () => ({
           balances: [
             ['food_box', 0],
             ['rice', 2],
           ],
-          standing: [first.redemptionId, boxId],
-          reversed: [],
+          state: 'cancelled',
+          state_reason: 'death',
+        }),
+      },
+    );
+    // C stands: the box it lacks is A's, so A's hand-over is reversed; the entitlement stays
+    // cancelled.
+    await point.clearAndCheck(
+      box.receiptId,
+      { decision: 'later_stands', goodsLeft: true },
+      {
+        answer: { reversedRedemptionIds: [first.redemptionId], entitlementState: 'cancelled' },
+        rows: (boxId) => ({
+          balances: [
+            ['food_box', 0],
+            ['rice', 5],
+          ],
+          standing: [boxId],
+          reversed: [{ redemption_id: first.redemptionId, goods_returned: false }],
           state: 'cancelled',
           state_reason: 'death',
         }),
@@ -275,10 +288,10 @@ describe('offline conflict on an entitlement that has since ended', () => {
     expect(await point.onHand('food_box')).toBe(before.box - 1);
     expect(await point.onHand('rice')).toBe(before.rice - 5);
     expect(await point.figures()).toMatchObject({
-      redemptions: 2,
+      redemptions: 1,
       entitlementsRedeemed: 1,
       conflicts: 0,
-      reversed: 0,
+      reversed: 1,
     });
   });
 });

@@ -10,7 +10,8 @@ import type { OfflineLine } from './offline-tables.js';
 /**
  * The offline conflicts of a point for the supervisor (issue #15, point 5): receipts a device
  * made for an entitlement another device or point had already taken, kept and counted nowhere,
- * newest first, with how many redemptions were counted for that entitlement. No person appears.
+ * newest first, with how many redemptions were counted for that entitlement and what each holds
+ * until it is cleared. No person appears.
  *
  * @example
  *   const conflicts = await offlineConflictsLister(deps, context, pointId);
@@ -36,6 +37,7 @@ export async function offlineConflictsLister(
       'o.device_time',
       'o.synced_at',
       'o.lines',
+      'o.held',
       eb
         .selectFrom('redemption as r')
         .select((inner) => inner.fn.countAll<string>().as('count'))
@@ -64,6 +66,8 @@ export async function offlineConflictsLister(
     // Safe: written by the sync from the validated, signed lines (text on PGlite).
     lines: (typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines) as OfflineLine[],
     countedRedemptions: Number(row.counted ?? 0),
+    // Safe: written by the sync as a JSON list of {item, quantity} (text on PGlite), or null.
+    held: (typeof row.held === 'string' ? JSON.parse(row.held) : row.held) as OfflineLine[] | null,
     carryOverHeld: held.get(row.entitlement_id) ?? [],
     resolution:
       row.decision === null || row.resolved_at === null

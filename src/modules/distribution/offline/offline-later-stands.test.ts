@@ -19,8 +19,9 @@ import {
  * An offline conflict cleared in favour of the later receipt (`later_stands`, migration 0074), on
  * PostgreSQL and PGlite alike, beyond the basic case in `offline.test.ts`: an online redemption
  * reversed with its goods back on the shelf, a receipt that no longer fits refused with nothing
- * moved, and a receipt kept as a conflict only because the entitlement was flagged, which reverses
- * nothing. Each case has its own point, so its reconciliation is exact.
+ * moved, and two conflicts: the one cleared first reverses what it conflicted with, the other
+ * then fits with its hold back and reverses nothing. Each case has its own point, so its
+ * reconciliation is exact.
  */
 describe('offline conflict: the later receipt stands', () => {
   let kit: AccessTestApp;
@@ -180,15 +181,16 @@ describe('offline conflict: the later receipt stands', () => {
       outcome: 'denied',
       reasonCode: 'AMP_QUANTITY_ABOVE_REMAINING',
     });
+    // B's conflict holds the 2 kg that remained (migration 0140); the box is still the person's.
     const rows = await rowsOf(fromB.entitlementId);
     expect(rows).toMatchObject({
       balances: [
         ['food_box', 1],
-        ['rice', 2],
+        ['rice', 0],
       ],
       standing: [first.redemptionId],
       reversed: [],
-      state: 'conflict_flagged',
+      state: 'partially_consumed',
     });
     expect(await point.onHand('rice')).toBe(rice);
     const listed = (await point.call('GET', 'offline-conflicts', supervisor)).json().conflicts;
@@ -205,29 +207,44 @@ describe('offline conflict: the later receipt stands', () => {
     expect(await point.onHand('rice')).toBe(rice);
   });
 
-  it('reverses only what the later receipt conflicted with: one that fits what remains reverses nothing', async () => {
+  it('reverses only what the later receipt conflicted with; the other, its hold back, fits and reverses nothing', async () => {
     // No rice delivered: the offline hand-overs take it below zero (they were made), and the
     // reversed one's return must still be taken in, as a later delivery is.
     const point = await freshPoint(3, { rice: false });
     const person = people[2];
     if (person === undefined) throw new Error('no person');
-    // A's 2 kg count. C's whole rice no longer fits: a conflict. B's box would fit, but the
-    // entitlement is now flagged for review: B's receipt is kept as a conflict too.
+    // A's box and 2 kg count. B's whole rice no longer fits: a conflict holding the 3 kg left. C's
+    // box no longer fits: a conflict holding nothing.
     const { first, rice, box } = await twoConflictsOpen(point, person, 2);
     const stock = { box: await point.onHand('food_box'), rice: await point.onHand('rice') };
 
-    // B stands: it fits what remains, so A's rice (which B never competed with) stays counted.
+    // C stands: the box it lacks is A's, so A's hand-over is reversed (whole: its box and 2 kg);
+    // they had not left the point, so they return to stock. B still holds its 3 kg.
     const boxId = await point.clearAndCheck(
       box.receiptId,
-      { decision: 'later_stands', goodsLeft: true },
-      { answer: { reversedRedemptionIds: [], entitlementState: 'conflict_flagged' } },
+      { decision: 'later_stands', goodsLeft: false },
+      {
+        answer: {
+          reversedRedemptionIds: [first.redemptionId],
+          entitlementState: 'partially_consumed',
+        },
+        rows: (counted) => ({
+          balances: [
+            ['food_box', 0],
+            ['rice', 2],
+          ],
+          standing: [counted],
+          reversed: [{ redemption_id: first.redemptionId, goods_returned: true }],
+          state: 'partially_consumed',
+        }),
+      },
     );
-    // C stands: A's 2 kg are reversed; they had not left the point, so they return to stock.
+    // B stands: its hold and the 2 kg A gave back make its 5 kg, so it reverses nothing more.
     await point.clearAndCheck(
       rice.receiptId,
       { decision: 'later_stands', goodsLeft: false },
       {
-        answer: { reversedRedemptionIds: [first.redemptionId], entitlementState: 'consumed' },
+        answer: { reversedRedemptionIds: [], entitlementState: 'consumed' },
         rows: (riceId) => ({
           balances: [
             ['food_box', 0],
@@ -239,7 +256,8 @@ describe('offline conflict: the later receipt stands', () => {
         }),
       },
     );
-    expect(await point.onHand('food_box')).toBe(stock.box - 1);
+    // A's box came back and C's left; A's 2 kg came back and B's 5 kg left.
+    expect(await point.onHand('food_box')).toBe(stock.box);
     expect(stock.rice).toBe(-2);
     expect(await point.onHand('rice')).toBe(stock.rice - 5 + 2);
     await stockDelivered(kit, supervisor, point.pointId, { item: 'rice', quantity: 10 });

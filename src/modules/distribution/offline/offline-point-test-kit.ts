@@ -22,7 +22,7 @@ export interface OfflineScene {
 }
 
 type Line = { item: string; quantity: number };
-type Holder = { credentialId: string };
+type Holder = { credentialId: string; qrText: string };
 
 /** A reconciliation's figures, as far as the offline tests read them. */
 export interface OfflineFigures {
@@ -98,6 +98,7 @@ export async function offlinePoint(
           snapshotId: snapshot.snapshotId,
           entitlementId,
           credentialId: holder.credentialId,
+          qrText: holder.qrText,
           lines,
           deviceTime,
         }),
@@ -195,9 +196,10 @@ export type OfflinePoint = Awaited<ReturnType<typeof offlinePoint>>;
 
 /**
  * Two conflicts open on one entitlement (a point of three devices or more, a basket of a box and
- * 5 kg of rice): device A's receipt for `firstRice` kg counts; then a receipt for the whole rice
- * no longer fits (a conflict), and one for the box, which would fit, is kept as a conflict too
- * because the entitlement is flagged for review. Throws unless the syncs answer so.
+ * 5 kg of rice): device A's receipt for the box and `firstRice` kg counts; then B's receipt for
+ * the whole rice no longer fits (a conflict holding the rice that remains, 5 − `firstRice`), and
+ * C's for the box no longer fits either (a conflict holding nothing: no box remains). Throws
+ * unless the syncs answer so.
  *
  * @example
  *   const { first, rice, box } = await twoConflictsOpen(point, holder, 2);
@@ -212,7 +214,13 @@ export async function twoConflictsOpen(point: OfflinePoint, holder: Holder, firs
     await point.offline(c, holder),
   ];
   const first = await fromA.sync(
-    fromA.receipt([{ item: 'rice', quantity: firstRice }], Date.now() - 90_000),
+    fromA.receipt(
+      [
+        { item: 'food_box', quantity: 1 },
+        { item: 'rice', quantity: firstRice },
+      ],
+      Date.now() - 90_000,
+    ),
   );
   const rice = fromRice.receipt([{ item: 'rice', quantity: 5 }], Date.now() - 60_000);
   const box = fromBox.receipt([{ item: 'food_box', quantity: 1 }]);

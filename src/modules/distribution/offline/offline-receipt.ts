@@ -1,17 +1,24 @@
-import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import { canonicalJson } from '../../credentials/index.js';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { canonicalJson, verifyOnThreadPool } from '../../credentials/index.js';
 import type { AssistedReason } from '../tables.js';
 import type { OfflineLine } from './offline-tables.js';
 
+/** Receipt formats of app versions before card proofs: accepted only to be refused by name. */
 export const offlineReceiptFormat = 'amparo.offline-receipt.v1';
 /** A hand-over without the card, with a household member's card (`assisted` set). */
 export const offlineAssistedReceiptFormat = 'amparo.offline-receipt.v2';
+/** With the card's QR text (`qrText`): the card, or the household member's card (`mode`). */
+export const offlineProvenReceiptFormat = 'amparo.offline-receipt.v3';
 
 /**
  * A redemption a device made with the network off (issue #15, point 5): which card (its
- * credential id, read from the QR), which entitlement, what was handed over, when by the
- * device's clock and with which snapshot. The device signs the canonical JSON of exactly these
- * fields with its own Ed25519 key (`offlineReceiptMessage`); its id is the sync's idempotency key.
+ * credential id, read from the QR) and the card's own proof — the QR text the device scanned,
+ * signed by the issuer — which entitlement, what was handed over, when by the device's clock and
+ * with which snapshot. The device signs the canonical JSON of exactly these fields with its own
+ * Ed25519 key (`offlineReceiptMessage`), so the proof cannot be swapped; its id is the sync's
+ * idempotency key. A receipt without `qrText` is of an app version before card proofs (formats
+ * v1 and v2): its signature is still checked, then it is refused
+ * (`AMP_OFFLINE_CARD_PROOF_MISSING`).
  *
  * @example
  *   const message = offlineReceiptMessage(pointId, deviceId, receipt); // signed on the device
@@ -27,8 +34,14 @@ export interface OfflineReceiptInput {
    */
   credentialId: string;
   /**
+   * The QR text of that card as the device scanned and verified it (format v3). The sync
+   * verifies it as online and checks it is the card `credentialId` names; it is not stored (it
+   * carries the holder's name, date of birth and photo). Absent from receipts of older apps.
+   */
+  qrText?: string | undefined;
+  /**
    * Set for a hand-over without the person's card (issue #15, point 4 offline): why there was
-   * no card, and the operator the snapshot was issued to (who served). Signed as format v2.
+   * no card, and the operator the snapshot was issued to (who served).
    */
   assisted?: OfflineAssisted | undefined;
   lines: OfflineLine[];
@@ -43,15 +56,28 @@ export interface OfflineAssisted {
   operatorId: string;
 }
 
+/**
+ * The bytes a device signs: the canonical JSON of the receipt's fields, the point and the
+ * device. Format v3 with `qrText` (`mode` card or household); v1 or v2 without it.
+ */
 export function offlineReceiptMessage(
   pointId: string,
   deviceId: string,
   receipt: OfflineReceiptInput,
 ): Buffer {
-  const { assisted } = receipt;
+  const { assisted, qrText } = receipt;
+  const household =
+    assisted === undefined
+      ? {}
+      : { mode: 'household', reason: assisted.reason, operatorId: assisted.operatorId };
   return Buffer.from(
     canonicalJson({
-      format: assisted === undefined ? offlineReceiptFormat : offlineAssistedReceiptFormat,
+      format:
+        qrText !== undefined
+          ? offlineProvenReceiptFormat
+          : assisted === undefined
+            ? offlineReceiptFormat
+            : offlineAssistedReceiptFormat,
       receiptId: receipt.receiptId,
       pointId,
       deviceId,
@@ -60,9 +86,7 @@ export function offlineReceiptMessage(
       credentialId: receipt.credentialId,
       lines: receipt.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
       deviceTime: receipt.deviceTime,
-      ...(assisted === undefined
-        ? {}
-        : { mode: 'household', reason: assisted.reason, operatorId: assisted.operatorId }),
+      ...(qrText === undefined ? household : { mode: 'card', ...household, qrText }),
     }),
     'utf8',
   );
@@ -81,10 +105,11 @@ export function devicePublicKey(rawPublicKey: Buffer): KeyObject {
 }
 
 /**
- * Whether the device's Ed25519 signature (64 bytes, base64url) holds for the message. Checked on
- * libuv's thread pool (node:crypto's callback form, the same OpenSSL check as the one-shot
- * `verify`), so that a sync's 500 receipts are checked on every core while the main thread reads
- * the batch's cards and entitlements. Rejects only where the one-shot `verify` would throw.
+ * Whether the device's Ed25519 signature (64 bytes, base64url) holds for the message, checked on
+ * libuv's thread pool by the one check the cards' proofs use too (credentials'
+ * `verifyOnThreadPool`), so that a sync's 500 receipts are checked on every core while the main
+ * thread reads the batch's cards and entitlements. Rejects only where the one-shot `verify`
+ * would throw.
  */
 export function offlineSignatureCheck(
   key: KeyObject,
@@ -93,10 +118,5 @@ export function offlineSignatureCheck(
 ): Promise<boolean> {
   const bytes = Buffer.from(signature, 'base64url');
   if (bytes.length !== 64) return Promise.resolve(false);
-  return new Promise((resolve, reject) => {
-    verify(null, message, key, bytes, (error, holds) => {
-      if (error === null) resolve(holds);
-      else reject(error);
-    });
-  });
+  return verifyOnThreadPool('EdDSA', key, message, bytes);
 }

@@ -9,6 +9,7 @@ import {
 } from '../../../shared/api/distribution-offline.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
 import type { DistributionDependencies } from '../distribution-context.js';
+import { distributionLimits } from '../limits.js';
 import { contextOf } from '../routes.js';
 import { PointIdParams } from '../schema.js';
 import { offlineConflictResolver } from './conflict-resolution.js';
@@ -57,6 +58,7 @@ export const offlineRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> 
   app.post(
     '/distribution/points/:pointId/offline-syncs',
     {
+      bodyLimit: distributionLimits.offline.syncBodyBytesMax,
       schema: {
         tags,
         summary:

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { AssistedReasonSchema } from '../../../shared/api/distribution.js';
 import { distributionLimits } from '../limits.js';
-import { RedemptionLines } from '../schema.js';
+import { qrTextLengthMax, RedemptionLines } from '../schema.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 const limits = distributionLimits.offline;
@@ -17,6 +17,14 @@ export const OfflineReceiptBody = Type.Object(
     snapshotId: Uuid,
     entitlementId: Uuid,
     credentialId: Type.String({ pattern: '^[0-9a-f]{32}$', description: "The card's id, hex" }),
+    qrText: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: qrTextLengthMax,
+        description:
+          "The QR text of the card scanned (the person's, or with assisted the household member's), signed with the receipt (format v3); a receipt without it is refused (AMP_OFFLINE_CARD_PROOF_MISSING)",
+      }),
+    ),
     lines: RedemptionLines,
     deviceTime: Type.Integer({ minimum: 0, description: "The device's clock, Unix ms" }),
     signature: Type.String({ pattern: '^[A-Za-z0-9_-]{86}$' }),
@@ -33,7 +41,7 @@ export const OfflineReceiptBody = Type.Object(
         {
           additionalProperties: false,
           description:
-            "Without the person's card: credentialId is then a household member's card (format v2)",
+            "Without the person's card: credentialId is then a household member's card (formats v2 and v3)",
         },
       ),
     ),

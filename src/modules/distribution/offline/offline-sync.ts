@@ -1,5 +1,9 @@
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
-import { offlineCardHolders } from '../../credentials/index.js';
+import {
+  type OfflineCardProof,
+  offlineCardHolders,
+  offlineCardProofs,
+} from '../../credentials/index.js';
 import { type EntitlementForRedemption, entitlementsForRedemption } from '../../programs/index.js';
 import {
   type DistributionContext,
@@ -18,6 +22,7 @@ import {
   offlineReceiptMessage,
   offlineSignatureCheck,
 } from './offline-receipt.js';
+import { inSnapshotScope } from './snapshot-scope.js';
 import type { SyncGate, SyncResult } from './sync-result.js';
 
 export interface SyncBody {
@@ -36,8 +41,11 @@ export interface SyncBody {
  *   (a device's retry), audited as a denied count (`AMP_OFFLINE_RECEIPT_REPLAYED`); other content under the same id, or the id from another device:
  *   refused, `AMP_OFFLINE_RECEIPT_MISMATCH`, and audited;
  * - **refused**, nothing counted, audited: not signed by the device (`AMP_OFFLINE_SIGNATURE_INVALID`),
+ *   without the card's QR text — an app from before card proofs (`AMP_OFFLINE_CARD_PROOF_MISSING`),
  *   made after the device's clock says now (`AMP_DEVICE_CLOCK_OFF`), with a snapshot not issued
- *   to it or past its expiry (`AMP_SNAPSHOT_EXPIRED`), with a card unknown, revoked or expired at
+ *   to it or past its expiry (`AMP_SNAPSHOT_EXPIRED`), for an entitlement that snapshot did not
+ *   hold (`AMP_OFFLINE_NOT_IN_SNAPSHOT`), with QR text that is not the issuer's signed card the
+ *   receipt names (`AMP_OFFLINE_CARD_PROOF_INVALID`), with a card unknown, revoked or expired at
  *   that moment (`AMP_CARD_REFUSED`), for an entitlement not the card holder's, ended, or of a
  *   program the point does not serve, or for more than remained when the snapshot was made
  *   (`AMP_QUANTITY_ABOVE_REMAINING`);
@@ -213,7 +221,8 @@ async function checked(
   refuse: Refuse,
 ): Promise<Candidate[]> {
   if (fresh.length === 0) return [];
-  // Every receipt's signature, checked on the thread pool while the batch's facts are read.
+  // Every receipt's device signature and every card's issuer signature (format v3), checked on
+  // the thread pool while the batch's facts are read.
   const key = devicePublicKey(device.publicKey);
   const checking = Promise.all(
     fresh.map((receipt) =>
@@ -224,14 +233,25 @@ async function checked(
       ),
     ),
   );
+  const proving = cardProofsOf(deps, fresh);
   const reading = batchFacts(deps, device, fresh);
-  const [{ snapshotOf, holders, entitlements }, signed] = await Promise.all([reading, checking]);
+  const [{ snapshotOf, holders, entitlements }, signed, proofs] = await Promise.all([
+    reading,
+    checking,
+    proving,
+  ]);
   const served = gate.servedProgramIds;
   const skewMax = distributionLimits.offline.deviceClockSkewMaxMs;
   const candidates: Candidate[] = [];
   for (const [index, receipt] of fresh.entries()) {
     if (signed[index] !== true) {
       refuse(receipt, 'AMP_OFFLINE_SIGNATURE_INVALID', null);
+      continue;
+    }
+    const proof = proofs.get(receipt.receiptId);
+    if (proof === undefined) {
+      // Signed by the device, in a format from before card proofs: nothing shows the card was there.
+      refuse(receipt, 'AMP_OFFLINE_CARD_PROOF_MISSING', null);
       continue;
     }
     if (receipt.deviceTime > body.deviceNow + 1000) {
@@ -250,6 +270,11 @@ async function checked(
     }
     const holder = holders.get(receipt.credentialId)?.(at);
     const entitlement = entitlements.get(receipt.entitlementId);
+    const shown = cardShownProblem(snapshot.entitlement_scope, receipt, proof);
+    if (shown !== null) {
+      refuse(receipt, shown, holder?.personId ?? null);
+      continue;
+    }
     if (receipt.assisted !== undefined) {
       const household = await householdProblem(deps, gate, receipt, snapshot.issued_by, {
         holder,
@@ -294,7 +319,7 @@ async function batchFacts(
   const [snapshots, holders, entitlements] = await Promise.all([
     deps.db
       .selectFrom('distribution_snapshot')
-      .select(['id', 'issued_at', 'expires_at', 'issued_by'])
+      .select(['id', 'issued_at', 'expires_at', 'issued_by', 'entitlement_scope'])
       .where('id', 'in', [...new Set(fresh.map((receipt) => receipt.snapshotId))])
       .where('device_id', '=', device.id)
       .execute(),
@@ -308,6 +333,50 @@ async function batchFacts(
     ),
   ]);
   return { snapshotOf: new Map(snapshots.map((row) => [row.id, row])), holders, entitlements };
+}
+
+/**
+ * The cards' proofs of the receipts that carry one (format v3), by receipt id: each QR text
+ * verified as online, at its receipt's moment (credentials' `offlineCardProofs`: one signature
+ * verification each, no database read).
+ */
+async function cardProofsOf(
+  deps: DistributionDependencies,
+  fresh: readonly OfflineReceiptInput[],
+): Promise<Map<string, OfflineCardProof>> {
+  const proven = fresh.filter((receipt) => receipt.qrText !== undefined);
+  const proofs = await offlineCardProofs(
+    deps.keys,
+    proven.map((receipt) => ({
+      qrText: receipt.qrText as string,
+      at: new Date(receipt.deviceTime),
+    })),
+  );
+  return new Map(
+    proven.map((receipt, index) => [receipt.receiptId, proofs[index] as OfflineCardProof]),
+  );
+}
+
+/**
+ * Why a receipt does not show that its card was at the counter, or null: its entitlement was
+ * not in the snapshot it names (a snapshot from before scopes were kept proves nothing either),
+ * its QR text is not a card the issuer signed or not the card the receipt names
+ * (`AMP_OFFLINE_CARD_PROOF_INVALID`), or the card was outside its validity at the receipt's
+ * moment (`AMP_CARD_REFUSED`, as for a card revoked then).
+ */
+function cardShownProblem(
+  scope: Buffer | null,
+  receipt: OfflineReceiptInput,
+  proof: OfflineCardProof,
+): DistributionErrorCode | null {
+  if (scope === null || !inSnapshotScope(scope, receipt.entitlementId)) {
+    return 'AMP_OFFLINE_NOT_IN_SNAPSHOT';
+  }
+  if (proof.problem === 'outside-validity') return 'AMP_CARD_REFUSED';
+  if (proof.problem !== null || proof.credentialId !== receipt.credentialId) {
+    return 'AMP_OFFLINE_CARD_PROOF_INVALID';
+  }
+  return null;
 }
 
 /**

@@ -9,6 +9,11 @@ export interface OfflineTables {
     issued_at: Date;
     expires_at: Date;
     entries: number;
+    /**
+     * `migrations/0139_offline_snapshot_scope.sql`: the entitlements it held (snapshot-scope.ts);
+     * null for snapshots issued before, whose receipts are refused.
+     */
+    entitlement_scope: Buffer | null;
     payload_sha256: Buffer;
     issued_by: string;
   };
@@ -31,6 +36,13 @@ export interface OfflineTables {
     credential_id: Buffer | null;
     /** `migrations/0125_offline_assisted_receipt.sql`: a hand-over without the card. */
     assisted_id: Generated<string | null>;
+    /**
+     * `migrations/0140_offline_conflict_hold.sql`: a conflict's hold, taken out of the
+     * entitlement's balance until it is cleared; null for counted receipts and for conflicts
+     * synced before, which flag the whole entitlement. Written as JSON text; read back parsed
+     * (text on PGlite).
+     */
+    held: Generated<OfflineLine[] | string | null>;
   };
   offline_conflict_resolution: {
     receipt_id: string;

@@ -1,4 +1,6 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
+import { deflateSync, inflateSync } from 'node:zlib';
+import { decodeBase45, encodeBase45 } from '../../../shared/claim169/base45.js';
 import { registrationMessage } from '../devices/device-service.js';
 import {
   type OfflineAssisted,
@@ -14,7 +16,7 @@ import type { OfflineLine } from './offline-tables.js';
  * @example
  *   const device = offlineDevice();
  *   await register(device.registration(pointId));
- *   const receipt = device.receipt(pointId, deviceId, { snapshotId, entitlementId, credentialId, lines });
+ *   const receipt = device.receipt(pointId, deviceId, { snapshotId, entitlementId, credentialId, qrText, lines });
  */
 export interface OfflineDevice {
   registration(
@@ -28,6 +30,11 @@ export interface OfflineDevice {
       snapshotId: string;
       entitlementId: string;
       credentialId: string;
+      /**
+       * The scanned card's QR text, signed with the receipt (format v3); left out, the receipt
+       * is signed as an app from before card proofs signed it (v1, or v2 with `assisted`).
+       */
+      qrText?: string;
       lines: OfflineLine[];
       deviceTime?: number;
       receiptId?: string;
@@ -54,6 +61,7 @@ export function offlineDevice(): OfflineDevice {
         snapshotId: props.snapshotId,
         entitlementId: props.entitlementId,
         credentialId: props.credentialId,
+        ...(props.qrText === undefined ? {} : { qrText: props.qrText }),
         lines: props.lines,
         deviceTime: props.deviceTime ?? Date.now() - 1000,
         signature: '',
@@ -78,4 +86,14 @@ export function cardHashOf(credentialIdHex: string): string {
     .digest()
     .subarray(0, 16)
     .toString('base64url');
+}
+
+/**
+ * A card's QR text with one bit of its issuer signature flipped: well formed, not signed (what a
+ * receipt carries as a forged card proof).
+ */
+export function forgedSignature(qrText: string): string {
+  const cose = inflateSync(decodeBase45(qrText));
+  cose[cose.length - 1] = (cose[cose.length - 1] as number) ^ 0x01;
+  return encodeBase45(deflateSync(cose));
 }

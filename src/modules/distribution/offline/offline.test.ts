@@ -24,7 +24,7 @@ import {
  * Offline work at a point (issue #15, point 5), on PostgreSQL and PGlite alike: a registered
  * device's signed snapshot holds cards' hashes and what remains, nothing of the person; synced
  * receipts count once; the same entitlement redeemed on two devices keeps both receipts, counts
- * one and flags the other; bad input is refused, counted nowhere, and audited.
+ * one and keeps the other as a conflict; bad input is refused, counted nowhere, and audited.
  */
 describe('offline snapshot and sync', () => {
   let kit: AccessTestApp;
@@ -153,6 +153,7 @@ describe('offline snapshot and sync', () => {
       snapshotId: snapA.snapshotId,
       entitlementId,
       credentialId: ana.credentialId,
+      qrText: ana.qrText,
       lines,
       deviceTime: Date.now() - 60_000,
     });
@@ -160,6 +161,7 @@ describe('offline snapshot and sync', () => {
       snapshotId: snapB.snapshotId,
       entitlementId,
       credentialId: ana.credentialId,
+      qrText: ana.qrText,
       lines,
       deviceTime: Date.now() - 30_000,
     });
@@ -190,6 +192,7 @@ describe('offline snapshot and sync', () => {
       snapshotId: snapA.snapshotId,
       entitlementId,
       credentialId: ana.credentialId,
+      qrText: ana.qrText,
       lines: [{ item: 'rice', quantity: 1 }],
       receiptId: fromA.receiptId,
     });
@@ -219,7 +222,9 @@ describe('offline snapshot and sync', () => {
         admin,
       ),
     );
-    expect(state.rows[0]?.state).toBe('conflict_flagged');
+    // Nothing remained of what B hands over, so its conflict holds nothing (migration 0140):
+    // the entitlement is what A's receipt left of it.
+    expect(state.rows[0]?.state).toBe('consumed');
     const conflicts = await call('GET', 'offline-conflicts', supervisor);
     expect(conflicts.statusCode, conflicts.body).toBe(200);
     expect(conflicts.json().conflicts).toEqual([
@@ -227,6 +232,7 @@ describe('offline snapshot and sync', () => {
         receiptId: fromB.receiptId,
         deviceLabel: 'Tablet B',
         countedRedemptions: 1,
+        held: [],
       }),
     ]);
     const figures = await call('GET', `cycles/${cycleId}/reconciliation`, supervisor);
@@ -279,6 +285,7 @@ describe('offline snapshot and sync', () => {
       snapshotId: snapA.snapshotId,
       entitlementId,
       credentialId: dani.credentialId,
+      qrText: dani.qrText,
       lines: [
         { item: 'food_box', quantity: 1 },
         { item: 'rice', quantity: 2 },
@@ -289,6 +296,7 @@ describe('offline snapshot and sync', () => {
       snapshotId: snapB.snapshotId,
       entitlementId,
       credentialId: dani.credentialId,
+      qrText: dani.qrText,
       lines: [
         { item: 'food_box', quantity: 1 },
         { item: 'rice', quantity: 5 },
@@ -388,7 +396,12 @@ describe('offline snapshot and sync', () => {
     const snap = (await snapshotOf(c)).snapshot.payload;
     const entry = snap.entries.find((each: string[]) => each[0] === cardHashOf(beto.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
-    const base = { snapshotId: snap.snapshotId, entitlementId, credentialId: beto.credentialId };
+    const base = {
+      snapshotId: snap.snapshotId,
+      entitlementId,
+      credentialId: beto.credentialId,
+      qrText: beto.qrText,
+    };
     const good = c.key.receipt(point, c.id, { ...base, lines: [{ item: 'rice', quantity: 2 }] });
     const forged = { ...good, receiptId: randomUUID(), lines: [{ item: 'rice', quantity: 1 }] };
     const tooMuch = c.key.receipt(point, c.id, { ...base, lines: [{ item: 'rice', quantity: 6 }] });
@@ -471,6 +484,7 @@ describe('offline snapshot and sync', () => {
         snapshotId,
         entitlementId,
         credentialId: caro.credentialId,
+        qrText: caro.qrText,
         lines: [{ item, quantity }],
         deviceTime,
       });
@@ -538,6 +552,7 @@ describe('offline snapshot and sync', () => {
         snapshotId,
         entitlementId,
         credentialId: caro.credentialId,
+        qrText: caro.qrText,
         lines: [{ item: 'rice', quantity: 1 }],
         deviceTime,
       });
@@ -561,6 +576,7 @@ describe('offline snapshot and sync', () => {
         snapshotId,
         entitlementId,
         credentialId: caro.credentialId,
+        qrText: caro.qrText,
         lines: [{ item: 'rice', quantity: 1 }],
         deviceTime,
       });
@@ -585,15 +601,16 @@ describe('offline snapshot and sync', () => {
     const snap = (await snapshotOf(a)).snapshot.payload;
     const entry = snap.entries.find((each: string[]) => each[0] === cardHashOf(beto.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
-    const receipt = (credentialId: string) =>
+    const receipt = (holder: CardHolder) =>
       a.key.receipt(point, a.id, {
         snapshotId: snap.snapshotId,
         entitlementId,
-        credentialId,
+        credentialId: holder.credentialId,
+        qrText: holder.qrText,
         lines: [{ item: 'rice', quantity: 1 }],
         deviceTime: Date.now(),
       });
-    const notHolders = await sync(a, [receipt(caro.credentialId)]);
+    const notHolders = await sync(a, [receipt(caro)]);
     const revoke = await kit.app.inject({
       method: 'POST',
       url: `/api/credentials/${beto.credentialId}/revoke?purpose=enrolment`,
@@ -601,7 +618,7 @@ describe('offline snapshot and sync', () => {
       payload: { reason: 'stolen' },
     });
     expect(revoke.statusCode, revoke.body).toBe(200);
-    const revoked = await sync(a, [receipt(beto.credentialId)]);
+    const revoked = await sync(a, [receipt(beto)]);
     for (const [response, code] of [
       [notHolders, 'AMP_ENTITLEMENT_NOT_REDEEMABLE'],
       [revoked, 'AMP_CARD_REFUSED'],
@@ -617,7 +634,7 @@ describe('offline snapshot and sync', () => {
       });
     }
     // A device whose clock is an hour behind the server's: the whole sync is refused.
-    const behind = await sync(a, [receipt(caro.credentialId)], Date.now() - 3_600_000);
+    const behind = await sync(a, [receipt(caro)], Date.now() - 3_600_000);
     expect(behind.statusCode).toBe(422);
     expect(behind.json().code).toBe('AMP_DEVICE_CLOCK_OFF');
     expect(await auditedAs(kit, String(behind.headers['x-request-id']))).toContainEqual({

@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
 import { buildAccessTestApp } from '../../access/access-test-kit.js';
 import {
+  auditedAs,
   type CardHolder,
   createPoint,
   inKindProgramWithCycle,
@@ -27,7 +29,9 @@ const cardHash = (holder: CardHolder) =>
  * A point's offline snapshot holds the persons of its area and those it served before (issue
  * #15): a national program's holder of another state is absent (their card offline "needs the
  * network"), one of the point's state is present; a point that names a municipality holds its
- * residents only, until it serves someone from elsewhere in the state.
+ * residents only, until it serves someone from elsewhere in the state. The sync keeps to it: a
+ * receipt for someone the snapshot did not hold is refused, their card shown or not (review
+ * finding F1b; migration 0139).
  */
 describe("a snapshot limited to the point's area", () => {
   let kit: AccessTestApp;
@@ -67,13 +71,41 @@ describe("a snapshot limited to the point's area", () => {
     const registered = await call('POST', 'devices', supervisor, key.registration(pointId));
     expect(registered.statusCode, registered.body).toBe(201);
     const deviceId = registered.json().id as string;
-    const cardsInSnapshot = async () => {
+    const snapshot = async () => {
       const response = await call('GET', `devices/${deviceId}/snapshot`, operator);
       expect(response.statusCode, response.body).toBe(200);
-      const entries = response.json().payload.entries as [string][];
-      return new Set(entries.map((entry) => entry[0]));
+      return response.json().payload as { snapshotId: string; entries: [string][] };
     };
-    return { pointId, call, cardsInSnapshot };
+    const cardsInSnapshot = async () =>
+      new Set((await snapshot()).entries.map((entry) => entry[0]));
+    /** Syncs one receipt of the device for the holder's entitlement, their card shown. */
+    const syncFor = async (holder: CardHolder, snapshotId: string) => {
+      const { id: entitlementId } = await kit.database.asAdmin((admin) =>
+        admin
+          .selectFrom('entitlement')
+          .select('id')
+          .where('person_id', '=', holder.personId)
+          .executeTakeFirstOrThrow(),
+      );
+      const receipt = key.receipt(pointId, deviceId, {
+        snapshotId,
+        entitlementId,
+        credentialId: holder.credentialId,
+        qrText: holder.qrText,
+        lines: [{ item: 'food_box', quantity: 1 }],
+      });
+      const response = await call('POST', 'offline-syncs', operator, {
+        deviceId,
+        deviceNow: Date.now(),
+        receipts: [receipt],
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return {
+        result: response.json().results[0],
+        audited: await auditedAs(kit, String(response.headers['x-request-id'])),
+      };
+    };
+    return { pointId, deviceId, call, snapshot, cardsInSnapshot, syncFor };
   }
 
   it("holds the persons of the point's state, not those of another state", async () => {
@@ -83,6 +115,53 @@ describe("a snapshot limited to the point's area", () => {
     expect(cards.has(cardHash(elsewhereInState))).toBe(true);
     expect(cards.has(cardHash(otherState))).toBe(false);
     expect(cards.size).toBe(2);
+  });
+
+  it('refuses at sync a receipt for a person the snapshot did not hold, though their card is shown', async () => {
+    const point = await pointWithDevice();
+    const delivered = await point.call('POST', 'deliveries', supervisor, {
+      clientId: randomUUID(),
+      item: 'food_box',
+      quantity: 5,
+    });
+    expect(delivered.statusCode, delivered.body).toBe(201);
+    const { snapshotId, entries } = await point.snapshot();
+    expect(entries.some((entry) => entry[0] === cardHash(otherState))).toBe(false);
+    // A VE-Z person at this VE-A point: entitled by the national program, never held here.
+    const outside = await point.syncFor(otherState, snapshotId);
+    expect(outside.result).toMatchObject({
+      outcome: 'refused',
+      code: 'AMP_OFFLINE_NOT_IN_SNAPSHOT',
+    });
+    expect(outside.audited).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_OFFLINE_NOT_IN_SNAPSHOT',
+    });
+    // A person the snapshot held: counted.
+    expect((await point.syncFor(inTown, snapshotId)).result).toMatchObject({ outcome: 'counted' });
+    // A snapshot issued before scopes were kept (migration 0139) proves nothing either.
+    const older = randomUUID();
+    await kit.database.asAdmin((admin) =>
+      sql`insert into distribution_snapshot
+            (id, point_id, device_id, issued_at, expires_at, entries, payload_sha256, issued_by)
+          values (${older}, ${point.pointId}, ${point.deviceId}, now() - interval '1 hour',
+            now() + interval '1 day', 2, ${Buffer.alloc(32)}, ${operator.operatorId})`.execute(
+        admin,
+      ),
+    );
+    expect((await point.syncFor(elsewhereInState, older)).result).toMatchObject({
+      outcome: 'refused',
+      code: 'AMP_OFFLINE_NOT_IN_SNAPSHOT',
+    });
+    const redeemed = await kit.database.asAdmin((admin) =>
+      admin
+        .selectFrom('redemption')
+        .select('person_id')
+        .where('point_id', '=', point.pointId)
+        .execute(),
+    );
+    expect(redeemed).toEqual([{ person_id: inTown.personId }]);
   });
 
   it('holds the residents of a municipality, and whoever the point served before', async () => {

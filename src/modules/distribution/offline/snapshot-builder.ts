@@ -27,14 +27,19 @@ import { householdBindings, type PendingBinding } from './household-bindings.js'
 import { activeDeviceAt } from './offline-device.js';
 import { type EntryAdder, householdsToBind, type PersonsRead } from './snapshot-households.js';
 import { signSnapshotBytes, snapshotKeyFrom } from './snapshot-key.js';
+import { snapshotScope } from './snapshot-scope.js';
 
 export const snapshotFormat = 'amparo.point-snapshot.v1';
 
 /**
  * One entry: a card's hash (`revocationHash`, as in the revocation list), the entitlement id
  * (its 16 bytes, base64url), the index of its program in `programs`, and what remains as
- * pairs of (index in `items`, quantity). Nothing the card itself does not show: no name, no
- * person id, no ID number — a device finds an entry only by scanning the card.
+ * pairs of (index in `items`, quantity). No name, no person id, no ID number. The hash is not a
+ * secret of the card: anyone who knows a card's credential id (an officer reading the person's
+ * card list, any earlier scan) finds its entry. So an entry is no proof that the card was shown:
+ * a receipt made offline carries the card's signed QR text, which the sync verifies
+ * (offline-sync.ts), and the sync refuses an entitlement this snapshot did not hold
+ * (`entitlement_scope`, snapshot-scope.ts).
  */
 export type SnapshotEntry = [string, string, number, number[]];
 
@@ -173,6 +178,7 @@ export async function snapshotBuilder(
         issued_at: now,
         expires_at: new Date(payload.expiresAt * 1000),
         entries: payload.entries.length,
+        entitlement_scope: snapshotScope(body.entitlementIds),
         payload_sha256: createHash('sha256').update(bytes).digest(),
         issued_by: operatorId,
       })
@@ -197,6 +203,8 @@ interface SnapshotBody {
   programs: SnapshotPayload['programs'];
   items: SnapshotPayload['items'];
   entries: SnapshotEntry[];
+  /** The entitlements entered (each once, whatever its number of entries): the scope. */
+  entitlementIds: string[];
   /** With the registry's port: the household bindings and their salt (base64url). */
   bindings?: { salt: string; records: string };
 }
@@ -226,7 +234,7 @@ export async function snapshotEntries(
   scope: SnapshotScope,
   identities?: Pick<AssistedIdentities, 'householdsOf'>,
 ): Promise<SnapshotBody> {
-  const body: SnapshotBody = { programs: [], items: [], entries: [] };
+  const body: SnapshotBody = { programs: [], items: [], entries: [], entitlementIds: [] };
   const add = entryAdder(body);
   const seen = new Set<string>();
   const pageMax = distributionLimits.offline.snapshotPageMax;
@@ -332,6 +340,7 @@ function entryAdder(body: SnapshotBody): EntryAdder {
       'base64url',
     );
     for (const hash of hashes) body.entries.push([hash, id, program, pairs]);
+    body.entitlementIds.push(entitlement.entitlementId);
     return true;
   };
 }

@@ -16,7 +16,7 @@ import { inTransitAt } from '../stock/transfer-reader.js';
 /**
  * Reconciliation per point and cycle (issue #15, point 7): what the cycle entitled (program-wide:
  * any point serving the program may hand it over), what this point handed over of it — with the
- * card and without, the entitlements it touched that are flagged as conflicts — and per item the
+ * card and without, the entitlements it touched that have an offline conflict open — and per item the
  * quantities redeemed beside the stock that left for those redemptions, the stock that came in
  * and went out otherwise since the cycle's reference date, and the discrepancy between the two
  * ledgers (which must be zero: a redemption and its stock movement are one transaction). Stock in
@@ -208,7 +208,11 @@ async function figuresOf(
       eb.fn.count<string>('r.id').as('redemptions'),
       sql<string>`count(distinct r.entitlement_id)`.as('entitlements'),
       sql<string>`count(*) filter (where r.mode = 'assisted')`.as('assisted'),
-      sql<string>`count(distinct r.entitlement_id) filter (where s.state = 'conflict_flagged')`.as(
+      // Flagged whole by a conflict synced before migration 0140, or with a conflict open.
+      sql<string>`count(distinct r.entitlement_id) filter (where s.state = 'conflict_flagged'
+        or exists (select 1 from offline_receipt o
+          where o.entitlement_id = r.entitlement_id and o.outcome = 'conflict'
+            and not exists (select 1 from offline_conflict_resolution c where c.receipt_id = o.id)))`.as(
         'conflicts',
       ),
     ])

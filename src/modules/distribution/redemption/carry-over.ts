@@ -23,8 +23,8 @@ export interface CarriedLine {
  * basket items the program marks `carryOver` are the exception: what remains of each, at most
  * one basket's worth, waits (`entitlement_carry_over`) for the person's entitlement of the
  * program's next cycle. A carry-over still waiting from an earlier close lapses now: a quantity
- * carries over once. An entitlement flagged by an offline conflict has no remainder yet (the
- * review may reverse hand-overs or count another): its carry-over is held
+ * carries over once. An entitlement with an offline conflict open has no remainder yet (the
+ * review may give a hold back, reverse hand-overs or count another): its carry-over is held
  * (`entitlement_carry_over_held`, migration 0103), listed beside the conflict, and released by
  * the clearing of its last conflict (`releaseHeldCarryOver`). Pages of
  * `limits.distribution.cycleCloseBatchMax` entitlements.
@@ -197,7 +197,8 @@ export async function releaseHeldCarryOver(
 
 /**
  * Per entitlement of the page, per item, what remains: recorded, or granted plus waiting; and
- * which are flagged by an offline conflict (nothing remains of them until it is cleared).
+ * which have an offline conflict open — flagged whole by one synced before migration 0140, or
+ * holding what it disputes (what remains of them is known once it is cleared).
  */
 async function remainingOf(
   trx: Transaction<Database>,
@@ -232,9 +233,19 @@ async function remainingOf(
     }
     result.set(entitlement.entitlementId, items);
   }
-  const flagged = new Set(
-    states.filter((row) => row.state === 'conflict_flagged').map((row) => row.entitlement_id),
-  );
+  const disputed = await trx
+    .selectFrom('offline_receipt as o')
+    .leftJoin('offline_conflict_resolution as c', 'c.receipt_id', 'o.id')
+    .select('o.entitlement_id')
+    .distinct()
+    .where('o.entitlement_id', 'in', ids)
+    .where('o.outcome', '=', 'conflict')
+    .where('c.receipt_id', 'is', null)
+    .execute();
+  const flagged = new Set([
+    ...states.filter((row) => row.state === 'conflict_flagged').map((row) => row.entitlement_id),
+    ...disputed.map((row) => row.entitlement_id),
+  ]);
   return { remaining: result, flagged };
 }
 

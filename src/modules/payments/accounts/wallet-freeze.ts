@@ -31,6 +31,11 @@ export async function freezeWallets(
   /** For a merge: the record that receives the frozen balance (README, "Frozen wallets"). */
   survivorId?: string,
 ): Promise<void> {
+  // Waits for the disbursement chunks being posted, and holds back new ones until this
+  // commits: they then leave the wallet out (`holdFreezesBack`). Taken first, before anything
+  // a chunk may lock (this transaction voids payouts next, on the funding account a chunk
+  // debits), so the two cannot wait for each other.
+  await sql`select pg_advisory_xact_lock(hashtextextended(${disbursementLockKey}, 0))`.execute(trx);
   // Waits for payments from this person's wallets that are being posted, and holds back new
   // ones until this commits: they then see the freeze (`refuseFrozenInTransaction`).
   await sql`select pg_advisory_xact_lock(hashtext(${freezeLockKey(personId)}))`.execute(trx);
@@ -69,6 +74,33 @@ export async function walletFreezeOf(
 }
 
 const freezeLockKey = (personId: string) => `payment_wallet_freeze:${personId}`;
+
+/** The one lock every freeze takes exclusively and every disbursement chunk shares. */
+const disbursementLockKey = 'payment_wallet_freeze:disbursement_chunks';
+
+/**
+ * In a disbursement chunk's transaction, before its claim reads the freezes (`claimForWallets`
+ * calls it, first in the chunk: nothing before it locks a row): waits for the freezes being
+ * written, and holds new ones back until the chunk commits, so each freeze is ordered before or
+ * after the chunk as a whole. The claim, a later statement, then sees every freeze committed
+ * before it and leaves those wallets out, as for a wallet frozen long before; a freeze recorded
+ * during the chunk waits and finds the credit already in the wallet (money the person held
+ * before the death, moved by the documented process, README "Frozen wallets").
+ *
+ * One lock for the chunk, not one a person: 4,000 persons a chunk, several chunks at once, would
+ * fill PostgreSQL's shared lock table (`max_locks_per_transaction`, 64 × connections; one
+ * transaction taking 20,000 advisory locks failed here with "out of shared memory"). The cost:
+ * a death waits at most for the chunks being posted, and a chunk for the freezes being written.
+ *
+ * @example
+ *   await holdFreezesBack(trx);
+ *   // … then read payment_wallet_freeze in the same transaction
+ */
+export async function holdFreezesBack(trx: Kysely<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(hashtextextended(${disbursementLockKey}, 0))`.execute(
+    trx,
+  );
+}
 
 /**
  * Refuses a payment from a frozen wallet inside the ledger transaction that posts it. The

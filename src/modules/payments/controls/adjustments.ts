@@ -17,6 +17,7 @@ import { guardLedgerAction } from '../payments-guard.js';
 import type { AdjustmentReason, AdjustmentStatus, PaymentTables } from '../tables.js';
 import { ControlsError } from './controls-error.js';
 import { mayPostUnfrozen, touchesFrozenWallet } from './frozen-adjustment-guard.js';
+import { frozenDestinations, type StoredFreeze } from './frozen-destination.js';
 
 type AdjustmentRow = PaymentTables['payment_adjustment'];
 
@@ -93,10 +94,11 @@ export async function adjustmentProposer(
   if (accounts.some((account) => account.currency !== proposal.currency))
     throw new PaymentsError('AMP_CURRENCY_MISMATCH', 'Both accounts must be in the currency');
   if (frozen === undefined)
-    await refuseFrozenWallet(deps, context, allowed, null, 'proposed', [
-      proposal.debitAccountId,
-      proposal.creditAccountId,
-    ]);
+    await refuseFrozenWallet(deps, context, allowed, null, 'proposed', {
+      kind: 'manual',
+      debit_account_id: proposal.debitAccountId,
+      credit_account_id: proposal.creditAccountId,
+    });
   const id = randomUUID();
   await deps.db.transaction().execute(async (trx) => {
     await trx
@@ -154,11 +156,8 @@ export async function adjustmentDecider(
   if (existing.status !== 'proposed' && !resumable)
     throw new ControlsError('AMP_ADJUSTMENT_DECIDED', `The adjustment is ${existing.status}`);
   if (!resumable) {
-    if (decision === 'approve' && existing.kind === 'manual')
-      await refuseFrozenWallet(deps, context, allowed, id, decision, [
-        existing.debit_account_id,
-        existing.credit_account_id,
-      ]);
+    if (decision === 'approve')
+      await refuseFrozenWallet(deps, context, allowed, id, decision, existing);
     const claimed = await deps.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('payment_adjustment')
@@ -177,64 +176,86 @@ export async function adjustmentDecider(
     if (!claimed) throw new ControlsError('AMP_ADJUSTMENT_DECIDED', 'Another decision came first');
   }
   if (decision === 'approve' && (await applyAdjustment(deps, existing)) === 'frozen') {
+    const refusal = frozenRefusal(existing.kind);
     await deps.audit.append({
       ...auditOf(context, allowed, id, decision),
       outcome: 'denied',
-      reasonCode: 'AMP_ADJUSTMENT_WALLET_FROZEN',
+      reasonCode: refusal.code,
     });
-    throw frozenRefusal();
+    throw refusal;
   }
   return adjustmentById(deps, id);
 }
 
-const frozenRefusal = () =>
-  new ControlsError(
-    'AMP_ADJUSTMENT_WALLET_FROZEN',
-    "A frozen wallet's balance is moved only by the frozen-balance process; nothing was posted",
-  );
+/**
+ * The refusal of an adjustment that would touch a frozen wallet: a manual one, any frozen
+ * wallet; a frozen-balance move, its destination frozen after the move was proposed.
+ */
+const frozenRefusal = (kind: AdjustmentRow['kind']) =>
+  kind === 'manual'
+    ? new ControlsError(
+        'AMP_ADJUSTMENT_WALLET_FROZEN',
+        "A frozen wallet's balance is moved only by the frozen-balance process; nothing was posted",
+      )
+    : new ControlsError(
+        'AMP_ADJUSTMENT_DESTINATION_FROZEN',
+        "The survivor's wallet was frozen after this move was proposed; nothing was posted: reject it and propose the move again",
+      );
 
-/** Refuses, audited as denied, a manual adjustment that would touch a frozen wallet. */
+/**
+ * The accounts an adjustment may not post to while they are frozen wallets: both for a manual
+ * one; for a frozen-balance move, whose debit is the frozen wallet by design, its destination
+ * (a survivor's wallet frozen since the proposal: the money would land in a frozen wallet).
+ */
+const guardedAccounts = (row: {
+  kind: AdjustmentRow['kind'];
+  debit_account_id: string;
+  credit_account_id: string;
+}): string[] =>
+  row.kind === 'manual' ? [row.debit_account_id, row.credit_account_id] : [row.credit_account_id];
+
+/** Refuses, audited as denied, an adjustment that would touch a frozen wallet it may not. */
 async function refuseFrozenWallet(
   deps: PaymentsDependencies,
   context: PaymentsContext,
   allowed: { operator: OperatorActor; grant: Grant },
   id: string | null,
   step: 'proposed' | 'approve',
-  accountIds: readonly string[],
+  row: { kind: AdjustmentRow['kind']; debit_account_id: string; credit_account_id: string },
 ): Promise<void> {
-  if (!(await touchesFrozenWallet(deps.db, accountIds))) return;
+  if (!(await touchesFrozenWallet(deps.db, guardedAccounts(row)))) return;
+  const refusal = frozenRefusal(row.kind);
   await deps.audit.append({
     ...auditOf(context, allowed, id, step),
     outcome: 'denied',
-    reasonCode: 'AMP_ADJUSTMENT_WALLET_FROZEN',
+    reasonCode: refusal.code,
   });
-  throw frozenRefusal();
+  throw refusal;
 }
 
-/** A freeze committed between a manual adjustment's approval and its transfer. */
+/** A freeze committed between an adjustment's approval and its transfer. */
 class FrozenAtPosting extends Error {
   override readonly name = 'FrozenAtPosting';
 }
 
 /**
  * Writes an approved adjustment's transfer: applied, failed with the ledger's refusal, or — a
- * manual one whose wallet was frozen after the approval was checked — failed as `frozen`,
- * nothing posted (the freeze read again in the ledger's transaction, under the freeze's lock).
+ * wallet it may not touch frozen after the approval was checked (`guardedAccounts`) — failed
+ * as `frozen` with the refusal's code, nothing posted (the freeze read again in the ledger's
+ * transaction, under the freeze's lock).
  */
 async function applyAdjustment(
   deps: PaymentsDependencies,
   row: NonNullable<Awaited<ReturnType<typeof findAdjustment>>>,
 ): Promise<'applied' | 'failed' | 'frozen'> {
   const transferId = adjustmentTransferId(row.id);
-  const accountIds = [row.debit_account_id, row.credit_account_id];
   let outcome: Awaited<ReturnType<typeof transferCreator>>[number] | undefined;
   let frozen = false;
   try {
     [outcome] = await transferCreator(
       deps.db,
       async (trx) => {
-        if (row.kind === 'manual' && !(await mayPostUnfrozen(trx, accountIds)))
-          throw new FrozenAtPosting();
+        if (!(await mayPostUnfrozen(trx, guardedAccounts(row)))) throw new FrozenAtPosting();
         return [
           {
             id: transferId,
@@ -264,7 +285,7 @@ async function applyAdjustment(
       failure: applied
         ? null
         : frozen
-          ? 'AMP_ADJUSTMENT_WALLET_FROZEN'
+          ? frozenRefusal(row.kind).code
           : (outcome?.result ?? 'no answer'),
     })
     .where('id', '=', row.id)
@@ -276,9 +297,10 @@ async function applyAdjustment(
 /**
  * Proposes moving a frozen wallet's whole balance by the documented process (README,
  * "Frozen wallets"): after a merge, into the survivor's wallet in the same currency (opened if
- * it has none); after a death or an erasure, into the estate account of the currency, where it
- * waits for the heirs (paid out by a further adjustment). A second finance officer approves it
- * like any adjustment.
+ * it has none) — or where the survivor's own balance goes when it is frozen too
+ * (`frozenDestinations`); after a death or an erasure, into the estate account of the
+ * currency, where it waits for the heirs (paid out by a further adjustment). A second finance
+ * officer approves it like any adjustment; a survivor frozen between the two is refused then.
  */
 export async function frozenBalanceProposer(
   deps: PaymentsDependencies,
@@ -287,7 +309,7 @@ export async function frozenBalanceProposer(
 ): Promise<AdjustmentView> {
   const freeze = await deps.db
     .selectFrom('payment_wallet_freeze')
-    .select(['reason', 'survivor_id'])
+    .select(['person_id', 'reason', 'survivor_id'])
     .where('person_id', '=', input.personId)
     .executeTakeFirst();
   const wallet = walletAccountId(input.personId, input.currency);
@@ -321,23 +343,24 @@ export async function frozenBalanceProposer(
 
 async function destinationOf(
   deps: PaymentsDependencies,
-  freeze: { reason: string; survivor_id: string | null },
+  freeze: StoredFreeze,
   currency: LedgerCurrency,
 ): Promise<string> {
-  const merged = freeze.reason === 'merge' && freeze.survivor_id !== null;
-  const id = merged
-    ? walletAccountId(freeze.survivor_id as string, currency)
-    : estateAccountId(currency);
+  const destination = (await frozenDestinations(deps.db, [freeze])).get(freeze.person_id);
+  const survivorId =
+    destination === undefined || destination === 'estate' ? null : destination.survivorId;
+  const id =
+    survivorId === null ? estateAccountId(currency) : walletAccountId(survivorId, currency);
   await accountCreator(deps.db, [
-    merged
-      ? {
+    survivorId === null
+      ? { id, currency, kind: 'suspense', flags: accountFlags.none }
+      : {
           id,
           currency,
           kind: 'beneficiary_wallet',
           flags: accountFlags.debitsMustNotExceedCredits,
-          referenceId: freeze.survivor_id as string,
-        }
-      : { id, currency, kind: 'suspense', flags: accountFlags.none },
+          referenceId: survivorId,
+        },
   ]);
   return id;
 }

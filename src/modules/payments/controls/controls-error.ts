@@ -18,6 +18,11 @@ export const controlsErrorCodes = [
   'AMP_ADJUSTMENT_INVALID',
   /** A manual adjustment would debit or credit a frozen wallet: only the documented move may. */
   'AMP_ADJUSTMENT_WALLET_FROZEN',
+  /**
+   * A frozen-balance move into a survivor's wallet frozen after the move was proposed: proposed
+   * again, it goes where the survivor's own balance goes.
+   */
+  'AMP_ADJUSTMENT_DESTINATION_FROZEN',
 ] as const;
 
 export type ControlsErrorCode = (typeof controlsErrorCodes)[number];
@@ -41,6 +46,11 @@ const controlsAnswers: Record<ControlsErrorCode, ErrorAnswer> = {
     status: 409,
     title:
       "A frozen wallet's balance is moved only by the frozen-balance process; nothing was posted",
+  },
+  AMP_ADJUSTMENT_DESTINATION_FROZEN: {
+    status: 409,
+    title:
+      "The survivor's wallet was frozen after this move was proposed; nothing was posted: reject it and propose the move again",
   },
 };
 

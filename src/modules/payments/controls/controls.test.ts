@@ -1,23 +1,18 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
-import { buildOperator } from '../../../../test/factories.js';
-import type { OperatorActor } from '../../../shared/access/actor.js';
-import { AuditLog } from '../../audit/audit-log.js';
-import { buildAuditKeys } from '../../audit/audit-test-support.js';
+import type { TestDatabase } from '../../../../test/db.js';
 import {
   accountCreator,
   accountFlags,
   ledgerIsSound,
-  lookupAccounts,
   transferCreator,
   transferFlags,
   verifyLedger,
 } from '../../ledger/index.js';
-import { settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
+import { walletAccountId } from '../accounts/account-ids.js';
 import { freezeWallets } from '../accounts/wallet-freeze.js';
-import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
+import type { PaymentsDependencies } from '../payments-context.js';
 import {
   adjustmentDecider,
   adjustmentLister,
@@ -25,6 +20,7 @@ import {
   estateAccountId,
   frozenBalanceProposer,
 } from './adjustments.js';
+import { type ControlsKit, controlsKit, operatorIdOf } from './controls-test-kit.js';
 import { frozenBalanceLister } from './frozen-wallets.js';
 import { fanInQuery, merchantFanInScan } from './pattern-alerts.js';
 
@@ -34,70 +30,19 @@ import { fanInQuery, merchantFanInScan } from './pattern-alerts.js';
  * many wallets paying one merchant account within minutes raise an alert for auditors.
  */
 describe('money controls', () => {
+  let kit: ControlsKit;
   let database: TestDatabase;
   let deps: PaymentsDependencies;
-  const masterKey = randomBytes(32);
-  const officers: Record<'ana' | 'beto', PaymentsContext> = {} as never;
-  const settlement = settlementAccountId('VES');
+  let officers: ControlsKit['officers'];
+  let settlement: string;
+  let walletWith: ControlsKit['walletWith'];
+  let balanceOf: ControlsKit['balanceOf'];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const audit = await AuditLog.open({
-      db: database.db,
-      keys: { ...buildAuditKeys(), masterKey: randomBytes(32) },
-    });
-    deps = { db: database.db, audit };
-    for (const name of ['ana', 'beto'] as const) {
-      const operator = await buildOperator(
-        { database, masterKey },
-        { username: `finanzas.${name}`, roles: ['finance_officer'], regions: ['VE-A'] },
-      );
-      const actor: OperatorActor = {
-        kind: 'operator',
-        operatorId: operator.id,
-        username: `finanzas.${name}`,
-        roles: ['finance_officer'],
-        regions: ['VE-A'],
-        sessionId: randomUUID(),
-      };
-      officers[name] = { actor, purpose: 'distribution', requestId: `controls-${name}` };
-    }
-    await accountCreator(database.db, [
-      { id: settlement, currency: 'VES', kind: 'settlement', flags: accountFlags.none },
-    ]);
+    kit = await controlsKit();
+    ({ database, deps, officers, settlement, walletWith, balanceOf } = kit);
   });
-  afterAll(async () => database?.close());
-
-  async function walletWith(personId: string, amountMinor: bigint): Promise<string> {
-    const id = walletAccountId(personId, 'VES');
-    await accountCreator(database.db, [
-      {
-        id,
-        currency: 'VES',
-        kind: 'beneficiary_wallet',
-        flags: accountFlags.debitsMustNotExceedCredits,
-        referenceId: personId,
-      },
-    ]);
-    await transferCreator(database.db, [
-      {
-        id: randomUUID(),
-        debitAccountId: settlement,
-        creditAccountId: id,
-        amountMinor,
-        flags: transferFlags.none,
-        currency: 'VES',
-        reason: 'funding',
-      },
-    ]);
-    return id;
-  }
-  const operatorIdOf = (context: PaymentsContext) =>
-    context.actor?.kind === 'operator' ? context.actor.operatorId : '';
-  const balanceOf = async (id: string) => {
-    const [account] = await lookupAccounts(database.db, [id]);
-    return (account?.creditsPosted ?? 0n) - (account?.debitsPosted ?? 0n);
-  };
+  afterAll(async () => kit?.database.close());
 
   it('needs a second finance officer: the proposer cannot approve, and nothing moves until approved', async () => {
     const wallet = await walletWith(randomUUID(), 100_00n);

@@ -6,6 +6,7 @@ import { walletAccountId } from '../accounts/account-ids.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { guardLedgerAction } from '../payments-guard.js';
 import type { WalletFreezeReason } from '../tables.js';
+import { frozenDestinations } from './frozen-destination.js';
 
 /** A frozen wallet still holding money, and where the documented process sends it. */
 export interface FrozenBalance {
@@ -15,7 +16,10 @@ export interface FrozenBalance {
   currency: LedgerCurrency;
   accountId: string;
   balanceMinor: bigint;
-  /** survivor (a merge: the surviving record's wallet) or estate (a death or an erasure). */
+  /**
+   * survivor (a merge: the wallet of the record that survives, not frozen) or estate (a death or
+   * an erasure, also of the survivor: `frozenDestinations`).
+   */
   destination: 'survivor' | 'estate';
   /** An adjustment already proposed or approved for it, waiting for its second person. */
   pendingAdjustmentId: string | null;
@@ -39,10 +43,11 @@ export async function frozenBalanceLister(
   });
   const freezes = await deps.db
     .selectFrom('payment_wallet_freeze')
-    .select(['person_id', 'reason', 'frozen_at'])
+    .select(['person_id', 'reason', 'survivor_id', 'frozen_at'])
     .orderBy('frozen_at')
     .limit(2_000)
     .execute();
+  const destinations = await frozenDestinations(deps.db, freezes);
   const wallets = freezes.flatMap((freeze) =>
     ledgerCurrencies.map((currency) => ({
       freeze,
@@ -103,7 +108,7 @@ export async function frozenBalanceLister(
     currency: wallet.currency,
     accountId: wallet.id,
     balanceMinor: balance,
-    destination: wallet.freeze.reason === 'merge' ? 'survivor' : 'estate',
+    destination: destinations.get(wallet.freeze.person_id) === 'estate' ? 'estate' : 'survivor',
     pendingAdjustmentId: pendingBy.get(wallet.id) ?? null,
   }));
 }

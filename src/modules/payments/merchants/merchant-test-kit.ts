@@ -10,6 +10,7 @@ import { settlementAccountsOpener } from '../accounts/settlement-accounts.js';
 import { staffTakeoverScan } from '../controls/pin-alerts.js';
 import { programFunder } from '../funding/program-funder.js';
 import { cashCycle } from '../payments-test-kit.js';
+import { payingAccountStoredForTest } from '../payouts/payout-test-kit.js';
 import {
   type MerchantRegistration,
   type MerchantSummary,
@@ -251,21 +252,25 @@ export async function deniedCodes(kit: Pick<AccessTestApp, 'database'>, action: 
     .map((entry) => entry.reasonCode);
 }
 
-/** A finance officer settles a day's VES merchant balances over HTTP (the answer, unchecked). */
-export function settleDay(
-  kit: Pick<AccessTestApp, 'app'>,
+/**
+ * A finance officer settles a day's VES merchant balances over HTTP (the answer, unchecked),
+ * from the VES paying account, stored first if none is (a file always debits the stored one).
+ */
+export async function settleDay(
+  kit: Pick<AccessTestApp, 'app' | 'database'>,
   cookies: Record<string, string>,
   settlementDate: string,
 ) {
+  await payingAccountStoredForTest(
+    kit.database.db,
+    { scope: 'merchant_settlement', key: 'VES' },
+    { name: 'Amparo', accountNumber: '01020000000000000009', bankCode: '0102' },
+  );
   return kit.app.inject({
     method: 'POST',
     url: '/api/payments/merchant-settlements?purpose=distribution',
     cookies,
-    payload: {
-      settlementDate,
-      currency: 'VES',
-      debtor: { name: 'Amparo', accountNumber: '01020000000000000009', bankCode: '0102' },
-    },
+    payload: { settlementDate, currency: 'VES' },
   });
 }
 

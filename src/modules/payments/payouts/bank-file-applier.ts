@@ -221,7 +221,20 @@ async function plannedInstructions(
 ): Promise<PlannedInstruction[]> {
   let query = deps.db
     .selectFrom('payout_instruction')
-    .select(['id', 'end_to_end_id', 'amount_minor', 'status']);
+    .select((eb) => [
+      'id',
+      'end_to_end_id',
+      'amount_minor',
+      'status',
+      eb
+        .exists(
+          eb
+            .selectFrom('payout_return_rejection as r')
+            .select('r.instruction_id')
+            .whereRef('r.instruction_id', '=', 'payout_instruction.id'),
+        )
+        .as('return_rejected'),
+    ]);
   query =
     'batchId' in filter
       ? query.where('batch_id', '=', filter.batchId)
@@ -232,6 +245,7 @@ async function plannedInstructions(
     endToEndId: row.end_to_end_id,
     amountMinor: BigInt(row.amount_minor),
     status: row.status,
+    returnRejected: Boolean(row.return_rejected),
   }));
 }
 
@@ -382,6 +396,7 @@ async function recordStatuses(
         amount_minor: item.amountMinor,
         reason: item.reason,
         booking_date: item.bookingDate,
+        returned_from: item.returnedFrom,
       })),
       ...done.unmatched.map((item) => ({
         id: item.transferId,
@@ -395,6 +410,7 @@ async function recordStatuses(
         amount_minor: item.amountMinor,
         reason: null,
         booking_date: item.bookingDate,
+        returned_from: null,
       })),
     ];
     // A return read from a statement holds the entitlement until a second finance officer, not
@@ -405,6 +421,8 @@ async function recordStatuses(
         .updateTable('payout_instruction')
         .set({ status: 'return_pending', status_reason: item.reason, updated_at: now })
         .where('id', '=', item.instructionId)
+        // As planned: not over a rejection (or a confirmation) written since the plan was read.
+        .where('status', 'in', ['accepted', 'settled'])
         .execute();
     }
     for (let start = 0; start < rows.length; start += 2_000) {

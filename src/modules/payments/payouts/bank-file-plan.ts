@@ -1,7 +1,7 @@
 import { BankFileError } from './iso20022/bank-file-error.js';
 import type { BankStatement } from './iso20022/bank-statement.js';
 import { type PaymentStatusReport, paymentStatusEffects } from './iso20022/pain002-reader.js';
-import type { PayoutStatus, SuspenseKind } from './payout-tables.js';
+import type { PayoutStatus, ReturnedFrom, SuspenseKind } from './payout-tables.js';
 
 /** An instruction as the plan sees it. */
 export interface PlannedInstruction {
@@ -9,6 +9,8 @@ export interface PlannedInstruction {
   endToEndId: string;
   amountMinor: bigint;
   status: PayoutStatus;
+  /** A second finance officer rejected a return of it (migration 0135): none is read again. */
+  returnRejected?: boolean;
 }
 
 /** What a bank file does, decided before anything is written. */
@@ -30,6 +32,8 @@ export interface BankFilePlan {
     endToEndId: string;
     bankReference: string | null;
     bookingDate: string | null;
+    /** The payment's status before this return: what a rejection of it restores. */
+    returnedFrom: ReturnedFrom;
   }>;
   unmatched: Array<{
     kind: Exclude<SuspenseKind, 'returned'>;
@@ -145,7 +149,15 @@ function planMovements(
         bookingDate: movement.bookingDate,
         account: statement.account,
       });
-    if (instruction === undefined || !sent || instruction.amountMinor !== movement.amountMinor) {
+    // A payment whose return was rejected (the bank did not give it back) is not returned by
+    // a statement again: a credit naming it is money of no payout, to suspense.
+    const rejectedCredit = movement.direction === 'credit' && instruction?.returnRejected === true;
+    if (
+      instruction === undefined ||
+      !sent ||
+      rejectedCredit ||
+      instruction.amountMinor !== movement.amountMinor
+    ) {
       unmatched();
       continue;
     }
@@ -177,6 +189,8 @@ function planMovements(
       endToEndId: instruction.endToEndId,
       bankReference: movement.bankReference,
       bookingDate: movement.bookingDate,
+      // Posted above if it was pending: a return meets a payment accepted or settled.
+      returnedFrom: instruction.status === 'settled' ? 'settled' : 'accepted',
     });
     instruction.status = 'return_pending';
   }

@@ -6,7 +6,12 @@ import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { cashCycle, openCashEntitlements } from '../payments-test-kit.js';
-import { payableCashCycle, routeTestPayee, testBatchRequest } from './payout-test-kit.js';
+import {
+  payableCashCycle,
+  payingAccountStoredForTest,
+  routeTestPayee,
+  testBatchRequest,
+} from './payout-test-kit.js';
 
 /**
  * Before a payout batch (issue #16): the cash cycles offered, and a cycle's preview — its unpaid
@@ -32,6 +37,7 @@ describe('payout batch preview routes', () => {
       fundedMinor: 500_00n,
       payees: [{ personId: paidPerson, payee: routeTestPayee }],
     }));
+    await payingAccountStoredForTest(kit.database.db, { scope: 'program', key: programId });
   });
   afterAll(async () => kit?.close());
 

@@ -14,6 +14,7 @@ import { payoutFileReader } from './batch-reader.js';
 import type { PayoutDependencies } from './payout-gate.js';
 import {
   approvedForTest,
+  payingAccountStoredForTest,
   payoutTestWorld,
   storedPayeesForTest,
   testBatchInput,
@@ -73,6 +74,7 @@ describe('payout creditors under the person key', () => {
       persons.push((await buildPerson({ database, masterKey })).id);
     ({ programId } = await cashCycle(database.db, { code: 'bono_sellado', amountMinor: 10_00n }));
     await fundedProgramAccount(database.db, programId, 10_000_00n);
+    await payingAccountStoredForTest(database.db, { scope: 'program', key: programId });
     await newCycle('2026-12-15');
     await newCycle('2026-12-20');
     await newCycle('2026-12-25');

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import { holdFreezesBack } from '../accounts/wallet-freeze.js';
 
 /**
  * One claim per cash entitlement (`migrations/0071_entitlement_payment_claim.sql`): a
@@ -19,7 +20,8 @@ const releasedPayout = sql<boolean>`payment_entitlement_claim.channel = 'payout'
 /**
  * Claims entitlements for wallet credits, in the transaction of the chunk's ledger batch (so
  * the claims commit with the credits, or roll back with them), leaving out those of persons
- * whose wallets are frozen. Answers those the wallet holds, taken now or by an earlier run;
+ * whose wallets are frozen — read under the lock every freeze takes (`holdFreezesBack`), so a
+ * death recorded while the chunk posts is either seen here or waits for the chunk. Answers those the wallet holds, taken now or by an earlier run;
  * the others a payout pays. One statement: a claim the wallet held already is returned by
  * the same upsert (its time kept).
  *
@@ -31,6 +33,8 @@ export async function claimForWallets(
   entitlements: ReadonlyArray<{ entitlementId: string; personId: string }>,
 ): Promise<Set<string>> {
   if (entitlements.length === 0) return new Set();
+  // A freeze being written commits before the statement below, or waits for this commit.
+  await holdFreezesBack(trx);
   const { rows } = await sql<{ entitlement_id: string }>`
     insert into payment_entitlement_claim (entitlement_id, channel)
     select c.id, 'wallet'

@@ -6,7 +6,7 @@ import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { receivedTexts } from '../../notifications/received-text-test-kit.js';
 import { payeeCollusionScan } from '../controls/payee-alerts.js';
-import { payableCashCycle } from './payout-test-kit.js';
+import { payableCashCycle, payingAccountStoredForTest } from './payout-test-kit.js';
 
 /**
  * Stored payee accounts (payouts/README.md, "Payee accounts"), over HTTP. The attack an
@@ -51,6 +51,7 @@ describe('payee accounts', () => {
     programId = cycle.programId;
     for (const entitlement of cycle.entitlements)
       entitlementOf.set(entitlement.personId, entitlement.entitlementId);
+    await payingAccountStoredForTest(kit.database.db, { scope: 'program', key: programId });
   }, 120_000);
   afterAll(async () => kit?.close());
 

@@ -11,7 +11,8 @@ import { payableCashCycle, routeTestPayee, storedPayeesForTest } from './payout-
  * The agency's paying (debtor) account stored once (migration 0129): per program for its payout
  * batches, per currency for the merchant settlement; set by a finance officer, each change a new
  * version and audited; a batch or settlement naming no debtor pays from it, one naming another
- * is refused, and none stored is refused too.
+ * is refused, and none stored is refused too — also when the request names a debtor of its own
+ * (a file always debits the stored account; nothing is made).
  */
 describe('the stored paying account', () => {
   let kit: AccessTestApp;
@@ -74,6 +75,19 @@ describe('the stored paying account', () => {
     expect(none.json()).toEqual({ current: null, history: [] });
     const refused = await batch();
     expect([refused.statusCode, refused.json().code]).toEqual([409, 'AMP_PAYING_ACCOUNT_REQUIRED']);
+    // A debtor of its own while none is stored: refused the same way, nothing made.
+    const named = await batch({
+      name: 'Otra cuenta',
+      accountNumber: '01050000000000000009',
+      bankCode: '0105',
+    });
+    expect([named.statusCode, named.json().code]).toEqual([409, 'AMP_PAYING_ACCOUNT_REQUIRED']);
+    const batches = await kit.database.db
+      .selectFrom('payout_batch')
+      .select('id')
+      .where('program_id', '=', programId)
+      .execute();
+    expect(batches).toEqual([]);
 
     // A bank code that is not the account's first four digits: the bank would refuse the file.
     const wrongBank = await put(programUrl(), { ...stored, bankCode: '0134', expectedVersion: 0 });
@@ -239,6 +253,18 @@ describe('the stored paying account', () => {
       });
     const refused = await settle('2026-11-02');
     expect([refused.statusCode, refused.json().code]).toEqual([409, 'AMP_PAYING_ACCOUNT_REQUIRED']);
+    const named = await settle('2026-11-02', {
+      name: 'Tesoro Amparo',
+      accountNumber: '01020000000000000010',
+      bankCode: '0102',
+    });
+    expect([named.statusCode, named.json().code]).toEqual([409, 'AMP_PAYING_ACCOUNT_REQUIRED']);
+    const runs = await kit.database.db
+      .selectFrom('merchant_settlement_run')
+      .select('settlement_date')
+      .where('currency', '=', 'USD')
+      .execute();
+    expect(runs).toEqual([]);
     const set = await put(url, {
       name: 'Tesoro Amparo',
       accountNumber: '01020000000000000009',

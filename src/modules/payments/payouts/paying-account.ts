@@ -85,11 +85,12 @@ async function payingAccountHistory(
 }
 
 /**
- * The debtor a file is made with: the stored account, which a request may repeat (the console
- * sends the one it showed) but not contradict — a change made between showing and sending is
- * refused, 409 `AMP_PAYING_ACCOUNT_MISMATCH`, rather than paid from an account nobody saw.
- * With none stored, the request's own debtor (API and CLI callers from before 0129); with
- * neither, 409 `AMP_PAYING_ACCOUNT_REQUIRED`.
+ * The debtor a file is made with: always the stored account, which a request may repeat (the
+ * console sends the one it showed) but not contradict — a change made between showing and
+ * sending is refused, 409 `AMP_PAYING_ACCOUNT_MISMATCH`, rather than paid from an account nobody
+ * saw. With none stored, 409 `AMP_PAYING_ACCOUNT_REQUIRED`, whether or not the request names a
+ * debtor of its own: an account typed with one request, set by nobody and audited nowhere,
+ * would be the file's debtor (before session 18 it was taken, for callers from before 0129).
  *
  * @example
  *   const debtor = await debtorFor(db, { scope: 'program', key: programId }, input.debtor);
@@ -101,10 +102,11 @@ export async function debtorFor(
 ): Promise<DebtorInput> {
   const stored = await storedPayingAccount(db, target);
   if (stored === undefined) {
-    if (requested !== undefined) return requested;
     throw new PaymentsError(
       'AMP_PAYING_ACCOUNT_REQUIRED',
-      'No paying account is stored for this; a finance officer sets it once',
+      requested === undefined
+        ? 'No paying account is stored for this; a finance officer sets it once'
+        : 'No paying account is stored for this, and a file debits only the stored one; a finance officer sets it once',
     );
   }
   const same =

@@ -14,6 +14,10 @@ export const payoutVoidId = (instructionId: string): string =>
 export const payoutReturnId = (instructionId: string): string =>
   derivedId('payout-return', instructionId);
 
+/** The transfer that moves a rejected return's money back out of suspense (one per payment). */
+export const payoutReturnReversalId = (instructionId: string): string =>
+  derivedId('payout-return-reversal', instructionId);
+
 /** The suspense account of a currency: returned and unmatched money waits there. */
 export const suspenseAccountId = (currency: string): string => derivedId('suspense', currency);
 

@@ -6,7 +6,7 @@ import { signIn } from '../../distribution/distribution-test-kit.js';
 import { approvedCycle } from '../../programs/programs-test-kit.js';
 import { openCashEntitlements } from '../payments-test-kit.js';
 import { pain002For } from './iso20022/bank-files-test-kit.js';
-import { payableCashCycle, routeTestPayee } from './payout-test-kit.js';
+import { payableCashCycle, payingAccountStoredForTest, routeTestPayee } from './payout-test-kit.js';
 
 /**
  * The payout routes over HTTP as a finance officer: what the schemas accept and answer (the
@@ -38,6 +38,7 @@ describe('payout routes', () => {
     const [entitlement] = cycle.entitlements;
     expect(entitlement?.personId).toBe(personId);
     entitlementId = entitlement?.entitlementId ?? '';
+    await payingAccountStoredForTest(kit.database.db, { scope: 'program', key: programId });
   });
   afterAll(async () => kit?.close());
 

@@ -28,8 +28,11 @@ import {
   PayoutExclusionsSchema,
   PendingReturnsSchema,
   ReturnConfirmationSchema,
+  ReturnRejectionBody,
+  ReturnRejectionSchema,
 } from './payout-schema.js';
 import { payoutReturnConfirmer, pendingReturns } from './return-confirmer.js';
+import { payoutReturnRejecter } from './return-rejecter.js';
 import { suspenseReport } from './suspense-report.js';
 
 function presented<T extends PayoutBatchSummary>(summary: T) {
@@ -332,6 +335,28 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> = async
     },
     async (request) =>
       payoutReturnConfirmer(deps, contextOf(request), request.params.instructionId),
+  );
+
+  app.post(
+    '/payouts/returns/:instructionId/rejection',
+    {
+      schema: {
+        tags,
+        summary:
+          "A second finance officer (not the statement's uploader) rejects a payment's return the bank did not make: the payment is restored and its money moved back out of suspense by a new transfer (audited)",
+        params: InstructionIdParams,
+        querystring: PurposeQuery,
+        body: ReturnRejectionBody,
+        response: { 200: ReturnRejectionSchema },
+      },
+    },
+    async (request) =>
+      payoutReturnRejecter(
+        deps,
+        contextOf(request),
+        request.params.instructionId,
+        request.body.reason.trim(),
+      ),
   );
 
   app.get(

@@ -338,3 +338,23 @@ export const ReturnConfirmationSchema = Type.Object({
   instructionId: Type.String({ format: 'uuid' }),
   status: Type.Literal('returned'),
 });
+
+/** Why a second finance officer rejects a return (the bank did not give the payment back). */
+export const ReturnRejectionBody = Type.Object(
+  {
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      pattern: '\\S',
+      description: 'for example: the bank does not know the reference',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const ReturnRejectionSchema = Type.Object({
+  instructionId: Type.String({ format: 'uuid' }),
+  status: Type.Union([Type.Literal('settled'), Type.Literal('accepted')], {
+    description: 'the status the payment had when the statement reported the return, restored',
+  }),
+});

@@ -141,6 +141,18 @@ export interface PayoutTables {
     confirmed_by: string;
     confirmed_at: Generated<Date>;
   };
+  /** `migrations/0135_payout_return_rejection.sql`. */
+  payout_return_rejection: {
+    instruction_id: string;
+    suspense_id: string;
+    /** Filled by the database's trigger from the file that reported the return. */
+    reported_by: Generated<string | null>;
+    rejected_by: string;
+    reason: string;
+    restored_status: ReturnedFrom;
+    reversal_transfer_id: string;
+    rejected_at: Generated<Date>;
+  };
   payout_suspense: {
     id: string;
     bank_file_id: string;
@@ -153,9 +165,14 @@ export interface PayoutTables {
     amount_minor: bigint;
     reason: string | null;
     booking_date: string | null;
+    /** A return's payment status when reported (migration 0135); null otherwise or before it. */
+    returned_from: ReturnedFrom | null;
     created_at: Generated<Date>;
   };
 }
+
+/** A payment's status when a statement reported it returned: what a rejection restores. */
+export type ReturnedFrom = 'accepted' | 'settled';
 
 export type PayoutExclusionReason = 'no_payee_account' | 'payee_account_held';
 export type PayoutBatchStatus = 'preparing' | 'ready' | 'cancelled';

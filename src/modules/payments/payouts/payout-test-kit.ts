@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { buildPerson, type FactoryContext } from '../../../../test/factories.js';
+import type { Database } from '../../../platform/db/schema.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import { buildAuditKeys } from '../../audit/audit-test-support.js';
 import { lookupAccounts } from '../../ledger/index.js';
@@ -8,7 +10,51 @@ import { fundingAccountId } from '../accounts/account-ids.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
 import type { PayoutBatchInput } from './batch-creator.js';
 import { type PayeeAccountInput, payeeAccountWriter } from './payee-account.js';
+import {
+  type PayingAccount,
+  type PayingAccountTarget,
+  payingAccountTargetOf,
+} from './paying-account.js';
 import type { PayoutDependencies } from './payout-gate.js';
+
+/** The paying account the payout tests' batches debit (`cashPayoutScene` stores it). */
+export const testPayingAccount: PayingAccount = {
+  name: 'Programa Bono',
+  accountNumber: '01020123456789012345',
+  bankCode: '0102',
+};
+
+/**
+ * Stores the agency's paying account for a program or a settlement currency as if a finance
+ * officer had set it (version 1; a target with one already keeps it), for tests about something
+ * else than setting it (`paying-account.test.ts` drives the routes): a file always debits the
+ * stored account, so every batch or settlement needs one.
+ *
+ * @example
+ *   await payingAccountStoredForTest(db, { scope: 'program', key: programId });
+ */
+export async function payingAccountStoredForTest(
+  db: Kysely<Database>,
+  target: PayingAccountTarget,
+  account: PayingAccount = testPayingAccount,
+): Promise<void> {
+  const { scope, key } = payingAccountTargetOf(target);
+  await db
+    .insertInto('paying_account')
+    .values({
+      id: randomUUID(),
+      scope,
+      scope_key: key,
+      version: 1,
+      holder_name: account.name,
+      account_number: account.accountNumber,
+      bank_code: account.bankCode,
+      bic: account.bic ?? null,
+      set_by: randomUUID(),
+    })
+    .onConflict((conflict) => conflict.columns(['scope', 'scope_key', 'version']).doNothing())
+    .execute();
+}
 
 /**
  * A test database with an audit log and the payout verbs' dependencies, sealing creditors
@@ -191,8 +237,8 @@ export interface CashPayoutScene {
 /**
  * `persons` persons, an approved cash cycle of a new program paying each `amountMinor`, its
  * open entitlements, each person's stored payee account (`testPayee` of their entitlement's
- * index), and the program's VES funding account holding `fundedMinor`: the scene of every
- * payout test.
+ * index), the program's VES funding account holding `fundedMinor` and its stored paying account
+ * (`testPayingAccount`): the scene of every payout test.
  *
  * @example
  *   const scene = await cashPayoutScene({ masterKey, persons: 8, code: 'bono',
@@ -212,6 +258,7 @@ export async function cashPayoutScene(props: {
     { database, masterKey: props.masterKey },
     { code: props.code, amountMinor: props.amountMinor, fundedMinor: props.fundedMinor },
   );
+  await payingAccountStoredForTest(database.db, { scope: 'program', key: programId });
   await storedPayeesForTest(
     deps,
     entitlements.map((entitlement, index) => ({

@@ -215,7 +215,7 @@ describe('bank payouts', () => {
       .trim()
       .split('\r\n');
     expect(lines[0]).toBe(
-      'recorded_at,kind,currency,amount,end_to_end_id,bank_reference,reason,booking_date,file_format,file_message_id,location,transfer_id',
+      'recorded_at,kind,currency,amount,end_to_end_id,bank_reference,reason,booking_date,file_format,file_message_id,location,transfer_id,reversed_by_transfer_id',
     );
     expect(
       lines.filter(

@@ -4,9 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
+import { ledgerIsSound, lookupAccounts, postedBalance, verifyLedger } from '../../ledger/index.js';
+import { settlementAccountId } from '../accounts/account-ids.js';
 import { camt053For } from './iso20022/bank-files-test-kit.js';
+import { payoutReturnReversalId, suspenseAccountId } from './payout-ids.js';
 import {
   payableCashCycle,
+  payingAccountStoredForTest,
   routeTestPayee,
   testBatchRequest,
   testDebtor,
@@ -81,6 +85,10 @@ describe('a payout return read from a statement needs a second finance officer',
         ),
       )
     ).rows;
+  const balanceOf = async (accountId: string) => {
+    const [account] = await lookupAccounts(kit.database.db, [accountId]);
+    return account === undefined ? 0n : postedBalance(account);
+  };
   const instructionStatus = async (id: string) =>
     (
       await kit.database.db
@@ -106,6 +114,7 @@ describe('a payout return read from a statement needs a second finance officer',
     const [entitlement] = cycle.entitlements;
     expect(entitlement?.personId).toBe(personId);
     entitlementId = entitlement?.entitlementId ?? '';
+    await payingAccountStoredForTest(kit.database.db, { scope: 'program', key: programId });
   });
   afterAll(async () => kit?.close());
 
@@ -224,6 +233,114 @@ describe('a payout return read from a statement needs a second finance officer',
     expect(byThird.json().code).toBe('AMP_RETURN_NOT_PENDING');
     expect((await entriesOf(byThird)).map((entry) => entry.outcome)).not.toContain('allowed');
     expect((await newBatch(officer)).statusCode).toBe(201);
+  });
+
+  it('lets a second officer reject a forged return: the payment is settled again, its money leaves suspense by a new transfer', async () => {
+    // The batch the first test made once the return was confirmed: paid and settled again.
+    const {
+      id: instructionId,
+      batch_id: batchId,
+      end_to_end_id: endToEndId,
+    } = await kit.database.db
+      .selectFrom('payout_instruction')
+      .select(['id', 'batch_id', 'end_to_end_id'])
+      .where('reference_id', '=', entitlementId)
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    const approved = await call('POST', `/batches/${batchId}/approval`, second, {
+      confirmedEndToEndIds: [endToEndId],
+    });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect((await statement('debit', endToEndId, 'STMT-PAID-2')).statusCode).toBe(200);
+    expect(await instructionStatus(instructionId)).toBe('settled');
+    const suspenseBefore = await balanceOf(suspenseAccountId('VES'));
+    const forged = await statement('credit', endToEndId, 'STMT-FORGED-2', 'BNK-FALSA-1');
+    expect(forged.json().summary).toMatchObject({ returned: 1 });
+    expect(await balanceOf(suspenseAccountId('VES'))).toBe(suspenseBefore + amount);
+    const reject = (by: SignedIn, reason = 'El banco no conoce la referencia BNK-FALSA-1') =>
+      call('POST', `/returns/${instructionId}/rejection`, by, { reason });
+
+    // Its uploader may not reject it, nor may the database be told so, nor the status set.
+    const byUploader = await reject(officer);
+    expect([byUploader.statusCode, byUploader.json().code]).toEqual([
+      403,
+      'AMP_RETURN_SAME_OPERATOR',
+    ]);
+    expect(await entriesOf(byUploader)).toContainEqual(
+      expect.objectContaining({ action: 'payout.return_reject', outcome: 'denied' }),
+    );
+    expect((await reject(second, '')).statusCode).toBe(400);
+    const { id: suspenseId } = await kit.database.db
+      .selectFrom('payout_suspense')
+      .select('id')
+      .where('instruction_id', '=', instructionId)
+      .where('kind', '=', 'returned')
+      .executeTakeFirstOrThrow();
+    await expect(
+      kit.database.db
+        .insertInto('payout_return_rejection')
+        .values({
+          instruction_id: instructionId,
+          suspense_id: suspenseId,
+          rejected_by: officer.operatorId,
+          reason: 'mine',
+          restored_status: 'settled',
+          reversal_transfer_id: randomUUID(),
+        })
+        .execute(),
+    ).rejects.toThrow(/payout_return_rejecter_not_reporter/);
+    await expect(
+      kit.database.db
+        .updateTable('payout_instruction')
+        .set({ status: 'settled' })
+        .where('id', '=', instructionId)
+        .execute(),
+    ).rejects.toThrow(/confirmation or rejection/);
+    expect(await instructionStatus(instructionId)).toBe('return_pending');
+
+    // The second officer rejects it: settled again, the money back out of suspense by a new
+    // transfer (the return's is kept), one allowed entry, the entitlement still paid.
+    const rejected = await reject(second);
+    expect(rejected.statusCode, rejected.body).toBe(200);
+    expect(rejected.json()).toEqual({ instructionId, status: 'settled' });
+    expect(await entriesOf(rejected)).toEqual([
+      {
+        action: 'payout.return_reject',
+        outcome: 'allowed',
+        reason_code: null,
+        actor: second.operatorId,
+      },
+    ]);
+    expect(await instructionStatus(instructionId)).toBe('settled');
+    expect(await balanceOf(suspenseAccountId('VES'))).toBe(suspenseBefore);
+    const moves = await kit.database.db
+      .selectFrom('ledger_transfer')
+      .select(['reason', 'debit_account_id', 'credit_account_id', 'amount'])
+      .where('reference_id', '=', instructionId)
+      .where('reason', '=', 'return')
+      .orderBy('seq')
+      .execute();
+    expect(moves.map((move) => [move.debit_account_id, move.credit_account_id])).toEqual([
+      [settlementAccountId('VES'), suspenseAccountId('VES')],
+      [suspenseAccountId('VES'), settlementAccountId('VES')],
+    ]);
+    expect((await call('GET', '/returns', second)).json().returns).toEqual([]);
+    expect((await newBatch(officer)).statusCode).toBe(422);
+    // The suspense report keeps the return's row and names the transfer that reversed it.
+    const report = await call('GET', '/suspense.csv', second);
+    expect(report.body.split('\r\n').find((line) => line.includes(`,${suspenseId},`))).toMatch(
+      new RegExp(`,returned,VES,.*,${suspenseId},${payoutReturnReversalId(instructionId)}$`),
+    );
+    expect((await reject(second)).statusCode).toBe(200);
+    const late = await call('POST', `/returns/${instructionId}/confirmation`, third, {});
+    expect([late.statusCode, late.json().code]).toEqual([409, 'AMP_RETURN_NOT_PENDING']);
+    expect((await reject(third)).json().code).toBe('AMP_RETURN_NOT_PENDING');
+
+    // The same credit read again is not a return any more: money of no payout, in suspense.
+    const again = await statement('credit', endToEndId, 'STMT-FORGED-3', 'BNK-FALSA-2');
+    expect(again.json().summary).toMatchObject({ returned: 0, suspense: 1 });
+    expect(await instructionStatus(instructionId)).toBe('settled');
+    expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);
   });
 
   it('refuses to confirm a payment no statement reported returned', async () => {

@@ -1,10 +1,12 @@
+import type { Transaction } from 'kysely';
 import { limits } from '../../../limits.js';
+import type { Database } from '../../../platform/db/schema.js';
 import type { AuditEntryInput } from '../../../shared/audit/audit-entry.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import type { PaymentsContext, PaymentsDependencies } from '../payments-context.js';
 import { PaymentsError } from '../payments-error.js';
 import { auditingRefusals, guardPayout, guardPayoutList } from './payout-gate.js';
-import type { BankFileFormat } from './payout-tables.js';
+import type { BankFileFormat, PayoutStatus } from './payout-tables.js';
 
 /** A return a statement reported, waiting for a second finance officer's confirmation. */
 export interface PendingReturn {
@@ -101,38 +103,14 @@ export async function payoutReturnConfirmer(
   context: PaymentsContext,
   instructionId: string,
 ): Promise<{ instructionId: string; status: 'returned' }> {
-  const found = await returnOf(deps, instructionId);
-  // Audited on the payment's batch: the audit log names batches, not single payments.
-  const resource: AuditEntryInput['resource'] = {
-    type: 'payout_batch',
-    id: found?.batch_id ?? null,
-  };
-  const { grant, write } = await guardPayout(
-    deps,
-    context,
-    'payout.return_confirm',
-    resource,
-    found !== undefined,
-  );
-  // Safe: the guard answered 404 for a payment with no return.
-  const row = found as NonNullable<typeof found>;
-  const confirmer = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
+  const guarded = await guardedReturn(deps, context, 'payout.return_confirm', instructionId);
+  const { row, resource, grant, write } = guarded;
   const changed = await auditingRefusals(deps, write, resource, async () => {
     // Before any state: the uploader is refused even once another officer has confirmed.
-    if (confirmer === null || confirmer === row.received_by) {
-      throw new PaymentsError(
-        'AMP_RETURN_SAME_OPERATOR',
-        'Whoever uploaded the statement that reported this return cannot confirm it: a second finance officer must',
-      );
-    }
+    const confirmer = secondOfficer(guarded, 'confirm');
     return deps.db.transaction().execute(async (trx) => {
       // Under the payment's lock: of two officers confirming at once, one confirms.
-      const { status } = await trx
-        .selectFrom('payout_instruction')
-        .select('status')
-        .where('id', '=', instructionId)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
+      const status = await lockedStatus(trx, instructionId);
       if (status === 'returned') {
         const earlier = await trx
           .selectFrom('payout_return_confirmation')
@@ -172,6 +150,61 @@ export async function payoutReturnConfirmer(
   return { instructionId, status: 'returned' };
 }
 
+/**
+ * The return a second officer decides (`payout.return_confirm`, or `payout.return_reject` in
+ * `return-rejecter.ts`), through the gate: 404 for a payment no statement reported returned.
+ * Audited on the payment's batch: the audit log names batches, not single payments.
+ */
+export async function guardedReturn(
+  deps: PaymentsDependencies,
+  context: PaymentsContext,
+  action: 'payout.return_confirm' | 'payout.return_reject',
+  instructionId: string,
+) {
+  const found = await returnOf(deps, instructionId);
+  const resource: AuditEntryInput['resource'] = {
+    type: 'payout_batch',
+    id: found?.batch_id ?? null,
+  };
+  const { grant, write } = await guardPayout(deps, context, action, resource, found !== undefined);
+  // Safe: the guard answered 404 for a payment with no return.
+  const row = found as NonNullable<typeof found>;
+  const operatorId = context.actor?.kind === 'operator' ? context.actor.operatorId : null;
+  return { row, resource, grant, write, operatorId };
+}
+
+/**
+ * The deciding officer, who must not be whoever uploaded the statement that reported the
+ * return (`AMP_RETURN_SAME_OPERATOR`): checked before any state, so the uploader is refused
+ * even once another officer has decided.
+ */
+export function secondOfficer(
+  guarded: { operatorId: string | null; row: { received_by: string | null } },
+  verb: 'confirm' | 'reject',
+): string {
+  if (guarded.operatorId === null || guarded.operatorId === guarded.row.received_by) {
+    throw new PaymentsError(
+      'AMP_RETURN_SAME_OPERATOR',
+      `Whoever uploaded the statement that reported this return cannot ${verb} it: a second finance officer must`,
+    );
+  }
+  return guarded.operatorId;
+}
+
+/** The payment's status under its row lock: of two officers deciding at once, one decides. */
+export async function lockedStatus(
+  trx: Transaction<Database>,
+  instructionId: string,
+): Promise<PayoutStatus> {
+  const { status } = await trx
+    .selectFrom('payout_instruction')
+    .select('status')
+    .where('id', '=', instructionId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return status;
+}
+
 /** The payment's return as a statement reported it, with who uploaded that statement. */
 function returnOf(deps: PaymentsDependencies, instructionId: string) {
   return deps.db
@@ -180,7 +213,15 @@ function returnOf(deps: PaymentsDependencies, instructionId: string) {
       join.onRef('s.instruction_id', '=', 'i.id').on('s.kind', '=', 'returned'),
     )
     .innerJoin('payout_bank_file as f', 'f.id', 's.bank_file_id')
-    .select(['i.batch_id', 'i.status', 's.id as suspense_id', 'f.received_by'])
+    .select([
+      'i.batch_id',
+      'i.status',
+      's.id as suspense_id',
+      's.currency',
+      's.amount_minor',
+      's.returned_from',
+      'f.received_by',
+    ])
     .where('i.id', '=', instructionId)
     .executeTakeFirst();
 }

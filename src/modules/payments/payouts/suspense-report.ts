@@ -18,13 +18,16 @@ const header = [
   'file_message_id',
   'location',
   'transfer_id',
+  'reversed_by_transfer_id',
 ];
 
 /**
  * The suspense report (issue #16, point 4) as CSV for a spreadsheet: every payment the bank
  * returned and every statement movement that matched no payout, newest first, with where it
  * was reported and the ledger transfer that moved it. No creditor's name or account: the
- * end-to-end id leads to the payout for those allowed to see it. Every cell goes through the
+ * end-to-end id leads to the payout for those allowed to see it. A return a second finance
+ * officer rejected (the bank did not give the payment back) names the transfer that moved its
+ * money back out of suspense (`reversed_by_transfer_id`; its row is never edited). Every cell goes through the
  * platform's `csvRow` (formulas neutralised), with a UTF-8 byte-order mark.
  *
  * @example
@@ -38,6 +41,7 @@ export async function suspenseReport(
   const rows = await deps.db
     .selectFrom('payout_suspense as s')
     .innerJoin('payout_bank_file as f', 'f.id', 's.bank_file_id')
+    .leftJoin('payout_return_rejection as r', 'r.suspense_id', 's.id')
     .select([
       's.id',
       's.created_at',
@@ -51,6 +55,7 @@ export async function suspenseReport(
       's.location',
       'f.format',
       'f.message_id',
+      'r.reversal_transfer_id',
     ])
     .orderBy('s.created_at', 'desc')
     .orderBy('s.id')
@@ -71,6 +76,7 @@ export async function suspenseReport(
       row.message_id,
       row.location,
       row.id,
+      row.reversal_transfer_id,
     ]),
   );
   return `\uFEFF${csvRow(header)}${lines.join('')}`;

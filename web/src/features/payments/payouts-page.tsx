@@ -50,7 +50,11 @@ export function PayoutsPage() {
       ) : null}
       {may(roles, 'payout.reconcile') ? <BankFilePanel purpose={purpose} /> : null}
       {readable ? (
-        <PayoutReturnsPanel purpose={purpose} canConfirm={may(roles, 'payout.return_confirm')} />
+        <PayoutReturnsPanel
+          purpose={purpose}
+          canConfirm={may(roles, 'payout.return_confirm')}
+          canReject={may(roles, 'payout.return_reject')}
+        />
       ) : null}
       {readable ? (
         <section aria-labelledby="payouts-suspense-title">

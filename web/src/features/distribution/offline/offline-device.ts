@@ -34,14 +34,28 @@ export interface PendingReceipt {
   snapshotId: string;
   entitlementId: string;
   credentialId: string;
+  /**
+   * The QR text of the card scanned, exactly as the card check verified it: signed with the
+   * receipt (format v3) and sent with it, so the server sees the card was at the counter. It
+   * carries the holder's name, date of birth and photo, so it is kept only until the sync
+   * answers: a refused receipt stays without it. Absent from receipts kept by an app from before
+   * card proofs (the server refuses those).
+   */
+  qrText?: string;
   lines: { item: string; quantity: number }[];
   deviceTime: number;
   signature: string;
   /**
    * Without the person's card: why, and the operator the snapshot was issued to;
-   * `credentialId` is then the household member's card (receipt format v2).
+   * `credentialId` and `qrText` are then the household member's card.
    */
   assisted?: { reason: AssistedReasonValue; operatorId: string };
+  /**
+   * Set once a sync refused it (its AMP_… code, and when, Unix ms): kept on the device, shown to
+   * the operator with the reason and not sent again, until someone acknowledges it here. Nothing
+   * of it counted on the server, which audited the refusal.
+   */
+  refused?: { code: string; atMs: number };
 }
 
 function base64Url(bytes: ArrayBuffer): string {
@@ -242,7 +256,10 @@ export async function recordOfflineReceipt(
     SnapshotPayload,
     'snapshotId' | 'receiptsMax' | 'unitsMax' | 'assisted' | 'expiresAt'
   >,
-  props: Omit<PendingReceipt, 'pointId' | 'receiptId' | 'deviceTime' | 'signature' | 'snapshotId'>,
+  props: Omit<
+    PendingReceipt,
+    'pointId' | 'receiptId' | 'deviceTime' | 'signature' | 'snapshotId' | 'qrText'
+  > & { qrText: string },
   nowMs: number = Date.now(),
 ): Promise<PendingReceipt> {
   if (device.deviceId === null) throw new Error('the device is not registered');
@@ -266,21 +283,7 @@ export async function recordOfflineReceipt(
     snapshotId: snapshot.snapshotId,
     ...props,
   };
-  const { assisted } = unsigned;
-  const message = canonicalJson({
-    format: assisted === undefined ? 'amparo.offline-receipt.v1' : 'amparo.offline-receipt.v2',
-    receiptId: unsigned.receiptId,
-    pointId: device.pointId,
-    deviceId: device.deviceId,
-    snapshotId: unsigned.snapshotId,
-    entitlementId: unsigned.entitlementId,
-    credentialId: unsigned.credentialId,
-    lines: unsigned.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
-    deviceTime: unsigned.deviceTime,
-    ...(assisted === undefined
-      ? {}
-      : { mode: 'household', reason: assisted.reason, operatorId: assisted.operatorId }),
-  });
+  const message = receiptMessage(device.deviceId, unsigned);
   const signature = base64Url(
     await crypto.subtle.sign(
       { name: 'Ed25519' },
@@ -302,13 +305,59 @@ export async function recordOfflineReceipt(
   return receipt;
 }
 
+/**
+ * What the device signs, as the server checks it (offline-receipt.ts, `offlineReceiptMessage`):
+ * the canonical JSON of the receipt, the point and the device, format v3 with the card's QR text
+ * (`mode` card, or household with the reason and the operator).
+ */
+function receiptMessage(
+  deviceId: string,
+  receipt: Omit<PendingReceipt, 'signature'> & { qrText: string },
+): string {
+  const { assisted } = receipt;
+  return canonicalJson({
+    format: 'amparo.offline-receipt.v3',
+    receiptId: receipt.receiptId,
+    pointId: receipt.pointId,
+    deviceId,
+    snapshotId: receipt.snapshotId,
+    entitlementId: receipt.entitlementId,
+    credentialId: receipt.credentialId,
+    lines: receipt.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
+    deviceTime: receipt.deviceTime,
+    mode: assisted === undefined ? 'card' : 'household',
+    ...(assisted === undefined ? {} : { reason: assisted.reason, operatorId: assisted.operatorId }),
+    qrText: receipt.qrText,
+  });
+}
+
+/** The receipts of the point waiting for a sync (not those a sync refused). */
 export async function pendingReceipts(pointId: string): Promise<PendingReceipt[]> {
+  return (await keptReceipts(pointId)).filter((each) => each.refused === undefined);
+}
+
+/** The receipts of the point a sync refused, kept until acknowledged, oldest first. */
+export async function refusedReceipts(pointId: string): Promise<PendingReceipt[]> {
+  return (await keptReceipts(pointId))
+    .filter((each) => each.refused !== undefined)
+    .sort((a, b) => a.deviceTime - b.deviceTime);
+}
+
+async function keptReceipts(pointId: string): Promise<PendingReceipt[]> {
   return (await allValues<PendingReceipt>('pending')).filter((each) => each.pointId === pointId);
 }
 
+/** The operator or a supervisor has seen a refused receipt: it leaves the device. */
+export async function acknowledgeRefused(receiptId: string): Promise<void> {
+  const kept = await getValue<PendingReceipt>('pending', receiptId);
+  if (kept?.refused !== undefined) await deleteValue('pending', receiptId);
+}
+
 /**
- * Sends the pending receipts (500 a request, the server's bound); each one the server answered
- * leaves the queue, whatever the answer, and the answers are returned for the operator.
+ * Sends the pending receipts (500 a request, the server's bound). A receipt counted or kept as a
+ * conflict leaves the device; one refused stays, flagged with its code (`refusedReceipts`), and
+ * is not sent again: the server would refuse the same signed receipt again. The answers are
+ * returned for the operator.
  */
 export async function syncPending(device: DeviceRecord): Promise<SyncResultAnswer[]> {
   const pending = await pendingReceipts(device.pointId);
@@ -324,8 +373,17 @@ export async function syncPending(device: DeviceRecord): Promise<SyncResultAnswe
         receipts: batch.map(({ pointId: _point, ...receipt }) => receipt),
       },
     );
+    const sent = new Map(batch.map((receipt) => [receipt.receiptId, receipt]));
     for (const result of body.results) {
-      await deleteValue('pending', result.receiptId);
+      const receipt = sent.get(result.receiptId);
+      if (result.outcome === 'refused' && receipt !== undefined) {
+        const refused = { code: result.code ?? 'AMP_VALIDATION', atMs: Date.now() };
+        // Not sent again, so its card's QR text (name, date of birth, photo) is not kept either.
+        const { qrText: _shown, ...kept } = receipt;
+        await putValue('pending', result.receiptId, { ...kept, refused });
+      } else {
+        await deleteValue('pending', result.receiptId);
+      }
       answered.push(result);
     }
   }

@@ -4,9 +4,11 @@ import type { AssistedReasonValue } from '../../../../../src/shared/api/distribu
 import type { SyncResultAnswer } from '../../../../../src/shared/api/distribution-offline.js';
 import { Field } from '../../../components/field.js';
 import { ProblemNotice } from '../../../components/problem-notice.js';
+import { useFormat } from '../../../i18n/format.js';
 import { isUin, ReasonField, UinField } from '../../second-check/second-check-fields.js';
 import { CameraScanner } from '../../verifier/camera-scanner.js';
 import {
+  acknowledgeRefused,
   type DeviceRecord,
   deviceOf,
   downloadSnapshot,
@@ -15,8 +17,10 @@ import {
   OfflineAssistedReached,
   OfflineSnapshotExpired,
   type OfflineUsage,
+  type PendingReceipt,
   pendingReceipts,
   recordOfflineReceipt,
+  refusedReceipts,
   registeredDevice,
   remainingAfterUsage,
   syncPending,
@@ -46,16 +50,17 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
   const [device, setDevice] = useState<DeviceRecord | null>(null);
   const [held, setHeld] = useState<HeldSnapshot | null>(null);
   const [pending, setPending] = useState(0);
+  const [refused, setRefused] = useState<PendingReceipt[]>([]);
   const [usage, setUsage] = useState<OfflineUsage | null>(null);
   const [synced, setSynced] = useState<SyncResultAnswer[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [withoutCard, setWithoutCard] = useState(false);
 
-  const refreshPending = useCallback(
-    async () => setPending((await pendingReceipts(pointId)).length),
-    [pointId],
-  );
+  const refreshPending = useCallback(async () => {
+    setPending((await pendingReceipts(pointId)).length);
+    setRefused(await refusedReceipts(pointId));
+  }, [pointId]);
   useEffect(() => {
     if (held === null) return;
     void usageOf(pointId, held.payload.snapshotId).then(setUsage, setError);
@@ -184,6 +189,18 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
       </div>
       {error ? <ProblemNotice error={error} /> : null}
       {synced ? <SyncSummary results={synced} /> : null}
+      {refused.length > 0 ? (
+        <RefusedReceipts
+          receipts={refused}
+          busy={busy}
+          onAcknowledge={(receiptId) =>
+            act(async () => {
+              await acknowledgeRefused(receiptId);
+              await refreshPending();
+            })
+          }
+        />
+      ) : null}
       {held ? (
         <fieldset>
           <legend>{t('pos.offline.who')}</legend>
@@ -217,36 +234,67 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
   );
 }
 
-/**
- * What a sync did: the counts, then each refused hand-over with its reason in the reader's
- * language (the device forgets answered receipts, so this is where the operator learns which
- * one was refused and why, before telling the supervisor).
- */
+/** What the last sync did: how many receipts were counted, kept as conflicts, refused. */
 function SyncSummary({ results }: { results: SyncResultAnswer[] }) {
   const { t } = useTranslation();
   const count = (outcome: SyncResultAnswer['outcome']) =>
     results.filter((each) => each.outcome === outcome).length;
-  const refused = results.filter((each) => each.outcome === 'refused');
   return (
     <div role="status" data-testid="pos-sync-result">
       <p>
         {t('pos.offline.synced', {
           counted: count('counted'),
           conflict: count('conflict'),
-          refused: refused.length,
+          refused: count('refused'),
         })}
       </p>
-      {refused.length > 0 ? (
-        <ul data-testid="pos-sync-refused">
-          {refused.map((each) => (
-            <li key={each.receiptId}>
-              <span className="mono">{each.receiptId.slice(0, 8)}</span>{' '}
-              {t(`problem.${each.code}`, { defaultValue: each.code ?? '' })}
-            </li>
-          ))}
-        </ul>
-      ) : null}
     </div>
+  );
+}
+
+/**
+ * The hand-overs a sync refused, kept on this device (review finding F9: it used to forget every
+ * answered receipt, refusals included): when, what, and why in the reader's language, each until
+ * the operator or the supervisor acknowledges it. Nothing of them counted; the server audited
+ * each refusal.
+ */
+function RefusedReceipts(props: {
+  receipts: PendingReceipt[];
+  busy: boolean;
+  onAcknowledge: (receiptId: string) => void;
+}) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (
+    <section aria-labelledby="pos-refused-title" data-testid="pos-sync-refused">
+      <h3 id="pos-refused-title">
+        {t('pos.offline.refusedTitle', { count: props.receipts.length })}
+      </h3>
+      <p>{t('pos.offline.refusedHint')}</p>
+      <ul className="card-list">
+        {props.receipts.map((receipt) => (
+          <li key={receipt.receiptId}>
+            <p>
+              {t('pos.offline.refusedReceipt', {
+                time: format.dateTime(receipt.deviceTime),
+                lines: receipt.lines.map((line) => `${line.quantity} ${line.item}`).join(', '),
+                receipt: receipt.receiptId.slice(0, 8),
+              })}
+            </p>
+            <p role="alert">
+              {t(`problem.${receipt.refused?.code}`, { defaultValue: receipt.refused?.code ?? '' })}
+            </p>
+            <button
+              type="button"
+              disabled={props.busy}
+              onClick={() => props.onAcknowledge(receipt.receiptId)}
+            >
+              {t('pos.offline.acknowledge', { receipt: receipt.receiptId.slice(0, 8) })}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -258,6 +306,8 @@ function OfflineCheck(props: {
   onRecorded: (receipt: {
     entitlementId: string;
     credentialId: string;
+    /** The card's QR text as verified: the receipt's proof that the card was shown. */
+    qrText: string;
     lines: { item: string; quantity: number }[];
     assisted?: { reason: AssistedReasonValue; operatorId: string };
   }) => Promise<void>;
@@ -295,11 +345,15 @@ function OfflineCheck(props: {
         ),
       }))
       .filter((line) => line.quantity > 0);
-    if (lines.length === 0) return;
+    // Only a card that verified offers a hand-over: its id and text are then set.
+    if (lines.length === 0 || answer?.credentialId === undefined || answer.qrText === undefined) {
+      return;
+    }
     props
       .onRecorded({
         entitlementId: entitlement.entitlementId,
-        credentialId: answer?.credentialId ?? '',
+        credentialId: answer.credentialId,
+        qrText: answer.qrText,
         lines,
         ...(household && operatorId !== undefined ? { assisted: { reason, operatorId } } : {}),
       })

@@ -223,6 +223,17 @@ function ConflictItem(props: {
           counted: conflict.countedRedemptions,
         })}
       </p>
+      {conflict.resolution === null ? (
+        <p data-testid="conflict-held">
+          {conflict.held === null
+            ? t('supervision.conflicts.heldWhole')
+            : conflict.held.length === 0
+              ? t('supervision.conflicts.heldNothing')
+              : t('supervision.conflicts.held', {
+                  lines: conflict.held.map((line) => `${line.quantity} ${line.item}`).join(', '),
+                })}
+        </p>
+      ) : null}
       {conflict.carryOverHeld.length > 0 ? (
         <p>
           {t('supervision.conflicts.carryOverHeld', {

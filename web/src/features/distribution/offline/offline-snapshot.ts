@@ -100,6 +100,11 @@ export interface OfflineLookup {
   verdict: Verdict;
   /** Hex, for the receipt; set for a valid card. */
   credentialId?: string;
+  /**
+   * The card's QR text exactly as verified, for the receipt (its proof that the card was here);
+   * set for a valid card.
+   */
+  qrText?: string;
   entitlements: OfflineEntitlement[];
 }
 
@@ -124,12 +129,13 @@ export async function offlineLookup(
   qrText: string,
   nowSeconds: number,
 ): Promise<OfflineLookup> {
-  const { verdict, credentialId } = await offlineCardCheck(held, qrText, nowSeconds);
+  const { verdict, credentialId, text } = await offlineCardCheck(held, qrText, nowSeconds);
   if (credentialId === undefined) return { verdict, entitlements: [] };
   const entries = held.byCard.get(await revocationHash(credentialId)) ?? [];
   return {
     verdict,
     credentialId: toHex(credentialId),
+    qrText: text,
     entitlements: entitlementsOf(held, entries),
   };
 }
@@ -149,7 +155,7 @@ export async function offlineHouseholdLookup(
   uin: string,
   nowSeconds: number,
 ): Promise<OfflineLookup> {
-  const { verdict, credentialId } = await offlineCardCheck(held, memberQrText, nowSeconds);
+  const { verdict, credentialId, text } = await offlineCardCheck(held, memberQrText, nowSeconds);
   const assisted = held.payload.assisted;
   if (credentialId === undefined || assisted === undefined) return { verdict, entitlements: [] };
   const hex = toHex(credentialId);
@@ -171,17 +177,21 @@ export async function offlineHouseholdLookup(
   const entry =
     masked === undefined ? undefined : held.payload.entries[masked ^ uint24(mac, bindingTagBytes)];
   const entries = entry === undefined ? [] : (held.byCard.get(entry[0]) ?? []);
-  return { verdict, credentialId: hex, entitlements: entitlementsOf(held, entries) };
+  return { verdict, credentialId: hex, qrText: text, entitlements: entitlementsOf(held, entries) };
 }
 
-/** The one verdict on a card against the snapshot's lists, and its id when valid. */
+/**
+ * The one verdict on a card against the snapshot's lists, and, when valid, its id and the text
+ * judged (line breaks and tabs a scanner adds around it removed): the receipt's card proof.
+ */
 async function offlineCardCheck(
   held: HeldSnapshot,
   qrText: string,
   nowSeconds: number,
-): Promise<{ verdict: Verdict; credentialId?: Uint8Array<ArrayBuffer> }> {
+): Promise<{ verdict: Verdict; credentialId?: Uint8Array<ArrayBuffer>; text?: string }> {
   let credentialId: Uint8Array<ArrayBuffer> | undefined;
-  const verdict = await judgeCredentialWith(qrText.replace(/^[\r\n\t]+|[\r\n\t]+$/g, ''), {
+  const text = qrText.replace(/^[\r\n\t]+|[\r\n\t]+$/g, '');
+  const verdict = await judgeCredentialWith(text, {
     primitives: webPrimitives,
     trusted: trustedKeysOf(held.trustList),
     now: Math.floor(nowSeconds),
@@ -193,7 +203,7 @@ async function offlineCardCheck(
     },
   });
   if (verdict.status !== 'valid' || credentialId === undefined) return { verdict };
-  return { verdict, credentialId };
+  return { verdict, credentialId, text };
 }
 
 function entitlementsOf(

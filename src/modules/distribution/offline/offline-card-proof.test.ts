@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
+import { revocationHash } from '../../credentials/index.js';
+import {
+  auditedAs,
+  type CardHolder,
+  createPoint,
+  distributionScene,
+  pointCall,
+  type SignedIn,
+} from '../distribution-test-kit.js';
+import {
+  entitlementIdOfEntry,
+  forgedSignature,
+  type OfflineDevice,
+  offlineDevice,
+} from './offline-test-kit.js';
+
+type Line = { item: string; quantity: number };
+
+/** A registered device of a point, its snapshot and its syncs, as an insider holding it uses them. */
+async function deviceAt(
+  kit: AccessTestApp,
+  point: string,
+  supervisor: SignedIn,
+  operator: SignedIn,
+) {
+  const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
+    pointCall(kit)(method, `${point}/${url}`, who, payload);
+  const key: OfflineDevice = offlineDevice();
+  const registered = await call('POST', 'devices', supervisor, key.registration(point));
+  expect(registered.statusCode, registered.body).toBe(201);
+  const id = registered.json().id as string;
+  const snapshot = async () => {
+    const response = await call('GET', `devices/${id}/snapshot`, operator);
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json().payload as { snapshotId: string; entries: [string, string][] };
+  };
+  const sync = async (receipts: object[]) => {
+    const response = await call('POST', 'offline-syncs', operator, {
+      deviceId: id,
+      deviceNow: Date.now(),
+      receipts,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return {
+      results: response.json().results as { outcome: string; code: string | null }[],
+      audited: await auditedAs(kit, String(response.headers['x-request-id'])),
+    };
+  };
+  return { key, id, call, snapshot, sync };
+}
+
+/** The entitlement a snapshot holds under a card: its entry found by the card's hash. */
+function entitlementUnder(
+  snapshot: { entries: [string, string][] },
+  credentialId: string,
+): string | undefined {
+  const hash = revocationHash(Buffer.from(credentialId, 'hex'));
+  const entry = snapshot.entries.find((each) => each[0] === hash);
+  return entry === undefined ? undefined : entitlementIdOfEntry(entry[1]);
+}
+
+/**
+ * Review finding F1 (Medium): an offline receipt needed only a card's 16-byte credential id —
+ * which the person's card list shows officers — never the card; and the sync never asked whether
+ * the entitlement was in the snapshot the receipt names (F1b). A receipt now carries the card's
+ * QR text, signed with it by the device, and the sync verifies it as online at the receipt's
+ * moment and checks it is the card named (the snapshot's scope: `snapshot-area.test.ts`). On
+ * PostgreSQL and PGlite alike; each attack counted nowhere and audited.
+ */
+describe('an offline receipt needs the card itself (F1)', () => {
+  let kit: AccessTestApp;
+  let supervisor: SignedIn;
+  let operator: SignedIn;
+  let victim: CardHolder;
+  let victim2: CardHolder;
+  let insiderOwn: CardHolder;
+  let point: string;
+  let device: Awaited<ReturnType<typeof deviceAt>>;
+
+  beforeAll(async () => {
+    const scene = await distributionScene({
+      people: 3,
+      program: {
+        code: 'proof_review',
+        basket: [
+          { item: 'food_box', quantity: 1, unit: 'box' },
+          { item: 'rice', quantity: 5, unit: 'kg' },
+        ],
+      },
+    });
+    ({ kit, supervisor, operator } = scene);
+    [victim, victim2, insiderOwn] = scene.people as [CardHolder, CardHolder, CardHolder];
+    point = await createPoint(kit, supervisor, {
+      operators: [operator.operatorId],
+      programs: [scene.programId],
+    });
+    for (const item of ['food_box', 'rice']) {
+      const delivered = await pointCall(kit)('POST', `${point}/deliveries`, supervisor, {
+        clientId: randomUUID(),
+        item,
+        quantity: 50,
+      });
+      expect(delivered.statusCode, delivered.body).toBe(201);
+    }
+    device = await deviceAt(kit, point, supervisor, operator);
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  /** What the point's supervisor reads of a person's cards: their ids, never their QR. */
+  async function credentialIdFromCardList(personId: string): Promise<string> {
+    const response = await kit.app.inject({
+      url: `/api/persons/${personId}/credentials?purpose=eligibility_review`,
+      cookies: supervisor.cookies,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const cards: { credentialId: string; status: string }[] = response.json().credentials;
+    return cards.find((card) => card.status === 'active')?.credentialId ?? '';
+  }
+
+  it('refuses receipts made from the card list: no QR text, another card, a forged one; the holder then collects everything', async () => {
+    const credentialId = await credentialIdFromCardList(victim.personId);
+    expect(credentialId).toBe(victim.credentialId);
+    const snapshot = await device.snapshot();
+    const entitlementId = entitlementUnder(snapshot, credentialId) as string;
+    expect(entitlementId).toBeDefined();
+    const lines: Line[] = [
+      { item: 'food_box', quantity: 1 },
+      { item: 'rice', quantity: 5 },
+    ];
+    const fabricated = (qrText?: string) =>
+      device.key.receipt(point, device.id, {
+        snapshotId: snapshot.snapshotId,
+        entitlementId,
+        credentialId,
+        ...(qrText === undefined ? {} : { qrText }),
+        lines,
+      });
+    const { results, audited } = await device.sync([
+      fabricated(), // what an app from before card proofs sent: signed, without the card
+      fabricated(insiderOwn.qrText), // a real card, but not the one named
+      fabricated(forgedSignature(victim.qrText)), // the victim's card, its signature altered
+      fabricated('NCFOXN%TSMAHN-H'), // not a card at all
+    ]);
+    expect(results.map((result) => [result.outcome, result.code])).toEqual([
+      ['refused', 'AMP_OFFLINE_CARD_PROOF_MISSING'],
+      ['refused', 'AMP_OFFLINE_CARD_PROOF_INVALID'],
+      ['refused', 'AMP_OFFLINE_CARD_PROOF_INVALID'],
+      ['refused', 'AMP_OFFLINE_CARD_PROOF_INVALID'],
+    ]);
+    for (const code of ['AMP_OFFLINE_CARD_PROOF_MISSING', 'AMP_OFFLINE_CARD_PROOF_INVALID']) {
+      expect(audited).toContainEqual({
+        action: 'distribution.redeem',
+        outcome: 'denied',
+        reasonCode: code,
+      });
+    }
+    // The person comes with the card: everything is still there, and handed over.
+    const lookup = await pointCall(kit)('POST', `${point}/entitlement-lookups`, operator, {
+      qrText: victim.qrText,
+    });
+    expect(lookup.statusCode, lookup.body).toBe(200);
+    expect(lookup.json().entitlements[0].items).toEqual([
+      expect.objectContaining({ item: 'food_box', remaining: 1 }),
+      expect.objectContaining({ item: 'rice', remaining: 5 }),
+    ]);
+    const redeemed = await pointCall(kit)('POST', `${point}/redemptions`, operator, {
+      clientId: randomUUID(),
+      qrText: victim.qrText,
+      entitlementId,
+      lines,
+    });
+    expect(redeemed.statusCode, redeemed.body).toBe(201);
+  });
+
+  it('signs the card with the receipt: another QR text in a signed receipt breaks its signature', async () => {
+    const snapshot = await device.snapshot();
+    const entitlementId = entitlementUnder(snapshot, insiderOwn.credentialId) as string;
+    const signed = device.key.receipt(point, device.id, {
+      snapshotId: snapshot.snapshotId,
+      entitlementId,
+      credentialId: insiderOwn.credentialId,
+      qrText: insiderOwn.qrText,
+      lines: [{ item: 'rice', quantity: 1 }],
+    });
+    const swapped = { ...signed, qrText: victim2.qrText, credentialId: victim2.credentialId };
+    const { results } = await device.sync([swapped]);
+    expect(results[0]).toMatchObject({ outcome: 'refused', code: 'AMP_OFFLINE_SIGNATURE_INVALID' });
+    // The receipt as the device made it, the card shown: counted.
+    expect((await device.sync([signed])).results[0]).toMatchObject({ outcome: 'counted' });
+  });
+
+  it('keeps no conflict for a receipt without the card: what remains stays the holder’s', async () => {
+    const credentialId = await credentialIdFromCardList(victim2.personId);
+    const snapshot = await device.snapshot();
+    const entitlementId = entitlementUnder(snapshot, credentialId) as string;
+    kit.advance(1000);
+    // The person comes with the card and takes 2 of the 5 kg.
+    const taken = await pointCall(kit)('POST', `${point}/redemptions`, operator, {
+      clientId: randomUUID(),
+      qrText: victim2.qrText,
+      entitlementId,
+      lines: [{ item: 'rice', quantity: 2 }],
+    });
+    expect(taken.statusCode, taken.body).toBe(201);
+    // A receipt "made" with the older snapshot for the whole 5 kg, from the card list alone.
+    const crafted = device.key.receipt(point, device.id, {
+      snapshotId: snapshot.snapshotId,
+      entitlementId,
+      credentialId,
+      lines: [{ item: 'rice', quantity: 5 }],
+      deviceTime: Date.now(),
+    });
+    expect((await device.sync([crafted])).results[0]).toMatchObject({
+      outcome: 'refused',
+      code: 'AMP_OFFLINE_CARD_PROOF_MISSING',
+    });
+    const conflicts = await kit.database.asAdmin((admin) =>
+      sql<{ n: string }>`select count(*) as n from offline_receipt
+        where entitlement_id = ${entitlementId} and outcome = 'conflict'`.execute(admin),
+    );
+    expect(Number(conflicts.rows[0]?.n)).toBe(0);
+    const rest = await pointCall(kit)('POST', `${point}/redemptions`, operator, {
+      clientId: randomUUID(),
+      qrText: victim2.qrText,
+      entitlementId,
+      lines: [{ item: 'rice', quantity: 3 }],
+    });
+    expect(rest.statusCode, rest.body).toBe(201);
+  });
+});
