@@ -7,10 +7,10 @@ import {
   auditedAs,
   type CardHolder,
   createPoint,
-  distributionScene,
   pointCall,
   type SignedIn,
 } from '../distribution-test-kit.js';
+import { boxAndRiceScene } from './offline-point-test-kit.js';
 import {
   entitlementIdOfEntry,
   forgedSignature,
@@ -82,16 +82,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
   let device: Awaited<ReturnType<typeof deviceAt>>;
 
   beforeAll(async () => {
-    const scene = await distributionScene({
-      people: 3,
-      program: {
-        code: 'proof_review',
-        basket: [
-          { item: 'food_box', quantity: 1, unit: 'box' },
-          { item: 'rice', quantity: 5, unit: 'kg' },
-        ],
-      },
-    });
+    const scene = await boxAndRiceScene('proof_review', 3);
     ({ kit, supervisor, operator } = scene);
     [victim, victim2, insiderOwn] = scene.people as [CardHolder, CardHolder, CardHolder];
     point = await createPoint(kit, supervisor, {

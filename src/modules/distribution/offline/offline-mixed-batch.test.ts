@@ -5,12 +5,11 @@ import type { AccessTestApp } from '../../access/access-test-kit.js';
 import {
   auditedAs,
   type CardHolder,
-  distributionScene,
   inKindProgramWithCycle,
   type SignedIn,
 } from '../distribution-test-kit.js';
 import { receiptKeyFrom, verifyReceipt } from '../redemption/receipt.js';
-import { entitlementRows, offlinePoint } from './offline-point-test-kit.js';
+import { boxAndRiceScene, entitlementRows, offlinePoint } from './offline-point-test-kit.js';
 import type { OfflineReceiptInput } from './offline-receipt.js';
 import { cardHashOf, entitlementIdOfEntry, forgedSignature } from './offline-test-kit.js';
 
@@ -40,16 +39,10 @@ describe('offline sync of a mixed batch', () => {
   let otherProgramId: string;
 
   beforeAll(async () => {
-    ({ kit, supervisor, operator, programId, cycleId, people } = await distributionScene({
-      people: 11,
-      program: {
-        code: 'mixed',
-        basket: [
-          { item: 'food_box', quantity: 1, unit: 'box' },
-          { item: 'rice', quantity: 5, unit: 'kg' },
-        ],
-      },
-    }));
+    ({ kit, supervisor, operator, programId, cycleId, people } = await boxAndRiceScene(
+      'mixed',
+      11,
+    ));
     ({ programId: otherProgramId } = await inKindProgramWithCycle(kit, {
       code: 'mixed_other',
       basket: [{ item: 'food_box', quantity: 1, unit: 'box' }],

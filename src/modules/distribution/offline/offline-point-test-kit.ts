@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
-import { createPoint, onHandAt, pointCall, type SignedIn } from '../distribution-test-kit.js';
+import {
+  createPoint,
+  type DistributionScene,
+  distributionScene,
+  onHandAt,
+  pointCall,
+  type SignedIn,
+} from '../distribution-test-kit.js';
 import {
   cardHashOf,
   entitlementIdOfEntry,
@@ -22,6 +29,26 @@ export interface OfflineScene {
 }
 
 type Line = { item: string; quantity: number };
+
+/**
+ * The offline tests' scene: `people` card holders of VE-A and a program `code` whose approved
+ * cycle entitles each to a box and 5 kg of rice (the basket a conflict can split).
+ *
+ * @example
+ *   const { kit, supervisor, operator, programId, cycleId, people } = await boxAndRiceScene('later', 3);
+ */
+export function boxAndRiceScene(code: string, people: number): Promise<DistributionScene> {
+  return distributionScene({
+    people,
+    program: {
+      code,
+      basket: [
+        { item: 'food_box', quantity: 1, unit: 'box' },
+        { item: 'rice', quantity: 5, unit: 'kg' },
+      ],
+    },
+  });
+}
 type Holder = { credentialId: string; qrText: string };
 
 /** A reconciliation's figures, as far as the offline tests read them. */

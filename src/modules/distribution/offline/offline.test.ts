@@ -7,12 +7,12 @@ import {
   auditedAs,
   type CardHolder,
   createPoint,
-  distributionScene,
   onHandAt,
   pointCall,
   type SignedIn,
 } from '../distribution-test-kit.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
+import { boxAndRiceScene } from './offline-point-test-kit.js';
 import {
   cardHashOf,
   entitlementIdOfEntry,
@@ -40,16 +40,7 @@ describe('offline snapshot and sync', () => {
   const devices: { key: OfflineDevice; id: string }[] = [];
 
   beforeAll(async () => {
-    const scene = await distributionScene({
-      people: 4,
-      program: {
-        code: 'offline',
-        basket: [
-          { item: 'food_box', quantity: 1, unit: 'box' },
-          { item: 'rice', quantity: 5, unit: 'kg' },
-        ],
-      },
-    });
+    const scene = await boxAndRiceScene('offline', 4);
     ({ kit, supervisor, operator, issuer, cycleId } = scene);
     // Safe: the scene made four people.
     [ana, beto, caro, dani] = scene.people as [CardHolder, CardHolder, CardHolder, CardHolder];
