@@ -55,14 +55,15 @@ describe('configuration', () => {
       7 * 3_600_000,
     );
     // No setting may make the card a requirement (safeguard 9), outlive 14 days, or warn too late.
-    for (const env of [
+    const refused: Record<string, string>[] = [
       { AMPARO_ASSISTED_PER_DAY: '0' },
       { AMPARO_ASSISTED_PER_DAY: '1001' },
       { AMPARO_ASSISTED_PER_DAY: 'many' },
       { AMPARO_OFFLINE_SNAPSHOT_HOURS: '0' },
       { AMPARO_OFFLINE_SNAPSHOT_HOURS: '337' },
       { AMPARO_OFFLINE_SNAPSHOT_HOURS: '24', AMPARO_OFFLINE_SNAPSHOT_WARN_HOURS: '24' },
-    ]) {
+    ];
+    for (const env of refused) {
       expect(() => distribution(env), JSON.stringify(env)).toThrow(ConfigError);
     }
   });

@@ -4,6 +4,7 @@
  */
 
 export { cardsIssued } from './cards-issued.js';
+export { verifyOnThreadPool } from './node-primitives.js';
 export {
   activeCardIdsOf,
   type OfflineCardHolder,

@@ -69,10 +69,10 @@ export const nodePrimitives: CodecPrimitives = {
 };
 
 /**
- * The Node primitives with the signature checked on libuv's thread pool (node:crypto's callback
- * form: the same OpenSSL check): for a batch of cards verified at once — the cards of a sync's
- * offline receipts — so the checks run on every core while the main thread goes on. One card
- * alone is no faster this way; use `nodePrimitives`.
+ * The Node primitives with the signature checked on libuv's thread pool (`verifyOnThreadPool`):
+ * for a batch of cards verified at once — the cards of a sync's offline receipts — so the checks
+ * run on every core while the main thread goes on. One card alone is no faster this way; use
+ * `nodePrimitives`.
  *
  * @example
  * await Promise.all(texts.map((text) => decodeCredential(text, { primitives: threadPoolPrimitives, … })));
@@ -80,17 +80,35 @@ export const nodePrimitives: CodecPrimitives = {
 export const threadPoolPrimitives: CodecPrimitives = {
   ...nodePrimitives,
   verify(algorithm, publicKey, data, signature) {
-    const key = importPublicKey(algorithm, publicKey);
-    return new Promise((resolve, reject) => {
-      const done = (error: Error | null, holds: boolean) => {
-        if (error === null) resolve(holds);
-        else reject(error);
-      };
-      if (algorithm === 'EdDSA') verifyWithKey(null, data, key, signature, done);
-      else verifyWithKey('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature, done);
-    });
+    return verifyOnThreadPool(algorithm, importPublicKey(algorithm, publicKey), data, signature);
   },
 };
+
+/**
+ * Whether a signature holds, checked on libuv's thread pool (node:crypto's callback form: the
+ * same OpenSSL check as the one-shot `verify`), EdDSA or ES256 (r‖s). The one thread-pool check
+ * of a sync: the cards' issuer signatures (`threadPoolPrimitives`) and the offline receipts'
+ * device signatures (distribution's `offlineSignatureCheck`), all of a batch's at once while the
+ * main thread reads it. Rejects only where the one-shot `verify` would throw.
+ *
+ * @example
+ * await verifyOnThreadPool('EdDSA', devicePublicKey, message, signature); // true or false
+ */
+export function verifyOnThreadPool(
+  algorithm: SignatureAlgorithm,
+  key: KeyObject,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, holds: boolean) => {
+      if (error === null) resolve(holds);
+      else reject(error);
+    };
+    if (algorithm === 'EdDSA') verifyWithKey(null, data, key, signature, done);
+    else verifyWithKey('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature, done);
+  });
+}
 
 function importPublicKey(algorithm: SignatureAlgorithm, raw: Uint8Array): KeyObject {
   const cached = keyCache.get(raw);

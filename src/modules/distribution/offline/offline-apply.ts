@@ -1,46 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
-import { localDate } from '../../notifications/index.js';
 import type { EntitlementForRedemption } from '../../programs/index.js';
 import { type DistributionDependencies, settingsOf } from '../distribution-context.js';
-import type { PointGrant, PointRow } from '../point-gate.js';
-import { placeText } from '../points/collection-notices.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { lockEntitlementState } from '../redemption/entitlement-state.js';
-import { receiptKeyFrom, signReceipt } from '../redemption/receipt.js';
-import { receiptReference } from '../redemption/redemption-notice.js';
 import { notReversed } from '../redemption/reversal.js';
 import { redeemableStates, type VoucherState } from '../tables.js';
+import { type Balance, type Candidate, dayOf, type Entitled } from './offline-batch.js';
+import { BatchWrites } from './offline-batch-write.js';
 import type { ActiveDevice } from './offline-device.js';
 import type { OfflineReceiptInput } from './offline-receipt.js';
-import { moveStockInBulk } from './offline-stock.js';
 import type { OfflineLine } from './offline-tables.js';
 import { waitingCarryOvers } from './snapshot-builder.js';
 import type { SyncGate, SyncResult } from './sync-result.js';
-
-/** A receipt that passed the checks made before the transaction. */
-export interface Candidate {
-  receipt: OfflineReceiptInput;
-  entitlement: EntitlementForRedemption;
-  snapshotIssuedAt: Date;
-  snapshotExpiresAt: Date;
-}
-
-interface Balance {
-  unit: string;
-  remaining: number;
-}
-
-interface Entitled {
-  entitlement: EntitlementForRedemption;
-  state: VoucherState;
-  items: Map<string, Balance>;
-  changed: boolean;
-  /** Counted in this batch, by item: taken after any snapshot of it. */
-  takenHere: Map<string, number>;
-}
 
 /** States after which a shortfall is another device's redemption: a conflict, not an error. */
 const takenStates: readonly VoucherState[] = ['consumed', 'conflict_flagged'];
@@ -97,7 +70,7 @@ export async function offlineApplier(
       results.set(receipt.receiptId, result);
       if (result.outcome !== 'refused') writes.add(candidate, target, result, held ?? null);
     }
-    await writes.flush(trx, deps, gate, { deviceId, operatorId, now });
+    await writes.flush(trx, deps, gate, { deviceId, operatorId, now }, entitled.values());
   });
   return { results };
 }
@@ -105,9 +78,6 @@ export async function offlineApplier(
 function refusedAs(receiptId: string, code: string): SyncResult {
   return { receiptId, replayed: false, redemptionId: null, outcome: 'refused', code };
 }
-
-/** The local day a receipt was made on, by the device's clock: the day its bound counts. */
-const dayOf = (receipt: OfflineReceiptInput) => localDate(new Date(receipt.deviceTime));
 
 /**
  * The operators' daily bound on hand-overs without the card (`max`, the setting the online start
@@ -380,7 +350,10 @@ function remainingAtSnapshot(
   return remaining;
 }
 
-/** Creates the state rows not yet there, then locks every one of the batch, in id order. */
+/**
+ * Creates the state rows not yet there, then locks every one of the batch, in id order, and
+ * reads what remains of each (of those the batch created, their basket in full).
+ */
 async function lockedEntitlements(
   trx: Transaction<Database>,
   ordered: readonly Candidate[],
@@ -390,7 +363,7 @@ async function lockedEntitlements(
     byId.set(candidate.entitlement.entitlementId, candidate.entitlement);
   }
   const ids = [...byId.keys()].sort();
-  await createMissingStates(trx, [...byId.values()]);
+  const created = await createMissingStates(trx, [...byId.values()]);
   const states = await trx
     .selectFrom('entitlement_redemption_state')
     .select(['entitlement_id', 'state'])
@@ -398,19 +371,33 @@ async function lockedEntitlements(
     .orderBy('entitlement_id')
     .forUpdate()
     .execute();
-  const balances = await trx
-    .selectFrom('entitlement_item_balance')
-    .select(['entitlement_id', 'item', 'unit', 'quantity_remaining'])
-    .where('entitlement_id', 'in', ids)
-    .execute();
+  const stored = ids.filter((id) => !created.has(id));
+  const balances =
+    stored.length === 0
+      ? []
+      : await trx
+          .selectFrom('entitlement_item_balance')
+          .select(['entitlement_id', 'item', 'unit', 'quantity_remaining'])
+          .where('entitlement_id', 'in', stored)
+          .execute();
   const entitled = new Map<string, Entitled>();
   for (const row of states) {
+    const entitlement = byId.get(row.entitlement_id) as EntitlementForRedemption;
+    const fresh = created.has(row.entitlement_id);
     entitled.set(row.entitlement_id, {
-      entitlement: byId.get(row.entitlement_id) as EntitlementForRedemption,
+      entitlement,
       state: row.state,
-      items: new Map(),
+      items: new Map(
+        fresh
+          ? (entitlement.basket ?? []).map((line) => [
+              line.item,
+              { unit: line.unit, remaining: line.quantity },
+            ])
+          : [],
+      ),
       changed: false,
       takenHere: new Map(),
+      created: fresh,
     });
   }
   for (const row of balances) {
@@ -423,12 +410,14 @@ async function lockedEntitlements(
 
 /**
  * The state rows of entitlements no point has touched yet, as `lockEntitlementState` makes them:
- * one at a time for those a carry-over waits for (it is taken in), in bulk for the others.
+ * one at a time for those a carry-over waits for (it is taken in), in one statement for the
+ * others. Answers the ids of the latter that this batch created: their item balances are
+ * written with the batch (`BatchWrites`), once, with what remains.
  */
 async function createMissingStates(
   trx: Transaction<Database>,
   entitlements: readonly EntitlementForRedemption[],
-): Promise<void> {
+): Promise<Set<string>> {
   const existing = await trx
     .selectFrom('entitlement_redemption_state')
     .select('entitlement_id')
@@ -440,7 +429,7 @@ async function createMissingStates(
     .execute();
   const known = new Set(existing.map((row) => row.entitlement_id));
   const missing = entitlements.filter((e) => !known.has(e.entitlementId));
-  if (missing.length === 0) return;
+  if (missing.length === 0) return new Set();
   const carried = await waitingCarryOvers(trx, missing);
   const plain: EntitlementForRedemption[] = [];
   for (const entitlement of missing) {
@@ -448,299 +437,13 @@ async function createMissingStates(
     if (carried.has(key)) await lockEntitlementState(trx, entitlement);
     else plain.push(entitlement);
   }
-  for (let start = 0; start < plain.length; start += 500) {
-    const chunk = plain.slice(start, start + 500);
-    const created = await trx
-      .insertInto('entitlement_redemption_state')
-      .values(
-        chunk.map((e) => ({
-          entitlement_id: e.entitlementId,
-          person_id: e.personId,
-          program_id: e.programId,
-          state: 'activated' as const,
-          state_reason: null,
-        })),
-      )
-      .onConflict((conflict) => conflict.column('entitlement_id').doNothing())
-      .returning('entitlement_id')
-      .execute();
-    const fresh = new Set(created.map((row) => row.entitlement_id));
-    const lines = chunk
-      .filter((e) => fresh.has(e.entitlementId))
-      .flatMap((e) =>
-        (e.basket ?? []).map((line) => ({
-          entitlement_id: e.entitlementId,
-          item: line.item,
-          unit: line.unit,
-          quantity_granted: line.quantity,
-          quantity_remaining: line.quantity,
-        })),
-      );
-    if (lines.length > 0) await trx.insertInto('entitlement_item_balance').values(lines).execute();
-  }
-}
-
-interface Written {
-  candidate: Candidate;
-  target: Entitled;
-  result: SyncResult;
-  /** A conflict's hold (possibly empty); null for a counted receipt. */
-  held: OfflineLine[] | null;
-  remainingAfter: Map<string, number>;
-  /** The assisted redemption a hand-over without the card records (counted or conflict). */
-  assistedId: string | null;
-}
-
-/** The rows of a batch, written with a few multi-row statements at the end. */
-class BatchWrites {
-  readonly #written: Written[] = [];
-
-  add(
-    candidate: Candidate,
-    target: Entitled,
-    result: SyncResult,
-    held: OfflineLine[] | null,
-  ): void {
-    const remainingAfter = new Map(
-      [...target.items].map(([item, balance]) => [item, balance.remaining]),
-    );
-    const assistedId = candidate.receipt.assisted === undefined ? null : randomUUID();
-    this.#written.push({ candidate, target, result, held, remainingAfter, assistedId });
-  }
-
-  async flush(
-    trx: Transaction<Database>,
-    deps: DistributionDependencies,
-    gate: SyncGate,
-    meta: { deviceId: string; operatorId: string; now: Date },
-  ): Promise<void> {
-    if (this.#written.length === 0) return;
-    const counted = this.#written.filter((each) => each.result.outcome === 'counted');
-    await insertAssisted(trx, gate, this.#written);
-    await insertRedemptions(trx, deps, gate, counted, meta);
-    await insertChunked(
-      trx,
-      this.#written.map(({ candidate, result, held, assistedId }) => ({
-        id: candidate.receipt.receiptId,
-        device_id: meta.deviceId,
-        point_id: gate.point.id,
-        snapshot_id: candidate.receipt.snapshotId,
-        entitlement_id: candidate.entitlement.entitlementId,
-        cycle_id: candidate.entitlement.cycleId,
-        device_time: new Date(candidate.receipt.deviceTime),
-        lines: JSON.stringify(candidate.receipt.lines),
-        signature: candidate.receipt.signature,
-        synced_at: meta.now,
-        synced_by: meta.operatorId,
-        outcome: result.outcome as 'counted' | 'conflict',
-        redemption_id: result.redemptionId,
-        credential_id: Buffer.from(candidate.receipt.credentialId, 'hex'),
-        assisted_id: assistedId,
-        held: result.outcome === 'conflict' ? JSON.stringify(held ?? []) : null,
-      })),
-      (rows) => trx.insertInto('offline_receipt').values(rows).execute(),
-    );
-    await updateEntitlements(trx, [...new Set(this.#written.map((each) => each.target))], meta.now);
-    await moveStockInBulk(trx, gate.point.id, counted, meta.operatorId);
-    await queueReceiptTexts(trx, deps, gate.point, counted);
-    await deps.audit.appendInTransaction(
-      trx,
-      this.#written.map((each) => {
-        // Without the card: the assisted action, so the person's history says so, as online.
-        const write = each.assistedId !== null && gate.assisted ? gate.assisted.write : gate.write;
-        const fields = [
-          ...(each.assistedId === null ? [] : ['second_check']),
-          ...(each.result.outcome === 'conflict' ? ['offline_conflict'] : []),
-        ];
-        return writeAuditEntry(
-          write,
-          { type: 'person', id: each.candidate.entitlement.personId },
-          fields,
-          gate.write.requestId,
-        );
-      }),
-    );
-  }
-}
-
-/**
- * The assisted redemptions of the hand-overs without the card of a batch (counted or kept as a
- * conflict: the goods left the point either way): method `household_card`, the member's card,
- * the operator the receipt names, started and passed at the device's time, counted on that UTC
- * day. The supervisor's list, the bound and the reconciliation read these rows.
- */
-async function insertAssisted(
-  trx: Transaction<Database>,
-  gate: SyncGate,
-  written: readonly Written[],
-): Promise<void> {
-  const rows = written.flatMap(({ candidate, assistedId }) => {
-    const { receipt, entitlement } = candidate;
-    if (assistedId === null || receipt.assisted === undefined) return [];
-    const at = new Date(receipt.deviceTime);
-    return [
-      {
-        id: assistedId,
-        point_id: gate.point.id,
-        operator_id: receipt.assisted.operatorId,
-        person_id: entitlement.personId,
-        reason: receipt.assisted.reason,
-        method: 'household_card' as const,
-        code_hash: null,
-        code_expires_at: null,
-        household_credential_id: Buffer.from(receipt.credentialId, 'hex'),
-        started_at: at,
-        started_day: dayOf(receipt),
-        verified_at: at,
-        failed_at: null,
-      },
-    ];
-  });
-  await insertChunked(trx, rows, (chunk) =>
-    trx.insertInto('assisted_redemption').values(chunk).execute(),
-  );
-}
-
-async function insertRedemptions(
-  trx: Transaction<Database>,
-  deps: DistributionDependencies,
-  gate: PointGrant,
-  counted: readonly Written[],
-  meta: { operatorId: string; now: Date },
-): Promise<void> {
-  const key = receiptKeyFrom(deps.keys.masterKey);
-  const rows = counted.map(({ candidate, result, target, remainingAfter, assistedId }) => {
-    const { entitlement, receipt } = candidate;
-    const signed = signReceipt(key, {
-      v: 1,
-      receiptId: result.redemptionId as string,
-      pointCode: gate.point.code,
-      programCode: entitlement.programCode,
-      entitlementId: entitlement.entitlementId,
-      mode: assistedId === null ? 'card' : 'assisted',
-      redeemedAt: meta.now.toISOString(),
-      lines: receipt.lines.map((line) => ({
-        item: line.item,
-        unit: (target.items.get(line.item) as Balance).unit,
-        quantity: line.quantity,
-        remainingAfter: remainingAfter.get(line.item) ?? 0,
-      })),
-    });
-    return {
-      redemption: {
-        id: result.redemptionId as string,
-        entitlement_id: entitlement.entitlementId,
-        person_id: entitlement.personId,
-        program_id: entitlement.programId,
-        cycle_id: entitlement.cycleId,
-        point_id: gate.point.id,
-        operator_id: receipt.assisted?.operatorId ?? meta.operatorId,
-        ...(assistedId === null
-          ? {
-              mode: 'card' as const,
-              credential_id: Buffer.from(receipt.credentialId, 'hex'),
-              assisted_id: null,
-            }
-          : { mode: 'assisted' as const, credential_id: null, assisted_id: assistedId }),
-        redeemed_at: meta.now,
-        receipt_signature: signed.signature,
-      },
-      lines: signed.receipt.lines.map((line) => ({
-        redemption_id: result.redemptionId as string,
-        item: line.item,
-        unit: line.unit,
-        quantity: line.quantity,
-        remaining_after: line.remainingAfter,
-      })),
-    };
-  });
-  await insertChunked(
-    trx,
-    rows.map((row) => row.redemption),
-    (chunk) => trx.insertInto('redemption').values(chunk).execute(),
-  );
-  await insertChunked(
-    trx,
-    rows.flatMap((row) => row.lines),
-    (chunk) => trx.insertInto('redemption_line').values(chunk).execute(),
-  );
-}
-
-/** The remaining quantities and states of the entitlements the batch changed, in bulk. */
-async function updateEntitlements(
-  trx: Kysely<Database>,
-  targets: readonly Entitled[],
-  now: Date,
-): Promise<void> {
-  const changed = targets.filter((target) => target.changed);
-  const balances = changed.flatMap((target) =>
-    [...target.items].map(([item, balance]) => ({
-      id: target.entitlement.entitlementId,
-      item,
-      remaining: balance.remaining,
-    })),
-  );
-  await insertChunked(trx, balances, async (chunk) => {
-    const values = sql.join(
-      chunk.map((row) => sql`(${row.id}::uuid, ${row.item}::text, ${row.remaining}::integer)`),
-    );
-    await sql`update entitlement_item_balance as b set quantity_remaining = v.remaining
-      from (values ${values}) as v(entitlement_id, item, remaining)
-      where b.entitlement_id = v.entitlement_id and b.item = v.item`.execute(trx);
-  });
-  await insertChunked(trx, changed, async (chunk) => {
-    const values = sql.join(
-      chunk.map(
-        (target) =>
-          sql`(${target.entitlement.entitlementId}::uuid, ${target.state}::text, ${
-            target.state === 'conflict_flagged' ? 'offline_conflict' : null
-          }::text)`,
-      ),
-    );
-    await sql`update entitlement_redemption_state as s
-      set state = v.state, state_reason = v.reason, updated_at = ${now}
-      from (values ${values}) as v(entitlement_id, state, reason)
-      where s.entitlement_id = v.entitlement_id`.execute(trx);
-  });
-}
-
-/** Runs a multi-row statement per chunk of 500 rows (far below the parameter bound). */
-export async function insertChunked<Row>(
-  _trx: Kysely<Database>,
-  rows: readonly Row[],
-  run: (chunk: Row[]) => Promise<unknown>,
-): Promise<void> {
-  for (let start = 0; start < rows.length; start += 500) {
-    await run(rows.slice(start, start + 500));
-  }
-}
-
-/**
- * The person's text for each counted receipt, as an online redemption queues it ("a collection
- * was recorded here, on this day, with this receipt"), dated by the device's clock, and queued
- * for the batch at once (`notifyEach`) instead of a phone read per receipt.
- */
-async function queueReceiptTexts(
-  trx: Transaction<Database>,
-  deps: DistributionDependencies,
-  point: PointRow,
-  counted: readonly Written[],
-): Promise<void> {
-  const notifier = deps.notifier;
-  if (notifier === undefined || counted.length === 0) return;
-  const place = placeText(point.name) ?? placeText(point.code) ?? 'Amparo';
-  const notices = counted.map((each) => ({
-    personId: each.candidate.entitlement.personId,
-    notice: {
-      event: 'redemption_receipt' as const,
-      place,
-      date: localDate(new Date(each.candidate.receipt.deviceTime)),
-      reference: receiptReference(each.result.redemptionId as string),
-    },
-  }));
-  if (notifier.notifyEach !== undefined) {
-    await notifier.notifyEach(trx, notices);
-    return;
-  }
-  for (const each of notices) await notifier.notify(trx, each.personId, each.notice);
+  if (plain.length === 0) return new Set();
+  const created = await sql<{ entitlement_id: string }>`
+    insert into entitlement_redemption_state (entitlement_id, person_id, program_id, state)
+    select * from unnest(${plain.map((e) => e.entitlementId)}::uuid[],
+      ${plain.map((e) => e.personId)}::uuid[], ${plain.map((e) => e.programId)}::uuid[],
+      ${plain.map(() => 'activated')}::text[])
+    on conflict (entitlement_id) do nothing
+    returning entitlement_id`.execute(trx);
+  return new Set(created.rows.map((row) => row.entitlement_id));
 }

@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { deflateSync, inflateSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeBase45, encodeBase45 } from '../../../shared/claim169/base45.js';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
 import { revocationHash } from '../../credentials/index.js';
 import {
   auditedAs,
   type CardHolder,
   createPoint,
-  distributionScene,
   pointCall,
   type SignedIn,
 } from '../distribution-test-kit.js';
-import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
+import { boxAndRiceScene } from './offline-point-test-kit.js';
+import {
+  entitlementIdOfEntry,
+  forgedSignature,
+  type OfflineDevice,
+  offlineDevice,
+} from './offline-test-kit.js';
 
 type Line = { item: string; quantity: number };
 
@@ -60,13 +63,6 @@ function entitlementUnder(
   return entry === undefined ? undefined : entitlementIdOfEntry(entry[1]);
 }
 
-/** The card's QR text with one bit of its issuer signature flipped: well formed, not signed. */
-function forgedSignature(qrText: string): string {
-  const cose = inflateSync(decodeBase45(qrText));
-  cose[cose.length - 1] = (cose[cose.length - 1] as number) ^ 0x01;
-  return encodeBase45(deflateSync(cose));
-}
-
 /**
  * Review finding F1 (Medium): an offline receipt needed only a card's 16-byte credential id —
  * which the person's card list shows officers — never the card; and the sync never asked whether
@@ -86,16 +82,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
   let device: Awaited<ReturnType<typeof deviceAt>>;
 
   beforeAll(async () => {
-    const scene = await distributionScene({
-      people: 3,
-      program: {
-        code: 'proof_review',
-        basket: [
-          { item: 'food_box', quantity: 1, unit: 'box' },
-          { item: 'rice', quantity: 5, unit: 'kg' },
-        ],
-      },
-    });
+    const scene = await boxAndRiceScene('proof_review', 3);
     ({ kit, supervisor, operator } = scene);
     [victim, victim2, insiderOwn] = scene.people as [CardHolder, CardHolder, CardHolder];
     point = await createPoint(kit, supervisor, {

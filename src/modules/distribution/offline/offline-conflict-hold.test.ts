@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
-import { type CardHolder, distributionScene, type SignedIn } from '../distribution-test-kit.js';
-import { entitlementRows, offlinePoint } from './offline-point-test-kit.js';
+import type { CardHolder, SignedIn } from '../distribution-test-kit.js';
+import { boxAndRiceScene, entitlementRows, offlinePoint } from './offline-point-test-kit.js';
 
 /**
  * A conflict holds only what is in dispute (review finding F1, point 3; migration 0140), on
@@ -22,16 +22,7 @@ describe('an offline conflict holds only what it disputes', () => {
 
   beforeAll(async () => {
     let people: CardHolder[];
-    ({ kit, supervisor, operator, programId, cycleId, people } = await distributionScene({
-      people: 1,
-      program: {
-        code: 'hold',
-        basket: [
-          { item: 'food_box', quantity: 1, unit: 'box' },
-          { item: 'rice', quantity: 5, unit: 'kg' },
-        ],
-      },
-    }));
+    ({ kit, supervisor, operator, programId, cycleId, people } = await boxAndRiceScene('hold', 1));
     [person] = people as [CardHolder];
   }, 120_000);
   afterAll(async () => kit?.close());

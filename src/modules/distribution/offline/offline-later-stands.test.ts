@@ -1,14 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
-import {
-  auditedAs,
-  type CardHolder,
-  distributionScene,
-  type SignedIn,
-} from '../distribution-test-kit.js';
+import { auditedAs, type CardHolder, type SignedIn } from '../distribution-test-kit.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
 import {
+  boxAndRiceScene,
   conflictAfterOnline,
   entitlementRows,
   offlinePoint,
@@ -32,16 +28,7 @@ describe('offline conflict: the later receipt stands', () => {
   let people: CardHolder[];
 
   beforeAll(async () => {
-    ({ kit, supervisor, operator, programId, cycleId, people } = await distributionScene({
-      people: 3,
-      program: {
-        code: 'later',
-        basket: [
-          { item: 'food_box', quantity: 1, unit: 'box' },
-          { item: 'rice', quantity: 5, unit: 'kg' },
-        ],
-      },
-    }));
+    ({ kit, supervisor, operator, programId, cycleId, people } = await boxAndRiceScene('later', 3));
   }, 120_000);
   afterAll(async () => kit?.close());
 

@@ -1,9 +1,21 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
-import { createPoint, onHandAt, pointCall, type SignedIn } from '../distribution-test-kit.js';
-import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
+import {
+  createPoint,
+  type DistributionScene,
+  distributionScene,
+  onHandAt,
+  pointCall,
+  type SignedIn,
+} from '../distribution-test-kit.js';
+import {
+  cardHashOf,
+  entitlementIdOfEntry,
+  type OfflineDevice,
+  offlineDevice,
+} from './offline-test-kit.js';
 
 /** Who and what an offline point of the tests serves: the app, its accounts, one program cycle. */
 export interface OfflineScene {
@@ -17,6 +29,26 @@ export interface OfflineScene {
 }
 
 type Line = { item: string; quantity: number };
+
+/**
+ * The offline tests' scene: `people` card holders of VE-A and a program `code` whose approved
+ * cycle entitles each to a box and 5 kg of rice (the basket a conflict can split).
+ *
+ * @example
+ *   const { kit, supervisor, operator, programId, cycleId, people } = await boxAndRiceScene('later', 3);
+ */
+export function boxAndRiceScene(code: string, people: number): Promise<DistributionScene> {
+  return distributionScene({
+    people,
+    program: {
+      code,
+      basket: [
+        { item: 'food_box', quantity: 1, unit: 'box' },
+        { item: 'rice', quantity: 5, unit: 'kg' },
+      ],
+    },
+  });
+}
 type Holder = { credentialId: string; qrText: string };
 
 /** A reconciliation's figures, as far as the offline tests read them. */
@@ -82,11 +114,7 @@ export async function offlinePoint(
     const response = await call('GET', `devices/${device.id}/snapshot`, operator);
     expectStatus(response, 200, 'snapshot');
     const snapshot = response.json().payload;
-    const hash = createHash('sha256')
-      .update(Buffer.from(holder.credentialId, 'hex'))
-      .digest()
-      .subarray(0, 16)
-      .toString('base64url');
+    const hash = cardHashOf(holder.credentialId);
     const entry = snapshot.entries.find((each: string[]) => each[0] === hash);
     const entitlementId = entitlementIdOfEntry(entry[1]);
     return {

@@ -1,5 +1,5 @@
-import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import { canonicalJson } from '../../credentials/index.js';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { canonicalJson, verifyOnThreadPool } from '../../credentials/index.js';
 import type { AssistedReason } from '../tables.js';
 import type { OfflineLine } from './offline-tables.js';
 
@@ -22,7 +22,7 @@ export const offlineProvenReceiptFormat = 'amparo.offline-receipt.v3';
  *
  * @example
  *   const message = offlineReceiptMessage(pointId, deviceId, receipt); // signed on the device
- *   offlineSignatureHolds(publicKey, message, receipt.signature); // true
+ *   await offlineSignatureCheck(publicKey, message, receipt.signature); // true
  */
 export interface OfflineReceiptInput {
   receiptId: string;
@@ -104,8 +104,19 @@ export function devicePublicKey(rawPublicKey: Buffer): KeyObject {
   });
 }
 
-export function offlineSignatureHolds(key: KeyObject, message: Buffer, signature: string): boolean {
+/**
+ * Whether the device's Ed25519 signature (64 bytes, base64url) holds for the message, checked on
+ * libuv's thread pool by the one check the cards' proofs use too (credentials'
+ * `verifyOnThreadPool`), so that a sync's 500 receipts are checked on every core while the main
+ * thread reads the batch's cards and entitlements. Rejects only where the one-shot `verify`
+ * would throw.
+ */
+export function offlineSignatureCheck(
+  key: KeyObject,
+  message: Buffer,
+  signature: string,
+): Promise<boolean> {
   const bytes = Buffer.from(signature, 'base64url');
-  if (bytes.length !== 64) return false;
-  return verify(null, message, key, bytes);
+  if (bytes.length !== 64) return Promise.resolve(false);
+  return verifyOnThreadPool('EdDSA', key, message, bytes);
 }

@@ -1,4 +1,6 @@
-import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
+import { deflateSync, inflateSync } from 'node:zlib';
+import { decodeBase45, encodeBase45 } from '../../../shared/claim169/base45.js';
 import { registrationMessage } from '../devices/device-service.js';
 import {
   type OfflineAssisted,
@@ -75,4 +77,23 @@ export function offlineDevice(): OfflineDevice {
 export function entitlementIdOfEntry(compact: string): string {
   const hex = Buffer.from(compact, 'base64url').toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A card's key in a snapshot's entries: SHA-256 of its 16-byte id, first 16 bytes, base64url. */
+export function cardHashOf(credentialIdHex: string): string {
+  return createHash('sha256')
+    .update(Buffer.from(credentialIdHex, 'hex'))
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
+}
+
+/**
+ * A card's QR text with one bit of its issuer signature flipped: well formed, not signed (what a
+ * receipt carries as a forged card proof).
+ */
+export function forgedSignature(qrText: string): string {
+  const cose = inflateSync(decodeBase45(qrText));
+  cose[cose.length - 1] = (cose[cose.length - 1] as number) ^ 0x01;
+  return encodeBase45(deflateSync(cose));
 }

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, randomUUID, verify } from 'node:crypto';
+import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
@@ -7,20 +7,18 @@ import {
   auditedAs,
   type CardHolder,
   createPoint,
-  distributionScene,
   onHandAt,
   pointCall,
   type SignedIn,
 } from '../distribution-test-kit.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
-import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
-
-const cardHash = (credentialIdHex: string) =>
-  createHash('sha256')
-    .update(Buffer.from(credentialIdHex, 'hex'))
-    .digest()
-    .subarray(0, 16)
-    .toString('base64url');
+import { boxAndRiceScene } from './offline-point-test-kit.js';
+import {
+  cardHashOf,
+  entitlementIdOfEntry,
+  type OfflineDevice,
+  offlineDevice,
+} from './offline-test-kit.js';
 
 /**
  * Offline work at a point (issue #15, point 5), on PostgreSQL and PGlite alike: a registered
@@ -42,16 +40,7 @@ describe('offline snapshot and sync', () => {
   const devices: { key: OfflineDevice; id: string }[] = [];
 
   beforeAll(async () => {
-    const scene = await distributionScene({
-      people: 4,
-      program: {
-        code: 'offline',
-        basket: [
-          { item: 'food_box', quantity: 1, unit: 'box' },
-          { item: 'rice', quantity: 5, unit: 'kg' },
-        ],
-      },
-    });
+    const scene = await boxAndRiceScene('offline', 4);
     ({ kit, supervisor, operator, issuer, cycleId } = scene);
     // Safe: the scene made four people.
     [ana, beto, caro, dani] = scene.people as [CardHolder, CardHolder, CardHolder, CardHolder];
@@ -122,7 +111,7 @@ describe('offline snapshot and sync', () => {
       ),
     ).toBe(false);
     const entry = snapshot.payload.entries.find(
-      (each: string[]) => each[0] === cardHash(ana.credentialId),
+      (each: string[]) => each[0] === cardHashOf(ana.credentialId),
     );
     expect(entry).toBeDefined();
     expect(snapshot.payload.items).toEqual([
@@ -144,7 +133,7 @@ describe('offline snapshot and sync', () => {
     if (a === undefined || b === undefined) throw new Error('no devices');
     const snapA = (await snapshotOf(a)).snapshot.payload;
     const snapB = (await snapshotOf(b)).snapshot.payload;
-    const entry = snapA.entries.find((each: string[]) => each[0] === cardHash(ana.credentialId));
+    const entry = snapA.entries.find((each: string[]) => each[0] === cardHashOf(ana.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const lines = [
       { item: 'food_box', quantity: 1 },
@@ -276,7 +265,7 @@ describe('offline snapshot and sync', () => {
     if (a === undefined || b === undefined) throw new Error('no devices');
     const snapA = (await snapshotOf(a)).snapshot.payload;
     const snapB = (await snapshotOf(b)).snapshot.payload;
-    const entry = snapA.entries.find((each: string[]) => each[0] === cardHash(dani.credentialId));
+    const entry = snapA.entries.find((each: string[]) => each[0] === cardHashOf(dani.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const figuresBefore = (await call('GET', `cycles/${cycleId}/reconciliation`, supervisor)).json()
       .figures;
@@ -396,7 +385,7 @@ describe('offline snapshot and sync', () => {
     const [, , c] = devices;
     if (c === undefined) throw new Error('no device');
     const snap = (await snapshotOf(c)).snapshot.payload;
-    const entry = snap.entries.find((each: string[]) => each[0] === cardHash(beto.credentialId));
+    const entry = snap.entries.find((each: string[]) => each[0] === cardHashOf(beto.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const base = {
       snapshotId: snap.snapshotId,
@@ -478,7 +467,7 @@ describe('offline snapshot and sync', () => {
     const device = { key, id: registered.json().id as string };
     const snap = (await snapshotOf(device)).snapshot.payload;
     expect(snap).toMatchObject({ receiptsMax: 2, unitsMax: 3 });
-    const entry = snap.entries.find((each: string[]) => each[0] === cardHash(caro.credentialId));
+    const entry = snap.entries.find((each: string[]) => each[0] === cardHashOf(caro.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const at = Date.now() - 60_000;
     const receipt = (snapshotId: string, item: string, quantity: number, deviceTime: number) =>
@@ -546,7 +535,7 @@ describe('offline snapshot and sync', () => {
     // Two snapshots downloaded before going offline: each alone would allow two receipts.
     const first = (await snapshotOf(device)).snapshot.payload;
     const second = (await snapshotOf(device)).snapshot.payload;
-    const entry = first.entries.find((each: string[]) => each[0] === cardHash(caro.credentialId));
+    const entry = first.entries.find((each: string[]) => each[0] === cardHashOf(caro.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const at = Date.now() - 30_000;
     const receipt = (snapshotId: string, deviceTime: number) =>
@@ -601,7 +590,7 @@ describe('offline snapshot and sync', () => {
     const [a] = devices;
     if (a === undefined) throw new Error('no device');
     const snap = (await snapshotOf(a)).snapshot.payload;
-    const entry = snap.entries.find((each: string[]) => each[0] === cardHash(beto.credentialId));
+    const entry = snap.entries.find((each: string[]) => each[0] === cardHashOf(beto.credentialId));
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const receipt = (holder: CardHolder) =>
       a.key.receipt(point, a.id, {

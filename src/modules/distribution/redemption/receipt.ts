@@ -65,6 +65,29 @@ export function signReceipt(key: ReceiptKey, receipt: Receipt): SignedReceipt {
   return { receipt, signature, qrText: `AMPR1.${payload.toString('base64url')}.${signature}` };
 }
 
+/**
+ * `signReceipt` on libuv's thread pool (node:crypto's callback form; Ed25519 is deterministic,
+ * so the signature is the same), for a batch whose receipts are signed while its other rows are
+ * written.
+ */
+export function signReceiptOffThread(key: ReceiptKey, receipt: Receipt): Promise<SignedReceipt> {
+  const payload = canonical(receipt);
+  return new Promise((resolve, reject) => {
+    sign(null, payload, key.privateKey, (error, bytes) => {
+      if (error !== null) {
+        reject(error);
+        return;
+      }
+      const signature = bytes.toString('base64url');
+      resolve({
+        receipt,
+        signature,
+        qrText: `AMPR1.${payload.toString('base64url')}.${signature}`,
+      });
+    });
+  });
+}
+
 /** The receipt in QR text if its signature holds, else undefined. */
 export function verifyReceipt(publicKey: KeyObject, qrText: string): Receipt | undefined {
   const [prefix, payload, signature, ...rest] = qrText.split('.');
