@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -312,7 +311,10 @@ describe('the point of service offline', () => {
     await refused.getByText('2 entregas rechazadas al sincronizar').waitFor();
     await refused.getByText('con una instantánea vencida', { exact: false }).waitFor();
     await refused.getByText('La hora de este equipo está muy lejos', { exact: false }).waitFor();
-    const earlierId = await refused.getByText(/\(recibo [0-9a-f]{8}\)/).first().textContent();
+    const earlierId = await refused
+      .getByText(/\(recibo [0-9a-f]{8}\)/)
+      .first()
+      .textContent();
     const olderId = /recibo ([0-9a-f]{8})/.exec(earlierId ?? '')?.[1] ?? '';
     expect(await seriousAxeViolations(device)).toEqual([]);
     await device.getByLabel('Idioma').selectOption('en');
