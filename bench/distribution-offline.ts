@@ -154,7 +154,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     }
     const devices: { key: OfflineDevice; id: string }[] = [];
     for (const label of ['Tablet 1', 'Tablet 2', 'Tablet 3']) {
-      const key = offlineDevice();
+      const key = offlineDevice(operator.id);
       const registered = await call(
         supervisor.cookie,
         'POST',

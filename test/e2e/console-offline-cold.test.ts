@@ -7,6 +7,7 @@ import {
   type DistributionPointWorld,
   distributionPointWorld,
   readyOfflineDevice,
+  unlockWith,
 } from './distribution-point-kit.js';
 
 /**
@@ -14,7 +15,8 @@ import {
  * Debian's Chromium against the real server: the device was online once — the operator signed
  * in, its key was registered, it downloaded the snapshot — and the page was closed. Then, with
  * the browser offline, the app is opened anew: the service worker serves the app shell, the
- * device key and the snapshot come from IndexedDB, the card is checked and a hand-over recorded;
+ * device is locked until the operator's passphrase unwraps its keys, the snapshot comes from
+ * IndexedDB, the card is checked and a hand-over recorded;
  * back online, the sync counts it, and the server holds exactly one redemption and one stock
  * movement for it.
  */
@@ -76,6 +78,11 @@ describe('the point of service started offline', () => {
     expect(await device.evaluate('navigator.serviceWorker.controller !== null')).toBe(true);
     await device.getByRole('heading', { name: 'Punto de entrega' }).waitFor();
     await device.getByTestId('pos-cold-start').waitFor();
+    // Opened anew, the device is locked: nothing of the snapshot or the card check until the
+    // operator's passphrase unwraps its keys.
+    await device.getByTestId('pos-unlock').waitFor();
+    expect(await device.getByLabel('Texto del código QR del carnet').count()).toBe(0);
+    await unlockWith(device);
     await device.getByTestId('pos-snapshot').getByText('1 carnets').waitFor();
     await device
       .getByTestId('pos-device-id')

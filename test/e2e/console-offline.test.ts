@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,12 @@ import { offlineDevice } from '../../src/modules/distribution/offline/offline-te
 import type { BuiltOperator } from '../factories.js';
 import { seriousAxeViolations } from './browser.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
-import { distributionPointWorld, readyOfflineDevice } from './distribution-point-kit.js';
+import {
+  devicePassphrase,
+  distributionPointWorld,
+  readyOfflineDevice,
+  unlockWith,
+} from './distribution-point-kit.js';
 
 /**
  * The point of service with the network off, in Debian's Chromium against the real server
@@ -124,6 +128,8 @@ describe('the point of service offline', () => {
     await device.clock.setFixedTime(Date.now() + snapshotWarnAfterMs + 60_000);
     await device.reload();
     await device.getByLabel('Sin conexión (carnet)').check();
+    // Reopened, the device is locked: its keys left memory with the page.
+    await unlockWith(device);
     await device.getByRole('alert').getByText(warning.es).waitFor();
     await device.getByTestId('pos-snapshot').getByText('1 carnets').waitFor();
     expect(await seriousAxeViolations(device)).toEqual([]);
@@ -264,20 +270,24 @@ describe('the point of service offline', () => {
     // The second device's box (with its rice) left the point too: 10 delivered − 1 − 1.
     expect([after.rows[0]?.open, after.rows[0]?.on_hand].map(Number)).toEqual([0, 8]);
 
-    await laterReceiptStands(supervisor, first);
+    await laterReceiptStands(supervisor, first, one.id);
     // Two devices, two sessions and a supervisor's screen: more than the default 30 s when the
     // machine is shared.
   }, 150_000);
 
   it('keeps the receipts the sync refused on the device, with their reasons, until someone has seen them', async () => {
     const device = await readyDevice(operators[3] as Operator);
-    // A receipt an app from before card proofs kept (its card's QR text missing) …
-    const olderId = await keepOlderAppReceipt(device, holderCredentialId);
-    await device.reload();
-    await device.getByLabel('Sin conexión (carnet)').check();
+    // A part of the basket handed over while the device's clock ran ten minutes behind (before
+    // its snapshot was issued) …
+    await device.clock.setFixedTime(Date.now() - 10 * 60_000);
+    await device.getByLabel('Texto del código QR del carnet').fill(absentQr);
+    await device.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
+    await device.getByLabel(/^food_box a entregar/).fill('0');
+    await device.getByLabel(/^rice a entregar/).fill('1');
+    await device.getByRole('button', { name: 'Entregar las cantidades indicadas' }).click();
+    await device.getByText('Registrada en este dispositivo').waitFor();
     await device.getByTestId('pos-pending').getByText('1').waitFor();
-    // … and a hand-over made while the device's clock ran ten minutes ahead (the card of the
-    // snapshot's one entry: the later cycle entitles its holder), synced once the clock is right.
+    // … and the rest while it ran ten minutes ahead, synced once the clock is right.
     await device.clock.setFixedTime(Date.now() + 10 * 60_000);
     await device.getByLabel('Texto del código QR del carnet').fill(absentQr);
     await device.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
@@ -293,35 +303,35 @@ describe('the point of service offline', () => {
     // Refused, they no longer wait to sync, and stay, with their reasons, across a reload; the
     // one that carried its card's QR text keeps it no longer.
     await device.getByTestId('pos-pending').getByText('0').waitFor();
-    expect(await keptOnDevice(device)).toEqual([
-      { refused: 'AMP_DEVICE_CLOCK_OFF', qrText: false },
-      { refused: 'AMP_OFFLINE_CARD_PROOF_MISSING', qrText: false },
-    ]);
+    expect(await keptOnDevice(device)).toBe(2);
     await device.reload();
     await device.getByLabel('Sin conexión (carnet)').check();
+    await unlockWith(device);
     const refused = device.getByTestId('pos-sync-refused');
     await refused.getByText('2 entregas rechazadas al sincronizar').waitFor();
-    await refused
-      .getByText('la registró una versión anterior de la aplicación', { exact: false })
-      .waitFor();
+    await refused.getByText('con una instantánea vencida', { exact: false }).waitFor();
     await refused.getByText('La hora de este equipo está muy lejos', { exact: false }).waitFor();
-    await refused.getByText(`(recibo ${olderId.slice(0, 8)})`, { exact: false }).waitFor();
+    const earlierId = await refused
+      .getByText(/\(recibo [0-9a-f]{8}\)/)
+      .first()
+      .textContent();
+    const olderId = /recibo ([0-9a-f]{8})/.exec(earlierId ?? '')?.[1] ?? '';
     expect(await seriousAxeViolations(device)).toEqual([]);
     await device.getByLabel('Idioma').selectOption('en');
     await refused.getByText('2 hand-overs refused by the sync').waitFor();
-    await refused.getByText('recorded by an older version of the app', { exact: false }).waitFor();
+    await refused.getByText('made with an expired snapshot', { exact: false }).waitFor();
     // The server counted neither and audited each refusal with its code.
     const audited = await run.server.database.asAdmin((admin) =>
       sql<{ code: string }>`select distinct entry::json->>'reasonCode' as code from audit_entry
-        where entry::json->>'reasonCode' in ('AMP_OFFLINE_CARD_PROOF_MISSING', 'AMP_DEVICE_CLOCK_OFF')
+        where entry::json->>'reasonCode' in ('AMP_SNAPSHOT_EXPIRED', 'AMP_DEVICE_CLOCK_OFF')
         order by 1`.execute(admin),
     );
     expect(audited.rows.map((row) => row.code)).toEqual([
       'AMP_DEVICE_CLOCK_OFF',
-      'AMP_OFFLINE_CARD_PROOF_MISSING',
+      'AMP_SNAPSHOT_EXPIRED',
     ]);
     await refused
-      .getByRole('button', { name: `Seen: remove receipt ${olderId.slice(0, 8)} from this device` })
+      .getByRole('button', { name: `Seen: remove receipt ${olderId} from this device` })
       .click();
     await refused.getByText('1 hand-over refused by the sync').waitFor();
     await refused.getByRole('button', { name: /^Seen: remove receipt / }).click();
@@ -329,85 +339,37 @@ describe('the point of service offline', () => {
     await device.reload();
     // The language chosen is kept across the reload.
     await device.getByLabel('Offline (card)').check();
+    await device.getByTestId('pos-passphrase').fill(devicePassphrase);
+    await device.getByRole('button', { name: 'Unlock' }).click();
+    await device.getByTestId('pos-unlocked').waitFor();
     await device.getByTestId('pos-pending').getByText('0').waitFor();
     expect(await device.getByTestId('pos-sync-refused').count()).toBe(0);
-    expect(await keptOnDevice(device)).toEqual([]);
+    expect(await keptOnDevice(device)).toBe(0);
     await device.context().close();
   }, 90_000);
 });
 
-/** The receipts the device keeps: each one's refusal code (or null) and whether it has QR text. */
-async function keptOnDevice(device: Page): Promise<{ refused: string | null; qrText: boolean }[]> {
+/**
+ * The receipts the device keeps, as IndexedDB holds them: sealed (store, key, IV, ciphertext),
+ * so only their number can be read from outside the app; none holds a card's QR text in clear.
+ */
+async function keptOnDevice(device: Page): Promise<number> {
   const script = `new Promise((resolve, reject) => {
-    const open = indexedDB.open('amparo-pos', 1);
+    const open = indexedDB.open('amparo-pos');
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const request = open.result.transaction('pending').objectStore('pending').getAll();
       request.onerror = () => reject(request.error);
       request.onsuccess = () => {
         open.result.close();
-        resolve(request.result
-          .map((each) => ({ refused: each.refused?.code ?? null, qrText: 'qrText' in each }))
-          .sort((a, b) => String(a.refused).localeCompare(String(b.refused))));
+        resolve(request.result.map((each) => Object.keys(each).sort().join(',')));
       };
     };
   })`;
   // Safe: the page script above resolves to this shape.
-  return (await device.evaluate(script)) as { refused: string | null; qrText: boolean }[];
-}
-
-/**
- * Puts in the device's IndexedDB a receipt as an app from before card proofs kept it: signed by
- * the device's own key, format v1 (the canonical JSON of its fields, keys sorted), without the
- * card's QR text, for the first entitlement of the snapshot it holds. Returns its id. Page code
- * as a string: this file is type-checked without the DOM library.
- */
-async function keepOlderAppReceipt(device: Page, credentialId: string): Promise<string> {
-  const receiptId = randomUUID();
-  const script = `(async (pointId, credentialId, receiptId) => {
-    const db = await new Promise((resolve, reject) => {
-      const open = indexedDB.open('amparo-pos', 1);
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const read = (store, key) => new Promise((resolve, reject) => {
-      const request = db.transaction(store).objectStore(store).get(key);
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    const held = await read('device', pointId);
-    const payload = JSON.parse((await read('snapshot', pointId)).text).payload;
-    const compact = payload.entries[0][1].replace(/-/g, '+').replace(/_/g, '/');
-    const hex = [...atob(compact)].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
-    const receipt = {
-      receiptId,
-      snapshotId: payload.snapshotId,
-      entitlementId: [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-'),
-      credentialId,
-      lines: [{ item: 'food_box', quantity: 1 }],
-      deviceTime: Date.now() - 60000,
-    };
-    const sorted = (value) => Array.isArray(value) ? value.map(sorted)
-      : value !== null && typeof value === 'object'
-        ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, sorted(value[key])]))
-        : value;
-    const message = JSON.stringify(sorted({
-      format: 'amparo.offline-receipt.v1', pointId, deviceId: held.deviceId, ...receipt,
-    }));
-    const signature = new Uint8Array(await crypto.subtle.sign(
-      { name: 'Ed25519' }, held.keyPair.privateKey, new TextEncoder().encode(message)));
-    const base64url = btoa(String.fromCharCode(...signature))
-      .replace(/[+]/g, '-').replace(/[/]/g, '_').replace(/=+$/, '');
-    await new Promise((resolve, reject) => {
-      const transaction = db.transaction('pending', 'readwrite');
-      transaction.objectStore('pending').put({ pointId, ...receipt, signature: base64url }, receiptId);
-      transaction.oncomplete = () => resolve(undefined);
-      transaction.onerror = () => reject(transaction.error);
-    });
-    db.close();
-  })(${JSON.stringify(pointId)}, ${JSON.stringify(credentialId)}, ${JSON.stringify(receiptId)})`;
-  await device.evaluate(script);
-  return receiptId;
+  const kept = (await device.evaluate(script)) as string[];
+  for (const keys of kept) expect(keys).toBe('data,iv,key,pointId');
+  return kept.length;
 }
 
 /**
@@ -418,7 +380,11 @@ async function keepOlderAppReceipt(device: Page, credentialId: string): Promise<
  * as a conflict. The supervisor chooses the later receipt, the earlier goods not having left:
  * the earlier redemption is reversed, its box returns to stock, and the reconciliation says so.
  */
-async function laterReceiptStands(supervisor: Page, device: Page): Promise<void> {
+async function laterReceiptStands(
+  supervisor: Page,
+  device: Page,
+  operatorId: string,
+): Promise<void> {
   const session = (await device.context().cookies()).find((c) => c.name === 'amparo_session');
   const call = (url: string, payload?: object, cookies = officerCookie) =>
     run.server.app.inject({
@@ -442,8 +408,8 @@ async function laterReceiptStands(supervisor: Page, device: Page): Promise<void>
   const entitlementId = entitlement.rows[0]?.id ?? '';
   const handOvers: { receiptId: string; outcome: string; redemptionId: string | null }[] = [];
   const made = [
-    { label: 'Tableta C', lines: { food_box: 1, rice: 2 }, key: offlineDevice() },
-    { label: 'Tableta D', lines: { food_box: 1, rice: 5 }, key: offlineDevice() },
+    { label: 'Tableta C', lines: { food_box: 1, rice: 2 }, key: offlineDevice(operatorId) },
+    { label: 'Tableta D', lines: { food_box: 1, rice: 5 }, key: offlineDevice(operatorId) },
   ];
   const snapshots: { deviceId: string; snapshotId: string }[] = [];
   for (const each of made) {

@@ -153,6 +153,7 @@ export async function readyOfflineDevice(
   const page = await signedInPage(run, operator, { viewport: 'phone' });
   await page.goto(`${run.server.baseUrl}/distribution`);
   await page.getByLabel('Sin conexión (carnet)').check();
+  await setUpPassphrase(page);
   const publicKey = await page.getByTestId('pos-device-key').textContent();
   const proof = await page.getByTestId('pos-device-proof').textContent();
   if (register === undefined) {
@@ -182,4 +183,22 @@ export async function readyOfflineDevice(
   await page.getByRole('button', { name: 'Descargar la instantánea' }).click();
   await page.getByTestId('pos-snapshot').getByText(`${entries} carnets`).waitFor();
   return page;
+}
+
+/** The passphrase every device of the browser tests is set up with (the operator's own). */
+export const devicePassphrase = 'frase de prueba larga';
+
+/** The signed-in operator sets up this browser as a device with `devicePassphrase`. */
+export async function setUpPassphrase(page: Page, passphrase = devicePassphrase): Promise<void> {
+  await page.getByTestId('pos-new-passphrase').fill(passphrase);
+  await page.getByTestId('pos-new-passphrase-again').fill(passphrase);
+  await page.getByRole('button', { name: 'Preparar este equipo' }).click();
+  await page.getByTestId('pos-unlocked').waitFor();
+}
+
+/** Unlocks the device again (after a reload or a lock) with the operator's passphrase. */
+export async function unlockWith(page: Page, passphrase = devicePassphrase): Promise<void> {
+  await page.getByTestId('pos-passphrase').fill(passphrase);
+  await page.getByRole('button', { name: 'Desbloquear' }).click();
+  await page.getByTestId('pos-unlocked').waitFor();
 }

@@ -182,6 +182,7 @@ async function signedInIdentity(
   if (!operator) return null;
   return {
     kind: 'operator' as const,
+    operatorId: actor.operatorId,
     username: operator.username,
     displayName: operator.displayName,
     roles: operator.roles,

@@ -9,6 +9,8 @@ export interface NamedOperator {
   displayName: string;
   roles: Role[];
   disabled: boolean;
+  /** When the account was disabled; null while it works. */
+  disabledAt: Date | null;
 }
 
 /**
@@ -62,5 +64,6 @@ async function operatorsWhere(
     displayName: row.display_name,
     roles: row.roles,
     disabled: row.disabled_at !== null,
+    disabledAt: row.disabled_at,
   }));
 }

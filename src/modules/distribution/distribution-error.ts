@@ -85,6 +85,16 @@ export const distributionErrorCodes = [
   'AMP_OFFLINE_CARD_PROOF_INVALID',
   /** An offline receipt for an entitlement the snapshot it names did not hold. */
   'AMP_OFFLINE_NOT_IN_SNAPSHOT',
+  /**
+   * An offline receipt that does not name the operator who made it (an app from before the
+   * device's local unlock): no one answers for it, so nothing is counted.
+   */
+  'AMP_OFFLINE_OPERATOR_MISSING',
+  /**
+   * An offline receipt whose operator was not an active distribution operator assigned to the
+   * point at the receipt's time.
+   */
+  'AMP_OFFLINE_OPERATOR_NOT_ASSIGNED',
 ] as const;
 
 export type DistributionErrorCode = (typeof distributionErrorCodes)[number];
@@ -193,6 +203,16 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   AMP_OFFLINE_NOT_IN_SNAPSHOT: {
     status: 422,
     title: 'The offline receipt is for an entitlement its snapshot did not hold',
+  },
+  AMP_OFFLINE_OPERATOR_MISSING: {
+    status: 422,
+    title:
+      'The offline receipt does not name the operator who made it (an app version from before the local unlock)',
+  },
+  AMP_OFFLINE_OPERATOR_NOT_ASSIGNED: {
+    status: 422,
+    title:
+      "The offline receipt's operator was not an active distribution operator assigned to the point at its time",
   },
 };
 

@@ -40,6 +40,15 @@ export interface DistributionTables extends OfflineTables {
     changed_by: string | null;
     changed_at: Generated<Date>;
   };
+  /** Each change of an assignment, written by the database (migration 0144); read only. */
+  distribution_point_operator_change: {
+    id: Generated<string>;
+    point_id: string;
+    operator_id: string;
+    active: boolean;
+    changed_at: Date;
+    changed_by: string | null;
+  };
   stock_balance: {
     point_id: string;
     item: string;

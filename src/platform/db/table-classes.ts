@@ -158,6 +158,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   distribution_snapshot: 'history',
   offline_receipt: 'history',
   offline_conflict_resolution: 'history',
+  // Each change of an operator's assignment to a point (0144), written by a trigger only.
+  distribution_point_operator_change: 'history',
   redemption_reversal: 'history',
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',

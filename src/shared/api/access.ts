@@ -9,6 +9,8 @@ import { Type } from 'typebox';
 export const MeResponse = Type.Union([
   Type.Object({
     kind: Type.Literal('operator'),
+    /** The account's id: the offline point of service names it in each receipt it signs. */
+    operatorId: Type.String({ format: 'uuid' }),
     username: Type.String(),
     displayName: Type.String(),
     roles: Type.Array(Type.String()),

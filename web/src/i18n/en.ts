@@ -424,6 +424,10 @@ export const en: Dictionary = {
       "This offline hand-over was recorded by an older version of the app, without the card's code: it was not counted. It stays on this device until acknowledged; tell your supervisor.",
     AMP_OFFLINE_CARD_PROOF_INVALID:
       'The card code kept with this offline hand-over is not a valid card, or not the card it names: it was not counted. Tell your supervisor.',
+    AMP_OFFLINE_OPERATOR_MISSING:
+      'This offline hand-over was recorded by an older version of the app, without the operator who made it: it was not counted. It stays on this device until acknowledged; tell your supervisor.',
+    AMP_OFFLINE_OPERATOR_NOT_ASSIGNED:
+      'The operator who recorded this offline hand-over was not an active operator of this point at that time: it was not counted. Tell your supervisor.',
     AMP_OFFLINE_NOT_IN_SNAPSHOT:
       "This offline hand-over is for a benefit the device's snapshot did not hold: it was not counted. Tell your supervisor.",
     AMP_ADJUSTMENT_SAME_PERSON:
@@ -1819,6 +1823,35 @@ export const en: Dictionary = {
         'This snapshot carries no hand-overs without the card: download a new one while online.',
       coldStartNone:
         'This browser keeps no registered device with its snapshot: connect to set it up.',
+    },
+    unlock: {
+      title: 'This device is locked',
+      hint: 'Choose your name and type your passphrase for this device.',
+      who: 'Operator',
+      passphrase: 'Passphrase',
+      unlock: 'Unlock',
+      wrong_one:
+        'Wrong passphrase. {{count}} try left before the device locks until an operator signs in online.',
+      wrong_other:
+        'Wrong passphrase. {{count}} tries left before the device locks until an operator signs in online.',
+      lockedOut:
+        'Too many wrong passphrases: this device stays locked until an operator signs in online here.',
+      tooShort: 'The passphrase must have at least {{min}} characters.',
+      notSetUp:
+        'This device has no passphrase yet: sign in online and set one up from the point of service.',
+      setUpHint:
+        'Before working offline, {{user}}, choose a passphrase for this device (at least {{min}} characters). It protects the device’s key and what it keeps: whoever holds the device without it can neither open the offline point of service nor record hand-overs.',
+      newPassphrase: 'New passphrase for this device',
+      again: 'The same passphrase again',
+      setUp: 'Set up this device',
+      addTitle: 'Add {{user}} to this device',
+      addHint:
+        'An operator already set up on this device types their passphrase; then choose yours (at least {{min}} characters).',
+      theirPassphrase: 'Their passphrase',
+      add: 'Add my passphrase',
+      unlockedBy: 'Unlocked by {{user}}. Your hand-overs carry your name.',
+      idleMinutes: 'Lock after this many minutes without use',
+      lock: 'Lock now',
     },
     qrText: "Text of the card's QR code",
     qrTextHint: 'Use the camera, or a reader that types the text here.',

@@ -430,6 +430,10 @@ export const es = {
       'Esta entrega sin red la registró una versión anterior de la aplicación, sin el código del carnet: no se contó. Queda en este equipo hasta que se dé por vista; avise a su supervisor.',
     AMP_OFFLINE_CARD_PROOF_INVALID:
       'El código de carnet guardado con esta entrega sin red no es un carnet válido, o no es el carnet que nombra: no se contó. Avise a su supervisor.',
+    AMP_OFFLINE_OPERATOR_MISSING:
+      'Esta entrega sin red la registró una versión anterior de la aplicación, sin el operador que la hizo: no se contó. Queda en este equipo hasta que se dé por vista; avise a su supervisor.',
+    AMP_OFFLINE_OPERATOR_NOT_ASSIGNED:
+      'El operador que registró esta entrega sin red no era operador activo de este punto en ese momento: no se contó. Avise a su supervisor.',
     AMP_OFFLINE_NOT_IN_SNAPSHOT:
       'Esta entrega sin red es de un beneficio que la instantánea del equipo no tenía: no se contó. Avise a su supervisor.',
     AMP_ADJUSTMENT_SAME_PERSON:
@@ -1855,6 +1859,35 @@ export const es = {
         'Esta instantánea no permite entregas sin carnet: descargue una nueva con conexión.',
       coldStartNone:
         'Este navegador no guarda ningún dispositivo registrado con su instantánea: conéctese para prepararlo.',
+    },
+    unlock: {
+      title: 'Este equipo está bloqueado',
+      hint: 'Elija su nombre y escriba su frase de acceso de este equipo.',
+      who: 'Operador',
+      passphrase: 'Frase de acceso',
+      unlock: 'Desbloquear',
+      wrong_one:
+        'Frase de acceso equivocada. Queda {{count}} intento antes de que el equipo se bloquee hasta que un operador inicie sesión con red.',
+      wrong_other:
+        'Frase de acceso equivocada. Quedan {{count}} intentos antes de que el equipo se bloquee hasta que un operador inicie sesión con red.',
+      lockedOut:
+        'Demasiadas frases equivocadas: este equipo queda bloqueado hasta que un operador inicie sesión con red aquí.',
+      tooShort: 'La frase de acceso debe tener al menos {{min}} caracteres.',
+      notSetUp:
+        'Este equipo aún no tiene frase de acceso: inicie sesión con red y prepárela desde el punto de entrega.',
+      setUpHint:
+        'Antes de trabajar sin red, {{user}}, elija una frase de acceso para este equipo (al menos {{min}} caracteres). Protege la clave del equipo y lo que guarda: quien tenga el equipo sin ella no puede abrir el punto de entrega sin red ni registrar entregas.',
+      newPassphrase: 'Nueva frase de acceso de este equipo',
+      again: 'La misma frase otra vez',
+      setUp: 'Preparar este equipo',
+      addTitle: 'Añadir a {{user}} a este equipo',
+      addHint:
+        'Un operador ya preparado en este equipo escribe su frase de acceso; después elija la suya (al menos {{min}} caracteres).',
+      theirPassphrase: 'Su frase de acceso',
+      add: 'Añadir mi frase de acceso',
+      unlockedBy: 'Desbloqueado por {{user}}. Sus entregas llevan su nombre.',
+      idleMinutes: 'Bloquear tras estos minutos sin uso',
+      lock: 'Bloquear ahora',
     },
     qrText: 'Texto del código QR del carnet',
     qrTextHint: 'Use la cámara, o un lector que escriba el texto aquí.',

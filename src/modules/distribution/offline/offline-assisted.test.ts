@@ -40,6 +40,7 @@ describe('offline hand-over with a household member card', () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
     supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
     operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    device.key = offlineDevice(operator.operatorId);
     const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
     pia = await buildPerson(kit);
     ana = await personWithCard(kit, issuer);

@@ -29,7 +29,7 @@ async function deviceAt(
 ) {
   const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
     pointCall(kit)(method, `${point}/${url}`, who, payload);
-  const key: OfflineDevice = offlineDevice();
+  const key: OfflineDevice = offlineDevice(operator.operatorId);
   const registered = await call('POST', 'devices', supervisor, key.registration(point));
   expect(registered.statusCode, registered.body).toBe(201);
   const id = registered.json().id as string;

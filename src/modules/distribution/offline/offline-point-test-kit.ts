@@ -104,7 +104,7 @@ export async function offlinePoint(
   }
   const registered: { key: OfflineDevice; id: string }[] = [];
   for (let index = 0; index < devices; index += 1) {
-    const key = offlineDevice();
+    const key = offlineDevice(operator.operatorId);
     const response = await call('POST', 'devices', supervisor, key.registration(pointId));
     expectStatus(response, 201, 'device registration');
     registered.push({ key, id: response.json().id });

@@ -7,8 +7,14 @@ import type { OfflineLine } from './offline-tables.js';
 export const offlineReceiptFormat = 'amparo.offline-receipt.v1';
 /** A hand-over without the card, with a household member's card (`assisted` set). */
 export const offlineAssistedReceiptFormat = 'amparo.offline-receipt.v2';
-/** With the card's QR text (`qrText`): the card, or the household member's card (`mode`). */
+/**
+ * With the card's QR text (`qrText`): the card, or the household member's card (`mode`). Made by
+ * app versions before the device's local unlock, without the operator: accepted only to be
+ * refused by name (`AMP_OFFLINE_OPERATOR_MISSING`).
+ */
 export const offlineProvenReceiptFormat = 'amparo.offline-receipt.v3';
+/** As v3, and the operator who unlocked the device and made the hand-over (`servedBy`). */
+export const offlineOperatorReceiptFormat = 'amparo.offline-receipt.v4';
 
 /**
  * A redemption a device made with the network off (issue #15, point 5): which card (its
@@ -40,6 +46,13 @@ export interface OfflineReceiptInput {
    */
   qrText?: string | undefined;
   /**
+   * The operator (account id) who unlocked the device with their passphrase and made the
+   * hand-over (format v4, review finding F5). The sync counts the receipt only if that operator
+   * was an active distribution operator assigned to the point at `deviceTime`. Absent from
+   * receipts of older apps (refused, `AMP_OFFLINE_OPERATOR_MISSING`).
+   */
+  servedBy?: string | undefined;
+  /**
    * Set for a hand-over without the person's card (issue #15, point 4 offline): why there was
    * no card, and the operator the snapshot was issued to (who served).
    */
@@ -58,14 +71,15 @@ export interface OfflineAssisted {
 
 /**
  * The bytes a device signs: the canonical JSON of the receipt's fields, the point and the
- * device. Format v3 with `qrText` (`mode` card or household); v1 or v2 without it.
+ * device. Format v4 with `servedBy` and `qrText`, v3 with `qrText` only (`mode` card or household);
+ * v1 or v2 without either.
  */
 export function offlineReceiptMessage(
   pointId: string,
   deviceId: string,
   receipt: OfflineReceiptInput,
 ): Buffer {
-  const { assisted, qrText } = receipt;
+  const { assisted, qrText, servedBy } = receipt;
   const household =
     assisted === undefined
       ? {}
@@ -74,7 +88,9 @@ export function offlineReceiptMessage(
     canonicalJson({
       format:
         qrText !== undefined
-          ? offlineProvenReceiptFormat
+          ? servedBy !== undefined
+            ? offlineOperatorReceiptFormat
+            : offlineProvenReceiptFormat
           : assisted === undefined
             ? offlineReceiptFormat
             : offlineAssistedReceiptFormat,
@@ -87,6 +103,7 @@ export function offlineReceiptMessage(
       lines: receipt.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
       deviceTime: receipt.deviceTime,
       ...(qrText === undefined ? household : { mode: 'card', ...household, qrText }),
+      ...(qrText === undefined || servedBy === undefined ? {} : { servedBy }),
     }),
     'utf8',
   );

@@ -25,6 +25,13 @@ export const OfflineReceiptBody = Type.Object(
           "The QR text of the card scanned (the person's, or with assisted the household member's), signed with the receipt (format v3); a receipt without it is refused (AMP_OFFLINE_CARD_PROOF_MISSING)",
       }),
     ),
+    servedBy: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description:
+          'The operator who unlocked the device and made the hand-over, signed with the receipt (format v4); a receipt without it is refused (AMP_OFFLINE_OPERATOR_MISSING)',
+      }),
+    ),
     lines: RedemptionLines,
     deviceTime: Type.Integer({ minimum: 0, description: "The device's clock, Unix ms" }),
     signature: Type.String({ pattern: '^[A-Za-z0-9_-]{86}$' }),

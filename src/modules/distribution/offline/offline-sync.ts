@@ -16,6 +16,7 @@ import { guardPoint, type PointGrant, refusalEntry, refuseAudited } from '../poi
 import { offlineApplier } from './offline-apply.js';
 import type { Candidate } from './offline-batch.js';
 import { type ActiveDevice, activeDeviceAt } from './offline-device.js';
+import { offlineOperatorsOf } from './offline-operators.js';
 import {
   devicePublicKey,
   type OfflineReceiptInput,
@@ -42,6 +43,9 @@ export interface SyncBody {
  *   refused, `AMP_OFFLINE_RECEIPT_MISMATCH`, and audited;
  * - **refused**, nothing counted, audited: not signed by the device (`AMP_OFFLINE_SIGNATURE_INVALID`),
  *   without the card's QR text — an app from before card proofs (`AMP_OFFLINE_CARD_PROOF_MISSING`),
+ *   without the operator who made it — an app from before the local unlock
+ *   (`AMP_OFFLINE_OPERATOR_MISSING`), made by an operator who was not an active distribution
+ *   operator assigned to the point at its time (`AMP_OFFLINE_OPERATOR_NOT_ASSIGNED`),
  *   made after the device's clock says now (`AMP_DEVICE_CLOCK_OFF`), with a snapshot not issued
  *   to it or past its expiry (`AMP_SNAPSHOT_EXPIRED`), for an entitlement that snapshot did not
  *   hold (`AMP_OFFLINE_NOT_IN_SNAPSHOT`), with QR text that is not the issuer's signed card the
@@ -235,10 +239,13 @@ async function checked(
   );
   const proving = cardProofsOf(deps, fresh);
   const reading = batchFacts(deps, device, fresh);
-  const [{ snapshotOf, holders, entitlements }, signed, proofs] = await Promise.all([
+  // Whether each receipt's operator was assigned to the point then (format v4), read meanwhile.
+  const operatorsRead = offlineOperatorsOf(deps, gate.point.id, fresh);
+  const [{ snapshotOf, holders, entitlements }, signed, proofs, servedAt] = await Promise.all([
     reading,
     checking,
     proving,
+    operatorsRead,
   ]);
   const served = gate.servedProgramIds;
   const skewMax = distributionLimits.offline.deviceClockSkewMaxMs;
@@ -252,6 +259,11 @@ async function checked(
     if (proof === undefined) {
       // Signed by the device, in a format from before card proofs: nothing shows the card was there.
       refuse(receipt, 'AMP_OFFLINE_CARD_PROOF_MISSING', null);
+      continue;
+    }
+    if (receipt.servedBy === undefined) {
+      // Signed by the device, in a format from before the local unlock: no operator answers for it.
+      refuse(receipt, 'AMP_OFFLINE_OPERATOR_MISSING', null);
       continue;
     }
     if (receipt.deviceTime > body.deviceNow + 1000) {
@@ -270,6 +282,10 @@ async function checked(
     }
     const holder = holders.get(receipt.credentialId)?.(at);
     const entitlement = entitlements.get(receipt.entitlementId);
+    if (!servedAt(receipt.servedBy, at)) {
+      refuse(receipt, 'AMP_OFFLINE_OPERATOR_NOT_ASSIGNED', holder?.personId ?? null);
+      continue;
+    }
     const shown = cardShownProblem(snapshot.entitlement_scope, receipt, proof);
     if (shown !== null) {
       refuse(receipt, shown, holder?.personId ?? null);

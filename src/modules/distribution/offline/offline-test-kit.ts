@@ -14,7 +14,7 @@ import type { OfflineLine } from './offline-tables.js';
  * for tests and benchmarks: its registration body, and receipts signed as the app signs them.
  *
  * @example
- *   const device = offlineDevice();
+ *   const device = offlineDevice(operator.operatorId);
  *   await register(device.registration(pointId));
  *   const receipt = device.receipt(pointId, deviceId, { snapshotId, entitlementId, credentialId, qrText, lines });
  */
@@ -40,12 +40,18 @@ export interface OfflineDevice {
       receiptId?: string;
       /** Without the person's card: `credentialId` is then a household member's card. */
       assisted?: OfflineAssisted;
+      /**
+       * The operator who made it (format v4, with `qrText`); the device's own when left out, and
+       * none with null (signed as an app from before the local unlock signed it, v3).
+       */
+      servedBy?: string | null;
     },
   ): OfflineReceiptInput;
   privateKey: KeyObject;
 }
 
-export function offlineDevice(): OfflineDevice {
+/** `servedBy`: the operator who unlocked the device, named in its receipts unless one says otherwise. */
+export function offlineDevice(servedBy?: string): OfflineDevice {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('base64url');
   return {
@@ -67,6 +73,8 @@ export function offlineDevice(): OfflineDevice {
         signature: '',
         ...(props.assisted === undefined ? {} : { assisted: props.assisted }),
       };
+      const operator = props.servedBy === undefined ? servedBy : (props.servedBy ?? undefined);
+      if (operator !== undefined && props.qrText !== undefined) unsigned.servedBy = operator;
       const message = offlineReceiptMessage(pointId, deviceId, unsigned);
       return { ...unsigned, signature: sign(null, message, privateKey).toString('base64url') };
     },

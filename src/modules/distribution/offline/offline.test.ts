@@ -50,7 +50,7 @@ describe('offline snapshot and sync', () => {
     });
     await stockDelivered(kit, supervisor, point, { item: 'food_box', quantity: 10 });
     for (const label of ['Tablet A', 'Tablet B', 'Tablet C']) {
-      const key = offlineDevice();
+      const key = offlineDevice(operator.operatorId);
       const registered = await call('POST', 'devices', supervisor, key.registration(point, label));
       expect(registered.statusCode, registered.body).toBe(201);
       devices.push({ key, id: registered.json().id });
@@ -456,7 +456,7 @@ describe('offline snapshot and sync', () => {
   });
 
   it("refuses the receipts beyond the device's allowance for its snapshot; a new snapshot starts afresh", async () => {
-    const key = offlineDevice();
+    const key = offlineDevice(operator.operatorId);
     const registered = await call('POST', 'devices', supervisor, {
       ...key.registration(point, 'Tablet D'),
       receiptsMax: 2,
@@ -514,7 +514,7 @@ describe('offline snapshot and sync', () => {
   });
 
   it('gives a device one allowance for the snapshots it held at once, and a fresh one after a sync', async () => {
-    const key = offlineDevice();
+    const key = offlineDevice(operator.operatorId);
     const registered = await call('POST', 'devices', supervisor, {
       ...key.registration(point, 'Tablet E'),
       receiptsMax: 2,
@@ -523,7 +523,7 @@ describe('offline snapshot and sync', () => {
     expect(registered.statusCode, registered.body).toBe(201);
     const device = { key, id: registered.json().id as string };
     // A second device with two snapshots taken before anything below is synced.
-    const other = offlineDevice();
+    const other = offlineDevice(operator.operatorId);
     const otherRegistered = await call('POST', 'devices', supervisor, {
       ...other.registration(point, 'Tablet F'),
       receiptsMax: 1,

@@ -67,7 +67,7 @@ describe("a snapshot limited to the point's area", () => {
     });
     const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
       pointCall(kit)(method, `${pointId}/${url}`, who, payload);
-    const key = offlineDevice();
+    const key = offlineDevice(operator.operatorId);
     const registered = await call('POST', 'devices', supervisor, key.registration(pointId));
     expect(registered.statusCode, registered.body).toBe(201);
     const deviceId = registered.json().id as string;

@@ -6,6 +6,7 @@ import { apiGet, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
+import { useOperator } from '../../session/use-session.js';
 import { cardRefusalText } from '../second-check/check-refusal-text.js';
 import { CameraScanner } from '../verifier/camera-scanner.js';
 import { AssistedPanel } from './assisted-panel.js';
@@ -28,6 +29,7 @@ export function DistributionPage() {
   const closed = mine.find((point) => point.id === pointId)?.status === 'closed';
   const [mode, setMode] = useState<'card' | 'assisted' | 'offline'>('card');
   const online = useOnline();
+  const me = useOperator();
   useInstallablePointOfService();
   return (
     <section>
@@ -67,7 +69,15 @@ export function DistributionPage() {
               {t('pos.assistedNeedsNetwork')}
             </p>
           ) : null}
-          {mode === 'offline' ? <OfflinePanel key={pointId} pointId={pointId} /> : null}
+          {mode === 'offline' ? (
+            <OfflinePanel
+              key={pointId}
+              pointId={pointId}
+              operator={
+                me === null ? undefined : { operatorId: me.operatorId, username: me.username }
+              }
+            />
+          ) : null}
           <StockOnHand pointId={pointId} />
         </>
       ) : null}

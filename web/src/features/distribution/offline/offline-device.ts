@@ -2,20 +2,32 @@ import type { AssistedReasonValue } from '../../../../../src/shared/api/distribu
 import type { SyncResultAnswer } from '../../../../../src/shared/api/distribution-offline.js';
 import { apiGet, apiSend } from '../../../api/client.js';
 import { canonicalJson } from '../../verifier/canonical-json.js';
-import { allValues, deleteValue, getValue, putValue } from './offline-db.js';
+import { allValues, deleteValue, getValue, putValue, type StoreName } from './offline-db.js';
 import {
   type HeldSnapshot,
   type OfflineLookup,
   openSnapshot,
   type SnapshotPayload,
 } from './offline-snapshot.js';
+import {
+  createVault,
+  DeviceLocked,
+  openValue,
+  type SealedValue,
+  sealValue,
+  unlockedDevice,
+  vaultOf,
+} from './offline-vault.js';
 
 const purpose = 'purpose=distribution';
 
-/** This browser as a point's offline device: its key pair, made here, and its id once registered. */
+/**
+ * This browser as a point's offline device: its public key and registration proof, its id once
+ * registered. Its private key is not here: it is kept wrapped under each operator's passphrase
+ * (offline-vault.ts) and, unlocked, in memory only.
+ */
 export interface DeviceRecord {
   pointId: string;
-  keyPair: CryptoKeyPair;
   /** Raw Ed25519 public key, base64url: what the supervisor registers. */
   publicKey: string;
   /** Signature over the registration, base64url: the proof that this browser holds the key. */
@@ -27,7 +39,7 @@ export interface DeviceRecord {
   pointCode?: string;
 }
 
-/** A receipt made offline and not yet answered by a sync. */
+/** A receipt made offline and not yet answered by a sync (sealed in IndexedDB). */
 export interface PendingReceipt {
   pointId: string;
   receiptId: string;
@@ -36,12 +48,13 @@ export interface PendingReceipt {
   credentialId: string;
   /**
    * The QR text of the card scanned, exactly as the card check verified it: signed with the
-   * receipt (format v3) and sent with it, so the server sees the card was at the counter. It
-   * carries the holder's name, date of birth and photo, so it is kept only until the sync
-   * answers: a refused receipt stays without it. Absent from receipts kept by an app from before
-   * card proofs (the server refuses those).
+   * receipt and sent with it, so the server sees the card was at the counter. It carries the
+   * holder's name, date of birth and photo, so it is kept only until the sync answers: a refused
+   * receipt stays without it.
    */
   qrText?: string;
+  /** The operator who unlocked the device and made the hand-over (format v4). */
+  servedBy: string;
   lines: { item: string; quantity: number }[];
   deviceTime: number;
   signature: string;
@@ -58,55 +71,43 @@ export interface PendingReceipt {
   refused?: { code: string; atMs: number };
 }
 
-function base64Url(bytes: ArrayBuffer): string {
+function base64Url(bytes: ArrayBuffer | Uint8Array<ArrayBuffer>): string {
   const text = btoa(String.fromCharCode(...new Uint8Array(bytes)));
   return text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/**
- * The device of this point in this browser, made on first use: an Ed25519 key pair from
- * WebCrypto whose private key cannot be exported, and the proof the supervisor's registration
- * checks (`amparo device registration v1`, the point, the key).
- */
-export function deviceOf(pointId: string): Promise<DeviceRecord> {
-  // One making at a time per point: two calls at once (an effect run twice) would otherwise
-  // make two key pairs, show one and keep the other, and the registered key would not sign.
-  let making = devicesInMaking.get(pointId);
-  if (!making) {
-    making = heldOrNewDevice(pointId).finally(() => devicesInMaking.delete(pointId));
-    devicesInMaking.set(pointId, making);
-  }
-  return making;
+/** The device of this point in this browser, if one was set up here. */
+export async function deviceOf(pointId: string): Promise<DeviceRecord | undefined> {
+  const [device, vault] = await Promise.all([
+    getValue<DeviceRecord>('device', pointId),
+    vaultOf(pointId),
+  ]);
+  return device !== undefined && vault !== undefined ? device : undefined;
 }
 
-const devicesInMaking = new Map<string, Promise<DeviceRecord>>();
-
-async function heldOrNewDevice(pointId: string): Promise<DeviceRecord> {
-  const held = await getValue<DeviceRecord>('device', pointId);
-  if (held) return held;
-  // Safe: Ed25519 generateKey answers a key pair.
-  const keyPair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
-  const publicKey = base64Url(await crypto.subtle.exportKey('raw', keyPair.publicKey));
-  const message = `amparo device registration v1\n${pointId}\n${publicKey}`;
-  const proof = base64Url(
-    await crypto.subtle.sign(
-      { name: 'Ed25519' },
-      keyPair.privateKey,
-      new TextEncoder().encode(message),
-    ),
+/**
+ * Sets this browser up as a device of the point for the signed-in operator (online): its keys are
+ * made and wrapped under the operator's passphrase (offline-vault.ts), and the proof the
+ * supervisor's registration checks (`amparo device registration v1`, the point, the key) signed.
+ * The device is left unlocked by that operator.
+ */
+export async function setUpDevice(
+  pointId: string,
+  operator: { operatorId: string; username: string },
+  passphrase: string,
+): Promise<DeviceRecord> {
+  const { publicKey, proof } = await createVault(pointId, operator, passphrase, (key) =>
+    new TextEncoder().encode(`amparo device registration v1\n${pointId}\n${base64Url(key)}`),
   );
   const record: DeviceRecord = {
     pointId,
-    keyPair,
-    publicKey,
-    proof,
+    publicKey: base64Url(publicKey),
+    proof: base64Url(proof),
     deviceId: null,
     snapshotKeyHex: null,
   };
   await putValue('device', pointId, record);
+  await deleteValue('snapshot', pointId);
   return record;
 }
 
@@ -136,7 +137,7 @@ export async function downloadSnapshot(device: DeviceRecord): Promise<HeldSnapsh
   if (!response.ok) throw new Error(`snapshot: ${response.status}`);
   const text = await response.text();
   const held = await openSnapshot(text, keyHex);
-  await putValue('snapshot', device.pointId, { text, fetchedAtMs: Date.now() });
+  await putSealed('snapshot', device.pointId, device.pointId, { text, fetchedAtMs: Date.now() });
   await putValue('device', device.pointId, {
     ...device,
     snapshotKeyHex: keyHex,
@@ -160,6 +161,7 @@ export async function heldDevices(): Promise<HeldDevice[]> {
   const held: HeldDevice[] = [];
   for (const device of devices) {
     if (device.deviceId === null || device.snapshotKeyHex === null) continue;
+    if ((await vaultOf(device.pointId)) === undefined) continue;
     if ((await getValue('snapshot', device.pointId)) === undefined) continue;
     held.push({ pointId: device.pointId, pointCode: device.pointCode });
   }
@@ -168,7 +170,7 @@ export async function heldDevices(): Promise<HeldDevice[]> {
 
 /** The snapshot kept for the point, verified again, or undefined. */
 export async function heldSnapshot(device: DeviceRecord): Promise<HeldSnapshot | undefined> {
-  const kept = await getValue<{ text: string }>('snapshot', device.pointId);
+  const kept = await getSealed<{ text: string }>('snapshot', device.pointId);
   if (kept === undefined || device.snapshotKeyHex === null) return undefined;
   return openSnapshot(kept.text, device.snapshotKeyHex);
 }
@@ -191,7 +193,7 @@ export interface OfflineUsage {
 const usageKey = (pointId: string) => `${pointId}#usage`;
 
 export async function usageOf(pointId: string, snapshotId: string): Promise<OfflineUsage> {
-  const kept = await getValue<OfflineUsage>('snapshot', usageKey(pointId));
+  const kept = await getSealed<OfflineUsage>('snapshot', usageKey(pointId));
   if (kept?.snapshotId === snapshotId) return kept;
   return { snapshotId, receipts: 0, units: 0, taken: {} };
 }
@@ -245,7 +247,9 @@ export class OfflineAllowanceReached extends Error {
 }
 
 /**
- * Signs and keeps a receipt made offline; it waits in IndexedDB for the next sync. Refused
+ * Signs, with the unlocked device's key, and keeps (sealed) a receipt made offline, naming the
+ * operator who unlocked the device; it waits in IndexedDB for the next sync. Refused while the
+ * device is locked (`DeviceLocked`), and
  * (`OfflineSnapshotExpired`) once the snapshot is past its expiry, and
  * (`OfflineAllowanceReached`) when it would pass the snapshot's allowance — `receiptsMax`
  * receipts or `unitsMax` units — both of which the server also enforces at sync.
@@ -258,11 +262,13 @@ export async function recordOfflineReceipt(
   >,
   props: Omit<
     PendingReceipt,
-    'pointId' | 'receiptId' | 'deviceTime' | 'signature' | 'snapshotId' | 'qrText'
+    'pointId' | 'receiptId' | 'deviceTime' | 'signature' | 'snapshotId' | 'qrText' | 'servedBy'
   > & { qrText: string },
   nowMs: number = Date.now(),
 ): Promise<PendingReceipt> {
   if (device.deviceId === null) throw new Error('the device is not registered');
+  const keys = unlockedDevice(device.pointId);
+  if (keys === undefined) throw new DeviceLocked();
   if (nowMs > snapshot.expiresAt * 1000) throw new OfflineSnapshotExpired(snapshot.expiresAt);
   const usage = await usageOf(device.pointId, snapshot.snapshotId);
   const units = props.lines.reduce((sum, line) => sum + line.quantity, 0);
@@ -281,21 +287,22 @@ export async function recordOfflineReceipt(
     receiptId: crypto.randomUUID(),
     deviceTime: nowMs,
     snapshotId: snapshot.snapshotId,
+    servedBy: keys.operatorId,
     ...props,
   };
   const message = receiptMessage(device.deviceId, unsigned);
   const signature = base64Url(
     await crypto.subtle.sign(
       { name: 'Ed25519' },
-      device.keyPair.privateKey,
+      keys.signingKey,
       new TextEncoder().encode(message),
     ),
   );
   const receipt = { ...unsigned, signature };
-  await putValue('pending', receipt.receiptId, receipt);
+  await putSealed('pending', device.pointId, receipt.receiptId, receipt);
   const taken = { ...(usage.taken[props.entitlementId] ?? {}) };
   for (const line of props.lines) taken[line.item] = (taken[line.item] ?? 0) + line.quantity;
-  await putValue('snapshot', usageKey(device.pointId), {
+  await putSealed('snapshot', device.pointId, usageKey(device.pointId), {
     snapshotId: snapshot.snapshotId,
     receipts: usage.receipts + 1,
     units: usage.units + units,
@@ -307,8 +314,9 @@ export async function recordOfflineReceipt(
 
 /**
  * What the device signs, as the server checks it (offline-receipt.ts, `offlineReceiptMessage`):
- * the canonical JSON of the receipt, the point and the device, format v3 with the card's QR text
- * (`mode` card, or household with the reason and the operator).
+ * the canonical JSON of the receipt, the point and the device, format v4 with the card's QR text
+ * (`mode` card, or household with the reason and the snapshot's operator) and the operator who
+ * made it (`servedBy`).
  */
 function receiptMessage(
   deviceId: string,
@@ -316,7 +324,7 @@ function receiptMessage(
 ): string {
   const { assisted } = receipt;
   return canonicalJson({
-    format: 'amparo.offline-receipt.v3',
+    format: 'amparo.offline-receipt.v4',
     receiptId: receipt.receiptId,
     pointId: receipt.pointId,
     deviceId,
@@ -328,6 +336,7 @@ function receiptMessage(
     mode: assisted === undefined ? 'card' : 'household',
     ...(assisted === undefined ? {} : { reason: assisted.reason, operatorId: assisted.operatorId }),
     qrText: receipt.qrText,
+    servedBy: receipt.servedBy,
   });
 }
 
@@ -344,13 +353,28 @@ export async function refusedReceipts(pointId: string): Promise<PendingReceipt[]
 }
 
 async function keptReceipts(pointId: string): Promise<PendingReceipt[]> {
-  return (await allValues<PendingReceipt>('pending')).filter((each) => each.pointId === pointId);
+  const sealed = (await allValues<SealedValue>('pending')).filter(
+    (each) => each.pointId === pointId,
+  );
+  return Promise.all(sealed.map((each) => openValue<PendingReceipt>('pending', each)));
 }
 
 /** The operator or a supervisor has seen a refused receipt: it leaves the device. */
 export async function acknowledgeRefused(receiptId: string): Promise<void> {
-  const kept = await getValue<PendingReceipt>('pending', receiptId);
+  const kept = await getSealed<PendingReceipt>('pending', receiptId);
   if (kept?.refused !== undefined) await deleteValue('pending', receiptId);
+}
+
+/** Seals `value` with the unlocked device's data key and keeps it under `key`. */
+async function putSealed(store: StoreName, pointId: string, key: string, value: unknown) {
+  await putValue(store, key, await sealValue(pointId, store, key, value));
+}
+
+/** The value kept under `key`, opened with the unlocked device's data key, or undefined. */
+async function getSealed<T>(store: StoreName, key: string): Promise<T | undefined> {
+  const sealed = await getValue<SealedValue>(store, key);
+  if (sealed === undefined || sealed.key !== key) return undefined;
+  return openValue<T>(store, sealed);
 }
 
 /**
@@ -380,7 +404,7 @@ export async function syncPending(device: DeviceRecord): Promise<SyncResultAnswe
         const refused = { code: result.code ?? 'AMP_VALIDATION', atMs: Date.now() };
         // Not sent again, so its card's QR text (name, date of birth, photo) is not kept either.
         const { qrText: _shown, ...kept } = receipt;
-        await putValue('pending', result.receiptId, { ...kept, refused });
+        await putSealed('pending', device.pointId, result.receiptId, { ...kept, refused });
       } else {
         await deleteValue('pending', result.receiptId);
       }

@@ -23,6 +23,7 @@ import {
   refusedReceipts,
   registeredDevice,
   remainingAfterUsage,
+  setUpDevice,
   syncPending,
   usageOf,
 } from './offline-device.js';
@@ -33,6 +34,22 @@ import {
   offlineHouseholdLookup,
   offlineLookup,
 } from './offline-snapshot.js';
+import {
+  AddSlotForm,
+  DeviceSetUpForm,
+  type SignedInOperator,
+  UnlockForm,
+  useIdleLock,
+  useUnlocked,
+} from './offline-unlock.js';
+import {
+  clearWrongTries,
+  idleLockMinutesDefault,
+  lockDevice,
+  setIdleLockMinutes,
+  type VaultRecord,
+  vaultOf,
+} from './offline-vault.js';
 
 /**
  * The point of service with the network off (issue #15, points 5 and 6): this browser is a
@@ -45,9 +62,107 @@ import {
  * may take in the snapshot's household bindings; the receipt says so, and the server checks the
  * card and the household again at sync.
  */
-export function OfflinePanel({ pointId }: { pointId: string }) {
+export function OfflinePanel(props: { pointId: string; operator?: SignedInOperator | undefined }) {
+  const { pointId, operator } = props;
   const { t } = useTranslation();
-  const [device, setDevice] = useState<DeviceRecord | null>(null);
+  const [device, setDevice] = useState<DeviceRecord | null | undefined>(undefined);
+  const [vault, setVault] = useState<VaultRecord | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const unlocked = useUnlocked(pointId);
+  const reload = useCallback(() => {
+    void (async () => {
+      // An operator signed in online: the wrong passphrases counted so far start again.
+      if (operator !== undefined) await clearWrongTries(pointId);
+      setVault(await vaultOf(pointId));
+      setDevice((await deviceOf(pointId)) ?? null);
+    })().catch(setError);
+  }, [pointId, operator]);
+  useEffect(reload, [reload]);
+  useIdleLock(pointId, vault?.idleLockMinutes ?? idleLockMinutesDefault, unlocked !== undefined);
+  if (device === undefined) return <p aria-live="polite">{t('common.loading')}</p>;
+  const ownSlot = vault?.slots.some((slot) => slot.operatorId === operator?.operatorId) === true;
+  return (
+    <section className="pos-offline" aria-labelledby="pos-offline-title">
+      <h2 id="pos-offline-title">{t('pos.offline.title')}</h2>
+      {error ? <ProblemNotice error={error} /> : null}
+      {device === null || vault === undefined ? (
+        operator === undefined ? (
+          <p role="status">{t('pos.unlock.notSetUp')}</p>
+        ) : (
+          <DeviceSetUpForm
+            operator={operator}
+            onSetUp={async (passphrase) => {
+              await setUpDevice(pointId, operator, passphrase);
+              reload();
+            }}
+          />
+        )
+      ) : unlocked === undefined ? (
+        <>
+          <UnlockForm pointId={pointId} vault={vault} onChanged={reload} />
+          {operator !== undefined && !ownSlot ? (
+            <AddSlotForm pointId={pointId} vault={vault} operator={operator} onChanged={reload} />
+          ) : null}
+        </>
+      ) : (
+        <>
+          <LockBar
+            pointId={pointId}
+            vault={vault}
+            username={unlocked.username}
+            onChanged={reload}
+          />
+          <OfflineWork key={unlocked.operatorId} device={device} onDevice={setDevice} />
+          {operator !== undefined && !ownSlot ? (
+            <AddSlotForm pointId={pointId} vault={vault} operator={operator} onChanged={reload} />
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Who unlocked the device, the lock button and the idle lock's minutes. */
+function LockBar(props: {
+  pointId: string;
+  vault: VaultRecord;
+  username: string;
+  onChanged: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="button-row" data-testid="pos-unlocked">
+      <p role="status">{t('pos.unlock.unlockedBy', { user: props.username })}</p>
+      <Field label={t('pos.unlock.idleMinutes')}>
+        {(control) => (
+          <input
+            {...control}
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={60}
+            data-testid="pos-idle-minutes"
+            defaultValue={props.vault.idleLockMinutes}
+            onBlur={(event) =>
+              void setIdleLockMinutes(props.pointId, Number(event.target.value) || 1).then(
+                props.onChanged,
+              )
+            }
+          />
+        )}
+      </Field>
+      <button type="button" data-testid="pos-lock" onClick={() => lockDevice(props.pointId)}>
+        {t('pos.unlock.lock')}
+      </button>
+    </div>
+  );
+}
+
+/** The offline panel's work, once an operator unlocked the device. */
+function OfflineWork(props: { device: DeviceRecord; onDevice: (device: DeviceRecord) => void }) {
+  const { device, onDevice: setDevice } = props;
+  const { pointId } = device;
+  const { t } = useTranslation();
   const [held, setHeld] = useState<HeldSnapshot | null>(null);
   const [pending, setPending] = useState(0);
   const [refused, setRefused] = useState<PendingReceipt[]>([]);
@@ -67,12 +182,10 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
   }, [pointId, held]);
   useEffect(() => {
     void (async () => {
-      const made = await deviceOf(pointId);
-      setDevice(made);
-      setHeld((await heldSnapshot(made).catch(() => undefined)) ?? null);
+      setHeld((await heldSnapshot(device).catch(() => undefined)) ?? null);
       await refreshPending();
     })().catch(setError);
-  }, [pointId, refreshPending]);
+  }, [device, refreshPending]);
 
   const act = useCallback((work: () => Promise<void>) => {
     setBusy(true);
@@ -103,11 +216,9 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
     window.addEventListener('online', onOnline);
     return () => window.removeEventListener('online', onOnline);
   }, [pointId, act, sync]);
-  if (device === null) return <p aria-live="polite">{t('common.loading')}</p>;
   const nowSeconds = Date.now() / 1000;
   return (
-    <section className="pos-offline" aria-labelledby="pos-offline-title">
-      <h2 id="pos-offline-title">{t('pos.offline.title')}</h2>
+    <>
       <dl>
         <dt>{t('pos.offline.deviceKey')}</dt>
         <dd>
@@ -230,7 +341,7 @@ export function OfflinePanel({ pointId }: { pointId: string }) {
           }}
         />
       ) : null}
-    </section>
+    </>
   );
 }
 
