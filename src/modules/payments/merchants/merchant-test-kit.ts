@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import { type AccessTestApp, citizenSession } from '../../access/access-test-kit.js';
+import {
+  type AccessTestApp,
+  buildAccessTestApp,
+  citizenSession,
+} from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { accountCreator, accountFlags, transferCreator } from '../../ledger/index.js';
 import { receivedCode } from '../../notifications/received-text-test-kit.js';
@@ -139,6 +143,49 @@ export async function registeredMerchant(
   if (registered.statusCode !== 201) throw new Error(`merchant: ${registered.body}`);
   if (options.approved !== false) await approveMerchant(kit, merchantId);
   return { merchantId, finance, staff };
+}
+
+/** What the counter and PIN tests start from (`merchantScene`). */
+export interface MerchantScene {
+  kit: AccessTestApp;
+  /** An enrolment clerk of VE-A: enrols card holders and corrects their records. */
+  clerk: SignedIn;
+  /** A merchant registered and approved, with one staff member signed in. */
+  merchant: Awaited<ReturnType<typeof registeredMerchant>>;
+}
+
+/**
+ * A test app (rate limit out of the way), an enrolment clerk of VE-A and an approved merchant
+ * with its staff signed in: the `beforeAll` of the tests that pay at a counter or in the app.
+ *
+ * @example
+ *   let scene: MerchantScene;
+ *   beforeAll(async () => { scene = await merchantScene(); }, 120_000);
+ */
+export async function merchantScene(): Promise<MerchantScene> {
+  const kit = await buildAccessTestApp({ rateLimitRequestsMax: 10_000 });
+  const clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
+  const merchant = await registeredMerchant(kit);
+  return { kit, clerk, merchant };
+}
+
+/**
+ * An operator corrects the phone on a person's record over HTTP (`POST …/corrections`, at the
+ * person's request), as the F4 attack does: the new phone is the one texted from then on.
+ */
+export async function phoneCorrected(
+  kit: Pick<AccessTestApp, 'app'>,
+  operator: SignedIn,
+  personId: string,
+  phone: string,
+) {
+  const corrected = await kit.app.inject({
+    method: 'POST',
+    url: `/api/persons/${personId}/corrections?purpose=enrolment`,
+    cookies: operator.cookies,
+    payload: { clientId: randomUUID(), attributes: { phone }, reason: 'person_request' },
+  });
+  if (corrected.statusCode !== 200) throw new Error(`phone correction: ${corrected.body}`);
 }
 
 /** A second finance officer approves a merchant's registration over HTTP (two-person rule). */
