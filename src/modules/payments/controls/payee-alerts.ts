@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
-import { raiseSecurityAlert } from '../../access/index.js';
 import type { PinGuardSettings } from '../merchants/pin-guard-settings.js';
+import { alertOnce } from './alert-once.js';
 
 /** One staff account on both sides of a batch: who it paid, and the accounts it put there. */
 interface PayeeCollusion {
@@ -33,22 +33,14 @@ export async function payeeCollusionScan(
   const found = await collusionQuery(since, now, windowMs).execute(db);
   let raised = 0;
   for (const pattern of found.rows) {
-    const already = await db
-      .selectFrom('security_alert')
-      .select('id')
-      .where('kind', '=', 'payout_payee_collusion')
-      .where('operator_id', '=', pattern.operatorId)
-      .where(sql<string>`details->>'batchId'`, '=', pattern.batchId)
-      .executeTakeFirst();
-    if (already !== undefined) continue;
-    await raiseSecurityAlert(db, 'payout_payee_collusion', pattern.operatorId, {
+    const fresh = await alertOnce(db, 'payout_payee_collusion', pattern.operatorId, 'batchId', {
       batchId: pattern.batchId,
       persons: pattern.persons,
       batchRoles: [...pattern.batchRoles].sort(),
       payeeRoles: [...pattern.payeeRoles].sort(),
       windowHours: Math.round(windowMs / 3_600_000),
     });
-    raised += 1;
+    if (fresh) raised += 1;
   }
   return raised;
 }
@@ -116,22 +108,14 @@ export async function payeeTakeoverScan(
   for (const set of sets) {
     const operatorId = set.phone_changed_by;
     if (operatorId === null) continue;
-    const already = await db
-      .selectFrom('security_alert')
-      .select('id')
-      .where('kind', '=', 'payee_account_takeover')
-      .where('operator_id', '=', operatorId)
-      .where(sql<string>`details->>'payeeSetAt'`, '=', set.set_at.toISOString())
-      .executeTakeFirst();
-    if (already !== undefined) continue;
-    await raiseSecurityAlert(db, 'payee_account_takeover', operatorId, {
+    const fresh = await alertOnce(db, 'payee_account_takeover', operatorId, 'payeeSetAt', {
       payeeSetAt: set.set_at.toISOString(),
       alsoDid: ['phone_correction'],
       payeeSetBy: set.set_by === operatorId ? 'same_operator' : 'other_operator',
       heldUntil: set.held_until?.toISOString() ?? null,
       windowHours: Math.round(windowMs / 3_600_000),
     });
-    raised += 1;
+    if (fresh) raised += 1;
   }
   return raised;
 }

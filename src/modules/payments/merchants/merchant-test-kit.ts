@@ -11,6 +11,7 @@ import { accountCreator, accountFlags, transferCreator } from '../../ledger/inde
 import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
 import { settlementAccountsOpener } from '../accounts/settlement-accounts.js';
+import { alertsOfKind } from '../controls/controls-test-kit.js';
 import { staffTakeoverScan } from '../controls/pin-alerts.js';
 import { programFunder } from '../funding/program-funder.js';
 import { cashCycle } from '../payments-test-kit.js';
@@ -277,11 +278,7 @@ export async function takeoverAlertsScanned(kit: Pick<AccessTestApp, 'database' 
   const raised = await staffTakeoverScan(kit.database.db, kit.now(), {
     takeoverWindowMs: 7 * 24 * 3_600_000,
   });
-  const alerts = await kit.database.db
-    .selectFrom('security_alert')
-    .select(['operator_id', 'details'])
-    .where('kind', '=', 'payment_pin_staff_takeover')
-    .execute();
+  const alerts = await alertsOfKind(kit.database.db, 'payment_pin_staff_takeover');
   return { raised, alerts };
 }
 

@@ -1,15 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { receivedTexts, textedPhones } from '../../notifications/received-text-test-kit.js';
+import { alertsOfKind } from '../controls/controls-test-kit.js';
 import { payeeTakeoverScan } from '../controls/payee-alerts.js';
 import { phoneCorrected } from '../merchants/merchant-test-kit.js';
 import {
   payableCashCycle,
   payingAccountStoredForTest,
   routeTestPayee,
+  testBatchRequest,
   testPayee,
 } from './payout-test-kit.js';
 
@@ -60,18 +61,19 @@ describe('a payee account set after a change of phone', () => {
   const send = (who: SignedIn, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) =>
     kit.app.inject({ method, url, cookies: who.cookies, ...(payload ? { payload } : {}) });
   const source = () => ({ db: kit.database.db, masterKey: kit.masterKey });
-  const batchOf = (personIds: string[]) => ({
-    clientId: randomUUID(),
-    programId,
-    currency: 'VES',
-    requestedExecutionDate: '2026-12-07',
-    debtor: { name: 'Programa Bono', accountNumber: '01020123456789012345', bankCode: '0102' },
-    instructions: personIds.map((personId) => ({
-      referenceKind: 'entitlement',
-      referenceId: entitlementOf.get(personId),
-      amountMinor: '5000',
-    })),
-  });
+  /** The phones a template was texted to for the attacked person, and its newest text. */
+  const phonesTexted = (templateId: string) =>
+    textedPhones(source(), { personId: persons.attacked, templateId });
+  const newestText = async (templateId: string) =>
+    (await receivedTexts(source(), { personId: persons.attacked, templateId }))[0];
+  const batchOf = (personIds: string[]) =>
+    testBatchRequest(
+      programId,
+      personIds.map((personId) => ({
+        entitlementId: entitlementOf.get(personId) ?? '',
+        amountMinor: '5000',
+      })),
+    );
   /** A batch of these persons made, approved (each new account confirmed) and its file read. */
   const paidFile = async (personIds: string[]) => {
     const made = await send(
@@ -122,16 +124,8 @@ describe('a payee account set after a change of phone', () => {
     );
     expect(check.statusCode, check.body).toBe(201);
     // The code reaches the phone now on file: the clerk's.
-    expect(
-      await textedPhones(source(), {
-        personId: persons.attacked,
-        templateId: 'payments.payee_code',
-      }),
-    ).toEqual([clerkPhone]);
-    const [sent] = await receivedTexts(source(), {
-      personId: persons.attacked,
-      templateId: 'payments.payee_code',
-    });
+    expect(await phonesTexted('payments.payee_code')).toEqual([clerkPhone]);
+    const sent = await newestText('payments.payee_code');
     const set = await send(
       clerk,
       'PUT',
@@ -146,6 +140,11 @@ describe('a payee account set after a change of phone', () => {
     );
     expect(set.statusCode, set.body).toBe(200);
     const dayLater = new Date(kit.now().getTime() + 24 * 3_600_000).toISOString();
+    // The outcome first: the batch made next does not pay the clerk's account (on the code
+    // before the hold, it did: the file held it).
+    const { made, file, exclusions } = await paidFile([persons.attacked, persons.other]);
+    expect(file).not.toContain(clerkAccount);
+    expect(made).toMatchObject({ paymentsCount: 1, excludedCount: 1 });
     expect(set.json().current).toMatchObject({
       accountEnding: '0941',
       setMethod: 'staff_phone_code',
@@ -153,10 +152,6 @@ describe('a payee account set after a change of phone', () => {
       heldUntil: dayLater,
       holdReason: 'phone_changed',
     });
-
-    const { made, file, exclusions } = await paidFile([persons.attacked, persons.other]);
-    expect(made).toMatchObject({ paymentsCount: 1, excludedCount: 1 });
-    expect(file).not.toContain(clerkAccount);
     expect(exclusions).toEqual([
       expect.objectContaining({
         personId: persons.attacked,
@@ -175,22 +170,9 @@ describe('a payee account set after a change of phone', () => {
 
   it('texts the phone it replaced the stop code, with which the person stops the change', async () => {
     // The phone on file (the clerk's) is told as any held change is; the phone replaced too.
-    expect(
-      await textedPhones(source(), {
-        personId: persons.attacked,
-        templateId: 'payments.payee_changed_held',
-      }),
-    ).toEqual([clerkPhone]);
-    expect(
-      await textedPhones(source(), {
-        personId: persons.attacked,
-        templateId: 'payments.payee_after_phone_change',
-      }),
-    ).toEqual([ownPhone]);
-    const [told] = await receivedTexts(source(), {
-      personId: persons.attacked,
-      templateId: 'payments.payee_after_phone_change',
-    });
+    expect(await phonesTexted('payments.payee_changed_held')).toEqual([clerkPhone]);
+    expect(await phonesTexted('payments.payee_after_phone_change')).toEqual([ownPhone]);
+    const told = await newestText('payments.payee_after_phone_change');
     expect(told?.parameters).toMatchObject({
       ending: '0941',
       until: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/),
@@ -221,11 +203,7 @@ describe('a payee account set after a change of phone', () => {
       payeeTakeoverScan(kit.database.db, kit.now(), { takeoverWindowMs: 7 * 24 * 3_600_000 });
     expect(await scanned()).toBe(1);
     expect(await scanned()).toBe(0);
-    const alerts = await kit.database.db
-      .selectFrom('security_alert')
-      .select(['operator_id', 'details'])
-      .where('kind', '=', 'payee_account_takeover')
-      .execute();
+    const alerts = await alertsOfKind(kit.database.db, 'payee_account_takeover');
     expect(alerts).toEqual([
       {
         operator_id: clerk.operatorId,
