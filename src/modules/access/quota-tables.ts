@@ -18,7 +18,8 @@ export interface QuotaTables {
       | 'payment_pin_staff_takeover'
       | 'payment_pin_spray'
       | 'payment_subsidy_large'
-      | 'payout_payee_collusion';
+      | 'payout_payee_collusion'
+      | 'payee_account_takeover';
     operator_id: string | null;
     details: Record<string, unknown>;
     created_at: Generated<Date>;

@@ -60,6 +60,13 @@ const everyNotice: PersonNotice[] = [
     until: '2026-12-13',
     code: '042917',
   },
+  {
+    event: 'payee_account_after_phone_change',
+    ending: '0077',
+    date: '2026-12-12',
+    until: '2026-12-13 09:30',
+    code: '042917',
+  },
 ];
 
 /**

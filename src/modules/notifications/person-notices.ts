@@ -91,7 +91,20 @@ export type PersonNotice =
    * A change set without the texted code, held until `until`: the same words plus the stop code
    * with which the person stops it (payouts/README.md, "The person stops a held change").
    */
-  | { event: 'payee_account_held'; ending: string; date: string; until: string; code: string };
+  | { event: 'payee_account_held'; ending: string; date: string; until: string; code: string }
+  /**
+   * To a phone the person had on file until a recent change (`notifyFormerPhones`): the phone on
+   * the record was changed and then the account their payments go to, held until `until` (a local
+   * `YYYY-MM-DD HH:MM`), with the stop code (payouts/README.md, "A payee account after a change of
+   * phone").
+   */
+  | {
+      event: 'payee_account_after_phone_change';
+      ending: string;
+      date: string;
+      until: string;
+      code: string;
+    };
 
 export type PersonNoticeEvent = PersonNotice['event'];
 
@@ -192,6 +205,16 @@ export function noticeText(
     case 'payee_account_held':
       return {
         templateId: 'payments.payee_changed_held',
+        parameters: {
+          ending: notice.ending,
+          date: notice.date,
+          until: notice.until,
+          code: notice.code,
+        },
+      };
+    case 'payee_account_after_phone_change':
+      return {
+        templateId: 'payments.payee_after_phone_change',
         parameters: {
           ending: notice.ending,
           date: notice.date,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { open } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
 import { openedParameters } from './outbox-seal.js';
 import type { MessageLanguage } from './tables.js';
@@ -113,4 +114,34 @@ export function codeIn(templateId: string, language: MessageLanguage, text: stri
     })
     .join('');
   return new RegExp(`^${pattern}$`, 'u').exec(text)?.[1] ?? null;
+}
+
+/**
+ * Test-only: the phones a person's texts of one template were queued to, sorted, opened as the
+ * SMS worker opens them (the outbox seals each recipient): to tell the phone on file from the
+ * phones a change of phone replaced.
+ *
+ * @example
+ *   await textedPhones({ db, masterKey }, { personId, templateId: 'payments.pin_changed_held' });
+ *   // ['+584125559999']
+ */
+export async function textedPhones(
+  source: ReceivedTextSource,
+  query: { personId: string; templateId: string },
+): Promise<string[]> {
+  const rows = await source.db
+    .selectFrom('notification_outbox')
+    .select(['id', 'recipient_sealed'])
+    .where('person_id', '=', query.personId)
+    .where('template_id', '=', query.templateId)
+    .execute();
+  return rows
+    .map((row) =>
+      open(source.masterKey, row.recipient_sealed ?? Buffer.alloc(0), {
+        table: 'notification_outbox',
+        column: 'recipient',
+        recordId: row.id,
+      }).toString('utf8'),
+    )
+    .sort();
 }

@@ -345,6 +345,17 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       },
     }),
     defineTemplate({
+      id: 'payments.payee_after_phone_change',
+      variables: { ending: 'accountEnding', date: 'date', until: 'time', code: 'code' },
+      secret: ['code'],
+      requested: true,
+      ttlMs: 1 * days,
+      text: {
+        es: 'Amparo: cambiaron el teléfono de su registro y el {date} la cuenta donde cobra sus pagos, a una que termina en {ending}; no se usa antes de {until}. Si no fue usted, deténgalo con su número de identidad y el código {code} en Amparo, o avise en una oficina.',
+        en: 'Amparo: the phone on your record was changed, and on {date} the account your payments go to, to one ending {ending}; it is not used before {until}. If it was not you, stop it with your ID number and the code {code} in Amparo, or tell an office.',
+      },
+    }),
+    defineTemplate({
       id: 'payments.wallet_paid',
       variables: { amount: 'amount', date: 'date' },
       requested: true,

@@ -1592,6 +1592,8 @@ export const en: Dictionary = {
         payment_pin_spray: "One merchant's counter typed wrong PINs for many cards",
         payout_payee_collusion:
           'One staff account set payee accounts and made or approved a payout batch paying those persons',
+        payee_account_takeover:
+          "A person's payee account was set soon after a staff account changed their phone on file",
         grant_tracking_evicted:
           'Grants of requests in flight were forgotten: a later refusal might not be audited',
       },
@@ -2185,6 +2187,8 @@ export const en: Dictionary = {
     line: '{{kind}} ending {{ending}}, held by {{holder}}, set on {{date}} ({{how}})',
     stopped: 'Stopped by the person on {{date}} with the texted code: never used.',
     heldUntil: 'Held until {{date}}: no batch pays it before then.',
+    heldPhoneChanged:
+      'Set soon after the phone on file changed: held until {{date}}, no batch pays it before then; the phone it replaced was texted the code that stops it.',
     methods: {
       staff_phone_code: 'with the code texted to their phone',
       staff_two_person: "with the photo and another account's approval",
@@ -2312,6 +2316,8 @@ export const en: Dictionary = {
       reasons: {
         no_payee_account: 'no payee account',
         payee_account_held: 'account held until {{date}}',
+        payee_account_phone_changed:
+          'account changed soon after a change of phone: held until {{date}}',
       },
       fix: "The person's payee account",
     },

@@ -1579,6 +1579,8 @@ export const es = {
           'El mostrador de un comercio escribió claves incorrectas de muchos carnets',
         payout_payee_collusion:
           'Una cuenta fijó cuentas de cobro e hizo o aprobó un lote de pagos a esas mismas personas',
+        payee_account_takeover:
+          'Se fijó la cuenta de cobro de una persona poco después de que una cuenta le cambiara el teléfono del registro',
         grant_tracking_evicted:
           'Se olvidaron permisos de solicitudes en curso: una negativa posterior podría no quedar auditada',
       },
@@ -2223,6 +2225,8 @@ export const es = {
     line: '{{kind}} terminada en {{ending}}, a nombre de {{holder}}, fijada el {{date}} ({{how}})',
     stopped: 'Detenido por la persona el {{date}} con el código recibido: nunca se usó.',
     heldUntil: 'Retenida hasta el {{date}}: ningún lote la paga antes.',
+    heldPhoneChanged:
+      'Fijada poco después de que cambiara el teléfono del registro: retenida hasta el {{date}}, ningún lote la paga antes; al teléfono que reemplazó se le envió el código que la detiene.',
     methods: {
       staff_phone_code: 'con el código enviado a su teléfono',
       staff_two_person: 'con la foto y la aprobación de otra cuenta',
@@ -2349,6 +2353,8 @@ export const es = {
       reasons: {
         no_payee_account: 'sin cuenta de cobro',
         payee_account_held: 'cuenta retenida hasta el {{date}}',
+        payee_account_phone_changed:
+          'cuenta cambiada poco después de un cambio de teléfono: retenida hasta el {{date}}',
       },
       fix: 'Cuenta de cobro de la persona',
     },

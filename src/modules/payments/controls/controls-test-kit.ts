@@ -1,7 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../../../test/db.js';
 import { buildOperator } from '../../../../test/factories.js';
+import type { Database } from '../../../platform/db/schema.js';
 import type { OperatorActor } from '../../../shared/access/actor.js';
+import type { SecurityAlertKind } from '../../access/index.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import { buildAuditKeys } from '../../audit/audit-test-support.js';
 import {
@@ -95,3 +98,18 @@ export async function controlsKit(): Promise<ControlsKit> {
 /** The operator id of a finance officer's context. */
 export const operatorIdOf = (context: PaymentsContext): string =>
   context.actor?.kind === 'operator' ? context.actor.operatorId : '';
+
+/**
+ * Every auditors' alert of one kind, as `GET /api/alerts` holds it: the operator it names and its
+ * details, in no set order.
+ *
+ * @example
+ *   expect(await alertsOfKind(db, 'payee_account_takeover')).toEqual([{ operator_id, details }]);
+ */
+export async function alertsOfKind(db: Kysely<Database>, kind: SecurityAlertKind) {
+  return db
+    .selectFrom('security_alert')
+    .select(['operator_id', 'details'])
+    .where('kind', '=', kind)
+    .execute();
+}

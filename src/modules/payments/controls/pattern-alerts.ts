@@ -4,7 +4,7 @@ import type { Database } from '../../../platform/db/schema.js';
 import { raiseSecurityAlert } from '../../access/index.js';
 import { paymentLimits } from '../limits.js';
 import type { PinGuardSettings } from '../merchants/pin-guard-settings.js';
-import { payeeCollusionScan } from './payee-alerts.js';
+import { payeeCollusionScan, payeeTakeoverScan } from './payee-alerts.js';
 import { pinSprayScan, staffTakeoverScan } from './pin-alerts.js';
 
 /** One merchant account that many wallets paid within the window. */
@@ -83,9 +83,10 @@ export function fanInQuery(since: Date, now: Date, wallets: number) {
 }
 
 /**
- * Runs `merchantFanInScan`, `staffTakeoverScan` and `pinSprayScan` (PINs), and
- * `payeeCollusionScan` (payee accounts and batches) every `patternScanIntervalMs` (the server does, beside the audit
- * signing timer); a failed scan is logged and the next one runs. Answers the stop function.
+ * Runs `merchantFanInScan`, `staffTakeoverScan` and `pinSprayScan` (PINs), `payeeCollusionScan`
+ * (payee accounts and batches) and `payeeTakeoverScan` (payee accounts after a change of phone)
+ * every `patternScanIntervalMs` (the server does, beside the audit signing timer); a failed scan
+ * is logged and the next one runs. Answers the stop function.
  */
 export function startPatternScan(
   db: Kysely<Database>,
@@ -99,6 +100,7 @@ export function startPatternScan(
       staffTakeoverScan(db, now, pinGuard),
       pinSprayScan(db, now, pinGuard),
       payeeCollusionScan(db, now),
+      payeeTakeoverScan(db, now, pinGuard),
     ]).catch((error: unknown) => log.error({ err: error }, 'the payment pattern scan failed'));
   }, paymentLimits.patternScanIntervalMs);
   timer.unref();

@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
-import { raiseSecurityAlert } from '../../access/index.js';
+import type { PinGuardSettings } from '../merchants/pin-guard-settings.js';
+import { alertOnce } from './alert-once.js';
 
 /** One staff account on both sides of a batch: who it paid, and the accounts it put there. */
 interface PayeeCollusion {
@@ -32,22 +33,14 @@ export async function payeeCollusionScan(
   const found = await collusionQuery(since, now, windowMs).execute(db);
   let raised = 0;
   for (const pattern of found.rows) {
-    const already = await db
-      .selectFrom('security_alert')
-      .select('id')
-      .where('kind', '=', 'payout_payee_collusion')
-      .where('operator_id', '=', pattern.operatorId)
-      .where(sql<string>`details->>'batchId'`, '=', pattern.batchId)
-      .executeTakeFirst();
-    if (already !== undefined) continue;
-    await raiseSecurityAlert(db, 'payout_payee_collusion', pattern.operatorId, {
+    const fresh = await alertOnce(db, 'payout_payee_collusion', pattern.operatorId, 'batchId', {
       batchId: pattern.batchId,
       persons: pattern.persons,
       batchRoles: [...pattern.batchRoles].sort(),
       payeeRoles: [...pattern.payeeRoles].sort(),
       windowHours: Math.round(windowMs / 3_600_000),
     });
-    raised += 1;
+    if (fresh) raised += 1;
   }
   return raised;
 }
@@ -84,4 +77,45 @@ function collusionQuery(since: Date, now: Date, windowMs: number) {
       join payee_staff p on p.person_id = i.person_id and p.operator_id = b.operator_id
        and p.at between b.at - ${window} and b.at + ${window}
      group by b.batch_id, b.operator_id`;
+}
+
+/**
+ * `payee_account_takeover`, to auditors (payouts/README.md, "A payee account after a change of
+ * phone"): a person's payee account was set within the phone-change window after a staff account
+ * changed the phone on file (kept with the set: `payee_account.phone_changed_by`) — the two halves
+ * of moving someone's payouts, whoever then typed the code texted to the new phone. Looks at sets
+ * in the last `takeoverWindowMs`; once per operator and moment of the set. The alert names the
+ * operator who changed the phone; details say who set the account (`payeeSetBy`: `same_operator`
+ * or `other_operator`) and until when it is held, never the person.
+ *
+ * @example
+ *   await payeeTakeoverScan(db, new Date(), { takeoverWindowMs: 7 * 86_400_000 });
+ */
+export async function payeeTakeoverScan(
+  db: Kysely<Database>,
+  now: Date,
+  settings: Pick<PinGuardSettings, 'takeoverWindowMs'>,
+): Promise<number> {
+  const windowMs = settings.takeoverWindowMs;
+  const sets = await db
+    .selectFrom('payee_account')
+    .select(['set_by', 'set_at', 'held_until', 'phone_changed_by'])
+    .where('phone_changed_by', 'is not', null)
+    .where('set_at', '>', new Date(now.getTime() - windowMs))
+    .where('set_at', '<=', now)
+    .execute();
+  let raised = 0;
+  for (const set of sets) {
+    const operatorId = set.phone_changed_by;
+    if (operatorId === null) continue;
+    const fresh = await alertOnce(db, 'payee_account_takeover', operatorId, 'payeeSetAt', {
+      payeeSetAt: set.set_at.toISOString(),
+      alsoDid: ['phone_correction'],
+      payeeSetBy: set.set_by === operatorId ? 'same_operator' : 'other_operator',
+      heldUntil: set.held_until?.toISOString() ?? null,
+      windowHours: Math.round(windowMs / 3_600_000),
+    });
+    if (fresh) raised += 1;
+  }
+  return raised;
 }

@@ -3,6 +3,7 @@ import type { Database } from '../../../platform/db/schema.js';
 import { raiseSecurityAlert, slipCodesIssued } from '../../access/index.js';
 import { cardsIssued } from '../../credentials/index.js';
 import type { PinGuardSettings } from '../merchants/pin-guard-settings.js';
+import { alertOnce } from './alert-once.js';
 
 /**
  * Alerts to auditors on payment PINs (docs/PAYMENTS-PIN.md), raised by the pattern scan:
@@ -48,15 +49,7 @@ export async function staffTakeoverScan(
   let raised = 0;
   for (const set of sets) {
     for (const [operatorId, alsoDid] of takeoverHalves(set, others, windowMs)) {
-      const already = await db
-        .selectFrom('security_alert')
-        .select('id')
-        .where('kind', '=', 'payment_pin_staff_takeover')
-        .where('operator_id', '=', operatorId)
-        .where(sql<string>`details->>'pinSetAt'`, '=', set.changed_at.toISOString())
-        .executeTakeFirst();
-      if (already !== undefined) continue;
-      await raiseSecurityAlert(db, 'payment_pin_staff_takeover', operatorId, {
+      const fresh = await alertOnce(db, 'payment_pin_staff_takeover', operatorId, 'pinSetAt', {
         pinSetAt: set.changed_at.toISOString(),
         alsoDid,
         pinSetBy:
@@ -67,7 +60,7 @@ export async function staffTakeoverScan(
               : 'other_operator',
         windowHours: Math.round(windowMs / 3_600_000),
       });
-      raised += 1;
+      if (fresh) raised += 1;
     }
   }
   return raised;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
-import { personWithCard, type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
-import { payingCitizen, registeredMerchant } from './merchant-test-kit.js';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
+import { personWithCard, type SignedIn } from '../../distribution/distribution-test-kit.js';
+import { type MerchantScene, merchantScene, payingCitizen } from './merchant-test-kit.js';
 
 /**
  * A wrong PIN typed at a merchant's counter on a person's card (F7): the refusal is in the
@@ -13,12 +13,10 @@ import { payingCitizen, registeredMerchant } from './merchant-test-kit.js';
 describe('refusals at the counter, on the person the card names', () => {
   let kit: AccessTestApp;
   let clerk: SignedIn;
-  let merchant: Awaited<ReturnType<typeof registeredMerchant>>;
+  let merchant: MerchantScene['merchant'];
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 10_000 });
-    clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
-    merchant = await registeredMerchant(kit);
+    ({ kit, clerk, merchant } = await merchantScene());
   }, 120_000);
   afterAll(async () => kit?.close());
 

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
-import { type AccessTestApp, citizenSession } from '../../access/access-test-kit.js';
+import {
+  type AccessTestApp,
+  buildAccessTestApp,
+  citizenSession,
+} from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { accountCreator, accountFlags, transferCreator } from '../../ledger/index.js';
 import { receivedCode } from '../../notifications/received-text-test-kit.js';
 import { settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
 import { settlementAccountsOpener } from '../accounts/settlement-accounts.js';
+import { alertsOfKind } from '../controls/controls-test-kit.js';
 import { staffTakeoverScan } from '../controls/pin-alerts.js';
 import { programFunder } from '../funding/program-funder.js';
 import { cashCycle } from '../payments-test-kit.js';
@@ -141,6 +146,49 @@ export async function registeredMerchant(
   return { merchantId, finance, staff };
 }
 
+/** What the counter and PIN tests start from (`merchantScene`). */
+export interface MerchantScene {
+  kit: AccessTestApp;
+  /** An enrolment clerk of VE-A: enrols card holders and corrects their records. */
+  clerk: SignedIn;
+  /** A merchant registered and approved, with one staff member signed in. */
+  merchant: Awaited<ReturnType<typeof registeredMerchant>>;
+}
+
+/**
+ * A test app (rate limit out of the way), an enrolment clerk of VE-A and an approved merchant
+ * with its staff signed in: the `beforeAll` of the tests that pay at a counter or in the app.
+ *
+ * @example
+ *   let scene: MerchantScene;
+ *   beforeAll(async () => { scene = await merchantScene(); }, 120_000);
+ */
+export async function merchantScene(): Promise<MerchantScene> {
+  const kit = await buildAccessTestApp({ rateLimitRequestsMax: 10_000 });
+  const clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
+  const merchant = await registeredMerchant(kit);
+  return { kit, clerk, merchant };
+}
+
+/**
+ * An operator corrects the phone on a person's record over HTTP (`POST …/corrections`, at the
+ * person's request), as the F4 attack does: the new phone is the one texted from then on.
+ */
+export async function phoneCorrected(
+  kit: Pick<AccessTestApp, 'app'>,
+  operator: SignedIn,
+  personId: string,
+  phone: string,
+) {
+  const corrected = await kit.app.inject({
+    method: 'POST',
+    url: `/api/persons/${personId}/corrections?purpose=enrolment`,
+    cookies: operator.cookies,
+    payload: { clientId: randomUUID(), attributes: { phone }, reason: 'person_request' },
+  });
+  if (corrected.statusCode !== 200) throw new Error(`phone correction: ${corrected.body}`);
+}
+
 /** A second finance officer approves a merchant's registration over HTTP (two-person rule). */
 export async function approveMerchant(kit: AccessTestApp, merchantId: string) {
   const approver = await signIn(kit, ['finance_officer'], ['VE-A']);
@@ -230,11 +278,7 @@ export async function takeoverAlertsScanned(kit: Pick<AccessTestApp, 'database' 
   const raised = await staffTakeoverScan(kit.database.db, kit.now(), {
     takeoverWindowMs: 7 * 24 * 3_600_000,
   });
-  const alerts = await kit.database.db
-    .selectFrom('security_alert')
-    .select(['operator_id', 'details'])
-    .where('kind', '=', 'payment_pin_staff_takeover')
-    .execute();
+  const alerts = await alertsOfKind(kit.database.db, 'payment_pin_staff_takeover');
   return { raised, alerts };
 }
 

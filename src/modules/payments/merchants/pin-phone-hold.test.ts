@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { open } from '../../../platform/crypto/envelope.js';
-import {
-  type AccessTestApp,
-  buildAccessTestApp,
-  citizenSession,
-} from '../../access/access-test-kit.js';
+import { type AccessTestApp, citizenSession } from '../../access/access-test-kit.js';
 import {
   type CardHolder,
   personWithCard,
@@ -14,11 +9,15 @@ import {
   signIn,
 } from '../../distribution/distribution-test-kit.js';
 import { lookupAccounts, postedBalance } from '../../ledger/index.js';
+import { textedPhones } from '../../notifications/received-text-test-kit.js';
 import { walletAccountId } from '../accounts/account-ids.js';
 import {
   deniedCodes,
   fundWallet,
+  type MerchantScene,
+  merchantScene,
   payingCitizen,
+  phoneCorrected,
   registeredMerchant,
   staffPinSet,
   takeoverAlertsScanned,
@@ -34,28 +33,19 @@ import {
 describe('a new payment PIN after a change of phone', () => {
   let kit: AccessTestApp;
   let clerk: SignedIn;
-  let merchant: Awaited<ReturnType<typeof registeredMerchant>>;
+  let merchant: MerchantScene['merchant'];
   const hourMs = 3_600_000;
   const clerkPhone = '+584125559999';
   /** The person of the first test, paid from once the hold is over (the last test). */
   let attacked: { person: CardHolder; pin: string };
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 10_000 });
-    clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
-    merchant = await registeredMerchant(kit);
+    ({ kit, clerk, merchant } = await merchantScene());
   }, 120_000);
   afterAll(async () => kit?.close());
 
-  const correctPhone = async (personId: string, phone: string) => {
-    const corrected = await kit.app.inject({
-      method: 'POST',
-      url: `/api/persons/${personId}/corrections?purpose=enrolment`,
-      cookies: clerk.cookies,
-      payload: { clientId: randomUUID(), attributes: { phone }, reason: 'person_request' },
-    });
-    expect(corrected.statusCode, corrected.body).toBe(200);
-  };
+  const correctPhone = (personId: string, phone: string) =>
+    phoneCorrected(kit, clerk, personId, phone);
   const setOwnPin = (session: Record<string, string>, body: object) =>
     kit.app.inject({ method: 'PUT', url: '/api/payments/me/pin', cookies: session, payload: body });
   const payInApp = async (session: Record<string, string>, pin: string) => {
@@ -78,23 +68,8 @@ describe('a new payment PIN after a change of phone', () => {
     return account === undefined ? 0n : postedBalance(account);
   };
   /** The phones a template was texted to, opened as the SMS worker opens them. */
-  const textedTo = async (personId: string, templateId: string) => {
-    const rows = await kit.database.db
-      .selectFrom('notification_outbox')
-      .select(['id', 'recipient_sealed'])
-      .where('person_id', '=', personId)
-      .where('template_id', '=', templateId)
-      .execute();
-    return rows
-      .map((row) =>
-        open(kit.masterKey, row.recipient_sealed ?? Buffer.alloc(0), {
-          table: 'notification_outbox',
-          column: 'recipient',
-          recordId: row.id,
-        }).toString('utf8'),
-      )
-      .sort();
-  };
+  const textedTo = (personId: string, templateId: string) =>
+    textedPhones({ db: kit.database.db, masterKey: kit.masterKey }, { personId, templateId });
   const dayLater = () => new Date(kit.now().getTime() + 24 * hourMs).toISOString();
 
   it("the reviewer's attack: a clerk's phone put on file, an SMS sign-in, a first PIN, a payment: refused, nothing posted", async () => {

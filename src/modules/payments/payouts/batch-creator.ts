@@ -27,6 +27,7 @@ import {
   guardPayout,
   type PayoutDependencies,
 } from './payout-gate.js';
+import type { PayoutExclusionReason } from './payout-tables.js';
 
 /**
  * One payment of a batch as the client asks for it: the entitlement paid, never where to. The
@@ -209,15 +210,21 @@ async function withPayees(
       'No person of the batch has a usable payee account: set their accounts first',
       excluded.slice(0, 100).map((row) => ({
         field: `/instructions/${row.seq}/referenceId`,
-        reason:
-          row.reason === 'no_payee_account'
-            ? "the entitlement's person has no payee account"
-            : "the entitlement's person's payee account is held (set without the texted code)",
+        reason: refusedBecause[row.reason],
       })),
     );
   }
   return { included, excluded };
 }
+
+/** Why a batch that pays no one refuses each instruction (each exclusion's reason). */
+const refusedBecause: Record<PayoutExclusionReason, string> = {
+  no_payee_account: "the entitlement's person has no payee account",
+  payee_account_held:
+    "the entitlement's person's payee account is held (set without the texted code)",
+  payee_account_phone_changed:
+    "the entitlement's person's payee account is held (set soon after a change of the phone on file)",
+};
 
 /** The batch's file as it will be written, checked against the schema's lengths first. */
 function payoutFileOf(

@@ -5,6 +5,7 @@ import { PurposeQuery } from '../../../shared/api/params.js';
 import { contextOf } from '../payments-context.js';
 import { payoutCyclePreview, payoutCyclesLister } from './batch-preview.js';
 import type { PayoutDependencies } from './payout-gate.js';
+import { ExclusionReason } from './payout-schema.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Minor = Type.String({ pattern: '^[0-9]{1,20}$', description: 'minor units, as text' });
@@ -47,7 +48,7 @@ const PayoutPreviewSchema = Type.Object({
       entitlementId: Uuid,
       personId: Uuid,
       amountMinor: Minor,
-      reason: Type.Union([Type.Literal('no_payee_account'), Type.Literal('payee_account_held')]),
+      reason: ExclusionReason,
       heldUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     }),
     {

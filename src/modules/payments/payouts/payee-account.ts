@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import type { PhoneChange } from '../../registry/index.js';
 import { PaymentsError } from '../payments-error.js';
 import { type Creditor, openCreditors, payeeAccountPlace, sealCreditors } from './creditor-seal.js';
 import {
@@ -8,7 +9,7 @@ import {
   type PayoutAccount,
   type PayoutBank,
 } from './iso20022/pain001-writer.js';
-import type { PayoutExclusionReason } from './payout-tables.js';
+import type { PayeeHoldReason, PayoutExclusionReason } from './payout-tables.js';
 
 /**
  * A person's payee account for bank payouts (migration 0116): where the bank pays them, and the
@@ -78,7 +79,11 @@ export async function payeeAccountWriter(
     approvedBy: string | null;
     checkId: string;
     setAt: Date;
+    /** Until when and why the change is held (`payeeHoldOf`); both null when not held. */
     heldUntil: Date | null;
+    holdReason: PayeeHoldReason | null;
+    /** The latest change of the phone on file within the window before the set, if any. */
+    phoneChange?: PhoneChange | undefined;
   },
 ): Promise<{ id: string }> {
   const id = randomUUID();
@@ -113,6 +118,9 @@ export async function payeeAccountWriter(
       check_id: props.checkId,
       set_at: props.setAt,
       held_until: props.heldUntil,
+      hold_reason: props.holdReason,
+      phone_changed_at: props.phoneChange?.changedAt ?? null,
+      phone_changed_by: props.phoneChange?.changedBy ?? null,
     })
     .execute();
   return { id };
@@ -167,10 +175,13 @@ export interface UnusablePayee {
 
 /**
  * The payee of each person a batch pays, opened with their data keys, or why they cannot be
- * paid: no account set, or the latest one set without the texted code and still held. (A held
- * change does not fall back to the account before it: the person may have changed it because
- * that one was closed, and a held change is one the person has not confirmed.) The caller audits
- * each person whose account was opened.
+ * paid: no account set, or the latest one still held (set without the texted code, or soon after
+ * a change of the phone on file). A held change does not fall back to the account before it: the
+ * person may have changed it because that one was closed, a held change is one the person has
+ * not confirmed, and after a change of phone the account before may be a Pago Móvil number on the
+ * phone that was replaced (lost, or in someone else's hands). The person is left out, the
+ * entitlement stays payable, and the batch lists them with the reason and the hold's end. The
+ * caller audits each person whose account was opened.
  */
 export async function payeesForBatch(
   db: Kysely<Database>,
@@ -223,12 +234,15 @@ const noAccount: UnusablePayee = { usable: false, reason: 'no_payee_account', he
  * `payeeUsability` both judge by it, so the preview never promises what the batch refuses.
  */
 function unusableReason(
-  latest: Pick<PayeeRow, 'held_until'> | undefined,
+  latest: Pick<PayeeRow, 'held_until' | 'hold_reason'> | undefined,
   now: Date,
 ): UnusablePayee | undefined {
   if (latest === undefined) return noAccount;
-  if (latest.held_until !== null && latest.held_until.getTime() > now.getTime())
-    return { usable: false, reason: 'payee_account_held', heldUntil: latest.held_until };
+  if (latest.held_until !== null && latest.held_until.getTime() > now.getTime()) {
+    const reason =
+      latest.hold_reason === 'phone_changed' ? 'payee_account_phone_changed' : 'payee_account_held';
+    return { usable: false, reason, heldUntil: latest.held_until };
+  }
   return undefined;
 }
 
@@ -261,6 +275,7 @@ export interface PayeeAccountVersion {
   approvedBy: string | null;
   setAt: Date;
   heldUntil: Date | null;
+  holdReason: PayeeHoldReason | null;
   /** When the person stopped this held change (it is then never in use). */
   stoppedAt: Date | null;
 }
@@ -308,6 +323,7 @@ export async function payeeAccountHistory(
     approvedBy: row.approved_by,
     setAt: row.set_at,
     heldUntil: row.held_until,
+    holdReason: row.hold_reason,
     stoppedAt: row.stopped_at,
   }));
 }

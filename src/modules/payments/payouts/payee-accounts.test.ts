@@ -5,6 +5,7 @@ import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { receivedTexts } from '../../notifications/received-text-test-kit.js';
+import { alertsOfKind } from '../controls/controls-test-kit.js';
 import { payeeCollusionScan } from '../controls/payee-alerts.js';
 import { payableCashCycle, payingAccountStoredForTest } from './payout-test-kit.js';
 
@@ -510,11 +511,7 @@ describe('payee accounts', () => {
     // by the clerk, its held and stopped persons left out) raises nothing.
     expect(await payeeCollusionScan(kit.database.db, kit.now())).toBe(1);
     expect(await payeeCollusionScan(kit.database.db, kit.now())).toBe(0);
-    const alerts = await kit.database.db
-      .selectFrom('security_alert')
-      .select(['operator_id', 'details'])
-      .where('kind', '=', 'payout_payee_collusion')
-      .execute();
+    const alerts = await alertsOfKind(kit.database.db, 'payout_payee_collusion');
     expect(alerts).toEqual([
       {
         operator_id: officer.operatorId,

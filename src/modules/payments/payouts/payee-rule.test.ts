@@ -16,12 +16,16 @@ describe('the payee rule the preview and the batch share', () => {
   const later = new Date(now.getTime() + 24 * 60 * 60_000);
   const earlier = new Date(now.getTime() - 60_000);
   let database: TestDatabase;
-  const persons: Record<'none' | 'usable' | 'held' | 'holdOver' | 'heldAfterUsable', string> = {
+  const persons: Record<
+    'none' | 'usable' | 'held' | 'holdOver' | 'heldAfterUsable' | 'phoneHeld',
+    string
+  > = {
     none: '',
     usable: '',
     held: '',
     holdOver: '',
     heldAfterUsable: '',
+    phoneHeld: '',
   };
 
   beforeAll(async () => {
@@ -30,19 +34,30 @@ describe('the payee rule the preview and the batch share', () => {
     for (const key of Object.keys(persons) as Array<keyof typeof persons>) {
       persons[key] = (await buildPerson(context, { phone: null })).id;
     }
-    const write = (personId: string, heldUntil: Date | null, setAt: Date, index: number) =>
-      database.db.transaction().execute((trx) =>
-        payeeAccountWriter(trx, masterKey, {
+    /** A change held by staff (two-person), or with the texted code after a change of phone. */
+    const write = (
+      personId: string,
+      heldUntil: Date | null,
+      setAt: Date,
+      index: number,
+      holdReason: 'staff_two_person' | 'phone_changed' = 'staff_two_person',
+    ) =>
+      database.db.transaction().execute((trx) => {
+        const twoPerson = heldUntil !== null && holdReason === 'staff_two_person';
+        return payeeAccountWriter(trx, masterKey, {
           personId,
           input: testPayee(index),
-          setMethod: heldUntil === null ? 'staff_phone_code' : 'staff_two_person',
+          setMethod: twoPerson ? 'staff_two_person' : 'staff_phone_code',
           setBy: randomUUID(),
-          approvedBy: heldUntil === null ? null : randomUUID(),
+          approvedBy: twoPerson ? randomUUID() : null,
           checkId: randomUUID(),
           setAt,
           heldUntil,
-        }),
-      );
+          holdReason: heldUntil === null ? null : holdReason,
+          phoneChange:
+            holdReason === 'phone_changed' ? { changedAt: earlier, changedBy: null } : undefined,
+        });
+      });
     const anHourAgo = new Date(now.getTime() - 60 * 60_000);
     await write(persons.usable, null, anHourAgo, 0);
     await write(persons.held, later, anHourAgo, 1);
@@ -50,6 +65,9 @@ describe('the payee rule the preview and the batch share', () => {
     // A held change does not fall back to the usable account before it.
     await write(persons.heldAfterUsable, null, new Date(now.getTime() - 2 * 60 * 60_000), 3);
     await write(persons.heldAfterUsable, later, anHourAgo, 4);
+    // Set with the texted code soon after a change of phone: held, with its own reason.
+    await write(persons.phoneHeld, null, new Date(now.getTime() - 2 * 60 * 60_000), 5);
+    await write(persons.phoneHeld, later, anHourAgo, 6, 'phone_changed');
   });
   afterAll(async () => database?.close());
 
@@ -65,6 +83,7 @@ describe('the payee rule the preview and the batch share', () => {
       held: `payee_account_held ${later.toISOString()}`,
       holdOver: 'usable',
       heldAfterUsable: `payee_account_held ${later.toISOString()}`,
+      phoneHeld: `payee_account_phone_changed ${later.toISOString()}`,
     };
     for (const [key, personId] of Object.entries(persons)) {
       const fromPreview = preview.get(personId);

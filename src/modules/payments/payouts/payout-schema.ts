@@ -6,6 +6,18 @@ const Amount = Type.String({
   pattern: '^[1-9][0-9]{0,17}$',
   description: 'Minor units, as a decimal integer string',
 });
+/** Why a batch leaves an entitlement out (`payout_exclusion.reason`). */
+export const ExclusionReason = Type.Union(
+  [
+    Type.Literal('no_payee_account'),
+    Type.Literal('payee_account_held'),
+    Type.Literal('payee_account_phone_changed'),
+  ],
+  {
+    description:
+      'no_payee_account (none set), payee_account_held (set without the texted code, held) or payee_account_phone_changed (set soon after a change of the phone on file, held)',
+  },
+);
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const Bank = Type.Object(
   {
@@ -253,7 +265,7 @@ export const PayoutExclusionsSchema = Type.Object({
       entitlementId: Type.String({ format: 'uuid' }),
       personId: Type.String({ format: 'uuid', description: 'Whose payee account is to be set' }),
       amountMinor: Type.String(),
-      reason: Type.Union([Type.Literal('no_payee_account'), Type.Literal('payee_account_held')]),
+      reason: ExclusionReason,
       heldUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     }),
   ),
@@ -287,7 +299,14 @@ const PayeeVersion = Type.Object({
   approvedBy: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
   setAt: Type.String({ format: 'date-time' }),
   heldUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  held: Type.Boolean({ description: 'Set without the texted code and still held: not paid yet' }),
+  holdReason: Type.Union(
+    [Type.Literal('staff_two_person'), Type.Literal('phone_changed'), Type.Null()],
+    {
+      description:
+        'Why it is (or was) held: staff_two_person (set without the texted code) or phone_changed (set soon after a change of the phone on file)',
+    },
+  ),
+  held: Type.Boolean({ description: 'Held and the hold not over: not paid yet' }),
   stoppedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
     description: 'When the person stopped this held change (never the account in use); null if not',
   }),

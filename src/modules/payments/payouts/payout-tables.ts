@@ -89,6 +89,11 @@ export interface PayoutTables {
     check_id: string;
     set_at: Date;
     held_until: Date | null;
+    /** Why it is held (migration 0150); null when not held. */
+    hold_reason: PayeeHoldReason | null;
+    /** The change of phone within the window before the set (migration 0150); null when none. */
+    phone_changed_at: Date | null;
+    phone_changed_by: string | null;
   };
   /** `migrations/0129_paying_account.sql`: the agency's paying account, one row per change. */
   paying_account: {
@@ -174,7 +179,15 @@ export interface PayoutTables {
 /** A payment's status when a statement reported it returned: what a rejection restores. */
 export type ReturnedFrom = 'accepted' | 'settled';
 
-export type PayoutExclusionReason = 'no_payee_account' | 'payee_account_held';
+export type PayoutExclusionReason =
+  | 'no_payee_account'
+  | 'payee_account_held'
+  | 'payee_account_phone_changed';
+/**
+ * Why a payee account change is held (migration 0150): set without the texted code, or set within
+ * the phone-change window after a change of the phone on file.
+ */
+export type PayeeHoldReason = 'staff_two_person' | 'phone_changed';
 export type PayoutBatchStatus = 'preparing' | 'ready' | 'cancelled';
 export type { PayoutStatus };
 export type BankFileFormat = 'pain.002' | 'camt.053' | 'camt.054' | 'mt940';

@@ -93,6 +93,7 @@ export async function storedPayeesForTest(
         checkId: randomUUID(),
         setAt: new Date(Date.now() - 60_000),
         heldUntil: null,
+        holdReason: null,
       });
     }
   });

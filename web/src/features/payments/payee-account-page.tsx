@@ -19,6 +19,8 @@ interface PayeeVersion {
   setMethod: 'staff_phone_code' | 'staff_two_person';
   setAt: string;
   heldUntil: string | null;
+  /** Why it is held: set without the texted code, or soon after a change of phone. */
+  holdReason: 'staff_two_person' | 'phone_changed' | null;
   held: boolean;
   /** When the person stopped this held change with the texted code; it was never in use. */
   stoppedAt: string | null;
@@ -87,7 +89,12 @@ function PayeeHistory({ answer }: { answer: PayeeAnswer }) {
         <p data-testid="payee-current">
           {line(answer.current)}
           {answer.current.held && answer.current.heldUntil !== null
-            ? ` ${t('payee.heldUntil', { date: format.dateTime(answer.current.heldUntil) })}`
+            ? ` ${t(
+                answer.current.holdReason === 'phone_changed'
+                  ? 'payee.heldPhoneChanged'
+                  : 'payee.heldUntil',
+                { date: format.dateTime(answer.current.heldUntil) },
+              )}`
             : ''}
         </p>
       )}

@@ -43,7 +43,7 @@ interface PayoutPreview {
     entitlementId: string;
     personId: string;
     amountMinor: string;
-    reason: 'no_payee_account' | 'payee_account_held';
+    reason: 'no_payee_account' | 'payee_account_held' | 'payee_account_phone_changed';
     heldUntil: string | null;
   }>;
 }

@@ -13,7 +13,7 @@ interface PayoutExclusion {
   entitlementId: string;
   personId: string;
   amountMinor: string;
-  reason: 'no_payee_account' | 'payee_account_held';
+  reason: 'no_payee_account' | 'payee_account_held' | 'payee_account_phone_changed';
   heldUntil: string | null;
 }
 
