@@ -48,6 +48,7 @@ export {
   entitlementForRedemptionRelation,
   entitlementFromRelation,
   entitlementsForRedemption,
+  entitlementsEverOf,
   entitlementsForRedemptionRelation,
   openEntitlementsOf,
   openEntitlementsOfCycle,

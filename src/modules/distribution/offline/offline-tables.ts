@@ -16,6 +16,13 @@ export interface OfflineTables {
     entitlement_scope: Buffer | null;
     payload_sha256: Buffer;
     issued_by: string;
+    /**
+     * `migrations/0148_snapshot_person_history.sql`: the leaf of the snapshot's audit entry and
+     * the area it was built for (snapshot-history.ts); null for snapshots built before.
+     */
+    audit_leaf_index: Generated<bigint | number | null>;
+    region_code: Generated<string | null>;
+    municipality_code: Generated<string | null>;
   };
   offline_receipt: {
     id: string;
