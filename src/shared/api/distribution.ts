@@ -116,6 +116,11 @@ export const EntitlementAnswerSchema = Type.Object({
       unit: Type.String(),
       granted: Type.Integer(),
       remaining: Type.Integer(),
+      /**
+       * Held by offline conflicts under review (a device's receipt that no longer fitted): not
+       * in `remaining` until a supervisor decides. Absent when nothing is held.
+       */
+      inDispute: Type.Optional(Type.Integer({ minimum: 1 })),
     }),
   ),
 });

@@ -1840,6 +1840,8 @@ export const en: Dictionary = {
     remaining: 'Left',
     handOver: 'Hand over now',
     remainingOf: '{{remaining}} of {{granted}} {{unit}}',
+    inDispute:
+      '{{quantity}} {{unit}} in dispute: under review by the supervisor (a conflicting offline hand-over)',
     quantityOf: 'Quantity of {{item}} to hand over',
     redeem: 'Hand over',
     receipt: {

@@ -1876,6 +1876,8 @@ export const es = {
     remaining: 'Queda',
     handOver: 'Entregar ahora',
     remainingOf: '{{remaining}} de {{granted}} {{unit}}',
+    inDispute:
+      '{{quantity}} {{unit}} en disputa: en revisión por el supervisor (una entrega sin conexión en conflicto)',
     quantityOf: 'Cantidad de {{item}} a entregar',
     redeem: 'Entregar',
     receipt: {
