@@ -489,7 +489,7 @@ async function laterReceiptStands(supervisor: Page, device: Page): Promise<void>
 
   // Online at the point, the card shows the 3 kg held as in dispute, not a bare 0 remaining,
   // and nothing of the other device's receipt; in English too.
-  await device.getByLabel('Con su carnet').check();
+  await device.getByRole('radio', { name: 'Con su carnet', exact: true }).check();
   await device.getByLabel('Texto del código QR del carnet').fill(holderQr);
   await device.getByRole('button', { name: 'Ver lo que puede retirar' }).click();
   const disputed = device.getByTestId('pos-in-dispute');
