@@ -157,6 +157,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // A snapshot a device downloaded, and the receipts it signed offline: both append-only.
   distribution_snapshot: 'history',
   offline_receipt: 'history',
+  // A receipt the sync refused, kept for the point's reconciliation (migration 0149).
+  offline_receipt_refusal: 'history',
   offline_conflict_resolution: 'history',
   redemption_reversal: 'history',
   // Published statistics: protected counts only, no person data; a refresh replaces a table.

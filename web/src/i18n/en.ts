@@ -1722,6 +1722,7 @@ export const en: Dictionary = {
         assisted: 'Without a card',
         conflicts: 'Conflicts',
         reversed: 'Reversed hand-overs (conflicts)',
+        refusedOffline: 'Offline hand-overs refused at sync (counted nowhere)',
       },
       items: {
         redeemed: 'Handed over',
@@ -1743,6 +1744,8 @@ export const en: Dictionary = {
       discrepancyAlert: 'What was handed over and the stock that went out differ: investigate.',
       csv: 'Download the reconciliation (CSV)',
       signOffs: 'Sign-offs',
+      refusedTitle: 'Offline hand-overs refused: goods may have left',
+      refusedLine: '{{time}} · {{device}} · receipt {{receipt}} · {{lines}}',
       notSigned: 'Nobody has signed this reconciliation.',
       signedAt: 'Signed on {{time}}:',
       current: 'the figures have not changed.',

@@ -1755,6 +1755,7 @@ export const es = {
         assisted: 'Sin carnet',
         conflicts: 'Conflictos',
         reversed: 'Entregas anuladas (conflictos)',
+        refusedOffline: 'Entregas sin conexión rechazadas al sincronizar (no cuentan)',
       },
       items: {
         redeemed: 'Entregado',
@@ -1778,6 +1779,8 @@ export const es = {
         'Hay una diferencia entre lo entregado y la salida de inventario: investíguela.',
       csv: 'Descargar el cuadre (CSV)',
       signOffs: 'Firmas',
+      refusedTitle: 'Entregas sin conexión rechazadas: pudieron salir bienes',
+      refusedLine: '{{time}} · {{device}} · recibo {{receipt}} · {{lines}}',
       notSigned: 'Nadie ha firmado este cuadre.',
       signedAt: 'Firmado el {{time}}:',
       current: 'las cifras no han cambiado.',

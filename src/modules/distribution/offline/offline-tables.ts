@@ -62,6 +62,21 @@ export interface OfflineTables {
     /** `migrations/0074_offline_conflict_later_stands.sql`: later_stands only. */
     redemption_id: string | null;
   };
+  /** `migrations/0149_offline_receipt_refusal.sql`: a receipt the sync refused. */
+  offline_receipt_refusal: {
+    id: string;
+    point_id: string;
+    device_id: string;
+    receipt_id: string;
+    entitlement_id: string;
+    cycle_id: string | null;
+    device_time: Date;
+    /** Written as JSON text; read back parsed (text on PGlite). */
+    lines: OfflineLine[] | string;
+    reason: string;
+    synced_at: Date;
+    synced_by: string;
+  };
   redemption_reversal: {
     redemption_id: string;
     receipt_id: string;
