@@ -38,6 +38,7 @@ import {
   cancelRedemptionsOnRegistryEvents,
   collectionNotices,
   distributionPlugin,
+  offlineListSource,
   settleUnredeemedOnCycleClose,
 } from './modules/distribution/index.js';
 import {
@@ -275,6 +276,9 @@ export async function build(config: Config, services: AppServices): Promise<App>
     keys: services.keys,
     guard,
     personRegion: personRegionLookup(db),
+    // The offline lists (point snapshots) that held the person, in their history: distribution
+    // reads them, with the areas the registry says the person lived in.
+    offlineLists: offlineListSource(personAreas()),
   });
   // Notifications sits below access and the registry: the same guard and region lookup.
   await app.register(notificationsPlugin, {

@@ -581,6 +581,11 @@ export const limits = {
       /** Entitlements read per page while a snapshot is built. */
       snapshotPageMax: 5_000,
       /**
+       * Refused receipts a reconciliation lists (newest first); the count per reason covers
+       * them all.
+       */
+      refusedListedMax: 500,
+      /**
        * How far back a snapshot looks for the persons the point served (beside those of its
        * area): 180 days. Reading every redemption the point ever made grew without bound on
        * each build; someone last served half a year ago comes back online (their card "needs

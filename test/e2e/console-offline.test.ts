@@ -453,6 +453,25 @@ async function laterReceiptStands(
     );
   const before = await onHand();
 
+  // Online at the point, the card shows the 3 kg held as in dispute, not a bare 0 remaining,
+  // and nothing of the other device's receipt; in English too.
+  await device.getByRole('radio', { name: 'Con su carnet', exact: true }).check();
+  await device.getByLabel('Texto del código QR del carnet').fill(holderQr);
+  await device.getByRole('button', { name: 'Ver lo que puede retirar' }).click();
+  const disputed = device.getByTestId('pos-in-dispute');
+  await disputed
+    .getByText(
+      '3 kg en disputa: en revisión por el supervisor (una entrega sin conexión en conflicto)',
+    )
+    .waitFor();
+  expect(await device.getByTestId('pos-entitlements').textContent()).not.toContain('Tableta D');
+  expect(await seriousAxeViolations(device)).toEqual([]);
+  await device.getByLabel('Idioma').selectOption('en');
+  await disputed
+    .getByText('3 kg in dispute: under review by the supervisor (a conflicting offline hand-over)')
+    .waitFor();
+  await device.getByLabel('Language').selectOption('es');
+
   await supervisor.reload();
   const conflict = supervisor
     .getByTestId('supervision-conflicts')

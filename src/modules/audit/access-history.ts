@@ -8,7 +8,7 @@ import {
 } from '../../shared/access/guard-port.js';
 import type { AuditLog } from './audit-log.js';
 import type { PersonAccessView } from './audit-proofs.js';
-import { readPersonEntries } from './audit-repository.js';
+import { readEntriesAt, readPersonEntries } from './audit-repository.js';
 import { parseEntry } from './canonical-entry.js';
 import { auditLimits } from './limits.js';
 import { treeHeadView } from './routes.js';
@@ -19,6 +19,21 @@ export interface AccessHistoryDependencies {
   auditLog: AuditLog;
   guard: AccessGuard;
   personRegion: PersonRegionLookup;
+  /** Entries not about the person that still concern them (a port; below). */
+  offlineLists?: OfflineListSource;
+}
+
+/**
+ * The entries of the offline lists (a distribution point's snapshot for a device) that held the
+ * person: each is one entry on the point, read by leaf index, shown in the person's history with
+ * the point and the device (distribution's `offlineListLinesOf`, wired in `src/app.ts`; audit
+ * imports no module). Newest first, leaf index below `beforeIndex`, at most `limit`.
+ */
+export interface OfflineListSource {
+  linesOf(
+    db: Kysely<Database>,
+    props: { personId: string; beforeIndex: number | undefined; limit: number },
+  ): Promise<{ leafIndex: number; pointCode: string; pointName: string; deviceLabel: string }[]>;
 }
 
 export interface AccessHistoryProps {
@@ -35,6 +50,8 @@ export interface AccessHistoryLine extends PersonAccessView {
   entryText: string;
   /** Inclusion proof (hex) in the tree of `treeHead.treeSize`. */
   proof: string[];
+  /** Present when the entry is an offline list that held the person (not an entry on them). */
+  offlineList?: { pointCode: string; pointName: string; deviceLabel: string };
 }
 
 /**
@@ -65,7 +82,7 @@ export async function accessHistoryReader(
     props.limit ?? auditLimits.personPageSizeDefault,
     auditLimits.personPageSizeMax,
   );
-  const rows = await readPersonEntries(deps.db, props.personId, props.cursor, limit);
+  const rows = await historyRows(deps, props.personId, props.cursor, limit);
   const lines: AccessHistoryLine[] = [];
   for (const row of rows.filter((candidate) => candidate.leafIndex < head.treeSize)) {
     const record = parseEntry(row.entry);
@@ -81,6 +98,7 @@ export async function accessHistoryReader(
       outcome: record.outcome,
       entryText: row.entry,
       proof: proof.proof.map((hash) => Buffer.from(hash).toString('hex')),
+      ...(row.offlineList === undefined ? {} : { offlineList: row.offlineList }),
     });
   }
   const last = rows.at(-1);
@@ -89,4 +107,39 @@ export async function accessHistoryReader(
     entries: lines,
     nextCursor: rows.length === limit && last ? last.leafIndex : null,
   };
+}
+
+type HistoryRow = Awaited<ReturnType<typeof readPersonEntries>>[number] & {
+  offlineList?: AccessHistoryLine['offlineList'];
+};
+
+/**
+ * The page's entries: those on the person and, merged by leaf index, the offline lists that held
+ * them (their entries read from the log here, not taken from the port).
+ */
+async function historyRows(
+  deps: AccessHistoryDependencies,
+  personId: string,
+  cursor: number | undefined,
+  limit: number,
+): Promise<HistoryRow[]> {
+  const own: HistoryRow[] = await readPersonEntries(deps.db, personId, cursor, limit);
+  if (deps.offlineLists === undefined) return own;
+  const lists = await deps.offlineLists.linesOf(deps.db, {
+    personId,
+    beforeIndex: cursor,
+    limit,
+  });
+  if (lists.length === 0) return own;
+  const texts = await readEntriesAt(
+    deps.db,
+    lists.map((line) => line.leafIndex),
+  );
+  const listed: HistoryRow[] = lists.flatMap((line) => {
+    const entry = texts.get(line.leafIndex);
+    if (entry === undefined) return [];
+    const { leafIndex, ...offlineList } = line;
+    return [{ leafIndex, entry, offlineList }];
+  });
+  return [...own, ...listed].sort((a, b) => b.leafIndex - a.leafIndex).slice(0, limit);
 }

@@ -219,6 +219,20 @@ export async function readPersonEntries(
   return rows.map((row) => ({ leafIndex: toIndex(row.leaf_index), entry: row.entry }));
 }
 
+/** The text of each entry at the given leaf indexes (those that exist). */
+export async function readEntriesAt(
+  db: Db,
+  leafIndexes: readonly number[],
+): Promise<Map<number, string>> {
+  if (leafIndexes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('audit_entry')
+    .select(['leaf_index', 'entry'])
+    .where('leaf_index', 'in', [...leafIndexes])
+    .execute();
+  return new Map(rows.map((row) => [toIndex(row.leaf_index), row.entry]));
+}
+
 /** The person an entry is about, so a citizen may fetch proofs of their own entries only. */
 export async function personOfLeaf(db: Db, leafIndex: number): Promise<string | null> {
   const row = await db

@@ -21,5 +21,6 @@ export const auditPlugin: FastifyPluginAsyncTypebox<AuditPluginOptions> = async 
     keys: options.keys,
     guard,
     personRegion: options.personRegion,
+    ...(options.offlineLists === undefined ? {} : { offlineLists: options.offlineLists }),
   });
 };

@@ -4,6 +4,7 @@
  */
 export type { DistributionDependencies } from './distribution-context.js';
 export { DistributionError, type DistributionErrorCode } from './distribution-error.js';
+export { offlineListSource, type PersonAreasEver } from './offline/snapshot-history.js';
 export { type DistributionPluginOptions, distributionPlugin } from './plugin.js';
 export { collectionNotices, type PersonAreas } from './points/collection-notices.js';
 export { settleUnredeemedOnCycleClose } from './redemption/carry-over.js';

@@ -47,6 +47,7 @@ export {
   entitlementForRedemption,
   entitlementForRedemptionRelation,
   entitlementFromRelation,
+  entitlementsEverOf,
   entitlementsForRedemption,
   entitlementsForRedemptionRelation,
   openEntitlementsOf,

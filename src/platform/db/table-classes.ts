@@ -157,6 +157,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // A snapshot a device downloaded, and the receipts it signed offline: both append-only.
   distribution_snapshot: 'history',
   offline_receipt: 'history',
+  // A receipt the sync refused, kept for the point's reconciliation (migration 0149).
+  offline_receipt_refusal: 'history',
   offline_conflict_resolution: 'history',
   // Each change of an operator's assignment to a point (0144), written by a trigger only.
   distribution_point_operator_change: 'history',

@@ -42,6 +42,17 @@ export const AccessHistoryLine = Type.Object({
   outcome: Type.Union([Type.Literal('allowed'), Type.Literal('denied')]),
   entryText: Type.String(),
   proof: Type.Array(Type.String()),
+  /**
+   * Present when the line is a distribution point's offline list (a snapshot for a device)
+   * that held the person: the entry is the list's, on the point; the point and the device name it.
+   */
+  offlineList: Type.Optional(
+    Type.Object({
+      pointCode: Type.String(),
+      pointName: Type.String(),
+      deviceLabel: Type.String(),
+    }),
+  ),
 });
 
 /** `GET /api/persons/:personId/access-history`: who looked at the record (safeguard 4). */

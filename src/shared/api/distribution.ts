@@ -116,6 +116,11 @@ export const EntitlementAnswerSchema = Type.Object({
       unit: Type.String(),
       granted: Type.Integer(),
       remaining: Type.Integer(),
+      /**
+       * Held by offline conflicts under review (a device's receipt that no longer fitted): not
+       * in `remaining` until a supervisor decides. Absent when nothing is held.
+       */
+      inDispute: Type.Optional(Type.Integer({ minimum: 1 })),
     }),
   ),
 });
@@ -258,6 +263,15 @@ export const ReconciliationFiguresSchema = Type.Object({
     description:
       'Redemptions reversed when an offline conflict was cleared for the later receipt; not in the counts above',
   }),
+  refusedOffline: Type.Optional(
+    Type.Integer({
+      description:
+        'Offline receipts the sync refused (counted nowhere; their goods may have left); absent when none',
+    }),
+  ),
+  refusedOfflineByReason: Type.Optional(
+    Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() })),
+  ),
   items: Type.Array(
     Type.Object({
       item: Type.String(),
@@ -300,10 +314,26 @@ export const SignOffSchema = Type.Object({
 });
 export type SignOff = Static<typeof SignOffSchema>;
 
+/** An offline receipt the sync refused, as the reconciliation lists it: no person. */
+export const RefusedReceiptSchema = Type.Object({
+  receiptId: Type.String(),
+  deviceId: Type.String(),
+  deviceLabel: Type.String(),
+  deviceTime: Type.String(),
+  syncedAt: Type.String(),
+  reason: Type.String({ description: 'The refusal code (AMP_…)' }),
+  lines: Type.Array(Type.Object({ item: Type.String(), quantity: Type.Integer() }), {
+    description: 'What the device says it handed over',
+  }),
+});
+export type RefusedReceipt = Static<typeof RefusedReceiptSchema>;
+
 export const ReconciliationSchema = Type.Object({
   figures: ReconciliationFiguresSchema,
   figuresSha256: Type.String(),
   signOffs: Type.Array(SignOffSchema),
+  /** Newest first, at most `offline.refusedListedMax`; `figures.refusedOffline` counts them all. */
+  refusedReceipts: Type.Array(RefusedReceiptSchema),
 });
 export type Reconciliation = Static<typeof ReconciliationSchema>;
 

@@ -1728,6 +1728,7 @@ export const en: Dictionary = {
         assisted: 'Without a card',
         conflicts: 'Conflicts',
         reversed: 'Reversed hand-overs (conflicts)',
+        refusedOffline: 'Offline hand-overs refused at sync (counted nowhere)',
       },
       items: {
         redeemed: 'Handed over',
@@ -1749,6 +1750,8 @@ export const en: Dictionary = {
       discrepancyAlert: 'What was handed over and the stock that went out differ: investigate.',
       csv: 'Download the reconciliation (CSV)',
       signOffs: 'Sign-offs',
+      refusedTitle: 'Offline hand-overs refused: goods may have left',
+      refusedLine: '{{time}} · {{device}} · receipt {{receipt}} · {{lines}}',
       notSigned: 'Nobody has signed this reconciliation.',
       signedAt: 'Signed on {{time}}:',
       current: 'the figures have not changed.',
@@ -1875,6 +1878,8 @@ export const en: Dictionary = {
     remaining: 'Left',
     handOver: 'Hand over now',
     remainingOf: '{{remaining}} of {{granted}} {{unit}}',
+    inDispute:
+      '{{quantity}} {{unit}} in dispute: under review by the supervisor (a conflicting offline hand-over)',
     quantityOf: 'Quantity of {{item}} to hand over',
     redeem: 'Hand over',
     receipt: {

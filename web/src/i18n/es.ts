@@ -1761,6 +1761,7 @@ export const es = {
         assisted: 'Sin carnet',
         conflicts: 'Conflictos',
         reversed: 'Entregas anuladas (conflictos)',
+        refusedOffline: 'Entregas sin conexión rechazadas al sincronizar (no cuentan)',
       },
       items: {
         redeemed: 'Entregado',
@@ -1784,6 +1785,8 @@ export const es = {
         'Hay una diferencia entre lo entregado y la salida de inventario: investíguela.',
       csv: 'Descargar el cuadre (CSV)',
       signOffs: 'Firmas',
+      refusedTitle: 'Entregas sin conexión rechazadas: pudieron salir bienes',
+      refusedLine: '{{time}} · {{device}} · recibo {{receipt}} · {{lines}}',
       notSigned: 'Nadie ha firmado este cuadre.',
       signedAt: 'Firmado el {{time}}:',
       current: 'las cifras no han cambiado.',
@@ -1911,6 +1914,8 @@ export const es = {
     remaining: 'Queda',
     handOver: 'Entregar ahora',
     remainingOf: '{{remaining}} de {{granted}} {{unit}}',
+    inDispute:
+      '{{quantity}} {{unit}} en disputa: en revisión por el supervisor (una entrega sin conexión en conflicto)',
     quantityOf: 'Cantidad de {{item}} a entregar',
     redeem: 'Entregar',
     receipt: {

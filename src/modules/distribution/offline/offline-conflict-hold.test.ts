@@ -64,6 +64,20 @@ describe('an offline conflict holds only what it disputes', () => {
     ]);
     expect(await point.figures()).toMatchObject({ conflicts: 1 });
 
+    // The point's lookup says the 3 kg are in dispute rather than a bare 0, and nothing else of
+    // the other device's receipt (its id, device, time or the 5 kg it asked).
+    const lookup = await point.call('POST', 'entitlement-lookups', operator, {
+      qrText: person.qrText,
+    });
+    expect(lookup.statusCode, lookup.body).toBe(200);
+    const answered = lookup.json().entitlements[0];
+    expect(answered.items).toEqual([
+      { item: 'food_box', unit: 'box', granted: 1, remaining: 1 },
+      { item: 'rice', unit: 'kg', granted: 5, remaining: 0, inDispute: 3 },
+    ]);
+    expect(lookup.body).not.toContain(later.receiptId);
+    expect(lookup.body).not.toContain(a.id);
+
     // The rice is in dispute: none is handed over. The box is not: a new snapshot offers it.
     const rice = await redeem([{ item: 'rice', quantity: 1 }]);
     expect(rice.statusCode, rice.body).toBe(422);
@@ -97,6 +111,13 @@ describe('an offline conflict holds only what it disputes', () => {
         }),
       },
     );
+    const afterClearing = await point.call('POST', 'entitlement-lookups', operator, {
+      qrText: person.qrText,
+    });
+    expect(afterClearing.json().entitlements[0].items).toEqual([
+      { item: 'food_box', unit: 'box', granted: 1, remaining: 0 },
+      { item: 'rice', unit: 'kg', granted: 5, remaining: 3 },
+    ]);
     expect((await redeem([{ item: 'rice', quantity: 3 }])).statusCode).toBe(201);
     expect((await entitlementRows(kit, fromA.entitlementId)).state).toBe('consumed');
     expect(await point.figures()).toMatchObject({ conflicts: 0, redemptions: 3 });

@@ -20,7 +20,7 @@ import {
   SnapshotParams,
   SyncBodySchema,
 } from './offline-schema.js';
-import { offlineSyncer } from './offline-sync.js';
+import { offlineSyncKeepingRefusals } from './refused-receipts.js';
 import { snapshotBuilder } from './snapshot-builder.js';
 import { snapshotKeyFrom } from './snapshot-key.js';
 
@@ -70,7 +70,7 @@ export const offlineRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> 
       },
     },
     async (request) =>
-      offlineSyncer(deps, contextOf(request), request.params.pointId, request.body),
+      offlineSyncKeepingRefusals(deps, contextOf(request), request.params.pointId, request.body),
   );
 
   app.get(

@@ -16,6 +16,13 @@ export interface OfflineTables {
     entitlement_scope: Buffer | null;
     payload_sha256: Buffer;
     issued_by: string;
+    /**
+     * `migrations/0148_snapshot_person_history.sql`: the leaf of the snapshot's audit entry and
+     * the area it was built for (snapshot-history.ts); null for snapshots built before.
+     */
+    audit_leaf_index: Generated<bigint | number | null>;
+    region_code: Generated<string | null>;
+    municipality_code: Generated<string | null>;
   };
   offline_receipt: {
     id: string;
@@ -54,6 +61,21 @@ export interface OfflineTables {
     resolved_at: Date;
     /** `migrations/0074_offline_conflict_later_stands.sql`: later_stands only. */
     redemption_id: string | null;
+  };
+  /** `migrations/0149_offline_receipt_refusal.sql`: a receipt the sync refused. */
+  offline_receipt_refusal: {
+    id: string;
+    point_id: string;
+    device_id: string;
+    receipt_id: string;
+    entitlement_id: string;
+    cycle_id: string | null;
+    device_time: Date;
+    /** Written as JSON text; read back parsed (text on PGlite). */
+    lines: OfflineLine[] | string;
+    reason: string;
+    synced_at: Date;
+    synced_by: string;
   };
   redemption_reversal: {
     redemption_id: string;

@@ -25,6 +25,7 @@ import { type CarriedLine, withCarried } from '../redemption/carry-over.js';
 import { redeemableStates } from '../tables.js';
 import { householdBindings, type PendingBinding } from './household-bindings.js';
 import { activeDeviceAt } from './offline-device.js';
+import { appendedLeafIndex, snapshotAuditFields } from './snapshot-history.js';
 import { type EntryAdder, householdsToBind, type PersonsRead } from './snapshot-households.js';
 import { signSnapshotBytes, snapshotKeyFrom } from './snapshot-key.js';
 import { snapshotScope } from './snapshot-scope.js';
@@ -167,7 +168,20 @@ export async function snapshotBuilder(
   };
   const bytes = Buffer.from(canonicalJson(payload), 'utf8');
   const key = snapshotKeyFrom(deps.keys.masterKey);
+  const scope = snapshotScope(body.entitlementIds);
   await deps.db.transaction().execute(async (trx) => {
+    // The entry names the snapshot and commits to its scope: each person it held sees this
+    // entry in their access history (snapshot-history.ts), and a scope changed afterwards no
+    // longer matches the digest in the log. The ID numbers and households read for the bindings
+    // never leave in clear; named here too.
+    const appended = await deps.audit.appendInTransaction(trx, [
+      writeAuditEntry(
+        gate.write,
+        { type: 'distribution_point', id: gate.point.id },
+        snapshotAuditFields(payload.snapshotId, scope, body.bindings !== undefined),
+        context.requestId,
+      ),
+    ]);
     await trx
       .insertInto('distribution_snapshot')
       .values({
@@ -179,20 +193,14 @@ export async function snapshotBuilder(
         issued_at: now,
         expires_at: new Date(payload.expiresAt * 1000),
         entries: payload.entries.length,
-        entitlement_scope: snapshotScope(body.entitlementIds),
+        entitlement_scope: scope,
         payload_sha256: createHash('sha256').update(bytes).digest(),
         issued_by: operatorId,
+        audit_leaf_index: appendedLeafIndex(appended),
+        region_code: gate.point.regionCode,
+        municipality_code: gate.point.municipalityCode,
       })
       .execute();
-    await deps.audit.appendInTransaction(trx, [
-      writeAuditEntry(
-        gate.write,
-        { type: 'distribution_point', id: gate.point.id },
-        // The ID numbers and households read for the bindings never leave in clear; named here.
-        body.bindings === undefined ? ['snapshot'] : ['snapshot', 'household_bindings'],
-        context.requestId,
-      ),
-    ]);
   });
   return {
     payload,

@@ -30,13 +30,23 @@ const header = [
   'in_transit_in',
   'last_signed_off_at',
   'last_sign_off_current',
+  'refused_offline_receipts',
+  'refused_receipt',
+  'refused_device',
+  'refused_device_time',
+  'refused_synced_at',
+  'refused_reason',
+  'refused_lines',
 ];
 
 /**
  * A point's reconciliation as CSV for a spreadsheet: one row per item with the cycle's counts
  * repeated (so the sheet filters and sums without merged cells), every cell through the
  * platform's `csvRow` (RFC 4180 quoting, formulas neutralised), a UTF-8 byte-order mark so a
- * spreadsheet reads "Pérez" and "conciliación" right.
+ * spreadsheet reads "Pérez" and "conciliación" right. After the items, one row per offline receipt
+ * the sync refused (its receipt, device, times, reason and the lines the device claims, as
+ * `item:quantity` joined by spaces), the item columns empty: what a device sends is written as
+ * text through `csvRow` like every other cell, so a crafted label or code is not a formula.
  *
  * @example
  *   reply.type('text/csv; charset=utf-8').send(reconciliationCsv(report));
@@ -56,7 +66,12 @@ export function reconciliationCsv(report: Reconciliation): string {
     figures.conflicts,
     figures.reversed,
   ];
-  const signed = [last?.signedAt ?? null, last === undefined ? null : last.current];
+  const signed = [
+    last?.signedAt ?? null,
+    last === undefined ? null : last.current,
+    figures.refusedOffline ?? 0,
+  ];
+  const noRefusal = Array(6).fill(null);
   const lines = figures.items.map((item) =>
     csvRow([
       ...common,
@@ -77,8 +92,26 @@ export function reconciliationCsv(report: Reconciliation): string {
       item.inTransitOut,
       item.inTransitIn,
       ...signed,
+      ...noRefusal,
     ]),
   );
-  if (lines.length === 0) lines.push(csvRow([...common, ...Array(16).fill(null), ...signed]));
+  if (lines.length === 0) {
+    lines.push(csvRow([...common, ...Array(16).fill(null), ...signed, ...noRefusal]));
+  }
+  for (const refused of report.refusedReceipts) {
+    lines.push(
+      csvRow([
+        ...common,
+        ...Array(16).fill(null),
+        ...signed,
+        refused.receiptId,
+        refused.deviceLabel,
+        refused.deviceTime,
+        refused.syncedAt,
+        refused.reason,
+        refused.lines.map((line) => `${line.item}:${line.quantity}`).join(' '),
+      ]),
+    );
+  }
   return `\uFEFF${csvRow(header)}${lines.join('')}`;
 }

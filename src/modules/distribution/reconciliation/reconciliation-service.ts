@@ -8,6 +8,8 @@ import {
   type DistributionDependencies,
   nowOf,
 } from '../distribution-context.js';
+import { distributionLimits } from '../limits.js';
+import { type RefusedReceipt, refusedReceiptsOf } from '../offline/refused-receipts.js';
 import { guardPoint, type PointGrant, type PointRow, refusalEntry } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { notReversed } from '../redemption/reversal.js';
@@ -47,6 +49,12 @@ export interface ReconciliationFigures {
    * favour of the later receipt (migration 0074): left out of the counts above.
    */
   reversed: number;
+  /**
+   * Offline receipts the sync refused for this point and cycle (migration 0149), counted nowhere:
+   * present only when there are some, so figures signed before they existed keep their digest.
+   */
+  refusedOffline?: number;
+  refusedOfflineByReason?: { reason: string; count: number }[];
   items: ItemFigures[];
 }
 
@@ -92,6 +100,8 @@ export interface Reconciliation {
   figures: ReconciliationFigures;
   figuresSha256: string;
   signOffs: SignOff[];
+  /** The refused offline receipts, newest first (at most `offline.refusedListedMax`). */
+  refusedReceipts: RefusedReceipt[];
 }
 
 async function cycleOrNotFound(
@@ -119,7 +129,8 @@ export async function reconciliationReader(
 ): Promise<Reconciliation> {
   const gate = await guardPoint(deps, context, 'distribution.point_read', pointId);
   const cycle = await cycleOrNotFound(deps, gate, cycleId);
-  const figures = await figuresOf(deps, gate.point, cycle);
+  const refused = await refusedOf(deps, gate.point, cycle);
+  const figures = await figuresOf(deps, gate.point, cycle, refused);
   const figuresSha256 = digest(figures);
   const rows = await deps.db
     .selectFrom('reconciliation_sign_off')
@@ -132,6 +143,7 @@ export async function reconciliationReader(
   return {
     figures,
     figuresSha256,
+    refusedReceipts: refused.list,
     signOffs: rows.map((row) => ({
       id: row.id,
       signedBy: row.signed_by,
@@ -157,7 +169,8 @@ export async function reconciliationSigner(
   const signedAt = nowOf(deps);
   const id = randomUUID();
   return deps.db.transaction().execute(async (trx) => {
-    const figures = await figuresOf({ ...deps, db: trx }, gate.point, cycle);
+    const refused = await refusedOf({ ...deps, db: trx }, gate.point, cycle);
+    const figures = await figuresOf({ ...deps, db: trx }, gate.point, cycle, refused);
     const hash = Buffer.from(digest(figures), 'hex');
     await trx
       .insertInto('reconciliation_sign_off')
@@ -196,10 +209,24 @@ function digest(figures: ReconciliationFigures): string {
   return createHash('sha256').update(JSON.stringify(figures)).digest('hex');
 }
 
+function refusedOf(
+  deps: Pick<DistributionDependencies, 'db'>,
+  point: PointRow,
+  cycle: CycleForReconciliation,
+) {
+  return refusedReceiptsOf(deps.db, {
+    pointId: point.id,
+    cycleId: cycle.cycleId,
+    referenceDate: cycle.referenceDate,
+    limit: distributionLimits.offline.refusedListedMax,
+  });
+}
+
 async function figuresOf(
   deps: Pick<DistributionDependencies, 'db'>,
   point: PointRow,
   cycle: CycleForReconciliation,
+  refused: Awaited<ReturnType<typeof refusedReceiptsOf>>,
 ): Promise<ReconciliationFigures> {
   const counts = await deps.db
     .selectFrom('redemption as r')
@@ -233,6 +260,12 @@ async function figuresOf(
     assisted: Number(counts.assisted),
     conflicts: Number(counts.conflicts),
     reversed: await reversedCount(deps, point, cycle),
+    ...(refused.byReason.length === 0
+      ? {}
+      : {
+          refusedOffline: refused.byReason.reduce((sum, each) => sum + each.count, 0),
+          refusedOfflineByReason: refused.byReason,
+        }),
     items: await itemFigures(deps, point, cycle),
   };
 }

@@ -26,6 +26,11 @@ export interface ItemBalance {
   unit: string;
   granted: number;
   remaining: number;
+  /**
+   * Held by offline conflicts still under review (migration 0140): out of `remaining` until a
+   * supervisor decides. Only in a lookup's answer, and only when some is held.
+   */
+  inDispute?: number;
 }
 
 /**

@@ -32,6 +32,7 @@ import {
   lockForRedemption,
   stateAfter,
 } from './entitlement-state.js';
+import { heldInDispute, withDisputed } from './in-dispute.js';
 import type { SignedReceipt } from './receipt.js';
 import {
   linesAfter,
@@ -142,7 +143,10 @@ export async function personAnswers(
   });
   // Cash and vouchers are paid, not handed over: a point answers baskets only.
   const inKind = open.filter((entitlement) => entitlement.basket !== null);
-  return Promise.all(inKind.map((entitlement) => entitlementAnswer(deps.db, entitlement)));
+  const answers = await Promise.all(
+    inKind.map((entitlement) => entitlementAnswer(deps.db, entitlement)),
+  );
+  return withDisputed(answers, await heldInDispute(deps.db, answers));
 }
 
 /** Redeems all or part of one entitlement of the card's holder at this point. */

@@ -153,6 +153,28 @@ export async function openEntitlementsOf(
   return rows.map(toEntitlement);
 }
 
+/**
+ * Every entitlement a person holds or held (open or ended), with when it was created: a
+ * distribution point's offline snapshot can only have held an entitlement created before it was
+ * built, so the person's access history looks for snapshots from then on
+ * (distribution's snapshot-history.ts).
+ *
+ * @example
+ *   const held = await entitlementsEverOf(db, personId); // [{ entitlementId, createdAt }]
+ */
+export async function entitlementsEverOf(
+  db: Kysely<Database>,
+  personId: string,
+): Promise<{ entitlementId: string; createdAt: Date }[]> {
+  const rows = await db
+    .selectFrom('entitlement')
+    .select(['id', 'created_at'])
+    .where('person_id', '=', personId)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({ entitlementId: row.id, createdAt: row.created_at }));
+}
+
 /** One entitlement, open or ended, or undefined. */
 export async function entitlementForRedemption(
   db: Kysely<Database>,

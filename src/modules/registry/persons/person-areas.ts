@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
+import { municipalityInVersion } from './residence-municipality.js';
 
 /** Where an active person lives, as far as a service point near them needs it. */
 export interface PersonArea {
@@ -21,8 +22,34 @@ export interface PersonArea {
  */
 export function personAreas(): {
   areasIn(trx: Kysely<Database>, personIds: readonly string[]): Promise<Map<string, PersonArea>>;
+  areasEverOf(db: Kysely<Database>, personId: string): Promise<PersonArea[]>;
 } {
   return {
+    /**
+     * Every area one person's record has named, current and past versions alike (the state of
+     * a version that names none is the person's state now): the snapshots of the points of
+     * those areas are the ones that could have held them (distribution's access-history lines).
+     */
+    async areasEverOf(db, personId) {
+      const rows = await db
+        .selectFrom('person')
+        .innerJoin('person_version', 'person_version.person_id', 'person.id')
+        .select([
+          sql<string>`coalesce(person_version.attributes ->> 'state_code', person.region_code)`.as(
+            'region_code',
+          ),
+          sql<string | null>`${municipalityInVersion(sql.ref('person_version.attributes'))}`.as(
+            'municipality_code',
+          ),
+        ])
+        .distinct()
+        .where('person.id', '=', personId)
+        .execute();
+      return rows.map((row) => ({
+        regionCode: row.region_code,
+        municipalityCode: row.municipality_code,
+      }));
+    },
     async areasIn(trx, personIds) {
       if (personIds.length === 0) return new Map();
       const rows = await trx

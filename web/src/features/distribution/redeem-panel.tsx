@@ -109,6 +109,13 @@ function EntitlementForm(props: {
                   granted: line.granted,
                   unit: line.unit,
                 })}
+                {line.inDispute === undefined ? null : (
+                  // Held by an offline conflict the supervisor has not decided: not a bare 0.
+                  <small className="pos-in-dispute" data-testid="pos-in-dispute">
+                    <br />
+                    {t('pos.inDispute', { quantity: line.inDispute, unit: line.unit })}
+                  </small>
+                )}
               </td>
               <td>
                 <input

@@ -233,7 +233,7 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
   });
   if (report.isPending) return <p aria-live="polite">{t('common.loading')}</p>;
   if (report.error) return <ProblemNotice error={report.error} />;
-  const { figures, signOffs } = report.data;
+  const { figures, signOffs, refusedReceipts } = report.data;
   const counts = [
     ['entitled', figures.entitled],
     ['entitlementsRedeemed', figures.entitlementsRedeemed],
@@ -241,6 +241,7 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
     ['assisted', figures.assisted],
     ['conflicts', figures.conflicts],
     ['reversed', figures.reversed],
+    ['refusedOffline', figures.refusedOffline ?? 0],
   ] as const;
   // The reversal figures appear once a conflict cleared for the later receipt reversed a hand-over.
   const reversalFigures = ['reversed', 'reversedStockOut', 'reversedReturned'] as const;
@@ -287,6 +288,24 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
           </li>
         ))}
       </ul>
+      {refusedReceipts.length > 0 ? (
+        <>
+          <h3>{t('supervision.reconciliation.refusedTitle')}</h3>
+          <ul className="supervision-cards" data-testid="reconciliation-refused">
+            {refusedReceipts.map((each) => (
+              <li key={each.receiptId}>
+                {t('supervision.reconciliation.refusedLine', {
+                  time: format.dateTime(each.deviceTime),
+                  device: each.deviceLabel,
+                  receipt: each.receiptId.slice(0, 8),
+                  lines: each.lines.map((line) => `${line.item}: ${line.quantity}`).join(', '),
+                })}{' '}
+                — {t(`problem.${each.reason}`, { defaultValue: each.reason })}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <p>
         <a href={`${path}.csv?${purpose}`} download>
           {t('supervision.reconciliation.csv')}

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Static } from 'typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessHistoryResponse, AuditKeysResponse } from '../../../shared/api/audit.js';
+import { verifyAccessEntry } from '../../../shared/audit/access-proof-verifier.js';
+import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import {
+  type CardHolder,
+  createPoint,
+  inKindProgramWithCycle,
+  personWithCard,
+  pointCall,
+  type SignedIn,
+  signIn,
+} from '../distribution-test-kit.js';
+import { offlineDevice } from './offline-test-kit.js';
+
+type AccessHistory = Static<typeof AccessHistoryResponse>;
+type AuditKeys = Static<typeof AuditKeysResponse>;
+
+/**
+ * Review finding F6: every person an offline snapshot held sees it in their access history —
+ * "included in the offline list of point X, for device Y" — as the snapshot's one audit entry,
+ * with an inclusion proof the browser checks, the entry naming the snapshot and committing to
+ * its kept scope. A person the snapshot did not hold sees nothing of it; a person who moved away
+ * keeps the lines of the snapshots that held them, and is not in the next one.
+ */
+describe("an offline snapshot in each person's access history", () => {
+  let kit: AccessTestApp;
+  let supervisor: SignedIn;
+  let operator: SignedIn;
+  let auditor: SignedIn;
+  let programId: string;
+  let inTown: CardHolder;
+  let otherState: CardHolder;
+
+  beforeAll(async () => {
+    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
+    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    auditor = await signIn(kit, ['auditor'], ['VE-A', 'VE-Z']);
+    const issuerA = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+    const issuerZ = await signIn(kit, ['registry_supervisor'], ['VE-Z']);
+    inTown = await personWithCard(kit, issuerA, 'VE-A', { municipality: 'VE-A-01' });
+    otherState = await personWithCard(kit, issuerZ, 'VE-Z', { municipality: 'VE-Z-01' });
+    ({ programId } = await inKindProgramWithCycle(kit, {
+      code: 'listed_box',
+      rule: 'state_code == "VE-A" || state_code == "VE-Z"',
+      basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
+    }));
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  async function pointWithDevice(label: string, municipalityCode?: string) {
+    const pointId = await createPoint(kit, supervisor, {
+      operators: [operator.operatorId],
+      programs: [programId],
+      ...(municipalityCode === undefined ? {} : { municipalityCode }),
+    });
+    const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
+      pointCall(kit)(method, `${pointId}/${url}`, who, payload);
+    const registered = await call(
+      'POST',
+      'devices',
+      supervisor,
+      offlineDevice().registration(pointId, label),
+    );
+    expect(registered.statusCode, registered.body).toBe(201);
+    const deviceId = registered.json().id as string;
+    const snapshot = async () => {
+      const response = await call('GET', `devices/${deviceId}/snapshot`, operator);
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json().payload as { snapshotId: string; pointCode: string };
+    };
+    return { pointId, snapshot };
+  }
+
+  async function historyOf(holder: CardHolder): Promise<AccessHistory> {
+    const response = await kit.app.inject({
+      url: `/api/persons/${holder.personId}/access-history?purpose=audit&limit=100`,
+      cookies: auditor.cookies,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json() as AccessHistory;
+  }
+
+  const listsOf = (history: AccessHistory) =>
+    history.entries.filter((entry) => entry.offlineList !== undefined);
+
+  it('lists the snapshot in the history of a person it held, checkable, and not of one it did not hold', async () => {
+    const point = await pointWithDevice('Tableta 7');
+    const { snapshotId, pointCode } = await point.snapshot();
+
+    const history = await historyOf(inTown);
+    const [line, ...more] = listsOf(history);
+    expect(more).toEqual([]);
+    expect(line?.offlineList).toEqual({
+      pointCode,
+      pointName: expect.any(String),
+      deviceLabel: 'Tableta 7',
+    });
+    expect(line).toMatchObject({ action: 'distribution.redeem', outcome: 'allowed' });
+    // The entry is the snapshot's, on the point: it names the snapshot and its scope's digest.
+    const entry = JSON.parse(line?.entryText ?? '{}');
+    expect(entry.resource).toEqual({ type: 'distribution_point', id: point.pointId });
+    const { entitlement_scope: scope } = await kit.database.asAdmin((admin) =>
+      admin
+        .selectFrom('distribution_snapshot')
+        .select('entitlement_scope')
+        .where('id', '=', snapshotId)
+        .executeTakeFirstOrThrow(),
+    );
+    const digest = createHash('sha256')
+      .update(scope ?? Buffer.alloc(0))
+      .digest('hex');
+    expect(entry.fields).toEqual(
+      expect.arrayContaining([`snapshot_id:${snapshotId}`, `entitlement_scope_sha256:${digest}`]),
+    );
+    // The browser's check: the line is in the log under the signed head.
+    const keys = (await kit.app.inject({ url: '/api/audit/keys' })).json() as AuditKeys;
+    const key = keys.keys.find((each) => each.keyId === history.treeHead.keyId);
+    const verdict = await verifyAccessEntry({
+      entryText: line?.entryText ?? '',
+      leafIndex: line?.leafIndex ?? -1,
+      proof: line?.proof ?? [],
+      treeHead: history.treeHead,
+      publicKeyRaw: Buffer.from(key?.publicKey ?? '', 'hex'),
+    });
+    expect(verdict).toEqual({ ok: true });
+
+    expect(listsOf(await historyOf(otherState))).toEqual([]);
+  });
+
+  it('keeps the lines of a person who moved away, and lists no later snapshot that left them out', async () => {
+    const point = await pointWithDevice('Kiosco municipal', 'VE-A-01');
+    const before = listsOf(await historyOf(inTown)).length;
+    await point.snapshot();
+    expect(listsOf(await historyOf(inTown))).toHaveLength(before + 1);
+
+    // A new version of the record: the person now lives in another municipality.
+    await kit.database.asAdmin(async (admin) => {
+      await sql`insert into person_version (person_id, version, attributes, sealed_attributes,
+          reason, recorded_by, recorded_at)
+        select v.person_id, v.version + 1,
+          v.attributes || '{"municipality_code": "VE-A-02"}'::jsonb, v.sealed_attributes, 'move',
+          v.recorded_by, now()
+          from person_version v join person p on p.id = v.person_id
+         where p.id = ${inTown.personId} and v.version = p.current_version`.execute(admin);
+      await sql`update person set current_version = current_version + 1
+         where id = ${inTown.personId}`.execute(admin);
+    });
+    await point.snapshot();
+    const lines = listsOf(await historyOf(inTown));
+    expect(lines).toHaveLength(before + 1);
+    expect(
+      lines.filter((line) => line.offlineList?.deviceLabel === 'Kiosco municipal'),
+    ).toHaveLength(1);
+  });
+});
