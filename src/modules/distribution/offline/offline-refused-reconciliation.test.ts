@@ -36,7 +36,7 @@ describe('refused offline receipts in the reconciliation', () => {
     const [a, b] = point.devices;
     if (a === undefined || b === undefined) throw new Error('two devices');
     // A third device whose label a careless supervisor typed like a formula.
-    const key = offlineDevice();
+    const key = offlineDevice(operator.operatorId);
     const labelled = await point.call(
       'POST',
       'devices',
