@@ -158,6 +158,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   distribution_snapshot: 'history',
   offline_receipt: 'history',
   offline_conflict_resolution: 'history',
+  // What a late offline receipt withdrew of a carry-over (migration 0154): append-only.
+  carry_over_withdrawal: 'history',
   redemption_reversal: 'history',
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',

@@ -13,6 +13,7 @@ import {
 import type { DistributionErrorCode } from '../distribution-error.js';
 import { distributionLimits } from '../limits.js';
 import { guardPoint, type PointGrant, refusalEntry, refuseAudited } from '../point-gate.js';
+import { inForceAt } from './late-receipt.js';
 import { offlineApplier } from './offline-apply.js';
 import type { Candidate } from './offline-batch.js';
 import { type ActiveDevice, activeDeviceAt } from './offline-device.js';
@@ -292,7 +293,7 @@ async function checked(
     // With the card, the entitlement must be its holder's; without it, the person's own.
     const personId =
       receipt.assisted === undefined ? (holder?.personId as string) : (entitlement?.personId ?? '');
-    const problem = entitlementProblem(entitlement, personId, served);
+    const problem = entitlementProblem(entitlement, personId, served, receipt.deviceTime);
     if (problem !== null || entitlement === undefined) {
       refuse(receipt, problem ?? 'AMP_ENTITLEMENT_NOT_REDEEMABLE', personId || null);
       continue;
@@ -409,16 +410,22 @@ async function householdProblem(
   return same ? null : 'AMP_OFFLINE_HOUSEHOLD_REFUSED';
 }
 
+/**
+ * Why the receipt's entitlement cannot take it, or null. An entitlement programs ended (its cycle
+ * closed; a death, merge or erasure) still takes a receipt its device made **before** the end
+ * (`endedAt`), as a suspension does: the goods left while it was in force (`late-receipt.ts`).
+ */
 function entitlementProblem(
   entitlement: EntitlementForRedemption | undefined,
   personId: string,
   served: readonly string[],
+  deviceTime: number,
 ): DistributionErrorCode | null {
   if (entitlement === undefined || entitlement.personId !== personId) {
     return 'AMP_ENTITLEMENT_NOT_REDEEMABLE';
   }
   if (!served.includes(entitlement.programId)) return 'AMP_PROGRAM_NOT_SERVED';
-  if (entitlement.basket === null || entitlement.status !== 'open') {
+  if (entitlement.basket === null || !inForceAt(entitlement, deviceTime)) {
     return 'AMP_ENTITLEMENT_NOT_REDEEMABLE';
   }
   return null;
