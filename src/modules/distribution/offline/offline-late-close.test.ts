@@ -249,6 +249,21 @@ describe('offline receipt made before its entitlement ended, synced after', () =
     expect(await disputes(device.entitlementId)).toEqual([
       { item: 'rice', quantity: 5, takenBack: 2, disputed: 3 },
     ]);
+    // Listed for the supervisor's review with the late receipt.
+    const listed = await point.call('GET', 'carry-over-disputes', scene.supervisor);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().disputes).toEqual([
+      expect.objectContaining({
+        receiptId: receipt.receiptId,
+        fromEntitlementId: device.entitlementId,
+        intoEntitlementId: next.entitlementId,
+        item: 'rice',
+        unit: 'kg',
+        withdrawn: 5,
+        takenBack: 2,
+        disputed: 3,
+      }),
+    ]);
     // Each cycle's figures count each hand-over once, stock out equal to redeemed.
     const riceOf = async (cycle: string) => {
       const response = await point.call('GET', `cycles/${cycle}/reconciliation`, scene.supervisor);

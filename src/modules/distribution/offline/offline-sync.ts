@@ -47,7 +47,8 @@ export interface SyncBody {
  *   to it or past its expiry (`AMP_SNAPSHOT_EXPIRED`), for an entitlement that snapshot did not
  *   hold (`AMP_OFFLINE_NOT_IN_SNAPSHOT`), with QR text that is not the issuer's signed card the
  *   receipt names (`AMP_OFFLINE_CARD_PROOF_INVALID`), with a card unknown, revoked or expired at
- *   that moment (`AMP_CARD_REFUSED`), for an entitlement not the card holder's, ended, or of a
+ *   that moment (`AMP_CARD_REFUSED`), for an entitlement not the card holder's, ended before
+ *   the receipt was made (one made before counts as of then: `late-receipt.ts`), or of a
  *   program the point does not serve, or for more than remained when the snapshot was made
  *   (`AMP_QUANTITY_ABOVE_REMAINING`);
  * - **counted** or a **conflict**, by `offlineApplier` (one transaction for the batch), or
