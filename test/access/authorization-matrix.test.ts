@@ -1162,6 +1162,11 @@ function absentRecordCases(): RouteCase[] {
       'distribution.point_read',
       (id) => `/api/distribution/points/${id}/offline-conflicts`,
     ),
+    get(
+      "a point's carry-over disputes",
+      'distribution.point_read',
+      (id) => `/api/distribution/points/${id}/carry-over-disputes`,
+    ),
     post(
       'clear an offline conflict',
       'distribution.stock_adjust',

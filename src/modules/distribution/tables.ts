@@ -140,6 +140,8 @@ export interface DistributionTables extends OfflineTables {
   };
   entitlement_carry_over: CarryOverSource & {
     quantity: number;
+    /** Migration 0154: withdrawn by late offline receipts; what carries is the difference. */
+    quantity_withdrawn: Generated<number>;
     carried_at: Date;
     into_entitlement_id: string | null;
     applied_at: Date | null;

@@ -162,6 +162,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   offline_conflict_resolution: 'history',
   // Each change of an operator's assignment to a point (0144), written by a trigger only.
   distribution_point_operator_change: 'history',
+  // What a late offline receipt withdrew of a carry-over (migration 0154): append-only.
+  carry_over_withdrawal: 'history',
   redemption_reversal: 'history',
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',

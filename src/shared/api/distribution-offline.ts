@@ -138,3 +138,24 @@ export const ConflictResolutionSchema = Type.Object({
   entitlementState: Type.String(),
 });
 export type OfflineConflictAnswer = Static<typeof OfflineConflictSchema>;
+
+/**
+ * A late offline receipt (made before its cycle closed, synced after) whose withdrawal of the
+ * carry-over found part of it handed out already from the person's next entitlement (migration
+ * 0154): `withdrawn` units of `item` came off the carry-over, `takenBack` of them off the next
+ * entitlement's remaining balance, and `disputed` had been handed over twice, for review.
+ */
+export const CarryOverDisputeSchema = Type.Object({
+  receiptId: Type.String(),
+  deviceTime: Type.String(),
+  syncedAt: Type.String(),
+  fromEntitlementId: Type.String(),
+  intoEntitlementId: Type.String(),
+  item: Type.String(),
+  unit: Type.String(),
+  withdrawn: Type.Integer(),
+  takenBack: Type.Integer(),
+  disputed: Type.Integer(),
+});
+
+export type CarryOverDisputeAnswer = Static<typeof CarryOverDisputeSchema>;

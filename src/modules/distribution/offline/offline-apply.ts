@@ -7,6 +7,7 @@ import { operatorIdOf } from '../points/point-service.js';
 import { lockEntitlementState } from '../redemption/entitlement-state.js';
 import { notReversed } from '../redemption/reversal.js';
 import { redeemableStates, type VoucherState } from '../tables.js';
+import { redeemableWhenEnded, settleLateReceipts } from './late-receipt.js';
 import { type Balance, type Candidate, dayOf, type Entitled } from './offline-batch.js';
 import { BatchWrites } from './offline-batch-write.js';
 import type { ActiveDevice } from './offline-device.js';
@@ -71,6 +72,7 @@ export async function offlineApplier(
       if (result.outcome !== 'refused') writes.add(candidate, target, result, held ?? null);
     }
     await writes.flush(trx, deps, gate, { deviceId, operatorId, now }, entitled.values());
+    await settleLateReceipts(trx, ordered, now);
   });
   return { results };
 }
@@ -222,7 +224,9 @@ async function decide(
   if (suspendedAt !== null && receipt.deviceTime >= suspendedAt.getTime()) {
     return { ...base, outcome: 'refused', code: 'AMP_PROGRAM_SUSPENDED' };
   }
-  const redeemable = redeemableStates.includes(target.state);
+  const redeemable =
+    redeemableStates.includes(target.state) ||
+    redeemableWhenEnded(candidate.entitlement, target.state);
   if (!redeemable && !takenStates.includes(target.state)) {
     return { ...base, outcome: 'refused', code: 'AMP_ENTITLEMENT_NOT_REDEEMABLE' };
   }

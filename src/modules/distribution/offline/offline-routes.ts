@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
+  CarryOverDisputeSchema,
   ConflictResolutionSchema,
   OfflineConflictSchema,
   SignedSnapshotSchema,
@@ -12,6 +13,7 @@ import type { DistributionDependencies } from '../distribution-context.js';
 import { distributionLimits } from '../limits.js';
 import { contextOf } from '../routes.js';
 import { PointIdParams } from '../schema.js';
+import { carryOverDisputesLister } from './carry-over-disputes.js';
 import { offlineConflictResolver } from './conflict-resolution.js';
 import { offlineConflictsLister } from './offline-conflicts.js';
 import {
@@ -87,6 +89,23 @@ export const offlineRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> 
     },
     async (request) => ({
       conflicts: await offlineConflictsLister(deps, contextOf(request), request.params.pointId),
+    }),
+  );
+
+  app.get(
+    '/distribution/points/:pointId/carry-over-disputes',
+    {
+      schema: {
+        tags,
+        summary:
+          'Late offline receipts synced here whose carry-over had been handed out already from the next entitlement: the overlap, for review, newest first (audited)',
+        params: PointIdParams,
+        querystring: PurposeQuery,
+        response: { 200: Type.Object({ disputes: Type.Array(CarryOverDisputeSchema) }) },
+      },
+    },
+    async (request) => ({
+      disputes: await carryOverDisputesLister(deps, contextOf(request), request.params.pointId),
     }),
   );
 

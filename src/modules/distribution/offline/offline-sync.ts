@@ -13,6 +13,7 @@ import {
 import type { DistributionErrorCode } from '../distribution-error.js';
 import { distributionLimits } from '../limits.js';
 import { guardPoint, type PointGrant, refusalEntry, refuseAudited } from '../point-gate.js';
+import { inForceAt } from './late-receipt.js';
 import { offlineApplier } from './offline-apply.js';
 import type { Candidate } from './offline-batch.js';
 import { type ActiveDevice, activeDeviceAt } from './offline-device.js';
@@ -50,7 +51,8 @@ export interface SyncBody {
  *   to it or past its expiry (`AMP_SNAPSHOT_EXPIRED`), for an entitlement that snapshot did not
  *   hold (`AMP_OFFLINE_NOT_IN_SNAPSHOT`), with QR text that is not the issuer's signed card the
  *   receipt names (`AMP_OFFLINE_CARD_PROOF_INVALID`), with a card unknown, revoked or expired at
- *   that moment (`AMP_CARD_REFUSED`), for an entitlement not the card holder's, ended, or of a
+ *   that moment (`AMP_CARD_REFUSED`), for an entitlement not the card holder's, ended before
+ *   the receipt was made (one made before counts as of then: `late-receipt.ts`), or of a
  *   program the point does not serve, or for more than remained when the snapshot was made
  *   (`AMP_QUANTITY_ABOVE_REMAINING`);
  * - **counted** or a **conflict**, by `offlineApplier` (one transaction for the batch), or
@@ -308,7 +310,7 @@ async function checked(
     // With the card, the entitlement must be its holder's; without it, the person's own.
     const personId =
       receipt.assisted === undefined ? (holder?.personId as string) : (entitlement?.personId ?? '');
-    const problem = entitlementProblem(entitlement, personId, served);
+    const problem = entitlementProblem(entitlement, personId, served, receipt.deviceTime);
     if (problem !== null || entitlement === undefined) {
       refuse(receipt, problem ?? 'AMP_ENTITLEMENT_NOT_REDEEMABLE', personId || null);
       continue;
@@ -425,16 +427,22 @@ async function householdProblem(
   return same ? null : 'AMP_OFFLINE_HOUSEHOLD_REFUSED';
 }
 
+/**
+ * Why the receipt's entitlement cannot take it, or null. An entitlement programs ended (its cycle
+ * closed; a death, merge or erasure) still takes a receipt its device made **before** the end
+ * (`endedAt`), as a suspension does: the goods left while it was in force (`late-receipt.ts`).
+ */
 function entitlementProblem(
   entitlement: EntitlementForRedemption | undefined,
   personId: string,
   served: readonly string[],
+  deviceTime: number,
 ): DistributionErrorCode | null {
   if (entitlement === undefined || entitlement.personId !== personId) {
     return 'AMP_ENTITLEMENT_NOT_REDEEMABLE';
   }
   if (!served.includes(entitlement.programId)) return 'AMP_PROGRAM_NOT_SERVED';
-  if (entitlement.basket === null || entitlement.status !== 'open') {
+  if (entitlement.basket === null || !inForceAt(entitlement, deviceTime)) {
     return 'AMP_ENTITLEMENT_NOT_REDEEMABLE';
   }
   return null;

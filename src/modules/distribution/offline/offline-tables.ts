@@ -84,6 +84,18 @@ export interface OfflineTables {
     reversed_by: string;
     reversed_at: Date;
   };
+  /** `migrations/0154_carry_over_withdrawal.sql`: what a late receipt withdrew of a carry-over. */
+  carry_over_withdrawal: {
+    receipt_id: string;
+    item: string;
+    from_entitlement_id: string;
+    unit: string;
+    quantity: number;
+    into_entitlement_id: string | null;
+    taken_back: number;
+    disputed: number;
+    recorded_at: Date;
+  };
 }
 
 export interface OfflineLine {

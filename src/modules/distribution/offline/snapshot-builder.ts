@@ -21,7 +21,12 @@ import {
 import { distributionLimits } from '../limits.js';
 import { guardPoint, refuseAudited } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
-import { type CarriedLine, withCarried } from '../redemption/carry-over.js';
+import {
+  type CarriedLine,
+  carriedQuantity,
+  stillCarried,
+  withCarried,
+} from '../redemption/carry-over.js';
 import { redeemableStates } from '../tables.js';
 import { householdBindings, type PendingBinding } from './household-bindings.js';
 import { activeDeviceAt } from './offline-device.js';
@@ -436,11 +441,12 @@ export async function waitingCarryOvers(
   if (untouched.length === 0) return byKey;
   const rows = await db
     .selectFrom('entitlement_carry_over')
-    .select(['person_id', 'program_id', 'from_cycle_id', 'item', 'unit', 'quantity'])
+    .select(['person_id', 'program_id', 'from_cycle_id', 'item', 'unit', carriedQuantity])
     .where('person_id', 'in', [...new Set(untouched.map((e) => e.personId))])
     .where('program_id', 'in', [...new Set(untouched.map((e) => e.programId))])
     .where('applied_at', 'is', null)
     .where('lapsed_at', 'is', null)
+    .where(stillCarried)
     .execute();
   if (rows.length === 0) return byKey;
   for (const entitlement of untouched) {

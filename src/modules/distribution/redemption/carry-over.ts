@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import {
@@ -35,7 +35,7 @@ export interface CarriedLine {
 export const settleUnredeemedOnCycleClose: CycleClosingHook = async (trx, cycle) => {
   const now = new Date();
   const waiting = await waitingByPerson(trx, cycle.programId);
-  const carried: Database['entitlement_carry_over'][] = [];
+  const carried: Insertable<Database['entitlement_carry_over']>[] = [];
   const held: Database['entitlement_carry_over_held'][] = [];
   let afterId: string | null = null;
   for (;;) {
@@ -255,10 +255,11 @@ async function waitingByPerson(
 ): Promise<Map<string, CarriedLine[]>> {
   const rows = await db
     .selectFrom('entitlement_carry_over')
-    .select(['person_id', 'item', 'unit', 'quantity'])
+    .select(['person_id', 'item', 'unit', carriedQuantity])
     .where('program_id', '=', programId)
     .where('applied_at', 'is', null)
     .where('lapsed_at', 'is', null)
+    .where(stillCarried)
     .execute();
   const byPerson = new Map<string, CarriedLine[]>();
   for (const row of rows) {
@@ -268,6 +269,13 @@ async function waitingByPerson(
   }
   return byPerson;
 }
+
+/**
+ * What a carry-over row carries: its quantity less what late offline receipts withdrew (migration
+ * 0154); a row withdrawn whole carries nothing and is passed over.
+ */
+export const carriedQuantity = sql<number>`quantity - quantity_withdrawn`.as('quantity');
+export const stillCarried = sql<boolean>`quantity > quantity_withdrawn`;
 
 /** The basket with carried quantities added (an item the basket no longer holds is its own line). */
 export function withCarried(
@@ -299,12 +307,13 @@ export async function carriedInto(
   if (entitlement.status !== 'open') return [];
   let select = db
     .selectFrom('entitlement_carry_over')
-    .select(['from_entitlement_id', 'item', 'unit', 'quantity'])
+    .select(['from_entitlement_id', 'item', 'unit', carriedQuantity])
     .where('person_id', '=', entitlement.personId)
     .where('program_id', '=', entitlement.programId)
     .where('from_cycle_id', '!=', entitlement.cycleId)
     .where('applied_at', 'is', null)
     .where('lapsed_at', 'is', null)
+    .where(stillCarried)
     .orderBy('from_entitlement_id')
     .orderBy('item');
   if (options.take) select = select.forUpdate();
@@ -318,6 +327,7 @@ export async function carriedInto(
       .where('from_cycle_id', '!=', entitlement.cycleId)
       .where('applied_at', 'is', null)
       .where('lapsed_at', 'is', null)
+      .where(stillCarried)
       .execute();
   }
   return rows.map((row) => ({ item: row.item, unit: row.unit, quantity: row.quantity }));

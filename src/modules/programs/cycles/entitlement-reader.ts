@@ -25,6 +25,8 @@ export interface EntitlementForRedemption {
   referenceDate: string;
   status: 'open' | 'ended';
   endedReason: 'death' | 'merge' | 'erasure' | 'cycle_closed' | null;
+  /** When it ended (a late offline receipt made before it still counts); null while open. */
+  endedAt: Date | null;
   /** In-kind and service programs: what one entitlement grants. Null for cash and vouchers. */
   basket: BasketItem[] | null;
   amountMinor: bigint | null;
@@ -57,6 +59,7 @@ function query(db: Kysely<Database>) {
       'c.reference_date',
       'e.status',
       'e.ended_reason',
+      'e.ended_at',
       'v.benefit_basket',
       'e.amount_minor',
     ]);
@@ -95,7 +98,7 @@ export function entitlementsForRedemptionRelation(
 const relationColumns = sql`select e.id, e.person_id, e.program_id, p.code, v.name_es, v.name_en, v.kind,
       e.cycle_id, c.status as cycle_status, p.status as program_status,
       ${suspendedAt} as suspended_at, c.reference_date, e.status, e.ended_reason,
-      v.benefit_basket, e.amount_minor
+      e.ended_at, v.benefit_basket, e.amount_minor
     from entitlement e
     join program p on p.id = e.program_id
     join program_cycle c on c.id = e.cycle_id
@@ -123,6 +126,7 @@ function toEntitlement(row: Row): EntitlementForRedemption {
     referenceDate: String(row.reference_date),
     status: row.status,
     endedReason: row.ended_reason,
+    endedAt: row.ended_at === null ? null : new Date(row.ended_at),
     // Safe: the column holds JSON written by programs from BasketItem values (text on PGlite).
     basket:
       basket === null
