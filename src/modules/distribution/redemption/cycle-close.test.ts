@@ -210,8 +210,9 @@ describe('cycle close: expiry and carry-over', () => {
     expect(lines[0]?.split(',')).toContain('stock_out_for_redemptions');
     expect(lines).toHaveLength(3);
     // Redeemed, stock out, discrepancy, reversed (quantity, stock out, returned), delivered,
-    // transferred in, out, returned, short, adjusted, on hand, in transit out and in, sign-off.
-    expect(lines[2]).toMatch(/,insulin,10,10,0,0,0,0,1000,0,0,0,0,0,945,0,0,,$/);
+    // transferred in, out, returned, short, adjusted, on hand, in transit out and in, sign-off,
+    // then the refused offline receipts: none, and the six columns of a refused one empty.
+    expect(lines[2]).toMatch(/,insulin,10,10,0,0,0,0,1000,0,0,0,0,0,945,0,0,,,0,,,,,,$/);
 
     const refused = await kit.app.inject({
       method: 'POST',
