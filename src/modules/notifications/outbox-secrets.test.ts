@@ -61,6 +61,7 @@ describe('secret parameters in the outbox', () => {
     expect(secretTemplates.map((template) => template.id).sort()).toEqual([
       'citizen.sign_in_code',
       'distribution.redemption_code',
+      'payments.payee_after_phone_change',
       'payments.payee_changed_held',
       'payments.payee_code',
       'payments.payment_code',

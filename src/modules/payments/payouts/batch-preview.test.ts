@@ -117,14 +117,15 @@ describe('payout batch preview routes', () => {
     // The app's clock, which judges the holds.
     const tomorrow = new Date(kit.now().getTime() + 24 * 60 * 60_000);
     await sql`insert into payee_account (id, person_id, account_kind, bank_code, payee_sealed,
-                set_method, set_by, approved_by, check_id, set_at, held_until)
+                set_method, set_by, approved_by, check_id, set_at, held_until, hold_reason)
       select gen_random_uuid(), md5(${tag} || i)::uuid, 'bank_account', '0134',
              decode(repeat('00', 40), 'hex'),
              case when i <= ${size / 3} then 'staff_phone_code' else 'staff_two_person' end,
              gen_random_uuid(),
              case when i <= ${size / 3} then null else gen_random_uuid() end,
              gen_random_uuid(), ${kit.now()}::timestamptz - interval '1 hour',
-             case when i <= ${size / 3} then null else ${tomorrow}::timestamptz end
+             case when i <= ${size / 3} then null else ${tomorrow}::timestamptz end,
+             case when i <= ${size / 3} then null else 'staff_two_person' end
         from generate_series(1, ${size / 2}) as i`.execute(kit.database.db);
     const kindOf = new Map<string, 'usable' | 'held' | 'none'>();
     const { rows } = await sql<{ person_id: string; i: number }>`
