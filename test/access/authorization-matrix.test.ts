@@ -1138,6 +1138,26 @@ function absentRecordCases(): RouteCase[] {
       (id) => `/api/distribution/points/${id}/devices/${randomUUID()}/snapshot`,
     ),
     post(
+      "the supervisor syncs an offline device's receipts",
+      'distribution.offline_sync',
+      (id) => `/api/distribution/points/${id}/supervised-offline-syncs`,
+      {
+        deviceId: randomUUID(),
+        deviceNow: Date.now(),
+        receipts: [
+          {
+            receiptId: randomUUID(),
+            snapshotId: randomUUID(),
+            entitlementId: randomUUID(),
+            credentialId: '0'.repeat(32),
+            lines: [{ item: 'food_box', quantity: 1 }],
+            deviceTime: Date.now(),
+            signature: 'A'.repeat(86),
+          },
+        ],
+      },
+    ),
+    post(
       "sync an offline device's receipts",
       'distribution.redeem',
       (id) => `/api/distribution/points/${id}/offline-syncs`,
