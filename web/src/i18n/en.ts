@@ -613,6 +613,7 @@ export const en: Dictionary = {
     'distribution.assisted_review': 'Review hand-overs without the card',
     'distribution.reconcile_sign': "Sign off a distribution point's reconciliation",
     'distribution.device_manage': "Register or revoke a point's offline device",
+    'distribution.offline_sync': "Sync a point's offline device for its removed operator",
     'notification.dashboard': 'See text message delivery',
     'notification.content': 'Read the words of failed text messages',
     'payment.fund': 'Fund a program from the settlement account',
@@ -1659,6 +1660,9 @@ export const en: Dictionary = {
     },
     devices: {
       title: 'Offline devices',
+      heldTitle: "Hand-overs this browser holds for this point's device, not synced",
+      heldHint:
+        'Its operator cannot sync them (removed from the point, say): sync them here as the supervisor. The device signed them; the server checks each one as usual.',
       active: 'active; allowance per snapshot: {{receiptsMax}} hand-overs, {{unitsMax}} units',
       revoked: 'revoked {{time}}',
       revoke: 'Revoke {{label}} (lost)',

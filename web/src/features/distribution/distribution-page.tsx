@@ -11,6 +11,7 @@ import { CameraScanner } from '../verifier/camera-scanner.js';
 import { AssistedPanel } from './assisted-panel.js';
 import { OfflinePanel } from './offline/offline-panel.js';
 import { useOnline } from './offline/offline-start.js';
+import { PendingSyncPanel, usePendingSync } from './offline/pending-sync.js';
 import { PointSelect, usePointChoice } from './point-choice.js';
 import { RedeemPanel } from './redeem-panel.js';
 
@@ -28,6 +29,9 @@ export function DistributionPage() {
   const closed = mine.find((point) => point.id === pointId)?.status === 'closed';
   const [mode, setMode] = useState<'card' | 'assisted' | 'offline'>('card');
   const online = useOnline();
+  // This browser's offline receipts at the point, read and synced whatever the page shows: in
+  // every mode, and at a closed point (they were made while it was open; the server takes them).
+  const sync = usePendingSync(pointId);
   useInstallablePointOfService();
   return (
     <section>
@@ -42,6 +46,7 @@ export function DistributionPage() {
           {t('pos.pointClosed')}
         </p>
       ) : null}
+      {pointId ? <PendingSyncPanel sync={sync} always={mode === 'offline' && !closed} /> : null}
       {pointId && !closed ? (
         <>
           <fieldset className="choice-row">
@@ -67,7 +72,7 @@ export function DistributionPage() {
               {t('pos.assistedNeedsNetwork')}
             </p>
           ) : null}
-          {mode === 'offline' ? <OfflinePanel key={pointId} pointId={pointId} /> : null}
+          {mode === 'offline' ? <OfflinePanel key={pointId} pointId={pointId} sync={sync} /> : null}
           <StockOnHand pointId={pointId} />
         </>
       ) : null}

@@ -359,14 +359,20 @@ export async function acknowledgeRefused(receiptId: string): Promise<void> {
  * is not sent again: the server would refuse the same signed receipt again. The answers are
  * returned for the operator.
  */
-export async function syncPending(device: DeviceRecord): Promise<SyncResultAnswer[]> {
+/** The operator's sync, or the supervisor's for a registered device of the point (docs/ACCESS.md). */
+export type SyncRoute = 'offline-syncs' | 'supervised-offline-syncs';
+
+export async function syncPending(
+  device: DeviceRecord,
+  route: SyncRoute = 'offline-syncs',
+): Promise<SyncResultAnswer[]> {
   const pending = await pendingReceipts(device.pointId);
   const answered: SyncResultAnswer[] = [];
   for (let start = 0; start < pending.length; start += 500) {
     const batch = pending.slice(start, start + 500);
     const { body } = await apiSend<{ results: SyncResultAnswer[] }>(
       'POST',
-      `/api/distribution/points/${device.pointId}/offline-syncs?${purpose}`,
+      `/api/distribution/points/${device.pointId}/${route}?${purpose}`,
       {
         deviceId: device.deviceId,
         deviceNow: Date.now(),
