@@ -124,7 +124,11 @@ export function PendingSyncPanel({ sync, always }: { sync: PendingSync; always?:
           {t('pos.offline.sync')}
         </button>
       </p>
-      {sync.error ? <ProblemNotice error={sync.error} /> : null}
+      {sync.error ? (
+        <div data-testid="pos-sync-error">
+          <ProblemNotice error={sync.error} />
+        </div>
+      ) : null}
       {sync.synced ? <SyncSummary results={sync.synced} /> : null}
       {sync.refused.length > 0 ? (
         <RefusedReceipts
