@@ -87,7 +87,7 @@ describe('pending offline receipts on the point of service', () => {
     // reloaded: it opens in card mode, as always.
     await device.route(syncRoute, (route) => route.abort());
     await device.context().setOffline(false);
-    await device.getByTestId('pos-sync-error').waitFor();
+    await device.getByRole('alert').first().waitFor();
     await device.reload();
     await device.getByRole('radio', { name: 'Con su carnet', exact: true }).waitFor();
     expect(
