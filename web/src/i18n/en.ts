@@ -1790,8 +1790,7 @@ export const en: Dictionary = {
       sync: 'Sync now',
       lockedHeld:
         'The device is locked: its hand-overs are encrypted, so only how many it holds is shown. Unlock it to see and sync them.',
-      unlockToSync:
-        'To sync, unlock the device with your passphrase: the sync starts right after.',
+      unlockToSync: 'To sync, unlock the device with your passphrase: the sync starts right after.',
       synced:
         'Synced: {{counted}} counted, {{conflict}} in conflict (for review), {{refused}} refused.',
       refusedTitle_one: '{{count}} hand-over refused by the sync',
