@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltOperator } from '../factories.js';
 import { type ConsoleRun, openConsoleRun } from './console-run.js';
 import {
   type DistributionPointWorld,
+  devicePassphrase,
   distributionPointWorld,
   readyOfflineDevice,
+  unlockWith,
 } from './distribution-point-kit.js';
 
 /**
@@ -16,7 +18,9 @@ import {
  * point; the page opens in card mode. Here: receipts made offline, the page reloaded, the count
  * shown in card mode and synced when the network returns without entering offline mode; at a
  * point closed since, synced by "Sincronizar ahora"; and a removed operator's receipt synced by
- * the supervisor signed in on the device.
+ * the supervisor signed in on the device. The receipts are sealed with the device's data key
+ * (lane unlock): locked, the page shows only how many are held, and a sync (by hand or on the
+ * network's return) asks for the unlock and runs right after it.
  */
 let run: ConsoleRun;
 let world: DistributionPointWorld;
@@ -40,11 +44,12 @@ beforeAll(async () => {
 afterAll(async () => run?.close());
 
 /** Offline mode, network off: the card checked against the snapshot, `kilos` of rice handed over. */
-async function handOverOffline(device: Page, kilos: number, pendingAfter: number) {
+async function handOverOffline(device: Page, kilos: number, pendingAfter: number, locked = false) {
   // The page has its point (asked of the server) before the network goes.
   await device.getByLabel('Sin conexión (carnet)').waitFor();
   await device.context().setOffline(true);
   await device.getByLabel('Sin conexión (carnet)').check();
+  if (locked) await unlockWith(device);
   await device.getByLabel('Texto del código QR del carnet').fill(world.holderQr);
   await device.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
   await device.getByLabel(/^rice a entregar/).fill(String(kilos));
@@ -66,6 +71,22 @@ async function serverFigures(): Promise<number[]> {
 }
 
 const syncRoute = '**/offline-syncs?*';
+
+/**
+ * A sync asked for while the device is locked: nothing sent, the unlock form shown with the
+ * page's pending count; the slot's passphrase typed, the sync runs and counts the receipt.
+ */
+async function unlockToSync(where: Locator, redemptionsBefore: number) {
+  const asked = where.getByTestId('pos-sync-unlock');
+  await asked.getByText('Para sincronizar, desbloquee el dispositivo').waitFor();
+  expect((await serverFigures())[0]).toBe(redemptionsBefore);
+  await asked.getByTestId('pos-passphrase').fill(devicePassphrase);
+  await asked.getByRole('button', { name: 'Desbloquear' }).click();
+  await where
+    .getByTestId('pos-sync-result')
+    .getByText('Sincronizado: 1 contadas, 0 en conflicto')
+    .waitFor();
+}
 
 /** The point changed by the supervisor through the API (closed, an operator removed). */
 async function changePoint(payload: object) {
@@ -93,17 +114,17 @@ describe('pending offline receipts on the point of service', () => {
     expect(
       await device.getByRole('radio', { name: 'Con su carnet', exact: true }).isChecked(),
     ).toBe(true);
+    // Reloaded, the device is locked: its receipts are sealed, only their count is shown.
     await device.getByTestId('pos-pending').getByText('1').waitFor();
+    await device.getByTestId('pos-sync-locked').waitFor();
     expect(await serverFigures()).toEqual([0, 50]);
 
-    // The network goes and returns; the page, still in card mode, syncs by itself.
+    // The network goes and returns; the page, still in card mode, asks for the unlock and syncs
+    // right after it.
     await device.unroute(syncRoute);
     await device.context().setOffline(true);
     await device.context().setOffline(false);
-    await device
-      .getByTestId('pos-sync-result')
-      .getByText('Sincronizado: 1 contadas, 0 en conflicto')
-      .waitFor();
+    await unlockToSync(device.locator('body'), 0);
     await device.getByTestId('pos-pending').getByText('0').waitFor();
     expect(
       await device.getByRole('radio', { name: 'Con su carnet', exact: true }).isChecked(),
@@ -122,17 +143,14 @@ describe('pending offline receipts on the point of service', () => {
     await device.getByTestId('pos-pending').getByText('1').waitFor();
     await device.unroute(syncRoute);
     await device.getByRole('button', { name: 'Sincronizar ahora' }).click();
-    await device
-      .getByTestId('pos-sync-result')
-      .getByText('Sincronizado: 1 contadas, 0 en conflicto')
-      .waitFor();
+    await unlockToSync(device.locator('body'), 1);
     expect(await serverFigures()).toEqual([2, 47]);
 
     // A receipt of an operator removed from the point (reopened): their sync is refused, and
     // the supervisor, signed in on the device, syncs it from the supervision screen.
     await changePoint({ status: 'open' });
     await device.reload();
-    await handOverOffline(device, 1, 1);
+    await handOverOffline(device, 1, 1, true);
     await device.route(syncRoute, (route) => route.abort());
     await device.context().setOffline(false);
     await device.getByTestId('pos-sync-error').waitFor();
@@ -150,11 +168,10 @@ describe('pending offline receipts on the point of service', () => {
     await device.goto(`${run.server.baseUrl}/distribution/supervision`);
     const held = device.getByTestId('supervised-sync');
     await held.getByTestId('pos-pending').getByText('1').waitFor();
+    // The supervisor has no slot on the device: the operator who holds one unlocks it (their
+    // passphrase is the device's, not their account's), and the supervisor's sync runs.
     await held.getByRole('button', { name: 'Sincronizar ahora' }).click();
-    await held
-      .getByTestId('pos-sync-result')
-      .getByText('Sincronizado: 1 contadas, 0 en conflicto')
-      .waitFor();
+    await unlockToSync(held, 2);
     expect(await serverFigures()).toEqual([3, 46]);
     expect(run.pageErrors).toEqual([]);
   }, 180_000);
