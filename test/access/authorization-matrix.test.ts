@@ -933,6 +933,22 @@ function absentRecordCases(): RouteCase[] {
     }),
   });
   const clientId = () => randomUUID();
+  /** A device's sync of one made-up receipt (the operator's route and the supervisor's). */
+  const syncBody = () => ({
+    deviceId: randomUUID(),
+    deviceNow: Date.now(),
+    receipts: [
+      {
+        receiptId: randomUUID(),
+        snapshotId: randomUUID(),
+        entitlementId: randomUUID(),
+        credentialId: '0'.repeat(32),
+        lines: [{ item: 'food_box', quantity: 1 }],
+        deviceTime: Date.now(),
+        signature: 'A'.repeat(86),
+      },
+    ],
+  });
   const madeUpCredentialId = () => randomBytes(16).toString('hex');
   return [
     post('record a death', 'person.record_death', (id) => `/api/persons/${id}/death`, {
@@ -1138,24 +1154,16 @@ function absentRecordCases(): RouteCase[] {
       (id) => `/api/distribution/points/${id}/devices/${randomUUID()}/snapshot`,
     ),
     post(
+      "the supervisor syncs an offline device's receipts",
+      'distribution.offline_sync',
+      (id) => `/api/distribution/points/${id}/supervised-offline-syncs`,
+      syncBody(),
+    ),
+    post(
       "sync an offline device's receipts",
       'distribution.redeem',
       (id) => `/api/distribution/points/${id}/offline-syncs`,
-      {
-        deviceId: randomUUID(),
-        deviceNow: Date.now(),
-        receipts: [
-          {
-            receiptId: randomUUID(),
-            snapshotId: randomUUID(),
-            entitlementId: randomUUID(),
-            credentialId: '0'.repeat(32),
-            lines: [{ item: 'food_box', quantity: 1 }],
-            deviceTime: Date.now(),
-            signature: 'A'.repeat(86),
-          },
-        ],
-      },
+      syncBody(),
     ),
     get(
       "a point's offline conflicts",

@@ -48,6 +48,7 @@ export const actions = [
   'distribution.assisted_review',
   'distribution.reconcile_sign',
   'distribution.device_manage',
+  'distribution.offline_sync',
   'notification.dashboard',
   'notification.content',
   'payout.manage',
@@ -167,6 +168,9 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('distribution.assisted_review', 'program_officer', ['distribution'], 'region'),
   rule('distribution.reconcile_sign', 'program_officer', ['distribution'], 'region'),
   rule('distribution.device_manage', 'program_officer', ['distribution'], 'region'),
+  // A registered device's receipts synced by the supervisor, when no operator of the point can
+  // (the operator was removed from it): each receipt is device-signed and checked as usual.
+  rule('distribution.offline_sync', 'program_officer', ['distribution'], 'region'),
   rule('notification.dashboard', 'registry_supervisor', ['enrolment'], 'region'),
   rule('notification.dashboard', 'auditor', ['audit'], 'region'),
   rule('notification.content', 'auditor', ['audit'], 'region'),

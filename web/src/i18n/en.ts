@@ -617,6 +617,7 @@ export const en: Dictionary = {
     'distribution.assisted_review': 'Review hand-overs without the card',
     'distribution.reconcile_sign': "Sign off a distribution point's reconciliation",
     'distribution.device_manage': "Register or revoke a point's offline device",
+    'distribution.offline_sync': "Sync a point's offline device for its removed operator",
     'notification.dashboard': 'See text message delivery',
     'notification.content': 'Read the words of failed text messages',
     'payment.fund': 'Fund a program from the settlement account',
@@ -1665,6 +1666,9 @@ export const en: Dictionary = {
     },
     devices: {
       title: 'Offline devices',
+      heldTitle: "Hand-overs this browser holds for this point's device, not synced",
+      heldHint:
+        'Its operator cannot sync them (removed from the point, say): sync them here as the supervisor. The device signed them; the server checks each one as usual.',
       active: 'active; allowance per snapshot: {{receiptsMax}} hand-overs, {{unitsMax}} units',
       revoked: 'revoked {{time}}',
       revoke: 'Revoke {{label}} (lost)',
@@ -1789,6 +1793,9 @@ export const en: Dictionary = {
       pending: 'Hand-overs waiting to sync',
       download: 'Download the snapshot',
       sync: 'Sync now',
+      lockedHeld:
+        'The device is locked: its hand-overs are encrypted, so only how many it holds is shown. Unlock it to see and sync them.',
+      unlockToSync: 'To sync, unlock the device with your passphrase: the sync starts right after.',
       synced:
         'Synced: {{counted}} counted, {{conflict}} in conflict (for review), {{refused}} refused.',
       refusedTitle_one: '{{count}} hand-over refused by the sync',

@@ -627,6 +627,8 @@ export const es = {
     'distribution.assisted_review': 'Revisar entregas sin el carnet',
     'distribution.reconcile_sign': 'Firmar la conciliación de un punto de entrega',
     'distribution.device_manage': 'Registrar o anular un dispositivo sin conexión de un punto',
+    'distribution.offline_sync':
+      'Sincronizar un dispositivo sin conexión de un punto por su operador retirado',
     'notification.dashboard': 'Ver la entrega de mensajes de texto',
     'notification.content': 'Leer el texto de los mensajes fallidos',
     'payment.fund': 'Fondear un programa desde la cuenta de liquidación',
@@ -1698,6 +1700,9 @@ export const es = {
     },
     devices: {
       title: 'Dispositivos sin red',
+      heldTitle: 'Entregas sin sincronizar que este navegador guarda del dispositivo de este punto',
+      heldHint:
+        'Su operador no puede sincronizarlas (retirado del punto, por ejemplo): sincronícelas aquí como supervisor. Las firmó el dispositivo; el servidor comprueba cada una como siempre.',
       active: 'activo; margen por instantánea: {{receiptsMax}} entregas, {{unitsMax}} unidades',
       revoked: 'revocado {{time}}',
       revoke: 'Revocar {{label}} (perdido)',
@@ -1824,6 +1829,10 @@ export const es = {
       pending: 'Entregas por sincronizar',
       download: 'Descargar la instantánea',
       sync: 'Sincronizar ahora',
+      lockedHeld:
+        'El dispositivo está bloqueado: sus entregas están cifradas, así que solo se muestra cuántas guarda. Desbloquéelo para verlas y sincronizarlas.',
+      unlockToSync:
+        'Para sincronizar, desbloquee el dispositivo con su frase de acceso: la sincronización empieza justo después.',
       synced:
         'Sincronizado: {{counted}} contadas, {{conflict}} en conflicto (para revisión), {{refused}} rechazadas.',
       refusedTitle_one: '{{count}} entrega rechazada al sincronizar',

@@ -75,6 +75,30 @@ export const offlineRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> 
       offlineSyncKeepingRefusals(deps, contextOf(request), request.params.pointId, request.body),
   );
 
+  app.post(
+    '/distribution/points/:pointId/supervised-offline-syncs',
+    {
+      bodyLimit: distributionLimits.offline.syncBodyBytesMax,
+      schema: {
+        tags,
+        summary:
+          "A registered device's offline receipts synced by the supervisor, when its operator can no longer sync (removed from the point): each checked as the operator's sync checks it (supervisor; audited)",
+        params: PointIdParams,
+        querystring: PurposeQuery,
+        body: SyncBodySchema,
+        response: { 200: SyncAnswerSchema },
+      },
+    },
+    async (request) =>
+      offlineSyncer(
+        deps,
+        contextOf(request),
+        request.params.pointId,
+        request.body,
+        'distribution.offline_sync',
+      ),
+  );
+
   app.get(
     '/distribution/points/:pointId/offline-conflicts',
     {

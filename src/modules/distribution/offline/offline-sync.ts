@@ -67,8 +67,9 @@ export async function offlineSyncer(
   context: DistributionContext,
   pointId: string,
   body: SyncBody,
+  action: SyncAction = 'distribution.redeem',
 ): Promise<{ results: SyncResult[] }> {
-  const gate = await guardPoint(deps, context, 'distribution.redeem', pointId);
+  const gate = await guardPoint(deps, context, action, pointId);
   const device = await activeDeviceAt(deps, gate, body.deviceId);
   const now = nowOf(deps);
   const skewMax = distributionLimits.offline.deviceClockSkewMaxMs;
@@ -146,6 +147,15 @@ export async function offlineSyncer(
   };
 }
 
+/**
+ * Who syncs: an operator of the point (`distribution.redeem`, assigned to it), or the supervisor
+ * (`distribution.offline_sync`) for a registered device whose operator can no longer sync — removed
+ * from the point, say. Either way each receipt is signed by the device and checked as usual. A
+ * closed point refuses no sync: the goods left when the receipts were made, and counting them is
+ * what its stock and reconciliation need.
+ */
+export type SyncAction = 'distribution.redeem' | 'distribution.offline_sync';
+
 /** The audit reason of a receipt synced again unchanged: answered, not counted again. */
 export const replayedCode = 'AMP_OFFLINE_RECEIPT_REPLAYED';
 
@@ -161,6 +171,10 @@ async function assistedGateOf(
   fresh: readonly OfflineReceiptInput[],
 ): Promise<PointGrant | null> {
   if (!fresh.some((receipt) => receipt.assisted !== undefined)) return null;
+  // The supervisor's sync carries the device operator's hand-overs without the card too: the
+  // receipt names that operator (checked against the snapshot's), the daily bound is theirs,
+  // and the household card is checked again; the supervisor cannot make such a hand-over.
+  if (gate.write.action === 'distribution.offline_sync') return gate;
   try {
     return await guardPoint(deps, context, 'distribution.assisted_redeem', gate.point.id);
   } catch (error) {

@@ -12,6 +12,7 @@ import { CameraScanner } from '../verifier/camera-scanner.js';
 import { AssistedPanel } from './assisted-panel.js';
 import { OfflinePanel } from './offline/offline-panel.js';
 import { useOnline } from './offline/offline-start.js';
+import { PendingSyncPanel, usePendingSync } from './offline/pending-sync.js';
 import { PointSelect, usePointChoice } from './point-choice.js';
 import { RedeemPanel } from './redeem-panel.js';
 
@@ -30,6 +31,9 @@ export function DistributionPage() {
   const [mode, setMode] = useState<'card' | 'assisted' | 'offline'>('card');
   const online = useOnline();
   const me = useOperator();
+  // This browser's offline receipts at the point, read and synced whatever the page shows: in
+  // every mode, and at a closed point (they were made while it was open; the server takes them).
+  const sync = usePendingSync(pointId);
   useInstallablePointOfService();
   return (
     <section>
@@ -43,6 +47,14 @@ export function DistributionPage() {
         <p className="notice" role="status" data-testid="pos-point-closed">
           {t('pos.pointClosed')}
         </p>
+      ) : null}
+      {pointId ? (
+        <PendingSyncPanel
+          pointId={pointId}
+          sync={sync}
+          always={mode === 'offline' && !closed}
+          unlockBelow={mode === 'offline' && !closed}
+        />
       ) : null}
       {pointId && !closed ? (
         <>
@@ -76,6 +88,7 @@ export function DistributionPage() {
               operator={
                 me === null ? undefined : { operatorId: me.operatorId, username: me.username }
               }
+              sync={sync}
             />
           ) : null}
           <StockOnHand pointId={pointId} />

@@ -345,6 +345,16 @@ export async function pendingReceipts(pointId: string): Promise<PendingReceipt[]
   return (await keptReceipts(pointId)).filter((each) => each.refused === undefined);
 }
 
+/**
+ * How many receipts (waiting or refused) this browser holds for the point, read without the data
+ * key: the record count and the point are not secret (each sealed record carries its point in
+ * clear); what they say is. Shown while the device is locked (docs/DISTRIBUTION.md).
+ */
+export async function heldReceiptCount(pointId: string): Promise<number> {
+  return (await allValues<SealedValue>('pending')).filter((each) => each.pointId === pointId)
+    .length;
+}
+
 /** The receipts of the point a sync refused, kept until acknowledged, oldest first. */
 export async function refusedReceipts(pointId: string): Promise<PendingReceipt[]> {
   return (await keptReceipts(pointId))
@@ -383,14 +393,20 @@ async function getSealed<T>(store: StoreName, key: string): Promise<T | undefine
  * is not sent again: the server would refuse the same signed receipt again. The answers are
  * returned for the operator.
  */
-export async function syncPending(device: DeviceRecord): Promise<SyncResultAnswer[]> {
+/** The operator's sync, or the supervisor's for a registered device of the point (docs/ACCESS.md). */
+export type SyncRoute = 'offline-syncs' | 'supervised-offline-syncs';
+
+export async function syncPending(
+  device: DeviceRecord,
+  route: SyncRoute = 'offline-syncs',
+): Promise<SyncResultAnswer[]> {
   const pending = await pendingReceipts(device.pointId);
   const answered: SyncResultAnswer[] = [];
   for (let start = 0; start < pending.length; start += 500) {
     const batch = pending.slice(start, start + 500);
     const { body } = await apiSend<{ results: SyncResultAnswer[] }>(
       'POST',
-      `/api/distribution/points/${device.pointId}/offline-syncs?${purpose}`,
+      `/api/distribution/points/${device.pointId}/${route}?${purpose}`,
       {
         deviceId: device.deviceId,
         deviceNow: Date.now(),

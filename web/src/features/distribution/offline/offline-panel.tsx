@@ -1,14 +1,11 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AssistedReasonValue } from '../../../../../src/shared/api/distribution.js';
-import type { SyncResultAnswer } from '../../../../../src/shared/api/distribution-offline.js';
 import { Field } from '../../../components/field.js';
 import { ProblemNotice } from '../../../components/problem-notice.js';
-import { useFormat } from '../../../i18n/format.js';
 import { isUin, ReasonField, UinField } from '../../second-check/second-check-fields.js';
 import { CameraScanner } from '../../verifier/camera-scanner.js';
 import {
-  acknowledgeRefused,
   type DeviceRecord,
   deviceOf,
   downloadSnapshot,
@@ -17,14 +14,10 @@ import {
   OfflineAssistedReached,
   OfflineSnapshotExpired,
   type OfflineUsage,
-  type PendingReceipt,
-  pendingReceipts,
   recordOfflineReceipt,
-  refusedReceipts,
   registeredDevice,
   remainingAfterUsage,
   setUpDevice,
-  syncPending,
   usageOf,
 } from './offline-device.js';
 import {
@@ -50,20 +43,27 @@ import {
   type VaultRecord,
   vaultOf,
 } from './offline-vault.js';
+import type { PendingSync } from './pending-sync.js';
 
 /**
  * The point of service with the network off (issue #15, points 5 and 6): this browser is a
  * device of the point (its key pair made here; a supervisor registers the public key shown), it
  * keeps the point's signed snapshot and checks a card against it — the signature with the
  * snapshot's trust list, the revocation list, then what the holder may take — and records a
- * hand-over as a receipt signed by the device, pending until the next sync. The pending count and
- * the last sync's answers (counted, conflict, refused) are shown. Without the person's card
+ * hand-over as a receipt signed by the device, pending until the next sync. The pending count,
+ * the sync and the last sync's answers are the page's (`usePendingSync`, `PendingSyncPanel`),
+ * shown whatever mode it shows; this panel tells it when a receipt is recorded. Without the
+ * person's card
  * (safeguard 9), the ID number, the reason and a household member's card find what the person
  * may take in the snapshot's household bindings; the receipt says so, and the server checks the
  * card and the household again at sync.
  */
-export function OfflinePanel(props: { pointId: string; operator?: SignedInOperator | undefined }) {
-  const { pointId, operator } = props;
+export function OfflinePanel(props: {
+  pointId: string;
+  operator?: SignedInOperator | undefined;
+  sync: PendingSync;
+}) {
+  const { pointId, operator, sync } = props;
   const { t } = useTranslation();
   const [device, setDevice] = useState<DeviceRecord | null | undefined>(undefined);
   const [vault, setVault] = useState<VaultRecord | undefined>(undefined);
@@ -112,7 +112,7 @@ export function OfflinePanel(props: { pointId: string; operator?: SignedInOperat
             username={unlocked.username}
             onChanged={reload}
           />
-          <OfflineWork key={unlocked.operatorId} device={device} onDevice={setDevice} />
+          <OfflineWork key={unlocked.operatorId} device={device} onDevice={setDevice} sync={sync} />
           {operator !== undefined && !ownSlot ? (
             <AddSlotForm pointId={pointId} vault={vault} operator={operator} onChanged={reload} />
           ) : null}
@@ -159,23 +159,20 @@ function LockBar(props: {
 }
 
 /** The offline panel's work, once an operator unlocked the device. */
-function OfflineWork(props: { device: DeviceRecord; onDevice: (device: DeviceRecord) => void }) {
-  const { device, onDevice: setDevice } = props;
+function OfflineWork(props: {
+  device: DeviceRecord;
+  onDevice: (device: DeviceRecord) => void;
+  sync: PendingSync;
+}) {
+  const { device, onDevice: setDevice, sync } = props;
   const { pointId } = device;
   const { t } = useTranslation();
   const [held, setHeld] = useState<HeldSnapshot | null>(null);
-  const [pending, setPending] = useState(0);
-  const [refused, setRefused] = useState<PendingReceipt[]>([]);
   const [usage, setUsage] = useState<OfflineUsage | null>(null);
-  const [synced, setSynced] = useState<SyncResultAnswer[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [withoutCard, setWithoutCard] = useState(false);
 
-  const refreshPending = useCallback(async () => {
-    setPending((await pendingReceipts(pointId)).length);
-    setRefused(await refusedReceipts(pointId));
-  }, [pointId]);
   useEffect(() => {
     if (held === null) return;
     void usageOf(pointId, held.payload.snapshotId).then(setUsage, setError);
@@ -183,9 +180,8 @@ function OfflineWork(props: { device: DeviceRecord; onDevice: (device: DeviceRec
   useEffect(() => {
     void (async () => {
       setHeld((await heldSnapshot(device).catch(() => undefined)) ?? null);
-      await refreshPending();
     })().catch(setError);
-  }, [device, refreshPending]);
+  }, [device]);
 
   const act = useCallback((work: () => Promise<void>) => {
     setBusy(true);
@@ -194,28 +190,6 @@ function OfflineWork(props: { device: DeviceRecord; onDevice: (device: DeviceRec
       .catch(setError)
       .finally(() => setBusy(false));
   }, []);
-  /** One sync at a time, whether the button or the network's return started it. */
-  const syncing = useRef(false);
-  const sync = useCallback(async () => {
-    if (device === null || device.deviceId === null || syncing.current) return;
-    syncing.current = true;
-    try {
-      setSynced(await syncPending(device));
-      await refreshPending();
-    } finally {
-      syncing.current = false;
-    }
-  }, [device, refreshPending]);
-  // Synced when the network returns (issue #15, point 5), without waiting for the operator.
-  useEffect(() => {
-    const onOnline = () => {
-      void pendingReceipts(pointId).then((waiting) => {
-        if (waiting.length > 0) act(sync);
-      }, setError);
-    };
-    window.addEventListener('online', onOnline);
-    return () => window.removeEventListener('online', onOnline);
-  }, [pointId, act, sync]);
   const nowSeconds = Date.now() / 1000;
   return (
     <>
@@ -242,8 +216,6 @@ function OfflineWork(props: { device: DeviceRecord; onDevice: (device: DeviceRec
               })
             : t('pos.offline.noSnapshot')}
         </dd>
-        <dt>{t('pos.offline.pending')}</dt>
-        <dd data-testid="pos-pending">{pending}</dd>
         {held && usage ? (
           <>
             <dt>{t('pos.offline.allowance')}</dt>
@@ -290,28 +262,8 @@ function OfflineWork(props: { device: DeviceRecord; onDevice: (device: DeviceRec
         >
           {t('pos.offline.download')}
         </button>
-        <button
-          type="button"
-          disabled={busy || pending === 0 || device.deviceId === null}
-          onClick={() => act(sync)}
-        >
-          {t('pos.offline.sync')}
-        </button>
       </div>
       {error ? <ProblemNotice error={error} /> : null}
-      {synced ? <SyncSummary results={synced} /> : null}
-      {refused.length > 0 ? (
-        <RefusedReceipts
-          receipts={refused}
-          busy={busy}
-          onAcknowledge={(receiptId) =>
-            act(async () => {
-              await acknowledgeRefused(receiptId);
-              await refreshPending();
-            })
-          }
-        />
-      ) : null}
       {held ? (
         <fieldset>
           <legend>{t('pos.offline.who')}</legend>
@@ -337,75 +289,11 @@ function OfflineWork(props: { device: DeviceRecord; onDevice: (device: DeviceRec
           onRecorded={async (receipt) => {
             await recordOfflineReceipt(device, held.payload, receipt);
             setUsage(await usageOf(pointId, held.payload.snapshotId));
-            await refreshPending();
+            await sync.refresh();
           }}
         />
       ) : null}
     </>
-  );
-}
-
-/** What the last sync did: how many receipts were counted, kept as conflicts, refused. */
-function SyncSummary({ results }: { results: SyncResultAnswer[] }) {
-  const { t } = useTranslation();
-  const count = (outcome: SyncResultAnswer['outcome']) =>
-    results.filter((each) => each.outcome === outcome).length;
-  return (
-    <div role="status" data-testid="pos-sync-result">
-      <p>
-        {t('pos.offline.synced', {
-          counted: count('counted'),
-          conflict: count('conflict'),
-          refused: count('refused'),
-        })}
-      </p>
-    </div>
-  );
-}
-
-/**
- * The hand-overs a sync refused, kept on this device (review finding F9: it used to forget every
- * answered receipt, refusals included): when, what, and why in the reader's language, each until
- * the operator or the supervisor acknowledges it. Nothing of them counted; the server audited
- * each refusal.
- */
-function RefusedReceipts(props: {
-  receipts: PendingReceipt[];
-  busy: boolean;
-  onAcknowledge: (receiptId: string) => void;
-}) {
-  const { t } = useTranslation();
-  const format = useFormat();
-  return (
-    <section aria-labelledby="pos-refused-title" data-testid="pos-sync-refused">
-      <h3 id="pos-refused-title">
-        {t('pos.offline.refusedTitle', { count: props.receipts.length })}
-      </h3>
-      <p>{t('pos.offline.refusedHint')}</p>
-      <ul className="card-list">
-        {props.receipts.map((receipt) => (
-          <li key={receipt.receiptId}>
-            <p>
-              {t('pos.offline.refusedReceipt', {
-                time: format.dateTime(receipt.deviceTime),
-                lines: receipt.lines.map((line) => `${line.quantity} ${line.item}`).join(', '),
-                receipt: receipt.receiptId.slice(0, 8),
-              })}
-            </p>
-            <p role="alert">
-              {t(`problem.${receipt.refused?.code}`, { defaultValue: receipt.refused?.code ?? '' })}
-            </p>
-            <button
-              type="button"
-              disabled={props.busy}
-              onClick={() => props.onAcknowledge(receipt.receiptId)}
-            >
-              {t('pos.offline.acknowledge', { receipt: receipt.receiptId.slice(0, 8) })}
-            </button>
-          </li>
-        ))}
-      </ul>
-    </section>
   );
 }
 

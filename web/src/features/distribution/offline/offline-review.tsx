@@ -8,6 +8,7 @@ import { apiGet, apiSend } from '../../../api/client.js';
 import { Field } from '../../../components/field.js';
 import { ProblemNotice } from '../../../components/problem-notice.js';
 import { useFormat } from '../../../i18n/format.js';
+import { SupervisedSync } from './pending-sync.js';
 
 const purpose = 'purpose=distribution';
 
@@ -85,6 +86,7 @@ export function DevicesPanel({ pointId }: { pointId: string }) {
         ))}
       </ul>
       {revoke.error ? <ProblemNotice error={revoke.error} /> : null}
+      <SupervisedSync pointId={pointId} />
       <form
         onSubmit={(event) => {
           event.preventDefault();

@@ -4,6 +4,7 @@ import { Field } from '../../../components/field.js';
 import { PageHeading } from '../../../components/page-heading.js';
 import { type HeldDevice, heldDevices } from './offline-device.js';
 import { OfflinePanel } from './offline-panel.js';
+import { PendingSyncPanel, usePendingSync } from './pending-sync.js';
 
 /**
  * The point of service opened with the network already off (issue #15, point 5): the service
@@ -52,8 +53,19 @@ export function OfflineStartPage({ onFullApp }: { onFullApp: () => void }) {
           )}
         </Field>
       ) : null}
-      {pointId ? <OfflinePanel key={pointId} pointId={pointId} /> : null}
+      {pointId ? <HeldPoint key={pointId} pointId={pointId} /> : null}
     </section>
+  );
+}
+
+/** One point's device: its receipts' sync, then the offline panel. */
+function HeldPoint({ pointId }: { pointId: string }) {
+  const sync = usePendingSync(pointId);
+  return (
+    <>
+      <PendingSyncPanel pointId={pointId} sync={sync} always unlockBelow />
+      <OfflinePanel pointId={pointId} sync={sync} />
+    </>
   );
 }
 
