@@ -90,7 +90,7 @@ export const offlineRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> 
       },
     },
     async (request) =>
-      offlineSyncer(
+      offlineSyncKeepingRefusals(
         deps,
         contextOf(request),
         request.params.pointId,

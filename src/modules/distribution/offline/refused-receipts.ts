@@ -8,7 +8,7 @@ import {
   nowOf,
 } from '../distribution-context.js';
 import { operatorIdOf } from '../points/point-service.js';
-import { offlineSyncer } from './offline-sync.js';
+import { offlineSyncer, type SyncAction } from './offline-sync.js';
 import type { OfflineLine } from './offline-tables.js';
 import type { SyncResult } from './sync-result.js';
 
@@ -38,11 +38,12 @@ export async function offlineSyncKeepingRefusals(
   context: DistributionContext,
   pointId: string,
   body: SyncBody,
+  action: SyncAction = 'distribution.redeem',
 ): Promise<{ results: SyncResult[] }> {
   const syncedBy = context.actor === null ? null : operatorIdOf(context.actor);
   let answer: { results: SyncResult[] };
   try {
-    answer = await offlineSyncer(deps, context, pointId, body);
+    answer = await offlineSyncer(deps, context, pointId, body, action);
   } catch (error) {
     if (syncedBy !== null && codeOf(error) === 'AMP_DEVICE_REVOKED') {
       const refused = body.receipts.map((receipt) => ({ receipt, code: 'AMP_DEVICE_REVOKED' }));
