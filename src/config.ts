@@ -33,7 +33,7 @@ export interface Config {
   statistics: { refreshEverySeconds: number | null };
   /**
    * AMPARO_COUNTER_ASSISTED_PER_DAY: tries at paying without the card (ID number, PIN and a
-   * second check) one merchant may start in a UTC day, refused ones included.
+   * second check) one merchant may start in a local day (America/Caracas), refused ones included.
    */
   /**
    * AMPARO_PIN_PHONE_CHANGE_DAYS: a payment PIN set this many days or fewer after a change of the

@@ -870,7 +870,7 @@ export const limits = {
     refundsPerPaymentMax: 20,
     /**
      * Tries at paying without the card (ID number, PIN, second check) one merchant may start in
-     * a UTC day, refused ones included; `AMPARO_COUNTER_ASSISTED_PER_DAY` sets another bound.
+     * a local day (America/Caracas), refused ones included; `AMPARO_COUNTER_ASSISTED_PER_DAY` sets another bound.
      */
     counterAssistedPerMerchantPerDayDefault: 20,
     /** …and the most that setting may allow. */
@@ -902,7 +902,7 @@ export const limits = {
        * operator who changed it. `AMPARO_PIN_PHONE_CHANGE_DAYS` sets it (default 7 days).
        */
       phoneChangeWindowMs: 7 * 24 * 60 * 60_000,
-      /** PINs one staff account may set in a UTC day (refused beyond, 429). */
+      /** PINs one staff account may set in a local day (America/Caracas; refused beyond, 429). */
       staffSetsPerOperatorPerDay: 10,
       /** A second check sets a PIN within this long of being started, or not at all. */
       checkTtlMs: 15 * 60_000,
@@ -910,7 +910,7 @@ export const limits = {
       checkCodeAttemptsMax: 3,
       /** Sign-in code or card issued and PIN set by one staff account within this: an alert. */
       takeoverWindowMs: 7 * 24 * 60 * 60_000,
-      /** Wrong PINs one merchant's counter may type in a UTC day; further payments refused. */
+      /** Wrong PINs one merchant's counter may type in a local day (America/Caracas); further payments refused. */
       merchantWrongPinsPerDay: 10,
       /** Wrong PINs for this many distinct cards at one merchant within the window: an alert. */
       sprayCards: 5,

@@ -14,6 +14,7 @@ export {
   amountText,
   localDate,
   localDateTime,
+  localDayStart,
   type MoneyReceived,
   paymentNotices,
 } from './notice-values.js';

@@ -20,6 +20,39 @@ const localDateFormat = new Intl.DateTimeFormat('en-CA', {
 });
 
 /**
+ * The instant a local day (`YYYY-MM-DD`, America/Caracas) begins: daily bounds counted by time
+ * (`changed_at >= dayStart`) count the same day as those counted by `localDate`. The zone's
+ * offset is read at the day's UTC midnight and read again at the first guess, so a zone whose
+ * offset changed during that day still lands on its local midnight.
+ *
+ * @example
+ *   localDayStart(new Date('2026-12-14T02:30:00Z')); // 2026-12-13T04:00:00.000Z (Caracas, UTC-4)
+ */
+export function localDayStart(at: Date): Date {
+  const midnightUtc = Date.parse(`${localDate(at)}T00:00:00.000Z`);
+  let start = midnightUtc - offsetAt(new Date(midnightUtc));
+  start = midnightUtc - offsetAt(new Date(start));
+  return new Date(start);
+}
+
+/** How far the local clock is ahead of UTC at an instant, in milliseconds (negative west). */
+function offsetAt(at: Date): number {
+  const parts = Object.fromEntries(
+    localDateTimeFormat.formatToParts(at).map((part) => [part.type, part.value]),
+  );
+  const asUtc = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    at.getUTCSeconds(),
+    at.getUTCMilliseconds(),
+  );
+  return asUtc - at.getTime();
+}
+
+/**
  * The local date and time to the minute (`YYYY-MM-DD HH:MM`, America/Caracas) of an instant, as a
  * text's `time`: when a held PIN starts paying.
  *

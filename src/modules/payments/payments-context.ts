@@ -27,7 +27,7 @@ export interface PaymentsDependencies {
   /** argon2id parameters of payment PINs: the operators' password parameters; tests cheaper. */
   pinHashOptions?: HashOptions;
   /**
-   * Tries at paying without the card one merchant may start in a UTC day (config
+   * Tries at paying without the card one merchant may start in a local day (America/Caracas) (config
    * `AMPARO_COUNTER_ASSISTED_PER_DAY`); default `limits.merchants.counterAssistedPerMerchantPerDayDefault`.
    */
   counterAssistedPerDayMax?: number;

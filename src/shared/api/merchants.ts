@@ -160,7 +160,7 @@ export const CounterAssistedStartSchema = Type.Object({
   photo: Type.Union([Type.String(), Type.Null()]),
 });
 
-/** The supervisor's list of a merchant's tries at paying without the card on a UTC day. */
+/** The supervisor's list of a merchant's tries at paying without the card on a local day (America/Caracas). */
 export const CounterAssistedListSchema = Type.Object({
   day: Type.String(),
   triesMax: Type.Integer(),

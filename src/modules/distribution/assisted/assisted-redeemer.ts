@@ -75,7 +75,7 @@ export interface AssistedListing {
 }
 
 /**
- * The supervisor's list of one point's redemptions without the card on a UTC day: who started
+ * The supervisor's list of one point's redemptions without the card on a local day (America/Caracas): who started
  * each, why, which check, whether it passed, how many redemptions it carried, and each
  * operator's count against the daily bound. No person is named (the audit log links them).
  */

@@ -6,7 +6,7 @@ import type { CounterAssistedListAnswer } from '../../../shared/api/merchants.js
 type Try = CounterAssistedListAnswer['tries'][number];
 
 /**
- * A merchant's tries at paying without the card on a UTC day, for the supervisor (finance
+ * A merchant's tries at paying without the card on a local day, for the supervisor (finance
  * officer) and the auditor: who of the staff, why, which check, when, how it ended, wrong codes,
  * the price. Never the person, and a refused try is one outcome whatever the reason.
  *

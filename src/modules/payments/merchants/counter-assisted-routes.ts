@@ -6,6 +6,7 @@ import {
   CounterAssistedStartSchema,
 } from '../../../shared/api/merchants.js';
 import { PurposeQuery } from '../../../shared/api/params.js';
+import { localDate } from '../../notifications/index.js';
 import { contextOf, nowOf, type PaymentsDependencies } from '../payments-context.js';
 import { counterAssistedPerDayMaxOf, counterAssistedStarter } from './counter-assisted.js';
 import { counterAssistedPayer } from './counter-assisted-check.js';
@@ -38,7 +39,9 @@ const PayBody = Type.Object(
 const ListQuery = Type.Object(
   {
     purpose: PurposeQuery.properties.purpose,
-    day: Type.Optional(Type.String({ format: 'date', description: 'UTC day; today by default' })),
+    day: Type.Optional(
+      Type.String({ format: 'date', description: 'Local day (America/Caracas); today by default' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -124,7 +127,7 @@ export const counterAssistedRoutes: FastifyPluginAsyncTypebox<PaymentsDependenci
       schema: {
         tags,
         summary:
-          "A merchant's tries at paying without the card on a UTC day, for the supervisor (audited; never the person)",
+          "A merchant's tries at paying without the card on a local day, for the supervisor (audited; never the person)",
         params: MerchantParams,
         querystring: ListQuery,
         response: { 200: CounterAssistedListSchema },
@@ -134,7 +137,7 @@ export const counterAssistedRoutes: FastifyPluginAsyncTypebox<PaymentsDependenci
       const grant = await guardMerchantOfRequest(deps, request, 'merchant.counter_assisted_review');
       const listed = await counterAssistedLister(deps.db, {
         merchantId: grant.merchant.merchantId,
-        day: request.query.day ?? nowOf(deps).toISOString().slice(0, 10),
+        day: request.query.day ?? localDate(nowOf(deps)),
         triesMax: counterAssistedPerDayMaxOf(deps),
       });
       await grant.record([]);

@@ -6,7 +6,7 @@ import type { Database } from '../../../platform/db/schema.js';
 import type { Grant } from '../../access/index.js';
 import { newOneTimeCode, oneTimeCodeHash } from '../../credentials/index.js';
 import { lookupAccounts } from '../../ledger/index.js';
-import { amountText } from '../../notifications/index.js';
+import { amountText, localDate } from '../../notifications/index.js';
 import { assistedIdentities } from '../../registry/index.js';
 import { walletAccountId } from '../accounts/account-ids.js';
 import { walletFreezeOf } from '../accounts/wallet-freeze.js';
@@ -216,7 +216,7 @@ async function reserveTry(
 ): Promise<string> {
   const assistedId = randomUUID();
   const max = counterAssistedPerDayMaxOf(deps);
-  const day = props.now.toISOString().slice(0, 10);
+  const day = localDate(props.now);
   await deps.db.transaction().execute(async (trx) => {
     const merchantId = grant.merchant.merchantId;
     await sql`select pg_advisory_xact_lock(hashtext(${`counter_assisted:${merchantId}`}))`.execute(
@@ -254,7 +254,7 @@ async function reserveTry(
 }
 
 /**
- * Tries a merchant started on a UTC day, refused ones included, but not those whose chosen
+ * Tries a merchant started on a local day (America/Caracas), refused ones included, but not those whose chosen
  * check could not be done (no phone, no photo on file: nothing was tried).
  */
 export async function triesOfDay(

@@ -70,7 +70,7 @@ export async function merchantPayer(
     hashOptions?: HashOptions;
     /** Texts the payer "a payment left your wallet", or "your PIN locked" (docs/PAYMENTS-PIN.md). */
     notifier?: PersonNotifier;
-    /** Wrong PINs a merchant's counter may type in a UTC day (`limits` by default). */
+    /** Wrong PINs a merchant's counter may type in a local day (America/Caracas) (`limits` by default). */
     merchantWrongPinsPerDay?: number;
   },
 ): Promise<PaymentReceipt> {

@@ -291,7 +291,7 @@ async function wrongPin(
         merchant_id: props.merchantId,
         person_id: props.personId,
         failed_at: props.now,
-        failed_day: utcDay(props.now),
+        failed_day: localDate(props.now),
       })
       .execute();
   }
@@ -309,11 +309,6 @@ async function wrongPin(
   ]);
 }
 
-/** The UTC calendar day of an instant, `YYYY-MM-DD` (daily bounds count by it). */
-export function utcDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
-}
-
 /**
  * Refuses a counter payment from a merchant whose counter typed `wrongPinsPerDay` wrong PINs
  * today: a rogue device cannot lock card after card (each lock needs five wrong PINs).
@@ -326,7 +321,7 @@ export async function refuseMerchantOverPinBound(
     .selectFrom('merchant_pin_failure')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('merchant_id', '=', props.merchantId)
-    .where('failed_day', '=', utcDay(props.now))
+    .where('failed_day', '=', localDate(props.now))
     .executeTakeFirstOrThrow();
   if (Number(row.n) >= props.wrongPinsPerDay) {
     throw new PaymentsError(

@@ -19,7 +19,7 @@ import {
   registeredMerchant,
   takeoverAlertsScanned,
 } from './merchant-test-kit.js';
-import { pinChecker } from './payment-pin.js';
+import { pinChecker, refuseMerchantOverPinBound } from './payment-pin.js';
 
 /**
  * The attack a reviewer played (one enrolment clerk and any merchant empty a wallet of their
@@ -284,6 +284,44 @@ describe('payment PIN guard', () => {
       .executeTakeFirstOrThrow();
     expect(upgraded.hash_version).toBe(2);
     expect(await verify(upgraded.pin_hash, '4821')).toBe(false);
+  });
+  it("a counter's wrong PINs count by the local day: 19:30 and 21:00 in Caracas are one day, though UTC's date turned between them", async () => {
+    const counter = await registeredMerchant(kit);
+    const hashOptions = { memoryCost: 1024, timeCost: 1 };
+    const wrongAt = async (now: Date) => {
+      const personId = randomUUID();
+      await pinOnFile(kit.database.db, {
+        personId,
+        pin: '4821',
+        hashOptions,
+        masterKey: kit.masterKey,
+        now,
+      });
+      await expect(
+        pinChecker(kit.database.db, {
+          personId,
+          pin: '0000',
+          masterKey: kit.masterKey,
+          hashOptions,
+          now,
+          merchantId: counter.merchantId,
+        }),
+      ).rejects.toMatchObject({ code: 'AMP_PIN_WRONG' });
+    };
+    const bound = (now: Date) =>
+      refuseMerchantOverPinBound(kit.database.db, {
+        merchantId: counter.merchantId,
+        now,
+        wrongPinsPerDay: 2,
+      });
+    // 19:30 in Caracas (UTC-4) is 23:30 UTC; 21:00 is 01:00 UTC of the next date.
+    await wrongAt(new Date('2027-03-10T23:30:00Z'));
+    await wrongAt(new Date('2027-03-11T01:00:00Z'));
+    await expect(bound(new Date('2027-03-11T01:05:00Z'))).rejects.toMatchObject({
+      code: 'AMP_MERCHANT_PIN_TRIES_EXCEEDED',
+    });
+    // Local midnight (04:00 UTC) starts the counter's next day.
+    await expect(bound(new Date('2027-03-11T04:00:00Z'))).resolves.toBeUndefined();
   });
   // Last: it moves the clock a day on.
   it('no phone: the photo and a second account; held for the hold, then pays; the alert names the clerk', async () => {

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { newOneTimeCode, oneTimeCodeHash, oneTimeCodeMatches } from '../../credentials/index.js';
-import type { PersonNotifier } from '../../notifications/index.js';
+import { localDayStart, type PersonNotifier } from '../../notifications/index.js';
 import { PaymentsError, type PaymentsErrorCode } from '../payments-error.js';
-import { utcDay } from './payment-pin.js';
 import type { PinGuardSettings } from './pin-guard-settings.js';
 
 /**
@@ -104,7 +103,7 @@ export async function refuseOverStaffBound(
   },
 ): Promise<void> {
   const subject = props.subject ?? 'payment_pin';
-  const dayStart = new Date(`${utcDay(props.now)}T00:00:00.000Z`);
+  const dayStart = localDayStart(props.now);
   const count = await setsToday(db, subject, props.operatorId, dayStart);
   if (count >= props.settings.staffSetsPerOperatorPerDay) {
     const what = subject === 'payment_pin' ? 'PINs' : 'payee accounts';
