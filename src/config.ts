@@ -115,14 +115,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
 
 /** The distribution settings, each a whole number within the bounds in limits.ts. */
 function parseDistribution(env: NodeJS.ProcessEnv): DistributionSettings {
-  const { assistedPerOperatorPerDayMax, assistedPerOperatorPerDayCeiling, offline } =
+  const { assistedPerOperatorPerDayDefault, assistedPerOperatorPerDayCeiling, offline } =
     limits.distribution;
   const hourMs = 3_600_000;
   const assisted = wholeNumberIn(
     'AMPARO_ASSISTED_PER_DAY',
     env.AMPARO_ASSISTED_PER_DAY,
     { min: 1, max: assistedPerOperatorPerDayCeiling },
-    assistedPerOperatorPerDayMax,
+    assistedPerOperatorPerDayDefault,
   );
   const ttlHours = wholeNumberIn(
     'AMPARO_OFFLINE_SNAPSHOT_HOURS',

@@ -551,7 +551,7 @@ export const limits = {
      * card must never stop a benefit, but an operator redeeming many persons without their
      * cards is what a fraud would look like, so the bound stops it and the supervisor sees it.
      */
-    assistedPerOperatorPerDayMax: 30,
+    assistedPerOperatorPerDayDefault: 30,
     /**
      * The most `AMPARO_ASSISTED_PER_DAY` may set instead of the 30 above (src/config.ts); it may
      * not set 0: no benefit may require the card (safeguard 9).

@@ -47,10 +47,10 @@ export interface DistributionSettings {
 
 /** The settings in force: those given, limits.ts's defaults for the rest. */
 export function settingsOf(deps: Pick<DistributionDependencies, 'settings'>): DistributionSettings {
-  const { assistedPerOperatorPerDayMax, offline } = limits.distribution;
+  const { assistedPerOperatorPerDayDefault, offline } = limits.distribution;
   return {
     assistedPerOperatorPerDay:
-      deps.settings?.assistedPerOperatorPerDay ?? assistedPerOperatorPerDayMax,
+      deps.settings?.assistedPerOperatorPerDay ?? assistedPerOperatorPerDayDefault,
     offlineSnapshotTtlMs: deps.settings?.offlineSnapshotTtlMs ?? offline.snapshotTtlMs,
     offlineSnapshotWarnAfterMs:
       deps.settings?.offlineSnapshotWarnAfterMs ?? offline.snapshotWarnAfterMs,

@@ -250,7 +250,7 @@ describe('redemption without the card', () => {
       payload: { addOperators: [busy.operatorId] },
     });
     expect(change.statusCode).toBe(200);
-    const max = limits.distribution.assistedPerOperatorPerDayMax;
+    const max = limits.distribution.assistedPerOperatorPerDayDefault;
     const now = new Date();
     // The day's earlier ones, written as the owner to keep the test short.
     await kit.database.asAdmin((admin) =>
