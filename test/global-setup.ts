@@ -23,6 +23,7 @@ import {
   openPglite,
 } from '../src/platform/db/database.js';
 import { migrateUp, migrationsDir } from '../src/platform/db/migrator.js';
+import { withOnlyWalSegment } from './pglite-template-wal.js';
 import {
   dropDeadRunDatabases,
   prunePgliteTemplates,
@@ -129,14 +130,37 @@ async function pgliteTemplate(): Promise<string> {
       await sql`alter database ${sql.id(name)} is_template false`.execute(db);
       await sql`drop database ${sql.id(name)}`.execute(db);
     }
+    // The log from here on in one fresh segment, which is all the template keeps of it.
+    await sql`select pg_switch_wal()`.execute(db);
+    await sql`checkpoint`.execute(db);
+    const { rows } = await sql<{
+      segment: string;
+    }>`select pg_walfile_name(pg_current_wal_lsn()) as segment`.execute(db);
     const dump = await pglite.dumpDataDir('none');
+    const slim = withOnlyWalSegment(
+      Buffer.from(await dump.arrayBuffer()),
+      String(rows[0]?.segment),
+    );
+    await expectOpens(slim);
     mkdirSync(cacheDir, { recursive: true });
     // Written aside and renamed: a run started meanwhile never reads half a file.
     const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    writeFileSync(partial, slim);
     renameSync(partial, file);
     prunePgliteTemplates(cacheDir, Date.now());
     return file;
+  } finally {
+    await closePglite(db, pglite);
+  }
+}
+
+/** The slimmed template opens, and a write on it is logged and checkpointed. */
+async function expectOpens(template: Buffer): Promise<void> {
+  const pglite = await openPglite('memory://', new Blob([template]));
+  const db = kyselyOverPglite(pglite);
+  try {
+    await sql`create temporary table wal_check as select generate_series(1, 1000) as n`.execute(db);
+    await sql`checkpoint`.execute(db);
   } finally {
     await closePglite(db, pglite);
   }
@@ -152,6 +176,7 @@ function pgliteTemplateDigest(): string {
     fileURLToPath(new URL('../src/platform/db/database.ts', import.meta.url)),
     // How the template is made (above).
     fileURLToPath(import.meta.url),
+    fileURLToPath(new URL('./pglite-template-wal.ts', import.meta.url)),
     fileURLToPath(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url)),
   ];
   for (const input of inputs) hash.update(path.basename(input)).update(readFileSync(input));

@@ -7,6 +7,7 @@ import { checkChangeTrail, describeChangeTrail } from '../modules/audit/change-t
 import { treeHeadView } from '../modules/audit/routes.js';
 import { loadTrustedHeads, type TrustedHeadSource } from '../modules/audit/trusted-heads.js';
 import { witnessesFrom } from '../modules/audit/witness.js';
+import { snapshotCommitments } from '../modules/distribution/index.js';
 import { loadKeyStore } from '../platform/crypto/key-store.js';
 import { type DatabaseHandle, openAppDatabase } from '../platform/db/database.js';
 
@@ -63,7 +64,9 @@ export function registerAuditCommands(
       });
       // The change trail is checked against the log only once the log itself is intact.
       const trail = report.ok
-        ? await withAuditDatabase(context, (handle, keys) => checkChangeTrail(handle.db, keys))
+        ? await withAuditDatabase(context, (handle, keys) =>
+            checkChangeTrail(handle.db, keys, { snapshots: snapshotCommitments() }),
+          )
         : null;
       context.write(
         flags.json

@@ -14,7 +14,6 @@ import {
   pinOnFile,
   staffPinSet,
 } from '../../src/modules/payments/merchants/merchant-test-kit.js';
-import { pinSetter } from '../../src/modules/payments/merchants/payment-pin.js';
 import {
   cashCycle,
   fundedProgramAccount,

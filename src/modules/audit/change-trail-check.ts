@@ -26,8 +26,8 @@ import { auditLimits } from './limits.js';
  *   report.problems[0]; // { kind: 'change_unaudited', table: 'operator', column: 'roles', … }
  */
 export interface ChangeTrailProblem {
-  kind: 'change_unaudited' | 'erasure_unaudited';
-  table: 'operator' | 'person' | 'erasure_request';
+  kind: 'change_unaudited' | 'erasure_unaudited' | 'snapshot_changed';
+  table: 'operator' | 'person' | 'erasure_request' | 'distribution_snapshot';
   recordId: string;
   /** The column changed, or the missing step of an erasure. */
   what: string;
@@ -38,6 +38,8 @@ export interface ChangeTrailReport {
   ok: boolean;
   changesChecked: number;
   erasuresChecked: number;
+  /** Offline snapshots checked against their audit entry (0 without a `SnapshotCommitments`). */
+  snapshotsChecked: number;
   /** The first problems found, at most `auditLimits.changeTrailProblemsMax`. */
   problems: ChangeTrailProblem[];
   /** How many problems there were in all. */
@@ -56,9 +58,30 @@ const changingActions = [
 /** The audit field that names a trail column: a person's region is their address state. */
 const auditField = (column: string) => (column === 'region_code' ? 'state_code' : column);
 
+/**
+ * The distribution module's offline snapshots as kept (`src/cli` wires it): each with the point
+ * it was built for, the leaf of its audit entry and the digest field of its kept scope, which
+ * the entry must name (`entitlement_scope_sha256:…`). A snapshot's entry names it, its point and
+ * that digest; a person's access history lists the snapshots whose kept scope holds them, so a
+ * scope emptied of someone, a leaf index cleared or a point changed afterwards hides the line
+ * from them, and is what this check finds.
+ */
+export interface SnapshotCommitments {
+  snapshotsOf(db: Kysely<Database>): AsyncIterable<SnapshotCommitment>;
+}
+
+export interface SnapshotCommitment {
+  snapshotId: string;
+  pointId: string;
+  leafIndex: number | null;
+  /** `entitlement_scope_sha256:<hex>` of the kept scope, null when none is kept. */
+  scopeDigestField: string | null;
+}
+
 export async function checkChangeTrail(
   db: Kysely<Database>,
   keys: Pick<KeyStore, 'masterKey'>,
+  sources: { snapshots?: SnapshotCommitments } = {},
 ): Promise<ChangeTrailReport> {
   const entries = await readChangingEntries(db, new EntryMac(keys.masterKey));
   const problems: ChangeTrailProblem[] = [];
@@ -109,13 +132,61 @@ export async function checkChangeTrail(
       });
     }
   }
+  const snapshotsChecked = sources.snapshots
+    ? await checkSnapshots(db, sources.snapshots, entries.snapshots, problems)
+    : 0;
   return {
     ok: problems.length === 0,
     changesChecked,
     erasuresChecked: erasures.length,
+    snapshotsChecked,
     problems: problems.slice(0, auditLimits.changeTrailProblemsMax),
     problemCount: problems.length,
   };
+}
+
+/**
+ * Each snapshot against the entry that names it. A snapshot no entry names was built before
+ * entries named their snapshot (migration 0148) and has no leaf index: it is counted, not
+ * reported.
+ */
+async function checkSnapshots(
+  db: Kysely<Database>,
+  source: SnapshotCommitments,
+  named: Map<string, SnapshotEntry>,
+  problems: ChangeTrailProblem[],
+): Promise<number> {
+  let checked = 0;
+  for await (const snapshot of source.snapshotsOf(db)) {
+    checked += 1;
+    const entry = named.get(snapshot.snapshotId);
+    const changed = (what: string, detail: string) =>
+      problems.push({
+        kind: 'snapshot_changed',
+        table: 'distribution_snapshot',
+        recordId: snapshot.snapshotId,
+        what,
+        detail: `offline snapshot ${snapshot.snapshotId}: ${detail}`,
+      });
+    if (entry === undefined) {
+      if (snapshot.leafIndex !== null)
+        changed('audit_leaf_index', `leaf ${snapshot.leafIndex} is not an entry naming it`);
+      continue;
+    }
+    if (snapshot.leafIndex !== entry.leafIndex)
+      changed(
+        'audit_leaf_index',
+        `kept as leaf ${snapshot.leafIndex ?? 'none'}, its entry is leaf ${entry.leafIndex}`,
+      );
+    if (snapshot.pointId !== entry.pointId)
+      changed('point_id', `kept for point ${snapshot.pointId}, built for ${entry.pointId}`);
+    if (entry.scopeDigestField !== null && snapshot.scopeDigestField !== entry.scopeDigestField)
+      changed(
+        'entitlement_scope',
+        'its kept scope no longer has the digest its entry committed to (someone was added to or removed from it)',
+      );
+  }
+  return checked;
 }
 
 /** Consumes one pairing for `key`; false when none is left. */
@@ -131,17 +202,28 @@ interface ChangingEntries {
   changes: Map<string, number>;
   /** `action|actorId|resourceId` of allowed erasure steps. */
   steps: Set<string>;
+  /** Snapshot id → the entry that names it. */
+  snapshots: Map<string, SnapshotEntry>;
 }
+
+interface SnapshotEntry {
+  leafIndex: number;
+  pointId: string;
+  scopeDigestField: string | null;
+}
+
+/** Offline snapshots are built under the redemption action (snapshot-builder.ts). */
+const snapshotAction = 'distribution.redeem';
 
 /** Allowed entries of the changing actions whose MAC verifies, a page at a time. */
 async function readChangingEntries(db: Kysely<Database>, mac: EntryMac): Promise<ChangingEntries> {
-  const found: ChangingEntries = { changes: new Map(), steps: new Set() };
+  const found: ChangingEntries = { changes: new Map(), steps: new Set(), snapshots: new Map() };
   let after = -1;
   for (;;) {
     const rows = await db
       .selectFrom('audit_entry')
       .select(['leaf_index', 'entry', 'entry_mac'])
-      .where('action', 'in', changingActions)
+      .where('action', 'in', [...changingActions, snapshotAction])
       .where('leaf_index', '>', after)
       .orderBy('leaf_index')
       .limit(auditLimits.verifyPageRows)
@@ -149,7 +231,7 @@ async function readChangingEntries(db: Kysely<Database>, mac: EntryMac): Promise
     for (const row of rows) {
       const leafIndex = Number(row.leaf_index);
       if (!mac.verify(leafIndex, Buffer.from(row.entry, 'utf8'), row.entry_mac)) continue;
-      addEntry(found, JSON.parse(row.entry));
+      addEntry(found, leafIndex, JSON.parse(row.entry));
     }
     const last = rows.at(-1);
     if (last === undefined || rows.length < auditLimits.verifyPageRows) return found;
@@ -157,7 +239,7 @@ async function readChangingEntries(db: Kysely<Database>, mac: EntryMac): Promise
   }
 }
 
-function addEntry(found: ChangingEntries, entry: unknown): void {
+function addEntry(found: ChangingEntries, leafIndex: number, entry: unknown): void {
   const text = (value: unknown) => (typeof value === 'string' ? value : null);
   const field = (object: unknown, key: string) =>
     typeof object === 'object' && object !== null ? Reflect.get(object, key) : undefined;
@@ -168,6 +250,18 @@ function addEntry(found: ChangingEntries, entry: unknown): void {
   const requestId = text(field(entry, 'requestId'));
   const fields = field(entry, 'fields');
   if (action === null || resourceId === null) return;
+  if (action === snapshotAction) {
+    if (!Array.isArray(fields)) return;
+    const names = fields.map(String);
+    const snapshotId = names.find((name) => name.startsWith('snapshot_id:'))?.slice(12);
+    if (snapshotId === undefined) return;
+    found.snapshots.set(snapshotId, {
+      leafIndex,
+      pointId: resourceId,
+      scopeDigestField: names.find((name) => name.startsWith('entitlement_scope_sha256:')) ?? null,
+    });
+    return;
+  }
   found.steps.add(`${action}|${actorId}|${resourceId}`);
   if (requestId === null || !Array.isArray(fields)) return;
   for (const name of fields) {
@@ -178,8 +272,8 @@ function addEntry(found: ChangingEntries, entry: unknown): void {
 
 /** A human-readable report of the change-trail check. */
 export function describeChangeTrail(report: ChangeTrailReport): string {
-  const checked = `${report.changesChecked} changes of roles, regions, disabled state and person regions and ${report.erasuresChecked} executed erasures`;
+  const checked = `${report.changesChecked} changes of roles, regions, disabled state and person regions, ${report.erasuresChecked} executed erasures and ${report.snapshotsChecked} offline snapshots`;
   if (report.ok) return `Change trail matched: ${checked} each have their audit entry.\n`;
   const lines = report.problems.map((problem) => `  ${problem.kind}: ${problem.detail}`);
-  return `CHANGES MADE OUTSIDE THE APPLICATION: ${report.problemCount} of ${checked} have no audit entry.\n${lines.join('\n')}\n`;
+  return `CHANGES MADE OUTSIDE THE APPLICATION: ${report.problemCount} of ${checked} do not match an audit entry of the application.\n${lines.join('\n')}\n`;
 }

@@ -4,7 +4,11 @@
  */
 export type { DistributionDependencies } from './distribution-context.js';
 export { DistributionError, type DistributionErrorCode } from './distribution-error.js';
-export { offlineListSource, type PersonAreasEver } from './offline/snapshot-history.js';
+export {
+  offlineListSource,
+  type PersonAreasEver,
+  snapshotCommitments,
+} from './offline/snapshot-history.js';
 export { type DistributionPluginOptions, distributionPlugin } from './plugin.js';
 export { collectionNotices, type PersonAreas } from './points/collection-notices.js';
 export { settleUnredeemedOnCycleClose } from './redemption/carry-over.js';

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessHistoryResponse, AuditKeysResponse } from '../../../shared/api/audit.js';
 import { verifyAccessEntry } from '../../../shared/audit/access-proof-verifier.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import { checkChangeTrail } from '../../audit/change-trail-check.js';
 import {
   type CardHolder,
   createPoint,
@@ -15,6 +16,7 @@ import {
   signIn,
 } from '../distribution-test-kit.js';
 import { offlineDevice } from './offline-test-kit.js';
+import { snapshotCommitments } from './snapshot-history.js';
 
 type AccessHistory = Static<typeof AccessHistoryResponse>;
 type AuditKeys = Static<typeof AuditKeysResponse>;
@@ -156,5 +158,38 @@ describe("an offline snapshot in each person's access history", () => {
     expect(
       lines.filter((line) => line.offlineList?.deviceLabel === 'Kiosco municipal'),
     ).toHaveLength(1);
+  });
+
+  it('is checked by `amparo audit verify`: a kept scope, leaf or point changed after the build is reported', async () => {
+    const point = await pointWithDevice('Tableta 9');
+    // Three snapshots, read two at a time.
+    await point.snapshot();
+    await point.snapshot();
+    const { snapshotId } = await point.snapshot();
+    const snapshotProblems = async () => {
+      const report = await checkChangeTrail(kit.database.db, kit.keys, {
+        snapshots: snapshotCommitments(2),
+      });
+      expect(report.snapshotsChecked).toBeGreaterThanOrEqual(3);
+      return report.problems
+        .filter((problem) => problem.table === 'distribution_snapshot')
+        .map((problem) => [problem.recordId, problem.what]);
+    };
+    expect(await snapshotProblems()).toEqual([]);
+
+    // Someone with the database's password takes the first person out of the kept scope (the
+    // person's history would no longer list the snapshot), then clears its leaf index.
+    const change = (statement: ReturnType<typeof sql>) =>
+      kit.database.asAdmin((admin) => statement.execute(admin));
+    await change(sql`update distribution_snapshot
+       set entitlement_scope = substring(entitlement_scope from 7) where id = ${snapshotId}`);
+    expect(await snapshotProblems()).toEqual([[snapshotId, 'entitlement_scope']]);
+    await change(sql`update distribution_snapshot set audit_leaf_index = null, point_id = (
+       select id from distribution_point where id <> ${point.pointId} limit 1) where id = ${snapshotId}`);
+    expect(await snapshotProblems()).toEqual([
+      [snapshotId, 'audit_leaf_index'],
+      [snapshotId, 'point_id'],
+      [snapshotId, 'entitlement_scope'],
+    ]);
   });
 });

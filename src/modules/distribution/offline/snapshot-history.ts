@@ -52,6 +52,51 @@ export function offlineListSource(areas: PersonAreasEver): {
   return { linesOf: (db, props) => offlineListLinesOf(db, areas, props) };
 }
 
+/**
+ * The audit check's `SnapshotCommitments` (`amparo audit verify`): every snapshot as kept, a page
+ * at a time, with the digest field of its kept scope.
+ *
+ * @example
+ *   await checkChangeTrail(db, keys, { snapshots: snapshotCommitments() });
+ */
+export function snapshotCommitments(pageRows = 500): {
+  snapshotsOf(db: Kysely<Database>): AsyncIterable<{
+    snapshotId: string;
+    pointId: string;
+    leafIndex: number | null;
+    scopeDigestField: string | null;
+  }>;
+} {
+  return {
+    async *snapshotsOf(db) {
+      let after: string | undefined;
+      for (;;) {
+        const rows = await db
+          .selectFrom('distribution_snapshot')
+          .select(['id', 'point_id', 'audit_leaf_index', 'entitlement_scope'])
+          .$if(after !== undefined, (query) => query.where('id', '>', after as string))
+          .orderBy('id')
+          .limit(pageRows)
+          .execute();
+        for (const row of rows) {
+          yield {
+            snapshotId: row.id,
+            pointId: row.point_id,
+            leafIndex: row.audit_leaf_index === null ? null : Number(row.audit_leaf_index),
+            scopeDigestField:
+              row.entitlement_scope === null
+                ? null
+                : scopeDigestField(Buffer.from(row.entitlement_scope)),
+          };
+        }
+        const last = rows.at(-1);
+        if (last === undefined || rows.length < pageRows) return;
+        after = last.id;
+      }
+    },
+  };
+}
+
 /** The fields of a snapshot's audit entry: what it is, which snapshot, and its scope's digest. */
 export function snapshotAuditFields(
   snapshotId: string,
