@@ -14,7 +14,10 @@ import { defineConfig, type Plugin } from 'vite';
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 
 /** Files copied from `public/` that the offline verifier and point of service need; Vite does not list them. */
-const publicFiles = ['/manifest.webmanifest', '/pos.webmanifest', '/pay.webmanifest', '/icon.svg'];
+const publicFiles = [
+  ...['manifest', 'pos', 'pay'].flatMap((app) => [`/${app}.webmanifest`, `/${app}.en.webmanifest`]),
+  ...['/icon.svg', '/icon-192.png', '/icon-512.png', '/icon-maskable-512.png'],
+];
 
 /**
  * Writes `sw.js` (from sw/service-worker.js) with the list of every built file, so the

@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardQr } from '../../src/modules/credentials/card-qr.js';
 import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
-import { type BuiltOperator, buildOperator, buildPerson } from '../factories.js';
+import { type BuiltOperator, buildHousehold, buildOperator, buildPerson } from '../factories.js';
 import {
   fakeCameraArgs,
   launchChromium,
@@ -27,12 +28,20 @@ import { distributionPointWorld } from './distribution-point-kit.js';
  * it as CSV and signs it off. Spanish and English, axe-clean, no sideways scrolling. Last, the
  * card is read through the camera: Chromium's fake capture device plays a video of the card's QR.
  */
+/** The photo on file of the person served by it: the console's icon, a real PNG. */
+const photoOnFile = readFileSync(
+  fileURLToPath(new URL('../../web/public/icon-192.png', import.meta.url)),
+).toString('base64');
+
 let run: ConsoleRun;
 let operator: BuiltOperator;
 let officer: BuiltOperator;
 let holderQr: string;
 let officerCookie: { amparo_session: string };
 let noCard: { id: string; uin: string };
+/** Without a card too: one with a photo on file, one in the card holder's household. */
+let withPhoto: { id: string; uin: string };
+let inHousehold: { id: string; uin: string };
 
 beforeAll(async () => {
   run = await openConsoleRun();
@@ -49,11 +58,17 @@ beforeAll(async () => {
     },
     delivery: { item: 'food_box', quantity: 100 },
     // The person without a card is entitled by the same cycle.
-    beforeCycle: async () => {
-      noCard = await buildPerson(
-        { database: run.server.database, masterKey: run.server.keys.masterKey },
-        { region: 'VE-A', phone: '+584121230077' },
-      );
+    beforeCycle: async (holder) => {
+      const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+      noCard = await buildPerson(context, { region: 'VE-A', phone: '+584121230077' });
+      withPhoto = await buildPerson(context, { region: 'VE-A', sealed: { photo: photoOnFile } });
+      inHousehold = await buildPerson(context, { region: 'VE-A' });
+      await buildHousehold(context, {
+        members: [
+          { person: { id: holder.personId }, relationship: 'head' },
+          { person: inHousehold, relationship: 'child' },
+        ],
+      });
     },
   }));
   operator = operators[0] as BuiltOperator;
@@ -384,6 +399,62 @@ describe('the point of service in the console', () => {
     await submit.click();
     await movements.getByText('Bajo cero a propósito (con constancia)').waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
+  it("serves a person without a card by the photo on file, and another by a household member's card", async () => {
+    const page = await signedInPage(run, operator, { viewport: 'phone' });
+    await page.goto(`${run.server.baseUrl}/distribution`);
+    const entitlements = page.getByTestId('pos-entitlements');
+    const receipt = page.getByTestId('pos-receipt');
+    const startWithout = async (uin: string, method: string) => {
+      await page.getByLabel('Sin carnet').check();
+      await page.getByLabel('Número de identificación').fill(uin);
+      await page.getByLabel('Por qué no trae el carnet').selectOption('lost');
+      await page.getByLabel(method).check();
+      await page.getByRole('button', { name: 'Continuar' }).click();
+    };
+    // The photo on file, shown to the operator; without their word the check is refused.
+    await startWithout(withPhoto.uin, 'Foto registrada, comparada con la persona');
+    await page.getByRole('img', { name: 'Foto registrada de la persona' }).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await page.getByRole('button', { name: 'Comprobar' }).click();
+    await page
+      .getByTestId('problem-reasons')
+      .getByText('Confirme que la foto registrada es de la persona que tiene delante.')
+      .waitFor();
+    await page.getByLabel('Confirmo que la persona presente es la de la foto.').check();
+    await page.getByRole('button', { name: 'Comprobar' }).click();
+    await entitlements.getByText('Caja de alimentos').waitFor();
+    await entitlements.getByRole('button', { name: 'Entregar' }).click();
+    await receipt.getByText('Entregado sin carnet, con una segunda comprobación.').waitFor();
+
+    // A household member's card: the card holder's, read as text.
+    await receipt.getByRole('button', { name: 'Atender a otra persona' }).click();
+    await startWithout(inHousehold.uin, 'Carnet de un miembro de su hogar');
+    await page.getByLabel('Texto del código QR del carnet del miembro del hogar').fill(holderQr);
+    await page.getByRole('button', { name: 'Comprobar' }).click();
+    await entitlements.getByText('Caja de alimentos').waitFor();
+    await entitlements.getByRole('button', { name: 'Entregar' }).click();
+    await receipt.getByText('Entregado sin carnet, con una segunda comprobación.').waitFor();
+    // Both recorded as assisted, by their checks.
+    const methods = await run.server.database.asAdmin((admin) =>
+      admin
+        .selectFrom('assisted_redemption')
+        .select(['person_id', 'method', 'verified_at'])
+        .where('person_id', 'in', [withPhoto.id, inHousehold.id])
+        .execute(),
+    );
+    expect(
+      methods.map((row) => [row.person_id, row.method, row.verified_at !== null]).sort(),
+    ).toEqual(
+      [
+        [withPhoto.id, 'photo_attested', true],
+        [inHousehold.id, 'household_card', true],
+      ].sort(),
+    );
+    expect(run.pageErrors).toEqual([]);
     await page.context().close();
   }, 60_000);
 });

@@ -1,12 +1,11 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BuiltOperator } from '../factories.js';
 import { seriousAxeViolations } from './browser.js';
-import { type ConsoleRun, openConsoleRun } from './console-run.js';
 import {
-  type DistributionPointWorld,
+  boxAndRice,
   devicePassphrase,
-  distributionPointWorld,
+  pointWorldOfFile,
   readyOfflineDevice,
   unlockWith,
 } from './distribution-point-kit.js';
@@ -19,29 +18,13 @@ import {
  * a snapshot and a pending hand-over are kept: no key material, no card's QR text, no card id,
  * nothing of the snapshot in clear.
  */
-let run: ConsoleRun;
-let world: DistributionPointWorld;
-
-beforeAll(async () => {
-  run = await openConsoleRun();
-  world = await distributionPointWorld(run, {
-    prefix: 'lock',
-    operators: 1,
-    pointCode: 'kiosco-cerrado',
-    pointName: 'Kiosco Catia',
-    program: {
-      code: 'food_lock',
-      names: { es: 'Caja con llave', en: 'Locked box' },
-      basket: [
-        { item: 'food_box', quantity: 1, unit: 'box' },
-        { item: 'rice', quantity: 5, unit: 'kg' },
-      ],
-    },
-    delivery: { item: 'food_box', quantity: 10 },
-  });
-}, 120_000);
-
-afterAll(async () => run?.close());
+const file = pointWorldOfFile({
+  prefix: 'lock',
+  operators: 1,
+  pointCode: 'kiosco-cerrado',
+  pointName: 'Kiosco Catia',
+  ...boxAndRice('food_lock', { es: 'Caja con llave', en: 'Locked box' }),
+});
 
 const qrField = 'Texto del código QR del carnet';
 
@@ -84,10 +67,10 @@ async function rawIndexedDb(page: Page): Promise<string> {
 
 describe('the offline point of service, locked', () => {
   it('keeps nothing secret or personal in clear, opens only with the passphrase, and locks itself', async () => {
-    const operator = world.operators[0] as BuiltOperator;
-    const device = await readyOfflineDevice(run, world, operator);
+    const operator = file.world.operators[0] as BuiltOperator;
+    const device = await readyOfflineDevice(file.run, file.world, operator);
     await device.context().setOffline(true);
-    await device.getByLabel(qrField).fill(world.holderQr);
+    await device.getByLabel(qrField).fill(file.world.holderQr);
     await device.getByRole('button', { name: 'Verificar el carnet sin conexión' }).click();
     await device.getByTestId('pos-offline-answer').getByText('food_box: quedan 1 box').waitFor();
     await device.getByRole('button', { name: 'Entregar las cantidades indicadas' }).click();
@@ -100,9 +83,9 @@ describe('the offline point of service, locked', () => {
     expect(raw).not.toContain('CRYPTOKEY');
     // An Ed25519 private key in PKCS #8 starts with these 16 bytes: no record holds one.
     expect(raw).not.toContain('302e020100300506032b657004220420');
-    expect(raw).not.toContain(world.holderQr);
-    expect(raw).not.toContain(world.holderQr.slice(0, 40));
-    expect(raw).not.toContain(world.holderCredentialId);
+    expect(raw).not.toContain(file.world.holderQr);
+    expect(raw).not.toContain(file.world.holderQr.slice(0, 40));
+    expect(raw).not.toContain(file.world.holderCredentialId);
     expect(raw).not.toContain('amparo.point-snapshot.v1');
     expect(raw).not.toContain('food_box');
     expect(raw).not.toContain('trustList');
@@ -153,6 +136,6 @@ describe('the offline point of service, locked', () => {
     }
     await device.getByTestId('pos-passphrase').fill(devicePassphrase);
     expect(await device.getByRole('button', { name: 'Desbloquear' }).isDisabled()).toBe(true);
-    expect(run.pageErrors).toEqual([]);
+    expect(file.run.pageErrors).toEqual([]);
   }, 120_000);
 });

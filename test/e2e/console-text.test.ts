@@ -9,8 +9,10 @@ import { secondCheckRefusalCodes } from '../../src/shared/api/distribution.js';
 import { verdictStatuses } from '../../src/shared/claim169/verdict.js';
 import { uinFeedback } from '../../web/src/components/uin-feedback.js';
 import {
+  distinctActions,
   groupAccessHistory,
   groupVerdict,
+  offlineListText,
 } from '../../web/src/features/access-history/history-groups.js';
 import { auditActions } from '../../web/src/features/audit/audit-actions.js';
 import {
@@ -331,5 +333,33 @@ describe('access history groups', () => {
     expect(groupVerdict(groups[1]!, (index) => verdicts.get(index))).toBe('pending');
     verdicts.set(7, { ok: true });
     expect(groupVerdict(groups[1]!, (index) => verdicts.get(index))).toBe('ok');
+  });
+
+  it("names an offline list by its point and its snapshot's date, not by the generic hand-over", () => {
+    const offlineList = {
+      pointCode: 'kiosco-catia',
+      pointName: 'Kiosco Catia',
+      deviceLabel: 'Tableta 7',
+      snapshotIssuedAt: '2026-12-03T09:30:00Z',
+    };
+    const listed = { ...entry(3, '2026-12-03T09:30:00Z', 'operator', 'program_officer') };
+    const group = groupAccessHistory(
+      [
+        { ...listed, action: 'distribution.redeem', offlineList },
+        { ...entry(2, '2026-12-03T09:00:00Z', 'operator', 'program_officer') },
+      ],
+      (time) => time.slice(0, 10),
+    )[0]!;
+    expect(distinctActions(group)).toEqual(['distribution.offline_list', 'person.read']);
+    const format = { es: formattersFor('es'), en: formattersFor('en') };
+    expect(offlineListText(offlineList, '09:30', t.en, format.en)).toBe(
+      `09:30 — Included in the offline list of point Kiosco Catia (snapshot of ${format.en.date('2026-12-03T09:30:00Z')}).`,
+    );
+    expect(offlineListText(offlineList, '09:30', t.es, format.es)).toBe(
+      `09:30 — Se le incluyó en la lista sin conexión del punto Kiosco Catia (instantánea del ${format.es.date('2026-12-03T09:30:00Z')}).`,
+    );
+    for (const language of ['es', 'en'] as const) {
+      expect(t[language]('history.action.distribution.offline_list')).not.toContain('history.');
+    }
   });
 });

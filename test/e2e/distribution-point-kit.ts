@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createCardPerson } from '../../src/modules/credentials/credentials-test-kit.js';
 import { inKindProgramWithCycle } from '../../src/modules/distribution/distribution-test-kit.js';
 import { type BuiltOperator, buildOperator } from '../factories.js';
 import { sessionCookieOf, signedInPage } from './browser.js';
-import type { ConsoleRun } from './console-run.js';
+import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
  * The point of service's e2e world (issue #15), shared by the console's distribution tests: a
@@ -135,6 +135,50 @@ export async function distributionPointWorld(
     programId,
     pointId,
     issueCard: async () => (await issueCardResponse()).json().qrText as string,
+  };
+}
+
+/** An e2e file's own server and point world, filled before its first test. */
+export interface FilePointWorld {
+  run: ConsoleRun;
+  world: DistributionPointWorld;
+}
+
+/**
+ * Opens the file's server and its point world before its tests, and closes the server after
+ * them (each e2e file starts its own server).
+ *
+ * @example
+ *   const file = pointWorldOfFile({ prefix: 'cold', operators: 1, pointCode: 'kiosco-en-frio',
+ *     pointName: 'Kiosco La Vega', ...boxAndRice('food_cold', { es: 'Caja', en: 'Box' }) });
+ *   it('…', async () => readyOfflineDevice(file.run, file.world, file.world.operators[0]));
+ */
+export function pointWorldOfFile(options: DistributionPointOptions): FilePointWorld {
+  // Safe: beforeAll fills both fields before any test or helper of the file reads them.
+  const file = {} as FilePointWorld;
+  beforeAll(async () => {
+    file.run = await openConsoleRun();
+    file.world = await distributionPointWorld(file.run, options);
+  }, 120_000);
+  afterAll(async () => file.run?.close());
+  return file;
+}
+
+/** The offline tests' program: a box and 5 kg of rice each, ten boxes delivered to the point. */
+export function boxAndRice(
+  code: string,
+  names: { es: string; en: string },
+): Pick<DistributionPointOptions, 'program' | 'delivery'> {
+  return {
+    program: {
+      code,
+      names,
+      basket: [
+        { item: 'food_box', quantity: 1, unit: 'box' },
+        { item: 'rice', quantity: 5, unit: 'kg' },
+      ],
+    },
+    delivery: { item: 'food_box', quantity: 10 },
   };
 }
 

@@ -33,7 +33,7 @@ export interface OfflineListSource {
   linesOf(
     db: Kysely<Database>,
     props: { personId: string; beforeIndex: number | undefined; limit: number },
-  ): Promise<{ leafIndex: number; pointCode: string; pointName: string; deviceLabel: string }[]>;
+  ): Promise<({ leafIndex: number } & OfflineListView)[]>;
 }
 
 export interface AccessHistoryProps {
@@ -51,7 +51,15 @@ export interface AccessHistoryLine extends PersonAccessView {
   /** Inclusion proof (hex) in the tree of `treeHead.treeSize`. */
   proof: string[];
   /** Present when the entry is an offline list that held the person (not an entry on them). */
-  offlineList?: { pointCode: string; pointName: string; deviceLabel: string };
+  offlineList?: OfflineListView;
+}
+
+/** An offline list as the person's history names it: the point, the device, when it was built. */
+export interface OfflineListView {
+  pointCode: string;
+  pointName: string;
+  deviceLabel: string;
+  snapshotIssuedAt: string;
 }
 
 /**

@@ -44,13 +44,16 @@ export const AccessHistoryLine = Type.Object({
   proof: Type.Array(Type.String()),
   /**
    * Present when the line is a distribution point's offline list (a snapshot for a device)
-   * that held the person: the entry is the list's, on the point; the point and the device name it.
+   * that held the person: the entry is the list's, on the point; the point, the device and the
+   * snapshot's date name it.
    */
   offlineList: Type.Optional(
     Type.Object({
       pointCode: Type.String(),
       pointName: Type.String(),
       deviceLabel: Type.String(),
+      /** When the snapshot was built (ISO 8601). */
+      snapshotIssuedAt: Type.String({ format: 'date-time' }),
     }),
   ),
 });

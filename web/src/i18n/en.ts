@@ -902,6 +902,7 @@ export const en: Dictionary = {
       'distribution.redeem': 'checked or handed over what you may collect at a distribution point',
       'distribution.assisted_redeem': 'handed over your benefit without your card',
       'distribution.assisted_review': 'reviewed a hand-over without your card',
+      'distribution.offline_list': "included you in a distribution point's offline list",
       other: 'did “{{action}}”',
     },
     count_one: '{{count}} access',
@@ -910,6 +911,8 @@ export const en: Dictionary = {
     someFailed: 'Warning: a line could not be checked',
     line: '{{time}} — {{what}}{{why}}.',
     deniedLine: '{{time}} — Access refused: {{what}}{{why}}.',
+    offlineListLine:
+      '{{time}} — Included in the offline list of point {{point}} (snapshot of {{date}}).',
   },
   household: {
     openTitle: 'Open a household',

@@ -915,6 +915,7 @@ export const es = {
       'distribution.redeem': 'consultó o entregó lo que usted puede retirar en un punto de entrega',
       'distribution.assisted_redeem': 'le entregó su beneficio sin su carnet',
       'distribution.assisted_review': 'revisó una entrega hecha sin su carnet',
+      'distribution.offline_list': 'le incluyó en la lista sin conexión de un punto de entrega',
       other: 'hizo «{{action}}»',
     },
     count_one: '{{count}} acceso',
@@ -923,6 +924,8 @@ export const es = {
     someFailed: 'Atención: una línea no se pudo comprobar',
     line: '{{time}} — {{what}}{{why}}.',
     deniedLine: '{{time}} — Acceso negado: {{what}}{{why}}.',
+    offlineListLine:
+      '{{time}} — Se le incluyó en la lista sin conexión del punto {{point}} (instantánea del {{date}}).',
   },
   household: {
     openTitle: 'Abrir un hogar',

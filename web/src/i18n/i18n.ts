@@ -5,7 +5,8 @@ import { es } from './es.js';
 
 /**
  * Spanish by default, English on request; the choice is kept in localStorage so it survives
- * reloads and sign-outs. `<html lang>` follows, so screen readers pronounce the right language.
+ * reloads and sign-outs. `<html lang>` follows, so screen readers pronounce the right language,
+ * and so does the manifest an installed app takes its name from.
  *
  * @example
  *   await setLanguage('en');
@@ -33,10 +34,28 @@ void i18n.use(initReactI18next).init({
   showSupportNotice: false,
 });
 
-document.documentElement.lang = i18n.language;
-i18n.on('languageChanged', (language) => {
+/**
+ * The address of an installable app's manifest in a language: Spanish keeps the plain name,
+ * English adds `.en` (`/pos.webmanifest`, `/pos.en.webmanifest`), so the app installs with
+ * its name and description in the console's language.
+ *
+ * @example
+ *   manifestHref('pos', 'en'); // '/pos.en.webmanifest'
+ */
+export function manifestHref(app: string, language: string = i18n.language): string {
+  return `/${app}${language === 'en' ? '.en' : ''}.webmanifest`;
+}
+
+/** `<html lang>` and the page's manifest (whichever app's it is) follow the language. */
+function followLanguage(language: string): void {
   document.documentElement.lang = language;
-});
+  const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
+  const app = /^\/([a-z]+)(?:\.en)?\.webmanifest$/.exec(link?.getAttribute('href') ?? '')?.[1];
+  if (app !== undefined) link?.setAttribute('href', manifestHref(app, language));
+}
+
+followLanguage(i18n.language);
+i18n.on('languageChanged', followLanguage);
 
 export async function setLanguage(language: Language): Promise<void> {
   globalThis.localStorage?.setItem(storageKey, language);

@@ -23,7 +23,7 @@ type AuditKeys = Static<typeof AuditKeysResponse>;
 
 /**
  * Review finding F6: every person an offline snapshot held sees it in their access history —
- * "included in the offline list of point X, for device Y" — as the snapshot's one audit entry,
+ * "included in the offline list of point X (snapshot of DATE)" — as the snapshot's one audit entry,
  * with an inclusion proof the browser checks, the entry naming the snapshot and committing to
  * its kept scope. A person the snapshot did not hold sees nothing of it; a person who moved away
  * keeps the lines of the snapshots that held them, and is not in the next one.
@@ -97,22 +97,25 @@ describe("an offline snapshot in each person's access history", () => {
     const history = await historyOf(inTown);
     const [line, ...more] = listsOf(history);
     expect(more).toEqual([]);
+    const { entitlement_scope: scope, issued_at: issuedAt } = await kit.database.asAdmin((admin) =>
+      admin
+        .selectFrom('distribution_snapshot')
+        .select(['entitlement_scope', 'issued_at'])
+        .where('id', '=', snapshotId)
+        .executeTakeFirstOrThrow(),
+    );
+    // The console says "included in the offline list of point X (snapshot of DATE)": the line
+    // names the point and when the snapshot was built.
     expect(line?.offlineList).toEqual({
       pointCode,
       pointName: expect.any(String),
       deviceLabel: 'Tableta 7',
+      snapshotIssuedAt: new Date(issuedAt).toISOString(),
     });
     expect(line).toMatchObject({ action: 'distribution.redeem', outcome: 'allowed' });
     // The entry is the snapshot's, on the point: it names the snapshot and its scope's digest.
     const entry = JSON.parse(line?.entryText ?? '{}');
     expect(entry.resource).toEqual({ type: 'distribution_point', id: point.pointId });
-    const { entitlement_scope: scope } = await kit.database.asAdmin((admin) =>
-      admin
-        .selectFrom('distribution_snapshot')
-        .select('entitlement_scope')
-        .where('id', '=', snapshotId)
-        .executeTakeFirstOrThrow(),
-    );
     const digest = createHash('sha256')
       .update(scope ?? Buffer.alloc(0))
       .digest('hex');

@@ -20,13 +20,16 @@ import { entitlementsEverOf } from '../../programs/index.js';
  *
  * @example
  *   const lines = await offlineListLinesOf(db, areas, { personId, beforeIndex: undefined, limit: 50 });
- *   // [{ leafIndex: 812, pointCode: 'KIO-1', pointName: 'Kiosco', deviceLabel: 'Tablet 2' }]
+ *   // [{ leafIndex: 812, pointCode: 'KIO-1', pointName: 'Kiosco', deviceLabel: 'Tablet 2',
+ *   //    snapshotIssuedAt: '2026-12-01T09:30:00.000Z' }]
  */
 export interface OfflineListLine {
   leafIndex: number;
   pointCode: string;
   pointName: string;
   deviceLabel: string;
+  /** When the snapshot was built (ISO 8601): the list the person was in is of that moment. */
+  snapshotIssuedAt: string;
 }
 
 /** Every area one person's record has named: the registry's `personAreas().areasEverOf`. */
@@ -160,6 +163,7 @@ export async function offlineListLinesOf(
     point_code: string;
     point_name: string;
     device_label: string;
+    issued_at: Date | string;
   }>`
     with found as (
       ${page(sql`s.point_id in (select r.point_id from redemption r where r.person_id = ${props.personId})`)}
@@ -169,7 +173,7 @@ export async function offlineListLinesOf(
           and (s.municipality_code is null or s.municipality_code = a.municipality))`)}
     )
     select found.audit_leaf_index as leaf, p.code as point_code, p.name as point_name,
-      d.label as device_label
+      d.label as device_label, s.issued_at
     from found
     join distribution_snapshot s on s.id = found.id
     join distribution_point p on p.id = s.point_id
@@ -182,5 +186,6 @@ export async function offlineListLinesOf(
     pointCode: row.point_code,
     pointName: row.point_name,
     deviceLabel: row.device_label,
+    snapshotIssuedAt: new Date(row.issued_at).toISOString(),
   }));
 }

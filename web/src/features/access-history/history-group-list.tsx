@@ -9,6 +9,7 @@ import {
   type GroupVerdict,
   groupAccessHistory,
   groupVerdict,
+  offlineListText,
 } from './history-groups.js';
 import type { LineVerdict } from './verify-history.js';
 
@@ -123,13 +124,15 @@ function actionPhrase(action: string, t: TFunction): string {
 /**
  * One access in the group: its time, what was done and why, e.g. "17:32 — Looked at your
  * record, to enrol or update a person." A refused one names what was tried, without the
- * awkward "you tried: signed in…".
+ * awkward "you tried: signed in…". An offline list that held the person names its point and the
+ * snapshot's date ("included in the offline list of point X (snapshot of DATE)").
  */
 export function lineText(entry: AccessHistoryEntry, t: TFunction, format: Formatters): string {
   const why = entry.purpose
     ? t('history.why', { purpose: t(`purpose.describe.${entry.purpose}`) })
     : '';
   const time = format.time(entry.time);
+  if (entry.offlineList !== undefined) return offlineListText(entry.offlineList, time, t, format);
   if (entry.outcome === 'denied') {
     const what = lowerFirst(t(`action.${entry.action}`, { defaultValue: entry.action }));
     return t('history.deniedLine', { time, what, why });

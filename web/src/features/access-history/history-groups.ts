@@ -1,4 +1,6 @@
+import type { TFunction } from 'i18next';
 import type { AccessHistoryEntry } from '../../api/types.js';
+import type { Formatters } from '../../i18n/format.js';
 
 /**
  * A person's access history folded for reading: one group per day and per "who" (the kind of
@@ -59,7 +61,38 @@ export function groupVerdict(
   return pending ? 'pending' : 'ok';
 }
 
-/** The distinct actions of a group, in order of first appearance, for its one-line summary. */
+/**
+ * The distinct actions of a group, in order of first appearance, for its one-line summary. An
+ * offline list that held the person is its own kind (`distribution.offline_list`), not the
+ * snapshot entry's generic action.
+ */
 export function distinctActions(group: AccessGroup): string[] {
-  return [...new Set(group.entries.map((entry) => entry.action))];
+  return [
+    ...new Set(
+      group.entries.map((entry) =>
+        entry.offlineList === undefined ? entry.action : 'distribution.offline_list',
+      ),
+    ),
+  ];
+}
+
+/**
+ * An offline list's line: not an access to the record, but a point's device that took the
+ * person offline in a snapshot — "included in the offline list of point X (snapshot of DATE)".
+ *
+ * @example
+ *   offlineListText(entry.offlineList, '09:30', t, format);
+ *   // '09:30 — Included in the offline list of point Kiosco Catia (snapshot of 12/3/2026).'
+ */
+export function offlineListText(
+  list: NonNullable<AccessHistoryEntry['offlineList']>,
+  time: string,
+  t: TFunction,
+  format: Pick<Formatters, 'date'>,
+): string {
+  return t('history.offlineListLine', {
+    time,
+    point: list.pointName,
+    date: format.date(list.snapshotIssuedAt),
+  });
 }

@@ -1,9 +1,10 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LookupAnswer, PointDetail } from '../../../../src/shared/api/distribution.js';
 import { apiGet, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
+import { useInstallableApp } from '../../components/installable-app.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useOperator } from '../../session/use-session.js';
@@ -34,7 +35,7 @@ export function DistributionPage() {
   // This browser's offline receipts at the point, read and synced whatever the page shows: in
   // every mode, and at a closed point (they were made while it was open; the server takes them).
   const sync = usePendingSync(pointId);
-  useInstallablePointOfService();
+  useInstallableApp('pos', '/distribution');
   return (
     <section>
       <PageHeading>{t('pos.title')}</PageHeading>
@@ -96,27 +97,6 @@ export function DistributionPage() {
       ) : null}
     </section>
   );
-}
-
-/**
- * The point of service as an installable app: its own manifest (start and scope
- * `/distribution`) and the console's service worker registered for that scope, which keeps the
- * app shell and every built file, so the page and its offline panel open with the network off.
- */
-function useInstallablePointOfService(): void {
-  useEffect(() => {
-    const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
-    const previous = link?.getAttribute('href') ?? null;
-    link?.setAttribute('href', '/pos.webmanifest');
-    if ('serviceWorker' in navigator) {
-      void navigator.serviceWorker
-        .register('/sw.js', { scope: '/distribution' })
-        .catch(() => undefined);
-    }
-    return () => {
-      if (previous !== null) link?.setAttribute('href', previous);
-    };
-  }, []);
 }
 
 function CardFlow({ pointId }: { pointId: string }) {

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
   PinStateAnswer,
@@ -9,6 +9,7 @@ import type {
 } from '../../../../src/shared/api/merchants.js';
 import { apiGet, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
+import { useInstallableApp } from '../../components/installable-app.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
@@ -21,13 +22,13 @@ import { ReceiptCard } from './receipt-card.js';
 /**
  * The payment app (issue #16, point 6), the person's own: their balance and history, paying a
  * merchant's request by scanning its QR (or pasting its text) and typing their PIN, and the
- * receipts. Installable on its own (manifest `/pay.webmanifest`, the console's service worker
+ * receipts. Installable on its own (manifest `/pay.webmanifest`, `/pay.en.webmanifest` in English; the console's service worker
  * for `/pay`), so it opens like an app; paying needs the network, since the server checks the
  * request, the PIN and the money.
  */
 export function PayPage() {
   const { t } = useTranslation();
-  useInstallablePaymentApp();
+  useInstallableApp('pay', '/pay');
   const pin = useQuery({
     queryKey: ['my-pin'],
     queryFn: () => apiGet<PinStateAnswer>('/api/payments/me/pin'),
@@ -43,20 +44,6 @@ export function PayPage() {
       <MyPayments />
     </section>
   );
-}
-
-function useInstallablePaymentApp(): void {
-  useEffect(() => {
-    const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
-    const previous = link?.getAttribute('href') ?? null;
-    link?.setAttribute('href', '/pay.webmanifest');
-    if ('serviceWorker' in navigator) {
-      void navigator.serviceWorker.register('/sw.js', { scope: '/pay' }).catch(() => undefined);
-    }
-    return () => {
-      if (previous !== null) link?.setAttribute('href', previous);
-    };
-  }, []);
 }
 
 function Balance() {

@@ -5,6 +5,7 @@ import { Field } from '../../../components/field.js';
 import { ProblemNotice } from '../../../components/problem-notice.js';
 import { isUin, ReasonField, UinField } from '../../second-check/second-check-fields.js';
 import { CameraScanner } from '../../verifier/camera-scanner.js';
+import { useBusyAction } from './busy-action.js';
 import {
   type DeviceRecord,
   deviceOf,
@@ -169,27 +170,19 @@ function OfflineWork(props: {
   const { t } = useTranslation();
   const [held, setHeld] = useState<HeldSnapshot | null>(null);
   const [usage, setUsage] = useState<OfflineUsage | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, act } = useBusyAction();
   const [withoutCard, setWithoutCard] = useState(false);
 
   useEffect(() => {
     if (held === null) return;
     void usageOf(pointId, held.payload.snapshotId).then(setUsage, setError);
-  }, [pointId, held]);
+  }, [pointId, held, setError]);
   useEffect(() => {
     void (async () => {
       setHeld((await heldSnapshot(device).catch(() => undefined)) ?? null);
     })().catch(setError);
-  }, [device]);
+  }, [device, setError]);
 
-  const act = useCallback((work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    work()
-      .catch(setError)
-      .finally(() => setBusy(false));
-  }, []);
   const nowSeconds = Date.now() / 1000;
   return (
     <>

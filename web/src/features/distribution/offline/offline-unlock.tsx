@@ -85,6 +85,46 @@ function PassphraseField(props: {
   );
 }
 
+/** A new passphrase, typed twice: when the device is set up and when an operator is added. */
+interface NewPassphrase {
+  passphrase: string;
+  again: string;
+}
+
+const noNewPassphrase: NewPassphrase = { passphrase: '', again: '' };
+
+function newPassphraseReady(value: NewPassphrase): boolean {
+  return value.passphrase !== '' && value.passphrase === value.again;
+}
+
+/** The new passphrase's two fields; the second's test id is the first's with `-again`. */
+function NewPassphraseFields(props: {
+  value: NewPassphrase;
+  onChange: (value: NewPassphrase) => void;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  const { value, onChange } = props;
+  return (
+    <>
+      <PassphraseField
+        label={t('pos.unlock.newPassphrase')}
+        value={value.passphrase}
+        onChange={(passphrase) => onChange({ ...value, passphrase })}
+        testId={props.testId}
+        autoComplete="new-password"
+      />
+      <PassphraseField
+        label={t('pos.unlock.again')}
+        value={value.again}
+        onChange={(again) => onChange({ ...value, again })}
+        testId={`${props.testId}-again`}
+        autoComplete="new-password"
+      />
+    </>
+  );
+}
+
 /** A form's busy state and its failure, shown under it. */
 function useFormRun(): {
   busy: boolean;
@@ -114,30 +154,19 @@ export function DeviceSetUpForm(props: {
   onSetUp: (passphrase: string) => Promise<void>;
 }) {
   const { t } = useTranslation();
-  const [passphrase, setPassphrase] = useState('');
-  const [again, setAgain] = useState('');
+  const [chosen, setChosen] = useState(noNewPassphrase);
   const { busy, failure, run } = useFormRun();
   return (
-    <form data-testid="pos-setup" onSubmit={(event) => run(event, () => props.onSetUp(passphrase))}>
+    <form
+      data-testid="pos-setup"
+      onSubmit={(event) => run(event, () => props.onSetUp(chosen.passphrase))}
+    >
       <p>
         {t('pos.unlock.setUpHint', { min: passphraseLengthMin, user: props.operator.username })}
       </p>
-      <PassphraseField
-        label={t('pos.unlock.newPassphrase')}
-        value={passphrase}
-        onChange={setPassphrase}
-        testId="pos-new-passphrase"
-        autoComplete="new-password"
-      />
-      <PassphraseField
-        label={t('pos.unlock.again')}
-        value={again}
-        onChange={setAgain}
-        testId="pos-new-passphrase-again"
-        autoComplete="new-password"
-      />
+      <NewPassphraseFields value={chosen} onChange={setChosen} testId="pos-new-passphrase" />
       {failure ? <p role="alert">{failure}</p> : null}
-      <button type="submit" disabled={busy || passphrase === '' || passphrase !== again}>
+      <button type="submit" disabled={busy || !newPassphraseReady(chosen)}>
         {t('pos.unlock.setUp')}
       </button>
     </form>
@@ -227,8 +256,7 @@ export function AddSlotForm(props: {
   const { t } = useTranslation();
   const [existingId, setExistingId] = useState(props.vault.slots[0]?.operatorId ?? '');
   const [existing, setExisting] = useState('');
-  const [passphrase, setPassphrase] = useState('');
-  const [again, setAgain] = useState('');
+  const [chosen, setChosen] = useState(noNewPassphrase);
   const { busy, failure, run } = useFormRun();
   return (
     <form
@@ -240,7 +268,7 @@ export function AddSlotForm(props: {
               props.pointId,
               { operatorId: existingId, passphrase: existing },
               props.operator,
-              passphrase,
+              chosen.passphrase,
             );
           } finally {
             setExisting('');
@@ -259,25 +287,9 @@ export function AddSlotForm(props: {
         testId="pos-existing-passphrase"
         autoComplete="current-password"
       />
-      <PassphraseField
-        label={t('pos.unlock.newPassphrase')}
-        value={passphrase}
-        onChange={setPassphrase}
-        testId="pos-add-passphrase"
-        autoComplete="new-password"
-      />
-      <PassphraseField
-        label={t('pos.unlock.again')}
-        value={again}
-        onChange={setAgain}
-        testId="pos-add-passphrase-again"
-        autoComplete="new-password"
-      />
+      <NewPassphraseFields value={chosen} onChange={setChosen} testId="pos-add-passphrase" />
       {failure ? <p role="alert">{failure}</p> : null}
-      <button
-        type="submit"
-        disabled={busy || existing === '' || passphrase === '' || passphrase !== again}
-      >
+      <button type="submit" disabled={busy || existing === '' || !newPassphraseReady(chosen)}>
         {t('pos.unlock.add')}
       </button>
     </form>

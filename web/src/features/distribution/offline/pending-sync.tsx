@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { SyncResultAnswer } from '../../../../../src/shared/api/distribution-offline.js';
 import { ProblemNotice } from '../../../components/problem-notice.js';
 import { useFormat } from '../../../i18n/format.js';
+import { useBusyAction } from './busy-action.js';
 import {
   acknowledgeRefused,
   deviceOf,
@@ -51,9 +52,9 @@ export interface PendingSync {
  * The pending receipts of this browser's device at a point, read whatever the point of service
  * shows (review of session 19: they used to be read, and synced when the network returned, only
  * by the offline panel, so after a reload, in card mode or at a closed point they waited unseen).
- * Synced when the network returns and by hand; one sync at a time. The supervisor's screen syncs
- * through `supervised-offline-syncs` (a removed operator's device); the server checks each receipt
- * either way.
+ * Synced on load when online, when the network returns and by hand; one sync at a time. The
+ * supervisor's screen syncs through `supervised-offline-syncs` (a removed operator's device); the
+ * server checks each receipt either way.
  *
  * @example
  *   const sync = usePendingSync(pointId);
@@ -67,8 +68,7 @@ export function usePendingSync(
   const [pending, setPending] = useState(0);
   const [refused, setRefused] = useState<PendingReceipt[]>([]);
   const [synced, setSynced] = useState<SyncResultAnswer[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, act } = useBusyAction();
   const [locked, setLocked] = useState(true);
   const [vault, setVault] = useState<VaultRecord | undefined>(undefined);
   const [waitingForUnlock, setWaitingForUnlock] = useState(false);
@@ -97,14 +97,7 @@ export function usePendingSync(
     setError(null);
     setWaitingForUnlock(false);
     void refresh().catch(setError);
-  }, [refresh]);
-  const act = useCallback((work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    work()
-      .catch(setError)
-      .finally(() => setBusy(false));
-  }, []);
+  }, [refresh, setError]);
   /** One sync at a time, whether the button, the network's return or the unlock started it. */
   const syncing = useRef(false);
   const sync = useCallback(async () => {
@@ -136,6 +129,12 @@ export function usePendingSync(
     window.addEventListener('online', onOnline);
     return () => window.removeEventListener('online', onOnline);
   }, [act, sync]);
+  // On load, and for another point chosen: online, the held receipts are synced at once (review
+  // of session 20: they waited for the network's return or the button); locked, the page asks
+  // for the unlock first and the sync runs right after it.
+  useEffect(() => {
+    if (navigator.onLine) act(sync);
+  }, [act, sync]);
   // Unlocked or locked (here, on the offline panel or by the idle lock): counts read again, and
   // a sync asked for while locked runs now.
   const waiting = useRef(false);
@@ -148,7 +147,7 @@ export function usePendingSync(
           act(sync);
         }
       }),
-    [pointId, refresh, act, sync],
+    [pointId, refresh, act, sync, setError],
   );
   return {
     pending,
