@@ -103,7 +103,7 @@ describe('the offline point of service, locked', () => {
     expect(raw).not.toContain(world.holderQr);
     expect(raw).not.toContain(world.holderQr.slice(0, 40));
     expect(raw).not.toContain(world.holderCredentialId);
-    expect(raw).not.toContain('amparo.point-snapshot.v1');
+    expect(raw).not.toContain('amparo.point-snapshot.v2');
     expect(raw).not.toContain('food_box');
     expect(raw).not.toContain('trustList');
 

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
-import { revocationHash } from '../../credentials/index.js';
 import {
   auditedAs,
   type CardHolder,
@@ -12,6 +11,7 @@ import {
 } from '../distribution-test-kit.js';
 import { boxAndRiceScene } from './offline-point-test-kit.js';
 import {
+  cardHashOf,
   entitlementIdOfEntry,
   forgedSignature,
   type OfflineDevice,
@@ -36,7 +36,11 @@ async function deviceAt(
   const snapshot = async () => {
     const response = await call('GET', `devices/${id}/snapshot`, operator);
     expect(response.statusCode, response.body).toBe(200);
-    return response.json().payload as { snapshotId: string; entries: [string, string][] };
+    return response.json().payload as {
+      snapshotId: string;
+      salt: string;
+      entries: [string, string][];
+    };
   };
   const sync = async (receipts: object[]) => {
     const response = await call('POST', 'offline-syncs', operator, {
@@ -53,12 +57,12 @@ async function deviceAt(
   return { key, id, call, snapshot, sync };
 }
 
-/** The entitlement a snapshot holds under a card: its entry found by the card's hash. */
+/** The entitlement a snapshot holds under a card: its entry found by the card's tag. */
 function entitlementUnder(
-  snapshot: { entries: [string, string][] },
+  snapshot: { salt: string; entries: [string, string][] },
   credentialId: string,
 ): string | undefined {
-  const hash = revocationHash(Buffer.from(credentialId, 'hex'));
+  const hash = cardHashOf(snapshot, credentialId);
   const entry = snapshot.entries.find((each) => each[0] === hash);
   return entry === undefined ? undefined : entitlementIdOfEntry(entry[1]);
 }

@@ -88,7 +88,9 @@ describe('offline sync of a mixed batch', () => {
       const payload = response.json().payload;
       const entitlementOf = (holder: CardHolder) =>
         entitlementIdOfEntry(
-          payload.entries.find((each: string[]) => each[0] === cardHashOf(holder.credentialId))[1],
+          payload.entries.find(
+            (each: string[]) => each[0] === cardHashOf(payload, holder.credentialId),
+          )[1],
         );
       return {
         entitlementOf,

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { decodeBase45, encodeBase45 } from '../../../shared/claim169/base45.js';
 import { registrationMessage } from '../devices/device-service.js';
@@ -8,6 +8,7 @@ import {
   offlineReceiptMessage,
 } from './offline-receipt.js';
 import type { OfflineLine } from './offline-tables.js';
+import { snapshotEntryTag } from './snapshot-card-key.js';
 
 /**
  * A device as the point-of-service app makes one (an Ed25519 key pair that never leaves it),
@@ -87,13 +88,9 @@ export function entitlementIdOfEntry(compact: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** A card's key in a snapshot's entries: SHA-256 of its 16-byte id, first 16 bytes, base64url. */
-export function cardHashOf(credentialIdHex: string): string {
-  return createHash('sha256')
-    .update(Buffer.from(credentialIdHex, 'hex'))
-    .digest()
-    .subarray(0, 16)
-    .toString('base64url');
+/** A card's tag in a snapshot's entries (format v2: keyed by the snapshot's salt). */
+export function cardHashOf(snapshot: { salt: string }, credentialIdHex: string): string {
+  return snapshotEntryTag(snapshot.salt, credentialIdHex);
 }
 
 /**
