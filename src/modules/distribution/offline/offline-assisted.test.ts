@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHousehold, buildPerson } from '../../../../test/factories.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
@@ -12,7 +13,12 @@ import {
   signIn,
 } from '../distribution-test-kit.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
-import { boundEntryIndex } from './household-bindings.js';
+import {
+  bindingBytes,
+  bindingLabel,
+  bindingTagBytes,
+  boundEntryIndex,
+} from './household-bindings.js';
 import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
 
 /**
@@ -146,6 +152,25 @@ describe('offline hand-over with a household member card', () => {
     expect(next.assisted.bindings).not.toBe(payload.assisted.bindings);
   });
 
+  it('a brute force over ID numbers with the snapshot alone finds nobody; with the card it finds Pía', async () => {
+    const { payload } = await snapshot();
+    // A bounded space of ID numbers: the 4,000 around Pía's, hers among them.
+    const start = Number(pia.uin) - 2_000;
+    const space = Array.from({ length: 4_000 }, (_, offset) => String(start + offset));
+    expect(space).toContain(pia.uin);
+    // Every 16 bytes the snapshot holds (entry tags, entitlement ids, revocation hashes, the salt,
+    // the bindings themselves), tried both as a card's credential id and as a card's binding
+    // secret — what someone holding only the device's snapshot can try.
+    const candidates = sixteenByteValuesOf(payload);
+    expect(candidates.length).toBeGreaterThan(3);
+    const found = bruteForce(payload, candidates, space);
+    expect(found).toEqual([]);
+    // The same search with the member's card (read from its QR, as the device does when it is
+    // shown) finds Pía's number: the search is a real one.
+    const withCard = bruteForce(payload, [Buffer.from(ana.credentialId, 'hex')], space);
+    expect(withCard).toEqual([pia.uin]);
+  });
+
   it("refuses a card of another household, and another operator than the snapshot's", async () => {
     const { payload } = await snapshot();
     const stranger = await syncAssisted(payload.snapshotId, {
@@ -227,3 +252,59 @@ describe('offline hand-over with a household member card', () => {
     expect(history.map((row) => row.action)).toContain('distribution.assisted_redeem');
   });
 });
+
+/** Each string in the payload read as base64url or hex, cut into every 16 bytes it holds. */
+function sixteenByteValuesOf(payload: unknown): Buffer[] {
+  const seen = new Map<string, Buffer>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      const decoded = [Buffer.from(value, 'base64url')];
+      if (/^[0-9a-f]+$/i.test(value)) decoded.push(Buffer.from(value, 'hex'));
+      for (const bytes of decoded) {
+        for (let offset = 0; offset + 16 <= bytes.length; offset += 1) {
+          const chunk = bytes.subarray(offset, offset + 16);
+          seen.set(chunk.toString('hex'), chunk);
+        }
+      }
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(payload);
+  return [...seen.values()];
+}
+
+/**
+ * The ID numbers of `space` whose binding, for one of the candidates taken as a card's id (the
+ * device's computation) or directly as the card's binding secret, is in the snapshot and points
+ * at one of its entries.
+ */
+function bruteForce(
+  payload: { salt: string; entries: unknown[]; assisted: { bindings: string } },
+  candidates: readonly Buffer[],
+  space: readonly string[],
+): string[] {
+  const salt = Buffer.from(payload.salt, 'base64url');
+  const records = Buffer.from(payload.assisted.bindings, 'base64url');
+  const tags = new Set<string>();
+  for (let offset = 0; offset < records.length; offset += bindingBytes) {
+    tags.add(records.subarray(offset, offset + bindingTagBytes).toString('hex'));
+  }
+  const found = new Set<string>();
+  for (const candidate of candidates) {
+    for (const uin of space) {
+      if (
+        boundEntryIndex(salt, payload.assisted.bindings, candidate.toString('hex'), uin) !==
+        undefined
+      ) {
+        found.add(uin);
+      }
+      const asSecret = createHmac('sha256', salt)
+        .update(`${bindingLabel}\n`, 'utf8')
+        .update(candidate)
+        .update(uin, 'utf8')
+        .digest();
+      if (tags.has(asSecret.subarray(0, bindingTagBytes).toString('hex'))) found.add(uin);
+    }
+  }
+  return [...found];
+}

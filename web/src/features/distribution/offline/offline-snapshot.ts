@@ -45,12 +45,15 @@ export interface SnapshotPayload {
   assisted?: { bindings: string; operatorId: string; receiptsMax: number };
 }
 
+/** WebCrypto's key type, named without the DOM library (the server's checks import this file). */
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
 /** A verified snapshot, indexed by card tag, with its lists read for the card check. */
 export interface HeldSnapshot {
   payload: SnapshotPayload;
   byCard: Map<string, [string, string, number, number[]][]>;
   /** HMAC-SHA256 under the snapshot's salt: the card keys and the household bindings. */
-  saltKey: Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+  saltKey: HmacKey;
   trustList: BrowserTrustList;
   revocations: BrowserRevocations;
   /** The household bindings: tag (hex, 5 bytes) → masked entry index. */
