@@ -137,7 +137,15 @@ export async function downloadSnapshot(device: DeviceRecord): Promise<HeldSnapsh
   if (!response.ok) throw new Error(`snapshot: ${response.status}`);
   const text = await response.text();
   const held = await openSnapshot(text, keyHex);
-  await putSealed('snapshot', device.pointId, device.pointId, { text, fetchedAtMs: Date.now() });
+  // Replaces the snapshot kept for the point, and what the device counted against the last one:
+  // a device keeps one snapshot, never beyond its life (`forgetSnapshot`).
+  await putSealed('snapshot', device.pointId, device.pointId, {
+    text,
+    fetchedAtMs: Date.now(),
+    snapshotId: held.payload.snapshotId,
+    expiresAtMs: held.payload.expiresAt * 1000,
+  } satisfies KeptSnapshot);
+  await deleteValue('snapshot', usageKey(device.pointId));
   await putValue('device', device.pointId, {
     ...device,
     snapshotKeyHex: keyHex,
@@ -168,11 +176,47 @@ export async function heldDevices(): Promise<HeldDevice[]> {
   return held;
 }
 
-/** The snapshot kept for the point, verified again, or undefined. */
+/** A snapshot as the device keeps it (`snapshotId` and `expiresAtMs` absent from older apps'). */
+interface KeptSnapshot {
+  text: string;
+  fetchedAtMs: number;
+  snapshotId?: string;
+  expiresAtMs?: number;
+}
+
+/**
+ * The snapshot kept for the point (sealed: the device must be unlocked), verified again, or
+ * undefined. One past its expiry is deleted here (review finding F3) and answered this once, for
+ * the panel's alert: nothing can be handed over with it, and its tags and household bindings are
+ * no use to anyone but someone trying to read them.
+ */
 export async function heldSnapshot(device: DeviceRecord): Promise<HeldSnapshot | undefined> {
-  const kept = await getSealed<{ text: string }>('snapshot', device.pointId);
+  const kept = await getSealed<KeptSnapshot>('snapshot', device.pointId);
   if (kept === undefined || device.snapshotKeyHex === null) return undefined;
-  return openSnapshot(kept.text, device.snapshotKeyHex);
+  const held = await openSnapshot(kept.text, device.snapshotKeyHex);
+  if (held.payload.expiresAt * 1000 < Date.now()) {
+    await forgetSnapshot(device.pointId, held.payload.snapshotId);
+  }
+  return held;
+}
+
+/**
+ * Deletes the point's kept snapshot, if it is still this one, and what the device counted
+ * against it. Receipts made with it stay until a sync answers them. Only an unlocked device can
+ * tell which snapshot it keeps (the record is sealed): locked, nothing is deleted, and the next
+ * opening after an unlock does it.
+ */
+export async function forgetSnapshot(
+  pointId: string,
+  snapshotId: string | undefined,
+): Promise<void> {
+  if (unlockedDevice(pointId) === undefined) return;
+  const kept = await getSealed<KeptSnapshot>('snapshot', pointId);
+  if (kept === undefined || (kept.snapshotId !== undefined && kept.snapshotId !== snapshotId)) {
+    return;
+  }
+  await deleteValue('snapshot', pointId);
+  await deleteValue('snapshot', usageKey(pointId));
 }
 
 /**
@@ -269,7 +313,10 @@ export async function recordOfflineReceipt(
   if (device.deviceId === null) throw new Error('the device is not registered');
   const keys = unlockedDevice(device.pointId);
   if (keys === undefined) throw new DeviceLocked();
-  if (nowMs > snapshot.expiresAt * 1000) throw new OfflineSnapshotExpired(snapshot.expiresAt);
+  if (nowMs > snapshot.expiresAt * 1000) {
+    await forgetSnapshot(device.pointId, snapshot.snapshotId);
+    throw new OfflineSnapshotExpired(snapshot.expiresAt);
+  }
   const usage = await usageOf(device.pointId, snapshot.snapshotId);
   const units = props.lines.reduce((sum, line) => sum + line.quantity, 0);
   if (

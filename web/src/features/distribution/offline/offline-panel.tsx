@@ -9,6 +9,7 @@ import {
   type DeviceRecord,
   deviceOf,
   downloadSnapshot,
+  forgetSnapshot,
   heldSnapshot,
   OfflineAllowanceReached,
   OfflineAssistedReached,
@@ -190,6 +191,13 @@ function OfflineWork(props: {
       .catch(setError)
       .finally(() => setBusy(false));
   }, []);
+  useEffect(() => {
+    // Past its expiry the snapshot leaves the device (it stays shown, with the alert, until the
+    // panel is left): a device never keeps one beyond its life.
+    if (held && Date.now() / 1000 > held.payload.expiresAt) {
+      void forgetSnapshot(pointId, held.payload.snapshotId).catch(setError);
+    }
+  });
   const nowSeconds = Date.now() / 1000;
   return (
     <>
