@@ -523,17 +523,15 @@ async function laterReceiptStands(
 }
 
 /** The keys of the point-of-service app's snapshot store in IndexedDB (snapshots and usage). */
-function keptSnapshotKeys(device: Page): Promise<unknown[]> {
-  return device.evaluate(
-    () =>
-      new Promise<unknown[]>((resolve, reject) => {
-        const opened = indexedDB.open('amparo-pos');
-        opened.onerror = () => reject(opened.error);
-        opened.onsuccess = () => {
-          const keys = opened.result.transaction('snapshot').objectStore('snapshot').getAllKeys();
-          keys.onsuccess = () => resolve([...keys.result]);
-          keys.onerror = () => reject(keys.error);
-        };
-      }),
-  );
+function keptSnapshotKeys(device: Page): Promise<unknown> {
+  // Run in the page, where IndexedDB is (a string: this file is typed without the DOM library).
+  return device.evaluate(`new Promise((resolve, reject) => {
+    const opened = indexedDB.open('amparo-pos');
+    opened.onerror = () => reject(opened.error);
+    opened.onsuccess = () => {
+      const keys = opened.result.transaction('snapshot').objectStore('snapshot').getAllKeys();
+      keys.onsuccess = () => resolve([...keys.result]);
+      keys.onerror = () => reject(keys.error);
+    };
+  })`);
 }
