@@ -47,6 +47,12 @@ export const SnapshotPayloadSchema = Type.Object({
   items: Type.Array(Type.Object({ item: Type.String(), unit: Type.String() })),
   entries: Type.Array(SnapshotEntrySchema),
   salt: Type.String({ description: "This snapshot's random 16 bytes, base64url: keys its tags" }),
+  proofKey: Type.Optional(
+    Type.String({
+      description:
+        "The server's P-256 key (uncompressed point, base64url) a receipt v5 seals its card proof to",
+    }),
+  ),
   assisted: Type.Optional(
     Type.Object(
       {

@@ -5,9 +5,11 @@ import { registrationMessage } from '../devices/device-service.js';
 import {
   type OfflineAssisted,
   type OfflineReceiptInput,
+  type OfflineReceiptWire,
   offlineReceiptMessage,
 } from './offline-receipt.js';
 import type { OfflineLine } from './offline-tables.js';
+import { sealCardProof } from './sealed-card-proof.js';
 import { snapshotEntryTag } from './snapshot-card-key.js';
 
 /**
@@ -46,8 +48,13 @@ export interface OfflineDevice {
        * none with null (signed as an app from before the local unlock signed it, v3).
        */
       servedBy?: string | null;
+      /**
+       * The snapshot's `proofKey` (base64url): the card's id and QR text are then sealed to it
+       * (format v5) and the receipt carries neither in clear.
+       */
+      sealTo?: string;
     },
-  ): OfflineReceiptInput;
+  ): OfflineReceiptWire;
   privateKey: KeyObject;
 }
 
@@ -76,8 +83,19 @@ export function offlineDevice(servedBy?: string): OfflineDevice {
       };
       const operator = props.servedBy === undefined ? servedBy : (props.servedBy ?? undefined);
       if (operator !== undefined && props.qrText !== undefined) unsigned.servedBy = operator;
-      const message = offlineReceiptMessage(pointId, deviceId, unsigned);
-      return { ...unsigned, signature: sign(null, message, privateKey).toString('base64url') };
+      const { credentialId, qrText, ...rest } = unsigned;
+      const wire: OfflineReceiptWire =
+        props.sealTo === undefined
+          ? unsigned
+          : {
+              ...rest,
+              sealedProof: sealCardProof(Buffer.from(props.sealTo, 'base64url'), rest.receiptId, {
+                credentialId,
+                qrText: qrText ?? '',
+              }),
+            };
+      const message = offlineReceiptMessage(pointId, deviceId, wire);
+      return { ...wire, signature: sign(null, message, privateKey).toString('base64url') };
     },
   };
 }

@@ -29,6 +29,7 @@ import {
 import { redeemableStates } from '../tables.js';
 import { householdBindings, type PendingBinding } from './household-bindings.js';
 import { activeDeviceAt } from './offline-device.js';
+import { cardProofKeyFrom } from './sealed-card-proof.js';
 import { entryTagOf, snapshotCardKeys } from './snapshot-card-key.js';
 import { appendedLeafIndex, snapshotAuditFields } from './snapshot-history.js';
 import { type EntryAdder, householdsToBind, type PersonsRead } from './snapshot-households.js';
@@ -73,6 +74,11 @@ export interface SnapshotPayload {
   entries: SnapshotEntry[];
   /** This snapshot's random 16 bytes (base64url): the key of its card keys (format v2). */
   salt: string;
+  /**
+   * The server's card-proof key (P-256, uncompressed, base64url: sealed-card-proof.ts): a receipt
+   * v5 seals the card's id and QR text to it, so the device keeps neither in clear.
+   */
+  proofKey: string;
   /**
    * Hand-overs without the card, offline, with a household member's card (`household-bindings.ts`):
    * the bindings (one base64url string of 8-byte
@@ -163,6 +169,7 @@ export async function snapshotBuilder(
     items: body.items,
     entries: body.entries,
     salt: body.salt,
+    proofKey: cardProofKeyFrom(deps.keys.masterKey).publicKey.toString('base64url'),
     ...(body.bindings === undefined
       ? {}
       : {

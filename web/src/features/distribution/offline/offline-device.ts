@@ -18,6 +18,7 @@ import {
   unlockedDevice,
   vaultOf,
 } from './offline-vault.js';
+import { sealCardProof } from './sealed-card-proof.js';
 
 const purpose = 'purpose=distribution';
 
@@ -45,14 +46,21 @@ export interface PendingReceipt {
   receiptId: string;
   snapshotId: string;
   entitlementId: string;
-  credentialId: string;
+  /** The card's id (format v4); absent from a v5 receipt, which holds it only sealed. */
+  credentialId?: string;
   /**
    * The QR text of the card scanned, exactly as the card check verified it: signed with the
    * receipt and sent with it, so the server sees the card was at the counter. It carries the
    * holder's name, date of birth and photo, so it is kept only until the sync answers: a refused
-   * receipt stays without it.
+   * receipt stays without it. Absent from a v5 receipt.
    */
   qrText?: string;
+  /**
+   * Format v5 (the snapshot carries the server's `proofKey`): the card's id and QR text sealed
+   * to the server (ECDH P-256, HKDF-SHA-256, AES-256-GCM: `sealCardProof`), so the device —
+   * whoever unlocks it — no longer holds either; the server opens it at sync.
+   */
+  sealedProof?: string;
   /** The operator who unlocked the device and made the hand-over (format v4). */
   servedBy: string;
   lines: { item: string; quantity: number }[];
@@ -302,12 +310,20 @@ export async function recordOfflineReceipt(
   device: DeviceRecord,
   snapshot: Pick<
     SnapshotPayload,
-    'snapshotId' | 'receiptsMax' | 'unitsMax' | 'assisted' | 'expiresAt'
+    'snapshotId' | 'receiptsMax' | 'unitsMax' | 'assisted' | 'expiresAt' | 'proofKey'
   >,
   props: Omit<
     PendingReceipt,
-    'pointId' | 'receiptId' | 'deviceTime' | 'signature' | 'snapshotId' | 'qrText' | 'servedBy'
-  > & { qrText: string },
+    | 'pointId'
+    | 'receiptId'
+    | 'deviceTime'
+    | 'signature'
+    | 'snapshotId'
+    | 'qrText'
+    | 'servedBy'
+    | 'credentialId'
+    | 'sealedProof'
+  > & { credentialId: string; qrText: string },
   nowMs: number = Date.now(),
 ): Promise<PendingReceipt> {
   if (device.deviceId === null) throw new Error('the device is not registered');
@@ -329,13 +345,20 @@ export async function recordOfflineReceipt(
   if (props.assisted !== undefined && (usage.assisted ?? 0) + 1 > assistedMax) {
     throw new OfflineAssistedReached(assistedMax);
   }
+  const { credentialId, qrText, ...rest } = props;
+  const receiptId = crypto.randomUUID();
   const unsigned = {
     pointId: device.pointId,
-    receiptId: crypto.randomUUID(),
+    receiptId,
     deviceTime: nowMs,
     snapshotId: snapshot.snapshotId,
     servedBy: keys.operatorId,
-    ...props,
+    ...rest,
+    ...(snapshot.proofKey === undefined
+      ? { credentialId, qrText }
+      : {
+          sealedProof: await sealCardProof(snapshot.proofKey, receiptId, { credentialId, qrText }),
+        }),
   };
   const message = receiptMessage(device.deviceId, unsigned);
   const signature = base64Url(
@@ -365,11 +388,26 @@ export async function recordOfflineReceipt(
  * (`mode` card, or household with the reason and the snapshot's operator) and the operator who
  * made it (`servedBy`).
  */
-function receiptMessage(
-  deviceId: string,
-  receipt: Omit<PendingReceipt, 'signature'> & { qrText: string },
-): string {
+function receiptMessage(deviceId: string, receipt: Omit<PendingReceipt, 'signature'>): string {
   const { assisted } = receipt;
+  if (receipt.sealedProof !== undefined) {
+    return canonicalJson({
+      format: 'amparo.offline-receipt.v5',
+      receiptId: receipt.receiptId,
+      pointId: receipt.pointId,
+      deviceId,
+      snapshotId: receipt.snapshotId,
+      entitlementId: receipt.entitlementId,
+      lines: receipt.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
+      deviceTime: receipt.deviceTime,
+      mode: assisted === undefined ? 'card' : 'household',
+      ...(assisted === undefined
+        ? {}
+        : { reason: assisted.reason, operatorId: assisted.operatorId }),
+      sealedProof: receipt.sealedProof,
+      servedBy: receipt.servedBy,
+    });
+  }
   return canonicalJson({
     format: 'amparo.offline-receipt.v4',
     receiptId: receipt.receiptId,
@@ -466,7 +504,7 @@ export async function syncPending(
       if (result.outcome === 'refused' && receipt !== undefined) {
         const refused = { code: result.code ?? 'AMP_VALIDATION', atMs: Date.now() };
         // Not sent again, so its card's QR text (name, date of birth, photo) is not kept either.
-        const { qrText: _shown, ...kept } = receipt;
+        const { qrText: _shown, sealedProof: _sealed, ...kept } = receipt;
         await putSealed('pending', device.pointId, result.receiptId, { ...kept, refused });
       } else {
         await deleteValue('pending', result.receiptId);

@@ -38,6 +38,8 @@ export interface SnapshotPayload {
   entries: [string, string, number, number[]][];
   /** The snapshot's random 16 bytes (base64url): the key of its card keys. */
   salt: string;
+  /** The server's P-256 key a receipt v5 seals its card proof to (absent from older servers). */
+  proofKey?: string;
   /**
    * Hand-overs without the card with a household member's card (absent when the server has no
    * registry port): src/modules/distribution/offline/household-bindings.ts.
