@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { encodeCard } from '../src/modules/credentials/card-payload.js';
 import { makeHolder } from '../src/modules/credentials/card-test-kit.js';
 import { createNodeSigner } from '../src/modules/credentials/node-primitives.js';
 import {
+  cardHashOf,
   entitlementIdOfEntry,
   type OfflineDevice,
   offlineDevice,
@@ -202,12 +203,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     // issued for real, whose QR text a device scans and its receipt carries.
     const credentialOf = new Map<string, string>();
     for (const credentialId of qrTextOf.keys()) {
-      const hash = createHash('sha256')
-        .update(Buffer.from(credentialId, 'hex'))
-        .digest()
-        .subarray(0, 16)
-        .toString('base64url');
-      credentialOf.set(hash, credentialId);
+      credentialOf.set(cardHashOf(payload, credentialId), credentialId);
     }
     const cards = payload.entries.flatMap(([hash, compact]) => {
       const credentialId = credentialOf.get(hash);
@@ -438,6 +434,8 @@ interface SnapshotBody {
   payload: {
     snapshotId: string;
     entries: [string, string, number, number[]][];
+    /** The snapshot's random salt (base64url): its card tags are keyed by it. */
+    salt: string;
     /** The household bindings (hand-overs without the card offline), when wired. */
     assisted?: { bindings: string };
   };

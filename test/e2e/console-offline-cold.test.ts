@@ -90,11 +90,23 @@ describe('the point of service started offline', () => {
     expect(await serverFigures()).toEqual([0, 0, 10, 0]);
 
     // Back online, the device syncs by itself.
+    const sent = device.waitForRequest(
+      (request) => request.method() === 'POST' && request.url().includes('/offline-syncs'),
+    );
     await context.setOffline(false);
     await device
       .getByTestId('pos-sync-result')
       .getByText('Sincronizado: 1 contadas, 0 en conflicto')
       .waitFor();
+    // The receipt as the device kept it (receipt v5): the card only sealed to the server, neither
+    // its id nor its QR text; the server opened it and counted it.
+    const body = (await sent).postData() ?? '';
+    const [receipt] = JSON.parse(body).receipts;
+    expect(receipt.sealedProof).toMatch(/^[A-Za-z0-9_-]{100,}$/);
+    expect(receipt.credentialId).toBeUndefined();
+    expect(receipt.qrText).toBeUndefined();
+    expect(body).not.toContain(world.holderCredentialId);
+    expect(body).not.toContain(world.holderQr.slice(0, 24));
     await device.getByTestId('pos-pending').getByText('0').waitFor();
     // One redemption, one receipt, one box out by one stock movement.
     expect(await serverFigures()).toEqual([1, 1, 9, 1]);

@@ -86,7 +86,7 @@ describe('the offline point of service, locked', () => {
     expect(raw).not.toContain(file.world.holderQr);
     expect(raw).not.toContain(file.world.holderQr.slice(0, 40));
     expect(raw).not.toContain(file.world.holderCredentialId);
-    expect(raw).not.toContain('amparo.point-snapshot.v1');
+    expect(raw).not.toContain('amparo.point-snapshot.v2');
     expect(raw).not.toContain('food_box');
     expect(raw).not.toContain('trustList');
 

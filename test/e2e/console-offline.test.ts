@@ -170,6 +170,8 @@ describe('the point of service offline', () => {
     await device.getByRole('button', { name: 'Entregar las cantidades indicadas' }).click();
     await device.getByTestId('pos-offline-refusal').getByText('La instantánea venció').waitFor();
     await device.getByTestId('pos-pending').getByText('0').waitFor();
+    // And the expired snapshot has left the device's storage, with what was counted against it.
+    expect(await keptSnapshotKeys(device)).toEqual([]);
     await device.context().close();
   }, 60_000);
 
@@ -518,4 +520,18 @@ async function laterReceiptStands(
   expect(await figure('Entregas').textContent()).toBe('1');
   expect(await figure('Devuelto al inventario (incluido en ajustes)').textContent()).toBe('1');
   expect(await seriousAxeViolations(supervisor)).toEqual([]);
+}
+
+/** The keys of the point-of-service app's snapshot store in IndexedDB (snapshots and usage). */
+function keptSnapshotKeys(device: Page): Promise<unknown> {
+  // Run in the page, where IndexedDB is (a string: this file is typed without the DOM library).
+  return device.evaluate(`new Promise((resolve, reject) => {
+    const opened = indexedDB.open('amparo-pos');
+    opened.onerror = () => reject(opened.error);
+    opened.onsuccess = () => {
+      const keys = opened.result.transaction('snapshot').objectStore('snapshot').getAllKeys();
+      keys.onsuccess = () => resolve([...keys.result]);
+      keys.onerror = () => reject(keys.error);
+    };
+  })`);
 }

@@ -7,9 +7,9 @@ const chunkSize = 5000;
 /**
  * The ids of the cards that are active and not expired at `now`, by person: the cards a
  * distribution point's offline snapshot may recognise. The snapshot does not carry the ids: it
- * holds each card's revocation-list hash (`revocationHash`, SHA-256 of the id, 128 bits), and
- * for its household bindings (distribution's `household-bindings.ts`) mixes each with an ID
- * number under its salt. A credential id is no secret of the card (a person's card list shows
+ * holds each card's tag, an HMAC of the id under the snapshot's random salt (distribution's
+ * `snapshot-card-key.ts`), and for its household bindings (`household-bindings.ts`) mixes the
+ * other half of that HMAC with an ID number. A credential id is no secret of the card (a person's card list shows
  * it to officers), so an offline receipt proves the card by its signed QR text
  * (`offlineCardProofs`), not by its id.
  *

@@ -83,6 +83,7 @@ export const distributionErrorCodes = [
    * receipt names.
    */
   'AMP_OFFLINE_CARD_PROOF_INVALID',
+  'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID',
   /** An offline receipt for an entitlement the snapshot it names did not hold. */
   'AMP_OFFLINE_NOT_IN_SNAPSHOT',
   /**
@@ -199,6 +200,11 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   AMP_OFFLINE_CARD_PROOF_INVALID: {
     status: 422,
     title: "The offline receipt's QR text is not the issuer's signed card it names",
+  },
+  AMP_OFFLINE_CARD_PROOF_SEALED_INVALID: {
+    status: 422,
+    title:
+      "The offline receipt's sealed card proof does not open with the server's key (altered, or sealed for another receipt or key)",
   },
   AMP_OFFLINE_NOT_IN_SNAPSHOT: {
     status: 422,

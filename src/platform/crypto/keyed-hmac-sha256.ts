@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
  * @example
  *   const mac = keyedHmacSha256(salt);
  *   const out = new Uint8Array(32);
- *   mac(Buffer.from('amparo household binding v1\n…'), out); // out = HMAC-SHA256(salt, message)
+ *   mac(Buffer.from('amparo household binding v2\n…'), out); // out = HMAC-SHA256(salt, message)
  */
 export function keyedHmacSha256(key: Uint8Array): (message: Uint8Array, out: Uint8Array) => void {
   const block = new Uint8Array(blockBytes);

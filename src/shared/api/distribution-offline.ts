@@ -17,7 +17,8 @@ const SignedListSchema = Type.Object({ payload: Type.Unknown(), signature: Signa
 
 export const SnapshotEntrySchema = Type.Tuple([
   Type.String({
-    description: 'revocationHash of the card: SHA-256 of its credential id, 128 bits, base64url',
+    description:
+      "The card's tag: first 16 bytes of HMAC-SHA256(salt, label, credential id), base64url",
   }),
   Type.String({ description: 'The entitlement id: its 16 bytes, base64url' }),
   Type.Integer({ description: 'Index of its program in programs' }),
@@ -27,7 +28,7 @@ export const SnapshotEntrySchema = Type.Tuple([
 ]);
 
 export const SnapshotPayloadSchema = Type.Object({
-  format: Type.Literal('amparo.point-snapshot.v1'),
+  format: Type.Literal('amparo.point-snapshot.v2'),
   snapshotId: Type.String(),
   pointId: Type.String(),
   pointCode: Type.String(),
@@ -45,13 +46,19 @@ export const SnapshotPayloadSchema = Type.Object({
   ),
   items: Type.Array(Type.Object({ item: Type.String(), unit: Type.String() })),
   entries: Type.Array(SnapshotEntrySchema),
+  salt: Type.String({ description: "This snapshot's random 16 bytes, base64url: keys its tags" }),
+  proofKey: Type.Optional(
+    Type.String({
+      description:
+        "The server's P-256 key (uncompressed point, base64url) a receipt v5 seals its card proof to",
+    }),
+  ),
   assisted: Type.Optional(
     Type.Object(
       {
-        salt: Type.String({ description: "This snapshot's random salt, base64url" }),
         bindings: Type.String({
           description:
-            'Household bindings, 8-byte records sorted, base64url: a 5-byte tag of HMAC-SHA256(salt, label, member card id, ID number) and the 3-byte index of the first entry XOR the next 3 bytes',
+            'Household bindings, 8-byte records sorted, base64url: a 5-byte tag of HMAC-SHA256(salt, label, member card key, ID number) and the 3-byte index of the first entry XOR the next 3 bytes',
         }),
         operatorId: Type.String({ description: 'The operator the snapshot was issued to' }),
         receiptsMax: Type.Integer({

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { keyedHmacSha256 } from '../../../platform/crypto/keyed-hmac-sha256.js';
+import { bindingSecretOf, cardKeyBytes, snapshotCardKey } from './snapshot-card-key.js';
 
 /**
  * The household bindings of a point's snapshot (issue #15, points 4 and 5; safeguard 9): how a
@@ -7,46 +8,53 @@ import { keyedHmacSha256 } from '../../../platform/crypto/keyed-hmac-sha256.js';
  * person's **ID number** (typed by the operator) and a **household member's card** (scanned),
  * and from nothing less.
  *
- * One binding per (entitled person, active card of a current member of their household):
- * `k = HMAC-SHA256(salt, "amparo household binding v1\n" ‖ memberCredentialIdHex ‖ "\n" ‖ uin)`
- * with the snapshot's own random salt; the binding is 8 bytes — the first 5 of `k` (the tag the
- * device looks up) and the index of the person's first entry in `entries`, 3 bytes big-endian,
- * XOR the next 3 bytes of `k`. All bindings, sorted by tag, are one base64url string.
+ * One binding per (entitled person, active card of a current member of their household), format
+ * v2 (review finding F3): `k = HMAC-SHA256(salt, "amparo household binding v2\n" ‖ s ‖ uin)`,
+ * where `s` is the last 16 bytes of the member card's key in this snapshot
+ * (`snapshot-card-key.ts`: HMAC of the card's credential id under the same salt), which the
+ * snapshot never holds. The binding is 8 bytes — the first 5 of `k` (the tag the device looks
+ * up) and the index of the person's first entry in `entries`, 3 bytes big-endian, XOR the next 3
+ * bytes of `k`. All bindings, sorted by tag, are one base64url string.
  *
- * What a snapshot therefore does not hold: an ID number, a credential id (only the revocation
- * list's hash of a card, which does not give the id back), a household list. A binding's tag
- * and pointer look random without both the member card's 128-bit credential id (its QR, or the
- * person's card list an officer may read) and the ID number, so bindings cannot be grouped by
- * household or by person, nor linked to an entry; a new snapshot has a new salt, so nothing
- * links two snapshots either.
- * What remains: someone holding both the snapshot and a member's card can try ID numbers
- * offline to learn which housemates are entitled at this point — bounded by the snapshot's life
- * and the device's registration (docs/DISTRIBUTION.md).
+ * What a snapshot therefore does not hold: an ID number, a credential id, a household list. A
+ * binding's tag and pointer look random without both the member card's credential id (read from
+ * the card's QR: for a card issued since migration 0141 a hash of a random 128-bit `cti`) and the
+ * ID number, so bindings cannot be grouped by household or by person, nor linked to an entry; a
+ * new snapshot has a new salt, so nothing links two snapshots either. Why the tag stays 5 bytes
+ * and what someone holding the snapshot and a member's card can still compute: docs/DISTRIBUTION.md
+ * ("What the device's files give away").
  *
  * A person whose entitlements are in the snapshot under a card keeps them there (the binding
  * points at that card's first entry); one with no active card gets their entries under a random
- * 128-bit tag of this snapshot, which looks like a card's hash and matches no card.
+ * 128-bit tag of this snapshot, which looks like a card's tag and matches no card.
  *
  * @example
- *   const bindings = householdBindings(salt, [{ uin, memberCardIds: [id], entryIndex: 12 }]);
+ *   const keyOf = snapshotCardKeys(salt);
+ *   const bindings = householdBindings(salt, [{ uin, memberCardKeys: [keyOf(id)], entryIndex: 12 }]);
  *   // the device: bindingKey(salt, memberIdHex, uin) → tag → entryIndex
  */
-export const bindingLabel = 'amparo household binding v1';
+export const bindingLabel = 'amparo household binding v2';
 export const bindingTagBytes = 5;
 export const bindingBytes = 8;
 /** The pointer's 3 bytes: entries are bounded far below (`offline.snapshotEntriesMax`). */
 const entryIndexMax = 0xff_ffff;
 
 export function bindingKey(salt: Buffer, memberCredentialIdHex: string, uin: string): Buffer {
+  const secret = bindingSecretOf(snapshotCardKey(salt, Buffer.from(memberCredentialIdHex, 'hex')));
   return createHmac('sha256', salt)
-    .update(bindingMessage(memberCredentialIdHex, uin), 'utf8')
+    .update(`${bindingLabel}\n`, 'utf8')
+    .update(secret)
+    .update(uin, 'utf8')
     .digest();
 }
 
 export interface PendingBinding {
   uin: string;
-  /** The active cards of the person's household members (never the person's own). */
-  memberCardIds: readonly Buffer[];
+  /**
+   * The snapshot card keys (`snapshotCardKeys`) of the active cards of the person's household
+   * members (never the person's own).
+   */
+  memberCardKeys: readonly Buffer[];
   /** Index in the sorted `entries` of the person's first entry. */
   entryIndex: number;
 }
@@ -57,15 +65,14 @@ export function householdBindings(salt: Buffer, pending: readonly PendingBinding
   // records by tag, then pointer, as the bytes compare.
   const mac = keyedHmacSha256(salt);
   const key = Buffer.alloc(32);
-  const count = pending.reduce((sum, person) => sum + person.memberCardIds.length, 0);
+  const count = pending.reduce((sum, person) => sum + person.memberCardKeys.length, 0);
   const records = Buffer.alloc(count * bindingBytes);
-  // The message `bindingMessage(hex, uin)` written in place: the label, the card's id in lower-case
-  // hex, the ID number (UTF-8) — no string or buffer per binding.
-  const hexStart = Buffer.byteLength(`${bindingLabel}\n`);
-  const uinStart = hexStart + 2 * credentialIdBytes + 1;
+  // The message written in place: the label, the member card's binding secret, the ID number
+  // (UTF-8) — no string or buffer per binding.
+  const secretStart = Buffer.byteLength(`${bindingLabel}\n`);
+  const uinStart = secretStart + secretBytes;
   let message = Buffer.alloc(uinStart + 64);
   message.write(`${bindingLabel}\n`, 0, 'utf8');
-  message[uinStart - 1] = newline;
   let offset = 0;
   for (const person of pending) {
     if (person.entryIndex > entryIndexMax) throw new Error('snapshot entry index out of range');
@@ -75,13 +82,9 @@ export function householdBindings(salt: Buffer, pending: readonly PendingBinding
     }
     message.write(person.uin, uinStart, 'utf8');
     const text = message.subarray(0, uinStart + uinBytes);
-    for (const card of person.memberCardIds) {
-      if (card.length !== credentialIdBytes) throw new Error('a credential id is 16 bytes');
-      for (let index = 0; index < credentialIdBytes; index += 1) {
-        const byte = card[index] as number; // Safe: index < 16, the id's length.
-        message[hexStart + 2 * index] = hexDigits[byte >> 4] as number;
-        message[hexStart + 2 * index + 1] = hexDigits[byte & 0x0f] as number;
-      }
+    for (const cardKey of person.memberCardKeys) {
+      if (cardKey.length !== cardKeyBytes) throw new Error('a snapshot card key is 32 bytes');
+      cardKey.copy(message, secretStart, cardKeyBytes - secretBytes, cardKeyBytes);
       mac(text, key);
       key.copy(records, offset, 0, bindingTagBytes);
       records.writeUIntBE(
@@ -104,14 +107,8 @@ export function householdBindings(salt: Buffer, pending: readonly PendingBinding
   return records.toString('base64url');
 }
 
-const credentialIdBytes = 16;
-const newline = 0x0a;
-/** '0'…'9', 'a'…'f' as bytes: a card's id as `Buffer.toString('hex')` writes it. */
-const hexDigits = Buffer.from('0123456789abcdef', 'latin1');
-
-function bindingMessage(memberCredentialIdHex: string, uin: string): string {
-  return `${bindingLabel}\n${memberCredentialIdHex}\n${uin}`;
-}
+/** The binding secret's length: a card key's last 16 bytes (`bindingSecretOf`). */
+const secretBytes = cardKeyBytes - 16;
 
 /** The entry index a binding string gives for a member's card and an ID number, if any. */
 export function boundEntryIndex(

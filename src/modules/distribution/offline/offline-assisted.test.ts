@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHousehold, buildPerson } from '../../../../test/factories.js';
+import { keyedHmacSha256 } from '../../../platform/crypto/keyed-hmac-sha256.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import {
   auditedAs,
@@ -12,8 +13,14 @@ import {
   signIn,
 } from '../distribution-test-kit.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
-import { boundEntryIndex } from './household-bindings.js';
+import {
+  bindingBytes,
+  bindingLabel,
+  bindingTagBytes,
+  boundEntryIndex,
+} from './household-bindings.js';
 import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
+import { bindingSecretOf, snapshotCardKey } from './snapshot-card-key.js';
 
 /**
  * A hand-over without the card made offline with a household member's card (issue #15, points 4
@@ -124,7 +131,7 @@ describe('offline hand-over with a household member card', () => {
 
   it('finds the person from the member card and the ID number only, and holds neither', async () => {
     const { text, payload } = await snapshot();
-    const salt = Buffer.from(payload.assisted.salt, 'base64url');
+    const salt = Buffer.from(payload.salt, 'base64url');
     const index = boundEntryIndex(salt, payload.assisted.bindings, ana.credentialId, pia.uin);
     expect(index).toBeDefined();
     expect(entitlementIdOfEntry(payload.entries[index as number][1])).toBe(piaEntitlement);
@@ -141,10 +148,29 @@ describe('offline hand-over with a household member card', () => {
       expect(text).not.toContain(secret);
     }
     // A new snapshot has a new salt: its bindings share nothing with the last one's.
-    const next = (await snapshot()).payload.assisted;
-    expect(next.salt).not.toBe(payload.assisted.salt);
-    expect(next.bindings).not.toBe(payload.assisted.bindings);
+    const next = (await snapshot()).payload;
+    expect(next.salt).not.toBe(payload.salt);
+    expect(next.assisted.bindings).not.toBe(payload.assisted.bindings);
   });
+
+  it('a brute force over ID numbers with the snapshot alone finds nobody; with the card it finds Pía', async () => {
+    const { payload } = await snapshot();
+    // A bounded space of ID numbers: the 2,000 around Pía's, hers among them.
+    const start = Number(pia.uin) - 1_000;
+    const space = Array.from({ length: 2_000 }, (_, offset) => String(start + offset));
+    expect(space).toContain(pia.uin);
+    // Every 16 bytes the snapshot holds (entry tags, entitlement ids, revocation hashes, the salt,
+    // the bindings themselves), tried both as a card's credential id and as a card's binding
+    // secret — what someone holding only the device's snapshot can try.
+    const candidates = sixteenByteValuesOf(payload);
+    expect(candidates.length).toBeGreaterThan(3);
+    const found = bruteForce(payload, candidates, space);
+    expect(found).toEqual([]);
+    // The same search with the member's card (read from its QR, as the device does when it is
+    // shown) finds Pía's number: the search is a real one.
+    const withCard = bruteForce(payload, [Buffer.from(ana.credentialId, 'hex')], space);
+    expect(withCard).toEqual([pia.uin]);
+  }, 60_000);
 
   it("refuses a card of another household, and another operator than the snapshot's", async () => {
     const { payload } = await snapshot();
@@ -227,3 +253,55 @@ describe('offline hand-over with a household member card', () => {
     expect(history.map((row) => row.action)).toContain('distribution.assisted_redeem');
   });
 });
+
+/** Each string in the payload read as base64url or hex, cut into 16 bytes at every 8th byte. */
+function sixteenByteValuesOf(payload: unknown): Buffer[] {
+  const seen = new Map<string, Buffer>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      const decoded = [Buffer.from(value, 'base64url')];
+      if (/^[0-9a-f]+$/i.test(value)) decoded.push(Buffer.from(value, 'hex'));
+      for (const bytes of decoded) {
+        for (let offset = 0; offset + 16 <= bytes.length; offset += 8) {
+          const chunk = bytes.subarray(offset, offset + 16);
+          seen.set(chunk.toString('hex'), chunk);
+        }
+      }
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(payload);
+  return [...seen.values()];
+}
+
+/**
+ * The ID numbers of `space` whose binding, for one of the candidates taken as a card's id (the
+ * device's computation) or directly as the card's binding secret, is in the snapshot and points
+ * at one of its entries.
+ */
+function bruteForce(
+  payload: { salt: string; entries: unknown[]; assisted: { bindings: string } },
+  candidates: readonly Buffer[],
+  space: readonly string[],
+): string[] {
+  const salt = Buffer.from(payload.salt, 'base64url');
+  const records = Buffer.from(payload.assisted.bindings, 'base64url');
+  const tags = new Set<string>();
+  for (let offset = 0; offset < records.length; offset += bindingBytes) {
+    tags.add(records.subarray(offset, offset + bindingTagBytes).toString('hex'));
+  }
+  const found = new Set<string>();
+  const mac = keyedHmacSha256(salt);
+  const key = Buffer.alloc(32);
+  const label = Buffer.from(`${bindingLabel}\n`, 'utf8');
+  for (const candidate of candidates) {
+    // The device's computation (the candidate as the card's id), then the candidate itself.
+    for (const secret of [bindingSecretOf(snapshotCardKey(salt, candidate)), candidate]) {
+      for (const uin of space) {
+        mac(Buffer.concat([label, secret, Buffer.from(uin, 'utf8')]), key);
+        if (tags.has(key.subarray(0, bindingTagBytes).toString('hex'))) found.add(uin);
+      }
+    }
+  }
+  return [...found];
+}

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, sign } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
-import { revocationHash } from '../../credentials/index.js';
 import {
   auditedAs,
   type CardHolder,
@@ -11,12 +10,15 @@ import {
   type SignedIn,
 } from '../distribution-test-kit.js';
 import { boxAndRiceScene } from './offline-point-test-kit.js';
+import { offlineReceiptMessage } from './offline-receipt.js';
 import {
+  cardHashOf,
   entitlementIdOfEntry,
   forgedSignature,
   type OfflineDevice,
   offlineDevice,
 } from './offline-test-kit.js';
+import { cardProofKeyFrom } from './sealed-card-proof.js';
 
 type Line = { item: string; quantity: number };
 
@@ -36,7 +38,12 @@ async function deviceAt(
   const snapshot = async () => {
     const response = await call('GET', `devices/${id}/snapshot`, operator);
     expect(response.statusCode, response.body).toBe(200);
-    return response.json().payload as { snapshotId: string; entries: [string, string][] };
+    return response.json().payload as {
+      snapshotId: string;
+      salt: string;
+      proofKey: string;
+      entries: [string, string][];
+    };
   };
   const sync = async (receipts: object[]) => {
     const response = await call('POST', 'offline-syncs', operator, {
@@ -53,12 +60,12 @@ async function deviceAt(
   return { key, id, call, snapshot, sync };
 }
 
-/** The entitlement a snapshot holds under a card: its entry found by the card's hash. */
+/** The entitlement a snapshot holds under a card: its entry found by the card's tag. */
 function entitlementUnder(
-  snapshot: { entries: [string, string][] },
+  snapshot: { salt: string; entries: [string, string][] },
   credentialId: string,
 ): string | undefined {
-  const hash = revocationHash(Buffer.from(credentialId, 'hex'));
+  const hash = cardHashOf(snapshot, credentialId);
   const entry = snapshot.entries.find((each) => each[0] === hash);
   return entry === undefined ? undefined : entitlementIdOfEntry(entry[1]);
 }
@@ -182,6 +189,54 @@ describe('an offline receipt needs the card itself (F1)', () => {
     expect(results[0]).toMatchObject({ outcome: 'refused', code: 'AMP_OFFLINE_SIGNATURE_INVALID' });
     // The receipt as the device made it, the card shown: counted.
     expect((await device.sync([signed])).results[0]).toMatchObject({ outcome: 'counted' });
+  });
+
+  it('opens a card proof sealed to the snapshot’s key (v5); one that does not open is refused and audited', async () => {
+    const snapshot = await device.snapshot();
+    const entitlementId = entitlementUnder(snapshot, insiderOwn.credentialId) as string;
+    const made = (sealTo: string) =>
+      device.key.receipt(point, device.id, {
+        snapshotId: snapshot.snapshotId,
+        entitlementId,
+        credentialId: insiderOwn.credentialId,
+        qrText: insiderOwn.qrText,
+        lines: [{ item: 'rice', quantity: 1 }],
+        sealTo,
+      });
+    const sealed = made(snapshot.proofKey);
+    // What the device keeps and sends: neither the card's id nor its QR text.
+    const kept = JSON.stringify(sealed);
+    expect(kept).not.toContain(insiderOwn.credentialId);
+    expect(kept).not.toContain(insiderOwn.qrText.slice(0, 24));
+    // Its ciphertext altered and signed again (the device's key, or a bug): it does not open.
+    const alteredProof = (receipt: typeof sealed) => {
+      const bytes = Buffer.from(receipt.sealedProof as string, 'base64url');
+      bytes[bytes.length - 20] = (bytes[bytes.length - 20] as number) ^ 0x01;
+      return { ...receipt, sealedProof: bytes.toString('base64url') };
+    };
+    const altered = alteredProof(made(snapshot.proofKey));
+    altered.signature = sign(
+      null,
+      offlineReceiptMessage(point, device.id, altered),
+      device.key.privateKey,
+    ).toString('base64url');
+    // Sealed to a key that is not this server's.
+    const otherKey = cardProofKeyFrom(randomBytes(32)).publicKey.toString('base64url');
+    // Altered after signing: the device's signature covers the sealed proof.
+    const unsigned = alteredProof(made(snapshot.proofKey));
+    const { results, audited } = await device.sync([altered, made(otherKey), unsigned]);
+    expect(results.map((result) => [result.outcome, result.code])).toEqual([
+      ['refused', 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID'],
+      ['refused', 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID'],
+      ['refused', 'AMP_OFFLINE_SIGNATURE_INVALID'],
+    ]);
+    expect(audited).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID',
+    });
+    // The sealed proof as the device made it opens on the server and is checked as v4's: counted.
+    expect((await device.sync([sealed])).results[0]).toMatchObject({ outcome: 'counted' });
   });
 
   it('keeps no conflict for a receipt without the card: what remains stays the holder’s', async () => {

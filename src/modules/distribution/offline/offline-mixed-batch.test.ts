@@ -10,7 +10,7 @@ import {
 } from '../distribution-test-kit.js';
 import { receiptKeyFrom, verifyReceipt } from '../redemption/receipt.js';
 import { boxAndRiceScene, entitlementRows, offlinePoint } from './offline-point-test-kit.js';
-import type { OfflineReceiptInput } from './offline-receipt.js';
+import type { OfflineReceiptWire } from './offline-receipt.js';
 import { cardHashOf, entitlementIdOfEntry, forgedSignature } from './offline-test-kit.js';
 
 const box = { item: 'food_box', quantity: 1 };
@@ -88,7 +88,9 @@ describe('offline sync of a mixed batch', () => {
       const payload = response.json().payload;
       const entitlementOf = (holder: CardHolder) =>
         entitlementIdOfEntry(
-          payload.entries.find((each: string[]) => each[0] === cardHashOf(holder.credentialId))[1],
+          payload.entries.find(
+            (each: string[]) => each[0] === cardHashOf(payload, holder.credentialId),
+          )[1],
         );
       return {
         entitlementOf,
@@ -144,7 +146,7 @@ describe('offline sync of a mixed batch', () => {
     );
 
     const good = fromA.receipt(ana, [box, rice(5)], t + 10);
-    const forged: OfflineReceiptInput = { ...fromA.receipt(dani, [box], t + 13), lines: [rice(1)] };
+    const forged: OfflineReceiptWire = { ...fromA.receipt(dani, [box], t + 13), lines: [rice(1)] };
     const batch = [
       good, // untouched entitlement: counted, all taken
       fromA.receipt(beto, [rice(1)], t + 11), // partly taken: counted, 3 → 2 kg
@@ -282,7 +284,7 @@ describe('offline sync of a mixed batch', () => {
         [batch[4], null, 'conflict', [rice(2)]],
         [batch[8], counted[2], 'counted', null],
       ].map(([receipt, redemptionId, outcome, held]) => {
-        const sent = receipt as OfflineReceiptInput;
+        const sent = receipt as OfflineReceiptWire;
         return {
           id: sent.receiptId,
           outcome,

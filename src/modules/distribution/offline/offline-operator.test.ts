@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
@@ -12,7 +11,7 @@ import {
   signIn,
 } from '../distribution-test-kit.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
-import { entitlementIdOfEntry, offlineDevice } from './offline-test-kit.js';
+import { cardHashOf, entitlementIdOfEntry, offlineDevice } from './offline-test-kit.js';
 
 /**
  * The operator in every offline receipt (review finding F5; format v4, migration 0144), on
@@ -82,14 +81,11 @@ describe('the operator of an offline receipt', () => {
     const deviceId = registered.json().id as string;
     const snapshot = (await call('GET', `devices/${deviceId}/snapshot`)).json().payload as {
       snapshotId: string;
+      salt: string;
       entries: [string, string][];
     };
     const receiptFor = (holder: CardHolder, servedBy?: string | null) => {
-      const hash = createHash('sha256')
-        .update(Buffer.from(holder.credentialId, 'hex'))
-        .digest()
-        .subarray(0, 16)
-        .toString('base64url');
+      const hash = cardHashOf(snapshot, holder.credentialId);
       const entry = snapshot.entries.find((each) => each[0] === hash);
       if (entry === undefined) throw new Error('the holder is not in the snapshot');
       return key.receipt(point, deviceId, {

@@ -114,7 +114,7 @@ export async function offlinePoint(
     const response = await call('GET', `devices/${device.id}/snapshot`, operator);
     expectStatus(response, 200, 'snapshot');
     const snapshot = response.json().payload;
-    const hash = cardHashOf(holder.credentialId);
+    const hash = cardHashOf(snapshot, holder.credentialId);
     const entry = snapshot.entries.find((each: string[]) => each[0] === hash);
     const entitlementId = entitlementIdOfEntry(entry[1]);
     return {

@@ -15,6 +15,11 @@ export const offlineAssistedReceiptFormat = 'amparo.offline-receipt.v2';
 export const offlineProvenReceiptFormat = 'amparo.offline-receipt.v3';
 /** As v3, and the operator who unlocked the device and made the hand-over (`servedBy`). */
 export const offlineOperatorReceiptFormat = 'amparo.offline-receipt.v4';
+/**
+ * As v4, with the card's id and QR text sealed to the server (`sealedProof`,
+ * sealed-card-proof.ts) instead of in clear: the device keeps neither (review finding F3).
+ */
+export const offlineSealedReceiptFormat = 'amparo.offline-receipt.v5';
 
 /**
  * A redemption a device made with the network off (issue #15, point 5): which card (its
@@ -53,6 +58,11 @@ export interface OfflineReceiptInput {
    */
   servedBy?: string | undefined;
   /**
+   * Format v5: `credentialId` and `qrText` sealed to the server's card-proof key
+   * (sealed-card-proof.ts), which the sync opens before it checks them as v4's.
+   */
+  sealedProof?: string | undefined;
+  /**
    * Set for a hand-over without the person's card (issue #15, point 4 offline): why there was
    * no card, and the operator the snapshot was issued to (who served).
    */
@@ -64,6 +74,11 @@ export interface OfflineReceiptInput {
   signature: string;
 }
 
+/** A receipt as a device sends it: a v5 one carries its card only sealed (`sealedProof`). */
+export type OfflineReceiptWire = Omit<OfflineReceiptInput, 'credentialId'> & {
+  credentialId?: string | undefined;
+};
+
 export interface OfflineAssisted {
   reason: AssistedReason;
   operatorId: string;
@@ -71,19 +86,38 @@ export interface OfflineAssisted {
 
 /**
  * The bytes a device signs: the canonical JSON of the receipt's fields, the point and the
- * device. Format v4 with `servedBy` and `qrText`, v3 with `qrText` only (`mode` card or household);
- * v1 or v2 without either.
+ * device. Format v5 with `sealedProof` and `servedBy` (the card only sealed), v4 with `servedBy`
+ * and `qrText`, v3 with `qrText` only (`mode` card or household); v1 or v2 without either.
  */
 export function offlineReceiptMessage(
   pointId: string,
   deviceId: string,
-  receipt: OfflineReceiptInput,
+  receipt: OfflineReceiptWire,
 ): Buffer {
-  const { assisted, qrText, servedBy } = receipt;
+  const { assisted, qrText, servedBy, sealedProof } = receipt;
   const household =
     assisted === undefined
       ? {}
       : { mode: 'household', reason: assisted.reason, operatorId: assisted.operatorId };
+  if (sealedProof !== undefined) {
+    return Buffer.from(
+      canonicalJson({
+        format: offlineSealedReceiptFormat,
+        receiptId: receipt.receiptId,
+        pointId,
+        deviceId,
+        snapshotId: receipt.snapshotId,
+        entitlementId: receipt.entitlementId,
+        lines: receipt.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
+        deviceTime: receipt.deviceTime,
+        mode: 'card',
+        ...household,
+        sealedProof,
+        servedBy: servedBy ?? null,
+      }),
+      'utf8',
+    );
+  }
   return Buffer.from(
     canonicalJson({
       format:
@@ -99,7 +133,7 @@ export function offlineReceiptMessage(
       deviceId,
       snapshotId: receipt.snapshotId,
       entitlementId: receipt.entitlementId,
-      credentialId: receipt.credentialId,
+      credentialId: receipt.credentialId ?? '',
       lines: receipt.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
       deviceTime: receipt.deviceTime,
       ...(qrText === undefined ? household : { mode: 'card', ...household, qrText }),

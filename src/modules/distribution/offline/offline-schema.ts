@@ -16,7 +16,20 @@ export const OfflineReceiptBody = Type.Object(
     receiptId: Type.String({ format: 'uuid', description: "The device's id of the receipt" }),
     snapshotId: Uuid,
     entitlementId: Uuid,
-    credentialId: Type.String({ pattern: '^[0-9a-f]{32}$', description: "The card's id, hex" }),
+    credentialId: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{32}$',
+        description: "The card's id, hex (formats v1–v4; v5 seals it in sealedProof)",
+      }),
+    ),
+    sealedProof: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_-]+$',
+        maxLength: 2 * qrTextLengthMax,
+        description:
+          "Format v5: the card's id and QR text sealed to the snapshot's proofKey (ECDH P-256, HKDF-SHA-256, AES-256-GCM), base64url; one that does not open is refused (AMP_OFFLINE_CARD_PROOF_SEALED_INVALID)",
+      }),
+    ),
     qrText: Type.Optional(
       Type.String({
         minLength: 1,

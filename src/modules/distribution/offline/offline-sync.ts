@@ -21,9 +21,11 @@ import { offlineOperatorsOf } from './offline-operators.js';
 import {
   devicePublicKey,
   type OfflineReceiptInput,
+  type OfflineReceiptWire,
   offlineReceiptMessage,
   offlineSignatureCheck,
 } from './offline-receipt.js';
+import { cardProofKeyFrom, openCardProof } from './sealed-card-proof.js';
 import { inSnapshotScope } from './snapshot-scope.js';
 import type { SyncGate, SyncResult } from './sync-result.js';
 
@@ -31,7 +33,44 @@ export interface SyncBody {
   deviceId: string;
   /** The device's clock when it sends, Unix milliseconds. */
   deviceNow: number;
-  receipts: OfflineReceiptInput[];
+  receipts: OfflineReceiptWire[];
+}
+
+/**
+ * The receipts with their card proofs opened (format v5's `sealedProof`, sealed-card-proof.ts);
+ * the ids of those whose sealed proof does not open with this server's key (another key, another
+ * receipt's, a byte altered), refused after their signature check.
+ */
+function unsealed(
+  masterKey: Buffer,
+  receipts: readonly OfflineReceiptWire[],
+): { receipts: OfflineReceiptInput[]; unopened: Set<string> } {
+  const unopened = new Set<string>();
+  if (!receipts.some((receipt) => receipt.sealedProof !== undefined)) {
+    return {
+      receipts: receipts.map((receipt) => ({
+        ...receipt,
+        credentialId: receipt.credentialId ?? '',
+      })),
+      unopened,
+    };
+  }
+  const key = cardProofKeyFrom(masterKey);
+  return {
+    receipts: receipts.map((receipt) => {
+      if (receipt.sealedProof === undefined) {
+        return { ...receipt, credentialId: receipt.credentialId ?? '' };
+      }
+      // Only what was sealed counts: a card sent beside it in clear is not signed in v5.
+      const proof = openCardProof(key, receipt.receiptId, receipt.sealedProof);
+      if (proof === undefined) {
+        unopened.add(receipt.receiptId);
+        return { ...receipt, credentialId: '', qrText: undefined };
+      }
+      return { ...receipt, credentialId: proof.credentialId, qrText: proof.qrText };
+    }),
+    unopened,
+  };
 }
 
 /**
@@ -82,9 +121,10 @@ export async function offlineSyncer(
       `The device's clock is ${Math.round((body.deviceNow - now.getTime()) / 1000)} s from the server's`,
     );
   }
-  const results = await replays(deps, device, body.receipts);
-  const fresh = body.receipts.filter((receipt, index) => {
-    const first = body.receipts.findIndex((other) => other.receiptId === receipt.receiptId);
+  const { receipts, unopened } = unsealed(deps.keys.masterKey, body.receipts);
+  const results = await replays(deps, device, receipts);
+  const fresh = receipts.filter((receipt, index) => {
+    const first = receipts.findIndex((other) => other.receiptId === receipt.receiptId);
     return first === index && !results.has(receipt.receiptId);
   });
   const refusals: AuditEntryInput[] = [];
@@ -107,7 +147,7 @@ export async function offlineSyncer(
     deps,
     { ...gate, assisted: assistedGate },
     device,
-    body,
+    { deviceNow: body.deviceNow, unopened },
     fresh,
     (receipt, code, personId) => {
       results.set(receipt.receiptId, refused(receipt.receiptId, code));
@@ -141,7 +181,7 @@ export async function offlineSyncer(
   // (one after the other, each waited for, a retried batch of 500 replays took 500 commits).
   await Promise.all(refusals.map((entry) => deps.audit.append(entry)));
   return {
-    results: body.receipts.map(
+    results: receipts.map(
       (receipt) => results.get(receipt.receiptId) ?? refused(receipt.receiptId, 'AMP_VALIDATION'),
     ),
   };
@@ -236,7 +276,7 @@ async function checked(
   deps: DistributionDependencies,
   gate: SyncGate,
   device: ActiveDevice,
-  body: SyncBody,
+  body: { deviceNow: number; unopened: ReadonlySet<string> },
   fresh: readonly OfflineReceiptInput[],
   refuse: Refuse,
 ): Promise<Candidate[]> {
@@ -269,6 +309,11 @@ async function checked(
   for (const [index, receipt] of fresh.entries()) {
     if (signed[index] !== true) {
       refuse(receipt, 'AMP_OFFLINE_SIGNATURE_INVALID', null);
+      continue;
+    }
+    if (body.unopened.has(receipt.receiptId)) {
+      // Signed by the device, but its sealed card proof does not open: nothing shows the card.
+      refuse(receipt, 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID', null);
       continue;
     }
     const proof = proofs.get(receipt.receiptId);
@@ -357,7 +402,7 @@ async function batchFacts(
       .execute(),
     offlineCardHolders(
       deps.db,
-      fresh.map((receipt) => receipt.credentialId),
+      fresh.map((receipt) => receipt.credentialId).filter((id) => id !== ''),
     ),
     entitlementsForRedemption(
       deps.db,

@@ -1,13 +1,16 @@
-import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { decodeBase45, encodeBase45 } from '../../../shared/claim169/base45.js';
 import { registrationMessage } from '../devices/device-service.js';
 import {
   type OfflineAssisted,
   type OfflineReceiptInput,
+  type OfflineReceiptWire,
   offlineReceiptMessage,
 } from './offline-receipt.js';
 import type { OfflineLine } from './offline-tables.js';
+import { sealCardProof } from './sealed-card-proof.js';
+import { snapshotEntryTag } from './snapshot-card-key.js';
 
 /**
  * A device as the point-of-service app makes one (an Ed25519 key pair that never leaves it),
@@ -45,8 +48,13 @@ export interface OfflineDevice {
        * none with null (signed as an app from before the local unlock signed it, v3).
        */
       servedBy?: string | null;
+      /**
+       * The snapshot's `proofKey` (base64url): the card's id and QR text are then sealed to it
+       * (format v5) and the receipt carries neither in clear.
+       */
+      sealTo?: string;
     },
-  ): OfflineReceiptInput;
+  ): OfflineReceiptWire;
   privateKey: KeyObject;
 }
 
@@ -75,8 +83,19 @@ export function offlineDevice(servedBy?: string): OfflineDevice {
       };
       const operator = props.servedBy === undefined ? servedBy : (props.servedBy ?? undefined);
       if (operator !== undefined && props.qrText !== undefined) unsigned.servedBy = operator;
-      const message = offlineReceiptMessage(pointId, deviceId, unsigned);
-      return { ...unsigned, signature: sign(null, message, privateKey).toString('base64url') };
+      const { credentialId, qrText, ...rest } = unsigned;
+      const wire: OfflineReceiptWire =
+        props.sealTo === undefined
+          ? unsigned
+          : {
+              ...rest,
+              sealedProof: sealCardProof(Buffer.from(props.sealTo, 'base64url'), rest.receiptId, {
+                credentialId,
+                qrText: qrText ?? '',
+              }),
+            };
+      const message = offlineReceiptMessage(pointId, deviceId, wire);
+      return { ...wire, signature: sign(null, message, privateKey).toString('base64url') };
     },
   };
 }
@@ -87,13 +106,9 @@ export function entitlementIdOfEntry(compact: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** A card's key in a snapshot's entries: SHA-256 of its 16-byte id, first 16 bytes, base64url. */
-export function cardHashOf(credentialIdHex: string): string {
-  return createHash('sha256')
-    .update(Buffer.from(credentialIdHex, 'hex'))
-    .digest()
-    .subarray(0, 16)
-    .toString('base64url');
+/** A card's tag in a snapshot's entries (format v2: keyed by the snapshot's salt). */
+export function cardHashOf(snapshot: { salt: string }, credentialIdHex: string): string {
+  return snapshotEntryTag(snapshot.salt, credentialIdHex);
 }
 
 /**

@@ -111,7 +111,7 @@ describe('offline snapshot and sync', () => {
       ),
     ).toBe(false);
     const entry = snapshot.payload.entries.find(
-      (each: string[]) => each[0] === cardHashOf(ana.credentialId),
+      (each: string[]) => each[0] === cardHashOf(snapshot.payload, ana.credentialId),
     );
     expect(entry).toBeDefined();
     expect(snapshot.payload.items).toEqual([
@@ -133,7 +133,9 @@ describe('offline snapshot and sync', () => {
     if (a === undefined || b === undefined) throw new Error('no devices');
     const snapA = (await snapshotOf(a)).snapshot.payload;
     const snapB = (await snapshotOf(b)).snapshot.payload;
-    const entry = snapA.entries.find((each: string[]) => each[0] === cardHashOf(ana.credentialId));
+    const entry = snapA.entries.find(
+      (each: string[]) => each[0] === cardHashOf(snapA, ana.credentialId),
+    );
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const lines = [
       { item: 'food_box', quantity: 1 },
@@ -265,7 +267,9 @@ describe('offline snapshot and sync', () => {
     if (a === undefined || b === undefined) throw new Error('no devices');
     const snapA = (await snapshotOf(a)).snapshot.payload;
     const snapB = (await snapshotOf(b)).snapshot.payload;
-    const entry = snapA.entries.find((each: string[]) => each[0] === cardHashOf(dani.credentialId));
+    const entry = snapA.entries.find(
+      (each: string[]) => each[0] === cardHashOf(snapA, dani.credentialId),
+    );
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const figuresBefore = (await call('GET', `cycles/${cycleId}/reconciliation`, supervisor)).json()
       .figures;
@@ -385,7 +389,9 @@ describe('offline snapshot and sync', () => {
     const [, , c] = devices;
     if (c === undefined) throw new Error('no device');
     const snap = (await snapshotOf(c)).snapshot.payload;
-    const entry = snap.entries.find((each: string[]) => each[0] === cardHashOf(beto.credentialId));
+    const entry = snap.entries.find(
+      (each: string[]) => each[0] === cardHashOf(snap, beto.credentialId),
+    );
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const base = {
       snapshotId: snap.snapshotId,
@@ -467,7 +473,9 @@ describe('offline snapshot and sync', () => {
     const device = { key, id: registered.json().id as string };
     const snap = (await snapshotOf(device)).snapshot.payload;
     expect(snap).toMatchObject({ receiptsMax: 2, unitsMax: 3 });
-    const entry = snap.entries.find((each: string[]) => each[0] === cardHashOf(caro.credentialId));
+    const entry = snap.entries.find(
+      (each: string[]) => each[0] === cardHashOf(snap, caro.credentialId),
+    );
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const at = Date.now() - 60_000;
     const receipt = (snapshotId: string, item: string, quantity: number, deviceTime: number) =>
@@ -535,7 +543,9 @@ describe('offline snapshot and sync', () => {
     // Two snapshots downloaded before going offline: each alone would allow two receipts.
     const first = (await snapshotOf(device)).snapshot.payload;
     const second = (await snapshotOf(device)).snapshot.payload;
-    const entry = first.entries.find((each: string[]) => each[0] === cardHashOf(caro.credentialId));
+    const entry = first.entries.find(
+      (each: string[]) => each[0] === cardHashOf(first, caro.credentialId),
+    );
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const at = Date.now() - 30_000;
     const receipt = (snapshotId: string, deviceTime: number) =>
@@ -590,7 +600,9 @@ describe('offline snapshot and sync', () => {
     const [a] = devices;
     if (a === undefined) throw new Error('no device');
     const snap = (await snapshotOf(a)).snapshot.payload;
-    const entry = snap.entries.find((each: string[]) => each[0] === cardHashOf(beto.credentialId));
+    const entry = snap.entries.find(
+      (each: string[]) => each[0] === cardHashOf(snap, beto.credentialId),
+    );
     const entitlementId = entitlementIdOfEntry(entry[1]);
     const receipt = (holder: CardHolder) =>
       a.key.receipt(point, a.id, {

@@ -7,7 +7,6 @@ import {
   canonicalJson,
   publishedRevocations,
   publishedTrustList,
-  revocationHash,
   type SignedDocument,
 } from '../../credentials/index.js';
 import { type EntitlementForRedemption, openInKindEntitlementsOf } from '../../programs/index.js';
@@ -30,19 +29,22 @@ import {
 import { redeemableStates } from '../tables.js';
 import { householdBindings, type PendingBinding } from './household-bindings.js';
 import { activeDeviceAt } from './offline-device.js';
+import { cardProofKeyFrom } from './sealed-card-proof.js';
+import { entryTagOf, snapshotCardKeys } from './snapshot-card-key.js';
 import { appendedLeafIndex, snapshotAuditFields } from './snapshot-history.js';
 import { type EntryAdder, householdsToBind, type PersonsRead } from './snapshot-households.js';
 import { signSnapshotBytes, snapshotKeyFrom } from './snapshot-key.js';
 import { snapshotScope } from './snapshot-scope.js';
 
-export const snapshotFormat = 'amparo.point-snapshot.v1';
+export const snapshotFormat = 'amparo.point-snapshot.v2';
 
 /**
- * One entry: a card's hash (`revocationHash`, as in the revocation list), the entitlement id
- * (its 16 bytes, base64url), the index of its program in `programs`, and what remains as
- * pairs of (index in `items`, quantity). No name, no person id, no ID number. The hash is not a
- * secret of the card: anyone who knows a card's credential id (an officer reading the person's
- * card list, any earlier scan) finds its entry. So an entry is no proof that the card was shown:
+ * One entry: a card's tag in this snapshot (the first 16 bytes of its snapshot card key,
+ * `snapshot-card-key.ts`: HMAC-SHA256 of the credential id under the snapshot's salt), the
+ * entitlement id (its 16 bytes, base64url), the index of its program in `programs`, and what
+ * remains as pairs of (index in `items`, quantity). No name, no person id, no ID number. The tag
+ * is not a secret of the card: anyone who knows a card's credential id (an officer reading the
+ * person's card list, any earlier scan) finds its entry. So an entry is no proof that the card was shown:
  * a receipt made offline carries the card's signed QR text, which the sync verifies
  * (offline-sync.ts), and the sync refuses an entitlement this snapshot did not hold
  * (`entitlement_scope`, snapshot-scope.ts).
@@ -70,9 +72,16 @@ export interface SnapshotPayload {
   programs: { code: string; nameEs: string; nameEn: string }[];
   items: { item: string; unit: string }[];
   entries: SnapshotEntry[];
+  /** This snapshot's random 16 bytes (base64url): the key of its card keys (format v2). */
+  salt: string;
+  /**
+   * The server's card-proof key (P-256, uncompressed, base64url: sealed-card-proof.ts): a receipt
+   * v5 seals the card's id and QR text to it, so the device keeps neither in clear.
+   */
+  proofKey: string;
   /**
    * Hand-overs without the card, offline, with a household member's card (`household-bindings.ts`):
-   * the snapshot's random salt (base64url), the bindings (one base64url string of 8-byte
+   * the bindings (one base64url string of 8-byte
    * records), the operator the snapshot was issued to (the receipts name them) and how many such
    * hand-overs the device may record with this snapshot. Absent when the registry's port is not
    * wired (no assisted hand-over offline then).
@@ -81,7 +90,6 @@ export interface SnapshotPayload {
 }
 
 export interface SnapshotAssisted {
-  salt: string;
   bindings: string;
   operatorId: string;
   receiptsMax: number;
@@ -160,12 +168,13 @@ export async function snapshotBuilder(
     programs: body.programs,
     items: body.items,
     entries: body.entries,
+    salt: body.salt,
+    proofKey: cardProofKeyFrom(deps.keys.masterKey).publicKey.toString('base64url'),
     ...(body.bindings === undefined
       ? {}
       : {
           assisted: {
-            salt: body.bindings.salt,
-            bindings: body.bindings.records,
+            bindings: body.bindings,
             operatorId,
             receiptsMax: settings.assistedPerOperatorPerDay,
           },
@@ -219,8 +228,10 @@ interface SnapshotBody {
   entries: SnapshotEntry[];
   /** The entitlements entered (each once, whatever its number of entries): the scope. */
   entitlementIds: string[];
-  /** With the registry's port: the household bindings and their salt (base64url). */
-  bindings?: { salt: string; records: string };
+  /** The snapshot's random salt (base64url): the key of its card keys. */
+  salt: string;
+  /** With the registry's port: the household bindings (base64url). */
+  bindings?: string;
 }
 
 /**
@@ -248,15 +259,23 @@ export async function snapshotEntries(
   scope: SnapshotScope,
   identities?: Pick<AssistedIdentities, 'householdsOf'>,
 ): Promise<SnapshotBody> {
-  const body: SnapshotBody = { programs: [], items: [], entries: [], entitlementIds: [] };
+  const salt = randomBytes(16);
+  const keyOf = snapshotCardKeys(salt);
+  const body: SnapshotBody = {
+    programs: [],
+    items: [],
+    entries: [],
+    entitlementIds: [],
+    salt: salt.toString('base64url'),
+  };
   const add = entryAdder(body);
   const seen = new Set<string>();
   const pageMax = distributionLimits.offline.snapshotPageMax;
   const area = { regionCode: scope.regionCode, municipalityCode: scope.municipalityCode };
   const served = await personsServedAt(db, scope.pointId, now);
   const chunks = [{ area }, ...chunked(served, pageMax).map((personIds) => ({ personIds }))];
-  const read: PersonsRead = { cardIds: new Map(), targets: new Map(), cardless: [] };
-  /** The revocation-list hashes of each person's active cards, computed once per person. */
+  const read: PersonsRead = { cardKeys: new Map(), targets: new Map(), cardless: [] };
+  /** The entry tags of each person's active cards, computed once per person. */
   const hashes = new Map<string, string[]>();
   for (const chunk of chunks) {
     let afterId: string | null = null;
@@ -275,13 +294,13 @@ export async function snapshotEntries(
       if (page.length === 0) continue;
       const remaining = await remainingOfPage(db, page);
       const unread = [...new Set(page.map((e) => e.personId))].filter(
-        (id) => !read.cardIds.has(id),
+        (id) => !read.cardKeys.has(id),
       );
       const cards = await activeCardIdsOf(db, unread, now);
       for (const personId of unread) {
-        const ids = cards.get(personId) ?? [];
-        read.cardIds.set(personId, ids);
-        if (ids.length > 0) hashes.set(personId, ids.map(revocationHash));
+        const keys = (cards.get(personId) ?? []).map(keyOf);
+        read.cardKeys.set(personId, keys);
+        if (keys.length > 0) hashes.set(personId, keys.map(entryTagOf));
       }
       for (const entitlement of page) {
         const { personId } = entitlement;
@@ -298,28 +317,26 @@ export async function snapshotEntries(
   // After every page: one read of the households of all persons entered (and of those without
   // a card), and of the cards of the housemates not read above.
   const households =
-    identities === undefined ? undefined : await householdsToBind(db, identities, now, read, add);
+    identities === undefined
+      ? undefined
+      : await householdsToBind(db, identities, now, read, add, keyOf);
   body.entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
   if (households !== undefined) {
     const firstIndex = new Map<string, number>();
     body.entries.forEach((entry, index) => {
       if (!firstIndex.has(entry[0])) firstIndex.set(entry[0], index);
     });
-    const salt = randomBytes(16);
     const pending: PendingBinding[] = [];
     for (const household of households) {
       const entryIndex = firstIndex.get(household.target);
       if (entryIndex !== undefined) pending.push({ ...household, entryIndex });
     }
-    body.bindings = {
-      salt: salt.toString('base64url'),
-      records: householdBindings(salt, pending),
-    };
+    body.bindings = householdBindings(salt, pending);
   }
   return body;
 }
 
-/** Adds an entitlement's entries (one per card hash given) to the body. */
+/** Adds an entitlement's entries (one per card tag given) to the body. */
 function entryAdder(body: SnapshotBody): EntryAdder {
   const programIndex = new Map<string, number>();
   const itemIndex = new Map<string, number>();

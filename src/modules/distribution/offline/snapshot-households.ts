@@ -7,7 +7,7 @@ import type { AssistedIdentities } from '../distribution-context.js';
 import type { CarriedLine } from '../redemption/carry-over.js';
 import type { PendingBinding } from './household-bindings.js';
 
-/** Adds an entitlement's entries (one per card hash given) to a snapshot; false when none. */
+/** Adds an entitlement's entries (one per card tag given) to a snapshot; false when none. */
 export type EntryAdder = (
   entitlement: EntitlementForRedemption,
   lines?: CarriedLine[],
@@ -16,9 +16,12 @@ export type EntryAdder = (
 
 /** What the snapshot builder's pages read, for the household bindings after them. */
 export interface PersonsRead {
-  /** Each person read: the ids of their active cards (an empty list: none). */
-  cardIds: Map<string, Buffer[]>;
-  /** Each person entered under a card of their own: the card hash their bindings point at. */
+  /**
+   * Each person read: the snapshot card keys of their active cards (`snapshot-card-key.ts`; an
+   * empty list: none).
+   */
+  cardKeys: Map<string, Buffer[]>;
+  /** Each person entered under a card of their own: the card tag their bindings point at. */
   targets: Map<string, string>;
   /** The entitlements of persons without an active card, not entered yet. */
   cardless: { entitlement: EntitlementForRedemption; lines: CarriedLine[] | undefined }[];
@@ -29,7 +32,7 @@ export type HouseholdToBind = Omit<PendingBinding, 'entryIndex'> & { target: str
 /**
  * Of the persons a snapshot's pages read (issue #15, points 4 and 5), those a household
  * member's card may find offline: each with an ID number and at least one housemate with an
- * active card — their ID number, those cards' ids and the card hash their bindings point at.
+ * active card — their ID number, those cards' snapshot keys and the card tag their bindings point at.
  * One read of the households of all of them (the registry's port) instead of one per page,
  * and the housemates' cards taken from what the pages read, so only housemates outside the
  * snapshot are read again. A person without a card of their own is entered here, under a random
@@ -44,6 +47,7 @@ export async function householdsToBind(
   now: Date,
   read: PersonsRead,
   add: EntryAdder,
+  keyOf: (credentialId: Buffer) => Buffer,
 ): Promise<HouseholdToBind[]> {
   const cardlessOf = new Map<string, PersonsRead['cardless']>();
   for (const each of read.cardless) {
@@ -56,14 +60,15 @@ export async function householdsToBind(
     ...cardlessOf.keys(),
   ]);
   const memberIds = new Set([...households.values()].flatMap((each) => each.memberIds));
-  const unread = [...memberIds].filter((id) => !read.cardIds.has(id));
+  const unread = [...memberIds].filter((id) => !read.cardKeys.has(id));
   const more = await activeCardIdsOf(db, unread, now);
+  const moreKeys = new Map([...more].map(([id, cards]) => [id, cards.map(keyOf)]));
   const found: HouseholdToBind[] = [];
   for (const [personId, household] of households) {
-    const memberCardIds = household.memberIds.flatMap(
-      (id) => read.cardIds.get(id) ?? more.get(id) ?? [],
+    const memberCardKeys = household.memberIds.flatMap(
+      (id) => read.cardKeys.get(id) ?? moreKeys.get(id) ?? [],
     );
-    if (memberCardIds.length === 0 || household.uin === '') continue;
+    if (memberCardKeys.length === 0 || household.uin === '') continue;
     let target = read.targets.get(personId);
     if (target === undefined) {
       const tag = randomBytes(16).toString('base64url');
@@ -73,7 +78,7 @@ export async function householdsToBind(
       if (!entered.includes(true)) continue;
       target = tag;
     }
-    found.push({ uin: household.uin, memberCardIds, target });
+    found.push({ uin: household.uin, memberCardKeys, target });
   }
   return found;
 }

@@ -18,6 +18,7 @@ import {
   unlockedDevice,
   vaultOf,
 } from './offline-vault.js';
+import { sealCardProof } from './sealed-card-proof.js';
 
 const purpose = 'purpose=distribution';
 
@@ -45,14 +46,21 @@ export interface PendingReceipt {
   receiptId: string;
   snapshotId: string;
   entitlementId: string;
-  credentialId: string;
+  /** The card's id (format v4); absent from a v5 receipt, which holds it only sealed. */
+  credentialId?: string;
   /**
    * The QR text of the card scanned, exactly as the card check verified it: signed with the
    * receipt and sent with it, so the server sees the card was at the counter. It carries the
    * holder's name, date of birth and photo, so it is kept only until the sync answers: a refused
-   * receipt stays without it.
+   * receipt stays without it. Absent from a v5 receipt.
    */
   qrText?: string;
+  /**
+   * Format v5 (the snapshot carries the server's `proofKey`): the card's id and QR text sealed
+   * to the server (ECDH P-256, HKDF-SHA-256, AES-256-GCM: `sealCardProof`), so the device —
+   * whoever unlocks it — no longer holds either; the server opens it at sync.
+   */
+  sealedProof?: string;
   /** The operator who unlocked the device and made the hand-over (format v4). */
   servedBy: string;
   lines: { item: string; quantity: number }[];
@@ -137,7 +145,15 @@ export async function downloadSnapshot(device: DeviceRecord): Promise<HeldSnapsh
   if (!response.ok) throw new Error(`snapshot: ${response.status}`);
   const text = await response.text();
   const held = await openSnapshot(text, keyHex);
-  await putSealed('snapshot', device.pointId, device.pointId, { text, fetchedAtMs: Date.now() });
+  // Replaces the snapshot kept for the point, and what the device counted against the last one:
+  // a device keeps one snapshot, never beyond its life (`forgetSnapshot`).
+  await putSealed('snapshot', device.pointId, device.pointId, {
+    text,
+    fetchedAtMs: Date.now(),
+    snapshotId: held.payload.snapshotId,
+    expiresAtMs: held.payload.expiresAt * 1000,
+  } satisfies KeptSnapshot);
+  await deleteValue('snapshot', usageKey(device.pointId));
   await putValue('device', device.pointId, {
     ...device,
     snapshotKeyHex: keyHex,
@@ -168,11 +184,47 @@ export async function heldDevices(): Promise<HeldDevice[]> {
   return held;
 }
 
-/** The snapshot kept for the point, verified again, or undefined. */
+/** A snapshot as the device keeps it (`snapshotId` and `expiresAtMs` absent from older apps'). */
+interface KeptSnapshot {
+  text: string;
+  fetchedAtMs: number;
+  snapshotId?: string;
+  expiresAtMs?: number;
+}
+
+/**
+ * The snapshot kept for the point (sealed: the device must be unlocked), verified again, or
+ * undefined. One past its expiry is deleted here (review finding F3) and answered this once, for
+ * the panel's alert: nothing can be handed over with it, and its tags and household bindings are
+ * no use to anyone but someone trying to read them.
+ */
 export async function heldSnapshot(device: DeviceRecord): Promise<HeldSnapshot | undefined> {
-  const kept = await getSealed<{ text: string }>('snapshot', device.pointId);
+  const kept = await getSealed<KeptSnapshot>('snapshot', device.pointId);
   if (kept === undefined || device.snapshotKeyHex === null) return undefined;
-  return openSnapshot(kept.text, device.snapshotKeyHex);
+  const held = await openSnapshot(kept.text, device.snapshotKeyHex);
+  if (held.payload.expiresAt * 1000 < Date.now()) {
+    await forgetSnapshot(device.pointId, held.payload.snapshotId);
+  }
+  return held;
+}
+
+/**
+ * Deletes the point's kept snapshot, if it is still this one, and what the device counted
+ * against it. Receipts made with it stay until a sync answers them. Only an unlocked device can
+ * tell which snapshot it keeps (the record is sealed): locked, nothing is deleted, and the next
+ * opening after an unlock does it.
+ */
+export async function forgetSnapshot(
+  pointId: string,
+  snapshotId: string | undefined,
+): Promise<void> {
+  if (unlockedDevice(pointId) === undefined) return;
+  const kept = await getSealed<KeptSnapshot>('snapshot', pointId);
+  if (kept === undefined || (kept.snapshotId !== undefined && kept.snapshotId !== snapshotId)) {
+    return;
+  }
+  await deleteValue('snapshot', pointId);
+  await deleteValue('snapshot', usageKey(pointId));
 }
 
 /**
@@ -258,18 +310,29 @@ export async function recordOfflineReceipt(
   device: DeviceRecord,
   snapshot: Pick<
     SnapshotPayload,
-    'snapshotId' | 'receiptsMax' | 'unitsMax' | 'assisted' | 'expiresAt'
+    'snapshotId' | 'receiptsMax' | 'unitsMax' | 'assisted' | 'expiresAt' | 'proofKey'
   >,
   props: Omit<
     PendingReceipt,
-    'pointId' | 'receiptId' | 'deviceTime' | 'signature' | 'snapshotId' | 'qrText' | 'servedBy'
-  > & { qrText: string },
+    | 'pointId'
+    | 'receiptId'
+    | 'deviceTime'
+    | 'signature'
+    | 'snapshotId'
+    | 'qrText'
+    | 'servedBy'
+    | 'credentialId'
+    | 'sealedProof'
+  > & { credentialId: string; qrText: string },
   nowMs: number = Date.now(),
 ): Promise<PendingReceipt> {
   if (device.deviceId === null) throw new Error('the device is not registered');
   const keys = unlockedDevice(device.pointId);
   if (keys === undefined) throw new DeviceLocked();
-  if (nowMs > snapshot.expiresAt * 1000) throw new OfflineSnapshotExpired(snapshot.expiresAt);
+  if (nowMs > snapshot.expiresAt * 1000) {
+    await forgetSnapshot(device.pointId, snapshot.snapshotId);
+    throw new OfflineSnapshotExpired(snapshot.expiresAt);
+  }
   const usage = await usageOf(device.pointId, snapshot.snapshotId);
   const units = props.lines.reduce((sum, line) => sum + line.quantity, 0);
   if (
@@ -282,13 +345,20 @@ export async function recordOfflineReceipt(
   if (props.assisted !== undefined && (usage.assisted ?? 0) + 1 > assistedMax) {
     throw new OfflineAssistedReached(assistedMax);
   }
+  const { credentialId, qrText, ...rest } = props;
+  const receiptId = crypto.randomUUID();
   const unsigned = {
     pointId: device.pointId,
-    receiptId: crypto.randomUUID(),
+    receiptId,
     deviceTime: nowMs,
     snapshotId: snapshot.snapshotId,
     servedBy: keys.operatorId,
-    ...props,
+    ...rest,
+    ...(snapshot.proofKey === undefined
+      ? { credentialId, qrText }
+      : {
+          sealedProof: await sealCardProof(snapshot.proofKey, receiptId, { credentialId, qrText }),
+        }),
   };
   const message = receiptMessage(device.deviceId, unsigned);
   const signature = base64Url(
@@ -318,11 +388,26 @@ export async function recordOfflineReceipt(
  * (`mode` card, or household with the reason and the snapshot's operator) and the operator who
  * made it (`servedBy`).
  */
-function receiptMessage(
-  deviceId: string,
-  receipt: Omit<PendingReceipt, 'signature'> & { qrText: string },
-): string {
+function receiptMessage(deviceId: string, receipt: Omit<PendingReceipt, 'signature'>): string {
   const { assisted } = receipt;
+  if (receipt.sealedProof !== undefined) {
+    return canonicalJson({
+      format: 'amparo.offline-receipt.v5',
+      receiptId: receipt.receiptId,
+      pointId: receipt.pointId,
+      deviceId,
+      snapshotId: receipt.snapshotId,
+      entitlementId: receipt.entitlementId,
+      lines: receipt.lines.map((line) => ({ item: line.item, quantity: line.quantity })),
+      deviceTime: receipt.deviceTime,
+      mode: assisted === undefined ? 'card' : 'household',
+      ...(assisted === undefined
+        ? {}
+        : { reason: assisted.reason, operatorId: assisted.operatorId }),
+      sealedProof: receipt.sealedProof,
+      servedBy: receipt.servedBy,
+    });
+  }
   return canonicalJson({
     format: 'amparo.offline-receipt.v4',
     receiptId: receipt.receiptId,
@@ -419,7 +504,7 @@ export async function syncPending(
       if (result.outcome === 'refused' && receipt !== undefined) {
         const refused = { code: result.code ?? 'AMP_VALIDATION', atMs: Date.now() };
         // Not sent again, so its card's QR text (name, date of birth, photo) is not kept either.
-        const { qrText: _shown, ...kept } = receipt;
+        const { qrText: _shown, sealedProof: _sealed, ...kept } = receipt;
         await putSealed('pending', device.pointId, result.receiptId, { ...kept, refused });
       } else {
         await deleteValue('pending', result.receiptId);

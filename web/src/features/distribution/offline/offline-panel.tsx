@@ -10,6 +10,7 @@ import {
   type DeviceRecord,
   deviceOf,
   downloadSnapshot,
+  forgetSnapshot,
   heldSnapshot,
   OfflineAllowanceReached,
   OfflineAssistedReached,
@@ -183,6 +184,13 @@ function OfflineWork(props: {
     })().catch(setError);
   }, [device, setError]);
 
+  useEffect(() => {
+    // Past its expiry the snapshot leaves the device (it stays shown, with the alert, until the
+    // panel is left): a device never keeps one beyond its life.
+    if (held && Date.now() / 1000 > held.payload.expiresAt) {
+      void forgetSnapshot(pointId, held.payload.snapshotId).catch(setError);
+    }
+  });
   const nowSeconds = Date.now() / 1000;
   return (
     <>

@@ -5,7 +5,6 @@ import {
   BrowserRevocations,
   credentialIdOf,
   readRevocationList,
-  revocationHash,
 } from '../../verifier/revocation-list-reader.js';
 import {
   type BrowserTrustList,
@@ -15,7 +14,7 @@ import {
   toHex,
 } from '../../verifier/trust-list-reader.js';
 
-export const snapshotFormat = 'amparo.point-snapshot.v1';
+export const snapshotFormat = 'amparo.point-snapshot.v2';
 const snapshotCharactersMax = 16 * 1024 * 1024;
 
 /** The payload the server signs (src/modules/distribution/offline/snapshot-builder.ts). */
@@ -37,17 +36,26 @@ export interface SnapshotPayload {
   programs: { code: string; nameEs: string; nameEn: string }[];
   items: { item: string; unit: string }[];
   entries: [string, string, number, number[]][];
+  /** The snapshot's random 16 bytes (base64url): the key of its card keys. */
+  salt: string;
+  /** The server's P-256 key a receipt v5 seals its card proof to (absent from older servers). */
+  proofKey?: string;
   /**
-   * Hand-overs without the card with a household member's card (absent from older snapshots):
-   * src/modules/distribution/offline/household-bindings.ts.
+   * Hand-overs without the card with a household member's card (absent when the server has no
+   * registry port): src/modules/distribution/offline/household-bindings.ts.
    */
-  assisted?: { salt: string; bindings: string; operatorId: string; receiptsMax: number };
+  assisted?: { bindings: string; operatorId: string; receiptsMax: number };
 }
 
-/** A verified snapshot, indexed by card hash, with its lists read for the card check. */
+/** WebCrypto's key type, named without the DOM library (the server's checks import this file). */
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+/** A verified snapshot, indexed by card tag, with its lists read for the card check. */
 export interface HeldSnapshot {
   payload: SnapshotPayload;
   byCard: Map<string, [string, string, number, number[]][]>;
+  /** HMAC-SHA256 under the snapshot's salt: the card keys and the household bindings. */
+  saltKey: HmacKey;
   trustList: BrowserTrustList;
   revocations: BrowserRevocations;
   /** The household bindings: tag (hex, 5 bytes) → masked entry index. */
@@ -83,13 +91,46 @@ export async function openSnapshot(text: string, keyHex: string): Promise<HeldSn
     const tag = toHex(bytes.subarray(offset, offset + bindingTagBytes));
     bindings.set(tag, uint24(bytes, offset + bindingTagBytes));
   }
-  return { payload, byCard, trustList, revocations, bindings };
+  const saltKey = await crypto.subtle.importKey(
+    'raw',
+    new Uint8Array(fromBase64Url(payload.salt)),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  return { payload, byCard, saltKey, trustList, revocations, bindings };
 }
 
 /** As the server writes them (household-bindings.ts): a 5-byte tag, a 3-byte masked index. */
 const bindingBytes = 8;
 const bindingTagBytes = 5;
-const bindingLabel = 'amparo household binding v1';
+const bindingLabel = 'amparo household binding v2';
+/** As the server computes it (snapshot-card-key.ts). */
+const cardLabel = 'amparo snapshot card v2';
+const entryTagBytes = 16;
+
+/**
+ * A card's key in this snapshot: HMAC-SHA256(salt, label ‖ credential id). Its first 16 bytes
+ * tag the card's entries; its last 16 key the card's household bindings.
+ */
+async function cardKeyOf(held: HeldSnapshot, credentialId: Uint8Array): Promise<Uint8Array> {
+  const label = new TextEncoder().encode(`${cardLabel}\n`);
+  const message = new Uint8Array(label.length + credentialId.length);
+  message.set(label);
+  message.set(credentialId, label.length);
+  return new Uint8Array(await crypto.subtle.sign('HMAC', held.saltKey, message));
+}
+
+function entryTagOf(cardKey: Uint8Array): string {
+  return toBase64Url(cardKey.subarray(0, entryTagBytes));
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
 
 function uint24(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset] ?? 0) << 16) | ((bytes[offset + 1] ?? 0) << 8) | (bytes[offset + 2] ?? 0);
@@ -118,7 +159,7 @@ export interface OfflineEntitlement {
 
 /**
  * The card check with the network off: the one verdict (signature against the snapshot's trust
- * list, validity, the snapshot's revocation list), then the card's hash looked up in the
+ * list, validity, the snapshot's revocation list), then the card's tag looked up in the
  * snapshot — what its holder may take at this point, nothing else.
  *
  * @example
@@ -131,7 +172,7 @@ export async function offlineLookup(
 ): Promise<OfflineLookup> {
   const { verdict, credentialId, text } = await offlineCardCheck(held, qrText, nowSeconds);
   if (credentialId === undefined) return { verdict, entitlements: [] };
-  const entries = held.byCard.get(await revocationHash(credentialId)) ?? [];
+  const entries = held.byCard.get(entryTagOf(await cardKeyOf(held, credentialId))) ?? [];
   return {
     verdict,
     credentialId: toHex(credentialId),
@@ -159,20 +200,14 @@ export async function offlineHouseholdLookup(
   const assisted = held.payload.assisted;
   if (credentialId === undefined || assisted === undefined) return { verdict, entitlements: [] };
   const hex = toHex(credentialId);
-  const key = await crypto.subtle.importKey(
-    'raw',
-    new Uint8Array(fromBase64Url(assisted.salt)),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const mac = new Uint8Array(
-    await crypto.subtle.sign(
-      'HMAC',
-      key,
-      new TextEncoder().encode(`${bindingLabel}\n${hex}\n${uin}`),
-    ),
-  );
+  const secret = (await cardKeyOf(held, credentialId)).subarray(entryTagBytes);
+  const label = new TextEncoder().encode(`${bindingLabel}\n`);
+  const number = new TextEncoder().encode(uin);
+  const message = new Uint8Array(label.length + secret.length + number.length);
+  message.set(label);
+  message.set(secret, label.length);
+  message.set(number, label.length + secret.length);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', held.saltKey, message));
   const masked = held.bindings.get(toHex(mac.subarray(0, bindingTagBytes)));
   const entry =
     masked === undefined ? undefined : held.payload.entries[masked ^ uint24(mac, bindingTagBytes)];
