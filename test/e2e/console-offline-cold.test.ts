@@ -105,8 +105,8 @@ describe('the point of service started offline', () => {
     expect(receipt.sealedProof).toMatch(/^[A-Za-z0-9_-]{100,}$/);
     expect(receipt.credentialId).toBeUndefined();
     expect(receipt.qrText).toBeUndefined();
-    expect(body).not.toContain(world.holderCredentialId);
-    expect(body).not.toContain(world.holderQr.slice(0, 24));
+    expect(body).not.toContain(file.world.holderCredentialId);
+    expect(body).not.toContain(file.world.holderQr.slice(0, 24));
     await device.getByTestId('pos-pending').getByText('0').waitFor();
     // One redemption, one receipt, one box out by one stock movement.
     expect(await serverFigures()).toEqual([1, 1, 9, 1]);
