@@ -1066,6 +1066,12 @@ function absentRecordCases(): RouteCase[] {
       { clientId: clientId(), reason: 'sent_in_error' },
     ),
     post(
+      'physical stock count',
+      'distribution.stock_count',
+      (id) => `/api/distribution/points/${id}/stock-counts`,
+      { clientId: clientId(), item: 'food_box', countedQuantity: 1 },
+    ),
+    post(
       'stock adjustment',
       'distribution.stock_adjust',
       (id) => `/api/distribution/points/${id}/adjustments`,

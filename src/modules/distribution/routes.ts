@@ -5,6 +5,7 @@ import {
   PointDetailSchema,
   PointSummarySchema,
   StockAnswerSchema,
+  StockCountAnswerSchema,
 } from '../../shared/api/distribution.js';
 import { PurposeQuery } from '../../shared/api/params.js';
 import { MovementPageSchema } from '../../shared/api/stock-transfers.js';
@@ -18,8 +19,14 @@ import {
   PointChangeBody,
   PointIdParams,
   PointsQuery,
+  StockCountBody,
 } from './schema.js';
-import { adjustmentRecorder, deliveryRecorder, movementsLister } from './stock/stock-service.js';
+import {
+  adjustmentRecorder,
+  countRecorder,
+  deliveryRecorder,
+  movementsLister,
+} from './stock/stock-service.js';
 
 export function contextOf(request: {
   actor: Actor | null;
@@ -135,6 +142,29 @@ export const pointRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> = 
     },
     async (request, reply) => {
       const result = await adjustmentRecorder(
+        deps,
+        contextOf(request),
+        request.params.pointId,
+        request.body,
+      );
+      return reply.code(201).send(result.body);
+    },
+  );
+
+  app.post(
+    '/distribution/points/:pointId/stock-counts',
+    {
+      schema: {
+        tags,
+        summary: 'Record a physical count of an item; moves no stock (idempotent; audited)',
+        params: PointIdParams,
+        querystring: PurposeQuery,
+        body: StockCountBody,
+        response: { 201: StockCountAnswerSchema },
+      },
+    },
+    async (request, reply) => {
+      const result = await countRecorder(
         deps,
         contextOf(request),
         request.params.pointId,

@@ -128,6 +128,16 @@ export const TransferCancelBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** A physical count: what was found on the shelf (zero included). */
+export const StockCountBody = Type.Object(
+  {
+    clientId: ClientId,
+    item: Item,
+    countedQuantity: Type.Integer({ minimum: 0, maximum: distributionLimits.movementQuantityMax }),
+  },
+  { additionalProperties: false },
+);
+
 export const AdjustmentBody = Type.Object(
   {
     clientId: ClientId,

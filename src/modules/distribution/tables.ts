@@ -70,6 +70,17 @@ export interface DistributionTables extends OfflineTables {
     recorded_by: string | null;
     recorded_at: Generated<Date>;
   };
+  /** Migration 0156: a physical count of one item at a point; moves no stock. */
+  stock_count: {
+    id: string;
+    point_id: string;
+    item: string;
+    counted_quantity: number;
+    expected_quantity: number;
+    last_movement_id: string | null;
+    counted_by: string;
+    counted_at: Generated<Date>;
+  };
   /** Migration 0123: stock sent to another point, in transit until the receiver decides. */
   stock_transfer: {
     id: string;

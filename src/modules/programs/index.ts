@@ -40,6 +40,7 @@ export { cycleView } from './cycles/cycle-view.js';
 export {
   type CycleForReconciliation,
   type CycleHolderPage,
+  cycleEntitledAt,
   cycleForReconciliation,
   cycleHolders,
   type EntitlementForRedemption,

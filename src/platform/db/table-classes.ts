@@ -162,6 +162,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   offline_conflict_resolution: 'history',
   // Each change of an operator's assignment to a point (0144), written by a trigger only.
   distribution_point_operator_change: 'history',
+  // A physical count of an item at a point (migration 0156): append-only, no person.
+  stock_count: 'history',
   // What a late offline receipt withdrew of a carry-over (migration 0154): append-only.
   carry_over_withdrawal: 'history',
   redemption_reversal: 'history',

@@ -40,6 +40,7 @@ export const actions = [
   'distribution.point_read',
   'distribution.stock_record',
   'distribution.stock_adjust',
+  'distribution.stock_count',
   'distribution.transfer_accept',
   'distribution.transfer_refuse',
   'distribution.transfer_cancel',
@@ -156,6 +157,9 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('distribution.stock_record', 'program_officer', ['distribution'], 'region'),
   rule('distribution.stock_record', 'distribution_operator', ['distribution'], 'region'),
   rule('distribution.stock_adjust', 'program_officer', ['distribution'], 'region'),
+  // A physical count moves no stock: the point's operators record it as the supervisor does.
+  rule('distribution.stock_count', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.stock_count', 'distribution_operator', ['distribution'], 'region'),
   // The receiving point's operators (or a supervisor) confirm what arrived; the sender cannot.
   rule('distribution.transfer_accept', 'program_officer', ['distribution'], 'region'),
   rule('distribution.transfer_accept', 'distribution_operator', ['distribution'], 'region'),

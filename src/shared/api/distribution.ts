@@ -55,6 +55,19 @@ export const StockAnswerSchema = Type.Object({
   balanceAfter: Type.Integer(),
 });
 
+/** A physical count recorded at a point: what was found beside what the ledger said. */
+export const StockCountAnswerSchema = Type.Object({
+  countId: Type.String(),
+  item: Type.String(),
+  counted: Type.Integer(),
+  expected: Type.Integer({
+    description: 'On hand in the stock ledger when the count was recorded',
+  }),
+  discrepancy: Type.Integer({ description: 'Counted minus expected' }),
+  countedAt: Type.String(),
+});
+export type StockCountAnswer = Static<typeof StockCountAnswerSchema>;
+
 export const MovementSchema = Type.Object({
   id: Type.String(),
   item: Type.String(),
@@ -249,8 +262,22 @@ export const ReconciliationFiguresSchema = Type.Object({
   programCode: Type.String(),
   referenceDate: Type.String(),
   cycleStatus: CycleStatusSchema,
+  stockWindow: Type.Object(
+    {
+      from: Type.Union([Type.String(), Type.Null()]),
+      to: Type.Union([Type.String(), Type.Null()]),
+    },
+    {
+      description:
+        "The stock figures' window: from the reference date (or the previous cycle's close, if later; null while that cycle is open) to the close (null while open: up to now)",
+    },
+  ),
   entitled: Type.Integer({
-    description: "The cycle's entitlements (any point serving it may hand them over)",
+    description:
+      "The cycle's entitlements of persons registered in the point's area (as its offline snapshot) and those it served",
+  }),
+  entitledProgramWide: Type.Integer({
+    description: "All the cycle's entitlements, whichever point hands them over",
   }),
   entitlementsRedeemed: Type.Integer(),
   redemptions: Type.Integer(),
@@ -277,7 +304,10 @@ export const ReconciliationFiguresSchema = Type.Object({
       item: Type.String(),
       redeemed: Type.Integer(),
       stockOutForRedemptions: Type.Integer(),
-      discrepancy: Type.Integer({ description: 'Stock out for redemptions minus redeemed: 0' }),
+      integrityGap: Type.Integer({
+        description:
+          'Stock out for redemptions minus redeemed: an integrity check of the ledger, always 0',
+      }),
       reversed: Type.Integer({ description: 'Handed over by reversed redemptions' }),
       reversedStockOut: Type.Integer({ description: 'Stock that left for reversed redemptions' }),
       reversedReturned: Type.Integer({
@@ -300,6 +330,21 @@ export const ReconciliationFiguresSchema = Type.Object({
       inTransitIn: Type.Integer({
         description: 'Sent to this point, not yet accepted or refused (now; not yet on hand)',
       }),
+      count: Type.Optional(
+        Type.Object(
+          {
+            countedAt: Type.String(),
+            expected: Type.Integer({ description: 'On hand in the ledger at the count' }),
+            counted: Type.Integer(),
+            discrepancy: Type.Integer({ description: 'Counted minus expected' }),
+            corrected: Type.Integer({
+              description: 'Adjustments of reason count_correction recorded after the count',
+            }),
+            unexplained: Type.Integer({ description: 'Discrepancy minus corrected' }),
+          },
+          { description: "The latest physical count within the cycle's window; absent when none" },
+        ),
+      ),
     }),
   ),
 });

@@ -621,6 +621,7 @@ export const es = {
     'distribution.point_read': 'Ver puntos de entrega y sus existencias',
     'distribution.stock_record': 'Registrar recepciones y traslados de existencias',
     'distribution.stock_adjust': 'Ajustar existencias, con su motivo',
+    'distribution.stock_count': 'Registrar un conteo físico de existencias',
     'distribution.transfer_accept': 'Aceptar un traslado al punto',
     'distribution.transfer_refuse': 'Rechazar un traslado al punto',
     'distribution.transfer_cancel': 'Anular un traslado enviado, aún en camino',
@@ -1765,7 +1766,8 @@ export const es = {
       cycle: 'Programa y ciclo',
       noCycle: 'Este punto no atiende ningún ciclo aprobado.',
       counts: {
-        entitled: 'Con derecho en el ciclo',
+        entitled: 'Con derecho en el área del punto (y atendidos aquí)',
+        entitledProgramWide: 'Con derecho en todo el programa',
         entitlementsRedeemed: 'Derechos retirados aquí',
         redemptions: 'Entregas',
         assisted: 'Sin carnet',
@@ -1776,7 +1778,7 @@ export const es = {
       items: {
         redeemed: 'Entregado',
         stockOutForRedemptions: 'Salida de inventario por entregas',
-        discrepancy: 'Diferencia',
+        integrityGap: 'Control de integridad (salida menos entregado; siempre 0)',
         reversed: 'Entregado en entregas anuladas',
         reversedStockOut: 'Salida de inventario por entregas anuladas',
         reversedReturned: 'Devuelto al inventario (incluido en ajustes)',
@@ -1792,7 +1794,22 @@ export const es = {
         onHand: 'En existencia',
       },
       discrepancyAlert:
-        'Hay una diferencia entre lo entregado y la salida de inventario: investíguela.',
+        'Hay una diferencia entre lo entregado y la salida de inventario: el registro está dañado, avise a soporte.',
+      window: 'Movimientos de existencias del {{from}} al {{to}}.',
+      windowOpen: 'Movimientos de existencias desde el {{from}} (ciclo abierto).',
+      windowNotBegun:
+        'El ciclo anterior del programa sigue abierto: sus movimientos de existencias cuentan allí.',
+      count: {
+        title: 'Conteo físico del {{time}}',
+        none: 'Sin conteo físico en el ciclo.',
+        expected: 'Según el inventario',
+        counted: 'Contado',
+        discrepancy: 'Diferencia (contado − inventario)',
+        corrected: 'Corregido con ajustes «corrección de conteo»',
+        unexplained: 'Sin explicar',
+      },
+      countAlert:
+        'El conteo no coincide con el inventario y ningún ajuste lo explica: un supervisor debe revisarlo y corregirlo.',
       csv: 'Descargar el cuadre (CSV)',
       signOffs: 'Firmas',
       refusedTitle: 'Entregas sin conexión rechazadas: pudieron salir bienes',
@@ -2034,6 +2051,14 @@ export const es = {
         wrong_quantity: 'Cantidad equivocada',
         not_dispatched: 'La mercancía no llegó a salir',
       },
+    },
+    count: {
+      title: 'Registrar un conteo físico',
+      lead: 'Cuente el artículo en el estante y anote lo que encontró. El conteo no cambia las existencias: queda junto a lo que dice el inventario, y una diferencia la corrige un supervisor con un ajuste «corrección de conteo».',
+      counted: 'Cantidad contada',
+      submit: 'Registrar el conteo',
+      done: 'Registrado: {{counted}} {{item}} contados; el inventario decía {{expected}} (diferencia {{discrepancy}}).',
+      doneEqual: 'Registrado: {{counted}} {{item}} contados, lo mismo que dice el inventario.',
     },
     adjustment: {
       title: 'Ajustar (supervisión)',

@@ -134,7 +134,7 @@ describe('offline receipt made before its entitlement ended, synced after', () =
     });
     expect(await point.figures()).toMatchObject({ redemptions: 1, entitlementsRedeemed: 1 });
     const riceFigures = (await point.figures()).items.find((each) => each.item === 'rice');
-    expect(riceFigures).toMatchObject({ redeemed: 5, stockOutForRedemptions: 5, discrepancy: 0 });
+    expect(riceFigures).toMatchObject({ redeemed: 5, stockOutForRedemptions: 5, integrityGap: 0 });
     // Sent again: its first answer, nothing counted twice.
     expect(await device.sync(receipt)).toMatchObject({ outcome: 'counted' });
     expect(await point.onHand('rice')).toBe(45);
@@ -275,7 +275,7 @@ describe('offline receipt made before its entitlement ended, synced after', () =
     expect(await riceOf(cycleId)).toMatchObject({
       redeemed: 5,
       stockOutForRedemptions: 5,
-      discrepancy: 0,
+      integrityGap: 0,
     });
     // Sent again: nothing withdrawn or disputed twice.
     expect(await device.sync(receipt)).toMatchObject({ outcome: 'counted' });

@@ -96,7 +96,7 @@ describe('offline conflict: the later receipt stands', () => {
         item: 'food_box',
         redeemed: 1,
         stockOutForRedemptions: 1,
-        discrepancy: 0,
+        integrityGap: 0,
         reversed: 1,
         reversedStockOut: 1,
         reversedReturned: 1,
@@ -106,7 +106,7 @@ describe('offline conflict: the later receipt stands', () => {
       expect.objectContaining({
         item: 'rice',
         redeemed: 5,
-        discrepancy: 0,
+        integrityGap: 0,
         reversed: 2,
         reversedStockOut: 2,
         reversedReturned: 2,
@@ -256,7 +256,7 @@ describe('offline conflict: the later receipt stands', () => {
       reversed: 2,
       reversedStockOut: 2,
       reversedReturned: 2,
-      discrepancy: 0,
+      integrityGap: 0,
     });
   });
 });

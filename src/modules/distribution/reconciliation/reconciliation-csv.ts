@@ -1,12 +1,18 @@
 import { csvRow } from '../../../platform/csv.js';
 import type { Reconciliation } from './reconciliation-service.js';
 
+/** The columns of an item: from `item` to `count_unexplained`. */
+const itemColumns = 22;
+
 const header = [
   'point',
   'program',
   'reference_date',
   'cycle_status',
+  'stock_window_from',
+  'stock_window_to',
   'entitled',
+  'entitled_program_wide',
   'entitlements_redeemed',
   'redemptions',
   'assisted',
@@ -15,7 +21,7 @@ const header = [
   'item',
   'redeemed',
   'stock_out_for_redemptions',
-  'discrepancy',
+  'integrity_gap',
   'reversed',
   'reversed_stock_out',
   'reversed_returned',
@@ -28,6 +34,12 @@ const header = [
   'on_hand',
   'in_transit_out',
   'in_transit_in',
+  'counted_at',
+  'count_expected',
+  'counted',
+  'count_discrepancy',
+  'count_corrected',
+  'count_unexplained',
   'last_signed_off_at',
   'last_sign_off_current',
   'refused_offline_receipts',
@@ -59,7 +71,10 @@ export function reconciliationCsv(report: Reconciliation): string {
     figures.programCode,
     figures.referenceDate,
     figures.cycleStatus,
+    figures.stockWindow.from,
+    figures.stockWindow.to,
     figures.entitled,
+    figures.entitledProgramWide,
     figures.entitlementsRedeemed,
     figures.redemptions,
     figures.assisted,
@@ -78,7 +93,7 @@ export function reconciliationCsv(report: Reconciliation): string {
       item.item,
       item.redeemed,
       item.stockOutForRedemptions,
-      item.discrepancy,
+      item.integrityGap,
       item.reversed,
       item.reversedStockOut,
       item.reversedReturned,
@@ -91,18 +106,24 @@ export function reconciliationCsv(report: Reconciliation): string {
       item.onHand,
       item.inTransitOut,
       item.inTransitIn,
+      item.count?.countedAt ?? null,
+      item.count?.expected ?? null,
+      item.count?.counted ?? null,
+      item.count?.discrepancy ?? null,
+      item.count?.corrected ?? null,
+      item.count?.unexplained ?? null,
       ...signed,
       ...noRefusal,
     ]),
   );
   if (lines.length === 0) {
-    lines.push(csvRow([...common, ...Array(16).fill(null), ...signed, ...noRefusal]));
+    lines.push(csvRow([...common, ...Array(itemColumns).fill(null), ...signed, ...noRefusal]));
   }
   for (const refused of report.refusedReceipts) {
     lines.push(
       csvRow([
         ...common,
-        ...Array(16).fill(null),
+        ...Array(itemColumns).fill(null),
         ...signed,
         refused.receiptId,
         refused.deviceLabel,

@@ -2,7 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { AmparoError } from '../../../platform/errors.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
-import { type CycleForReconciliation, cycleForReconciliation } from '../../programs/index.js';
+import {
+  type CycleForReconciliation,
+  cycleEntitledAt,
+  cycleForReconciliation,
+} from '../../programs/index.js';
 import {
   type DistributionContext,
   type DistributionDependencies,
@@ -16,12 +20,17 @@ import { notReversed } from '../redemption/reversal.js';
 import { inTransitAt } from '../stock/transfer-reader.js';
 
 /**
- * Reconciliation per point and cycle (issue #15, point 7): what the cycle entitled (program-wide:
- * any point serving the program may hand it over), what this point handed over of it — with the
- * card and without, the entitlements it touched that have an offline conflict open — and per item the
- * quantities redeemed beside the stock that left for those redemptions, the stock that came in
- * and went out otherwise since the cycle's reference date, and the discrepancy between the two
- * ledgers (which must be zero: a redemption and its stock movement are one transaction). Stock in
+ * Reconciliation per point and cycle (issue #15, point 7): what the cycle entitled at the point
+ * (the entitlements of persons registered in its area, as its offline snapshot takes them, and
+ * those it served; beside it the program-wide figure), what this point handed over of it — with
+ * the card and without, the entitlements it touched that have an offline conflict open — and per
+ * item the quantities redeemed beside the stock that left for those redemptions (their difference
+ * is an integrity check of the ledger: zero, a redemption and its stock movement being one
+ * transaction), the stock that came in and went out otherwise within the cycle's window (from its
+ * reference date to its close; `CycleForReconciliation.window`), and the latest physical count of
+ * the item within the window: what was counted, what the ledger said was on hand then, their
+ * discrepancy, and how much of it the adjustments of reason `count_correction` recorded after the
+ * count explain. Stock in
  * transit is on hand at neither point: what this point sent is in `transferredOut` from the moment
  * it left, comes back in `transferReturned` if the receiver refused it, shows in
  * `transferShortfall` if it did not all arrive, and, until the receiver decides, in `inTransitOut`
@@ -39,7 +48,12 @@ export interface ReconciliationFigures {
   programCode: string;
   referenceDate: string;
   cycleStatus: CycleForReconciliation['status'];
+  /** The stock figures' window (ISO): `from` null while the previous cycle is open, `to` while this one is. */
+  stockWindow: { from: string | null; to: string | null };
+  /** The point's: entitlements of persons in its area, and those it served. */
   entitled: number;
+  /** The cycle's, whichever point hands them over. */
+  entitledProgramWide: number;
   entitlementsRedeemed: number;
   redemptions: number;
   assisted: number;
@@ -62,7 +76,8 @@ export interface ItemFigures {
   item: string;
   redeemed: number;
   stockOutForRedemptions: number;
-  discrepancy: number;
+  /** Stock out for redemptions minus redeemed: an integrity check of the ledger, always 0. */
+  integrityGap: number;
   /** What reversed redemptions had handed over (not in `redeemed`). */
   reversed: number;
   /** The stock that left for them (not in `stockOutForRedemptions`). */
@@ -84,6 +99,24 @@ export interface ItemFigures {
   inTransitOut: number;
   /** Sent to this point and not yet accepted or refused by it, now. */
   inTransitIn: number;
+  /**
+   * The latest physical count of the item within the cycle's window (migration 0156); present
+   * only when there is one, so figures signed before counts existed keep their digest.
+   */
+  count?: CountFigures;
+}
+
+export interface CountFigures {
+  countedAt: string;
+  /** On hand in the stock ledger when the count was recorded. */
+  expected: number;
+  counted: number;
+  /** Counted minus expected: negative when less was on the shelf than the ledger said. */
+  discrepancy: number;
+  /** The adjustments of reason `count_correction` recorded after the count (and before the next). */
+  corrected: number;
+  /** The discrepancy the corrections do not explain: discrepancy minus corrected. */
+  unexplained: number;
 }
 
 export interface SignOff {
@@ -254,7 +287,17 @@ async function figuresOf(
     programCode: cycle.programCode,
     referenceDate: cycle.referenceDate,
     cycleStatus: cycle.status,
-    entitled: cycle.entitled,
+    stockWindow: {
+      from: cycle.window.from?.toISOString() ?? null,
+      to: cycle.window.to?.toISOString() ?? null,
+    },
+    entitled: await cycleEntitledAt(deps.db, {
+      cycleId: cycle.cycleId,
+      area: { regionCode: point.regionCode, municipalityCode: point.municipalityCode },
+      alsoEntitlementIds: sql<string>`(select r.entitlement_id from redemption r
+        where r.point_id = ${point.id} and r.cycle_id = ${cycle.cycleId})`,
+    }),
+    entitledProgramWide: cycle.entitled,
     entitlementsRedeemed: Number(counts.entitlements),
     redemptions: Number(counts.redemptions),
     assisted: Number(counts.assisted),
@@ -293,25 +336,34 @@ async function itemFigures(
     .where(notReversed('r'))
     .groupBy('m.item')
     .execute();
-  // Other movements since the cycle's reference date (UTC): stock is not tied to a cycle.
-  const since = new Date(`${cycle.referenceDate}T00:00:00Z`);
-  const movements = await deps.db
-    .selectFrom('stock_movement')
-    .select(['item', 'kind', sql<string>`sum(quantity_delta)`.as('quantity')])
-    .where('point_id', '=', point.id)
-    .where('kind', '!=', 'redemption')
-    .where('recorded_at', '>=', since)
-    .groupBy(['item', 'kind'])
-    .execute();
+  // Other movements within the cycle's window: stock is not tied to a cycle.
+  const { from, to } = cycle.window;
+  const movements =
+    from === null
+      ? []
+      : await deps.db
+          .selectFrom('stock_movement')
+          .select(['item', 'kind', sql<string>`sum(quantity_delta)`.as('quantity')])
+          .where('point_id', '=', point.id)
+          .where('kind', '!=', 'redemption')
+          .where('recorded_at', '>=', from)
+          .$if(to !== null, (q) => q.where('recorded_at', '<', to as Date))
+          .groupBy(['item', 'kind'])
+          .execute();
   const reversed = await reversedItems(deps, point, cycle);
-  const shortfalls = await deps.db
-    .selectFrom('stock_transfer as t')
-    .innerJoin('stock_transfer_outcome as o', 'o.transfer_id', 't.id')
-    .select(['t.item', sql<string>`sum(o.shortfall)`.as('quantity')])
-    .where('t.from_point_id', '=', point.id)
-    .where('o.decided_at', '>=', since)
-    .groupBy('t.item')
-    .execute();
+  const shortfalls =
+    from === null
+      ? []
+      : await deps.db
+          .selectFrom('stock_transfer as t')
+          .innerJoin('stock_transfer_outcome as o', 'o.transfer_id', 't.id')
+          .select(['t.item', sql<string>`sum(o.shortfall)`.as('quantity')])
+          .where('t.from_point_id', '=', point.id)
+          .where('o.decided_at', '>=', from)
+          .$if(to !== null, (q) => q.where('o.decided_at', '<', to as Date))
+          .groupBy('t.item')
+          .execute();
+  const counts = await countFigures(deps, point, cycle);
   const inTransit = await inTransitAt(deps.db, point.id);
   const onHand = await deps.db
     .selectFrom('stock_balance')
@@ -324,6 +376,7 @@ async function itemFigures(
     ...movements.map((row) => row.item),
     ...reversed.map((row) => row.item),
     ...inTransit.map((row) => row.item),
+    ...counts.keys(),
   ]);
   const sumOf = (rows: readonly { item: string; quantity: string }[], item: string) =>
     Number(rows.find((row) => row.item === item)?.quantity ?? 0);
@@ -334,11 +387,12 @@ async function itemFigures(
     const stockOut = sumOf(forRedemptions, item);
     const reversedOf = reversed.find((row) => row.item === item);
     const transitOf = inTransit.find((row) => row.item === item);
+    const count = counts.get(item);
     return {
       item,
       redeemed: redeemedQuantity,
       stockOutForRedemptions: stockOut,
-      discrepancy: stockOut - redeemedQuantity,
+      integrityGap: stockOut - redeemedQuantity,
       reversed: Number(reversedOf?.quantity ?? 0),
       reversedStockOut: Number(reversedOf?.stockOut ?? 0),
       reversedReturned: Number(reversedOf?.returned ?? 0),
@@ -351,8 +405,59 @@ async function itemFigures(
       onHand: onHand.find((row) => row.item === item)?.quantity ?? 0,
       inTransitOut: transitOf?.outgoing ?? 0,
       inTransitIn: transitOf?.incoming ?? 0,
+      ...(count === undefined ? {} : { count }),
     };
   });
+}
+
+/**
+ * Per item, the latest physical count at the point within the cycle's window, and the
+ * adjustments of reason `count_correction` recorded after it and before the item's next count
+ * (if any, whenever): a supervisor corrects the ledger once the count is known, possibly after
+ * the cycle closed. A count itself moves no stock.
+ */
+async function countFigures(
+  deps: Pick<DistributionDependencies, 'db'>,
+  point: PointRow,
+  cycle: CycleForReconciliation,
+): Promise<Map<string, CountFigures>> {
+  const { from, to } = cycle.window;
+  const figures = new Map<string, CountFigures>();
+  if (from === null) return figures;
+  const counts = await deps.db
+    .selectFrom('stock_count')
+    .select(['id', 'item', 'counted_quantity', 'expected_quantity', 'counted_at'])
+    .where('point_id', '=', point.id)
+    .where('counted_at', '>=', from)
+    .$if(to !== null, (q) => q.where('counted_at', '<', to as Date))
+    .orderBy('counted_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  for (const count of counts) {
+    if (figures.has(count.item)) continue;
+    // Compared in the database: its timestamps are finer than a JavaScript date.
+    const corrected = await sql<{
+      quantity: string | null;
+    }>`select sum(m.quantity_delta) as quantity
+      from stock_count c join stock_movement m on m.point_id = c.point_id and m.item = c.item
+      where c.id = ${count.id} and m.kind = 'adjustment' and m.reason = 'count_correction'
+        and m.recorded_at > c.counted_at
+        and not exists (select 1 from stock_count n where n.point_id = c.point_id
+          and n.item = c.item and n.counted_at > c.counted_at and n.counted_at < m.recorded_at)`.execute(
+      deps.db,
+    );
+    const discrepancy = count.counted_quantity - count.expected_quantity;
+    const correctedQuantity = Number(corrected.rows[0]?.quantity ?? 0);
+    figures.set(count.item, {
+      countedAt: count.counted_at.toISOString(),
+      expected: count.expected_quantity,
+      counted: count.counted_quantity,
+      discrepancy,
+      corrected: correctedQuantity,
+      unexplained: discrepancy - correctedQuantity,
+    });
+  }
+  return figures;
 }
 
 async function reversedCount(

@@ -188,12 +188,12 @@ describe('cycle close: expiry and carry-over', () => {
         item: 'food_box',
         redeemed: 1,
         stockOutForRedemptions: 1,
-        discrepancy: 0,
+        integrityGap: 0,
         delivered: 100,
         onHand: 99,
       }),
       // Cycle 1 took 10; cycle 2's 45 are not this cycle's, but left the shelf all the same.
-      expect.objectContaining({ item: 'insulin', redeemed: 10, discrepancy: 0, onHand: 945 }),
+      expect.objectContaining({ item: 'insulin', redeemed: 10, integrityGap: 0, onHand: 945 }),
     ]);
     expect(JSON.stringify(report)).not.toContain(ana.personId);
 
@@ -209,10 +209,14 @@ describe('cycle close: expiry and carry-over', () => {
       .split('\r\n');
     expect(lines[0]?.split(',')).toContain('stock_out_for_redemptions');
     expect(lines).toHaveLength(3);
-    // Redeemed, stock out, discrepancy, reversed (quantity, stock out, returned), delivered,
-    // transferred in, out, returned, short, adjusted, on hand, in transit out and in, sign-off,
-    // then the refused offline receipts: none, and the six columns of a refused one empty.
-    expect(lines[2]).toMatch(/,insulin,10,10,0,0,0,0,1000,0,0,0,0,0,945,0,0,,,0,,,,,,$/);
+    // Redeemed, stock out, integrity gap, reversed (quantity, stock out, returned), delivered,
+    // transferred in, out, returned, short, adjusted, on hand, in transit out and in, the six
+    // columns of a physical count (none: empty), sign-off, then the refused offline receipts:
+    // none, and the six columns of a refused one empty.
+    expect(lines[2]).toMatch(/,insulin,10,10,0,0,0,0,1000,0,0,0,0,0,945,0,0,,,,,,,,,0,,,,,,$/);
+    expect(lines[0]?.split(',')).toEqual(
+      expect.arrayContaining(['entitled', 'entitled_program_wide', 'integrity_gap', 'counted']),
+    );
 
     const refused = await kit.app.inject({
       method: 'POST',
@@ -235,6 +239,7 @@ describe('cycle close: expiry and carry-over', () => {
     });
     expect((await read()).signOffs.map((each) => each.current)).toEqual([true]);
     // A later adjustment changes the figures: the sign-off stays, marked as no longer current.
+    // It came after the cycle closed: not in its window, but no longer on hand.
     const adjusted = await post(
       'adjustments',
       { clientId: randomUUID(), item: 'insulin', quantityDelta: -1, reason: 'damage' },
@@ -243,6 +248,6 @@ describe('cycle close: expiry and carry-over', () => {
     expect(adjusted.statusCode, adjusted.body).toBe(201);
     const after = await read();
     expect(after.signOffs.map((each) => each.current)).toEqual([false]);
-    expect(after.figures.items[1]).toMatchObject({ adjusted: -1, onHand: 944 });
+    expect(after.figures.items[1]).toMatchObject({ adjusted: 0, onHand: 944 });
   });
 });

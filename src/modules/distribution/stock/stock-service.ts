@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { runIdempotent } from '../../../platform/db/idempotency.js';
 import { AmparoError } from '../../../platform/errors.js';
+import type { StockCountAnswer } from '../../../shared/api/distribution.js';
 import type { MovementPage } from '../../../shared/api/stock-transfers.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import type { DistributionContext, DistributionDependencies } from '../distribution-context.js';
@@ -8,7 +10,7 @@ import { guardPoint, type PointGrant, refuseAudited } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { auditingRefusals } from '../refusals.js';
 import type { AdjustmentReason } from '../tables.js';
-import { appendMovement } from './stock-ledger.js';
+import { appendMovement, lockBalances } from './stock-ledger.js';
 
 /**
  * Stock per point and item (issue #15, point 2): deliveries by the point's operators or a
@@ -140,6 +142,70 @@ export async function adjustmentRecorder(
             movementIds: [moved.movementId],
             item: props.item,
             balanceAfter: moved.balanceAfter,
+          },
+        };
+      },
+    ),
+  );
+}
+
+/**
+ * A physical count of one item at the point (review of issue #15, point 7): what the operator or
+ * supervisor found on the shelf, kept beside what the ledger says is on hand now (the balance,
+ * read under the lock every movement of the item takes, so no movement slips between the two).
+ * A count moves no stock — a difference is resolved by the supervisor's adjustment of reason
+ * `count_correction` — and counts at a closed point too. Idempotent on the client id; audited on
+ * the point; no person.
+ */
+export async function countRecorder(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  pointId: string,
+  props: { clientId: string; item: string; countedQuantity: number },
+): Promise<{ status: number; body: StockCountAnswer }> {
+  const gate = await guardPoint(deps, context, 'distribution.stock_count', pointId);
+  const resource = { type: 'distribution_point' as const, id: pointId };
+  return auditingRefusals(deps, gate.write, resource, () =>
+    runIdempotent<StockCountAnswer>(
+      deps.db,
+      {
+        scope: 'distribution.stock_count',
+        clientId: props.clientId,
+        request: { pointId, ...props },
+      },
+      async (trx) => {
+        await lockBalances(trx, [{ pointId, item: props.item }]);
+        const balance = await trx
+          .selectFrom('stock_balance')
+          .select(['quantity', 'last_movement_id'])
+          .where('point_id', '=', pointId)
+          .where('item', '=', props.item)
+          .executeTakeFirstOrThrow();
+        const row = await trx
+          .insertInto('stock_count')
+          .values({
+            id: randomUUID(),
+            point_id: pointId,
+            item: props.item,
+            counted_quantity: props.countedQuantity,
+            expected_quantity: balance.quantity,
+            last_movement_id: balance.last_movement_id,
+            counted_by: operatorIdOf(gate.write.actor) as string, // Safe: only operators hold it.
+          })
+          .returning(['id', 'counted_at'])
+          .executeTakeFirstOrThrow();
+        await deps.audit.appendInTransaction(trx, [
+          writeAuditEntry(gate.write, resource, [], context.requestId),
+        ]);
+        return {
+          status: 201,
+          body: {
+            countId: row.id,
+            item: props.item,
+            counted: props.countedQuantity,
+            expected: balance.quantity,
+            discrepancy: props.countedQuantity - balance.quantity,
+            countedAt: row.counted_at.toISOString(),
           },
         };
       },

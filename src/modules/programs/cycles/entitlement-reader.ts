@@ -212,15 +212,25 @@ export interface CycleForReconciliation {
   programCode: string;
   referenceDate: string;
   status: 'computing' | 'computed' | 'approved' | 'published' | 'closed';
+  /** All the cycle's entitlements (open or ended), whichever point hands them over. */
   entitled: number;
+  /**
+   * The cycle's window for what is not tied to a cycle (a point's stock): from its reference date
+   * (UTC midnight) — or from the close of the program's previous cycle, when that came later — to
+   * its close; `to` is null while the cycle is not closed (up to now), `from` null while the
+   * previous cycle is still open (the window has not begun: the open cycle before it keeps what
+   * moves). So two cycles of a program never count the same movement.
+   */
+  window: { from: Date | null; to: Date | null };
 }
 
 /**
- * The cycle and its number of entitlements (open or ended), or undefined: what distribution's
- * reconciliation reports as "entitled".
+ * The cycle, its number of entitlements (open or ended) and its window, or undefined: what
+ * distribution's reconciliation reports. A closed cycle's `updated_at` is its close: nothing
+ * changes a cycle's status or round once it is closed (cycle-service.ts).
  *
  * @example
- *   const cycle = await cycleForReconciliation(db, cycleId); // { entitled: 1840, … }
+ *   const cycle = await cycleForReconciliation(db, cycleId); // { entitled: 1840, window, … }
  */
 export async function cycleForReconciliation(
   db: Kysely<Database>,
@@ -229,7 +239,7 @@ export async function cycleForReconciliation(
   const cycle = await db
     .selectFrom('program_cycle as c')
     .innerJoin('program as p', 'p.id', 'c.program_id')
-    .select(['c.id', 'c.program_id', 'p.code', 'c.reference_date', 'c.status'])
+    .select(['c.id', 'c.program_id', 'p.code', 'c.reference_date', 'c.status', 'c.updated_at'])
     .where('c.id', '=', cycleId)
     .executeTakeFirst();
   if (cycle === undefined) return undefined;
@@ -238,14 +248,56 @@ export async function cycleForReconciliation(
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .where('cycle_id', '=', cycleId)
     .executeTakeFirstOrThrow();
+  const previous = await db
+    .selectFrom('program_cycle')
+    .select(['status', 'updated_at'])
+    .where('program_id', '=', cycle.program_id)
+    .where('reference_date', '<', cycle.reference_date)
+    .orderBy('reference_date', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const referenceDate = String(cycle.reference_date);
+  const start = new Date(`${referenceDate}T00:00:00Z`);
+  const previousEnd =
+    previous === undefined ? start : previous.status === 'closed' ? previous.updated_at : null;
   return {
     cycleId: cycle.id,
     programId: cycle.program_id,
     programCode: cycle.code,
-    referenceDate: String(cycle.reference_date),
+    referenceDate,
     status: cycle.status,
     entitled: Number(counted.count),
+    window: {
+      from: previousEnd === null ? null : previousEnd > start ? previousEnd : start,
+      to: cycle.status === 'closed' ? cycle.updated_at : null,
+    },
   };
+}
+
+/**
+ * How many of a cycle's entitlements (open or ended) are a point's: those of persons registered
+ * in its area (the registry's `personsInArea`, as the point's offline snapshot takes them) and
+ * those `alsoEntitlementIds` names (the ones the point served, whoever's they are).
+ *
+ * @example
+ *   const n = await cycleEntitledAt(db, { cycleId, area, alsoEntitlementIds: servedHere });
+ */
+export async function cycleEntitledAt(
+  db: Kysely<Database>,
+  props: { cycleId: string; area: ResidenceArea; alsoEntitlementIds: RawBuilder<string> },
+): Promise<number> {
+  const row = await db
+    .selectFrom('entitlement as e')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('e.cycle_id', '=', props.cycleId)
+    .where((eb) =>
+      eb.or([
+        eb('e.person_id', 'in', personsInArea(props.area)),
+        eb('e.id', 'in', props.alsoEntitlementIds),
+      ]),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 /** One page of a cycle's holders of open entitlements, and whether the benefit is in kind. */

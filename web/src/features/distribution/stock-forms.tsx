@@ -1,6 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PointDetail, PointSummary } from '../../../../src/shared/api/distribution.js';
+import type {
+  PointDetail,
+  PointSummary,
+  StockCountAnswer,
+} from '../../../../src/shared/api/distribution.js';
 import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import {
@@ -200,6 +204,61 @@ export function AdjustmentForm(props: { pointId: string; stock: PointDetail['sto
           disabled={write.isPending || reason === '' || (belowZero && !override)}
         >
           {write.isPending ? t('common.wait') : t('stock.adjustment.submit')}
+        </button>
+      </form>
+      <Done text={done} />
+    </section>
+  );
+}
+
+/**
+ * A physical count of one item: what was found on the shelf. The answer sets it beside what the
+ * ledger said was on hand; the count moves no stock (a supervisor corrects a difference with an
+ * adjustment of reason "count correction"), and the reconciliation of the cycle shows it.
+ */
+export function CountForm({ pointId }: { pointId: string }) {
+  const { t } = useTranslation();
+  const [item, setItem] = useState('');
+  const [counted, setCounted] = useState('');
+  const [done, setDone] = useDoneText();
+  const write = useStockWrite<{ item: string; countedQuantity: number }>(pointId, 'stock-counts');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setDone(null);
+    write.mutate(
+      { item, countedQuantity: whole(counted) },
+      {
+        onSuccess: (answer) => {
+          // Safe: the route answers a StockCountAnswer (its response schema).
+          const result = answer.body as StockCountAnswer;
+          setDone(
+            t(result.discrepancy === 0 ? 'stock.count.doneEqual' : 'stock.count.done', {
+              item: result.item,
+              counted: result.counted,
+              expected: result.expected,
+              discrepancy: result.discrepancy,
+            }),
+          );
+          setCounted('');
+        },
+      },
+    );
+  };
+  return (
+    <section aria-labelledby="stock-count-title">
+      <h2 id="stock-count-title">{t('stock.count.title')}</h2>
+      <p>{t('stock.count.lead')}</p>
+      <form onSubmit={submit} data-testid="stock-count">
+        <ItemField value={item} onChange={setItem} />
+        <QuantityField
+          label={t('stock.count.counted')}
+          value={counted}
+          onChange={setCounted}
+          min={0}
+        />
+        {write.error ? <ProblemNotice error={write.error} /> : null}
+        <button type="submit" disabled={write.isPending}>
+          {write.isPending ? t('common.wait') : t('stock.count.submit')}
         </button>
       </form>
       <Done text={done} />

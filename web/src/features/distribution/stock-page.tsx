@@ -10,7 +10,7 @@ import { may } from '../../session/permissions.js';
 import { useOperator } from '../../session/use-session.js';
 import { PointSelect, usePointChoice } from './point-choice.js';
 import { stockPurpose } from './stock-fields.js';
-import { AdjustmentForm, DeliveryForm, TransferForm } from './stock-forms.js';
+import { AdjustmentForm, CountForm, DeliveryForm, TransferForm } from './stock-forms.js';
 import { MovementsList } from './stock-movements.js';
 import { IncomingTransfers, OutgoingTransfers } from './stock-transfers.js';
 
@@ -19,7 +19,8 @@ import { IncomingTransfers, OutgoingTransfers } from './stock-transfers.js';
  * on hand per item and what is in transit to and from it; deliveries recorded; transfers sent to
  * another point and those sent here accepted (with what arrived, a shortfall with its reason) or
  * refused; a supervisor's cancellation, with its reason, of a transfer sent and still in transit;
- * a supervisor's adjustments with their reason, and the explicit override when one would
+ * a physical count of an item beside what the ledger says (moving no stock); a supervisor's
+ * adjustments with their reason, and the explicit override when one would
  * take the stock below zero; the point's ledger, a page at a time. Phone width first.
  */
 export function StockPage() {
@@ -27,6 +28,7 @@ export function StockPage() {
   const me = useOperator();
   const supervisor = may(me?.roles ?? [], 'distribution.stock_adjust');
   const mayCancel = may(me?.roles ?? [], 'distribution.transfer_cancel');
+  const mayCount = may(me?.roles ?? [], 'distribution.stock_count');
   // An operator works at the points they are assigned to; a supervisor at any of their states'.
   const { points, list, pointId, choose } = usePointChoice((point) => supervisor || point.assigned);
   const all = points.data?.points ?? [];
@@ -44,6 +46,7 @@ export function StockPage() {
           others={all.filter((point) => point.id !== pointId)}
           supervisor={supervisor}
           mayCancel={mayCancel}
+          mayCount={mayCount}
         />
       ) : null}
     </section>
@@ -55,6 +58,7 @@ function PointStock(props: {
   others: readonly PointSummary[];
   supervisor: boolean;
   mayCancel: boolean;
+  mayCount: boolean;
 }) {
   const { pointId } = props;
   const detail = useQuery({
@@ -80,6 +84,7 @@ function PointStock(props: {
         transfers={transfers.data?.transfers ?? []}
         mayCancel={props.mayCancel}
       />
+      {props.mayCount ? <CountForm pointId={pointId} /> : null}
       {props.supervisor ? <AdjustmentForm pointId={pointId} stock={stock} /> : null}
       <MovementsList pointId={pointId} />
     </>

@@ -236,6 +236,7 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
   const { figures, signOffs, refusedReceipts } = report.data;
   const counts = [
     ['entitled', figures.entitled],
+    ['entitledProgramWide', figures.entitledProgramWide],
     ['entitlementsRedeemed', figures.entitlementsRedeemed],
     ['redemptions', figures.redemptions],
     ['assisted', figures.assisted],
@@ -248,7 +249,7 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
   const itemFigures = [
     'redeemed',
     'stockOutForRedemptions',
-    'discrepancy',
+    'integrityGap',
     ...(figures.reversed > 0 ? reversalFigures : []),
     'delivered',
     'transferredIn',
@@ -260,8 +261,19 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
     'adjusted',
     'onHand',
   ] as const;
+  const { from, to } = figures.stockWindow;
+  const windowText =
+    from === null
+      ? t('supervision.reconciliation.windowNotBegun')
+      : to === null
+        ? t('supervision.reconciliation.windowOpen', { from: format.dateTime(from) })
+        : t('supervision.reconciliation.window', {
+            from: format.dateTime(from),
+            to: format.dateTime(to),
+          });
   return (
     <div data-testid="reconciliation">
+      <p data-testid="reconciliation-window">{windowText}</p>
       <dl className="supervision-figures">
         {counts.map(([name, value]) => (
           <div key={name}>
@@ -272,7 +284,15 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
       </dl>
       <ul className="supervision-cards">
         {figures.items.map((line) => (
-          <li key={line.item} className={line.discrepancy !== 0 ? 'supervision-discrepancy' : ''}>
+          <li
+            key={line.item}
+            data-item={line.item}
+            className={
+              line.integrityGap !== 0 || (line.count?.unexplained ?? 0) !== 0
+                ? 'supervision-discrepancy'
+                : ''
+            }
+          >
             <h3>{line.item}</h3>
             <dl className="supervision-figures">
               {itemFigures.map((name) => (
@@ -282,9 +302,10 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
                 </div>
               ))}
             </dl>
-            {line.discrepancy !== 0 ? (
+            {line.integrityGap !== 0 ? (
               <p role="alert">{t('supervision.reconciliation.discrepancyAlert')}</p>
             ) : null}
+            <CountFigures count={line.count} />
           </li>
         ))}
       </ul>
@@ -347,5 +368,38 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
         </button>
       </form>
     </div>
+  );
+}
+
+const countFigureNames = [
+  'expected',
+  'counted',
+  'discrepancy',
+  'corrected',
+  'unexplained',
+] as const;
+
+/** An item's latest physical count in the cycle beside the ledger, and what explains the gap. */
+function CountFigures({ count }: { count: Reconciliation['figures']['items'][number]['count'] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  if (count === undefined) return <p>{t('supervision.reconciliation.count.none')}</p>;
+  return (
+    <>
+      <h4>
+        {t('supervision.reconciliation.count.title', { time: format.dateTime(count.countedAt) })}
+      </h4>
+      <dl className="supervision-figures" data-testid="reconciliation-count">
+        {countFigureNames.map((name) => (
+          <div key={name}>
+            <dt>{t(`supervision.reconciliation.count.${name}`)}</dt>
+            <dd className="supervision-value">{format.number(count[name])}</dd>
+          </div>
+        ))}
+      </dl>
+      {count.unexplained !== 0 ? (
+        <p role="alert">{t('supervision.reconciliation.countAlert')}</p>
+      ) : null}
+    </>
   );
 }
