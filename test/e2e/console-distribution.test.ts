@@ -455,6 +455,8 @@ describe('the point of service in the console', () => {
       ].sort(),
     );
     expect(run.pageErrors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 
   it('lets an operator record a physical count beside the ledger, moving no stock', async () => {
     const page = await signedInPage(run, officer, {
