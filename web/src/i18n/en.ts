@@ -380,6 +380,10 @@ export const en: Dictionary = {
     AMP_POINT_NOT_ASSIGNED: 'You are not assigned to this distribution point.',
     AMP_TRANSFER_DECIDED: 'This transfer was already accepted or refused.',
     AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: 'Less arrived than was sent: choose why.',
+    AMP_SIGN_OFF_SAME_OPERATOR:
+      'You handed goods over at this point in this cycle: another supervisor signs its reconciliation off.',
+    AMP_DISPUTE_DECIDED: 'This carry-over dispute was already decided.',
+    AMP_DISPUTE_OVER_RETURNED: 'More cannot be brought back than was handed out twice.',
     AMP_TRANSFER_SELF_ACCEPTANCE:
       'You sent this transfer: another operator at the point or a supervisor accepts it.',
     AMP_TRANSFER_OVER_RECEIVED:
@@ -511,6 +515,7 @@ export const en: Dictionary = {
     program_officer: 'a social-programme officer',
     program_supervisor: 'a social-programme supervisor',
     distribution_operator: 'a distribution-point operator',
+    distribution_supervisor: 'a distribution supervisor',
     auditor: 'an auditor',
     statistics_analyst: 'a statistics analyst',
     administrator: 'an administrator',
@@ -618,6 +623,7 @@ export const en: Dictionary = {
     'distribution.reconcile_sign': "Sign off a distribution point's reconciliation",
     'distribution.device_manage': "Register or revoke a point's offline device",
     'distribution.offline_sync': "Sync a point's offline device for its removed operator",
+    'distribution.dispute_decide': 'Decide a carry-over dispute (written off, or brought back)',
     'notification.dashboard': 'See text message delivery',
     'notification.content': 'Read the words of failed text messages',
     'payment.fund': 'Fund a program from the settlement account',
@@ -902,6 +908,8 @@ export const en: Dictionary = {
       'distribution.redeem': 'checked or handed over what you may collect at a distribution point',
       'distribution.assisted_redeem': 'handed over your benefit without your card',
       'distribution.assisted_review': 'reviewed a hand-over without your card',
+      'distribution.dispute_decide':
+        'recorded a decision on goods handed to you twice (nothing is taken back from you)',
       other: 'did “{{action}}”',
     },
     count_one: '{{count}} access',
