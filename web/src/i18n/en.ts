@@ -1638,6 +1638,24 @@ export const en: Dictionary = {
     hint: 'Type part of the name or the code, then choose from the list.',
   },
   supervision: {
+    disputes: {
+      title: 'Carry-over disputes',
+      hint: 'Goods a late offline receipt found handed out twice. Nothing is ever taken back from the person: record only what happened.',
+      none: 'No carry-over disputes at this point.',
+      line: '{{disputed}} {{unit}} of {{item}} handed out twice',
+      outcome: 'Decision',
+      outcomes: {
+        written_off: 'Written off: nothing is asked of the person',
+        returned: 'The person brought some back of their own accord',
+      },
+      returned: 'Units brought back',
+      reason: 'Why',
+      decide: 'Record the decision',
+      decided: {
+        written_off: 'Written off ({{writtenOff}}).',
+        returned: '{{returned}} brought back, {{writtenOff}} written off.',
+      },
+    },
     points: {
       title: 'The point',
       new: 'Register a new distribution point',

@@ -1672,6 +1672,24 @@ export const es = {
     hint: 'Escriba parte del nombre o el código y elija en la lista.',
   },
   supervision: {
+    disputes: {
+      title: 'Disputas de arrastre',
+      hint: 'Bienes que un recibo sin conexión tardío encontró entregados dos veces. Nunca se le quita nada a la persona: registre solo lo ocurrido.',
+      none: 'No hay disputas de arrastre en este punto.',
+      line: '{{disputed}} {{unit}} de {{item}} entregados dos veces',
+      outcome: 'Decisión',
+      outcomes: {
+        written_off: 'Pérdida: no se le pide nada a la persona',
+        returned: 'La persona devolvió parte por su cuenta',
+      },
+      returned: 'Unidades devueltas',
+      reason: 'Motivo',
+      decide: 'Registrar la decisión',
+      decided: {
+        written_off: 'Dado por perdido ({{writtenOff}}).',
+        returned: '{{returned}} devueltos, {{writtenOff}} dados por perdidos.',
+      },
+    },
     points: {
       title: 'El punto',
       new: 'Registrar un punto de entrega nuevo',
