@@ -130,7 +130,7 @@ async function snapshotFor(
   const username = `bench.${randomUUID().slice(0, 12)}`;
   const officer = await buildOperator(factory, {
     username,
-    roles: ['program_officer'],
+    roles: ['distribution_supervisor'],
     regions: ['VE-A'],
   });
   const signIn = await app.inject({

@@ -133,7 +133,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     });
     await approvedCycle(database.app, programId, '2026-12-01');
     await sql`analyze`.execute(database.admin);
-    const supervisor = await signIn(['program_officer']);
+    const supervisor = await signIn(['distribution_supervisor']);
     const operator = await signIn(['distribution_operator']);
     const created = await call(supervisor.cookie, 'POST', '/api/distribution/points', {
       code: 'bench-offline',

@@ -164,6 +164,7 @@ export const limits = {
         program_officer: 600,
         program_supervisor: 0,
         distribution_operator: 1200,
+        distribution_supervisor: 0,
         auditor: 300,
         statistics_analyst: 0,
         administrator: 0,

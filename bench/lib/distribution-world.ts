@@ -161,7 +161,7 @@ export async function distributionWorld(options: WorldOptions): Promise<Distribu
       });
     }
 
-    const supervisor = await signIn(['program_officer']);
+    const supervisor = await signIn(['distribution_supervisor']);
     const operators: { pointId: string; cookie: string }[] = [];
     const pointIds: string[] = [];
     for (let index = 0; index < options.points; index += 1) {

@@ -1182,6 +1182,12 @@ function absentRecordCases(): RouteCase[] {
       (id) => `/api/distribution/points/${id}/carry-over-disputes`,
     ),
     post(
+      'decide a carry-over dispute',
+      'distribution.dispute_decide',
+      (id) => `/api/distribution/points/${id}/carry-over-disputes/${randomUUID()}/decision`,
+      { item: 'rice_kg', outcome: 'written_off', reason: 'Matrix' },
+    ),
+    post(
       'clear an offline conflict',
       'distribution.stock_adjust',
       (id) => `/api/distribution/points/${id}/offline-conflicts/${randomUUID()}/resolution`,
@@ -1683,10 +1689,11 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
     expect(await checkPrincipal({ kind: 'citizen', personId: own.personId }, cookies)).toEqual([]);
   }, 120_000);
 
-  it('scopes real points by their region: an operator or officer of VE-A is refused a point of VE-Z', async () => {
+  it('scopes real points by their region: an operator, supervisor or officer of VE-A is refused a point of VE-Z', async () => {
     // Every point case above names a made-up point (the gate answers 404 before any scope); here
     // two real points, one per region, each with its officer and an assigned operator.
     const officerA = await signIn(kit, ['program_officer'], ['VE-A']);
+    const supervisorA = await signIn(kit, ['distribution_supervisor'], ['VE-A']);
     const officerZ = await signIn(kit, ['program_officer'], ['VE-Z']);
     const operatorA = await signIn(kit, ['distribution_operator'], ['VE-A']);
     const operatorZ = await signIn(kit, ['distribution_operator'], ['VE-Z']);
@@ -1750,10 +1757,28 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
         url: `${pointId}/adjustments`,
         payload: { clientId: randomUUID(), item: 'food_box', quantityDelta: 1, reason: 'loss' },
       },
+      {
+        action: 'distribution.reconcile_sign',
+        method: 'POST',
+        url: `${pointId}/cycles/${randomUUID()}/reconciliation/sign-offs`,
+        payload: {},
+      },
+      {
+        action: 'distribution.dispute_decide',
+        method: 'POST',
+        url: `${pointId}/carry-over-disputes/${randomUUID()}/decision`,
+        payload: { item: 'rice_kg', outcome: 'written_off', reason: 'Matrix' },
+      },
     ];
+    const roleOf = {
+      operator: 'distribution_operator',
+      supervisor: 'distribution_supervisor',
+      officer: 'program_officer',
+    } as const;
     const answers: string[] = [];
     for (const [who, name] of [
       [operatorA, 'operator'],
+      [supervisorA, 'supervisor'],
       [officerA, 'officer'],
     ] as const) {
       for (const call of atPoint(pointZ)) {
@@ -1766,9 +1791,7 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
         // The table gives the role the action: outside its region the point is answered as
         // absent (404); without the action, 403. Never allowed, always audited.
         const allowedByRole = table.some(
-          (rule) =>
-            rule.action === call.action &&
-            rule.role === (name === 'operator' ? 'distribution_operator' : 'program_officer'),
+          (rule) => rule.action === call.action && rule.role === roleOf[name],
         );
         answers.push(
           `${name} ${call.method} ${call.url.replace(pointZ, 'Z')}: ${response.statusCode}`,

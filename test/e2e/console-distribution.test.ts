@@ -175,7 +175,7 @@ describe('the point of service in the console', () => {
   it('lets a supervisor register a point, assign an operator and a program, and close it; the operator finds it closed', async () => {
     const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
     const [supervisor, assigned] = await Promise.all([
-      buildOperator(context, { username: 'pts.officer', roles: ['program_officer'] }),
+      buildOperator(context, { username: 'pts.officer', roles: ['distribution_supervisor'] }),
       buildOperator(context, {
         username: 'pts.operator',
         roles: ['distribution_operator'],

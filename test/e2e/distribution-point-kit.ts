@@ -68,7 +68,10 @@ export async function distributionPointWorld(
       username: `${options.prefix}.registrar`,
       roles: ['registry_supervisor'],
     }),
-    buildOperator(context, { username: `${options.prefix}.officer`, roles: ['program_officer'] }),
+    buildOperator(context, {
+      username: `${options.prefix}.officer`,
+      roles: ['distribution_supervisor'],
+    }),
   ]);
   const operators = await Promise.all(
     Array.from({ length: options.operators }, (_, index) =>

@@ -77,6 +77,14 @@ export const demoAccounts: ReadonlyArray<{
     regions: ['VE-A', 'VE-M', 'VE-V'],
   },
   {
+    // The floor work at distribution points (stock, devices, conflicts, sign-off) is not the
+    // program officers': it is this distribution supervisor's.
+    username: 'floor',
+    displayName: 'Luisa Montilla',
+    roles: ['distribution_supervisor'],
+    regions: ['VE-A', 'VE-M', 'VE-V'],
+  },
+  {
     username: 'auditor',
     displayName: 'Marta Salazar',
     roles: ['auditor'],

@@ -30,6 +30,15 @@ export const distributionErrorCodes = [
    * confirmed by someone else there, or by a supervisor (who may write stock off anyway).
    */
   'AMP_TRANSFER_SELF_ACCEPTANCE',
+  /**
+   * A supervisor who handed goods over at the point in the cycle, as its operator, tried to sign
+   * its reconciliation off: another supervisor signs the figures that count their hand-overs.
+   */
+  'AMP_SIGN_OFF_SAME_OPERATOR',
+  /** A carry-over dispute already decided: it is decided once. */
+  'AMP_DISPUTE_DECIDED',
+  /** More recorded as brought back than was disputed. */
+  'AMP_DISPUTE_OVER_RETURNED',
   /** The card was refused by the verifier: forged, revoked, expired, unreadable. */
   'AMP_CARD_REFUSED',
   /** The entitlement cannot be redeemed now: consumed, cancelled, expired, suspended, blocked. */
@@ -131,6 +140,16 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   AMP_TRANSFER_SELF_ACCEPTANCE: {
     status: 403,
     title: 'Whoever sent a transfer does not accept it: another operator or a supervisor does',
+  },
+  AMP_SIGN_OFF_SAME_OPERATOR: {
+    status: 403,
+    title:
+      'You handed goods over at this point in this cycle: another supervisor signs its reconciliation off',
+  },
+  AMP_DISPUTE_DECIDED: { status: 409, title: 'This carry-over dispute was already decided' },
+  AMP_DISPUTE_OVER_RETURNED: {
+    status: 422,
+    title: 'More cannot be brought back than was handed out twice',
   },
   AMP_CARD_REFUSED: { status: 422, title: 'The card was refused by the verifier' },
   AMP_ENTITLEMENT_NOT_REDEEMABLE: { status: 409, title: 'The entitlement cannot be redeemed now' },

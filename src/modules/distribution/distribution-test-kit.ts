@@ -43,6 +43,20 @@ export async function signIn(
   };
 }
 
+/**
+ * A distribution supervisor of `regions`: the one role that adjusts stock, clears conflicts and
+ * disputes, manages devices and signs off reconciliations (a program officer no longer does).
+ *
+ * @example
+ *   const supervisor = await signInSupervisor(kit);
+ */
+export async function signInSupervisor(
+  kit: AccessTestApp,
+  regions: string[] = ['VE-A'],
+): Promise<SignedIn> {
+  return signIn(kit, ['distribution_supervisor'], regions);
+}
+
 /** Registers an open point in `regionCode` as the supervisor; returns its id. */
 export async function createPoint(
   kit: AccessTestApp,
@@ -224,7 +238,10 @@ export type CardHolder = Awaited<ReturnType<typeof personWithCard>>;
  */
 export interface DistributionScene {
   kit: AccessTestApp;
+  /** A distribution supervisor: the floor work (stock, devices, conflicts, sign-off). */
   supervisor: SignedIn;
+  /** A program officer: program work (closing a cycle, a person's cards), none of the floor's. */
+  officer: SignedIn;
   operator: SignedIn;
   issuer: SignedIn;
   people: CardHolder[];
@@ -240,7 +257,8 @@ export async function distributionScene(options: {
   phone?: string;
 }): Promise<DistributionScene> {
   const kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000, ...options.app });
-  const supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+  const supervisor = await signInSupervisor(kit);
+  const officer = await signIn(kit, ['program_officer'], ['VE-A']);
   const operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
   const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
   const people: CardHolder[] = [];
@@ -250,7 +268,7 @@ export async function distributionScene(options: {
     );
   }
   const { programId, cycleId } = await inKindProgramWithCycle(kit, options.program);
-  return { kit, supervisor, operator, issuer, people, programId, cycleId };
+  return { kit, supervisor, officer, operator, issuer, people, programId, cycleId };
 }
 
 /**

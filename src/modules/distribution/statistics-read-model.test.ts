@@ -7,6 +7,7 @@ import {
   personWithCard,
   type SignedIn,
   signIn,
+  signInSupervisor,
 } from './distribution-test-kit.js';
 import { redemptionsByCycleStateDay } from './statistics-read-model.js';
 import { stockDelivered } from './stock/stock-test-kit.js';
@@ -34,7 +35,7 @@ describe('redemptions by cycle, state and day', () => {
 
   beforeAll(async () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    const supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    const supervisor = await signInSupervisor(kit);
     operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
     const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
     for (let i = 0; i < 3; i++) holders.push(await personWithCard(kit, issuer));
@@ -110,7 +111,7 @@ describe('redemptions by cycle, state and day', () => {
   });
 
   it('counts a transfer out when it leaves, in only for what the receiver accepted, and a refusal as a return', async () => {
-    const supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    const supervisor = await signInSupervisor(kit);
     const other = await createPoint(kit, supervisor, { kind: 'warehouse' });
     const send = async (quantity: number): Promise<string> => {
       const sent = await post(`${point}/transfers`, {
@@ -153,7 +154,7 @@ describe('redemptions by cycle, state and day', () => {
   });
 
   it("counts a cancelled transfer's goods back at the sender as a return, and nothing at the receiver", async () => {
-    const supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    const supervisor = await signInSupervisor(kit);
     const other = await createPoint(kit, supervisor, { kind: 'warehouse' });
     const [senderCode, receiverCode] = await Promise.all(
       [point, other].map(

@@ -166,6 +166,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   stock_count: 'history',
   // What a late offline receipt withdrew of a carry-over (migration 0154): append-only.
   carry_over_withdrawal: 'history',
+  // A carry-over dispute decided once (migration 0155): append-only.
+  carry_over_dispute_decision: 'history',
   redemption_reversal: 'history',
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',

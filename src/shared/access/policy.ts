@@ -50,6 +50,7 @@ export const actions = [
   'distribution.reconcile_sign',
   'distribution.device_manage',
   'distribution.offline_sync',
+  'distribution.dispute_decide',
   'notification.dashboard',
   'notification.content',
   'payout.manage',
@@ -148,33 +149,46 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('program.read', 'program_officer', ['eligibility_review'], 'region'),
   rule('program.read', 'program_supervisor', ['eligibility_review'], 'region'),
   rule('program.read', 'auditor', ['audit'], 'region'),
+  // The distribution supervisor reads the programs its points serve (their cycles, to choose a
+  // reconciliation), for the purpose of distribution; it manages none.
+  rule('program.read', 'distribution_supervisor', ['distribution'], 'region'),
   rule('program.manage', 'program_officer', ['eligibility_review'], 'region'),
   rule('program.publish_decide', 'program_supervisor', ['eligibility_review'], 'region'),
   rule('cycle.approve', 'program_supervisor', ['eligibility_review'], 'region'),
+  // Points: the program officer registers them and says which programs they serve (program
+  // work); the distribution supervisor runs them (open, close, operators). Everything on the
+  // floor — stock, transfers, devices, conflicts, sign-off — is the supervisor's, never the
+  // officer's: whoever writes the rules does not also adjust the stock and sign off the
+  // reconciliation of the points that hand them out (separation of duties).
   rule('distribution.point_manage', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.point_manage', 'distribution_supervisor', ['distribution'], 'region'),
   rule('distribution.point_read', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.point_read', 'distribution_supervisor', ['distribution'], 'region'),
   rule('distribution.point_read', 'distribution_operator', ['distribution'], 'region'),
-  rule('distribution.stock_record', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.stock_record', 'distribution_supervisor', ['distribution'], 'region'),
   rule('distribution.stock_record', 'distribution_operator', ['distribution'], 'region'),
-  rule('distribution.stock_adjust', 'program_officer', ['distribution'], 'region'),
-  // A physical count moves no stock: the point's operators record it as the supervisor does.
-  rule('distribution.stock_count', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.stock_adjust', 'distribution_supervisor', ['distribution'], 'region'),
+  // A physical count moves no stock: the point's operators record it as their supervisor does.
+  rule('distribution.stock_count', 'distribution_supervisor', ['distribution'], 'region'),
   rule('distribution.stock_count', 'distribution_operator', ['distribution'], 'region'),
   // The receiving point's operators (or a supervisor) confirm what arrived; the sender cannot.
-  rule('distribution.transfer_accept', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.transfer_accept', 'distribution_supervisor', ['distribution'], 'region'),
   rule('distribution.transfer_accept', 'distribution_operator', ['distribution'], 'region'),
-  rule('distribution.transfer_refuse', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.transfer_refuse', 'distribution_supervisor', ['distribution'], 'region'),
   rule('distribution.transfer_refuse', 'distribution_operator', ['distribution'], 'region'),
   // The sending point's supervisor only: an operator who sent in error asks the supervisor.
-  rule('distribution.transfer_cancel', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.transfer_cancel', 'distribution_supervisor', ['distribution'], 'region'),
   rule('distribution.redeem', 'distribution_operator', ['distribution'], 'region'),
   rule('distribution.assisted_redeem', 'distribution_operator', ['distribution'], 'region'),
-  rule('distribution.assisted_review', 'program_officer', ['distribution'], 'region'),
-  rule('distribution.reconcile_sign', 'program_officer', ['distribution'], 'region'),
-  rule('distribution.device_manage', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.assisted_review', 'distribution_supervisor', ['distribution'], 'region'),
+  rule('distribution.reconcile_sign', 'distribution_supervisor', ['distribution'], 'region'),
+  rule('distribution.device_manage', 'distribution_supervisor', ['distribution'], 'region'),
   // A registered device's receipts synced by the supervisor, when no operator of the point can
   // (the operator was removed from it): each receipt is device-signed and checked as usual.
-  rule('distribution.offline_sync', 'program_officer', ['distribution'], 'region'),
+  rule('distribution.offline_sync', 'distribution_supervisor', ['distribution'], 'region'),
+  // A carry-over dispute (a late offline receipt's carried quantity handed out twice) decided:
+  // written off, or what the person chose to bring back put on the shelf. Never taken back.
+  rule('distribution.dispute_decide', 'distribution_supervisor', ['distribution'], 'region'),
   rule('notification.dashboard', 'registry_supervisor', ['enrolment'], 'region'),
   rule('notification.dashboard', 'auditor', ['audit'], 'region'),
   rule('notification.content', 'auditor', ['audit'], 'region'),

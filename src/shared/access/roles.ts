@@ -5,6 +5,7 @@ export const roles = [
   'program_officer',
   'program_supervisor',
   'distribution_operator',
+  'distribution_supervisor',
   'auditor',
   'statistics_analyst',
   'administrator',

@@ -152,6 +152,16 @@ export type OfflineConflictAnswer = Static<typeof OfflineConflictSchema>;
  * 0154): `withdrawn` units of `item` came off the carry-over, `takenBack` of them off the next
  * entitlement's remaining balance, and `disputed` had been handed over twice, for review.
  */
+/** A carry-over dispute's one decision (migration 0155). */
+export const CarryOverDisputeDecisionSchema = Type.Object({
+  outcome: Type.Union([Type.Literal('written_off'), Type.Literal('returned')]),
+  quantityReturned: Type.Integer(),
+  quantityWrittenOff: Type.Integer(),
+  reason: Type.String(),
+  decidedBy: Type.String(),
+  decidedAt: Type.String(),
+});
+
 export const CarryOverDisputeSchema = Type.Object({
   receiptId: Type.String(),
   deviceTime: Type.String(),
@@ -163,6 +173,39 @@ export const CarryOverDisputeSchema = Type.Object({
   withdrawn: Type.Integer(),
   takenBack: Type.Integer(),
   disputed: Type.Integer(),
+  /** Migration 0155: the supervisor's one decision, null while it waits. */
+  decision: Type.Union([Type.Null(), CarryOverDisputeDecisionSchema]),
 });
 
 export type CarryOverDisputeAnswer = Static<typeof CarryOverDisputeSchema>;
+export type CarryOverDisputeDecision = Static<typeof CarryOverDisputeDecisionSchema>;
+
+/**
+ * A carry-over dispute decided by the supervisor (migration 0155): `written_off` — the overlap is
+ * a loss of the program, nothing is asked of the person — or `returned` — the person chose to
+ * bring `quantityReturned` back (put back on the shelf), the rest written off. Amparo never takes
+ * anything back from the person.
+ */
+export const CarryOverDisputeDecisionBody = Type.Object(
+  {
+    item: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'The disputed item' }),
+    outcome: Type.Union(
+      [
+        Type.Literal('written_off', {
+          description: 'A loss of the program: nothing is asked of the person',
+        }),
+        Type.Literal('returned', {
+          description:
+            'The person brought some back of their own accord: those units go back on the shelf',
+        }),
+      ],
+      { description: 'What the overlap is on record as' },
+    ),
+    quantityReturned: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'returned: the units brought back' }),
+    ),
+    reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why, in a few words' }),
+  },
+  { additionalProperties: false },
+);
+export type CarryOverDisputeDecisionInput = Static<typeof CarryOverDisputeDecisionBody>;

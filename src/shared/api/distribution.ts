@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { CarryOverDisputeSchema } from './distribution-offline.js';
 
 /**
  * Answers of the distribution routes (issue #15) that the console reads: points, stock,
@@ -379,6 +380,11 @@ export const ReconciliationSchema = Type.Object({
   signOffs: Type.Array(SignOffSchema),
   /** Newest first, at most `offline.refusedListedMax`; `figures.refusedOffline` counts them all. */
   refusedReceipts: Type.Array(RefusedReceiptSchema),
+  /**
+   * Carry-over disputes of late receipts synced at the point that count in this cycle, with the
+   * supervisor's decision or null (migrations 0154, 0155); not part of the signed figures.
+   */
+  carryOverDisputes: Type.Array(CarryOverDisputeSchema),
 });
 export type Reconciliation = Static<typeof ReconciliationSchema>;
 

@@ -380,6 +380,10 @@ export const en: Dictionary = {
     AMP_POINT_NOT_ASSIGNED: 'You are not assigned to this distribution point.',
     AMP_TRANSFER_DECIDED: 'This transfer was already accepted or refused.',
     AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: 'Less arrived than was sent: choose why.',
+    AMP_SIGN_OFF_SAME_OPERATOR:
+      'You handed goods over at this point in this cycle: another supervisor signs its reconciliation off.',
+    AMP_DISPUTE_DECIDED: 'This carry-over dispute was already decided.',
+    AMP_DISPUTE_OVER_RETURNED: 'More cannot be brought back than was handed out twice.',
     AMP_TRANSFER_SELF_ACCEPTANCE:
       'You sent this transfer: another operator at the point or a supervisor accepts it.',
     AMP_TRANSFER_OVER_RECEIVED:
@@ -513,6 +517,7 @@ export const en: Dictionary = {
     program_officer: 'a social-programme officer',
     program_supervisor: 'a social-programme supervisor',
     distribution_operator: 'a distribution-point operator',
+    distribution_supervisor: 'a distribution supervisor',
     auditor: 'an auditor',
     statistics_analyst: 'a statistics analyst',
     administrator: 'an administrator',
@@ -621,6 +626,7 @@ export const en: Dictionary = {
     'distribution.reconcile_sign': "Sign off a distribution point's reconciliation",
     'distribution.device_manage': "Register or revoke a point's offline device",
     'distribution.offline_sync': "Sync a point's offline device for its removed operator",
+    'distribution.dispute_decide': 'Decide a carry-over dispute (written off, or brought back)',
     'notification.dashboard': 'See text message delivery',
     'notification.content': 'Read the words of failed text messages',
     'payment.fund': 'Fund a program from the settlement account',
@@ -906,6 +912,8 @@ export const en: Dictionary = {
       'distribution.assisted_redeem': 'handed over your benefit without your card',
       'distribution.assisted_review': 'reviewed a hand-over without your card',
       'distribution.offline_list': "included you in a distribution point's offline list",
+      'distribution.dispute_decide':
+        'recorded a decision on goods handed to you twice (nothing is taken back from you)',
       other: 'did “{{action}}”',
     },
     count_one: '{{count}} access',
@@ -1636,6 +1644,24 @@ export const en: Dictionary = {
     hint: 'Type part of the name or the code, then choose from the list.',
   },
   supervision: {
+    disputes: {
+      title: 'Carry-over disputes',
+      hint: 'Goods a late offline receipt found handed out twice. Nothing is ever taken back from the person: record only what happened.',
+      none: 'No carry-over disputes at this point.',
+      line: '{{disputed}} {{unit}} of {{item}} handed out twice',
+      outcome: 'Decision',
+      outcomes: {
+        written_off: 'Written off: nothing is asked of the person',
+        returned: 'The person brought some back of their own accord',
+      },
+      returned: 'Units brought back',
+      reason: 'Why',
+      decide: 'Record the decision',
+      decided: {
+        written_off: 'Written off ({{writtenOff}}).',
+        returned: '{{returned}} brought back, {{writtenOff}} written off.',
+      },
+    },
     points: {
       title: 'The point',
       new: 'Register a new distribution point',

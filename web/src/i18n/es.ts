@@ -384,6 +384,10 @@ export const es = {
     AMP_POINT_NOT_ASSIGNED: 'No está asignado a este punto de entrega.',
     AMP_TRANSFER_DECIDED: 'Este traslado ya fue aceptado o rechazado.',
     AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: 'Llegó menos de lo enviado: elija por qué.',
+    AMP_SIGN_OFF_SAME_OPERATOR:
+      'Usted entregó bienes en este punto en este ciclo: otro supervisor firma su conciliación.',
+    AMP_DISPUTE_DECIDED: 'Esta disputa de arrastre ya fue decidida.',
+    AMP_DISPUTE_OVER_RETURNED: 'No se puede devolver más de lo entregado dos veces.',
     AMP_TRANSFER_SELF_ACCEPTANCE:
       'Usted envió este traslado: lo acepta otro operador del punto o un supervisor.',
     AMP_TRANSFER_OVER_RECEIVED:
@@ -523,6 +527,7 @@ export const es = {
     program_officer: 'personal de programas sociales',
     program_supervisor: 'supervisión de programas sociales',
     distribution_operator: 'personal de un punto de entrega',
+    distribution_supervisor: 'supervisión de entregas',
     auditor: 'auditoría',
     statistics_analyst: 'análisis estadístico',
     administrator: 'administración',
@@ -630,6 +635,7 @@ export const es = {
     'distribution.assisted_review': 'Revisar entregas sin el carnet',
     'distribution.reconcile_sign': 'Firmar la conciliación de un punto de entrega',
     'distribution.device_manage': 'Registrar o anular un dispositivo sin conexión de un punto',
+    'distribution.dispute_decide': 'Decidir una disputa de arrastre (pérdida, o lo devuelto)',
     'distribution.offline_sync':
       'Sincronizar un dispositivo sin conexión de un punto por su operador retirado',
     'notification.dashboard': 'Ver la entrega de mensajes de texto',
@@ -919,6 +925,8 @@ export const es = {
       'distribution.assisted_redeem': 'le entregó su beneficio sin su carnet',
       'distribution.assisted_review': 'revisó una entrega hecha sin su carnet',
       'distribution.offline_list': 'le incluyó en la lista sin conexión de un punto de entrega',
+      'distribution.dispute_decide':
+        'registró una decisión sobre bienes que recibió dos veces (no se le quita nada)',
       other: 'hizo «{{action}}»',
     },
     count_one: '{{count}} acceso',
@@ -1670,6 +1678,24 @@ export const es = {
     hint: 'Escriba parte del nombre o el código y elija en la lista.',
   },
   supervision: {
+    disputes: {
+      title: 'Disputas de arrastre',
+      hint: 'Bienes que un recibo sin conexión tardío encontró entregados dos veces. Nunca se le quita nada a la persona: registre solo lo ocurrido.',
+      none: 'No hay disputas de arrastre en este punto.',
+      line: '{{disputed}} {{unit}} de {{item}} entregados dos veces',
+      outcome: 'Decisión',
+      outcomes: {
+        written_off: 'Pérdida: no se le pide nada a la persona',
+        returned: 'La persona devolvió parte por su cuenta',
+      },
+      returned: 'Unidades devueltas',
+      reason: 'Motivo',
+      decide: 'Registrar la decisión',
+      decided: {
+        written_off: 'Dado por perdido ({{writtenOff}}).',
+        returned: '{{returned}} devueltos, {{writtenOff}} dados por perdidos.',
+      },
+    },
     points: {
       title: 'El punto',
       new: 'Registrar un punto de entrega nuevo',

@@ -13,6 +13,7 @@ import {
   personWithCard,
   type SignedIn,
   signIn,
+  signInSupervisor,
 } from '../distribution-test-kit.js';
 import { receiptKeyFrom, verifyReceipt } from '../redemption/receipt.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
@@ -39,7 +40,7 @@ describe('redemption without the card', () => {
 
   beforeAll(async () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    supervisor = await signInSupervisor(kit);
     operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
     colleague = await signIn(kit, ['distribution_operator'], ['VE-A']);
     const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);

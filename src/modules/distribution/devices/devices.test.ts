@@ -7,6 +7,7 @@ import {
   pointCall,
   type SignedIn,
   signIn,
+  signInSupervisor,
 } from '../distribution-test-kit.js';
 import { registrationMessage } from './device-service.js';
 
@@ -35,7 +36,7 @@ describe("a point's offline devices", () => {
 
   beforeAll(async () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    supervisor = await signInSupervisor(kit);
     operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
     point = await createPoint(kit, supervisor, { operators: [operator.operatorId] });
     other = await createPoint(kit, supervisor);

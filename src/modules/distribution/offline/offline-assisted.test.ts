@@ -11,6 +11,7 @@ import {
   pointCall,
   type SignedIn,
   signIn,
+  signInSupervisor,
 } from '../distribution-test-kit.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
 import {
@@ -45,7 +46,7 @@ describe('offline hand-over with a household member card', () => {
 
   beforeAll(async () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    supervisor = await signInSupervisor(kit);
     operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
     device.key = offlineDevice(operator.operatorId);
     const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);

@@ -81,6 +81,7 @@ function entitlementUnder(
 describe('an offline receipt needs the card itself (F1)', () => {
   let kit: AccessTestApp;
   let supervisor: SignedIn;
+  let officer: SignedIn;
   let operator: SignedIn;
   let victim: CardHolder;
   let victim2: CardHolder;
@@ -90,7 +91,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
 
   beforeAll(async () => {
     const scene = await boxAndRiceScene('proof_review', 3);
-    ({ kit, supervisor, operator } = scene);
+    ({ kit, supervisor, officer, operator } = scene);
     [victim, victim2, insiderOwn] = scene.people as [CardHolder, CardHolder, CardHolder];
     point = await createPoint(kit, supervisor, {
       operators: [operator.operatorId],
@@ -108,11 +109,11 @@ describe('an offline receipt needs the card itself (F1)', () => {
   }, 120_000);
   afterAll(async () => kit?.close());
 
-  /** What the point's supervisor reads of a person's cards: their ids, never their QR. */
+  /** What a program officer reads of a person's cards: their ids, never their QR. */
   async function credentialIdFromCardList(personId: string): Promise<string> {
     const response = await kit.app.inject({
       url: `/api/persons/${personId}/credentials?purpose=eligibility_review`,
-      cookies: supervisor.cookies,
+      cookies: officer.cookies,
     });
     expect(response.statusCode, response.body).toBe(200);
     const cards: { credentialId: string; status: string }[] = response.json().credentials;

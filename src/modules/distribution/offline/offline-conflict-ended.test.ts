@@ -87,7 +87,7 @@ describe('offline conflict on an entitlement that has since ended', () => {
       answers.push(
         await inject(
           `/api/program-cycles/${cycleId}/close?purpose=eligibility_review`,
-          supervisor,
+          scene.officer,
           {},
         ),
       );

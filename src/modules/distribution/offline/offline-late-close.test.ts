@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
 import {
   approvedCycle,
+  auditedAs,
   type CardHolder,
   type DistributionScene,
   distributionScene,
@@ -56,7 +57,7 @@ describe('offline receipt made before its entitlement ended, synced after', () =
     const closed = await kit.app.inject({
       method: 'POST',
       url: `/api/program-cycles/${cycleId}/close?purpose=eligibility_review`,
-      cookies: scene.supervisor.cookies,
+      cookies: scene.officer.cookies,
       payload: {},
     });
     expect(closed.statusCode, closed.body).toBe(200);
@@ -281,6 +282,76 @@ describe('offline receipt made before its entitlement ended, synced after', () =
     expect(await device.sync(receipt)).toMatchObject({ outcome: 'counted' });
     expect(await disputes(device.entitlementId)).toHaveLength(1);
     expect(await point.onHand('rice')).toBe(37);
+
+    // The supervisor decides it once (migration 0155): the person brought 1 kg back of their own
+    // accord, the other 2 are written off. Nothing is taken from the person's entitlements.
+    const decide = (who: typeof scene.supervisor, body: object) =>
+      point.call('POST', `carry-over-disputes/${receipt.receiptId}/decision`, who, body);
+    const byOfficer = await decide(scene.officer, {
+      item: 'rice',
+      outcome: 'written_off',
+      reason: 'Entregado dos veces',
+    });
+    expect(byOfficer.statusCode, byOfficer.body).toBe(403);
+    const tooMany = await decide(scene.supervisor, {
+      item: 'rice',
+      outcome: 'returned',
+      quantityReturned: 4,
+      reason: 'Devuelto',
+    });
+    expect([tooMany.statusCode, tooMany.json().code]).toEqual([422, 'AMP_DISPUTE_OVER_RETURNED']);
+    const decided = await decide(scene.supervisor, {
+      item: 'rice',
+      outcome: 'returned',
+      quantityReturned: 1,
+      reason: 'La persona devolvió 1 kg por su cuenta',
+    });
+    expect(decided.statusCode, decided.body).toBe(200);
+    expect(decided.json()).toMatchObject({
+      outcome: 'returned',
+      quantityReturned: 1,
+      quantityWrittenOff: 2,
+      decidedBy: scene.supervisor.operatorId,
+    });
+    expect(await auditedAs(kit, String(decided.headers['x-request-id']))).toEqual([
+      { action: 'distribution.dispute_decide', outcome: 'allowed', reasonCode: null },
+    ]);
+    expect(await point.onHand('rice')).toBe(38);
+    const again = await decide(scene.supervisor, {
+      item: 'rice',
+      outcome: 'written_off',
+      reason: 'Otra vez',
+    });
+    expect([again.statusCode, again.json().code]).toEqual([409, 'AMP_DISPUTE_DECIDED']);
+    expect(await auditedAs(kit, String(again.headers['x-request-id']))).toEqual([
+      {
+        action: 'distribution.dispute_decide',
+        outcome: 'denied',
+        reasonCode: 'AMP_DISPUTE_DECIDED',
+      },
+    ]);
+    expect(await point.onHand('rice')).toBe(38);
+    expect(await entitlementRows(kit, next.entitlementId)).toMatchObject({
+      balances: [
+        ['food_box', 0],
+        ['rice', 0],
+      ],
+      state: 'consumed',
+    });
+    // The list and the closed cycle's reconciliation show the one decision.
+    const relisted = await point.call('GET', 'carry-over-disputes', scene.supervisor);
+    expect(relisted.json().disputes[0].decision).toMatchObject({
+      outcome: 'returned',
+      quantityReturned: 1,
+    });
+    const report = await point.call('GET', `cycles/${cycleId}/reconciliation`, scene.supervisor);
+    expect(report.json().carryOverDisputes).toEqual([
+      expect.objectContaining({
+        receiptId: receipt.receiptId,
+        disputed: 3,
+        decision: expect.objectContaining({ outcome: 'returned', quantityWrittenOff: 2 }),
+      }),
+    ]);
   });
 
   it('death: a receipt made before it cancelled the entitlement counts, one made after is refused', async () => {

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
+  CarryOverDisputeDecisionBody,
+  CarryOverDisputeDecisionSchema,
   CarryOverDisputeSchema,
   ConflictResolutionSchema,
   OfflineConflictSchema,
@@ -13,6 +15,7 @@ import type { DistributionDependencies } from '../distribution-context.js';
 import { distributionLimits } from '../limits.js';
 import { contextOf } from '../routes.js';
 import { PointIdParams } from '../schema.js';
+import { carryOverDisputeDecider } from './carry-over-dispute-decision.js';
 import { carryOverDisputesLister } from './carry-over-disputes.js';
 import { offlineConflictResolver } from './conflict-resolution.js';
 import { offlineConflictsLister } from './offline-conflicts.js';
@@ -131,6 +134,29 @@ export const offlineRoutes: FastifyPluginAsyncTypebox<DistributionDependencies> 
     async (request) => ({
       disputes: await carryOverDisputesLister(deps, contextOf(request), request.params.pointId),
     }),
+  );
+
+  app.post(
+    '/distribution/points/:pointId/carry-over-disputes/:receiptId/decision',
+    {
+      schema: {
+        tags,
+        summary:
+          'Decide a carry-over dispute once: written off (nothing asked of the person), or what the person chose to bring back put back on the shelf (supervisor; audited)',
+        params: ConflictParams,
+        querystring: PurposeQuery,
+        body: CarryOverDisputeDecisionBody,
+        response: { 200: CarryOverDisputeDecisionSchema },
+      },
+    },
+    async (request) =>
+      carryOverDisputeDecider(
+        deps,
+        contextOf(request),
+        request.params.pointId,
+        request.params.receiptId,
+        request.body,
+      ),
   );
 
   app.post(

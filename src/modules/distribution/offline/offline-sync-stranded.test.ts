@@ -7,6 +7,7 @@ import {
   onHandAt,
   type SignedIn,
   signIn,
+  signInSupervisor,
 } from '../distribution-test-kit.js';
 import { offlinePoint } from './offline-point-test-kit.js';
 import { offlineDevice } from './offline-test-kit.js';
@@ -152,7 +153,7 @@ describe('offline receipts synced at a closed point and by the supervisor', () =
     const receipt = (await point.offline(device, person)).receipt([
       { item: 'food_box', quantity: 1 },
     ]);
-    const elsewhere = await signIn(kit, ['program_officer'], ['VE-Z']);
+    const elsewhere = await signInSupervisor(kit, ['VE-Z']);
     const synced = await sync(point, 'supervised-offline-syncs', elsewhere, device.id, [receipt]);
     expect(synced.statusCode).toBe(404);
     expect(synced.json().code).toBe('AMP_NOT_FOUND');

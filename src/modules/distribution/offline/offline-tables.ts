@@ -96,7 +96,23 @@ export interface OfflineTables {
     disputed: number;
     recorded_at: Date;
   };
+  /** `migrations/0155_carry_over_dispute_decision.sql`: a carry-over dispute decided, once. */
+  carry_over_dispute_decision: {
+    receipt_id: string;
+    item: string;
+    point_id: string;
+    outcome: DisputeOutcome;
+    quantity_returned: number;
+    quantity_written_off: number;
+    reason: string;
+    decided_by: string;
+    decided_at: Date;
+  };
 }
+
+/** A carry-over dispute's outcome: a loss of the program, or what the person chose to bring back. */
+export const disputeOutcomes = ['written_off', 'returned'] as const;
+export type DisputeOutcome = (typeof disputeOutcomes)[number];
 
 export interface OfflineLine {
   item: string;

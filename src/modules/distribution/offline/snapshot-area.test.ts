@@ -12,6 +12,7 @@ import {
   pointCall,
   type SignedIn,
   signIn,
+  signInSupervisor,
 } from '../distribution-test-kit.js';
 import { distributionLimits } from '../limits.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
@@ -47,7 +48,7 @@ describe("a snapshot limited to the point's area", () => {
 
   beforeAll(async () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    supervisor = await signInSupervisor(kit);
     operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
     const issuerA = await signIn(kit, ['registry_supervisor'], ['VE-A']);
     const issuerZ = await signIn(kit, ['registry_supervisor'], ['VE-Z']);

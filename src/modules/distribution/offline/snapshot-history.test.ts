@@ -14,6 +14,7 @@ import {
   pointCall,
   type SignedIn,
   signIn,
+  signInSupervisor,
 } from '../distribution-test-kit.js';
 import { offlineDevice } from './offline-test-kit.js';
 import { snapshotCommitments } from './snapshot-history.js';
@@ -39,7 +40,7 @@ describe("an offline snapshot in each person's access history", () => {
 
   beforeAll(async () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    supervisor = await signInSupervisor(kit);
     operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
     auditor = await signIn(kit, ['auditor'], ['VE-A', 'VE-Z']);
     const issuerA = await signIn(kit, ['registry_supervisor'], ['VE-A']);

@@ -4,7 +4,13 @@ import {
   buildAccessTestApp,
   createTestOperator,
 } from '../../access/access-test-kit.js';
-import { createPoint, pointCall, type SignedIn, signIn } from '../distribution-test-kit.js';
+import {
+  createPoint,
+  pointCall,
+  type SignedIn,
+  signIn,
+  signInSupervisor,
+} from '../distribution-test-kit.js';
 
 /**
  * A point's operators named by the name they sign in with (the console's point screen, issue
@@ -18,7 +24,7 @@ describe('assigning operators to a point by username', () => {
 
   beforeAll(async () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    supervisor = await signInSupervisor(kit);
     await createTestOperator(kit, {
       username: 'pc.operator',
       roles: ['distribution_operator'],

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { AmparoError } from '../../../platform/errors.js';
+import type { CarryOverDisputeAnswer } from '../../../shared/api/distribution-offline.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
 import {
   type CycleForReconciliation,
@@ -13,11 +14,19 @@ import {
   nowOf,
 } from '../distribution-context.js';
 import { distributionLimits } from '../limits.js';
+import { carryOverDisputesOf } from '../offline/carry-over-disputes.js';
 import { type RefusedReceipt, refusedReceiptsOf } from '../offline/refused-receipts.js';
-import { guardPoint, type PointGrant, type PointRow, refusalEntry } from '../point-gate.js';
+import {
+  guardPoint,
+  type PointGrant,
+  type PointRow,
+  refusalEntry,
+  refuseAudited,
+} from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { notReversed } from '../redemption/reversal.js';
 import { inTransitAt } from '../stock/transfer-reader.js';
+import { handedOverAt } from './own-hand-overs.js';
 
 /**
  * Reconciliation per point and cycle (issue #15, point 7): what the cycle entitled at the point
@@ -135,6 +144,11 @@ export interface Reconciliation {
   signOffs: SignOff[];
   /** The refused offline receipts, newest first (at most `offline.refusedListedMax`). */
   refusedReceipts: RefusedReceipt[];
+  /**
+   * The carry-over disputes of late receipts synced here that count in this cycle, with their
+   * decision or none yet (migrations 0154, 0155): beside the figures, not signed with them.
+   */
+  carryOverDisputes: CarryOverDisputeAnswer[];
 }
 
 async function cycleOrNotFound(
@@ -165,6 +179,7 @@ export async function reconciliationReader(
   const refused = await refusedOf(deps, gate.point, cycle);
   const figures = await figuresOf(deps, gate.point, cycle, refused);
   const figuresSha256 = digest(figures);
+  const carryOverDisputes = await carryOverDisputesOf(deps.db, gate.point.id, cycle.cycleId);
   const rows = await deps.db
     .selectFrom('reconciliation_sign_off')
     .select(['id', 'signed_by', 'signed_at', 'figures_sha256', 'note'])
@@ -177,6 +192,7 @@ export async function reconciliationReader(
     figures,
     figuresSha256,
     refusedReceipts: refused.list,
+    carryOverDisputes,
     signOffs: rows.map((row) => ({
       id: row.id,
       signedBy: row.signed_by,
@@ -188,7 +204,11 @@ export async function reconciliationReader(
   };
 }
 
-/** Signs the figures as they are now (append-only, audited); answers the sign-off. */
+/**
+ * Signs the figures as they are now (append-only, audited); answers the sign-off. Refused,
+ * audited, to a supervisor who handed goods over at the point in the cycle
+ * (`AMP_SIGN_OFF_SAME_OPERATOR`, own-hand-overs.ts).
+ */
 export async function reconciliationSigner(
   deps: DistributionDependencies,
   context: DistributionContext,
@@ -199,6 +219,15 @@ export async function reconciliationSigner(
   const gate = await guardPoint(deps, context, 'distribution.reconcile_sign', pointId);
   const cycle = await cycleOrNotFound(deps, gate, cycleId);
   const signedBy = operatorIdOf(gate.write.actor) as string; // Safe: only operators hold the action.
+  if (await handedOverAt(deps.db, gate.point.id, cycle.cycleId, signedBy)) {
+    await refuseAudited(
+      deps,
+      gate.write,
+      { type: 'distribution_point', id: gate.point.id },
+      'AMP_SIGN_OFF_SAME_OPERATOR',
+      'You handed goods over at this point in this cycle: another supervisor signs its reconciliation off',
+    );
+  }
   const signedAt = nowOf(deps);
   const id = randomUUID();
   return deps.db.transaction().execute(async (trx) => {

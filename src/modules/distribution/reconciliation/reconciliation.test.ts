@@ -12,6 +12,7 @@ import {
   pointCall,
   type SignedIn,
   signIn,
+  signInSupervisor,
 } from '../distribution-test-kit.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
 
@@ -33,6 +34,7 @@ const monthStart = (back: number) => {
 describe('reconciliation: counts, the point’s entitled, the cycle’s window', () => {
   let kit: AccessTestApp;
   let supervisor: SignedIn;
+  let officer: SignedIn;
   let operator: SignedIn;
   let inTown: CardHolder;
   let elsewhereInState: CardHolder;
@@ -42,7 +44,8 @@ describe('reconciliation: counts, the point’s entitled, the cycle’s window',
 
   beforeAll(async () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+    supervisor = await signInSupervisor(kit);
+    officer = await signIn(kit, ['program_officer'], ['VE-A']);
     operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
     const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
     inTown = await personWithCard(kit, issuer, 'VE-A', { municipality: 'VE-A-01' });
@@ -180,7 +183,7 @@ describe('reconciliation: counts, the point’s entitled, the cycle’s window',
     const closed = await kit.app.inject({
       method: 'POST',
       url: `/api/program-cycles/${other.cycleId}/close?purpose=eligibility_review`,
-      cookies: supervisor.cookies,
+      cookies: officer.cookies,
       payload: {},
     });
     expect(closed.statusCode, closed.body).toBe(200);

@@ -21,6 +21,7 @@ import { stockDelivered } from '../stock/stock-test-kit.js';
 describe('cycle close: expiry and carry-over', () => {
   let kit: AccessTestApp;
   let officer: SignedIn;
+  let supervisor: SignedIn;
   let operator: SignedIn;
   let point: string;
   let programId: string;
@@ -40,10 +41,10 @@ describe('cycle close: expiry and carry-over', () => {
         ],
       },
     });
-    ({ kit, supervisor: officer, operator, programId, cycleId: firstCycle } = scene);
+    ({ kit, officer, supervisor, operator, programId, cycleId: firstCycle } = scene);
     // Safe: the scene made two people.
     [ana, beto] = scene.people as [CardHolder, CardHolder];
-    point = await createPoint(kit, officer, {
+    point = await createPoint(kit, supervisor, {
       kind: 'pharmacy',
       operators: [operator.operatorId],
       programs: [programId],
@@ -167,7 +168,7 @@ describe('cycle close: expiry and carry-over', () => {
     const read = async () => {
       const response = await kit.app.inject({
         url: `${url}?purpose=distribution`,
-        cookies: officer.cookies,
+        cookies: supervisor.cookies,
       });
       expect(response.statusCode, response.body).toBe(200);
       return response.json() as {
@@ -199,7 +200,7 @@ describe('cycle close: expiry and carry-over', () => {
 
     const csv = await kit.app.inject({
       url: `${url}.csv?purpose=distribution`,
-      cookies: officer.cookies,
+      cookies: supervisor.cookies,
     });
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
@@ -228,7 +229,7 @@ describe('cycle close: expiry and carry-over', () => {
     const signed = await kit.app.inject({
       method: 'POST',
       url: `${url}/sign-offs?purpose=distribution`,
-      cookies: officer.cookies,
+      cookies: supervisor.cookies,
       payload: { note: 'Contado en sitio' },
     });
     expect(signed.statusCode, signed.body).toBe(201);
@@ -243,7 +244,7 @@ describe('cycle close: expiry and carry-over', () => {
     const adjusted = await post(
       'adjustments',
       { clientId: randomUUID(), item: 'insulin', quantityDelta: -1, reason: 'damage' },
-      officer,
+      supervisor,
     );
     expect(adjusted.statusCode, adjusted.body).toBe(201);
     const after = await read();

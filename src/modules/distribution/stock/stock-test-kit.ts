@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Transfer } from '../../../shared/api/stock-transfers.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
-import { pointCall, type SignedIn, signIn } from '../distribution-test-kit.js';
+import { pointCall, type SignedIn, signIn, signInSupervisor } from '../distribution-test-kit.js';
 
 /**
  * Who the stock and transfer route tests act as: a test app (rate limit lifted: a test makes
@@ -22,7 +22,7 @@ export interface StockScene {
 
 export async function stockScene(): Promise<StockScene> {
   const kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-  const supervisor = await signIn(kit, ['program_officer'], ['VE-A']);
+  const supervisor = await signInSupervisor(kit);
   const first = await signIn(kit, ['distribution_operator'], ['VE-A']);
   const second = await signIn(kit, ['distribution_operator'], ['VE-A']);
   return { kit, supervisor, operators: [first, second] };

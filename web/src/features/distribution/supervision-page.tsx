@@ -14,6 +14,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
 import { useOperator } from '../../session/use-session.js';
 import { purposeQuery } from '../programs/program-api.js';
+import { CarryOverDisputesPanel } from './offline/carry-over-disputes-panel.js';
 import { ConflictsPanel, DevicesPanel } from './offline/offline-review.js';
 import { PointSelect, usePointChoice } from './point-choice.js';
 import { NewPointForm, PointEditor } from './points-panel.js';
@@ -48,6 +49,7 @@ export function SupervisionPage() {
           <AssistedList key={`a-${pointId}`} pointId={pointId} />
           <ReconciliationPanel key={`r-${pointId}`} pointId={pointId} />
           <ConflictsPanel key={`c-${pointId}`} pointId={pointId} />
+          <CarryOverDisputesPanel key={`o-${pointId}`} pointId={pointId} />
           <DevicesPanel key={`d-${pointId}`} pointId={pointId} />
         </>
       ) : null}
