@@ -165,6 +165,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // What a late offline receipt withdrew of a carry-over (migration 0154): append-only.
   carry_over_withdrawal: 'history',
   redemption_reversal: 'history',
+  // A supervisor's hold on an entitlement and its lift (migration 0151): append-only.
+  entitlement_hold: 'history',
+  entitlement_hold_lift: 'history',
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',
   statistics_refresh: 'operational',

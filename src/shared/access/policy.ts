@@ -49,6 +49,7 @@ export const actions = [
   'distribution.reconcile_sign',
   'distribution.device_manage',
   'distribution.offline_sync',
+  'distribution.entitlement_hold',
   'notification.dashboard',
   'notification.content',
   'payout.manage',
@@ -171,6 +172,8 @@ export const decisionTable: readonly PolicyRule[] = [
   // A registered device's receipts synced by the supervisor, when no operator of the point can
   // (the operator was removed from it): each receipt is device-signed and checked as usual.
   rule('distribution.offline_sync', 'program_officer', ['distribution'], 'region'),
+  // A supervisor's hold on one entitlement (docs/DISTRIBUTION.md, "Holds"): placed, lifted, listed.
+  rule('distribution.entitlement_hold', 'program_officer', ['distribution'], 'region'),
   rule('notification.dashboard', 'registry_supervisor', ['enrolment'], 'region'),
   rule('notification.dashboard', 'auditor', ['audit'], 'region'),
   rule('notification.content', 'auditor', ['audit'], 'region'),
