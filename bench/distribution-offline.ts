@@ -14,7 +14,7 @@ import {
   type OfflineDevice,
   offlineDevice,
 } from '../src/modules/distribution/offline/offline-test-kit.js';
-import { approvedCycle, publishedProgram } from '../src/modules/programs/programs-test-kit.js';
+import { publishedCycle, publishedProgram } from '../src/modules/programs/programs-test-kit.js';
 import { initKeys, type KeyStore, loadKeyStore } from '../src/platform/crypto/key-store.js';
 import type { Database } from '../src/platform/db/schema.js';
 import type { Role } from '../src/shared/access/roles.js';
@@ -131,7 +131,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         eligibilityRule: 'age >= 0',
       },
     });
-    await approvedCycle(database.app, programId, '2026-12-01');
+    await publishedCycle(database.app, programId, '2026-12-01');
     await sql`analyze`.execute(database.admin);
     const supervisor = await signIn(['distribution_supervisor']);
     const operator = await signIn(['distribution_operator']);

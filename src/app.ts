@@ -353,6 +353,8 @@ export async function build(config: Config, services: AppServices): Promise<App>
     // Redemption without the card: the person by ID number, the photo and household on file
     // (the registry's port), and the one-time code texted through the one notifier.
     identities: assistedIdentities(services.keys.masterKey),
+    // Whose supervisors may hold a person's entitlement: the person's region (the registry's port).
+    personRegion: personRegionLookup(db),
     notifier,
     issuerName: config.cards.issuerName,
     // The daily bound without the card and the offline snapshot's life, as the agency set them.

@@ -38,23 +38,27 @@ describe('configuration', () => {
       assistedPerOperatorPerDay: 30,
       offlineSnapshotTtlMs: 72 * 3_600_000,
       offlineSnapshotWarnAfterMs: 12 * 3_600_000,
+      entitlementHoldMaxMs: 14 * 86_400_000,
     });
     expect(
       distribution({
         AMPARO_ASSISTED_PER_DAY: '5',
         AMPARO_OFFLINE_SNAPSHOT_HOURS: '24',
         AMPARO_OFFLINE_SNAPSHOT_WARN_HOURS: '20',
+        AMPARO_ENTITLEMENT_HOLD_DAYS: '7',
       }),
     ).toEqual({
       assistedPerOperatorPerDay: 5,
       offlineSnapshotTtlMs: 24 * 3_600_000,
       offlineSnapshotWarnAfterMs: 20 * 3_600_000,
+      entitlementHoldMaxMs: 7 * 86_400_000,
     });
     // A life shorter than the default warning age warns an hour before its end.
     expect(distribution({ AMPARO_OFFLINE_SNAPSHOT_HOURS: '8' }).offlineSnapshotWarnAfterMs).toBe(
       7 * 3_600_000,
     );
-    // No setting may make the card a requirement (safeguard 9), outlive 14 days, or warn too late.
+    // No setting may make the card a requirement (safeguard 9), outlive 14 days, or warn too late;
+    // nor leave a hold on an entitlement without an end, or longer than the ceiling.
     const refused: Record<string, string>[] = [
       { AMPARO_ASSISTED_PER_DAY: '0' },
       { AMPARO_ASSISTED_PER_DAY: '1001' },
@@ -62,6 +66,8 @@ describe('configuration', () => {
       { AMPARO_OFFLINE_SNAPSHOT_HOURS: '0' },
       { AMPARO_OFFLINE_SNAPSHOT_HOURS: '337' },
       { AMPARO_OFFLINE_SNAPSHOT_HOURS: '24', AMPARO_OFFLINE_SNAPSHOT_WARN_HOURS: '24' },
+      { AMPARO_ENTITLEMENT_HOLD_DAYS: '0' },
+      { AMPARO_ENTITLEMENT_HOLD_DAYS: '91' },
     ];
     for (const env of refused) {
       expect(() => distribution(env), JSON.stringify(env)).toThrow(ConfigError);

@@ -52,11 +52,15 @@ export interface Config {
  * - AMPARO_OFFLINE_SNAPSHOT_HOURS: how long an offline device's snapshot may be used.
  * - AMPARO_OFFLINE_SNAPSHOT_WARN_HOURS: after this age the point-of-service app warns the operator
  *   to download a new one; less than the snapshot's life.
+ * - AMPARO_ENTITLEMENT_HOLD_DAYS: a supervisor's hold on one entitlement lapses by itself after
+ *   this many days (1 to `limits.distribution.entitlementHoldDaysCeiling`; never 0 nor open-ended:
+ *   a hold must not become a silent denial).
  */
 export interface DistributionSettings {
   assistedPerOperatorPerDay: number;
   offlineSnapshotTtlMs: number;
   offlineSnapshotWarnAfterMs: number;
+  entitlementHoldMaxMs: number;
 }
 
 export type DatabaseConfig =
@@ -115,8 +119,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
 
 /** The distribution settings, each a whole number within the bounds in limits.ts. */
 function parseDistribution(env: NodeJS.ProcessEnv): DistributionSettings {
-  const { assistedPerOperatorPerDayDefault, assistedPerOperatorPerDayCeiling, offline } =
-    limits.distribution;
+  const {
+    assistedPerOperatorPerDayDefault,
+    assistedPerOperatorPerDayCeiling,
+    offline,
+    entitlementHoldDays,
+    entitlementHoldDaysCeiling,
+  } = limits.distribution;
   const hourMs = 3_600_000;
   const assisted = wholeNumberIn(
     'AMPARO_ASSISTED_PER_DAY',
@@ -137,10 +146,17 @@ function parseDistribution(env: NodeJS.ProcessEnv): DistributionSettings {
     // Unset, the default warning age, or an hour before the end of a shorter life.
     Math.min(offline.snapshotWarnAfterMs / hourMs, ttlHours - 1),
   );
+  const holdDays = wholeNumberIn(
+    'AMPARO_ENTITLEMENT_HOLD_DAYS',
+    env.AMPARO_ENTITLEMENT_HOLD_DAYS,
+    { min: 1, max: entitlementHoldDaysCeiling },
+    entitlementHoldDays,
+  );
   return {
     assistedPerOperatorPerDay: assisted,
     offlineSnapshotTtlMs: ttlHours * hourMs,
     offlineSnapshotWarnAfterMs: warnHours * hourMs,
+    entitlementHoldMaxMs: holdDays * 24 * hourMs,
   };
 }
 

@@ -558,6 +558,15 @@ export const limits = {
      * not set 0: no benefit may require the card (safeguard 9).
      */
     assistedPerOperatorPerDayCeiling: 1_000,
+    /**
+     * A supervisor's hold on one entitlement lapses by itself after this many days unless lifted
+     * before (`AMPARO_ENTITLEMENT_HOLD_DAYS`, 1 to the ceiling): a hold is a review, never a
+     * silent denial (docs/DISTRIBUTION.md, "Holds").
+     */
+    entitlementHoldDays: 14,
+    entitlementHoldDaysCeiling: 90,
+    /** The holds one supervisor's list shows, newest first. */
+    entitlementHoldListMax: 200,
     /** How long the texted one-time code of an assisted redemption is accepted. */
     assistedCodeTtlMs: 5 * minuteMs,
     /** Wrong codes before the check fails for good (a new one must be started, and counted). */

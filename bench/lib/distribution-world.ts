@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { build } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { approvedCycle, publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
+import { publishedCycle, publishedProgram } from '../../src/modules/programs/programs-test-kit.js';
 import { initKeys, loadKeyStore } from '../../src/platform/crypto/key-store.js';
 import type { Role } from '../../src/shared/access/roles.js';
 import { buildOperator, buildPerson, cheapHashOptions } from '../../test/factories.js';
@@ -143,7 +143,7 @@ export async function distributionWorld(options: WorldOptions): Promise<Distribu
           eligibilityRule: 'state_code == "VE-A"',
         },
       });
-      const { cycleId } = await approvedCycle(database.app, programId, '2026-12-01');
+      const { cycleId } = await publishedCycle(database.app, programId, '2026-12-01');
       const entitlements = await database.app
         .selectFrom('entitlement')
         .select(['id', 'person_id'])

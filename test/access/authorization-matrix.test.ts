@@ -381,6 +381,15 @@ const routes: RouteCase[] = [
     request: (t, p) => ({ method: 'GET', url: `/api/persons/${t.personId}/benefits${q(p)}` }),
   },
   {
+    name: 'the holds on my entitlements',
+    action: 'person.benefits',
+    resource: 'person',
+    request: (t, p) => ({
+      method: 'GET',
+      url: `/api/persons/${t.personId}/entitlement-holds${q(p)}`,
+    }),
+  },
+  {
     name: "a person's appeals",
     action: 'appeal.read',
     resource: 'person',
@@ -398,6 +407,12 @@ const routes: RouteCase[] = [
     action: 'distribution.point_read',
     resource: 'none',
     request: (_t, p) => ({ method: 'GET', url: `/api/distribution/points${q(p)}` }),
+  },
+  {
+    name: 'entitlement holds in my regions',
+    action: 'distribution.entitlement_hold',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/distribution/entitlement-holds${q(p)}` }),
   },
   ...absentRecordCases(),
   ...paymentCases(),
@@ -1147,6 +1162,18 @@ function absentRecordCases(): RouteCase[] {
       "a point's offline devices",
       'distribution.point_read',
       (id) => `/api/distribution/points/${id}/devices`,
+    ),
+    post(
+      'hold an entitlement',
+      'distribution.entitlement_hold',
+      () => '/api/distribution/entitlement-holds',
+      { entitlementId: randomUUID(), reason: 'suspected_fraud_report', note: 'Matrix' },
+    ),
+    post(
+      'lift a hold on an entitlement',
+      'distribution.entitlement_hold',
+      (id) => `/api/distribution/entitlement-holds/${id}/lift`,
+      { note: 'Matrix' },
     ),
     post(
       "revoke a point's offline device",

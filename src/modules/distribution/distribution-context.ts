@@ -3,6 +3,7 @@ import { limits } from '../../limits.js';
 import type { KeyStore } from '../../platform/crypto/key-store.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Actor, Purpose } from '../../shared/access/actor.js';
+import type { PersonRegionLookup } from '../../shared/access/guard-port.js';
 import type { TransactionalAuditRecorder } from '../access/index.js';
 import type { PersonNotifier } from '../notifications/index.js';
 import type { AssistedIdentities } from '../registry/index.js';
@@ -26,6 +27,8 @@ export interface DistributionDependencies {
   issuerName?: string;
   /** Redemption without the card: the registry's port. */
   identities?: AssistedIdentities;
+  /** The person's region (the registry's port): whose supervisors may hold their entitlement. */
+  personRegion?: PersonRegionLookup;
   /**
    * Texts the one-time code of a redemption without the card, and the receipt of every
    * redemption in its transaction (`src/app.ts` passes the one notifier).
@@ -43,17 +46,20 @@ export interface DistributionSettings {
   offlineSnapshotTtlMs: number;
   /** After this age the point-of-service app warns the operator; less than the life. */
   offlineSnapshotWarnAfterMs: number;
+  /** A supervisor's hold on one entitlement lapses by itself after this long. */
+  entitlementHoldMaxMs: number;
 }
 
 /** The settings in force: those given, limits.ts's defaults for the rest. */
 export function settingsOf(deps: Pick<DistributionDependencies, 'settings'>): DistributionSettings {
-  const { assistedPerOperatorPerDayDefault, offline } = limits.distribution;
+  const { assistedPerOperatorPerDayDefault, offline, entitlementHoldDays } = limits.distribution;
   return {
     assistedPerOperatorPerDay:
       deps.settings?.assistedPerOperatorPerDay ?? assistedPerOperatorPerDayDefault,
     offlineSnapshotTtlMs: deps.settings?.offlineSnapshotTtlMs ?? offline.snapshotTtlMs,
     offlineSnapshotWarnAfterMs:
       deps.settings?.offlineSnapshotWarnAfterMs ?? offline.snapshotWarnAfterMs,
+    entitlementHoldMaxMs: deps.settings?.entitlementHoldMaxMs ?? entitlementHoldDays * 86_400_000,
   };
 }
 

@@ -53,6 +53,14 @@ export const distributionErrorCodes = [
   'AMP_NOTHING_TO_REDEEM',
   /** The entitlement's program is suspended: nothing of it is handed over until it resumes. */
   'AMP_PROGRAM_SUSPENDED',
+  /** A supervisor holds the entitlement for review (blocked): nothing until the hold ends. */
+  'AMP_ENTITLEMENT_BLOCKED',
+  /** The entitlement's cycle is not published yet (pre-activated): nothing before it is. */
+  'AMP_ENTITLEMENT_PRE_ACTIVATED',
+  /** The entitlement is under a hold in force already: one hold at a time. */
+  'AMP_ENTITLEMENT_HOLD_EXISTS',
+  /** The hold is not in force (lifted or lapsed already). */
+  'AMP_ENTITLEMENT_HOLD_ENDED',
   /** The second check of an assisted redemption failed. */
   'AMP_SECOND_CHECK_FAILED',
   /** The operator reached the day's bound of assisted redemptions. */
@@ -162,6 +170,13 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
     title: 'Nothing to redeem here for this ID number',
   },
   AMP_PROGRAM_SUSPENDED: { status: 409, title: 'The program is suspended' },
+  AMP_ENTITLEMENT_BLOCKED: { status: 409, title: 'The entitlement is held for review' },
+  AMP_ENTITLEMENT_PRE_ACTIVATED: {
+    status: 409,
+    title: 'The entitlement is not handed over yet: its cycle is not published',
+  },
+  AMP_ENTITLEMENT_HOLD_EXISTS: { status: 409, title: 'The entitlement is held already' },
+  AMP_ENTITLEMENT_HOLD_ENDED: { status: 409, title: 'The hold has ended already' },
   AMP_SECOND_CHECK_FAILED: {
     status: 422,
     title: 'The second check of an assisted redemption failed',

@@ -11,6 +11,7 @@ import {
 import { createCardPerson } from '../credentials/credentials-test-kit.js';
 import {
   approvedCycle as approvedProgramCycle,
+  publishedCycle,
   publishedProgram,
 } from '../programs/programs-test-kit.js';
 
@@ -164,6 +165,8 @@ export async function inKindProgramWithCycle(
     nameInTexts?: boolean;
     /** The eligibility rule; the persons of `regionCode` if absent. */
     rule?: string;
+    /** Leave the cycle approved, not published: its entitlements are pre-activated. */
+    unpublished?: boolean;
   },
 ): Promise<{ programId: string; cycleId: string }> {
   const { programId } = await publishedProgram(kit.database.db, {
@@ -183,17 +186,27 @@ export async function inKindProgramWithCycle(
       ...(options.nameInTexts === undefined ? {} : { nameInTexts: options.nameInTexts }),
     },
   });
-  const { cycleId } = await approvedCycle(kit, programId, options.referenceDate ?? '2026-12-01');
+  const { cycleId } = await approvedCycle(kit, programId, options.referenceDate ?? '2026-12-01', {
+    unpublished: options.unpublished === true,
+  });
   return { programId, cycleId };
 }
 
-/** A new cycle of a published program, computed and approved: its entitlements are open. */
+/**
+ * A new cycle of a published program, computed, approved and published (its holders not told):
+ * its entitlements are open and handed over. `unpublished` leaves it approved: they are written
+ * but pre-activated until it is published (docs/DISTRIBUTION.md, "Entitlement states").
+ */
 export async function approvedCycle(
   kit: WithDatabase,
   programId: string,
   referenceDate: string,
+  options: { unpublished?: boolean } = {},
 ): Promise<{ cycleId: string }> {
-  return approvedProgramCycle(kit.database.db, programId, referenceDate);
+  const { db } = kit.database;
+  return options.unpublished === true
+    ? approvedProgramCycle(db, programId, referenceDate)
+    : publishedCycle(db, programId, referenceDate);
 }
 
 /** A person of `region` with an issued card; returns the person and the card's QR text. */

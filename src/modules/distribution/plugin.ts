@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { assistedRoutes } from './assisted/assisted-routes.js';
 import { deviceRoutes } from './devices/device-routes.js';
 import type { DistributionDependencies } from './distribution-context.js';
+import { holdRoutes } from './holds/hold-routes.js';
 import { offlineRoutes } from './offline/offline-routes.js';
 import { reconciliationRoutes } from './reconciliation/reconciliation-routes.js';
 import { redemptionRoutes } from './redemption/redemption-routes.js';
@@ -22,7 +23,8 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
   options,
 ) => {
   // Named one by one: the options also carry the prefix, which must not apply twice.
-  const { db, audit, keys, now, identities, notifier, issuerName, settings } = options;
+  const { db, audit, keys, now, identities, notifier, issuerName, settings, personRegion } =
+    options;
   const deps = {
     db,
     audit,
@@ -32,6 +34,7 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
     ...(notifier ? { notifier } : {}),
     ...(issuerName ? { issuerName } : {}),
     ...(settings ? { settings } : {}),
+    ...(personRegion ? { personRegion } : {}),
   };
   await app.register(pointRoutes, deps);
   await app.register(transferRoutes, deps);
@@ -40,4 +43,5 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
   await app.register(reconciliationRoutes, deps);
   await app.register(deviceRoutes, deps);
   await app.register(offlineRoutes, deps);
+  await app.register(holdRoutes, deps);
 };

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { EntitlementHoldReason } from '../../shared/api/entitlement-holds.js';
 import { statisticsStockKinds } from '../../shared/statistics/aggregate-groups.js';
 import type { OfflineTables } from './offline/offline-tables.js';
 
@@ -111,6 +112,25 @@ export interface DistributionTables extends OfflineTables {
     state_reason: StateReason | null;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
+  };
+  /** A supervisor's hold on one entitlement (migration 0151): the voucher state `blocked`. */
+  entitlement_hold: {
+    id: string;
+    entitlement_id: string;
+    person_id: string;
+    program_id: string;
+    region_code: string;
+    reason: EntitlementHoldReason;
+    note: string;
+    placed_by: string;
+    placed_at: Date;
+    lapses_at: Date;
+  };
+  entitlement_hold_lift: {
+    hold_id: string;
+    lifted_by: string;
+    lifted_at: Date;
+    note: string;
   };
   entitlement_item_balance: {
     entitlement_id: string;

@@ -67,6 +67,8 @@ const everyNotice: PersonNotice[] = [
     until: '2026-12-13 09:30',
     code: '042917',
   },
+  { event: 'entitlement_held', date: '2026-12-12', until: '2026-12-26' },
+  { event: 'entitlement_hold_lifted', date: '2026-12-14' },
 ];
 
 /**

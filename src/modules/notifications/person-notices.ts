@@ -104,7 +104,16 @@ export type PersonNotice =
       date: string;
       until: string;
       code: string;
-    };
+    }
+  /**
+   * A supervisor put a hold on one of the person's entitlements (docs/DISTRIBUTION.md, "Holds"):
+   * nothing of it is handed over before the hold is lifted or `until` (a local date), when it
+   * ends by itself; the text names neither the benefit nor the reason (the person sees the
+   * reason in their account or at the office), and says it can be appealed.
+   */
+  | { event: 'entitlement_held'; date: string; until: string }
+  /** The hold was lifted: what remained can be collected again. */
+  | { event: 'entitlement_hold_lifted'; date: string };
 
 export type PersonNoticeEvent = PersonNotice['event'];
 
@@ -221,6 +230,16 @@ export function noticeText(
           until: notice.until,
           code: notice.code,
         },
+      };
+    case 'entitlement_held':
+      return {
+        templateId: 'distribution.entitlement_held',
+        parameters: { date: notice.date, until: notice.until },
+      };
+    case 'entitlement_hold_lifted':
+      return {
+        templateId: 'distribution.entitlement_hold_lifted',
+        parameters: { date: notice.date },
       };
   }
 }

@@ -241,6 +241,26 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       },
     }),
     defineTemplate({
+      id: 'distribution.entitlement_held',
+      variables: { date: 'date', until: 'date' },
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: desde el {date} una entrega suya está retenida para revisión, hasta el {until} como máximo. Vea el motivo en su cuenta o en la oficina; puede apelar.',
+        en: 'Amparo: from {date} one of your benefits is held for review, until {until} at most. See why in your account or at the office; you may appeal.',
+      },
+    }),
+    defineTemplate({
+      id: 'distribution.entitlement_hold_lifted',
+      variables: { date: 'date' },
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: el {date} se levantó la retención de una entrega suya. Puede retirarla de nuevo.',
+        en: 'Amparo: on {date} the hold on one of your benefits was lifted. You may collect it again.',
+      },
+    }),
+    defineTemplate({
       id: 'payments.payment_code',
       variables: { code: 'code', amount: 'amount', validMinutes: 'count' },
       secret: ['code'],

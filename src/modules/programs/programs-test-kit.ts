@@ -4,7 +4,7 @@ import { newDataKey, wrapDataKey } from '../../platform/crypto/envelope.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AmparoError } from '../../platform/errors.js';
 import { sealVersion } from '../registry/persons/sealed-attributes.js';
-import { cycleApprover, cycleCreator } from './cycles/cycle-service.js';
+import { cycleApprover, cycleCreator, cyclePublisher } from './cycles/cycle-service.js';
 import { entitlementGranter } from './cycles/entitlement-granter.js';
 import type { ProgramContent } from './program-content.js';
 import { programCreator, publicationDecider, publicationRequester } from './program-service.js';
@@ -211,6 +211,20 @@ export async function approvedCycle(
   const { cycleId } = await cycleCreator(db, { programId, referenceDate, operatorId: null });
   const { granting } = await cycleApprover(db, { cycleId, operatorId: randomUUID() });
   await granting;
+  return { cycleId };
+}
+
+/**
+ * `approvedCycle`, then published (its holders not told): distribution hands its entitlements
+ * over only from publication on (before it they are pre-activated, docs/DISTRIBUTION.md).
+ */
+export async function publishedCycle(
+  db: Kysely<Database>,
+  programId: string,
+  referenceDate = '2026-12-01',
+): Promise<{ cycleId: string }> {
+  const { cycleId } = await approvedCycle(db, programId, referenceDate);
+  await cyclePublisher(db, { cycleId, operatorId: randomUUID() });
   return { cycleId };
 }
 

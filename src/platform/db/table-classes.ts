@@ -169,6 +169,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // A carry-over dispute decided once (migration 0155): append-only.
   carry_over_dispute_decision: 'history',
   redemption_reversal: 'history',
+  // A supervisor's hold on an entitlement and its lift (migration 0151): append-only.
+  entitlement_hold: 'history',
+  entitlement_hold_lift: 'history',
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',
   statistics_refresh: 'operational',

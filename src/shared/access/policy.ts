@@ -51,6 +51,7 @@ export const actions = [
   'distribution.device_manage',
   'distribution.offline_sync',
   'distribution.dispute_decide',
+  'distribution.entitlement_hold',
   'notification.dashboard',
   'notification.content',
   'payout.manage',
@@ -189,6 +190,8 @@ export const decisionTable: readonly PolicyRule[] = [
   // A carry-over dispute (a late offline receipt's carried quantity handed out twice) decided:
   // written off, or what the person chose to bring back put on the shelf. Never taken back.
   rule('distribution.dispute_decide', 'distribution_supervisor', ['distribution'], 'region'),
+  // A supervisor's hold on one entitlement (docs/DISTRIBUTION.md, "Holds"): placed, lifted, listed.
+  rule('distribution.entitlement_hold', 'distribution_supervisor', ['distribution'], 'region'),
   rule('notification.dashboard', 'registry_supervisor', ['enrolment'], 'region'),
   rule('notification.dashboard', 'auditor', ['audit'], 'region'),
   rule('notification.content', 'auditor', ['audit'], 'region'),

@@ -375,6 +375,10 @@ export const en: Dictionary = {
     AMP_POINT_CLOSED: 'The distribution point is closed.',
     AMP_NOTHING_TO_REDEEM:
       'Nothing to hand over here for this ID number. The attempt was recorded.',
+    AMP_ENTITLEMENT_BLOCKED:
+      'A supervisor holds this entitlement for review: nothing is handed over until the hold ends.',
+    AMP_ENTITLEMENT_PRE_ACTIVATED:
+      'This entitlement is not available yet: its cycle is not published.',
     AMP_PROGRAM_SUSPENDED:
       'The program is suspended: nothing of it is handed over until it resumes.',
     AMP_POINT_NOT_ASSIGNED: 'You are not assigned to this distribution point.',

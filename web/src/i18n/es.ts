@@ -379,6 +379,10 @@ export const es = {
     AMP_POINT_CLOSED: 'El punto de entrega está cerrado.',
     AMP_NOTHING_TO_REDEEM:
       'No hay nada que entregar aquí con este número de identidad. El intento quedó registrado.',
+    AMP_ENTITLEMENT_BLOCKED:
+      'Un supervisor retiene esta entrega para revisión: no se entrega nada hasta que termine la retención.',
+    AMP_ENTITLEMENT_PRE_ACTIVATED:
+      'Esta entrega aún no está disponible: su ciclo no ha sido publicado.',
     AMP_PROGRAM_SUSPENDED:
       'El programa está suspendido: no se entrega nada de él hasta que se reanude.',
     AMP_POINT_NOT_ASSIGNED: 'No está asignado a este punto de entrega.',

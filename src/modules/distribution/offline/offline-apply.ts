@@ -3,8 +3,9 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import type { EntitlementForRedemption } from '../../programs/index.js';
 import { type DistributionDependencies, settingsOf } from '../distribution-context.js';
+import { type HoldWindow, holdWindows, madeWhileHeld } from '../holds/hold-reads.js';
 import { operatorIdOf } from '../points/point-service.js';
-import { lockEntitlementState } from '../redemption/entitlement-state.js';
+import { lockEntitlementState, preActivated } from '../redemption/entitlement-state.js';
 import { notReversed } from '../redemption/reversal.js';
 import { redeemableStates, type VoucherState } from '../tables.js';
 import { redeemableWhenEnded, settleLateReceipts } from './late-receipt.js';
@@ -53,6 +54,8 @@ export async function offlineApplier(
   await deps.db.transaction().execute(async (trx) => {
     const allowance = await allowanceUsed(trx, device, ordered);
     const entitled = await lockedEntitlements(trx, ordered);
+    // Read after the state rows are locked: a hold placed before this sync began is seen.
+    const windows = await holdWindows(trx, [...entitled.keys()]);
     const takenSince = takenSinceSnapshots(trx, ordered);
     const bound = await assistedBound(trx, ordered, settingsOf(deps).assistedPerOperatorPerDay);
     const writes = new BatchWrites();
@@ -63,7 +66,7 @@ export async function offlineApplier(
         ? refusedAs(receipt.receiptId, 'AMP_OFFLINE_ALLOWANCE_EXCEEDED')
         : !bound.admits(receipt)
           ? refusedAs(receipt.receiptId, 'AMP_ASSISTED_LIMIT_REACHED')
-          : await decide(candidate, target, takenSince);
+          : await decide(candidate, target, takenSince, windows);
       if (result.outcome !== 'refused') {
         allowance.use(receipt);
         bound.use(receipt);
@@ -215,6 +218,7 @@ async function decide(
   candidate: Candidate,
   target: Entitled,
   takenSince: TakenSinceSnapshot,
+  windows: ReadonlyMap<string, readonly HoldWindow[]>,
 ): Promise<Decided> {
   const { receipt } = candidate;
   const base = { receiptId: receipt.receiptId, replayed: false, redemptionId: null };
@@ -223,6 +227,15 @@ async function decide(
   const { suspendedAt } = candidate.entitlement;
   if (suspendedAt !== null && receipt.deviceTime >= suspendedAt.getTime()) {
     return { ...base, outcome: 'refused', code: 'AMP_PROGRAM_SUSPENDED' };
+  }
+  // A cycle not published yet hands nothing over; no snapshot carried it.
+  if (preActivated(candidate.entitlement)) {
+    return { ...base, outcome: 'refused', code: 'AMP_ENTITLEMENT_PRE_ACTIVATED' };
+  }
+  // Made while a supervisor's hold was in force: refused, nothing counted. Made before the hold,
+  // it counts as usual (the goods left before it), as before a suspension or an ending.
+  if (madeWhileHeld(windows.get(candidate.entitlement.entitlementId), receipt.deviceTime)) {
+    return { ...base, outcome: 'refused', code: 'AMP_ENTITLEMENT_BLOCKED' };
   }
   const redeemable =
     redeemableStates.includes(target.state) ||

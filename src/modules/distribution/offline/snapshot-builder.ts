@@ -17,6 +17,7 @@ import {
   nowOf,
   settingsOf,
 } from '../distribution-context.js';
+import { holdsInForce } from '../holds/hold-reads.js';
 import { distributionLimits } from '../limits.js';
 import { guardPoint, refuseAudited } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
@@ -26,6 +27,7 @@ import {
   stillCarried,
   withCarried,
 } from '../redemption/carry-over.js';
+import { preActivated } from '../redemption/entitlement-state.js';
 import { redeemableStates } from '../tables.js';
 import { householdBindings, type PendingBinding } from './household-bindings.js';
 import { activeDeviceAt } from './offline-device.js';
@@ -292,7 +294,7 @@ export async function snapshotEntries(
       const page = found.filter((e) => !seen.has(e.entitlementId));
       for (const e of page) seen.add(e.entitlementId);
       if (page.length === 0) continue;
-      const remaining = await remainingOfPage(db, page);
+      const remaining = await remainingOfPage(db, page, now);
       const unread = [...new Set(page.map((e) => e.personId))].filter(
         (id) => !read.cardKeys.has(id),
       );
@@ -413,8 +415,18 @@ function chunked<T>(list: readonly T[], size: number): T[][] {
  */
 async function remainingOfPage(
   db: Kysely<Database>,
-  page: readonly EntitlementForRedemption[],
+  all: readonly EntitlementForRedemption[],
+  now: Date,
 ): Promise<Map<string, CarriedLine[]>> {
+  // Nothing of a cycle not published yet, nor of an entitlement a supervisor holds, is handed
+  // over, offline either: the snapshot leaves them out, so a device refuses them.
+  const held = await holdsInForce(
+    db,
+    all.map((e) => e.entitlementId),
+    now,
+  );
+  const page = all.filter((e) => !preActivated(e) && !held.has(e.entitlementId));
+  if (page.length === 0) return new Map();
   const ids = page.map((e) => e.entitlementId);
   const states = await db
     .selectFrom('entitlement_redemption_state')

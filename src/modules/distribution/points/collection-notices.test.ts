@@ -113,8 +113,18 @@ describe('collection and receipt texts', () => {
     people.inState = await person('VE-M-07', '+584125550402');
     people.silent = await person('VE-M-02', null);
     const basket = [{ item: 'fuel_litre', quantity: 20, unit: 'litre' }];
-    fuel = await inKindProgramWithCycle(kit, { code: 'fuel_m', regionCode: 'VE-M', basket });
-    soap = await inKindProgramWithCycle(kit, { code: 'soap_m', regionCode: 'VE-M', basket });
+    fuel = await inKindProgramWithCycle(kit, {
+      code: 'fuel_m',
+      regionCode: 'VE-M',
+      basket,
+      unpublished: true,
+    });
+    soap = await inKindProgramWithCycle(kit, {
+      code: 'soap_m',
+      regionCode: 'VE-M',
+      basket,
+      unpublished: true,
+    });
     // By code, "a-…" comes first in the state; the municipality's own point beats it.
     await point('a-sucre', 'Mercado Sucre', 'VE-M-05', [fuel.programId]);
     nearPoint = await point('b-bolivar', 'Escuela Bolívar #2', 'VE-M-02', [fuel.programId]);
@@ -200,8 +210,14 @@ describe('collection and receipt texts', () => {
       regionCode: 'VE-M',
       basket,
       nameInTexts: true,
+      unpublished: true,
     });
-    const plain = await inKindProgramWithCycle(kit, { code: 'candle', regionCode: 'VE-M', basket });
+    const plain = await inKindProgramWithCycle(kit, {
+      code: 'candle',
+      regionCode: 'VE-M',
+      basket,
+      unpublished: true,
+    });
     await point('c-plaza', 'Plaza Miranda', 'VE-M-03', [named.programId, plain.programId]);
     const ours = async () =>
       (await queued('programs.entitlement_published')).filter(

@@ -7,7 +7,8 @@ import {
   entitlementFromRelation,
   entitlementsForRedemptionRelation,
 } from '../../programs/index.js';
-import type { StateReason, VoucherState } from '../tables.js';
+import { heldSinceColumn } from '../holds/hold-reads.js';
+import { redeemableStates, type StateReason, type VoucherState } from '../tables.js';
 import { type CarriedLine, carriedInto, withCarried } from './carry-over.js';
 
 /** What a point learns of one entitlement: what the person may take and what remains. */
@@ -49,16 +50,29 @@ export function initialState(entitlement: EntitlementForRedemption): {
 }
 
 /**
- * A redeemable entitlement of a suspended program is answered `suspended`: the state is derived
- * from the program while it is suspended, never stored, so resuming the program needs no write
- * and the entitlement is redeemable again as it was (docs/DISTRIBUTION.md, "Voucher states").
+ * Not handed over yet: the entitlement was written when its cycle was approved, and the cycle
+ * is not published — distribution starts at publication, when each holder is told
+ * (docs/DISTRIBUTION.md, "Entitlement states"). Derived, never stored: publishing needs no write.
  */
-export function shownWhileSuspended(
+export function preActivated(entitlement: EntitlementForRedemption): boolean {
+  return entitlement.status === 'open' && entitlement.cycleStatus === 'approved';
+}
+
+/**
+ * What a redeemable entitlement answers while something outside its state row stops it: its
+ * cycle not yet published (`pre_activated`), a supervisor's hold in force (`blocked`), its
+ * program suspended (`suspended`). Each is derived, never stored, so when it ends the
+ * entitlement is redeemable again as it was (docs/DISTRIBUTION.md, "Entitlement states").
+ */
+export function shownState(
   entitlement: EntitlementForRedemption,
   state: VoucherState,
+  held: boolean,
 ): VoucherState {
-  const redeemable = state === 'activated' || state === 'partially_consumed';
-  return redeemable && entitlement.programStatus === 'suspended' ? 'suspended' : state;
+  if (!redeemableStates.includes(state)) return state;
+  if (preActivated(entitlement)) return 'pre_activated';
+  if (held) return 'blocked';
+  return entitlement.programStatus === 'suspended' ? 'suspended' : state;
 }
 
 function grantedItems(
@@ -77,11 +91,13 @@ function grantedItems(
  * The answer for one entitlement, read without writing: the point's recorded state and
  * remaining quantities, or, if no point has redeemed it yet, what the program grants plus what
  * was carried over to it from the program's closed cycle.
- * An entitlement programs ended is cancelled or expired here whatever was recorded before.
+ * An entitlement programs ended is cancelled or expired here whatever was recorded before;
+ * `held` says a supervisor's hold is in force on it (`holdsInForce`).
  */
 export async function entitlementAnswer(
   db: Kysely<Database>,
   entitlement: EntitlementForRedemption,
+  held: boolean,
 ): Promise<EntitlementAnswer> {
   const state = await db
     .selectFrom('entitlement_redemption_state')
@@ -97,7 +113,7 @@ export async function entitlementAnswer(
     entitlement,
     entitlement.status === 'ended'
       ? initial.state
-      : shownWhileSuspended(entitlement, state?.state ?? initial.state),
+      : shownState(entitlement, state?.state ?? initial.state, held),
     items,
   );
 }
@@ -211,17 +227,15 @@ function lockedBalances(entitlementId: string): RawBuilder<ItemBalance[]> {
  */
 export async function lockForRedemption(
   trx: Transaction<Database>,
-  props: { entitlementId: string; personId: string; servedProgramIds: readonly string[] },
-): Promise<
-  { entitlement: EntitlementForRedemption; state: VoucherState; items?: ItemBalance[] } | undefined
-> {
-  const { rows } = await sql<
-    EntitlementRelationRow & {
-      locked_state: VoucherState | null;
-      created: boolean | null;
-      items: ItemBalance[] | null;
-    }
-  >`
+  props: {
+    entitlementId: string;
+    personId: string;
+    servedProgramIds: readonly string[];
+    /** When a supervisor's hold in force is looked for (`heldSince`). */
+    now: Date;
+  },
+): Promise<LockedForRedemption | undefined> {
+  const { rows } = await sql<LockedRow>`
     with e as (${entitlementForRedemptionRelation(props.entitlementId)}),
     locked as (
       insert into entitlement_redemption_state (entitlement_id, person_id, program_id, state)
@@ -232,22 +246,49 @@ export async function lockForRedemption(
       returning state, xmax = 0 as created
     )
     select e.*, locked.state as locked_state, locked.created,
-      case when locked.created is false then ${lockedBalances(props.entitlementId)} end as items
+      case when locked.created is false then ${lockedBalances(props.entitlementId)} end as items,
+      ${heldSinceColumn(sql.ref('e.id'), props.now)} as held_since
     from e left join locked on true
   `.execute(trx);
   const row = rows[0];
-  if (row === undefined) return undefined;
-  const { locked_state: state, created, items, ...relation } = row;
+  return row === undefined ? undefined : lockedFrom(trx, row);
+}
+
+type LockedRow = EntitlementRelationRow & {
+  locked_state: VoucherState | null;
+  created: boolean | null;
+  items: ItemBalance[] | null;
+  held_since: Date | string | null;
+};
+
+/**
+ * A locked entitlement: its state and remaining quantities, and when the supervisor's hold in
+ * force on it was placed (null when none is).
+ */
+export interface LockedForRedemption {
+  entitlement: EntitlementForRedemption;
+  state: VoucherState;
+  items?: ItemBalance[];
+  heldSince: Date | null;
+}
+
+/** One row of the locking statements, as the caller needs it. */
+async function lockedFrom(
+  trx: Transaction<Database>,
+  row: LockedRow,
+): Promise<LockedForRedemption> {
+  const { locked_state: state, created, items, held_since, ...relation } = row;
   const entitlement = entitlementFromRelation(relation);
+  const heldSince = held_since === null ? null : new Date(held_since);
   // Not locked (ended, another person's, a program the point does not serve): refused by the
   // caller; an ended entitlement answers the state programs imply, as `lockEntitlementState`.
   if (state === null || created === null) {
-    return { entitlement, state: initialState(entitlement).state };
+    return { entitlement, state: initialState(entitlement).state, heldSince };
   }
-  if (created) return { entitlement, state, items: await firstUse(trx, entitlement) };
+  if (created) return { entitlement, state, items: await firstUse(trx, entitlement), heldSince };
   const locked =
     items !== null && items.length > 0 ? items : await itemBalances(trx, entitlement.entitlementId);
-  return { entitlement, state, items: locked };
+  return { entitlement, state, items: locked, heldSince };
 }
 
 /** One entitlement of `lockManyForRedemption`: whose it must be, and what the point serves. */
@@ -256,8 +297,6 @@ export interface RedemptionTarget {
   personId: string;
   servedProgramIds: readonly string[];
 }
-
-type LockedForRedemption = NonNullable<Awaited<ReturnType<typeof lockForRedemption>>>;
 
 /**
  * `lockForRedemption` for several distinct entitlements in one statement (a batch of concurrent
@@ -270,18 +309,13 @@ type LockedForRedemption = NonNullable<Awaited<ReturnType<typeof lockForRedempti
 export async function lockManyForRedemption(
   trx: Transaction<Database>,
   targets: readonly RedemptionTarget[],
+  now: Date,
 ): Promise<(LockedForRedemption | undefined)[]> {
   const allowed = targets.flatMap((target) =>
     target.servedProgramIds.map((programId) => [target.entitlementId, target.personId, programId]),
   );
   const column = (index: number) => allowed.map((triple) => triple[index] as string);
-  const { rows } = await sql<
-    EntitlementRelationRow & {
-      locked_state: VoucherState | null;
-      created: boolean | null;
-      items: ItemBalance[] | null;
-    }
-  >`
+  const { rows } = await sql<LockedRow>`
     with e as (${entitlementsForRedemptionRelation(targets.map((target) => target.entitlementId))}),
     locked as (
       insert into entitlement_redemption_state (entitlement_id, person_id, program_id, state)
@@ -304,29 +338,15 @@ export async function lockManyForRedemption(
           from entitlement_item_balance
           where entitlement_id = e.id
           for update) b
-      ) end as items
+      ) end as items,
+      ${heldSinceColumn(sql.ref('e.id'), now)} as held_since
     from e left join locked on locked.entitlement_id = e.id
     order by e.id
   `.execute(trx);
   const found = new Map<string, LockedForRedemption>();
   for (const row of rows) {
-    const { locked_state: state, created, items, ...relation } = row;
-    const entitlement = entitlementFromRelation(relation);
-    if (state === null || created === null) {
-      found.set(entitlement.entitlementId, { entitlement, state: initialState(entitlement).state });
-    } else if (created) {
-      found.set(entitlement.entitlementId, {
-        entitlement,
-        state,
-        items: await firstUse(trx, entitlement),
-      });
-    } else {
-      const locked =
-        items !== null && items.length > 0
-          ? items
-          : await itemBalances(trx, entitlement.entitlementId);
-      found.set(entitlement.entitlementId, { entitlement, state, items: locked });
-    }
+    const locked = await lockedFrom(trx, row);
+    found.set(locked.entitlement.entitlementId, locked);
   }
   return targets.map((target) => found.get(target.entitlementId));
 }

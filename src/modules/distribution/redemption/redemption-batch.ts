@@ -17,7 +17,12 @@ import { nowOf } from '../distribution-context.js';
 import { distributionLimits } from '../limits.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { redeemableStates } from '../tables.js';
-import { answerAfter, lockManyForRedemption, stateAfter } from './entitlement-state.js';
+import {
+  answerAfter,
+  lockManyForRedemption,
+  preActivated,
+  stateAfter,
+} from './entitlement-state.js';
 import {
   linesAfter,
   type RedemptionAnswer,
@@ -201,7 +206,7 @@ async function attemptBatch(
       ),
     );
     const counted = fresh.filter((each) => !over.has(each.redemption.reader.operatorId));
-    const taking = await redeemable(trx, counted);
+    const taking = await redeemable(trx, counted, nowOf(deps));
     const ready = attempt.stockLockedFirst ? await withStock(trx, taking) : taking;
     const readyIndexes = new Set(ready.map((each) => each.index));
     await takeBackPersonReads(
@@ -236,6 +241,7 @@ type Taking = Candidate & Omit<ReadyRedemption, 'redemption' | 'claim'>;
 async function redeemable(
   trx: Transaction<Database>,
   candidates: readonly Candidate[],
+  now: Date,
 ): Promise<Taking[]> {
   if (candidates.length === 0) return [];
   const locked = await lockManyForRedemption(
@@ -245,6 +251,7 @@ async function redeemable(
       personId: redemption.personId,
       servedProgramIds: redemption.gate.servedProgramIds,
     })),
+    now,
   );
   return candidates.flatMap((candidate, index) => {
     const found = locked[index];
@@ -256,6 +263,8 @@ async function redeemable(
       entitlement.personId !== redemption.personId ||
       !redemption.gate.servedProgramIds.includes(entitlement.programId) ||
       entitlement.programStatus === 'suspended' ||
+      preActivated(entitlement) ||
+      found.heldSince !== null ||
       entitlement.basket === null ||
       !redeemableStates.includes(found.state)
     ) {

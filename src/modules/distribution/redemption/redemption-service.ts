@@ -20,6 +20,7 @@ import {
   nowOf,
 } from '../distribution-context.js';
 import { DistributionError } from '../distribution-error.js';
+import { holdsInForce } from '../holds/hold-reads.js';
 import { guardPoint, type PointGrant, type PointRow, refuseAudited } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { auditingRefusals } from '../refusals.js';
@@ -29,7 +30,9 @@ import {
   answerAfter,
   type EntitlementAnswer,
   entitlementAnswer,
+  type LockedForRedemption,
   lockForRedemption,
+  preActivated,
   stateAfter,
 } from './entitlement-state.js';
 import { heldInDispute, withDisputed } from './in-dispute.js';
@@ -143,8 +146,15 @@ export async function personAnswers(
   });
   // Cash and vouchers are paid, not handed over: a point answers baskets only.
   const inKind = open.filter((entitlement) => entitlement.basket !== null);
+  const held = await holdsInForce(
+    deps.db,
+    inKind.map((entitlement) => entitlement.entitlementId),
+    nowOf(deps),
+  );
   const answers = await Promise.all(
-    inKind.map((entitlement) => entitlementAnswer(deps.db, entitlement)),
+    inKind.map((entitlement) =>
+      entitlementAnswer(deps.db, entitlement, held.has(entitlement.entitlementId)),
+    ),
   );
   return withDisputed(answers, await heldInDispute(deps.db, answers));
 }
@@ -244,7 +254,7 @@ export async function redeemFor(
             entitlement,
             state: before,
             items,
-          } = await redeemableEntitlement(trx, props, served);
+          } = await redeemableEntitlement(trx, props, served, nowOf(deps));
           if (!redeemableStates.includes(before) || items === undefined) {
             throw new DistributionError(
               'AMP_ENTITLEMENT_NOT_REDEEMABLE',
@@ -332,18 +342,21 @@ async function refusingOverQuota<T>(
 
 /**
  * The entitlement, locked with its remaining quantities (`lockForRedemption`), or the refusal:
- * not this person's, a program the point does not serve, or not in kind.
+ * not this person's, a program the point does not serve, not handed over yet (its cycle is not
+ * published), held by a supervisor, its program suspended, or not in kind.
  */
 async function redeemableEntitlement(
   trx: Transaction<Database>,
   props: RedeemProps,
   served: readonly string[],
-): Promise<NonNullable<Awaited<ReturnType<typeof lockForRedemption>>>> {
+  now: Date,
+): Promise<LockedForRedemption> {
   const found = uuidShape.test(props.entitlementId)
     ? await lockForRedemption(trx, {
         entitlementId: props.entitlementId,
         personId: props.personId,
         servedProgramIds: served,
+        now,
       })
     : undefined;
   const entitlement = found?.entitlement;
@@ -358,6 +371,18 @@ async function redeemableEntitlement(
     throw new DistributionError(
       'AMP_PROGRAM_NOT_SERVED',
       `This point does not serve ${entitlement.programCode}`,
+    );
+  }
+  if (preActivated(entitlement)) {
+    throw new DistributionError(
+      'AMP_ENTITLEMENT_PRE_ACTIVATED',
+      `The cycle of ${entitlement.programCode} is not published yet: nothing of it is handed over before`,
+    );
+  }
+  if (found.heldSince !== null && entitlement.status === 'open') {
+    throw new DistributionError(
+      'AMP_ENTITLEMENT_BLOCKED',
+      'A supervisor holds this entitlement for review: nothing of it is handed over until the hold ends',
     );
   }
   if (entitlement.programStatus === 'suspended') {
