@@ -6,7 +6,6 @@ import {
   distributionScene,
   onHandAt,
   type SignedIn,
-  signIn,
   signInSupervisor,
 } from '../distribution-test-kit.js';
 import { offlinePoint } from './offline-point-test-kit.js';

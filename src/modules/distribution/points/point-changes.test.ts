@@ -8,7 +8,6 @@ import {
   createPoint,
   pointCall,
   type SignedIn,
-  signIn,
   signInSupervisor,
 } from '../distribution-test-kit.js';
 
