@@ -357,6 +357,12 @@ export const SignOffSchema = Type.Object({
   figuresSha256: Type.String(),
   note: Type.Union([Type.String(), Type.Null()]),
   current: Type.Boolean({ description: 'Whether the figures are still those that were signed' }),
+  earlierDefinition: Type.Optional(
+    Type.Literal(true, {
+      description:
+        "Signed before session 20 redefined the figures (entitled per point, stock bounded by the cycle's window, physical counts): not current, without anything having changed",
+    }),
+  ),
 });
 export type SignOff = Static<typeof SignOffSchema>;
 

@@ -1812,6 +1812,8 @@ export const en: Dictionary = {
       signedAt: 'Signed on {{time}}:',
       current: 'the figures have not changed.',
       changed: 'the figures changed after signing.',
+      earlierDefinition:
+        "signed under the figures' earlier definition (before counts and the cycle's window): nothing changed; sign again.",
       note: 'Note (optional)',
       sign: 'Sign the reconciliation',
     },

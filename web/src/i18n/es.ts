@@ -1848,6 +1848,8 @@ export const es = {
       signedAt: 'Firmado el {{time}}:',
       current: 'las cifras no han cambiado.',
       changed: 'las cifras cambiaron después de la firma.',
+      earlierDefinition:
+        'firmado con la definición anterior de las cifras (antes de los conteos y de la ventana del ciclo): no indica ningún cambio; fírmelo de nuevo.',
       note: 'Nota (opcional)',
       sign: 'Firmar el cuadre',
     },

@@ -182,7 +182,7 @@ export async function reconciliationReader(
   const carryOverDisputes = await carryOverDisputesOf(deps.db, gate.point.id, cycle.cycleId);
   const rows = await deps.db
     .selectFrom('reconciliation_sign_off')
-    .select(['id', 'signed_by', 'signed_at', 'figures_sha256', 'note'])
+    .select(['id', 'signed_by', 'signed_at', 'figures_sha256', 'figures', 'note'])
     .where('point_id', '=', gate.point.id)
     .where('cycle_id', '=', cycle.cycleId)
     .orderBy('signed_at', 'desc')
@@ -200,6 +200,7 @@ export async function reconciliationReader(
       figuresSha256: row.figures_sha256.toString('hex'),
       note: row.note,
       current: row.figures_sha256.toString('hex') === figuresSha256,
+      ...(signedUnderEarlierDefinition(row.figures) ? { earlierDefinition: true as const } : {}),
     })),
   };
 }
@@ -264,6 +265,16 @@ export async function reconciliationSigner(
       current: true,
     };
   });
+}
+
+/**
+ * Whether figures were signed before session 20 redefined them (entitled per point, stock within
+ * the cycle's window: `stockWindow` is in every figures since). Their digest can never match again;
+ * the supervisor is told so, not that the figures changed.
+ */
+function signedUnderEarlierDefinition(figures: unknown): boolean {
+  const signed: unknown = typeof figures === 'string' ? JSON.parse(figures) : figures;
+  return typeof signed === 'object' && signed !== null && !('stockWindow' in signed);
 }
 
 /** SHA-256 of the figures as canonical JSON (their keys are written in one fixed order). */

@@ -204,4 +204,33 @@ describe('reconciliation: counts, the point’s entitled, the cycle’s window',
     ]);
     expect(second.stockWindow).toEqual({ from: window.to, to: null });
   });
+  it('tells a sign-off made under the earlier definition of the figures from figures that changed', async () => {
+    // A sign-off kept from before the figures were redefined (no stock window in them), and one now.
+    await kit.database.asAdmin((admin) =>
+      admin
+        .insertInto('reconciliation_sign_off')
+        .values({
+          id: randomUUID(),
+          point_id: point,
+          cycle_id: cycleId,
+          signed_by: supervisor.operatorId,
+          signed_at: new Date(Date.now() - 86_400_000),
+          figures: JSON.stringify({ entitled: 2, items: [] }),
+          figures_sha256: Buffer.alloc(32, 1),
+          note: 'before',
+        })
+        .execute(),
+    );
+    const signed = await call('POST', `cycles/${cycleId}/sign-offs`, supervisor, { note: 'now' });
+    expect(signed.statusCode, signed.body).toBe(201);
+    const read = await call('GET', `cycles/${cycleId}/reconciliation`, supervisor);
+    const signOffs = (read.json().signOffs as { note: string }[]).filter((each) =>
+      ['before', 'now'].includes(each.note),
+    );
+    expect(signOffs).toEqual([
+      expect.objectContaining({ note: 'now', current: true }),
+      expect.objectContaining({ note: 'before', current: false, earlierDefinition: true }),
+    ]);
+    expect(signOffs[0]).not.toHaveProperty('earlierDefinition');
+  });
 });

@@ -342,7 +342,9 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
             {t('supervision.reconciliation.signedAt', { time: format.dateTime(each.signedAt) })}{' '}
             {each.current
               ? t('supervision.reconciliation.current')
-              : t('supervision.reconciliation.changed')}
+              : each.earlierDefinition
+                ? t('supervision.reconciliation.earlierDefinition')
+                : t('supervision.reconciliation.changed')}
             {each.note ? ` — ${each.note}` : ''}
           </li>
         ))}
