@@ -221,7 +221,9 @@ describe('reconciliation: counts, the point’s entitled, the cycle’s window',
         })
         .execute(),
     );
-    const signed = await call('POST', `cycles/${cycleId}/sign-offs`, supervisor, { note: 'now' });
+    const signed = await call('POST', `cycles/${cycleId}/reconciliation/sign-offs`, supervisor, {
+      note: 'now',
+    });
     expect(signed.statusCode, signed.body).toBe(201);
     const read = await call('GET', `cycles/${cycleId}/reconciliation`, supervisor);
     const signOffs = (read.json().signOffs as { note: string }[]).filter((each) =>
