@@ -64,8 +64,10 @@ describe('entitlement holds and pre-activated entitlements', () => {
   const ownHolds = async (index: number) => {
     const response = await kit.app.inject({
       method: 'GET',
+      // What the person is shown, read here by a program officer at an appeal (the supervisor who
+      // holds reads no person's file).
       url: `/api/persons/${holder(index).personId}/entitlement-holds?purpose=appeal`,
-      cookies: scene.supervisor.cookies,
+      cookies: scene.officer.cookies,
     });
     return response;
   };
