@@ -379,6 +379,10 @@ export const en: Dictionary = {
       'A supervisor holds this entitlement for review: nothing is handed over until the hold ends.',
     AMP_ENTITLEMENT_PRE_ACTIVATED:
       'This entitlement is not available yet: its cycle is not published.',
+    AMP_ENTITLEMENT_HOLD_EXISTS:
+      'This entitlement already has a hold in force: no second one is placed.',
+    AMP_ENTITLEMENT_HOLD_ENDED:
+      'This hold has already ended (lifted, or lapsed at its longest): there is nothing to lift.',
     AMP_PROGRAM_SUSPENDED:
       'The program is suspended: nothing of it is handed over until it resumes.',
     AMP_POINT_NOT_ASSIGNED: 'You are not assigned to this distribution point.',
@@ -631,6 +635,7 @@ export const en: Dictionary = {
     'distribution.device_manage': "Register or revoke a point's offline device",
     'distribution.offline_sync': "Sync a point's offline device for its removed operator",
     'distribution.dispute_decide': 'Decide a carry-over dispute (written off, or brought back)',
+    'distribution.entitlement_hold': 'Hold an entitlement for review, or lift the hold',
     'notification.dashboard': 'See text message delivery',
     'notification.content': 'Read the words of failed text messages',
     'payment.fund': 'Fund a program from the settlement account',

@@ -383,6 +383,9 @@ export const es = {
       'Un supervisor retiene esta entrega para revisión: no se entrega nada hasta que termine la retención.',
     AMP_ENTITLEMENT_PRE_ACTIVATED:
       'Esta entrega aún no está disponible: su ciclo no ha sido publicado.',
+    AMP_ENTITLEMENT_HOLD_EXISTS: 'Esta entrega ya tiene una retención vigente: no se coloca otra.',
+    AMP_ENTITLEMENT_HOLD_ENDED:
+      'Esta retención ya terminó (levantada o vencida por su plazo máximo): no hay nada que levantar.',
     AMP_PROGRAM_SUSPENDED:
       'El programa está suspendido: no se entrega nada de él hasta que se reanude.',
     AMP_POINT_NOT_ASSIGNED: 'No está asignado a este punto de entrega.',
@@ -640,6 +643,7 @@ export const es = {
     'distribution.reconcile_sign': 'Firmar la conciliación de un punto de entrega',
     'distribution.device_manage': 'Registrar o anular un dispositivo sin conexión de un punto',
     'distribution.dispute_decide': 'Decidir una disputa de arrastre (pérdida, o lo devuelto)',
+    'distribution.entitlement_hold': 'Retener una entrega para revisión, o levantar la retención',
     'distribution.offline_sync':
       'Sincronizar un dispositivo sin conexión de un punto por su operador retirado',
     'notification.dashboard': 'Ver la entrega de mensajes de texto',
