@@ -923,6 +923,8 @@ export const en: Dictionary = {
       'distribution.offline_list': "included you in a distribution point's offline list",
       'distribution.dispute_decide':
         'recorded a decision on goods handed to you twice (nothing is taken back from you)',
+      'distribution.entitlement_hold':
+        'held one of your entitlements for review, or lifted the hold (the reason is in your benefits)',
       other: 'did “{{action}}”',
     },
     count_one: '{{count}} access',

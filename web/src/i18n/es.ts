@@ -935,6 +935,8 @@ export const es = {
       'distribution.offline_list': 'le incluyó en la lista sin conexión de un punto de entrega',
       'distribution.dispute_decide':
         'registró una decisión sobre bienes que recibió dos veces (no se le quita nada)',
+      'distribution.entitlement_hold':
+        'retuvo una de sus entregas para revisión, o levantó la retención (vea el motivo en sus beneficios)',
       other: 'hizo «{{action}}»',
     },
     count_one: '{{count}} acceso',
