@@ -924,7 +924,7 @@ export const en: Dictionary = {
       'distribution.dispute_decide':
         'recorded a decision on goods handed to you twice (nothing is taken back from you)',
       'distribution.entitlement_hold':
-        'held one of your entitlements for review, or lifted the hold (the reason is in your benefits)',
+        'held one of your entitlements for review, or lifted the hold',
       other: 'did “{{action}}”',
     },
     count_one: '{{count}} access',

@@ -936,7 +936,7 @@ export const es = {
       'distribution.dispute_decide':
         'registró una decisión sobre bienes que recibió dos veces (no se le quita nada)',
       'distribution.entitlement_hold':
-        'retuvo una de sus entregas para revisión, o levantó la retención (vea el motivo en sus beneficios)',
+        'retuvo una de sus entregas para revisión, o levantó la retención',
       other: 'hizo «{{action}}»',
     },
     count_one: '{{count}} acceso',
