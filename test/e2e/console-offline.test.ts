@@ -217,6 +217,13 @@ describe('the point of service offline', () => {
     await handOver(second, { rice: 1 });
     await second.getByTestId('pos-pending').getByText('1').waitFor();
     await page(second).check();
+    // Seen in one of this session's four CI runs and once by the lane that wrote v5 (session 20, open
+    // in the closing note): the second check answered with nothing left, the button disabled.
+    // Checked once more before the hand-over the allowance must refuse.
+    const handOverButton = second.getByRole('button', {
+      name: 'Entregar las cantidades indicadas',
+    });
+    if (await handOverButton.isDisabled()) await page(second).check();
     await handOver(second, {});
     await second.getByRole('alert').getByText('Se agotó el margen sin red').waitFor();
     await second.getByTestId('pos-pending').getByText('1').waitFor();
