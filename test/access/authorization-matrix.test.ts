@@ -1387,7 +1387,7 @@ const notDecidedByTheTable: Record<string, string> = {
   'GET /api/open-data/statistics/{code}/csv':
     'public: the same tables as CSV (published-tables.test.ts)',
   'POST /api/distribution/points':
-    'distribution.point_manage, decided by the table on the region of the body; refused to an operator and to an officer of another region below',
+    'distribution.point_manage, decided by the table on the region of the body; refused to an operator, a program officer and a supervisor of another region below',
 };
 
 /** What docs/ACCESS.md says: allowed, or the status of the refusal. */
@@ -1740,8 +1740,9 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
     const officerZ = await signIn(kit, ['program_officer'], ['VE-Z']);
     const operatorA = await signIn(kit, ['distribution_operator'], ['VE-A']);
     const operatorZ = await signIn(kit, ['distribution_operator'], ['VE-Z']);
-    const pointA = await createPoint(kit, officerA, { operators: [operatorA.operatorId] });
-    const pointZ = await createPoint(kit, officerZ, {
+    const supervisorZ = await signIn(kit, ['distribution_supervisor'], ['VE-Z']);
+    const pointA = await createPoint(kit, supervisorA, { operators: [operatorA.operatorId] });
+    const pointZ = await createPoint(kit, supervisorZ, {
       regionCode: 'VE-Z',
       operators: [operatorZ.operatorId],
     });
@@ -1860,12 +1861,15 @@ describe('authorisation matrix from docs/ACCESS.md', () => {
     expect(pointOfZ.json()).toMatchObject({ status: 'open', stock: [] });
   }, 120_000);
 
-  it('refuses creating a point to an operator, and to an officer of another region', async () => {
+  it('refuses creating a point to an operator, to a program officer, and to a supervisor of another region', async () => {
     const operatorA = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    // The rule writer registers and staffs no point (docs/ACCESS.md, session 21).
     const officerA = await signIn(kit, ['program_officer'], ['VE-A']);
+    const supervisorA = await signIn(kit, ['distribution_supervisor'], ['VE-A']);
     for (const [who, regionCode, status] of [
       [operatorA, 'VE-A', 403],
-      [officerA, 'VE-Z', 404],
+      [officerA, 'VE-A', 403],
+      [supervisorA, 'VE-Z', 404],
     ] as const) {
       const code = `matrix-${randomUUID().slice(0, 8)}`;
       const response = await kit.app.inject({

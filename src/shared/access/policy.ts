@@ -156,12 +156,12 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('program.manage', 'program_officer', ['eligibility_review'], 'region'),
   rule('program.publish_decide', 'program_supervisor', ['eligibility_review'], 'region'),
   rule('cycle.approve', 'program_supervisor', ['eligibility_review'], 'region'),
-  // Points: the program officer registers them and says which programs they serve (program
-  // work); the distribution supervisor runs them (open, close, operators). Everything on the
-  // floor — stock, transfers, devices, conflicts, sign-off — is the supervisor's, never the
-  // officer's: whoever writes the rules does not also adjust the stock and sign off the
-  // reconciliation of the points that hand them out (separation of duties).
-  rule('distribution.point_manage', 'program_officer', ['distribution'], 'region'),
+  // Points are the distribution supervisor's: registering them, the programs they serve (among
+  // the published programs of its states), opening, closing and the operators assigned — one
+  // action, one route (`…/changes`). The program officer reads the points' figures and manages
+  // none: whoever writes the rules neither chooses who hands the benefits out nor adjusts the
+  // stock or signs off the reconciliation of the points that do (separation of duties; session
+  // 21's review found the officer could still assign operators).
   rule('distribution.point_manage', 'distribution_supervisor', ['distribution'], 'region'),
   rule('distribution.point_read', 'program_officer', ['distribution'], 'region'),
   rule('distribution.point_read', 'distribution_supervisor', ['distribution'], 'region'),

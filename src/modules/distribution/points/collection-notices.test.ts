@@ -12,7 +12,12 @@ import {
   resolveDeferredNotices,
 } from '../../notifications/index.js';
 import { personAreas, textContacts } from '../../registry/index.js';
-import { inKindProgramWithCycle, type SignedIn, signIn } from '../distribution-test-kit.js';
+import {
+  inKindProgramWithCycle,
+  type SignedIn,
+  signIn,
+  signInSupervisor,
+} from '../distribution-test-kit.js';
 import { receiptReference } from '../redemption/redemption-notice.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
 import { collectionNotices, placeText } from './collection-notices.js';
@@ -32,7 +37,7 @@ interface Queued {
  */
 describe('collection and receipt texts', () => {
   let kit: AccessTestApp;
-  let officer: SignedIn;
+  let supervisor: SignedIn;
   let publisher: SignedIn;
   let operator: SignedIn;
   const people: Record<'near' | 'inState' | 'silent', string> = {
@@ -69,7 +74,7 @@ describe('collection and receipt texts', () => {
     const created = await kit.app.inject({
       method: 'POST',
       url: '/api/distribution/points?purpose=distribution',
-      cookies: officer.cookies,
+      cookies: supervisor.cookies,
       payload: { code, name, kind: 'kiosk', regionCode: 'VE-M', municipalityCode },
     });
     expect(created.statusCode, created.body).toBe(201);
@@ -77,7 +82,7 @@ describe('collection and receipt texts', () => {
     const changed = await kit.app.inject({
       method: 'POST',
       url: `/api/distribution/points/${pointId}/changes?purpose=distribution`,
-      cookies: officer.cookies,
+      cookies: supervisor.cookies,
       payload: { addOperators: [operator.operatorId], addPrograms: programs },
     });
     expect(changed.statusCode, changed.body).toBe(200);
@@ -104,7 +109,7 @@ describe('collection and receipt texts', () => {
 
   beforeAll(async () => {
     kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    officer = await signIn(kit, ['program_officer'], ['VE-M']);
+    supervisor = await signInSupervisor(kit, ['VE-M']);
     operator = await signIn(kit, ['distribution_operator'], ['VE-M']);
     // The programs are national: publishing one takes every state.
     const states = listStates().map((state) => state.code);
