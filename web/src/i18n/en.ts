@@ -924,7 +924,7 @@ export const en: Dictionary = {
       'distribution.dispute_decide':
         'recorded a decision on goods handed to you twice (nothing is taken back from you)',
       'distribution.entitlement_hold':
-        'held one of your entitlements for review, or lifted the hold',
+        'held one of your entitlements for review, or lifted the hold (the reason is in your benefits)',
       other: 'did “{{action}}”',
     },
     count_one: '{{count}} access',
@@ -1677,7 +1677,7 @@ export const en: Dictionary = {
       hint: 'Holding an entitlement stops it for review: no point hands it over while the hold is in force, and the hold lapses by itself at its longest. The person gets a text message and sees the reason, never your note. Nobody’s file is shown here.',
       receiptText: 'Text of the hand-over receipt’s QR code',
       receiptHint:
-        'The receipt the person got when collecting (or the point’s copy): use the camera, or a reader that types the text here.',
+        'The receipt the person got when collecting: use the camera, or a reader that types the text here.',
       readReceipt: 'Read the receipt',
       receiptRefused: {
         malformed: 'This is not the QR code of an Amparo hand-over receipt.',
@@ -1686,7 +1686,7 @@ export const en: Dictionary = {
       },
       byId: 'No receipt: type the entitlement’s id',
       entitlementId: 'Entitlement id',
-      entitlementIdHint: 'The 36 characters a report or an appeal gives (e.g. 3f2b…-…).',
+      entitlementIdHint: 'The id’s 36 characters, as another office or a report gives them.',
       entitlementIdInvalid: 'An entitlement id has 36 characters: digits, letters a–f and hyphens.',
       useId: 'Use this id',
       holdConflict: 'Hold this entitlement for review',

@@ -936,7 +936,7 @@ export const es = {
       'distribution.dispute_decide':
         'registró una decisión sobre bienes que recibió dos veces (no se le quita nada)',
       'distribution.entitlement_hold':
-        'retuvo una de sus entregas para revisión, o levantó la retención',
+        'retuvo una de sus entregas para revisión, o levantó la retención (vea el motivo en sus beneficios)',
       other: 'hizo «{{action}}»',
     },
     count_one: '{{count}} acceso',
@@ -1710,7 +1710,7 @@ export const es = {
       hint: 'Retener una entrega la detiene para revisión: ningún punto la entrega mientras la retención esté vigente, y vence sola en su plazo máximo. La persona recibe un SMS y ve el motivo, nunca su nota. Aquí no se ve el expediente de nadie.',
       receiptText: 'Texto del código QR del comprobante de entrega',
       receiptHint:
-        'El comprobante que la persona recibió al retirar (o su copia del punto): use la cámara, o un lector que escriba el texto aquí.',
+        'El comprobante que la persona recibió al retirar: use la cámara, o un lector que escriba el texto aquí.',
       readReceipt: 'Leer el comprobante',
       receiptRefused: {
         malformed: 'Esto no es el código QR de un comprobante de entrega de Amparo.',
@@ -1719,7 +1719,8 @@ export const es = {
       },
       byId: 'Sin comprobante: escribir el identificador de la entrega',
       entitlementId: 'Identificador de la entrega',
-      entitlementIdHint: 'Los 36 caracteres que da un informe o un reclamo (p. ej. 3f2b…-…).',
+      entitlementIdHint:
+        'Los 36 caracteres del identificador, tal como los da otra oficina o un informe.',
       entitlementIdInvalid:
         'Un identificador de entrega tiene 36 caracteres: cifras, letras a–f y guiones.',
       useId: 'Usar este identificador',
