@@ -5,6 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { limits } from '../../src/limits.js';
 import { base32Decode } from '../../src/modules/access/base32.js';
 import { totpCode, totpStep } from '../../src/modules/access/totp.js';
+import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
 import type { ConsoleServer } from './console-server.js';
 
 /**
@@ -252,6 +253,35 @@ export async function signedInPage(
     .context()
     .addCookies([{ name: 'amparo_session', value: session, url: run.server.baseUrl }]);
   if (options.path !== undefined) await page.goto(`${run.server.baseUrl}${options.path}`);
+  return page;
+}
+
+/**
+ * A new phone-width page signed in as the person on their own page (`/citizen/me`): the ID
+ * number, then the code texted to them as the phone shows it (the outbox keeps it sealed).
+ *
+ * @example
+ *   const page = await citizenSignedInPage(run, { id: person.id, uin: person.uin });
+ */
+export async function citizenSignedInPage(
+  run: {
+    server: Pick<ConsoleServer, 'baseUrl' | 'database' | 'keys'>;
+    newPage: (viewport?: keyof typeof viewports) => Promise<Page>;
+  },
+  who: { id: string; uin: string },
+): Promise<Page> {
+  const page = await run.newPage('phone');
+  await page.goto(`${run.server.baseUrl}/citizen`);
+  await page.getByLabel('Número de identificación').fill(who.uin);
+  await page.getByRole('button', { name: 'Enviarme un código por SMS' }).click();
+  await page.getByText(/el código va en camino/i).waitFor();
+  const code = await receivedCode(
+    { db: run.server.database.db, masterKey: run.server.keys.masterKey },
+    { personId: who.id, templateId: 'citizen.sign_in_code' },
+  );
+  await page.getByLabel('Código de un solo uso').fill(code);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await page.getByTestId('my-benefits').waitFor();
   return page;
 }
 

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
 import {
   approvedCycle,
   publishedProgram,
@@ -8,6 +7,7 @@ import {
 } from '../../src/modules/programs/programs-test-kit.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import {
+  citizenSignedInPage,
   overflowsHorizontally,
   screenshot,
   seriousAxeViolations,
@@ -95,20 +95,7 @@ async function pensionId(): Promise<string> {
 }
 
 async function citizenPage(who: { id: string; uin: string } = person) {
-  const page = await run.newPage('phone');
-  await page.goto(`${run.server.baseUrl}/citizen`);
-  await page.getByLabel('Número de identificación').fill(who.uin);
-  await page.getByRole('button', { name: 'Enviarme un código por SMS' }).click();
-  await page.getByText(/el código va en camino/i).waitFor();
-  // The code as the phone shows it (the outbox keeps it sealed).
-  const code = await receivedCode(
-    { db: run.server.database.db, masterKey: run.server.keys.masterKey },
-    { personId: who.id, templateId: 'citizen.sign_in_code' },
-  );
-  await page.getByLabel('Código de un solo uso').fill(code);
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await page.getByTestId('my-benefits').waitFor();
-  return page;
+  return citizenSignedInPage(run, who);
 }
 
 describe('my benefits and appeals in the console', () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { cardQr } from '../../src/modules/credentials/card-qr.js';
 import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
 import { type BuiltOperator, buildHousehold, buildOperator, buildPerson } from '../factories.js';
 import {
+  citizenSignedInPage,
   fakeCameraArgs,
   launchChromium,
   overflowsHorizontally,
@@ -25,8 +27,11 @@ import { distributionPointWorld } from './distribution-point-kit.js';
  * and gets the signed receipt with its QR; then serves a person without a card by ID number and
  * a code texted to their phone. Then the supervisor, at phone width too, finds that hand-over
  * without a card in the day's list, reads the point's reconciliation for the cycle, downloads
- * it as CSV and signs it off. Spanish and English, axe-clean, no sideways scrolling. Last, the
- * card is read through the camera: Chromium's fake capture device plays a video of the card's QR.
+ * it as CSV and signs it off; and holds the card holder's entitlement from the first receipt
+ * (the point sees it blocked and the server refuses it), lifts it, and the holder sees the hold
+ * and its reason on their own page, never the notes. Spanish and English, axe-clean, no sideways
+ * scrolling. Last, the card is read through the camera: Chromium's fake capture device plays a
+ * video of the card's QR.
  */
 /** The photo on file of the person served by it: the console's icon, a real PNG. */
 const photoOnFile = readFileSync(
@@ -42,35 +47,44 @@ let noCard: { id: string; uin: string };
 /** Without a card too: one with a photo on file, one in the card holder's household. */
 let withPhoto: { id: string; uin: string };
 let inHousehold: { id: string; uin: string };
+/** The card holder (with a phone on file, to sign in to their own page). */
+let holder: { personId: string; uin: string };
+/** The signed receipt of the first hand-over, as its QR reads: what a supervisor holds from. */
+let holderReceiptQr: string;
+let pointId: string;
 
 beforeAll(async () => {
   run = await openConsoleRun();
   let operators: BuiltOperator[];
-  ({ officer, operators, holderQr, officerCookie } = await distributionPointWorld(run, {
-    prefix: 'pos',
-    operators: 1,
-    pointCode: 'kiosco-e2e',
-    pointName: 'Kiosco Catia',
-    program: {
-      code: 'food_e2e',
-      names: { es: 'Caja de alimentos', en: 'Food box' },
-      basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
+  ({ officer, operators, holderQr, officerCookie, holder, pointId } = await distributionPointWorld(
+    run,
+    {
+      prefix: 'pos',
+      holderPhone: '+584121230078',
+      operators: 1,
+      pointCode: 'kiosco-e2e',
+      pointName: 'Kiosco Catia',
+      program: {
+        code: 'food_e2e',
+        names: { es: 'Caja de alimentos', en: 'Food box' },
+        basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
+      },
+      delivery: { item: 'food_box', quantity: 100 },
+      // The person without a card is entitled by the same cycle.
+      beforeCycle: async (holder) => {
+        const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+        noCard = await buildPerson(context, { region: 'VE-A', phone: '+584121230077' });
+        withPhoto = await buildPerson(context, { region: 'VE-A', sealed: { photo: photoOnFile } });
+        inHousehold = await buildPerson(context, { region: 'VE-A' });
+        await buildHousehold(context, {
+          members: [
+            { person: { id: holder.personId }, relationship: 'head' },
+            { person: inHousehold, relationship: 'child' },
+          ],
+        });
+      },
     },
-    delivery: { item: 'food_box', quantity: 100 },
-    // The person without a card is entitled by the same cycle.
-    beforeCycle: async (holder) => {
-      const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
-      noCard = await buildPerson(context, { region: 'VE-A', phone: '+584121230077' });
-      withPhoto = await buildPerson(context, { region: 'VE-A', sealed: { photo: photoOnFile } });
-      inHousehold = await buildPerson(context, { region: 'VE-A' });
-      await buildHousehold(context, {
-        members: [
-          { person: { id: holder.personId }, relationship: 'head' },
-          { person: inHousehold, relationship: 'child' },
-        ],
-      });
-    },
-  }));
+  ));
   operator = operators[0] as BuiltOperator;
 }, 120_000);
 
@@ -90,7 +104,11 @@ describe('the point of service in the console', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await overflowsHorizontally(page)).toBe(false);
     await entitlements.getByLabel('Cantidad de food_box a entregar').fill('1');
+    const redeemed = page.waitForResponse(
+      (response) => response.url().includes('/redemptions') && response.status() === 201,
+    );
     await entitlements.getByRole('button', { name: 'Entregar' }).click();
+    holderReceiptQr = ((await (await redeemed).json()) as { qrText: string }).qrText;
     const receipt = page.getByTestId('pos-receipt');
     await receipt.getByText('food_box: 1 box entregados, quedan 1').waitFor();
     await receipt.getByRole('img', { name: 'Código QR firmado del comprobante' }).waitFor();
@@ -131,6 +149,94 @@ describe('the point of service in the console', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.context().close();
   }, 60_000);
+
+  it("holds the card holder's entitlement from the receipt: the point refuses it until lifted; the person sees why, not the note", async () => {
+    const note = 'Aviso 2026-114: retiro no reconocido por la titular';
+    const page = await signedInPage(run, officer, {
+      viewport: 'phone',
+      path: '/distribution/supervision',
+    });
+    const holds = page.locator('section', { has: page.locator('#holds-title') });
+    await holds.getByRole('heading', { name: 'Retenciones de entregas' }).waitFor();
+    await holds.getByText('No hay retenciones en sus estados.').waitFor();
+    // The receipt the person kept, read as its QR says (a reader types it; the camera reads it).
+    const receiptField = holds.getByLabel('Texto del código QR del comprobante de entrega');
+    const [head, payload, signature] = holderReceiptQr.split('.');
+    const forged = `${head}.${payload}.${signature?.startsWith('A') ? 'B' : 'A'}${signature?.slice(1)}`;
+    await receiptField.fill(forged);
+    await holds.getByRole('button', { name: 'Leer el comprobante' }).click();
+    await holds.getByText('La firma de este comprobante no es válida', { exact: false }).waitFor();
+    await receiptField.fill(holderReceiptQr);
+    await holds.getByRole('button', { name: 'Leer el comprobante' }).click();
+    const target = holds.getByTestId('hold-target');
+    await target
+      .getByText('del programa food_e2e: retirada en kiosco-e2e', { exact: false })
+      .waitFor();
+    await holds
+      .getByLabel('Motivo')
+      .selectOption({ label: 'Aviso de posible fraude con esta entrega' });
+    await holds.getByLabel('Nota para la revisión').fill(note);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await holds.getByRole('button', { name: 'Retener la entrega' }).click();
+    await holds.getByText('Entrega retenida.', { exact: false }).waitFor();
+    const listed = holds.getByTestId('entitlement-holds').locator('li[data-status="in_force"]');
+    await listed.getByText('Vigente').waitFor();
+    expect(await listed.textContent()).toContain(note);
+    expect(await listed.textContent()).toContain('Aviso de posible fraude con esta entrega');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+
+    // At the point: the card's entitlement is blocked, and the server refuses a hand-over.
+    const counter = await signedInPage(run, operator, { viewport: 'phone', path: '/distribution' });
+    await counter.getByLabel('Texto del código QR del carnet').fill(holderQr);
+    await counter.getByRole('button', { name: 'Ver lo que puede retirar' }).click();
+    const entitlements = counter.getByTestId('pos-entitlements');
+    await entitlements.getByText('bloqueado para revisión').waitFor();
+    expect(await entitlements.getByRole('button', { name: 'Entregar' }).count()).toBe(0);
+    const receipt = JSON.parse(Buffer.from(String(payload), 'base64url').toString('utf8')) as {
+      entitlementId: string;
+    };
+    const refused = await counter.request.post(
+      `${run.server.baseUrl}/api/distribution/points/${pointId}/redemptions?purpose=distribution`,
+      {
+        data: {
+          qrText: holderQr,
+          clientId: randomUUID(),
+          entitlementId: receipt.entitlementId,
+          lines: [{ item: 'food_box', quantity: 1 }],
+        },
+      },
+    );
+    expect(refused.status(), await refused.text()).toBe(409);
+    expect(await refused.text()).toContain('AMP_ENTITLEMENT_BLOCKED');
+    await counter.context().close();
+
+    // Lifted with a note: in the list as lifted, in English too.
+    await listed.getByLabel('Nota al levantarla (opcional)').fill('Revisado: lo retiró ella misma');
+    await listed.getByRole('button', { name: 'Levantar la retención' }).click();
+    const lifted = holds.getByTestId('entitlement-holds').locator('li[data-status="lifted"]');
+    await lifted.getByText('Levantada', { exact: true }).waitFor();
+    await page.getByLabel('Idioma').selectOption('en');
+    await lifted.getByText('Report of possible fraud with this entitlement').waitFor();
+    expect(await lifted.textContent()).toContain('Note on lifting: Revisado');
+    await page.context().close();
+
+    // The person's own page: the hold, its reason in words and its dates; never the notes.
+    const citizen = await citizenSignedInPage(run, { id: holder.personId, uin: holder.uin });
+    const mine = citizen.getByTestId('my-holds');
+    await mine.getByText('Retención levantada').waitFor();
+    const text = await mine.textContent();
+    expect(text).toContain('Caja de alimentos');
+    expect(text).toContain('motivo: Aviso de posible fraude con esta entrega');
+    expect(text).toMatch(/Retenida el .+; levantada el /);
+    // Neither note anywhere on the person's page (the answer carries none).
+    const whole = await citizen.locator('body').textContent();
+    expect(whole).not.toContain('2026-114');
+    expect(whole).not.toContain('Revisado');
+    expect(await seriousAxeViolations(citizen)).toEqual([]);
+    expect(await overflowsHorizontally(citizen)).toBe(false);
+    await citizen.context().close();
+  }, 90_000);
 
   it("shows the supervisor the hand-over without a card and the point's reconciliation", async () => {
     // A step the officer has not used: setting the point up used one (a code is used once).

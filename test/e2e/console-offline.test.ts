@@ -266,6 +266,13 @@ describe('the point of service offline', () => {
     await conflicts
       .getByText('Resuelto: vale el primer recibo; estos bienes se dieron de baja.')
       .waitFor();
+    // The conflict names its entitlement: the holds panel takes it, with where it came from.
+    await conflicts.getByRole('button', { name: 'Retener esta entrega para revisión' }).click();
+    await supervisor
+      .getByTestId('hold-target')
+      .getByText('la del conflicto del dispositivo Teléfono B', { exact: false })
+      .waitFor();
+    await supervisor.getByRole('button', { name: 'Elegir otra entrega' }).click();
     const after = await run.server.database.asAdmin((admin) =>
       sql<{ open: unknown; on_hand: unknown }>`
         select (select count(*) from offline_receipt o

@@ -31,6 +31,8 @@ export interface DistributionPointWorld {
   holderQr: string;
   /** The holder's card (credential id, hex), as a receipt signed outside the browser names it. */
   holderCredentialId: string;
+  /** The card holder, as the person signs in to their own page (with `holderPhone`). */
+  holder: { personId: string; uin: string };
   programId: string;
   pointId: string;
   /** Issues a card to a new person of VE-A (after the cycle: entitled to nothing); its QR text. */
@@ -54,6 +56,8 @@ export interface DistributionPointOptions {
     basket: { item: string; quantity: number; unit: string }[];
   };
   delivery: { item: string; quantity: number };
+  /** The card holder's phone on file, for a test that signs in as the holder (none otherwise). */
+  holderPhone?: string;
   /** Runs before the cycle is approved: persons made here in VE-A are entitled too. */
   beforeCycle?: (holder: WorldHolder) => Promise<void>;
 }
@@ -83,9 +87,10 @@ export async function distributionPointWorld(
     ),
   );
   const registrarCookie = { amparo_session: await sessionCookieOf(run, registrar) };
-  const issueCardResponse = async () => {
+  const issueCardResponse = async (phone?: string) => {
     const person = await createCardPerson(run.server.database.db, run.server.keys.masterKey, {
       region: 'VE-A',
+      ...(phone === undefined ? {} : { phone }),
     });
     const response = await run.server.app.inject({
       method: 'POST',
@@ -94,9 +99,9 @@ export async function distributionPointWorld(
       payload: { clientId: randomUUID() },
     });
     expect(response.statusCode, response.body).toBe(201);
-    return Object.assign(response, { personId: person.id });
+    return Object.assign(response, { personId: person.id, uin: person.uin });
   };
-  const issued = await issueCardResponse();
+  const issued = await issueCardResponse(options.holderPhone);
   await options.beforeCycle?.({ personId: issued.personId });
   const { programId } = await inKindProgramWithCycle(run.server, {
     ...options.program,
@@ -135,6 +140,7 @@ export async function distributionPointWorld(
     officerCookie,
     holderQr: issued.json().qrText,
     holderCredentialId: issued.json().credentialId,
+    holder: { personId: issued.personId, uin: issued.uin },
     programId,
     pointId,
     issueCard: async () => (await issueCardResponse()).json().qrText as string,

@@ -924,7 +924,7 @@ export const en: Dictionary = {
       'distribution.dispute_decide':
         'recorded a decision on goods handed to you twice (nothing is taken back from you)',
       'distribution.entitlement_hold':
-        'held one of your entitlements for review, or lifted the hold',
+        'held one of your entitlements for review, or lifted the hold (the reason is in your benefits)',
       other: 'did “{{action}}”',
     },
     count_one: '{{count}} access',
@@ -1192,6 +1192,17 @@ export const en: Dictionary = {
     myBenefits: 'Your benefits',
     myBenefitsExplain:
       'Each program for your state, whether you are in it and, if not, the condition you did not meet. If you think it is wrong, you can appeal.',
+    holds: {
+      title: 'Entitlements held for review',
+      explain:
+        'A supervisor stopped one of your entitlements to review it: while the hold is in force, no point hands it over. It ends when it is lifted, or by itself on the date shown.',
+      status: { in_force: 'Held', lifted: 'Hold lifted', lapsed: 'Hold lapsed' },
+      reason: 'reason: {{reason}}',
+      placed: 'Held on {{date}};',
+      lapses: 'ends on {{date}} at the latest.',
+      lifted: 'lifted on {{date}}.',
+      lapsed: 'lapsed on {{date}}.',
+    },
     myAppeals: 'Your appeals',
     myAppealsExplain:
       'Each appeal and every step of it: who took it and what was decided, and why.',
@@ -1654,7 +1665,58 @@ export const en: Dictionary = {
     placeholder: 'Type to search…',
     hint: 'Type part of the name or the code, then choose from the list.',
   },
+  holdReason: {
+    suspected_fraud_report: 'Report of possible fraud with this entitlement',
+    identity_dispute: 'Doubt over the identity of who collects it',
+    duplicate_record_under_review: 'Possible duplicate record, under review',
+    data_error_under_review: 'Possible error in the data, under review',
+  },
   supervision: {
+    holds: {
+      title: 'Entitlement holds',
+      hint: 'Holding an entitlement stops it for review: no point hands it over while the hold is in force, and the hold lapses by itself at its longest. The person gets a text message and sees the reason, never your note. Nobody’s file is shown here.',
+      receiptText: 'Text of the hand-over receipt’s QR code',
+      receiptHint:
+        'The receipt the person got when collecting: use the camera, or a reader that types the text here.',
+      readReceipt: 'Read the receipt',
+      receiptRefused: {
+        malformed: 'This is not the QR code of an Amparo hand-over receipt.',
+        bad_signature:
+          'This receipt’s signature is not valid: Amparo did not issue it, or it was altered.',
+      },
+      byId: 'No receipt: type the entitlement’s id',
+      entitlementId: 'Entitlement id',
+      entitlementIdHint: 'The id’s 36 characters, as another office or a report gives them.',
+      entitlementIdInvalid: 'An entitlement id has 36 characters: digits, letters a–f and hyphens.',
+      useId: 'Use this id',
+      holdConflict: 'Hold this entitlement for review',
+      targetReceipt:
+        'Entitlement {{entitlement}} of program {{program}}: collected at {{point}} on {{time}} (receipt {{receipt}}).',
+      targetConflict:
+        'Entitlement {{entitlement}}: the one in device {{device}}’s conflict ({{time}}).',
+      targetId: 'Entitlement {{entitlement}} (by its id).',
+      reason: 'Reason',
+      chooseReason: 'Choose a reason',
+      note: 'Note for the review',
+      noteHint:
+        'Only supervisors see it, never the person. Write what lets it be reviewed (e.g. the report’s number), not opinions about the person.',
+      place: 'Hold the entitlement',
+      cancel: 'Choose another entitlement',
+      placed:
+        'Entitlement held. The hold lapses by itself on {{date}} unless someone lifts it first.',
+      listTitle: 'Holds in your states',
+      none: 'There are no holds in your states.',
+      status: { in_force: 'In force', lifted: 'Lifted', lapsed: 'Lapsed at its longest' },
+      placedAt: 'Placed',
+      lapsesAt: 'Lapses',
+      liftedAt: 'Lifted on',
+      placedBy: 'Placed by',
+      entitlement: 'Entitlement',
+      noteLine: 'Note: {{note}}',
+      liftNoteLine: 'Note on lifting: {{note}}',
+      liftNote: 'Note on lifting (optional)',
+      lift: 'Lift the hold',
+    },
     disputes: {
       title: 'Carry-over disputes',
       hint: 'Goods a late offline receipt found handed out twice. Nothing is ever taken back from the person: record only what happened.',

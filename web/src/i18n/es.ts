@@ -936,7 +936,7 @@ export const es = {
       'distribution.dispute_decide':
         'registró una decisión sobre bienes que recibió dos veces (no se le quita nada)',
       'distribution.entitlement_hold':
-        'retuvo una de sus entregas para revisión, o levantó la retención',
+        'retuvo una de sus entregas para revisión, o levantó la retención (vea el motivo en sus beneficios)',
       other: 'hizo «{{action}}»',
     },
     count_one: '{{count}} acceso',
@@ -1208,6 +1208,17 @@ export const es = {
     myBenefits: 'Sus beneficios',
     myBenefitsExplain:
       'Cada programa de su estado, si usted está incluido y, si no, la condición que no cumplió. Si cree que es un error, puede reclamar.',
+    holds: {
+      title: 'Entregas retenidas para revisión',
+      explain:
+        'Un supervisor detuvo una de sus entregas para revisarla: mientras la retención está vigente, no se entrega en ningún punto. Termina cuando la levantan, o sola en la fecha indicada.',
+      status: { in_force: 'Retenida', lifted: 'Retención levantada', lapsed: 'Retención vencida' },
+      reason: 'motivo: {{reason}}',
+      placed: 'Retenida el {{date}};',
+      lapses: 'termina a más tardar el {{date}}.',
+      lifted: 'levantada el {{date}}.',
+      lapsed: 'venció el {{date}}.',
+    },
     myAppeals: 'Sus reclamos',
     myAppealsExplain: 'Cada reclamo y cada paso: quién lo tomó, qué se decidió y por qué.',
     myMessagesNone: 'Todavía no le enviamos ningún mensaje.',
@@ -1687,7 +1698,59 @@ export const es = {
     placeholder: 'Escriba para buscar…',
     hint: 'Escriba parte del nombre o el código y elija en la lista.',
   },
+  holdReason: {
+    suspected_fraud_report: 'Aviso de posible fraude con esta entrega',
+    identity_dispute: 'Duda sobre la identidad de quien la retira',
+    duplicate_record_under_review: 'Posible registro duplicado, en revisión',
+    data_error_under_review: 'Posible error en los datos, en revisión',
+  },
   supervision: {
+    holds: {
+      title: 'Retenciones de entregas',
+      hint: 'Retener una entrega la detiene para revisión: ningún punto la entrega mientras la retención esté vigente, y vence sola en su plazo máximo. La persona recibe un SMS y ve el motivo, nunca su nota. Aquí no se ve el expediente de nadie.',
+      receiptText: 'Texto del código QR del comprobante de entrega',
+      receiptHint:
+        'El comprobante que la persona recibió al retirar: use la cámara, o un lector que escriba el texto aquí.',
+      readReceipt: 'Leer el comprobante',
+      receiptRefused: {
+        malformed: 'Esto no es el código QR de un comprobante de entrega de Amparo.',
+        bad_signature:
+          'La firma de este comprobante no es válida: no lo emitió Amparo, o fue alterado.',
+      },
+      byId: 'Sin comprobante: escribir el identificador de la entrega',
+      entitlementId: 'Identificador de la entrega',
+      entitlementIdHint:
+        'Los 36 caracteres del identificador, tal como los da otra oficina o un informe.',
+      entitlementIdInvalid:
+        'Un identificador de entrega tiene 36 caracteres: cifras, letras a–f y guiones.',
+      useId: 'Usar este identificador',
+      holdConflict: 'Retener esta entrega para revisión',
+      targetReceipt:
+        'Entrega {{entitlement}} del programa {{program}}: retirada en {{point}} el {{time}} (comprobante {{receipt}}).',
+      targetConflict:
+        'Entrega {{entitlement}}: la del conflicto del dispositivo {{device}} ({{time}}).',
+      targetId: 'Entrega {{entitlement}} (por su identificador).',
+      reason: 'Motivo',
+      chooseReason: 'Elija un motivo',
+      note: 'Nota para la revisión',
+      noteHint:
+        'Solo la ven los supervisores, nunca la persona. Escriba lo que permite revisar (p. ej. el número del aviso), no opiniones sobre la persona.',
+      place: 'Retener la entrega',
+      cancel: 'Elegir otra entrega',
+      placed: 'Entrega retenida. La retención vence sola el {{date}} si nadie la levanta antes.',
+      listTitle: 'Retenciones en sus estados',
+      none: 'No hay retenciones en sus estados.',
+      status: { in_force: 'Vigente', lifted: 'Levantada', lapsed: 'Vencida por su plazo' },
+      placedAt: 'Colocada',
+      lapsesAt: 'Vence',
+      liftedAt: 'Se levantó',
+      placedBy: 'Colocada por',
+      entitlement: 'Entrega',
+      noteLine: 'Nota: {{note}}',
+      liftNoteLine: 'Nota al levantarla: {{note}}',
+      liftNote: 'Nota al levantarla (opcional)',
+      lift: 'Levantar la retención',
+    },
     disputes: {
       title: 'Disputas de arrastre',
       hint: 'Bienes que un recibo sin conexión tardío encontró entregados dos veces. Nunca se le quita nada a la persona: registre solo lo ocurrido.',

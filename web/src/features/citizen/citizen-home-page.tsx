@@ -12,6 +12,7 @@ import { citizenUin } from './citizen-uin.js';
 import { MyAppeals } from './my-appeals.js';
 import { MyBenefits } from './my-benefits.js';
 import { MyCard } from './my-card.js';
+import { MyHolds } from './my-holds.js';
 import { MyMessages } from './my-messages.js';
 
 /**
@@ -61,6 +62,7 @@ export function CitizenHomePage() {
         <h2 id="my-benefits-heading">{t('citizen.myBenefits')}</h2>
         <p className="hint">{t('citizen.myBenefitsExplain')}</p>
         <MyBenefits personId={person.id} />
+        <MyHolds personId={person.id} />
       </section>
       <section aria-labelledby="my-appeals-heading">
         <h2 id="my-appeals-heading">{t('citizen.myAppeals')}</h2>

@@ -17,13 +17,7 @@ import { ClauseText } from '../appeals/clause-text.js';
  */
 export function MyBenefits({ personId }: { personId: string }) {
   const { t } = useTranslation();
-  const benefits = useQuery({
-    queryKey: ['my-benefits', personId],
-    queryFn: () =>
-      apiGet<{ benefits: BenefitLineAnswer[] }>(
-        withQuery(`/api/persons/${personId}/benefits`, { purpose: 'self' }),
-      ),
-  });
+  const benefits = useQuery(myBenefitsQuery(personId));
   if (benefits.isPending) return <p aria-live="polite">{t('common.loading')}</p>;
   if (benefits.error) return <ProblemNotice error={benefits.error} />;
   if (benefits.data.benefits.length === 0) return <p>{t('appeals.noPrograms')}</p>;
@@ -34,6 +28,17 @@ export function MyBenefits({ personId }: { personId: string }) {
       ))}
     </ul>
   );
+}
+
+/** The person's benefits read as the person (one request, shared by the page's parts). */
+export function myBenefitsQuery(personId: string) {
+  return {
+    queryKey: ['my-benefits', personId],
+    queryFn: () =>
+      apiGet<{ benefits: BenefitLineAnswer[] }>(
+        withQuery(`/api/persons/${personId}/benefits`, { purpose: 'self' }),
+      ),
+  };
 }
 
 function BenefitItem({ line, personId }: { line: BenefitLineAnswer; personId: string }) {

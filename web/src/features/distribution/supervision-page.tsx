@@ -14,6 +14,7 @@ import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
 import { useOperator } from '../../session/use-session.js';
 import { purposeQuery } from '../programs/program-api.js';
+import { HoldsPanel, type HoldTarget } from './holds-panel.js';
 import { CarryOverDisputesPanel } from './offline/carry-over-disputes-panel.js';
 import { ConflictsPanel, DevicesPanel } from './offline/offline-review.js';
 import { PointSelect, usePointChoice } from './point-choice.js';
@@ -30,11 +31,17 @@ const purpose = 'purpose=distribution';
  * cycle (entitled, redeemed, without the card, conflicts, hand-overs reversed when a conflict was
  * cleared for the later receipt and their stock, stock in and out, discrepancies), its
  * CSV, and the sign-off with whether the figures are still those signed; the offline conflicts
- * to clear and the point's devices (`offline/offline-review.tsx`).
+ * to clear and the point's devices (`offline/offline-review.tsx`); and the holds on entitlements
+ * of the supervisor's states, placed from a receipt, a conflict or an id (`holds-panel.tsx`).
  */
 export function SupervisionPage() {
   const { t } = useTranslation();
   const { points, list, pointId, choose } = usePointChoice();
+  const [holdTarget, setHoldTarget] = useState<HoldTarget | null>(null);
+  const holdFromConflict = (target: HoldTarget) => {
+    setHoldTarget(target);
+    document.getElementById('holds-title')?.scrollIntoView();
+  };
   return (
     <section>
       <PageHeading>{t('supervision.title')}</PageHeading>
@@ -48,11 +55,12 @@ export function SupervisionPage() {
           <PointEditor key={`p-${pointId}`} pointId={pointId} />
           <AssistedList key={`a-${pointId}`} pointId={pointId} />
           <ReconciliationPanel key={`r-${pointId}`} pointId={pointId} />
-          <ConflictsPanel key={`c-${pointId}`} pointId={pointId} />
+          <ConflictsPanel key={`c-${pointId}`} pointId={pointId} onHold={holdFromConflict} />
           <CarryOverDisputesPanel key={`o-${pointId}`} pointId={pointId} />
           <DevicesPanel key={`d-${pointId}`} pointId={pointId} />
         </>
       ) : null}
+      <HoldsPanel target={holdTarget} onTarget={setHoldTarget} />
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { apiGet, apiSend } from '../../../api/client.js';
 import { Field } from '../../../components/field.js';
 import { ProblemNotice } from '../../../components/problem-notice.js';
 import { useFormat } from '../../../i18n/format.js';
+import type { HoldTarget } from '../holds-panel.js';
 import { SupervisedSync } from './pending-sync.js';
 
 const purpose = 'purpose=distribution';
@@ -165,7 +166,14 @@ function AllowanceField(props: {
   );
 }
 
-export function ConflictsPanel({ pointId }: { pointId: string }) {
+export function ConflictsPanel({
+  pointId,
+  onHold,
+}: {
+  pointId: string;
+  /** Takes the conflict's entitlement to the holds panel, to be held for review. */
+  onHold?: (target: HoldTarget) => void;
+}) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const key = ['distribution-conflicts', pointId];
@@ -188,6 +196,7 @@ export function ConflictsPanel({ pointId }: { pointId: string }) {
             pointId={pointId}
             conflict={conflict}
             onCleared={() => void client.invalidateQueries({ queryKey: key })}
+            onHold={onHold}
           />
         ))}
       </ul>
@@ -199,6 +208,7 @@ function ConflictItem(props: {
   pointId: string;
   conflict: OfflineConflictAnswer;
   onCleared: () => void;
+  onHold: ((target: HoldTarget) => void) | undefined;
 }) {
   const { t } = useTranslation();
   const format = useFormat();
@@ -243,6 +253,24 @@ function ConflictItem(props: {
               .map((line) => `${line.quantityMax} ${line.unit} ${line.item}`)
               .join(', '),
           })}
+        </p>
+      ) : null}
+      {props.onHold ? (
+        <p>
+          <button
+            type="button"
+            className="button-secondary"
+            onClick={() =>
+              props.onHold?.({
+                entitlementId: conflict.entitlementId,
+                from: 'conflict',
+                deviceLabel: conflict.deviceLabel,
+                deviceTime: conflict.deviceTime,
+              })
+            }
+          >
+            {t('supervision.holds.holdConflict')}
+          </button>
         </p>
       ) : null}
       {conflict.resolution ? (
