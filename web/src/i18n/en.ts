@@ -383,6 +383,12 @@ export const en: Dictionary = {
       'This entitlement already has a hold in force: no second one is placed.',
     AMP_ENTITLEMENT_HOLD_ENDED:
       'This hold has already ended (lifted, or lapsed at its longest): there is nothing to lift.',
+    AMP_HOLD_OBJECTION_FILED: 'An objection to this hold was filed already: it is decided once.',
+    AMP_HOLD_OBJECTION_DECIDED: 'This objection was already decided.',
+    AMP_HOLD_OBJECTION_HOLD_ENDED:
+      'This hold has already ended (lifted, or lapsed at its longest): there is nothing left to object to or decide.',
+    AMP_HOLD_OBJECTION_SEPARATION:
+      'You placed this hold or filed this objection: another program officer decides it.',
     AMP_PROGRAM_SUSPENDED:
       'The program is suspended: nothing of it is handed over until it resumes.',
     AMP_POINT_NOT_ASSIGNED: 'You are not assigned to this distribution point.',

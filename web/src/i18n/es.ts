@@ -386,6 +386,12 @@ export const es = {
     AMP_ENTITLEMENT_HOLD_EXISTS: 'Esta entrega ya tiene una retención vigente: no se coloca otra.',
     AMP_ENTITLEMENT_HOLD_ENDED:
       'Esta retención ya terminó (levantada o vencida por su plazo máximo): no hay nada que levantar.',
+    AMP_HOLD_OBJECTION_FILED: 'Ya se presentó una objeción a esta retención: se decide una sola vez.',
+    AMP_HOLD_OBJECTION_DECIDED: 'Esta objeción ya fue decidida.',
+    AMP_HOLD_OBJECTION_HOLD_ENDED:
+      'Esta retención ya terminó (levantada o vencida por su plazo máximo): no queda nada que objetar ni decidir.',
+    AMP_HOLD_OBJECTION_SEPARATION:
+      'Usted colocó esta retención o presentó esta objeción: otro funcionario de programas la decide.',
     AMP_PROGRAM_SUSPENDED:
       'El programa está suspendido: no se entrega nada de él hasta que se reanude.',
     AMP_POINT_NOT_ASSIGNED: 'No está asignado a este punto de entrega.',

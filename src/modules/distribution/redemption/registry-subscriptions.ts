@@ -15,7 +15,16 @@ import type { RegistryEvents } from '../../registry/index.js';
 export function cancelRedemptionsOnRegistryEvents(events: RegistryEvents): void {
   events.on('personDied', (trx, { personId }) => cancelOpen(trx, personId, 'death'));
   events.on('personsMerged', (trx, { mergedId }) => cancelOpen(trx, mergedId, 'merge'));
-  events.on('personErased', (trx, { personId }) => cancelOpen(trx, personId, 'erasure'));
+  events.on('personErased', async (trx, { personId }) => {
+    await cancelOpen(trx, personId, 'erasure');
+    // The person's words in their objections to holds are personal data (migration 0164): the
+    // one change the table allows. The decision's reason is the officer's, and stays.
+    await trx
+      .updateTable('entitlement_hold_objection')
+      .set({ statement: '' })
+      .where('person_id', '=', personId)
+      .execute();
+  });
 }
 
 async function cancelOpen(
