@@ -386,7 +386,8 @@ export const es = {
     AMP_ENTITLEMENT_HOLD_EXISTS: 'Esta entrega ya tiene una retención vigente: no se coloca otra.',
     AMP_ENTITLEMENT_HOLD_ENDED:
       'Esta retención ya terminó (levantada o vencida por su plazo máximo): no hay nada que levantar.',
-    AMP_HOLD_OBJECTION_FILED: 'Ya se presentó una objeción a esta retención: se decide una sola vez.',
+    AMP_HOLD_OBJECTION_FILED:
+      'Ya se presentó una objeción a esta retención: se decide una sola vez.',
     AMP_HOLD_OBJECTION_DECIDED: 'Esta objeción ya fue decidida.',
     AMP_HOLD_OBJECTION_HOLD_ENDED:
       'Esta retención ya terminó (levantada o vencida por su plazo máximo): no queda nada que objetar ni decidir.',
@@ -1247,6 +1248,41 @@ export const es = {
     noneFailed: 'No hay mensajes fallidos.',
     reason: 'motivo: {{reason}}',
     hidden: 'Mensaje {{template}}; su texto no se muestra a su rol.',
+  },
+  holdObjections: {
+    myTitle: 'Entregas retenidas y sus objeciones',
+    noneToObject: 'Ninguna de sus entregas está retenida.',
+    reason: {
+      suspected_fraud_report: 'Retenida: se revisa una denuncia de posible fraude',
+      identity_dispute: 'Retenida: se revisa quién es el titular de esta cédula',
+      duplicate_record_under_review: 'Retenida: se revisa un posible registro duplicado',
+      data_error_under_review: 'Retenida: se revisa un posible error en su registro',
+    },
+    holdStatus: {
+      in_force: 'hasta el {{date}} como máximo',
+      lifted: 'levantada',
+      lapsed: 'terminó el {{date}}',
+    },
+    status: {
+      open: 'Su objeción fue presentada; se decide a más tardar el {{date}}.',
+      upheld: 'Su objeción fue aceptada: se levantó la retención.',
+      rejected: 'Su objeción fue rechazada: la retención sigue hasta que termine.',
+    },
+    why: 'Motivo: {{reason}}',
+    object: 'Objetar esta retención',
+    statement: 'Por qué cree que la retención es un error',
+    statementHint: 'Con sus palabras. Como máximo 2000 caracteres.',
+    file: 'Presentar la objeción',
+    queueTitle: 'Objeciones a retenciones',
+    queueExplain:
+      'Personas que objetan la retención de una de sus entregas. No puede decidir sobre una retención que usted colocó ni una objeción que usted presentó.',
+    queueEmpty: 'No hay objeciones por decidir.',
+    placedOn: 'Retenida desde el {{date}}, hasta el {{until}} como máximo.',
+    holdNote: 'La nota del supervisor:',
+    personSays: 'La persona dice:',
+    reasonHint: 'Necesario para rechazar; la persona lo lee. Como máximo 500 caracteres.',
+    uphold: 'Aceptar: levantar la retención',
+    reject: 'Rechazar: la retención sigue',
   },
   appeals: {
     noPrograms: 'Todavía ningún programa publicado cubre su estado.',
