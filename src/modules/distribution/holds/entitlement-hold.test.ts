@@ -371,6 +371,12 @@ describe('entitlement holds and pre-activated entitlements', () => {
       expect([late.statusCode, late.json().code]).toEqual([409, 'AMP_HOLD_OBJECTION_HOLD_ENDED']);
       const refiled = await object(endedHold, clerk.cookies, 'appeal');
       expect(refiled.json().code).toBe('AMP_HOLD_OBJECTION_HOLD_ENDED');
+      // The table changes only as an erasure changes it: the statement blanked, nothing else.
+      const objections = () => kit.database.db.updateTable('entitlement_hold_objection');
+      await expect(
+        objections().set({ statement: 'Changed' }).where('id', '=', waiting).execute(),
+      ).rejects.toThrow(/append-only/);
+      await objections().set({ statement: '' }).where('id', '=', waiting).execute();
     });
   });
 });

@@ -6,7 +6,7 @@ import type {
   HoldObjectionStatus,
 } from '../../../shared/api/hold-objections.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
-import { guardPersonAccess, guardRegionalAccess } from '../../access/index.js';
+import { guardRegionalAccess } from '../../access/index.js';
 import { localDate } from '../../notifications/index.js';
 import {
   type DistributionContext,
@@ -18,6 +18,7 @@ import { refuseAudited } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { objectionWrite } from './hold-objection-service.js';
 import {
+  guardedHold,
   type HoldRow,
   holdRows,
   liftInTransaction,
@@ -172,19 +173,10 @@ async function guardedObjection(
   objectionId: string,
   countsAsPersonRead: boolean,
 ) {
-  const hold = /^[0-9a-f-]{36}$/i.test(objectionId)
-    ? await holdRows(deps.db).where('o.id', '=', objectionId).executeTakeFirst()
-    : undefined;
-  const resource = { type: 'person' as const, id: hold?.person_id ?? null };
-  const grant = await guardPersonAccess(deps, {
-    actor: context.actor,
+  const { hold, resource, grant } = await guardedHold(deps, context, {
     action: 'appeal.decide',
-    resource,
-    regionCode: hold?.region_code ?? null,
-    personId: hold?.person_id ?? null,
-    exists: hold !== undefined,
-    purpose: context.purpose,
-    requestId: context.requestId,
+    by: 'o.id',
+    id: objectionId,
     countsAsPersonRead,
   });
   const found = hold as NonNullable<typeof hold>; // Safe: the guard refused a missing objection.

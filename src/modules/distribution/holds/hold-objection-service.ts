@@ -13,6 +13,12 @@ import { DistributionError } from '../distribution-error.js';
 import { type RequestWrite, refuseAudited } from '../point-gate.js';
 import { holdRows, statusOf } from './hold-service.js';
 
+/** The hold of that id (none for a malformed id): the person's region decides who files. */
+const holdsById = (deps: DistributionDependencies, holdId: string) =>
+  /^[0-9a-f-]{36}$/i.test(holdId)
+    ? holdRows(deps.db).where('h.id', '=', holdId).limit(1).execute()
+    : Promise.resolve([]);
+
 /**
  * A person's objection to a hold on their entitlement (docs/DISTRIBUTION.md, "Objecting to a
  * hold"; safeguard 9). The person (`appeal.file`, purpose `self`) or an enrolment clerk at the
@@ -30,9 +36,7 @@ export async function holdObjectionFiler(
   holdId: string,
   props: { statement: string },
 ): Promise<{ objectionId: string; status: HoldObjectionStatus }> {
-  const hold = /^[0-9a-f-]{36}$/i.test(holdId)
-    ? await holdRows(deps.db).where('h.id', '=', holdId).executeTakeFirst()
-    : undefined;
+  const [hold] = await holdsById(deps, holdId);
   // The person's current region decides who may file for them (a clerk of where they live now),
   // as an appeal is filed; the objection is decided in the hold's region.
   const person = hold === undefined ? undefined : await deps.personRegion?.(hold.person_id);

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import type { Actor } from '../../../shared/access/actor.js';
+import type { Action } from '../../../shared/access/policy.js';
 import type {
   EntitlementHold,
   EntitlementHoldReason,
@@ -98,6 +99,33 @@ export async function entitlementHolder(
   return { holdId, lapsesAt: lapsesAt.toISOString() };
 }
 
+/**
+ * A hold (by its id, or by the id of its objection) and the guard's decision on an action
+ * about its holder, in the hold's region: a missing one, or a malformed id, is refused 404.
+ */
+export async function guardedHold(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  props: { action: Action; by: 'h.id' | 'o.id'; id: string; countsAsPersonRead: boolean },
+) {
+  const hold = /^[0-9a-f-]{36}$/i.test(props.id)
+    ? await holdRows(deps.db).where(props.by, '=', props.id).executeTakeFirst()
+    : undefined;
+  const resource = { type: 'person' as const, id: hold?.person_id ?? null };
+  const grant = await guardPersonAccess(deps, {
+    actor: context.actor,
+    action: props.action,
+    resource,
+    regionCode: hold?.region_code ?? null,
+    personId: hold?.person_id ?? null,
+    exists: hold !== undefined,
+    purpose: context.purpose,
+    requestId: context.requestId,
+    countsAsPersonRead: props.countsAsPersonRead,
+  });
+  return { hold, resource, grant };
+}
+
 function holdWrite(
   context: DistributionContext,
   regionCode: string,
@@ -119,19 +147,10 @@ export async function entitlementHoldLifter(
   holdId: string,
   props: { note?: string | undefined },
 ): Promise<{ status: EntitlementHoldStatus }> {
-  const hold = /^[0-9a-f-]{36}$/i.test(holdId)
-    ? await holdRows(deps.db).where('h.id', '=', holdId).executeTakeFirst()
-    : undefined;
-  const resource = { type: 'person' as const, id: hold?.person_id ?? null };
-  const grant = await guardPersonAccess(deps, {
-    actor: context.actor,
+  const { hold, resource, grant } = await guardedHold(deps, context, {
     action: 'distribution.entitlement_hold',
-    resource,
-    regionCode: hold?.region_code ?? null,
-    personId: hold?.person_id ?? null,
-    exists: hold !== undefined,
-    purpose: context.purpose,
-    requestId: context.requestId,
+    by: 'h.id',
+    id: holdId,
     countsAsPersonRead: false,
   });
   const found = hold as NonNullable<typeof hold>; // Safe: the guard refused a missing hold.

@@ -7,7 +7,8 @@ import type { RegistryEvents } from '../../registry/index.js';
  * merge or an erasure cancels the redemption state of the person's entitlements that are still
  * redeemable, with the reason, inside the registry write's transaction (programs ends the
  * entitlements themselves in the same commit). An entitlement no point has seen yet needs no
- * row: its answer follows the entitlement programs ended. Subscribed in `app.ts`.
+ * row: its answer follows the entitlement programs ended. An erasure also blanks the person's
+ * words in their objections to holds (migration 0164). Subscribed in `app.ts`.
  *
  * @example
  *   cancelRedemptionsOnRegistryEvents(events);
