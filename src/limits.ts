@@ -567,6 +567,14 @@ export const limits = {
     entitlementHoldDaysCeiling: 90,
     /** The holds one supervisor's list shows, newest first. */
     entitlementHoldListMax: 200,
+    /**
+     * A person's objection to a hold: decided within this many days of its filing, or overdue
+     * in the program officers' queue (a hold lapses after 14 days by default).
+     */
+    holdObjectionDecideWithinDays: 5,
+    /** Longest statement of an objection, and longest reason of its decision, in characters. */
+    holdObjectionStatementMax: 2_000,
+    holdObjectionReasonMax: 500,
     /** How long the texted one-time code of an assisted redemption is accepted. */
     assistedCodeTtlMs: 5 * minuteMs,
     /** Wrong codes before the check fails for good (a new one must be started, and counted). */

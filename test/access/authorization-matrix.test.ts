@@ -414,6 +414,12 @@ const routes: RouteCase[] = [
     resource: 'none',
     request: (_t, p) => ({ method: 'GET', url: `/api/distribution/entitlement-holds${q(p)}` }),
   },
+  {
+    name: 'objections to holds in my regions',
+    action: 'appeal.decide',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/distribution/hold-objections${q(p)}` }),
+  },
   ...absentRecordCases(),
   ...paymentCases(),
   ...merchantCases(),
@@ -1174,6 +1180,23 @@ function absentRecordCases(): RouteCase[] {
       'distribution.entitlement_hold',
       (id) => `/api/distribution/entitlement-holds/${id}/lift`,
       { note: 'Matrix' },
+    ),
+    post(
+      'object to a hold on an entitlement',
+      'appeal.file',
+      (id) => `/api/distribution/entitlement-holds/${id}/objections`,
+      { statement: 'Matrix' },
+    ),
+    get(
+      'open an objection to a hold',
+      'appeal.decide',
+      (id) => `/api/distribution/hold-objections/${id}`,
+    ),
+    post(
+      'decide an objection to a hold',
+      'appeal.decide',
+      (id) => `/api/distribution/hold-objections/${id}/decision`,
+      { outcome: 'rejected', reason: 'Matrix' },
     ),
     post(
       "revoke a point's offline device",

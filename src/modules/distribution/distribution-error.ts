@@ -61,6 +61,14 @@ export const distributionErrorCodes = [
   'AMP_ENTITLEMENT_HOLD_EXISTS',
   /** The hold is not in force (lifted or lapsed already). */
   'AMP_ENTITLEMENT_HOLD_ENDED',
+  /** An objection to this hold was filed already: one per hold. */
+  'AMP_HOLD_OBJECTION_FILED',
+  /** The objection was decided already: it is decided once. */
+  'AMP_HOLD_OBJECTION_DECIDED',
+  /** The hold objected to has ended (lifted or lapsed): nothing to object to or decide. */
+  'AMP_HOLD_OBJECTION_HOLD_ENDED',
+  /** The supervisor who placed the hold, or whoever filed the objection, tried to decide it. */
+  'AMP_HOLD_OBJECTION_SEPARATION',
   /** The second check of an assisted redemption failed. */
   'AMP_SECOND_CHECK_FAILED',
   /** The operator reached the day's bound of assisted redemptions. */
@@ -177,6 +185,16 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
   },
   AMP_ENTITLEMENT_HOLD_EXISTS: { status: 409, title: 'The entitlement is held already' },
   AMP_ENTITLEMENT_HOLD_ENDED: { status: 409, title: 'The hold has ended already' },
+  AMP_HOLD_OBJECTION_FILED: { status: 409, title: 'An objection to this hold was filed already' },
+  AMP_HOLD_OBJECTION_DECIDED: { status: 409, title: 'The objection was decided already' },
+  AMP_HOLD_OBJECTION_HOLD_ENDED: {
+    status: 409,
+    title: 'The hold has ended already (lifted or lapsed): nothing is left to decide',
+  },
+  AMP_HOLD_OBJECTION_SEPARATION: {
+    status: 403,
+    title: 'Whoever placed the hold or filed the objection cannot decide it',
+  },
   AMP_SECOND_CHECK_FAILED: {
     status: 422,
     title: 'The second check of an assisted redemption failed',

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { assistedRoutes } from './assisted/assisted-routes.js';
 import { deviceRoutes } from './devices/device-routes.js';
 import type { DistributionDependencies } from './distribution-context.js';
+import { holdObjectionRoutes } from './holds/hold-objection-routes.js';
 import { holdRoutes } from './holds/hold-routes.js';
 import { offlineRoutes } from './offline/offline-routes.js';
 import { reconciliationRoutes } from './reconciliation/reconciliation-routes.js';
@@ -44,4 +45,5 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
   await app.register(deviceRoutes, deps);
   await app.register(offlineRoutes, deps);
   await app.register(holdRoutes, deps);
+  await app.register(holdObjectionRoutes, deps);
 };

@@ -132,6 +132,25 @@ export interface DistributionTables extends OfflineTables {
     lifted_at: Date;
     note: string;
   };
+  /** A person's objection to a hold (migration 0164). */
+  entitlement_hold_objection: {
+    id: string;
+    hold_id: string;
+    person_id: string;
+    region_code: string;
+    statement: string;
+    filed_by_kind: 'citizen' | 'operator';
+    filed_by: string;
+    filed_at: Date;
+    decide_due_at: Date;
+  };
+  entitlement_hold_objection_decision: {
+    objection_id: string;
+    outcome: 'upheld' | 'rejected';
+    reason: string;
+    decided_by: string;
+    decided_at: Date;
+  };
   entitlement_item_balance: {
     entitlement_id: string;
     item: string;

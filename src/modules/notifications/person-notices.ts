@@ -113,7 +113,13 @@ export type PersonNotice =
    */
   | { event: 'entitlement_held'; date: string; until: string }
   /** The hold was lifted: what remained can be collected again. */
-  | { event: 'entitlement_hold_lifted'; date: string };
+  | { event: 'entitlement_hold_lifted'; date: string }
+  /**
+   * A program officer rejected the person's objection to a hold: it stays until it is lifted or
+   * `until`, when it lapses; the reason is in the person's account (an upheld objection lifts
+   * the hold, and the person is texted the lift).
+   */
+  | { event: 'hold_objection_rejected'; date: string; until: string };
 
 export type PersonNoticeEvent = PersonNotice['event'];
 
@@ -240,6 +246,11 @@ export function noticeText(
       return {
         templateId: 'distribution.entitlement_hold_lifted',
         parameters: { date: notice.date },
+      };
+    case 'hold_objection_rejected':
+      return {
+        templateId: 'distribution.hold_objection_rejected',
+        parameters: { date: notice.date, until: notice.until },
       };
   }
 }

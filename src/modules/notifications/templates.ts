@@ -261,6 +261,16 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       },
     }),
     defineTemplate({
+      id: 'distribution.hold_objection_rejected',
+      variables: { date: 'date', until: 'date' },
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: el {date} se rechazó su objeción a la retención de una entrega; sigue retenida hasta el {until} como máximo. Vea el motivo en su cuenta o en la oficina.',
+        en: 'Amparo: on {date} your objection to the hold on one of your benefits was rejected; it stays held until {until} at most. See why in your account or at the office.',
+      },
+    }),
+    defineTemplate({
       id: 'payments.payment_code',
       variables: { code: 'code', amount: 'amount', validMinutes: 'count' },
       secret: ['code'],

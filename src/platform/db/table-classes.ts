@@ -172,6 +172,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // A supervisor's hold on an entitlement and its lift (migration 0151): append-only.
   entitlement_hold: 'history',
   entitlement_hold_lift: 'history',
+  // A person's objection to a hold (migration 0164): their words, blanked by an erasure; its
+  // decision is append-only.
+  entitlement_hold_objection: 'personal',
+  entitlement_hold_objection_decision: 'history',
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',
   statistics_refresh: 'operational',

@@ -43,6 +43,25 @@ export const EntitlementHoldLiftBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const HoldObjectionStatusSchema = Type.Union([
+  Type.Literal('open'),
+  Type.Literal('upheld'),
+  Type.Literal('rejected'),
+]);
+export type HoldObjectionStatus = Static<typeof HoldObjectionStatusSchema>;
+
+/** Where the person's objection to one hold stands, in the person's own view of their holds. */
+export const HoldObjectionStandingSchema = Type.Object({
+  objectionId: Type.String(),
+  status: HoldObjectionStatusSchema,
+  filedAt: Type.String({ format: 'date-time' }),
+  decideDueAt: Type.String({ format: 'date-time' }),
+  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** The officer's reason: required when rejected, may be empty when upheld. */
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+export type HoldObjectionStanding = Static<typeof HoldObjectionStandingSchema>;
+
 const personHoldProperties = {
   holdId: Type.String(),
   entitlementId: Type.String(),
@@ -52,6 +71,8 @@ const personHoldProperties = {
   placedAt: Type.String({ format: 'date-time' }),
   lapsesAt: Type.String({ format: 'date-time' }),
   liftedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** The person's objection to the hold and where it stands; null when none was filed. */
+  objection: Type.Union([HoldObjectionStandingSchema, Type.Null()]),
 };
 
 /** What the person sees of a hold on their entitlement: the reason code, never the note. */

@@ -383,6 +383,12 @@ export const en: Dictionary = {
       'This entitlement already has a hold in force: no second one is placed.',
     AMP_ENTITLEMENT_HOLD_ENDED:
       'This hold has already ended (lifted, or lapsed at its longest): there is nothing to lift.',
+    AMP_HOLD_OBJECTION_FILED: 'An objection to this hold was filed already: it is decided once.',
+    AMP_HOLD_OBJECTION_DECIDED: 'This objection was already decided.',
+    AMP_HOLD_OBJECTION_HOLD_ENDED:
+      'This hold has already ended (lifted, or lapsed at its longest): there is nothing left to object to or decide.',
+    AMP_HOLD_OBJECTION_SEPARATION:
+      'You placed this hold or filed this objection: another program officer decides it.',
     AMP_PROGRAM_SUSPENDED:
       'The program is suspended: nothing of it is handed over until it resumes.',
     AMP_POINT_NOT_ASSIGNED: 'You are not assigned to this distribution point.',
@@ -611,9 +617,9 @@ export const en: Dictionary = {
     'cycle.approve': 'Approve a program cycle',
     'person.benefits': 'Read a person’s benefits',
     'person.eligibility_sealed_read': 'Open an encrypted fact to decide eligibility',
-    'appeal.file': 'File an appeal',
+    'appeal.file': 'File an appeal or an objection to a hold',
     'appeal.read': 'Read appeals',
-    'appeal.decide': 'Take or decide an appeal',
+    'appeal.decide': 'Take or decide an appeal or an objection to a hold',
     'citizen.sign_in': 'Sign in to see one’s own data',
     'payee.stop': 'Stop a held change of one’s own payee account with the texted code',
     'audit.read': 'Read the audit log',
@@ -908,9 +914,9 @@ export const en: Dictionary = {
       'person.benefits': 'looked at your benefits',
       'person.eligibility_sealed_read':
         'opened an encrypted fact of yours to decide whether you qualify for a programme',
-      'appeal.file': 'filed an appeal for you',
+      'appeal.file': 'filed an appeal or an objection to a hold for you',
       'appeal.read': 'looked at your appeals',
-      'appeal.decide': 'took or decided your appeal',
+      'appeal.decide': 'took or decided your appeal or your objection to a hold',
       'citizen.sign_in': 'signed in to see your data',
       'payee.stop': 'stopped a change of the account your payments go to',
       'credential.issue': 'issued your card',
@@ -1237,6 +1243,41 @@ export const en: Dictionary = {
     noneFailed: 'No failed messages.',
     reason: 'reason: {{reason}}',
     hidden: 'Message {{template}}; its words are not shown to your role.',
+  },
+  holdObjections: {
+    myTitle: 'Held benefits and your objections',
+    noneToObject: 'None of your benefits is held.',
+    reason: {
+      suspected_fraud_report: 'Held: a report of possible fraud is being checked',
+      identity_dispute: 'Held: who holds this ID is being checked',
+      duplicate_record_under_review: 'Held: a possible duplicate record is being checked',
+      data_error_under_review: 'Held: a possible error in your record is being checked',
+    },
+    holdStatus: {
+      in_force: 'until {{date}} at most',
+      lifted: 'lifted',
+      lapsed: 'ended on {{date}}',
+    },
+    status: {
+      open: 'Your objection was filed; to be decided by {{date}}.',
+      upheld: 'Your objection was upheld: the hold was lifted.',
+      rejected: 'Your objection was rejected: the hold stays until it ends.',
+    },
+    why: 'Reason: {{reason}}',
+    object: 'Object to this hold',
+    statement: 'Why you think the hold is wrong',
+    statementHint: 'In your own words. At most 2000 characters.',
+    file: 'File the objection',
+    queueTitle: 'Objections to holds',
+    queueExplain:
+      'People who object to a hold on one of their benefits. You cannot decide on a hold you placed or an objection you filed.',
+    queueEmpty: 'No objections to decide.',
+    placedOn: 'Held since {{date}}, until {{until}} at most.',
+    holdNote: "The supervisor's note:",
+    personSays: 'The person says:',
+    reasonHint: 'Needed to reject; the person reads it. At most 500 characters.',
+    uphold: 'Uphold: lift the hold',
+    reject: 'Reject: the hold stays',
   },
   appeals: {
     noPrograms: 'No published program covers your state yet.',

@@ -386,6 +386,13 @@ export const es = {
     AMP_ENTITLEMENT_HOLD_EXISTS: 'Esta entrega ya tiene una retención vigente: no se coloca otra.',
     AMP_ENTITLEMENT_HOLD_ENDED:
       'Esta retención ya terminó (levantada o vencida por su plazo máximo): no hay nada que levantar.',
+    AMP_HOLD_OBJECTION_FILED:
+      'Ya se presentó una objeción a esta retención: se decide una sola vez.',
+    AMP_HOLD_OBJECTION_DECIDED: 'Esta objeción ya fue decidida.',
+    AMP_HOLD_OBJECTION_HOLD_ENDED:
+      'Esta retención ya terminó (levantada o vencida por su plazo máximo): no queda nada que objetar ni decidir.',
+    AMP_HOLD_OBJECTION_SEPARATION:
+      'Usted colocó esta retención o presentó esta objeción: otro funcionario de programas la decide.',
     AMP_PROGRAM_SUSPENDED:
       'El programa está suspendido: no se entrega nada de él hasta que se reanude.',
     AMP_POINT_NOT_ASSIGNED: 'No está asignado a este punto de entrega.',
@@ -620,9 +627,9 @@ export const es = {
     'cycle.approve': 'Aprobar un ciclo de un programa',
     'person.benefits': 'Ver los beneficios de una persona',
     'person.eligibility_sealed_read': 'Abrir un dato cifrado para decidir la elegibilidad',
-    'appeal.file': 'Presentar un reclamo',
+    'appeal.file': 'Presentar un reclamo o una objeción a una retención',
     'appeal.read': 'Ver reclamos',
-    'appeal.decide': 'Tomar o decidir un reclamo',
+    'appeal.decide': 'Tomar o decidir un reclamo o una objeción a una retención',
     'citizen.sign_in': 'Entrar para ver los propios datos',
     'payee.stop': 'Detener con el código recibido un cambio retenido de la propia cuenta de cobro',
     'audit.read': 'Leer el registro de auditoría',
@@ -920,9 +927,9 @@ export const es = {
       'person.benefits': 'miró sus beneficios',
       'person.eligibility_sealed_read':
         'abrió un dato cifrado suyo para decidir si tiene derecho a un programa',
-      'appeal.file': 'presentó un reclamo suyo',
+      'appeal.file': 'presentó un reclamo suyo o una objeción a una retención',
       'appeal.read': 'miró sus reclamos',
-      'appeal.decide': 'tomó o decidió su reclamo',
+      'appeal.decide': 'tomó o decidió su reclamo o su objeción a una retención',
       'citizen.sign_in': 'entró para ver sus datos',
       'payee.stop': 'detuvo un cambio de la cuenta donde cobra sus pagos',
       'credential.issue': 'emitió su carnet',
@@ -1252,6 +1259,41 @@ export const es = {
     noneFailed: 'No hay mensajes fallidos.',
     reason: 'motivo: {{reason}}',
     hidden: 'Mensaje {{template}}; su texto no se muestra a su rol.',
+  },
+  holdObjections: {
+    myTitle: 'Entregas retenidas y sus objeciones',
+    noneToObject: 'Ninguna de sus entregas está retenida.',
+    reason: {
+      suspected_fraud_report: 'Retenida: se revisa una denuncia de posible fraude',
+      identity_dispute: 'Retenida: se revisa quién es el titular de esta cédula',
+      duplicate_record_under_review: 'Retenida: se revisa un posible registro duplicado',
+      data_error_under_review: 'Retenida: se revisa un posible error en su registro',
+    },
+    holdStatus: {
+      in_force: 'hasta el {{date}} como máximo',
+      lifted: 'levantada',
+      lapsed: 'terminó el {{date}}',
+    },
+    status: {
+      open: 'Su objeción fue presentada; se decide a más tardar el {{date}}.',
+      upheld: 'Su objeción fue aceptada: se levantó la retención.',
+      rejected: 'Su objeción fue rechazada: la retención sigue hasta que termine.',
+    },
+    why: 'Motivo: {{reason}}',
+    object: 'Objetar esta retención',
+    statement: 'Por qué cree que la retención es un error',
+    statementHint: 'Con sus palabras. Como máximo 2000 caracteres.',
+    file: 'Presentar la objeción',
+    queueTitle: 'Objeciones a retenciones',
+    queueExplain:
+      'Personas que objetan la retención de una de sus entregas. No puede decidir sobre una retención que usted colocó ni una objeción que usted presentó.',
+    queueEmpty: 'No hay objeciones por decidir.',
+    placedOn: 'Retenida desde el {{date}}, hasta el {{until}} como máximo.',
+    holdNote: 'La nota del supervisor:',
+    personSays: 'La persona dice:',
+    reasonHint: 'Necesario para rechazar; la persona lo lee. Como máximo 500 caracteres.',
+    uphold: 'Aceptar: levantar la retención',
+    reject: 'Rechazar: la retención sigue',
   },
   appeals: {
     noPrograms: 'Todavía ningún programa publicado cubre su estado.',

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccessTestApp } from '../../access/access-test-kit.js';
+import { type AccessTestApp, citizenSession } from '../../access/access-test-kit.js';
 import { cyclePublisher } from '../../programs/index.js';
 import {
   approvedCycle,
   auditedAs,
+  type CardHolder,
   type DistributionScene,
   distributionScene,
+  personWithCard,
   redemptionWrites,
+  type SignedIn,
+  signIn,
 } from '../distribution-test-kit.js';
 import { type OfflinePoint, offlinePoint } from '../offline/offline-point-test-kit.js';
 
@@ -194,5 +198,185 @@ describe('entitlement holds and pre-activated entitlements', () => {
     expect(answered?.state).toBe('activated');
     const redeemed = await redeem(1, next.entitlementId);
     expect(redeemed.statusCode, redeemed.body).toBe(201);
+  });
+
+  /**
+   * The person's objection to a hold (docs/DISTRIBUTION.md, "Objecting to a hold"): filed by the
+   * person or a clerk for them, one per hold, decided by a program officer of the hold's region —
+   * never the supervisor who placed it nor the filer. Upheld lifts it as a lift does (audited,
+   * texted); rejected keeps it; a decision on an ended hold is refused.
+   */
+  describe('objections to a hold', () => {
+    let texted: CardHolder;
+    let citizen: { amparo_session: string };
+    let clerk: SignedIn;
+
+    beforeAll(async () => {
+      // A person with a phone (to sign in and be texted), entitled by a cycle published now.
+      texted = await personWithCard(kit, scene.issuer, 'VE-A', { phone: '+584121230164' });
+      await approvedCycle(kit, scene.programId, '2027-02-01');
+      citizen = await citizenSession(kit, texted);
+      clerk = await signIn(kit, ['enrolment_clerk'], ['VE-A']);
+    }, 120_000);
+
+    const activated = async (qrText: string) => {
+      const response = await point.call('POST', 'entitlement-lookups', scene.operator, { qrText });
+      const found = (
+        response.json().entitlements as { entitlementId: string; state: string }[]
+      ).find((answer) => answer.state === 'activated');
+      if (found === undefined) throw new Error('no activated entitlement');
+      return found.entitlementId;
+    };
+    const stateOf = async (qrText: string, entitlementId: string) => {
+      const response = await point.call('POST', 'entitlement-lookups', scene.operator, { qrText });
+      return (response.json().entitlements as { entitlementId: string; state: string }[]).find(
+        (answer) => answer.entitlementId === entitlementId,
+      )?.state;
+    };
+    const holdBy = async (who: SignedIn, entitlementId: string) => {
+      const response = await kit.app.inject({
+        method: 'POST',
+        url: '/api/distribution/entitlement-holds?purpose=distribution',
+        cookies: who.cookies,
+        payload: { entitlementId, reason: 'identity_dispute', note: 'Second claim on this ID' },
+      });
+      expect(response.statusCode, response.body).toBe(201);
+      return response.json().holdId as string;
+    };
+    const object = (holdId: string, cookies: { amparo_session: string }, purpose: string) =>
+      kit.app.inject({
+        method: 'POST',
+        url: `/api/distribution/entitlement-holds/${holdId}/objections?purpose=${purpose}`,
+        cookies,
+        payload: { statement: 'Esa cédula es mía; la otra solicitud no la hice yo.' },
+      });
+    const decide = (objectionId: string, who: SignedIn, payload: Record<string, string>) =>
+      kit.app.inject({
+        method: 'POST',
+        url: `/api/distribution/hold-objections/${objectionId}/decision?purpose=appeal`,
+        cookies: who.cookies,
+        payload,
+      });
+    const texts = async (personId: string, templateId: string) =>
+      (
+        await kit.database.db
+          .selectFrom('notification_outbox')
+          .select('id')
+          .where('person_id', '=', personId)
+          .where('template_id', '=', templateId)
+          .execute()
+      ).length;
+
+    it('the person objects; the officer upholds: the hold is lifted, audited and texted', async () => {
+      const entitlementId = await activated(texted.qrText);
+      const holdId = await holdBy(scene.supervisor, entitlementId);
+      const filed = await object(holdId, citizen, 'self');
+      expect(filed.statusCode, filed.body).toBe(201);
+      const { objectionId } = filed.json() as { objectionId: string };
+      expect(await auditedAs(kit, String(filed.headers['x-request-id']))).toContainEqual({
+        action: 'appeal.file',
+        outcome: 'allowed',
+        reasonCode: null,
+      });
+      const again = await object(holdId, clerk.cookies, 'appeal');
+      expect([again.statusCode, again.json().code]).toEqual([409, 'AMP_HOLD_OBJECTION_FILED']);
+      const own = await kit.app.inject({
+        method: 'GET',
+        url: `/api/persons/${texted.personId}/entitlement-holds?purpose=self`,
+        cookies: citizen,
+      });
+      expect(own.json().holds).toContainEqual(
+        expect.objectContaining({ holdId, objection: expect.objectContaining({ status: 'open' }) }),
+      );
+
+      const queue = await kit.app.inject({
+        method: 'GET',
+        url: '/api/distribution/hold-objections?purpose=appeal',
+        cookies: scene.officer.cookies,
+      });
+      expect(queue.json().objections).toContainEqual(
+        expect.objectContaining({ objectionId, holdId, status: 'open', overdue: false }),
+      );
+      expect(queue.body).not.toContain('cédula');
+      const opened = await kit.app.inject({
+        method: 'GET',
+        url: `/api/distribution/hold-objections/${objectionId}?purpose=appeal`,
+        cookies: scene.officer.cookies,
+      });
+      expect(opened.json()).toMatchObject({ holdNote: 'Second claim on this ID' });
+      expect(opened.json().statement).toContain('cédula');
+
+      // The supervisor who placed the hold holds no `appeal.decide`: refused by the policy.
+      const bySupervisor = await decide(objectionId, scene.supervisor, { outcome: 'upheld' });
+      expect(bySupervisor.statusCode).toBe(403);
+      const upheld = await decide(objectionId, scene.officer, { outcome: 'upheld' });
+      expect(upheld.statusCode, upheld.body).toBe(200);
+      const audited = await auditedAs(kit, String(upheld.headers['x-request-id']));
+      expect(audited.filter((entry) => entry.action === 'appeal.decide')).toHaveLength(2);
+      expect(await stateOf(texted.qrText, entitlementId)).toBe('activated');
+      expect(await texts(texted.personId, 'distribution.entitlement_hold_lifted')).toBe(1);
+      const twice = await decide(objectionId, scene.officer, { outcome: 'rejected', reason: 'No' });
+      expect([twice.statusCode, twice.json().code]).toEqual([409, 'AMP_HOLD_OBJECTION_DECIDED']);
+    });
+
+    it('a rejected objection keeps the hold; the placer cannot decide; an ended hold is not decided', async () => {
+      // One operator both places holds and decides objections: not on a hold of their own.
+      const both = await signIn(kit, ['distribution_supervisor', 'program_officer'], ['VE-A']);
+      const entitlementId = await activated(texted.qrText);
+      const holdId = await holdBy(both, entitlementId);
+      const filed = await object(holdId, clerk.cookies, 'appeal');
+      expect(filed.statusCode, filed.body).toBe(201);
+      const { objectionId } = filed.json() as { objectionId: string };
+      const ownHold = await decide(objectionId, both, { outcome: 'upheld' });
+      expect([ownHold.statusCode, ownHold.json().code]).toEqual([
+        403,
+        'AMP_HOLD_OBJECTION_SEPARATION',
+      ]);
+      expect(await auditedAs(kit, String(ownHold.headers['x-request-id']))).toContainEqual({
+        action: 'appeal.decide',
+        outcome: 'denied',
+        reasonCode: 'AMP_HOLD_OBJECTION_SEPARATION',
+      });
+      const rejected = await decide(objectionId, scene.officer, {
+        outcome: 'rejected',
+        reason: 'The second claim is under review by the registry',
+      });
+      expect(rejected.statusCode, rejected.body).toBe(200);
+      expect(await stateOf(texted.qrText, entitlementId)).toBe('blocked');
+      expect(await texts(texted.personId, 'distribution.hold_objection_rejected')).toBe(1);
+      const own = await kit.app.inject({
+        method: 'GET',
+        url: `/api/persons/${texted.personId}/entitlement-holds?purpose=self`,
+        cookies: citizen,
+      });
+      const seen = own.json().holds as { holdId: string; objection: unknown }[];
+      expect(seen.find((one) => one.holdId === holdId)?.objection).toMatchObject({
+        status: 'rejected',
+        reason: 'The second claim is under review by the registry',
+      });
+
+      // A hold lifted while its objection waits: nothing is left to decide.
+      const other = await activated(holder(3).qrText);
+      const endedHold = await holdBy(scene.supervisor, other);
+      const waiting = (await object(endedHold, clerk.cookies, 'appeal')).json()
+        .objectionId as string;
+      const lifted = await kit.app.inject({
+        method: 'POST',
+        url: `/api/distribution/entitlement-holds/${endedHold}/lift?purpose=distribution`,
+        cookies: scene.supervisor.cookies,
+        payload: {},
+      });
+      expect(lifted.statusCode, lifted.body).toBe(200);
+      const late = await decide(waiting, scene.officer, { outcome: 'rejected', reason: 'Late' });
+      expect([late.statusCode, late.json().code]).toEqual([409, 'AMP_HOLD_OBJECTION_HOLD_ENDED']);
+      const refiled = await object(endedHold, clerk.cookies, 'appeal');
+      expect(refiled.json().code).toBe('AMP_HOLD_OBJECTION_HOLD_ENDED');
+      // The table changes only as an erasure changes it: the statement blanked, nothing else.
+      const objections = () => kit.database.db.updateTable('entitlement_hold_objection');
+      await expect(
+        objections().set({ statement: 'Changed' }).where('id', '=', waiting).execute(),
+      ).rejects.toThrow(/append-only/);
+      await objections().set({ statement: '' }).where('id', '=', waiting).execute();
+    });
   });
 });

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import type { Actor } from '../../../shared/access/actor.js';
+import type { Action } from '../../../shared/access/policy.js';
 import type {
   EntitlementHold,
   EntitlementHoldReason,
   EntitlementHoldStatus,
+  HoldObjectionStanding,
   PersonEntitlementHold,
 } from '../../../shared/api/entitlement-holds.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
@@ -97,6 +99,33 @@ export async function entitlementHolder(
   return { holdId, lapsesAt: lapsesAt.toISOString() };
 }
 
+/**
+ * A hold (by its id, or by the id of its objection) and the guard's decision on an action
+ * about its holder, in the hold's region: a missing one, or a malformed id, is refused 404.
+ */
+export async function guardedHold(
+  deps: DistributionDependencies,
+  context: DistributionContext,
+  props: { action: Action; by: 'h.id' | 'o.id'; id: string; countsAsPersonRead: boolean },
+) {
+  const hold = /^[0-9a-f-]{36}$/i.test(props.id)
+    ? await holdRows(deps.db).where(props.by, '=', props.id).executeTakeFirst()
+    : undefined;
+  const resource = { type: 'person' as const, id: hold?.person_id ?? null };
+  const grant = await guardPersonAccess(deps, {
+    actor: context.actor,
+    action: props.action,
+    resource,
+    regionCode: hold?.region_code ?? null,
+    personId: hold?.person_id ?? null,
+    exists: hold !== undefined,
+    purpose: context.purpose,
+    requestId: context.requestId,
+    countsAsPersonRead: props.countsAsPersonRead,
+  });
+  return { hold, resource, grant };
+}
+
 function holdWrite(
   context: DistributionContext,
   regionCode: string,
@@ -118,19 +147,10 @@ export async function entitlementHoldLifter(
   holdId: string,
   props: { note?: string | undefined },
 ): Promise<{ status: EntitlementHoldStatus }> {
-  const hold = /^[0-9a-f-]{36}$/i.test(holdId)
-    ? await holdRows(deps.db).where('h.id', '=', holdId).executeTakeFirst()
-    : undefined;
-  const resource = { type: 'person' as const, id: hold?.person_id ?? null };
-  const grant = await guardPersonAccess(deps, {
-    actor: context.actor,
+  const { hold, resource, grant } = await guardedHold(deps, context, {
     action: 'distribution.entitlement_hold',
-    resource,
-    regionCode: hold?.region_code ?? null,
-    personId: hold?.person_id ?? null,
-    exists: hold !== undefined,
-    purpose: context.purpose,
-    requestId: context.requestId,
+    by: 'h.id',
+    id: holdId,
     countsAsPersonRead: false,
   });
   const found = hold as NonNullable<typeof hold>; // Safe: the guard refused a missing hold.
@@ -139,29 +159,58 @@ export async function entitlementHoldLifter(
   if (statusOf(found, now) !== 'in_force') {
     await refuseAudited(deps, write, resource, 'AMP_ENTITLEMENT_HOLD_ENDED', 'Not in force');
   }
-  await deps.db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('entitlement_hold_lift')
-      .values({
-        hold_id: found.id,
-        lifted_by: operatorIdOf(write.actor) as string, // Safe: only operators hold a rule.
-        lifted_at: now,
-        note: props.note ?? '',
-      })
-      .onConflict((conflict) => conflict.column('hold_id').doNothing())
-      .executeTakeFirst();
-    if (inserted.numInsertedOrUpdatedRows !== 1n) {
-      throw new DistributionError('AMP_ENTITLEMENT_HOLD_ENDED', 'Lifted already');
-    }
-    await deps.audit.appendInTransaction(trx, [
-      writeAuditEntry(write, resource, [], context.requestId),
-    ]);
-    await deps.notifier?.notify(trx, found.person_id, {
-      event: 'entitlement_hold_lifted',
-      date: localDate(now),
-    });
-  });
+  await deps.db.transaction().execute((trx) =>
+    liftInTransaction(deps, trx, {
+      write,
+      resource,
+      holdId: found.id,
+      personId: found.person_id,
+      now,
+      note: props.note ?? '',
+      fields: [],
+    }),
+  );
   return { status: 'lifted' };
+}
+
+/**
+ * The lift of a hold in force, inside the caller's transaction: the lift row, its audit entry on
+ * the person and the person's text. A supervisor's lift and an upheld objection (the program
+ * officer's write) both end a hold here, so both do all a lift does.
+ */
+export async function liftInTransaction(
+  deps: DistributionDependencies,
+  trx: Transaction<Database>,
+  lift: {
+    write: RequestWrite;
+    resource: { type: 'person'; id: string | null };
+    holdId: string;
+    personId: string;
+    now: Date;
+    note: string;
+    fields: readonly string[];
+  },
+): Promise<void> {
+  const inserted = await trx
+    .insertInto('entitlement_hold_lift')
+    .values({
+      hold_id: lift.holdId,
+      lifted_by: operatorIdOf(lift.write.actor) as string, // Safe: only operators hold a rule.
+      lifted_at: lift.now,
+      note: lift.note,
+    })
+    .onConflict((conflict) => conflict.column('hold_id').doNothing())
+    .executeTakeFirst();
+  if (inserted.numInsertedOrUpdatedRows !== 1n) {
+    throw new DistributionError('AMP_ENTITLEMENT_HOLD_ENDED', 'Lifted already');
+  }
+  await deps.audit.appendInTransaction(trx, [
+    writeAuditEntry(lift.write, lift.resource, lift.fields, lift.write.requestId),
+  ]);
+  await deps.notifier?.notify(trx, lift.personId, {
+    event: 'entitlement_hold_lifted',
+    date: localDate(lift.now),
+  });
 }
 
 /** The holds placed in the supervisor's regions, newest first (audited as one read). */
@@ -233,10 +282,12 @@ export async function personEntitlementHolds(
   return rows.map((row) => personView(row, now));
 }
 
-function holdRows(db: Kysely<Database>) {
+export function holdRows(db: Kysely<Database>) {
   return db
     .selectFrom('entitlement_hold as h')
     .leftJoin('entitlement_hold_lift as l', 'l.hold_id', 'h.id')
+    .leftJoin('entitlement_hold_objection as o', 'o.hold_id', 'h.id')
+    .leftJoin('entitlement_hold_objection_decision as d', 'd.objection_id', 'o.id')
     .select([
       'h.id',
       'h.entitlement_id',
@@ -250,19 +301,27 @@ function holdRows(db: Kysely<Database>) {
       'l.lifted_by',
       'l.lifted_at',
       'l.note as lift_note',
+      'o.id as objection_id',
+      'o.filed_by_kind as objection_filed_by_kind',
+      'o.filed_by as objection_filed_by',
+      'o.filed_at as objection_filed_at',
+      'o.decide_due_at as objection_due_at',
+      'd.outcome as objection_outcome',
+      'd.reason as objection_reason',
+      'd.decided_at as objection_decided_at',
     ]);
 }
 
-type HoldRow = Awaited<ReturnType<ReturnType<typeof holdRows>['execute']>>[number];
+export type HoldRow = Awaited<ReturnType<ReturnType<typeof holdRows>['execute']>>[number];
 
 /** In force, lifted, or lapsed: the lapse is read here, at `now` (no job ends a hold). */
-function statusOf(row: HoldRow, now: Date): EntitlementHoldStatus {
+export function statusOf(row: HoldRow, now: Date): EntitlementHoldStatus {
   if (row.lifted_at !== null) return 'lifted';
   return new Date(row.lapses_at).getTime() <= now.getTime() ? 'lapsed' : 'in_force';
 }
 
 /** The rows read, with the program code of each hold's entitlement (programs' reader). */
-async function withProgramCodes(
+export async function withProgramCodes(
   db: Kysely<Database>,
   rows: readonly HoldRow[],
 ): Promise<(HoldRow & { program_code: string })[]> {
@@ -285,5 +344,21 @@ function personView(row: HoldRow & { program_code: string }, now: Date): PersonE
     placedAt: new Date(row.placed_at).toISOString(),
     lapsesAt: new Date(row.lapses_at).toISOString(),
     liftedAt: row.lifted_at === null ? null : new Date(row.lifted_at).toISOString(),
+    objection: objectionStanding(row),
+  };
+}
+
+const isoOrNull = (at: Date | string | null) => (at === null ? null : new Date(at).toISOString());
+
+/** The person's objection to the hold and where it stands (null: none filed). */
+function objectionStanding(row: HoldRow): HoldObjectionStanding | null {
+  if (row.objection_id === null || row.objection_filed_at === null) return null;
+  return {
+    objectionId: row.objection_id,
+    status: row.objection_outcome ?? 'open',
+    filedAt: new Date(row.objection_filed_at).toISOString(),
+    decideDueAt: new Date(row.objection_due_at ?? row.objection_filed_at).toISOString(),
+    decidedAt: isoOrNull(row.objection_decided_at),
+    reason: row.objection_reason,
   };
 }

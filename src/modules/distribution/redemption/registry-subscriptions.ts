@@ -7,7 +7,8 @@ import type { RegistryEvents } from '../../registry/index.js';
  * merge or an erasure cancels the redemption state of the person's entitlements that are still
  * redeemable, with the reason, inside the registry write's transaction (programs ends the
  * entitlements themselves in the same commit). An entitlement no point has seen yet needs no
- * row: its answer follows the entitlement programs ended. Subscribed in `app.ts`.
+ * row: its answer follows the entitlement programs ended. An erasure also blanks the person's
+ * words in their objections to holds (migration 0164). Subscribed in `app.ts`.
  *
  * @example
  *   cancelRedemptionsOnRegistryEvents(events);
@@ -15,7 +16,16 @@ import type { RegistryEvents } from '../../registry/index.js';
 export function cancelRedemptionsOnRegistryEvents(events: RegistryEvents): void {
   events.on('personDied', (trx, { personId }) => cancelOpen(trx, personId, 'death'));
   events.on('personsMerged', (trx, { mergedId }) => cancelOpen(trx, mergedId, 'merge'));
-  events.on('personErased', (trx, { personId }) => cancelOpen(trx, personId, 'erasure'));
+  events.on('personErased', async (trx, { personId }) => {
+    await cancelOpen(trx, personId, 'erasure');
+    // The person's words in their objections to holds are personal data (migration 0164): the
+    // one change the table allows. The decision's reason is the officer's, and stays.
+    await trx
+      .updateTable('entitlement_hold_objection')
+      .set({ statement: '' })
+      .where('person_id', '=', personId)
+      .execute();
+  });
 }
 
 async function cancelOpen(

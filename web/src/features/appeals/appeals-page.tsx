@@ -11,6 +11,7 @@ import { Field } from '../../components/field.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
+import { HoldObjectionsPanel } from '../holds/hold-objections-panel.js';
 import { AppealStatusText, ClauseText } from './clause-text.js';
 
 const views = ['open', 'mine', 'overdue', 'decided'] as const;
@@ -89,6 +90,7 @@ export function AppealsPage() {
           </li>
         ))}
       </ul>
+      <HoldObjectionsPanel />
     </section>
   );
 }
