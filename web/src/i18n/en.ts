@@ -1245,19 +1245,6 @@ export const en: Dictionary = {
     hidden: 'Message {{template}}; its words are not shown to your role.',
   },
   holdObjections: {
-    myTitle: 'Held benefits and your objections',
-    noneToObject: 'None of your benefits is held.',
-    reason: {
-      suspected_fraud_report: 'Held: a report of possible fraud is being checked',
-      identity_dispute: 'Held: who holds this ID is being checked',
-      duplicate_record_under_review: 'Held: a possible duplicate record is being checked',
-      data_error_under_review: 'Held: a possible error in your record is being checked',
-    },
-    holdStatus: {
-      in_force: 'until {{date}} at most',
-      lifted: 'lifted',
-      lapsed: 'ended on {{date}}',
-    },
     status: {
       open: 'Your objection was filed; to be decided by {{date}}.',
       upheld: 'Your objection was upheld: the hold was lifted.',

@@ -1261,19 +1261,6 @@ export const es = {
     hidden: 'Mensaje {{template}}; su texto no se muestra a su rol.',
   },
   holdObjections: {
-    myTitle: 'Entregas retenidas y sus objeciones',
-    noneToObject: 'Ninguna de sus entregas está retenida.',
-    reason: {
-      suspected_fraud_report: 'Retenida: se revisa una denuncia de posible fraude',
-      identity_dispute: 'Retenida: se revisa quién es el titular de esta cédula',
-      duplicate_record_under_review: 'Retenida: se revisa un posible registro duplicado',
-      data_error_under_review: 'Retenida: se revisa un posible error en su registro',
-    },
-    holdStatus: {
-      in_force: 'hasta el {{date}} como máximo',
-      lifted: 'levantada',
-      lapsed: 'terminó el {{date}}',
-    },
     status: {
       open: 'Su objeción fue presentada; se decide a más tardar el {{date}}.',
       upheld: 'Su objeción fue aceptada: se levantó la retención.',

@@ -8,7 +8,6 @@ import { AttributeList } from '../../components/attribute-list.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { AccessHistoryView } from '../access-history/access-history-view.js';
-import { MyHoldObjections } from '../holds/hold-objection.js';
 import { citizenUin } from './citizen-uin.js';
 import { MyAppeals } from './my-appeals.js';
 import { MyBenefits } from './my-benefits.js';
@@ -69,10 +68,6 @@ export function CitizenHomePage() {
         <h2 id="my-appeals-heading">{t('citizen.myAppeals')}</h2>
         <p className="hint">{t('citizen.myAppealsExplain')}</p>
         <MyAppeals personId={person.id} />
-      </section>
-      <section aria-labelledby="my-hold-objections-heading">
-        <h2 id="my-hold-objections-heading">{t('holdObjections.myTitle')}</h2>
-        <MyHoldObjections personId={person.id} />
       </section>
       <section aria-labelledby="my-messages-heading">
         <h2 id="my-messages-heading">{t('citizen.myMessages')}</h2>

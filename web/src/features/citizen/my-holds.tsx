@@ -4,13 +4,15 @@ import type { PersonEntitlementHold } from '../../../../src/shared/api/entitleme
 import { apiGet, withQuery } from '../../api/client.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
+import { HoldObjection } from '../holds/hold-objection.js';
 import { myBenefitsQuery } from './my-benefits.js';
 
 /**
  * The holds a supervisor placed on the person's entitlements (docs/DISTRIBUTION.md, "Holds";
  * `person.benefits`, purpose `self`): the program, the reason in words, when it was placed and
- * when it ends. The supervisor's note is never sent here, so it cannot be shown. Nothing when no
- * entitlement of theirs was ever held.
+ * when it ends, and their objection to it (or the form to object to one in force). The
+ * supervisor's note is never sent here, so it cannot be shown. Nothing when no entitlement of
+ * theirs was ever held.
  *
  * @example
  *   <MyHolds personId={person.id} />
@@ -53,6 +55,7 @@ export function MyHolds({ personId }: { personId: string }) {
                   ? t('citizen.holds.lapsed', { date: format.date(hold.lapsesAt) })
                   : t('citizen.holds.lapses', { date: format.date(hold.lapsesAt) })}
             </p>
+            <HoldObjection hold={hold} personId={personId} purpose="self" />
           </li>
         ))}
       </ul>

@@ -1,46 +1,21 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PersonEntitlementHold } from '../../../../src/shared/api/entitlement-holds.js';
-import { apiGet, apiSend, withQuery } from '../../api/client.js';
+import { apiSend, withQuery } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
 
 /**
- * The person's objections to holds on their entitlements (purpose `self`; docs/DISTRIBUTION.md,
- * "Objecting to a hold"): each hold in force or objected to, where its objection stands, and
- * the form to object to one in force. Shown under "My benefits".
+ * Where the person's objection to one hold stands (docs/DISTRIBUTION.md, "Objecting to a hold"),
+ * or the button and form to object to a hold in force. Shown in each line of the person's holds
+ * (`MyHolds`), which says the reason and the dates.
  *
  * @example
- *   <MyHoldObjections personId={person.id} />
+ *   <HoldObjection hold={hold} personId={personId} purpose="self" />
  */
-export function MyHoldObjections({ personId }: { personId: string }) {
-  const { t } = useTranslation();
-  const holds = useQuery({
-    queryKey: ['my-entitlement-holds', personId],
-    queryFn: () =>
-      apiGet<{ holds: PersonEntitlementHold[] }>(
-        withQuery(`/api/persons/${personId}/entitlement-holds`, { purpose: 'self' }),
-      ),
-  });
-  if (holds.isPending) return <p aria-live="polite">{t('common.loading')}</p>;
-  if (holds.error) return <ProblemNotice error={holds.error} />;
-  const shown = holds.data.holds.filter((h) => h.status === 'in_force' || h.objection !== null);
-  if (shown.length === 0) return <p>{t('holdObjections.noneToObject')}</p>;
-  return (
-    <ul className="benefit-list" data-testid="my-hold-objections">
-      {shown.map((hold) => (
-        <li key={hold.holdId}>
-          <HoldObjectionLine hold={hold} personId={personId} purpose="self" />
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-/** One hold: its reason and dates, its objection's standing, or the form to object to it. */
-export function HoldObjectionLine(props: {
+export function HoldObjection(props: {
   hold: PersonEntitlementHold;
   personId: string;
   purpose: 'self' | 'appeal';
@@ -52,11 +27,6 @@ export function HoldObjectionLine(props: {
   const objection = hold.objection;
   return (
     <>
-      <p>
-        <strong>{t(`holdObjections.reason.${hold.reason}`)}</strong>
-        {' · '}
-        {t(`holdObjections.holdStatus.${hold.status}`, { date: format.date(hold.lapsesAt) })}
-      </p>
       {objection ? (
         <p data-objection={objection.status}>
           {t(`holdObjections.status.${objection.status}`, {
@@ -96,7 +66,7 @@ function HoldObjectionForm(props: {
         { statement },
       ),
     onSuccess: async () => {
-      await client.invalidateQueries({ queryKey: ['my-entitlement-holds', props.personId] });
+      await client.invalidateQueries({ queryKey: ['my-holds', props.personId] });
       props.onDone();
     },
   });

@@ -39,7 +39,7 @@ export function HoldObjectionsPanel() {
             <p>
               <strong>{item.programCode}</strong>
               {' · '}
-              {t(`holdObjections.reason.${item.holdReason}`)}
+              {t(`holdReason.${item.holdReason}`)}
               {' · '}
               {t('appeals.filedOn', { date: format.date(item.filedAt) })}
               {' · '}
