@@ -3,9 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCard } from '../../src/modules/credentials/card-payload.js';
 import { cardQr } from '../../src/modules/credentials/card-qr.js';
+import { makeHolder } from '../../src/modules/credentials/card-test-kit.js';
+import { createNodeSigner } from '../../src/modules/credentials/node-primitives.js';
 import { receivedCode } from '../../src/modules/notifications/received-text-test-kit.js';
 import { type BuiltOperator, buildHousehold, buildOperator, buildPerson } from '../factories.js';
 import {
@@ -43,6 +47,7 @@ let operator: BuiltOperator;
 let officer: BuiltOperator;
 let holderQr: string;
 let officerCookie: { amparo_session: string };
+let pointId: string;
 let noCard: { id: string; uin: string };
 /** Without a card too: one with a photo on file, one in the card holder's household. */
 let withPhoto: { id: string; uin: string };
@@ -51,7 +56,6 @@ let inHousehold: { id: string; uin: string };
 let holder: { personId: string; uin: string };
 /** The signed receipt of the first hand-over, as its QR reads: what a supervisor holds from. */
 let holderReceiptQr: string;
-let pointId: string;
 
 beforeAll(async () => {
   run = await openConsoleRun();
@@ -90,12 +94,42 @@ beforeAll(async () => {
 
 afterAll(async () => run?.close());
 
+/** A card this registry signed, valid for one day thirty days ago: expired now. */
+async function expiredCard(): Promise<string> {
+  const { issuerKeys, currentIssuerKid } = run.server.keys;
+  const key = issuerKeys.find((each) => each.kid === currentIssuerKid);
+  if (key === undefined) throw new Error('the server holds no current issuer key');
+  const day = 86_400;
+  const card = await encodeCard({
+    holder: makeHolder(),
+    signer: createNodeSigner(key.privateKey),
+    issuedAt: Math.floor(Date.now() / 1000) - 30 * day,
+    profile: { validitySeconds: day },
+  });
+  return card.text;
+}
+
 describe('the point of service in the console', () => {
   it('hands over part of a basket with the card, and without it by a texted code', async () => {
     const page = await signedInPage(run, operator, { viewport: 'phone' });
     await page.goto(`${run.server.baseUrl}/distribution`);
     await page.getByRole('heading', { name: 'Punto de entrega' }).waitFor();
     await page.getByTestId('pos-stock').getByText('food_box: 100').waitFor();
+    // An expired card (signed by this registry, valid for a day a month ago) is refused online,
+    // the reason said in words, and nothing is offered or redeemed.
+    await page.getByLabel('Texto del código QR del carnet').fill(await expiredCard());
+    await page.getByRole('button', { name: 'Ver lo que puede retirar' }).click();
+    await page
+      .getByTestId('problem-reasons')
+      .getByText('Los datos son auténticos, pero el carnet venció.', { exact: false })
+      .waitFor();
+    expect(await page.getByTestId('pos-entitlements').count()).toBe(0);
+    const redeemed = await run.server.database.asAdmin((admin) =>
+      sql<{ count: unknown }>`select count(*) from redemption where point_id = ${pointId}`.execute(
+        admin,
+      ),
+    );
+    expect(Number(redeemed.rows[0]?.count)).toBe(0);
     await page.getByLabel('Texto del código QR del carnet').fill(holderQr);
     await page.getByRole('button', { name: 'Ver lo que puede retirar' }).click();
     const entitlements = page.getByTestId('pos-entitlements');

@@ -6,6 +6,7 @@ import { ProblemNotice } from '../../../components/problem-notice.js';
 import { isUin, ReasonField, UinField } from '../../second-check/second-check-fields.js';
 import { CameraScanner } from '../../verifier/camera-scanner.js';
 import { useBusyAction } from './busy-action.js';
+import { useCheckOrder } from './check-order.js';
 import {
   type DeviceRecord,
   deviceOf,
@@ -323,17 +324,25 @@ function OfflineCheck(props: {
   const [refusal, setRefusal] = useState<string | null>(null);
   /** Quantities to hand over, by entitlement and item; what remains until changed. */
   const [chosen, setChosen] = useState<Record<string, number>>({});
+  const { latest, recording, recordingNow, record } = useCheckOrder();
   const check = async (text: string) => {
+    // The last answer leaves the screen as the check starts: quantities are typed, and a
+    // hand-over is made, only on this check's answer, never on an older one this answer would
+    // then replace (nor would an older check's answer land over this one's).
+    const ticket = ++latest.current;
+    setAnswer(null);
+    setChosen({});
+    setDone(false);
+    setRefusal(null);
+    // A hand-over still being recorded is counted before what remains is read.
+    await recording.current;
     const started = performance.now();
     const found = household
       ? await offlineHouseholdLookup(props.held, text.trim(), uin.trim(), Date.now() / 1000)
       : await offlineLookup(props.held, text.trim(), Date.now() / 1000);
     // What this device already handed over with this snapshot is not offered again.
     const after = remainingAfterUsage(found, await props.usage());
-    setAnswer({ ...after, ms: performance.now() - started });
-    setChosen({});
-    setDone(false);
-    setRefusal(null);
+    if (ticket === latest.current) setAnswer({ ...after, ms: performance.now() - started });
   };
   const handOver = (entitlement: OfflineEntitlement) => {
     const lines = entitlement.items
@@ -349,41 +358,46 @@ function OfflineCheck(props: {
     if (lines.length === 0 || answer?.credentialId === undefined || answer.qrText === undefined) {
       return;
     }
-    props
-      .onRecorded({
+    const { credentialId, qrText: shown } = answer;
+    const ticket = latest.current;
+    record(() =>
+      props.onRecorded({
         entitlementId: entitlement.entitlementId,
-        credentialId: answer.credentialId,
-        qrText: answer.qrText,
+        credentialId,
+        qrText: shown,
         lines,
         ...(household && operatorId !== undefined ? { assisted: { reason, operatorId } } : {}),
-      })
-      .then(
-        () => {
-          setDone(true);
-          setQrText('');
-          setUin('');
-        },
-        (error: unknown) => {
-          if (error instanceof OfflineAssistedReached) {
-            setRefusal(t('pos.offline.assistedReached', { max: error.max }));
-            return;
-          }
-          if (error instanceof OfflineSnapshotExpired) {
-            setRefusal(t('pos.offline.snapshotExpired'));
-            return;
-          }
-          if (!(error instanceof OfflineAllowanceReached)) {
-            setRefusal(error instanceof Error ? error.message : String(error));
-            return;
-          }
-          setRefusal(
-            t('pos.offline.allowanceReached', {
-              receiptsMax: error.receiptsMax,
-              unitsMax: error.unitsMax ?? '∞',
-            }),
-          );
-        },
-      );
+      }),
+    )?.then(
+      () => {
+        // Recorded: said on this answer, unless a check started since shows its own. A refusal
+        // is always shown: nothing was recorded.
+        if (ticket !== latest.current) return;
+        setDone(true);
+        setQrText('');
+        setUin('');
+      },
+      (error: unknown) => {
+        if (error instanceof OfflineAssistedReached) {
+          setRefusal(t('pos.offline.assistedReached', { max: error.max }));
+          return;
+        }
+        if (error instanceof OfflineSnapshotExpired) {
+          setRefusal(t('pos.offline.snapshotExpired'));
+          return;
+        }
+        if (!(error instanceof OfflineAllowanceReached)) {
+          setRefusal(error instanceof Error ? error.message : String(error));
+          return;
+        }
+        setRefusal(
+          t('pos.offline.allowanceReached', {
+            receiptsMax: error.receiptsMax,
+            unitsMax: error.unitsMax ?? '∞',
+          }),
+        );
+      },
+    );
   };
   if (household && operatorId === undefined) {
     return <p role="status">{t('pos.offline.assistedUnavailable')}</p>;
@@ -487,7 +501,9 @@ function OfflineCheck(props: {
                   </ul>
                   <button
                     type="button"
-                    disabled={entitlement.items.every((item) => item.remaining === 0)}
+                    disabled={
+                      recordingNow || entitlement.items.every((item) => item.remaining === 0)
+                    }
                     onClick={() => handOver(entitlement)}
                   >
                     {t('pos.offline.handOver')}
