@@ -124,12 +124,12 @@ describe('the point of service in the console', () => {
       .getByText('Los datos son auténticos, pero el carnet venció.', { exact: false })
       .waitFor();
     expect(await page.getByTestId('pos-entitlements').count()).toBe(0);
-    const redeemed = await run.server.database.asAdmin((admin) =>
+    const redeemedBefore = await run.server.database.asAdmin((admin) =>
       sql<{ count: unknown }>`select count(*) from redemption where point_id = ${pointId}`.execute(
         admin,
       ),
     );
-    expect(Number(redeemed.rows[0]?.count)).toBe(0);
+    expect(Number(redeemedBefore.rows[0]?.count)).toBe(0);
     await page.getByLabel('Texto del código QR del carnet').fill(holderQr);
     await page.getByRole('button', { name: 'Ver lo que puede retirar' }).click();
     const entitlements = page.getByTestId('pos-entitlements');
