@@ -10,6 +10,7 @@ import {
   distributionScene,
   inKindProgramWithCycle,
   personWithCard,
+  signIn,
 } from '../distribution-test-kit.js';
 import { entitlementRows, type OfflinePoint, offlinePoint } from './offline-point-test-kit.js';
 
@@ -85,8 +86,9 @@ describe('offline receipt made before its entitlement ended, synced after', () =
     holder: CardHolder,
     entitlementId: string,
     lines: { item: string; quantity: number }[],
+    operator = scene.operator,
   ) => {
-    const redeemed = await point.call('POST', 'redemptions', scene.operator, {
+    const redeemed = await point.call('POST', 'redemptions', operator, {
       clientId: randomUUID(),
       qrText: holder.qrText,
       entitlementId,
@@ -225,12 +227,24 @@ describe('offline receipt made before its entitlement ended, synced after', () =
     );
     await closeCycle(cycleId);
     await approvedCycle(kit, programId, '2027-01-01');
-    // The next cycle: the box and 8 kg of the 10 (5 granted + 5 carried) handed over online.
+    // The next cycle: the box and 8 kg of the 10 (5 granted + 5 carried) handed over online, by
+    // an operator of the point who is a supervisor too.
+    const both = await signIn(kit, ['distribution_operator', 'distribution_supervisor'], ['VE-A']);
+    const added = await point.call('POST', 'changes', scene.supervisor, {
+      addOperators: [both.operatorId],
+    });
+    expect(added.statusCode, added.body).toBe(200);
     const next = await nextEntitlement(point, holder, device.entitlementId);
-    await redeemOnline(point, holder, next.entitlementId, [
-      { item: 'food_box', quantity: 1 },
-      { item: 'rice', quantity: 8 },
-    ]);
+    await redeemOnline(
+      point,
+      holder,
+      next.entitlementId,
+      [
+        { item: 'food_box', quantity: 1 },
+        { item: 'rice', quantity: 8 },
+      ],
+      both,
+    );
 
     expect(await device.sync(receipt)).toMatchObject({ outcome: 'counted' });
     // Both hand-overs left the shelf: 2 boxes, 5 + 8 kg.
@@ -293,6 +307,23 @@ describe('offline receipt made before its entitlement ended, synced after', () =
       reason: 'Entregado dos veces',
     });
     expect(byOfficer.statusCode, byOfficer.body).toBe(403);
+    // Separation of duties: whoever handed the overlap out the second time does not decide it.
+    const byHandOver = await decide(both, {
+      item: 'rice',
+      outcome: 'written_off',
+      reason: 'Mío',
+    });
+    expect([byHandOver.statusCode, byHandOver.json().code]).toEqual([
+      403,
+      'AMP_DISPUTE_OWN_HAND_OVER',
+    ]);
+    expect(await auditedAs(kit, String(byHandOver.headers['x-request-id']))).toEqual([
+      {
+        action: 'distribution.dispute_decide',
+        outcome: 'denied',
+        reasonCode: 'AMP_DISPUTE_OWN_HAND_OVER',
+      },
+    ]);
     const tooMany = await decide(scene.supervisor, {
       item: 'rice',
       outcome: 'returned',
