@@ -9,8 +9,9 @@ import { cycleForReconciliation } from '../../programs/index.js';
  * keeps:
  *
  * - an offline receipt (counted, kept as a conflict, or counted later by a supervisor's
- *   decision) was made by the operator its snapshot was issued to (`distribution_snapshot.issued_by`),
- *   whoever synced it;
+ *   decision) was made by the operator the device signed into it (`offline_receipt.served_by`,
+ *   migration 0159), whoever synced it; a receipt synced before that column by the operator its
+ *   snapshot was issued to (`distribution_snapshot.issued_by`), the best the data holds for it;
  * - any other redemption by `redemption.operator_id`, except those an offline receipt wrote (its
  *   `operator_id` may be whoever synced it, a supervisor syncing for a removed operator) and the
  *   redemption a supervisor's `later_stands` decision wrote (it names the supervisor, who
@@ -23,7 +24,7 @@ function handOversBy(operatorId: string): RawBuilder<unknown> {
   return sql`(
     select o.point_id, o.cycle_id, o.entitlement_id from offline_receipt o
       join distribution_snapshot s on s.id = o.snapshot_id
-      where s.issued_by = ${operatorId}
+      where coalesce(o.served_by, s.issued_by) = ${operatorId}
     union all
     select r.point_id, r.cycle_id, r.entitlement_id from redemption r
       where r.operator_id = ${operatorId}
