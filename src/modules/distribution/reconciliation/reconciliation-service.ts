@@ -182,7 +182,7 @@ export async function reconciliationReader(
   const carryOverDisputes = await carryOverDisputesOf(deps.db, gate.point.id, cycle.cycleId);
   const rows = await deps.db
     .selectFrom('reconciliation_sign_off')
-    .select(['id', 'signed_by', 'signed_at', 'figures_sha256', 'figures', 'note'])
+    .select(['id', 'signed_by', 'signed_at', 'figures_sha256', 'figures_version', 'note'])
     .where('point_id', '=', gate.point.id)
     .where('cycle_id', '=', cycle.cycleId)
     .orderBy('signed_at', 'desc')
@@ -200,7 +200,9 @@ export async function reconciliationReader(
       figuresSha256: row.figures_sha256.toString('hex'),
       note: row.note,
       current: row.figures_sha256.toString('hex') === figuresSha256,
-      ...(signedUnderEarlierDefinition(row.figures) ? { earlierDefinition: true as const } : {}),
+      ...(row.figures_version < reconciliationFiguresVersion
+        ? { earlierDefinition: true as const }
+        : {}),
     })),
   };
 }
@@ -245,6 +247,7 @@ export async function reconciliationSigner(
         signed_at: signedAt,
         figures: JSON.stringify(figures),
         figures_sha256: hash,
+        figures_version: reconciliationFiguresVersion,
         note: props.note ?? null,
       })
       .execute();
@@ -268,14 +271,13 @@ export async function reconciliationSigner(
 }
 
 /**
- * Whether figures were signed before session 20 redefined them (entitled per point, stock within
- * the cycle's window: `stockWindow` is in every figures since). Their digest can never match again;
- * the supervisor is told so, not that the figures changed.
+ * The definition of the figures `figuresOf` makes, kept with each sign-off (migration 0161): 1
+ * before session 20, 2 since it redefined them (entitled per point, stock within the cycle's
+ * window: `stockWindow` is in every figures since). Raise it with any change that alters the
+ * figures of the same data: a sign-off under an earlier definition can never match its digest
+ * again, and the supervisor is told so (`earlierDefinition`), not that the figures changed.
  */
-function signedUnderEarlierDefinition(figures: unknown): boolean {
-  const signed: unknown = typeof figures === 'string' ? JSON.parse(figures) : figures;
-  return typeof signed === 'object' && signed !== null && !('stockWindow' in signed);
-}
+export const reconciliationFiguresVersion = 2;
 
 /** SHA-256 of the figures as canonical JSON (their keys are written in one fixed order). */
 function digest(figures: ReconciliationFigures): string {

@@ -217,6 +217,8 @@ describe('reconciliation: counts, the point’s entitled, the cycle’s window',
           signed_at: new Date(Date.now() - 86_400_000),
           figures: JSON.stringify({ entitled: 2, items: [] }),
           figures_sha256: Buffer.alloc(32, 1),
+          // As migration 0161 filled it for figures without a stock window.
+          figures_version: 1,
           note: 'before',
         })
         .execute(),
