@@ -135,6 +135,9 @@ describe('reconciliation: counts, the point’s entitled, the cycle’s window',
     const columns = header?.split(',') ?? [];
     const cells = row?.split(',') ?? [];
     expect(cells).toHaveLength(columns.length);
+    // Carry-over disputes have their columns (offline-late-close.test.ts fills them): none here.
+    expect(columns).toEqual(expect.arrayContaining(['dispute_receipt', 'dispute_decision']));
+    expect(cells[columns.indexOf('dispute_receipt')]).toBe('');
     const cell = (name: string) => cells[columns.indexOf(name)];
     expect([
       cell('count_expected'),
