@@ -12,9 +12,9 @@ import {
   nowOf,
 } from '../distribution-context.js';
 import { DistributionError, type DistributionErrorCode } from '../distribution-error.js';
-import { guardPoint, type PointGrant, refusalEntry, refuseAudited } from '../point-gate.js';
+import { guardPoint, type PointGrant, refusalEntry } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
-import { handOverInDispute } from '../reconciliation/own-hand-overs.js';
+import { handOverInDispute, refuseOwnHandOvers } from '../reconciliation/own-hand-overs.js';
 import { appendMovement, lockBalances } from '../stock/stock-ledger.js';
 
 type Refusal = Extract<
@@ -60,15 +60,12 @@ export async function carryOverDisputeDecider(
     });
   }
   const decidedBy = operatorIdOf(gate.write.actor) as string; // Safe: only operators hold it.
-  if (await handOverInDispute(deps.db, receiptId, input.item, decidedBy)) {
-    await refuseAudited(
-      deps,
-      gate.write,
-      { type: 'distribution_point', id: gate.point.id },
-      'AMP_DISPUTE_OWN_HAND_OVER',
-      'You handed goods over in this dispute or at this point in its cycle: another supervisor decides it',
-    );
-  }
+  await refuseOwnHandOvers(
+    deps,
+    gate,
+    await handOverInDispute(deps.db, receiptId, input.item, decidedBy),
+    'AMP_DISPUTE_OWN_HAND_OVER',
+  );
   const decidedAt = nowOf(deps);
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const dispute = await lockedDispute(trx, gate, receiptId, input.item);

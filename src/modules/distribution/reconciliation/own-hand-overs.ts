@@ -1,6 +1,9 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { cycleForReconciliation } from '../../programs/index.js';
+import type { DistributionDependencies } from '../distribution-context.js';
+import type { DistributionErrorCode } from '../distribution-error.js';
+import { type PointGrant, refuseAudited } from '../point-gate.js';
 
 /**
  * The hand-overs `operatorId` made as an operator — separation of duties for a distribution
@@ -33,6 +36,12 @@ function handOversBy(operatorId: string): RawBuilder<unknown> {
   )`;
 }
 
+/** Whether the query finds a row (it stops at the first). */
+async function anyRow(db: Kysely<Database>, query: RawBuilder<unknown>): Promise<boolean> {
+  const found = await sql`select exists (${query}) as found`.execute(db);
+  return (found.rows[0] as { found: boolean } | undefined)?.found === true; // Safe: one row.
+}
+
 /**
  * Whether `operatorId` handed anything over at the point in the cycle: refuses the cycle's
  * sign-off (`AMP_SIGN_OFF_SAME_OPERATOR`).
@@ -46,11 +55,11 @@ export async function handedOverAt(
   cycleId: string,
   operatorId: string,
 ): Promise<boolean> {
-  const found = await sql<{ found: number }>`
-    select 1 as found from ${handOversBy(operatorId)} h
-      where h.point_id = ${pointId} and h.cycle_id = ${cycleId}
-    limit 1`.execute(db);
-  return found.rows.length > 0;
+  return anyRow(
+    db,
+    sql`select 1 from ${handOversBy(operatorId)} h
+      where h.point_id = ${pointId} and h.cycle_id = ${cycleId}`,
+  );
 }
 
 /**
@@ -68,15 +77,15 @@ export async function handOverInDispute(
   item: string,
   operatorId: string,
 ): Promise<boolean> {
-  const found = await sql<{ found: number }>`
-    select 1 as found from carry_over_withdrawal w
+  return anyRow(
+    db,
+    sql`select 1 from carry_over_withdrawal w
       join offline_receipt o on o.id = w.receipt_id
       join ${handOversBy(operatorId)} h
         on (h.point_id = o.point_id and h.cycle_id = o.cycle_id)
           or h.entitlement_id = w.into_entitlement_id
-      where w.receipt_id = ${receiptId} and w.item = ${item}
-    limit 1`.execute(db);
-  return found.rows.length > 0;
+      where w.receipt_id = ${receiptId} and w.item = ${item}`,
+  );
 }
 
 /**
@@ -104,4 +113,41 @@ export async function handedOverInWindowAt(
     if (moments.some((at) => at >= from && (to === null || at < to))) return true;
   }
   return false;
+}
+
+type OwnHandOverCode = Extract<
+  DistributionErrorCode,
+  'AMP_SIGN_OFF_SAME_OPERATOR' | 'AMP_STOCK_COUNT_OWN_HAND_OVERS' | 'AMP_DISPUTE_OWN_HAND_OVER'
+>;
+
+const ownHandOverDetail: Record<OwnHandOverCode, string> = {
+  AMP_SIGN_OFF_SAME_OPERATOR:
+    'You handed goods over at this point in this cycle: another supervisor signs its reconciliation off',
+  AMP_STOCK_COUNT_OWN_HAND_OVERS:
+    'You handed goods over at this point in this cycle: another supervisor counts its stock or corrects the count',
+  AMP_DISPUTE_OWN_HAND_OVER:
+    'You handed goods over in this dispute or at this point in its cycle: another supervisor decides it',
+};
+
+/**
+ * Refuses, audited on the point (403, nothing written), when `handedOver`: one refusal for the
+ * four separation-of-duties checks.
+ *
+ * @example
+ *   await refuseOwnHandOvers(deps, gate, await handedOverAt(…), 'AMP_SIGN_OFF_SAME_OPERATOR');
+ */
+export async function refuseOwnHandOvers(
+  deps: DistributionDependencies,
+  gate: PointGrant,
+  handedOver: boolean,
+  code: OwnHandOverCode,
+): Promise<void> {
+  if (!handedOver) return;
+  await refuseAudited(
+    deps,
+    gate.write,
+    { type: 'distribution_point', id: gate.point.id },
+    code,
+    ownHandOverDetail[code],
+  );
 }

@@ -16,17 +16,11 @@ import {
 import { distributionLimits } from '../limits.js';
 import { carryOverDisputesOf } from '../offline/carry-over-disputes.js';
 import { type RefusedReceipt, refusedReceiptsOf } from '../offline/refused-receipts.js';
-import {
-  guardPoint,
-  type PointGrant,
-  type PointRow,
-  refusalEntry,
-  refuseAudited,
-} from '../point-gate.js';
+import { guardPoint, type PointGrant, type PointRow, refusalEntry } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { notReversed } from '../redemption/reversal.js';
 import { inTransitAt } from '../stock/transfer-reader.js';
-import { handedOverAt } from './own-hand-overs.js';
+import { handedOverAt, refuseOwnHandOvers } from './own-hand-overs.js';
 
 /**
  * Reconciliation per point and cycle (issue #15, point 7): what the cycle entitled at the point
@@ -222,15 +216,12 @@ export async function reconciliationSigner(
   const gate = await guardPoint(deps, context, 'distribution.reconcile_sign', pointId);
   const cycle = await cycleOrNotFound(deps, gate, cycleId);
   const signedBy = operatorIdOf(gate.write.actor) as string; // Safe: only operators hold the action.
-  if (await handedOverAt(deps.db, gate.point.id, cycle.cycleId, signedBy)) {
-    await refuseAudited(
-      deps,
-      gate.write,
-      { type: 'distribution_point', id: gate.point.id },
-      'AMP_SIGN_OFF_SAME_OPERATOR',
-      'You handed goods over at this point in this cycle: another supervisor signs its reconciliation off',
-    );
-  }
+  await refuseOwnHandOvers(
+    deps,
+    gate,
+    await handedOverAt(deps.db, gate.point.id, cycle.cycleId, signedBy),
+    'AMP_SIGN_OFF_SAME_OPERATOR',
+  );
   const signedAt = nowOf(deps);
   const id = randomUUID();
   return deps.db.transaction().execute(async (trx) => {

@@ -9,7 +9,7 @@ import type { DistributionContext, DistributionDependencies } from '../distribut
 import { distributionLimits } from '../limits.js';
 import { guardPoint, type PointGrant, refuseAudited } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
-import { handedOverInWindowAt } from '../reconciliation/own-hand-overs.js';
+import { handedOverInWindowAt, refuseOwnHandOvers } from '../reconciliation/own-hand-overs.js';
 import { auditingRefusals } from '../refusals.js';
 import type { AdjustmentReason } from '../tables.js';
 import { appendMovement, lockBalances } from './stock-ledger.js';
@@ -59,15 +59,12 @@ export async function refuseOwnCount(
       .executeTakeFirst();
     if (latest !== undefined) moments.push(latest.counted_at);
   }
-  if (await handedOverInWindowAt(deps.db, gate.point.id, actor.operatorId, moments)) {
-    await refuseAudited(
-      deps,
-      gate.write,
-      { type: 'distribution_point', id: gate.point.id },
-      'AMP_STOCK_COUNT_OWN_HAND_OVERS',
-      'You handed goods over at this point in this cycle: another supervisor counts its stock or corrects the count',
-    );
-  }
+  await refuseOwnHandOvers(
+    deps,
+    gate,
+    await handedOverInWindowAt(deps.db, gate.point.id, actor.operatorId, moments),
+    'AMP_STOCK_COUNT_OWN_HAND_OVERS',
+  );
 }
 
 /** Refuses (audited) a stock movement at a closed point. */
