@@ -35,6 +35,13 @@ export const distributionErrorCodes = [
    * its reconciliation off: another supervisor signs the figures that count their hand-overs.
    */
   'AMP_SIGN_OFF_SAME_OPERATOR',
+  /**
+   * A supervisor who handed goods over at the point in a cycle whose stock window holds the count
+   * (or the count a correction explains) tried to record it or correct it: another supervisor does.
+   */
+  'AMP_STOCK_COUNT_OWN_HAND_OVERS',
+  /** A supervisor with a hand-over in a carry-over dispute tried to decide it: another does. */
+  'AMP_DISPUTE_OWN_HAND_OVER',
   /** A carry-over dispute already decided: it is decided once. */
   'AMP_DISPUTE_DECIDED',
   /** More recorded as brought back than was disputed. */
@@ -163,6 +170,16 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
       'You handed goods over at this point in this cycle: another supervisor signs its reconciliation off',
   },
   AMP_DISPUTE_DECIDED: { status: 409, title: 'This carry-over dispute was already decided' },
+  AMP_STOCK_COUNT_OWN_HAND_OVERS: {
+    status: 403,
+    title:
+      'You handed goods over at this point in this cycle: another supervisor counts its stock or corrects the count',
+  },
+  AMP_DISPUTE_OWN_HAND_OVER: {
+    status: 403,
+    title:
+      'You handed goods over in this dispute or at this point in its cycle: another supervisor decides it',
+  },
   AMP_DISPUTE_OVER_RETURNED: {
     status: 422,
     title: 'More cannot be brought back than was handed out twice',

@@ -213,6 +213,8 @@ export interface DistributionTables extends OfflineTables {
     figures: unknown;
     figures_sha256: Buffer;
     note: string | null;
+    /** `migrations/0161_reconciliation_figures_version.sql`: the figures' definition signed. */
+    figures_version: number;
   };
   distribution_device: {
     id: string;

@@ -396,6 +396,10 @@ export const en: Dictionary = {
     AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: 'Less arrived than was sent: choose why.',
     AMP_SIGN_OFF_SAME_OPERATOR:
       'You handed goods over at this point in this cycle: another supervisor signs its reconciliation off.',
+    AMP_STOCK_COUNT_OWN_HAND_OVERS:
+      'You handed goods over at this point in this cycle: another supervisor counts its stock or corrects the count.',
+    AMP_DISPUTE_OWN_HAND_OVER:
+      'You handed goods over in this dispute or at this point in its cycle: another supervisor decides it.',
     AMP_DISPUTE_DECIDED: 'This carry-over dispute was already decided.',
     AMP_DISPUTE_OVER_RETURNED: 'More cannot be brought back than was handed out twice.',
     AMP_TRANSFER_SELF_ACCEPTANCE:

@@ -400,6 +400,10 @@ export const es = {
     AMP_TRANSFER_SHORTFALL_REASON_REQUIRED: 'Llegó menos de lo enviado: elija por qué.',
     AMP_SIGN_OFF_SAME_OPERATOR:
       'Usted entregó bienes en este punto en este ciclo: otro supervisor firma su conciliación.',
+    AMP_STOCK_COUNT_OWN_HAND_OVERS:
+      'Usted entregó bienes en este punto en este ciclo: otro supervisor cuenta sus existencias o corrige el conteo.',
+    AMP_DISPUTE_OWN_HAND_OVER:
+      'Usted entregó bienes en esta disputa o en este punto en su ciclo: otro supervisor la decide.',
     AMP_DISPUTE_DECIDED: 'Esta disputa de arrastre ya fue decidida.',
     AMP_DISPUTE_OVER_RETURNED: 'No se puede devolver más de lo entregado dos veces.',
     AMP_TRANSFER_SELF_ACCEPTANCE:

@@ -14,6 +14,7 @@ import {
 import { DistributionError, type DistributionErrorCode } from '../distribution-error.js';
 import { guardPoint, type PointGrant, refusalEntry } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
+import { handOverInDispute, refuseOwnHandOvers } from '../reconciliation/own-hand-overs.js';
 import { appendMovement, lockBalances } from '../stock/stock-ledger.js';
 
 type Refusal = Extract<
@@ -32,7 +33,9 @@ type Refusal = Extract<
  * Amparo never takes anything back from the person: no entitlement is touched. Audited on the
  * person (field `carry_over_dispute`); a second decision is refused (`AMP_DISPUTE_DECIDED`,
  * 409, audited): the next entitlement's state row is locked, so two decisions queue and the
- * later one finds the first.
+ * later one finds the first. A supervisor with a hand-over in the dispute — at the point in the
+ * late receipt's cycle (the receipt itself included), or from the next entitlement — is refused
+ * (`AMP_DISPUTE_OWN_HAND_OVER`, 403, audited on the point): separation of duties.
  *
  * @example
  *   await carryOverDisputeDecider(deps, context, pointId, receiptId,
@@ -57,6 +60,12 @@ export async function carryOverDisputeDecider(
     });
   }
   const decidedBy = operatorIdOf(gate.write.actor) as string; // Safe: only operators hold it.
+  await refuseOwnHandOvers(
+    deps,
+    gate,
+    await handOverInDispute(deps.db, receiptId, input.item, decidedBy),
+    'AMP_DISPUTE_OWN_HAND_OVER',
+  );
   const decidedAt = nowOf(deps);
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const dispute = await lockedDispute(trx, gate, receiptId, input.item);

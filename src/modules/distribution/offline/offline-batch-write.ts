@@ -289,11 +289,11 @@ function offlineReceiptInsert(
   const column = <T>(pick: (each: Written) => T): T[] => written.map(pick);
   return sql`insert into offline_receipt (id, device_id, point_id, snapshot_id, entitlement_id,
       cycle_id, device_time, lines, signature, synced_at, synced_by, outcome, redemption_id,
-      credential_id, assisted_id, held)
+      credential_id, assisted_id, held, served_by)
     select r.id, ${meta.deviceId}::uuid, ${gate.point.id}::uuid, r.snapshot_id, r.entitlement_id,
       r.cycle_id, r.device_time, r.lines::jsonb, r.signature, ${meta.now}::timestamptz,
       ${meta.operatorId}::uuid, r.outcome, r.redemption_id, decode(r.credential_hex, 'hex'),
-      r.assisted_id, r.held::jsonb
+      r.assisted_id, r.held::jsonb, r.served_by
     from unnest(${column((each) => each.candidate.receipt.receiptId)}::uuid[],
       ${column((each) => each.candidate.receipt.snapshotId)}::uuid[],
       ${column((each) => each.candidate.entitlement.entitlementId)}::uuid[],
@@ -305,9 +305,10 @@ function offlineReceiptInsert(
       ${column((each) => each.result.redemptionId)}::uuid[],
       ${column((each) => each.candidate.receipt.credentialId)}::text[],
       ${column((each) => each.assistedId)}::uuid[],
-      ${column((each) => (each.result.outcome === 'conflict' ? JSON.stringify(each.held ?? []) : null))}::text[])
+      ${column((each) => (each.result.outcome === 'conflict' ? JSON.stringify(each.held ?? []) : null))}::text[],
+      ${column((each) => each.candidate.receipt.servedBy ?? null)}::uuid[])
       as r (id, snapshot_id, entitlement_id, cycle_id, device_time, lines, signature, outcome,
-        redemption_id, credential_hex, assisted_id, held)`;
+        redemption_id, credential_hex, assisted_id, held, served_by)`;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   distributionScene,
   inKindProgramWithCycle,
   personWithCard,
+  signIn,
 } from '../distribution-test-kit.js';
 import { entitlementRows, type OfflinePoint, offlinePoint } from './offline-point-test-kit.js';
 
@@ -85,8 +86,9 @@ describe('offline receipt made before its entitlement ended, synced after', () =
     holder: CardHolder,
     entitlementId: string,
     lines: { item: string; quantity: number }[],
+    operator = scene.operator,
   ) => {
-    const redeemed = await point.call('POST', 'redemptions', scene.operator, {
+    const redeemed = await point.call('POST', 'redemptions', operator, {
       clientId: randomUUID(),
       qrText: holder.qrText,
       entitlementId,
@@ -212,6 +214,28 @@ describe('offline receipt made before its entitlement ended, synced after', () =
       })),
     );
 
+  /** The reconciliation CSV's row of the carry-over dispute of a receipt: a few of its cells. */
+  async function disputeInCsv(point: OfflinePoint, cycleId: string, receiptId: string) {
+    const csv = await point.call('GET', `cycles/${cycleId}/reconciliation.csv`, scene.supervisor);
+    expect(csv.statusCode, csv.body).toBe(200);
+    const [header, ...rows] = csv.body
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    const columns = header?.split(',') ?? [];
+    const cells = rows
+      .map((row) => row.split(','))
+      .find((each) => each[columns.indexOf('dispute_receipt')] === receiptId);
+    expect(cells).toHaveLength(columns.length);
+    const cell = (name: string) => cells?.[columns.indexOf(name)];
+    return Object.fromEntries(
+      ['dispute_item', 'disputed', 'dispute_decision', 'dispute_reason'].map((name) => [
+        name,
+        cell(name),
+      ]),
+    );
+  }
+
   it('carry-over already handed out: the overlap is a dispute for review, nothing counted twice, stock exact', async () => {
     const { holders, programId, cycleId, point } = await setting('late_overlap', 1, true);
     const holder = holders[0] as CardHolder;
@@ -225,12 +249,24 @@ describe('offline receipt made before its entitlement ended, synced after', () =
     );
     await closeCycle(cycleId);
     await approvedCycle(kit, programId, '2027-01-01');
-    // The next cycle: the box and 8 kg of the 10 (5 granted + 5 carried) handed over online.
+    // The next cycle: the box and 8 kg of the 10 (5 granted + 5 carried) handed over online, by
+    // an operator of the point who is a supervisor too.
+    const both = await signIn(kit, ['distribution_operator', 'distribution_supervisor'], ['VE-A']);
+    const added = await point.call('POST', 'changes', scene.supervisor, {
+      addOperators: [both.operatorId],
+    });
+    expect(added.statusCode, added.body).toBe(200);
     const next = await nextEntitlement(point, holder, device.entitlementId);
-    await redeemOnline(point, holder, next.entitlementId, [
-      { item: 'food_box', quantity: 1 },
-      { item: 'rice', quantity: 8 },
-    ]);
+    await redeemOnline(
+      point,
+      holder,
+      next.entitlementId,
+      [
+        { item: 'food_box', quantity: 1 },
+        { item: 'rice', quantity: 8 },
+      ],
+      both,
+    );
 
     expect(await device.sync(receipt)).toMatchObject({ outcome: 'counted' });
     // Both hand-overs left the shelf: 2 boxes, 5 + 8 kg.
@@ -283,6 +319,14 @@ describe('offline receipt made before its entitlement ended, synced after', () =
     expect(await disputes(device.entitlementId)).toHaveLength(1);
     expect(await point.onHand('rice')).toBe(37);
 
+    // The closed cycle's CSV has the dispute, undecided yet.
+    expect(await disputeInCsv(point, cycleId, receipt.receiptId)).toEqual({
+      dispute_item: 'rice',
+      disputed: '3',
+      dispute_decision: '',
+      dispute_reason: '',
+    });
+
     // The supervisor decides it once (migration 0155): the person brought 1 kg back of their own
     // accord, the other 2 are written off. Nothing is taken from the person's entitlements.
     const decide = (who: typeof scene.supervisor, body: object) =>
@@ -293,6 +337,23 @@ describe('offline receipt made before its entitlement ended, synced after', () =
       reason: 'Entregado dos veces',
     });
     expect(byOfficer.statusCode, byOfficer.body).toBe(403);
+    // Separation of duties: whoever handed the overlap out the second time does not decide it.
+    const byHandOver = await decide(both, {
+      item: 'rice',
+      outcome: 'written_off',
+      reason: 'Mío',
+    });
+    expect([byHandOver.statusCode, byHandOver.json().code]).toEqual([
+      403,
+      'AMP_DISPUTE_OWN_HAND_OVER',
+    ]);
+    expect(await auditedAs(kit, String(byHandOver.headers['x-request-id']))).toEqual([
+      {
+        action: 'distribution.dispute_decide',
+        outcome: 'denied',
+        reasonCode: 'AMP_DISPUTE_OWN_HAND_OVER',
+      },
+    ]);
     const tooMany = await decide(scene.supervisor, {
       item: 'rice',
       outcome: 'returned',
@@ -304,7 +365,7 @@ describe('offline receipt made before its entitlement ended, synced after', () =
       item: 'rice',
       outcome: 'returned',
       quantityReturned: 1,
-      reason: 'La persona devolvió 1 kg por su cuenta',
+      reason: '-1 kg: la persona lo devolvió por su cuenta',
     });
     expect(decided.statusCode, decided.body).toBe(200);
     expect(decided.json()).toMatchObject({
@@ -352,6 +413,13 @@ describe('offline receipt made before its entitlement ended, synced after', () =
         decision: expect.objectContaining({ outcome: 'returned', quantityWrittenOff: 2 }),
       }),
     ]);
+    // And the CSV with it, the supervisor's reason written as text, never a formula.
+    expect(await disputeInCsv(point, cycleId, receipt.receiptId)).toEqual({
+      dispute_item: 'rice',
+      disputed: '3',
+      dispute_decision: 'returned',
+      dispute_reason: `"'-1 kg: la persona lo devolvió por su cuenta"`,
+    });
   });
 
   it('death: a receipt made before it cancelled the entitlement counts, one made after is refused', async () => {

@@ -10,6 +10,7 @@ import {
   type SignedIn,
   signIn,
 } from '../distribution-test-kit.js';
+import { handedOverAt } from '../reconciliation/own-hand-overs.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
 import { cardHashOf, entitlementIdOfEntry, offlineDevice } from './offline-test-kit.js';
 
@@ -20,7 +21,8 @@ import { cardHashOf, entitlementIdOfEntry, offlineDevice } from './offline-test-
  * active distribution operator assigned to the point at the receipt's time. A receipt naming an
  * operator never assigned there, one removed from the point or disabled before it, one without
  * an operator (an app from before the unlock) or with the operator swapped after signing is
- * refused, audited on the person, and nothing of it is counted; the assigned operator's counts.
+ * refused, audited on the person, and nothing of it is counted; the assigned operator's counts,
+ * kept as that operator's hand-over whoever's snapshot the device held (migration 0159).
  */
 describe('the operator of an offline receipt', () => {
   let kit: AccessTestApp;
@@ -34,18 +36,27 @@ describe('the operator of an offline receipt', () => {
   let removed: SignedIn;
   /** A distribution operator of another point only. */
   let stranger: SignedIn;
+  /** Assigned to the point: hands over on the device whose snapshot was issued to `operator`. */
+  let colleague: SignedIn;
+  let cycleId: string;
 
   beforeAll(async () => {
     let programId: string;
-    ({ kit, supervisor, operator, programId, people } = await distributionScene({
+    ({ kit, supervisor, operator, programId, cycleId, people } = await distributionScene({
       people: 6,
       program: { code: 'served', basket: [{ item: 'food_box', quantity: 1, unit: 'box' }] },
     }));
     disabled = await signIn(kit, ['distribution_operator'], ['VE-A']);
     removed = await signIn(kit, ['distribution_operator'], ['VE-A']);
     stranger = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    colleague = await signIn(kit, ['distribution_operator'], ['VE-A']);
     point = await createPoint(kit, supervisor, {
-      operators: [operator.operatorId, disabled.operatorId, removed.operatorId],
+      operators: [
+        operator.operatorId,
+        disabled.operatorId,
+        removed.operatorId,
+        colleague.operatorId,
+      ],
       programs: [programId],
     });
     await createPoint(kit, supervisor, { operators: [stranger.operatorId], programs: [programId] });
@@ -112,7 +123,7 @@ describe('the operator of an offline receipt', () => {
       deviceId,
       deviceNow: Date.now(),
       receipts: [
-        receiptFor(ana),
+        receiptFor(ana, colleague.operatorId),
         receiptFor(beto, stranger.operatorId),
         receiptFor(caro, disabled.operatorId),
         receiptFor(dani, removed.operatorId),
@@ -148,6 +159,11 @@ describe('the operator of an offline receipt', () => {
                              where point_id = ${point}`.execute(admin),
     );
     expect(redemptions.rows[0]?.count).toBe('1');
+    // Ana's box was handed over by the colleague the receipt names (migration 0159), not by the
+    // operator the device's snapshot was issued to: separation of duties reads it so.
+    const handedOver = (who: SignedIn) =>
+      kit.database.asAdmin((admin) => handedOverAt(admin, point, cycleId, who.operatorId));
+    expect([await handedOver(colleague), await handedOver(operator)]).toEqual([true, false]);
     for (const holder of [beto, caro, dani, eva, fito]) {
       const lookup = await call('POST', 'entitlement-lookups', { qrText: holder.qrText });
       expect(lookup.statusCode, lookup.body).toBe(200);

@@ -50,6 +50,11 @@ export interface OfflineTables {
      * (text on PGlite).
      */
     held: Generated<OfflineLine[] | string | null>;
+    /**
+     * `migrations/0159_offline_receipt_served_by.sql`: the operator the device signed in as having
+     * made the hand-over; null for receipts synced before (their snapshot's issuer stands for it).
+     */
+    served_by: Generated<string | null>;
   };
   offline_conflict_resolution: {
     receipt_id: string;

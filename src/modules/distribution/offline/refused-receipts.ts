@@ -26,9 +26,16 @@ type Receipt = SyncBody['receipts'][number];
  * the point's gate (no point to attribute it to). The first refusal of a device's receipt id is
  * kept; the same receipt refused again is in the audit only.
  *
- * Written after the sync's own work, in a transaction of its own: the sync's refusal path is
- * untouched (offline-sync.ts audits each refusal itself). A crash between the two leaves that
- * refusal in the audit only.
+ * Written after the sync's own work, in a transaction of its own, on purpose (reviewed in session
+ * 21, not moved into the batch's transaction): a batch refused whole for a revoked device has no
+ * batch transaction at all (the sync throws before it), most refusals are decided before that
+ * transaction opens (signature, operator, snapshot, card) and a batch with nothing left to count
+ * opens none; only `AMP_OFFLINE_ALLOWANCE_EXCEEDED` is found inside it. Keeping them inside would
+ * take a second path for the revoked device and threading every refusal into the applier, for
+ * one gain: no crash between the two. And the sync's refusal path stays untouched (offline-sync.ts
+ * audits each refusal itself, also after its transaction). A crash between the two leaves that
+ * refusal in the audit only — unless the device sends the receipt again: a refused receipt is no
+ * replay (only counted and conflict receipts are kept as synced), so it is refused again and kept.
  *
  * @example
  *   const answer = await offlineSyncKeepingRefusals(deps, context, pointId, body);

@@ -49,7 +49,25 @@ const header = [
   'refused_synced_at',
   'refused_reason',
   'refused_lines',
+  'dispute_receipt',
+  'dispute_device_time',
+  'dispute_synced_at',
+  'dispute_item',
+  'dispute_unit',
+  'dispute_withdrawn',
+  'dispute_taken_back',
+  'disputed',
+  'dispute_decision',
+  'dispute_returned',
+  'dispute_written_off',
+  'dispute_reason',
+  'dispute_decided_by',
+  'dispute_decided_at',
 ];
+
+/** The columns of a refused receipt, and of a carry-over dispute. */
+const refusalColumns = 6;
+const disputeColumns = 14;
 
 /**
  * A point's reconciliation as CSV for a spreadsheet: one row per item with the cycle's counts
@@ -58,7 +76,10 @@ const header = [
  * spreadsheet reads "Pérez" and "conciliación" right. After the items, one row per offline receipt
  * the sync refused (its receipt, device, times, reason and the lines the device claims, as
  * `item:quantity` joined by spaces), the item columns empty: what a device sends is written as
- * text through `csvRow` like every other cell, so a crafted label or code is not a formula.
+ * text through `csvRow` like every other cell, so a crafted label or code is not a formula. Then
+ * one row per carry-over dispute listed beside the figures (decided or not: the decision columns
+ * are empty until it is), the item and refusal columns empty; its reason, a supervisor's free
+ * text, goes through `csvRow` too. No entitlement id is written: the sheet names no one.
  *
  * @example
  *   reply.type('text/csv; charset=utf-8').send(reconciliationCsv(report));
@@ -86,7 +107,9 @@ export function reconciliationCsv(report: Reconciliation): string {
     last === undefined ? null : last.current,
     figures.refusedOffline ?? 0,
   ];
-  const noRefusal = Array(6).fill(null);
+  const noRefusal = Array(refusalColumns).fill(null);
+  const noDispute = Array(disputeColumns).fill(null);
+  const noItem = Array(itemColumns).fill(null);
   const lines = figures.items.map((item) =>
     csvRow([
       ...common,
@@ -114,16 +137,17 @@ export function reconciliationCsv(report: Reconciliation): string {
       item.count?.unexplained ?? null,
       ...signed,
       ...noRefusal,
+      ...noDispute,
     ]),
   );
   if (lines.length === 0) {
-    lines.push(csvRow([...common, ...Array(itemColumns).fill(null), ...signed, ...noRefusal]));
+    lines.push(csvRow([...common, ...noItem, ...signed, ...noRefusal, ...noDispute]));
   }
   for (const refused of report.refusedReceipts) {
     lines.push(
       csvRow([
         ...common,
-        ...Array(itemColumns).fill(null),
+        ...noItem,
         ...signed,
         refused.receiptId,
         refused.deviceLabel,
@@ -131,6 +155,32 @@ export function reconciliationCsv(report: Reconciliation): string {
         refused.syncedAt,
         refused.reason,
         refused.lines.map((line) => `${line.item}:${line.quantity}`).join(' '),
+        ...noDispute,
+      ]),
+    );
+  }
+  for (const dispute of report.carryOverDisputes) {
+    const { decision } = dispute;
+    lines.push(
+      csvRow([
+        ...common,
+        ...noItem,
+        ...signed,
+        ...noRefusal,
+        dispute.receiptId,
+        dispute.deviceTime,
+        dispute.syncedAt,
+        dispute.item,
+        dispute.unit,
+        dispute.withdrawn,
+        dispute.takenBack,
+        dispute.disputed,
+        decision?.outcome ?? null,
+        decision?.quantityReturned ?? null,
+        decision?.quantityWrittenOff ?? null,
+        decision?.reason ?? null,
+        decision?.decidedBy ?? null,
+        decision?.decidedAt ?? null,
       ]),
     );
   }

@@ -16,17 +16,11 @@ import {
 import { distributionLimits } from '../limits.js';
 import { carryOverDisputesOf } from '../offline/carry-over-disputes.js';
 import { type RefusedReceipt, refusedReceiptsOf } from '../offline/refused-receipts.js';
-import {
-  guardPoint,
-  type PointGrant,
-  type PointRow,
-  refusalEntry,
-  refuseAudited,
-} from '../point-gate.js';
+import { guardPoint, type PointGrant, type PointRow, refusalEntry } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
 import { notReversed } from '../redemption/reversal.js';
 import { inTransitAt } from '../stock/transfer-reader.js';
-import { handedOverAt } from './own-hand-overs.js';
+import { handedOverAt, refuseOwnHandOvers } from './own-hand-overs.js';
 
 /**
  * Reconciliation per point and cycle (issue #15, point 7): what the cycle entitled at the point
@@ -182,7 +176,7 @@ export async function reconciliationReader(
   const carryOverDisputes = await carryOverDisputesOf(deps.db, gate.point.id, cycle.cycleId);
   const rows = await deps.db
     .selectFrom('reconciliation_sign_off')
-    .select(['id', 'signed_by', 'signed_at', 'figures_sha256', 'figures', 'note'])
+    .select(['id', 'signed_by', 'signed_at', 'figures_sha256', 'figures_version', 'note'])
     .where('point_id', '=', gate.point.id)
     .where('cycle_id', '=', cycle.cycleId)
     .orderBy('signed_at', 'desc')
@@ -200,7 +194,9 @@ export async function reconciliationReader(
       figuresSha256: row.figures_sha256.toString('hex'),
       note: row.note,
       current: row.figures_sha256.toString('hex') === figuresSha256,
-      ...(signedUnderEarlierDefinition(row.figures) ? { earlierDefinition: true as const } : {}),
+      ...(row.figures_version < reconciliationFiguresVersion
+        ? { earlierDefinition: true as const }
+        : {}),
     })),
   };
 }
@@ -220,15 +216,12 @@ export async function reconciliationSigner(
   const gate = await guardPoint(deps, context, 'distribution.reconcile_sign', pointId);
   const cycle = await cycleOrNotFound(deps, gate, cycleId);
   const signedBy = operatorIdOf(gate.write.actor) as string; // Safe: only operators hold the action.
-  if (await handedOverAt(deps.db, gate.point.id, cycle.cycleId, signedBy)) {
-    await refuseAudited(
-      deps,
-      gate.write,
-      { type: 'distribution_point', id: gate.point.id },
-      'AMP_SIGN_OFF_SAME_OPERATOR',
-      'You handed goods over at this point in this cycle: another supervisor signs its reconciliation off',
-    );
-  }
+  await refuseOwnHandOvers(
+    deps,
+    gate,
+    await handedOverAt(deps.db, gate.point.id, cycle.cycleId, signedBy),
+    'AMP_SIGN_OFF_SAME_OPERATOR',
+  );
   const signedAt = nowOf(deps);
   const id = randomUUID();
   return deps.db.transaction().execute(async (trx) => {
@@ -245,6 +238,7 @@ export async function reconciliationSigner(
         signed_at: signedAt,
         figures: JSON.stringify(figures),
         figures_sha256: hash,
+        figures_version: reconciliationFiguresVersion,
         note: props.note ?? null,
       })
       .execute();
@@ -268,14 +262,13 @@ export async function reconciliationSigner(
 }
 
 /**
- * Whether figures were signed before session 20 redefined them (entitled per point, stock within
- * the cycle's window: `stockWindow` is in every figures since). Their digest can never match again;
- * the supervisor is told so, not that the figures changed.
+ * The definition of the figures `figuresOf` makes, kept with each sign-off (migration 0161): 1
+ * before session 20, 2 since it redefined them (entitled per point, stock within the cycle's
+ * window: `stockWindow` is in every figures since). Raise it with any change that alters the
+ * figures of the same data: a sign-off under an earlier definition can never match its digest
+ * again, and the supervisor is told so (`earlierDefinition`), not that the figures changed.
  */
-function signedUnderEarlierDefinition(figures: unknown): boolean {
-  const signed: unknown = typeof figures === 'string' ? JSON.parse(figures) : figures;
-  return typeof signed === 'object' && signed !== null && !('stockWindow' in signed);
-}
+export const reconciliationFiguresVersion = 2;
 
 /** SHA-256 of the figures as canonical JSON (their keys are written in one fixed order). */
 function digest(figures: ReconciliationFigures): string {

@@ -135,6 +135,9 @@ describe('reconciliation: counts, the point’s entitled, the cycle’s window',
     const columns = header?.split(',') ?? [];
     const cells = row?.split(',') ?? [];
     expect(cells).toHaveLength(columns.length);
+    // Carry-over disputes have their columns (offline-late-close.test.ts fills them): none here.
+    expect(columns).toEqual(expect.arrayContaining(['dispute_receipt', 'dispute_decision']));
+    expect(cells[columns.indexOf('dispute_receipt')]).toBe('');
     const cell = (name: string) => cells[columns.indexOf(name)];
     expect([
       cell('count_expected'),
@@ -217,6 +220,8 @@ describe('reconciliation: counts, the point’s entitled, the cycle’s window',
           signed_at: new Date(Date.now() - 86_400_000),
           figures: JSON.stringify({ entitled: 2, items: [] }),
           figures_sha256: Buffer.alloc(32, 1),
+          // As migration 0161 filled it for figures without a stock window.
+          figures_version: 1,
           note: 'before',
         })
         .execute(),

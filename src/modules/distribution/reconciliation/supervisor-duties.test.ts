@@ -20,7 +20,10 @@ import { stockDelivered } from '../stock/stock-test-kit.js';
  * officer is refused a stock adjustment and a reconciliation sign-off, audited, and nothing is
  * written; the supervisor does both. And separation of duties: a supervisor who handed goods
  * over at the point in the cycle, as its operator, does not sign its reconciliation off
- * (`AMP_SIGN_OFF_SAME_OPERATOR`, audited); another supervisor does.
+ * (`AMP_SIGN_OFF_SAME_OPERATOR`, audited), nor records a count of its stock or corrects one
+ * within the cycle's window (`AMP_STOCK_COUNT_OWN_HAND_OVERS`, audited; a loss or damage they may
+ * still record); another supervisor does. (The decision of a carry-over dispute is refused the
+ * same way in offline-late-close.test.ts, whose scene makes one.)
  */
 describe('the distribution supervisor holds the floor powers', () => {
   let kit: AccessTestApp;
@@ -113,5 +116,58 @@ describe('the distribution supervisor holds the floor powers', () => {
     const other = await signInSupervisor(kit);
     const signed = await call()('POST', `${reconciliation()}/sign-offs`, other, {});
     expect(signed.statusCode, signed.body).toBe(201);
+  });
+
+  it('refuses that supervisor a count and a count correction within the window, not a loss', async () => {
+    const denied = async (url: string, body: object, action: string) => {
+      const refused = await call()('POST', `${point}/${url}`, both, body);
+      expect([refused.statusCode, refused.json().code], refused.body).toEqual([
+        403,
+        'AMP_STOCK_COUNT_OWN_HAND_OVERS',
+      ]);
+      expect(await auditedAs(kit, String(refused.headers['x-request-id']))).toEqual([
+        { action, outcome: 'denied', reasonCode: 'AMP_STOCK_COUNT_OWN_HAND_OVERS' },
+      ]);
+    };
+    const count = { item: 'food_box', countedQuantity: 7 };
+    const correction = { item: 'food_box', quantityDelta: -1, reason: 'count_correction' };
+    await denied('stock-counts', { clientId: randomUUID(), ...count }, 'distribution.stock_count');
+    await denied(
+      'adjustments',
+      { clientId: randomUUID(), ...correction },
+      'distribution.stock_adjust',
+    );
+    const counts = () =>
+      kit.database.db
+        .selectFrom('stock_count')
+        .select('id')
+        .where('point_id', '=', point)
+        .execute();
+    expect(await counts()).toEqual([]);
+    // Damage writes stock off in the open and hides no shortfall: still theirs to record.
+    const damage = await call()('POST', `${point}/adjustments`, both, {
+      ...correction,
+      clientId: randomUUID(),
+      reason: 'damage',
+    });
+    expect(damage.statusCode, damage.body).toBe(201);
+
+    const other = await signInSupervisor(kit);
+    const counted = await call()('POST', `${point}/stock-counts`, other, {
+      clientId: randomUUID(),
+      ...count,
+    });
+    expect(counted.statusCode, counted.body).toBe(201);
+    // The count's correction stays refused to them too: it explains a count in their window.
+    await denied(
+      'adjustments',
+      { clientId: randomUUID(), ...correction },
+      'distribution.stock_adjust',
+    );
+    const corrected = await call()('POST', `${point}/adjustments`, other, {
+      clientId: randomUUID(),
+      ...correction,
+    });
+    expect(corrected.statusCode, corrected.body).toBe(201);
   });
 });

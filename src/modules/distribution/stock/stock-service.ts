@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { runIdempotent } from '../../../platform/db/idempotency.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { StockCountAnswer } from '../../../shared/api/distribution.js';
@@ -8,6 +9,7 @@ import type { DistributionContext, DistributionDependencies } from '../distribut
 import { distributionLimits } from '../limits.js';
 import { guardPoint, type PointGrant, refuseAudited } from '../point-gate.js';
 import { operatorIdOf } from '../points/point-service.js';
+import { handedOverInWindowAt, refuseOwnHandOvers } from '../reconciliation/own-hand-overs.js';
 import { auditingRefusals } from '../refusals.js';
 import type { AdjustmentReason } from '../tables.js';
 import { appendMovement, lockBalances } from './stock-ledger.js';
@@ -26,6 +28,43 @@ export interface StockAnswer {
   movementIds: string[];
   item: string;
   balanceAfter: number;
+}
+
+/**
+ * Separation of duties (docs/DISTRIBUTION.md, "Separation of duties"): a supervisor who handed
+ * goods over at the point, as its operator, in a cycle whose stock window holds now — or, for a
+ * count correction, the item's latest count, which the correction explains — does not record the
+ * count or correct it (`AMP_STOCK_COUNT_OWN_HAND_OVERS`, audited): either would let them square
+ * the shelf with their own hand-overs. The point's operators count as before: a supervisor
+ * settles what they found. Now is the database's clock, as the ledger's and the count's.
+ */
+export async function refuseOwnCount(
+  deps: DistributionDependencies,
+  gate: PointGrant,
+  item: string,
+  correction: boolean,
+): Promise<void> {
+  const { actor } = gate.write;
+  if (actor.kind !== 'operator' || !actor.roles.includes('distribution_supervisor')) return;
+  const now = await sql<{ now: Date }>`select now() as now`.execute(deps.db);
+  const moments = now.rows.map((row) => new Date(row.now));
+  if (correction) {
+    const latest = await deps.db
+      .selectFrom('stock_count')
+      .select('counted_at')
+      .where('point_id', '=', gate.point.id)
+      .where('item', '=', item)
+      .orderBy('counted_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (latest !== undefined) moments.push(latest.counted_at);
+  }
+  await refuseOwnHandOvers(
+    deps,
+    gate,
+    await handedOverInWindowAt(deps.db, gate.point.id, actor.operatorId, moments),
+    'AMP_STOCK_COUNT_OWN_HAND_OVERS',
+  );
 }
 
 /** Refuses (audited) a stock movement at a closed point. */
@@ -114,6 +153,8 @@ export async function adjustmentRecorder(
       errors: [{ field: '/quantityDelta', reason: 'not zero' }],
     });
   }
+  // Loss and damage stay allowed: they write stock off, in the open, and hide no shortfall.
+  if (reason === 'count_correction') await refuseOwnCount(deps, gate, props.item, true);
   return auditingRefusals(deps, gate.write, resource, () =>
     runIdempotent<StockAnswer>(
       deps.db,
@@ -164,6 +205,7 @@ export async function countRecorder(
   props: { clientId: string; item: string; countedQuantity: number },
 ): Promise<{ status: number; body: StockCountAnswer }> {
   const gate = await guardPoint(deps, context, 'distribution.stock_count', pointId);
+  await refuseOwnCount(deps, gate, props.item, false);
   const resource = { type: 'distribution_point' as const, id: pointId };
   return auditingRefusals(deps, gate.write, resource, () =>
     runIdempotent<StockCountAnswer>(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 import { AmparoError } from '../../../platform/errors.js';
 import type { SealedDeciding } from '../eligibility/sealed-decider.js';
@@ -428,7 +428,13 @@ export async function cycleCloser(
     const cycle = await lockCycle(trx, props.cycleId);
     refuseUnless(cycle, 'computing', 'computed', 'approved', 'published');
     await props.onClosing?.(trx, { id: cycle.id, programId: cycle.program_id });
-    const now = new Date();
+    // The close is the database's clock, not the application's: it bounds the cycle's stock
+    // window (`cycleForReconciliation`), and the stock ledger's movements and counts are stamped
+    // by the database (`recorded_at`, `counted_at` default now()). One clock, so a movement is in
+    // the window its own timestamp says, whatever the two machines' clocks disagree by. now()
+    // is this transaction's start; read once as a date, the value stored is the value compared.
+    const clock = await sql<{ now: Date }>`select now() as now`.execute(trx);
+    const now = new Date((clock.rows[0] as { now: Date }).now); // Safe: select now() has one row.
     await trx
       .updateTable('program_cycle')
       .set({ status: 'closed', updated_at: now })

@@ -227,7 +227,8 @@ export interface CycleForReconciliation {
 /**
  * The cycle, its number of entitlements (open or ended) and its window, or undefined: what
  * distribution's reconciliation reports. A closed cycle's `updated_at` is its close: nothing
- * changes a cycle's status or round once it is closed (cycle-service.ts).
+ * changes a cycle's status or round once it is closed (cycle-service.ts), and it is the
+ * database's clock, as the stock ledger's timestamps the window bounds are.
  *
  * @example
  *   const cycle = await cycleForReconciliation(db, cycleId); // { entitled: 1840, window, … }
