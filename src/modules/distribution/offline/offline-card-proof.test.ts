@@ -196,7 +196,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
     const snapshot = await device.snapshot();
     const entitlementId = entitlementUnder(snapshot, insiderOwn.credentialId) as string;
     const made = (sealTo: string) =>
-      device.key.receipt(point, device.id, {
+      device.key.sealedReceipt(point, device.id, {
         snapshotId: snapshot.snapshotId,
         entitlementId,
         credentialId: insiderOwn.credentialId,
@@ -204,18 +204,18 @@ describe('an offline receipt needs the card itself (F1)', () => {
         lines: [{ item: 'rice', quantity: 1 }],
         sealTo,
       });
-    const sealed = made(snapshot.proofKey);
+    const sealed = await made(snapshot.proofKey);
     // What the device keeps and sends: neither the card's id nor its QR text.
     const kept = JSON.stringify(sealed);
     expect(kept).not.toContain(insiderOwn.credentialId);
     expect(kept).not.toContain(insiderOwn.qrText.slice(0, 24));
     // Its ciphertext altered and signed again (the device's key, or a bug): it does not open.
-    const alteredProof = (receipt: typeof sealed) => {
+    const alteredProof = (receipt: Awaited<typeof sealed>) => {
       const bytes = Buffer.from(receipt.sealedProof as string, 'base64url');
       bytes[bytes.length - 20] = (bytes[bytes.length - 20] as number) ^ 0x01;
       return { ...receipt, sealedProof: bytes.toString('base64url') };
     };
-    const altered = alteredProof(made(snapshot.proofKey));
+    const altered = alteredProof(await made(snapshot.proofKey));
     altered.signature = sign(
       null,
       offlineReceiptMessage(point, device.id, altered),
@@ -224,8 +224,8 @@ describe('an offline receipt needs the card itself (F1)', () => {
     // Sealed to a key that is not this server's.
     const otherKey = cardProofKeyFrom(randomBytes(32)).publicKey.toString('base64url');
     // Altered after signing: the device's signature covers the sealed proof.
-    const unsigned = alteredProof(made(snapshot.proofKey));
-    const { results, audited } = await device.sync([altered, made(otherKey), unsigned]);
+    const unsigned = alteredProof(await made(snapshot.proofKey));
+    const { results, audited } = await device.sync([altered, await made(otherKey), unsigned]);
     expect(results.map((result) => [result.outcome, result.code])).toEqual([
       ['refused', 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID'],
       ['refused', 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID'],
