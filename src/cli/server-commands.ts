@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { registerShowAnchorCommand } from '../modules/credentials/trust-anchor.js';
+import { registerRotateCardProofCommand } from '../modules/distribution/index.js';
 import { initKeys, rotateIssuerKey } from '../platform/crypto/key-store.js';
 import { startServer } from '../server.js';
 import { servingLines } from './start-up-lines.js';
@@ -37,6 +38,7 @@ export function registerServerCommands(program: Command): void {
       );
     });
   registerShowAnchorCommand(keys);
+  registerRotateCardProofCommand(keys);
 }
 
 async function run(mode: 'start' | 'serve'): Promise<void> {

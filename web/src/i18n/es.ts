@@ -443,6 +443,8 @@ export const es = {
       'El código de carnet guardado con esta entrega sin red no es un carnet válido, o no es el carnet que nombra: no se contó. Avise a su supervisor.',
     AMP_OFFLINE_CARD_PROOF_SEALED_INVALID:
       'La prueba cifrada del carnet guardada con esta entrega sin red no se pudo abrir en el servidor (alterada, o de otra entrega): no se contó. Avise a su supervisor.',
+    AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN:
+      'La prueba cifrada del carnet de esta entrega sin red usa una clave que el servidor ya no abre (retirada tras un cambio de clave) o que nunca publicó: no se contó. Avise a su supervisor.',
     AMP_OFFLINE_OPERATOR_MISSING:
       'Esta entrega sin red la registró una versión anterior de la aplicación, sin el operador que la hizo: no se contó. Queda en este equipo hasta que se dé por vista; avise a su supervisor.',
     AMP_OFFLINE_OPERATOR_NOT_ASSIGNED:

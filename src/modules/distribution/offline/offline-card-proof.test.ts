@@ -2,6 +2,7 @@ import { randomBytes, randomUUID, sign } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
+import { AuditLog } from '../../audit/index.js';
 import {
   auditedAs,
   type CardHolder,
@@ -9,6 +10,7 @@ import {
   pointCall,
   type SignedIn,
 } from '../distribution-test-kit.js';
+import { distributionLimits } from '../limits.js';
 import { boxAndRiceScene } from './offline-point-test-kit.js';
 import { offlineReceiptMessage } from './offline-receipt.js';
 import {
@@ -18,6 +20,7 @@ import {
   type OfflineDevice,
   offlineDevice,
 } from './offline-test-kit.js';
+import { proofKeyRotator } from './proof-key-versions.js';
 import { cardProofKeyFrom } from './sealed-card-proof.js';
 
 type Line = { item: string; quantity: number };
@@ -42,6 +45,7 @@ async function deviceAt(
       snapshotId: string;
       salt: string;
       proofKey: string;
+      proofKeyVersion: number;
       entries: [string, string][];
     };
   };
@@ -221,21 +225,26 @@ describe('an offline receipt needs the card itself (F1)', () => {
       offlineReceiptMessage(point, device.id, altered),
       device.key.privateKey,
     ).toString('base64url');
-    // Sealed to a key that is not this server's.
+    // Sealed to a key that is not this server's: no version it publishes.
     const otherKey = cardProofKeyFrom(randomBytes(32)).publicKey.toString('base64url');
     // Altered after signing: the device's signature covers the sealed proof.
     const unsigned = alteredProof(await made(snapshot.proofKey));
     const { results, audited } = await device.sync([altered, await made(otherKey), unsigned]);
     expect(results.map((result) => [result.outcome, result.code])).toEqual([
       ['refused', 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID'],
-      ['refused', 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID'],
+      ['refused', 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN'],
       ['refused', 'AMP_OFFLINE_SIGNATURE_INVALID'],
     ]);
-    expect(audited).toContainEqual({
-      action: 'distribution.redeem',
-      outcome: 'denied',
-      reasonCode: 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID',
-    });
+    for (const code of [
+      'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID',
+      'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
+    ]) {
+      expect(audited).toContainEqual({
+        action: 'distribution.redeem',
+        outcome: 'denied',
+        reasonCode: code,
+      });
+    }
     // The sealed proof as the device made it opens on the server and is checked as v4's: counted.
     expect((await device.sync([sealed])).results[0]).toMatchObject({ outcome: 'counted' });
   });
@@ -277,5 +286,75 @@ describe('an offline receipt needs the card itself (F1)', () => {
       lines: [{ item: 'rice', quantity: 3 }],
     });
     expect(rest.statusCode, rest.body).toBe(201);
+  });
+
+  it('rotates the card-proof key alone: the next snapshot publishes the new version; a proof sealed to the previous still syncs until it is retired; an unknown version is refused', async () => {
+    const before = await device.snapshot();
+    const entitlementId = entitlementUnder(before, insiderOwn.credentialId) as string;
+    const sealedWith = (snapshot: typeof before, sealTo = snapshot.proofKey, deviceTime?: number) =>
+      device.key.sealedReceipt(point, device.id, {
+        snapshotId: snapshot.snapshotId,
+        entitlementId,
+        credentialId: insiderOwn.credentialId,
+        qrText: insiderOwn.qrText,
+        lines: [{ item: 'rice', quantity: 1 }],
+        sealTo,
+        ...(deviceTime === undefined ? {} : { deviceTime }),
+      });
+    const pending = await sealedWith(before); // made offline before the rotation, synced after
+    // The administrator's command (amparo keys rotate-card-proof), audited.
+    const requestId = `cli:${randomUUID()}`;
+    const audit = await AuditLog.open({ db: kit.database.db, keys: kit.keys });
+    const rotated = await proofKeyRotator(
+      { db: kit.database.db, keys: kit.keys, audit },
+      { now: new Date(), requestId },
+    ).finally(() => audit.close());
+    expect(rotated).toMatchObject({
+      previousVersion: before.proofKeyVersion,
+      version: before.proofKeyVersion + 1,
+    });
+    expect(await auditedAs(kit, requestId)).toEqual([
+      { action: 'distribution.proof_key_rotate', outcome: 'allowed', reasonCode: null },
+    ]);
+    const after = await device.snapshot();
+    expect(after.proofKeyVersion).toBe(rotated.version);
+    expect(after.proofKey).toBe(
+      cardProofKeyFrom(kit.masterKey, rotated.version).publicKey.toString('base64url'),
+    );
+    expect(after.proofKey).not.toBe(before.proofKey);
+    // A version derivable from the master key but never published: refused.
+    const unpublished = cardProofKeyFrom(kit.masterKey, rotated.version + 1);
+    const { results, audited } = await device.sync([
+      pending,
+      await sealedWith(after, unpublished.publicKey.toString('base64url')),
+    ]);
+    expect(results.map((result) => [result.outcome, result.code])).toEqual([
+      ['counted', null],
+      ['refused', 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN'],
+    ]);
+    expect(audited).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
+    });
+    // Every snapshot of the previous version expired longer ago than the window: it is retired,
+    // and a receipt made with one while it was valid, synced only now, is refused and audited.
+    const expired = Date.now() - distributionLimits.offline.proofKeyOpenAfterSnapshotsMs - 60_000;
+    await kit.database.asAdmin((admin) =>
+      sql`update distribution_snapshot
+             set issued_at = ${new Date(expired - 3_600_000)}, expires_at = ${new Date(expired)}
+           where proof_key_version = ${before.proofKeyVersion}`.execute(admin),
+    );
+    const late = await sealedWith(before, before.proofKey, expired - 60_000);
+    const retired = await device.sync([late]);
+    expect(retired.results[0]).toMatchObject({
+      outcome: 'refused',
+      code: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
+    });
+    expect(retired.audited).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
+    });
   });
 });
