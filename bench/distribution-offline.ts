@@ -250,15 +250,25 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
           receipts: batch,
         })
       ).json().results as { outcome: string; replayed: boolean }[];
+    const snapshotOf = async (device: (typeof devices)[0]) =>
+      (
+        await call(
+          operator.cookie,
+          'GET',
+          `/api/distribution/points/${pointId}/devices/${device.id}/snapshot`,
+        )
+      ).json().payload as SnapshotBody['payload'];
     const syncs: Record<string, SyncFigures> = {};
     let receipts: object[] = [];
     for (const [index, made] of formats.entries()) {
       progress(`${made}: making 10,000 receipts…`);
+      // Each format's receipts with a snapshot of their own: a device's allowance is per snapshot.
+      const { snapshotId, proofKey } = index === 0 ? payload : await snapshotOf(one);
       receipts = await Promise.all(
         cards.slice(index * 10_000, (index + 1) * 10_000).map((card, at) =>
           receiptOf(one, made as Format, {
-            snapshotId: payload.snapshotId,
-            proofKey: payload.proofKey,
+            snapshotId,
+            proofKey,
             ...card,
             deviceTime: Date.now() - 60_000 + at,
           }),
@@ -275,14 +285,6 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 
     // 3. Two devices, the same 1,000 entitlements.
     const overlap = cards.slice(formats.length * 10_000, formats.length * 10_000 + 1_000);
-    const snapshotOf = async (device: (typeof devices)[0]) =>
-      (
-        await call(
-          operator.cookie,
-          'GET',
-          `/api/distribution/points/${pointId}/devices/${device.id}/snapshot`,
-        )
-      ).json().payload as SnapshotBody['payload'];
     const overlapReceipts = async (device: (typeof devices)[0], deviceTime: number) => {
       const { snapshotId, proofKey } = await snapshotOf(device);
       return Promise.all(
@@ -317,7 +319,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       on_hand: string;
     }>`select
         (select count(*) from (select entitlement_id from redemption group by entitlement_id having count(*) > 1) d) as doubled,
-        (select count(*) from entitlement_redemption_state where state = 'conflict_flagged' and entitlement_id = any(${ids}::uuid[])) as flagged,
+        (select count(distinct entitlement_id) from offline_receipt where outcome = 'conflict' and entitlement_id = any(${ids}::uuid[])) as flagged,
         (select count(*) from offline_receipt where outcome = 'conflict' and jsonb_array_length(held) > 0) as holding,
         (select count(*) from offline_receipt where outcome = 'conflict') as conflicts,
         (select count(*) from redemption) as redemptions,
@@ -355,6 +357,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         entitlements: overlap.length,
         seconds: overlapSeconds,
         outcomes: Object.fromEntries(overlapOutcomes),
+        // Entitlements with a conflict for the supervisor to decide (since migration 0140 a
+        // conflict holds what remained instead of flagging the entitlement's state).
         flaggedEntitlements: Number(row?.flagged),
         // Each conflict holds what remained of what it asks (migration 0140): nothing, here.
         conflictsHolding: Number(row?.holding),

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { registerShowAnchorCommand } from '../modules/credentials/trust-anchor.js';
-import { registerRotateCardProofCommand } from '../modules/distribution/index.js';
 import { initKeys, rotateIssuerKey } from '../platform/crypto/key-store.js';
 import { startServer } from '../server.js';
+import { registerRotateCardProofCommand } from './card-proof-key-command.js';
 import { servingLines } from './start-up-lines.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);

@@ -620,6 +620,7 @@ export const en: Dictionary = {
     'payee.stop': 'Stop a held change of one’s own payee account with the texted code',
     'audit.read': 'Read the audit log',
     'audit.tree_head.sign': 'Sign a tree head of the log',
+    'distribution.proof_key_rotate': 'Rotate the offline card-proof key',
     'alert.read': 'Read alerts',
     'statistics.read': 'Read statistics',
     'distribution.point_manage': 'Manage distribution points',
@@ -1594,6 +1595,7 @@ export const en: Dictionary = {
       resourceType: {
         merchant: 'merchant',
         payment_request: 'payment request',
+        offline_proof_key: 'offline card-proof key version',
         person: 'person',
         household: 'household',
         operator: 'staff account',

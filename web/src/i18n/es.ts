@@ -629,6 +629,7 @@ export const es = {
     'payee.stop': 'Detener con el código recibido un cambio retenido de la propia cuenta de cobro',
     'audit.read': 'Leer el registro de auditoría',
     'audit.tree_head.sign': 'Firmar una cabecera del registro',
+    'distribution.proof_key_rotate': 'Cambiar la clave de las pruebas de carnet sin red',
     'alert.read': 'Ver las alertas',
     'statistics.read': 'Ver estadísticas',
     'distribution.point_manage': 'Administrar puntos de entrega',
@@ -1647,6 +1648,7 @@ export const es = {
       resourceType: {
         merchant: 'comercio',
         payment_request: 'solicitud de pago',
+        offline_proof_key: 'versión de la clave de pruebas de carnet sin red',
         person: 'persona',
         household: 'hogar',
         operator: 'cuenta del personal',

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { loadConfig } from '../../../config.js';
-import { loadKeyStore } from '../../../platform/crypto/key-store.js';
-import { openAppDatabase } from '../../../platform/db/database.js';
-import { AuditLog } from '../../audit/index.js';
-import { distributionLimits } from '../limits.js';
-import { proofKeyRotator } from './proof-key-versions.js';
+import { loadConfig } from '../config.js';
+import { limits } from '../limits.js';
+import { AuditLog } from '../modules/audit/index.js';
+import { proofKeyRotator } from '../modules/distribution/index.js';
+import { loadKeyStore } from '../platform/crypto/key-store.js';
+import { openAppDatabase } from '../platform/db/database.js';
 
 /** Where the command reads settings and writes its report; tests pass their own. */
 export interface ProofKeyCliContext {
@@ -15,7 +15,7 @@ export interface ProofKeyCliContext {
 
 /**
  * `amparo keys rotate-card-proof`: makes the next version of the offline card-proof key current
- * (proof-key-versions.ts), audited as `distribution.proof_key_rotate`. The master key does not
+ * (src/modules/distribution/offline/proof-key-versions.ts), audited as `distribution.proof_key_rotate`. The master key does not
  * change; no restart is needed — the next snapshot publishes the new key, and proofs sealed to
  * the previous version keep opening while its snapshots' window lasts.
  *
@@ -45,7 +45,7 @@ export function registerRotateCardProofCommand(
           { db: handle.db, keys: keyStore, audit },
           { now: new Date(), requestId: `cli:${randomUUID()}` },
         );
-        const days = distributionLimits.offline.proofKeyOpenAfterSnapshotsMs / 86_400_000;
+        const days = limits.distribution.offline.proofKeyOpenAfterSnapshotsMs / 86_400_000;
         context.write(
           `Offline card proofs: version ${rotated.version} (key ${rotated.kid}) is current for the next snapshots; version ${rotated.previousVersion} still opens until ${days} days after its last snapshot expires.\n`,
         );
