@@ -47,7 +47,7 @@ export function registerRotateCardProofCommand(
         );
         const days = limits.distribution.offline.proofKeyOpenAfterSnapshotsMs / 86_400_000;
         context.write(
-          `Offline card proofs: version ${rotated.version} (key ${rotated.kid}) is current for the next snapshots; version ${rotated.previousVersion} still opens until ${days} days after its last snapshot expires.\n`,
+          `Offline card proofs: version ${rotated.version} (key ${rotated.kid}) is current for the next snapshots; version ${rotated.previousVersion} keeps opening until ${days} days after the last snapshot that published it expires (no longer, if none did).\n`,
         );
       } finally {
         await audit.close();
