@@ -64,6 +64,8 @@ async function deviceAt(
   return { key, id, call, snapshot, sync };
 }
 
+type Snapshot = Awaited<ReturnType<Awaited<ReturnType<typeof deviceAt>>['snapshot']>>;
+
 /** The entitlement a snapshot holds under a card: its entry found by the card's tag. */
 function entitlementUnder(
   snapshot: { salt: string; entries: [string, string][] },
@@ -112,6 +114,18 @@ describe('an offline receipt needs the card itself (F1)', () => {
     device = await deviceAt(kit, point, supervisor, operator);
   }, 120_000);
   afterAll(async () => kit?.close());
+
+  /** A receipt v5 for 1 kg of the insider's own rice, its card sealed to `sealTo`. */
+  const insiderSealed = (snapshot: Snapshot, sealTo = snapshot.proofKey, deviceTime?: number) =>
+    device.key.sealedReceipt(point, device.id, {
+      snapshotId: snapshot.snapshotId,
+      entitlementId: entitlementUnder(snapshot, insiderOwn.credentialId) as string,
+      credentialId: insiderOwn.credentialId,
+      qrText: insiderOwn.qrText,
+      lines: [{ item: 'rice', quantity: 1 }],
+      sealTo,
+      ...(deviceTime === undefined ? {} : { deviceTime }),
+    });
 
   /** What a program officer reads of a person's cards: their ids, never their QR. */
   async function credentialIdFromCardList(personId: string): Promise<string> {
@@ -198,16 +212,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
 
   it('opens a card proof sealed to the snapshot’s key (v5); one that does not open is refused and audited', async () => {
     const snapshot = await device.snapshot();
-    const entitlementId = entitlementUnder(snapshot, insiderOwn.credentialId) as string;
-    const made = (sealTo: string) =>
-      device.key.sealedReceipt(point, device.id, {
-        snapshotId: snapshot.snapshotId,
-        entitlementId,
-        credentialId: insiderOwn.credentialId,
-        qrText: insiderOwn.qrText,
-        lines: [{ item: 'rice', quantity: 1 }],
-        sealTo,
-      });
+    const made = (sealTo: string) => insiderSealed(snapshot, sealTo);
     const sealed = await made(snapshot.proofKey);
     // What the device keeps and sends: neither the card's id nor its QR text.
     const kept = JSON.stringify(sealed);
@@ -290,18 +295,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
 
   it('rotates the card-proof key alone: the next snapshot publishes the new version; a proof sealed to the previous still syncs until it is retired; an unknown version is refused', async () => {
     const before = await device.snapshot();
-    const entitlementId = entitlementUnder(before, insiderOwn.credentialId) as string;
-    const sealedWith = (snapshot: typeof before, sealTo = snapshot.proofKey, deviceTime?: number) =>
-      device.key.sealedReceipt(point, device.id, {
-        snapshotId: snapshot.snapshotId,
-        entitlementId,
-        credentialId: insiderOwn.credentialId,
-        qrText: insiderOwn.qrText,
-        lines: [{ item: 'rice', quantity: 1 }],
-        sealTo,
-        ...(deviceTime === undefined ? {} : { deviceTime }),
-      });
-    const pending = await sealedWith(before); // made offline before the rotation, synced after
+    const pending = await insiderSealed(before); // made offline before the rotation, synced after
     // The administrator's command (amparo keys rotate-card-proof), audited.
     const requestId = `cli:${randomUUID()}`;
     const audit = await AuditLog.open({ db: kit.database.db, keys: kit.keys });
@@ -326,7 +320,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
     const unpublished = cardProofKeyFrom(kit.masterKey, rotated.version + 1);
     const { results, audited } = await device.sync([
       pending,
-      await sealedWith(after, unpublished.publicKey.toString('base64url')),
+      await insiderSealed(after, unpublished.publicKey.toString('base64url')),
     ]);
     expect(results.map((result) => [result.outcome, result.code])).toEqual([
       ['counted', null],
@@ -345,7 +339,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
              set issued_at = ${new Date(expired - 3_600_000)}, expires_at = ${new Date(expired)}
            where proof_key_version = ${before.proofKeyVersion}`.execute(admin),
     );
-    const late = await sealedWith(before, before.proofKey, expired - 60_000);
+    const late = await insiderSealed(before, before.proofKey, expired - 60_000);
     const retired = await device.sync([late]);
     expect(retired.results[0]).toMatchObject({
       outcome: 'refused',
