@@ -63,13 +63,15 @@ async function unsealed(
     receipts: receipts.map((receipt) => {
       if (receipt.sealedProof === undefined) return clear(receipt);
       // Only what was sealed counts: a card sent beside it in clear is not signed in v5.
-      const key = keys.get(sealedKidOf(receipt.sealedProof)?.toString('hex') ?? '');
+      const kid = sealedKidOf(receipt.sealedProof);
+      const key = kid === undefined ? undefined : keys.get(kid.toString('hex'));
       const proof =
         key === undefined ? undefined : openCardProof(key, receipt.receiptId, receipt.sealedProof);
       if (proof === undefined) {
+        // Too short to name a key: not a sealed proof at all.
         unopened.set(
           receipt.receiptId,
-          key === undefined
+          kid !== undefined && key === undefined
             ? 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN'
             : 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID',
         );
