@@ -35,22 +35,33 @@ import { addPersons, loadAverage, throwawayDatabase } from './lib/program-popula
  *    backends (`backendCpuSampler`), which the machine's other work moves much less than wall time.
  *    Each receipt carries its card's QR text, verified at sync as online: the cards of the first
  *    `cardsMax` persons are issued for real (signed by the issuer key), the others' credential
- *    rows are written by SQL. Then the last batch sent again (a device's retry): 500 replays,
- *    each answered and audited.
+ *    rows are written by SQL. Receipts are format v5 by default: the card's id and QR text sealed
+ *    to the snapshot's `proofKey` with the console's own sealing (src/shared/offline/
+ *    sealed-card-proof.ts, WebCrypto, before the clock starts), opened by the server at sync.
+ *    With `formats` = `v4,v5` a v4 sync (the card in clear) of 10,000 other entitlements runs
+ *    first in the same process, as the baseline. Then the last batch sent again (a device's
+ *    retry): 500 replays, each answered and audited.
  * 3. Two devices each redeeming the same 1,000 entitlements offline, synced one after the other:
  *    every overlap is a conflict (holding nothing: the first took the whole basket), none
- *    counted twice, the stock exact.
+ *    counted twice, the stock exact (receipts of the last format named).
  *
  * Persons and most cards are written with SQL (`generate_series`), not the API, all registered in
  * the point's state (a snapshot holds its area's persons); the cycle's rule (`age >= 0`)
  * entitles every one of them:
  * what is measured is the snapshot and the sync, not the set-up.
  *
- *   npm run bench -- distribution-offline [persons=50000] [runs=3]
+ *   npm run bench -- distribution-offline [persons=50000] [runs=3] [formats=v5]
  */
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const persons = Math.ceil(Number(args[0] ?? 50_000) / 4) * 4;
   const runs = Number(args[1] ?? 3);
+  const formats = (args[2] ?? 'v5').split(',');
+  if (formats.length === 0 || formats.some((format) => format !== 'v4' && format !== 'v5')) {
+    throw new Error('formats: v5, v4 or v4,v5');
+  }
+  // 10,000 cards per format's sync, 1,000 for the overlap, and some spare.
+  const cardsMax = formats.length * 10_000 + 2_000;
+  if (persons < cardsMax - 1_000) throw new Error(`persons: at least ${cardsMax - 1_000}`);
   const loadAtStart = loadAverage();
   const database = await throwawayDatabase('offline');
   const keysDir = mkdtempSync(path.join(tmpdir(), 'amparo-bench-keys-'));
@@ -212,7 +223,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       return [{ credentialId, qrText, entitlementId: entitlementIdOfEntry(compact) }];
     });
 
-    // 2. 10,000 receipts from one device.
+    // 2. 10,000 receipts from one device, per format.
     const [one, two, three] = devices as [
       (typeof devices)[0],
       (typeof devices)[0],
@@ -222,14 +233,15 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       { item: 'food_box', quantity: 1 },
       { item: 'rice', quantity: 5 },
     ];
-    const receipts = cards.slice(0, 10_000).map((card, index) =>
-      one.key.receipt(pointId, one.id, {
-        snapshotId: payload.snapshotId,
-        ...card,
-        lines,
-        deviceTime: Date.now() - 60_000 + index,
-      }),
-    );
+    const format = formats[formats.length - 1] as Format;
+    const receiptOf = (
+      device: (typeof devices)[0],
+      made: Format,
+      props: { snapshotId: string; proofKey: string; deviceTime: number } & (typeof cards)[0],
+    ) =>
+      made === 'v4'
+        ? Promise.resolve(device.key.receipt(pointId, device.id, { ...props, lines }))
+        : device.key.sealedReceipt(pointId, device.id, { ...props, lines, sealTo: props.proofKey });
     const sync = async (device: { id: string }, batch: object[]) =>
       (
         await call(operator.cookie, 'POST', `/api/distribution/points/${pointId}/offline-syncs`, {
@@ -238,26 +250,33 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
           receipts: batch,
         })
       ).json().results as { outcome: string; replayed: boolean }[];
-    const outcomes = new Map<string, number>();
-    // The backends of this bench's database only (their process titles name it), and this
-    // process (every thread: the app, libuv's pool, the inject client).
-    const backends = backendCpuSampler(
-      new RegExp(` ${new URL(database.appUrl).pathname.slice(1)} `),
-    );
-    const processAtStart = process.cpuUsage();
-    const syncStarted = performance.now();
-    for (let start = 0; start < receipts.length; start += 500) {
-      for (const result of await sync(one, receipts.slice(start, start + 500))) {
-        outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1);
-      }
+    const snapshotOf = async (device: (typeof devices)[0]) =>
+      (
+        await call(
+          operator.cookie,
+          'GET',
+          `/api/distribution/points/${pointId}/devices/${device.id}/snapshot`,
+        )
+      ).json().payload as SnapshotBody['payload'];
+    const syncs: Record<string, SyncFigures> = {};
+    let receipts: object[] = [];
+    for (const [index, made] of formats.entries()) {
+      progress(`${made}: making 10,000 receipts…`);
+      // Each format's receipts with a snapshot of their own: a device's allowance is per snapshot.
+      const { snapshotId, proofKey } = index === 0 ? payload : await snapshotOf(one);
+      receipts = await Promise.all(
+        cards.slice(index * 10_000, (index + 1) * 10_000).map((card, at) =>
+          receiptOf(one, made as Format, {
+            snapshotId,
+            proofKey,
+            ...card,
+            deviceTime: Date.now() - 60_000 + at,
+          }),
+        ),
+      );
+      syncs[made] = await timedSync(receipts, (batch) => sync(one, batch), database.appUrl);
+      progress(`sync of ${receipts.length} ${made}: ${syncs[made]?.seconds} s`);
     }
-    const syncSeconds = +((performance.now() - syncStarted) / 1000).toFixed(2);
-    const processUsed = process.cpuUsage(processAtStart);
-    const syncCpu = {
-      processSeconds: +((processUsed.user + processUsed.system) / 1e6).toFixed(2),
-      databaseSeconds: +(backends.stop() / 1000).toFixed(2),
-    };
-    progress(`sync of ${receipts.length}: ${syncSeconds} s`);
     // A device's retry (its answer lost on the way): the last batch again, every receipt a
     // replay, answered its first result and audited as a denied count.
     const retryStarted = performance.now();
@@ -265,37 +284,17 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const retrySeconds = +((performance.now() - retryStarted) / 1000).toFixed(2);
 
     // 3. Two devices, the same 1,000 entitlements.
-    const overlap = cards.slice(10_000, 11_000);
-    const snap2 = (
-      await call(
-        operator.cookie,
-        'GET',
-        `/api/distribution/points/${pointId}/devices/${two.id}/snapshot`,
-      )
-    ).json().payload.snapshotId as string;
-    const snap3 = (
-      await call(
-        operator.cookie,
-        'GET',
-        `/api/distribution/points/${pointId}/devices/${three.id}/snapshot`,
-      )
-    ).json().payload.snapshotId as string;
-    const fromTwo = overlap.map((card) =>
-      two.key.receipt(pointId, two.id, {
-        snapshotId: snap2,
-        ...card,
-        lines,
-        deviceTime: Date.now() - 50_000,
-      }),
-    );
-    const fromThree = overlap.map((card) =>
-      three.key.receipt(pointId, three.id, {
-        snapshotId: snap3,
-        ...card,
-        lines,
-        deviceTime: Date.now() - 40_000,
-      }),
-    );
+    const overlap = cards.slice(formats.length * 10_000, formats.length * 10_000 + 1_000);
+    const overlapReceipts = async (device: (typeof devices)[0], deviceTime: number) => {
+      const { snapshotId, proofKey } = await snapshotOf(device);
+      return Promise.all(
+        overlap.map((card) =>
+          receiptOf(device, format, { snapshotId, proofKey, ...card, deviceTime }),
+        ),
+      );
+    };
+    const fromTwo = await overlapReceipts(two, Date.now() - 50_000);
+    const fromThree = await overlapReceipts(three, Date.now() - 40_000);
     const overlapOutcomes = new Map<string, number>();
     const overlapStarted = performance.now();
     for (const [device, batch] of [
@@ -320,7 +319,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       on_hand: string;
     }>`select
         (select count(*) from (select entitlement_id from redemption group by entitlement_id having count(*) > 1) d) as doubled,
-        (select count(*) from entitlement_redemption_state where state = 'conflict_flagged' and entitlement_id = any(${ids}::uuid[])) as flagged,
+        (select count(distinct entitlement_id) from offline_receipt where outcome = 'conflict' and entitlement_id = any(${ids}::uuid[])) as flagged,
         (select count(*) from offline_receipt where outcome = 'conflict' and jsonb_array_length(held) > 0) as holding,
         (select count(*) from offline_receipt where outcome = 'conflict') as conflicts,
         (select count(*) from redemption) as redemptions,
@@ -331,7 +330,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const row = checks.rows[0];
     await app.close();
     return {
-      command: `npm run bench -- distribution-offline ${persons} ${runs}`,
+      command: `npm run bench -- distribution-offline ${persons} ${runs} ${formats.join(',')}`,
       loadAverageAtStart: loadAtStart,
       loadAverageAtEnd: loadAverage(),
       persons,
@@ -343,17 +342,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         targetBytes: 5 * 1024 * 1024,
         targetMs: 5_000,
       },
-      sync: {
-        receipts: receipts.length,
-        seconds: syncSeconds,
-        receiptsPerSecond: Math.round(receipts.length / syncSeconds),
-        // CPU time of this process (the app and the bench's client) and of the database's
-        // backends during the sync: comparable across runs where the load moves wall time.
-        processCpuSeconds: syncCpu.processSeconds,
-        databaseCpuSeconds: syncCpu.databaseSeconds,
-        outcomes: Object.fromEntries(outcomes),
-        targetSeconds: 10,
-      },
+      // The 10,000-receipt sync of each format (target ≤ 10 s), and v5's time over v4's.
+      sync: syncs,
+      ...(syncs.v4 !== undefined && syncs.v5 !== undefined
+        ? { v5OverV4: +(syncs.v5.seconds / syncs.v4.seconds).toFixed(2) }
+        : {}),
+      overlapFormat: format,
       retry: {
         receipts: retried.length,
         seconds: retrySeconds,
@@ -363,6 +357,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         entitlements: overlap.length,
         seconds: overlapSeconds,
         outcomes: Object.fromEntries(overlapOutcomes),
+        // Entitlements with a conflict for the supervisor to decide (since migration 0140 a
+        // conflict holds what remained instead of flagging the entitlement's state).
         flaggedEntitlements: Number(row?.flagged),
         // Each conflict holds what remained of what it asks (migration 0140): nothing, here.
         conflictsHolding: Number(row?.holding),
@@ -379,8 +375,51 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   }
 }
 
-/** Persons whose cards are issued for real: the 10,000 + 1,000 receipts' cards, and some spare. */
-const cardsMax = 12_000;
+type Format = 'v4' | 'v5';
+
+interface SyncFigures {
+  receipts: number;
+  seconds: number;
+  receiptsPerSecond: number;
+  /**
+   * CPU time of this process (the app and the bench's client) and of the database's backends
+   * during the sync: comparable across runs where the load moves wall time.
+   */
+  processCpuSeconds: number;
+  databaseCpuSeconds: number;
+  outcomes: Record<string, number>;
+  targetSeconds: number;
+}
+
+/** The receipts synced in batches of 500 (the sync's bound), timed, with the CPU they took. */
+async function timedSync(
+  receipts: object[],
+  sync: (batch: object[]) => Promise<{ outcome: string }[]>,
+  appUrl: string,
+): Promise<SyncFigures> {
+  const outcomes = new Map<string, number>();
+  // The backends of this bench's database only (their process titles name it), and this
+  // process (every thread: the app, libuv's pool, the inject client).
+  const backends = backendCpuSampler(new RegExp(` ${new URL(appUrl).pathname.slice(1)} `));
+  const processAtStart = process.cpuUsage();
+  const started = performance.now();
+  for (let start = 0; start < receipts.length; start += 500) {
+    for (const result of await sync(receipts.slice(start, start + 500))) {
+      outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1);
+    }
+  }
+  const seconds = +((performance.now() - started) / 1000).toFixed(2);
+  const processUsed = process.cpuUsage(processAtStart);
+  return {
+    receipts: receipts.length,
+    seconds,
+    receiptsPerSecond: Math.round(receipts.length / seconds),
+    processCpuSeconds: +((processUsed.user + processUsed.system) / 1e6).toFixed(2),
+    databaseCpuSeconds: +(backends.stop() / 1000).toFixed(2),
+    outcomes: Object.fromEntries(outcomes),
+    targetSeconds: 10,
+  };
+}
 
 /**
  * Issues real cards (Claim 169, signed by the key store's current issuer key, as the
@@ -436,6 +475,8 @@ interface SnapshotBody {
     entries: [string, string, number, number[]][];
     /** The snapshot's random salt (base64url): its card tags are keyed by it. */
     salt: string;
+    /** The server's key a receipt v5 seals its card proof to (base64url). */
+    proofKey: string;
     /** The household bindings (hand-overs without the card offline), when wired. */
     assisted?: { bindings: string };
   };

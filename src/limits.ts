@@ -627,6 +627,13 @@ export const limits = {
       syncBodyBytesMax: 3 * 1024 * 1024,
       /** How far a device's clock may be from the server's at sync before it is refused. */
       deviceClockSkewMaxMs: 5 * minuteMs,
+      /**
+       * How long after the last snapshot that published an older card-proof key version expired
+       * the sync still opens proofs sealed to it (proof-key-versions.ts): receipts made up to that
+       * expiry may reach the server later (a device left offline), but a key rotated because it
+       * may have leaked must stop opening at some point. 30 days; then AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN.
+       */
+      proofKeyOpenAfterSnapshotsMs: 30 * 24 * 60 * minuteMs,
     },
   },
   /** Text messages (modules/notifications). */

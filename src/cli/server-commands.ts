@@ -3,6 +3,7 @@ import { loadConfig } from '../config.js';
 import { registerShowAnchorCommand } from '../modules/credentials/trust-anchor.js';
 import { initKeys, rotateIssuerKey } from '../platform/crypto/key-store.js';
 import { startServer } from '../server.js';
+import { registerRotateCardProofCommand } from './card-proof-key-command.js';
 import { servingLines } from './start-up-lines.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -37,6 +38,7 @@ export function registerServerCommands(program: Command): void {
       );
     });
   registerShowAnchorCommand(keys);
+  registerRotateCardProofCommand(keys);
 }
 
 async function run(mode: 'start' | 'serve'): Promise<void> {

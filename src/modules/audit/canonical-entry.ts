@@ -39,6 +39,7 @@ const resourceTypes = new Set([
   'payment_adjustment',
   'merchant',
   'payment_request',
+  'offline_proof_key',
 ]);
 const outcomes = new Set(['allowed', 'denied']);
 

@@ -116,6 +116,12 @@ export const distributionErrorCodes = [
    */
   'AMP_OFFLINE_CARD_PROOF_INVALID',
   'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID',
+  /**
+   * An offline receipt whose card proof is sealed to a key version the server no longer opens
+   * (retired: every snapshot that published it expired more than
+   * `offline.proofKeyOpenAfterSnapshotsMs` ago) or never published (proof-key-versions.ts).
+   */
+  'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
   /** An offline receipt for an entitlement the snapshot it names did not hold. */
   'AMP_OFFLINE_NOT_IN_SNAPSHOT',
   /**
@@ -274,6 +280,11 @@ const distributionAnswers: Record<DistributionErrorCode, ErrorAnswer> = {
     status: 422,
     title:
       "The offline receipt's sealed card proof does not open with the server's key (altered, or sealed for another receipt or key)",
+  },
+  AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN: {
+    status: 422,
+    title:
+      "The offline receipt's card proof is sealed to a key version the server does not open (retired after a rotation, or never published)",
   },
   AMP_OFFLINE_NOT_IN_SNAPSHOT: {
     status: 422,

@@ -159,6 +159,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   offline_receipt: 'history',
   // A receipt the sync refused, kept for the point's reconciliation (migration 0149).
   offline_receipt_refusal: 'history',
+  // Which card-proof key versions exist (the keys are derived, never stored); append-only.
+  offline_proof_key: 'history',
   offline_conflict_resolution: 'history',
   // Each change of an operator's assignment to a point (0144), written by a trigger only.
   distribution_point_operator_change: 'history',

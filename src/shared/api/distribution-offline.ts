@@ -53,6 +53,13 @@ export const SnapshotPayloadSchema = Type.Object({
         "The server's P-256 key (uncompressed point, base64url) a receipt v5 seals its card proof to",
     }),
   ),
+  proofKeyVersion: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        'The version of proofKey: each rotation (amparo keys rotate-card-proof) raises it; the sealed proof names its key by id',
+    }),
+  ),
   assisted: Type.Optional(
     Type.Object(
       {

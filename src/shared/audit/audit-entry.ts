@@ -34,7 +34,8 @@ export interface AuditEntryInput {
       | 'statistics_table'
       | 'payment_adjustment'
       | 'merchant'
-      | 'payment_request';
+      | 'payment_request'
+      | 'offline_proof_key';
     id: string | null;
   };
   purpose: Purpose | null;

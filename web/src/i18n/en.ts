@@ -448,6 +448,8 @@ export const en: Dictionary = {
       'The card code kept with this offline hand-over is not a valid card, or not the card it names: it was not counted. Tell your supervisor.',
     AMP_OFFLINE_CARD_PROOF_SEALED_INVALID:
       'The sealed card proof kept with this offline hand-over did not open on the server (altered, or of another hand-over): it was not counted. Tell your supervisor.',
+    AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN:
+      'The sealed card proof of this offline hand-over uses a key the server no longer opens (retired after a key change) or never published: it was not counted. Tell your supervisor.',
     AMP_OFFLINE_OPERATOR_MISSING:
       'This offline hand-over was recorded by an older version of the app, without the operator who made it: it was not counted. It stays on this device until acknowledged; tell your supervisor.',
     AMP_OFFLINE_OPERATOR_NOT_ASSIGNED:
@@ -628,6 +630,7 @@ export const en: Dictionary = {
     'payee.stop': 'Stop a held change of one’s own payee account with the texted code',
     'audit.read': 'Read the audit log',
     'audit.tree_head.sign': 'Sign a tree head of the log',
+    'distribution.proof_key_rotate': 'Rotate the offline card-proof key',
     'alert.read': 'Read alerts',
     'statistics.read': 'Read statistics',
     'distribution.point_manage': 'Manage distribution points',
@@ -1635,6 +1638,7 @@ export const en: Dictionary = {
       resourceType: {
         merchant: 'merchant',
         payment_request: 'payment request',
+        offline_proof_key: 'offline card-proof key version',
         person: 'person',
         household: 'household',
         operator: 'staff account',

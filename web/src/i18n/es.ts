@@ -454,6 +454,8 @@ export const es = {
       'El código de carnet guardado con esta entrega sin red no es un carnet válido, o no es el carnet que nombra: no se contó. Avise a su supervisor.',
     AMP_OFFLINE_CARD_PROOF_SEALED_INVALID:
       'La prueba cifrada del carnet guardada con esta entrega sin red no se pudo abrir en el servidor (alterada, o de otra entrega): no se contó. Avise a su supervisor.',
+    AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN:
+      'La prueba cifrada del carnet de esta entrega sin red usa una clave que el servidor ya no abre (retirada tras un cambio de clave) o que nunca publicó: no se contó. Avise a su supervisor.',
     AMP_OFFLINE_OPERATOR_MISSING:
       'Esta entrega sin red la registró una versión anterior de la aplicación, sin el operador que la hizo: no se contó. Queda en este equipo hasta que se dé por vista; avise a su supervisor.',
     AMP_OFFLINE_OPERATOR_NOT_ASSIGNED:
@@ -638,6 +640,7 @@ export const es = {
     'payee.stop': 'Detener con el código recibido un cambio retenido de la propia cuenta de cobro',
     'audit.read': 'Leer el registro de auditoría',
     'audit.tree_head.sign': 'Firmar una cabecera del registro',
+    'distribution.proof_key_rotate': 'Cambiar la clave de las pruebas de carnet sin red',
     'alert.read': 'Ver las alertas',
     'statistics.read': 'Ver estadísticas',
     'distribution.point_manage': 'Administrar puntos de entrega',
@@ -1689,6 +1692,7 @@ export const es = {
       resourceType: {
         merchant: 'comercio',
         payment_request: 'solicitud de pago',
+        offline_proof_key: 'versión de la clave de pruebas de carnet sin red',
         person: 'persona',
         household: 'hogar',
         operator: 'cuenta del personal',

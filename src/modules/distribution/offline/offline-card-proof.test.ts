@@ -2,6 +2,7 @@ import { randomBytes, randomUUID, sign } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
+import { AuditLog } from '../../audit/index.js';
 import {
   auditedAs,
   type CardHolder,
@@ -9,6 +10,7 @@ import {
   pointCall,
   type SignedIn,
 } from '../distribution-test-kit.js';
+import { distributionLimits } from '../limits.js';
 import { boxAndRiceScene } from './offline-point-test-kit.js';
 import { offlineReceiptMessage } from './offline-receipt.js';
 import {
@@ -18,6 +20,7 @@ import {
   type OfflineDevice,
   offlineDevice,
 } from './offline-test-kit.js';
+import { proofKeyRotator } from './proof-key-versions.js';
 import { cardProofKeyFrom } from './sealed-card-proof.js';
 
 type Line = { item: string; quantity: number };
@@ -42,6 +45,7 @@ async function deviceAt(
       snapshotId: string;
       salt: string;
       proofKey: string;
+      proofKeyVersion: number;
       entries: [string, string][];
     };
   };
@@ -59,6 +63,8 @@ async function deviceAt(
   };
   return { key, id, call, snapshot, sync };
 }
+
+type Snapshot = Awaited<ReturnType<Awaited<ReturnType<typeof deviceAt>>['snapshot']>>;
 
 /** The entitlement a snapshot holds under a card: its entry found by the card's tag. */
 function entitlementUnder(
@@ -108,6 +114,18 @@ describe('an offline receipt needs the card itself (F1)', () => {
     device = await deviceAt(kit, point, supervisor, operator);
   }, 120_000);
   afterAll(async () => kit?.close());
+
+  /** A receipt v5 for 1 kg of the insider's own rice, its card sealed to `sealTo`. */
+  const insiderSealed = (snapshot: Snapshot, sealTo = snapshot.proofKey, deviceTime?: number) =>
+    device.key.sealedReceipt(point, device.id, {
+      snapshotId: snapshot.snapshotId,
+      entitlementId: entitlementUnder(snapshot, insiderOwn.credentialId) as string,
+      credentialId: insiderOwn.credentialId,
+      qrText: insiderOwn.qrText,
+      lines: [{ item: 'rice', quantity: 1 }],
+      sealTo,
+      ...(deviceTime === undefined ? {} : { deviceTime }),
+    });
 
   /** What a program officer reads of a person's cards: their ids, never their QR. */
   async function credentialIdFromCardList(personId: string): Promise<string> {
@@ -194,48 +212,44 @@ describe('an offline receipt needs the card itself (F1)', () => {
 
   it('opens a card proof sealed to the snapshot’s key (v5); one that does not open is refused and audited', async () => {
     const snapshot = await device.snapshot();
-    const entitlementId = entitlementUnder(snapshot, insiderOwn.credentialId) as string;
-    const made = (sealTo: string) =>
-      device.key.receipt(point, device.id, {
-        snapshotId: snapshot.snapshotId,
-        entitlementId,
-        credentialId: insiderOwn.credentialId,
-        qrText: insiderOwn.qrText,
-        lines: [{ item: 'rice', quantity: 1 }],
-        sealTo,
-      });
-    const sealed = made(snapshot.proofKey);
+    const made = (sealTo: string) => insiderSealed(snapshot, sealTo);
+    const sealed = await made(snapshot.proofKey);
     // What the device keeps and sends: neither the card's id nor its QR text.
     const kept = JSON.stringify(sealed);
     expect(kept).not.toContain(insiderOwn.credentialId);
     expect(kept).not.toContain(insiderOwn.qrText.slice(0, 24));
     // Its ciphertext altered and signed again (the device's key, or a bug): it does not open.
-    const alteredProof = (receipt: typeof sealed) => {
+    const alteredProof = (receipt: Awaited<typeof sealed>) => {
       const bytes = Buffer.from(receipt.sealedProof as string, 'base64url');
       bytes[bytes.length - 20] = (bytes[bytes.length - 20] as number) ^ 0x01;
       return { ...receipt, sealedProof: bytes.toString('base64url') };
     };
-    const altered = alteredProof(made(snapshot.proofKey));
+    const altered = alteredProof(await made(snapshot.proofKey));
     altered.signature = sign(
       null,
       offlineReceiptMessage(point, device.id, altered),
       device.key.privateKey,
     ).toString('base64url');
-    // Sealed to a key that is not this server's.
+    // Sealed to a key that is not this server's: no version it publishes.
     const otherKey = cardProofKeyFrom(randomBytes(32)).publicKey.toString('base64url');
     // Altered after signing: the device's signature covers the sealed proof.
-    const unsigned = alteredProof(made(snapshot.proofKey));
-    const { results, audited } = await device.sync([altered, made(otherKey), unsigned]);
+    const unsigned = alteredProof(await made(snapshot.proofKey));
+    const { results, audited } = await device.sync([altered, await made(otherKey), unsigned]);
     expect(results.map((result) => [result.outcome, result.code])).toEqual([
       ['refused', 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID'],
-      ['refused', 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID'],
+      ['refused', 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN'],
       ['refused', 'AMP_OFFLINE_SIGNATURE_INVALID'],
     ]);
-    expect(audited).toContainEqual({
-      action: 'distribution.redeem',
-      outcome: 'denied',
-      reasonCode: 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID',
-    });
+    for (const code of [
+      'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID',
+      'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
+    ]) {
+      expect(audited).toContainEqual({
+        action: 'distribution.redeem',
+        outcome: 'denied',
+        reasonCode: code,
+      });
+    }
     // The sealed proof as the device made it opens on the server and is checked as v4's: counted.
     expect((await device.sync([sealed])).results[0]).toMatchObject({ outcome: 'counted' });
   });
@@ -277,5 +291,64 @@ describe('an offline receipt needs the card itself (F1)', () => {
       lines: [{ item: 'rice', quantity: 3 }],
     });
     expect(rest.statusCode, rest.body).toBe(201);
+  });
+
+  it('rotates the card-proof key alone: the next snapshot publishes the new version; a proof sealed to the previous still syncs until it is retired; an unknown version is refused', async () => {
+    const before = await device.snapshot();
+    const pending = await insiderSealed(before); // made offline before the rotation, synced after
+    // The administrator's command (amparo keys rotate-card-proof), audited.
+    const requestId = `cli:${randomUUID()}`;
+    const audit = await AuditLog.open({ db: kit.database.db, keys: kit.keys });
+    const rotated = await proofKeyRotator(
+      { db: kit.database.db, keys: kit.keys, audit },
+      { now: new Date(), requestId },
+    ).finally(() => audit.close());
+    expect(rotated).toMatchObject({
+      previousVersion: before.proofKeyVersion,
+      version: before.proofKeyVersion + 1,
+    });
+    expect(await auditedAs(kit, requestId)).toEqual([
+      { action: 'distribution.proof_key_rotate', outcome: 'allowed', reasonCode: null },
+    ]);
+    const after = await device.snapshot();
+    expect(after.proofKeyVersion).toBe(rotated.version);
+    expect(after.proofKey).toBe(
+      cardProofKeyFrom(kit.masterKey, rotated.version).publicKey.toString('base64url'),
+    );
+    expect(after.proofKey).not.toBe(before.proofKey);
+    // A version derivable from the master key but never published: refused.
+    const unpublished = cardProofKeyFrom(kit.masterKey, rotated.version + 1);
+    const { results, audited } = await device.sync([
+      pending,
+      await insiderSealed(after, unpublished.publicKey.toString('base64url')),
+    ]);
+    expect(results.map((result) => [result.outcome, result.code])).toEqual([
+      ['counted', null],
+      ['refused', 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN'],
+    ]);
+    expect(audited).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
+    });
+    // Every snapshot of the previous version expired longer ago than the window: it is retired,
+    // and a receipt made with one while it was valid, synced only now, is refused and audited.
+    const expired = Date.now() - distributionLimits.offline.proofKeyOpenAfterSnapshotsMs - 60_000;
+    await kit.database.asAdmin((admin) =>
+      sql`update distribution_snapshot
+             set issued_at = ${new Date(expired - 3_600_000)}, expires_at = ${new Date(expired)}
+           where proof_key_version = ${before.proofKeyVersion}`.execute(admin),
+    );
+    const late = await insiderSealed(before, before.proofKey, expired - 60_000);
+    const retired = await device.sync([late]);
+    expect(retired.results[0]).toMatchObject({
+      outcome: 'refused',
+      code: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
+    });
+    expect(retired.audited).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
+    });
   });
 });

@@ -27,7 +27,7 @@ export const OfflineReceiptBody = Type.Object(
         pattern: '^[A-Za-z0-9_-]+$',
         maxLength: 2 * qrTextLengthMax,
         description:
-          "Format v5: the card's id and QR text sealed to the snapshot's proofKey (ECDH P-256, HKDF-SHA-256, AES-256-GCM), base64url; one that does not open is refused (AMP_OFFLINE_CARD_PROOF_SEALED_INVALID)",
+          "Format v5: the card's id and QR text sealed to the snapshot's proofKey (ECDH P-256, HKDF-SHA-256, AES-256-GCM), base64url, its first 8 bytes naming the key version; one sealed to a version the server does not open is refused (AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN), one that does not open (AMP_OFFLINE_CARD_PROOF_SEALED_INVALID)",
       }),
     ),
     qrText: Type.Optional(

@@ -25,7 +25,8 @@ import {
   offlineReceiptMessage,
   offlineSignatureCheck,
 } from './offline-receipt.js';
-import { cardProofKeyFrom, openCardProof } from './sealed-card-proof.js';
+import { openProofKeys } from './proof-key-versions.js';
+import { openCardProof, sealedKidOf } from './sealed-card-proof.js';
 import { inSnapshotScope } from './snapshot-scope.js';
 import type { SyncGate, SyncResult } from './sync-result.js';
 
@@ -37,34 +38,43 @@ export interface SyncBody {
 }
 
 /**
- * The receipts with their card proofs opened (format v5's `sealedProof`, sealed-card-proof.ts);
- * the ids of those whose sealed proof does not open with this server's key (another key, another
- * receipt's, a byte altered), refused after their signature check.
+ * The receipts with their card proofs opened (format v5's `sealedProof`, sealed-card-proof.ts),
+ * each with the key version its key id names among those still open (proof-key-versions.ts);
+ * the refusal of those that do not open, by receipt id: a key id of no open version (retired,
+ * never published) `AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN`; an open version's key that does not open
+ * it (another receipt's, a byte altered) `AMP_OFFLINE_CARD_PROOF_SEALED_INVALID`. Refused after
+ * their signature check.
  */
-function unsealed(
-  masterKey: Buffer,
+async function unsealed(
+  deps: DistributionDependencies,
   receipts: readonly OfflineReceiptWire[],
-): { receipts: OfflineReceiptInput[]; unopened: Set<string> } {
-  const unopened = new Set<string>();
+  now: Date,
+): Promise<{ receipts: OfflineReceiptInput[]; unopened: Map<string, UnopenedCode> }> {
+  const unopened = new Map<string, UnopenedCode>();
+  const clear = (receipt: OfflineReceiptWire) => ({
+    ...receipt,
+    credentialId: receipt.credentialId ?? '',
+  });
   if (!receipts.some((receipt) => receipt.sealedProof !== undefined)) {
-    return {
-      receipts: receipts.map((receipt) => ({
-        ...receipt,
-        credentialId: receipt.credentialId ?? '',
-      })),
-      unopened,
-    };
+    return { receipts: receipts.map(clear), unopened };
   }
-  const key = cardProofKeyFrom(masterKey);
+  const keys = await openProofKeys(deps, now);
   return {
     receipts: receipts.map((receipt) => {
-      if (receipt.sealedProof === undefined) {
-        return { ...receipt, credentialId: receipt.credentialId ?? '' };
-      }
+      if (receipt.sealedProof === undefined) return clear(receipt);
       // Only what was sealed counts: a card sent beside it in clear is not signed in v5.
-      const proof = openCardProof(key, receipt.receiptId, receipt.sealedProof);
+      const kid = sealedKidOf(receipt.sealedProof);
+      const key = kid === undefined ? undefined : keys.get(kid.toString('hex'));
+      const proof =
+        key === undefined ? undefined : openCardProof(key, receipt.receiptId, receipt.sealedProof);
       if (proof === undefined) {
-        unopened.add(receipt.receiptId);
+        // Too short to name a key: not a sealed proof at all.
+        unopened.set(
+          receipt.receiptId,
+          kid !== undefined && key === undefined
+            ? 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN'
+            : 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID',
+        );
         return { ...receipt, credentialId: '', qrText: undefined };
       }
       return { ...receipt, credentialId: proof.credentialId, qrText: proof.qrText };
@@ -72,6 +82,8 @@ function unsealed(
     unopened,
   };
 }
+
+type UnopenedCode = 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN' | 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID';
 
 /**
  * Applies a device's offline receipts (issue #15, point 5), each exactly once. The whole sync is
@@ -83,6 +95,8 @@ function unsealed(
  *   refused, `AMP_OFFLINE_RECEIPT_MISMATCH`, and audited;
  * - **refused**, nothing counted, audited: not signed by the device (`AMP_OFFLINE_SIGNATURE_INVALID`),
  *   without the card's QR text — an app from before card proofs (`AMP_OFFLINE_CARD_PROOF_MISSING`),
+ *   with a sealed card proof (v5) of a key version not open (`AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN`)
+ *   or that does not open (`AMP_OFFLINE_CARD_PROOF_SEALED_INVALID`),
  *   without the operator who made it — an app from before the local unlock
  *   (`AMP_OFFLINE_OPERATOR_MISSING`), made by an operator who was not an active distribution
  *   operator assigned to the point at its time (`AMP_OFFLINE_OPERATOR_NOT_ASSIGNED`),
@@ -121,7 +135,7 @@ export async function offlineSyncer(
       `The device's clock is ${Math.round((body.deviceNow - now.getTime()) / 1000)} s from the server's`,
     );
   }
-  const { receipts, unopened } = unsealed(deps.keys.masterKey, body.receipts);
+  const { receipts, unopened } = await unsealed(deps, body.receipts, now);
   const results = await replays(deps, device, receipts);
   const fresh = receipts.filter((receipt, index) => {
     const first = receipts.findIndex((other) => other.receiptId === receipt.receiptId);
@@ -276,7 +290,7 @@ async function checked(
   deps: DistributionDependencies,
   gate: SyncGate,
   device: ActiveDevice,
-  body: { deviceNow: number; unopened: ReadonlySet<string> },
+  body: { deviceNow: number; unopened: ReadonlyMap<string, UnopenedCode> },
   fresh: readonly OfflineReceiptInput[],
   refuse: Refuse,
 ): Promise<Candidate[]> {
@@ -311,9 +325,10 @@ async function checked(
       refuse(receipt, 'AMP_OFFLINE_SIGNATURE_INVALID', null);
       continue;
     }
-    if (body.unopened.has(receipt.receiptId)) {
+    const unopenedCode = body.unopened.get(receipt.receiptId);
+    if (unopenedCode !== undefined) {
       // Signed by the device, but its sealed card proof does not open: nothing shows the card.
-      refuse(receipt, 'AMP_OFFLINE_CARD_PROOF_SEALED_INVALID', null);
+      refuse(receipt, unopenedCode, null);
       continue;
     }
     const proof = proofs.get(receipt.receiptId);

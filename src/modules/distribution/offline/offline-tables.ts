@@ -23,6 +23,14 @@ export interface OfflineTables {
     audit_leaf_index: Generated<bigint | number | null>;
     region_code: Generated<string | null>;
     municipality_code: Generated<string | null>;
+    /** `migrations/0158_offline_proof_key_version.sql`: the card-proof key version it published. */
+    proof_key_version: Generated<number>;
+  };
+  /** `migrations/0158_offline_proof_key_version.sql`: card-proof key versions (proof-key-versions.ts). */
+  offline_proof_key: {
+    version: number;
+    created_at: Date;
+    created_by: 'migration' | 'command_line';
   };
   offline_receipt: {
     id: string;

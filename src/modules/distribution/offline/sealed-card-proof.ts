@@ -1,11 +1,5 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createECDH,
-  createHash,
-  hkdfSync,
-  randomBytes,
-} from 'node:crypto';
+import { createDecipheriv, createECDH, createHash, type ECDH, hkdfSync } from 'node:crypto';
+import { cardProofSealLabel } from '../../../shared/offline/sealed-card-proof.js';
 
 /**
  * The sealed card proof of an offline receipt (review finding F3, point 2; receipt format v5,
@@ -13,49 +7,66 @@ import {
  * device to a server key, so a pending receipt kept on the device — readable to whoever unlocks it
  * — no longer holds either in clear. ECIES over P-256: the device makes an ephemeral key pair,
  * ECDH with the server's public key, HKDF-SHA-256 (salt: the ephemeral public key; info:
- * `sealLabel`) to a 256-bit AES-GCM key, a random 12-byte IV, the receipt id as associated data
- * (a sealed proof cannot be moved to another receipt). The browser does the same with WebCrypto
- * (`ECDH` deriveBits gives the same x-coordinate as node's `computeSecret`).
+ * `cardProofSealLabel`) to a 256-bit AES-GCM key, a random 12-byte IV, the receipt id as
+ * associated data (a sealed proof cannot be moved to another receipt). The sealing is one
+ * function, WebCrypto, shared by the console, the tests and the benchmark
+ * (src/shared/offline/sealed-card-proof.ts); node's `computeSecret` gives the same x-coordinate
+ * as WebCrypto's ECDH deriveBits.
  *
  * **Key management.** The server's private key is not stored anywhere: it is derived from the
- * master key (HKDF-SHA-256, label `amparo offline card proof sealing v<generation>`), as the
+ * master key (HKDF-SHA-256, info `amparo offline card proof sealing v<version>`), as the
  * snapshot and receipt signing keys are, so it lives where the master key lives (the key store).
- * Its public key (uncompressed, 65 bytes) is published in each signed snapshot (`proofKey`).
- * Rotation: raise the generation; the server would open a proof with the key its `kid` names,
- * keeping the previous generation while snapshots issued under it may still have receipts to sync
- * (a snapshot's life plus the sync window), then drop it — not built: the sync opens generation 1
- * only. Rotating the master key rotates it too.
+ * Its public key (uncompressed, 65 bytes) is published in each signed snapshot (`proofKey`, with
+ * `proofKeyVersion`). The version in force is the highest in `offline_proof_key` (migration 0158,
+ * `amparo keys rotate-card-proof`: proof-key-versions.ts); the sync opens a proof with the key its
+ * `kid` names among the versions still open. Rotating the master key rotates every version too.
  *
  * Wire form (base64url): `kid` (8 bytes) ‖ ephemeral public key (65) ‖ IV (12) ‖ ciphertext ‖
  * GCM tag (16).
  *
  * @example
- *   const key = cardProofKeyFrom(masterKey);
- *   const sealed = sealCardProof(key.publicKey, receiptId, { credentialId, qrText }); // device
+ *   const key = cardProofKeyFrom(masterKey, 2);
+ *   const sealed = await sealCardProof(key.publicKey.toString('base64url'), receiptId, proof); // device
  *   openCardProof(key, receiptId, sealed); // { credentialId, qrText }, or undefined if altered
  */
-const sealLabel = 'amparo offline card proof v5';
-
 export interface CardProof {
   credentialId: string;
   qrText: string;
 }
 
 export interface CardProofKey {
+  version: number;
   /** First 8 bytes of SHA-256 of the public key: names the key in a sealed proof. */
   kid: Buffer;
-  /** Uncompressed P-256 point (65 bytes): what a snapshot would publish. */
+  /** Uncompressed P-256 point (65 bytes): what a snapshot publishes. */
   publicKey: Buffer;
-  privateKey: Buffer;
+  /** The private key set once: each opening is then one scalar multiplication, not two. */
+  ecdh: ECDH;
 }
 
-const kidBytes = 8;
+export const kidBytes = 8;
 const pointBytes = 65;
 const ivBytes = 12;
 const tagBytes = 16;
 
-/** The server's sealing key of a generation, derived from the master key (never stored). */
-export function cardProofKeyFrom(masterKey: Buffer, generation = 1): CardProofKey {
+/** Derived keys by master key and version: a derivation is a scalar multiplication, done once. */
+const derived = new WeakMap<Buffer, Map<number, CardProofKey>>();
+
+/** The server's sealing key of a version, derived from the master key (never stored). */
+export function cardProofKeyFrom(masterKey: Buffer, version = 1): CardProofKey {
+  let versions = derived.get(masterKey);
+  if (versions === undefined) {
+    versions = new Map();
+    derived.set(masterKey, versions);
+  }
+  const known = versions.get(version);
+  if (known !== undefined) return known;
+  const key = deriveCardProofKey(masterKey, version);
+  versions.set(version, key);
+  return key;
+}
+
+function deriveCardProofKey(masterKey: Buffer, version: number): CardProofKey {
   // A derived 32-byte scalar is a valid P-256 private key but with a chance of about 2⁻³²;
   // the counter steps past one that is not.
   for (let counter = 0; ; counter += 1) {
@@ -64,7 +75,7 @@ export function cardProofKeyFrom(masterKey: Buffer, generation = 1): CardProofKe
         'sha256',
         masterKey,
         Buffer.alloc(0),
-        `amparo offline card proof sealing v${generation}\n${counter}`,
+        `amparo offline card proof sealing v${version}\n${counter}`,
         32,
       ),
     );
@@ -75,7 +86,7 @@ export function cardProofKeyFrom(masterKey: Buffer, generation = 1): CardProofKe
       continue;
     }
     const publicKey = ecdh.getPublicKey();
-    return { kid: kidOfPoint(publicKey), publicKey, privateKey };
+    return { version, kid: kidOfPoint(publicKey), publicKey, ecdh };
   }
 }
 
@@ -83,25 +94,12 @@ function kidOfPoint(publicKey: Buffer): Buffer {
   return createHash('sha256').update(publicKey).digest().subarray(0, kidBytes);
 }
 
-function aesKey(shared: Buffer, ephemeral: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', shared, ephemeral, sealLabel, 32));
-}
-
-/** Seals a card proof to the server's public key, as the device does (tests, the node kit). */
-export function sealCardProof(
-  serverPublicKey: Buffer,
-  receiptId: string,
-  proof: CardProof,
-): string {
-  const ecdh = createECDH('prime256v1');
-  const ephemeral = ecdh.generateKeys();
-  const key = aesKey(ecdh.computeSecret(serverPublicKey), ephemeral);
-  const iv = randomBytes(ivBytes);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(receiptId, 'utf8'));
-  const plain = Buffer.from(JSON.stringify(proof), 'utf8');
-  const data = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-  return Buffer.concat([kidOfPoint(serverPublicKey), ephemeral, iv, data]).toString('base64url');
+/** The key id a sealed proof names (its first 8 bytes), or undefined when it is too short. */
+export function sealedKidOf(sealed: string): Buffer | undefined {
+  const bytes = Buffer.from(sealed, 'base64url');
+  return bytes.length < kidBytes + pointBytes + ivBytes + tagBytes
+    ? undefined
+    : bytes.subarray(0, kidBytes);
 }
 
 /**
@@ -120,11 +118,10 @@ export function openCardProof(
   }
   try {
     const ephemeral = bytes.subarray(kidBytes, kidBytes + pointBytes);
-    const ecdh = createECDH('prime256v1');
-    ecdh.setPrivateKey(key.privateKey);
+    const shared = key.ecdh.computeSecret(ephemeral);
     const decipher = createDecipheriv(
       'aes-256-gcm',
-      aesKey(ecdh.computeSecret(ephemeral), ephemeral),
+      Buffer.from(hkdfSync('sha256', shared, ephemeral, cardProofSealLabel, 32)),
       bytes.subarray(kidBytes + pointBytes, head),
     );
     decipher.setAAD(Buffer.from(receiptId, 'utf8'));

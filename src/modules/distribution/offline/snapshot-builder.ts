@@ -31,7 +31,7 @@ import { preActivated } from '../redemption/entitlement-state.js';
 import { redeemableStates } from '../tables.js';
 import { householdBindings, type PendingBinding } from './household-bindings.js';
 import { activeDeviceAt } from './offline-device.js';
-import { cardProofKeyFrom } from './sealed-card-proof.js';
+import { currentProofKey } from './proof-key-versions.js';
 import { entryTagOf, snapshotCardKeys } from './snapshot-card-key.js';
 import { appendedLeafIndex, snapshotAuditFields } from './snapshot-history.js';
 import { type EntryAdder, householdsToBind, type PersonsRead } from './snapshot-households.js';
@@ -81,6 +81,8 @@ export interface SnapshotPayload {
    * v5 seals the card's id and QR text to it, so the device keeps neither in clear.
    */
   proofKey: string;
+  /** The version of that key (proof-key-versions.ts): raised by each rotation. */
+  proofKeyVersion: number;
   /**
    * Hand-overs without the card, offline, with a household member's card (`household-bindings.ts`):
    * the bindings (one base64url string of 8-byte
@@ -150,6 +152,7 @@ export async function snapshotBuilder(
   };
   const seconds = Math.floor(now.getTime() / 1000);
   const settings = settingsOf(deps);
+  const proofKey = await currentProofKey(deps);
   const payload: SnapshotPayload = {
     format: snapshotFormat,
     snapshotId: randomUUID(),
@@ -171,7 +174,8 @@ export async function snapshotBuilder(
     items: body.items,
     entries: body.entries,
     salt: body.salt,
-    proofKey: cardProofKeyFrom(deps.keys.masterKey).publicKey.toString('base64url'),
+    proofKey: proofKey.publicKey.toString('base64url'),
+    proofKeyVersion: proofKey.version,
     ...(body.bindings === undefined
       ? {}
       : {
@@ -215,6 +219,7 @@ export async function snapshotBuilder(
         audit_leaf_index: appendedLeafIndex(appended),
         region_code: gate.point.regionCode,
         municipality_code: gate.point.municipalityCode,
+        proof_key_version: proofKey.version,
       })
       .execute();
   });

@@ -27,4 +27,5 @@ export const auditActions: readonly string[] = [
   'session.device_token_create',
   'session.device_token_revoke',
   'audit.tree_head.sign',
+  'distribution.proof_key_rotate',
 ];

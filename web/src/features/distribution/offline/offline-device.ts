@@ -1,5 +1,6 @@
 import type { AssistedReasonValue } from '../../../../../src/shared/api/distribution.js';
 import type { SyncResultAnswer } from '../../../../../src/shared/api/distribution-offline.js';
+import { sealCardProof } from '../../../../../src/shared/offline/sealed-card-proof.js';
 import { apiGet, apiSend } from '../../../api/client.js';
 import { canonicalJson } from '../../verifier/canonical-json.js';
 import { allValues, deleteValue, getValue, putValue, type StoreName } from './offline-db.js';
@@ -18,7 +19,6 @@ import {
   unlockedDevice,
   vaultOf,
 } from './offline-vault.js';
-import { sealCardProof } from './sealed-card-proof.js';
 
 const purpose = 'purpose=distribution';
 

@@ -1,5 +1,3 @@
-import { fromBase64Url } from '../../verifier/trust-list-reader.js';
-
 /**
  * The card proof of a receipt v5, sealed on the device to the server's key the snapshot publishes
  * (`proofKey`), as the server opens it (src/modules/distribution/offline/sealed-card-proof.ts):
@@ -8,10 +6,13 @@ import { fromBase64Url } from '../../verifier/trust-list-reader.js';
  * base64url: the key's id (first 8 bytes of SHA-256 of its point) ‖ ephemeral point (65) ‖ IV ‖
  * ciphertext and tag.
  *
+ * WebCrypto only, no Node module: the console's offline device seals with it, and so do the
+ * tests and the benchmark under Node (which has the same globals), so there is one sealing.
+ *
  * @example
  *   const sealed = await sealCardProof(snapshot.proofKey, receiptId, { credentialId, qrText });
  */
-const sealLabel = 'amparo offline card proof v5';
+export const cardProofSealLabel = 'amparo offline card proof v5';
 /** A WebCrypto key, named so that the server's type check (which bundles no DOM types) reads it. */
 type WebKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
@@ -37,7 +38,12 @@ export async function sealCardProof(
   const ephemeral = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
   const hkdf = await subtle.importKey('raw', shared, 'HKDF', false, ['deriveKey']);
   const key = await subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: ephemeral, info: new TextEncoder().encode(sealLabel) },
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: ephemeral,
+      info: new TextEncoder().encode(cardProofSealLabel),
+    },
     hkdf,
     { name: 'AES-GCM', length: 256 },
     false,
@@ -61,4 +67,11 @@ export async function sealCardProof(
     .replace(/\+/g, '-')
     .replace(/\//g, '_')
     .replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  if (!/^[\w-]*$/.test(text)) throw new Error('a proof key is base64url');
+  const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
 }
