@@ -470,6 +470,8 @@ export const es = {
       'El lote incluye personas cuyos datos fueron borrados por ley: no se puede escribir el archivo para el banco. Avise a su supervisor.',
     AMP_TRANSFER_REFUSED:
       'El libro contable rechazó el movimiento: no se movió dinero. Recargue la página e intente de nuevo; si sigue, avise a finanzas.',
+    AMP_CYCLE_NOT_PUBLISHED:
+      'Este ciclo aún no está publicado: no se paga nada de él (a monederos, por banco ni como parte subsidiada) hasta que se publique.',
     AMP_CYCLE_NOT_DISBURSABLE:
       'Este ciclo no se puede pagar: debe estar aprobado o publicado y ser de un programa en dinero.',
     AMP_PIN_HELD:
@@ -2371,8 +2373,8 @@ export const es = {
     create: {
       title: 'Crear un lote de pagos',
       explain:
-        'Elija un ciclo aprobado de un programa en efectivo. El lote paga cada derecho en efectivo abierto del ciclo que aún no se pagó, cada uno a la cuenta de cobro guardada de su persona: aquí no se escribe ninguna cuenta de beneficiario. Luego otro oficial de finanzas lo aprueba.',
-      noCycles: 'No hay ciclos aprobados de programas en efectivo.',
+        'Elija un ciclo publicado de un programa en efectivo (uno aprobado aún no publicado solo se puede previsualizar). El lote paga cada derecho en efectivo abierto del ciclo que aún no se pagó, cada uno a la cuenta de cobro guardada de su persona: aquí no se escribe ninguna cuenta de beneficiario. Luego otro oficial de finanzas lo aprueba.',
+      noCycles: 'No hay ciclos aprobados ni publicados de programas en efectivo.',
       cycle: 'Ciclo a pagar',
       chooseCycle: 'Elija un ciclo',
       cycleOption: '{{program}}, ciclo del {{date}} ({{currency}})',
@@ -2388,6 +2390,8 @@ export const es = {
       excluded_other: 'Quedarían fuera {{count}} personas (sus derechos siguen pendientes):',
       excludedMore_one: '… y {{count}} más, que el lote lista una vez hecho.',
       excludedMore_other: '… y {{count}} más, que el lote lista una vez hecho.',
+      notPublished:
+        'Este ciclo está aprobado pero aún no publicado: esto es solo una vista previa. El lote se puede crear cuando el ciclo se publique.',
       nobody:
         'Nadie de este ciclo tiene una cuenta de cobro utilizable: fije sus cuentas antes de crear un lote.',
       executionDate: 'Fecha de pago pedida al banco',
