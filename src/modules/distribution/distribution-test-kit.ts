@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { expect } from 'vitest';
 import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
 import {
@@ -282,6 +283,55 @@ export async function distributionScene(options: {
   }
   const { programId, cycleId } = await inKindProgramWithCycle(kit, options.program);
   return { kit, supervisor, officer, operator, issuer, people, programId, cycleId };
+}
+
+/** A call to one point's routes: `url` below the point (`offlinePoint`'s `call`). */
+export type PointCallAt = (
+  method: 'GET' | 'POST',
+  url: string,
+  who: SignedIn,
+  payload?: object,
+) => ReturnType<ReturnType<typeof pointCall>>;
+
+/**
+ * What the voucher-state tests do at one point for the scene's people: the holder by index,
+ * the entitlements the point's operator finds from their card (the first of them alone with
+ * `firstEntitlement`), and a redemption of one box of an entitlement by card. `at` answers the
+ * scene and the point's calls when a call is made, so a `describe` can take these before its
+ * `beforeAll` builds them.
+ *
+ * @example
+ *   const { lookup, redeem } = holderCalls(() => ({ scene, call: point.call }));
+ *   const [first] = await lookup(0);
+ *   const refused = await redeem(0, first.entitlementId);
+ */
+export function holderCalls(at: () => { scene: DistributionScene; call: PointCallAt }) {
+  const holder = (index: number) => {
+    const person = at().scene.people[index];
+    if (person === undefined) throw new Error(`the scene has no person ${index}`);
+    return person;
+  };
+  async function lookup(index: number) {
+    const { scene, call } = at();
+    const response = await call('POST', 'entitlement-lookups', scene.operator, {
+      qrText: holder(index).qrText,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json().entitlements as { entitlementId: string; state: string }[];
+  }
+  async function firstEntitlement(index: number) {
+    const [answer] = await lookup(index);
+    if (answer === undefined) throw new Error('no entitlement answered');
+    return answer;
+  }
+  const redeem = (index: number, entitlementId: string, clientId = randomUUID()) =>
+    at().call('POST', 'redemptions', at().scene.operator, {
+      clientId,
+      qrText: holder(index).qrText,
+      entitlementId,
+      lines: [{ item: 'food_box', quantity: 1 }],
+    });
+  return { holder, lookup, firstEntitlement, redeem };
 }
 
 /**
