@@ -263,26 +263,48 @@ export interface DistributionScene {
   cycleId: string;
 }
 
+/** Where a card holder of a scene lives: a state, and a municipality of it if it matters. */
+export interface HolderPlace {
+  region: string;
+  municipality?: string;
+}
+
 export async function distributionScene(options: {
-  people: number;
+  /** How many card holders of VE-A, or where each lives (issued by a supervisor of its state). */
+  people: number | readonly HolderPlace[];
   program: Parameters<typeof inKindProgramWithCycle>[1];
   app?: Parameters<typeof buildAccessTestApp>[0];
   /** A phone on file for each of the people (a texted code's second check). */
   phone?: string;
+  /** Runs after the people are made and before the program's cycle entitles them. */
+  beforeProgram?: (scene: Omit<DistributionScene, 'programId' | 'cycleId'>) => Promise<void>;
 }): Promise<DistributionScene> {
   const kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000, ...options.app });
   const supervisor = await signInSupervisor(kit);
   const officer = await signIn(kit, ['program_officer'], ['VE-A']);
   const operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
   const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+  const issuers = new Map([['VE-A', issuer]]);
+  const places: readonly HolderPlace[] =
+    typeof options.people === 'number'
+      ? Array.from({ length: options.people }, () => ({ region: 'VE-A' }))
+      : options.people;
   const people: CardHolder[] = [];
-  for (let index = 0; index < options.people; index += 1) {
+  for (const place of places) {
+    const of =
+      issuers.get(place.region) ?? (await signIn(kit, ['registry_supervisor'], [place.region]));
+    issuers.set(place.region, of);
     people.push(
-      await personWithCard(kit, issuer, 'VE-A', options.phone ? { phone: options.phone } : {}),
+      await personWithCard(kit, of, place.region, {
+        ...(options.phone ? { phone: options.phone } : {}),
+        ...(place.municipality ? { municipality: place.municipality } : {}),
+      }),
     );
   }
+  const made = { kit, supervisor, officer, operator, issuer, people };
+  await options.beforeProgram?.(made);
   const { programId, cycleId } = await inKindProgramWithCycle(kit, options.program);
-  return { kit, supervisor, officer, operator, issuer, people, programId, cycleId };
+  return { ...made, programId, cycleId };
 }
 
 /** A call to one point's routes: `url` below the point (`offlinePoint`'s `call`). */
