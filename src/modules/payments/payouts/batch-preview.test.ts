@@ -6,6 +6,7 @@ import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
 import { cyclePublisher } from '../../programs/index.js';
+import { deniedCodes } from '../merchants/merchant-test-kit.js';
 import { cashCycle, openCashEntitlements } from '../payments-test-kit.js';
 import {
   payableCashCycle,
@@ -98,14 +99,7 @@ describe('payout batch preview routes', () => {
     const early = await make();
     expect([early.statusCode, early.json().code]).toEqual([409, 'AMP_CYCLE_NOT_PUBLISHED']);
     expect(early.json().errors).toHaveLength(2);
-    const denied = await kit.database.db
-      .selectFrom('audit_entry')
-      .select('entry')
-      .where('entry', 'like', `%"action":"payout.manage"%"outcome":"denied"%`)
-      .execute();
-    expect(denied.map((row) => JSON.parse(row.entry).reasonCode)).toEqual([
-      'AMP_CYCLE_NOT_PUBLISHED',
-    ]);
+    expect(await deniedCodes(kit, 'payout.manage')).toEqual(['AMP_CYCLE_NOT_PUBLISHED']);
     expect(await kit.database.db.selectFrom('payout_batch').select('id').execute()).toEqual([]);
     await cyclePublisher(kit.database.db, { cycleId, operatorId: randomUUID() });
     await offered('published');
