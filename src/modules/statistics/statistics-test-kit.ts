@@ -129,7 +129,7 @@ export async function paidCashCycle(
 }
 
 /**
- * Pays an approved cash cycle through the payments module's own verbs: funds the program with
+ * Pays a published cash cycle through the payments module's own verbs: funds the program with
  * `fundMinor`, starts the disbursement (chunks of 3) and runs it to the end.
  */
 async function disburseCycle(

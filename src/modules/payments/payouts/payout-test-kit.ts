@@ -240,7 +240,7 @@ export interface CashPayoutScene {
 }
 
 /**
- * `persons` persons, an approved cash cycle of a new program paying each `amountMinor`, its
+ * `persons` persons, a published cash cycle of a new program paying each `amountMinor`, its
  * open entitlements, each person's stored payee account (`testPayee` of their entitlement's
  * index), the program's VES funding account holding `fundedMinor` and its stored paying account
  * (`testPayingAccount`): the scene of every payout test.

@@ -203,7 +203,7 @@ export async function programForFunding(
     : { programId: row.id, kind: row.kind, currency: row.currency };
 }
 
-/** An approved or published cycle of a cash program, as a payout batch may pay it. */
+/** An approved or published cycle of a cash program: previewed for a payout batch, paid once published. */
 export interface PayableCashCycle {
   cycleId: string;
   programId: string;
