@@ -25,7 +25,7 @@ import { profiledDatabase } from './lib/query-profile.js';
 /**
  * Cash disbursement (issue #16, point 4 and its benchmarks) on PostgreSQL:
  *
- * 1. `entitlements` wallet credits of one approved cycle, paid in-process by the runner
+ * 1. `entitlements` wallet credits of one published cycle, paid in-process by the runner
  *    (`workers` chunks at once, `chunk` entitlements a chunk): seconds and credits per second,
  *    wallets opened on first credit. Target: 1,000,000 in ≤ 60 s.
  * 2. `amparo payments disburse --cycle` of a second cycle as a real process, killed with
@@ -207,7 +207,7 @@ async function killAndResume(
   };
 }
 
-/** An approved cycle whose members and entitlements are persons [0, count). */
+/** A published cycle whose members and entitlements are persons [0, count). */
 async function cycleOf(
   admin: Kysely<Database>,
   programId: string,
@@ -218,9 +218,10 @@ async function cycleOf(
   // Its entitlements are written below, as the cycle's approval grants them: marked granted,
   // so the disbursement's start does not grant them again (a million rows re-inserted `on
   // conflict do nothing` in one statement, 7 s, which under load passed the 30 s limit).
+  // Published: an approved cycle is not paid before its publication (AMP_CYCLE_NOT_PUBLISHED).
   await sql`insert into program_cycle (id, program_id, version, reference_date, status,
       grant_chunks_done, entitlements_granted_at)
-    values (${cycleId}, ${programId}, 1, ${referenceDate}, 'approved', 1, now())`.execute(admin);
+    values (${cycleId}, ${programId}, 1, ${referenceDate}, 'published', 1, now())`.execute(admin);
   await sql`insert into program_cycle_member (cycle_id, round, person_id, region_code, amount_minor)
     select ${cycleId}::uuid, 1, md5('p' || g)::uuid, 'VE-A', 150000
       from generate_series(0::int8, ${count - 1}::int8) g`.execute(admin);

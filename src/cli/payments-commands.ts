@@ -39,7 +39,7 @@ interface DisburseFlags {
 }
 
 /**
- * `amparo payments disburse --cycle ID` (issue #16, point 4) pays an approved cash cycle into
+ * `amparo payments disburse --cycle ID` (issue #16, point 4) pays a published cash cycle into
  * its beneficiaries' wallets, and resumes it when run again after a crash or a kill: each
  * chunk's transfers derive their ids from the entitlements, so what was paid is replayed by the
  * ledger, never paid twice. "Payment received" is queued in each chunk's transaction. Progress
@@ -58,7 +58,7 @@ export function registerPaymentsCommands(
     .description('wallets, cash disbursement and merchant settlement');
   payments
     .command('disburse')
-    .description('pay (or resume paying) an approved cash cycle into wallets')
+    .description('pay (or resume paying) a published cash cycle into wallets')
     .requiredOption('--cycle <id>', 'the cycle')
     .option('--workers <n>', 'chunks paid at once (default: limits.payments.disbursementWorkers)')
     .option('--chunk-entitlements <n>', 'entitlements per chunk, when the disbursement starts')

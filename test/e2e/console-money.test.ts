@@ -20,7 +20,7 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
 
 /**
  * The finance officer's money page in Debian's Chromium against the real server (issue #16):
- * one officer funds a cash program and pays its approved cycle into wallets, following the
+ * one officer funds a cash program and pays its published cycle into wallets, following the
  * progress to the end; the trial balance balances; the same officer proposes an adjustment and
  * is not offered its decision; a second officer approves it and it is applied. Spanish at phone
  * width, English on a desktop, axe-clean.
@@ -143,7 +143,7 @@ describe('money in the console', () => {
     await funding.getByText('Fondeado. El programa tiene ahora 1000000.00 VES.').waitFor();
 
     const disbursement = page.getByRole('region', { name: 'Pagar un ciclo a los monederos' });
-    await disbursement.getByLabel('Identificador del ciclo aprobado').fill(cycleId);
+    await disbursement.getByLabel('Identificador del ciclo publicado').fill(cycleId);
     await disbursement.getByRole('button', { name: 'Iniciar o continuar el pago' }).click();
     const progress = page.getByTestId('disbursement-progress');
     await progress.getByText(/^Terminado: (\d+) de \1 partes$/).waitFor({ timeout: 60_000 });

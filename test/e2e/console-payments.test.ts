@@ -22,6 +22,7 @@ import {
 import { camt053For } from '../../src/modules/payments/payouts/iso20022/bank-files-test-kit.js';
 import { validatePain001 } from '../../src/modules/payments/payouts/iso20022/xsd-validator.js';
 import { storedPayeesForTest } from '../../src/modules/payments/payouts/payout-test-kit.js';
+import { cyclePublisher } from '../../src/modules/programs/index.js';
 import { buildOperator, buildPerson } from '../factories.js';
 import {
   fakeCameraArgs,
@@ -276,9 +277,11 @@ describe('the payment app and the merchant screen', () => {
 
   it('lists payout batches, downloads a batch’s pain.001 file, and shows what a camt.053 did to it', async () => {
     const db = run.server.database.db;
+    // Approved only at first: the screen previews it and offers no batch until it is published.
     const { programId, cycleId } = await cashCycle(db, {
       code: 'bono_banco',
       amountMinor: 150_00n,
+      unpublished: true,
     });
     // Two entitlements: the first person's payee account is stored, the second has none, so the
     // batch pays the first and lists the second as left out, with the reason.
@@ -312,6 +315,11 @@ describe('the payment app and the merchant screen', () => {
     expect(stored.status(), await stored.text()).toBe(200);
     await page.getByRole('link', { name: 'Pagos por banco y archivos del banco' }).click();
     const create = page.getByRole('region', { name: 'Crear un lote de pagos' });
+    await create.getByLabel('Ciclo a pagar').selectOption(cycleId);
+    await create.getByTestId('payout-not-published').waitFor();
+    expect(await create.getByRole('button', { name: 'Crear el lote' }).count()).toBe(0);
+    await cyclePublisher(db, { cycleId, operatorId: randomUUID() });
+    await page.reload();
     await create.getByLabel('Ciclo a pagar').selectOption(cycleId);
     await create
       .getByTestId('payout-preview-included')

@@ -82,7 +82,7 @@ beforeAll(async () => {
 }, 180_000);
 
 /**
- * A cash program (every adult) and its approved cycle: the 26 adults of the Capital District,
+ * A cash program (every adult) and its published cycle: the 26 adults of the Capital District,
  * the 14 of Anzoátegui and the 25 of Carabobo entitled; 20 redeem in the Capital District (one
  * without the card), 20 in Carabobo and 3 in Anzoátegui (few: withheld, and so is their rate,
  * with one more state's to protect it).

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { expect } from 'vitest';
 import type { Database } from '../../platform/db/schema.js';
 import type { Role } from '../../shared/access/roles.js';
 import {
@@ -262,26 +263,97 @@ export interface DistributionScene {
   cycleId: string;
 }
 
+/** Where a card holder of a scene lives: a state, and a municipality of it if it matters. */
+export interface HolderPlace {
+  region: string;
+  municipality?: string;
+}
+
 export async function distributionScene(options: {
-  people: number;
+  /** How many card holders of VE-A, or where each lives (issued by a supervisor of its state). */
+  people: number | readonly HolderPlace[];
   program: Parameters<typeof inKindProgramWithCycle>[1];
   app?: Parameters<typeof buildAccessTestApp>[0];
   /** A phone on file for each of the people (a texted code's second check). */
   phone?: string;
+  /** Runs after the people are made and before the program's cycle entitles them. */
+  beforeProgram?: (scene: Omit<DistributionScene, 'programId' | 'cycleId'>) => Promise<void>;
 }): Promise<DistributionScene> {
   const kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000, ...options.app });
   const supervisor = await signInSupervisor(kit);
   const officer = await signIn(kit, ['program_officer'], ['VE-A']);
   const operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
   const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
+  const issuers = new Map([['VE-A', issuer]]);
+  const places: readonly HolderPlace[] =
+    typeof options.people === 'number'
+      ? Array.from({ length: options.people }, () => ({ region: 'VE-A' }))
+      : options.people;
   const people: CardHolder[] = [];
-  for (let index = 0; index < options.people; index += 1) {
+  for (const place of places) {
+    const of =
+      issuers.get(place.region) ?? (await signIn(kit, ['registry_supervisor'], [place.region]));
+    issuers.set(place.region, of);
     people.push(
-      await personWithCard(kit, issuer, 'VE-A', options.phone ? { phone: options.phone } : {}),
+      await personWithCard(kit, of, place.region, {
+        ...(options.phone ? { phone: options.phone } : {}),
+        ...(place.municipality ? { municipality: place.municipality } : {}),
+      }),
     );
   }
+  const made = { kit, supervisor, officer, operator, issuer, people };
+  await options.beforeProgram?.(made);
   const { programId, cycleId } = await inKindProgramWithCycle(kit, options.program);
-  return { kit, supervisor, officer, operator, issuer, people, programId, cycleId };
+  return { ...made, programId, cycleId };
+}
+
+/** A call to one point's routes: `url` below the point (`offlinePoint`'s `call`). */
+export type PointCallAt = (
+  method: 'GET' | 'POST',
+  url: string,
+  who: SignedIn,
+  payload?: object,
+) => ReturnType<ReturnType<typeof pointCall>>;
+
+/**
+ * What the voucher-state tests do at one point for the scene's people: the holder by index,
+ * the entitlements the point's operator finds from their card (the first of them alone with
+ * `firstEntitlement`), and a redemption of one box of an entitlement by card. `at` answers the
+ * scene and the point's calls when a call is made, so a `describe` can take these before its
+ * `beforeAll` builds them.
+ *
+ * @example
+ *   const { lookup, redeem } = holderCalls(() => ({ scene, call: point.call }));
+ *   const [first] = await lookup(0);
+ *   const refused = await redeem(0, first.entitlementId);
+ */
+export function holderCalls(at: () => { scene: DistributionScene; call: PointCallAt }) {
+  const holder = (index: number) => {
+    const person = at().scene.people[index];
+    if (person === undefined) throw new Error(`the scene has no person ${index}`);
+    return person;
+  };
+  async function lookup(index: number) {
+    const { scene, call } = at();
+    const response = await call('POST', 'entitlement-lookups', scene.operator, {
+      qrText: holder(index).qrText,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json().entitlements as { entitlementId: string; state: string }[];
+  }
+  async function firstEntitlement(index: number) {
+    const [answer] = await lookup(index);
+    if (answer === undefined) throw new Error('no entitlement answered');
+    return answer;
+  }
+  const redeem = (index: number, entitlementId: string, clientId = randomUUID()) =>
+    at().call('POST', 'redemptions', at().scene.operator, {
+      clientId,
+      qrText: holder(index).qrText,
+      entitlementId,
+      lines: [{ item: 'food_box', quantity: 1 }],
+    });
+  return { holder, lookup, firstEntitlement, redeem };
 }
 
 /**

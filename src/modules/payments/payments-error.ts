@@ -18,8 +18,14 @@ export const paymentsErrorCodes = [
   'AMP_FUNDS_INSUFFICIENT',
   /** The person's wallet is frozen (death, merge, erasure). */
   'AMP_WALLET_FROZEN',
-  /** The cycle cannot be disbursed: not approved or published, not a cash program. */
+  /** The cycle cannot be disbursed: not approved nor published (computing, closed …), not cash. */
   'AMP_CYCLE_NOT_DISBURSABLE',
+  /**
+   * The cycle is approved but not published: no money moves for it (a disbursement, a payout,
+   * a subsidised share) before it is handed over, as distribution refuses its redemptions
+   * (`AMP_ENTITLEMENT_PRE_ACTIVATED`, docs/DISTRIBUTION.md, "Entitlement states").
+   */
+  'AMP_CYCLE_NOT_PUBLISHED',
   /** The transfer id was already used with another request (Mojaloop 3106), or failed before. */
   'AMP_TRANSFER_REFUSED',
   /** A payment request that is not one Amparo signed: malformed, altered or forged. */
@@ -131,6 +137,10 @@ const paymentsAnswers: Record<PaymentsErrorCode, ErrorAnswer> = {
   AMP_FUNDS_INSUFFICIENT: { status: 409, title: 'The account does not hold enough' },
   AMP_WALLET_FROZEN: { status: 409, title: 'The wallet is frozen' },
   AMP_CYCLE_NOT_DISBURSABLE: { status: 409, title: 'The cycle cannot be disbursed' },
+  AMP_CYCLE_NOT_PUBLISHED: {
+    status: 409,
+    title: 'The cycle is not published yet: no money moves for it before its holders are told',
+  },
   AMP_TRANSFER_REFUSED: { status: 409, title: 'The ledger refused the transfer' },
   AMP_PAYMENT_REQUEST_INVALID: { status: 422, title: 'The payment request is not valid' },
   AMP_PAYMENT_REQUEST_EXPIRED: { status: 410, title: 'The payment request has expired' },

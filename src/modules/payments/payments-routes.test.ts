@@ -10,7 +10,9 @@ import {
 import { AuditLog } from '../audit/index.js';
 import { type SignedIn, signIn } from '../distribution/distribution-test-kit.js';
 import { ledgerIsSound, verifyLedger } from '../ledger/index.js';
+import { cyclePublisher } from '../programs/index.js';
 import { settlementAccountIds } from './accounts/account-ids.js';
+import { deniedCodes } from './merchants/merchant-test-kit.js';
 import { cashCycle } from './payments-test-kit.js';
 
 /**
@@ -31,9 +33,11 @@ describe('payments routes', () => {
     const person = await buildPerson(kit, { phone: '+584125550777' });
     ({ id: personId, uin } = person);
     await buildPerson(kit, {});
+    // Approved only: the disbursement test publishes it after its refusal.
     ({ programId, cycleId } = await cashCycle(kit.database.db, {
       code: 'bono',
       amountMinor: 30_000n,
+      unpublished: true,
     }));
     finance = await signIn(kit, ['finance_officer'], ['VE-A']);
   });
@@ -79,12 +83,22 @@ describe('payments routes', () => {
       'AMP_TRANSFER_REFUSED',
     );
 
-    const started = await kit.app.inject({
-      method: 'POST',
-      url: '/api/payments/disbursements?purpose=distribution',
-      cookies: finance.cookies,
-      payload: { cycleId },
-    });
+    const start = () =>
+      kit.app.inject({
+        method: 'POST',
+        url: '/api/payments/disbursements?purpose=distribution',
+        cookies: finance.cookies,
+        payload: { cycleId },
+      });
+    // Approved but not published: refused, audited as denied with its code, nothing written.
+    const early = await start();
+    expect([early.statusCode, early.json().code]).toEqual([409, 'AMP_CYCLE_NOT_PUBLISHED']);
+    expect(await deniedCodes(kit, 'payment.disburse')).toEqual(['AMP_CYCLE_NOT_PUBLISHED']);
+    expect(await kit.database.db.selectFrom('payment_disbursement').select('id').execute()).toEqual(
+      [],
+    );
+    await cyclePublisher(kit.database.db, { cycleId, operatorId: randomUUID() });
+    const started = await start();
     expect(started.statusCode).toBe(202);
     const { id } = started.json() as { id: string };
     let progress: { status: string; creditedCount: string } = {

@@ -187,7 +187,7 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<PaymentsDependencies> = a
     {
       schema: {
         tags,
-        summary: 'Start (or resume) paying an approved cash cycle into wallets (audited)',
+        summary: 'Start (or resume) paying a published cash cycle into wallets (audited)',
         querystring: PurposeQuery,
         body: Type.Object({ cycleId: Uuid }, { additionalProperties: false }),
         response: { 202: ProgressSchema },

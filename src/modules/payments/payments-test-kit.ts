@@ -2,17 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { accountCreator, accountFlags, transferCreator, transferFlags } from '../ledger/index.js';
-import { approvedCycle, publishedProgram } from '../programs/programs-test-kit.js';
+import { approvedCycle, publishedCycle, publishedProgram } from '../programs/programs-test-kit.js';
 import { fundingAccountId, settlementAccountId } from './accounts/account-ids.js';
 import { settlementAccountsOpener } from './accounts/settlement-accounts.js';
 
 /**
- * A published on-demand cash program (everyone of age, `amountMinor` VES each) and its approved cycle:
- * the open cash entitlements a disbursement pays. Persons come from the caller.
+ * A published on-demand cash program (everyone of age, `amountMinor` VES each) and its published
+ * cycle: the open cash entitlements a disbursement or a payout pays. With `unpublished`, the
+ * cycle is approved only (pre-activated: payments refuses to pay it). Persons come from the caller.
  */
 export async function cashCycle(
   db: Kysely<Database>,
-  props: { code: string; amountMinor: bigint; referenceDate?: string },
+  props: { code: string; amountMinor: bigint; referenceDate?: string; unpublished?: boolean },
 ): Promise<{ programId: string; cycleId: string }> {
   const { programId } = await publishedProgram(db, {
     code: props.code,
@@ -32,7 +33,11 @@ export async function cashCycle(
       eligibilityRule: 'age >= 18',
     },
   });
-  const { cycleId } = await approvedCycle(db, programId, props.referenceDate);
+  const { cycleId } = await (props.unpublished === true ? approvedCycle : publishedCycle)(
+    db,
+    programId,
+    props.referenceDate,
+  );
   return { programId, cycleId };
 }
 
@@ -72,7 +77,7 @@ export async function fundedProgramAccount(
 
 /**
  * A cash cycle's open entitlements (id, person, amount) by person id: what a payout batch may
- * pay (`approvedCycle` of the same program at another date gives fresh ones).
+ * pay (`publishedCycle` of the same program at another date gives fresh ones).
  */
 export async function openCashEntitlements(
   db: Kysely<Database>,

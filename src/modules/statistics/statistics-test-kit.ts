@@ -8,7 +8,7 @@ import { disbursementRunner } from '../payments/disbursement/disbursement-runner
 import { disbursementStarter } from '../payments/disbursement/disbursement-starter.js';
 import { programFunder } from '../payments/funding/program-funder.js';
 import { cashCycle } from '../payments/payments-test-kit.js';
-import { approvedCycle, publishedProgram } from '../programs/programs-test-kit.js';
+import { publishedCycle, publishedProgram } from '../programs/programs-test-kit.js';
 import { statisticsLimits } from './limits.js';
 
 /**
@@ -129,7 +129,7 @@ export async function paidCashCycle(
 }
 
 /**
- * Pays an approved cash cycle through the payments module's own verbs: funds the program with
+ * Pays a published cash cycle through the payments module's own verbs: funds the program with
  * `fundMinor`, starts the disbursement (chunks of 3) and runs it to the end.
  */
 async function disburseCycle(
@@ -180,7 +180,7 @@ export async function smallDisbursement(
       eligibilityRule: 'age >= 18',
     },
   });
-  const { cycleId } = await approvedCycle(db, programId);
+  const { cycleId } = await publishedCycle(db, programId);
   await disburseCycle(db, {
     programId,
     cycleId,

@@ -477,6 +477,8 @@ export const en: Dictionary = {
       "The batch names people whose data was erased by law: the bank's file cannot be written. Tell your supervisor.",
     AMP_TRANSFER_REFUSED:
       'The ledger refused the movement: no money moved. Reload the page and try again; if it goes on, tell finance.',
+    AMP_CYCLE_NOT_PUBLISHED:
+      'This cycle is not published yet: no money is paid for it (into wallets, by bank or as a subsidised share) until it is published.',
     AMP_CYCLE_NOT_DISBURSABLE:
       'This cycle cannot be paid: it must be approved or published, and of a cash program.',
     AMP_PIN_HELD:
@@ -652,7 +654,7 @@ export const en: Dictionary = {
     'notification.dashboard': 'See text message delivery',
     'notification.content': 'Read the words of failed text messages',
     'payment.fund': 'Fund a program from the settlement account',
-    'payment.disburse': 'Pay an approved cycle into wallets',
+    'payment.disburse': 'Pay a published cycle into wallets',
     'payment.ledger_read': 'See account statements and the trial balance',
     'payment.wallet_read': "See a wallet's balance and movements",
     'payment.adjust': 'Propose and approve manual adjustments (two people)',
@@ -2429,8 +2431,8 @@ export const en: Dictionary = {
     create: {
       title: 'Create a payout batch',
       explain:
-        "Choose an approved cycle of a cash program. The batch pays every open cash entitlement of the cycle not yet paid, each into its person's stored payee account: no beneficiary account is typed here. Another finance officer then approves it.",
-      noCycles: 'There are no approved cycles of cash programs.',
+        "Choose a published cycle of a cash program (one approved but not published yet can only be previewed). The batch pays every open cash entitlement of the cycle not yet paid, each into its person's stored payee account: no beneficiary account is typed here. Another finance officer then approves it.",
+      noCycles: 'There are no approved or published cycles of cash programs.',
       cycle: 'Cycle to pay',
       chooseCycle: 'Choose a cycle',
       cycleOption: '{{program}}, cycle of {{date}} ({{currency}})',
@@ -2448,6 +2450,8 @@ export const en: Dictionary = {
       excluded_other: '{{count}} persons would be left out (their entitlements stay payable):',
       excludedMore_one: '… and {{count}} more, listed in the batch once it is made.',
       excludedMore_other: '… and {{count}} more, listed in the batch once it is made.',
+      notPublished:
+        'This cycle is approved but not published yet: this is a preview only. A batch can be made once the cycle is published.',
       nobody:
         'No one in this cycle has a usable payee account: set their accounts before making a batch.',
       executionDate: 'Payment date asked of the bank',
@@ -2594,7 +2598,7 @@ export const en: Dictionary = {
     title: 'Money',
     lead: 'Program funds, payments into wallets, the trial balance, account statements and adjustments two people approve.',
     programId: 'Program id',
-    cycleId: 'Approved cycle id',
+    cycleId: 'Published cycle id',
     accountId: 'Account id',
     amount: 'Amount',
     amountHint: 'In bolívares or dollars, with up to two decimals, for example 1250.50',
@@ -2606,7 +2610,7 @@ export const en: Dictionary = {
     },
     disbursement: {
       title: 'Pay a cycle into wallets',
-      hint: 'An approved cycle of a cash program. If it stops, starting it again carries on without paying anyone twice.',
+      hint: 'A published cycle of a cash program (an approved one is paid from its publication on). If it stops, starting it again carries on without paying anyone twice.',
       submit: 'Start or resume paying',
       running: 'Paying: {{done}} of {{total}} parts',
       finished: 'Finished: {{done}} of {{total}} parts',

@@ -483,6 +483,8 @@ export const es = {
       'El lote incluye personas cuyos datos fueron borrados por ley: no se puede escribir el archivo para el banco. Avise a su supervisor.',
     AMP_TRANSFER_REFUSED:
       'El libro contable rechazó el movimiento: no se movió dinero. Recargue la página e intente de nuevo; si sigue, avise a finanzas.',
+    AMP_CYCLE_NOT_PUBLISHED:
+      'Este ciclo aún no está publicado: no se paga nada de él (a monederos, por banco ni como parte subsidiada) hasta que se publique.',
     AMP_CYCLE_NOT_DISBURSABLE:
       'Este ciclo no se puede pagar: debe estar aprobado o publicado y ser de un programa en dinero.',
     AMP_PIN_HELD:
@@ -663,7 +665,7 @@ export const es = {
     'notification.dashboard': 'Ver la entrega de mensajes de texto',
     'notification.content': 'Leer el texto de los mensajes fallidos',
     'payment.fund': 'Fondear un programa desde la cuenta de liquidación',
-    'payment.disburse': 'Pagar un ciclo aprobado a los monederos',
+    'payment.disburse': 'Pagar un ciclo publicado a los monederos',
     'payment.ledger_read': 'Ver estados de cuenta y el balance de comprobación',
     'payment.wallet_read': 'Ver el saldo y los movimientos de un monedero',
     'payment.adjust': 'Proponer y aprobar ajustes manuales (dos personas)',
@@ -2471,8 +2473,8 @@ export const es = {
     create: {
       title: 'Crear un lote de pagos',
       explain:
-        'Elija un ciclo aprobado de un programa en efectivo. El lote paga cada derecho en efectivo abierto del ciclo que aún no se pagó, cada uno a la cuenta de cobro guardada de su persona: aquí no se escribe ninguna cuenta de beneficiario. Luego otro oficial de finanzas lo aprueba.',
-      noCycles: 'No hay ciclos aprobados de programas en efectivo.',
+        'Elija un ciclo publicado de un programa en efectivo (uno aprobado aún no publicado solo se puede previsualizar). El lote paga cada derecho en efectivo abierto del ciclo que aún no se pagó, cada uno a la cuenta de cobro guardada de su persona: aquí no se escribe ninguna cuenta de beneficiario. Luego otro oficial de finanzas lo aprueba.',
+      noCycles: 'No hay ciclos aprobados ni publicados de programas en efectivo.',
       cycle: 'Ciclo a pagar',
       chooseCycle: 'Elija un ciclo',
       cycleOption: '{{program}}, ciclo del {{date}} ({{currency}})',
@@ -2488,6 +2490,8 @@ export const es = {
       excluded_other: 'Quedarían fuera {{count}} personas (sus derechos siguen pendientes):',
       excludedMore_one: '… y {{count}} más, que el lote lista una vez hecho.',
       excludedMore_other: '… y {{count}} más, que el lote lista una vez hecho.',
+      notPublished:
+        'Este ciclo está aprobado pero aún no publicado: esto es solo una vista previa. El lote se puede crear cuando el ciclo se publique.',
       nobody:
         'Nadie de este ciclo tiene una cuenta de cobro utilizable: fije sus cuentas antes de crear un lote.',
       executionDate: 'Fecha de pago pedida al banco',
@@ -2636,7 +2640,7 @@ export const es = {
     title: 'Dinero',
     lead: 'Fondos de los programas, pagos a monederos, el balance de comprobación, estados de cuenta y ajustes que aprueban dos personas.',
     programId: 'Identificador del programa',
-    cycleId: 'Identificador del ciclo aprobado',
+    cycleId: 'Identificador del ciclo publicado',
     accountId: 'Identificador de la cuenta',
     amount: 'Monto',
     amountHint: 'En bolívares o dólares, con hasta dos decimales, por ejemplo 1250,50',
@@ -2648,7 +2652,7 @@ export const es = {
     },
     disbursement: {
       title: 'Pagar un ciclo a los monederos',
-      hint: 'Un ciclo de un programa en efectivo ya aprobado. Si se interrumpe, iniciarlo otra vez lo continúa sin pagar a nadie dos veces.',
+      hint: 'Un ciclo publicado de un programa en efectivo (uno aprobado se paga desde que se publica). Si se interrumpe, iniciarlo otra vez lo continúa sin pagar a nadie dos veces.',
       submit: 'Iniciar o continuar el pago',
       running: 'Pagando: {{done}} de {{total}} partes',
       finished: 'Terminado: {{done}} de {{total}} partes',

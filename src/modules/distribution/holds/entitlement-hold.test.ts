@@ -9,6 +9,7 @@ import {
   type CardHolder,
   type DistributionScene,
   distributionScene,
+  holderCalls,
   personWithCard,
   redemptionWrites,
   type SignedIn,
@@ -39,25 +40,7 @@ describe('entitlement holds and pre-activated entitlements', () => {
   }, 120_000);
   afterAll(async () => kit?.close());
 
-  const holder = (index: number) => {
-    const person = scene.people[index];
-    if (person === undefined) throw new Error(`the scene has no person ${index}`);
-    return person;
-  };
-  async function lookup(index: number) {
-    const response = await point.call('POST', 'entitlement-lookups', scene.operator, {
-      qrText: holder(index).qrText,
-    });
-    expect(response.statusCode, response.body).toBe(200);
-    return response.json().entitlements as { entitlementId: string; state: string }[];
-  }
-  const redeem = (index: number, entitlementId: string, clientId = randomUUID()) =>
-    point.call('POST', 'redemptions', scene.operator, {
-      clientId,
-      qrText: holder(index).qrText,
-      entitlementId,
-      lines: [{ item: 'food_box', quantity: 1 }],
-    });
+  const { holder, lookup, redeem } = holderCalls(() => ({ scene, call: point.call }));
   const hold = (entitlementId: string) =>
     kit.app.inject({
       method: 'POST',

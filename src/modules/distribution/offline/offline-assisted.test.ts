@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHousehold, buildPerson } from '../../../../test/factories.js';
 import { keyedHmacSha256 } from '../../../platform/crypto/keyed-hmac-sha256.js';
-import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
-import {
-  auditedAs,
-  type CardHolder,
-  createPoint,
-  inKindProgramWithCycle,
-  personWithCard,
-  pointCall,
-  type SignedIn,
-  signIn,
-  signInSupervisor,
-} from '../distribution-test-kit.js';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
+import { auditedAs, type CardHolder, pointCall, type SignedIn } from '../distribution-test-kit.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
 import {
   bindingBytes,
@@ -20,6 +10,7 @@ import {
   bindingTagBytes,
   boundEntryIndex,
 } from './household-bindings.js';
+import { boxAndRiceScene, pointWithDevice, twoBoxes } from './offline-point-test-kit.js';
 import { entitlementIdOfEntry, type OfflineDevice, offlineDevice } from './offline-test-kit.js';
 import { bindingSecretOf, snapshotCardKey } from './snapshot-card-key.js';
 
@@ -45,33 +36,27 @@ describe('offline hand-over with a household member card', () => {
   const device: { key: OfflineDevice; id: string } = { key: offlineDevice(), id: '' };
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signInSupervisor(kit);
-    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
-    device.key = offlineDevice(operator.operatorId);
-    const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
-    pia = await buildPerson(kit);
-    ana = await personWithCard(kit, issuer);
-    beto = await personWithCard(kit, issuer);
-    await buildHousehold(kit, {
-      members: [
-        { person: pia, relationship: 'head' },
-        { person: { id: ana.personId }, relationship: 'child' },
-      ],
+    // Ana and Beto hold cards; Pía, of Ana's household, none (made before the cycle entitles her).
+    const scene = await boxAndRiceScene('offline_household', 2, {
+      basket: twoBoxes,
+      beforeProgram: async (made) => {
+        pia = await buildPerson(made.kit);
+        await buildHousehold(made.kit, {
+          members: [
+            { person: pia, relationship: 'head' },
+            { person: { id: made.people[0]?.personId ?? '' }, relationship: 'child' },
+          ],
+        });
+      },
     });
-    const program = await inKindProgramWithCycle(kit, {
-      code: 'offline_household',
-      basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
-    });
-    cycleId = program.cycleId;
-    point = await createPoint(kit, supervisor, {
-      operators: [operator.operatorId],
-      programs: [program.programId],
-    });
+    ({ kit, supervisor, operator, cycleId } = scene);
+    // Safe: the scene made two card holders.
+    [ana, beto] = scene.people as [CardHolder, CardHolder];
+    const made = await pointWithDevice(scene);
+    point = made.pointId;
+    device.key = made.key;
+    device.id = made.deviceId;
     await stockDelivered(kit, supervisor, point, { item: 'food_box', quantity: 10 });
-    const registered = await call('POST', 'devices', supervisor, device.key.registration(point));
-    expect(registered.statusCode, registered.body).toBe(201);
-    device.id = registered.json().id;
     const row = await kit.database.asAdmin((admin) =>
       admin
         .selectFrom('entitlement')

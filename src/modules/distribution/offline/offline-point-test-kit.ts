@@ -6,6 +6,7 @@ import {
   createPoint,
   type DistributionScene,
   distributionScene,
+  type HolderPlace,
   onHandAt,
   pointCall,
   type SignedIn,
@@ -31,23 +32,87 @@ export interface OfflineScene {
 type Line = { item: string; quantity: number };
 
 /**
- * The offline tests' scene: `people` card holders of VE-A and a program `code` whose approved
- * cycle entitles each to a box and 5 kg of rice (the basket a conflict can split).
+ * The offline tests' scene: `people` card holders of VE-A (or one where each place says) and a
+ * program `code` whose published cycle entitles each to a box and 5 kg of rice (the basket a
+ * conflict can split). `options` give another basket, another rule (several states), and what
+ * must exist before the cycle entitles the people (`beforeProgram`: a person without a card, a
+ * household).
  *
  * @example
  *   const { kit, supervisor, operator, programId, cycleId, people } = await boxAndRiceScene('later', 3);
+ *   const [inTown, otherState] = (await boxAndRiceScene('national', [
+ *     { region: 'VE-A', municipality: 'VE-A-01' }, { region: 'VE-Z' }], {
+ *     rule: 'state_code == "VE-A" || state_code == "VE-Z"', basket: twoBoxes })).people;
  */
-export function boxAndRiceScene(code: string, people: number): Promise<DistributionScene> {
+export function boxAndRiceScene(
+  code: string,
+  people: number | readonly HolderPlace[],
+  options: {
+    basket?: { item: string; quantity: number; unit: string }[];
+    rule?: string;
+    beforeProgram?: Parameters<typeof distributionScene>[0]['beforeProgram'];
+  } = {},
+): Promise<DistributionScene> {
   return distributionScene({
     people,
     program: {
       code,
-      basket: [
+      basket: options.basket ?? [
         { item: 'food_box', quantity: 1, unit: 'box' },
         { item: 'rice', quantity: 5, unit: 'kg' },
       ],
+      ...(options.rule === undefined ? {} : { rule: options.rule }),
     },
+    ...(options.beforeProgram === undefined ? {} : { beforeProgram: options.beforeProgram }),
   });
+}
+
+/** Two boxes a person: the basket of the offline tests that hand over one item only. */
+export const twoBoxes = [{ item: 'food_box', quantity: 2, unit: 'box' }];
+
+/**
+ * A new point of the scene's program (naming `municipalityCode` if given) run by the scene's
+ * operator, with one device (`label`) registered by the supervisor, and that device's snapshot
+ * as the operator downloads it.
+ *
+ * @example
+ *   const point = await pointWithDevice(scene, { label: 'Tableta 7' });
+ *   const { snapshotId, entries } = await point.snapshot();
+ */
+export async function pointWithDevice(
+  scene: OfflineScene,
+  options: { label?: string; municipalityCode?: string } = {},
+) {
+  const { kit, supervisor, operator } = scene;
+  const pointId = await createPoint(kit, supervisor, {
+    operators: [operator.operatorId],
+    programs: [scene.programId],
+    ...(options.municipalityCode === undefined
+      ? {}
+      : { municipalityCode: options.municipalityCode }),
+  });
+  const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
+    pointCall(kit)(method, `${pointId}/${url}`, who, payload);
+  const key = offlineDevice(operator.operatorId);
+  const registered = await call(
+    'POST',
+    'devices',
+    supervisor,
+    key.registration(pointId, options.label),
+  );
+  expectStatus(registered, 201, 'device registration');
+  const deviceId = registered.json().id as string;
+  const snapshot = async () => {
+    const response = await call('GET', `devices/${deviceId}/snapshot`, operator);
+    expectStatus(response, 200, 'snapshot');
+    return response.json().payload as {
+      snapshotId: string;
+      pointCode: string;
+      salt: string;
+      entries: [string, ...unknown[]][];
+    };
+  };
+  return { pointId, deviceId, key, call, snapshot };
 }
 type Holder = { credentialId: string; qrText: string };
 

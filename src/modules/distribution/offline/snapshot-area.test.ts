@@ -2,21 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
-import { buildAccessTestApp } from '../../access/access-test-kit.js';
 import {
   auditedAs,
   type CardHolder,
-  createPoint,
-  inKindProgramWithCycle,
-  personWithCard,
-  pointCall,
+  type DistributionScene,
   type SignedIn,
-  signIn,
-  signInSupervisor,
 } from '../distribution-test-kit.js';
 import { distributionLimits } from '../limits.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
-import { offlineDevice } from './offline-test-kit.js';
+import {
+  boxAndRiceScene,
+  pointWithDevice as pointWithDeviceOf,
+  twoBoxes,
+} from './offline-point-test-kit.js';
 import { snapshotEntries } from './snapshot-builder.js';
 import { snapshotEntryTag } from './snapshot-card-key.js';
 
@@ -45,41 +43,30 @@ describe("a snapshot limited to the point's area", () => {
   let inTown: CardHolder;
   let elsewhereInState: CardHolder;
   let otherState: CardHolder;
+  let scene: DistributionScene;
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signInSupervisor(kit);
-    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
-    const issuerA = await signIn(kit, ['registry_supervisor'], ['VE-A']);
-    const issuerZ = await signIn(kit, ['registry_supervisor'], ['VE-Z']);
-    inTown = await personWithCard(kit, issuerA, 'VE-A', { municipality: 'VE-A-01' });
-    elsewhereInState = await personWithCard(kit, issuerA, 'VE-A', { municipality: 'VE-A-02' });
-    otherState = await personWithCard(kit, issuerZ, 'VE-Z', { municipality: 'VE-Z-01' });
-    ({ programId } = await inKindProgramWithCycle(kit, {
-      code: 'national_box',
-      rule: 'state_code == "VE-A" || state_code == "VE-Z"',
-      basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
-    }));
+    scene = await boxAndRiceScene(
+      'national_box',
+      [
+        { region: 'VE-A', municipality: 'VE-A-01' },
+        { region: 'VE-A', municipality: 'VE-A-02' },
+        { region: 'VE-Z', municipality: 'VE-Z-01' },
+      ],
+      { rule: 'state_code == "VE-A" || state_code == "VE-Z"', basket: twoBoxes },
+    );
+    ({ kit, supervisor, operator, programId } = scene);
+    // Safe: the scene made one holder for each of the three places, in their order.
+    [inTown, elsewhereInState, otherState] = scene.people as [CardHolder, CardHolder, CardHolder];
   }, 120_000);
   afterAll(async () => kit?.close());
 
   async function pointWithDevice(municipalityCode?: string) {
-    const pointId = await createPoint(kit, supervisor, {
-      operators: [operator.operatorId],
-      programs: [programId],
-      ...(municipalityCode === undefined ? {} : { municipalityCode }),
-    });
-    const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
-      pointCall(kit)(method, `${pointId}/${url}`, who, payload);
-    const key = offlineDevice(operator.operatorId);
-    const registered = await call('POST', 'devices', supervisor, key.registration(pointId));
-    expect(registered.statusCode, registered.body).toBe(201);
-    const deviceId = registered.json().id as string;
-    const snapshot = async () => {
-      const response = await call('GET', `devices/${deviceId}/snapshot`, operator);
-      expect(response.statusCode, response.body).toBe(200);
-      return response.json().payload as { snapshotId: string; salt: string; entries: [string][] };
-    };
+    const point = await pointWithDeviceOf(
+      scene,
+      municipalityCode === undefined ? {} : { municipalityCode },
+    );
+    const { pointId, deviceId, key, call, snapshot } = point;
     const cardsInSnapshot = async () => heldCards(await snapshot());
     /** Syncs one receipt of the device for the holder's entitlement, their card shown. */
     const syncFor = async (holder: CardHolder, snapshotId: string) => {

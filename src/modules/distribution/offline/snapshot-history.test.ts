@@ -4,19 +4,15 @@ import type { Static } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessHistoryResponse, AuditKeysResponse } from '../../../shared/api/audit.js';
 import { verifyAccessEntry } from '../../../shared/audit/access-proof-verifier.js';
-import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
+import type { AccessTestApp } from '../../access/access-test-kit.js';
 import { checkChangeTrail } from '../../audit/change-trail-check.js';
 import {
   type CardHolder,
-  createPoint,
-  inKindProgramWithCycle,
-  personWithCard,
-  pointCall,
+  type DistributionScene,
   type SignedIn,
   signIn,
-  signInSupervisor,
 } from '../distribution-test-kit.js';
-import { offlineDevice } from './offline-test-kit.js';
+import { boxAndRiceScene, pointWithDevice, twoBoxes } from './offline-point-test-kit.js';
 import { snapshotCommitments } from './snapshot-history.js';
 
 type AccessHistory = Static<typeof AccessHistoryResponse>;
@@ -30,54 +26,27 @@ type AuditKeys = Static<typeof AuditKeysResponse>;
  * keeps the lines of the snapshots that held them, and is not in the next one.
  */
 describe("an offline snapshot in each person's access history", () => {
+  let scene: DistributionScene;
   let kit: AccessTestApp;
-  let supervisor: SignedIn;
-  let operator: SignedIn;
   let auditor: SignedIn;
-  let programId: string;
   let inTown: CardHolder;
   let otherState: CardHolder;
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signInSupervisor(kit);
-    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
+    scene = await boxAndRiceScene(
+      'listed_box',
+      [
+        { region: 'VE-A', municipality: 'VE-A-01' },
+        { region: 'VE-Z', municipality: 'VE-Z-01' },
+      ],
+      { rule: 'state_code == "VE-A" || state_code == "VE-Z"', basket: twoBoxes },
+    );
+    kit = scene.kit;
+    // Safe: the scene made one holder for each of the two places, in their order.
+    [inTown, otherState] = scene.people as [CardHolder, CardHolder];
     auditor = await signIn(kit, ['auditor'], ['VE-A', 'VE-Z']);
-    const issuerA = await signIn(kit, ['registry_supervisor'], ['VE-A']);
-    const issuerZ = await signIn(kit, ['registry_supervisor'], ['VE-Z']);
-    inTown = await personWithCard(kit, issuerA, 'VE-A', { municipality: 'VE-A-01' });
-    otherState = await personWithCard(kit, issuerZ, 'VE-Z', { municipality: 'VE-Z-01' });
-    ({ programId } = await inKindProgramWithCycle(kit, {
-      code: 'listed_box',
-      rule: 'state_code == "VE-A" || state_code == "VE-Z"',
-      basket: [{ item: 'food_box', quantity: 2, unit: 'box' }],
-    }));
   }, 120_000);
   afterAll(async () => kit?.close());
-
-  async function pointWithDevice(label: string, municipalityCode?: string) {
-    const pointId = await createPoint(kit, supervisor, {
-      operators: [operator.operatorId],
-      programs: [programId],
-      ...(municipalityCode === undefined ? {} : { municipalityCode }),
-    });
-    const call = (method: 'GET' | 'POST', url: string, who: SignedIn, payload?: object) =>
-      pointCall(kit)(method, `${pointId}/${url}`, who, payload);
-    const registered = await call(
-      'POST',
-      'devices',
-      supervisor,
-      offlineDevice().registration(pointId, label),
-    );
-    expect(registered.statusCode, registered.body).toBe(201);
-    const deviceId = registered.json().id as string;
-    const snapshot = async () => {
-      const response = await call('GET', `devices/${deviceId}/snapshot`, operator);
-      expect(response.statusCode, response.body).toBe(200);
-      return response.json().payload as { snapshotId: string; pointCode: string };
-    };
-    return { pointId, snapshot };
-  }
 
   async function historyOf(holder: CardHolder): Promise<AccessHistory> {
     const response = await kit.app.inject({
@@ -92,7 +61,7 @@ describe("an offline snapshot in each person's access history", () => {
     history.entries.filter((entry) => entry.offlineList !== undefined);
 
   it('lists the snapshot in the history of a person it held, checkable, and not of one it did not hold', async () => {
-    const point = await pointWithDevice('Tableta 7');
+    const point = await pointWithDevice(scene, { label: 'Tableta 7' });
     const { snapshotId, pointCode } = await point.snapshot();
 
     const history = await historyOf(inTown);
@@ -139,7 +108,10 @@ describe("an offline snapshot in each person's access history", () => {
   });
 
   it('keeps the lines of a person who moved away, and lists no later snapshot that left them out', async () => {
-    const point = await pointWithDevice('Kiosco municipal', 'VE-A-01');
+    const point = await pointWithDevice(scene, {
+      label: 'Kiosco municipal',
+      municipalityCode: 'VE-A-01',
+    });
     const before = listsOf(await historyOf(inTown)).length;
     await point.snapshot();
     expect(listsOf(await historyOf(inTown))).toHaveLength(before + 1);
@@ -165,7 +137,7 @@ describe("an offline snapshot in each person's access history", () => {
   });
 
   it('is checked by `amparo audit verify`: a kept scope, leaf or point changed after the build is reported', async () => {
-    const point = await pointWithDevice('Tableta 9');
+    const point = await pointWithDevice(scene, { label: 'Tableta 9' });
     // Three snapshots, read two at a time.
     await point.snapshot();
     await point.snapshot();

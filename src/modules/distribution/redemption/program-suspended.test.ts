@@ -5,10 +5,14 @@ import { programStatusChanger } from '../../programs/index.js';
 import {
   auditedAs,
   type DistributionScene,
-  distributionScene,
+  holderCalls,
   redemptionWrites,
 } from '../distribution-test-kit.js';
-import { type OfflinePoint, offlinePoint } from '../offline/offline-point-test-kit.js';
+import {
+  boxAndRiceScene,
+  type OfflinePoint,
+  offlinePoint,
+} from '../offline/offline-point-test-kit.js';
 
 /**
  * A suspended program hands nothing over (docs/DISTRIBUTION.md, "Voucher states"): online its
@@ -23,47 +27,22 @@ describe('a suspended program', () => {
   let point: OfflinePoint;
 
   beforeAll(async () => {
-    scene = await distributionScene({
-      people: 3,
-      program: {
-        code: 'paused',
-        basket: [
-          { item: 'food_box', quantity: 1, unit: 'box' },
-          { item: 'rice', quantity: 5, unit: 'kg' },
-        ],
-      },
-    });
+    scene = await boxAndRiceScene('paused', 3);
     kit = scene.kit;
     point = await offlinePoint(scene, 1, { food_box: 10, rice: 50 });
   }, 120_000);
   afterAll(async () => kit?.close());
 
-  const holder = (index: number) => {
-    const person = scene.people[index];
-    if (person === undefined) throw new Error(`the scene has no person ${index}`);
-    return person;
-  };
+  const {
+    holder,
+    firstEntitlement: lookup,
+    redeem,
+  } = holderCalls(() => ({ scene, call: point.call }));
   const setStatus = (to: 'suspended' | 'published') =>
     programStatusChanger(kit.database.db, {
       programId: scene.programId,
       to,
       operatorId: scene.supervisor.operatorId,
-    });
-  async function lookup(index: number) {
-    const response = await point.call('POST', 'entitlement-lookups', scene.operator, {
-      qrText: holder(index).qrText,
-    });
-    expect(response.statusCode, response.body).toBe(200);
-    const [answer] = response.json().entitlements as { entitlementId: string; state: string }[];
-    if (answer === undefined) throw new Error('no entitlement answered');
-    return answer;
-  }
-  const redeem = (index: number, entitlementId: string, clientId = randomUUID()) =>
-    point.call('POST', 'redemptions', scene.operator, {
-      clientId,
-      qrText: holder(index).qrText,
-      entitlementId,
-      lines: [{ item: 'food_box', quantity: 1 }],
     });
 
   it('refuses online and offline-after, counts offline-before, and redeems again once resumed', async () => {

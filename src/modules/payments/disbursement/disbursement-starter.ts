@@ -10,11 +10,14 @@ import { PaymentsError } from '../payments-error.js';
 import { type DisbursementProgress, disbursementProgress } from './disbursement-progress.js';
 
 /**
- * Starts the disbursement of an approved (or published) cash cycle: its open entitlements are
+ * Starts the disbursement of a published cash cycle: its open entitlements are
  * cut into chunks of person ids and written with the disbursement, in one transaction; the
  * runner pays them. A cycle has one disbursement: starting it again answers the one that
  * exists (and the runner resumes it). Refused, with nothing written, when the cycle is not a
- * cash cycle ready to pay or its program's funding account cannot cover it.
+ * cash cycle ready to pay or its program's funding account cannot cover it. An approved cycle
+ * not yet published is refused (`AMP_CYCLE_NOT_PUBLISHED`): its entitlements are pre-activated,
+ * not handed over, and money in a wallet is spendable at once (docs/DISTRIBUTION.md, "Entitlement
+ * states").
  *
  * @example
  *   const started = await disbursementStarter(db, { cycleId, operatorId });
@@ -34,7 +37,13 @@ export async function disbursementStarter(
       `The program pays ${cycle.kind}, not cash`,
     );
   }
-  if (cycle.status !== 'approved' && cycle.status !== 'published') {
+  if (cycle.status === 'approved') {
+    throw new PaymentsError(
+      'AMP_CYCLE_NOT_PUBLISHED',
+      'The cycle is approved but not published: it is paid from its publication on',
+    );
+  }
+  if (cycle.status !== 'published') {
     throw new PaymentsError('AMP_CYCLE_NOT_DISBURSABLE', `The cycle is ${cycle.status}`);
   }
   const currency = cycle.currency;

@@ -11,7 +11,7 @@ import {
   verifyLedger,
 } from '../../ledger/index.js';
 import { paymentNotices, personNotifier } from '../../notifications/index.js';
-import { cashEntitlementsInRange } from '../../programs/index.js';
+import { cashEntitlementsInRange, cyclePublisher } from '../../programs/index.js';
 import { RegistryEvents, textContacts } from '../../registry/index.js';
 import { disbursementTransferId, walletAccountId } from '../accounts/account-ids.js';
 import { freezeWalletsOnRegistryEvents } from '../accounts/wallet-freeze.js';
@@ -21,7 +21,7 @@ import { disbursementRunner } from './disbursement-runner.js';
 import { disbursementStarter } from './disbursement-starter.js';
 
 /**
- * Issue #16, point 4: an approved cash cycle becomes wallet credits, each transfer linked to its
+ * Issue #16, point 4: a published cash cycle (not one approved only) becomes wallet credits, each transfer linked to its
  * entitlement and paid exactly once, resumable; a frozen wallet is skipped; "payment received"
  * is queued in the credit's transaction.
  */
@@ -49,9 +49,22 @@ describe('disbursement of a cash cycle', () => {
       personIds.push(person.id);
       if (phone) phoned.push(person.id);
     }
-    ({ programId, cycleId } = await cashCycle(database.db, { code: 'bono', amountMinor }));
+    ({ programId, cycleId } = await cashCycle(database.db, {
+      code: 'bono',
+      amountMinor,
+      unpublished: true,
+    }));
   });
   afterAll(async () => database?.close());
+
+  it('refuses to start, writing nothing, while the cycle is approved but not published', async () => {
+    await expect(
+      disbursementStarter(database.db, { cycleId, operatorId: null }),
+    ).rejects.toMatchObject({ code: 'AMP_CYCLE_NOT_PUBLISHED' });
+    expect(await database.db.selectFrom('payment_disbursement').selectAll().execute()).toEqual([]);
+    // Published: paid from here on (the tests below).
+    await cyclePublisher(database.db, { cycleId, operatorId: randomUUID() });
+  });
 
   it('refuses to start, writing nothing, when the funding account cannot cover the cycle', async () => {
     await expect(

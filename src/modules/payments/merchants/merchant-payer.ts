@@ -42,7 +42,7 @@ import { type SubsidyDraw, subsidyDrawer, subsidyDrawOf } from './subsidy-allowa
  *
  * Everything refusable is refused before anything is posted: a forged, expired or already
  * paid request, a wrong or locked PIN, a frozen or missing wallet, a payer without the
- * subsidising program's entitlement, a share past what is left of the payer's allowance for the
+ * subsidising program's entitlement (or with one of a cycle not published yet), a share past what is left of the payer's allowance for the
  * cycle (`subsidy-allowance.ts`: drawn in the ledger transaction, under a lock on the
  * entitlement, so two payments cannot both spend it), a share of the whole price, too little
  * money, a payment past the wallet's daily limit (the ledger's own check, in its batch). The transfer ids derive from the
@@ -330,14 +330,24 @@ async function splitOf(
     .where('merchant_id', '=', request.merchantId)
     .where('program_id', '=', request.programId)
     .executeTakeFirst();
-  const entitled = await openEntitlementsOf(db, {
+  const open = await openEntitlementsOf(db, {
     personId: payerPersonId,
     programIds: [request.programId],
   });
-  if (subsidy === undefined || entitled.length === 0) {
+  if (subsidy === undefined || open.length === 0) {
     throw new PaymentsError(
       'AMP_SUBSIDY_NOT_ENTITLED',
       'This price is subsidised by a program the payer holds no entitlement of',
+    );
+  }
+  // An entitlement of a cycle approved but not published is not handed over yet (pre-activated,
+  // docs/DISTRIBUTION.md, "Entitlement states"): it allows no share, as it redeems nothing at a
+  // point, until the cycle is published.
+  const entitled = open.filter((entitlement) => entitlement.cycleStatus !== 'approved');
+  if (entitled.length === 0) {
+    throw new PaymentsError(
+      'AMP_CYCLE_NOT_PUBLISHED',
+      "The payer's entitlements of the subsidising program are of a cycle not published yet",
     );
   }
   // A suspended program pays nothing (docs/DISTRIBUTION.md, "Voucher states"): its share of a

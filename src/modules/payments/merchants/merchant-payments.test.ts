@@ -11,7 +11,8 @@ import {
   transferCreator,
   verifyLedger,
 } from '../../ledger/index.js';
-import { programStatusChanger } from '../../programs/index.js';
+import { cyclePublisher, programStatusChanger } from '../../programs/index.js';
+import { approvedCycle } from '../../programs/programs-test-kit.js';
 import {
   fundingAccountId,
   merchantAccountId,
@@ -465,5 +466,32 @@ describe('merchant payments', () => {
     expect(paid.json()).toMatchObject({ payerMinor: '100', subsidyMinor: '300' });
     expect(await balance(fundingAccountId(programId, 'VES'))).toBe(funding - 300n);
     expect(ledgerIsSound(await verifyLedger(kit.database.db))).toBe(true);
+  });
+
+  // Last: the new cycle gives every payer above one more entitlement (allowance).
+  it('an entitlement of a cycle approved but not published allows no share; the same request is paid once it is published', async () => {
+    // Enrolled after the program's first cycle: entitled only by the new one, not published.
+    const late = await payerWithPin('+584125550909', 5_000n, '2468');
+    const { cycleId } = await approvedCycle(kit.database.db, programId, '2027-01-01');
+    const token = await tokenOf({ amountMinor: '400', reference: 'T-950', programId });
+    const payLate = () =>
+      kit.app.inject({
+        method: 'POST',
+        url: '/api/payments/me/payments',
+        cookies: late.session,
+        payload: { token, pin: '2468' },
+      });
+    const before = await transferCount();
+    const deniedBefore = (await deniedCodes(kit, 'payment.pay')).length;
+    const refused = await payLate();
+    expect([refused.statusCode, refused.json().code]).toEqual([409, 'AMP_CYCLE_NOT_PUBLISHED']);
+    expect((await deniedCodes(kit, 'payment.pay')).slice(deniedBefore)).toEqual([
+      'AMP_CYCLE_NOT_PUBLISHED',
+    ]);
+    expect(await transferCount()).toBe(before);
+    await cyclePublisher(kit.database.db, { cycleId, operatorId: finance.operatorId });
+    const paid = await payLate();
+    expect(paid.statusCode, paid.body).toBe(201);
+    expect(paid.json()).toMatchObject({ payerMinor: '100', subsidyMinor: '300' });
   });
 });

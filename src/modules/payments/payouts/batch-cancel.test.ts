@@ -3,7 +3,7 @@ import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../../../../test/db.js';
 import { ledgerIsSound, verifyLedger } from '../../ledger/index.js';
-import { approvedCycle } from '../../programs/programs-test-kit.js';
+import { publishedCycle } from '../../programs/programs-test-kit.js';
 import { disbursementRunner } from '../disbursement/disbursement-runner.js';
 import { disbursementStarter } from '../disbursement/disbursement-starter.js';
 import type { PaymentsContext } from '../payments-context.js';
@@ -169,7 +169,7 @@ describe('a payout batch interrupted, cancelled and made again', () => {
 
   it('a cancellation that meets the batch being resumed leaves it cancelled with nothing reserved', async () => {
     // A second cycle of the same program: fresh entitlements.
-    const second = await approvedCycle(database.db, programId, '2026-11-01');
+    const second = await publishedCycle(database.db, programId, '2026-11-01');
     const fresh = (await openCashEntitlements(database.db, second.cycleId)).slice(0, 4);
     const before = await reserved();
     const input = batch(fresh);
@@ -217,7 +217,7 @@ describe('a payout batch interrupted, cancelled and made again', () => {
   });
 
   it('resumes a batch left preparing once its run is gone: what was reserved is not reserved again, the rest is, once, even with two resumptions at once', async () => {
-    const third = await approvedCycle(database.db, programId, '2026-10-01');
+    const third = await publishedCycle(database.db, programId, '2026-10-01');
     const fresh = (await openCashEntitlements(database.db, third.cycleId)).slice(0, 4);
     const before = await reserved();
     // The run that made it died holding its preparation: no other run resumes it meanwhile.

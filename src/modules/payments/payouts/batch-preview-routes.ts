@@ -17,7 +17,9 @@ const PayoutCyclesSchema = Type.Object({
       cycleId: Uuid,
       programId: Uuid,
       programName: Names,
-      status: Type.String(),
+      status: Type.String({
+        description: '`published`, or `approved`: previewed only, no batch until it is published',
+      }),
       referenceDate: Type.String(),
       currency: Type.Union([Type.Literal('VES'), Type.Literal('USD')]),
     }),
@@ -73,7 +75,8 @@ export const payoutPreviewRoutes: FastifyPluginAsyncTypebox<PayoutDependencies> 
     {
       schema: {
         tags,
-        summary: 'The approved and published cash cycles a payout batch may pay (audited)',
+        summary:
+          'The approved and published cash cycles a payout batch may be previewed of; a batch pays published ones only (audited)',
         querystring: PurposeQuery,
         response: { 200: PayoutCyclesSchema },
       },

@@ -5,6 +5,8 @@ import { buildPerson } from '../../../../test/factories.js';
 import { limits } from '../../../limits.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { type SignedIn, signIn } from '../../distribution/distribution-test-kit.js';
+import { cyclePublisher } from '../../programs/index.js';
+import { deniedCodes } from '../merchants/merchant-test-kit.js';
 import { cashCycle, openCashEntitlements } from '../payments-test-kit.js';
 import {
   payableCashCycle,
@@ -16,7 +18,8 @@ import {
 /**
  * Before a payout batch (issue #16): the cash cycles offered, and a cycle's preview — its unpaid
  * open cash entitlements, what a batch would pay and whom it would leave out and why — which the
- * console sends whole; after the batch, what it paid is no longer offered.
+ * console sends whole; after the batch, what it paid is no longer offered. An approved cycle not
+ * yet published is offered and previewed, but a batch of it is refused until it is published.
  */
 describe('payout batch preview routes', () => {
   let kit: AccessTestApp;
@@ -36,6 +39,8 @@ describe('payout batch preview routes', () => {
       amountMinor: 70_00n,
       fundedMinor: 500_00n,
       payees: [{ personId: paidPerson, payee: routeTestPayee }],
+      // Approved only: the first test previews it, is refused a batch, then publishes it.
+      unpublished: true,
     }));
     await payingAccountStoredForTest(kit.database.db, { scope: 'program', key: programId });
   });
@@ -45,16 +50,21 @@ describe('payout batch preview routes', () => {
     kit.app.inject({ url: `${url}?purpose=distribution`, cookies });
 
   it('previews a cycle, the batch sent from it pays the one with an account, and then offers only the other', async () => {
-    const cycles = await get('/api/payouts/cycles');
-    expect(cycles.statusCode, cycles.body).toBe(200);
-    expect(cycles.json().cycles).toEqual([
-      expect.objectContaining({
-        cycleId,
-        programId,
-        currency: 'VES',
-        programName: { es: 'Bono', en: 'Bonus' },
-      }),
-    ]);
+    const offered = async (status: string) => {
+      const cycles = await get('/api/payouts/cycles');
+      expect(cycles.statusCode, cycles.body).toBe(200);
+      expect(cycles.json().cycles).toEqual([
+        expect.objectContaining({
+          cycleId,
+          programId,
+          status,
+          currency: 'VES',
+          programName: { es: 'Bono', en: 'Bonus' },
+        }),
+      ]);
+    };
+    // Approved, not published: offered and previewed (no money moves), but no batch is made.
+    await offered('approved');
     const preview = await get(`/api/payouts/cycles/${cycleId}/preview`);
     expect(preview.statusCode, preview.body).toBe(200);
     const entitlements = await openCashEntitlements(kit.database.db, cycleId);
@@ -79,12 +89,21 @@ describe('payout batch preview routes', () => {
     expect(payable.map((item) => item.entitlementId).sort()).toEqual(
       entitlements.map((item) => item.entitlementId).sort(),
     );
-    const made = await kit.app.inject({
-      method: 'POST',
-      url: '/api/payouts/batches?purpose=distribution',
-      cookies: finance.cookies,
-      payload: testBatchRequest(programId, payable),
-    });
+    const make = () =>
+      kit.app.inject({
+        method: 'POST',
+        url: '/api/payouts/batches?purpose=distribution',
+        cookies: finance.cookies,
+        payload: testBatchRequest(programId, payable),
+      });
+    const early = await make();
+    expect([early.statusCode, early.json().code]).toEqual([409, 'AMP_CYCLE_NOT_PUBLISHED']);
+    expect(early.json().errors).toHaveLength(2);
+    expect(await deniedCodes(kit, 'payout.manage')).toEqual(['AMP_CYCLE_NOT_PUBLISHED']);
+    expect(await kit.database.db.selectFrom('payout_batch').select('id').execute()).toEqual([]);
+    await cyclePublisher(kit.database.db, { cycleId, operatorId: randomUUID() });
+    await offered('published');
+    const made = await make();
     expect(made.statusCode, made.body).toBe(201);
     expect(made.json()).toMatchObject({ paymentsCount: 1, excludedCount: 1 });
     const after = await get(`/api/payouts/cycles/${cycleId}/preview`);

@@ -20,8 +20,10 @@ const cyclesListedMax = 200;
 const resource = { type: 'payout_batch' as const, id: null };
 
 /**
- * The cycles a finance officer may make a payout batch of (`payout.manage`, audited): the
- * approved and published cycles of cash programs, with their program's names and currency.
+ * The cycles a finance officer may preview a payout batch of (`payout.manage`, audited): the
+ * approved and published cycles of cash programs, with their status, program's names and
+ * currency. A batch is made of a published one only (`AMP_CYCLE_NOT_PUBLISHED`); an approved
+ * one is listed so that finance can plan before publication (see `payoutCyclePreview`).
  *
  * @example
  *   const cycles = await payoutCyclesLister(deps, context);
@@ -58,6 +60,12 @@ const judgedPerQuery = 10_000;
  * leave out with the first `previewExclusionsListedMax` of them and the reason (no payee
  * account, or one held and until when) — judged by the batch's own rule from the payee accounts'
  * clear columns, no account opened. The batch itself judges again when it is made.
+ *
+ * An approved cycle not yet published may be previewed, although no batch can be made of it
+ * until it is published (`instruction-check.ts`): the preview moves and reserves no money and
+ * tells no holder anything, and seeing before publication what the cycle will cost and whose
+ * payee accounts are missing or held lets finance fund the program and have the accounts put
+ * right before the holders are told.
  *
  * @example
  *   const preview = await payoutCyclePreview(deps, context, cycleId);

@@ -5,7 +5,7 @@ import type { TestDatabase } from '../../../../test/db.js';
 import { buildOperator, buildPerson } from '../../../../test/factories.js';
 import type { OperatorActor } from '../../../shared/access/actor.js';
 import { consumePersonReads } from '../../access/index.js';
-import { approvedCycle } from '../../programs/programs-test-kit.js';
+import { publishedCycle } from '../../programs/programs-test-kit.js';
 import { executeErasure, insertErasureRequest } from '../../registry/erasure/repository.js';
 import type { PaymentsContext } from '../payments-context.js';
 import { cashCycle, fundedProgramAccount, openCashEntitlements } from '../payments-test-kit.js';
@@ -53,9 +53,9 @@ describe('payout creditors under the person key', () => {
   const persons: string[] = [];
   /** Each person's open entitlements, in cycle order (one cycle per batch the tests make). */
   const owed = new Map<string, string[]>();
-  /** A new approved cycle of the program: one more entitlement for each person. */
+  /** A new published cycle of the program: one more entitlement for each person. */
   const newCycle = async (referenceDate: string) => {
-    const { cycleId } = await approvedCycle(database.db, programId, referenceDate);
+    const { cycleId } = await publishedCycle(database.db, programId, referenceDate);
     for (const entitlement of await openCashEntitlements(database.db, cycleId))
       owed.set(entitlement.personId, [
         ...(owed.get(entitlement.personId) ?? []),

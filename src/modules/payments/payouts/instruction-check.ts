@@ -5,8 +5,9 @@ import {
   referencedTransfers,
   referencedTransfersRelation,
 } from '../../ledger/index.js';
-import { payableEntitlements } from '../../programs/index.js';
+import { type PayableEntitlement, payableEntitlements } from '../../programs/index.js';
 import type { PaymentsDependencies } from '../payments-context.js';
+import { PaymentsError } from '../payments-error.js';
 import { claimForPayouts } from './entitlement-claims.js';
 import { BankFileError } from './iso20022/bank-file-error.js';
 
@@ -19,10 +20,12 @@ const released = ['refused', 'rejected', 'returned', 'cancelled'] as const;
 
 /**
  * Issue #13, point 5, for payouts: each instruction pays an open cash entitlement of the
- * batch's program (approved or published cycle), for its amount, in the batch's currency, once
- * in the batch, not already in a live payout and not already credited to a wallet. Answers the
- * person of each instruction (whose data key seals the creditor) and its entitlement's cycle;
- * refuses, naming every instruction at fault, before anything is written.
+ * batch's program (published cycle), for its amount, in the batch's currency, once in the
+ * batch, not already in a live payout and not already credited to a wallet. Answers the person
+ * of each instruction (whose data key seals the creditor) and its entitlement's cycle; refuses,
+ * naming every instruction at fault, before anything is written. A batch paying any entitlement
+ * of a cycle approved but not published is refused as a whole (`AMP_CYCLE_NOT_PUBLISHED`): the
+ * cycle is not handed over yet (docs/DISTRIBUTION.md, "Entitlement states").
  */
 export async function entitlementPersons(
   deps: PaymentsDependencies,
@@ -38,6 +41,7 @@ export async function entitlementPersons(
       (entitlement) => [entitlement.entitlementId, entitlement],
     ),
   );
+  refuseUnpublished(input.instructions, payable);
   const known = [...payable.keys()];
   const inPayout = await inLivePayouts(deps.db, known);
   const credited = await referencedTransfers(deps.db, 'entitlement', known);
@@ -51,7 +55,7 @@ export async function entitlementPersons(
     if (entitlement === undefined) {
       problems.push({
         field: `${field}/referenceId`,
-        reason: 'not an open cash entitlement of this program in an approved cycle',
+        reason: 'not an open cash entitlement of this program in a published cycle',
       });
     } else if (repeated) {
       problems.push({ field: `${field}/referenceId`, reason: 'the same entitlement twice' });
@@ -80,6 +84,29 @@ export async function entitlementPersons(
     );
   }
   return persons;
+}
+
+/** Refuses the batch, naming each instruction, when it pays an unpublished cycle's entitlement. */
+function refuseUnpublished(
+  instructions: ReadonlyArray<{ referenceId: string }>,
+  payable: ReadonlyMap<string, PayableEntitlement>,
+): void {
+  const problems = instructions.flatMap((item, index) =>
+    payable.get(item.referenceId)?.cycleStatus === 'approved'
+      ? [
+          {
+            field: `/instructions/${index}/referenceId`,
+            reason: "the entitlement's cycle is approved but not published yet",
+          },
+        ]
+      : [],
+  );
+  if (problems.length === 0) return;
+  throw new PaymentsError(
+    'AMP_CYCLE_NOT_PUBLISHED',
+    `${problems.length} instruction(s) pay an entitlement of a cycle not published yet`,
+    problems.slice(0, 100),
+  );
 }
 
 /**

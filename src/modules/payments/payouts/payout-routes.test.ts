@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPerson } from '../../../../test/factories.js';
 import { type AccessTestApp, buildAccessTestApp } from '../../access/access-test-kit.js';
 import { signIn } from '../../distribution/distribution-test-kit.js';
-import { approvedCycle } from '../../programs/programs-test-kit.js';
+import { publishedCycle } from '../../programs/programs-test-kit.js';
 import { openCashEntitlements } from '../payments-test-kit.js';
 import { pain002For } from './iso20022/bank-files-test-kit.js';
 import { payableCashCycle, payingAccountStoredForTest, routeTestPayee } from './payout-test-kit.js';
@@ -273,7 +273,7 @@ describe('payout routes', () => {
   });
 
   it('cancels a batch whose file was not sent: its payment voided, its entitlement payable again', async () => {
-    const cycle = await approvedCycle(kit.database.db, programId, '2026-11-01');
+    const cycle = await publishedCycle(kit.database.db, programId, '2026-11-01');
     const [fresh] = await openCashEntitlements(kit.database.db, cycle.cycleId);
     const made = await kit.app.inject({
       method: 'POST',

@@ -58,7 +58,7 @@ export const PayoutInstructionBody = Type.Object(
     referenceId: Type.String({
       format: 'uuid',
       description:
-        "An open cash entitlement of the batch's program, in an approved or published cycle: " +
+        "An open cash entitlement of the batch's program, in a published cycle: " +
         "the person paid is its holder, into their stored payee account; the amount must be the entitlement's",
     }),
     amountMinor: Amount,

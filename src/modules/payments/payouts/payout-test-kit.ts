@@ -123,7 +123,8 @@ export const routeTestPayee: PayeeAccountInput = {
 };
 
 /**
- * An approved cash cycle of a new program paying `amountMinor` to each person of age, its open
+ * A published cash cycle (approved only with `unpublished`) of a new program paying `amountMinor`
+ * to each person of age, its open
  * entitlements (by person id), the program's VES funding account holding `fundedMinor`, and
  * the payee accounts given (if any), stored as staff would set them: what a batch of the cycle
  * pays. Make the persons first: the cycle entitles those present when it is approved.
@@ -141,6 +142,8 @@ export async function payableCashCycle(
     amountMinor: bigint;
     fundedMinor: bigint;
     payees?: ReadonlyArray<{ personId: string; payee: PayeeAccountInput }>;
+    /** The cycle approved only, not published (`cashCycle`): previewed, not paid. */
+    unpublished?: boolean;
   },
 ): Promise<{
   programId: string;
@@ -151,6 +154,7 @@ export async function payableCashCycle(
   const { programId, cycleId } = await cashCycle(db, {
     code: props.code,
     amountMinor: props.amountMinor,
+    unpublished: props.unpublished === true,
   });
   const entitlements = await openCashEntitlements(db, cycleId);
   await fundedProgramAccount(db, programId, props.fundedMinor);
@@ -236,7 +240,7 @@ export interface CashPayoutScene {
 }
 
 /**
- * `persons` persons, an approved cash cycle of a new program paying each `amountMinor`, its
+ * `persons` persons, a published cash cycle of a new program paying each `amountMinor`, its
  * open entitlements, each person's stored payee account (`testPayee` of their entitlement's
  * index), the program's VES funding account holding `fundedMinor` and its stored paying account
  * (`testPayingAccount`): the scene of every payout test.

@@ -11,7 +11,7 @@ import {
   transferFlags,
   verifyLedger,
 } from '../../ledger/index.js';
-import { approvedCycle } from '../../programs/programs-test-kit.js';
+import { publishedCycle } from '../../programs/programs-test-kit.js';
 import { fundingAccountId, settlementAccountId, walletAccountId } from '../accounts/account-ids.js';
 import { freezeWallets } from '../accounts/wallet-freeze.js';
 import { disbursementRunner } from '../disbursement/disbursement-runner.js';
@@ -367,7 +367,7 @@ describe('bank payouts', () => {
   });
 
   it('pays an entitlement once when two batches ask for it at the same time', async () => {
-    const { cycleId } = await approvedCycle(database.db, programId, '2027-02-01');
+    const { cycleId } = await publishedCycle(database.db, programId, '2027-02-01');
     const fresh = (
       await openCashEntitlements(database.db, cycleId)
     )[0] as (typeof entitlements)[number];
@@ -387,7 +387,7 @@ describe('bank payouts', () => {
     expect(paying).toHaveLength(1);
   });
   it('a disbursement into wallets skips an entitlement a bank payout already pays', async () => {
-    const { cycleId } = await approvedCycle(database.db, programId, '2027-03-01');
+    const { cycleId } = await publishedCycle(database.db, programId, '2027-03-01');
     const open = await openCashEntitlements(database.db, cycleId);
     const [byBank] = open as [(typeof entitlements)[number]];
     await programFunder(database.db, {
@@ -416,7 +416,7 @@ describe('bank payouts', () => {
 
   it('pays each entitlement once when a disbursement chunk and a payout batch take it at the same instant', async () => {
     for (const referenceDate of ['2027-04-01', '2027-05-01', '2027-06-01']) {
-      const { cycleId } = await approvedCycle(database.db, programId, referenceDate);
+      const { cycleId } = await publishedCycle(database.db, programId, referenceDate);
       const open = await openCashEntitlements(database.db, cycleId);
       await programFunder(database.db, {
         programId,
@@ -458,7 +458,7 @@ describe('bank payouts', () => {
   }, 120_000); // three rounds of a batch and a whole disbursement: slow on a loaded machine
 
   it('a payout cannot take an entitlement a wallet claim holds, nor a frozen wallet claim one', async () => {
-    const { cycleId } = await approvedCycle(database.db, programId, '2027-07-01');
+    const { cycleId } = await publishedCycle(database.db, programId, '2027-07-01');
     const [first, second] = (await openCashEntitlements(database.db, cycleId)) as [
       (typeof entitlements)[number],
       (typeof entitlements)[number],

@@ -142,14 +142,17 @@ export async function cashEntitlementsInRange(
 /** An open cash entitlement a payout may pay, with the currency of its program version. */
 export interface PayableEntitlement extends CashEntitlement {
   cycleId: string;
+  /** `approved` (pre-activated: payments refuses to pay it yet) or `published`. */
+  cycleStatus: CycleStatus;
   currency: 'VES' | 'USD' | null;
 }
 
 /**
  * Of `entitlementIds`, those that are open cash entitlements (amount above zero) of the
- * program in an approved or published cycle: what a payout instruction may pay (issue #13,
- * point 5: the person paid comes from the entitlement, never from the payer). One query by
- * primary key over an array, however long the list.
+ * program in an approved or published cycle, with the cycle's status: what a payout
+ * instruction may pay once the cycle is published (issue #13, point 5: the person paid comes
+ * from the entitlement, never from the payer; an approved cycle's are answered so the payer can
+ * say why it refuses them). One query by primary key over an array, however long the list.
  */
 export async function payableEntitlements(
   db: Kysely<Database>,
@@ -160,9 +163,10 @@ export async function payableEntitlements(
     id: string;
     person_id: string;
     cycle_id: string;
+    cycle_status: CycleStatus;
     amount_minor: string;
     currency: 'VES' | 'USD' | null;
-  }>`select e.id, e.person_id, e.cycle_id, e.amount_minor, v.currency
+  }>`select e.id, e.person_id, e.cycle_id, c.status as cycle_status, e.amount_minor, v.currency
        from entitlement e
        join program_cycle c on c.id = e.cycle_id and c.program_id = e.program_id
        join program_version v on v.program_id = c.program_id and v.version = c.version
@@ -174,6 +178,7 @@ export async function payableEntitlements(
     entitlementId: row.id,
     personId: row.person_id,
     cycleId: row.cycle_id,
+    cycleStatus: row.cycle_status,
     amountMinor: BigInt(row.amount_minor),
     currency: row.currency,
   }));
@@ -198,7 +203,7 @@ export async function programForFunding(
     : { programId: row.id, kind: row.kind, currency: row.currency };
 }
 
-/** An approved or published cycle of a cash program, as a payout batch may pay it. */
+/** An approved or published cycle of a cash program: previewed for a payout batch, paid once published. */
 export interface PayableCashCycle {
   cycleId: string;
   programId: string;
@@ -209,8 +214,9 @@ export interface PayableCashCycle {
 
 /**
  * The approved and published cycles of cash programs with a currency, newest reference date
- * first, at most `limit`: what a finance officer chooses from to make a payout batch (the
- * entitlements themselves are read by `cashEntitlementRanges`/`cashEntitlementsInRange`).
+ * first, at most `limit`: what a finance officer chooses from to preview a payout batch, and to
+ * make one once the cycle is published (the entitlements themselves are read by
+ * `cashEntitlementRanges`/`cashEntitlementsInRange`).
  *
  * @example
  *   const cycles = await payableCashCycles(db, 200);

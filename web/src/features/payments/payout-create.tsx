@@ -185,7 +185,11 @@ export function PayoutCreatePanel({ purpose }: { purpose: string }) {
                 ) : null}
               </>
             ) : null}
-            {data.includedCount === 0 ? (
+            {list.find((cycle) => cycle.cycleId === cycleId)?.status === 'approved' ? (
+              <p role="status" data-testid="payout-not-published">
+                {t('payouts.create.notPublished')}
+              </p>
+            ) : data.includedCount === 0 ? (
               <p role="status">{t('payouts.create.nobody')}</p>
             ) : (
               <>
