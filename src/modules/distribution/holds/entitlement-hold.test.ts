@@ -16,6 +16,7 @@ import {
   signIn,
 } from '../distribution-test-kit.js';
 import { type OfflinePoint, offlinePoint } from '../offline/offline-point-test-kit.js';
+import { entitlementIdOfEntry } from '../offline/offline-test-kit.js';
 
 /**
  * The voucher states `blocked` and `pre_activated` (docs/DISTRIBUTION.md, "Entitlement states"
@@ -176,6 +177,34 @@ describe('entitlement holds and pre-activated entitlements', () => {
       outcome: 'denied',
       reasonCode: 'AMP_ENTITLEMENT_PRE_ACTIVATED',
     });
+    // Offline too: a snapshot taken before publication carries no pre-activated entitlement, so a
+    // receipt naming one (the third person's, on their card) is refused at sync as one its
+    // snapshot never offered, nothing counted.
+    const device = point.devices[0];
+    const third = (await lookup(2)).find((answer) => answer.state === 'pre_activated');
+    if (device === undefined || third === undefined) throw new Error('no device or entitlement');
+    const snapshot = await point.call('GET', `devices/${device.id}/snapshot`, scene.operator);
+    expect(snapshot.statusCode, snapshot.body).toBe(200);
+    const carried = snapshot
+      .json()
+      .payload.entries.map((entry: string[]) => entitlementIdOfEntry(entry[1] as string));
+    expect(carried).not.toContain(next.entitlementId);
+    expect(carried).not.toContain(third.entitlementId);
+    const offline = await point.offline(device, holder(2));
+    const onHand = await point.onHand('food_box');
+    const receipt = await device.key.receipt(point.pointId, device.id, {
+      snapshotId: offline.snapshotId,
+      entitlementId: third.entitlementId,
+      credentialId: holder(2).credentialId,
+      qrText: holder(2).qrText,
+      lines: [{ item: 'food_box', quantity: 1 }],
+      deviceTime: Date.now() - 30_000,
+    });
+    expect(await offline.sync(receipt)).toMatchObject({
+      outcome: 'refused',
+      code: 'AMP_OFFLINE_NOT_IN_SNAPSHOT',
+    });
+    expect(await point.onHand('food_box')).toBe(onHand);
     await cyclePublisher(kit.database.db, { cycleId, operatorId: randomUUID() });
     const answered = (await lookup(1)).find((a) => a.entitlementId === next.entitlementId);
     expect(answered?.state).toBe('activated');
