@@ -137,9 +137,12 @@ export async function offlineSyncer(
   }
   const { receipts, unopened } = await unsealed(deps, body.receipts, now);
   const results = await replays(deps, device, receipts);
-  const fresh = receipts.filter((receipt, index) => {
-    const first = receipts.findIndex((other) => other.receiptId === receipt.receiptId);
-    return first === index && !results.has(receipt.receiptId);
+  // The first of each receipt id not synced before (a set: a search per receipt was quadratic).
+  const seen = new Set<string>();
+  const fresh = receipts.filter((receipt) => {
+    if (seen.has(receipt.receiptId)) return false;
+    seen.add(receipt.receiptId);
+    return !results.has(receipt.receiptId);
   });
   const refusals: AuditEntryInput[] = [];
   // A receipt id synced before with other content (another device, other lines): a replay
