@@ -1,10 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BenefitLineAnswer } from '../../../../src/shared/api/appeals.js';
 import { apiGet, apiSend, withQuery } from '../../api/client.js';
-import { Field } from '../../components/field.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
+import { StatementForm } from '../../components/statement-form.js';
 import { ClauseText } from '../appeals/clause-text.js';
 
 /**
@@ -88,46 +88,20 @@ export function AppealForm(props: {
   onDone: () => void;
 }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
-  const [statement, setStatement] = useState('');
-  const file = useMutation({
-    mutationFn: () =>
-      apiSend(
-        'POST',
-        withQuery(`/api/persons/${props.personId}/appeals`, { purpose: props.purpose }),
-        { programId: props.programId, statement },
-      ),
-    onSuccess: async () => {
-      await client.invalidateQueries({ queryKey: ['my-benefits'] });
-      await client.invalidateQueries({ queryKey: ['my-appeals'] });
-      props.onDone();
-    },
-  });
   return (
-    <form
-      onSubmit={(event) => {
-        event.preventDefault();
-        file.mutate();
-      }}
-    >
-      <Field label={t('appeals.statement')} hint={t('appeals.statementHint')} required>
-        {(control) => (
-          <textarea
-            {...control}
-            maxLength={2000}
-            rows={4}
-            value={statement}
-            onChange={(event) => setStatement(event.target.value)}
-          />
-        )}
-      </Field>
-      {file.error ? <ProblemNotice error={file.error} /> : null}
-      <button type="submit" disabled={file.isPending || statement.trim() === ''}>
-        {t('appeals.file')}
-      </button>{' '}
-      <button type="button" className="button-secondary" onClick={props.onDone}>
-        {t('appeals.cancel')}
-      </button>
-    </form>
+    <StatementForm
+      label={t('appeals.statement')}
+      hint={t('appeals.statementHint')}
+      submit={t('appeals.file')}
+      send={(statement) =>
+        apiSend(
+          'POST',
+          withQuery(`/api/persons/${props.personId}/appeals`, { purpose: props.purpose }),
+          { programId: props.programId, statement },
+        )
+      }
+      refresh={[['my-benefits'], ['my-appeals']]}
+      onDone={props.onDone}
+    />
   );
 }

@@ -1,10 +1,8 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PersonEntitlementHold } from '../../../../src/shared/api/entitlement-holds.js';
 import { apiSend, withQuery } from '../../api/client.js';
-import { Field } from '../../components/field.js';
-import { ProblemNotice } from '../../components/problem-notice.js';
+import { StatementForm } from '../../components/statement-form.js';
 import { useFormat } from '../../i18n/format.js';
 
 /**
@@ -54,51 +52,22 @@ function HoldObjectionForm(props: {
   onDone: () => void;
 }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
-  const [statement, setStatement] = useState('');
-  const file = useMutation({
-    mutationFn: () =>
-      apiSend(
-        'POST',
-        withQuery(`/api/distribution/entitlement-holds/${props.holdId}/objections`, {
-          purpose: props.purpose,
-        }),
-        { statement },
-      ),
-    onSuccess: async () => {
-      await client.invalidateQueries({ queryKey: ['my-holds', props.personId] });
-      props.onDone();
-    },
-  });
   return (
-    <form
-      onSubmit={(event) => {
-        event.preventDefault();
-        file.mutate();
-      }}
-    >
-      <Field
-        label={t('holdObjections.statement')}
-        hint={t('holdObjections.statementHint')}
-        required
-      >
-        {(control) => (
-          <textarea
-            {...control}
-            maxLength={2000}
-            rows={4}
-            value={statement}
-            onChange={(event) => setStatement(event.target.value)}
-          />
-        )}
-      </Field>
-      {file.error ? <ProblemNotice error={file.error} /> : null}
-      <button type="submit" disabled={file.isPending || statement.trim() === ''}>
-        {t('holdObjections.file')}
-      </button>{' '}
-      <button type="button" className="button-secondary" onClick={props.onDone}>
-        {t('appeals.cancel')}
-      </button>
-    </form>
+    <StatementForm
+      label={t('holdObjections.statement')}
+      hint={t('holdObjections.statementHint')}
+      submit={t('holdObjections.file')}
+      send={(statement) =>
+        apiSend(
+          'POST',
+          withQuery(`/api/distribution/entitlement-holds/${props.holdId}/objections`, {
+            purpose: props.purpose,
+          }),
+          { statement },
+        )
+      }
+      refresh={[['my-holds', props.personId]]}
+      onDone={props.onDone}
+    />
   );
 }
