@@ -1,11 +1,4 @@
-import {
-  createDecipheriv,
-  createECDH,
-  createHash,
-  createHmac,
-  type ECDH,
-  hkdfSync,
-} from 'node:crypto';
+import { createDecipheriv, createECDH, createHash, type ECDH, hkdfSync } from 'node:crypto';
 import { cardProofSealLabel } from '../../../shared/offline/sealed-card-proof.js';
 
 /**
@@ -128,7 +121,7 @@ export function openCardProof(
     const shared = key.ecdh.computeSecret(ephemeral);
     const decipher = createDecipheriv(
       'aes-256-gcm',
-      hkdfSha256Block(shared, ephemeral),
+      Buffer.from(hkdfSync('sha256', shared, ephemeral, cardProofSealLabel, 32)),
       bytes.subarray(kidBytes + pointBytes, head),
     );
     decipher.setAAD(Buffer.from(receiptId, 'utf8'));
@@ -143,18 +136,6 @@ export function openCardProof(
     return undefined;
   }
 }
-
-/**
- * HKDF-SHA-256 (RFC 5869) of `cardProofSealLabel` to one 32-byte block, as `hkdfSync` gives
- * it: extract `PRK = HMAC(salt, ikm)`, expand `T(1) = HMAC(PRK, info ‖ 0x01)`. Two HMACs
- * instead of `hkdfSync`, which makes a key object of its input first: a sync opens one per receipt.
- */
-function hkdfSha256Block(ikm: Buffer, salt: Buffer): Buffer {
-  const prk = createHmac('sha256', salt).update(ikm).digest();
-  return createHmac('sha256', prk).update(cardProofSealLabel, 'utf8').update(blockOne).digest();
-}
-
-const blockOne = Buffer.from([1]);
 
 function isCardProof(value: unknown): value is CardProof {
   if (typeof value !== 'object' || value === null) return false;
