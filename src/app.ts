@@ -40,6 +40,7 @@ import {
   distributionPlugin,
   offlineListSource,
   settleUnredeemedOnCycleClose,
+  startHoldLapseSweep,
 } from './modules/distribution/index.js';
 import {
   notificationsPlugin,
@@ -116,6 +117,12 @@ export interface AppServices {
    * it, with a shorter `tickMs` between looks).
    */
   statisticsSchedule?: boolean | { tickMs: number };
+  /**
+   * Text the holder of each hold that lapsed by itself, once per hold, from a sweep at start
+   * and then every `limits.distribution.holdLapseSweepEveryMs` (the server does; tests call
+   * `holdLapseNotifier` themselves, or pass a shorter `tickMs`).
+   */
+  holdLapseSweep?: boolean | { tickMs: number };
   /**
    * Where signed tree heads are also written (the server passes the configured witness file
    * and URL; tests their own or none), and signing timings that tests shorten.
@@ -386,6 +393,23 @@ export async function build(config: Config, services: AppServices): Promise<App>
     counterAssistedPerDayMax: config.merchants.counterAssistedPerDay,
     pinGuard: pinGuardSettings,
   });
+  // The holder of a hold that lapsed by itself is texted once (the lapse itself is read at now).
+  if (services.holdLapseSweep) {
+    const { holdLapseSweep } = services;
+    let stopSweep: (() => Promise<void>) | null = null;
+    app.addHook('onReady', async () => {
+      stopSweep = startHoldLapseSweep(
+        {
+          db,
+          notifier,
+          ...(services.access?.clock ? { now: services.access.clock } : {}),
+          ...(typeof holdLapseSweep === 'object' ? { tickMs: holdLapseSweep.tickMs } : {}),
+        },
+        app.log,
+      );
+    });
+    app.addHook('onClose', async () => stopSweep?.());
+  }
   // Alerts to auditors on payment patterns (many wallets paying one merchant within minutes),
   // scanned over the ledger beside the audit signing timer.
   if (services.auditTimer) {
