@@ -347,6 +347,35 @@ describe('the point of service in the console', () => {
     await upheld.getByText('Retención levantada').waitFor();
     expect(await upheld.textContent()).toContain('Su objeción fue aceptada');
     expect(await seriousAxeViolations(citizen)).toEqual([]);
+
+    // Held a third time and objected to, then lifted by the supervisor before any decision: the
+    // objection reads as ended undecided, not as waiting.
+    const third = await run.server.app.inject({
+      method: 'POST',
+      url: '/api/distribution/entitlement-holds?purpose=distribution',
+      cookies: officerCookie,
+      payload: { entitlementId, reason: 'data_error_under_review', note: 'Fecha mal cargada' },
+    });
+    expect(third.statusCode, third.body).toBe(201);
+    const thirdId = (third.json() as { holdId: string }).holdId;
+    const objected = await citizen.request.post(
+      `${run.server.baseUrl}/api/distribution/entitlement-holds/${thirdId}/objections?purpose=self`,
+      { data: { statement: 'La fecha está bien.' } },
+    );
+    expect(objected.status(), await objected.text()).toBe(201);
+    const liftedFirst = await run.server.app.inject({
+      method: 'POST',
+      url: `/api/distribution/entitlement-holds/${thirdId}/lift?purpose=distribution`,
+      cookies: officerCookie,
+      payload: {},
+    });
+    expect(liftedFirst.statusCode, liftedFirst.body).toBe(200);
+    await citizen.reload();
+    const ended = mine.locator('li', { has: citizen.locator('[data-objection="hold_ended"]') });
+    await ended.getByText('Su objeción no llegó a decidirse', { exact: false }).waitFor();
+    await citizen.getByLabel('Idioma').selectOption('en');
+    await ended.getByText('Your objection was not decided', { exact: false }).waitFor();
+    expect(await overflowsHorizontally(citizen)).toBe(false);
     await citizen.context().close();
   }, 60_000);
 
