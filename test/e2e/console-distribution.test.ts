@@ -34,9 +34,10 @@ import { distributionPointWorld } from './distribution-point-kit.js';
  * without a card in the day's list, reads the point's reconciliation for the cycle, downloads
  * it as CSV and signs it off; and holds the card holder's entitlement from the first receipt
  * (the point sees it blocked and the server refuses it), lifts it, and the holder sees the hold
- * and its reason on their own page, never the notes. Spanish and English, axe-clean, no sideways
- * scrolling. Last, the card is read through the camera: Chromium's fake capture device plays a
- * video of the card's QR.
+ * and its reason on their own page, never the notes; the holder objects to a second hold from
+ * their page and a program officer upholds it, lifting it. Spanish and English, axe-clean, no
+ * sideways scrolling. Last, the card is read through the camera: Chromium's fake capture device
+ * plays a video of the card's QR.
  */
 /** The photo on file of the person served by it: the console's icon, a real PNG. */
 const photoOnFile = readFileSync(
