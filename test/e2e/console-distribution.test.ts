@@ -280,14 +280,17 @@ describe('the point of service in the console', () => {
     const { entitlementId } = JSON.parse(
       Buffer.from(String(payload), 'base64url').toString('utf8'),
     ) as { entitlementId: string };
-    const placed = await run.server.app.inject({
-      method: 'POST',
-      url: '/api/distribution/entitlement-holds?purpose=distribution',
-      cookies: officerCookie,
-      payload: { entitlementId, reason: 'identity_dispute', note: 'Segunda solicitud, cédula 114' },
-    });
-    expect(placed.statusCode, placed.body).toBe(201);
-    const { holdId } = placed.json() as { holdId: string };
+    const holdAgain = async (reason: string, note: string) => {
+      const placed = await run.server.app.inject({
+        method: 'POST',
+        url: '/api/distribution/entitlement-holds?purpose=distribution',
+        cookies: officerCookie,
+        payload: { entitlementId, reason, note },
+      });
+      expect(placed.statusCode, placed.body).toBe(201);
+      return (placed.json() as { holdId: string }).holdId;
+    };
+    const holdId = await holdAgain('identity_dispute', 'Segunda solicitud, cédula 114');
 
     // The person, at 360 px, objects from their own page.
     const citizen = await citizenSignedInPage(run, { id: holder.personId, uin: holder.uin });
@@ -351,14 +354,7 @@ describe('the point of service in the console', () => {
 
     // Held a third time and objected to, then lifted by the supervisor before any decision: the
     // objection reads as ended undecided, not as waiting.
-    const third = await run.server.app.inject({
-      method: 'POST',
-      url: '/api/distribution/entitlement-holds?purpose=distribution',
-      cookies: officerCookie,
-      payload: { entitlementId, reason: 'data_error_under_review', note: 'Fecha mal cargada' },
-    });
-    expect(third.statusCode, third.body).toBe(201);
-    const thirdId = (third.json() as { holdId: string }).holdId;
+    const thirdId = await holdAgain('data_error_under_review', 'Fecha mal cargada');
     const objected = await citizen.request.post(
       `${run.server.baseUrl}/api/distribution/entitlement-holds/${thirdId}/objections?purpose=self`,
       { data: { statement: 'La fecha está bien.' } },

@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { limits } from '../../../limits.js';
 import type { Database } from '../../../platform/db/schema.js';
 import { localDate, type PersonNotifier } from '../../notifications/index.js';
+import { notLifted } from './hold-reads.js';
 
 /** What the lapse sweep needs: the database, the one notifier, and a clock. */
 export interface HoldLapseSweepDependencies {
@@ -41,23 +42,10 @@ export async function holdLapseNotifier(deps: HoldLapseSweepDependencies): Promi
             .select(['h.id', eb.val(now).as('noticed_at')])
             .where('h.lapses_at', '<=', now)
             .where('h.lapses_at', '>', since)
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('entitlement_hold_lift as l')
-                    .select('l.hold_id')
-                    .whereRef('l.hold_id', '=', 'h.id'),
-                ),
-              ),
-            )
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('entitlement_hold_lapse_notice as n')
-                    .select('n.hold_id')
-                    .whereRef('n.hold_id', '=', 'h.id'),
-                ),
-              ),
+            .where(notLifted)
+            .where(
+              sql<boolean>`not exists (select 1 from entitlement_hold_lapse_notice n
+                where n.hold_id = h.id)`,
             )
             .orderBy('h.lapses_at')
             .limit(holdLapseSweepBatchMax),
