@@ -219,6 +219,11 @@ export async function build(config: Config, services: AppServices): Promise<App>
   await app.register(fastifyRateLimit, {
     max: services.rateLimitRequestsMax ?? limits.http.rateLimitRequestsMax,
     timeWindow: limits.http.rateLimitWindowMs,
+    // The console's own files (its scripts, styles and index.html for its addresses) carry no
+    // data and touch no database, as admission already treats them. Counted per address, an
+    // office behind one address loading the console was refused its lazily loaded scripts (429:
+    // a blank page, seen in the console's browser tests). The API stays limited.
+    allowList: (request) => isConsoleFileRequest(request.method, request.url),
     errorResponseBuilder: (_request, context) =>
       new AmparoError('AMP_RATE_LIMITED', { detail: `Retry after ${context.after}` }),
   });
@@ -471,6 +476,13 @@ function registryEventsFor(services: AppServices, notifier: PersonNotifier): Reg
   voidPayoutsOnRegistryEvents(events);
   services.registrySubscribers?.(events);
   return events;
+}
+
+/** A GET (or HEAD) outside `/api`: one of the console's files, or its page for an address. */
+function isConsoleFileRequest(method: string, url: string): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const pathname = url.split('?')[0] ?? '';
+  return pathname !== '/api' && !pathname.startsWith('/api/');
 }
 
 /**
