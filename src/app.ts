@@ -40,6 +40,7 @@ import {
   distributionPlugin,
   offlineListSource,
   settleUnredeemedOnCycleClose,
+  startHoldLapseSweep,
 } from './modules/distribution/index.js';
 import {
   notificationsPlugin,
@@ -116,6 +117,12 @@ export interface AppServices {
    * it, with a shorter `tickMs` between looks).
    */
   statisticsSchedule?: boolean | { tickMs: number };
+  /**
+   * Text the holder of each hold that lapsed by itself, once per hold, from a sweep at start
+   * and then every `limits.distribution.holdLapseSweepEveryMs` (the server does; tests call
+   * `holdLapseNotifier` themselves, or pass a shorter `tickMs`).
+   */
+  holdLapseSweep?: boolean | { tickMs: number };
   /**
    * Where signed tree heads are also written (the server passes the configured witness file
    * and URL; tests their own or none), and signing timings that tests shorten.
@@ -212,6 +219,11 @@ export async function build(config: Config, services: AppServices): Promise<App>
   await app.register(fastifyRateLimit, {
     max: services.rateLimitRequestsMax ?? limits.http.rateLimitRequestsMax,
     timeWindow: limits.http.rateLimitWindowMs,
+    // The console's own files (its scripts, styles and index.html for its addresses) carry no
+    // data and touch no database, as admission already treats them. Counted per address, an
+    // office behind one address loading the console was refused its lazily loaded scripts (429:
+    // a blank page, seen in the console's browser tests). The API stays limited.
+    allowList: (request) => isConsoleFileRequest(request.method, request.url),
     errorResponseBuilder: (_request, context) =>
       new AmparoError('AMP_RATE_LIMITED', { detail: `Retry after ${context.after}` }),
   });
@@ -386,6 +398,23 @@ export async function build(config: Config, services: AppServices): Promise<App>
     counterAssistedPerDayMax: config.merchants.counterAssistedPerDay,
     pinGuard: pinGuardSettings,
   });
+  // The holder of a hold that lapsed by itself is texted once (the lapse itself is read at now).
+  if (services.holdLapseSweep) {
+    const { holdLapseSweep } = services;
+    let stopSweep: (() => Promise<void>) | null = null;
+    app.addHook('onReady', async () => {
+      stopSweep = startHoldLapseSweep(
+        {
+          db,
+          notifier,
+          ...(services.access?.clock ? { now: services.access.clock } : {}),
+          ...(typeof holdLapseSweep === 'object' ? { tickMs: holdLapseSweep.tickMs } : {}),
+        },
+        app.log,
+      );
+    });
+    app.addHook('onClose', async () => stopSweep?.());
+  }
   // Alerts to auditors on payment patterns (many wallets paying one merchant within minutes),
   // scanned over the ledger beside the audit signing timer.
   if (services.auditTimer) {
@@ -447,6 +476,13 @@ function registryEventsFor(services: AppServices, notifier: PersonNotifier): Reg
   voidPayoutsOnRegistryEvents(events);
   services.registrySubscribers?.(events);
   return events;
+}
+
+/** A GET (or HEAD) outside `/api`: one of the console's files, or its page for an address. */
+function isConsoleFileRequest(method: string, url: string): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const pathname = url.split('?')[0] ?? '';
+  return pathname !== '/api' && !pathname.startsWith('/api/');
 }
 
 /**

@@ -568,6 +568,15 @@ export const limits = {
     /** The holds one supervisor's list shows, newest first. */
     entitlementHoldListMax: 200,
     /**
+     * The server's sweep that texts the holder of a hold that lapsed by itself passes this
+     * often; a hold lapsed longer ago than the window gets no text (the server was down, or the
+     * hold lapsed before the sweep existed: old news, and past the text's 3-day life anyway).
+     * Holds noticed in one transaction, at most.
+     */
+    holdLapseSweepEveryMs: minuteMs,
+    holdLapseNoticeWithinDays: 3,
+    holdLapseSweepBatchMax: 200,
+    /**
      * A person's objection to a hold: decided within this many days of its filing, or overdue
      * in the program officers' queue (a hold lapses after 14 days by default).
      */

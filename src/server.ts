@@ -87,6 +87,7 @@ export async function startServer({ config, mode, say }: StartOptions): Promise<
       auditTimer: true,
       resumeGrants: true,
       statisticsSchedule: true,
+      holdLapseSweep: true,
       audit: { witnesses: witnessesFrom(config.audit) },
       duplicateIndex: 'background',
       notifications: { webhookSecret: process.env.AMPARO_SMS_WEBHOOK_SECRET || undefined },

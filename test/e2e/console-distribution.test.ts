@@ -18,6 +18,7 @@ import {
   launchChromium,
   overflowsHorizontally,
   seriousAxeViolations,
+  sessionCookieOf,
   signedInPage,
   viewports,
   writeQrCameraVideo,
@@ -33,9 +34,10 @@ import { distributionPointWorld } from './distribution-point-kit.js';
  * without a card in the day's list, reads the point's reconciliation for the cycle, downloads
  * it as CSV and signs it off; and holds the card holder's entitlement from the first receipt
  * (the point sees it blocked and the server refuses it), lifts it, and the holder sees the hold
- * and its reason on their own page, never the notes. Spanish and English, axe-clean, no sideways
- * scrolling. Last, the card is read through the camera: Chromium's fake capture device plays a
- * video of the card's QR.
+ * and its reason on their own page, never the notes; the holder objects to a second hold from
+ * their page and a program officer upholds it, lifting it. Spanish and English, axe-clean, no
+ * sideways scrolling. Last, the card is read through the camera: Chromium's fake capture device
+ * plays a video of the card's QR.
  */
 /** The photo on file of the person served by it: the console's icon, a real PNG. */
 const photoOnFile = readFileSync(
@@ -271,6 +273,108 @@ describe('the point of service in the console', () => {
     expect(await overflowsHorizontally(citizen)).toBe(false);
     await citizen.context().close();
   }, 90_000);
+
+  it('the holder objects to a new hold from their page; a program officer upholds it and the entitlement is redeemable', async () => {
+    // The supervisor holds the receipt's entitlement again (the screen for it is the test above).
+    const [, payload] = holderReceiptQr.split('.');
+    const { entitlementId } = JSON.parse(
+      Buffer.from(String(payload), 'base64url').toString('utf8'),
+    ) as { entitlementId: string };
+    const holdAgain = async (reason: string, note: string) => {
+      const placed = await run.server.app.inject({
+        method: 'POST',
+        url: '/api/distribution/entitlement-holds?purpose=distribution',
+        cookies: officerCookie,
+        payload: { entitlementId, reason, note },
+      });
+      expect(placed.statusCode, placed.body).toBe(201);
+      return (placed.json() as { holdId: string }).holdId;
+    };
+    const holdId = await holdAgain('identity_dispute', 'Segunda solicitud, cédula 114');
+
+    // The person, at 360 px, objects from their own page.
+    const citizen = await citizenSignedInPage(run, { id: holder.personId, uin: holder.uin });
+    const held = citizen.getByTestId('my-holds').locator('li[data-status="in_force"]');
+    await held.getByText('Duda sobre la identidad de quien la retira', { exact: false }).waitFor();
+    await held.getByRole('button', { name: 'Objetar esta retención' }).click();
+    await held
+      .getByLabel(/Por qué cree que la retención es un error/)
+      .fill('Soy yo quien retira; la otra solicitud no es mía.');
+    expect(await seriousAxeViolations(citizen)).toEqual([]);
+    await held.getByRole('button', { name: 'Presentar la objeción' }).click();
+    await held.getByText('Su objeción fue presentada', { exact: false }).waitFor();
+    expect(await overflowsHorizontally(citizen)).toBe(false);
+
+    // A program officer of the state opens it beside the appeals queue and upholds it.
+    const context = { database: run.server.database, masterKey: run.server.keys.masterKey };
+    const programOfficer = await buildOperator(context, {
+      username: 'pos.program',
+      roles: ['program_officer'],
+      regions: ['VE-A'],
+    });
+    const page = await signedInPage(run, programOfficer, { viewport: 'phone', path: '/appeals' });
+    const queue = page.getByTestId('hold-objection-queue');
+    await queue.getByText('Duda sobre la identidad de quien la retira', { exact: false }).waitFor();
+    await queue.getByRole('button', { name: 'Abrir' }).click();
+    await queue.getByText('Soy yo quien retira', { exact: false }).waitFor();
+    expect(await queue.textContent()).toContain('Segunda solicitud, cédula 114');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await queue.getByRole('button', { name: 'Aceptar: levantar la retención' }).click();
+    await page.getByText('No hay objeciones por decidir.').waitFor();
+    await page.context().close();
+
+    // On the server: the hold lifted by the officer's decision, and the point may hand it over.
+    const lift = await run.server.database.db
+      .selectFrom('entitlement_hold_lift')
+      .select('lifted_by')
+      .where('hold_id', '=', holdId)
+      .executeTakeFirst();
+    expect(lift?.lifted_by).toBe(programOfficer.id);
+    const lookup = await run.server.app.inject({
+      method: 'POST',
+      url: `/api/distribution/points/${pointId}/entitlement-lookups?purpose=distribution`,
+      cookies: { amparo_session: await sessionCookieOf(run, operator) },
+      payload: { qrText: holderQr },
+    });
+    expect(lookup.statusCode, lookup.body).toBe(200);
+    const states = lookup.json().entitlements as { entitlementId: string; state: string }[];
+    // Redeemable again, as it was before the hold: one of its two boxes was handed over above.
+    expect(states.find((one) => one.entitlementId === entitlementId)?.state).toBe(
+      'partially_consumed',
+    );
+
+    // The person's page, read again: the hold lifted, the objection upheld.
+    await citizen.reload();
+    const mine = citizen.getByTestId('my-holds');
+    const upheld = mine.locator('li', { has: citizen.locator('[data-objection="upheld"]') });
+    await upheld.getByText('Retención levantada').waitFor();
+    expect(await upheld.textContent()).toContain('Su objeción fue aceptada');
+    expect(await seriousAxeViolations(citizen)).toEqual([]);
+
+    // Held a third time and objected to, then lifted by the supervisor before any decision: the
+    // objection reads as ended undecided, not as waiting.
+    const thirdId = await holdAgain('data_error_under_review', 'Fecha mal cargada');
+    const objected = await citizen.request.post(
+      `${run.server.baseUrl}/api/distribution/entitlement-holds/${thirdId}/objections?purpose=self`,
+      { data: { statement: 'La fecha está bien.' } },
+    );
+    expect(objected.status(), await objected.text()).toBe(201);
+    const liftedFirst = await run.server.app.inject({
+      method: 'POST',
+      url: `/api/distribution/entitlement-holds/${thirdId}/lift?purpose=distribution`,
+      cookies: officerCookie,
+      payload: {},
+    });
+    expect(liftedFirst.statusCode, liftedFirst.body).toBe(200);
+    await citizen.reload();
+    const ended = mine.locator('li', { has: citizen.locator('[data-objection="hold_ended"]') });
+    await ended.getByText('Su objeción no llegó a decidirse', { exact: false }).waitFor();
+    await citizen.getByLabel('Idioma').selectOption('en');
+    await ended.getByText('Your objection was not decided', { exact: false }).waitFor();
+    expect(await overflowsHorizontally(citizen)).toBe(false);
+    await citizen.context().close();
+  }, 60_000);
 
   it("shows the supervisor the hand-over without a card and the point's reconciliation", async () => {
     // A step the officer has not used: setting the point up used one (a code is used once).

@@ -9,11 +9,13 @@ import { createTestKeyStore } from '../keys.js';
 
 /**
  * How the server serves the console: its files, `index.html` for any console address (so a
- * reload of `/persons/…` works), and never the page for an API path or a missing file.
+ * reload of `/persons/…` works), and never the page for an API path or a missing file; its files
+ * are not counted against an address's rate limit, the API is.
  */
 let app: App;
 let database: TestDatabase;
 let webDir: string;
+const rateLimitMax = 20;
 
 beforeAll(async () => {
   webDir = mkdtempSync(path.join(tmpdir(), 'amparo-web-'));
@@ -24,6 +26,8 @@ beforeAll(async () => {
   app = await build(loadConfig({ LOG_LEVEL: 'silent', AMPARO_WEB_DIR: webDir }), {
     database: database.handle,
     keys: createTestKeyStore(),
+    // Low, so that the last test reaches it: this file's other requests count a handful.
+    rateLimitRequestsMax: rateLimitMax,
   });
 });
 
@@ -63,5 +67,18 @@ describe('console files and single-page fallback', () => {
   it('still answers the API and health routes themselves', async () => {
     expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
     expect((await app.inject({ url: '/api/catalogue' })).statusCode).toBe(200);
+  });
+
+  it("never counts the console's files against the address's rate limit; the API stays limited", async () => {
+    // Many operators behind one office address load the console's scripts: none is refused.
+    for (let index = 0; index < rateLimitMax * 2; index += 1) {
+      expect((await app.inject({ url: '/assets/app-1234.js' })).statusCode).toBe(200);
+      expect((await app.inject({ url: '/distribution' })).statusCode).toBe(200);
+    }
+    const answers: number[] = [];
+    for (let index = 0; index < rateLimitMax; index += 1) {
+      answers.push((await app.inject({ url: '/api/catalogue' })).statusCode);
+    }
+    expect(answers).toContain(429);
   });
 });

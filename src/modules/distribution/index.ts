@@ -4,6 +4,7 @@
  */
 export type { DistributionDependencies } from './distribution-context.js';
 export { DistributionError, type DistributionErrorCode } from './distribution-error.js';
+export { holdLapseNotifier, startHoldLapseSweep } from './holds/hold-lapse-sweep.js';
 export { proofKeyRotator } from './offline/proof-key-versions.js';
 export {
   offlineListSource,

@@ -132,6 +132,11 @@ export interface DistributionTables extends OfflineTables {
     lifted_at: Date;
     note: string;
   };
+  /** That a hold's lapse was texted to its holder, once per hold (migration 0165). */
+  entitlement_hold_lapse_notice: {
+    hold_id: string;
+    noticed_at: Date;
+  };
   /** A person's objection to a hold (migration 0164). */
   entitlement_hold_objection: {
     id: string;

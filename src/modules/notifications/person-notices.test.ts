@@ -69,6 +69,7 @@ const everyNotice: PersonNotice[] = [
   },
   { event: 'entitlement_held', date: '2026-12-12', until: '2026-12-26' },
   { event: 'entitlement_hold_lifted', date: '2026-12-14' },
+  { event: 'entitlement_hold_lapsed', date: '2026-12-20' },
   { event: 'hold_objection_rejected', date: '2026-12-15', until: '2026-12-26' },
 ];
 

@@ -115,6 +115,12 @@ export type PersonNotice =
   /** The hold was lifted: what remained can be collected again. */
   | { event: 'entitlement_hold_lifted'; date: string }
   /**
+   * The hold lapsed by itself on `date` (its longest length), nobody having lifted it: told by
+   * distribution's lapse sweep, once per hold. Like the hold's other texts it names neither the
+   * benefit nor the reason.
+   */
+  | { event: 'entitlement_hold_lapsed'; date: string }
+  /**
    * A program officer rejected the person's objection to a hold: it stays until it is lifted or
    * `until`, when it lapses; the reason is in the person's account (an upheld objection lifts
    * the hold, and the person is texted the lift).
@@ -245,6 +251,11 @@ export function noticeText(
     case 'entitlement_hold_lifted':
       return {
         templateId: 'distribution.entitlement_hold_lifted',
+        parameters: { date: notice.date },
+      };
+    case 'entitlement_hold_lapsed':
+      return {
+        templateId: 'distribution.entitlement_hold_lapsed',
         parameters: { date: notice.date },
       };
     case 'hold_objection_rejected':

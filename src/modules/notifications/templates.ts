@@ -261,6 +261,16 @@ export const templates: ReadonlyMap<string, TemplateDefinition> = new Map(
       },
     }),
     defineTemplate({
+      id: 'distribution.entitlement_hold_lapsed',
+      variables: { date: 'date' },
+      requested: false,
+      ttlMs: 3 * days,
+      text: {
+        es: 'Amparo: el {date} terminó por sí sola la retención de una entrega suya. Si la entrega sigue vigente, puede retirarla.',
+        en: 'Amparo: on {date} the hold on one of your benefits ended by itself. If the benefit is still open, you may collect it.',
+      },
+    }),
+    defineTemplate({
       id: 'distribution.hold_objection_rejected',
       variables: { date: 'date', until: 'date' },
       requested: false,

@@ -178,6 +178,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = {
   // decision is append-only.
   entitlement_hold_objection: 'personal',
   entitlement_hold_objection_decision: 'history',
+  // That a lapsed hold's holder was texted, once per hold (migration 0165): append-only.
+  entitlement_hold_lapse_notice: 'history',
   // Published statistics: protected counts only, no person data; a refresh replaces a table.
   statistics_table: 'operational',
   statistics_refresh: 'operational',

@@ -43,10 +43,17 @@ export const EntitlementHoldLiftBody = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Where an objection stands: `open` (its hold in force, no decision yet), `upheld`, `rejected`,
+ * or `hold_ended` — its hold was lifted otherwise or lapsed before anyone decided, so nothing is
+ * left to decide. `hold_ended` is read, not written (as the hold's lapse is): the objection's
+ * status at `now` follows its hold's.
+ */
 export const HoldObjectionStatusSchema = Type.Union([
   Type.Literal('open'),
   Type.Literal('upheld'),
   Type.Literal('rejected'),
+  Type.Literal('hold_ended'),
 ]);
 export type HoldObjectionStatus = Static<typeof HoldObjectionStatusSchema>;
 

@@ -1258,7 +1258,10 @@ export const en: Dictionary = {
       open: 'Your objection was filed; to be decided by {{date}}.',
       upheld: 'Your objection was upheld: the hold was lifted.',
       rejected: 'Your objection was rejected: the hold stays until it ends.',
+      hold_ended:
+        'Your objection was not decided: the hold ended first (lifted or lapsed), so nothing is left to decide.',
     },
+    ended: 'This hold has ended (lifted or lapsed): nothing is left to decide.',
     why: 'Reason: {{reason}}',
     object: 'Object to this hold',
     statement: 'Why you think the hold is wrong',

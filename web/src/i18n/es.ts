@@ -1274,7 +1274,10 @@ export const es = {
       open: 'Su objeción fue presentada; se decide a más tardar el {{date}}.',
       upheld: 'Su objeción fue aceptada: se levantó la retención.',
       rejected: 'Su objeción fue rechazada: la retención sigue hasta que termine.',
+      hold_ended:
+        'Su objeción no llegó a decidirse: la retención terminó antes (se levantó o venció), así que no queda nada que decidir.',
     },
+    ended: 'Esta retención ya terminó (se levantó o venció): no queda nada que decidir.',
     why: 'Motivo: {{reason}}',
     object: 'Objetar esta retención',
     statement: 'Por qué cree que la retención es un error',

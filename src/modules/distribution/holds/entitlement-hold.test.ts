@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccessTestApp, citizenSession } from '../../access/access-test-kit.js';
+import { personNotifier } from '../../notifications/index.js';
 import { cyclePublisher } from '../../programs/index.js';
 import {
   approvedCycle,
@@ -17,6 +18,7 @@ import {
 } from '../distribution-test-kit.js';
 import { type OfflinePoint, offlinePoint } from '../offline/offline-point-test-kit.js';
 import { entitlementIdOfEntry } from '../offline/offline-test-kit.js';
+import { holdLapseNotifier } from './hold-lapse-sweep.js';
 
 /**
  * The voucher states `blocked` and `pre_activated` (docs/DISTRIBUTION.md, "Entitlement states"
@@ -269,15 +271,35 @@ describe('entitlement holds and pre-activated entitlements', () => {
         cookies: who.cookies,
         payload,
       });
+    const openedObjection = async (objectionId: string) => {
+      const response = await kit.app.inject({
+        method: 'GET',
+        url: `/api/distribution/hold-objections/${objectionId}?purpose=appeal`,
+        cookies: scene.officer.cookies,
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json();
+    };
+    const queuedIds = async () => {
+      const response = await kit.app.inject({
+        method: 'GET',
+        url: '/api/distribution/hold-objections?purpose=appeal',
+        cookies: scene.officer.cookies,
+      });
+      return (response.json().objections as { objectionId: string }[]).map(
+        (one) => one.objectionId,
+      );
+    };
+    /** The texts queued for the person with that template: their (clear) parameters. */
+    const textsOf = (personId: string, templateId: string) =>
+      kit.database.db
+        .selectFrom('notification_outbox')
+        .select('parameters')
+        .where('person_id', '=', personId)
+        .where('template_id', '=', templateId)
+        .execute();
     const texts = async (personId: string, templateId: string) =>
-      (
-        await kit.database.db
-          .selectFrom('notification_outbox')
-          .select('id')
-          .where('person_id', '=', personId)
-          .where('template_id', '=', templateId)
-          .execute()
-      ).length;
+      (await textsOf(personId, templateId)).length;
 
     it('the person objects; the officer upholds: the hold is lifted, audited and texted', async () => {
       const entitlementId = await activated(texted.qrText);
@@ -383,6 +405,18 @@ describe('entitlement holds and pre-activated entitlements', () => {
       expect([late.statusCode, late.json().code]).toEqual([409, 'AMP_HOLD_OBJECTION_HOLD_ENDED']);
       const refiled = await object(endedHold, clerk.cookies, 'appeal');
       expect(refiled.json().code).toBe('AMP_HOLD_OBJECTION_HOLD_ENDED');
+      // Undecided when its hold was lifted: it reads `hold_ended` (not `open`) to the person and to
+      // an officer who opens it, and has left the officers' queue.
+      const endedSeen = (await ownHolds(3)).json().holds as PersonHold[];
+      expect(endedSeen.find((one) => one.holdId === endedHold)?.objection?.status).toBe(
+        'hold_ended',
+      );
+      expect(await openedObjection(waiting)).toMatchObject({
+        status: 'hold_ended',
+        holdStatus: 'lifted',
+        overdue: false,
+      });
+      expect(await queuedIds()).not.toContain(waiting);
       // The table changes only as an erasure changes it: the statement blanked, nothing else.
       const objections = () => kit.database.db.updateTable('entitlement_hold_objection');
       await expect(
@@ -390,5 +424,75 @@ describe('entitlement holds and pre-activated entitlements', () => {
       ).rejects.toThrow(/append-only/);
       await objections().set({ statement: '' }).where('id', '=', waiting).execute();
     });
+
+    it('a lapsed hold: its objection reads hold_ended, never overdue; the holder is texted once', async () => {
+      await approvedCycle(kit, scene.programId, '2027-03-01');
+      const holdId = await holdBy(scene.supervisor, await activated(texted.qrText));
+      // Placed 15 days ago (so lapsed a day ago), objected to 10 days ago and due 5 days ago:
+      // overdue, were it still open.
+      const objectionId = randomUUID();
+      await kit.database.asAdmin(async (admin) => {
+        await sql`update entitlement_hold set placed_at = placed_at - interval '15 days',
+              lapses_at = lapses_at - interval '15 days' where id = ${holdId}`.execute(admin);
+        await sql`insert into entitlement_hold_objection (id, hold_id, person_id, region_code,
+              statement, filed_by_kind, filed_by, filed_at, decide_due_at)
+            select ${objectionId}, id, person_id, region_code, 'No es correcto', 'citizen',
+              person_id::text, placed_at + interval '5 days', placed_at + interval '10 days'
+            from entitlement_hold where id = ${holdId}`.execute(admin);
+      });
+      const own = await kit.app.inject({
+        method: 'GET',
+        url: `/api/persons/${texted.personId}/entitlement-holds?purpose=self`,
+        cookies: citizen,
+      });
+      const mine = (own.json().holds as PersonHold[]).find((one) => one.holdId === holdId);
+      expect(mine).toMatchObject({ status: 'lapsed', objection: { status: 'hold_ended' } });
+      expect(await queuedIds()).not.toContain(objectionId);
+      expect(await openedObjection(objectionId)).toMatchObject({
+        status: 'hold_ended',
+        holdStatus: 'lapsed',
+        overdue: false,
+      });
+      const late = await decide(objectionId, scene.officer, { outcome: 'upheld' });
+      expect([late.statusCode, late.json().code]).toEqual([409, 'AMP_HOLD_OBJECTION_HOLD_ENDED']);
+
+      // The lapse sweep. The person's lifted holds are pushed past their lapse too: a lifted hold
+      // ended by its lift (and was texted so), never by a lapse.
+      await kit.database.asAdmin((admin) =>
+        sql`update entitlement_hold set placed_at = placed_at - interval '15 days',
+              lapses_at = lapses_at - interval '15 days'
+            where person_id = ${texted.personId}
+              and id in (select hold_id from entitlement_hold_lift)`.execute(admin),
+      );
+      // Every holder has a phone here, so each noticed hold queues one text.
+      const notifier = personNotifier({
+        masterKey: kit.masterKey,
+        contacts: {
+          contactsIn: async (_trx, personIds) =>
+            new Map(personIds.map((id) => [id, { phone: '+584121230164', language: 'es' }])),
+        },
+      });
+      const sweep = () => holdLapseNotifier({ db: kit.database.db, notifier });
+      // Two sweeps at once, as two server processes would: one text.
+      const [one, two] = await Promise.all([sweep(), sweep()]);
+      expect(one + two).toBeGreaterThanOrEqual(1);
+      // The lapse date only: no benefit, no reason, nothing of the person.
+      expect(await textsOf(texted.personId, 'distribution.entitlement_hold_lapsed')).toEqual([
+        { parameters: { date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } },
+      ]);
+      // Again (a restart): nothing more to notice, no second text.
+      expect(await sweep()).toBe(0);
+      expect(await texts(texted.personId, 'distribution.entitlement_hold_lapsed')).toBe(1);
+      const noticed = await kit.database.db
+        .selectFrom('entitlement_hold_lapse_notice as n')
+        .innerJoin('entitlement_hold as h', 'h.id', 'n.hold_id')
+        .leftJoin('entitlement_hold_lift as l', 'l.hold_id', 'n.hold_id')
+        .select(['n.hold_id', 'l.hold_id as lifted'])
+        .where('h.person_id', '=', texted.personId)
+        .execute();
+      expect(noticed).toEqual([{ hold_id: holdId, lifted: null }]);
+    });
   });
 });
+
+type PersonHold = { holdId: string; status: string; objection: { status: string } | null };

@@ -22,6 +22,7 @@ import {
   type HoldRow,
   holdRows,
   liftInTransaction,
+  objectionStatusOf,
   statusOf,
   withProgramCodes,
 } from './hold-service.js';
@@ -148,7 +149,7 @@ export async function holdObjectionQueue(
 
 function queueItem(row: HoldRow & { program_code: string }, now: Date): HoldObjectionQueueItem {
   const due = new Date(row.objection_due_at ?? now);
-  const status = row.objection_outcome ?? 'open';
+  const status = objectionStatusOf(row, now);
   return {
     objectionId: row.objection_id ?? '',
     holdId: row.id,

@@ -2,6 +2,13 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../platform/db/schema.js';
 
 /**
+ * The hold `h` (a query over `entitlement_hold as h`) was never lifted: a lifted hold ended by its
+ * lift, whatever its `lapses_at` says.
+ */
+export const notLifted = sql<boolean>`not exists (select 1 from entitlement_hold_lift l
+  where l.hold_id = h.id)`;
+
+/**
  * When the hold in force on the entitlement `entitlementId` (a column reference or a value) was
  * placed, or null when none is: a hold is in force from `placed_at` until it is lifted or
  * `lapses_at` passes — the lapse is read here, at `now`, so no job has to end it
@@ -33,15 +40,7 @@ export async function holdsInForce(
     .where('h.entitlement_id', 'in', [...entitlementIds])
     .where('h.placed_at', '<=', now)
     .where('h.lapses_at', '>', now)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('entitlement_hold_lift as l')
-            .select('l.hold_id')
-            .whereRef('l.hold_id', '=', 'h.id'),
-        ),
-      ),
-    )
+    .where(notLifted)
     .groupBy('h.entitlement_id')
     .execute();
   return new Map(rows.map((row) => [row.entitlement_id, new Date(row.placed_at)]));

@@ -9,6 +9,7 @@ import type {
   EntitlementHoldReason,
   EntitlementHoldStatus,
   HoldObjectionStanding,
+  HoldObjectionStatus,
   PersonEntitlementHold,
 } from '../../../shared/api/entitlement-holds.js';
 import { writeAuditEntry } from '../../../shared/audit/write-audit-entry.js';
@@ -320,6 +321,16 @@ export function statusOf(row: HoldRow, now: Date): EntitlementHoldStatus {
   return new Date(row.lapses_at).getTime() <= now.getTime() ? 'lapsed' : 'in_force';
 }
 
+/**
+ * Where the hold's objection stands at `now`: its decision, or — undecided — `open` while the
+ * hold is in force and `hold_ended` once it was lifted otherwise or lapsed (nothing is left to
+ * decide). Read, like the lapse, so no job has to close an objection.
+ */
+export function objectionStatusOf(row: HoldRow, now: Date): HoldObjectionStatus {
+  if (row.objection_outcome !== null) return row.objection_outcome;
+  return statusOf(row, now) === 'in_force' ? 'open' : 'hold_ended';
+}
+
 /** The rows read, with the program code of each hold's entitlement (programs' reader). */
 export async function withProgramCodes(
   db: Kysely<Database>,
@@ -344,18 +355,18 @@ function personView(row: HoldRow & { program_code: string }, now: Date): PersonE
     placedAt: new Date(row.placed_at).toISOString(),
     lapsesAt: new Date(row.lapses_at).toISOString(),
     liftedAt: row.lifted_at === null ? null : new Date(row.lifted_at).toISOString(),
-    objection: objectionStanding(row),
+    objection: objectionStanding(row, now),
   };
 }
 
 const isoOrNull = (at: Date | string | null) => (at === null ? null : new Date(at).toISOString());
 
 /** The person's objection to the hold and where it stands (null: none filed). */
-function objectionStanding(row: HoldRow): HoldObjectionStanding | null {
+function objectionStanding(row: HoldRow, now: Date): HoldObjectionStanding | null {
   if (row.objection_id === null || row.objection_filed_at === null) return null;
   return {
     objectionId: row.objection_id,
-    status: row.objection_outcome ?? 'open',
+    status: objectionStatusOf(row, now),
     filedAt: new Date(row.objection_filed_at).toISOString(),
     decideDueAt: new Date(row.objection_due_at ?? row.objection_filed_at).toISOString(),
     decidedAt: isoOrNull(row.objection_decided_at),

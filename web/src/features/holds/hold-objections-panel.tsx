@@ -88,11 +88,16 @@ function ObjectionDecision(props: { objectionId: string; onDone: () => void }) {
       await client.invalidateQueries({ queryKey: ['hold-objections'] });
       props.onDone();
     },
+    // Refused (the hold ended, or another officer decided meanwhile): read the objection again,
+    // so the form gives way to where it stands.
+    onError: () =>
+      void client.invalidateQueries({ queryKey: ['hold-objection', props.objectionId] }),
   });
   if (detail.isPending) return <p aria-live="polite">{t('common.loading')}</p>;
   if (detail.error) return <ProblemNotice error={detail.error} />;
+  const open = detail.data.status === 'open';
   return (
-    <div>
+    <div data-objection={detail.data.status}>
       <p>
         {t('holdObjections.placedOn', {
           date: format.date(detail.data.placedAt),
@@ -105,6 +110,28 @@ function ObjectionDecision(props: { objectionId: string; onDone: () => void }) {
       <p>
         {t('holdObjections.personSays')} <q>{detail.data.statement}</q>
       </p>
+      {open ? null : (
+        <p className="notice" role="status">
+          {detail.data.status === 'hold_ended'
+            ? t('holdObjections.ended')
+            : t('problem.AMP_HOLD_OBJECTION_DECIDED')}
+        </p>
+      )}
+      {decide.error ? <ProblemNotice error={decide.error} /> : null}
+      {open ? <DecisionForm decide={decide} reason={reason} onReason={setReason} /> : null}
+    </div>
+  );
+}
+
+function DecisionForm(props: {
+  decide: { isPending: boolean; mutate: (outcome: 'upheld' | 'rejected') => void };
+  reason: string;
+  onReason: (reason: string) => void;
+}) {
+  const { t } = useTranslation();
+  const { decide, reason } = props;
+  return (
+    <>
       <Field label={t('appeals.reasonLabel')} hint={t('holdObjections.reasonHint')}>
         {(control) => (
           <textarea
@@ -112,11 +139,10 @@ function ObjectionDecision(props: { objectionId: string; onDone: () => void }) {
             maxLength={500}
             rows={3}
             value={reason}
-            onChange={(event) => setReason(event.target.value)}
+            onChange={(event) => props.onReason(event.target.value)}
           />
         )}
       </Field>
-      {decide.error ? <ProblemNotice error={decide.error} /> : null}
       <button type="button" disabled={decide.isPending} onClick={() => decide.mutate('upheld')}>
         {t('holdObjections.uphold')}
       </button>{' '}
@@ -128,6 +154,6 @@ function ObjectionDecision(props: { objectionId: string; onDone: () => void }) {
       >
         {t('holdObjections.reject')}
       </button>
-    </div>
+    </>
   );
 }
