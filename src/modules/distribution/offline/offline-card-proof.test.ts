@@ -64,6 +64,27 @@ async function deviceAt(
   return { key, id, call, snapshot, sync };
 }
 
+const dayMs = 86_400_000;
+const defaultWindowMs = distributionLimits.offline.proofKeyOpenAfterSnapshotsDays * dayMs;
+
+/** Moves every snapshot that published `version` back, to have expired at `expired` (an hour's life). */
+async function snapshotsOfVersionExpiredAt(kit: AccessTestApp, version: number, expired: number) {
+  await kit.database.asAdmin((admin) =>
+    sql`update distribution_snapshot
+           set issued_at = ${new Date(expired - 3_600_000)}, expires_at = ${new Date(expired)}
+         where proof_key_version = ${version}`.execute(admin),
+  );
+}
+
+/** The command on the server (`amparo keys rotate-card-proof`), as the CLI calls it. */
+async function rotatedByCommand(kit: AccessTestApp, requestId = `cli:${randomUUID()}`) {
+  const audit = await AuditLog.open({ db: kit.database.db, keys: kit.keys });
+  return proofKeyRotator(
+    { db: kit.database.db, keys: kit.keys, audit },
+    { now: new Date(), requestId, by: 'command_line' },
+  ).finally(() => audit.close());
+}
+
 type Snapshot = Awaited<ReturnType<Awaited<ReturnType<typeof deviceAt>>['snapshot']>>;
 
 /** The entitlement a snapshot holds under a card: its entry found by the card's tag. */
@@ -298,11 +319,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
     const pending = await insiderSealed(before); // made offline before the rotation, synced after
     // The administrator's command (amparo keys rotate-card-proof), audited.
     const requestId = `cli:${randomUUID()}`;
-    const audit = await AuditLog.open({ db: kit.database.db, keys: kit.keys });
-    const rotated = await proofKeyRotator(
-      { db: kit.database.db, keys: kit.keys, audit },
-      { now: new Date(), requestId },
-    ).finally(() => audit.close());
+    const rotated = await rotatedByCommand(kit, requestId);
     expect(rotated).toMatchObject({
       previousVersion: before.proofKeyVersion,
       version: before.proofKeyVersion + 1,
@@ -331,14 +348,11 @@ describe('an offline receipt needs the card itself (F1)', () => {
       outcome: 'denied',
       reasonCode: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
     });
-    // Every snapshot of the previous version expired longer ago than the window: it is retired,
-    // and a receipt made with one while it was valid, synced only now, is refused and audited.
-    const expired = Date.now() - distributionLimits.offline.proofKeyOpenAfterSnapshotsMs - 60_000;
-    await kit.database.asAdmin((admin) =>
-      sql`update distribution_snapshot
-             set issued_at = ${new Date(expired - 3_600_000)}, expires_at = ${new Date(expired)}
-           where proof_key_version = ${before.proofKeyVersion}`.execute(admin),
-    );
+    // Every snapshot of the previous version expired longer ago than the default window (30 days,
+    // no AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS here): it is retired, and a receipt made with one while
+    // it was valid, synced only now, is refused and audited.
+    const expired = Date.now() - defaultWindowMs - 60_000;
+    await snapshotsOfVersionExpiredAt(kit, before.proofKeyVersion, expired);
     const late = await insiderSealed(before, before.proofKey, expired - 60_000);
     const retired = await device.sync([late]);
     expect(retired.results[0]).toMatchObject({
@@ -346,6 +360,80 @@ describe('an offline receipt needs the card itself (F1)', () => {
       code: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
     });
     expect(retired.audited).toContainEqual({
+      action: 'distribution.redeem',
+      outcome: 'denied',
+      reasonCode: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
+    });
+  });
+});
+
+/**
+ * The window after which a retired card-proof key version stops opening is the agency's setting
+ * (`AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS`, here 60 days: rural points visited every other month),
+ * not the 30-day default: a receipt sealed to the retired version whose last snapshot expired 45
+ * days ago is counted (refused under the default, above), one past 60 days refused and audited.
+ * PostgreSQL and PGlite alike.
+ */
+describe('a retired card-proof key opens for the window the agency set', () => {
+  let kit: AccessTestApp;
+  let supervisor: SignedIn;
+  let operator: SignedIn;
+  let holder: CardHolder;
+  let point: string;
+  let device: Awaited<ReturnType<typeof deviceAt>>;
+
+  beforeAll(async () => {
+    const scene = await boxAndRiceScene('proof_window', 1, {
+      app: { configEnv: { AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS: '60' } },
+    });
+    ({ kit, supervisor, operator } = scene);
+    [holder] = scene.people as [CardHolder];
+    point = await createPoint(kit, supervisor, {
+      operators: [operator.operatorId],
+      programs: [scene.programId],
+    });
+    const delivered = await pointCall(kit)('POST', `${point}/deliveries`, supervisor, {
+      clientId: randomUUID(),
+      item: 'rice',
+      quantity: 50,
+    });
+    expect(delivered.statusCode, delivered.body).toBe(201);
+    device = await deviceAt(kit, point, supervisor, operator);
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  it('counts a receipt sealed to a version retired inside the window set, and refuses one outside it', async () => {
+    const before = await device.snapshot();
+    await rotatedByCommand(kit);
+    const after = await device.snapshot();
+    expect(after.proofKeyVersion).toBe(before.proofKeyVersion + 1);
+    // Made now with the current snapshot, but sealed to the retired version's key: only the key's
+    // age differs from an ordinary receipt (the operator, the card and the entitlement are as
+    // they are now), so the window alone decides.
+    const sealedToRetired = () =>
+      device.key.sealedReceipt(point, device.id, {
+        snapshotId: after.snapshotId,
+        entitlementId: entitlementUnder(after, holder.credentialId) as string,
+        credentialId: holder.credentialId,
+        qrText: holder.qrText,
+        lines: [{ item: 'rice', quantity: 1 }],
+        sealTo: before.proofKey,
+      });
+    // Expired 45 days ago: past the default 30, inside the 60 set.
+    const inside = Date.now() - 45 * dayMs;
+    expect(45 * dayMs).toBeGreaterThan(defaultWindowMs);
+    await snapshotsOfVersionExpiredAt(kit, before.proofKeyVersion, inside);
+    const counted = await device.sync([await sealedToRetired()]);
+    expect(counted.results[0]).toMatchObject({ outcome: 'counted', code: null });
+    // Expired 61 days ago: past the window set.
+    const outside = Date.now() - 61 * dayMs;
+    await snapshotsOfVersionExpiredAt(kit, before.proofKeyVersion, outside);
+    const refused = await device.sync([await sealedToRetired()]);
+    expect(refused.results[0]).toMatchObject({
+      outcome: 'refused',
+      code: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
+    });
+    expect(refused.audited).toContainEqual({
       action: 'distribution.redeem',
       outcome: 'denied',
       reasonCode: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
