@@ -7,6 +7,7 @@ import {
   auditedAs,
   type CardHolder,
   createPoint,
+  type DistributionScene,
   pointCall,
   type SignedIn,
 } from '../distribution-test-kit.js';
@@ -85,6 +86,24 @@ async function rotatedByCommand(kit: AccessTestApp, requestId = `cli:${randomUUI
   ).finally(() => audit.close());
 }
 
+/** A point of the scene's program, its operator assigned, 50 of each item delivered, one device. */
+async function stockedPointWithDevice(scene: DistributionScene, items: readonly string[]) {
+  const { kit, supervisor, operator } = scene;
+  const point = await createPoint(kit, supervisor, {
+    operators: [operator.operatorId],
+    programs: [scene.programId],
+  });
+  for (const item of items) {
+    const delivered = await pointCall(kit)('POST', `${point}/deliveries`, supervisor, {
+      clientId: randomUUID(),
+      item,
+      quantity: 50,
+    });
+    expect(delivered.statusCode, delivered.body).toBe(201);
+  }
+  return { point, device: await deviceAt(kit, point, supervisor, operator) };
+}
+
 type Snapshot = Awaited<ReturnType<Awaited<ReturnType<typeof deviceAt>>['snapshot']>>;
 
 /** The entitlement a snapshot holds under a card: its entry found by the card's tag. */
@@ -107,7 +126,6 @@ function entitlementUnder(
  */
 describe('an offline receipt needs the card itself (F1)', () => {
   let kit: AccessTestApp;
-  let supervisor: SignedIn;
   let officer: SignedIn;
   let operator: SignedIn;
   let victim: CardHolder;
@@ -118,21 +136,9 @@ describe('an offline receipt needs the card itself (F1)', () => {
 
   beforeAll(async () => {
     const scene = await boxAndRiceScene('proof_review', 3);
-    ({ kit, supervisor, officer, operator } = scene);
+    ({ kit, officer, operator } = scene);
     [victim, victim2, insiderOwn] = scene.people as [CardHolder, CardHolder, CardHolder];
-    point = await createPoint(kit, supervisor, {
-      operators: [operator.operatorId],
-      programs: [scene.programId],
-    });
-    for (const item of ['food_box', 'rice']) {
-      const delivered = await pointCall(kit)('POST', `${point}/deliveries`, supervisor, {
-        clientId: randomUUID(),
-        item,
-        quantity: 50,
-      });
-      expect(delivered.statusCode, delivered.body).toBe(201);
-    }
-    device = await deviceAt(kit, point, supervisor, operator);
+    ({ point, device } = await stockedPointWithDevice(scene, ['food_box', 'rice']));
   }, 120_000);
   afterAll(async () => kit?.close());
 
@@ -376,8 +382,6 @@ describe('an offline receipt needs the card itself (F1)', () => {
  */
 describe('a retired card-proof key opens for the window the agency set', () => {
   let kit: AccessTestApp;
-  let supervisor: SignedIn;
-  let operator: SignedIn;
   let holder: CardHolder;
   let point: string;
   let device: Awaited<ReturnType<typeof deviceAt>>;
@@ -386,19 +390,9 @@ describe('a retired card-proof key opens for the window the agency set', () => {
     const scene = await boxAndRiceScene('proof_window', 1, {
       app: { configEnv: { AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS: '60' } },
     });
-    ({ kit, supervisor, operator } = scene);
+    ({ kit } = scene);
     [holder] = scene.people as [CardHolder];
-    point = await createPoint(kit, supervisor, {
-      operators: [operator.operatorId],
-      programs: [scene.programId],
-    });
-    const delivered = await pointCall(kit)('POST', `${point}/deliveries`, supervisor, {
-      clientId: randomUUID(),
-      item: 'rice',
-      quantity: 50,
-    });
-    expect(delivered.statusCode, delivered.body).toBe(201);
-    device = await deviceAt(kit, point, supervisor, operator);
+    ({ point, device } = await stockedPointWithDevice(scene, ['rice']));
   }, 120_000);
   afterAll(async () => kit?.close());
 
