@@ -104,6 +104,20 @@ async function stockedPointWithDevice(scene: DistributionScene, items: readonly 
   return { point, device: await deviceAt(kit, point, supervisor, operator) };
 }
 
+/** The one receipt of a sync refused as sealed to a key version not open, and audited so. */
+function expectKeyUnknown(sync: {
+  results: { outcome: string; code: string | null }[];
+  audited: { action: string; outcome: string; reasonCode: string | null }[];
+}) {
+  const code = 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN';
+  expect(sync.results[0]).toMatchObject({ outcome: 'refused', code });
+  expect(sync.audited).toContainEqual({
+    action: 'distribution.redeem',
+    outcome: 'denied',
+    reasonCode: code,
+  });
+}
+
 type Snapshot = Awaited<ReturnType<Awaited<ReturnType<typeof deviceAt>>['snapshot']>>;
 
 /** The entitlement a snapshot holds under a card: its entry found by the card's tag. */
@@ -361,15 +375,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
     await snapshotsOfVersionExpiredAt(kit, before.proofKeyVersion, expired);
     const late = await insiderSealed(before, before.proofKey, expired - 60_000);
     const retired = await device.sync([late]);
-    expect(retired.results[0]).toMatchObject({
-      outcome: 'refused',
-      code: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
-    });
-    expect(retired.audited).toContainEqual({
-      action: 'distribution.redeem',
-      outcome: 'denied',
-      reasonCode: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
-    });
+    expectKeyUnknown(retired);
   });
 });
 
@@ -423,14 +429,6 @@ describe('a retired card-proof key opens for the window the agency set', () => {
     const outside = Date.now() - 61 * dayMs;
     await snapshotsOfVersionExpiredAt(kit, before.proofKeyVersion, outside);
     const refused = await device.sync([await sealedToRetired()]);
-    expect(refused.results[0]).toMatchObject({
-      outcome: 'refused',
-      code: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
-    });
-    expect(refused.audited).toContainEqual({
-      action: 'distribution.redeem',
-      outcome: 'denied',
-      reasonCode: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
-    });
+    expectKeyUnknown(refused);
   });
 });
