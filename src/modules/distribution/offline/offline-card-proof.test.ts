@@ -104,6 +104,27 @@ async function stockedPointWithDevice(scene: DistributionScene, items: readonly 
   return { point, device: await deviceAt(kit, point, supervisor, operator) };
 }
 
+/** A receipt v5 for 1 kg of the holder's rice under `snapshot`, its card sealed to `sealTo`. */
+function sealedRice(props: {
+  device: Awaited<ReturnType<typeof deviceAt>>;
+  point: string;
+  snapshot: Snapshot;
+  holder: CardHolder;
+  sealTo: string;
+  deviceTime?: number | undefined;
+}) {
+  const { device, snapshot, holder, deviceTime } = props;
+  return device.key.sealedReceipt(props.point, device.id, {
+    snapshotId: snapshot.snapshotId,
+    entitlementId: entitlementUnder(snapshot, holder.credentialId) as string,
+    credentialId: holder.credentialId,
+    qrText: holder.qrText,
+    lines: [{ item: 'rice', quantity: 1 }],
+    sealTo: props.sealTo,
+    ...(deviceTime === undefined ? {} : { deviceTime }),
+  });
+}
+
 /** The one receipt of a sync refused as sealed to a key version not open, and audited so. */
 function expectKeyUnknown(sync: {
   results: { outcome: string; code: string | null }[];
@@ -158,15 +179,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
 
   /** A receipt v5 for 1 kg of the insider's own rice, its card sealed to `sealTo`. */
   const insiderSealed = (snapshot: Snapshot, sealTo = snapshot.proofKey, deviceTime?: number) =>
-    device.key.sealedReceipt(point, device.id, {
-      snapshotId: snapshot.snapshotId,
-      entitlementId: entitlementUnder(snapshot, insiderOwn.credentialId) as string,
-      credentialId: insiderOwn.credentialId,
-      qrText: insiderOwn.qrText,
-      lines: [{ item: 'rice', quantity: 1 }],
-      sealTo,
-      ...(deviceTime === undefined ? {} : { deviceTime }),
-    });
+    sealedRice({ device, point, snapshot, holder: insiderOwn, sealTo, deviceTime });
 
   /** What a program officer reads of a person's cards: their ids, never their QR. */
   async function credentialIdFromCardList(personId: string): Promise<string> {
@@ -411,14 +424,7 @@ describe('a retired card-proof key opens for the window the agency set', () => {
     // age differs from an ordinary receipt (the operator, the card and the entitlement are as
     // they are now), so the window alone decides.
     const sealedToRetired = () =>
-      device.key.sealedReceipt(point, device.id, {
-        snapshotId: after.snapshotId,
-        entitlementId: entitlementUnder(after, holder.credentialId) as string,
-        credentialId: holder.credentialId,
-        qrText: holder.qrText,
-        lines: [{ item: 'rice', quantity: 1 }],
-        sealTo: before.proofKey,
-      });
+      sealedRice({ device, point, snapshot: after, holder, sealTo: before.proofKey });
     // Expired 45 days ago: past the default 30, inside the 60 set.
     const inside = Date.now() - 45 * dayMs;
     expect(45 * dayMs).toBeGreaterThan(defaultWindowMs);
