@@ -39,6 +39,7 @@ describe('configuration', () => {
       offlineSnapshotTtlMs: 72 * 3_600_000,
       offlineSnapshotWarnAfterMs: 12 * 3_600_000,
       entitlementHoldMaxMs: 14 * 86_400_000,
+      offlineProofKeyOpenMs: 30 * 86_400_000,
     });
     expect(
       distribution({
@@ -46,13 +47,24 @@ describe('configuration', () => {
         AMPARO_OFFLINE_SNAPSHOT_HOURS: '24',
         AMPARO_OFFLINE_SNAPSHOT_WARN_HOURS: '20',
         AMPARO_ENTITLEMENT_HOLD_DAYS: '7',
+        AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS: '90',
       }),
     ).toEqual({
       assistedPerOperatorPerDay: 5,
       offlineSnapshotTtlMs: 24 * 3_600_000,
       offlineSnapshotWarnAfterMs: 20 * 3_600_000,
       entitlementHoldMaxMs: 7 * 86_400_000,
+      offlineProofKeyOpenMs: 90 * 86_400_000,
     });
+    // The bounds of the card-proof key's window are accepted, from one day to half a year.
+    for (const [days, ms] of [
+      ['1', 86_400_000],
+      ['180', 180 * 86_400_000],
+    ] as const) {
+      expect(distribution({ AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS: days }).offlineProofKeyOpenMs).toBe(
+        ms,
+      );
+    }
     // A life shorter than the default warning age warns an hour before its end.
     expect(distribution({ AMPARO_OFFLINE_SNAPSHOT_HOURS: '8' }).offlineSnapshotWarnAfterMs).toBe(
       7 * 3_600_000,
@@ -68,6 +80,12 @@ describe('configuration', () => {
       { AMPARO_OFFLINE_SNAPSHOT_HOURS: '24', AMPARO_OFFLINE_SNAPSHOT_WARN_HOURS: '24' },
       { AMPARO_ENTITLEMENT_HOLD_DAYS: '0' },
       { AMPARO_ENTITLEMENT_HOLD_DAYS: '91' },
+      // A retired card-proof key that never opens loses receipts still on devices; one that opens
+      // for most of a year keeps a leaked key useful.
+      { AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS: '0' },
+      { AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS: '181' },
+      { AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS: '30.5' },
+      { AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS: 'month' },
     ];
     for (const env of refused) {
       expect(() => distribution(env), JSON.stringify(env)).toThrow(ConfigError);
@@ -105,6 +123,7 @@ describe('configuration', () => {
     [{ AMPARO_STATISTICS_REFRESH_EVERY: '32d' }, 'AMPARO_STATISTICS_REFRESH_EVERY'],
     [{ AMPARO_PIN_PHONE_CHANGE_DAYS: '91' }, 'AMPARO_PIN_PHONE_CHANGE_DAYS'],
     [{ AMPARO_PIN_PHONE_CHANGE_DAYS: '1.5' }, 'AMPARO_PIN_PHONE_CHANGE_DAYS'],
+    [{ AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS: '181' }, 'AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS'],
   ])('names the setting at fault: %o', (env, setting) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

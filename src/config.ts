@@ -55,12 +55,17 @@ export interface Config {
  * - AMPARO_ENTITLEMENT_HOLD_DAYS: a supervisor's hold on one entitlement lapses by itself after
  *   this many days (1 to `limits.distribution.entitlementHoldDaysCeiling`; never 0 nor open-ended:
  *   a hold must not become a silent denial).
+ * - AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS: how many days after the last snapshot that published a
+ *   retired card-proof key version expired the sync still opens receipts sealed to it (1 to
+ *   `limits.distribution.offline.proofKeyOpenAfterSnapshotsDaysCeiling`; never 0: receipts still
+ *   on a device that was offline would be lost).
  */
 export interface DistributionSettings {
   assistedPerOperatorPerDay: number;
   offlineSnapshotTtlMs: number;
   offlineSnapshotWarnAfterMs: number;
   entitlementHoldMaxMs: number;
+  offlineProofKeyOpenMs: number;
 }
 
 export type DatabaseConfig =
@@ -152,11 +157,18 @@ function parseDistribution(env: NodeJS.ProcessEnv): DistributionSettings {
     { min: 1, max: entitlementHoldDaysCeiling },
     entitlementHoldDays,
   );
+  const proofKeyOpenDays = wholeNumberIn(
+    'AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS',
+    env.AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS,
+    { min: 1, max: offline.proofKeyOpenAfterSnapshotsDaysCeiling },
+    offline.proofKeyOpenAfterSnapshotsDays,
+  );
   return {
     assistedPerOperatorPerDay: assisted,
     offlineSnapshotTtlMs: ttlHours * hourMs,
     offlineSnapshotWarnAfterMs: warnHours * hourMs,
     entitlementHoldMaxMs: holdDays * 24 * hourMs,
+    offlineProofKeyOpenMs: proofKeyOpenDays * 24 * hourMs,
   };
 }
 

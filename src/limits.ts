@@ -637,12 +637,19 @@ export const limits = {
       /** How far a device's clock may be from the server's at sync before it is refused. */
       deviceClockSkewMaxMs: 5 * minuteMs,
       /**
-       * How long after the last snapshot that published an older card-proof key version expired
-       * the sync still opens proofs sealed to it (proof-key-versions.ts): receipts made up to that
-       * expiry may reach the server later (a device left offline), but a key rotated because it
-       * may have leaked must stop opening at some point. 30 days; then AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN.
+       * How many days after the last snapshot that published an older card-proof key version
+       * expired the sync still opens proofs sealed to it (proof-key-versions.ts): receipts made up
+       * to that expiry may reach the server later (a device left offline), but a key rotated
+       * because it may have leaked must stop opening at some point; then
+       * AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN. An agency whose devices stay offline longer (rural
+       * points visited monthly) sets `AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS`, 1 to the ceiling: half
+       * a year, as far back as a snapshot looks for the persons a point served (`servedWindowMs`);
+       * longer would keep a leaked key opening for most of a year.
        */
-      proofKeyOpenAfterSnapshotsMs: 30 * 24 * 60 * minuteMs,
+      proofKeyOpenAfterSnapshotsDays: 30,
+      proofKeyOpenAfterSnapshotsDaysCeiling: 180,
+      /** Card-proof key versions the administrators' screen lists, newest first. */
+      proofKeyVersionsListMax: 50,
     },
   },
   /** Text messages (modules/notifications). */

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { limits } from '../limits.js';
 import { AuditLog } from '../modules/audit/index.js';
 import { proofKeyRotator } from '../modules/distribution/index.js';
 import { loadKeyStore } from '../platform/crypto/key-store.js';
@@ -17,7 +16,10 @@ export interface ProofKeyCliContext {
  * `amparo keys rotate-card-proof`: makes the next version of the offline card-proof key current
  * (src/modules/distribution/offline/proof-key-versions.ts), audited as `distribution.proof_key_rotate`. The master key does not
  * change; no restart is needed — the next snapshot publishes the new key, and proofs sealed to
- * the previous version keep opening while its snapshots' window lasts.
+ * the previous version keep opening while its snapshots' window lasts
+ * (`AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS`, 30 by default: the command reads the server's settings,
+ * so it reports the window the sync applies). Administrators do the same in the console
+ * (`/card-proof-key`), which also lists the versions.
  *
  * @example
  * // $ amparo keys rotate-card-proof
@@ -43,9 +45,10 @@ export function registerRotateCardProofCommand(
       try {
         const rotated = await proofKeyRotator(
           { db: handle.db, keys: keyStore, audit },
-          { now: new Date(), requestId: `cli:${randomUUID()}` },
+          { now: new Date(), requestId: `cli:${randomUUID()}`, by: 'command_line' },
         );
-        const days = limits.distribution.offline.proofKeyOpenAfterSnapshotsMs / 86_400_000;
+        // The window the server applies (AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS, read as it reads it).
+        const days = config.distribution.offlineProofKeyOpenMs / 86_400_000;
         context.write(
           `Offline card proofs: version ${rotated.version} (key ${rotated.kid}) is current for the next snapshots; version ${rotated.previousVersion} keeps opening until ${days} days after the last snapshot that published it expires (no longer, if none did).\n`,
         );

@@ -275,6 +275,25 @@ const routes: RouteCase[] = [
     request: (_t, p) => ({ method: 'GET', url: `/api/dedup-clusters${q(p)}` }),
   },
   {
+    name: 'card-proof key versions',
+    action: 'distribution.proof_key_read',
+    resource: 'none',
+    request: (_t, p) => ({ method: 'GET', url: `/api/distribution/card-proof-key${q(p)}` }),
+  },
+  {
+    // A version that is never current: an allowed administrator is refused after the gate
+    // (409, audited as denied), so the matrix rotates nothing.
+    name: 'card-proof key rotation',
+    action: 'distribution.proof_key_rotate',
+    resource: 'none',
+    request: (_t, p) => ({
+      method: 'POST',
+      url: `/api/distribution/card-proof-key/rotations${q(p)}`,
+      payload: { currentVersion: 1_000_000 },
+    }),
+    allowedStatus: 409,
+  },
+  {
     name: 'operator accounts',
     action: 'operator.manage',
     resource: 'none',

@@ -11,7 +11,8 @@ import { type ConsoleRun, openConsoleRun } from './console-run.js';
  * own request nor enrol with her half alone; the second demo administrator approves and sees
  * the second half; the clerk sets her own password and authenticator at the first sign-in and
  * signs in. Then the account is disabled (its session ends at once) and its access reset,
- * which again needs both administrators.
+ * which again needs both administrators. Last, the card-proof key screen: one administrator
+ * rotates, the other's click from the same view is refused and the list shows the new version.
  */
 
 let run: ConsoleRun;
@@ -147,4 +148,49 @@ describe('staff accounts in the console', () => {
     expect(second).not.toBe(halves.second);
     expect(run.pageErrors).toEqual([]);
   }, 60_000);
+
+  it('shows the card-proof key to administrators and rotates it once when two click at once', async () => {
+    // Both administrators open the screen from the menu while version 1 is in use.
+    for (const page of [admin, admin2]) {
+      await page.getByRole('link', { name: 'Clave sin conexión' }).click();
+      await page
+        .getByRole('heading', { level: 1, name: 'Clave de las pruebas de carnet sin conexión' })
+        .waitFor();
+      await page.getByTestId('proof-key-1').getByText('En uso', { exact: true }).waitFor();
+    }
+    await admin.getByRole('button', { name: 'Rotar la clave' }).click();
+    await admin
+      .getByRole('alertdialog')
+      .getByText(/usarán la versión 2/)
+      .waitFor();
+    expect(await seriousAxeViolations(admin)).toEqual([]);
+    await admin.getByRole('button', { name: 'Sí, rotar' }).click();
+    await admin
+      .getByRole('status')
+      .getByText(/la versión 2 está en uso/)
+      .waitFor();
+    await admin.getByTestId('proof-key-2').getByText('En uso', { exact: true }).waitFor();
+    await admin.getByTestId('proof-key-2').getByText('desde esta pantalla').waitFor();
+    // No snapshot published version 1 here (no device downloaded one): it closed on rotation.
+    await admin.getByTestId('proof-key-1').getByText('Cerrada').waitFor();
+    expect(await seriousAxeViolations(admin)).toEqual([]);
+    await admin.setViewportSize(viewports.phone);
+    expect(await overflowsHorizontally(admin)).toBe(false);
+    await screenshot(admin, 'card-proof-key');
+    await admin.setViewportSize(viewports.desktop);
+    // The second administrator still saw version 1: refused, and the list now shows version 2.
+    await admin2.getByRole('button', { name: 'Rotar la clave' }).click();
+    await admin2.getByRole('button', { name: 'Sí, rotar' }).click();
+    await admin2
+      .getByRole('alert')
+      .getByText(/cambió mientras tanto/)
+      .waitFor();
+    await admin2.getByTestId('proof-key-2').getByText('En uso', { exact: true }).waitFor();
+    const versions = await run.server.database.db
+      .selectFrom('offline_proof_key')
+      .select('version')
+      .execute();
+    expect(versions.map((row) => row.version).sort()).toEqual([1, 2]);
+    expect(run.pageErrors).toEqual([]);
+  }, 30_000);
 });

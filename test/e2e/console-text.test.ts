@@ -269,6 +269,7 @@ describe('staff links', () => {
     expect(staffLinks(['administrator']).map((link) => link.to)).toEqual([
       '/erasure',
       '/operators',
+      '/card-proof-key',
       '/account',
     ]);
     expect(staffLinks(['enrolment_clerk']).map((link) => link.to)).toContain('/persons');

@@ -69,6 +69,9 @@ const PayeeStopPage = lazy(async () => ({
 const OperatorsPage = lazy(async () => ({
   default: (await import('./features/operators/operators-page.js')).OperatorsPage,
 }));
+const CardProofKeyPage = lazy(async () => ({
+  default: (await import('./features/keys/card-proof-key-page.js')).CardProofKeyPage,
+}));
 const ManagedProgramsPage = lazy(async () => ({
   default: (await import('./features/programs/managed-programs-page.js')).ManagedProgramsPage,
 }));
@@ -123,6 +126,7 @@ export function App() {
           <Route path="/audit" element={<Operator page={<AuditPage />} />} />
           <Route path="/account" element={<Operator page={<AccountPage />} />} />
           <Route path="/operators" element={<Operator page={<OperatorsPage />} />} />
+          <Route path="/card-proof-key" element={<Operator page={<CardProofKeyPage />} />} />
           <Route path="/erasure" element={<Operator page={<ErasurePage />} />} />
           <Route path="/appeals" element={<Operator page={<AppealsPage />} />} />
           <Route path="/distribution" element={<PointOfService />} />

@@ -48,6 +48,11 @@ export interface DistributionSettings {
   offlineSnapshotWarnAfterMs: number;
   /** A supervisor's hold on one entitlement lapses by itself after this long. */
   entitlementHoldMaxMs: number;
+  /**
+   * How long after the last snapshot that published a retired card-proof key version expired the
+   * sync still opens receipts sealed to it (proof-key-versions.ts).
+   */
+  offlineProofKeyOpenMs: number;
 }
 
 /** The settings in force: those given, limits.ts's defaults for the rest. */
@@ -60,6 +65,8 @@ export function settingsOf(deps: Pick<DistributionDependencies, 'settings'>): Di
     offlineSnapshotWarnAfterMs:
       deps.settings?.offlineSnapshotWarnAfterMs ?? offline.snapshotWarnAfterMs,
     entitlementHoldMaxMs: deps.settings?.entitlementHoldMaxMs ?? entitlementHoldDays * 86_400_000,
+    offlineProofKeyOpenMs:
+      deps.settings?.offlineProofKeyOpenMs ?? offline.proofKeyOpenAfterSnapshotsDays * 86_400_000,
   };
 }
 

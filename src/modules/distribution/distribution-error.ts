@@ -119,7 +119,7 @@ export const distributionErrorCodes = [
   /**
    * An offline receipt whose card proof is sealed to a key version the server no longer opens
    * (retired: every snapshot that published it expired more than
-   * `offline.proofKeyOpenAfterSnapshotsMs` ago) or never published (proof-key-versions.ts).
+   * `AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS` ago, 30 by default) or never published (proof-key-versions.ts).
    */
   'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
   /** An offline receipt for an entitlement the snapshot it names did not hold. */

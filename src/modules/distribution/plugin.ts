@@ -5,6 +5,7 @@ import type { DistributionDependencies } from './distribution-context.js';
 import { holdObjectionRoutes } from './holds/hold-objection-routes.js';
 import { holdRoutes } from './holds/hold-routes.js';
 import { offlineRoutes } from './offline/offline-routes.js';
+import { proofKeyRoutes } from './offline/proof-key-routes.js';
 import { reconciliationRoutes } from './reconciliation/reconciliation-routes.js';
 import { redemptionRoutes } from './redemption/redemption-routes.js';
 import { pointRoutes } from './routes.js';
@@ -44,6 +45,7 @@ export const distributionPlugin: FastifyPluginAsyncTypebox<DistributionPluginOpt
   await app.register(reconciliationRoutes, deps);
   await app.register(deviceRoutes, deps);
   await app.register(offlineRoutes, deps);
+  await app.register(proofKeyRoutes, deps);
   await app.register(holdRoutes, deps);
   await app.register(holdObjectionRoutes, deps);
 };

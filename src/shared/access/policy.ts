@@ -52,6 +52,8 @@ export const actions = [
   'distribution.offline_sync',
   'distribution.dispute_decide',
   'distribution.entitlement_hold',
+  'distribution.proof_key_read',
+  'distribution.proof_key_rotate',
   'notification.dashboard',
   'notification.content',
   'payout.manage',
@@ -192,6 +194,13 @@ export const decisionTable: readonly PolicyRule[] = [
   rule('distribution.dispute_decide', 'distribution_supervisor', ['distribution'], 'region'),
   // A supervisor's hold on one entitlement (docs/DISTRIBUTION.md, "Holds"): placed, lifted, listed.
   rule('distribution.entitlement_hold', 'distribution_supervisor', ['distribution'], 'region'),
+  // The offline card-proof key (docs/DISTRIBUTION.md, "Key management and rotation"): its
+  // versions listed, and the next made current, by an administrator as by the command on the
+  // server. No key material is read or written (a version is derived from the master key), and a
+  // rotation narrows (a possibly leaked key stops being published; nothing that opens closes
+  // sooner), so one administrator acts at once, audited, as for other narrowing changes.
+  rule('distribution.proof_key_read', 'administrator', ['distribution'], 'any'),
+  rule('distribution.proof_key_rotate', 'administrator', ['distribution'], 'any'),
   rule('notification.dashboard', 'registry_supervisor', ['enrolment'], 'region'),
   rule('notification.dashboard', 'auditor', ['audit'], 'region'),
   rule('notification.content', 'auditor', ['audit'], 'region'),

@@ -7,7 +7,8 @@ import { may } from './permissions.js';
  * server would refuse (an administrator, who reads no person data, gets no person search).
  *
  * @example
- *   staffLinks(['administrator']).map((link) => link.to); // ['/erasure', '/operators', '/account']
+ *   staffLinks(['administrator']).map((link) => link.to);
+ *   // ['/erasure', '/operators', '/card-proof-key', '/account']
  */
 export interface StaffLink {
   to: string;
@@ -35,6 +36,8 @@ export function staffLinks(roles: readonly Role[]): StaffLink[] {
   if (may(roles, 'audit.read')) links.push(link('/audit', 'audit'));
   if (may(roles, 'person.erasure_request')) links.push(link('/erasure', 'erasure'));
   if (may(roles, 'operator.manage')) links.push(link('/operators', 'operators'));
+  if (may(roles, 'distribution.proof_key_read'))
+    links.push(link('/card-proof-key', 'cardProofKey'));
   if (may(roles, 'appeal.decide')) links.push(link('/appeals', 'appeals'));
   if (may(roles, 'distribution.redeem')) links.push(link('/distribution', 'distribution'));
   if (may(roles, 'distribution.stock_record')) links.push(link('/distribution/stock', 'stock'));

@@ -7,6 +7,7 @@ import {
   auditedAs,
   type CardHolder,
   createPoint,
+  type DistributionScene,
   pointCall,
   type SignedIn,
 } from '../distribution-test-kit.js';
@@ -64,6 +65,80 @@ async function deviceAt(
   return { key, id, call, snapshot, sync };
 }
 
+const dayMs = 86_400_000;
+const defaultWindowMs = distributionLimits.offline.proofKeyOpenAfterSnapshotsDays * dayMs;
+
+/** Moves every snapshot that published `version` back, to have expired at `expired` (an hour's life). */
+async function snapshotsOfVersionExpiredAt(kit: AccessTestApp, version: number, expired: number) {
+  await kit.database.asAdmin((admin) =>
+    sql`update distribution_snapshot
+           set issued_at = ${new Date(expired - 3_600_000)}, expires_at = ${new Date(expired)}
+         where proof_key_version = ${version}`.execute(admin),
+  );
+}
+
+/** The command on the server (`amparo keys rotate-card-proof`), as the CLI calls it. */
+async function rotatedByCommand(kit: AccessTestApp, requestId = `cli:${randomUUID()}`) {
+  const audit = await AuditLog.open({ db: kit.database.db, keys: kit.keys });
+  return proofKeyRotator(
+    { db: kit.database.db, keys: kit.keys, audit },
+    { now: new Date(), requestId, by: 'command_line' },
+  ).finally(() => audit.close());
+}
+
+/** A point of the scene's program, its operator assigned, 50 of each item delivered, one device. */
+async function stockedPointWithDevice(scene: DistributionScene, items: readonly string[]) {
+  const { kit, supervisor, operator } = scene;
+  const point = await createPoint(kit, supervisor, {
+    operators: [operator.operatorId],
+    programs: [scene.programId],
+  });
+  for (const item of items) {
+    const delivered = await pointCall(kit)('POST', `${point}/deliveries`, supervisor, {
+      clientId: randomUUID(),
+      item,
+      quantity: 50,
+    });
+    expect(delivered.statusCode, delivered.body).toBe(201);
+  }
+  return { point, device: await deviceAt(kit, point, supervisor, operator) };
+}
+
+/** A receipt v5 for 1 kg of the holder's rice under `snapshot`, its card sealed to `sealTo`. */
+function sealedRice(props: {
+  device: Awaited<ReturnType<typeof deviceAt>>;
+  point: string;
+  snapshot: Snapshot;
+  holder: CardHolder;
+  sealTo: string;
+  deviceTime?: number | undefined;
+}) {
+  const { device, snapshot, holder, deviceTime } = props;
+  return device.key.sealedReceipt(props.point, device.id, {
+    snapshotId: snapshot.snapshotId,
+    entitlementId: entitlementUnder(snapshot, holder.credentialId) as string,
+    credentialId: holder.credentialId,
+    qrText: holder.qrText,
+    lines: [{ item: 'rice', quantity: 1 }],
+    sealTo: props.sealTo,
+    ...(deviceTime === undefined ? {} : { deviceTime }),
+  });
+}
+
+/** The one receipt of a sync refused as sealed to a key version not open, and audited so. */
+function expectKeyUnknown(sync: {
+  results: { outcome: string; code: string | null }[];
+  audited: { action: string; outcome: string; reasonCode: string | null }[];
+}) {
+  const code = 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN';
+  expect(sync.results[0]).toMatchObject({ outcome: 'refused', code });
+  expect(sync.audited).toContainEqual({
+    action: 'distribution.redeem',
+    outcome: 'denied',
+    reasonCode: code,
+  });
+}
+
 type Snapshot = Awaited<ReturnType<Awaited<ReturnType<typeof deviceAt>>['snapshot']>>;
 
 /** The entitlement a snapshot holds under a card: its entry found by the card's tag. */
@@ -86,7 +161,6 @@ function entitlementUnder(
  */
 describe('an offline receipt needs the card itself (F1)', () => {
   let kit: AccessTestApp;
-  let supervisor: SignedIn;
   let officer: SignedIn;
   let operator: SignedIn;
   let victim: CardHolder;
@@ -97,35 +171,15 @@ describe('an offline receipt needs the card itself (F1)', () => {
 
   beforeAll(async () => {
     const scene = await boxAndRiceScene('proof_review', 3);
-    ({ kit, supervisor, officer, operator } = scene);
+    ({ kit, officer, operator } = scene);
     [victim, victim2, insiderOwn] = scene.people as [CardHolder, CardHolder, CardHolder];
-    point = await createPoint(kit, supervisor, {
-      operators: [operator.operatorId],
-      programs: [scene.programId],
-    });
-    for (const item of ['food_box', 'rice']) {
-      const delivered = await pointCall(kit)('POST', `${point}/deliveries`, supervisor, {
-        clientId: randomUUID(),
-        item,
-        quantity: 50,
-      });
-      expect(delivered.statusCode, delivered.body).toBe(201);
-    }
-    device = await deviceAt(kit, point, supervisor, operator);
+    ({ point, device } = await stockedPointWithDevice(scene, ['food_box', 'rice']));
   }, 120_000);
   afterAll(async () => kit?.close());
 
   /** A receipt v5 for 1 kg of the insider's own rice, its card sealed to `sealTo`. */
   const insiderSealed = (snapshot: Snapshot, sealTo = snapshot.proofKey, deviceTime?: number) =>
-    device.key.sealedReceipt(point, device.id, {
-      snapshotId: snapshot.snapshotId,
-      entitlementId: entitlementUnder(snapshot, insiderOwn.credentialId) as string,
-      credentialId: insiderOwn.credentialId,
-      qrText: insiderOwn.qrText,
-      lines: [{ item: 'rice', quantity: 1 }],
-      sealTo,
-      ...(deviceTime === undefined ? {} : { deviceTime }),
-    });
+    sealedRice({ device, point, snapshot, holder: insiderOwn, sealTo, deviceTime });
 
   /** What a program officer reads of a person's cards: their ids, never their QR. */
   async function credentialIdFromCardList(personId: string): Promise<string> {
@@ -298,11 +352,7 @@ describe('an offline receipt needs the card itself (F1)', () => {
     const pending = await insiderSealed(before); // made offline before the rotation, synced after
     // The administrator's command (amparo keys rotate-card-proof), audited.
     const requestId = `cli:${randomUUID()}`;
-    const audit = await AuditLog.open({ db: kit.database.db, keys: kit.keys });
-    const rotated = await proofKeyRotator(
-      { db: kit.database.db, keys: kit.keys, audit },
-      { now: new Date(), requestId },
-    ).finally(() => audit.close());
+    const rotated = await rotatedByCommand(kit, requestId);
     expect(rotated).toMatchObject({
       previousVersion: before.proofKeyVersion,
       version: before.proofKeyVersion + 1,
@@ -331,24 +381,60 @@ describe('an offline receipt needs the card itself (F1)', () => {
       outcome: 'denied',
       reasonCode: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
     });
-    // Every snapshot of the previous version expired longer ago than the window: it is retired,
-    // and a receipt made with one while it was valid, synced only now, is refused and audited.
-    const expired = Date.now() - distributionLimits.offline.proofKeyOpenAfterSnapshotsMs - 60_000;
-    await kit.database.asAdmin((admin) =>
-      sql`update distribution_snapshot
-             set issued_at = ${new Date(expired - 3_600_000)}, expires_at = ${new Date(expired)}
-           where proof_key_version = ${before.proofKeyVersion}`.execute(admin),
-    );
+    // Every snapshot of the previous version expired longer ago than the default window (30 days,
+    // no AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS here): it is retired, and a receipt made with one while
+    // it was valid, synced only now, is refused and audited.
+    const expired = Date.now() - defaultWindowMs - 60_000;
+    await snapshotsOfVersionExpiredAt(kit, before.proofKeyVersion, expired);
     const late = await insiderSealed(before, before.proofKey, expired - 60_000);
     const retired = await device.sync([late]);
-    expect(retired.results[0]).toMatchObject({
-      outcome: 'refused',
-      code: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
+    expectKeyUnknown(retired);
+  });
+});
+
+/**
+ * The window after which a retired card-proof key version stops opening is the agency's setting
+ * (`AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS`, here 60 days: rural points visited every other month),
+ * not the 30-day default: a receipt sealed to the retired version whose last snapshot expired 45
+ * days ago is counted (refused under the default, above), one past 60 days refused and audited.
+ * PostgreSQL and PGlite alike.
+ */
+describe('a retired card-proof key opens for the window the agency set', () => {
+  let kit: AccessTestApp;
+  let holder: CardHolder;
+  let point: string;
+  let device: Awaited<ReturnType<typeof deviceAt>>;
+
+  beforeAll(async () => {
+    const scene = await boxAndRiceScene('proof_window', 1, {
+      app: { configEnv: { AMPARO_OFFLINE_PROOF_KEY_OPEN_DAYS: '60' } },
     });
-    expect(retired.audited).toContainEqual({
-      action: 'distribution.redeem',
-      outcome: 'denied',
-      reasonCode: 'AMP_OFFLINE_CARD_PROOF_KEY_UNKNOWN',
-    });
+    ({ kit } = scene);
+    [holder] = scene.people as [CardHolder];
+    ({ point, device } = await stockedPointWithDevice(scene, ['rice']));
+  }, 120_000);
+  afterAll(async () => kit?.close());
+
+  it('counts a receipt sealed to a version retired inside the window set, and refuses one outside it', async () => {
+    const before = await device.snapshot();
+    await rotatedByCommand(kit);
+    const after = await device.snapshot();
+    expect(after.proofKeyVersion).toBe(before.proofKeyVersion + 1);
+    // Made now with the current snapshot, but sealed to the retired version's key: only the key's
+    // age differs from an ordinary receipt (the operator, the card and the entitlement are as
+    // they are now), so the window alone decides.
+    const sealedToRetired = () =>
+      sealedRice({ device, point, snapshot: after, holder, sealTo: before.proofKey });
+    // Expired 45 days ago: past the default 30, inside the 60 set.
+    const inside = Date.now() - 45 * dayMs;
+    expect(45 * dayMs).toBeGreaterThan(defaultWindowMs);
+    await snapshotsOfVersionExpiredAt(kit, before.proofKeyVersion, inside);
+    const counted = await device.sync([await sealedToRetired()]);
+    expect(counted.results[0]).toMatchObject({ outcome: 'counted', code: null });
+    // Expired 61 days ago: past the window set.
+    const outside = Date.now() - 61 * dayMs;
+    await snapshotsOfVersionExpiredAt(kit, before.proofKeyVersion, outside);
+    const refused = await device.sync([await sealedToRetired()]);
+    expectKeyUnknown(refused);
   });
 });

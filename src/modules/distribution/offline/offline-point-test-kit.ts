@@ -51,6 +51,8 @@ export function boxAndRiceScene(
     basket?: { item: string; quantity: number; unit: string }[];
     rule?: string;
     beforeProgram?: Parameters<typeof distributionScene>[0]['beforeProgram'];
+    /** The app's options, e.g. settings read as from the environment (`configEnv`). */
+    app?: Parameters<typeof distributionScene>[0]['app'];
   } = {},
 ): Promise<DistributionScene> {
   return distributionScene({
@@ -64,6 +66,7 @@ export function boxAndRiceScene(
       ...(options.rule === undefined ? {} : { rule: options.rule }),
     },
     ...(options.beforeProgram === undefined ? {} : { beforeProgram: options.beforeProgram }),
+    ...(options.app === undefined ? {} : { app: options.app }),
   });
 }
 

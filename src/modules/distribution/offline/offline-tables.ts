@@ -26,11 +26,14 @@ export interface OfflineTables {
     /** `migrations/0158_offline_proof_key_version.sql`: the card-proof key version it published. */
     proof_key_version: Generated<number>;
   };
-  /** `migrations/0158_offline_proof_key_version.sql`: card-proof key versions (proof-key-versions.ts). */
+  /**
+   * `migrations/0158_offline_proof_key_version.sql`: card-proof key versions (proof-key-versions.ts);
+   * `0166_offline_proof_key_console.sql`: made in the console too.
+   */
   offline_proof_key: {
     version: number;
     created_at: Date;
-    created_by: 'migration' | 'command_line';
+    created_by: 'migration' | 'command_line' | 'console';
   };
   offline_receipt: {
     id: string;

@@ -27,5 +27,4 @@ export const auditActions: readonly string[] = [
   'session.device_token_create',
   'session.device_token_revoke',
   'audit.tree_head.sign',
-  'distribution.proof_key_rotate',
 ];
