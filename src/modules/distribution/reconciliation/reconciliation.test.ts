@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTestApp } from '../../access/access-test-kit.js';
-import { buildAccessTestApp } from '../../access/access-test-kit.js';
 import {
   approvedCycle,
   auditedAs,
   type CardHolder,
   createPoint,
+  distributionScene,
   inKindProgramWithCycle,
-  personWithCard,
   pointCall,
   type SignedIn,
-  signIn,
-  signInSupervisor,
 } from '../distribution-test-kit.js';
 import { stockDelivered } from '../stock/stock-test-kit.js';
 
@@ -43,19 +40,20 @@ describe('reconciliation: counts, the point’s entitled, the cycle’s window',
   let point: string;
 
   beforeAll(async () => {
-    kit = await buildAccessTestApp({ rateLimitRequestsMax: 100_000 });
-    supervisor = await signInSupervisor(kit);
-    officer = await signIn(kit, ['program_officer'], ['VE-A']);
-    operator = await signIn(kit, ['distribution_operator'], ['VE-A']);
-    const issuer = await signIn(kit, ['registry_supervisor'], ['VE-A']);
-    inTown = await personWithCard(kit, issuer, 'VE-A', { municipality: 'VE-A-01' });
-    elsewhereInState = await personWithCard(kit, issuer, 'VE-A', { municipality: 'VE-A-02' });
-    ({ programId, cycleId } = await inKindProgramWithCycle(kit, {
-      code: 'recon_box',
-      regions: ['VE-A'],
-      referenceDate: monthStart(2),
-      basket: [{ item: 'food_box', quantity: 1, unit: 'box' }],
-    }));
+    const scene = await distributionScene({
+      people: [
+        { region: 'VE-A', municipality: 'VE-A-01' },
+        { region: 'VE-A', municipality: 'VE-A-02' },
+      ],
+      program: {
+        code: 'recon_box',
+        regions: ['VE-A'],
+        referenceDate: monthStart(2),
+        basket: [{ item: 'food_box', quantity: 1, unit: 'box' }],
+      },
+    });
+    ({ kit, supervisor, officer, operator, programId, cycleId } = scene);
+    [inTown, elsewhereInState] = scene.people as [CardHolder, CardHolder];
     point = await createPoint(kit, supervisor, {
       municipalityCode: 'VE-A-01',
       operators: [operator.operatorId],

@@ -8,6 +8,7 @@ import {
 } from '../../../../src/shared/api/entitlement-holds.js';
 import { apiGet, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
+import { NoteForm } from '../../components/note-form.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
 import { CameraScanner } from '../verifier/camera-scanner.js';
@@ -115,39 +116,19 @@ function HoldItem({ hold }: { hold: EntitlementHold }) {
 
 function LiftHold({ hold }: { hold: EntitlementHold }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
-  const [note, setNote] = useState('');
-  const lift = useMutation({
-    mutationFn: () =>
-      apiSend(
-        'POST',
-        `/api/distribution/entitlement-holds/${hold.holdId}/lift?${purpose}`,
-        note.trim() === '' ? {} : { note: note.trim() },
-      ),
-    onSuccess: () => void client.invalidateQueries({ queryKey: listKey }),
-  });
   return (
-    <form
-      onSubmit={(event) => {
-        event.preventDefault();
-        lift.mutate();
-      }}
-    >
-      <Field label={t('supervision.holds.liftNote')}>
-        {(control) => (
-          <input
-            {...control}
-            maxLength={500}
-            value={note}
-            onChange={(event) => setNote(event.target.value)}
-          />
-        )}
-      </Field>
-      {lift.error ? <ProblemNotice error={lift.error} /> : null}
-      <button type="submit" disabled={lift.isPending}>
-        {lift.isPending ? t('common.wait') : t('supervision.holds.lift')}
-      </button>
-    </form>
+    <NoteForm
+      label={t('supervision.holds.liftNote')}
+      submit={t('supervision.holds.lift')}
+      send={(note) =>
+        apiSend(
+          'POST',
+          `/api/distribution/entitlement-holds/${hold.holdId}/lift?${purpose}`,
+          note === undefined ? {} : { note },
+        )
+      }
+      refresh={[listKey]}
+    />
   );
 }
 

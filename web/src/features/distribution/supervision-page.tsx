@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
@@ -9,6 +9,7 @@ import type {
 import type { CycleSummary, ProgramDetail } from '../../../../src/shared/api/programs.js';
 import { apiGet, apiSend } from '../../api/client.js';
 import { Field } from '../../components/field.js';
+import { NoteForm } from '../../components/note-form.js';
 import { PageHeading } from '../../components/page-heading.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { useFormat } from '../../i18n/format.js';
@@ -224,22 +225,10 @@ function ReconciliationPanel({ pointId }: { pointId: string }) {
 function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const client = useQueryClient();
   const path = `/api/distribution/points/${pointId}/cycles/${cycleId}/reconciliation`;
   const report = useQuery({
     queryKey: ['distribution-reconciliation', pointId, cycleId],
     queryFn: () => apiGet<Reconciliation>(`${path}?${purpose}`),
-  });
-  const [note, setNote] = useState('');
-  const signOff = useMutation({
-    mutationFn: () =>
-      apiSend('POST', `${path}/sign-offs?${purpose}`, note.trim() === '' ? {} : { note }),
-    onSuccess: () => {
-      setNote('');
-      void client.invalidateQueries({
-        queryKey: ['distribution-reconciliation', pointId, cycleId],
-      });
-    },
   });
   if (report.isPending) return <p aria-live="polite">{t('common.loading')}</p>;
   if (report.error) return <ProblemNotice error={report.error} />;
@@ -357,28 +346,14 @@ function Figures({ pointId, cycleId }: { pointId: string; cycleId: string }) {
           </li>
         ))}
       </ul>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          signOff.mutate();
-        }}
-      >
-        <Field label={t('supervision.reconciliation.note')}>
-          {(control) => (
-            <textarea
-              {...control}
-              rows={2}
-              maxLength={500}
-              value={note}
-              onChange={(event) => setNote(event.target.value)}
-            />
-          )}
-        </Field>
-        {signOff.error ? <ProblemNotice error={signOff.error} /> : null}
-        <button type="submit" disabled={signOff.isPending}>
-          {signOff.isPending ? t('common.wait') : t('supervision.reconciliation.sign')}
-        </button>
-      </form>
+      <NoteForm
+        label={t('supervision.reconciliation.note')}
+        submit={t('supervision.reconciliation.sign')}
+        send={(note) =>
+          apiSend('POST', `${path}/sign-offs?${purpose}`, note === undefined ? {} : { note })
+        }
+        refresh={[['distribution-reconciliation', pointId, cycleId]]}
+      />
     </div>
   );
 }
