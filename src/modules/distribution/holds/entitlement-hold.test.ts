@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from '../../../app.js';
+import { loadConfig } from '../../../config.js';
 import { type AccessTestApp, citizenSession } from '../../access/access-test-kit.js';
 import { personNotifier } from '../../notifications/index.js';
 import { cyclePublisher } from '../../programs/index.js';
@@ -492,6 +494,41 @@ describe('entitlement holds and pre-activated entitlements', () => {
         .execute();
       expect(noticed).toEqual([{ hold_id: holdId, lifted: null }]);
     });
+
+    it('a started server runs the lapse sweep itself, and texts the holder', async () => {
+      await approvedCycle(kit, scene.programId, '2027-04-01');
+      const holdId = await holdBy(scene.supervisor, await activated(texted.qrText));
+      // Lapsed an hour ago by the database's clock (the server's sweep reads the real one).
+      await kit.database.asAdmin((admin) =>
+        sql`update entitlement_hold set placed_at = now() - interval '15 days',
+              lapses_at = now() - interval '1 hour' where id = ${holdId}`.execute(admin),
+      );
+      const lapsedTexts = async () =>
+        (await textsOf(texted.personId, 'distribution.entitlement_hold_lapsed')).length;
+      const before = await lapsedTexts();
+      const noticed = async () =>
+        (
+          await kit.database.db
+            .selectFrom('entitlement_hold_lapse_notice')
+            .select('hold_id')
+            .where('hold_id', '=', holdId)
+            .execute()
+        ).length;
+      // The app as the server builds it (src/server.ts), its sweep every 20 ms.
+      const server = await build(loadConfig({ AMPARO_WEB_DIR: '/nonexistent' }), {
+        database: kit.database.handle,
+        keys: kit.keys,
+        holdLapseSweep: { tickMs: 20 },
+      });
+      try {
+        await server.ready();
+        await expect.poll(noticed, { timeout: 30_000, interval: 50 }).toBe(1);
+      } finally {
+        await server.close();
+      }
+      expect(await noticed()).toBe(1);
+      expect(await lapsedTexts()).toBe(before + 1);
+    }, 60_000);
   });
 });
 
