@@ -169,6 +169,8 @@ describe('payout creditors under the person key', () => {
       database.rawDataDirectory !== undefined
         ? await database.rawDataDirectory()
         : await database.asAdmin(async (admin) => {
+            // The checkpoint writes out every dirty page of the whole server, which the other
+            // test worker's databases keep dirtying: 13–25 s of this test in CI (so its 120 s).
             await sql`checkpoint`.execute(admin);
             const files: Buffer[] = [];
             for (const table of ['payee_account', 'payout_batch', 'payout_instruction']) {
@@ -182,7 +184,7 @@ describe('payout creditors under the person key', () => {
           });
     expect(raw.includes(Buffer.from(summary.messageId))).toBe(true);
     expect(leaks(raw)).toEqual([]);
-  });
+  }, 120_000);
 
   it("crypto-shreds a creditor with the person's erasure: the file is refused, naming payments only", async () => {
     const summary = await payoutBatchCreator(deps, system, batch());
