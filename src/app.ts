@@ -81,7 +81,7 @@ import { systemPlugin } from './modules/system/index.js';
 import type { KeyStore } from './platform/crypto/key-store.js';
 import type { DatabaseHandle } from './platform/db/database.js';
 import { AmparoError } from './platform/errors.js';
-import { type AdmissionOptions, installAdmission } from './platform/http/admission.js';
+import { type AdmissionOptions, installAdmission, isApiPath } from './platform/http/admission.js';
 import type { App } from './platform/http/app-type.js';
 import {
   clientErrorHandler,
@@ -223,7 +223,8 @@ export async function build(config: Config, services: AppServices): Promise<App>
     // data and touch no database, as admission already treats them. Counted per address, an
     // office behind one address loading the console was refused its lazily loaded scripts (429:
     // a blank page, seen in the console's browser tests). The API stays limited.
-    allowList: (request) => isConsoleFileRequest(request.method, request.url),
+    allowList: (request) =>
+      (request.method === 'GET' || request.method === 'HEAD') && !isApiPath(request.url),
     errorResponseBuilder: (_request, context) =>
       new AmparoError('AMP_RATE_LIMITED', { detail: `Retry after ${context.after}` }),
   });
@@ -476,13 +477,6 @@ function registryEventsFor(services: AppServices, notifier: PersonNotifier): Reg
   voidPayoutsOnRegistryEvents(events);
   services.registrySubscribers?.(events);
   return events;
-}
-
-/** A GET (or HEAD) outside `/api`: one of the console's files, or its page for an address. */
-function isConsoleFileRequest(method: string, url: string): boolean {
-  if (method !== 'GET' && method !== 'HEAD') return false;
-  const pathname = url.split('?')[0] ?? '';
-  return pathname !== '/api' && !pathname.startsWith('/api/');
 }
 
 /**

@@ -47,10 +47,16 @@ export interface Admission {
 const signInPaths: readonly RegExp[] = [/^\/api\/auth\/sign-in$/, /^\/api\/citizen\/sign-in\//];
 const exemptApiPaths: readonly RegExp[] = [/^\/api\/docs(\/|$)/, /^\/api\/openapi\.json$/];
 
+/** Whether a request's path is the API's (`/api` and below); the rest is the console's files. */
+export function isApiPath(url: string): boolean {
+  const pathname = url.split('?')[0] ?? '';
+  return pathname === '/api' || pathname.startsWith('/api/');
+}
+
 /** The gate a request passes, from its path; `undefined` for requests that are not bounded. */
 export function admissionGateOf(url: string): AdmissionGate | undefined {
+  if (!isApiPath(url)) return undefined;
   const pathname = url.split('?')[0] ?? '';
-  if (pathname !== '/api' && !pathname.startsWith('/api/')) return undefined;
   if (exemptApiPaths.some((pattern) => pattern.test(pathname))) return undefined;
   if (signInPaths.some((pattern) => pattern.test(pathname))) return 'signIn';
   return 'api';
